@@ -1,0 +1,135 @@
+# jukisec — see README.  Plain make; everything built lands in $(BUILD).
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+localstatedir ?= /var
+sysconfdir ?= /etc
+STATEDIR = $(localstatedir)/lib/jukisec
+DESTDIR ?=
+BUILD ?= build
+
+CC ?= cc
+PKGS = libgcrypt libfprint-2 glib-2.0
+PKG_CFLAGS != pkg-config --cflags $(PKGS) 2>/dev/null || true
+PKG_LIBS != pkg-config --libs $(PKGS) 2>/dev/null || true
+
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
+CPPFLAGS += -D_GNU_SOURCE -Icommon -DVERSION='"$(VERSION)"' -DSTATEDIR='"$(STATEDIR)"'
+LDFLAGS ?=
+HARDEN_LD = -pie -Wl,-z,relro,-z,now
+LDLIBS = $(PKG_LIBS) -lcsv
+
+ALL_CFLAGS = $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS)
+
+# Tools and library modules.  Each tool is cmd/NAME.c, each module common/NAME.c.
+BIN = $(sort $(basename $(notdir $(wildcard cmd/*.c))))
+LIBSRC = $(sort $(wildcard common/*.c))
+LIBOBJ = $(LIBSRC:common/%.c=$(BUILD)/common/%.o)
+HDR = $(wildcard common/*.h)
+LIB = $(BUILD)/libcommon.a
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+UNITSRC = $(wildcard tests/unit/*.c)
+UNIT = $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BIN:%=$(BUILD)/%) $(UNIT)
+
+$(BUILD)/common/%.o: common/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIBOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(BUILD)/%: cmd/%.c $(LIB) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< $(LIB) $(LDLIBS)
+
+# Debian packages the build, the tests and the demo need.  As root they are
+# installed; otherwise the command is printed and make stops.
+DEBS = build-essential pkg-config libgcrypt20-dev libcsv-dev libfprint-2-dev \
+	libglib2.0-dev pamtester libpam-modules faketime miller mandoc python3 \
+	perl clang libclang-rt-14-dev procps util-linux
+deps:
+	@missing=$$(for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "missing Debian packages; run as root:" >&2; \
+		echo "  apt-get update && apt-get install -y $$(echo $$missing)" >&2; exit 1; \
+	fi; \
+	echo "installing: $$(echo $$missing)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+
+# Runs the suite against the binaries in $(BUILD); no deps step, for re-runs.
+test:
+	JUKISEC_BUILD=$(abspath $(BUILD)) prove -j2 $(if $(T),$(T),tests/t*.sh $(UNIT))
+
+check-sanitize: deps
+	$(MAKE) BUILD=build-san CC=clang HARDEN=-fPIE \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
+		LDFLAGS='-fsanitize=address,undefined' all fuzz-run
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(MAKE) BUILD=build-san test
+
+FUZZSRC = $(wildcard fuzz/*.c)
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang HARDEN=-fPIE CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' fuzz-bin
+
+fuzz-bin: $(FUZZSRC:fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS)
+
+# A short run of every fuzz target, part of check-sanitize.
+fuzz-run:
+	$(MAKE) BUILD=build-fuzz CC=clang HARDEN=-fPIE CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' fuzz-bin
+	for f in $(FUZZSRC:fuzz/%.c=%); do \
+		mkdir -p build-fuzz/corpus-$$f; \
+		ASAN_OPTIONS=detect_leaks=0 build-fuzz/fuzz/$$f -max_total_time=20 -seed=1 \
+			build-fuzz/corpus-$$f fuzz/seeds/$$f 2>build-fuzz/$$f.log || \
+			{ tail -30 build-fuzz/$$f.log; exit 1; }; \
+	done
+
+demo: deps
+	$(MAKE) all
+	JUKISEC_BUILD=$(abspath $(BUILD)) sh examples/demo/run
+
+bench: deps
+	$(MAKE) all
+	JUKISEC_BUILD=$(abspath $(BUILD)) sh bench/run
+
+lint:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5
+	for b in $(BIN); do install -m 755 $(BUILD)/$$b $(DESTDIR)$(BINDIR)/$$b; done
+	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man1/; done
+	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man5/; done
+
+uninstall:
+	for b in $(BIN); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
+	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all check test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run
+.SUFFIXES:

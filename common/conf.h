@@ -1,0 +1,56 @@
+/*
+ * conf.h — jukisec.conf, the state directory's settings (jukisec.conf(5)).
+ *
+ * Invariants: "key = value" lines, '#' comments, blank lines; an unknown key,
+ * a malformed line or a value out of range is an error naming file and line
+ * (fail closed: a typo must not silently weaken a control).  Every key has a
+ * compiled default; values below the regulation's floors are refused here,
+ * so no tool ever runs with retain_days < 365 (R6) or a KDF below the OWASP
+ * floor (R5.3).  jukisec-init writes the file from conf_write_defaults().
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct conf {
+	/* operation log (R6) */
+	long long	epoch_seconds;		/* key evolution period, default 86400 */
+	long long	retain_days;		/* default 365, minimum 365 */
+	long long	lock_timeout_ms;	/* bounded lock wait, default 10000 */
+	/* register and gate (R5.1–R5.5) */
+	long long	password_min_length;	/* default 8 */
+	long long	kdf_memory_kib;		/* Argon2id m, default 65536, floor 19456 */
+	long long	kdf_time;		/* Argon2id t, default 3, floor 2 */
+	long long	kdf_parallelism;	/* Argon2id p, default 1 */
+	long long	lockout_threshold;	/* consecutive failures, default 5 */
+	long long	lockout_unlock_minutes;	/* automatic unlock, 0 = off (default) */
+	/* biometrics (R5.3) */
+	char		*template_key;		/* path; default DIR/template.key */
+	long long	fp_timeout_seconds;	/* default 30 */
+	char		*fp_device;		/* libfprint driver name, "" = first found */
+	char		*external_verifier;	/* program path, "" = none */
+	long long	external_timeout_seconds; /* default 30 */
+	/* incidents (R9) */
+	char		*notify_command;	/* "" = none; run with /bin/sh -c */
+	/* audit (R12(2)) */
+	long long	exception_warn_threshold; /* password exceptions before WARN, default 3 */
+	long long	audit_auth_window_days;	/* default 30 */
+	long long	audit_auth_burst;	/* failures in the window that count as a burst, default 5 */
+	long long	audit_prune_max_age_days; /* a prune must have run within, default 3 */
+};
+
+/* Sets every key to its compiled default (template_key relative to dir). */
+void	conf_defaults(struct conf *, const char *statedir);
+
+/* Reads path over the defaults.  ST_OK, or ST_FAIL after "file:line: ..."
+ * on stderr.  A missing file is an error (the state is not initialised). */
+int	conf_load(struct conf *, const char *path);
+
+/* Writes the commented default file that jukisec-init installs. */
+int	conf_write_defaults(FILE *, const char *statedir);
+
+void	conf_free(struct conf *);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * csvio.h — strict CSV (RFC 4180) on libcsv: every file in the state
+ * directory and every line of log-append --stdin goes through here.
+ *
+ * Invariants of what is accepted: libcsv in CSV_STRICT|CSV_STRICT_FINI mode
+ * (a stray quote or an unterminated field is an error, not a guess); LF or
+ * CRLF record ends; every record has exactly the expected number of fields;
+ * every field is valid UTF-8 (no overlongs, no surrogates), has no NUL, is at
+ * most the reader's field limit, and, unless the column allows it, has no CR
+ * or LF.  The first error stops the reader and is reported once as
+ * "FILE:LINE: field NAME: reason" (ST_USAGE for input, ST_FAIL for state).
+ * Records are streamed: memory does not grow with the file.
+ *
+ * What is written: fields are quoted only when they must be (a comma, quote,
+ * CR, LF, or leading/trailing space), quotes doubled, records end in LF.
+ */
+#ifndef CSVIO_H
+#define CSVIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct csv_reader;
+
+struct csv_record {
+	size_t	nfields;
+	char	**field;	/* NUL-terminated (NUL inside a field is rejected) */
+	size_t	*len;
+	size_t	line;		/* physical line the record starts on, 1-based */
+};
+
+/* cols: the column names (for messages and header checking); ncols > 0.
+ * multiline: bitmask of columns that may contain LF (bit i = column i).
+ * header: 1 = the first record must equal cols exactly (then it is skipped).
+ * maxfield: longest field in bytes. */
+struct csv_reader *csvr_open(FILE *, const char *filename,
+	    const char *const *cols, size_t ncols, unsigned long multiline,
+	    int header, size_t maxfield);
+
+/* 1: *rec holds the next record (valid until the next call); 0: end of
+ * input; -1: error, already reported on stderr. */
+int	csvr_next(struct csv_reader *, struct csv_record **rec);
+
+/* After -1: 1 if the cause was I/O rather than bad content. */
+int	csvr_ioerror(const struct csv_reader *);
+
+/* Byte offset just past the last record returned (for tail repair, prune). */
+long long csvr_offset(const struct csv_reader *);
+
+void	csvr_close(struct csv_reader *);	/* does not fclose */
+
+/* Validates one field outside a reader (option values that go into CSV):
+ * UTF-8, no NUL, at most max bytes, no CR/LF unless multiline.  Returns NULL
+ * if fine, else a static reason ("invalid UTF-8", "contains a line break",
+ * "longer than N bytes") for the caller's message. */
+const char *csv_field_problem(const char *, size_t len, size_t max, int multiline);
+
+/* Growable byte buffer for building output before one write(2). */
+struct buf {
+	char	*p;
+	size_t	len, cap;
+};
+void	buf_add(struct buf *, const void *, size_t);
+void	buf_free(struct buf *);
+
+/* Appends one CSV record (fields quoted as needed, LF end). */
+void	csv_format_record(struct buf *, const char *const *field, const size_t *len, size_t n);
+
+/* Writes one record to a stdio stream; 0 or -1 (errno). */
+int	csv_write_record(FILE *, const char *const *field, size_t n);
+
+#endif

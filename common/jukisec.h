@@ -1,0 +1,62 @@
+/*
+ * jukisec.h — what every tool and module shares: the exit-status table,
+ * message translation, allocation that cannot fail, number parsing and the
+ * one-time process setup.
+ *
+ * Invariants: exit statuses are the ones below and nothing else (SPEC.md,
+ * "Exit status"); every user-facing string is wrapped in _() for gettext;
+ * error messages go through err(3)/warnx(3) from <err.h>, which prefix the
+ * program name, so no code writes the program name by hand.
+ */
+#ifndef JUKISEC_H
+#define JUKISEC_H
+
+#include <err.h>
+#include <libintl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define _(s)	gettext(s)
+#define N_(s)	(s)
+
+/* The suite's exit statuses, listed in every man page's EXIT STATUS. */
+enum {
+	ST_OK = 0,	/* success, or a positive answer */
+	ST_NO = 1,	/* negative answer: denied, tampering found, no such record */
+	ST_USAGE = 2,	/* usage error or invalid input */
+	ST_FAIL = 3,	/* operational failure: I/O, lock timeout, corrupt state, no device */
+	ST_LOCKED = 4	/* auth-check only: locked out, see the Security Manager */
+};
+
+/* Called first in every main(): locale and gettext, umask 077, libgcrypt
+ * initialised with secure memory, core dumps off (secrets live in memory). */
+void	jukisec_setup(void);
+
+/* Prints "jukisec TOOL VERSION" for -V/--version. */
+void	print_version(void);
+
+/* Allocation failure is fatal here and nowhere else (exit ST_FAIL). */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses a decimal integer in [min, max]; 0 on success, -1 (errno set,
+ * *errstr "invalid"/"too small"/"too large") otherwise.  strtonum(3) style. */
+int	parse_num(const char *, long long min, long long max, long long *out,
+	    const char **errstr);
+
+/* Wipes memory so the compiler cannot drop it (secrets: R5.3, SPEC). */
+void	wipe(void *, size_t);
+
+/* Constant-time equality of two equal-length byte strings: 1 equal, 0 not. */
+int	ct_equal(const void *, const void *, size_t);
+
+/* Checks stdout was written and closed; returns ST_FAIL after a message if
+ * not (a report written to a full disk must not exit 0). */
+int	fshut_stdout(void);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * oplog.h — the tamper-evident operation log (R6; jukisec-log(5)).
+ *
+ * This is the append path every tool uses.  Invariants (details in
+ * jukisec-log(5) and oplog.c):
+ *  - Appends happen under STORE_LOCK_LOG; a batch is written with one
+ *    write(2) and made durable with one fsync(2) before the call returns
+ *    ST_OK: whole or not at all.
+ *  - Sequence numbers are gap-free; record times never decrease (a clock
+ *    stepped back is clamped to the previous record's time).
+ *  - Before appending, the writer repairs a torn tail left by a killed
+ *    writer and logs the repair, and writes the seal records of every epoch
+ *    that passed since the last record, evolving the key one-way past each.
+ *  - The caller's terminal is st->terminal.
+ */
+#ifndef OPLOG_H
+#define OPLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+/* Field limits in bytes (documented in jukisec-log(5)); longer is ST_USAGE. */
+#define OPLOG_ID_MAX	64	/* operator, terminal */
+#define OPLOG_WORD_MAX	64	/* action, result */
+#define OPLOG_OBJECT_MAX 256
+#define OPLOG_DETAIL_MAX 2048
+
+struct oplog_rec {
+	const char	*operator;	/* who; "-" when nobody is authenticated */
+	const char	*action;	/* auth, operator-add, log-prune, incident, ... */
+	const char	*object;	/* what it was done to; may be "" */
+	const char	*result;	/* ok, denied, error, ...; may be "" */
+	const char	*detail;	/* free text, one line; may be "" */
+};
+
+/* Checks one record's fields against the limits and csv_field_problem();
+ * NULL if fine, else a message naming the field (static buffer). */
+const char *oplog_rec_problem(const struct oplog_rec *);
+
+/* Appends n records (n >= 1).  Takes STORE_LOCK_LOG itself unless the
+ * caller already holds it.  ST_OK when durable; ST_USAGE for a bad field
+ * (nothing written); ST_FAIL for I/O, lock timeout or corrupt state. */
+int	oplog_append(struct store *, const struct oplog_rec *, size_t n);
+
+/* One record, detail printf-formatted. */
+int	oplog_log(struct store *, const char *operator, const char *action,
+	    const char *object, const char *result, const char *detailfmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+/* Seals every epoch that has ended and evolves the key (cron: log-append --seal). */
+int	oplog_seal(struct store *);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * store.h — the state directory: where it is, whether it may be trusted,
+ * its locks and its files.
+ *
+ * Invariants:
+ *  - The directory comes from -d, else $JUKISEC_DIR, else STATEDIR.  It and
+ *    every file read from it must be owned by the caller (or root) and not
+ *    group- or world-writable; otherwise the tool refuses (ST_FAIL).  Files
+ *    are opened with O_NOFOLLOW relative to the directory fd and must be
+ *    regular files.
+ *  - Lock order: STORE_LOCK_REGISTER before STORE_LOCK_LOG.  Each lock is a
+ *    flock(2) on its own file in the directory, taken with a bounded wait
+ *    (conf lock_timeout_ms); a timeout is ST_FAIL with a message naming the
+ *    lock.  Locks are released by store_close() or process exit.
+ *  - The register lock guards operators.csv, the credential files and
+ *    incidents.csv; the log lock guards oplog.csv and its head and key
+ *    files.  A register change holds both while it appends its log record.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <sys/types.h>
+#include "conf.h"
+
+enum store_lock { STORE_LOCK_REGISTER, STORE_LOCK_LOG, STORE_NLOCKS };
+
+struct store {
+	char		*dir;		/* path as given, for messages */
+	int		dirfd;
+	char		*terminal;	/* -t, $JUKISEC_TERMINAL, else host name */
+	struct conf	conf;
+	int		lockfd[STORE_NLOCKS];	/* -1 when not held */
+};
+
+/* Flags for store_open. */
+#define STORE_CREATE	0x1	/* jukisec-init: create the directory 0700; must not exist or be empty */
+#define STORE_NOCONF	0x2	/* do not read jukisec.conf (init before writing it) */
+
+/* Resolves and opens the directory, checks its owner and mode, loads
+ * jukisec.conf and resolves the terminal name.  dir and terminal may be NULL.
+ * Returns ST_OK or ST_FAIL after one message on stderr. */
+int	store_open(struct store *, const char *dir, const char *terminal, int flags);
+void	store_close(struct store *);
+
+/* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME"). */
+int	store_lock(struct store *, enum store_lock);
+void	store_unlock(struct store *, enum store_lock);
+
+/* openat(dirfd, name, flags|O_NOFOLLOW|O_CLOEXEC, mode), then fstat: a
+ * regular file, owned by us or root, not group/world-writable.  Returns fd,
+ * or -1 with errno set (EPERM for an unsafe mode/owner); the caller reports. */
+int	store_openat(struct store *, const char *name, int flags, mode_t mode);
+
+/* Checks an open fd the same way (for files outside the directory, e.g. the
+ * template key on removable media).  0 ok, -1 with errno. */
+int	check_fd_safe(int fd, int allow_group_read);
+
+/*
+ * Atomic replacement of a file in a directory: the new content goes to a
+ * temporary file in the same directory; commit = fflush, fsync, fclose,
+ * renameat over the target, fsync the directory.  A crash at any instant
+ * leaves the old or the new file.  abort unlinks the temporary.
+ */
+struct atomic_file {
+	int	dirfd;
+	char	*name;
+	char	tmpname[64];
+	FILE	*fp;		/* write the new content here */
+};
+int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode);
+int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on failure */
+void	atomic_abort(struct atomic_file *);
+
+/* Overwrites a file's bytes with zeros, fsyncs it, unlinks it and fsyncs the
+ * directory (credential destruction, R5.5).  0, or -1 with errno; a missing
+ * file is 0. */
+int	destroy_file(int dirfd, const char *name);
+
+/* fsync(2) on a directory fd. */
+int	fsync_dir(int dirfd);
+
+#endif
