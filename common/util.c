@@ -1,0 +1,202 @@
+/*
+ * util.c — process setup and the small helpers every tool shares.
+ *
+ * Invariants: jukisec_setup() runs before anything else in main(), so by the
+ * time a tool reads a secret the umask is 077, core dumps are off and
+ * libgcrypt's secure (locked, wiped-on-free) memory pool exists.  Allocation
+ * failure exits ST_FAIL here and nowhere else.  parse_num accepts only an
+ * optional sign and decimal digits: no blanks, no hex, no trailing junk.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <gcrypt.h>
+
+#include "jukisec.h"
+
+#ifndef LOCALEDIR
+#define LOCALEDIR "/usr/local/share/locale"
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define JUKISEC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JUKISEC_SANITIZED 1
+#endif
+#endif
+
+void
+jukisec_setup(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	setlocale(LC_ALL, "");
+	bindtextdomain("jukisec", LOCALEDIR);
+	textdomain("jukisec");
+	umask(077);
+
+	/* Secrets live in memory: no core file may carry them away. */
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		err(ST_FAIL, "setrlimit");
+#ifndef JUKISEC_SANITIZED
+	/* Not under ASan: its leak checker needs to ptrace the process. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		err(ST_FAIL, "prctl");
+#endif
+
+	if (!gcry_check_version("1.10.0"))
+		errx(ST_FAIL, _("libgcrypt %s is older than 1.10.0"),
+		    gcry_check_version(NULL));
+	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
+	if (gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0) != 0)
+		errx(ST_FAIL, _("cannot initialise libgcrypt secure memory"));
+	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
+	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+void
+print_version(void)
+{
+	printf("jukisec %s %s\n", program_invocation_short_name, VERSION);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n ? n : 1)) == NULL)
+		err(ST_FAIL, NULL);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n ? n : 1, size ? size : 1)) == NULL)
+		err(ST_FAIL, NULL);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n ? n : 1)) == NULL)
+		err(ST_FAIL, NULL);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		err(ST_FAIL, NULL);
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		err(ST_FAIL, NULL);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		err(ST_FAIL, NULL);
+	return p;
+}
+
+int
+parse_num(const char *s, long long min, long long max, long long *out,
+    const char **errstr)
+{
+	const char *p = s;
+	char *end;
+	long long v;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		goto invalid;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		goto invalid;
+	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
+		*errstr = "too small";
+		errno = ERANGE;
+		return -1;
+	}
+	if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
+		*errstr = "too large";
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	*errstr = NULL;
+	return 0;
+invalid:
+	*errstr = "invalid";
+	errno = EINVAL;
+	return -1;
+}
+
+void
+wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
+int
+ct_equal(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+int
+fshut_stdout(void)
+{
+	int ret = ST_OK;
+
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warn(_("write error: standard output"));
+		ret = ST_FAIL;
+	}
+	if (fclose(stdout) == EOF && ret == ST_OK) {
+		warn(_("write error: standard output"));
+		ret = ST_FAIL;
+	}
+	return ret;
+}
