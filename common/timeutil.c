@@ -1,0 +1,184 @@
+/*
+ * timeutil.c — int64 milliseconds UTC and their RFC 3339 text.
+ *
+ * Invariants: time_format always writes exactly "YYYY-MM-DDTHH:MM:SS.mmmZ"
+ * for years 0000-9999 and time_parse(time_format(t)) == t.  Parsing checks
+ * every field's range (month lengths, leap years; no leap second 60) and
+ * rejects anything after the last field.  The calendar is proleptic
+ * Gregorian, after Howard Hinnant's "chrono-Compatible Low-Level Date
+ * Algorithms" (public domain).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "jukisec.h"
+#include "timeutil.h"
+
+#define MS_PER_DAY	86400000LL
+
+int64_t
+time_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		err(ST_FAIL, "clock_gettime");
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t yy = (int64_t)y - (m <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return n[m - 1];
+}
+
+/* Reads exactly n digits. */
+static int
+digits(const char **sp, int n, int *out)
+{
+	const char *s = *sp;
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*sp = s + n;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_date(const char **sp, int *y, int *m, int *d)
+{
+	const char *s = *sp;
+
+	if (digits(&s, 4, y) || *s++ != '-' || digits(&s, 2, m) ||
+	    *s++ != '-' || digits(&s, 2, d))
+		return -1;
+	if (*y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+		return -1;
+	*sp = s;
+	return 0;
+}
+
+int
+date_parse(const char *s, int *y, int *m, int *d)
+{
+	if (parse_date(&s, y, m, d) == -1 || *s != '\0')
+		return -1;
+	return 0;
+}
+
+int
+time_parse(const char *s, int64_t *ms)
+{
+	int y, mo, d, h, mi, sec, frac = 0, n, oh, om, sign;
+	int64_t t;
+
+	if (parse_date(&s, &y, &mo, &d) == -1)
+		return -1;
+	if (*s == '\0') {
+		*ms = days_from_civil(y, mo, d) * MS_PER_DAY;
+		return 0;
+	}
+	if (*s != 'T' && *s != 't')
+		return -1;
+	s++;
+	if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) ||
+	    *s++ != ':' || digits(&s, 2, &sec))
+		return -1;
+	if (h > 23 || mi > 59 || sec > 59)
+		return -1;
+	if (*s == '.') {
+		/* 1 to 9 digits; milliseconds are kept, finer digits dropped. */
+		s++;
+		for (n = 0; *s >= '0' && *s <= '9'; s++, n++)
+			if (n < 3)
+				frac = frac * 10 + (*s - '0');
+		if (n < 1 || n > 9)
+			return -1;
+		for (; n < 3; n++)
+			frac *= 10;
+	}
+	t = days_from_civil(y, mo, d) * MS_PER_DAY +
+	    ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + frac;
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s++ == '+' ? 1 : -1;
+		if (digits(&s, 2, &oh) || *s++ != ':' || digits(&s, 2, &om))
+			return -1;
+		if (oh > 23 || om > 59)
+			return -1;
+		t -= sign * ((int64_t)oh * 3600 + om * 60) * 1000;
+	} else {
+		return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	*ms = t;
+	return 0;
+}
+
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+void
+time_format(int64_t ms, char buf[TIME_BUFSZ])
+{
+	int64_t days = floordiv(ms, MS_PER_DAY), rem = ms - days * MS_PER_DAY;
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, TIME_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    y, m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
+	    (int)(rem / 1000 % 60), (int)(rem % 1000));
+}
+
+void
+time_format_local(int64_t ms, char buf[TIME_BUFSZ])
+{
+	time_t t = (time_t)floordiv(ms, 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, TIME_BUFSZ, "%Y-%m-%d %H:%M", &tm) == 0)
+		time_format(ms, buf);
+}
