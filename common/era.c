@@ -1,0 +1,90 @@
+/*
+ * era.c — civil date to Japanese era.  Invariants in era.h: official first
+ * days, year 1 = 元年, nothing before 明治.  The table is in order; a new
+ * era is one more row at the end.
+ */
+#include <stdio.h>
+
+#include "era.h"
+
+static const struct era eras[] = {
+	{ "明治", "Meiji",  'M', 1868, 10, 23 },
+	{ "大正", "Taisho", 'T', 1912,  7, 30 },
+	{ "昭和", "Showa",  'S', 1926, 12, 25 },
+	{ "平成", "Heisei", 'H', 1989,  1,  8 },
+	{ "令和", "Reiwa",  'R', 2019,  5,  1 },
+};
+#define NERAS (sizeof(eras) / sizeof(eras[0]))
+
+static int
+valid_date(int y, int m, int d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap, n;
+
+	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	n = mdays[m - 1] + (m == 2 && leap);
+	return d <= n;
+}
+
+const struct era *
+era_lookup(int y, int m, int d, int *eyear)
+{
+	long key = (long)y * 10000 + m * 100 + d;
+	size_t i;
+
+	if (!valid_date(y, m, d))
+		return NULL;
+	for (i = NERAS; i-- > 0;) {
+		const struct era *e = &eras[i];
+
+		if (key >= (long)e->y * 10000 + e->m * 100 + e->d) {
+			if (eyear != NULL)
+				*eyear = y - e->y + 1;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+int
+era_format_style(int y, int m, int d, enum era_style style, char *buf, size_t len)
+{
+	const struct era *e;
+	int ey, n;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if ((e = era_lookup(y, m, d, &ey)) == NULL)
+		return -1;
+	switch (style) {
+	case ERA_GANNEN:
+		if (ey == 1)
+			n = snprintf(buf, len, "%s元年%d月%d日", e->name, m, d);
+		else
+			n = snprintf(buf, len, "%s%d年%d月%d日", e->name, ey, m, d);
+		break;
+	case ERA_NUMERIC:
+		n = snprintf(buf, len, "%s%d年%d月%d日", e->name, ey, m, d);
+		break;
+	case ERA_LETTER:
+		n = snprintf(buf, len, "%c%d.%02d.%02d", e->letter, ey, m, d);
+		break;
+	default:
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+era_format(int y, int m, int d, char *buf, size_t len)
+{
+	return era_format_style(y, m, d, ERA_GANNEN, buf, len);
+}

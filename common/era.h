@@ -1,0 +1,41 @@
+/*
+ * era.h — Japanese era dates (和暦) from civil (Gregorian) dates, for the
+ * reports people read: 令和元年5月1日, 令和8年11月25日.
+ *
+ * Invariants: an era begins on its official first day (明治 1868-10-23,
+ * 大正 1912-07-30, 昭和 1926-12-25, 平成 1989-01-08, 令和 2019-05-01) and
+ * its first year is year 1 (元年 in the ERA_GANNEN style).  The last era in
+ * the table is open-ended.  Dates before 明治 have no era here: the calls
+ * answer -1 and the caller prints the Gregorian date.  Pure functions, no
+ * locale, no allocation; used by incident-report and jukisec-audit.
+ */
+#ifndef ERA_H
+#define ERA_H
+
+#include <stddef.h>
+
+struct era {
+	const char	*name;		/* 令和 */
+	const char	*roman;		/* Reiwa */
+	char		letter;		/* 'R', as in R8.11.25 */
+	int		y, m, d;	/* first day, Gregorian */
+};
+
+enum era_style {
+	ERA_GANNEN,	/* 令和元年5月1日 (first year written 元年) */
+	ERA_NUMERIC,	/* 令和1年5月1日 */
+	ERA_LETTER	/* R1.05.01 */
+};
+
+/* The era containing y-m-d and the year within it (1-based), or NULL
+ * before 明治 or for an invalid date. */
+const struct era *era_lookup(int y, int m, int d, int *eyear);
+
+/* Writes the date in the given style; 0, or -1 (no era, invalid date, or
+ * buf too small; buf then holds "" when len > 0). */
+int	era_format_style(int y, int m, int d, enum era_style, char *buf, size_t len);
+
+/* era_format_style(..., ERA_GANNEN, ...). */
+int	era_format(int y, int m, int d, char *buf, size_t len);
+
+#endif
