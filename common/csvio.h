@@ -44,6 +44,10 @@ int	csvr_next(struct csv_reader *, struct csv_record **rec);
 /* After -1: 1 if the cause was I/O rather than bad content. */
 int	csvr_ioerror(const struct csv_reader *);
 
+/* After -1: 1 if the cause was a last record cut off before its line end
+ * (a torn tail: csvr_offset() is where the good part ends). */
+int	csvr_torn(const struct csv_reader *);
+
 /* Byte offset just past the last record returned (for tail repair, prune). */
 long long csvr_offset(const struct csv_reader *);
 

@@ -1,0 +1,449 @@
+/*
+ * csvio.c — strict RFC 4180 reading and minimal-quoting writing on libcsv.
+ *
+ * How the reader keeps its promises (csvio.h):
+ *  - Input is read in 64 KiB chunks and handed to libcsv one physical line
+ *    at a time (a line longer than the chunk goes in pieces), so every
+ *    libcsv event belongs to a known line and at most one record ends per
+ *    call.  libcsv runs with CSV_STRICT|CSV_STRICT_FINI|CSV_APPEND_NULL and
+ *    CSV_REPALL_NL, so each unquoted CR and LF is an event: a CR must be
+ *    followed at once by LF, and an empty line is an error, not skipped.
+ *  - libcsv's default trimming of blanks around unquoted fields is turned
+ *    off: a field is exactly its bytes.
+ *  - Memory is bounded by ncols * maxfield plus one chunk: a field grows
+ *    past maxfield, or a record past ncols fields, and the reader stops.
+ *  - The first error is reported once, "FILE:LINE: field NAME: reason",
+ *    with LINE the physical line where the record starts; after it the
+ *    reader returns -1 forever.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+
+#define CHUNK	65536
+
+struct csv_reader {
+	FILE		*fp;
+	const char	*filename;
+	const char *const *cols;
+	size_t		ncols;
+	unsigned long	multiline;
+	int		header;
+	size_t		maxfield;
+
+	struct csv_parser parser;
+	char		*chunk;
+	size_t		chunk_pos, chunk_len;
+	int		eof;
+
+	struct csv_record rec;
+	size_t		nfields;	/* fields of the record being built */
+	size_t		line;		/* physical line being fed, 1-based */
+	size_t		rec_line;	/* where the record being built starts */
+	int		in_record;
+	int		after_cr;	/* the last event was a record ended by CR */
+	int		complete;	/* rec holds a finished record */
+	long long	fed;		/* bytes handed to libcsv */
+	long long	offset;		/* just past the last returned record */
+	int		failed, ioerror, nolineend;
+};
+
+static const char *
+col_name(const struct csv_reader *r, size_t i)
+{
+	return i < r->ncols ? r->cols[i] : "?";
+}
+
+static void
+fail(struct csv_reader *r, size_t field, const char *reason)
+{
+	if (r->failed)
+		return;
+	r->failed = 1;
+	if (field == (size_t)-1)
+		warnx("%s:%zu: %s", r->filename, r->rec_line, reason);
+	else
+		warnx(_("%s:%zu: field %s: %s"), r->filename, r->rec_line,
+		    col_name(r, field), reason);
+}
+
+const char *
+csv_field_problem(const char *s, size_t len, size_t max, int multiline)
+{
+	static char toolong[64];
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+	unsigned int c, min;
+	int n;
+
+	if (len > max) {
+		snprintf(toolong, sizeof(toolong), _("longer than %zu bytes"), max);
+		return toolong;
+	}
+	while (p < e) {
+		c = *p;
+		if (c < 0x80) {
+			if (c == 0)
+				return _("contains a NUL byte");
+			if ((c == '\n' || c == '\r') && !multiline)
+				return _("contains a line break");
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, c &= 0x1f, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, c &= 0x0f, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, c &= 0x07, min = 0x10000;
+		else
+			return _("invalid UTF-8");
+		if (e - p <= n)
+			return _("invalid UTF-8");
+		for (p++; n > 0; n--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return _("invalid UTF-8");
+			c = c << 6 | (*p & 0x3f);
+		}
+		/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
+		if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+			return _("invalid UTF-8");
+	}
+	return NULL;
+}
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+on_field(void *data, size_t len, void *arg)
+{
+	struct csv_reader *r = arg;
+	const char *s = data ? data : "";
+	const char *why;
+	char msg[128];
+	size_t i = r->nfields;
+
+	if (r->failed)
+		return;
+	if (r->after_cr) {
+		fail(r, (size_t)-1, _("carriage return without line feed"));
+		return;
+	}
+	if (i >= r->ncols) {
+		r->nfields++;
+		snprintf(msg, sizeof(msg), _("too many fields (a record has %zu)"),
+		    r->ncols);
+		fail(r, (size_t)-1, msg);
+		return;
+	}
+	why = csv_field_problem(s, len, r->maxfield, (r->multiline >> i) & 1);
+	if (why != NULL) {
+		fail(r, i, why);
+		return;
+	}
+	free(r->rec.field[i]);
+	r->rec.field[i] = xmalloc(len + 1);
+	memcpy(r->rec.field[i], s, len);
+	r->rec.field[i][len] = '\0';
+	r->rec.len[i] = len;
+	r->nfields++;
+}
+
+static void
+on_record(int c, void *arg)
+{
+	struct csv_reader *r = arg;
+	char msg[128];
+
+	if (r->failed)
+		return;
+	if (r->nfields == 0) {
+		/* An unquoted CR or LF with no record before it. */
+		if (c == '\n' && r->after_cr) {
+			r->after_cr = 0;
+			return;
+		}
+		r->rec_line = r->line;
+		fail(r, (size_t)-1, c == '\n' ? _("empty line") :
+		    _("carriage return without line feed"));
+		return;
+	}
+	if (c == -1) {
+		r->nolineend = 1;
+		fail(r, (size_t)-1, _("last record has no line end"));
+		return;
+	}
+	if (r->nfields != r->ncols) {
+		if (r->nfields < r->ncols) {
+			snprintf(msg, sizeof(msg), _("missing (a record has %zu fields)"),
+			    r->ncols);
+			fail(r, r->nfields, msg);
+		} else {
+			snprintf(msg, sizeof(msg), _("too many fields (a record has %zu)"),
+			    r->ncols);
+			fail(r, (size_t)-1, msg);
+		}
+		return;
+	}
+	r->after_cr = c == '\r';
+	r->complete = 1;
+	r->in_record = 0;
+}
+
+struct csv_reader *
+csvr_open(FILE *fp, const char *filename, const char *const *cols,
+    size_t ncols, unsigned long multiline, int header, size_t maxfield)
+{
+	struct csv_reader *r = xcalloc(1, sizeof(*r));
+
+	r->fp = fp;
+	r->filename = filename;
+	r->cols = cols;
+	r->ncols = ncols;
+	r->multiline = multiline;
+	r->header = header;
+	r->maxfield = maxfield;
+	r->line = 1;
+	r->rec_line = 1;
+	if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI |
+	    CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
+		errx(ST_FAIL, "csv_init");
+	csv_set_space_func(&r->parser, no_space);
+	r->chunk = xmalloc(CHUNK);
+	r->rec.field = xcalloc(ncols, sizeof(char *));
+	r->rec.len = xcalloc(ncols, sizeof(size_t));
+	return r;
+}
+
+/* Hands one piece of one line to libcsv and checks what it said. */
+static void
+feed(struct csv_reader *r, const char *p, size_t n)
+{
+	size_t field;
+
+	if (!r->in_record && !r->complete && !r->after_cr) {
+		r->in_record = 1;
+		r->rec_line = r->line;
+		r->nfields = 0;
+	}
+	if (csv_parse(&r->parser, p, n, on_field, on_record, r) != n &&
+	    !r->failed) {
+		field = r->nfields < r->ncols ? r->nfields : (size_t)-1;
+		fail(r, field, csv_error(&r->parser) == CSV_EPARSE ?
+		    _("malformed quoting") : csv_strerror(csv_error(&r->parser)));
+	}
+	r->fed += n;
+	if (p[n - 1] == '\n')
+		r->line++;
+	/* A field growing past the limit inside a long line. */
+	if (!r->failed && r->parser.entry_pos > r->maxfield)
+		fail(r, r->nfields < r->ncols ? r->nfields : (size_t)-1,
+		    csv_field_problem("", r->maxfield + 1, r->maxfield, 0));
+}
+
+static int
+check_header(struct csv_reader *r)
+{
+	char msg[256];
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++) {
+		if (strcmp(r->rec.field[i], r->cols[i]) != 0) {
+			snprintf(msg, sizeof(msg), _("header is \"%.64s\", expected \"%s\""),
+			    r->rec.field[i], r->cols[i]);
+			fail(r, i, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+csvr_next(struct csv_reader *r, struct csv_record **recp)
+{
+	const char *nl;
+	size_t n;
+
+	for (;;) {
+		if (r->failed)
+			return -1;
+		if (r->complete && !r->after_cr) {
+			r->complete = 0;
+			r->offset = r->fed;
+			r->rec.nfields = r->ncols;
+			r->rec.line = r->rec_line;
+			r->nfields = 0;
+			if (r->header) {
+				r->header = 0;
+				if (check_header(r) == -1)
+					return -1;
+				continue;
+			}
+			*recp = &r->rec;
+			return 1;
+		}
+		if (r->chunk_pos == r->chunk_len) {
+			if (r->eof) {
+				if (r->after_cr) {
+					fail(r, (size_t)-1,
+					    _("carriage return without line feed"));
+					return -1;
+				}
+				if (csv_fini(&r->parser, on_field, on_record, r) != 0 &&
+				    !r->failed)
+					fail(r, r->nfields < r->ncols ? r->nfields :
+					    (size_t)-1, _("unterminated quoted field"));
+				if (r->failed)
+					return -1;
+				if (r->header) {
+					fail(r, (size_t)-1, _("no header line"));
+					return -1;
+				}
+				return 0;
+			}
+			r->chunk_len = fread(r->chunk, 1, CHUNK, r->fp);
+			r->chunk_pos = 0;
+			if (r->chunk_len < CHUNK) {
+				if (ferror(r->fp)) {
+					r->failed = r->ioerror = 1;
+					warn("%s", r->filename);
+					return -1;
+				}
+				r->eof = 1;
+			}
+			continue;
+		}
+		nl = memchr(r->chunk + r->chunk_pos, '\n', r->chunk_len - r->chunk_pos);
+		n = nl ? (size_t)(nl - r->chunk) + 1 - r->chunk_pos :
+		    r->chunk_len - r->chunk_pos;
+		feed(r, r->chunk + r->chunk_pos, n);
+		r->chunk_pos += n;
+	}
+}
+
+int
+csvr_ioerror(const struct csv_reader *r)
+{
+	return r->ioerror;
+}
+
+int
+csvr_torn(const struct csv_reader *r)
+{
+	return r->nolineend;
+}
+
+long long
+csvr_offset(const struct csv_reader *r)
+{
+	return r->offset;
+}
+
+void
+csvr_close(struct csv_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	csv_free(&r->parser);
+	for (i = 0; i < r->ncols; i++)
+		free(r->rec.field[i]);
+	free(r->rec.field);
+	free(r->rec.len);
+	free(r->chunk);
+	free(r);
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n > b->cap - b->len) {
+		while (n > b->cap - b->len)
+			b->cap = b->cap ? b->cap * 2 : 256;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static int
+needs_quotes(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
+		return 1;
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return 1;
+	return 0;
+}
+
+void
+csv_format_record(struct buf *b, const char *const *field, const size_t *len,
+    size_t n)
+{
+	size_t i, j, start;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_add(b, ",", 1);
+		/* A lone empty field would be an empty line, which reads as nothing. */
+		if (n == 1 && len[i] == 0) {
+			buf_add(b, "\"\"", 2);
+			continue;
+		}
+		if (!needs_quotes(field[i], len[i])) {
+			buf_add(b, field[i], len[i]);
+			continue;
+		}
+		buf_add(b, "\"", 1);
+		for (start = j = 0; j < len[i]; j++) {
+			if (field[i][j] == '"') {
+				buf_add(b, field[i] + start, j + 1 - start);
+				buf_add(b, "\"", 1);
+				start = j + 1;
+			}
+		}
+		buf_add(b, field[i] + start, len[i] - start);
+		buf_add(b, "\"", 1);
+	}
+	buf_add(b, "\n", 1);
+}
+
+int
+csv_write_record(FILE *fp, const char *const *field, size_t n)
+{
+	struct buf b = { 0 };
+	size_t *len = xcalloc(n, sizeof(size_t)), i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		len[i] = strlen(field[i]);
+	csv_format_record(&b, field, len, n);
+	if (fwrite(b.p, 1, b.len, fp) != b.len)
+		ret = -1;
+	buf_free(&b);
+	free(len);
+	return ret;
+}
