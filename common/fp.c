@@ -1,0 +1,326 @@
+/*
+ * fp.c — fingerprint readers through libfprint (R5.3).
+ *
+ * Invariants:
+ *  - Everything runs on GLib's global default main context, which the
+ *    libfprint sync calls iterate; pushing a thread-default context would
+ *    hang discovery.  One session = one context, one device, one
+ *    GCancellable; a timer (conf fp_timeout_seconds) on that context cancels
+ *    the session, because libfprint itself waits for a finger forever.
+ *  - The reader is the first device libfprint finds, or the one whose driver
+ *    is named by --device or conf fp_device.  None → ST_FAIL "no
+ *    fingerprint reader found", before anything is written.
+ *  - A stored print is checked before libfprint sees it: longer than the
+ *    "FP3" magic and starting with it (fp_print_deserialize asserts on short
+ *    input), then fp_print_compatible with the open device.
+ *  - Prompts go to stderr when the device asks for the finger (finger-status
+ *    NEEDED), one per scan; retry reasons as libfprint reports them.  GLib's
+ *    own messages (G_MESSAGES_DEBUG) are sent to stderr too, never stdout.
+ *  - Prints from libfprint are GInitiallyUnowned: a floating reference is
+ *    sunk before it is kept, so a failed enrolment cannot free it twice.
+ *  - Serialised bytes are copied into a struct secret and libfprint's copy
+ *    is wiped; libfprint's internal copy of the print cannot be reached.
+ */
+#include <string.h>
+#include <fprint.h>
+#include "jukisec.h"
+#include "bioint.h"
+
+struct session {
+	FpContext	*ctx;
+	FpDevice	*dev;
+	GCancellable	*cancel;
+	guint		timer;
+	gulong		notify;
+	int		timed_out;
+	int		enrolling;
+	int		nstages, done;	/* enrolment progress */
+	int		prompted;	/* scan number last prompted for */
+	const char	*finger;
+};
+
+static const struct {
+	const char	*name, *text;
+} fingers[] = {
+	{ "left-thumb",		N_("left thumb") },
+	{ "left-index-finger",	N_("left index finger") },
+	{ "left-middle-finger",	N_("left middle finger") },
+	{ "left-ring-finger",	N_("left ring finger") },
+	{ "left-little-finger",	N_("left little finger") },
+	{ "right-thumb",	N_("right thumb") },
+	{ "right-index-finger",	N_("right index finger") },
+	{ "right-middle-finger", N_("right middle finger") },
+	{ "right-ring-finger",	N_("right ring finger") },
+	{ "right-little-finger", N_("right little finger") },
+};
+
+static void
+on_finger_status(FpDevice *dev, GParamSpec *ps, gpointer data)
+{
+	struct session *s = data;
+	int scan = s->enrolling ? s->done + 1 : 1;
+
+	(void)ps;
+	if (!(fp_device_get_finger_status(dev) & FP_FINGER_STATUS_NEEDED) ||
+	    s->prompted == scan)
+		return;
+	s->prompted = scan;
+	if (!s->enrolling)
+		fprintf(stderr, _("place your %s on the reader\n"), s->finger);
+	else if (scan == 1)
+		fprintf(stderr, _("scan 1 of %d: place your %s on the reader\n"),
+		    s->nstages, s->finger);
+	else
+		fprintf(stderr,
+		    _("scan %d of %d: lift your finger and place it again\n"),
+		    scan, s->nstages);
+}
+
+static void
+say_retry(struct session *s, const GError *e)
+{
+	switch (e->code) {
+	case FP_DEVICE_RETRY_TOO_SHORT:
+		fprintf(stderr, _("swipe too short, try again\n"));
+		break;
+	case FP_DEVICE_RETRY_CENTER_FINGER:
+		fprintf(stderr, _("center your finger on the reader, try again\n"));
+		break;
+	case FP_DEVICE_RETRY_REMOVE_FINGER:
+		fprintf(stderr, _("remove your finger and try again\n"));
+		break;
+	default:
+		fprintf(stderr, _("the scan was not clear, try again\n"));
+	}
+	s->prompted = 0;	/* the device asks again: prompt again */
+}
+
+static void
+on_progress(FpDevice *dev, gint done, FpPrint *p, gpointer data, GError *e)
+{
+	struct session *s = data;
+
+	(void)dev; (void)p;
+	if (e != NULL)
+		say_retry(s, e);
+	else
+		s->done = done;
+}
+
+static gboolean
+on_timeout(gpointer data)
+{
+	struct session *s = data;
+
+	s->timed_out = 1;
+	s->timer = 0;
+	g_cancellable_cancel(s->cancel);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+session_end(struct session *s)
+{
+	if (s->timer != 0)
+		g_source_remove(s->timer);
+	if (s->dev != NULL) {
+		if (s->notify != 0)
+			g_signal_handler_disconnect(s->dev, s->notify);
+		if (fp_device_is_open(s->dev))
+			(void)fp_device_close_sync(s->dev, NULL, NULL);
+		g_object_unref(s->dev);
+	}
+	if (s->cancel != NULL)
+		g_object_unref(s->cancel);
+	if (s->ctx != NULL)
+		g_object_unref(s->ctx);
+	memset(s, 0, sizeof *s);
+}
+
+static const char *
+finger_text(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof fingers / sizeof fingers[0]; i++)
+		if (strcmp(fingers[i].name, name) == 0)
+			return _(fingers[i].text);
+	return NULL;
+}
+
+/* Finds and opens the reader; the timeout starts here. */
+static int
+session_begin(struct session *s, struct store *st, const struct bio_opts *o)
+{
+	const char *want = o != NULL && o->device != NULL ? o->device :
+	    st->conf.fp_device;
+	GPtrArray *devs;
+	GError *e = NULL;
+	guint i;
+
+	memset(s, 0, sizeof *s);
+	g_log_writer_default_set_use_stderr(TRUE);
+	s->ctx = fp_context_new();
+	devs = fp_context_get_devices(s->ctx);
+	for (i = 0; devs != NULL && i < devs->len && s->dev == NULL; i++) {
+		FpDevice *d = g_ptr_array_index(devs, i);
+		if (want == NULL || want[0] == '\0' ||
+		    strcmp(fp_device_get_driver(d), want) == 0)
+			s->dev = g_object_ref(d);
+	}
+	if (s->dev == NULL) {
+		if (want != NULL && want[0] != '\0')
+			warnx(_("no fingerprint reader found with driver %s"),
+			    want);
+		else
+			warnx(_("no fingerprint reader found"));
+		session_end(s);
+		return ST_FAIL;
+	}
+	s->cancel = g_cancellable_new();
+	s->timer = g_timeout_add_seconds(st->conf.fp_timeout_seconds,
+	    on_timeout, s);
+	if (!fp_device_open_sync(s->dev, s->cancel, &e)) {
+		warnx(_("cannot open fingerprint reader %s: %s"),
+		    fp_device_get_name(s->dev),
+		    s->timed_out ? _("timed out") : e->message);
+		g_error_free(e);
+		session_end(s);
+		return ST_FAIL;
+	}
+	s->notify = g_signal_connect(s->dev, "notify::finger-status",
+	    G_CALLBACK(on_finger_status), s);
+	return ST_OK;
+}
+
+int
+fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
+    struct secret *out)
+{
+	const char *fname = o != NULL && o->finger != NULL ? o->finger :
+	    "right-index-finger";
+	struct session s;
+	FpPrint *tmpl, *p;
+	GError *e = NULL;
+	guchar *data = NULL;
+	gsize len = 0;
+	size_t i;
+	int rc;
+
+	out->p = NULL;
+	out->len = 0;
+	for (i = 0; i < sizeof fingers / sizeof fingers[0]; i++)
+		if (strcmp(fingers[i].name, fname) == 0)
+			break;
+	if (i == sizeof fingers / sizeof fingers[0]) {
+		warnx(_("unknown finger %s (e.g. right-index-finger, left-thumb)"),
+		    fname);
+		return ST_USAGE;
+	}
+	if ((rc = session_begin(&s, st, o)) != ST_OK)
+		return rc;
+	s.enrolling = 1;
+	s.finger = finger_text(fname);
+	s.nstages = fp_device_get_nr_enroll_stages(s.dev);
+	tmpl = fp_print_new(s.dev);
+	g_object_ref_sink(tmpl);
+	fp_print_set_finger(tmpl, FP_FINGER_FIRST + i);
+	fp_print_set_username(tmpl, id);
+	p = fp_device_enroll_sync(s.dev, tmpl, s.cancel, on_progress, &s, &e);
+	if (p == NULL) {
+		if (s.timed_out) {
+			warnx(_("enrolment timed out after %lld s"),
+			    st->conf.fp_timeout_seconds);
+			rc = ST_NO;
+		} else {
+			warnx(_("enrolment failed: %s"), e->message);
+			rc = ST_FAIL;
+		}
+		g_error_free(e);
+	} else if (!fp_print_serialize(p, &data, &len, &e)) {
+		warnx(_("cannot serialise the print: %s"), e->message);
+		g_error_free(e);
+		rc = ST_FAIL;
+	} else {
+		out->p = xmalloc(len);
+		out->len = len;
+		memcpy(out->p, data, len);
+		wipe(data, len);
+		g_free(data);
+		fprintf(stderr, _("enrolled: %d of %d scans\n"), s.nstages,
+		    s.nstages);
+		rc = ST_OK;
+	}
+	if (p != NULL)
+		g_object_unref(p);
+	g_object_unref(tmpl);
+	session_end(&s);
+	return rc;
+}
+
+int
+fp_verify(struct store *st, const char *id, const struct bio_opts *o,
+    const struct secret *t, const char **reason)
+{
+	struct session s;
+	FpPrint *p;
+	GError *e = NULL;
+	gboolean match = FALSE;
+	int rc;
+
+	if ((rc = session_begin(&s, st, o)) != ST_OK) {
+		*reason = "no reader";
+		return rc;
+	}
+	s.finger = _("finger");
+	/* fp_print_deserialize asserts on 3 bytes or less. */
+	if (t->len <= 3 || memcmp(t->p, "FP3", 3) != 0 ||
+	    (p = fp_print_deserialize(t->p, t->len, &e)) == NULL) {
+		warnx(_("fingerprint template of %s is not a libfprint print%s%s"),
+		    id, e != NULL ? ": " : "", e != NULL ? e->message : "");
+		g_clear_error(&e);
+		*reason = "template corrupt";
+		session_end(&s);
+		return ST_NO;
+	}
+	if (g_object_is_floating(p))
+		g_object_ref_sink(p);
+	if (!fp_print_compatible(p, s.dev)) {
+		warnx(_("fingerprint template of %s was enrolled on a reader of "
+		    "another kind (%s), not %s: re-enrol"), id,
+		    fp_print_get_driver(p), fp_device_get_driver(s.dev));
+		*reason = "template from another reader";
+		g_object_unref(p);
+		session_end(&s);
+		return ST_FAIL;
+	}
+	for (;;) {
+		if (fp_device_verify_sync(s.dev, p, s.cancel, NULL, NULL,
+		    &match, NULL, &e)) {
+			rc = match ? ST_OK : ST_NO;
+			*reason = match ? NULL : "no match";
+			break;
+		}
+		if (e->domain == FP_DEVICE_RETRY && !s.timed_out) {
+			say_retry(&s, e);
+			g_clear_error(&e);
+			continue;
+		}
+		if (s.timed_out) {
+			warnx(_("no finger within %lld s"),
+			    st->conf.fp_timeout_seconds);
+			*reason = "timeout";
+		} else {
+			warnx(_("fingerprint reader: %s"), e->message);
+			*reason = e->domain == FP_DEVICE_ERROR &&
+			    e->code == FP_DEVICE_ERROR_REMOVED ?
+			    "device removed" : "device error";
+		}
+		g_clear_error(&e);
+		rc = ST_NO;
+		break;
+	}
+	g_object_unref(p);
+	session_end(&s);
+	return rc;
+}

@@ -1,0 +1,275 @@
+/*
+ * tmpl.c — sealing biometric templates (R5.3): AES-256-GCM (libgcrypt)
+ * under the template key, with the operator id as associated data.
+ *
+ * Invariants:
+ *  - Blob layout, version 1: "JKT" 0x01, one kind byte ('F' fingerprint,
+ *    'X' external), a 12-byte random nonce, the ciphertext, a 16-byte tag.
+ *    The associated data is "jukisec-tmpl-v1" NUL id NUL kind, so a blob
+ *    copied onto another operator, or offered as the other kind, fails the
+ *    tag check exactly like an altered one.  A nonce is never reused: each
+ *    seal draws a fresh one (2^-96 collision bound per key).
+ *  - The key file holds exactly 32 bytes, is a regular file not reached
+ *    through a symbolic link, owned by us or root and not readable or
+ *    writable by group or others (check_fd_safe).  It is created only on
+ *    enrolment and only inside the state directory: a key configured
+ *    elsewhere (removable media) that is missing is an error, never
+ *    silently replaced, since a new key would orphan every template.
+ *    Creation is crash-safe: a full temporary file is linked into place,
+ *    so the key is either absent or whole.
+ *  - The key lives in libgcrypt secure memory; clear templates are wiped
+ *    before they are freed.  No template byte is ever printed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gcrypt.h>
+#include "jukisec.h"
+#include "bioint.h"
+
+#define MAGIC		"JKT\001"
+#define HDRLEN		5
+#define NONCELEN	12
+#define TAGLEN		16
+#define AADTAG		"jukisec-tmpl-v1"
+
+void
+secret_free(struct secret *s)
+{
+	if (s->p != NULL) {
+		wipe(s->p, s->len);
+		free(s->p);
+	}
+	s->p = NULL;
+	s->len = 0;
+}
+
+void
+tmpl_key_free(unsigned char *key)
+{
+	if (key != NULL) {
+		wipe(key, TMPL_KEYLEN);
+		gcry_free(key);
+	}
+}
+
+static int
+key_read(int fd, const char *path, unsigned char *key)
+{
+	unsigned char extra;
+	size_t off = 0;
+	ssize_t n;
+
+	if (check_fd_safe(fd, 0) == -1) {
+		warn(_("template key %s"), path);
+		return ST_FAIL;
+	}
+	while (off < TMPL_KEYLEN) {
+		n = read(fd, key + off, TMPL_KEYLEN - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			warn(_("template key %s"), path);
+			return ST_FAIL;
+		}
+		if (n == 0)
+			break;
+		off += n;
+	}
+	if (off != TMPL_KEYLEN || read(fd, &extra, 1) != 0) {
+		warnx(_("template key %s: not exactly %d bytes"), path, TMPL_KEYLEN);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+static int
+key_create(int dirfd, const char *base, const char *path)
+{
+	unsigned char *k;
+	char *tmp;
+	int fd, rc = -1;
+
+	tmp = xasprintf(".%s.new.%ld", base, (long)getpid());
+	(void)unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1)
+		goto out;
+	k = gcry_random_bytes_secure(TMPL_KEYLEN, GCRY_STRONG_RANDOM);
+	if (write(fd, k, TMPL_KEYLEN) == TMPL_KEYLEN && fsync(fd) == 0)
+		rc = 0;
+	tmpl_key_free(k);
+	if (close(fd) == -1)
+		rc = -1;
+	/* link(2), not rename(2): a concurrent creator's key must win, not be
+	 * replaced after it sealed a template with it. */
+	if (rc == 0 && linkat(dirfd, tmp, dirfd, base, 0) == -1 &&
+	    errno != EEXIST)
+		rc = -1;
+	(void)unlinkat(dirfd, tmp, 0);
+	if (rc == 0)
+		rc = fsync_dir(dirfd);
+out:
+	if (rc == -1)
+		warn(_("cannot create template key %s"), path);
+	free(tmp);
+	return rc == 0 ? ST_OK : ST_FAIL;
+}
+
+int
+tmpl_key_load(struct store *st, int create, unsigned char **keyp)
+{
+	const char *path = st->conf.template_key;
+	const char *slash = strrchr(path, '/');
+	char *dir, *base;
+	struct stat a, b;
+	int dirfd, fd = -1, inside, rc = ST_FAIL;
+
+	*keyp = NULL;
+	if (path[0] == '\0' || (slash != NULL && slash[1] == '\0')) {
+		warnx(_("template_key in jukisec.conf is not a file name"));
+		return ST_FAIL;
+	}
+	dir = slash == NULL ? xstrdup(".") :
+	    slash == path ? xstrdup("/") : xstrndup(path, slash - path);
+	base = xstrdup(slash == NULL ? path : slash + 1);
+	/* Relative paths are relative to the state directory. */
+	dirfd = openat(st->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd == -1) {
+		warn(_("template key %s"), path);
+		goto out;
+	}
+	inside = fstat(dirfd, &a) == 0 && fstat(st->dirfd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && create && inside) {
+		if (key_create(dirfd, base, path) != ST_OK)
+			goto out;
+		fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd == -1) {
+		if (errno == ENOENT)
+			warnx(_("template key %s is missing%s"), path,
+			    inside ? "" : _(" (is the removable medium mounted?)"));
+		else
+			warn(_("template key %s"), path);
+		goto out;
+	}
+	*keyp = gcry_malloc_secure(TMPL_KEYLEN);
+	if (*keyp == NULL) {
+		warnx(_("out of secure memory"));
+		goto out;
+	}
+	rc = key_read(fd, path, *keyp);
+out:
+	if (rc != ST_OK) {
+		tmpl_key_free(*keyp);
+		*keyp = NULL;
+	}
+	if (fd != -1)
+		close(fd);
+	if (dirfd != -1)
+		close(dirfd);
+	free(dir);
+	free(base);
+	return rc;
+}
+
+static unsigned char
+kind_byte(enum method kind)
+{
+	return kind == METHOD_EXTERNAL ? 'X' : 'F';
+}
+
+static gcry_cipher_hd_t
+gcm_open(const unsigned char *key, const char *id, const unsigned char *hdr)
+{
+	gcry_cipher_hd_t h;
+	struct buf aad = { 0 };
+
+	if (gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
+	    GCRY_CIPHER_SECURE) != 0)
+		return NULL;
+	buf_add(&aad, AADTAG, sizeof AADTAG);		/* with its NUL */
+	buf_add(&aad, id, strlen(id) + 1);
+	buf_add(&aad, hdr + 4, 1);
+	if (gcry_cipher_setkey(h, key, TMPL_KEYLEN) != 0 ||
+	    gcry_cipher_setiv(h, hdr + HDRLEN, NONCELEN) != 0 ||
+	    gcry_cipher_authenticate(h, aad.p, aad.len) != 0) {
+		gcry_cipher_close(h);
+		h = NULL;
+	}
+	buf_free(&aad);
+	return h;
+}
+
+int
+tmpl_seal(const unsigned char *key, const char *id, enum method kind,
+    const struct secret *s, struct buf *out)
+{
+	unsigned char *p;
+	gcry_cipher_hd_t h;
+	size_t n = HDRLEN + NONCELEN + s->len + TAGLEN;
+
+	if (s->len == 0 || s->len > TMPL_MAX) {
+		warnx(_("template of %zu bytes refused"), s->len);
+		return ST_FAIL;
+	}
+	p = xmalloc(n);
+	memcpy(p, MAGIC, 4);
+	p[4] = kind_byte(kind);
+	gcry_create_nonce(p + HDRLEN, NONCELEN);
+	if ((h = gcm_open(key, id, p)) == NULL ||
+	    gcry_cipher_encrypt(h, p + HDRLEN + NONCELEN, s->len, s->p,
+	    s->len) != 0 ||
+	    gcry_cipher_gettag(h, p + n - TAGLEN, TAGLEN) != 0) {
+		if (h != NULL)
+			gcry_cipher_close(h);
+		free(p);
+		warnx(_("libgcrypt AES-256-GCM failed"));
+		return ST_FAIL;
+	}
+	gcry_cipher_close(h);
+	out->len = 0;
+	buf_add(out, p, n);
+	free(p);
+	return ST_OK;
+}
+
+int
+tmpl_open(const unsigned char *key, const char *id, enum method kind,
+    const void *blob, size_t len, struct secret *s, const char **reason)
+{
+	const unsigned char *b = blob;
+	gcry_cipher_hd_t h;
+	size_t n;
+
+	s->p = NULL;
+	s->len = 0;
+	*reason = "template corrupt";
+	if (len <= HDRLEN + NONCELEN + TAGLEN ||
+	    len > HDRLEN + NONCELEN + TAGLEN + TMPL_MAX ||
+	    memcmp(b, MAGIC, 4) != 0 || b[4] != kind_byte(kind))
+		return ST_NO;
+	n = len - HDRLEN - NONCELEN - TAGLEN;
+	if ((h = gcm_open(key, id, b)) == NULL) {
+		*reason = "crypto error";
+		warnx(_("libgcrypt AES-256-GCM failed"));
+		return ST_FAIL;
+	}
+	s->p = xmalloc(n);
+	s->len = n;
+	if (gcry_cipher_decrypt(h, s->p, n, b + HDRLEN + NONCELEN, n) != 0 ||
+	    gcry_cipher_checktag(h, b + len - TAGLEN, TAGLEN) != 0) {
+		gcry_cipher_close(h);
+		secret_free(s);
+		return ST_NO;
+	}
+	gcry_cipher_close(h);
+	*reason = NULL;
+	return ST_OK;
+}
