@@ -48,6 +48,10 @@ void	conf_defaults(struct conf *, const char *statedir);
  * on stderr.  A missing file is an error (the state is not initialised). */
 int	conf_load(struct conf *, const char *path);
 
+/* The same from an open stream (store_open uses it after store_openat);
+ * path is for messages. */
+int	conf_load_fp(struct conf *, FILE *, const char *path);
+
 /* Writes the commented default file that jukisec-init installs. */
 int	conf_write_defaults(FILE *, const char *statedir);
 

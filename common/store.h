@@ -38,7 +38,8 @@ struct store {
 
 /* Resolves and opens the directory, checks its owner and mode, loads
  * jukisec.conf and resolves the terminal name.  dir and terminal may be NULL.
- * Returns ST_OK or ST_FAIL after one message on stderr. */
+ * Returns ST_OK, ST_USAGE (invalid terminal name) or ST_FAIL, after one
+ * message on stderr; on failure nothing needs store_close(). */
 int	store_open(struct store *, const char *dir, const char *terminal, int flags);
 void	store_close(struct store *);
 
@@ -52,7 +53,9 @@ void	store_unlock(struct store *, enum store_lock);
 int	store_openat(struct store *, const char *name, int flags, mode_t mode);
 
 /* Checks an open fd the same way (for files outside the directory, e.g. the
- * template key on removable media).  0 ok, -1 with errno. */
+ * template key on removable media).  allow_group_read 1: no group/world
+ * write bit (state files); 0: no group/world bit at all (secret keys).
+ * 0 ok, -1 with errno (EINVAL not a regular file, EPERM owner or mode). */
 int	check_fd_safe(int fd, int allow_group_read);
 
 /*

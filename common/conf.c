@@ -1,0 +1,285 @@
+/*
+ * conf.c — jukisec.conf: one table of keys drives the defaults, the parser
+ * and the file jukisec-init writes, so the three cannot drift apart.
+ *
+ * Invariants: a key's min is the regulation's floor where it has one
+ * (retain_days >= 365 for R6, the OWASP Argon2id minimum for R5.3); a value
+ * outside [min, max], an unknown or repeated key, or a line that is not
+ * "key = value" is an error "FILE:LINE: key: reason" and the tool stops
+ * (fail closed).  Paths must be absolute.  man/jukisec.conf.5 lists the
+ * same table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "conf.h"
+#include "csvio.h"
+#include "store.h"
+
+#define LINE_MAX_LEN	4096
+
+enum { NUM, STR, PATH };
+
+struct key {
+	const char	*name;
+	int		type;
+	size_t		off;
+	long long	def, min, max;
+	const char	*sdef;
+	const char	*comment;
+};
+
+#define N(k, d, lo, hi, c)	{ #k, NUM, offsetof(struct conf, k), d, lo, hi, NULL, c }
+#define S(k, t, d, c)		{ #k, t, offsetof(struct conf, k), 0, 0, 0, d, c }
+
+static const struct key keys[] = {
+	N(epoch_seconds, 86400, 60, 2592000,
+	    "R6: seconds per operation-log key epoch; the MAC key evolves one-way\n"
+	    "# at each boundary, so a smaller value exposes less of the past"),
+	N(retain_days, 365, 365, 36500,
+	    "R6: days the operation log is kept; never less than one year"),
+	N(lock_timeout_ms, 10000, 0, 600000,
+	    "milliseconds a tool waits for a state lock before giving up (exit 3)"),
+	N(password_min_length, 8, 8, 1024,
+	    "R5.3 proviso: shortest password for the password exception"),
+	N(kdf_memory_kib, 65536, 19456, 4194304,
+	    "R5.3: Argon2id memory in KiB (OWASP floor 19456)"),
+	N(kdf_time, 3, 2, 100,
+	    "R5.3: Argon2id passes (floor 2)"),
+	N(kdf_parallelism, 1, 1, 64,
+	    "R5.3: Argon2id lanes"),
+	N(lockout_threshold, 5, 1, 100,
+	    "R5.2: consecutive failed authentications that lock an operator"),
+	N(lockout_unlock_minutes, 0, 0, 525600,
+	    "R5.2: minutes after which a lock lifts by itself; 0 = only the\n"
+	    "# Security Manager unlocks (operator-mod --unlock)"),
+	S(template_key, PATH, NULL,
+	    "R5.3: AES-256-GCM key for fingerprint templates; may live on\n"
+	    "# removable media (absolute path, 0600, owned by the caller or root)"),
+	N(fp_timeout_seconds, 30, 1, 600,
+	    "R5.3: seconds to wait for a finger on the reader"),
+	S(fp_device, STR, "",
+	    "R5.3: libfprint driver name of the reader; empty = the first found"),
+	S(external_verifier, PATH, "",
+	    "R5.3: program for other biometrics (palm vein ...); empty = none"),
+	N(external_timeout_seconds, 30, 1, 600,
+	    "R5.3: seconds the external verifier may take"),
+	S(notify_command, STR, "",
+	    "R9: command run with /bin/sh -c on a new incident; empty = none"),
+	N(exception_warn_threshold, 3, 0, 100000,
+	    "R12(2): password exceptions in force before the audit warns"),
+	N(audit_auth_window_days, 30, 1, 3650,
+	    "R12(2), R5.2: days of authentication history the audit examines"),
+	N(audit_auth_burst, 5, 1, 1000000,
+	    "R12(2), R5.2: failures of one operator in the window that the\n"
+	    "# audit reports as a burst"),
+	N(audit_prune_max_age_days, 3, 1, 366,
+	    "R6, R12(2): the audit warns when log-prune has not run for this long"),
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static char **
+str_at(struct conf *c, const struct key *k)
+{
+	return (char **)((char *)c + k->off);
+}
+
+static long long *
+num_at(struct conf *c, const struct key *k)
+{
+	return (long long *)((char *)c + k->off);
+}
+
+static char *
+default_str(const struct key *k, const char *statedir)
+{
+	if (k->sdef != NULL)
+		return xstrdup(k->sdef);
+	/* template_key: beside the state unless moved to removable media. */
+	return xasprintf("%s/template.key", statedir ? statedir : ".");
+}
+
+void
+conf_defaults(struct conf *c, const char *statedir)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type == NUM)
+			*num_at(c, &keys[i]) = keys[i].def;
+		else
+			*str_at(c, &keys[i]) = default_str(&keys[i], statedir);
+	}
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type != NUM) {
+			free(*str_at(c, &keys[i]));
+			*str_at(c, &keys[i]) = NULL;
+		}
+	}
+}
+
+static const char *
+trim(char *s, char **end)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*e = '\0';
+	*end = e;
+	return s;
+}
+
+/* One "key = value" line; NULL, or the reason it is wrong. */
+static const char *
+set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
+    char *msg, size_t msgsz)
+{
+	const char *errstr, *why;
+	long long n;
+
+	if ((why = csv_field_problem(v, vlen, LINE_MAX_LEN, 0)) != NULL)
+		return why;
+	if (k->type == NUM) {
+		if (parse_num(v, k->min, k->max, &n, &errstr) == -1) {
+			if (errno == EINVAL)
+				snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
+			else if (strcmp(errstr, "too small") == 0)
+				snprintf(msg, msgsz, _("%s is below the minimum %lld"), v,
+				    k->min);
+			else
+				snprintf(msg, msgsz, _("%s is above the maximum %lld"), v, k->max);
+			return msg;
+		}
+		*num_at(c, k) = n;
+		return NULL;
+	}
+	if (k->type == PATH && *v != '\0' && *v != '/')
+		return _("not an absolute path");
+	free(*str_at(c, k));
+	*str_at(c, k) = xstrdup(v);
+	return NULL;
+}
+
+int
+conf_load_fp(struct conf *c, FILE *fp, const char *path)
+{
+	char *line = NULL, *eq, *end, msg[256];
+	const char *name, *val, *why;
+	unsigned char seen[NKEYS] = { 0 };
+	size_t cap = 0, lineno = 0, i;
+	ssize_t n;
+	int ret = ST_OK;
+
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (memchr(line, '\0', n) != NULL) {
+			warnx(_("%s:%zu: contains a NUL byte"), path, lineno);
+			goto fail;
+		}
+		if (n > LINE_MAX_LEN) {
+			warnx(_("%s:%zu: line longer than %d bytes"), path, lineno,
+			    LINE_MAX_LEN);
+			goto fail;
+		}
+		name = trim(line, &end);
+		if (*name == '\0' || *name == '#')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			warnx(_("%s:%zu: expected \"key = value\""), path, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		val = trim(eq + 1, &end);
+		name = trim((char *)name, &eq);
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(name, keys[i].name) == 0)
+				break;
+		if (i == NKEYS) {
+			if (csv_field_problem(name, strlen(name), 64, 0) != NULL)
+				warnx(_("%s:%zu: unknown key"), path, lineno);
+			else
+				warnx(_("%s:%zu: %s: unknown key"), path, lineno, name);
+			goto fail;
+		}
+		if (seen[i]++) {
+			warnx(_("%s:%zu: %s: set twice"), path, lineno, name);
+			goto fail;
+		}
+		if ((why = set_key(c, &keys[i], val, (size_t)(end - val), msg,
+		    sizeof(msg))) != NULL) {
+			warnx("%s:%zu: %s: %s", path, lineno, name, why);
+			goto fail;
+		}
+	}
+	if (ferror(fp)) {
+		warn("%s", path);
+		goto fail;
+	}
+	free(line);
+	return ret;
+fail:
+	free(line);
+	return ST_FAIL;
+}
+
+int
+conf_load(struct conf *c, const char *path)
+{
+	FILE *fp;
+	int fd, ret;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    check_fd_safe(fd, 1) == -1) {
+		warn("%s", path);
+		if (fd != -1)
+			close(fd);
+		return ST_FAIL;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		err(ST_FAIL, "%s", path);
+	ret = conf_load_fp(c, fp, path);
+	fclose(fp);
+	return ret;
+}
+
+int
+conf_write_defaults(FILE *fp, const char *statedir)
+{
+	size_t i;
+	char *s;
+
+	fprintf(fp, "# jukisec.conf - settings of this state directory; see jukisec.conf(5).\n"
+	    "# \"key = value\", one per line.  Values below a regulation floor are\n"
+	    "# refused, as are unknown keys: a typo never weakens a control.\n");
+	for (i = 0; i < NKEYS; i++) {
+		fprintf(fp, "\n# %s\n", keys[i].comment);
+		if (keys[i].type == NUM) {
+			fprintf(fp, "# range %lld to %lld\n%s = %lld\n", keys[i].min,
+			    keys[i].max, keys[i].name, keys[i].def);
+		} else {
+			s = default_str(&keys[i], statedir);
+			fprintf(fp, "%s = %s\n", keys[i].name, s);
+			free(s);
+		}
+	}
+	return ferror(fp) ? -1 : 0;
+}

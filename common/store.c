@@ -1,0 +1,424 @@
+/*
+ * store.c — the state directory, its locks, and durable file replacement.
+ *
+ * Invariants:
+ *  - Nothing is read from a directory or file that someone else could have
+ *    written: owner is the caller or root, no group/world write bit (a
+ *    0750 directory with a dedicated group is fine).  Files are opened
+ *    relative to the directory fd with O_NOFOLLOW and must be regular.
+ *  - Locks are flock(2) on "register.lock" and "oplog.lock", taken in that
+ *    order, never waited for longer than lock_timeout_ms (exit 3 names the
+ *    lock file, so an operator can see who holds it with fuser(1)).
+ *  - atomic_commit: fflush, fsync, fclose (each checked), renameat, fsync of
+ *    the directory.  Until renameat the old file is untouched; after it the
+ *    new one is complete on disk.  Any failure unlinks the temporary.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "store.h"
+
+#ifndef STATEDIR
+#define STATEDIR "/var/lib/jukisec"
+#endif
+
+#define TERMINAL_MAX	64	/* OPLOG_ID_MAX: the terminal goes into every log record */
+
+static const char *const lockname[STORE_NLOCKS] = { "register.lock", "oplog.lock" };
+
+static int
+unsafe_owner_mode(const struct stat *sb, mode_t forbidden)
+{
+	return (sb->st_uid != geteuid() && sb->st_uid != 0) ||
+	    (sb->st_mode & forbidden) != 0;
+}
+
+int
+check_fd_safe(int fd, int allow_group_read)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1)
+		return -1;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (unsafe_owner_mode(&sb, allow_group_read ? 022 : 077)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+dir_is_empty(int fd)
+{
+	struct dirent *de;
+	DIR *d;
+	int empty = 1, nfd;
+
+	if ((nfd = dup(fd)) == -1 || (d = fdopendir(nfd)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+static int
+open_dir(struct store *st, int flags)
+{
+	struct stat sb;
+
+	if ((flags & STORE_CREATE) && mkdir(st->dir, 0700) == -1 && errno != EEXIST) {
+		warn("%s", st->dir);
+		return ST_FAIL;
+	}
+	st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (st->dirfd == -1) {
+		if (errno == ENOENT && !(flags & STORE_CREATE))
+			warnx(_("%s: no such state directory (run jukisec-init)"),
+			    st->dir);
+		else
+			warn("%s", st->dir);
+		return ST_FAIL;
+	}
+	if (fstat(st->dirfd, &sb) == -1) {
+		warn("%s", st->dir);
+		return ST_FAIL;
+	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		warnx(_("%s: refusing a state directory owned by uid %lu"),
+		    st->dir, (unsigned long)sb.st_uid);
+		return ST_FAIL;
+	}
+	if (sb.st_mode & 022) {
+		warnx(_("%s: refusing a group- or world-writable state directory"),
+		    st->dir);
+		return ST_FAIL;
+	}
+	if (flags & STORE_CREATE) {
+		switch (dir_is_empty(st->dirfd)) {
+		case -1:
+			warn("%s", st->dir);
+			return ST_FAIL;
+		case 0:
+			warnx(_("%s: exists and is not empty"), st->dir);
+			return ST_FAIL;
+		}
+		if (fchmod(st->dirfd, 0700) == -1) {
+			warn("%s", st->dir);
+			return ST_FAIL;
+		}
+	}
+	return ST_OK;
+}
+
+static int
+resolve_terminal(struct store *st, const char *terminal)
+{
+	char host[256];
+	const char *why;
+
+	if (terminal == NULL || *terminal == '\0')
+		terminal = getenv("JUKISEC_TERMINAL");
+	if (terminal == NULL || *terminal == '\0') {
+		if (gethostname(host, sizeof(host)) == -1) {
+			warn("gethostname");
+			return ST_FAIL;
+		}
+		host[sizeof(host) - 1] = '\0';
+		terminal = host;
+	}
+	if (*terminal == '\0')
+		why = _("empty");
+	else
+		why = csv_field_problem(terminal, strlen(terminal), TERMINAL_MAX, 0);
+	if (why != NULL) {
+		warnx(_("invalid terminal name: %s"), why);
+		return ST_USAGE;
+	}
+	st->terminal = xstrdup(terminal);
+	return ST_OK;
+}
+
+int
+store_open(struct store *st, const char *dir, const char *terminal, int flags)
+{
+	char *path;
+	FILE *fp;
+	int fd, ret, i;
+
+	memset(st, 0, sizeof(*st));
+	st->dirfd = -1;
+	for (i = 0; i < STORE_NLOCKS; i++)
+		st->lockfd[i] = -1;
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("JUKISEC_DIR");
+	if (dir == NULL || *dir == '\0')
+		dir = STATEDIR;
+	st->dir = xstrdup(dir);
+	conf_defaults(&st->conf, st->dir);
+
+	if ((ret = resolve_terminal(st, terminal)) != ST_OK ||
+	    (ret = open_dir(st, flags)) != ST_OK)
+		goto fail;
+	if (flags & STORE_NOCONF)
+		return ST_OK;
+
+	path = xasprintf("%s/jukisec.conf", st->dir);
+	if ((fd = store_openat(st, "jukisec.conf", O_RDONLY, 0)) == -1) {
+		if (errno == ENOENT)
+			warnx(_("%s: missing (state directory not initialised?)"), path);
+		else if (errno == EPERM)
+			warnx(_("%s: refusing a file not owned by us or root, or group- or world-writable"), path);
+		else
+			warn("%s", path);
+		free(path);
+		ret = ST_FAIL;
+		goto fail;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		err(ST_FAIL, "%s", path);
+	ret = conf_load_fp(&st->conf, fp, path);
+	fclose(fp);
+	free(path);
+	if (ret == ST_OK)
+		return ST_OK;
+fail:
+	store_close(st);
+	return ret;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	for (i = STORE_NLOCKS - 1; i >= 0; i--)
+		store_unlock(st, i);
+	if (st->dirfd != -1)
+		close(st->dirfd);
+	st->dirfd = -1;
+	free(st->dir);
+	free(st->terminal);
+	st->dir = st->terminal = NULL;
+	conf_free(&st->conf);
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+store_lock(struct store *st, enum store_lock which)
+{
+	struct timespec nap;
+	long long start, waited, step = 1;
+	int fd;
+
+	if (st->lockfd[which] != -1)
+		return ST_OK;
+	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
+		errx(ST_FAIL, "internal error: register lock taken after log lock");
+	if ((fd = store_openat(st, lockname[which], O_RDWR | O_CREAT, 0600)) == -1) {
+		warn("%s/%s", st->dir, lockname[which]);
+		return ST_FAIL;
+	}
+	start = mono_ms();
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			warn("%s/%s", st->dir, lockname[which]);
+			close(fd);
+			return ST_FAIL;
+		}
+		waited = mono_ms() - start;
+		if (waited >= st->conf.lock_timeout_ms) {
+			warnx(_("lock timeout: %s/%s"), st->dir, lockname[which]);
+			close(fd);
+			return ST_FAIL;
+		}
+		/* Back off 1, 2, 4 ... 64 ms, never past the deadline. */
+		if (step > st->conf.lock_timeout_ms - waited)
+			step = st->conf.lock_timeout_ms - waited;
+		nap.tv_sec = step / 1000;
+		nap.tv_nsec = step % 1000 * 1000000;
+		nanosleep(&nap, NULL);
+		if (step < 64)
+			step *= 2;
+	}
+	st->lockfd[which] = fd;
+	return ST_OK;
+}
+
+void
+store_unlock(struct store *st, enum store_lock which)
+{
+	if (st->lockfd[which] == -1)
+		return;
+	close(st->lockfd[which]);	/* releases the flock */
+	st->lockfd[which] = -1;
+}
+
+int
+store_openat(struct store *st, const char *name, int flags, mode_t mode)
+{
+	int fd, e;
+
+	/* O_NONBLOCK: a planted FIFO must not hang us before fstat sees it. */
+	fd = openat(st->dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	    mode);
+	if (fd == -1)
+		return -1;
+	if (check_fd_safe(fd, 1) == -1 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+fsync_dir(int dirfd)
+{
+	/* Some file systems cannot sync a directory; that is not our failure. */
+	if (fsync(dirfd) == -1 && errno != EINVAL)
+		return -1;
+	return 0;
+}
+
+int
+atomic_begin(struct atomic_file *af, int dirfd, const char *name, mode_t mode)
+{
+	unsigned char r[8];
+	int fd = -1, tries, e;
+
+	memset(af, 0, sizeof(*af));
+	af->dirfd = dirfd;
+	for (tries = 0; tries < 100 && fd == -1; tries++) {
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			return -1;
+		snprintf(af->tmpname, sizeof(af->tmpname),
+		    ".tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
+		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+		fd = openat(dirfd, af->tmpname, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd == -1 && errno != EEXIST)
+			return -1;
+	}
+	if (fd == -1)
+		return -1;
+	if (fchmod(fd, mode) == -1 || (af->fp = fdopen(fd, "w")) == NULL) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, af->tmpname, 0);
+		errno = e;
+		return -1;
+	}
+	af->name = xstrdup(name);
+	return 0;
+}
+
+int
+atomic_commit(struct atomic_file *af)
+{
+	int e;
+
+	if (fflush(af->fp) == EOF || ferror(af->fp) || fsync(fileno(af->fp)) == -1) {
+		e = errno ? errno : EIO;
+		goto fail;
+	}
+	if (fclose(af->fp) == EOF) {
+		af->fp = NULL;
+		e = errno;
+		goto fail;
+	}
+	af->fp = NULL;
+	if (renameat(af->dirfd, af->tmpname, af->dirfd, af->name) == -1) {
+		e = errno;
+		goto fail;
+	}
+	free(af->name);
+	af->name = NULL;
+	return fsync_dir(af->dirfd);
+fail:
+	atomic_abort(af);
+	errno = e;
+	return -1;
+}
+
+void
+atomic_abort(struct atomic_file *af)
+{
+	if (af->fp != NULL)
+		fclose(af->fp);
+	af->fp = NULL;
+	if (af->tmpname[0] != '\0')
+		unlinkat(af->dirfd, af->tmpname, 0);
+	af->tmpname[0] = '\0';
+	free(af->name);
+	af->name = NULL;
+}
+
+int
+destroy_file(int dirfd, const char *name)
+{
+	static const char zero[4096];
+	struct stat sb;
+	off_t left;
+	ssize_t n;
+	int fd, e;
+
+	fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	for (left = sb.st_size; left > 0; left -= n) {
+		n = write(fd, zero, left < (off_t)sizeof(zero) ? (size_t)left :
+		    sizeof(zero));
+		if (n == -1) {
+			if (errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			goto fail;
+		}
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1)
+		return -1;
+	if (unlinkat(dirfd, name, 0) == -1)
+		return -1;
+	return fsync_dir(dirfd);
+fail:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	errno = e;
+	return -1;
+}
