@@ -55,4 +55,51 @@ int	operator_active(const struct operator *, int64_t now);
  * message printed), ST_LOCKED, or ST_FAIL. */
 int	manager_verify(struct store *, const char *by_id, int pwfd, int64_t now);
 
+/* Field limits in bytes (operator-add(1)); longer is ST_USAGE. */
+#define OPERATOR_NAME_MAX	256
+#define OPERATOR_SECTION_MAX	256
+#define OPERATOR_REASON_MAX	1024
+
+const char	*role_name(enum role);
+const char	*method_name(enum method);
+int		 role_parse(const char *, enum role *);	/* 0 or -1 */
+int		 method_parse(const char *, enum method *);	/* 0 or -1 */
+
+/* NULL when id is a valid operator id ([A-Za-z0-9._-], not starting with
+ * '-', 1..OPERATOR_ID_MAX bytes), else the reason. */
+const char	*operator_id_problem(const char *);
+/* Checks a free-text option value for the register; prints
+ * "OPTION: reason" and returns ST_USAGE, or ST_OK. */
+int		 field_check(const char *option, const char *value, size_t max);
+
+/* 1 when locked at time now (auto-unlock after conf lockout_unlock_minutes
+ * counts as unlocked). */
+int	operator_locked(const struct operator *, const struct conf *, int64_t now);
+/* Active managers at time now. */
+size_t	register_managers(const struct register_ *, int64_t now);
+/* Appends a row with every string "" and returns it. */
+struct operator *register_append(struct register_ *, const char *id);
+
+/*
+ * A register change: register_begin takes STORE_LOCK_REGISTER, loads the
+ * register and reconciles the credentials directory with it (an orphan
+ * credential file is destroyed and the removal logged as `who`).  The
+ * caller changes rows and credential files (credential first, row after;
+ * on revoke the row first), then register_commit rewrites operators.csv
+ * atomically.  register_end frees and unlocks in every case.
+ */
+int	register_begin(struct store *, struct register_ *, const char *who);
+int	register_commit(struct store *, const struct register_ *);
+void	register_end(struct store *, struct register_ *);
+
+/*
+ * The gate (R5.2-R5.4): authenticates id with its registered method,
+ * counts the attempt under the register lock, logs it (action "auth") and
+ * returns ST_OK, ST_NO, ST_LOCKED or ST_FAIL.  Unknown, revoked and expired
+ * ids run a dummy KDF and get the same message as a wrong password.  pwfd
+ * < 0 reads from the terminal.  need_manager: deny unless an active manager.
+ */
+int	gate_auth(struct store *, const char *id, int pwfd, int need_manager,
+	    int64_t now);
+
 #endif

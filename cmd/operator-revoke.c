@@ -1,0 +1,135 @@
+/*
+ * operator-revoke — cancels a person's authority at once (R5.5): the row
+ * records when, by whom and why, and the credential material is destroyed.
+ * The row stays in the register (R5.1) and its id is never reused.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "cred.h"
+#include "oplog.h"
+#include "register.h"
+#include "timeutil.h"
+
+enum { O_REASON = 256, O_BYFD, O_NOW };
+
+static const struct option longopts[] = {
+	{ "by",			required_argument, NULL, 'b' },
+	{ "dir",		required_argument, NULL, 'd' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "id",			required_argument, NULL, 'i' },
+	{ "terminal",		required_argument, NULL, 't' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "reason",		required_argument, NULL, O_REASON },
+	{ "by-password-fd",	required_argument, NULL, O_BYFD },
+	{ "now",		required_argument, NULL, O_NOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s",
+	    _("usage: operator-revoke [-d dir] [-t terminal] -b id "
+	    "[--by-password-fd n]\n"
+	    "\t-i id --reason text [--now time]\n"));
+	exit(status);
+}
+
+static int
+revoke(struct store *st, const char *by, const char *id, const char *reason,
+    int64_t now)
+{
+	struct register_ reg;
+	struct operator	*o;
+	int		 r;
+
+	if ((r = register_begin(st, &reg, by)) != ST_OK)
+		return r;
+	if ((o = register_find(&reg, id)) == NULL) {
+		warnx(_("%s: no such operator"), id);
+		r = ST_NO;
+	} else if (o->revoked_at != 0) {
+		warnx(_("%s: already revoked"), id);
+		r = ST_NO;
+	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
+	    register_managers(&reg, now) == 1) {
+		warnx(_("%s: the last active manager cannot be revoked"), id);
+		r = ST_NO;
+	} else {
+		o->revoked_at = now;
+		free(o->revoked_by);
+		free(o->revoked_reason);
+		o->revoked_by = xstrdup(by);
+		o->revoked_reason = xstrdup(reason);
+		/* row first: a crash now leaves a credential that the next
+		 * register_begin destroys, never a live row without one */
+		if ((r = register_commit(st, &reg)) == ST_OK)
+			r = cred_destroy(st, id, NULL);
+	}
+	if (oplog_log(st, by, "operator-revoke", id,
+	    r == ST_OK ? "ok" : "refused", "%s", reason) != ST_OK && r == ST_OK)
+		r = ST_FAIL;
+	register_end(st, &reg);
+	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct store	 st;
+	const char	*dir = NULL, *terminal = NULL, *by = NULL, *id = NULL;
+	const char	*reason = NULL, *nowarg = NULL, *why;
+	int64_t		 now;
+	int		 ch, r, byfd = -1;
+
+	jukisec_setup();
+	while ((ch = getopt_long(argc, argv, "b:d:hi:t:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'b': by = optarg; break;
+		case 'd': dir = optarg; break;
+		case 'h': usage(ST_OK); break;
+		case 'i': id = optarg; break;
+		case 't': terminal = optarg; break;
+		case 'V': print_version(); return ST_OK;
+		case O_REASON: reason = optarg; break;
+		case O_BYFD:
+			if ((byfd = fd_parse(optarg)) == -1)
+				usage(ST_USAGE);
+			break;
+		case O_NOW: nowarg = optarg; break;
+		default: usage(ST_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 0 || by == NULL || id == NULL || reason == NULL)
+		usage(ST_USAGE);
+	if ((why = operator_id_problem(id)) != NULL) {
+		warnx(_("-i %s: %s"), id, why);
+		return ST_USAGE;
+	}
+	if (*reason == '\0') {
+		warnx(_("--reason: empty"));
+		return ST_USAGE;
+	}
+	if (field_check("--reason", reason, OPERATOR_REASON_MAX) != ST_OK)
+		return ST_USAGE;
+	if (nowarg == NULL)
+		now = time_now_ms();
+	else if (time_parse(nowarg, &now) == -1) {
+		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
+		return ST_USAGE;
+	}
+	if (store_open(&st, dir, terminal, 0) != ST_OK)
+		return ST_FAIL;
+	if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
+		r = r == ST_LOCKED ? ST_NO : r;
+	else
+		r = revoke(&st, by, id, reason, now);
+	store_close(&st);
+	return r;
+}

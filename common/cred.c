@@ -1,0 +1,337 @@
+/*
+ * cred.c — password hashes and the credentials/ directory (R5.3, R5.5).
+ *
+ * Invariants: hashes are Argon2id (libgcrypt GCRY_KDF_ARGON2/ARGON2ID),
+ * 16-byte salts from gcry_randomize(GCRY_STRONG_RANDOM), 32-byte tags,
+ * written as PHC strings with unpadded standard base64; a PHC string that
+ * does not parse exactly is refused, never guessed at.  Derived tags are
+ * compared with ct_equal and wiped.  Credential files are replaced only
+ * through atomic_begin/commit in credentials/ (0700) with mode 0600 and
+ * destroyed with destroy_file (overwrite, fsync, unlink).  The caller
+ * holds STORE_LOCK_REGISTER for every write or destroy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gcrypt.h>
+
+#include "jukisec.h"
+#include "cred.h"
+#include "csvio.h"
+
+#define SALT_LEN	16
+#define TAG_LEN		32
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+b64_encode(struct buf *b, const unsigned char *p, size_t n)
+{
+	char	 q[4];
+	size_t	 i, k;
+	unsigned long v;
+
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = b64[v >> 18 & 63];
+		q[1] = b64[v >> 12 & 63];
+		q[2] = b64[v >> 6 & 63];
+		q[3] = b64[v & 63];
+		k = n - i >= 3 ? 4 : n - i + 1;
+		buf_add(b, q, k);
+	}
+}
+
+/* Decodes exactly want bytes from s[0..n); -1 on any deviation. */
+static int
+b64_decode(const char *s, size_t n, unsigned char *out, size_t want)
+{
+	unsigned long v = 0;
+	size_t	 i, o = 0, bits = 0;
+	const char *c;
+
+	if (n != (want * 4 + 2) / 3)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0' || (c = strchr(b64, s[i])) == NULL)
+			return -1;
+		v = (v << 6 | (unsigned long)(c - b64)) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o < want)
+				out[o++] = v >> bits & 0xff;
+		}
+	}
+	/* leftover bits must be zero (canonical encoding) */
+	if (o != want || (v & ((1UL << bits) - 1)) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+argon2id(const char *pw, size_t len, const unsigned char *salt,
+    unsigned long m, unsigned long t, unsigned long p, unsigned char *tag)
+{
+	gcry_kdf_hd_t	 hd;
+	unsigned long	 param[4] = { TAG_LEN, t, m, p };
+	gcry_error_t	 e;
+
+	e = gcry_kdf_open(&hd, GCRY_KDF_ARGON2, GCRY_KDF_ARGON2ID, param, 4,
+	    pw, len, salt, SALT_LEN, NULL, 0, NULL, 0);
+	if (e) {
+		warnx(_("Argon2id: %s"), gcry_strerror(e));
+		return -1;
+	}
+	if ((e = gcry_kdf_compute(hd, NULL)) == 0)
+		e = gcry_kdf_final(hd, TAG_LEN, tag);
+	gcry_kdf_close(hd);
+	if (e) {
+		warnx(_("Argon2id: %s"), gcry_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+struct phc {
+	unsigned long	 m, t, p;
+	unsigned char	 salt[SALT_LEN], tag[TAG_LEN];
+};
+
+static int
+phc_parse(const char *s, struct phc *h)
+{
+	const char *salt, *tag;
+	int	 n = 0;
+
+	if (sscanf(s, "$argon2id$v=19$m=%lu,t=%lu,p=%lu$%n", &h->m, &h->t,
+	    &h->p, &n) != 3 || n == 0)
+		return -1;
+	if (h->m < 8 || h->m > 4194304 || h->t < 1 || h->t > 1000 ||
+	    h->p < 1 || h->p > 64)
+		return -1;
+	salt = s + n;
+	if ((tag = strchr(salt, '$')) == NULL)
+		return -1;
+	if (b64_decode(salt, tag - salt, h->salt, SALT_LEN) == -1)
+		return -1;
+	tag++;
+	if (b64_decode(tag, strcspn(tag, "\n"), h->tag, TAG_LEN) == -1)
+		return -1;
+	return 0;
+}
+
+int
+cred_hash(const struct conf *c, const char *pw, size_t len, char **phc)
+{
+	unsigned char	 salt[SALT_LEN], tag[TAG_LEN];
+	struct buf	 b = { 0 };
+	char		*head;
+
+	gcry_randomize(salt, sizeof salt, GCRY_STRONG_RANDOM);
+	if (argon2id(pw, len, salt, c->kdf_memory_kib, c->kdf_time,
+	    c->kdf_parallelism, tag) == -1)
+		return ST_FAIL;
+	head = xasprintf("$argon2id$v=19$m=%lld,t=%lld,p=%lld$",
+	    c->kdf_memory_kib, c->kdf_time, c->kdf_parallelism);
+	buf_add(&b, head, strlen(head));
+	free(head);
+	b64_encode(&b, salt, sizeof salt);
+	buf_add(&b, "$", 1);
+	b64_encode(&b, tag, sizeof tag);
+	buf_add(&b, "", 1);
+	wipe(tag, sizeof tag);
+	*phc = b.p;
+	return ST_OK;
+}
+
+int
+cred_verify(const char *phc, const char *pw, size_t len)
+{
+	struct phc	 h;
+	unsigned char	 tag[TAG_LEN];
+	int		 r;
+
+	if (phc_parse(phc, &h) == -1)
+		return -1;
+	if (argon2id(pw, len, h.salt, h.m, h.t, h.p, tag) == -1)
+		return -1;
+	r = ct_equal(tag, h.tag, TAG_LEN);
+	wipe(tag, sizeof tag);
+	wipe(&h, sizeof h);
+	return r;
+}
+
+int
+cred_weaker(const char *phc, const struct conf *c)
+{
+	struct phc h;
+
+	if (phc_parse(phc, &h) == -1)
+		return 1;
+	return (long long)h.m < c->kdf_memory_kib ||
+	    (long long)h.t < c->kdf_time || (long long)h.p < c->kdf_parallelism;
+}
+
+void
+cred_dummy(const struct conf *c, const char *pw, size_t len)
+{
+	static const unsigned char salt[SALT_LEN] = "jukisec-dummy-16";
+	unsigned char tag[TAG_LEN];
+
+	(void)argon2id(pw, len, salt, c->kdf_memory_kib, c->kdf_time,
+	    c->kdf_parallelism, tag);
+	wipe(tag, sizeof tag);
+}
+
+int
+cred_dir(struct store *st, int create)
+{
+	struct stat sb;
+	int	 fd;
+
+	if (create && mkdirat(st->dirfd, CRED_DIR, 0700) == -1 &&
+	    errno != EEXIST) {
+		warn("%s/%s", st->dir, CRED_DIR);
+		return -1;
+	}
+	fd = openat(st->dirfd, CRED_DIR,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno != ENOENT || create)
+			warn("%s/%s", st->dir, CRED_DIR);
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || (sb.st_uid != geteuid() && sb.st_uid != 0) ||
+	    (sb.st_mode & 077) != 0) {
+		warnx(_("%s/%s: unsafe owner or mode (want 0700)"), st->dir,
+		    CRED_DIR);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *
+cred_name(const char *id, const char *ext)
+{
+	return xasprintf("%s.%s", id, ext);
+}
+
+int
+cred_write(struct store *st, const char *id, const char *ext,
+    const void *p, size_t n)
+{
+	struct atomic_file af;
+	char	*name;
+	int	 dfd, r = ST_OK;
+
+	if ((dfd = cred_dir(st, 1)) == -1)
+		return ST_FAIL;
+	name = cred_name(id, ext);
+	if (atomic_begin(&af, dfd, name, 0600) == -1) {
+		warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		r = ST_FAIL;
+	} else if (fwrite(p, 1, n, af.fp) != n) {
+		warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		atomic_abort(&af);
+		r = ST_FAIL;
+	} else if (atomic_commit(&af) == -1) {
+		warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		r = ST_FAIL;
+	}
+	free(name);
+	close(dfd);
+	return r;
+}
+
+int
+cred_read(struct store *st, const char *id, const char *ext, char **data,
+    size_t *len)
+{
+	struct stat sb;
+	char	*name, *p = NULL;
+	ssize_t	 k;
+	size_t	 n = 0;
+	int	 dfd, fd, r = ST_FAIL;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return errno == ENOENT ? ST_NO : ST_FAIL;
+	name = cred_name(id, ext);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		r = errno == ENOENT ? ST_NO : ST_FAIL;
+		if (r == ST_FAIL)
+			warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		goto out;
+	}
+	if (check_fd_safe(fd, 0) == -1 || fstat(fd, &sb) == -1 ||
+	    sb.st_size > 1 << 20) {
+		warnx(_("%s/%s/%s: unsafe or oversized credential file"),
+		    st->dir, CRED_DIR, name);
+		goto out;
+	}
+	p = gcry_malloc_secure((size_t)sb.st_size + 1);
+	if (p == NULL)
+		errx(ST_FAIL, _("out of secure memory"));
+	while (n < (size_t)sb.st_size &&
+	    (k = read(fd, p + n, (size_t)sb.st_size - n)) > 0)
+		n += (size_t)k;
+	if (n != (size_t)sb.st_size) {
+		warnx(_("%s/%s/%s: short read"), st->dir, CRED_DIR, name);
+		wipe(p, n);
+		gcry_free(p);
+		goto out;
+	}
+	p[n] = '\0';
+	*data = p;
+	*len = n;
+	r = ST_OK;
+out:
+	if (fd != -1)
+		close(fd);
+	free(name);
+	close(dfd);
+	return r;
+}
+
+int
+cred_destroy(struct store *st, const char *id, const char *only)
+{
+	static const char *const ext[] = { "phc", "tmpl" };
+	char	*name;
+	size_t	 i;
+	int	 dfd, r = ST_OK;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return errno == ENOENT ? ST_OK : ST_FAIL;
+	for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		if (only != NULL && strcmp(only, ext[i]) != 0)
+			continue;
+		name = cred_name(id, ext[i]);
+		if (destroy_file(dfd, name) == -1) {
+			warn("%s/%s/%s", st->dir, CRED_DIR, name);
+			r = ST_FAIL;
+		}
+		free(name);
+	}
+	close(dfd);
+	return r;
+}
+
+void
+cred_free(char *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	wipe(p, n);
+	gcry_free(p);
+}

@@ -1,0 +1,57 @@
+/*
+ * cred.h — credential material kept apart from the register (R5.3):
+ * password hashes as Argon2id PHC strings, the credentials/ directory of
+ * the state directory, and reading passwords without echo.
+ *
+ * Invariants: passwords live only in libgcrypt secure memory and are wiped
+ * by pw_free(); files in credentials/ are credentials/ID.phc (password) and
+ * credentials/ID.tmpl (sealed biometric template), mode 0600, written
+ * atomically and destroyed by overwrite, fsync, unlink.  cred_read's data
+ * is secure memory too.
+ */
+#ifndef CRED_H
+#define CRED_H
+
+#include <stddef.h>
+#include "conf.h"
+#include "store.h"
+
+#define PW_MAX		1024	/* longest password accepted, bytes */
+#define CRED_DIR	"credentials"
+
+/* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
+ * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL. */
+int	cred_hash(const struct conf *, const char *pw, size_t len, char **phc);
+/* 1 match, 0 no match, -1 malformed PHC string (constant-time compare). */
+int	cred_verify(const char *phc, const char *pw, size_t len);
+/* 1 when phc's parameters are weaker than conf's (re-hash on next login). */
+int	cred_weaker(const char *phc, const struct conf *);
+/* Runs the KDF on pw with conf's cost and throws the result away, so an
+ * unknown person takes as long as a known one (R5.4). */
+void	cred_dummy(const struct conf *, const char *pw, size_t len);
+
+/* The credentials/ directory fd (created 0700 if create), checked: a
+ * directory owned by us or root, not group/world-accessible for writing.
+ * -1 with a message printed. */
+int	cred_dir(struct store *, int create);
+/* credentials/ID.EXT: write atomically (0600), read whole (ST_NO when
+ * absent), destroy (ext NULL: both files of id). */
+int	cred_write(struct store *, const char *id, const char *ext,
+	    const void *, size_t);
+int	cred_read(struct store *, const char *id, const char *ext,
+	    char **data, size_t *len);
+int	cred_destroy(struct store *, const char *id, const char *ext);
+/* Wipes and frees what cred_read returned. */
+void	cred_free(char *, size_t);
+
+/* Reads a password: from fd >= 0 (one line, LF, CR LF or NUL ended, as
+ * pam_exec expose_authtok writes it), else from /dev/tty with echo off,
+ * twice when confirm.  *pw is secure memory for pw_free().  ST_OK, ST_USAGE
+ * (empty, too long, the two entries differ) or ST_FAIL (no terminal, I/O),
+ * after a message. */
+int	pw_read(int fd, const char *prompt, int confirm, char **pw);
+void	pw_free(char *);
+/* Parses a --*-fd option value: a descriptor number >= 0; -1 if invalid. */
+int	fd_parse(const char *);
+
+#endif

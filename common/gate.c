@@ -1,0 +1,206 @@
+/*
+ * gate.c — the authentication decision shared by auth-check and every
+ * manager's --by check (R5.2-R5.4).
+ *
+ * Invariants:
+ *  - Fail safe: only a registered, active (not revoked, not expired),
+ *    unlocked person whose credential verifies is admitted; every other
+ *    path ends in a deny.
+ *  - Unknown, revoked, expired and (for --by) non-manager ids run the same
+ *    KDF on the password as a wrong password would and print the same
+ *    message; the reason goes only to the operation log.
+ *  - The KDF runs outside the register lock, so attempts run in parallel;
+ *    the count is then updated on a fresh read under STORE_LOCK_REGISTER,
+ *    so concurrent failures all count (pam_faillock lost them, PR #1016)
+ *    and the count lives in operators.csv, surviving reboots.
+ *  - Every attempt is logged as action "auth" with result, method and
+ *    reason (the terminal is the record's own field); never the password.
+ *  - A hash weaker than jukisec.conf asks for is re-hashed on success.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "bio.h"
+#include "cred.h"
+#include "oplog.h"
+#include "register.h"
+
+struct attempt {
+	const char	*id;
+	int		 known;		/* a row exists and may be checked */
+	enum method	 method;
+	int		 ok;
+	const char	*reason;
+	int		 need_manager;
+	const char	*pw;		/* set on success when a re-hash is due */
+	const char	*phc;		/* the hash pw was verified against */
+};
+
+/* Under the register lock: re-hashes with conf's cost when the stored hash
+ * is weaker and has not changed since it was verified. */
+static void
+rehash(struct store *st, struct attempt *a)
+{
+	char	*cur = NULL, *phc = NULL;
+	size_t	 n;
+
+	if (cred_read(st, a->id, "phc", &cur, &n) != ST_OK)
+		return;
+	if (strcmp(cur, a->phc) == 0 &&
+	    cred_hash(&st->conf, a->pw, strlen(a->pw), &phc) == ST_OK &&
+	    cred_write(st, a->id, "phc", phc, strlen(phc)) == ST_OK)
+		(void)oplog_log(st, a->id, "auth", a->id, "rehashed",
+		    "kdf cost raised to m=%lld t=%lld p=%lld",
+		    st->conf.kdf_memory_kib, st->conf.kdf_time,
+		    st->conf.kdf_parallelism);
+	free(phc);
+	cred_free(cur, n);
+}
+
+/* Counts the attempt on a fresh read under the register lock and logs it. */
+static int
+record(struct store *st, struct attempt *a, int64_t now)
+{
+	struct register_ reg;
+	struct operator	*o;
+	int		 r, changed = 0, status;
+
+	if ((r = register_begin(st, &reg, "-")) != ST_OK)
+		return r;
+	status = a->ok ? ST_OK : ST_NO;
+	o = a->known ? register_find(&reg, a->id) : NULL;
+	if (o != NULL && !operator_active(o, now)) {
+		/* revoked or expired while we computed */
+		a->ok = 0;
+		a->reason = "revoked";
+		status = ST_NO;
+	} else if (o != NULL) {
+		if (o->locked_at != 0 && !operator_locked(o, &st->conf, now)) {
+			o->locked_at = 0;	/* automatic unlock is due */
+			o->failed = 0;
+		}
+		if (o->locked_at != 0) {
+			a->ok = 0;
+			a->reason = "locked";
+			o->failed++;
+			status = ST_LOCKED;
+		} else if (a->ok) {
+			o->failed = 0;
+		} else if (++o->failed >= st->conf.lockout_threshold) {
+			o->locked_at = now;
+			status = ST_LOCKED;
+		}
+		changed = 1;
+		if (a->ok && a->pw != NULL)
+			rehash(st, a);
+	}
+	if (changed && (r = register_commit(st, &reg)) != ST_OK) {
+		register_end(st, &reg);
+		return r;
+	}
+	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
+	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
+	    "method=%s reason=%s%s", method_name(a->method),
+	    a->ok ? "ok" : a->reason, a->need_manager ? " check=manager" : "");
+	register_end(st, &reg);
+	if (r != ST_OK)
+		return ST_FAIL;
+	return status;
+}
+
+static const char *
+why_unknown(const struct operator *o, int need_manager, int64_t now)
+{
+	if (o == NULL)
+		return "unknown-id";
+	if (o->revoked_at != 0)
+		return "revoked";
+	if (!operator_active(o, now))
+		return "expired";
+	if (need_manager && o->role != ROLE_MANAGER)
+		return "not-manager";
+	return NULL;
+}
+
+int
+gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
+    int64_t now)
+{
+	struct register_ reg;
+	struct operator	*o;
+	struct attempt	 a;
+	struct bio_opts	 bo = { NULL, NULL };
+	char		*pw = NULL, *cred = NULL, *prompt;
+	size_t		 n = 0;
+	int		 r, v;
+
+	memset(&a, 0, sizeof a);
+	a.id = id;
+	a.need_manager = need_manager;
+	a.method = METHOD_PASSWORD;
+	if ((r = register_load(st, &reg)) != ST_OK)
+		return r;
+	o = register_find(&reg, id);
+	a.reason = why_unknown(o, need_manager, now);
+	a.known = a.reason == NULL;
+	if (a.known)
+		a.method = o->method;
+	register_free(&reg);
+
+	if (a.method == METHOD_PASSWORD) {
+		prompt = xasprintf(_("Password for %s: "), id);
+		r = pw_read(pwfd, prompt, 0, &pw);
+		free(prompt);
+		if (r != ST_OK)
+			return r;
+		if (!a.known)
+			cred_dummy(&st->conf, pw, strlen(pw));
+		else if ((r = cred_read(st, id, "phc", &cred, &n)) != ST_OK) {
+			if (r == ST_FAIL)
+				goto out;
+			cred_dummy(&st->conf, pw, strlen(pw));
+			a.reason = "credential-missing";
+		} else if ((v = cred_verify(cred, pw, strlen(pw))) == 1) {
+			a.ok = 1;
+			if (cred_weaker(cred, &st->conf)) {
+				a.pw = pw;
+				a.phc = cred;
+			}
+		} else
+			a.reason = v == 0 ? "wrong-password" : "credential-corrupt";
+	} else if ((r = cred_read(st, id, "tmpl", &cred, &n)) == ST_FAIL)
+		goto out;
+	else if (r == ST_NO)
+		a.reason = "credential-missing";
+	else if ((r = bio_verify(st, id, a.method, &bo, cred, n,
+	    &a.reason)) == ST_OK)
+		a.ok = 1;
+	else if (r == ST_FAIL) {
+		(void)oplog_log(st, "-", "auth", id, "error", "method=%s reason=%s",
+		    method_name(a.method), a.reason ? a.reason : "device");
+		goto out;
+	}
+	r = record(st, &a, now);
+	if (r == ST_NO)
+		warnx(_("authentication denied"));
+	else if (r == ST_LOCKED)
+		warnx(_("%s is locked out: see the Security Manager"), id);
+out:
+	pw_free(pw);
+	cred_free(cred, n);
+	/* fail safe: anything but a recorded success is a deny */
+	return r == ST_OK && a.ok ? ST_OK : r == ST_OK ? ST_NO : r;
+}
+
+int
+manager_verify(struct store *st, const char *by, int pwfd, int64_t now)
+{
+	const char *why;
+
+	if ((why = operator_id_problem(by)) != NULL) {
+		warnx(_("--by %s: %s"), by, why);
+		return ST_USAGE;
+	}
+	return gate_auth(st, by, pwfd, 1, now);
+}
