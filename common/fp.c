@@ -21,6 +21,7 @@
  *  - Serialised bytes are copied into a struct secret and libfprint's copy
  *    is wiped; libfprint's internal copy of the print cannot be reached.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <fprint.h>
 #include "jukisec.h"
@@ -61,7 +62,7 @@ on_finger_status(FpDevice *dev, GParamSpec *ps, gpointer data)
 	int scan = s->enrolling ? s->done + 1 : 1;
 
 	(void)ps;
-	if (!(fp_device_get_finger_status(dev) & FP_FINGER_STATUS_NEEDED) ||
+	if (fp_device_get_finger_status(dev) != FP_FINGER_STATUS_NEEDED ||
 	    s->prompted == scan)
 		return;
 	s->prompted = scan;
@@ -137,6 +138,24 @@ session_end(struct session *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* libfprint warns on stderr about what the prompts already say ("No
+ * minutiae found"); keep those for G_MESSAGES_DEBUG, and never let GLib
+ * write to stdout. */
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *f, gsize n, gpointer data)
+{
+	gsize i;
+
+	if ((level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE)) &&
+	    getenv("G_MESSAGES_DEBUG") == NULL)
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i].key, "GLIB_DOMAIN") == 0 &&
+			    f[i].length == -1 &&
+			    strncmp(f[i].value, "libfprint", 9) == 0)
+				return G_LOG_WRITER_HANDLED;
+	return g_log_writer_default(level, f, n, data);
+}
+
 static const char *
 finger_text(const char *name)
 {
@@ -157,9 +176,14 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o)
 	GPtrArray *devs;
 	GError *e = NULL;
 	guint i;
+	static int logging_set;
 
 	memset(s, 0, sizeof *s);
-	g_log_writer_default_set_use_stderr(TRUE);
+	if (!logging_set) {
+		g_log_writer_default_set_use_stderr(TRUE);
+		g_log_set_writer_func(log_writer, NULL, NULL);
+		logging_set = 1;
+	}
 	s->ctx = fp_context_new();
 	devs = fp_context_get_devices(s->ctx);
 	for (i = 0; devs != NULL && i < devs->len && s->dev == NULL; i++) {

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""fpeer.py — the finger on libfprint's virtual readers, for the tests.
+
+  fpeer.py dev SOCK CMD...
+      virtual_device (FP_VIRTUAL_DEVICE=SOCK): sends each CMD ("SCAN alice",
+      "RETRY 1", "ERROR 5", "UNPLUG", ...) on its own connection and waits
+      for the driver to close it before the next, as the 1.94 driver reads
+      once per connection.  A refused or missing socket (the reader is not
+      open yet, or a stale file of an earlier run) is retried for 20 s.
+
+  fpeer.py img SOCK PROMPTS LOG ITEM...
+      virtual_image (FP_VIRTUAL_IMAGE=SOCK): one connection; reads the
+      tool's stderr from the FIFO PROMPTS, copying it to LOG, and sends the
+      next ITEM each time a line asks for the finger ("place your ..." or
+      "scan N of M: ..."), i.e. when the device waits for it.  ITEM is a
+      binary PGM file, "blank" (no minutiae: a retry), "retry:N",
+      "error:N" or "unplug".  Exits at EOF on PROMPTS.
+
+Written for jukisec from the protocol facts; no libfprint code.
+"""
+import os, re, socket, struct, sys, time
+
+def connect(path, deadline=20.0):
+    end = time.monotonic() + deadline
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except (FileNotFoundError, ConnectionRefusedError):
+            s.close()
+            if time.monotonic() > end:
+                sys.exit("fpeer: cannot connect to %s" % path)
+            time.sleep(0.01)
+
+def dev(path, cmds):
+    for c in cmds:
+        s = connect(path)
+        s.sendall(c.encode())
+        while s.recv(1024):
+            pass
+        s.close()
+
+def pgm(name):
+    with open(name, "rb") as f:
+        data = f.read()
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    if not m:
+        sys.exit("fpeer: %s is not a binary PGM" % name)
+    w, h = int(m.group(1)), int(m.group(2))
+    return struct.pack("=ii", w, h) + data[m.end():m.end() + w * h]
+
+def packet(item):
+    if item == "blank":
+        return struct.pack("=ii", 256, 256) + bytes(256 * 256)
+    if item == "unplug":
+        return struct.pack("=ii", -5, 0)
+    for name, code in (("retry:", -1), ("error:", -2)):
+        if item.startswith(name):
+            return struct.pack("=ii", code, int(item[len(name):]))
+    return pgm(item)
+
+ASK = re.compile(r"place your|^scan \d+ of \d+:")
+
+def img(path, prompts, log, items):
+    pkts = [packet(i) for i in items]
+    s = None
+    with open(prompts, "r") as p, open(log, "a") as out:
+        for line in p:
+            out.write(line)
+            out.flush()
+            if ASK.search(line) and pkts:
+                if s is None:
+                    s = connect(path)
+                s.sendall(pkts.pop(0))
+    if s is not None:
+        s.close()
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "dev":
+        dev(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "img":
+        img(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    else:
+        sys.exit(__doc__)
+
+main()
