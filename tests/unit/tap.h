@@ -27,7 +27,7 @@ ok(int cond, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void
+static void __attribute__((unused))
 is_str(const char *got, const char *want, const char *what)
 {
 	ok(got != NULL && strcmp(got, want) == 0, "%s", what);
@@ -35,7 +35,7 @@ is_str(const char *got, const char *want, const char *what)
 		printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)", want);
 }
 
-static void
+static void __attribute__((unused))
 is_num(long long got, long long want, const char *what)
 {
 	ok(got == want, "%s", what);
@@ -43,7 +43,7 @@ is_num(long long got, long long want, const char *what)
 		printf("#   got:  %lld\n#   want: %lld\n", got, want);
 }
 
-static int
+static int __attribute__((unused))
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);
@@ -55,7 +55,7 @@ static FILE *cap_fp;
 static int cap_saved = -1;
 static char cap_buf[4096];
 
-static void
+static void __attribute__((unused))
 capture_begin(void)
 {
 	fflush(stderr);
@@ -64,7 +64,7 @@ capture_begin(void)
 	dup2(fileno(cap_fp), 2);
 }
 
-static const char *
+static __attribute__((unused)) const char *
 capture_end(void)
 {
 	size_t n;
