@@ -95,8 +95,8 @@ main(int argc, char *argv[])
 		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
 		return ST_USAGE;
 	}
-	if (store_open(&st, dir, terminal, 0) != ST_OK)
-		return ST_FAIL;
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
 	r = gate_auth(&st, id, pwfd, 0, now);
 	store_close(&st);
 	return r;

@@ -259,8 +259,8 @@ main(int argc, char *argv[])
 		usage(ST_USAGE);
 	if ((r = check(&a, &n, &now)) != ST_OK)
 		return r;
-	if (store_open(&st, dir, terminal, 0) != ST_OK)
-		return ST_FAIL;
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
 	if (a.by == NULL && n.role != ROLE_MANAGER) {
 		warnx(_("-b is required (only the first manager registers "
 		    "without it)"));

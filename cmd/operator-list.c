@@ -212,8 +212,8 @@ main(int argc, char *argv[])
 		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
 		return ST_USAGE;
 	}
-	if (store_open(&st, dir, NULL, 0) != ST_OK)
-		return ST_FAIL;
+	if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
+		return r;
 	if ((r = register_load(&st, &reg)) != ST_OK) {
 		store_close(&st);
 		return r;

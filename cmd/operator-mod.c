@@ -98,7 +98,7 @@ new_credential(struct store *st, struct mod *a, enum method m,
 }
 
 static int
-modify(struct store *st, struct mod *a, int64_t now)
+modify(struct store *st, struct mod *a)
 {
 	struct register_ reg;
 	struct operator	*o;
@@ -280,12 +280,12 @@ main(int argc, char *argv[])
 	}
 	if ((r = check(&a, &now)) != ST_OK)
 		return r;
-	if (store_open(&st, dir, terminal, 0) != ST_OK)
-		return ST_FAIL;
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
 	if ((r = manager_verify(&st, a.by, a.byfd, now)) != ST_OK)
 		r = r == ST_LOCKED ? ST_NO : r;
 	else
-		r = modify(&st, &a, now);
+		r = modify(&st, &a);
 	store_close(&st);
 	return r;
 }

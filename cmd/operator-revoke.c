@@ -124,8 +124,8 @@ main(int argc, char *argv[])
 		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
 		return ST_USAGE;
 	}
-	if (store_open(&st, dir, terminal, 0) != ST_OK)
-		return ST_FAIL;
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
 	if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
 		r = r == ST_LOCKED ? ST_NO : r;
 	else
