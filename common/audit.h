@@ -1,0 +1,85 @@
+/*
+ * audit.h — jukisec-audit, the compliance report the Security Committee
+ * reviews (R12(2)): every check the software can make of a state directory,
+ * one finding per check, rendered as a document (text) or for machines
+ * (csv, json).
+ *
+ * Invariants: the audit only reads; it takes no lock for longer than one
+ * file read and never writes the state directory or the log.  A check that
+ * cannot be made (its input unreadable) is a FAIL, never a silent PASS.
+ */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "register.h"
+#include "store.h"
+
+enum audit_status { AUDIT_PASS, AUDIT_WARN, AUDIT_FAIL };
+enum audit_format { AUDIT_TEXT, AUDIT_CSV, AUDIT_JSON };
+
+struct audit_opts {
+	const char	*dir;		/* -d, NULL = $JUKISEC_DIR or default */
+	const char	*keyfile;	/* --key-file, NULL = log MACs not verified */
+	int64_t		now;		/* --now, ms */
+	enum audit_format format;
+	int		ja;		/* --lang ja, or a ja locale */
+};
+
+/* What a finding names: an operator, a file, a record ("seq 12"). */
+struct audit_item {
+	char	*subject;
+	char	*text;
+};
+
+struct finding {
+	const char	*rule;		/* "R5.1" ... "R9", "STATE" */
+	const char	*check;		/* stable id, e.g. "register-ids-unique" */
+	enum audit_status status;
+	char		*summary;	/* one sentence in the report's language */
+	struct audit_item *item;
+	size_t		nitem;
+};
+
+struct audit {
+	const struct audit_opts *o;
+	struct store	*st;
+	struct finding	*f;
+	size_t		n;
+	struct register_ reg;
+	int		reg_ok;		/* the register parsed */
+	char		*reg_error;	/* why it did not */
+	struct finding	*cur;		/* the finding being built */
+};
+
+/* Runs every check and renders the report on out.  ST_OK nothing FAILs,
+ * ST_NO something FAILs, ST_FAIL the state could not be opened. */
+int	audit_run(const struct audit_opts *, FILE *out);
+
+/* 1 when the messages locale (LC_ALL, LC_MESSAGES, LANG) is Japanese. */
+int	audit_locale_ja(void);
+
+/* Building findings (audit.c).  L() picks the report's language. */
+const char *L(const struct audit *, const char *en, const char *ja);
+void	check_begin(struct audit *, const char *rule, const char *check);
+void	check_item(struct audit *, const char *subject, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	check_end(struct audit *, enum audit_status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Captures what fn(arg) writes on stderr (a module's warnx) into *msg. */
+int	capture_stderr(int (*fn)(void *), void *arg, char **msg);
+/* Date for people in the report's language (local time; 和暦 in ja). */
+void	audit_date(const struct audit *, int64_t ms, char *buf, size_t len);
+
+/* The checks, in report order. */
+void	audit_register(struct audit *);		/* R5.1, R5.3–R5.5 */
+void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
+void	audit_incidents(struct audit *);	/* R9 */
+void	audit_state(struct audit *);		/* modes, owners, conf */
+
+/* Rendering (audit_render.c). */
+int	audit_render(const struct audit *, FILE *);
+
+#endif

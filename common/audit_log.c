@@ -1,0 +1,527 @@
+/*
+ * audit_log.c — the operation log in the audit: R5.2 failed-authentication
+ * bursts, and R6 (the history verifies, covers the retention period, is
+ * pruned by a living cron job, has its epoch seals, ends at its head).
+ *
+ * Invariants: one streaming pass over oplog.csv through the reader of
+ * oplog_verify.h (memory does not grow with the log: only the pairs
+ * person/terminal that failed in the window and the newest checkpoint are
+ * kept), then, with --key-file, one run of oplog_verify().  No lock is
+ * taken (readers take none, jukisec-log(5)); oplog.head is read before the
+ * log, so an append committed meanwhile only adds records after the head.
+ * The checks without the key are structural; only the MAC chain proves
+ * the records unchanged, so the report says which was done.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "audit.h"
+#include "oplog_verify.h"
+#include "prune.h"
+#include "timeutil.h"
+
+#define DAY_MS	86400000LL
+
+struct burst {
+	char		*who, *terminal;
+	long long	n;
+	int64_t		first, last;
+};
+
+struct walk {
+	int		ok;		/* the log was read to its end */
+	char		*error;		/* why not */
+	long long	records, first_seq, last_seq;
+	int64_t		first_time, last_time;
+	char		last_mac[2 * OPLOG_MACLEN + 1];
+	/* seals: epochs entered without the previous one's seal */
+	long long	prev_epoch, unsealed;
+	int		prev_seal;
+	long long	missing_seq[8];	/* first few records after a gap */
+	long long	missing_epoch[8];
+	/* prunes */
+	int64_t		last_prune;	/* 0 none */
+	char		*checkpoint;	/* detail of the prune whose LAST = first_seq - 1 */
+	/* head */
+	int		head_ok;	/* oplog.head was read */
+	long long	head_seq, head_size;
+	char		head_mac[2 * OPLOG_MACLEN + 1];
+	int		head_found;	/* the log holds head_seq with head_mac */
+	long long	size;
+	/* R5.2 */
+	struct burst	*b;
+	size_t		nb;
+};
+
+/* Value of " key=" in a one-line file or detail, copied; NULL if absent. */
+static char *
+token(const char *s, const char *key)
+{
+	size_t	 k = strlen(key), n;
+	const char *p;
+
+	for (p = s; (p = strstr(p, key)) != NULL; p += k)
+		if ((p == s || p[-1] == ' ') && p[k] == '=') {
+			p += k + 1;
+			n = strcspn(p, " \n");
+			return xstrndup(p, n);
+		}
+	return NULL;
+}
+
+static void
+read_head(struct audit *a, struct walk *w)
+{
+	char	 line[512], *seq, *size, *mac;
+	ssize_t	 n;
+	int	 fd;
+	const char *e;
+
+	if ((fd = store_openat(a->st, "oplog.head", O_RDONLY, 0)) == -1)
+		return;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	line[n] = '\0';
+	seq = token(line, "seq");
+	size = token(line, "size");
+	mac = token(line, "mac");
+	if (strncmp(line, "jukisec-log-head v1 ", 20) == 0 && seq && size &&
+	    mac && strlen(mac) == 2 * OPLOG_MACLEN &&
+	    parse_num(seq, 0, LLONG_MAX, &w->head_seq, &e) == 0 &&
+	    parse_num(size, 0, LLONG_MAX, &w->head_size, &e) == 0) {
+		memcpy(w->head_mac, mac, sizeof(w->head_mac));
+		w->head_ok = 1;
+	}
+	free(seq);
+	free(size);
+	free(mac);
+}
+
+static void
+count_auth(struct audit *a, struct walk *w, const struct oplog_record *r)
+{
+	const char *res = r->field[OF_RESULT];
+	int64_t	 from = a->o->now - a->st->conf.audit_auth_window_days * DAY_MS;
+	struct burst *b;
+	size_t	 i;
+
+	if (strcmp(r->field[OF_ACTION], "auth") != 0 ||
+	    (strcmp(res, "denied") != 0 && strcmp(res, "locked") != 0) ||
+	    r->time < from || r->time > a->o->now)
+		return;
+	for (i = 0; i < w->nb; i++)
+		if (strcmp(w->b[i].who, r->field[OF_OBJECT]) == 0 &&
+		    strcmp(w->b[i].terminal, r->field[OF_TERMINAL]) == 0)
+			break;
+	if (i == w->nb) {
+		w->b = xrealloc(w->b, (w->nb + 1) * sizeof(*w->b));
+		b = &w->b[w->nb++];
+		b->who = xstrdup(r->field[OF_OBJECT]);
+		b->terminal = xstrdup(r->field[OF_TERMINAL]);
+		b->n = 0;
+		b->first = r->time;
+	}
+	b = &w->b[i];
+	b->n++;
+	b->last = r->time;
+}
+
+static void
+see(struct audit *a, struct walk *w, const struct oplog_record *r)
+{
+	int	 seal = strcmp(r->field[OF_ACTION], "seal") == 0 &&
+		    strcmp(r->field[OF_OPERATOR], "-") == 0;
+	char	*rem, *dash;
+
+	if (w->records++ == 0) {
+		w->first_seq = r->seq;
+		w->first_time = r->time;
+	} else if (r->epoch != w->prev_epoch && !w->prev_seal) {
+		if (w->unsealed < 8) {
+			w->missing_seq[w->unsealed] = r->seq;
+			w->missing_epoch[w->unsealed] = w->prev_epoch;
+		}
+		w->unsealed++;
+	}
+	w->prev_epoch = r->epoch;
+	w->prev_seal = seal;
+	w->last_seq = r->seq;
+	w->last_time = r->time;
+	memcpy(w->last_mac, r->field[OF_MAC], sizeof(w->last_mac) - 1);
+	w->last_mac[sizeof(w->last_mac) - 1] = '\0';
+	if (w->head_ok && r->seq == w->head_seq)
+		w->head_found = strcmp(r->field[OF_MAC], w->head_mac) == 0;
+	if (strcmp(r->field[OF_ACTION], "log-prune") == 0 &&
+	    strcmp(r->field[OF_RESULT], "ok") == 0) {
+		w->last_prune = r->time;
+		if ((rem = token(r->field[OF_DETAIL], "removed")) != NULL &&
+		    (dash = strchr(rem, '-')) != NULL &&
+		    strtoll(dash + 1, NULL, 10) == w->first_seq - 1) {
+			free(w->checkpoint);
+			w->checkpoint = xstrdup(r->field[OF_DETAIL]);
+		}
+		free(rem);
+	}
+	count_auth(a, w, r);
+}
+
+static void
+walk_log(struct audit *a, struct walk *w)
+{
+	struct oplog_reader *rd;
+	struct oplog_record *r;
+	struct stat sb;
+	const char *why;
+	size_t	 line;
+	int	 fd, io, k;
+
+	read_head(a, w);
+	if ((fd = store_openat(a->st, "oplog.csv", O_RDONLY, 0)) == -1) {
+		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &sb) == 0)
+		w->size = sb.st_size;
+	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
+		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
+		close(fd);
+		return;
+	}
+	while ((k = oplog_reader_next(rd, &r)) == 1)
+		see(a, w, r);
+	if (k == -1) {
+		why = oplog_reader_error(rd, &line, &io);
+		w->error = xasprintf("oplog.csv:%zu: %s", line, why);
+	} else
+		w->ok = 1;
+	oplog_reader_close(rd);
+	close(fd);
+}
+
+static int
+read_vkey(void *arg)
+{
+	void	**p = arg;
+	const char *path = p[0];
+	int	 fd, status = ST_FAIL;
+
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
+	    open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		warn("%s", path);
+		return ST_FAIL;
+	}
+	p[1] = oplog_vkey_read(fd, path, &status);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return p[1] != NULL ? ST_OK : status;
+}
+
+static int
+verify(void *arg)
+{
+	void	**p = arg;
+	struct audit *a = p[0];
+	struct oplog_verify_opts vo;
+
+	memset(&vo, 0, sizeof(vo));
+	vo.now = a->o->now;
+	return oplog_verify(a->st, p[1], &vo, p[2]);
+}
+
+static void
+check_verify(struct audit *a, const struct walk *w)
+{
+	struct oplog_verify_result res;
+	void	*p[3] = { (void *)a->o->keyfile, NULL, NULL };
+	char	*msg = NULL, subj[64];
+
+	check_begin(a, "R6", "log-verify");
+	if (a->o->keyfile == NULL) {
+		if (w->ok)
+			check_end(a, AUDIT_WARN, L(a,
+			    "Not verified (no --key-file): %lld records, seq %lld to %lld, read without error.",
+			    "未検証 (--key-file なし): %lld 件、seq %lld〜%lld を読み込めました。"),
+			    w->records, w->first_seq, w->last_seq);
+		else {
+			check_item(a, "oplog.csv", "%s", w->error);
+			check_end(a, AUDIT_FAIL, "%s", L(a,
+			    "The operation log cannot be read.",
+			    "操作履歴を読み込めません。"));
+		}
+		return;
+	}
+	if (capture_stderr(read_vkey, p, &msg) != ST_OK) {
+		check_item(a, a->o->keyfile, "%s", msg ? msg : "");
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The verification key cannot be read.",
+		    "検証鍵を読み込めません。"));
+		free(msg);
+		return;
+	}
+	free(msg);
+	memset(&res, 0, sizeof(res));
+	p[0] = a;
+	p[2] = &res;
+	if (capture_stderr(verify, p, &msg) == ST_OK && res.status == ST_OK)
+		check_end(a, AUDIT_PASS, L(a,
+		    "The log verifies with the key: %lld records, seq %lld to %lld%s.",
+		    "検証鍵により改ざんのないことを確認: %lld 件、seq %lld〜%lld%s。"),
+		    res.records, res.first_seq, res.last_seq, res.head_checked ?
+		    L(a, ", ending at its head", "、末尾は head と一致") : "");
+	else {
+		if (res.bad_line > 0) {
+			snprintf(subj, sizeof(subj), "seq %lld", res.bad_seq);
+			check_item(a, subj, L(a, "%s line %zu (seq %lld): %s",
+			    "%s %zu 行目 (seq %lld): %s"), *res.bad_file ?
+			    res.bad_file : "oplog.csv", res.bad_line, res.bad_seq,
+			    res.reason);
+		} else
+			check_item(a, *res.bad_file ? res.bad_file : "oplog.csv",
+			    "%s", *res.reason ? res.reason : msg ? msg : "");
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The log does not verify: it was changed, cut or not sealed.",
+		    "操作履歴の検証に失敗しました (改ざん、切り詰め、または封印の欠落)。"));
+	}
+	free(msg);
+	oplog_vkey_free(p[1]);
+}
+
+static void
+check_retention(struct audit *a, const struct walk *w)
+{
+	char	 date[64], need_date[64], subj[64], *cut;
+	int64_t	 cutoff, need;
+
+	check_begin(a, "R6", "log-retention");
+	if (!w->ok) {
+		check_item(a, "oplog.csv", "%s", w->error);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Not checked: the operation log cannot be read.",
+		    "点検できません: 操作履歴を読み込めません。"));
+		return;
+	}
+	if (w->first_seq == 0) {
+		audit_date(a, w->first_time, date, sizeof(date));
+		check_end(a, AUDIT_PASS, L(a,
+		    "The log is complete since it was created on %s.",
+		    "操作履歴は作成時 (%s) からすべて保存されています。"), date);
+		return;
+	}
+	snprintf(subj, sizeof(subj), "seq %lld", w->first_seq);
+	if (w->checkpoint == NULL) {
+		check_item(a, subj, L(a,
+		    "the log starts at seq %lld with no log-prune checkpoint for seq %lld",
+		    "操作履歴が seq %lld から始まり、seq %lld までの log-prune 記録がありません"),
+		    w->first_seq, w->first_seq - 1);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Records were removed from the start of the log without log-prune.",
+		    "log-prune によらず操作履歴の先頭が削除されています。"));
+		return;
+	}
+	need = prune_cutoff(a->o->now, a->st->conf.retain_days);
+	audit_date(a, need, need_date, sizeof(need_date));
+	if ((cut = token(w->checkpoint, "cutoff")) == NULL ||
+	    time_parse(cut, &cutoff) == -1) {
+		check_item(a, subj, "%s", w->checkpoint);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The log-prune checkpoint has no readable cutoff.",
+		    "log-prune 記録の cutoff を読み取れません。"));
+	} else if (cutoff > need) {
+		audit_date(a, cutoff, date, sizeof(date));
+		check_item(a, subj, L(a,
+		    "pruned up to %s; the retention of %lld days needs everything since %s",
+		    "%s まで削除済み。保存期間 %lld 日には %s 以降のすべてが必要です"),
+		    date, a->st->conf.retain_days, need_date);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Records younger than the retention period were removed.",
+		    "保存期間内の操作履歴が削除されています。"));
+	} else {
+		audit_date(a, cutoff, date, sizeof(date));
+		check_end(a, AUDIT_PASS, L(a,
+		    "The log holds every record since %s (pruned before; retention %lld days reaches back to %s).",
+		    "操作履歴は %s 以降をすべて保存しています (それ以前は削除済み、保存期間 %lld 日は %s まで)。"),
+		    date, a->st->conf.retain_days, need_date);
+	}
+	free(cut);
+}
+
+static void
+check_prune(struct audit *a, const struct walk *w)
+{
+	long long max = a->st->conf.audit_prune_max_age_days;
+	char	 date[64];
+
+	check_begin(a, "R6", "log-prune-recent");
+	if (!w->ok) {
+		check_item(a, "oplog.csv", "%s", w->error);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Not checked: the operation log cannot be read.",
+		    "点検できません: 操作履歴を読み込めません。"));
+		return;
+	}
+	if (w->last_prune != 0) {
+		audit_date(a, w->last_prune, date, sizeof(date));
+		if (a->o->now - w->last_prune <= max * DAY_MS)
+			check_end(a, AUDIT_PASS, L(a,
+			    "log-prune last ran on %s.",
+			    "log-prune の最終実行は %s です。"), date);
+		else {
+			check_item(a, "log-prune", L(a,
+			    "last run %s, more than %lld days ago",
+			    "最終実行 %s (%lld 日以上前)"), date, max);
+			check_end(a, AUDIT_FAIL, "%s", L(a,
+			    "log-prune has stopped running: check its cron job.",
+			    "log-prune が実行されていません。cron の設定を確認してください。"));
+		}
+		return;
+	}
+	audit_date(a, w->first_time, date, sizeof(date));
+	if (w->first_seq == 0 && a->o->now - w->first_time <
+	    a->st->conf.retain_days * DAY_MS)
+		check_end(a, AUDIT_WARN, L(a,
+		    "log-prune has not run yet; the log, begun %s, is younger than the retention.",
+		    "log-prune は未実行です。操作履歴 (%s 開始) は保存期間より新しいものです。"),
+		    date);
+	else {
+		check_item(a, "log-prune", L(a,
+		    "no log-prune record; the log begins %s",
+		    "log-prune の記録がありません。操作履歴の開始は %s です"), date);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "log-prune never ran although the log is older than the retention.",
+		    "操作履歴が保存期間より古いのに log-prune が一度も実行されていません。"));
+	}
+}
+
+static void
+check_seals(struct audit *a, const struct walk *w)
+{
+	char	 subj[64];
+	long long i;
+
+	check_begin(a, "R6", "log-seals");
+	if (!w->ok) {
+		check_item(a, "oplog.csv", "%s", w->error);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Not checked: the operation log cannot be read.",
+		    "点検できません: 操作履歴を読み込めません。"));
+		return;
+	}
+	for (i = 0; i < w->unsealed && i < 8; i++) {
+		snprintf(subj, sizeof(subj), "seq %lld", w->missing_seq[i]);
+		check_item(a, subj, L(a,
+		    "epoch %lld ended without its seal before seq %lld",
+		    "seq %2$lld の前でエポック %1$lld が封印なく終わっています"),
+		    w->missing_epoch[i], w->missing_seq[i]);
+	}
+	if (w->unsealed)
+		check_end(a, AUDIT_FAIL, L(a, "%lld epoch seal(s) missing.",
+		    "エポックの封印が %lld 件欠けています。"), w->unsealed);
+	else
+		check_end(a, AUDIT_PASS, "%s", L(a,
+		    "Every epoch of the log before the last is sealed.",
+		    "最後を除くすべてのエポックが封印されています。"));
+}
+
+static void
+check_head(struct audit *a, const struct walk *w)
+{
+	char	 subj[64];
+
+	check_begin(a, "R6", "log-head");
+	if (!w->head_ok) {
+		check_item(a, "oplog.head", "%s", L(a,
+		    "oplog.head is missing or malformed",
+		    "oplog.head がないか形式が不正です"));
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The log's head cannot be read.",
+		    "操作履歴の head を読み込めません。"));
+		return;
+	}
+	snprintf(subj, sizeof(subj), "seq %lld", w->head_seq);
+	if (!w->ok)
+		check_item(a, "oplog.csv", "%s", w->error);
+	else if (w->last_seq < w->head_seq || w->size < w->head_size)
+		check_item(a, subj, L(a,
+		    "the head is at seq %lld but the log ends at seq %lld",
+		    "head は seq %lld ですが操作履歴は seq %lld で終わっています"),
+		    w->head_seq, w->last_seq);
+	else if (!w->head_found)
+		check_item(a, subj, L(a,
+		    "record seq %lld does not carry the head's MAC",
+		    "seq %lld の記録の MAC が head と一致しません"), w->head_seq);
+	if (a->cur->nitem)
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The log does not end at its head: records were cut or replaced.",
+		    "操作履歴が head と一致しません (記録の切り詰めまたは差し替え)。"));
+	else
+		check_end(a, AUDIT_PASS, L(a,
+		    "The log reaches its head at seq %lld.",
+		    "操作履歴は head (seq %lld) まで揃っています。"), w->head_seq);
+}
+
+static void
+check_bursts(struct audit *a, const struct walk *w)
+{
+	long long burst = a->st->conf.audit_auth_burst;
+	long long days = a->st->conf.audit_auth_window_days;
+	char	 d1[64], d2[64], *subj;
+	size_t	 i, n = 0;
+
+	check_begin(a, "R5.2", "auth-bursts");
+	if (!w->ok) {
+		check_item(a, "oplog.csv", "%s", w->error);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Not checked: the operation log cannot be read.",
+		    "点検できません: 操作履歴を読み込めません。"));
+		return;
+	}
+	for (i = 0; i < w->nb; i++) {
+		if (w->b[i].n < burst)
+			continue;
+		audit_date(a, w->b[i].first, d1, sizeof(d1));
+		audit_date(a, w->b[i].last, d2, sizeof(d2));
+		subj = xasprintf("%s@%s", w->b[i].who, w->b[i].terminal);
+		check_item(a, subj, L(a,
+		    "%s at terminal %s: %lld failed authentications from %s to %s",
+		    "%s (端末 %s): 認証失敗 %lld 回 (%s〜%s)"), w->b[i].who,
+		    w->b[i].terminal, w->b[i].n, d1, d2);
+		free(subj);
+		n++;
+	}
+	check_end(a, n ? AUDIT_WARN : AUDIT_PASS, L(a,
+	    "%zu burst(s) of %lld or more failed authentications in the last %lld days.",
+	    "直近 %3$lld 日間に %2$lld 回以上の認証失敗の集中が %1$zu 件あります。"),
+	    n, burst, days);
+}
+
+void
+audit_log(struct audit *a)
+{
+	struct walk w;
+	size_t	 i;
+
+	memset(&w, 0, sizeof(w));
+	walk_log(a, &w);
+	check_bursts(a, &w);
+	check_verify(a, &w);
+	check_retention(a, &w);
+	check_prune(a, &w);
+	check_seals(a, &w);
+	check_head(a, &w);
+	for (i = 0; i < w.nb; i++) {
+		free(w.b[i].who);
+		free(w.b[i].terminal);
+	}
+	free(w.b);
+	free(w.checkpoint);
+	free(w.error);
+}

@@ -1,0 +1,369 @@
+/*
+ * audit_register.c — the register checks of jukisec-audit: R5.1 the register
+ * itself, R5.2 locked persons, R5.3 biometrics or a complete password
+ * exception, R5.4/R5.5 credential material matching the register.
+ *
+ * Invariants: called with STORE_LOCK_REGISTER held, so operators.csv and
+ * credentials/ are seen as one consistent state.  Only names and file
+ * metadata of credentials/ are read, never their contents.  A person is
+ * "active" as operator_active() says (not revoked, not past expiry).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "audit.h"
+#include "cred.h"
+#include "timeutil.h"
+
+#define EXT_PHC		".phc"
+#define EXT_TMPL	".tmpl"
+
+static void
+not_checked(struct audit *a, const char *rule, const char *check)
+{
+	check_begin(a, rule, check);
+	check_item(a, "operators.csv", "%s", a->reg_error ? a->reg_error : "");
+	check_end(a, AUDIT_FAIL, "%s", L(a,
+	    "Not checked: the register could not be read.",
+	    "点検できません: 登録簿を読み込めませんでした。"));
+}
+
+/* 1 when credentials/NAME exists (any type: a symlink is material too). */
+static int
+cred_exists(int cfd, const char *id, const char *ext)
+{
+	struct stat sb;
+	char	*name;
+	int	 r;
+
+	if (cfd == -1)
+		return 0;
+	name = xasprintf("%s%s", id, ext);
+	r = fstatat(cfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+	free(name);
+	return r;
+}
+
+static const char *
+wanted_ext(const struct operator *op)
+{
+	return op->method == METHOD_PASSWORD ? EXT_PHC : EXT_TMPL;
+}
+
+static void
+check_register(struct audit *a)
+{
+	struct register_ *r = &a->reg;
+	int64_t	 now = a->o->now;
+	size_t	 i, j, nact = 0, bad = 0;
+	const char *why;
+
+	check_begin(a, "R5.1", "register-readable");
+	for (i = 0; i < r->n; i++)
+		nact += operator_active(&r->op[i], now);
+	check_end(a, AUDIT_PASS, L(a,
+	    "operators.csv parses: %zu rows, %zu active.",
+	    "operators.csv を読み込めます: %zu 行、うち有効 %zu 名。"),
+	    r->n, nact);
+
+	check_begin(a, "R5.1", "register-ids-unique");
+	for (i = 0; i < r->n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(r->op[i].id, r->op[j].id) == 0) {
+				check_item(a, r->op[i].id, L(a,
+				    "id %s appears more than once.",
+				    "ID %s が重複しています。"), r->op[i].id);
+				bad++;
+				break;
+			}
+	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	    L(a, "Operator ids are not unique.", "操作者 ID が一意ではありません。") :
+	    L(a, "Every operator id is unique.", "操作者 ID はすべて一意です。"));
+
+	check_begin(a, "R5.1", "register-rows-complete");
+	bad = 0;
+	for (i = 0; i < r->n; i++) {
+		const struct operator *op = &r->op[i];
+
+		why = NULL;
+		if ((why = operator_id_problem(op->id)) != NULL)
+			;
+		else if (*op->name == '\0')
+			why = L(a, "no name", "氏名がありません");
+		else if (*op->section == '\0')
+			why = L(a, "no section", "所属がありません");
+		else if (op->registered_at == 0 || *op->registered_by == '\0')
+			why = L(a, "no registration time or registering manager",
+			    "登録日時または登録者がありません");
+		else if (op->revoked_at != 0 &&
+		    (*op->revoked_by == '\0' || *op->revoked_reason == '\0'))
+			why = L(a, "revoked without who or why",
+			    "取消の実施者または理由がありません");
+		else if (op->revoked_at == 0 && *op->revoked_by != '\0')
+			why = L(a, "revoked by someone but no revocation time",
+			    "取消者があるのに取消日時がありません");
+		if (why != NULL) {
+			check_item(a, op->id, "%s: %s", op->id, why);
+			bad++;
+		}
+	}
+	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	    L(a, "Some register rows are incomplete.",
+	    "登録簿に記載の不備な行があります。") :
+	    L(a, "Every register row is complete.",
+	    "登録簿の各行は記載が揃っています。"));
+
+	check_begin(a, "R5.1", "register-active-manager");
+	j = register_managers(r, now);
+	if (j == 0)
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "No active Security Manager is registered.",
+		    "有効なセキュリティ責任者が登録されていません。"));
+	else
+		check_end(a, AUDIT_PASS, L(a,
+		    "%zu active Security Manager(s) registered.",
+		    "有効なセキュリティ責任者 %zu 名が登録されています。"), j);
+}
+
+static int
+is_manager(struct register_ *r, const char *id)
+{
+	struct operator *m = register_find(r, id);
+
+	return m != NULL && m->role == ROLE_MANAGER;
+}
+
+static void
+check_methods(struct audit *a, int cfd)
+{
+	struct register_ *r = &a->reg;
+	int64_t	 now = a->o->now, when;
+	size_t	 i, bad = 0, nexc = 0, thr;
+	int	 y, m, d;
+	const char *why;
+
+	check_begin(a, "R5.3", "biometric-or-exception");
+	for (i = 0; i < r->n; i++) {
+		struct operator *op = &r->op[i];
+
+		if (!operator_active(op, now) || op->method != METHOD_PASSWORD)
+			continue;
+		why = NULL;
+		if (*op->exception_reason == '\0')
+			why = L(a, "password without an exception reason",
+			    "例外の理由がないパスワード認証");
+		else if (*op->approved_by == '\0')
+			why = L(a, "password exception without an approving manager",
+			    "承認した責任者のないパスワード例外");
+		else if (!is_manager(r, op->approved_by))
+			why = L(a, "exception approved by someone who is not a registered manager",
+			    "例外の承認者が登録された責任者ではありません");
+		else if (date_parse(op->instructions_date, &y, &m, &d) == -1)
+			why = L(a, "no valid date for the two instructions",
+			    "指示を行った日付がないか不正です");
+		else if ((when = days_from_civil(y, m, d) * 86400000) > now)
+			why = L(a, "instructions dated in the future",
+			    "指示の日付が将来です");
+		if (why != NULL) {
+			check_item(a, op->id, "%s: %s", op->id, why);
+			bad++;
+		}
+	}
+	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	    L(a, "Some persons use a password without a complete exception.",
+	    "例外の要件を満たさずにパスワードを用いる者がいます。") :
+	    L(a, "Every active person uses a biometric method or a complete password exception.",
+	    "有効な者はすべて生体認証、または要件を満たすパスワード例外です。"));
+
+	check_begin(a, "R5.3", "password-exceptions");
+	for (i = 0; i < r->n; i++) {
+		struct operator *op = &r->op[i];
+
+		if (!operator_active(op, now) || op->method != METHOD_PASSWORD)
+			continue;
+		check_item(a, op->id, L(a, "%s: approved by %s, instructed %s: %s",
+		    "%s: 承認 %s、指示日 %s、理由 %s"), op->id, op->approved_by,
+		    op->instructions_date, op->exception_reason);
+		nexc++;
+	}
+	thr = a->st->conf.exception_warn_threshold;
+	check_end(a, nexc > thr ? AUDIT_WARN : AUDIT_PASS, L(a,
+	    "%zu password exception(s) in force (threshold %zu).",
+	    "パスワード例外は %zu 件です (基準 %zu 件)。"), nexc, thr);
+
+	check_begin(a, "R5.4", "credential-present");
+	bad = 0;
+	for (i = 0; i < r->n; i++) {
+		struct operator *op = &r->op[i];
+
+		if (!operator_active(op, now) ||
+		    cred_exists(cfd, op->id, wanted_ext(op)))
+			continue;
+		check_item(a, op->id, L(a, "%s: no %s/%s%s (%s)",
+		    "%s: %s/%s%s がありません (%s)"), op->id, CRED_DIR, op->id,
+		    wanted_ext(op), method_name(op->method));
+		bad++;
+	}
+	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, "%s", bad ?
+	    L(a, "Some active persons have no credential and cannot authenticate.",
+	    "照合情報がなく認証できない有効な者がいます。") :
+	    L(a, "Every active person has the credential of their method.",
+	    "有効な者はすべて認証方式の照合情報を持っています。"));
+}
+
+static void
+check_material(struct audit *a, int cfd)
+{
+	struct register_ *r = &a->reg;
+	int64_t	 now = a->o->now;
+	size_t	 i, bad = 0;
+	char	 date[64];
+	const char *ext[] = { EXT_PHC, EXT_TMPL };
+	int	 k;
+
+	check_begin(a, "R5.5", "stale-credentials");
+	for (i = 0; i < r->n; i++) {
+		struct operator *op = &r->op[i];
+		int	 active = operator_active(op, now);
+
+		for (k = 0; k < 2; k++) {
+			if (!cred_exists(cfd, op->id, ext[k]))
+				continue;
+			if (active && strcmp(ext[k], wanted_ext(op)) == 0)
+				continue;
+			check_item(a, op->id, L(a,
+			    "%s: %s/%s%s remains (%s)",
+			    "%s: %s/%s%s が残っています (%s)"),
+			    op->id, CRED_DIR, op->id, ext[k],
+			    op->revoked_at ? L(a, "revoked", "取消済み") :
+			    !active ? L(a, "expired", "有効期限切れ") :
+			    L(a, "not the registered method", "登録された方式ではない"));
+			bad++;
+		}
+	}
+	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	    L(a, "Credential material of persons who may not use it was not destroyed.",
+	    "利用できない者の照合情報が消去されていません。") :
+	    L(a, "No revoked or expired person has credential material.",
+	    "取消または期限切れの者の照合情報は残っていません。"));
+
+	check_begin(a, "R5.5", "expired-not-revoked");
+	bad = 0;
+	for (i = 0; i < r->n; i++) {
+		struct operator *op = &r->op[i];
+
+		if (op->revoked_at != 0 || op->expires == 0 || op->expires > now)
+			continue;
+		audit_date(a, op->expires, date, sizeof(date));
+		check_item(a, op->id, L(a, "%s: expired %s, not revoked",
+		    "%s: %s に期限切れ、取消されていません"), op->id, date);
+		bad++;
+	}
+	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, "%s", bad ?
+	    L(a, "Persons past their expiry date are still in force in the register.",
+	    "有効期限を過ぎても登録簿で取消されていない者がいます。") :
+	    L(a, "No person past their expiry date is left unrevoked.",
+	    "有効期限を過ぎて取消されていない者はいません。"));
+
+	check_begin(a, "R5.2", "locked-operators");
+	bad = 0;
+	for (i = 0; i < r->n; i++) {
+		struct operator *op = &r->op[i];
+
+		if (op->revoked_at != 0 || !operator_locked(op, &a->st->conf, now))
+			continue;
+		audit_date(a, op->locked_at, date, sizeof(date));
+		check_item(a, op->id, L(a,
+		    "%s: locked since %s after %lld failures",
+		    "%s: %s から %lld 回の失敗でロック中"), op->id, date, op->failed);
+		bad++;
+	}
+	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, L(a,
+	    "%zu person(s) locked out, waiting for the Security Manager.",
+	    "ロックされ責任者の対応を待つ者 %zu 名。"), bad);
+}
+
+/* R5.4: a credential file must belong to a register row. */
+static void
+check_orphans(struct audit *a, int cfd)
+{
+	DIR	*dp;
+	struct dirent *de;
+	size_t	 bad = 0;
+	int	 fd;
+	char	*id, *dot;
+	int	 ok;
+
+	check_begin(a, "R5.4", "orphan-credentials");
+	if (cfd != -1 && (fd = dup(cfd)) != -1 && (dp = fdopendir(fd)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			id = xstrdup(de->d_name);
+			ok = 0;
+			if ((dot = strrchr(id, '.')) != NULL && dot != id &&
+			    (strcmp(dot, EXT_PHC) == 0 || strcmp(dot, EXT_TMPL) == 0)) {
+				*dot = '\0';
+				ok = register_find(&a->reg, id) != NULL;
+			}
+			if (!ok) {
+				check_item(a, de->d_name, L(a,
+				    "%s/%s has no register row",
+				    "%s/%s に対応する登録簿の行がありません"),
+				    CRED_DIR, de->d_name);
+				bad++;
+			}
+			free(id);
+		}
+		closedir(dp);
+	}
+	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	    L(a, "Credential files exist for nobody in the register.",
+	    "登録簿にない者の照合情報ファイルがあります。") :
+	    L(a, "Every credential file belongs to a register row.",
+	    "照合情報ファイルはすべて登録簿の行に対応しています。"));
+}
+
+void
+audit_register(struct audit *a)
+{
+	static const char *const later[][2] = {
+		{ "R5.1", "register-ids-unique" },
+		{ "R5.1", "register-rows-complete" },
+		{ "R5.1", "register-active-manager" },
+		{ "R5.3", "biometric-or-exception" },
+		{ "R5.3", "password-exceptions" },
+		{ "R5.4", "credential-present" },
+		{ "R5.5", "stale-credentials" },
+		{ "R5.5", "expired-not-revoked" },
+		{ "R5.2", "locked-operators" },
+		{ "R5.4", "orphan-credentials" },
+	};
+	size_t	 i;
+	int	 cfd;
+
+	if (!a->reg_ok) {
+		check_begin(a, "R5.1", "register-readable");
+		check_item(a, "operators.csv", "%s", a->reg_error ? a->reg_error : "");
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The register operators.csv cannot be read.",
+		    "登録簿 operators.csv を読み込めません。"));
+		for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+			not_checked(a, later[i][0], later[i][1]);
+		return;
+	}
+	cfd = openat(a->st->dirfd, CRED_DIR,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	check_register(a);
+	check_methods(a, cfd);
+	check_material(a, cfd);
+	check_orphans(a, cfd);
+	if (cfd != -1)
+		close(cfd);
+}

@@ -1,0 +1,172 @@
+/*
+ * audit_state.c — the state directory itself: who owns it and who can read
+ * it (SPEC "The state directory"), and whether jukisec.conf keeps the
+ * regulation's floors.
+ *
+ * Invariants: modes are read with fstat/fstatat without following links;
+ * the directory may be 0700 or 0750 (a dedicated group reads), files 0600
+ * or 0640, key files and credentials/ contents 0600 only; everything owned
+ * by the caller or root.  store.c refuses writable-by-others state outright;
+ * this check is stricter and only reports.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "audit.h"
+#include "cred.h"
+#include "prune.h"
+
+/* Floors below which a value breaks the regulation (FAIL) or weakens a
+ * control it asks for (WARN). */
+#define KDF_MEMORY_FLOOR	19456	/* OWASP Argon2id minimum, R5.3 */
+#define KDF_TIME_FLOOR		2
+#define PASSWORD_LENGTH_FLOOR	8
+#define EPOCH_SECONDS_MAX	86400	/* a key on disk for at most a day, R6 */
+
+static int
+is_key(const char *name)
+{
+	return strcmp(name, "oplog.key") == 0 || strcmp(name, "template.key") == 0;
+}
+
+static void
+mode_item(struct audit *a, const char *path, const struct stat *sb,
+    mode_t allowed, size_t *bad)
+{
+	uid_t	 me = geteuid();
+
+	if (sb->st_uid != me && sb->st_uid != 0) {
+		check_item(a, path, L(a, "%s is owned by uid %lu",
+		    "%s の所有者が uid %lu です"), path, (unsigned long)sb->st_uid);
+		(*bad)++;
+	} else if ((sb->st_mode & 07777 & ~allowed) != 0) {
+		check_item(a, path, L(a, "%s has mode %04o (at most %04o)",
+		    "%s のモードが %04o です (上限 %04o)"), path,
+		    (unsigned)(sb->st_mode & 07777), (unsigned)allowed);
+		(*bad)++;
+	}
+}
+
+/* Checks the entries of directory fd (named prefix in messages). */
+static void
+walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t *bad)
+{
+	DIR	*dp;
+	struct dirent *de;
+	struct stat sb;
+	char	*path;
+	int	 sub, dfd;
+
+	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		check_item(a, prefix, L(a, "%s cannot be listed", "%s を一覧できません"),
+		    prefix);
+		(*bad)++;
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		path = *prefix ? xasprintf("%s/%s", prefix, de->d_name) :
+		    xstrdup(de->d_name);
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			;
+		else if (S_ISDIR(sb.st_mode)) {
+			mode_item(a, path, &sb, 0750, bad);
+			if (!keys_only && strcmp(de->d_name, CRED_DIR) == 0 &&
+			    (sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC)) != -1) {
+				walk(a, sub, path, 1, bad);
+				close(sub);
+			}
+		} else if (!S_ISREG(sb.st_mode)) {
+			check_item(a, path, L(a, "%s is not a regular file",
+			    "%s は通常のファイルではありません"), path);
+			(*bad)++;
+		} else
+			mode_item(a, path, &sb,
+			    keys_only || is_key(de->d_name) ? 0600 : 0640, bad);
+		free(path);
+	}
+	closedir(dp);
+}
+
+static void
+check_modes(struct audit *a)
+{
+	struct stat sb;
+	size_t	 bad = 0;
+
+	check_begin(a, "STATE", "state-modes");
+	if (fstat(a->st->dirfd, &sb) == 0)
+		mode_item(a, a->st->dir, &sb, 0750, &bad);
+	walk(a, a->st->dirfd, "", 0, &bad);
+	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	    L(a, "Some state files can be read or changed by others.",
+	    "他者が読み書きできる状態ファイルがあります。") :
+	    L(a, "The state directory and its files are private to the suite.",
+	    "状態ディレクトリとそのファイルは適切に保護されています。"));
+}
+
+static void
+conf_item(struct audit *a, const char *key, long long v, const char *need,
+    size_t *n)
+{
+	check_item(a, key, L(a, "%s = %lld: %s", "%s = %lld: %s"), key, v, need);
+	(*n)++;
+}
+
+static void
+check_conf(struct audit *a)
+{
+	const struct conf *c = &a->st->conf;
+	size_t	 fail = 0, warn = 0;
+
+	check_begin(a, "STATE", "conf-values");
+	if (c->retain_days < PRUNE_MIN_DAYS)
+		conf_item(a, "retain_days", c->retain_days, L(a,
+		    "the operation history is kept one year at least (R6)",
+		    "操作履歴は少なくとも1年間保存します (第6条)"), &fail);
+	if (c->kdf_memory_kib < KDF_MEMORY_FLOOR)
+		conf_item(a, "kdf_memory_kib", c->kdf_memory_kib, L(a,
+		    "below the Argon2id floor of 19456 KiB",
+		    "Argon2id の下限 19456 KiB 未満です"), &fail);
+	if (c->kdf_time < KDF_TIME_FLOOR)
+		conf_item(a, "kdf_time", c->kdf_time, L(a,
+		    "below the Argon2id floor of 2 passes",
+		    "Argon2id の下限 2 回未満です"), &fail);
+	if (c->password_min_length < PASSWORD_LENGTH_FLOOR)
+		conf_item(a, "password_min_length", c->password_min_length, L(a,
+		    "passwords shorter than 8 characters (R5.3 proviso)",
+		    "8文字未満のパスワードを認めています (第5条第3項ただし書)"), &fail);
+	if (c->lockout_threshold < 1)
+		conf_item(a, "lockout_threshold", c->lockout_threshold, L(a,
+		    "repeated failures never lock the account (R5.2)",
+		    "失敗を繰り返してもロックされません (第5条第2項)"), &fail);
+	if (c->lockout_unlock_minutes != 0)
+		conf_item(a, "lockout_unlock_minutes", c->lockout_unlock_minutes,
+		    L(a, "locked accounts unlock without the Security Manager (R5.2)",
+		    "ロックが責任者の解除を待たずに解けます (第5条第2項)"), &warn);
+	if (c->epoch_seconds > EPOCH_SECONDS_MAX)
+		conf_item(a, "epoch_seconds", c->epoch_seconds, L(a,
+		    "the log key stays on disk longer than a day (R6)",
+		    "ログの鍵が1日を超えて保持されます (第6条)"), &warn);
+	check_end(a, fail ? AUDIT_FAIL : warn ? AUDIT_WARN : AUDIT_PASS, "%s",
+	    fail + warn ? L(a, "jukisec.conf weakens controls the regulation asks for.",
+	    "jukisec.conf が規程の求める対策を弱めています。") :
+	    L(a, "jukisec.conf keeps the regulation's floors.",
+	    "jukisec.conf は規程の基準を満たしています。"));
+}
+
+void
+audit_state(struct audit *a)
+{
+	check_modes(a);
+	check_conf(a);
+}
