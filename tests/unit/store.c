@@ -1,0 +1,266 @@
+/* Unit tests for common/store.c: directory trust, file opening rules,
+ * bounded locks, atomic replacement and credential destruction. */
+#include <dirent.h>
+#include <ftw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "jukisec.h"
+#include "store.h"
+#include "tap.h"
+
+static char base[] = "/tmp/jukisec-unit-store.XXXXXX";
+
+static char *
+slurp(int dirfd, const char *name)
+{
+	static char buf[256];
+	ssize_t n;
+	int fd = openat(dirfd, name, O_RDONLY);
+
+	if (fd == -1)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+static int
+entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' || strncmp(de->d_name, ".tmp", 4) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+put(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char p[512];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fp = fopen(p, "w");
+	fputs(text, fp);
+	fclose(fp);
+	chmod(p, mode);
+}
+
+static int
+rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb; (void)ftw;
+	return type == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+main(void)
+{
+	char dir[512], other[512], want[700];
+	struct store st, st2;
+	struct atomic_file af;
+	struct stat sb;
+	const char *msg;
+	long long t0, el;
+	FILE *fp;
+	int r, fd;
+
+	umask(077);
+	if (mkdtemp(base) == NULL)
+		return 3;
+	snprintf(dir, sizeof(dir), "%s/state", base);
+
+	/* Creation: 0700, refuses a non-empty directory. */
+	capture_begin();
+	r = store_open(&st, dir, "term-1", STORE_CREATE | STORE_NOCONF);
+	msg = capture_end();
+	ok(r == ST_OK && *msg == '\0', "STORE_CREATE makes the directory");
+	ok(stat(dir, &sb) == 0 && (sb.st_mode & 07777) == 0700, "mode 0700");
+	is_str(st.terminal, "term-1", "terminal from the argument");
+	fp = fdopen(store_openat(&st, "jukisec.conf", O_WRONLY | O_CREAT, 0600), "w");
+	conf_write_defaults(fp, dir);
+	fclose(fp);
+	fp = fopen("/dev/null", "r");
+	store_close(&st);
+	fclose(fp);
+
+	capture_begin();
+	r = store_open(&st, dir, "t", STORE_CREATE | STORE_NOCONF);
+	msg = capture_end();
+	snprintf(want, sizeof(want), "%s: exists and is not empty", dir);
+	ok(r == ST_FAIL, "STORE_CREATE refuses a non-empty directory");
+	is_str(msg, want, "  naming it");
+
+	/* Opening with the conf; $JUKISEC_DIR and $JUKISEC_TERMINAL. */
+	setenv("JUKISEC_DIR", dir, 1);
+	setenv("JUKISEC_TERMINAL", "env-term", 1);
+	capture_begin();
+	r = store_open(&st, NULL, NULL, 0);
+	msg = capture_end();
+	ok(r == ST_OK && strcmp(st.dir, dir) == 0 && st.conf.retain_days == 365,
+	    "opens $JUKISEC_DIR and loads its conf (%s)", msg);
+	is_str(st.terminal, "env-term", "terminal from $JUKISEC_TERMINAL");
+	store_close(&st);
+	unsetenv("JUKISEC_DIR");
+	setenv("JUKISEC_TERMINAL", "bad\nname", 1);
+	capture_begin();
+	r = store_open(&st, dir, NULL, 0);
+	msg = capture_end();
+	ok(r == ST_USAGE, "a terminal name with a line break is refused");
+	is_str(msg, "invalid terminal name: contains a line break", "  with its message");
+	unsetenv("JUKISEC_TERMINAL");
+	capture_begin();
+	r = store_open(&st, dir, NULL, 0);
+	msg = capture_end();
+	ok(r == ST_OK && *st.terminal != '\0', "terminal defaults to the host name (%s)",
+	    r == ST_OK ? st.terminal : msg);
+	if (r == ST_OK)
+		store_close(&st);
+
+	/* Directory trust. */
+	chmod(dir, 0770);
+	capture_begin();
+	r = store_open(&st, dir, "t", 0);
+	msg = capture_end();
+	snprintf(want, sizeof(want), "%s: refusing a group- or world-writable state directory", dir);
+	ok(r == ST_FAIL, "group-writable directory refused");
+	is_str(msg, want, "  with one line naming it");
+	chmod(dir, 0702);
+	capture_begin();
+	r = store_open(&st, dir, "t", 0);
+	msg = capture_end();
+	ok(r == ST_FAIL, "world-writable directory refused");
+	chmod(dir, 0750);
+	capture_begin();
+	r = store_open(&st, dir, "t", 0);
+	msg = capture_end();
+	ok(r == ST_OK, "0750 directory accepted (%s)", msg);
+	if (r == ST_OK)
+		store_close(&st);
+	chmod(dir, 0700);
+	snprintf(other, sizeof(other), "%s/link", base);
+	symlink(dir, other);
+	capture_begin();
+	r = store_open(&st, other, "t", 0);
+	msg = capture_end();
+	ok(r == ST_FAIL, "a symlinked state directory is refused (%s)", msg);
+	snprintf(other, sizeof(other), "%s/none", base);
+	capture_begin();
+	r = store_open(&st, other, "t", 0);
+	msg = capture_end();
+	snprintf(want, sizeof(want), "%s: no such state directory (run jukisec-init)", other);
+	is_str(msg, want, "a missing directory is named");
+	ok(r == ST_FAIL, "  and is ST_FAIL");
+
+	/* A bad conf stops store_open with file:line. */
+	put(dir, "jukisec.conf", "retain_days = 30\n", 0600);
+	capture_begin();
+	r = store_open(&st, dir, "t", 0);
+	msg = capture_end();
+	snprintf(want, sizeof(want), "%s/jukisec.conf:1: retain_days: 30 is below the minimum 365", dir);
+	ok(r == ST_FAIL, "conf below the R6 floor stops the tool");
+	is_str(msg, want, "  naming file and line");
+	put(dir, "jukisec.conf", "lock_timeout_ms = 150\n", 0600);
+	r = store_open(&st, dir, "t", 0);
+	ok(r == ST_OK && st.conf.lock_timeout_ms == 150, "conf value applied");
+
+	/* store_openat: regular, O_NOFOLLOW, safe owner and mode. */
+	put(dir, "plain", "x", 0600);
+	put(dir, "gw", "x", 0620);
+	put(dir, "gr", "x", 0640);
+	symlinkat("plain", st.dirfd, "sym");
+	mkfifoat(st.dirfd, "fifo", 0600);
+	fd = store_openat(&st, "plain", O_RDONLY, 0);
+	ok(fd >= 0 && (fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == O_RDONLY, "regular 0600 file opens, blocking");
+	close(fd);
+	fd = store_openat(&st, "gr", O_RDONLY, 0);
+	ok(fd >= 0, "0640 file opens");
+	ok(check_fd_safe(fd, 0) == -1 && errno == EPERM, "check_fd_safe(0) refuses 0640");
+	close(fd);
+	errno = 0;
+	ok(store_openat(&st, "gw", O_RDONLY, 0) == -1 && errno == EPERM, "group-writable file: EPERM");
+	errno = 0;
+	ok(store_openat(&st, "sym", O_RDONLY, 0) == -1 && errno == ELOOP, "symlink: ELOOP");
+	errno = 0;
+	ok(store_openat(&st, "fifo", O_RDONLY, 0) == -1 && errno == EINVAL,
+	    "FIFO: EINVAL, without hanging");
+
+	/* Locks: a second holder times out after lock_timeout_ms. */
+	ok(store_lock(&st, STORE_LOCK_REGISTER) == ST_OK, "register lock taken");
+	ok(store_lock(&st, STORE_LOCK_LOG) == ST_OK, "log lock taken after it");
+	ok(store_lock(&st, STORE_LOCK_LOG) == ST_OK, "taking a held lock again is a no-op");
+	r = store_open(&st2, dir, "t", 0);
+	t0 = now_ms();
+	capture_begin();
+	r = store_lock(&st2, STORE_LOCK_REGISTER);
+	msg = capture_end();
+	el = now_ms() - t0;
+	snprintf(want, sizeof(want), "lock timeout: %s/register.lock", dir);
+	ok(r == ST_FAIL, "contended lock fails");
+	is_str(msg, want, "  with \"lock timeout: DIR/NAME\"");
+	ok(el >= 150 && el < 1500, "  after about lock_timeout_ms (%lld ms)", el);
+	store_unlock(&st, STORE_LOCK_LOG);
+	store_unlock(&st, STORE_LOCK_REGISTER);
+	ok(store_lock(&st2, STORE_LOCK_REGISTER) == ST_OK, "free once released");
+	store_close(&st2);
+
+	/* Atomic replacement. */
+	put(dir, "data", "old\n", 0600);
+	ok(atomic_begin(&af, st.dirfd, "data", 0640) == 0, "atomic_begin");
+	fputs("new\n", af.fp);
+	is_str(slurp(st.dirfd, "data"), "old\n", "old content until commit");
+	atomic_abort(&af);
+	is_str(slurp(st.dirfd, "data"), "old\n", "abort leaves the old file");
+	is_num(entries(dir), 9, "abort leaves no temporary");
+	ok(atomic_begin(&af, st.dirfd, "data", 0640) == 0, "atomic_begin again");
+	fputs("new\n", af.fp);
+	ok(atomic_commit(&af) == 0, "atomic_commit");
+	is_str(slurp(st.dirfd, "data"), "new\n", "commit installs the new file");
+	ok(fstatat(st.dirfd, "data", &sb, 0) == 0 && (sb.st_mode & 07777) == 0640,
+	    "with the requested mode despite umask");
+	is_num(entries(dir), 9, "commit leaves no temporary");
+	mkdirat(st.dirfd, "adir", 0700);
+	close(openat(st.dirfd, "adir/keep", O_WRONLY | O_CREAT, 0600));
+	ok(atomic_begin(&af, st.dirfd, "adir", 0600) == 0, "begin over a non-empty directory");
+	fputs("x", af.fp);
+	ok(atomic_commit(&af) == -1 && errno == EISDIR, "commit fails when rename fails");
+	is_num(entries(dir), 10, "and removes its temporary");
+
+	/* Destruction. */
+	put(dir, "cred", "secret-material", 0600);
+	fd = openat(st.dirfd, "cred", O_RDONLY);
+	ok(destroy_file(st.dirfd, "cred") == 0, "destroy_file");
+	{
+		char b[32] = "x";
+		ssize_t n = read(fd, b, sizeof(b));
+		ok(n == 15 && memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0,
+		    "bytes overwritten with zeros before unlink");
+	}
+	close(fd);
+	ok(faccessat(st.dirfd, "cred", F_OK, 0) == -1, "file gone");
+	ok(destroy_file(st.dirfd, "cred") == 0, "destroying a missing file is fine");
+	ok(destroy_file(st.dirfd, "sym") == -1 && errno == ELOOP, "destroy_file follows no symlink");
+	ok(fsync_dir(st.dirfd) == 0, "fsync_dir");
+	store_close(&st);
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
