@@ -1,0 +1,92 @@
+/* Unit tests for common/util.c: parse_num ranges, ct_equal, allocation
+ * helpers, jukisec_setup's process state. */
+#include <errno.h>
+#include <limits.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <gcrypt.h>
+
+#include "jukisec.h"
+#include "tap.h"
+
+static void
+num_ok(const char *s, long long lo, long long hi, long long want)
+{
+	const char *e = "unset";
+	long long v = -7;
+
+	ok(parse_num(s, lo, hi, &v, &e) == 0 && v == want && e == NULL,
+	    "parse_num(\"%s\") = %lld", s, want);
+}
+
+static void
+num_bad(const char *s, long long lo, long long hi, const char *why, int eno)
+{
+	const char *e = NULL;
+	long long v = -7;
+
+	errno = 0;
+	ok(parse_num(s, lo, hi, &v, &e) == -1 && v == -7 && e != NULL &&
+	    strcmp(e, why) == 0 && errno == eno,
+	    "parse_num(\"%s\", %lld, %lld): %s", s, lo, hi, why);
+}
+
+int
+main(void)
+{
+	struct rlimit rl;
+	mode_t old;
+	char *p, *s;
+
+	num_ok("0", 0, 10, 0);
+	num_ok("10", 0, 10, 10);
+	num_ok("-5", -5, 5, -5);
+	num_ok("+7", 0, 10, 7);
+	num_ok("007", 0, 10, 7);
+	num_ok("9223372036854775807", 0, LLONG_MAX, LLONG_MAX);
+	num_ok("-9223372036854775808", LLONG_MIN, 0, LLONG_MIN);
+	num_bad("11", 0, 10, "too large", ERANGE);
+	num_bad("-1", 0, 10, "too small", ERANGE);
+	num_bad("9223372036854775808", 0, LLONG_MAX, "too large", ERANGE);
+	num_bad("-9223372036854775809", LLONG_MIN, 0, "too small", ERANGE);
+	num_bad("", 0, 10, "invalid", EINVAL);
+	num_bad("-", 0, 10, "invalid", EINVAL);
+	num_bad(" 1", 0, 10, "invalid", EINVAL);
+	num_bad("1 ", 0, 10, "invalid", EINVAL);
+	num_bad("0x10", 0, 100, "invalid", EINVAL);
+	num_bad("1e3", 0, 10000, "invalid", EINVAL);
+	num_bad("--1", -10, 10, "invalid", EINVAL);
+	num_bad("1.0", 0, 10, "invalid", EINVAL);
+
+	ok(ct_equal("abcd", "abcd", 4) == 1, "ct_equal: equal");
+	ok(ct_equal("abcd", "abce", 4) == 0, "ct_equal: last byte differs");
+	ok(ct_equal("\x80", "\x00", 1) == 0, "ct_equal: high bit differs");
+	ok(ct_equal("", "", 0) == 1, "ct_equal: empty");
+
+	p = xasprintf("%s-%04d", "id", 7);
+	is_str(p, "id-0007", "xasprintf");
+	s = xstrndup(p, 2);
+	is_str(s, "id", "xstrndup");
+	free(s);
+	wipe(p, strlen(p));
+	ok(p[0] == '\0' && p[6] == '\0', "wipe zeroes");
+	free(p);
+	p = xcalloc(4, 4);
+	ok(p[15] == 0, "xcalloc zeroes");
+	p = xrealloc(p, 1 << 20);
+	p[(1 << 20) - 1] = 1;
+	free(p);
+
+	umask(022);
+	jukisec_setup();
+	old = umask(0);
+	ok(old == 077, "jukisec_setup: umask 077 (got %03o)", (unsigned)old);
+	ok(getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur == 0 && rl.rlim_max == 0,
+	    "jukisec_setup: core dumps off");
+	ok(gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P), "libgcrypt initialised");
+	p = gcry_malloc_secure(64);
+	ok(p != NULL && gcry_is_secure(p), "secure memory available");
+	gcry_free(p);
+	return tap_done();
+}
