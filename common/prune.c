@@ -1,0 +1,642 @@
+/*
+ * prune.c — removing operation-log records older than the retention period
+ * (R6) without losing one that must be kept, and with the log verifiable
+ * afterwards (jukisec-log(5), "Pruning").
+ *
+ * Invariants:
+ *  - Only records whose time is before the cutoff go, and never the newest
+ *    record; times never decrease, so they are a prefix of the log.  The
+ *    cutoff is never later than one calendar year before now (R6).
+ *  - Memory does not depend on the log's size: records are streamed, the
+ *    kept part is copied as bytes (copy_file_range), never parsed.
+ *  - The archive is written and fsynced before the log is replaced, and a
+ *    record already in the archive (a prune killed after its archive write)
+ *    is not written to it again: the archive's last seq is read first, and
+ *    its MAC must match the log's record of that seq.
+ *  - The log lock is held only at the end: the bulk copy goes to the
+ *    temporary file .tmp-log-prune while writers go on appending; under
+ *    the lock the bytes appended meanwhile are copied and oplog_replace()
+ *    adds the checkpoint, renames and commits the head.  A crash at any
+ *    instant leaves the old log or the new one; the next run removes the
+ *    stale temporary.  One prune at a time: flock(2) on the directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "oplog.h"
+#include "oplog_priv.h"
+#include "oplog_verify.h"
+#include "prune.h"
+#include "timeutil.h"
+
+#define PRUNE_TMP	".tmp-log-prune"
+#define BUFSZ		(1 << 20)
+#define MS_PER_DAY	86400000LL
+
+/* What the scan needs of a record, without unquoting the middle fields:
+ * seq and time lead the line, the MAC ends it; none is ever quoted. */
+struct key {
+	long long	seq;
+	int64_t		time;
+	char		mac[2 * OPLOG_MACLEN + 1];
+};
+
+struct lines {
+	int		fd;
+	char		*buf;
+	size_t		start, end;
+	long long	off, limit;	/* file offset of buf[start]; stop there */
+	size_t		lineno;
+};
+
+struct archive {
+	int		fd;
+	const char	*name;
+	long long	last_seq;	/* -1: nothing in it yet */
+	char		last_mac[2 * OPLOG_MACLEN + 1];
+	char		*buf;
+	size_t		len;
+	int		need_header;
+};
+
+int64_t
+prune_cutoff(int64_t now, long long days)
+{
+	int64_t cut = now - days * MS_PER_DAY, ms, yearago;
+	int64_t day = now >= 0 ? now / MS_PER_DAY : (now - MS_PER_DAY + 1) / MS_PER_DAY;
+	int y, m, d;
+
+	ms = now - day * MS_PER_DAY;
+	civil_from_days(day, &y, &m, &d);
+	if (m == 2 && d == 29)
+		d = 28;
+	yearago = days_from_civil(y - 1, m, d) * MS_PER_DAY + ms;
+	return yearago < cut ? yearago : cut;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* 1: *p, *n is the next whole line with its LF; 0: limit or end reached. */
+static int
+lines_next(struct lines *r, char **p, size_t *n)
+{
+	char *nl;
+	ssize_t k;
+
+	for (;;) {
+		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl != NULL) {
+			*p = r->buf + r->start;
+			*n = (size_t)(nl + 1 - *p);
+			if (r->off + (long long)*n > r->limit)
+				return 0;
+			r->start += *n;
+			r->off += (long long)*n;
+			r->lineno++;
+			return 1;
+		}
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		if (r->end == BUFSZ) {
+			errno = EFBIG;
+			return -1;
+		}
+		k = read(r->fd, r->buf + r->end, BUFSZ - r->end);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1)
+			return -1;
+		if (k == 0)
+			return 0;
+		r->end += (size_t)k;
+	}
+}
+
+static int
+num_field(const char *p, size_t n, long long *v)
+{
+	char tmp[24];
+	const char *errstr;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	return parse_num(tmp, 0, INT64_MAX, v, &errstr);
+}
+
+/* seq, time and MAC of one line (LF included, CR LF allowed). */
+static const char *
+parse_key(const char *p, size_t n, struct key *k)
+{
+	const char *c1, *c2, *last, *end = p + n - 1;
+	char tmp[TIME_BUFSZ];
+	size_t i;
+
+	if (end > p && end[-1] == '\r')
+		end--;
+	if ((c1 = memchr(p, ',', (size_t)(end - p))) == NULL ||
+	    (c2 = memchr(c1 + 1, ',', (size_t)(end - c1 - 1))) == NULL)
+		return "too few fields";
+	if (num_field(p, (size_t)(c1 - p), &k->seq) == -1)
+		return "bad seq";
+	if ((size_t)(c2 - c1 - 1) >= sizeof(tmp))
+		return "bad time";
+	memcpy(tmp, c1 + 1, (size_t)(c2 - c1 - 1));
+	tmp[c2 - c1 - 1] = '\0';
+	if (time_parse(tmp, &k->time) == -1)
+		return "bad time";
+	for (last = end; last > c2 && last[-1] != ','; last--)
+		;
+	if (end - last != 2 * OPLOG_MACLEN)
+		return "bad hmac_v1";
+	for (i = 0; i < 2 * OPLOG_MACLEN; i++)
+		if (!strchr("0123456789abcdef", last[i]) || last[i] == '\0')
+			return "bad hmac_v1";
+	memcpy(k->mac, last, 2 * OPLOG_MACLEN);
+	k->mac[2 * OPLOG_MACLEN] = '\0';
+	return NULL;
+}
+
+static int
+is_header(const char *p, size_t n)
+{
+	size_t h = sizeof(OPLOG_HEADER) - 1;
+
+	return (n == h + 1 || (n == h + 2 && p[h] == '\r')) &&
+	    memcmp(p, OPLOG_HEADER, h) == 0;
+}
+
+/*
+ * The last record line of fd before size: *key filled, 1; 0 if there is
+ * none; -1 on error (errno).  *lfend gets the offset just past the last LF.
+ * Header rows (archive chunks) are skipped.
+ */
+static int
+tail_record(int fd, long long size, struct key *k, long long *lfend)
+{
+	static char win[4 * OPLOG_LINE_MAX];
+	long long base;
+	size_t n, e, s;
+	ssize_t got;
+
+	base = size > (long long)sizeof(win) ? size - (long long)sizeof(win) : 0;
+	n = (size_t)(size - base);
+	if ((got = pread(fd, win, n, base)) == -1)
+		return -1;
+	if ((size_t)got != n) {
+		errno = EIO;
+		return -1;
+	}
+	for (e = n; e > 0 && win[e - 1] != '\n'; e--)
+		;
+	*lfend = base + (long long)e;
+	while (e > 0) {
+		for (s = e - 1; s > 0 && win[s - 1] != '\n'; s--)
+			;
+		if (s == 0 && base > 0) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (!is_header(win + s, e - s))
+			return parse_key(win + s, e - s, k) == NULL ? 1 : (errno = EINVAL, -1);
+		e = s;
+	}
+	return 0;
+}
+
+static int
+archive_open(struct archive *a, const char *name)
+{
+	struct stat sb;
+	struct key k;
+	long long lfend;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	a->last_seq = -1;
+	a->buf = xmalloc(BUFSZ);
+	if (strcmp(name, "-") == 0) {
+		a->fd = STDOUT_FILENO;
+		a->name = "<stdout>";
+		a->need_header = 1;
+		return 0;
+	}
+	a->fd = open(name, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (a->fd == -1 || fstat(a->fd, &sb) == -1 || check_fd_safe(a->fd, 0) == -1) {
+		warn("%s", name);
+		return -1;
+	}
+	if (flock(a->fd, LOCK_EX | LOCK_NB) == -1) {
+		warnx(_("%s: in use by another process"), name);
+		return -1;
+	}
+	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend)) == -1) {
+		warnx(_("%s: cannot read its last record: %s"), name,
+		    errno == EINVAL ? _("not a log archive") : strerror(errno));
+		return -1;
+	}
+	/* A prune killed while writing the archive left a partial line. */
+	if (lfend < sb.st_size && ftruncate(a->fd, lfend) == -1) {
+		warn("%s", name);
+		return -1;
+	}
+	if (r == 1) {
+		a->last_seq = k.seq;
+		memcpy(a->last_mac, k.mac, sizeof(k.mac));
+	}
+	a->need_header = lfend == 0;
+	return 0;
+}
+
+static int
+archive_flush(struct archive *a)
+{
+	if (write_all(a->fd, a->buf, a->len) == -1) {
+		warn("%s", a->name);
+		return -1;
+	}
+	a->len = 0;
+	return 0;
+}
+
+static int
+archive_add(struct archive *a, const char *p, size_t n)
+{
+	if (a->need_header) {
+		a->need_header = 0;
+		if (archive_add(a, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1)
+			return -1;
+	}
+	if (a->len + n > BUFSZ && archive_flush(a) == -1)
+		return -1;
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+	return 0;
+}
+
+static int
+archive_close(struct archive *a, int sync)
+{
+	int ret = 0;
+
+	if (a->buf == NULL)
+		return 0;
+	if (sync && (archive_flush(a) == -1 ||
+	    (fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS))) {
+		if (errno != 0)
+			warn("%s", a->name);
+		ret = -1;
+	}
+	if (a->fd != STDOUT_FILENO && a->fd != -1 && close(a->fd) == -1 && sync) {
+		warn("%s", a->name);
+		ret = -1;
+	}
+	free(a->buf);
+	a->buf = NULL;
+	return ret;
+}
+
+static int
+copy_range(int in, long long off, long long end, int out)
+{
+	static char buf[1 << 16];
+	loff_t o = off;
+	ssize_t k;
+
+	while (o < end) {
+		k = copy_file_range(in, &o, out, NULL, (size_t)(end - o), 0);
+		if (k > 0)
+			continue;
+		if (k == 0) {
+			errno = EIO;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+		    errno != EOPNOTSUPP)
+			return -1;
+		/* No in-kernel copy here: plain reads and writes. */
+		while (o < end) {
+			k = pread(in, buf, (size_t)(end - o) < sizeof(buf) ?
+			    (size_t)(end - o) : sizeof(buf), o);
+			if (k == -1 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				if (k == 0)
+					errno = EIO;
+				return -1;
+			}
+			if (write_all(out, buf, (size_t)k) == -1)
+				return -1;
+			o += k;
+		}
+	}
+	return 0;
+}
+
+/* The line in hand goes: archived unless the archive has it already. */
+static int
+drop(struct archive *a, const char *p, size_t n, const struct key *k,
+    struct prune_result *res, struct key *cut)
+{
+	if (a != NULL && k->seq > a->last_seq) {
+		if (archive_add(a, p, n) == -1)
+			return -1;
+		res->archived++;
+	}
+	if (res->removed++ == 0)
+		res->first_removed = k->seq;
+	res->last_removed = k->seq;
+	*cut = *k;
+	return 0;
+}
+
+/*
+ * Walks the records before r->limit, removing (and archiving) those older
+ * than the cutoff.  The line in hand goes only once the next one is read,
+ * so the newest record is never removed.  *keep_off: the first kept line.
+ */
+static int
+scan(struct lines *r, const char *fname, struct archive *a,
+    struct prune_result *res, struct key *cut, long long *keep_off)
+{
+	static char pend[OPLOG_LINE_MAX + 2];
+	size_t plen = 0, n;
+	long long pend_off = 0, prev_seq = -1;
+	int64_t prev_time = INT64_MIN;
+	struct key k, pk;
+	const char *why;
+	char *p;
+	int more;
+
+	if ((more = lines_next(r, &p, &n)) != 1 || !is_header(p, n)) {
+		if (more == -1)
+			warn("%s", fname);
+		else
+			warnx(_("%s:1: not an operation log (header row)"), fname);
+		return -1;
+	}
+	*keep_off = r->off;
+	while ((more = lines_next(r, &p, &n)) == 1) {
+		if (n > OPLOG_LINE_MAX + 1)
+			why = _("line too long");
+		else if ((why = parse_key(p, n, &k)) == NULL) {
+			if (prev_seq != -1 && k.seq != prev_seq + 1)
+				why = _("seq out of order");
+			else if (k.time < prev_time)
+				why = _("time goes back");
+		}
+		if (why != NULL) {
+			warnx(_("%s:%zu: %s; run log-verify"), fname, r->lineno, why);
+			return -1;
+		}
+		prev_seq = k.seq;
+		prev_time = k.time;
+		if (a != NULL && k.seq == a->last_seq && strcmp(k.mac, a->last_mac) != 0) {
+			warnx(_("%s: its record %lld differs from the log's: not this log's archive"),
+			    a->name, k.seq);
+			return -1;
+		}
+		if (plen > 0 && drop(a, pend, plen, &pk, res, cut) == -1)
+			return -1;
+		if (k.time >= res->cutoff) {
+			res->oldest_kept = k.time;
+			*keep_off = r->off - (long long)n;
+			return 0;
+		}
+		memcpy(pend, p, n);
+		plen = n;
+		pk = k;
+		pend_off = r->off - (long long)n;
+	}
+	if (more == -1) {
+		warn("%s", fname);
+		return -1;
+	}
+	if (plen > 0) {
+		/* Every record is old: the newest stays. */
+		res->oldest_kept = pk.time;
+		*keep_off = pend_off;
+	}
+	return 0;
+}
+
+static int
+dir_lock(struct store *st)
+{
+	int fd;
+
+	if ((fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		warn("%s", st->dir);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			warnx(_("%s: another log-prune is running"), st->dir);
+		else
+			warn("%s", st->dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Copies what was appended since the scan and replaces the log: under
+ * STORE_LOCK_LOG, which the caller holds. */
+static int
+commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
+    struct atomic_file *af, const struct key *cut, struct prune_result *res)
+{
+	struct oplog_rec rec;
+	struct stat a, b;
+	struct key newest;
+	char cutoff[TIME_BUFSZ], cut_time[TIME_BUFSZ], *detail;
+	long long lfend;
+	int64_t now;
+	int fd, ret;
+
+	now = o->now_given ? o->now : time_now_ms();
+	if ((ret = oplog_seal_at(st, now)) != ST_OK)
+		return ret;
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		return ST_FAIL;
+	}
+	if (fstat(fd, &b) == -1 || fstat(logfd, &a) == -1 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		warnx(_("%s/%s: replaced during the prune; run log-prune again"),
+		    st->dir, OPLOG_FILE);
+		close(fd);
+		return ST_FAIL;
+	}
+	if (copy_range(fd, from, b.st_size, fileno(af->fp)) == -1) {
+		warn("%s/%s", st->dir, PRUNE_TMP);
+		close(fd);
+		return ST_FAIL;
+	}
+	close(fd);
+	if (tail_record(fileno(af->fp), lseek(fileno(af->fp), 0, SEEK_END),
+	    &newest, &lfend) != 1) {
+		warnx(_("%s/%s: no record at its end; run log-verify"), st->dir, OPLOG_FILE);
+		return ST_FAIL;
+	}
+	res->kept = newest.seq - cut->seq;
+	time_format(res->cutoff, cutoff);
+	time_format(cut->time, cut_time);
+	detail = xasprintf("removed=%lld-%lld cut_mac=%s cut_time=%s cutoff=%s "
+	    "retain_days=%lld kept=%lld", res->first_removed, res->last_removed,
+	    cut->mac, cut_time, cutoff, o->retain_days, res->kept);
+	rec.operator = "-";
+	rec.action = "log-prune";
+	rec.object = OPLOG_FILE;
+	rec.result = "ok";
+	rec.detail = detail;
+	ret = oplog_replace(st, af, res->kept, &rec, now);
+	free(detail);
+	return ret;
+}
+
+int
+prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res)
+{
+	struct archive arch, *a = NULL;
+	struct atomic_file af;
+	struct oplog_head head;
+	struct lines r;
+	struct stat sb;
+	struct key cut;
+	char *fname;
+	long long keep_off;
+	int lockfd = -1, ret = ST_FAIL, tmpfd;
+
+	memset(res, 0, sizeof(*res));
+	memset(&af, 0, sizeof(af));
+	memset(&r, 0, sizeof(r));
+	r.fd = -1;
+	res->cutoff = prune_cutoff(o->now, o->retain_days);
+	res->first_removed = res->last_removed = res->oldest_kept = -1;
+	fname = xasprintf("%s/%s", st->dir, OPLOG_FILE);
+
+	if (!o->dry_run) {
+		if ((lockfd = dir_lock(st)) == -1)
+			goto out;
+		if (unlinkat(st->dirfd, PRUNE_TMP, 0) == -1 && errno != ENOENT) {
+			warn("%s/%s", st->dir, PRUNE_TMP);
+			goto out;
+		}
+	}
+	/* Only what the head commits: bytes after it are an append in flight
+	 * or one to be repaired. */
+	if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
+		goto out;
+	if (oplog_head_load(st, &head) != ST_OK) {
+		store_unlock(st, STORE_LOCK_LOG);
+		goto out;
+	}
+	store_unlock(st, STORE_LOCK_LOG);
+	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
+	    fstat(r.fd, &sb) == -1) {
+		warn("%s", fname);
+		goto out;
+	}
+	if (sb.st_size < head.size) {
+		warnx(_("%s: shorter than its head says; run log-verify"), fname);
+		goto out;
+	}
+	if (o->archive != NULL && !o->dry_run) {
+		a = &arch;
+		if (archive_open(a, o->archive) == -1) {
+			a->buf = NULL;
+			goto out;
+		}
+	}
+	r.buf = xmalloc(BUFSZ);
+	r.limit = head.size;
+	if (scan(&r, fname, a, res, &cut, &keep_off) == -1)
+		goto out;
+	if (a != NULL && a->last_seq >= 0 && a->last_seq + 1 < res->first_removed &&
+	    res->archived > 0)
+		warnx(_("%s: ends at seq %lld, the records up to %lld were removed "
+		    "without it"), a->name, a->last_seq, res->first_removed - 1);
+	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
+	    head.seq - head.count);
+	if (res->removed == 0 || o->dry_run) {
+		ret = a != NULL ? (archive_close(a, 1) == -1 ? ST_FAIL : ST_OK) : ST_OK;
+		a = NULL;
+		goto out;
+	}
+
+	/* The archive is durable before the log changes. */
+	ret = archive_close(a, 1) == -1 ? ST_FAIL : ST_OK;
+	a = NULL;
+	if (ret != ST_OK)
+		goto out;
+	ret = ST_FAIL;
+
+	af.dirfd = st->dirfd;
+	snprintf(af.tmpname, sizeof(af.tmpname), "%s", PRUNE_TMP);
+	tmpfd = openat(st->dirfd, PRUNE_TMP, O_RDWR | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (tmpfd == -1 || (af.fp = fdopen(tmpfd, "w")) == NULL) {
+		warn("%s/%s", st->dir, PRUNE_TMP);
+		if (tmpfd != -1)
+			close(tmpfd);
+		af.tmpname[0] = '\0';
+		unlinkat(st->dirfd, PRUNE_TMP, 0);
+		goto out;
+	}
+	af.name = xstrdup(OPLOG_FILE);
+	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1 ||
+	    copy_range(r.fd, keep_off, head.size, tmpfd) == -1 ||
+	    fdatasync(tmpfd) == -1) {
+		warn("%s/%s", st->dir, PRUNE_TMP);
+		atomic_abort(&af);
+		goto out;
+	}
+
+	if (store_lock(st, STORE_LOCK_LOG) != ST_OK) {
+		atomic_abort(&af);
+		goto out;
+	}
+	ret = commit(st, o, r.fd, head.size, &af, &cut, res);
+	if (af.name != NULL)
+		atomic_abort(&af);
+	store_unlock(st, STORE_LOCK_LOG);
+out:
+	if (a != NULL)
+		archive_close(a, 0);
+	if (r.fd != -1)
+		close(r.fd);
+	free(r.buf);
+	if (lockfd != -1)
+		close(lockfd);
+	free(fname);
+	return ret;
+}

@@ -1,0 +1,41 @@
+/*
+ * prune.h — removing operation-log records older than the retention
+ * period (R6), leaving a checkpoint record so the log still verifies
+ * (jukisec-log(5), "Pruning"; log-prune(1)).
+ */
+#ifndef PRUNE_H
+#define PRUNE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "store.h"
+
+#define PRUNE_MIN_DAYS	365	/* R6: the history is kept one year at least */
+
+struct prune_opts {
+	long long	retain_days;	/* >= PRUNE_MIN_DAYS */
+	int64_t		now;		/* ms; decides the cutoff */
+	int		now_given;	/* --now: the checkpoint carries this time */
+	const char	*archive;	/* NULL, a path, or "-" for stdout */
+	int		dry_run;
+};
+
+struct prune_result {
+	int64_t		cutoff;		/* records older than this go */
+	long long	removed;	/* records removed by this run */
+	long long	first_removed, last_removed;	/* seq range, if removed */
+	long long	archived;	/* records written to the archive */
+	long long	kept;		/* records left before the checkpoint */
+	int64_t		oldest_kept;	/* time of the first kept record, -1 if none */
+};
+
+/* The cutoff for a retention of days at now: now - days*86400 s, moved
+ * back to the same time one calendar year before now when that is earlier
+ * (365 days are one day short of a year across 29 February; R6). */
+int64_t	prune_cutoff(int64_t now, long long days);
+
+/* Prunes the log of st.  ST_OK (also when nothing is old enough), or
+ * ST_FAIL after one message; on failure the log is untouched. */
+int	prune_run(struct store *, const struct prune_opts *, struct prune_result *);
+
+#endif
