@@ -1,0 +1,214 @@
+/*
+ * incident-report — records serious incidents and faults and the R9 flow
+ * (R8, R9, R12), tracks the APPI deadlines of a personal-data leak, prints
+ * the report for the Mayor and the General Security Manager.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "cred.h"
+#include "incident.h"
+#include "register.h"
+#include "timeutil.h"
+
+enum { O_BYFD = 256, O_TYPE, O_CAUSE, O_SUMMARY, O_NATURE, O_LEVEL, O_OCCURRED,
+	O_DETECTED, O_DETAIL, O_PERSONS, O_SENSITIVE, O_FINANCIAL, O_UNLAWFUL,
+	O_STEP, O_AT, O_NOTE, O_FORCE, O_FORMAT, O_LANG, O_OPEN, O_OVERDUE, O_NOW };
+
+#define M(o)	(1ULL << ((o) - O_BYFD))
+#define WHO	(M(O_BYFD) | M(O_NOW))
+static const unsigned long long allowed[] = {	/* new, step, show, list */
+	WHO | M(O_TYPE) | M(O_CAUSE) | M(O_SUMMARY) | M(O_NATURE) | M(O_LEVEL) |
+	    M(O_OCCURRED) | M(O_DETECTED) | M(O_DETAIL) | M(O_PERSONS) |
+	    M(O_SENSITIVE) | M(O_FINANCIAL) | M(O_UNLAWFUL),
+	WHO | M(O_STEP) | M(O_AT) | M(O_NOTE) | M(O_FORCE),
+	M(O_FORMAT) | M(O_LANG) | M(O_NOW),
+	M(O_FORMAT) | M(O_LANG) | M(O_NOW) | M(O_OPEN) | M(O_OVERDUE),
+};
+static const char *const modes[] = { "new", "step", "show", "list", NULL };
+static const char *const formats[] = { "text", "csv", "json", "table", NULL };
+static const char *const langs[] = { "en", "ja", NULL };
+
+static const struct option longopts[] = {
+	{ "by",		required_argument, NULL, 'b' },
+	{ "dir",	required_argument, NULL, 'd' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "terminal",	required_argument, NULL, 't' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ "by-password-fd", required_argument, NULL, O_BYFD },
+	{ "type",	required_argument, NULL, O_TYPE },
+	{ "cause",	required_argument, NULL, O_CAUSE },
+	{ "summary",	required_argument, NULL, O_SUMMARY },
+	{ "nature",	required_argument, NULL, O_NATURE },
+	{ "level",	required_argument, NULL, O_LEVEL },
+	{ "occurred",	required_argument, NULL, O_OCCURRED },
+	{ "detected",	required_argument, NULL, O_DETECTED },
+	{ "detail-file", required_argument, NULL, O_DETAIL },
+	{ "persons",	required_argument, NULL, O_PERSONS },
+	{ "sensitive",	no_argument,	   NULL, O_SENSITIVE },
+	{ "financial",	no_argument,	   NULL, O_FINANCIAL },
+	{ "unlawful-purpose", no_argument, NULL, O_UNLAWFUL },
+	{ "step",	required_argument, NULL, O_STEP },
+	{ "at",		required_argument, NULL, O_AT },
+	{ "note",	required_argument, NULL, O_NOTE },
+	{ "force",	no_argument,	   NULL, O_FORCE },
+	{ "format",	required_argument, NULL, O_FORMAT },
+	{ "lang",	required_argument, NULL, O_LANG },
+	{ "open",	no_argument,	   NULL, O_OPEN },
+	{ "overdue",	required_argument, NULL, O_OVERDUE },
+	{ "now",	required_argument, NULL, O_NOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s", _(
+	    "usage: incident-report new [-d dir] [-t terminal] -b id [--by-password-fd n]\n"
+	    "\t--type type --cause cause --summary text [--nature fault|misconduct]\n"
+	    "\t[--level 1-4] [--occurred time] [--detected time] [--detail-file file]\n"
+	    "\t[--persons n] [--sensitive] [--financial] [--unlawful-purpose] [--now time]\n"
+	    "       incident-report step [-d dir] [-t terminal] id -b id [--by-password-fd n]\n"
+	    "\t--step step [--at time] [--note text] [--force] [--now time]\n"
+	    "       incident-report show [-d dir] id [--format text|csv|json] [--lang ja|en]\n"
+	    "\t[--now time]\n"
+	    "       incident-report list [-d dir] [--open] [--overdue hours]\n"
+	    "\t[--format table|csv|json] [--lang ja|en] [--now time]\n"));
+	exit(status);
+}
+
+/* Index of s in names, or exit ST_USAGE listing the valid values. */
+static int
+pick(const char *opt, const char *const *names, const char *s)
+{
+	int i;
+
+	if ((i = inc_name_index(names, s)) < 0)
+		errx(ST_USAGE, _("%s %s: unknown (valid: %s)"), opt, s,
+		    inc_name_list(names));
+	return i;
+}
+
+static int64_t
+when(const char *opt, const char *s)
+{
+	int64_t t;
+
+	if (time_parse(s, &t) == -1)
+		errx(ST_USAGE, _("%s %s: not an RFC 3339 time"), opt, s);
+	return t;
+}
+
+static long long
+number(const char *opt, const char *s, long long min, long long max)
+{
+	long long v;
+	const char *es;
+
+	if (parse_num(s, min, max, &v, &es) == -1)
+		errx(ST_USAGE, _("%s %s: %s (%lld-%lld)"), opt, s, es, min, max);
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct inc_new n = { NULL, -1, -1, -1, 0, 0, 0, -1, 0, 0, 0, NULL, NULL };
+	struct inc_step_req q = { NULL, -1, 0, NULL, 0 };
+	struct incidents all;
+	struct incident *inc;
+	struct store st;
+	const char *dir = NULL, *terminal = NULL, *by = NULL, *detail = NULL;
+	const char *detected = NULL, *at = NULL, *now_s = NULL;
+	unsigned long long seen = 0;
+	long long hours = -1;
+	int64_t now;
+	int ch, mode, fmt = -1, lang = inc_lang_default(), open_only = 0;
+	int byfd = -1, r;
+	char id[INC_ID_LEN + 1];
+
+	jukisec_setup();
+	while ((ch = getopt_long(argc, argv, "b:d:ht:V", longopts, NULL)) != -1) {
+		if (ch >= O_BYFD)
+			seen |= M(ch);
+		switch (ch) {
+		case 'b': by = optarg; break;
+		case 'd': dir = optarg; break;
+		case 'h': usage(ST_OK); break;
+		case 't': terminal = optarg; break;
+		case 'V': print_version(); return ST_OK;
+		case O_BYFD:
+			if ((byfd = fd_parse(optarg)) == -1)
+				usage(ST_USAGE);
+			break;
+		case O_TYPE: n.type = pick("--type", inc_type_names, optarg); break;
+		case O_CAUSE: n.cause = pick("--cause", inc_cause_names, optarg); break;
+		case O_SUMMARY: n.summary = optarg; break;
+		case O_NATURE: n.nature = pick("--nature", inc_nature_names, optarg); break;
+		case O_LEVEL: n.level = (int)number("--level", optarg, 1, 4); break;
+		case O_OCCURRED: n.occurred = when("--occurred", optarg); break;
+		case O_DETECTED: detected = optarg; break;
+		case O_DETAIL: detail = optarg; break;
+		case O_PERSONS: n.persons = number("--persons", optarg, 0, 1000000000); break;
+		case O_SENSITIVE: n.sensitive = 1; break;
+		case O_FINANCIAL: n.financial = 1; break;
+		case O_UNLAWFUL: n.unlawful = 1; break;
+		case O_STEP: q.step = pick("--step", inc_step_names, optarg); break;
+		case O_AT: at = optarg; break;
+		case O_NOTE: q.note = optarg; break;
+		case O_FORCE: q.force = 1; break;
+		case O_FORMAT: fmt = pick("--format", formats, optarg); break;
+		case O_LANG: lang = pick("--lang", langs, optarg); break;
+		case O_OPEN: open_only = 1; break;
+		case O_OVERDUE: hours = number("--overdue", optarg, 0, 100000); break;
+		case O_NOW: now_s = optarg; break;
+		default: usage(ST_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || (mode = inc_name_index(modes, argv[0])) < 0 ||
+	    argc != (mode == 1 || mode == 2 ? 2 : 1) || (seen & ~allowed[mode]) ||
+	    ((mode == 0 || mode == 1) != (by != NULL)) ||
+	    (mode == 0 && (n.type < 0 || n.cause < 0 || n.summary == NULL)) ||
+	    (mode == 1 && q.step < 0) ||
+	    (fmt >= 0 && (fmt == FMT_TABLE) != (mode == 3) && fmt != FMT_CSV && fmt != FMT_JSON))
+		usage(ST_USAGE);
+	now = now_s != NULL ? when("--now", now_s) : time_now_ms();
+	n.detected = detected != NULL ? when("--detected", detected) : now;
+	q.at = at != NULL ? when("--at", at) : now;
+	n.by = q.by = by;
+	if (detail != NULL && (r = incident_read_detail(detail, &n.detail)) != ST_OK)
+		return r;
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
+	if (mode >= 2) {
+		if ((r = incidents_load(&st, &all)) != ST_OK)
+			;
+		else if (mode == 3)
+			r = render_list(stdout, &all, fmt < 0 ? FMT_TABLE : fmt, lang,
+			    open_only, hours, now) == 0 ? ST_OK : ST_FAIL;
+		else if ((inc = incident_find(&all, argv[1])) == NULL) {
+			warnx(_("%s: no such incident"), argv[1]);
+			r = ST_NO;
+		} else
+			r = render_report(stdout, inc, fmt < 0 ? FMT_TEXT : fmt, lang,
+			    now) == 0 ? ST_OK : ST_FAIL;
+		incidents_free(&all);
+	} else if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
+		r = r == ST_LOCKED ? ST_NO : r;
+	else if (mode == 0) {
+		r = incident_new(&st, &n, now, id);
+		if (id[0] != '\0' && printf("%s\n", id) >= 0 && fflush(stdout) == 0 &&
+		    r == ST_OK)
+			r = incident_notify(&st, id, by, "new", now);
+	} else if ((r = incident_step(&st, argv[1], &q, now)) == ST_OK)
+		r = incident_notify(&st, argv[1], by, inc_step_names[q.step], now);
+	store_close(&st);
+	free(n.detail);
+	if (fshut_stdout() != ST_OK && r == ST_OK)
+		r = ST_FAIL;
+	return r;
+}

@@ -1,0 +1,158 @@
+/*
+ * incident.h — serious incidents and faults (R8, R9) and the APPI duty of
+ * a local government after a personal-data leak (APPI Art. 68; PPC Rules
+ * Arts. 43–45): the events in incidents.csv, the R9 state machine, the
+ * deadlines, and the renderings of incident-report(1).
+ *
+ * An incident is its `new` event followed by step events, in file order.
+ * Everything shown (status, outstanding steps, deadlines) is computed from
+ * the events; nothing else is stored.
+ */
+#ifndef INCIDENT_H
+#define INCIDENT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "store.h"
+
+#define INC_ID_LEN	9	/* YYYY-NNNN */
+#define INC_SUMMARY_MAX	512	/* bytes, one line */
+#define INC_NOTE_MAX	1024	/* bytes, one line */
+#define INC_DETAIL_MAX	65536	/* bytes, may span lines */
+#define INC_PRELIM_DAYS	3	/* APPI preliminary report (速報): "promptly", about 3–5 days; we take 3 */
+#define INC_FINAL_DAYS	30	/* APPI final report (確報), PPC Rules Art. 44 */
+#define INC_FINAL_DAYS_UNLAWFUL 60	/* when an unlawful purpose is suspected */
+#define INC_PERSONS_THRESHOLD 100	/* more than this many persons: duty */
+
+enum inc_type { TYPE_UNRECOVERABLE, TYPE_LEAK, TYPE_OTHER, NTYPES };
+enum inc_cause { CAUSE_ELECTRICAL, CAUSE_WATER, CAUSE_FIRE, CAUSE_EARTHQUAKE,
+	CAUSE_CLIMATE, CAUSE_MOVEMENT, CAUSE_LIGHTNING, CAUSE_OTHER, NCAUSES };
+enum inc_nature { NATURE_FAULT, NATURE_MISCONDUCT, NNATURES };
+enum inc_step { STEP_JLIS, STEP_VENDOR, STEP_MAYOR, STEP_GM, STEP_INVESTIGATED,
+	STEP_DISCONNECTED, STEP_RECONNECTED, STEP_COMMITTEE, STEP_PIC_COMMITTEE,
+	STEP_CLOSED, STEP_PPC_PRELIMINARY, STEP_PPC_FINAL, STEP_PERSONS_NOTIFIED,
+	NSTEPS };
+
+/* Command-line spellings, indexed by the enums; NULL-terminated. */
+extern const char *const inc_type_names[];
+extern const char *const inc_cause_names[];
+extern const char *const inc_nature_names[];
+extern const char *const inc_step_names[];
+
+/* Index of s in names, or -1. */
+int	inc_name_index(const char *const *names, const char *s);
+/* "a, b, c" for messages listing the valid values (static buffer). */
+const char *inc_name_list(const char *const *names);
+
+struct inc_event {
+	enum inc_step	step;
+	int64_t		recorded;	/* when the row was written */
+	int64_t		at;		/* when the step happened */
+	char		*by, *note;
+	int		forced;		/* closed with --force */
+};
+
+struct incident {
+	char		id[INC_ID_LEN + 1];
+	int64_t		recorded;	/* first report: the new event */
+	int64_t		detected;
+	int64_t		occurred;	/* 0 = not known */
+	char		*by;
+	enum inc_type	type;
+	enum inc_cause	cause;
+	int		nature;		/* enum inc_nature, -1 = not given */
+	int		level;		/* 1-4, 0 = not given */
+	long long	persons;	/* leaks: persons concerned, -1 = n/a */
+	int		sensitive, financial, unlawful;
+	char		*summary, *detail;
+	struct inc_event *ev;
+	size_t		nev;
+};
+
+struct incidents {
+	struct incident	*inc;
+	size_t		n;
+};
+
+/* What `new` records; strings validated by incident_new. */
+struct inc_new {
+	const char	*by;
+	int		type, cause, nature, level;
+	int64_t		detected, occurred;	/* occurred 0 = unknown */
+	long long	persons;		/* -1 = not given */
+	int		sensitive, financial, unlawful;
+	const char	*summary;
+	char		*detail;		/* NULL or the --detail-file content */
+};
+
+struct inc_step_req {
+	const char	*by;
+	int		step;
+	int64_t		at;
+	const char	*note;		/* may be NULL */
+	int		force;
+};
+
+/* Reads incidents.csv (a missing file is no incidents).  No lock needed:
+ * the file is only ever replaced by rename.  ST_OK, or ST_FAIL naming
+ * file, line and field. */
+int	incidents_load(struct store *, struct incidents *);
+void	incidents_free(struct incidents *);
+struct incident *incident_find(struct incidents *, const char *id);
+
+/* Validates, takes STORE_LOCK_REGISTER, assigns the id, rewrites
+ * incidents.csv atomically and logs action `incident`.  The caller has
+ * verified the manager.  ST_OK (id filled in), ST_USAGE (message printed,
+ * nothing written), ST_FAIL. */
+int	incident_new(struct store *, const struct inc_new *, int64_t now,
+	    char id[INC_ID_LEN + 1]);
+
+/* Same for a step; contradictions (R9) are ST_USAGE with the reason. */
+int	incident_step(struct store *, const char *id, const struct inc_step_req *,
+	    int64_t now);
+
+/* Reads --detail-file ("-" = stdin): UTF-8, at most INC_DETAIL_MAX bytes.
+ * ST_OK with *out allocated, or ST_USAGE after a message. */
+int	incident_read_detail(const char *path, char **out);
+
+/* Pipes the rendered report into conf notify_command (R9: the reports go
+ * out at once).  ST_OK when none is set or it exited 0; otherwise the
+ * failure is logged (result notify-failed) and ST_FAIL is returned. */
+int	incident_notify(struct store *, const char *id, const char *by,
+	    const char *event, int64_t now);
+
+/* The state, computed from the events. */
+int	incident_closed(const struct incident *);
+const struct inc_event *incident_last(const struct incident *, enum inc_step);
+int	incident_disconnected(const struct incident *);	/* disconnected, not reconnected */
+
+/* APPI Art. 68 duty for a leak and its deadlines (end of the local day,
+ * counting the day of detection as day 1). */
+enum { APPI_SENSITIVE = 1, APPI_FINANCIAL = 2, APPI_UNLAWFUL = 4, APPI_PERSONS = 8 };
+struct appi {
+	unsigned	grounds;	/* APPI_* bits; 0 = no duty */
+	int64_t		prelim_due, final_due;	/* last ms in time */
+};
+int	incident_appi(const struct incident *, struct appi *);	/* 1 duty, 0 none */
+
+/* Bit (1 << step) for every step R9 (and the APPI) still require. */
+unsigned incident_outstanding(const struct incident *);
+/* Bit (1 << step) for every required step late at now: the immediate R9.1
+ * reports to the Mayor and the General Security Manager more than hours
+ * after detection (hours < 0: not checked), and the APPI reports past their
+ * deadlines.  0 for a closed incident. */
+unsigned incident_overdue(const struct incident *, int64_t now, long long hours);
+
+/* Rendering (incident_render.c). */
+enum inc_lang { INC_EN, INC_JA };
+enum inc_format { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_TABLE };
+/* ja when LC_ALL, else LC_MESSAGES, else LANG begins with "ja". */
+enum inc_lang inc_lang_default(void);
+/* Writes the formal report; 0, or -1 on a write error. */
+int	render_report(FILE *, const struct incident *, enum inc_format,
+	    enum inc_lang, int64_t now);
+/* Writes the list; hours >= 0 selects overdue incidents only. */
+int	render_list(FILE *, const struct incidents *, enum inc_format,
+	    enum inc_lang, int open_only, long long hours, int64_t now);
+
+#endif

@@ -1,0 +1,627 @@
+/*
+ * incident_render.c — the incident report (報告書) and the list, for
+ * people (text, table: local time, Japanese era dates in Japanese) and for
+ * programs (CSV per RFC 4180, JSON: UTC RFC 3339 times).
+ *
+ * Invariants: rendering reads only the computed state (incident.c) and
+ * writes to the given stream; the caller checks the stream.  No field is
+ * printed that was not validated on load (UTF-8, no NUL; only detail may
+ * hold line breaks, and the text report indents each of its lines).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "csvio.h"
+#include "era.h"
+#include "incident.h"
+#include "jukisec.h"
+#include "timeutil.h"
+
+#define BIT(s)	(1U << (s))
+#define L(lang, en, ja)	((lang) == INC_JA ? (ja) : (en))
+
+static const char *const type_en[] = {
+	"Unrecoverable abnormality or damage to Juki-net (Art. 9(1)(1))",
+	"Data leaked outside (Art. 9(1)(2))",
+	"Deemed necessary by the General Security Manager (Art. 9(1)(3))" };
+static const char *const type_ja[] = {
+	"住基ネットの回復不能な異常又は損害(規程第9条第1項第1号)",
+	"データの外部への漏えい(規程第9条第1項第2号)",
+	"その他総括責任者が必要と認める事態(規程第9条第1項第3号)" };
+static const char *const cause_en[] = {
+	"electrical or mechanical fault (Art. 8(1))",
+	"water or steam (Art. 8(2))", "fire (Art. 8(3))",
+	"earthquake (Art. 8(4))",
+	"sudden change of temperature or humidity (Art. 8(5))",
+	"toppling or movement (Art. 8(6))", "lightning (Art. 8(7))",
+	"other (Art. 8(8))" };
+static const char *const cause_ja[] = {
+	"電気的及び機械的障害(規程第8条第1号)",
+	"水又は蒸気による障害(規程第8条第2号)",
+	"火災による障害(規程第8条第3号)",
+	"地震による障害(規程第8条第4号)",
+	"急激な温湿度変化等による障害(規程第8条第5号)",
+	"転倒、移動等による障害(規程第8条第6号)",
+	"落雷による障害(規程第8条第7号)",
+	"その他の障害(規程第8条第8号)" };
+static const char *const nature_en[] = { "fault", "misconduct" };
+static const char *const nature_ja[] = { "障害", "不正行為" };
+static const char *const step_en[] = {
+	"J-LIS contacted (Art. 9(1))",
+	"maintenance contractor contacted (Art. 9(1))",
+	"reported to the Mayor (Art. 9(1))",
+	"reported to the General Security Manager (Art. 9(1))",
+	"investigated by the Mayor (Art. 9(2))",
+	"CS disconnected from the prefectural server (Art. 9(2))",
+	"CS reconnected (Art. 9(2))",
+	"reported to the Security Committee (Art. 9(3))",
+	"reported to the Information System and Personal Information Management Committee (Art. 9(3))",
+	"closed",
+	"preliminary report to the PPC (APPI Art. 68(1))",
+	"final report to the PPC (APPI Art. 68(1))",
+	"persons concerned notified (APPI Art. 68(2))" };
+static const char *const step_ja[] = {
+	"地方公共団体情報システム機構(J-LIS)へ連絡(規程第9条第1項)",
+	"保守委託業者へ連絡(規程第9条第1項)",
+	"市長へ報告(規程第9条第1項)",
+	"総括責任者へ報告(規程第9条第1項)",
+	"市長による事実関係の調査(規程第9条第2項)",
+	"CSと都道府県サーバとの結合を切断(規程第9条第2項)",
+	"結合を再開(規程第9条第2項)",
+	"セキュリティ委員会へ報告(規程第9条第3項)",
+	"情報システム・個人情報管理運営委員会へ報告(規程第9条第3項)",
+	"終結",
+	"個人情報保護委員会へ速報(個人情報保護法第68条第1項)",
+	"個人情報保護委員会へ確報(個人情報保護法第68条第1項)",
+	"本人への通知(個人情報保護法第68条第2項)" };
+
+enum inc_lang
+inc_lang_default(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
+			return strncmp(v, "ja", 2) == 0 ? INC_JA : INC_EN;
+	return INC_EN;
+}
+
+static int
+local_tm(int64_t ms, struct tm *tm)
+{
+	time_t s = (time_t)((ms >= 0 ? ms : ms - 999) / 1000);
+
+	return localtime_r(&s, tm) != NULL;
+}
+
+/* A date (when time is 0) or date and time for people, in local time. */
+static const char *
+when(int64_t ms, enum inc_lang lang, int with_time, char *buf, size_t len)
+{
+	char d[48];
+	struct tm tm;
+
+	if (!local_tm(ms, &tm)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (lang == INC_EN)
+		snprintf(d, sizeof(d), "%04d-%02d-%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday);
+	else if (era_format(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    d, sizeof(d)) == -1)
+		snprintf(d, sizeof(d), "%d年%d月%d日", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday);
+	if (with_time)
+		snprintf(buf, len, "%s %02d:%02d", d, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(buf, len, "%s", d);
+	return buf;
+}
+
+static void
+indented(FILE *fp, const char *s)
+{
+	fputs("    ", fp);
+	for (; *s != '\0'; s++) {
+		putc(*s, fp);
+		if (*s == '\n' && s[1] != '\0')
+			fputs("    ", fp);
+	}
+	if (s[-1] != '\n')
+		putc('\n', fp);
+}
+
+static void
+appi_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
+{
+	static const char *const ground_en[] = { "sensitive personal data",
+		"possible financial damage", "possibly for an unlawful purpose",
+		"more than 100 persons" };
+	static const char *const ground_ja[] = { "要配慮個人情報",
+		"財産的被害のおそれ", "不正の目的によるおそれ", "本人の数が100人を超える" };
+	static const enum inc_step due_steps[] = { STEP_PPC_PRELIMINARY, STEP_PPC_FINAL };
+	const struct inc_event *e;
+	struct appi a;
+	char b1[128], b2[128];
+	int duty = incident_appi(inc, &a), first = 1;
+	size_t i;
+
+	fprintf(fp, "\n%s\n", L(lang,
+	    "Personal-data leak (APPI Art. 68; PPC Rules Arts. 43-45):",
+	    "個人情報保護法第68条による報告(同法施行規則第43条〜第45条):"));
+	fprintf(fp, L(lang, "  Persons concerned: %lld\n", "  本人の数: %lld人\n"),
+	    inc->persons);
+	fputs(L(lang, "  Duty to report: ", "  報告義務: "), fp);
+	if (!duty)
+		fputs(L(lang, "none of the grounds given\n", "なし(該当事由なし)\n"), fp);
+	else {
+		fputs(L(lang, "yes (", "あり("), fp);
+		for (i = 0; i < 4; i++)
+			if (a.grounds & (1U << i)) {
+				fprintf(fp, "%s%s", first ? "" : L(lang, "; ", "、"),
+				    L(lang, ground_en[i], ground_ja[i]));
+				first = 0;
+			}
+		fputs(L(lang, ")\n", ")\n"), fp);
+	}
+	for (i = 0; duty && i < 2; i++) {
+		int64_t due = i == 0 ? a.prelim_due : a.final_due;
+		int days = i == 0 ? INC_PRELIM_DAYS :
+		    inc->unlawful ? INC_FINAL_DAYS_UNLAWFUL : INC_FINAL_DAYS;
+
+		e = incident_last(inc, due_steps[i]);
+		if (i == 0 && e == NULL)
+			e = incident_last(inc, STEP_PPC_FINAL);
+		fprintf(fp, L(lang, "  %s due: %s (day %d counting the day of detection): ",
+		    "  %s期限: %sまで(検知日を1日目として%d日目): "),
+		    i == 0 ? L(lang, "Preliminary report", "速報") :
+		    L(lang, "Final report", "確報"),
+		    when(due, lang, 0, b1, sizeof(b1)), days);
+		if (e != NULL)
+			fprintf(fp, L(lang, "made %s, %s\n", "%s 済(%s)\n"),
+			    when(e->at, lang, 1, b2, sizeof(b2)),
+			    e->at <= due ? L(lang, "in time", "期限内") :
+			    L(lang, "late", "期限後"));
+		else
+			fprintf(fp, "%s\n", now > due ? L(lang, "OVERDUE", "期限超過・未了") :
+			    L(lang, "not yet", "未了"));
+	}
+	e = incident_last(inc, STEP_PERSONS_NOTIFIED);
+	fputs(L(lang, "  Persons notified: ", "  本人への通知: "), fp);
+	if (e != NULL)
+		fprintf(fp, L(lang, "%s\n", "%s 済\n"), when(e->at, lang, 1, b2, sizeof(b2)));
+	else
+		fprintf(fp, "%s\n", duty ? L(lang, "not yet (promptly)", "未了(速やかに)") :
+		    L(lang, "not required", "不要"));
+	fputs(L(lang,
+	    "  This tool tracks the deadlines; it gives no legal advice.\n",
+	    "  ※本ツールは期限を管理するものであり、法的助言を行うものではありません。\n"), fp);
+}
+
+static int
+report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
+{
+	const char *const *stepl = lang == INC_JA ? step_ja : step_en;
+	const struct inc_event *e;
+	unsigned out = incident_outstanding(inc);
+	char b1[128], tz[16] = "";
+	struct tm tm;
+	size_t i;
+
+	if (local_tm(now, &tm))
+		strftime(tz, sizeof(tz), "%Z", &tm);
+	fprintf(fp, "%s\n\n", L(lang,
+	    "Juki-net serious incident report",
+	    "住民基本台帳ネットワークシステム 重大障害等報告書"));
+	fprintf(fp, "%s\n", L(lang,
+	    "To: the Mayor and the General Security Manager",
+	    "市長 様\n総括責任者 様"));
+	fprintf(fp, L(lang, "Date: %s\n", "\n%s\n"), when(now, lang, 0, b1, sizeof(b1)));
+	fprintf(fp, L(lang, "From: Security Manager %s\n", "セキュリティ責任者 %s\n"), inc->by);
+	fprintf(fp, L(lang, "(times are local, %s)\n\n", "(時刻は%s)\n\n"), tz);
+
+	fprintf(fp, L(lang, "Incident: %s\n", "番号: %s\n"), inc->id);
+	fprintf(fp, L(lang, "Status: %s\n", "状態: %s\n"), incident_closed(inc) ?
+	    L(lang, "closed", "終結") : L(lang, "open", "対応中"));
+	fprintf(fp, L(lang, "Occurred: %s\n", "発生日時: %s\n"), inc->occurred ?
+	    when(inc->occurred, lang, 1, b1, sizeof(b1)) : L(lang, "unknown", "不明"));
+	fprintf(fp, L(lang, "Detected: %s\n", "検知日時: %s\n"),
+	    when(inc->detected, lang, 1, b1, sizeof(b1)));
+	fprintf(fp, L(lang, "First reported: %s\n", "初報日時: %s\n"),
+	    when(inc->recorded, lang, 1, b1, sizeof(b1)));
+	fprintf(fp, L(lang, "Type: %s\n", "事態の種別: %s\n"),
+	    L(lang, type_en[inc->type], type_ja[inc->type]));
+	fprintf(fp, L(lang, "Cause: %s\n", "障害の原因: %s\n"),
+	    L(lang, cause_en[inc->cause], cause_ja[inc->cause]));
+	if (inc->nature >= 0)
+		fprintf(fp, L(lang, "Nature: %s\n", "性質: %s\n"),
+		    L(lang, nature_en[inc->nature], nature_ja[inc->nature]));
+	if (inc->level > 0)
+		fprintf(fp, L(lang, "Threat level: %d\n", "脅威レベル: %d\n"), inc->level);
+	fprintf(fp, L(lang, "Summary: %s\n", "概要: %s\n"), inc->summary);
+	if (inc->detail[0] != '\0') {
+		fputs(L(lang, "Detail:\n", "詳細:\n"), fp);
+		indented(fp, inc->detail);
+	}
+
+	fprintf(fp, "\n%s\n", L(lang, "Timeline:", "経過:"));
+	fprintf(fp, "  %s  %s  %s\n", when(inc->recorded, lang, 1, b1, sizeof(b1)),
+	    L(lang, "incident recorded", "事態を記録"), inc->by);
+	for (i = 0; i < inc->nev; i++) {
+		e = &inc->ev[i];
+		fprintf(fp, "  %s  %s  %s\n", when(e->at, lang, 1, b1, sizeof(b1)),
+		    stepl[e->step], e->by);
+		if (e->note[0] != '\0')
+			fprintf(fp, L(lang, "      note%s: %s\n", "      備考%s: %s\n"),
+			    e->forced ? L(lang, " (closed with outstanding steps)",
+			    "(未了事項ありで終結)") : "", e->note);
+	}
+
+	fprintf(fp, "\n%s\n", L(lang, "What R9 requires:", "規程第9条による対応状況:"));
+	for (i = 0; i < NSTEPS; i++) {
+		unsigned b = BIT(i);
+
+		if (i == STEP_CLOSED || i >= STEP_PPC_PRELIMINARY)
+			continue;
+		if (i == STEP_RECONNECTED && !(out & b) && !incident_last(inc, i))
+			continue;
+		fprintf(fp, "  [%s] %s\n", out & b ? L(lang, "  ", "未") :
+		    L(lang, "ok", "済"), stepl[i]);
+	}
+	if (out != 0) {
+		fputs(L(lang, "Outstanding:", "未了:"), fp);
+		for (i = 0; i < NSTEPS; i++)
+			if (out & BIT(i))
+				fprintf(fp, " %s", inc_step_names[i]);
+		putc('\n', fp);
+	}
+
+	fprintf(fp, "\n%s\n", L(lang, "Disconnection (Art. 9(2)):",
+	    "結合の切断(規程第9条第2項):"));
+	if ((e = incident_last(inc, STEP_DISCONNECTED)) == NULL)
+		fprintf(fp, "  %s\n", L(lang, "not disconnected", "切断なし"));
+	else {
+		for (i = 0; i < inc->nev; i++) {
+			e = &inc->ev[i];
+			if (e->step == STEP_DISCONNECTED)
+				fprintf(fp, L(lang, "  disconnected %s by order of the Mayor: %s\n",
+				    "  %s 市長の判断により切断: %s\n"),
+				    when(e->at, lang, 1, b1, sizeof(b1)), e->note);
+			else if (e->step == STEP_RECONNECTED)
+				fprintf(fp, L(lang, "  reconnected %s\n", "  %s 結合を再開\n"),
+				    when(e->at, lang, 1, b1, sizeof(b1)));
+		}
+		if (incident_disconnected(inc))
+			fprintf(fp, "  %s\n", L(lang, "still disconnected", "切断中"));
+	}
+	if (inc->type == TYPE_LEAK)
+		appi_text(fp, inc, lang, now);
+	return 0;
+}
+
+static void
+json_str(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\u%04x", c);
+		else
+			putc(c, fp);
+	}
+	putc('"', fp);
+}
+
+static void
+json_time(FILE *fp, int64_t ms)
+{
+	char t[TIME_BUFSZ];
+
+	if (ms == 0) {
+		fputs("null", fp);
+		return;
+	}
+	time_format(ms, t);
+	json_str(fp, t);
+}
+
+static void
+json_steps(FILE *fp, unsigned set)
+{
+	int first = 1;
+	size_t i;
+
+	putc('[', fp);
+	for (i = 0; i < NSTEPS; i++)
+		if (set & BIT(i)) {
+			if (!first)
+				putc(',', fp);
+			json_str(fp, inc_step_names[i]);
+			first = 0;
+		}
+	putc(']', fp);
+}
+
+static void
+report_json(FILE *fp, const struct incident *inc, int64_t now)
+{
+	struct appi a;
+	size_t i;
+	int duty;
+
+	fputs("{\"id\":", fp);
+	json_str(fp, inc->id);
+	fprintf(fp, ",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"nature\":",
+	    incident_closed(inc) ? "closed" : "open", inc_type_names[inc->type],
+	    inc_cause_names[inc->cause]);
+	if (inc->nature >= 0)
+		json_str(fp, inc_nature_names[inc->nature]);
+	else
+		fputs("null", fp);
+	if (inc->level > 0)
+		fprintf(fp, ",\"level\":%d", inc->level);
+	else
+		fputs(",\"level\":null", fp);
+	fputs(",\"occurred\":", fp);
+	json_time(fp, inc->occurred);
+	fputs(",\"detected\":", fp);
+	json_time(fp, inc->detected);
+	fputs(",\"reported\":", fp);
+	json_time(fp, inc->recorded);
+	fputs(",\"by\":", fp);
+	json_str(fp, inc->by);
+	fputs(",\"summary\":", fp);
+	json_str(fp, inc->summary);
+	fputs(",\"detail\":", fp);
+	json_str(fp, inc->detail);
+	fprintf(fp, ",\"disconnected\":%s,\"events\":[",
+	    incident_disconnected(inc) ? "true" : "false");
+	for (i = 0; i < inc->nev; i++) {
+		const struct inc_event *e = &inc->ev[i];
+
+		fprintf(fp, "%s{\"step\":\"%s\",\"at\":", i ? "," : "",
+		    inc_step_names[e->step]);
+		json_time(fp, e->at);
+		fputs(",\"recorded\":", fp);
+		json_time(fp, e->recorded);
+		fputs(",\"by\":", fp);
+		json_str(fp, e->by);
+		fputs(",\"note\":", fp);
+		json_str(fp, e->note);
+		fprintf(fp, ",\"forced\":%s}", e->forced ? "true" : "false");
+	}
+	fputs("],\"outstanding\":", fp);
+	json_steps(fp, incident_outstanding(inc));
+	fputs(",\"overdue\":", fp);
+	json_steps(fp, incident_overdue(inc, now, -1));
+	fputs(",\"appi\":", fp);
+	if (inc->type != TYPE_LEAK)
+		fputs("null", fp);
+	else {
+		duty = incident_appi(inc, &a);
+		fprintf(fp, "{\"persons\":%lld,\"sensitive\":%s,\"financial\":%s,"
+		    "\"unlawful_purpose\":%s,\"duty\":%s,\"preliminary_due\":",
+		    inc->persons, inc->sensitive ? "true" : "false",
+		    inc->financial ? "true" : "false",
+		    inc->unlawful ? "true" : "false", duty ? "true" : "false");
+		json_time(fp, duty ? a.prelim_due : 0);
+		fputs(",\"final_due\":", fp);
+		json_time(fp, duty ? a.final_due : 0);
+		putc('}', fp);
+	}
+	fputs("}\n", fp);
+}
+
+static int
+csv_row(FILE *fp, const char *id, const char *step, const char *status,
+    int64_t at, const char *by, int64_t due, const char *note)
+{
+	char t1[TIME_BUFSZ] = "", t2[TIME_BUFSZ] = "";
+	const char *f[7];
+
+	if (at != 0)
+		time_format(at, t1);
+	if (due != 0)
+		time_format(due, t2);
+	f[0] = id; f[1] = step; f[2] = status; f[3] = t1; f[4] = by;
+	f[5] = t2; f[6] = note;
+	return csv_write_record(fp, f, 7);
+}
+
+static int
+report_csv(FILE *fp, const struct incident *inc, int64_t now)
+{
+	static const char *const hdr[] = { "incident", "step", "status", "at",
+		"by", "due", "note" };
+	unsigned out = incident_outstanding(inc), late = incident_overdue(inc, now, -1);
+	struct appi a;
+	int64_t due;
+	size_t i;
+	int rv, duty = incident_appi(inc, &a);
+
+	rv = csv_write_record(fp, hdr, 7);
+	rv |= csv_row(fp, inc->id, "new", "done", inc->recorded, inc->by, 0, inc->summary);
+	for (i = 0; i < inc->nev; i++) {
+		const struct inc_event *e = &inc->ev[i];
+
+		due = !duty ? 0 : e->step == STEP_PPC_PRELIMINARY ? a.prelim_due :
+		    e->step == STEP_PPC_FINAL ? a.final_due : 0;
+		rv |= csv_row(fp, inc->id, inc_step_names[e->step],
+		    e->forced ? "forced" : "done", e->at, e->by, due, e->note);
+	}
+	for (i = 0; i < NSTEPS; i++) {
+		if (!(out & BIT(i)))
+			continue;
+		due = !duty ? 0 : i == STEP_PPC_PRELIMINARY ? a.prelim_due :
+		    i == STEP_PPC_FINAL ? a.final_due : 0;
+		rv |= csv_row(fp, inc->id, inc_step_names[i],
+		    late & BIT(i) ? "overdue" : "outstanding", 0, "", due, "");
+	}
+	return rv;
+}
+
+int
+render_report(FILE *fp, const struct incident *inc, enum inc_format fmt,
+    enum inc_lang lang, int64_t now)
+{
+	switch (fmt) {
+	case FMT_CSV:
+		if (report_csv(fp, inc, now) != 0)
+			return -1;
+		break;
+	case FMT_JSON:
+		report_json(fp, inc, now);
+		break;
+	default:
+		report_text(fp, inc, lang, now);
+		break;
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* Display width: CJK (3- and 4-byte UTF-8) counts 2 columns. */
+static size_t
+width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		w += c >= 0xe0 ? 2 : 1;
+	}
+	return w;
+}
+
+static void
+cell(FILE *fp, const char *s, size_t w)
+{
+	size_t n = width(s);
+
+	fputs(s, fp);
+	while (n++ < w + 2)
+		putc(' ', fp);
+}
+
+static void
+steps_words(char *buf, size_t len, unsigned set, const char *sep)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NSTEPS; i++)
+		if (set & BIT(i)) {
+			if (buf[0] != '\0')
+				strncat(buf, sep, len - strlen(buf) - 1);
+			strncat(buf, inc_step_names[i], len - strlen(buf) - 1);
+		}
+}
+
+int
+render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
+    enum inc_lang lang, int open_only, long long hours, int64_t now)
+{
+	static const char *const hdr[] = { "id", "status", "type", "cause",
+		"detected", "reported", "by", "disconnected", "outstanding",
+		"overdue", "summary" };
+	const char *th[7];
+	char det[128], rep[TIME_BUFSZ], dt[TIME_BUFSZ], out[512], late[512], nout[16];
+	size_t i, j, w[6] = { 0 };
+	int pass, first = 1;
+
+	th[0] = L(lang, "ID", "番号");
+	th[1] = L(lang, "STATUS", "状態");
+	th[2] = L(lang, "TYPE", "種別");
+	th[3] = L(lang, "DETECTED", "検知日時");
+	th[4] = L(lang, "OUTSTANDING", "未了");
+	th[5] = L(lang, "OVERDUE", "期限超過");
+	th[6] = L(lang, "SUMMARY", "概要");
+	if (fmt == FMT_CSV)
+		csv_write_record(fp, hdr, 11);
+	else if (fmt == FMT_JSON)
+		putc('[', fp);
+	/* Pass 0 measures the table's columns, pass 1 prints. */
+	for (pass = fmt == FMT_TABLE ? 0 : 1; pass < 2; pass++) {
+		if (fmt == FMT_TABLE && pass == 1) {
+			for (j = 0; j < 6; j++)
+				cell(fp, th[j], w[j]);
+			fprintf(fp, "%s\n", th[6]);
+		}
+		for (j = 0; pass == 0 && j < 6; j++)
+			w[j] = width(th[j]);
+		for (i = 0; i < all->n; i++) {
+			const struct incident *inc = &all->inc[i];
+			unsigned o = incident_outstanding(inc);
+			unsigned l = incident_overdue(inc, now, hours);
+			const char *st = incident_closed(inc) ? "closed" : "open";
+			const char *row[6];
+
+			if ((open_only || hours >= 0) && incident_closed(inc))
+				continue;
+			if (hours >= 0 && l == 0)
+				continue;
+			steps_words(out, sizeof(out), o, fmt == FMT_TABLE ? "," : " ");
+			steps_words(late, sizeof(late), l, fmt == FMT_TABLE ? "," : " ");
+			if (fmt == FMT_TABLE) {
+				snprintf(nout, sizeof(nout), "%u", (unsigned)__builtin_popcount(o));
+				row[0] = inc->id;
+				row[1] = lang == INC_JA ? (incident_closed(inc) ? "終結" : "対応中") : st;
+				row[2] = inc_type_names[inc->type];
+				row[3] = when(inc->detected, lang, 1, det, sizeof(det));
+				row[4] = nout;
+				row[5] = late[0] ? late : "-";
+				for (j = 0; j < 6; j++) {
+					if (pass == 0 && width(row[j]) > w[j])
+						w[j] = width(row[j]);
+					if (pass == 1)
+						cell(fp, row[j], w[j]);
+				}
+				if (pass == 1)
+					fprintf(fp, "%s\n", inc->summary);
+			} else if (fmt == FMT_CSV) {
+				const char *f[11];
+
+				time_format(inc->detected, dt);
+				time_format(inc->recorded, rep);
+				f[0] = inc->id; f[1] = st; f[2] = inc_type_names[inc->type];
+				f[3] = inc_cause_names[inc->cause]; f[4] = dt; f[5] = rep;
+				f[6] = inc->by; f[7] = incident_disconnected(inc) ? "yes" : "no";
+				f[8] = out; f[9] = late; f[10] = inc->summary;
+				csv_write_record(fp, f, 11);
+			} else {
+				fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"detected\":",
+				    first ? "" : ",", inc->id, st, inc_type_names[inc->type],
+				    inc_cause_names[inc->cause]);
+				json_time(fp, inc->detected);
+				fputs(",\"reported\":", fp);
+				json_time(fp, inc->recorded);
+				fputs(",\"by\":", fp);
+				json_str(fp, inc->by);
+				fprintf(fp, ",\"disconnected\":%s,\"outstanding\":",
+				    incident_disconnected(inc) ? "true" : "false");
+				json_steps(fp, o);
+				fputs(",\"overdue\":", fp);
+				json_steps(fp, l);
+				fputs(",\"summary\":", fp);
+				json_str(fp, inc->summary);
+				putc('}', fp);
+				first = 0;
+			}
+		}
+	}
+	if (fmt == FMT_JSON)
+		fputs("]\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
