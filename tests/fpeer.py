@@ -12,7 +12,8 @@
       virtual_image (FP_VIRTUAL_IMAGE=SOCK): one connection; reads the
       tool's stderr from the FIFO PROMPTS, copying it to LOG, and sends the
       next ITEM each time a line asks for the finger ("place your ..." or
-      "scan N of M: ..."), i.e. when the device waits for it.  ITEM is a
+      "scan N of M: ..."), i.e. when the device waits for it; reconnects
+      when the reader was opened again (a new socket).  ITEM is a
       binary PGM file, "blank" (no minutiae: a retry), "retry:N",
       "error:N" or "unplug".  Exits at EOF on PROMPTS.
 
@@ -20,22 +21,36 @@ Written for jukisec from the protocol facts; no libfprint code.
 """
 import os, re, socket, struct, sys, time
 
-def connect(path, deadline=20.0):
+def inode(path):
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+def connect(path, avoid=None, deadline=20.0):
+    """Connects to the socket, not to the one with inode avoid."""
     end = time.monotonic() + deadline
     while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except (FileNotFoundError, ConnectionRefusedError):
-            s.close()
-            if time.monotonic() > end:
-                sys.exit("fpeer: cannot connect to %s" % path)
-            time.sleep(0.01)
+        ino = inode(path)
+        if ino is not None and ino != avoid:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                return s, ino
+            except (FileNotFoundError, ConnectionRefusedError):
+                s.close()
+        if time.monotonic() > end:
+            sys.exit("fpeer: cannot connect to %s" % path)
+        time.sleep(0.01)
 
 def dev(path, cmds):
+    ino = avoid = None
     for c in cmds:
-        s = connect(path)
+        if c == "REOPEN":
+            avoid = ino
+            continue
+        s, ino = connect(path, avoid)
+        avoid = None
         s.sendall(c.encode())
         while s.recv(1024):
             pass
@@ -64,14 +79,17 @@ ASK = re.compile(r"place your|^scan \d+ of \d+:")
 
 def img(path, prompts, log, items):
     pkts = [packet(i) for i in items]
-    s = None
+    s = ino = None
     with open(prompts, "r") as p, open(log, "a") as out:
         for line in p:
             out.write(line)
             out.flush()
             if ASK.search(line) and pkts:
+                if s is not None and inode(path) != ino:
+                    s.close()
+                    s = None
                 if s is None:
-                    s = connect(path)
+                    s, ino = connect(path)
                 s.sendall(pkts.pop(0))
     if s is not None:
         s.close()
