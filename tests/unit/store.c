@@ -158,7 +158,7 @@ main(void)
 		store_close(&st);
 	chmod(dir, 0700);
 	snprintf(other, sizeof(other), "%s/link", base);
-	symlink(dir, other);
+	ok(symlink(dir, other) == 0, "symlink made");
 	capture_begin();
 	r = store_open(&st, other, "t", 0);
 	msg = capture_end();
@@ -187,7 +187,7 @@ main(void)
 	put(dir, "plain", "x", 0600);
 	put(dir, "gw", "x", 0620);
 	put(dir, "gr", "x", 0640);
-	symlinkat("plain", st.dirfd, "sym");
+	ok(symlinkat("plain", st.dirfd, "sym") == 0, "symlink in the directory made");
 	mkfifoat(st.dirfd, "fifo", 0600);
 	fd = store_openat(&st, "plain", O_RDONLY, 0);
 	ok(fd >= 0 && (fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == O_RDONLY, "regular 0600 file opens, blocking");
