@@ -468,6 +468,100 @@ dir_lock(struct store *st)
 	return fd;
 }
 
+/* The last line before end (an LF there), NUL-terminated in buf; NULL if
+ * it cannot be read or is longer than buf.  start: the first line's offset. */
+static char *
+last_line(int fd, long long end, long long start, char *buf, size_t cap)
+{
+	size_t n = end - start > (long long)cap - 1 ? cap - 1 : (size_t)(end - start);
+	char *p;
+
+	if (n == 0 || pread(fd, buf, n, end - (long long)n) != (ssize_t)n ||
+	    buf[n - 1] != '\n')
+		return NULL;
+	buf[n - 1] = '\0';
+	if ((p = memrchr(buf, '\n', n - 1)) != NULL)
+		return p + 1;
+	return end - (long long)n == start ? buf : NULL;
+}
+
+/*
+ * A prune killed after renaming the new log into place but before its
+ * head was committed leaves a log shorter than the head says that ends
+ * with the checkpoint chained to the head's record, covering the log's
+ * first record.  Writers refuse such a log; here its head is completed
+ * once the checkpoint's MAC verifies under the current key.  Anything
+ * else is left for writers and log-verify to report.
+ */
+static int
+recover(struct store *st, struct oplog_head *hd)
+{
+	struct oplog_record rec;
+	struct oplog_key *key = NULL;
+	struct oplog_mac m = { NULL, -1 };
+	struct lines r = { 0 };
+	struct stat sb;
+	struct key prev, first;
+	unsigned char mac[OPLOG_MACLEN];
+	char *p, *scratch = NULL, hex[2 * OPLOG_MACLEN + 1], want[64];
+	long long lfend;
+	size_t n;
+	int ret = ST_OK;
+
+	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
+	    fstat(r.fd, &sb) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		ret = ST_FAIL;
+		goto out;
+	}
+	if (sb.st_size >= hd->size)
+		goto out;
+	hex_encode(hd->mac, OPLOG_MACLEN, hex);
+	r.buf = xmalloc(BUFSZ);
+	r.limit = sb.st_size;
+	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	if (lines_next(&r, &p, &n) != 1 || !is_header(p, n) ||
+	    lines_next(&r, &p, &n) != 1 || parse_key(p, n, &first) != NULL ||
+	    first.seq == 0 || (lfend = sb.st_size) < r.off ||
+	    (p = last_line(r.fd, lfend, sizeof(OPLOG_HEADER), r.buf, BUFSZ)) == NULL ||
+	    tail_record(r.fd, lfend - (long long)strlen(p) - 1, &prev, &lfend) != 1 ||
+	    prev.seq != hd->seq || strcmp(prev.mac, hex) != 0)
+		goto out;
+	snprintf(want, sizeof(want), "-%lld ", first.seq - 1);
+	if (oplog_parse_line(p, strlen(p), scratch, &rec) != NULL ||
+	    rec.seq != hd->seq + 1 ||
+	    strcmp(rec.field[OF_ACTION], "log-prune") != 0 ||
+	    strncmp(rec.field[OF_DETAIL], "removed=", 8) != 0 ||
+	    strstr(rec.field[OF_DETAIL], want) == NULL)
+		goto out;
+	key = oplog_key_new();
+	if ((ret = oplog_key_load(st, key)) != ST_OK)
+		goto out;
+	mac_open(&m);
+	mac_setkey(&m, key->k, key->epoch);
+	mac_record(&m, hd->mac, (const char *const *)rec.field, rec.len, mac);
+	if (key->epoch != rec.epoch || !ct_equal(mac, rec.mac, OPLOG_MACLEN))
+		goto out;
+	hd->erecs = rec.epoch == hd->epoch ? hd->erecs + 1 : 1;
+	hd->seq = rec.seq;
+	hd->epoch = rec.epoch;
+	hd->time = rec.time;
+	memcpy(hd->mac, rec.mac, OPLOG_MACLEN);
+	hd->count = rec.seq - first.seq + 1;
+	hd->size = sb.st_size;
+	ret = oplog_head_save(st, hd, &m);
+out:
+	if (key != NULL)
+		oplog_key_free(key);
+	if (m.h != NULL)
+		mac_close(&m);
+	if (r.fd != -1)
+		close(r.fd);
+	free(r.buf);
+	free(scratch);
+	return ret;
+}
+
 /* Copies what was appended since the scan and replaces the log: under
  * STORE_LOCK_LOG, which the caller holds. */
 static int
@@ -556,7 +650,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	 * or one to be repaired. */
 	if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
 		goto out;
-	if (oplog_head_load(st, &head) != ST_OK) {
+	if (oplog_head_load(st, &head) != ST_OK ||
+	    (!o->dry_run && recover(st, &head) != ST_OK)) {
 		store_unlock(st, STORE_LOCK_LOG);
 		goto out;
 	}
