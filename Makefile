@@ -7,8 +7,12 @@ MANPREFIX ?= $(PREFIX)/share/man
 localstatedir ?= /var
 sysconfdir ?= /etc
 STATEDIR = $(localstatedir)/lib/jukisec
+LOCALEDIR ?= $(PREFIX)/share/locale
 DESTDIR ?=
 BUILD ?= build
+# Sanitizer and fuzzer builds; override to keep parallel work apart.
+SANBUILD ?= build-san
+FUZZBUILD ?= build-fuzz
 
 CC ?= cc
 PKGS = libgcrypt libfprint-2 glib-2.0
@@ -18,7 +22,8 @@ PKG_LIBS != pkg-config --libs $(PKGS) 2>/dev/null || true
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
-CPPFLAGS += -D_GNU_SOURCE -Icommon -DVERSION='"$(VERSION)"' -DSTATEDIR='"$(STATEDIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Icommon -DVERSION='"$(VERSION)"' -DSTATEDIR='"$(STATEDIR)"' \
+	-DLOCALEDIR='"$(LOCALEDIR)"'
 LDFLAGS ?=
 HARDEN_LD = -pie -Wl,-z,relro,-z,now
 LDLIBS = $(PKG_LIBS) -lcsv
@@ -77,18 +82,23 @@ check: deps
 
 # Runs the suite against the binaries in $(BUILD); no deps step, for re-runs.
 test:
-	JUKISEC_BUILD=$(abspath $(BUILD)) prove -j2 $(if $(T),$(T),tests/t*.sh $(UNIT))
+	JUKISEC_BUILD=$(abspath $(BUILD)) prove -j2 $(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT))
 
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 check-sanitize: deps
-	$(MAKE) BUILD=build-san CC=clang HARDEN=-fPIE \
-		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
-		LDFLAGS='-fsanitize=address,undefined' all fuzz-run
+	$(MAKE) BUILD=$(SANBUILD) CC=clang HARDEN=-fPIE \
+		CFLAGS='-O1 -g $(SANFLAGS)' LDFLAGS='$(SANFLAGS)' all
+	$(MAKE) fuzz-run
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		$(MAKE) BUILD=build-san test
+		$(MAKE) BUILD=$(SANBUILD) test
 
+# libFuzzer targets: fuzz/NAME.c defines LLVMFuzzerTestOneInput; seeds in
+# fuzz/seeds/NAME/.  FUZZTIME seconds each in fuzz-run.
 FUZZSRC = $(wildcard fuzz/*.c)
+FUZZTIME ?= 20
+FUZZCFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 fuzz: deps
-	$(MAKE) BUILD=build-fuzz CC=clang HARDEN=-fPIE CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' fuzz-bin
+	$(MAKE) BUILD=$(FUZZBUILD) CC=clang HARDEN=-fPIE CFLAGS='$(FUZZCFLAGS)' LDFLAGS= fuzz-bin
 
 fuzz-bin: $(FUZZSRC:fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -96,14 +106,18 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS)
 
-# A short run of every fuzz target, part of check-sanitize.
+# A short run of every fuzz target, part of check-sanitize.  A crash leaves
+# its input in $(FUZZBUILD)/crash-* and fails the target.
 fuzz-run:
-	$(MAKE) BUILD=build-fuzz CC=clang HARDEN=-fPIE CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' fuzz-bin
+	$(MAKE) BUILD=$(FUZZBUILD) CC=clang HARDEN=-fPIE CFLAGS='$(FUZZCFLAGS)' LDFLAGS= fuzz-bin
 	for f in $(FUZZSRC:fuzz/%.c=%); do \
-		mkdir -p build-fuzz/corpus-$$f; \
-		ASAN_OPTIONS=detect_leaks=0 build-fuzz/fuzz/$$f -max_total_time=20 -seed=1 \
-			build-fuzz/corpus-$$f fuzz/seeds/$$f 2>build-fuzz/$$f.log || \
-			{ tail -30 build-fuzz/$$f.log; exit 1; }; \
+		mkdir -p $(FUZZBUILD)/corpus-$$f; \
+		ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+			$(FUZZBUILD)/fuzz/$$f -max_total_time=$(FUZZTIME) -seed=1 \
+			-artifact_prefix=$(FUZZBUILD)/ -close_fd_mask=2 \
+			$(FUZZBUILD)/corpus-$$f fuzz/seeds/$$f 2>$(FUZZBUILD)/$$f.log || \
+			{ tail -30 $(FUZZBUILD)/$$f.log; exit 1; }; \
+		tail -1 $(FUZZBUILD)/$$f.log; \
 	done
 
 demo: deps
@@ -129,7 +143,7 @@ uninstall:
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build $(SANBUILD) $(FUZZBUILD)
 
 .PHONY: all check test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run
 .SUFFIXES:

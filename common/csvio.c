@@ -367,6 +367,8 @@ csvr_close(struct csv_reader *r)
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (n > b->cap - b->len) {
 		while (n > b->cap - b->len)
 			b->cap = b->cap ? b->cap * 2 : 256;

@@ -76,6 +76,7 @@ main(void)
 	msg = capture_end();
 	ok(st == ST_OK && *msg == '\0', "written default file loads cleanly");
 	is_str(d.template_key, c.template_key, "and names the same template key");
+	free(d.template_key);
 	d.template_key = c.template_key;
 	ok(memcmp(&c, &d, offsetof(struct conf, template_key)) == 0 &&
 	    d.fp_timeout_seconds == c.fp_timeout_seconds &&
