@@ -1,0 +1,51 @@
+# tests/lib-incident.sh — shared set-up for the incident-report tests
+# (t5000-t5999), sourced after lib.sh and lib-register.sh.
+
+# inc_state: a state directory $D with manager boss (password file
+# $TMP/pw.boss) and operator op1 (not a manager).
+inc_state() {
+	reg_state && bootstrap && add_pw op1
+}
+
+# irb ARGS...: incident-report as boss, the password on descriptor 3.
+irb() {
+	incident-report -d "$D" -b boss --by-password-fd 3 "$@" 3<"$TMP/pw.boss"
+}
+
+# inew ARGS...: records an incident as boss and prints its id.
+inew() {
+	irb new "$@"
+}
+
+# istep ID STEP ARGS...: records a step as boss.
+istep() {
+	_id=$1 _s=$2; shift 2
+	irb step "$_id" --step "$_s" "$@"
+}
+
+# jq_py EXPR: evaluates a python expression over the JSON document on
+# stdin, bound to d; prints the result.
+jq_py() {
+	python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(eval(sys.argv[1]))' "$1"
+}
+
+# json_true EXPR: the python expression over the JSON document on stdin
+# (bound to d) is true; otherwise prints the document and fails.
+json_true() {
+	python3 -c 'import json,sys
+d = json.load(sys.stdin)
+if not eval(sys.argv[1]):
+    print("false:", sys.argv[1], json.dumps(d, ensure_ascii=False)); sys.exit(1)' "$1"
+}
+
+# rows ID: the number of rows of incidents.csv for incident ID (python csv).
+rows() {
+	python3 -c 'import csv,sys
+print(sum(1 for r in csv.DictReader(open(sys.argv[1], newline="")) if r["incident"] == sys.argv[2]))' "$D/incidents.csv" "$1"
+}
+
+# inc_log RESULT PATTERN: oplog records with action incident, that result,
+# and a detail matching PATTERN.
+inc_log() { log_count incident "$1" "$2"; }

@@ -1,0 +1,195 @@
+#!/bin/sh
+# incident-report new: every type (R9.1) and cause (R8), ids per year, the
+# manager's credential, and bad input refused in one line with nothing
+# recorded.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-incident.sh"
+
+N=--now=2026-11-25T10:00:00Z
+
+test_expect_success 'set up a state directory with a manager' 'inc_state'
+
+test_expect_success '--help prints the usage on stdout, exit 0' '
+	incident-report --help >out &&
+	grep -q "^usage: incident-report new" out &&
+	grep -q "incident-report list" out
+'
+
+test_expect_success 'no mode, an unknown mode or a missing option is a usage error' '
+	test_must_fail 2 incident-report -d "$D" 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 incident-report -d "$D" frobnicate 2>err &&
+	test_must_fail 2 irb new --type leak --cause fire 2>err &&
+	test_must_fail 2 incident-report -d "$D" new --type other --cause fire \
+	    --summary s 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 irb new --type other --cause fire --summary s --step closed 2>err
+'
+
+test_expect_success 'every type and every cause is recorded, ids count up' '
+	i=0 &&
+	for t in unrecoverable leak other; do
+		for c in electrical water fire earthquake climate movement lightning other; do
+			i=$((i + 1)) &&
+			p= && if [ $t = leak ]; then p="--persons 3"; fi &&
+			inew $N --type $t --cause $c $p --summary "$t by $c" >id || return 1
+			want=$(printf "2026-%04d" $i) &&
+			test "$(cat id)" = "$want" || { echo "got $(cat id) want $want"; return 1; }
+		done
+	done &&
+	test $i -eq 24 &&
+	mlr --icsv --ojson filter "\$event == \"new\"" "$D/incidents.csv" >all.json &&
+	test "$(jq_py "len(d)" <all.json)" = 24 &&
+	test "$(jq_py "sorted(set((r[\"type\"], r[\"cause\"]) for r in d)) == sorted((t, c) for t in [\"unrecoverable\",\"leak\",\"other\"] for c in [\"electrical\",\"water\",\"fire\",\"earthquake\",\"climate\",\"movement\",\"lightning\",\"other\"])" <all.json)" = True
+'
+
+test_expect_success 'each new is an operation-log record, action incident' '
+	test "$(inc_log ok "^new type=leak cause=fire persons=3 ")" = 1 &&
+	test "$(inc_log ok "^new ")" = 24
+'
+
+test_expect_success 'the report names type and cause with their articles' '
+	incident-report -d "$D" show 2026-0001 --lang en $N >r &&
+	grep -q "^Type: Unrecoverable abnormality or damage to Juki-net (Art. 9(1)(1))" r &&
+	grep -q "^Cause: electrical or mechanical fault (Art. 8(1))" r &&
+	incident-report -d "$D" show 2026-0015 --lang ja $N >r &&
+	grep -q "^事態の種別: データの外部への漏えい(規程第9条第1項第2号)" r &&
+	grep -q "^障害の原因: 落雷による障害(規程第8条第7号)" r &&
+	incident-report -d "$D" show 2026-0024 --lang ja $N >r &&
+	grep -q "^事態の種別: その他総括責任者が必要と認める事態(規程第9条第1項第3号)" r &&
+	grep -q "^障害の原因: その他の障害(規程第8条第8号)" r
+'
+
+test_expect_success 'a new year starts again at 0001' '
+	inew --now 2027-01-01T00:00:01Z --type other --cause water --summary y >id &&
+	test "$(cat id)" = 2027-0001 &&
+	inew --now 2027-01-02T00:00:00Z --type other --cause water --summary y >id &&
+	test "$(cat id)" = 2027-0002
+'
+
+test_expect_success 'nature, level, occurred, detected and a detail file are kept' '
+	printf "first line\r\nsecond, \"quoted\"\n" >detail &&
+	inew $N --type unrecoverable --cause fire --nature misconduct --level 4 \
+	    --occurred 2026-11-24T23:00:00Z --detected 2026-11-25T09:00:00+09:00 \
+	    --detail-file detail --summary "server room fire" >id &&
+	incident-report -d "$D" show "$(cat id)" --format json >j &&
+	json_true "d[\"nature\"] == \"misconduct\" and d[\"level\"] == 4" <j &&
+	json_true "d[\"occurred\"] == \"2026-11-24T23:00:00.000Z\"" <j &&
+	json_true "d[\"detected\"] == \"2026-11-25T00:00:00.000Z\"" <j &&
+	json_true "d[\"reported\"] == \"2026-11-25T10:00:00.000Z\"" <j &&
+	json_true "d[\"detail\"] == \"first line\\nsecond, \\\"quoted\\\"\\n\"" <j
+'
+
+test_expect_success 'the detail may come from standard input' '
+	printf "from stdin\n" | inew $N --type other --cause other --summary s \
+	    --detail-file - >id &&
+	incident-report -d "$D" show "$(cat id)" --format json |
+	json_true "d[\"detail\"] == \"from stdin\\n\""
+'
+
+# bad_new PATTERN ARGS...: new is refused with exit 2, one line matching
+# PATTERN on stderr, and incidents.csv unchanged.
+bad_new() {
+	_pat=$1; shift
+	cp "$D/incidents.csv" before &&
+	test_must_fail 2 inew $N "$@" >out 2>err &&
+	one_line_matching err "$_pat" &&
+	test ! -s out &&
+	cmp "$D/incidents.csv" before
+}
+
+test_expect_success 'an unknown type, cause, nature lists the valid ones' '
+	bad_new "^incident-report: --type flood: unknown \(valid: unrecoverable, leak, other\)$" \
+	    --type flood --cause fire --summary s &&
+	bad_new "^incident-report: --cause meteor: unknown \(valid: electrical, water, fire, earthquake, climate, movement, lightning, other\)$" \
+	    --type other --cause meteor --summary s &&
+	bad_new "^incident-report: --nature accident: unknown \(valid: fault, misconduct\)$" \
+	    --type other --cause fire --nature accident --summary s
+'
+
+test_expect_success 'a level outside 1-4 is refused' '
+	bad_new "^incident-report: --level 5: too large \(1-4\)$" \
+	    --type other --cause fire --level 5 --summary s &&
+	bad_new "^incident-report: --level x: invalid" \
+	    --type other --cause fire --level x --summary s
+'
+
+test_expect_success 'an over-long summary is refused' '
+	long=$(python3 -c "print(\"あ\" * 171)") &&
+	bad_new "^incident-report: --summary: longer than 512 bytes$" \
+	    --type other --cause fire --summary "$long" &&
+	ok=$(python3 -c "print(\"あ\" * 170)") &&
+	inew $N --type other --cause fire --summary "$ok" >id
+'
+
+test_expect_success 'CR, LF or another control character in the summary is refused' '
+	bad_new "^incident-report: --summary: contains a line break$" \
+	    --type other --cause fire --summary "$(printf "a\rb")" &&
+	bad_new "^incident-report: --summary: contains a line break$" \
+	    --type other --cause fire --summary "two
+lines" &&
+	bad_new "^incident-report: --summary: contains a control character$" \
+	    --type other --cause fire --summary "$(printf "a\033[2Jb")" &&
+	bad_new "^incident-report: --summary: empty$" --type other --cause fire --summary ""
+'
+
+test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
+	bad_new "^incident-report: --summary: invalid UTF-8$" \
+	    --type other --cause fire --summary "$(printf "\377")" &&
+	printf "\300\200\n" >bad &&
+	bad_new "^incident-report: bad: invalid UTF-8$" \
+	    --type other --cause fire --summary s --detail-file bad &&
+	bad_new "^incident-report: nonexistent: No such file" \
+	    --type other --cause fire --summary s --detail-file nonexistent
+'
+
+test_expect_success 'a leak needs --persons; the APPI options belong to leaks' '
+	bad_new "needs --persons N" --type leak --cause other --summary s &&
+	bad_new "apply to --type leak only" --type other --cause other --persons 5 --summary s &&
+	bad_new "apply to --type leak only" --type unrecoverable --cause other --sensitive --summary s &&
+	bad_new "^incident-report: --persons -1: too small" --type leak --cause other --persons -1 --summary s
+'
+
+test_expect_success 'times: detection in the future, occurrence after detection, bad syntax' '
+	bad_new "^incident-report: --detected is in the future$" \
+	    --type other --cause fire --summary s --detected 2026-11-25T10:00:01Z &&
+	bad_new "^incident-report: --occurred is after --detected$" \
+	    --type other --cause fire --summary s --detected 2026-11-25T09:00:00Z \
+	    --occurred 2026-11-25T09:30:00Z &&
+	bad_new "^incident-report: --detected yesterday: not an RFC 3339 time$" \
+	    --type other --cause fire --summary s --detected yesterday
+'
+
+test_expect_success 'a wrong manager password: exit 1, nothing recorded' '
+	cp "$D/incidents.csv" before &&
+	printf "wrong-password\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&
+	test_must_fail 1 incident-report -d "$D" -b boss --by-password-fd 3 $N new \
+	    --type other --cause fire --summary s 3<"$TMP/pw.bad" >out 2>err &&
+	test ! -s out &&
+	cmp "$D/incidents.csv" before
+'
+
+test_expect_success 'an operator who is not a manager cannot record: exit 1' '
+	test_must_fail 1 incident-report -d "$D" -b op1 --by-password-fd 3 $N new \
+	    --type other --cause fire --summary s 3<"$TMP/pw.op1" >out 2>err &&
+	test ! -s out &&
+	cmp "$D/incidents.csv" before
+'
+
+test_expect_success 'incidents.csv is read by python csv and mlr alike' '
+	python3 -c "import csv,sys
+rows = list(csv.DictReader(open(sys.argv[1], newline=\"\")))
+assert len(rows) == 29, len(rows)
+assert rows[0][\"incident\"] == \"2026-0001\"" "$D/incidents.csv" &&
+	test "$(mlr --icsv --onidx --ifs , filter "\$event == \"new\"" then count "$D/incidents.csv")" = 29
+'
+
+test_expect_success 'a corrupt incidents.csv is refused naming file, line and field' '
+	cp "$D/incidents.csv" good &&
+	sed -i "9s/,unrecoverable,other,/,unrecoverable,meteor,/" "$D/incidents.csv" &&
+	test_must_fail 3 incident-report -d "$D" list 2>err &&
+	one_line_matching err "incidents.csv:9: field cause: unknown cause$" &&
+	test_must_fail 3 inew $N --type other --cause fire --summary s 2>err &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+'
+
+test_done
