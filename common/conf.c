@@ -57,7 +57,7 @@ static const struct key keys[] = {
 	    "R5.2: consecutive failed authentications that lock an operator"),
 	N(lockout_unlock_minutes, 0, 0, 525600,
 	    "R5.2: minutes after which a lock lifts by itself; 0 = only the\n"
-	    "# Security Manager unlocks (operator-mod --unlock)"),
+	    "# Security Manager unlocks, with operator-mod"),
 	S(template_key, PATH, NULL,
 	    "R5.3: AES-256-GCM key for fingerprint templates; may live on\n"
 	    "# removable media (absolute path, 0600, owned by the caller or root)"),
