@@ -51,4 +51,26 @@ int	oplog_log(struct store *, const char *operator, const char *action,
 /* Seals every epoch that has ended and evolves the key (cron: log-append --seal). */
 int	oplog_seal(struct store *);
 
+/* The same at a given time (--now; tests).  Times before the last record's
+ * are clamped as the clock is. */
+int	oplog_append_at(struct store *, const struct oplog_rec *, size_t n, int64_t now);
+int	oplog_seal_at(struct store *, int64_t now);
+
+/* A batch too large to hold in memory (log-append --stdin): records are
+ * written as they are added and committed together by the head; on abort or
+ * a crash nothing of the batch remains.  Takes STORE_LOCK_LOG at begin
+ * unless held; add returns ST_USAGE for a bad field (the batch stays open). */
+struct oplog_batch;
+int	oplog_begin(struct store *, int64_t now, struct oplog_batch **);
+int	oplog_add(struct oplog_batch *, const struct oplog_rec *);
+int	oplog_commit(struct oplog_batch *);
+void	oplog_abort(struct oplog_batch *);
+
+/* jukisec-init: creates oplog.key, oplog.csv with the genesis record and
+ * oplog.head (none may exist); writes the verification key line
+ * (jukisec-log(5)) to vkey, which must hold OPLOG_VKEY_BUFSZ bytes. */
+#define OPLOG_VKEY_BUFSZ 160
+int	oplog_create(struct store *, int64_t now, long long epoch_seconds,
+	    char *vkey);
+
 #endif

@@ -1,0 +1,154 @@
+/*
+ * jukisec-init — creates a state directory: jukisec.conf with its commented
+ * defaults, the operation log with its keys and genesis record (R6), and
+ * prints the log verification key once, for the Security Manager to keep
+ * offline.  An initialised directory is refused and left as it was.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gcrypt.h>
+
+#include "jukisec.h"
+#include "conf.h"
+#include "oplog.h"
+#include "store.h"
+#include "timeutil.h"
+
+enum { O_NOW = 256 };
+
+static const struct option longopts[] = {
+	{ "dir",	required_argument, NULL, 'd' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "terminal",	required_argument, NULL, 't' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ "now",	required_argument, NULL, O_NOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s",
+	    _("usage: jukisec-init [-d dir] [-t terminal] [--now time]\n"));
+	exit(status);
+}
+
+static int
+initialised(const char *dir)
+{
+	const char *files[] = { "jukisec.conf", "oplog.csv", "oplog.key", "oplog.head" };
+	struct stat sb;
+	char *p;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !found; i++) {
+		p = xasprintf("%s/%s", dir, files[i]);
+		found = lstat(p, &sb) == 0;
+		free(p);
+	}
+	return found;
+}
+
+static int
+init(struct store *st, int64_t now)
+{
+	struct atomic_file af;
+	char *vkey, *abs;
+	int r;
+
+	/* Paths in jukisec.conf must not depend on the caller's cwd. */
+	if ((abs = realpath(st->dir, NULL)) == NULL) {
+		warn("%s", st->dir);
+		return ST_FAIL;
+	}
+	if (atomic_begin(&af, st->dirfd, "jukisec.conf", 0600) == -1) {
+		warn("%s/jukisec.conf", st->dir);
+		free(abs);
+		return ST_FAIL;
+	}
+	r = conf_write_defaults(af.fp, abs);
+	free(abs);
+	if (r == -1) {
+		warn("%s/jukisec.conf", st->dir);
+		atomic_abort(&af);
+		return ST_FAIL;
+	}
+	if (atomic_commit(&af) == -1) {
+		warn("%s/jukisec.conf", st->dir);
+		return ST_FAIL;
+	}
+	if ((vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ)) == NULL)
+		errx(ST_FAIL, _("out of secure memory"));
+	r = oplog_create(st, now, st->conf.epoch_seconds, vkey);
+	if (r == ST_OK) {
+		/* Unbuffered: no stdio copy of the key outlives this call. */
+		setvbuf(stdout, NULL, _IONBF, 0);
+		fputs(vkey, stdout);
+		warnx(_("the line on standard output is the log verification key: "
+		    "keep it offline; it is stored nowhere else"));
+	}
+	wipe(vkey, OPLOG_VKEY_BUFSZ);
+	gcry_free(vkey);
+	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct store st;
+	const char *dir = NULL, *terminal = NULL;
+	int64_t now = time_now_ms();
+	int ch, r;
+
+	jukisec_setup();
+	while ((ch = getopt_long(argc, argv, "d:ht:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(ST_OK);
+			break;
+		case 't':
+			terminal = optarg;
+			break;
+		case 'V':
+			print_version();
+			return fshut_stdout();
+		case O_NOW:
+			if (time_parse(optarg, &now) == -1) {
+				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
+				usage(ST_USAGE);
+			}
+			break;
+		default:
+			usage(ST_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 0)
+		usage(ST_USAGE);
+
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("JUKISEC_DIR");
+	if (dir == NULL || *dir == '\0')
+		dir = STATEDIR;
+	if (initialised(dir)) {
+		warnx(_("%s: already initialised; nothing changed"), dir);
+		return ST_NO;
+	}
+	if ((r = store_open(&st, dir, terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
+		return r;
+	r = init(&st, now);
+	store_close(&st);
+	if (r == ST_OK)
+		r = fshut_stdout();
+	return r;
+}

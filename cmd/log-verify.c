@@ -1,0 +1,148 @@
+/*
+ * log-verify — verifies the operation log (R6) with the verification key
+ * jukisec-init printed: the live log against its head, or the named files
+ * (archives, then the log) as one chain.  The key is read from a file that
+ * only its owner may read, or from standard input; never from argv.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "oplog_verify.h"
+#include "store.h"
+#include "timeutil.h"
+
+enum { O_ANCHOR = 256, O_HEAD, O_NOW };
+
+static const struct option longopts[] = {
+	{ "dir",	required_argument, NULL, 'd' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "key-file",	required_argument, NULL, 'k' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ "anchor",	required_argument, NULL, O_ANCHOR },
+	{ "head",	no_argument,	   NULL, O_HEAD },
+	{ "now",	required_argument, NULL, O_NOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s",
+	    _("usage: log-verify [-d dir] -k file|- [--anchor anchor] [--head] [--now time]\n"
+	    "\t[file ...]\n"));
+	exit(status);
+}
+
+static struct oplog_vkey *
+read_key(const char *path, int *status)
+{
+	struct oplog_vkey *vk;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return oplog_vkey_read(STDIN_FILENO, "<stdin>", status);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		warn("%s", path);
+		*status = ST_FAIL;
+		return NULL;
+	}
+	vk = oplog_vkey_read(fd, path, status);
+	close(fd);
+	return vk;
+}
+
+static void
+report(const struct oplog_verify_result *res, int head)
+{
+	char mac[2 * OPLOG_MACLEN + 1];
+	size_t i;
+
+	for (i = 0; i < OPLOG_MACLEN; i++)
+		snprintf(mac + 2 * i, 3, "%02x", res->head_mac[i]);
+	if (head) {
+		printf("jukisec-log-anchor v1 seq=%lld mac=%s\n", res->last_seq, mac);
+		return;
+	}
+	printf(_("ok: %lld records, seq %lld-%lld, epochs %lld-%lld, head %lld:%.16s, %s%s\n"),
+	    res->records, res->first_seq, res->last_seq, res->first_epoch,
+	    res->last_epoch, res->last_seq, mac,
+	    res->head_checked ? _("oplog.head matches") : _("no head checked"),
+	    res->prunes ? _(", pruned") : "");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct store st, *stp = NULL;
+	struct oplog_verify_opts o;
+	struct oplog_verify_result res;
+	struct oplog_vkey *vk;
+	const char *dir = NULL, *keyfile = NULL;
+	int ch, r, head = 0;
+
+	jukisec_setup();
+	memset(&o, 0, sizeof(o));
+	o.now = time_now_ms();
+	while ((ch = getopt_long(argc, argv, "d:hk:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 'h': usage(ST_OK); break;
+		case 'k': keyfile = optarg; break;
+		case 'V':
+			print_version();
+			return fshut_stdout();
+		case O_ANCHOR:
+			if (oplog_anchor_parse(optarg, &o.anchor_seq, o.anchor_mac) == -1) {
+				warnx(_("--anchor: not a jukisec-log-anchor line"));
+				usage(ST_USAGE);
+			}
+			o.have_anchor = 1;
+			break;
+		case O_HEAD: head = 1; break;
+		case O_NOW:
+			if (time_parse(optarg, &o.now) == -1) {
+				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
+				usage(ST_USAGE);
+			}
+			break;
+		default: usage(ST_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (keyfile == NULL)
+		usage(ST_USAGE);
+	o.files = (const char *const *)argv;
+	o.nfiles = argc;
+
+	/* Archives verify on a machine without a state directory. */
+	if (argc == 0 || dir != NULL || getenv("JUKISEC_DIR") != NULL) {
+		if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
+			return r;
+		stp = &st;
+	}
+	if ((vk = read_key(keyfile, &r)) == NULL) {
+		if (stp)
+			store_close(stp);
+		return r;
+	}
+	r = oplog_verify(stp, vk, &o, &res);
+	oplog_vkey_free(vk);
+	if (stp)
+		store_close(stp);
+	if (r == ST_OK) {
+		report(&res, head);
+		return fshut_stdout();
+	}
+	if (res.bad_line && res.bad_seq >= 0)
+		warnx(_("%s:%zu: seq %lld: %s"), res.bad_file, res.bad_line, res.bad_seq, res.reason);
+	else if (res.bad_line)
+		warnx("%s:%zu: %s", res.bad_file, res.bad_line, res.reason);
+	else
+		warnx("%s: %s", *res.bad_file ? res.bad_file : "oplog.csv", res.reason);
+	return r;
+}

@@ -1,0 +1,581 @@
+/*
+ * oplog.c — the append path of the operation log (R6; jukisec-log(5)
+ * "Writing").
+ *
+ * Invariants:
+ *  - Everything happens under STORE_LOCK_LOG.  oplog.csv is opened
+ *    O_APPEND; a batch goes out in as few write(2)s as its size allows (one
+ *    for an ordinary call), then one fdatasync(2); then oplog.head is
+ *    replaced atomically, and that is the commit: bytes beyond head.size
+ *    belong to an unfinished append and the next writer truncates them and
+ *    logs a "repair" record.  So a batch is whole or not at all, even across
+ *    SIGKILL or power loss, and nothing a caller was told is durable is lost.
+ *  - The key moves only forward: it is evolved lazily, just before the first
+ *    record of a later epoch, and oplog.key is rewritten after the head, so a
+ *    crash can leave the key file behind the log (the next writer evolves it)
+ *    but never ahead of it.  A key ahead of the log, or a log shorter than
+ *    its head, is refused: that is tampering or damage, not a crash.
+ *  - Every epoch that ends gets its seal, under its own key, before any
+ *    record of a later epoch.  Times never decrease (clamped; after a seal,
+ *    the first millisecond of the next epoch).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "timeutil.h"
+#include "oplog_priv.h"
+
+#define FLUSH_AT	(1024 * 1024)
+
+struct oplog_batch {
+	struct store	*st;
+	int		took_lock, fd;
+	struct oplog_key *key;
+	long long	disk_epoch;	/* key epoch in oplog.key */
+	struct oplog_mac mac;
+	struct oplog_head hd;		/* state after the last record emitted */
+	long long	cur, cur_n;	/* open epoch, its records so far */
+	int		sealed;		/* cur has its seal */
+	int64_t		now;
+	long long	start_size, written, repaired;
+	struct buf	out;
+};
+
+static const char *
+field_problem(const char *name, const char *s, size_t max, int required)
+{
+	static char msg[128];
+	const char *p;
+
+	if (required && *s == '\0')
+		p = _("empty");
+	else if ((p = csv_field_problem(s, strlen(s), max, 0)) == NULL)
+		return NULL;
+	snprintf(msg, sizeof(msg), _("field %s: %s"), name, p);
+	return msg;
+}
+
+const char *
+oplog_rec_problem(const struct oplog_rec *r)
+{
+	const char *p;
+
+	if ((p = field_problem("operator", r->operator, OPLOG_ID_MAX, 1)) ||
+	    (p = field_problem("action", r->action, OPLOG_WORD_MAX, 1)) ||
+	    (p = field_problem("object", r->object, OPLOG_OBJECT_MAX, 0)) ||
+	    (p = field_problem("result", r->result, OPLOG_WORD_MAX, 0)) ||
+	    (p = field_problem("detail", r->detail, OPLOG_DETAIL_MAX, 0)))
+		return p;
+	/* The records the verifier gives meaning to are written only here. */
+	if (strcmp(r->operator, "-") == 0 && (strcmp(r->action, "genesis") == 0 ||
+	    strcmp(r->action, "seal") == 0 || strcmp(r->action, "repair") == 0))
+		return _("field action: reserved for the log itself");
+	if (strcmp(r->action, "log-prune") == 0 && strncmp(r->detail, "removed=", 8) == 0)
+		return _("field detail: reserved for log-prune checkpoints");
+	return NULL;
+}
+
+static int
+flush(struct oplog_batch *b)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < b->out.len) {
+		if ((n = write(b->fd, b->out.p + off, b->out.len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			warn("%s/%s", b->st->dir, OPLOG_FILE);
+			return ST_FAIL;
+		}
+		off += n;
+		b->written += n;
+	}
+	b->out.len = 0;
+	return ST_OK;
+}
+
+/* Appends one record of the open epoch b->cur at time t to the buffer. */
+static int
+emit(struct oplog_batch *b, int64_t t, const char *operator, const char *action,
+    const char *object, const char *result, const char *detail)
+{
+	char seq[24], epoch[24], tm[TIME_BUFSZ], hex[2 * OPLOG_MACLEN + 1];
+	const char *f[OPLOG_NFIELDS];
+	size_t len[OPLOG_NFIELDS];
+	int i;
+
+	while (b->key->epoch < b->cur) {
+		oplog_evolve(b->key->k);
+		b->key->epoch++;
+	}
+	if (b->mac.epoch != b->key->epoch)
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	snprintf(seq, sizeof(seq), "%lld", b->hd.seq + 1);
+	snprintf(epoch, sizeof(epoch), "%lld", b->cur);
+	time_format(t, tm);
+	f[OF_SEQ] = seq;
+	f[OF_TIME] = tm;
+	f[OF_TERMINAL] = b->st->terminal;
+	f[OF_OPERATOR] = operator;
+	f[OF_ACTION] = action;
+	f[OF_OBJECT] = object;
+	f[OF_RESULT] = result;
+	f[OF_DETAIL] = detail;
+	f[OF_EPOCH] = epoch;
+	for (i = 0; i < OF_MAC; i++)
+		len[i] = strlen(f[i]);
+	mac_record(&b->mac, b->hd.mac, f, len, b->hd.mac);
+	hex_encode(b->hd.mac, OPLOG_MACLEN, hex);
+	f[OF_MAC] = hex;
+	len[OF_MAC] = 2 * OPLOG_MACLEN;
+	csv_format_record(&b->out, f, len, OPLOG_NFIELDS);
+	b->hd.seq++;
+	b->hd.time = t;
+	b->hd.epoch = b->cur;
+	b->hd.count++;
+	b->cur_n++;
+	b->hd.erecs = b->cur_n;
+	if (b->out.len >= FLUSH_AT)
+		return flush(b);
+	return ST_OK;
+}
+
+/* Seals every epoch before target; then, if open, opens target. */
+static int
+catch_up(struct oplog_batch *b, long long target, int open)
+{
+	char obj[24], detail[40];
+	int r;
+
+	for (;;) {
+		if (!b->sealed && b->cur < target) {
+			snprintf(obj, sizeof(obj), "%lld", b->cur);
+			snprintf(detail, sizeof(detail), "records=%lld", b->cur_n);
+			if ((r = emit(b, oplog_epoch_end(b->key->t0, b->key->epoch_seconds,
+			    b->cur), "-", "seal", obj, "ok", detail)) != ST_OK)
+				return r;
+			b->sealed = 1;
+		} else if (b->sealed && b->cur + 1 < target) {
+			b->cur++;
+			b->cur_n = 0;
+			b->sealed = 0;
+		} else
+			break;
+	}
+	if (open && b->sealed) {
+		b->cur++;
+		b->cur_n = 0;
+		b->sealed = 0;
+	}
+	return ST_OK;
+}
+
+/* The time a record gets now: never before the last, never in a sealed epoch. */
+static int64_t
+clamp(const struct oplog_batch *b)
+{
+	int64_t min = b->sealed ? b->hd.time + 1 : b->hd.time;
+
+	return b->now > min ? b->now : min;
+}
+
+/* Reads the last record (the one the head names) and checks it matches. */
+static int
+check_tail(struct oplog_batch *b)
+{
+	struct oplog_record rec;
+	char *buf, *scratch, *s, *e;
+	long long from;
+	const char *why = NULL;
+	ssize_t n;
+	size_t want;
+
+	from = b->hd.size > OPLOG_LINE_MAX + 2 ? b->hd.size - OPLOG_LINE_MAX - 2 : 0;
+	want = b->hd.size - from;
+	buf = xmalloc(want + 1);
+	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	if ((n = pread(b->fd, buf, want, from)) != (ssize_t)want) {
+		why = n == -1 ? strerror(errno) : _("short read");
+		goto out;
+	}
+	if (want == 0 || buf[want - 1] != '\n') {
+		why = _("does not end with a whole record where the head says");
+		goto out;
+	}
+	e = buf + want - 1;
+	*e = '\0';
+	s = memrchr(buf, '\n', e - buf);
+	s = s ? s + 1 : buf;
+	if ((why = oplog_parse_line(s, e - s, scratch, &rec)) != NULL)
+		goto out;
+	if (rec.seq != b->hd.seq || rec.epoch != b->hd.epoch ||
+	    !ct_equal(rec.mac, b->hd.mac, OPLOG_MACLEN)) {
+		why = _("last record does not match oplog.head");
+		goto out;
+	}
+	b->sealed = strcmp(rec.field[OF_OPERATOR], "-") == 0 &&
+	    strcmp(rec.field[OF_ACTION], "seal") == 0;
+out:
+	if (why)
+		warnx(_("%s/%s: %s"), b->st->dir, OPLOG_FILE, why);
+	free(buf);
+	free(scratch);
+	return why ? ST_FAIL : ST_OK;
+}
+
+static int
+load(struct oplog_batch *b)
+{
+	struct stat sb;
+	unsigned char hm[OPLOG_MACLEN];
+	int r;
+
+	if ((r = oplog_head_load(b->st, &b->hd)) != ST_OK ||
+	    (r = oplog_key_load(b->st, b->key)) != ST_OK)
+		return r;
+	b->disk_epoch = b->key->epoch;
+	if ((b->fd = store_openat(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1 ||
+	    fstat(b->fd, &sb) == -1) {
+		warn("%s/%s", b->st->dir, OPLOG_FILE);
+		return ST_FAIL;
+	}
+	if (sb.st_size < b->hd.size) {
+		warnx(_("%s/%s: shorter than oplog.head says (records removed?)"),
+		    b->st->dir, OPLOG_FILE);
+		return ST_FAIL;
+	}
+	/* Only a file that holds the head's last record at the head's size
+	 * is repaired; anything else is left alone for a person to look at. */
+	if ((r = check_tail(b)) != ST_OK)
+		return r;
+	if (sb.st_size > b->hd.size) {
+		if (ftruncate(b->fd, b->hd.size) == -1) {
+			warn("%s/%s", b->st->dir, OPLOG_FILE);
+			return ST_FAIL;
+		}
+		b->repaired = sb.st_size - b->hd.size;
+	}
+	b->start_size = b->hd.size;
+	b->cur = b->hd.epoch;
+	b->cur_n = b->hd.erecs;
+	if (b->key->epoch > b->cur + b->sealed) {
+		warnx(_("%s/%s: key of epoch %lld is ahead of the log's epoch %lld (records removed?)"),
+		    b->st->dir, OPLOG_KEYFILE, b->key->epoch, b->cur);
+		return ST_FAIL;
+	}
+	while (b->key->epoch < b->cur) {	/* a crash before the key was saved */
+		oplog_evolve(b->key->k);
+		b->key->epoch++;
+	}
+	if (b->key->epoch == b->hd.epoch) {
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+		mac_head(&b->mac, &b->hd, hm);
+		if (!ct_equal(hm, b->hd.hmac, OPLOG_MACLEN)) {
+			warnx(_("%s/%s: hmac does not verify"), b->st->dir, OPLOG_HEADFILE);
+			return ST_FAIL;
+		}
+	}
+	return ST_OK;
+}
+
+static void
+release(struct oplog_batch *b)
+{
+	if (b->fd != -1)
+		close(b->fd);
+	mac_close(&b->mac);
+	oplog_key_free(b->key);
+	buf_free(&b->out);
+	if (b->took_lock)
+		store_unlock(b->st, STORE_LOCK_LOG);
+	free(b);
+}
+
+int
+oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
+{
+	struct oplog_batch *b = xcalloc(1, sizeof(*b));
+	char detail[80];
+	int r;
+
+	b->st = st;
+	b->fd = -1;
+	b->now = now;
+	b->key = oplog_key_new();
+	mac_open(&b->mac);
+	if (st->lockfd[STORE_LOCK_LOG] == -1) {
+		if ((r = store_lock(st, STORE_LOCK_LOG)) != ST_OK) {
+			release(b);
+			return r;
+		}
+		b->took_lock = 1;
+	}
+	if ((r = load(b)) != ST_OK) {
+		release(b);
+		return r;
+	}
+	if (b->repaired) {
+		if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
+		    clamp(b)), 1)) != ST_OK) {
+			oplog_abort(b);
+			return r;
+		}
+		snprintf(detail, sizeof(detail), "removed=%lld bytes after seq %lld",
+		    b->repaired, b->hd.seq);
+		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_FILE, "ok", detail)) != ST_OK) {
+			oplog_abort(b);
+			return r;
+		}
+	}
+	*bp = b;
+	return ST_OK;
+}
+
+static int
+add(struct oplog_batch *b, const struct oplog_rec *rec)
+{
+	int64_t t = clamp(b);
+	int r;
+
+	if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds, t), 1)) != ST_OK)
+		return r;
+	return emit(b, clamp(b), rec->operator, rec->action, rec->object,
+	    rec->result, rec->detail);
+}
+
+int
+oplog_add(struct oplog_batch *b, const struct oplog_rec *rec)
+{
+	const char *p;
+
+	if ((p = oplog_rec_problem(rec)) != NULL) {
+		warnx("%s", p);
+		return ST_USAGE;
+	}
+	return add(b, rec);
+}
+
+int
+oplog_commit(struct oplog_batch *b)
+{
+	long long target;
+	int r;
+
+	/* Seal what has ended even when the batch added nothing (--seal). */
+	target = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, clamp(b));
+	if ((r = catch_up(b, target, 0)) != ST_OK || (r = flush(b)) != ST_OK)
+		goto fail;
+	if (b->written == 0 && b->hd.size == b->start_size && !b->repaired &&
+	    b->key->epoch == b->disk_epoch) {
+		release(b);
+		return ST_OK;
+	}
+	if (b->written > 0 && fdatasync(b->fd) == -1) {
+		warn("%s/%s", b->st->dir, OPLOG_FILE);
+		r = ST_FAIL;
+		goto fail;
+	}
+	b->hd.size = b->start_size + b->written;
+	if (b->key->epoch != b->hd.epoch)
+		errx(ST_FAIL, "internal error: head of epoch %lld, key of %lld",
+		    b->hd.epoch, b->key->epoch);
+	if (b->mac.epoch != b->key->epoch)
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	if ((r = oplog_head_save(b->st, &b->hd, &b->mac)) != ST_OK)
+		goto fail;
+	/* The head is committed; now the key may move on past sealed epochs. */
+	while (b->key->epoch < target) {
+		oplog_evolve(b->key->k);
+		b->key->epoch++;
+	}
+	r = ST_OK;
+	if (b->key->epoch != b->disk_epoch)
+		r = oplog_key_save(b->st, b->key);
+	release(b);
+	return r;
+fail:
+	oplog_abort(b);
+	return r;
+}
+
+void
+oplog_abort(struct oplog_batch *b)
+{
+	/* Under the lock: nobody else has written after start_size. */
+	if (b->fd != -1 && ftruncate(b->fd, b->start_size) == -1)
+		warn("%s/%s", b->st->dir, OPLOG_FILE);
+	release(b);
+}
+
+int
+oplog_append_at(struct store *st, const struct oplog_rec *rec, size_t n, int64_t now)
+{
+	struct oplog_batch *b;
+	const char *p;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		if ((p = oplog_rec_problem(&rec[i])) != NULL) {
+			warnx("%s", p);
+			return ST_USAGE;
+		}
+	if ((r = oplog_begin(st, now, &b)) != ST_OK)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = add(b, &rec[i])) != ST_OK) {
+			oplog_abort(b);
+			return r;
+		}
+	return oplog_commit(b);
+}
+
+int
+oplog_append(struct store *st, const struct oplog_rec *rec, size_t n)
+{
+	return oplog_append_at(st, rec, n, time_now_ms());
+}
+
+int
+oplog_seal_at(struct store *st, int64_t now)
+{
+	struct oplog_batch *b;
+	int r;
+
+	if ((r = oplog_begin(st, now, &b)) != ST_OK)
+		return r;
+	return oplog_commit(b);
+}
+
+int
+oplog_seal(struct store *st)
+{
+	return oplog_seal_at(st, time_now_ms());
+}
+
+int
+oplog_log(struct store *st, const char *operator, const char *action,
+    const char *object, const char *result, const char *fmt, ...)
+{
+	struct oplog_rec rec;
+	va_list ap;
+	char *detail;
+	int r;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) == -1)
+		errx(ST_FAIL, _("out of memory"));
+	va_end(ap);
+	rec.operator = operator;
+	rec.action = action;
+	rec.object = object ? object : "";
+	rec.result = result ? result : "";
+	rec.detail = detail;
+	r = oplog_append(st, &rec, 1);
+	free(detail);
+	return r;
+}
+
+int
+oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
+{
+	struct oplog_batch *b = xcalloc(1, sizeof(*b));
+	char t[TIME_BUFSZ], hex[65], detail[48];
+	int r = ST_FAIL;
+
+	b->st = st;
+	b->now = now;
+	b->key = oplog_key_new();
+	mac_open(&b->mac);
+	gcry_randomize(b->key->k, 32, GCRY_VERY_STRONG_RANDOM);
+	b->key->t0 = now;
+	b->key->epoch_seconds = epoch_seconds;
+	b->disk_epoch = -1;
+	b->hd.seq = -1;
+	time_format(now, t);
+	hex_encode(b->key->k, 32, hex);
+	snprintf(vkey, OPLOG_VKEY_BUFSZ, "jukisec-log-key v1 t0=%s epoch_seconds=%lld k0=%s\n",
+	    t, epoch_seconds, hex);
+	wipe(hex, sizeof(hex));
+	if ((b->fd = store_openat(st, OPLOG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
+	    0600)) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		goto out;
+	}
+	buf_add(&b->out, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER));
+	snprintf(detail, sizeof(detail), "format=1 epoch_seconds=%lld", epoch_seconds);
+	if (emit(b, now, "-", "genesis", "", "ok", detail) != ST_OK ||
+	    flush(b) != ST_OK)
+		goto out;
+	if (fdatasync(b->fd) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		goto out;
+	}
+	b->hd.size = b->written;
+	if (oplog_head_save(st, &b->hd, &b->mac) != ST_OK ||
+	    oplog_key_save(st, b->key) != ST_OK)
+		goto out;
+	r = ST_OK;
+out:
+	if (r != ST_OK)
+		wipe(vkey, OPLOG_VKEY_BUFSZ);
+	release(b);
+	return r;
+}
+
+int
+oplog_replace(struct store *st, struct atomic_file *af, long long kept,
+    const struct oplog_rec *cp, int64_t now)
+{
+	struct oplog_batch *b;
+	struct stat sb;
+	long long before;
+	int r;
+
+	if ((r = oplog_begin(st, now, &b)) != ST_OK) {
+		atomic_abort(af);
+		return r;
+	}
+	before = b->hd.count;
+	if ((r = add(b, cp)) != ST_OK)
+		goto fail;
+	if (fwrite(b->out.p, 1, b->out.len, af->fp) != b->out.len) {
+		warn("%s/%s", st->dir, af->name);
+		r = ST_FAIL;
+		goto fail;
+	}
+	b->out.len = 0;
+	if (atomic_commit(af) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		oplog_abort(b);
+		return ST_FAIL;
+	}
+	/* Renamed: the head must now describe the new file.  A crash here
+	 * leaves a head that matches neither file; writers then refuse. */
+	if (fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		release(b);
+		return ST_FAIL;
+	}
+	b->hd.count = kept + (b->hd.count - before);
+	b->hd.size = sb.st_size;
+	if (b->mac.epoch != b->key->epoch)
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	r = oplog_head_save(st, &b->hd, &b->mac);
+	if (r == ST_OK && b->key->epoch != b->disk_epoch)
+		r = oplog_key_save(st, b->key);
+	release(b);
+	return r;
+fail:
+	atomic_abort(af);
+	oplog_abort(b);
+	return r;
+}

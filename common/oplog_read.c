@@ -1,0 +1,286 @@
+/*
+ * oplog_read.c — the streaming reader of oplog.csv.
+ *
+ * Invariants: a record is one physical line (no field of the log may hold
+ * CR, LF or NUL, jukisec-log(5)), so the reader works line by line with a
+ * fixed buffer: memory does not grow with the file, and a line longer than
+ * OPLOG_LINE_MAX is an error, not a reallocation.  Any RFC 4180 quoting of
+ * the values is accepted (the MAC covers values, not bytes), a CR before the
+ * LF is dropped, and the syntax of every field is checked here, so callers
+ * see only well-formed records.  Bytes after the last LF (a torn tail) are
+ * an error that leaves the offset at the end of the last whole record.
+ * This reader, not the general libcsv one, reads the log because it must run
+ * at hashing speed on gigabyte logs; the writer's input still goes through
+ * csvio.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "timeutil.h"
+#include "oplog_priv.h"
+
+#define RBUFSZ	(256 * 1024)
+
+static const char *const colname[OPLOG_NFIELDS] = {
+	"seq", "time", "terminal", "operator", "action", "object", "result",
+	"detail", "epoch", "hmac_v1"
+};
+static const size_t colmax[OPLOG_NFIELDS] = {
+	0, 0, OPLOG_ID_MAX, OPLOG_ID_MAX, OPLOG_WORD_MAX, OPLOG_OBJECT_MAX,
+	OPLOG_WORD_MAX, OPLOG_DETAIL_MAX, 0, 0
+};
+
+struct oplog_reader {
+	int		fd;
+	const char	*name;
+	char		*buf, *scratch;
+	size_t		pos, end;	/* unread bytes are buf[pos..end) */
+	long long	base;		/* file offset of buf[0] */
+	long long	offset;		/* just past the last record returned */
+	size_t		line;		/* lines consumed */
+	int		eof, header, io;
+	size_t		errline;
+	char		err[192];
+	struct oplog_record rec;
+};
+
+static _Thread_local char why[192];
+
+/* Splits a line into unquoted values; returns the field count or -1. */
+static int
+split(const char *p, size_t len, char *out, char **field, size_t *flen, int max)
+{
+	const char *end = p + len, *q;
+	int n = 0;
+
+	for (;;) {
+		if (n == max)
+			return -1;
+		field[n] = out;
+		if (p < end && *p == '"') {
+			for (p++;;) {
+				if ((q = memchr(p, '"', end - p)) == NULL)
+					return -1;
+				memcpy(out, p, q - p);
+				out += q - p;
+				if (q + 1 < end && q[1] == '"') {
+					*out++ = '"';
+					p = q + 2;
+				} else {
+					p = q + 1;
+					break;
+				}
+			}
+		} else {
+			if ((q = memchr(p, ',', end - p)) == NULL)
+				q = end;
+			if (memchr(p, '"', q - p) != NULL)
+				return -1;
+			memcpy(out, p, q - p);
+			out += q - p;
+			p = q;
+		}
+		flen[n] = out - field[n];
+		*out++ = '\0';
+		n++;
+		if (p == end)
+			return n;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+}
+
+static int
+decimal(const char *s, size_t len, long long *out)
+{
+	long long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+is_header(char **f, const size_t *len, int n)
+{
+	int i;
+
+	if (n != OPLOG_NFIELDS)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (len[i] != strlen(colname[i]) || memcmp(f[i], colname[i], len[i]))
+			return 0;
+	return 1;
+}
+
+static const char *
+check(struct oplog_record *r)
+{
+	char t[TIME_BUFSZ];
+	const char *p;
+	int i;
+
+	for (i = OF_TERMINAL; i <= OF_DETAIL; i++)
+		if ((p = csv_field_problem(r->field[i], r->len[i], colmax[i], 0)) != NULL) {
+			snprintf(why, sizeof(why), _("field %s: %s"), colname[i], p);
+			return why;
+		}
+	if (decimal(r->field[OF_SEQ], r->len[OF_SEQ], &r->seq) == -1)
+		return _("field seq: not a decimal number");
+	if (decimal(r->field[OF_EPOCH], r->len[OF_EPOCH], &r->epoch) == -1)
+		return _("field epoch: not a decimal number");
+	if (r->len[OF_TIME] >= TIME_BUFSZ || time_parse(r->field[OF_TIME], &r->time) == -1)
+		return _("field time: not an RFC 3339 time");
+	time_format(r->time, t);
+	if (strcmp(t, r->field[OF_TIME]) != 0)
+		return _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+	if (hex_decode(r->field[OF_MAC], r->len[OF_MAC], r->mac, OPLOG_MACLEN) == -1)
+		return _("field hmac_v1: not 64 lowercase hex digits");
+	return NULL;
+}
+
+const char *
+oplog_parse_line(const char *line, size_t len, char *scratch, struct oplog_record *rec)
+{
+	int n;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (memchr(line, '\r', len) != NULL)
+		return _("contains a CR");
+	if (memchr(line, '\0', len) != NULL)
+		return _("contains a NUL byte");
+	if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
+		return _("not valid CSV with 10 fields");
+	if (n != OPLOG_NFIELDS) {
+		snprintf(why, sizeof(why), _("%d fields, want %d"), n, OPLOG_NFIELDS);
+		return why;
+	}
+	return check(rec);
+}
+
+struct oplog_reader *
+oplog_reader_open(int fd, const char *name)
+{
+	struct oplog_reader *r = xcalloc(1, sizeof(*r));
+
+	r->fd = fd;
+	r->name = name;
+	r->buf = xmalloc(RBUFSZ);
+	r->scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	return r;
+}
+
+static int
+fail(struct oplog_reader *r, const char *msg, int io)
+{
+	snprintf(r->err, sizeof(r->err), "%s", msg);
+	r->errline = r->line + 1;
+	r->io = io;
+	return -1;
+}
+
+int
+oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
+{
+	struct oplog_record *rec = &r->rec;
+	const char *why_;
+	char *nl;
+	ssize_t n;
+	size_t len;
+	int nf;
+
+	for (;;) {
+		nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+		if (nl == NULL) {
+			if (r->eof) {
+				if (r->pos == r->end) {
+					if (!r->header)
+						return fail(r, _("empty file, no header row"), 0);
+					return 0;
+				}
+				snprintf(why, sizeof(why), _("%zu bytes after the last line (torn tail)"),
+				    r->end - r->pos);
+				return fail(r, why, 0);
+			}
+			if (r->end - r->pos > OPLOG_LINE_MAX)
+				return fail(r, _("line too long"), 0);
+			memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+			r->base += r->pos;
+			r->end -= r->pos;
+			r->pos = 0;
+			n = read(r->fd, r->buf + r->end, RBUFSZ - r->end);
+			if (n == -1) {
+				if (errno == EINTR)
+					continue;
+				return fail(r, strerror(errno), 1);
+			}
+			if (n == 0)
+				r->eof = 1;
+			r->end += n;
+			continue;
+		}
+		len = nl - (r->buf + r->pos);
+		if (len > OPLOG_LINE_MAX)
+			return fail(r, _("line too long"), 0);
+		rec->line = r->line + 1;
+		rec->offset = r->base + r->pos;
+		if ((why_ = oplog_parse_line(r->buf + r->pos, len, r->scratch, rec)) != NULL) {
+			/* A header row is the one line that is not a record. */
+			nf = split(r->buf + r->pos, len && r->buf[r->pos + len - 1] == '\r' ?
+			    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS);
+			if (!is_header(rec->field, rec->len, nf))
+				return fail(r, r->header ? why_ : _("missing header row"), 0);
+			r->header = 1;
+			r->pos += len + 1;
+			r->line++;
+			r->offset = r->base + r->pos;
+			continue;
+		}
+		if (!r->header)
+			return fail(r, _("missing header row"), 0);
+		r->pos += len + 1;
+		r->line++;
+		r->offset = r->base + r->pos;
+		*out = rec;
+		return 1;
+	}
+}
+
+const char *
+oplog_reader_error(const struct oplog_reader *r, size_t *line, int *io)
+{
+	if (line)
+		*line = r->errline;
+	if (io)
+		*io = r->io;
+	return r->err;
+}
+
+long long
+oplog_reader_offset(const struct oplog_reader *r)
+{
+	return r->offset;
+}
+
+void
+oplog_reader_close(struct oplog_reader *r)
+{
+	if (r == NULL)
+		return;
+	free(r->buf);
+	free(r->scratch);
+	free(r);
+}

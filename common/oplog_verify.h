@@ -1,0 +1,113 @@
+/*
+ * oplog_verify.h — reading and verifying the operation log (jukisec-log(5)).
+ *
+ * For log-verify, log-prune and jukisec-audit.  The reader streams records
+ * one line at a time (memory does not grow with the file); the verifier keeps
+ * only the previous record, a pending first record and the current key.
+ */
+#ifndef OPLOG_VERIFY_H
+#define OPLOG_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "oplog.h"
+#include "store.h"
+
+/* Columns of oplog.csv, in order. */
+enum {
+	OF_SEQ, OF_TIME, OF_TERMINAL, OF_OPERATOR, OF_ACTION, OF_OBJECT,
+	OF_RESULT, OF_DETAIL, OF_EPOCH, OF_MAC, OPLOG_NFIELDS
+};
+#define OPLOG_HEADER "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1"
+#define OPLOG_MACLEN 32
+/* Longest line the reader accepts: every field at its limit, all quoted. */
+#define OPLOG_LINE_MAX 8192
+
+/* One record as read back; strings are unquoted values, NUL-terminated,
+ * valid until the next oplog_reader_next().  seq, time, epoch and mac are
+ * parsed and syntax-checked (jukisec-log(5) "Records"). */
+struct oplog_record {
+	char		*field[OPLOG_NFIELDS];
+	size_t		len[OPLOG_NFIELDS];
+	long long	seq, epoch;
+	int64_t		time;
+	unsigned char	mac[OPLOG_MACLEN];
+	size_t		line;		/* physical line in its file, 1-based */
+	long long	offset;		/* byte offset of that line */
+};
+
+struct oplog_reader;
+
+/* Reads fd (not closed by the reader) named name in messages.  The first
+ * line must be the header row; a header row repeated later is skipped. */
+struct oplog_reader *oplog_reader_open(int fd, const char *name);
+/* 1 record in *rec, 0 end of file, -1 error: oplog_reader_error() says
+ * why (and whether it was I/O) and at which line. */
+int	oplog_reader_next(struct oplog_reader *, struct oplog_record **rec);
+const char *oplog_reader_error(const struct oplog_reader *, size_t *line, int *io);
+/* Offset just past the last record returned (a torn tail stays beyond). */
+long long oplog_reader_offset(const struct oplog_reader *);
+void	oplog_reader_close(struct oplog_reader *);
+
+/* Parses one line (no LF) into rec; NULL, or a static reason.  line is
+ * modified; rec's strings point into scratch (at least len + 16 bytes). */
+const char *oplog_parse_line(const char *line, size_t len, char *scratch,
+	    struct oplog_record *rec);
+
+/* The verification key printed by jukisec-init, in secure memory. */
+struct oplog_vkey {
+	int64_t		t0;
+	long long	epoch_seconds;
+	unsigned char	k0[32];
+};
+/* Reads the key line from fd (a file refused when group/other can read it
+ * unless it is not a regular file, as for --key-file -).  Returns a
+ * gcry_malloc_secure'd key, or NULL after a message (ST_FAIL/ST_USAGE in
+ * *status). */
+struct oplog_vkey *oplog_vkey_read(int fd, const char *name, int *status);
+void	oplog_vkey_free(struct oplog_vkey *);
+
+struct oplog_verify_opts {
+	const char *const *files;	/* NULL/0: the live log DIR/oplog.csv */
+	size_t		nfiles;
+	int		have_anchor;
+	long long	anchor_seq;
+	unsigned char	anchor_mac[OPLOG_MACLEN];
+	int64_t		now;		/* for the "epochs unsealed" check */
+};
+
+struct oplog_verify_result {
+	int		status;		/* ST_OK, ST_NO (tampering), ST_FAIL (I/O) */
+	long long	records, first_seq, last_seq, first_epoch, last_epoch;
+	int64_t		first_time, last_time;
+	unsigned char	head_mac[OPLOG_MACLEN];	/* last record's MAC */
+	long long	prunes;			/* log-prune checkpoints seen */
+	int64_t		last_prune_time;	/* 0: none */
+	int		head_checked;		/* the live log's head was compared */
+	/* on failure: */
+	char		bad_file[256];
+	size_t		bad_line;		/* 0: not a record (head, anchor, file) */
+	long long	bad_seq;		/* -1: unknown */
+	char		reason[256];
+};
+
+/* Verifies the files (or the live log and its head, also when the last
+ * file is the live log).  st may be NULL when files are given. */
+int	oplog_verify(struct store *, const struct oplog_vkey *,
+	    const struct oplog_verify_opts *, struct oplog_verify_result *);
+
+/* Parses "jukisec-log-anchor v1 seq=S mac=HEX"; 0 or -1. */
+int	oplog_anchor_parse(const char *, long long *seq, unsigned char mac[OPLOG_MACLEN]);
+
+/*
+ * For log-prune: replaces oplog.csv by the records written to af (an
+ * atomic_begin'd file in st->dirfd named "oplog.csv", header and kept
+ * records, the newest of the live log among them as its last line) plus
+ * the checkpoint rec chained after it, and commits the head.  The caller
+ * holds STORE_LOCK_LOG and called oplog_seal_at() under it first; kept is
+ * the number of records written to af.  af is committed or aborted.
+ */
+int	oplog_replace(struct store *, struct atomic_file *af, long long kept,
+	    const struct oplog_rec *checkpoint, int64_t now);
+
+#endif
