@@ -1,0 +1,112 @@
+#!/bin/sh
+# APPI Art. 68 for personal-data leaks: when the duty applies (PPC Rules
+# Art. 43 grounds), the preliminary (3 days, our choice within "about 3-5")
+# and final (30 days, 60 with an unlawful purpose) deadlines at their
+# boundaries, in local days, and list --overdue with --now.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-incident.sh"
+
+N=--now=2026-11-01T12:00:00Z
+DET=--detected=2026-11-01T10:00:00Z
+
+leak() { inew $N $DET --type leak --cause other --summary "leak" "$@"; }
+appi() { incident-report -d "$D" show "$1" --format json | json_true "$2"; }
+# overdue_ids NOW: ids listed by list --overdue (APPI only: hours huge).
+overdue_ids() {
+	incident-report -d "$D" list --overdue 100000 --format csv --now "$1" |
+	mlr --icsv --onidx cut -f id | tr "\n" " "
+}
+
+test_expect_success 'set up' 'inc_state'
+
+test_expect_success '100 persons and no other ground: no duty' '
+	leak --persons 100 >id && test "$(cat id)" = 2026-0001 &&
+	appi 2026-0001 "d[\"appi\"][\"duty\"] is False and d[\"appi\"][\"final_due\"] is None" &&
+	appi 2026-0001 "not set(d[\"outstanding\"]) & {\"ppc-preliminary\",\"ppc-final\",\"persons-notified\"}"
+'
+
+test_expect_success 'more than 100 persons: duty (2026-0002)' '
+	leak --persons 101 >id &&
+	appi 2026-0002 "d[\"appi\"][\"duty\"] is True and d[\"appi\"][\"persons\"] == 101"
+'
+
+test_expect_success 'sensitive, financial or unlawful purpose: duty even for one person' '
+	leak --persons 1 --sensitive >id &&
+	appi 2026-0003 "d[\"appi\"][\"duty\"] and d[\"appi\"][\"sensitive\"]" &&
+	leak --persons 1 --financial >id &&
+	appi 2026-0004 "d[\"appi\"][\"duty\"] and d[\"appi\"][\"financial\"]" &&
+	leak --persons 1 --unlawful-purpose >id &&
+	appi 2026-0005 "d[\"appi\"][\"duty\"] and d[\"appi\"][\"unlawful_purpose\"]" &&
+	incident-report -d "$D" show 2026-0003 --lang en $N | grep -q "^  Duty to report: yes (sensitive personal data)$" &&
+	incident-report -d "$D" show 2026-0005 --lang ja $N | grep -q "^  報告義務: あり(不正の目的によるおそれ)$"
+'
+
+test_expect_success 'deadlines: day 3 and day 30 (day of detection = day 1), end of day' '
+	appi 2026-0002 "d[\"appi\"][\"preliminary_due\"] == \"2026-11-03T23:59:59.999Z\"" &&
+	appi 2026-0002 "d[\"appi\"][\"final_due\"] == \"2026-11-30T23:59:59.999Z\""
+'
+
+test_expect_success 'with an unlawful purpose the final report is due on day 60' '
+	appi 2026-0005 "d[\"appi\"][\"final_due\"] == \"2026-12-30T23:59:59.999Z\""
+'
+
+test_expect_success 'deadlines follow local days (TZ=Asia/Tokyo)' '
+	TZ=Asia/Tokyo incident-report -d "$D" show 2026-0002 --format json |
+	json_true "d[\"appi\"][\"preliminary_due\"] == \"2026-11-03T14:59:59.999Z\"" &&
+	TZ=Asia/Tokyo incident-report -d "$D" show 2026-0002 --lang ja $N >r &&
+	grep -q "^  速報期限: 令和8年11月3日まで(検知日を1日目として3日目): 未了$" r
+'
+
+test_expect_success 'preliminary: not overdue at the last millisecond, overdue just after' '
+	test "$(overdue_ids 2026-11-03T23:59:59.999Z)" = "" &&
+	test "$(overdue_ids 2026-11-04T00:00:00.000Z)" = "2026-0002 2026-0003 2026-0004 2026-0005 " &&
+	incident-report -d "$D" list --overdue 100000 --format json --now 2026-11-04T00:00:00Z |
+	json_true "d[0][\"overdue\"] == [\"ppc-preliminary\"]"
+'
+
+test_expect_success 'final: overdue after day 30, the unlawful case only after day 60' '
+	istep 2026-0002 ppc-preliminary --now 2026-11-03T12:00:00Z &&
+	test "$(overdue_ids 2026-11-30T23:59:59.999Z)" = "2026-0003 2026-0004 2026-0005 " &&
+	incident-report -d "$D" list --overdue 100000 --format json --now 2026-12-01T00:00:00Z |
+	json_true "[(x[\"id\"], x[\"overdue\"]) for x in d] == [(\"2026-0002\", [\"ppc-final\"]), (\"2026-0003\", [\"ppc-preliminary\", \"ppc-final\"]), (\"2026-0004\", [\"ppc-preliminary\", \"ppc-final\"]), (\"2026-0005\", [\"ppc-preliminary\"])]" &&
+	incident-report -d "$D" list --overdue 100000 --format json --now 2026-12-31T00:00:00Z |
+	json_true "d[-1] [\"id\"] == \"2026-0005\" and d[-1][\"overdue\"] == [\"ppc-preliminary\", \"ppc-final\"]"
+'
+
+test_expect_success 'a report made in time or late says so' '
+	incident-report -d "$D" show 2026-0002 --lang en --now 2026-11-05T00:00:00Z >r &&
+	grep -q "^  Preliminary report due: 2026-11-03 (day 3 counting the day of detection): made 2026-11-03 12:00, in time$" r &&
+	istep 2026-0003 ppc-preliminary --now 2026-11-04T00:00:00Z &&
+	incident-report -d "$D" show 2026-0003 --lang ja --now 2026-11-05T00:00:00Z >r &&
+	grep -q "^  速報期限: 令和8年11月3日まで(検知日を1日目として3日目): 令和8年11月4日 00:00 済(期限後)$" r
+'
+
+test_expect_success 'a final report without a preliminary one answers both' '
+	istep 2026-0004 ppc-final --now 2026-11-10T00:00:00Z &&
+	appi 2026-0004 "not set(d[\"outstanding\"]) & {\"ppc-preliminary\", \"ppc-final\"}" &&
+	cp "$D/incidents.csv" before &&
+	test_must_fail 2 istep 2026-0004 ppc-preliminary --now 2026-11-10T00:00:00Z 2>err &&
+	one_line_matching err "ppc-preliminary after ppc-final$" &&
+	cmp before "$D/incidents.csv"
+'
+
+test_expect_success 'closing a leak with the duty needs the APPI steps (or --force)' '
+	test_must_fail 2 istep 2026-0002 closed --now 2026-11-10T00:00:00Z 2>err &&
+	grep -q "ppc-final persons-notified" err
+'
+
+test_expect_success 'without the duty the APPI steps may still be recorded (voluntary)' '
+	istep 2026-0001 ppc-preliminary --now 2026-11-02T00:00:00Z &&
+	istep 2026-0001 persons-notified --now 2026-11-02T00:00:00Z &&
+	incident-report -d "$D" show 2026-0001 --lang en --now 2026-11-02T00:00:00Z >r &&
+	grep -q "^  Duty to report: none of the grounds given$" r &&
+	grep -q "^  Persons notified: 2026-11-02 00:00$" r
+'
+
+test_expect_success 'the report says the tool gives no legal advice' '
+	incident-report -d "$D" show 2026-0002 --lang en $N | grep -q "it gives no legal advice" &&
+	incident-report -d "$D" show 2026-0002 --lang ja $N | grep -q "法的助言を行うものではありません"
+'
+
+test_done
