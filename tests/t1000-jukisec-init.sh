@@ -1,0 +1,73 @@
+#!/bin/sh
+# jukisec-init: creates the state directory, prints the verification key
+# once, refuses an initialised directory without changing it.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'init creates the directory, the files and the key line' '
+	jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>err &&
+	grep -Eqx "jukisec-log-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=86400 k0=[0-9a-f]{64}" key &&
+	test "$(wc -l <key)" -eq 1 &&
+	grep -q "keep it offline" err &&
+	test "$(stat -c %a s)" = 700 &&
+	for f in jukisec.conf oplog.csv oplog.key oplog.head; do
+		test "$(stat -c %a s/$f)" = 600 || exit 1
+	done &&
+	grep -q "^epoch_seconds = 86400" s/jukisec.conf
+'
+
+test_expect_success 'the log holds the header and the genesis record' '
+	sed -n 1p s/oplog.csv >hdr &&
+	echo "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1" >want &&
+	test_cmp want hdr &&
+	grep -Eqx "0,2026-01-01T00:00:00.000Z,cs01,-,genesis,,ok,format=1 epoch_seconds=86400,0,[0-9a-f]{64}" s/oplog.csv &&
+	test "$(wc -l <s/oplog.csv)" -eq 2
+'
+
+test_expect_success 'the key is stored nowhere: not in oplog.key beyond epoch 0, not in the log' '
+	k0=$(sed "s/.*k0=//" key) &&
+	! grep -q "$k0" s/oplog.csv s/oplog.head s/jukisec.conf
+'
+
+test_expect_success 'the printed key verifies the new log' '
+	chmod 600 key &&
+	log-verify -d s -k key --now 2026-01-01T00:00:01Z >out &&
+	grep -q "^ok: 1 records" out
+'
+
+test_expect_success 'an initialised directory is refused (exit 1) and left unchanged' '
+	(cd s && sha256sum jukisec.conf oplog.csv oplog.key oplog.head) >before &&
+	test_must_fail 1 jukisec-init -d "$TMP/s" >out 2>err &&
+	test ! -s out &&
+	one_line_matching err "already initialised" &&
+	(cd s && sha256sum jukisec.conf oplog.csv oplog.key oplog.head) >after &&
+	test_cmp before after
+'
+
+test_expect_success 'JUKISEC_DIR is honoured' '
+	JUKISEC_DIR=$TMP/e jukisec-init >k2 2>/dev/null &&
+	test -f e/oplog.csv
+'
+
+test_expect_success 'a non-empty, uninitialised directory is refused (exit 3)' '
+	mkdir -m 700 junk && echo x >junk/file &&
+	test_must_fail 3 jukisec-init -d "$TMP/junk" >out 2>err &&
+	test ! -s out && test ! -e junk/oplog.csv
+'
+
+test_expect_success 'a group-writable directory is refused (exit 3)' '
+	mkdir -m 770 gw && chmod 770 gw &&
+	test_must_fail 3 jukisec-init -d "$TMP/gw" >out 2>err &&
+	test ! -e gw/oplog.csv
+'
+
+test_expect_success 'usage errors exit 2, --help exits 0 on stdout' '
+	test_must_fail 2 jukisec-init -d "$TMP/u1" extra 2>err &&
+	grep -q "^usage: jukisec-init" err &&
+	test_must_fail 2 jukisec-init -d "$TMP/u2" --now yesterday 2>err &&
+	test_must_fail 2 jukisec-init --bogus 2>err &&
+	jukisec-init --help >out && grep -q "^usage: jukisec-init" out &&
+	jukisec-init -V >out && grep -q "jukisec-init" out &&
+	test ! -e u1 && test ! -e u2
+'
+
+test_done

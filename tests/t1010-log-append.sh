@@ -1,0 +1,151 @@
+#!/bin/sh
+# log-append: one record from options, a batch from standard input (whole
+# or nothing, bad lines named), seals from --seal; bad input refused.
+. "$(dirname "$0")/lib.sh"
+
+jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>/dev/null
+chmod 600 key
+la() { log-append -d "$TMP/s" -t cs01 "$@"; }
+lines() { wc -l <s/oplog.csv; }
+verify() { log-verify -d "$TMP/s" -k key --now "${1:-2026-01-01T12:00:00Z}" >vout; }
+
+test_expect_success 'one record from options' '
+	la -u tanaka -a print -o juminhyo -r ok -m "copy, 1 page" --now 2026-01-01T09:00:00Z &&
+	grep -Eqx "1,2026-01-01T09:00:00.000Z,cs01,tanaka,print,juminhyo,ok,\"copy, 1 page\",0,[0-9a-f]{64}" s/oplog.csv &&
+	verify && grep -q "^ok: 2 records" vout
+'
+
+test_expect_success 'object, result and detail may be empty' '
+	la -u tanaka -a logout --now 2026-01-01T09:01:00Z &&
+	grep -Eq "^2,2026-01-01T09:01:00.000Z,cs01,tanaka,logout,,,,0," s/oplog.csv
+'
+
+test_expect_success 'a batch from standard input, with quoting and = + - @ verbatim' '
+	printf "%s\n" "sato,view,x,ok,\"a,b\"" "suzuki,print,,ok,=1+2" \
+	    "ito,export,@SUM(A1),ok,+cmd" "kato,note,-2,ok,\"say \"\"hi\"\"\"" |
+	    la --stdin --now 2026-01-01T10:00:00Z &&
+	test "$(lines)" -eq 8 &&
+	grep -q ",suzuki,print,,ok,=1+2,0," s/oplog.csv &&
+	grep -q ",ito,export,@SUM(A1),ok,+cmd,0," s/oplog.csv &&
+	grep -q ",kato,note,-2,ok,\"say \"\"hi\"\"\",0," s/oplog.csv &&
+	verify
+'
+
+test_expect_success 'clock stepped back: time clamped to the last record' '
+	la -u tanaka -a late --now 2026-01-01T08:00:00Z &&
+	tail -1 s/oplog.csv | grep -q "^7,2026-01-01T10:00:00.000Z," &&
+	verify
+'
+
+batch_refused() {
+	cp s/oplog.csv before.csv &&
+	test_must_fail 2 la --stdin --now 2026-01-01T11:00:00Z <in 2>err &&
+	one_line_matching err "$1" &&
+	cmp before.csv s/oplog.csv
+}
+
+test_expect_success 'a bad line refuses the whole batch, naming line and field (long field)' '
+	{ echo "a,b,c,d,e"; echo "a,b,c,d,e"; printf "%065d,act,,,\n" 0; } >in &&
+	batch_refused "^log-append: <stdin>:3: field operator: longer than 64 bytes$"
+'
+
+test_expect_success 'oversized detail (over 2048 bytes)' '
+	{ echo "a,b,c,d,e"; printf "op,act,,,%02049d\n" 0; } >in &&
+	batch_refused "<stdin>:2: field detail"
+'
+
+test_expect_success 'wrong column count' '
+	printf "a,b,c,d,e\na,b,c,d\n" >in &&
+	batch_refused "<stdin>:2:"
+'
+
+test_expect_success 'NUL byte' '
+	printf "a,b,c,d,e\na,b\000x,c,d,e\n" >in &&
+	batch_refused "<stdin>:2: field action: .*NUL"
+'
+
+test_expect_success 'invalid UTF-8' '
+	printf "a,b,c,d,e\na,b,c\377,d,e\n" >in &&
+	batch_refused "<stdin>:2: field object: invalid UTF-8"
+'
+
+test_expect_success 'a line break inside a quoted field' '
+	printf "a,b,c,d,\"x\ny\"\n" >in &&
+	batch_refused "<stdin>:1: field detail"
+'
+
+test_expect_success 'an empty operator' '
+	printf ",act,,,\n" >in &&
+	batch_refused "<stdin>:1: field operator: empty"
+'
+
+test_expect_success 'records reserved for the log are refused' '
+	printf -- "-,seal,3,ok,records=0\n" >in &&
+	batch_refused "<stdin>:1: field action: reserved" &&
+	printf "x,log-prune,,ok,removed=1-2\n" >in &&
+	batch_refused "<stdin>:1: field detail: reserved"
+'
+
+test_expect_success 'kanji and other UTF-8 are normal data' '
+	la -u 田中 -a 閲覧 -o 住民票 -m "写し 1 枚" --now 2026-01-01T11:00:00Z &&
+	grep -q ",田中,閲覧,住民票,,写し 1 枚,0," s/oplog.csv && verify
+'
+
+test_expect_success 'options: bad field values exit 2 and write nothing' '
+	cp s/oplog.csv before.csv &&
+	test_must_fail 2 la -u tanaka -a "$(printf "a\rb")" 2>err &&
+	one_line_matching err "field action: contains a line break" &&
+	test_must_fail 2 la -u "" -a x 2>err &&
+	cmp before.csv s/oplog.csv
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_must_fail 2 la -a x 2>err && grep -q "^usage: log-append" err &&
+	test_must_fail 2 la -u x 2>err &&
+	test_must_fail 2 la --stdin -u x -a y 2>err </dev/null &&
+	test_must_fail 2 la --seal --stdin 2>err </dev/null &&
+	test_must_fail 2 la -u x -a y extra 2>err &&
+	test_must_fail 2 la -u x -a y --now never 2>err &&
+	la --help >out && grep -q "^usage: log-append" out
+'
+
+test_expect_success '--seal seals ended epochs and evolves the key' '
+	la --seal --now 2026-01-03T01:00:00Z &&
+	tail -2 s/oplog.csv | cut -d, -f1-9 >got &&
+	n=$(tail -3 s/oplog.csv | head -1 | cut -d, -f1) &&
+	printf "%s\n" "$((n + 1)),2026-01-01T23:59:59.999Z,cs01,-,seal,0,ok,records=$((n + 1)),0" \
+	    "$((n + 2)),2026-01-02T23:59:59.999Z,cs01,-,seal,1,ok,records=0,1" >want &&
+	test_cmp want got &&
+	grep -q " epoch=2 " s/oplog.key &&
+	verify 2026-01-03T02:00:00Z
+'
+
+test_expect_success '--seal with nothing to seal writes nothing' '
+	cp s/oplog.csv before.csv &&
+	la --seal --now 2026-01-03T05:00:00Z && cmp before.csv s/oplog.csv
+'
+
+test_expect_success 'a missing or uninitialised state directory exits 3' '
+	test_must_fail 3 log-append -d "$TMP/none" -u a -a b 2>err &&
+	mkdir -m 700 empty &&
+	test_must_fail 3 log-append -d "$TMP/empty" -u a -a b 2>err
+'
+
+test_expect_success 'a group-writable oplog.csv is refused (exit 3)' '
+	cp -p s/oplog.csv keep.csv && chmod 620 s/oplog.csv &&
+	test_must_fail 3 la -u a -a b 2>err &&
+	grep -q oplog.csv err && chmod 600 s/oplog.csv
+'
+
+test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
+	cp s/oplog.head head.bak && cp s/oplog.csv before.csv &&
+	echo garbage >s/oplog.head &&
+	test_must_fail 3 la -u a -a b 2>err && grep -q "oplog.head" err &&
+	cp head.bak s/oplog.head && cp s/oplog.key key.bak &&
+	sed -i "s/ epoch=2 / epoch=9 /" s/oplog.key &&
+	test_must_fail 3 la -u a -a b 2>err && grep -q "ahead of the log" err &&
+	cp key.bak s/oplog.key && cmp before.csv s/oplog.csv &&
+	la -u a -a b --now 2026-01-03T06:00:00Z
+'
+
+test_done
