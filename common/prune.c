@@ -305,7 +305,7 @@ archive_close(struct archive *a, int sync)
 {
 	int ret = 0;
 
-	if (a->buf == NULL)
+	if (a == NULL || a->buf == NULL)
 		return 0;
 	if (sync && (archive_flush(a) == -1 ||
 	    (fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS))) {

@@ -1,0 +1,43 @@
+# tests/lib-prune.sh — helpers for the log-prune tests (t4xxx), sourced
+# after lib.sh.  Logs that span years are made by running the real tools
+# under faketime(1): no tool has a back-dating option that a test relies on.
+
+command -v faketime >/dev/null || { echo "1..0 # skip faketime not installed"; exit 0; }
+
+# at TIME CMD...: CMD with the clock started at TIME ("YYYY-MM-DD hh:mm:ss", UTC).
+at() { _t=$1; shift; faketime "$_t" "$@"; }
+
+# rec DIR TIME LABEL [N]: N (default 1) records with object LABEL at TIME.
+rec() {
+	_i=0
+	while [ "$_i" -lt "${4:-1}" ]; do
+		echo "clerk01,print,$3,ok,copy $_i"
+		_i=$((_i + 1))
+	done | at "$2" log-append -d "$1" --stdin
+}
+
+# time_of DIR LABEL: the time of the first record with object LABEL.
+time_of() { awk -F, -v l="$2" '$6 == l { print $2; exit }' "$1/oplog.csv"; }
+
+# has DIR LABEL: the log holds a record with object LABEL.
+has() { awk -F, -v l="$2" '$6 == l { f = 1 } END { exit !f }' "$1/oplog.csv"; }
+
+# seqs FILE: the seq column, header rows left out.
+seqs() { awk -F, '$1 != "seq" { print $1 }' "$1"; }
+
+# ms TIME DELTA_MS: TIME (RFC 3339 ms) plus DELTA_MS, in the same form.
+ms() {
+	python3 -c 'import sys, datetime as d
+t = d.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%S.%fZ") + d.timedelta(milliseconds=int(sys.argv[2]))
+print(t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000))' "$1" "$2"
+}
+DAY=86400000
+
+# verify DIR TIME [FILE...]: log-verify at TIME (the live log, or FILEs).
+verify() {
+	_d=$1 _t=$2; shift 2
+	log-verify -d "$_d" --key-file "$_d.key" --now "$_t" "$@"
+}
+
+# A state directory $1 created at 2022-01-01 00:00:00 UTC.
+init_at() { at "${2:-2022-01-01 00:00:00}" jukisec-init -d "$1" >"$1.key" 2>/dev/null && chmod 600 "$1.key"; }

@@ -1,0 +1,110 @@
+#!/bin/sh
+# log-prune: usage, refusals (R6: never under 365 days), bad state.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
+
+S=$TMP/s
+init_at "$S"
+rec "$S" "2022-02-01 09:00:00" OLD 2
+rec "$S" "2023-06-01 09:00:00" NEW 2
+cp "$S/oplog.csv" "$TMP/orig.csv"
+
+test_expect_success '-h prints the usage on stdout and exits 0' '
+	log-prune -h >out.txt 2>err.txt &&
+	grep -q "^usage: log-prune \[-nqv\] \[-a FILE\] \[-d DIR\] \[-r DAYS\]" out.txt &&
+	test ! -s err.txt
+'
+
+test_expect_success 'the usage line is the man page SYNOPSIS' '
+	log-prune -h | tr -s " \t\n" " " >u.txt &&
+	for w in "[-nqv]" "[-a FILE]" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]" "[--now TIME]"; do
+		grep -qF -- "$w" u.txt || exit 1
+	done &&
+	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-prune.1" | col -b |
+	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | tr -s " \n" " " >m.txt &&
+	grep -qF "log-prune [-nqv] [-a FILE] [-d DIR] [-r DAYS] [-t TERMINAL] [--now TIME]" m.txt
+'
+
+test_expect_success '-V prints the version' '
+	log-prune -V | grep -q "log-prune"
+'
+
+test_expect_success 'an unknown option or an operand is a usage error (2)' '
+	test_must_fail 2 log-prune -d "$S" -x 2>err.txt &&
+	grep -q "^usage: log-prune" err.txt &&
+	test_must_fail 2 log-prune -d "$S" extra 2>err.txt &&
+	grep -q "^usage: log-prune" err.txt &&
+	test_must_fail 2 log-prune -d "$S" -q -v 2>err.txt
+'
+
+test_expect_success '--retain 364 is refused citing R6, the log untouched' '
+	test_must_fail 2 log-prune -d "$S" --retain 364 --now 2023-06-02T00:00:00Z 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --retain 364: .*R6" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
+test_expect_success '--retain 0, -1, 1e3 and words are refused (2)' '
+	for r in 0 -1 1e3 year ""; do
+		test_must_fail 2 log-prune -d "$S" -r "$r" 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --retain" || exit 1
+	done &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
+test_expect_success 'a bad --now is a usage error naming it' '
+	test_must_fail 2 log-prune -d "$S" --now 2023-02-30 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --now 2023-02-30"
+'
+
+test_expect_success 'retain_days under 365 in jukisec.conf is refused, nothing removed' '
+	cp "$S/jukisec.conf" conf.save &&
+	sed "s/^#* *retain_days *=.*/retain_days = 200/" conf.save >"$S/jukisec.conf" &&
+	grep -q "^retain_days = 200" "$S/jukisec.conf" &&
+	test_must_fail 3 log-prune -d "$S" --now 2023-06-02T00:00:00Z 2>err.txt &&
+	grep -q "retain_days" err.txt &&
+	cp conf.save "$S/jukisec.conf" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
+test_expect_success 'retain_days from jukisec.conf decides, --retain overrides it' '
+	sed "s/^#* *retain_days *=.*/retain_days = 600/" conf.save >"$S/jukisec.conf" &&
+	log-prune -d "$S" -n --now 2023-06-02T00:00:00Z >dry.txt &&
+	grep -q "^nothing before 2021-10-10" dry.txt &&
+	log-prune -d "$S" -n -r 365 --now 2023-06-02T00:00:00Z >dry.txt &&
+	grep -q "^would remove" dry.txt &&
+	cp conf.save "$S/jukisec.conf" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
+test_expect_success 'a missing state directory fails (3) in one line' '
+	test_must_fail 3 log-prune -d "$TMP/nowhere" 2>err.txt &&
+	one_line_matching err.txt "nowhere"
+'
+
+test_expect_success 'a log that is not a log is refused (3), nothing changed' '
+	cp -p "$S/oplog.csv" keep.csv &&
+	printf "seq,time\n" >"$S/oplog.csv.bad" &&
+	sed "3s/^[0-9]*,/x,/" keep.csv >"$S/oplog.csv" &&
+	cp "$S/oplog.csv" broken.csv &&
+	test_must_fail 3 log-prune -d "$S" --now 2023-06-02T00:00:00Z 2>err.txt &&
+	one_line_matching err.txt "oplog.csv:3: bad seq" &&
+	cmp "$S/oplog.csv" broken.csv &&
+	cp -p keep.csv "$S/oplog.csv" && rm -f "$S/oplog.csv.bad"
+'
+
+test_expect_success 'silent on success without -v; -v prints one summary line' '
+	cp -a "$S" s2 && cp "$S.key" s2.key &&
+	log-prune -d "$TMP/s2" --now 2023-06-02T00:00:00Z >out.txt 2>err.txt &&
+	test ! -s out.txt && test ! -s err.txt &&
+	cp -a "$S" s3 &&
+	log-prune -d "$TMP/s3" -v --now 2023-06-02T00:00:00Z >out.txt 2>err.txt &&
+	test ! -s err.txt &&
+	one_line_matching out.txt "^removed [0-9]+ records \(seq 0-[0-9]+, before 2022-06-02T00:00:00.000Z\), kept [0-9]+, oldest kept 2022-06-0"
+'
+
+test_expect_success '-q keeps even a dry run silent' '
+	log-prune -d "$S" -n -q --now 2023-06-02T00:00:00Z >out.txt 2>err.txt &&
+	test ! -s out.txt && test ! -s err.txt
+'
+
+test_done
