@@ -26,19 +26,6 @@ L(const struct audit *a, const char *en, const char *ja)
 	return a->o->ja ? ja : en;
 }
 
-int
-audit_locale_ja(void)
-{
-	static const char *const var[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	const char *v;
-	size_t	 i;
-
-	for (i = 0; i < sizeof(var) / sizeof(var[0]); i++)
-		if ((v = getenv(var[i])) != NULL && *v != '\0')
-			return strncmp(v, "ja", 2) == 0;
-	return 0;
-}
-
 static char *
 vformat(const char *fmt, va_list ap)
 {
@@ -132,6 +119,22 @@ load_register(void *arg)
 	return register_load(a->st, &a->reg);
 }
 
+/* Stable insertion sort: a handful of findings. */
+static void
+sort_findings(struct audit *a)
+{
+	struct finding t;
+	size_t	 i, j;
+
+	for (i = 1; i < a->n; i++) {
+		t = a->f[i];
+		for (j = i; j > 0 &&
+		    audit_rule_rank(a->f[j - 1].rule) > audit_rule_rank(t.rule); j--)
+			a->f[j] = a->f[j - 1];
+		a->f[j] = t;
+	}
+}
+
 static void
 audit_free(struct audit *a)
 {
@@ -175,6 +178,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 	audit_log(&a);
 	audit_state(&a);
 
+	sort_findings(&a);
 	for (i = 0; i < a.n; i++)
 		if (a.f[i].status == AUDIT_FAIL)
 			status = ST_NO;

@@ -58,9 +58,6 @@ struct audit {
  * ST_NO something FAILs, ST_FAIL the state could not be opened. */
 int	audit_run(const struct audit_opts *, FILE *out);
 
-/* 1 when the messages locale (LC_ALL, LC_MESSAGES, LANG) is Japanese. */
-int	audit_locale_ja(void);
-
 /* Building findings (audit.c).  L() picks the report's language. */
 const char *L(const struct audit *, const char *en, const char *ja);
 void	check_begin(struct audit *, const char *rule, const char *check);
@@ -79,7 +76,9 @@ void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
 void	audit_incidents(struct audit *);	/* R9 */
 void	audit_state(struct audit *);		/* modes, owners, conf */
 
-/* Rendering (audit_render.c). */
+/* Rendering (audit_render.c).  Findings are sorted by the article of
+ * their rule (R5.1 ... R9, STATE), in the order of the checks within. */
+size_t	audit_rule_rank(const char *rule);
 int	audit_render(const struct audit *, FILE *);
 
 #endif

@@ -5,7 +5,9 @@
  *
  * Invariants: called with STORE_LOCK_REGISTER held, so operators.csv and
  * credentials/ are seen as one consistent state.  Only names and file
- * metadata of credentials/ are read, never their contents.  A person is
+ * metadata of credentials/ are read, never their contents.  Duplicate and
+ * malformed ids already stop register_load; the checks repeat them only so
+ * a laxer loader could not turn them into a silent PASS.  A person is
  * "active" as operator_active() says (not revoked, not past expiry).
  */
 #include <dirent.h>
@@ -96,8 +98,6 @@ check_register(struct audit *a)
 			;
 		else if (*op->name == '\0')
 			why = L(a, "no name", "氏名がありません");
-		else if (*op->section == '\0')
-			why = L(a, "no section", "所属がありません");
 		else if (op->registered_at == 0 || *op->registered_by == '\0')
 			why = L(a, "no registration time or registering manager",
 			    "登録日時または登録者がありません");

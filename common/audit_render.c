@@ -32,6 +32,17 @@ static const struct {
 };
 #define NARTICLE (sizeof(article) / sizeof(article[0]))
 
+size_t
+audit_rule_rank(const char *rule)
+{
+	size_t	 k;
+
+	for (k = 0; k < NARTICLE; k++)
+		if (strcmp(article[k].rule, rule) == 0)
+			break;
+	return k;
+}
+
 static const char *const status_en[] = { "PASS", "WARN", "FAIL" };
 static const char *const status_ja[] = { "適合", "要確認", "不適合" };
 
@@ -84,7 +95,7 @@ render_text(const struct audit *a, FILE *out)
 	if (a->o->ja) {
 		fprintf(out, "住基ネット セキュリティ対策 遵守状況報告書\n");
 		fprintf(out, "==========================================\n\n");
-		fprintf(out, "宛先:         住基ネットセキュリティ委員会 (第12条第2号)\n");
+		fprintf(out, "宛先:         住基ネットセキュリティ委員会 (第12条第2項第2号)\n");
 		fprintf(out, "作成日時:     %s\n", date);
 		fprintf(out, "状態ディレクトリ: %s\n", a->st->dir);
 		fprintf(out, "操作履歴の検証: %s\n\n", a->o->keyfile ?

@@ -1,0 +1,99 @@
+/*
+ * jukisec-audit — the compliance report for the Security Committee
+ * (R12(2)): checks a state directory against every requirement the
+ * software can check, one finding per check.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "audit.h"
+#include "incident.h"
+#include "timeutil.h"
+
+enum { O_FORMAT = 256, O_KEYFILE, O_LANG, O_NOW };
+
+static const struct option longopts[] = {
+	{ "dir",	required_argument, NULL, 'd' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ "format",	required_argument, NULL, O_FORMAT },
+	{ "key-file",	required_argument, NULL, O_KEYFILE },
+	{ "lang",	required_argument, NULL, O_LANG },
+	{ "now",	required_argument, NULL, O_NOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s",
+	    _("usage: jukisec-audit [-d dir] [--key-file file] [--now time]\n"
+	    "\t[--format text|csv|json] [--lang ja|en]\n"));
+	exit(status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct audit_opts o;
+	int	 ch, status;
+
+	jukisec_setup();
+	memset(&o, 0, sizeof(o));
+	o.now = time_now_ms();
+	o.ja = inc_lang_default() == INC_JA;
+	while ((ch = getopt_long(argc, argv, "d:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'h':
+			usage(ST_OK);
+			break;
+		case 'V':
+			print_version();
+			return ST_OK;
+		case O_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o.format = AUDIT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				o.format = AUDIT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = AUDIT_JSON;
+			else {
+				warnx(_("--format: %s: not text, csv or json"), optarg);
+				usage(ST_USAGE);
+			}
+			break;
+		case O_KEYFILE:
+			o.keyfile = optarg;
+			break;
+		case O_LANG:
+			if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
+				warnx(_("--lang: %s: not ja or en"), optarg);
+				usage(ST_USAGE);
+			}
+			o.ja = strcmp(optarg, "ja") == 0;
+			break;
+		case O_NOW:
+			if (time_parse(optarg, &o.now) == -1) {
+				warnx(_("--now: %s: not an RFC 3339 time"), optarg);
+				usage(ST_USAGE);
+			}
+			break;
+		default:
+			usage(ST_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 0)
+		usage(ST_USAGE);
+
+	status = audit_run(&o, stdout);
+	if (fshut_stdout() != ST_OK)
+		status = ST_FAIL;
+	return status;
+}

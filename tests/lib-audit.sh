@@ -1,0 +1,46 @@
+# tests/lib-audit.sh — helpers for the jukisec-audit tests (t6000-t6999),
+# sourced after lib.sh and lib-register.sh.  States are built with the real
+# tools; the report is read back as CSV with mlr (one row per finding).
+
+# audit_state: $D initialised (fast KDF), manager boss registered, the log
+# verification key in $D.key (0600, as log-verify wants it).
+audit_state() {
+	reg_state && chmod 600 "$D.key" && bootstrap
+}
+
+# audit_run [ARGS...]: jukisec-audit -d $D --format csv ARGS into $TMP/a.csv
+# (stderr $TMP/a.err); its exit status in $ast.  Never fails itself.
+audit_run() {
+	ast=0
+	jukisec-audit -d "$D" --format csv "$@" >"$TMP/a.csv" 2>"$TMP/a.err" || ast=$?
+}
+
+# finding CHECK: "STATUS SUBJECTS" of CHECK in the last report.
+finding() {
+	mlr --icsv --onidx --ofs ' ' filter -s c="$1" '$check == @c' \
+	    then cut -o -f status,subjects "$TMP/a.csv"
+}
+
+# detail CHECK: the detail column of CHECK.
+detail() {
+	mlr --icsv --onidx filter -s c="$1" '$check == @c' then cut -f detail \
+	    "$TMP/a.csv"
+}
+
+# expect CHECK 'STATUS SUBJECTS': the finding is exactly that.
+expect() {
+	_got=$(finding "$1")
+	[ "$_got" = "$2" ] && return 0
+	echo "finding $1: want '$2', got '$_got'" >&2
+	echo "detail: $(detail "$1")" >&2
+	return 1
+}
+
+# no_fail: no finding of the last report is FAIL and the status was 0.
+no_fail() {
+	_f=$(mlr --icsv --onidx filter '$status == "FAIL"' then cut -f check "$TMP/a.csv")
+	[ -z "$_f" ] && [ "$ast" -eq 0 ] && return 0
+	echo "exit $ast; failing: $_f" >&2
+	cat "$TMP/a.csv" >&2
+	return 1
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# jukisec-audit: usage, exit statuses, and a state that cannot be read (R12(2)).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+test_expect_success '--help is the usage on stdout, exit 0' '
+	jukisec-audit --help >out &&
+	grep -q "^usage: jukisec-audit \[-d dir\] \[--key-file file\] \[--now time\]" out
+'
+
+test_expect_success 'the usage matches the man page SYNOPSIS' '
+	jukisec-audit --help | tr -s " \t\n" " " | sed "s/^usage: //; s/ $//" >u &&
+	mandoc -Tutf8 "$SRCDIR/man/jukisec-audit.1" | col -b |
+	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | sed "1d;\$d" |
+	    tr -s " \t\n" " " | sed "s/^ //; s/ $//" >m &&
+	test_cmp m u
+'
+
+test_expect_success 'an operand is a usage error, exit 2' '
+	test_must_fail 2 jukisec-audit extra 2>err &&
+	grep -q "^usage:" err
+'
+
+test_expect_success 'an unknown format is a usage error naming it' '
+	test_must_fail 2 jukisec-audit --format xml 2>err &&
+	grep -q "jukisec-audit: --format: xml: not text, csv or json" err
+'
+
+test_expect_success 'an unknown language is a usage error naming it' '
+	test_must_fail 2 jukisec-audit --lang fr 2>err &&
+	grep -q "jukisec-audit: --lang: fr: not ja or en" err
+'
+
+test_expect_success 'a bad --now is a usage error' '
+	test_must_fail 2 jukisec-audit --now yesterday 2>err &&
+	grep -q "jukisec-audit: --now: yesterday" err
+'
+
+test_expect_success 'a missing state directory: exit 3, nothing on stdout' '
+	test_must_fail 3 jukisec-audit -d "$TMP/nowhere" >out 2>err &&
+	test ! -s out && test -s err
+'
+
+test_expect_success 'a directory that is not initialised (no jukisec.conf): exit 3' '
+	mkdir -m 700 empty &&
+	test_must_fail 3 jukisec-audit -d "$TMP/empty" >out 2>err &&
+	test ! -s out && grep -q "jukisec.conf" err
+'
+
+test_expect_success 'a jukisec.conf below the R6 floor is unreadable state: exit 3' '
+	audit_state &&
+	cp "$D/jukisec.conf" conf.save &&
+	conf_set "$D" retain_days 300 &&
+	test_must_fail 3 jukisec-audit -d "$D" >out 2>err &&
+	test ! -s out && grep -q "retain_days" err &&
+	cp conf.save "$D/jukisec.conf"
+'
+
+test_expect_success 'a group-writable state directory is refused: exit 3' '
+	chmod 770 "$D" &&
+	test_must_fail 3 jukisec-audit -d "$D" >out 2>err &&
+	chmod 700 "$D" && test ! -s out
+'
+
+test_expect_success 'JUKISEC_DIR names the directory when -d is absent' '
+	JUKISEC_DIR=$D jukisec-audit --format csv >out &&
+	grep -q "^R5.1,register-readable,PASS" out
+'
+
+test_expect_success 'a report that cannot be written exits 3' '
+	if test -w /dev/full; then
+		test_must_fail 3 jukisec-audit -d "$D" >/dev/full 2>err
+	fi
+'
+
+test_expect_success '-V prints the version' '
+	jukisec-audit -V >out && grep -q "jukisec-audit" out
+'
+
+test_done

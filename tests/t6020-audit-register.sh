@@ -1,0 +1,87 @@
+#!/bin/sh
+# jukisec-audit, R5.1: the register parses, ids are unique, rows are
+# complete, an active Security Manager exists.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+# setcol ID COLUMN VALUE: rewrites one cell of operators.csv (a hand edit,
+# as an intruder or a careless editor would make it).
+setcol() {
+	python3 -c 'import csv,sys
+p,i,c,v=sys.argv[1:]
+rows=list(csv.DictReader(open(p,newline="")))
+f=list(rows[0].keys())
+for r in rows:
+    if r["id"]==i: r[c]=v
+w=csv.DictWriter(open(p,"w",newline=""),fieldnames=f,lineterminator="\n")
+w.writeheader(); w.writerows(rows)' "$D/operators.csv" "$1" "$2" "$3"
+}
+
+test_expect_success 'set up: boss, suzuki, tanaka' '
+	audit_state && add_pw suzuki && add_pw tanaka &&
+	cp "$D/operators.csv" reg.save
+'
+
+test_expect_success 'a sound register passes the four R5.1 checks' '
+	audit_run &&
+	expect register-readable "PASS " &&
+	expect register-ids-unique "PASS " &&
+	expect register-rows-complete "PASS " &&
+	expect register-active-manager "PASS " &&
+	detail register-readable | grep -q "3 rows, 3 active"
+'
+
+test_expect_success 'a malformed row: FAIL naming the line; the rest not checked' '
+	echo "garbage" >>"$D/operators.csv" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect register-readable "FAIL operators.csv" &&
+	detail register-readable | grep -q "operators.csv:5: " &&
+	expect register-active-manager "FAIL operators.csv" &&
+	detail register-active-manager | grep -q "^Not checked: the register could not be read" &&
+	expect stale-credentials "FAIL operators.csv"
+'
+
+test_expect_success 'a duplicated id: FAIL naming the line and the id' '
+	cp reg.save "$D/operators.csv" &&
+	grep "^suzuki," reg.save >>"$D/operators.csv" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect register-readable "FAIL operators.csv" &&
+	detail register-readable | grep -q "operators.csv:5: field id: duplicate id suzuki"
+'
+
+test_expect_success 'a row without a name: register-rows-complete FAILs naming it' '
+	cp reg.save "$D/operators.csv" &&
+	setcol tanaka name "" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect register-readable "PASS " &&
+	expect register-rows-complete "FAIL tanaka" &&
+	detail register-rows-complete | grep -q "tanaka: no name"
+'
+
+test_expect_success 'a revocation without who and why FAILs' '
+	cp reg.save "$D/operators.csv" &&
+	setcol tanaka revoked_at 2026-11-21T00:00:00.000Z &&
+	audit_run &&
+	expect register-rows-complete "FAIL tanaka" &&
+	detail register-rows-complete | grep -q "tanaka: revoked without who or why"
+'
+
+test_expect_success 'no active Security Manager once the only one expires' '
+	D=$TMP/s2 && reg_state &&
+	pw chief chief-secret-1 &&
+	operator-add -d "$D" -i chief -n Chief -r manager -m password \
+	    --reason "no reader" --instructions-given 2026-11-01 -e 2026-12-31 \
+	    --password-fd 3 3<"$TMP/pw.chief" &&
+	audit_run --now 2026-12-01T00:00:00Z &&
+	expect register-active-manager "PASS " &&
+	audit_run --now 2027-01-05T00:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect register-active-manager "FAIL " &&
+	detail register-active-manager | grep -q "No active Security Manager"
+'
+
+test_done

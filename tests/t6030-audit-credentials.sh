@@ -1,0 +1,146 @@
+#!/bin/sh
+# jukisec-audit: R5.3 biometrics or a complete password exception, R5.4 and
+# R5.5 credential material matching the register, R5.2 locked persons and
+# bursts of failed authentication.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+setcol() {
+	python3 -c 'import csv,sys
+p,i,c,v=sys.argv[1:]
+rows=list(csv.DictReader(open(p,newline="")))
+f=list(rows[0].keys())
+for r in rows:
+    if r["id"]==i: r[c]=v
+w=csv.DictWriter(open(p,"w",newline=""),fieldnames=f,lineterminator="\n")
+w.writeheader(); w.writerows(rows)' "$D/operators.csv" "$1" "$2" "$3"
+}
+C=credentials
+
+test_expect_success 'set up: boss, suzuki, tanaka (expires 2026-12-31)' '
+	audit_state && add_pw suzuki && add_pw tanaka -e 2026-12-31 &&
+	cp "$D/operators.csv" reg.save
+'
+
+test_expect_success 'R5.3: complete exceptions pass and are listed' '
+	audit_run &&
+	expect biometric-or-exception "PASS " &&
+	expect password-exceptions "PASS boss suzuki tanaka" &&
+	detail password-exceptions | grep -q "^3 password exception(s) in force (threshold 3)\."
+'
+
+test_expect_success 'R5.3: more exceptions than exception_warn_threshold: WARN' '
+	conf_set "$D" exception_warn_threshold 2 &&
+	audit_run &&
+	test "$ast" -eq 0 &&
+	expect password-exceptions "WARN boss suzuki tanaka" &&
+	detail password-exceptions | grep -q "(threshold 2)" &&
+	conf_set "$D" exception_warn_threshold 3
+'
+
+test_expect_success 'R5.3: a password without an exception reason FAILs' '
+	setcol suzuki exception_reason "" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect biometric-or-exception "FAIL suzuki" &&
+	detail biometric-or-exception | grep -q "suzuki: password without an exception reason" &&
+	cp reg.save "$D/operators.csv"
+'
+
+test_expect_success 'R5.3: an exception approved by a non-manager FAILs' '
+	setcol suzuki approved_by tanaka &&
+	audit_run &&
+	expect biometric-or-exception "FAIL suzuki" &&
+	detail biometric-or-exception | grep -q "suzuki: exception approved by someone who is not a registered manager" &&
+	cp reg.save "$D/operators.csv"
+'
+
+test_expect_success 'R5.3: instructions dated after the audit FAIL' '
+	audit_run --now 2026-11-19T00:00:00Z &&
+	expect biometric-or-exception "FAIL suzuki tanaka" &&
+	detail biometric-or-exception | grep -q "tanaka: instructions dated in the future"
+'
+
+test_expect_success 'R5.4: an active person without a credential: WARN' '
+	mv "$D/$C/suzuki.phc" suzuki.phc &&
+	audit_run &&
+	expect credential-present "WARN suzuki" &&
+	detail credential-present | grep -q "suzuki: no credentials/suzuki.phc (password)" &&
+	mv suzuki.phc "$D/$C/suzuki.phc"
+'
+
+test_expect_success 'R5.4: a credential file with no register row FAILs' '
+	cp "$D/$C/suzuki.phc" "$D/$C/ghost.phc" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect orphan-credentials "FAIL ghost.phc" &&
+	detail orphan-credentials | grep -q "credentials/ghost.phc has no register row" &&
+	rm "$D/$C/ghost.phc" &&
+	audit_run && expect orphan-credentials "PASS "
+'
+
+test_expect_success 'R5.5: revocation destroys the material; a copy put back FAILs' '
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reason transferred 4<"$TMP/pw.boss" &&
+	audit_run &&
+	expect stale-credentials "PASS " &&
+	cp "$D/$C/suzuki.phc" "$D/$C/tanaka.phc" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect stale-credentials "FAIL tanaka" &&
+	detail stale-credentials | grep -q "tanaka: credentials/tanaka.phc remains (revoked)" &&
+	rm "$D/$C/tanaka.phc"
+'
+
+test_expect_success 'R5.5: material of a method not registered FAILs' '
+	cp "$D/$C/suzuki.phc" "$D/$C/suzuki.tmpl" &&
+	audit_run &&
+	expect stale-credentials "FAIL suzuki" &&
+	detail stale-credentials | grep -q "suzuki: credentials/suzuki.tmpl remains (not the registered method)" &&
+	rm "$D/$C/suzuki.tmpl"
+'
+
+test_expect_success 'R5.5: past expiry and not revoked: WARN, and its material FAILs' '
+	add_pw kato -e 2026-12-31 &&
+	audit_run --now 2026-12-30T00:00:00Z &&
+	expect expired-not-revoked "PASS " &&
+	audit_run --now 2027-01-05T00:00:00Z &&
+	expect expired-not-revoked "WARN kato" &&
+	detail expired-not-revoked | grep -q "kato: expired 2026-12-31 00:00, not revoked" &&
+	expect stale-credentials "FAIL kato" &&
+	detail stale-credentials | grep -q "kato: credentials/kato.phc remains (expired)"
+'
+
+test_expect_success 'R5.2: a person locked out after repeated failures is listed' '
+	audit_run && expect locked-operators "PASS " &&
+	pw wrong wrong-password-1 &&
+	for i in 1 2 3 4 5; do auth suzuki "$TMP/pw.wrong" -t t1 2>/dev/null; done;
+	test "$(field suzuki locked_at)" != "" &&
+	audit_run &&
+	test "$ast" -eq 0 &&
+	expect locked-operators "WARN suzuki" &&
+	detail locked-operators | grep -q "suzuki: locked since .* after 5 failures"
+'
+
+test_expect_success 'R5.2: five failures of one person at one terminal are a burst' '
+	for i in 1 2; do auth kato "$TMP/pw.wrong" -t t2 2>/dev/null; done;
+	audit_run &&
+	expect auth-bursts "WARN suzuki@t1" &&
+	detail auth-bursts | grep -q "suzuki at terminal t1: 5 failed authentications from" &&
+	detail auth-bursts | grep -q "^1 burst(s) of 5 or more failed authentications in the last 30 days"
+'
+
+test_expect_success 'R5.2: the burst threshold comes from jukisec.conf' '
+	conf_set "$D" audit_auth_burst 2 &&
+	audit_run &&
+	expect auth-bursts "WARN suzuki@t1 kato@t2" &&
+	conf_set "$D" audit_auth_burst 5
+'
+
+test_expect_success 'R5.2: failures older than the window are not counted' '
+	audit_run --now 2027-01-20T00:00:00Z &&
+	expect auth-bursts "PASS "
+'
+
+test_done

@@ -1,0 +1,75 @@
+#!/bin/sh
+# jukisec-audit, R9: open incidents with steps outstanding, and the
+# immediate reports (R9.1 to the Mayor and the General Security Manager;
+# the APPI reports after a leak) that are overdue.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+T=2026-11-25T10:00:00Z
+inc() { incident-report "$@" -d "$D" -b boss --by-password-fd 4 4<"$TMP/pw.boss"; }
+
+test_expect_success 'set up' 'audit_state'
+
+test_expect_success 'no incidents: both R9 checks pass' '
+	audit_run --now 2026-11-25T11:00:00Z &&
+	expect incidents-open "PASS " &&
+	expect incidents-overdue "PASS " &&
+	detail incidents-open | grep -q "^0 incident(s) open, 0 with steps outstanding"
+'
+
+test_expect_success 'an unrecoverable fault, just reported: open with steps outstanding' '
+	inc new --type unrecoverable --cause electrical --summary "CS power supply failed" \
+	    --detected $T --now $T >id &&
+	test "$(cat id)" = 2026-0001 &&
+	audit_run --now 2026-11-25T11:00:00Z &&
+	test "$ast" -eq 0 &&
+	expect incidents-open "WARN 2026-0001" &&
+	detail incidents-open | grep -q "2026-0001 (unrecoverable, detected 2026-11-25 10:00): outstanding jlis-contacted, vendor-contacted, mayor-reported, general-manager-reported, investigated, committee-reported, pic-committee-reported" &&
+	expect incidents-overdue "PASS "
+'
+
+test_expect_success 'the immediate reports not made within 24 hours: FAIL' '
+	audit_run --now 2026-11-26T10:30:00Z &&
+	test "$ast" -eq 1 &&
+	expect incidents-overdue "FAIL 2026-0001" &&
+	detail incidents-overdue | grep -q "2026-0001 (detected 2026-11-25 10:00): late mayor-reported, general-manager-reported"
+'
+
+test_expect_success 'once both reports are recorded, nothing is overdue' '
+	inc step 2026-0001 --step mayor-reported --now 2026-11-25T10:30:00Z &&
+	inc step 2026-0001 --step general-manager-reported --now 2026-11-25T10:40:00Z &&
+	audit_run --now 2026-11-26T10:30:00Z &&
+	expect incidents-overdue "PASS " &&
+	expect incidents-open "WARN 2026-0001"
+'
+
+test_expect_success 'a leak of 500 persons: the APPI preliminary report is due in 3 days' '
+	inc new --type leak --cause other --nature misconduct --persons 500 \
+	    --summary "USB stick lost" --detected 2026-11-25T12:00:00Z \
+	    --now 2026-11-25T12:00:00Z >id2 &&
+	inc step "$(cat id2)" --step mayor-reported --now 2026-11-25T12:10:00Z &&
+	inc step "$(cat id2)" --step general-manager-reported --now 2026-11-25T12:20:00Z &&
+	audit_run --now 2026-11-29T12:00:00Z &&
+	expect incidents-overdue "FAIL 2026-0002" &&
+	detail incidents-overdue | grep -q "late ppc-preliminary"
+'
+
+test_expect_success 'a closed incident is neither open nor overdue' '
+	inc step 2026-0001 --step closed --force --note "test" --now 2026-11-27T09:00:00Z &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	expect incidents-open "WARN 2026-0002"
+'
+
+test_expect_success 'an unreadable incidents.csv FAILs both checks, naming the line' '
+	cp "$D/incidents.csv" inc.save &&
+	echo "broken" >>"$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect incidents-open "FAIL incidents.csv" &&
+	expect incidents-overdue "FAIL incidents.csv" &&
+	detail incidents-open | grep -q "incidents.csv:[0-9]*: " &&
+	cp inc.save "$D/incidents.csv"
+'
+
+test_done

@@ -1,0 +1,87 @@
+#!/bin/sh
+# jukisec-audit, the state itself: modes and owners of the directory and
+# its files (SPEC "The state directory"), jukisec.conf within the
+# regulation.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+test_expect_success 'set up' 'audit_state && add_pw suzuki'
+
+test_expect_success 'a fresh state: modes and settings pass' '
+	audit_run &&
+	expect state-modes "PASS " &&
+	expect conf-values "PASS "
+'
+
+test_expect_success 'a world-readable log FAILs naming the file and mode' '
+	chmod 644 "$D/oplog.csv" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect state-modes "FAIL oplog.csv" &&
+	detail state-modes | grep -q "oplog.csv has mode 0644 (at most 0640)" &&
+	chmod 600 "$D/oplog.csv"
+'
+
+test_expect_success 'a group-readable key FAILs: keys are 0600 only' '
+	chmod 640 "$D/oplog.key" &&
+	audit_run &&
+	expect state-modes "FAIL oplog.key" &&
+	detail state-modes | grep -q "oplog.key has mode 0640 (at most 0600)" &&
+	chmod 600 "$D/oplog.key"
+'
+
+test_expect_success 'a group-readable credential FAILs' '
+	chmod 640 "$D/credentials/suzuki.phc" &&
+	audit_run &&
+	expect state-modes "FAIL credentials/suzuki.phc" &&
+	chmod 600 "$D/credentials/suzuki.phc"
+'
+
+test_expect_success 'a world-readable state directory FAILs' '
+	chmod 755 "$D" &&
+	audit_run &&
+	expect state-modes "FAIL $D" &&
+	detail state-modes | grep -q "has mode 0755 (at most 0750)" &&
+	chmod 700 "$D" &&
+	chmod 750 "$D" && audit_run && expect state-modes "PASS " &&
+	chmod 700 "$D"
+'
+
+test_expect_success 'a symbolic link in the state directory FAILs' '
+	ln -s /etc/passwd "$D/notes" &&
+	audit_run &&
+	expect state-modes "FAIL notes" &&
+	detail state-modes | grep -q "notes is not a regular file" &&
+	rm "$D/notes"
+'
+
+test_expect_success 'a file owned by someone else FAILs (as root only)' '
+	if [ "$(id -u)" -eq 0 ]; then
+		touch "$D/notes" && chmod 600 "$D/notes" && chown 65534 "$D/notes" &&
+		audit_run &&
+		expect state-modes "FAIL notes" &&
+		detail state-modes | grep -q "notes is owned by uid 65534" &&
+		rm "$D/notes"
+	fi
+'
+
+test_expect_success 'an automatic unlock and a long key epoch weaken controls: WARN' '
+	cp "$D/jukisec.conf" conf.save &&
+	conf_set "$D" lockout_unlock_minutes 30 &&
+	conf_set "$D" epoch_seconds 172800 &&
+	audit_run &&
+	test "$ast" -eq 0 &&
+	expect conf-values "WARN lockout_unlock_minutes epoch_seconds" &&
+	detail conf-values | grep -q "lockout_unlock_minutes = 30: locked accounts unlock without the Security Manager (R5.2)" &&
+	cp conf.save "$D/jukisec.conf"
+'
+
+test_expect_success 'a retention below a year never gets as far as a report (exit 3)' '
+	conf_set "$D" retain_days 364 &&
+	test_must_fail 3 jukisec-audit -d "$D" >out 2>err &&
+	test ! -s out &&
+	cp conf.save "$D/jukisec.conf"
+'
+
+test_done
