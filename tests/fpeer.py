@@ -22,8 +22,10 @@ Written for jukisec from the protocol facts; no libfprint code.
 import os, re, socket, struct, sys, time
 
 def inode(path):
+    """Identifies one socket file: inode numbers are reused at once."""
     try:
-        return os.stat(path).st_ino
+        st = os.stat(path)
+        return (st.st_ino, st.st_ctime_ns)
     except FileNotFoundError:
         return None
 

@@ -1,0 +1,171 @@
+#!/bin/sh
+# Fingerprint enrolment and verification (R5.3) through libfprint's
+# virtual_device reader: the real libfprint code path, no hardware.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/fplib.sh"
+
+init_state
+export JUKISEC_DIR=$TMP/state
+
+test_expect_success 'no reader: exit 3, nothing registered' '
+	FP_DRIVERS_WHITELIST=virtual_device; export FP_DRIVERS_WHITELIST &&
+	test_must_fail 3 operator-add -i boss -n Boss -r manager -m fingerprint 2>err &&
+	grep -q "operator-add: no fingerprint reader found" err &&
+	! test -e state/credentials/boss.tmpl &&
+	! grep -q boss state/operators.csv 2>/dev/null
+'
+
+test_expect_success 'the first manager enrols: five scans, a retry, prompts' '
+	new_reader device &&
+	finger "SCAN boss" "SCAN boss" "RETRY 1" "SCAN boss" "RETRY 2" \
+		"SCAN boss" "SCAN boss" &&
+	operator-add -i boss -n Boss -r manager -m fingerprint 2>err &&
+	peer_done &&
+	grep -q "^scan 1 of 5: place your right index finger on the reader" err &&
+	grep -q "^scan 5 of 5: lift your finger and place it again" err &&
+	grep -q "^swipe too short" err &&
+	grep -q "^center your finger" err &&
+	grep -q "^enrolled: 5 of 5 scans" err &&
+	logged operator-add boss ok "method=fingerprint"
+'
+
+test_expect_success 'template and key: 0600, the print never in clear' '
+	test "$(stat -c %a state/credentials/boss.tmpl)" = 600 &&
+	test "$(stat -c %a state/template.key)" = 600 &&
+	test "$(stat -c %s state/template.key)" = 32 &&
+	! grep -q boss state/credentials/boss.tmpl &&
+	! grep -q FP3 state/credentials/boss.tmpl
+'
+
+test_expect_success 'the manager enrols an operator after their own finger' '
+	new_reader device &&
+	finger "SCAN boss" REOPEN "SCAN alice" "SCAN alice" "SCAN alice" \
+		"SCAN alice" "SCAN alice" &&
+	operator-add -b boss -i alice -n Alice -m fingerprint \
+		--finger left-thumb 2>err &&
+	peer_done &&
+	grep -q "scan 1 of 5: place your left thumb" err &&
+	logged auth boss ok "" &&
+	logged operator-add alice ok "method=fingerprint"
+'
+
+test_expect_success 'the right finger is admitted' '
+	new_reader device &&
+	finger "SCAN alice" &&
+	auth-check -u alice >stdout 2>err &&
+	peer_done &&
+	test ! -s stdout &&
+	grep -q "^place your finger on the reader" err &&
+	logged auth alice ok ""
+'
+
+test_expect_success 'another finger is refused, logged and counted' '
+	new_reader device &&
+	finger "SCAN mallory" &&
+	test_must_fail 1 auth-check -u alice 2>err &&
+	peer_done &&
+	grep -q "auth-check: authentication denied" err &&
+	logged auth alice denied "no match" &&
+	grep -q "^alice,.*,1,[^,]*$" state/operators.csv
+'
+
+test_expect_success 'a retry during verification prompts and scans again' '
+	new_reader device &&
+	finger "RETRY 2" "SCAN alice" &&
+	auth-check -u alice 2>err &&
+	peer_done &&
+	grep -q "^center your finger on the reader, try again" err &&
+	test "$(grep -c "^place your finger" err)" = 2
+'
+
+test_expect_success 'a device error denies (exit 1) and is logged' '
+	new_reader device &&
+	finger "ERROR 5" &&
+	test_must_fail 1 auth-check -u alice 2>err &&
+	peer_done &&
+	grep -q "auth-check: fingerprint reader: .*protocol error" err &&
+	logged auth alice denied "device error"
+'
+
+test_expect_success 'the reader unplugged mid-scan denies, logged' '
+	new_reader device &&
+	finger "SLEEP 200" "UNPLUG" &&
+	test_must_fail 1 auth-check -u alice 2>err &&
+	peer_done &&
+	grep -q "removed" err &&
+	logged auth alice denied "device removed"
+'
+
+test_expect_success 'no finger within fp_timeout_seconds: denied, logged' '
+	new_reader device &&
+	conf_set fp_timeout_seconds 1 &&
+	start=$(date +%s) &&
+	test_must_fail 1 auth-check -u alice 2>err &&
+	test $(($(date +%s) - start)) -lt 5 &&
+	grep -q "auth-check: no finger within 1 s" err &&
+	logged auth alice denied "timeout"
+'
+
+test_expect_success 'an enrolment that times out registers nothing' '
+	new_reader device &&
+	finger "SCAN boss" REOPEN "SCAN carol" "SCAN carol" &&
+	test_must_fail 1 operator-add -b boss -i carol -n Carol -m fingerprint 2>err &&
+	peer_done &&
+	grep -q "enrolment timed out after 1 s" err &&
+	! test -e state/credentials/carol.tmpl &&
+	! grep -q "^carol," state/operators.csv
+'
+
+test_expect_success 'a device error during enrolment: exit 3, nothing registered' '
+	new_reader device &&
+	conf_set fp_timeout_seconds 10 &&
+	finger "SCAN boss" REOPEN "SCAN carol" "ERROR 5" &&
+	test_must_fail 3 operator-add -b boss -i carol -n Carol -m fingerprint 2>err &&
+	peer_done &&
+	grep -q "enrolment failed" err &&
+	! grep -q "^carol," state/operators.csv
+'
+
+test_expect_success 'G_MESSAGES_DEBUG does not reach stdout' '
+	new_reader device &&
+	finger "SCAN alice" &&
+	G_MESSAGES_DEBUG=all auth-check -u alice >stdout 2>err &&
+	peer_done &&
+	test ! -s stdout &&
+	grep -q "libfprint" err
+'
+
+test_expect_success 'operator-mod --reenroll replaces the template' '
+	new_reader device &&
+	cp state/credentials/alice.tmpl old.tmpl &&
+	finger "SCAN boss" REOPEN "SCAN alice2" "SCAN alice2" "SCAN alice2" \
+		"SCAN alice2" "SCAN alice2" &&
+	operator-mod -b boss -i alice --reenroll 2>err &&
+	peer_done &&
+	! cmp -s old.tmpl state/credentials/alice.tmpl &&
+	finger "SCAN alice2" &&
+	auth-check -u alice 2>err &&
+	peer_done &&
+	finger "SCAN alice" &&
+	test_must_fail 1 auth-check -u alice 2>err &&
+	peer_done
+'
+
+test_expect_success 'a failed re-enrolment keeps the old template' '
+	new_reader device &&
+	cp state/credentials/alice.tmpl old.tmpl &&
+	finger "SCAN boss" REOPEN "SCAN x" "ERROR 5" &&
+	test_must_fail 3 operator-mod -b boss -i alice --reenroll 2>err &&
+	peer_done &&
+	cmp old.tmpl state/credentials/alice.tmpl
+'
+
+test_expect_success 'operator-revoke destroys the template' '
+	new_reader device &&
+	finger "SCAN boss" &&
+	operator-revoke -b boss -i alice --reason transfer 2>err &&
+	peer_done &&
+	! test -e state/credentials/alice.tmpl
+'
+
+test_done
