@@ -1,0 +1,130 @@
+#!/bin/sh
+# log-verify: success line, anchors, key handling, archives, and each
+# failure path other than tampering (t1030).
+. "$(dirname "$0")/lib.sh"
+
+jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>/dev/null
+chmod 600 key
+la() { log-append -d "$TMP/s" -t cs01 "$@"; }
+lv() { log-verify -d "$TMP/s" "$@"; }
+la -u tanaka -a print --now 2026-01-01T09:00:00Z
+la -u sato -a view --now 2026-01-02T09:00:00Z
+NOW=2026-01-02T10:00:00Z
+
+test_expect_success 'success: one line with count, epoch range and head' '
+	lv -k key --now $NOW >out 2>err &&
+	test ! -s err &&
+	mac=$(tail -1 s/oplog.csv | cut -d, -f10 | cut -c1-16) &&
+	echo "ok: 4 records, seq 0-3, epochs 0-1, head 3:$mac, oplog.head matches" >want &&
+	test_cmp want out
+'
+
+test_expect_success 'the key from standard input' '
+	lv -k - --now $NOW <key >out && grep -q "^ok: 4 records" out
+'
+
+test_expect_success '--head prints the anchor; --anchor checks it' '
+	lv -k key --head --now $NOW >anchor &&
+	grep -Eqx "jukisec-log-anchor v1 seq=3 mac=[0-9a-f]{64}" anchor &&
+	lv -k key --anchor "$(cat anchor)" --now $NOW >out &&
+	la -u ito -a view --now 2026-01-02T09:30:00Z &&
+	lv -k key --anchor "$(cat anchor)" --now $NOW >out
+'
+
+test_expect_success 'an anchor whose MAC differs fails at that record' '
+	sed "s/mac=./mac=0/" anchor >bad && cmp -s anchor bad && sed "s/mac=./mac=1/" anchor >bad;
+	test_must_fail 1 lv -k key --anchor "$(cat bad)" --now $NOW 2>err &&
+	one_line_matching err "oplog.csv:5: seq 3: MAC differs from the anchor"
+'
+
+test_expect_success 'a malformed anchor is a usage error' '
+	test_must_fail 2 lv -k key --anchor "seq=3" 2>err
+'
+
+test_expect_success 'a key file readable by others is refused (exit 3)' '
+	cp key key644 && chmod 644 key644 &&
+	test_must_fail 3 lv -k key644 2>err &&
+	one_line_matching err "key644: readable by group or others" &&
+	chmod 640 key644 && test_must_fail 3 lv -k key644 2>err
+'
+
+test_expect_success 'a malformed key exits 2, a missing one 3' '
+	echo "not a key" >junk && chmod 600 junk &&
+	test_must_fail 2 lv -k junk 2>err &&
+	grep -q "not a jukisec log verification key" err &&
+	test_must_fail 3 lv -k nonexistent 2>err
+'
+
+test_expect_success 'a wrong key always fails, at the genesis record' '
+	jukisec-init -d "$TMP/other" --now 2026-01-01T00:00:00Z >key2 2>/dev/null &&
+	chmod 600 key2 &&
+	test_must_fail 1 lv -k key2 --now $NOW 2>err &&
+	one_line_matching err "oplog.csv:2: seq 0: MAC mismatch" &&
+	sed "s/k0=\(.\)/k0=\1/" key >key3 && chmod 600 key3 &&
+	k=$(sed "s/.*k0=//" key) && f=$(echo "$k" | cut -c1) &&
+	if [ "$f" = 0 ]; then r=1; else r=0; fi &&
+	sed "s/k0=./k0=$r/" key >key3 &&
+	test_must_fail 1 lv -k key3 --now $NOW 2>err &&
+	one_line_matching err "MAC mismatch"
+'
+
+test_expect_success 'a key with another t0 or epoch length fails' '
+	sed "s/t0=2026-01-01T00:00:00.000Z/t0=2026-01-01T00:00:00.001Z/" key >k4 && chmod 600 k4 &&
+	test_must_fail 1 lv -k k4 --now $NOW 2>err &&
+	sed "s/epoch_seconds=86400/epoch_seconds=3600/" key >k5 && chmod 600 k5 &&
+	test_must_fail 1 lv -k k5 --now $NOW 2>err
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_must_fail 2 lv 2>err && grep -q "^usage: log-verify" err &&
+	test_must_fail 2 lv -k key --now never 2>err &&
+	test_must_fail 2 lv -k key --bogus 2>err &&
+	lv --help >out && grep -q "^usage: log-verify" out
+'
+
+test_expect_success 'epochs left unsealed (no cron seal, or tail cut) fail' '
+	test_must_fail 1 lv -k key --now 2026-01-05T00:00:00Z 2>err &&
+	one_line_matching err "epochs 1 to 3 unsealed" &&
+	lv -k key --now 2026-01-03T23:00:00Z >out
+'
+
+test_expect_success 'files given: verified as one chain, no head; the live log last is head-checked' '
+	cp s/oplog.csv copy.csv &&
+	log-verify -k key copy.csv >out && grep -q "no head checked" out &&
+	lv -k key --now $NOW "$TMP/s/oplog.csv" >out && grep -q "oplog.head matches" out
+'
+
+test_expect_success 'a file that is not a log fails naming it' '
+	echo hello >nolog &&
+	test_must_fail 1 log-verify -k key nolog 2>err &&
+	one_line_matching err "nolog:1: missing header row" &&
+	: >empty && test_must_fail 1 log-verify -k key empty 2>err &&
+	test_must_fail 3 log-verify -k key missing.csv 2>err
+'
+
+test_expect_success 'a missing state directory exits 3' '
+	test_must_fail 3 log-verify -d "$TMP/none" -k key 2>err
+'
+
+test_expect_success 'a torn tail left by a killed writer fails until the next append repairs it' '
+	printf "9,2026-01-02T09:40:00.000Z,cs01,x" >>s/oplog.csv &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
+	grep -q "torn tail" err &&
+	la -u tanaka -a next --now 2026-01-02T09:50:00Z &&
+	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=33 bytes after seq 4,1," &&
+	lv -k key --now $NOW >out
+'
+
+test_expect_success 'a whole unfinished batch (not committed by the head) is removed and logged' '
+	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
+	la -u a -a b --now 2026-01-02T09:51:00Z &&
+	la -u a -a c --now 2026-01-02T09:52:00Z &&
+	cp before.head s/oplog.head &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
+	grep -q "records after the head" err &&
+	la -u a -a d --now 2026-01-02T09:53:00Z &&
+	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 2 &&
+	! grep -q ",a,b," s/oplog.csv && lv -k key --now $NOW
+'
+
+test_done
