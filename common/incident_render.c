@@ -267,7 +267,9 @@ report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t no
 
 		if (i == STEP_CLOSED || i >= STEP_PPC_PRELIMINARY)
 			continue;
-		if (i == STEP_RECONNECTED && !(out & b) && !incident_last(inc, i))
+		/* Disconnection is the Mayor's decision, not a duty. */
+		if ((i == STEP_DISCONNECTED || i == STEP_RECONNECTED) &&
+		    !(out & b) && !incident_last(inc, i))
 			continue;
 		fprintf(fp, "  [%s] %s\n", out & b ? L(lang, "  ", "未") :
 		    L(lang, "ok", "済"), stepl[i]);

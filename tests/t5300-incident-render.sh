@@ -1,0 +1,105 @@
+#!/bin/sh
+# incident-report show: the report in Japanese (和暦, across the era
+# boundaries 平成→令和 and 昭和→平成) and English against golden files; CSV
+# and JSON read by mlr and python; the language chosen by locale or --lang.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-incident.sh"
+
+G=$SRCDIR/tests/golden
+
+test_expect_success 'set up: a leak on the last day of 平成, handled into 令和' '
+	inc_state &&
+	printf "Found in the CS room log.\nThe USB memory held 150 records.\n" >detail &&
+	inew --now 2019-04-30T15:30:00Z --type leak --cause other --nature misconduct \
+	    --level 3 --persons 150 --sensitive --occurred 2019-04-30T08:00:00Z \
+	    --detected 2019-04-30T15:00:00Z --detail-file detail \
+	    --summary "USB memory with resident records taken out" >id &&
+	test "$(cat id)" = 2019-0001 &&
+	istep 2019-0001 jlis-contacted --now 2019-04-30T15:45:00Z &&
+	istep 2019-0001 vendor-contacted --now 2019-04-30T16:00:00Z &&
+	istep 2019-0001 mayor-reported --now 2019-04-30T23:59:00Z &&
+	istep 2019-0001 general-manager-reported --now 2019-05-01T00:00:00Z &&
+	istep 2019-0001 investigated --now 2019-05-01T03:00:00Z --note "traffic logs reviewed" &&
+	istep 2019-0001 disconnected --now 2019-05-01T03:10:00Z \
+	    --note "residents rights clearly at risk" &&
+	istep 2019-0001 ppc-preliminary --now 2019-05-02T09:00:00Z &&
+	istep 2019-0001 reconnected --now 2019-05-03T09:00:00Z &&
+	istep 2019-0001 committee-reported --now 2019-05-07T09:00:00Z
+'
+
+test_expect_success 'the Japanese report matches the golden file (平成31年4月30日 → 令和元年5月1日)' '
+	incident-report -d "$D" show 2019-0001 --lang ja --now 2019-05-08T00:00:00Z >ja.txt &&
+	test_cmp "$G/t5300-leak.ja.txt" ja.txt
+'
+
+test_expect_success 'the English report matches the golden file' '
+	incident-report -d "$D" show 2019-0001 --lang en --now 2019-05-08T00:00:00Z >en.txt &&
+	test_cmp "$G/t5300-leak.en.txt" en.txt
+'
+
+test_expect_success 'CSV and JSON match their golden files' '
+	incident-report -d "$D" show 2019-0001 --format csv --now 2019-05-08T00:00:00Z >r.csv &&
+	test_cmp "$G/t5300-leak.csv" r.csv &&
+	incident-report -d "$D" show 2019-0001 --format json --now 2019-05-08T00:00:00Z >r.json &&
+	test_cmp "$G/t5300-leak.json" r.json
+'
+
+test_expect_success 'the CSV is read by mlr and python csv; the JSON by python json' '
+	test "$(mlr --icsv --onidx filter "\$status == \"outstanding\"" then cut -f step r.csv | tr "\n" " ")" = \
+	    "pic-committee-reported ppc-final persons-notified " &&
+	python3 -c "import csv,sys
+rows = list(csv.DictReader(open(sys.argv[1], newline=\"\")))
+assert rows[0][\"step\"] == \"new\" and rows[0][\"note\"].startswith(\"USB\"), rows[0]
+assert [r[\"step\"] for r in rows if r[\"status\"] == \"done\"][-1] == \"committee-reported\"" r.csv &&
+	json_true "d[\"appi\"][\"preliminary_due\"] == \"2019-05-02T23:59:59.999Z\"" <r.json
+'
+
+test_expect_success 'the era boundary 昭和64年1月7日 → 平成元年1月8日' '
+	inew --now 1989-01-07T20:00:00Z --type unrecoverable --cause electrical \
+	    --detected 1989-01-07T19:00:00Z --summary "power supply failed" >id &&
+	test "$(cat id)" = 1989-0001 &&
+	istep 1989-0001 jlis-contacted --now 1989-01-08T00:10:00Z &&
+	incident-report -d "$D" show 1989-0001 --lang ja --now 1989-01-08T01:00:00Z >showa.txt &&
+	test_cmp "$G/t5300-showa.ja.txt" showa.txt
+'
+
+test_expect_success 'the language follows LC_ALL, then LC_MESSAGES, then LANG' '
+	s() { incident-report -d "$D" show 1989-0001 --now 1989-01-08T01:00:00Z | head -1; } &&
+	J="住民基本台帳ネットワークシステム 重大障害等報告書" E="Juki-net serious incident report" &&
+	test "$(LC_ALL= LC_MESSAGES= LANG=ja_JP.UTF-8 s)" = "$J" &&
+	test "$(LC_ALL= LC_MESSAGES=ja_JP.UTF-8 LANG=C s)" = "$J" &&
+	test "$(LC_ALL=C LANG=ja_JP.UTF-8 s)" = "$E" &&
+	test "$(LC_ALL=ja_JP.UTF-8 s)" = "$J" &&
+	test "$(LC_ALL=ja_JP.UTF-8 incident-report -d "$D" show 1989-0001 --lang en | head -1)" = "$E"
+'
+
+test_expect_success 'an unknown --lang or --format lists the valid ones' '
+	test_must_fail 2 incident-report -d "$D" show 1989-0001 --lang fr 2>err &&
+	one_line_matching err "^incident-report: --lang fr: unknown \(valid: en, ja\)$" &&
+	test_must_fail 2 incident-report -d "$D" show 1989-0001 --format xml 2>err &&
+	one_line_matching err "^incident-report: --format xml: unknown \(valid: text, csv, json, table\)$" &&
+	test_must_fail 2 incident-report -d "$D" show 1989-0001 --format table 2>err &&
+	grep -q "^usage:" err
+'
+
+test_expect_success 'times are shown in local time (TZ), stored in UTC' '
+	TZ=Asia/Tokyo incident-report -d "$D" show 2019-0001 --lang ja --now 2019-05-08T00:00:00Z >tokyo.txt &&
+	grep -q "^検知日時: 令和元年5月1日 00:00$" tokyo.txt &&
+	grep -q "^(時刻はJST)$" tokyo.txt &&
+	grep -q "^検知日時: 平成31年4月30日 15:00$" ja.txt &&
+	grep -q "2019-0001,new,2019-04-30T15:30:00.000Z,boss,2019-04-30T15:00:00.000Z," "$D/incidents.csv"
+'
+
+test_expect_success 'show of an unknown incident: exit 1' '
+	test_must_fail 1 incident-report -d "$D" show 2019-0099 2>err &&
+	one_line_matching err "^incident-report: 2019-0099: no such incident$"
+'
+
+test_expect_success 'a report to a full disk does not exit 0' '
+	if [ -w /dev/full ]; then
+		test_must_fail 3 incident-report -d "$D" show 2019-0001 >/dev/full 2>err
+	fi
+'
+
+test_done
