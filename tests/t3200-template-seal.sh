@@ -1,0 +1,117 @@
+#!/bin/sh
+# Sealed templates (R5.3): AES-256-GCM under the template key with the
+# operator id as associated data; the key may live on removable media.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/fplib.sh"
+
+init_state
+export JUKISEC_DIR=$TMP/state
+
+enrol() {	# enrol ID [BY]
+	new_reader device &&
+	if [ $# -gt 1 ]; then
+		finger "SCAN $2" REOPEN "SCAN $1" "SCAN $1" "SCAN $1" "SCAN $1" "SCAN $1" &&
+		operator-add -b "$2" -i "$1" -n "$1" -m fingerprint 2>err
+	else
+		finger "SCAN $1" "SCAN $1" "SCAN $1" "SCAN $1" "SCAN $1" &&
+		operator-add -i "$1" -n "$1" -r manager -m fingerprint 2>err
+	fi
+	st=$?; peer_done; return $st
+}
+
+test_expect_success 'setup: a manager and two operators by fingerprint' '
+	enrol boss && enrol alice boss && enrol bob boss
+'
+
+test_expect_success 'a template copied onto another operator is refused' '
+	cp state/credentials/bob.tmpl bob.saved &&
+	cp state/credentials/alice.tmpl state/credentials/bob.tmpl &&
+	new_reader device &&
+	finger "SCAN alice" &&
+	test_must_fail 1 auth-check -u bob 2>err &&
+	peer_done &&
+	grep -q "auth-check: template of bob is corrupt or belongs to someone else" err &&
+	logged auth bob denied "template corrupt" &&
+	cp bob.saved state/credentials/bob.tmpl
+'
+
+test_expect_success 'a corrupted template: clear error, denied, logged' '
+	cp state/credentials/bob.tmpl bob.saved &&
+	printf "\\377" | dd of=state/credentials/bob.tmpl bs=1 seek=30 conv=notrunc 2>/dev/null &&
+	! cmp -s bob.saved state/credentials/bob.tmpl &&
+	new_reader device &&
+	test_must_fail 1 auth-check -u bob 2>err &&
+	grep -q "template of bob is corrupt" err &&
+	logged auth bob denied "template corrupt" &&
+	cp bob.saved state/credentials/bob.tmpl
+'
+
+test_expect_success 'a truncated template is denied' '
+	head -c 10 bob.saved >state/credentials/bob.tmpl &&
+	new_reader device &&
+	test_must_fail 1 auth-check -u bob 2>err &&
+	logged auth bob denied "template corrupt" &&
+	cp bob.saved state/credentials/bob.tmpl
+'
+
+test_expect_success 'the restored template works again' '
+	new_reader device &&
+	finger "SCAN bob" &&
+	auth-check -u bob 2>err &&
+	peer_done
+'
+
+test_expect_success 'another template key: every template is refused' '
+	cp state/template.key key.saved &&
+	head -c 32 /dev/urandom >state/template.key &&
+	new_reader device &&
+	test_must_fail 1 auth-check -u bob 2>err &&
+	grep -q "corrupt or belongs to someone else" err &&
+	cp key.saved state/template.key
+'
+
+test_expect_success 'a group-readable key is refused: exit 3, logged' '
+	chmod 640 state/template.key &&
+	new_reader device &&
+	test_must_fail 3 auth-check -u bob 2>err &&
+	grep -q "auth-check: template key .*template.key" err &&
+	logged auth bob error "template key unavailable" &&
+	chmod 600 state/template.key
+'
+
+test_expect_success 'the key moves to removable media' '
+	mkdir -m 700 media &&
+	mv state/template.key media/jukisec.key &&
+	conf_set template_key "$TMP/media/jukisec.key" &&
+	new_reader device &&
+	finger "SCAN bob" &&
+	auth-check -u bob 2>err &&
+	peer_done
+'
+
+test_expect_success 'medium not mounted: exit 3, not counted, nothing enrolled' '
+	mv media/jukisec.key key.offline &&
+	new_reader device &&
+	test_must_fail 3 auth-check -u bob 2>err &&
+	grep -q "template key $TMP/media/jukisec.key is missing (is the removable medium mounted?)" err &&
+	finger "SCAN boss" &&
+	test_must_fail 3 operator-add -b boss -i carol -n Carol -m fingerprint 2>err &&
+	peer_done &&
+	! test -e media/jukisec.key &&
+	! grep -q "^carol," state/operators.csv &&
+	grep -q "^bob,.*,0,[^,]*$" state/operators.csv &&
+	mv key.offline media/jukisec.key
+'
+
+test_expect_success 'enrolment never creates a key outside the state directory' '
+	init_state "$TMP/s2" &&
+	conf_set template_key "$TMP/media/new.key" "$TMP/s2" &&
+	new_reader device &&
+	test_must_fail 3 operator-add -d "$TMP/s2" -i root -n Root -r manager \
+		-m fingerprint 2>err &&
+	grep -q "template key $TMP/media/new.key is missing" err &&
+	! test -e media/new.key &&
+	! test -e s2/credentials/root.tmpl
+'
+
+test_done
