@@ -1,0 +1,154 @@
+#!/bin/sh
+# The tamper suite (issue 2 item 8): every change is detected and the first
+# bad record named by file, line and seq.
+. "$(dirname "$0")/lib.sh"
+
+jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>/dev/null
+chmod 600 key
+la() { log-append -d "$TMP/s" -t cs01 "$@"; }
+for t in 09 10 11; do la -u tanaka -a print -o "doc$t" -r ok -m "page $t" --now 2026-01-01T$t:00:00Z; done
+for t in 09 10 11; do la -u sato -a view -o "rec$t" -r ok -m "looked $t" --now 2026-01-02T$t:00:00Z; done
+for t in 09 10; do la -u ito -a edit -o "x$t" -r ok --now 2026-01-03T$t:00:00Z; done
+# seq: 0 genesis, 1-3 day 0, 4 seal 0, 5-7 day 1 (seq 5 on line 7), 8 seal 1, 9-10 day 2
+cp s/oplog.csv good.csv
+cp s/oplog.head good.head
+NOW=2026-01-03T12:00:00Z
+
+# tampered FILE-EDIT-COMMAND PATTERN: edit the live log, expect exit 1 with
+# one stderr line matching PATTERN, restore.
+tampered() {
+	cp good.csv s/oplog.csv && eval "$1" &&
+	test_must_fail 1 log-verify -d "$TMP/s" -k key --now $NOW 2>err &&
+	one_line_matching err "$2"
+}
+
+test_expect_success 'the untouched log verifies' '
+	sed -n 7p good.csv | grep -q "^5,2026-01-02T09:00:00.000Z,cs01,sato,view,rec09,ok,looked 09,1," &&
+	log-verify -d "$TMP/s" -k key --now $NOW >out
+'
+
+for spec in \
+	'seq|s/^5,/6,/|:7: seq 6: seq 6 follows 4' \
+	'time|s/T09:00:00.000Z/T09:00:00.001Z/|:7: seq 5: MAC mismatch' \
+	'terminal|s/,cs01,/,cs02,/|:7: seq 5: MAC mismatch' \
+	'operator|s/,sato,/,satp,/|:7: seq 5: MAC mismatch' \
+	'action|s/,view,/,vief,/|:7: seq 5: MAC mismatch' \
+	'object|s/,rec09,/,rec08,/|:7: seq 5: MAC mismatch' \
+	'result|s/,ok,looked/,ak,looked/|:7: seq 5: MAC mismatch' \
+	'detail|s/looked 09/looked 08/|:7: seq 5: MAC mismatch' \
+	'epoch|s/,looked 09,1,/,looked 09,0,/|:7: seq 5: epoch 0 does not match' \
+	; do
+	f=${spec%%|*}; rest=${spec#*|}; cmd=${rest%%|*}; pat=${rest#*|}
+	test_expect_success "one changed byte in field $f of a middle record" "
+		tampered \"sed -i '7$cmd' s/oplog.csv\" 'oplog.csv$pat'
+	"
+done
+
+test_expect_success 'one changed byte in hmac_v1 of a middle record' '
+	tampered "python3 -c \"
+import sys
+l = open(\\\"s/oplog.csv\\\").read().split(\\\"\n\\\")
+c = l[6][-1]
+l[6] = l[6][:-1] + (\\\"0\\\" if c != \\\"0\\\" else \\\"1\\\")
+open(\\\"s/oplog.csv\\\", \\\"w\\\").write(\\\"\n\\\".join(l))
+\"" "oplog.csv:7: seq 5: MAC mismatch"
+'
+
+test_expect_success 'a deleted record' '
+	tampered "sed -i 7d s/oplog.csv" "oplog.csv:7: seq 6: seq 6 follows 4"
+'
+
+test_expect_success 'an inserted record' '
+	tampered "sed -i \"7i 5,2026-01-02T08:00:00.000Z,cs01,evil,view,x,ok,,1,$(printf %064d 0)\" s/oplog.csv" \
+	    "oplog.csv:7: seq 5: MAC mismatch"
+'
+
+test_expect_success 'a duplicated record' '
+	tampered "sed -i 7p s/oplog.csv" "oplog.csv:8: seq 5: seq 5 follows 5"
+'
+
+test_expect_success 'two swapped records' '
+	tampered "sed -i -e 7h -e 7d -e 8G s/oplog.csv" "oplog.csv:7: seq 6: seq 6 follows 4"
+'
+
+test_expect_success 'a removed seal' '
+	tampered "sed -i 6d s/oplog.csv" "oplog.csv:6: seq 5: seq 5 follows 3"
+'
+
+test_expect_success 'a truncated tail is caught against the head' '
+	tampered "sed -i \"\\\$d\" s/oplog.csv" "oplog.head: the log ends at seq 9, the head says 10: tail truncated"
+'
+
+test_expect_success 'a truncated tail with the head rolled back is caught against an anchor' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	log-verify -d "$TMP/s" -k key --head --now $NOW >anchor &&
+	cp s/oplog.csv old.csv && cp s/oplog.head old.head &&
+	la -u kato -a late --now 2026-01-03T11:00:00Z &&
+	log-verify -d "$TMP/s" -k key --head --now $NOW >anchor2 &&
+	cp old.csv s/oplog.csv && cp old.head s/oplog.head &&
+	log-verify -d "$TMP/s" -k key --now $NOW >out &&
+	test_must_fail 1 log-verify -d "$TMP/s" -k key --anchor "$(cat anchor2)" --now $NOW 2>err &&
+	one_line_matching err "the log ends at seq 10, before the anchor.s seq 11: tail truncated" &&
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head
+'
+
+# An intruder holding the current key (oplog.key) rewrites an old record and
+# recomputes every MAC after it: the old epochs need keys that are gone.
+cat >reseal.py <<'PY'
+import hmac, hashlib, re, sys
+key = bytes.fromhex(re.search(r"key=([0-9a-f]{64})", open(sys.argv[1]).read()).group(1))
+lines = open(sys.argv[2]).read().split("\n")
+def enc(s):
+    b = s.encode()
+    return len(b).to_bytes(4, "big") + b
+prev = None
+out = []
+for i, l in enumerate(lines):
+    if i == 0 or l == "":
+        out.append(l); continue
+    f = l.split(",")
+    if i == 4:
+        f[7] = "page 99"
+    if i >= 4:
+        f[9] = hmac.new(key, prev + b"".join(enc(x) for x in f[:9]), hashlib.sha256).hexdigest()
+    prev = bytes.fromhex(f[9])
+    out.append(",".join(f))
+open(sys.argv[2], "w").write("\n".join(out))
+PY
+
+test_expect_success 'a log re-sealed under a later (stolen current) key' '
+	tampered "python3 reseal.py s/oplog.key s/oplog.csv" "oplog.csv:5: seq 3: MAC mismatch"
+'
+
+test_expect_success 'a record whose epoch does not match its time' '
+	tampered "sed -i \"8s/2026-01-02T10/2026-01-03T10/\" s/oplog.csv" \
+	    "oplog.csv:8: seq 6: epoch 1 does not match the time \\(epoch 2\\)"
+'
+
+test_expect_success 'a record moved into the next epoch (time and epoch both changed)' '
+	tampered "sed -i \"7s/2026-01-02T09/2026-01-03T09/; 7s/,looked 09,1,/,looked 09,2,/\" s/oplog.csv" \
+	    "oplog.csv:7: seq 5: epochs 1 to 1 are missing"
+'
+
+test_expect_success 'bytes appended after the last record' '
+	tampered "echo junk >>s/oplog.csv" "oplog.csv:13: (missing|[0-9]+ fields)"
+'
+
+test_expect_success 'a forged head (hmac) is caught' '
+	cp good.csv s/oplog.csv &&
+	sed -i "s/count=[0-9]*/count=99/" s/oplog.head &&
+	test_must_fail 1 log-verify -d "$TMP/s" -k key --now $NOW 2>err &&
+	one_line_matching err "oplog.head: head does not match" &&
+	cp good.head s/oplog.head &&
+	sed -i "s/hmac=\(.\)\(.*\)\$/hmac=\2\1/" s/oplog.head &&
+	! cmp -s good.head s/oplog.head &&
+	test_must_fail 1 log-verify -d "$TMP/s" -k key --now $NOW 2>err &&
+	one_line_matching err "head hmac does not verify"
+'
+
+test_expect_success 'the log still verifies after all this when restored' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	log-verify -d "$TMP/s" -k key --now $NOW >out
+'
+
+test_done
