@@ -1,0 +1,174 @@
+#!/bin/sh
+# operator-add: bootstrap, the R5.3 password proviso, --by verification,
+# the PHC credential and what is refused (R5.1, R5.3).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+test_expect_success 'set up a state directory' 'reg_state'
+
+test_expect_success '--help is the usage on stdout, exit 0' '
+	operator-add --help >help &&
+	grep -q "^usage: operator-add" help
+'
+
+test_expect_success 'a password on argv is impossible: no such option' '
+	test_must_fail 2 operator-add -d "$D" -i x -n X -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password=secret 2>err &&
+	grep -q "usage:" err
+'
+
+test_expect_success 'without a manager, an operator cannot be the first' '
+	pw x xxxxxxxx1 &&
+	test_must_fail 2 operator-add -d "$D" -i x -n X -m password --reason r \
+	    --instructions-given 2026-11-01 --password-fd 3 3<"$TMP/pw.x" 2>err &&
+	grep -q "\-b is required" err
+'
+
+test_expect_success 'the password method needs --reason (R5.3 proviso)' '
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --instructions-given 2026-11-01 2>err &&
+	one_line_matching err "needs --reason TEXT \(R5.3"
+'
+
+test_expect_success 'the password method needs --instructions-given (R5.3 proviso)' '
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason "no reader" 2>err &&
+	one_line_matching err "needs --instructions-given DATE"
+'
+
+test_expect_success 'and names both when both are missing' '
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password 2>err &&
+	one_line_matching err "needs --reason TEXT and --instructions-given DATE"
+'
+
+test_expect_success 'an invalid instructions date is refused' '
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-02-30 2>err &&
+	one_line_matching err "instructions-given 2026-02-30"
+'
+
+test_expect_success 'a password shorter than password_min_length is refused' '
+	pw short abc &&
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.short" 2>err &&
+	one_line_matching err "shorter than 8" &&
+	! grep -qs "^boss," "$D/operators.csv"
+'
+
+test_expect_success 'bootstrap: the first manager needs no --by, logged as bootstrap' '
+	bootstrap &&
+	test "$(field boss role)" = manager &&
+	test "$(field boss registered_by)" = boss &&
+	test "$(field boss approved_by)" = boss &&
+	test "$(field boss instructions_date)" = 2026-11-01 &&
+	test "$(log_count operator-add ok bootstrap)" = 1
+'
+
+test_expect_success 'the credential is an Argon2id PHC string, 0600 in a 0700 directory' '
+	grep -Eq "^\\\$argon2id\\\$v=19\\\$m=19456,t=2,p=1\\\$[A-Za-z0-9+/]{22}\\\$[A-Za-z0-9+/]{43}\$" \
+	    "$D/credentials/boss.phc" &&
+	test "$(stat -c %a "$D/credentials")" = 700 &&
+	test "$(stat -c %a "$D/credentials/boss.phc")" = 600 &&
+	test "$(stat -c %a "$D/operators.csv")" = 600 &&
+	! grep -q boss-secret "$D"/* "$D"/credentials/*
+'
+
+if python3 -c 'import ctypes; ctypes.CDLL("libargon2.so.1")' 2>/dev/null; then
+test_expect_success 'the reference Argon2 library verifies our PHC string' '
+	python3 -c "import ctypes,sys
+l = ctypes.CDLL(\"libargon2.so.1\")
+e = open(sys.argv[1]).read().strip().encode()
+sys.exit(0 if l.argon2id_verify(e, b\"boss-secret-1\", 13) == 0 and
+    l.argon2id_verify(e, b\"boss-secret-2\", 13) != 0 else 1)" "$D/credentials/boss.phc"
+'
+else
+test_skip 'reference Argon2 check' 'libargon2.so.1 not installed'
+fi
+
+test_expect_success 'a second manager by bootstrap is refused once one exists' '
+	pw m2 m2-secret-1 &&
+	test_must_fail 2 operator-add -d "$D" -i m2 -n M2 -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.m2" 2>err &&
+	grep -q "has a manager" err
+'
+
+test_expect_success 'a change by the manager with the right password' '
+	add_pw tanaka -s 市民課 &&
+	test "$(field tanaka registered_by)" = boss &&
+	test "$(field tanaka section)" = 市民課 &&
+	test "$(field tanaka exception_reason)" = "injured finger" &&
+	test "$(log_count auth ok "check=manager")" = 1 &&
+	test "$(log_count operator-add ok "role=operator method=password")" = 1
+'
+
+test_expect_success 'a wrong manager password: denied, nothing added, counted' '
+	pw wrong not-the-password &&
+	pw y yyyyyyyy1 &&
+	test_must_fail 1 operator-add -d "$D" -b boss --by-password-fd 4 -i y -n Y \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.wrong" 2>err &&
+	one_line_matching err "authentication denied" &&
+	! grep -q "^y," "$D/operators.csv" &&
+	test "$(field boss failed)" = 1
+'
+
+test_expect_success 'an operator cannot act as manager (same message)' '
+	test_must_fail 1 operator-add -d "$D" -b tanaka --by-password-fd 4 -i y -n Y \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.tanaka" 2>err &&
+	one_line_matching err "authentication denied" &&
+	test "$(log_count auth denied "reason=not-manager")" = 1
+'
+
+test_expect_success 'a duplicate id is exit 1 and changes nothing' '
+	grep -v "^boss," "$D/operators.csv" >before &&
+	test_must_fail 1 add_pw tanaka 2>err &&
+	grep -q "already in the register" err &&
+	grep -v "^boss," "$D/operators.csv" >after &&
+	test_cmp before after
+'
+
+test_expect_success 'ids: syntax and length' '
+	test_must_fail 2 operator-add -d "$D" -b boss -i "-x" -n X -m fingerprint 2>err &&
+	grep -q "may not start" err &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i "a/b" -n X -m fingerprint 2>err &&
+	grep -q "only A-Z" err &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i 123456789012345678901234567890123 \
+	    -n X -m fingerprint 2>err &&
+	grep -q "longer than 32" err
+'
+
+test_expect_success 'over-long name, section and reason are refused' '
+	long=$(python3 -c "print(\"名\" * 100)") &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n "$long" -m fingerprint 2>err &&
+	one_line_matching err "^operator-add: -n: longer than 256" &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -s "$long" -m fingerprint 2>err &&
+	one_line_matching err "^operator-add: -s: longer than 256" &&
+	r=$(python3 -c "print(\"x\" * 1025)") &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m password \
+	    --reason "$r" --instructions-given 2026-11-01 2>err &&
+	one_line_matching err "reason: longer than 1024"
+'
+
+test_expect_success 'bad role, method, expiry and --reason with biometrics' '
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -r admin -m fingerprint &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m iris &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint -e 2020-01-01 &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint --reason r
+'
+
+test_expect_success 'a new password read from a descriptor is one line' '
+	printf "%s\n" abc-def-ghi extra >"$TMP/pw.two" &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i two -n Two -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.two" 4<"$TMP/pw.boss" &&
+	pw twoline abc-def-ghi && auth two "$TMP/pw.twoline"
+'
+
+test_expect_success 'the log never holds a password' '
+	! grep -q -e secret-1 -e abc-def-ghi "$D/oplog.csv"
+'
+
+test_done

@@ -1,0 +1,151 @@
+#!/bin/sh
+# auth-check: the gate (R5.2-R5.4).  Exit 0 admitted, 1 denied, 4 locked;
+# unknown, revoked and expired ids look like a wrong password; every
+# attempt is logged without the password; lockout and unlock.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+test_expect_success 'set up: manager and two exception operators' '
+	reg_state && bootstrap && add_pw tanaka && add_pw suzuki &&
+	add_pw short -e 2030-01-01 &&
+	pw wrong Not-The-Pw-42
+'
+
+test_expect_success 'right password: exit 0, logged ok' '
+	auth tanaka "$TMP/pw.tanaka" -t term-7 2>err &&
+	test ! -s err &&
+	test "$(log_count auth ok "method=password reason=ok\$")" = 1 &&
+	grep -q ",term-7,tanaka,auth,tanaka,ok," "$D/oplog.csv"
+'
+
+test_expect_success 'wrong password: exit 1, one line, counted, logged' '
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>err &&
+	one_line_matching err "^auth-check: authentication denied\$" &&
+	cp err "$TMP/denied.msg" &&
+	test "$(field tanaka failed)" = 1 &&
+	test "$(log_count auth denied "reason=wrong-password")" = 1
+'
+
+test_expect_success 'unknown id: the same message, reason only in the log' '
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>err2 &&
+	test_cmp "$TMP/denied.msg" err2 &&
+	test "$(log_count auth denied "reason=unknown-id")" = 1
+'
+
+test_expect_success 'expired (by --now): the same message' '
+	test_must_fail 1 auth short "$TMP/pw.short" --now 2030-01-01T00:00:01Z 2>err3 &&
+	test_cmp "$TMP/denied.msg" err3 &&
+	test "$(log_count auth denied "reason=expired")" = 1 &&
+	auth short "$TMP/pw.short" --now 2029-12-31T23:59:59Z
+'
+
+test_expect_success 'a success resets the count' '
+	auth tanaka "$TMP/pw.tanaka" && test "$(field tanaka failed)" = 0
+'
+
+test_expect_success 'five failures lock (default threshold), exit 4 from the fifth' '
+	for i in 1 2 3 4; do test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null || exit 1; done &&
+	test -z "$(field tanaka locked_at)" &&
+	test_must_fail 4 auth tanaka "$TMP/pw.wrong" 2>err &&
+	one_line_matching err "tanaka is locked out: see the Security Manager" &&
+	test -n "$(field tanaka locked_at)"
+'
+
+test_expect_success 'locked: even the right password is exit 4, and counted' '
+	test_must_fail 4 auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	test "$(field tanaka failed)" = 6 &&
+	test "$(log_count auth locked "reason=locked")" = 1
+'
+
+test_expect_success 'the lock survives: it is in operators.csv, not in memory or tmpfs' '
+	test_must_fail 4 auth tanaka "$TMP/pw.tanaka" 2>/dev/null
+'
+
+test_expect_success 'the manager unlocks; the right password works again' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --unlock 4<"$TMP/pw.boss" &&
+	test "$(field tanaka failed)" = 0 && test -z "$(field tanaka locked_at)" &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	test "$(log_count operator-mod ok unlock)" = 1
+'
+
+test_expect_success 'automatic unlock after lockout_unlock_minutes (off by default)' '
+	for i in 1 2 3 4 5; do auth suzuki "$TMP/pw.wrong" --now 2030-06-01T10:00:00Z 2>/dev/null; done;
+	test_must_fail 4 auth suzuki "$TMP/pw.suzuki" --now 2030-06-01T12:00:00Z 2>/dev/null &&
+	conf_set "$D" lockout_unlock_minutes 60 &&
+	test_must_fail 4 auth suzuki "$TMP/pw.suzuki" --now 2030-06-01T10:59:00Z 2>/dev/null &&
+	auth suzuki "$TMP/pw.suzuki" --now 2030-06-01T11:01:00Z &&
+	test "$(field suzuki failed)" = 0 &&
+	conf_set "$D" lockout_unlock_minutes 0
+'
+
+test_expect_success 'revoked: the same message as a wrong password' '
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i suzuki --reason transfer \
+	    4<"$TMP/pw.boss" &&
+	test_must_fail 1 auth suzuki "$TMP/pw.suzuki" 2>err4 &&
+	test_cmp "$TMP/denied.msg" err4 &&
+	test "$(log_count auth denied "reason=revoked")" = 1
+'
+
+test_expect_success 'a hash weaker than jukisec.conf is re-hashed on success' '
+	grep -q "m=19456,t=2," "$D/credentials/tanaka.phc" &&
+	conf_set "$D" kdf_time 3 &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	grep -q "m=19456,t=3," "$D/credentials/tanaka.phc" &&
+	test "$(log_count auth rehashed "t=3")" = 1 &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	conf_set "$D" kdf_time 2
+'
+
+test_expect_success 'a missing credential file is a deny, reason logged' '
+	mv "$D/credentials/short.phc" saved.phc &&
+	test_must_fail 1 auth short "$TMP/pw.short" 2>/dev/null &&
+	test "$(log_count auth denied "reason=credential-missing")" = 1 &&
+	mv saved.phc "$D/credentials/short.phc"
+'
+
+test_expect_success 'a corrupt PHC string is a deny, never a guess' '
+	cp "$D/credentials/short.phc" saved.phc &&
+	sed -i "s/t=2/t=x/" "$D/credentials/short.phc" &&
+	test_must_fail 1 auth short "$TMP/pw.short" 2>/dev/null &&
+	test "$(log_count auth denied "reason=credential-corrupt")" = 1 &&
+	cp saved.phc "$D/credentials/short.phc"
+'
+
+test_expect_success 'an unknown id takes as long as a wrong password (dummy KDF)' '
+	conf_set "$D" kdf_memory_kib 65536 && conf_set "$D" kdf_time 3 &&
+	add_pw slow &&
+	t0=$(date +%s%N) &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	t1=$(date +%s%N) &&
+	test_must_fail 1 auth slow "$TMP/pw.wrong" 2>/dev/null &&
+	t2=$(date +%s%N) &&
+	unk=$(( (t1 - t0) / 1000000 )) wrong=$(( (t2 - t1) / 1000000 )) &&
+	echo "unknown ${unk} ms, wrong ${wrong} ms" &&
+	test $((unk * 2)) -ge "$wrong" && test $((wrong * 2)) -ge "$unk" &&
+	conf_set "$D" kdf_memory_kib 19456 && conf_set "$D" kdf_time 2
+'
+
+test_expect_success 'usage: -u required, bad id, bad --now, bad fd' '
+	test_must_fail 2 auth-check -d "$D" 2>/dev/null &&
+	test_must_fail 2 auth-check -d "$D" -u "a b" --password-fd 0 </dev/null 2>/dev/null &&
+	test_must_fail 2 auth-check -d "$D" -u x --now yesterday </dev/null 2>/dev/null &&
+	test_must_fail 2 auth-check -d "$D" -u x --password-fd -1 2>/dev/null &&
+	test_must_fail 2 auth-check -d "$D" -u x --pam 2>/dev/null
+'
+
+test_expect_success 'no terminal and no descriptor: exit 3, nothing admitted' '
+	test_must_fail 3 setsid auth-check -d "$D" -u tanaka </dev/null 2>err &&
+	grep -q "no terminal" err
+'
+
+test_expect_success 'a password over 1024 bytes is refused' '
+	python3 -c "print(\"p\" * 1100)" >"$TMP/pw.long" &&
+	test_must_fail 2 auth tanaka "$TMP/pw.long" 2>err &&
+	grep -q "longer than 1024" err
+'
+
+test_expect_success 'the log holds no password' '
+	! grep -q -e secret-1 -e Not-The-Pw-42 "$D/oplog.csv"
+'
+
+test_done

@@ -1,0 +1,118 @@
+#!/bin/sh
+# operator-mod and operator-revoke: prompt change of authority (R5.5),
+# unlock (R5.2), and the register as a record (R5.1).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+test_expect_success 'set up' '
+	reg_state && bootstrap && add_pw tanaka && add_pw sato
+'
+
+test_expect_success 'mod needs -b, -i and something to change' '
+	test_must_fail 2 operator-mod -d "$D" -i tanaka -u 2>/dev/null &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -u 2>/dev/null &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -i tanaka 2>err &&
+	grep -q "nothing to change" err
+'
+
+test_expect_success 'name, section, expiry, expiry never' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n "田中 一郎" \
+	    -s 市民課 -e 2031-04-01 4<"$TMP/pw.boss" &&
+	test "$(field tanaka name)" = "田中 一郎" &&
+	test "$(field tanaka section)" = 市民課 &&
+	test "$(field tanaka expires)" = 2031-04-01T00:00:00.000Z &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -e never 4<"$TMP/pw.boss" &&
+	test -z "$(field tanaka expires)" &&
+	test "$(log_count operator-mod ok "name section expires")" = 1
+'
+
+test_expect_success 'a past expiry and an empty name are refused' '
+	test_must_fail 2 operator-mod -d "$D" -b boss -i tanaka -e 2001-01-01 2>/dev/null &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -i tanaka -n "" 2>/dev/null
+'
+
+test_expect_success 'reset-password: the old one stops working at once' '
+	cp "$TMP/pw.tanaka" old &&
+	pw tanaka tanaka-secret-2 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --reset-password \
+	    --password-fd 3 3<"$TMP/pw.tanaka" 4<"$TMP/pw.boss" &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	test_must_fail 1 auth tanaka old 2>/dev/null
+'
+
+test_expect_success 'the exception record can be renewed (reason, instructions date)' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --instructions-given 2026-12-01 4<"$TMP/pw.boss" &&
+	test "$(field tanaka instructions_date)" = 2026-12-01
+'
+
+test_expect_success '--reenroll is for biometric methods' '
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reenroll 4<"$TMP/pw.boss" 2>err && grep -q "reenroll" err
+'
+
+test_expect_success 'to fingerprint: a failed enrolment changes nothing' '
+	cp "$D/operators.csv" before &&
+	FP_DRIVERS_WHITELIST=none operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka -m fingerprint 4<"$TMP/pw.boss" 2>err;
+	test $? -ne 0 &&
+	test_cmp before "$D/operators.csv" &&
+	test -f "$D/credentials/tanaka.phc" && ! test -e "$D/credentials/tanaka.tmpl"
+'
+
+test_expect_success 'mod of an unknown id is exit 1' '
+	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i ghost -u \
+	    4<"$TMP/pw.boss" 2>err && grep -q "no such operator" err
+'
+
+test_expect_success 'revoke needs --reason' '
+	test_must_fail 2 operator-revoke -d "$D" -b boss -i sato 2>/dev/null &&
+	test_must_fail 2 operator-revoke -d "$D" -b boss -i sato --reason "" 2>/dev/null
+'
+
+test_expect_success 'revoke: recorded, credential destroyed, takes effect at once' '
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i sato \
+	    --reason "transferred to 税務課" --now 2026-11-25T09:00:00Z 4<"$TMP/pw.boss" &&
+	test "$(field sato revoked_at)" = 2026-11-25T09:00:00.000Z &&
+	test "$(field sato revoked_by)" = boss &&
+	test "$(field sato revoked_reason)" = "transferred to 税務課" &&
+	! test -e "$D/credentials/sato.phc" &&
+	test_must_fail 1 auth sato "$TMP/pw.sato" 2>/dev/null &&
+	test "$(log_count operator-revoke ok "税務課")" = 1
+'
+
+test_expect_success 'the row stays; the id is never reused' '
+	grep -q "^sato," "$D/operators.csv" &&
+	test_must_fail 1 add_pw sato 2>err && grep -q "never reused" err
+'
+
+test_expect_success 'revoking twice, or an unknown id, is exit 1' '
+	test_must_fail 1 operator-revoke -d "$D" -b boss --by-password-fd 4 -i sato \
+	    --reason again 4<"$TMP/pw.boss" 2>err && grep -q "already revoked" err &&
+	test_must_fail 1 operator-revoke -d "$D" -b boss --by-password-fd 4 -i ghost \
+	    --reason x 4<"$TMP/pw.boss" 2>/dev/null
+'
+
+test_expect_success 'a revoked person cannot be modified' '
+	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i sato -u \
+	    4<"$TMP/pw.boss" 2>err && grep -q "revoked" err
+'
+
+test_expect_success 'the last active manager cannot be revoked' '
+	test_must_fail 1 operator-revoke -d "$D" -b boss --by-password-fd 4 -i boss \
+	    --reason x 4<"$TMP/pw.boss" 2>err && grep -q "last active manager" err &&
+	test -z "$(field boss revoked_at)"
+'
+
+test_expect_success 'with a second manager, the first can be revoked by the second' '
+	pw m2 m2-secret-1 &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i m2 -n M2 -r manager \
+	    -m password --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.m2" 4<"$TMP/pw.boss" &&
+	operator-revoke -d "$D" -b m2 --by-password-fd 4 -i boss --reason retired \
+	    4<"$TMP/pw.m2" &&
+	test_must_fail 1 operator-add -d "$D" -b boss --by-password-fd 4 -i q -n Q \
+	    -m fingerprint 4<"$TMP/pw.boss" 2>/dev/null
+'
+
+test_done

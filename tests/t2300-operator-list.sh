@@ -1,0 +1,81 @@
+#!/bin/sh
+# operator-list: the register as the 別記様式 shows it (R5.1); kanji align
+# in the table; CSV and JSON for programs; never a secret.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+test_expect_success 'set up' '
+	reg_state && bootstrap && add_pw tanaka -s 市民課 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n "田中 花子" \
+	    4<"$TMP/pw.boss" &&
+	add_pw ab -s "a,b \"quoted\"" &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i ab --reason "left, for good" \
+	    4<"$TMP/pw.boss"
+'
+
+test_expect_success 'usage' '
+	operator-list -h | grep -q "^usage: operator-list" &&
+	test_must_fail 2 operator-list -d "$D" -f xml 2>/dev/null &&
+	test_must_fail 2 operator-list -d "$D" extra 2>/dev/null
+'
+
+test_expect_success 'table: active persons only unless --all' '
+	operator-list -d "$D" >out &&
+	test "$(wc -l <out)" = 3 && ! grep -q "^ab " out &&
+	operator-list -d "$D" --all >out &&
+	test "$(wc -l <out)" = 4 && grep -q "^ab .*revoked .* by boss: left, for good" out
+'
+
+test_expect_success 'table: kanji names align by display width (wcwidth, UTF-8 locale)' '
+	LC_ALL=C.UTF-8 operator-list -d "$D" >out &&
+	LC_ALL=C.UTF-8 python3 -c "import sys, unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in \"WF\" else 1 for c in s)
+lines = open(sys.argv[1], encoding=\"utf-8\").read().splitlines()
+cols = set()
+for l in lines:
+    i = l.index(\"ROLE\") if l.startswith(\"ID\") else max(l.find(\" operator \"), l.find(\" manager \")) + 1
+    cols.add(w(l[:i]))
+sys.exit(0 if len(cols) == 1 else 1)" out &&
+	grep -q "田中 花子" out && grep -q 市民課 out
+'
+
+test_expect_success 'CSV: python csv and mlr read it unchanged' '
+	operator-list -d "$D" -a -f csv >list.csv &&
+	head -1 list.csv | grep -q "^id,name,section,role,method,exception_reason," &&
+	python3 -c "import csv,sys
+rows = list(csv.DictReader(open(sys.argv[1], newline=\"\", encoding=\"utf-8\")))
+d = {r[\"id\"]: r for r in rows}
+assert d[\"ab\"][\"section\"] == \"a,b \\\"quoted\\\"\", d[\"ab\"][\"section\"]
+assert d[\"tanaka\"][\"name\"] == \"田中 花子\"
+assert d[\"ab\"][\"revoked_reason\"] == \"left, for good\"
+assert len(rows) == 3" list.csv &&
+	test "$(mlr --icsv --ojson filter "\$id == \"ab\"" then cut -f section list.csv | grep section)" = \
+	    "  \"section\": \"a,b \\\"quoted\\\"\""
+'
+
+test_expect_success 'JSON: valid, same rows, nulls for unset times' '
+	operator-list -d "$D" -a -f json >list.json &&
+	python3 -c "import json,sys
+a = json.load(open(sys.argv[1], encoding=\"utf-8\"))
+d = {r[\"id\"]: r for r in a}
+assert d[\"tanaka\"][\"revoked_at\"] is None and d[\"tanaka\"][\"failed\"] == 0
+assert d[\"ab\"][\"section\"] == \"a,b \\\"quoted\\\"\"
+assert d[\"tanaka\"][\"role\"] == \"operator\" and len(a) == 3" list.json
+'
+
+test_expect_success 'never a secret in any format' '
+	for f in table csv json; do operator-list -d "$D" -a -f $f; done >all &&
+	! grep -q -e argon2 -e secret all
+'
+
+test_expect_success 'an empty register lists just the header' '
+	reg_state "$TMP/empty" && operator-list -d "$TMP/empty" -f csv >e &&
+	test "$(wc -l <e)" = 1 &&
+	operator-list -d "$TMP/empty" -f json | python3 -c "import json,sys; assert json.load(sys.stdin) == []"
+'
+
+test_expect_success 'stdout to a full disk is exit 3' '
+	test_must_fail 3 operator-list -d "$D" >/dev/full 2>/dev/null
+'
+
+test_done
