@@ -1,0 +1,81 @@
+#!/bin/sh
+# incident-report list: table, CSV and JSON; --open; --overdue HOURS with
+# --now (the immediate R9.1 reports to the Mayor and the General Security
+# Manager, still missing HOURS after detection).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-incident.sh"
+
+N=--now=2026-11-25T09:30:00Z
+ls_() { incident-report -d "$D" list "$@"; }
+
+test_expect_success 'set up: an empty list is just the header' '
+	inc_state &&
+	ls_ --lang en >t && test "$(cat t)" = "ID  STATUS  TYPE  DETECTED  OUTSTANDING  OVERDUE  SUMMARY" &&
+	ls_ --format csv >c && test "$(cat c)" = "id,status,type,cause,detected,reported,by,disconnected,outstanding,overdue,summary" &&
+	ls_ --format json >j && test "$(cat j)" = "[]"
+'
+
+test_expect_success 'three incidents: unreported, reported, closed' '
+	inew $N --detected 2026-11-25T09:00:00Z --type unrecoverable --cause fire --summary "A, unreported" &&
+	inew $N --detected 2026-11-25T09:00:00Z --type other --cause water --summary "B reported" &&
+	istep 2026-0002 mayor-reported $N &&
+	inew $N --detected 2026-11-25T09:00:00Z --type other --cause climate --summary "C closed" &&
+	istep 2026-0003 closed $N --force --note "false alarm" >/dev/null
+'
+
+test_expect_success 'the table lists all three, aligned, in English or Japanese' '
+	ls_ --lang en --now 2026-11-25T09:30:00Z >t &&
+	test "$(wc -l <t)" = 4 &&
+	grep -q "^2026-0001  open    unrecoverable  2026-11-25 09:00  7            -        A, unreported$" t &&
+	grep -q "^2026-0003  closed  other          2026-11-25 09:00  7            -        C closed$" t &&
+	ls_ --lang ja --now 2026-11-25T09:30:00Z >t &&
+	head -1 t | grep -q "^番号       状態    種別           検知日時               未了  期限超過  概要$" &&
+	grep -q "^2026-0002  対応中  other          令和8年11月25日 09:00  6     -         B reported$" t
+'
+
+test_expect_success '--open leaves the closed one out' '
+	ls_ --open --format csv >c &&
+	test "$(mlr --icsv --onidx cut -f id c | tr "\n" " ")" = "2026-0001 2026-0002 "
+'
+
+test_expect_success '--overdue 2: nothing at 1:59:59.999 after detection' '
+	ls_ --overdue 2 --format csv --now 2026-11-25T10:59:59.999Z >c &&
+	test "$(wc -l <c)" = 1
+'
+
+test_expect_success '--overdue 2: at two hours the missing reports are late' '
+	ls_ --overdue 2 --format json --now 2026-11-25T11:00:00Z >j &&
+	json_true "[(x[\"id\"], x[\"overdue\"]) for x in d] == [(\"2026-0001\", [\"mayor-reported\", \"general-manager-reported\"]), (\"2026-0002\", [\"general-manager-reported\"])]" <j &&
+	ls_ --overdue 2 --lang en --now 2026-11-25T11:00:00Z >t &&
+	grep -q "^2026-0001 .* mayor-reported,general-manager-reported  A, unreported$" t
+'
+
+test_expect_success 'a report recorded removes the incident from --overdue' '
+	istep 2026-0002 general-manager-reported --now 2026-11-25T11:00:00Z &&
+	ls_ --overdue 2 --format csv --now 2026-11-25T11:00:00Z >c &&
+	test "$(mlr --icsv --onidx cut -f id c)" = 2026-0001
+'
+
+test_expect_success 'the CSV is read by python csv and mlr; the JSON by python json' '
+	ls_ --format csv --now 2026-11-25T11:00:00Z >c &&
+	python3 -c "import csv,sys
+rows = list(csv.DictReader(open(sys.argv[1], newline=\"\")))
+assert [r[\"summary\"] for r in rows] == [\"A, unreported\", \"B reported\", \"C closed\"], rows
+assert rows[2][\"status\"] == \"closed\" and rows[0][\"disconnected\"] == \"no\"" c &&
+	test "$(mlr --icsv --onidx filter "\$status == \"open\"" then count c)" = 2 &&
+	ls_ --format json >j &&
+	json_true "len(d) == 3 and d[0][\"summary\"] == \"A, unreported\" and d[2][\"status\"] == \"closed\"" <j
+'
+
+test_expect_success 'bad --overdue values and options of other modes are refused' '
+	test_must_fail 2 ls_ --overdue -1 2>err &&
+	one_line_matching err "^incident-report: --overdue -1: too small" &&
+	test_must_fail 2 ls_ --overdue soon 2>err &&
+	one_line_matching err "^incident-report: --overdue soon: invalid" &&
+	test_must_fail 2 ls_ --format text 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 incident-report -d "$D" show 2026-0001 --overdue 2 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 ls_ extra 2>err && grep -q "^usage:" err
+'
+
+test_done
