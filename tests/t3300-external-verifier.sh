@@ -1,0 +1,111 @@
+#!/bin/sh
+# -m external (R5.3: palm vein and other biometrics with vendor software)
+# through the jukisec-verifier(5) protocol, with tests/xverifier.sh as the
+# vendor program.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/fplib.sh"
+
+init_state
+export JUKISEC_DIR=$TMP/state
+XV_DIR=$TMP/xv
+export XV_DIR
+mkdir -m 700 xv
+mode() { if [ -n "$1" ]; then echo "$1" >xv/mode; else rm -f xv/mode; fi; }
+hand() { echo "$1" >xv/hand; }
+
+test_expect_success 'no verifier configured: exit 3, nothing registered' '
+	test_must_fail 3 operator-add -i ueda -n Ueda -r manager -m external 2>err &&
+	grep -q "no external verifier configured" err &&
+	! grep -q "^ueda," state/operators.csv 2>/dev/null
+'
+
+test_expect_success 'enrol a palm through the verifier' '
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	hand ueda-right &&
+	operator-add -i ueda -n Ueda -r manager -m external 2>err &&
+	grep -q "xverifier: enrol ueda" err &&
+	logged operator-add ueda ok "method=external" &&
+	test "$(stat -c %a state/credentials/ueda.tmpl)" = 600 &&
+	! grep -q vein state/credentials/ueda.tmpl
+'
+
+test_expect_success 'the same palm is admitted' '
+	auth-check -u ueda 2>err &&
+	grep -q "xverifier: verify ueda" err &&
+	logged auth ueda ok ""
+'
+
+test_expect_success 'another palm is refused and counted' '
+	hand someone-else &&
+	test_must_fail 1 auth-check -u ueda 2>err &&
+	logged auth ueda denied "no match" &&
+	hand ueda-right
+'
+
+test_expect_success 'a verifier error denies' '
+	mode broken &&
+	test_must_fail 1 auth-check -u ueda 2>err &&
+	grep -q "xverifier.sh verify: exit status 2" err &&
+	logged auth ueda denied "verifier error" &&
+	mode ""
+'
+
+test_expect_success 'a verifier that hangs is killed at the timeout' '
+	conf_set external_timeout_seconds 1 &&
+	mode sleep &&
+	start=$(date +%s) &&
+	test_must_fail 1 auth-check -u ueda 2>err &&
+	test $(($(date +%s) - start)) -lt 5 &&
+	grep -q "timed out after 1 s" err &&
+	logged auth ueda denied "timeout" &&
+	mode ""
+'
+
+test_expect_success 'no device (exit 3): exit 3, logged, not counted' '
+	auth-check -u ueda &&
+	mode nodevice &&
+	test_must_fail 3 auth-check -u ueda 2>err &&
+	logged auth ueda error "no reader" &&
+	grep -q "^ueda,.*,0,[^,]*$" state/operators.csv &&
+	mode ""
+'
+
+test_expect_success 'garbage enrolment output (2 MiB): refused, nothing registered' '
+	mode garbage &&
+	test_must_fail 3 operator-add -b ueda -i oda -n Oda -m external 2>err &&
+	grep -q "template larger than" err &&
+	! grep -q "^oda," state/operators.csv
+'
+
+test_expect_success 'a failed enrolment (exit 1) registers nothing' '
+	mode "" && hand ueda-right &&
+	cat >xv/wrap <<-EOF &&
+	#!/bin/sh
+	# the manager verifies, then the enrolment fails
+	if [ "\$1" = enrol ]; then echo fail >"$TMP/xv/mode"; fi
+	exec "$SRCDIR/tests/xverifier.sh" "\$@"
+	EOF
+	chmod 700 xv/wrap &&
+	conf_set external_verifier "$TMP/xv/wrap" &&
+	test_must_fail 1 operator-add -b ueda -i oda -n Oda -m external 2>err &&
+	grep -q "enrolment failed (exit status 1)" err &&
+	! grep -q "^oda," state/operators.csv &&
+	mode "" &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
+test_expect_success 'a template swapped between external operators is refused' '
+	printf "ueda-right\noda-left\n" >xv/queue &&
+	mode "" &&
+	operator-add -b ueda -i oda -n Oda -m external 2>err &&
+	hand ueda-right &&
+	cp state/credentials/oda.tmpl oda.saved &&
+	cp state/credentials/ueda.tmpl state/credentials/oda.tmpl &&
+	test_must_fail 1 auth-check -u oda 2>err &&
+	logged auth oda denied "template corrupt" &&
+	cp oda.saved state/credentials/oda.tmpl &&
+	hand oda-left &&
+	auth-check -u oda
+'
+
+test_done
