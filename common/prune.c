@@ -60,6 +60,7 @@ struct archive {
 	const char	*name;
 	long long	last_seq;	/* -1: nothing in it yet */
 	char		last_mac[2 * OPLOG_MACLEN + 1];
+	int		matched;	/* the log has last_seq, same MAC */
 	char		*buf;
 	size_t		len;
 	int		need_header;
@@ -378,6 +379,21 @@ drop(struct archive *a, const char *p, size_t n, const struct key *k,
 	return 0;
 }
 
+/* The archive's last record, if the log has it too, must be the log's. */
+static int
+archive_match(struct archive *a, const struct key *k)
+{
+	if (a == NULL || k->seq != a->last_seq)
+		return 0;
+	if (strcmp(k->mac, a->last_mac) != 0) {
+		warnx(_("%s: its record %lld differs from the log's: not this log's archive"),
+		    a->name, k->seq);
+		return -1;
+	}
+	a->matched = 1;
+	return 0;
+}
+
 /*
  * Walks the records before r->limit, removing (and archiving) those older
  * than the cutoff.  The line in hand goes only once the next one is read,
@@ -389,12 +405,12 @@ scan(struct lines *r, const char *fname, struct archive *a,
 {
 	static char pend[OPLOG_LINE_MAX + 2];
 	size_t plen = 0, n;
-	long long pend_off = 0, prev_seq = -1;
+	long long pend_off = 0, prev_seq = -1, first_seq = -1;
 	int64_t prev_time = INT64_MIN;
 	struct key k, pk;
 	const char *why;
 	char *p;
-	int more;
+	int more, kept = 0;
 
 	if ((more = lines_next(r, &p, &n)) != 1 || !is_header(p, n)) {
 		if (more == -1)
@@ -417,19 +433,27 @@ scan(struct lines *r, const char *fname, struct archive *a,
 			warnx(_("%s:%zu: %s; run log-verify"), fname, r->lineno, why);
 			return -1;
 		}
+		if (first_seq == -1)
+			first_seq = k.seq;
 		prev_seq = k.seq;
 		prev_time = k.time;
-		if (a != NULL && k.seq == a->last_seq && strcmp(k.mac, a->last_mac) != 0) {
-			warnx(_("%s: its record %lld differs from the log's: not this log's archive"),
-			    a->name, k.seq);
+		if (archive_match(a, &k) == -1)
 			return -1;
+		if (kept) {
+			if (a->matched || k.seq >= a->last_seq)
+				break;
+			continue;
 		}
 		if (plen > 0 && drop(a, pend, plen, &pk, res, cut) == -1)
 			return -1;
 		if (k.time >= res->cutoff) {
 			res->oldest_kept = k.time;
 			*keep_off = r->off - (long long)n;
-			return 0;
+			kept = 1;
+			/* Read on only to find the archive's last record. */
+			if (a == NULL || a->matched || a->last_seq < k.seq)
+				break;
+			continue;
 		}
 		memcpy(pend, p, n);
 		plen = n;
@@ -440,11 +464,19 @@ scan(struct lines *r, const char *fname, struct archive *a,
 		warn("%s", fname);
 		return -1;
 	}
-	if (plen > 0) {
+	if (!kept && plen > 0) {
 		/* Every record is old: the newest stays. */
 		res->oldest_kept = pk.time;
 		*keep_off = pend_off;
 	}
+	if (a != NULL && !a->matched && first_seq != -1 && a->last_seq >= first_seq) {
+		warnx(_("%s: ends at seq %lld, past the log's end: not this log's archive"),
+		    a->name, a->last_seq);
+		return -1;
+	}
+	if (a != NULL && a->last_seq >= 0 && first_seq > a->last_seq + 1 && res->archived > 0)
+		warnx(_("%s: ends at seq %lld; records %lld-%lld were removed without it"),
+		    a->name, a->last_seq, a->last_seq + 1, first_seq - 1);
 	return 0;
 }
 
@@ -676,10 +708,6 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	r.limit = head.size;
 	if (scan(&r, fname, a, res, &cut, &keep_off) == -1)
 		goto out;
-	if (a != NULL && a->last_seq >= 0 && a->last_seq + 1 < res->first_removed &&
-	    res->archived > 0)
-		warnx(_("%s: ends at seq %lld, the records up to %lld were removed "
-		    "without it"), a->name, a->last_seq, res->first_removed - 1);
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
 	    head.seq - head.count);
 	if (res->removed == 0 || o->dry_run) {
