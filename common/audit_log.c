@@ -40,11 +40,12 @@ struct walk {
 	long long	records, first_seq, last_seq;
 	int64_t		first_time, last_time;
 	char		last_mac[2 * OPLOG_MACLEN + 1];
-	/* seals: epochs entered without the previous one's seal */
-	long long	prev_epoch, unsealed;
+	/* seals: epochs the log passed without their seal */
+	long long	prev_epoch, unsealed, ngaps;
 	int		prev_seal;
-	long long	missing_seq[8];	/* first few records after a gap */
-	long long	missing_epoch[8];
+	struct {
+		long long seq, from, to;	/* record after the gap, epochs */
+	}		gap[8];
 	/* prunes */
 	int64_t		last_prune;	/* 0 none */
 	char		*checkpoint;	/* detail of the prune whose LAST = first_seq - 1 */
@@ -144,12 +145,19 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	if (w->records++ == 0) {
 		w->first_seq = r->seq;
 		w->first_time = r->time;
-	} else if (r->epoch != w->prev_epoch && !w->prev_seal) {
-		if (w->unsealed < 8) {
-			w->missing_seq[w->unsealed] = r->seq;
-			w->missing_epoch[w->unsealed] = w->prev_epoch;
+	} else if (r->epoch > w->prev_epoch) {
+		/* every epoch before r's, empty ones too, ends in its seal */
+		long long from = w->prev_seal ? w->prev_epoch + 1 : w->prev_epoch;
+
+		if (from < r->epoch) {
+			if (w->ngaps < 8) {
+				w->gap[w->ngaps].seq = r->seq;
+				w->gap[w->ngaps].from = from;
+				w->gap[w->ngaps].to = r->epoch - 1;
+			}
+			w->ngaps++;
+			w->unsealed += r->epoch - from;
 		}
-		w->unsealed++;
 	}
 	w->prev_epoch = r->epoch;
 	w->prev_seal = seal;
@@ -415,12 +423,18 @@ check_seals(struct audit *a, const struct walk *w)
 		    "点検できません: 操作履歴を読み込めません。"));
 		return;
 	}
-	for (i = 0; i < w->unsealed && i < 8; i++) {
-		snprintf(subj, sizeof(subj), "seq %lld", w->missing_seq[i]);
-		check_item(a, subj, L(a,
-		    "epoch %lld ended without its seal before seq %lld",
-		    "seq %2$lld の前でエポック %1$lld が封印なく終わっています"),
-		    w->missing_epoch[i], w->missing_seq[i]);
+	for (i = 0; i < w->ngaps && i < 8; i++) {
+		snprintf(subj, sizeof(subj), "seq %lld", w->gap[i].seq);
+		if (w->gap[i].from == w->gap[i].to)
+			check_item(a, subj, L(a,
+			    "epoch %lld has no seal before seq %lld",
+			    "seq %2$lld の前のエポック %1$lld に封印がありません"),
+			    w->gap[i].from, w->gap[i].seq);
+		else
+			check_item(a, subj, L(a,
+			    "epochs %lld to %lld have no seal before seq %lld",
+			    "seq %3$lld の前のエポック %1$lld〜%2$lld に封印がありません"),
+			    w->gap[i].from, w->gap[i].to, w->gap[i].seq);
 	}
 	if (w->unsealed)
 		check_end(a, AUDIT_FAIL, L(a, "%lld epoch seal(s) missing.",

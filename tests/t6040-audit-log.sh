@@ -1,0 +1,172 @@
+#!/bin/sh
+# jukisec-audit, R6: the operation log verifies with the key, ends at its
+# head, has every epoch seal, covers the retention period, and log-prune
+# runs.  Logs spanning years are made with the real tools under faketime;
+# those states have no manager (register-active-manager FAILs there), so
+# only the R6 findings are asserted on them.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+. "$SRCDIR/tests/lib-prune.sh"
+
+# edit FILE PYTHON: rewrites the records of a log with a python expression
+# over r (the list of fields); header kept.
+edit() {
+	python3 -c 'import csv,sys
+p=sys.argv[1]
+rows=list(csv.reader(open(p,newline="")))
+out=[rows[0]]
+for r in rows[1:]:
+    r=eval(sys.argv[2])
+    if r is not None: out.append(r)
+csv.writer(open(p,"w",newline=""),lineterminator="\n").writerows(out)' "$1" "$2"
+}
+
+fast() { conf_set "$1" kdf_memory_kib 19456 && conf_set "$1" kdf_time 2; }
+
+test_expect_success 'set up: a state with some work in its log' '
+	audit_state &&
+	log-append -d "$D" -u boss -a print -o juminhyo -r ok &&
+	log-append -d "$D" -u boss -a print -o koseki -r ok -m "2 pages" &&
+	cp "$D/oplog.csv" log.save && cp "$D/oplog.head" head.save
+'
+
+test_expect_success 'the log verifies with the key and ends at its head' '
+	audit_run --key-file "$D.key" &&
+	test "$ast" -eq 0 &&
+	expect log-verify "PASS " &&
+	expect log-head "PASS " &&
+	expect log-seals "PASS " &&
+	detail log-head | grep -q "The log reaches its head at seq 3\."
+'
+
+test_expect_success 'a changed record: log-verify FAILs naming its seq' '
+	edit "$D/oplog.csv" "r[:5]+[\"juminhyo-all\"]+r[6:] if r[5]==\"juminhyo\" else r" &&
+	audit_run --key-file "$D.key" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL seq 2" &&
+	detail log-verify | grep -q "oplog.csv line 4 (seq 2): MAC mismatch" &&
+	expect log-head "PASS " &&
+	audit_run &&
+	expect log-verify "WARN " &&
+	cp log.save "$D/oplog.csv"
+'
+
+test_expect_success 'another state'"'"'s key: log-verify FAILs' '
+	D=$TMP/other && reg_state && chmod 600 "$D.key" &&
+	D=$TMP/state && audit_run --key-file "$TMP/other.key" &&
+	test "$ast" -eq 1 &&
+	finding log-verify | grep -q "^FAIL "
+'
+
+test_expect_success 'a key file that cannot be read: log-verify FAILs naming it' '
+	audit_run --key-file "$TMP/nokey" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL $TMP/nokey" &&
+	detail log-verify | grep -q "The verification key cannot be read. .*nokey"
+'
+
+test_expect_success 'records cut from the tail: log-head FAILs' '
+	sed -i "\$d" "$D/oplog.csv" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect log-head "FAIL seq 3" &&
+	detail log-head | grep -q "the head is at seq 3 but the log ends at seq 2" &&
+	audit_run --key-file "$D.key" &&
+	expect log-verify "FAIL oplog.head" &&
+	detail log-verify | grep -q "the log ends at seq 2, the head says 3: tail truncated" &&
+	cp log.save "$D/oplog.csv"
+'
+
+test_expect_success 'a head naming another MAC: log-head FAILs' '
+	sed -i "s/ mac=[0-9a-f]*/ mac=$(printf "%064d" 0)/" "$D/oplog.head" &&
+	audit_run &&
+	expect log-head "FAIL seq 3" &&
+	detail log-head | grep -q "record seq 3 does not carry the head" &&
+	cp head.save "$D/oplog.head"
+'
+
+test_expect_success 'no head at all: log-head FAILs' '
+	rm "$D/oplog.head" &&
+	audit_run &&
+	expect log-head "FAIL oplog.head" &&
+	cp head.save "$D/oplog.head" && chmod 600 "$D/oplog.head" &&
+	audit_run --key-file "$D.key" && test "$ast" -eq 0
+'
+
+test_expect_success 'epoch seals: a log over four days has them; a removed one FAILs' '
+	S=$TMP/seals && init_at "$S" "2026-01-01 00:00:00" && fast "$S" &&
+	rec "$S" "2026-01-01 10:00:00" a &&
+	rec "$S" "2026-01-04 10:00:00" b &&
+	D=$S && audit_run --now 2026-01-04T11:00:00Z &&
+	expect log-seals "PASS " &&
+	edit "$S/oplog.csv" "None if r[4]==\"seal\" and r[5]==\"1\" else r" &&
+	audit_run --now 2026-01-04T11:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect log-seals "FAIL seq 4" &&
+	detail log-seals | grep -q "epoch 1 has no seal before seq 4" &&
+	edit "$S/oplog.csv" "None if r[4]==\"seal\" else r" &&
+	audit_run --now 2026-01-04T11:00:00Z &&
+	expect log-seals "FAIL seq 5" &&
+	detail log-seals | grep -q "epochs 0 to 2 have no seal before seq 5"
+'
+
+P=$TMP/pruned
+test_expect_success 'a log begun 2025-09-01, pruned by cron on 2026-11-20' '
+	init_at "$P" "2025-09-01 00:00:00" && fast "$P" &&
+	rec "$P" "2025-09-01 10:00:00" old 3 &&
+	rec "$P" "2025-12-01 10:00:00" mid 2 &&
+	at "2026-11-20 03:00:00" log-prune -q -d "$P" &&
+	! has "$P" old && has "$P" mid
+'
+
+test_expect_success 'after the prune: retention covered, prune recent, log verifies' '
+	D=$P && audit_run --key-file "$P.key" --now 2026-11-20T12:00:00Z &&
+	expect log-verify "PASS " &&
+	expect log-retention "PASS " &&
+	detail log-retention | grep -q "The log holds every record since 2025-11-20 03:00 (pruned before; retention 365 days reaches back to 2025-11-20 12:00)" &&
+	expect log-prune-recent "PASS " &&
+	detail log-prune-recent | grep -q "log-prune last ran on 2026-11-20 03:00"
+'
+
+test_expect_success 'no prune for more than audit_prune_max_age_days: FAIL' '
+	D=$P && audit_run --now 2026-11-30T00:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect log-prune-recent "FAIL log-prune" &&
+	detail log-prune-recent | grep -q "last run 2026-11-20 03:00, more than 3 days ago" &&
+	conf_set "$P" audit_prune_max_age_days 14 &&
+	audit_run --now 2026-11-30T00:00:00Z &&
+	expect log-prune-recent "PASS " &&
+	conf_set "$P" audit_prune_max_age_days 3
+'
+
+test_expect_success 'a retention raised above what was kept: log-retention FAILs' '
+	D=$P && conf_set "$P" retain_days 730 &&
+	audit_run --now 2026-11-20T12:00:00Z &&
+	test "$ast" -eq 1 &&
+	finding log-retention | grep -q "^FAIL seq " &&
+	detail log-retention | grep -q "pruned up to 2025-11-20 03:00; the retention of 730 days needs everything since 2024-11-20" &&
+	conf_set "$P" retain_days 365
+'
+
+test_expect_success 'records removed from the front by hand: log-retention FAILs' '
+	D=$P && first=$(seqs "$P/oplog.csv" | head -1) &&
+	edit "$P/oplog.csv" "None if r[0]==\"$first\" else r" &&
+	audit_run --now 2026-11-20T12:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect log-retention "FAIL seq $((first + 1))" &&
+	detail log-retention | grep -q "the log starts at seq $((first + 1)) with no log-prune checkpoint for seq $first"
+'
+
+test_expect_success 'a log older than the retention and never pruned: FAIL' '
+	O=$TMP/old && init_at "$O" "2025-09-01 00:00:00" && fast "$O" &&
+	rec "$O" "2025-09-01 10:00:00" x &&
+	rec "$O" "2026-11-20 10:00:00" y &&
+	D=$O && audit_run --now 2026-11-20T12:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect log-retention "PASS " &&
+	expect log-prune-recent "FAIL log-prune" &&
+	detail log-prune-recent | grep -q "no log-prune record; the log begins 2025-09-01 00:00"
+'
+
+test_done
