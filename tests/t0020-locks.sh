@@ -1,0 +1,84 @@
+#!/bin/sh
+# Locks are bounded: a tool that cannot get its lock within
+# lock_timeout_ms exits 3 with "lock timeout: DIR/NAME" (store.c).  The
+# lock is held from outside with flock(1), as any other process would.
+. "$(dirname "$0")/lib.sh"
+
+D=$TMP/state
+
+# hold LOCKFILE: takes the lock in the background; $TMP/holder has the pid
+# that holds it (sleep, after exec), ready once "held" exists.  Tests run
+# in subshells, hence the file.
+hold() {
+	rm -f held
+	( flock 9 && : >held && exec sleep 30 ) 9>>"$1" &
+	echo $! >"$TMP/holder"
+	i=0
+	while [ ! -e held ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -e held ]
+}
+
+release() {
+	[ -s "$TMP/holder" ] && kill "$(cat "$TMP/holder")" 2>/dev/null
+	rm -f "$TMP/holder"
+	# the lock goes with the process; give the kernel a moment to reap it
+	sleep 0.1
+}
+trap 'release; rm -rf "$TMP"' EXIT
+
+test_expect_success 'set up with a 300 ms lock timeout' '
+	init_state "$D" &&
+	sed "s/^lock_timeout_ms = .*/lock_timeout_ms = 300/" "$D/jukisec.conf" >c &&
+	cat c >"$D/jukisec.conf"
+'
+
+test_expect_success 'a held log lock times out: exit 3, one line naming it' '
+	hold "$D/oplog.lock" &&
+	start=$(date +%s%N) &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	end=$(date +%s%N) &&
+	one_line_matching err "^log-append: lock timeout: $D/oplog.lock\$" &&
+	ms=$(( (end - start) / 1000000 )) &&
+	say "waited $ms ms" &&
+	[ "$ms" -ge 300 ] && [ "$ms" -lt 5000 ]
+'
+
+test_expect_success 'nothing was appended meanwhile' '
+	! grep -q ",check," "$D/oplog.csv"
+'
+
+test_expect_success 'once the holder lets go, the same command succeeds' '
+	release &&
+	log-append -d "$D" -u alice -a check &&
+	grep -q ",check," "$D/oplog.csv"
+'
+
+test_expect_success 'a holder that lets go within the timeout is waited for' '
+	sed "s/^lock_timeout_ms = .*/lock_timeout_ms = 5000/" "$D/jukisec.conf" >c &&
+	cat c >"$D/jukisec.conf" &&
+	hold "$D/oplog.lock" &&
+	( sleep 0.5; kill "$(cat "$TMP/holder")" ) &
+	log-append -d "$D" -u alice -a waited &&
+	wait &&
+	grep -q ",waited," "$D/oplog.csv"
+'
+
+test_expect_success 'lock_timeout_ms = 0 tries once' '
+	sed "s/^lock_timeout_ms = .*/lock_timeout_ms = 0/" "$D/jukisec.conf" >c &&
+	cat c >"$D/jukisec.conf" &&
+	hold "$D/oplog.lock" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "lock timeout: $D/oplog.lock" &&
+	release
+'
+
+test_expect_success 'a symlink in place of a lock file is refused' '
+	rm "$D/oplog.lock" &&
+	ln -s "$TMP/elsewhere" "$D/oplog.lock" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "$D/oplog.lock" &&
+	test ! -e "$TMP/elsewhere" &&
+	rm "$D/oplog.lock"
+'
+
+test_done
