@@ -1,0 +1,111 @@
+#!/bin/sh
+# jukisec.conf fails closed through the tools: a malformed line, unknown
+# key or value below a regulation floor stops the tool with file:line
+# (conf.c, jukisec.conf(5)).
+. "$(dirname "$0")/lib.sh"
+
+D=$TMP/state
+
+# setconf KEY VALUE: replaces KEY's line in the state's jukisec.conf.
+setconf() {
+	sed "s|^$1 = .*|$1 = $2|" "$D/jukisec.conf.orig" >"$D/jukisec.conf"
+}
+
+# lineof KEY: its line number in the file jukisec-init wrote.
+lineof() { grep -n "^$1 = " "$D/jukisec.conf.orig" | cut -d: -f1; }
+
+test_expect_success 'the file jukisec-init writes is accepted' '
+	init_state "$D" &&
+	cp "$D/jukisec.conf" "$D/jukisec.conf.orig" &&
+	log-append -d "$D" -u alice -a check
+'
+
+test_expect_success 'it sets every key jukisec.conf(5) documents' '
+	grep "^[a-z_]* = " "$D/jukisec.conf" | cut -d" " -f1 | sort >keys &&
+	sed -n "s/^\.It Cm \([a-z_]*\) No.*/\1/p" "$SRCDIR/man/jukisec.conf.5" | sort >documented &&
+	test_cmp documented keys
+'
+
+test_expect_success 'and its defaults match the man page' '
+	for k in epoch_seconds retain_days lock_timeout_ms password_min_length \
+	    kdf_memory_kib kdf_time kdf_parallelism lockout_threshold; do
+		v=$(sed -n "s/^$k = //p" "$D/jukisec.conf") &&
+		sed -n "/^\.It Cm $k /,/^\.It/p" "$SRCDIR/man/jukisec.conf.5" |
+		    grep -q "Default $v[ ;,.]" || { echo "$k default $v undocumented"; exit 1; }
+	done
+'
+
+test_expect_success 'retain_days below one year is refused (R6)' '
+	setconf retain_days 364 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$(lineof retain_days): retain_days: 364 is below the minimum 365\$"
+'
+
+test_expect_success 'a KDF below the OWASP floor is refused (R5.3)' '
+	setconf kdf_memory_kib 4096 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "jukisec.conf:$(lineof kdf_memory_kib): kdf_memory_kib: 4096 is below the minimum 19456" &&
+	setconf kdf_time 1 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "jukisec.conf:$(lineof kdf_time): kdf_time: 1 is below the minimum 2"
+'
+
+test_expect_success 'a lockout threshold outside 1..100 is refused (R5.2)' '
+	setconf lockout_threshold 0 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "lockout_threshold: 0 is below the minimum 1" &&
+	setconf lockout_threshold 101 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "lockout_threshold: 101 is above the maximum 100"
+'
+
+test_expect_success 'a misspelt key is refused, naming file and line' '
+	cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
+	echo "retain_dayz = 400" >>"$D/jukisec.conf" &&
+	n=$(wc -l <"$D/jukisec.conf") &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$n: retain_dayz: unknown key\$"
+'
+
+test_expect_success 'a line without "=" is refused' '
+	{ echo "# local settings"; echo "retain_days 400"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "$D/jukisec.conf:2: expected \"key = value\""
+'
+
+test_expect_success 'a key set twice is refused' '
+	printf "retain_days = 400\nretain_days = 800\n" >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "$D/jukisec.conf:2: retain_days: set twice"
+'
+
+test_expect_success 'a number with junk is refused' '
+	setconf retain_days "400 days" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "retain_days: \"400 days\" is not a number"
+'
+
+test_expect_success 'a relative template_key is refused' '
+	setconf template_key template.key &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "template_key: not an absolute path"
+'
+
+test_expect_success 'a group-writable jukisec.conf is refused' '
+	cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
+	chmod 620 "$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "$D/jukisec.conf: refusing" &&
+	chmod 600 "$D/jukisec.conf"
+'
+
+test_expect_success 'comments, blank lines and missing keys are fine' '
+	printf "# only this\n\n   retain_days   =   730   \n" >"$D/jukisec.conf" &&
+	log-append -d "$D" -u alice -a check
+'
+
+test_expect_success 'none of the refused runs appended anything' '
+	test "$(grep -c ",check," "$D/oplog.csv")" = 2
+'
+
+test_done
