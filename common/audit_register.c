@@ -70,7 +70,7 @@ check_register(struct audit *a)
 	for (i = 0; i < r->n; i++)
 		nact += operator_active(&r->op[i], now);
 	check_end(a, AUDIT_PASS, L(a,
-	    "operators.csv parses: %zu rows, %zu active.",
+	    "operators.csv parses: %zu row(s), %zu active.",
 	    "operators.csv を読み込めます: %zu 行、うち有効 %zu 名。"),
 	    r->n, nact);
 

@@ -64,7 +64,7 @@ test_expect_success 'every finding but log-prune-recent is PASS' '
 '
 
 test_expect_success 'the register findings count rows and managers' '
-	detail register-readable | grep -q "3 rows, 3 active" &&
+	detail register-readable | grep -q "3 row(s), 3 active" &&
 	detail register-active-manager | grep -q "^1 active Security Manager"
 '
 

@@ -29,7 +29,7 @@ test_expect_success 'a sound register passes the four R5.1 checks' '
 	expect register-ids-unique "PASS " &&
 	expect register-rows-complete "PASS " &&
 	expect register-active-manager "PASS " &&
-	detail register-readable | grep -q "3 rows, 3 active"
+	detail register-readable | grep -q "3 row(s), 3 active"
 '
 
 test_expect_success 'a malformed row: FAIL naming the line; the rest not checked' '

@@ -1,0 +1,22 @@
+# Scene 90: the compliance report the Security Committee reviews (R12(2)).
+# Sourced by examples/demo/run after the day's work; ends the demo.
+
+scene "The Security Committee's compliance report (R12(2))"
+if [ ! -f "$DIR/jukisec.conf" ]; then
+	# run alone: a minimal state, so the report has something to read
+	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
+	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
+	operator-add -d "$DIR" -i kacho -n '市民課長' -s '市民課' -r manager \
+	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.kacho"
+fi
+chmod 600 "$KEY"
+
+printf '%s\n' "# The report, in the demo's locale (LANG=ja_JP.UTF-8 gives Japanese with 和暦 dates):"
+audit_status=0
+run jukisec-audit --key-file "$KEY" || audit_status=$?
+printf '%s\n' "# exit status $audit_status: 0 nothing FAILs, 1 something FAILs (cron alerts on it)"
+
+printf '%s\n' "# The same findings for machines: what is not PASS, read with mlr."
+jukisec-audit --key-file "$KEY" --format csv >"$TMP/audit.csv" || :
+run mlr --icsv --opprint filter '$status != "PASS"' then cut -f rule,check,status,subjects "$TMP/audit.csv"
