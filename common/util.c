@@ -170,7 +170,8 @@ invalid:
 void
 wipe(void *p, size_t n)
 {
-	explicit_bzero(p, n);
+	if (p != NULL)	/* wipe(NULL, 0) of an unused buffer is fine */
+		explicit_bzero(p, n);
 }
 
 int
