@@ -8,6 +8,10 @@
       once per connection.  A refused or missing socket (the reader is not
       open yet, or a stale file of an earlier run) is retried for 20 s.
 
+  fpeer.py loop SOCK ROUNDS CMD...
+      The same CMDs for each of ROUNDS openings of the reader in turn (one
+      peer for a benchmark's many runs: no interpreter start per run).
+
   fpeer.py img SOCK PROMPTS LOG ITEM...
       virtual_image (FP_VIRTUAL_IMAGE=SOCK): one connection; reads the
       tool's stderr from the FIFO PROMPTS, copying it to LOG, and sends the
@@ -58,6 +62,9 @@ def dev(path, cmds):
             pass
         s.close()
 
+def loop(path, rounds, cmds):
+    dev(path, (["REOPEN"] + cmds) * rounds)
+
 def pgm(name):
     with open(name, "rb") as f:
         data = f.read()
@@ -99,6 +106,8 @@ def img(path, prompts, log, items):
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "dev":
         dev(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "loop":
+        loop(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif len(sys.argv) >= 5 and sys.argv[1] == "img":
         img(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     else:
