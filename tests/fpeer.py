@@ -14,7 +14,8 @@
 
   fpeer.py img SOCK PROMPTS LOG ITEM...
       virtual_image (FP_VIRTUAL_IMAGE=SOCK): one connection; reads the
-      tool's stderr from the FIFO PROMPTS, copying it to LOG, and sends the
+      tool's stderr from the FIFO PROMPTS, copying it to LOG ("-" for
+      standard output), and sends the
       next ITEM each time a line asks for the finger ("place your ..." or
       "scan N of M: ..."), i.e. when the device waits for it; reconnects
       when the reader was opened again (a new socket).  ITEM is a
@@ -89,7 +90,8 @@ ASK = re.compile(r"place your|^scan \d+ of \d+:")
 def img(path, prompts, log, items):
     pkts = [packet(i) for i in items]
     s = ino = None
-    with open(prompts, "r") as p, open(log, "a") as out:
+    with open(prompts, "r") as p, \
+            (os.fdopen(os.dup(1), "w") if log == "-" else open(log, "a")) as out:
         for line in p:
             out.write(line)
             out.flush()
