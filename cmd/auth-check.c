@@ -31,9 +31,9 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: auth-check [-d dir] [-t terminal] -u id "
-	    "[--password-fd n] [--now time]\n"
-	    "       auth-check [-d dir] [-t terminal] --pam [--now time]\n"));
+	    _("usage: auth-check [-d DIR] [-t TERMINAL] -u ID "
+	    "[--password-fd N] [--now TIME]\n"
+	    "       auth-check [-d DIR] [-t TERMINAL] --pam [--now TIME]\n"));
 	exit(status);
 }
 

@@ -41,16 +41,16 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-add [-d dir] [-t terminal] [-b id] "
-	    "[--by-password-fd n]\n"
-	    "\t-i id -n name [-s section] [-r operator|manager] [-e date]\n"
-	    "\t-m fingerprint|external [--finger name] [--device driver]\n"
-	    "\t[--now time]\n"
-	    "       operator-add [-d dir] [-t terminal] [-b id] "
-	    "[--by-password-fd n]\n"
-	    "\t-i id -n name [-s section] [-r operator|manager] [-e date]\n"
-	    "\t-m password --reason text --instructions-given date\n"
-	    "\t[--password-fd n] [--now time]\n"));
+	    _("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
+	    "[--by-password-fd N]\n"
+	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
+	    "\t-m fingerprint|external [--finger NAME] [--device DRIVER] "
+	    "[--now TIME]\n"
+	    "       operator-add [-d DIR] [-t TERMINAL] [-b ID] "
+	    "[--by-password-fd N]\n"
+	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
+	    "\t-m password --reason TEXT --instructions-given DATE\n"
+	    "\t[--password-fd N] [--now TIME]\n"));
 	exit(status);
 }
 

@@ -27,8 +27,8 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-list [-a] [-d dir] [-f table|csv|json] "
-	    "[--now time]\n"));
+	    _("usage: operator-list [-a] [-d DIR] [-f table|csv|json] "
+	    "[--now TIME]\n"));
 	exit(status);
 }
 

@@ -45,12 +45,13 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-mod [-d dir] [-t terminal] -b id "
-	    "[--by-password-fd n] -i id\n"
-	    "\t[-u] [-n name] [-s section] [-e date|never] [--reset-password]\n"
-	    "\t[--reenroll] [-m fingerprint|password|external] [--reason text]\n"
-	    "\t[--instructions-given date] [--password-fd n] [--finger name]\n"
-	    "\t[--device driver] [--now time]\n"));
+	    _("usage: operator-mod [-u] [-d DIR] [-t TERMINAL] -b ID "
+	    "[--by-password-fd N] -i ID\n"
+	    "\t[-n NAME] [-s SECTION] [-e DATE|never] [--reset-password] "
+	    "[--reenroll]\n"
+	    "\t[-m fingerprint|password|external] [--reason TEXT]\n"
+	    "\t[--instructions-given DATE] [--password-fd N] [--finger NAME]\n"
+	    "\t[--device DRIVER] [--now TIME]\n"));
 	exit(status);
 }
 

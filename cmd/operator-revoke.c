@@ -32,9 +32,9 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-revoke [-d dir] [-t terminal] -b id "
-	    "[--by-password-fd n]\n"
-	    "\t-i id --reason text [--now time]\n"));
+	    _("usage: operator-revoke [-d DIR] [-t TERMINAL] -b ID "
+	    "[--by-password-fd N]\n"
+	    "\t-i ID --reason TEXT [--now TIME]\n"));
 	exit(status);
 }
 

@@ -63,7 +63,7 @@ static int
 record(struct store *st, struct attempt *a, int64_t now)
 {
 	struct register_ reg;
-	struct operator	*o;
+	struct operator	*o, before;
 	int		 r, changed = 0, status;
 
 	if ((r = register_begin(st, &reg, "-")) != ST_OK)
@@ -76,6 +76,7 @@ record(struct store *st, struct attempt *a, int64_t now)
 		a->reason = "revoked";
 		status = ST_NO;
 	} else if (o != NULL) {
+		before = *o;
 		if (o->locked_at != 0 && !operator_locked(o, &st->conf, now)) {
 			o->locked_at = 0;	/* automatic unlock is due */
 			o->failed = 0;
@@ -91,7 +92,10 @@ record(struct store *st, struct attempt *a, int64_t now)
 			o->locked_at = now;
 			status = ST_LOCKED;
 		}
-		changed = 1;
+		/* a success on a clean row writes nothing: no fsync on the
+		 * common path */
+		changed = o->failed != before.failed ||
+		    o->locked_at != before.locked_at;
 		if (a->ok && a->pw != NULL)
 			rehash(st, a);
 	}
