@@ -43,7 +43,8 @@ struct oplog_batch {
 	struct oplog_head hd;		/* state after the last record emitted */
 	long long	cur, cur_n;	/* open epoch, its records so far */
 	int		sealed;		/* cur has its seal */
-	int64_t		now;
+	int64_t		now, tcache;
+	char		tmcache[TIME_BUFSZ];
 	long long	start_size, written, repaired;
 	struct buf	out;
 };
@@ -120,7 +121,11 @@ emit(struct oplog_batch *b, int64_t t, const char *operator, const char *action,
 		mac_setkey(&b->mac, b->key->k, b->key->epoch);
 	snprintf(seq, sizeof(seq), "%lld", b->hd.seq + 1);
 	snprintf(epoch, sizeof(epoch), "%lld", b->cur);
-	time_format(t, tm);
+	if (t != b->tcache) {
+		time_format(t, b->tmcache);
+		b->tcache = t;
+	}
+	memcpy(tm, b->tmcache, sizeof(tm));
 	f[OF_SEQ] = seq;
 	f[OF_TIME] = tm;
 	f[OF_TERMINAL] = b->st->terminal;
@@ -309,6 +314,7 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 	b->st = st;
 	b->fd = -1;
 	b->now = now;
+	b->tcache = INT64_MIN;
 	b->key = oplog_key_new();
 	mac_open(&b->mac);
 	if (st->lockfd[STORE_LOCK_LOG] == -1) {
@@ -493,6 +499,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 
 	b->st = st;
 	b->now = now;
+	b->tcache = INT64_MIN;
 	b->key = oplog_key_new();
 	mac_open(&b->mac);
 	gcry_randomize(b->key->k, 32, GCRY_VERY_STRONG_RANDOM);
