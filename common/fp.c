@@ -167,9 +167,12 @@ finger_text(const char *name)
 	return NULL;
 }
 
-/* Finds and opens the reader; the timeout starts here. */
+/* Finds and opens the reader: the one named, else the first of the
+ * driver `prefer` (the stored print's), else the first.  The timeout
+ * starts here. */
 static int
-session_begin(struct session *s, struct store *st, const struct bio_opts *o)
+session_begin(struct session *s, struct store *st, const struct bio_opts *o,
+    const char *prefer)
 {
 	const char *want = o != NULL && o->device != NULL ? o->device :
 	    st->conf.fp_device;
@@ -186,12 +189,16 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o)
 	}
 	s->ctx = fp_context_new();
 	devs = fp_context_get_devices(s->ctx);
+	if ((want == NULL || want[0] == '\0') && prefer != NULL)
+		want = prefer;
 	for (i = 0; devs != NULL && i < devs->len && s->dev == NULL; i++) {
 		FpDevice *d = g_ptr_array_index(devs, i);
 		if (want == NULL || want[0] == '\0' ||
 		    strcmp(fp_device_get_driver(d), want) == 0)
 			s->dev = g_object_ref(d);
 	}
+	if (s->dev == NULL && want == prefer && devs != NULL && devs->len > 0)
+		s->dev = g_object_ref(g_ptr_array_index(devs, 0));
 	if (s->dev == NULL) {
 		if (want != NULL && want[0] != '\0')
 			warnx(_("no fingerprint reader found with driver %s"),
@@ -241,8 +248,10 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 		    fname);
 		return ST_USAGE;
 	}
-	if ((rc = session_begin(&s, st, o)) != ST_OK)
+	if ((rc = session_begin(&s, st, o, NULL)) != ST_OK)
 		return rc;
+	fprintf(stderr, _("reader: %s (driver %s)\n"),
+	    fp_device_get_name(s.dev), fp_device_get_driver(s.dev));
 	s.enrolling = 1;
 	s.finger = finger_text(fname);
 	s.nstages = fp_device_get_nr_enroll_stages(s.dev);
@@ -292,11 +301,6 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 	gboolean match = FALSE;
 	int rc;
 
-	if ((rc = session_begin(&s, st, o)) != ST_OK) {
-		*reason = "no reader";
-		return rc;
-	}
-	s.finger = _("finger");
 	/* fp_print_deserialize asserts on 3 bytes or less. */
 	if (t->len <= 3 || memcmp(t->p, "FP3", 3) != 0 ||
 	    (p = fp_print_deserialize(t->p, t->len, &e)) == NULL) {
@@ -304,11 +308,16 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 		    id, e != NULL ? ": " : "", e != NULL ? e->message : "");
 		g_clear_error(&e);
 		*reason = "template corrupt";
-		session_end(&s);
 		return ST_NO;
 	}
 	if (g_object_is_floating(p))
 		g_object_ref_sink(p);
+	if ((rc = session_begin(&s, st, o, fp_print_get_driver(p))) != ST_OK) {
+		*reason = "no reader";
+		g_object_unref(p);
+		return rc;
+	}
+	s.finger = _("finger");
 	if (!fp_print_compatible(p, s.dev)) {
 		warnx(_("fingerprint template of %s was enrolled on a reader of "
 		    "another kind (%s), not %s: re-enrol"), id,

@@ -21,6 +21,7 @@ test_expect_success 'the first manager enrols: five scans, a retry, prompts' '
 		"SCAN boss" "SCAN boss" &&
 	operator-add -i boss -n Boss -r manager -m fingerprint 2>err &&
 	peer_done &&
+	grep -q "^reader: Virtual device for debugging (driver virtual_device)" err &&
 	grep -q "^scan 1 of 5: place your right index finger on the reader" err &&
 	grep -q "^scan 5 of 5: lift your finger and place it again" err &&
 	grep -q "^swipe too short" err &&

@@ -49,6 +49,15 @@ test_expect_success '--device picks the reader among several' '
 	logged operator-add mori ok ""
 '
 
+test_expect_success 'with two readers, verification uses the print'"'"'s kind' '
+	new_reader image && isock=$sock &&
+	new_reader device &&
+	FP_DRIVERS_WHITELIST=virtual_device:virtual_image FP_VIRTUAL_IMAGE=$isock &&
+	export FP_VIRTUAL_IMAGE && sock=$isock &&
+	with_images $W -- auth-check -u mori &&
+	unset FP_VIRTUAL_DEVICE
+'
+
 test_expect_success 'fp_device in jukisec.conf chooses the reader' '
 	new_reader image &&
 	conf_set fp_device virtual_device &&
