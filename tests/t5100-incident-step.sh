@@ -158,4 +158,9 @@ test_expect_success 'a wrong password records nothing: exit 1' '
 	cmp "$D/incidents.csv" before
 '
 
+test_expect_success 'the operation log still verifies; incidents.csv is 0600' '
+	chmod 600 "$D.key" && log-verify -d "$D" -k "$D.key" &&
+	test "$(stat -c %a "$D/incidents.csv")" = 600
+'
+
 test_done
