@@ -5,8 +5,10 @@
 
 scene "A data leak: the R9 flow and the report (R9, APPI Art. 68)"
 if [ ! -f "$DIR/jukisec.conf" ]; then
-	# run alone: a state directory with the Security Manager kacho
 	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
+fi
+if [ ! -f "$TMP/pw.kacho" ]; then
+	# run without the register scene: the Security Manager kacho first
 	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
 	operator-add -d "$DIR" -i kacho -n '市民課長' -s '市民課' -r manager \
 	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
