@@ -192,4 +192,28 @@ test_expect_success 'a corrupt incidents.csv is refused naming file, line and fi
 	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
 '
 
+test_expect_success 'the year of the id is the local year of recording (TZ)' '
+	TZ=Asia/Tokyo inew --now 2027-12-31T15:30:00Z --type other --cause water --summary y >id &&
+	test "$(cat id)" = 2028-0001
+'
+
+test_expect_success 'a detail file over 65536 bytes is refused' '
+	python3 -c "print(\"x\" * 65536)" >big &&
+	bad_new "^incident-report: big: longer than 65536 bytes$" \
+	    --type other --cause fire --summary s --detail-file big
+'
+
+test_expect_success 'an unsafe incidents.csv (group-writable, symlink) is refused: exit 3' '
+	chmod 620 "$D/incidents.csv" &&
+	test_must_fail 3 incident-report -d "$D" list 2>err &&
+	one_line_matching err "incidents.csv" &&
+	test_must_fail 3 inew $N --type other --cause fire --summary s 2>err &&
+	chmod 600 "$D/incidents.csv" &&
+	mv "$D/incidents.csv" "$TMP/real.csv" &&
+	ln -s "$TMP/real.csv" "$D/incidents.csv" &&
+	test_must_fail 3 incident-report -d "$D" list 2>err &&
+	one_line_matching err "incidents.csv" &&
+	rm "$D/incidents.csv" && mv "$TMP/real.csv" "$D/incidents.csv"
+'
+
 test_done
