@@ -161,6 +161,23 @@ test_expect_success 'a failed re-enrolment keeps the old template' '
 	cmp old.tmpl state/credentials/alice.tmpl
 '
 
+test_expect_success 'five wrong fingers in a row lock the person out (R5.2)' '
+	new_reader device &&
+	finger "SCAN alice2" && auth-check -u alice 2>err && peer_done &&
+	for i in 1 2 3 4; do
+		finger "SCAN mallory" &&
+		test_must_fail 1 auth-check -u alice 2>err &&
+		peer_done || return 1
+	done &&
+	finger "SCAN mallory" &&
+	test_must_fail 4 auth-check -u alice 2>err &&
+	peer_done &&
+	grep -q "alice is locked out" err &&
+	finger "SCAN alice2" &&
+	test_must_fail 4 auth-check -u alice 2>err &&
+	peer_done
+'
+
 test_expect_success 'operator-revoke destroys the template' '
 	new_reader device &&
 	finger "SCAN boss" &&
