@@ -42,6 +42,7 @@ struct csv_reader {
 	int		eof;
 
 	struct csv_record rec;
+	size_t		*cap;		/* allocated size of each rec.field[i] */
 	size_t		nfields;	/* fields of the record being built */
 	size_t		line;		/* physical line being fed, 1-based */
 	size_t		rec_line;	/* where the record being built starts */
@@ -150,8 +151,11 @@ on_field(void *data, size_t len, void *arg)
 		fail(r, i, why);
 		return;
 	}
-	free(r->rec.field[i]);
-	r->rec.field[i] = xmalloc(len + 1);
+	if (len + 1 > r->cap[i]) {
+		r->cap[i] = len + 1 > 64 ? len + 1 : 64;
+		free(r->rec.field[i]);
+		r->rec.field[i] = xmalloc(r->cap[i]);
+	}
 	memcpy(r->rec.field[i], s, len);
 	r->rec.field[i][len] = '\0';
 	r->rec.len[i] = len;
@@ -221,6 +225,7 @@ csvr_open(FILE *fp, const char *filename, const char *const *cols,
 	r->chunk = xmalloc(CHUNK);
 	r->rec.field = xcalloc(ncols, sizeof(char *));
 	r->rec.len = xcalloc(ncols, sizeof(size_t));
+	r->cap = xcalloc(ncols, sizeof(size_t));
 	return r;
 }
 
@@ -360,6 +365,7 @@ csvr_close(struct csv_reader *r)
 		free(r->rec.field[i]);
 	free(r->rec.field);
 	free(r->rec.len);
+	free(r->cap);
 	free(r->chunk);
 	free(r);
 }
