@@ -206,13 +206,13 @@ test_expect_success 'a detail file over 65536 bytes is refused' '
 test_expect_success 'an unsafe incidents.csv (group-writable, symlink) is refused: exit 3' '
 	chmod 620 "$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
-	one_line_matching err "incidents.csv" &&
+	one_line_matching err "incidents.csv: not a regular file of ours, or group/world-writable: refused$" &&
 	test_must_fail 3 inew $N --type other --cause fire --summary s 2>err &&
 	chmod 600 "$D/incidents.csv" &&
 	mv "$D/incidents.csv" "$TMP/real.csv" &&
 	ln -s "$TMP/real.csv" "$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
-	one_line_matching err "incidents.csv" &&
+	one_line_matching err "incidents.csv: a symbolic link: refused$" &&
 	rm "$D/incidents.csv" && mv "$TMP/real.csv" "$D/incidents.csv"
 '
 
