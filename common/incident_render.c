@@ -3,6 +3,10 @@
  * people (text, table: local time, Japanese era dates in Japanese) and for
  * programs (CSV per RFC 4180, JSON: UTC RFC 3339 times).
  *
+ * The report's language is a choice of the reader (--lang, or the locale's
+ * name when the catalogue for it is not installed), not of gettext: both
+ * texts are here, side by side, so a Japanese report prints on any host.
+ *
  * Invariants: rendering reads only the computed state (incident.c) and
  * writes to the given stream; the caller checks the stream.  No field is
  * printed that was not validated on load (UTF-8, no NUL; only detail may
