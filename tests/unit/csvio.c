@@ -305,6 +305,26 @@ test_writer(void)
 	buf_free(&b);
 }
 
+static void
+test_ioerror(void)
+{
+	struct csv_reader *rd;
+	struct csv_record *rec;
+	const char *msg;
+	FILE *fp = fopen("/", "r");	/* opens; every read fails with EISDIR */
+	int st;
+
+	capture_begin();
+	rd = csvr_open(fp, "dir.csv", cols, 3, 0, 1, 100);
+	st = csvr_next(rd, &rec);
+	msg = capture_end();
+	ok(st == -1 && csvr_ioerror(rd) == 1 && csvr_torn(rd) == 0,
+	    "a read error is -1 with csvr_ioerror 1");
+	is_str(msg, "dir.csv: Is a directory", "  reported with the file name");
+	csvr_close(rd);
+	fclose(fp);
+}
+
 int
 main(void)
 {
@@ -313,5 +333,6 @@ main(void)
 	test_limits();
 	test_stream();
 	test_writer();
+	test_ioerror();
 	return tap_done();
 }

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <gcrypt.h>
 
@@ -77,6 +78,31 @@ main(void)
 	p = xrealloc(p, 1 << 20);
 	p[(1 << 20) - 1] = 1;
 	free(p);
+
+	/* A report written to a full disk must not exit 0. */
+	{
+		pid_t pid;
+		int status;
+
+		fflush(stdout);
+		if ((pid = fork()) == 0) {
+			if (freopen("/dev/full", "w", stdout) == NULL)
+				_exit(9);
+			fclose(stderr);
+			printf("report\n");
+			_exit(fshut_stdout());
+		}
+		ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == ST_FAIL, "fshut_stdout: write to /dev/full is ST_FAIL");
+		if ((pid = fork()) == 0) {
+			if (freopen("/dev/null", "w", stdout) == NULL)
+				_exit(9);
+			printf("report\n");
+			_exit(fshut_stdout());
+		}
+		ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == ST_OK, "fshut_stdout: a good write is ST_OK");
+	}
 
 	umask(022);
 	jukisec_setup();
