@@ -158,6 +158,28 @@ test_expect_success 'a wrong password records nothing: exit 1' '
 	cmp "$D/incidents.csv" before
 '
 
+test_expect_success 'the worked example of incident-report(1) runs as written' '
+	W="--now 2026-11-28T00:00:00Z" &&
+	inew $W --detected 2026-11-25T01:00:00Z --type leak --cause other --nature misconduct \
+	    --level 3 --persons 120 --summary "USB memory with resident records lost" >id &&
+	x=$(cat id) &&
+	test_must_fail 2 istep $x reconnected $W 2>err &&
+	one_line_matching err "^incident-report: $x reconnected: reconnected before disconnected$" &&
+	istep $x jlis-contacted $W --at 2026-11-25T10:15:00+09:00 &&
+	for s in vendor-contacted mayor-reported general-manager-reported investigated; do
+		istep $x $s $W || return 1
+	done &&
+	istep $x disconnected $W --note "rights clearly at risk: CS disconnected by order of the Mayor" &&
+	istep $x ppc-preliminary $W &&
+	istep $x reconnected $W &&
+	test_must_fail 2 istep $x closed $W 2>err &&
+	one_line_matching err "^incident-report: $x closed: cannot close: still outstanding: committee-reported pic-committee-reported ppc-final persons-notified \(--force with --note to close anyway\)$" &&
+	for s in committee-reported pic-committee-reported ppc-final persons-notified closed; do
+		istep $x $s $W || return 1
+	done &&
+	incident-report -d "$D" show $x --format json | json_true "d[\"status\"] == \"closed\" and d[\"outstanding\"] == []"
+'
+
 test_expect_success 'the operation log still verifies; incidents.csv is 0600' '
 	chmod 600 "$D.key" && log-verify -d "$D" -k "$D.key" &&
 	test "$(stat -c %a "$D/incidents.csv")" = 600
