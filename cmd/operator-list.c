@@ -90,6 +90,12 @@ width(const char *s)
 
 	memset(&ps, 0, sizeof ps);
 	while (len > 0) {
+		if ((unsigned char)*s < 0x80) {		/* ASCII: one column */
+			w++;
+			s++;
+			len--;
+			continue;
+		}
 		n = mbrtowc(&wc, s, len, &ps);
 		if (n == (size_t)-1 || n == (size_t)-2) {
 			memset(&ps, 0, sizeof ps);
@@ -128,7 +134,7 @@ table(struct operator **sel, size_t n, int64_t now)
 	    "ROLE", "METHOD", "REGISTERED", "BY", "EXPIRES", "STATE" };
 	const char	*(*c)[TCOLS];
 	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ];
-	size_t		 w[TCOLS], i, j;
+	size_t		 w[TCOLS], i, j, k;
 	struct operator	*o;
 
 	c = xcalloc(n + 1, sizeof *c);
@@ -161,8 +167,8 @@ table(struct operator **sel, size_t n, int64_t now)
 		else
 			note[i] = xstrdup("");
 		for (j = 0; j < TCOLS; j++)
-			if (width(c[i][j]) > w[j])
-				w[j] = width(c[i][j]);
+			if ((k = width(c[i][j])) > w[j])
+				w[j] = k;
 	}
 	for (j = 0; j < TCOLS; j++)
 		c[n][j] = _(head[j]);

@@ -149,6 +149,46 @@ row_parse(struct csv_record *rec, struct operator *o)
 	return NULL;
 }
 
+static int
+by_id(const void *a, const void *b)
+{
+	return strcmp((*(const struct operator *const *)a)->id,
+	    (*(const struct operator *const *)b)->id);
+}
+
+/* Sorted pointers to the rows, for lookups in O(log n) (10,000 operators). */
+static struct operator **
+sorted_rows(struct register_ *reg)
+{
+	struct operator **v;
+	size_t i;
+
+	v = xcalloc(reg->n + 1, sizeof *v);
+	for (i = 0; i < reg->n; i++)
+		v[i] = &reg->op[i];
+	qsort(v, reg->n, sizeof *v, by_id);
+	return v;
+}
+
+static int
+check_duplicates(struct register_ *reg, const size_t *lines, const char *path)
+{
+	struct operator **v = sorted_rows(reg);
+	size_t	 i, a, b;
+	int	 r = ST_OK;
+
+	for (i = 1; i < reg->n && r == ST_OK; i++)
+		if (strcmp(v[i - 1]->id, v[i]->id) == 0) {
+			a = lines[v[i - 1] - reg->op];
+			b = lines[v[i] - reg->op];
+			warnx(_("%s:%zu: field id: duplicate id %s"), path,
+			    a > b ? a : b, v[i]->id);
+			r = ST_FAIL;
+		}
+	free(v);
+	return r;
+}
+
 int
 register_load(struct store *st, struct register_ *reg)
 {
@@ -158,7 +198,7 @@ register_load(struct store *st, struct register_ *reg)
 	const char	*bad;
 	char		*path;
 	FILE		*fp;
-	size_t		 cap = 0;
+	size_t		 cap = 0, *lines = NULL;
 	int		 fd, k, ret = ST_OK;
 
 	reg->op = NULL;
@@ -184,22 +224,19 @@ register_load(struct store *st, struct register_ *reg)
 			ret = ST_FAIL;
 			break;
 		}
-		if (register_find(reg, o.id) != NULL) {
-			warnx(_("%s:%zu: field id: duplicate id %s"), path,
-			    rec->line, o.id);
-			reg->op = xrealloc(reg->op, (reg->n + 1) * sizeof o);
-			reg->op[reg->n++] = o;
-			ret = ST_FAIL;
-			break;
-		}
 		if (reg->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			reg->op = xrealloc(reg->op, cap * sizeof o);
+			lines = xrealloc(lines, cap * sizeof *lines);
 		}
+		lines[reg->n] = rec->line;
 		reg->op[reg->n++] = o;
 	}
 	if (k == -1)
 		ret = ST_FAIL;
+	else if (ret == ST_OK)
+		ret = check_duplicates(reg, lines, path);
+	free(lines);
 	csvr_close(r);
 	fclose(fp);
 	free(path);
@@ -356,18 +393,17 @@ fail:
 /* A credential file is live when its row is not revoked and the file is the
  * one its method uses. */
 static int
-cred_live(struct register_ *reg, const char *name)
+cred_live(struct operator **v, size_t n, const char *name)
 {
-	struct operator	*o;
+	struct operator	 key, *kp = &key, **found, *o;
 	const char	*dot, *ext;
-	char		*id;
 
 	if ((dot = strrchr(name, '.')) == NULL)
 		return 0;
-	id = xstrndup(name, (size_t)(dot - name));
-	o = register_find(reg, id);
-	free(id);
-	if (o == NULL || o->revoked_at != 0)
+	key.id = xstrndup(name, (size_t)(dot - name));
+	found = bsearch(&kp, v, n, sizeof *v, by_id);
+	free(key.id);
+	if (found == NULL || (o = *found)->revoked_at != 0)
 		return 0;
 	ext = o->method == METHOD_PASSWORD ? "phc" : "tmpl";
 	return strcmp(dot + 1, ext) == 0;
@@ -377,6 +413,7 @@ static int
 reconcile(struct store *st, struct register_ *reg, const char *who)
 {
 	struct dirent	*e;
+	struct operator	**v;
 	DIR		*d;
 	char		**gone = NULL;
 	size_t		 i, n = 0;
@@ -389,13 +426,15 @@ reconcile(struct store *st, struct register_ *reg, const char *who)
 		close(dfd);
 		return ST_FAIL;
 	}
+	v = sorted_rows(reg);
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    cred_live(reg, e->d_name))
+		    cred_live(v, reg->n, e->d_name))
 			continue;
 		gone = xrealloc(gone, (n + 1) * sizeof *gone);
 		gone[n++] = xstrdup(e->d_name);
 	}
+	free(v);
 	for (i = 0; i < n; i++) {
 		if (destroy_file(dirfd(d), gone[i]) == -1) {
 			warn("%s/%s/%s", st->dir, CRED_DIR, gone[i]);
