@@ -27,6 +27,7 @@ static const unsigned long long allowed[] = {	/* new, step, show, list */
 	M(O_FORMAT) | M(O_LANG) | M(O_NOW),
 	M(O_FORMAT) | M(O_LANG) | M(O_NOW) | M(O_OPEN) | M(O_OVERDUE),
 };
+enum { NEW, STEP, SHOW, LIST };
 static const char *const modes[] = { "new", "step", "show", "list", NULL };
 static const char *const formats[] = { "text", "csv", "json", "table", NULL };
 static const char *const langs[] = { "en", "ja", NULL };
@@ -117,8 +118,6 @@ main(int argc, char *argv[])
 {
 	struct inc_new n = { NULL, -1, -1, -1, 0, 0, 0, -1, 0, 0, 0, NULL, NULL };
 	struct inc_step_req q = { NULL, -1, 0, NULL, 0 };
-	struct incidents all;
-	struct incident *inc;
 	struct store st;
 	const char *dir = NULL, *terminal = NULL, *by = NULL, *detail = NULL;
 	const char *detected = NULL, *at = NULL, *now_s = NULL;
@@ -170,11 +169,11 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || (mode = inc_name_index(modes, argv[0])) < 0 ||
-	    argc != (mode == 1 || mode == 2 ? 2 : 1) || (seen & ~allowed[mode]) ||
-	    ((mode == 0 || mode == 1) != (by != NULL)) ||
-	    (mode == 0 && (n.type < 0 || n.cause < 0 || n.summary == NULL)) ||
-	    (mode == 1 && q.step < 0) ||
-	    (fmt >= 0 && (fmt == FMT_TABLE) != (mode == 3) && fmt != FMT_CSV && fmt != FMT_JSON))
+	    argc != (mode == STEP || mode == SHOW ? 2 : 1) ||
+	    (seen & ~allowed[mode]) || ((mode == NEW || mode == STEP) != (by != NULL)) ||
+	    (mode == NEW && (n.type < 0 || n.cause < 0 || n.summary == NULL)) ||
+	    (mode == STEP && q.step < 0) || (fmt == FMT_TEXT && mode == LIST) ||
+	    (fmt == FMT_TABLE && mode == SHOW))
 		usage(ST_USAGE);
 	now = now_s != NULL ? when("--now", now_s) : time_now_ms();
 	n.detected = detected != NULL ? when("--detected", detected) : now;
@@ -184,22 +183,12 @@ main(int argc, char *argv[])
 		return r;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	if (mode >= 2) {
-		if ((r = incidents_load(&st, &all)) != ST_OK)
-			;
-		else if (mode == 3)
-			r = render_list(stdout, &all, fmt < 0 ? FMT_TABLE : fmt, lang,
-			    open_only, hours, now) == 0 ? ST_OK : ST_FAIL;
-		else if ((inc = incident_find(&all, argv[1])) == NULL) {
-			warnx(_("%s: no such incident"), argv[1]);
-			r = ST_NO;
-		} else
-			r = render_report(stdout, inc, fmt < 0 ? FMT_TEXT : fmt, lang,
-			    now) == 0 ? ST_OK : ST_FAIL;
-		incidents_free(&all);
-	} else if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
-		r = r == ST_LOCKED ? ST_NO : r;
-	else if (mode == 0) {
+	if (mode == SHOW || mode == LIST)
+		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, fmt, lang, open_only,
+		    hours, now);
+	else if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
+		r = r == ST_LOCKED ? ST_NO : r;	/* 4 is auth-check's alone */
+	else if (mode == NEW) {
 		r = incident_new(&st, &n, now, id);
 		if (id[0] != '\0' && printf("%s\n", id) >= 0 && fflush(stdout) == 0 &&
 		    r == ST_OK)

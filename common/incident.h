@@ -154,5 +154,10 @@ int	render_report(FILE *, const struct incident *, enum inc_format,
 /* Writes the list; hours >= 0 selects overdue incidents only. */
 int	render_list(FILE *, const struct incidents *, enum inc_format,
 	    enum inc_lang, int open_only, long long hours, int64_t now);
+/* show (id != NULL) or list on stdout, reading incidents.csv without a
+ * lock; fmt < 0 = the mode's default.  ST_OK, ST_NO (no such incident),
+ * ST_FAIL. */
+int	incident_print(struct store *, const char *id, int fmt, enum inc_lang,
+	    int open_only, long long hours, int64_t now);
 
 #endif

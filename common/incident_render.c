@@ -631,3 +631,26 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 		fputs("]\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
+
+int
+incident_print(struct store *st, const char *id, int fmt, enum inc_lang lang,
+    int open_only, long long hours, int64_t now)
+{
+	struct incidents all;
+	struct incident *inc;
+	int r;
+
+	if ((r = incidents_load(st, &all)) != ST_OK)
+		return r;
+	if (id == NULL)
+		r = render_list(stdout, &all, fmt < 0 ? FMT_TABLE : fmt, lang,
+		    open_only, hours, now) == 0 ? ST_OK : ST_FAIL;
+	else if ((inc = incident_find(&all, id)) == NULL) {
+		warnx(_("%s: no such incident"), id);
+		r = ST_NO;
+	} else
+		r = render_report(stdout, inc, fmt < 0 ? FMT_TEXT : fmt, lang,
+		    now) == 0 ? ST_OK : ST_FAIL;
+	incidents_free(&all);
+	return r;
+}
