@@ -99,6 +99,13 @@ test_expect_success 'options: bad field values exit 2 and write nothing' '
 	cmp before.csv s/oplog.csv
 '
 
+test_expect_success 'a terminal name over 64 bytes or with a line break exits 2' '
+	cp s/oplog.csv before.csv &&
+	test_must_fail 2 log-append -d "$TMP/s" -t "$(printf "%065d" 0)" -u a -a b 2>err &&
+	test_must_fail 2 log-append -d "$TMP/s" -t "$(printf "a\nb")" -u a -a b 2>err &&
+	cmp before.csv s/oplog.csv
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_must_fail 2 la -a x 2>err && grep -q "^usage: log-append" err &&
 	test_must_fail 2 la -u x 2>err &&
