@@ -121,31 +121,31 @@ parse_new(struct incident *inc, char **f, int *col)
 	const char *es;
 
 	if ((int)(inc->type = inc_name_index(inc_type_names, f[*col = C_TYPE])) < 0)
-		return "unknown type";
+		return N_("unknown type");
 	if ((int)(inc->cause = inc_name_index(inc_cause_names, f[*col = C_CAUSE])) < 0)
-		return "unknown cause";
+		return N_("unknown cause");
 	*col = C_NATURE;
 	inc->nature = -1;
 	if (*f[C_NATURE] && (inc->nature = inc_name_index(inc_nature_names, f[C_NATURE])) < 0)
-		return "unknown nature";
+		return N_("unknown nature");
 	*col = C_LEVEL;
 	if (*f[C_LEVEL] && parse_num(f[C_LEVEL], 1, 4, &v, &es) == -1)
-		return "not a level 1-4";
+		return N_("not a level 1-4");
 	inc->level = *f[C_LEVEL] ? (int)v : 0;
 	*col = C_PERSONS;
 	inc->persons = -1;
 	if (*f[C_PERSONS] && parse_num(f[C_PERSONS], 0, 1000000000, &inc->persons, &es) == -1)
-		return "not a number of persons";
+		return N_("not a number of persons");
 	if ((inc->sensitive = yesno(f[*col = C_SENSITIVE])) < 0 ||
 	    (inc->financial = yesno(f[*col = C_FINANCIAL])) < 0 ||
 	    (inc->unlawful = yesno(f[*col = C_UNLAWFUL])) < 0)
-		return "not yes or no";
+		return N_("not yes or no");
 	*col = C_OCCURRED;
 	inc->occurred = 0;
 	if (*f[C_OCCURRED] && time_parse(f[C_OCCURRED], &inc->occurred) == -1)
-		return "not an RFC 3339 time";
+		return N_("not an RFC 3339 time");
 	if (*f[*col = C_SUMMARY] == '\0')
-		return "empty";
+		return N_("empty");
 	inc->summary = xstrdup(f[C_SUMMARY]);
 	inc->detail = xstrdup(f[C_DETAIL]);
 	return NULL;
@@ -161,17 +161,17 @@ parse_row(struct incidents *all, char **f, int *col)
 	const char *why;
 
 	if (!valid_id(f[*col = C_ID]))
-		return "not an id YYYY-NNNN";
+		return N_("not an id YYYY-NNNN");
 	if (time_parse(f[*col = C_RECORDED], &recorded) == -1 ||
 	    time_parse(f[*col = C_AT], &at) == -1)
-		return "not an RFC 3339 time";
+		return N_("not an RFC 3339 time");
 	if (*f[*col = C_BY] == '\0')
-		return "empty";
+		return N_("empty");
 	inc = incident_find(all, f[C_ID]);
 	*col = C_EVENT;
 	if (strcmp(f[C_EVENT], "new") == 0) {
 		if (inc != NULL)
-			return "a second new event for this incident";
+			return N_("a second new event for this incident");
 		all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));
 		inc = &all->inc[all->n];
 		memset(inc, 0, sizeof(*inc));
@@ -189,11 +189,11 @@ parse_row(struct incidents *all, char **f, int *col)
 		return NULL;
 	}
 	if ((step = inc_name_index(inc_step_names, f[C_EVENT])) < 0)
-		return "unknown event";
+		return N_("unknown event");
 	if (inc == NULL)
-		return "a step before the incident's new event";
+		return N_("a step before the incident's new event");
 	if ((forced = yesno(f[*col = C_FORCED])) < 0)
-		return "not yes or no";
+		return N_("not yes or no");
 	inc->ev = xrealloc(inc->ev, (inc->nev + 1) * sizeof(*inc->ev));
 	ev = &inc->ev[inc->nev++];
 	ev->step = step;
