@@ -200,7 +200,7 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o,
 	if (s->dev == NULL && want == prefer && devs != NULL && devs->len > 0)
 		s->dev = g_object_ref(g_ptr_array_index(devs, 0));
 	if (s->dev == NULL) {
-		if (want != NULL && want[0] != '\0')
+		if (want != NULL && want[0] != '\0' && want != prefer)
 			warnx(_("no fingerprint reader found with driver %s"),
 			    want);
 		else

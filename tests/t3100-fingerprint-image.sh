@@ -68,6 +68,13 @@ test_expect_success 'fp_device in jukisec.conf chooses the reader' '
 	with_images $W -- auth-check -u mori
 '
 
+test_expect_success 'no reader at all: exit 3, the plain message' '
+	FP_DRIVERS_WHITELIST=none &&
+	test_must_fail 3 auth-check -u mori 2>err &&
+	one_line_matching err "^auth-check: no fingerprint reader found$" &&
+	logged auth mori error "no reader"
+'
+
 test_expect_success 'a template from another kind of reader: exit 3, re-enrol' '
 	new_reader device &&
 	conf_set fp_device "" &&
