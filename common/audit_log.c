@@ -46,6 +46,11 @@ struct walk {
 	struct {
 		long long seq, from, to;	/* record after the gap, epochs */
 	}		gap[8];
+	/* the epoch clock: T0 and L from the genesis, else from two seals */
+	int64_t		t0;
+	long long	esec;		/* 0: unknown */
+	int64_t		seal_t;		/* a seal seen: its time and epoch */
+	long long	seal_e;
 	/* prunes */
 	int64_t		last_prune;	/* 0 none */
 	char		*checkpoint;	/* detail of the prune whose LAST = first_seq - 1 */
@@ -135,6 +140,34 @@ count_auth(struct audit *a, struct walk *w, const struct oplog_record *r)
 	b->last = r->time;
 }
 
+/* jukisec-log(5): epoch(t) = floor((t - T0) / L), a seal's time is the
+ * last millisecond of its epoch. */
+static void
+epoch_clock(struct walk *w, const struct oplog_record *r, int seal)
+{
+	const char *e;
+	char	*v;
+	long long n;
+
+	if (w->esec != 0)
+		return;
+	if (r->seq == 0 && strcmp(r->field[OF_ACTION], "genesis") == 0) {
+		if ((v = token(r->field[OF_DETAIL], "epoch_seconds")) != NULL &&
+		    parse_num(v, 1, LLONG_MAX / 1000, &n, &e) == 0) {
+			w->t0 = r->time;
+			w->esec = n;
+		}
+		free(v);
+	} else if (seal && w->seal_t != 0 && r->epoch > w->seal_e &&
+	    (r->time - w->seal_t) % (1000 * (r->epoch - w->seal_e)) == 0) {
+		w->esec = (r->time - w->seal_t) / 1000 / (r->epoch - w->seal_e);
+		w->t0 = r->time + 1 - (r->epoch + 1) * w->esec * 1000;
+	} else if (seal) {
+		w->seal_t = r->time;
+		w->seal_e = r->epoch;
+	}
+}
+
 static void
 see(struct audit *a, struct walk *w, const struct oplog_record *r)
 {
@@ -161,6 +194,7 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	}
 	w->prev_epoch = r->epoch;
 	w->prev_seal = seal;
+	epoch_clock(w, r, seal);
 	w->last_seq = r->seq;
 	w->last_time = r->time;
 	memcpy(w->last_mac, r->field[OF_MAC], sizeof(w->last_mac) - 1);
@@ -436,13 +470,32 @@ check_seals(struct audit *a, const struct walk *w)
 			    "seq %3$lld の前のエポック %1$lld〜%2$lld に封印がありません"),
 			    w->gap[i].from, w->gap[i].to, w->gap[i].seq);
 	}
-	if (w->unsealed)
+	if (w->unsealed) {
 		check_end(a, AUDIT_FAIL, L(a, "%lld epoch seal(s) missing.",
 		    "エポックの封印が %lld 件欠けています。"), w->unsealed);
-	else
-		check_end(a, AUDIT_PASS, "%s", L(a,
-		    "Every epoch of the log before the last is sealed.",
-		    "最後を除くすべてのエポックが封印されています。"));
+		return;
+	}
+	/* The key of an ended epoch stays on disk until somebody writes or
+	 * cron runs log-append --seal (jukisec-log(5), "What is NOT
+	 * detected"); log-verify fails a log more than one epoch behind. */
+	if (w->esec != 0 && a->o->now >= w->t0) {
+		long long now_e = (a->o->now - w->t0) / (w->esec * 1000);
+		long long reach = w->prev_epoch + (w->prev_seal ? 1 : 0);
+
+		if (now_e - reach > 1) {
+			check_item(a, "oplog.key", L(a,
+			    "the log reaches epoch %lld, the clock is in epoch %lld: the keys of %lld ended epoch(s) are still on disk",
+			    "操作履歴はエポック %lld まで、現在はエポック %lld: 終了した %lld エポックの鍵がディスクに残っています"),
+			    reach, now_e, now_e - reach);
+			check_end(a, AUDIT_WARN, "%s", L(a,
+			    "Ended epochs are not sealed yet: run log-append --seal from cron.",
+			    "終了したエポックが封印されていません。cron で log-append --seal を実行してください。"));
+			return;
+		}
+	}
+	check_end(a, AUDIT_PASS, "%s", L(a,
+	    "Every epoch of the log before the last is sealed.",
+	    "最後を除くすべてのエポックが封印されています。"));
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "cred.h"
+#include "era.h"
 #include "timeutil.h"
 
 #define EXT_PHC		".phc"
@@ -139,6 +140,17 @@ is_manager(struct register_ *r, const char *id)
 	return m != NULL && m->role == ROLE_MANAGER;
 }
 
+/* A YYYY-MM-DD register date as people read it: 和暦 in Japanese. */
+static void
+day(const struct audit *a, const char *s, char *buf, size_t len)
+{
+	int	 y, m, d;
+
+	if (!a->o->ja || date_parse(s, &y, &m, &d) == -1 ||
+	    era_format(y, m, d, buf, len) == -1)
+		snprintf(buf, len, "%s", s);
+}
+
 static void
 check_methods(struct audit *a, int cfd)
 {
@@ -146,6 +158,7 @@ check_methods(struct audit *a, int cfd)
 	int64_t	 now = a->o->now, when;
 	size_t	 i, bad = 0, nexc = 0, thr;
 	int	 y, m, d;
+	char	 date[64];
 	const char *why;
 
 	check_begin(a, "R5.3", "biometric-or-exception");
@@ -187,9 +200,10 @@ check_methods(struct audit *a, int cfd)
 
 		if (!operator_active(op, now) || op->method != METHOD_PASSWORD)
 			continue;
+		day(a, op->instructions_date, date, sizeof(date));
 		check_item(a, op->id, L(a, "%s: approved by %s, instructed %s: %s",
 		    "%s: 承認 %s、指示日 %s、理由 %s"), op->id, op->approved_by,
-		    op->instructions_date, op->exception_reason);
+		    date, op->exception_reason);
 		nexc++;
 	}
 	thr = a->st->conf.exception_warn_threshold;

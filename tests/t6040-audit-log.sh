@@ -126,6 +126,19 @@ test_expect_success 'epoch seals: a log over four days has them; a removed one F
 	detail log-seals | grep -q "epochs 0 to 2 have no seal before seq 5"
 '
 
+test_expect_success 'ended epochs left unsealed (no cron --seal): log-seals WARNs' '
+	U=$TMP/unsealed && init_at "$U" 2026-01-01T00:00:00Z &&
+	rec "$U" 2026-01-04T10:00:00Z b &&
+	D=$U && audit_run --now 2026-01-05T11:00:00Z &&
+	expect log-seals "PASS " &&
+	audit_run --now 2026-01-10T00:00:00Z &&
+	expect log-seals "WARN oplog.key" &&
+	detail log-seals | grep -q "the log reaches epoch 3, the clock is in epoch 9: the keys of 6 ended epoch(s) are still on disk" &&
+	log-append -d "$U" --seal --now 2026-01-10T00:00:00Z &&
+	audit_run --now 2026-01-10T00:00:00Z &&
+	expect log-seals "PASS "
+'
+
 P=$TMP/pruned
 test_expect_success 'a log begun 2025-09-01, pruned by cron on 2026-11-20' '
 	init_at "$P" 2025-09-01T00:00:00Z &&
@@ -149,6 +162,7 @@ test_expect_success 'no prune for more than audit_prune_max_age_days: FAIL' '
 	test "$ast" -eq 1 &&
 	expect log-prune-recent "FAIL log-prune" &&
 	detail log-prune-recent | grep -q "last run 2026-11-20 03:00, more than 3 days ago" &&
+	expect log-seals "WARN oplog.key" &&
 	conf_set "$P" audit_prune_max_age_days 14 &&
 	audit_run --now 2026-11-30T00:00:00Z &&
 	expect log-prune-recent "PASS " &&

@@ -40,6 +40,7 @@ test_expect_success 'text (Japanese): --lang ja, 和暦 in local time' '
 	grep -q "^作成日時: *令和8年11月26日 18:30 JST" r.ja &&
 	grep -q "^概要: 点検 21 件 — 適合 19、要確認 2、不適合 0" r.ja &&
 	grep -qx "第5条第3項 照合情報による確認" r.ja &&
+	grep -q "^      - boss: 承認 boss、指示日 令和8年11月1日、理由 no reader yet" r.ja &&
 	grep -q "^  \[適合\] register-readable: operators.csv を読み込めます" r.ja &&
 	tail -1 r.ja | grep -qx "以上"
 '
