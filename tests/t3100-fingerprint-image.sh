@@ -70,6 +70,7 @@ test_expect_success 'fp_device in jukisec.conf chooses the reader' '
 
 test_expect_success 'no reader at all: exit 3, the plain message' '
 	FP_DRIVERS_WHITELIST=none &&
+	conf_set fp_device "" &&
 	test_must_fail 3 auth-check -u mori 2>err &&
 	one_line_matching err "^auth-check: no fingerprint reader found$" &&
 	logged auth mori error "no reader"
