@@ -37,6 +37,10 @@ summary(FILE *fp, const struct prune_opts *o, const struct prune_result *r)
 		    "kept %lld, oldest kept %s\n"), o->dry_run ? _("would remove") :
 		    _("removed"), r->removed, r->first_removed, r->last_removed,
 		    cut, r->kept, old);
+	else if (r->deferred > 0)
+		fprintf(fp, _("%lld records before %s left for a later run (shorter "
+		    "than a checkpoint), kept %lld, oldest kept %s\n"), r->deferred,
+		    cut, r->kept, old);
 	else
 		fprintf(fp, _("nothing before %s to remove, kept %lld, oldest kept %s\n"),
 		    cut, r->kept, old);

@@ -38,6 +38,9 @@
 #define PRUNE_TMP	".tmp-log-prune"
 #define BUFSZ		(1 << 20)
 #define MS_PER_DAY	86400000LL
+/* The longest checkpoint line but for its terminal field (each field at
+ * its widest: 20-digit numbers, 24-byte times, 64-digit MACs). */
+#define CHECKPOINT_MAX	512
 
 /* What the scan needs of a record, without unquoting the middle fields:
  * seq and time lead the line, the MAC ends it; none is ever quoted. */
@@ -433,8 +436,10 @@ scan(struct lines *r, const char *fname, struct archive *a,
 			warnx(_("%s:%zu: %s; run log-verify"), fname, r->lineno, why);
 			return -1;
 		}
-		if (first_seq == -1)
+		if (first_seq == -1) {
 			first_seq = k.seq;
+			res->first_time = k.time;
+		}
 		prev_seq = k.seq;
 		prev_time = k.time;
 		if (archive_match(a, &k) == -1)
@@ -708,6 +713,20 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	r.limit = head.size;
 	if (scan(&r, fname, a, res, &cut, &keep_off) == -1)
 		goto out;
+	/*
+	 * The new log must be shorter than the head says until the head is
+	 * committed: a writer finding the log longer would cut it back to
+	 * the head's size.  So records shorter than the checkpoint wait.
+	 */
+	if (res->removed > 0 && keep_off - (long long)sizeof(OPLOG_HEADER) <=
+	    CHECKPOINT_MAX + 2 * (long long)strlen(st->terminal)) {
+		res->deferred = res->removed;
+		res->removed = res->archived = 0;
+		res->first_removed = res->last_removed = -1;
+		res->oldest_kept = res->first_time;
+		if (a != NULL)
+			a->len = 0;
+	}
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
 	    head.seq - head.count);
 	if (res->removed == 0 || o->dry_run) {

@@ -23,6 +23,9 @@ struct prune_opts {
 struct prune_result {
 	int64_t		cutoff;		/* records older than this go */
 	long long	removed;	/* records removed by this run */
+	long long	deferred;	/* old enough, but fewer bytes than the
+					 * checkpoint: left for a later run */
+	int64_t		first_time;	/* time of the log's first record */
 	long long	first_removed, last_removed;	/* seq range, if removed */
 	long long	archived;	/* records written to the archive */
 	long long	kept;		/* records left before the checkpoint */
