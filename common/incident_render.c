@@ -33,6 +33,7 @@ static const char *const type_ja[] = {
 	"住基ネットの回復不能な異常又は損害(規程第9条第1項第1号)",
 	"データの外部への漏えい(規程第9条第1項第2号)",
 	"その他総括責任者が必要と認める事態(規程第9条第1項第3号)" };
+static const char *const type_short_ja[] = { "回復不能", "漏えい", "その他" };
 static const char *const cause_en[] = {
 	"electrical or mechanical fault (Art. 8(1))",
 	"water or steam (Art. 8(2))", "fire (Art. 8(3))",
@@ -584,7 +585,8 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 				snprintf(nout, sizeof(nout), "%u", (unsigned)__builtin_popcount(o));
 				row[0] = inc->id;
 				row[1] = lang == INC_JA ? (incident_closed(inc) ? "終結" : "対応中") : st;
-				row[2] = inc_type_names[inc->type];
+				row[2] = lang == INC_JA ? type_short_ja[inc->type] :
+				    inc_type_names[inc->type];
 				row[3] = when(inc->detected, lang, 1, det, sizeof(det));
 				row[4] = nout;
 				row[5] = late[0] ? late : "-";

@@ -30,8 +30,9 @@ test_expect_success 'the table lists all three, aligned, in English or Japanese'
 	grep -q "^2026-0001  open    unrecoverable  2026-11-25 09:00  7            -        A, unreported$" t &&
 	grep -q "^2026-0003  closed  other          2026-11-25 09:00  7            -        C closed$" t &&
 	ls_ --lang ja --now 2026-11-25T09:30:00Z >t &&
-	head -1 t | grep -q "^番号       状態    種別           検知日時               未了  期限超過  概要$" &&
-	grep -q "^2026-0002  対応中  other          令和8年11月25日 09:00  6     -         B reported$" t
+	head -1 t | grep -q "^番号       状態    種別      検知日時               未了  期限超過  概要$" &&
+	grep -q "^2026-0001  対応中  回復不能  令和8年11月25日 09:00  7     -         A, unreported$" t &&
+	grep -q "^2026-0002  対応中  その他    令和8年11月25日 09:00  6     -         B reported$" t
 '
 
 test_expect_success '--open leaves the closed one out' '
