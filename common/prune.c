@@ -311,10 +311,10 @@ archive_close(struct archive *a, int sync)
 
 	if (a == NULL || a->buf == NULL)
 		return 0;
-	if (sync && (archive_flush(a) == -1 ||
-	    (fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS))) {
-		if (errno != 0)
-			warn("%s", a->name);
+	if (sync && archive_flush(a) == -1)
+		ret = -1;
+	else if (sync && fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS) {
+		warn("%s", a->name);
 		ret = -1;
 	}
 	if (a->fd != STDOUT_FILENO && a->fd != -1 && close(a->fd) == -1 && sync) {
@@ -684,15 +684,17 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		}
 	}
 	/* Only what the head commits: bytes after it are an append in flight
-	 * or one to be repaired. */
-	if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
+	 * or one to be repaired.  A dry run takes no lock, as readers. */
+	if (!o->dry_run && store_lock(st, STORE_LOCK_LOG) != ST_OK)
 		goto out;
-	if (oplog_head_load(st, &head) != ST_OK ||
-	    (!o->dry_run && recover(st, &head) != ST_OK)) {
+	ret = oplog_head_load(st, &head);
+	if (ret == ST_OK && !o->dry_run)
+		ret = recover(st, &head);
+	if (!o->dry_run)
 		store_unlock(st, STORE_LOCK_LOG);
+	if (ret != ST_OK)
 		goto out;
-	}
-	store_unlock(st, STORE_LOCK_LOG);
+	ret = ST_FAIL;
 	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
 	    fstat(r.fd, &sb) == -1) {
 		warn("%s", fname);

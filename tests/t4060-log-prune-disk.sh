@@ -1,0 +1,79 @@
+#!/bin/sh
+# log-prune on a disk that fails it: a file-size limit, a full file system,
+# a read-only one.  Each time: exit 3, one clear line, the log, its head and
+# key untouched, no temporary file left; the next run on a good disk works.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
+
+S=$TMP/s
+init_at "$S"
+rec "$S" "2022-03-01 09:00:00" A 20
+awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
+	for (i = 0; i < 1000; i++) printf "clerk02,view,big,ok,record %d %s\n", i, pad }' |
+    at "2023-06-01 10:00:00" log-append -d "$S" --stdin
+NOW=2023-06-01T10:30:00Z
+
+# same DIR COPY: the log, head and key of DIR are those saved in COPY.
+same() { for f in oplog.csv oplog.head oplog.key; do cmp "$1/$f" "$2/$f" || return 1; done; }
+
+test_expect_success 'a file-size limit (EFBIG) on the new log: exit 3, log untouched' '
+	cp -a "$S" before &&
+	(trap "" XFSZ; ulimit -f 400; exec log-prune -d "$S" --now "$NOW") 2>err.txt
+	test $? -eq 3 &&
+	one_line_matching err.txt "^log-prune: .*/\.tmp-log-prune: File too large$" &&
+	same "$S" before && test ! -e "$S/.tmp-log-prune"
+'
+
+test_expect_success 'a file-size limit on the archive: exit 3 before the log changes' '
+	(trap "" XFSZ; ulimit -f 1; exec log-prune -d "$S" -a "$TMP/arch.csv" --now "$NOW") 2>err.txt
+	test $? -eq 3 &&
+	one_line_matching err.txt "arch.csv: File too large$" &&
+	same "$S" before
+'
+
+test_expect_success 'after the failures a normal run prunes, the archive verifies' '
+	log-prune -d "$S" -a "$TMP/arch.csv" --now "$NOW" &&
+	! has "$S" A && verify "$S" "$NOW" "$TMP/arch.csv" "$S/oplog.csv" >/dev/null
+'
+
+M=$TMP/mnt
+mkdir -m 700 "$M"
+if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then
+	trap 'umount "$M" 2>/dev/null; rm -rf "$TMP"' EXIT
+	rm -rf "$TMP/s2" && init_at "$TMP/s2"
+	rec "$TMP/s2" "2022-03-01 09:00:00" A 20
+	awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
+		for (i = 0; i < 1000; i++) printf "clerk02,view,big,ok,record %d %s\n", i, pad }' |
+	    at "2023-06-01 10:00:00" log-append -d "$TMP/s2" --stdin
+	cp -a "$TMP/s2" "$M/s" && cp -p "$TMP/s2.key" "$M/s.key"
+
+	test_expect_success 'a full file system (ENOSPC): exit 3, log untouched, no temporary left' '
+		free=$(df -k --output=avail "$M" | tail -1) &&
+		dd if=/dev/zero of="$M/fill" bs=1k count=$((free - 300)) 2>/dev/null &&
+		test_must_fail 3 log-prune -d "$M/s" --now "$NOW" 2>err.txt &&
+		one_line_matching err.txt "^log-prune: .*: No space left on device$" &&
+		same "$M/s" "$TMP/s2" && test ! -e "$M/s/.tmp-log-prune" &&
+		verify "$M/s" 2023-06-01T10:00:01Z >/dev/null
+	'
+
+	test_expect_success 'with room again the prune works' '
+		rm -f "$M/fill" &&
+		log-prune -d "$M/s" --now "$NOW" && ! has "$M/s" A &&
+		verify "$M/s" "$NOW" >/dev/null
+	'
+
+	test_expect_success 'a read-only file system: exit 3 in one line, nothing changed' '
+		rm -rf "$M/s" && cp -a "$TMP/s2" "$M/s" &&
+		mount -o remount,ro "$M" &&
+		test_must_fail 3 log-prune -d "$M/s" --now "$NOW" 2>err.txt &&
+		one_line_matching err.txt "Read-only file system" &&
+		same "$M/s" "$TMP/s2" &&
+		log-prune -d "$M/s" -n --now "$NOW" >out.txt &&
+		grep -q "^would remove" out.txt &&
+		mount -o remount,rw "$M"
+	'
+else
+	test_skip 'full and read-only file systems' 'cannot mount a tmpfs (not root?)'
+fi
+
+test_done
