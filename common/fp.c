@@ -32,6 +32,7 @@ struct session {
 	FpDevice	*dev;
 	GCancellable	*cancel;
 	guint		timer;
+	guint		late;		/* fallback prompt, see expect_finger */
 	gulong		notify;
 	int		timed_out;
 	int		enrolling;
@@ -56,14 +57,11 @@ static const struct {
 };
 
 static void
-on_finger_status(FpDevice *dev, GParamSpec *ps, gpointer data)
+prompt(struct session *s)
 {
-	struct session *s = data;
 	int scan = s->enrolling ? s->done + 1 : 1;
 
-	(void)ps;
-	if (fp_device_get_finger_status(dev) != FP_FINGER_STATUS_NEEDED ||
-	    s->prompted == scan)
+	if (s->prompted == scan || (s->enrolling && scan > s->nstages))
 		return;
 	s->prompted = scan;
 	if (!s->enrolling)
@@ -75,6 +73,34 @@ on_finger_status(FpDevice *dev, GParamSpec *ps, gpointer data)
 		fprintf(stderr,
 		    _("scan %d of %d: lift your finger and place it again\n"),
 		    scan, s->nstages);
+}
+
+static void
+on_finger_status(FpDevice *dev, GParamSpec *ps, gpointer data)
+{
+	(void)ps;
+	if (fp_device_get_finger_status(dev) == FP_FINGER_STATUS_NEEDED)
+		prompt(data);
+}
+
+static gboolean
+on_late(gpointer data)
+{
+	struct session *s = data;
+
+	s->late = 0;
+	prompt(s);
+	return G_SOURCE_REMOVE;
+}
+
+/* The prompt normally comes when the reader reports that it waits for the
+ * finger; a driver that never reports it still gets one, a little later. */
+static void
+expect_finger(struct session *s)
+{
+	if (s->late != 0)
+		g_source_remove(s->late);
+	s->late = g_timeout_add(2000, on_late, s);
 }
 
 static void
@@ -94,6 +120,7 @@ say_retry(struct session *s, const GError *e)
 		fprintf(stderr, _("the scan was not clear, try again\n"));
 	}
 	s->prompted = 0;	/* the device asks again: prompt again */
+	expect_finger(s);
 }
 
 static void
@@ -104,8 +131,10 @@ on_progress(FpDevice *dev, gint done, FpPrint *p, gpointer data, GError *e)
 	(void)dev; (void)p;
 	if (e != NULL)
 		say_retry(s, e);
-	else
+	else {
 		s->done = done;
+		expect_finger(s);
+	}
 }
 
 static gboolean
@@ -124,6 +153,8 @@ session_end(struct session *s)
 {
 	if (s->timer != 0)
 		g_source_remove(s->timer);
+	if (s->late != 0)
+		g_source_remove(s->late);
 	if (s->dev != NULL) {
 		if (s->notify != 0)
 			g_signal_handler_disconnect(s->dev, s->notify);
@@ -259,6 +290,7 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 	g_object_ref_sink(tmpl);
 	fp_print_set_finger(tmpl, FP_FINGER_FIRST + i);
 	fp_print_set_username(tmpl, id);
+	expect_finger(&s);
 	p = fp_device_enroll_sync(s.dev, tmpl, s.cancel, on_progress, &s, &e);
 	if (p == NULL) {
 		if (s.timed_out) {
@@ -328,6 +360,7 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 		return ST_FAIL;
 	}
 	for (;;) {
+		expect_finger(&s);
 		if (fp_device_verify_sync(s.dev, p, s.cancel, NULL, NULL,
 		    &match, NULL, &e)) {
 			rc = match ? ST_OK : ST_NO;
