@@ -85,11 +85,15 @@ test:
 	JUKISEC_BUILD=$(abspath $(BUILD)) prove -j2 $(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT))
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# allocator_release_to_os_interval_ms=-1: otherwise ASan's allocator calls
+# clock_gettime while holding its lock, libfaketime's first clock_gettime
+# calls dlsym, which mallocs, and every test run under faketime deadlocks.
+SAN_ASAN_OPTIONS = detect_leaks=0:abort_on_error=1:allocator_release_to_os_interval_ms=-1
 check-sanitize: deps
 	$(MAKE) BUILD=$(SANBUILD) CC=clang HARDEN=-fPIE \
 		CFLAGS='-O1 -g $(SANFLAGS)' LDFLAGS='$(SANFLAGS)' all
 	$(MAKE) fuzz-run
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=$(SAN_ASAN_OPTIONS) UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(MAKE) BUILD=$(SANBUILD) test
 
 # libFuzzer targets: fuzz/NAME.c defines LLVMFuzzerTestOneInput; seeds in
