@@ -37,6 +37,7 @@
 
 #define PRUNE_TMP	".tmp-log-prune"
 #define BUFSZ		(1 << 20)
+#define COPY_CHUNK	(8 << 20)
 #define MS_PER_DAY	86400000LL
 /* The longest checkpoint line but for its terminal field (each field at
  * its widest: 20-digit numbers, 24-byte times, 64-digit MACs). */
@@ -326,40 +327,48 @@ archive_close(struct archive *a, int sync)
 	return ret;
 }
 
+/*
+ * Copies [off, end) of in to out's current offset.  Writeback of each 8 MiB
+ * chunk starts at once and the one before is waited for, so the final
+ * fdatasync is short and the disk queue never holds the whole copy, which
+ * would make every writer's fdatasync wait behind it.
+ */
 static int
 copy_range(int in, long long off, long long end, int out)
 {
 	static char buf[1 << 16];
-	loff_t o = off;
+	loff_t o = off, w, prev = -1;
+	size_t want;
 	ssize_t k;
 
+	if ((w = lseek(out, 0, SEEK_CUR)) == -1)
+		return -1;
 	while (o < end) {
-		k = copy_file_range(in, &o, out, NULL, (size_t)(end - o), 0);
-		if (k > 0)
+		want = end - o < COPY_CHUNK ? (size_t)(end - o) : COPY_CHUNK;
+		k = copy_file_range(in, &o, out, NULL, want, 0);
+		if (k == -1 && errno == EINTR)
 			continue;
-		if (k == 0) {
-			errno = EIO;
+		if (k == -1 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		    errno == EOPNOTSUPP)) {
+			/* No in-kernel copy here: a read and a write. */
+			k = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), o);
+			if (k > 0 && write_all(out, buf, (size_t)k) == -1)
+				return -1;
+			if (k > 0)
+				o += k;
+		}
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
 			return -1;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
-		    errno != EOPNOTSUPP)
-			return -1;
-		/* No in-kernel copy here: plain reads and writes. */
-		while (o < end) {
-			k = pread(in, buf, (size_t)(end - o) < sizeof(buf) ?
-			    (size_t)(end - o) : sizeof(buf), o);
-			if (k == -1 && errno == EINTR)
-				continue;
-			if (k <= 0) {
-				if (k == 0)
-					errno = EIO;
-				return -1;
-			}
-			if (write_all(out, buf, (size_t)k) == -1)
-				return -1;
-			o += k;
+		if (lseek(out, 0, SEEK_CUR) - w >= COPY_CHUNK || o == end) {
+			sync_file_range(out, w, 0, SYNC_FILE_RANGE_WRITE);
+			if (prev != -1)
+				sync_file_range(out, prev, w - prev, SYNC_FILE_RANGE_WAIT_BEFORE |
+				    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+			prev = w;
+			w = lseek(out, 0, SEEK_CUR);
 		}
 	}
 	return 0;
