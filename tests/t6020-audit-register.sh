@@ -49,7 +49,8 @@ test_expect_success 'a duplicated id: FAIL naming the line and the id' '
 	audit_run &&
 	test "$ast" -eq 1 &&
 	expect register-readable "FAIL operators.csv" &&
-	detail register-readable | grep -q "operators.csv:5: field id: duplicate id suzuki"
+	detail register-readable | grep -q "operators.csv:5: field id: duplicate id suzuki" &&
+	expect register-ids-unique "FAIL operators.csv"
 '
 
 test_expect_success 'a row without a name: register-rows-complete FAILs naming it' '

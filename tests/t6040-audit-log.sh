@@ -55,6 +55,12 @@ test_expect_success 'the log verifies with the key and ends at its head' '
 	detail log-head | grep -q "The log reaches its head at seq 3\."
 '
 
+test_expect_success 'the key can come on standard input (--key-file -)' '
+	ast=0 &&
+	jukisec-audit -d "$D" --key-file - --format csv <"$D.key" >"$TMP/a.csv" || ast=$?
+	test "$ast" -eq 0 && expect log-verify "PASS "
+'
+
 test_expect_success 'a changed record: log-verify FAILs naming its seq' '
 	edit "$D/oplog.csv" "r[:5]+[\"juminhyo-all\"]+r[6:] if r[5]==\"juminhyo\" else r" &&
 	audit_run --key-file "$D.key" &&
