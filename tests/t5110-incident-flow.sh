@@ -1,0 +1,131 @@
+#!/bin/sh
+# incident-report step, the R9 flow: every step recorded with its time and
+# who, disconnection and reconnection, closing with or without --force, the
+# worked example of the man page (R9.1-R9.3).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-incident.sh"
+
+N=--now=2026-11-25T12:00:00Z
+D0=--detected=2026-11-25T09:00:00Z
+
+# refused ID STEP PATTERN ARGS...: the step is refused with exit 2, one
+# line matching PATTERN, incidents.csv unchanged.
+refused() {
+	_id=$1 _s=$2 _p=$3; shift 3
+	cp "$D/incidents.csv" before &&
+	test_must_fail 2 istep "$_id" "$_s" $N "$@" >out 2>err &&
+	one_line_matching err "$_p" &&
+	test ! -s out &&
+	cmp "$D/incidents.csv" before
+}
+
+test_expect_success 'set up: a manager and an unrecoverable fault' '
+	inc_state &&
+	inew $N $D0 --type unrecoverable --cause earthquake --summary "CS down" >id &&
+	test "$(cat id)" = 2026-0001
+'
+
+test_expect_success 'the R9 flow: every step is recorded with its time and who' '
+	istep 2026-0001 jlis-contacted $N --at 2026-11-25T09:05:00Z &&
+	istep 2026-0001 vendor-contacted $N --at 2026-11-25T09:06:00Z --note "maintenance desk" &&
+	istep 2026-0001 mayor-reported $N --at 2026-11-25T09:10:00Z &&
+	istep 2026-0001 general-manager-reported $N --at 2026-11-25T09:11:00Z &&
+	istep 2026-0001 investigated $N --at 2026-11-25T09:30:00Z &&
+	istep 2026-0001 disconnected $N --at 2026-11-25T09:40:00Z --note "unauthorised traffic; rights at risk" &&
+	istep 2026-0001 reconnected $N --at 2026-11-25T11:00:00Z &&
+	istep 2026-0001 committee-reported $N --at 2026-11-25T11:30:00Z &&
+	istep 2026-0001 pic-committee-reported $N &&
+	test "$(rows 2026-0001)" = 10 &&
+	incident-report -d "$D" show 2026-0001 --format json >j &&
+	json_true "[e[\"step\"] for e in d[\"events\"]] == [\"jlis-contacted\",\"vendor-contacted\",\"mayor-reported\",\"general-manager-reported\",\"investigated\",\"disconnected\",\"reconnected\",\"committee-reported\",\"pic-committee-reported\"]" <j &&
+	json_true "all(e[\"by\"] == \"boss\" for e in d[\"events\"])" <j &&
+	json_true "d[\"events\"][5][\"at\"] == \"2026-11-25T09:40:00.000Z\" and d[\"events\"][5][\"note\"].startswith(\"unauthorised\")" <j &&
+	json_true "d[\"events\"][8][\"at\"] == \"2026-11-25T12:00:00.000Z\"" <j &&
+	json_true "d[\"outstanding\"] == [] and d[\"disconnected\"] is False" <j
+'
+
+test_expect_success 'disconnected needs the Mayor'"'"'s grounds; not twice in a row' '
+	inew $N $D0 --type other --cause other --summary second >id2 &&
+	istep 2026-0002 mayor-reported $N &&
+	refused 2026-0002 disconnected "disconnected needs --note with the Mayor.s grounds \(R9.2\)$" &&
+	istep 2026-0002 disconnected $N --at 2026-11-25T10:00:00Z --note "rights at risk" &&
+	refused 2026-0002 disconnected "already disconnected$" --note again &&
+	refused 2026-0002 reconnected "--at is before the disconnection$" --at 2026-11-25T09:59:00Z
+'
+
+test_expect_success 'while disconnected, reconnected is outstanding' '
+	incident-report -d "$D" show 2026-0002 --format json |
+	json_true "\"reconnected\" in d[\"outstanding\"] and d[\"disconnected\"]"
+'
+
+test_expect_success 'a complete flow closes without --force' '
+	istep 2026-0001 closed $N &&
+	incident-report -d "$D" show 2026-0001 --format json |
+	json_true "d[\"status\"] == \"closed\""
+'
+
+test_expect_success 'any step on a closed incident is refused' '
+	for s in jlis-contacted mayor-reported closed; do
+		refused 2026-0001 $s "^incident-report: 2026-0001 $s: incident 2026-0001 was closed at 2026-11-25T12:00:00.000Z$" || return 1
+	done
+'
+
+test_expect_success '--force with a note closes with steps outstanding, and says so' '
+	istep 2026-0002 closed $N --force --note "handed over to the prefecture" &&
+	incident-report -d "$D" show 2026-0002 --lang en $N >r &&
+	grep -q "note (closed with outstanding steps): handed over to the prefecture" r &&
+	grep -q "^Status: closed" r &&
+	incident-report -d "$D" show 2026-0002 --format json |
+	json_true "d[\"events\"][-1][\"forced\"] is True and \"jlis-contacted\" in d[\"outstanding\"]"
+'
+
+test_expect_success 'each step is an operation-log record with its time' '
+	test "$(inc_log ok "^step=disconnected at=2026-11-25T09:40:00.000Z note=unauthorised")" = 1 &&
+	test "$(inc_log ok "^step=closed at=2026-11-25T12:00:00.000Z forced note=handed")" = 1 &&
+	test "$(inc_log ok "^step=")" = 13
+'
+
+test_expect_success 'steps other than those checked may repeat (a second report)' '
+	inew $N $D0 --type other --cause fire --summary third >id3 &&
+	istep 2026-0003 mayor-reported $N --at 2026-11-25T10:00:00Z &&
+	istep 2026-0003 mayor-reported $N --note "update: cause found" &&
+	test "$(rows 2026-0003)" = 3
+'
+
+test_expect_success 'a wrong password records nothing: exit 1' '
+	cp "$D/incidents.csv" before &&
+	printf "nope-nope-1\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&
+	test_must_fail 1 incident-report -d "$D" -b boss --by-password-fd 3 step 2026-0003 \
+	    --step vendor-contacted $N 3<"$TMP/pw.bad" 2>err &&
+	cmp "$D/incidents.csv" before
+'
+
+test_expect_success 'the worked example of incident-report(1) runs as written' '
+	W="--now 2026-11-28T00:00:00Z" &&
+	inew $W --detected 2026-11-25T01:00:00Z --type leak --cause other --nature misconduct \
+	    --level 3 --persons 120 --summary "USB memory with resident records lost" >id &&
+	x=$(cat id) &&
+	test_must_fail 2 istep $x reconnected $W 2>err &&
+	one_line_matching err "^incident-report: $x reconnected: reconnected before disconnected$" &&
+	istep $x jlis-contacted $W --at 2026-11-25T10:15:00+09:00 &&
+	for s in vendor-contacted mayor-reported general-manager-reported investigated; do
+		istep $x $s $W || return 1
+	done &&
+	istep $x disconnected $W --note "rights clearly at risk: CS disconnected by order of the Mayor" &&
+	istep $x ppc-preliminary $W &&
+	istep $x reconnected $W &&
+	test_must_fail 2 istep $x closed $W 2>err &&
+	one_line_matching err "^incident-report: $x closed: cannot close: still outstanding: committee-reported pic-committee-reported ppc-final persons-notified \(--force with --note to close anyway\)$" &&
+	for s in committee-reported pic-committee-reported ppc-final persons-notified closed; do
+		istep $x $s $W || return 1
+	done &&
+	incident-report -d "$D" show $x --format json | json_true "d[\"status\"] == \"closed\" and d[\"outstanding\"] == []"
+'
+
+test_expect_success 'the operation log still verifies; incidents.csv is 0600' '
+	chmod 600 "$D.key" && log-verify -d "$D" -k "$D.key" &&
+	test "$(stat -c %a "$D/incidents.csv")" = 600
+'
+
+test_done
