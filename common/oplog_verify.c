@@ -274,36 +274,43 @@ step(struct vstate *v, const struct oplog_record *r)
 	return 0;
 }
 
-/* The live log must end exactly where its head says. */
+/* The live log must end exactly where its head says.  hd was read before
+ * the log, so records appended meanwhile lie beyond it and were not read;
+ * bytes beyond it are an error only if the head has not moved since. */
 static int
-check_head(struct vstate *v, struct store *st, long long count, long long size)
+check_head(struct vstate *v, struct store *st, const struct oplog_head *hd,
+    long long count, long long size, int fd)
 {
-	struct oplog_head hd;
+	struct oplog_head now;
+	struct stat sb;
 	unsigned char m[OPLOG_MACLEN];
 
-	if (oplog_head_load(st, &hd) != ST_OK) {
-		v->res->status = ST_FAIL;
-		snprintf(v->res->reason, sizeof(v->res->reason), _("cannot read %s"), OPLOG_HEADFILE);
-		return -1;
-	}
 	v->file = OPLOG_HEADFILE;
-	if (hd.seq != v->prev.seq || !ct_equal(hd.mac, v->prev.mac, OPLOG_MACLEN))
+	if (hd->seq != v->prev.seq || !ct_equal(hd->mac, v->prev.mac, OPLOG_MACLEN))
 		return bad(v, NULL, _("the log ends at seq %lld, the head says %lld: %s"),
-		    v->prev.seq, hd.seq, hd.seq > v->prev.seq ? _("tail truncated") :
-		    _("records after the head (an unfinished append, or head rolled back)"));
-	if (hd.epoch != v->prev.epoch || hd.count != count || hd.size != size ||
-	    hd.time != v->prev.time)
+		    v->prev.seq, hd->seq, hd->seq > v->prev.seq ? _("tail truncated") :
+		    _("head rolled back"));
+	if (hd->epoch != v->prev.epoch || hd->count != count || hd->size != size ||
+	    hd->time != v->prev.time)
 		return bad(v, NULL, _("head does not match the log (count, size, epoch or time)"));
-	key_to(v, hd.epoch);
-	mac_head(&v->mac, &hd, m);
-	if (!ct_equal(m, hd.hmac, OPLOG_MACLEN))
+	key_to(v, hd->epoch);
+	mac_head(&v->mac, hd, m);
+	if (!ct_equal(m, hd->hmac, OPLOG_MACLEN))
 		return bad(v, NULL, _("head hmac does not verify"));
+	if (fstat(fd, &sb) == 0 && sb.st_size > size && oplog_head_load(st, &now) == ST_OK &&
+	    now.seq == hd->seq && now.size == hd->size) {
+		v->file = OPLOG_FILE;
+		return bad(v, NULL, _("%lld bytes after the head's end: an unfinished append "
+		    "(the next append repairs it), or a head rolled back"),
+		    (long long)sb.st_size - size);
+	}
 	v->res->head_checked = 1;
 	return 0;
 }
 
+/* Verifies records of fd up to byte limit (-1: the whole file). */
 static int
-verify_fd(struct vstate *v, int fd, long long *count, long long *size)
+verify_fd(struct vstate *v, int fd, long long limit, long long *count, long long *size)
 {
 	struct oplog_reader *rd = oplog_reader_open(fd, v->file);
 	struct oplog_record *r;
@@ -313,13 +320,16 @@ verify_fd(struct vstate *v, int fd, long long *count, long long *size)
 	int k, io;
 
 	*count = 0;
-	while ((k = oplog_reader_next(rd, &r)) == 1) {
+	while ((limit < 0 || oplog_reader_offset(rd) < limit) &&
+	    (k = oplog_reader_next(rd, &r)) == 1) {
 		if (step(v, r) == -1) {
 			oplog_reader_close(rd);
 			return -1;
 		}
 		(*count)++;
 	}
+	if (limit >= 0 && oplog_reader_offset(rd) >= limit)
+		k = 0;
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
 		bad(v, NULL, "%s", why);
@@ -329,7 +339,7 @@ verify_fd(struct vstate *v, int fd, long long *count, long long *size)
 	}
 	*size = oplog_reader_offset(rd);
 	oplog_reader_close(rd);
-	if (k == 0 && fstat(fd, &sb) == 0 && sb.st_size != *size)
+	if (k == 0 && limit < 0 && fstat(fd, &sb) == 0 && sb.st_size != *size)
 		return bad(v, NULL, _("file changed while being read"));
 	return k == -1 ? -1 : 0;
 }
@@ -346,15 +356,18 @@ oplog_anchor_parse(const char *s, long long *seq, unsigned char mac[OPLOG_MACLEN
 	return 0;
 }
 
+static int run_end(struct store *, struct vstate *, int, const struct oplog_head *,
+	    long long, long long, int);
+
 static int
 run(struct store *st, struct vstate *v)
 {
 	const struct oplog_verify_opts *o = v->o;
 	struct stat lsb, fsb;
-	long long count = 0, size = 0, now_e, covered;
+	struct oplog_head hd;
+	long long count = 0, size = 0;
 	size_t i, n = o->nfiles ? o->nfiles : 1;
-	int fd, live = o->nfiles == 0;
-	char tm[TIME_BUFSZ];
+	int fd = -1, live = o->nfiles == 0, r;
 
 	for (i = 0; i < n; i++) {
 		if (live) {
@@ -374,16 +387,37 @@ run(struct store *st, struct vstate *v)
 		    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino)
 			live = 1;
-		if (verify_fd(v, fd, &count, &size) == -1) {
+		if (live && i == n - 1 && oplog_head_load(st, &hd) != ST_OK) {
+			close(fd);
+			v->res->status = ST_FAIL;
+			snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", OPLOG_HEADFILE);
+			snprintf(v->res->reason, sizeof(v->res->reason), _("cannot read the head"));
+			return -1;
+		}
+		if (verify_fd(v, fd, live && i == n - 1 ? hd.size : -1, &count, &size) == -1) {
 			close(fd);
 			return -1;
 		}
-		close(fd);
+		if (i < n - 1)
+			close(fd);
 		if (v->have_prev) {
 			v->endseq[v->nend] = v->prev.seq;
 			memcpy(v->endmac[v->nend++], v->prev.mac, OPLOG_MACLEN);
 		}
 	}
+	r = run_end(st, v, live, live ? &hd : NULL, count, size, fd);
+	close(fd);
+	return r;
+}
+
+static int
+run_end(struct store *st, struct vstate *v, int live, const struct oplog_head *hd,
+    long long count, long long size, int fd)
+{
+	const struct oplog_verify_opts *o = v->o;
+	long long now_e, covered;
+	char tm[TIME_BUFSZ];
+
 	if (!v->have_prev)
 		return bad(v, NULL, _("no records"));
 	if (v->pend) {
@@ -399,7 +433,7 @@ run(struct store *st, struct vstate *v)
 	}
 	if (!live)
 		return 0;
-	if (check_head(v, st, count, size) == -1)
+	if (check_head(v, st, hd, count, size, fd) == -1)
 		return -1;
 	now_e = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, o->now);
 	covered = v->prev.epoch + v->prev.seal;

@@ -109,7 +109,7 @@ test_expect_success 'a missing state directory exits 3' '
 test_expect_success 'a torn tail left by a killed writer fails until the next append repairs it' '
 	printf "9,2026-01-02T09:40:00.000Z,cs01,x" >>s/oplog.csv &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
-	grep -q "torn tail" err &&
+	grep -q "33 bytes after the head.s end: an unfinished append" err &&
 	la -u tanaka -a next --now 2026-01-02T09:50:00Z &&
 	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=33 bytes after seq 4,1," &&
 	lv -k key --now $NOW >out
@@ -121,7 +121,7 @@ test_expect_success 'a whole unfinished batch (not committed by the head) is rem
 	la -u a -a c --now 2026-01-02T09:52:00Z &&
 	cp before.head s/oplog.head &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
-	grep -q "records after the head" err &&
+	grep -q "bytes after the head.s end" err &&
 	la -u a -a d --now 2026-01-02T09:53:00Z &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 2 &&
 	! grep -q ",a,b," s/oplog.csv && lv -k key --now $NOW
