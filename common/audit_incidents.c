@@ -35,24 +35,29 @@ steps(unsigned bits)
 	return b.p;
 }
 
+struct loadjob {
+	struct store	*st;
+	struct incidents *in;
+};
+
 static int
 load(void *arg)
 {
-	void	**p = arg;
+	struct loadjob *j = arg;
 
-	return incidents_load(p[0], p[1]);
+	return incidents_load(j->st, j->in);
 }
 
 void
 audit_incidents(struct audit *a)
 {
 	struct incidents in = { 0 };
-	void	*arg[2] = { a->st, &in };
+	struct loadjob j = { a->st, &in };
 	char	*msg, *s, date[64];
 	size_t	 i, nopen = 0, nout = 0, nlate = 0;
 	unsigned bits;
 
-	if (capture_stderr(load, arg, &msg) != ST_OK) {
+	if (capture_stderr(load, &j, &msg) != ST_OK) {
 		check_begin(a, "R9", "incidents-open");
 		check_item(a, "incidents.csv", "%s", msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,

@@ -248,11 +248,19 @@ walk_log(struct audit *a, struct walk *w)
 	close(fd);
 }
 
+/* What the key and verification steps share (run through capture_stderr,
+ * so their messages land in the finding). */
+struct keyjob {
+	struct audit	*a;
+	struct oplog_vkey *vk;
+	struct oplog_verify_result res;
+};
+
 static int
 read_vkey(void *arg)
 {
-	void	**p = arg;
-	const char *path = p[0];
+	struct keyjob *j = arg;
+	const char *path = j->a->o->keyfile;
 	int	 fd, status = ST_FAIL;
 
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
@@ -261,31 +269,32 @@ read_vkey(void *arg)
 		warn("%s", path);
 		return ST_FAIL;
 	}
-	p[1] = oplog_vkey_read(fd, path, &status);
+	j->vk = oplog_vkey_read(fd, path, &status);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	return p[1] != NULL ? ST_OK : status;
+	return j->vk != NULL ? ST_OK : status;
 }
 
 static int
 verify(void *arg)
 {
-	void	**p = arg;
-	struct audit *a = p[0];
+	struct keyjob *j = arg;
 	struct oplog_verify_opts vo;
 
 	memset(&vo, 0, sizeof(vo));
-	vo.now = a->o->now;
-	return oplog_verify(a->st, p[1], &vo, p[2]);
+	vo.now = j->a->o->now;
+	return oplog_verify(j->a->st, j->vk, &vo, &j->res);
 }
 
 static void
 check_verify(struct audit *a, const struct walk *w)
 {
-	struct oplog_verify_result res;
-	void	*p[3] = { (void *)a->o->keyfile, NULL, NULL };
+	struct keyjob j;
+	struct oplog_verify_result *res = &j.res;
 	char	*msg = NULL, subj[64];
 
+	memset(&j, 0, sizeof(j));
+	j.a = a;
 	check_begin(a, "R6", "log-verify");
 	if (a->o->keyfile == NULL) {
 		if (w->ok)
@@ -301,7 +310,7 @@ check_verify(struct audit *a, const struct walk *w)
 		}
 		return;
 	}
-	if (capture_stderr(read_vkey, p, &msg) != ST_OK) {
+	if (capture_stderr(read_vkey, &j, &msg) != ST_OK) {
 		check_item(a, a->o->keyfile, "%s", msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key cannot be read.",
@@ -310,31 +319,28 @@ check_verify(struct audit *a, const struct walk *w)
 		return;
 	}
 	free(msg);
-	memset(&res, 0, sizeof(res));
-	p[0] = a;
-	p[2] = &res;
-	if (capture_stderr(verify, p, &msg) == ST_OK && res.status == ST_OK)
+	if (capture_stderr(verify, &j, &msg) == ST_OK && res->status == ST_OK)
 		check_end(a, AUDIT_PASS, L(a,
 		    "The log verifies with the key: %lld records, seq %lld to %lld%s.",
 		    "検証鍵により改ざんのないことを確認: %lld 件、seq %lld〜%lld%s。"),
-		    res.records, res.first_seq, res.last_seq, res.head_checked ?
+		    res->records, res->first_seq, res->last_seq, res->head_checked ?
 		    L(a, ", ending at its head", "、末尾は head と一致") : "");
 	else {
-		if (res.bad_line > 0) {
-			snprintf(subj, sizeof(subj), "seq %lld", res.bad_seq);
+		if (res->bad_line > 0) {
+			snprintf(subj, sizeof(subj), "seq %lld", res->bad_seq);
 			check_item(a, subj, L(a, "%s line %zu (seq %lld): %s",
-			    "%s %zu 行目 (seq %lld): %s"), *res.bad_file ?
-			    res.bad_file : "oplog.csv", res.bad_line, res.bad_seq,
-			    res.reason);
+			    "%s %zu 行目 (seq %lld): %s"), *res->bad_file ?
+			    res->bad_file : "oplog.csv", res->bad_line, res->bad_seq,
+			    res->reason);
 		} else
-			check_item(a, *res.bad_file ? res.bad_file : "oplog.csv",
-			    "%s", *res.reason ? res.reason : msg ? msg : "");
+			check_item(a, *res->bad_file ? res->bad_file : "oplog.csv",
+			    "%s", *res->reason ? res->reason : msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The log does not verify: it was changed, cut or not sealed.",
 		    "操作履歴の検証に失敗しました (改ざん、切り詰め、または封印の欠落)。"));
 	}
 	free(msg);
-	oplog_vkey_free(p[1]);
+	oplog_vkey_free(j.vk);
 }
 
 static void
