@@ -44,8 +44,8 @@ base=$(cat "$B/time.out")
 measure log-append -d "$B/s" -t bench01 --stdin <"$B/lines.csv"
 app=$(cat "$B/time.out")
 rate() { awk -v n="$N" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-printf 'log-append --stdin:  %s s wall, %s records/s (goal >= 500000)\n' \
-    "$(field "$app" 1)" "$(rate "$(field "$app" 1)")"
+printf 'log-append --stdin:  %s s wall, %s s cpu; %s records/s by wall, %s by cpu (goal >= 500000)\n' \
+    "$(field "$app" 1)" "$(field "$app" 2)" "$(rate "$(field "$app" 1)")" "$(rate "$(field "$app" 2)")"
 printf '  baseline cat+sync: %s s wall, %s records/s; log-append is %sx its throughput\n' \
     "$(field "$base" 1)" "$(rate "$(field "$base" 1)")" "$(ratio "$(field "$base" 1)" "$(field "$app" 1)")"
 
