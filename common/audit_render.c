@@ -113,6 +113,15 @@ render_text(const struct audit *a, FILE *out)
 		fprintf(out, "Summary: %zu checks: %zu PASS, %zu WARN, %zu FAIL.\n",
 		    a->n, n[0], n[1], n[2]);
 	}
+	if (n[1] + n[2] > 0) {
+		fprintf(out, "%s\n", a->o->ja ? "\n対応を要する項目:" :
+		    "\nNeeding action:");
+		for (k = AUDIT_FAIL; k >= AUDIT_WARN; k--)
+			for (i = 0; i < a->n; i++)
+				if (a->f[i].status == k)
+					fprintf(out, "  [%s] %s %s\n", st[k],
+					    a->f[i].rule, a->f[i].check);
+	}
 	for (k = 0; k < NARTICLE; k++) {
 		int	 head = 0;
 

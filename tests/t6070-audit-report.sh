@@ -29,6 +29,9 @@ test_expect_success 'text (English): title, date, directory, summary, articles i
 	State directory and settings
 	EOW
 	test_cmp want heads &&
+	sed -n "/^Needing action:/,/^\$/p" r.txt >act &&
+	printf "Needing action:\n  [WARN] R6 log-verify\n  [WARN] R6 log-prune-recent\n\n" >want &&
+	test_cmp want act &&
 	grep -q "^  \[WARN\] log-verify: Not verified (no --key-file)" r.txt &&
 	grep -q "^      - boss: approved by boss, instructed 2026-11-01: no reader yet" r.txt &&
 	tail -1 r.txt | grep -qx "End of report."
@@ -39,6 +42,8 @@ test_expect_success 'text (Japanese): --lang ja, 和暦 in local time' '
 	sed -n 1p r.ja | grep -qx "住基ネット セキュリティ対策 遵守状況報告書" &&
 	grep -q "^作成日時: *令和8年11月26日 18:30 JST" r.ja &&
 	grep -q "^概要: 点検 21 件 — 適合 19、要確認 2、不適合 0" r.ja &&
+	grep -qx "対応を要する項目:" r.ja &&
+	grep -qx "  \[要確認\] R6 log-prune-recent" r.ja &&
 	grep -qx "第5条第3項 照合情報による確認" r.ja &&
 	grep -q "^      - boss: 承認 boss、指示日 令和8年11月1日、理由 no reader yet" r.ja &&
 	grep -q "^  \[適合\] register-readable: operators.csv を読み込めます" r.ja &&
