@@ -1,0 +1,188 @@
+/* Unit tests for common/oplog*.c: the append API other tools call (single,
+ * batches, abort, a lock the caller already holds, clamped times, seals),
+ * field checks, the reader and the verify API jukisec-audit uses. */
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include <gcrypt.h>
+
+#include "jukisec.h"
+#include "conf.h"
+#include "oplog.h"
+#include "oplog_verify.h"
+#include "store.h"
+#include "timeutil.h"
+#include "tap.h"
+
+static char base[] = "/tmp/jukisec-unit-oplog.XXXXXX";
+static int64_t t0;
+
+static long long
+fsize(struct store *st, const char *name)
+{
+	struct stat sb;
+
+	return fstatat(st->dirfd, name, &sb, 0) == 0 ? (long long)sb.st_size : -1;
+}
+
+static int
+rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb, (void)flag, (void)f;
+	return remove(p);
+}
+
+static int
+verify(struct store *st, int64_t now, struct oplog_verify_result *res)
+{
+	struct oplog_verify_opts o;
+	struct oplog_vkey *vk;
+	char *path = xasprintf("%s.key", base);
+	int fd, status;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	vk = oplog_vkey_read(fd, path, &status);
+	close(fd);
+	free(path);
+	if (vk == NULL)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.now = now;
+	status = oplog_verify(st, vk, &o, res);
+	oplog_vkey_free(vk);
+	return status;
+}
+
+int
+main(void)
+{
+	struct store st;
+	struct atomic_file af;
+	struct oplog_batch *b;
+	struct oplog_verify_result res;
+	struct oplog_rec r = { "tanaka", "print", "juminhyo", "ok", "copy" };
+	struct oplog_rec bad = r, two[2] = { r, r };
+	struct oplog_reader *rd;
+	struct oplog_record *rec;
+	char *vkey, *path, big[OPLOG_DETAIL_MAX + 2];
+	const char *p;
+	long long size;
+	FILE *fp;
+	int fd, k, n;
+
+	jukisec_setup();
+	if (mkdtemp(base) == NULL || time_parse("2099-01-01T00:00:00Z", &t0) == -1)
+		return 3;
+	/* a state directory as jukisec-init makes it */
+	ok(store_open(&st, base, "unit01", STORE_CREATE | STORE_NOCONF) == ST_OK, "store_open creates");
+	ok(atomic_begin(&af, st.dirfd, "jukisec.conf", 0600) == 0 &&
+	    conf_write_defaults(af.fp, base) == 0 && atomic_commit(&af) == 0, "jukisec.conf");
+	vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ);
+	is_num(oplog_create(&st, t0, 86400, vkey), ST_OK, "oplog_create");
+	ok(strncmp(vkey, "jukisec-log-key v1 t0=2099-01-01T00:00:00.000Z epoch_seconds=86400 k0=", 70) == 0 &&
+	    strlen(vkey) == 70 + 64 + 1, "the verification key line");
+	path = xasprintf("%s.key", base);
+	fp = fopen(path, "w");
+	fputs(vkey, fp);
+	fclose(fp);
+	chmod(path, 0600);
+	free(path);
+	capture_begin();
+	k = oplog_create(&st, t0, 86400, vkey);
+	capture_end();
+	ok(k == ST_FAIL, "oplog_create refuses an existing log");
+	store_close(&st);
+	ok(store_open(&st, base, "unit01", 0) == ST_OK, "store_open");
+
+	/* field checks */
+	ok(oplog_rec_problem(&r) == NULL, "a good record has no problem");
+	bad.operator = "";
+	is_str(oplog_rec_problem(&bad), "field operator: empty", "empty operator");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	bad = r;
+	bad.detail = big;
+	is_str(oplog_rec_problem(&bad), "field detail: longer than 2048 bytes", "detail over 2048 bytes");
+	big[OPLOG_DETAIL_MAX] = '\0';
+	ok(oplog_rec_problem(&bad) == NULL, "detail of exactly 2048 bytes");
+	bad = r;
+	bad.object = "a\nb";
+	is_str(oplog_rec_problem(&bad), "field object: contains a line break", "a line break");
+	bad = r;
+	bad.result = "\xc3\x28";
+	is_str(oplog_rec_problem(&bad), "field result: invalid UTF-8", "invalid UTF-8");
+	bad = r;
+	bad.operator = "-";
+	bad.action = "seal";
+	is_str(oplog_rec_problem(&bad), "field action: reserved for the log itself", "a forged seal");
+
+	/* appends */
+	is_num(oplog_append_at(&st, two, 2, t0 + 1000), ST_OK, "oplog_append_at, two records");
+	size = fsize(&st, "oplog.csv");
+	bad = r;
+	bad.detail = "x\r";
+	two[1] = bad;
+	capture_begin();
+	k = oplog_append_at(&st, two, 2, t0 + 2000);
+	p = capture_end();
+	ok(k == ST_USAGE && fsize(&st, "oplog.csv") == size, "a bad second record: nothing appended (%s)", p);
+
+	ok(oplog_begin(&st, t0 + 3000, &b) == ST_OK && oplog_add(b, &r) == ST_OK, "begin, add");
+	capture_begin();
+	k = oplog_add(b, &bad);
+	capture_end();
+	is_num(k, ST_USAGE, "add of a bad record");
+	oplog_abort(b);
+	is_num(fsize(&st, "oplog.csv"), size, "abort leaves the log as it was");
+	ok(st.lockfd[STORE_LOCK_LOG] == -1, "and releases the lock it took");
+
+	ok(store_lock(&st, STORE_LOCK_LOG) == ST_OK, "caller takes the log lock");
+	is_num(oplog_log(&st, "sato", "view", "x", "ok", "n=%d", 42), ST_OK, "oplog_log under the caller's lock");
+	ok(st.lockfd[STORE_LOCK_LOG] != -1, "the caller's lock is still held");
+	store_unlock(&st, STORE_LOCK_LOG);
+
+	is_num(oplog_append_at(&st, &r, 1, t0 - 5000), ST_OK, "a time before the last record");
+	is_num(oplog_seal_at(&st, t0 + 2 * 86400000LL + 5), ST_OK, "seal two days later");
+	is_num(oplog_seal_at(&st, t0 + 2 * 86400000LL + 6), ST_OK, "seal again: nothing to do");
+
+	/* read back */
+	fd = openat(st.dirfd, "oplog.csv", O_RDONLY);
+	rd = oplog_reader_open(fd, "oplog.csv");
+	n = 0;
+	while ((k = oplog_reader_next(rd, &rec)) == 1) {
+		if (rec->seq != n)
+			break;
+		if (n == 3) {
+			is_str(rec->field[OF_TIME], "2099-01-01T00:00:01.000Z",
+			    "oplog_log's record: the clock is behind, its time clamped");
+			is_str(rec->field[OF_DETAIL], "n=42", "oplog_log formats the detail");
+		}
+		if (n == 4)
+			ok(rec->time == t0 + 1000, "the late record is clamped");
+		if (n == 5)
+			is_str(rec->field[OF_DETAIL], "records=5", "seal of epoch 0 counts its records");
+		n++;
+	}
+	is_num(k, 0, "reader reaches the end");
+	is_num(n, 7, "genesis, 2, log, late, 2 seals (and no more)");
+	is_num(oplog_reader_offset(rd), fsize(&st, "oplog.csv"), "offset at the end of the file");
+	oplog_reader_close(rd);
+	close(fd);
+
+	is_num(verify(&st, t0 + 2 * 86400000LL + 10, &res), ST_OK, "oplog_verify");
+	is_num(res.records, 7, "result: records");
+	ok(res.first_epoch == 0 && res.last_epoch == 1 && res.head_checked, "result: epochs, head");
+	is_num(verify(&st, t0 + 9 * 86400000LL, &res), ST_NO, "verify days later without a seal fails");
+	ok(strstr(res.reason, "unsealed") != NULL, "because epochs are unsealed");
+
+	store_close(&st);
+	wipe(vkey, OPLOG_VKEY_BUFSZ);
+	gcry_free(vkey);
+	path = xasprintf("%s.key", base);
+	unlink(path);
+	free(path);
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
