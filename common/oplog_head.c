@@ -67,37 +67,46 @@ oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 	return NULL;
 }
 
+/* Quiet: 0, or -1 with *why (errno text or the parse problem). */
 int
-oplog_head_load(struct store *st, struct oplog_head *hd)
+oplog_head_read(struct store *st, struct oplog_head *hd, const char **why)
 {
 	char buf[512];
-	const char *why;
 	ssize_t n;
 	size_t got = 0;
 	int fd;
 
+	memset(hd, 0, sizeof(*hd));
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDONLY, 0)) == -1) {
-		warn("%s/%s", st->dir, OPLOG_HEADFILE);
-		return ST_FAIL;
+		*why = strerror(errno);
+		return -1;
 	}
 	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			warn("%s/%s", st->dir, OPLOG_HEADFILE);
+			*why = strerror(errno);
 			close(fd);
-			return ST_FAIL;
+			return -1;
 		}
 		got += n;
 	}
 	close(fd);
 	buf[got] = '\0';
 	if (got == 0 || buf[got - 1] != '\n') {
-		warnx(_("%s/%s: malformed head"), st->dir, OPLOG_HEADFILE);
-		return ST_FAIL;
+		*why = _("malformed head");
+		return -1;
 	}
 	buf[--got] = '\0';
-	if ((why = oplog_head_parse(buf, got, hd)) != NULL) {
+	return (*why = oplog_head_parse(buf, got, hd)) == NULL ? 0 : -1;
+}
+
+int
+oplog_head_load(struct store *st, struct oplog_head *hd)
+{
+	const char *why;
+
+	if (oplog_head_read(st, hd, &why) == -1) {
 		warnx("%s/%s: %s", st->dir, OPLOG_HEADFILE, why);
 		return ST_FAIL;
 	}

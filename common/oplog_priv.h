@@ -58,6 +58,7 @@ void	oplog_key_free(struct oplog_key *);
 int	oplog_key_load(struct store *, struct oplog_key *);
 int	oplog_key_save(struct store *, const struct oplog_key *);
 int	oplog_head_load(struct store *, struct oplog_head *);
+int	oplog_head_read(struct store *, struct oplog_head *, const char **why);
 int	oplog_head_save(struct store *, struct oplog_head *, struct oplog_mac *);
 const char *oplog_head_parse(const char *, size_t, struct oplog_head *);
 

@@ -284,6 +284,7 @@ check_head(struct vstate *v, struct store *st, const struct oplog_head *hd,
 	struct oplog_head now;
 	struct stat sb;
 	unsigned char m[OPLOG_MACLEN];
+	const char *why;
 
 	v->file = OPLOG_HEADFILE;
 	if (hd->seq != v->prev.seq || !ct_equal(hd->mac, v->prev.mac, OPLOG_MACLEN))
@@ -297,7 +298,7 @@ check_head(struct vstate *v, struct store *st, const struct oplog_head *hd,
 	mac_head(&v->mac, hd, m);
 	if (!ct_equal(m, hd->hmac, OPLOG_MACLEN))
 		return bad(v, NULL, _("head hmac does not verify"));
-	if (fstat(fd, &sb) == 0 && sb.st_size > size && oplog_head_load(st, &now) == ST_OK &&
+	if (fstat(fd, &sb) == 0 && sb.st_size > size && oplog_head_read(st, &now, &why) == 0 &&
 	    now.seq == hd->seq && now.size == hd->size) {
 		v->file = OPLOG_FILE;
 		return bad(v, NULL, _("%lld bytes after the head's end: an unfinished append "
@@ -368,6 +369,7 @@ run(struct store *st, struct vstate *v)
 	long long count = 0, size = 0;
 	size_t i, n = o->nfiles ? o->nfiles : 1;
 	int fd = -1, live = o->nfiles == 0, r;
+	const char *why;
 
 	for (i = 0; i < n; i++) {
 		if (live) {
@@ -387,11 +389,11 @@ run(struct store *st, struct vstate *v)
 		    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino)
 			live = 1;
-		if (live && i == n - 1 && oplog_head_load(st, &hd) != ST_OK) {
+		if (live && i == n - 1 && oplog_head_read(st, &hd, &why) == -1) {
 			close(fd);
 			v->res->status = ST_FAIL;
 			snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", OPLOG_HEADFILE);
-			snprintf(v->res->reason, sizeof(v->res->reason), _("cannot read the head"));
+			snprintf(v->res->reason, sizeof(v->res->reason), "%s", why);
 			return -1;
 		}
 		if (verify_fd(v, fd, live && i == n - 1 ? hd.size : -1, &count, &size) == -1) {
@@ -446,8 +448,21 @@ run_end(struct store *st, struct vstate *v, int live, const struct oplog_head *h
 	return 0;
 }
 
-int
-oplog_verify(struct store *st, const struct oplog_vkey *vk,
+/* The live log's identity: its inode and its head.  A failure while it
+ * changed (log-prune swapped the file) is retried, not reported. */
+static int
+snapshot(struct store *st, struct stat *sb, struct oplog_head *hd)
+{
+	const char *why;
+
+	memset(hd, 0, sizeof(*hd));
+	if (fstatat(st->dirfd, OPLOG_FILE, sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	return oplog_head_read(st, hd, &why);
+}
+
+static int
+verify_once(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
 {
 	struct vstate v;
@@ -479,4 +494,23 @@ oplog_verify(struct store *st, const struct oplog_vkey *vk,
 	free(v.endseq);
 	free(v.endmac);
 	return res->status;
+}
+
+int
+oplog_verify(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+{
+	struct stat sb0, sb1;
+	struct oplog_head h0, h1;
+	int tries, quiet, same;
+
+	for (tries = 0;; tries++) {
+		quiet = st != NULL && snapshot(st, &sb0, &h0) == 0;
+		if (verify_once(st, vk, o, res) == ST_OK || !quiet || tries == 2)
+			return res->status;
+		same = snapshot(st, &sb1, &h1) == 0 && sb0.st_ino == sb1.st_ino &&
+		    sb0.st_dev == sb1.st_dev && memcmp(&h0, &h1, sizeof(h0)) == 0;
+		if (same)
+			return res->status;
+	}
 }

@@ -102,6 +102,16 @@ test_expect_success 'a file that is not a log fails naming it' '
 	test_must_fail 3 log-verify -k key missing.csv 2>err
 '
 
+test_expect_success 'a missing or malformed head exits 3 with one message' '
+	mv s/oplog.head head.bak &&
+	test_must_fail 3 lv -k key --now $NOW 2>err &&
+	one_line_matching err "oplog.head: No such file" &&
+	echo junk >s/oplog.head &&
+	test_must_fail 3 lv -k key --now $NOW 2>err &&
+	one_line_matching err "oplog.head: malformed head" &&
+	mv head.bak s/oplog.head && lv -k key --now $NOW >out
+'
+
 test_expect_success 'a missing state directory exits 3' '
 	test_must_fail 3 log-verify -d "$TMP/none" -k key 2>err
 '
