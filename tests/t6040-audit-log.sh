@@ -115,6 +115,20 @@ test_expect_success 'no head at all: log-head FAILs' '
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
 '
 
+test_expect_success 'appends running during the audit never make it FAIL' '
+	(i=0; while [ $i -lt 100 ]; do
+		log-append -d "$D" -u boss -a view -o "r$i" -r ok || exit 1
+		i=$((i + 1))
+	done) & bg=$!
+	runs=0 bad=0
+	while kill -0 $bg 2>/dev/null; do
+		runs=$((runs + 1))
+		jukisec-audit -d "$D" --key-file "$D.key" --format csv >c.csv ||
+		    { bad=$((bad + 1)); grep FAIL c.csv >&2; }
+	done
+	wait $bg && test "$runs" -gt 3 && test "$bad" -eq 0
+'
+
 test_expect_success 'epoch seals: a log over four days has them; a removed one FAILs' '
 	S=$TMP/seals && init_at "$S" 2026-01-01T00:00:00Z &&
 	rec "$S" 2026-01-01T10:00:00Z a &&
