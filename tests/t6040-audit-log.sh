@@ -115,6 +115,28 @@ test_expect_success 'no head at all: log-head FAILs' '
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
 '
 
+test_expect_success 'a malformed line: every R6 check FAILs naming the line' '
+	echo "not,a,record" >>"$D/oplog.csv" &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	for c in auth-bursts log-verify log-retention log-prune-recent log-seals log-head; do
+		expect $c "FAIL oplog.csv" || exit 1
+	done &&
+	detail log-retention | grep -q "^Not checked: the operation log cannot be read. oplog.csv:6: " &&
+	cp log.save "$D/oplog.csv"
+'
+
+test_expect_success 'a deleted log: the R6 checks FAIL, the audit still reports' '
+	mv "$D/oplog.csv" log.moved &&
+	audit_run --key-file "$D.key" &&
+	test "$ast" -eq 1 &&
+	expect log-seals "FAIL oplog.csv" &&
+	expect log-verify "FAIL oplog.csv" &&
+	expect register-readable "PASS " &&
+	mv log.moved "$D/oplog.csv" &&
+	audit_run --key-file "$D.key" && test "$ast" -eq 0
+'
+
 test_expect_success 'appends running during the audit never make it FAIL' '
 	(i=0; while [ $i -lt 100 ]; do
 		log-append -d "$D" -u boss -a view -o "r$i" -r ok || exit 1
