@@ -95,8 +95,8 @@ render_text(const struct audit *a, FILE *out)
 	if (a->o->ja) {
 		fprintf(out, "住基ネット セキュリティ対策 遵守状況報告書\n");
 		fprintf(out, "==========================================\n\n");
-		fprintf(out, "宛先:         住基ネットセキュリティ委員会 (第12条第2項第2号)\n");
-		fprintf(out, "作成日時:     %s\n", date);
+		fprintf(out, "宛先: 住基ネットセキュリティ委員会 (第12条第2項第2号)\n");
+		fprintf(out, "作成日時: %s\n", date);
 		fprintf(out, "状態ディレクトリ: %s\n", a->st->dir);
 		fprintf(out, "操作履歴の検証: %s\n\n", a->o->keyfile ?
 		    "検証鍵により検証" : "検証鍵なし (--key-file 未指定)");
