@@ -33,6 +33,7 @@ struct session {
 	GCancellable	*cancel;
 	guint		timer;
 	guint		late;		/* fallback prompt, see expect_finger */
+	int		reports;	/* the reader reports finger-status */
 	gulong		notify;
 	int		timed_out;
 	int		enrolling;
@@ -78,9 +79,18 @@ prompt(struct session *s)
 static void
 on_finger_status(FpDevice *dev, GParamSpec *ps, gpointer data)
 {
+	struct session *s = data;
+
 	(void)ps;
+	if ((fp_device_get_finger_status(dev) & FP_FINGER_STATUS_NEEDED) &&
+	    !s->reports) {
+		s->reports = 1;
+		if (s->late != 0)
+			g_source_remove(s->late);
+		s->late = 0;
+	}
 	if (fp_device_get_finger_status(dev) == FP_FINGER_STATUS_NEEDED)
-		prompt(data);
+		prompt(s);
 }
 
 static gboolean
@@ -93,14 +103,16 @@ on_late(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* The prompt normally comes when the reader reports that it waits for the
- * finger; a driver that never reports it still gets one, a little later. */
+/* The prompt comes when the reader reports that it waits for the finger; a
+ * driver that has not reported so in this session gets one a little later
+ * instead.  (Never early for one that reports: an image reader would drop a
+ * finger laid on it before it waits.) */
 static void
 expect_finger(struct session *s)
 {
 	if (s->late != 0)
 		g_source_remove(s->late);
-	s->late = g_timeout_add(2000, on_late, s);
+	s->late = s->reports ? 0 : g_timeout_add(2000, on_late, s);
 }
 
 static void
