@@ -62,6 +62,7 @@ run(struct store *st, const char *verb, const char *id,
 	int ip[2] = { -1, -1 }, op[2] = { -1, -1 }, result = RUN_OK;
 	long long deadline = now_ms() + st->conf.external_timeout_seconds * 1000;
 	size_t inoff = 0, cap = 0;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	struct pollfd pf[2];
 	pid_t pid;
 	ssize_t n;
@@ -90,6 +91,10 @@ run(struct store *st, const char *verb, const char *id,
 	close(ip[0]);
 	close(op[1]);
 	ip[0] = op[1] = -1;
+	/* A verifier that exits without reading its stdin must give us EPIPE,
+	 * not kill us with SIGPIPE. */
+	sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGPIPE, &ign, &old);
 	if (in == NULL) {
 		close(ip[1]);
 		ip[1] = -1;
@@ -174,6 +179,7 @@ stop:
 	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
 		;
 done:
+	(void)sigaction(SIGPIPE, &old, NULL);
 	for (int i = 0; i < 2; i++) {
 		if (ip[i] != -1)
 			close(ip[i]);

@@ -191,6 +191,14 @@ test_external(struct store *st)
 	r = ext_enrol(st, "carol", &t2);
 	capture_end();
 	ok(r == ST_NO && t2.p == NULL, "enrol exit 1: enrolment failed");
+	t2.len = 512 * 1024;
+	t2.p = xcalloc(1, t2.len);
+	capture_begin();
+	r = ext_verify(st, "carol", &t2, &why);
+	capture_end();
+	ok(r == ST_NO && strcmp(why, "no match") == 0,
+	    "a verifier that exits without reading a large template: no SIGPIPE");
+	secret_free(&t2);
 	xvmode("empty");
 	capture_begin();
 	r = ext_enrol(st, "carol", &t2);
