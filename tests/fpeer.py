@@ -19,12 +19,13 @@
       next ITEM each time a line asks for the finger ("place your ..." or
       "scan N of M: ..."), i.e. when the device waits for it; reconnects
       when the reader was opened again (a new socket).  ITEM is a
-      binary PGM file, "blank" (no minutiae: a retry), "retry:N",
+      binary PGM file, optionally moved: FILE@DX,DY,DEGREES, "blank" (no
+      minutiae: a retry), "retry:N",
       "error:N" or "unplug".  Exits at EOF on PROMPTS.
 
 Written for jukisec from the protocol facts; no libfprint code.
 """
-import os, re, socket, struct, sys, time
+import math, os, re, socket, struct, sys, time
 
 def inode(path):
     """Identifies one socket file: inode numbers are reused at once."""
@@ -66,14 +67,33 @@ def dev(path, cmds):
 def loop(path, rounds, cmds):
     dev(path, (["REOPEN"] + cmds) * rounds)
 
-def pgm(name):
+def moved(w, h, px, dx, dy, deg):
+    """The print shifted by (dx, dy) and turned by deg about its centre, as
+    a finger never lands twice the same way (nearest neighbour, dark fill)."""
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    cx, cy = w / 2, h / 2
+    out = bytearray(w * h)
+    for y in range(h):
+        for x in range(w):
+            u, v = x - cx - dx, y - cy - dy
+            sx, sy = int(c * u + s * v + cx), int(-s * u + c * v + cy)
+            if 0 <= sx < w and 0 <= sy < h:
+                out[y * w + x] = px[sy * w + sx]
+    return bytes(out)
+
+def pgm(item):
+    name, _, how = item.partition("@")
     with open(name, "rb") as f:
         data = f.read()
     m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
     if not m:
         sys.exit("fpeer: %s is not a binary PGM" % name)
     w, h = int(m.group(1)), int(m.group(2))
-    return struct.pack("=ii", w, h) + data[m.end():m.end() + w * h]
+    px = data[m.end():m.end() + w * h]
+    if how:
+        dx, dy, deg = (float(v) for v in how.split(","))
+        px = moved(w, h, px, dx, dy, deg)
+    return struct.pack("=ii", w, h) + px
 
 def packet(item):
     if item == "blank":

@@ -9,10 +9,12 @@ init_state
 export JUKISEC_DIR=$TMP/state
 conf_set fp_timeout_seconds 10	# a lost scan fails the test, not the suite's clock
 W=$PRINTS/whorl.pgm T=$PRINTS/tented_arch.pgm
+# The same finger never lands twice the same way: shifted and turned.
+W2=$W@4,-3,3 W3=$W@-5,2,-4 W4=$W@2,5,2 Wv=$W@10,0,8
 
 test_expect_success 'enrol a whorl; a blank scan is retried' '
 	new_reader image &&
-	with_images $W blank $W $W $W $W -- \
+	with_images $W blank $W2 $W3 $W4 $W -- \
 		operator-add -i kato -n Kato -r manager -m fingerprint &&
 	grep -q "^the scan was not clear, try again" err &&
 	test "$(grep -c "^scan 2 of 5" err)" = 2 &&
@@ -21,9 +23,9 @@ test_expect_success 'enrol a whorl; a blank scan is retried' '
 	test "$(stat -c %s state/credentials/kato.tmpl)" -gt 4000
 '
 
-test_expect_success 'the same whorl is admitted' '
+test_expect_success 'the same whorl, laid 10 px aside and turned 8 degrees, is admitted' '
 	new_reader image &&
-	with_images $W -- auth-check -u kato &&
+	with_images $Wv -- auth-check -u kato &&
 	logged auth kato ok ""
 '
 
@@ -45,7 +47,7 @@ test_expect_success '--device picks the reader among several' '
 	new_reader device &&
 	FP_DRIVERS_WHITELIST=virtual_device:virtual_image FP_VIRTUAL_IMAGE=$isock &&
 	export FP_VIRTUAL_IMAGE && sock=$isock &&
-	with_images $W $W $W $W $W $W -- operator-add -b kato -i mori -n Mori \
+	with_images $Wv $W $W2 $W3 $W4 $W -- operator-add -b kato -i mori -n Mori \
 		-m fingerprint --device virtual_image &&
 	logged operator-add mori ok ""
 '
@@ -55,7 +57,7 @@ test_expect_success 'with two readers, verification uses the print'"'"'s kind' '
 	new_reader device &&
 	FP_DRIVERS_WHITELIST=virtual_device:virtual_image FP_VIRTUAL_IMAGE=$isock &&
 	export FP_VIRTUAL_IMAGE && sock=$isock &&
-	with_images $W -- auth-check -u mori &&
+	with_images $Wv -- auth-check -u mori &&
 	unset FP_VIRTUAL_DEVICE
 '
 
@@ -66,7 +68,7 @@ test_expect_success 'fp_device in jukisec.conf chooses the reader' '
 	grep -q "no fingerprint reader found with driver virtual_device" err &&
 	logged auth mori error "no reader" &&
 	conf_set fp_device virtual_image &&
-	with_images $W -- auth-check -u mori
+	with_images $Wv -- auth-check -u mori
 '
 
 test_expect_success 'no reader at all: exit 3, the plain message' '

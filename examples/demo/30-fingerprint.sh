@@ -34,23 +34,24 @@ finger() {
 	wait "$fpeer"
 	[ "$fst" -eq 0 ] || printf '# exit status %s\n' "$fst"
 }
+# Each print is laid a little differently every time (FILE@dx,dy,degrees).
 W=$PRINTS/whorl.pgm L=$PRINTS/loop-right.pgm A=$PRINTS/tented_arch.pgm
 
 printf '%s\n' "# The reader arrived: kacho (password exception) enrols a deputy Security Manager"
 printf '%s\n' "# by fingerprint; one scan is smudged (no minutiae) and is asked again:"
-finger $L blank $L $L $L $L -- operator-add -b kacho --by-password-fd 3 \
+finger $L blank $L@4,-3,3 $L@-5,2,-4 $L@2,5,2 $L@-3,-4,5 -- operator-add -b kacho --by-password-fd 3 \
     -i fukukacho -n '市民課長補佐' -s '市民課' -r manager -m fingerprint \
     --finger right-index-finger 3<"$TMP/pw.kacho"
 
 printf '%s\n' "# The deputy proves their own finger, then enrols the operator yamada:"
-finger $L $W $W $W $W $W -- operator-add -b fukukacho -i yamada -n '山田 太郎' \
+finger $L@8,2,6 $W $W@4,-3,3 $W@-5,2,-4 $W@2,5,2 $W@-3,-4,5 -- operator-add -b fukukacho -i yamada -n '山田 太郎' \
     -s '市民課' -m fingerprint --finger left-index-finger
 
 printf '%s\n' "# The template is sealed (AES-256-GCM, bound to the id), never in clear:"
 run ls -l "$DIR/credentials/yamada.tmpl"
 
 printf '%s\n' "# At the terminal: yamada's finger is admitted (exit 0) ..."
-finger $W -- auth-check -u yamada
+finger $W@10,0,8 -- auth-check -u yamada
 printf '%s\n' "# ... someone else's finger is refused (exit 1), logged and counted (R5.2):"
 finger $A -- auth-check -u yamada
 
