@@ -86,36 +86,56 @@ enc(gcry_md_hd_t h, const void *p, size_t len)
 	gcry_md_write(h, p, len);
 }
 
+/* prev || canon(record) of jukisec-log(5) into out (room for OPLOG_MACLEN
+ * + 4 * OF_MAC + the field lengths); returns its length. */
+size_t
+mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
+    const char *const f[], const size_t len[])
+{
+	unsigned char *p = out;
+	int i;
+
+	memcpy(p, prev, OPLOG_MACLEN);
+	p += OPLOG_MACLEN;
+	for (i = 0; i < OF_MAC; i++) {
+		p[0] = len[i] >> 24;
+		p[1] = len[i] >> 16;
+		p[2] = len[i] >> 8;
+		p[3] = len[i];
+		memcpy(p + 4, f[i], len[i]);
+		p += 4 + len[i];
+	}
+	return p - out;
+}
+
+void
+mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n, unsigned char out[OPLOG_MACLEN])
+{
+	gcry_md_reset(m->h);
+	gcry_md_write(m->h, p, n);
+	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+}
+
 /* One gcry_md_write per record: the canonical form is built on the stack
  * (fields are bounded, jukisec-log(5)), which halves the verifier's time. */
 void
 mac_record(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
     const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN])
 {
-	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC], *p = buf;
+	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC];
 	size_t total = OPLOG_MACLEN;
 	int i;
 
 	for (i = 0; i < OF_MAC; i++)
 		total += 4 + len[i];
-	gcry_md_reset(m->h);
-	if (total > sizeof(buf)) {
-		gcry_md_write(m->h, prev, OPLOG_MACLEN);
-		for (i = 0; i < OF_MAC; i++)
-			enc(m->h, f[i], len[i]);
-	} else {
-		memcpy(p, prev, OPLOG_MACLEN);
-		p += OPLOG_MACLEN;
-		for (i = 0; i < OF_MAC; i++) {
-			p[0] = len[i] >> 24;
-			p[1] = len[i] >> 16;
-			p[2] = len[i] >> 8;
-			p[3] = len[i];
-			memcpy(p + 4, f[i], len[i]);
-			p += 4 + len[i];
-		}
-		gcry_md_write(m->h, buf, total);
+	if (total <= sizeof(buf)) {
+		mac_bytes(m, buf, mac_canon(buf, prev, f, len), out);
+		return;
 	}
+	gcry_md_reset(m->h);
+	gcry_md_write(m->h, prev, OPLOG_MACLEN);
+	for (i = 0; i < OF_MAC; i++)
+		enc(m->h, f[i], len[i]);
 	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
 }
 

@@ -48,6 +48,18 @@ void	mac_close(struct oplog_mac *);
 void	mac_record(struct oplog_mac *, const unsigned char prev[OPLOG_MACLEN],
 	    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN]);
 void	mac_head(struct oplog_mac *, const struct oplog_head *, unsigned char out[OPLOG_MACLEN]);
+size_t	mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
+	    const char *const f[], const size_t len[]);
+void	mac_bytes(struct oplog_mac *, const unsigned char *, size_t, unsigned char out[OPLOG_MACLEN]);
+
+/* MAC checks on another core (oplog_macq.c).  start: NULL when there is no
+ * second core.  drain: 1 and the first failing record, or 0. */
+struct macq;
+struct macq *macq_start(const unsigned char k0[32]);
+void	macq_push(struct macq *, const unsigned char prev[OPLOG_MACLEN],
+	    const struct oplog_record *, const char *file);
+int	macq_drain(struct macq *, size_t *line, long long *seq, const char **file);
+void	macq_stop(struct macq *);
 
 void	hex_encode(const unsigned char *, size_t, char *out);	/* out: 2n+1 */
 int	hex_decode(const char *, size_t len, unsigned char *out, size_t n);

@@ -50,21 +50,56 @@ struct vstate {
 	unsigned char	(*endmac)[OPLOG_MACLEN];
 	size_t		nend;
 	const char	*file;
+	struct macq	*q;		/* NULL: MACs checked inline */
+	int		mac_failed;	/* the worker's failure was reported */
 };
+
+/* Reports the first bad record: one the MAC worker found before this one
+ * takes precedence, so the report never depends on the threads. */
+static int
+badl(struct vstate *v, size_t line, long long seq, const char *fmt, va_list ap)
+{
+	const char *file;
+
+	v->res->status = ST_NO;
+	if (v->q && macq_drain(v->q, &line, &seq, &file)) {
+		v->mac_failed = 1;
+		snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", file);
+		v->res->bad_line = line;
+		v->res->bad_seq = seq;
+		snprintf(v->res->reason, sizeof(v->res->reason), "%s",
+		    _("MAC mismatch: record changed, or wrong key"));
+		return -1;
+	}
+	snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", v->file ? v->file : "");
+	v->res->bad_line = line;
+	v->res->bad_seq = seq;
+	vsnprintf(v->res->reason, sizeof(v->res->reason), fmt, ap);
+	return -1;
+}
 
 static int
 bad(struct vstate *v, const struct oplog_record *r, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
-	v->res->status = ST_NO;
-	snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", v->file ? v->file : "");
-	v->res->bad_line = r ? r->line : 0;
-	v->res->bad_seq = r ? r->seq : -1;
 	va_start(ap, fmt);
-	vsnprintf(v->res->reason, sizeof(v->res->reason), fmt, ap);
+	ret = badl(v, r ? r->line : 0, r ? r->seq : -1, fmt, ap);
 	va_end(ap);
-	return -1;
+	return ret;
+}
+
+static int
+bad_line(struct vstate *v, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = badl(v, line, -1, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 static int
@@ -246,7 +281,9 @@ step(struct vstate *v, const struct oplog_record *r)
 			return bad(v, r, _("record after the seal of its epoch"));
 		if (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "genesis"))
 			return bad(v, r, _("a second genesis record"));
-		if (check_mac(v, r, v->prev.mac) == -1)
+		if (v->q)
+			macq_push(v->q, v->prev.mac, r, v->file);
+		else if (check_mac(v, r, v->prev.mac) == -1)
 			return -1;
 	}
 	if (seal && check_seal(v, r) == -1)
@@ -333,9 +370,8 @@ verify_fd(struct vstate *v, int fd, long long limit, long long *count, long long
 		k = 0;
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
-		bad(v, NULL, "%s", why);
-		v->res->bad_line = line;
-		if (io)
+		bad_line(v, line, "%s", why);
+		if (io && !v->mac_failed)
 			v->res->status = ST_FAIL;
 	}
 	*size = oplog_reader_offset(rd);
@@ -419,7 +455,12 @@ run_end(struct store *st, struct vstate *v, int live, const struct oplog_head *h
 	const struct oplog_verify_opts *o = v->o;
 	long long now_e, covered;
 	char tm[TIME_BUFSZ];
+	size_t line;
+	long long seq;
+	const char *file;
 
+	if (v->q && macq_drain(v->q, &line, &seq, &file))
+		return bad(v, NULL, "%s", "");	/* reports the worker's record */
 	if (!v->have_prev)
 		return bad(v, NULL, _("no records"));
 	if (v->pend) {
@@ -461,6 +502,23 @@ snapshot(struct store *st, struct stat *sb, struct oplog_head *hd)
 	return oplog_head_read(st, hd, &why);
 }
 
+/* A second core pays from a few megabytes on. */
+static int
+big_enough(struct store *st, const struct oplog_verify_opts *o)
+{
+	struct stat sb;
+	long long total = 0;
+	size_t i;
+
+	if (o->nfiles == 0)
+		return st && fstatat(st->dirfd, OPLOG_FILE, &sb, 0) == 0 &&
+		    sb.st_size >= 4 << 20;
+	for (i = 0; i < o->nfiles; i++)
+		if (stat(o->files[i], &sb) == 0)
+			total += sb.st_size;
+	return total >= 4 << 20;
+}
+
 static int
 verify_once(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
@@ -481,8 +539,11 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 		errx(ST_FAIL, _("out of secure memory"));
 	memcpy(v.k, vk->k0, 32);
 	mac_open(&v.mac);
+	if (big_enough(st, o))
+		v.q = macq_start(vk->k0);
 	if (run(st, &v) == -1 && res->status == ST_OK)
 		res->status = ST_NO;
+	macq_stop(v.q);
 	mac_close(&v.mac);
 	wipe(v.k, 32);
 	gcry_free(v.k);
