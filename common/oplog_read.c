@@ -193,9 +193,12 @@ check(struct oplog_record *r)
 	return NULL;
 }
 
-const char *
-oplog_parse_line(const char *line, size_t len, char *scratch, struct oplog_record *rec)
+/* Fields of a line without quotes are cut in place (line must be writable,
+ * with one writable byte after it); otherwise unquoted into scratch. */
+static const char *
+parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int inplace)
 {
+	char *p, *q, *end;
 	int n;
 
 	if (len > 0 && line[len - 1] == '\r')
@@ -204,13 +207,33 @@ oplog_parse_line(const char *line, size_t len, char *scratch, struct oplog_recor
 		return _("contains a CR");
 	if (memchr(line, '\0', len) != NULL)
 		return _("contains a NUL byte");
-	if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
+	if (inplace && memchr(line, '"', len) == NULL) {
+		p = (char *)line;
+		end = p + len;
+		for (n = 0;; p = q + 1) {
+			if (n == OPLOG_NFIELDS)
+				return _("not valid CSV with 10 fields");
+			if ((q = memchr(p, ',', end - p)) == NULL)
+				q = end;
+			rec->field[n] = p;
+			rec->len[n++] = q - p;
+			*q = '\0';
+			if (q == end)
+				break;
+		}
+	} else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
 		return _("not valid CSV with 10 fields");
 	if (n != OPLOG_NFIELDS) {
 		snprintf(why, sizeof(why), _("%d fields, want %d"), n, OPLOG_NFIELDS);
 		return why;
 	}
 	return check(rec);
+}
+
+const char *
+oplog_parse_line(const char *line, size_t len, char *scratch, struct oplog_record *rec)
+{
+	return parse(line, len, scratch, rec, 0);
 }
 
 struct oplog_reader *
@@ -279,7 +302,10 @@ oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
 			return fail(r, _("line too long"), 0);
 		rec->line = r->line + 1;
 		rec->offset = r->base + r->pos;
-		if ((why_ = oplog_parse_line(r->buf + r->pos, len, r->scratch, rec)) != NULL) {
+		/* Records begin with a digit (or a quote); only other lines can
+		 * be a header row, and those are parsed without cutting. */
+		if ((why_ = parse(r->buf + r->pos, len, r->scratch, rec, r->header &&
+		    r->buf[r->pos] >= '0' && r->buf[r->pos] <= '9')) != NULL) {
 			/* A header row is the one line that is not a record. */
 			nf = split(r->buf + r->pos, len && r->buf[r->pos + len - 1] == '\r' ?
 			    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS);
