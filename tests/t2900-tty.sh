@@ -1,0 +1,40 @@
+#!/bin/sh
+# Passwords from the terminal (/dev/tty, echo off): a new password is asked
+# twice and must match; the gate asks once.  Driven through a real pty by
+# tests/ptyrun.py, which types each answer only after its prompt.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+PTY=$SRCDIR/tests/ptyrun.py
+
+test_expect_success 'set up' 'reg_state'
+
+test_expect_success 'bootstrap from the terminal: asked twice, not echoed' '
+	"$PTY" tty-secret-1 tty-secret-1 -- operator-add -d "$D" -i boss -n B \
+	    -r manager -m password --reason r --instructions-given 2026-11-01 >screen &&
+	grep -q "New password:" screen && grep -q "Again:" screen &&
+	! grep -q tty-secret screen &&
+	test "$(field boss role)" = manager
+'
+
+test_expect_success 'two different entries: exit 2, nothing registered' '
+	test_must_fail 2 "$PTY" tty-secret-1 abcdefgh-1 abcdefgh-2 -- operator-add \
+	    -d "$D" -b boss -i x -n X -m password --reason r \
+	    --instructions-given 2026-11-01 >screen &&
+	grep -q "differ" screen && ! grep -q "^x," "$D/operators.csv"
+'
+
+test_expect_success 'the manager and the new password, all from the terminal' '
+	"$PTY" tty-secret-1 op-secret-1 op-secret-1 -- operator-add -d "$D" -b boss \
+	    -i op -n Op -m password --reason r --instructions-given 2026-11-01 >screen &&
+	grep -q "Password for boss:" screen &&
+	test "$(field op registered_by)" = boss
+'
+
+test_expect_success 'auth-check asks once; right and wrong' '
+	"$PTY" op-secret-1 -- auth-check -d "$D" -u op >screen &&
+	grep -q "Password for op:" screen && ! grep -q op-secret screen &&
+	test_must_fail 1 "$PTY" op-secret-2 -- auth-check -d "$D" -u op >screen &&
+	grep -q "authentication denied" screen
+'
+
+test_done
