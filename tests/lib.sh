@@ -75,7 +75,7 @@ test_cmp() { diff -u "$1" "$2"; }
 # verification key goes to $1.key.
 init_state() {
 	d=${1:-$TMP/state}
-	jukisec-init -d "$d" >"$d.key" 2>/dev/null
+	(umask 077 && jukisec-init -d "$d" >"$d.key" 2>/dev/null)
 }
 
 test_done() {
