@@ -1,0 +1,200 @@
+/*
+ * oplog_mac.c — the log's arithmetic: epochs, key evolution, the canonical
+ * form and its HMAC, hex (jukisec-log(5) "Epochs", "Keys", "The MAC chain",
+ * "Head").
+ *
+ * Invariants: K(e+1) = HMAC-SHA256(K(e), "jukisec-log-v1 evolve"), computed
+ * in place so no older key survives in the caller's buffer; HMAC handles are
+ * opened with GCRY_MD_FLAG_SECURE so libgcrypt's copy of the key lives in
+ * secure memory too.  The canonical form is the nine field values, each with
+ * a 4-byte big-endian length, after the previous MAC: a record re-quoted by
+ * another CSV writer has the same form.  MACs have one spelling, lowercase
+ * hex.
+ */
+#include <string.h>
+
+#include "jukisec.h"
+#include "timeutil.h"
+#include "oplog_priv.h"
+
+long long
+oplog_epoch_of(int64_t t0, long long epoch_seconds, int64_t t)
+{
+	int64_t len = (int64_t)epoch_seconds * 1000, d = t - t0;
+
+	return d >= 0 ? d / len : -((-d + len - 1) / len);
+}
+
+int64_t
+oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e)
+{
+	return t0 + (int64_t)(e + 1) * epoch_seconds * 1000 - 1;
+}
+
+void
+oplog_evolve(unsigned char k[32])
+{
+	gcry_md_hd_t h;
+
+	if (gcry_md_open(&h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) ||
+	    gcry_md_setkey(h, k, 32))
+		errx(ST_FAIL, _("libgcrypt: cannot open HMAC-SHA256"));
+	gcry_md_write(h, OPLOG_EVOLVE, sizeof(OPLOG_EVOLVE) - 1);
+	memcpy(k, gcry_md_read(h, 0), 32);
+	gcry_md_close(h);
+}
+
+int
+mac_open(struct oplog_mac *m)
+{
+	m->epoch = -1;
+	if (gcry_md_open(&m->h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE))
+		errx(ST_FAIL, _("libgcrypt: cannot open HMAC-SHA256"));
+	return 0;
+}
+
+void
+mac_setkey(struct oplog_mac *m, const unsigned char k[32], long long epoch)
+{
+	if (gcry_md_setkey(m->h, k, 32))
+		errx(ST_FAIL, _("libgcrypt: cannot set HMAC key"));
+	m->epoch = epoch;
+}
+
+void
+mac_close(struct oplog_mac *m)
+{
+	if (m->h)
+		gcry_md_close(m->h);
+	m->h = NULL;
+	m->epoch = -1;
+}
+
+static void
+enc(gcry_md_hd_t h, const void *p, size_t len)
+{
+	unsigned char n[4];
+
+	n[0] = len >> 24;
+	n[1] = len >> 16;
+	n[2] = len >> 8;
+	n[3] = len;
+	gcry_md_write(h, n, 4);
+	gcry_md_write(h, p, len);
+}
+
+/* prev || canon(record) of jukisec-log(5) into out (room for OPLOG_MACLEN
+ * + 4 * OF_MAC + the field lengths); returns its length. */
+size_t
+mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
+    const char *const f[], const size_t len[])
+{
+	unsigned char *p = out;
+	int i;
+
+	memcpy(p, prev, OPLOG_MACLEN);
+	p += OPLOG_MACLEN;
+	for (i = 0; i < OF_MAC; i++) {
+		p[0] = len[i] >> 24;
+		p[1] = len[i] >> 16;
+		p[2] = len[i] >> 8;
+		p[3] = len[i];
+		memcpy(p + 4, f[i], len[i]);
+		p += 4 + len[i];
+	}
+	return p - out;
+}
+
+void
+mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n, unsigned char out[OPLOG_MACLEN])
+{
+	gcry_md_reset(m->h);
+	gcry_md_write(m->h, p, n);
+	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+}
+
+/* One gcry_md_write per record: the canonical form is built on the stack
+ * (fields are bounded, jukisec-log(5)), which halves the verifier's time. */
+void
+mac_record(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
+    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN])
+{
+	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC];
+	size_t total = OPLOG_MACLEN;
+	int i;
+
+	for (i = 0; i < OF_MAC; i++)
+		total += 4 + len[i];
+	if (total <= sizeof(buf)) {
+		mac_bytes(m, buf, mac_canon(buf, prev, f, len), out);
+		return;
+	}
+	gcry_md_reset(m->h);
+	gcry_md_write(m->h, prev, OPLOG_MACLEN);
+	for (i = 0; i < OF_MAC; i++)
+		enc(m->h, f[i], len[i]);
+	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+}
+
+void
+mac_head(struct oplog_mac *m, const struct oplog_head *hd, unsigned char out[OPLOG_MACLEN])
+{
+	char num[5][24], t[TIME_BUFSZ], hex[2 * OPLOG_MACLEN + 1];
+	long long v[5] = { hd->seq, hd->epoch, hd->erecs, hd->count, hd->size };
+	int i;
+
+	gcry_md_reset(m->h);
+	enc(m->h, OPLOG_HEADTAG, sizeof(OPLOG_HEADTAG) - 1);
+	for (i = 0; i < 5; i++) {
+		snprintf(num[i], sizeof(num[i]), "%lld", v[i]);
+		enc(m->h, num[i], strlen(num[i]));
+	}
+	time_format(hd->time, t);
+	enc(m->h, t, strlen(t));
+	hex_encode(hd->mac, OPLOG_MACLEN, hex);
+	enc(m->h, hex, 2 * OPLOG_MACLEN);
+	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+}
+
+void
+hex_encode(const unsigned char *p, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Lowercase only: the format has exactly one spelling of each MAC.  A
+ * table, because the verifier decodes one MAC per record. */
+int
+hex_decode(const char *s, size_t len, unsigned char *out, size_t n)
+{
+	static signed char val[256];
+	static int init;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+	int hi, lo, c;
+
+	if (!init) {
+		memset(val, -1, sizeof(val));
+		for (c = 0; c < 10; c++)
+			val['0' + c] = c;
+		for (c = 0; c < 6; c++)
+			val['a' + c] = 10 + c;
+		init = 1;
+	}
+	if (len != 2 * n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((hi = val[p[2 * i]]) < 0 || (lo = val[p[2 * i + 1]]) < 0)
+			return -1;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
