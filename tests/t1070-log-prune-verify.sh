@@ -26,6 +26,12 @@ test_expect_success 'the archive verifies alone, and archive then log as one cha
 	lv arch.csv "$TMP/s/oplog.csv" >out && grep -q "seq 0-.*oplog.head matches, pruned" out
 '
 
+test_expect_success 'archive and log concatenated into one file (a header row between) verify' '
+	cat arch.csv pruned.csv >both.csv &&
+	test "$(grep -c ^seq, both.csv)" -eq 2 &&
+	log-verify -k key both.csv >out && grep -q "seq 0-.*, pruned$" out
+'
+
 test_expect_success 'the pruned log without its checkpoint fails' '
 	sed "\$d" pruned.csv >nocp.csv &&
 	test_must_fail 1 log-verify -k key nocp.csv 2>err &&
