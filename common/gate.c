@@ -106,7 +106,8 @@ record(struct store *st, struct attempt *a, int64_t now)
 	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
 	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
 	    "method=%s reason=%s%s", method_name(a->method),
-	    a->ok ? "ok" : a->reason, a->need_manager ? " check=manager" : "");
+	    a->ok ? "ok" : a->reason ? a->reason : "denied",
+	    a->need_manager ? " check=manager" : "");
 	register_end(st, &reg);
 	if (r != ST_OK)
 		return ST_FAIL;
