@@ -402,10 +402,16 @@ oplog_commit(struct oplog_batch *b)
 	target = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, clamp(b));
 	if ((r = catch_up(b, target, 0)) != ST_OK || (r = flush(b)) != ST_OK)
 		goto fail;
-	if (b->written == 0 && b->hd.size == b->start_size && !b->repaired &&
-	    b->key->epoch == b->disk_epoch) {
+	if (b->written == 0 && !b->repaired) {
+		/* Nothing to write; the key may still have to move on (a crash
+		 * after the head last time left it behind). */
+		while (b->key->epoch < target) {
+			oplog_evolve(b->key->k);
+			b->key->epoch++;
+		}
+		r = b->key->epoch != b->disk_epoch ? oplog_key_save(b->st, b->key) : ST_OK;
 		release(b);
-		return ST_OK;
+		return r;
 	}
 	if (b->written > 0 && fdatasync(b->fd) == -1) {
 		warn("%s/%s", b->st->dir, OPLOG_FILE);

@@ -155,4 +155,19 @@ test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
 	la -u a -a b --now 2026-01-03T06:00:00Z
 '
 
+test_expect_success 'a key file left behind by a crash is evolved by the next --seal' '
+	cp s/oplog.key old.key &&
+	la --seal --now 2026-01-05T01:00:00Z && grep -q " epoch=4 " s/oplog.key &&
+	python3 -c "
+import hashlib, hmac, re
+s = open(\"old.key\").read()
+k = bytes.fromhex(re.search(r\"key=([0-9a-f]{64})\", s).group(1))
+k = hmac.new(k, b\"jukisec-log-v1 evolve\", hashlib.sha256).hexdigest()
+open(\"s/oplog.key\", \"w\").write(re.sub(r\"epoch=2 key=[0-9a-f]{64}\", \"epoch=3 key=\" + k, s))
+" && grep -q " epoch=3 " s/oplog.key && cp s/oplog.csv before.csv &&
+	la --seal --now 2026-01-05T02:00:00Z &&
+	grep -q " epoch=4 " s/oplog.key && cmp before.csv s/oplog.csv &&
+	verify 2026-01-05T03:00:00Z
+'
+
 test_done
