@@ -141,6 +141,12 @@ main(int argc, char *argv[])
 				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
 				usage(ST_USAGE);
 			}
+			/* A record dated ahead would drag the key's epoch and
+			 * every later record's time into the future (R6). */
+			if (now > time_now_ms()) {
+				warnx(_("--now: %s is later than the clock"), optarg);
+				return ST_USAGE;
+			}
 			break;
 		case O_SEAL: seal = 1; break;
 		case O_STDIN: in = 1; break;

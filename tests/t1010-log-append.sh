@@ -116,6 +116,14 @@ test_expect_success 'usage errors exit 2' '
 	la --help >out && grep -q "^usage: log-append" out
 '
 
+test_expect_success '--now later than the clock is refused and nothing is written' '
+	cp s/oplog.csv before.csv &&
+	test_must_fail 2 la -u x -a y --now 2999-01-01T00:00:00Z 2>err &&
+	one_line_matching err "^log-append: --now: 2999-01-01T00:00:00Z is later than the clock$" &&
+	test_must_fail 2 la --seal --now 2999-01-01T00:00:00Z 2>err &&
+	cmp before.csv s/oplog.csv
+'
+
 test_expect_success '--seal seals ended epochs and evolves the key' '
 	la --seal --now 2026-01-03T01:00:00Z &&
 	tail -2 s/oplog.csv | cut -d, -f1-9 >got &&
