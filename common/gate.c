@@ -66,8 +66,13 @@ record(struct store *st, struct attempt *a, int64_t now)
 	struct operator	*o, before;
 	int		 r, changed = 0, status;
 
-	if ((r = register_begin(st, &reg, "-")) != ST_OK)
+	/* the count only: no reconcile here, register changes do that */
+	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
 		return r;
+	if ((r = register_load(st, &reg)) != ST_OK) {
+		store_unlock(st, STORE_LOCK_REGISTER);
+		return r;
+	}
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
 	if (o != NULL && !operator_active(o, now)) {
