@@ -128,7 +128,7 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 }
 
 static void
-table(struct operator **sel, size_t n, int64_t now)
+table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 {
 	static const char *const head[TCOLS] = { "ID", "NAME", "SECTION",
 	    "ROLE", "METHOD", "REGISTERED", "BY", "EXPIRES", "STATE" };
@@ -154,7 +154,7 @@ table(struct operator **sel, size_t n, int64_t now)
 		c[i][5] = t[i][0]; c[i][6] = o->registered_by; c[i][7] = t[i][1];
 		c[i][8] = o->revoked_at ? _("revoked") :
 		    !operator_active(o, now) ? _("expired") :
-		    o->locked_at ? _("locked") : _("active");
+		    operator_locked(o, cf, now) ? _("locked") : _("active");
 		if (o->revoked_at) {
 			time_format_local(o->revoked_at, rev);
 			note[i] = xasprintf(_("revoked %s by %s: %s"), rev,
@@ -229,7 +229,7 @@ main(int argc, char *argv[])
 		if (all || reg.op[i].revoked_at == 0)
 			sel[k++] = &reg.op[i];
 	if (strcmp(format, "table") == 0) {
-		table(sel, k, now);
+		table(sel, k, &st.conf, now);
 	} else if (strcmp(format, "csv") == 0) {
 		csv_write_record(stdout, names, NFIELDS);
 		for (i = 0; i < k; i++) {

@@ -48,7 +48,8 @@ test_expect_success 'five failures lock (default threshold), exit 4 from the fif
 	test -z "$(field tanaka locked_at)" &&
 	test_must_fail 4 auth tanaka "$TMP/pw.wrong" 2>err &&
 	one_line_matching err "tanaka is locked out: see the Security Manager" &&
-	test -n "$(field tanaka locked_at)"
+	test -n "$(field tanaka locked_at)" &&
+	operator-list -d "$D" | grep -q "^tanaka .* locked "
 '
 
 test_expect_success 'locked: even the right password is exit 4, and counted' '
@@ -73,6 +74,7 @@ test_expect_success 'automatic unlock after lockout_unlock_minutes (off by defau
 	test_must_fail 4 auth suzuki "$TMP/pw.suzuki" --now 2030-06-01T12:00:00Z 2>/dev/null &&
 	conf_set "$D" lockout_unlock_minutes 60 &&
 	test_must_fail 4 auth suzuki "$TMP/pw.suzuki" --now 2030-06-01T10:59:00Z 2>/dev/null &&
+	operator-list -d "$D" --now 2030-06-01T11:01:00Z | grep -q "^suzuki .* active " &&
 	auth suzuki "$TMP/pw.suzuki" --now 2030-06-01T11:01:00Z &&
 	test "$(field suzuki failed)" = 0 &&
 	conf_set "$D" lockout_unlock_minutes 0
