@@ -89,12 +89,8 @@ main(int argc, char *argv[])
 		warnx(_("-u %s: %s"), id, why);
 		return ST_USAGE;
 	}
-	if (nowarg == NULL)
-		now = time_now_ms();
-	else if (time_parse(nowarg, &now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
+	if (now_parse(nowarg, &now) != ST_OK)
 		return ST_USAGE;
-	}
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
 	r = gate_auth(&st, id, pwfd, 0, now);

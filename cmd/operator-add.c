@@ -62,32 +62,6 @@ struct add {
 };
 
 static int
-new_credential(struct store *st, struct add *a, struct operator *o,
-    struct buf *cred)
-{
-	char	*pw, *phc;
-	int	 r;
-
-	if (o->method != METHOD_PASSWORD)
-		return bio_enrol(st, a->id, o->method, &a->bio, cred);
-	if ((r = pw_read(a->pwfd, _("New password: "), 1, &pw)) != ST_OK)
-		return r;
-	if ((long long)strlen(pw) < st->conf.password_min_length) {
-		warnx(_("password shorter than %lld bytes"),
-		    st->conf.password_min_length);
-		pw_free(pw);
-		return ST_USAGE;
-	}
-	r = cred_hash(&st->conf, pw, strlen(pw), &phc);
-	pw_free(pw);
-	if (r == ST_OK) {
-		buf_add(cred, phc, strlen(phc));
-		free(phc);
-	}
-	return r;
-}
-
-static int
 add(struct store *st, struct add *a, struct operator *n, int64_t now)
 {
 	struct register_ reg;
@@ -107,7 +81,8 @@ add(struct store *st, struct add *a, struct operator *n, int64_t now)
 			return ST_USAGE;
 		}
 	}
-	if ((r = new_credential(st, a, n, &cred)) != ST_OK)
+	if ((r = credential_new(st, a->id, n->method, a->pwfd, &a->bio,
+	    &cred)) != ST_OK)
 		return r;
 	if ((r = register_begin(st, &reg, who)) != ST_OK)
 		goto out;
@@ -197,12 +172,8 @@ check(struct add *a, struct operator *n, int64_t *now)
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (a->now == NULL)
-		*now = time_now_ms();
-	else if (time_parse(a->now, now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), a->now);
+	if (now_parse(a->now, now) != ST_OK)
 		return ST_USAGE;
-	}
 	if (a->expires && (time_parse(a->expires, &n->expires) == -1 ||
 	    n->expires <= *now)) {
 		warnx(_("-e %s: not a future date or time"), a->expires);

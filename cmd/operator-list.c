@@ -212,12 +212,8 @@ main(int argc, char *argv[])
 	if (argc != 0 || (strcmp(format, "table") && strcmp(format, "csv") &&
 	    strcmp(format, "json")))
 		usage(ST_USAGE);
-	if (nowarg == NULL)
-		now = time_now_ms();
-	else if (time_parse(nowarg, &now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
+	if (now_parse(nowarg, &now) != ST_OK)
 		return ST_USAGE;
-	}
 	if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
 		return r;
 	if ((r = register_load(&st, &reg)) != ST_OK) {

@@ -73,32 +73,6 @@ set(char **field, const char *v)
 
 /* The new credential for method m (password or enrolment). */
 static int
-new_credential(struct store *st, struct mod *a, enum method m,
-    struct buf *cred)
-{
-	char	*pw, *phc;
-	int	 r;
-
-	if (m != METHOD_PASSWORD)
-		return bio_enrol(st, a->id, m, &a->bio, cred);
-	if ((r = pw_read(a->pwfd, _("New password: "), 1, &pw)) != ST_OK)
-		return r;
-	if ((long long)strlen(pw) < st->conf.password_min_length) {
-		warnx(_("password shorter than %lld bytes"),
-		    st->conf.password_min_length);
-		pw_free(pw);
-		return ST_USAGE;
-	}
-	r = cred_hash(&st->conf, pw, strlen(pw), &phc);
-	pw_free(pw);
-	if (r == ST_OK) {
-		buf_add(cred, phc, strlen(phc));
-		free(phc);
-	}
-	return r;
-}
-
-static int
 modify(struct store *st, struct mod *a)
 {
 	struct register_ reg;
@@ -137,7 +111,8 @@ modify(struct store *st, struct mod *a)
 		return ST_USAGE;
 	}
 	newcred = m != old || a->reset || a->reenrol;
-	if (newcred && (r = new_credential(st, a, m, &cred)) != ST_OK)
+	if (newcred && (r = credential_new(st, a->id, m, a->pwfd, &a->bio,
+	    &cred)) != ST_OK)
 		goto out;
 	if ((r = register_begin(st, &reg, a->by)) != ST_OK)
 		goto out;
@@ -210,12 +185,8 @@ check(struct mod *a, int64_t *now)
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (a->now == NULL)
-		*now = time_now_ms();
-	else if (time_parse(a->now, now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), a->now);
+	if (now_parse(a->now, now) != ST_OK)
 		return ST_USAGE;
-	}
 	if (a->expires) {
 		a->have_exp = 1;
 		if (strcmp(a->expires, "never") != 0 &&

@@ -118,12 +118,8 @@ main(int argc, char *argv[])
 	}
 	if (field_check("--reason", reason, OPERATOR_REASON_MAX) != ST_OK)
 		return ST_USAGE;
-	if (nowarg == NULL)
-		now = time_now_ms();
-	else if (time_parse(nowarg, &now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), nowarg);
+	if (now_parse(nowarg, &now) != ST_OK)
 		return ST_USAGE;
-	}
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
 	if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)

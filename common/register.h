@@ -92,6 +92,18 @@ int	register_begin(struct store *, struct register_ *, const char *who);
 int	register_commit(struct store *, const struct register_ *);
 void	register_end(struct store *, struct register_ *);
 
+/* A new credential for id with method m, before the register lock: an
+ * enrolment, or a new password from pwfd (else the terminal, twice) hashed
+ * as a PHC string.  ST_OK with the bytes for credentials/ID.phc|tmpl in
+ * *out, or ST_NO/ST_USAGE/ST_FAIL after a message. */
+struct bio_opts;
+struct buf;
+int	credential_new(struct store *, const char *id, enum method m, int pwfd,
+	    const struct bio_opts *, struct buf *out);
+
+/* --now TIME, else the clock.  ST_OK, or ST_USAGE after a message. */
+int	now_parse(const char *, int64_t *);
+
 /*
  * The gate (R5.2-R5.4): authenticates id with its registered method,
  * counts the attempt under the register lock, logs it (action "auth") and

@@ -1,0 +1,55 @@
+/*
+ * enrol.c — making a new credential for operator-add and operator-mod
+ * (R5.3): a biometric enrolment through bio.h, or a new password (asked
+ * twice on the terminal, or once from a descriptor) checked against
+ * password_min_length and hashed.  Runs before the register lock is taken,
+ * since an enrolment waits for a finger; the caller writes the result.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "bio.h"
+#include "cred.h"
+#include "register.h"
+#include "timeutil.h"
+
+int
+credential_new(struct store *st, const char *id, enum method m, int pwfd,
+    const struct bio_opts *bo, struct buf *out)
+{
+	char	*pw, *phc;
+	int	 r;
+
+	if (m != METHOD_PASSWORD)
+		return bio_enrol(st, id, m, bo, out);
+	if ((r = pw_read(pwfd, _("New password: "), 1, &pw)) != ST_OK)
+		return r;
+	if ((long long)strlen(pw) < st->conf.password_min_length) {
+		warnx(_("password shorter than %lld bytes"),
+		    st->conf.password_min_length);
+		pw_free(pw);
+		return ST_USAGE;
+	}
+	r = cred_hash(&st->conf, pw, strlen(pw), &phc);
+	pw_free(pw);
+	if (r == ST_OK) {
+		buf_add(out, phc, strlen(phc));
+		free(phc);
+	}
+	return r;
+}
+
+int
+now_parse(const char *arg, int64_t *now)
+{
+	if (arg == NULL) {
+		*now = time_now_ms();
+		return ST_OK;
+	}
+	if (time_parse(arg, now) == -1) {
+		warnx(_("--now %s: not an RFC 3339 time"), arg);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
