@@ -75,10 +75,10 @@ record(struct store *st, struct attempt *a, int64_t now)
 	}
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
-	if (o != NULL && !operator_active(o, now)) {
-		/* revoked or expired while we computed */
+	if (o != NULL && (!operator_active(o, now) || o->method != a->method)) {
+		/* revoked, expired or re-enrolled while we computed */
 		a->ok = 0;
-		a->reason = "revoked";
+		a->reason = o->method != a->method ? "method-changed" : "revoked";
 		status = ST_NO;
 	} else if (o != NULL) {
 		before = *o;
