@@ -539,8 +539,8 @@ last_line(int fd, long long end, long long start, char *buf, size_t cap)
  * once the checkpoint's MAC verifies under the current key.  Anything
  * else is left for writers and log-verify to report.
  */
-static int
-recover(struct store *st, struct oplog_head *hd)
+int
+prune_recover(struct store *st, struct oplog_head *hd)
 {
 	struct oplog_record rec;
 	struct oplog_key *key = NULL;
@@ -698,7 +698,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		goto out;
 	ret = oplog_head_load(st, &head);
 	if (ret == ST_OK && !o->dry_run)
-		ret = recover(st, &head);
+		ret = prune_recover(st, &head);
 	if (!o->dry_run)
 		store_unlock(st, STORE_LOCK_LOG);
 	if (ret != ST_OK)
@@ -759,10 +759,10 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (tmpfd == -1 || (af.fp = fdopen(tmpfd, "w")) == NULL) {
 		warn("%s/%s", st->dir, PRUNE_TMP);
-		if (tmpfd != -1)
+		if (tmpfd != -1) {
 			close(tmpfd);
-		af.tmpname[0] = '\0';
-		unlinkat(st->dirfd, PRUNE_TMP, 0);
+			unlinkat(st->dirfd, PRUNE_TMP, 0);
+		}
 		goto out;
 	}
 	af.name = xstrdup(OPLOG_FILE);

@@ -37,6 +37,17 @@ struct prune_result {
  * (365 days are one day short of a year across 29 February; R6). */
 int64_t	prune_cutoff(int64_t now, long long days);
 
+/*
+ * For writers finding DIR/oplog.csv shorter than its head (exit 3 until
+ * then): a prune killed between renaming the new log into place and
+ * committing its head left it so when the log ends with a checkpoint chained
+ * to hd's record whose MAC verifies under the current key.  Then the head is
+ * completed and *hd updated; otherwise nothing changes.  Under
+ * STORE_LOCK_LOG.  ST_OK, or ST_FAIL after a message.
+ */
+struct oplog_head;
+int	prune_recover(struct store *, struct oplog_head *hd);
+
 /* Prunes the log of st.  ST_OK (also when nothing is old enough), or
  * ST_FAIL after one message; on failure the log is untouched. */
 int	prune_run(struct store *, const struct prune_opts *, struct prune_result *);
