@@ -32,13 +32,7 @@ usage(int status)
 	exit(status);
 }
 
-enum { NFIELDS = 16 };
-static const char *const names[NFIELDS] = {
-	"id", "name", "section", "role", "method", "exception_reason",
-	"approved_by", "instructions_date", "registered_at", "registered_by",
-	"expires", "revoked_at", "revoked_by", "revoked_reason", "failed",
-	"locked_at"
-};
+enum { NFIELDS = REGISTER_NCOLS };
 
 /* The row's fields as text (times RFC 3339 UTC, "" when unset). */
 static void
@@ -227,7 +221,7 @@ main(int argc, char *argv[])
 	if (strcmp(format, "table") == 0) {
 		table(sel, k, &st.conf, now);
 	} else if (strcmp(format, "csv") == 0) {
-		csv_write_record(stdout, names, NFIELDS);
+		csv_write_record(stdout, register_cols, NFIELDS);
 		for (i = 0; i < k; i++) {
 			fields(sel[i], f, t, failed, sizeof failed);
 			csv_write_record(stdout, f, NFIELDS);
@@ -238,7 +232,7 @@ main(int argc, char *argv[])
 			fields(sel[i], f, t, failed, sizeof failed);
 			printf(i ? ",\n{" : "\n{");
 			for (j = 0; j < NFIELDS; j++) {
-				printf("%s\"%s\":", j ? "," : "", names[j]);
+				printf("%s\"%s\":", j ? "," : "", register_cols[j]);
 				if (j == 14)
 					fputs(failed, stdout);
 				else if (*f[j] == '\0' && (j == 10 || j == 11 ||

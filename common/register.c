@@ -30,8 +30,9 @@
 enum { C_ID, C_NAME, C_SECTION, C_ROLE, C_METHOD, C_REASON, C_APPROVED,
 	C_INSTR, C_REGAT, C_REGBY, C_EXPIRES, C_REVAT, C_REVBY, C_REVREASON,
 	C_FAILED, C_LOCKED, NCOLS };
+_Static_assert(NCOLS == REGISTER_NCOLS, "operators.csv columns");
 
-static const char *const cols[NCOLS] = {
+const char *const register_cols[REGISTER_NCOLS] = {
 	"id", "name", "section", "role", "method", "exception_reason",
 	"approved_by", "instructions_date", "registered_at", "registered_by",
 	"expires", "revoked_at", "revoked_by", "revoked_reason", "failed",
@@ -122,21 +123,21 @@ row_parse(struct csv_record *rec, struct operator *o)
 	const char *e;
 
 	if (operator_id_problem(f[C_ID]) != NULL)
-		return cols[C_ID];
+		return register_cols[C_ID];
 	if (role_parse(f[C_ROLE], &o->role) == -1)
-		return cols[C_ROLE];
+		return register_cols[C_ROLE];
 	if (method_parse(f[C_METHOD], &o->method) == -1)
-		return cols[C_METHOD];
+		return register_cols[C_METHOD];
 	if (parse_time_field(f[C_REGAT], &o->registered_at) == -1)
-		return cols[C_REGAT];
+		return register_cols[C_REGAT];
 	if (parse_time_field(f[C_EXPIRES], &o->expires) == -1)
-		return cols[C_EXPIRES];
+		return register_cols[C_EXPIRES];
 	if (parse_time_field(f[C_REVAT], &o->revoked_at) == -1)
-		return cols[C_REVAT];
+		return register_cols[C_REVAT];
 	if (parse_time_field(f[C_LOCKED], &o->locked_at) == -1)
-		return cols[C_LOCKED];
+		return register_cols[C_LOCKED];
 	if (parse_num(f[C_FAILED], 0, 1000000000, &o->failed, &e) == -1)
-		return cols[C_FAILED];
+		return register_cols[C_FAILED];
 	o->id = xstrdup(f[C_ID]);
 	o->name = xstrdup(f[C_NAME]);
 	o->section = xstrdup(f[C_SECTION]);
@@ -215,7 +216,7 @@ register_load(struct store *st, struct register_ *reg)
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)
 		err(ST_FAIL, "%s", path);
-	r = csvr_open(fp, path, cols, NCOLS, 0, 1, OPERATOR_REASON_MAX);
+	r = csvr_open(fp, path, register_cols, NCOLS, 0, 1, OPERATOR_REASON_MAX);
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&o, 0, sizeof o);
 		if ((bad = row_parse(rec, &o)) != NULL) {
@@ -351,7 +352,7 @@ register_save(struct store *st, const struct register_ *reg)
 		warn("%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}
-	if (csv_write_record(af.fp, cols, NCOLS) == -1)
+	if (csv_write_record(af.fp, register_cols, NCOLS) == -1)
 		goto fail;
 	for (i = 0; i < reg->n; i++) {
 		o = &reg->op[i];

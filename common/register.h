@@ -55,6 +55,10 @@ int	operator_active(const struct operator *, int64_t now);
  * message printed), ST_LOCKED, or ST_FAIL. */
 int	manager_verify(struct store *, const char *by_id, int pwfd, int64_t now);
 
+/* The columns of operators.csv, in order (also operator-list -f csv). */
+#define REGISTER_NCOLS	16
+extern const char *const register_cols[REGISTER_NCOLS];
+
 /* Field limits in bytes (operator-add(1)); longer is ST_USAGE. */
 #define OPERATOR_NAME_MAX	256
 #define OPERATOR_SECTION_MAX	256
