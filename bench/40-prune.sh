@@ -31,6 +31,8 @@ t0=$(ms); cp "$S/oplog.csv" "$D/copy.csv"; sync; t1=$(ms)
 rm -f "$D/copy.csv"; sync
 T_CP=$((t1 - t0))
 
+# Wall time and peak RSS with GNU time (Debian "time"): a wrapper that forks
+# itself, as python would, would count its own pages as the child's.
 /usr/bin/time -f "%e %M" -o "$D/time.txt" log-prune -d "$S" -v >"$D/sum.txt"
 T_PRUNE=$(awk '{ printf "%d", $1 * 1000 }' "$D/time.txt")
 RSS_KB=$(awk '{ print $2 }' "$D/time.txt")
@@ -58,7 +60,8 @@ read W_DURING N_DURING <"$D/during.txt"
 log-verify -d "$D/s2" -k "$D/key" >/dev/null
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
-echo "log-prune: a $((size / 1048576)) MiB log, $((kept / 1048576)) MiB kept ($(cat "$D/sum.txt" | cut -d, -f1))"
+echo "log-prune: a $((size / 1048576)) MiB log, $((kept / 1048576)) MiB kept"
+echo "  $(cat "$D/sum.txt")"
 printf '  %-34s %8d ms   cp + sync of the log %8d ms   ratio %s\n' "prune time" "$T_PRUNE" "$T_CP" "$(ratio "$T_PRUNE" "$T_CP")"
 printf '  %-34s %8d KiB  log size        %13d KiB  ratio %s\n' "peak RSS" "$RSS_KB" "$((size / 1024))" "$(ratio "$RSS_KB" "$((size / 1024))")"
 printf '  %-34s %8d ms   longest append, no prune %4d ms   ratio %s\n' "longest append during the prune" "$W_DURING" "$W_ALONE" "$(ratio "$W_DURING" "$W_ALONE")"
