@@ -33,14 +33,17 @@ summary(FILE *fp, const struct prune_opts *o, const struct prune_result *r)
 	else
 		snprintf(old, sizeof(old), "-");
 	if (r->removed > 0)
-		fprintf(fp, _("%s %lld records (seq %lld-%lld, before %s), "
-		    "kept %lld, oldest kept %s\n"), o->dry_run ? _("would remove") :
-		    _("removed"), r->removed, r->first_removed, r->last_removed,
-		    cut, r->kept, old);
+		fprintf(fp, ngettext("%s %lld record (seq %lld-%lld, before %s), "
+		    "kept %lld, oldest kept %s\n", "%s %lld records (seq %lld-%lld, "
+		    "before %s), kept %lld, oldest kept %s\n", (unsigned long)r->removed),
+		    o->dry_run ? _("would remove") : _("removed"), r->removed,
+		    r->first_removed, r->last_removed, cut, r->kept, old);
 	else if (r->deferred > 0)
-		fprintf(fp, _("%lld records before %s left for a later run (shorter "
-		    "than a checkpoint), kept %lld, oldest kept %s\n"), r->deferred,
-		    cut, r->kept, old);
+		fprintf(fp, ngettext("%lld record before %s left for a later run "
+		    "(shorter than a checkpoint), kept %lld, oldest kept %s\n",
+		    "%lld records before %s left for a later run (shorter than a "
+		    "checkpoint), kept %lld, oldest kept %s\n", (unsigned long)r->deferred),
+		    r->deferred, cut, r->kept, old);
 	else
 		fprintf(fp, _("nothing before %s to remove, kept %lld, oldest kept %s\n"),
 		    cut, r->kept, old);
