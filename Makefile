@@ -25,7 +25,7 @@ HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protec
 CPPFLAGS += -D_GNU_SOURCE -Icommon -DVERSION='"$(VERSION)"' -DSTATEDIR='"$(STATEDIR)"' \
 	-DLOCALEDIR='"$(LOCALEDIR)"'
 LDFLAGS ?=
-HARDEN_LD = -pie -Wl,-z,relro,-z,now
+HARDEN_LD = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS = $(PKG_LIBS) -lcsv
 
 ALL_CFLAGS = $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS)
