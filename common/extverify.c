@@ -5,8 +5,10 @@
  * Invariants:
  *  - The program is conf external_verifier, an absolute path, run with
  *    execv (no shell, no PATH search) as "PROGRAM enrol ID" or "PROGRAM
- *    verify ID".  Its stderr is the user's terminal (for its prompts); no
- *    other descriptor of ours leaks into it (close_range).
+ *    verify ID".  It and its directory must be owned by us or root and
+ *    not group- or world-writable, since its exit status admits people.
+ *    Its stderr is the user's terminal (for its prompts); no other
+ *    descriptor of ours leaks into it (close_range).
  *  - enrol: stdin /dev/null, template bytes on stdout, at most TMPL_MAX.
  *    verify: the template on stdin, then EOF; stdout is ignored.
  *  - Exit 0 means enrolled / match, 1 means failed / no match, anything
@@ -21,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,6 +200,26 @@ fail:
 	return RUN_ERR;
 }
 
+/* The program and the directory holding it are owned by us or root and
+ * writable by nobody else (a sticky /tmp is no help: another user may
+ * have created the name first). */
+static int
+trusted(const char *prog)
+{
+	struct stat sb;
+	char *dir = xstrndup(prog, strrchr(prog, '/') - prog + 1);
+	int ok;
+
+	ok = stat(prog, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_uid == geteuid() || sb.st_uid == 0) &&
+	    (sb.st_mode & 022) == 0 &&
+	    stat(dir, &sb) == 0 &&
+	    (sb.st_uid == geteuid() || sb.st_uid == 0) &&
+	    (sb.st_mode & 022) == 0;
+	free(dir);
+	return ok;
+}
+
 static int
 configured(struct store *st)
 {
@@ -213,6 +236,11 @@ configured(struct store *st)
 	}
 	if (access(prog, X_OK) == -1) {
 		warn(_("external verifier %s"), prog);
+		return 0;
+	}
+	if (!trusted(prog)) {
+		warnx(_("external verifier %s: refusing a program or directory "
+		    "not owned by us or root, or group- or world-writable"), prog);
 		return 0;
 	}
 	return 1;

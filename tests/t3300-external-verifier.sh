@@ -108,4 +108,21 @@ test_expect_success 'a template swapped between external operators is refused' '
 	auth-check -u oda
 '
 
+test_expect_success 'a verifier others may write is refused, never run' '
+	mkdir -m 755 xv/bin &&
+	cp "$SRCDIR/tests/xverifier.sh" xv/bin/v &&
+	chmod 775 xv/bin/v &&
+	conf_set external_verifier "$TMP/xv/bin/v" &&
+	test_must_fail 3 auth-check -u ueda 2>err &&
+	grep -q "refusing a program or directory" err &&
+	! grep -q "xverifier: verify" err &&
+	logged auth ueda error "no verifier" &&
+	chmod 755 xv/bin/v && chmod 777 xv/bin &&
+	test_must_fail 3 auth-check -u ueda 2>err &&
+	grep -q "refusing a program or directory" err &&
+	chmod 755 xv/bin && hand ueda-right &&
+	auth-check -u ueda 2>err &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
 test_done
