@@ -59,6 +59,15 @@ int	manager_verify(struct store *, const char *by_id, int pwfd, int64_t now);
 #define REGISTER_NCOLS	16
 extern const char *const register_cols[REGISTER_NCOLS];
 
+/* operator-list's formats (register_render.c). */
+enum register_format { REGISTER_TABLE, REGISTER_CSV, REGISTER_JSON };
+int	register_format_parse(const char *, enum register_format *); /* 0, -1 */
+/* Prints the rows (revoked ones only when all) on stdout: a table with
+ * each person's state at time now under cf, or CSV or JSON with the
+ * columns above.  The caller checks stdout with fshut_stdout(). */
+void	register_print(const struct register_ *, int all,
+	    enum register_format, const struct conf *, int64_t now);
+
 /* Field limits in bytes (operator-add(1)); longer is ST_USAGE. */
 #define OPERATOR_NAME_MAX	256
 #define OPERATOR_SECTION_MAX	256

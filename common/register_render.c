@@ -1,0 +1,230 @@
+/*
+ * register_render.c — the operator register as operator-list prints it
+ * (R5.1, 別記様式): a table for people, CSV or JSON for programs, on
+ * standard output (the caller checks it with fshut_stdout).
+ *
+ * Invariants: only the register's own fields are printed, never a
+ * credential (credential files are not opened here); CSV has the columns
+ * of operators.csv (register_cols) in order with times in RFC 3339 UTC;
+ * JSON has the same keys, null for an unset expiry, revocation or lock;
+ * the table shows times in local time and pads by display width (kanji
+ * count two columns).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "register.h"
+#include "timeutil.h"
+
+enum { NFIELDS = REGISTER_NCOLS };
+
+/* The row's fields as text (times RFC 3339 UTC, "" when unset). */
+static void
+fields(const struct operator *o, const char *f[NFIELDS],
+    char t[4][TIME_BUFSZ], char *failed, size_t fsz)
+{
+	const int64_t tm[4] = { o->registered_at, o->expires, o->revoked_at,
+	    o->locked_at };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		t[i][0] = '\0';
+		if (tm[i] != 0)
+			time_format(tm[i], t[i]);
+	}
+	snprintf(failed, fsz, "%lld", o->failed);
+	f[0] = o->id; f[1] = o->name; f[2] = o->section;
+	f[3] = role_name(o->role); f[4] = method_name(o->method);
+	f[5] = o->exception_reason; f[6] = o->approved_by;
+	f[7] = o->instructions_date; f[8] = t[0]; f[9] = o->registered_by;
+	f[10] = t[1]; f[11] = t[2]; f[12] = o->revoked_by;
+	f[13] = o->revoked_reason; f[14] = failed; f[15] = t[3];
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Display columns of s: wcwidth under the locale (kanji count 2), one per
+ * byte where the locale cannot decode it. */
+static size_t
+width(const char *s)
+{
+	mbstate_t ps;
+	wchar_t	 wc;
+	size_t	 n, w = 0, len = strlen(s);
+	int	 k;
+
+	memset(&ps, 0, sizeof ps);
+	while (len > 0) {
+		if ((unsigned char)*s < 0x80) {		/* ASCII: one column */
+			w++;
+			s++;
+			len--;
+			continue;
+		}
+		n = mbrtowc(&wc, s, len, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&ps, 0, sizeof ps);
+			n = 1;
+			k = 1;
+		} else if ((k = wcwidth(wc)) < 0)
+			k = 1;
+		if (n == 0)
+			n = 1;
+		w += (size_t)k;
+		s += n;
+		len -= n;
+	}
+	return w;
+}
+
+enum { TCOLS = 9 };
+
+static void
+table_row(const char *const c[TCOLS], const size_t *w, const char *note)
+{
+	size_t i, k;
+
+	for (i = 0; i < TCOLS; i++) {
+		fputs(c[i], stdout);
+		for (k = width(c[i]); k < w[i] + 2; k++)
+			putchar(' ');
+	}
+	puts(note);
+}
+
+static void
+table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
+{
+	static const char *const head[TCOLS] = { "ID", "NAME", "SECTION",
+	    "ROLE", "METHOD", "REGISTERED", "BY", "EXPIRES", "STATE" };
+	const char	*(*c)[TCOLS];
+	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ];
+	size_t		 w[TCOLS], i, j, k;
+	struct operator	*o;
+
+	c = xcalloc(n + 1, sizeof *c);
+	t = xcalloc(n + 1, sizeof *t);
+	note = xcalloc(n + 1, sizeof *note);
+	for (j = 0; j < TCOLS; j++)
+		w[j] = width(_(head[j]));
+	for (i = 0; i < n; i++) {
+		o = sel[i];
+		time_format_local(o->registered_at, t[i][0]);
+		if (o->expires)
+			time_format_local(o->expires, t[i][1]);
+		else
+			snprintf(t[i][1], TIME_BUFSZ, "%s", _("never"));
+		c[i][0] = o->id; c[i][1] = o->name; c[i][2] = o->section;
+		c[i][3] = role_name(o->role); c[i][4] = method_name(o->method);
+		c[i][5] = t[i][0]; c[i][6] = o->registered_by; c[i][7] = t[i][1];
+		c[i][8] = o->revoked_at ? _("revoked") :
+		    !operator_active(o, now) ? _("expired") :
+		    operator_locked(o, cf, now) ? _("locked") : _("active");
+		if (o->revoked_at) {
+			time_format_local(o->revoked_at, rev);
+			note[i] = xasprintf(_("revoked %s by %s: %s"), rev,
+			    o->revoked_by, o->revoked_reason);
+		} else if (o->method == METHOD_PASSWORD)
+			note[i] = xasprintf(_("password exception: %s "
+			    "(approved by %s, instructions %s)"),
+			    o->exception_reason, o->approved_by,
+			    o->instructions_date);
+		else
+			note[i] = xstrdup("");
+		for (j = 0; j < TCOLS; j++)
+			if ((k = width(c[i][j])) > w[j])
+				w[j] = k;
+	}
+	for (j = 0; j < TCOLS; j++)
+		c[n][j] = _(head[j]);
+	table_row(c[n], w, _("NOTE"));
+	for (i = 0; i < n; i++) {
+		table_row(c[i], w, note[i]);
+		free(note[i]);
+	}
+	free(c);
+	free(t);
+	free(note);
+}
+
+static void
+json(struct operator **sel, size_t n)
+{
+	const char	*f[NFIELDS];
+	char		 t[4][TIME_BUFSZ], failed[24];
+	size_t		 i, j;
+
+	putchar('[');
+	for (i = 0; i < n; i++) {
+		fields(sel[i], f, t, failed, sizeof failed);
+		printf(i ? ",\n{" : "\n{");
+		for (j = 0; j < NFIELDS; j++) {
+			printf("%s\"%s\":", j ? "," : "", register_cols[j]);
+			if (j == 14)
+				fputs(failed, stdout);
+			else if (*f[j] == '\0' && (j == 10 || j == 11 ||
+			    j == 15))
+				fputs("null", stdout);
+			else
+				json_string(f[j]);
+		}
+		putchar('}');
+	}
+	puts("\n]");
+}
+
+int
+register_format_parse(const char *s, enum register_format *fmt)
+{
+	if (strcmp(s, "table") == 0)
+		*fmt = REGISTER_TABLE;
+	else if (strcmp(s, "csv") == 0)
+		*fmt = REGISTER_CSV;
+	else if (strcmp(s, "json") == 0)
+		*fmt = REGISTER_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void
+register_print(const struct register_ *reg, int all,
+    enum register_format fmt, const struct conf *cf, int64_t now)
+{
+	struct operator	**sel;
+	const char	*f[NFIELDS];
+	char		 t[4][TIME_BUFSZ], failed[24];
+	size_t		 i, k;
+
+	sel = xcalloc(reg->n + 1, sizeof *sel);
+	for (i = k = 0; i < reg->n; i++)
+		if (all || reg->op[i].revoked_at == 0)
+			sel[k++] = &reg->op[i];
+	if (fmt == REGISTER_TABLE) {
+		table(sel, k, cf, now);
+	} else if (fmt == REGISTER_CSV) {
+		csv_write_record(stdout, register_cols, NFIELDS);
+		for (i = 0; i < k; i++) {
+			fields(sel[i], f, t, failed, sizeof failed);
+			csv_write_record(stdout, f, NFIELDS);
+		}
+	} else
+		json(sel, k);
+	free(sel);
+}
