@@ -14,7 +14,10 @@
  *    record of a later epoch, and oplog.key is rewritten after the head, so a
  *    crash can leave the key file behind the log (the next writer evolves it)
  *    but never ahead of it.  A key ahead of the log, or a log shorter than
- *    its head, is refused: that is tampering or damage, not a crash.
+ *    its head, is refused: that is tampering or damage, not a crash.  The
+ *    one exception is a log-prune killed between its rename and its head:
+ *    prune_recover() completes that head once the checkpoint verifies under
+ *    the current key, and the writer logs a "repair" record for it.
  *  - Every epoch that ends gets its seal, under its own key, before any
  *    record of a later epoch.  Times never decrease (clamped; after a seal,
  *    the first millisecond of the next epoch).
@@ -31,6 +34,7 @@
 #include "csvio.h"
 #include "timeutil.h"
 #include "oplog_priv.h"
+#include "prune.h"
 
 #define FLUSH_AT	(1024 * 1024)
 
@@ -46,6 +50,7 @@ struct oplog_batch {
 	int64_t		now, tcache;
 	char		tmcache[TIME_BUFSZ];
 	long long	start_size, written, repaired;
+	long long	recovered;	/* -1, or the head's seq before prune_recover */
 	struct buf	out;
 };
 
@@ -276,9 +281,16 @@ load(struct oplog_batch *b)
 		return ST_FAIL;
 	}
 	if (sb.st_size < b->hd.size) {
-		warnx(_("%s/%s: shorter than oplog.head says (records removed?)"),
-		    b->st->dir, OPLOG_FILE);
-		return ST_FAIL;
+		/* A prune killed between its rename and its head: completed
+		 * only if the checkpoint verifies (prune_recover). */
+		b->recovered = b->hd.seq;
+		if ((r = prune_recover(b->st, &b->hd)) != ST_OK)
+			return r;
+		if (sb.st_size != b->hd.size) {
+			warnx(_("%s/%s: shorter than oplog.head says (records removed?)"),
+			    b->st->dir, OPLOG_FILE);
+			return ST_FAIL;
+		}
 	}
 	/* Only a file that holds the head's last record at the head's size
 	 * is repaired; anything else is left alone for a person to look at. */
@@ -331,11 +343,12 @@ int
 oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 {
 	struct oplog_batch *b = xcalloc(1, sizeof(*b));
-	char detail[80];
+	char detail[128];
 	int r;
 
 	b->st = st;
 	b->fd = -1;
+	b->recovered = -1;
 	b->now = now;
 	b->tcache = INT64_MIN;
 	b->key = oplog_key_new();
@@ -360,6 +373,19 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 		snprintf(detail, sizeof(detail), "removed=%lld bytes after seq %lld",
 		    b->repaired, b->hd.seq);
 		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_FILE, "ok", detail)) != ST_OK) {
+			oplog_abort(b);
+			return r;
+		}
+	}
+	if (b->recovered != -1) {
+		if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
+		    clamp(b)), 1)) != ST_OK) {
+			oplog_abort(b);
+			return r;
+		}
+		snprintf(detail, sizeof(detail), "head moved from seq %lld to seq %lld "
+		    "(checkpoint of an interrupted log-prune)", b->recovered, b->hd.seq);
+		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_HEADFILE, "ok", detail)) != ST_OK) {
 			oplog_abort(b);
 			return r;
 		}

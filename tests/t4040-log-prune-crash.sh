@@ -77,13 +77,17 @@ while hit < 100 and k < 170:
     else:	# too late: prunes vary with the disk; aim earlier
         whole = max(whole * 0.85, start * 0.6)
     # Straight after the kill: the log verifies, or it is a swapped log
-    # whose head the next run completes; nothing lost, nothing doubled.
+    # whose head the next writer completes; nothing lost, nothing doubled.
     t = lines(S + "/oplog.csv", False)[-1].split(",")[1]
     v = verify(t)
     if v.returncode != 0:
         if "head" not in v.stderr:
             sys.exit("kill %d: %s" % (k, v.stderr))
         pending += 1
+        # Any writer completes that head (a logged repair), not only a prune.
+        w = run("log-append", "-d", S, "--now", now, "-u", "cron", "-a", "after-kill")
+        if w.returncode != 0 or verify(now).returncode != 0:
+            sys.exit("kill %d: the next writer did not complete the head: %s" % (k, w.stderr))
     log, arch = seqs(S + "/oplog.csv"), seqs(A, True)
     if len(set(log)) != len(log):
         sys.exit("kill %d: a record twice in the log" % k)

@@ -1,0 +1,78 @@
+#!/bin/sh
+# A log-prune killed between renaming the new log into place and committing
+# its head leaves the log shorter than its head.  The next writer (not only
+# the next prune) completes the head after checking the checkpoint's MAC
+# under the current key, logs a repair record, and appends; log-verify then
+# passes.  A checkpoint that does not verify, or a log cut short, is still
+# refused with nothing changed.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
+
+S=$TMP/s
+init_at "$S"
+rec "$S" "2022-01-02 10:00:00" old 40
+rec "$S" "2023-06-01 10:00:00" new 5
+NOW=2023-06-02T10:00:00.000Z
+
+# The state a kill in that window leaves: what the head and key were when
+# the prune renamed its log (its seals already committed), with the log
+# the prune wrote.  Built in $TMP/$1 (with $1.key).
+killed() {
+	rm -rf "$TMP/$1" && cp -a "$S" "$TMP/$1" && cp -p "$S.key" "$TMP/$1.key" &&
+	log-append -d "$TMP/$1" --now $NOW --seal &&
+	cp -p "$TMP/$1/oplog.head" "$TMP/$1/oplog.key" "$TMP" &&
+	log-prune -d "$TMP/$1" --now $NOW &&
+	cp -p "$TMP/oplog.head" "$TMP/oplog.key" "$TMP/$1/" &&
+	! has "$TMP/$1" old && tail -1 "$TMP/$1/oplog.csv" | grep -q ",log-prune,oplog.csv,ok,removed="
+}
+
+test_expect_success 'the state of a prune killed before its head: log-verify fails' '
+	killed k0 &&
+	test_must_fail 1 verify "$TMP/k0" $NOW 2>err &&
+	grep -q head err
+'
+
+test_expect_success 'the next log-append completes the head, logs a repair, appends' '
+	killed k1 &&
+	seq=$(tail -1 "$TMP/k1/oplog.csv" | cut -d, -f1) &&
+	log-append -d "$TMP/k1" --now $NOW -u clerk01 -a view -o after &&
+	tail -2 "$TMP/k1/oplog.csv" | head -1 |
+	    grep -q ",-,repair,oplog.head,ok,head moved from seq $((seq - 1)) to seq $seq (checkpoint of an interrupted log-prune)," &&
+	tail -1 "$TMP/k1/oplog.csv" | grep -q ",clerk01,view,after,," &&
+	verify "$TMP/k1" $NOW >/dev/null
+'
+
+test_expect_success 'a batch from --stdin recovers too, and the next prune runs' '
+	killed k2 &&
+	log-append -d "$TMP/k2" --now $NOW --stdin <<-IN &&
+	clerk01,print,a,ok,one
+	clerk01,print,b,ok,two
+	IN
+	grep -c ",-,repair,oplog.head," "$TMP/k2/oplog.csv" >n && test "$(cat n)" -eq 1 &&
+	verify "$TMP/k2" $NOW >/dev/null &&
+	log-prune -d "$TMP/k2" --now $NOW && verify "$TMP/k2" $NOW >/dev/null
+'
+
+test_expect_success 'a checkpoint changed by one byte: refused (exit 3), nothing changed' '
+	killed k3 &&
+	sed -i "\$s/retain_days=365/retain_days=366/" "$TMP/k3/oplog.csv" &&
+	cp "$TMP/k3/oplog.csv" "$TMP/k3/oplog.head" . &&
+	test_must_fail 3 log-append -d "$TMP/k3" --now $NOW -u clerk01 -a view 2>err &&
+	grep -q "shorter than oplog.head" err &&
+	cmp oplog.csv "$TMP/k3/oplog.csv" && cmp oplog.head "$TMP/k3/oplog.head"
+'
+
+test_expect_success 'a log cut short without a checkpoint: refused (exit 3)' '
+	killed k4 &&
+	sed -i "\$d" "$TMP/k4/oplog.csv" &&
+	test_must_fail 3 log-append -d "$TMP/k4" --now $NOW -u clerk01 -a view 2>err &&
+	grep -q "shorter than oplog.head" err
+'
+
+test_expect_success 'a checkpoint that chains to another head: refused (exit 3)' '
+	killed k5 &&
+	cp -p "$S/oplog.head" "$TMP/k5/" &&
+	test_must_fail 3 log-append -d "$TMP/k5" --now $NOW -u clerk01 -a view 2>err
+'
+
+test_done
