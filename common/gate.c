@@ -164,7 +164,12 @@ gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
 		free(prompt);
 		if (r != ST_OK)
 			return r;
-		if (!a.known)
+		/* Argon2 refuses an empty input and enrolment never stores
+		 * one: a deny, the same for known and unknown ids. */
+		if (*pw == '\0') {
+			if (a.known)
+				a.reason = "empty-password";
+		} else if (!a.known)
 			cred_dummy(&st->conf, pw, strlen(pw));
 		else if ((r = cred_read(st, id, "phc", &cred, &n)) != ST_OK) {
 			if (r == ST_FAIL)

@@ -32,6 +32,16 @@ test_expect_success 'unknown id: the same message, reason only in the log' '
 	test "$(log_count auth denied "reason=unknown-id")" = 1
 '
 
+test_expect_success 'an empty password: the same one-line deny, counted, its own reason' '
+	test_must_fail 1 auth tanaka /dev/null 2>err4 &&
+	test_cmp "$TMP/denied.msg" err4 &&
+	test "$(field tanaka failed)" = 2 &&
+	test "$(log_count auth denied "reason=empty-password")" = 1 &&
+	test_must_fail 1 auth nobody /dev/null 2>err4 &&
+	test_cmp "$TMP/denied.msg" err4 &&
+	test "$(log_count auth denied "reason=credential-corrupt")" = 0
+'
+
 test_expect_success 'expired (by --now): the same message' '
 	test_must_fail 1 auth short "$TMP/pw.short" --now 2030-01-01T00:00:01Z 2>err3 &&
 	test_cmp "$TMP/denied.msg" err3 &&
