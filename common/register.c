@@ -99,12 +99,21 @@ operator_id_problem(const char *id)
 int
 field_check(const char *opt, const char *v, size_t max)
 {
+	const unsigned char *p;
 	const char *why;
 
 	if ((why = csv_field_problem(v, strlen(v), max, 0)) != NULL) {
 		warnx(_("%s: %s"), opt, why);
 		return ST_USAGE;
 	}
+	/* operator-list prints these to terminals: no C0 or C1 control
+	 * (ESC, or U+009B CSI, would let a name rewrite the screen). */
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			warnx(_("%s: contains a control character"), opt);
+			return ST_USAGE;
+		}
 	return ST_OK;
 }
 

@@ -97,4 +97,22 @@ test_expect_success 'a state directory that is not initialised: exit 3' '
 	test_must_fail 3 operator-list -d "$TMP/empty" 2>/dev/null
 '
 
+test_expect_success 'a control character in a register field is refused before the file' '
+	esc=$(printf "\033") && csi=$(printf "\302\233") &&
+	for v in "a${esc}[2Jb" "a${csi}2Jb" "a	b"; do
+		test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 \
+		    -i ctl -n "$v" -m password --reason r \
+		    --instructions-given 2026-11-20 --password-fd 3 \
+		    3<"$TMP/pw.tanaka" 4<"$TMP/pw.boss" 2>err || exit 1
+		one_line_matching err "^operator-add: -n: contains a control character\$" || exit 1
+	done &&
+	test_must_fail 2 operator-revoke -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka --reason "x${esc}]0;y" 4<"$TMP/pw.boss" 2>err &&
+	grep -q "control character" err &&
+	test_cmp good.csv "$D/operators.csv" &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i ctl -n "山田 太郎" \
+	    -m password --reason r --instructions-given 2026-11-20 \
+	    --password-fd 3 3<"$TMP/pw.tanaka" 4<"$TMP/pw.boss"; restore
+'
+
 test_done
