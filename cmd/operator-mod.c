@@ -8,14 +8,10 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "bio.h"
-#include "cred.h"
-#include "oplog.h"
-#include "register.h"
+#include "register_change.h"
 #include "timeutil.h"
 
-enum { O_REASON = 256, O_INSTR, O_FINGER, O_DEVICE, O_PWFD, O_BYFD, O_NOW,
-	O_RESET, O_REENROL };
+enum { O_RESET = OPCHANGE_NEXT, O_REENROL };
 
 static const struct option longopts[] = {
 	{ "by",			required_argument, NULL, 'b' },
@@ -29,13 +25,7 @@ static const struct option longopts[] = {
 	{ "terminal",		required_argument, NULL, 't' },
 	{ "unlock",		no_argument,	   NULL, 'u' },
 	{ "version",		no_argument,	   NULL, 'V' },
-	{ "reason",		required_argument, NULL, O_REASON },
-	{ "instructions-given",	required_argument, NULL, O_INSTR },
-	{ "finger",		required_argument, NULL, O_FINGER },
-	{ "device",		required_argument, NULL, O_DEVICE },
-	{ "password-fd",	required_argument, NULL, O_PWFD },
-	{ "by-password-fd",	required_argument, NULL, O_BYFD },
-	{ "now",		required_argument, NULL, O_NOW },
+	OPCHANGE_LONGOPTS,
 	{ "reset-password",	no_argument,	   NULL, O_RESET },
 	{ "reenroll",		no_argument,	   NULL, O_REENROL },
 	{ NULL, 0, NULL, 0 }
@@ -55,116 +45,8 @@ usage(int status)
 	exit(status);
 }
 
-struct mod {
-	const char	*by, *id, *name, *section, *method, *expires;
-	const char	*reason, *instr, *now;
-	struct bio_opts	 bio;
-	int		 pwfd, byfd, unlock, reset, reenrol;
-	int		 have_exp;
-	int64_t		 exp;
-};
-
-static void
-set(char **field, const char *v)
-{
-	free(*field);
-	*field = xstrdup(v);
-}
-
-/* The new credential for method m (password or enrolment). */
 static int
-modify(struct store *st, struct mod *a)
-{
-	struct register_ reg;
-	struct operator	*o;
-	struct buf	 cred = { 0 };
-	enum method	 m, old;
-	int		 r, newcred;
-
-	if ((r = register_load(st, &reg)) != ST_OK)
-		return r;
-	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0) {
-		warnx(o ? _("%s: revoked") : _("%s: no such operator"), a->id);
-		register_free(&reg);
-		return ST_NO;
-	}
-	old = o->method;
-	register_free(&reg);
-	m = old;
-	if (a->method && method_parse(a->method, &m) == -1) {
-		warnx(_("-m %s: not fingerprint, password or external"), a->method);
-		return ST_USAGE;
-	}
-	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
-	    (a->reason == NULL || a->instr == NULL)) {
-		warnx(_("-m password needs --reason and --instructions-given "
-		    "(R5.3 proviso)"));
-		return ST_USAGE;
-	}
-	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
-		warnx(_("--reason, --instructions-given and --reset-password "
-		    "belong to the password method"));
-		return ST_USAGE;
-	}
-	if (m == METHOD_PASSWORD && a->reenrol) {
-		warnx(_("--reenroll belongs to fingerprint and external"));
-		return ST_USAGE;
-	}
-	newcred = m != old || a->reset || a->reenrol;
-	if (newcred && (r = credential_new(st, a->id, m, a->pwfd, &a->bio,
-	    &cred)) != ST_OK)
-		goto out;
-	if ((r = register_begin(st, &reg, a->by)) != ST_OK)
-		goto out;
-	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0 ||
-	    o->method != old) {
-		warnx(_("%s: changed by someone else meanwhile"), a->id);
-		r = ST_FAIL;
-	} else if (!newcred || (r = cred_write(st, a->id,
-	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred.p, cred.len)) == ST_OK) {
-		o->method = m;
-		if (m != METHOD_PASSWORD) {
-			set(&o->exception_reason, "");
-			set(&o->approved_by, "");
-			set(&o->instructions_date, "");
-		} else if (a->reason || a->instr) {
-			if (a->reason)
-				set(&o->exception_reason, a->reason);
-			if (a->instr)
-				set(&o->instructions_date, a->instr);
-			set(&o->approved_by, a->by);
-		}
-		if (a->name)
-			set(&o->name, a->name);
-		if (a->section)
-			set(&o->section, a->section);
-		if (a->have_exp)
-			o->expires = a->exp;
-		if (a->unlock) {
-			o->locked_at = 0;
-			o->failed = 0;
-		}
-		if ((r = register_commit(st, &reg)) == ST_OK && m != old)
-			r = cred_destroy(st, a->id,
-			    old == METHOD_PASSWORD ? "phc" : "tmpl");
-	}
-	if (oplog_log(st, a->by, "operator-mod", a->id,
-	    r == ST_OK ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s",
-	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
-	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
-	    m != old ? method_name(m) : "", a->name ? " name" : "",
-	    a->section ? " section" : "", a->have_exp ? " expires" : "") !=
-	    ST_OK && r == ST_OK)
-		r = ST_FAIL;
-	register_end(st, &reg);
-out:
-	wipe(cred.p, cred.len);
-	buf_free(&cred);
-	return r;
-}
-
-static int
-check(struct mod *a, int64_t *now)
+check(struct opchange *a, int64_t *now)
 {
 	const char *why;
 	int	 y, m, d;
@@ -203,7 +85,7 @@ int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct mod	 a = { .pwfd = -1, .byfd = -1 };
+	struct opchange	 a = { .pwfd = -1, .byfd = -1 };
 	const char	*dir = NULL, *terminal = NULL;
 	int64_t		 now;
 	int		 ch, r;
@@ -223,22 +105,11 @@ main(int argc, char *argv[])
 		case 't': terminal = optarg; break;
 		case 'u': a.unlock = 1; break;
 		case 'V': print_version(); return ST_OK;
-		case O_REASON: a.reason = optarg; break;
-		case O_INSTR: a.instr = optarg; break;
-		case O_FINGER: a.bio.finger = optarg; break;
-		case O_DEVICE: a.bio.device = optarg; break;
-		case O_PWFD:
-			if ((a.pwfd = fd_parse(optarg)) == -1)
-				usage(ST_USAGE);
-			break;
-		case O_BYFD:
-			if ((a.byfd = fd_parse(optarg)) == -1)
-				usage(ST_USAGE);
-			break;
-		case O_NOW: a.now = optarg; break;
 		case O_RESET: a.reset = 1; break;
 		case O_REENROL: a.reenrol = 1; break;
-		default: usage(ST_USAGE);
+		default:
+			if (opchange_opt(&a, ch, optarg) == -1)
+				usage(ST_USAGE);
 		}
 	}
 	argc -= optind;
@@ -254,10 +125,7 @@ main(int argc, char *argv[])
 		return r;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	if ((r = manager_verify(&st, a.by, a.byfd, now)) != ST_OK)
-		r = r == ST_LOCKED ? ST_NO : r;
-	else
-		r = modify(&st, &a);
+	r = operator_mod(&st, &a, now);
 	store_close(&st);
 	return r;
 }

@@ -1,0 +1,219 @@
+/*
+ * register_change.c — operator-add and operator-mod behind their option
+ * parsing (R5.1, R5.2, R5.3, R5.5).
+ *
+ * Invariants: the manager is verified through the gate before anything
+ * else (the attempt counted and logged like auth-check's); a new
+ * credential is made before the register lock (an enrolment waits for a
+ * finger) and written before its row; the row is then checked again under
+ * the lock, so a change made meanwhile by someone else is refused, never
+ * overwritten; every change, refused or not, is logged with who, what and
+ * the result.  Ids are never reused.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "cred.h"
+#include "oplog.h"
+#include "register_change.h"
+
+int
+opchange_opt(struct opchange *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPCHANGE_REASON: c->reason = arg; break;
+	case OPCHANGE_INSTR: c->instr = arg; break;
+	case OPCHANGE_FINGER: c->bio.finger = arg; break;
+	case OPCHANGE_DEVICE: c->bio.device = arg; break;
+	case OPCHANGE_PWFD: return (c->pwfd = fd_parse(arg)) == -1 ? -1 : 0;
+	case OPCHANGE_BYFD: return (c->byfd = fd_parse(arg)) == -1 ? -1 : 0;
+	case OPCHANGE_NOW: c->now = arg; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static void
+set(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static int
+add(struct store *st, struct opchange *a, int64_t now)
+{
+	struct register_ reg;
+	struct operator	*o;
+	struct buf	 cred = { 0 };
+	const char	*who = a->by ? a->by : a->id;
+	int		 r;
+
+	if (a->by == NULL) {
+		/* bootstrap: fail before asking for a credential */
+		if ((r = register_load(st, &reg)) != ST_OK)
+			return r;
+		r = register_managers(&reg, now) > 0;
+		register_free(&reg);
+		if (r) {
+			warnx(_("the register has a manager: -b is required"));
+			return ST_USAGE;
+		}
+	}
+	if ((r = credential_new(st, a->id, a->m, a->pwfd, &a->bio,
+	    &cred)) != ST_OK)
+		return r;
+	if ((r = register_begin(st, &reg, who)) != ST_OK)
+		goto out;
+	if (register_find(&reg, a->id) != NULL) {
+		warnx(_("%s: id already in the register (ids are never reused)"),
+		    a->id);
+		r = ST_NO;
+	} else if (a->by == NULL && register_managers(&reg, now) > 0) {
+		warnx(_("the register has a manager: -b is required"));
+		r = ST_USAGE;
+	} else if ((r = cred_write(st, a->id, a->m == METHOD_PASSWORD ?
+	    "phc" : "tmpl", cred.p, cred.len)) == ST_OK) {
+		o = register_append(&reg, a->id);
+		set(&o->name, a->name);
+		set(&o->section, a->section);
+		set(&o->registered_by, who);
+		o->role = a->r;
+		o->method = a->m;
+		o->registered_at = now;
+		o->expires = a->exp;
+		if (a->m == METHOD_PASSWORD) {
+			set(&o->exception_reason, a->reason);
+			set(&o->approved_by, who);
+			set(&o->instructions_date, a->instr);
+		}
+		r = register_commit(st, &reg);
+	}
+	if (oplog_log(st, who, "operator-add", a->id,
+	    r == ST_OK ? "ok" : "refused", "role=%s method=%s%s",
+	    role_name(a->r), method_name(a->m),
+	    a->by ? "" : " bootstrap") != ST_OK && r == ST_OK)
+		r = ST_FAIL;
+	register_end(st, &reg);
+out:
+	wipe(cred.p, cred.len);
+	buf_free(&cred);
+	return r;
+}
+
+int
+operator_add(struct store *st, struct opchange *a, int64_t now)
+{
+	int r;
+
+	if (a->by == NULL && a->r != ROLE_MANAGER) {
+		warnx(_("-b is required (only the first manager registers "
+		    "without it)"));
+		return ST_USAGE;
+	}
+	if (a->by && (r = manager_verify(st, a->by, a->byfd, now)) != ST_OK)
+		return r == ST_LOCKED ? ST_NO : r;
+	return add(st, a, now);
+}
+
+static int
+modify(struct store *st, struct opchange *a)
+{
+	struct register_ reg;
+	struct operator	*o;
+	struct buf	 cred = { 0 };
+	enum method	 m, old;
+	int		 r, newcred;
+
+	if ((r = register_load(st, &reg)) != ST_OK)
+		return r;
+	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0) {
+		warnx(o ? _("%s: revoked") : _("%s: no such operator"), a->id);
+		register_free(&reg);
+		return ST_NO;
+	}
+	old = o->method;
+	register_free(&reg);
+	m = old;
+	if (a->method && method_parse(a->method, &m) == -1) {
+		warnx(_("-m %s: not fingerprint, password or external"), a->method);
+		return ST_USAGE;
+	}
+	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
+	    (a->reason == NULL || a->instr == NULL)) {
+		warnx(_("-m password needs --reason and --instructions-given "
+		    "(R5.3 proviso)"));
+		return ST_USAGE;
+	}
+	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
+		warnx(_("--reason, --instructions-given and --reset-password "
+		    "belong to the password method"));
+		return ST_USAGE;
+	}
+	if (m == METHOD_PASSWORD && a->reenrol) {
+		warnx(_("--reenroll belongs to fingerprint and external"));
+		return ST_USAGE;
+	}
+	newcred = m != old || a->reset || a->reenrol;
+	if (newcred && (r = credential_new(st, a->id, m, a->pwfd, &a->bio,
+	    &cred)) != ST_OK)
+		goto out;
+	if ((r = register_begin(st, &reg, a->by)) != ST_OK)
+		goto out;
+	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0 ||
+	    o->method != old) {
+		warnx(_("%s: changed by someone else meanwhile"), a->id);
+		r = ST_FAIL;
+	} else if (!newcred || (r = cred_write(st, a->id,
+	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred.p, cred.len)) == ST_OK) {
+		o->method = m;
+		if (m != METHOD_PASSWORD) {
+			set(&o->exception_reason, "");
+			set(&o->approved_by, "");
+			set(&o->instructions_date, "");
+		} else if (a->reason || a->instr) {
+			if (a->reason)
+				set(&o->exception_reason, a->reason);
+			if (a->instr)
+				set(&o->instructions_date, a->instr);
+			set(&o->approved_by, a->by);
+		}
+		if (a->name)
+			set(&o->name, a->name);
+		if (a->section)
+			set(&o->section, a->section);
+		if (a->have_exp)
+			o->expires = a->exp;
+		if (a->unlock) {
+			o->locked_at = 0;
+			o->failed = 0;
+		}
+		if ((r = register_commit(st, &reg)) == ST_OK && m != old)
+			r = cred_destroy(st, a->id,
+			    old == METHOD_PASSWORD ? "phc" : "tmpl");
+	}
+	if (oplog_log(st, a->by, "operator-mod", a->id,
+	    r == ST_OK ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s",
+	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
+	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
+	    m != old ? method_name(m) : "", a->name ? " name" : "",
+	    a->section ? " section" : "", a->have_exp ? " expires" : "") !=
+	    ST_OK && r == ST_OK)
+		r = ST_FAIL;
+	register_end(st, &reg);
+out:
+	wipe(cred.p, cred.len);
+	buf_free(&cred);
+	return r;
+}
+
+int
+operator_mod(struct store *st, struct opchange *a, int64_t now)
+{
+	int r;
+
+	if ((r = manager_verify(st, a->by, a->byfd, now)) != ST_OK)
+		return r == ST_LOCKED ? ST_NO : r;
+	return modify(st, a);
+}

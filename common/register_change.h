@@ -1,0 +1,53 @@
+/*
+ * register_change.h — the Security Manager's changes to a person's row:
+ * operator-add (R5.1, R5.3) and operator-mod (R5.2 unlock, R5.5 prompt
+ * change).  The tools parse options into a struct opchange and call one
+ * function here; operator-revoke keeps its few lines to itself.
+ */
+#ifndef REGISTER_CHANGE_H
+#define REGISTER_CHANGE_H
+
+#include <stdint.h>
+#include "bio.h"
+#include "register.h"
+
+/* One change as given on the command line; strings NULL when not given. */
+struct opchange {
+	const char	*by, *id, *name, *section, *role, *method, *expires;
+	const char	*reason, *instr, *now;
+	struct bio_opts	 bio;
+	int		 pwfd, byfd;		/* -1: the terminal */
+	int		 unlock, reset, reenrol;	/* operator-mod */
+	enum role	 r;			/* operator-add: parsed -r, -m */
+	enum method	 m;
+	int		 have_exp;
+	int64_t		 exp;			/* parsed -e, 0 = never */
+};
+
+/* The long options both tools take, in their usage order. */
+enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
+	OPCHANGE_DEVICE, OPCHANGE_PWFD, OPCHANGE_BYFD, OPCHANGE_NOW,
+	OPCHANGE_NEXT };
+#define OPCHANGE_LONGOPTS \
+	{ "reason",		required_argument, NULL, OPCHANGE_REASON }, \
+	{ "instructions-given",	required_argument, NULL, OPCHANGE_INSTR }, \
+	{ "finger",		required_argument, NULL, OPCHANGE_FINGER }, \
+	{ "device",		required_argument, NULL, OPCHANGE_DEVICE }, \
+	{ "password-fd",	required_argument, NULL, OPCHANGE_PWFD }, \
+	{ "by-password-fd",	required_argument, NULL, OPCHANGE_BYFD }, \
+	{ "now",		required_argument, NULL, OPCHANGE_NOW }
+
+/* Takes getopt_long's ch for one of OPCHANGE_LONGOPTS into c: 0, or -1
+ * when ch is none of them or a descriptor is not a number (a usage error). */
+int	opchange_opt(struct opchange *, int ch, const char *arg);
+
+/*
+ * After store_open: verifies the manager c->by (its attempt logged and
+ * counted; a locked manager is ST_NO), makes the change under the register
+ * lock and logs it.  operator_add without a manager is the bootstrap of the
+ * first manager.  ST_OK, ST_NO, ST_USAGE or ST_FAIL after a message.
+ */
+int	operator_add(struct store *, struct opchange *, int64_t now);
+int	operator_mod(struct store *, struct opchange *, int64_t now);
+
+#endif
