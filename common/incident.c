@@ -17,7 +17,8 @@
  *    `incident`) is appended while the register lock is held.  Refused
  *    requests are logged too (result `refused`).
  *  - notify_command runs after the locks are released, with the report on
- *    its stdin and its stdout sent to our stderr (our stdout is the result).
+ *    its stdin and its stdout sent to our stderr (our stdout is the result);
+ *    no other descriptor of ours (the password's included) is open in it.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -766,6 +767,9 @@ run_notify(const char *cmd, const char *id, const char *event,
 		setpgid(0, 0);
 		if (dup2(p[0], 0) == -1 || dup2(2, 1) == -1)
 			_exit(127);
+		/* --by-password-fd and whatever our caller left open are
+		 * not the command's business */
+		close_range(3, ~0U, 0);
 		setenv("JUKISEC_INCIDENT", id, 1);
 		setenv("JUKISEC_EVENT", event, 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);

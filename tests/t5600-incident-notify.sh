@@ -66,4 +66,16 @@ test_expect_success 'a refused step runs no notification' '
 	test ! -e "$TMP/got.2026-0002.reconnected"
 '
 
+test_expect_success 'the command gets no descriptor but 0, 1 and 2: not the password fd' '
+	cat >"$TMP/fds.sh" <<-\EOS &&
+	cat >/dev/null
+	for f in 3 4 5 6 7 8 9; do test -e /proc/$$/fd/$f && echo "fd $f open" >"$1/fds.leak"; done
+	exit 0
+	EOS
+	conf_set "$D" notify_command "sh $TMP/fds.sh $TMP" &&
+	rm -f "$TMP/fds.leak" &&
+	inew $N --type other --cause water --summary "leak test" 7<"$TMP/pw.boss" >out 2>err &&
+	test ! -e "$TMP/fds.leak"
+'
+
 test_done
