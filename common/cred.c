@@ -215,6 +215,8 @@ cred_dir(struct store *st, int create)
 		warnx(_("%s/%s: unsafe owner or mode (want 0700)"), st->dir,
 		    CRED_DIR);
 		close(fd);
+		/* callers read ENOENT as "no credentials": never a stale one */
+		errno = EPERM;
 		return -1;
 	}
 	return fd;

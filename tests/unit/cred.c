@@ -1,0 +1,80 @@
+/* Unit tests for common/cred.c: PHC strings verify and are parsed
+ * strictly, and an unsafe credentials/ directory is an error on every
+ * path, never taken for "no credential" (a revoke must not report its
+ * credentials destroyed when it could not touch them). */
+#include <errno.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include "jukisec.h"
+#include "cred.h"
+#include "store.h"
+#include "tap.h"
+
+static char base[] = "/tmp/jukisec-unit-cred.XXXXXX";
+
+static int
+rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb; (void)ftw;
+	return type == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+int
+main(void)
+{
+	char dir[512], path[600];
+	struct store st;
+	char *phc, *data;
+	size_t n;
+	int r;
+
+	jukisec_setup();
+	if (mkdtemp(base) == NULL)
+		return 3;
+	snprintf(dir, sizeof(dir), "%s/state", base);
+	if (store_open(&st, dir, "t", STORE_CREATE | STORE_NOCONF) != ST_OK)
+		return 3;
+	st.conf.kdf_memory_kib = 19456;
+	st.conf.kdf_time = 2;
+	st.conf.kdf_parallelism = 1;
+
+	ok(cred_hash(&st.conf, "right-password", 14, &phc) == ST_OK &&
+	    strncmp(phc, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0,
+	    "cred_hash writes an Argon2id PHC string");
+	is_num(cred_verify(phc, "right-password", 14), 1, "right password");
+	is_num(cred_verify(phc, "wrong-password", 14), 0, "wrong password");
+	phc[strlen(phc) - 1] ^= 1;
+	is_num(cred_verify(phc, "right-password", 14), -1,
+	    "a non-canonical tag is refused, not guessed at");
+	is_num(cred_verify("$argon2id$v=19$m=1,t=1,p=1$AAAA$AAAA", "x", 1), -1,
+	    "a cost below the floor is refused");
+
+	ok(cred_write(&st, "op", "phc", phc, strlen(phc)) == ST_OK,
+	    "cred_write");
+	r = cred_read(&st, "op", "phc", &data, &n);
+	ok(r == ST_OK && n == strlen(phc) && memcmp(data, phc, n) == 0,
+	    "cred_read gives back what was written");
+	if (r == ST_OK)
+		cred_free(data, n);
+	is_num(cred_read(&st, "nobody", "phc", &data, &n), ST_NO,
+	    "a missing credential is ST_NO");
+
+	snprintf(path, sizeof(path), "%s/%s", dir, CRED_DIR);
+	chmod(path, 0755);
+	capture_begin();
+	errno = ENOENT;		/* as left by an earlier failed lookup */
+	r = cred_read(&st, "op", "phc", &data, &n);
+	errno = ENOENT;
+	is_num(cred_destroy(&st, "op", NULL), ST_FAIL,
+	    "cred_destroy in an unsafe directory fails, errno notwithstanding");
+	capture_end();
+	is_num(r, ST_FAIL, "cred_read in an unsafe directory is ST_FAIL");
+	snprintf(path, sizeof(path), "%s/%s/op.phc", dir, CRED_DIR);
+	ok(access(path, F_OK) == 0, "the credential is still there");
+
+	free(phc);
+	store_close(&st);
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
