@@ -38,10 +38,12 @@ usage(int status)
 	exit(status);
 }
 
+static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",
+    "oplog.head" };
+
 static int
 initialised(const char *dir)
 {
-	const char *files[] = { "jukisec.conf", "oplog.csv", "oplog.key", "oplog.head" };
 	struct stat sb;
 	char *p;
 	size_t i;
@@ -89,9 +91,18 @@ init(struct store *st, int64_t now)
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call. */
 		setvbuf(stdout, NULL, _IONBF, 0);
-		fputs(vkey, stdout);
-		warnx(_("the line on standard output is the log verification key: "
-		    "keep it offline; it is stored nowhere else"));
+		if (fputs(vkey, stdout) == EOF) {
+			/* A log nobody can verify is worse than none: undo,
+			 * so jukisec-init can simply be run again. */
+			warn(_("cannot print the log verification key; "
+			    "%s left uninitialised"), st->dir);
+			for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+				(void)destroy_file(st->dirfd, files[i]);
+			r = ST_FAIL;
+		} else
+			warnx(_("the line on standard output is the log "
+			    "verification key: keep it offline; it is stored "
+			    "nowhere else"));
 	}
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);

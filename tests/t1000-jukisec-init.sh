@@ -70,4 +70,14 @@ test_expect_success 'usage errors exit 2, --help exits 0 on stdout' '
 	test ! -e u1 && test ! -e u2
 '
 
+test_expect_success 'a key that cannot be printed leaves nothing behind; re-running works' '
+	test_must_fail 3 jukisec-init -d "$TMP/full" >/dev/full 2>err &&
+	grep -q "cannot print the log verification key" err &&
+	! grep -q "keep it offline" err &&
+	test -z "$(ls -A "$TMP/full")" &&
+	jukisec-init -d "$TMP/full" >full.key 2>/dev/null &&
+	chmod 600 full.key &&
+	log-verify -d "$TMP/full" -k full.key >/dev/null
+'
+
 test_done
