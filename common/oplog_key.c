@@ -7,7 +7,8 @@
  * HMAC-SHA256(K(e), "jukisec-log-v1 evolve") so evolution is one-way and the
  * old key is wiped in memory and replaced on disk by rename.  Key text is
  * written unbuffered from secure memory so no stdio buffer keeps a copy.
- * The verification key file is refused when group or others may read it.
+ * oplog.key and the verification key file are refused when group or
+ * others may read them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,14 @@ oplog_key_load(struct store *st, struct oplog_key *k)
 
 	if ((fd = store_openat(st, OPLOG_KEYFILE, O_RDONLY, 0)) == -1) {
 		warn("%s/%s", st->dir, OPLOG_KEYFILE);
+		return ST_FAIL;
+	}
+	/* Whoever reads the current key can forge this epoch's records: a
+	 * 0640 state file is fine, a 0640 key is not. */
+	if (check_fd_safe(fd, 0) == -1) {
+		warnx(_("%s/%s: readable by group or others; chmod 600 it"),
+		    st->dir, OPLOG_KEYFILE);
+		close(fd);
 		return ST_FAIL;
 	}
 	if ((buf = gcry_malloc_secure(512)) == NULL)

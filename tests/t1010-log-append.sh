@@ -152,6 +152,13 @@ test_expect_success 'a group-writable oplog.csv is refused (exit 3)' '
 	grep -q oplog.csv err && chmod 600 s/oplog.csv
 '
 
+test_expect_success 'a group-readable oplog.key is refused (exit 3), nothing written' '
+	cp s/oplog.csv before.csv && chmod 640 s/oplog.key &&
+	test_must_fail 3 la -u a -a b 2>err; s=$?; chmod 600 s/oplog.key &&
+	test $s = 0 && one_line_matching err "oplog.key: readable by group or others" &&
+	cmp before.csv s/oplog.csv
+'
+
 test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
 	cp s/oplog.head head.bak && cp s/oplog.csv before.csv &&
 	echo garbage >s/oplog.head &&
