@@ -75,10 +75,13 @@ record(struct store *st, struct attempt *a, int64_t now)
 	}
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
-	if (o != NULL && (!operator_active(o, now) || o->method != a->method)) {
-		/* revoked, expired or re-enrolled while we computed */
+	if (a->known && (o == NULL || !operator_active(o, now) ||
+	    o->method != a->method)) {
+		/* gone (a register restored from backup), revoked, expired
+		 * or re-enrolled while we computed: fail safe */
 		a->ok = 0;
-		a->reason = o->method != a->method ? "method-changed" : "revoked";
+		a->reason = o == NULL ? "unknown-id" :
+		    o->method != a->method ? "method-changed" : "revoked";
 		status = ST_NO;
 	} else if (o != NULL) {
 		before = *o;
