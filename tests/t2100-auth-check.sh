@@ -159,16 +159,15 @@ test_expect_success 'a password over 1024 bytes is refused' '
 test_expect_success 'a row gone while the KDF ran is a deny, never a default admit' '
 	add_pw kato && cp "$D/operators.csv" reg.full &&
 	grep -v "^kato," reg.full >reg.without && mkfifo pwpipe &&
-	{ auth-check -d "$D" -u kato --password-fd 3 3<>pwpipe 2>err6;
-	  echo $? >rc6; } &
-	i=0; until pid=$(pgrep -nx auth-check) &&
-	    test "$(cut -d" " -f2 /proc/$pid/syscall 2>/dev/null)" = 0x3; do
+	auth-check -d "$D" -u kato --password-fd 3 3<>pwpipe 2>err6 & pid=$!
+	# it has read the register once it sleeps on the fifo
+	i=0; until cut -d" " -f2,3 /proc/$pid/stat | grep -qx "(auth-check) S"; do
 		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
 	done &&
-	cp reg.without reg.tmp && mv reg.tmp "$D/operators.csv" &&
-	cat "$TMP/pw.kato" >pwpipe && wait &&
+	cp reg.without reg.tmp && mv reg.tmp "$D/operators.csv"
+	cat "$TMP/pw.kato" >pwpipe; wait $pid; rc=$?
 	cp reg.full "$D/operators.csv" &&
-	test "$(cat rc6)" = 1 &&
+	test $rc = 1 &&
 	test "$(log_count auth denied "reason=unknown-id")" -ge 1 &&
 	grep ",auth,kato," "$D/oplog.csv" | tail -1 | grep -q ",denied,"
 '
