@@ -4,8 +4,10 @@
  * Invariants: jukisec_setup() runs before anything else in main(), so by the
  * time a tool reads a secret the umask is 077, core dumps are off and
  * libgcrypt's secure (locked, wiped-on-free) memory pool exists.  Allocation
- * failure exits ST_FAIL here and nowhere else.  parse_num accepts only an
- * optional sign and decimal digits: no blanks, no hex, no trailing junk.
+ * failure exits ST_FAIL here and nowhere else.  Standard output is checked
+ * at exit as well as by fshut_stdout(), so no path exits 0 after losing
+ * output.  parse_num accepts only an optional sign and decimal digits: no
+ * blanks, no hex, no trailing junk.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gcrypt.h>
 
@@ -33,10 +36,32 @@
 #endif
 #endif
 
+static int stdout_shut;
+
+/* For exits that never reach fshut_stdout(): -V, --help, err(3).  A
+ * version or usage text lost to a full disk must not exit 0 either. */
+static void
+stdout_at_exit(void)
+{
+	if (stdout_shut)
+		return;
+	if (fflush(stdout) == EOF) {
+		warn(_("write error: standard output"));
+		_exit(ST_FAIL);
+	}
+	if (ferror(stdout)) {
+		warnx(_("write error: standard output"));
+		_exit(ST_FAIL);
+	}
+}
+
 void
 jukisec_setup(void)
 {
 	struct rlimit rl = { 0, 0 };
+
+	if (atexit(stdout_at_exit) != 0)
+		errx(ST_FAIL, "atexit");
 
 	setlocale(LC_ALL, "");
 	bindtextdomain("jukisec", LOCALEDIR);
@@ -191,6 +216,7 @@ fshut_stdout(void)
 {
 	int ret = ST_OK;
 
+	stdout_shut = 1;
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warn(_("write error: standard output"));
 		ret = ST_FAIL;

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Every tool checks its standard output on every exit, -V and --help
+# included: output lost to a full disk is exit 3, never 0.
+. "$(dirname "$0")/lib.sh"
+
+tools=$(cd "$JUKISEC_BUILD" && for f in *; do
+	test -f "$f" && test -x "$f" && echo "$f"; done)
+
+test_expect_success 'the tools are all here' '
+	for t in auth-check jukisec-init log-append log-verify operator-list; do
+		echo "$tools" | grep -qx "$t" || exit 1
+	done
+'
+
+for t in $tools; do
+	test_expect_success "$t -V and --help to a full disk: exit 3, one message" '
+		test_must_fail 3 $t -V >/dev/full 2>err &&
+		one_line_matching err "^$t: write error: standard output" &&
+		test_must_fail 3 $t --help >/dev/full 2>err &&
+		one_line_matching err "^$t: write error: standard output" &&
+		$t -V >out && test -s out
+	'
+done
+
+test_done
