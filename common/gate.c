@@ -16,6 +16,10 @@
  *  - Every attempt is logged as action "auth" with result, method and
  *    reason (the terminal is the record's own field); never the password.
  *  - A hash weaker than jukisec.conf asks for is re-hashed on success.
+ *  - A manager's change (manager_change) is prepared only after the
+ *    manager's credential verified on an unlocked row, and runs under the
+ *    lock that counted the attempt, after its "auth" record: one register
+ *    read for both.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +39,8 @@ struct attempt {
 	int		 need_manager;
 	const char	*pw;		/* set on success when a re-hash is due */
 	const char	*phc;		/* the hash pw was verified against */
+	int		 locked;	/* locked at the first read */
+	const struct gate_change *change;	/* run under the count's lock */
 };
 
 /* Under the register lock: re-hashes with conf's cost when the stored hash
@@ -116,6 +122,8 @@ record(struct store *st, struct attempt *a, int64_t now)
 	    "method=%s reason=%s%s", method_name(a->method),
 	    a->ok ? "ok" : a->reason ? a->reason : "denied",
 	    a->need_manager ? " check=manager" : "");
+	if (r == ST_OK && a->ok && a->change != NULL)
+		a->change->change(st, &reg, a->change->arg);
 	register_end(st, &reg);
 	if (r != ST_OK)
 		return ST_FAIL;
@@ -136,9 +144,9 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
 	return NULL;
 }
 
-int
-gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
-    int64_t now)
+static int
+authenticate(struct store *st, const char *id, int pwfd, int need_manager,
+    int64_t now, const struct gate_change *change)
 {
 	struct register_ reg;
 	struct operator	*o;
@@ -157,8 +165,10 @@ gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
 	o = register_find(&reg, id);
 	a.reason = why_unknown(o, need_manager, now);
 	a.known = a.reason == NULL;
-	if (a.known)
+	if (a.known) {
 		a.method = o->method;
+		a.locked = operator_locked(o, &st->conf, now);
+	}
 	register_free(&reg);
 
 	if (a.method == METHOD_PASSWORD) {
@@ -199,6 +209,11 @@ gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
 		    method_name(a.method), a.reason ? a.reason : "device");
 		goto out;
 	}
+	/* a change waits for the count's lock unless the person is already
+	 * denied: a locked manager is not asked for anything more */
+	if (change != NULL && a.ok && !a.locked &&
+	    change->prepare(st, change->arg) == ST_OK)
+		a.change = change;
 	r = record(st, &a, now);
 	if (r == ST_NO)
 		warnx(_("authentication denied"));
@@ -212,7 +227,15 @@ out:
 }
 
 int
-manager_verify(struct store *st, const char *by, int pwfd, int64_t now)
+gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
+    int64_t now)
+{
+	return authenticate(st, id, pwfd, need_manager, now, NULL);
+}
+
+int
+manager_change(struct store *st, const char *by, int pwfd, int64_t now,
+    const struct gate_change *change)
 {
 	const char *why;
 
@@ -220,5 +243,11 @@ manager_verify(struct store *st, const char *by, int pwfd, int64_t now)
 		warnx(_("--by %s: %s"), by, why);
 		return ST_USAGE;
 	}
-	return gate_auth(st, by, pwfd, 1, now);
+	return authenticate(st, by, pwfd, 1, now, change);
+}
+
+int
+manager_verify(struct store *st, const char *by, int pwfd, int64_t now)
+{
+	return manager_change(st, by, pwfd, now, NULL);
 }

@@ -419,8 +419,8 @@ cred_live(struct operator **v, size_t n, const char *name)
 	return strcmp(dot + 1, ext) == 0;
 }
 
-static int
-reconcile(struct store *st, struct register_ *reg, const char *who)
+int
+register_reconcile(struct store *st, struct register_ *reg, const char *who)
 {
 	struct dirent	*e;
 	struct operator	**v;
@@ -470,7 +470,7 @@ register_begin(struct store *st, struct register_ *reg, const char *who)
 	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
 		return r;
 	if ((r = register_load(st, reg)) == ST_OK &&
-	    (r = reconcile(st, reg, who)) == ST_OK)
+	    (r = register_reconcile(st, reg, who)) == ST_OK)
 		return ST_OK;
 	register_end(st, reg);
 	return r;

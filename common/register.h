@@ -55,6 +55,20 @@ int	operator_active(const struct operator *, int64_t now);
  * message printed), ST_LOCKED, or ST_FAIL. */
 int	manager_verify(struct store *, const char *by_id, int pwfd, int64_t now);
 
+/* A change a manager makes under the lock that counts their attempt.
+ * prepare runs after the credential verified on an unlocked row, before
+ * the lock; change only when prepare gave ST_OK and the count admitted the
+ * manager, under STORE_LOCK_REGISTER with the register loaded (it
+ * reconciles, commits and logs itself).  Their results go in arg. */
+struct gate_change {
+	int	(*prepare)(struct store *, void *arg);
+	void	(*change)(struct store *, struct register_ *, void *arg);
+	void	*arg;
+};
+/* manager_verify, with the change made when the manager is admitted. */
+int	manager_change(struct store *, const char *by_id, int pwfd, int64_t now,
+	    const struct gate_change *);
+
 /* The columns of operators.csv, in order (also operator-list -f csv). */
 #define REGISTER_NCOLS	16
 extern const char *const register_cols[REGISTER_NCOLS];
@@ -102,6 +116,8 @@ struct operator *register_append(struct register_ *, const char *id);
  * atomically.  register_end frees and unlocks in every case.
  */
 int	register_begin(struct store *, struct register_ *, const char *who);
+/* register_begin's second half, for a caller already holding the lock. */
+int	register_reconcile(struct store *, struct register_ *, const char *who);
 int	register_commit(struct store *, const struct register_ *);
 void	register_end(struct store *, struct register_ *);
 

@@ -41,80 +41,127 @@ set(char **field, const char *v)
 	*field = xstrdup(v);
 }
 
+struct addjob {
+	struct opchange	*a;
+	int64_t		 now;
+	struct buf	 cred;
+	int		 prepared, r;
+};
+
 static int
-add(struct store *st, struct opchange *a, int64_t now)
+add_prepare(struct store *st, void *arg)
 {
-	struct register_ reg;
+	struct addjob	*j = arg;
+	struct opchange	*a = j->a;
+
+	j->r = credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred);
+	j->prepared = j->r == ST_OK;
+	return j->r;
+}
+
+/* Under the register lock, reconciled: the credential, then its row. */
+static void
+add_locked(struct store *st, struct register_ *reg, struct addjob *j)
+{
+	struct opchange	*a = j->a;
 	struct operator	*o;
-	struct buf	 cred = { 0 };
 	const char	*who = a->by ? a->by : a->id;
 	int		 r;
 
-	if (a->by == NULL) {
-		/* bootstrap: fail before asking for a credential */
-		if ((r = register_load(st, &reg)) != ST_OK)
-			return r;
-		r = register_managers(&reg, now) > 0;
-		register_free(&reg);
-		if (r) {
-			warnx(_("the register has a manager: -b is required"));
-			return ST_USAGE;
-		}
-	}
-	if ((r = credential_new(st, a->id, a->m, a->pwfd, &a->bio,
-	    &cred)) != ST_OK)
-		return r;
-	if ((r = register_begin(st, &reg, who)) != ST_OK)
-		goto out;
-	if (register_find(&reg, a->id) != NULL) {
+	if (register_find(reg, a->id) != NULL) {
 		warnx(_("%s: id already in the register (ids are never reused)"),
 		    a->id);
 		r = ST_NO;
-	} else if (a->by == NULL && register_managers(&reg, now) > 0) {
+	} else if (a->by == NULL && register_managers(reg, j->now) > 0) {
 		warnx(_("the register has a manager: -b is required"));
 		r = ST_USAGE;
 	} else if ((r = cred_write(st, a->id, a->m == METHOD_PASSWORD ?
-	    "phc" : "tmpl", cred.p, cred.len)) == ST_OK) {
-		o = register_append(&reg, a->id);
+	    "phc" : "tmpl", j->cred.p, j->cred.len)) == ST_OK) {
+		o = register_append(reg, a->id);
 		set(&o->name, a->name);
 		set(&o->section, a->section);
 		set(&o->registered_by, who);
 		o->role = a->r;
 		o->method = a->m;
-		o->registered_at = now;
+		o->registered_at = j->now;
 		o->expires = a->exp;
 		if (a->m == METHOD_PASSWORD) {
 			set(&o->exception_reason, a->reason);
 			set(&o->approved_by, who);
 			set(&o->instructions_date, a->instr);
 		}
-		r = register_commit(st, &reg);
+		r = register_commit(st, reg);
 	}
 	if (oplog_log(st, who, "operator-add", a->id,
 	    r == ST_OK ? "ok" : "refused", "role=%s method=%s%s",
 	    role_name(a->r), method_name(a->m),
 	    a->by ? "" : " bootstrap") != ST_OK && r == ST_OK)
 		r = ST_FAIL;
+	j->r = r;
+}
+
+/* The gate's hook: the manager's attempt is counted and logged in reg. */
+static void
+add_change(struct store *st, struct register_ *reg, void *arg)
+{
+	struct addjob *j = arg;
+
+	if ((j->r = register_reconcile(st, reg, j->a->by)) == ST_OK)
+		add_locked(st, reg, j);
+}
+
+/* The bootstrap, or a manager admitted without add_prepare having run
+ * (unlocked meanwhile): a lock of its own. */
+static int
+add(struct store *st, struct addjob *j)
+{
+	struct register_ reg;
+	int		 r;
+
+	if (j->a->by == NULL) {
+		/* bootstrap: fail before asking for a credential */
+		if ((r = register_load(st, &reg)) != ST_OK)
+			return r;
+		r = register_managers(&reg, j->now) > 0;
+		register_free(&reg);
+		if (r) {
+			warnx(_("the register has a manager: -b is required"));
+			return ST_USAGE;
+		}
+	}
+	if (!j->prepared && add_prepare(st, j) != ST_OK)
+		return j->r;
+	if ((r = register_begin(st, &reg, j->a->by ? j->a->by : j->a->id)) !=
+	    ST_OK)
+		return r;
+	add_locked(st, &reg, j);
 	register_end(st, &reg);
-out:
-	wipe(cred.p, cred.len);
-	buf_free(&cred);
-	return r;
+	return j->r;
 }
 
 int
 operator_add(struct store *st, struct opchange *a, int64_t now)
 {
-	int r;
+	struct addjob	 j = { a, now, { 0 }, 0, ST_OK };
+	struct gate_change gc = { add_prepare, add_change, &j };
+	int		 r;
 
 	if (a->by == NULL && a->r != ROLE_MANAGER) {
 		warnx(_("-b is required (only the first manager registers "
 		    "without it)"));
 		return ST_USAGE;
 	}
-	if (a->by && (r = manager_verify(st, a->by, a->byfd, now)) != ST_OK)
-		return r == ST_LOCKED ? ST_NO : r;
-	return add(st, a, now);
+	if (a->by == NULL)
+		r = add(st, &j);
+	else if ((r = manager_change(st, a->by, a->byfd, now, &gc)) != ST_OK)
+		r = r == ST_LOCKED ? ST_NO : r;
+	else if (j.prepared || j.r != ST_OK)
+		r = j.r;
+	else
+		r = add(st, &j);
+	wipe(j.cred.p, j.cred.len);
+	buf_free(&j.cred);
+	return r;
 }
 
 static int
