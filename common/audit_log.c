@@ -23,6 +23,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "oplog_verify.h"
+#include "oplog_priv.h"
 #include "prune.h"
 #include "timeutil.h"
 
@@ -85,31 +86,16 @@ token(const char *s, const char *key)
 static void
 read_head(struct audit *a, struct walk *w)
 {
-	char	 line[512], *seq, *size, *mac;
-	ssize_t	 n;
-	int	 fd;
-	const char *e;
+	struct oplog_head hd;
+	const char *why;
 
-	if ((fd = store_openat(a->st, "oplog.head", O_RDONLY, 0)) == -1)
+	/* Two slots since one fsync per append (jukisec-log(5) "Head"). */
+	if (oplog_head_read(a->st, &hd, &why) == -1)
 		return;
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	line[n] = '\0';
-	seq = token(line, "seq");
-	size = token(line, "size");
-	mac = token(line, "mac");
-	if (strncmp(line, "jukisec-log-head v1 ", 20) == 0 && seq && size &&
-	    mac && strlen(mac) == 2 * OPLOG_MACLEN &&
-	    parse_num(seq, 0, LLONG_MAX, &w->head_seq, &e) == 0 &&
-	    parse_num(size, 0, LLONG_MAX, &w->head_size, &e) == 0) {
-		memcpy(w->head_mac, mac, sizeof(w->head_mac));
-		w->head_ok = 1;
-	}
-	free(seq);
-	free(size);
-	free(mac);
+	w->head_seq = hd.seq;
+	w->head_size = hd.size;
+	hex_encode(hd.mac, OPLOG_MACLEN, w->head_mac);
+	w->head_ok = 1;
 }
 
 static void

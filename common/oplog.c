@@ -5,11 +5,16 @@
  * Invariants:
  *  - Everything happens under STORE_LOCK_LOG.  oplog.csv is opened
  *    O_APPEND; a batch goes out in as few write(2)s as its size allows (one
- *    for an ordinary call), then one fdatasync(2); then oplog.head is
- *    replaced atomically, and that is the commit: bytes beyond head.size
- *    belong to an unfinished append and the next writer truncates them and
- *    logs a "repair" record.  So a batch is whole or not at all, even across
- *    SIGKILL or power loss, and nothing a caller was told is durable is lost.
+ *    for an ordinary call), then one fdatasync(2); then the head is written
+ *    into its other slot, and that is the commit.  A single record stops
+ *    there (one sync per call): if its head is lost, the record is whole and
+ *    chains under the current key, and the next writer takes it in (adopt).
+ *    A batch of several records is preceded by the head marked open and
+ *    synced, and its head is synced: bytes beyond an open head belong to an
+ *    unfinished batch, and the next writer truncates them and logs a
+ *    "repair" record, as it does for a torn record beyond any head.  So a
+ *    batch is whole or not at all, even across SIGKILL or power loss, and
+ *    nothing a caller was told is durable is lost.
  *  - The key moves only forward: it is evolved lazily, just before the first
  *    record of a later epoch, and oplog.key is rewritten after the head, so a
  *    crash can leave the key file behind the log (the next writer evolves it)
@@ -45,6 +50,10 @@ struct oplog_batch {
 	long long	disk_epoch;	/* key epoch in oplog.key */
 	struct oplog_mac mac;
 	struct oplog_head hd;		/* state after the last record emitted */
+	struct oplog_head base;		/* state before the batch */
+	int		loaded_open;	/* the head read was open */
+	int		intent;		/* no open head to write before the batch */
+	long long	adopted;	/* records taken in after the head */
 	long long	cur, cur_n;	/* open epoch, its records so far */
 	int		sealed;		/* cur has its seal */
 	int64_t		now, tcache;
@@ -96,12 +105,32 @@ oplog_rec_problem(const struct oplog_rec *r)
 	return NULL;
 }
 
+/* Before the first byte of a batch of several records: the head as it
+ * stands, marked open and synced, so that a crash leaves bytes a writer
+ * cuts rather than records it would take in (adopt). */
+static int
+intent(struct oplog_batch *b)
+{
+	struct oplog_head in = b->base;
+	int r;
+
+	in.open = 1;
+	if ((r = oplog_head_write(b->st, &in, NULL, 1)) != ST_OK)
+		return r;
+	b->hd.slot = in.slot;
+	b->intent = 1;
+	return ST_OK;
+}
+
 static int
 flush(struct oplog_batch *b)
 {
 	size_t off = 0;
 	ssize_t n;
+	int r;
 
+	if (!b->intent && b->out.len > 0 && (r = intent(b)) != ST_OK)
+		return r;
 	while (off < b->out.len) {
 		if ((n = write(b->fd, b->out.p + off, b->out.len - off)) == -1) {
 			if (errno == EINTR)
@@ -264,6 +293,62 @@ out:
 	return why ? ST_FAIL : ST_OK;
 }
 
+/*
+ * Whole records after a closed head that chain from it under the current
+ * key, in its epoch (the next after a seal), none of them the log's own:
+ * single records whose head did not reach the disk (a power loss) or whose
+ * writer died before writing it.  Each was durable before its writer could
+ * return, so they are taken in, not cut.  Returns how many.
+ */
+static long long
+adopt(struct oplog_batch *b, long long end)
+{
+	struct oplog_record rec;
+	struct oplog_rec r;
+	unsigned char m[OPLOG_MACLEN];
+	char *buf, *scratch, *lf;
+	long long n = 0;
+	ssize_t got;
+
+	buf = xmalloc(OPLOG_LINE_MAX + 2);
+	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	if (b->mac.epoch != b->key->epoch)
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	while (b->hd.size < end) {
+		if ((got = pread(b->fd, buf, OPLOG_LINE_MAX + 1, b->hd.size)) <= 0 ||
+		    (lf = memchr(buf, '\n', got)) == NULL)
+			break;
+		*lf = '\0';
+		if (oplog_parse_line(buf, lf - buf, scratch, &rec) != NULL ||
+		    rec.seq != b->hd.seq + 1 || rec.epoch != b->key->epoch ||
+		    rec.epoch != b->hd.epoch + b->sealed || rec.time < b->hd.time ||
+		    oplog_epoch_of(b->key->t0, b->key->epoch_seconds, rec.time) != rec.epoch)
+			break;
+		r.operator = rec.field[OF_OPERATOR];
+		r.action = rec.field[OF_ACTION];
+		r.object = rec.field[OF_OBJECT];
+		r.result = rec.field[OF_RESULT];
+		r.detail = rec.field[OF_DETAIL];
+		if (oplog_rec_problem(&r) != NULL)
+			break;
+		mac_record(&b->mac, b->hd.mac, (const char *const *)rec.field, rec.len, m);
+		if (!ct_equal(m, rec.mac, OPLOG_MACLEN))
+			break;
+		b->hd.erecs = rec.epoch == b->hd.epoch ? b->hd.erecs + 1 : 1;
+		b->hd.seq = rec.seq;
+		b->hd.epoch = rec.epoch;
+		b->hd.time = rec.time;
+		memcpy(b->hd.mac, rec.mac, OPLOG_MACLEN);
+		b->hd.count++;
+		b->hd.size += lf - buf + 1;
+		b->sealed = 0;
+		n++;
+	}
+	free(buf);
+	free(scratch);
+	return n;
+}
+
 static int
 load(struct oplog_batch *b)
 {
@@ -296,14 +381,6 @@ load(struct oplog_batch *b)
 	 * is repaired; anything else is left alone for a person to look at. */
 	if ((r = check_tail(b)) != ST_OK)
 		return r;
-	if (sb.st_size > b->hd.size) {
-		if (ftruncate(b->fd, b->hd.size) == -1) {
-			warn("%s/%s", b->st->dir, OPLOG_FILE);
-			return ST_FAIL;
-		}
-		b->repaired = sb.st_size - b->hd.size;
-	}
-	b->start_size = b->hd.size;
 	b->cur = b->hd.epoch;
 	b->cur_n = b->hd.erecs;
 	if (b->key->epoch > b->cur + b->sealed) {
@@ -323,6 +400,23 @@ load(struct oplog_batch *b)
 			return ST_FAIL;
 		}
 	}
+	b->loaded_open = b->hd.open;
+	if (sb.st_size > b->hd.size && !b->hd.open &&
+	    (b->adopted = adopt(b, sb.st_size)) > 0) {
+		b->cur = b->hd.epoch;
+		b->cur_n = b->hd.erecs;
+		mac_head(&b->mac, &b->hd, b->hd.hmac);
+	}
+	if (sb.st_size > b->hd.size) {
+		if (ftruncate(b->fd, b->hd.size) == -1) {
+			warn("%s/%s", b->st->dir, OPLOG_FILE);
+			return ST_FAIL;
+		}
+		b->repaired = sb.st_size - b->hd.size;
+	}
+	b->hd.open = 0;
+	b->start_size = b->hd.size;
+	b->base = b->hd;
 	return ST_OK;
 }
 
@@ -422,13 +516,23 @@ int
 oplog_commit(struct oplog_batch *b)
 {
 	long long target;
-	int r;
+	int r, single;
 
 	/* Seal what has ended even when the batch added nothing (--seal). */
 	target = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, clamp(b));
-	if ((r = catch_up(b, target, 0)) != ST_OK || (r = flush(b)) != ST_OK)
+	if ((r = catch_up(b, target, 0)) != ST_OK)
 		goto fail;
-	if (b->written == 0 && !b->repaired) {
+	/* One record and no seal, repair or key to save: the log's fdatasync
+	 * is the one sync; the head follows unsynced, and if a crash loses
+	 * it, the next writer takes the record in (adopt).  Anything else is
+	 * framed by an open head and a synced one. */
+	single = !b->intent && b->written == 0 && b->hd.seq == b->base.seq + 1 &&
+	    !b->loaded_open && b->key->epoch == target && b->key->epoch == b->disk_epoch;
+	if (single)
+		b->intent = 1;
+	if ((r = flush(b)) != ST_OK)
+		goto fail;
+	if (b->written == 0 && !b->repaired && !b->adopted) {
 		/* Nothing to write; the key may still have to move on (a crash
 		 * after the head last time left it behind). */
 		while (b->key->epoch < target) {
@@ -450,7 +554,7 @@ oplog_commit(struct oplog_batch *b)
 		    b->hd.epoch, b->key->epoch);
 	if (b->mac.epoch != b->key->epoch)
 		mac_setkey(&b->mac, b->key->k, b->key->epoch);
-	if ((r = oplog_head_save(b->st, &b->hd, &b->mac)) != ST_OK)
+	if ((r = oplog_head_write(b->st, &b->hd, &b->mac, !single)) != ST_OK)
 		goto fail;
 	/* The head is committed; now the key may move on past sealed epochs. */
 	while (b->key->epoch < target) {
@@ -562,6 +666,8 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	b->key->epoch_seconds = epoch_seconds;
 	b->disk_epoch = -1;
 	b->hd.seq = -1;
+	b->hd.slot = 1;		/* the first head goes to slot 0 */
+	b->intent = 1;		/* no head yet to mark open */
 	time_format(now, t);
 	hex_encode(b->key->k, 32, hex);
 	snprintf(vkey, OPLOG_VKEY_BUFSZ, "jukisec-log-key v1 t0=%s epoch_seconds=%lld k0=%s\n",
@@ -615,6 +721,11 @@ oplog_replace(struct store *st, struct atomic_file *af, long long kept,
 		goto fail;
 	}
 	b->out.len = 0;
+	/* The head the checkpoint chains to must be on disk before the
+	 * rename (a single record's head may not be), or prune_recover()
+	 * could not match them after a crash. */
+	if ((r = intent(b)) != ST_OK)
+		goto fail;
 	if (atomic_commit(af) == -1) {
 		warn("%s/%s", st->dir, OPLOG_FILE);
 		oplog_abort(b);

@@ -5,9 +5,10 @@
  * jukisec-log(5) and oplog.c):
  *  - Appends happen under STORE_LOCK_LOG; a batch is written with one
  *    write(2) (1 MiB pieces for a huge one) to oplog.csv opened O_APPEND,
- *    made durable with one fdatasync(2), then committed by replacing
- *    oplog.head atomically, all before the call returns ST_OK: whole or
- *    not at all, even across a crash.
+ *    made durable with one fdatasync(2), then committed by a head written
+ *    in place, all before the call returns ST_OK: whole or not at all,
+ *    even across a crash.  One record costs that one fdatasync; a batch
+ *    of several is framed by synced heads (jukisec-log(5) "Writing").
  *  - Sequence numbers are gap-free; record times never decrease (a clock
  *    stepped back is clamped to the previous record's time).
  *  - Before appending, the writer repairs a torn tail left by a killed

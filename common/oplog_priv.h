@@ -35,7 +35,10 @@ struct oplog_head {
 	int64_t		time;
 	unsigned char	mac[OPLOG_MACLEN];
 	unsigned char	hmac[OPLOG_MACLEN];
+	int		open;		/* a batch may follow: bytes after size go */
+	int		slot;		/* 0 or 1: where it was read or written */
 };
+#define OPLOG_HEADSLOT	512
 
 long long oplog_epoch_of(int64_t t0, long long epoch_seconds, int64_t t);
 int64_t	oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e);
@@ -71,6 +74,10 @@ int	oplog_key_load(struct store *, struct oplog_key *);
 int	oplog_key_save(struct store *, const struct oplog_key *);
 int	oplog_head_load(struct store *, struct oplog_head *);
 int	oplog_head_read(struct store *, struct oplog_head *, const char **why);
+/* Writes hd into the slot hd->slot does not name, then names it; m keyed
+ * with the key of hd->epoch fills hd->hmac first (NULL: hd->hmac as is).
+ * save: the same, made durable with fdatasync(2) before it returns. */
+int	oplog_head_write(struct store *, struct oplog_head *, struct oplog_mac *, int sync);
 int	oplog_head_save(struct store *, struct oplog_head *, struct oplog_mac *);
 const char *oplog_head_parse(const char *, size_t, struct oplog_head *);
 

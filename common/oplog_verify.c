@@ -339,7 +339,7 @@ check_head(struct vstate *v, struct store *st, const struct oplog_head *hd,
 	    now.seq == hd->seq && now.size == hd->size) {
 		v->file = OPLOG_FILE;
 		return bad(v, NULL, _("%lld bytes after the head's end: an unfinished append "
-		    "(the next append repairs it), or a head rolled back"),
+		    "(the next append takes in whole records or repairs it), or a head rolled back"),
 		    (long long)sb.st_size - size);
 	}
 	v->res->head_checked = 1;

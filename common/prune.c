@@ -595,6 +595,7 @@ prune_recover(struct store *st, struct oplog_head *hd)
 	memcpy(hd->mac, rec.mac, OPLOG_MACLEN);
 	hd->count = rec.seq - first.seq + 1;
 	hd->size = sb.st_size;
+	hd->open = 0;
 	ret = oplog_head_save(st, hd, &m);
 out:
 	if (key != NULL)

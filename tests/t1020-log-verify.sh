@@ -125,7 +125,7 @@ test_expect_success 'a torn tail left by a killed writer fails until the next ap
 	lv -k key --now $NOW >out
 '
 
-test_expect_success 'a whole unfinished batch (not committed by the head) is removed and logged' '
+test_expect_success 'whole records after a head that was lost (one unsynced write) are taken in' '
 	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
 	la -u a -a b --now 2026-01-02T09:51:00Z &&
 	la -u a -a c --now 2026-01-02T09:52:00Z &&
@@ -133,8 +133,30 @@ test_expect_success 'a whole unfinished batch (not committed by the head) is rem
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	grep -q "bytes after the head.s end" err &&
 	la -u a -a d --now 2026-01-02T09:53:00Z &&
+	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 1 &&
+	grep -q ",a,b," s/oplog.csv && grep -q ",a,c," s/oplog.csv && lv -k key --now $NOW
+'
+
+# openhead: the head marked open, as a writer leaves it before a batch.
+openhead() {
+	python3 -c 'import sys
+d = open(sys.argv[1], "rb").read().ljust(1024, b"\0")
+s = [d[:512], d[512:]]
+seq = [int(x.split(b" seq=")[1].split(b" ")[0]) if b"\n" in x else -1 for x in s]
+i = 0 if seq[0] >= seq[1] else 1
+s[i] = s[i].replace(b"head v1 ", b"head v1 open ", 1)[:512]
+open(sys.argv[1], "wb").write(s[0] + s[1])' "$1"
+}
+
+test_expect_success 'a whole batch after an open head (not committed) is removed and logged' '
+	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
+	printf "a,b,x,ok,\na,c,x,ok,\n" | la --stdin --now 2026-01-02T09:54:00Z &&
+	cp before.head s/oplog.head && openhead s/oplog.head &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
+	grep -q "bytes after the head.s end" err &&
+	la -u a -a e --now 2026-01-02T09:55:00Z &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 2 &&
-	! grep -q ",a,b," s/oplog.csv && lv -k key --now $NOW
+	! grep -q ",a,b,x," s/oplog.csv && lv -k key --now $NOW
 '
 
 test_done
