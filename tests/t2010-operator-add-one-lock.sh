@@ -1,0 +1,83 @@
+#!/bin/sh
+# operator-add -b: the manager's attempt is counted and the row added under
+# one register lock (register_change.c, gate.c manager_change), and every
+# path around it keeps the manager's attempt counted and logged.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+# last N: the last N log records as "action subject result".
+last() {
+	python3 -c 'import csv,sys
+rows = [r for r in csv.reader(open(sys.argv[1], newline="")) if len(r) > 7]
+for r in rows[-int(sys.argv[2]):]: print(r[4], r[5], r[6])' "$D/oplog.csv" "$1"
+}
+
+test_expect_success 'set up a state directory with a manager' '
+	reg_state && bootstrap && pw wrong wrong-password-1 && pw short abc
+'
+
+test_expect_success 'earlier failures are reset and the row added, auth logged first' '
+	test_must_fail 1 auth boss "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 1 auth boss "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(field boss failed)" = 2 &&
+	add_pw alice &&
+	test "$(field boss failed)" = 0 &&
+	test "$(field alice registered_by)" = boss &&
+	printf "auth boss ok\noperator-add alice ok\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+test_expect_success 'a refused new password still counts and logs the manager' '
+	test_must_fail 1 auth boss "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 -i bob \
+	    -n Bob -m password --reason r --instructions-given 2026-11-20 \
+	    --password-fd 3 3<"$TMP/pw.short" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "password shorter than" &&
+	test "$(field boss failed)" = 0 &&
+	test -z "$(field bob id)" &&
+	! test -e "$D/credentials/bob.phc" &&
+	echo "auth boss ok" >want && last 1 >got && test_cmp want got
+'
+
+test_expect_success 'an orphan credential is reconciled between the auth and the add' '
+	cp "$D/credentials/alice.phc" "$D/credentials/ghost.phc" &&
+	add_pw dave &&
+	! test -e "$D/credentials/ghost.phc" &&
+	printf "auth boss ok\nregister-reconcile ghost.phc removed\noperator-add dave ok\n" >want &&
+	last 3 >got && test_cmp want got
+'
+
+test_expect_success 'a duplicate id is refused and logged after the auth' '
+	test_must_fail 1 add_pw alice 2>err &&
+	one_line_matching err "alice: id already in the register" &&
+	printf "auth boss ok\noperator-add alice refused\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+if strace -o /dev/null true 2>/dev/null; then
+test_expect_success 'the register is read twice, not three times' '
+	pw erin erin-secret-1 &&
+	strace -f -e trace=openat -o trace operator-add -d "$D" -b boss \
+	    --by-password-fd 4 -i erin -n Erin -m password --reason r \
+	    --instructions-given 2026-11-20 --password-fd 3 \
+	    3<"$TMP/pw.erin" 4<"$TMP/pw.boss" &&
+	test "$(grep -c "\"operators.csv\"" trace)" = 2
+'
+else
+test_skip 'the register is read twice, not three times' 'no strace (or no ptrace)'
+fi
+
+test_expect_success 'a locked manager is refused before the new credential is read' '
+	i=0 && while [ $i -lt 5 ]; do
+		test_must_fail 1 auth boss "$TMP/pw.wrong" 2>/dev/null; i=$((i + 1))
+	done &&
+	test -n "$(field boss locked_at)" &&
+	test_must_fail 1 operator-add -d "$D" -b boss --by-password-fd 4 -i carol \
+	    -n Carol -m password --reason r --instructions-given 2026-11-20 \
+	    --password-fd 3 3<"$TMP/pw.short" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "boss is locked out" &&
+	test -z "$(field carol id)" &&
+	echo "auth boss locked" >want && last 1 >got && test_cmp want got
+'
+
+test_done
