@@ -75,4 +75,16 @@ test_expect_success 'a checkpoint that chains to another head: refused (exit 3)'
 	test_must_fail 3 log-append -d "$TMP/k5" --now $NOW -u clerk01 -a view 2>err
 '
 
+test_expect_success 'a prune after a head that was lost keeps the record after it' '
+	rm -rf "$TMP/k6" && cp -a "$S" "$TMP/k6" && cp -p "$S.key" "$TMP/k6.key" &&
+	log-append -d "$TMP/k6" --now $NOW --seal &&
+	cp -p "$TMP/k6/oplog.head" "$TMP/old.head" &&
+	log-append -d "$TMP/k6" --now $NOW -u clerk01 -a view -o lost-head &&
+	cp -p "$TMP/old.head" "$TMP/k6/oplog.head" &&
+	log-prune -d "$TMP/k6" --now $NOW &&
+	has "$TMP/k6" lost-head && ! has "$TMP/k6" old &&
+	! grep -q ",-,repair," "$TMP/k6/oplog.csv" &&
+	verify "$TMP/k6" $NOW >/dev/null
+'
+
 test_done
