@@ -59,6 +59,20 @@ add_prepare(struct store *st, void *arg)
 	return j->r;
 }
 
+/* The bootstrap is for the first manager only: a register whose managers
+ * have all expired does not fall open to whoever runs operator-add (nor
+ * does one seen through a later --now). */
+static int
+had_manager(const struct register_ *reg)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n; i++)
+		if (reg->op[i].role == ROLE_MANAGER)
+			return 1;
+	return 0;
+}
+
 /* Under the register lock, reconciled: the credential, then its row. */
 static void
 add_locked(struct store *st, struct register_ *reg, struct addjob *j)
@@ -72,7 +86,7 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 		warnx(_("%s: id already in the register (ids are never reused)"),
 		    a->id);
 		r = ST_NO;
-	} else if (a->by == NULL && register_managers(reg, j->now) > 0) {
+	} else if (a->by == NULL && had_manager(reg)) {
 		warnx(_("the register has a manager: -b is required"));
 		r = ST_USAGE;
 	} else if ((r = cred_write(st, a->id, a->m == METHOD_PASSWORD ?
@@ -122,7 +136,7 @@ add(struct store *st, struct addjob *j)
 		/* bootstrap: fail before asking for a credential */
 		if ((r = register_load(st, &reg)) != ST_OK)
 			return r;
-		r = register_managers(&reg, j->now) > 0;
+		r = had_manager(&reg);
 		register_free(&reg);
 		if (r) {
 			warnx(_("the register has a manager: -b is required"));

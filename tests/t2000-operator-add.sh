@@ -94,6 +94,19 @@ test_expect_success 'a second manager by bootstrap is refused once one exists' '
 	grep -q "has a manager" err
 '
 
+test_expect_success 'no bootstrap once every manager has expired (or by a later --now)' '
+	reg_state "$TMP/s2" && pw m3 m3-secret-1 &&
+	operator-add -d "$TMP/s2" -i m3 -n M3 -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 -e 2030-01-01 \
+	    --password-fd 3 3<"$TMP/pw.m3" &&
+	cp "$TMP/s2/operators.csv" s2.before &&
+	test_must_fail 2 operator-add -d "$TMP/s2" -i m4 -n M4 -r manager \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --now 2030-06-01T00:00:00Z --password-fd 3 3<"$TMP/pw.m2" 2>err &&
+	grep -q "has a manager" err &&
+	test_cmp s2.before "$TMP/s2/operators.csv"
+'
+
 test_expect_success 'a change by the manager with the right password' '
 	add_pw tanaka -s 市民課 &&
 	test "$(field tanaka registered_by)" = boss &&
