@@ -44,7 +44,7 @@ revoke(struct store *st, const char *by, const char *id, const char *reason,
 {
 	struct register_ reg;
 	struct operator	*o;
-	int		 r;
+	int		 r, done = 0;
 
 	if ((r = register_begin(st, &reg, by)) != ST_OK)
 		return r;
@@ -66,11 +66,16 @@ revoke(struct store *st, const char *by, const char *id, const char *reason,
 		o->revoked_reason = xstrdup(reason);
 		/* row first: a crash now leaves a credential that the next
 		 * register_begin destroys, never a live row without one */
-		if ((r = register_commit(st, &reg)) == ST_OK)
+		if ((r = register_commit(st, &reg)) == ST_OK) {
+			done = 1;
 			r = cred_destroy(st, id, NULL);
+		}
 	}
-	if (oplog_log(st, by, "operator-revoke", id,
-	    r == ST_OK ? "ok" : "refused", "%s", reason) != ST_OK && r == ST_OK)
+	/* once the row is committed the revocation stands: the log says so
+	 * even when the credential could not be destroyed yet */
+	if (oplog_log(st, by, "operator-revoke", id, done ? "ok" : "refused",
+	    "%s%s", reason, done && r != ST_OK ?
+	    " (credential not destroyed)" : "") != ST_OK && r == ST_OK)
 		r = ST_FAIL;
 	register_end(st, &reg);
 	return r;

@@ -115,4 +115,19 @@ test_expect_success 'with a second manager, the first can be revoked by the seco
 	    -m fingerprint 4<"$TMP/pw.boss" 2>/dev/null
 '
 
+test_expect_success 'a revocation whose credential cannot be destroyed is logged as done' '
+	pw ito ito-secret-1 &&
+	operator-add -d "$D" -b m2 --by-password-fd 4 -i ito -n Ito -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.ito" 4<"$TMP/pw.m2" &&
+	rm "$D/credentials/ito.phc" &&
+	mkdir -m 700 "$D/credentials/ito.phc" &&
+	test_must_fail 3 operator-revoke -d "$D" -b m2 --by-password-fd 4 -i ito \
+	    --reason left 4<"$TMP/pw.m2" 2>err &&
+	rmdir "$D/credentials/ito.phc" &&
+	test -n "$(field ito revoked_at)" &&
+	grep ",operator-revoke,ito," "$D/oplog.csv" | tail -1 |
+	    grep -q ",ok,left (credential not destroyed),"
+'
+
 test_done
