@@ -8,7 +8,10 @@
  * finger) and written before its row; the row is then checked again under
  * the lock, so a change made meanwhile by someone else is refused, never
  * overwritten; every change, refused or not, is logged with who, what and
- * the result.  Ids are never reused.
+ * the result.  Ids are never reused.  operator-add makes its change under
+ * the lock that counted the manager's attempt (gate.c manager_change), so
+ * the register is read twice, not three times; operator-mod still takes a
+ * lock of its own after the gate's.
  */
 #include <stdlib.h>
 #include <string.h>
