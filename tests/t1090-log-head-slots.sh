@@ -64,4 +64,19 @@ test_expect_success 'a one-line head (an older log) is read, then written as two
 	test "$(wc -c <s/oplog.head)" -eq 1024
 '
 
+rand() { od -An -N2 -tu2 /dev/urandom | tr -d " "; }
+
+test_expect_success '60 single-record writers killed at random moments: none that exited 0 is lost' '
+	: >done && i=0 &&
+	while [ $i -lt 60 ]; do
+		{ la -u k -a "single$i" 2>/dev/null & p=$!; } &&
+		sleep "0.00$(( $(rand) % 4 ))" && kill -9 $p 2>/dev/null
+		if wait $p; then echo "single$i" >>done; fi
+		i=$((i + 1))
+	done &&
+	la -u after -a kills && lv >out &&
+	while read a; do grep -q ",k,$a," s/oplog.csv || { echo "$a missing" >&2; exit 1; }; done <done &&
+	say "$(wc -l <done) of 60 exited 0; $(cat out)"
+'
+
 test_done
