@@ -2,9 +2,10 @@
  * util.c — process setup and the small helpers every tool shares.
  *
  * Invariants: jukisec_setup() runs before anything else in main(), so by the
- * time a tool reads a secret the umask is 077, core dumps are off and
- * libgcrypt's secure (locked, wiped-on-free) memory pool exists.  Allocation
- * failure exits ST_FAIL here and nowhere else.  Standard output is checked
+ * time a tool reads a secret the umask is 077, core dumps are off, SIGCHLD
+ * has its default action (so children can be waited for) and libgcrypt's
+ * secure (locked, wiped-on-free) memory pool exists.  Allocation failure
+ * exits ST_FAIL here and nowhere else.  Standard output is checked
  * at exit as well as by fshut_stdout(), so no path exits 0 after losing
  * output.  parse_num accepts only an optional sign and decimal digits: no
  * blanks, no hex, no trailing junk.
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,10 @@ jukisec_setup(void)
 
 	if (atexit(stdout_at_exit) != 0)
 		errx(ST_FAIL, "atexit");
+	/* An ignored SIGCHLD is inherited across exec and makes waitpid(2)
+	 * fail with ECHILD: the external verifier's "match" would be lost. */
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		err(ST_FAIL, "signal");
 
 	setlocale(LC_ALL, "");
 	bindtextdomain("jukisec", LOCALEDIR);

@@ -125,4 +125,12 @@ test_expect_success 'a verifier others may write is refused, never run' '
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
+test_expect_success 'a caller that ignores SIGCHLD does not turn a match into a deny' '
+	hand ueda-right &&
+	python3 -c "import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])" auth-check -u ueda 2>err &&
+	logged auth ueda ok ""
+'
+
 test_done
