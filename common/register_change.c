@@ -188,7 +188,7 @@ modify(struct store *st, struct opchange *a)
 	struct operator	*o;
 	struct buf	 cred = { 0 };
 	enum method	 m, old;
-	int		 r, newcred;
+	int		 r, newcred, done = 0;
 
 	if ((r = register_load(st, &reg)) != ST_OK)
 		return r;
@@ -253,16 +253,19 @@ modify(struct store *st, struct opchange *a)
 			o->locked_at = 0;
 			o->failed = 0;
 		}
-		if ((r = register_commit(st, &reg)) == ST_OK && m != old)
+		if ((r = register_commit(st, &reg)) == ST_OK && m != old) {
+			done = 1;	/* committed: the log must say so */
 			r = cred_destroy(st, a->id,
 			    old == METHOD_PASSWORD ? "phc" : "tmpl");
+		}
 	}
 	if (oplog_log(st, a->by, "operator-mod", a->id,
-	    r == ST_OK ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s",
+	    r == ST_OK || done ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s%s",
 	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
 	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
 	    m != old ? method_name(m) : "", a->name ? " name" : "",
-	    a->section ? " section" : "", a->have_exp ? " expires" : "") !=
+	    a->section ? " section" : "", a->have_exp ? " expires" : "",
+	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
 	    ST_OK && r == ST_OK)
 		r = ST_FAIL;
 	register_end(st, &reg);

@@ -133,4 +133,14 @@ os.execvp(sys.argv[1], sys.argv[1:])" auth-check -u ueda 2>err &&
 	logged auth ueda ok ""
 '
 
+test_expect_success 'a method change whose old credential cannot be destroyed is logged as done' '
+	hand ueda-right && printf "oda-pass-123\n" >pw.oda && chmod 600 pw.oda &&
+	rm state/credentials/oda.tmpl && mkdir -m 700 state/credentials/oda.tmpl &&
+	test_must_fail 3 operator-mod -b ueda -i oda -m password --reason r \
+	    --instructions-given 2026-11-01 --password-fd 3 3<pw.oda 2>err &&
+	rmdir state/credentials/oda.tmpl &&
+	grep -q "^oda,.*,password," state/operators.csv &&
+	logged operator-mod oda ok "method=password (old credential not destroyed)"
+'
+
 test_done
