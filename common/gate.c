@@ -29,6 +29,7 @@
 #include "cred.h"
 #include "oplog.h"
 #include "register.h"
+#include "timeutil.h"
 
 struct attempt {
 	const char	*id;
@@ -141,6 +142,10 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
 		return "expired";
 	if (need_manager && o->role != ROLE_MANAGER)
 		return "not-manager";
+	/* --now serves the tests and the person's record, never a manager
+	 * whose own term has ended on the clock (R5.5) */
+	if (need_manager && !operator_active(o, time_now_ms()))
+		return "expired";
 	return NULL;
 }
 

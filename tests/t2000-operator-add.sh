@@ -184,4 +184,18 @@ test_expect_success 'the log never holds a password' '
 	! grep -q -e secret-1 -e abc-def-ghi "$D/oplog.csv"
 '
 
+test_expect_success 'a manager expired on the clock cannot act through an earlier --now' '
+	pw m5 m5-secret-1 && pw x5 x5-secret-1 &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i m5 -n M5 -r manager \
+	    -m password --reason r --instructions-given 2025-12-01 \
+	    -e 2026-06-01 --now 2026-01-01T00:00:00Z --password-fd 3 \
+	    3<"$TMP/pw.m5" 4<"$TMP/pw.boss" &&
+	test_must_fail 1 operator-add -d "$D" -b m5 --by-password-fd 4 -i x5 \
+	    -n X5 -m password --reason r --instructions-given 2026-02-01 \
+	    --now 2026-03-01T00:00:00Z --password-fd 3 \
+	    3<"$TMP/pw.x5" 4<"$TMP/pw.m5" 2>err &&
+	! grep -q "^x5," "$D/operators.csv" &&
+	test "$(log_count auth denied "reason=expired check=manager")" = 1
+'
+
 test_done
