@@ -20,12 +20,117 @@
  *    sunk before it is kept, so a failed enrolment cannot free it twice.
  *  - Serialised bytes are copied into a struct secret and libfprint's copy
  *    is wiped; libfprint's internal copy of the print cannot be reached.
+ *  - libfprint, and GLib with it, is loaded with dlopen only when a
+ *    fingerprint is enrolled or verified, so that the tools linking the gate
+ *    start without its 29 shared objects.  Its headers give the types: every
+ *    function used here is called through the table fpl, resolved in full
+ *    before the first call or not at all (ST_FAIL "no reader").  It is never
+ *    unloaded (GLib cannot be).
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fprint.h>
 #include "jukisec.h"
 #include "bioint.h"
+
+#define FP_LIBRARY	"libfprint-2.so.2"
+
+/* Every libfprint, GObject, GIO and GLib function fp.c calls, also those
+ * the headers' macros expand to (g_signal_connect, FP_DEVICE_RETRY, ...). */
+#define FP_FUNCS \
+	X(fp_context_new) X(fp_context_get_devices) X(fp_device_close_sync) \
+	X(fp_device_enroll_sync) X(fp_device_error_quark) \
+	X(fp_device_get_driver) X(fp_device_get_finger_status) \
+	X(fp_device_get_name) X(fp_device_get_nr_enroll_stages) \
+	X(fp_device_is_open) X(fp_device_open_sync) X(fp_device_retry_quark) \
+	X(fp_device_verify_sync) X(fp_print_compatible) \
+	X(fp_print_deserialize) X(fp_print_get_driver) X(fp_print_new) \
+	X(fp_print_serialize) X(fp_print_set_finger) X(fp_print_set_username) \
+	X(g_cancellable_cancel) X(g_cancellable_new) X(g_clear_error) \
+	X(g_error_free) X(g_free) X(g_log_set_writer_func) \
+	X(g_log_writer_default) X(g_log_writer_default_set_use_stderr) \
+	X(g_object_is_floating) X(g_object_ref) X(g_object_ref_sink) \
+	X(g_object_unref) X(g_signal_connect_data) \
+	X(g_signal_handler_disconnect) X(g_source_remove) X(g_timeout_add) \
+	X(g_timeout_add_seconds)
+
+static struct {
+#define X(f)	__typeof__(f) *f;
+	FP_FUNCS
+#undef X
+} fpl;
+
+/* Loads libfprint once; ST_OK, or ST_FAIL after a message. */
+static int
+fp_lib_open(void)
+{
+	static int state;	/* 0 not tried, 1 loaded, -1 failed */
+	void *h, *f;
+	const char *e = NULL;
+
+	if (state == 0) {
+		state = -1;
+		if ((h = dlopen(FP_LIBRARY, RTLD_NOW | RTLD_LOCAL)) == NULL)
+			e = dlerror();
+#define X(n)	if (e == NULL) { \
+			if ((f = dlsym(h, #n)) == NULL) \
+				e = #n; \
+			else \
+				memcpy(&fpl.n, &f, sizeof f); \
+		}
+		FP_FUNCS
+#undef X
+		if (e == NULL)
+			state = 1;
+		else
+			warnx(_("cannot load %s, fingerprint readers are "
+			    "unavailable: %s"), FP_LIBRARY, e);
+	}
+	return state == 1 ? ST_OK : ST_FAIL;
+}
+
+/* From here on each name calls through the table. */
+#undef g_object_ref
+#undef g_object_ref_sink
+#define fp_context_new			(*fpl.fp_context_new)
+#define fp_context_get_devices		(*fpl.fp_context_get_devices)
+#define fp_device_close_sync		(*fpl.fp_device_close_sync)
+#define fp_device_enroll_sync		(*fpl.fp_device_enroll_sync)
+#define fp_device_error_quark		(*fpl.fp_device_error_quark)
+#define fp_device_get_driver		(*fpl.fp_device_get_driver)
+#define fp_device_get_finger_status	(*fpl.fp_device_get_finger_status)
+#define fp_device_get_name		(*fpl.fp_device_get_name)
+#define fp_device_get_nr_enroll_stages	(*fpl.fp_device_get_nr_enroll_stages)
+#define fp_device_is_open		(*fpl.fp_device_is_open)
+#define fp_device_open_sync		(*fpl.fp_device_open_sync)
+#define fp_device_retry_quark		(*fpl.fp_device_retry_quark)
+#define fp_device_verify_sync		(*fpl.fp_device_verify_sync)
+#define fp_print_compatible		(*fpl.fp_print_compatible)
+#define fp_print_deserialize		(*fpl.fp_print_deserialize)
+#define fp_print_get_driver		(*fpl.fp_print_get_driver)
+#define fp_print_new			(*fpl.fp_print_new)
+#define fp_print_serialize		(*fpl.fp_print_serialize)
+#define fp_print_set_finger		(*fpl.fp_print_set_finger)
+#define fp_print_set_username		(*fpl.fp_print_set_username)
+#define g_cancellable_cancel		(*fpl.g_cancellable_cancel)
+#define g_cancellable_new		(*fpl.g_cancellable_new)
+#define g_clear_error			(*fpl.g_clear_error)
+#define g_error_free			(*fpl.g_error_free)
+#define g_free				(*fpl.g_free)
+#define g_log_set_writer_func		(*fpl.g_log_set_writer_func)
+#define g_log_writer_default		(*fpl.g_log_writer_default)
+#define g_log_writer_default_set_use_stderr \
+	(*fpl.g_log_writer_default_set_use_stderr)
+#define g_object_is_floating		(*fpl.g_object_is_floating)
+#define g_object_ref			(*fpl.g_object_ref)
+#define g_object_ref_sink		(*fpl.g_object_ref_sink)
+#define g_object_unref			(*fpl.g_object_unref)
+#define g_signal_connect_data		(*fpl.g_signal_connect_data)
+#define g_signal_handler_disconnect	(*fpl.g_signal_handler_disconnect)
+#define g_source_remove			(*fpl.g_source_remove)
+#define g_timeout_add			(*fpl.g_timeout_add)
+#define g_timeout_add_seconds		(*fpl.g_timeout_add_seconds)
 
 struct session {
 	FpContext	*ctx;
@@ -291,6 +396,8 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 		    fname);
 		return ST_USAGE;
 	}
+	if (fp_lib_open() != ST_OK)
+		return ST_FAIL;
 	if ((rc = session_begin(&s, st, o, NULL)) != ST_OK)
 		return rc;
 	fprintf(stderr, _("reader: %s (driver %s)\n"),
@@ -345,6 +452,10 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 	gboolean match = FALSE;
 	int rc;
 
+	if (fp_lib_open() != ST_OK) {
+		*reason = "no reader";
+		return ST_FAIL;
+	}
 	/* fp_print_deserialize asserts on 3 bytes or less. */
 	if (t->len <= 3 || memcmp(t->p, "FP3", 3) != 0 ||
 	    (p = fp_print_deserialize(t->p, t->len, &e)) == NULL) {
