@@ -33,7 +33,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout, "%s",
 	    _("usage: auth-check [-d DIR] [-t TERMINAL] -u ID "
 	    "[--password-fd N] [--now TIME]\n"
-	    "       auth-check [-d DIR] [-t TERMINAL] --pam [--now TIME]\n"));
+	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"));
 	exit(status);
 }
 
@@ -74,7 +74,9 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || (pam ? id != NULL || pwfd != -1 : id == NULL))
+	/* A login decides expiry and unlock on the clock, never on --now. */
+	if (argc != 0 || (pam ? id != NULL || pwfd != -1 || nowarg != NULL :
+	    id == NULL))
 		usage(ST_USAGE);
 	if (pam) {
 		if ((id = pam_env("PAM_USER")) == NULL) {

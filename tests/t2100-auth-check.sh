@@ -145,6 +145,14 @@ test_expect_success 'usage: -u required, bad id, bad --now, bad fd' '
 	test_must_fail 2 auth-check -d "$D" -u x --pam 2>/dev/null
 '
 
+test_expect_success '--pam decides on the clock: --now with --pam is a usage error' '
+	printf "%s\n" pw >"$TMP/pw.any" &&
+	test_must_fail 2 env PAM_USER=tanaka auth-check -d "$D" --pam \
+	    --now 2020-01-01T00:00:00Z <"$TMP/pw.any" 2>err &&
+	grep -q "^usage: auth-check" err &&
+	! grep -q "auth,.*2020-01-01" "$D/oplog.csv"
+'
+
 test_expect_success 'no terminal and no descriptor: exit 3, nothing admitted' '
 	test_must_fail 3 setsid auth-check -d "$D" -u tanaka </dev/null 2>err &&
 	grep -q "no terminal" err
