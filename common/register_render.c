@@ -111,8 +111,9 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 static void
 table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 {
-	static const char *const head[TCOLS] = { "ID", "NAME", "SECTION",
-	    "ROLE", "METHOD", "REGISTERED", "BY", "EXPIRES", "STATE" };
+	static const char *const head[TCOLS] = { N_("ID"), N_("NAME"),
+	    N_("SECTION"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
+	    N_("BY"), N_("EXPIRES"), N_("STATE") };
 	const char	*(*c)[TCOLS];
 	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ];
 	size_t		 w[TCOLS], i, j, k;
