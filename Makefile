@@ -42,8 +42,12 @@ MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 UNITSRC = $(wildcard tests/unit/*.c)
 UNIT = $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Message catalogues: po/LANG.po, compiled into $(BUILD)/locale laid out as
+# LOCALEDIR is, so a test can mount it there.
+PO = $(wildcard po/*.po)
+MO = $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo)
 
-all: $(BIN:%=$(BUILD)/%) $(UNIT)
+all: $(BIN:%=$(BUILD)/%) $(UNIT) $(MO)
 
 $(BUILD)/common/%.o: common/%.c $(HDR)
 	@mkdir -p $(@D)
@@ -61,11 +65,25 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# Regenerates the template from every _(), N_() and ngettext() in the
+# sources and merges it into each catalogue; new messages then show up
+# untranslated (and fail t0090) until someone translates them.
+XGETTEXT = xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+	--from-code=UTF-8 -c --add-location=file --package-name=jukisec \
+	--package-version=$(VERSION)
+po:
+	$(XGETTEXT) -o po/jukisec.pot $(sort $(wildcard cmd/*.c)) $(LIBSRC)
+	for p in $(PO); do msgmerge -q --update --backup=none $$p po/jukisec.pot || exit 1; done
+
 # Debian packages the build, the tests and the demo need.  As root they are
 # installed; otherwise the command is printed and make stops.
 DEBS = build-essential pkg-config libgcrypt20-dev libcsv-dev libfprint-2-dev \
 	libglib2.0-dev pamtester libpam-modules faketime miller mandoc python3 \
-	perl clang libclang-rt-14-dev procps util-linux time
+	perl clang libclang-rt-14-dev procps util-linux time gettext locales
 deps:
 	@missing=$$(for p in $(DEBS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -84,7 +102,7 @@ check: deps
 
 # Runs the suite against the binaries in $(BUILD); no deps step, for re-runs.
 test:
-	JUKISEC_BUILD=$(abspath $(BUILD)) prove -j2 $(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT))
+	JUKISEC_BUILD=$(abspath $(BUILD)) JUKISEC_LOCALEDIR=$(LOCALEDIR) prove -j2 $(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT))
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # allocator_release_to_os_interval_ms=-1: otherwise ASan's allocator calls
@@ -142,14 +160,20 @@ install: all
 	for b in $(BIN); do install -m 755 $(BUILD)/$$b $(DESTDIR)$(BINDIR)/$$b; done
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man1/; done
 	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man5/; done
+	for l in $(PO:po/%.po=%); do \
+		mkdir -p $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/jukisec.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+	done
 
 uninstall:
 	for b in $(BIN); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
+	for l in $(PO:po/%.po=%); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/jukisec.mo; done
 
 clean:
 	rm -rf build $(SANBUILD) $(FUZZBUILD)
 
-.PHONY: all check test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run
+.PHONY: all check test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run po
 .SUFFIXES:
