@@ -1,0 +1,112 @@
+#!/bin/sh
+# t0090: the Japanese catalogue (po/ja.po) translates every message in the
+# sources, and the real tools print it under a Japanese locale.
+. "$(dirname "$0")/lib.sh"
+
+MO=$JUKISEC_BUILD/locale/ja/LC_MESSAGES/jukisec.mo
+# The tools look the catalogue up in the LOCALEDIR compiled into them; make
+# test passes it, and the binary holds it for a run by hand.
+LOCALEDIR=${JUKISEC_LOCALEDIR:-$(strings "$JUKISEC_BUILD/auth-check" |
+	grep -m1 '^/.*/locale$')}
+
+test_expect_success 'po/ja.po passes msgfmt --check and is built into $BUILD/locale' '
+	msgfmt --check -o ja.mo "$SRCDIR/po/ja.po" &&
+	cmp ja.mo "$MO"
+'
+
+# The same extraction as make po, over the sources as they are now, so a
+# new or changed message without a translation fails here.
+test_expect_success 'every message in cmd/ and common/ has a Japanese translation, none fuzzy (else: make po, translate)' '
+	(cd "$SRCDIR" && xgettext --keyword=_ --keyword=N_ \
+		--keyword=ngettext:1,2 --from-code=UTF-8 -o "$TMP/src.pot" \
+		cmd/*.c common/*.c) &&
+	test "$(grep -c "^msgid " src.pot)" -gt 100 &&
+	msgmerge -q --no-fuzzy-matching -o merged.po "$SRCDIR/po/ja.po" src.pot &&
+	msgattrib --untranslated --no-obsolete merged.po >untranslated.po &&
+	msgattrib --only-fuzzy --no-obsolete merged.po >fuzzy.po &&
+	cat untranslated.po fuzzy.po >&2 &&
+	test ! -s untranslated.po && test ! -s fuzzy.po &&
+	msgfmt --check -o /dev/null merged.po
+'
+
+test_expect_success 'po/jukisec.pot lists exactly the messages of the sources (else: make po)' '
+	msgcat --no-wrap --sort-output "$SRCDIR/po/jukisec.pot" |
+		grep "^msgid" >committed &&
+	msgcat --no-wrap --sort-output src.pot | grep "^msgid" >current &&
+	test_cmp committed current
+'
+
+test_expect_success 'a translation keeps the conversions of its message in order' '
+	msgfmt --check-format -o /dev/null "$SRCDIR/po/ja.po" &&
+	grep -q "^\"Plural-Forms: nplurals=1; plural=0;" "$SRCDIR/po/ja.po"
+'
+
+# gettext ignores LANGUAGE in the C locale, so the test builds ja_JP.UTF-8
+# into $TMP (LOCPATH) from glibc's locale sources, and mounts the built
+# catalogue over LOCALEDIR in a private mount namespace: nothing outside
+# the test changes.
+ns_ok=
+if [ "$(id -u)" -ne 0 ]; then
+	why='not root: unshare -m cannot mount the catalogue over LOCALEDIR'
+elif ! unshare -m true 2>/dev/null; then
+	why='unshare -m not permitted here'
+elif [ -z "$LOCALEDIR" ]; then
+	why='LOCALEDIR not known'
+else
+	ns_ok=1
+fi
+
+# ja_run CMD...: CMD in ja_JP.UTF-8 with $BUILD/locale mounted at LOCALEDIR.
+# When LOCALEDIR does not exist, a tmpfs on its nearest existing ancestor
+# (never / or /usr) holds the mount point.
+ja_run() {
+	unshare -m sh -c '
+		set -e
+		mount --make-rprivate /
+		dir=$1 loc=$2; shift 2
+		if [ ! -d "$dir" ]; then
+			a=$dir
+			while [ ! -d "$a" ]; do a=$(dirname "$a"); done
+			case $a in /|/usr) echo "ja_run: no mount point for $dir" >&2; exit 125;; esac
+			mount -t tmpfs tmpfs "$a"
+			mkdir -p "$dir"
+		fi
+		mount --bind "$loc" "$dir"
+		set +e
+		exec "$@"' sh "$LOCALEDIR" "$JUKISEC_BUILD/locale" \
+		env -u LANGUAGE LC_ALL=ja_JP.UTF-8 LANG=ja_JP.UTF-8 \
+		LOCPATH="$TMP/loc" "$@"
+}
+
+if [ -n "$ns_ok" ]; then
+	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' '
+		mkdir -p loc &&
+		localedef -i ja_JP -f UTF-8 loc/ja_JP.UTF-8 &&
+		test -s loc/ja_JP.UTF-8/LC_CTYPE
+	'
+
+	test_expect_success 'under LANG=C auth-check says it in English' '
+		test_must_fail 3 auth-check -d "$TMP/nostate" -u alice 2>err </dev/null &&
+		one_line_matching err "^auth-check: .*/nostate: no such state directory \(run jukisec-init\)$"
+	'
+
+	test_expect_success 'under ja_JP.UTF-8 the same error is Japanese, same status' '
+		test_must_fail 3 ja_run auth-check -d "$TMP/nostate" -u alice 2>err </dev/null &&
+		one_line_matching err "^auth-check: .*/nostate: 状態ディレクトリがありません（jukisec-init を実行してください）$"
+	'
+
+	test_expect_success 'under ja_JP.UTF-8 --help prints the Japanese usage line on stdout' '
+		ja_run log-prune --help >out 2>err &&
+		test ! -s err &&
+		grep -q "^使用法: log-prune \[-nqv\]" out
+	'
+
+	test_expect_success 'under ja_JP.UTF-8 a usage error names the option in Japanese, status 2' '
+		test_must_fail 2 ja_run log-prune -d "$TMP/nostate" --retain 30 2>err &&
+		grep -q "^log-prune: --retain 30: 365 日未満です。R6 により操作履歴は 1 年間保存します$" err
+	'
+else
+	test_skip 'the tools print Japanese under ja_JP.UTF-8' "$why"
+fi
+
+test_done
