@@ -113,6 +113,38 @@ number(const char *opt, const char *s, long long min, long long max)
 	return v;
 }
 
+struct incjob {
+	int			 mode;
+	const struct inc_new	*n;
+	const struct inc_step_req *q;
+	char			*id;		/* new: filled in; step: the operand */
+	int64_t			 now;
+	int			 r;
+};
+
+static int
+inc_prepare(struct store *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return ST_OK;
+}
+
+/* The gate's hook: incidents.csv is written under the lock that counted
+ * the manager's attempt, so a manager revoked or locked meanwhile records
+ * nothing.  incident_new and incident_step find STORE_LOCK_REGISTER held
+ * (store_lock is then a no-op) and release it when done; the gate does
+ * nothing more under it. */
+static void
+inc_change(struct store *st, struct register_ *reg, void *arg)
+{
+	struct incjob *j = arg;
+
+	(void)reg;
+	j->r = j->mode == NEW ? incident_new(st, j->n, j->now, j->id) :
+	    incident_step(st, j->id, j->q, j->now);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -126,7 +158,9 @@ main(int argc, char *argv[])
 	int64_t now;
 	int ch, mode, fmt = -1, lang = inc_lang_default(), open_only = 0;
 	int byfd = -1, r;
-	char id[INC_ID_LEN + 1];
+	char id[INC_ID_LEN + 1] = "";
+	struct incjob j = { 0, NULL, NULL, NULL, 0, ST_FAIL };
+	struct gate_change gc = { inc_prepare, inc_change, &j };
 
 	jukisec_setup();
 	while ((ch = getopt_long(argc, argv, "b:d:ht:V", longopts, NULL)) != -1) {
@@ -186,15 +220,21 @@ main(int argc, char *argv[])
 	if (mode == SHOW || mode == LIST)
 		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, fmt, lang, open_only,
 		    hours, now);
-	else if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
-		r = r == ST_LOCKED ? ST_NO : r;	/* 4 is auth-check's alone */
-	else if (mode == NEW) {
-		r = incident_new(&st, &n, now, id);
-		if (id[0] != '\0' && printf("%s\n", id) >= 0 && fflush(stdout) == 0 &&
-		    r == ST_OK)
+	else {
+		j.mode = mode;
+		j.n = &n;
+		j.q = &q;
+		j.id = mode == NEW ? id : argv[1];
+		j.now = now;
+		if ((r = manager_change(&st, by, byfd, now, &gc)) != ST_OK)
+			r = r == ST_LOCKED ? ST_NO : r;	/* 4 is auth-check's alone */
+		else if ((r = j.r) == ST_OK && mode == STEP)
+			r = incident_notify(&st, argv[1], by, inc_step_names[q.step],
+			    now);
+		else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&
+		    fflush(stdout) == 0 && r == ST_OK)
 			r = incident_notify(&st, id, by, "new", now);
-	} else if ((r = incident_step(&st, argv[1], &q, now)) == ST_OK)
-		r = incident_notify(&st, argv[1], by, inc_step_names[q.step], now);
+	}
 	store_close(&st);
 	free(n.detail);
 	if (fshut_stdout() != ST_OK && r == ST_OK)

@@ -38,53 +38,69 @@ usage(int status)
 	exit(status);
 }
 
+struct revjob {
+	const char	*by, *id, *reason;
+	int64_t		 now;
+	int		 r;
+};
+
 static int
-revoke(struct store *st, const char *by, const char *id, const char *reason,
-    int64_t now)
+rev_prepare(struct store *st, void *arg)
 {
-	struct register_ reg;
+	(void)st;
+	(void)arg;
+	return ST_OK;
+}
+
+/* The gate's hook: under the lock that counted the manager's attempt, so
+ * a manager revoked or locked meanwhile revokes no one. */
+static void
+revoke(struct store *st, struct register_ *reg, void *arg)
+{
+	struct revjob	*j = arg;
 	struct operator	*o;
 	int		 r, done = 0;
 
-	if ((r = register_begin(st, &reg, by)) != ST_OK)
-		return r;
-	if ((o = register_find(&reg, id)) == NULL) {
-		warnx(_("%s: no such operator"), id);
+	if ((j->r = register_reconcile(st, reg, j->by)) != ST_OK)
+		return;
+	if ((o = register_find(reg, j->id)) == NULL) {
+		warnx(_("%s: no such operator"), j->id);
 		r = ST_NO;
 	} else if (o->revoked_at != 0) {
-		warnx(_("%s: already revoked"), id);
+		warnx(_("%s: already revoked"), j->id);
 		r = ST_NO;
-	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
-	    register_managers(&reg, now) == 1) {
-		warnx(_("%s: the last active manager cannot be revoked"), id);
+	} else if (o->role == ROLE_MANAGER && operator_active(o, j->now) &&
+	    register_managers(reg, j->now) == 1) {
+		warnx(_("%s: the last active manager cannot be revoked"), j->id);
 		r = ST_NO;
 	} else {
-		o->revoked_at = now;
+		o->revoked_at = j->now;
 		free(o->revoked_by);
 		free(o->revoked_reason);
-		o->revoked_by = xstrdup(by);
-		o->revoked_reason = xstrdup(reason);
+		o->revoked_by = xstrdup(j->by);
+		o->revoked_reason = xstrdup(j->reason);
 		/* row first: a crash now leaves a credential that the next
 		 * register_begin destroys, never a live row without one */
-		if ((r = register_commit(st, &reg)) == ST_OK) {
+		if ((r = register_commit(st, reg)) == ST_OK) {
 			done = 1;
-			r = cred_destroy(st, id, NULL);
+			r = cred_destroy(st, j->id, NULL);
 		}
 	}
 	/* once the row is committed the revocation stands: the log says so
 	 * even when the credential could not be destroyed yet */
-	if (oplog_log(st, by, "operator-revoke", id, done ? "ok" : "refused",
-	    "%s%s", reason, done && r != ST_OK ?
+	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
+	    "refused", "%s%s", j->reason, done && r != ST_OK ?
 	    " (credential not destroyed)" : "") != ST_OK && r == ST_OK)
 		r = ST_FAIL;
-	register_end(st, &reg);
-	return r;
+	j->r = r;
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct store	 st;
+	struct revjob	 j = { NULL, NULL, NULL, 0, ST_FAIL };
+	struct gate_change gc = { rev_prepare, revoke, &j };
 	const char	*dir = NULL, *terminal = NULL, *by = NULL, *id = NULL;
 	const char	*reason = NULL, *nowarg = NULL, *why;
 	int64_t		 now;
@@ -127,10 +143,14 @@ main(int argc, char *argv[])
 		return ST_USAGE;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	if ((r = manager_verify(&st, by, byfd, now)) != ST_OK)
+	j.by = by;
+	j.id = id;
+	j.reason = reason;
+	j.now = now;
+	if ((r = manager_change(&st, by, byfd, now, &gc)) != ST_OK)
 		r = r == ST_LOCKED ? ST_NO : r;
 	else
-		r = revoke(&st, by, id, reason, now);
+		r = j.r;
 	store_close(&st);
 	return r;
 }

@@ -19,7 +19,9 @@
  *  - A manager's change (manager_change) is prepared only after the
  *    manager's credential verified on an unlocked row, and runs under the
  *    lock that counted the attempt, after its "auth" record: one register
- *    read for both.
+ *    read for both, and the change made only if that read still shows an
+ *    active, unlocked manager (one revoked, expired or locked during a
+ *    slow prompt or enrolment changes nothing).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -83,12 +85,14 @@ record(struct store *st, struct attempt *a, int64_t now)
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
 	if (a->known && (o == NULL || !operator_active(o, now) ||
-	    o->method != a->method)) {
+	    o->method != a->method || (a->need_manager &&
+	    !operator_active(o, time_now_ms())))) {
 		/* gone (a register restored from backup), revoked, expired
 		 * or re-enrolled while we computed: fail safe */
 		a->ok = 0;
 		a->reason = o == NULL ? "unknown-id" :
-		    o->method != a->method ? "method-changed" : "revoked";
+		    o->method != a->method ? "method-changed" :
+		    o->revoked_at == 0 ? "expired" : "revoked";
 		status = ST_NO;
 	} else if (o != NULL) {
 		before = *o;
@@ -149,6 +153,42 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
 	return NULL;
 }
 
+/* The manager was locked at the first read and unlocked while the
+ * credential was asked for: prepared now, and changed under a lock of its
+ * own only if the row still shows an active, unlocked manager. */
+static int
+change_late(struct store *st, const char *id, enum method m, int64_t now,
+    const struct gate_change *change)
+{
+	struct register_ reg;
+	struct operator	*o;
+	const char	*why;
+	int		 r;
+
+	if (change->prepare(st, change->arg) != ST_OK)
+		return ST_OK;		/* its result is in arg */
+	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
+		return r;
+	if ((r = register_load(st, &reg)) != ST_OK) {
+		store_unlock(st, STORE_LOCK_REGISTER);
+		return r;
+	}
+	o = register_find(&reg, id);
+	if ((why = why_unknown(o, 1, now)) == NULL && o->method != m)
+		why = "method-changed";
+	if (why == NULL && operator_locked(o, &st->conf, now))
+		why = "locked";
+	if (why == NULL)
+		change->change(st, &reg, change->arg);
+	else {
+		r = oplog_log(st, "-", "auth", id, "denied",
+		    "method=%s reason=%s check=manager", method_name(m), why);
+		r = r == ST_OK ? ST_NO : ST_FAIL;	/* the caller says so */
+	}
+	register_end(st, &reg);
+	return r;
+}
+
 static int
 authenticate(struct store *st, const char *id, int pwfd, int need_manager,
     int64_t now, const struct gate_change *change)
@@ -159,7 +199,7 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	struct bio_opts	 bo = { NULL, NULL };
 	char		*pw = NULL, *cred = NULL, *prompt;
 	size_t		 n = 0;
-	int		 r, v;
+	int		 r, v, asked = 0;
 
 	memset(&a, 0, sizeof a);
 	a.id = id;
@@ -216,10 +256,14 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	}
 	/* a change waits for the count's lock unless the person is already
 	 * denied: a locked manager is not asked for anything more */
-	if (change != NULL && a.ok && !a.locked &&
-	    change->prepare(st, change->arg) == ST_OK)
-		a.change = change;
+	if (change != NULL && a.ok && !a.locked) {
+		asked = 1;
+		if (change->prepare(st, change->arg) == ST_OK)
+			a.change = change;
+	}
 	r = record(st, &a, now);
+	if (r == ST_OK && a.ok && change != NULL && !asked)
+		r = change_late(st, id, a.method, now, change);
 	if (r == ST_NO)
 		warnx(_("authentication denied"));
 	else if (r == ST_LOCKED)

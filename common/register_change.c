@@ -10,8 +10,9 @@
  * overwritten; every change, refused or not, is logged with who, what and
  * the result.  Ids are never reused.  operator-add makes its change under
  * the lock that counted the manager's attempt (gate.c manager_change), so
- * the register is read twice, not three times; operator-mod still takes a
- * lock of its own after the gate's.
+ * the register is read twice, not three times; operator-mod likewise (its
+ * checks read it once more before the lock), so a manager revoked, expired
+ * or locked while the new credential was read changes nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -181,56 +182,81 @@ operator_add(struct store *st, struct opchange *a, int64_t now)
 	return r;
 }
 
+struct modjob {
+	struct opchange	*a;
+	struct buf	 cred;
+	enum method	 m, old;
+	int		 newcred, r;
+};
+
+/* After the manager's credential verified, before the lock: the checks
+ * and the new credential (an enrolment may wait for a finger). */
 static int
-modify(struct store *st, struct opchange *a)
+mod_prepare(struct store *st, void *arg)
 {
+	struct modjob	*j = arg;
+	struct opchange	*a = j->a;
 	struct register_ reg;
 	struct operator	*o;
-	struct buf	 cred = { 0 };
 	enum method	 m, old;
-	int		 r, newcred, done = 0;
 
-	if ((r = register_load(st, &reg)) != ST_OK)
-		return r;
+	if ((j->r = register_load(st, &reg)) != ST_OK)
+		return j->r;
 	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0) {
 		warnx(o ? _("%s: revoked") : _("%s: no such operator"), a->id);
 		register_free(&reg);
-		return ST_NO;
+		return j->r = ST_NO;
 	}
 	old = o->method;
 	register_free(&reg);
 	m = old;
 	if (a->method && method_parse(a->method, &m) == -1) {
 		warnx(_("-m %s: not fingerprint, password or external"), a->method);
-		return ST_USAGE;
+		return j->r = ST_USAGE;
 	}
 	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
 	    (a->reason == NULL || a->instr == NULL)) {
 		warnx(_("-m password needs --reason and --instructions-given "
 		    "(R5.3 proviso)"));
-		return ST_USAGE;
+		return j->r = ST_USAGE;
 	}
 	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
 		warnx(_("--reason, --instructions-given and --reset-password "
 		    "belong to the password method"));
-		return ST_USAGE;
+		return j->r = ST_USAGE;
 	}
 	if (m == METHOD_PASSWORD && a->reenrol) {
 		warnx(_("--reenroll belongs to fingerprint and external"));
-		return ST_USAGE;
+		return j->r = ST_USAGE;
 	}
-	newcred = m != old || a->reset || a->reenrol;
-	if (newcred && (r = credential_new(st, a->id, m, a->pwfd, &a->bio,
-	    &cred)) != ST_OK)
-		goto out;
-	if ((r = register_begin(st, &reg, a->by)) != ST_OK)
-		goto out;
-	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0 ||
+	j->m = m;
+	j->old = old;
+	j->newcred = m != old || a->reset || a->reenrol;
+	if (j->newcred)
+		j->r = credential_new(st, a->id, m, a->pwfd, &a->bio, &j->cred);
+	return j->r;
+}
+
+/* The gate's hook: under the lock that counted the manager's attempt,
+ * only if that attempt admitted a still active, unlocked manager. */
+static void
+mod_change(struct store *st, struct register_ *reg, void *arg)
+{
+	struct modjob	*j = arg;
+	struct opchange	*a = j->a;
+	struct operator	*o;
+	enum method	 m = j->m, old = j->old;
+	int		 r, done = 0;
+
+	if ((j->r = register_reconcile(st, reg, a->by)) != ST_OK)
+		return;
+	if ((o = register_find(reg, a->id)) == NULL || o->revoked_at != 0 ||
 	    o->method != old) {
 		warnx(_("%s: changed by someone else meanwhile"), a->id);
 		r = ST_FAIL;
-	} else if (!newcred || (r = cred_write(st, a->id,
-	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred.p, cred.len)) == ST_OK) {
+	} else if (!j->newcred || (r = cred_write(st, a->id,
+	    m == METHOD_PASSWORD ? "phc" : "tmpl", j->cred.p, j->cred.len)) ==
+	    ST_OK) {
 		o->method = m;
 		if (m != METHOD_PASSWORD) {
 			set(&o->exception_reason, "");
@@ -253,7 +279,7 @@ modify(struct store *st, struct opchange *a)
 			o->locked_at = 0;
 			o->failed = 0;
 		}
-		if ((r = register_commit(st, &reg)) == ST_OK && m != old) {
+		if ((r = register_commit(st, reg)) == ST_OK && m != old) {
 			done = 1;	/* committed: the log must say so */
 			r = cred_destroy(st, a->id,
 			    old == METHOD_PASSWORD ? "phc" : "tmpl");
@@ -268,19 +294,23 @@ modify(struct store *st, struct opchange *a)
 	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
 	    ST_OK && r == ST_OK)
 		r = ST_FAIL;
-	register_end(st, &reg);
-out:
-	wipe(cred.p, cred.len);
-	buf_free(&cred);
-	return r;
+	j->r = r;
 }
 
 int
 operator_mod(struct store *st, struct opchange *a, int64_t now)
 {
-	int r;
+	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0,
+			    ST_FAIL };
+	struct gate_change gc = { mod_prepare, mod_change, &j };
+	int		 r;
 
-	if ((r = manager_verify(st, a->by, a->byfd, now)) != ST_OK)
-		return r == ST_LOCKED ? ST_NO : r;
-	return modify(st, a);
+	/* admitted: j.r is the prepare's or the change's result */
+	if ((r = manager_change(st, a->by, a->byfd, now, &gc)) != ST_OK)
+		r = r == ST_LOCKED ? ST_NO : r;
+	else
+		r = j.r;
+	wipe(j.cred.p, j.cred.len);
+	buf_free(&j.cred);
+	return r;
 }

@@ -1,0 +1,213 @@
+#!/bin/sh
+# operator-mod, operator-revoke and incident-report new/step make their
+# change under the register lock that counted the manager's attempt
+# (gate.c manager_change): a manager revoked or locked while the tool
+# waited for a password changes nothing (jukisec issues 3 and 6).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+# last N: the last N log records as "action subject result".
+last() {
+	python3 -c 'import csv,sys
+rows = [r for r in csv.reader(open(sys.argv[1], newline="")) if len(r) > 7]
+for r in rows[-int(sys.argv[2]):]: print(r[4], r[5], r[6])' "$D/oplog.csv" "$1"
+}
+
+# blocked PID FD: waits until PID sleeps in a system call on descriptor FD
+# (the read of a password from a FIFO), at most 10 s.
+blocked() {
+	_i=0
+	while :; do
+		_s=$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null) &&
+		_a=$(cut -d" " -f2 "/proc/$1/syscall" 2>/dev/null) &&
+		[ "$_s" = S ] && [ "$_a" = "0x$2" ] && return 0
+		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
+	done
+}
+
+# manager ID: registers ID as a manager (password ID-secret-1).
+manager() { add_pw "$1" -r manager; }
+
+test_expect_success 'set up two managers and an operator' '
+	reg_state && bootstrap && manager m2 && add_pw alice &&
+	pw new new-secret-123 && pw wrong wrong-password-1
+'
+
+test_expect_success 'operator-mod: a manager revoked while the new password is read changes nothing' '
+	cp "$D/credentials/alice.phc" phc.before && rm -f fifo && mkfifo fifo &&
+	{ operator-mod -d "$D" -b m2 --by-password-fd 4 -i alice \
+	    --reset-password --password-fd 3 4<"$TMP/pw.m2" 3<>fifo 2>err \
+	    & } && pid=$! &&
+	blocked $pid 3 &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m2 \
+	    --reason "moved to another office" 4<"$TMP/pw.boss" &&
+	cat "$TMP/pw.new" >fifo; wait $pid; rc=$? &&
+	test $rc = 1 &&
+	one_line_matching err "authentication denied" &&
+	cmp phc.before "$D/credentials/alice.phc" &&
+	printf "operator-revoke m2 ok\nauth m2 denied\n" >want &&
+	last 2 >got && test_cmp want got &&
+	test "$(log_count auth denied "reason=revoked check=manager")" = 1 &&
+	test "$(log_count operator-mod ok .)" = 0
+'
+
+test_expect_success 'operator-mod: a manager locked while the new password is read changes nothing' '
+	manager m3 && rm -f fifo && mkfifo fifo &&
+	{ operator-mod -d "$D" -b m3 --by-password-fd 4 -i alice \
+	    --reset-password --password-fd 3 4<"$TMP/pw.m3" 3<>fifo 2>err \
+	    & } && pid=$! &&
+	blocked $pid 3 &&
+	i=0 && while [ $i -lt 5 ]; do
+		test_must_fail 1 auth m3 "$TMP/pw.wrong" 2>/dev/null; i=$((i + 1))
+	done &&
+	test -n "$(field m3 locked_at)" &&
+	cat "$TMP/pw.new" >fifo; wait $pid; rc=$? &&
+	test $rc = 1 &&
+	one_line_matching err "m3 is locked out" &&
+	cmp phc.before "$D/credentials/alice.phc" &&
+	echo "auth m3 locked" >want && last 1 >got && test_cmp want got &&
+	test "$(log_count operator-mod ok .)" = 0
+'
+
+test_expect_success 'operator-mod: the same change by an active manager is made' '
+	manager m4 &&
+	operator-mod -d "$D" -b m4 --by-password-fd 4 -i alice \
+	    --reset-password --password-fd 3 4<"$TMP/pw.m4" 3<"$TMP/pw.new" &&
+	! cmp -s phc.before "$D/credentials/alice.phc" &&
+	printf "auth m4 ok\noperator-mod alice ok\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+test_expect_success 'operator-revoke: a manager revoked while asked for a password revokes no one' '
+	manager m5 && rm -f fifo && mkfifo fifo &&
+	{ operator-revoke -d "$D" -b m5 --by-password-fd 4 -i alice \
+	    --reason "left the section" 4<>fifo 2>err & } && pid=$! &&
+	blocked $pid 4 &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m5 \
+	    --reason "transferred" 4<"$TMP/pw.boss" &&
+	cat "$TMP/pw.m5" >fifo; wait $pid; rc=$? &&
+	test $rc = 1 &&
+	one_line_matching err "authentication denied" &&
+	test -z "$(field alice revoked_at)" &&
+	test -e "$D/credentials/alice.phc" &&
+	printf "operator-revoke m5 ok\nauth m5 denied\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+test_expect_success 'incident-report new: a manager revoked while asked for a password records nothing' '
+	manager m6 && rm -f fifo && mkfifo fifo &&
+	{ incident-report -d "$D" -b m6 --by-password-fd 4 new --type other \
+	    --cause fire --summary "smoke in the server room" 4<>fifo \
+	    >out 2>err & } && pid=$! &&
+	blocked $pid 4 &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m6 \
+	    --reason "transferred" 4<"$TMP/pw.boss" &&
+	cat "$TMP/pw.m6" >fifo; wait $pid; rc=$? &&
+	test $rc = 1 &&
+	one_line_matching err "authentication denied" &&
+	test ! -s out &&
+	! grep -q "smoke" "$D/incidents.csv" 2>/dev/null &&
+	printf "operator-revoke m6 ok\nauth m6 denied\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+test_expect_success 'incident-report step: a manager locked while asked for a password records nothing' '
+	id=$(incident-report -d "$D" -b boss --by-password-fd 4 new \
+	    --type other --cause fire --summary "smoke" 4<"$TMP/pw.boss") &&
+	manager m7 && rm -f fifo && mkfifo fifo &&
+	{ incident-report -d "$D" -b m7 --by-password-fd 4 step "$id" \
+	    --step jlis-contacted 4<>fifo >out 2>err & } && pid=$! &&
+	blocked $pid 4 &&
+	i=0 && while [ $i -lt 5 ]; do
+		test_must_fail 1 auth m7 "$TMP/pw.wrong" 2>/dev/null; i=$((i + 1))
+	done &&
+	cat "$TMP/pw.m7" >fifo; wait $pid; rc=$? &&
+	test $rc = 1 &&
+	one_line_matching err "m7 is locked out" &&
+	! grep -q "jlis-contacted" "$D/incidents.csv" &&
+	echo "auth m7 locked" >want && last 1 >got && test_cmp want got
+'
+
+test_expect_success 'a manager locked at first and unlocked while asked is re-checked, then admitted' '
+	manager m8 && add_pw bob && rm -f fifo && mkfifo fifo &&
+	i=0 && while [ $i -lt 5 ]; do
+		test_must_fail 1 auth m8 "$TMP/pw.wrong" 2>/dev/null; i=$((i + 1))
+	done &&
+	{ operator-revoke -d "$D" -b m8 --by-password-fd 4 -i bob \
+	    --reason "left" 4<>fifo 2>err & } && pid=$! &&
+	blocked $pid 4 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i m8 -u \
+	    4<"$TMP/pw.boss" &&
+	cat "$TMP/pw.m8" >fifo; wait $pid; rc=$? &&
+	test $rc = 0 && test ! -s err &&
+	test "$(field bob revoked_by)" = m8 &&
+	printf "auth m8 ok\noperator-revoke bob ok\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+# slowed M ID CMD...: runs CMD (a change by manager M) in the background
+# with its third flock(2) delayed by 2 s: before this fix that was the
+# change's own register lock, taken after the lock that admitted M; now
+# it is the log lock, under the register lock that admitted M.  Once M's
+# attempt is logged, boss revokes M; CMD must not change anything after
+# that.  Prints CMD's exit status.
+slowed() {
+	_m=$1; shift
+	strace -o /dev/null -e trace=flock \
+	    -e inject=flock:delay_enter=2000000:when=3 "$@" 2>err & _p=$!
+	_i=0; until grep -q ",auth,$_m,ok," "$D/oplog.csv"; do
+		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
+	done
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i "$_m" \
+	    --reason "transferred" 4<"$TMP/pw.boss" || return 1
+	wait $_p; echo $?
+}
+
+if strace -o /dev/null true 2>/dev/null; then
+test_expect_success 'operator-revoke: a change never follows the revocation of its manager' '
+	manager m9 && add_pw carol &&
+	slowed m9 operator-revoke -d "$D" -b m9 --by-password-fd 4 -i carol \
+	    --reason "left" 4<"$TMP/pw.m9" >rc &&
+	test "$(cat rc)" = 0 && test "$(field carol revoked_by)" = m9 &&
+	printf "auth m9 ok\noperator-revoke carol ok\nauth boss ok\noperator-revoke m9 ok\n" >want &&
+	last 4 >got && test_cmp want got
+'
+
+test_expect_success 'incident-report: a step never follows the revocation of its manager' '
+	id=$(incident-report -d "$D" -b boss --by-password-fd 4 new \
+	    --type other --cause fire --summary "smoke" 4<"$TMP/pw.boss") &&
+	manager m10 &&
+	slowed m10 incident-report -d "$D" -b m10 --by-password-fd 4 step \
+	    "$id" --step vendor-contacted 4<"$TMP/pw.m10" >rc &&
+	test "$(cat rc)" = 0 &&
+	printf "auth m10 ok\nincident $id ok\nauth boss ok\noperator-revoke m10 ok\n" >want &&
+	last 4 >got && test_cmp want got
+'
+
+test_expect_success 'each tool takes the register lock once: the auth and the change' '
+	strace -f -e trace=openat -o trace.mod operator-mod -d "$D" -b boss \
+	    --by-password-fd 4 -i alice -s Planning 4<"$TMP/pw.boss" &&
+	test "$(grep -c "\"register.lock\"" trace.mod)" = 1 &&
+	id=$(incident-report -d "$D" -b boss --by-password-fd 4 new \
+	    --type other --cause fire --summary "smoke" 4<"$TMP/pw.boss") &&
+	strace -f -e trace=openat -o trace.step incident-report -d "$D" \
+	    -b boss --by-password-fd 4 step "$id" --step jlis-contacted \
+	    4<"$TMP/pw.boss" &&
+	test "$(grep -c "\"register.lock\"" trace.step)" = 1 &&
+	strace -f -e trace=openat -o trace.new incident-report -d "$D" \
+	    -b boss --by-password-fd 4 new --type other --cause water \
+	    --summary "leak from the ceiling" 4<"$TMP/pw.boss" >/dev/null &&
+	test "$(grep -c "\"register.lock\"" trace.new)" = 1 &&
+	strace -f -e trace=openat -o trace.rev operator-revoke -d "$D" \
+	    -b boss --by-password-fd 4 -i alice --reason "left" \
+	    4<"$TMP/pw.boss" &&
+	test "$(grep -c "\"register.lock\"" trace.rev)" = 1 &&
+	test -n "$(field alice revoked_at)"
+'
+else
+test_skip 'operator-revoke: a change never follows the revocation of its manager' 'no strace (or no ptrace)'
+test_skip 'incident-report: a step never follows the revocation of its manager' 'no strace (or no ptrace)'
+test_skip 'each tool takes the register lock once: the auth and the change' 'no strace (or no ptrace)'
+fi
+
+test_done
