@@ -14,12 +14,15 @@ for r in rows[-int(sys.argv[2]):]: print(r[4], r[5], r[6])' "$D/oplog.csv" "$1"
 }
 
 # blocked PID FD: waits until PID sleeps in a system call on descriptor FD
-# (the read of a password from a FIFO), at most 10 s.
+# (the read of a password from a FIFO), at most 10 s.  Where
+# /proc/PID/syscall is not readable (ptrace restrictions), sleeping at all
+# is taken as the sign, as in t2100.
 blocked() {
 	_i=0
 	while :; do
 		_s=$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null) &&
-		_a=$(cut -d" " -f2 "/proc/$1/syscall" 2>/dev/null) &&
+		{ _a=$(cut -d" " -f2 "/proc/$1/syscall" 2>/dev/null) ||
+		    _a=0x$2; } &&
 		[ "$_s" = S ] && [ "$_a" = "0x$2" ] && return 0
 		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
 	done
