@@ -61,33 +61,33 @@ static struct {
 #undef X
 } fpl;
 
-/* Loads libfprint once; ST_OK, or ST_FAIL after a message. */
+/* Loads libfprint, once it works; ST_OK, or ST_FAIL after a message. */
 static int
 fp_lib_open(void)
 {
-	static int state;	/* 0 not tried, 1 loaded, -1 failed */
+	static int loaded;
 	void *h, *f;
 	const char *e = NULL;
 
-	if (state == 0) {
-		state = -1;
-		if ((h = dlopen(FP_LIBRARY, RTLD_NOW | RTLD_LOCAL)) == NULL)
-			e = dlerror();
+	if (loaded)
+		return ST_OK;
+	if ((h = dlopen(FP_LIBRARY, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		e = dlerror();
 #define X(n)	if (e == NULL) { \
-			if ((f = dlsym(h, #n)) == NULL) \
-				e = #n; \
-			else \
-				memcpy(&fpl.n, &f, sizeof f); \
-		}
-		FP_FUNCS
-#undef X
-		if (e == NULL)
-			state = 1;
-		else
-			warnx(_("cannot load %s, fingerprint readers are "
-			    "unavailable: %s"), FP_LIBRARY, e);
+		if ((f = dlsym(h, #n)) == NULL) \
+			e = #n; \
+		else \
+			memcpy(&fpl.n, &f, sizeof f); \
 	}
-	return state == 1 ? ST_OK : ST_FAIL;
+	FP_FUNCS
+#undef X
+	if (e != NULL) {
+		warnx(_("cannot load %s, fingerprint readers are "
+		    "unavailable: %s"), FP_LIBRARY, e);
+		return ST_FAIL;
+	}
+	loaded = 1;
+	return ST_OK;
 }
 
 /* From here on each name calls through the table. */
