@@ -30,5 +30,6 @@ run sed -i 's/,1 page,/,2 page,/' "$DIR/oplog.csv"
 verify_status=0
 run log-verify -k "$KEY" || verify_status=$?
 printf '(log-verify exited %s: tampering found, the first bad record named)\n' "$verify_status"
-cp "$TMP/oplog.orig" "$DIR/oplog.csv"
+printf '# the Security Manager restores the log from its backup copy:\n'
+run cp "$TMP/oplog.orig" "$DIR/oplog.csv"
 run log-verify -k "$KEY"
