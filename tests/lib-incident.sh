@@ -49,3 +49,14 @@ print(sum(1 for r in csv.DictReader(open(sys.argv[1], newline="")) if r["inciden
 # inc_log RESULT PATTERN: oplog records with action incident, that result,
 # and a detail matching PATTERN.
 inc_log() { log_count incident "$1" "$2"; }
+
+# refused ID STEP PATTERN ARGS...: the step is refused with exit 2, one
+# line matching PATTERN, incidents.csv unchanged ($N is the caller's --now).
+refused() {
+	_id=$1 _s=$2 _p=$3; shift 3
+	cp "$D/incidents.csv" before &&
+	test_must_fail 2 istep "$_id" "$_s" $N "$@" >out 2>err &&
+	one_line_matching err "$_p" &&
+	test ! -s out &&
+	cmp "$D/incidents.csv" before
+}

@@ -9,17 +9,6 @@
 N=--now=2026-11-25T12:00:00Z
 D0=--detected=2026-11-25T09:00:00Z
 
-# refused ID STEP PATTERN ARGS...: the step is refused with exit 2, one
-# line matching PATTERN, incidents.csv unchanged.
-refused() {
-	_id=$1 _s=$2 _p=$3; shift 3
-	cp "$D/incidents.csv" before &&
-	test_must_fail 2 istep "$_id" "$_s" $N "$@" >out 2>err &&
-	one_line_matching err "$_p" &&
-	test ! -s out &&
-	cmp "$D/incidents.csv" before
-}
-
 test_expect_success 'set up: a manager and an unrecoverable fault' '
 	inc_state &&
 	inew $N $D0 --type unrecoverable --cause earthquake --summary "CS down" >id &&
