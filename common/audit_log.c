@@ -53,9 +53,10 @@ struct walk {
 	long long	esec;		/* 0: unknown */
 	int64_t		seal_t;		/* a seal seen: its time and epoch */
 	long long	seal_e;
-	/* prunes */
+	/* prunes; with --key-file, replaced by what the verifier proved */
 	int64_t		last_prune;	/* 0 none */
 	char		*checkpoint;	/* detail of the prune whose LAST = first_seq - 1 */
+	int		keyed;		/* --key-file given: 1 verified, -1 did not verify */
 	/* head */
 	int		head_ok;	/* oplog.head was read */
 	long long	head_seq, head_size;
@@ -188,8 +189,10 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	w->last_mac[sizeof(w->last_mac) - 1] = '\0';
 	if (w->head_ok && r->seq == w->head_seq)
 		w->head_found = strcmp(r->field[OF_MAC], w->head_mac) == 0;
-	if (strcmp(r->field[OF_ACTION], "log-prune") == 0 &&
-	    strcmp(r->field[OF_RESULT], "ok") == 0) {
+	/* A checkpoint is operator "-" and action log-prune, nothing else
+	 * (jukisec-log(5)); log-append refuses to write one. */
+	if (strcmp(r->field[OF_OPERATOR], "-") == 0 &&
+	    strcmp(r->field[OF_ACTION], "log-prune") == 0) {
 		w->last_prune = r->time;
 		if ((rem = token(r->field[OF_DETAIL], "removed")) != NULL &&
 		    (dash = strchr(rem, '-')) != NULL &&
@@ -274,7 +277,7 @@ verify(void *arg)
 }
 
 static void
-check_verify(struct audit *a, const struct walk *w)
+check_verify(struct audit *a, struct walk *w)
 {
 	struct keyjob j;
 	struct oplog_verify_result *res = &j.res;
@@ -323,6 +326,14 @@ check_verify(struct audit *a, const struct walk *w)
 			break;
 		usleep(100000);
 	}
+	/* From here on the log findings rest on what the MACs proved: only
+	 * checkpoints that verified count (jukisec-log(5), "Special records"). */
+	w->keyed = ok ? 1 : -1;
+	if (ok) {
+		w->last_prune = res->last_prune_time;
+		free(w->checkpoint);
+		w->checkpoint = res->start_checkpoint[0] ? xstrdup(res->start_checkpoint) : NULL;
+	}
 	if (ok)
 		check_end(a, AUDIT_PASS, L(a,
 		    "The log verifies with the key: %lld records, seq %lld to %lld%s.",
@@ -347,6 +358,20 @@ check_verify(struct audit *a, const struct walk *w)
 	oplog_vkey_free(j.vk);
 }
 
+/* With the key, a log that does not verify proves no checkpoint. */
+static int
+unproven(struct audit *a, const struct walk *w)
+{
+	if (w->keyed != -1)
+		return 0;
+	check_item(a, "oplog.csv", "%s", L(a, "the log does not verify with the key",
+	    "操作履歴が検証鍵で検証できません"));
+	check_end(a, AUDIT_FAIL, "%s", L(a,
+	    "Not checked: the log-prune checkpoints are not proven.",
+	    "点検できません: log-prune 記録が検証されていません。"));
+	return 1;
+}
+
 static void
 check_retention(struct audit *a, const struct walk *w)
 {
@@ -354,6 +379,8 @@ check_retention(struct audit *a, const struct walk *w)
 	int64_t	 cutoff, need;
 
 	check_begin(a, "R6", "log-retention");
+	if (unproven(a, w))
+		return;
 	if (!w->ok) {
 		check_item(a, "oplog.csv", "%s", w->error);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
@@ -413,6 +440,8 @@ check_prune(struct audit *a, const struct walk *w)
 	char	 date[64];
 
 	check_begin(a, "R6", "log-prune-recent");
+	if (unproven(a, w))
+		return;
 	if (!w->ok) {
 		check_item(a, "oplog.csv", "%s", w->error);
 		check_end(a, AUDIT_FAIL, "%s", L(a,

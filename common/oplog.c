@@ -96,13 +96,27 @@ oplog_rec_problem(const struct oplog_rec *r)
 	    (p = field_problem("result", r->result, OPLOG_WORD_MAX, 0)) ||
 	    (p = field_problem("detail", r->detail, OPLOG_DETAIL_MAX, 0)))
 		return p;
-	/* The records the verifier gives meaning to are written only here. */
-	if (strcmp(r->operator, "-") == 0 && (strcmp(r->action, "genesis") == 0 ||
-	    strcmp(r->action, "seal") == 0 || strcmp(r->action, "repair") == 0))
-		return _("field action: reserved for the log itself");
-	if (strcmp(r->action, "log-prune") == 0 && strncmp(r->detail, "removed=", 8) == 0)
-		return _("field detail: reserved for log-prune checkpoints");
+	/* The records the log writes itself (operator "-", jukisec-log(5)
+	 * "Special records") are written only here: a reader recognises
+	 * them by operator and action alone. */
+	if (oplog_reserved(r->operator, r->action))
+		return _("field action: reserved for the log's own records (operator -)");
 	return NULL;
+}
+
+int
+oplog_reserved(const char *operator, const char *action)
+{
+	static const char *const own[] = { "genesis", "seal", "repair", "log-prune",
+	    "recover" };
+	size_t i;
+
+	if (strcmp(operator, "-") != 0)
+		return 0;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(action, own[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* Before the first byte of a batch of several records: the head as it

@@ -37,6 +37,11 @@ struct oplog_rec {
 	const char	*detail;	/* free text, one line; may be "" */
 };
 
+/* 1 when operator and action name one of the log's own records (operator
+ * "-" with genesis, seal, repair, log-prune or recover), which only the
+ * log writes and readers recognise by these two fields alone. */
+int	oplog_reserved(const char *operator, const char *action);
+
 /* Checks one record's fields against the limits and csv_field_problem();
  * NULL if fine, else a message naming the field (static buffer). */
 const char *oplog_rec_problem(const struct oplog_rec *);

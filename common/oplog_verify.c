@@ -211,6 +211,7 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		gcry_free(v->pend->key);
 		free(v->pend);
 		v->pend = NULL;
+		snprintf(v->res->start_checkpoint, sizeof(v->res->start_checkpoint), "%s", d);
 	}
 	v->res->prunes++;
 	v->res->last_prune_time = r->time;
@@ -288,8 +289,7 @@ step(struct vstate *v, const struct oplog_record *r)
 	}
 	if (seal && check_seal(v, r) == -1)
 		return -1;
-	if (is(r, OF_ACTION, "log-prune") && r->len[OF_DETAIL] >= 8 &&
-	    memcmp(r->field[OF_DETAIL], "removed=", 8) == 0 && check_prune(v, r) == -1)
+	if (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "log-prune") && check_prune(v, r) == -1)
 		return -1;
 	if (v->o->have_anchor && r->seq == v->o->anchor_seq) {
 		if (!ct_equal(r->mac, v->o->anchor_mac, OPLOG_MACLEN))

@@ -83,6 +83,9 @@ struct oplog_verify_result {
 	unsigned char	head_mac[OPLOG_MACLEN];	/* last record's MAC */
 	long long	prunes;			/* log-prune checkpoints seen */
 	int64_t		last_prune_time;	/* 0: none */
+	/* detail of the checkpoint that explains where a pruned log starts
+	 * (its LAST is the first record's seq - 1); "" if none */
+	char		start_checkpoint[OPLOG_DETAIL_MAX + 1];
 	int		head_checked;		/* the live log's head was compared */
 	/* on failure: */
 	char		bad_file[256];

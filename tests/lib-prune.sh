@@ -5,18 +5,11 @@
 command -v faketime >/dev/null || { echo "1..0 # skip faketime not installed"; exit 0; }
 
 # at TIME CMD...: CMD with the clock started at TIME ("YYYY-MM-DD hh:mm:ss",
-# UTC).  libfaketime deadlocks in AddressSanitizer's start-up, so in a
-# sanitizer build the tools' own --now option stands in (FAKETIME=0).
-FAKETIME=1
-grep -q __asan_init "$JUKISEC_BUILD/log-prune" 2>/dev/null && FAKETIME=0
+# UTC).  faketime works in the sanitizer build too, with the Makefile's
+# ASAN_OPTIONS (allocator_release_to_os_interval_ms=-1).
 at() {
 	_t=$1; shift
-	if [ "$FAKETIME" = 1 ]; then
-		faketime "$_t" "$@"
-	else
-		_c=$1; shift
-		"$_c" --now "$(echo "$_t" | sed 's/ /T/; s/$/Z/')" "$@"
-	fi
+	faketime "$_t" "$@"
 }
 
 # rec DIR TIME LABEL [N]: N (default 1) records with object LABEL at TIME.

@@ -79,11 +79,23 @@ test_expect_success 'an empty operator' '
 	batch_refused "<stdin>:1: field operator: empty"
 '
 
-test_expect_success 'records reserved for the log are refused' '
-	printf -- "-,seal,3,ok,records=0\n" >in &&
-	batch_refused "<stdin>:1: field action: reserved" &&
-	printf "x,log-prune,,ok,removed=1-2\n" >in &&
-	batch_refused "<stdin>:1: field detail: reserved"
+test_expect_success 'the log'"'"'s own records (operator -) are refused, every reserved action' '
+	for a in genesis seal repair log-prune recover; do
+		printf -- "-,$a,3,ok,records=0\n" >in &&
+		batch_refused "<stdin>:1: field action: reserved" || exit 1
+		cp s/oplog.csv before.csv &&
+		test_must_fail 2 la -u - -a $a -o oplog.csv -r ok -m "x" 2>err &&
+		one_line_matching err "field action: reserved for the log.s own records" &&
+		cmp before.csv s/oplog.csv || exit 1
+	done
+'
+
+test_expect_success 'the same actions by another operator are ordinary records' '
+	printf "x,log-prune,oplog.csv,ok,removed=1-2\nx,seal,3,ok,records=0\n" |
+	    la --stdin --now 2026-01-01T10:00:00Z &&
+	grep -q ",x,log-prune,oplog.csv,ok,removed=1-2,0," s/oplog.csv &&
+	la -u - -a print -o x --now 2026-01-01T10:00:00Z &&
+	verify
 '
 
 test_expect_success 'kanji and other UTF-8 are normal data' '
