@@ -116,7 +116,12 @@ main(void)
 	bad = r;
 	bad.operator = "-";
 	bad.action = "seal";
-	is_str(oplog_rec_problem(&bad), "field action: reserved for the log itself", "a forged seal");
+	is_str(oplog_rec_problem(&bad), "field action: reserved for the log's own records (operator -)",
+	    "a forged seal");
+	bad.action = "log-prune";
+	ok(oplog_rec_problem(&bad) != NULL, "a forged checkpoint");
+	bad.operator = "clerk";
+	ok(oplog_rec_problem(&bad) == NULL, "log-prune by another operator is an ordinary record");
 
 	/* appends */
 	is_num(oplog_append_at(&st, two, 2, t0 + 1000), ST_OK, "oplog_append_at, two records");
