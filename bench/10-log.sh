@@ -1,113 +1,87 @@
 #!/bin/sh
-# bench 10: the operation log (issue 2 item 9), each figure beside a
-# baseline measured in the same run:
-#  - log-append --stdin of 1,000,000 records vs cat of the same lines + sync
-#  - log-verify of that log vs openssl dgst -sha256 (else sha256sum) of it
-#  - median single log-append invocation vs /bin/true
-#  - peak RSS of log-verify on a 1 GiB log
-set -eu
-: "${B:?run through make bench}"
-N=${BENCH_LOG_RECORDS:-1000000}
-BIG=${BENCH_LOG_BIG_BYTES:-1073741824}
+# bench 10: the operation log (issue 15's goals), on the realistic log of
+# bench/genlog.py:
+#  - log-verify vs openssl dgst -sha256 of the same file, on both cores and
+#    with both pinned to one (taskset -c 0); log-verify's peak RSS
+#  - one durable log-append vs /bin/true, and vs writesync: the same record
+#    bytes written and fdatasynced, which is what durability alone costs
+#  - log-append --stdin of N records (BENCH_STDIN_RECORDS, default 1 M, less
+#    for a small BENCH_MB) into a fresh log vs cat of those records as the
+#    log holds them + sync -d of the file: records/s and peak RSS; with
+#    BENCH_MB >= 1024 also the peak RSS of a 10 M-record batch (one run)
+. "$BENCH/lib.sh"
+log_fixture
+section "operation log: $((bytes / 1048576)) MiB, $records records of $avg bytes on average" \
+    "($quoted_pct % with quoted details, $japanese_pct % with Japanese text), $epochs daily epochs"
 
-# measure CMD...: runs CMD (its output as redirected by the caller); then
-# "wall_s cpu_s maxrss_kib" is in $B/time.out.
-if [ -x /usr/bin/time ]; then
-	measure() {
-		/usr/bin/time -f "%e %U %S %M" -o "$B/time.raw" "$@" &&
-		awk '{ printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' "$B/time.raw" >"$B/time.out"
-	}
-else
-	measure() {
-		python3 -c '
-import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.call(sys.argv[2:])
-w = time.monotonic() - t
-u = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "w").write("%.3f %.3f %d\n" % (w, u.ru_utime + u.ru_stime, u.ru_maxrss))
-sys.exit(r)' "$B/time.out" "$@"
-	}
+pair speed 0.9 'log-verify vs openssl dgst -sha256, 2 cores' \
+    'sw log-verify -d "$LS" -k "$LK"' 'sw openssl dgst -sha256 "$LOG"'
+fig_rss "log-verify peak RSS, $MB MiB log" 16
+pair speed 0.45 'log-verify vs openssl dgst -sha256, 1 core' \
+    'sw taskset -c 0 log-verify -d "$LS" -k "$LK"' \
+    'sw taskset -c 0 openssl dgst -sha256 "$LOG"'
+
+# One record of about the average size, appended to a copy of the log; the
+# first append (untimed) seals the epochs since the log's last day.
+W=$B/append
+cp -a "$LS" "$W"
+append "$JUKISEC_BUILD" "$W"
+REC=$(tail -n 1 "$W/oplog.csv")
+note "one record of $(($(printf '%s\n' "$REC" | wc -c))) bytes; $REPS runs per side and round, their median"
+pair time 1.6 'one durable log-append vs /bin/true' 'append "$JUKISEC_BUILD" "$W"' 'sw -n "$REPS" /bin/true'
+pair time - 'one durable log-append vs write+fdatasync' 'append "$JUKISEC_BUILD" "$W"' \
+    'sw -n "$REPS" "$BB/writesync" "$B/writesync.csv" "$REC"'
+rm -rf "$W" "$B/writesync.csv"
+
+N=${BENCH_STDIN_RECORDS:-$((MB >= 64 ? 1000000 : MB * 16384))}
+lines_fixture "$N"
+jukisec-init -d "$B/fresh" -t term01 >/dev/null 2>&1
+fresh() { rm -rf "$B/st"; cp -a "$B/fresh" "$B/st"; }
+# The records as log-append writes them (after the genesis record): the
+# bytes the baseline writes.
+fresh
+log-append -d "$B/st" -t term01 --stdin <"$IN"
+tail -n +3 "$B/st/oplog.csv" >"$B/records.csv"
+[ "$(wc -l <"$B/records.csv")" -eq "$N" ] ||
+	{ echo "bench: --stdin of $N records wrote $(wc -l <"$B/records.csv")" >&2; exit 3; }
+stdin_setup() {
+	if [ "$side" = tool ]; then fresh; else rm -f "$B/cat.out"; fi
+	sync -f "$B"
+}
+note "--stdin: $N records, $(($(wc -c <"$IN") / 1048576)) MiB in, $(($(wc -c <"$B/records.csv") / 1048576)) MiB written"
+pair time - 'log-append --stdin vs cat + sync of its records' \
+    'sw -i "$IN" log-append -d "$B/st" -t term01 --stdin' \
+    'sw -i "$B/records.csv" sh -c "$CATSYNC" sh "$B/cat.out"' stdin_setup
+fig_rate 'log-append --stdin, M records/s' "$N" 1
+fig_rss 'log-append --stdin peak RSS' 16
+rm -rf "$B/st" "$B/cat.out" "$B/records.csv"
+
+if [ "$MB" -ge 1024 ]; then
+	lines_fixture 10000000
+	fresh
+	sw -i "$IN" log-append -d "$B/st" -t term01 --stdin
+	read -r t _ _ trss _ <"$B/sw.out"
+	tail -n +3 "$B/st/oplog.csv" >"$B/records.csv"
+	rm -rf "$B/st"
+	sync -f "$B"
+	sw -i "$B/records.csv" sh -c "$CATSYNC" sh "$B/cat.out"
+	read -r b _ _ brss _ <"$B/sw.out"
+	echo "1 $t $trss $b $brss" >"$B/pair"
+	note "one run (not alternated) of a 10 M-record batch:"
+	fig_rate 'log-append --stdin 10 M, M records/s' 10000000 1
+	fig_rss 'log-append --stdin 10 M peak RSS' 16
+	rm -f "$B/cat.out" "$B/records.csv"
 fi
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-field() { echo "$1" | cut -d" " -f"$2"; }
 
-echo
-echo "== operation log: $N records =="
-awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++)
-	printf "op%03d,view,juminhyo %08d,ok,record %d of the benchmark\n", i % 500, i, i }' >"$B/lines.csv"
-jukisec-init -d "$B/s" -t bench01 >"$B/key" 2>/dev/null
-chmod 600 "$B/key"
-
-measure sh -c 'cat "$1" >"$2" && sync' sh "$B/lines.csv" "$B/cat.out"
-base=$(cat "$B/time.out")
-measure log-append -d "$B/s" -t bench01 --stdin <"$B/lines.csv"
-app=$(cat "$B/time.out")
-rate() { awk -v n="$N" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-printf 'log-append --stdin:  %s s wall, %s s cpu; %s records/s by wall, %s by cpu (goal >= 500000)\n' \
-    "$(field "$app" 1)" "$(field "$app" 2)" "$(rate "$(field "$app" 1)")" "$(rate "$(field "$app" 2)")"
-printf '  baseline cat+sync: %s s wall, %s records/s; log-append is %sx its throughput\n' \
-    "$(field "$base" 1)" "$(rate "$(field "$base" 1)")" "$(ratio "$(field "$base" 1)" "$(field "$app" 1)")"
-
-size=$(wc -c <"$B/s/oplog.csv")
-mb() { awk -v s="$size" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? s / t / 1048576 : 0) }'; }
-if command -v openssl >/dev/null 2>&1; then
-	hname="openssl dgst -sha256"
-	measure openssl dgst -sha256 "$B/s/oplog.csv" >/dev/null
-else
-	hname=sha256sum
-	measure sha256sum "$B/s/oplog.csv" >/dev/null
-fi
-hash=$(cat "$B/time.out")
-measure log-verify -d "$B/s" -k "$B/key" >/dev/null
-ver=$(cat "$B/time.out")
-printf 'log-verify (%s MiB): %s s wall, %s s cpu, %s MiB/s\n' "$((size / 1048576))" \
-    "$(field "$ver" 1)" "$(field "$ver" 2)" "$(mb "$(field "$ver" 1)")"
-printf '  baseline %s: %s s wall, %s s cpu, %s MiB/s\n' \
-    "$hname" "$(field "$hash" 1)" "$(field "$hash" 2)" "$(mb "$(field "$hash" 1)")"
-printf '  log-verify is %sx its throughput by wall clock, %sx by cpu time (goal >= 0.45)\n' \
-    "$(ratio "$(field "$hash" 1)" "$(field "$ver" 1)")" "$(ratio "$(field "$hash" 2)" "$(field "$ver" 2)")"
-
-python3 - "$B/s" <<'PY'
-import statistics, subprocess, sys, time
-def median(cmd, n=51):
-    ts = []
-    for i in range(n):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True)
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
-d = sys.argv[1]
-la = median(["log-append", "-d", d, "-u", "bench", "-a", "single", "-o", "x", "-r", "ok"])
-tr = median(["/bin/true"])
-print("single log-append:   median %.2f ms (51 runs, durable: one fdatasync)" % (la * 1000))
-print("  baseline /bin/true: median %.2f ms; log-append takes %.2fx (goal <= 2)" % (tr * 1000, la / tr))
-PY
-
-# A 1 GiB log: records with 2,000-byte details, appended in batches.
-jukisec-init -d "$B/g" -t bench01 >"$B/gkey" 2>/dev/null
-chmod 600 "$B/gkey"
-pad=$(printf '%01990d' 0)
-i=0
-while [ "$(wc -c <"$B/g/oplog.csv")" -lt "$BIG" ]; do
-	awk -v b="$i" -v pad="$pad" 'BEGIN { for (j = 0; j < 65536; j++)
-		printf "op%03d,view,juminhyo %d,ok,%s\n", j % 500, b * 65536 + j, pad }' |
-	    log-append -d "$B/g" -t bench01 --stdin
-	i=$((i + 1))
-done
-gsize=$(wc -c <"$B/g/oplog.csv")
-measure log-verify -d "$B/g" -k "$B/gkey" >/dev/null
-big=$(cat "$B/time.out")
-if command -v openssl >/dev/null 2>&1; then
-	measure openssl dgst -sha256 "$B/g/oplog.csv" >/dev/null
-else
-	measure sha256sum "$B/g/oplog.csv" >/dev/null
-fi
-bighash=$(cat "$B/time.out")
-gmb() { awk -v s="$gsize" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? s / t / 1048576 : 0) }'; }
-printf 'log-verify of a %s MiB log (2 KiB records): peak RSS %s KiB (goal <= 16384 KiB), %s s wall, %s MiB/s\n' \
-    "$((gsize / 1048576))" "$(field "$big" 3)" "$(field "$big" 1)" "$(gmb "$(field "$big" 1)")"
-printf '  baseline %s of it: %s s wall, %s MiB/s; log-verify is %sx its throughput\n' \
-    "$hname" "$(field "$bighash" 1)" "$(gmb "$(field "$bighash" 1)")" \
-    "$(ratio "$(field "$bighash" 1)" "$(field "$big" 1)")"
-rm -rf "$B/g" "$B/s" "$B/lines.csv" "$B/cat.out"
+# Issue 12's log-show figures go here when the tool lands, one pair each
+# (the goals as the issue sets them; check the option names):
+# pair speed 2 'log-show --operator vs mlr filter' \
+#     'sw log-show -d "$LS" --operator clerk007' \
+#     'sw mlr --icsv --ocsv filter "\$operator == \"clerk007\"" "$LOG"'
+# fig_rss 'log-show --operator peak RSS' 16
+# pair speed 1 'log-show --operator vs awk -F,' \
+#     'sw log-show -d "$LS" --operator clerk007' 'sw awk -F, "\$4 == \"clerk007\"" "$LOG"'
+# pair time 1.1 'log-show --summary vs the unfiltered scan' \
+#     'sw log-show -d "$LS" --summary' 'sw log-show -d "$LS"'
+# pair time 1.1 'log-show -k vs log-verify' \
+#     'sw log-show -d "$LS" -k "$LK"' 'sw log-verify -d "$LS" -k "$LK"'

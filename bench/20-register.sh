@@ -1,24 +1,20 @@
 #!/bin/sh
-# bench 20: the register and the gate (issue 3 item 12), each figure beside
-# a baseline measured in the same run:
-#  - auth-check (right password, default cost 64 MiB t=3) vs the Argon2id
-#    derivation alone in its own process (bench/kdfbase.c): goal overhead
-#    <= 10 ms
-#  - operator-list of a 10,000-operator register vs mlr reading the same
-#    CSV: goal <= 50 ms
+# bench 20: the register and the gate (issue 3's goals):
+#  - auth-check with the right password (default cost) vs the Argon2id
+#    derivation alone in its own process (bench/kdfbase.c), as a ratio: the
+#    derivation alone varies by up to +-25 ms from run to run on a shared
+#    machine, more than the 10 ms overhead issue 3 set, so the note states
+#    the spread of both and of their difference instead of judging it; the
+#    start of a tool (auth-check -h) vs /bin/true shows the fixed part
+#  - operator-list of a 10,000-operator register: its time (goal <= 50 ms)
+#    and vs mlr --icsv --opprint cat of the same CSV
 #  - operator-add to that register vs two derivations (the manager's check
-#    and the new hash): goal <= 100 ms + KDF
-# Medians of N interleaved runs.
-set -eu
-: "${B:?run through make bench}"
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-N=${REG_BENCH_N:-9}
-R=$(mktemp -d "$B/reg.XXXXXX")
-cc -O2 -o "$R/kdfbase" "$SRC/bench/kdfbase.c" $(pkg-config --cflags --libs libgcrypt)
-
-ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+#    and the new hash): overhead goal <= 100 ms
+. "$BENCH/lib.sh"
+SRC=$BENCH/..
+R=$B/reg
+mkdir "$R"
+cc -O2 -o "$BB/kdfbase" "$SRC/bench/kdfbase.c" $(pkg-config --cflags --libs libgcrypt)
 
 D=$R/state
 jukisec-init -d "$D" -t bench01 >"$R/key" 2>/dev/null
@@ -27,34 +23,23 @@ t=$(sed -n 's/^kdf_time = //p' "$D/jukisec.conf")
 p=$(sed -n 's/^kdf_parallelism = //p' "$D/jukisec.conf")
 printf 'mgr-bench-pw-1\n' >"$R/pw.mgr"
 printf 'op-bench-pw-1\n' >"$R/pw.op"
+day=$(date -u +%Y-%m-%d)
 operator-add -d "$D" -i mgr -n Manager -r manager -m password --reason bench \
-    --instructions-given 2026-11-01 --password-fd 3 3<"$R/pw.mgr"
+    --instructions-given "$day" --password-fd 3 3<"$R/pw.mgr"
 operator-add -d "$D" -b mgr --by-password-fd 4 -i op -n Operator -m password \
-    --reason bench --instructions-given 2026-11-01 --password-fd 3 \
+    --reason bench --instructions-given "$day" --password-fd 3 \
     3<"$R/pw.op" 4<"$R/pw.mgr"
 
-echo
-echo "== register and gate: Argon2id m=$m KiB t=$t p=$p =="
-: >"$R/a"; : >"$R/k"
-i=0
-while [ $i -lt "$N" ]; do
-	s=$(date +%s%N); "$R/kdfbase" "$m" "$t" "$p"; ms "$s" >>"$R/k"
-	s=$(date +%s%N); auth-check -d "$D" -u op --password-fd 3 3<"$R/pw.op"; ms "$s" >>"$R/a"
-	i=$((i + 1))
-done
-ka=$(median <"$R/k") aa=$(median <"$R/a")
-printf 'auth-check: %d ms; Argon2id alone: %d ms; overhead %d ms (goal <= 10), ratio %s\n' \
-    "$aa" "$ka" $((aa - ka)) "$(ratio "$aa" "$ka")"
-# where the overhead goes: starting a tool (libgcrypt, libfprint, glib)
-: >"$R/h"; : >"$R/t"
-i=0
-while [ $i -lt "$N" ]; do
-	s=$(date +%s%N); auth-check -h >/dev/null; ms "$s" >>"$R/h"
-	s=$(date +%s%N); /bin/true; ms "$s" >>"$R/t"
-	i=$((i + 1))
-done
-printf '  of which process start: auth-check -h %d ms, /bin/true %d ms\n' \
-    "$(median <"$R/h")" "$(median <"$R/t")"
+section "register and gate: Argon2id m=$m KiB t=$t p=$p"
+pair time - 'auth-check vs Argon2id alone' \
+    'sw auth-check -d "$D" -u op --password-fd 3 3<"$R/pw.op"' \
+    'sw "$BB/kdfbase" "$m" "$t" "$p"'
+set -- $(stats 4)
+derive '($2 - $4) / 1e6'
+note "noise: Argon2id alone took $(fmt_ns "$2")..$(fmt_ns "$3"); auth-check minus Argon2id" \
+    "$(stats 6 | awk '{ printf "%.0f..%.0f ms, median %.0f", $2, $3, $1 }') (issue 3 asked <= 10 ms)"
+pair time - 'auth-check -h vs /bin/true (start of a tool)' \
+    'sw -n "$REPS" auth-check -h' 'sw -n "$REPS" /bin/true'
 
 # A register of 10,000: the rows written directly, a credential file each.
 python3 - "$D" <<'PY'
@@ -76,28 +61,18 @@ os.chmod(d + "/operators.csv.new", 0o600)
 os.rename(d + "/operators.csv.new", d + "/operators.csv")
 PY
 rows=$(operator-list -d "$D" -f csv | tail -n +2 | wc -l)
-: >"$R/l"; : >"$R/m"
-i=0
-while [ $i -lt "$N" ]; do
-	s=$(date +%s%N); mlr --icsv --ocsv cat "$D/operators.csv" >/dev/null; ms "$s" >>"$R/m"
-	s=$(date +%s%N); operator-list -d "$D" >/dev/null; ms "$s" >>"$R/l"
-	i=$((i + 1))
-done
-lm=$(median <"$R/l") mm=$(median <"$R/m")
-printf 'operator-list, %d operators: %d ms (goal <= 50); mlr cat of the same CSV: %d ms; ratio %s\n' \
-    "$rows" "$lm" "$mm" "$(ratio "$lm" "$mm")"
+pair time - "operator-list ($rows) vs mlr --opprint cat" \
+    'sw -n 5 operator-list -d "$D"' 'sw -n 5 mlr --icsv --opprint cat "$D/operators.csv"'
+fig_ms "operator-list, $rows operators" 50
 
-: >"$R/o"; : >"$R/k2"
 i=0
-while [ $i -lt "$N" ]; do
-	s=$(date +%s%N); "$R/kdfbase" "$m" "$t" "$p"; "$R/kdfbase" "$m" "$t" "$p"; ms "$s" >>"$R/k2"
-	s=$(date +%s%N)
-	operator-add -d "$D" -b mgr --by-password-fd 4 -i new$i -n "新規 $i" -m password \
-	    --reason bench --instructions-given 2026-11-01 --password-fd 3 \
-	    3<"$R/pw.op" 4<"$R/pw.mgr"
-	ms "$s" >>"$R/o"
+add() {
 	i=$((i + 1))
-done
-om=$(median <"$R/o") km=$(median <"$R/k2")
-printf 'operator-add to %d operators: %d ms; two Argon2id alone: %d ms; overhead %d ms (goal <= 100), ratio %s\n' \
-    "$rows" "$om" "$km" $((om - km)) "$(ratio "$om" "$km")"
+	sw operator-add -d "$D" -b mgr --by-password-fd 4 -i "new$i" -n "新規 $i" \
+	    -m password --reason bench --instructions-given "$day" --password-fd 3 \
+	    3<"$R/pw.op" 4<"$R/pw.mgr"
+}
+KDF2='"$0" "$1" "$2" "$3" && exec "$0" "$1" "$2" "$3"'
+pair time - "operator-add ($rows) vs two Argon2id" add \
+    'sw sh -c "$KDF2" "$BB/kdfbase" "$m" "$t" "$p"'
+fig_overhead 'operator-add overhead over two Argon2id' 100

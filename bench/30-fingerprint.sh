@@ -1,62 +1,58 @@
 #!/bin/sh
-# Fingerprint (R5.3) on libfprint's virtual_device: auth-check's whole
-# verification (register, template key, AES-GCM open, reader, log record)
-# against libfprint's open+verify alone (bench/fpbase.c), and enrolment
-# (operator-add, 5 scans) against libfprint's open+enrol alone.  Runs are
-# interleaved; one peer process answers every opening of the reader.
-set -eu
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-N=${FP_BENCH_N:-30}
-cc -O2 -o "$B/fpbase" "$SRC/bench/fpbase.c" \
-	$(pkg-config --cflags --libs libfprint-2 glib-2.0)
-cc -O2 -D_GNU_SOURCE -I"$SRC/common" -o "$B/fpbio" "$SRC/bench/fpbio.c" \
+# bench 30: fingerprints (R5.3, issue 4's goals) on libfprint's
+# virtual_device, one peer process (tests/fpeer.py loop) answering every
+# opening of the reader:
+#  - enrolment: operator-add -m fingerprint (5 scans) into a fresh state
+#    directory vs libfprint's open+enrol alone (bench/fpbase.c)
+#  - verification: auth-check's whole fingerprint path (register, template
+#    key, AES-GCM open, reader, log record) vs libfprint's open+verify
+#    alone: overhead goal <= 20 ms; and jukisec's biometric module alone
+#    (bench/fpbio.c: no register update, no log record) vs libfprint alone
+# Each side of a round is BENCH_FP_REPS runs (default 10; ~20 ms each).
+. "$BENCH/lib.sh"
+SRC=$BENCH/..
+K=${BENCH_FP_REPS:-10}
+cc -O2 -o "$BB/fpbase" "$SRC/bench/fpbase.c" $(pkg-config --cflags --libs libfprint-2 glib-2.0)
+cc -O2 -D_GNU_SOURCE -I"$SRC/common" -o "$BB/fpbio" "$SRC/bench/fpbio.c" \
 	"$JUKISEC_BUILD/libcommon.a" \
 	$(pkg-config --cflags --libs libgcrypt libfprint-2 glib-2.0) -lcsv
-R=$(mktemp -d "$B/fp.XXXXXX")
-FP_DRIVERS_WHITELIST=virtual_device FP_VIRTUAL_DEVICE=$R/s
+R=$B/fp
+mkdir "$R"
+FP_DRIVERS_WHITELIST=virtual_device FP_VIRTUAL_DEVICE=$R/sock
 export FP_DRIVERS_WHITELIST FP_VIRTUAL_DEVICE
 unset G_MESSAGES_DEBUG
-peer() { "$SRC/tests/fpeer.py" loop "$FP_VIRTUAL_DEVICE" "$@" & }
-ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+PEER=
+trap '[ -z "$PEER" ] || kill "$PEER" 2>/dev/null || :' EXIT
+# peer OPENINGS CMD...: answers that many openings of the reader, each with CMDs.
+peer() {
+	"$SRC/tests/fpeer.py" loop "$FP_VIRTUAL_DEVICE" "$@" &
+	PEER=$!
+}
+peer_done() { wait "$PEER"; PEER=; }
 
-# Enrolment: N fresh state directories, the first manager in each.
-i=0
-while [ $i -lt "$N" ]; do
-	jukisec-init -d "$R/st$i" >/dev/null 2>&1
-	i=$((i + 1))
-done
-peer $((2 * N)) "SCAN bench" "SCAN bench" "SCAN bench" "SCAN bench" "SCAN bench"
-tb=0 tj=0 i=0
-while [ $i -lt "$N" ]; do
-	t=$(date +%s%N); "$B/fpbase" enrol "$R/base.fp"; tb=$((tb + $(ms "$t")))
-	t=$(date +%s%N)
-	operator-add -d "$R/st$i" -i bench -n Bench -r manager -m fingerprint 2>/dev/null
-	tj=$((tj + $(ms "$t")))
-	i=$((i + 1))
-done
-wait
-printf 'fingerprint enrolment (5 scans, virtual_device): operator-add %d ms, libfprint alone %d ms: ratio %s (mean of %d)\n' \
-	$((tj / N)) $((tb / N)) "$(ratio $tj $tb)" "$N"
-
-# Verification: auth-check -u bench, jukisec's biometric module alone
-# (fpbio) and libfprint alone (fpbase), same finger, interleaved.
-peer $((3 * N)) "SCAN bench"
-tb=0 tm=0 tj=0 i=0
-base() { t=$(date +%s%N); "$B/fpbase" verify "$R/base.fp"; tb=$((tb + $(ms "$t"))); }
-bio() { t=$(date +%s%N); "$B/fpbio" "$R/st0" bench 2>/dev/null; tm=$((tm + $(ms "$t"))); }
-gate() { t=$(date +%s%N); auth-check -d "$R/st0" -u bench 2>/dev/null; tj=$((tj + $(ms "$t"))); }
-while [ $i -lt "$N" ]; do
-	# rotate the order: none always runs first after the peer's turn
-	case $((i % 3)) in
-	0) base; bio; gate ;;
-	1) bio; gate; base ;;
-	2) gate; base; bio ;;
-	esac
-	i=$((i + 1))
-done
-wait
-printf 'fingerprint verification (virtual_device): auth-check %d ms, libfprint open+verify alone %d ms: ratio %s, overhead %d ms (goal <= 20 ms; mean of %d)\n' \
-	$((tj / N)) $((tb / N)) "$(ratio $tj $tb)" $(((tj - tb) / N)) "$N"
-printf '  of which the biometric module (key, AES-GCM, reader choice): %d ms against libfprint alone %d ms: ratio %s; the rest is the register update and the fsynced log record\n' \
-	$((tm / N)) $((tb / N)) "$(ratio $tm $tb)"
+section "fingerprint (virtual_device): $K runs per side and round"
+dirs=
+enrol_setup() {
+	[ "$side" = tool ] || return 0
+	rm -rf "$R"/st*
+	dirs= j=0
+	while [ "$j" -lt "$K" ]; do
+		jukisec-init -d "$R/st$j" >/dev/null 2>&1
+		dirs="$dirs $R/st$j" j=$((j + 1))
+	done
+}
+ENROL='for d; do operator-add -d "$d" -i bench -n Bench -r manager -m fingerprint || exit; done'
+BASE='i=0; while [ $i -lt "$1" ]; do "$2" enrol "$3" || exit; i=$((i + 1)); done'
+scan="SCAN bench"
+peer $((2 * ROUNDS * K)) "$scan" "$scan" "$scan" "$scan" "$scan"
+pair time - 'enrolment (5 scans): operator-add vs libfprint' \
+    'sw -q sh -c "$ENROL" sh $dirs' 'sw -q sh -c "$BASE" sh "$K" "$BB/fpbase" "$R/base.fp"' enrol_setup
+peer_done
+fig_overhead "enrolment overhead over libfprint, each" - "$K"
+peer $((4 * ROUNDS * K)) "$scan"
+pair time - 'verification: auth-check vs libfprint' \
+    'sw -q -n "$K" auth-check -d "$R/st0" -u bench' 'sw -n "$K" "$BB/fpbase" verify "$R/base.fp"'
+fig_overhead 'auth-check fingerprint overhead over libfprint' 20
+pair time - 'verification: jukisec bio module vs libfprint' \
+    'sw -q -n "$K" "$BB/fpbio" "$R/st0" bench' 'sw -n "$K" "$BB/fpbase" verify "$R/base.fp"'
+peer_done
