@@ -83,7 +83,7 @@ po:
 # installed; otherwise the command is printed and make stops.
 DEBS = build-essential pkg-config libgcrypt20-dev libcsv-dev libfprint-2-dev \
 	libglib2.0-dev pamtester libpam-modules faketime miller mandoc python3 \
-	perl clang libclang-rt-14-dev procps util-linux time gettext locales
+	perl clang libclang-rt-14-dev procps util-linux time gettext locales openssl
 deps:
 	@missing=$$(for p in $(DEBS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
