@@ -47,6 +47,7 @@ struct macq {
 	unsigned char	*k;		/* K(kepoch), secure memory */
 	long long	kepoch;
 	int		failed;
+	long long	pushed, done;	/* seqs: last queued, last of a checked batch */
 	size_t		fline;
 	long long	fseq;
 	const char	*ffile;
@@ -107,6 +108,7 @@ macq_start(const unsigned char k0[32])
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;
 	q = xcalloc(1, sizeof(*q));
+	q->pushed = q->done = -1;
 	for (i = 0; i < 2; i++) {
 		q->b[i].job = xcalloc(QJOBS, sizeof(struct job));
 		q->b[i].buf = xmalloc(QBYTES);
@@ -132,6 +134,8 @@ hand_over(struct macq *q)
 	pthread_mutex_lock(&q->mu);
 	while (q->busy)
 		pthread_cond_wait(&q->cv, &q->mu);
+	if (!q->failed && q->b[!q->fill].n > 0)
+		q->done = q->b[!q->fill].job[q->b[!q->fill].n - 1].seq;
 	q->fill = !q->fill;
 	q->busy = 1;
 	pthread_cond_broadcast(&q->cv);
@@ -155,7 +159,7 @@ macq_push(struct macq *q, const unsigned char prev[OPLOG_MACLEN],
 	}
 	j = &b->job[b->n++];
 	j->epoch = r->epoch;
-	j->seq = r->seq;
+	j->seq = q->pushed = r->seq;
 	j->line = r->line;
 	j->file = file;
 	j->off = b->used;
@@ -173,12 +177,20 @@ macq_drain(struct macq *q, size_t *line, long long *seq, const char **file)
 	while (q->busy)
 		pthread_cond_wait(&q->cv, &q->mu);
 	pthread_mutex_unlock(&q->mu);
-	if (!q->failed)
+	if (!q->failed) {
+		q->done = q->pushed;
 		return 0;
+	}
 	*line = q->fline;
 	*seq = q->fseq;
 	*file = q->ffile;
 	return 1;
+}
+
+long long
+macq_done(const struct macq *q)
+{
+	return q->done;
 }
 
 void

@@ -62,6 +62,8 @@ struct macq *macq_start(const unsigned char k0[32]);
 void	macq_push(struct macq *, const unsigned char prev[OPLOG_MACLEN],
 	    const struct oplog_record *, const char *file);
 int	macq_drain(struct macq *, size_t *line, long long *seq, const char **file);
+/* The last seq of the records checked without failure so far, or -1. */
+long long macq_done(const struct macq *);
 void	macq_stop(struct macq *);
 
 void	hex_encode(const unsigned char *, size_t, char *out);	/* out: 2n+1 */

@@ -41,8 +41,11 @@ struct oplog_reader {
 	size_t		pos, end;	/* unread bytes are buf[pos..end) */
 	long long	base;		/* file offset of buf[0] */
 	long long	offset;		/* just past the last record returned */
+	long long	at;		/* pread(2) from here; -1: read(2) */
 	size_t		line;		/* lines consumed */
-	int		eof, header, io;
+	const char	*cur;		/* the line oplog_reader_line() returned */
+	size_t		curlen;
+	int		eof, header, copy, headed, io;
 	size_t		errline;
 	char		err[192];
 	struct oplog_record rec;
@@ -245,7 +248,29 @@ oplog_reader_open(int fd, const char *name)
 	r->name = name;
 	r->buf = xmalloc(RBUFSZ);
 	r->scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	r->at = -1;
 	return r;
+}
+
+void
+oplog_reader_copy(struct oplog_reader *r)
+{
+	r->copy = 1;
+}
+
+int
+oplog_reader_headed(const struct oplog_reader *r)
+{
+	return r->headed;
+}
+
+void
+oplog_reader_seek(struct oplog_reader *r, long long offset)
+{
+	r->at = r->base = r->offset = offset;
+	r->pos = r->end = 0;
+	r->eof = 0;
+	r->header = 1;
 }
 
 static int
@@ -257,22 +282,28 @@ fail(struct oplog_reader *r, const char *msg, int io)
 	return -1;
 }
 
-int
-oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
+static int
+header_row(struct oplog_reader *r, const char *line, size_t len)
 {
 	struct oplog_record *rec = &r->rec;
-	const char *why_;
+
+	return is_header(rec->field, rec->len, split(line, len && line[len - 1] == '\r' ?
+	    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS));
+}
+
+int
+oplog_reader_line(struct oplog_reader *r, const char **line, size_t *lenp)
+{
 	char *nl;
 	ssize_t n;
 	size_t len;
-	int nf;
 
 	for (;;) {
 		nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
 		if (nl == NULL) {
 			if (r->eof) {
 				if (r->pos == r->end) {
-					if (!r->header)
+					if (!r->header && !r->copy)
 						return fail(r, _("empty file, no header row"), 0);
 					return 0;
 				}
@@ -286,7 +317,10 @@ oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
 			r->base += r->pos;
 			r->end -= r->pos;
 			r->pos = 0;
-			n = read(r->fd, r->buf + r->end, RBUFSZ - r->end);
+			if (r->at >= 0)
+				n = pread(r->fd, r->buf + r->end, RBUFSZ - r->end, r->at);
+			else
+				n = read(r->fd, r->buf + r->end, RBUFSZ - r->end);
 			if (n == -1) {
 				if (errno == EINTR)
 					continue;
@@ -294,36 +328,120 @@ oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
 			}
 			if (n == 0)
 				r->eof = 1;
+			else if (r->at >= 0)
+				r->at += n;
 			r->end += n;
 			continue;
 		}
 		len = nl - (r->buf + r->pos);
 		if (len > OPLOG_LINE_MAX)
 			return fail(r, _("line too long"), 0);
-		rec->line = r->line + 1;
-		rec->offset = r->base + r->pos;
-		/* Records begin with a digit (or a quote); only other lines can
-		 * be a header row, and those are parsed without cutting. */
-		if ((why_ = parse(r->buf + r->pos, len, r->scratch, rec, r->header &&
-		    r->buf[r->pos] >= '0' && r->buf[r->pos] <= '9')) != NULL) {
-			/* A header row is the one line that is not a record. */
-			nf = split(r->buf + r->pos, len && r->buf[r->pos + len - 1] == '\r' ?
-			    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS);
-			if (!is_header(rec->field, rec->len, nf))
-				return fail(r, r->header ? why_ : _("missing header row"), 0);
-			r->header = 1;
-			r->pos += len + 1;
-			r->line++;
-			r->offset = r->base + r->pos;
-			continue;
-		}
-		if (!r->header)
-			return fail(r, _("missing header row"), 0);
+		r->cur = r->buf + r->pos;
+		r->curlen = len;
+		r->rec.line = r->line + 1;
+		r->rec.offset = r->base + r->pos;
 		r->pos += len + 1;
 		r->line++;
-		r->offset = r->base + r->pos;
-		*out = rec;
+		if (!r->header) {
+			/* The first line is the header row; a copy may lack it. */
+			r->header = 1;
+			if (header_row(r, r->cur, len)) {
+				r->headed = 1;
+				r->offset = r->base + r->pos;
+				continue;
+			}
+			if (!r->copy) {
+				r->line--;
+				return fail(r, _("missing header row"), 0);
+			}
+		}
+		*line = r->cur;
+		*lenp = len;
 		return 1;
+	}
+}
+
+int
+oplog_reader_parse(struct oplog_reader *r, struct oplog_record **out)
+{
+	struct oplog_record *rec = &r->rec;
+	const char *why_;
+	size_t len = r->curlen;
+
+	rec->raw = r->cur;
+	rec->rawlen = len;
+	/* Records begin with a digit (or a quote); only other lines can be a
+	 * header row, and those are parsed without cutting. */
+	rec->cut = len > 0 && r->cur[0] >= '0' && r->cur[0] <= '9';
+	if ((why_ = parse(r->cur, len, r->scratch, rec, rec->cut)) != NULL) {
+		/* A header row repeated later (concatenated archives) is skipped. */
+		if (!header_row(r, r->cur, len)) {
+			r->line--;
+			return fail(r, rec->line == 1 ? _("missing header row") : why_, 0);
+		}
+		r->offset = r->base + r->pos;
+		return 0;
+	}
+	r->offset = r->base + r->pos;
+	*out = rec;
+	return 1;
+}
+
+int
+oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
+{
+	const char *line;
+	size_t len;
+	int k;
+
+	while ((k = oplog_reader_line(r, &line, &len)) == 1)
+		if ((k = oplog_reader_parse(r, out)) != 0)
+			return k;
+	return k;
+}
+
+void
+oplog_record_raw(const struct oplog_record *rec, struct buf *b)
+{
+	const char *p = rec->raw, *e = p + rec->rawlen, *z;
+
+	if (!rec->cut) {
+		buf_add(b, p, rec->rawlen);
+	} else {
+		/* Cut in place: each NUL was a comma, except one where a final
+		 * CR stood. */
+		while ((z = memchr(p, '\0', e - p)) != NULL) {
+			buf_add(b, p, z - p);
+			buf_add(b, z + 1 == e ? "\r" : ",", 1);
+			p = z + 1;
+		}
+		buf_add(b, p, e - p);
+	}
+	buf_add(b, "\n", 1);
+}
+
+int
+oplog_line_field(const char *line, size_t len, int f, const char **val, size_t *vlen)
+{
+	const char *p = line, *e = line + len, *q;
+	int i;
+
+	for (i = 0;; i++) {
+		if (p < e && *p == '"')
+			return -1;
+		if ((q = memchr(p, ',', e - p)) == NULL) {
+			if (i != f)
+				return -1;
+			q = e;
+		}
+		if (i == f) {
+			if (memchr(p, '"', q - p) != NULL)
+				return -1;
+			*val = p;
+			*vlen = q - p;
+			return 0;
+		}
+		p = q + 1;
 	}
 }
 

@@ -33,6 +33,8 @@ struct pending {
 	char		store[OPLOG_LINE_MAX + 16];
 	const char	*file;
 	unsigned char	*key;		/* K(rec.epoch), secure memory */
+	int		early;		/* its MAC verified against a checkpoint found ahead */
+	int		start;		/* copy: no checkpoint explains it, not shown */
 };
 
 struct vstate {
@@ -52,6 +54,8 @@ struct vstate {
 	const char	*file;
 	struct macq	*q;		/* NULL: MACs checked inline */
 	int		mac_failed;	/* the worker's failure was reported */
+	long long	shown;		/* sink: the last seq said verified */
+	int		stopped;	/* sink: record() said stop */
 };
 
 /* Reports the first bad record: one the MAC worker found before this one
@@ -247,6 +251,11 @@ step(struct vstate *v, const struct oplog_record *r)
 	int seal = is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "seal");
 
 	if (v->have_prev) {
+		if (v->res->copy && r->seq > v->prev.seq + 1)
+			return bad(v, r, r->seq == v->prev.seq + 2 ?
+			    _("seq %lld follows %lld: record %lld is missing") :
+			    _("seq %lld follows %lld: records %lld to %lld are missing"),
+			    r->seq, v->prev.seq, v->prev.seq + 1, r->seq - 1);
 		if (r->seq != v->prev.seq + 1)
 			return bad(v, r, _("seq %lld follows %lld: a record is missing, inserted or moved"),
 			    r->seq, v->prev.seq);
@@ -311,6 +320,104 @@ step(struct vstate *v, const struct oplog_record *r)
 	return 0;
 }
 
+/* The checkpoint that explains a pruned log starting at seq, looked for
+ * ahead in fd (from offset on, without moving the reader) so that the
+ * first record can be shown verified before the checkpoint is reached:
+ * a record that verifies under its epoch's key after some cut_mac was made
+ * by that key's holder; that the checkpoint itself chains is still checked
+ * when the verification reaches it.  0 and its cut_mac, or -1. */
+static int
+find_cut(int fd, long long offset, long long seq, unsigned char cut[OPLOG_MACLEN])
+{
+	struct oplog_reader *rd = oplog_reader_open(fd, "");
+	struct oplog_record *r;
+	const char *line;
+	size_t len;
+	long long first, last;
+	char mac[65];
+	int k, found = -1;
+
+	oplog_reader_seek(rd, offset);
+	while (found == -1 && oplog_reader_line(rd, &line, &len) == 1) {
+		if (memmem(line, len, ",-,log-prune,", 13) == NULL)
+			continue;
+		if ((k = oplog_reader_parse(rd, &r)) == 1 && is(r, OF_OPERATOR, "-") &&
+		    is(r, OF_ACTION, "log-prune") &&
+		    sscanf(r->field[OF_DETAIL], "removed=%lld-%lld cut_mac=%64s", &first,
+		    &last, mac) == 3 && last == seq - 1 &&
+		    hex_decode(mac, strlen(mac), cut, OPLOG_MACLEN) == 0)
+			found = 0;
+		if (k == -1)
+			break;
+	}
+	oplog_reader_close(rd);
+	return found;
+}
+
+/* A pruned first record just became pending: for a sink, check it now
+ * against a checkpoint ahead, or, in a copy without one, take it as the
+ * copy's start. */
+static void
+pending_ahead(struct vstate *v, int fd, long long offset)
+{
+	struct pending *p = v->pend;
+	unsigned char cut[OPLOG_MACLEN], m[OPLOG_MACLEN];
+	struct oplog_mac pm;
+	struct stat sb;
+
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    find_cut(fd, offset, p->rec.seq, cut) == 0) {
+		mac_open(&pm);
+		mac_setkey(&pm, p->key, p->rec.epoch);
+		mac_record(&pm, cut, (const char *const *)p->rec.field, p->rec.len, m);
+		mac_close(&pm);
+		p->early = ct_equal(m, p->rec.mac, OPLOG_MACLEN);
+	}
+	if (!p->early && v->res->copy)
+		p->start = 1;
+}
+
+/* Tells the sink how far the records handed on have verified. */
+static int
+progress(struct vstate *v, long long upto)
+{
+	const struct oplog_sink *s = v->o->sink;
+
+	if (v->pend && !v->pend->early && !v->pend->start)
+		return 0;
+	if (upto <= v->shown)
+		return 0;
+	v->shown = upto;
+	if (s->verified(s->arg, upto) == -1) {
+		v->stopped = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Hands a record that passed step() to the sink. */
+static int
+hand(struct vstate *v, const struct oplog_record *r, int fd, long long offset)
+{
+	const struct oplog_sink *s = v->o->sink;
+	size_t line;
+	long long seq;
+	const char *file;
+	int k = 0;
+
+	if (v->pend && &v->pend->rec != r && v->pend->rec.seq == r->seq)
+		pending_ahead(v, fd, offset);
+	if (!(v->pend && v->pend->start && v->pend->rec.seq == r->seq))
+		k = s->record(s->arg, r);
+	if (k == -1) {
+		v->stopped = 1;
+		return -1;
+	}
+	if (k == 1 && v->q && macq_drain(v->q, &line, &seq, &file))
+		return bad(v, NULL, "%s", "");	/* reports the worker's record */
+	return progress(v, v->q ? macq_done(v->q) : r->seq);
+}
+
 /* The live log must end exactly where its head says.  hd was read before
  * the log, so records appended meanwhile lie beyond it and were not read;
  * bytes beyond it are an error only if the head has not moved since. */
@@ -358,9 +465,14 @@ verify_fd(struct vstate *v, int fd, long long limit, long long *count, long long
 	int k, io;
 
 	*count = 0;
+	if (limit < 0)
+		oplog_reader_copy(rd);
 	while ((limit < 0 || oplog_reader_offset(rd) < limit) &&
 	    (k = oplog_reader_next(rd, &r)) == 1) {
-		if (step(v, r) == -1) {
+		if (!v->have_prev && !oplog_reader_headed(rd))
+			v->res->copy = 1;
+		if (step(v, r) == -1 || (v->o->sink &&
+		    hand(v, r, fd, oplog_reader_offset(rd)) == -1)) {
 			oplog_reader_close(rd);
 			return -1;
 		}
@@ -376,7 +488,7 @@ verify_fd(struct vstate *v, int fd, long long limit, long long *count, long long
 	}
 	*size = oplog_reader_offset(rd);
 	oplog_reader_close(rd);
-	if (k == 0 && limit < 0 && fstat(fd, &sb) == 0 && sb.st_size != *size)
+	if (k == 0 && limit < 0 && !v->res->copy && fstat(fd, &sb) == 0 && sb.st_size != *size)
 		return bad(v, NULL, _("file changed while being read"));
 	return k == -1 ? -1 : 0;
 }
@@ -421,7 +533,7 @@ run(struct store *st, struct vstate *v)
 			snprintf(v->res->reason, sizeof(v->res->reason), "%s", strerror(errno));
 			return -1;
 		}
-		if (!live && i == n - 1 && st && fstat(fd, &fsb) == 0 &&
+		if (!live && !v->res->copy && i == n - 1 && st && fstat(fd, &fsb) == 0 &&
 		    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino)
 			live = 1;
@@ -438,6 +550,7 @@ run(struct store *st, struct vstate *v)
 		}
 		if (i < n - 1)
 			close(fd);
+		v->res->end_offset = size;
 		if (v->have_prev) {
 			v->endseq[v->nend] = v->prev.seq;
 			memcpy(v->endmac[v->nend++], v->prev.mac, OPLOG_MACLEN);
@@ -463,7 +576,9 @@ run_end(struct store *st, struct vstate *v, int live, const struct oplog_head *h
 		return bad(v, NULL, "%s", "");	/* reports the worker's record */
 	if (!v->have_prev)
 		return bad(v, NULL, _("no records"));
-	if (v->pend) {
+	if (v->pend && v->res->copy) {
+		v->res->copy_start = v->pend->rec.seq;
+	} else if (v->pend) {
 		v->file = v->pend->file;
 		return bad(v, &v->pend->rec, _("pruned log without checkpoint"));
 	}
@@ -519,42 +634,135 @@ big_enough(struct store *st, const struct oplog_verify_opts *o)
 	return total >= 4 << 20;
 }
 
+static void
+vstate_init(struct vstate *v, const struct oplog_vkey *vk,
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = ST_OK;
+	res->bad_seq = -1;
+	res->copy_start = -1;
+	memset(v, 0, sizeof(*v));
+	v->vk = vk;
+	v->o = o;
+	v->res = res;
+	v->shown = -1;
+	if ((v->k = gcry_malloc_secure(32)) == NULL)
+		errx(ST_FAIL, _("out of secure memory"));
+	memcpy(v->k, vk->k0, 32);
+	mac_open(&v->mac);
+}
+
+static void
+vstate_end(struct vstate *v)
+{
+	struct oplog_chain *c = &v->res->end;
+
+	c->seq = v->prev.seq;
+	c->epoch = v->prev.epoch;
+	c->erecs = v->cur_n;
+	c->time = v->prev.time;
+	memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
+	c->seal = v->prev.seal;
+	c->whole = v->epoch_whole;
+}
+
+static void
+vstate_free(struct vstate *v)
+{
+	mac_close(&v->mac);
+	wipe(v->k, 32);
+	gcry_free(v->k);
+	if (v->pend) {
+		wipe(v->pend->key, 32);
+		gcry_free(v->pend->key);
+		free(v->pend);
+	}
+	free(v->endseq);
+	free(v->endmac);
+}
+
 static int
 verify_once(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
 {
 	struct vstate v;
 	size_t n = o->nfiles ? o->nfiles : 1;
+	long long upto;
 
-	memset(res, 0, sizeof(*res));
-	res->status = ST_OK;
-	res->bad_seq = -1;
-	memset(&v, 0, sizeof(v));
-	v.vk = vk;
-	v.o = o;
-	v.res = res;
+	vstate_init(&v, vk, o, res);
 	v.endseq = xcalloc(n, sizeof(*v.endseq));
 	v.endmac = xcalloc(n, sizeof(*v.endmac));
-	if ((v.k = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
-	memcpy(v.k, vk->k0, 32);
-	mac_open(&v.mac);
 	if (big_enough(st, o))
 		v.q = macq_start(vk->k0);
 	if (run(st, &v) == -1 && res->status == ST_OK)
 		res->status = ST_NO;
-	macq_stop(v.q);
-	mac_close(&v.mac);
-	wipe(v.k, 32);
-	gcry_free(v.k);
-	if (v.pend) {
-		wipe(v.pend->key, 32);
-		gcry_free(v.pend->key);
-		free(v.pend);
+	if (v.stopped) {
+		res->status = ST_FAIL;
+		res->reason[0] = '\0';
+	} else if (o->sink && v.have_prev) {
+		/* Every record before the first bad one has verified (the MAC
+		 * worker stops at its first failure, in file order), unless a
+		 * pruned first record is still unexplained. */
+		if (res->status == ST_OK)
+			upto = v.prev.seq;
+		else if (v.pend && !v.pend->early && !v.pend->start)
+			upto = -1;
+		else
+			upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v.prev.seq;
+		if (upto > v.shown)
+			o->sink->verified(o->sink->arg, upto);
 	}
-	free(v.endseq);
-	free(v.endmac);
+	if (v.have_prev)
+		vstate_end(&v);
+	macq_stop(v.q);
+	vstate_free(&v);
 	return res->status;
+}
+
+struct oplog_verifier {
+	struct vstate		v;
+	struct oplog_verify_opts o;
+};
+
+struct oplog_verifier *
+oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
+    struct oplog_verify_result *res)
+{
+	struct oplog_verifier *ver = xcalloc(1, sizeof(*ver));
+	struct vstate *v = &ver->v;
+
+	vstate_init(v, vk, &ver->o, res);
+	v->have_prev = 1;
+	v->prev.seq = from->seq;
+	v->prev.epoch = from->epoch;
+	v->prev.time = from->time;
+	v->prev.seal = from->seal;
+	memcpy(v->prev.mac, from->mac, OPLOG_MACLEN);
+	v->cur_n = from->erecs;
+	v->epoch_whole = from->whole;
+	res->end = *from;
+	return ver;
+}
+
+int
+oplog_verifier_add(struct oplog_verifier *ver, const struct oplog_record *r,
+    const char *file)
+{
+	ver->v.file = file;
+	if (step(&ver->v, r) == -1)
+		return -1;
+	vstate_end(&ver->v);
+	return 0;
+}
+
+void
+oplog_verifier_free(struct oplog_verifier *ver)
+{
+	if (ver == NULL)
+		return;
+	vstate_free(&ver->v);
+	free(ver);
 }
 
 int

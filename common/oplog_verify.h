@@ -34,6 +34,9 @@ struct oplog_record {
 	unsigned char	mac[OPLOG_MACLEN];
 	size_t		line;		/* physical line in its file, 1-based */
 	long long	offset;		/* byte offset of that line */
+	const char	*raw;		/* the line as read (see oplog_record_raw) */
+	size_t		rawlen;
+	int		cut;		/* fields were cut in place in raw */
 };
 
 struct oplog_reader;
@@ -48,6 +51,32 @@ const char *oplog_reader_error(const struct oplog_reader *, size_t *line, int *i
 /* Offset just past the last record returned (a torn tail stays beyond). */
 long long oplog_reader_offset(const struct oplog_reader *);
 void	oplog_reader_close(struct oplog_reader *);
+
+/* Accepts a collector's copy (records as log-show --syslog shipped them):
+ * the header row is optional.  Call before the first read; _headed then
+ * says whether the file began with one. */
+void	oplog_reader_copy(struct oplog_reader *);
+int	oplog_reader_headed(const struct oplog_reader *);
+/* Goes on from byte offset (a line start) with pread(2), leaving the file
+ * offset alone; no header row is expected there (log-show --follow). */
+void	oplog_reader_seek(struct oplog_reader *, long long offset);
+
+/* The same reading in two steps, for readers that look at a field before
+ * paying for a parse (log-show's filters): _line gives the next line as it
+ * is (no LF, a CR kept), after the first header row; 1, 0 at the end, -1
+ * error.  _parse then parses that line: 1 a record, 0 a repeated header
+ * row (skip it), -1 error.  The line is valid until the next _line. */
+int	oplog_reader_line(struct oplog_reader *, const char **line, size_t *len);
+int	oplog_reader_parse(struct oplog_reader *, struct oplog_record **rec);
+
+/* Appends the record's line as it was read, byte for byte, and an LF. */
+struct buf;
+void	oplog_record_raw(const struct oplog_record *, struct buf *);
+
+/* Field f of a raw line when it and every field before it are unquoted:
+ * 0 and its bytes, or -1 (quoted or too few fields: parse the line). */
+int	oplog_line_field(const char *line, size_t len, int f, const char **val,
+	    size_t *vlen);
 
 /* Parses one line (no LF) into rec; NULL, or a static reason.  line is
  * modified; rec's strings point into scratch (at least len + 16 bytes). */
@@ -67,9 +96,34 @@ struct oplog_vkey {
 struct oplog_vkey *oplog_vkey_read(int fd, const char *name, int *status);
 void	oplog_vkey_free(struct oplog_vkey *);
 
+/*
+ * A caller that shows what it verifies (log-show -k) passes a sink.  record()
+ * gets each record, in order, once it has passed every rule but perhaps its
+ * MAC: MACs may be checked on another core a batch behind, and a pruned
+ * log's first record only against its checkpoint.  verified(seq) then says
+ * that every record handed on up to seq has verified, MAC included; show
+ * nothing before that.  record() returns 0 to go on, 1 to have the queued MAC
+ * checks finished first (verified() follows; for a caller holding output),
+ * -1 to stop (the result is then ST_FAIL with an empty reason).
+ */
+struct oplog_sink {
+	int	(*record)(void *, const struct oplog_record *);
+	int	(*verified)(void *, long long seq);
+	void	*arg;
+};
+
+/* Where a verified chain ends, to go on from (log-show --follow -k). */
+struct oplog_chain {
+	long long	seq, epoch, erecs;	/* erecs: records of epoch so far */
+	int64_t		time;
+	unsigned char	mac[OPLOG_MACLEN];
+	int		seal, whole;		/* whole: erecs counts the whole epoch */
+};
+
 struct oplog_verify_opts {
 	const char *const *files;	/* NULL/0: the live log DIR/oplog.csv */
 	size_t		nfiles;
+	const struct oplog_sink *sink;
 	int		have_anchor;
 	long long	anchor_seq;
 	unsigned char	anchor_mac[OPLOG_MACLEN];
@@ -87,6 +141,15 @@ struct oplog_verify_result {
 	 * (its LAST is the first record's seq - 1); "" if none */
 	char		start_checkpoint[OPLOG_DETAIL_MAX + 1];
 	int		head_checked;		/* the live log's head was compared */
+	/* A first file that begins with a record, not the header row, is a
+	 * collector's copy (records as log-show --syslog shipped them): it may
+	 * start at any seq; when no checkpoint explains that start, the first
+	 * record's MAC cannot be checked (no previous MAC), the chain is
+	 * verified from it on, and copy_start is its seq. */
+	int		copy;
+	long long	copy_start;		/* or -1 */
+	struct oplog_chain end;			/* the last record's chain state */
+	long long	end_offset;		/* just past it in the last file */
 	/* on failure: */
 	char		bad_file[256];
 	size_t		bad_line;		/* 0: not a record (head, anchor, file) */
@@ -98,6 +161,16 @@ struct oplog_verify_result {
  * file is the live log).  st may be NULL when files are given. */
 int	oplog_verify(struct store *, const struct oplog_vkey *,
 	    const struct oplog_verify_opts *, struct oplog_verify_result *);
+
+/* Goes on verifying after a chain that ended at *from (log-show --follow):
+ * each record added is checked at once, MAC included; add returns 0 or -1
+ * (res says why, as for oplog_verify; res->end follows the last good one). */
+struct oplog_verifier;
+struct oplog_verifier *oplog_verifier_new(const struct oplog_vkey *,
+	    const struct oplog_chain *from, struct oplog_verify_result *);
+int	oplog_verifier_add(struct oplog_verifier *, const struct oplog_record *,
+	    const char *file);
+void	oplog_verifier_free(struct oplog_verifier *);
 
 /* Parses "jukisec-log-anchor v1 seq=S mac=HEX"; 0 or -1. */
 int	oplog_anchor_parse(const char *, long long *seq, unsigned char mac[OPLOG_MACLEN]);
