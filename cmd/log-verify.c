@@ -67,11 +67,17 @@ report(const struct oplog_verify_result *res, int head)
 		printf("jukisec-log-anchor v1 seq=%lld mac=%s\n", res->last_seq, mac);
 		return;
 	}
-	printf(_("ok: %lld records, seq %lld-%lld, epochs %lld-%lld, head %lld:%.16s, %s%s\n"),
+	printf(_("ok: %lld records, seq %lld-%lld, epochs %lld-%lld, head %lld:%.16s, %s%s"),
 	    res->records, res->first_seq, res->last_seq, res->first_epoch,
 	    res->last_epoch, res->last_seq, mac,
 	    res->head_checked ? _("oplog.head matches") : _("no head checked"),
 	    res->prunes ? _(", pruned") : "");
+	if (res->copy_start >= 0)
+		printf(_(", a copy starting at seq %lld (that record's own MAC cannot be checked)"),
+		    res->copy_start);
+	else if (res->copy)
+		printf("%s", _(", a copy"));
+	putchar('\n');
 }
 
 int
