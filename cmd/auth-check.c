@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "register.h"
-#include "timeutil.h"
 
 enum { O_PWFD = 256, O_PAM, O_NOW };
 
@@ -32,7 +32,7 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
 	    _("usage: auth-check [-d DIR] [-t TERMINAL] -u ID "
-	    "[--password-fd N] [--now TIME]\n"
+	    "[--password-fd N]\n"
 	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"));
 	exit(status);
 }
@@ -50,8 +50,7 @@ main(int argc, char *argv[])
 {
 	struct store	 st;
 	const char	*dir = NULL, *terminal = NULL, *id = NULL;
-	const char	*nowarg = NULL, *why;
-	int64_t		 now;
+	const char	*why;
 	int		 ch, r, pam = 0, pwfd = -1;
 
 	jukisec_setup();
@@ -68,15 +67,13 @@ main(int argc, char *argv[])
 				usage(ST_USAGE);
 			break;
 		case O_PAM: pam = 1; break;
-		case O_NOW: nowarg = optarg; break;
+		case O_NOW: return clock_refused();
 		default: usage(ST_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	/* A login decides expiry and unlock on the clock, never on --now. */
-	if (argc != 0 || (pam ? id != NULL || pwfd != -1 || nowarg != NULL :
-	    id == NULL))
+	if (argc != 0 || (pam ? id != NULL || pwfd != -1 : id == NULL))
 		usage(ST_USAGE);
 	if (pam) {
 		if ((id = pam_env("PAM_USER")) == NULL) {
@@ -91,11 +88,9 @@ main(int argc, char *argv[])
 		warnx(_("-u %s: %s"), id, why);
 		return ST_USAGE;
 	}
-	if (now_parse(nowarg, &now) != ST_OK)
-		return ST_USAGE;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	r = gate_auth(&st, id, pwfd, 0, now);
+	r = gate_auth(&st, id, pwfd, 0);
 	store_close(&st);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "incident.h"
 #include "register.h"
@@ -18,7 +19,7 @@ enum { O_BYFD = 256, O_TYPE, O_CAUSE, O_SUMMARY, O_NATURE, O_LEVEL, O_OCCURRED,
 	O_STEP, O_AT, O_NOTE, O_FORCE, O_FORMAT, O_LANG, O_OPEN, O_OVERDUE, O_NOW };
 
 #define M(o)	(1ULL << ((o) - O_BYFD))
-#define WHO	(M(O_BYFD) | M(O_NOW))
+#define WHO	M(O_BYFD)
 static const unsigned long long allowed[] = {	/* new, step, show, list */
 	WHO | M(O_TYPE) | M(O_CAUSE) | M(O_SUMMARY) | M(O_NATURE) | M(O_LEVEL) |
 	    M(O_OCCURRED) | M(O_DETECTED) | M(O_DETAIL) | M(O_PERSONS) |
@@ -70,9 +71,9 @@ usage(int status)
 	    "usage: incident-report new [-d dir] [-t terminal] -b id [--by-password-fd n]\n"
 	    "\t--type type --cause cause --summary text [--nature fault|misconduct]\n"
 	    "\t[--level 1-4] [--occurred time] [--detected time] [--detail-file file]\n"
-	    "\t[--persons n] [--sensitive] [--financial] [--unlawful-purpose] [--now time]\n"
+	    "\t[--persons n] [--sensitive] [--financial] [--unlawful-purpose]\n"
 	    "       incident-report step [-d dir] [-t terminal] id -b id [--by-password-fd n]\n"
-	    "\t--step step [--at time] [--note text] [--force] [--now time]\n"
+	    "\t--step step [--at time] [--note text] [--force]\n"
 	    "       incident-report show [-d dir] id [--format text|csv|json] [--lang ja|en]\n"
 	    "\t[--now time]\n"
 	    "       incident-report list [-d dir] [--open] [--overdue hours]\n"
@@ -115,10 +116,11 @@ number(const char *opt, const char *s, long long min, long long max)
 
 struct incjob {
 	int			 mode;
-	const struct inc_new	*n;
-	const struct inc_step_req *q;
+	struct inc_new		*n;
+	struct inc_step_req	*q;
+	int			 at_now;	/* --detected or --at not given */
 	char			*id;		/* new: filled in; step: the operand */
-	int64_t			 now;
+	int64_t			 now;		/* the decision's, set by inc_change */
 	int			 r;
 };
 
@@ -136,11 +138,14 @@ inc_prepare(struct store *st, void *arg)
  * (store_lock is then a no-op) and release it when done; the gate does
  * nothing more under it. */
 static void
-inc_change(struct store *st, struct register_ *reg, void *arg)
+inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct incjob *j = arg;
 
 	(void)reg;
+	j->now = now;
+	if (j->at_now)
+		j->n->detected = j->q->at = now;
 	j->r = j->mode == NEW ? incident_new(st, j->n, j->now, j->id) :
 	    incident_step(st, j->id, j->q, j->now);
 }
@@ -152,14 +157,14 @@ main(int argc, char *argv[])
 	struct inc_step_req q = { NULL, -1, 0, NULL, 0 };
 	struct store st;
 	const char *dir = NULL, *terminal = NULL, *by = NULL, *detail = NULL;
-	const char *detected = NULL, *at = NULL, *now_s = NULL;
+	const char *detected = NULL, *at = NULL;
 	unsigned long long seen = 0;
 	long long hours = -1;
-	int64_t now;
+	int64_t now = 0;
 	int ch, mode, fmt = -1, lang = inc_lang_default(), open_only = 0;
 	int byfd = -1, r;
 	char id[INC_ID_LEN + 1] = "";
-	struct incjob j = { 0, NULL, NULL, NULL, 0, ST_FAIL };
+	struct incjob j = { 0, NULL, NULL, 0, NULL, 0, ST_FAIL };
 	struct gate_change gc = { inc_prepare, inc_change, &j };
 
 	jukisec_setup();
@@ -196,12 +201,18 @@ main(int argc, char *argv[])
 		case O_LANG: lang = pick("--lang", langs, optarg); break;
 		case O_OPEN: open_only = 1; break;
 		case O_OVERDUE: hours = number("--overdue", optarg, 0, 100000); break;
-		case O_NOW: now_s = optarg; break;
+		case O_NOW:
+			if (asof_parse(optarg, &now) != ST_OK)
+				return ST_USAGE;
+			break;
 		default: usage(ST_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc >= 1 && (mode = inc_name_index(modes, argv[0])) >= 0 &&
+	    (mode == NEW || mode == STEP) && (seen & M(O_NOW)))
+		return clock_refused();
 	if (argc < 1 || (mode = inc_name_index(modes, argv[0])) < 0 ||
 	    argc != (mode == STEP || mode == SHOW ? 2 : 1) ||
 	    (seen & ~allowed[mode]) || ((mode == NEW || mode == STEP) != (by != NULL)) ||
@@ -209,9 +220,13 @@ main(int argc, char *argv[])
 	    (mode == STEP && q.step < 0) || (fmt == FMT_TEXT && mode == LIST) ||
 	    (fmt == FMT_TABLE && mode == SHOW))
 		usage(ST_USAGE);
-	now = now_s != NULL ? when("--now", now_s) : time_now_ms();
-	n.detected = detected != NULL ? when("--detected", detected) : now;
-	q.at = at != NULL ? when("--at", at) : now;
+	if (!(seen & M(O_NOW)))
+		now = time_now_ms();
+	if (detected != NULL)
+		n.detected = when("--detected", detected);
+	if (at != NULL)
+		q.at = when("--at", at);
+	j.at_now = mode == NEW ? detected == NULL : at == NULL;
 	n.by = q.by = by;
 	if (detail != NULL && (r = incident_read_detail(detail, &n.detail)) != ST_OK)
 		return r;
@@ -225,15 +240,14 @@ main(int argc, char *argv[])
 		j.n = &n;
 		j.q = &q;
 		j.id = mode == NEW ? id : argv[1];
-		j.now = now;
-		if ((r = manager_change(&st, by, byfd, now, &gc)) != ST_OK)
+		if ((r = manager_change(&st, by, byfd, &gc)) != ST_OK)
 			r = r == ST_LOCKED ? ST_NO : r;	/* 4 is auth-check's alone */
 		else if ((r = j.r) == ST_OK && mode == STEP)
 			r = incident_notify(&st, argv[1], by, inc_step_names[q.step],
-			    now);
+			    j.now);
 		else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&
 		    fflush(stdout) == 0 && r == ST_OK)
-			r = incident_notify(&st, id, by, "new", now);
+			r = incident_notify(&st, id, by, "new", j.now);
 	}
 	store_close(&st);
 	free(n.detail);

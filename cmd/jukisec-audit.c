@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "audit.h"
 #include "incident.h"
 #include "timeutil.h"
@@ -78,10 +79,8 @@ main(int argc, char *argv[])
 			o.ja = strcmp(optarg, "ja") == 0;
 			break;
 		case O_NOW:
-			if (time_parse(optarg, &o.now) == -1) {
-				warnx(_("--now: %s: not an RFC 3339 time"), optarg);
-				usage(ST_USAGE);
-			}
+			if (asof_parse(optarg, &o.now) != ST_OK)
+				return ST_USAGE;
 			break;
 		default:
 			usage(ST_USAGE);

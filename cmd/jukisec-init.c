@@ -14,6 +14,7 @@
 #include <gcrypt.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "conf.h"
 #include "oplog.h"
 #include "store.h"
@@ -34,7 +35,7 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: jukisec-init [-d dir] [-t terminal] [--now time]\n"));
+	    _("usage: jukisec-init [-d dir] [-t terminal]\n"));
 	exit(status);
 }
 
@@ -114,7 +115,6 @@ main(int argc, char *argv[])
 {
 	struct store st;
 	const char *dir = NULL, *terminal = NULL;
-	int64_t now = time_now_ms();
 	int ch, r;
 
 	jukisec_setup();
@@ -133,11 +133,7 @@ main(int argc, char *argv[])
 			print_version();
 			return fshut_stdout();
 		case O_NOW:
-			if (time_parse(optarg, &now) == -1) {
-				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
-				usage(ST_USAGE);
-			}
-			break;
+			return clock_refused();
 		default:
 			usage(ST_USAGE);
 		}
@@ -157,7 +153,7 @@ main(int argc, char *argv[])
 	}
 	if ((r = store_open(&st, dir, terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
 		return r;
-	r = init(&st, now);
+	r = init(&st, time_now_ms());
 	store_close(&st);
 	if (r == ST_OK)
 		r = fshut_stdout();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "csvio.h"
 #include "oplog.h"
 #include "store.h"
@@ -36,10 +37,10 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: log-append [-d dir] [-t terminal] [--now time] -u operator -a action\n"
+	    _("usage: log-append [-d dir] [-t terminal] -u operator -a action\n"
 	    "\t[-o object] [-r result] [-m detail]\n"
-	    "       log-append [-d dir] [-t terminal] [--now time] --stdin\n"
-	    "       log-append [-d dir] [-t terminal] [--now time] --seal\n"));
+	    "       log-append [-d dir] [-t terminal] --stdin\n"
+	    "       log-append [-d dir] [-t terminal] --seal\n"));
 	exit(status);
 }
 
@@ -81,7 +82,7 @@ read_batch(struct buf *b, size_t *n)
 }
 
 static int
-append_batch(struct store *st, const struct buf *b, size_t n, int64_t now)
+append_batch(struct store *st, const struct buf *b, size_t n)
 {
 	struct oplog_batch *bt;
 	struct oplog_rec o;
@@ -90,7 +91,7 @@ append_batch(struct store *st, const struct buf *b, size_t n, int64_t now)
 
 	if (n == 0)
 		return ST_OK;
-	if ((r = oplog_begin(st, now, &bt)) != ST_OK)
+	if ((r = oplog_begin(st, time_now_ms(), &bt)) != ST_OK)
 		return r;
 	while (n-- > 0) {
 		o.operator = p;
@@ -118,7 +119,6 @@ main(int argc, char *argv[])
 	struct oplog_rec o = { NULL, NULL, "", "", "" };
 	struct buf b = { NULL, 0, 0 };
 	const char *dir = NULL, *terminal = NULL;
-	int64_t now = time_now_ms();
 	size_t n = 0;
 	int ch, r, seal = 0, in = 0;
 
@@ -136,18 +136,7 @@ main(int argc, char *argv[])
 		case 'V':
 			print_version();
 			return fshut_stdout();
-		case O_NOW:
-			if (time_parse(optarg, &now) == -1) {
-				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
-				usage(ST_USAGE);
-			}
-			/* A record dated ahead would drag the key's epoch and
-			 * every later record's time into the future (R6). */
-			if (now > time_now_ms()) {
-				warnx(_("--now: %s is later than the clock"), optarg);
-				return ST_USAGE;
-			}
-			break;
+		case O_NOW: return clock_refused();
 		case O_SEAL: seal = 1; break;
 		case O_STDIN: in = 1; break;
 		default: usage(ST_USAGE);
@@ -170,11 +159,11 @@ main(int argc, char *argv[])
 		return r;
 	}
 	if (seal)
-		r = oplog_seal_at(&st, now);
+		r = oplog_seal(&st);
 	else if (in)
-		r = append_batch(&st, &b, n, now);
+		r = append_batch(&st, &b, n);
 	else
-		r = oplog_append_at(&st, &o, 1, now);
+		r = oplog_append(&st, &o, 1);
 	store_close(&st);
 	buf_free(&b);
 	return r;

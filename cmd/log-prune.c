@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "prune.h"
 #include "store.h"
 #include "timeutil.h"
@@ -19,7 +20,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, _("usage: log-prune [-nqv] [-a FILE] [-d DIR] [-r DAYS] "
-	    "[-t TERMINAL] [--now TIME]\n"));
+	    "[-t TERMINAL]\n"));
 }
 
 static void
@@ -103,12 +104,7 @@ main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		case OPT_NOW:
-			if (time_parse(optarg, &o.now) == -1) {
-				warnx(_("--now %s: not an RFC 3339 time"), optarg);
-				return ST_USAGE;
-			}
-			o.now_given = 1;
-			break;
+			return clock_refused();
 		default:
 			usage(stderr);
 			return ST_USAGE;
@@ -134,8 +130,7 @@ main(int argc, char *argv[])
 	if ((ret = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return ret;
 	o.retain_days = retain != NULL ? days : st.conf.retain_days;
-	if (!o.now_given)
-		o.now = time_now_ms();
+	o.now = time_now_ms();
 	ret = prune_run(&st, &o, &res);
 	if (ret == ST_OK && !quiet && (verbose || o.dry_run))
 		summary(o.archive != NULL && strcmp(o.archive, "-") == 0 &&

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "oplog_verify.h"
 #include "store.h"
 #include "timeutil.h"
@@ -110,10 +111,8 @@ main(int argc, char *argv[])
 			break;
 		case O_HEAD: head = 1; break;
 		case O_NOW:
-			if (time_parse(optarg, &o.now) == -1) {
-				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
-				usage(ST_USAGE);
-			}
+			if (asof_parse(optarg, &o.now) != ST_OK)
+				return ST_USAGE;
 			break;
 		default: usage(ST_USAGE);
 		}

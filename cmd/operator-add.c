@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
 
@@ -32,18 +33,17 @@ usage(int status)
 	    _("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
-	    "\t-m fingerprint|external [--finger NAME] [--device DRIVER] "
-	    "[--now TIME]\n"
+	    "\t-m fingerprint|external [--finger NAME] [--device DRIVER]\n"
 	    "       operator-add [-d DIR] [-t TERMINAL] [-b ID] "
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
 	    "\t-m password --reason TEXT --instructions-given DATE\n"
-	    "\t[--password-fd N] [--now TIME]\n"));
+	    "\t[--password-fd N]\n"));
 	exit(status);
 }
 
 static int
-check(struct opchange *a, int64_t *now)
+check(struct opchange *a)
 {
 	const char *why;
 	int	 y, m, d;
@@ -86,13 +86,11 @@ check(struct opchange *a, int64_t *now)
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (now_parse(a->now, now) != ST_OK)
-		return ST_USAGE;
-	if (a->expires && (time_parse(a->expires, &a->exp) == -1 ||
-	    a->exp <= *now)) {
+	if (a->expires && time_parse(a->expires, &a->exp) == -1) {
 		warnx(_("-e %s: not a future date or time"), a->expires);
 		return ST_USAGE;
 	}
+	a->have_exp = a->expires != NULL;
 	return ST_OK;
 }
 
@@ -103,7 +101,6 @@ main(int argc, char *argv[])
 	struct opchange	 a = { .section = "", .role = "operator", .pwfd = -1,
 			    .byfd = -1 };
 	const char	*dir = NULL, *terminal = NULL;
-	int64_t		 now;
 	int		 ch, r;
 
 	jukisec_setup();
@@ -121,6 +118,7 @@ main(int argc, char *argv[])
 		case 's': a.section = optarg; break;
 		case 't': terminal = optarg; break;
 		case 'V': print_version(); return ST_OK;
+		case OPCHANGE_NOW: return clock_refused();
 		default:
 			if (opchange_opt(&a, ch, optarg) == -1)
 				usage(ST_USAGE);
@@ -130,11 +128,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 0 || a.id == NULL || a.name == NULL || a.method == NULL)
 		usage(ST_USAGE);
-	if ((r = check(&a, &now)) != ST_OK)
+	if ((r = check(&a)) != ST_OK)
 		return r;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	r = operator_add(&st, &a, now);
+	r = operator_add(&st, &a);
 	store_close(&st);
 	return r;
 }

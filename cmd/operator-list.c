@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "register.h"
 
 static const struct option longopts[] = {
@@ -34,8 +35,8 @@ main(int argc, char *argv[])
 	struct store	 st;
 	struct register_ reg;
 	enum register_format fmt;
-	const char	*dir = NULL, *format = "table", *nowarg = NULL;
-	int64_t		 now;
+	const char	*dir = NULL, *format = "table";
+	int64_t		 now = -1;
 	int		 ch, r, all = 0;
 
 	jukisec_setup();
@@ -45,7 +46,10 @@ main(int argc, char *argv[])
 		case 'd': dir = optarg; break;
 		case 'f': format = optarg; break;
 		case 'h': usage(ST_OK); break;
-		case 'N': nowarg = optarg; break;
+		case 'N':
+			if (asof_parse(optarg, &now) != ST_OK)
+				return ST_USAGE;
+			break;
 		case 'V': print_version(); return ST_OK;
 		default: usage(ST_USAGE);
 		}
@@ -54,11 +58,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 0 || register_format_parse(format, &fmt) == -1)
 		usage(ST_USAGE);
-	if (now_parse(nowarg, &now) != ST_OK)
-		return ST_USAGE;
 	if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
 		return r;
-	if ((r = register_load(&st, &reg)) != ST_OK) {
+	if ((now == -1 && (r = clock_decision(&st, &now)) != ST_OK) ||
+	    (r = register_load(&st, &reg)) != ST_OK) {
 		store_close(&st);
 		return r;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
 
@@ -41,12 +42,12 @@ usage(int status)
 	    "[--reenroll]\n"
 	    "\t[-m fingerprint|password|external] [--reason TEXT]\n"
 	    "\t[--instructions-given DATE] [--password-fd N] [--finger NAME]\n"
-	    "\t[--device DRIVER] [--now TIME]\n"));
+	    "\t[--device DRIVER]\n"));
 	exit(status);
 }
 
 static int
-check(struct opchange *a, int64_t *now)
+check(struct opchange *a)
 {
 	const char *why;
 	int	 y, m, d;
@@ -67,12 +68,10 @@ check(struct opchange *a, int64_t *now)
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (now_parse(a->now, now) != ST_OK)
-		return ST_USAGE;
 	if (a->expires) {
 		a->have_exp = 1;
 		if (strcmp(a->expires, "never") != 0 &&
-		    (time_parse(a->expires, &a->exp) == -1 || a->exp <= *now)) {
+		    time_parse(a->expires, &a->exp) == -1) {
 			warnx(_("-e %s: not a future date or time, or never"),
 			    a->expires);
 			return ST_USAGE;
@@ -87,7 +86,6 @@ main(int argc, char *argv[])
 	struct store	 st;
 	struct opchange	 a = { .pwfd = -1, .byfd = -1 };
 	const char	*dir = NULL, *terminal = NULL;
-	int64_t		 now;
 	int		 ch, r;
 
 	jukisec_setup();
@@ -107,6 +105,7 @@ main(int argc, char *argv[])
 		case 'V': print_version(); return ST_OK;
 		case O_RESET: a.reset = 1; break;
 		case O_REENROL: a.reenrol = 1; break;
+		case OPCHANGE_NOW: return clock_refused();
 		default:
 			if (opchange_opt(&a, ch, optarg) == -1)
 				usage(ST_USAGE);
@@ -121,11 +120,11 @@ main(int argc, char *argv[])
 		warnx(_("nothing to change"));
 		usage(ST_USAGE);
 	}
-	if ((r = check(&a, &now)) != ST_OK)
+	if ((r = check(&a)) != ST_OK)
 		return r;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	r = operator_mod(&st, &a, now);
+	r = operator_mod(&st, &a);
 	store_close(&st);
 	return r;
 }

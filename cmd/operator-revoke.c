@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "oplog.h"
 #include "register.h"
@@ -34,13 +35,12 @@ usage(int status)
 	fprintf(status ? stderr : stdout, "%s",
 	    _("usage: operator-revoke [-d DIR] [-t TERMINAL] -b ID "
 	    "[--by-password-fd N]\n"
-	    "\t-i ID --reason TEXT [--now TIME]\n"));
+	    "\t-i ID --reason TEXT\n"));
 	exit(status);
 }
 
 struct revjob {
 	const char	*by, *id, *reason;
-	int64_t		 now;
 	int		 r;
 };
 
@@ -55,7 +55,7 @@ rev_prepare(struct store *st, void *arg)
 /* The gate's hook: under the lock that counted the manager's attempt, so
  * a manager revoked or locked meanwhile revokes no one. */
 static void
-revoke(struct store *st, struct register_ *reg, void *arg)
+revoke(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct revjob	*j = arg;
 	struct operator	*o;
@@ -69,12 +69,12 @@ revoke(struct store *st, struct register_ *reg, void *arg)
 	} else if (o->revoked_at != 0) {
 		warnx(_("%s: already revoked"), j->id);
 		r = ST_NO;
-	} else if (o->role == ROLE_MANAGER && operator_active(o, j->now) &&
-	    register_managers(reg, j->now) == 1) {
+	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
+	    register_managers(reg, now) == 1) {
 		warnx(_("%s: the last active manager cannot be revoked"), j->id);
 		r = ST_NO;
 	} else {
-		o->revoked_at = j->now;
+		o->revoked_at = now;
 		free(o->revoked_by);
 		free(o->revoked_reason);
 		o->revoked_by = xstrdup(j->by);
@@ -99,11 +99,10 @@ int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct revjob	 j = { NULL, NULL, NULL, 0, ST_FAIL };
+	struct revjob	 j = { NULL, NULL, NULL, ST_FAIL };
 	struct gate_change gc = { rev_prepare, revoke, &j };
 	const char	*dir = NULL, *terminal = NULL, *by = NULL, *id = NULL;
-	const char	*reason = NULL, *nowarg = NULL, *why;
-	int64_t		 now;
+	const char	*reason = NULL, *why;
 	int		 ch, r, byfd = -1;
 
 	jukisec_setup();
@@ -121,7 +120,7 @@ main(int argc, char *argv[])
 			if ((byfd = fd_parse(optarg)) == -1)
 				usage(ST_USAGE);
 			break;
-		case O_NOW: nowarg = optarg; break;
+		case O_NOW: return clock_refused();
 		default: usage(ST_USAGE);
 		}
 	}
@@ -139,15 +138,12 @@ main(int argc, char *argv[])
 	}
 	if (field_check("--reason", reason, OPERATOR_REASON_MAX) != ST_OK)
 		return ST_USAGE;
-	if (now_parse(nowarg, &now) != ST_OK)
-		return ST_USAGE;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
 	j.by = by;
 	j.id = id;
 	j.reason = reason;
-	j.now = now;
-	if ((r = manager_change(&st, by, byfd, now, &gc)) != ST_OK)
+	if ((r = manager_change(&st, by, byfd, &gc)) != ST_OK)
 		r = r == ST_LOCKED ? ST_NO : r;
 	else
 		r = j.r;

@@ -12,7 +12,6 @@
 #include "bio.h"
 #include "cred.h"
 #include "register.h"
-#include "timeutil.h"
 
 int
 credential_new(struct store *st, const char *id, enum method m, int pwfd,
@@ -38,18 +37,4 @@ credential_new(struct store *st, const char *id, enum method m, int pwfd,
 		free(phc);
 	}
 	return r;
-}
-
-int
-now_parse(const char *arg, int64_t *now)
-{
-	if (arg == NULL) {
-		*now = time_now_ms();
-		return ST_OK;
-	}
-	if (time_parse(arg, now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), arg);
-		return ST_USAGE;
-	}
-	return ST_OK;
 }

@@ -6,6 +6,9 @@
  *  - Fail safe: only a registered, active (not revoked, not expired),
  *    unlocked person whose credential verifies is admitted; every other
  *    path ends in a deny.
+ *  - Expiry and locks are decided at clock_decision()'s time, read again
+ *    under the lock that counts: never before the log's last record, so a
+ *    clock set back re-admits and unlocks no one.
  *  - Unknown, revoked, expired and (for --by) non-manager ids run the same
  *    KDF on the password as a wrong password would and print the same
  *    message; the reason goes only to the operation log.
@@ -28,6 +31,7 @@
 
 #include "jukisec.h"
 #include "bio.h"
+#include "clock.h"
 #include "cred.h"
 #include "oplog.h"
 #include "register.h"
@@ -69,24 +73,25 @@ rehash(struct store *st, struct attempt *a)
 
 /* Counts the attempt on a fresh read under the register lock and logs it. */
 static int
-record(struct store *st, struct attempt *a, int64_t now)
+record(struct store *st, struct attempt *a)
 {
 	struct register_ reg;
 	struct operator	*o, before;
+	int64_t		 now;
 	int		 r, changed = 0, status;
 
 	/* the count only: no reconcile here, register changes do that */
 	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
 		return r;
-	if ((r = register_load(st, &reg)) != ST_OK) {
+	if ((r = clock_decision(st, &now)) != ST_OK ||
+	    (r = register_load(st, &reg)) != ST_OK) {
 		store_unlock(st, STORE_LOCK_REGISTER);
 		return r;
 	}
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
 	if (a->known && (o == NULL || !operator_active(o, now) ||
-	    o->method != a->method || (a->need_manager &&
-	    !operator_active(o, time_now_ms())))) {
+	    o->method != a->method)) {
 		/* gone (a register restored from backup), revoked, expired
 		 * or re-enrolled while we computed: fail safe */
 		a->ok = 0;
@@ -128,7 +133,7 @@ record(struct store *st, struct attempt *a, int64_t now)
 	    a->ok ? "ok" : a->reason ? a->reason : "denied",
 	    a->need_manager ? " check=manager" : "");
 	if (r == ST_OK && a->ok && a->change != NULL)
-		a->change->change(st, &reg, a->change->arg);
+		a->change->change(st, &reg, now, a->change->arg);
 	register_end(st, &reg);
 	if (r != ST_OK)
 		return ST_FAIL;
@@ -146,10 +151,6 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
 		return "expired";
 	if (need_manager && o->role != ROLE_MANAGER)
 		return "not-manager";
-	/* --now serves the tests and the person's record, never a manager
-	 * whose own term has ended on the clock (R5.5) */
-	if (need_manager && !operator_active(o, time_now_ms()))
-		return "expired";
 	return NULL;
 }
 
@@ -157,19 +158,21 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
  * credential was asked for: prepared now, and changed under a lock of its
  * own only if the row still shows an active, unlocked manager. */
 static int
-change_late(struct store *st, const char *id, enum method m, int64_t now,
+change_late(struct store *st, const char *id, enum method m,
     const struct gate_change *change)
 {
 	struct register_ reg;
 	struct operator	*o;
 	const char	*why;
+	int64_t		 now;
 	int		 r;
 
 	if (change->prepare(st, change->arg) != ST_OK)
 		return ST_OK;		/* its result is in arg */
 	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
 		return r;
-	if ((r = register_load(st, &reg)) != ST_OK) {
+	if ((r = clock_decision(st, &now)) != ST_OK ||
+	    (r = register_load(st, &reg)) != ST_OK) {
 		store_unlock(st, STORE_LOCK_REGISTER);
 		return r;
 	}
@@ -179,7 +182,7 @@ change_late(struct store *st, const char *id, enum method m, int64_t now,
 	if (why == NULL && operator_locked(o, &st->conf, now))
 		why = "locked";
 	if (why == NULL)
-		change->change(st, &reg, change->arg);
+		change->change(st, &reg, now, change->arg);
 	else {
 		r = oplog_log(st, "-", "auth", id, "denied",
 		    "method=%s reason=%s check=manager", method_name(m), why);
@@ -191,7 +194,7 @@ change_late(struct store *st, const char *id, enum method m, int64_t now,
 
 static int
 authenticate(struct store *st, const char *id, int pwfd, int need_manager,
-    int64_t now, const struct gate_change *change)
+    const struct gate_change *change)
 {
 	struct register_ reg;
 	struct operator	*o;
@@ -199,13 +202,15 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	struct bio_opts	 bo = { NULL, NULL };
 	char		*pw = NULL, *cred = NULL, *prompt;
 	size_t		 n = 0;
+	int64_t		 now;
 	int		 r, v, asked = 0;
 
 	memset(&a, 0, sizeof a);
 	a.id = id;
 	a.need_manager = need_manager;
 	a.method = METHOD_PASSWORD;
-	if ((r = register_load(st, &reg)) != ST_OK)
+	if ((r = clock_decision(st, &now)) != ST_OK ||
+	    (r = register_load(st, &reg)) != ST_OK)
 		return r;
 	o = register_find(&reg, id);
 	a.reason = why_unknown(o, need_manager, now);
@@ -261,9 +266,9 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 		if (change->prepare(st, change->arg) == ST_OK)
 			a.change = change;
 	}
-	r = record(st, &a, now);
+	r = record(st, &a);
 	if (r == ST_OK && a.ok && change != NULL && !asked)
-		r = change_late(st, id, a.method, now, change);
+		r = change_late(st, id, a.method, change);
 	if (r == ST_NO)
 		warnx(_("authentication denied"));
 	else if (r == ST_LOCKED)
@@ -276,14 +281,13 @@ out:
 }
 
 int
-gate_auth(struct store *st, const char *id, int pwfd, int need_manager,
-    int64_t now)
+gate_auth(struct store *st, const char *id, int pwfd, int need_manager)
 {
-	return authenticate(st, id, pwfd, need_manager, now, NULL);
+	return authenticate(st, id, pwfd, need_manager, NULL);
 }
 
 int
-manager_change(struct store *st, const char *by, int pwfd, int64_t now,
+manager_change(struct store *st, const char *by, int pwfd,
     const struct gate_change *change)
 {
 	const char *why;
@@ -292,11 +296,11 @@ manager_change(struct store *st, const char *by, int pwfd, int64_t now,
 		warnx(_("--by %s: %s"), by, why);
 		return ST_USAGE;
 	}
-	return authenticate(st, by, pwfd, 1, now, change);
+	return authenticate(st, by, pwfd, 1, change);
 }
 
 int
-manager_verify(struct store *st, const char *by, int pwfd, int64_t now)
+manager_verify(struct store *st, const char *by, int pwfd)
 {
-	return manager_change(st, by, pwfd, now, NULL);
+	return manager_change(st, by, pwfd, NULL);
 }

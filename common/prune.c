@@ -623,7 +623,7 @@ commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
 	int64_t now;
 	int fd, ret;
 
-	now = o->now_given ? o->now : time_now_ms();
+	now = o->now;
 	if ((ret = oplog_seal_at(st, now)) != ST_OK)
 		return ret;
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {

@@ -14,8 +14,7 @@
 
 struct prune_opts {
 	long long	retain_days;	/* >= PRUNE_MIN_DAYS */
-	int64_t		now;		/* ms; decides the cutoff */
-	int		now_given;	/* --now: the checkpoint carries this time */
+	int64_t		now;		/* ms, the clock: the cutoff and the checkpoint's time */
 	const char	*archive;	/* NULL, a path, or "-" for stdout */
 	int		dry_run;
 };

@@ -53,20 +53,22 @@ int	operator_active(const struct operator *, int64_t now);
  * pwfd >= 0; fingerprint/external on the device).  The attempt is logged
  * and counts toward lockout like auth-check.  Returns ST_OK, ST_NO (denied,
  * message printed), ST_LOCKED, or ST_FAIL. */
-int	manager_verify(struct store *, const char *by_id, int pwfd, int64_t now);
+int	manager_verify(struct store *, const char *by_id, int pwfd);
 
 /* A change a manager makes under the lock that counts their attempt.
  * prepare runs after the credential verified on an unlocked row, before
  * the lock; change only when prepare gave ST_OK and the count admitted the
  * manager, under STORE_LOCK_REGISTER with the register loaded (it
- * reconciles, commits and logs itself).  Their results go in arg. */
+ * reconciles, commits and logs itself); now is the decision's time
+ * (clock.h).  Their results go in arg. */
 struct gate_change {
 	int	(*prepare)(struct store *, void *arg);
-	void	(*change)(struct store *, struct register_ *, void *arg);
+	void	(*change)(struct store *, struct register_ *, int64_t now,
+		    void *arg);
 	void	*arg;
 };
 /* manager_verify, with the change made when the manager is admitted. */
-int	manager_change(struct store *, const char *by_id, int pwfd, int64_t now,
+int	manager_change(struct store *, const char *by_id, int pwfd,
 	    const struct gate_change *);
 
 /* The columns of operators.csv, in order (also operator-list -f csv). */
@@ -130,17 +132,14 @@ struct buf;
 int	credential_new(struct store *, const char *id, enum method m, int pwfd,
 	    const struct bio_opts *, struct buf *out);
 
-/* --now TIME, else the clock.  ST_OK, or ST_USAGE after a message. */
-int	now_parse(const char *, int64_t *);
-
 /*
  * The gate (R5.2-R5.4): authenticates id with its registered method,
  * counts the attempt under the register lock, logs it (action "auth") and
  * returns ST_OK, ST_NO, ST_LOCKED or ST_FAIL.  Unknown, revoked and expired
  * ids run a dummy KDF and get the same message as a wrong password.  pwfd
  * < 0 reads from the terminal.  need_manager: deny unless an active manager.
+ * Expiry and locks are decided at clock_decision()'s time.
  */
-int	gate_auth(struct store *, const char *id, int pwfd, int need_manager,
-	    int64_t now);
+int	gate_auth(struct store *, const char *id, int pwfd, int need_manager);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "oplog.h"
 #include "register_change.h"
@@ -32,7 +33,6 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 	case OPCHANGE_DEVICE: c->bio.device = arg; break;
 	case OPCHANGE_PWFD: return (c->pwfd = fd_parse(arg)) == -1 ? -1 : 0;
 	case OPCHANGE_BYFD: return (c->byfd = fd_parse(arg)) == -1 ? -1 : 0;
-	case OPCHANGE_NOW: c->now = arg; break;
 	default: return -1;
 	}
 	return 0;
@@ -64,8 +64,7 @@ add_prepare(struct store *st, void *arg)
 }
 
 /* The bootstrap is for the first manager only: a register whose managers
- * have all expired does not fall open to whoever runs operator-add (nor
- * does one seen through a later --now). */
+ * have all expired does not fall open to whoever runs operator-add. */
 static int
 had_manager(const struct register_ *reg)
 {
@@ -120,10 +119,11 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 
 /* The gate's hook: the manager's attempt is counted and logged in reg. */
 static void
-add_change(struct store *st, struct register_ *reg, void *arg)
+add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct addjob *j = arg;
 
+	j->now = now;
 	if ((j->r = register_reconcile(st, reg, j->a->by)) == ST_OK)
 		add_locked(st, reg, j);
 }
@@ -152,15 +152,37 @@ add(struct store *st, struct addjob *j)
 	if ((r = register_begin(st, &reg, j->a->by ? j->a->by : j->a->id)) !=
 	    ST_OK)
 		return r;
+	if ((r = clock_decision(st, &j->now)) != ST_OK) {
+		register_end(st, &reg);
+		return r;
+	}
 	add_locked(st, &reg, j);
 	register_end(st, &reg);
 	return j->r;
 }
 
-int
-operator_add(struct store *st, struct opchange *a, int64_t now)
+/* -e must still lie ahead on the decision's clock. */
+static int
+expiry_ahead(struct store *st, const struct opchange *a)
 {
-	struct addjob	 j = { a, now, { 0 }, 0, ST_OK };
+	int64_t	 now;
+	int	 r;
+
+	if (!a->have_exp || a->exp == 0)
+		return ST_OK;
+	if ((r = clock_decision(st, &now)) != ST_OK)
+		return r;
+	if (a->exp <= now) {
+		warnx(_("-e %s: not a future date or time"), a->expires);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
+int
+operator_add(struct store *st, struct opchange *a)
+{
+	struct addjob	 j = { a, 0, { 0 }, 0, ST_OK };
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
@@ -169,9 +191,11 @@ operator_add(struct store *st, struct opchange *a, int64_t now)
 		    "without it)"));
 		return ST_USAGE;
 	}
+	if ((r = expiry_ahead(st, a)) != ST_OK)
+		return r;
 	if (a->by == NULL)
 		r = add(st, &j);
-	else if ((r = manager_change(st, a->by, a->byfd, now, &gc)) != ST_OK)
+	else if ((r = manager_change(st, a->by, a->byfd, &gc)) != ST_OK)
 		r = r == ST_LOCKED ? ST_NO : r;
 	else if (j.prepared || j.r != ST_OK)
 		r = j.r;
@@ -240,7 +264,7 @@ mod_prepare(struct store *st, void *arg)
 /* The gate's hook: under the lock that counted the manager's attempt,
  * only if that attempt admitted a still active, unlocked manager. */
 static void
-mod_change(struct store *st, struct register_ *reg, void *arg)
+mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct modjob	*j = arg;
 	struct opchange	*a = j->a;
@@ -248,6 +272,7 @@ mod_change(struct store *st, struct register_ *reg, void *arg)
 	enum method	 m = j->m, old = j->old;
 	int		 r, done = 0;
 
+	(void)now;
 	if ((j->r = register_reconcile(st, reg, a->by)) != ST_OK)
 		return;
 	if ((o = register_find(reg, a->id)) == NULL || o->revoked_at != 0 ||
@@ -298,15 +323,17 @@ mod_change(struct store *st, struct register_ *reg, void *arg)
 }
 
 int
-operator_mod(struct store *st, struct opchange *a, int64_t now)
+operator_mod(struct store *st, struct opchange *a)
 {
 	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0,
 			    ST_FAIL };
 	struct gate_change gc = { mod_prepare, mod_change, &j };
 	int		 r;
 
+	if ((r = expiry_ahead(st, a)) != ST_OK)
+		return r;
 	/* admitted: j.r is the prepare's or the change's result */
-	if ((r = manager_change(st, a->by, a->byfd, now, &gc)) != ST_OK)
+	if ((r = manager_change(st, a->by, a->byfd, &gc)) != ST_OK)
 		r = r == ST_LOCKED ? ST_NO : r;
 	else
 		r = j.r;

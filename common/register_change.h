@@ -14,17 +14,18 @@
 /* One change as given on the command line; strings NULL when not given. */
 struct opchange {
 	const char	*by, *id, *name, *section, *role, *method, *expires;
-	const char	*reason, *instr, *now;
+	const char	*reason, *instr;
 	struct bio_opts	 bio;
 	int		 pwfd, byfd;		/* -1: the terminal */
 	int		 unlock, reset, reenrol;	/* operator-mod */
 	enum role	 r;			/* operator-add: parsed -r, -m */
 	enum method	 m;
-	int		 have_exp;
+	int		 have_exp;		/* -e given */
 	int64_t		 exp;			/* parsed -e, 0 = never */
 };
 
-/* The long options both tools take, in their usage order. */
+/* The long options both tools take, in their usage order; "now" only to
+ * be refused (clock.h). */
 enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
 	OPCHANGE_DEVICE, OPCHANGE_PWFD, OPCHANGE_BYFD, OPCHANGE_NOW,
 	OPCHANGE_NEXT };
@@ -38,16 +39,19 @@ enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
 	{ "now",		required_argument, NULL, OPCHANGE_NOW }
 
 /* Takes getopt_long's ch for one of OPCHANGE_LONGOPTS into c: 0, or -1
- * when ch is none of them or a descriptor is not a number (a usage error). */
+ * when ch is none of them or a descriptor is not a number (a usage error).
+ * OPCHANGE_NOW is the tool's own to refuse, with clock_refused(). */
 int	opchange_opt(struct opchange *, int ch, const char *arg);
 
 /*
- * After store_open: verifies the manager c->by (its attempt logged and
- * counted; a locked manager is ST_NO), makes the change under the register
- * lock and logs it.  operator_add without a manager is the bootstrap of the
- * first manager.  ST_OK, ST_NO, ST_USAGE or ST_FAIL after a message.
+ * After store_open: checks that a given expiry is still ahead, verifies
+ * the manager c->by (its attempt logged and counted; a locked manager is
+ * ST_NO), makes the change under the register lock and logs it, at
+ * clock_decision()'s time.  operator_add without a manager is the
+ * bootstrap of the first manager.  ST_OK, ST_NO, ST_USAGE or ST_FAIL
+ * after a message.
  */
-int	operator_add(struct store *, struct opchange *, int64_t now);
-int	operator_mod(struct store *, struct opchange *, int64_t now);
+int	operator_add(struct store *, struct opchange *);
+int	operator_mod(struct store *, struct opchange *);
 
 #endif

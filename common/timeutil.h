@@ -1,8 +1,8 @@
 /*
  * timeutil.h — time as the suite stores it: int64 milliseconds since the
  * Unix epoch, UTC, written as RFC 3339 with milliseconds
- * ("2026-11-25T09:30:00.123Z").  Every --now TIME option goes through
- * time_parse, so tests are deterministic.
+ * ("2026-11-25T09:30:00.123Z").  The time of a decision comes from
+ * clock.h; a read-only tool's --now goes through time_parse there.
  */
 #ifndef TIMEUTIL_H
 #define TIMEUTIL_H

@@ -1,15 +1,18 @@
 # tests/lib-incident.sh — shared set-up for the incident-report tests
 # (t5000-t5999), sourced after lib.sh and lib-register.sh.
 
+# The tools that change state run with the clock at $AT when it is set
+# (lib.sh at_AT); show and list take it as --now.
+
 # inc_state: a state directory $D with manager boss (password file
-# $TMP/pw.boss) and operator op1 (not a manager).
+# $TMP/pw.boss) and operator op1 (not a manager), made at $AT.
 inc_state() {
-	reg_state && bootstrap && add_pw op1
+	at_AT reg_state && at_AT bootstrap && at_AT add_pw op1
 }
 
-# irb ARGS...: incident-report as boss, the password on descriptor 3.
+# irb ARGS...: incident-report as boss at $AT, the password on descriptor 3.
 irb() {
-	incident-report -d "$D" -b boss --by-password-fd 3 "$@" 3<"$TMP/pw.boss"
+	at_AT incident-report -d "$D" -b boss --by-password-fd 3 "$@" 3<"$TMP/pw.boss"
 }
 
 # inew ARGS...: records an incident as boss and prints its id.
@@ -51,11 +54,11 @@ print(sum(1 for r in csv.DictReader(open(sys.argv[1], newline="")) if r["inciden
 inc_log() { log_count incident "$1" "$2"; }
 
 # refused ID STEP PATTERN ARGS...: the step is refused with exit 2, one
-# line matching PATTERN, incidents.csv unchanged ($N is the caller's --now).
+# line matching PATTERN, incidents.csv unchanged.
 refused() {
 	_id=$1 _s=$2 _p=$3; shift 3
 	cp "$D/incidents.csv" before &&
-	test_must_fail 2 istep "$_id" "$_s" $N "$@" >out 2>err &&
+	test_must_fail 2 istep "$_id" "$_s" "$@" >out 2>err &&
 	one_line_matching err "$_p" &&
 	test ! -s out &&
 	cmp "$D/incidents.csv" before

@@ -4,14 +4,6 @@
 
 command -v faketime >/dev/null || { echo "1..0 # skip faketime not installed"; exit 0; }
 
-# at TIME CMD...: CMD with the clock started at TIME ("YYYY-MM-DD hh:mm:ss",
-# UTC).  faketime works in the sanitizer build too, with the Makefile's
-# ASAN_OPTIONS (allocator_release_to_os_interval_ms=-1).
-at() {
-	_t=$1; shift
-	faketime "$_t" "$@"
-}
-
 # rec DIR TIME LABEL [N]: N (default 1) records with object LABEL at TIME.
 rec() {
 	_i=0

@@ -71,6 +71,34 @@ one_line_matching() {
 
 test_cmp() { diff -u "$1" "$2"; }
 
+# at TIME CMD...: runs CMD (a tool, or a shell function of the tests) with
+# the clock stopped at TIME, RFC 3339 UTC ("2026-01-01T09:00:00[.fff]Z") or
+# "YYYY-MM-DD hh:mm:ss[.fff]" (the monotonic clock, which bounds lock
+# waits, keeps running).  libfaketime does it: the tools have no clock
+# option (SPEC: the clock is not an input of a tool that admits people or
+# changes state).
+FAKETIME_LIB=
+for _f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
+    /usr/local/lib/faketime/libfaketime.so.1; do
+	[ -f "$_f" ] && FAKETIME_LIB=$_f && break
+done
+at() {
+	[ -n "$FAKETIME_LIB" ] ||
+	    { echo "at: faketime is not installed (make deps)" >&2; return 3; }
+	# libfaketime reads local time (TZ): the instant in those terms
+	case $1 in
+	*[Zz]|*[+-][0-9][0-9]:[0-9][0-9]) _at=$1 ;;
+	*) _at="$1 UTC" ;;
+	esac
+	_at=$(date -d "$_at" "+%Y-%m-%d %H:%M:%S.%3N") || return 3; shift
+	(LD_PRELOAD=$FAKETIME_LIB FAKETIME=$_at FAKETIME_DONT_FAKE_MONOTONIC=1
+	export LD_PRELOAD FAKETIME FAKETIME_DONT_FAKE_MONOTONIC; "$@")
+}
+
+# at_AT CMD...: CMD at $AT when it is set (a test's clock, moving forward:
+# the gate never decides before the log's last record), else on the clock.
+at_AT() { if [ -n "${AT:-}" ]; then at "$AT" "$@"; else "$@"; fi; }
+
 # A fresh initialised state directory at $1 (default $TMP/state); the log
 # verification key goes to $1.key.
 init_state() {

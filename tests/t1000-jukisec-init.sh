@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success 'init creates the directory, the files and the key line' '
-	jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>err &&
+	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>err &&
 	grep -Eqx "jukisec-log-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=86400 k0=[0-9a-f]{64}" key &&
 	test "$(wc -l <key)" -eq 1 &&
 	grep -q "keep it offline" err &&
@@ -63,7 +63,8 @@ test_expect_success 'a group-writable directory is refused (exit 3)' '
 test_expect_success 'usage errors exit 2, --help exits 0 on stdout' '
 	test_must_fail 2 jukisec-init -d "$TMP/u1" extra 2>err &&
 	grep -q "^usage: jukisec-init" err &&
-	test_must_fail 2 jukisec-init -d "$TMP/u2" --now yesterday 2>err &&
+	test_must_fail 2 jukisec-init -d "$TMP/u2" --now 2026-01-01T00:00:00Z 2>err &&
+	one_line_matching err "^jukisec-init: --now: the clock is not an input of this tool\$" &&
 	test_must_fail 2 jukisec-init --bogus 2>err &&
 	jukisec-init --help >out && grep -q "^usage: jukisec-init" out &&
 	jukisec-init -V >out && grep -q "jukisec-init" out &&

@@ -3,12 +3,12 @@
 # failure path other than tampering (t1030).
 . "$(dirname "$0")/lib.sh"
 
-jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>/dev/null
+at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 la() { log-append -d "$TMP/s" -t cs01 "$@"; }
 lv() { log-verify -d "$TMP/s" "$@"; }
-la -u tanaka -a print --now 2026-01-01T09:00:00Z
-la -u sato -a view --now 2026-01-02T09:00:00Z
+at 2026-01-01T09:00:00Z la -u tanaka -a print
+at 2026-01-02T09:00:00Z la -u sato -a view
 NOW=2026-01-02T10:00:00Z
 
 test_expect_success 'success: one line with count, epoch range and head' '
@@ -27,7 +27,7 @@ test_expect_success '--head prints the anchor; --anchor checks it' '
 	lv -k key --head --now $NOW >anchor &&
 	grep -Eqx "jukisec-log-anchor v1 seq=3 mac=[0-9a-f]{64}" anchor &&
 	lv -k key --anchor "$(cat anchor)" --now $NOW >out &&
-	la -u ito -a view --now 2026-01-02T09:30:00Z &&
+	at 2026-01-02T09:30:00Z la -u ito -a view &&
 	lv -k key --anchor "$(cat anchor)" --now $NOW >out
 '
 
@@ -56,7 +56,7 @@ test_expect_success 'a malformed key exits 2, a missing one 3' '
 '
 
 test_expect_success 'a wrong key always fails, at the genesis record' '
-	jukisec-init -d "$TMP/other" --now 2026-01-01T00:00:00Z >key2 2>/dev/null &&
+	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/other" >key2 2>/dev/null &&
 	chmod 600 key2 &&
 	test_must_fail 1 lv -k key2 --now $NOW 2>err &&
 	one_line_matching err "oplog.csv:2: seq 0: MAC mismatch" &&
@@ -120,19 +120,19 @@ test_expect_success 'a torn tail left by a killed writer fails until the next ap
 	printf "9,2026-01-02T09:40:00.000Z,cs01,x" >>s/oplog.csv &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	grep -q "33 bytes after the head.s end: an unfinished append" err &&
-	la -u tanaka -a next --now 2026-01-02T09:50:00Z &&
+	at 2026-01-02T09:50:00Z la -u tanaka -a next &&
 	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=33 bytes after seq 4,1," &&
 	lv -k key --now $NOW >out
 '
 
 test_expect_success 'whole records after a head that was lost (one unsynced write) are taken in' '
 	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
-	la -u a -a b --now 2026-01-02T09:51:00Z &&
-	la -u a -a c --now 2026-01-02T09:52:00Z &&
+	at 2026-01-02T09:51:00Z la -u a -a b &&
+	at 2026-01-02T09:52:00Z la -u a -a c &&
 	cp before.head s/oplog.head &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	grep -q "bytes after the head.s end" err &&
-	la -u a -a d --now 2026-01-02T09:53:00Z &&
+	at 2026-01-02T09:53:00Z la -u a -a d &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 1 &&
 	grep -q ",a,b," s/oplog.csv && grep -q ",a,c," s/oplog.csv && lv -k key --now $NOW
 '
@@ -150,11 +150,11 @@ open(sys.argv[1], "wb").write(s[0] + s[1])' "$1"
 
 test_expect_success 'a whole batch after an open head (not committed) is removed and logged' '
 	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
-	printf "a,b,x,ok,\na,c,x,ok,\n" | la --stdin --now 2026-01-02T09:54:00Z &&
+	printf "a,b,x,ok,\na,c,x,ok,\n" | at 2026-01-02T09:54:00Z la --stdin &&
 	cp before.head s/oplog.head && openhead s/oplog.head &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	grep -q "bytes after the head.s end" err &&
-	la -u a -a e --now 2026-01-02T09:55:00Z &&
+	at 2026-01-02T09:55:00Z la -u a -a e &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 2 &&
 	! grep -q ",a,b,x," s/oplog.csv && lv -k key --now $NOW
 '

@@ -3,12 +3,12 @@
 # bad record named by file, line and seq.
 . "$(dirname "$0")/lib.sh"
 
-jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>/dev/null
+at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 la() { log-append -d "$TMP/s" -t cs01 "$@"; }
-for t in 09 10 11; do la -u tanaka -a print -o "doc$t" -r ok -m "page $t" --now 2026-01-01T$t:00:00Z; done
-for t in 09 10 11; do la -u sato -a view -o "rec$t" -r ok -m "looked $t" --now 2026-01-02T$t:00:00Z; done
-for t in 09 10; do la -u ito -a edit -o "x$t" -r ok --now 2026-01-03T$t:00:00Z; done
+for t in 09 10 11; do at 2026-01-01T$t:00:00Z la -u tanaka -a print -o "doc$t" -r ok -m "page $t"; done
+for t in 09 10 11; do at 2026-01-02T$t:00:00Z la -u sato -a view -o "rec$t" -r ok -m "looked $t"; done
+for t in 09 10; do at 2026-01-03T$t:00:00Z la -u ito -a edit -o "x$t" -r ok; done
 # seq: 0 genesis, 1-3 day 0, 4 seal 0, 5-7 day 1 (seq 5 on line 7), 8 seal 1, 9-10 day 2
 cp s/oplog.csv good.csv
 cp s/oplog.head good.head
@@ -83,7 +83,7 @@ test_expect_success 'a truncated tail with the head rolled back is caught agains
 	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
 	log-verify -d "$TMP/s" -k key --head --now $NOW >anchor &&
 	cp s/oplog.csv old.csv && cp s/oplog.head old.head &&
-	la -u kato -a late --now 2026-01-03T11:00:00Z &&
+	at 2026-01-03T11:00:00Z la -u kato -a late &&
 	log-verify -d "$TMP/s" -k key --head --now $NOW >anchor2 &&
 	cp old.csv s/oplog.csv && cp old.head s/oplog.head &&
 	log-verify -d "$TMP/s" -k key --now $NOW >out &&

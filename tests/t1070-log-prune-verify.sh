@@ -5,16 +5,16 @@
 # current key), a wrong cut_mac and a changed first record all fail.
 . "$(dirname "$0")/lib.sh"
 
-jukisec-init -d "$TMP/s" -t cs01 --now 2025-01-01T00:00:00Z >key 2>/dev/null
+at 2025-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 for d in 01-10 02-10 03-10 06-10 12-10; do
-	log-append -d "$TMP/s" -t cs01 -u tanaka -a print -o "$d" --now 2025-${d}T10:00:00Z
+	at 2025-${d}T10:00:00Z log-append -d "$TMP/s" -t cs01 -u tanaka -a print -o "$d"
 done
 NOW=2026-04-01T01:00:00Z
 lv() { log-verify -d "$TMP/s" -k key --now $NOW "$@"; }
 
 test_expect_success 'log-prune leaves a log that verifies, with its checkpoint last' '
-	log-prune -d "$TMP/s" -t cs01 --now 2026-04-01T00:00:00Z -a "$TMP/arch.csv" &&
+	at 2026-04-01T00:00:00Z log-prune -d "$TMP/s" -t cs01 -a "$TMP/arch.csv" &&
 	tail -1 s/oplog.csv | grep -Eq ",log-prune,.*,removed=0-[0-9]+ cut_mac=[0-9a-f]{64} cut_time=.* cutoff=2025-04-01T00:00:00.000Z retain_days=365 kept=[0-9]+," &&
 	sed -n 2p s/oplog.csv | grep -vq "^0," &&
 	lv >out && grep -q ", pruned$" out &&

@@ -3,13 +3,13 @@
 # core: it still names the first bad record, whichever check finds it.
 . "$(dirname "$0")/lib.sh"
 
-jukisec-init -d "$TMP/s" -t cs01 --now 2026-01-01T00:00:00Z >key 2>/dev/null
+at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 awk 'BEGIN { for (i = 0; i < 30000; i++)
 	printf "op%03d,view,juminhyo %08d,ok,record %d of a large log\n", i % 100, i, i }' |
-	log-append -d "$TMP/s" -t cs01 --stdin --now 2026-01-01T10:00:00Z
+	at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "op%03d,print,x%d,ok,\n", i % 100, i }' |
-	log-append -d "$TMP/s" -t cs01 --stdin --now 2026-01-02T10:00:00Z
+	at 2026-01-02T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin
 cp s/oplog.csv good.csv
 NOW=2026-01-02T11:00:00Z
 lv() { log-verify -d "$TMP/s" -k key --now $NOW "$@"; }
@@ -46,7 +46,7 @@ test_expect_success 'a MAC failure in the last records, before the head check' '
 
 test_expect_success 'a wrong key fails at the first record after genesis is fine too' '
 	cp good.csv s/oplog.csv &&
-	jukisec-init -d "$TMP/o" --now 2026-01-01T00:00:00Z >key2 2>/dev/null && chmod 600 key2 &&
+	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/o" >key2 2>/dev/null && chmod 600 key2 &&
 	test_must_fail 1 lv -k key2 2>err &&
 	one_line_matching err "oplog.csv:2: seq 0: MAC mismatch"
 '

@@ -17,12 +17,13 @@ test_expect_success '-h prints the usage on stdout and exits 0' '
 
 test_expect_success 'the usage line is the man page SYNOPSIS' '
 	log-prune -h | tr -s " \t\n" " " >u.txt &&
-	for w in "[-nqv]" "[-a FILE]" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]" "[--now TIME]"; do
+	for w in "[-nqv]" "[-a FILE]" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
 		grep -qF -- "$w" u.txt || exit 1
 	done &&
 	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-prune.1" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | tr -s " \n" " " >m.txt &&
-	grep -qF "log-prune [-nqv] [-a FILE] [-d DIR] [-r DAYS] [-t TERMINAL] [--now TIME]" m.txt
+	grep -qF "log-prune [-nqv] [-a FILE] [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
+	! grep -q -- --now u.txt
 '
 
 test_expect_success '-V prints the version' '
@@ -38,7 +39,7 @@ test_expect_success 'an unknown option or an operand is a usage error (2)' '
 '
 
 test_expect_success '--retain 364 is refused citing R6, the log untouched' '
-	test_must_fail 2 log-prune -d "$S" --retain 364 --now 2023-06-02T00:00:00Z 2>err.txt &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" --retain 364 2>err.txt &&
 	one_line_matching err.txt "^log-prune: --retain 364: .*R6" &&
 	cmp "$S/oplog.csv" orig.csv
 '
@@ -51,16 +52,17 @@ test_expect_success '--retain 0, -1, 1e3 and words are refused (2)' '
 	cmp "$S/oplog.csv" orig.csv
 '
 
-test_expect_success 'a bad --now is a usage error naming it' '
-	test_must_fail 2 log-prune -d "$S" --now 2023-02-30 2>err.txt &&
-	one_line_matching err.txt "^log-prune: --now 2023-02-30"
+test_expect_success '--now is refused: the clock is not an input of log-prune' '
+	test_must_fail 2 log-prune -d "$S" --now 2023-06-02T00:00:00Z 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --now: the clock is not an input of this tool\$" &&
+	cmp "$S/oplog.csv" orig.csv
 '
 
 test_expect_success 'retain_days under 365 in jukisec.conf is refused, nothing removed' '
 	cp "$S/jukisec.conf" conf.save &&
 	sed "s/^#* *retain_days *=.*/retain_days = 200/" conf.save >"$S/jukisec.conf" &&
 	grep -q "^retain_days = 200" "$S/jukisec.conf" &&
-	test_must_fail 3 log-prune -d "$S" --now 2023-06-02T00:00:00Z 2>err.txt &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" 2>err.txt &&
 	grep -q "retain_days" err.txt &&
 	cp conf.save "$S/jukisec.conf" &&
 	cmp "$S/oplog.csv" orig.csv
@@ -68,9 +70,9 @@ test_expect_success 'retain_days under 365 in jukisec.conf is refused, nothing r
 
 test_expect_success 'retain_days from jukisec.conf decides, --retain overrides it' '
 	sed "s/^#* *retain_days *=.*/retain_days = 600/" conf.save >"$S/jukisec.conf" &&
-	log-prune -d "$S" -n --now 2023-06-02T00:00:00Z >dry.txt &&
+	at 2023-06-02T00:00:00Z log-prune -d "$S" -n >dry.txt &&
 	grep -q "^nothing before 2021-10-10" dry.txt &&
-	log-prune -d "$S" -n -r 365 --now 2023-06-02T00:00:00Z >dry.txt &&
+	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -r 365 >dry.txt &&
 	grep -q "^would remove" dry.txt &&
 	cp conf.save "$S/jukisec.conf" &&
 	cmp "$S/oplog.csv" orig.csv
@@ -86,7 +88,7 @@ test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 	printf "seq,time\n" >"$S/oplog.csv.bad" &&
 	sed "3s/^[0-9]*,/x,/" keep.csv >"$S/oplog.csv" &&
 	cp "$S/oplog.csv" broken.csv &&
-	test_must_fail 3 log-prune -d "$S" --now 2023-06-02T00:00:00Z 2>err.txt &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" 2>err.txt &&
 	one_line_matching err.txt "oplog.csv:3: bad seq" &&
 	cmp "$S/oplog.csv" broken.csv &&
 	cp -p keep.csv "$S/oplog.csv" && rm -f "$S/oplog.csv.bad"
@@ -94,16 +96,16 @@ test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 
 test_expect_success 'silent on success without -v; -v prints one summary line' '
 	cp -a "$S" s2 && cp "$S.key" s2.key &&
-	log-prune -d "$TMP/s2" --now 2023-06-02T00:00:00Z >out.txt 2>err.txt &&
+	at 2023-06-02T00:00:00Z log-prune -d "$TMP/s2" >out.txt 2>err.txt &&
 	test ! -s out.txt && test ! -s err.txt &&
 	cp -a "$S" s3 &&
-	log-prune -d "$TMP/s3" -v --now 2023-06-02T00:00:00Z >out.txt 2>err.txt &&
+	at 2023-06-02T00:00:00Z log-prune -d "$TMP/s3" -v >out.txt 2>err.txt &&
 	test ! -s err.txt &&
 	one_line_matching out.txt "^removed [0-9]+ records \(seq 0-[0-9]+, before 2022-06-02T00:00:00.000Z\), kept [0-9]+, oldest kept 2022-06-0"
 '
 
 test_expect_success '-q keeps even a dry run silent' '
-	log-prune -d "$S" -n -q --now 2023-06-02T00:00:00Z >out.txt 2>err.txt &&
+	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -q >out.txt 2>err.txt &&
 	test ! -s out.txt && test ! -s err.txt
 '
 

@@ -18,7 +18,7 @@ mkdir -m 700 "$TMP/arch"
 
 test_expect_success 'a dry run changes nothing, not even the head or the key' '
 	cp -a "$S" before &&
-	log-prune -d "$S" -n -a "$A" --now "$N1" >out.txt &&
+	at "$N1" log-prune -d "$S" -n -a "$A" >out.txt &&
 	grep -q "^would remove" out.txt &&
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "before/$f" || exit 1; done &&
 	test ! -e "$A" && test "$(ls -A "$S" | sort)" = "$(ls -A before | sort)"
@@ -26,7 +26,7 @@ test_expect_success 'a dry run changes nothing, not even the head or the key' '
 
 test_expect_success 'first prune: archive created 0600, holds exactly what was removed' '
 	seqs "$S/oplog.csv" >all1.txt &&
-	log-prune -d "$S" -a "$A" --now "$N1" &&
+	at "$N1" log-prune -d "$S" -a "$A" &&
 	test "$(stat -c %a "$A")" = 600 &&
 	head -1 "$A" | grep -qx "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1" &&
 	awk -F, "\$6==\"A\"" "$A" | wc -l | grep -qx 5 &&
@@ -47,7 +47,7 @@ test_expect_success 'the archive and the log read with other CSV tools' '
 '
 
 test_expect_success 'second prune appends a chunk; the whole chain still verifies' '
-	log-prune -d "$S" -a "$A" --now "$N2" &&
+	at "$N2" log-prune -d "$S" -a "$A" &&
 	test "$(grep -c "^seq," "$A")" -eq 1 &&
 	verify "$S" "$N2" "$A" >/dev/null &&
 	verify "$S" "$N2" "$A" "$S/oplog.csv" >/dev/null &&
@@ -57,7 +57,7 @@ test_expect_success 'second prune appends a chunk; the whole chain still verifie
 
 test_expect_success 'running it again changes neither log nor archive' '
 	cp "$A" a.save && cp "$S/oplog.csv" l.save &&
-	log-prune -d "$S" -a "$A" --now "$N2" &&
+	at "$N2" log-prune -d "$S" -a "$A" &&
 	cmp "$A" a.save && cmp "$S/oplog.csv" l.save
 '
 
@@ -66,10 +66,10 @@ test_expect_success 'a record already archived (killed before the log changed) i
 	rec "$TMP/t" "2023-09-02 09:00:00" E 2 &&
 	cp -p "$A" ta.csv &&
 	cp -a "$TMP/t" t-before &&
-	log-prune -d "$TMP/t" -a "$TMP/ta.csv" --now 2024-09-01T09:30:00Z &&
+	at 2024-09-01T09:30:00Z log-prune -d "$TMP/t" -a "$TMP/ta.csv" &&
 	cp -p t-before/oplog.csv t-before/oplog.head t-before/oplog.key "$TMP/t/" &&
 	cp ta.csv ta.once &&
-	log-prune -d "$TMP/t" -a "$TMP/ta.csv" --now 2024-09-01T09:30:00Z &&
+	at 2024-09-01T09:30:00Z log-prune -d "$TMP/t" -a "$TMP/ta.csv" &&
 	cmp ta.csv ta.once &&
 	seqs ta.csv | sort -n | uniq -d >dup.txt && test ! -s dup.txt &&
 	verify t 2024-09-01T09:30:00Z "$TMP/ta.csv" "$TMP/t/oplog.csv" >/dev/null
@@ -78,7 +78,7 @@ test_expect_success 'a record already archived (killed before the log changed) i
 test_expect_success 'a partial last line in the archive is cut before appending' '
 	rm -rf u && cp -a t-before u && cp -p "$S.key" u.key &&
 	cp -p "$A" ua.csv && printf "999,2023-0" >>ua.csv &&
-	log-prune -d "$TMP/u" -a "$TMP/ua.csv" --now 2024-09-01T09:30:00Z &&
+	at 2024-09-01T09:30:00Z log-prune -d "$TMP/u" -a "$TMP/ua.csv" &&
 	! grep -q "^999," ua.csv &&
 	verify u 2024-09-01T09:30:00Z "$TMP/ua.csv" "$TMP/u/oplog.csv" >/dev/null
 '
@@ -87,23 +87,23 @@ test_expect_success 'the archive of another log is refused (3), the log untouche
 	rm -rf o && init_at "$TMP/o" &&
 	rec "$TMP/o" "2022-03-01 09:00:00" X 3 && rec "$TMP/o" "2023-09-01 09:00:00" Y &&
 	cp "$TMP/o/oplog.csv" o.save &&
-	test_must_fail 3 log-prune -d "$TMP/o" -a "$A" --now "$N1" 2>err.txt &&
+	test_must_fail 3 at "$N1" log-prune -d "$TMP/o" -a "$A" 2>err.txt &&
 	one_line_matching err.txt "not this log.s archive" &&
 	cmp o.save "$TMP/o/oplog.csv"
 '
 
 test_expect_success 'a group-writable archive or a symlink is refused (3)' '
 	: >gw.csv && chmod 660 gw.csv &&
-	test_must_fail 3 log-prune -d "$TMP/o" -a "$TMP/gw.csv" --now "$N1" 2>err.txt &&
+	test_must_fail 3 at "$N1" log-prune -d "$TMP/o" -a "$TMP/gw.csv" 2>err.txt &&
 	one_line_matching err.txt "gw.csv" &&
 	ln -s "$A" link.csv &&
-	test_must_fail 3 log-prune -d "$TMP/o" -a "$TMP/link.csv" --now "$N1" 2>err.txt &&
+	test_must_fail 3 at "$N1" log-prune -d "$TMP/o" -a "$TMP/link.csv" 2>err.txt &&
 	one_line_matching err.txt "link.csv" &&
 	cmp o.save "$TMP/o/oplog.csv"
 '
 
 test_expect_success '--archive - writes a chunk with a header to stdout, the summary to stderr' '
-	log-prune -d "$TMP/o" -v -a - --now "$N1" >chunk.csv 2>sum.txt &&
+	at "$N1" log-prune -d "$TMP/o" -v -a - >chunk.csv 2>sum.txt &&
 	head -1 chunk.csv | grep -q "^seq,time," &&
 	one_line_matching sum.txt "^removed [0-9]+ records" &&
 	verify o "$N1" chunk.csv >/dev/null &&
@@ -114,8 +114,8 @@ test_expect_success 'log-prune -a - | gzip >> archive.gz: concatenated chunks ve
 	rm -rf g && init_at "$TMP/g" &&
 	rec "$TMP/g" "2022-03-01 09:00:00" A 3 && rec "$TMP/g" "2022-09-01 09:00:00" B 3 &&
 	rec "$TMP/g" "2023-09-01 09:00:00" C 3 &&
-	log-prune -d "$TMP/g" -a - --now 2023-03-01T09:30:00Z | gzip >>g.csv.gz &&
-	log-prune -d "$TMP/g" -a - --now 2023-09-01T09:30:00Z | gzip >>g.csv.gz &&
+	at 2023-03-01T09:30:00Z log-prune -d "$TMP/g" -a - | gzip >>g.csv.gz &&
+	at 2023-09-01T09:30:00Z log-prune -d "$TMP/g" -a - | gzip >>g.csv.gz &&
 	test "$(zcat g.csv.gz | grep -c "^seq,")" -eq 2 &&
 	zcat g.csv.gz >g.csv &&
 	verify g 2023-09-01T09:30:00Z g.csv >/dev/null &&
@@ -125,7 +125,7 @@ test_expect_success 'log-prune -a - | gzip >> archive.gz: concatenated chunks ve
 test_expect_success 'without the archive the pruned log alone still verifies' '
 	rm -rf n && init_at "$TMP/n" &&
 	rec "$TMP/n" "2022-03-01 09:00:00" A 3 && rec "$TMP/n" "2023-09-01 09:00:00" C 3 &&
-	log-prune -d "$TMP/n" --now "$N2" && ! has "$TMP/n" A &&
+	at "$N2" log-prune -d "$TMP/n" && ! has "$TMP/n" A &&
 	verify n "$N2" >/dev/null
 '
 

@@ -42,8 +42,13 @@ test_expect_success 'the log of ~2,600 records verifies' '
 cat >kill.py <<'PY'
 import os, random, signal, subprocess, sys, time
 S, A, key = sys.argv[1], sys.argv[2], sys.argv[1] + ".key"
-def run(*a):
-    return subprocess.run(a, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def at(now):
+    """The environment of lib.sh's at(): the clock stopped at now."""
+    return dict(os.environ, LD_PRELOAD=os.environ["FAKETIME_LIB"],
+        FAKETIME=now.replace("T", " ").rstrip("Z"), FAKETIME_DONT_FAKE_MONOTONIC="1")
+def run(*a, now=None):
+    return subprocess.run(a, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, env=at(now) if now else None)
 def lines(path, whole_only):
     if not os.path.exists(path):
         return []
@@ -57,21 +62,27 @@ def verify(t, *files):
     return run("log-verify", "-d", S, "-k", key, "--now", t, *files)
 def day(k):
     return time.strftime("%Y-%m-%dT12:00:00Z", time.gmtime(1672747200 + 86400 * k))
-def timed(*a):
-    t0 = time.monotonic(); run(*a); return time.monotonic() - t0
+def timed(*a, now=None):
+    t0 = time.monotonic(); run(*a, now=now); return time.monotonic() - t0
 start = min(timed("log-prune", "-V") for _ in range(3))
 subprocess.run(["cp", "-a", S, S + "-probe"], check=True)
-whole = sorted(timed("log-prune", "-d", S + "-probe", "-a", A + "-probe", "--now", day(k)) for k in range(5))[2]
+whole = sorted(timed("log-prune", "-d", S + "-probe", "-a", A + "-probe", now=day(k)) for k in range(5))[2]
 print("# start-up %.1f ms, a whole prune %.1f ms (median)" % (start * 1e3, whole * 1e3))
 hit = pending = k = 0
 while hit < 100 and k < 170:
     now = day(k)
     last = seqs(S + "/oplog.csv")[-1]
-    p = subprocess.Popen(["log-prune", "-d", S, "-a", A, "--now", now],
+    p = subprocess.Popen(["log-prune", "-d", S, "-a", A], env=at(now),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(random.uniform(start * 0.3, whole))
     p.send_signal(signal.SIGKILL)
-    if p.wait() == -signal.SIGKILL:
+    killed = p.wait() == -signal.SIGKILL
+    # libfaketime's clock state of the killed process, which its exit
+    # would have removed
+    for f in ("/dev/shm/faketime_shm_%d" % p.pid, "/dev/shm/sem.faketime_sem_%d" % p.pid):
+        if os.path.exists(f):
+            os.unlink(f)
+    if killed:
         hit += 1
         whole *= 1.05
     else:	# too late: prunes vary with the disk; aim earlier
@@ -85,7 +96,7 @@ while hit < 100 and k < 170:
             sys.exit("kill %d: %s" % (k, v.stderr))
         pending += 1
         # Any writer completes that head (a logged repair), not only a prune.
-        w = run("log-append", "-d", S, "--now", now, "-u", "cron", "-a", "after-kill")
+        w = run("log-append", "-d", S, "-u", "cron", "-a", "after-kill", now=now)
         if w.returncode != 0 or verify(now).returncode != 0:
             sys.exit("kill %d: the next writer did not complete the head: %s" % (k, w.stderr))
     log, arch = seqs(S + "/oplog.csv"), seqs(A, True)
@@ -94,7 +105,7 @@ while hit < 100 and k < 170:
     if not set(range(last + 1)) <= set(log) | set(arch):
         sys.exit("kill %d: records lost" % k)
     # The next run (cron, the next day) completes the prune.
-    r = run("log-prune", "-d", S, "-a", A, "--now", now)
+    r = run("log-prune", "-d", S, "-a", A, now=now)
     if r.returncode != 0:
         sys.exit("kill %d: the next run failed: %s" % (k, r.stderr))
     if os.path.exists(S + "/.tmp-log-prune"):
@@ -108,7 +119,7 @@ sys.exit(0 if hit == 100 else "only %d kills hit" % hit)
 PY
 
 test_expect_success '100 SIGKILLs at random moments: nothing lost, nothing twice, log verifies' '
-	python3 "$TMP/kill.py" "$S" "$A" >kill.out &&
+	FAKETIME_LIB=$FAKETIME_LIB python3 "$TMP/kill.py" "$S" "$A" >kill.out &&
 	cat kill.out >&2 &&
 	now=$(lastt "$S/oplog.csv") &&
 	verify "$S" "$now" >/dev/null &&

@@ -19,9 +19,9 @@ NOW=2023-06-02T10:00:00.000Z
 # the prune wrote.  Built in $TMP/$1 (with $1.key).
 killed() {
 	rm -rf "$TMP/$1" && cp -a "$S" "$TMP/$1" && cp -p "$S.key" "$TMP/$1.key" &&
-	log-append -d "$TMP/$1" --now $NOW --seal &&
+	at $NOW log-append -d "$TMP/$1" --seal &&
 	cp -p "$TMP/$1/oplog.head" "$TMP/$1/oplog.key" "$TMP" &&
-	log-prune -d "$TMP/$1" --now $NOW &&
+	at $NOW log-prune -d "$TMP/$1" &&
 	cp -p "$TMP/oplog.head" "$TMP/oplog.key" "$TMP/$1/" &&
 	! has "$TMP/$1" old && tail -1 "$TMP/$1/oplog.csv" | grep -q ",log-prune,oplog.csv,ok,removed="
 }
@@ -35,7 +35,7 @@ test_expect_success 'the state of a prune killed before its head: log-verify fai
 test_expect_success 'the next log-append completes the head, logs a repair, appends' '
 	killed k1 &&
 	seq=$(tail -1 "$TMP/k1/oplog.csv" | cut -d, -f1) &&
-	log-append -d "$TMP/k1" --now $NOW -u clerk01 -a view -o after &&
+	at $NOW log-append -d "$TMP/k1" -u clerk01 -a view -o after &&
 	tail -2 "$TMP/k1/oplog.csv" | head -1 |
 	    grep -q ",-,repair,oplog.head,ok,head moved from seq $((seq - 1)) to seq $seq (checkpoint of an interrupted log-prune)," &&
 	tail -1 "$TMP/k1/oplog.csv" | grep -q ",clerk01,view,after,," &&
@@ -44,20 +44,20 @@ test_expect_success 'the next log-append completes the head, logs a repair, appe
 
 test_expect_success 'a batch from --stdin recovers too, and the next prune runs' '
 	killed k2 &&
-	log-append -d "$TMP/k2" --now $NOW --stdin <<-IN &&
+	at $NOW log-append -d "$TMP/k2" --stdin <<-IN &&
 	clerk01,print,a,ok,one
 	clerk01,print,b,ok,two
 	IN
 	grep -c ",-,repair,oplog.head," "$TMP/k2/oplog.csv" >n && test "$(cat n)" -eq 1 &&
 	verify "$TMP/k2" $NOW >/dev/null &&
-	log-prune -d "$TMP/k2" --now $NOW && verify "$TMP/k2" $NOW >/dev/null
+	at $NOW log-prune -d "$TMP/k2" && verify "$TMP/k2" $NOW >/dev/null
 '
 
 test_expect_success 'a checkpoint changed by one byte: refused (exit 3), nothing changed' '
 	killed k3 &&
 	sed -i "\$s/retain_days=365/retain_days=366/" "$TMP/k3/oplog.csv" &&
 	cp "$TMP/k3/oplog.csv" "$TMP/k3/oplog.head" . &&
-	test_must_fail 3 log-append -d "$TMP/k3" --now $NOW -u clerk01 -a view 2>err &&
+	test_must_fail 3 at $NOW log-append -d "$TMP/k3" -u clerk01 -a view 2>err &&
 	grep -q "shorter than oplog.head" err &&
 	cmp oplog.csv "$TMP/k3/oplog.csv" && cmp oplog.head "$TMP/k3/oplog.head"
 '
@@ -65,23 +65,23 @@ test_expect_success 'a checkpoint changed by one byte: refused (exit 3), nothing
 test_expect_success 'a log cut short without a checkpoint: refused (exit 3)' '
 	killed k4 &&
 	sed -i "\$d" "$TMP/k4/oplog.csv" &&
-	test_must_fail 3 log-append -d "$TMP/k4" --now $NOW -u clerk01 -a view 2>err &&
+	test_must_fail 3 at $NOW log-append -d "$TMP/k4" -u clerk01 -a view 2>err &&
 	grep -q "shorter than oplog.head" err
 '
 
 test_expect_success 'a checkpoint that chains to another head: refused (exit 3)' '
 	killed k5 &&
 	cp -p "$S/oplog.head" "$TMP/k5/" &&
-	test_must_fail 3 log-append -d "$TMP/k5" --now $NOW -u clerk01 -a view 2>err
+	test_must_fail 3 at $NOW log-append -d "$TMP/k5" -u clerk01 -a view 2>err
 '
 
 test_expect_success 'a prune after a head that was lost keeps the record after it' '
 	rm -rf "$TMP/k6" && cp -a "$S" "$TMP/k6" && cp -p "$S.key" "$TMP/k6.key" &&
-	log-append -d "$TMP/k6" --now $NOW --seal &&
+	at $NOW log-append -d "$TMP/k6" --seal &&
 	cp -p "$TMP/k6/oplog.head" "$TMP/old.head" &&
-	log-append -d "$TMP/k6" --now $NOW -u clerk01 -a view -o lost-head &&
+	at $NOW log-append -d "$TMP/k6" -u clerk01 -a view -o lost-head &&
 	cp -p "$TMP/old.head" "$TMP/k6/oplog.head" &&
-	log-prune -d "$TMP/k6" --now $NOW &&
+	at $NOW log-prune -d "$TMP/k6" &&
 	has "$TMP/k6" lost-head && ! has "$TMP/k6" old &&
 	! grep -q ",-,repair," "$TMP/k6/oplog.csv" &&
 	verify "$TMP/k6" $NOW >/dev/null

@@ -6,24 +6,24 @@
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
 
-N=--now=2026-11-25T12:00:00Z
+AT=2026-11-25T12:00:00Z N=--now=2026-11-25T12:00:00Z
 D0=--detected=2026-11-25T09:00:00Z
 
 test_expect_success 'set up: a manager and an unrecoverable fault' '
 	inc_state &&
-	inew $N $D0 --type unrecoverable --cause earthquake --summary "CS down" >id &&
+	inew $D0 --type unrecoverable --cause earthquake --summary "CS down" >id &&
 	test "$(cat id)" = 2026-0001
 '
 
 test_expect_success 'the step needs --step, a valid id and a known step' '
-	test_must_fail 2 irb step 2026-0001 $N 2>err && grep -q "^usage:" err &&
-	test_must_fail 2 irb step $N --step closed 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 irb step 2026-0001 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 irb step --step closed 2>err && grep -q "^usage:" err &&
 	refused 2026-0001 sideways "^incident-report: --step sideways: unknown \(valid: jlis-contacted, vendor-contacted, mayor-reported, general-manager-reported, investigated, disconnected, reconnected, committee-reported, pic-committee-reported, closed, ppc-preliminary, ppc-final, persons-notified\)$" &&
 	refused 26-1 jlis-contacted "^incident-report: 26-1: not an incident id \(YYYY-NNNN\)$"
 '
 
 test_expect_success 'a step on an unknown incident: exit 1' '
-	test_must_fail 1 istep 2026-0099 jlis-contacted $N 2>err &&
+	test_must_fail 1 istep 2026-0099 jlis-contacted 2>err &&
 	one_line_matching err "^incident-report: 2026-0099: no such incident$"
 '
 

@@ -6,25 +6,25 @@
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
 
-N=--now=2026-11-25T12:00:00Z
+AT=2026-11-25T12:00:00Z N=--now=2026-11-25T12:00:00Z
 D0=--detected=2026-11-25T09:00:00Z
 
 test_expect_success 'set up: a manager and an unrecoverable fault' '
 	inc_state &&
-	inew $N $D0 --type unrecoverable --cause earthquake --summary "CS down" >id &&
+	inew $D0 --type unrecoverable --cause earthquake --summary "CS down" >id &&
 	test "$(cat id)" = 2026-0001
 '
 
 test_expect_success 'the R9 flow: every step is recorded with its time and who' '
-	istep 2026-0001 jlis-contacted $N --at 2026-11-25T09:05:00Z &&
-	istep 2026-0001 vendor-contacted $N --at 2026-11-25T09:06:00Z --note "maintenance desk" &&
-	istep 2026-0001 mayor-reported $N --at 2026-11-25T09:10:00Z &&
-	istep 2026-0001 general-manager-reported $N --at 2026-11-25T09:11:00Z &&
-	istep 2026-0001 investigated $N --at 2026-11-25T09:30:00Z &&
-	istep 2026-0001 disconnected $N --at 2026-11-25T09:40:00Z --note "unauthorised traffic; rights at risk" &&
-	istep 2026-0001 reconnected $N --at 2026-11-25T11:00:00Z &&
-	istep 2026-0001 committee-reported $N --at 2026-11-25T11:30:00Z &&
-	istep 2026-0001 pic-committee-reported $N &&
+	istep 2026-0001 jlis-contacted --at 2026-11-25T09:05:00Z &&
+	istep 2026-0001 vendor-contacted --at 2026-11-25T09:06:00Z --note "maintenance desk" &&
+	istep 2026-0001 mayor-reported --at 2026-11-25T09:10:00Z &&
+	istep 2026-0001 general-manager-reported --at 2026-11-25T09:11:00Z &&
+	istep 2026-0001 investigated --at 2026-11-25T09:30:00Z &&
+	istep 2026-0001 disconnected --at 2026-11-25T09:40:00Z --note "unauthorised traffic; rights at risk" &&
+	istep 2026-0001 reconnected --at 2026-11-25T11:00:00Z &&
+	istep 2026-0001 committee-reported --at 2026-11-25T11:30:00Z &&
+	istep 2026-0001 pic-committee-reported &&
 	test "$(rows 2026-0001)" = 10 &&
 	incident-report -d "$D" show 2026-0001 --format json >j &&
 	json_true "[e[\"step\"] for e in d[\"events\"]] == [\"jlis-contacted\",\"vendor-contacted\",\"mayor-reported\",\"general-manager-reported\",\"investigated\",\"disconnected\",\"reconnected\",\"committee-reported\",\"pic-committee-reported\"]" <j &&
@@ -35,10 +35,10 @@ test_expect_success 'the R9 flow: every step is recorded with its time and who' 
 '
 
 test_expect_success 'disconnected needs the Mayor'"'"'s grounds; not twice in a row' '
-	inew $N $D0 --type other --cause other --summary second >id2 &&
-	istep 2026-0002 mayor-reported $N &&
+	inew $D0 --type other --cause other --summary second >id2 &&
+	istep 2026-0002 mayor-reported &&
 	refused 2026-0002 disconnected "disconnected needs --note with the Mayor.s grounds \(R9.2\)$" &&
-	istep 2026-0002 disconnected $N --at 2026-11-25T10:00:00Z --note "rights at risk" &&
+	istep 2026-0002 disconnected --at 2026-11-25T10:00:00Z --note "rights at risk" &&
 	refused 2026-0002 disconnected "already disconnected$" --note again &&
 	refused 2026-0002 reconnected "--at is before the disconnection$" --at 2026-11-25T09:59:00Z
 '
@@ -49,7 +49,7 @@ test_expect_success 'while disconnected, reconnected is outstanding' '
 '
 
 test_expect_success 'a complete flow closes without --force' '
-	istep 2026-0001 closed $N &&
+	istep 2026-0001 closed &&
 	incident-report -d "$D" show 2026-0001 --format json |
 	json_true "d[\"status\"] == \"closed\""
 '
@@ -61,7 +61,7 @@ test_expect_success 'any step on a closed incident is refused' '
 '
 
 test_expect_success '--force with a note closes with steps outstanding, and says so' '
-	istep 2026-0002 closed $N --force --note "handed over to the prefecture" &&
+	istep 2026-0002 closed --force --note "handed over to the prefecture" &&
 	incident-report -d "$D" show 2026-0002 --lang en $N >r &&
 	grep -q "note (closed with outstanding steps): handed over to the prefecture" r &&
 	grep -q "^Status: closed" r &&
@@ -76,44 +76,44 @@ test_expect_success 'each step is an operation-log record with its time' '
 '
 
 test_expect_success 'steps other than those checked may repeat (a second report)' '
-	inew $N $D0 --type other --cause fire --summary third >id3 &&
-	istep 2026-0003 mayor-reported $N --at 2026-11-25T10:00:00Z &&
-	istep 2026-0003 mayor-reported $N --note "update: cause found" &&
+	inew $D0 --type other --cause fire --summary third >id3 &&
+	istep 2026-0003 mayor-reported --at 2026-11-25T10:00:00Z &&
+	istep 2026-0003 mayor-reported --note "update: cause found" &&
 	test "$(rows 2026-0003)" = 3
 '
 
 test_expect_success 'a wrong password records nothing: exit 1' '
 	cp "$D/incidents.csv" before &&
 	printf "nope-nope-1\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&
-	test_must_fail 1 incident-report -d "$D" -b boss --by-password-fd 3 step 2026-0003 \
-	    --step vendor-contacted $N 3<"$TMP/pw.bad" 2>err &&
+	test_must_fail 1 at_AT incident-report -d "$D" -b boss --by-password-fd 3 step 2026-0003 \
+	    --step vendor-contacted 3<"$TMP/pw.bad" 2>err &&
 	cmp "$D/incidents.csv" before
 '
 
 test_expect_success 'the worked example of incident-report(1) runs as written' '
-	W="--now 2026-11-28T00:00:00Z" &&
-	inew $W --detected 2026-11-25T01:00:00Z --type leak --cause other --nature misconduct \
+	AT=2026-11-28T00:00:00Z &&
+	inew --detected 2026-11-25T01:00:00Z --type leak --cause other --nature misconduct \
 	    --level 3 --persons 120 --summary "USB memory with resident records lost" >id &&
 	x=$(cat id) &&
-	test_must_fail 2 istep $x reconnected $W 2>err &&
+	test_must_fail 2 istep $x reconnected 2>err &&
 	one_line_matching err "^incident-report: $x reconnected: reconnected before disconnected$" &&
-	istep $x jlis-contacted $W --at 2026-11-25T10:15:00+09:00 &&
+	istep $x jlis-contacted --at 2026-11-25T10:15:00+09:00 &&
 	for s in vendor-contacted mayor-reported general-manager-reported investigated; do
-		istep $x $s $W || return 1
+		istep $x $s || return 1
 	done &&
-	istep $x disconnected $W --note "rights clearly at risk: CS disconnected by order of the Mayor" &&
-	istep $x ppc-preliminary $W &&
-	istep $x reconnected $W &&
-	test_must_fail 2 istep $x closed $W 2>err &&
+	istep $x disconnected --note "rights clearly at risk: CS disconnected by order of the Mayor" &&
+	istep $x ppc-preliminary &&
+	istep $x reconnected &&
+	test_must_fail 2 istep $x closed 2>err &&
 	one_line_matching err "^incident-report: $x closed: cannot close: still outstanding: committee-reported pic-committee-reported ppc-final persons-notified \(--force with --note to close anyway\)$" &&
 	for s in committee-reported pic-committee-reported ppc-final persons-notified closed; do
-		istep $x $s $W || return 1
+		istep $x $s || return 1
 	done &&
 	incident-report -d "$D" show $x --format json | json_true "d[\"status\"] == \"closed\" and d[\"outstanding\"] == []"
 '
 
 test_expect_success 'the operation log still verifies; incidents.csv is 0600' '
-	chmod 600 "$D.key" && log-verify -d "$D" -k "$D.key" &&
+	chmod 600 "$D.key" && log-verify -d "$D" -k "$D.key" --now 2026-11-28T00:00:01Z &&
 	test "$(stat -c %a "$D/incidents.csv")" = 600
 '
 

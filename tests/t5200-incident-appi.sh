@@ -7,10 +7,10 @@
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
 
-N=--now=2026-11-01T12:00:00Z
+AT=2026-11-01T12:00:00Z N=--now=2026-11-01T12:00:00Z
 DET=--detected=2026-11-01T10:00:00Z
 
-leak() { inew $N $DET --type leak --cause other --summary "leak" "$@"; }
+leak() { inew $DET --type leak --cause other --summary "leak" "$@"; }
 appi() { incident-report -d "$D" show "$1" --format json | json_true "$2"; }
 # overdue_ids NOW: ids listed by list --overdue (APPI only: hours huge).
 overdue_ids() {
@@ -66,7 +66,7 @@ test_expect_success 'preliminary: not overdue at the last millisecond, overdue j
 '
 
 test_expect_success 'final: overdue after day 30, the unlawful case only after day 60' '
-	istep 2026-0002 ppc-preliminary --now 2026-11-03T12:00:00Z &&
+	AT=2026-11-03T12:00:00Z istep 2026-0002 ppc-preliminary &&
 	test "$(overdue_ids 2026-11-30T23:59:59.999Z)" = "2026-0003 2026-0004 2026-0005 " &&
 	incident-report -d "$D" list --overdue 100000 --format json --now 2026-12-01T00:00:00Z |
 	json_true "[(x[\"id\"], x[\"overdue\"]) for x in d] == [(\"2026-0002\", [\"ppc-final\"]), (\"2026-0003\", [\"ppc-preliminary\", \"ppc-final\"]), (\"2026-0004\", [\"ppc-preliminary\", \"ppc-final\"]), (\"2026-0005\", [\"ppc-preliminary\"])]" &&
@@ -77,28 +77,28 @@ test_expect_success 'final: overdue after day 30, the unlawful case only after d
 test_expect_success 'a report made in time or late says so' '
 	incident-report -d "$D" show 2026-0002 --lang en --now 2026-11-05T00:00:00Z >r &&
 	grep -q "^  Preliminary report due: 2026-11-03 (day 3 counting the day of detection): made 2026-11-03 12:00, in time$" r &&
-	istep 2026-0003 ppc-preliminary --now 2026-11-04T00:00:00Z &&
+	AT=2026-11-04T00:00:00Z istep 2026-0003 ppc-preliminary &&
 	incident-report -d "$D" show 2026-0003 --lang ja --now 2026-11-05T00:00:00Z >r &&
 	grep -q "^  速報期限: 令和8年11月3日まで(検知日を1日目として3日目): 令和8年11月4日 00:00 済(期限後)$" r
 '
 
 test_expect_success 'a final report without a preliminary one answers both' '
-	istep 2026-0004 ppc-final --now 2026-11-10T00:00:00Z &&
+	AT=2026-11-10T00:00:00Z istep 2026-0004 ppc-final &&
 	appi 2026-0004 "not set(d[\"outstanding\"]) & {\"ppc-preliminary\", \"ppc-final\"}" &&
 	cp "$D/incidents.csv" before &&
-	test_must_fail 2 istep 2026-0004 ppc-preliminary --now 2026-11-10T00:00:00Z 2>err &&
+	AT=2026-11-10T00:00:00Z test_must_fail 2 istep 2026-0004 ppc-preliminary 2>err &&
 	one_line_matching err "ppc-preliminary after ppc-final$" &&
 	cmp before "$D/incidents.csv"
 '
 
 test_expect_success 'closing a leak with the duty needs the APPI steps (or --force)' '
-	test_must_fail 2 istep 2026-0002 closed --now 2026-11-10T00:00:00Z 2>err &&
+	AT=2026-11-10T00:00:00Z test_must_fail 2 istep 2026-0002 closed 2>err &&
 	grep -q "ppc-final persons-notified" err
 '
 
 test_expect_success 'without the duty the APPI steps may still be recorded (voluntary)' '
-	istep 2026-0001 ppc-preliminary --now 2026-11-02T00:00:00Z &&
-	istep 2026-0001 persons-notified --now 2026-11-02T00:00:00Z &&
+	istep 2026-0001 ppc-preliminary --at 2026-11-02T00:00:00Z &&
+	istep 2026-0001 persons-notified --at 2026-11-02T00:00:00Z &&
 	incident-report -d "$D" show 2026-0001 --lang en --now 2026-11-02T00:00:00Z >r &&
 	grep -q "^  Duty to report: none of the grounds given$" r &&
 	grep -q "^  Persons notified: 2026-11-02 00:00$" r

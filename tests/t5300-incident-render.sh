@@ -7,25 +7,26 @@
 . "$SRCDIR/tests/lib-incident.sh"
 
 G=$SRCDIR/tests/golden
+D89=$TMP/s89	# the 昭和 incident: a state directory of 1989
 
 test_expect_success 'set up: a leak on the last day of 平成, handled into 令和' '
-	inc_state &&
+	AT=2019-04-30T15:00:00Z inc_state &&
 	printf "Found in the CS room log.\nThe USB memory held 150 records.\n" >detail &&
-	inew --now 2019-04-30T15:30:00Z --type leak --cause other --nature misconduct \
+	AT=2019-04-30T15:30:00Z inew --type leak --cause other --nature misconduct \
 	    --level 3 --persons 150 --sensitive --occurred 2019-04-30T08:00:00Z \
 	    --detected 2019-04-30T15:00:00Z --detail-file detail \
 	    --summary "USB memory with resident records taken out" >id &&
 	test "$(cat id)" = 2019-0001 &&
-	istep 2019-0001 jlis-contacted --now 2019-04-30T15:45:00Z &&
-	istep 2019-0001 vendor-contacted --now 2019-04-30T16:00:00Z &&
-	istep 2019-0001 mayor-reported --now 2019-04-30T23:59:00Z &&
-	istep 2019-0001 general-manager-reported --now 2019-05-01T00:00:00Z &&
-	istep 2019-0001 investigated --now 2019-05-01T03:00:00Z --note "traffic logs reviewed" &&
-	istep 2019-0001 disconnected --now 2019-05-01T03:10:00Z \
+	AT=2019-04-30T15:45:00Z istep 2019-0001 jlis-contacted &&
+	AT=2019-04-30T16:00:00Z istep 2019-0001 vendor-contacted &&
+	AT=2019-04-30T23:59:00Z istep 2019-0001 mayor-reported &&
+	AT=2019-05-01T00:00:00Z istep 2019-0001 general-manager-reported &&
+	AT=2019-05-01T03:00:00Z istep 2019-0001 investigated --note "traffic logs reviewed" &&
+	AT=2019-05-01T03:10:00Z istep 2019-0001 disconnected \
 	    --note "residents rights clearly at risk" &&
-	istep 2019-0001 ppc-preliminary --now 2019-05-02T09:00:00Z &&
-	istep 2019-0001 reconnected --now 2019-05-03T09:00:00Z &&
-	istep 2019-0001 committee-reported --now 2019-05-07T09:00:00Z
+	AT=2019-05-02T09:00:00Z istep 2019-0001 ppc-preliminary &&
+	AT=2019-05-03T09:00:00Z istep 2019-0001 reconnected &&
+	AT=2019-05-07T09:00:00Z istep 2019-0001 committee-reported
 '
 
 test_expect_success 'the Japanese report matches the golden file (平成31年4月30日 → 令和元年5月1日)' '
@@ -56,30 +57,31 @@ assert [r[\"step\"] for r in rows if r[\"status\"] == \"done\"][-1] == \"committ
 '
 
 test_expect_success 'the era boundary 昭和64年1月7日 → 平成元年1月8日' '
-	inew --now 1989-01-07T20:00:00Z --type unrecoverable --cause electrical \
+	D=$D89 && AT=1989-01-07T19:00:00Z inc_state &&
+	AT=1989-01-07T20:00:00Z inew --type unrecoverable --cause electrical \
 	    --detected 1989-01-07T19:00:00Z --summary "power supply failed" >id &&
 	test "$(cat id)" = 1989-0001 &&
-	istep 1989-0001 jlis-contacted --now 1989-01-08T00:10:00Z &&
-	incident-report -d "$D" show 1989-0001 --lang ja --now 1989-01-08T01:00:00Z >showa.txt &&
+	AT=1989-01-08T00:10:00Z istep 1989-0001 jlis-contacted &&
+	incident-report -d "$D89" show 1989-0001 --lang ja --now 1989-01-08T01:00:00Z >showa.txt &&
 	test_cmp "$G/t5300-showa.ja.txt" showa.txt
 '
 
 test_expect_success 'the language follows LC_ALL, then LC_MESSAGES, then LANG' '
-	s() { incident-report -d "$D" show 1989-0001 --now 1989-01-08T01:00:00Z | head -1; } &&
+	s() { incident-report -d "$D89" show 1989-0001 --now 1989-01-08T01:00:00Z | head -1; } &&
 	J="住民基本台帳ネットワークシステム 重大障害等報告書" E="Juki-net serious incident report" &&
 	test "$(LC_ALL= LC_MESSAGES= LANG=ja_JP.UTF-8 s)" = "$J" &&
 	test "$(LC_ALL= LC_MESSAGES=ja_JP.UTF-8 LANG=C s)" = "$J" &&
 	test "$(LC_ALL=C LANG=ja_JP.UTF-8 s)" = "$E" &&
 	test "$(LC_ALL=ja_JP.UTF-8 s)" = "$J" &&
-	test "$(LC_ALL=ja_JP.UTF-8 incident-report -d "$D" show 1989-0001 --lang en | head -1)" = "$E"
+	test "$(LC_ALL=ja_JP.UTF-8 incident-report -d "$D89" show 1989-0001 --lang en | head -1)" = "$E"
 '
 
 test_expect_success 'an unknown --lang or --format lists the valid ones' '
-	test_must_fail 2 incident-report -d "$D" show 1989-0001 --lang fr 2>err &&
+	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --lang fr 2>err &&
 	one_line_matching err "^incident-report: --lang fr: unknown \(valid: en, ja\)$" &&
-	test_must_fail 2 incident-report -d "$D" show 1989-0001 --format xml 2>err &&
+	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --format xml 2>err &&
 	one_line_matching err "^incident-report: --format xml: unknown \(valid: text, csv, json, table\)$" &&
-	test_must_fail 2 incident-report -d "$D" show 1989-0001 --format table 2>err &&
+	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --format table 2>err &&
 	grep -q "^usage:" err
 '
 

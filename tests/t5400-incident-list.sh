@@ -6,7 +6,7 @@
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
 
-N=--now=2026-11-25T09:30:00Z
+AT=2026-11-25T09:30:00Z N=--now=2026-11-25T09:30:00Z
 ls_() { incident-report -d "$D" list "$@"; }
 
 test_expect_success 'set up: an empty list is just the header' '
@@ -17,11 +17,11 @@ test_expect_success 'set up: an empty list is just the header' '
 '
 
 test_expect_success 'three incidents: unreported, reported, closed' '
-	inew $N --detected 2026-11-25T09:00:00Z --type unrecoverable --cause fire --summary "A, unreported" &&
-	inew $N --detected 2026-11-25T09:00:00Z --type other --cause water --summary "B reported" &&
-	istep 2026-0002 mayor-reported $N &&
-	inew $N --detected 2026-11-25T09:00:00Z --type other --cause climate --summary "C closed" &&
-	istep 2026-0003 closed $N --force --note "false alarm" >/dev/null
+	inew --detected 2026-11-25T09:00:00Z --type unrecoverable --cause fire --summary "A, unreported" &&
+	inew --detected 2026-11-25T09:00:00Z --type other --cause water --summary "B reported" &&
+	istep 2026-0002 mayor-reported &&
+	inew --detected 2026-11-25T09:00:00Z --type other --cause climate --summary "C closed" &&
+	istep 2026-0003 closed --force --note "false alarm" >/dev/null
 '
 
 test_expect_success 'the table lists all three, aligned, in English or Japanese' '
@@ -53,7 +53,7 @@ test_expect_success '--overdue 2: at two hours the missing reports are late' '
 '
 
 test_expect_success 'a report recorded removes the incident from --overdue' '
-	istep 2026-0002 general-manager-reported --now 2026-11-25T11:00:00Z &&
+	AT=2026-11-25T11:00:00Z istep 2026-0002 general-manager-reported &&
 	ls_ --overdue 2 --format csv --now 2026-11-25T11:00:00Z >c &&
 	test "$(mlr --icsv --onidx cut -f id c)" = 2026-0001
 '

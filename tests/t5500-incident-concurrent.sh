@@ -6,13 +6,13 @@
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
 
-N=--now=2026-11-25T12:00:00Z
+AT=2026-11-25T12:00:00Z N=--now=2026-11-25T12:00:00Z
 
 test_expect_success 'set up: an incident reported to the Mayor and the General Security Manager' '
 	inc_state &&
-	inew $N --detected 2026-11-25T09:00:00Z --type unrecoverable --cause lightning --summary "CS struck" &&
-	istep 2026-0001 mayor-reported $N &&
-	istep 2026-0001 general-manager-reported $N
+	inew --detected 2026-11-25T09:00:00Z --type unrecoverable --cause lightning --summary "CS struck" &&
+	istep 2026-0001 mayor-reported &&
+	istep 2026-0001 general-manager-reported
 '
 
 test_expect_success 'eight concurrent steps are all recorded, none torn' '
@@ -20,7 +20,7 @@ test_expect_success 'eight concurrent steps are all recorded, none torn' '
 	for s in jlis-contacted vendor-contacted mayor-reported general-manager-reported \
 	    investigated committee-reported pic-committee-reported jlis-contacted; do
 		i=$((i + 1))
-		istep 2026-0001 $s $N --note "parallel $i" >out.$i 2>err.$i &
+		istep 2026-0001 $s --note "parallel $i" >out.$i 2>err.$i &
 	done &&
 	wait &&
 	cat err.* &&
@@ -35,7 +35,7 @@ test_expect_success 'eight concurrent steps are all recorded, none torn' '
 
 test_expect_success 'eight concurrent new incidents get eight distinct ids' '
 	for i in 1 2 3 4 5 6 7 8; do
-		inew $N --type other --cause other --summary "burst $i" >id.$i 2>err.$i &
+		inew --type other --cause other --summary "burst $i" >id.$i 2>err.$i &
 	done &&
 	wait &&
 	cat err.* &&

@@ -34,7 +34,7 @@ test_expect_success 'an unknown language is a usage error naming it' '
 
 test_expect_success 'a bad --now is a usage error' '
 	test_must_fail 2 jukisec-audit --now yesterday 2>err &&
-	grep -q "jukisec-audit: --now: yesterday" err
+	one_line_matching err "^jukisec-audit: --now yesterday: not an RFC 3339 time$"
 '
 
 test_expect_success 'a missing state directory: exit 3, nothing on stdout' '

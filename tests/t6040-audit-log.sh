@@ -1,9 +1,9 @@
 #!/bin/sh
 # jukisec-audit, R6: the operation log verifies with the key, ends at its
 # head, has every epoch seal, covers the retention period, and log-prune
-# runs.  Logs spanning years are made with the real tools' --now (not
-# faketime, which deadlocks with ASan); those states have no manager
-# (register-active-manager FAILs there), so only R6 findings are asserted.
+# runs.  Logs spanning years are made with the real tools under faketime
+# (lib.sh at); those states have no manager (register-active-manager FAILs
+# there), so only R6 findings are asserted.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-audit.sh"
@@ -25,7 +25,7 @@ fast() { conf_set "$1" kdf_memory_kib 19456 && conf_set "$1" kdf_time 2; }
 
 # init_at DIR TIME: a state created at TIME (RFC 3339), key in DIR.key.
 init_at() {
-	jukisec-init -d "$1" --now "$2" >"$1.key" 2>/dev/null &&
+	at "$2" jukisec-init -d "$1" >"$1.key" 2>/dev/null &&
 	chmod 600 "$1.key" && fast "$1"
 }
 # rec DIR TIME LABEL [N]: N (default 1) records with object LABEL at TIME.
@@ -34,7 +34,7 @@ rec() {
 	while [ "$_i" -lt "${4:-1}" ]; do
 		echo "clerk01,print,$3,ok,copy $_i"
 		_i=$((_i + 1))
-	done | log-append -d "$1" --now "$2" --stdin
+	done | at "$2" log-append -d "$1" --stdin
 }
 has() { grep -q "^[0-9]*,[^,]*,[^,]*,[^,]*,[^,]*,$2," "$1/oplog.csv"; }
 seqs() { awk -F, '$1 != "seq" { print $1 }' "$1"; }
@@ -176,7 +176,7 @@ test_expect_success 'ended epochs left unsealed (no cron --seal): log-seals WARN
 	audit_run --now 2026-01-10T00:00:00Z &&
 	expect log-seals "WARN oplog.key" &&
 	detail log-seals | grep -q "the log reaches epoch 3, the clock is in epoch 9: the keys of 6 ended epoch(s) are still on disk" &&
-	log-append -d "$U" --seal --now 2026-01-10T00:00:00Z &&
+	at 2026-01-10T00:00:00Z log-append -d "$U" --seal &&
 	audit_run --now 2026-01-10T00:00:00Z &&
 	expect log-seals "PASS "
 '
@@ -186,7 +186,7 @@ test_expect_success 'a log begun 2025-09-01, pruned by cron on 2026-11-20' '
 	init_at "$P" 2025-09-01T00:00:00Z &&
 	rec "$P" 2025-09-01T10:00:00Z old 3 &&
 	rec "$P" 2025-12-01T10:00:00Z mid 2 &&
-	log-prune -q -d "$P" --now 2026-11-20T03:00:00Z &&
+	at 2026-11-20T03:00:00Z log-prune -q -d "$P" &&
 	! has "$P" old && has "$P" mid
 '
 

@@ -9,7 +9,7 @@
 T=2026-11-25T10:00:00Z
 inc() { incident-report "$@" -d "$D" -b boss --by-password-fd 4 4<"$TMP/pw.boss"; }
 
-test_expect_success 'set up' 'audit_state'
+test_expect_success 'set up' 'at 2026-11-25T09:00:00Z audit_state'
 
 test_expect_success 'no incidents: both R9 checks pass' '
 	audit_run --now 2026-11-25T11:00:00Z &&
@@ -19,8 +19,8 @@ test_expect_success 'no incidents: both R9 checks pass' '
 '
 
 test_expect_success 'an unrecoverable fault, just reported: open with steps outstanding' '
-	inc new --type unrecoverable --cause electrical --summary "CS power supply failed" \
-	    --detected $T --now $T >id &&
+	at $T inc new --type unrecoverable --cause electrical --summary "CS power supply failed" \
+	    --detected $T >id &&
 	test "$(cat id)" = 2026-0001 &&
 	audit_run --now 2026-11-25T11:00:00Z &&
 	test "$ast" -eq 0 &&
@@ -37,26 +37,25 @@ test_expect_success 'the immediate reports not made within 24 hours: FAIL' '
 '
 
 test_expect_success 'once both reports are recorded, nothing is overdue' '
-	inc step 2026-0001 --step mayor-reported --now 2026-11-25T10:30:00Z &&
-	inc step 2026-0001 --step general-manager-reported --now 2026-11-25T10:40:00Z &&
+	at 2026-11-25T10:30:00Z inc step 2026-0001 --step mayor-reported &&
+	at 2026-11-25T10:40:00Z inc step 2026-0001 --step general-manager-reported &&
 	audit_run --now 2026-11-26T10:30:00Z &&
 	expect incidents-overdue "PASS " &&
 	expect incidents-open "WARN 2026-0001"
 '
 
 test_expect_success 'a leak of 500 persons: the APPI preliminary report is due in 3 days' '
-	inc new --type leak --cause other --nature misconduct --persons 500 \
-	    --summary "USB stick lost" --detected 2026-11-25T12:00:00Z \
-	    --now 2026-11-25T12:00:00Z >id2 &&
-	inc step "$(cat id2)" --step mayor-reported --now 2026-11-25T12:10:00Z &&
-	inc step "$(cat id2)" --step general-manager-reported --now 2026-11-25T12:20:00Z &&
+	at 2026-11-25T12:00:00Z inc new --type leak --cause other --nature misconduct \
+	    --persons 500 --summary "USB stick lost" --detected 2026-11-25T12:00:00Z >id2 &&
+	at 2026-11-25T12:10:00Z inc step "$(cat id2)" --step mayor-reported &&
+	at 2026-11-25T12:20:00Z inc step "$(cat id2)" --step general-manager-reported &&
 	audit_run --now 2026-11-29T12:00:00Z &&
 	expect incidents-overdue "FAIL 2026-0002" &&
 	detail incidents-overdue | grep -q "late ppc-preliminary"
 '
 
 test_expect_success 'a closed incident is neither open nor overdue' '
-	inc step 2026-0001 --step closed --force --note "test" --now 2026-11-27T09:00:00Z &&
+	at 2026-11-27T09:00:00Z inc step 2026-0001 --step closed --force --note "test" &&
 	audit_run --now 2026-11-27T10:00:00Z &&
 	expect incidents-open "WARN 2026-0002"
 '

@@ -1,0 +1,116 @@
+/*
+ * clock.c — "now" for decisions, and --now for the read-only tools.
+ *
+ * Invariants: a decision's time never goes back past the operation log's
+ * last record (the log's times never decrease, jukisec-log(5)), whatever
+ * the clock says; the log is read without a lock, from its last complete
+ * line (a torn tail a killed writer left is not a record).  Only the
+ * read-only tools parse a --now; every other tool that sees one refuses it
+ * with the one message below.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "clock.h"
+#include "oplog_verify.h"
+#include "timeutil.h"
+
+#define LOG_FILE	"oplog.csv"
+
+/* The time field of one record line "SEQ,TIME,...": -1 if not one. */
+static int
+line_time(const char *s, size_t n, int64_t *t)
+{
+	char	 buf[TIME_BUFSZ + 8];
+	size_t	 i = 0, j;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 0 || i == n || s[i] != ',')
+		return -1;
+	for (j = ++i; j < n && s[j] != ','; j++)
+		;
+	if (j == n || j - i >= sizeof buf)
+		return -1;
+	memcpy(buf, s + i, j - i);
+	buf[j - i] = '\0';
+	return time_parse(buf, t);
+}
+
+int
+clock_log_last(struct store *st, int64_t *t)
+{
+	static char	 buf[2 * OPLOG_LINE_MAX];
+	struct stat	 sb;
+	off_t		 off;
+	ssize_t		 n;
+	char		*end, *start;
+	int		 fd;
+
+	if ((fd = store_openat(st, LOG_FILE, O_RDONLY, 0)) == -1) {
+		warn("%s/%s", st->dir, LOG_FILE);
+		return ST_FAIL;
+	}
+	if (fstat(fd, &sb) == -1) {
+		warn("%s/%s", st->dir, LOG_FILE);
+		close(fd);
+		return ST_FAIL;
+	}
+	off = sb.st_size > (off_t)sizeof buf ? sb.st_size - (off_t)sizeof buf : 0;
+	n = pread(fd, buf, (size_t)(sb.st_size - off), off);
+	close(fd);
+	if (n != sb.st_size - off) {
+		if (n == -1)
+			warn("%s/%s", st->dir, LOG_FILE);
+		else
+			warnx(_("%s/%s: short read"), st->dir, LOG_FILE);
+		return ST_FAIL;
+	}
+	/* the last complete line: up to the last LF, from the LF before it */
+	end = memrchr(buf, '\n', (size_t)n);
+	if (end != NULL) {
+		start = memrchr(buf, '\n', (size_t)(end - buf));
+		start = start != NULL ? start + 1 : buf;
+		if ((start > buf || off == 0) &&
+		    line_time(start, (size_t)(end - start), t) == 0)
+			return ST_OK;
+	}
+	warnx(_("%s/%s: no last record to take the time from"), st->dir,
+	    LOG_FILE);
+	return ST_FAIL;
+}
+
+int
+clock_decision(struct store *st, int64_t *now)
+{
+	int64_t	 last;
+	int	 r;
+
+	if ((r = clock_log_last(st, &last)) != ST_OK)
+		return r;
+	*now = time_now_ms();
+	if (*now < last)
+		*now = last;
+	return ST_OK;
+}
+
+int
+asof_parse(const char *arg, int64_t *now)
+{
+	if (time_parse(arg, now) == -1) {
+		warnx(_("--now %s: not an RFC 3339 time"), arg);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
+int
+clock_refused(void)
+{
+	warnx(_("--now: the clock is not an input of this tool"));
+	return ST_USAGE;
+}

@@ -1,0 +1,104 @@
+#!/bin/sh
+# The clock and the gate (SPEC "The clock is not an input"): an expired
+# term ends on the clock; a clock set back (a dead RTC battery boots at
+# 1970) or a clock a year ahead never re-admits, unlocks or un-revokes
+# anyone beyond what the register and lockout_unlock_minutes say.  The
+# intruder's means here is the machine's clock (faketime), since no tool
+# takes one.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+# A state made on 2030-01-01, every later step at a time of its own.
+AT=2030-01-01T08:00:00Z
+test_expect_success 'set up (2030-01-01): manager, a temporary and two operators' '
+	at_AT reg_state && at_AT bootstrap && at_AT add_pw tanaka &&
+	at_AT add_pw suzuki && at_AT add_pw short -e 2030-03-01T00:00:00Z &&
+	pw wrong Not-The-Pw-42
+'
+
+test_expect_success 'a term ends on the clock: admitted before, denied after, same message' '
+	at 2030-02-28T23:59:59.999Z auth short "$TMP/pw.short" &&
+	test_must_fail 1 at 2030-03-01T00:00:00Z auth short "$TMP/pw.short" 2>err &&
+	one_line_matching err "^auth-check: authentication denied\$" &&
+	test "$(log_count auth denied "reason=expired")" = 1
+'
+
+test_expect_success 'the clock set back into the term does not re-admit the expired person' '
+	test_must_fail 1 at 2030-02-01T00:00:00Z auth short "$TMP/pw.short" 2>/dev/null &&
+	test_must_fail 1 at 1970-01-01T00:00:00Z auth short "$TMP/pw.short" 2>/dev/null &&
+	test "$(log_count auth denied "reason=expired")" = 3
+'
+
+test_expect_success 'a clock at 1970 cannot keep the lockout from engaging' '
+	for i in 1 2 3 4; do
+		test_must_fail 1 at 1970-01-01T00:00:00Z auth tanaka "$TMP/pw.wrong" 2>/dev/null || exit 1
+	done &&
+	test_must_fail 4 at 1970-01-01T00:00:00Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 at 1970-01-01T00:00:00Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	test_must_fail 4 at 2030-03-01T00:00:01Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null
+'
+
+test_expect_success 'nor the manager'"'"'s own (operator-mod -b at 1970)' '
+	for i in 1 2 3 4 5; do
+		at 1970-01-01T00:00:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+		    -i suzuki -s x 4<"$TMP/pw.wrong" 2>/dev/null
+	done;
+	test_must_fail 1 at 1970-01-01T00:00:00Z operator-mod -d "$D" -b boss \
+	    --by-password-fd 4 -i suzuki -s x 4<"$TMP/pw.boss" 2>/dev/null &&
+	test "$(log_count auth locked "check=manager")" -ge 1 &&
+	test "$(field suzuki section)" = ""
+'
+
+test_expect_success 'a clock a year ahead lifts no lock when locks lift only by hand' '
+	test_must_fail 4 at 2031-03-01T00:00:00Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	test_must_fail 4 at 2030-03-01T00:00:02Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null
+'
+
+# A second state for the automatic unlock and the clock set back.
+test_expect_success 'lockout_unlock_minutes: the lock lifts that long after it began, not before' '
+	D=$TMP/u && AT=2030-06-01T09:00:00Z &&
+	at_AT reg_state && at_AT bootstrap && at_AT add_pw sato &&
+	conf_set "$D" lockout_unlock_minutes 60 &&
+	for i in 1 2 3 4 5; do at 2030-06-01T10:00:00Z auth sato "$TMP/pw.wrong" 2>/dev/null; done;
+	test_must_fail 4 at 2030-06-01T10:59:00Z auth sato "$TMP/pw.sato" 2>/dev/null &&
+	test_must_fail 4 at 1970-01-01T00:00:00Z auth sato "$TMP/pw.sato" 2>/dev/null &&
+	test_must_fail 4 at 2030-06-01T10:00:00Z auth sato "$TMP/pw.sato" 2>/dev/null &&
+	at 2030-06-01T11:01:00Z auth sato "$TMP/pw.sato" &&
+	test "$(field sato failed)" = 0
+'
+
+test_expect_success 'a revocation made under a clock at 1970 stands' '
+	D=$TMP/u &&
+	at_AT() { at 2030-06-02T09:00:00Z "$@"; } && at_AT add_pw ito &&
+	at 1970-01-01T00:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \
+	    -i ito --reason transfer 4<"$TMP/pw.boss" &&
+	test -n "$(field ito revoked_at)" &&
+	printf "%s\n" 2030-06-02T09:00:00.000Z "$(field ito revoked_at)" | sort -c &&
+	test_must_fail 1 at 1970-01-01T00:00:00Z auth ito "$TMP/pw.ito" 2>/dev/null &&
+	test_must_fail 1 at 2030-06-02T10:00:00Z auth ito "$TMP/pw.ito" 2>/dev/null &&
+	operator-list -d "$D" -a | grep -q "^ito .* revoked"
+'
+
+test_expect_success 'a register change cannot be backdated before the log'"'"'s last record' '
+	D=$TMP/u && at 2020-01-01T00:00:00Z add_pw kato &&
+	printf "%s\n" 2030-06-02T09:00:00.000Z "$(field kato registered_at)" | sort -c
+'
+
+test_expect_success 'a manager whose term ended cannot act with the clock set back' '
+	D=$TMP/u && pw m5 m5-secret-1 && pw x5 x5-secret-1 &&
+	at 2030-06-03T00:00:00Z operator-add -d "$D" -b boss --by-password-fd 4 -i m5 \
+	    -n M5 -r manager -m password --reason r --instructions-given 2030-06-01 \
+	    -e 2030-07-01T00:00:00Z --password-fd 3 3<"$TMP/pw.m5" 4<"$TMP/pw.boss" &&
+	test_must_fail 1 at 2030-07-02T00:00:00Z operator-add -d "$D" -b m5 \
+	    --by-password-fd 4 -i x5 -n X5 -m password --reason r \
+	    --instructions-given 2030-06-01 --password-fd 3 \
+	    3<"$TMP/pw.x5" 4<"$TMP/pw.m5" 2>/dev/null &&
+	test_must_fail 1 at 2030-06-15T00:00:00Z operator-add -d "$D" -b m5 \
+	    --by-password-fd 4 -i x5 -n X5 -m password --reason r \
+	    --instructions-given 2030-06-01 --password-fd 3 \
+	    3<"$TMP/pw.x5" 4<"$TMP/pw.m5" 2>/dev/null &&
+	! grep -q "^x5," "$D/operators.csv" &&
+	test "$(log_count auth denied "reason=expired check=manager")" = 2
+'
+
+test_done
