@@ -38,24 +38,6 @@ usage(int status)
 	exit(status);
 }
 
-static struct oplog_vkey *
-read_key(const char *path, int *status)
-{
-	struct oplog_vkey *vk;
-	int fd;
-
-	if (strcmp(path, "-") == 0)
-		return oplog_vkey_read(STDIN_FILENO, "<stdin>", status);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		warn("%s", path);
-		*status = ST_FAIL;
-		return NULL;
-	}
-	vk = oplog_vkey_read(fd, path, status);
-	close(fd);
-	return vk;
-}
-
 static void
 report(const struct oplog_verify_result *res, int head)
 {
@@ -130,7 +112,7 @@ main(int argc, char *argv[])
 			return r;
 		stp = &st;
 	}
-	if ((vk = read_key(keyfile, &r)) == NULL) {
+	if ((vk = oplog_vkey_open(keyfile, &r)) == NULL) {
 		if (stp)
 			store_close(stp);
 		return r;

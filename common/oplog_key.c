@@ -252,6 +252,24 @@ oplog_vkey_read(int fd, const char *name, int *status)
 	return vk;
 }
 
+struct oplog_vkey *
+oplog_vkey_open(const char *path, int *status)
+{
+	struct oplog_vkey *vk;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return oplog_vkey_read(STDIN_FILENO, "<stdin>", status);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		warn("%s", path);
+		*status = ST_FAIL;
+		return NULL;
+	}
+	vk = oplog_vkey_read(fd, path, status);
+	close(fd);
+	return vk;
+}
+
 void
 oplog_vkey_free(struct oplog_vkey *vk)
 {

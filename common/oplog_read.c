@@ -342,6 +342,7 @@ oplog_reader_line(struct oplog_reader *r, const char **line, size_t *lenp)
 		r->rec.offset = r->base + r->pos;
 		r->pos += len + 1;
 		r->line++;
+		r->offset = r->base + r->pos;
 		if (!r->header) {
 			/* The first line is the header row; a copy may lack it. */
 			r->header = 1;
@@ -398,6 +399,21 @@ oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
 		if ((k = oplog_reader_parse(r, out)) != 0)
 			return k;
 	return k;
+}
+
+int
+oplog_committed(struct store *st, long long *seq, long long *size)
+{
+	struct oplog_head hd;
+	const char *reason;
+
+	if (oplog_head_read(st, &hd, &reason) == -1) {
+		warnx("%s/%s: %s", st->dir, OPLOG_HEADFILE, reason);
+		return ST_FAIL;
+	}
+	*seq = hd.seq;
+	*size = hd.size;
+	return ST_OK;
 }
 
 void

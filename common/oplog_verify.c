@@ -488,7 +488,8 @@ verify_fd(struct vstate *v, int fd, long long limit, long long *count, long long
 	}
 	*size = oplog_reader_offset(rd);
 	oplog_reader_close(rd);
-	if (k == 0 && limit < 0 && !v->res->copy && fstat(fd, &sb) == 0 && sb.st_size != *size)
+	if (k == 0 && limit < 0 && !v->res->copy && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size != *size)
 		return bad(v, NULL, _("file changed while being read"));
 	return k == -1 ? -1 : 0;
 }
@@ -523,6 +524,9 @@ run(struct store *st, struct vstate *v)
 		if (live) {
 			v->file = OPLOG_FILE;
 			fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0);
+		} else if (strcmp(o->files[i], "-") == 0) {
+			v->file = "<stdin>";
+			fd = dup(STDIN_FILENO);
 		} else {
 			v->file = o->files[i];
 			fd = open(o->files[i], O_RDONLY | O_CLOEXEC);
@@ -731,7 +735,9 @@ oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
 {
 	struct oplog_verifier *ver = xcalloc(1, sizeof(*ver));
 	struct vstate *v = &ver->v;
+	struct oplog_chain c = *from;	/* from may be res->end */
 
+	from = &c;
 	vstate_init(v, vk, &ver->o, res);
 	v->have_prev = 1;
 	v->prev.seq = from->seq;

@@ -48,7 +48,7 @@ struct oplog_reader *oplog_reader_open(int fd, const char *name);
  * why (and whether it was I/O) and at which line. */
 int	oplog_reader_next(struct oplog_reader *, struct oplog_record **rec);
 const char *oplog_reader_error(const struct oplog_reader *, size_t *line, int *io);
-/* Offset just past the last record returned (a torn tail stays beyond). */
+/* Offset just past the last line read (a torn tail stays beyond). */
 long long oplog_reader_offset(const struct oplog_reader *);
 void	oplog_reader_close(struct oplog_reader *);
 
@@ -68,6 +68,10 @@ void	oplog_reader_seek(struct oplog_reader *, long long offset);
  * row (skip it), -1 error.  The line is valid until the next _line. */
 int	oplog_reader_line(struct oplog_reader *, const char **line, size_t *len);
 int	oplog_reader_parse(struct oplog_reader *, struct oplog_record **rec);
+
+/* Where the committed live log ends (its head): the last record's seq and
+ * the file's size there.  ST_OK, or ST_FAIL after a message. */
+int	oplog_committed(struct store *, long long *seq, long long *size);
 
 /* Appends the record's line as it was read, byte for byte, and an LF. */
 struct buf;
@@ -94,6 +98,9 @@ struct oplog_vkey {
  * gcry_malloc_secure'd key, or NULL after a message (ST_FAIL/ST_USAGE in
  * *status). */
 struct oplog_vkey *oplog_vkey_read(int fd, const char *name, int *status);
+/* The same from the file at path, or standard input for "-" (log-verify
+ * and log-show -k). */
+struct oplog_vkey *oplog_vkey_open(const char *path, int *status);
 void	oplog_vkey_free(struct oplog_vkey *);
 
 /*

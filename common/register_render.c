@@ -12,11 +12,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "jukisec.h"
 #include "csvio.h"
 #include "register.h"
+#include "text.h"
 #include "timeutil.h"
 
 enum { NFIELDS = REGISTER_NCOLS };
@@ -59,40 +59,6 @@ json_string(const char *s)
 	putchar('"');
 }
 
-/* Display columns of s: wcwidth under the locale (kanji count 2), one per
- * byte where the locale cannot decode it. */
-static size_t
-width(const char *s)
-{
-	mbstate_t ps;
-	wchar_t	 wc;
-	size_t	 n, w = 0, len = strlen(s);
-	int	 k;
-
-	memset(&ps, 0, sizeof ps);
-	while (len > 0) {
-		if ((unsigned char)*s < 0x80) {		/* ASCII: one column */
-			w++;
-			s++;
-			len--;
-			continue;
-		}
-		n = mbrtowc(&wc, s, len, &ps);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			memset(&ps, 0, sizeof ps);
-			n = 1;
-			k = 1;
-		} else if ((k = wcwidth(wc)) < 0)
-			k = 1;
-		if (n == 0)
-			n = 1;
-		w += (size_t)k;
-		s += n;
-		len -= n;
-	}
-	return w;
-}
-
 enum { TCOLS = 9 };
 
 static void
@@ -102,7 +68,7 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 
 	for (i = 0; i < TCOLS; i++) {
 		fputs(c[i], stdout);
-		for (k = width(c[i]); k < w[i] + 2; k++)
+		for (k = text_width(c[i]); k < w[i] + 2; k++)
 			putchar(' ');
 	}
 	puts(note);
@@ -123,7 +89,7 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 	t = xcalloc(n + 1, sizeof *t);
 	note = xcalloc(n + 1, sizeof *note);
 	for (j = 0; j < TCOLS; j++)
-		w[j] = width(_(head[j]));
+		w[j] = text_width(_(head[j]));
 	for (i = 0; i < n; i++) {
 		o = sel[i];
 		time_format_local(o->registered_at, t[i][0]);
@@ -149,7 +115,7 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 		else
 			note[i] = xstrdup("");
 		for (j = 0; j < TCOLS; j++)
-			if ((k = width(c[i][j])) > w[j])
+			if ((k = text_width(c[i][j])) > w[j])
 				w[j] = k;
 	}
 	for (j = 0; j < TCOLS; j++)

@@ -172,13 +172,24 @@ time_format(int64_t ms, char buf[TIME_BUFSZ])
 	    (int)(rem / 1000 % 60), (int)(rem % 1000));
 }
 
-void
-time_format_local(int64_t ms, char buf[TIME_BUFSZ])
+static void
+local_fmt(int64_t ms, const char *fmt, char buf[TIME_BUFSZ])
 {
 	time_t t = (time_t)floordiv(ms, 1000);
 	struct tm tm;
 
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, TIME_BUFSZ, "%Y-%m-%d %H:%M", &tm) == 0)
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, TIME_BUFSZ, fmt, &tm) == 0)
 		time_format(ms, buf);
+}
+
+void
+time_format_local(int64_t ms, char buf[TIME_BUFSZ])
+{
+	local_fmt(ms, "%Y-%m-%d %H:%M", buf);
+}
+
+void
+time_format_local_sec(int64_t ms, char buf[TIME_BUFSZ])
+{
+	local_fmt(ms, "%Y-%m-%d %H:%M:%S", buf);
 }

@@ -25,8 +25,10 @@ int	date_parse(const char *, int *y, int *m, int *d);
 /* Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void	time_format(int64_t ms, char buf[TIME_BUFSZ]);
 
-/* Formats in local time for people: "YYYY-MM-DD HH:MM" (TZ honoured). */
+/* Formats in local time for people: "YYYY-MM-DD HH:MM" (TZ honoured);
+ * _sec with seconds, for the operation history. */
 void	time_format_local(int64_t ms, char buf[TIME_BUFSZ]);
+void	time_format_local_sec(int64_t ms, char buf[TIME_BUFSZ]);
 
 /* Days from civil date and back (proleptic Gregorian), for retention and eras. */
 int64_t	days_from_civil(int y, int m, int d);

@@ -1,0 +1,109 @@
+/*
+ * text.c — display width, terminal escaping and JSON strings (text.h).
+ *
+ * Invariants: input is UTF-8 (the log and the register refuse anything
+ * else); text_escape leaves no byte that a terminal acts on (C0, DEL, the
+ * C1 range U+0080-U+009F) and is reversible; json_add_string escapes
+ * exactly what RFC 8259 requires plus DEL, and passes other UTF-8 through.
+ * width() comes from register_render.c, where operator-list's table uses it.
+ */
+#include <string.h>
+#include <wchar.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "text.h"
+
+size_t
+text_width(const char *s)
+{
+	mbstate_t ps;
+	wchar_t	 wc;
+	size_t	 n, w = 0, len = strlen(s);
+	int	 k;
+
+	memset(&ps, 0, sizeof ps);
+	while (len > 0) {
+		if ((unsigned char)*s < 0x80) {		/* ASCII: one column */
+			w++;
+			s++;
+			len--;
+			continue;
+		}
+		n = mbrtowc(&wc, s, len, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&ps, 0, sizeof ps);
+			n = 1;
+			k = 1;
+		} else if ((k = wcwidth(wc)) < 0)
+			k = 1;
+		if (n == 0)
+			n = 1;
+		w += (size_t)k;
+		s += n;
+		len -= n;
+	}
+	return w;
+}
+
+void
+text_escape(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+	char esc[4] = { '\\', 'x', 0, 0 };
+
+	for (; p < e; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
+			buf_add(b, p, 1);
+			continue;
+		}
+		if (*p == '\\') {
+			buf_add(b, "\\\\", 2);
+			continue;
+		}
+		if (*p == 0xc2 && p + 1 < e && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* C1 controls, U+0080-U+009F */
+			p++;
+		} else if (*p >= 0x80) {
+			buf_add(b, p, 1);
+			continue;
+		}
+		esc[2] = hex[*p >> 4];
+		esc[3] = hex[*p & 15];
+		buf_add(b, esc, 4);
+	}
+}
+
+void
+json_add_string(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *p = s, *e = s + len, *run = s;
+	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+	unsigned char c;
+
+	buf_add(b, "\"", 1);
+	for (; p < e; p++) {
+		c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		buf_add(b, run, p - run);
+		run = p + 1;
+		if (c == '"' || c == '\\') {
+			u[4] = '\\';
+			u[5] = (char)c;
+			buf_add(b, u + 4, 2);
+		} else if (c == '\n') {
+			buf_add(b, "\\n", 2);
+		} else if (c == '\t') {
+			buf_add(b, "\\t", 2);
+		} else {
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			buf_add(b, u, 6);
+		}
+	}
+	buf_add(b, run, e - run);
+	buf_add(b, "\"", 1);
+}

@@ -1,0 +1,24 @@
+/*
+ * text.h — text for people and programs: display width, terminal
+ * escaping, JSON strings.  (Issue 16 merges the copies still private to
+ * audit_render.c and incident_render.c into these.)
+ */
+#ifndef TEXT_H
+#define TEXT_H
+
+#include <stddef.h>
+
+struct buf;
+
+/* Display columns of s under the locale (kanji count two; one a byte
+ * where the locale cannot decode it). */
+size_t	text_width(const char *s);
+
+/* Appends s for a terminal: C0 and C1 control characters and DEL as \xNN
+ * (a backslash as \\), everything else as it is. */
+void	text_escape(struct buf *, const char *s, size_t len);
+
+/* Appends s as a JSON string, quotes included (RFC 8259). */
+void	json_add_string(struct buf *, const char *s, size_t len);
+
+#endif
