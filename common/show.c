@@ -1,0 +1,336 @@
+/*
+ * show.c — log-show's reading: files or the live log, verified or not,
+ * once or following.
+ *
+ * Invariants: records are read through oplog_reader (without -k, a line
+ * that no filter selects is skipped after a look at the fields the
+ * filters name) or verified through oplog_verify with a sink (with -k:
+ * the whole chain, then only verified records go out).  The live log is
+ * read up to its committed end (the head's seq): records of an append
+ * still under way, which a repair may remove, are never handed on.
+ * Records at or before the cursor (the last seq handed on) are skipped,
+ * so a follower restarted, or a prune's rename in between, repeats none.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "show.h"
+
+struct show_wait *show_wait_new(struct store *);
+void	show_wait(struct show_wait *);
+void	show_wait_free(struct show_wait *);
+
+struct ctx {
+	const struct show_opts *o;
+	struct show_out	*out;
+	long long	after;		/* the last seq read (or the cursor's) */
+	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
+	int		warned;		/* a gap before the first record was said */
+	struct oplog_verifier *ver;
+	struct oplog_verify_result res;
+	int		status;
+};
+
+/* The cursor's record was pruned away before it was handed on. */
+static void
+gap(struct ctx *c, long long seq)
+{
+	if (c->after >= 0 && seq > c->after + 1 && !c->warned)
+		warnx(_("records %lld to %lld were removed from the log before they were shown"),
+		    c->after + 1, seq - 1);
+	c->warned = 1;
+}
+
+static int
+seq_of(const char *line, size_t len, long long *seq)
+{
+	const char *v;
+	size_t n, i;
+
+	if (oplog_line_field(line, len, OF_SEQ, &v, &n) == -1 || n == 0 || n > 18)
+		return -1;
+	for (*seq = 0, i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		*seq = *seq * 10 + (v[i] - '0');
+	}
+	return 0;
+}
+
+static int
+report_reader(struct oplog_reader *rd, const char *name)
+{
+	size_t line;
+	int io;
+	const char *why = oplog_reader_error(rd, &line, &io);
+
+	warnx("%s:%zu: %s", name, line, why);
+	return io ? ST_FAIL : ST_NO;
+}
+
+/* One record read without -k (already past the filters). */
+static int
+take(struct ctx *c, const struct oplog_record *r, const char *name)
+{
+	gap(c, r->seq);
+	if (c->byseq && r->seq <= c->after)
+		return 0;
+	if (c->ver != NULL) {
+		if (oplog_verifier_add(c->ver, r, name) == -1) {
+			warnx(_("%s:%zu: seq %lld: %s"), c->res.bad_file, c->res.bad_line,
+			    c->res.bad_seq, c->res.reason);
+			return ST_NO;
+		}
+		c->after = r->seq;
+		if (!show_match_record(&c->o->f, r))
+			return 0;
+		show_out_record(c->out, r);
+		show_out_verified(c->out, r->seq);
+	} else {
+		c->after = r->seq;
+		show_out_record(c->out, r);
+	}
+	return show_out_step(c->out) == -1 ? ST_FAIL : ST_OK;
+}
+
+/*
+ * Reads fd from *offset on, up to the record of seq last (-1: to the end),
+ * and leaves *offset just past the last record taken.  With a verifier
+ * every record after the cursor goes through it, selected or not.
+ */
+static int
+read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long last, int live)
+{
+	struct oplog_reader *rd = oplog_reader_open(fd, name);
+	struct oplog_record *r;
+	const char *line;
+	size_t len;
+	long long seq;
+	int k, st = ST_OK;
+
+	if (*offset > 0)
+		oplog_reader_seek(rd, *offset);
+	else if (!live)
+		oplog_reader_copy(rd);
+	while (st == ST_OK) {
+		if (last >= 0 && c->after >= last)
+			break;
+		if ((k = oplog_reader_line(rd, &line, &len)) != 1) {
+			if (k == -1)
+				st = report_reader(rd, name);
+			break;
+		}
+		if (seq_of(line, len, &seq) == 0) {
+			if (last >= 0 && seq > last)
+				break;
+			if (c->byseq && seq <= c->after) {
+				*offset = oplog_reader_offset(rd);
+				continue;
+			}
+			if (c->ver == NULL && !show_match_line(&c->o->f, line, len)) {
+				gap(c, seq);
+				c->after = seq;
+				*offset = oplog_reader_offset(rd);
+				continue;
+			}
+		}
+		if ((k = oplog_reader_parse(rd, &r)) == -1) {
+			st = report_reader(rd, name);
+			break;
+		}
+		if (k == 1 && last >= 0 && r->seq > last)
+			break;
+		if (k == 1 && (c->ver != NULL || show_match_record(&c->o->f, r)))
+			st = take(c, r, name);
+		else if (k == 1 && (!c->byseq || r->seq > c->after)) {
+			gap(c, r->seq);
+			c->after = r->seq;
+		}
+		*offset = oplog_reader_offset(rd);
+	}
+	oplog_reader_close(rd);
+	return st;
+}
+
+static int
+open_file(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return dup(STDIN_FILENO);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		warn("%s", path);
+	return fd;
+}
+
+/* Without -k: the files in order, or the live log up to its head. */
+static int
+unverified(struct store *st, struct ctx *c)
+{
+	const struct show_opts *o = c->o;
+	long long off, seq, size;
+	size_t i;
+	int fd, r;
+
+	for (i = 0; i < o->nfiles; i++) {
+		if ((fd = open_file(o->files[i])) == -1)
+			return ST_FAIL;
+		off = 0;
+		r = read_fd(c, fd, strcmp(o->files[i], "-") ? o->files[i] : "<stdin>", &off, -1, 0);
+		close(fd);
+		if (r != ST_OK)
+			return r;
+	}
+	if (o->nfiles > 0)
+		return ST_OK;
+	if (oplog_committed(st, &seq, &size) != ST_OK)
+		return ST_FAIL;
+	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
+		warn("%s/oplog.csv", st->dir);
+		return ST_FAIL;
+	}
+	off = 0;
+	r = read_fd(c, fd, "oplog.csv", &off, seq, 1);
+	close(fd);
+	return r;
+}
+
+/* The sink of oplog_verify: records after the cursor that pass the
+ * filters, held until verified. */
+static int
+sink_record(void *arg, const struct oplog_record *r)
+{
+	struct ctx *c = arg;
+
+	gap(c, r->seq);
+	if (c->byseq && r->seq <= c->after)
+		return 0;
+	c->after = r->seq;
+	if (show_match_record(&c->o->f, r))
+		show_out_record(c->out, r);
+	return show_out_held(c->out) > (1 << 20) ? 1 : 0;
+}
+
+static int
+sink_verified(void *arg, long long seq)
+{
+	struct ctx *c = arg;
+
+	show_out_verified(c->out, seq);
+	return show_out_step(c->out) == -1 ? -1 : 0;
+}
+
+static int
+verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
+{
+	struct oplog_verify_opts vo;
+	struct oplog_sink sink = { sink_record, sink_verified, c };
+	struct oplog_verify_result *res = &c->res;
+	long long after = c->after;
+
+	memset(&vo, 0, sizeof(vo));
+	vo.files = c->o->files;
+	vo.nfiles = c->o->nfiles;
+	vo.now = c->o->now;
+	vo.sink = &sink;
+	if (oplog_verify(st, vk, &vo, res) == ST_OK) {
+		if (res->copy_start >= 0 && res->copy_start > after)
+			warnx(_("seq %lld: the copy starts here; that record cannot be verified and "
+			    "is not shown"), res->copy_start);
+		return ST_OK;
+	}
+	if (res->status == ST_FAIL && res->reason[0] == '\0')
+		return ST_FAIL;		/* the output failed, and said so */
+	if (res->bad_line && res->bad_seq >= 0)
+		warnx(_("%s:%zu: seq %lld: %s"), res->bad_file, res->bad_line, res->bad_seq,
+		    res->reason);
+	else if (res->bad_line)
+		warnx("%s:%zu: %s", res->bad_file, res->bad_line, res->reason);
+	else
+		warnx("%s: %s", *res->bad_file ? res->bad_file : "oplog.csv", res->reason);
+	return res->status;
+}
+
+/* --follow: the live log as it grows, across prunes. */
+static int
+follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
+{
+	struct show_wait *w;
+	struct stat sb, fsb;
+	long long off = 0, seq, size;
+	int fd = -1, r = ST_OK;
+
+	if ((w = show_wait_new(st)) == NULL)
+		return ST_FAIL;
+	if (vk != NULL)
+		c->ver = oplog_verifier_new(vk, &c->res.end, &c->res);
+	for (;;) {
+		if (show_out_flush(c->out) == -1) {
+			r = ST_FAIL;
+			break;
+		}
+		if (oplog_committed(st, &seq, &size) != ST_OK) {
+			r = ST_FAIL;
+			break;
+		}
+		if (fd == -1 || fstatat(st->dirfd, "oplog.csv", &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    fstat(fd, &fsb) == -1 || sb.st_ino != fsb.st_ino || sb.st_dev != fsb.st_dev) {
+			/* first time, or a prune renamed a new file in: from its start, by seq */
+			if (fd != -1)
+				close(fd);
+			if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
+				warn("%s/oplog.csv", st->dir);
+				r = ST_FAIL;
+				break;
+			}
+			off = 0;
+		}
+		if (c->after < seq && (r = read_fd(c, fd, "oplog.csv", &off, seq, 1)) != ST_OK)
+			break;
+		if (c->after >= seq) {
+			if (show_out_flush(c->out) == -1) {
+				r = ST_FAIL;
+				break;
+			}
+			show_wait(w);
+		}
+	}
+	if (fd != -1)
+		close(fd);
+	show_wait_free(w);
+	return r;
+}
+
+int
+show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *o)
+{
+	struct ctx c;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.after = -1;
+	c.byseq = o->follow || o->cursor != NULL;
+	if (o->cursor && (r = show_cursor_read(o->cursor, &c.after)) != ST_OK)
+		return r;
+	c.out = show_out_new(o, vk != NULL);
+	if (show_out_flush(c.out) == -1) {
+		show_out_free(c.out);
+		return ST_FAIL;
+	}
+	r = vk != NULL ? verified(st, vk, &c) : unverified(st, &c);
+	if (r == ST_OK && o->follow)
+		r = follow(st, vk, &c);
+	if (r == ST_OK && show_out_end(c.out) == -1)
+		r = ST_FAIL;
+	else if (r != ST_OK)
+		(void)show_out_flush(c.out);
+	oplog_verifier_free(c.ver);
+	show_out_free(c.out);
+	return r;
+}

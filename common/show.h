@@ -1,0 +1,125 @@
+/*
+ * show.h — log-show: the operation history (R6) for people and pipes.
+ *
+ * The log is read through oplog_read.c and verified through oplog_verify.c
+ * (one implementation of both); this module chooses records, renders them
+ * and hands them on: to standard output, or one syslog message each.
+ *
+ * Invariants: memory does not grow with the log (records stream through
+ * fixed buffers; --summary keeps one counter per distinct key); without -k
+ * a record no filter selects is skipped after looking at the fields the
+ * filters name, unparsed; with -k every record is verified and nothing is
+ * handed on before it has verified, MAC included.
+ */
+#ifndef SHOW_H
+#define SHOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "oplog_verify.h"
+#include "store.h"
+#include "timeutil.h"
+
+enum show_format { SHOW_CSV, SHOW_JSON, SHOW_TABLE, SHOW_RAW };
+enum show_key { SHOW_NOKEY, SHOW_OPERATOR, SHOW_ACTION, SHOW_TERMINAL, SHOW_RESULT, SHOW_DAY };
+
+struct show_filter {
+	/* records with since <= time < until, as the log's time text (whose
+	 * byte order is time order); "" when not given */
+	char		since[TIME_BUFSZ], until[TIME_BUFSZ];
+	const char	*eq[OPLOG_NFIELDS];	/* exact values: terminal, operator, action, result */
+	const char	*object;		/* a substring of the object */
+};
+
+struct show_opts {
+	struct show_filter f;
+	enum show_format fmt;
+	enum show_key	summary;
+	const char *const *files;		/* 0 files: the live log */
+	size_t		nfiles;
+	int		follow;
+	const char	*cursor;		/* --cursor-file, or NULL */
+	const char	*syslog;		/* the socket, or NULL */
+	int64_t		now;			/* for -k on the live log */
+};
+
+/* --since/--until: RFC 3339, or a local "YYYY-MM-DD" or "YYYY-MM-DD HH:MM"
+ * (TZ from the environment).  until: the end of what was typed (the whole
+ * day, the whole minute, the instant itself).  0, or -1. */
+int	show_time_arg(const char *, int until, int64_t *ms);
+int	show_format_parse(const char *, enum show_format *);
+int	show_key_parse(const char *, enum show_key *);
+
+/* Runs log-show; st may be NULL when files are given, vk NULL without -k.
+ * Returns the exit status. */
+int	show_run(struct store *, const struct oplog_vkey *, const struct show_opts *);
+
+/* --- inside log-show (show_*.c) --- */
+
+/* Does the record pass the filters?  _line looks at a raw line: 0 it does
+ * not (skip it unparsed), 1 it may (parse it and ask _record). */
+int	show_match_line(const struct show_filter *, const char *line, size_t len);
+int	show_match_record(const struct show_filter *, const struct oplog_record *);
+
+/* The output: records rendered into a buffer, held while unverified,
+ * written to standard output or sent to syslog. */
+struct show_out;
+struct show_out *show_out_new(const struct show_opts *, int hold);
+/* Adds a record (a parsed one; seq for holding). */
+void	show_out_record(struct show_out *, const struct oplog_record *);
+/* Records up to seq have verified: they may go. */
+void	show_out_verified(struct show_out *, long long seq);
+/* Pushes out what may go (before a wait, at the end); 0, or -1 after a
+ * message (write or send failed). */
+int	show_out_flush(struct show_out *);
+/* Bytes held back (unverified). */
+size_t	show_out_held(const struct show_out *);
+/* The last seq handed on (written or sent), or -1. */
+long long show_out_last(const struct show_out *);
+/* After each record: writes when a large piece is ready.  0 or -1. */
+int	show_out_step(struct show_out *);
+/* Ends the output (table rows, summary); 0 or -1 after a message. */
+int	show_out_end(struct show_out *);
+void	show_out_free(struct show_out *);
+
+/* Summary counters (--summary). */
+struct show_count;
+struct show_count *show_count_new(enum show_key);
+void	show_count_add(struct show_count *, const char *key, size_t len, int64_t time);
+/* Writes the counts in fmt into b, keys in byte order. */
+void	show_count_render(struct show_count *, enum show_format, struct buf *);
+void	show_count_free(struct show_count *);
+/* The field of a key (OF_OPERATOR ...; OF_TIME for day). */
+int	show_key_field(enum show_key);
+
+/* Rendering one record or a table of them (show_render.c). */
+void	show_render_header(enum show_format, struct buf *);
+void	show_render(enum show_format, const struct oplog_record *, struct buf *);
+struct show_table;
+struct show_table *show_table_new(void);
+void	show_table_add(struct show_table *, const struct oplog_record *);
+size_t	show_table_rows(const struct show_table *);
+/* Writes the rows kept so far (the head row first, once) and forgets them. */
+void	show_table_flush(struct show_table *, struct buf *);
+void	show_table_free(struct show_table *);
+
+/* Syslog shipping (show_syslog.c): one datagram per record. */
+struct show_syslog;
+struct show_syslog *show_syslog_open(const char *socket);
+/* The severity of a record's message: info, notice for denied, warning
+ * for any other result but ok. */
+int	show_syslog_severity(const struct oplog_record *);
+/* Sends one record's line (no LF); 0, or -1 after a message. */
+int	show_syslog_send(struct show_syslog *, int severity, const char *line, size_t len);
+void	show_syslog_close(struct show_syslog *);
+
+/* The cursor file (show_follow.c): the last seq handed on.  read: ST_OK
+ * (-1 in *seq when the file does not exist), else the status after a
+ * message.  write: atomic (temporary file, rename); sync also makes it
+ * durable.  0, or -1 after a message. */
+int	show_cursor_read(const char *path, long long *seq);
+int	show_cursor_write(const char *path, long long seq, int sync);
+/* Refuses an output path inside the state directory (exit 2). */
+int	show_path_outside(struct store *, const char *path, const char *what);
+
+#endif

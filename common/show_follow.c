@@ -1,0 +1,181 @@
+/*
+ * show_follow.c — log-show --follow and --cursor-file: where the shipping
+ * stands, and waiting for the log to grow.
+ *
+ * Invariants: the cursor file holds one line, "seq=N", the last record
+ * handed on; it is replaced atomically (a temporary file beside it,
+ * rename), so a follower killed at any instant leaves the old or the new
+ * value, and made durable (fsync of the file and its directory) whenever
+ * log-show waits or exits.  Waiting uses inotify on the state directory
+ * (a writer's append, a head written in place, log-prune's rename), with
+ * a long timeout only as a safety net: no busy loop.  Following is by seq,
+ * never by byte offset alone, so a prune that renames a shorter file over
+ * oplog.csv neither stops the follower nor makes it repeat a record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "show.h"
+
+int
+show_cursor_read(const char *path, long long *seq)
+{
+	char buf[64], tail;
+	ssize_t n;
+	int fd;
+
+	*seq = -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return ST_OK;
+		warn("%s", path);
+		return ST_FAIL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n == -1) {
+		warn("%s", path);
+		return ST_FAIL;
+	}
+	buf[n] = '\0';
+	if (sscanf(buf, "seq=%lld%c", seq, &tail) != 2 || tail != '\n' || *seq < 0 ||
+	    strchr(buf, '\n')[1] != '\0') {
+		warnx(_("%s:1: not a log-show cursor (seq=N)"), path);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
+int
+show_cursor_write(const char *path, long long seq, int sync)
+{
+	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path), *slash, line[40];
+	int fd, n, ret = -1, dfd;
+
+	n = snprintf(line, sizeof(line), "seq=%lld\n", seq);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
+	    write(fd, line, n) != n || (sync && fdatasync(fd) == -1)) {
+		warn("%s", tmp);
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		warn("%s", path);
+		unlink(tmp);
+		goto out;
+	}
+	if (sync) {
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	ret = 0;
+out:
+	free(tmp);
+	free(dir);
+	return ret;
+}
+
+/* The directory part of path, resolved. */
+static char *
+real_dir(const char *path)
+{
+	char *d = xstrdup(path), *slash = strrchr(d, '/'), *r;
+
+	if (slash == NULL) {
+		free(d);
+		d = xstrdup(".");
+	} else if (slash == d)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	r = realpath(d, NULL);
+	free(d);
+	return r;
+}
+
+int
+show_path_outside(struct store *st, const char *path, const char *what)
+{
+	char *sd, *pd;
+	struct stat a, b;
+	int in;
+
+	if (st == NULL)
+		return ST_OK;
+	if ((pd = real_dir(path)) == NULL) {
+		warn("%s", path);
+		return ST_FAIL;
+	}
+	sd = realpath(st->dir, NULL);
+	in = sd != NULL && (strcmp(pd, sd) == 0 ||
+	    (strncmp(pd, sd, strlen(sd)) == 0 && pd[strlen(sd)] == '/'));
+	if (!in && stat(pd, &a) == 0 && fstat(st->dirfd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		in = 1;
+	free(sd);
+	free(pd);
+	if (in) {
+		warnx(_("%s %s: inside the state directory %s"), what, path, st->dir);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
+struct show_wait {
+	int	fd;
+};
+
+struct show_wait *
+show_wait_new(struct store *st)
+{
+	struct show_wait *w = xcalloc(1, sizeof(*w));
+	char path[64];
+
+	/* inotify watches a path; the directory fd names it for us */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", st->dirfd);
+	if ((w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1 ||
+	    inotify_add_watch(w->fd, path, IN_MODIFY | IN_MOVED_TO | IN_CREATE |
+	    IN_CLOSE_WRITE) == -1) {
+		warn("inotify %s", st->dir);
+		if (w->fd != -1)
+			close(w->fd);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Waits until something in the directory changed (or a minute passed). */
+void
+show_wait(struct show_wait *w)
+{
+	struct pollfd p = { w->fd, POLLIN, 0 };
+	char buf[4096] __attribute__((aligned(8)));
+
+	if (poll(&p, 1, 60000) > 0)
+		while (read(w->fd, buf, sizeof(buf)) > 0)
+			;
+}
+
+void
+show_wait_free(struct show_wait *w)
+{
+	if (w == NULL)
+		return;
+	close(w->fd);
+	free(w);
+}

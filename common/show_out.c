@@ -1,0 +1,285 @@
+/*
+ * show_out.c — where log-show's records go: standard output in a format,
+ * or one syslog message each; a summary instead of the records.
+ *
+ * Invariants: with -k (hold) a record's bytes stay in the buffer until
+ * show_out_verified() reaches its seq, so nothing unverified leaves the
+ * process; the queue of held records is bounded by the verifier's MAC
+ * batches (the caller drains them when show_out_held() grows).  With
+ * --cursor-file the file is replaced atomically after every record handed
+ * on (sent, or written and flushed), and made durable before log-show
+ * waits or exits; the cursor never names a record that was not handed on.
+ * Standard output is written with write(2) in large pieces; a failed
+ * write is one message and exit 3.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "show.h"
+
+#define FLUSHSZ	(256 * 1024)
+
+struct held {
+	long long	seq;
+	size_t		start, end;	/* its bytes in b */
+	int		sev;		/* syslog severity */
+};
+
+struct show_out {
+	const struct show_opts *o;
+	struct buf	b;
+	size_t		sent;		/* b[0..sent) is gone */
+	struct held	*q;		/* records in b not yet handed on */
+	size_t		nq, q0, capq;
+	size_t		ready;		/* q[q0..ready) have verified */
+	int		hold, headed, failed;
+	long long	upto, last;
+	struct show_table *t;
+	long long	tseq;		/* last seq in the table's rows */
+	struct show_count *c;
+	struct show_syslog *sl;
+};
+
+struct show_out *
+show_out_new(const struct show_opts *o, int hold)
+{
+	struct show_out *out = xcalloc(1, sizeof(*out));
+
+	out->o = o;
+	out->hold = hold;
+	out->upto = out->last = out->tseq = -1;
+	if (o->summary != SHOW_NOKEY)
+		out->c = show_count_new(o->summary);
+	else if (o->syslog != NULL) {
+		if ((out->sl = show_syslog_open(o->syslog)) == NULL)
+			out->failed = 1;
+	} else if (o->fmt == SHOW_TABLE)
+		out->t = show_table_new();
+	return out;
+}
+
+static void
+enqueue(struct show_out *out, long long seq, size_t start)
+{
+	if (out->nq == out->capq) {
+		if (out->q0 > 0) {
+			memmove(out->q, out->q + out->q0, (out->nq - out->q0) * sizeof(*out->q));
+			out->nq -= out->q0;
+			out->ready -= out->q0;
+			out->q0 = 0;
+		}
+		if (out->nq == out->capq) {
+			out->capq = out->capq ? 2 * out->capq : 1024;
+			out->q = xrealloc(out->q, out->capq * sizeof(*out->q));
+		}
+	}
+	out->q[out->nq].seq = seq;
+	out->q[out->nq].start = start;
+	out->q[out->nq].end = out->b.len;
+	out->nq++;
+	if (!out->hold || seq <= out->upto)
+		out->ready = out->nq;
+}
+
+static void
+table_rows(struct show_out *out)
+{
+	size_t start = out->b.len;
+
+	if (show_table_rows(out->t) == 0)
+		return;
+	show_table_flush(out->t, &out->b);
+	enqueue(out, out->tseq, start);
+}
+
+void
+show_out_record(struct show_out *out, const struct oplog_record *r)
+{
+	size_t start;
+
+	if (out->c != NULL) {
+		/* counted once verified: a summary is all or nothing */
+		int f = show_key_field(out->o->summary);
+
+		show_count_add(out->c, r->field[f], r->len[f], r->time);
+		return;
+	}
+	if (out->t != NULL) {
+		show_table_add(out->t, r);
+		out->tseq = r->seq;
+		if (show_table_rows(out->t) >= 256)
+			table_rows(out);
+		return;
+	}
+	if (!out->headed && out->sl == NULL) {
+		show_render_header(out->o->fmt, &out->b);
+		enqueue(out, -1, 0);
+		out->headed = 1;
+	}
+	start = out->b.len;
+	if (out->sl != NULL)
+		oplog_record_raw(r, &out->b);
+	else
+		show_render(out->o->fmt, r, &out->b);
+	enqueue(out, r->seq, start);
+	if (out->sl != NULL)
+		out->q[out->nq - 1].sev = show_syslog_severity(r);
+}
+
+void
+show_out_verified(struct show_out *out, long long seq)
+{
+	out->upto = seq;
+	while (out->ready < out->nq && out->q[out->ready].seq <= seq)
+		out->ready++;
+}
+
+size_t
+show_out_held(const struct show_out *out)
+{
+	return out->b.len - out->sent;
+}
+
+long long
+show_out_last(const struct show_out *out)
+{
+	return out->last;
+}
+
+static int
+write_all(const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = write(STDOUT_FILENO, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			warn("%s", _("standard output"));
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Hands on the records that may go: written in one piece, or sent one
+ * message each, then the cursor. */
+static int
+push(struct show_out *out, int all)
+{
+	struct held *h;
+	size_t end;
+	long long last = -1;
+
+	if (out->failed)
+		return -1;
+	if (out->q0 == out->ready)
+		return 0;
+	if (out->sl != NULL) {
+		for (; out->q0 < out->ready; out->q0++) {
+			h = &out->q[out->q0];
+			if (show_syslog_send(out->sl, h->sev, out->b.p + h->start,
+			    h->end - h->start - 1) == -1 ||
+			    (out->o->cursor && show_cursor_write(out->o->cursor, h->seq, 0) == -1)) {
+				out->failed = 1;
+				return -1;
+			}
+			out->last = h->seq;
+		}
+	} else {
+		end = out->q[out->ready - 1].end;
+		if (!all && end - out->sent < FLUSHSZ)
+			return 0;
+		if (write_all(out->b.p + out->sent, end - out->sent) == -1) {
+			out->failed = 1;
+			return -1;
+		}
+		out->sent = end;
+		for (; out->q0 < out->ready; out->q0++)
+			if (out->q[out->q0].seq >= 0)
+				last = out->q[out->q0].seq;
+		if (last >= 0) {
+			out->last = last;
+			if (out->o->cursor && show_cursor_write(out->o->cursor, last, 0) == -1) {
+				out->failed = 1;
+				return -1;
+			}
+		}
+	}
+	/* forget what is gone */
+	end = out->q0 < out->nq ? out->q[out->q0].start : out->b.len;
+	if (out->sl != NULL)
+		out->sent = end;
+	if (out->sent == out->b.len || out->sent >= FLUSHSZ) {
+		memmove(out->b.p, out->b.p + out->sent, out->b.len - out->sent);
+		for (h = out->q + out->q0; h < out->q + out->nq; h++) {
+			h->start -= out->sent;
+			h->end -= out->sent;
+		}
+		out->b.len -= out->sent;
+		out->sent = 0;
+	}
+	return 0;
+}
+
+int
+show_out_flush(struct show_out *out)
+{
+	if (out->t != NULL)
+		table_rows(out);
+	if (push(out, 1) == -1)
+		return -1;
+	if (out->o->cursor && out->last >= 0 &&
+	    show_cursor_write(out->o->cursor, out->last, 1) == -1)
+		return -1;
+	return 0;
+}
+
+/* Called by the reading loops after each record: writes in large pieces. */
+int
+show_out_step(struct show_out *out)
+{
+	return push(out, 0);
+}
+
+int
+show_out_end(struct show_out *out)
+{
+	size_t start = out->b.len;
+
+	if (out->c != NULL) {
+		show_count_render(out->c, out->o->fmt, &out->b);
+		enqueue(out, -1, start);
+		out->ready = out->nq;
+	} else if (out->t != NULL && out->tseq < 0) {
+		/* no record: the head row alone still tells the columns */
+		show_table_flush(out->t, &out->b);
+		enqueue(out, -1, start);
+		out->ready = out->nq;
+	} else if (!out->headed && out->sl == NULL && out->t == NULL) {
+		show_render_header(out->o->fmt, &out->b);
+		enqueue(out, -1, start);
+		out->ready = out->nq;
+		out->headed = 1;
+	}
+	return show_out_flush(out);
+}
+
+void
+show_out_free(struct show_out *out)
+{
+	if (out == NULL)
+		return;
+	show_table_free(out->t);
+	show_count_free(out->c);
+	show_syslog_close(out->sl);
+	buf_free(&out->b);
+	free(out->q);
+	free(out);
+}

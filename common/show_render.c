@@ -1,0 +1,179 @@
+/*
+ * show_render.c — one record in each of log-show's formats.
+ *
+ * Invariants: csv is RFC 4180 with the log's header row and columns, quoted
+ * as the log's writers quote (csv_format_record); json is one object per
+ * line with the header's names as keys, seq and epoch as numbers; raw is
+ * the line as read, byte for byte (oplog_record_raw); the table is for
+ * people: local times with seconds, control characters escaped
+ * (text_escape), columns padded by display width.  A table keeps at most
+ * TROWS rows before writing them, so its memory is bounded too: column
+ * widths are those of the rows seen so far, never narrower than before.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "show.h"
+#include "text.h"
+
+static const char *const colname[OPLOG_NFIELDS] = {
+	"seq", "time", "terminal", "operator", "action", "object", "result",
+	"detail", "epoch", "hmac_v1"
+};
+
+void
+show_render_header(enum show_format fmt, struct buf *b)
+{
+	if (fmt == SHOW_CSV || fmt == SHOW_RAW)
+		buf_add(b, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER));
+}
+
+static void
+json(const struct oplog_record *r, struct buf *b)
+{
+	int i;
+
+	buf_add(b, "{", 1);
+	for (i = 0; i < OPLOG_NFIELDS; i++) {
+		if (i > 0)
+			buf_add(b, ",", 1);
+		buf_add(b, "\"", 1);
+		buf_add(b, colname[i], strlen(colname[i]));
+		buf_add(b, "\":", 2);
+		if (i == OF_SEQ || i == OF_EPOCH)
+			buf_add(b, r->field[i], r->len[i]);
+		else
+			json_add_string(b, r->field[i], r->len[i]);
+	}
+	buf_add(b, "}\n", 2);
+}
+
+void
+show_render(enum show_format fmt, const struct oplog_record *r, struct buf *b)
+{
+	switch (fmt) {
+	case SHOW_CSV:
+		csv_format_record(b, (const char *const *)r->field, r->len, OPLOG_NFIELDS);
+		break;
+	case SHOW_RAW:
+		oplog_record_raw(r, b);
+		break;
+	case SHOW_JSON:
+		json(r, b);
+		break;
+	case SHOW_TABLE:
+		abort();	/* through show_table */
+	}
+}
+
+/* The table's columns: seq, local time, then these fields, detail last. */
+static const int tcol[] = { OF_TERMINAL, OF_OPERATOR, OF_ACTION, OF_RESULT, OF_OBJECT, OF_DETAIL };
+#define TFIELDS	(2 + sizeof(tcol) / sizeof(tcol[0]))
+#define TROWS	256
+
+struct show_table {
+	struct buf	text;			/* escaped cells, NUL-terminated */
+	size_t		(*cell)[TFIELDS];	/* offsets into text */
+	size_t		n, w[TFIELDS];
+	int		headed;
+};
+
+static const char *const thead[TFIELDS] = { N_("SEQ"), N_("TIME"), N_("TERMINAL"),
+	N_("OPERATOR"), N_("ACTION"), N_("RESULT"), N_("OBJECT"), N_("DETAIL") };
+
+struct show_table *
+show_table_new(void)
+{
+	struct show_table *t = xcalloc(1, sizeof(*t));
+	size_t j;
+
+	t->cell = xcalloc(TROWS, sizeof(*t->cell));
+	for (j = 0; j < TFIELDS; j++)
+		t->w[j] = text_width(_(thead[j]));
+	return t;
+}
+
+static void
+cell(struct show_table *t, size_t j, const char *s, size_t len, int escape)
+{
+	t->cell[t->n][j] = t->text.len;
+	if (escape)
+		text_escape(&t->text, s, len);
+	else
+		buf_add(&t->text, s, len);
+	buf_add(&t->text, "", 1);
+}
+
+void
+show_table_add(struct show_table *t, const struct oplog_record *r)
+{
+	char tm[TIME_BUFSZ];
+	size_t j, k;
+
+	time_format_local_sec(r->time, tm);
+	cell(t, 0, r->field[OF_SEQ], r->len[OF_SEQ], 0);
+	cell(t, 1, tm, strlen(tm), 0);
+	for (j = 2; j < TFIELDS; j++)
+		cell(t, j, r->field[tcol[j - 2]], r->len[tcol[j - 2]], 1);
+	for (j = 0; j < TFIELDS - 1; j++)
+		if ((k = text_width(t->text.p + t->cell[t->n][j])) > t->w[j])
+			t->w[j] = k;
+	t->n++;
+}
+
+size_t
+show_table_rows(const struct show_table *t)
+{
+	return t->n;
+}
+
+static void
+row(struct show_table *t, const char *const c[TFIELDS], struct buf *b)
+{
+	size_t j, k;
+
+	for (j = 0; j < TFIELDS; j++) {
+		buf_add(b, c[j], strlen(c[j]));
+		if (j == TFIELDS - 1)
+			break;
+		for (k = text_width(c[j]); k < t->w[j] + 2; k++)
+			buf_add(b, " ", 1);
+	}
+	/* no trailing blanks when the last cells are empty */
+	while (b->len > 0 && b->p[b->len - 1] == ' ')
+		b->len--;
+	buf_add(b, "\n", 1);
+}
+
+void
+show_table_flush(struct show_table *t, struct buf *b)
+{
+	const char *c[TFIELDS];
+	size_t i, j;
+
+	if (!t->headed) {
+		for (j = 0; j < TFIELDS; j++)
+			c[j] = _(thead[j]);
+		row(t, c, b);
+		t->headed = 1;
+	}
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < TFIELDS; j++)
+			c[j] = t->text.p + t->cell[i][j];
+		row(t, c, b);
+	}
+	t->n = 0;
+	t->text.len = 0;
+}
+
+void
+show_table_free(struct show_table *t)
+{
+	if (t == NULL)
+		return;
+	buf_free(&t->text);
+	free(t->cell);
+	free(t);
+}

@@ -1,0 +1,190 @@
+#!/bin/sh
+# log-show: formats, filters, local times, summaries, -k verification,
+# files as one chain, and every usage error.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-show.sh"
+
+init_at s "2027-02-27 00:00:00"
+# at_local "YYYY-MM-DD hh:mm" (Tokyo time) CMD...: a record made then
+at_jst() { _t=$(date -u -d "TZ=\"Asia/Tokyo\" $1" "+%Y-%m-%d %H:%M:%S"); shift; at "$_t" "$@"; }
+la() { log-append -d "$TMP/s" "$@"; }
+at_jst "2027-02-28 23:59" log-append -d s -t cs01 -u tanaka -a view -o 1234-5678 -r ok -m "before March"
+at_jst "2027-03-01 00:00" log-append -d s -t cs01 -u tanaka -a view -o 1234-5678 -r ok -m "住民票の写し、1通"
+at_jst "2027-03-01 09:30" log-append -d s -t cs01 -u sato -a print -o "x 1234-5678 y" -r ok -m 'copy, "2" pages'
+at_jst "2027-03-02 10:00" log-append -d s -t cs02 -u sato -a auth -o "" -r denied -m "wrong password"
+at_jst "2027-03-31 23:59" log-append -d s -t cs02 -u ito -a view -o "$(printf 'esc\033[31m')" -r ok -m "tab	x"
+at_jst "2027-04-01 00:00" log-append -d s -t cs01 -u tanaka -a view -o 1234-5678 -r ok -m "after March"
+last=$(tail -n 1 s/oplog.csv | cut -d, -f1)
+ls_() { log-show -d "$TMP/s" "$@"; }
+
+test_expect_success 'csv (default): the header row and the log lines as they stand' '
+	ls_ >out 2>err && test ! -s err && test_cmp s/oplog.csv out
+'
+
+test_expect_success 'raw is byte for byte, and the whole of it verifies' '
+	ls_ --format raw >raw.csv && cmp s/oplog.csv raw.csv &&
+	log-verify -k s.key raw.csv >/dev/null
+'
+
+test_expect_success 'json: one object a line, the header names as keys, parsed by Python' '
+	ls_ --format json >out.json &&
+	python3 - <<-PY
+	import csv, json
+	rows = list(csv.DictReader(open("s/oplog.csv", encoding="utf-8", newline="")))
+	objs = [json.loads(l) for l in open("out.json", encoding="utf-8")]
+	assert len(rows) == len(objs), (len(rows), len(objs))
+	for r, o in zip(rows, objs):
+	    assert list(o) == list(r), list(o)
+	    assert o["seq"] == int(r["seq"]) and o["epoch"] == int(r["epoch"])
+	    for k in r:
+	        if k not in ("seq", "epoch"):
+	            assert o[k] == r[k], (k, o[k], r[k])
+	PY
+'
+
+test_expect_success 'table: local times with seconds, control characters escaped' '
+	TZ=Asia/Tokyo ls_ --format table --operator ito >out &&
+	head -n 1 out | grep -Eq "^SEQ +TIME +TERMINAL +OPERATOR +ACTION +RESULT +OBJECT +DETAIL$" &&
+	grep -Fq "2027-03-31 23:59:" out &&
+	grep -Fq "esc\\x1b[31m" out && grep -Fq "tab\\x09x" out &&
+	! grep -q "$(printf "\033")" out
+'
+
+test_expect_success 'the table aligns kanji by display width' '
+	TZ=Asia/Tokyo ls_ --format table --object 1234-5678 >out &&
+	awk "NR > 1" out | cut -c1-60 | grep -c "  ok  " >n && test "$(cat n)" = 4
+'
+
+test_expect_success 'filters: operator, action, result, terminal exactly; object contains' '
+	ls_ --operator tanaka | cut -d, -f4 | sort -u >out && printf "operator\ntanaka\n" >want && test_cmp want out &&
+	test "$(ls_ --operator tanak | wc -l)" = 1 &&
+	test "$(ls_ --action auth --result denied --terminal cs02 | wc -l)" = 2 &&
+	test "$(ls_ --object 1234-5678 | wc -l)" = 5 &&
+	test "$(ls_ --object 1234-5678 --operator sato | wc -l)" = 2
+'
+
+test_expect_success 'a resident in March, local dates: --until includes its whole day' '
+	TZ=Asia/Tokyo ls_ --object 1234-5678 --since 2027-03-01 --until 2027-03-31 >out &&
+	grep -e "住民票の写し、1通" -e ",sato,print," s/oplog.csv | cut -d, -f1 >want &&
+	tail -n +2 out | cut -d, -f1 >got && test_cmp want got &&
+	TZ=Asia/Tokyo ls_ --since 2027-03-31 --until 2027-03-31 --operator ito | grep -q ",ito," &&
+	TZ=Asia/Tokyo ls_ --since 2027-04-01 --operator ito >out && test "$(wc -l <out)" = 1
+'
+
+test_expect_success 'times: "YYYY-MM-DD HH:MM" is a local minute, RFC 3339 an instant' '
+	TZ=Asia/Tokyo ls_ --since "2027-03-01 09:30" --until "2027-03-01 09:30" >out &&
+	test "$(wc -l <out)" = 2 && grep -q ",sato,print," out &&
+	t=$(grep ",sato,print," s/oplog.csv | cut -d, -f2) &&
+	ls_ --since "$t" --until "$t" | grep -q ",sato,print," &&
+	ls_ --since "2027-03-01T09:30:00+09:00" --until "2027-03-01T00:30:01Z" | grep -q ",sato,print,"
+'
+
+test_expect_success 'summaries in every format, combined with filters' '
+	ls_ --summary operator >out && printf "operator,count\n-,%s\nito,1\nsato,2\ntanaka,3\n" \
+	    "$(grep -c ",-," s/oplog.csv)" >want && test_cmp want out &&
+	ls_ --summary result --action view --format json >out &&
+	printf "{\"result\":\"ok\",\"count\":4}\n" >want && test_cmp want out &&
+	ls_ --summary terminal --action view --format raw >out &&
+	printf "3 cs01\n1 cs02\n" >want && test_cmp want out &&
+	ls_ --summary action --operator sato --format table >out &&
+	printf "ACTION  COUNT\nauth    1\nprint   1\ntotal   2\n" >want && test_cmp want out
+'
+
+test_expect_success 'the day summary counts local days' '
+	TZ=Asia/Tokyo ls_ --summary day --operator tanaka >out &&
+	printf "day,count\n2027-02-28,1\n2027-03-01,1\n2027-04-01,1\n" >want && test_cmp want out &&
+	TZ=UTC ls_ --summary day --operator tanaka >out &&
+	printf "day,count\n2027-02-28,2\n2027-03-31,1\n" >want && test_cmp want out
+'
+
+test_expect_success '-k: the same records, verified; a summary too' '
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --operator tanaka >out &&
+	ls_ --operator tanaka >want && test_cmp want out &&
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --summary operator >out &&
+	ls_ --summary operator >want && test_cmp want out
+'
+
+test_expect_success '-k: at the first bad record it stops, names it, exits 1' '
+	cp -a s bad && sed -i "s/copy, \"\"2\"\" pages/copy, \"\"3\"\" pages/" bad/oplog.csv &&
+	! cmp -s s/oplog.csv bad/oplog.csv &&
+	bad=$(grep -n ",sato,print," bad/oplog.csv | cut -d: -f1) &&
+	seq=$(grep ",sato,print," bad/oplog.csv | cut -d, -f1) &&
+	test_must_fail 1 log-show -d bad -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
+	one_line_matching err "^log-show: oplog.csv:$bad: seq $seq: MAC mismatch" &&
+	test "$(tail -n 1 out | cut -d, -f1)" = $((seq - 1)) &&
+	test_must_fail 1 log-show -d bad -k s.key --now 2027-04-01T00:00:00Z --summary operator >out 2>err &&
+	test ! -s out &&
+	log-show -d bad --operator sato | grep -q "3"
+'
+
+test_expect_success '-k: a cut tail fails against the head, after the records' '
+	cp -a s cut && head -n -1 s/oplog.csv >cut/oplog.csv &&
+	test_must_fail 1 log-show -d cut -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
+	grep -q "tail truncated" err
+'
+
+test_expect_success 'files: archive and log as one chain, standard input as -, a copy' '
+	at "2028-06-01 00:00:00" log-prune -d s --archive "$TMP/arch.csv" >/dev/null &&
+	ls_ -k s.key --now 2028-06-01T00:00:00Z --object 1234-5678 >live &&
+	log-show -k s.key --object 1234-5678 arch.csv s/oplog.csv >chain &&
+	test "$(wc -l <chain)" = 5 && tail -n +2 live >livex && test -s livex &&
+	grep -Fxf livex chain >/dev/null &&
+	log-show -k s.key --object 1234-5678 - s/oplog.csv <arch.csv >stdin && test_cmp chain stdin &&
+	{ tail -n +2 arch.csv; tail -n +2 s/oplog.csv; } >copy &&
+	log-show -k s.key --object 1234-5678 copy >fromcopy && test_cmp chain fromcopy
+'
+
+test_expect_success '-k on a pruned live log: its first record checked against the checkpoint ahead' '
+	ls_ -k s.key --now 2028-06-01T00:00:00Z --format raw >out &&
+	cmp out s/oplog.csv &&
+	cp -a s p2 && sed -i "2s/,ok,/,OK,/" p2/oplog.csv &&
+	test_must_fail 1 log-show -d p2 -k s.key --now 2028-06-01T00:00:00Z >out 2>err &&
+	test "$(wc -l <out)" -le 1 && grep -q "MAC mismatch" err
+'
+
+test_expect_success 'unverified output to a terminal says so once; to a pipe not' '
+	python3 "$SRCDIR/tests/ptyrun.py" -- log-show -d "$TMP/s" --operator nobody >tty &&
+	grep -c "unverified" tty >n && test "$(cat n)" = 1 &&
+	python3 "$SRCDIR/tests/ptyrun.py" -- log-show -d "$TMP/s" -k "$TMP/s.key" \
+	    --now 2028-06-01T00:00:00Z --operator nobody >tty &&
+	! grep -q "unverified" tty &&
+	ls_ --operator nobody 2>err >/dev/null && test ! -s err
+'
+
+test_expect_success 'usage errors exit 2 with one line' '
+	test_must_fail 2 ls_ --format xml 2>err && grep -q "^log-show: --format" err &&
+	test_must_fail 2 ls_ --summary month 2>err && grep -q "^log-show: --summary" err &&
+	test_must_fail 2 ls_ --since 2027-13-01 2>err && grep -q "^log-show: --since: not a time" err &&
+	test_must_fail 2 ls_ --until "2027-03-01 24:00" 2>err &&
+	test_must_fail 2 ls_ --since 03/01/2027 2>err &&
+	test_must_fail 2 ls_ --operator a --operator b 2>err && grep -q "given twice" err &&
+	test_must_fail 2 ls_ --follow arch.csv 2>err &&
+	test_must_fail 2 ls_ --summary day --follow 2>err &&
+	test_must_fail 2 ls_ --syslog --format json 2>err &&
+	test_must_fail 2 ls_ --cursor-file "$TMP/s/cursor" 2>err &&
+	grep -q "inside the state directory" err && test ! -e s/cursor &&
+	test_must_fail 2 ls_ --bogus 2>err
+'
+
+test_expect_success 'a missing file, a missing key: exit 3; a damaged line: exit 1 naming it' '
+	test_must_fail 3 log-show nonexistent.csv 2>err &&
+	test_must_fail 3 ls_ -k nokey 2>err &&
+	{ head -n 2 s/oplog.csv; echo "9,broken"; } >dam.csv &&
+	test_must_fail 1 log-show dam.csv >/dev/null 2>err &&
+	one_line_matching err "^log-show: dam.csv:3: "
+'
+
+test_expect_success 'a full disk: the output fails with exit 3' '
+	if [ -w /dev/full ]; then test_must_fail 3 ls_ >/dev/full 2>err; fi
+'
+
+test_expect_success 'usage is the SYNOPSIS of log-show(1); the page is lint clean' '
+	log-show -h | sed "s/^usage: //" | tr -s " \t\n" " " | sed "s/ \$//" >u &&
+	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-show.1" | col -b |
+	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | sed "1d;\$d" |
+	    tr -s " \t\n" " " | sed "s/^ //; s/ \$//" >m &&
+	echo >>u && echo >>m && test_cmp u m &&
+	mandoc -Tlint -W warning "$SRCDIR/man/log-show.1" >lint 2>&1; test ! -s lint
+'
+
+test_done

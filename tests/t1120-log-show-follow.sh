@@ -1,0 +1,92 @@
+#!/bin/sh
+# log-show --follow and --cursor-file: records as they are committed, by
+# seq across a prune's rename and a restart, the cursor replaced
+# atomically, no busy waiting; the cron form without --follow.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-show.sh"
+trap '[ -s "$TMP/f.pid" ] && kill "$(cat "$TMP/f.pid")" 2>/dev/null; rm -rf "$TMP"' EXIT
+
+init_at s "2024-01-01 00:00:00"
+rec s "2024-01-02 09:00:00" early 3
+out_has() { [ -s "$1" ] && [ "$(tail -n 1 "$1" | cut -d, -f1)" = "$2" ]; }
+follow() {	# follow OUT [ARGS]: a follower in the background
+	_o=$1; shift
+	log-show -d "$TMP/s" --follow --format raw "$@" >>"$_o" 2>>f.err &
+	echo $! >f.pid
+}
+
+test_expect_success 'it shows the log, then each record as it is committed' '
+	follow out1 --cursor-file "$TMP/cursor" &&
+	wait_for out_has out1 "$(last_seq)" &&
+	rec s "2024-01-02 10:00:00" later 2 &&
+	wait_for out_has out1 "$(last_seq)" &&
+	test "$(cat cursor)" = "seq=$(last_seq)"
+'
+
+test_expect_success 'waiting costs no CPU: inotify, not a busy loop' '
+	pid=$(cat f.pid) &&
+	t0=$(awk "{ print \$14 + \$15 }" /proc/$pid/stat) && sleep 1 &&
+	t1=$(awk "{ print \$14 + \$15 }" /proc/$pid/stat) &&
+	test $((t1 - t0)) -le 2
+'
+
+test_expect_success 'a prune renames a shorter log in: it goes on, repeating nothing' '
+	at "2025-03-01 00:00:00" log-prune -d s --archive "$TMP/arch.csv" >/dev/null &&
+	rec s "2025-03-01 00:10:00" after-prune 2 &&
+	wait_for out_has out1 "$(last_seq)" &&
+	grep -v "^seq," out1 | cut -d, -f1 >seqs && seq 0 "$(last_seq)" >want && test_cmp want seqs
+'
+
+test_expect_success 'killed and restarted with its cursor: nothing repeated, nothing skipped' '
+	kill -9 "$(cat f.pid)" && wait "$(cat f.pid)" 2>/dev/null;
+	rec s "2025-03-02 00:00:00" while-down 3 &&
+	at "2025-07-01 00:00:00" log-prune -d s --archive "$TMP/arch.csv" >/dev/null &&
+	follow out2 --cursor-file "$TMP/cursor" &&
+	wait_for out_has out2 "$(last_seq)" &&
+	kill "$(cat f.pid)" && wait "$(cat f.pid)" 2>/dev/null;
+	{ grep -v "^seq," out1; grep -v "^seq," out2; } | cut -d, -f1 >seqs &&
+	seq 0 "$(last_seq)" >want && test_cmp want seqs && test ! -s f.err &&
+	{ grep -v "^seq," arch.csv; tail -n +2 s/oplog.csv; } >want.csv &&
+	{ grep -v "^seq," out1; grep -v "^seq," out2; } >got.csv && test_cmp want.csv got.csv
+'
+
+test_expect_success 'the cron form: each run hands on what came since the last' '
+	log-show -d s --cursor-file "$TMP/c2" --format raw >run1 &&
+	test "$(cat c2)" = "seq=$(last_seq)" &&
+	log-show -d s --cursor-file "$TMP/c2" --format raw >run2 &&
+	test "$(wc -l <run2)" = 1 &&
+	before=$(last_seq) && rec s "2025-07-02 00:00:00" cron 2 &&
+	log-show -d s --cursor-file "$TMP/c2" --format raw >run3 &&
+	grep -v "^seq," run3 | cut -d, -f1 >got && seq $((before + 1)) "$(last_seq)" >want &&
+	test_cmp want got && test "$(cat c2)" = "seq=$(last_seq)"
+'
+
+test_expect_success 'a cursor before the log start says which records were pruned unseen' '
+	echo "seq=1" >c3 &&
+	log-show -d s --cursor-file "$TMP/c3" --format raw >out 2>err &&
+	first=$(sed -n 2p s/oplog.csv | cut -d, -f1) &&
+	one_line_matching err "records 2 to $((first - 1)) were removed from the log before they were shown"
+'
+
+test_expect_success 'the records of an append still under way are not shown' '
+	echo "seq=$(last_seq)" >c4 && cp s/oplog.csv keep &&
+	printf "%s,2025-07-02T00:00:01.000Z,vm,x,y,,ok,,0,%064d\n" $(($(last_seq) + 1)) 0 >>s/oplog.csv &&
+	log-show -d s --cursor-file "$TMP/c4" --format raw >out &&
+	test "$(wc -l <out)" = 1 && cp keep s/oplog.csv
+'
+
+test_expect_success 'a malformed cursor file exits 2' '
+	echo "12" >bad && test_must_fail 2 log-show -d s --cursor-file "$TMP/bad" 2>err &&
+	one_line_matching err "bad:1: not a log-show cursor"
+'
+
+test_expect_success '--follow -k: the log verified first, then each new record' '
+	follow out5 -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
+	wait_for out_has out5 "$(last_seq)" &&
+	rec s "2025-07-02 00:01:00" verified 1 &&
+	wait_for out_has out5 "$(last_seq)" &&
+	kill "$(cat f.pid)" && wait "$(cat f.pid)" 2>/dev/null;
+	cmp out5 s/oplog.csv
+'
+
+test_done
