@@ -80,10 +80,12 @@ po:
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/jukisec.pot || exit 1; done
 
 # Debian packages the build, the tests and the demo need.  As root they are
-# installed; otherwise the command is printed and make stops.
+# installed; otherwise the command is printed and make stops.  A policy-rc.d
+# (Debian's switch) keeps the packages from starting services: rsyslog is
+# here for t1130, which runs rsyslogd processes of its own, not the system's.
 DEBS = build-essential pkg-config libgcrypt20-dev libcsv-dev libfprint-2-dev \
 	libglib2.0-dev pamtester libpam-modules faketime miller mandoc python3 \
-	perl clang libclang-rt-14-dev procps util-linux time gettext locales openssl
+	perl clang libclang-rt-14-dev procps util-linux time gettext locales rsyslog openssl
 deps:
 	@missing=$$(for p in $(DEBS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -94,7 +96,12 @@ deps:
 		echo "  apt-get update && apt-get install -y $$(echo $$missing)" >&2; exit 1; \
 	fi; \
 	echo "installing: $$(echo $$missing)"; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
+	policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+		printf '#!/bin/sh\n# make deps: no service starts while it installs\nexit 101\n' \
+		    >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy=1; \
+	fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	st=$$?; if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$st
 
 check: deps
 	$(MAKE) all
