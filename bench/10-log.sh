@@ -73,15 +73,4 @@ if [ "$MB" -ge 1024 ]; then
 	rm -f "$B/cat.out" "$B/records.csv"
 fi
 
-# Issue 12's log-show figures go here when the tool lands, one pair each
-# (the goals as the issue sets them; check the option names):
-# pair speed 2 'log-show --operator vs mlr filter' \
-#     'sw log-show -d "$LS" --operator clerk007' \
-#     'sw mlr --icsv --ocsv filter "\$operator == \"clerk007\"" "$LOG"'
-# fig_rss 'log-show --operator peak RSS' 16
-# pair speed 1 'log-show --operator vs awk -F,' \
-#     'sw log-show -d "$LS" --operator clerk007' 'sw awk -F, "\$4 == \"clerk007\"" "$LOG"'
-# pair time 1.1 'log-show --summary vs the unfiltered scan' \
-#     'sw log-show -d "$LS" --summary' 'sw log-show -d "$LS"'
-# pair time 1.1 'log-show -k vs log-verify' \
-#     'sw log-show -d "$LS" -k "$LK"' 'sw log-verify -d "$LS" -k "$LK"'
+# Issue 12's log-show figures: bench/15-log-show.sh.
