@@ -24,3 +24,10 @@ wait_for() {
 
 # last_seq: the seq of the live log's last record (state directory s).
 last_seq() { tail -n 1 s/oplog.csv | cut -d, -f1; }
+
+# prune TIME ARGS...: log-prune of state directory s at TIME, after the
+# seals a cron job would have written by then (log-append --seal).
+prune() {
+	_t=$1; shift
+	at "$_t" log-append -d s --seal && at "$_t" log-prune -d s "$@" >/dev/null
+}

@@ -31,7 +31,7 @@ test_expect_success 'waiting costs no CPU: inotify, not a busy loop' '
 '
 
 test_expect_success 'a prune renames a shorter log in: it goes on, repeating nothing' '
-	at "2025-03-01 00:00:00" log-prune -d s --archive "$TMP/arch.csv" >/dev/null &&
+	prune "2025-03-01 00:00:00" --archive "$TMP/arch.csv" &&
 	rec s "2025-03-01 00:10:00" after-prune 2 &&
 	wait_for out_has out1 "$(last_seq)" &&
 	grep -v "^seq," out1 | cut -d, -f1 >seqs && seq 0 "$(last_seq)" >want && test_cmp want seqs
@@ -40,7 +40,7 @@ test_expect_success 'a prune renames a shorter log in: it goes on, repeating not
 test_expect_success 'killed and restarted with its cursor: nothing repeated, nothing skipped' '
 	kill -9 "$(cat f.pid)" && wait "$(cat f.pid)" 2>/dev/null;
 	rec s "2025-03-02 00:00:00" while-down 3 &&
-	at "2025-07-01 00:00:00" log-prune -d s --archive "$TMP/arch.csv" >/dev/null &&
+	prune "2025-07-01 00:00:00" --archive "$TMP/arch.csv" &&
 	follow out2 --cursor-file "$TMP/cursor" &&
 	wait_for out_has out2 "$(last_seq)" &&
 	kill "$(cat f.pid)" && wait "$(cat f.pid)" 2>/dev/null;
