@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "oplog_verify.h"
 #include "show.h"
 #include "store.h"
@@ -119,10 +120,8 @@ main(int argc, char *argv[])
 		case O_CURSOR: o.cursor = optarg; break;
 		case O_SYSLOG: o.syslog = optarg ? optarg : "/dev/log"; break;
 		case O_NOW:
-			if (time_parse(optarg, &o.now) == -1) {
-				warnx(_("--now: not an RFC 3339 time: %s"), optarg);
-				usage(ST_USAGE);
-			}
+			if (asof_parse(optarg, &o.now) != ST_OK)
+				return ST_USAGE;
 			break;
 		default: usage(ST_USAGE);
 		}
