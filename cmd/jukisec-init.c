@@ -20,10 +20,11 @@
 #include "store.h"
 #include "timeutil.h"
 
-enum { O_NOW = 256 };
+enum { O_NOW = 256, O_EPOCH };
 
 static const struct option longopts[] = {
 	{ "dir",	required_argument, NULL, 'd' },
+	{ "epoch",	required_argument, NULL, O_EPOCH },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "terminal",	required_argument, NULL, 't' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -35,7 +36,7 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: jukisec-init [-d dir] [-t terminal]\n"));
+	    _("usage: jukisec-init [-d dir] [-t terminal] [--epoch seconds]\n"));
 	exit(status);
 }
 
@@ -59,7 +60,7 @@ initialised(const char *dir)
 }
 
 static int
-init(struct store *st, int64_t now)
+init(struct store *st, int64_t now, long long epoch)
 {
 	struct atomic_file af;
 	char *vkey, *abs;
@@ -75,7 +76,7 @@ init(struct store *st, int64_t now)
 		free(abs);
 		return ST_FAIL;
 	}
-	r = conf_write_defaults(af.fp, abs);
+	r = conf_write_init(af.fp, abs, epoch);
 	free(abs);
 	if (r == -1) {
 		warn("%s/jukisec.conf", st->dir);
@@ -88,7 +89,7 @@ init(struct store *st, int64_t now)
 	}
 	if ((vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
-	r = oplog_create(st, now, st->conf.epoch_seconds, vkey);
+	r = oplog_create(st, now, epoch, vkey);
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call. */
 		setvbuf(stdout, NULL, _IONBF, 0);
@@ -114,7 +115,8 @@ int
 main(int argc, char *argv[])
 {
 	struct store st;
-	const char *dir = NULL, *terminal = NULL;
+	const char *dir = NULL, *terminal = NULL, *errstr;
+	long long epoch = 86400;
 	int ch, r;
 
 	jukisec_setup();
@@ -128,6 +130,14 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			terminal = optarg;
+			break;
+		case O_EPOCH:
+			/* jukisec.conf(5): epoch_seconds, fixed for the life of the log. */
+			if (parse_num(optarg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, &epoch, &errstr) == -1) {
+				warnx(_("--epoch %s: %s (%d to %d seconds)"), optarg, errstr,
+				    CONF_EPOCH_MIN, CONF_EPOCH_MAX);
+				return ST_USAGE;
+			}
 			break;
 		case 'V':
 			print_version();
@@ -153,7 +163,7 @@ main(int argc, char *argv[])
 	}
 	if ((r = store_open(&st, dir, terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
 		return r;
-	r = init(&st, time_now_ms());
+	r = init(&st, time_now_ms(), epoch);
 	store_close(&st);
 	if (r == ST_OK)
 		r = fshut_stdout();

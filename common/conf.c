@@ -38,7 +38,7 @@ struct key {
 #define S(k, t, d, c)		{ #k, t, offsetof(struct conf, k), 0, 0, 0, d, c }
 
 static const struct key keys[] = {
-	N(epoch_seconds, 86400, 60, 2592000,
+	N(epoch_seconds, 86400, CONF_EPOCH_MIN, CONF_EPOCH_MAX,
 	    "R6: seconds per operation-log key epoch; the MAC key evolves one-way\n"
 	    "# at each boundary, so a smaller value exposes less of the past"),
 	N(retain_days, 365, 365, 36500,
@@ -264,6 +264,12 @@ conf_load(struct conf *c, const char *path)
 int
 conf_write_defaults(FILE *fp, const char *statedir)
 {
+	return conf_write_init(fp, statedir, 86400);
+}
+
+int
+conf_write_init(FILE *fp, const char *statedir, long long epoch_seconds)
+{
 	size_t i;
 	char *s;
 
@@ -274,7 +280,8 @@ conf_write_defaults(FILE *fp, const char *statedir)
 		fprintf(fp, "\n# %s\n", keys[i].comment);
 		if (keys[i].type == NUM) {
 			fprintf(fp, "# range %lld to %lld\n%s = %lld\n", keys[i].min,
-			    keys[i].max, keys[i].name, keys[i].def);
+			    keys[i].max, keys[i].name, strcmp(keys[i].name, "epoch_seconds") == 0 ?
+			    epoch_seconds : keys[i].def);
 		} else {
 			s = default_str(&keys[i], statedir);
 			fprintf(fp, "%s = %s\n", keys[i].name, s);

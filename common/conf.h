@@ -54,6 +54,11 @@ int	conf_load_fp(struct conf *, FILE *, const char *path);
 
 /* Writes the commented default file that jukisec-init installs. */
 int	conf_write_defaults(FILE *, const char *statedir);
+/* The same with the operation log's epoch length, fixed for the life of
+ * the log (jukisec-init --epoch), in the range below. */
+int	conf_write_init(FILE *, const char *statedir, long long epoch_seconds);
+#define CONF_EPOCH_MIN	60
+#define CONF_EPOCH_MAX	2592000
 
 void	conf_free(struct conf *);
 

@@ -4,6 +4,13 @@
 
 command -v faketime >/dev/null || { echo "1..0 # skip faketime not installed"; exit 0; }
 
+# prune DIR TIME ARGS...: the nightly job at TIME: cron's hourly seal, then
+# log-prune -d DIR ARGS.
+prune() {
+	_d=$1 _pt=$2; shift 2
+	at "$_pt" log-append -d "$_d" --seal && at "$_pt" log-prune -d "$_d" "$@"
+}
+
 # rec DIR TIME LABEL [N]: N (default 1) records with object LABEL at TIME.
 rec() {
 	_i=0

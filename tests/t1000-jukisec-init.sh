@@ -81,4 +81,32 @@ test_expect_success 'a key that cannot be printed leaves nothing behind; re-runn
 	log-verify -d "$TMP/full" -k full.key >/dev/null
 '
 
+test_expect_success '--epoch sets the epoch length, in the log, its keys and jukisec.conf' '
+	. "$SRCDIR/tests/lib-prune.sh" &&
+	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/ep" -t cs01 --epoch 3600 >ep.key 2>/dev/null &&
+	chmod 600 ep.key &&
+	grep -Eqx "jukisec-log-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=3600 k0=[0-9a-f]{64}" ep.key &&
+	grep -q "epoch_seconds=3600 epoch=0 " ep/oplog.key &&
+	grep -q ",genesis,,ok,format=1 epoch_seconds=3600,0," ep/oplog.csv &&
+	grep -q "^epoch_seconds = 3600" ep/jukisec.conf &&
+	at 2026-01-01T05:30:00Z log-append -d "$TMP/ep" -u a -a b &&
+	test "$(grep -c ",-,seal," ep/oplog.csv)" -eq 5 &&
+	log-verify -d ep -k ep.key --now 2026-01-01T05:30:01Z >/dev/null
+'
+
+test_expect_success '--epoch is bounded as jukisec.conf(5) says: 60 to 2592000 seconds' '
+	for n in 60 2592000; do
+		jukisec-init -d "$TMP/e$n" --epoch $n >/dev/null 2>&1 &&
+		grep -q "epoch_seconds=$n " "$TMP/e$n/oplog.key" || exit 1
+	done &&
+	for n in 59 2592001 0 -1 3600s ""; do
+		test_must_fail 2 jukisec-init -d "$TMP/bad" --epoch "$n" 2>err || exit 1
+		one_line_matching err "^jukisec-init: --epoch .*: .*\(60 to 2592000 seconds\)" || exit 1
+		test ! -e "$TMP/bad" || exit 1
+	done &&
+	grep -q "range 60 to 2592000" e60/jukisec.conf &&
+	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/jukisec.conf.5" | col -b | tr -s " \n" " " |
+	    grep -q "range 60 to 2592000"
+'
+
 test_done
