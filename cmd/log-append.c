@@ -1,21 +1,25 @@
 /*
  * log-append — appends records to the operation log (R6): one from options,
  * a batch from standard input (whole or not at all), or only the seals of
- * ended epochs (--seal, from cron).  Standard input is read and checked in
- * full before the log lock is taken, so a slow pipeline never holds it.
+ * ended epochs (--seal, from cron); or, with the verification key, recovers
+ * a log that writers refuse (--recover).  Standard input is read and checked
+ * in full before the log lock is taken, so a slow pipeline never holds it.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jukisec.h"
 #include "clock.h"
 #include "csvio.h"
 #include "oplog.h"
+#include "oplog_verify.h"
 #include "store.h"
 #include "timeutil.h"
 
-enum { O_NOW = 256, O_SEAL, O_STDIN };
+enum { O_NOW = 256, O_SEAL, O_STDIN, O_RECOVER, O_KEYFILE };
 
 static const struct option longopts[] = {
 	{ "action",	required_argument, NULL, 'a' },
@@ -27,7 +31,9 @@ static const struct option longopts[] = {
 	{ "terminal",	required_argument, NULL, 't' },
 	{ "operator",	required_argument, NULL, 'u' },
 	{ "version",	no_argument,	   NULL, 'V' },
+	{ "key-file",	required_argument, NULL, O_KEYFILE },
 	{ "now",	required_argument, NULL, O_NOW },
+	{ "recover",	no_argument,	   NULL, O_RECOVER },
 	{ "seal",	no_argument,	   NULL, O_SEAL },
 	{ "stdin",	no_argument,	   NULL, O_STDIN },
 	{ NULL, 0, NULL, 0 }
@@ -40,7 +46,8 @@ usage(int status)
 	    _("usage: log-append [-d dir] [-t terminal] -u operator -a action\n"
 	    "\t[-o object] [-r result] [-m detail]\n"
 	    "       log-append [-d dir] [-t terminal] --stdin\n"
-	    "       log-append [-d dir] [-t terminal] --seal\n"));
+	    "       log-append [-d dir] [-t terminal] --seal\n"
+	    "       log-append [-d dir] [-t terminal] --recover --key-file file|-\n"));
 	exit(status);
 }
 
@@ -81,6 +88,33 @@ read_batch(struct buf *b, size_t *n)
 	return k == -1 ? ST_USAGE : ST_OK;
 }
 
+/* --recover: the verification key from a file only its owner may read, or
+ * from standard input; never from argv. */
+static int
+recover(struct store *st, const char *keyfile)
+{
+	struct oplog_vkey *vk;
+	char summary[1536];
+	int fd, r;
+
+	if (strcmp(keyfile, "-") == 0)
+		vk = oplog_vkey_read(STDIN_FILENO, "<stdin>", &r);
+	else if ((fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		warn("%s", keyfile);
+		return ST_FAIL;
+	} else {
+		vk = oplog_vkey_read(fd, keyfile, &r);
+		close(fd);
+	}
+	if (vk == NULL)
+		return r;
+	r = oplog_recover(st, vk, time_now_ms(), summary, sizeof(summary));
+	oplog_vkey_free(vk);
+	if (r == ST_OK)
+		printf("%s\n", summary);
+	return r;
+}
+
 static int
 append_batch(struct store *st, const struct buf *b, size_t n)
 {
@@ -118,9 +152,9 @@ main(int argc, char *argv[])
 	struct store st;
 	struct oplog_rec o = { NULL, NULL, "", "", "" };
 	struct buf b = { NULL, 0, 0 };
-	const char *dir = NULL, *terminal = NULL;
+	const char *dir = NULL, *terminal = NULL, *keyfile = NULL;
 	size_t n = 0;
-	int ch, r, seal = 0, in = 0;
+	int ch, r, seal = 0, in = 0, rec = 0;
 
 	jukisec_setup();
 	while ((ch = getopt_long(argc, argv, "a:d:hm:o:r:t:u:V", longopts, NULL)) != -1) {
@@ -139,15 +173,17 @@ main(int argc, char *argv[])
 		case O_NOW: return clock_refused();
 		case O_SEAL: seal = 1; break;
 		case O_STDIN: in = 1; break;
+		case O_RECOVER: rec = 1; break;
+		case O_KEYFILE: keyfile = optarg; break;
 		default: usage(ST_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || seal + in > 1 ||
-	    ((seal || in) != (o.operator == NULL && o.action == NULL &&
+	if (argc != 0 || seal + in + rec > 1 || (keyfile != NULL) != rec ||
+	    ((seal || in || rec) != (o.operator == NULL && o.action == NULL &&
 	    !*o.object && !*o.result && !*o.detail)) ||
-	    (!seal && !in && (o.operator == NULL || o.action == NULL)))
+	    (!seal && !in && !rec && (o.operator == NULL || o.action == NULL)))
 		usage(ST_USAGE);
 
 	if (in && (r = read_batch(&b, &n)) != ST_OK) {
@@ -158,7 +194,9 @@ main(int argc, char *argv[])
 		buf_free(&b);
 		return r;
 	}
-	if (seal)
+	if (rec)
+		r = recover(&st, keyfile);
+	else if (seal)
 		r = oplog_seal(&st);
 	else if (in)
 		r = append_batch(&st, &b, n);
@@ -166,5 +204,7 @@ main(int argc, char *argv[])
 		r = oplog_append(&st, &o, 1);
 	store_close(&st);
 	buf_free(&b);
+	if (rec && fshut_stdout() != ST_OK && r == ST_OK)
+		r = ST_FAIL;
 	return r;
 }

@@ -1,7 +1,8 @@
 /*
  * log-prune — removes operation-log records older than the retention
- * period, never under one year (R6), optionally archiving them; the log
- * and the archive stay verifiable.  Meant for cron: silent on success.
+ * period, never under one year (R6), into an archive unless told to
+ * discard them; the log and the archive stay verifiable.  Meant for cron:
+ * silent on success.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,12 +15,12 @@
 #include "store.h"
 #include "timeutil.h"
 
-enum { OPT_NOW = 256 };
+enum { OPT_NOW = 256, OPT_DISCARD };
 
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, _("usage: log-prune [-nqv] [-a FILE] [-d DIR] [-r DAYS] "
+	fprintf(fp, _("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] [-r DAYS] "
 	    "[-t TERMINAL]\n"));
 }
 
@@ -56,6 +57,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "archive",	required_argument,	NULL, 'a' },
 		{ "dir",	required_argument,	NULL, 'd' },
+		{ "discard",	no_argument,		NULL, OPT_DISCARD },
 		{ "dry-run",	no_argument,		NULL, 'n' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "now",	required_argument,	NULL, OPT_NOW },
@@ -71,7 +73,7 @@ main(int argc, char *argv[])
 	struct store st;
 	const char *dir = NULL, *terminal = NULL, *retain = NULL, *errstr;
 	long long days;
-	int ch, quiet = 0, verbose = 0, ret;
+	int ch, quiet = 0, verbose = 0, discard = 0, ret;
 
 	jukisec_setup();
 	while ((ch = getopt_long(argc, argv, "a:d:hnqr:t:Vv", longopts, NULL)) != -1) {
@@ -103,6 +105,9 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose = 1;
 			break;
+		case OPT_DISCARD:
+			discard = 1;
+			break;
 		case OPT_NOW:
 			return clock_refused();
 		default:
@@ -126,6 +131,12 @@ main(int argc, char *argv[])
 			    "history for one year"), days, PRUNE_MIN_DAYS);
 			return ST_USAGE;
 		}
+	}
+	/* Nothing is discarded unless asked for by name (R6). */
+	if ((o.archive != NULL) + discard != 1 && !(o.dry_run && !discard)) {
+		warnx("%s", discard ? _("--archive and --discard exclude each other") :
+		    _("where should the removed records go? --archive FILE, or --discard"));
+		return ST_USAGE;
 	}
 	if ((ret = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return ret;

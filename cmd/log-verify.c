@@ -33,8 +33,8 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: log-verify [-d dir] -k file|- [--anchor anchor] [--head] [--now time]\n"
-	    "\t[file ...]\n"));
+	    _("usage: log-verify [-d dir] -k file|- [--anchor anchor ...] [--head] [--now time]\n"
+	    "\t[file|- ...]\n"));
 	exit(status);
 }
 
@@ -44,6 +44,10 @@ report(const struct oplog_verify_result *res, int head)
 	char mac[2 * OPLOG_MACLEN + 1];
 	size_t i;
 
+	if (res->records == 0) {	/* header rows alone: empty archives */
+		printf(_("ok: 0 records\n"));
+		return;
+	}
 	for (i = 0; i < OPLOG_MACLEN; i++)
 		snprintf(mac + 2 * i, 3, "%02x", res->head_mac[i]);
 	if (head) {
@@ -70,8 +74,9 @@ main(int argc, char *argv[])
 	struct oplog_verify_opts o;
 	struct oplog_verify_result res;
 	struct oplog_vkey *vk;
+	struct oplog_anchor *anchors = NULL;
 	const char *dir = NULL, *keyfile = NULL;
-	int ch, r, head = 0;
+	int ch, r, head = 0, i;
 
 	jukisec_setup();
 	memset(&o, 0, sizeof(o));
@@ -85,11 +90,13 @@ main(int argc, char *argv[])
 			print_version();
 			return fshut_stdout();
 		case O_ANCHOR:
-			if (oplog_anchor_parse(optarg, &o.anchor_seq, o.anchor_mac) == -1) {
+			anchors = xrealloc(anchors, (o.nanchors + 1) * sizeof(*anchors));
+			if (oplog_anchor_parse(optarg, &anchors[o.nanchors].seq,
+			    anchors[o.nanchors].mac) == -1) {
 				warnx(_("--anchor: not a jukisec-log-anchor line"));
 				usage(ST_USAGE);
 			}
-			o.have_anchor = 1;
+			o.nanchors++;
 			break;
 		case O_HEAD: head = 1; break;
 		case O_NOW:
@@ -103,8 +110,15 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (keyfile == NULL)
 		usage(ST_USAGE);
+	/* Standard input is one thing: the key or one file of the chain. */
+	for (i = 0, r = strcmp(keyfile, "-") == 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && r++ > 0) {
+			warnx(_("standard input (-) given twice"));
+			usage(ST_USAGE);
+		}
 	o.files = (const char *const *)argv;
 	o.nfiles = argc;
+	o.anchors = anchors;
 
 	/* Archives verify on a machine without a state directory. */
 	if (argc == 0 || dir != NULL || getenv("JUKISEC_DIR") != NULL) {
@@ -119,6 +133,7 @@ main(int argc, char *argv[])
 	}
 	r = oplog_verify(stp, vk, &o, &res);
 	oplog_vkey_free(vk);
+	free(anchors);
 	if (stp)
 		store_close(stp);
 	if (r == ST_OK) {

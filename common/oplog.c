@@ -3,26 +3,31 @@
  * "Writing").
  *
  * Invariants:
- *  - Everything happens under STORE_LOCK_LOG.  oplog.csv is opened
- *    O_APPEND; a batch goes out in as few write(2)s as its size allows (one
- *    for an ordinary call), then one fdatasync(2); then the head is written
- *    into its other slot, and that is the commit.  A single record stops
- *    there (one sync per call): if its head is lost, the record is whole and
- *    chains under the current key, and the next writer takes it in (adopt).
- *    A batch of several records is preceded by the head marked open and
- *    synced, and its head is synced: bytes beyond an open head belong to an
- *    unfinished batch, and the next writer truncates them and logs a
- *    "repair" record, as it does for a torn record beyond any head.  So a
- *    batch is whole or not at all, even across SIGKILL or power loss, and
- *    nothing a caller was told is durable is lost.
- *  - The key moves only forward: it is evolved lazily, just before the first
- *    record of a later epoch, and oplog.key is rewritten after the head, so a
- *    crash can leave the key file behind the log (the next writer evolves it)
- *    but never ahead of it.  A key ahead of the log, or a log shorter than
- *    its head, is refused: that is tampering or damage, not a crash.  The
- *    one exception is a log-prune killed between its rename and its head:
- *    prune_recover() completes that head once the checkpoint verifies under
- *    the current key, and the writer logs a "repair" record for it.
+ *  - Everything happens under STORE_LOCK_LOG.  Before anything else a
+ *    writer checks both slots of oplog.head under the key it holds
+ *    (oplog_head.c): a head it cannot check, a key ahead of the head, a
+ *    log shorter than a closed head, or whole lines after the head that do
+ *    not chain, are refused (exit 3) and never re-signed; only
+ *    log-append --recover, with the verification key, goes on from there.
+ *  - oplog.csv is opened O_APPEND; a batch goes out in as few write(2)s as
+ *    its size allows (one for an ordinary call), then one fdatasync(2);
+ *    then the head is written into the slot that does not hold the head,
+ *    and that is the commit.  A single record stops there (one sync per
+ *    call): if its head is lost, the record is whole and chains under the
+ *    current key, and the next writer takes it in (adopt).  Anything else
+ *    is preceded by an open head, synced: bytes beyond an open head belong
+ *    to an unfinished batch, and the next writer cuts them and logs a
+ *    "repair" record; beyond a closed head only a torn last line is cut.
+ *    A cut is itself preceded by an open head, so it is always logged.
+ *  - The head's hmac is keyed with the key of kepoch, the epoch of the key
+ *    the writer holds after the append.  The key moves only forward and
+ *    only after both head slots name its epoch (the slot left behind is
+ *    re-signed), so a crash can leave the key file behind the head (the
+ *    next writer evolves it) but never ahead of either slot.
+ *  - A log-prune killed between its rename and its head leaves a log
+ *    shorter than its open head: prune_recover() completes that head once
+ *    the checkpoint verifies under the current key, and the writer logs a
+ *    "repair" record for it.
  *  - Every epoch that ends gets its seal, under its own key, before any
  *    record of a later epoch.  Times never decrease (clamped; after a seal,
  *    the first millisecond of the next epoch).
@@ -51,6 +56,9 @@ struct oplog_batch {
 	struct oplog_mac mac;
 	struct oplog_head hd;		/* state after the last record emitted */
 	struct oplog_head base;		/* state before the batch */
+	struct oplog_head openhd;	/* base marked open, signed under K(base) */
+	struct oplog_head slot[2];	/* what the slots of oplog.head hold */
+	int		newest;		/* the slot holding the head */
 	int		loaded_open;	/* the head read was open */
 	int		intent;		/* no open head to write before the batch */
 	long long	adopted;	/* records taken in after the head */
@@ -121,18 +129,65 @@ oplog_reserved(const char *operator, const char *action)
 
 /* Before the first byte of a batch of several records: the head as it
  * stands, marked open and synced, so that a crash leaves bytes a writer
- * cuts rather than records it would take in (adopt). */
+ * cuts rather than records it would take in (adopt).  Not twice: a slot
+ * that holds that open head already is left alone. */
 static int
 intent(struct oplog_batch *b)
 {
-	struct oplog_head in = b->base;
+	struct oplog_head *n = &b->slot[b->newest];
 	int r;
 
-	in.open = 1;
-	if ((r = oplog_head_write(b->st, &in, NULL, 1)) != ST_OK)
-		return r;
-	b->hd.slot = in.slot;
+	if (!(n->open && n->seq == b->openhd.seq && n->size == b->openhd.size)) {
+		if ((r = oplog_head_write(b->st, &b->openhd, !b->newest, NULL, 1)) != ST_OK)
+			return r;
+		b->newest = b->openhd.slot;
+		b->slot[b->newest] = b->openhd;
+	}
 	b->intent = 1;
+	return ST_OK;
+}
+
+/* The base of the batch is b->hd as it stands: its open form is signed now,
+ * while the key in hand is still K(b->hd.kepoch). */
+static void
+set_base(struct oplog_batch *b)
+{
+	b->hd.open = 0;
+	b->base = b->hd;
+	b->openhd = b->hd;
+	b->openhd.open = 1;
+	if (b->mac.epoch != b->key->epoch)
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	b->openhd.version = 2;
+	mac_head(&b->mac, &b->openhd, b->openhd.hmac);
+}
+
+/* Commits b->hd, a closed head keyed with the key in hand (kepoch), into
+ * the slot that does not hold the head; re-signs the slot left behind when
+ * it names an older key epoch; then lets the key file move. */
+static int
+commit_head(struct oplog_batch *b, int sync)
+{
+	int to = !b->newest, keep = b->newest, r;
+
+	b->hd.kepoch = b->key->epoch;
+	b->hd.open = 0;
+	if (b->mac.epoch != b->key->epoch)
+		mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	if ((r = oplog_head_write(b->st, &b->hd, to, &b->mac, sync)) != ST_OK)
+		return r;
+	b->slot[to] = b->hd;
+	b->newest = to;
+	if (b->slot[keep].kepoch < b->hd.kepoch) {
+		b->slot[keep].kepoch = b->hd.kepoch;
+		if ((r = oplog_head_write(b->st, &b->slot[keep], keep, &b->mac, 1)) != ST_OK)
+			return r;
+	}
+	if (b->key->epoch != b->disk_epoch) {
+		if ((r = oplog_key_save(b->st, b->key)) != ST_OK)
+			return r;
+		b->disk_epoch = b->key->epoch;
+	}
 	return ST_OK;
 }
 
@@ -263,6 +318,9 @@ clamp(const struct oplog_batch *b)
 	return b->now > min ? b->now : min;
 }
 
+static int refuse(struct oplog_batch *, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Reads the last record (the one the head names) and checks it matches. */
 static int
 check_tail(struct oplog_batch *b)
@@ -300,11 +358,9 @@ check_tail(struct oplog_batch *b)
 	b->sealed = strcmp(rec.field[OF_OPERATOR], "-") == 0 &&
 	    strcmp(rec.field[OF_ACTION], "seal") == 0;
 out:
-	if (why)
-		warnx(_("%s/%s: %s"), b->st->dir, OPLOG_FILE, why);
 	free(buf);
 	free(scratch);
-	return why ? ST_FAIL : ST_OK;
+	return why ? refuse(b, OPLOG_FILE, "%s", why) : ST_OK;
 }
 
 /*
@@ -363,74 +419,145 @@ adopt(struct oplog_batch *b, long long end)
 	return n;
 }
 
+/* A state no crash leaves: one line, exit 3, nothing written. */
+static int
+refuse(struct oplog_batch *b, const char *file, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnx(_("%s/%s: %s; run log-verify, then log-append --recover"), b->st->dir, file, msg);
+	return ST_FAIL;
+}
+
+/* 1 if fd holds an LF in [from, to): a whole line, not a torn write. */
+static int
+has_lf(int fd, long long from, long long to)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while (from < to) {
+		n = pread(fd, buf, to - from < (long long)sizeof(buf) ? (size_t)(to - from) :
+		    sizeof(buf), from);
+		if (n <= 0)
+			return 1;
+		if (memchr(buf, '\n', n) != NULL)
+			return 1;
+		from += n;
+	}
+	return 0;
+}
+
+/* Both head slots, checked under the key in hand before anything is
+ * trusted (jukisec-log(5) "Writing", step 1). */
+static int
+load_head(struct oplog_batch *b)
+{
+	struct oplog_heads hs;
+	struct oplog_head *h, *o;
+	const char *why;
+	long long now_e;
+	int r;
+
+	if (oplog_heads_read(b->st, &hs, &why) == -1) {
+		warnx("%s/%s: %s", b->st->dir, OPLOG_HEADFILE, why);
+		return ST_FAIL;
+	}
+	if ((r = oplog_key_load(b->st, b->key)) != ST_OK)
+		return r;
+	b->disk_epoch = b->key->epoch;
+	if ((why = oplog_heads_pick(&hs)) != NULL)
+		return refuse(b, OPLOG_HEADFILE, "%s", why);
+	h = &hs.h[hs.pick];
+	o = &hs.h[!hs.pick];
+	if (h->version == 1)
+		return refuse(b, OPLOG_HEADFILE, "%s", _("a head of version 1, which the "
+		    "current key cannot check"));
+	if (b->key->epoch > o->kepoch)
+		return refuse(b, OPLOG_KEYFILE, _("key of epoch %lld is ahead of the head's "
+		    "(epoch %lld): files restored or replaced?"), b->key->epoch, o->kepoch);
+	now_e = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, b->now);
+	if (h->kepoch > (now_e > b->key->epoch ? now_e : b->key->epoch) + 1)
+		return refuse(b, OPLOG_HEADFILE, _("names key epoch %lld, beyond the clock's %lld"),
+		    h->kepoch, now_e);
+	if (oplog_head_check(o, b->key->k, b->key->epoch) == -1 ||
+	    oplog_head_check(h, b->key->k, b->key->epoch) == -1)
+		return refuse(b, OPLOG_HEADFILE, _("slot %d: hmac does not verify"),
+		    oplog_head_check(o, b->key->k, b->key->epoch) == -1 ? o->slot : h->slot);
+	b->slot[0] = hs.h[0];
+	b->slot[1] = hs.h[1];
+	b->newest = hs.pick;
+	b->hd = *h;
+	while (b->key->epoch < b->hd.kepoch) {	/* a crash before the key was saved */
+		oplog_evolve(b->key->k);
+		b->key->epoch++;
+	}
+	return ST_OK;
+}
+
 static int
 load(struct oplog_batch *b)
 {
 	struct stat sb;
-	unsigned char hm[OPLOG_MACLEN];
 	int r;
 
-	if ((r = oplog_head_load(b->st, &b->hd)) != ST_OK ||
-	    (r = oplog_key_load(b->st, b->key)) != ST_OK)
+	if ((r = load_head(b)) != ST_OK)
 		return r;
-	b->disk_epoch = b->key->epoch;
 	if ((b->fd = store_openat(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1 ||
 	    fstat(b->fd, &sb) == -1) {
 		warn("%s/%s", b->st->dir, OPLOG_FILE);
 		return ST_FAIL;
 	}
 	if (sb.st_size < b->hd.size) {
-		/* A prune killed between its rename and its head: completed
-		 * only if the checkpoint verifies (prune_recover). */
+		/* A prune killed between its rename and its head, whose open
+		 * head this is: completed only if the checkpoint verifies. */
 		b->recovered = b->hd.seq;
-		if ((r = prune_recover(b->st, &b->hd)) != ST_OK)
+		if (!b->hd.open || (r = prune_recover(b->st, &b->hd, b->key->k,
+		    b->key->epoch)) == ST_NO)
+			return refuse(b, OPLOG_FILE, "%s", _("shorter than oplog.head says "
+			    "(records removed?)"));
+		if (r != ST_OK)
 			return r;
-		if (sb.st_size != b->hd.size) {
-			warnx(_("%s/%s: shorter than oplog.head says (records removed?)"),
-			    b->st->dir, OPLOG_FILE);
-			return ST_FAIL;
-		}
+		if ((r = commit_head(b, 1)) != ST_OK)
+			return r;
 	}
 	/* Only a file that holds the head's last record at the head's size
-	 * is repaired; anything else is left alone for a person to look at. */
+	 * is written to; anything else is left for a person to look at. */
 	if ((r = check_tail(b)) != ST_OK)
 		return r;
+	if (b->hd.kepoch != b->hd.epoch + b->sealed)
+		return refuse(b, OPLOG_HEADFILE, _("key epoch %lld does not follow its last "
+		    "record (epoch %lld)"), b->hd.kepoch, b->hd.epoch);
 	b->cur = b->hd.epoch;
 	b->cur_n = b->hd.erecs;
-	if (b->key->epoch > b->cur + b->sealed) {
-		warnx(_("%s/%s: key of epoch %lld is ahead of the log's epoch %lld (records removed?)"),
-		    b->st->dir, OPLOG_KEYFILE, b->key->epoch, b->cur);
-		return ST_FAIL;
-	}
-	while (b->key->epoch < b->cur) {	/* a crash before the key was saved */
-		oplog_evolve(b->key->k);
-		b->key->epoch++;
-	}
-	if (b->key->epoch == b->hd.epoch) {
-		mac_setkey(&b->mac, b->key->k, b->key->epoch);
-		mac_head(&b->mac, &b->hd, hm);
-		if (!ct_equal(hm, b->hd.hmac, OPLOG_MACLEN)) {
-			warnx(_("%s/%s: hmac does not verify"), b->st->dir, OPLOG_HEADFILE);
-			return ST_FAIL;
-		}
-	}
 	b->loaded_open = b->hd.open;
-	if (sb.st_size > b->hd.size && !b->hd.open &&
-	    (b->adopted = adopt(b, sb.st_size)) > 0) {
-		b->cur = b->hd.epoch;
-		b->cur_n = b->hd.erecs;
-		mac_head(&b->mac, &b->hd, b->hd.hmac);
+	if (sb.st_size > b->hd.size && !b->hd.open) {
+		if ((b->adopted = adopt(b, sb.st_size)) > 0) {
+			b->cur = b->hd.epoch;
+			b->cur_n = b->hd.erecs;
+		}
+		/* After a closed head only a torn last write may remain. */
+		if (sb.st_size > b->hd.size && has_lf(b->fd, b->hd.size, sb.st_size))
+			return refuse(b, OPLOG_FILE, _("a line after the head (seq %lld) that "
+			    "does not chain under the current key"), b->hd.seq);
 	}
+	set_base(b);
 	if (sb.st_size > b->hd.size) {
+		/* The cut is announced by an open head first, so that a
+		 * crash leaves the same cut to do, and it is logged. */
+		if ((r = intent(b)) != ST_OK)
+			return r;
 		if (ftruncate(b->fd, b->hd.size) == -1) {
 			warn("%s/%s", b->st->dir, OPLOG_FILE);
 			return ST_FAIL;
 		}
 		b->repaired = sb.st_size - b->hd.size;
 	}
-	b->hd.open = 0;
 	b->start_size = b->hd.size;
-	b->base = b->hd;
 	return ST_OK;
 }
 
@@ -536,48 +663,41 @@ oplog_commit(struct oplog_batch *b)
 	target = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, clamp(b));
 	if ((r = catch_up(b, target, 0)) != ST_OK)
 		goto fail;
-	/* One record and no seal, repair or key to save: the log's fdatasync
-	 * is the one sync; the head follows unsynced, and if a crash loses
-	 * it, the next writer takes the record in (adopt).  Anything else is
-	 * framed by an open head and a synced one. */
+	/* One ordinary record and no seal, repair or key to save: the log's
+	 * fdatasync is the one sync; the head follows unsynced, and if a crash
+	 * loses it, the next writer takes the record in (adopt).  Anything
+	 * else is framed by an open head and a synced one. */
 	single = !b->intent && b->written == 0 && b->hd.seq == b->base.seq + 1 &&
-	    !b->loaded_open && b->key->epoch == target && b->key->epoch == b->disk_epoch;
+	    !b->loaded_open && !b->repaired && b->recovered == -1 &&
+	    b->key->epoch == target && b->key->epoch == b->disk_epoch;
 	if (single)
 		b->intent = 1;
 	if ((r = flush(b)) != ST_OK)
 		goto fail;
-	if (b->written == 0 && !b->repaired && !b->adopted) {
-		/* Nothing to write; the key may still have to move on (a crash
-		 * after the head last time left it behind). */
-		while (b->key->epoch < target) {
-			oplog_evolve(b->key->k);
-			b->key->epoch++;
-		}
-		r = b->key->epoch != b->disk_epoch ? oplog_key_save(b->st, b->key) : ST_OK;
-		release(b);
-		return r;
-	}
 	if (b->written > 0 && fdatasync(b->fd) == -1) {
 		warn("%s/%s", b->st->dir, OPLOG_FILE);
 		r = ST_FAIL;
 		goto fail;
 	}
-	b->hd.size = b->start_size + b->written;
-	if (b->key->epoch != b->hd.epoch)
-		errx(ST_FAIL, "internal error: head of epoch %lld, key of %lld",
-		    b->hd.epoch, b->key->epoch);
-	if (b->mac.epoch != b->key->epoch)
-		mac_setkey(&b->mac, b->key->k, b->key->epoch);
-	if ((r = oplog_head_write(b->st, &b->hd, &b->mac, !single)) != ST_OK)
-		goto fail;
-	/* The head is committed; now the key may move on past sealed epochs. */
+	/* The head names the key the writer holds after the append. */
 	while (b->key->epoch < target) {
 		oplog_evolve(b->key->k);
 		b->key->epoch++;
 	}
-	r = ST_OK;
-	if (b->key->epoch != b->disk_epoch)
-		r = oplog_key_save(b->st, b->key);
+	if (b->key->epoch != b->cur + b->sealed)
+		errx(ST_FAIL, "internal error: log at epoch %lld%s, key of %lld", b->cur,
+		    b->sealed ? " (sealed)" : "", b->key->epoch);
+	if (b->written == 0 && !b->repaired && !b->adopted) {
+		/* Nothing to write; the key may still have to move on (a crash
+		 * after the head last time left it behind). */
+		r = b->key->epoch != b->disk_epoch ? oplog_key_save(b->st, b->key) : ST_OK;
+		release(b);
+		return r;
+	}
+	b->hd.size = b->start_size + b->written;
+	/* Durable records stay whatever happens now: a lost head is made
+	 * good by the next writer, never by cutting them. */
+	r = commit_head(b, !single);
 	release(b);
 	return r;
 fail:
@@ -667,6 +787,7 @@ int
 oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 {
 	struct oplog_batch *b = xcalloc(1, sizeof(*b));
+	struct oplog_head open;
 	char t[TIME_BUFSZ], hex[65], detail[48];
 	int r = ST_FAIL;
 
@@ -680,7 +801,6 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	b->key->epoch_seconds = epoch_seconds;
 	b->disk_epoch = -1;
 	b->hd.seq = -1;
-	b->hd.slot = 1;		/* the first head goes to slot 0 */
 	b->intent = 1;		/* no head yet to mark open */
 	time_format(now, t);
 	hex_encode(b->key->k, 32, hex);
@@ -701,8 +821,14 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 		warn("%s/%s", st->dir, OPLOG_FILE);
 		goto out;
 	}
+	/* Two slots from the start: the genesis head, and the same marked
+	 * open, as if a batch were about to begin (nothing follows it). */
 	b->hd.size = b->written;
-	if (oplog_head_save(st, &b->hd, &b->mac) != ST_OK ||
+	b->hd.kepoch = 0;
+	open = b->hd;
+	open.open = 1;
+	if (oplog_head_write(st, &b->hd, 0, &b->mac, 0) != ST_OK ||
+	    oplog_head_write(st, &open, 1, &b->mac, 1) != ST_OK ||
 	    oplog_key_save(st, b->key) != ST_OK)
 		goto out;
 	r = ST_OK;
@@ -714,20 +840,30 @@ out:
 }
 
 int
-oplog_replace(struct store *st, struct atomic_file *af, long long kept,
-    const struct oplog_rec *cp, int64_t now)
+oplog_replace(struct store *st, struct atomic_file *af, long long cut_seq,
+    const char *detail, int64_t now, int (*copy)(void *, long long), void *arg,
+    long long *kept)
 {
 	struct oplog_batch *b;
 	struct stat sb;
-	long long before;
+	char *d;
 	int r;
 
 	if ((r = oplog_begin(st, now, &b)) != ST_OK) {
 		atomic_abort(af);
 		return r;
 	}
-	before = b->hd.count;
-	if ((r = add(b, cp)) != ST_OK)
+	/* What writers committed since the scan, up to the head just checked. */
+	if ((r = copy(arg, b->start_size)) != ST_OK)
+		goto fail;
+	if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
+	    clamp(b)), 1)) != ST_OK)
+		goto fail;
+	*kept = b->hd.seq - cut_seq;
+	d = xasprintf("%s kept=%lld", detail, *kept);
+	r = emit(b, clamp(b), "-", "log-prune", OPLOG_FILE, "ok", d);
+	free(d);
+	if (r != ST_OK)
 		goto fail;
 	if (fwrite(b->out.p, 1, b->out.len, af->fp) != b->out.len) {
 		warn("%s/%s", st->dir, af->name);
@@ -735,9 +871,9 @@ oplog_replace(struct store *st, struct atomic_file *af, long long kept,
 		goto fail;
 	}
 	b->out.len = 0;
-	/* The head the checkpoint chains to must be on disk before the
-	 * rename (a single record's head may not be), or prune_recover()
-	 * could not match them after a crash. */
+	/* The head the checkpoint chains to must be on disk, marked open,
+	 * before the rename (a single record's head may not be), or
+	 * prune_recover() could not match them after a crash. */
 	if ((r = intent(b)) != ST_OK)
 		goto fail;
 	if (atomic_commit(af) == -1) {
@@ -746,23 +882,83 @@ oplog_replace(struct store *st, struct atomic_file *af, long long kept,
 		return ST_FAIL;
 	}
 	/* Renamed: the head must now describe the new file.  A crash here
-	 * leaves a head that matches neither file; writers then refuse. */
+	 * leaves it shorter than its open head: prune_recover(). */
 	if (fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
 		warn("%s/%s", st->dir, OPLOG_FILE);
 		release(b);
 		return ST_FAIL;
 	}
-	b->hd.count = kept + (b->hd.count - before);
+	b->hd.count = b->hd.seq - cut_seq;
 	b->hd.size = sb.st_size;
-	if (b->mac.epoch != b->key->epoch)
-		mac_setkey(&b->mac, b->key->k, b->key->epoch);
-	r = oplog_head_save(st, &b->hd, &b->mac);
-	if (r == ST_OK && b->key->epoch != b->disk_epoch)
-		r = oplog_key_save(st, b->key);
+	while (b->key->epoch < b->cur + b->sealed) {
+		oplog_evolve(b->key->k);
+		b->key->epoch++;
+	}
+	r = commit_head(b, 1);
 	release(b);
 	return r;
 fail:
 	atomic_abort(af);
 	oplog_abort(b);
+	return r;
+}
+
+int
+oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_head *p,
+    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now)
+{
+	struct oplog_batch *b = xcalloc(1, sizeof(*b));
+	struct oplog_head older;
+	int r;
+
+	b->st = st;
+	b->now = now;
+	b->tcache = INT64_MIN;
+	b->recovered = -1;
+	b->key = oplog_key_new();
+	mac_open(&b->mac);
+	b->key->t0 = vk->t0;
+	b->key->epoch_seconds = vk->epoch_seconds;
+	b->key->epoch = p->kepoch;
+	memcpy(b->key->k, k, 32);
+	b->disk_epoch = -1;
+	b->hd = *p;
+	b->sealed = sealed;
+	b->cur = p->epoch;
+	b->cur_n = p->erecs;
+	b->start_size = p->size;
+	b->intent = 1;		/* the heads are rewritten whole, below */
+	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		release(b);
+		return ST_FAIL;
+	}
+	if ((r = add(b, rec)) != ST_OK ||
+	    (r = catch_up(b, oplog_epoch_of(vk->t0, vk->epoch_seconds, clamp(b)), 0)) != ST_OK ||
+	    (r = flush(b)) != ST_OK)
+		goto out;
+	if (fdatasync(b->fd) == -1) {
+		warn("%s/%s", st->dir, OPLOG_FILE);
+		r = ST_FAIL;
+		goto out;
+	}
+	b->hd.size = b->start_size + b->written;
+	while (b->key->epoch < b->cur + b->sealed) {
+		oplog_evolve(b->key->k);
+		b->key->epoch++;
+	}
+	/* Both slots: the kept prefix, then the head after this append,
+	 * both under the key the log goes on with. */
+	older = *p;
+	older.open = 0;
+	older.kepoch = b->key->epoch;
+	mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	if ((r = oplog_head_write(st, &older, 0, &b->mac, 1)) != ST_OK)
+		goto out;
+	b->slot[0] = older;
+	b->newest = 0;
+	r = commit_head(b, 1);
+out:
+	release(b);
 	return r;
 }

@@ -1,20 +1,19 @@
 /*
- * oplog_head.c — oplog.head, the sealed statement of where the log ends
- * (jukisec-log(5) "Head").
+ * oplog_head.c — oplog.head, the authenticated statement of where the log
+ * ends (jukisec-log(5) "Head").
  *
  * Invariants: the file holds two slots of OPLOG_HEADSLOT bytes, each one
- * head line and NUL padding; the head is the slot that parses with the
- * higher seq (an open one on a tie), and a write goes in place to the other
- * slot, so a torn write leaves the previous head.  A head is written only
- * after the records it describes are durable, so it is never ahead of the
- * log; it may be behind (jukisec-log(5) "Writing": a single record's head is
- * not synced) and writers then take in whole records that chain from it
- * under the current key.  "open" marks a head written, synced, before a
- * batch of several records: bytes after it are that batch, unfinished.
- * Its hmac is keyed with the key of the last record's epoch, so a head can
- * be forged only by someone holding that key (the current one); "open"
- * lies outside the hmac: it only makes a writer cut bytes the head does not
- * cover, which anyone who can write the directory can do anyway.
+ * head line and NUL padding.  Version 2 (written here): both slots always
+ * hold a head whose hmac, "open" flag included, is keyed with the key of
+ * the epoch it names (kepoch), the epoch of the key the writer holds after
+ * the append it commits; the key file is never ahead of either slot, so a
+ * writer can check both before it trusts either.  The head is the slot
+ * with the higher seq, the open one on a tie; two closed heads of one seq,
+ * or two open heads, never occur.  A write goes in place into the slot
+ * that does not hold the head, so a lost write leaves the previous head;
+ * when a commit moves kepoch, the slot left behind is re-signed under the
+ * new key before the key file moves.  Version 1 heads (before kepoch) are
+ * read, for the verifier; writers refuse them (log-append --recover).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,21 +29,15 @@ static int
 num(const char *line, const char *key, long long *out)
 {
 	const char *v;
-	size_t len, i;
-	long long n = 0;
+	size_t len;
 
-	if ((v = kv_get(line, key, &len)) == NULL || len == 0 || len > 18 ||
-	    (len > 1 && v[0] == '0'))
+	if ((v = kv_get(line, key, &len)) == NULL)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		n = n * 10 + (v[i] - '0');
-	}
-	*out = n;
-	return 0;
+	return oplog_decimal(v, len, out);
 }
 
+/* Version 1: "jukisec-log-head v1 [open ]seq= epoch= erecs= count= size=
+ * time= mac= hmac=".  Version 2 adds "kepoch=" before hmac=. */
 const char *
 oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 {
@@ -55,13 +48,24 @@ oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 	for (i = 0; i < n; i++)
 		if (line[i] == ' ')
 			sp++;
-	hd->open = strncmp(line, "jukisec-log-head v1 open ", 25) == 0;
-	if (strlen(line) != n || strncmp(line, "jukisec-log-head v1 ", 20) != 0 ||
-	    sp != 9u + hd->open ||
+	if (strlen(line) != n)
+		return _("malformed head");
+	if (strncmp(line, "jukisec-log-head v2 ", 20) == 0)
+		hd->version = 2;
+	else if (strncmp(line, "jukisec-log-head v1 ", 20) == 0)
+		hd->version = 1;
+	else
+		return _("malformed head");
+	hd->open = strncmp(line + 20, "open ", 5) == 0;
+	if (sp != 9u + hd->open + (hd->version == 2) ||
 	    num(line, "seq", &hd->seq) || num(line, "epoch", &hd->epoch) ||
 	    num(line, "erecs", &hd->erecs) || num(line, "count", &hd->count) ||
 	    num(line, "size", &hd->size) ||
 	    (v = kv_get(line, "time", &len)) == NULL || len >= sizeof(t))
+		return _("malformed head");
+	if (hd->version == 1)
+		hd->kepoch = hd->epoch;
+	else if (num(line, "kepoch", &hd->kepoch))
 		return _("malformed head");
 	memcpy(t, v, len);
 	t[len] = '\0';
@@ -79,40 +83,42 @@ oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 
 /* One slot: a line, LF, NULs to the slot's end (or the file's). */
 static const char *
-slot_parse(char *p, size_t n, struct oplog_head *hd)
+slot_parse(const char *p, size_t n, struct oplog_head *hd)
 {
-	char *lf;
+	char line[OPLOG_HEADSLOT];
+	const char *lf;
 	size_t i;
 
-	if (n == 0 || (lf = memchr(p, '\n', n)) == NULL)
+	if (n == 0)
+		return _("empty slot");
+	if ((lf = memchr(p, '\n', n)) == NULL)
 		return _("malformed head");
 	for (i = lf - p + 1; i < n; i++)
 		if (p[i] != '\0')
 			return _("malformed head");
-	*lf = '\0';
-	return oplog_head_parse(p, lf - p, hd);
+	memcpy(line, p, lf - p);
+	line[lf - p] = '\0';
+	return oplog_head_parse(line, lf - p, hd);
 }
 
-/* Quiet: 0, or -1 with *why (errno text or the parse problem). */
 int
-oplog_head_read(struct store *st, struct oplog_head *hd, const char **why)
+oplog_heads_read(struct store *st, struct oplog_heads *hs, const char **why)
 {
-	char buf[2 * OPLOG_HEADSLOT + 1];
-	struct oplog_head h[2];
-	const char *w[2];
 	ssize_t n;
 	size_t got = 0, len;
-	int fd, i, pick;
+	int fd, i;
 
-	memset(hd, 0, sizeof(*hd));
+	memset(hs, 0, sizeof(*hs));
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDONLY, 0)) == -1) {
+		hs->err = errno;
 		*why = strerror(errno);
 		return -1;
 	}
-	while (got < sizeof(buf) && (n = read(fd, buf + got, sizeof(buf) - got)) != 0) {
+	while (got < sizeof(hs->raw) && (n = read(fd, hs->raw + got, sizeof(hs->raw) - got)) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			hs->err = errno;
 			*why = strerror(errno);
 			close(fd);
 			return -1;
@@ -120,56 +126,93 @@ oplog_head_read(struct store *st, struct oplog_head *hd, const char **why)
 		got += n;
 	}
 	close(fd);
-	if (got > 2 * OPLOG_HEADSLOT) {
-		*why = _("malformed head");
-		return -1;
-	}
+	hs->nraw = got;
 	for (i = 0; i < 2; i++) {
-		memset(&h[i], 0, sizeof(h[i]));
-		h[i].slot = i;
+		hs->h[i].slot = i;
 		len = got > (size_t)i * OPLOG_HEADSLOT ? got - i * OPLOG_HEADSLOT : 0;
 		if (len > OPLOG_HEADSLOT)
 			len = OPLOG_HEADSLOT;
-		w[i] = slot_parse(buf + i * OPLOG_HEADSLOT, len, &h[i]);
+		hs->why[i] = slot_parse(hs->raw + i * OPLOG_HEADSLOT, len, &hs->h[i]);
+		hs->h[i].slot = i;
 	}
-	if (w[0] != NULL && w[1] != NULL) {
-		*why = w[0];
-		return -1;
-	}
-	pick = w[0] != NULL ? 1 : w[1] != NULL ? 0 :
-	    h[1].seq > h[0].seq || (h[1].seq == h[0].seq && h[1].open) ? 1 : 0;
-	*hd = h[pick];
+	if (got > 2 * OPLOG_HEADSLOT)
+		hs->why[0] = hs->why[1] = _("longer than two slots");
 	return 0;
 }
 
-int
-oplog_head_load(struct store *st, struct oplog_head *hd)
+/*
+ * The slot rules of jukisec-log(5) "Head"; sets hs->pick.  Version 2: both
+ * slots parse, at most one is open, two closed heads never share a seq, the
+ * head is the higher seq (the open one on a tie) and the other slot's
+ * kepoch is not above the head's.  Version 1: the higher parseable seq.
+ * NULL, or why not (a static string naming the slot).
+ */
+const char *
+oplog_heads_pick(struct oplog_heads *hs)
 {
-	const char *why;
+	static char msg[128];
+	struct oplog_head *a = &hs->h[0], *b = &hs->h[1];
+	int v1 = (hs->why[0] == NULL && a->version == 1) || (hs->why[1] == NULL && b->version == 1);
 
-	if (oplog_head_read(st, hd, &why) == -1) {
-		warnx("%s/%s: %s", st->dir, OPLOG_HEADFILE, why);
-		return ST_FAIL;
+	if (hs->why[0] && hs->why[1]) {
+		snprintf(msg, sizeof(msg), "%s", hs->why[0]);
+		return msg;
 	}
-	return ST_OK;
+	if (v1) {
+		if ((!hs->why[0] && a->version != 1) || (!hs->why[1] && b->version != 1))
+			return _("head slots of two versions");
+		hs->pick = hs->why[0] ? 1 : hs->why[1] ? 0 :
+		    b->seq > a->seq || (b->seq == a->seq && b->open) ? 1 : 0;
+		return NULL;
+	}
+	if (hs->why[0] || hs->why[1]) {
+		snprintf(msg, sizeof(msg), _("slot %d: %s"), hs->why[0] ? 0 : 1,
+		    hs->why[0] ? hs->why[0] : hs->why[1]);
+		return msg;
+	}
+	if (a->open && b->open)
+		return _("both slots hold an open head");
+	if (a->seq == b->seq && !a->open && !b->open)
+		return _("both slots hold a closed head of the same seq");
+	hs->pick = b->seq > a->seq || (b->seq == a->seq && b->open) ? 1 : 0;
+	if (hs->h[!hs->pick].kepoch > hs->h[hs->pick].kepoch)
+		return _("the older slot names a later key epoch");
+	return NULL;
 }
 
+/* Quiet, for readers that only want the head: 0, or -1 with *why. */
 int
-oplog_head_write(struct store *st, struct oplog_head *hd, struct oplog_mac *m, int sync)
+oplog_head_read(struct store *st, struct oplog_head *hd, const char **why)
+{
+	struct oplog_heads hs;
+
+	if (oplog_heads_read(st, &hs, why) == -1)
+		return -1;
+	if ((*why = oplog_heads_pick(&hs)) != NULL)
+		return -1;
+	*hd = hs.h[hs.pick];
+	return 0;
+}
+
+/* Writes hd, version 2, into slot `to`; m keyed with K(hd->kepoch) fills
+ * hd->hmac first (NULL: as it is). */
+int
+oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_mac *m, int sync)
 {
 	char slot[OPLOG_HEADSLOT], t[TIME_BUFSZ];
 	char mac[2 * OPLOG_MACLEN + 1], hmac[2 * OPLOG_MACLEN + 1];
-	int fd, n, to = !hd->slot;
+	int fd, n;
 
+	hd->version = 2;
 	if (m != NULL)
 		mac_head(m, hd, hd->hmac);
 	time_format(hd->time, t);
 	hex_encode(hd->mac, OPLOG_MACLEN, mac);
 	hex_encode(hd->hmac, OPLOG_MACLEN, hmac);
 	memset(slot, 0, sizeof(slot));
-	n = snprintf(slot, sizeof(slot), "jukisec-log-head v1 %sseq=%lld epoch=%lld erecs=%lld "
-	    "count=%lld size=%lld time=%s mac=%s hmac=%s\n", hd->open ? "open " : "",
-	    hd->seq, hd->epoch, hd->erecs, hd->count, hd->size, t, mac, hmac);
+	n = snprintf(slot, sizeof(slot), "jukisec-log-head v2 %sseq=%lld epoch=%lld erecs=%lld "
+	    "count=%lld size=%lld time=%s mac=%s kepoch=%lld hmac=%s\n", hd->open ? "open " : "",
+	    hd->seq, hd->epoch, hd->erecs, hd->count, hd->size, t, mac, hd->kepoch, hmac);
 	if (n < 0 || (size_t)n >= sizeof(slot))
 		errx(ST_FAIL, "internal error: head line of %d bytes", n);
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDWR | O_CREAT, 0600)) == -1) {
@@ -185,11 +228,4 @@ oplog_head_write(struct store *st, struct oplog_head *hd, struct oplog_mac *m, i
 	close(fd);
 	hd->slot = to;
 	return ST_OK;
-}
-
-/* m is keyed with the key of hd->epoch; fills hd->hmac. */
-int
-oplog_head_save(struct store *st, struct oplog_head *hd, struct oplog_mac *m)
-{
-	return oplog_head_write(st, hd, m, 1);
 }

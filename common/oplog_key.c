@@ -138,29 +138,29 @@ read_line_fd(int fd, char *buf, size_t cap, const char **why)
 	return 0;
 }
 
+/* Quiet: ST_OK, or ST_FAIL with *why. */
 int
-oplog_key_load(struct store *st, struct oplog_key *k)
+oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 {
 	char *buf;
-	const char *why = _("malformed");
 	long long t;
 	int fd, rc = ST_FAIL;
 
+	*why = _("malformed");
 	if ((fd = store_openat(st, OPLOG_KEYFILE, O_RDONLY, 0)) == -1) {
-		warn("%s/%s", st->dir, OPLOG_KEYFILE);
+		*why = strerror(errno);
 		return ST_FAIL;
 	}
 	/* Whoever reads the current key can forge this epoch's records: a
 	 * 0640 state file is fine, a 0640 key is not. */
 	if (check_fd_safe(fd, 0) == -1) {
-		warnx(_("%s/%s: readable by group or others; chmod 600 it"),
-		    st->dir, OPLOG_KEYFILE);
+		*why = _("readable by group or others; chmod 600 it");
 		close(fd);
 		return ST_FAIL;
 	}
 	if ((buf = gcry_malloc_secure(512)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
-	if (read_line_fd(fd, buf, 512, &why) == 0 &&
+	if (read_line_fd(fd, buf, 512, why) == 0 &&
 	    strncmp(buf, "jukisec-log-epoch-key v1 ", 25) == 0 &&
 	    count_tokens(buf) == 6 &&
 	    kv_time(buf, "t0", &k->t0) == 0 &&
@@ -169,12 +169,24 @@ oplog_key_load(struct store *st, struct oplog_key *k)
 	    kv_hex(buf, "key", k->k, 32) == 0) {
 		k->epoch = t;
 		rc = ST_OK;
-	} else
-		warnx(_("%s/%s: %s"), st->dir, OPLOG_KEYFILE, why);
+		*why = NULL;
+	}
 	wipe(buf, 512);
 	gcry_free(buf);
 	close(fd);
 	return rc;
+}
+
+int
+oplog_key_load(struct store *st, struct oplog_key *k)
+{
+	const char *why;
+
+	if (oplog_key_read(st, k, &why) != ST_OK) {
+		warnx(_("%s/%s: %s"), st->dir, OPLOG_KEYFILE, why);
+		return ST_FAIL;
+	}
+	return ST_OK;
 }
 
 int

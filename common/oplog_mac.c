@@ -136,15 +136,22 @@ mac_record(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
 	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
 }
 
+/* jukisec-log(5) "Head": version 2 covers "open" or "closed" and kepoch;
+ * version 1 neither. */
 void
 mac_head(struct oplog_mac *m, const struct oplog_head *hd, unsigned char out[OPLOG_MACLEN])
 {
-	char num[5][24], t[TIME_BUFSZ], hex[2 * OPLOG_MACLEN + 1];
+	char num[6][24], t[TIME_BUFSZ], hex[2 * OPLOG_MACLEN + 1];
 	long long v[5] = { hd->seq, hd->epoch, hd->erecs, hd->count, hd->size };
 	int i;
 
 	gcry_md_reset(m->h);
-	enc(m->h, OPLOG_HEADTAG, sizeof(OPLOG_HEADTAG) - 1);
+	if (hd->version == 1)
+		enc(m->h, OPLOG_HEADTAG1, sizeof(OPLOG_HEADTAG1) - 1);
+	else {
+		enc(m->h, OPLOG_HEADTAG, sizeof(OPLOG_HEADTAG) - 1);
+		enc(m->h, hd->open ? "open" : "closed", hd->open ? 4 : 6);
+	}
 	for (i = 0; i < 5; i++) {
 		snprintf(num[i], sizeof(num[i]), "%lld", v[i]);
 		enc(m->h, num[i], strlen(num[i]));
@@ -153,7 +160,41 @@ mac_head(struct oplog_mac *m, const struct oplog_head *hd, unsigned char out[OPL
 	enc(m->h, t, strlen(t));
 	hex_encode(hd->mac, OPLOG_MACLEN, hex);
 	enc(m->h, hex, 2 * OPLOG_MACLEN);
+	if (hd->version != 1) {
+		snprintf(num[5], sizeof(num[5]), "%lld", hd->kepoch);
+		enc(m->h, num[5], strlen(num[5]));
+	}
 	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+}
+
+void
+oplog_key_at(const unsigned char k[32], long long from, long long e, unsigned char out[32])
+{
+	memcpy(out, k, 32);
+	for (; from < e; from++)
+		oplog_evolve(out);
+}
+
+int
+oplog_head_check(const struct oplog_head *hd, const unsigned char k[32], long long from)
+{
+	struct oplog_mac m;
+	unsigned char *kk, hm[OPLOG_MACLEN];
+	int ok;
+
+	if (hd->kepoch < from)
+		return -1;
+	if ((kk = gcry_malloc_secure(32)) == NULL)
+		errx(ST_FAIL, _("out of secure memory"));
+	oplog_key_at(k, from, hd->kepoch, kk);
+	mac_open(&m);
+	mac_setkey(&m, kk, hd->kepoch);
+	mac_head(&m, hd, hm);
+	mac_close(&m);
+	wipe(kk, 32);
+	gcry_free(kk);
+	ok = ct_equal(hm, hd->hmac, OPLOG_MACLEN);
+	return ok ? 0 : -1;
 }
 
 void

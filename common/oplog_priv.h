@@ -14,7 +14,10 @@
 #define OPLOG_KEYFILE	"oplog.key"
 #define OPLOG_HEADFILE	"oplog.head"
 #define OPLOG_EVOLVE	"jukisec-log-v1 evolve"
-#define OPLOG_HEADTAG	"jukisec-log-v1 head"
+#define OPLOG_HEADTAG1	"jukisec-log-v1 head"
+#define OPLOG_HEADTAG	"jukisec-log-v2 head"
+/* How far a record may be dated after the verification time (clock skew). */
+#define OPLOG_FUTURE_MS	(10 * 60 * 1000LL)
 
 /* The writer's key: the current epoch and its key (secure memory). */
 struct oplog_key {
@@ -31,7 +34,9 @@ struct oplog_mac {
 };
 
 struct oplog_head {
+	int		version;	/* 1 (read only) or 2 */
 	long long	seq, epoch, erecs, count, size;
+	long long	kepoch;		/* its hmac's key; v1: epoch */
 	int64_t		time;
 	unsigned char	mac[OPLOG_MACLEN];
 	unsigned char	hmac[OPLOG_MACLEN];
@@ -39,6 +44,16 @@ struct oplog_head {
 	int		slot;		/* 0 or 1: where it was read or written */
 };
 #define OPLOG_HEADSLOT	512
+
+/* Both slots of oplog.head as read. */
+struct oplog_heads {
+	struct oplog_head h[2];
+	const char	*why[2];	/* NULL: the slot parses */
+	int		pick;		/* the head, set by oplog_heads_pick() */
+	int		err;		/* errno of a failed read */
+	size_t		nraw;
+	char		raw[2 * OPLOG_HEADSLOT + 1];
+};
 
 long long oplog_epoch_of(int64_t t0, long long epoch_seconds, int64_t t);
 int64_t	oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e);
@@ -73,15 +88,37 @@ int	hex_decode(const char *, size_t len, unsigned char *out, size_t n);
 struct oplog_key *oplog_key_new(void);
 void	oplog_key_free(struct oplog_key *);
 int	oplog_key_load(struct store *, struct oplog_key *);
+int	oplog_key_read(struct store *, struct oplog_key *, const char **why);	/* quiet */
 int	oplog_key_save(struct store *, const struct oplog_key *);
-int	oplog_head_load(struct store *, struct oplog_head *);
+/* Reads both slots (quiet): 0, or -1 with *why and hs->err set. */
+int	oplog_heads_read(struct store *, struct oplog_heads *, const char **why);
+/* The slot rules of jukisec-log(5) "Head": NULL and hs->pick set, or why. */
+const char *oplog_heads_pick(struct oplog_heads *);
+/* Both in one, for readers that want only the head. */
 int	oplog_head_read(struct store *, struct oplog_head *, const char **why);
-/* Writes hd into the slot hd->slot does not name, then names it; m keyed
- * with the key of hd->epoch fills hd->hmac first (NULL: hd->hmac as is).
- * save: the same, made durable with fdatasync(2) before it returns. */
-int	oplog_head_write(struct store *, struct oplog_head *, struct oplog_mac *, int sync);
-int	oplog_head_save(struct store *, struct oplog_head *, struct oplog_mac *);
+/* Writes hd (version 2) into slot `to` and sets hd->slot; m keyed with
+ * K(hd->kepoch) fills hd->hmac first (NULL: hd->hmac as is); with sync,
+ * durable (fdatasync(2)) before it returns. */
+int	oplog_head_write(struct store *, struct oplog_head *, int to,
+	    struct oplog_mac *, int sync);
 const char *oplog_head_parse(const char *, size_t, struct oplog_head *);
+/* K(e) from K(from) = k, e >= from, into out (secure memory of 32 bytes). */
+void	oplog_key_at(const unsigned char k[32], long long from, long long e,
+	    unsigned char out[32]);
+/* 0 when hd's hmac verifies under K(hd->kepoch), derived forward from
+ * K(from) = k; -1 otherwise (also when kepoch < from). */
+int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long long from);
+
+/* log-append --recover (oplog_recover.c): oplog.csv cut to the prefix p
+ * describes (p->kepoch = its last epoch, one more after a seal); k is
+ * K(p->kepoch).  Appends the seals of ended epochs and rec, then rewrites
+ * both head slots and oplog.key.  Under STORE_LOCK_LOG. */
+int	oplog_rebuild(struct store *, const struct oplog_vkey *, const struct oplog_head *p,
+	    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now);
+
+/* Decimal, no sign, no leading zero, at most 18 digits (oplog_read.c): 0,
+ * or -1. */
+int	oplog_decimal(const char *, size_t len, long long *out);
 
 /* "key=value" token helpers for the one-line files. */
 const char *kv_get(const char *line, const char *key, size_t *len);

@@ -46,6 +46,8 @@ struct oplog_reader {
 	const char	*cur;		/* the line oplog_reader_line() returned */
 	size_t		curlen;
 	int		eof, header, copy, headed, io;
+	int		after;		/* a header row was just skipped */
+	size_t		torn;		/* bytes after the last LF at the end */
 	size_t		errline;
 	char		err[192];
 	struct oplog_record rec;
@@ -97,8 +99,10 @@ split(const char *p, size_t len, char *out, char **field, size_t *flen, int max)
 	}
 }
 
-static int
-decimal(const char *s, size_t len, long long *out)
+/* The one spelling of a number in the log's files: decimal, no sign, no
+ * leading zero, at most 18 digits. */
+int
+oplog_decimal(const char *s, size_t len, long long *out)
 {
 	long long v = 0;
 	size_t i;
@@ -185,9 +189,9 @@ check(struct oplog_record *r)
 			snprintf(why, sizeof(why), _("field %s: %s"), colname[i], p);
 			return why;
 		}
-	if (decimal(r->field[OF_SEQ], r->len[OF_SEQ], &r->seq) == -1)
+	if (oplog_decimal(r->field[OF_SEQ], r->len[OF_SEQ], &r->seq) == -1)
 		return _("field seq: not a decimal number");
-	if (decimal(r->field[OF_EPOCH], r->len[OF_EPOCH], &r->epoch) == -1)
+	if (oplog_decimal(r->field[OF_EPOCH], r->len[OF_EPOCH], &r->epoch) == -1)
 		return _("field epoch: not a decimal number");
 	if (log_time(r->field[OF_TIME], r->len[OF_TIME], &r->time) == -1)
 		return _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
@@ -309,6 +313,7 @@ oplog_reader_line(struct oplog_reader *r, const char **line, size_t *lenp)
 				}
 				snprintf(why, sizeof(why), _("%zu bytes after the last line (torn tail)"),
 				    r->end - r->pos);
+				r->torn = r->end - r->pos;
 				return fail(r, why, 0);
 			}
 			if (r->end - r->pos > OPLOG_LINE_MAX)
@@ -348,6 +353,7 @@ oplog_reader_line(struct oplog_reader *r, const char **line, size_t *lenp)
 			r->header = 1;
 			if (header_row(r, r->cur, len)) {
 				r->headed = 1;
+				r->after = 1;
 				r->offset = r->base + r->pos;
 				continue;
 			}
@@ -381,8 +387,11 @@ oplog_reader_parse(struct oplog_reader *r, struct oplog_record **out)
 			return fail(r, rec->line == 1 ? _("missing header row") : why_, 0);
 		}
 		r->offset = r->base + r->pos;
+		r->after = 1;
 		return 0;
 	}
+	rec->after_header = r->after;
+	r->after = 0;
 	r->offset = r->base + r->pos;
 	*out = rec;
 	return 1;
@@ -469,6 +478,12 @@ oplog_reader_error(const struct oplog_reader *r, size_t *line, int *io)
 	if (io)
 		*io = r->io;
 	return r->err;
+}
+
+size_t
+oplog_reader_torn(const struct oplog_reader *r)
+{
+	return r->torn;
 }
 
 long long

@@ -3,11 +3,15 @@
  *
  * Invariants: one pass, records in file order; memory holds the previous
  * record's numbers and MAC, at most one pending (pruned) first record, the
- * MAC of the last record of each file, and the current epoch key, derived
- * forward from K0 and never backward.  The first rule a record breaks is the
- * one reported, with its file, line and seq; nothing after it is read.  A
- * MAC is compared only after the cheaper structural rules, so a wrong key
- * shows as a MAC mismatch on the first record it touches.
+ * first and last record of each segment (a file, or a part after a header
+ * row) for the checkpoint rules, and the current epoch key, derived forward
+ * from K0 and never backward.  The first rule a record breaks is the one
+ * reported, with its file, line and seq; nothing after it is read.  A MAC
+ * is compared only after the cheaper structural rules, so a wrong key shows
+ * as a MAC mismatch on the first record it touches.  The live log is read
+ * to its end, past its head (appends in flight are verified like the rest);
+ * a failure of the live log is reported only once the log lock shows that
+ * no writer moved it meanwhile, so appends never make a false alarm.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +22,11 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "prune.h"
 #include "timeutil.h"
 #include "oplog_priv.h"
+
+#define TRIES	5		/* verifications of a live log that keeps moving */
 
 struct prev {
 	long long	seq, epoch;
@@ -37,6 +44,15 @@ struct pending {
 	int		start;		/* copy: no checkpoint explains it, not shown */
 };
 
+/* A run of records without a header row between: what the checkpoint
+ * rules may compare against (its first record may be a cut's F, its last
+ * a cut's LAST). */
+struct seg {
+	long long	first_seq, first_epoch, last_seq;
+	int64_t		first_time, last_time;
+	unsigned char	last_mac[OPLOG_MACLEN];
+};
+
 struct vstate {
 	const struct oplog_vkey	*vk;
 	const struct oplog_verify_opts *o;
@@ -44,18 +60,32 @@ struct vstate {
 	struct oplog_mac mac;
 	unsigned char	*k;		/* K(kepoch), secure memory */
 	long long	kepoch;
-	int		have_prev, epoch_whole, anchor_seen;
+	int		have_prev, epoch_whole;
 	long long	cur_n;		/* records of prev.epoch so far */
 	struct prev	prev;
 	struct pending	*pend;
-	long long	*endseq;	/* seq and MAC of each file's last record */
-	unsigned char	(*endmac)[OPLOG_MACLEN];
-	size_t		nend;
+	struct seg	*seg;
+	size_t		nseg, segcap;
+	int		have_cp;	/* a checkpoint was seen: its LAST */
+	long long	cp_last;
+	char		*anchor_seen;
 	const char	*file;
 	struct macq	*q;		/* NULL: MACs checked inline */
 	int		mac_failed;	/* the worker's failure was reported */
 	long long	shown;		/* sink: the last seq said verified */
 	int		stopped;	/* sink: record() said stop */
+	/* the live log */
+	struct oplog_heads hs;		/* as read before the log */
+	int		live;		/* the file being read is the live log */
+	long long	live_first, live_count;
+	const char	*head_why;	/* the slots break the rules: why */
+	char		head_msg[64];
+	int		head_seen, other_seen;
+	int		stable;		/* the failure needs no look under the lock */
+	long long	end;		/* just past the last record of the last file */
+	int64_t		snap_size;	/* the live log's size at its end */
+	dev_t		snap_dev;
+	ino_t		snap_ino;
 };
 
 /* Reports the first bad record: one the MAC worker found before this one
@@ -104,6 +134,16 @@ bad_line(struct vstate *v, size_t line, const char *fmt, ...)
 	ret = badl(v, line, -1, fmt, ap);
 	va_end(ap);
 	return ret;
+}
+
+/* An I/O failure: exit 3, not tampering. */
+static int
+io_fail(struct vstate *v, const char *file, const char *why)
+{
+	v->res->status = ST_FAIL;
+	snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", file);
+	snprintf(v->res->reason, sizeof(v->res->reason), "%s", why);
+	return -1;
 }
 
 static int
@@ -166,57 +206,164 @@ check_seal(struct vstate *v, const struct oplog_record *r)
 	return 0;
 }
 
-/* "removed=FIRST-LAST cut_mac=HEX cut_time=TIME cutoff=TIME retain_days=D kept=N" */
+/* "KEY=VALUE" as the next token of *p: the value, NUL-terminated in place. */
+static char *
+token(char **p, const char *key)
+{
+	size_t k = strlen(key);
+	char *v, *e;
+
+	if (strncmp(*p, key, k) != 0 || (*p)[k] != '=')
+		return NULL;
+	v = *p + k + 1;
+	if ((e = strchr(v, ' ')) != NULL) {
+		*e = '\0';
+		*p = e + 1;
+	} else
+		*p = v + strlen(v);
+	return v;
+}
+
+static int
+exact_time(const char *s, int64_t *t)
+{
+	char back[TIME_BUFSZ];
+
+	if (time_parse(s, t) == -1)
+		return -1;
+	time_format(*t, back);
+	return strcmp(s, back) == 0 ? 0 : -1;
+}
+
+struct cp {
+	long long	first, last, days, kept;
+	unsigned char	cut_mac[OPLOG_MACLEN];
+	int64_t		cut_time, cutoff;
+	char		ct[TIME_BUFSZ], co[TIME_BUFSZ];
+};
+
+/* "removed=FIRST-LAST cut_mac=HEX cut_time=TIME cutoff=TIME retain_days=D
+ * kept=N", exactly: 0 or -1. */
+static int
+parse_cp(const struct oplog_record *r, struct cp *c)
+{
+	char d[OPLOG_DETAIL_MAX + 1], *p = d, *v, *dash;
+
+	if (!is(r, OF_OBJECT, OPLOG_FILE) || !is(r, OF_RESULT, "ok") ||
+	    r->len[OF_DETAIL] >= sizeof(d))
+		return -1;
+	memcpy(d, r->field[OF_DETAIL], r->len[OF_DETAIL] + 1);
+	if ((v = token(&p, "removed")) == NULL || (dash = strchr(v, '-')) == NULL)
+		return -1;
+	*dash = '\0';
+	if (oplog_decimal(v, strlen(v), &c->first) ||
+	    oplog_decimal(dash + 1, strlen(dash + 1), &c->last) ||
+	    (v = token(&p, "cut_mac")) == NULL ||
+	    hex_decode(v, strlen(v), c->cut_mac, OPLOG_MACLEN) == -1 ||
+	    (v = token(&p, "cut_time")) == NULL || strlen(v) >= TIME_BUFSZ ||
+	    exact_time(v, &c->cut_time) == -1)
+		return -1;
+	snprintf(c->ct, sizeof(c->ct), "%s", v);
+	if ((v = token(&p, "cutoff")) == NULL || strlen(v) >= TIME_BUFSZ ||
+	    exact_time(v, &c->cutoff) == -1)
+		return -1;
+	snprintf(c->co, sizeof(c->co), "%s", v);
+	if ((v = token(&p, "retain_days")) == NULL || oplog_decimal(v, strlen(v), &c->days) ||
+	    (v = token(&p, "kept")) == NULL || oplog_decimal(v, strlen(v), &c->kept) || *p != '\0')
+		return -1;
+	return 0;
+}
+
+/* The first record kept by a cut (F = LAST + 1): kept because it was not
+ * older than the cutoff, and, the seal of the cutoff's epoch being never
+ * removed, at the latest in that epoch; its MAC (when pending) chains to
+ * cut_mac under its own epoch's key, which a later key holder lacks. */
+static int
+check_first_kept(struct vstate *v, const struct oplog_record *f, const struct cp *c)
+{
+	long long ce = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, c->cutoff);
+
+	if (f->time < c->cutoff)
+		return bad(v, f, _("kept by a log-prune whose cutoff %s is after it"), c->co);
+	if (f->epoch > ce)
+		return bad(v, f, _("first kept record is in epoch %lld, after the cutoff's "
+		    "epoch %lld: more was removed than the cutoff allows"), f->epoch, ce);
+	if (f->time < c->cut_time)
+		return bad(v, f, _("first record is older than the cut record"));
+	return 0;
+}
+
 static int
 check_prune(struct vstate *v, const struct oplog_record *r)
 {
-	const char *d = r->field[OF_DETAIL], *why = _("malformed log-prune checkpoint");
-	long long first, last, days, kept;
-	unsigned char cut[OPLOG_MACLEN];
-	char mac[65], ct[TIME_BUFSZ], co[TIME_BUFSZ], tail;
-	int64_t cut_time, cutoff;
+	struct cp c;
 	size_t i;
 
-	if (sscanf(d, "removed=%lld-%lld cut_mac=%64s cut_time=%31s cutoff=%31s "
-	    "retain_days=%lld kept=%lld%c", &first, &last, mac, ct, co, &days, &kept,
-	    &tail) != 7 || first < 0 || last < first || kept < 0 ||
-	    hex_decode(mac, strlen(mac), cut, OPLOG_MACLEN) == -1 ||
-	    time_parse(ct, &cut_time) == -1 || time_parse(co, &cutoff) == -1)
-		return bad(v, r, "%s", why);
-	if (days < 365)
-		return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"), days);
-	if (cutoff > r->time - days * 86400000LL)
-		return bad(v, r, _("log-prune cutoff %s is less than %lld days before the checkpoint"),
-		    co, days);
-	if (cut_time >= cutoff)
+	if (parse_cp(r, &c) == -1)
+		return bad(v, r, "%s", _("malformed log-prune checkpoint"));
+	if (c.days < PRUNE_MIN_DAYS)
+		return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"), c.days);
+	if (c.first > c.last || c.last + 1 >= r->seq || c.kept != r->seq - 1 - c.last)
+		return bad(v, r, _("log-prune removed=%lld-%lld kept=%lld does not fit its "
+		    "seq %lld"), c.first, c.last, c.kept, r->seq);
+	if (v->have_cp ? c.first != v->cp_last + 1 : v->res->first_seq == 0 && c.first != 0)
+		return bad(v, r, _("log-prune removed from seq %lld, the log then began at %lld"),
+		    c.first, v->have_cp ? v->cp_last + 1 : 0);
+	if (c.cutoff > prune_cutoff(r->time, c.days))
+		return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a calendar "
+		    "year) before the checkpoint"), c.co, c.days);
+	if (c.cut_time >= c.cutoff)
 		return bad(v, r, _("log-prune removed record %lld of %s, not before its cutoff %s"),
-		    last, ct, co);
-	for (i = 0; i < v->nend; i++)
-		if (v->endseq[i] == last && !ct_equal(v->endmac[i], cut, OPLOG_MACLEN))
-			return bad(v, r, _("log-prune cut_mac differs from record %lld"), last);
-	if (v->pend && v->pend->rec.seq == last + 1) {
+		    c.last, c.ct, c.co);
+	if (c.cut_time < v->vk->t0)
+		return bad(v, r, _("log-prune cut_time %s is before the log began"), c.ct);
+	if (v->live && c.last >= v->live_first)
+		return bad(v, r, _("log-prune claims records %lld-%lld removed, the log holds %lld"),
+		    c.first, c.last, v->live_first);
+	for (i = 0; i < v->nseg; i++) {
+		if (v->seg[i].last_seq == c.last && (!ct_equal(v->seg[i].last_mac, c.cut_mac,
+		    OPLOG_MACLEN) || v->seg[i].last_time != c.cut_time))
+			return bad(v, r, _("log-prune cut_mac or cut_time differs from record %lld"),
+			    c.last);
+		if (v->seg[i].first_seq == c.last + 1 && (!v->pend || v->pend->rec.seq != c.last + 1)) {
+			struct oplog_record f;
+
+			memset(&f, 0, sizeof(f));
+			f.seq = v->seg[i].first_seq;
+			f.epoch = v->seg[i].first_epoch;
+			f.time = v->seg[i].first_time;
+			if (check_first_kept(v, &f, &c) == -1) {
+				v->res->bad_seq = r->seq;
+				v->res->bad_line = r->line;
+				return -1;
+			}
+		}
+	}
+	if (v->pend && v->pend->rec.seq == c.last + 1) {
 		struct oplog_record *p = &v->pend->rec;
 		unsigned char m[OPLOG_MACLEN];
 		struct oplog_mac pm;
+		const char *file = v->file;
 
-		if (p->time < cut_time) {
-			v->file = v->pend->file;
-			return bad(v, p, _("first record is older than the cut record"));
-		}
+		v->file = v->pend->file;
+		if (check_first_kept(v, p, &c) == -1)
+			return -1;
 		mac_open(&pm);
 		mac_setkey(&pm, v->pend->key, p->epoch);
-		mac_record(&pm, cut, (const char *const *)p->field, p->len, m);
+		mac_record(&pm, c.cut_mac, (const char *const *)p->field, p->len, m);
 		mac_close(&pm);
-		if (!ct_equal(m, p->mac, OPLOG_MACLEN)) {
-			v->file = v->pend->file;
+		if (!ct_equal(m, p->mac, OPLOG_MACLEN))
 			return bad(v, p, _("MAC mismatch: record changed, or wrong key"));
-		}
+		v->file = file;
 		wipe(v->pend->key, 32);
 		gcry_free(v->pend->key);
 		free(v->pend);
 		v->pend = NULL;
-		snprintf(v->res->start_checkpoint, sizeof(v->res->start_checkpoint), "%s", d);
+		snprintf(v->res->start_checkpoint, sizeof(v->res->start_checkpoint), "%s",
+		    r->field[OF_DETAIL]);
 	}
+	v->have_cp = 1;
+	v->cp_last = c.last;
 	v->res->prunes++;
 	v->res->last_prune_time = r->time;
 	return 0;
@@ -243,11 +390,35 @@ keep_pending(struct vstate *v, const struct oplog_record *r)
 	v->pend = p;
 }
 
+static void
+segment(struct vstate *v, const struct oplog_record *r, int start)
+{
+	struct seg *s;
+
+	if (start || v->nseg == 0) {
+		if (v->nseg == v->segcap) {
+			v->segcap = v->segcap ? 2 * v->segcap : 8;
+			v->seg = xrealloc(v->seg, v->segcap * sizeof(*v->seg));
+		}
+		s = &v->seg[v->nseg++];
+		s->first_seq = r->seq;
+		s->first_epoch = r->epoch;
+		s->first_time = r->time;
+	}
+	s = &v->seg[v->nseg - 1];
+	s->last_seq = r->seq;
+	s->last_time = r->time;
+	memcpy(s->last_mac, r->mac, OPLOG_MACLEN);
+}
+
 static int
 step(struct vstate *v, const struct oplog_record *r)
 {
 	struct oplog_verify_result *res = v->res;
+	const struct oplog_verify_opts *o = v->o;
+	char tm[TIME_BUFSZ];
 	long long want;
+	size_t i;
 	int seal = is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "seal");
 
 	if (v->have_prev) {
@@ -266,6 +437,12 @@ step(struct vstate *v, const struct oplog_record *r)
 	if (r->epoch != want)
 		return bad(v, r, _("epoch %lld does not match the time (epoch %lld)"),
 		    r->epoch, want);
+	/* A key holder can date records ahead (he can evolve the key): what
+	 * lies in the future is not trusted, checkpoints least of all. */
+	if (!o->any_time && r->time > o->now + OPLOG_FUTURE_MS) {
+		time_format(o->now, tm);
+		return bad(v, r, _("dated after the verification time %s"), tm);
+	}
 	if (!v->have_prev) {
 		res->first_seq = r->seq;
 		res->first_epoch = r->epoch;
@@ -300,11 +477,12 @@ step(struct vstate *v, const struct oplog_record *r)
 		return -1;
 	if (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "log-prune") && check_prune(v, r) == -1)
 		return -1;
-	if (v->o->have_anchor && r->seq == v->o->anchor_seq) {
-		if (!ct_equal(r->mac, v->o->anchor_mac, OPLOG_MACLEN))
-			return bad(v, r, _("MAC differs from the anchor's"));
-		v->anchor_seen = 1;
-	}
+	for (i = 0; i < o->nanchors; i++)
+		if (r->seq == o->anchors[i].seq) {
+			if (!ct_equal(r->mac, o->anchors[i].mac, OPLOG_MACLEN))
+				return bad(v, r, _("MAC differs from the anchor's"));
+			v->anchor_seen[i] = 1;
+		}
 	v->have_prev = 1;
 	v->prev.seq = r->seq;
 	v->prev.epoch = r->epoch;
@@ -333,8 +511,7 @@ find_cut(int fd, long long offset, long long seq, unsigned char cut[OPLOG_MACLEN
 	struct oplog_record *r;
 	const char *line;
 	size_t len;
-	long long first, last;
-	char mac[65];
+	struct cp c;
 	int k, found = -1;
 
 	oplog_reader_seek(rd, offset);
@@ -343,10 +520,10 @@ find_cut(int fd, long long offset, long long seq, unsigned char cut[OPLOG_MACLEN
 			continue;
 		if ((k = oplog_reader_parse(rd, &r)) == 1 && is(r, OF_OPERATOR, "-") &&
 		    is(r, OF_ACTION, "log-prune") &&
-		    sscanf(r->field[OF_DETAIL], "removed=%lld-%lld cut_mac=%64s", &first,
-		    &last, mac) == 3 && last == seq - 1 &&
-		    hex_decode(mac, strlen(mac), cut, OPLOG_MACLEN) == 0)
+		    parse_cp(r, &c) == 0 && c.last == seq - 1) {
+			memcpy(cut, c.cut_mac, OPLOG_MACLEN);
 			found = 0;
+		}
 		if (k == -1)
 			break;
 	}
@@ -418,80 +595,123 @@ hand(struct vstate *v, const struct oplog_record *r, int fd, long long offset)
 	return progress(v, v->q ? macq_done(v->q) : r->seq);
 }
 
-/* The live log must end exactly where its head says.  hd was read before
- * the log, so records appended meanwhile lie beyond it and were not read;
- * bytes beyond it are an error only if the head has not moved since. */
+/* The live log's record that a head slot names, where the head says it is. */
 static int
-check_head(struct vstate *v, struct store *st, const struct oplog_head *hd,
-    long long count, long long size, int fd)
+head_record(struct vstate *v, const struct oplog_record *r, long long end)
 {
-	struct oplog_head now;
-	struct stat sb;
-	unsigned char m[OPLOG_MACLEN];
-	const char *why;
+	const struct oplog_head *h = &v->hs.h[v->hs.pick], *o = &v->hs.h[!v->hs.pick];
 
-	v->file = OPLOG_HEADFILE;
-	if (hd->seq != v->prev.seq || !ct_equal(hd->mac, v->prev.mac, OPLOG_MACLEN))
-		return bad(v, NULL, _("the log ends at seq %lld, the head says %lld: %s"),
-		    v->prev.seq, hd->seq, hd->seq > v->prev.seq ? _("tail truncated") :
-		    _("head rolled back"));
-	if (hd->epoch != v->prev.epoch || hd->count != count || hd->size != size ||
-	    hd->time != v->prev.time)
-		return bad(v, NULL, _("head does not match the log (count, size, epoch or time)"));
-	key_to(v, hd->epoch);
-	mac_head(&v->mac, hd, m);
-	if (!ct_equal(m, hd->hmac, OPLOG_MACLEN))
-		return bad(v, NULL, _("head hmac does not verify"));
-	if (fstat(fd, &sb) == 0 && sb.st_size > size && oplog_head_read(st, &now, &why) == 0 &&
-	    now.seq == hd->seq && now.size == hd->size) {
-		v->file = OPLOG_FILE;
-		return bad(v, NULL, _("%lld bytes after the head's end: an unfinished append "
-		    "(the next append takes in whole records or repairs it), or a head rolled back"),
-		    (long long)sb.st_size - size);
+	if (v->hs.why[!v->hs.pick] == NULL && r->seq == o->seq && !v->other_seen) {
+		if (!ct_equal(r->mac, o->mac, OPLOG_MACLEN) || r->time != o->time ||
+		    r->epoch != o->epoch)
+			return bad(v, r, _("differs from the record oplog.head's other slot names"));
+		v->other_seen = 1;
 	}
-	v->res->head_checked = 1;
+	if (r->seq != h->seq)
+		return 0;
+	if (!ct_equal(r->mac, h->mac, OPLOG_MACLEN) || r->time != h->time || r->epoch != h->epoch)
+		return bad(v, r, _("differs from the record oplog.head names: head rolled back, "
+		    "or the record replaced"));
+	if (end != h->size || v->live_count != h->count ||
+	    (v->epoch_whole && v->cur_n != h->erecs))
+		return bad(v, r, _("oplog.head says size %lld, count %lld, erecs %lld here; the "
+		    "log has %lld, %lld, %lld"), h->size, h->count, h->erecs, end,
+		    v->live_count, v->cur_n);
+	if (h->version == 2 && h->kepoch != r->epoch + v->prev.seal)
+		return bad(v, r, _("oplog.head names key epoch %lld after this record"), h->kepoch);
+	v->head_seen = 1;
 	return 0;
 }
 
-/* Verifies records of fd up to byte limit (-1: the whole file). */
+/* A failure at or before the head's record is in bytes no writer touches:
+ * it stands without a look under the log lock. */
+static void
+settle(struct vstate *v)
+{
+	v->stable = v->head_why == NULL &&
+	    (!v->have_prev || v->prev.seq < v->hs.h[v->hs.pick].seq);
+}
+
+/* Verifies the records of fd (the live log when v->live). */
 static int
-verify_fd(struct vstate *v, int fd, long long limit, long long *count, long long *size)
+verify_fd(struct vstate *v, int fd)
 {
 	struct oplog_reader *rd = oplog_reader_open(fd, v->file);
 	struct oplog_record *r;
 	struct stat sb;
 	const char *why;
+	long long end;
 	size_t line;
-	int k, io;
+	int k, io, start = 1, reg;
 
-	*count = 0;
-	if (limit < 0)
+	if (!v->live && !v->o->prefix)
 		oplog_reader_copy(rd);
-	while ((limit < 0 || oplog_reader_offset(rd) < limit) &&
-	    (k = oplog_reader_next(rd, &r)) == 1) {
-		if (!v->have_prev && !oplog_reader_headed(rd))
+	while ((k = oplog_reader_next(rd, &r)) == 1) {
+		if (v->live && v->live_count++ == 0)
+			v->live_first = r->seq;
+		if (!v->have_prev && !v->live && !v->o->prefix && !oplog_reader_headed(rd))
 			v->res->copy = 1;
 		if (step(v, r) == -1 || (v->o->sink &&
 		    hand(v, r, fd, oplog_reader_offset(rd)) == -1)) {
+			if (v->live)
+				settle(v);
 			oplog_reader_close(rd);
 			return -1;
 		}
-		(*count)++;
+		segment(v, r, start || r->after_header);
+		start = 0;
+		if (v->o->prefix && v->pend == NULL) {
+			struct oplog_good *g = &v->res->good;
+
+			g->ok = 1;
+			g->end = oplog_reader_offset(rd);
+			g->seq = r->seq;
+			g->epoch = r->epoch;
+			g->erecs = v->cur_n;
+			g->time = r->time;
+			g->seal = v->prev.seal;
+			memcpy(g->mac, r->mac, OPLOG_MACLEN);
+		}
+		if (v->live && v->head_why == NULL &&
+		    head_record(v, r, oplog_reader_offset(rd)) == -1) {
+			oplog_reader_close(rd);
+			return -1;
+		}
 	}
-	if (limit >= 0 && oplog_reader_offset(rd) >= limit)
-		k = 0;
+	v->end = end = oplog_reader_offset(rd);
+	reg = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (reg) {
+		v->snap_size = sb.st_size;
+		v->snap_dev = sb.st_dev;
+		v->snap_ino = sb.st_ino;
+	}
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
-		bad_line(v, line, "%s", why);
-		if (io && !v->mac_failed)
-			v->res->status = ST_FAIL;
+		if (io && !v->mac_failed) {
+			io_fail(v, v->file, why);
+			oplog_reader_close(rd);
+			return -1;
+		}
+		if (v->live && v->head_why == NULL && oplog_reader_torn(rd) > 0 &&
+		    end >= v->hs.h[v->hs.pick].size)
+			bad(v, NULL, _("%zu bytes after the last record: an unfinished append "
+			    "(the next append cuts it and logs a repair)"), oplog_reader_torn(rd));
+		else
+			bad_line(v, line, "%s", why);
+		if (v->live)
+			settle(v);
+		oplog_reader_close(rd);
+		return -1;
 	}
-	*size = oplog_reader_offset(rd);
+	/* Neither a header row nor a record: not even an empty archive. */
+	if (start && !oplog_reader_headed(rd)) {
+		oplog_reader_close(rd);
+		return bad_line(v, 1, "%s", _("empty file, no header row"));
+	}
 	oplog_reader_close(rd);
-	if (k == 0 && limit < 0 && !v->res->copy && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    sb.st_size != *size)
+	if (!v->live && !v->res->copy && reg && sb.st_size != end)
 		return bad(v, NULL, _("file changed while being read"));
-	return k == -1 ? -1 : 0;
+	return 0;
 }
 
 int
@@ -506,96 +726,169 @@ oplog_anchor_parse(const char *s, long long *seq, unsigned char mac[OPLOG_MACLEN
 	return 0;
 }
 
-static int run_end(struct store *, struct vstate *, int, const struct oplog_head *,
-	    long long, long long, int);
+/* The live log against its head, read before it: the slot rules, each
+ * slot's hmac under its key, the records they name. */
+static int
+check_head(struct vstate *v)
+{
+	const struct oplog_head *h = &v->hs.h[v->hs.pick], *o = &v->hs.h[!v->hs.pick];
+
+	v->file = OPLOG_HEADFILE;
+	if (v->head_why != NULL)
+		return bad(v, NULL, "%s", v->head_why);
+	if (!v->head_seen)
+		return bad(v, NULL, _("the log ends at seq %lld, the head says %lld: %s"),
+		    v->prev.seq, h->seq, h->seq > v->prev.seq ? _("tail truncated") :
+		    _("head rolled back"));
+	if (v->hs.why[!v->hs.pick] == NULL && o->seq >= v->live_first && !v->other_seen)
+		return bad(v, NULL, _("the log lacks seq %lld, which oplog.head's other slot "
+		    "names"), o->seq);
+	v->res->head_checked = 1;
+	return 0;
+}
+
+/* oplog.key, when it can be read: the key of its epoch, which is not ahead
+ * of the head (a log and head put back from an earlier epoch). */
+static int
+check_keyfile(struct vstate *v, struct store *st)
+{
+	const struct oplog_head *h = &v->hs.h[v->hs.pick];
+	struct oplog_key *k = oplog_key_new();
+	unsigned char *want;
+	const char *why;
+	int ret = 0;
+
+	v->file = OPLOG_KEYFILE;
+	if (oplog_key_read(st, k, &why) != ST_OK)
+		;	/* not ours to read, or for the writers to report */
+	else if (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds)
+		ret = bad(v, NULL, "%s", _("the key of another log"));
+	else if (h->version == 2 && k->epoch > h->kepoch)
+		ret = bad(v, NULL, _("key of epoch %lld is ahead of the head's (epoch %lld): "
+		    "the log and its head were put back from an earlier copy"), k->epoch, h->kepoch);
+	else {
+		if ((want = gcry_malloc_secure(32)) == NULL)
+			errx(ST_FAIL, _("out of secure memory"));
+		oplog_key_at(v->vk->k0, 0, k->epoch, want);
+		if (!ct_equal(want, k->k, 32))
+			ret = bad(v, NULL, "%s", _("not the key of its epoch under this "
+			    "verification key"));
+		wipe(want, 32);
+		gcry_free(want);
+	}
+	oplog_key_free(k);
+	return ret;
+}
+
+static int
+open_live(struct vstate *v, struct store *st)
+{
+	const char *why;
+	int fd, i;
+
+	if (oplog_heads_read(st, &v->hs, &why) == -1) {
+		if (v->hs.err == ENOENT) {
+			v->file = OPLOG_HEADFILE;
+			return bad(v, NULL, "%s", why);
+		}
+		return io_fail(v, OPLOG_HEADFILE, why);
+	}
+	/* A bad head is reported after the records: a wrong key shows as
+	 * the first record's MAC, not as the head's. */
+	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
+		for (i = 0; i < 2 && v->head_why == NULL; i++)
+			if (v->hs.why[i] == NULL &&	/* else an older log's one-line head */
+			    oplog_head_check(&v->hs.h[i], v->vk->k0, 0) == -1) {
+				snprintf(v->head_msg, sizeof(v->head_msg),
+				    _("slot %d: head hmac does not verify"), i);
+				v->head_why = v->head_msg;
+			}
+	v->file = OPLOG_FILE;
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
+		if (errno == ENOENT)
+			return bad(v, NULL, "%s", strerror(errno));
+		return io_fail(v, OPLOG_FILE, strerror(errno));
+	}
+	return fd;
+}
+
+static int run_end(struct vstate *, struct store *);
 
 static int
 run(struct store *st, struct vstate *v)
 {
 	const struct oplog_verify_opts *o = v->o;
 	struct stat lsb, fsb;
-	struct oplog_head hd;
-	long long count = 0, size = 0;
 	size_t i, n = o->nfiles ? o->nfiles : 1;
-	int fd = -1, live = o->nfiles == 0, r;
-	const char *why;
+	int fd, r;
 
 	for (i = 0; i < n; i++) {
-		if (live) {
-			v->file = OPLOG_FILE;
-			fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0);
-		} else if (strcmp(o->files[i], "-") == 0) {
-			v->file = "<stdin>";
-			fd = dup(STDIN_FILENO);
+		v->live = o->nfiles == 0;
+		if (v->live) {
+			if ((fd = open_live(v, st)) == -1)
+				return -1;
 		} else {
-			v->file = o->files[i];
-			fd = open(o->files[i], O_RDONLY | O_CLOEXEC);
+			v->file = strcmp(o->files[i], "-") == 0 ? "<stdin>" : o->files[i];
+			fd = strcmp(o->files[i], "-") == 0 ? dup(STDIN_FILENO) :
+			    open(o->files[i], O_RDONLY | O_CLOEXEC);
+			if (fd == -1)
+				return io_fail(v, v->file, strerror(errno));
+			if (i == n - 1 && st && !o->prefix && !v->res->copy && fstat(fd, &fsb) == 0 &&
+			    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino) {
+				close(fd);
+				if ((fd = open_live(v, st)) == -1)
+					return -1;
+				v->live = 1;
+				v->file = o->files[i];
+			}
 		}
-		if (fd == -1) {
-			v->res->status = ST_FAIL;
-			snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", v->file);
-			snprintf(v->res->reason, sizeof(v->res->reason), "%s", strerror(errno));
+		r = verify_fd(v, fd);
+		close(fd);
+		if (r == -1)
 			return -1;
-		}
-		if (!live && !v->res->copy && i == n - 1 && st && fstat(fd, &fsb) == 0 &&
-		    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino)
-			live = 1;
-		if (live && i == n - 1 && oplog_head_read(st, &hd, &why) == -1) {
-			close(fd);
-			v->res->status = ST_FAIL;
-			snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", OPLOG_HEADFILE);
-			snprintf(v->res->reason, sizeof(v->res->reason), "%s", why);
-			return -1;
-		}
-		if (verify_fd(v, fd, live && i == n - 1 ? hd.size : -1, &count, &size) == -1) {
-			close(fd);
-			return -1;
-		}
-		if (i < n - 1)
-			close(fd);
-		v->res->end_offset = size;
-		if (v->have_prev) {
-			v->endseq[v->nend] = v->prev.seq;
-			memcpy(v->endmac[v->nend++], v->prev.mac, OPLOG_MACLEN);
-		}
+		v->res->end_offset = v->end;
 	}
-	r = run_end(st, v, live, live ? &hd : NULL, count, size, fd);
-	close(fd);
-	return r;
+	return run_end(v, st);
 }
 
 static int
-run_end(struct store *st, struct vstate *v, int live, const struct oplog_head *hd,
-    long long count, long long size, int fd)
+run_end(struct vstate *v, struct store *st)
 {
 	const struct oplog_verify_opts *o = v->o;
 	long long now_e, covered;
 	char tm[TIME_BUFSZ];
-	size_t line;
+	size_t line, i;
 	long long seq;
 	const char *file;
 
 	if (v->q && macq_drain(v->q, &line, &seq, &file))
 		return bad(v, NULL, "%s", "");	/* reports the worker's record */
-	if (!v->have_prev)
-		return bad(v, NULL, _("no records"));
+	if (!v->have_prev) {
+		/* Archives of prunes that removed nothing hold a header row
+		 * alone; the live log always holds its genesis or a checkpoint. */
+		if (v->live || o->nanchors > 0)
+			return bad(v, NULL, _("no records"));
+		return 0;
+	}
 	if (v->pend && v->res->copy) {
 		v->res->copy_start = v->pend->rec.seq;
 	} else if (v->pend) {
 		v->file = v->pend->file;
 		return bad(v, &v->pend->rec, _("pruned log without checkpoint"));
 	}
-	if (o->have_anchor && !v->anchor_seen) {
-		if (o->anchor_seq > v->prev.seq)
-			return bad(v, NULL, _("the log ends at seq %lld, before the anchor's "
-			    "seq %lld: tail truncated"), v->prev.seq, o->anchor_seq);
-		return bad(v, NULL, _("the log starts at seq %lld, after the anchor's seq %lld "
-		    "(pruned): use a newer anchor"), v->res->first_seq, o->anchor_seq);
-	}
-	if (!live)
+	for (i = 0; i < o->nanchors; i++)
+		if (!v->anchor_seen[i]) {
+			if (o->anchors[i].seq > v->prev.seq)
+				return bad(v, NULL, _("the log ends at seq %lld, before the anchor's "
+				    "seq %lld: tail truncated"), v->prev.seq, o->anchors[i].seq);
+			return bad(v, NULL, _("the log starts at seq %lld, after the anchor's "
+			    "seq %lld (pruned): use a newer anchor"), v->res->first_seq,
+			    o->anchors[i].seq);
+		}
+	if (!v->live)
 		return 0;
-	if (check_head(v, st, hd, count, size, fd) == -1)
+	if (check_head(v) == -1 || check_keyfile(v, st) == -1)
 		return -1;
 	now_e = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, o->now);
 	covered = v->prev.epoch + v->prev.seal;
@@ -606,19 +899,6 @@ run_end(struct store *st, struct vstate *v, int live, const struct oplog_head *h
 		    "(tail cut, or no log-append --seal from cron)"), covered, now_e - 1, tm);
 	}
 	return 0;
-}
-
-/* The live log's identity: its inode and its head.  A failure while it
- * changed (log-prune swapped the file) is retried, not reported. */
-static int
-snapshot(struct store *st, struct stat *sb, struct oplog_head *hd)
-{
-	const char *why;
-
-	memset(hd, 0, sizeof(*hd));
-	if (fstatat(st->dirfd, OPLOG_FILE, sb, AT_SYMLINK_NOFOLLOW) == -1)
-		return -1;
-	return oplog_head_read(st, hd, &why);
 }
 
 /* A second core pays from a few megabytes on. */
@@ -650,7 +930,9 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->vk = vk;
 	v->o = o;
 	v->res = res;
+	v->live_first = -1;
 	v->shown = -1;
+	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
 	if ((v->k = gcry_malloc_secure(32)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
 	memcpy(v->k, vk->k0, 32);
@@ -681,47 +963,44 @@ vstate_free(struct vstate *v)
 		wipe(v->pend->key, 32);
 		gcry_free(v->pend->key);
 		free(v->pend);
+		v->pend = NULL;
 	}
-	free(v->endseq);
-	free(v->endmac);
+	free(v->seg);
+	free(v->anchor_seen);
 }
 
-static int
+static void
 verify_once(struct store *st, const struct oplog_vkey *vk,
-    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res, struct vstate *v)
 {
-	struct vstate v;
-	size_t n = o->nfiles ? o->nfiles : 1;
 	long long upto;
 
-	vstate_init(&v, vk, o, res);
-	v.endseq = xcalloc(n, sizeof(*v.endseq));
-	v.endmac = xcalloc(n, sizeof(*v.endmac));
-	if (big_enough(st, o))
-		v.q = macq_start(vk->k0);
-	if (run(st, &v) == -1 && res->status == ST_OK)
+	vstate_init(v, vk, o, res);
+	if (!o->inline_macs && big_enough(st, o))
+		v->q = macq_start(vk->k0);
+	if (run(st, v) == -1 && res->status == ST_OK)
 		res->status = ST_NO;
-	if (v.stopped) {
+	if (v->stopped) {
 		res->status = ST_FAIL;
 		res->reason[0] = '\0';
-	} else if (o->sink && v.have_prev) {
+	} else if (o->sink && v->have_prev) {
 		/* Every record before the first bad one has verified (the MAC
 		 * worker stops at its first failure, in file order), unless a
 		 * pruned first record is still unexplained. */
 		if (res->status == ST_OK)
-			upto = v.prev.seq;
-		else if (v.pend && !v.pend->early && !v.pend->start)
+			upto = v->prev.seq;
+		else if (v->pend && !v->pend->early && !v->pend->start)
 			upto = -1;
 		else
-			upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v.prev.seq;
-		if (upto > v.shown)
+			upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v->prev.seq;
+		if (upto > v->shown)
 			o->sink->verified(o->sink->arg, upto);
 	}
-	if (v.have_prev)
-		vstate_end(&v);
-	macq_stop(v.q);
-	vstate_free(&v);
-	return res->status;
+	if (v->have_prev)
+		vstate_end(v);
+	macq_stop(v->q);
+	v->q = NULL;
+	vstate_free(v);
 }
 
 struct oplog_verifier {
@@ -737,6 +1016,7 @@ oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
 	struct vstate *v = &ver->v;
 	struct oplog_chain c = *from;	/* from may be res->end */
 
+	ver->o.now = time_now_ms();
 	from = &c;
 	vstate_init(v, vk, &ver->o, res);
 	v->have_prev = 1;
@@ -756,6 +1036,7 @@ oplog_verifier_add(struct oplog_verifier *ver, const struct oplog_record *r,
     const char *file)
 {
 	ver->v.file = file;
+	ver->o.now = time_now_ms();
 	if (step(&ver->v, r) == -1)
 		return -1;
 	vstate_end(&ver->v);
@@ -771,21 +1052,48 @@ oplog_verifier_free(struct oplog_verifier *ver)
 	free(ver);
 }
 
+/* 1 if the live log is, under the log lock, as the failed verification saw
+ * it (its head's bytes, its inode and size): then no writer was in flight
+ * and the failure stands; 0 if it moved; -1 if the lock failed. */
+static int
+unmoved(struct store *st, const struct vstate *v)
+{
+	struct oplog_heads now;
+	struct stat sb;
+	const char *why;
+	int same;
+
+	if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
+		return -1;
+	same = oplog_heads_read(st, &now, &why) == 0 && now.nraw == v->hs.nraw &&
+	    memcmp(now.raw, v->hs.raw, now.nraw) == 0 &&
+	    fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_dev == v->snap_dev && sb.st_ino == v->snap_ino && sb.st_size == v->snap_size;
+	store_unlock(st, STORE_LOCK_LOG);
+	return same;
+}
+
 int
 oplog_verify(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
 {
-	struct stat sb0, sb1;
-	struct oplog_head h0, h1;
-	int tries, quiet, same;
+	struct vstate v;
+	int tries, k, live;
 
-	for (tries = 0;; tries++) {
-		quiet = st != NULL && snapshot(st, &sb0, &h0) == 0;
-		if (verify_once(st, vk, o, res) == ST_OK || !quiet || tries == 2)
+	for (tries = 1;; tries++) {
+		verify_once(st, vk, o, res, &v);
+		live = v.live;
+		if (res->status != ST_NO || !live || v.stable || st == NULL || o->prefix ||
+		    o->sink != NULL || tries == TRIES)
 			return res->status;
-		same = snapshot(st, &sb1, &h1) == 0 && sb0.st_ino == sb1.st_ino &&
-		    sb0.st_dev == sb1.st_dev && memcmp(&h0, &h1, sizeof(h0)) == 0;
-		if (same)
+		if ((k = unmoved(st, &v)) == 1)
 			return res->status;
+		if (k == -1) {
+			res->status = ST_FAIL;
+			snprintf(res->bad_file, sizeof(res->bad_file), "%s", "oplog.lock");
+			snprintf(res->reason, sizeof(res->reason), "%s", _("lock timeout"));
+			res->bad_line = 0;
+			return res->status;
+		}
 	}
 }

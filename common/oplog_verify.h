@@ -37,6 +37,7 @@ struct oplog_record {
 	const char	*raw;		/* the line as read (see oplog_record_raw) */
 	size_t		rawlen;
 	int		cut;		/* fields were cut in place in raw */
+	int		after_header;	/* a header row came right before it */
 };
 
 struct oplog_reader;
@@ -48,6 +49,8 @@ struct oplog_reader *oplog_reader_open(int fd, const char *name);
  * why (and whether it was I/O) and at which line. */
 int	oplog_reader_next(struct oplog_reader *, struct oplog_record **rec);
 const char *oplog_reader_error(const struct oplog_reader *, size_t *line, int *io);
+/* After an error: the bytes after the file's last LF, if that was it. */
+size_t	oplog_reader_torn(const struct oplog_reader *);
 /* Offset just past the last line read (a torn tail stays beyond). */
 long long oplog_reader_offset(const struct oplog_reader *);
 void	oplog_reader_close(struct oplog_reader *);
@@ -127,14 +130,38 @@ struct oplog_chain {
 	int		seal, whole;		/* whole: erecs counts the whole epoch */
 };
 
+/* A record the log must hold: an anchor, or any record seen elsewhere
+ * (a copy shipped off the host). */
+struct oplog_anchor {
+	long long	seq;
+	unsigned char	mac[OPLOG_MACLEN];
+};
+
 struct oplog_verify_opts {
-	const char *const *files;	/* NULL/0: the live log DIR/oplog.csv */
+	const char *const *files;	/* NULL/0: the live log DIR/oplog.csv;
+					 * "-": standard input */
 	size_t		nfiles;
 	const struct oplog_sink *sink;
-	int		have_anchor;
-	long long	anchor_seq;
-	unsigned char	anchor_mac[OPLOG_MACLEN];
-	int64_t		now;		/* for the "epochs unsealed" check */
+	const struct oplog_anchor *anchors;
+	size_t		nanchors;
+	int64_t		now;		/* the verification time: "epochs
+					 * unsealed", records dated after it */
+	int		any_time;	/* no rule about records dated after now */
+	int		inline_macs;	/* no second core: the first bad record
+					 * is the one the pass stopped at */
+	int		prefix;		/* files are read as they are (no head,
+					 * no second try): the longest prefix
+					 * that verifies ends up in res->good */
+};
+
+/* With prefix: the last record of the longest prefix that verifies. */
+struct oplog_good {
+	int		ok;		/* some prefix verifies */
+	long long	end;		/* its size in bytes */
+	long long	seq, epoch, erecs;
+	int64_t		time;
+	int		seal;		/* the record is a seal */
+	unsigned char	mac[OPLOG_MACLEN];
 };
 
 struct oplog_verify_result {
@@ -157,6 +184,7 @@ struct oplog_verify_result {
 	long long	copy_start;		/* or -1 */
 	struct oplog_chain end;			/* the last record's chain state */
 	long long	end_offset;		/* just past it in the last file */
+	struct oplog_good good;
 	/* on failure: */
 	char		bad_file[256];
 	size_t		bad_line;		/* 0: not a record (head, anchor, file) */
@@ -183,14 +211,28 @@ void	oplog_verifier_free(struct oplog_verifier *);
 int	oplog_anchor_parse(const char *, long long *seq, unsigned char mac[OPLOG_MACLEN]);
 
 /*
- * For log-prune: replaces oplog.csv by the records written to af (an
- * atomic_begin'd file in st->dirfd named "oplog.csv", header and kept
- * records, the newest of the live log among them as its last line) plus
- * the checkpoint rec chained after it, and commits the head.  The caller
- * holds STORE_LOCK_LOG and called oplog_seal_at() under it first; kept is
- * the number of records written to af.  af is committed or aborted.
+ * For log-prune: under STORE_LOCK_LOG, which the caller holds, checks the
+ * log as every writer does, has copy() append to af (an atomic_begin'd file
+ * in st->dirfd named "oplog.csv", holding the header and the kept records)
+ * what the log holds from where the caller's scan stopped up to the end the
+ * head just checked commits, appends the seals of ended epochs and the
+ * checkpoint (operator "-", action log-prune, object oplog.csv, result ok,
+ * detail `detail` and " kept=N", N records after cut_seq before it), renames
+ * af over the log and commits the head.  af is committed or aborted.
  */
-int	oplog_replace(struct store *, struct atomic_file *af, long long kept,
-	    const struct oplog_rec *checkpoint, int64_t now);
+int	oplog_replace(struct store *, struct atomic_file *af, long long cut_seq,
+	    const char *detail, int64_t now, int (*copy)(void *, long long end),
+	    void *arg, long long *kept);
+
+/*
+ * log-append --recover: with the verification key, keeps the longest prefix
+ * of oplog.csv that verifies, saves the rest to DIR/oplog-cut-TIME, and
+ * goes on with a "recover" record, new head slots and a new oplog.key
+ * (jukisec-log(5), "Recovery").  ST_OK (summary says what was done, or that
+ * nothing was to do), ST_NO when nothing verifies with this key (nothing
+ * changed), ST_FAIL after a message.
+ */
+int	oplog_recover(struct store *, const struct oplog_vkey *, int64_t now,
+	    char *summary, size_t cap);
 
 #endif

@@ -20,6 +20,7 @@
  *    instant leaves the old log or the new one; the next run removes the
  *    stale temporary.  One prune at a time: flock(2) on the directory.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ struct archive {
 	char		*buf;
 	size_t		len;
 	int		need_header;
+	int		fresh;		/* empty or stdout: a header row comes first */
 };
 
 int64_t
@@ -79,9 +81,13 @@ prune_cutoff(int64_t now, long long days)
 
 	ms = now - day * MS_PER_DAY;
 	civil_from_days(day, &y, &m, &d);
+	/* 29 February a year on is 1 March 00:00: the cutoff never moves
+	 * back as the clock moves on, so a checkpoint's time always allows
+	 * the cutoff its prune computed a moment before (jukisec-log(5)). */
 	if (m == 2 && d == 29)
-		d = 28;
-	yearago = days_from_civil(y - 1, m, d) * MS_PER_DAY + ms;
+		yearago = days_from_civil(y - 1, 3, 1) * MS_PER_DAY;
+	else
+		yearago = days_from_civil(y - 1, m, d) * MS_PER_DAY + ms;
 	return yearago < cut ? yearago : cut;
 }
 
@@ -249,7 +255,7 @@ archive_open(struct archive *a, const char *name)
 	if (strcmp(name, "-") == 0) {
 		a->fd = STDOUT_FILENO;
 		a->name = "<stdout>";
-		a->need_header = 1;
+		a->need_header = a->fresh = 1;
 		return 0;
 	}
 	a->fd = open(name, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
@@ -275,8 +281,62 @@ archive_open(struct archive *a, const char *name)
 		a->last_seq = k.seq;
 		memcpy(a->last_mac, k.mac, sizeof(k.mac));
 	}
-	a->need_header = lfend == 0;
+	a->need_header = a->fresh = lfend == 0;
 	return 0;
+}
+
+/*
+ * An archive inside the state directory, or naming one of its files under
+ * another name (a hard link), would put removed records where the log's own
+ * files live, or overwrite one (issue 11): ST_USAGE after one line.
+ */
+static int
+archive_outside(struct store *st, const char *name)
+{
+	struct stat sd, sb, se;
+	struct dirent *de;
+	char *dir, *p;
+	DIR *d;
+	int fd, ret = ST_OK;
+
+	if (strcmp(name, "-") == 0 || fstat(st->dirfd, &sd) == -1)
+		return ST_OK;
+	dir = xstrdup(name);
+	if ((p = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		p[p == dir] = '\0';
+	/* The archive's directory and every one above it. */
+	for (;;) {
+		if (stat(dir, &sb) == -1)
+			break;
+		if (sb.st_dev == sd.st_dev && sb.st_ino == sd.st_ino) {
+			ret = ST_USAGE;
+			break;
+		}
+		p = xasprintf("%s/..", dir);
+		free(dir);
+		dir = p;
+		if (stat(dir, &se) == -1 || (se.st_dev == sb.st_dev && se.st_ino == sb.st_ino))
+			break;
+	}
+	free(dir);
+	if (ret == ST_OK && lstat(name, &sb) == 0 &&
+	    (fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		if ((d = fdopendir(fd)) == NULL)
+			close(fd);
+		else {
+			while ((de = readdir(d)) != NULL)
+				if (fstatat(st->dirfd, de->d_name, &se, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    se.st_dev == sb.st_dev && se.st_ino == sb.st_ino)
+					ret = ST_USAGE;
+			closedir(d);
+		}
+	}
+	if (ret != ST_OK)
+		warnx(_("--archive %s: inside the state directory %s, or one of its files; "
+		    "keep the archive elsewhere"), name, st->dir);
+	return ret;
 }
 
 static int
@@ -312,7 +372,11 @@ archive_close(struct archive *a, int sync)
 
 	if (a == NULL || a->buf == NULL)
 		return 0;
-	if (sync && archive_flush(a) == -1)
+	/* Even a run that removed nothing leaves a header row: an archive
+	 * that exists verifies (jukisec-log(5), "Pruning"). */
+	if (sync && a->need_header && archive_add(a, "", 0) == -1)
+		ret = -1;
+	else if (sync && archive_flush(a) == -1)
 		ret = -1;
 	else if (sync && fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS) {
 		warn("%s", a->name);
@@ -494,6 +558,41 @@ scan(struct lines *r, const char *fname, struct archive *a,
 	return 0;
 }
 
+/*
+ * A prune removes what the clock says is a year old: a clock set a year
+ * ahead would remove today's history.  The log has a clock of its own: the
+ * key epoch it has reached, which a healthy log keeps current (cron seals
+ * every hour).  A clock more than PRUNE_CLOCK_DAYS past the end of that
+ * epoch is doubted: ST_FAIL with one line, before anything is written.
+ */
+static int
+clock_plausible(struct store *st, const struct prune_opts *o)
+{
+	struct oplog_head hd;
+	struct oplog_key *k;
+	char now[TIME_BUFSZ], end[TIME_BUFSZ];
+	const char *why;
+	int64_t e;
+	int r;
+
+	if (oplog_head_read(st, &hd, &why) == -1)
+		return ST_OK;	/* the writer's checks report it */
+	k = oplog_key_new();
+	r = oplog_key_load(st, k);
+	e = r == ST_OK ? oplog_epoch_end(k->t0, k->epoch_seconds, hd.kepoch) : 0;
+	oplog_key_free(k);
+	if (r != ST_OK)
+		return r;
+	if (o->now - e <= PRUNE_CLOCK_DAYS * MS_PER_DAY)
+		return ST_OK;
+	time_format(o->now, now);
+	time_format(e, end);
+	warnx(_("%s/%s: the clock (%s) is more than %d days past the log's key epoch "
+	    "(ended %s): check the clock; if it is right, run log-append --seal first"),
+	    st->dir, OPLOG_FILE, now, PRUNE_CLOCK_DAYS, end);
+	return ST_FAIL;
+}
+
 static int
 dir_lock(struct store *st)
 {
@@ -533,17 +632,18 @@ last_line(int fd, long long end, long long start, char *buf, size_t cap)
 
 /*
  * A prune killed after renaming the new log into place but before its
- * head was committed leaves a log shorter than the head says that ends
+ * head was committed leaves a log shorter than its open head that ends
  * with the checkpoint chained to the head's record, covering the log's
- * first record.  Writers refuse such a log; here its head is completed
- * once the checkpoint's MAC verifies under the current key.  Anything
- * else is left for writers and log-verify to report.
+ * first record.  Here that checkpoint's MAC is checked under k, the key of
+ * the head's kepoch, which the caller holds: ST_OK and *hd describing the
+ * new log (closed, for the caller to commit), ST_NO for any other log,
+ * ST_FAIL on I/O errors.
  */
 int
-prune_recover(struct store *st, struct oplog_head *hd)
+prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32],
+    long long kepoch)
 {
 	struct oplog_record rec;
-	struct oplog_key *key = NULL;
 	struct oplog_mac m = { NULL, -1 };
 	struct lines r = { 0 };
 	struct stat sb;
@@ -552,7 +652,7 @@ prune_recover(struct store *st, struct oplog_head *hd)
 	char *p, *scratch = NULL, hex[2 * OPLOG_MACLEN + 1], want[64];
 	long long lfend;
 	size_t n;
-	int ret = ST_OK;
+	int ret = ST_NO;
 
 	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
 	    fstat(r.fd, &sb) == -1) {
@@ -575,18 +675,16 @@ prune_recover(struct store *st, struct oplog_head *hd)
 		goto out;
 	snprintf(want, sizeof(want), "-%lld ", first.seq - 1);
 	if (oplog_parse_line(p, strlen(p), scratch, &rec) != NULL ||
-	    rec.seq != hd->seq + 1 ||
+	    rec.seq != hd->seq + 1 || rec.epoch != kepoch ||
+	    strcmp(rec.field[OF_OPERATOR], "-") != 0 ||
 	    strcmp(rec.field[OF_ACTION], "log-prune") != 0 ||
 	    strncmp(rec.field[OF_DETAIL], "removed=", 8) != 0 ||
 	    strstr(rec.field[OF_DETAIL], want) == NULL)
 		goto out;
-	key = oplog_key_new();
-	if ((ret = oplog_key_load(st, key)) != ST_OK)
-		goto out;
 	mac_open(&m);
-	mac_setkey(&m, key->k, key->epoch);
+	mac_setkey(&m, k, kepoch);
 	mac_record(&m, hd->mac, (const char *const *)rec.field, rec.len, mac);
-	if (key->epoch != rec.epoch || !ct_equal(mac, rec.mac, OPLOG_MACLEN))
+	if (!ct_equal(mac, rec.mac, OPLOG_MACLEN))
 		goto out;
 	hd->erecs = rec.epoch == hd->epoch ? hd->erecs + 1 : 1;
 	hd->seq = rec.seq;
@@ -596,10 +694,8 @@ prune_recover(struct store *st, struct oplog_head *hd)
 	hd->count = rec.seq - first.seq + 1;
 	hd->size = sb.st_size;
 	hd->open = 0;
-	ret = oplog_head_save(st, hd, &m);
+	ret = ST_OK;
 out:
-	if (key != NULL)
-		oplog_key_free(key);
 	if (m.h != NULL)
 		mac_close(&m);
 	if (r.fd != -1)
@@ -609,57 +705,60 @@ out:
 	return ret;
 }
 
+struct appended {
+	struct store	*st;
+	int		logfd;		/* the log the scan read */
+	long long	from;		/* where the scan stopped */
+	FILE		*to;
+};
+
+/* Under the log lock: the bytes committed since the scan, up to end. */
+static int
+copy_appended(void *arg, long long end)
+{
+	struct appended *c = arg;
+	struct stat a, b;
+	int fd, ret = ST_OK;
+
+	if ((fd = store_openat(c->st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
+		warn("%s/%s", c->st->dir, OPLOG_FILE);
+		return ST_FAIL;
+	}
+	if (fstat(fd, &b) == -1 || fstat(c->logfd, &a) == -1 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev || end < c->from) {
+		warnx(_("%s/%s: replaced during the prune; run log-prune again"),
+		    c->st->dir, OPLOG_FILE);
+		ret = ST_FAIL;
+	} else if (copy_range(fd, c->from, end, fileno(c->to)) == -1) {
+		warn("%s/%s", c->st->dir, PRUNE_TMP);
+		ret = ST_FAIL;
+	}
+	close(fd);
+	return ret;
+}
+
 /* Copies what was appended since the scan and replaces the log: under
  * STORE_LOCK_LOG, which the caller holds. */
 static int
 commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
     struct atomic_file *af, const struct key *cut, struct prune_result *res)
 {
-	struct oplog_rec rec;
-	struct stat a, b;
-	struct key newest;
+	struct appended c = { st, logfd, from, af->fp };
 	char cutoff[TIME_BUFSZ], cut_time[TIME_BUFSZ], *detail;
-	long long lfend;
-	int64_t now;
-	int fd, ret;
+	int ret;
 
-	now = o->now;
-	if ((ret = oplog_seal_at(st, now)) != ST_OK)
+	/* Repairs and seals go to the live log first, so the new log ends
+	 * with the checkpoint right after the head's record. */
+	if ((ret = oplog_seal_at(st, o->now)) != ST_OK) {
+		atomic_abort(af);
 		return ret;
-	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
-		return ST_FAIL;
 	}
-	if (fstat(fd, &b) == -1 || fstat(logfd, &a) == -1 ||
-	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
-		warnx(_("%s/%s: replaced during the prune; run log-prune again"),
-		    st->dir, OPLOG_FILE);
-		close(fd);
-		return ST_FAIL;
-	}
-	if (copy_range(fd, from, b.st_size, fileno(af->fp)) == -1) {
-		warn("%s/%s", st->dir, PRUNE_TMP);
-		close(fd);
-		return ST_FAIL;
-	}
-	close(fd);
-	if (tail_record(fileno(af->fp), lseek(fileno(af->fp), 0, SEEK_END),
-	    &newest, &lfend) != 1) {
-		warnx(_("%s/%s: no record at its end; run log-verify"), st->dir, OPLOG_FILE);
-		return ST_FAIL;
-	}
-	res->kept = newest.seq - cut->seq;
 	time_format(res->cutoff, cutoff);
 	time_format(cut->time, cut_time);
 	detail = xasprintf("removed=%lld-%lld cut_mac=%s cut_time=%s cutoff=%s "
-	    "retain_days=%lld kept=%lld", res->first_removed, res->last_removed,
-	    cut->mac, cut_time, cutoff, o->retain_days, res->kept);
-	rec.operator = "-";
-	rec.action = "log-prune";
-	rec.object = OPLOG_FILE;
-	rec.result = "ok";
-	rec.detail = detail;
-	ret = oplog_replace(st, af, res->kept, &rec, now);
+	    "retain_days=%lld", res->first_removed, res->last_removed,
+	    cut->mac, cut_time, cutoff, o->retain_days);
+	ret = oplog_replace(st, af, cut->seq, detail, o->now, copy_appended, &c, &res->kept);
 	free(detail);
 	return ret;
 }
@@ -673,6 +772,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	struct lines r;
 	struct stat sb;
 	struct key cut;
+	const char *why;
 	char *fname;
 	long long keep_off;
 	int lockfd = -1, ret = ST_FAIL, tmpfd;
@@ -693,13 +793,26 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 			goto out;
 		}
 	}
-	/* Only what the head commits: bytes after it are an append in flight
-	 * or one to be repaired.  A dry run takes no lock, as readers. */
-	if (!o->dry_run && store_lock(st, STORE_LOCK_LOG) != ST_OK)
+	ret = ST_OK;
+	if (o->archive != NULL && (ret = archive_outside(st, o->archive)) != ST_OK)
 		goto out;
-	ret = oplog_head_load(st, &head);
-	if (ret == ST_OK && !o->dry_run)
-		ret = prune_recover(st, &head);
+	/* Nothing is written while the clock is in doubt (a dry run writes
+	 * nothing, and shows what the clock would remove). */
+	if (!o->dry_run && (ret = clock_plausible(st, o)) != ST_OK)
+		goto out;
+	/* Only what the head commits: bytes after it are an append in flight
+	 * or one to be repaired.  A real run first does what every writer
+	 * does (checks the head, repairs, seals); a dry run takes no lock and
+	 * writes nothing, as readers. */
+	if (!o->dry_run) {
+		if ((ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
+			goto out;
+		ret = oplog_seal_at(st, o->now);
+	}
+	if (ret == ST_OK && oplog_head_read(st, &head, &why) == -1) {
+		warnx("%s/%s: %s", st->dir, "oplog.head", why);
+		ret = ST_FAIL;
+	}
 	if (!o->dry_run)
 		store_unlock(st, STORE_LOCK_LOG);
 	if (ret != ST_OK)
@@ -736,8 +849,10 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		res->removed = res->archived = 0;
 		res->first_removed = res->last_removed = -1;
 		res->oldest_kept = res->first_time;
-		if (a != NULL)
+		if (a != NULL) {
 			a->len = 0;
+			a->need_header = a->fresh;
+		}
 	}
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
 	    head.seq - head.count);

@@ -36,16 +36,21 @@ struct prune_result {
  * (365 days are one day short of a year across 29 February; R6). */
 int64_t	prune_cutoff(int64_t now, long long days);
 
+/* A clock more than this many days past the end of the key epoch the log
+ * has reached is doubted: log-prune refuses (jukisec-log(5), "Pruning"). */
+#define PRUNE_CLOCK_DAYS	7
+
 /*
- * For writers finding DIR/oplog.csv shorter than its head (exit 3 until
- * then): a prune killed between renaming the new log into place and
- * committing its head left it so when the log ends with a checkpoint chained
- * to hd's record whose MAC verifies under the current key.  Then the head is
- * completed and *hd updated; otherwise nothing changes.  Under
- * STORE_LOCK_LOG.  ST_OK, or ST_FAIL after a message.
+ * For writers finding DIR/oplog.csv shorter than its open head hd: a prune
+ * killed between renaming the new log into place and committing its head
+ * left it so when the log ends with a checkpoint chained to hd's record
+ * whose MAC verifies under k, the key of hd's kepoch.  ST_OK and *hd
+ * describing the new log (closed, for the caller to commit); ST_NO for any
+ * other log; ST_FAIL on I/O errors.  Under STORE_LOCK_LOG.
  */
 struct oplog_head;
-int	prune_recover(struct store *, struct oplog_head *hd);
+int	prune_recover(struct store *, struct oplog_head *hd, const unsigned char k[32],
+	    long long kepoch);
 
 /* Prunes the log of st.  ST_OK (also when nothing is old enough), or
  * ST_FAIL after one message; on failure the log is untouched. */

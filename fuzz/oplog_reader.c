@@ -84,7 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.files = files;
 	o.nfiles = 1;
 	o.now = vk.t0;
-	if (oplog_verify(NULL, &vk, &o, &res) == ST_OK && res.records == 0)
+	/* Only header rows may verify without records (an empty archive). */
+	if (oplog_verify(NULL, &vk, &o, &res) == ST_OK && res.records == 0 && line > 0)
 		abort();
 	close(fd);
 	return 0;

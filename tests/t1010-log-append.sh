@@ -177,7 +177,7 @@ test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
 	test_must_fail 3 la -u a -a b 2>err && grep -q "oplog.head" err &&
 	cp head.bak s/oplog.head && cp s/oplog.key key.bak &&
 	sed -i "s/ epoch=2 / epoch=9 /" s/oplog.key &&
-	test_must_fail 3 la -u a -a b 2>err && grep -q "ahead of the log" err &&
+	test_must_fail 3 la -u a -a b 2>err && grep -q "ahead of the head" err &&
 	cp key.bak s/oplog.key && cmp before.csv s/oplog.csv &&
 	at 2026-01-03T06:00:00Z la -u a -a b
 '

@@ -2,6 +2,7 @@
 # log-verify: success line, anchors, key handling, archives, and each
 # failure path other than tampering (t1030).
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
 
 at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
@@ -102,14 +103,27 @@ test_expect_success 'a file that is not a log fails naming it' '
 	test_must_fail 3 log-verify -k key missing.csv 2>err
 '
 
-test_expect_success 'a missing or malformed head exits 3 with one message' '
+test_expect_success 'a missing or garbled head is damage: exit 1, one message' '
 	mv s/oplog.head head.bak &&
-	test_must_fail 3 lv -k key --now $NOW 2>err &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	one_line_matching err "oplog.head: No such file" &&
 	echo junk >s/oplog.head &&
-	test_must_fail 3 lv -k key --now $NOW 2>err &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	one_line_matching err "oplog.head: malformed head" &&
 	mv head.bak s/oplog.head && lv -k key --now $NOW >out
+'
+
+test_expect_success 'an unreadable head is an operational failure: exit 3' '
+	if [ "$(id -u)" -eq 0 ]; then
+		mv s/oplog.head head.bak && mkdir s/oplog.head &&
+		test_must_fail 3 lv -k key --now $NOW 2>err &&
+		rmdir s/oplog.head && mv head.bak s/oplog.head
+	else
+		chmod 000 s/oplog.head &&
+		test_must_fail 3 lv -k key --now $NOW 2>err &&
+		chmod 600 s/oplog.head
+	fi &&
+	grep -q "oplog.head" err && lv -k key --now $NOW >out
 '
 
 test_expect_success 'a missing state directory exits 3' '
@@ -119,42 +133,30 @@ test_expect_success 'a missing state directory exits 3' '
 test_expect_success 'a torn tail left by a killed writer fails until the next append repairs it' '
 	printf "9,2026-01-02T09:40:00.000Z,cs01,x" >>s/oplog.csv &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
-	grep -q "33 bytes after the head.s end: an unfinished append" err &&
-	at 2026-01-02T09:50:00Z la -u tanaka -a next &&
+	one_line_matching err "oplog.csv: 33 bytes after the last record: an unfinished append" &&
+	at "2026-01-02 09:50:00" log-append -d "$TMP/s" -t cs01 -u tanaka -a next &&
 	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=33 bytes after seq 4,1," &&
 	lv -k key --now $NOW >out
 '
 
-test_expect_success 'whole records after a head that was lost (one unsynced write) are taken in' '
-	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
-	at 2026-01-02T09:51:00Z la -u a -a b &&
-	at 2026-01-02T09:52:00Z la -u a -a c &&
+test_expect_success 'whole records after a head that was lost (one unsynced write) verify, and are taken in' '
+	cp s/oplog.head before.head &&
+	at "2026-01-02 09:51:00" log-append -d "$TMP/s" -t cs01 -u a -a b &&
+	at "2026-01-02 09:52:00" log-append -d "$TMP/s" -t cs01 -u a -a c &&
 	cp before.head s/oplog.head &&
-	test_must_fail 1 lv -k key --now $NOW 2>err &&
-	grep -q "bytes after the head.s end" err &&
-	at 2026-01-02T09:53:00Z la -u a -a d &&
+	lv -k key --now $NOW >out &&
+	at "2026-01-02 09:53:00" log-append -d "$TMP/s" -t cs01 -u a -a d &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 1 &&
 	grep -q ",a,b," s/oplog.csv && grep -q ",a,c," s/oplog.csv && lv -k key --now $NOW
 '
 
-# openhead: the head marked open, as a writer leaves it before a batch.
-openhead() {
-	python3 -c 'import sys
-d = open(sys.argv[1], "rb").read().ljust(1024, b"\0")
-s = [d[:512], d[512:]]
-seq = [int(x.split(b" seq=")[1].split(b" ")[0]) if b"\n" in x else -1 for x in s]
-i = 0 if seq[0] >= seq[1] else 1
-s[i] = s[i].replace(b"head v1 ", b"head v1 open ", 1)[:512]
-open(sys.argv[1], "wb").write(s[0] + s[1])' "$1"
-}
-
-test_expect_success 'a whole batch after an open head (not committed) is removed and logged' '
-	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
-	printf "a,b,x,ok,\na,c,x,ok,\n" | at 2026-01-02T09:54:00Z la --stdin &&
-	cp before.head s/oplog.head && openhead s/oplog.head &&
-	test_must_fail 1 lv -k key --now $NOW 2>err &&
-	grep -q "bytes after the head.s end" err &&
-	at 2026-01-02T09:55:00Z la -u a -a e &&
+test_expect_success 'a batch after an open head (a writer killed before its commit) is removed and logged' '
+	cp s/oplog.csv before.csv && seq=$(tail -1 s/oplog.csv | cut -d, -f1) &&
+	printf "a,b,x,ok,\na,c,x,ok,\n" | at "2026-01-02 09:54:00" log-append -d "$TMP/s" -t cs01 --stdin &&
+	python3 "$SRCDIR/tests/logforge.py" head s 0 $seq open s/oplog.key &&
+	python3 "$SRCDIR/tests/logforge.py" head s 1 $((seq - 1)) s/oplog.key &&
+	lv -k key --now $NOW >out &&
+	at "2026-01-02 09:55:00" log-append -d "$TMP/s" -t cs01 -u a -a e &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 2 &&
 	! grep -q ",a,b,x," s/oplog.csv && lv -k key --now $NOW
 '

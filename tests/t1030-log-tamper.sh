@@ -131,14 +131,15 @@ test_expect_success 'a record moved into the next epoch (time and epoch both cha
 '
 
 test_expect_success 'bytes appended after the last record' '
-	tampered "echo junk >>s/oplog.csv" "oplog.csv: 5 bytes after the head.s end"
+	tampered "echo junk >>s/oplog.csv" "oplog.csv:13: 1 fields, want 10" &&
+	tampered "printf junk >>s/oplog.csv" "oplog.csv: 4 bytes after the last record: an unfinished append"
 '
 
 test_expect_success 'a forged head (hmac) is caught' '
 	cp good.csv s/oplog.csv &&
 	sed -i "s/count=[0-9]*/count=99/" s/oplog.head &&
 	test_must_fail 1 log-verify -d "$TMP/s" -k key --now $NOW 2>err &&
-	one_line_matching err "oplog.head: head does not match" &&
+	one_line_matching err "oplog.head: slot [01]: head hmac does not verify" &&
 	cp good.head s/oplog.head &&
 	sed -i "s/hmac=\(.\)\(.*\)\$/hmac=\2\1/" s/oplog.head &&
 	! cmp -s good.head s/oplog.head &&

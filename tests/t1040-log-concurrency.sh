@@ -30,4 +30,18 @@ test_expect_success 'every writer has its 500 records once, in order' '
 	done
 '
 
+test_expect_success 'log-verify while a writer appends: 30 runs, no false alarm (issue 10, finding 6; unit/oplog_race does 1,000)' '
+	(i=0; while [ $i -lt 400 ] && [ ! -e stop ]; do
+		log-append -d "$TMP/s" -u v -a during -o "$i" || exit 1
+		i=$((i + 1))
+	done) & bg=$! &&
+	bad=0 && n=0 &&
+	while [ $n -lt 30 ]; do
+		log-verify -d "$TMP/s" -k key >/dev/null 2>err || { bad=$((bad + 1)); cat err >&2; }
+		n=$((n + 1))
+	done &&
+	touch stop && wait $bg && test $bad -eq 0 &&
+	say "$(grep -c ",v,during," s/oplog.csv) appends during 30 verifications"
+'
+
 test_done

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Other readers: mlr and Python's csv read the log unchanged; a log
 # re-serialised by another CSV writer still verifies (the MAC covers values);
-# and an independent verifier written from jukisec-log(5) alone agrees.
+# and an independent verifier written from jukisec-log(5) alone
+# (tests/indepverify.py) agrees with log-verify, case by case, on intact
+# logs and on every kind of tampering.
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
 
 at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
@@ -45,51 +48,107 @@ w.writerows(rows)
 	log-verify -k key quoted.csv >out && grep -q "^ok: 8 records" out
 '
 
-cat >indep.py <<'PY'
-# An independent verifier written from jukisec-log(5) alone.
-import csv, hashlib, hmac, re, sys
-from datetime import datetime, timezone
-kl = open(sys.argv[1]).read().strip()
-m = re.fullmatch(r"jukisec-log-key v1 t0=(\S+) epoch_seconds=(\d+) k0=([0-9a-f]{64})", kl)
-ms = lambda s: int(datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp() * 1000 + 0.5)
-t0, L, key = ms(m.group(1)), int(m.group(2)), bytes.fromhex(m.group(3))
-enc = lambda s: len(s.encode()).to_bytes(4, "big") + s.encode()
-rows = list(csv.reader(open(sys.argv[2], newline="", encoding="utf-8")))
-assert rows[0] == "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1".split(",")
-prev, kepoch, last, n = bytes(32), 0, None, 0
-for line, r in enumerate(rows[1:], 2):
-    seq, t, e = int(r[0]), ms(r[1]), int(r[8])
-    assert e == (t - t0) // (L * 1000), (line, "epoch")
-    if last:
-        assert seq == last[0] + 1 and t >= last[1], (line, "order")
-        if e != last[2]:
-            assert last[3] and e == last[2] + 1, (line, "seal missing")
-            n = 0
-        else:
-            assert not last[3], (line, "after seal")
-    else:
-        assert seq == 0 and r[4] == "genesis" and t == t0, (line, "genesis")
-    seal = r[3] == "-" and r[4] == "seal"
-    if seal:
-        assert r[5] == str(e) and r[7] == "records=%d" % n and t == t0 + (e + 1) * L * 1000 - 1, (line, "seal")
-    while kepoch < e:
-        key = hmac.new(key, b"jukisec-log-v1 evolve", hashlib.sha256).digest()
-        kepoch += 1
-    mac = hmac.new(key, prev + b"".join(enc(x) for x in r[:9]), hashlib.sha256).digest()
-    assert mac.hex() == r[9], (line, "MAC")
-    prev, last, n = mac, (seq, t, e, seal), n + 1
-print("independent: ok", len(rows) - 1)
-PY
+indep() { python3 "$SRCDIR/tests/indepverify.py" "$@"; }
 
 test_expect_success 'an independent verifier from the man page agrees' '
-	python3 indep.py key s/oplog.csv >out && grep -q "independent: ok 8" out &&
+	indep --now $NOW --dir s key >out && grep -q "^ok 8" out &&
 	log-verify -d "$TMP/s" -k key --now $NOW >out
 '
 
 test_expect_success 'and fails where log-verify fails' '
 	sed "s/copy, 1 page/copy, 2 page/" s/oplog.csv >bad.csv &&
-	! python3 indep.py key bad.csv 2>err && grep -q "MAC" err &&
+	test_must_fail 1 indep key bad.csv >out && grep -q "MAC" out &&
 	test_must_fail 1 log-verify -k key bad.csv 2>err
+'
+
+# A log of a year and a half, pruned twice into an archive, as the case
+# base: T is the first cases' state directory.
+P=$TMP/p A=$TMP/parch.csv
+at 2025-01-01T00:00:00Z jukisec-init -d "$P" -t cs01 --epoch 2592000 >p.key 2>/dev/null && chmod 600 p.key
+for d in 2025-01-10 2025-03-10 2025-06-10 2025-09-10 2025-12-10 2026-03-10 2026-06-10; do
+	rec "$P" "$d 10:00:00" "x$d" 3
+	at "${d}T11:00:00Z" log-append -d "$P" --seal
+done
+prune "$P" 2026-03-10T12:00:00Z -t cs01 -a "$A"
+prune "$P" 2026-06-10T12:00:00Z -t cs01 -a "$A"
+PNOW=2026-06-10T13:00:00Z
+cp -a "$P" pgood && cp "$A" pgood.arch
+
+# agree WANT NAME SETUP [FILES]: after the command SETUP on a fresh copy of
+# the pruned state (in $P), log-verify and the independent verifier both
+# exit WANT.
+agree() {
+	rm -rf "$P" && cp -a pgood "$P" && cp pgood.arch "$A" && $3 &&
+	{ log-verify -d "$P" -k p.key --now $PNOW ${4:-} >lv.out 2>&1; lv=$?; } &&
+	{ indep --now $PNOW --dir "$P" p.key ${4:-} >iv.out 2>&1; iv=$?; }
+	if [ "$lv" -ne "$1" ] || [ "$iv" -ne "$1" ]; then
+		echo "$2: log-verify $lv, independent $iv (want $1)" >&2
+		cat lv.out iv.out >&2
+		return 1
+	fi
+}
+forge() { python3 "$SRCDIR/tests/logforge.py" "$@"; }
+la() { at $PNOW log-append -d "$P" -t cs01 "$@"; }
+lastseq() { tail -1 "$P/oplog.csv" | cut -d, -f1; }
+# the cases' SETUPs
+lost_head() { cp "$P/oplog.head" h && la -u a -a b && cp h "$P/oplog.head"; }
+header_only() { head -1 "$A" >empty.csv; }
+requoted() {
+	python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+csv.writer(open("q.csv", "w", newline=""), quoting=csv.QUOTE_ALL).writerows(rows)' "$A"
+}
+changed() { sed -i "3s/,ok,/,ko,/" "$P/oplog.csv"; }
+deleted() { sed -i 3d "$P/oplog.csv"; }
+torn() { printf 99,x >>"$P/oplog.csv"; }
+head_forged() { forge head "$P" 0 "$(lastseq)"; }
+head_edited() { sed -i "s/count=/count=1/" "$P/oplog.head"; }
+tail_cut() { sed -i "\$d" "$P/oplog.csv"; }
+archive_changed() { sed -i "\$s/,ok,/,ko,/" "$A"; }
+first_changed() { sed -i "2s/,seal,/,sea1,/" "$P/oplog.csv"; }
+key_ahead() {
+	python3 -c 'import hashlib, hmac, re, sys
+p = sys.argv[1]; s = open(p).read()
+k = bytes.fromhex(re.search(r"key=([0-9a-f]{64})", s).group(1))
+e = int(re.search(r" epoch=([0-9]+) ", s).group(1))
+k = hmac.new(k, b"jukisec-log-v1 evolve", hashlib.sha256).hexdigest()
+open(p, "w").write(re.sub(r" epoch=[0-9]+ key=[0-9a-f]{64}", " epoch=%d key=%s" % (e + 1, k), s))' "$P/oplog.key"
+}
+
+test_expect_success 'both verifiers agree on intact logs: live, archive + live, chunks, header-only' '
+	agree 0 live : &&
+	agree 0 chain : "$A $P/oplog.csv" &&
+	agree 0 archive : "$A" &&
+	agree 0 "records after a lost head" lost_head &&
+	agree 0 "header-only archive first" header_only "$TMP/empty.csv $A $P/oplog.csv" &&
+	agree 0 "quoted header row and CRLF" requoted "$TMP/q.csv"
+'
+
+test_expect_success 'both verifiers fail the same tampering' '
+	agree 1 "changed record" changed &&
+	agree 1 "deleted record" deleted &&
+	agree 1 "torn tail" torn &&
+	agree 1 "forged head" head_forged &&
+	agree 1 "head edited" head_edited &&
+	agree 1 "tail cut" tail_cut &&
+	agree 1 "archive changed" archive_changed "$A $P/oplog.csv" &&
+	agree 1 "first record changed" first_changed &&
+	agree 1 "key file ahead of the head" key_ahead
+'
+
+test_expect_success 'both verifiers fail checkpoints a key holder forges' '
+	rm -rf u && at 2025-01-01T00:00:00Z jukisec-init -d "$TMP/u" -t cs01 >u.key 2>/dev/null && chmod 600 u.key &&
+	for d in 2025-01-10 2025-06-10 2025-12-10; do rec "$TMP/u" "$d 10:00:00" "x$d" 2; done &&
+	cp -a u ugood &&
+	for spec in "recent|\$((\$(grep -n ,x2025-12-10, u/oplog.csv | head -1 | cut -d: -f1) - 3))|2026-03-01T00:00:00.000Z|2025-03-01T00:00:00.000Z" \
+	    "future|auto|2027-03-01T00:00:00.000Z|2026-03-01T00:00:00.000Z"; do
+		name=${spec%%|*} rest=${spec#*|} last=${rest%%|*} rest=${rest#*|} p=${rest%%|*} co=${rest#*|} &&
+		rm -rf u && cp -a ugood u && last=$(eval echo "$last") &&
+		forge checkpoint u "$last" "$p" "$co" &&
+		{ log-verify -d u -k u.key --now 2026-03-01T00:00:00Z >lv.out 2>&1; lv=$?; } &&
+		{ indep --now 2026-03-01T00:00:00Z --dir u u.key >iv.out 2>&1; iv=$?; } &&
+		if [ $lv -ne 1 ] || [ $iv -ne 1 ]; then echo "$name: $lv $iv" >&2; cat lv.out iv.out >&2; exit 1; fi
+	done
 '
 
 test_done

@@ -4,6 +4,7 @@
 # checkpoint breaking the retention rules (even one MACed with the stolen
 # current key), a wrong cut_mac and a changed first record all fail.
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
 
 at 2025-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
@@ -12,9 +13,10 @@ for d in 01-10 02-10 03-10 06-10 12-10; do
 done
 NOW=2026-04-01T01:00:00Z
 lv() { log-verify -d "$TMP/s" -k key --now $NOW "$@"; }
+cp -a s unpruned
 
 test_expect_success 'log-prune leaves a log that verifies, with its checkpoint last' '
-	at 2026-04-01T00:00:00Z log-prune -d "$TMP/s" -t cs01 -a "$TMP/arch.csv" &&
+	prune "$TMP/s" 2026-04-01T00:00:00Z -t cs01 -a "$TMP/arch.csv" &&
 	tail -1 s/oplog.csv | grep -Eq ",log-prune,.*,removed=0-[0-9]+ cut_mac=[0-9a-f]{64} cut_time=.* cutoff=2025-04-01T00:00:00.000Z retain_days=365 kept=[0-9]+," &&
 	sed -n 2p s/oplog.csv | grep -vq "^0," &&
 	lv >out && grep -q ", pruned$" out &&
@@ -88,7 +90,59 @@ test_expect_success 'a cut_mac that differs from the archive is caught when both
 	cp pruned.csv f.csv &&
 	python3 forge.py s/oplog.key f.csv "re.sub(r\"cut_mac=\\S+\", \"cut_mac=\" + \"0\" * 64, d)" &&
 	test_must_fail 1 log-verify -k key arch.csv f.csv 2>err &&
-	one_line_matching err "cut_mac differs from record"
+	one_line_matching err "cut_mac or cut_time differs from record"
+'
+
+# A holder of the current key forges a checkpoint (tests/logforge.py): it
+# can only claim what a genuine prune at a time it may date could have
+# removed, whatever cut_time it writes (issue 10, finding 3).
+# keyforged NAME LAST TIME CUTOFF [CUT_TIME]: the unpruned log so forged.
+keyforged() {
+	rm -rf "$1" && cp -a unpruned "$1" &&
+	python3 "$SRCDIR/tests/logforge.py" checkpoint "$1" "$2" "$3" "$4" ${5:-} &&
+	cp "$1/oplog.csv" "$1.csv"
+}
+seq_of() { awk -F, -v o="$2" '$6 == o { print $1; exit }' "$1"; }
+
+test_expect_success 'key holder: a checkpoint cutting records months younger than a year fails' '
+	last=$(( $(seq_of unpruned/oplog.csv 12-10) - 1 )) &&
+	keyforged k1 $last 2026-04-01T00:00:00.000Z 2025-04-01T00:00:00.000Z 2025-03-31T00:00:00.000Z &&
+	test_must_fail 1 log-verify -k key --now $NOW k1.csv 2>err &&
+	one_line_matching err "k1.csv:2: seq [0-9]+: first kept record is in epoch [0-9]+, after the cutoff.s epoch" &&
+	test_must_fail 1 log-verify -d "$TMP/k1" -k key --now $NOW 2>err &&
+	one_line_matching err "after the cutoff.s epoch"
+'
+
+test_expect_success 'key holder: the same dated a year ahead fails as dated after the verification time' '
+	keyforged k2 auto 2027-04-01T00:00:00.000Z 2026-04-01T00:00:00.000Z &&
+	test_must_fail 1 log-verify -k key --now $NOW k2.csv 2>err &&
+	one_line_matching err "dated after the verification time 2026-04-01T01:00:00.000Z" &&
+	log-verify -k key --now 2027-04-01T00:00:00Z k2.csv >/dev/null
+'
+
+test_expect_success 'key holder: a cut that a genuine prune allows verifies (the bound is not too tight)' '
+	keyforged k3 auto 2026-04-01T00:00:00.000Z 2025-04-01T00:00:00.000Z &&
+	log-verify -k key --now $NOW k3.csv >/dev/null
+'
+
+test_expect_success 'a checkpoint whose kept= or removed= range does not fit its place fails' '
+	cp pruned.csv f.csv && python3 forge.py s/oplog.key f.csv "re.sub(r\"kept=[0-9]+\", \"kept=1\", d)" &&
+	test_must_fail 1 log-verify -k key f.csv 2>err &&
+	one_line_matching err "does not fit its seq" &&
+	cp pruned.csv f.csv && python3 forge.py s/oplog.key f.csv "re.sub(r\"removed=0-\", \"removed=1-\", d)" &&
+	test_must_fail 1 log-verify -k key arch.csv f.csv 2>err &&
+	one_line_matching err "log-prune removed from seq 1, the log then began at 0"
+'
+
+test_expect_success 'a checkpoint with a cut_time before t0 fails' '
+	forged "re.sub(r\"cut_time=\\S+\", \"cut_time=2024-03-10T10:00:00.000Z\", d)" \
+	    "cut_time 2024-03-10T10:00:00.000Z is before the log began"
+'
+
+test_expect_success 'a checkpoint number with a leading zero, or a time of another form, fails' '
+	forged "d.replace(\"retain_days=365\", \"retain_days=0365\")" "malformed log-prune checkpoint" &&
+	forged "d.replace(\"cutoff=2025-04-01T00:00:00.000Z\", \"cutoff=2025-04-01T00:00:00Z\")" \
+	    "malformed log-prune checkpoint"
 '
 
 test_expect_success 'a changed first record of the pruned log fails at that record' '

@@ -1,81 +1,192 @@
 #!/bin/sh
-# oplog.head's two slots (jukisec-log(5) "Head"): writes alternate between
-# them; a torn newer slot leaves the older one, and the records after it are
-# taken in by the next writer when whole and chained, cut (and the cut
-# logged) when not; a one-line head of an older log is still read.
+# oplog.head (jukisec-log(5) "Head", "Writing"): two slots, both always
+# authenticated under the key the writer holds after its append, so a head
+# can be checked at every moment, right after a seal too.  Intruders without
+# the key act on the files as they could (tests/logforge.py, dd, cp): every
+# state no crash leaves is refused by the next writer (exit 3, one line,
+# nothing written) and fails log-verify (exit 1).  Crashes stay harmless.
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
 
-init_state "$TMP/s"
-la() { log-append -d "$TMP/s" -t cs01 "$@"; }
-lv() { log-verify -d "$TMP/s" -k "$TMP/s.key" "$@"; }
-
+S=$TMP/s
+init_at "$S" 2026-01-01T00:00:00Z
+forge() { python3 "$SRCDIR/tests/logforge.py" "$@"; }
+la() { at "$T" log-append -d "$S" -t cs01 "$@"; }
+lv() { log-verify -d "$S" -k "$S.key" --now "$T" "$@"; }
 # slot N: slot N's line (NULs dropped).  tear N: slot N made unreadable.
-slot() { dd if=s/oplog.head bs=512 skip="$1" count=1 2>/dev/null | tr -d '\000'; }
-tear() { printf 'xxxx' | dd of=s/oplog.head bs=1 seek=$(($1 * 512)) conv=notrunc 2>/dev/null; }
+slot() { dd if="$S/oplog.head" bs=512 skip="$1" count=1 2>/dev/null | tr -d '\000'; }
+tear() { printf 'xxxx' | dd of="$S/oplog.head" bs=1 seek=$(($1 * 512)) conv=notrunc 2>/dev/null; }
 seqof() { slot "$1" | sed -n "s/.* seq=\([0-9]*\) .*/\1/p"; }
 newer() { if [ "$(seqof 0)" -gt "$(seqof 1)" ]; then echo 0; else echo 1; fi; }
+lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
+save() { rm -rf "$TMP/$1" && cp -a "$S" "$TMP/$1"; }
+restore() { rm -rf "$S" && cp -a "$TMP/$1" "$S"; }
+# refused: the next writer refuses (3) in one line and writes nothing, and
+# log-verify fails (1).
+refused() {
+	rm -rf "$TMP/r" && cp -a "$S" "$TMP/r" &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	one_line_matching err "$1" &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/r/$f" || return 1; done &&
+	test_must_fail 1 lv 2>err && rm -rf "$TMP/r"
+}
 
-test_expect_success 'two slots of 512 bytes; each append writes the other one' '
-	la -u a -a one && la -u a -a two &&
-	test "$(wc -c <s/oplog.head)" -eq 1024 &&
-	s0=$(seqof 0) && s1=$(seqof 1) && test $((s0 - s1)) -eq 1 -o $((s1 - s0)) -eq 1 &&
-	n=$(newer) && la -u a -a three && test "$(newer)" -ne "$n" &&
-	lv >/dev/null
+T=2026-01-01T09:00:00Z
+la -u clerk01 -a auth -o a1 -r ok
+la -u clerk01 -a auth -o a2 -r ok
+save day0
+T=2026-01-02T00:17:00Z
+la --seal		# cron: epoch 0 sealed, the key is at epoch 1
+T=2026-01-02T09:00:00Z
+SEAL=$(lastseq)
+la -u clerk01 -a auth -o b1 -r ok
+la -u clerk01 -a auth -o b2 -r ok
+la -u clerk01 -a auth -o b3 -r ok
+save good
+
+test_expect_success 'jukisec-init writes both slots; every append writes the other one' '
+	rm -rf i && init_at "$TMP/i" 2026-01-01T00:00:00Z &&
+	test "$(wc -c <i/oplog.head)" -eq 1024 &&
+	dd if=i/oplog.head bs=512 count=1 2>/dev/null | grep -q "^jukisec-log-head v2 seq=0 .* kepoch=0 hmac=" &&
+	dd if=i/oplog.head bs=512 skip=1 2>/dev/null | grep -q "^jukisec-log-head v2 open seq=0 " &&
+	n=$(newer) && la -u a -a one && test "$(newer)" -ne "$n" &&
+	test $(( $(seqof 0) - $(seqof 1) )) -eq 1 -o $(( $(seqof 1) - $(seqof 0) )) -eq 1 &&
+	lv >/dev/null && restore good
 '
 
-test_expect_success 'a torn newer slot: the older head, and the record after it is taken in' '
-	tear "$(newer)" &&
-	test_must_fail 1 lv 2>err && grep -q "bytes after the head.s end" err &&
-	la -u a -a four &&
-	! grep -q ",-,repair," s/oplog.csv &&
-	grep -q ",a,three," s/oplog.csv && grep -q ",a,four," s/oplog.csv &&
-	lv >/dev/null
+test_expect_success 'right after a seal the head names the next key epoch' '
+	restore good &&
+	grep -q " epoch=1 " "$S/oplog.key" &&
+	slot "$(newer)" | grep -q " kepoch=1 "
 '
 
-test_expect_success 'after a lost head: a whole record is taken in, a torn one cut and logged' '
-	cp s/oplog.head old.head && la -u a -a five && cp old.head s/oplog.head &&
-	printf "99,2026-01-01T00:00:00.000Z,cs01,a,x" >>s/oplog.csv &&
-	la -u a -a six &&
-	grep -q ",a,five," s/oplog.csv &&
-	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=36 bytes after seq" &&
-	lv >/dev/null
+test_expect_success 'finding 1: records cut after a seal, a head naming the seal forged without the key' '
+	restore good &&
+	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && tear 1 &&
+	refused "oplog.head: slot 1: malformed head; run log-verify, then log-append --recover" &&
+	restore good &&
+	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $((SEAL - 1)) &&
+	refused "oplog.(head: slot [01]: hmac does not verify|key: key of epoch 1 is ahead)" &&
+	restore good &&
+	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	refused "oplog.head: slot [01]: hmac does not verify" &&
+	restore good
 '
 
-test_expect_success 'after a lost head: a record whose MAC fails is not taken in' '
-	cp s/oplog.head old.head && cp s/oplog.csv old.csv &&
-	la -u a -a seven && cp old.head s/oplog.head &&
-	sed -i "\$s/,a,seven,/,a,sevem,/" s/oplog.csv &&
-	la -u a -a eight &&
-	! grep -q ",a,seve[nm]," s/oplog.csv &&
-	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=" &&
-	lv >/dev/null
+test_expect_success 'the last append removed without the key: the older slot copied over the newer' '
+	restore good &&
+	n=$(newer) && o=$((1 - n)) &&
+	forge cut "$S" "$(seqof $o)" &&
+	dd if="$S/oplog.head" bs=512 skip=$o count=1 2>/dev/null >older &&
+	dd if=older of="$S/oplog.head" bs=512 seek=$n conv=notrunc 2>/dev/null &&
+	refused "both slots hold a closed head of the same seq" &&
+	restore good
 '
 
-test_expect_success 'both slots unreadable: exit 3, malformed head, nothing written' '
-	cp s/oplog.head good.head && cp s/oplog.csv before.csv &&
+test_expect_success 'the last append removed without the key: the newer slot torn or zeroed' '
+	restore good &&
+	n=$(newer) && o=$((1 - n)) &&
+	forge cut "$S" "$(seqof $o)" && tear $n &&
+	refused "slot $n: malformed head" && restore good &&
+	forge cut "$S" "$(seqof $o)" &&
+	dd if=/dev/zero of="$S/oplog.head" bs=512 seek=$n count=1 conv=notrunc 2>/dev/null &&
+	refused "slot $n: malformed head" && restore good
+'
+
+test_expect_success 'log and head put back from an earlier key epoch: the key is ahead, refused' '
+	restore good &&
+	cp "$TMP/day0/oplog.csv" "$TMP/day0/oplog.head" "$S/" &&
+	refused "oplog.key: key of epoch 1 is ahead of the head.s \(epoch 0\)" &&
+	restore good
+'
+
+test_expect_success 'an anchor taken earlier catches a rollback within the epoch' '
+	restore good &&
+	lv --head >anchor && save before &&
+	la -u clerk01 -a auth -o b4 -r ok &&
+	lv --head >anchor2 &&
+	rm -rf "$S" && cp -a "$TMP/before" "$S" && cp "$TMP/good/oplog.key" "$S/" &&
+	lv >/dev/null &&
+	test_must_fail 1 lv --anchor "$(cat anchor2)" 2>err &&
+	one_line_matching err "before the anchor.s seq .*: tail truncated" &&
+	restore good
+'
+
+test_expect_success 'after a lost head (power loss), whole records after it verify and are taken in' '
+	restore good &&
+	cp "$S/oplog.head" old.head &&
+	la -u a -a lost1 && la -u a -a lost2 &&
+	cp old.head "$S/oplog.head" &&
+	lv >/dev/null &&
+	la -u a -a after-lost &&
+	! grep -q ",-,repair," "$S/oplog.csv" &&
+	grep -q ",a,lost1," "$S/oplog.csv" && grep -q ",a,lost2," "$S/oplog.csv" &&
+	lv >/dev/null && save good
+'
+
+test_expect_success 'a torn last write after the head is cut, and the cut logged' '
+	restore good &&
+	printf "99,2026-01-02T09:00:00.000Z,cs01,a,x" >>"$S/oplog.csv" &&
+	la -u a -a after-torn &&
+	tail -2 "$S/oplog.csv" | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=36 bytes after seq" &&
+	lv >/dev/null && save good
+'
+
+test_expect_success 'a whole line after the head that does not chain is refused, not cut' '
+	restore good &&
+	cp "$S/oplog.head" old.head && la -u a -a seven && cp old.head "$S/oplog.head" &&
+	sed -i "\$s/,a,seven,/,a,sevem,/" "$S/oplog.csv" &&
+	refused "a line after the head \(seq [0-9]+\) that does not chain under the current key" &&
+	restore good
+'
+
+test_expect_success 'a key file ahead of the head, or another key, is refused' '
+	restore good &&
+	python3 -c "
+import hashlib, hmac, re, sys
+p = sys.argv[1]; s = open(p).read()
+k = bytes.fromhex(re.search(r\"key=([0-9a-f]{64})\", s).group(1))
+e = int(re.search(r\" epoch=([0-9]+) \", s).group(1))
+k = hmac.new(k, b\"jukisec-log-v1 evolve\", hashlib.sha256).hexdigest()
+open(p, \"w\").write(re.sub(r\" epoch=[0-9]+ key=[0-9a-f]{64}\", \" epoch=%d key=%s\" % (e + 1, k), s))
+" "$S/oplog.key" &&
+	refused "oplog.key: key of epoch 2 is ahead of the head.s \(epoch 1\)" && restore good &&
+	rm -rf "$TMP/other" && init_at "$TMP/other" 2026-01-01T00:00:00Z &&
+	at 2026-01-02T00:17:00Z log-append -d "$TMP/other" --seal &&
+	cp "$TMP/other/oplog.key" "$S/oplog.key" &&
+	refused "hmac does not verify" && restore good
+'
+
+test_expect_success 'both slots unreadable: exit 3, nothing written' '
+	restore good &&
 	tear 0 && tear 1 &&
-	test_must_fail 3 la -u a -a nine 2>err && grep -q "oplog.head: malformed head" err &&
-	cmp before.csv s/oplog.csv && cp good.head s/oplog.head
+	refused "oplog.head: malformed head" && restore good
 '
 
-test_expect_success 'a one-line head (an older log) is read, then written as two slots' '
-	slot "$(newer)" >one && cp one s/oplog.head &&
-	lv >/dev/null && la -u a -a ten && lv >/dev/null &&
-	test "$(wc -c <s/oplog.head)" -eq 1024
+test_expect_success 'a version 1 head (an older log): log-verify reads it, writers refuse it' '
+	restore good &&
+	forge headv1 "$S" "$(lastseq)" "$S/oplog.key" &&
+	test "$(wc -l <"$S/oplog.head")" -eq 1 &&
+	lv >/dev/null && cp -a "$S" v1 &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	one_line_matching err "oplog.head: a head of version 1, which the current key cannot check" &&
+	cmp v1/oplog.csv "$S/oplog.csv" && cmp v1/oplog.head "$S/oplog.head" &&
+	lv >/dev/null
 '
 
 rand() { od -An -N2 -tu2 /dev/urandom | tr -d " "; }
 
 test_expect_success '60 single-record writers killed at random moments: none that exited 0 is lost' '
+	restore good &&
 	: >done && i=0 &&
 	while [ $i -lt 60 ]; do
-		{ la -u k -a "single$i" 2>/dev/null & p=$!; } &&
+		{ log-append -d "$S" -u k -a "single$i" 2>/dev/null & p=$!; } &&
 		sleep "0.00$(( $(rand) % 4 ))" && kill -9 $p 2>/dev/null
 		if wait $p; then echo "single$i" >>done; fi
 		i=$((i + 1))
 	done &&
-	la -u after -a kills && lv >out &&
-	while read a; do grep -q ",k,$a," s/oplog.csv || { echo "$a missing" >&2; exit 1; }; done <done &&
+	log-append -d "$S" -u after -a kills && log-verify -d "$S" -k "$S.key" >out &&
+	while read a; do grep -q ",k,$a," "$S/oplog.csv" || { echo "$a missing" >&2; exit 1; }; done <done &&
 	say "$(wc -l <done) of 60 exited 0; $(cat out)"
 '
 

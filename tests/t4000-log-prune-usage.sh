@@ -11,18 +11,18 @@ cp "$S/oplog.csv" "$TMP/orig.csv"
 
 test_expect_success '-h prints the usage on stdout and exits 0' '
 	log-prune -h >out.txt 2>err.txt &&
-	grep -q "^usage: log-prune \[-nqv\] \[-a FILE\] \[-d DIR\] \[-r DAYS\]" out.txt &&
+	grep -q "^usage: log-prune \[-nqv\] -a FILE | --discard \[-d DIR\] \[-r DAYS\]" out.txt &&
 	test ! -s err.txt
 '
 
 test_expect_success 'the usage line is the man page SYNOPSIS' '
 	log-prune -h | tr -s " \t\n" " " >u.txt &&
-	for w in "[-nqv]" "[-a FILE]" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
+	for w in "[-nqv]" "-a FILE | --discard" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
 		grep -qF -- "$w" u.txt || exit 1
 	done &&
 	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-prune.1" | col -b |
-	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | tr -s " \n" " " >m.txt &&
-	grep -qF "log-prune [-nqv] [-a FILE] [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
+	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | tr -s " \t\n" " " >m.txt &&
+	grep -qF "log-prune [-nqv] -a FILE | --discard [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
 	! grep -q -- --now u.txt
 '
 
@@ -39,21 +39,21 @@ test_expect_success 'an unknown option or an operand is a usage error (2)' '
 '
 
 test_expect_success '--retain 364 is refused citing R6, the log untouched' '
-	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" --retain 364 2>err.txt &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard --retain 364 2>err.txt &&
 	one_line_matching err.txt "^log-prune: --retain 364: .*R6" &&
 	cmp "$S/oplog.csv" orig.csv
 '
 
 test_expect_success '--retain 0, -1, 1e3 and words are refused (2)' '
 	for r in 0 -1 1e3 year ""; do
-		test_must_fail 2 log-prune -d "$S" -r "$r" 2>err.txt || exit 1
+		test_must_fail 2 log-prune -d "$S" --discard -r "$r" 2>err.txt || exit 1
 		one_line_matching err.txt "^log-prune: --retain" || exit 1
 	done &&
 	cmp "$S/oplog.csv" orig.csv
 '
 
 test_expect_success '--now is refused: the clock is not an input of log-prune' '
-	test_must_fail 2 log-prune -d "$S" --now 2023-06-02T00:00:00Z 2>err.txt &&
+	test_must_fail 2 log-prune -d "$S" --discard --now 2023-06-02T00:00:00Z 2>err.txt &&
 	one_line_matching err.txt "^log-prune: --now: the clock is not an input of this tool\$" &&
 	cmp "$S/oplog.csv" orig.csv
 '
@@ -62,7 +62,7 @@ test_expect_success 'retain_days under 365 in jukisec.conf is refused, nothing r
 	cp "$S/jukisec.conf" conf.save &&
 	sed "s/^#* *retain_days *=.*/retain_days = 200/" conf.save >"$S/jukisec.conf" &&
 	grep -q "^retain_days = 200" "$S/jukisec.conf" &&
-	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" 2>err.txt &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard 2>err.txt &&
 	grep -q "retain_days" err.txt &&
 	cp conf.save "$S/jukisec.conf" &&
 	cmp "$S/oplog.csv" orig.csv
@@ -79,29 +79,51 @@ test_expect_success 'retain_days from jukisec.conf decides, --retain overrides i
 '
 
 test_expect_success 'a missing state directory fails (3) in one line' '
-	test_must_fail 3 log-prune -d "$TMP/nowhere" 2>err.txt &&
+	test_must_fail 3 log-prune -d "$TMP/nowhere" --discard 2>err.txt &&
 	one_line_matching err.txt "nowhere"
 '
 
 test_expect_success 'a log that is not a log is refused (3), nothing changed' '
-	cp -p "$S/oplog.csv" keep.csv &&
+	rm -rf keep && cp -a "$S" keep && cp -p "$S/oplog.csv" keep.csv &&
 	printf "seq,time\n" >"$S/oplog.csv.bad" &&
 	sed "3s/^[0-9]*,/x,/" keep.csv >"$S/oplog.csv" &&
 	cp "$S/oplog.csv" broken.csv &&
-	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" 2>err.txt &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard 2>err.txt &&
 	one_line_matching err.txt "oplog.csv:3: bad seq" &&
-	cmp "$S/oplog.csv" broken.csv &&
-	cp -p keep.csv "$S/oplog.csv" && rm -f "$S/oplog.csv.bad"
+	cmp -n "$(wc -c <broken.csv)" "$S/oplog.csv" broken.csv &&
+	rm -rf "$S" && mv keep "$S"
 '
 
 test_expect_success 'silent on success without -v; -v prints one summary line' '
 	cp -a "$S" s2 && cp "$S.key" s2.key &&
-	at 2023-06-02T00:00:00Z log-prune -d "$TMP/s2" >out.txt 2>err.txt &&
+	prune "$TMP/s2" 2023-06-02T00:00:00Z --discard >out.txt 2>err.txt &&
 	test ! -s out.txt && test ! -s err.txt &&
 	cp -a "$S" s3 &&
-	at 2023-06-02T00:00:00Z log-prune -d "$TMP/s3" -v >out.txt 2>err.txt &&
+	prune "$TMP/s3" 2023-06-02T00:00:00Z -v --discard >out.txt 2>err.txt &&
 	test ! -s err.txt &&
 	one_line_matching out.txt "^removed [0-9]+ records \(seq 0-[0-9]+, before 2022-06-02T00:00:00.000Z\), kept [0-9]+, oldest kept 2022-06-0"
+'
+
+test_expect_success 'nothing is discarded unless asked for: neither --archive nor --discard is a usage error' '
+	cp "$S/oplog.csv" orig.csv &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" 2>err.txt &&
+	grep -q "^log-prune: where should the removed records go? --archive FILE, or --discard" err.txt &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/a.csv" --discard 2>err.txt &&
+	grep -q "exclude each other" err.txt &&
+	cmp "$S/oplog.csv" orig.csv && test ! -e "$TMP/a.csv"
+'
+
+test_expect_success 'an archive inside the state directory, or naming a state file, is refused (2)' '
+	mkdir -p "$S/sub" &&
+	for a in "$S/archive.csv" "$S/sub/archive.csv" "$S/oplog.key" "$S/../$(basename "$S")/x.csv"; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$a" 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --archive .*: inside the state directory" || exit 1
+	done &&
+	ln "$S/oplog.head" "$TMP/hardlink.csv" &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/hardlink.csv" 2>err.txt &&
+	one_line_matching err.txt "inside the state directory .*, or one of its files" &&
+	rm "$TMP/hardlink.csv" && rmdir "$S/sub" &&
+	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/archive.csv"
 '
 
 test_expect_success '-q keeps even a dry run silent' '

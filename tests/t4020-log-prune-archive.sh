@@ -26,7 +26,7 @@ test_expect_success 'a dry run changes nothing, not even the head or the key' '
 
 test_expect_success 'first prune: archive created 0600, holds exactly what was removed' '
 	seqs "$S/oplog.csv" >all1.txt &&
-	at "$N1" log-prune -d "$S" -a "$A" &&
+	prune "$S" "$N1" -a "$A" &&
 	test "$(stat -c %a "$A")" = 600 &&
 	head -1 "$A" | grep -qx "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1" &&
 	awk -F, "\$6==\"A\"" "$A" | wc -l | grep -qx 5 &&
@@ -36,9 +36,9 @@ test_expect_success 'first prune: archive created 0600, holds exactly what was r
 '
 
 test_expect_success 'the log alone, the archive alone, and both as one chain verify' '
-	verify "$S" "$N1" >/dev/null &&
-	verify "$S" "$N1" "$A" >/dev/null &&
-	verify "$S" "$N1" "$A" "$S/oplog.csv" >/dev/null
+	verify "$S" "$N2" >/dev/null &&
+	verify "$S" "$N2" "$A" >/dev/null &&
+	verify "$S" "$N2" "$A" "$S/oplog.csv" >/dev/null
 '
 
 test_expect_success 'the archive and the log read with other CSV tools' '
@@ -47,7 +47,7 @@ test_expect_success 'the archive and the log read with other CSV tools' '
 '
 
 test_expect_success 'second prune appends a chunk; the whole chain still verifies' '
-	at "$N2" log-prune -d "$S" -a "$A" &&
+	prune "$S" "$N2" -a "$A" &&
 	test "$(grep -c "^seq," "$A")" -eq 1 &&
 	verify "$S" "$N2" "$A" >/dev/null &&
 	verify "$S" "$N2" "$A" "$S/oplog.csv" >/dev/null &&
@@ -57,7 +57,7 @@ test_expect_success 'second prune appends a chunk; the whole chain still verifie
 
 test_expect_success 'running it again changes neither log nor archive' '
 	cp "$A" a.save && cp "$S/oplog.csv" l.save &&
-	at "$N2" log-prune -d "$S" -a "$A" &&
+	prune "$S" "$N2" -a "$A" &&
 	cmp "$A" a.save && cmp "$S/oplog.csv" l.save
 '
 
@@ -66,10 +66,10 @@ test_expect_success 'a record already archived (killed before the log changed) i
 	rec "$TMP/t" "2023-09-02 09:00:00" E 2 &&
 	cp -p "$A" ta.csv &&
 	cp -a "$TMP/t" t-before &&
-	at 2024-09-01T09:30:00Z log-prune -d "$TMP/t" -a "$TMP/ta.csv" &&
+	prune "$TMP/t" 2024-09-01T09:30:00Z -a "$TMP/ta.csv" &&
 	cp -p t-before/oplog.csv t-before/oplog.head t-before/oplog.key "$TMP/t/" &&
 	cp ta.csv ta.once &&
-	at 2024-09-01T09:30:00Z log-prune -d "$TMP/t" -a "$TMP/ta.csv" &&
+	prune "$TMP/t" 2024-09-01T09:30:00Z -a "$TMP/ta.csv" &&
 	cmp ta.csv ta.once &&
 	seqs ta.csv | sort -n | uniq -d >dup.txt && test ! -s dup.txt &&
 	verify t 2024-09-01T09:30:00Z "$TMP/ta.csv" "$TMP/t/oplog.csv" >/dev/null
@@ -78,7 +78,7 @@ test_expect_success 'a record already archived (killed before the log changed) i
 test_expect_success 'a partial last line in the archive is cut before appending' '
 	rm -rf u && cp -a t-before u && cp -p "$S.key" u.key &&
 	cp -p "$A" ua.csv && printf "999,2023-0" >>ua.csv &&
-	at 2024-09-01T09:30:00Z log-prune -d "$TMP/u" -a "$TMP/ua.csv" &&
+	prune "$TMP/u" 2024-09-01T09:30:00Z -a "$TMP/ua.csv" &&
 	! grep -q "^999," ua.csv &&
 	verify u 2024-09-01T09:30:00Z "$TMP/ua.csv" "$TMP/u/oplog.csv" >/dev/null
 '
@@ -103,29 +103,64 @@ test_expect_success 'a group-writable archive or a symlink is refused (3)' '
 '
 
 test_expect_success '--archive - writes a chunk with a header to stdout, the summary to stderr' '
-	at "$N1" log-prune -d "$TMP/o" -v -a - >chunk.csv 2>sum.txt &&
+	prune "$TMP/o" "$N1" -v -a - >chunk.csv 2>sum.txt &&
 	head -1 chunk.csv | grep -q "^seq,time," &&
 	one_line_matching sum.txt "^removed [0-9]+ records" &&
-	verify o "$N1" chunk.csv >/dev/null &&
-	verify o "$N1" chunk.csv "$TMP/o/oplog.csv" >/dev/null
+	verify o "$N2" chunk.csv >/dev/null &&
+	verify o "$N2" chunk.csv "$TMP/o/oplog.csv" >/dev/null
 '
 
 test_expect_success 'log-prune -a - | gzip >> archive.gz: concatenated chunks verify' '
 	rm -rf g && init_at "$TMP/g" &&
 	rec "$TMP/g" "2022-03-01 09:00:00" A 3 && rec "$TMP/g" "2022-09-01 09:00:00" B 3 &&
 	rec "$TMP/g" "2023-09-01 09:00:00" C 3 &&
-	at 2023-03-01T09:30:00Z log-prune -d "$TMP/g" -a - | gzip >>g.csv.gz &&
-	at 2023-09-01T09:30:00Z log-prune -d "$TMP/g" -a - | gzip >>g.csv.gz &&
+	prune "$TMP/g" 2023-03-01T09:30:00Z -a - | gzip >>g.csv.gz &&
+	prune "$TMP/g" 2023-09-01T09:30:00Z -a - | gzip >>g.csv.gz &&
 	test "$(zcat g.csv.gz | grep -c "^seq,")" -eq 2 &&
 	zcat g.csv.gz >g.csv &&
 	verify g 2023-09-01T09:30:00Z g.csv >/dev/null &&
 	verify g 2023-09-01T09:30:00Z g.csv "$TMP/g/oplog.csv" >/dev/null
 '
 
+test_expect_success 'the first year: nightly prunes remove nothing, and the README check passes every night' '
+	rm -rf f && init_at "$TMP/f" 2025-01-01T00:00:00Z && mkdir -m 700 farch &&
+	for day in 2025-01-02 2025-03-01 2025-06-30 2025-12-30; do
+		prune "$TMP/f" "${day}T03:30:00Z" -v -a "$TMP/farch/oplog-archive.csv" >sum.txt &&
+		grep -q "^nothing before" sum.txt &&
+		test "$(cat farch/oplog-archive.csv)" = "$(head -1 "$TMP/f/oplog.csv")" &&
+		rec "$TMP/f" "$day 10:00:00" X 2 &&
+		log-verify --key-file "$TMP/f.key" --now "${day}T11:00:00Z" \
+		    "$TMP/farch/oplog-archive.csv" "$TMP/f/oplog.csv" >out || exit 1
+	done &&
+	grep -q "^ok: .* seq 0-" out &&
+	log-verify --key-file "$TMP/f.key" farch/oplog-archive.csv >out && grep -q "^ok: 0 records" out
+'
+
+test_expect_success 'an empty archive left by an older version gets its header row' '
+	: >farch/empty.csv && chmod 600 farch/empty.csv &&
+	prune "$TMP/f" 2025-12-31T03:30:00Z -a "$TMP/farch/empty.csv" &&
+	test "$(cat farch/empty.csv)" = "$(head -1 "$TMP/f/oplog.csv")"
+'
+
+test_expect_success 'zcat ARCHIVE.gz | log-verify --key-file KEY - LOG works, from the first night on' '
+	rm -rf z && init_at "$TMP/z" &&
+	rec "$TMP/z" "2022-03-01 09:00:00" A 3 &&
+	prune "$TMP/z" 2022-06-01T03:30:00Z -a - | gzip >>z.csv.gz &&
+	zcat z.csv.gz | log-verify --key-file z.key --now 2022-06-01T04:00:00Z - "$TMP/z/oplog.csv" >out &&
+	grep -q "^ok: .* seq 0-" out &&
+	rec "$TMP/z" "2023-03-01 09:00:00" B 3 &&
+	prune "$TMP/z" 2023-03-02T03:30:00Z -a - | gzip >>z.csv.gz &&
+	! has "$TMP/z" A &&
+	zcat z.csv.gz | log-verify --key-file z.key --now 2023-03-02T04:00:00Z - "$TMP/z/oplog.csv" >out &&
+	grep -q "^ok: .* seq 0-.*, pruned" out &&
+	test_must_fail 2 log-verify --key-file - - <z.key 2>err &&
+	grep -q "standard input (-) given twice" err
+'
+
 test_expect_success 'without the archive the pruned log alone still verifies' '
 	rm -rf n && init_at "$TMP/n" &&
 	rec "$TMP/n" "2022-03-01 09:00:00" A 3 && rec "$TMP/n" "2023-09-01 09:00:00" C 3 &&
-	at "$N2" log-prune -d "$TMP/n" && ! has "$TMP/n" A &&
+	prune "$TMP/n" "$N2" --discard && ! has "$TMP/n" A &&
 	verify n "$N2" >/dev/null
 '
 

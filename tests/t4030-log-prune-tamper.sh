@@ -11,7 +11,7 @@ init_at "$S"
 rec "$S" "2022-03-01 09:00:00" A 3
 rec "$S" "2023-09-01 09:00:00" C 3
 NOW=2023-09-01T09:30:00Z
-at "$NOW" log-prune -d "$S" -a "$TMP/arch.csv"
+prune "$S" "$NOW" -a "$TMP/arch.csv"
 
 # forge.py LOG 'regex' 'replacement': rewrites the last record's detail and
 # computes its MAC again with the current key (oplog.key), as an intruder

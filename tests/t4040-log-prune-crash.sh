@@ -42,13 +42,12 @@ test_expect_success 'the log of ~2,600 records verifies' '
 cat >kill.py <<'PY'
 import os, random, signal, subprocess, sys, time
 S, A, key = sys.argv[1], sys.argv[2], sys.argv[1] + ".key"
-def at(now):
-    """The environment of lib.sh's at(): the clock stopped at now."""
-    return dict(os.environ, LD_PRELOAD=os.environ["FAKETIME_LIB"],
-        FAKETIME=now.replace("T", " ").rstrip("Z"), FAKETIME_DONT_FAKE_MONOTONIC="1")
-def run(*a, now=None):
-    return subprocess.run(a, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, env=at(now) if now else None)
+def at(t):
+    """The environment of a tool whose clock stands at t (libfaketime)."""
+    return dict(os.environ, LD_PRELOAD=os.environ["FAKETIME_LIB"], DONT_FAKE_MONOTONIC="1",
+                FAKETIME=t.replace("T", " ").rstrip("Z"))
+def run(*a, env=None):
+    return subprocess.run(a, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 def lines(path, whole_only):
     if not os.path.exists(path):
         return []
@@ -62,27 +61,25 @@ def verify(t, *files):
     return run("log-verify", "-d", S, "-k", key, "--now", t, *files)
 def day(k):
     return time.strftime("%Y-%m-%dT12:00:00Z", time.gmtime(1672747200 + 86400 * k))
-def timed(*a, now=None):
-    t0 = time.monotonic(); run(*a, now=now); return time.monotonic() - t0
-start = min(timed("log-prune", "-V") for _ in range(3))
+def timed(*a, env=None):
+    t0 = time.monotonic(); run(*a, env=env); return time.monotonic() - t0
+start = min(timed("log-prune", "-V", env=at(day(0))) for _ in range(3))
 subprocess.run(["cp", "-a", S, S + "-probe"], check=True)
-whole = sorted(timed("log-prune", "-d", S + "-probe", "-a", A + "-probe", now=day(k)) for k in range(5))[2]
+run("log-append", "-d", S + "-probe", "--seal", env=at(day(0)))
+whole = sorted(timed("log-prune", "-d", S + "-probe", "-a", A + "-probe", env=at(day(k)))
+    for k in range(5))[2]
 print("# start-up %.1f ms, a whole prune %.1f ms (median)" % (start * 1e3, whole * 1e3))
 hit = pending = k = 0
 while hit < 100 and k < 170:
     now = day(k)
+    # cron's hourly seal, then the nightly prune, killed
+    run("log-append", "-d", S, "--seal", env=at(now))
     last = seqs(S + "/oplog.csv")[-1]
-    p = subprocess.Popen(["log-prune", "-d", S, "-a", A], env=at(now),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(["log-prune", "-d", S, "-a", A],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=at(now))
     time.sleep(random.uniform(start * 0.3, whole))
     p.send_signal(signal.SIGKILL)
-    killed = p.wait() == -signal.SIGKILL
-    # libfaketime's clock state of the killed process, which its exit
-    # would have removed
-    for f in ("/dev/shm/faketime_shm_%d" % p.pid, "/dev/shm/sem.faketime_sem_%d" % p.pid):
-        if os.path.exists(f):
-            os.unlink(f)
-    if killed:
+    if p.wait() == -signal.SIGKILL:
         hit += 1
         whole *= 1.05
     else:	# too late: prunes vary with the disk; aim earlier
@@ -96,7 +93,7 @@ while hit < 100 and k < 170:
             sys.exit("kill %d: %s" % (k, v.stderr))
         pending += 1
         # Any writer completes that head (a logged repair), not only a prune.
-        w = run("log-append", "-d", S, "-u", "cron", "-a", "after-kill", now=now)
+        w = run("log-append", "-d", S, "-u", "cron", "-a", "after-kill", env=at(now))
         if w.returncode != 0 or verify(now).returncode != 0:
             sys.exit("kill %d: the next writer did not complete the head: %s" % (k, w.stderr))
     log, arch = seqs(S + "/oplog.csv"), seqs(A, True)
@@ -105,7 +102,7 @@ while hit < 100 and k < 170:
     if not set(range(last + 1)) <= set(log) | set(arch):
         sys.exit("kill %d: records lost" % k)
     # The next run (cron, the next day) completes the prune.
-    r = run("log-prune", "-d", S, "-a", A, now=now)
+    r = run("log-prune", "-d", S, "-a", A, env=at(now))
     if r.returncode != 0:
         sys.exit("kill %d: the next run failed: %s" % (k, r.stderr))
     if os.path.exists(S + "/.tmp-log-prune"):

@@ -18,7 +18,7 @@ same() { for f in oplog.csv oplog.head oplog.key; do cmp "$1/$f" "$2/$f" || retu
 
 test_expect_success 'a file-size limit (EFBIG) on the new log: exit 3, log untouched' '
 	cp -a "$S" before &&
-	(trap "" XFSZ; ulimit -f 400; at "$NOW" log-prune -d "$S") 2>err.txt
+	(trap "" XFSZ; ulimit -f 400; at "$NOW" log-prune -d "$S" --discard) 2>err.txt
 	test $? -eq 3 &&
 	one_line_matching err.txt "^log-prune: .*/\.tmp-log-prune: File too large$" &&
 	same "$S" before && test ! -e "$S/.tmp-log-prune"
@@ -32,7 +32,7 @@ test_expect_success 'a file-size limit on the archive: exit 3 before the log cha
 '
 
 test_expect_success 'after the failures a normal run prunes, the archive verifies' '
-	at "$NOW" log-prune -d "$S" -a "$TMP/arch.csv" &&
+	prune "$S" "$NOW" -a "$TMP/arch.csv" &&
 	! has "$S" A && verify "$S" "$NOW" "$TMP/arch.csv" "$S/oplog.csv" >/dev/null
 '
 
@@ -50,7 +50,7 @@ if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then
 	test_expect_success 'a full file system (ENOSPC): exit 3, log untouched, no temporary left' '
 		free=$(df -k --output=avail "$M" | tail -1) &&
 		dd if=/dev/zero of="$M/fill" bs=1k count=$((free - 300)) 2>/dev/null &&
-		test_must_fail 3 at "$NOW" log-prune -d "$M/s" 2>err.txt &&
+		test_must_fail 3 at "$NOW" log-prune -d "$M/s" --discard 2>err.txt &&
 		one_line_matching err.txt "^log-prune: .*: No space left on device$" &&
 		same "$M/s" "$TMP/s2" && test ! -e "$M/s/.tmp-log-prune" &&
 		verify "$M/s" 2023-06-01T10:00:01Z >/dev/null
@@ -58,14 +58,14 @@ if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then
 
 	test_expect_success 'with room again the prune works' '
 		rm -f "$M/fill" &&
-		at "$NOW" log-prune -d "$M/s" && ! has "$M/s" A &&
+		prune "$M/s" "$NOW" --discard && ! has "$M/s" A &&
 		verify "$M/s" "$NOW" >/dev/null
 	'
 
 	test_expect_success 'a read-only file system: exit 3 in one line, nothing changed' '
 		rm -rf "$M/s" && cp -a "$TMP/s2" "$M/s" &&
 		mount -o remount,ro "$M" &&
-		test_must_fail 3 at "$NOW" log-prune -d "$M/s" 2>err.txt &&
+		test_must_fail 3 at "$NOW" log-prune -d "$M/s" --discard 2>err.txt &&
 		one_line_matching err.txt "Read-only file system" &&
 		same "$M/s" "$TMP/s2" &&
 		at "$NOW" log-prune -d "$M/s" -n >out.txt &&

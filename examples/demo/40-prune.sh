@@ -12,6 +12,12 @@ YEAR=$(date -u -d "@$(($(date -d "$FT" +%s) + 60))" +%Y-%m-%dT%H:%M:%SZ)
 printf '(the clock now reads %s)\n' "$FT"
 printf '%s\n' '# the cron.d line, examples/cron/jukisec:'
 grep log-prune "$DEMO/../cron/jukisec"
+printf '%s\n' '# meanwhile cron sealed the log every hour (log-append --seal); log-prune'
+printf '%s\n' '# refuses a clock more than 7 days past the log it finds:'
+st=0
+run faketime "$FT" log-prune -d "$TMP/year" --archive "$TMP/oplog-archive.csv" || st=$?
+printf '(log-prune exited %s)\n' "$st"
+run faketime "$FT" log-append -d "$TMP/year" --seal
 run faketime "$FT" log-prune -d "$TMP/year" --dry-run
 run faketime "$FT" log-prune -d "$TMP/year" -v --archive "$TMP/oplog-archive.csv"
 run ls -l "$TMP/oplog-archive.csv"

@@ -1,0 +1,290 @@
+/*
+ * oplog_recover.c — log-append --recover: the way back after writers
+ * refused the log (jukisec-log(5) "Recovery").
+ *
+ * Invariants: runs only with the verification key K0, under STORE_LOCK_LOG.
+ * The longest prefix of oplog.csv that verifies under K0 (the rules of
+ * log-verify but for the head and the clock) is kept; the bytes after it go,
+ * exactly as they were, to a new file DIR/oplog-cut-TIME (0600, synced)
+ * before oplog.csv is cut; then the seals of ended epochs and one "recover"
+ * record saying what was found and who ran it are appended under keys
+ * derived from K0, both head slots are rewritten, and oplog.key is replaced
+ * by the key of the epoch the log goes on in.  Nothing at all is written
+ * when the log, its head and its key are as a writer expects them.  A
+ * recovery interrupted by a crash leaves heads writers refuse: run it again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "timeutil.h"
+#include "oplog_priv.h"
+
+#define NOTE_MAX	1024
+
+static void
+note(char *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+note(char *buf, const char *fmt, ...)
+{
+	size_t n = strlen(buf), i;
+	va_list ap;
+
+	if (n > 0 && n + 2 < NOTE_MAX) {
+		memcpy(buf + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + n, NOTE_MAX - n, fmt, ap);
+	va_end(ap);
+	/* A message cut at NOTE_MAX must not end inside a UTF-8 character. */
+	n = strlen(buf);
+	for (i = n; i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80; i--)
+		;
+	if (i > 0 && (unsigned char)buf[i - 1] >= 0xc0) {
+		unsigned char c = buf[i - 1];
+		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+		if (n - (i - 1) < need)
+			buf[i - 1] = '\0';
+	}
+}
+
+/* What is wrong with the head, given the prefix that verifies; NULL if a
+ * writer would accept it. */
+static const char *
+head_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_verify_result *res)
+{
+	static char msg[192];
+	struct oplog_heads hs;
+	struct oplog_head *h;
+	struct oplog_record rec;
+	char *buf, *scratch, *s;
+	const char *why;
+	long long from;
+	size_t want;
+	int fd, i;
+
+	if (oplog_heads_read(st, &hs, &why) == -1 || (why = oplog_heads_pick(&hs)) != NULL)
+		return why;
+	h = &hs.h[hs.pick];
+	if (h->version != 2)
+		return _("version 1");
+	for (i = 0; i < 2; i++)
+		if (oplog_head_check(&hs.h[i], vk->k0, 0) == -1) {
+			snprintf(msg, sizeof(msg), _("slot %d: hmac does not verify"), i);
+			return msg;
+		}
+	if (h->seq > res->good.seq || h->seq < res->first_seq || h->size > res->good.end ||
+	    h->count != h->seq - res->first_seq + 1)
+		return _("does not describe the records that verify");
+	/* The head's record ends where it says. */
+	from = h->size > OPLOG_LINE_MAX + 2 ? h->size - OPLOG_LINE_MAX - 2 : 0;
+	want = h->size - from;
+	buf = xmalloc(want + 1);
+	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	why = _("does not describe the records that verify");
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) != -1 &&
+	    pread(fd, buf, want, from) == (ssize_t)want && want > 0 && buf[want - 1] == '\n') {
+		buf[want - 1] = '\0';
+		s = memrchr(buf, '\n', want - 1);
+		s = s ? s + 1 : buf;
+		if (oplog_parse_line(s, strlen(s), scratch, &rec) == NULL && rec.seq == h->seq &&
+		    ct_equal(rec.mac, h->mac, OPLOG_MACLEN) && rec.epoch == h->epoch &&
+		    h->kepoch == h->epoch + (strcmp(rec.field[OF_OPERATOR], "-") == 0 &&
+		    strcmp(rec.field[OF_ACTION], "seal") == 0))
+			why = NULL;
+	}
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	free(scratch);
+	if (why == NULL && hs.h[!hs.pick].kepoch < h->kepoch)
+		why = _("the other slot names an older key epoch");
+	return why;
+}
+
+/* What is wrong with oplog.key; NULL if it is K(e) for an epoch the head
+ * allows. */
+static const char *
+key_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_verify_result *res)
+{
+	struct oplog_key *k = oplog_key_new();
+	unsigned char *want;
+	const char *why = NULL;
+
+	if (oplog_key_read(st, k, &why) != ST_OK)
+		;
+	else if (k->t0 != vk->t0 || k->epoch_seconds != vk->epoch_seconds)
+		why = _("of another log");
+	else if (k->epoch > res->good.epoch + res->good.seal)
+		why = _("ahead of the log");
+	else {
+		if ((want = gcry_malloc_secure(32)) == NULL)
+			errx(ST_FAIL, _("out of secure memory"));
+		oplog_key_at(vk->k0, 0, k->epoch, want);
+		if (!ct_equal(want, k->k, 32))
+			why = _("not derived from the verification key");
+		wipe(want, 32);
+		gcry_free(want);
+	}
+	oplog_key_free(k);
+	return why;
+}
+
+/* The bytes after the prefix, exactly as they were, in a new 0600 file. */
+static int
+save_cut(struct store *st, int64_t now, long long from, long long to, char *name, size_t cap)
+{
+	char t[TIME_BUFSZ], buf[65536];
+	int in = -1, out, ret = ST_FAIL;
+	ssize_t n;
+	size_t i, j;
+
+	time_format(now, t);
+	for (i = j = 0; t[i] && j + 1 < sizeof(t); i++)
+		if (t[i] != '-' && t[i] != ':' && t[i] != '.')
+			t[j++] = t[i];
+	t[j] = '\0';
+	snprintf(name, cap, "oplog-cut-%s", t);
+	if ((out = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		warn("%s/%s", st->dir, name);
+		return ST_FAIL;
+	}
+	if ((in = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1)
+		goto out;
+	while (from < to) {
+		n = pread(in, buf, to - from < (long long)sizeof(buf) ? (size_t)(to - from) :
+		    sizeof(buf), from);
+		if (n <= 0 || write(out, buf, n) != n)
+			goto out;
+		from += n;
+	}
+	if (fsync(out) == 0)
+		ret = ST_OK;
+out:
+	if (ret != ST_OK)
+		warn("%s/%s", st->dir, name);
+	if (in != -1)
+		close(in);
+	if (close(out) == -1 && ret == ST_OK) {
+		warn("%s/%s", st->dir, name);
+		ret = ST_FAIL;
+	}
+	return ret;
+}
+
+int
+oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
+    char *summary, size_t cap)
+{
+	struct oplog_verify_opts o;
+	struct oplog_verify_result *res = xcalloc(1, sizeof(*res));
+	struct oplog_head p;
+	struct oplog_rec rec;
+	struct stat sb;
+	const char *files[1], *why;
+	char *path, findings[NOTE_MAX] = "", cut[64] = "", *detail = NULL;
+	unsigned char *k = NULL;
+	int fd, r;
+
+	*summary = '\0';
+	if ((r = store_lock(st, STORE_LOCK_LOG)) != ST_OK) {
+		free(res);
+		return r;
+	}
+	path = xasprintf("%s/%s", st->dir, OPLOG_FILE);
+	memset(&o, 0, sizeof(o));
+	files[0] = path;
+	o.files = files;
+	o.nfiles = 1;
+	o.prefix = o.any_time = o.inline_macs = 1;
+	o.now = now;
+	oplog_verify(NULL, vk, &o, res);
+	if (res->status == ST_FAIL) {
+		warnx("%s: %s", res->bad_file, res->reason);
+		r = ST_FAIL;
+		goto out;
+	}
+	if (!res->good.ok) {
+		warnx(_("%s: no record verifies with this key from the log's start (%s); "
+		    "nothing changed"), path, res->reason);
+		r = ST_NO;
+		goto out;
+	}
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 || fstat(fd, &sb) == -1) {
+		warn("%s", path);
+		r = ST_FAIL;
+		goto out;
+	}
+	close(fd);
+	if (sb.st_size > res->good.end)
+		note(findings, "%lld bytes after seq %lld did not verify (%s)",
+		    (long long)sb.st_size - res->good.end, res->good.seq, res->reason);
+	if ((why = head_problem(st, vk, res)) != NULL)
+		note(findings, "head: %s", why);
+	if ((why = key_problem(st, vk, res)) != NULL)
+		note(findings, "key: %s", why);
+	if (*findings == '\0') {
+		snprintf(summary, cap, _("%s verifies with its head and key: nothing to recover"),
+		    path);
+		r = ST_OK;
+		goto out;
+	}
+	if (sb.st_size > res->good.end) {
+		if ((r = save_cut(st, now, res->good.end, sb.st_size, cut, sizeof(cut))) != ST_OK)
+			goto out;
+		note(findings, "saved to %s", cut);
+		if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1 ||
+		    ftruncate(fd, res->good.end) == -1 || fdatasync(fd) == -1) {
+			warn("%s", path);
+			if (fd != -1)
+				close(fd);
+			r = ST_FAIL;
+			goto out;
+		}
+		close(fd);
+	}
+	memset(&p, 0, sizeof(p));
+	p.version = 2;
+	p.seq = res->good.seq;
+	p.epoch = res->good.epoch;
+	p.erecs = res->good.erecs;
+	p.count = res->good.seq - res->first_seq + 1;
+	p.size = res->good.end;
+	p.time = res->good.time;
+	p.kepoch = res->good.epoch + res->good.seal;
+	memcpy(p.mac, res->good.mac, OPLOG_MACLEN);
+	if ((k = gcry_malloc_secure(32)) == NULL)
+		errx(ST_FAIL, _("out of secure memory"));
+	oplog_key_at(vk->k0, 0, p.kepoch, k);
+	detail = xasprintf("by uid=%lu: %s", (unsigned long)getuid(), findings);
+	if (strlen(detail) > OPLOG_DETAIL_MAX)
+		detail[OPLOG_DETAIL_MAX] = '\0';
+	rec.operator = "-";
+	rec.action = "recover";
+	rec.object = OPLOG_FILE;
+	rec.result = "ok";
+	rec.detail = detail;
+	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now)) == ST_OK)
+		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
+		    res->first_seq, res->good.seq, findings);
+out:
+	if (k != NULL) {
+		wipe(k, 32);
+		gcry_free(k);
+	}
+	store_unlock(st, STORE_LOCK_LOG);
+	free(detail);
+	free(path);
+	free(res);
+	return r;
+}

@@ -1,0 +1,106 @@
+#!/bin/sh
+# log-append --recover (jukisec-log(5) "Recovery"): the way back after
+# writers refused the log, with the verification key.  It keeps the longest
+# prefix that verifies, saves what it cuts beside the log (0600, exactly the
+# bytes), rewrites the head and key, and logs a "recover" record naming what
+# it found and who ran it; a wrong key changes nothing.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
+
+S=$TMP/s
+init_at "$S" 2026-01-01T00:00:00Z
+forge() { python3 "$SRCDIR/tests/logforge.py" "$@"; }
+la() { at "$T" log-append -d "$S" -t cs01 "$@"; }
+lv() { log-verify -d "$S" -k "$S.key" --now "$T" "$@"; }
+rec_() { la --recover --key-file "$S.key" "$@"; }
+save() { rm -rf "$TMP/$1" && cp -a "$S" "$TMP/$1"; }
+restore() { rm -rf "$S" && cp -a "$TMP/$1" "$S"; }
+lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
+
+T=2026-01-01T09:00:00Z
+for i in 1 2 3; do la -u clerk01 -a auth -o "a$i" -r ok; done
+T=2026-01-02T00:17:00Z
+la --seal
+SEAL=$(lastseq)
+T=2026-01-02T09:00:00Z
+for i in 1 2 3; do la -u clerk01 -a auth -o "b$i" -r ok; done
+save good
+
+test_expect_success 'a healthy log: nothing to recover, nothing changed' '
+	rec_ >out && grep -q "verifies with its head and key: nothing to recover" out &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/good/$f" || exit 1; done &&
+	test -z "$(ls "$S" | grep oplog-cut)"
+'
+
+test_expect_success 'after a forged head (finding 1): the head is rewritten, the finding logged' '
+	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	rec_ >out &&
+	grep -q "recovered: kept seq 0-$SEAL; head: slot [01]: hmac does not verify" out &&
+	tail -1 "$S/oplog.csv" |
+	    grep -q ",cs01,-,recover,oplog.csv,ok,\"\\?by uid=$(id -u): head: slot [01]: hmac does not verify" &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null &&
+	test -z "$(ls "$S" | grep oplog-cut)"
+'
+
+test_expect_success 'a record changed in the middle: cut there, saved exactly, the log goes on' '
+	restore good &&
+	sed -i "s/,a2,ok,/,a9,ok,/" "$S/oplog.csv" &&
+	test_must_fail 1 lv 2>err && bad=$(sed -n "s/.*: seq \([0-9]*\): .*/\1/p" err) &&
+	python3 -c "
+import sys
+d = open(sys.argv[1], \"rb\").read(); i = d.index(b\"\\n\" + sys.argv[2].encode() + b\",\") + 1
+open(\"tail.bin\", \"wb\").write(d[i:])" "$S/oplog.csv" "$bad" &&
+	rec_ >out &&
+	cut=$(ls "$S" | grep "^oplog-cut-") && test -n "$cut" &&
+	test "$(stat -c %a "$S/$cut")" = 600 && cmp tail.bin "$S/$cut" &&
+	grep -q "kept seq 0-$((bad - 1)); .* bytes after seq $((bad - 1)) did not verify (MAC mismatch.*saved to $cut" out &&
+	grep -q ",-,recover,oplog.csv,ok,.*saved to $cut" "$S/oplog.csv" &&
+	! grep -q ",a9," "$S/oplog.csv" &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
+test_expect_success 'a key file lost, or replaced by another log'"'"'s: rewritten from the verification key' '
+	restore good && rm "$S/oplog.key" &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	rec_ >out && grep -q "key: " out &&
+	test "$(stat -c %a "$S/oplog.key")" = 600 &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null &&
+	restore good && rm -rf o && init_at "$TMP/o" 2026-01-01T00:00:00Z &&
+	cp o/oplog.key "$S/oplog.key" &&
+	rec_ >out && grep -q "key: not derived from the verification key" out &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
+test_expect_success 'a version 1 head (an older jukisec) is converted' '
+	restore good && forge headv1 "$S" "$(lastseq)" "$S/oplog.key" &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	rec_ >out && grep -q "head: version 1" out &&
+	test "$(wc -c <"$S/oplog.head")" -eq 1024 &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
+test_expect_success 'the key may come on standard input' '
+	restore good && forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	la --recover --key-file - <"$S.key" >out && grep -q "recovered" out && lv >/dev/null
+'
+
+test_expect_success 'another log'"'"'s verification key: exit 1, nothing changed' '
+	restore good && forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && save broken &&
+	test_must_fail 1 la --recover --key-file "$TMP/o.key" 2>err &&
+	one_line_matching err "no record verifies with this key from the log.s start" &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken/$f" || exit 1; done
+'
+
+test_expect_success 'usage: --recover needs --key-file and nothing else' '
+	restore good &&
+	test_must_fail 2 la --recover 2>err && grep -q "^usage: log-append" err &&
+	test_must_fail 2 la --key-file "$S.key" 2>err &&
+	test_must_fail 2 la --recover --key-file "$S.key" -u a -a b 2>err &&
+	test_must_fail 2 la --recover --key-file "$S.key" --seal 2>err &&
+	chmod 644 "$S.key" &&
+	test_must_fail 3 la --recover --key-file "$S.key" 2>err &&
+	one_line_matching err "readable by group or others" && chmod 600 "$S.key"
+'
+
+test_done
