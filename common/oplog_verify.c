@@ -433,6 +433,9 @@ step(struct vstate *v, const struct oplog_record *r)
 		if (r->time < v->prev.time)
 			return bad(v, r, _("time goes back from the previous record"));
 	}
+	if (r->len[OF_TERMINAL] == 0 || r->len[OF_OPERATOR] == 0 || r->len[OF_ACTION] == 0)
+		return bad(v, r, _("field %s: empty"), r->len[OF_TERMINAL] == 0 ? "terminal" :
+		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
 	want = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, r->time);
 	if (r->epoch != want)
 		return bad(v, r, _("epoch %lld does not match the time (epoch %lld)"),

@@ -136,6 +136,24 @@ test_expect_success 'both verifiers fail the same tampering' '
 	agree 1 "key file ahead of the head" key_ahead
 '
 
+# A holder of the current key writes a record with an empty operator (the
+# writers never do): the MAC is right, the record still fails.
+empty_operator() {
+	python3 -c 'import csv, hashlib, hmac, re, sys
+k = bytes.fromhex(re.search(r"key=([0-9a-f]{64})", open(sys.argv[1]).read()).group(1))
+rows = list(csv.reader(open(sys.argv[2], newline="")))
+rows[-1][3] = ""
+enc = lambda s: len(s.encode()).to_bytes(4, "big") + s.encode()
+rows[-1][9] = hmac.new(k, bytes.fromhex(rows[-2][9]) + b"".join(enc(x) for x in rows[-1][:9]),
+    hashlib.sha256).hexdigest()
+csv.writer(open("eo.csv", "w", newline=""), lineterminator="\n").writerows(rows)' "$P/oplog.key" "$P/oplog.csv"
+}
+
+test_expect_success 'both verifiers fail a record with an empty operator, MAC or not' '
+	agree 1 "empty operator" empty_operator "$A $TMP/eo.csv" &&
+	grep -q "field operator: empty" lv.out
+'
+
 test_expect_success 'both verifiers fail checkpoints a key holder forges' '
 	rm -rf u && at 2025-01-01T00:00:00Z jukisec-init -d "$TMP/u" -t cs01 >u.key 2>/dev/null && chmod 600 u.key &&
 	for d in 2025-01-10 2025-06-10 2025-12-10; do rec "$TMP/u" "$d 10:00:00" "x$d" 2; done &&
