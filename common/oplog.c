@@ -309,12 +309,19 @@ catch_up(struct oplog_batch *b, long long target, int open)
 	return ST_OK;
 }
 
-/* The time a record gets now: never before the last, never in a sealed epoch. */
+/* The time a record gets now: never before the last, never in a sealed
+ * epoch, never before the start of the epoch the batch has opened (a seal
+ * written by a writer whose clock was ahead of ours opens the next epoch:
+ * a record dated by our clock would then carry an epoch its time does not
+ * belong to). */
 static int64_t
 clamp(const struct oplog_batch *b)
 {
 	int64_t min = b->sealed ? b->hd.time + 1 : b->hd.time;
+	int64_t start = oplog_epoch_end(b->key->t0, b->key->epoch_seconds, b->cur - 1) + 1;
 
+	if (min < start)
+		min = start;
 	return b->now > min ? b->now : min;
 }
 

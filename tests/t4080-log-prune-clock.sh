@@ -57,4 +57,14 @@ test_expect_success 'a dry run writes nothing and shows what the clock would rem
 	grep -q "^would remove" out
 '
 
+test_expect_success 'a clock behind a seal that opened the next epoch: records dated in that epoch' '
+	C=$TMP/c && init_at "$C" 2025-01-01T00:00:00Z &&
+	at 2025-01-02T00:00:00.500Z log-append -d "$C" --seal &&
+	echo clerk01,print,behind,ok, | at 2025-01-01T23:59:59Z log-append -d "$C" --stdin &&
+	test "$(awk -F, "\$6 == \"behind\" { print \$2 }" "$C/oplog.csv")" = 2025-01-02T00:00:00.000Z &&
+	at 2025-01-03T00:00:00.500Z log-append -d "$C" --seal &&
+	at 2025-01-02T23:59:59Z log-prune -d "$C" --discard &&
+	verify "$C" 2025-01-03T00:01:00Z >/dev/null
+'
+
 test_done
