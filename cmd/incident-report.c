@@ -153,7 +153,8 @@ inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 int
 main(int argc, char *argv[])
 {
-	struct inc_new n = { NULL, -1, -1, -1, 0, 0, 0, -1, 0, 0, 0, NULL, NULL };
+	struct inc_new n = { NULL, -1, -1, -1, 0, 0, TIME_NONE, -1, 0, 0, 0, NULL,
+	    NULL };
 	struct inc_step_req q = { NULL, -1, 0, NULL, 0 };
 	struct store st;
 	const char *dir = NULL, *terminal = NULL, *by = NULL, *detail = NULL;
@@ -230,6 +231,11 @@ main(int argc, char *argv[])
 	n.by = q.by = by;
 	if (detail != NULL && (r = incident_read_detail(detail, &n.detail)) != ST_OK)
 		return r;
+	if ((mode == NEW || mode == STEP) && incident_check_text(mode == NEW ?
+	    &n : NULL, mode == STEP ? &q : NULL) != ST_OK) {
+		free(n.detail);
+		return ST_USAGE;
+	}
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
 	if (mode == SHOW || mode == LIST)

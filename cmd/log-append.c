@@ -16,6 +16,7 @@
 #include "csvio.h"
 #include "oplog.h"
 #include "oplog_verify.h"
+#include "standing.h"
 #include "store.h"
 #include "timeutil.h"
 
@@ -52,9 +53,10 @@ usage(int status)
 }
 
 /* Reads "operator,action,object,result,detail" lines into one packed
- * buffer of NUL-terminated fields; ST_OK, or ST_USAGE after naming the line. */
+ * buffer of NUL-terminated fields, their line numbers into *lines; ST_OK,
+ * or ST_USAGE after naming the line. */
 static int
-read_batch(struct buf *b, size_t *n)
+read_batch(struct buf *b, size_t *n, size_t **lines)
 {
 	static const char *const cols[] = { "operator", "action", "object", "result", "detail" };
 	struct csv_reader *r;
@@ -78,7 +80,8 @@ read_batch(struct buf *b, size_t *n)
 		}
 		for (i = 0; i < 5; i++)
 			buf_add(b, rec->field[i], rec->len[i] + 1);
-		(*n)++;
+		*lines = xrealloc(*lines, (*n + 1) * sizeof **lines);
+		(*lines)[(*n)++] = rec->line;
 	}
 	if (k == -1 && csvr_ioerror(r)) {
 		csvr_close(r);
@@ -146,14 +149,37 @@ append_batch(struct store *st, const struct buf *b, size_t n)
 	return oplog_commit(bt);
 }
 
+/* R5.4: says which operators of the batch may not operate (standing.h). */
+static void
+batch_standing(struct store *st, const struct buf *b, size_t n,
+    const size_t *lines)
+{
+	const char **who = xcalloc(n + 1, sizeof *who);
+	char	**where = xcalloc(n + 1, sizeof *where);
+	const char *p = b->p;
+	size_t	 i, k;
+
+	for (i = 0; i < n; i++) {
+		who[i] = p;
+		where[i] = xasprintf("<stdin>:%zu", lines[i]);
+		for (k = 0; k < 5; k++)
+			p += strlen(p) + 1;
+	}
+	standing_warn(st, who, (const char *const *)where, n);
+	for (i = 0; i < n; i++)
+		free(where[i]);
+	free(who);
+	free(where);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct store st;
 	struct oplog_rec o = { NULL, NULL, "", "", "" };
 	struct buf b = { NULL, 0, 0 };
-	const char *dir = NULL, *terminal = NULL, *keyfile = NULL;
-	size_t n = 0;
+	const char *dir = NULL, *terminal = NULL, *keyfile = NULL, *nowhere = NULL;
+	size_t n = 0, *lines = NULL;
 	int ch, r, seal = 0, in = 0, rec = 0;
 
 	jukisec_setup();
@@ -186,24 +212,28 @@ main(int argc, char *argv[])
 	    (!seal && !in && !rec && (o.operator == NULL || o.action == NULL)))
 		usage(ST_USAGE);
 
-	if (in && (r = read_batch(&b, &n)) != ST_OK) {
+	if (in && (r = read_batch(&b, &n, &lines)) != ST_OK) {
 		buf_free(&b);
+		free(lines);
 		return r;
 	}
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK) {
 		buf_free(&b);
+		free(lines);
 		return r;
 	}
 	if (rec)
 		r = recover(&st, keyfile);
 	else if (seal)
 		r = oplog_seal(&st);
-	else if (in)
-		r = append_batch(&st, &b, n);
-	else
-		r = oplog_append(&st, &o, 1);
+	else if (in) {
+		if ((r = append_batch(&st, &b, n)) == ST_OK)
+			batch_standing(&st, &b, n, lines);
+	} else if ((r = oplog_append(&st, &o, 1)) == ST_OK)
+		standing_warn(&st, &o.operator, &nowhere, 1);
 	store_close(&st);
 	buf_free(&b);
+	free(lines);
 	if (rec && fshut_stdout() != ST_OK && r == ST_OK)
 		r = ST_FAIL;
 	return r;

@@ -86,11 +86,8 @@ check(struct opchange *a)
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (a->expires && time_parse(a->expires, &a->exp) == -1) {
-		warnx(_("-e %s: not a future date or time"), a->expires);
+	if (a->expires && opchange_expiry(a, 0) != ST_OK)
 		return ST_USAGE;
-	}
-	a->have_exp = a->expires != NULL;
 	return ST_OK;
 }
 
@@ -99,7 +96,7 @@ main(int argc, char *argv[])
 {
 	struct store	 st;
 	struct opchange	 a = { .section = "", .role = "operator", .pwfd = -1,
-			    .byfd = -1 };
+			    .byfd = -1, .exp = TIME_NONE };
 	const char	*dir = NULL, *terminal = NULL;
 	int		 ch, r;
 

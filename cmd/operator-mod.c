@@ -56,27 +56,24 @@ check(struct opchange *a)
 		warnx(_("-i %s: %s"), a->id, why);
 		return ST_USAGE;
 	}
-	if ((a->name && (*a->name == '\0' ||
-	    field_check("-n", a->name, OPERATOR_NAME_MAX))) ||
-	    (a->section && field_check("-s", a->section, OPERATOR_SECTION_MAX)) ||
-	    (a->reason && (*a->reason == '\0' ||
-	    field_check("--reason", a->reason, OPERATOR_REASON_MAX)))) {
-		warnx(_("invalid -n, -s or --reason"));
+	if (a->name && *a->name == '\0') {
+		warnx(_("-n: empty"));
 		return ST_USAGE;
 	}
+	if (a->reason && *a->reason == '\0') {
+		warnx(_("--reason: empty"));
+		return ST_USAGE;
+	}
+	if ((a->name && field_check("-n", a->name, OPERATOR_NAME_MAX)) ||
+	    (a->section && field_check("-s", a->section, OPERATOR_SECTION_MAX)) ||
+	    (a->reason && field_check("--reason", a->reason, OPERATOR_REASON_MAX)))
+		return ST_USAGE;
 	if (a->instr && date_parse(a->instr, &y, &m, &d) == -1) {
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (a->expires) {
-		a->have_exp = 1;
-		if (strcmp(a->expires, "never") != 0 &&
-		    time_parse(a->expires, &a->exp) == -1) {
-			warnx(_("-e %s: not a future date or time, or never"),
-			    a->expires);
-			return ST_USAGE;
-		}
-	}
+	if (a->expires && opchange_expiry(a, 1) != ST_OK)
+		return ST_USAGE;
 	return ST_OK;
 }
 
@@ -84,7 +81,7 @@ int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct opchange	 a = { .pwfd = -1, .byfd = -1 };
+	struct opchange	 a = { .pwfd = -1, .byfd = -1, .exp = TIME_NONE };
 	const char	*dir = NULL, *terminal = NULL;
 	int		 ch, r;
 

@@ -66,7 +66,7 @@ revoke(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	if ((o = register_find(reg, j->id)) == NULL) {
 		warnx(_("%s: no such operator"), j->id);
 		r = ST_NO;
-	} else if (o->revoked_at != 0) {
+	} else if (operator_revoked(o)) {
 		warnx(_("%s: already revoked"), j->id);
 		r = ST_NO;
 	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&

@@ -176,6 +176,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 	audit_incidents(&a);
 	store_unlock(&st, STORE_LOCK_REGISTER);
 	audit_log(&a);
+	audit_r54(&a);
 	audit_state(&a);
 
 	sort_findings(&a);

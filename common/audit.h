@@ -73,6 +73,7 @@ void	audit_date(const struct audit *, int64_t ms, char *buf, size_t len);
 /* The checks, in report order. */
 void	audit_register(struct audit *);		/* R5.1, R5.3–R5.5 */
 void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
+void	audit_r54(struct audit *);		/* R5.4 operators in the log */
 void	audit_incidents(struct audit *);	/* R9 */
 void	audit_state(struct audit *);		/* modes, owners, conf */
 

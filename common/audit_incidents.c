@@ -71,9 +71,13 @@ audit_incidents(struct audit *a)
 		free(msg);
 		return;
 	}
-	free(msg);
-
 	check_begin(a, "R9", "incidents-open");
+	if (in.damaged)
+		check_item(a, "incidents.csv", L(a,
+		    "%zu row(s) do not read back and are left out, the first: %s",
+		    "読み取れない行が %zu 行あり除外しています。最初のもの: %s"),
+		    in.damaged, msg ? msg : "");
+	free(msg);
 	for (i = 0; i < in.n; i++) {
 		struct incident *inc = &in.inc[i];
 
@@ -91,7 +95,7 @@ audit_incidents(struct audit *a)
 		free(s);
 		nout++;
 	}
-	check_end(a, nout ? AUDIT_WARN : AUDIT_PASS, L(a,
+	check_end(a, in.damaged ? AUDIT_FAIL : nout ? AUDIT_WARN : AUDIT_PASS, L(a,
 	    "%zu incident(s) open, %zu with steps outstanding.",
 	    "対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"), nopen, nout);
 

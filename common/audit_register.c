@@ -97,16 +97,25 @@ check_register(struct audit *a)
 		why = NULL;
 		if ((why = operator_id_problem(op->id)) != NULL)
 			;
-		else if (*op->name == '\0')
+		else if (op->bad) {
+			check_item(a, op->id, L(a, "%s: operators.csv:%zu holds a "
+			    "value that does not read back; held as expired, "
+			    "revoked, locked or denied until repaired",
+			    "%s: operators.csv の %zu 行目に読み取れない値があります。"
+			    "修正されるまで期限切れ・取消・ロック・拒否として扱います"),
+			    op->id, op->line);
+			bad++;
+			continue;
+		} else if (*op->name == '\0')
 			why = L(a, "no name", "氏名がありません");
-		else if (op->registered_at == 0 || *op->registered_by == '\0')
+		else if (op->registered_at == TIME_NONE || *op->registered_by == '\0')
 			why = L(a, "no registration time or registering manager",
 			    "登録日時または登録者がありません");
-		else if (op->revoked_at != 0 &&
+		else if (operator_revoked(op) &&
 		    (*op->revoked_by == '\0' || *op->revoked_reason == '\0'))
 			why = L(a, "revoked without who or why",
 			    "取消の実施者または理由がありません");
-		else if (op->revoked_at == 0 && *op->revoked_by != '\0')
+		else if (!operator_revoked(op) && *op->revoked_by != '\0')
 			why = L(a, "revoked by someone but no revocation time",
 			    "取消者があるのに取消日時がありません");
 		if (why != NULL) {
@@ -255,7 +264,7 @@ check_material(struct audit *a, int cfd)
 			    "%s: %s/%s%s remains (%s)",
 			    "%s: %s/%s%s が残っています (%s)"),
 			    op->id, CRED_DIR, op->id, ext[k],
-			    op->revoked_at ? L(a, "revoked", "取消済み") :
+			    operator_revoked(op) ? L(a, "revoked", "取消済み") :
 			    !active ? L(a, "expired", "有効期限切れ") :
 			    L(a, "not the registered method", "登録された方式ではない"));
 			bad++;
@@ -272,7 +281,8 @@ check_material(struct audit *a, int cfd)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (op->revoked_at != 0 || op->expires == 0 || op->expires > now)
+		if (operator_revoked(op) || op->expires == TIME_NONE ||
+		    op->expires > now)
 			continue;
 		audit_date(a, op->expires, date, sizeof(date));
 		check_item(a, op->id, L(a, "%s: expired %s, not revoked",
@@ -290,9 +300,13 @@ check_material(struct audit *a, int cfd)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (op->revoked_at != 0 || !operator_locked(op, &a->st->conf, now))
+		if (operator_revoked(op) || !operator_locked(op, &a->st->conf, now))
 			continue;
-		audit_date(a, op->locked_at, date, sizeof(date));
+		if (op->locked_at == TIME_NONE)
+			snprintf(date, sizeof date, "%s", L(a, "(time unknown)",
+			    "(日時不明)"));
+		else
+			audit_date(a, op->locked_at, date, sizeof(date));
 		check_item(a, op->id, L(a,
 		    "%s: locked since %s after %lld failures",
 		    "%s: %s から %lld 回の失敗でロック中"), op->id, date, op->failed);

@@ -14,6 +14,7 @@
 
 #include "jukisec.h"
 #include "audit.h"
+#include "esc.h"
 #include "csvio.h"
 #include "era.h"
 #include "timeutil.h"
@@ -243,6 +244,8 @@ render_json(const struct audit *a, FILE *out)
 int
 audit_render(const struct audit *a, FILE *out)
 {
+	FILE	*esc;
+
 	switch (a->o->format) {
 	case AUDIT_CSV:
 		render_csv(a, out);
@@ -251,7 +254,12 @@ audit_render(const struct audit *a, FILE *out)
 		render_json(a, out);
 		break;
 	default:
-		render_text(a, out);
+		/* the committee's document: log fields (terminal names among
+		 * them) are shown, never obeyed by the terminal (esc.h) */
+		esc = esc_open(out);
+		render_text(a, esc);
+		if (fclose(esc) == EOF)
+			return -1;
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,13 +47,16 @@ clock_log_last(struct store *st, int64_t *t)
 {
 	static char	 buf[2 * OPLOG_LINE_MAX];
 	struct stat	 sb;
+	char		*path;
 	off_t		 off;
 	ssize_t		 n;
 	char		*end, *start;
 	int		 fd;
 
 	if ((fd = store_openat(st, LOG_FILE, O_RDONLY, 0)) == -1) {
-		warn("%s/%s", st->dir, LOG_FILE);
+		path = xasprintf("%s/%s", st->dir, LOG_FILE);
+		open_safe_warn(path);
+		free(path);
 		return ST_FAIL;
 	}
 	if (fstat(fd, &sb) == -1) {

@@ -23,7 +23,7 @@
 
 #define LINE_MAX_LEN	4096
 
-enum { NUM, STR, PATH };
+enum { NUM, STR, PATH, LIST };
 
 struct key {
 	const char	*name;
@@ -80,6 +80,9 @@ static const struct key keys[] = {
 	    "# audit reports as a burst"),
 	N(audit_prune_max_age_days, 3, 1, 366,
 	    "R6, R12(2): the audit warns when log-prune has not run for this long"),
+	S(system_actors, LIST, "",
+	    "R5.4: operators of log records that are not persons of the register\n"
+	    "# (cron jobs, backups), comma-separated, e.g. cron,backup; \"-\" always is"),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -146,6 +149,41 @@ trim(char *s, char **end)
 	return s;
 }
 
+/* "name,name,...": names of A-Z a-z 0-9 . _ - (64 bytes at most, not
+ * starting with '-'), commas between, no blanks; or empty. */
+static int
+actor_list_ok(const char *v)
+{
+	size_t n;
+
+	while (*v != '\0') {
+		n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789._-");
+		if (n == 0 || n > 64 || *v == '-' || (v[n] != ',' && v[n] != '\0') ||
+		    (v[n] == ',' && v[n + 1] == '\0'))
+			return 0;
+		v += n + (v[n] == ',');
+	}
+	return 1;
+}
+
+int
+conf_system_actor(const struct conf *c, const char *name)
+{
+	const char *p = c->system_actors;
+	size_t	 n = strlen(name), k;
+
+	if (strcmp(name, "-") == 0)
+		return 1;
+	while (p != NULL && *p != '\0') {
+		k = strcspn(p, ",");
+		if (k == n && strncmp(p, name, n) == 0)
+			return 1;
+		p += k + (p[k] == ',');
+	}
+	return 0;
+}
+
 /* One "key = value" line; NULL, or the reason it is wrong. */
 static const char *
 set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
@@ -172,6 +210,8 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 	}
 	if (k->type == PATH && *v != '\0' && *v != '/')
 		return _("not an absolute path");
+	if (k->type == LIST && !actor_list_ok(v))
+		return _("not a comma-separated list of names (A-Z a-z 0-9 . _ -)");
 	free(*str_at(c, k));
 	*str_at(c, k) = xstrdup(v);
 	return NULL;
@@ -247,11 +287,8 @@ conf_load(struct conf *c, const char *path)
 	FILE *fp;
 	int fd, ret;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1 ||
-	    check_fd_safe(fd, 1) == -1) {
-		warn("%s", path);
-		if (fd != -1)
-			close(fd);
+	if ((fd = open_safe(AT_FDCWD, path, O_RDONLY, 0, 0)) == -1) {
+		open_safe_warn(path);
 		return ST_FAIL;
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)

@@ -39,6 +39,9 @@ struct conf {
 	long long	audit_auth_window_days;	/* default 30 */
 	long long	audit_auth_burst;	/* failures in the window that count as a burst, default 5 */
 	long long	audit_prune_max_age_days; /* a prune must have run within, default 3 */
+	/* R5.4: who may appear as the operator of a log record without being
+	 * a registered person ("-" always may) */
+	char		*system_actors;		/* "cron,backup"; "" none */
 };
 
 /* Sets every key to its compiled default (template_key relative to dir). */
@@ -51,6 +54,9 @@ int	conf_load(struct conf *, const char *path);
 /* The same from an open stream (store_open uses it after store_openat);
  * path is for messages. */
 int	conf_load_fp(struct conf *, FILE *, const char *path);
+
+/* 1 when name is "-" or one of conf system_actors (R5.4 exempts them). */
+int	conf_system_actor(const struct conf *, const char *name);
 
 /* Writes the commented default file that jukisec-init installs. */
 int	conf_write_defaults(FILE *, const char *statedir);

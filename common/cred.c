@@ -171,25 +171,56 @@ cred_verify(const char *phc, const char *pw, size_t len)
 }
 
 int
-cred_weaker(const char *phc, const struct conf *c)
+cred_stale(const char *phc, const struct conf *c)
 {
 	struct phc h;
 
 	if (phc_parse(phc, &h) == -1)
 		return 1;
-	return (long long)h.m < c->kdf_memory_kib ||
-	    (long long)h.t < c->kdf_time || (long long)h.p < c->kdf_parallelism;
+	return (long long)h.m != c->kdf_memory_kib ||
+	    (long long)h.t != c->kdf_time || (long long)h.p != c->kdf_parallelism;
 }
+
+static const unsigned char dummy_salt[SALT_LEN] = "jukisec-dummy-16";
 
 void
 cred_dummy(const struct conf *c, const char *pw, size_t len)
 {
-	static const unsigned char salt[SALT_LEN] = "jukisec-dummy-16";
 	unsigned char tag[TAG_LEN];
 
-	(void)argon2id(pw, len, salt, c->kdf_memory_kib, c->kdf_time,
+	(void)argon2id(pw, len, dummy_salt, c->kdf_memory_kib, c->kdf_time,
 	    c->kdf_parallelism, tag);
 	wipe(tag, sizeof tag);
+}
+
+int
+cred_check(const struct conf *c, const char *phc, const char *pw, size_t len)
+{
+	struct phc	 h;
+	unsigned char	 tag[TAG_LEN];
+	unsigned long long want, have;
+	unsigned long	 m, floor;
+	int		 r;
+
+	if (phc_parse(phc, &h) == -1) {
+		cred_dummy(c, pw, len);
+		return -1;
+	}
+	r = argon2id(pw, len, h.salt, h.m, h.t, h.p, tag) == -1 ? -1 :
+	    ct_equal(tag, h.tag, TAG_LEN);
+	/* Argon2id's time is about proportional to memory x passes: the
+	 * rest of conf's work, in conf's passes (to within t KiB-passes) */
+	want = (unsigned long long)c->kdf_memory_kib * c->kdf_time;
+	have = (unsigned long long)h.m * h.t;
+	if (r != -1 && have < want) {
+		m = (unsigned long)((want - have) / c->kdf_time);
+		floor = 8 * (unsigned long)c->kdf_parallelism;
+		(void)argon2id(pw, len, dummy_salt, m < floor ? floor : m,
+		    c->kdf_time, c->kdf_parallelism, tag);
+	}
+	wipe(tag, sizeof tag);
+	wipe(&h, sizeof h);
+	return r;
 }
 
 int
@@ -260,7 +291,7 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
     size_t *len)
 {
 	struct stat sb;
-	char	*name, *p = NULL;
+	char	*name, *path, *p = NULL;
 	ssize_t	 k;
 	size_t	 n = 0;
 	int	 dfd, fd, r = ST_FAIL;
@@ -268,17 +299,15 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 	if ((dfd = cred_dir(st, 0)) == -1)
 		return errno == ENOENT ? ST_NO : ST_FAIL;
 	name = cred_name(id, ext);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
+	path = xasprintf("%s/%s/%s", st->dir, CRED_DIR, name);
+	if ((fd = open_safe(dfd, name, O_RDONLY, 0, 1)) == -1) {
 		r = errno == ENOENT ? ST_NO : ST_FAIL;
 		if (r == ST_FAIL)
-			warn("%s/%s/%s", st->dir, CRED_DIR, name);
+			open_safe_warn(path);
 		goto out;
 	}
-	if (check_fd_safe(fd, 0) == -1 || fstat(fd, &sb) == -1 ||
-	    sb.st_size > 1 << 20) {
-		warnx(_("%s/%s/%s: unsafe or oversized credential file"),
-		    st->dir, CRED_DIR, name);
+	if (fstat(fd, &sb) == -1 || sb.st_size > 1 << 20) {
+		warnx(_("%s: oversized credential file"), path);
 		goto out;
 	}
 	p = gcry_malloc_secure((size_t)sb.st_size + 1);
@@ -288,7 +317,7 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 	    (k = read(fd, p + n, (size_t)sb.st_size - n)) > 0)
 		n += (size_t)k;
 	if (n != (size_t)sb.st_size) {
-		warnx(_("%s/%s/%s: short read"), st->dir, CRED_DIR, name);
+		warnx(_("%s: short read"), path);
 		wipe(p, n);
 		gcry_free(p);
 		goto out;
@@ -300,6 +329,7 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 out:
 	if (fd != -1)
 		close(fd);
+	free(path);
 	free(name);
 	close(dfd);
 	return r;

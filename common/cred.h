@@ -24,8 +24,15 @@
 int	cred_hash(const struct conf *, const char *pw, size_t len, char **phc);
 /* 1 match, 0 no match, -1 malformed PHC string (constant-time compare). */
 int	cred_verify(const char *phc, const char *pw, size_t len);
-/* 1 when phc's parameters are weaker than conf's (re-hash on next login). */
-int	cred_weaker(const char *phc, const struct conf *);
+/* cred_verify for the gate: a hash of less work than conf's cost is
+ * followed by a throw-away derivation of the difference, and a malformed
+ * one by cred_dummy, so that every attempt costs at least conf's work
+ * (memory x passes) whatever the stored hash holds (R5.4: timing does not
+ * tell a registered id from an unknown one). */
+int	cred_check(const struct conf *, const char *phc, const char *pw,
+	    size_t len);
+/* 1 when phc's parameters are not conf's (re-hash on the next login). */
+int	cred_stale(const char *phc, const struct conf *);
 /* Runs the KDF on pw with conf's cost and throws the result away, so an
  * unknown person takes as long as a known one (R5.4). */
 void	cred_dummy(const struct conf *, const char *pw, size_t len);

@@ -10,15 +10,22 @@
  *    under the lock that counts: never before the log's last record, so a
  *    clock set back re-admits and unlocks no one.
  *  - Unknown, revoked, expired and (for --by) non-manager ids run the same
- *    KDF on the password as a wrong password would and print the same
- *    message; the reason goes only to the operation log.
+ *    KDF work on the password as a known one (cred_check pads a hash of
+ *    less work up to the configured cost) and print the same message; the
+ *    reason goes only to the operation log.
+ *  - The decision is atomic with the credential: the one checked is read
+ *    again under the register lock that counts, and anything else there (a
+ *    reset or re-enrolment committed meanwhile) is a deny.
+ *  - Nothing is admitted that could not have been counted: the count is
+ *    written, or the directory shown to have room for it, before the
+ *    "auth" record; either failing is exit 3 (fail closed, R5.2, R6).
  *  - The KDF runs outside the register lock, so attempts run in parallel;
  *    the count is then updated on a fresh read under STORE_LOCK_REGISTER,
  *    so concurrent failures all count (pam_faillock lost them, PR #1016)
  *    and the count lives in operators.csv, surviving reboots.
  *  - Every attempt is logged as action "auth" with result, method and
  *    reason (the terminal is the record's own field); never the password.
- *  - A hash weaker than jukisec.conf asks for is re-hashed on success.
+ *  - A hash of another cost than jukisec.conf's is re-hashed on success.
  *  - A manager's change (manager_change) is prepared only after the
  *    manager's credential verified on an unlocked row, and runs under the
  *    lock that counted the attempt, after its "auth" record: one register
@@ -26,6 +33,7 @@
  *    active, unlocked manager (one revoked, expired or locked during a
  *    slow prompt or enrolment changes nothing).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +42,7 @@
 #include "clock.h"
 #include "cred.h"
 #include "oplog.h"
+#include "oplog_verify.h"
 #include "register.h"
 #include "timeutil.h"
 
@@ -46,12 +55,14 @@ struct attempt {
 	int		 need_manager;
 	const char	*pw;		/* set on success when a re-hash is due */
 	const char	*phc;		/* the hash pw was verified against */
+	const char	*cred;		/* the credential checked, as read */
+	size_t		 credlen;
 	int		 locked;	/* locked at the first read */
 	const struct gate_change *change;	/* run under the count's lock */
 };
 
 /* Under the register lock: re-hashes with conf's cost when the stored hash
- * is weaker and has not changed since it was verified. */
+ * has another cost and has not changed since it was verified. */
 static void
 rehash(struct store *st, struct attempt *a)
 {
@@ -64,11 +75,28 @@ rehash(struct store *st, struct attempt *a)
 	    cred_hash(&st->conf, a->pw, strlen(a->pw), &phc) == ST_OK &&
 	    cred_write(st, a->id, "phc", phc, strlen(phc)) == ST_OK)
 		(void)oplog_log(st, a->id, "auth", a->id, "rehashed",
-		    "kdf cost raised to m=%lld t=%lld p=%lld",
+		    "kdf cost now m=%lld t=%lld p=%lld",
 		    st->conf.kdf_memory_kib, st->conf.kdf_time,
 		    st->conf.kdf_parallelism);
 	free(phc);
 	cred_free(cur, n);
+}
+
+/* 1 when the credential file of id still holds what the attempt checked:
+ * read again under the register lock, compared in constant time. */
+static int
+same_credential(struct store *st, const struct attempt *a)
+{
+	char	*cur = NULL;
+	size_t	 n = 0;
+	int	 same;
+
+	if (cred_read(st, a->id, a->method == METHOD_PASSWORD ? "phc" : "tmpl",
+	    &cur, &n) != ST_OK)
+		return 0;
+	same = n == a->credlen && ct_equal(cur, a->cred, n);
+	cred_free(cur, n);
+	return same;
 }
 
 /* Counts the attempt on a fresh read under the register lock and logs it. */
@@ -91,41 +119,60 @@ record(struct store *st, struct attempt *a)
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
 	if (a->known && (o == NULL || !operator_active(o, now) ||
-	    o->method != a->method)) {
-		/* gone (a register restored from backup), revoked, expired
-		 * or re-enrolled while we computed: fail safe */
+	    o->method != a->method || (a->ok && !same_credential(st, a)))) {
+		/* gone (a register restored from backup), revoked, expired,
+		 * re-enrolled or reset while we computed: the decision holds
+		 * only for the credential the register has now (fail safe) */
 		a->ok = 0;
 		a->reason = o == NULL ? "unknown-id" :
 		    o->method != a->method ? "method-changed" :
-		    o->revoked_at == 0 ? "expired" : "revoked";
+		    operator_revoked(o) ? "revoked" :
+		    !operator_active(o, now) ? "expired" : "credential-changed";
 		status = ST_NO;
 	} else if (o != NULL) {
 		before = *o;
-		if (o->locked_at != 0 && !operator_locked(o, &st->conf, now)) {
-			o->locked_at = 0;	/* automatic unlock is due */
+		if (o->locked && !operator_locked(o, &st->conf, now)) {
+			o->locked = 0;		/* automatic unlock is due */
+			o->locked_at = TIME_NONE;
 			o->failed = 0;
 		}
-		if (o->locked_at != 0) {
+		/* attempts while locked count too, unchecked; the count
+		 * stops at a ceiling the register can always be read back at */
+		if ((o->locked || !a->ok) && o->failed < OPERATOR_FAILED_MAX)
+			o->failed++;
+		if (o->locked) {
 			a->ok = 0;
 			a->reason = "locked";
-			o->failed++;
 			status = ST_LOCKED;
 		} else if (a->ok) {
 			o->failed = 0;
-		} else if (++o->failed >= st->conf.lockout_threshold) {
+		} else if (o->failed >= st->conf.lockout_threshold) {
+			o->locked = 1;
 			o->locked_at = now;
 			status = ST_LOCKED;
 		}
 		/* a success on a clean row writes nothing: no fsync on the
 		 * common path */
 		changed = o->failed != before.failed ||
-		    o->locked_at != before.locked_at;
+		    o->locked != before.locked;
 		if (a->ok && a->pw != NULL)
 			rehash(st, a);
 	}
-	if (changed && (r = register_commit(st, &reg)) != ST_OK) {
+	/* R5.2, R6: no attempt goes uncounted or unlogged.  A change is
+	 * written now; otherwise the directory must have room to have written
+	 * one (a full disk must not make the right password the only attempt
+	 * that gets through, nor an unknown id answer otherwise than a known
+	 * one).  Either failing denies with exit 3. */
+	if (changed)
+		r = register_commit(st, &reg);
+	else if ((r = store_room(st, REGISTER_FILE, OPLOG_LINE_MAX)) == -1) {
+		warnx(_("%s: the attempt cannot be recorded (%s): denied"),
+		    st->dir, strerror(errno));
+		r = ST_FAIL;
+	}
+	if (r != ST_OK) {
 		register_end(st, &reg);
-		return r;
+		return ST_FAIL;
 	}
 	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
 	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
@@ -145,7 +192,9 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
 {
 	if (o == NULL)
 		return "unknown-id";
-	if (o->revoked_at != 0)
+	if (!operator_method_known(o))
+		return "register-row-damaged";
+	if (operator_revoked(o))
 		return "revoked";
 	if (!operator_active(o, now))
 		return "expired";
@@ -222,38 +271,46 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	register_free(&reg);
 
 	if (a.method == METHOD_PASSWORD) {
+		/* The hash is read before the password is asked for; whatever
+		 * is reset while the person types or the KDF runs, record()
+		 * admits only if the file still holds this hash. */
+		if (a.known && (r = cred_read(st, id, "phc", &cred, &n)) ==
+		    ST_FAIL)
+			goto unreadable;
+		if (a.known && cred == NULL)
+			a.reason = "credential-missing";
 		prompt = xasprintf(_("Password for %s: "), id);
 		r = pw_read(pwfd, prompt, 0, &pw);
 		free(prompt);
 		if (r != ST_OK)
-			return r;
+			goto out;
 		/* Argon2 refuses an empty input and enrolment never stores
 		 * one: a deny, the same for known and unknown ids. */
 		if (*pw == '\0') {
-			if (a.known)
+			if (a.known && cred != NULL)
 				a.reason = "empty-password";
-		} else if (!a.known)
+		} else if (cred == NULL)
 			cred_dummy(&st->conf, pw, strlen(pw));
-		else if ((r = cred_read(st, id, "phc", &cred, &n)) != ST_OK) {
-			if (r == ST_FAIL)
-				goto out;
-			cred_dummy(&st->conf, pw, strlen(pw));
-			a.reason = "credential-missing";
-		} else if ((v = cred_verify(cred, pw, strlen(pw))) == 1) {
+		else if ((v = cred_check(&st->conf, cred, pw, strlen(pw))) == 1) {
 			a.ok = 1;
-			if (cred_weaker(cred, &st->conf)) {
+			if (cred_stale(cred, &st->conf)) {
 				a.pw = pw;
 				a.phc = cred;
 			}
 		} else
 			a.reason = v == 0 ? "wrong-password" : "credential-corrupt";
+		a.cred = cred;
+		a.credlen = n;
 	} else if ((r = cred_read(st, id, "tmpl", &cred, &n)) == ST_FAIL)
-		goto out;
+		goto unreadable;
 	else if (r == ST_NO)
 		a.reason = "credential-missing";
 	else if ((r = bio_verify(st, id, a.method, &bo, cred, n,
-	    &a.reason)) == ST_OK)
+	    &a.reason)) == ST_OK) {
 		a.ok = 1;
+		a.cred = cred;
+		a.credlen = n;
+	}
 	else if (r == ST_FAIL) {
 		(void)oplog_log(st, "-", "auth", id, "error", "method=%s reason=%s",
 		    method_name(a.method), a.reason ? a.reason : "device");
@@ -273,6 +330,12 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 		warnx(_("authentication denied"));
 	else if (r == ST_LOCKED)
 		warnx(_("%s is locked out: see the Security Manager"), id);
+	goto out;
+unreadable:
+	/* a FIFO, device or unsafe file planted as the credential: an
+	 * operational failure, refused at once and logged (exit 3) */
+	(void)oplog_log(st, "-", "auth", id, "error",
+	    "method=%s reason=credential-unreadable", method_name(a.method));
 out:
 	pw_free(pw);
 	cred_free(cred, n);

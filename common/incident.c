@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "esc.h"
 #include "incident.h"
 #include "jukisec.h"
 #include "oplog.h"
@@ -142,7 +143,7 @@ parse_new(struct incident *inc, char **f, int *col)
 	    (inc->unlawful = yesno(f[*col = C_UNLAWFUL])) < 0)
 		return N_("not yes or no");
 	*col = C_OCCURRED;
-	inc->occurred = 0;
+	inc->occurred = TIME_NONE;
 	if (*f[C_OCCURRED] && time_parse(f[C_OCCURRED], &inc->occurred) == -1)
 		return N_("not an RFC 3339 time");
 	if (*f[*col = C_SUMMARY] == '\0')
@@ -253,11 +254,17 @@ load(struct store *st, struct buf *raw, struct incidents *all)
 			err(ST_FAIL, "fmemopen");
 		r = csvr_open(fp, path, cols, NCOLS, 1UL << C_DETAIL, 1, INC_DETAIL_MAX);
 		while ((rv = csvr_next(r, &rec)) == 1) {
-			if ((why = parse_row(all, rec->field, &col)) != NULL) {
-				warnx(_("%s:%zu: field %s: %s"), path, rec->line,
-				    cols[col], _(why));
-				status = ST_FAIL;
-				break;
+			if ((why = parse_row(all, rec->field, &col)) == NULL)
+				continue;
+			/* one bad value costs its row, never the file */
+			warnx(_("%s:%zu: field %s: %s (row left out)"), path,
+			    rec->line, cols[col], _(why));
+			all->damaged++;
+			if (valid_id(rec->field[C_ID])) {
+				all->bad_id = xrealloc(all->bad_id,
+				    (all->nbad_id + 1) * sizeof(*all->bad_id));
+				memcpy(all->bad_id[all->nbad_id++],
+				    rec->field[C_ID], INC_ID_LEN + 1);
 			}
 		}
 		if (rv == -1)
@@ -299,6 +306,7 @@ incidents_free(struct incidents *all)
 		free(inc->detail);
 	}
 	free(all->inc);
+	free(all->bad_id);
 	memset(all, 0, sizeof(*all));
 }
 
@@ -354,19 +362,27 @@ static int
 field_ok(const char *opt, const char *s, size_t max, int multiline)
 {
 	const char *why;
-	const unsigned char *p;
 
-	if ((why = csv_field_problem(s, strlen(s), max, multiline)) != NULL) {
+	/* the one rule for free text (esc.h), as for the register */
+	if ((why = text_problem(s, max, multiline)) != NULL) {
 		warnx(_("%s: %s"), opt, why);
 		return 0;
 	}
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if ((*p < 0x20 && *p != '\t' && !(multiline && *p == '\n')) ||
-		    *p == 0x7f) {
-			warnx(_("%s: contains a control character"), opt);
-			return 0;
-		}
 	return 1;
+}
+
+int
+incident_check_text(const struct inc_new *n, const struct inc_step_req *q)
+{
+	if (n != NULL && (!field_ok("--by", n->by, OPLOG_ID_MAX, 0) ||
+	    !field_ok("--summary", n->summary, INC_SUMMARY_MAX, 0) ||
+	    (n->detail != NULL && !field_ok("--detail-file", n->detail,
+	    INC_DETAIL_MAX, 1))))
+		return ST_USAGE;
+	if (q != NULL && (!field_ok("--by", q->by, OPLOG_ID_MAX, 0) ||
+	    (q->note != NULL && !field_ok("--note", q->note, INC_NOTE_MAX, 0))))
+		return ST_USAGE;
+	return ST_OK;
 }
 
 int
@@ -384,9 +400,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	int last = 0, status;
 
 	id[0] = '\0';
-	if (!field_ok("--by", n->by, OPLOG_ID_MAX, 0) ||
-	    !field_ok("--summary", n->summary, INC_SUMMARY_MAX, 0) ||
-	    (n->detail != NULL && !field_ok("--detail-file", n->detail, INC_DETAIL_MAX, 1)))
+	if (incident_check_text(n, NULL) != ST_OK)
 		return ST_USAGE;
 	if (n->summary[0] == '\0') {
 		warnx(_("--summary: empty"));
@@ -396,7 +410,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		warnx(_("--detected is in the future"));
 		return ST_USAGE;
 	}
-	if (n->occurred != 0 && n->occurred > n->detected) {
+	if (n->occurred != TIME_NONE && n->occurred > n->detected) {
 		warnx(_("--occurred is after --detected"));
 		return ST_USAGE;
 	}
@@ -423,12 +437,13 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		store_unlock(st, STORE_LOCK_REGISTER);
 		return status;
 	}
-	for (i = 0; i < all.n; i++) {
+	for (i = 0; i < all.n + all.nbad_id; i++) {
+		const char *iid = i < all.n ? all.inc[i].id : all.bad_id[i - all.n];
 		long long v;
 		const char *es;
 
-		if (strncmp(all.inc[i].id, prefix, 5) == 0 &&
-		    parse_num(all.inc[i].id + 5, 0, 9999, &v, &es) == 0 && v > last)
+		if (strncmp(iid, prefix, 5) == 0 &&
+		    parse_num(iid + 5, 0, 9999, &v, &es) == 0 && v > last)
 			last = (int)v;
 	}
 	if (last >= 9999) {
@@ -441,7 +456,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	memcpy(id, idbuf, INC_ID_LEN + 1);
 	time_format(now, rec);
 	time_format(n->detected, det);
-	if (n->occurred != 0)
+	if (n->occurred != TIME_NONE)
 		time_format(n->occurred, occ);
 	if (n->level > 0)
 		snprintf(level, sizeof(level), "%d", n->level);
@@ -696,8 +711,7 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	const char *name = inc_step_names[q->step];
 	int status, i;
 
-	if (!field_ok("--by", q->by, OPLOG_ID_MAX, 0) ||
-	    (q->note != NULL && !field_ok("--note", q->note, INC_NOTE_MAX, 0)))
+	if (incident_check_text(NULL, q) != ST_OK)
 		return ST_USAGE;
 	if (!valid_id(id)) {
 		warnx(_("%s: not an incident id (YYYY-NNNN)"), id);

@@ -56,7 +56,7 @@ struct incident {
 	char		id[INC_ID_LEN + 1];
 	int64_t		recorded;	/* first report: the new event */
 	int64_t		detected;
-	int64_t		occurred;	/* 0 = not known */
+	int64_t		occurred;	/* TIME_NONE = not known */
 	char		*by;
 	enum inc_type	type;
 	enum inc_cause	cause;
@@ -72,13 +72,19 @@ struct incident {
 struct incidents {
 	struct incident	*inc;
 	size_t		n;
+	/* rows whose values do not read back (a hand edit, an old copy):
+	 * left out of the incidents, kept in the file, their ids never
+	 * given again */
+	size_t		damaged;
+	char		(*bad_id)[INC_ID_LEN + 1];
+	size_t		nbad_id;
 };
 
 /* What `new` records; strings validated by incident_new. */
 struct inc_new {
 	const char	*by;
 	int		type, cause, nature, level;
-	int64_t		detected, occurred;	/* occurred 0 = unknown */
+	int64_t		detected, occurred;	/* occurred TIME_NONE = unknown */
 	long long	persons;		/* -1 = not given */
 	int		sensitive, financial, unlawful;
 	const char	*summary;
@@ -94,11 +100,18 @@ struct inc_step_req {
 };
 
 /* Reads incidents.csv (a missing file is no incidents).  No lock needed:
- * the file is only ever replaced by rename.  ST_OK, or ST_FAIL naming
- * file, line and field. */
+ * the file is only ever replaced by rename.  A row with a bad value is left
+ * out after one line "FILE:LINE: field NAME: reason (row left out)"; the
+ * rest is read.  ST_OK, or ST_FAIL naming file, line and field when the
+ * file is not CSV of this form. */
 int	incidents_load(struct store *, struct incidents *);
 void	incidents_free(struct incidents *);
 struct incident *incident_find(struct incidents *, const char *id);
+
+/* The free text of a new incident (n) or a step (q), checked by the rule
+ * of esc.h before the manager is asked for anything: ST_OK, or ST_USAGE
+ * after one line. */
+int	incident_check_text(const struct inc_new *n, const struct inc_step_req *q);
 
 /* Validates, takes STORE_LOCK_REGISTER, assigns the id, rewrites
  * incidents.csv atomically and logs action `incident`.  The caller has

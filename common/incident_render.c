@@ -18,6 +18,7 @@
 
 #include "csvio.h"
 #include "era.h"
+#include "esc.h"
 #include "incident.h"
 #include "jukisec.h"
 #include "timeutil.h"
@@ -232,7 +233,7 @@ report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t no
 	fprintf(fp, L(lang, "Incident: %s\n", "番号: %s\n"), inc->id);
 	fprintf(fp, L(lang, "Status: %s\n", "状態: %s\n"), incident_closed(inc) ?
 	    L(lang, "closed", "終結") : L(lang, "open", "対応中"));
-	fprintf(fp, L(lang, "Occurred: %s\n", "発生日時: %s\n"), inc->occurred ?
+	fprintf(fp, L(lang, "Occurred: %s\n", "発生日時: %s\n"), inc->occurred != TIME_NONE ?
 	    when(inc->occurred, lang, 1, b1, sizeof(b1)) : L(lang, "unknown", "不明"));
 	fprintf(fp, L(lang, "Detected: %s\n", "検知日時: %s\n"),
 	    when(inc->detected, lang, 1, b1, sizeof(b1)));
@@ -334,7 +335,7 @@ json_time(FILE *fp, int64_t ms)
 {
 	char t[TIME_BUFSZ];
 
-	if (ms == 0) {
+	if (ms == TIME_NONE) {
 		fputs("null", fp);
 		return;
 	}
@@ -421,9 +422,9 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 		    inc->persons, inc->sensitive ? "true" : "false",
 		    inc->financial ? "true" : "false",
 		    inc->unlawful ? "true" : "false", duty ? "true" : "false");
-		json_time(fp, duty ? a.prelim_due : 0);
+		json_time(fp, duty ? a.prelim_due : TIME_NONE);
 		fputs(",\"final_due\":", fp);
-		json_time(fp, duty ? a.final_due : 0);
+		json_time(fp, duty ? a.final_due : TIME_NONE);
 		putc('}', fp);
 	}
 	fputs("}\n", fp);
@@ -481,6 +482,8 @@ int
 render_report(FILE *fp, const struct incident *inc, enum inc_format fmt,
     enum inc_lang lang, int64_t now)
 {
+	FILE *esc;
+
 	switch (fmt) {
 	case FMT_CSV:
 		if (report_csv(fp, inc, now) != 0)
@@ -490,7 +493,11 @@ render_report(FILE *fp, const struct incident *inc, enum inc_format fmt,
 		report_json(fp, inc, now);
 		break;
 	default:
-		report_text(fp, inc, lang, now);
+		/* for people: what the data holds is shown, never obeyed */
+		esc = esc_open(fp);
+		report_text(esc, inc, lang, now);
+		if (fclose(esc) == EOF)
+			return -1;
 		break;
 	}
 	return ferror(fp) ? -1 : 0;
@@ -547,6 +554,10 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 	char det[128], rep[TIME_BUFSZ], dt[TIME_BUFSZ], out[512], late[512], nout[16];
 	size_t i, j, w[6] = { 0 };
 	int pass, first = 1;
+	FILE *to = fp;
+
+	if (fmt == FMT_TABLE)
+		fp = esc_open(to);	/* for people: escaped (esc.h) */
 
 	th[0] = L(lang, "ID", "番号");
 	th[1] = L(lang, "STATUS", "状態");
@@ -631,7 +642,9 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 	}
 	if (fmt == FMT_JSON)
 		fputs("]\n", fp);
-	return ferror(fp) ? -1 : 0;
+	if (fmt == FMT_TABLE && fclose(fp) == EOF)
+		return -1;
+	return ferror(to) ? -1 : 0;
 }
 
 int

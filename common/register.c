@@ -21,18 +21,28 @@
 #include "jukisec.h"
 #include "cred.h"
 #include "csvio.h"
+#include "esc.h"
 #include "oplog.h"
 #include "register.h"
 #include "timeutil.h"
 
-#define REGISTER_FILE	"operators.csv"
 
 enum { C_ID, C_NAME, C_SECTION, C_ROLE, C_METHOD, C_REASON, C_APPROVED,
 	C_INSTR, C_REGAT, C_REGBY, C_EXPIRES, C_REVAT, C_REVBY, C_REVREASON,
-	C_FAILED, C_LOCKED, NCOLS };
+	C_FAILED, C_LOCKED, C_LOCKAT, NCOLS };
 _Static_assert(NCOLS == REGISTER_NCOLS, "operators.csv columns");
 
 const char *const register_cols[REGISTER_NCOLS] = {
+	"id", "name", "section", "role", "method", "exception_reason",
+	"approved_by", "instructions_date", "registered_at", "registered_by",
+	"expires", "revoked_at", "revoked_by", "revoked_reason", "failed",
+	"locked", "locked_at"
+};
+
+/* operators.csv before the locked column (jukisec 0.1): read, and
+ * rewritten in the current form by the next change. */
+#define OLD_NCOLS	16
+static const char *const old_cols[OLD_NCOLS] = {
 	"id", "name", "section", "role", "method", "exception_reason",
 	"approved_by", "instructions_date", "registered_at", "registered_by",
 	"expires", "revoked_at", "revoked_by", "revoked_reason", "failed",
@@ -99,54 +109,113 @@ operator_id_problem(const char *id)
 int
 field_check(const char *opt, const char *v, size_t max)
 {
-	const unsigned char *p;
 	const char *why;
 
-	if ((why = csv_field_problem(v, strlen(v), max, 0)) != NULL) {
+	/* the one rule for free text (esc.h): these reach terminals */
+	if ((why = text_problem(v, max, 0)) != NULL) {
 		warnx(_("%s: %s"), opt, why);
 		return ST_USAGE;
 	}
-	/* operator-list prints these to terminals: no C0 or C1 control
-	 * (ESC, or U+009B CSI, would let a name rewrite the screen). */
-	for (p = (const unsigned char *)v; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f ||
-		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-			warnx(_("%s: contains a control character"), opt);
-			return ST_USAGE;
-		}
 	return ST_OK;
 }
 
 static int
 parse_time_field(const char *s, int64_t *t)
 {
-	*t = 0;
+	*t = TIME_NONE;
 	return *s == '\0' ? 0 : time_parse(s, t);
 }
 
-/* Fills o from rec; NULL or the name of the bad column. */
+/* The fail-safe stand-ins of values that do not read back, and what they
+ * mean to the gate (the warning's words). */
 static const char *
-row_parse(struct csv_record *rec, struct operator *o)
+stand_in(struct operator *o, int c)
 {
-	char	**f = rec->field;
+	switch (c) {
+	case C_ROLE:	o->role = ROLE_OPERATOR; return N_("an operator");
+	case C_METHOD:	o->method = METHOD_PASSWORD; return N_("denied");
+	case C_REGAT:	o->registered_at = TIME_NONE; return N_("not known");
+	case C_EXPIRES:	o->expires = TIME_MIN; return N_("expired");
+	case C_REVAT:	o->revoked_at = TIME_MIN; return N_("revoked");
+	case C_FAILED:	o->failed = OPERATOR_FAILED_MAX; return N_("at the maximum");
+	case C_LOCKED:	o->locked = 1; o->locked_at = TIME_NONE; return N_("locked");
+	default:	o->locked_at = TIME_NONE; return N_("a lock of unknown time");
+	}
+}
+
+/* 1 when column c of a damaged row still holds its stand-in. */
+static int
+stand_in_kept(const struct operator *o, int c)
+{
+	switch (c) {
+	case C_ROLE:	return o->role == ROLE_OPERATOR;
+	case C_METHOD:	return o->method == METHOD_PASSWORD;
+	case C_REGAT:	return o->registered_at == TIME_NONE;
+	case C_EXPIRES:	return o->expires == TIME_MIN;
+	case C_REVAT:	return o->revoked_at == TIME_MIN;
+	case C_FAILED:	return o->failed == OPERATOR_FAILED_MAX;
+	case C_LOCKED:	return o->locked;
+	default:	return o->locked && o->locked_at == TIME_NONE;
+	}
+}
+
+/* Reads column c of f into o; 0, or -1 when the value does not read back. */
+static int
+field_parse(const char **f, int c, struct operator *o)
+{
 	const char *e;
 
+	switch (c) {
+	case C_ROLE:	return role_parse(f[c], &o->role);
+	case C_METHOD:	return method_parse(f[c], &o->method);
+	case C_REGAT:	return parse_time_field(f[c], &o->registered_at);
+	case C_EXPIRES:	return parse_time_field(f[c], &o->expires);
+	case C_REVAT:	return parse_time_field(f[c], &o->revoked_at);
+	case C_FAILED:	return parse_num(f[c], 0, OPERATOR_FAILED_MAX,
+			    &o->failed, &e);
+	case C_LOCKED:
+		if (strcmp(f[c], "yes") != 0 && strcmp(f[c], "no") != 0)
+			return -1;
+		o->locked = strcmp(f[c], "yes") == 0;
+		return 0;
+	default:	return parse_time_field(f[c], &o->locked_at);
+	}
+}
+
+/* Fills o from rec (old: the 16 columns before "locked"), a bad value
+ * replaced by its stand-in after a warning; NULL, or the reason the row
+ * cannot be kept at all (its id). */
+static const char *
+row_parse(struct csv_record *rec, int old, const char *path, int quiet,
+    struct operator *o)
+{
+	static const int typed[] = { C_ROLE, C_METHOD, C_REGAT, C_EXPIRES,
+	    C_REVAT, C_FAILED, C_LOCKED, C_LOCKAT };
+	const char *f[NCOLS], *why;
+	size_t	 i;
+	int	 c;
+
+	for (i = 0; i < NCOLS; i++)
+		f[i] = rec->field[i - (old && i >= C_LOCKED)];
+	if (old)
+		f[C_LOCKED] = *f[C_LOCKAT] != '\0' ? "yes" : "no";
 	if (operator_id_problem(f[C_ID]) != NULL)
 		return register_cols[C_ID];
-	if (role_parse(f[C_ROLE], &o->role) == -1)
-		return register_cols[C_ROLE];
-	if (method_parse(f[C_METHOD], &o->method) == -1)
-		return register_cols[C_METHOD];
-	if (parse_time_field(f[C_REGAT], &o->registered_at) == -1)
-		return register_cols[C_REGAT];
-	if (parse_time_field(f[C_EXPIRES], &o->expires) == -1)
-		return register_cols[C_EXPIRES];
-	if (parse_time_field(f[C_REVAT], &o->revoked_at) == -1)
-		return register_cols[C_REVAT];
-	if (parse_time_field(f[C_LOCKED], &o->locked_at) == -1)
-		return register_cols[C_LOCKED];
-	if (parse_num(f[C_FAILED], 0, 1000000000, &o->failed, &e) == -1)
-		return register_cols[C_FAILED];
+	for (i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+		c = typed[i];
+		if (field_parse(f, c, o) == 0)
+			continue;
+		if (o->raw == NULL)
+			o->raw = xcalloc(NCOLS, sizeof *o->raw);
+		o->raw[c] = xstrdup(f[c]);
+		o->bad |= 1u << c;
+		why = stand_in(o, c);
+		if (!quiet)
+			warnx(_("%s:%zu: field %s: invalid value; treated as %s "
+			    "until repaired"), path, rec->line, register_cols[c],
+			    _(why));
+	}
+	o->line = rec->line;
 	o->id = xstrdup(f[C_ID]);
 	o->name = xstrdup(f[C_NAME]);
 	o->section = xstrdup(f[C_SECTION]);
@@ -199,6 +268,23 @@ check_duplicates(struct register_ *reg, const size_t *lines, const char *path)
 	return r;
 }
 
+/* 1 when fp starts with the header of the old form; fp is rewound. */
+static int
+old_format(FILE *fp)
+{
+	char	 line[256], want[256] = "";
+	size_t	 i;
+	int	 old;
+
+	for (i = 0; i < OLD_NCOLS; i++) {
+		strcat(want, old_cols[i]);
+		strcat(want, i + 1 < OLD_NCOLS ? "," : "\n");
+	}
+	old = fgets(line, sizeof line, fp) != NULL && strcmp(line, want) == 0;
+	rewind(fp);
+	return old;
+}
+
 int
 register_load(struct store *st, struct register_ *reg)
 {
@@ -209,26 +295,29 @@ register_load(struct store *st, struct register_ *reg)
 	char		*path;
 	FILE		*fp;
 	size_t		 cap = 0, *lines = NULL;
-	int		 fd, k, ret = ST_OK;
+	static int	 loads;		/* damage is told once a process */
+	int		 fd, k, old, ret = ST_OK;
 
 	reg->op = NULL;
-	reg->n = 0;
+	reg->n = reg->damaged = 0;
 	path = xasprintf("%s/%s", st->dir, REGISTER_FILE);
 	if ((fd = store_openat(st, REGISTER_FILE, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT) {
 			free(path);
 			return ST_OK;
 		}
-		warn("%s", path);
+		open_safe_warn(path);
 		free(path);
 		return ST_FAIL;
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)
 		err(ST_FAIL, "%s", path);
-	r = csvr_open(fp, path, register_cols, NCOLS, 0, 1, OPERATOR_REASON_MAX);
+	old = old_format(fp);
+	r = csvr_open(fp, path, old ? old_cols : register_cols,
+	    old ? OLD_NCOLS : NCOLS, 0, 1, OPERATOR_REASON_MAX);
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&o, 0, sizeof o);
-		if ((bad = row_parse(rec, &o)) != NULL) {
+		if ((bad = row_parse(rec, old, path, loads > 0, &o)) != NULL) {
 			warnx(_("%s:%zu: field %s: invalid value"), path,
 			    rec->line, bad);
 			ret = ST_FAIL;
@@ -240,12 +329,15 @@ register_load(struct store *st, struct register_ *reg)
 			lines = xrealloc(lines, cap * sizeof *lines);
 		}
 		lines[reg->n] = rec->line;
+		if (o.bad)
+			reg->damaged++;
 		reg->op[reg->n++] = o;
 	}
 	if (k == -1)
 		ret = ST_FAIL;
 	else if (ret == ST_OK)
 		ret = check_duplicates(reg, lines, path);
+	loads++;
 	free(lines);
 	csvr_close(r);
 	fclose(fp);
@@ -259,7 +351,7 @@ void
 register_free(struct register_ *reg)
 {
 	struct operator *o;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < reg->n; i++) {
 		o = &reg->op[i];
@@ -272,10 +364,13 @@ register_free(struct register_ *reg)
 		free(o->registered_by);
 		free(o->revoked_by);
 		free(o->revoked_reason);
+		for (k = 0; o->raw != NULL && k < NCOLS; k++)
+			free(o->raw[k]);
+		free(o->raw);
 	}
 	free(reg->op);
 	reg->op = NULL;
-	reg->n = 0;
+	reg->n = reg->damaged = 0;
 }
 
 struct operator *
@@ -306,21 +401,30 @@ register_append(struct register_ *reg, const char *id)
 	o->registered_by = xstrdup("");
 	o->revoked_by = xstrdup("");
 	o->revoked_reason = xstrdup("");
+	o->registered_at = o->expires = o->revoked_at = TIME_NONE;
+	o->locked_at = TIME_NONE;
 	return o;
+}
+
+int
+operator_revoked(const struct operator *o)
+{
+	return o->revoked_at != TIME_NONE;
 }
 
 int
 operator_active(const struct operator *o, int64_t now)
 {
-	return o->revoked_at == 0 && (o->expires == 0 || now < o->expires);
+	return !operator_revoked(o) &&
+	    (o->expires == TIME_NONE || now < o->expires);
 }
 
 int
 operator_locked(const struct operator *o, const struct conf *c, int64_t now)
 {
-	if (o->locked_at == 0)
+	if (!o->locked)
 		return 0;
-	if (c->lockout_unlock_minutes > 0 &&
+	if (c->lockout_unlock_minutes > 0 && o->locked_at != TIME_NONE &&
 	    now >= o->locked_at + c->lockout_unlock_minutes * 60000)
 		return 0;
 	return 1;
@@ -338,24 +442,58 @@ register_managers(const struct register_ *reg, int64_t now)
 	return n;
 }
 
-static void
-fmt_time(int64_t t, char buf[TIME_BUFSZ])
+static const char *
+fmt_time(int64_t t, char *buf)
 {
-	if (t == 0)
+	if (t == TIME_NONE)
 		buf[0] = '\0';
 	else
 		time_format(t, buf);
+	return buf;
+}
+
+const char *
+register_text(const struct operator *o, int c, char *buf)
+{
+	if ((o->bad & 1u << c) && stand_in_kept(o, c))
+		return o->raw[c];
+	switch (c) {
+	case C_ID:		return o->id;
+	case C_NAME:		return o->name;
+	case C_SECTION:		return o->section;
+	case C_ROLE:		return role_name(o->role);
+	case C_METHOD:		return method_name(o->method);
+	case C_REASON:		return o->exception_reason;
+	case C_APPROVED:	return o->approved_by;
+	case C_INSTR:		return o->instructions_date;
+	case C_REGAT:		return fmt_time(o->registered_at, buf);
+	case C_REGBY:		return o->registered_by;
+	case C_EXPIRES:		return fmt_time(o->expires, buf);
+	case C_REVAT:		return fmt_time(o->revoked_at, buf);
+	case C_REVBY:		return o->revoked_by;
+	case C_REVREASON:	return o->revoked_reason;
+	case C_FAILED:
+		snprintf(buf, TIME_BUFSZ, "%lld", o->failed);
+		return buf;
+	case C_LOCKED:		return o->locked ? "yes" : "no";
+	default:		return fmt_time(o->locked_at, buf);
+	}
+}
+
+int
+operator_method_known(const struct operator *o)
+{
+	return !(o->bad & 1u << C_METHOD);
 }
 
 int
 register_save(struct store *st, const struct register_ *reg)
 {
 	struct atomic_file af;
-	const struct operator *o;
 	const char	*f[NCOLS];
-	char		 regat[TIME_BUFSZ], exp[TIME_BUFSZ], revat[TIME_BUFSZ];
-	char		 lock[TIME_BUFSZ], failed[24];
+	char		 buf[NCOLS][TIME_BUFSZ];
 	size_t		 i;
+	int		 c;
 
 	if (atomic_begin(&af, st->dirfd, REGISTER_FILE, 0600) == -1) {
 		warn("%s/%s", st->dir, REGISTER_FILE);
@@ -364,28 +502,8 @@ register_save(struct store *st, const struct register_ *reg)
 	if (csv_write_record(af.fp, register_cols, NCOLS) == -1)
 		goto fail;
 	for (i = 0; i < reg->n; i++) {
-		o = &reg->op[i];
-		fmt_time(o->registered_at, regat);
-		fmt_time(o->expires, exp);
-		fmt_time(o->revoked_at, revat);
-		fmt_time(o->locked_at, lock);
-		snprintf(failed, sizeof failed, "%lld", o->failed);
-		f[C_ID] = o->id;
-		f[C_NAME] = o->name;
-		f[C_SECTION] = o->section;
-		f[C_ROLE] = role_name(o->role);
-		f[C_METHOD] = method_name(o->method);
-		f[C_REASON] = o->exception_reason;
-		f[C_APPROVED] = o->approved_by;
-		f[C_INSTR] = o->instructions_date;
-		f[C_REGAT] = regat;
-		f[C_REGBY] = o->registered_by;
-		f[C_EXPIRES] = exp;
-		f[C_REVAT] = revat;
-		f[C_REVBY] = o->revoked_by;
-		f[C_REVREASON] = o->revoked_reason;
-		f[C_FAILED] = failed;
-		f[C_LOCKED] = lock;
+		for (c = 0; c < NCOLS; c++)
+			f[c] = register_text(&reg->op[i], c, buf[c]);
 		if (csv_write_record(af.fp, f, NCOLS) == -1)
 			goto fail;
 	}
@@ -413,8 +531,10 @@ cred_live(struct operator **v, size_t n, const char *name)
 	key.id = xstrndup(name, (size_t)(dot - name));
 	found = bsearch(&kp, v, n, sizeof *v, by_id);
 	free(key.id);
-	if (found == NULL || (o = *found)->revoked_at != 0)
+	if (found == NULL || operator_revoked(o = *found))
 		return 0;
+	if (!operator_method_known(o))
+		return 1;	/* keep both kinds until the row is repaired */
 	ext = o->method == METHOD_PASSWORD ? "phc" : "tmpl";
 	return strcmp(dot + 1, ext) == 0;
 }

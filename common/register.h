@@ -12,12 +12,15 @@
 #include "store.h"
 
 #define OPERATOR_ID_MAX 32
+#define REGISTER_FILE	"operators.csv"
 
 enum role { ROLE_OPERATOR, ROLE_MANAGER };
 enum method { METHOD_FINGERPRINT, METHOD_PASSWORD, METHOD_EXTERNAL };
 
-/* One row of operators.csv.  Times are ms since the epoch, 0 = unset;
- * strings are never NULL ("" when empty). */
+/* One row of operators.csv.  Times are ms since the epoch, TIME_NONE when
+ * the field is empty (no time is ever a flag: 0 is 1970-01-01, where a
+ * clock with a dead battery starts); strings are never NULL ("" when
+ * empty). */
 struct operator {
 	char		*id, *name, *section;
 	enum role	role;
@@ -27,26 +30,43 @@ struct operator {
 	char		*instructions_date;	/* YYYY-MM-DD the two instructions were given */
 	int64_t		registered_at;
 	char		*registered_by;
-	int64_t		expires;		/* 0 = never */
-	int64_t		revoked_at;
+	int64_t		expires;		/* TIME_NONE = never */
+	int64_t		revoked_at;		/* TIME_NONE = not revoked */
 	char		*revoked_by, *revoked_reason;
 	long long	failed;			/* consecutive failures (R5.2) */
-	int64_t		locked_at;		/* 0 = not locked */
+	int		locked;			/* locked out (R5.2): yes or no */
+	int64_t		locked_at;		/* since when; TIME_NONE unknown */
+	/* A value that did not read back (a hand edit, a restore) damages
+	 * its row, not the register: bit c of bad is column c, which holds a
+	 * fail-safe stand-in (expired, revoked, locked, an operator, ...),
+	 * and raw[c] the text, written back as it was until a change sets
+	 * the field (operator-mod -e, --unlock). */
+	unsigned	bad;
+	char		**raw;			/* NULL when bad == 0 */
+	size_t		line;			/* line in operators.csv, 0 new */
 };
 
 struct register_ {
 	struct operator	*op;
 	size_t		n;
+	size_t		damaged;		/* rows with bad != 0 */
 };
 
 /* STABLE: reads operators.csv (caller holds STORE_LOCK_REGISTER when it will
- * write back).  ST_OK, or ST_FAIL naming file and line. */
+ * write back).  A row with a bad value is kept, damaged (see struct
+ * operator), after one line "FILE:LINE: field NAME: ..." on stderr.
+ * ST_OK, or ST_FAIL naming file and line (not CSV, a bad id, a duplicate
+ * id). */
 int	register_load(struct store *, struct register_ *);
 void	register_free(struct register_ *);
 /* STABLE: the row with this id, or NULL. */
 struct operator *register_find(struct register_ *, const char *id);
 /* STABLE: 1 when active at time now: not revoked, not expired. */
 int	operator_active(const struct operator *, int64_t now);
+/* 1 when the row records a revocation. */
+int	operator_revoked(const struct operator *);
+/* 0 when the row's method did not read back: nobody is admitted on it. */
+int	operator_method_known(const struct operator *);
 
 /* STABLE: verifies that by_id is an active, unlocked manager and checks
  * their own credential (password from the terminal with echo off or from
@@ -72,8 +92,11 @@ int	manager_change(struct store *, const char *by_id, int pwfd,
 	    const struct gate_change *);
 
 /* The columns of operators.csv, in order (also operator-list -f csv). */
-#define REGISTER_NCOLS	16
+#define REGISTER_NCOLS	17
 extern const char *const register_cols[REGISTER_NCOLS];
+/* The text of column col of the row, as operators.csv holds it (a damaged
+ * value as it was); buf holds at least TIME_BUFSZ bytes. */
+const char *register_text(const struct operator *, int col, char *buf);
 
 /* operator-list's formats (register_render.c). */
 enum register_format { REGISTER_TABLE, REGISTER_CSV, REGISTER_JSON };
@@ -83,6 +106,9 @@ int	register_format_parse(const char *, enum register_format *); /* 0, -1 */
  * columns above.  The caller checks stdout with fshut_stdout(). */
 void	register_print(const struct register_ *, int all,
 	    enum register_format, const struct conf *, int64_t now);
+
+/* The failure count stops here (operators.csv holds at most this). */
+#define OPERATOR_FAILED_MAX	1000000000LL
 
 /* Field limits in bytes (operator-add(1)); longer is ST_USAGE. */
 #define OPERATOR_NAME_MAX	256
@@ -101,8 +127,9 @@ const char	*operator_id_problem(const char *);
  * "OPTION: reason" and returns ST_USAGE, or ST_OK. */
 int		 field_check(const char *option, const char *value, size_t max);
 
-/* 1 when locked at time now (auto-unlock after conf lockout_unlock_minutes
- * counts as unlocked). */
+/* 1 when locked at time now: the row says locked, and no automatic unlock
+ * is due (conf lockout_unlock_minutes after locked_at; a lock of unknown
+ * time never lifts by itself). */
 int	operator_locked(const struct operator *, const struct conf *, int64_t now);
 /* Active managers at time now. */
 size_t	register_managers(const struct register_ *, int64_t now);

@@ -22,6 +22,7 @@
 #include "cred.h"
 #include "oplog.h"
 #include "register_change.h"
+#include "timeutil.h"
 
 int
 opchange_opt(struct opchange *c, int ch, const char *arg)
@@ -36,6 +37,25 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 	default: return -1;
 	}
 	return 0;
+}
+
+int
+opchange_expiry(struct opchange *c, int never_ok)
+{
+	int	 y, m, d;
+
+	c->have_exp = 1;
+	c->exp = TIME_NONE;
+	if (never_ok && strcmp(c->expires, "never") == 0)
+		return ST_OK;
+	if (date_parse(c->expires, &y, &m, &d) == 0 ?
+	    local_date_end(y, m, d, &c->exp) == 0 :
+	    time_parse(c->expires, &c->exp) == 0)
+		return ST_OK;
+	warnx(never_ok ? _("-e %s: not a date YYYY-MM-DD, an RFC 3339 time "
+	    "(years 0001-9999) or never") : _("-e %s: not a date YYYY-MM-DD "
+	    "or an RFC 3339 time (years 0001-9999)"), c->expires);
+	return ST_USAGE;
 }
 
 static void
@@ -168,12 +188,13 @@ expiry_ahead(struct store *st, const struct opchange *a)
 	int64_t	 now;
 	int	 r;
 
-	if (!a->have_exp || a->exp == 0)
+	if (!a->have_exp || a->exp == TIME_NONE)
 		return ST_OK;
 	if ((r = clock_decision(st, &now)) != ST_OK)
 		return r;
 	if (a->exp <= now) {
-		warnx(_("-e %s: not a future date or time"), a->expires);
+		warnx(_("-e %s: already past: the authority would have ended"),
+		    a->expires);
 		return ST_USAGE;
 	}
 	return ST_OK;
@@ -226,7 +247,7 @@ mod_prepare(struct store *st, void *arg)
 
 	if ((j->r = register_load(st, &reg)) != ST_OK)
 		return j->r;
-	if ((o = register_find(&reg, a->id)) == NULL || o->revoked_at != 0) {
+	if ((o = register_find(&reg, a->id)) == NULL || operator_revoked(o)) {
 		warnx(o ? _("%s: revoked") : _("%s: no such operator"), a->id);
 		register_free(&reg);
 		return j->r = ST_NO;
@@ -275,7 +296,7 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	(void)now;
 	if ((j->r = register_reconcile(st, reg, a->by)) != ST_OK)
 		return;
-	if ((o = register_find(reg, a->id)) == NULL || o->revoked_at != 0 ||
+	if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
 	    o->method != old) {
 		warnx(_("%s: changed by someone else meanwhile"), a->id);
 		r = ST_FAIL;
@@ -301,7 +322,8 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 		if (a->have_exp)
 			o->expires = a->exp;
 		if (a->unlock) {
-			o->locked_at = 0;
+			o->locked = 0;
+			o->locked_at = TIME_NONE;
 			o->failed = 0;
 		}
 		if ((r = register_commit(st, reg)) == ST_OK && m != old) {

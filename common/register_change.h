@@ -21,7 +21,7 @@ struct opchange {
 	enum role	 r;			/* operator-add: parsed -r, -m */
 	enum method	 m;
 	int		 have_exp;		/* -e given */
-	int64_t		 exp;			/* parsed -e, 0 = never */
+	int64_t		 exp;			/* parsed -e, TIME_NONE = never */
 };
 
 /* The long options both tools take, in their usage order; "now" only to
@@ -37,6 +37,11 @@ enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
 	{ "password-fd",	required_argument, NULL, OPCHANGE_PWFD }, \
 	{ "by-password-fd",	required_argument, NULL, OPCHANGE_BYFD }, \
 	{ "now",		required_argument, NULL, OPCHANGE_NOW }
+
+/* -e: a local calendar date, the last day of authority (it ends at the
+ * next local midnight), or an RFC 3339 time it ends at; "never" when
+ * never_ok.  Sets c->exp, c->have_exp; ST_OK, or ST_USAGE after one line. */
+int	opchange_expiry(struct opchange *, int never_ok);
 
 /* Takes getopt_long's ch for one of OPCHANGE_LONGOPTS into c: 0, or -1
  * when ch is none of them or a descriptor is not a number (a usage error).

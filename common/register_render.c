@@ -12,36 +12,45 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jukisec.h"
 #include "csvio.h"
+#include "esc.h"
 #include "register.h"
 #include "text.h"
 #include "timeutil.h"
 
 enum { NFIELDS = REGISTER_NCOLS };
 
-/* The row's fields as text (times RFC 3339 UTC, "" when unset). */
+/* The row's fields as operators.csv holds them (times RFC 3339 UTC, ""
+ * when unset, a damaged value as it was). */
 static void
 fields(const struct operator *o, const char *f[NFIELDS],
-    char t[4][TIME_BUFSZ], char *failed, size_t fsz)
+    char t[NFIELDS][TIME_BUFSZ])
 {
-	const int64_t tm[4] = { o->registered_at, o->expires, o->revoked_at,
-	    o->locked_at };
-	int i;
+	int c;
 
-	for (i = 0; i < 4; i++) {
-		t[i][0] = '\0';
-		if (tm[i] != 0)
-			time_format(tm[i], t[i]);
+	for (c = 0; c < NFIELDS; c++)
+		f[c] = register_text(o, c, t[c]);
+}
+
+/* An expiry for people: a local midnight is the end of the day before it,
+ * the last day of authority ("2027-03-31"); another time as such. */
+static void
+expiry_local(int64_t t, char buf[TIME_BUFSZ])
+{
+	time_t	 s = (time_t)(t / 1000);
+	struct tm tm;
+
+	if (t % 1000 == 0 && localtime_r(&s, &tm) != NULL && tm.tm_hour == 0 &&
+	    tm.tm_min == 0 && tm.tm_sec == 0) {
+		s--;
+		if (localtime_r(&s, &tm) != NULL &&
+		    strftime(buf, TIME_BUFSZ, "%Y-%m-%d", &tm) != 0)
+			return;
 	}
-	snprintf(failed, fsz, "%lld", o->failed);
-	f[0] = o->id; f[1] = o->name; f[2] = o->section;
-	f[3] = role_name(o->role); f[4] = method_name(o->method);
-	f[5] = o->exception_reason; f[6] = o->approved_by;
-	f[7] = o->instructions_date; f[8] = t[0]; f[9] = o->registered_by;
-	f[10] = t[1]; f[11] = t[2]; f[12] = o->revoked_by;
-	f[13] = o->revoked_reason; f[14] = failed; f[15] = t[3];
+	time_format_local(t, buf);
 }
 
 static void
@@ -81,29 +90,35 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 	    N_("SECTION"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
 	    N_("BY"), N_("EXPIRES"), N_("STATE") };
 	const char	*(*c)[TCOLS];
-	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ];
+	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ], *s;
+	char		*(*own)[2];
 	size_t		 w[TCOLS], i, j, k;
 	struct operator	*o;
 
 	c = xcalloc(n + 1, sizeof *c);
 	t = xcalloc(n + 1, sizeof *t);
 	note = xcalloc(n + 1, sizeof *note);
+	own = xcalloc(n + 1, sizeof *own);
 	for (j = 0; j < TCOLS; j++)
 		w[j] = text_width(_(head[j]));
 	for (i = 0; i < n; i++) {
 		o = sel[i];
-		time_format_local(o->registered_at, t[i][0]);
-		if (o->expires)
-			time_format_local(o->expires, t[i][1]);
+		if (o->registered_at != TIME_NONE)
+			time_format_local(o->registered_at, t[i][0]);
+		if (o->expires != TIME_NONE)
+			expiry_local(o->expires, t[i][1]);
 		else
 			snprintf(t[i][1], TIME_BUFSZ, "%s", _("never"));
-		c[i][0] = o->id; c[i][1] = o->name; c[i][2] = o->section;
+		/* for people: names are shown, never obeyed (esc.h) */
+		own[i][0] = esc_str(o->name);
+		own[i][1] = esc_str(o->section);
+		c[i][0] = o->id; c[i][1] = own[i][0]; c[i][2] = own[i][1];
 		c[i][3] = role_name(o->role); c[i][4] = method_name(o->method);
 		c[i][5] = t[i][0]; c[i][6] = o->registered_by; c[i][7] = t[i][1];
-		c[i][8] = o->revoked_at ? _("revoked") :
+		c[i][8] = operator_revoked(o) ? _("revoked") :
 		    !operator_active(o, now) ? _("expired") :
 		    operator_locked(o, cf, now) ? _("locked") : _("active");
-		if (o->revoked_at) {
+		if (operator_revoked(o)) {
 			time_format_local(o->revoked_at, rev);
 			note[i] = xasprintf(_("revoked %s by %s: %s"), rev,
 			    o->revoked_by, o->revoked_reason);
@@ -114,6 +129,9 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 			    o->instructions_date);
 		else
 			note[i] = xstrdup("");
+		s = esc_str(note[i]);
+		free(note[i]);
+		note[i] = s;
 		for (j = 0; j < TCOLS; j++)
 			if ((k = text_width(c[i][j])) > w[j])
 				w[j] = k;
@@ -124,29 +142,38 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 	for (i = 0; i < n; i++) {
 		table_row(c[i], w, note[i]);
 		free(note[i]);
+		free(own[i][0]);
+		free(own[i][1]);
 	}
 	free(c);
 	free(t);
 	free(note);
+	free(own);
 }
 
 static void
 json(struct operator **sel, size_t n)
 {
 	const char	*f[NFIELDS];
-	char		 t[4][TIME_BUFSZ], failed[24];
+	char		 t[NFIELDS][TIME_BUFSZ];
 	size_t		 i, j;
 
 	putchar('[');
 	for (i = 0; i < n; i++) {
-		fields(sel[i], f, t, failed, sizeof failed);
+		fields(sel[i], f, t);
 		printf(i ? ",\n{" : "\n{");
 		for (j = 0; j < NFIELDS; j++) {
 			printf("%s\"%s\":", j ? "," : "", register_cols[j]);
-			if (j == 14)
-				fputs(failed, stdout);
+			/* failed a number, locked a boolean, unset times null;
+			 * a damaged value stays the string it is */
+			if (j == 14 && strspn(f[j], "0123456789") == strlen(f[j]) &&
+			    *f[j] != '\0')
+				fputs(f[j], stdout);
+			else if (j == 15 && (strcmp(f[j], "yes") == 0 ||
+			    strcmp(f[j], "no") == 0))
+				fputs(*f[j] == 'y' ? "true" : "false", stdout);
 			else if (*f[j] == '\0' && (j == 10 || j == 11 ||
-			    j == 15))
+			    j == 16))
 				fputs("null", stdout);
 			else
 				json_string(f[j]);
@@ -176,19 +203,19 @@ register_print(const struct register_ *reg, int all,
 {
 	struct operator	**sel;
 	const char	*f[NFIELDS];
-	char		 t[4][TIME_BUFSZ], failed[24];
+	char		 t[NFIELDS][TIME_BUFSZ];
 	size_t		 i, k;
 
 	sel = xcalloc(reg->n + 1, sizeof *sel);
 	for (i = k = 0; i < reg->n; i++)
-		if (all || reg->op[i].revoked_at == 0)
+		if (all || !operator_revoked(&reg->op[i]))
 			sel[k++] = &reg->op[i];
 	if (fmt == REGISTER_TABLE) {
 		table(sel, k, cf, now);
 	} else if (fmt == REGISTER_CSV) {
 		csv_write_record(stdout, register_cols, NFIELDS);
 		for (i = 0; i < k; i++) {
-			fields(sel[i], f, t, failed, sizeof failed);
+			fields(sel[i], f, t);
 			csv_write_record(stdout, f, NFIELDS);
 		}
 	} else

@@ -26,6 +26,7 @@
 
 #include "jukisec.h"
 #include "csvio.h"
+#include "esc.h"
 #include "store.h"
 
 #ifndef STATEDIR
@@ -144,8 +145,9 @@ resolve_terminal(struct store *st, const char *terminal)
 	}
 	if (*terminal == '\0')
 		why = _("empty");
-	else
-		why = csv_field_problem(terminal, strlen(terminal), TERMINAL_MAX, 0);
+	else	/* the one rule for free text (esc.h): -t, JUKISEC_TERMINAL,
+		 * PAM_RHOST and the host name go into every log record */
+		why = text_problem(terminal, TERMINAL_MAX, 0);
 	if (why != NULL) {
 		warnx(_("invalid terminal name: %s"), why);
 		return ST_USAGE;
@@ -185,7 +187,7 @@ store_open(struct store *st, const char *dir, const char *terminal, int flags)
 		else if (errno == EPERM)
 			warnx(_("%s: refusing a file not owned by us or root, or group- or world-writable"), path);
 		else
-			warn("%s", path);
+			open_safe_warn(path);
 		free(path);
 		ret = ST_FAIL;
 		goto fail;
@@ -232,6 +234,7 @@ store_lock(struct store *st, enum store_lock which)
 {
 	struct timespec nap;
 	long long start, waited, step = 1;
+	char *path;
 	int fd;
 
 	if (st->lockfd[which] != -1)
@@ -239,7 +242,9 @@ store_lock(struct store *st, enum store_lock which)
 	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
 		errx(ST_FAIL, "internal error: register lock taken after log lock");
 	if ((fd = store_openat(st, lockname[which], O_RDWR | O_CREAT, 0600)) == -1) {
-		warn("%s/%s", st->dir, lockname[which]);
+		path = xasprintf("%s/%s", st->dir, lockname[which]);
+		open_safe_warn(path);
+		free(path);
 		return ST_FAIL;
 	}
 	start = mono_ms();
@@ -278,23 +283,78 @@ store_unlock(struct store *st, enum store_lock which)
 }
 
 int
-store_openat(struct store *st, const char *name, int flags, mode_t mode)
+open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret)
 {
-	int fd, e;
+	int fd, fl, e;
 
 	/* O_NONBLOCK: a planted FIFO must not hang us before fstat sees it. */
-	fd = openat(st->dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 	    mode);
 	if (fd == -1)
 		return -1;
-	if (check_fd_safe(fd, 1) == -1 ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+	if (check_fd_safe(fd, !secret) == -1 ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
 		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	return fd;
+}
+
+void
+open_safe_warn(const char *path)
+{
+	switch (errno) {
+	case ELOOP:
+		warnx(_("%s: a symbolic link: refused"), path);
+		break;
+	case EINVAL:
+		warnx(_("%s: not a regular file: refused"), path);
+		break;
+	case EPERM:
+		warnx(_("%s: not owned by us or root, or open to others: refused"),
+		    path);
+		break;
+	default:
+		warn("%s", path);
+	}
+}
+
+int
+store_openat(struct store *st, const char *name, int flags, mode_t mode)
+{
+	return open_safe(st->dirfd, name, flags, mode, 0);
+}
+
+int
+store_room(struct store *st, const char *name, off_t extra)
+{
+	struct stat sb;
+	char	 tmp[64];
+	off_t	 want = extra;
+	int	 fd, e;
+
+	if (fstatat(st->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		want += sb.st_size;
+	fd = openat(st->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR ||
+	    errno == EINVAL)) {
+		snprintf(tmp, sizeof tmp, ".tmp-room-%ld", (long)getpid());
+		fd = openat(st->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd != -1)
+			(void)unlinkat(st->dirfd, tmp, 0);
+	}
+	if (fd == -1)
+		return -1;
+	if ((e = posix_fallocate(fd, 0, want)) != 0) {
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
 }
 
 int

@@ -47,15 +47,28 @@ void	store_close(struct store *);
 int	store_lock(struct store *, enum store_lock);
 void	store_unlock(struct store *, enum store_lock);
 
-/* openat(dirfd, name, flags|O_NOFOLLOW|O_CLOEXEC, mode), then fstat: a
- * regular file, owned by us or root, not group/world-writable.  Returns fd,
- * or -1 with errno set (EPERM for an unsafe mode/owner); the caller reports. */
+/*
+ * The one way a state, credential, template or key file is opened:
+ * openat(dirfd, name, flags|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK, mode) — a
+ * FIFO or a device planted in its place is never waited on — then fstat:
+ * a regular file, owned by us or root, not group/world-writable (secret:
+ * no group/world bit at all); O_NONBLOCK is cleared again.  Returns fd, or
+ * -1 with errno: ELOOP a symbolic link, EINVAL not a regular file (FIFO,
+ * device, directory), EPERM owner or mode, else openat's.  dirfd may be
+ * AT_FDCWD.
+ */
+int	open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret);
+/* One line for open_safe's failure on path ("PATH: not a regular file:
+ * refused", ...). */
+void	open_safe_warn(const char *path);
+
+/* open_safe in the state directory, not secret. */
 int	store_openat(struct store *, const char *name, int flags, mode_t mode);
 
-/* Checks an open fd the same way (for files outside the directory, e.g. the
- * template key on removable media).  allow_group_read 1: no group/world
- * write bit (state files); 0: no group/world bit at all (secret keys).
- * 0 ok, -1 with errno (EINVAL not a regular file, EPERM owner or mode). */
+/* Checks an open fd the way open_safe does.  allow_group_read 1: no
+ * group/world write bit (state files); 0: no group/world bit at all
+ * (secret keys).  0 ok, -1 with errno (EINVAL not a regular file, EPERM
+ * owner or mode). */
 int	check_fd_safe(int fd, int allow_group_read);
 
 /*
@@ -78,6 +91,14 @@ void	atomic_abort(struct atomic_file *);
  * directory (credential destruction, R5.5).  0, or -1 with errno; a missing
  * file is 0. */
 int	destroy_file(int dirfd, const char *name);
+
+/* 0 when the state directory can take a rewrite of file name (its size)
+ * plus extra bytes now: space reserved with posix_fallocate(2) in an
+ * unnamed temporary file (O_TMPFILE, else a named one unlinked at once),
+ * then released.  -1 with errno (ENOSPC, EDQUOT, EROFS, EIO ...).  The
+ * gate asks before it admits anyone, so that an attempt it could not have
+ * counted is never an admission (fail closed, R5.2, R6). */
+int	store_room(struct store *, const char *name, off_t extra);
 
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);

@@ -2,8 +2,9 @@
  * text.c — display width, terminal escaping and JSON strings (text.h).
  *
  * Invariants: input is UTF-8 (the log and the register refuse anything
- * else); text_escape leaves no byte that a terminal acts on (C0, DEL, the
- * C1 range U+0080-U+009F) and is reversible; json_add_string escapes
+ * else); text_escape is esc.h's escaping in its one-line form: no byte
+ * that a terminal acts on (C0, DEL, C1, bidi overrides, line separators)
+ * and reversible; json_add_string escapes
  * exactly what RFC 8259 requires plus DEL, and passes other UTF-8 through.
  * width() comes from register_render.c, where operator-list's table uses it.
  */
@@ -12,6 +13,7 @@
 
 #include "jukisec.h"
 #include "csvio.h"
+#include "esc.h"
 #include "text.h"
 
 size_t
@@ -49,30 +51,7 @@ text_width(const char *s)
 void
 text_escape(struct buf *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
-	char esc[4] = { '\\', 'x', 0, 0 };
-
-	for (; p < e; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
-			buf_add(b, p, 1);
-			continue;
-		}
-		if (*p == '\\') {
-			buf_add(b, "\\\\", 2);
-			continue;
-		}
-		if (*p == 0xc2 && p + 1 < e && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 controls, U+0080-U+009F */
-			p++;
-		} else if (*p >= 0x80) {
-			buf_add(b, p, 1);
-			continue;
-		}
-		esc[2] = hex[*p >> 4];
-		esc[3] = hex[*p & 15];
-		buf_add(b, esc, 4);
-	}
+	esc_buf(b, s, len, ESC_LINE);	/* the suite's one escaping (esc.h) */
 }
 
 void

@@ -1,13 +1,16 @@
 /*
  * timeutil.c — int64 milliseconds UTC and their RFC 3339 text.
  *
- * Invariants: time_format always writes exactly "YYYY-MM-DDTHH:MM:SS.mmmZ"
- * for years 0000-9999 and time_parse(time_format(t)) == t.  Parsing checks
+ * Invariants: time_parse accepts only instants in TIME_MIN..TIME_MAX (years
+ * 0001-9999 after the offset), time_now_ms returns only such instants, so
+ * time_format always writes exactly "YYYY-MM-DDTHH:MM:SS.mmmZ" and
+ * time_parse(time_format(t)) == t.  Parsing checks
  * every field's range (month lengths, leap years; no leap second 60) and
  * rejects anything after the last field.  The calendar is proleptic
  * Gregorian, after Howard Hinnant's "chrono-Compatible Low-Level Date
  * Algorithms" (public domain).
  */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,10 +23,16 @@ int64_t
 time_now_ms(void)
 {
 	struct timespec ts;
+	int64_t t;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		err(ST_FAIL, "clock_gettime");
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (ts.tv_sec > TIME_MAX / 1000)
+		errx(ST_FAIL, _("the clock reads a time after 9999-12-31: refused"));
+	if (ts.tv_sec < TIME_MIN / 1000)
+		return TIME_MIN;
+	t = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return t < TIME_MIN ? TIME_MIN : t;
 }
 
 int64_t
@@ -104,6 +113,26 @@ date_parse(const char *s, int *y, int *m, int *d)
 }
 
 int
+local_date_end(int y, int m, int d, int64_t *ms)
+{
+	struct tm tm;
+	time_t	 t;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + 1;		/* mktime carries into the next month */
+	tm.tm_isdst = -1;
+	errno = 0;
+	if ((t = mktime(&tm)) == (time_t)-1 && errno != 0)
+		return -1;
+	if (t > TIME_MAX / 1000 || t < TIME_MIN / 1000)
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+int
 time_parse(const char *s, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac = 0, n, oh, om, sign;
@@ -113,7 +142,7 @@ time_parse(const char *s, int64_t *ms)
 		return -1;
 	if (*s == '\0') {
 		*ms = days_from_civil(y, mo, d) * MS_PER_DAY;
-		return 0;
+		return 0;		/* a date is always in range */
 	}
 	if (*s != 'T' && *s != 't')
 		return -1;
@@ -148,7 +177,7 @@ time_parse(const char *s, int64_t *ms)
 	} else {
 		return -1;
 	}
-	if (*s != '\0')
+	if (*s != '\0' || t < TIME_MIN || t > TIME_MAX)
 		return -1;
 	*ms = t;
 	return 0;

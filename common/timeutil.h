@@ -10,17 +10,34 @@
 #include <stdint.h>
 
 #define TIME_BUFSZ 32
+/* "No time": an empty field.  Never 0, which is a time like any other
+ * (1970-01-01T00:00:00.000Z, where a clock with a dead battery starts). */
+#define TIME_NONE INT64_MIN
 
-/* Current time from clock_gettime(CLOCK_REALTIME). */
+/* Every time the suite reads or writes lies in 0001-01-01T00:00:00.000Z
+ * ... 9999-12-31T23:59:59.999Z (SPEC), so its text is always 4-digit years
+ * and reads back. */
+#define TIME_MIN	(-62135596800000LL)	/* 0001-01-01T00:00:00.000Z */
+#define TIME_MAX	(253402300799999LL)	/* 9999-12-31T23:59:59.999Z */
+
+/* Current time from clock_gettime(CLOCK_REALTIME), raised to TIME_MIN (a
+ * decision raises it further, clock.h); a clock past TIME_MAX is fatal
+ * (ST_FAIL), since no time after it can be written. */
 int64_t	time_now_ms(void);
 
 /* Accepts RFC 3339 "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a "+hh:mm"/"-hh:mm"
  * offset, and (for dates) "YYYY-MM-DD" meaning 00:00:00 UTC.  Field ranges
- * are checked (Feb 30 is an error).  0 ok, -1 invalid. */
+ * are checked (Feb 30 is an error), and the instant, after its offset, must
+ * lie in TIME_MIN..TIME_MAX.  0 ok, -1 invalid. */
 int	time_parse(const char *, int64_t *ms);
 
 /* Strictly "YYYY-MM-DD", range checked; 0 or -1. */
 int	date_parse(const char *, int *y, int *m, int *d);
+
+/* The first instant after the local calendar day y-m-d (its next local
+ * midnight, TZ from the environment, as people read dates): the end of a
+ * day of authority.  0, or -1 when it falls outside TIME_MIN..TIME_MAX. */
+int	local_date_end(int y, int m, int d, int64_t *ms);
 
 /* Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void	time_format(int64_t ms, char buf[TIME_BUFSZ]);

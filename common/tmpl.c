@@ -11,7 +11,8 @@
  *    seal draws a fresh one (2^-96 collision bound per key).
  *  - The key file holds exactly 32 bytes, is a regular file not reached
  *    through a symbolic link, owned by us or root and not readable or
- *    writable by group or others (check_fd_safe).  It is created only on
+ *    writable by group or others (open_safe: a FIFO in its place is
+ *    refused at once).  It is created only on
  *    enrolment and only inside the state directory: a key configured
  *    elsewhere (removable media) that is missing is an error, never
  *    silently replaced, since a new key would orphan every template.
@@ -63,10 +64,6 @@ key_read(int fd, const char *path, unsigned char *key)
 	size_t off = 0;
 	ssize_t n;
 
-	if (check_fd_safe(fd, 0) == -1) {
-		warn(_("template key %s"), path);
-		return ST_FAIL;
-	}
 	while (off < TMPL_KEYLEN) {
 		n = read(fd, key + off, TMPL_KEYLEN - off);
 		if (n == -1 && errno == EINTR)
@@ -125,7 +122,7 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 {
 	const char *path = st->conf.template_key;
 	const char *slash = strrchr(path, '/');
-	char *dir, *base;
+	char *dir, *base, *what;
 	struct stat a, b;
 	int dirfd, fd = -1, inside, rc = ST_FAIL;
 
@@ -145,18 +142,21 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 	}
 	inside = fstat(dirfd, &a) == 0 && fstat(st->dirfd, &b) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	if (fd == -1 && errno == ENOENT && create && inside) {
 		if (key_create(dirfd, base, path) != ST_OK)
 			goto out;
-		fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	}
 	if (fd == -1) {
 		if (errno == ENOENT)
 			warnx(_("template key %s is missing%s"), path,
 			    inside ? "" : _(" (is the removable medium mounted?)"));
-		else
-			warn(_("template key %s"), path);
+		else {
+			what = xasprintf(_("template key %s"), path);
+			open_safe_warn(what);
+			free(what);
+		}
 		goto out;
 	}
 	*keyp = gcry_malloc_secure(TMPL_KEYLEN);

@@ -44,4 +44,10 @@ verify() {
 }
 
 # A state directory $1 created at 2022-01-01 00:00:00 UTC.
-init_at() { at "${2:-2022-01-01 00:00:00}" jukisec-init -d "$1" >"$1.key" 2>/dev/null && chmod 600 "$1.key"; }
+# Its records are an application's (clerk01, clerk02): system actors there
+# (R5.4), as a deployment declares its applications.
+init_at() {
+	at "${2:-2022-01-01 00:00:00}" jukisec-init -d "$1" >"$1.key" 2>/dev/null &&
+	chmod 600 "$1.key" &&
+	sed -i "s/^system_actors = .*/system_actors = clerk01,clerk02/" "$1/jukisec.conf"
+}

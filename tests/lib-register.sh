@@ -55,6 +55,25 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
     if r["id"] == sys.argv[2]: print(r[sys.argv[3]])' "$D/operators.csv" "$1" "$2"
 }
 
+# csv_set FILE KEY COLUMN VALUE: sets one field of the row whose first
+# field is KEY, by hand, as an editor, an old copy or an intruder with the
+# file would (a column FILE does not have is left alone).
+csv_set() {
+	python3 - "$@" <<-\EOF
+	import csv, sys
+	p, key, col, val = sys.argv[1:]
+	rows = list(csv.reader(open(p, newline="")))
+	if col not in rows[0]: sys.exit(0)
+	i = rows[0].index(col)
+	for r in rows[1:]:
+	    if r[0] == key: r[i] = val
+	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+}
+
+# regcol ID COLUMN VALUE: csv_set on operators.csv.
+regcol() { csv_set "$D/operators.csv" "$@"; }
+
 # log_count ACTION RESULT PATTERN: oplog records with that action, result
 # and a detail matching PATTERN (extended regex).
 log_count() {

@@ -8,8 +8,8 @@ at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 la() { log-append -d "$TMP/s" -t cs01 "$@"; }
 lv() { log-verify -d "$TMP/s" "$@"; }
-at 2026-01-01T09:00:00Z la -u tanaka -a print
-at 2026-01-02T09:00:00Z la -u sato -a view
+at 2026-01-01T09:00:00Z la -u tanaka -a print 2>/dev/null
+at 2026-01-02T09:00:00Z la -u sato -a view 2>/dev/null
 NOW=2026-01-02T10:00:00Z
 
 test_expect_success 'success: one line with count, epoch range and head' '

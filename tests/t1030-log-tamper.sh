@@ -6,9 +6,10 @@
 at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 la() { log-append -d "$TMP/s" -t cs01 "$@"; }
-for t in 09 10 11; do at 2026-01-01T$t:00:00Z la -u tanaka -a print -o "doc$t" -r ok -m "page $t"; done
-for t in 09 10 11; do at 2026-01-02T$t:00:00Z la -u sato -a view -o "rec$t" -r ok -m "looked $t"; done
-for t in 09 10; do at 2026-01-03T$t:00:00Z la -u ito -a edit -o "x$t" -r ok; done
+# (no register here: R5.4's word on every operator is left out)
+for t in 09 10 11; do at 2026-01-01T$t:00:00Z la -u tanaka -a print -o "doc$t" -r ok -m "page $t" 2>/dev/null; done
+for t in 09 10 11; do at 2026-01-02T$t:00:00Z la -u sato -a view -o "rec$t" -r ok -m "looked $t" 2>/dev/null; done
+for t in 09 10; do at 2026-01-03T$t:00:00Z la -u ito -a edit -o "x$t" -r ok 2>/dev/null; done
 # seq: 0 genesis, 1-3 day 0, 4 seal 0, 5-7 day 1 (seq 5 on line 7), 8 seal 1, 9-10 day 2
 cp s/oplog.csv good.csv
 cp s/oplog.head good.head

@@ -11,8 +11,8 @@ at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 printf '%s\n' 'tanaka,print,juminhyo,ok,"copy, 1 page"' 'sato,note,,ok,"say ""hi"""' \
     'ito,export,@SUM(A1),ok,=1+2' 'kato,view,-x,ok,+y' '田中,閲覧,住民票,ok, leading space' |
-    at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin
-at 2026-01-02T10:00:00Z log-append -d "$TMP/s" -t cs01 -u tanaka -a logout
+    at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin 2>/dev/null
+at 2026-01-02T10:00:00Z log-append -d "$TMP/s" -t cs01 -u tanaka -a logout 2>/dev/null
 NOW=2026-01-02T11:00:00Z
 
 test_expect_success 'mlr --icsv reads every record and field unchanged' '

@@ -9,7 +9,7 @@
 at 2025-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 for d in 01-10 02-10 03-10 06-10 12-10; do
-	at 2025-${d}T10:00:00Z log-append -d "$TMP/s" -t cs01 -u tanaka -a print -o "$d"
+	at 2025-${d}T10:00:00Z log-append -d "$TMP/s" -t cs01 -u tanaka -a print -o "$d" 2>/dev/null
 done
 NOW=2026-04-01T01:00:00Z
 lv() { log-verify -d "$TMP/s" -k key --now $NOW "$@"; }

@@ -7,9 +7,9 @@ at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 awk 'BEGIN { for (i = 0; i < 30000; i++)
 	printf "op%03d,view,juminhyo %08d,ok,record %d of a large log\n", i % 100, i, i }' |
-	at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin
+	at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin 2>/dev/null
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "op%03d,print,x%d,ok,\n", i % 100, i }' |
-	at 2026-01-02T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin
+	at 2026-01-02T10:00:00Z log-append -d "$TMP/s" -t cs01 --stdin 2>/dev/null
 cp s/oplog.csv good.csv
 NOW=2026-01-02T11:00:00Z
 lv() { log-verify -d "$TMP/s" -k key --now $NOW "$@"; }

@@ -49,10 +49,10 @@ test_expect_success 'a success resets the count' '
 
 test_expect_success 'five failures lock (default threshold), exit 4 from the fifth' '
 	for i in 1 2 3 4; do test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null || exit 1; done &&
-	test -z "$(field tanaka locked_at)" &&
+	test "$(field tanaka locked)" = no && test -z "$(field tanaka locked_at)" &&
 	test_must_fail 4 auth tanaka "$TMP/pw.wrong" 2>err &&
 	one_line_matching err "tanaka is locked out: see the Security Manager" &&
-	test -n "$(field tanaka locked_at)" &&
+	test "$(field tanaka locked)" = yes && test -n "$(field tanaka locked_at)" &&
 	operator-list -d "$D" | grep -q "^tanaka .* locked "
 '
 
@@ -68,7 +68,8 @@ test_expect_success 'the lock survives: it is in operators.csv, not in memory or
 
 test_expect_success 'the manager unlocks; the right password works again' '
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --unlock 4<"$TMP/pw.boss" &&
-	test "$(field tanaka failed)" = 0 && test -z "$(field tanaka locked_at)" &&
+	test "$(field tanaka failed)" = 0 && test "$(field tanaka locked)" = no &&
+	test -z "$(field tanaka locked_at)" &&
 	auth tanaka "$TMP/pw.tanaka" &&
 	test "$(log_count operator-mod ok unlock)" = 1
 '

@@ -101,4 +101,37 @@ test_expect_success 'a manager whose term ended cannot act with the clock set ba
 	test "$(log_count auth denied "reason=expired check=manager")" = 2
 '
 
+
+test_expect_success 'a lock or revocation at 1970-01-01T00:00:00.000Z is one, not "none"' '
+	D=$TMP/u && at_AT() { at 2030-06-04T00:00:00Z "$@"; } &&
+	conf_set "$D" lockout_unlock_minutes 0 &&
+	at_AT add_pw abe && at_AT add_pw endo &&
+	regcol abe locked yes && regcol abe locked_at 1970-01-01T00:00:00.000Z &&
+	test_must_fail 4 at 2030-06-04T00:00:00Z auth abe "$TMP/pw.abe" 2>/dev/null &&
+	regcol endo revoked_at 1970-01-01T00:00:00.000Z &&
+	regcol endo revoked_by boss && regcol endo revoked_reason test &&
+	test_must_fail 1 at 2030-06-04T00:00:00Z auth endo "$TMP/pw.endo" 2>/dev/null
+'
+
+test_expect_success 'a register of the 16-column form is read, and rewritten with locked' '
+	D=$TMP/u && python3 - "$D/operators.csv" <<-\EOF &&
+	import csv, sys
+	p = sys.argv[1]
+	rows = list(csv.reader(open(p, newline="")))
+	i = rows[0].index("locked")
+	for r in rows[1:]:
+	    if r[i] == "no": r[i + 1] = ""
+	for r in rows: del r[i]
+	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+	head -1 "$D/operators.csv" | grep -q ",failed,locked_at\$" &&
+	test_must_fail 4 at 2030-06-04T00:00:00Z auth abe "$TMP/pw.abe" 2>/dev/null &&
+	at 2030-06-04T00:00:00Z auth sato "$TMP/pw.sato" &&
+	at 2030-06-04T00:00:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i abe --unlock 4<"$TMP/pw.boss" &&
+	head -1 "$D/operators.csv" | grep -q ",failed,locked,locked_at\$" &&
+	test "$(field abe locked)" = no && test "$(field sato locked)" = no &&
+	at 2030-06-04T00:00:00Z auth abe "$TMP/pw.abe"
+'
+
 test_done

@@ -17,7 +17,7 @@ test_expect_success 'mod needs -b, -i and something to change' '
 
 test_expect_success 'name, section, expiry, expiry never' '
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n "田中 一郎" \
-	    -s 市民課 -e 2031-04-01 4<"$TMP/pw.boss" &&
+	    -s 市民課 -e 2031-03-31 4<"$TMP/pw.boss" &&
 	test "$(field tanaka name)" = "田中 一郎" &&
 	test "$(field tanaka section)" = 市民課 &&
 	test "$(field tanaka expires)" = 2031-04-01T00:00:00.000Z &&

@@ -6,6 +6,8 @@
 
 S=$TMP/s A=$TMP/archive.csv
 init_at "$S"
+# the writers are jobs, not persons of the register (R5.4: no word of them)
+sed -i "s/^system_actors = .*/system_actors = w1,w2,w3,w4/" "$S/jukisec.conf"
 i=0
 while [ $i -lt 40 ]; do
 	rec "$S" "$(date -u -d "2022-01-02 + $i days" "+%Y-%m-%d 10:00:00")" "b$i" 10

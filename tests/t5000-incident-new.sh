@@ -176,12 +176,23 @@ assert rows[0][\"incident\"] == \"2026-0001\"" "$D/incidents.csv" &&
 	test "$(mlr --icsv --onidx --ifs , filter "\$event == \"new\"" then count "$D/incidents.csv")" = 27
 '
 
-test_expect_success 'a corrupt incidents.csv is refused naming file, line and field' '
-	cp "$D/incidents.csv" good &&
-	sed -i "9s/,unrecoverable,other,/,unrecoverable,meteor,/" "$D/incidents.csv" &&
+test_expect_success 'a bad value in incidents.csv costs its row, named, not the file' '
+	cp "$D/incidents.csv" good && n=$(wc -l <good) &&
+	tail -1 good | grep -q "^2026-0027,new," &&
+	sed -i "\$s/,other,fire,/,other,meteor,/" "$D/incidents.csv" &&
+	incident-report -d "$D" list --format csv >l 2>err &&
+	one_line_matching err "incidents.csv:$n: field cause: unknown cause \(row left out\)$" &&
+	! grep -q "^2026-0027," l && grep -q "^2026-0026," l &&
+	tail -1 "$D/incidents.csv" >bad.row &&
+	inew --type other --cause fire --summary s >id 2>err &&
+	test "$(cat id)" = 2026-0028 && grep -qxF -f bad.row "$D/incidents.csv" &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+'
+
+test_expect_success 'a row that is not CSV of this form still stops the reader (exit 3)' '
+	cp "$D/incidents.csv" good && echo "broken" >>"$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
-	one_line_matching err "incidents.csv:9: field cause: unknown cause$" &&
-	test_must_fail 3 inew --type other --cause fire --summary s 2>err &&
+	grep -q "incidents.csv:" err &&
 	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
 '
 

@@ -40,6 +40,7 @@ test_expect_success 'one finding per check, each check once' '
 	incidents-overdue
 	locked-operators
 	log-head
+	log-operators-authorized
 	log-prune-recent
 	log-retention
 	log-seals

@@ -107,7 +107,7 @@ test_expect_success 'R5.5: past expiry and not revoked: WARN, and its material F
 	expect expired-not-revoked "PASS " &&
 	audit_run --now 2027-01-05T00:00:00Z &&
 	expect expired-not-revoked "WARN kato" &&
-	detail expired-not-revoked | grep -q "kato: expired 2026-12-31 00:00, not revoked" &&
+	detail expired-not-revoked | grep -q "kato: expired 2027-01-01 00:00, not revoked" &&
 	expect stale-credentials "FAIL kato" &&
 	detail stale-credentials | grep -q "kato: credentials/kato.phc remains (expired)"
 '

@@ -18,6 +18,8 @@ printf '%s\n' \
     'tanaka,print,juminhyo 1234-5678,ok,1 page' \
     'tanaka,logout,cs-terminal-01,ok,' | log-append --stdin
 run log-append -u sato -a view -o 'koseki-fuhyo 8765' -r denied -m 'not in section'
+printf '%s\n' '(tanaka and sato are not in the register yet: log-append keeps the records,' \
+    ' evidence is never refused, and says so; R5.4, the audit at the end lists them)'
 run mlr --icsv --opprint cut -f seq,time,operator,action,object,result "$DIR/oplog.csv"
 
 scene "The Security Manager verifies the log with the offline key"

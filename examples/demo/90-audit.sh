@@ -15,7 +15,8 @@ chmod 600 "$KEY"
 printf '%s\n' "# The report, in the demo's locale (LANG=ja_JP.UTF-8 gives Japanese with 和暦 dates):"
 audit_status=0
 run jukisec-audit --key-file "$KEY" || audit_status=$?
-printf '%s\n' "# exit status $audit_status: 0 nothing FAILs, 1 something FAILs (cron alerts on it)"
+printf '%s\n' "# exit status $audit_status: 0 nothing FAILs, 1 something FAILs (cron alerts on it);" \
+    "# here R5.4 lists the records of scene 10, made before tanaka and sato were registered"
 
 printf '%s\n' "# The same findings for machines: what is not PASS, read with mlr."
 jukisec-audit --key-file "$KEY" --format csv >"$TMP/audit.csv" || :

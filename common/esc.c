@@ -1,0 +1,294 @@
+/*
+ * esc.c — the input rule for free text and the escaping of human-readable
+ * output (esc.h).
+ *
+ * Invariants: one classifier (unsafe) decides both what input is refused
+ * and what output is escaped, so the two cannot drift apart.  The escaping
+ * stream keeps an incomplete UTF-8 sequence at the end of a write for the
+ * next one, so a character split between two writes is judged whole; what
+ * is left at close is escaped byte by byte.  LF passes everywhere, TAB in
+ * output and in multi-line input.  The err(3)/warn(3) family defined here
+ * stands in for the C library's in every tool (static linking takes ours),
+ * so every message the suite prints is escaped, whatever it quotes.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "csvio.h"
+#include "esc.h"
+
+/* Length of the UTF-8 sequence at p (n bytes available) and its code
+ * point; 0 when p starts an invalid sequence, -1 when it is cut short. */
+static int
+utf8(const unsigned char *p, size_t n, unsigned *cp)
+{
+	unsigned c = p[0], min;
+	int	 k, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, c &= 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, c &= 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, c &= 0x07, min = 0x10000;
+	else
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return k;
+}
+
+/* 1 when code point c may not be shown as it is (LF and TAB when
+ * lines_ok). */
+static int
+unsafe(unsigned c, int lines_ok)
+{
+	if ((c == '\n' || c == '\t') && lines_ok)
+		return 0;
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x2028 || c == 0x2029;
+}
+
+const char *
+text_problem(const char *s, size_t max, int multiline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *why;
+	size_t	 n = strlen(s);
+	unsigned c;
+	int	 k;
+
+	if ((why = csv_field_problem(s, n, max, multiline)) != NULL)
+		return why;
+	while (*p != '\0') {
+		k = utf8(p, n, &c);	/* valid: csv_field_problem said so */
+		if (c == '\r' && multiline && p[1] == '\n')
+			c = '\n';	/* a CRLF line end */
+		if (unsafe(c, multiline))
+			return _("contains a control character");
+		p += k;
+		n -= (size_t)k;
+	}
+	return NULL;
+}
+
+/* Appends the escaped form of p[0..n) to b; returns how many bytes were
+ * taken (fewer than n only when !final and a sequence is cut short). */
+static size_t
+esc_add(struct buf *b, const unsigned char *p, size_t n, int final, int flags)
+{
+	char	 e[16];
+	size_t	 i = 0;
+	unsigned c;
+	int	 k;
+
+	while (i < n) {
+		k = utf8(p + i, n - i, &c);
+		if (k == -1 && !final)
+			break;
+		if (k <= 0) {
+			snprintf(e, sizeof e, "\\x%02x", p[i]);
+			buf_add(b, e, strlen(e));
+			i++;
+		} else if (c == '\\') {
+			buf_add(b, "\\\\", 2);
+			i++;
+		} else if (unsafe(c, !(flags & ESC_LINE))) {
+			snprintf(e, sizeof e, c < 0x80 ? "\\x%02x" : "\\u%04x", c);
+			buf_add(b, e, strlen(e));
+			i += (size_t)k;
+		} else {
+			buf_add(b, p + i, (size_t)k);
+			i += (size_t)k;
+		}
+	}
+	return i;
+}
+
+void
+esc_buf(struct buf *b, const char *s, size_t len, int flags)
+{
+	esc_add(b, (const unsigned char *)s, len, 1, flags);
+}
+
+char *
+esc_str(const char *s)
+{
+	struct buf b = { NULL, 0, 0 };
+
+	esc_add(&b, (const unsigned char *)s, strlen(s), 1, 0);
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
+struct sink {
+	FILE		*to;
+	unsigned char	 carry[4];
+	size_t		 ncarry;
+};
+
+static int
+sink_put(struct sink *k, const char *p, size_t n)
+{
+	return fwrite(p, 1, n, k->to) == n ? 0 : -1;
+}
+
+static ssize_t
+sink_write(void *cookie, const char *p, size_t n)
+{
+	struct sink *k = cookie;
+	struct buf in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	size_t	 took;
+	int	 r;
+
+	buf_add(&in, k->carry, k->ncarry);
+	buf_add(&in, p, n);
+	took = esc_add(&out, (const unsigned char *)in.p, in.len, 0, 0);
+	k->ncarry = in.len - took;	/* at most 3: a cut sequence */
+	memcpy(k->carry, in.p + took, k->ncarry);
+	r = out.len ? sink_put(k, out.p, out.len) : 0;
+	buf_free(&in);
+	buf_free(&out);
+	if (r == -1)
+		return -1;
+	return (ssize_t)n;
+}
+
+static int
+sink_close(void *cookie)
+{
+	struct sink *k = cookie;
+	struct buf out = { NULL, 0, 0 };
+	int	 r = 0;
+
+	esc_add(&out, k->carry, k->ncarry, 1, 0);
+	if (out.len)
+		r = sink_put(k, out.p, out.len);
+	if (r == 0 && fflush(k->to) == EOF)
+		r = -1;
+	buf_free(&out);
+	free(k);
+	return r;
+}
+
+FILE *
+esc_open(FILE *to)
+{
+	static const cookie_io_functions_t io = { NULL, sink_write, NULL,
+	    sink_close };
+	struct sink *k = xcalloc(1, sizeof *k);
+	FILE	*fp;
+
+	k->to = to;
+	if ((fp = fopencookie(k, "w", io)) == NULL)
+		err(ST_FAIL, "fopencookie");
+	return fp;
+}
+
+/* err(3) and warn(3), as the suite uses them, with the message escaped:
+ * these definitions take the place of the C library's in every tool. */
+static void
+say(const char *fmt, va_list ap, int e, int with_errno)
+{
+	char	*m, *q;
+
+	if (fmt == NULL || vasprintf(&m, fmt, ap) == -1)
+		m = NULL;
+	q = m != NULL ? esc_str(m) : NULL;
+	fflush(stdout);
+	if (with_errno)
+		fprintf(stderr, "%s: %s%s%s\n", program_invocation_short_name,
+		    q != NULL ? q : "", q != NULL && fmt != NULL ? ": " : "",
+		    strerror(e));
+	else
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name,
+		    q != NULL ? q : "");
+	free(m);
+	free(q);
+}
+
+void
+vwarn(const char *fmt, va_list ap)
+{
+	say(fmt, ap, errno, 1);
+}
+
+void
+vwarnx(const char *fmt, va_list ap)
+{
+	say(fmt, ap, 0, 0);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap, errno, 1);
+	va_end(ap);
+}
+
+void
+warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap, 0, 0);
+	va_end(ap);
+}
+
+void
+verr(int status, const char *fmt, va_list ap)
+{
+	say(fmt, ap, errno, 1);
+	exit(status);
+}
+
+void
+verrx(int status, const char *fmt, va_list ap)
+{
+	say(fmt, ap, 0, 0);
+	exit(status);
+}
+
+void
+err(int status, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap, errno, 1);
+	va_end(ap);
+	exit(status);
+}
+
+void
+errx(int status, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap, 0, 0);
+	va_end(ap);
+	exit(status);
+}

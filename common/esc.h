@@ -1,0 +1,43 @@
+/*
+ * esc.h — text that reaches a person: one rule for what a free-text field
+ * may hold, and one escaping for every human-readable output (reports,
+ * tables, error messages), so that nothing in the data can move a
+ * terminal's cursor, clear its screen, or reorder what it shows.
+ *
+ * The characters: C0 controls (but LF, and TAB in multi-line text), DEL,
+ * C1 controls (U+0080-U+009F, CSI among them), the bidirectional embeddings,
+ * overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the line and
+ * paragraph separators U+2028, U+2029.  Input: refused.  Output: shown as
+ * \xHH (a byte) or \uHHHH (a character); invalid UTF-8 bytes as \xHH; a
+ * backslash as \\, so that the escaping can be undone.
+ */
+#ifndef ESC_H
+#define ESC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The one input rule for free-text fields (names, sections, reasons,
+ * summaries, notes, terminal names; detail text with multiline): valid
+ * UTF-8, no NUL, at most max bytes, none of the characters above (LF and
+ * TAB allowed when multiline).  NULL when fine, else the reason. */
+const char *text_problem(const char *, size_t max, int multiline);
+
+/* Appends the escaped form of s[0..len) to b; with ESC_LINE the result is
+ * one line (LF and TAB escaped too: log-show's fields, text.h). */
+struct buf;
+#define ESC_LINE	1
+void	esc_buf(struct buf *, const char *s, size_t len, int flags);
+
+/* The escaped form of s, malloc'd (LF and TAB kept). */
+char	*esc_str(const char *s);
+
+/* A stream that writes what it is given to `to`, escaped (LF and TAB
+ * kept); fclose() it to flush, `to` stays open.  For text reports. */
+FILE	*esc_open(FILE *to);
+
+/* The suite's own warn, warnx, err, errx (and their v forms), which every
+ * message goes through (jukisec.h), are defined in esc.c: they write the
+ * message escaped, whatever it quotes, as "PROGRAM: message[: error]". */
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * standing.c — R5.4: the operator of a log record against the register.
+ *
+ * Invariants: nothing here refuses or changes anything; the register is
+ * read without a lock and only when some operator needs it (not "-", not
+ * a system actor), so a cron job's log-append costs no more than before.
+ * The time is the one a decision would be made at (clock.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "clock.h"
+#include "standing.h"
+#include "timeutil.h"
+
+const char *
+standing(struct register_ *reg, const struct conf *c, const char *who,
+    int64_t t)
+{
+	struct operator *o;
+
+	if (conf_system_actor(c, who))
+		return NULL;
+	if ((o = register_find(reg, who)) == NULL ||
+	    (o->registered_at != TIME_NONE && o->registered_at > t))
+		return N_("unknown");
+	if (operator_revoked(o) && o->revoked_at <= t)
+		return N_("revoked");
+	if (o->expires != TIME_NONE && o->expires <= t)
+		return N_("expired");
+	return NULL;
+}
+
+static const char *const *sort_who;	/* for by_who */
+
+static int
+by_who(const void *a, const void *b)
+{
+	size_t	 i = *(const size_t *)a, j = *(const size_t *)b;
+	int	 c = strcmp(sort_who[i], sort_who[j]);
+
+	return c != 0 ? c : i < j ? -1 : i > j;
+}
+
+static int
+by_index(const void *a, const void *b)
+{
+	size_t	 i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return i < j ? -1 : i > j;
+}
+
+/* The index of each name's first occurrence, in input order, into first;
+ * their number.  O(n log n): a batch may hold a million records. */
+static size_t
+firsts(const char *const *who, size_t n, size_t *first)
+{
+	size_t	*ix = xcalloc(n + 1, sizeof *ix);
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	sort_who = who;
+	qsort(ix, n, sizeof *ix, by_who);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(who[ix[i]], who[ix[i - 1]]) != 0)
+			first[k++] = ix[i];
+	free(ix);
+	qsort(first, k, sizeof *first, by_index);
+	return k;
+}
+
+void
+standing_warn(struct store *st, const char *const *who,
+    const char *const *where, size_t n)
+{
+	struct register_ reg;
+	struct operator	*o;
+	const char	*why;
+	int64_t		 now;
+	size_t		*first = xcalloc(n + 1, sizeof *first), k, m;
+	int		 loaded = 0;
+
+	m = firsts(who, n, first);
+	for (k = 0; k < m; k++) {
+		size_t i = first[k];
+
+		if (conf_system_actor(&st->conf, who[i]))
+			continue;
+		if (!loaded) {
+			if (clock_decision(st, &now) != ST_OK ||
+			    register_load(st, &reg) != ST_OK) {
+				warnx(_("the operators could not be checked "
+				    "against the register (R5.4); recorded"));
+				free(first);
+				return;
+			}
+			loaded = 1;
+		}
+		if ((why = standing(&reg, &st->conf, who[i], now)) == NULL &&
+		    (o = register_find(&reg, who[i])) != NULL &&
+		    operator_locked(o, &st->conf, now))
+			why = N_("locked");
+		if (why == NULL)
+			continue;
+		if (where[i] != NULL)
+			warnx(_("%s: operator %s is not an active registered "
+			    "person (%s); recorded (R5.4)"), where[i], who[i],
+			    _(why));
+		else
+			warnx(_("operator %s is not an active registered person "
+			    "(%s); recorded (R5.4)"), who[i], _(why));
+	}
+	if (loaded)
+		register_free(&reg);
+	free(first);
+}

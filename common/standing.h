@@ -1,0 +1,30 @@
+/*
+ * standing.h — R5.4 in the operation log: was the operator named in a
+ * record a person who could operate the terminal at that time?  log-append
+ * says so on stderr (the record is kept: evidence is never refused), and
+ * jukisec-audit checks the whole log (audit_r54.c).
+ */
+#ifndef STANDING_H
+#define STANDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "register.h"
+
+/* What the register says of who at time t: NULL when who is "-" or a
+ * system actor (conf system_actors) or a registered person not revoked
+ * and not expired then; else "unknown" (no row, or registered after t),
+ * "revoked" or "expired".  Locks are the caller's: the register knows
+ * only the present one. */
+const char *standing(struct register_ *, const struct conf *, const char *who,
+	    int64_t t);
+
+/* log-append, once the records are durable: one line on stderr for each
+ * distinct operator of the n names (where[i] "<stdin>:LINE" or NULL) who is
+ * not an active, unlocked registered person now.  Reads the register without a lock (it is
+ * replaced atomically); never fails the append: a register that cannot
+ * be read is one line more. */
+void	standing_warn(struct store *, const char *const *who,
+	    const char *const *where, size_t n);
+
+#endif

@@ -1,0 +1,119 @@
+#!/bin/sh
+# Output is safe for terminals, input has one rule (esc.h): a control
+# character (C0 but LF, DEL, C1 such as CSI), a bidirectional override or
+# isolate, or a line separator is refused in every free-text field alike
+# (names, sections, reasons, summaries, notes, terminal names from -t,
+# JUKISEC_TERMINAL and PAM_RHOST), and whatever reaches a file another way
+# is shown escaped in every report, table and message.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+ESC=$(printf '\033')
+# The bad values, one per line as the shell cannot hold NUL anyway: ESC
+# (a screen clear), TAB, DEL, C1 CSI U+009B, RLO U+202E, LSEP U+2028.
+printf '%s\n' "a${ESC}[2Jb" "$(printf 'a\tb')" "$(printf 'a\177b')" \
+    "$(printf 'a\302\233b')" "$(printf 'a\342\200\256b')" \
+    "$(printf 'a\342\200\250b')" >"$TMP/bad"
+
+test_expect_success 'set up' '
+	reg_state && bootstrap && add_pw tanaka && pw x x-secret-123
+'
+
+# refused_all CMD...: CMD with each bad value in place of BAD (in any word)
+# exits 2 with
+# one line "... contains a control character", and the state is unchanged.
+refused_all() {
+	cp "$D/operators.csv" r.before && cp "$D/oplog.csv" l.before &&
+	while IFS= read -r v; do
+		_a=
+		for _w in "$@"; do
+			case $_w in *BAD*) _w=${_w%%BAD*}$v${_w#*BAD} ;; esac
+			_a="$_a $(printf "%s" "$_w" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
+		done
+		eval "test_must_fail 2 $_a" 2>err </dev/null || return 1
+		one_line_matching err "contains a control character" || return 1
+	done <"$TMP/bad" &&
+	cmp r.before "$D/operators.csv" && cmp l.before "$D/oplog.csv"
+}
+
+test_expect_success 'names and sections (operator-add, operator-mod)' '
+	refused_all operator-add -d "$D" -b boss -i x -n BAD -m password \
+	    --reason r --instructions-given 2026-11-01 &&
+	refused_all operator-add -d "$D" -b boss -i x -n X -s BAD -m password \
+	    --reason r --instructions-given 2026-11-01 &&
+	refused_all operator-mod -d "$D" -b boss -i tanaka -n BAD &&
+	refused_all operator-mod -d "$D" -b boss -i tanaka -s BAD
+'
+
+test_expect_success 'reasons (operator-add, operator-mod, operator-revoke)' '
+	refused_all operator-add -d "$D" -b boss -i x -n X -m password \
+	    --reason BAD --instructions-given 2026-11-01 &&
+	refused_all operator-mod -d "$D" -b boss -i tanaka --reason BAD &&
+	refused_all operator-revoke -d "$D" -b boss -i tanaka --reason BAD
+'
+
+test_expect_success 'summaries and notes (incident-report new, step)' '
+	refused_all incident-report -d "$D" -b boss new --type other --cause fire \
+	    --summary BAD &&
+	incident-report -d "$D" -b boss --by-password-fd 3 new --type other \
+	    --cause fire --summary ok 3<"$TMP/pw.boss" >id &&
+	refused_all incident-report -d "$D" -b boss step "$(cat id)" \
+	    --step investigated --note BAD
+'
+
+test_expect_success 'terminal names: -t, JUKISEC_TERMINAL, PAM_RHOST' '
+	refused_all auth-check -d "$D" -t BAD -u tanaka --password-fd 0 &&
+	refused_all log-append -d "$D" -t BAD -u a -a b &&
+	refused_all env JUKISEC_TERMINAL=BAD auth-check -d "$D" -u tanaka --password-fd 0 &&
+	refused_all env PAM_USER=tanaka PAM_RHOST=BAD auth-check -d "$D" --pam
+'
+
+test_expect_success 'the same text without them is accepted, kanji included' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n "田中 一郎" \
+	    -s "市民課 (窓口)" 4<"$TMP/pw.boss" &&
+	auth tanaka "$TMP/pw.tanaka" -t "端末-01"
+'
+
+# clean FILE: no ESC, no C1, no bidi override in FILE's bytes.
+clean() {
+	! grep -q "$ESC" "$1" && ! grep -q "$(printf '\302\233')" "$1" &&
+	    ! grep -q "$(printf '\342\200\256')" "$1"
+}
+
+test_expect_success 'operator-list: a name put in by hand is shown escaped' '
+	csv_set "$D/operators.csv" tanaka name "$(printf "x\033[2J\302\233\342\200\256y")" &&
+	operator-list -d "$D" >t &&
+	clean t && grep -q "x\\\\x1b\\[2J\\\\u009b\\\\u202ey" t &&
+	operator-list -d "$D" -f csv >c && grep -q "$ESC" c
+'
+
+test_expect_success 'incident-report show and list: a summary put in by hand, escaped' '
+	csv_set "$D/incidents.csv" "$(cat id)" summary "$(printf "s\033]0;pwned\007")" &&
+	incident-report -d "$D" show "$(cat id)" >r && clean r &&
+	grep -q "s\\\\x1b\\]0;pwned\\\\x07" r &&
+	incident-report -d "$D" list >l && clean l &&
+	incident-report -d "$D" show "$(cat id)" --format json >j &&
+	python3 -c "import json,sys; assert json.load(open(sys.argv[1]))[\"summary\"].startswith(\"s\\x1b\")" j
+'
+
+test_expect_success 'jukisec-audit: a terminal name in the log, escaped in the report' '
+	for i in 1 2 3 4 5; do auth-check -d "$D" -u nobody --password-fd 0 </dev/null 2>/dev/null; done;
+	python3 - "$D/oplog.csv" <<-\EOF &&
+	import csv, sys
+	p = sys.argv[1]
+	rows = list(csv.reader(open(p, newline="")))
+	for r in rows[1:]:
+	    if r[4] == "auth" and r[5] == "nobody": r[2] = "cs\x1b[2J01"
+	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+	jukisec-audit -d "$D" --lang en >a.txt;
+	clean a.txt && grep -q "cs\\\\x1b\\[2J01" a.txt
+'
+
+test_expect_success 'messages quote the input escaped' '
+	test_must_fail 2 operator-revoke -d "$D" -b boss -i "$(printf "a\033[2Jb")" \
+	    --reason r 2>err &&
+	clean err && grep -q "a\\\\x1b\\[2Jb" err
+'
+
+test_done
