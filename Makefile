@@ -49,6 +49,18 @@ MO = $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo)
 
 all: $(BIN:%=$(BUILD)/%) $(UNIT) $(MO)
 
+# The paths and version compiled into the tools.  $(BUILD)/paths holds them
+# as last built and is rewritten only when one changes, so that
+# "make install PREFIX=/usr" after a plain "make" rebuilds everything with
+# the new paths instead of installing binaries that look elsewhere.
+PATHS = VERSION=$(VERSION) STATEDIR=$(STATEDIR) LOCALEDIR=$(LOCALEDIR)
+$(BUILD)/paths: FORCE
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(PATHS)' ]; then \
+		echo 'configured: $(PATHS)'; echo '$(PATHS)' >$@; fi
+FORCE:
+$(LIBOBJ) $(BIN:%=$(BUILD)/%) $(UNIT): $(BUILD)/paths
+
 $(BUILD)/common/%.o: common/%.c $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
