@@ -81,6 +81,18 @@ $(BUILD)/locale/%/LC_MESSAGES/jukisec.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
+# The bash completion: completion/jukisec.bash.in with the options of each
+# tool as its manual page documents them (completion/spec.awk), installed
+# in COMPDIR, where bash-completion loads completions/TOOL on a first TAB.
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+all: $(BUILD)/jukisec.bash
+$(BUILD)/jukisec.bash: completion/jukisec.bash.in completion/spec.awk $(MAN1)
+	@mkdir -p $(@D)
+	awk -f completion/spec.awk $(BIN:%=man/%.1) >$@.spec
+	sed -e '/^@SPEC@$$/{r $@.spec' -e 'd;}' -e 's/@TOOLS@/$(BIN)/' \
+		completion/jukisec.bash.in >$@.tmp
+	rm -f $@.spec && mv $@.tmp $@
+
 # Regenerates the template from every _(), N_() and ngettext() in the
 # sources and merges it into each catalogue; new messages then show up
 # untranslated (and fail t0090) until someone translates them.
@@ -179,6 +191,9 @@ install: all
 	for b in $(BIN); do install -m 755 $(BUILD)/$$b $(DESTDIR)$(BINDIR)/$$b; done
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man1/; done
 	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man5/; done
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	install -m 644 $(BUILD)/jukisec.bash $(DESTDIR)$(COMPDIR)/jukisec
+	for b in $(BIN); do ln -sf jukisec $(DESTDIR)$(COMPDIR)/$$b || exit 1; done
 	for l in $(PO:po/%.po=%); do \
 		mkdir -p $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 		install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/jukisec.mo \
@@ -189,6 +204,7 @@ uninstall:
 	for b in $(BIN); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
+	for b in jukisec $(BIN); do rm -f $(DESTDIR)$(COMPDIR)/$$b; done
 	for l in $(PO:po/%.po=%); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/jukisec.mo; done
 
 clean:

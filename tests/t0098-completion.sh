@@ -1,0 +1,138 @@
+#!/bin/sh
+# t0098: bash completion ($BUILD/jukisec.bash, made from completion/ and the
+# manual pages).  It offers exactly the options of each tool's manual page
+# (and -h -V --help --version), each of them accepted by the tool itself; operator ids from operator-list, incident
+# ids from incident-report list, the step names of the sources, and
+# directories where an option takes one.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-incident.sh"
+
+BASH_BIN=$(command -v bash) || { echo "1..0 # skip bash not installed"; exit 0; }
+COMPL=$JUKISEC_BUILD/jukisec.bash
+TOOLS=$(for c in "$SRCDIR"/cmd/*.c; do basename "$c" .c; done)
+
+# comp WORD...: what completion offers for the last WORD (may be ""), one
+# per line, sorted.
+comp() {
+	"$BASH_BIN" -c '. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_jukisec "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$COMPL" "$@" | sed '/^$/d' | sort
+}
+
+# man_opts TOOL: the options of man/TOOL.1 (SYNOPSIS and the .It lines),
+# "=" after a long one that takes an argument being dropped.
+man_opts() {
+	{ sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$SRCDIR/man/$1.1"
+	  grep '^\.It Fl' "$SRCDIR/man/$1.1"; } |
+	grep -o 'Fl \\\{0,1\}-\{0,1\}[A-Za-z][-A-Za-z]*' | sed 's/^Fl \\\{0,1\}//' |
+	while read -r o; do
+		case $o in
+		-*) printf "%s\n" "-$o" ;;
+		?) printf "%s\n" "-$o" ;;
+		*) echo "$o" | sed 's/./-&\n/g' | sed '/^$/d' ;;	# Fl nqv
+		esac
+	done
+}
+
+test_expect_success 'the completion file is valid bash and registers every tool' '
+	"$BASH_BIN" -n "$COMPL" &&
+	"$BASH_BIN" -c ". \"$COMPL\"; complete -p" >reg &&
+	for t in $TOOLS; do grep -q " $t\$" reg || { echo "$t not registered" >&2; exit 1; }; done
+'
+
+test_expect_success 'each tool: the options offered are its manual page options, plus -h -V' '
+	for t in $TOOLS; do
+		comp "$t" - | sed "s/=\$//" | sort >got.$t &&
+		{ man_opts "$t"; printf "%s\n" -h -V --help --version; } | sort -u >want.$t &&
+		test_cmp want.$t got.$t || { echo "in $t" >&2; exit 1; }
+	done
+'
+
+# The tool itself takes each offered option: getopt_long names an option it
+# does not know, and the option before a bogus one is parsed first.
+test_expect_success 'each tool accepts every option offered (no getopt complaint)' '
+	for t in $TOOLS; do
+		for o in $(comp "$t" -); do
+			case $o in
+			--*=) set -- "${o}x" ;;
+			*) set -- "$o" ;;
+			esac
+			case $o in -[dtuikabmorefns]) set -- "$o" x ;; esac
+			"$t" -d "$TMP/none" "$@" --0 >/dev/null 2>err </dev/null
+			case $o in
+			--*) pat="unrecognized option .${o%=}[=\047]" ;;
+			*) pat="(invalid option|requires an argument) -- .${o#-}\047" ;;
+			esac
+			if grep -E "$pat" err; then
+				echo "$t rejects $o" >&2; exit 1
+			fi
+		done
+	done
+'
+
+test_expect_success 'a state with three persons and two incidents' '
+	inc_state && add_pw suzuki &&
+	inew --type unrecoverable --cause fire --summary one >id1 &&
+	inew --type other --cause other --summary two >id2
+'
+
+test_expect_success 'operator ids come from the register of -d (or $JUKISEC_DIR)' '
+	printf "%s\n" boss op1 suzuki >want &&
+	comp log-append -d "$D" -u "" >got && test_cmp want got &&
+	comp operator-mod --dir="$D" -i "" >got && test_cmp want got &&
+	comp operator-revoke -d "$D" --by=b >got && echo --by=boss | test_cmp - got &&
+	JUKISEC_DIR=$D comp auth-check -u s >got && echo suzuki | test_cmp - got &&
+	comp log-show -d "$D" --operator = o >got && echo op1 | test_cmp - got &&
+	comp log-show -d "$D" --operator =  >got && test_cmp want got &&
+	comp log-show -d "$D" --operator=o >got && echo "--operator=op1" | test_cmp - got
+'
+
+test_expect_success 'incident ids after step and show, from incident-report list' '
+	sort id1 id2 >want &&
+	comp incident-report -d "$D" step "" >got && test_cmp want got &&
+	comp incident-report show -d "$D" "" >got && test_cmp want got &&
+	comp incident-report "" >got && printf "%s\n" list new show step | test_cmp - got
+'
+
+test_expect_success 'step names: exactly those of the sources' '
+	sed -n "/inc_step_names\[\] = {/,/};/p" "$SRCDIR/common/incident.c" |
+		grep -o "\"[a-z-]*\"" | tr -d "\"" | sort >want &&
+	test "$(wc -l <want)" -ge 10 &&
+	comp incident-report step x --step "" >got && test_cmp want got
+'
+
+test_expect_success 'directories for -d, values for --lang, --method, --format' '
+	mkdir -p sub/dir1 && : >sub/file &&
+	comp log-verify -d sub/ >got && echo sub/dir1 | test_cmp - got &&
+	comp jukisec-audit --lang= >got && printf "%s\n" --lang=en --lang=ja | test_cmp - got &&
+	comp operator-add -m "" >got && printf "%s\n" external fingerprint password | test_cmp - got &&
+	comp log-show --format "" >got && printf "%s\n" csv json raw table | test_cmp - got
+'
+
+test_expect_success 'no state directory: no ids, no error' '
+	comp log-append -d "$TMP/none" -u "" >got 2>err && test ! -s got && test ! -s err
+'
+
+# make install puts it where bash-completion's loader looks for a tool's
+# completion (XDG_DATA_DIRS/bash-completion/completions/TOOL).  -o all:
+# the suite's build is installed as it is, never rebuilt under the others.
+BC=/usr/share/bash-completion/bash_completion
+if [ -f "$BC" ]; then
+	test_expect_success 'make install: bash-completion loads it on a tool name' '
+		(unset MAKEFLAGS MFLAGS MAKELEVEL
+		 make -C "$SRCDIR" --no-print-directory -s -o all BUILD="$JUKISEC_BUILD" \
+			$(cat "$JUKISEC_BUILD/paths") DESTDIR="$TMP/inst" install) >&2 &&
+		share=$(find "$TMP/inst" -type d -name bash-completion) &&
+		for t in $TOOLS; do
+			XDG_DATA_DIRS=${share%/bash-completion} "$BASH_BIN" -c \
+				". $BC; __load_completion $t; complete -p $t" || exit 1
+		done >reg &&
+		test "$(grep -c "^complete -F _jukisec " reg)" -eq "$(echo $TOOLS | wc -w)"
+	'
+else
+	test_skip 'bash-completion loads it' "$BC missing (make deps installs bash-completion)"
+fi
+
+test_done
