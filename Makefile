@@ -200,6 +200,29 @@ install: all
 			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
 	done
 
+# The Debian package (debian/, debhelper), built from a copy of the source
+# in $(DEBBUILD) so that dpkg-buildpackage writes nowhere else:
+# $(DEBBUILD)/jukisec_$(VERSION)_amd64.deb.  check-deb builds it, runs
+# lintian and installs it in a throw-away root (tests/deb-check.sh); it
+# is not part of make check (a whole second build), .ci/run runs it.
+DEBBUILD = $(BUILD)/deb
+# make deps for check-deb: debhelper (dh, compat 13) builds the package,
+# lintian checks it.
+DEBS += debhelper lintian
+# t0098 loads the installed completion through bash-completion's loader.
+DEBS += bash-completion
+deb:
+	rm -rf $(DEBBUILD) && mkdir -p $(DEBBUILD)/src
+	tar -cf - --exclude-vcs --exclude='./build*' --exclude='./debian/jukisec' \
+		--exclude='./debian/.debhelper' --exclude='./debian/tmp' . | \
+		tar -xf - -C $(DEBBUILD)/src
+	cd $(DEBBUILD)/src && DEB_BUILD_OPTIONS="parallel=2 $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b
+	ls $(DEBBUILD)/jukisec_$(VERSION)_*.deb
+
+check-deb: deps deb
+	JUKISEC_BUILD=$(abspath $(BUILD)) JUKISEC_DEB=$$(ls $(abspath $(DEBBUILD))/jukisec_$(VERSION)_*.deb) \
+		prove tests/deb-check.sh
+
 uninstall:
 	for b in $(BIN); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
@@ -210,5 +233,5 @@ uninstall:
 clean:
 	rm -rf build $(SANBUILD) $(FUZZBUILD)
 
-.PHONY: all check test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run po
+.PHONY: FORCE all check check-deb deb test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run po
 .SUFFIXES:

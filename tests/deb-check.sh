@@ -1,0 +1,186 @@
+#!/bin/sh
+# tests/deb-check.sh — the Debian package, run by make check-deb (not by
+# make check: it needs a second, packaged build).  $JUKISEC_DEB is the
+# jukisec_VERSION_amd64.deb that make deb built.  It checks the package's
+# contents and control fields, runs lintian, then installs the package with
+# the real dpkg into a throw-away root and uses the installed tools there.
+#
+# The throw-away root is an overlay of the running system (lower, never
+# written) and a directory under $TMP (upper, every change), entered with
+# unshare -m and chroot: dpkg, the maintainer scripts, addgroup and the
+# tools run as on a Debian 12 machine that has the dependencies, and
+# nothing outside $TMP changes.  A debootstrap root would also prove the
+# dependencies resolve, but takes minutes and the network; the Depends
+# field is checked against the libraries the tools link instead.
+. "$(dirname "$0")/lib.sh"
+
+: "${JUKISEC_DEB:?run through make check-deb}"
+VERSION=$(sed -n 's/^VERSION = //p' "$SRCDIR/Makefile")
+
+test_expect_success 'make deb built jukisec_VERSION_amd64.deb' '
+	test "$(basename "$JUKISEC_DEB")" = "jukisec_${VERSION}_amd64.deb" &&
+	dpkg-deb -f "$JUKISEC_DEB" Package Version Architecture >fields &&
+	printf "Package: jukisec\nVersion: %s\nArchitecture: amd64\n" "$VERSION" >want &&
+	test_cmp want fields
+'
+
+test_expect_success 'it holds every tool, page, catalogue, completion, unit and example' '
+	dpkg-deb -c "$JUKISEC_DEB" | awk "{ print \$6 }" | sed "s|^\./|/|" >files &&
+	for c in "$SRCDIR"/cmd/*.c; do
+		t=$(basename "$c" .c) &&
+		echo "/usr/bin/$t" && echo "/usr/share/man/man1/$t.1.gz" || exit 1
+	done >want &&
+	for c in "$SRCDIR"/cmd/*.c; do
+		echo "/usr/share/bash-completion/completions/$(basename "$c" .c)"
+	done >>want &&
+	echo /usr/share/bash-completion/completions/jukisec >>want &&
+	for m in "$SRCDIR"/man/*.5; do echo "/usr/share/man/man5/$(basename "$m").gz"; done >>want &&
+	for p in "$SRCDIR"/po/*.po; do
+		echo "/usr/share/locale/$(basename "$p" .po)/LC_MESSAGES/jukisec.mo"
+	done >>want &&
+	for u in seal prune audit; do
+		echo "/lib/systemd/system/jukisec-$u.service" &&
+		echo "/lib/systemd/system/jukisec-$u.timer" || exit 1
+	done >>want &&
+	! dpkg-deb --fsys-tarfile "$JUKISEC_DEB" | tar -xOf - --wildcards "./usr/share/doc/jukisec/examples/*" |
+		grep /usr/local/bin/ &&
+	printf "%s\n" /usr/share/doc/jukisec/examples/cron/jukisec \
+		/usr/share/doc/jukisec/examples/pam/jukisec \
+		/usr/share/doc/jukisec/README.gz /usr/share/doc/jukisec/copyright >>want &&
+	sort want >want.s && grep -vx -f files want.s >missing;
+	cat missing >&2 && test ! -s missing
+'
+
+test_expect_success 'pam_jukisec.so is in the package when the build makes it' '
+	built=$(find "$(dirname "$JUKISEC_DEB")/src" -name pam_jukisec.so | head -1) &&
+	if [ -n "$built" ]; then
+		grep -qx "/lib/x86_64-linux-gnu/security/pam_jukisec.so" files
+	else
+		! grep -q pam_jukisec files
+	fi
+'
+
+test_expect_success 'no state directory, nothing under /var or /etc in the package' '
+	! grep -E "^/(var|etc)/" files
+'
+
+test_expect_success 'Depends: the libraries the tools link, and adduser' '
+	dpkg-deb -f "$JUKISEC_DEB" Depends >dep && cat dep >&2 &&
+	grep -q "libgcrypt20 (>=" dep && grep -q "libcsv3 (>=" dep &&
+	grep -q "adduser" dep && ! grep -q libfprint dep &&
+	dpkg-deb -f "$JUKISEC_DEB" Recommends | grep -q libfprint-2-2
+'
+
+# lintian: no error; each warning is one the README justifies (its
+# "lintian" list names the tag).
+if command -v lintian >/dev/null; then
+	test_expect_success 'lintian: no error, every warning justified in the README' '
+		lintian --allow-root "$JUKISEC_DEB" >lint 2>lint.err; cat lint >&2 &&
+		! grep "^E: " lint &&
+		for tag in $(sed -n "s/^W: [^ ]* [^ ]*: \([^ ]*\).*/\1/p" lint | sort -u); do
+			grep -q "^    $tag:" "$SRCDIR/README" ||
+			{ echo "warning $tag not justified in the README" >&2; exit 1; }
+		done
+	'
+else
+	test_skip 'lintian' 'lintian not installed (make deps installs it)'
+fi
+
+# in_root CMD...: CMD in the throw-away root (overlay of / under $TMP/ov).
+mkdir -p "$TMP/ov/u" "$TMP/ov/w" "$TMP/ov/r"
+in_root() {
+	unshare -m sh -c '
+		set -e
+		o=$1; shift
+		mount --make-rprivate /
+		mount -t overlay overlay -o "lowerdir=/,upperdir=$o/u,workdir=$o/w" "$o/r"
+		mount --rbind /proc "$o/r/proc"
+		mount --rbind /dev "$o/r/dev"
+		exec chroot "$o/r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			LANG=C TZ=UTC HOME=/root "$@"' sh "$TMP/ov" "$@"
+}
+
+root_ok=
+if [ "$(id -u)" -ne 0 ]; then
+	why='not root: no overlay mount or chroot'
+elif ! in_root true 2>"$TMP/why"; then
+	why="no throw-away root: $(head -1 "$TMP/why")"
+elif in_root dpkg-query -W jukisec >/dev/null 2>&1; then
+	why='jukisec is installed on this machine: dpkg -i would be an upgrade'
+else
+	root_ok=1
+fi
+
+if [ -n "$root_ok" ]; then
+	mkdir -p "$TMP/ov/u/pkg" && cp "$JUKISEC_DEB" "$TMP/ov/u/pkg/"
+	DEB=/pkg/$(basename "$JUKISEC_DEB")
+
+	test_expect_success 'dpkg -i installs it; postinst makes the jukisec system group and user' '
+		in_root dpkg -i "$DEB" >&2 &&
+		in_root getent group jukisec >grp && cat grp >&2 &&
+		gid=$(cut -d: -f3 grp) && [ "$gid" -lt 1000 ] &&
+		in_root getent passwd jukisec >pw && cat pw >&2 &&
+		[ "$(cut -d: -f3 pw)" -lt 1000 ] && [ "$(cut -d: -f4 pw)" = "$gid" ] &&
+		[ "$(cut -d: -f7 pw)" = /usr/sbin/nologin ] &&
+		in_root test -x /usr/bin/log-verify
+	'
+
+	test_expect_success 'the installed jukisec-init makes the compiled-in /var/lib/jukisec' '
+		in_root sh -c "umask 077 && jukisec-init >/root/jukisec.key" &&
+		in_root test -f /var/lib/jukisec/oplog.csv &&
+		in_root stat -c %a /var/lib/jukisec >mode && test "$(cat mode)" = 700
+	'
+
+	test_expect_success 'log-append and log-verify work there' '
+		in_root log-append -u tanaka -a print -o juminhyo -r ok -m "1 page" &&
+		in_root log-verify --key-file /root/jukisec.key >verify 2>&1 &&
+		cat verify >&2
+	'
+
+	test_expect_success 'a tampered log fails log-verify there' '
+		in_root sed -i "s/1 page/9 pages/" /var/lib/jukisec/oplog.csv &&
+		test_must_fail 1 in_root log-verify --key-file /root/jukisec.key &&
+		in_root sed -i "s/9 pages/1 page/" /var/lib/jukisec/oplog.csv
+	'
+
+	# The catalogue is found where the package put it (LOCALEDIR=/usr/...):
+	# ja_JP.UTF-8 is built into the root with localedef, as locale-gen would.
+	test_expect_success 'the installed tools speak Japanese under ja_JP.UTF-8' '
+		in_root mkdir -p /root/loc &&
+		in_root localedef -i ja_JP -f UTF-8 /root/loc/ja_JP.UTF-8 2>/dev/null;
+		in_root test -d /root/loc/ja_JP.UTF-8 &&
+		in_root env LOCPATH=/root/loc LANG=ja_JP.UTF-8 log-append -u tanaka >ja 2>&1;
+		in_root log-append -u tanaka >c 2>&1;
+		cat c ja >&2 &&
+		! cmp -s c ja && LC_ALL=C grep -q "[^[:print:][:space:]]" ja &&
+		! LC_ALL=C grep -q "[^[:print:][:space:]]" c
+	'
+
+	if in_root sh -c "command -v systemd-analyze" >/dev/null 2>&1; then
+		test_expect_success 'systemd-analyze verify: the installed units are sound' '
+			in_root systemd-analyze verify --man=no \
+				/lib/systemd/system/jukisec-seal.timer \
+				/lib/systemd/system/jukisec-prune.timer \
+				/lib/systemd/system/jukisec-audit.timer \
+				/lib/systemd/system/jukisec-seal.service \
+				/lib/systemd/system/jukisec-prune.service \
+				/lib/systemd/system/jukisec-audit.service >sa 2>&1;
+			cat sa >&2 && ! grep -q jukisec sa
+		'
+	else
+		test_skip 'systemd-analyze verify' 'systemd-analyze not installed'
+	fi
+
+	test_expect_success 'dpkg --purge keeps the state directory byte for byte, and the group' '
+		in_root sh -c "cd /var/lib/jukisec && ls -la && sha256sum *" >before &&
+		in_root dpkg --purge jukisec >&2 &&
+		! in_root test -e /usr/bin/log-verify &&
+		in_root sh -c "cd /var/lib/jukisec && ls -la && sha256sum *" >after &&
+		test_cmp before after &&
+		in_root getent group jukisec >/dev/null
+	'
+else
+	test_skip 'install in a throw-away root' "$why"
+fi
+
+test_done
