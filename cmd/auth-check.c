@@ -90,7 +90,7 @@ main(int argc, char *argv[])
 	}
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	r = gate_auth(&st, id, pwfd, 0);
+	r = gate_auth(&st, id, pwfd, NULL);
 	store_close(&st);
 	return r;
 }

@@ -21,6 +21,7 @@
 #include "jukisec.h"
 #include "csvio.h"
 #include "esc.h"
+#include "conv.h"
 
 /* Length of the UTF-8 sequence at p (n bytes available) and its code
  * point; 0 when p starts an invalid sequence, -1 when it is cut short. */
@@ -111,7 +112,8 @@ esc_add(struct buf *b, const unsigned char *p, size_t n, int final, int flags)
 		} else if (c == '\\') {
 			buf_add(b, "\\\\", 2);
 			i++;
-		} else if (unsafe(c, !(flags & ESC_LINE))) {
+		} else if (unsafe(c, !(flags & (ESC_LINE | ESC_WORD))) ||
+		    ((flags & ESC_WORD) && (c == ' ' || c == '='))) {
 			snprintf(e, sizeof e, c < 0x80 ? "\\x%02x" : "\\u%04x", c);
 			buf_add(b, e, strlen(e));
 			i += (size_t)k;
@@ -213,6 +215,11 @@ say(const char *fmt, va_list ap, int e, int with_errno)
 	if (fmt == NULL || vasprintf(&m, fmt, ap) == -1)
 		m = NULL;
 	q = m != NULL ? esc_str(m) : NULL;
+	if (conv_diag(q, with_errno ? e : 0)) {
+		free(m);
+		free(q);
+		return;
+	}
 	fflush(stdout);
 	if (with_errno)
 		fprintf(stderr, "%s: %s%s%s\n", program_invocation_short_name,
@@ -261,6 +268,7 @@ void
 verr(int status, const char *fmt, va_list ap)
 {
 	say(fmt, ap, errno, 1);
+	conv_bail(status);
 	exit(status);
 }
 
@@ -268,6 +276,7 @@ void
 verrx(int status, const char *fmt, va_list ap)
 {
 	say(fmt, ap, 0, 0);
+	conv_bail(status);
 	exit(status);
 }
 
@@ -279,6 +288,7 @@ err(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(fmt, ap, errno, 1);
 	va_end(ap);
+	conv_bail(status);
 	exit(status);
 }
 
@@ -290,5 +300,6 @@ errx(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(fmt, ap, 0, 0);
 	va_end(ap);
+	conv_bail(status);
 	exit(status);
 }

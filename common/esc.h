@@ -27,6 +27,10 @@ const char *text_problem(const char *, size_t max, int multiline);
  * one line (LF and TAB escaped too: log-show's fields, text.h). */
 struct buf;
 #define ESC_LINE	1
+/* ESC_WORD: one word of a "key=value key=value" detail: also a space and
+ * an '=' as \xHH, so that no value can forge another key (implies
+ * ESC_LINE). */
+#define ESC_WORD	2
 void	esc_buf(struct buf *, const char *s, size_t len, int flags);
 
 /* The escaped form of s, malloc'd (LF and TAB kept). */

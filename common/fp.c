@@ -13,8 +13,9 @@
  *  - A stored print is checked before libfprint sees it: longer than the
  *    "FP3" magic and starting with it (fp_print_deserialize asserts on short
  *    input), then fp_print_compatible with the open device.
- *  - Prompts go to stderr when the device asks for the finger (finger-status
- *    NEEDED), one per scan; retry reasons as libfprint reports them.  GLib's
+ *  - Prompts go to the person (conv_info: stderr, or the PAM conversation)
+ *    when the device asks for the finger (finger-status NEEDED), one per
+ *    scan; retry reasons as libfprint reports them.  GLib's
  *    own messages (G_MESSAGES_DEBUG) are sent to stderr too, never stdout.
  *  - Prints from libfprint are GInitiallyUnowned: a floating reference is
  *    sunk before it is kept, so a failed enrolment cannot free it twice.
@@ -33,6 +34,7 @@
 #include <fprint.h>
 #include "jukisec.h"
 #include "bioint.h"
+#include "conv.h"
 
 #define FP_LIBRARY	"libfprint-2.so.2"
 
@@ -171,12 +173,12 @@ prompt(struct session *s)
 		return;
 	s->prompted = scan;
 	if (!s->enrolling)
-		fprintf(stderr, _("place your %s on the reader\n"), s->finger);
+		conv_info(_("place your %s on the reader\n"), s->finger);
 	else if (scan == 1)
-		fprintf(stderr, _("scan 1 of %d: place your %s on the reader\n"),
+		conv_info(_("scan 1 of %d: place your %s on the reader\n"),
 		    s->nstages, s->finger);
 	else
-		fprintf(stderr,
+		conv_info(
 		    _("scan %d of %d: lift your finger and place it again\n"),
 		    scan, s->nstages);
 }
@@ -225,16 +227,16 @@ say_retry(struct session *s, const GError *e)
 {
 	switch (e->code) {
 	case FP_DEVICE_RETRY_TOO_SHORT:
-		fprintf(stderr, _("swipe too short, try again\n"));
+		conv_info(_("swipe too short, try again\n"));
 		break;
 	case FP_DEVICE_RETRY_CENTER_FINGER:
-		fprintf(stderr, _("center your finger on the reader, try again\n"));
+		conv_info(_("center your finger on the reader, try again\n"));
 		break;
 	case FP_DEVICE_RETRY_REMOVE_FINGER:
-		fprintf(stderr, _("remove your finger and try again\n"));
+		conv_info(_("remove your finger and try again\n"));
 		break;
 	default:
-		fprintf(stderr, _("the scan was not clear, try again\n"));
+		conv_info(_("the scan was not clear, try again\n"));
 	}
 	s->prompted = 0;	/* the device asks again: prompt again */
 	expect_finger(s);
@@ -330,7 +332,9 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o,
 	static int logging_set;
 
 	memset(s, 0, sizeof *s);
-	if (!logging_set) {
+	/* GLib takes one writer per process, and a PAM host (a display
+	 * manager) may have its own: the module leaves GLib's logging alone */
+	if (!logging_set && !conv_active()) {
 		g_log_writer_default_set_use_stderr(TRUE);
 		g_log_set_writer_func(log_writer, NULL, NULL);
 		logging_set = 1;

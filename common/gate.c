@@ -24,7 +24,10 @@
  *    so concurrent failures all count (pam_faillock lost them, PR #1016)
  *    and the count lives in operators.csv, surviving reboots.
  *  - Every attempt is logged as action "auth" with result, method and
- *    reason (the terminal is the record's own field); never the password.
+ *    reason (the terminal is the record's own field; a PAM caller adds
+ *    where the person is, tty= and rhost=); never the password.
+ *  - The person is spoken to through conv.h: the terminal for a tool, the
+ *    PAM conversation in pam_jukisec.
  *  - A hash of another cost than jukisec.conf's is re-hashed on success.
  *  - A manager's change (manager_change) is prepared only after the
  *    manager's credential verified on an unlocked row, and runs under the
@@ -40,6 +43,7 @@
 #include "jukisec.h"
 #include "bio.h"
 #include "clock.h"
+#include "conv.h"
 #include "cred.h"
 #include "oplog.h"
 #include "oplog_verify.h"
@@ -59,6 +63,7 @@ struct attempt {
 	size_t		 credlen;
 	int		 locked;	/* locked at the first read */
 	const struct gate_change *change;	/* run under the count's lock */
+	const char	*where;		/* " tty=... rhost=..." or "" */
 };
 
 /* Under the register lock: re-hashes with conf's cost when the stored hash
@@ -176,9 +181,9 @@ record(struct store *st, struct attempt *a)
 	}
 	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
 	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
-	    "method=%s reason=%s%s", method_name(a->method),
+	    "method=%s reason=%s%s%s", method_name(a->method),
 	    a->ok ? "ok" : a->reason ? a->reason : "denied",
-	    a->need_manager ? " check=manager" : "");
+	    a->need_manager ? " check=manager" : "", a->where);
 	if (r == ST_OK && a->ok && a->change != NULL)
 		a->change->change(st, &reg, now, a->change->arg);
 	register_end(st, &reg);
@@ -243,7 +248,7 @@ change_late(struct store *st, const char *id, enum method m,
 
 static int
 authenticate(struct store *st, const char *id, int pwfd, int need_manager,
-    const struct gate_change *change)
+    const char *where, const struct gate_change *change)
 {
 	struct register_ reg;
 	struct operator	*o;
@@ -257,6 +262,7 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	memset(&a, 0, sizeof a);
 	a.id = id;
 	a.need_manager = need_manager;
+	a.where = where != NULL ? where : "";
 	a.method = METHOD_PASSWORD;
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK)
@@ -280,7 +286,7 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 		if (a.known && cred == NULL)
 			a.reason = "credential-missing";
 		prompt = xasprintf(_("Password for %s: "), id);
-		r = pw_read(pwfd, prompt, 0, &pw);
+		r = conv_secret(pwfd, prompt, &pw);
 		free(prompt);
 		if (r != ST_OK)
 			goto out;
@@ -312,8 +318,9 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 		a.credlen = n;
 	}
 	else if (r == ST_FAIL) {
-		(void)oplog_log(st, "-", "auth", id, "error", "method=%s reason=%s",
-		    method_name(a.method), a.reason ? a.reason : "device");
+		(void)oplog_log(st, "-", "auth", id, "error",
+		    "method=%s reason=%s%s", method_name(a.method),
+		    a.reason ? a.reason : "device", a.where);
 		goto out;
 	}
 	/* a change waits for the count's lock unless the person is already
@@ -327,15 +334,16 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	if (r == ST_OK && a.ok && change != NULL && !asked)
 		r = change_late(st, id, a.method, change);
 	if (r == ST_NO)
-		warnx(_("authentication denied"));
+		conv_error(_("authentication denied"));
 	else if (r == ST_LOCKED)
-		warnx(_("%s is locked out: see the Security Manager"), id);
+		conv_error(_("%s is locked out: see the Security Manager"), id);
 	goto out;
 unreadable:
 	/* a FIFO, device or unsafe file planted as the credential: an
 	 * operational failure, refused at once and logged (exit 3) */
 	(void)oplog_log(st, "-", "auth", id, "error",
-	    "method=%s reason=credential-unreadable", method_name(a.method));
+	    "method=%s reason=credential-unreadable%s", method_name(a.method),
+	    a.where);
 out:
 	pw_free(pw);
 	cred_free(cred, n);
@@ -344,9 +352,9 @@ out:
 }
 
 int
-gate_auth(struct store *st, const char *id, int pwfd, int need_manager)
+gate_auth(struct store *st, const char *id, int pwfd, const char *where)
 {
-	return authenticate(st, id, pwfd, need_manager, NULL);
+	return authenticate(st, id, pwfd, 0, where, NULL);
 }
 
 int
@@ -359,7 +367,7 @@ manager_change(struct store *st, const char *by, int pwfd,
 		warnx(_("--by %s: %s"), by, why);
 		return ST_USAGE;
 	}
-	return authenticate(st, by, pwfd, 1, change);
+	return authenticate(st, by, pwfd, 1, NULL, change);
 }
 
 int

@@ -4,7 +4,9 @@
  * one-time process setup.
  *
  * Invariants: exit statuses are the ones below and nothing else (SPEC.md,
- * "Exit status"); every user-facing string is wrapped in _() for gettext;
+ * "Exit status"); every user-facing string is wrapped in _() for gettext,
+ * looked up in the "jukisec" domain by name (inside a PAM host the default
+ * domain is the host's);
  * error messages go through err(3)/warnx(3) from <err.h>, which prefix the
  * program name, so no code writes the program name by hand.
  */
@@ -17,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define _(s)	gettext(s)
+#define _(s)	dgettext("jukisec", s)
 #define N_(s)	(s)
 
 /* The suite's exit statuses, listed in every man page's EXIT STATUS. */

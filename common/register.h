@@ -164,9 +164,11 @@ int	credential_new(struct store *, const char *id, enum method m, int pwfd,
  * counts the attempt under the register lock, logs it (action "auth") and
  * returns ST_OK, ST_NO, ST_LOCKED or ST_FAIL.  Unknown, revoked and expired
  * ids run a dummy KDF and get the same message as a wrong password.  pwfd
- * < 0 reads from the terminal.  need_manager: deny unless an active manager.
- * Expiry and locks are decided at clock_decision()'s time.
+ * < 0 reads from the terminal (or the conversation, conv.h).  where, when
+ * not NULL, is appended to each record's detail (" tty=X rhost=Y", escaped
+ * by the caller: esc_buf ESC_WORD).  Expiry and locks are decided at
+ * clock_decision()'s time.
  */
-int	gate_auth(struct store *, const char *id, int pwfd, int need_manager);
+int	gate_auth(struct store *, const char *id, int pwfd, const char *where);
 
 #endif

@@ -128,12 +128,12 @@ open_dir(struct store *st, int flags)
 }
 
 static int
-resolve_terminal(struct store *st, const char *terminal)
+resolve_terminal(struct store *st, const char *terminal, int flags)
 {
 	char host[256];
 	const char *why;
 
-	if (terminal == NULL || *terminal == '\0')
+	if ((terminal == NULL || *terminal == '\0') && !(flags & STORE_NOENV))
 		terminal = getenv("JUKISEC_TERMINAL");
 	if (terminal == NULL || *terminal == '\0') {
 		if (gethostname(host, sizeof(host)) == -1) {
@@ -167,14 +167,14 @@ store_open(struct store *st, const char *dir, const char *terminal, int flags)
 	st->dirfd = -1;
 	for (i = 0; i < STORE_NLOCKS; i++)
 		st->lockfd[i] = -1;
-	if (dir == NULL || *dir == '\0')
+	if ((dir == NULL || *dir == '\0') && !(flags & STORE_NOENV))
 		dir = getenv("JUKISEC_DIR");
 	if (dir == NULL || *dir == '\0')
 		dir = STATEDIR;
 	st->dir = xstrdup(dir);
 	conf_defaults(&st->conf, st->dir);
 
-	if ((ret = resolve_terminal(st, terminal)) != ST_OK ||
+	if ((ret = resolve_terminal(st, terminal, flags)) != ST_OK ||
 	    (ret = open_dir(st, flags)) != ST_OK)
 		goto fail;
 	if (flags & STORE_NOCONF)
