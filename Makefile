@@ -8,6 +8,9 @@ localstatedir ?= /var
 sysconfdir ?= /etc
 STATEDIR = $(localstatedir)/lib/jukisec
 LOCALEDIR ?= $(PREFIX)/share/locale
+# PAM modules: where libpam looks (Debian: /usr/lib/x86_64-linux-gnu/security).
+PAM_LIBDIR != pkg-config --variable=libdir pam 2>/dev/null || echo /usr/lib
+PAMDIR ?= $(PAM_LIBDIR)/security
 DESTDIR ?=
 BUILD ?= build
 # Sanitizer and fuzzer builds; override to keep parallel work apart.
@@ -40,6 +43,10 @@ HDR = $(wildcard common/*.h)
 LIB = $(BUILD)/libcommon.a
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
+MAN8 = $(wildcard man/*.8)
+# pam_jukisec.so: pam/pam_jukisec.c over the same libcommon.a, whose
+# objects are position-independent for it; only pam_sm_* is exported.
+PAMMOD = $(BUILD)/pam_jukisec.so
 UNITSRC = $(wildcard tests/unit/*.c)
 UNIT = $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Message catalogues: po/LANG.po, compiled into $(BUILD)/locale laid out as
@@ -47,7 +54,7 @@ UNIT = $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
 PO = $(wildcard po/*.po)
 MO = $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo)
 
-all: $(BIN:%=$(BUILD)/%) $(UNIT) $(MO)
+all: $(BIN:%=$(BUILD)/%) $(PAMMOD) $(UNIT) $(MO)
 
 # The paths and version compiled into the tools.  $(BUILD)/paths holds them
 # as last built and is rewritten only when one changes, so that
@@ -63,7 +70,7 @@ $(LIBOBJ) $(BIN:%=$(BUILD)/%) $(UNIT): $(BUILD)/paths
 
 $(BUILD)/common/%.o: common/%.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 $(LIB): $(LIBOBJ)
 	rm -f $@
@@ -72,6 +79,12 @@ $(LIB): $(LIBOBJ)
 $(BUILD)/%: cmd/%.c $(LIB) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< $(LIB) $(LDLIBS)
+
+$(PAMMOD): pam/pam_jukisec.c pam/pam_jukisec.map $(LIB) $(HDR)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC $(LDFLAGS) -shared \
+		-Wl,-z,relro,-z,now -Wl,--as-needed \
+		-Wl,--version-script=pam/pam_jukisec.map -o $@ pam/pam_jukisec.c \
+		$(LIB) $(LDLIBS) -lpam
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDR)
 	@mkdir -p $(@D)
@@ -100,7 +113,7 @@ XGETTEXT = xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
 	--from-code=UTF-8 -c --add-location=file --package-name=jukisec \
 	--package-version=$(VERSION)
 po:
-	$(XGETTEXT) -o po/jukisec.pot $(sort $(wildcard cmd/*.c)) $(LIBSRC)
+	$(XGETTEXT) -o po/jukisec.pot $(sort $(wildcard cmd/*.c)) $(LIBSRC) pam/pam_jukisec.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/jukisec.pot || exit 1; done
 
 # Debian packages the build, the tests and the demo need.  As root they are
@@ -108,7 +121,7 @@ po:
 # (Debian's switch) keeps the packages from starting services: rsyslog is
 # here for t1130, which runs rsyslogd processes of its own, not the system's.
 DEBS = build-essential pkg-config libgcrypt20-dev libcsv-dev libfprint-2-dev \
-	libglib2.0-dev pamtester libpam-modules faketime miller mandoc python3 \
+	libglib2.0-dev libpam0g-dev pamtester libpam-modules faketime miller mandoc python3 \
 	perl clang libclang-rt-14-dev procps util-linux time gettext locales rsyslog openssl
 deps:
 	@missing=$$(for p in $(DEBS); do \
@@ -184,11 +197,14 @@ bench: deps
 	JUKISEC_BUILD=$(abspath $(BUILD)) sh bench/run
 
 lint:
-	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 \
+		$(DESTDIR)$(MANPREFIX)/man8 $(DESTDIR)$(PAMDIR)
 	for b in $(BIN); do install -m 755 $(BUILD)/$$b $(DESTDIR)$(BINDIR)/$$b; done
+	install -m 644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_jukisec.so
+	for m in $(MAN8); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man8/; done
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man1/; done
 	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man5/; done
 	mkdir -p $(DESTDIR)$(COMPDIR)
@@ -225,6 +241,8 @@ check-deb: deps deb
 
 uninstall:
 	for b in $(BIN); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
+	rm -f $(DESTDIR)$(PAMDIR)/pam_jukisec.so
+	for m in $(MAN8); do rm -f $(DESTDIR)$(MANPREFIX)/man8/$${m#man/}; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
 	for b in jukisec $(BIN); do rm -f $(DESTDIR)$(COMPDIR)/$$b; done

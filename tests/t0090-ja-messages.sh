@@ -16,10 +16,10 @@ test_expect_success 'po/ja.po passes msgfmt --check and is built into $BUILD/loc
 
 # The same extraction as make po, over the sources as they are now, so a
 # new or changed message without a translation fails here.
-test_expect_success 'every message in cmd/ and common/ has a Japanese translation, none fuzzy (else: make po, translate)' '
+test_expect_success 'every message in cmd/, common/ and pam/ has a Japanese translation, none fuzzy (else: make po, translate)' '
 	(cd "$SRCDIR" && xgettext --keyword=_ --keyword=N_ \
 		--keyword=ngettext:1,2 --from-code=UTF-8 -o "$TMP/src.pot" \
-		cmd/*.c common/*.c) &&
+		cmd/*.c common/*.c pam/*.c) &&
 	test "$(grep -c "^msgid " src.pot)" -gt 100 &&
 	msgmerge -q --no-fuzzy-matching -o merged.po "$SRCDIR/po/ja.po" src.pot &&
 	msgattrib --untranslated --no-obsolete merged.po >untranslated.po &&

@@ -1,0 +1,367 @@
+/*
+ * pam_jukisec — the gate (R5.2-R5.4) as a PAM module, pam_jukisec(8):
+ * "auth" authenticates the PAM user against the register through
+ * gate_auth(), the code auth-check runs; "account" says whether the person
+ * may operate the terminal now.
+ *
+ * Invariants:
+ *  - One implementation: the decision, the count, the lock and the log
+ *    record are gate_auth()'s; this file maps its statuses to PAM codes
+ *    and talks through the PAM conversation (conv.h).  Anything but a
+ *    recorded success is a deny.
+ *  - The host process is left as found: the umask (077 during the call,
+ *    as the tools run), the locale (the messages' language comes from the
+ *    environment through a thread locale, uselocale(3), never
+ *    setlocale), the default gettext domain, signal dispositions and
+ *    mask, resource limits, descriptors (the state directory's are closed
+ *    before returning), stdio (diagnostics go to pam_syslog, never to
+ *    stderr).  libgcrypt is initialised only when nobody did before;
+ *    libfprint is loaded only for a fingerprint user (fp.c).
+ *  - The environment is not an input: the state directory is dir= or the
+ *    compiled-in one, the terminal terminal= or the host name; a setuid
+ *    host's caller cannot point the module at a register of their own.
+ *  - Allocation failure, fatal in the tools, ends the call with
+ *    PAM_BUF_ERR (conv bail) after the state directory is closed.
+ */
+#include <gcrypt.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "jukisec.h"
+#include "clock.h"
+#include "conv.h"
+#include "cred.h"
+#include "csvio.h"
+#include "esc.h"
+#include "register.h"
+#include "store.h"
+
+#define WHERE_MAX	200	/* bytes of PAM_TTY, PAM_RHOST kept in a record */
+
+struct call {
+	pam_handle_t	*pamh;
+	int		 quiet;		/* PAM_SILENT */
+	int		 conv_failed;
+	const char	*dir, *terminal;
+	mode_t		 umask;
+	locale_t	 loc, oldloc;
+	struct conv	 conv;
+	jmp_buf		 bail;
+	struct store	 st;
+	int		 st_open;
+};
+
+static int
+say_secret(void *arg, const char *prompt, char **pw)
+{
+	struct call	*c = arg;
+	char		*resp = NULL, *p;
+	size_t		 n;
+
+	if (pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt) !=
+	    PAM_SUCCESS || resp == NULL) {
+		c->conv_failed = 1;
+		pam_syslog(c->pamh, LOG_NOTICE, "no answer to the password prompt");
+		return ST_FAIL;
+	}
+	n = strlen(resp);
+	if (n > PW_MAX) {
+		wipe(resp, n);
+		free(resp);
+		pam_syslog(c->pamh, LOG_NOTICE, "password longer than %d bytes",
+		    PW_MAX);
+		return ST_USAGE;
+	}
+	if ((p = gcry_malloc_secure(PW_MAX + 1)) == NULL)
+		errx(ST_FAIL, "out of secure memory");
+	memcpy(p, resp, n + 1);
+	wipe(resp, n);
+	free(resp);
+	*pw = p;
+	return ST_OK;
+}
+
+/* One message of the conversation, without the tools' trailing newline. */
+static void
+say_msg(struct call *c, int style, const char *m)
+{
+	size_t n = strlen(m);
+
+	if (c->quiet)
+		return;
+	if (n > 0 && m[n - 1] == '\n')
+		n--;
+	(void)pam_prompt(c->pamh, style, NULL, "%.*s", (int)n, m);
+}
+
+static void
+say_info(void *arg, const char *m)
+{
+	say_msg(arg, PAM_TEXT_INFO, m);
+}
+
+static void
+say_error(void *arg, const char *m)
+{
+	say_msg(arg, PAM_ERROR_MSG, m);
+}
+
+static void
+say_diag(void *arg, const char *m)
+{
+	struct call *c = arg;
+
+	pam_syslog(c->pamh, LOG_ERR, "%s", m);
+}
+
+/* The libgcrypt the tools set up in jukisec_setup(), unless the host or
+ * another module already has: initialising twice is not allowed. */
+static int
+gcrypt_ready(pam_handle_t *pamh)
+{
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+		return 1;
+	if (!gcry_check_version("1.10.0")) {
+		pam_syslog(pamh, LOG_ERR, "libgcrypt %s is older than 1.10.0",
+		    gcry_check_version(NULL));
+		return 0;
+	}
+	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
+	if (gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0) != 0) {
+		pam_syslog(pamh, LOG_ERR,
+		    "cannot initialise libgcrypt secure memory");
+		return 0;
+	}
+	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
+	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	return 1;
+}
+
+/* PAM_SUCCESS, or PAM_SERVICE_ERR for an option this module does not
+ * know (a typo in the service file must not go unnoticed). */
+static int
+options(struct call *c, int argc, const char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "dir=", 4) == 0 && argv[i][4] == '/')
+			c->dir = argv[i] + 4;
+		else if (strncmp(argv[i], "terminal=", 9) == 0)
+			c->terminal = argv[i] + 9;
+		else {
+			pam_syslog(c->pamh, LOG_ERR, "unknown option %s "
+			    "(dir=/ABSOLUTE/PATH, terminal=NAME)", argv[i]);
+			return PAM_SERVICE_ERR;
+		}
+	}
+	return PAM_SUCCESS;
+}
+
+static int
+begin(struct call *c, pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	int r;
+
+	c->pamh = pamh;
+	c->quiet = (flags & PAM_SILENT) != 0;
+	if ((r = options(c, argc, argv)) != PAM_SUCCESS)
+		return r;
+	if (!gcrypt_ready(pamh))
+		return PAM_AUTHINFO_UNAVAIL;
+	bindtextdomain("jukisec", LOCALEDIR);
+	c->loc = newlocale(LC_ALL_MASK, "", (locale_t)0);
+	c->oldloc = c->loc != (locale_t)0 ? uselocale(c->loc) : (locale_t)0;
+	c->umask = umask(077);
+	c->conv.secret = say_secret;
+	c->conv.info = say_info;
+	c->conv.error = say_error;
+	c->conv.diag = say_diag;
+	c->conv.arg = c;
+	c->conv.bail = &c->bail;
+	conv_set(&c->conv);
+	return PAM_SUCCESS;
+}
+
+static int
+end(struct call *c, int r)
+{
+	conv_set(NULL);
+	if (c->st_open)
+		store_close(&c->st);
+	c->st_open = 0;
+	umask(c->umask);
+	if (c->loc != (locale_t)0) {
+		uselocale(c->oldloc);
+		freelocale(c->loc);
+	}
+	return r;
+}
+
+static int
+open_state(struct call *c)
+{
+	if (store_open(&c->st, c->dir != NULL ? c->dir : STATEDIR,
+	    c->terminal, STORE_NOENV) != ST_OK)
+		return PAM_AUTHINFO_UNAVAIL;
+	c->st_open = 1;
+	return PAM_SUCCESS;
+}
+
+/* " tty=X rhost=Y" for the record's detail, each escaped as one word. */
+static char *
+where(pam_handle_t *pamh)
+{
+	static const struct { int item; const char *key; } it[] = {
+		{ PAM_TTY, "tty" }, { PAM_RHOST, "rhost" } };
+	struct buf	 b = { NULL, 0, 0 };
+	const void	*v;
+	size_t		 i, n;
+	char		*s;
+
+	for (i = 0; i < sizeof it / sizeof it[0]; i++) {
+		if (pam_get_item(pamh, it[i].item, &v) != PAM_SUCCESS ||
+		    v == NULL || *(const char *)v == '\0')
+			continue;
+		s = xasprintf(" %s=", it[i].key);
+		buf_add(&b, s, strlen(s));
+		free(s);
+		n = strnlen(v, WHERE_MAX);
+		esc_buf(&b, v, n, ESC_WORD);
+	}
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
+/* An id no register can hold: asked and answered as an unknown one. */
+static int
+refuse_invalid(struct call *c, const char *user, const char *why)
+{
+	char	*pw = NULL, *prompt;
+
+	pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
+	prompt = xasprintf(_("Password for %s: "), user);
+	if (conv_secret(-1, prompt, &pw) == ST_OK && *pw != '\0')
+		cred_dummy(&c->st.conf, pw, strlen(pw));
+	free(prompt);
+	pw_free(pw);
+	if (c->conv_failed)
+		return PAM_CONV_ERR;
+	conv_error(_("authentication denied"));
+	return PAM_AUTH_ERR;
+}
+
+static int
+authenticate(struct call *c)
+{
+	const char	*user, *why;
+	char		*w;
+	int		 r;
+
+	if ((r = pam_get_user(c->pamh, &user, NULL)) != PAM_SUCCESS)
+		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
+	if ((r = open_state(c)) != PAM_SUCCESS)
+		return r;
+	if ((why = operator_id_problem(user)) != NULL)
+		return refuse_invalid(c, user, why);
+	w = where(c->pamh);
+	r = gate_auth(&c->st, user, -1, w);
+	free(w);
+	switch (r) {
+	case ST_OK:	return PAM_SUCCESS;
+	case ST_NO:
+	case ST_USAGE:	return PAM_AUTH_ERR;
+	case ST_LOCKED:	return PAM_MAXTRIES;
+	}
+	return c->conv_failed ? PAM_CONV_ERR : PAM_AUTHINFO_UNAVAIL;
+}
+
+static int
+account(struct call *c)
+{
+	struct register_ reg;
+	struct operator	*o;
+	const char	*user;
+	int64_t		 now;
+	int		 r;
+
+	if ((r = pam_get_user(c->pamh, &user, NULL)) != PAM_SUCCESS)
+		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
+	if ((r = open_state(c)) != PAM_SUCCESS)
+		return r;
+	if (operator_id_problem(user) != NULL)
+		return PAM_USER_UNKNOWN;
+	if (clock_decision(&c->st, &now) != ST_OK ||
+	    register_load(&c->st, &reg) != ST_OK)
+		return PAM_AUTHINFO_UNAVAIL;
+	o = register_find(&reg, user);
+	if (o == NULL)
+		r = PAM_USER_UNKNOWN;
+	else if (!operator_method_known(o))
+		r = PAM_PERM_DENIED;	/* a damaged row admits no one */
+	else if (!operator_active(o, now)) {
+		conv_error(_("%s may no longer operate this terminal "
+		    "(revoked or expired): see the Security Manager"), user);
+		r = PAM_ACCT_EXPIRED;
+	} else if (operator_locked(o, &c->st.conf, now)) {
+		conv_error(_("%s is locked out: see the Security Manager"), user);
+		r = PAM_PERM_DENIED;
+	} else
+		r = PAM_SUCCESS;
+	register_free(&reg);
+	return r;
+}
+
+/* The call's state lives on the heap, so that it is still what it was
+ * when err(3) bails out to the setjmp here. */
+static int
+run(pam_handle_t *pamh, int flags, int argc, const char **argv,
+    int (*fn)(struct call *))
+{
+	struct call	*c;
+	int		 r;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return PAM_BUF_ERR;
+	if ((r = begin(c, pamh, flags, argc, argv)) == PAM_SUCCESS) {
+		if (setjmp(c->bail) != 0)
+			r = end(c, PAM_BUF_ERR);
+		else
+			r = end(c, fn(c));
+	}
+	free(c);
+	return r;
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	return run(pamh, flags, argc, argv, authenticate);
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh; (void)flags; (void)argc; (void)argv;
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return run(pamh, flags, argc, argv, account);
+}
