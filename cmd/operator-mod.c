@@ -1,7 +1,8 @@
 /*
  * operator-mod — the Security Manager's changes to a registered person:
  * unlock (R5.2), new password or re-enrolment, method, section, name and
- * expiry (R5.5 prompt change).
+ * expiry (R5.5 prompt change); --recover, the way back for a locked or
+ * lost manager.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include "register_change.h"
 #include "timeutil.h"
 
-enum { O_RESET = OPCHANGE_NEXT, O_REENROL };
+enum { O_RESET = OPCHANGE_NEXT, O_REENROL, O_RECOVER, O_KEYFILE };
 
 static const struct option longopts[] = {
 	{ "by",			required_argument, NULL, 'b' },
@@ -29,6 +30,8 @@ static const struct option longopts[] = {
 	OPCHANGE_LONGOPTS,
 	{ "reset-password",	no_argument,	   NULL, O_RESET },
 	{ "reenroll",		no_argument,	   NULL, O_REENROL },
+	{ "recover",		no_argument,	   NULL, O_RECOVER },
+	{ "key-file",		required_argument, NULL, O_KEYFILE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -42,6 +45,11 @@ usage(int status)
 	    "[--reenroll]\n"
 	    "\t[-m fingerprint|password|external] [--reason TEXT]\n"
 	    "\t[--instructions-given DATE] [--password-fd N] [--finger NAME]\n"
+	    "\t[--device DRIVER]\n"
+	    "       operator-mod --recover [-d DIR] [-t TERMINAL] -i ID "
+	    "--key-file FILE\n"
+	    "\t[--reset-password | --reenroll] [--password-fd N] "
+	    "[--finger NAME]\n"
 	    "\t[--device DRIVER]\n"));
 	exit(status);
 }
@@ -77,13 +85,43 @@ check(struct opchange *a)
 	return ST_OK;
 }
 
+/* --recover: nothing but the way back, with its own authority. */
+static int
+recover_main(struct opchange *a, const char *dir, const char *terminal,
+    const char *keyfile)
+{
+	struct store	 st;
+	const char	*why;
+	int		 r;
+
+	if (a->by || a->byfd != -1 || a->method || a->name || a->section ||
+	    a->expires || a->reason || a->instr || (a->reset && a->reenrol)) {
+		warnx(_("--recover takes -i, --key-file and at most one of "
+		    "--reset-password and --reenroll"));
+		usage(ST_USAGE);
+	}
+	if (keyfile == NULL) {
+		warnx(_("--recover needs --key-file (the log verification key)"));
+		usage(ST_USAGE);
+	}
+	if ((why = operator_id_problem(a->id)) != NULL) {
+		warnx(_("-i %s: %s"), a->id, why);
+		return ST_USAGE;
+	}
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
+	r = operator_recover(&st, a, keyfile);
+	store_close(&st);
+	return r;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct store	 st;
 	struct opchange	 a = { .pwfd = -1, .byfd = -1, .exp = TIME_NONE };
-	const char	*dir = NULL, *terminal = NULL;
-	int		 ch, r;
+	const char	*dir = NULL, *terminal = NULL, *keyfile = NULL;
+	int		 ch, r, recover = 0;
 
 	jukisec_setup();
 	while ((ch = getopt_long(argc, argv, "b:d:e:hi:m:n:s:t:uV", longopts,
@@ -102,6 +140,8 @@ main(int argc, char *argv[])
 		case 'V': print_version(); return ST_OK;
 		case O_RESET: a.reset = 1; break;
 		case O_REENROL: a.reenrol = 1; break;
+		case O_RECOVER: recover = 1; break;
+		case O_KEYFILE: keyfile = optarg; break;
 		case OPCHANGE_NOW: return clock_refused();
 		default:
 			if (opchange_opt(&a, ch, optarg) == -1)
@@ -110,7 +150,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || a.id == NULL || a.by == NULL)
+	if (argc != 0 || a.id == NULL)
+		usage(ST_USAGE);
+	if (recover)
+		return recover_main(&a, dir, terminal, keyfile);
+	if (a.by == NULL || keyfile != NULL)
 		usage(ST_USAGE);
 	if (!a.unlock && !a.reset && !a.reenrol && !a.method && !a.name &&
 	    !a.section && !a.expires && !a.reason && !a.instr) {

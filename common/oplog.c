@@ -93,8 +93,8 @@ field_problem(const char *name, const char *s, size_t max, int required)
 	return msg;
 }
 
-const char *
-oplog_rec_problem(const struct oplog_rec *r)
+static const char *
+fields_problem(const struct oplog_rec *r)
 {
 	const char *p;
 
@@ -103,6 +103,16 @@ oplog_rec_problem(const struct oplog_rec *r)
 	    (p = field_problem("object", r->object, OPLOG_OBJECT_MAX, 0)) ||
 	    (p = field_problem("result", r->result, OPLOG_WORD_MAX, 0)) ||
 	    (p = field_problem("detail", r->detail, OPLOG_DETAIL_MAX, 0)))
+		return p;
+	return NULL;
+}
+
+const char *
+oplog_rec_problem(const struct oplog_rec *r)
+{
+	const char *p;
+
+	if ((p = fields_problem(r)) != NULL)
 		return p;
 	/* The records the log writes itself (operator "-", jukisec-log(5)
 	 * "Special records") are written only here: a reader recognises
@@ -767,26 +777,67 @@ oplog_seal(struct store *st)
 	return oplog_seal_at(st, time_now_ms());
 }
 
-int
-oplog_log(struct store *st, const char *operator, const char *action,
-    const char *object, const char *result, const char *fmt, ...)
+/* One record of oplog_log or oplog_log_recover; own: a special record of
+ * the suite's, exempt from the reserved-action rule. */
+static int
+vlog(struct store *st, const char *operator, const char *action,
+    const char *object, const char *result, int own, const char *fmt,
+    va_list ap)
 {
+	struct oplog_batch *b;
 	struct oplog_rec rec;
-	va_list ap;
+	const char *p;
 	char *detail;
 	int r;
 
-	va_start(ap, fmt);
 	if (vasprintf(&detail, fmt, ap) == -1)
 		errx(ST_FAIL, _("out of memory"));
-	va_end(ap);
 	rec.operator = operator;
 	rec.action = action;
 	rec.object = object ? object : "";
 	rec.result = result ? result : "";
 	rec.detail = detail;
-	r = oplog_append(st, &rec, 1);
+	if (!own)
+		r = oplog_append(st, &rec, 1);
+	else if ((p = fields_problem(&rec)) != NULL) {
+		warnx("%s", p);
+		r = ST_USAGE;
+	} else if ((r = oplog_begin(st, time_now_ms(), &b)) == ST_OK) {
+		if ((r = add(b, &rec)) == ST_OK)
+			r = oplog_commit(b);
+		else
+			oplog_abort(b);
+	}
 	free(detail);
+	return r;
+}
+
+int
+oplog_log(struct store *st, const char *operator, const char *action,
+    const char *object, const char *result, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vlog(st, operator, action, object, result, 0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* operator-mod --recover: a special record, so that only the suite writes
+ * it (log-append refuses it) and a reader trusts it only when its MAC
+ * verifies. */
+int
+oplog_log_recover(struct store *st, const char *object, const char *result,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vlog(st, "-", "recover", object, result, 1, fmt, ap);
+	va_end(ap);
 	return r;
 }
 

@@ -56,6 +56,11 @@ int	oplog_log(struct store *, const char *operator, const char *action,
 	    const char *object, const char *result, const char *detailfmt, ...)
 	    __attribute__((format(printf, 6, 7)));
 
+/* The special record of operator-mod --recover (jukisec-log(5)): operator
+ * "-", action "recover"; the rest as oplog_log. */
+int	oplog_log_recover(struct store *, const char *object, const char *result,
+	    const char *detailfmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Seals every epoch that has ended and evolves the key (cron: log-append --seal). */
 int	oplog_seal(struct store *);
 

@@ -59,4 +59,14 @@ int	opchange_opt(struct opchange *, int ch, const char *arg);
 int	operator_add(struct store *, struct opchange *);
 int	operator_mod(struct store *, struct opchange *);
 
+/*
+ * operator-mod --recover (recover.c): no manager check; root or the state
+ * directory's owner with the log verification key in keyfile unlocks the
+ * manager c->id and, with c->reset or c->reenrol, gives a new credential.
+ * ST_OK; ST_NO not authorised, a wrong or unreadable key, no such active
+ * manager (logged); ST_USAGE the credential option does not fit the
+ * method; ST_FAIL after a message.
+ */
+int	operator_recover(struct store *, struct opchange *, const char *keyfile);
+
 #endif

@@ -1,0 +1,192 @@
+/*
+ * recover.c — operator-mod --recover: the way back for a locked or lost
+ * Security Manager (R5.1: the register must stay manageable when its only
+ * manager is locked out or has lost the credential).
+ *
+ * Invariants:
+ *  - The authority is the machine's, not the register's: the caller is
+ *    root or the state directory's owner, and proves to hold the offline
+ *    log verification key: the live log must verify under it, whole.  A
+ *    wrong or unreadable key, or a log that does not verify, changes
+ *    nothing (ST_NO), and is logged.
+ *  - Only a registered, not revoked manager is recovered: unlocked and, on
+ *    request, given a new password (--reset-password) or a new template
+ *    (--reenroll) of the method it has; role, expiry, method and every
+ *    other field stay as they are.
+ *  - The new credential is made before the register lock (an enrolment
+ *    waits for a finger), written under the lock after the row was read
+ *    again, before the row.
+ *  - Every attempt past the option check is the log's special record
+ *    "recover" (operator "-", jukisec-log(5)), naming the uid; the
+ *    terminal is the record's own field.  log-append cannot write one.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "cred.h"
+#include "oplog.h"
+#include "oplog_verify.h"
+#include "register_change.h"
+#include "timeutil.h"
+
+static int
+authorised(struct store *st)
+{
+	struct stat sb;
+
+	return geteuid() == 0 ||
+	    (fstat(st->dirfd, &sb) == 0 && sb.st_uid == geteuid());
+}
+
+/* ST_OK when the live log verifies under the key in keyfile. */
+static int
+key_proves(struct store *st, const char *keyfile, const char **why)
+{
+	struct oplog_vkey	*vk;
+	struct oplog_verify_opts vo;
+	struct oplog_verify_result *res;
+	int			 r;
+
+	if ((vk = oplog_vkey_open(keyfile, &r)) == NULL) {
+		*why = "key-unreadable";
+		return ST_NO;
+	}
+	res = xcalloc(1, sizeof *res);
+	memset(&vo, 0, sizeof vo);
+	vo.now = time_now_ms();
+	r = oplog_verify(st, vk, &vo, res);
+	oplog_vkey_free(vk);
+	if (r == ST_NO) {
+		warnx(_("%s: the log does not verify under this key (a wrong "
+		    "key, or the log was altered): %s"), keyfile, res->reason);
+		*why = "wrong-key";
+	}
+	free(res);
+	return r;
+}
+
+static const char *
+target_problem(const struct operator *o, const struct opchange *a)
+{
+	if (o == NULL)
+		return "unknown-id";
+	if (operator_revoked(o))
+		return "revoked";
+	if (o->role != ROLE_MANAGER)
+		return "not-manager";
+	if (!operator_method_known(o))
+		return "register-row-damaged";
+	if (a->reset && o->method != METHOD_PASSWORD)
+		return "not-password";
+	if (a->reenrol && o->method == METHOD_PASSWORD)
+		return "not-biometric";
+	return NULL;
+}
+
+static int
+refused(struct store *st, const char *id, const char *why, int status)
+{
+	if (oplog_log_recover(st, id, "denied", "uid=%ld reason=%s",
+	    (long)geteuid(), why) != ST_OK)
+		return ST_FAIL;
+	return status;
+}
+
+static void
+say_problem(const char *id, const char *why)
+{
+	static const struct { const char *why, *msg; } m[] = {
+		{ "unknown-id", N_("%s: no such operator") },
+		{ "revoked", N_("%s: revoked") },
+		{ "not-manager", N_("%s: not a Security Manager: only a manager "
+		    "is recovered") },
+		{ "register-row-damaged", N_("%s: the register row does not "
+		    "read back") },
+		{ "not-password", N_("%s: --reset-password belongs to the "
+		    "password method") },
+		{ "not-biometric", N_("%s: --reenroll belongs to fingerprint and "
+		    "external") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (strcmp(m[i].why, why) == 0)
+			warnx(_(m[i].msg), id);
+}
+
+/* Under the register lock: the row again, the credential, the row. */
+static int
+recover_locked(struct store *st, struct opchange *a, enum method m,
+    const struct buf *cred)
+{
+	struct register_ reg;
+	struct operator	*o;
+	const char	*why;
+	int		 r;
+
+	if ((r = register_begin(st, &reg, "-")) != ST_OK)
+		return r;
+	o = register_find(&reg, a->id);
+	if ((why = target_problem(o, a)) != NULL || o->method != m) {
+		warnx(_("%s: changed by someone else meanwhile"), a->id);
+		r = ST_FAIL;
+	} else if (cred->len == 0 || (r = cred_write(st, a->id,
+	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len)) ==
+	    ST_OK) {
+		o->locked = 0;
+		o->locked_at = TIME_NONE;
+		o->failed = 0;
+		r = register_commit(st, &reg);
+	}
+	if (oplog_log_recover(st, a->id, r == ST_OK ? "ok" : "error",
+	    "uid=%ld changed: unlock%s%s", (long)geteuid(),
+	    a->reset ? " reset-password" : "", a->reenrol ? " reenroll" : "") !=
+	    ST_OK && r == ST_OK)
+		r = ST_FAIL;
+	register_end(st, &reg);
+	return r;
+}
+
+int
+operator_recover(struct store *st, struct opchange *a, const char *keyfile)
+{
+	struct register_ reg;
+	struct operator	*o;
+	struct buf	 cred = { NULL, 0, 0 };
+	const char	*why = NULL;
+	enum method	 m;
+	int		 r;
+
+	if (!authorised(st)) {
+		warnx(_("--recover: only root or the owner of %s may recover "
+		    "a manager"), st->dir);
+		return refused(st, a->id, "not-authorised", ST_NO);
+	}
+	if ((r = key_proves(st, keyfile, &why)) != ST_OK)
+		return why != NULL ? refused(st, a->id, why, ST_NO) : r;
+	if ((r = register_load(st, &reg)) != ST_OK)
+		return r;
+	o = register_find(&reg, a->id);
+	if ((why = target_problem(o, a)) != NULL) {
+		/* the wrong credential option for a manager is a usage error */
+		r = o != NULL && o->role == ROLE_MANAGER &&
+		    !operator_revoked(o) && operator_method_known(o) ?
+		    ST_USAGE : ST_NO;
+		register_free(&reg);
+		say_problem(a->id, why);
+		return refused(st, a->id, why, r);
+	}
+	m = o->method;
+	register_free(&reg);
+	if ((a->reset || a->reenrol) &&
+	    (r = credential_new(st, a->id, m, a->pwfd, &a->bio, &cred)) !=
+	    ST_OK)
+		return r;
+	r = recover_locked(st, a, m, &cred);
+	wipe(cred.p, cred.len);
+	buf_free(&cred);
+	return r;
+}

@@ -1,0 +1,126 @@
+#!/bin/sh
+# operator-mod --recover: the way back for a locked or lost sole Security
+# Manager (R5.1).  Root (or the state directory's owner) with the offline
+# log verification key unlocks the manager and, on request, replaces the
+# credential; nothing else.  Every try is the log's "recover" record, and
+# jukisec-audit lists them.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+# reg_of: the register, without the columns a recovery may change.
+reg_of() {
+	mlr --icsv --ocsv cut -x -f failed,locked,locked_at "$D/operators.csv"
+}
+
+test_expect_success 'set up: the sole manager locked out by five wrong passwords' '
+	audit_state && add_pw tanaka && pw wrong Not-The-Pw-42 &&
+	for i in 1 2 3 4; do auth boss "$TMP/pw.wrong" 2>/dev/null; test $? = 1 || exit 1; done &&
+	test_must_fail 4 auth boss "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 auth boss "$TMP/pw.boss" 2>/dev/null &&
+	test "$(field boss locked)" = yes &&
+	reg_of >reg.before
+'
+
+test_expect_success 'nothing else unlocks the manager: operator-mod -b boss is refused' '
+	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -u \
+	    4<"$TMP/pw.boss" 2>err &&
+	test "$(field boss locked)" = yes
+'
+
+test_expect_success '--recover without --key-file, or with -b or other changes: usage, nothing logged' '
+	n=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss 2>err &&
+	grep -q "^operator-mod: --recover needs --key-file" err &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" -b boss 2>err &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" -e 2027-01-01 2>err &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --reenroll 2>err &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -i boss -u --key-file "$D.key" 2>err &&
+	test "$(wc -l <"$D/oplog.csv")" = "$n"
+'
+
+test_expect_success 'a wrong key (another register'"'"'s): exit 1, nothing changed, logged' '
+	init_state "$TMP/other" && chmod 600 "$TMP/other.key" &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i boss \
+	    --key-file "$TMP/other.key" 2>err &&
+	one_line_matching err "^operator-mod: .*other.key: the log does not verify under this key \(a wrong key, or the log was altered\)" &&
+	test "$(field boss locked)" = yes &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=wrong-key,"
+'
+
+test_expect_success 'a missing or unreadable key: exit 1, nothing changed, logged' '
+	test_must_fail 1 operator-mod -d "$D" --recover -i boss --key-file "$TMP/nokey" 2>err &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=key-unreadable," &&
+	cp "$D.key" open.key && chmod 644 open.key &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i boss --key-file open.key 2>err &&
+	grep -q "readable by group or others" err &&
+	test "$(field boss locked)" = yes
+'
+
+test_expect_success 'only a manager is recovered: an operator, an unknown id are refused' '
+	test_must_fail 1 operator-mod -d "$D" --recover -i tanaka --key-file "$D.key" 2>err &&
+	grep -q "tanaka: not a Security Manager" err &&
+	tail -1 "$D/oplog.csv" | grep -q ",recover,tanaka,denied,uid=$(id -u) reason=not-manager," &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i nobody --key-file "$D.key" 2>err &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" --reenroll 2>err &&
+	grep -q "reenroll belongs to fingerprint" err &&
+	test "$(field boss locked)" = yes
+'
+
+test_expect_success 'log-append cannot write a recover record' '
+	test_must_fail 2 log-append -d "$D" -u - -a recover -o boss -r ok 2>err &&
+	grep -q "reserved for the log" err
+'
+
+test_expect_success 'the right key: unlocked, count reset, nothing else changed, logged' '
+	operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
+	test "$(field boss locked)" = no && test "$(field boss failed)" = 0 &&
+	reg_of >reg.after && test_cmp reg.before reg.after &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,ok,uid=$(id -u) changed: unlock," &&
+	auth boss "$TMP/pw.boss" &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -s Desk 4<"$TMP/pw.boss"
+'
+
+test_expect_success 'a lost password: --reset-password with the key replaces it' '
+	pw newboss "boss-new-secret-2" && cat "$TMP/pw.newboss" "$TMP/pw.newboss" >pw2 &&
+	operator-mod -d "$D" --recover -i boss --key-file "$D.key" --reset-password \
+	    --password-fd 3 3<pw2 &&
+	tail -1 "$D/oplog.csv" | grep -q ",recover,boss,ok,uid=$(id -u) changed: unlock reset-password," &&
+	auth boss "$TMP/pw.newboss" &&
+	test_must_fail 1 auth boss "$TMP/pw.boss" 2>/dev/null
+'
+
+test_expect_success 'a revoked manager is not brought back' '
+	operator-add -d "$D" -b boss --by-password-fd 4 -i deputy -n deputy -r manager \
+	    -m password --reason "no reader" --instructions-given 2026-11-20 \
+	    --password-fd 3 3<"$TMP/pw.boss" 4<"$TMP/pw.newboss" &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i deputy --reason left \
+	    4<"$TMP/pw.newboss" &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i deputy --key-file "$D.key" 2>err &&
+	grep -q "deputy: revoked" err
+'
+
+owner_test='the state directory'"'"'s owner may recover; the log says which uid'
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	test_expect_success "$owner_test" '
+		chown -R nobody "$D" && chmod 755 "$TMP" &&
+		cp "$D.key" nb.key && chown nobody nb.key &&
+		su -s /bin/sh nobody -c "PATH=$PATH operator-mod -d $D --recover -i boss --key-file $TMP/nb.key" &&
+		tail -1 "$D/oplog.csv" | grep -q ",recover,boss,ok,uid=$(id -u nobody) changed: unlock," &&
+		chown -R 0 "$D"
+	'
+else
+	test_skip "$owner_test" "needs root and a user nobody (uid $(id -u))"
+fi
+
+test_expect_success 'the log still verifies; the audit lists every recovery (R5.1 WARN)' '
+	log-verify -d "$D" --key-file "$D.key" >/dev/null &&
+	audit_run --key-file "$D.key" &&
+	finding manager-recoveries | grep -q "^WARN seq " &&
+	detail manager-recoveries | grep -q "use(s) or attempt(s) of operator-mod --recover" &&
+	test "$(grep -c ",-,recover," "$D/oplog.csv")" = \
+	    "$(detail manager-recoveries | grep -o "^[0-9]*")"
+'
+
+test_done
