@@ -1,6 +1,6 @@
 /*
  * audit_log.c — the operation log in the audit: R5.2 failed-authentication
- * bursts, and R6 (the history verifies, covers the retention period, is
+ * bursts, R5.1 uses of operator-mod --recover, and R6 (the history verifies, covers the retention period, is
  * pruned by a living cron job, has its epoch seals, ends at its head).
  *
  * Invariants: one streaming pass over oplog.csv through the reader of
@@ -36,8 +36,18 @@ struct burst {
 	int64_t		first, last;
 };
 
+/* operator-mod --recover records (R5.1), the first RECOV_MAX listed */
+#define RECOV_MAX	50
+struct recov {
+	long long	 seq;
+	int64_t		 time;
+	char		*object, *terminal, *result, *detail;
+};
+
 struct walk {
 	int		ok;		/* the log was read to its end */
+	struct recov	rv[RECOV_MAX];
+	size_t		nrv;		/* all seen, listed or not */
 	char		*error;		/* why not */
 	long long	records, first_seq, last_seq;
 	int64_t		first_time, last_time;
@@ -189,6 +199,20 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	w->last_mac[sizeof(w->last_mac) - 1] = '\0';
 	if (w->head_ok && r->seq == w->head_seq)
 		w->head_found = strcmp(r->field[OF_MAC], w->head_mac) == 0;
+	if (strcmp(r->field[OF_OPERATOR], "-") == 0 &&
+	    strcmp(r->field[OF_ACTION], "recover") == 0 && r->time <= a->o->now) {
+		if (w->nrv < RECOV_MAX) {
+			struct recov *v = &w->rv[w->nrv];
+
+			v->seq = r->seq;
+			v->time = r->time;
+			v->object = xstrdup(r->field[OF_OBJECT]);
+			v->terminal = xstrdup(r->field[OF_TERMINAL]);
+			v->result = xstrdup(r->field[OF_RESULT]);
+			v->detail = xstrdup(r->field[OF_DETAIL]);
+		}
+		w->nrv++;
+	}
 	/* A checkpoint is operator "-" and action log-prune, nothing else
 	 * (jukisec-log(5)); log-append refuses to write one. */
 	if (strcmp(r->field[OF_OPERATOR], "-") == 0 &&
@@ -236,6 +260,17 @@ walk_log(struct audit *a, struct walk *w)
 		w->ok = 1;
 	oplog_reader_close(rd);
 	close(fd);
+}
+
+/* The finding of a check the unreadable log prevents: a FAIL, never a
+ * silent PASS. */
+static void
+not_read(struct audit *a, const struct walk *w)
+{
+	check_item(a, "oplog.csv", "%s", w->error);
+	check_end(a, AUDIT_FAIL, "%s", L(a,
+	    "Not checked: the operation log cannot be read.",
+	    "点検できません: 操作履歴を読み込めません。"));
 }
 
 /* What the key and verification steps share (run through capture_stderr,
@@ -382,10 +417,7 @@ check_retention(struct audit *a, const struct walk *w)
 	if (unproven(a, w))
 		return;
 	if (!w->ok) {
-		check_item(a, "oplog.csv", "%s", w->error);
-		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Not checked: the operation log cannot be read.",
-		    "点検できません: 操作履歴を読み込めません。"));
+		not_read(a, w);
 		return;
 	}
 	if (w->first_seq == 0) {
@@ -443,10 +475,7 @@ check_prune(struct audit *a, const struct walk *w)
 	if (unproven(a, w))
 		return;
 	if (!w->ok) {
-		check_item(a, "oplog.csv", "%s", w->error);
-		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Not checked: the operation log cannot be read.",
-		    "点検できません: 操作履歴を読み込めません。"));
+		not_read(a, w);
 		return;
 	}
 	if (w->last_prune != 0) {
@@ -490,10 +519,7 @@ check_seals(struct audit *a, const struct walk *w)
 
 	check_begin(a, "R6", "log-seals");
 	if (!w->ok) {
-		check_item(a, "oplog.csv", "%s", w->error);
-		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Not checked: the operation log cannot be read.",
-		    "点検できません: 操作履歴を読み込めません。"));
+		not_read(a, w);
 		return;
 	}
 	for (i = 0; i < w->ngaps && i < 8; i++) {
@@ -584,10 +610,7 @@ check_bursts(struct audit *a, const struct walk *w)
 
 	check_begin(a, "R5.2", "auth-bursts");
 	if (!w->ok) {
-		check_item(a, "oplog.csv", "%s", w->error);
-		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Not checked: the operation log cannot be read.",
-		    "点検できません: 操作履歴を読み込めません。"));
+		not_read(a, w);
 		return;
 	}
 	for (i = 0; i < w->nb; i++) {
@@ -609,6 +632,33 @@ check_bursts(struct audit *a, const struct walk *w)
 	    n, burst, days);
 }
 
+/* R5.1: the way back for a manager (operator-mod --recover) bypasses the
+ * manager's own authority: the committee sees every use and every try. */
+static void
+check_recoveries(struct audit *a, const struct walk *w)
+{
+	char	 d[64], subj[32];
+	size_t	 i;
+
+	check_begin(a, "R5.1", "manager-recoveries");
+	if (!w->ok) {
+		not_read(a, w);
+		return;
+	}
+	for (i = 0; i < w->nrv && i < RECOV_MAX; i++) {
+		audit_date(a, w->rv[i].time, d, sizeof(d));
+		snprintf(subj, sizeof(subj), "seq %lld", w->rv[i].seq);
+		check_item(a, subj, L(a,
+		    "%s: recovery of %s at terminal %s, %s (%s)",
+		    "%s: %s の回復 (端末 %s)、結果 %s (%s)"), d, w->rv[i].object,
+		    w->rv[i].terminal, w->rv[i].result, w->rv[i].detail);
+	}
+	check_end(a, w->nrv ? AUDIT_WARN : AUDIT_PASS, L(a,
+	    "%zu use(s) or attempt(s) of operator-mod --recover in the log.",
+	    "操作履歴に operator-mod --recover の使用または試行が %zu 件あります。"),
+	    w->nrv);
+}
+
 void
 audit_log(struct audit *a)
 {
@@ -618,6 +668,7 @@ audit_log(struct audit *a)
 	memset(&w, 0, sizeof(w));
 	walk_log(a, &w);
 	check_bursts(a, &w);
+	check_recoveries(a, &w);
 	check_verify(a, &w);
 	check_retention(a, &w);
 	check_prune(a, &w);
@@ -628,6 +679,12 @@ audit_log(struct audit *a)
 		free(w.b[i].terminal);
 	}
 	free(w.b);
+	for (i = 0; i < w.nrv && i < RECOV_MAX; i++) {
+		free(w.rv[i].object);
+		free(w.rv[i].terminal);
+		free(w.rv[i].result);
+		free(w.rv[i].detail);
+	}
 	free(w.checkpoint);
 	free(w.error);
 }

@@ -135,6 +135,14 @@ check_register(struct audit *a)
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "No active Security Manager is registered.",
 		    "有効なセキュリティ責任者が登録されていません。"));
+	else if (j == 1)
+		/* one manager locked or gone and nobody can change the
+		 * register or record an incident: a single point of failure */
+		check_end(a, AUDIT_WARN, "%s", L(a,
+		    "1 active Security Manager registered: a single point of "
+		    "failure; register a deputy (operator-add -r manager).",
+		    "有効なセキュリティ責任者は 1 名のみです。単一障害点となるため、"
+		    "代理者を登録してください (operator-add -r manager)。"));
 	else
 		check_end(a, AUDIT_PASS, L(a,
 		    "%zu active Security Manager(s) registered.",

@@ -23,12 +23,13 @@ test_expect_success 'set up: boss, suzuki, tanaka' '
 	cp "$D/operators.csv" reg.save
 '
 
-test_expect_success 'a sound register passes the four R5.1 checks' '
+test_expect_success 'a sound register passes three R5.1 checks; one manager is a WARN' '
 	audit_run &&
 	expect register-readable "PASS " &&
 	expect register-ids-unique "PASS " &&
 	expect register-rows-complete "PASS " &&
-	expect register-active-manager "PASS " &&
+	expect register-active-manager "WARN " &&
+	detail register-active-manager | grep -q "^1 active Security Manager registered: a single point of failure; register a deputy (operator-add -r manager)" &&
 	detail register-readable | grep -q "3 row(s), 3 active"
 '
 
@@ -78,11 +79,17 @@ test_expect_success 'no active Security Manager once the only one expires' '
 	    --reason "no reader" --instructions-given 2026-11-01 -e 2026-12-31 \
 	    --password-fd 3 3<"$TMP/pw.chief" &&
 	audit_run --now 2026-12-01T00:00:00Z &&
-	expect register-active-manager "PASS " &&
+	expect register-active-manager "WARN " &&
 	audit_run --now 2027-01-05T00:00:00Z &&
 	test "$ast" -eq 1 &&
 	expect register-active-manager "FAIL " &&
 	detail register-active-manager | grep -q "No active Security Manager"
+'
+
+test_expect_success 'a deputy manager: register-active-manager PASS with 2' '
+	D=$TMP/s3 && reg_state && bootstrap && add_pw deputy -r manager &&
+	audit_run && expect register-active-manager "PASS " &&
+	detail register-active-manager | grep -q "^2 active Security Manager(s) registered"
 '
 
 test_done

@@ -16,7 +16,7 @@ test_expect_success 'text (English): title, date, directory, summary, articles i
 	grep -qx "Date:            2026-11-26 09:30 UTC" r.txt &&
 	grep -qx "State directory: $D" r.txt &&
 	grep -qx "Log verified:    no (no --key-file given)" r.txt &&
-	grep -qx "Summary: 22 checks: 20 PASS, 2 WARN, 0 FAIL." r.txt &&
+	grep -qx "Summary: 23 checks: 20 PASS, 3 WARN, 0 FAIL." r.txt &&
 	grep "^[A-Z]" r.txt | sed -n "/^Article/p;/^State directory and/p" >heads &&
 	cat >want <<-\EOW &&
 	Article 5(1): the operator register
@@ -30,7 +30,7 @@ test_expect_success 'text (English): title, date, directory, summary, articles i
 	EOW
 	test_cmp want heads &&
 	sed -n "/^Needing action:/,/^\$/p" r.txt >act &&
-	printf "Needing action:\n  [WARN] R6 log-verify\n  [WARN] R6 log-prune-recent\n\n" >want &&
+	printf "Needing action:\n  [WARN] R5.1 register-active-manager\n  [WARN] R6 log-verify\n  [WARN] R6 log-prune-recent\n\n" >want &&
 	test_cmp want act &&
 	grep -q "^  \[WARN\] log-verify: Not verified (no --key-file)" r.txt &&
 	grep -q "^      - boss: approved by boss, instructed 2026-11-01: no reader yet" r.txt &&
@@ -41,7 +41,7 @@ test_expect_success 'text (Japanese): --lang ja, 和暦 in local time' '
 	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
 	sed -n 1p r.ja | grep -qx "住基ネット セキュリティ対策 遵守状況報告書" &&
 	grep -q "^作成日時: *令和8年11月26日 18:30 JST" r.ja &&
-	grep -q "^概要: 点検 22 件 — 適合 20、要確認 2、不適合 0" r.ja &&
+	grep -q "^概要: 点検 23 件 — 適合 20、要確認 3、不適合 0" r.ja &&
 	grep -qx "対応を要する項目:" r.ja &&
 	grep -qx "  \[要確認\] R6 log-prune-recent" r.ja &&
 	grep -qx "第5条第3項 照合情報による確認" r.ja &&
@@ -62,8 +62,8 @@ test_expect_success 'Japanese is the default under a ja locale (LANG), English u
 test_expect_success 'CSV: header, one row per check, read by mlr' '
 	jukisec-audit -d "$D" --now $NOW --format csv >r.csv &&
 	sed -n 1p r.csv | grep -qx "rule,check,status,subjects,detail" &&
-	test "$(mlr --icsv --ojson count r.csv | grep -o "[0-9][0-9]*")" = 22 &&
-	test "$(mlr --icsv --onidx filter "\$status == \"WARN\"" then cut -f check r.csv | tr "\n" " ")" = "log-verify log-prune-recent " &&
+	test "$(mlr --icsv --ojson count r.csv | grep -o "[0-9][0-9]*")" = 23 &&
+	test "$(mlr --icsv --onidx filter "\$status == \"WARN\"" then cut -f check r.csv | tr "\n" " ")" = "register-active-manager log-verify log-prune-recent " &&
 	mlr --icsv --onidx filter "\$check == \"password-exceptions\"" then cut -f subjects r.csv >s &&
 	echo "boss suzuki" >want && test_cmp want s
 '
@@ -75,7 +75,7 @@ r=json.load(open(\"r.json\"))
 assert r[\"report\"]==\"jukisec-audit\" and r[\"generated\"]==\"2026-11-26T09:30:00.000Z\", r
 assert r[\"state_dir\"]==sys.argv[1] and r[\"log_key\"] is False
 f=r[\"findings\"]; s=r[\"summary\"]
-assert s[\"checks\"]==len(f)==22, s
+assert s[\"checks\"]==len(f)==23, s
 for k in (\"pass\",\"warn\",\"fail\"):
     assert s[k]==sum(1 for x in f if x[\"status\"]==k.upper()), k
 p=[x for x in f if x[\"check\"]==\"password-exceptions\"][0]
