@@ -1,7 +1,8 @@
 /*
  * operator-list — prints the operator register as the 別記様式 shows it
- * (R5.1): a table for people, CSV or JSON for programs.  Never a secret:
- * credential files are not even opened.
+ * (R5.1): a table for people, CSV or JSON for programs (with the last
+ * success and failure from the log), filtered for cron ("whose authority
+ * ends this month").  Never a secret: credential files are not even opened.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,11 +11,16 @@
 #include "clock.h"
 #include "register.h"
 
+enum { O_EXPIRING = 256 };
+
 static const struct option longopts[] = {
 	{ "all",	no_argument,	   NULL, 'a' },
 	{ "dir",	required_argument, NULL, 'd' },
 	{ "format",	required_argument, NULL, 'f' },
 	{ "help",	no_argument,	   NULL, 'h' },
+	{ "locked",	no_argument,	   NULL, 'l' },
+	{ "method",	required_argument, NULL, 'm' },
+	{ "expiring",	required_argument, NULL, O_EXPIRING },
 	{ "now",	required_argument, NULL, 'N' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -24,8 +30,9 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-list [-a] [-d DIR] [-f table|csv|json] "
-	    "[--now TIME]\n"));
+	    _("usage: operator-list [-al] [-d DIR] [-f table|csv|json] "
+	    "[-m METHOD]\n"
+	    "\t[--expiring DAYS] [--now TIME]\n"));
 	exit(status);
 }
 
@@ -34,15 +41,34 @@ main(int argc, char *argv[])
 {
 	struct store	 st;
 	struct register_ reg;
+	struct register_filter flt = { 0, 0, -1, 0, METHOD_PASSWORD };
+	struct register_seen *seen = NULL;
 	enum register_format fmt;
-	const char	*dir = NULL, *format = "table";
+	const char	*dir = NULL, *format = "table", *e;
 	int64_t		 now = -1;
-	int		 ch, r, all = 0;
+	int		 ch, r;
 
 	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "ad:f:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ad:f:hlm:V", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
-		case 'a': all = 1; break;
+		case 'a': flt.all = 1; break;
+		case 'l': flt.locked = 1; break;
+		case 'm':
+			if (method_parse(optarg, &flt.method) == -1) {
+				warnx(_("-m %s: not fingerprint, password or "
+				    "external"), optarg);
+				usage(ST_USAGE);
+			}
+			flt.have_method = 1;
+			break;
+		case O_EXPIRING:
+			if (parse_num(optarg, 0, 36500, &flt.expiring, &e) == -1) {
+				warnx(_("--expiring %s: days, 0 to 36500: %s"),
+				    optarg, e);
+				usage(ST_USAGE);
+			}
+			break;
 		case 'd': dir = optarg; break;
 		case 'f': format = optarg; break;
 		case 'h': usage(ST_OK); break;
@@ -65,7 +91,17 @@ main(int argc, char *argv[])
 		store_close(&st);
 		return r;
 	}
-	register_print(&reg, all, fmt, &st.conf, now);
+	if (fmt != REGISTER_TABLE) {
+		seen = xcalloc(reg.n + 1, sizeof *seen);
+		if ((r = register_seen(&st, &reg, seen)) != ST_OK) {
+			free(seen);
+			register_free(&reg);
+			store_close(&st);
+			return r;
+		}
+	}
+	register_print(&reg, &flt, fmt, &st.conf, now, seen);
+	free(seen);
 	register_free(&reg);
 	store_close(&st);
 	return fshut_stdout();

@@ -101,11 +101,31 @@ const char *register_text(const struct operator *, int col, char *buf);
 /* operator-list's formats (register_render.c). */
 enum register_format { REGISTER_TABLE, REGISTER_CSV, REGISTER_JSON };
 int	register_format_parse(const char *, enum register_format *); /* 0, -1 */
-/* Prints the rows (revoked ones only when all) on stdout: a table with
- * each person's state at time now under cf, or CSV or JSON with the
- * columns above.  The caller checks stdout with fshut_stdout(). */
-void	register_print(const struct register_ *, int all,
-	    enum register_format, const struct conf *, int64_t now);
+/* Which rows operator-list prints; the tests are ANDed. */
+struct register_filter {
+	int		all;		/* revoked ones too */
+	int		locked;		/* only those locked at now */
+	long long	expiring;	/* -1, or only active ones whose authority
+					 * ends within this many days of now */
+	int		have_method;
+	enum method	method;
+};
+/* When a row's person last passed and last failed the gate (action auth,
+ * result ok; denied or locked), TIME_NONE for never: register_seen.c. */
+struct register_seen {
+	int64_t		success, failure;
+};
+/* The operation log read once, without a lock: seen[i] for reg->op[i].
+ * ST_OK, or ST_FAIL after a message. */
+int	register_seen(struct store *, const struct register_ *,
+	    struct register_seen *);
+/* Prints the rows f selects on stdout: a table with each person's state
+ * at time now under cf, or CSV or JSON with the columns above and, when
+ * seen is not NULL, last_success and last_failure.  The caller checks
+ * stdout with fshut_stdout(). */
+void	register_print(const struct register_ *, const struct register_filter *,
+	    enum register_format, const struct conf *, int64_t now,
+	    const struct register_seen *seen);
 
 /* The failure count stops here (operators.csv holds at most this). */
 #define OPERATOR_FAILED_MAX	1000000000LL

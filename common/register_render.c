@@ -5,7 +5,8 @@
  *
  * Invariants: only the register's own fields are printed, never a
  * credential (credential files are not opened here); CSV has the columns
- * of operators.csv (register_cols) in order with times in RFC 3339 UTC;
+ * of operators.csv (register_cols) in order with times in RFC 3339 UTC,
+ * then last_success and last_failure from the log (register_seen.c);
  * JSON has the same keys, null for an unset expiry, revocation or lock;
  * the table shows times in local time and pads by display width (kanji
  * count two columns).
@@ -151,8 +152,18 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 	free(own);
 }
 
+static const char *
+seen_time(int64_t t, char buf[TIME_BUFSZ])
+{
+	if (t == TIME_NONE)
+		return "";
+	time_format(t, buf);
+	return buf;
+}
+
 static void
-json(struct operator **sel, size_t n)
+json(struct operator **sel, size_t n, const struct register_ *reg,
+    const struct register_seen *seen)
 {
 	const char	*f[NFIELDS];
 	char		 t[NFIELDS][TIME_BUFSZ];
@@ -178,6 +189,21 @@ json(struct operator **sel, size_t n)
 			else
 				json_string(f[j]);
 		}
+		if (seen != NULL) {
+			const struct register_seen *v = &seen[sel[i] - reg->op];
+			char	 b[TIME_BUFSZ];
+
+			fputs(",\"last_success\":", stdout);
+			if (v->success == TIME_NONE)
+				fputs("null", stdout);
+			else
+				json_string(seen_time(v->success, b));
+			fputs(",\"last_failure\":", stdout);
+			if (v->failure == TIME_NONE)
+				fputs("null", stdout);
+			else
+				json_string(seen_time(v->failure, b));
+		}
 		putchar('}');
 	}
 	puts("\n]");
@@ -197,28 +223,53 @@ register_format_parse(const char *s, enum register_format *fmt)
 	return 0;
 }
 
-void
-register_print(const struct register_ *reg, int all,
-    enum register_format fmt, const struct conf *cf, int64_t now)
+static int
+selected(const struct operator *o, const struct register_filter *f,
+    const struct conf *cf, int64_t now)
 {
+	if (!f->all && operator_revoked(o))
+		return 0;
+	if (f->locked && !operator_locked(o, cf, now))
+		return 0;
+	if (f->expiring >= 0 && (!operator_active(o, now) ||
+	    o->expires == TIME_NONE ||
+	    o->expires > now + f->expiring * 86400000LL))
+		return 0;
+	return !f->have_method || o->method == f->method;
+}
+
+void
+register_print(const struct register_ *reg, const struct register_filter *flt,
+    enum register_format fmt, const struct conf *cf, int64_t now,
+    const struct register_seen *seen)
+{
+	static const char *const seencols[2] = { "last_success", "last_failure" };
 	struct operator	**sel;
-	const char	*f[NFIELDS];
-	char		 t[NFIELDS][TIME_BUFSZ];
-	size_t		 i, k;
+	const char	*f[NFIELDS + 2];
+	char		 t[NFIELDS + 2][TIME_BUFSZ];
+	size_t		 i, k, nf = NFIELDS + (seen != NULL ? 2 : 0);
 
 	sel = xcalloc(reg->n + 1, sizeof *sel);
 	for (i = k = 0; i < reg->n; i++)
-		if (all || !operator_revoked(&reg->op[i]))
+		if (selected(&reg->op[i], flt, cf, now))
 			sel[k++] = &reg->op[i];
 	if (fmt == REGISTER_TABLE) {
 		table(sel, k, cf, now);
 	} else if (fmt == REGISTER_CSV) {
-		csv_write_record(stdout, register_cols, NFIELDS);
+		for (i = 0; i < nf; i++)
+			f[i] = i < NFIELDS ? register_cols[i] : seencols[i - NFIELDS];
+		csv_write_record(stdout, f, nf);
 		for (i = 0; i < k; i++) {
 			fields(sel[i], f, t);
-			csv_write_record(stdout, f, NFIELDS);
+			if (seen != NULL) {
+				f[NFIELDS] = seen_time(seen[sel[i] -
+				    reg->op].success, t[NFIELDS]);
+				f[NFIELDS + 1] = seen_time(seen[sel[i] -
+				    reg->op].failure, t[NFIELDS + 1]);
+			}
+			csv_write_record(stdout, f, nf);
 		}
 	} else
-		json(sel, k);
+		json(sel, k, reg, seen);
 	free(sel);
 }

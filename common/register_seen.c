@@ -1,0 +1,106 @@
+/*
+ * register_seen.c — when each person last passed and last failed the gate,
+ * as far back as the operation log reaches (operator-list -f csv|json).
+ *
+ * Invariants: oplog.csv is read once, from its start, without a lock
+ * (readers take none, jukisec-log(5)); only "auth" records count, their
+ * object being the id tried: result ok is a success, denied or locked a
+ * failure (an error is the terminal's, not the person's).  Ids are found
+ * by binary search, so the read stays linear in the log.  A log that
+ * cannot be read is ST_FAIL: no row claims "never" it cannot show.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "oplog_verify.h"
+#include "register.h"
+#include "timeutil.h"
+
+static const struct register_ *sorting;
+
+static int
+by_id(const void *a, const void *b)
+{
+	return strcmp(sorting->op[*(const size_t *)a].id,
+	    sorting->op[*(const size_t *)b].id);
+}
+
+static size_t *
+index_of(const struct register_ *reg)
+{
+	size_t	*ix = xcalloc(reg->n + 1, sizeof *ix);
+	size_t	 i;
+
+	for (i = 0; i < reg->n; i++)
+		ix[i] = i;
+	sorting = reg;
+	qsort(ix, reg->n, sizeof *ix, by_id);
+	sorting = NULL;
+	return ix;
+}
+
+/* The row of id, or -1. */
+static long
+find(const struct register_ *reg, const size_t *ix, const char *id)
+{
+	size_t	 lo = 0, hi = reg->n, mid;
+	int	 c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(id, reg->op[ix[mid]].id)) == 0)
+			return (long)ix[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+int
+register_seen(struct store *st, const struct register_ *reg,
+    struct register_seen *seen)
+{
+	struct oplog_reader *rd;
+	struct oplog_record *r;
+	const char	*why, *res;
+	size_t		*ix, i, line;
+	long		 k;
+	int		 fd, n, io;
+
+	for (i = 0; i < reg->n; i++)
+		seen[i].success = seen[i].failure = TIME_NONE;
+	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
+		warn("%s/oplog.csv", st->dir);
+		return ST_FAIL;
+	}
+	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
+		warn("%s/oplog.csv", st->dir);
+		close(fd);
+		return ST_FAIL;
+	}
+	ix = index_of(reg);
+	while ((n = oplog_reader_next(rd, &r)) == 1) {
+		if (strcmp(r->field[OF_ACTION], "auth") != 0 ||
+		    (k = find(reg, ix, r->field[OF_OBJECT])) == -1)
+			continue;
+		res = r->field[OF_RESULT];
+		if (strcmp(res, "ok") == 0)
+			seen[k].success = r->time;
+		else if (strcmp(res, "denied") == 0 || strcmp(res, "locked") == 0)
+			seen[k].failure = r->time;
+	}
+	if (n == -1) {
+		why = oplog_reader_error(rd, &line, &io);
+		warnx("%s/oplog.csv:%zu: %s", st->dir, line, why);
+	}
+	free(ix);
+	oplog_reader_close(rd);
+	close(fd);
+	return n == -1 ? ST_FAIL : ST_OK;
+}

@@ -1,0 +1,98 @@
+#!/bin/sh
+# operator-list for cron and the Security Manager: --locked, --expiring
+# DAYS, --method, and in CSV/JSON the last success and last failure from
+# the operation log; operator-mod -e takes the same local dates as
+# operator-add.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+XV_DIR=$TMP/xv
+export XV_DIR
+# Far ahead, so that the dates stay in the future whenever this runs; the
+# listing is asked "as of" a time before them.
+ASOF=2099-12-01T00:00:00Z
+
+ids() { mlr --icsv --onidx cut -f id | tr "\n" " "; }
+
+test_expect_success 'set up: password persons with and without an expiry, a palm-vein one' '
+	reg_state && bootstrap && pw wrong Not-The-Pw-42 &&
+	add_pw tanaka -e 2099-12-20 && add_pw sato -e 2100-06-30 && add_pw yamada &&
+	mkdir "$XV_DIR" && echo "left-palm-7" >"$XV_DIR/hand" &&
+	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i kato -n Kato \
+	    -m external -e 2099-12-10 4<"$TMP/pw.boss" 2>/dev/null
+'
+
+test_expect_success '--method: only persons of that method' '
+	test "$(operator-list -d "$D" -m external -f csv | ids)" = "kato " &&
+	test "$(operator-list -d "$D" --method=password -f csv | ids)" = "boss tanaka sato yamada " &&
+	test_must_fail 2 operator-list -d "$D" -m palm 2>err &&
+	grep -q "^operator-list: -m palm: not fingerprint, password or external" err
+'
+
+test_expect_success '--expiring DAYS: active persons whose authority ends within DAYS days' '
+	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -f csv | ids)" = "tanaka kato " &&
+	test "$(operator-list -d "$D" --now $ASOF --expiring 10 -f csv | ids)" = "kato " &&
+	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -m password -f csv | ids)" = "tanaka " &&
+	test "$(operator-list -d "$D" --now 2099-12-15T00:00:00Z --expiring 31 -f csv | ids)" = "tanaka " &&
+	operator-list -d "$D" --now $ASOF --expiring 31 >table &&
+	test "$(wc -l <table)" = 3 &&
+	for bad in -1 36501 x 1.5; do
+		test_must_fail 2 operator-list -d "$D" --expiring "$bad" 2>err || exit 1
+	done
+'
+
+test_expect_success '--locked: only persons locked out now' '
+	test "$(operator-list -d "$D" --locked -f csv | ids)" = "" &&
+	for i in 1 2 3 4; do auth yamada "$TMP/pw.wrong" 2>/dev/null; done;
+	test_must_fail 4 auth yamada "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(operator-list -d "$D" -l -f csv | ids)" = "yamada " &&
+	test "$(operator-list -d "$D" -l -m external -f csv | ids)" = "" &&
+	operator-list -d "$D" --locked >table && grep -q "^yamada .* locked" table
+'
+
+test_expect_success 'CSV: last_success and last_failure are the log'"'"'s auth records' '
+	auth tanaka "$TMP/pw.tanaka" && auth tanaka "$TMP/pw.wrong" 2>/dev/null;
+	operator-list -d "$D" -f csv >list.csv &&
+	head -1 list.csv | grep -q ",failed,locked,locked_at,last_success,last_failure\$" &&
+	python3 -c "import csv,sys
+rows = {r[\"id\"]: r for r in csv.DictReader(open(sys.argv[1], newline=\"\"))}
+log = list(csv.reader(open(sys.argv[2], newline=\"\")))[1:]
+def last(i, res): return ([r[1] for r in log if r[4] == \"auth\" and r[5] == i and r[6] in res] or [\"\"])[-1]
+for i, r in rows.items():
+    assert r[\"last_success\"] == last(i, (\"ok\",)), (i, r)
+    assert r[\"last_failure\"] == last(i, (\"denied\", \"locked\")), (i, r)
+assert rows[\"tanaka\"][\"last_success\"] and rows[\"tanaka\"][\"last_failure\"] > rows[\"tanaka\"][\"last_success\"]
+assert rows[\"tanaka\"][\"failed\"] == \"1\"
+assert rows[\"sato\"][\"last_success\"] == \"\" and rows[\"yamada\"][\"last_failure\"]
+" list.csv "$D/oplog.csv"
+'
+
+test_expect_success 'JSON: the same two keys, null for never' '
+	operator-list -d "$D" -f json >list.json &&
+	python3 -c "import json,sys
+d = {r[\"id\"]: r for r in json.load(open(sys.argv[1]))}
+assert d[\"sato\"][\"last_success\"] is None and d[\"sato\"][\"last_failure\"] is None, d[\"sato\"]
+assert d[\"tanaka\"][\"last_success\"].endswith(\"Z\")" list.json
+'
+
+test_expect_success 'a log that cannot be read: CSV exit 3, nothing claimed' '
+	mv "$D/oplog.csv" oplog.save && mkfifo "$D/oplog.csv" &&
+	test_must_fail 3 operator-list -d "$D" --now $ASOF -f csv >out 2>err &&
+	grep -q "oplog.csv" err &&
+	operator-list -d "$D" --now $ASOF >table &&
+	rm "$D/oplog.csv" && mv oplog.save "$D/oplog.csv"
+'
+
+test_expect_success 'operator-mod -e takes a local date: the authority ends at local midnight' '
+	TZ=Asia/Tokyo operator-mod -d "$D" -b boss --by-password-fd 4 -i sato \
+	    -e 2100-07-31 4<"$TMP/pw.boss" &&
+	test "$(field sato expires)" = 2100-07-31T15:00:00.000Z &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i sato --expires=2100-08-31 \
+	    4<"$TMP/pw.boss" &&
+	test "$(field sato expires)" = 2100-09-01T00:00:00.000Z &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i sato \
+	    -e 2100-02-30 4<"$TMP/pw.boss" 2>err
+'
+
+test_done
