@@ -1,0 +1,297 @@
+#!/bin/sh
+# pam_jukisec.so behind a real PAM stack (R5.2-R5.4 at the login prompt):
+# a service in a private configuration directory under $TMP, driven by
+# tests/pamclient (pam_start_confdir) and by pamtester in a private mount
+# namespace.  No test writes into /etc/pam.d.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/fplib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+PC=$JUKISEC_BUILD/tests/pamclient
+MOD=$JUKISEC_BUILD/pam_jukisec.so
+# tests/pamclient and lib.sh's prerequisites come with the test
+# infrastructure; a tree without them says so instead of failing.
+if [ ! -x "$PC" ] || ! command -v test_lazy_prereq >/dev/null 2>&1; then
+	echo "1..0 # skip needs tests/pamclient and test_lazy_prereq (test infrastructure)"
+	exit 0
+fi
+LOCALEDIR=${JUKISEC_LOCALEDIR:-$(strings "$JUKISEC_BUILD/auth-check" |
+	grep -m1 '^/.*/locale$')}
+
+# An ASan build of the module loads only into an ASan host (pamclient of
+# the same build), not into the system's pamtester.
+test_lazy_prereq NOSAN '
+	! nm -D "$MOD" | grep -q " U __asan" ||
+	    { echo "the module is an ASan build: pamtester cannot load it"; exit 1; }'
+
+# service NAME LINES...: $TMP/pam.d/NAME, one line each, "MOD" standing
+# for the module's path.
+service() {
+	_s=$1; shift
+	mkdir -p -m 700 "$TMP/pam.d" &&
+	printf '%s\n' "$@" | sed "s|MOD|$MOD|" >"$TMP/pam.d/$_s"
+}
+
+# pc USER FILE [pamclient args] [-- SERVICE]: through service "svc" (the
+# answers from FILE on descriptor 3); the report in $TMP/pc.out, stderr
+# in $TMP/pc.err.
+pc() {
+	_u=$1 _f=$2; shift 2
+	"$PC" -c "$TMP/pam.d" -i 3 "$@" "${SVC:-svc}" "$_u" 3<"$_f" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err"
+}
+
+# said LINE: pamclient printed exactly LINE.
+said() {
+	grep -qxF -- "$1" "$TMP/pc.out" ||
+	    { echo "no '$1' in:" >&2; cat "$TMP/pc.out" >&2; return 1; }
+}
+
+# quiet: the module printed nothing on the host's stderr.
+quiet() {
+	test ! -s "$TMP/pc.err" || { cat "$TMP/pc.err" >&2; return 1; }
+}
+
+test_expect_success 'make builds the module; it exports only the PAM entry points' '
+	test -f "$MOD" &&
+	nm -D --defined-only "$MOD" | awk "{print \$3}" | sort >syms &&
+	printf "%s\n" pam_sm_acct_mgmt pam_sm_authenticate pam_sm_setcred >want &&
+	test_cmp want syms
+'
+
+test_expect_success 'set up: a manager, two password operators, the service of examples/pam' '
+	reg_state && bootstrap && add_pw tanaka && add_pw sato &&
+	pw wrong Not-The-Pw-42 && mkdir -m 700 "$TMP/pam.d" &&
+	sed "s|pam_jukisec.so|$MOD dir=$D terminal=cs-term-1|" \
+	    "$SRCDIR/examples/pam/pam_jukisec" >"$TMP/pam.d/svc" &&
+	test "$(grep -c "^[a-z].*$MOD dir=" "$TMP/pam.d/svc")" = 2
+'
+
+test_expect_success 'right password: PAM_SUCCESS after one localised prompt; the host untouched' '
+	pc tanaka "$TMP/pw.tanaka" -s -a -t pts/4 -r cs-term-9.example &&
+	said "pam_authenticate PAM_SUCCESS" && said "pam_acct_mgmt PAM_SUCCESS" &&
+	test "$(grep -c "^PROMPT_ECHO_OFF " "$TMP/pc.out")" = 1 &&
+	said "PROMPT_ECHO_OFF Password for tanaka: " &&
+	! grep "^state " "$TMP/pc.out" && quiet &&
+	tail -1 "$D/oplog.csv" | grep -q ",cs-term-1,tanaka,auth,tanaka,ok,method=password reason=ok tty=pts/4 rhost=cs-term-9.example,"
+'
+
+test_expect_success 'tty and rhost are escaped into the detail: no forged key, no control byte' '
+	pc tanaka "$TMP/pw.tanaka" -t "$(printf "pts/1\033[2J")" -r "x reason=ok" &&
+	tail -1 "$D/oplog.csv" |
+	    grep -qF "reason=ok tty=pts/1\\x1b[2J rhost=x\\x20reason\\x3dok," &&
+	log-verify -d "$D" --key-file "$D.key" >/dev/null
+'
+
+test_expect_success 'wrong password: PAM_AUTH_ERR, one message, counted and logged' '
+	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -s &&
+	said "pam_authenticate PAM_AUTH_ERR" &&
+	said "ERROR_MSG authentication denied" && ! grep "^state " "$TMP/pc.out" &&
+	quiet && test "$(field tanaka failed)" = 1 &&
+	test "$(log_count auth denied wrong-password)" = 1
+'
+
+test_expect_success 'unknown person: the same prompt and message as a wrong password' '
+	sed "s/tanaka/nobody/" "$TMP/pc.out" >want &&
+	test_must_fail 7 pc nobody "$TMP/pw.wrong" -s &&
+	test_cmp want "$TMP/pc.out" && quiet &&
+	test "$(log_count auth denied unknown-id)" = 1 &&
+	test_must_fail 7 pc "bad/id" "$TMP/pw.wrong" && said "ERROR_MSG authentication denied"
+'
+
+test_expect_success 'locked: PAM_MAXTRIES with the message to see the Security Manager' '
+	for i in 2 3 4; do pc tanaka "$TMP/pw.wrong"; test $? = 7 || exit 1; done &&
+	test_must_fail 11 pc tanaka "$TMP/pw.wrong" &&
+	said "ERROR_MSG tanaka is locked out: see the Security Manager" &&
+	test_must_fail 11 pc tanaka "$TMP/pw.tanaka" -s &&
+	said "pam_authenticate PAM_MAXTRIES" && ! grep "^state " "$TMP/pc.out" &&
+	test "$(log_count auth locked reason=locked)" = 1 && quiet
+'
+
+test_expect_success 'locked: the account stack alone says PAM_PERM_DENIED' '
+	test_must_fail 6 pc tanaka /dev/null -A &&
+	said "pam_acct_mgmt PAM_PERM_DENIED" &&
+	said "ERROR_MSG tanaka is locked out: see the Security Manager"
+'
+
+test_expect_success 'unlocked by the manager: PAM_SUCCESS again, account too' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -u 4<"$TMP/pw.boss" &&
+	pc tanaka "$TMP/pw.tanaka" -a && said "pam_acct_mgmt PAM_SUCCESS"
+'
+
+test_expect_success 'revoked: auth PAM_AUTH_ERR, account PAM_ACCT_EXPIRED' '
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i sato --reason transfer \
+	    4<"$TMP/pw.boss" &&
+	test_must_fail 7 pc sato "$TMP/pw.sato" && said "ERROR_MSG authentication denied" &&
+	test "$(log_count auth denied reason=revoked)" = 1 &&
+	test_must_fail 13 pc sato /dev/null -A && said "pam_acct_mgmt PAM_ACCT_EXPIRED" &&
+	said "ERROR_MSG sato may no longer operate this terminal (revoked or expired): see the Security Manager"
+'
+
+test_expect_success 'unknown person: the account stack says PAM_USER_UNKNOWN' '
+	test_must_fail 10 pc nobody /dev/null -A && said "pam_acct_mgmt PAM_USER_UNKNOWN"
+'
+
+test_expect_success 'PAM_SILENT: no message, the same codes' '
+	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -q &&
+	! grep -q "^ERROR_MSG" "$TMP/pc.out" &&
+	pc tanaka "$TMP/pw.tanaka" -q
+'
+
+test_expect_success 'no answer to the prompt: PAM_CONV_ERR, nothing admitted' '
+	test_must_fail 19 pc tanaka /dev/null && said "pam_authenticate PAM_CONV_ERR"
+'
+
+test_expect_success 'a state directory that cannot be used: PAM_AUTHINFO_UNAVAIL, nothing on stderr' '
+	service bad "auth required MOD dir=$TMP/nostate" \
+	    "account required MOD dir=$TMP/nostate" &&
+	SVC=bad test_must_fail 9 pc tanaka "$TMP/pw.tanaka" -s &&
+	said "pam_authenticate PAM_AUTHINFO_UNAVAIL" && quiet &&
+	! grep "^state " "$TMP/pc.out" &&
+	! grep -q "^PROMPT" "$TMP/pc.out" &&
+	SVC=bad test_must_fail 9 pc tanaka /dev/null -A
+'
+
+test_expect_success 'an unknown option: PAM_SERVICE_ERR, never an admission' '
+	service typo "auth required MOD dri=$D" &&
+	SVC=typo test_must_fail 3 pc tanaka "$TMP/pw.tanaka" &&
+	said "pam_authenticate PAM_SERVICE_ERR" && quiet
+'
+
+test_expect_success 'the environment is not an input: JUKISEC_DIR does not move the register' '
+	reg_state "$TMP/other" && service nodir "auth required MOD" &&
+	JUKISEC_DIR=$TMP/other SVC=nodir test_must_fail 9 pc tanaka "$TMP/pw.tanaka" &&
+	! grep -q ",auth," "$TMP/other/oplog.csv"
+'
+
+test_expect_success 'stacked twice: libgcrypt initialised once, both admit' '
+	service twice "auth required MOD dir=$D terminal=cs-term-1" \
+	    "auth required MOD dir=$D terminal=cs-term-2" &&
+	cat "$TMP/pw.tanaka" "$TMP/pw.tanaka" >pw2 &&
+	SVC=twice pc tanaka pw2 -s && ! grep "^state " "$TMP/pc.out" &&
+	grep -q ",cs-term-2,tanaka,auth,tanaka,ok," "$D/oplog.csv"
+'
+
+# ja: the messages in Japanese, the catalogue of this build mounted over
+# LOCALEDIR in a private mount namespace and ja_JP.UTF-8 built into $TMP.
+test_lazy_prereq JALOCALE '
+	[ -n "$LOCALEDIR" ] || { echo "LOCALEDIR not known"; exit 1; }
+	mkdir -p "$TMP/loc" &&
+	localedef -i ja_JP -f UTF-8 "$TMP/loc/ja_JP.UTF-8" >/dev/null 2>&1 ||
+	    { echo "localedef cannot build ja_JP.UTF-8 (locales)"; exit 1; }'
+ja_pc() {
+	_u=$1 _f=$2; shift 2
+	unshare -m sh -c '
+		set -e
+		mount --make-rprivate /
+		dir=$1 loc=$2; shift 2
+		if [ ! -d "$dir" ]; then
+			a=$dir
+			while [ ! -d "$a" ]; do a=$(dirname "$a"); done
+			case $a in /|/usr) exit 125;; esac
+			mount -t tmpfs tmpfs "$a"
+			mkdir -p "$dir"
+		fi
+		mount --bind "$loc" "$dir"
+		set +e
+		exec "$@"' sh "$LOCALEDIR" "$JUKISEC_BUILD/locale" \
+	    env -u LANGUAGE LC_ALL=ja_JP.UTF-8 LANG=ja_JP.UTF-8 LOCPATH="$TMP/loc" \
+	    "$PC" -c "$TMP/pam.d" -i 3 "$@" svc "$_u" 3<"$_f" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err"
+}
+
+test_expect_success MOUNTNS,JALOCALE 'ja_JP.UTF-8: the prompt and the refusals in Japanese; the host locale left alone' '
+	ja_pc tanaka "$TMP/pw.tanaka" -s &&
+	said "PROMPT_ECHO_OFF tanaka のパスワード: " && ! grep "^state " "$TMP/pc.out" &&
+	{ ja_pc tanaka "$TMP/pw.wrong" -s; test $? = 7; } &&
+	said "ERROR_MSG 認証に失敗しました" && ! grep "^state " "$TMP/pc.out" &&
+	{ ja_pc sato /dev/null -A; test $? = 13; } &&
+	said "ERROR_MSG sato はこの端末機を操作できません（取消または有効期限切れ）。セキュリティ責任者に申し出てください"
+'
+
+test_expect_success 'a fingerprint operator enrolled on the virtual reader' '
+	sed -i "s|^fp_timeout_seconds = .*|fp_timeout_seconds = 10|" "$D/jukisec.conf" &&
+	new_reader device &&
+	finger "SCAN alice" "SCAN alice" "SCAN alice" "SCAN alice" "SCAN alice" &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i alice -n Alice \
+	    -m fingerprint 4<"$TMP/pw.boss" 2>err &&
+	peer_done && test "$(field alice method)" = fingerprint
+'
+
+# libfprint runs on GLib, whose main contexts keep an eventfd each once
+# used, and it cannot be unloaded: after a first scan those are the one
+# change a host sees (pam_jukisec(8), CAVEATS).
+test_expect_success 'the right finger: PAM_SUCCESS, the reader prompt as TEXT_INFO, no password prompt' '
+	new_reader device && finger "SCAN alice" &&
+	{ pc alice /dev/null -s -a -t pts/2; test $? = 66; } && peer_done &&
+	! grep "^state " "$TMP/pc.out" | grep -v "^state fd [0-9]*: closed -> anon_inode:\[eventfd\]$" &&
+	said "pam_authenticate PAM_SUCCESS" && said "pam_acct_mgmt PAM_SUCCESS" &&
+	said "TEXT_INFO place your finger on the reader" &&
+	! grep -q "^PROMPT" "$TMP/pc.out" && quiet &&
+	tail -1 "$D/oplog.csv" | grep -q ",alice,auth,alice,ok,method=fingerprint reason=ok tty=pts/2,"
+'
+
+test_expect_success 'another finger: PAM_AUTH_ERR, counted' '
+	new_reader device && finger "SCAN mallory" &&
+	test_must_fail 7 pc alice /dev/null && peer_done &&
+	said "ERROR_MSG authentication denied" && test "$(field alice failed)" = 1 &&
+	grep ",auth,alice,denied," "$D/oplog.csv" | tail -1 | grep -q "no match"
+'
+
+test_expect_success 'no reader: PAM_AUTHINFO_UNAVAIL, not a refusal' '
+	FP_VIRTUAL_DEVICE= && unset FP_VIRTUAL_DEVICE &&
+	FP_DRIVERS_WHITELIST=virtual_device && export FP_DRIVERS_WHITELIST &&
+	test_must_fail 9 pc alice /dev/null && quiet &&
+	said "pam_authenticate PAM_AUTHINFO_UNAVAIL"
+'
+
+# pamtester reads only /etc/pam.d: it runs in a mount namespace of its own
+# with $TMP/pam.d mounted there; the real directory is never written.
+ptns() {
+	_u=$1 _f=$2; shift 2
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /etc/pam.d &&
+		shift && exec pamtester "$@"' sh "$TMP/pam.d" svc "$_u" "$@" \
+	    <"$_f" >"$TMP/pt.out" 2>&1
+}
+
+test_expect_success MOUNTNS,PAMTESTER,NOSAN 'pamtester: admitted, refused, locked, each with its PAM code' '
+	ptns tanaka "$TMP/pw.tanaka" authenticate acct_mgmt &&
+	grep -q "successfully authenticated" "$TMP/pt.out" &&
+	! ptns tanaka "$TMP/pw.wrong" authenticate &&
+	grep -q "Authentication failure" "$TMP/pt.out" &&
+	for i in 2 3 4 5; do ptns tanaka "$TMP/pw.wrong" authenticate; done;
+	! ptns tanaka "$TMP/pw.tanaka" authenticate &&
+	grep -q "tanaka is locked out: see the Security Manager" "$TMP/pt.out" &&
+	grep -q "Have exhausted maximum number of retries" "$TMP/pt.out" &&
+	! ptns tanaka /dev/null acct_mgmt && grep -q "Permission denied" "$TMP/pt.out" &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -u 4<"$TMP/pw.boss"
+'
+
+test_expect_success MOUNTNS,PAMTESTER,NOSAN 'pamtester: a fingerprint user admitted, without a password' '
+	new_reader device && finger "SCAN alice" &&
+	ptns alice /dev/null authenticate && peer_done &&
+	grep -q "place your finger on the reader" "$TMP/pt.out" &&
+	grep -q "successfully authenticated" "$TMP/pt.out"
+'
+
+# Last: the clock moves past an expiry (the gate never decides before the
+# log's last record, so nothing runs at the real time after this).
+test_expect_success FAKETIME 'expired: auth PAM_AUTH_ERR, account PAM_ACCT_EXPIRED' '
+	add_pw kato -e 2026-12-31 &&
+	at "2026-12-30 09:00:00" pc kato "$TMP/pw.kato" -a &&
+	test_must_fail 7 at "2027-01-03 09:00:00" pc kato "$TMP/pw.kato" &&
+	test "$(log_count auth denied reason=expired)" = 1 &&
+	test_must_fail 13 at "2027-01-03 09:00:00" pc kato /dev/null -A &&
+	said "pam_acct_mgmt PAM_ACCT_EXPIRED"
+'
+
+test_expect_success MOUNTNS,PAMTESTER,NOSAN 'pamtester: an expired person, PAM_ACCT_EXPIRED' '
+	! at "2027-01-03 10:00:00" ptns kato /dev/null acct_mgmt &&
+	grep -q "User account has expired" "$TMP/pt.out"
+'
+
+test_expect_success 'nothing in /etc/pam.d names this test' '
+	! grep -rlF "$TMP" /etc/pam.d
+'
+
+test_done
