@@ -301,11 +301,13 @@ archive_outside(struct store *st, const char *name)
 
 	if (strcmp(name, "-") == 0 || fstat(st->dirfd, &sd) == -1)
 		return ST_OK;
-	dir = xstrdup(name);
-	if ((p = strrchr(dir, '/')) == NULL)
-		strcpy(dir, ".");
-	else
+	if (strchr(name, '/') == NULL)
+		dir = xstrdup(".");	/* also for "": no copy into a short buffer */
+	else {
+		dir = xstrdup(name);
+		p = strrchr(dir, '/');
 		p[p == dir] = '\0';
+	}
 	/* The archive's directory and every one above it. */
 	for (;;) {
 		if (stat(dir, &sb) == -1)
