@@ -2,7 +2,7 @@
 # after lib.sh.  Logs that span years are made by running the real tools
 # under faketime(1): no tool has a back-dating option that a test relies on.
 
-command -v faketime >/dev/null || { echo "1..0 # skip faketime not installed"; exit 0; }
+test_have_prereq FAKETIME || test_skip_all "$prereq_missing"
 
 # prune DIR TIME ARGS...: the nightly job at TIME: cron's hourly seal, then
 # log-prune -d DIR ARGS.

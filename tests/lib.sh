@@ -6,6 +6,14 @@
 # and must not print to stdout (TAP owns it); its output goes to $TMP/out.
 # test_must_fail STATUS cmd... passes only when cmd exits with exactly STATUS,
 # so a crash (signal, sanitizer abort) never counts as an expected failure.
+#
+# Nothing is skipped in silence.  A test that needs what a machine may lack
+# names the prerequisite first, as in git's test suite,
+#	test_expect_success ROOT,STRACE 'what it shows' '...'
+# and where one is missing the TAP says which and why:
+#	ok 3 - what it shows # skip missing STRACE: strace not installed (make deps)
+# A whole file that cannot run says "1..0 # skip REASON" (test_skip_all).
+# make check ends with tests/skip-summary: how many were skipped, and why.
 
 set -u
 LANG=C LC_ALL=C TZ=UTC
@@ -35,20 +43,99 @@ test_failed=0
 
 say() { printf '# %s\n' "$*"; }
 
+# Known prerequisites; a test file adds its own the same way.  The script
+# runs once, in a subshell, the first time the prerequisite is asked for;
+# when it fails, the last line it printed is the reason.
+test_lazy_prereq() { eval "prereq_script_$1=\$2"; }
+
+test_lazy_prereq ROOT '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (uid $(id -u))"; exit 1; }'
+test_lazy_prereq NOBODY '
+	id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 1; }'
+test_lazy_prereq STRACE '
+	command -v strace >/dev/null || { echo "strace not installed (make deps)"; exit 1; }
+	strace -o /dev/null true 2>/dev/null ||
+	    { echo "strace cannot trace here (ptrace not permitted)"; exit 1; }'
+test_lazy_prereq ARGON2REF '
+	python3 -c "import ctypes; ctypes.CDLL(\"libargon2.so.1\")" 2>/dev/null ||
+	    { echo "libargon2.so.1 cannot be loaded (libargon2-1, make deps)"; exit 1; }'
+test_lazy_prereq PAMTESTER '
+	command -v pamtester >/dev/null || { echo "pamtester not installed (make deps)"; exit 1; }'
+test_lazy_prereq FAKETIME '
+	command -v faketime >/dev/null || { echo "faketime not installed (make deps)"; exit 1; }'
+# A private mount namespace (unshare -m) in which the test may mount.
+test_lazy_prereq MOUNTNS '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to mount in a private namespace"; exit 1; }
+	unshare -m true 2>/dev/null || { echo "unshare -m not permitted here"; exit 1; }'
+
+# test_have_prereq NAME[,NAME...]: all are there.  Otherwise
+# $prereq_missing says which was not, and why ("missing NAME: why").
+test_have_prereq() {
+	prereq_missing=
+	for _prq in $(echo "$1" | tr , " "); do
+		eval "_prq_st=\${prereq_st_$_prq-}"
+		if [ -z "$_prq_st" ]; then
+			eval "_prq_s=\${prereq_script_$_prq-}"
+			if [ -z "$_prq_s" ]; then
+				echo "Bail out! unknown prerequisite $_prq"
+				exit 2
+			fi
+			if _prq_why=$( (eval "$_prq_s") 2>/dev/null); then
+				_prq_st=yes
+			else
+				_prq_st=no
+				_prq_why=$(printf '%s\n' "$_prq_why" | sed '/^$/d' | tail -1)
+				eval "prereq_why_$_prq=\${_prq_why:-not available}"
+			fi
+			eval "prereq_st_$_prq=\$_prq_st"
+		fi
+		if [ "$_prq_st" = no ]; then
+			eval "prereq_missing=\"missing $_prq: \$prereq_why_$_prq\""
+			return 1
+		fi
+	done
+	return 0
+}
+
+# test_expect_success [PREREQ[,PREREQ...]] 'what it shows' 'commands'
+# tap_desc TEXT: $tap_d is TEXT with "#" escaped, so that TAP does not
+# read a description as a directive.
+tap_desc() {
+	tap_d=$1
+	case $1 in *'#'*) tap_d=$(printf '%s' "$1" | sed 's/#/\\#/g') ;; esac
+}
+
 test_expect_success() {
+	if [ $# -eq 3 ]; then
+		if ! test_have_prereq "$1"; then
+			test_skip "$2" "$prereq_missing"
+			return 0
+		fi
+		shift
+	fi
 	test_count=$((test_count + 1))
 	if (eval "$2") >"$TMP/out" 2>&1; then
-		echo "ok $test_count - $1"
+		tap_desc "$1"
+		echo "ok $test_count - $tap_d"
 	else
-		echo "not ok $test_count - $1"
+		tap_desc "$1"
+		echo "not ok $test_count - $tap_d"
 		sed 's/^/# /' "$TMP/out" | tail -40
 		test_failed=$((test_failed + 1))
 	fi
 }
 
+# test_skip 'what it would show' REASON: a test not run, and why.
 test_skip() {
 	test_count=$((test_count + 1))
-	echo "ok $test_count # skip $1: $2"
+	tap_desc "$1"
+	echo "ok $test_count - $tap_d # skip $2"
+}
+
+# test_skip_all REASON: nothing in this file can run here.
+test_skip_all() {
+	echo "1..0 # skip $1"
+	exit 0
 }
 
 # test_must_fail STATUS cmd args...: cmd must exit with STATUS exactly.

@@ -34,16 +34,12 @@ test_expect_success 'a 0750 directory with a dedicated group is accepted' '
 	chmod 700 "$D"
 '
 
-if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
-	test_expect_success 'a directory owned by another user is refused' '
-		cp -a "$D" "$TMP/theirs" &&
-		chown nobody "$TMP/theirs" &&
-		test_must_fail 3 log-append -d "$TMP/theirs" -u alice -a check 2>err &&
-		one_line_matching err "$TMP/theirs: refusing a state directory owned by uid [0-9]+"
-	'
-else
-	test_skip 'a directory owned by another user is refused' 'needs root and a nobody user'
-fi
+test_expect_success ROOT,NOBODY 'a directory owned by another user is refused' '
+	cp -a "$D" "$TMP/theirs" &&
+	chown nobody "$TMP/theirs" &&
+	test_must_fail 3 log-append -d "$TMP/theirs" -u alice -a check 2>err &&
+	one_line_matching err "$TMP/theirs: refusing a state directory owned by uid [0-9]+"
+'
 
 test_expect_success 'a symlinked state directory is refused' '
 	ln -s "$D" "$TMP/link" &&

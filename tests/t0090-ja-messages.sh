@@ -43,16 +43,7 @@ test_expect_success 'a translation keeps the conversions of its message in order
 # into $TMP (LOCPATH) from glibc's locale sources, and mounts the built
 # catalogue over LOCALEDIR in a private mount namespace: nothing outside
 # the test changes.
-ns_ok=
-if [ "$(id -u)" -ne 0 ]; then
-	why='not root: unshare -m cannot mount the catalogue over LOCALEDIR'
-elif ! unshare -m true 2>/dev/null; then
-	why='unshare -m not permitted here'
-elif [ -z "$LOCALEDIR" ]; then
-	why='LOCALEDIR not known'
-else
-	ns_ok=1
-fi
+test_lazy_prereq LOCALEDIR '[ -n "$LOCALEDIR" ] || { echo "LOCALEDIR not known"; exit 1; }'
 
 # ja_run CMD...: CMD in ja_JP.UTF-8 with $BUILD/locale mounted at LOCALEDIR.
 # When LOCALEDIR does not exist, a tmpfs on its nearest existing ancestor
@@ -76,7 +67,7 @@ ja_run() {
 		LOCPATH="$TMP/loc" "$@"
 }
 
-if [ -n "$ns_ok" ]; then
+if test_have_prereq MOUNTNS,LOCALEDIR; then
 	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' '
 		mkdir -p loc &&
 		localedef -i ja_JP -f UTF-8 loc/ja_JP.UTF-8 &&
@@ -104,7 +95,7 @@ if [ -n "$ns_ok" ]; then
 		grep -q "^log-prune: --retain 30: 365 日未満です。R6 により操作履歴は 1 年間保存します$" err
 	'
 else
-	test_skip 'the tools print Japanese under ja_JP.UTF-8' "$why"
+	test_skip 'the tools print Japanese under ja_JP.UTF-8' "$prereq_missing"
 fi
 
 test_done

@@ -166,8 +166,7 @@ slowed() {
 	wait $_p; echo $?
 }
 
-if strace -o /dev/null true 2>/dev/null; then
-test_expect_success 'operator-revoke: a change never follows the revocation of its manager' '
+test_expect_success STRACE 'operator-revoke: a change never follows the revocation of its manager' '
 	manager m9 && add_pw carol &&
 	slowed m9 operator-revoke -d "$D" -b m9 --by-password-fd 4 -i carol \
 	    --reason "left" 4<"$TMP/pw.m9" >rc &&
@@ -176,7 +175,7 @@ test_expect_success 'operator-revoke: a change never follows the revocation of i
 	last 4 >got && test_cmp want got
 '
 
-test_expect_success 'incident-report: a step never follows the revocation of its manager' '
+test_expect_success STRACE 'incident-report: a step never follows the revocation of its manager' '
 	id=$(incident-report -d "$D" -b boss --by-password-fd 4 new \
 	    --type other --cause fire --summary "smoke" 4<"$TMP/pw.boss") &&
 	manager m10 &&
@@ -187,7 +186,7 @@ test_expect_success 'incident-report: a step never follows the revocation of its
 	last 4 >got && test_cmp want got
 '
 
-test_expect_success 'each tool takes the register lock once: the auth and the change' '
+test_expect_success STRACE 'each tool takes the register lock once: the auth and the change' '
 	strace -f -e trace=openat -o trace.mod operator-mod -d "$D" -b boss \
 	    --by-password-fd 4 -i alice -s Planning 4<"$TMP/pw.boss" &&
 	test "$(grep -c "\"register.lock\"" trace.mod)" = 1 &&
@@ -207,10 +206,5 @@ test_expect_success 'each tool takes the register lock once: the auth and the ch
 	test "$(grep -c "\"register.lock\"" trace.rev)" = 1 &&
 	test -n "$(field alice revoked_at)"
 '
-else
-test_skip 'operator-revoke: a change never follows the revocation of its manager' 'no strace (or no ptrace)'
-test_skip 'incident-report: a step never follows the revocation of its manager' 'no strace (or no ptrace)'
-test_skip 'each tool takes the register lock once: the auth and the change' 'no strace (or no ptrace)'
-fi
 
 test_done

@@ -56,14 +56,12 @@ test_expect_success 'a symbolic link in the state directory FAILs' '
 	rm "$D/notes"
 '
 
-test_expect_success 'a file owned by someone else FAILs (as root only)' '
-	if [ "$(id -u)" -eq 0 ]; then
-		touch "$D/notes" && chmod 600 "$D/notes" && chown 65534 "$D/notes" &&
-		audit_run &&
-		expect state-modes "FAIL notes" &&
-		detail state-modes | grep -q "notes is owned by uid 65534" &&
-		rm "$D/notes"
-	fi
+test_expect_success ROOT 'a file owned by someone else FAILs' '
+	touch "$D/notes" && chmod 600 "$D/notes" && chown 65534 "$D/notes" &&
+	audit_run &&
+	expect state-modes "FAIL notes" &&
+	detail state-modes | grep -q "notes is owned by uid 65534" &&
+	rm "$D/notes"
 '
 
 test_expect_success 'an automatic unlock and a long key epoch weaken controls: WARN' '
