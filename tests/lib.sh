@@ -14,6 +14,8 @@
 #	ok 3 - what it shows # skip missing STRACE: strace not installed (make deps)
 # A whole file that cannot run says "1..0 # skip REASON" (test_skip_all).
 # make check ends with tests/skip-summary: how many were skipped, and why.
+# Random choices (the SIGKILL loops) come from rand after test_seed, which
+# prints "# seed N"; SEED=N replays them.
 
 set -u
 LANG=C LC_ALL=C TZ=UTC
@@ -136,6 +138,27 @@ test_skip() {
 test_skip_all() {
 	echo "1..0 # skip $1"
 	exit 0
+}
+
+# test_seed DEFAULT: seeds rand with $SEED when set (a replay), else with
+# DEFAULT, and prints the seed in the TAP ("# seed N").
+test_seed() {
+	seed=${SEED:-$1}
+	case $seed in
+	''|*[!0-9]*) echo "Bail out! SEED=$seed is not a number"; exit 2 ;;
+	esac
+	seed=$((seed % 2147483648))
+	echo "$seed" >"$TMP/.rand"
+	say "seed $seed (replay: make test T=tests/${0##*/} SEED=$seed)"
+}
+
+# rand: the next number (0-32767) of the seeded sequence.  Its state is in
+# a file so that $(rand) in a subshell moves it on too.
+rand() {
+	read -r _rand <"$TMP/.rand"
+	_rand=$(( (_rand * 1103515245 + 12345) % 2147483648 ))
+	echo "$_rand" >"$TMP/.rand"
+	echo $(( _rand / 65536 ))
 }
 
 # test_must_fail STATUS cmd args...: cmd must exit with STATUS exactly.

@@ -8,7 +8,7 @@
 
 jukisec-init -d "$TMP/s" >key 2>/dev/null
 chmod 600 key
-rand() { od -An -N2 -tu2 /dev/urandom | tr -d " "; }
+test_seed 1050
 
 # batch ID: a batch of 1-2000 records labelled ID in $TMP/in.ID
 batch() {

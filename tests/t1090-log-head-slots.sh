@@ -174,7 +174,7 @@ test_expect_success 'a version 1 head (an older log): log-verify reads it, write
 	lv >/dev/null
 '
 
-rand() { od -An -N2 -tu2 /dev/urandom | tr -d " "; }
+test_seed 1090
 
 test_expect_success '60 single-record writers killed at random moments: none that exited 0 is lost' '
 	restore good &&
