@@ -145,8 +145,17 @@ check: deps
 	$(MAKE) test
 
 # Runs the suite against the binaries in $(BUILD); no deps step, for re-runs.
+# tests/tap-tee keeps each test's TAP in $(BUILD)/tap, from which
+# tests/skip-summary says at the end what was skipped and why; the status
+# is prove's.  SEED=N (in the environment or on the command line) replays
+# the random SIGKILL loops.
 test:
-	JUKISEC_BUILD=$(abspath $(BUILD)) JUKISEC_LOCALEDIR=$(LOCALEDIR) prove -j2 $(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT))
+	@rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
+	JUKISEC_BUILD=$(abspath $(BUILD)) JUKISEC_LOCALEDIR=$(LOCALEDIR) \
+	JUKISEC_TAPDIR=$(abspath $(BUILD))/tap prove -j2 --exec tests/tap-tee \
+		$(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT)); \
+	st=$$?; set -- $(BUILD)/tap/*.tap; \
+	if [ -e "$$1" ]; then sh tests/skip-summary "$$@"; fi; exit $$st
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # allocator_release_to_os_interval_ms=-1: otherwise ASan's allocator calls
@@ -249,7 +258,7 @@ uninstall:
 	for l in $(PO:po/%.po=%); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/jukisec.mo; done
 
 clean:
-	rm -rf build $(SANBUILD) $(FUZZBUILD)
+	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
 
 .PHONY: FORCE all check check-deb deb test check-sanitize deps demo bench lint install uninstall clean fuzz fuzz-bin fuzz-run po
 .SUFFIXES:
