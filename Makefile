@@ -54,7 +54,10 @@ UNIT = $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
 PO = $(wildcard po/*.po)
 MO = $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo)
 
-all: $(BIN:%=$(BUILD)/%) $(PAMMOD) $(UNIT) $(MO)
+# Test programs that are not tests themselves (prove does not run them).
+TESTPROG = $(BUILD)/tests/pamclient
+
+all: $(BIN:%=$(BUILD)/%) $(PAMMOD) $(UNIT) $(TESTPROG) $(MO)
 
 # The paths and version compiled into the tools.  $(BUILD)/paths holds them
 # as last built and is rewritten only when one changes, so that
@@ -90,6 +93,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< $(LIB) $(LDLIBS)
 
+# A PAM application for the tests (tests/pamclient.c): private PAM
+# configuration directories, the conversation recorded.  Never installed.
+$(BUILD)/tests/pamclient: tests/pamclient.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< -lpam
+
 $(BUILD)/locale/%/LC_MESSAGES/jukisec.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
@@ -116,13 +125,25 @@ po:
 	$(XGETTEXT) -o po/jukisec.pot $(sort $(wildcard cmd/*.c)) $(LIBSRC) pam/pam_jukisec.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/jukisec.pot || exit 1; done
 
-# Debian packages the build, the tests and the demo need.  As root they are
+# Debian packages the build, the tests, the bench and the demo need, every
+# one (a test never skips for want of one of these).  As root they are
 # installed; otherwise the command is printed and make stops.  A policy-rc.d
 # (Debian's switch) keeps the packages from starting services: rsyslog is
 # here for t1130, which runs rsyslogd processes of its own, not the system's.
 DEBS = build-essential pkg-config libgcrypt20-dev libcsv-dev libfprint-2-dev \
-	libglib2.0-dev libpam0g-dev pamtester libpam-modules faketime miller mandoc python3 \
-	perl clang libclang-rt-14-dev procps util-linux time gettext locales rsyslog openssl
+	libglib2.0-dev pamtester libpam-modules faketime miller mandoc python3 \
+	perl clang libclang-rt-14-dev procps util-linux time gettext locales rsyslog
+# strace: t2010 and t2020 count the register reads and stall a tool at
+# its lock (strace -e inject).
+DEBS += strace
+# libargon2-1: the reference Argon2 library t2000 checks our PHC string with.
+DEBS += libargon2-1
+# libpam0g-dev: tests/pamclient (pam_start_confdir) for t2400.
+DEBS += libpam0g-dev
+# mount: mount/umount for t0090, t2400 and t4060 (tmpfs, bind mounts).
+DEBS += mount
+# openssl: bench/10-log.sh measures openssl dgst -sha256 as the hashing baseline.
+DEBS += openssl
 deps:
 	@missing=$$(for p in $(DEBS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
