@@ -58,6 +58,14 @@ test_lazy_prereq STRACE '
 	command -v strace >/dev/null || { echo "strace not installed (make deps)"; exit 1; }
 	strace -o /dev/null true 2>/dev/null ||
 	    { echo "strace cannot trace here (ptrace not permitted)"; exit 1; }'
+# STRACE_MEM: strace shows the paths a tool opens.  The tools make themselves
+# undumpable (secrets in memory): only a tracer with CAP_SYS_PTRACE reads
+# their memory.
+test_lazy_prereq STRACE_MEM '
+	strace -e trace=%file -o "$TMP/.strace" log-append -d "$TMP/.strace-probe" \
+	    -u probe -a probe >/dev/null 2>&1
+	grep -q "open.*strace-probe" "$TMP/.strace" ||
+	    { echo "strace cannot read the memory of the undumpable tools (needs root)"; exit 1; }'
 test_lazy_prereq ARGON2REF '
 	python3 -c "import ctypes; ctypes.CDLL(\"libargon2.so.1\")" 2>/dev/null ||
 	    { echo "libargon2.so.1 cannot be loaded (libargon2-1, make deps)"; exit 1; }'

@@ -54,7 +54,7 @@ test_expect_success 'a duplicate id is refused and logged after the auth' '
 	last 2 >got && test_cmp want got
 '
 
-test_expect_success STRACE 'the register is read twice, not three times' '
+test_expect_success STRACE,STRACE_MEM 'the register is read twice, not three times' '
 	pw erin erin-secret-1 &&
 	strace -f -e trace=openat -o trace operator-add -d "$D" -b boss \
 	    --by-password-fd 4 -i erin -n Erin -m password --reason r \

@@ -186,7 +186,7 @@ test_expect_success STRACE 'incident-report: a step never follows the revocation
 	last 4 >got && test_cmp want got
 '
 
-test_expect_success STRACE 'each tool takes the register lock once: the auth and the change' '
+test_expect_success STRACE,STRACE_MEM 'each tool takes the register lock once: the auth and the change' '
 	strace -f -e trace=openat -o trace.mod operator-mod -d "$D" -b boss \
 	    --by-password-fd 4 -i alice -s Planning 4<"$TMP/pw.boss" &&
 	test "$(grep -c "\"register.lock\"" trace.mod)" = 1 &&
