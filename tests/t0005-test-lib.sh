@@ -134,4 +134,11 @@ test_expect_success 'tests/tap-tee keeps the TAP and the status of the test' '
 	! grep -qx "[34]" fds
 '
 
+test_expect_success 'tests/tap-tee runs a script that is not executable, as prove does' '
+	printf "echo \"ok 1 - plain\"\necho 1..1\n" >"$TMP/plain.sh" &&
+	JUKISEC_TAPDIR=$TMP/kept && export JUKISEC_TAPDIR &&
+	sh "$SRCDIR/tests/tap-tee" "$TMP/plain.sh" >out &&
+	grep -qx "ok 1 - plain" out && grep -qx "ok 1 - plain" kept/plain.sh.tap
+'
+
 test_done
