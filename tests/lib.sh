@@ -71,8 +71,9 @@ test_lazy_prereq ARGON2REF '
 	    { echo "libargon2.so.1 cannot be loaded (libargon2-1, make deps)"; exit 1; }'
 test_lazy_prereq PAMTESTER '
 	command -v pamtester >/dev/null || { echo "pamtester not installed (make deps)"; exit 1; }'
+# FAKETIME: libfaketime, which at() below preloads.
 test_lazy_prereq FAKETIME '
-	command -v faketime >/dev/null || { echo "faketime not installed (make deps)"; exit 1; }'
+	[ -n "$FAKETIME_LIB" ] || { echo "libfaketime not installed (faketime, make deps)"; exit 1; }'
 # A private mount namespace (unshare -m) in which the test may mount.
 test_lazy_prereq MOUNTNS '
 	[ "$(id -u)" -eq 0 ] || { echo "needs root to mount in a private namespace"; exit 1; }
