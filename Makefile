@@ -168,7 +168,8 @@ check: deps
 # Runs the suite against the binaries in $(BUILD); no deps step, for re-runs.
 # tests/tap-tee keeps each test's TAP in $(BUILD)/tap, from which
 # tests/skip-summary says at the end what was skipped and why; the status
-# is prove's.  SEED=N (in the environment or on the command line) replays
+# is prove's.  tests/cpu-summary then names the tests that took the most
+# CPU (the suite must stay under 3 minutes on 2 cores).  SEED=N (in the environment or on the command line) replays
 # the random SIGKILL loops.
 test:
 	@rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
@@ -176,7 +177,9 @@ test:
 	JUKISEC_TAPDIR=$(abspath $(BUILD))/tap prove -j2 --exec tests/tap-tee \
 		$(if $(T),$(T),$(wildcard tests/t*.sh) $(UNIT)); \
 	st=$$?; set -- $(BUILD)/tap/*.tap; \
-	if [ -e "$$1" ]; then sh tests/skip-summary "$$@"; fi; exit $$st
+	if [ -e "$$1" ]; then sh tests/skip-summary "$$@"; fi; \
+	set -- $(BUILD)/tap/*.time; \
+	if [ -e "$$1" ]; then sh tests/cpu-summary "$$@"; fi; exit $$st
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # allocator_release_to_os_interval_ms=-1: otherwise ASan's allocator calls

@@ -131,7 +131,17 @@ test_expect_success 'tests/tap-tee keeps the TAP and the status of the test' '
 	chmod +x "$TMP/st.sh" && JUKISEC_TAPDIR=$TMP/kept && export JUKISEC_TAPDIR &&
 	test_must_fail 3 sh "$SRCDIR/tests/tap-tee" "$TMP/st.sh" >out 2>fds &&
 	printf "ok 1 - here\n1..1\n" >want && test_cmp want out && test_cmp want kept/st.sh.tap &&
-	! grep -qx "[34]" fds
+	! grep -qx "[34]" fds && test "$(wc -l <kept/st.sh.time)" -eq 2
+'
+
+test_expect_success 'tests/cpu-summary adds up the tests and names the costliest first' '
+	mkdir times &&
+	printf "0m0.01s 0m0.00s\n0m1.50s 0m0.50s\n" >times/a.sh.time &&
+	printf "0m0.01s 0m0.00s\n1m2.25s 0m0.75s\n" >times/b.sh.time &&
+	printf "0m0.00s 0m0.00s\n0m0.00s 0m0.00s\n" >times/u.time &&
+	sh "$SRCDIR/tests/cpu-summary" times/*.time >out &&
+	echo "cpu: 65.0 s in 3 files; most: b 63.0 s, a 2.0 s, u 0.0 s" >want &&
+	test_cmp want out
 '
 
 test_expect_success 'tests/tap-tee runs a script that is not executable, as prove does' '
