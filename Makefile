@@ -55,7 +55,7 @@ PO = $(wildcard po/*.po)
 MO = $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo)
 
 # Test programs that are not tests themselves (prove does not run them).
-TESTPROG = $(BUILD)/tests/pamclient
+TESTPROG = $(BUILD)/tests/pamclient $(BUILD)/tests/crashpoint.so
 
 all: $(BIN:%=$(BUILD)/%) $(PAMMOD) $(UNIT) $(TESTPROG) $(MO)
 
@@ -98,6 +98,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HDR)
 $(BUILD)/tests/pamclient: tests/pamclient.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< -lpam
+
+# The crash points of the crash tests (tests/crashpoint.c), preloaded into
+# a tool by tests/lib-crash.sh: never linked into a tool, never installed.
+# Built without $(CFLAGS), so that a sanitizer build's tools can load it.
+$(BUILD)/tests/crashpoint.so: tests/crashpoint.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/locale/%/LC_MESSAGES/jukisec.mo: po/%.po
 	@mkdir -p $(@D)

@@ -195,7 +195,7 @@ test_cmp() { diff -u "$1" "$2"; }
 # "YYYY-MM-DD hh:mm:ss[.fff]" (the monotonic clock, which bounds lock
 # waits, keeps running).  libfaketime does it: the tools have no clock
 # option (SPEC: the clock is not an input of a tool that admits people or
-# changes state).
+# changes state).  A library already preloaded (tests/lib-crash.sh's) stays.
 FAKETIME_LIB=
 for _f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
     /usr/local/lib/faketime/libfaketime.so.1; do
@@ -210,7 +210,7 @@ at() {
 	*) _at="$1 UTC" ;;
 	esac
 	_at=$(date -d "$_at" "+%Y-%m-%d %H:%M:%S.%3N") || return 3; shift
-	(LD_PRELOAD=$FAKETIME_LIB FAKETIME=$_at FAKETIME_DONT_FAKE_MONOTONIC=1
+	(LD_PRELOAD=$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD} FAKETIME=$_at FAKETIME_DONT_FAKE_MONOTONIC=1
 	export LD_PRELOAD FAKETIME FAKETIME_DONT_FAKE_MONOTONIC; "$@")
 }
 

@@ -1,0 +1,467 @@
+/*
+ * tests/crashpoint.c — deterministic crash points for the crash tests,
+ * preloaded into a tool (LD_PRELOAD) by tests/lib-crash.sh; never linked
+ * into a tool, never installed (t0060 checks the binaries for it).
+ *
+ * A step is a call by which a process changes what a later process finds
+ * in the file system: open(2) that creates or truncates, write(2) and its
+ * kin to a regular file, copy_file_range(2), ftruncate(2), rename(2),
+ * link(2), unlink(2), mkdir(2) of what is not there, rmdir(2) and their
+ * *at forms.  fsync(2) and kin are not steps: after SIGKILL the page cache
+ * is still there, so killing before an fsync leaves what killing before
+ * the next step leaves.  A crash after the last step is the tool's exit.
+ * stdio's own writes are not seen either; in jukisec stdio writes only
+ * temporary files, published by the rename that is a step.
+ *
+ * Environment (read once, at load, and removed, so that no child of the
+ * tool inherits it):
+ *   JUKISEC_CRASH_AT=N	  the process kills itself (SIGKILL) instead of
+ *			  making step N (1 is the first); 0 or unset: never
+ *   JUKISEC_CRASH_TORN=1 at step N a write writes its first half, then
+ *			  the process dies (the torn write SIGKILL can leave)
+ *   JUKISEC_CRASH_LOG=F  each step appends "N CALL PATH" to F
+ * Only the process that loaded this, not a fork of it, counts steps.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static pid_t owner;
+static unsigned long step, crash_at;
+static int torn;
+static char logpath[4096];
+
+static void
+scrub_preload(void)
+{
+	char *p = getenv("LD_PRELOAD"), *out, *tok, *save = NULL;
+	size_t n;
+
+	if (p == NULL || (out = malloc((n = strlen(p) + 1))) == NULL)
+		return;
+	out[0] = '\0';
+	if ((p = strdup(p)) == NULL) {
+		free(out);
+		return;
+	}
+	for (tok = strtok_r(p, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
+		if (strstr(tok, "crashpoint") != NULL)
+			continue;
+		if (out[0] != '\0')
+			strcat(out, ":");
+		strcat(out, tok);
+	}
+	if (out[0] == '\0')
+		unsetenv("LD_PRELOAD");
+	else
+		setenv("LD_PRELOAD", out, 1);
+	free(p);
+	free(out);
+}
+
+__attribute__((constructor)) static void
+crash_init(void)
+{
+	const char *s;
+
+	owner = getpid();
+	if ((s = getenv("JUKISEC_CRASH_AT")) != NULL)
+		crash_at = strtoul(s, NULL, 10);
+	if ((s = getenv("JUKISEC_CRASH_TORN")) != NULL)
+		torn = strcmp(s, "1") == 0;
+	if ((s = getenv("JUKISEC_CRASH_LOG")) != NULL)
+		snprintf(logpath, sizeof(logpath), "%s", s);
+	unsetenv("JUKISEC_CRASH_AT");
+	unsetenv("JUKISEC_CRASH_TORN");
+	unsetenv("JUKISEC_CRASH_LOG");
+	scrub_preload();
+}
+
+static void *
+real(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (f == NULL) {
+		static const char m[] = "crashpoint: no next symbol\n";
+		syscall(SYS_write, 2, m, sizeof(m) - 1);
+		_exit(99);
+	}
+	return f;
+}
+
+/* The trace line, written with raw system calls (no step of its own). */
+static void
+trace(const char *call, int dirfd, const char *path, int fd)
+{
+	char line[8192], where[4096], proc[64];
+	ssize_t n;
+	int lfd;
+
+	if (logpath[0] == '\0')
+		return;
+	where[0] = '\0';
+	if (path == NULL) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if ((n = readlink(proc, where, sizeof(where) - 1)) > 0)
+			where[n] = '\0';
+	} else if (path[0] == '/' || dirfd == AT_FDCWD) {
+		snprintf(where, sizeof(where), "%s", path);
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
+		if ((n = readlink(proc, where, sizeof(where) - 1)) > 0) {
+			where[n] = '\0';
+			snprintf(where + n, sizeof(where) - (size_t)n, "/%s", path);
+		}
+	}
+	n = snprintf(line, sizeof(line), "%lu %s %s\n", step, call, where);
+	lfd = (int)syscall(SYS_openat, AT_FDCWD, logpath,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd >= 0) {
+		syscall(SYS_write, lfd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		syscall(SYS_close, lfd);
+	}
+}
+
+static void
+die(void)
+{
+	kill(getpid(), SIGKILL);
+	for (;;)
+		pause();
+}
+
+/*
+ * at_step: called before a step; counts it and, at the chosen one, dies.
+ * Returns 1 when the step is the one to tear (the caller writes half and
+ * then calls die()).
+ */
+static int
+at_step(const char *call, int dirfd, const char *path, int fd, int tearable)
+{
+	int e = errno;
+
+	if (getpid() != owner)
+		return 0;
+	step++;
+	trace(call, dirfd, path, fd);
+	errno = e;
+	if (crash_at == 0 || step != crash_at)
+		return 0;
+	if (torn && tearable)
+		return 1;
+	die();
+	return 0;
+}
+
+static int
+is_regular(int fd)
+{
+	struct stat sb;
+	int e = errno, r;
+
+	r = fd > 2 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	errno = e;
+	return r;
+}
+
+static int
+exists(int dirfd, const char *path)
+{
+	struct stat sb;
+	int e = errno, r;
+
+	r = fstatat(dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+	errno = e;
+	return r;
+}
+
+/* An open that creates or truncates is a step; opening what is there is not. */
+static void
+open_step(const char *call, int dirfd, const char *path, int flags)
+{
+	int there;
+
+	if (!(flags & (O_CREAT | O_TRUNC)))
+		return;
+	there = exists(dirfd, path);
+	if (!there && !(flags & O_CREAT))
+		return;
+	if (there && !(flags & O_TRUNC))
+		return;
+	at_step(call, dirfd, path, -1, 0);
+}
+
+#define MODE_ARG(flags, mode) do {					\
+	mode = 0;							\
+	if (((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE) {			\
+		va_list ap;						\
+		va_start(ap, flags);					\
+		mode = va_arg(ap, mode_t);				\
+		va_end(ap);						\
+	}								\
+} while (0)
+
+int
+open(const char *path, int flags, ...)
+{
+	static int (*f)(const char *, int, ...);
+	mode_t mode;
+
+	MODE_ARG(flags, mode);
+	if (f == NULL)
+		f = real("open");
+	open_step("open", AT_FDCWD, path, flags);
+	return f(path, flags, mode);
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	static int (*f)(const char *, int, ...);
+	mode_t mode;
+
+	MODE_ARG(flags, mode);
+	if (f == NULL)
+		f = real("open64");
+	open_step("open", AT_FDCWD, path, flags);
+	return f(path, flags, mode);
+}
+
+int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	static int (*f)(int, const char *, int, ...);
+	mode_t mode;
+
+	MODE_ARG(flags, mode);
+	if (f == NULL)
+		f = real("openat");
+	open_step("openat", dirfd, path, flags);
+	return f(dirfd, path, flags, mode);
+}
+
+int
+openat64(int dirfd, const char *path, int flags, ...)
+{
+	static int (*f)(int, const char *, int, ...);
+	mode_t mode;
+
+	MODE_ARG(flags, mode);
+	if (f == NULL)
+		f = real("openat64");
+	open_step("openat", dirfd, path, flags);
+	return f(dirfd, path, flags, mode);
+}
+
+int
+creat(const char *path, mode_t mode)
+{
+	static int (*f)(const char *, mode_t);
+
+	if (f == NULL)
+		f = real("creat");
+	open_step("creat", AT_FDCWD, path, O_CREAT | O_TRUNC);
+	return f(path, mode);
+}
+
+ssize_t
+write(int fd, const void *buf, size_t n)
+{
+	static ssize_t (*f)(int, const void *, size_t);
+
+	if (f == NULL)
+		f = real("write");
+	if (n > 0 && is_regular(fd) && at_step("write", -1, NULL, fd, n > 1)) {
+		f(fd, buf, n / 2);
+		die();
+	}
+	return f(fd, buf, n);
+}
+
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	static ssize_t (*f)(int, const void *, size_t, off_t);
+
+	if (f == NULL)
+		f = real("pwrite");
+	if (n > 0 && is_regular(fd) && at_step("pwrite", -1, NULL, fd, n > 1)) {
+		f(fd, buf, n / 2, off);
+		die();
+	}
+	return f(fd, buf, n, off);
+}
+
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	return pwrite(fd, buf, n, off);
+}
+
+ssize_t
+writev(int fd, const struct iovec *iov, int cnt)
+{
+	static ssize_t (*f)(int, const struct iovec *, int);
+
+	if (f == NULL)
+		f = real("writev");
+	if (cnt > 0 && is_regular(fd) && at_step("writev", -1, NULL, fd, 0))
+		die();
+	return f(fd, iov, cnt);
+}
+
+ssize_t
+copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t n,
+    unsigned int flags)
+{
+	static ssize_t (*f)(int, off_t *, int, off_t *, size_t, unsigned int);
+
+	if (f == NULL)
+		f = real("copy_file_range");
+	if (n > 0 && at_step("copy_file_range", -1, NULL, out, n > 1)) {
+		f(in, inoff, out, outoff, n / 2, flags);
+		die();
+	}
+	return f(in, inoff, out, outoff, n, flags);
+}
+
+int
+ftruncate(int fd, off_t len)
+{
+	static int (*f)(int, off_t);
+
+	if (f == NULL)
+		f = real("ftruncate");
+	at_step("ftruncate", -1, NULL, fd, 0);
+	return f(fd, len);
+}
+
+int
+ftruncate64(int fd, off_t len)
+{
+	return ftruncate(fd, len);
+}
+
+int
+rename(const char *from, const char *to)
+{
+	static int (*f)(const char *, const char *);
+
+	if (f == NULL)
+		f = real("rename");
+	at_step("rename", AT_FDCWD, to, -1, 0);
+	return f(from, to);
+}
+
+int
+renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	static int (*f)(int, const char *, int, const char *);
+
+	if (f == NULL)
+		f = real("renameat");
+	at_step("renameat", tofd, to, -1, 0);
+	return f(fromfd, from, tofd, to);
+}
+
+int
+renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned int flags)
+{
+	static int (*f)(int, const char *, int, const char *, unsigned int);
+
+	if (f == NULL)
+		f = real("renameat2");
+	at_step("renameat2", tofd, to, -1, 0);
+	return f(fromfd, from, tofd, to, flags);
+}
+
+int
+link(const char *from, const char *to)
+{
+	static int (*f)(const char *, const char *);
+
+	if (f == NULL)
+		f = real("link");
+	at_step("link", AT_FDCWD, to, -1, 0);
+	return f(from, to);
+}
+
+int
+linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+	static int (*f)(int, const char *, int, const char *, int);
+
+	if (f == NULL)
+		f = real("linkat");
+	at_step("linkat", tofd, to, -1, 0);
+	return f(fromfd, from, tofd, to, flags);
+}
+
+int
+unlink(const char *path)
+{
+	static int (*f)(const char *);
+
+	if (f == NULL)
+		f = real("unlink");
+	at_step("unlink", AT_FDCWD, path, -1, 0);
+	return f(path);
+}
+
+int
+unlinkat(int dirfd, const char *path, int flags)
+{
+	static int (*f)(int, const char *, int);
+
+	if (f == NULL)
+		f = real("unlinkat");
+	at_step("unlinkat", dirfd, path, -1, 0);
+	return f(dirfd, path, flags);
+}
+
+int
+mkdir(const char *path, mode_t mode)
+{
+	static int (*f)(const char *, mode_t);
+
+	if (f == NULL)
+		f = real("mkdir");
+	if (!exists(AT_FDCWD, path))
+		at_step("mkdir", AT_FDCWD, path, -1, 0);
+	return f(path, mode);
+}
+
+int
+mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	static int (*f)(int, const char *, mode_t);
+
+	if (f == NULL)
+		f = real("mkdirat");
+	if (!exists(dirfd, path))
+		at_step("mkdirat", dirfd, path, -1, 0);
+	return f(dirfd, path, mode);
+}
+
+int
+rmdir(const char *path)
+{
+	static int (*f)(const char *);
+
+	if (f == NULL)
+		f = real("rmdir");
+	at_step("rmdir", AT_FDCWD, path, -1, 0);
+	return f(path);
+}

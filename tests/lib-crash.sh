@@ -1,0 +1,80 @@
+# tests/lib-crash.sh — deterministic crash points, sourced after lib.sh.
+#
+# tests/crashpoint.c (built as $JUKISEC_BUILD/tests/crashpoint.so, never
+# linked into a tool) is preloaded into the tool under test.  It counts the
+# tool's steps, the calls that change what a later process finds on disk
+# (a file created, written, truncated, renamed, linked or removed), and
+# kills the tool with SIGKILL before step N, or halfway through it when the
+# step is a write (a torn write).  A crash test runs the operation once to
+# list its steps, then once for every step, from the same saved state, and
+# checks what the next process finds: exhaustive and the same every run.
+
+CRASHPOINT=$JUKISEC_BUILD/tests/crashpoint.so
+[ -f "$CRASHPOINT" ] || { echo "Bail out! $CRASHPOINT not built (make all)"; exit 2; }
+
+# crash_env: the environment the preloaded library reads, on top of any
+# LD_PRELOAD already there (at's libfaketime: write "at TIME crash_at ...").
+crash_env() {
+	LD_PRELOAD=${LD_PRELOAD:+$LD_PRELOAD:}$CRASHPOINT
+	export LD_PRELOAD JUKISEC_CRASH_AT JUKISEC_CRASH_TORN JUKISEC_CRASH_LOG
+}
+
+# crash_trace CMD...: runs CMD whole with its steps listed, one a line
+# ("N CALL PATH"), in $TMP/crash.trace; returns CMD's status.
+crash_trace() {
+	rm -f "$TMP/crash.trace"
+	(JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG=$TMP/crash.trace
+	crash_env; "$@")
+	_ct=$?
+	touch "$TMP/crash.trace"
+	return $_ct
+}
+
+# crash_at N TORN CMD...: runs CMD killed before its step N (TORN=1:
+# halfway through the write that is step N); succeeds when CMD was killed.
+crash_at() {
+	(JUKISEC_CRASH_AT=$1 JUKISEC_CRASH_TORN=$2 JUKISEC_CRASH_LOG=
+	shift 2; crash_env; "$@")
+	[ $? -eq 137 ]
+}
+
+# crash_every SAVED DIR CHECK CMD...: the crash test of one operation.
+# CMD is traced once from a copy of SAVED at DIR; then, for every step N,
+# DIR is made a copy of SAVED again, CMD is killed before step N (and,
+# when the step is a write, again halfway through it) and the shell
+# command CHECK runs with $crash_step set to "N CALL PATH" (and
+# $crash_torn to 0 or 1).  Stops at the first kill that does not happen
+# or CHECK that fails, saying which step.  $crash_n is the number of steps.
+# Writes to files whose name matches the pattern $crash_untorn are not torn
+# (t1050 tears the log's writes; the register tests need not again).
+crash_untorn=
+crash_every() {
+	_cs=$1 _cd=$2 _cc=$3; shift 3
+	rm -rf "$_cd" && cp -a "$_cs" "$_cd" || return 1
+	crash_trace "$@" </dev/null >/dev/null 2>&1 ||
+	    { echo "the operation fails without a crash: $*" >&2; return 1; }
+	cp "$TMP/crash.trace" "$TMP/crash.steps"
+	crash_n=$(wc -l <"$TMP/crash.steps")
+	[ "$crash_n" -gt 0 ] || { echo "no step traced: $*" >&2; return 1; }
+	while read -r _cn _ccall _cpath; do
+		for crash_torn in 0 1; do
+			case $crash_torn.$_ccall in
+			1.write|1.pwrite|1.copy_file_range)
+				case ${_cpath##*/} in $crash_untorn) continue ;; esac ;;
+			1.*) continue ;;
+			esac
+			crash_step="$_cn $_ccall ${_cpath#"$_cd"/}"
+			rm -rf "$_cd" && cp -a "$_cs" "$_cd" || return 1
+			crash_at "$_cn" "$crash_torn" "$@" </dev/null >/dev/null 2>&1 ||
+			    { echo "step $crash_step: not killed there" >&2; return 1; }
+			eval "$_cc" ||
+			    { echo "after a kill at step $crash_step (torn $crash_torn)" >&2; return 1; }
+		done
+	done <"$TMP/crash.steps"
+}
+
+# crash_say: the steps of the last crash_every, in the TAP ("# steps: ...").
+crash_say() {
+	[ -s "$TMP/crash.steps" ] &&
+	say "steps: $(awk '{ sub(".*/", "", $3); printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3 }' "$TMP/crash.steps")"
+}

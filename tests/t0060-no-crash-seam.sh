@@ -1,0 +1,48 @@
+#!/bin/sh
+# The crash points of the crash tests (tests/crashpoint.c, preloaded by
+# tests/lib-crash.sh) are no seam of the tools: no binary names their
+# variables or holds their code, a tool given them without the preloaded
+# library ignores them, and with it the test build kills where asked.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-crash.sh"
+
+TOOLS=$(cd "$SRCDIR/cmd" && ls *.c | sed 's/\.c$//')
+
+test_expect_success 'no tool holds the crash points: strings, symbols' '
+	for b in $TOOLS; do
+		readelf -p .rodata "$JUKISEC_BUILD/$b" >ro || exit 1
+		grep -q JUKISEC_DIR ro || { echo "$b: .rodata not read" >&2; exit 1; }
+		grep -q JUKISEC_CRASH ro && { echo "$b: names JUKISEC_CRASH" >&2; exit 1; }
+		nm "$JUKISEC_BUILD/$b" >syms || exit 1
+		grep -q " T main\$" syms || { echo "$b: no symbols to read" >&2; exit 1; }
+		grep -Ei " [tTdDbB] [a-z_]*crash" syms && { echo "$b: crash code" >&2; exit 1; }
+		grep -Eq " T (write|renameat|ftruncate)\$" syms &&
+		    { echo "$b: interposes a system call" >&2; exit 1; }
+	done
+	readelf -p .rodata "$CRASHPOINT" | grep -q JUKISEC_CRASH_AT &&
+	nm -D "$CRASHPOINT" | grep -Eq " T (write|renameat|ftruncate)\$"
+'
+
+test_expect_success 'a tool ignores the variables without the library' '
+	init_state "$TMP/s" &&
+	JUKISEC_CRASH_AT=1 log-append -d "$TMP/s" -u clerk01 -a view -r ok &&
+	grep -q ",clerk01,view," "$TMP/s/oplog.csv"
+'
+
+test_expect_success 'with it, the tool dies before the step asked for, and the trace names it' '
+	cp "$TMP/s/oplog.csv" before &&
+	crash_at 1 0 log-append -d "$TMP/s" -u clerk02 -a view -r ok &&
+	cmp before "$TMP/s/oplog.csv" &&
+	crash_trace log-append -d "$TMP/s" -u clerk02 -a view -r ok &&
+	grep -q "^1 write $TMP/s/oplog.csv\$" "$TMP/crash.trace" &&
+	grep -q ",clerk02,view," "$TMP/s/oplog.csv"
+'
+
+test_expect_success 'a torn write: half of it is there' '
+	cp "$TMP/s/oplog.csv" before &&
+	crash_at 1 1 log-append -d "$TMP/s" -u clerk03 -a view -r ok &&
+	test "$(wc -c <"$TMP/s/oplog.csv")" -gt "$(wc -c <before)" &&
+	! grep -q ",clerk03,view,ok," "$TMP/s/oplog.csv"
+'
+
+test_done
