@@ -58,7 +58,7 @@ struct audit {
  * ST_NO something FAILs, ST_FAIL the state could not be opened. */
 int	audit_run(const struct audit_opts *, FILE *out);
 
-/* Building findings (audit.c).  L() picks the report's language. */
+/* Building findings (audit_check.c).  L() picks the report's language. */
 const char *L(const struct audit *, const char *en, const char *ja);
 void	check_begin(struct audit *, const char *rule, const char *check);
 void	check_item(struct audit *, const char *subject, const char *fmt, ...)
