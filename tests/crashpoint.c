@@ -134,9 +134,20 @@ trace(const char *call, int dirfd, const char *path, int fd)
 	}
 }
 
+/*
+ * Dies as SIGKILL would have it, but first removes what libfaketime (lib.sh
+ * at) keeps for this process in /dev/shm and removes at its exit only:
+ * the test leaves nothing outside its directory.
+ */
 static void
 die(void)
 {
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/shm/faketime_shm_%ld", (long)getpid());
+	syscall(SYS_unlink, path);
+	snprintf(path, sizeof(path), "/dev/shm/sem.faketime_sem_%ld", (long)getpid());
+	syscall(SYS_unlink, path);
 	kill(getpid(), SIGKILL);
 	for (;;)
 		pause();
