@@ -1,14 +1,16 @@
 #!/bin/sh
-# Concurrency: 8 processes x 500 appends at once give 4,000 records,
+# Concurrency: 8 processes x 100 appends at once give 800 records,
 # gap-free, none lost, duplicated or torn, each writer's in its order.
+# (8 x 500 showed nothing more and cost 30 s of CPU: each process start
+# here costs 10 ms, whatever the tool does.)
 . "$(dirname "$0")/lib.sh"
 
 jukisec-init -d "$TMP/s" >key 2>/dev/null
 chmod 600 key
 
-test_expect_success '8 writers x 500 appends' '
+test_expect_success '8 writers x 100 appends' '
 	for w in 1 2 3 4 5 6 7 8; do
-		(i=0; while [ $i -lt 500 ]; do
+		(i=0; while [ $i -lt 100 ]; do
 			log-append -d "$TMP/s" -u "w$w" -a append -o "$i" || exit 1
 			i=$((i + 1))
 		done) &
@@ -18,15 +20,15 @@ test_expect_success '8 writers x 500 appends' '
 	test $fails -eq 0
 '
 
-test_expect_success 'the log verifies: 4,001 records, seq 0-4000' '
+test_expect_success 'the log verifies: 801 records, seq 0-800' '
 	log-verify -d "$TMP/s" -k key >out &&
-	grep -q "^ok: 4001 records, seq 0-4000," out
+	grep -q "^ok: 801 records, seq 0-800," out
 '
 
-test_expect_success 'every writer has its 500 records once, in order' '
+test_expect_success 'every writer has its 100 records once, in order' '
 	for w in 1 2 3 4 5 6 7 8; do
 		grep ",w$w,append," s/oplog.csv | cut -d, -f6 >got.$w &&
-		seq 0 499 >want && test_cmp want got.$w || exit 1
+		seq 0 99 >want && test_cmp want got.$w || exit 1
 	done
 '
 
