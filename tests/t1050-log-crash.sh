@@ -1,7 +1,7 @@
 #!/bin/sh
 # Crashes of log-append (tests/lib-crash.sh): killed before each of its
 # steps in turn, and halfway through each write, for one record, a batch,
-# and the append that repairs what a crash left.  After every kill the
+# the append that repairs what a crash left, and the cron job's --seal.  After every kill the
 # records before are untouched, the next append succeeds (repairing), the
 # log verifies, and the batch is there whole or not at all (log-append(1):
 # "the whole batch is appended, or after a crash none of it").  Then one
@@ -53,6 +53,26 @@ test_expect_success 'the repairing append: a kill at every step, or in every wri
 	rm -rf "$TMP/torn" && mv "$S" "$TMP/torn" &&
 	crash_every "$TMP/torn" "$S" "after_crash -,repair 1 && after_crash print,batch 300" \
 	    la -u clerk01 -a view -o repairer -r ok
+'
+crash_say
+
+# The cron job's --seal: the seals of two ended epochs, then the key
+# replaced.  After any kill the next writer seals what is missing, once.
+T0=2026-01-01T09:00:00Z T2=2026-01-03T00:10:00Z
+at 2025-12-31T23:00:00Z jukisec-init -d "$TMP/e" >"$TMP/e.key" 2>/dev/null
+chmod 600 "$TMP/e.key"
+at $T0 log-append -d "$TMP/e" -u clerk01 -a view -r ok
+seal() { at $T2 log-append -d "$TMP/e" --seal; }
+after_seal() {
+	at $T2 log-append -d "$TMP/e" -u after -a check >/dev/null &&
+	log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2 >/dev/null &&
+	test "$(grep -c ",-,seal," "$TMP/e/oplog.csv")" -eq 2 &&
+	echo "step $crash_step torn=$crash_torn: sealed once"
+}
+
+test_expect_success 'log-append --seal: a kill at every step, or in every write' '
+	cp -a "$TMP/e" "$TMP/e.saved" &&
+	crash_every "$TMP/e.saved" "$TMP/e" after_seal seal
 '
 crash_say
 
