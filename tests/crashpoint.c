@@ -17,9 +17,13 @@
  * tool inherits it):
  *   JUKISEC_CRASH_AT=N	  the process kills itself (SIGKILL) instead of
  *			  making step N (1 is the first); 0 or unset: never
- *   JUKISEC_CRASH_TORN=1 at step N a write writes its first half, then
- *			  the process dies (the torn write SIGKILL can leave)
- *   JUKISEC_CRASH_LOG=F  each step appends "N CALL PATH" to F
+ *   JUKISEC_CRASH_TORN=1 at step N a write that crosses a page boundary
+ *			  writes up to the first one, then the process dies:
+ *			  the torn write SIGKILL can leave (the kernel copies
+ *			  a write page by page and stops between pages for a
+ *			  fatal signal; a write within one page is whole)
+ *   JUKISEC_CRASH_LOG=F  each step appends "N CALL PATH" to F, and
+ *			  " tear=K" when the step can be torn after K bytes
  * Only the process that loaded this, not a fork of it, counts steps.
  */
 #define _GNU_SOURCE
@@ -103,7 +107,7 @@ real(const char *name)
 
 /* The trace line, written with raw system calls (no step of its own). */
 static void
-trace(const char *call, int dirfd, const char *path, int fd)
+trace(const char *call, int dirfd, const char *path, int fd, size_t tear)
 {
 	char line[8192], where[4096], proc[64];
 	ssize_t n;
@@ -125,7 +129,11 @@ trace(const char *call, int dirfd, const char *path, int fd)
 			snprintf(where + n, sizeof(where) - (size_t)n, "/%s", path);
 		}
 	}
-	n = snprintf(line, sizeof(line), "%lu %s %s\n", step, call, where);
+	if (tear > 0)
+		n = snprintf(line, sizeof(line), "%lu %s %s tear=%zu\n", step, call,
+		    where, tear);
+	else
+		n = snprintf(line, sizeof(line), "%lu %s %s\n", step, call, where);
 	lfd = (int)syscall(SYS_openat, AT_FDCWD, logpath,
 	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (lfd >= 0) {
@@ -155,25 +163,53 @@ die(void)
 
 /*
  * at_step: called before a step; counts it and, at the chosen one, dies.
- * Returns 1 when the step is the one to tear (the caller writes half and
- * then calls die()).
+ * tear: the bytes a write can be torn after (0: it cannot be).  Returns 1
+ * when the step is the one to tear (the caller writes tear bytes and then
+ * calls die()).
  */
 static int
-at_step(const char *call, int dirfd, const char *path, int fd, int tearable)
+at_step(const char *call, int dirfd, const char *path, int fd, size_t tear)
 {
 	int e = errno;
 
 	if (getpid() != owner)
 		return 0;
 	step++;
-	trace(call, dirfd, path, fd);
+	trace(call, dirfd, path, fd, tear);
 	errno = e;
 	if (crash_at == 0 || step != crash_at)
 		return 0;
-	if (torn && tearable)
+	if (torn && tear > 0)
 		return 1;
 	die();
 	return 0;
+}
+
+/* Where a write of n bytes at off can be torn: the bytes up to the first
+ * page boundary it crosses, or 0. */
+static size_t
+tear_at(off_t off, size_t n)
+{
+	size_t page = 4096, first = page - (size_t)(off % (off_t)page);
+
+	return off >= 0 && first < n ? first : 0;
+}
+
+/* The offset the next write(2) on fd goes to. */
+static off_t
+write_off(int fd)
+{
+	struct stat sb;
+	int e = errno, fl;
+	off_t off;
+
+	fl = fcntl(fd, F_GETFL);
+	if (fl != -1 && (fl & O_APPEND))
+		off = fstat(fd, &sb) == 0 ? sb.st_size : -1;
+	else
+		off = lseek(fd, 0, SEEK_CUR);
+	errno = e;
+	return off;
 }
 
 static int
@@ -294,8 +330,9 @@ write(int fd, const void *buf, size_t n)
 
 	if (f == NULL)
 		f = real("write");
-	if (n > 0 && is_regular(fd) && at_step("write", -1, NULL, fd, n > 1)) {
-		f(fd, buf, n / 2);
+	if (n > 0 && is_regular(fd) &&
+	    at_step("write", -1, NULL, fd, tear_at(write_off(fd), n))) {
+		f(fd, buf, tear_at(write_off(fd), n));
 		die();
 	}
 	return f(fd, buf, n);
@@ -308,8 +345,8 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 
 	if (f == NULL)
 		f = real("pwrite");
-	if (n > 0 && is_regular(fd) && at_step("pwrite", -1, NULL, fd, n > 1)) {
-		f(fd, buf, n / 2, off);
+	if (n > 0 && is_regular(fd) && at_step("pwrite", -1, NULL, fd, tear_at(off, n))) {
+		f(fd, buf, tear_at(off, n), off);
 		die();
 	}
 	return f(fd, buf, n, off);
@@ -341,8 +378,10 @@ copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t n,
 
 	if (f == NULL)
 		f = real("copy_file_range");
-	if (n > 0 && at_step("copy_file_range", -1, NULL, out, n > 1)) {
-		f(in, inoff, out, outoff, n / 2, flags);
+	if (n > 0 && at_step("copy_file_range", -1, NULL, out,
+	    tear_at(outoff != NULL ? *outoff : write_off(out), n))) {
+		f(in, inoff, out, outoff,
+		    tear_at(outoff != NULL ? *outoff : write_off(out), n), flags);
 		die();
 	}
 	return f(in, inoff, out, outoff, n, flags);

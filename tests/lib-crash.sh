@@ -4,8 +4,9 @@
 # linked into a tool) is preloaded into the tool under test.  It counts the
 # tool's steps, the calls that change what a later process finds on disk
 # (a file created, written, truncated, renamed, linked or removed), and
-# kills the tool with SIGKILL before step N, or halfway through it when the
-# step is a write (a torn write).  A crash test runs the operation once to
+# kills the tool with SIGKILL before step N, or, when step N is a write
+# across a page boundary, after the first page's part of it (the torn
+# write SIGKILL can leave).  A crash test runs the operation once to
 # list its steps, then once for every step, from the same saved state, and
 # checks what the next process finds: exhaustive and the same every run.
 
@@ -30,8 +31,8 @@ crash_trace() {
 	return $_ct
 }
 
-# crash_at N TORN CMD...: runs CMD killed before its step N (TORN=1:
-# halfway through the write that is step N); succeeds when CMD was killed.
+# crash_at N TORN CMD...: runs CMD killed before its step N (TORN=1: within
+# the write that is step N, where it can tear); succeeds when CMD was killed.
 crash_at() {
 	(JUKISEC_CRASH_AT=$1 JUKISEC_CRASH_TORN=$2 JUKISEC_CRASH_LOG=
 	shift 2; crash_env; "$@")
@@ -41,7 +42,7 @@ crash_at() {
 # crash_every SAVED DIR CHECK CMD...: the crash test of one operation.
 # CMD is traced once from a copy of SAVED at DIR; then, for every step N,
 # DIR is made a copy of SAVED again, CMD is killed before step N (and,
-# when the step is a write, again halfway through it) and the shell
+# when the step is a write that can tear, again within it) and the shell
 # command CHECK runs with $crash_step set to "N CALL PATH" (and
 # $crash_torn to 0 or 1).  Stops at the first kill that does not happen
 # or CHECK that fails, saying which step.  $crash_n is the number of steps.
@@ -56,13 +57,12 @@ crash_every() {
 	cp "$TMP/crash.trace" "$TMP/crash.steps"
 	crash_n=$(wc -l <"$TMP/crash.steps")
 	[ "$crash_n" -gt 0 ] || { echo "no step traced: $*" >&2; return 1; }
-	while read -r _cn _ccall _cpath; do
+	while read -r _cn _ccall _cpath _ctear; do
 		for crash_torn in 0 1; do
-			case $crash_torn.$_ccall in
-			1.write|1.pwrite|1.copy_file_range)
-				case ${_cpath##*/} in $crash_untorn) continue ;; esac ;;
-			1.*) continue ;;
-			esac
+			if [ $crash_torn = 1 ]; then
+				[ -n "$_ctear" ] || continue
+				case ${_cpath##*/} in $crash_untorn) continue ;; esac
+			fi
 			crash_step="$_cn $_ccall ${_cpath#"$_cd"/}"
 			rm -rf "$_cd" && cp -a "$_cs" "$_cd" || return 1
 			crash_at "$_cn" "$crash_torn" "$@" </dev/null >/dev/null 2>&1 ||
