@@ -706,8 +706,20 @@ oplog_commit(struct oplog_batch *b)
 		    b->sealed ? " (sealed)" : "", b->key->epoch);
 	if (b->written == 0 && !b->repaired && !b->adopted) {
 		/* Nothing to write; the key may still have to move on (a crash
-		 * after the head last time left it behind). */
-		r = b->key->epoch != b->disk_epoch ? oplog_key_save(b->st, b->key) : ST_OK;
+		 * after the head last time left it behind), once the slot left
+		 * behind names its epoch too, as commit_head() does it: a key
+		 * ahead of either slot is refused by every writer after us. */
+		int keep = !b->newest;
+
+		r = ST_OK;
+		if (b->key->epoch != b->disk_epoch && b->slot[keep].kepoch < b->key->epoch) {
+			b->slot[keep].kepoch = b->key->epoch;
+			if (b->mac.epoch != b->key->epoch)
+				mac_setkey(&b->mac, b->key->k, b->key->epoch);
+			r = oplog_head_write(b->st, &b->slot[keep], keep, &b->mac, 1);
+		}
+		if (r == ST_OK && b->key->epoch != b->disk_epoch)
+			r = oplog_key_save(b->st, b->key);
 		release(b);
 		return r;
 	}
