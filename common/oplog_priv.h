@@ -116,7 +116,7 @@ int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long 
 int	oplog_rebuild(struct store *, const struct oplog_vkey *, const struct oplog_head *p,
 	    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now);
 
-/* Decimal, no sign, no leading zero, at most 18 digits (oplog_read.c): 0,
+/* Decimal, no sign, no leading zero, at most 18 digits (oplog_mac.c): 0,
  * or -1. */
 int	oplog_decimal(const char *, size_t len, long long *out);
 

@@ -32,33 +32,17 @@
 #include "jukisec.h"
 #include "oplog.h"
 #include "oplog_priv.h"
+#include "oplog_tail.h"
 #include "oplog_verify.h"
 #include "prune.h"
 #include "timeutil.h"
 
 #define PRUNE_TMP	".tmp-log-prune"
-#define BUFSZ		(1 << 20)
 #define COPY_CHUNK	(8 << 20)
 #define MS_PER_DAY	86400000LL
 /* The longest checkpoint line but for its terminal field (each field at
  * its widest: 20-digit numbers, 24-byte times, 64-digit MACs). */
 #define CHECKPOINT_MAX	512
-
-/* What the scan needs of a record, without unquoting the middle fields:
- * seq and time lead the line, the MAC ends it; none is ever quoted. */
-struct key {
-	long long	seq;
-	int64_t		time;
-	char		mac[2 * OPLOG_MACLEN + 1];
-};
-
-struct lines {
-	int		fd;
-	char		*buf;
-	size_t		start, end;
-	long long	off, limit;	/* file offset of buf[start]; stop there */
-	size_t		lineno;
-};
 
 struct archive {
 	int		fd;
@@ -108,150 +92,18 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* 1: *p, *n is the next whole line with its LF; 0: limit or end reached. */
-static int
-lines_next(struct lines *r, char **p, size_t *n)
-{
-	char *nl;
-	ssize_t k;
-
-	for (;;) {
-		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
-		if (nl != NULL) {
-			*p = r->buf + r->start;
-			*n = (size_t)(nl + 1 - *p);
-			if (r->off + (long long)*n > r->limit)
-				return 0;
-			r->start += *n;
-			r->off += (long long)*n;
-			r->lineno++;
-			return 1;
-		}
-		if (r->start > 0) {
-			memmove(r->buf, r->buf + r->start, r->end - r->start);
-			r->end -= r->start;
-			r->start = 0;
-		}
-		if (r->end == BUFSZ) {
-			errno = EFBIG;
-			return -1;
-		}
-		k = read(r->fd, r->buf + r->end, BUFSZ - r->end);
-		if (k == -1 && errno == EINTR)
-			continue;
-		if (k == -1)
-			return -1;
-		if (k == 0)
-			return 0;
-		r->end += (size_t)k;
-	}
-}
-
-static int
-num_field(const char *p, size_t n, long long *v)
-{
-	char tmp[24];
-	const char *errstr;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, p, n);
-	tmp[n] = '\0';
-	return parse_num(tmp, 0, INT64_MAX, v, &errstr);
-}
-
-/* seq, time and MAC of one line (LF included, CR LF allowed). */
-static const char *
-parse_key(const char *p, size_t n, struct key *k)
-{
-	const char *c1, *c2, *last, *end = p + n - 1;
-	char tmp[TIME_BUFSZ];
-	size_t i;
-
-	if (end > p && end[-1] == '\r')
-		end--;
-	if ((c1 = memchr(p, ',', (size_t)(end - p))) == NULL ||
-	    (c2 = memchr(c1 + 1, ',', (size_t)(end - c1 - 1))) == NULL)
-		return "too few fields";
-	if (num_field(p, (size_t)(c1 - p), &k->seq) == -1)
-		return "bad seq";
-	if ((size_t)(c2 - c1 - 1) >= sizeof(tmp))
-		return "bad time";
-	memcpy(tmp, c1 + 1, (size_t)(c2 - c1 - 1));
-	tmp[c2 - c1 - 1] = '\0';
-	if (time_parse(tmp, &k->time) == -1)
-		return "bad time";
-	for (last = end; last > c2 && last[-1] != ','; last--)
-		;
-	if (end - last != 2 * OPLOG_MACLEN)
-		return "bad hmac_v1";
-	for (i = 0; i < 2 * OPLOG_MACLEN; i++)
-		if (!strchr("0123456789abcdef", last[i]) || last[i] == '\0')
-			return "bad hmac_v1";
-	memcpy(k->mac, last, 2 * OPLOG_MACLEN);
-	k->mac[2 * OPLOG_MACLEN] = '\0';
-	return NULL;
-}
-
-static int
-is_header(const char *p, size_t n)
-{
-	size_t h = sizeof(OPLOG_HEADER) - 1;
-
-	return (n == h + 1 || (n == h + 2 && p[h] == '\r')) &&
-	    memcmp(p, OPLOG_HEADER, h) == 0;
-}
-
-/*
- * The last record line of fd before size: *key filled, 1; 0 if there is
- * none; -1 on error (errno).  *lfend gets the offset just past the last LF.
- * Header rows (archive chunks) are skipped.
- */
-static int
-tail_record(int fd, long long size, struct key *k, long long *lfend)
-{
-	static char win[4 * OPLOG_LINE_MAX];
-	long long base;
-	size_t n, e, s;
-	ssize_t got;
-
-	base = size > (long long)sizeof(win) ? size - (long long)sizeof(win) : 0;
-	n = (size_t)(size - base);
-	if ((got = pread(fd, win, n, base)) == -1)
-		return -1;
-	if ((size_t)got != n) {
-		errno = EIO;
-		return -1;
-	}
-	for (e = n; e > 0 && win[e - 1] != '\n'; e--)
-		;
-	*lfend = base + (long long)e;
-	while (e > 0) {
-		for (s = e - 1; s > 0 && win[s - 1] != '\n'; s--)
-			;
-		if (s == 0 && base > 0) {
-			errno = EFBIG;
-			return -1;
-		}
-		if (!is_header(win + s, e - s))
-			return parse_key(win + s, e - s, k) == NULL ? 1 : (errno = EINVAL, -1);
-		e = s;
-	}
-	return 0;
-}
-
 static int
 archive_open(struct archive *a, const char *name)
 {
 	struct stat sb;
-	struct key k;
+	struct tail_key k;
 	long long lfend;
 	int r;
 
 	memset(a, 0, sizeof(*a));
 	a->name = name;
 	a->last_seq = -1;
-	a->buf = xmalloc(BUFSZ);
+	a->buf = xmalloc(TAIL_BUFSZ);
 	if (strcmp(name, "-") == 0) {
 		a->fd = STDOUT_FILENO;
 		a->name = "<stdout>";
@@ -360,7 +212,7 @@ archive_add(struct archive *a, const char *p, size_t n)
 		if (archive_add(a, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1)
 			return -1;
 	}
-	if (a->len + n > BUFSZ && archive_flush(a) == -1)
+	if (a->len + n > TAIL_BUFSZ && archive_flush(a) == -1)
 		return -1;
 	memcpy(a->buf + a->len, p, n);
 	a->len += n;
@@ -442,8 +294,8 @@ copy_range(int in, long long off, long long end, int out)
 
 /* The line in hand goes: archived unless the archive has it already. */
 static int
-drop(struct archive *a, const char *p, size_t n, const struct key *k,
-    struct prune_result *res, struct key *cut)
+drop(struct archive *a, const char *p, size_t n, const struct tail_key *k,
+    struct prune_result *res, struct tail_key *cut)
 {
 	if (a != NULL && k->seq > a->last_seq) {
 		if (archive_add(a, p, n) == -1)
@@ -459,7 +311,7 @@ drop(struct archive *a, const char *p, size_t n, const struct key *k,
 
 /* The archive's last record, if the log has it too, must be the log's. */
 static int
-archive_match(struct archive *a, const struct key *k)
+archive_match(struct archive *a, const struct tail_key *k)
 {
 	if (a == NULL || k->seq != a->last_seq)
 		return 0;
@@ -478,19 +330,19 @@ archive_match(struct archive *a, const struct key *k)
  * so the newest record is never removed.  *keep_off: the first kept line.
  */
 static int
-scan(struct lines *r, const char *fname, struct archive *a,
-    struct prune_result *res, struct key *cut, long long *keep_off)
+scan(struct tail_lines *r, const char *fname, struct archive *a,
+    struct prune_result *res, struct tail_key *cut, long long *keep_off)
 {
 	static char pend[OPLOG_LINE_MAX + 2];
 	size_t plen = 0, n;
 	long long pend_off = 0, prev_seq = -1, first_seq = -1;
 	int64_t prev_time = INT64_MIN;
-	struct key k, pk;
+	struct tail_key k, pk;
 	const char *why;
 	char *p;
 	int more, kept = 0;
 
-	if ((more = lines_next(r, &p, &n)) != 1 || !is_header(p, n)) {
+	if ((more = tail_lines_next(r, &p, &n)) != 1 || !tail_is_header(p, n)) {
 		if (more == -1)
 			warn("%s", fname);
 		else
@@ -498,10 +350,10 @@ scan(struct lines *r, const char *fname, struct archive *a,
 		return -1;
 	}
 	*keep_off = r->off;
-	while ((more = lines_next(r, &p, &n)) == 1) {
+	while ((more = tail_lines_next(r, &p, &n)) == 1) {
 		if (n > OPLOG_LINE_MAX + 1)
 			why = _("line too long");
-		else if ((why = parse_key(p, n, &k)) == NULL) {
+		else if ((why = tail_parse_key(p, n, &k)) == NULL) {
 			if (prev_seq != -1 && k.seq != prev_seq + 1)
 				why = _("seq out of order");
 			else if (k.time < prev_time)
@@ -615,98 +467,6 @@ dir_lock(struct store *st)
 	return fd;
 }
 
-/* The last line before end (an LF there), NUL-terminated in buf; NULL if
- * it cannot be read or is longer than buf.  start: the first line's offset. */
-static char *
-last_line(int fd, long long end, long long start, char *buf, size_t cap)
-{
-	size_t n = end - start > (long long)cap - 1 ? cap - 1 : (size_t)(end - start);
-	char *p;
-
-	if (n == 0 || pread(fd, buf, n, end - (long long)n) != (ssize_t)n ||
-	    buf[n - 1] != '\n')
-		return NULL;
-	buf[n - 1] = '\0';
-	if ((p = memrchr(buf, '\n', n - 1)) != NULL)
-		return p + 1;
-	return end - (long long)n == start ? buf : NULL;
-}
-
-/*
- * A prune killed after renaming the new log into place but before its
- * head was committed leaves a log shorter than its open head that ends
- * with the checkpoint chained to the head's record, covering the log's
- * first record.  Here that checkpoint's MAC is checked under k, the key of
- * the head's kepoch, which the caller holds: ST_OK and *hd describing the
- * new log (closed, for the caller to commit), ST_NO for any other log,
- * ST_FAIL on I/O errors.
- */
-int
-prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32],
-    long long kepoch)
-{
-	struct oplog_record rec;
-	struct oplog_mac m = { NULL, -1 };
-	struct lines r = { 0 };
-	struct stat sb;
-	struct key prev, first;
-	unsigned char mac[OPLOG_MACLEN];
-	char *p, *scratch = NULL, hex[2 * OPLOG_MACLEN + 1], want[64];
-	long long lfend;
-	size_t n;
-	int ret = ST_NO;
-
-	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
-	    fstat(r.fd, &sb) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
-		ret = ST_FAIL;
-		goto out;
-	}
-	if (sb.st_size >= hd->size)
-		goto out;
-	hex_encode(hd->mac, OPLOG_MACLEN, hex);
-	r.buf = xmalloc(BUFSZ);
-	r.limit = sb.st_size;
-	scratch = xmalloc(OPLOG_LINE_MAX + 16);
-	if (lines_next(&r, &p, &n) != 1 || !is_header(p, n) ||
-	    lines_next(&r, &p, &n) != 1 || parse_key(p, n, &first) != NULL ||
-	    first.seq == 0 || (lfend = sb.st_size) < r.off ||
-	    (p = last_line(r.fd, lfend, sizeof(OPLOG_HEADER), r.buf, BUFSZ)) == NULL ||
-	    tail_record(r.fd, lfend - (long long)strlen(p) - 1, &prev, &lfend) != 1 ||
-	    prev.seq != hd->seq || strcmp(prev.mac, hex) != 0)
-		goto out;
-	snprintf(want, sizeof(want), "-%lld ", first.seq - 1);
-	if (oplog_parse_line(p, strlen(p), scratch, &rec) != NULL ||
-	    rec.seq != hd->seq + 1 || rec.epoch != kepoch ||
-	    strcmp(rec.field[OF_OPERATOR], "-") != 0 ||
-	    strcmp(rec.field[OF_ACTION], "log-prune") != 0 ||
-	    strncmp(rec.field[OF_DETAIL], "removed=", 8) != 0 ||
-	    strstr(rec.field[OF_DETAIL], want) == NULL)
-		goto out;
-	mac_open(&m);
-	mac_setkey(&m, k, kepoch);
-	mac_record(&m, hd->mac, (const char *const *)rec.field, rec.len, mac);
-	if (!ct_equal(mac, rec.mac, OPLOG_MACLEN))
-		goto out;
-	hd->erecs = rec.epoch == hd->epoch ? hd->erecs + 1 : 1;
-	hd->seq = rec.seq;
-	hd->epoch = rec.epoch;
-	hd->time = rec.time;
-	memcpy(hd->mac, rec.mac, OPLOG_MACLEN);
-	hd->count = rec.seq - first.seq + 1;
-	hd->size = sb.st_size;
-	hd->open = 0;
-	ret = ST_OK;
-out:
-	if (m.h != NULL)
-		mac_close(&m);
-	if (r.fd != -1)
-		close(r.fd);
-	free(r.buf);
-	free(scratch);
-	return ret;
-}
-
 struct appended {
 	struct store	*st;
 	int		logfd;		/* the log the scan read */
@@ -743,7 +503,7 @@ copy_appended(void *arg, long long end)
  * STORE_LOCK_LOG, which the caller holds. */
 static int
 commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
-    struct atomic_file *af, const struct key *cut, struct prune_result *res)
+    struct atomic_file *af, const struct tail_key *cut, struct prune_result *res)
 {
 	struct appended c = { st, logfd, from, af->fp };
 	char cutoff[TIME_BUFSZ], cut_time[TIME_BUFSZ], *detail;
@@ -771,9 +531,9 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	struct archive arch, *a = NULL;
 	struct atomic_file af;
 	struct oplog_head head;
-	struct lines r;
+	struct tail_lines r;
 	struct stat sb;
-	struct key cut;
+	struct tail_key cut;
 	const char *why;
 	char *fname;
 	long long keep_off;
@@ -836,7 +596,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 			goto out;
 		}
 	}
-	r.buf = xmalloc(BUFSZ);
+	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = head.size;
 	if (scan(&r, fname, a, res, &cut, &keep_off) == -1)
 		goto out;
