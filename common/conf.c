@@ -19,7 +19,6 @@
 #include "jukisec.h"
 #include "conf.h"
 #include "csvio.h"
-#include "store.h"
 
 #define LINE_MAX_LEN	4096
 
@@ -279,23 +278,6 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 fail:
 	free(line);
 	return ST_FAIL;
-}
-
-int
-conf_load(struct conf *c, const char *path)
-{
-	FILE *fp;
-	int fd, ret;
-
-	if ((fd = open_safe(AT_FDCWD, path, O_RDONLY, 0, 0)) == -1) {
-		open_safe_warn(path);
-		return ST_FAIL;
-	}
-	if ((fp = fdopen(fd, "r")) == NULL)
-		err(ST_FAIL, "%s", path);
-	ret = conf_load_fp(c, fp, path);
-	fclose(fp);
-	return ret;
 }
 
 int

@@ -47,12 +47,9 @@ struct conf {
 /* Sets every key to its compiled default (template_key relative to dir). */
 void	conf_defaults(struct conf *, const char *statedir);
 
-/* Reads path over the defaults.  ST_OK, or ST_FAIL after "file:line: ..."
- * on stderr.  A missing file is an error (the state is not initialised). */
-int	conf_load(struct conf *, const char *path);
-
-/* The same from an open stream (store_open uses it after store_openat);
- * path is for messages. */
+/* Reads the open stream over the defaults (store_open opens the file, a
+ * regular file nobody else can write); path is for messages.  ST_OK, or
+ * ST_FAIL after "file:line: ..." on stderr. */
 int	conf_load_fp(struct conf *, FILE *, const char *path);
 
 /* 1 when name is "-" or one of conf system_actors (R5.4 exempts them). */
