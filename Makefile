@@ -236,8 +236,11 @@ bench: deps
 	$(MAKE) all
 	JUKISEC_BUILD=$(abspath $(BUILD)) sh bench/run
 
-lint:
+# The man pages, and the dependency graph of common/ and cmd/ (printed;
+# a cycle among modules or headers fails, tests/depgraph).
+lint: $(BIN:%=$(BUILD)/%)
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
+	python3 tests/depgraph $(BUILD)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 \
