@@ -73,50 +73,6 @@ fail(struct csv_reader *r, size_t field, const char *reason)
 		    col_name(r, field), reason);
 }
 
-const char *
-csv_field_problem(const char *s, size_t len, size_t max, int multiline)
-{
-	static char toolong[64];
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
-	unsigned int c, min;
-	int n;
-
-	if (len > max) {
-		snprintf(toolong, sizeof(toolong), _("longer than %zu bytes"), max);
-		return toolong;
-	}
-	while (p < e) {
-		c = *p;
-		if (c < 0x80) {
-			if (c == 0)
-				return _("contains a NUL byte");
-			if ((c == '\n' || c == '\r') && !multiline)
-				return _("contains a line break");
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, c &= 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, c &= 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, c &= 0x07, min = 0x10000;
-		else
-			return _("invalid UTF-8");
-		if (e - p <= n)
-			return _("invalid UTF-8");
-		for (p++; n > 0; n--, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return _("invalid UTF-8");
-			c = c << 6 | (*p & 0x3f);
-		}
-		/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
-		if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-			return _("invalid UTF-8");
-	}
-	return NULL;
-}
-
 static int
 no_space(unsigned char c)
 {
@@ -368,28 +324,6 @@ csvr_close(struct csv_reader *r)
 	free(r->cap);
 	free(r->chunk);
 	free(r);
-}
-
-void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (n == 0)
-		return;
-	if (n > b->cap - b->len) {
-		while (n > b->cap - b->len)
-			b->cap = b->cap ? b->cap * 2 : 256;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
-void
-buf_free(struct buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
 }
 
 static int

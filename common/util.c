@@ -5,7 +5,7 @@
  * time a tool reads a secret the umask is 077, core dumps are off, SIGCHLD
  * has its default action (so children can be waited for) and libgcrypt's
  * secure (locked, wiped-on-free) memory pool exists.  Allocation failure
- * exits ST_FAIL here and nowhere else.  Standard output is checked
+ * exits ST_FAIL in mem.c and nowhere else.  Standard output is checked
  * at exit as well as by fshut_stdout(), so no path exits 0 after losing
  * output.  parse_num accepts only an optional sign and decimal digits: no
  * blanks, no hex, no trailing junk.
@@ -98,69 +98,6 @@ void
 print_version(void)
 {
 	printf("jukisec %s %s\n", program_invocation_short_name, VERSION);
-}
-
-void *
-xmalloc(size_t n)
-{
-	void *p;
-
-	if ((p = malloc(n ? n : 1)) == NULL)
-		err(ST_FAIL, NULL);
-	return p;
-}
-
-void *
-xcalloc(size_t n, size_t size)
-{
-	void *p;
-
-	if ((p = calloc(n ? n : 1, size ? size : 1)) == NULL)
-		err(ST_FAIL, NULL);
-	return p;
-}
-
-void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n ? n : 1)) == NULL)
-		err(ST_FAIL, NULL);
-	return p;
-}
-
-char *
-xstrdup(const char *s)
-{
-	char *p;
-
-	if ((p = strdup(s)) == NULL)
-		err(ST_FAIL, NULL);
-	return p;
-}
-
-char *
-xstrndup(const char *s, size_t n)
-{
-	char *p;
-
-	if ((p = strndup(s, n)) == NULL)
-		err(ST_FAIL, NULL);
-	return p;
-}
-
-char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		err(ST_FAIL, NULL);
-	return p;
 }
 
 int
