@@ -174,20 +174,6 @@ test_expect_success 'a version 1 head (an older log): log-verify reads it, write
 	lv >/dev/null
 '
 
-test_seed 1090
-
-test_expect_success '60 single-record writers killed at random moments: none that exited 0 is lost' '
-	restore good &&
-	: >done && i=0 &&
-	while [ $i -lt 60 ]; do
-		{ log-append -d "$S" -u k -a "single$i" 2>/dev/null & p=$!; } &&
-		sleep "0.00$(( $(rand) % 4 ))" && kill -9 $p 2>/dev/null
-		if wait $p; then echo "single$i" >>done; fi
-		i=$((i + 1))
-	done &&
-	log-append -d "$S" -u after -a kills && log-verify -d "$S" -k "$S.key" >out &&
-	while read a; do grep -q ",k,$a," "$S/oplog.csv" || { echo "$a missing" >&2; exit 1; }; done <done &&
-	say "$(wc -l <done) of 60 exited 0; $(cat out)"
-'
+# Writers killed at every step of an append: t1050 (tests/lib-crash.sh).
 
 test_done
