@@ -7,6 +7,9 @@
 . "$SRCDIR/tests/lib-crash.sh"
 
 TOOLS=$(cd "$SRCDIR/cmd" && ls *.c | sed 's/\.c$//')
+# The functions of tests/crashpoint.c (a sanitizer build's tools define
+# write and kin themselves: the names of the hook are what tells).
+SEAM='(crash_init|at_step|tear_at|write_off|scrub_preload)'
 
 test_expect_success 'no tool holds the crash points: strings, symbols' '
 	for b in $TOOLS; do
@@ -15,12 +18,10 @@ test_expect_success 'no tool holds the crash points: strings, symbols' '
 		grep -q JUKISEC_CRASH ro && { echo "$b: names JUKISEC_CRASH" >&2; exit 1; }
 		nm "$JUKISEC_BUILD/$b" >syms || exit 1
 		grep -q " T main\$" syms || { echo "$b: no symbols to read" >&2; exit 1; }
-		grep -Ei " [tTdDbB] [a-z_]*crash" syms && { echo "$b: crash code" >&2; exit 1; }
-		grep -Eq " T (write|renameat|ftruncate)\$" syms &&
-		    { echo "$b: interposes a system call" >&2; exit 1; }
+		grep -E " [tTdDbB] $SEAM\$" syms && { echo "$b: crash point code" >&2; exit 1; }
 	done
 	readelf -p .rodata "$CRASHPOINT" | grep -q JUKISEC_CRASH_AT &&
-	nm -D "$CRASHPOINT" | grep -Eq " T (write|renameat|ftruncate)\$"
+	nm "$CRASHPOINT" | grep -Eq " [tT] $SEAM\$"
 '
 
 test_expect_success 'a tool ignores the variables without the library' '
