@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "csvio.h"
-#include "register.h"
+#include "method.h"
 #include "store.h"
 
 struct bio_opts {

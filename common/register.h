@@ -9,13 +9,11 @@
 #define REGISTER_H
 
 #include <stdint.h>
+#include "method.h"
 #include "store.h"
 
 #define OPERATOR_ID_MAX 32
 #define REGISTER_FILE	"operators.csv"
-
-enum role { ROLE_OPERATOR, ROLE_MANAGER };
-enum method { METHOD_FINGERPRINT, METHOD_PASSWORD, METHOD_EXTERNAL };
 
 /* One row of operators.csv.  Times are ms since the epoch, TIME_NONE when
  * the field is empty (no time is ever a flag: 0 is 1970-01-01, where a
