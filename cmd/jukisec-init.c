@@ -87,8 +87,7 @@ init(struct store *st, int64_t now, long long epoch)
 		warn("%s/jukisec.conf", st->dir);
 		return ST_FAIL;
 	}
-	if ((vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);
 	r = oplog_create(st, now, epoch, vkey);
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call. */

@@ -310,9 +310,7 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 		warnx(_("%s: oversized credential file"), path);
 		goto out;
 	}
-	p = gcry_malloc_secure((size_t)sb.st_size + 1);
-	if (p == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	p = xmalloc_secure((size_t)sb.st_size + 1);
 	while (n < (size_t)sb.st_size &&
 	    (k = read(fd, p + n, (size_t)sb.st_size - n)) > 0)
 		n += (size_t)k;

@@ -38,13 +38,16 @@ void	jukisec_setup(void);
 /* Prints "jukisec TOOL VERSION" for -V/--version. */
 void	print_version(void);
 
-/* Allocation failure is fatal here and nowhere else (exit ST_FAIL). */
+/* Allocation failure is fatal in mem.c and nowhere else (exit ST_FAIL). */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* The same in libgcrypt's secure memory (free with gcry_free). */
+void	*xmalloc_secure(size_t);
+void	*xcalloc_secure(size_t, size_t);
 
 /* Parses a decimal integer in [min, max]; 0 on success, -1 (errno set,
  * *errstr "invalid"/"too small"/"too large") otherwise.  strtonum(3) style. */

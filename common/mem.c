@@ -4,7 +4,8 @@
  * functions (esc.c) and everything else can use it.
  *
  * Invariants: allocation failure exits ST_FAIL here and nowhere else, after
- * one line "PROGRAM: Cannot allocate memory" written straight to stderr:
+ * one line "PROGRAM: Cannot allocate memory" (or "out of secure memory",
+ * libgcrypt's locked pool) written straight to stderr:
  * the out-of-memory path allocates nothing and needs no other module.
  */
 #include <errno.h>
@@ -14,19 +15,48 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gcrypt.h>
+
 #include "jukisec.h"
 #include "csvio.h"
 
 static void
-oom(void)
+die_oom(const char *why)
 {
-	const char *prog = program_invocation_short_name, *why = strerror(ENOMEM);
+	const char *prog = program_invocation_short_name;
 
 	(void)!write(STDERR_FILENO, prog, strlen(prog));
 	(void)!write(STDERR_FILENO, ": ", 2);
 	(void)!write(STDERR_FILENO, why, strlen(why));
 	(void)!write(STDERR_FILENO, "\n", 1);
 	exit(ST_FAIL);
+}
+
+static void
+oom(void)
+{
+	die_oom(strerror(ENOMEM));
+}
+
+/* libgcrypt's secure memory: locked, wiped when freed (gcry_free). */
+void *
+xmalloc_secure(size_t n)
+{
+	void *p;
+
+	if ((p = gcry_malloc_secure(n ? n : 1)) == NULL)
+		die_oom(_("out of secure memory"));
+	return p;
+}
+
+void *
+xcalloc_secure(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = gcry_calloc_secure(n ? n : 1, size ? size : 1)) == NULL)
+		die_oom(_("out of secure memory"));
+	return p;
 }
 
 void *

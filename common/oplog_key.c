@@ -97,8 +97,7 @@ oplog_key_new(void)
 {
 	struct oplog_key *k;
 
-	if ((k = gcry_calloc_secure(1, sizeof(*k))) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	k = xcalloc_secure(1, sizeof(*k));
 	return k;
 }
 
@@ -158,8 +157,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 		close(fd);
 		return ST_FAIL;
 	}
-	if ((buf = gcry_malloc_secure(512)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	buf = xmalloc_secure(512);
 	if (read_line_fd(fd, buf, 512, why) == 0 &&
 	    strncmp(buf, "jukisec-log-epoch-key v1 ", 25) == 0 &&
 	    count_tokens(buf) == 6 &&
@@ -196,8 +194,7 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 	char *buf, t[TIME_BUFSZ], hex[65];
 	int n, rc = ST_OK;
 
-	if ((buf = gcry_malloc_secure(512)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	buf = xmalloc_secure(512);
 	time_format(k->t0, t);
 	hex_encode(k->k, 32, hex);
 	n = snprintf(buf, 512, "jukisec-log-epoch-key v1 t0=%s epoch_seconds=%lld epoch=%lld key=%s\n",
@@ -240,9 +237,8 @@ oplog_vkey_read(int fd, const char *name, int *status)
 		warnx(_("%s: readable by group or others; chmod 600 it"), name);
 		return NULL;
 	}
-	if ((buf = gcry_malloc_secure(512)) == NULL ||
-	    (vk = gcry_calloc_secure(1, sizeof(*vk))) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	buf = xmalloc_secure(512);
+	vk = xcalloc_secure(1, sizeof(*vk));
 	if (read_line_fd(fd, buf, 512, &why) == 0 &&
 	    strncmp(buf, "jukisec-log-key v1 ", 19) == 0 &&
 	    count_tokens(buf) == 5 &&

@@ -184,8 +184,7 @@ oplog_head_check(const struct oplog_head *hd, const unsigned char k[32], long lo
 
 	if (hd->kepoch < from)
 		return -1;
-	if ((kk = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	kk = xmalloc_secure(32);
 	oplog_key_at(k, from, hd->kepoch, kk);
 	mac_open(&m);
 	mac_setkey(&m, kk, hd->kepoch);

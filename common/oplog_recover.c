@@ -127,8 +127,7 @@ key_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_ve
 	else if (k->epoch > res->good.epoch + res->good.seal)
 		why = _("ahead of the log");
 	else {
-		if ((want = gcry_malloc_secure(32)) == NULL)
-			errx(ST_FAIL, _("out of secure memory"));
+		want = xmalloc_secure(32);
 		oplog_key_at(vk->k0, 0, k->epoch, want);
 		if (!ct_equal(want, k->k, 32))
 			why = _("not derived from the verification key");
@@ -263,8 +262,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 	p.time = res->good.time;
 	p.kepoch = res->good.epoch + res->good.seal;
 	memcpy(p.mac, res->good.mac, OPLOG_MACLEN);
-	if ((k = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	k = xmalloc_secure(32);
 	oplog_key_at(vk->k0, 0, p.kepoch, k);
 	detail = xasprintf("by uid=%lu: %s", (unsigned long)getuid(), findings);
 	if (strlen(detail) > OPLOG_DETAIL_MAX)

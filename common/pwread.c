@@ -102,8 +102,7 @@ pw_read(int fd, const char *prompt, int confirm, char **pw)
 	char	*p, *q = NULL;
 	int	 tty = -1, r, st = ST_FAIL;
 
-	if ((p = gcry_malloc_secure(PW_MAX + 1)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	p = xmalloc_secure(PW_MAX + 1);
 	if (fd >= 0)
 		r = read_line(fd, p);
 	else {
@@ -115,8 +114,7 @@ pw_read(int fd, const char *prompt, int confirm, char **pw)
 		}
 		r = read_tty(tty, prompt, p);
 		if (r == 0 && confirm) {
-			if ((q = gcry_malloc_secure(PW_MAX + 1)) == NULL)
-				errx(ST_FAIL, _("out of secure memory"));
+			q = xmalloc_secure(PW_MAX + 1);
 			r = read_tty(tty, _("Again: "), q);
 			if (r == 0 && (strlen(p) != strlen(q) ||
 			    !ct_equal(p, q, strlen(p)))) {
