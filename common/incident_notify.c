@@ -22,6 +22,7 @@
 #include "incident.h"
 #include "jukisec.h"
 #include "oplog.h"
+#include "spawn.h"
 
 #define NOTIFY_TIMEOUT_MS 60000
 
@@ -31,67 +32,21 @@ static int
 run_notify(const char *cmd, const char *id, const char *event,
     const char *in, size_t len)
 {
-	struct sigaction ign, old;
-	struct timespec ts = { 0, 10000000 };
-	int p[2], status = -1, waited = 0;
-	size_t off = 0;
-	pid_t pid, w;
+	char *const argv[] = { "sh", "-c", (char *)cmd, NULL };
+	char *envi = xasprintf("JUKISEC_INCIDENT=%s", id);
+	char *enve = xasprintf("JUKISEC_EVENT=%s", event);
+	const char *const env[] = { envi, enve, NULL };
+	struct spawn s = {
+		.path = "/bin/sh", .argv = argv, .env = env,
+		.in = in, .inlen = len, .out_to_stderr = 1, .group = 1,
+		.timeout_ms = NOTIFY_TIMEOUT_MS,
+	};
+	int status, r;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return -1;
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		if (dup2(p[0], 0) == -1 || dup2(2, 1) == -1)
-			_exit(127);
-		/* --by-password-fd and whatever our caller left open are
-		 * not the command's business */
-		close_range(3, ~0U, 0);
-		setenv("JUKISEC_INCIDENT", id, 1);
-		setenv("JUKISEC_EVENT", event, 1);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, &old);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	for (;;) {
-		if (p[1] != -1) {
-			ssize_t n = off < len ? write(p[1], in + off, len - off) : 0;
-
-			if (n > 0)
-				off += (size_t)n;
-			if (off >= len || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-				close(p[1]);
-				p[1] = -1;
-			}
-		}
-		if ((w = waitpid(pid, &status, WNOHANG)) == pid)
-			break;
-		if (w == -1 && errno != EINTR) {
-			status = -1;
-			break;
-		}
-		if (waited >= NOTIFY_TIMEOUT_MS) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			status = -1;
-			break;
-		}
-		nanosleep(&ts, NULL);
-		waited += 10;
-	}
-	if (p[1] != -1)
-		close(p[1]);
-	sigaction(SIGPIPE, &old, NULL);
-	if (status == -1)
+	r = spawn_run(&s, NULL, NULL, &status);
+	free(envi);
+	free(enve);
+	if (r != SPAWN_OK)
 		return -1;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);

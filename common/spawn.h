@@ -1,0 +1,36 @@
+/*
+ * spawn.h — a program run with a deadline (spawn.c): the external
+ * verifier's (extverify.c) and notify_command's (incident_notify.c).
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <stddef.h>
+
+struct spawn {
+	const char	*path;		/* execv: no shell, no PATH search */
+	char *const	*argv;
+	const char *const *env;		/* "NAME=value" set in it, NULL-ended, or NULL */
+	const void	*in;		/* its standard input, or NULL: /dev/null */
+	size_t		 inlen;
+	int		 out_to_stderr;	/* its stdout is our stderr, not collected */
+	size_t		 outmax;	/* collected stdout: more is SPAWN_TOOBIG */
+	int		 group;		/* in a process group of its own, killed whole */
+	long long	 timeout_ms;	/* the whole run, waiting for its exit too */
+};
+
+enum { SPAWN_OK, SPAWN_TIMEOUT, SPAWN_TOOBIG, SPAWN_ERR };
+
+/*
+ * Runs s->path with s->argv.  Its stdin is s->in, then EOF (a program that
+ * stops reading gives us EPIPE, not SIGPIPE); its stdout is collected into
+ * *out, *outlen (malloc'd, wiped when it grows and by the caller; out NULL:
+ * read and dropped) or is our stderr; its stderr is ours; no other
+ * descriptor of ours is open in it.  SPAWN_OK with *status its wait
+ * status; otherwise it was killed (SIGKILL) and reaped, or never started
+ * (SPAWN_ERR, after a message).
+ */
+int	spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen,
+	    int *status);
+
+#endif
