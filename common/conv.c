@@ -1,17 +1,17 @@
 /*
- * conv.c — the current conversation (conv.h).
+ * conv.c — the current conversation (conv.h), at the bottom of common/:
+ * esc.c's err/warn family asks it where a diagnostic goes.  What the gate
+ * says to the person is in conv_talk.c, above the warn family and pw_read.
  *
  * Invariants: one pointer per thread; with none set, the tools' own
- * behaviour (pw_read, stderr, warnx) and nothing else.
+ * behaviour (stderr, exit) and nothing else.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jukisec.h"
 #include "conv.h"
-#include "cred.h"
 
 static _Thread_local const struct conv *cur;
 
@@ -27,49 +27,10 @@ conv_active(void)
 	return cur != NULL;
 }
 
-int
-conv_secret(int fd, const char *prompt, char **pw)
+const struct conv *
+conv_get(void)
 {
-	if (cur == NULL)
-		return pw_read(fd, prompt, 0, pw);
-	return cur->secret(cur->arg, prompt, pw);
-}
-
-static void
-say(void (*to)(void *, const char *), int error, const char *fmt,
-    va_list ap)
-{
-	char	*m;
-
-	if (vasprintf(&m, fmt, ap) == -1)
-		err(ST_FAIL, NULL);
-	if (to != NULL)
-		to(cur->arg, m);
-	else if (error)
-		warnx("%s", m);
-	else
-		fputs(m, stderr);
-	free(m);
-}
-
-void
-conv_info(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	say(cur != NULL ? cur->info : NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-conv_error(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	say(cur != NULL ? cur->error : NULL, 1, fmt, ap);
-	va_end(ap);
+	return cur;
 }
 
 int

@@ -32,6 +32,8 @@ struct conv {
 void	conv_set(const struct conv *);
 /* 1 between conv_set(c) and conv_set(NULL). */
 int	conv_active(void);
+/* The conversation set, or NULL. */
+const struct conv *conv_get(void);
 
 /* The password: from the conversation, else pw_read(fd, prompt, 0). */
 int	conv_secret(int fd, const char *prompt, char **pw);

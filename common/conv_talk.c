@@ -1,0 +1,63 @@
+/*
+ * conv_talk.c — what the gate says to the person and asks of them, through
+ * the current conversation (conv.h) or, with none, on the terminal.
+ *
+ * Invariants: with no conversation set, pw_read, stderr and warnx, as the
+ * tools always did; a secret comes back in secure memory either way.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jukisec.h"
+#include "conv.h"
+#include "cred.h"
+
+int
+conv_secret(int fd, const char *prompt, char **pw)
+{
+	const struct conv *c = conv_get();
+
+	if (c == NULL)
+		return pw_read(fd, prompt, 0, pw);
+	return c->secret(c->arg, prompt, pw);
+}
+
+static void
+say(const struct conv *c, void (*to)(void *, const char *), int error,
+    const char *fmt, va_list ap)
+{
+	char	*m;
+
+	if (vasprintf(&m, fmt, ap) == -1)
+		err(ST_FAIL, NULL);
+	if (to != NULL)
+		to(c->arg, m);
+	else if (error)
+		warnx("%s", m);
+	else
+		fputs(m, stderr);
+	free(m);
+}
+
+void
+conv_info(const char *fmt, ...)
+{
+	const struct conv *c = conv_get();
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(c, c != NULL ? c->info : NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+conv_error(const char *fmt, ...)
+{
+	const struct conv *c = conv_get();
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	say(c, c != NULL ? c->error : NULL, 1, fmt, ap);
+	va_end(ap);
+}
