@@ -118,6 +118,7 @@ conf_defaults(struct conf *c, const char *statedir)
 		else
 			*str_at(c, &keys[i]) = default_str(&keys[i], statedir);
 	}
+	muni_conf_defaults(&c->muni);
 }
 
 void
@@ -131,6 +132,7 @@ conf_free(struct conf *c)
 			*str_at(c, &keys[i]) = NULL;
 		}
 	}
+	muni_conf_free(&c->muni);
 }
 
 static const char *
@@ -224,7 +226,7 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 	unsigned char seen[NKEYS] = { 0 };
 	size_t cap = 0, lineno = 0, i;
 	ssize_t n;
-	int ret = ST_OK;
+	int k, ret = ST_OK;
 
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
@@ -252,6 +254,20 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 		for (i = 0; i < NKEYS; i++)
 			if (strcmp(name, keys[i].name) == 0)
 				break;
+		/* the municipality's keys (muni.h): 0 set, -1 bad, 1 none */
+		if (i == NKEYS) {
+			if ((why = csv_field_problem(val, (size_t)(end - val),
+			    LINE_MAX_LEN, 0)) == NULL)
+				k = muni_conf_set(&c->muni, name, val, &why);
+			else
+				k = -1;
+			if (k == 0)
+				continue;
+			if (k == -1) {
+				warnx("%s:%zu: %s: %s", path, lineno, name, _(why));
+				goto fail;
+			}
+		}
 		if (i == NKEYS) {
 			if (csv_field_problem(name, strlen(name), 64, 0) != NULL)
 				warnx(_("%s:%zu: unknown key"), path, lineno);
@@ -307,5 +323,5 @@ conf_write_init(FILE *fp, const char *statedir, long long epoch_seconds)
 			free(s);
 		}
 	}
-	return ferror(fp) ? -1 : 0;
+	return muni_conf_write(fp) == -1 || ferror(fp) ? -1 : 0;
 }

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "muni.h"
 
 struct conf {
 	/* operation log (R6) */
@@ -42,6 +43,8 @@ struct conf {
 	/* R5.4: who may appear as the operator of a log record without being
 	 * a registered person ("-" always may) */
 	char		*system_actors;		/* "cron,backup"; "" none */
+	/* the municipality: names, articles, confirmation items (muni.h) */
+	struct muni	muni;
 };
 
 /* Sets every key to its compiled default (template_key relative to dir). */

@@ -20,8 +20,8 @@ test_expect_success 'the file jukisec-init writes is accepted' '
 	log-append -d "$D" -u alice -a check
 '
 
-test_expect_success 'it sets every key jukisec.conf(5) documents' '
-	grep "^[a-z_]* = " "$D/jukisec.conf" | cut -d" " -f1 | sort >keys &&
+test_expect_success 'it sets every key jukisec.conf(5) documents (the municipality ones commented out)' '
+	sed -n "s/^\(# \)\{0,1\}\([a-z_]*\) = .*/\2/p" "$D/jukisec.conf" | sort >keys &&
 	sed -n "s/^\.It Cm \([a-z_]*\) No.*/\1/p" "$SRCDIR/man/jukisec.conf.5" | sort >documented &&
 	test_cmp documented keys
 '
@@ -104,8 +104,36 @@ test_expect_success 'comments, blank lines and missing keys are fine' '
 	log-append -d "$D" -u alice -a check
 '
 
+test_expect_success 'the municipality lines, uncommented, load: the defaults are what they say' '
+	sed "s/^# \([a-z][a-zA-Z0-9_.-]* = \)/\1/" "$D/jukisec.conf.orig" >"$D/jukisec.conf" &&
+	test "$(grep -c "^article\.R[0-9.]* = 第" "$D/jukisec.conf")" = 14 &&
+	test "$(grep -c "^confirm\.[a-z0-9-]* = 12 R" "$D/jukisec.conf")" = 8 &&
+	log-append -d "$D" -u alice -a check
+'
+
+test_expect_success 'every article key jukisec-init writes is in the page'"'"'s table' '
+	sed -n "s/^# \(article\.R[0-9.]*\) = \(.*\)/\1 \2/p" "$D/jukisec.conf.orig" >written &&
+	sed -n "s/^\.It Cm \(article\.R[0-9.]*\) Ta \([^ ]*\) Ta .*/\1 \2/p" \
+	    "$SRCDIR/man/jukisec.conf.5" >documented &&
+	test_cmp documented written
+'
+
+test_expect_success 'an invented city'"'"'s profile appended to the file loads' '
+	cat "$D/jukisec.conf.orig" "$SRCDIR/examples/municipality/wakabadai.conf" \
+	    >"$D/jukisec.conf" &&
+	log-append -d "$D" -u alice -a check
+'
+
+test_expect_success 'a malformed article number is refused with file, line and key' '
+	cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
+	echo "article.R9.1 = 第九条第一項" >>"$D/jukisec.conf" &&
+	n=$(wc -l <"$D/jukisec.conf") &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$n: article.R9.1: not an article "
+'
+
 test_expect_success 'none of the refused runs appended anything' '
-	test "$(grep -c ",check," "$D/oplog.csv")" = 2
+	test "$(grep -c ",check," "$D/oplog.csv")" = 4
 '
 
 test_done
