@@ -13,16 +13,21 @@
 #include "incident.h"
 #include "timeutil.h"
 
-enum { O_FORMAT = 256, O_KEYFILE, O_LANG, O_NOW };
+enum { O_AUTHOR = 256, O_FISCAL, O_FORMAT, O_KEYFILE, O_LANG, O_NOW,
+	O_SINCE, O_UNTIL };
 
 static const struct option longopts[] = {
 	{ "dir",	required_argument, NULL, 'd' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
+	{ "author",	required_argument, NULL, O_AUTHOR },
+	{ "fiscal-year", required_argument, NULL, O_FISCAL },
 	{ "format",	required_argument, NULL, O_FORMAT },
 	{ "key-file",	required_argument, NULL, O_KEYFILE },
 	{ "lang",	required_argument, NULL, O_LANG },
 	{ "now",	required_argument, NULL, O_NOW },
+	{ "since",	required_argument, NULL, O_SINCE },
+	{ "until",	required_argument, NULL, O_UNTIL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -31,7 +36,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
 	    _("usage: jukisec-audit [-d dir] [--key-file file] [--now time]\n"
-	    "\t[--format text|csv|json] [--lang ja|en]\n"));
+	    "\t[--since date] [--until date | --fiscal-year year]\n"
+	    "\t[--author id] [--format text|csv|json] [--lang ja|en]\n"));
 	exit(status);
 }
 
@@ -39,6 +45,7 @@ int
 main(int argc, char *argv[])
 {
 	struct audit_opts o;
+	const char *since = NULL, *until = NULL, *fiscal = NULL;
 	int	 ch, status;
 
 	jukisec_setup();
@@ -56,6 +63,12 @@ main(int argc, char *argv[])
 		case 'V':
 			print_version();
 			return ST_OK;
+		case O_AUTHOR:
+			o.author = optarg;
+			break;
+		case O_FISCAL:
+			fiscal = optarg;
+			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") == 0)
 				o.format = AUDIT_TEXT;
@@ -82,6 +95,12 @@ main(int argc, char *argv[])
 			if (asof_parse(optarg, &o.now) != ST_OK)
 				return ST_USAGE;
 			break;
+		case O_SINCE:
+			since = optarg;
+			break;
+		case O_UNTIL:
+			until = optarg;
+			break;
 		default:
 			usage(ST_USAGE);
 		}
@@ -90,6 +109,15 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 0)
 		usage(ST_USAGE);
+	if (fiscal != NULL && (since != NULL || until != NULL)) {
+		warnx(_("--fiscal-year: not with --since or --until"));
+		usage(ST_USAGE);
+	}
+	if ((fiscal != NULL ? period_fiscal(fiscal, &o.per) :
+	    since != NULL || until != NULL ?
+	    period_dates(since, until, o.now, &o.per) :
+	    period_last_month(o.now, &o.per)) == -1)
+		return ST_USAGE;
 
 	status = audit_run(&o, stdout);
 	if (fshut_stdout() != ST_OK)

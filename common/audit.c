@@ -57,6 +57,7 @@ audit_free(struct audit *a)
 		free(a->f[i].summary);
 	}
 	free(a->f);
+	audit_changes_free(a);
 	if (a->reg_ok)
 		register_free(&a->reg);
 	free(a->reg_error);
@@ -80,6 +81,14 @@ audit_run(const struct audit_opts *o, FILE *out)
 		return ST_FAIL;
 	}
 	a.reg_ok = capture_stderr(load_register, &a, &a.reg_error) == ST_OK;
+	if (o->author != NULL && a.reg_ok &&
+	    register_find(&a.reg, o->author) == NULL) {
+		warnx(_("--author %s: not in the register"), o->author);
+		store_unlock(&st, STORE_LOCK_REGISTER);
+		audit_free(&a);
+		store_close(&st);
+		return ST_USAGE;
+	}
 	audit_register(&a);
 	audit_incidents(&a);
 	store_unlock(&st, STORE_LOCK_REGISTER);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "period.h"
+#include "incident.h"
 #include "register.h"
 #include "store.h"
 
@@ -24,8 +26,17 @@ struct audit_opts {
 	const char	*dir;		/* -d, NULL = $JUKISEC_DIR or default */
 	const char	*keyfile;	/* --key-file, NULL = log MACs not verified */
 	int64_t		now;		/* --now, ms */
+	struct period	per;		/* 対象期間: --since/--until/--fiscal-year */
+	const char	*author;	/* --author: 作成者, an id of the register */
 	enum audit_format format;
 	int		ja;		/* --lang ja, or a ja locale */
+};
+
+/* A change of the register the log recorded (operator-add, -mod,
+ * -revoke) within the period. */
+struct audit_change {
+	int64_t	 at;
+	char	*by, *id, *action, *detail;
 };
 
 /* What a finding names: an operator, a file, a record ("seq 12"). */
@@ -51,6 +62,10 @@ struct audit {
 	struct register_ reg;
 	int		reg_ok;		/* the register parsed */
 	char		*reg_error;	/* why it did not */
+	int		log_keyed;	/* 0 no key given, 1 the MACs verified,
+					 * -1 a key was given and nothing verified */
+	struct audit_change *chg;	/* register changes in the period (R5.5) */
+	size_t		nchg;
 	struct finding	*cur;		/* the finding being built */
 };
 
@@ -75,6 +90,12 @@ void	audit_register(struct audit *);		/* R5.1, R5.3–R5.5 */
 void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
 void	audit_r54(struct audit *);		/* R5.4 operators in the log */
 void	audit_incidents(struct audit *);	/* R9 */
+void	audit_period_incidents(struct audit *, const struct incidents *);
+void	audit_changes_see(struct audit *, int64_t at, const char *by,
+	    const char *action, const char *id, const char *result,
+	    const char *detail);
+void	audit_changes(struct audit *, int log_read);	/* R5.5 in the period */
+void	audit_changes_free(struct audit *);
 void	audit_state(struct audit *);		/* modes, owners, conf */
 
 /* Rendering (audit_render.c).  Findings are sorted by the article of

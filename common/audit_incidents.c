@@ -19,17 +19,22 @@
  * hours of detection is overdue. */
 #define AUDIT_REPORT_HOURS	24
 
+/* The steps of bits by their names for people, in the report's language. */
 static char *
-steps(unsigned bits)
+steps(const struct audit *a, unsigned bits)
 {
 	struct buf b = { 0 };
+	const char *sep = L(a, "; ", "、");
+	char	 name[768];
 	int	 s;
 
 	for (s = 0; s < NSTEPS; s++)
 		if (bits & 1u << s) {
 			if (b.len)
-				buf_add(&b, ", ", 2);
-			buf_add(&b, inc_step_names[s], strlen(inc_step_names[s]));
+				buf_add(&b, sep, strlen(sep));
+			inc_step_text(&a->st->conf, s, a->o->ja ? INC_JA : INC_EN,
+			    name, sizeof(name));
+			buf_add(&b, name, strlen(name));
 		}
 	buf_add(&b, "", 1);
 	return b.p;
@@ -61,13 +66,18 @@ audit_incidents(struct audit *a)
 		check_begin(a, "R9", "incidents-open");
 		check_item(a, "incidents.csv", "%s", msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "incidents.csv cannot be read.",
-		    "incidents.csv を読み込めません。"));
+		    "The record of incidents cannot be read.",
+		    "事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-overdue");
 		check_item(a, "incidents.csv", "%s", msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Not checked: incidents.csv cannot be read.",
-		    "点検できません: incidents.csv を読み込めません。"));
+		    "Not checked: the record of incidents cannot be read.",
+		    "点検できません: 事態の記録を読み込めません。"));
+		check_begin(a, "R9", "incidents-period");
+		check_item(a, "incidents.csv", "%s", msg ? msg : "");
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The incidents of the period cannot be listed: the record of incidents cannot be read.",
+		    "事態の記録を読み込めないため、対象期間の事態を示せません。"));
 		free(msg);
 		return;
 	}
@@ -87,11 +97,11 @@ audit_incidents(struct audit *a)
 		if ((bits = incident_outstanding(inc)) == 0)
 			continue;
 		audit_date(a, inc->detected, date, sizeof(date));
-		s = steps(bits);
+		s = steps(a, bits);
 		check_item(a, inc->id, L(a,
-		    "%s (%s, detected %s): outstanding %s",
-		    "%s (%s、%s 検知): 未了 %s"), inc->id,
-		    inc_type_names[inc->type], date, s);
+		    "%s (%s, detected %s): outstanding: %s",
+		    "%s(%s、%s 検知): 未了: %s"), inc->id,
+		    inc_type_label(inc->type, a->o->ja ? INC_JA : INC_EN), date, s);
 		free(s);
 		nout++;
 	}
@@ -107,9 +117,9 @@ audit_incidents(struct audit *a)
 		    AUDIT_REPORT_HOURS)) == 0)
 			continue;
 		audit_date(a, inc->detected, date, sizeof(date));
-		s = steps(bits);
-		check_item(a, inc->id, L(a, "%s (detected %s): late %s",
-		    "%s (%s 検知): 期限超過 %s"), inc->id, date, s);
+		s = steps(a, bits);
+		check_item(a, inc->id, L(a, "%s (detected %s): late: %s",
+		    "%s(%s 検知): 期限超過: %s"), inc->id, date, s);
 		free(s);
 		nlate++;
 	}
@@ -118,5 +128,57 @@ audit_incidents(struct audit *a)
 	    "直ちに行うべき報告が期限を過ぎています。") :
 	    L(a, "No required report is overdue.",
 	    "期限を過ぎた報告はありません。"));
+	audit_period_incidents(a, &in);
 	incidents_free(&in);
+}
+
+/* Every incident recorded, detected or closed in the period, open or not:
+ * one reported and closed on the same day is listed like any other. */
+void
+audit_period_incidents(struct audit *a, const struct incidents *in)
+{
+	const struct period *p = &a->o->per;
+	const struct inc_event *closed;
+	enum inc_lang lang = a->o->ja ? INC_JA : INC_EN;
+	char	 det[64], end[64], *s;
+	size_t	 i, n = 0, nopen = 0;
+	unsigned bits;
+
+	check_begin(a, "R9", "incidents-period");
+	for (i = 0; i < in->n; i++) {
+		const struct incident *inc = &in->inc[i];
+
+		closed = incident_last(inc, STEP_CLOSED);
+		if (!period_has(p, inc->recorded) && !period_has(p, inc->detected) &&
+		    (closed == NULL || !period_has(p, closed->at)))
+			continue;
+		n++;
+		audit_date(a, inc->detected, det, sizeof(det));
+		if (closed != NULL) {
+			audit_date(a, closed->at, end, sizeof(end));
+			check_item(a, inc->id, L(a,
+			    "%s (%s), detected %s, closed %s: %s",
+			    "%s(%s) %s 検知、%s 終結: %s"), inc->id,
+			    inc_type_label(inc->type, lang), det, end, inc->summary);
+			continue;
+		}
+		bits = incident_outstanding(inc);
+		nopen += bits != 0;
+		s = steps(a, bits);
+		if (bits)
+			check_item(a, inc->id, L(a,
+			    "%s (%s), detected %s, open; outstanding: %s: %s",
+			    "%s(%s) %s 検知、対応中(未了: %s): %s"), inc->id,
+			    inc_type_label(inc->type, lang), det, s, inc->summary);
+		else
+			check_item(a, inc->id, L(a,
+			    "%s (%s), detected %s, open: %s",
+			    "%s(%s) %s 検知、対応中: %s"), inc->id,
+			    inc_type_label(inc->type, lang), det, inc->summary);
+		free(s);
+	}
+	check_end(a, nopen ? AUDIT_WARN : AUDIT_PASS, L(a,
+	    "%zu incident(s) recorded or closed in the period, %zu still with steps outstanding.",
+	    "対象期間中に記録又は終結した事態 %zu 件、うち未了の手順があるもの %zu 件。"),
+	    n, nopen);
 }

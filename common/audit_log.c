@@ -227,6 +227,9 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 		free(rem);
 	}
 	count_auth(a, w, r);
+	audit_changes_see(a, r->time, r->field[OF_OPERATOR],
+	    r->field[OF_ACTION], r->field[OF_OBJECT], r->field[OF_RESULT],
+	    r->field[OF_DETAIL]);
 }
 
 static void
@@ -325,8 +328,8 @@ check_verify(struct audit *a, struct walk *w)
 	if (a->o->keyfile == NULL) {
 		if (w->ok)
 			check_end(a, AUDIT_WARN, L(a,
-			    "Not verified (no --key-file): %lld records, seq %lld to %lld, read without error.",
-			    "未検証 (--key-file なし): %lld 件、seq %lld〜%lld を読み込めました。"),
+			    "Not checked with the verification key: %lld records (numbers %lld to %lld) read without error.",
+			    "検証鍵による確認は行っていません。記録 %lld 件(通番 %lld〜%lld)を誤りなく読み込めました。"),
 			    w->records, w->first_seq, w->last_seq);
 		else {
 			check_item(a, "oplog.csv", "%s", w->error);
@@ -337,6 +340,7 @@ check_verify(struct audit *a, struct walk *w)
 		return;
 	}
 	if (capture_stderr(read_vkey, &j, &msg) != ST_OK) {
+		a->log_keyed = -1;
 		check_item(a, a->o->keyfile, "%s", msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key cannot be read.",
@@ -363,7 +367,7 @@ check_verify(struct audit *a, struct walk *w)
 	}
 	/* From here on the log findings rest on what the MACs proved: only
 	 * checkpoints that verified count (jukisec-log(5), "Special records"). */
-	w->keyed = ok ? 1 : -1;
+	a->log_keyed = w->keyed = ok ? 1 : -1;
 	if (ok) {
 		w->last_prune = res->last_prune_time;
 		free(w->checkpoint);
@@ -371,23 +375,23 @@ check_verify(struct audit *a, struct walk *w)
 	}
 	if (ok)
 		check_end(a, AUDIT_PASS, L(a,
-		    "The log verifies with the key: %lld records, seq %lld to %lld%s.",
-		    "検証鍵により改ざんのないことを確認: %lld 件、seq %lld〜%lld%s。"),
+		    "The verification key shows the records unchanged: %lld records, numbers %lld to %lld%s.",
+		    "検証鍵により記録が書き換えられていないことを確認しました: %lld 件(通番 %lld〜%lld)%s。"),
 		    res->records, res->first_seq, res->last_seq, res->head_checked ?
-		    L(a, ", ending at its head", "、末尾は head と一致") : "");
+		    L(a, ", none missing at the end", "、最後の記録まで欠けていません") : "");
 	else {
 		if (res->bad_line > 0) {
 			snprintf(subj, sizeof(subj), "seq %lld", res->bad_seq);
-			check_item(a, subj, L(a, "%s line %zu (seq %lld): %s",
-			    "%s %zu 行目 (seq %lld): %s"), *res->bad_file ?
+			check_item(a, subj, L(a, "record %3$lld (%1$s line %2$zu): %4$s",
+			    "通番 %3$lld の記録(%1$s %2$zu 行目): %4$s"), *res->bad_file ?
 			    res->bad_file : "oplog.csv", res->bad_line, res->bad_seq,
 			    res->reason);
 		} else
 			check_item(a, *res->bad_file ? res->bad_file : "oplog.csv",
 			    "%s", *res->reason ? res->reason : msg ? msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "The log does not verify: it was changed, cut or not sealed.",
-		    "操作履歴の検証に失敗しました (改ざん、切り詰め、または封印の欠落)。"));
+		    "The verification key does not confirm the records: they were changed or cut, or a closing record is missing.",
+		    "検証鍵で記録を確認できません(書き換え、切り詰め又は区切り記録の欠落)。"));
 	}
 	free(msg);
 	oplog_vkey_free(j.vk);
@@ -402,8 +406,8 @@ unproven(struct audit *a, const struct walk *w)
 	check_item(a, "oplog.csv", "%s", L(a, "the log does not verify with the key",
 	    "操作履歴が検証鍵で検証できません"));
 	check_end(a, AUDIT_FAIL, "%s", L(a,
-	    "Not checked: the log-prune checkpoints are not proven.",
-	    "点検できません: log-prune 記録が検証されていません。"));
+	    "Not checked: the records of pruning are not confirmed by the key.",
+	    "点検できません: 記録の整理の記録が検証鍵で確認されていません。"));
 	return 1;
 }
 
@@ -430,12 +434,12 @@ check_retention(struct audit *a, const struct walk *w)
 	snprintf(subj, sizeof(subj), "seq %lld", w->first_seq);
 	if (w->checkpoint == NULL) {
 		check_item(a, subj, L(a,
-		    "the log starts at seq %lld with no log-prune checkpoint for seq %lld",
-		    "操作履歴が seq %lld から始まり、seq %lld までの log-prune 記録がありません"),
+		    "the history starts at record %lld and no pruning is recorded up to record %lld",
+		    "操作履歴が通番 %lld から始まり、通番 %lld までを整理した記録がありません"),
 		    w->first_seq, w->first_seq - 1);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Records were removed from the start of the log without log-prune.",
-		    "log-prune によらず操作履歴の先頭が削除されています。"));
+		    "Records were removed from the start of the history otherwise than by the pruning of expired records.",
+		    "保存期間経過後の記録の整理によらず、操作履歴の先頭が削除されています。"));
 		return;
 	}
 	need = prune_cutoff(a->o->now, a->st->conf.retain_days);
@@ -444,8 +448,8 @@ check_retention(struct audit *a, const struct walk *w)
 	    time_parse(cut, &cutoff) == -1) {
 		check_item(a, subj, "%s", w->checkpoint);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "The log-prune checkpoint has no readable cutoff.",
-		    "log-prune 記録の cutoff を読み取れません。"));
+		    "The record of the pruning does not say up to when it removed records.",
+		    "記録の整理の記録から、いつまでの記録を削除したかが読み取れません。"));
 	} else if (cutoff > need) {
 		audit_date(a, cutoff, date, sizeof(date));
 		check_item(a, subj, L(a,
@@ -459,7 +463,7 @@ check_retention(struct audit *a, const struct walk *w)
 		audit_date(a, cutoff, date, sizeof(date));
 		check_end(a, AUDIT_PASS, L(a,
 		    "The log holds every record since %s (pruned before; retention %lld days reaches back to %s).",
-		    "操作履歴は %s 以降をすべて保存しています (それ以前は削除済み、保存期間 %lld 日は %s まで)。"),
+		    "操作履歴は %s 以降をすべて保存しています(それ以前は整理済み。保存期間 %lld 日は %s まで)。"),
 		    date, a->st->conf.retain_days, need_date);
 	}
 	free(cut);
@@ -482,15 +486,15 @@ check_prune(struct audit *a, const struct walk *w)
 		audit_date(a, w->last_prune, date, sizeof(date));
 		if (a->o->now - w->last_prune <= max * DAY_MS)
 			check_end(a, AUDIT_PASS, L(a,
-			    "log-prune last ran on %s.",
-			    "log-prune の最終実行は %s です。"), date);
+			    "Expired records were last pruned on %s.",
+			    "保存期間経過後の記録の整理の最終実行は %s です。"), date);
 		else {
 			check_item(a, "log-prune", L(a,
 			    "last run %s, more than %lld days ago",
-			    "最終実行 %s (%lld 日以上前)"), date, max);
+			    "最終実行 %s(%lld 日以上前)"), date, max);
 			check_end(a, AUDIT_FAIL, "%s", L(a,
-			    "log-prune has stopped running: check its cron job.",
-			    "log-prune が実行されていません。cron の設定を確認してください。"));
+			    "The pruning of expired records has stopped running: check its scheduled job.",
+			    "保存期間経過後の記録の整理が行われていません。定期実行の設定を確認してください。"));
 		}
 		return;
 	}
@@ -498,16 +502,16 @@ check_prune(struct audit *a, const struct walk *w)
 	if (w->first_seq == 0 && a->o->now - w->first_time <
 	    a->st->conf.retain_days * DAY_MS)
 		check_end(a, AUDIT_WARN, L(a,
-		    "log-prune has not run yet; the log, begun %s, is younger than the retention.",
-		    "log-prune は未実行です。操作履歴 (%s 開始) は保存期間より新しいものです。"),
+		    "Expired records have not been pruned yet; the history, begun %s, is younger than the retention period.",
+		    "保存期間経過後の記録の整理はまだ行われていません。操作履歴(%s 開始)は保存期間より新しいものです。"),
 		    date);
 	else {
 		check_item(a, "log-prune", L(a,
-		    "no log-prune record; the log begins %s",
-		    "log-prune の記録がありません。操作履歴の開始は %s です"), date);
+		    "no pruning is recorded; the history begins %s",
+		    "記録の整理の記録がありません。操作履歴の開始は %s です"), date);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "log-prune never ran although the log is older than the retention.",
-		    "操作履歴が保存期間より古いのに log-prune が一度も実行されていません。"));
+		    "Expired records were never pruned although the history is older than the retention period.",
+		    "操作履歴が保存期間より古いのに、記録の整理が一度も行われていません。"));
 	}
 }
 
@@ -526,18 +530,18 @@ check_seals(struct audit *a, const struct walk *w)
 		snprintf(subj, sizeof(subj), "seq %lld", w->gap[i].seq);
 		if (w->gap[i].from == w->gap[i].to)
 			check_item(a, subj, L(a,
-			    "epoch %lld has no seal before seq %lld",
-			    "seq %2$lld の前のエポック %1$lld に封印がありません"),
+			    "period %lld has no closing record before record %lld",
+			    "通番 %2$lld の前の区切り期間 %1$lld に区切り記録がありません"),
 			    w->gap[i].from, w->gap[i].seq);
 		else
 			check_item(a, subj, L(a,
-			    "epochs %lld to %lld have no seal before seq %lld",
-			    "seq %3$lld の前のエポック %1$lld〜%2$lld に封印がありません"),
+			    "periods %lld to %lld have no closing record before record %lld",
+			    "通番 %3$lld の前の区切り期間 %1$lld〜%2$lld に区切り記録がありません"),
 			    w->gap[i].from, w->gap[i].to, w->gap[i].seq);
 	}
 	if (w->unsealed) {
-		check_end(a, AUDIT_FAIL, L(a, "%lld epoch seal(s) missing.",
-		    "エポックの封印が %lld 件欠けています。"), w->unsealed);
+		check_end(a, AUDIT_FAIL, L(a, "%lld closing record(s) missing.",
+		    "区切り記録が %lld 件欠けています。"), w->unsealed);
 		return;
 	}
 	/* The key of an ended epoch stays on disk until somebody writes or
@@ -549,18 +553,18 @@ check_seals(struct audit *a, const struct walk *w)
 
 		if (now_e - reach > 1) {
 			check_item(a, "oplog.key", L(a,
-			    "the log reaches epoch %lld, the clock is in epoch %lld: the keys of %lld ended epoch(s) are still on disk",
-			    "操作履歴はエポック %lld まで、現在はエポック %lld: 終了した %lld エポックの鍵がディスクに残っています"),
+			    "the history reaches period %lld, the clock is in period %lld: the keys of %lld ended period(s) are still kept",
+			    "操作履歴は区切り期間 %lld まで、現在は区切り期間 %lld: 終了した %lld 期間の鍵がまだ残っています"),
 			    reach, now_e, now_e - reach);
 			check_end(a, AUDIT_WARN, "%s", L(a,
-			    "Ended epochs are not sealed yet: run log-append --seal from cron.",
-			    "終了したエポックが封印されていません。cron で log-append --seal を実行してください。"));
+			    "Ended periods are not closed yet: schedule the job that writes the closing records.",
+			    "終了した区切り期間に区切り記録が書かれていません。区切り記録を書く定期実行を設定してください。"));
 			return;
 		}
 	}
 	check_end(a, AUDIT_PASS, "%s", L(a,
-	    "Every epoch of the log before the last is sealed.",
-	    "最後を除くすべてのエポックが封印されています。"));
+	    "Every period of the history before the last has its closing record.",
+	    "最後を除くすべての区切り期間に区切り記録があります。"));
 }
 
 static void
@@ -571,11 +575,11 @@ check_head(struct audit *a, const struct walk *w)
 	check_begin(a, "R6", "log-head");
 	if (!w->head_ok) {
 		check_item(a, "oplog.head", "%s", L(a,
-		    "oplog.head is missing or malformed",
-		    "oplog.head がないか形式が不正です"));
+		    "the copy of the last record is missing or malformed",
+		    "最終記録の控えがないか形式が不正です"));
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "The log's head cannot be read.",
-		    "操作履歴の head を読み込めません。"));
+		    "The copy of the last record cannot be read.",
+		    "最終記録の控えを読み込めません。"));
 		return;
 	}
 	snprintf(subj, sizeof(subj), "seq %lld", w->head_seq);
@@ -583,21 +587,21 @@ check_head(struct audit *a, const struct walk *w)
 		check_item(a, "oplog.csv", "%s", w->error);
 	else if (w->last_seq < w->head_seq || w->size < w->head_size)
 		check_item(a, subj, L(a,
-		    "the head is at seq %lld but the log ends at seq %lld",
-		    "head は seq %lld ですが操作履歴は seq %lld で終わっています"),
+		    "the copy of the last record names record %lld but the history ends at record %lld",
+		    "最終記録の控えは通番 %lld ですが操作履歴は通番 %lld で終わっています"),
 		    w->head_seq, w->last_seq);
 	else if (!w->head_found)
 		check_item(a, subj, L(a,
-		    "record seq %lld does not carry the head's MAC",
-		    "seq %lld の記録の MAC が head と一致しません"), w->head_seq);
+		    "record %lld differs from the copy of the last record",
+		    "通番 %lld の記録が最終記録の控えと一致しません"), w->head_seq);
 	if (a->cur->nitem)
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "The log does not end at its head: records were cut or replaced.",
-		    "操作履歴が head と一致しません (記録の切り詰めまたは差し替え)。"));
+		    "The history does not end at the copy of its last record: records were cut or replaced.",
+		    "操作履歴が最終記録の控えと一致しません(記録の切り詰め又は差し替え)。"));
 	else
 		check_end(a, AUDIT_PASS, L(a,
-		    "The log reaches its head at seq %lld.",
-		    "操作履歴は head (seq %lld) まで揃っています。"), w->head_seq);
+		    "The history reaches the copy of its last record (record %lld).",
+		    "操作履歴は最終記録の控え(通番 %lld)まで揃っています。"), w->head_seq);
 }
 
 static void
@@ -621,7 +625,7 @@ check_bursts(struct audit *a, const struct walk *w)
 		subj = xasprintf("%s@%s", w->b[i].who, w->b[i].terminal);
 		check_item(a, subj, L(a,
 		    "%s at terminal %s: %lld failed authentications from %s to %s",
-		    "%s (端末 %s): 認証失敗 %lld 回 (%s〜%s)"), w->b[i].who,
+		    "%s(端末機 %s): 認証失敗 %lld 回(%s〜%s)"), w->b[i].who,
 		    w->b[i].terminal, w->b[i].n, d1, d2);
 		free(subj);
 		n++;
@@ -674,6 +678,7 @@ audit_log(struct audit *a)
 	check_prune(a, &w);
 	check_seals(a, &w);
 	check_head(a, &w);
+	audit_changes(a, w.ok);
 	for (i = 0; i < w.nb; i++) {
 		free(w.b[i].who);
 		free(w.b[i].terminal);

@@ -17,19 +17,26 @@
 #include "esc.h"
 #include "csvio.h"
 #include "era.h"
+#include "muni.h"
+#include "person.h"
 #include "timeutil.h"
 
+/* The articles in report order, named in the regulation's words; the
+ * article numbers are the municipality's (muni.h).  STATE has none: it
+ * protects what the others rest on. */
 static const struct {
-	const char	*rule, *en, *ja;
+	const char	*rule;
+	int		 ref;		/* enum muni_ref, -1 none */
+	const char	*en, *ja;
 } article[] = {
-	{ "R5.1", "Article 5(1): the operator register", "第5条第1項 操作者登録簿への登録" },
-	{ "R5.2", "Article 5(2): unauthorized access", "第5条第2項 不正アクセス行為への対応" },
-	{ "R5.3", "Article 5(3): biometric verification", "第5条第3項 照合情報による確認" },
-	{ "R5.4", "Article 5(4): nobody but registered operators", "第5条第4項 操作者以外の者の操作の禁止" },
-	{ "R5.5", "Article 5(5): prompt change on personnel changes", "第5条第5項 異動等の際の速やかな設定・取消" },
-	{ "R6", "Article 6: operation history", "第6条 操作履歴の保存" },
-	{ "R9", "Article 9: serious incidents", "第9条 重大な事態への対応" },
-	{ "STATE", "State directory and settings", "状態ディレクトリと設定" },
+	{ "R5.1", REF_R5_1, "the operator register", "操作者の登録簿への登録" },
+	{ "R5.2", REF_R5_2, "unauthorized access", "不正アクセス行為への対応" },
+	{ "R5.3", REF_R5_3, "confirmation by matching information", "照合情報による確認" },
+	{ "R5.4", REF_R5_4, "nobody but registered operators", "操作者以外の者の操作の禁止" },
+	{ "R5.5", REF_R5_5, "prompt change on personnel changes", "異動等の際の速やかな設定及び取消し" },
+	{ "R6", REF_R6, "operation history", "操作履歴の保存" },
+	{ "R9", REF_R9_1, "serious incidents", "重大な事態への対応" },
+	{ "STATE", -1, "Protection of the records and settings", "記録及び設定の保護" },
 };
 #define NARTICLE (sizeof(article) / sizeof(article[0]))
 
@@ -78,13 +85,37 @@ count(const struct audit *a, size_t n[3])
 		n[a->f[i].status]++;
 }
 
+/* A calendar day for people: 和暦 in Japanese. */
 static void
-render_text(const struct audit *a, FILE *out)
+day(const struct audit *a, int y, int m, int d, char *buf, size_t len)
 {
-	const struct finding *f;
-	const char *const *st = a->o->ja ? status_ja : status_en;
-	char	 date[64];
-	size_t	 n[3], i, k, j;
+	if (!a->o->ja || era_format(y, m, d, buf, len) == -1)
+		snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
+/* "規程第6条 操作履歴の保存" for article k. */
+static void
+heading(const struct audit *a, size_t k, char *buf, size_t len)
+{
+	char	 cite[128];
+
+	if (article[k].ref < 0) {
+		snprintf(buf, len, "%s", a->o->ja ? article[k].ja : article[k].en);
+		return;
+	}
+	muni_cite(&a->st->conf, article[k].ref, 0, a->o->ja, cite, sizeof(cite));
+	snprintf(buf, len, a->o->ja ? "%s %s" : "%s: %s", cite,
+	    a->o->ja ? article[k].ja : article[k].en);
+}
+
+static void
+render_head(const struct audit *a, FILE *out, const char *author)
+{
+	const struct conf *cf = &a->st->conf;
+	const struct period *p = &a->o->per;
+	const int ja = a->o->ja;
+	char	 date[64], d1[48], d2[48], cite[128];
+	size_t	 n[3];
 	struct tm tm;
 	time_t	 t = a->o->now / 1000;
 
@@ -93,56 +124,155 @@ render_text(const struct audit *a, FILE *out)
 	if (localtime_r(&t, &tm) != NULL && tm.tm_zone != NULL)
 		snprintf(date + strlen(date), sizeof(date) - strlen(date), " %s",
 		    tm.tm_zone);
-	if (a->o->ja) {
-		fprintf(out, "住基ネット セキュリティ対策 遵守状況報告書\n");
+	day(a, p->y1, p->m1, p->d1, d1, sizeof(d1));
+	day(a, p->y2, p->m2, p->d2, d2, sizeof(d2));
+	muni_cite(cf, REF_R12, 0, ja, cite, sizeof(cite));
+	if (ja) {
+		fprintf(out, "%s 住基ネット セキュリティ対策 遵守状況報告書\n",
+		    muni_name(cf, MN_MUNICIPALITY, 1));
 		fprintf(out, "==========================================\n\n");
-		fprintf(out, "宛先: 住基ネットセキュリティ委員会 (第12条第2項第2号)\n");
-		fprintf(out, "作成日時: %s\n", date);
-		fprintf(out, "状態ディレクトリ: %s\n", a->st->dir);
-		fprintf(out, "操作履歴の検証: %s\n\n", a->o->keyfile ?
-		    "検証鍵により検証" : "検証鍵なし (--key-file 未指定)");
+		fprintf(out, "宛先: %s(%s)\n", muni_name(cf, MN_COMMITTEE, 1), cite);
+		fprintf(out, "根拠: %s(%s)\n", muni_name(cf, MN_REGULATION, 1),
+		    muni_name(cf, MN_NUMBER, 1));
+		fprintf(out, "対象期間: %sから%sまで", d1, d2);
+		if (p->fiscal > 0) {
+			int	 ey;
+			const struct era *e = era_lookup(p->fiscal, 4, 1, &ey);
+
+			if (e != NULL)
+				fprintf(out, "(%s%d年度)", e->name, ey);
+			else
+				fprintf(out, "(%d年度)", p->fiscal);
+		}
+		fprintf(out, "\n作成日時: %s\n", date);
+		fprintf(out, "作成者: %s\n", author ? author : "");
+		fprintf(out, "操作履歴の検証: %s\n\n", a->log_keyed > 0 ?
+		    "検証鍵により、記録が書き換えられていないことを確認しました" :
+		    a->log_keyed < 0 ?
+		    "検証鍵による確認ができませんでした(不適合。下記の第6条の項を参照)" :
+		    "検証鍵による確認は行っていません(記録の形式のみ点検)");
 		fprintf(out, "概要: 点検 %zu 件 — 適合 %zu、要確認 %zu、不適合 %zu\n",
 		    a->n, n[0], n[1], n[2]);
 	} else {
-		fprintf(out, "Juki-net security measures: compliance report\n");
+		fprintf(out, "%s: Juki-net security measures: compliance report\n",
+		    muni_name(cf, MN_MUNICIPALITY, 0));
 		fprintf(out, "=============================================\n\n");
-		fprintf(out, "To:              the Security Committee (R12(2))\n");
-		fprintf(out, "Date:            %s\n", date);
-		fprintf(out, "State directory: %s\n", a->st->dir);
-		fprintf(out, "Log verified:    %s\n\n", a->o->keyfile ?
-		    "with the verification key" : "no (no --key-file given)");
+		fprintf(out, "To:           %s (%s)\n", muni_name(cf, MN_COMMITTEE, 0),
+		    cite);
+		fprintf(out, "Under:        %s (%s)\n", muni_name(cf, MN_REGULATION, 0),
+		    muni_name(cf, MN_NUMBER, 0));
+		fprintf(out, "Period:       %s to %s", d1, d2);
+		if (p->fiscal > 0)
+			fprintf(out, " (fiscal year %d)", p->fiscal);
+		fprintf(out, "\nDate:         %s\n", date);
+		fprintf(out, "Prepared by:  %s\n", author ? author : "");
+		fprintf(out, "Log verified: %s\n\n", a->log_keyed > 0 ?
+		    "with the verification key: the records are unchanged" :
+		    a->log_keyed < 0 ?
+		    "NO: the verification key was given but nothing verified with it (FAIL, see the operation history below)" :
+		    "no: not checked with the verification key (the records' form only)");
 		fprintf(out, "Summary: %zu checks: %zu PASS, %zu WARN, %zu FAIL.\n",
 		    a->n, n[0], n[1], n[2]);
 	}
+}
+
+/* The technical terms the findings cannot avoid, explained once. */
+static const char *const terms[][2] = {
+	{ "Record number: the number each record of the operation history bears, in order.",
+	  "通番: 操作履歴の記録に順に付けた番号。" },
+	{ "Verification key: the key that shows the records of the operation history unchanged.",
+	  "検証鍵: 操作履歴の記録が書き換えられていないことを確かめるための鍵。" },
+	{ "Closing record: the record that closes each period of the operation history; the key of a closed period is destroyed, so its records cannot be rewritten unnoticed.",
+	  "区切り記録: 操作履歴を一定の期間(区切り期間)ごとに締めくくる記録。締めくくった期間の鍵は消去され、その期間の記録の書換えは必ず発見される。" },
+	{ "Copy of the last record: the last record of the operation history kept apart, so that cutting records off the end is found.",
+	  "最終記録の控え: 操作履歴の最後の記録を別に控えたもの。末尾の記録の切り詰めを発見するために使う。" },
+};
+
+static void
+render_terms(const struct audit *a, FILE *out)
+{
+	size_t	 i;
+
+	fprintf(out, "\n%s\n", a->o->ja ? "用語" : "Terms");
+	for (i = 0; i < sizeof(terms) / sizeof(terms[0]); i++)
+		fprintf(out, "  %s\n", terms[i][a->o->ja]);
+}
+
+/* 作成者, 確認者 and the date in 和暦, to be signed and sealed. */
+static void
+render_sign(const struct audit *a, FILE *out, const char *author)
+{
+	char	 date[48];
+	struct tm tm;
+	time_t	 t = a->o->now / 1000;
+
+	if (localtime_r(&t, &tm) == NULL)
+		snprintf(date, sizeof(date), "?");
+	else
+		day(a, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, date,
+		    sizeof(date));
+	if (a->o->ja) {
+		fprintf(out, "\n作成者 職名・氏名  %-32s 印\n", author ? author :
+		    "________________________________");
+		fprintf(out, "確認者 職名・氏名  %-32s 印\n",
+		    "________________________________");
+		fprintf(out, "日付  %s\n", date);
+		fprintf(out, "\n以上\n");
+	} else {
+		fprintf(out, "\nPrepared by (title, name): %s   (seal)\n",
+		    author ? author : "________________________________");
+		fprintf(out, "Checked by (title, name):  %s   (seal)\n",
+		    "________________________________");
+		fprintf(out, "Date: %s\n", date);
+		fprintf(out, "\nEnd of report.\n");
+	}
+}
+
+static void
+render_text(const struct audit *a, FILE *out)
+{
+	const struct finding *f;
+	const char *const *st = a->o->ja ? status_ja : status_en;
+	char	 head[256], *author = NULL;
+	size_t	 n[3], i, k, j;
+	int	 s;
+
+	if (a->o->author != NULL)
+		author = person_label(a->reg_ok ? &a->reg : NULL, a->o->author,
+		    a->o->ja);
+	render_head(a, out, author);
+	count(a, n);
 	if (n[1] + n[2] > 0) {
 		fprintf(out, "%s\n", a->o->ja ? "\n対応を要する項目:" :
 		    "\nNeeding action:");
-		for (k = AUDIT_FAIL; k >= AUDIT_WARN; k--)
+		for (s = AUDIT_FAIL; s >= AUDIT_WARN; s--)
 			for (i = 0; i < a->n; i++)
-				if (a->f[i].status == k)
-					fprintf(out, "  [%s] %s %s\n", st[k],
-					    a->f[i].rule, a->f[i].check);
+				if ((int)a->f[i].status == s) {
+					heading(a, audit_rule_rank(a->f[i].rule),
+					    head, sizeof(head));
+					fprintf(out, "  [%s] %s — %s\n", st[s], head,
+					    a->f[i].summary);
+				}
 	}
 	for (k = 0; k < NARTICLE; k++) {
-		int	 head = 0;
+		int	 seen = 0;
 
 		for (i = 0; i < a->n; i++) {
 			f = &a->f[i];
 			if (strcmp(f->rule, article[k].rule) != 0)
 				continue;
-			if (!head++)
-				fprintf(out, "\n%s\n", a->o->ja ? article[k].ja :
-				    article[k].en);
-			fprintf(out, "  [%s] %s: %s\n", st[f->status], f->check,
-			    f->summary);
+			if (!seen++) {
+				heading(a, k, head, sizeof(head));
+				fprintf(out, "\n%s\n", head);
+			}
+			fprintf(out, "  [%s] %s\n", st[f->status], f->summary);
 			for (j = 0; j < f->nitem; j++)
 				fprintf(out, "      - %s\n", f->item[j].text);
 		}
 	}
-	if (a->o->ja)
-		fprintf(out, "\n以上\n");
-	else
-		fprintf(out, "\nEnd of report.\n");
+	render_terms(a, out);
+	render_sign(a, out, author);
+	free(author);
 }
 
 static void
@@ -217,9 +347,13 @@ render_json(const struct audit *a, FILE *out)
 	json_str(out, t);
 	fprintf(out, ",\"state_dir\":");
 	json_str(out, a->st->dir);
-	fprintf(out, ",\"log_key\":%s,\"summary\":{\"checks\":%zu,\"pass\":%zu,"
-	    "\"warn\":%zu,\"fail\":%zu},\n\"findings\":[", a->o->keyfile ?
-	    "true" : "false", a->n, n[0], n[1], n[2]);
+	fprintf(out, ",\"period\":{\"from\":\"%04d-%02d-%02d\",\"until\":"
+	    "\"%04d-%02d-%02d\"}", a->o->per.y1, a->o->per.m1, a->o->per.d1,
+	    a->o->per.y2, a->o->per.m2, a->o->per.d2);
+	fprintf(out, ",\"log_key\":%s,\"log_verified\":%s,\"summary\":"
+	    "{\"checks\":%zu,\"pass\":%zu,\"warn\":%zu,\"fail\":%zu},\n"
+	    "\"findings\":[", a->o->keyfile ? "true" : "false",
+	    a->log_keyed > 0 ? "true" : "false", a->n, n[0], n[1], n[2]);
 	for (i = 0; i < a->n; i++) {
 		f = &a->f[i];
 		fprintf(out, "%s\n{\"rule\":", i ? "," : "");

@@ -19,6 +19,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "cred.h"
+#include "muni.h"
 #include "prune.h"
 
 /* Floors below which a value breaks the regulation (FAIL) or weakens a
@@ -108,17 +109,25 @@ check_modes(struct audit *a)
 		mode_item(a, a->st->dir, &sb, 0750, &bad);
 	walk(a, a->st->dirfd, "", 0, &bad);
 	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
-	    L(a, "Some state files can be read or changed by others.",
-	    "他者が読み書きできる状態ファイルがあります。") :
-	    L(a, "The state directory and its files are private to the suite.",
-	    "状態ディレクトリとそのファイルは適切に保護されています。"));
+	    L(a, "Some files of the records can be read or changed by others.",
+	    "記録のファイルに、権限のない者が読み書きできるものがあります。") :
+	    L(a, "The files of the records can be read and changed by this system only.",
+	    "記録のファイルは本システムのほかは読み書きできないよう保護されています。"));
 }
 
+/* key = v: need, citing the municipality's article of ref (-1: none). */
 static void
-conf_item(struct audit *a, const char *key, long long v, const char *need,
-    size_t *n)
+conf_item(struct audit *a, const char *key, long long v, int ref,
+    const char *need, size_t *n)
 {
-	check_item(a, key, L(a, "%s = %lld: %s", "%s = %lld: %s"), key, v, need);
+	char	 cite[128] = "";
+
+	if (ref >= 0)
+		muni_cite(&a->st->conf, (enum muni_ref)ref, 0, a->o->ja, cite,
+		    sizeof(cite));
+	check_item(a, key, L(a, "setting %s = %lld: %s%s%s%s",
+	    "設定 %s = %lld: %s%s%s%s"), key, v, need, *cite ? L(a, " (", "(") : "",
+	    cite, *cite ? ")" : "");
 	(*n)++;
 }
 
@@ -130,38 +139,38 @@ check_conf(struct audit *a)
 
 	check_begin(a, "STATE", "conf-values");
 	if (c->retain_days < PRUNE_MIN_DAYS)
-		conf_item(a, "retain_days", c->retain_days, L(a,
-		    "the operation history is kept one year at least (R6)",
-		    "操作履歴は少なくとも1年間保存します (第6条)"), &fail);
+		conf_item(a, "retain_days", c->retain_days, REF_R6, L(a,
+		    "the operation history is kept one year at least",
+		    "操作履歴は少なくとも1年間保存します"), &fail);
 	if (c->kdf_memory_kib < KDF_MEMORY_FLOOR)
-		conf_item(a, "kdf_memory_kib", c->kdf_memory_kib, L(a,
-		    "below the Argon2id floor of 19456 KiB",
-		    "Argon2id の下限 19456 KiB 未満です"), &fail);
+		conf_item(a, "kdf_memory_kib", c->kdf_memory_kib, -1, L(a,
+		    "passwords are stored with less protection than the accepted floor (19456 KiB)",
+		    "パスワードの保存時の保護が一般に求められる水準(19456 KiB)に達していません"), &fail);
 	if (c->kdf_time < KDF_TIME_FLOOR)
-		conf_item(a, "kdf_time", c->kdf_time, L(a,
-		    "below the Argon2id floor of 2 passes",
-		    "Argon2id の下限 2 回未満です"), &fail);
+		conf_item(a, "kdf_time", c->kdf_time, -1, L(a,
+		    "passwords are stored with less protection than the accepted floor (2 passes)",
+		    "パスワードの保存時の保護が一般に求められる水準(2 回)に達していません"), &fail);
 	if (c->password_min_length < PASSWORD_LENGTH_FLOOR)
-		conf_item(a, "password_min_length", c->password_min_length, L(a,
-		    "passwords shorter than 8 characters (R5.3 proviso)",
-		    "8文字未満のパスワードを認めています (第5条第3項ただし書)"), &fail);
+		conf_item(a, "password_min_length", c->password_min_length, REF_R5_3, L(a,
+		    "passwords shorter than 8 characters are accepted",
+		    "8文字未満のパスワードを認めています"), &fail);
 	if (c->lockout_threshold < 1)
-		conf_item(a, "lockout_threshold", c->lockout_threshold, L(a,
-		    "repeated failures never lock the account (R5.2)",
-		    "失敗を繰り返してもロックされません (第5条第2項)"), &fail);
+		conf_item(a, "lockout_threshold", c->lockout_threshold, REF_R5_2, L(a,
+		    "repeated failures never lock the operator out",
+		    "確認の失敗を繰り返しても操作できなくなりません"), &fail);
 	if (c->lockout_unlock_minutes != 0)
 		conf_item(a, "lockout_unlock_minutes", c->lockout_unlock_minutes,
-		    L(a, "locked accounts unlock without the Security Manager (R5.2)",
-		    "ロックが責任者の解除を待たずに解けます (第5条第2項)"), &warn);
+		    REF_R5_2, L(a, "a lock-out ends without the Security Manager",
+		    "ロックがセキュリティ責任者の解除を待たずに解けます"), &warn);
 	if (c->epoch_seconds > EPOCH_SECONDS_MAX)
-		conf_item(a, "epoch_seconds", c->epoch_seconds, L(a,
-		    "the log key stays on disk longer than a day (R6)",
-		    "ログの鍵が1日を超えて保持されます (第6条)"), &warn);
+		conf_item(a, "epoch_seconds", c->epoch_seconds, REF_R6, L(a,
+		    "the key of the operation history is kept longer than a day",
+		    "操作履歴の鍵が1日を超えて保持されます"), &warn);
 	check_end(a, fail ? AUDIT_FAIL : warn ? AUDIT_WARN : AUDIT_PASS, "%s",
-	    fail + warn ? L(a, "jukisec.conf weakens controls the regulation asks for.",
-	    "jukisec.conf が規程の求める対策を弱めています。") :
-	    L(a, "jukisec.conf keeps the regulation's floors.",
-	    "jukisec.conf は規程の基準を満たしています。"));
+	    fail + warn ? L(a, "The settings weaken controls the regulation asks for.",
+	    "設定が規程の求める対策を弱めています。") :
+	    L(a, "The settings keep the regulation's floors.",
+	    "設定は規程の求める水準を満たしています。"));
 }
 
 void

@@ -159,6 +159,14 @@ unsigned incident_overdue(const struct incident *, int64_t now, long long hours)
 /* Rendering (incident_render.c). */
 enum inc_lang { INC_EN, INC_JA };
 enum inc_format { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_TABLE };
+/* A step's name for people with its article, the officers and committees
+ * named by the municipality's settings (muni.h): "市長へ報告(規程第9条第1項)".
+ * Writes buf and returns it. */
+struct conf;
+const char *inc_step_text(const struct conf *, int step, enum inc_lang,
+	    char *buf, size_t len);
+/* An incident kind's short name (en: its command-line spelling). */
+const char *inc_type_label(int type, enum inc_lang);
 /* ja when LC_ALL, else LC_MESSAGES, else LANG begins with "ja". */
 enum inc_lang inc_lang_default(void);
 /* Writes the formal report; 0, or -1 on a write error. */

@@ -21,6 +21,7 @@
 #include "esc.h"
 #include "incident.h"
 #include "jukisec.h"
+#include "muni.h"
 #include "timeutil.h"
 
 #define BIT(s)	(1U << (s))
@@ -81,6 +82,60 @@ static const char *const step_ja[] = {
 	"個人情報保護委員会へ速報(個人情報保護法第68条第1項)",
 	"個人情報保護委員会へ確報(個人情報保護法第68条第1項)",
 	"本人への通知(個人情報保護法第68条第2項)" };
+
+/* The steps in the municipality's words: who is reported to comes from
+ * its settings (muni.h), and so does the article; the APPI's are the law's. */
+static const struct {
+	const char	*ja, *en;	/* "%s": the name below */
+	int		 name;		/* enum muni_name, -1 none */
+	int		 ref;		/* enum muni_ref, -1 none */
+	const char	*law_ja, *law_en;
+} step_text[NSTEPS] = {
+	{ "地方公共団体情報システム機構へ連絡", "J-LIS contacted", -1, REF_R9_1, NULL, NULL },
+	{ "保守委託業者へ連絡", "maintenance contractor contacted", -1, REF_R9_1, NULL, NULL },
+	{ "%sへ報告", "reported to the %s", MN_MAYOR, REF_R9_1, NULL, NULL },
+	{ "%sへ報告", "reported to the %s", MN_GENERAL_MANAGER, REF_R9_1, NULL, NULL },
+	{ "%sによる事実関係の調査", "investigated by the %s", MN_MAYOR, REF_R9_2, NULL, NULL },
+	{ "コミュニケーションサーバと都道府県サーバとの結合の切断",
+	    "communication server disconnected from the prefectural server", -1, REF_R9_2, NULL, NULL },
+	{ "結合の再開", "reconnected", -1, REF_R9_2, NULL, NULL },
+	{ "%sへ報告", "reported to the %s", MN_COMMITTEE, REF_R9_3, NULL, NULL },
+	{ "%sへ報告", "reported to the %s", MN_PIC_COMMITTEE, REF_R9_3, NULL, NULL },
+	{ "終結", "closed", -1, -1, NULL, NULL },
+	{ "個人情報保護委員会へ速報", "preliminary report to the PPC", -1, -1,
+	    "個人情報保護法第68条第1項", "APPI Art. 68(1)" },
+	{ "個人情報保護委員会へ確報", "final report to the PPC", -1, -1,
+	    "個人情報保護法第68条第1項", "APPI Art. 68(1)" },
+	{ "本人への通知", "persons concerned notified", -1, -1,
+	    "個人情報保護法第68条第2項", "APPI Art. 68(2)" },
+};
+
+const char *
+inc_step_text(const struct conf *cf, int step, enum inc_lang lang, char *buf,
+    size_t len)
+{
+	const int ja = lang == INC_JA;
+	char	 what[512], cite[128];
+	const char *law = ja ? step_text[step].law_ja : step_text[step].law_en;
+
+	snprintf(what, sizeof(what), ja ? step_text[step].ja : step_text[step].en,
+	    step_text[step].name < 0 ? "" :
+	    muni_name(cf, (enum muni_name)step_text[step].name, ja));
+	if (step_text[step].ref >= 0)
+		law = muni_cite(cf, (enum muni_ref)step_text[step].ref, 0, ja,
+		    cite, sizeof(cite));
+	if (law == NULL)
+		snprintf(buf, len, "%s", what);
+	else
+		snprintf(buf, len, ja ? "%s(%s)" : "%s (%s)", what, law);
+	return buf;
+}
+
+const char *
+inc_type_label(int type, enum inc_lang lang)
+{
+	return lang == INC_JA ? type_short_ja[type] : inc_type_names[type];
+}
 
 enum inc_lang
 inc_lang_default(void)

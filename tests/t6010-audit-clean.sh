@@ -39,6 +39,7 @@ test_expect_success 'one finding per check, each check once' '
 	expired-not-revoked
 	incidents-open
 	incidents-overdue
+	incidents-period
 	locked-operators
 	log-head
 	log-operators-authorized
@@ -50,6 +51,7 @@ test_expect_success 'one finding per check, each check once' '
 	orphan-credentials
 	password-exceptions
 	register-active-manager
+	register-changes
 	register-ids-unique
 	register-readable
 	register-rows-complete
@@ -79,7 +81,7 @@ test_expect_success 'the password exceptions are listed with approver and date' 
 
 test_expect_success 'the log verifies with the key, from its genesis' '
 	expect log-verify "PASS " &&
-	detail log-verify | grep -q "The log verifies with the key: .* records, seq 0 to" &&
+	detail log-verify | grep -q "The verification key shows the records unchanged: .* records, numbers 0 to" &&
 	expect log-retention "PASS " &&
 	detail log-retention | grep -q "complete since it was created"
 '
@@ -88,7 +90,7 @@ test_expect_success 'without the key the log is read but not verified: WARN' '
 	audit_run &&
 	test "$ast" -eq 0 &&
 	expect log-verify "WARN " &&
-	detail log-verify | grep -q "Not verified (no --key-file)"
+	detail log-verify | grep -q "Not checked with the verification key"
 '
 
 test_expect_success 'the audit writes nothing: the state is byte for byte the same' '

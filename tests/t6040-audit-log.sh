@@ -52,7 +52,7 @@ test_expect_success 'the log verifies with the key and ends at its head' '
 	expect log-verify "PASS " &&
 	expect log-head "PASS " &&
 	expect log-seals "PASS " &&
-	detail log-head | grep -q "The log reaches its head at seq 3\."
+	detail log-head | grep -q "The history reaches the copy of its last record (record 3)\."
 '
 
 test_expect_success 'the key can come on standard input (--key-file -)' '
@@ -66,7 +66,7 @@ test_expect_success 'a changed record: log-verify FAILs naming its seq' '
 	audit_run --key-file "$D.key" &&
 	test "$ast" -eq 1 &&
 	expect log-verify "FAIL seq 2" &&
-	detail log-verify | grep -q "oplog.csv line 4 (seq 2): MAC mismatch" &&
+	detail log-verify | grep -q "record 2 (oplog.csv line 4): MAC mismatch" &&
 	expect log-head "PASS " &&
 	audit_run &&
 	expect log-verify "WARN " &&
@@ -92,7 +92,7 @@ test_expect_success 'records cut from the tail: log-head FAILs' '
 	audit_run &&
 	test "$ast" -eq 1 &&
 	expect log-head "FAIL seq 3" &&
-	detail log-head | grep -q "the head is at seq 3 but the log ends at seq 2" &&
+	detail log-head | grep -q "the copy of the last record names record 3 but the history ends at record 2" &&
 	audit_run --key-file "$D.key" &&
 	expect log-verify "FAIL oplog.head" &&
 	detail log-verify | grep -q "the log ends at seq 2, the head says 3: tail truncated" &&
@@ -103,7 +103,7 @@ test_expect_success 'a head naming another MAC: log-head FAILs' '
 	sed -i "s/ mac=[0-9a-f]*/ mac=$(printf "%064d" 0)/" "$D/oplog.head" &&
 	audit_run &&
 	expect log-head "FAIL seq 3" &&
-	detail log-head | grep -q "record seq 3 does not carry the head" &&
+	detail log-head | grep -q "record 3 differs from the copy of the last record" &&
 	cp head.save "$D/oplog.head"
 '
 
@@ -161,11 +161,11 @@ test_expect_success 'epoch seals: a log over four days has them; a removed one F
 	audit_run --now 2026-01-04T11:00:00Z &&
 	test "$ast" -eq 1 &&
 	expect log-seals "FAIL seq 4" &&
-	detail log-seals | grep -q "epoch 1 has no seal before seq 4" &&
+	detail log-seals | grep -q "period 1 has no closing record before record 4" &&
 	edit "$S/oplog.csv" "None if r[4]==\"seal\" else r" &&
 	audit_run --now 2026-01-04T11:00:00Z &&
 	expect log-seals "FAIL seq 5" &&
-	detail log-seals | grep -q "epochs 0 to 2 have no seal before seq 5"
+	detail log-seals | grep -q "periods 0 to 2 have no closing record before record 5"
 '
 
 test_expect_success 'ended epochs left unsealed (no cron --seal): log-seals WARNs' '
@@ -175,7 +175,7 @@ test_expect_success 'ended epochs left unsealed (no cron --seal): log-seals WARN
 	expect log-seals "PASS " &&
 	audit_run --now 2026-01-10T00:00:00Z &&
 	expect log-seals "WARN oplog.key" &&
-	detail log-seals | grep -q "the log reaches epoch 3, the clock is in epoch 9: the keys of 6 ended epoch(s) are still on disk" &&
+	detail log-seals | grep -q "the history reaches period 3, the clock is in period 9: the keys of 6 ended period(s) are still kept" &&
 	at 2026-01-10T00:00:00Z log-append -d "$U" --seal &&
 	audit_run --now 2026-01-10T00:00:00Z &&
 	expect log-seals "PASS "
@@ -197,7 +197,7 @@ test_expect_success 'after the prune: retention covered, prune recent, log verif
 	expect log-retention "PASS " &&
 	detail log-retention | grep -q "The log holds every record since 2025-11-20 03:00 (pruned before; retention 365 days reaches back to 2025-11-20 12:00)" &&
 	expect log-prune-recent "PASS " &&
-	detail log-prune-recent | grep -q "log-prune last ran on 2026-11-20 03:00"
+	detail log-prune-recent | grep -q "Expired records were last pruned on 2026-11-20 03:00"
 '
 
 test_expect_success 'no prune for more than audit_prune_max_age_days: FAIL' '
@@ -227,7 +227,7 @@ test_expect_success 'records removed from the front by hand: log-retention FAILs
 	audit_run --now 2026-11-20T12:00:00Z &&
 	test "$ast" -eq 1 &&
 	expect log-retention "FAIL seq $((first + 1))" &&
-	detail log-retention | grep -q "the log starts at seq $((first + 1)) with no log-prune checkpoint for seq $first"
+	detail log-retention | grep -q "the history starts at record $((first + 1)) and no pruning is recorded up to record $first"
 '
 
 test_expect_success 'a log older than the retention and never pruned: FAIL' '
@@ -238,7 +238,7 @@ test_expect_success 'a log older than the retention and never pruned: FAIL' '
 	test "$ast" -eq 1 &&
 	expect log-retention "PASS " &&
 	expect log-prune-recent "FAIL log-prune" &&
-	detail log-prune-recent | grep -q "no log-prune record; the log begins 2025-09-01 00:00"
+	detail log-prune-recent | grep -q "no pruning is recorded; the history begins 2025-09-01 00:00"
 '
 
 test_done

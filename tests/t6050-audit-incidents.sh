@@ -25,7 +25,7 @@ test_expect_success 'an unrecoverable fault, just reported: open with steps outs
 	audit_run --now 2026-11-25T11:00:00Z &&
 	test "$ast" -eq 0 &&
 	expect incidents-open "WARN 2026-0001" &&
-	detail incidents-open | grep -q "2026-0001 (unrecoverable, detected 2026-11-25 10:00): outstanding jlis-contacted, vendor-contacted, mayor-reported, general-manager-reported, investigated, committee-reported, pic-committee-reported" &&
+	detail incidents-open | grep -q "2026-0001 (unrecoverable, detected 2026-11-25 10:00): outstanding: J-LIS contacted (Art. 9(1)); maintenance contractor contacted (Art. 9(1)); reported to the Mayor (Art. 9(1)); reported to the General Security Manager (Art. 9(1)); investigated by the Mayor (Art. 9(2)); reported to the Kokubunji City Juki-net Security Committee (Art. 9(3)); reported to the Kokubunji City Information System and Personal Information Management Committee (Art. 9(3))$" &&
 	expect incidents-overdue "PASS "
 '
 
@@ -33,7 +33,7 @@ test_expect_success 'the immediate reports not made within 24 hours: FAIL' '
 	audit_run --now 2026-11-26T10:30:00Z &&
 	test "$ast" -eq 1 &&
 	expect incidents-overdue "FAIL 2026-0001" &&
-	detail incidents-overdue | grep -q "2026-0001 (detected 2026-11-25 10:00): late mayor-reported, general-manager-reported"
+	detail incidents-overdue | grep -q "2026-0001 (detected 2026-11-25 10:00): late: reported to the Mayor (Art. 9(1)); reported to the General Security Manager (Art. 9(1))$"
 '
 
 test_expect_success 'once both reports are recorded, nothing is overdue' '
@@ -51,7 +51,7 @@ test_expect_success 'a leak of 500 persons: the APPI preliminary report is due i
 	at 2026-11-25T12:20:00Z inc step "$(cat id2)" --step general-manager-reported &&
 	audit_run --now 2026-11-29T12:00:00Z &&
 	expect incidents-overdue "FAIL 2026-0002" &&
-	detail incidents-overdue | grep -q "late ppc-preliminary"
+	detail incidents-overdue | grep -q "late: preliminary report to the PPC (APPI Art. 68(1))"
 '
 
 test_expect_success 'a closed incident is neither open nor overdue' '
@@ -60,13 +60,14 @@ test_expect_success 'a closed incident is neither open nor overdue' '
 	expect incidents-open "WARN 2026-0002"
 '
 
-test_expect_success 'an unreadable incidents.csv FAILs both checks, naming the line' '
+test_expect_success 'an unreadable incidents.csv FAILs the three checks, naming the line' '
 	cp "$D/incidents.csv" inc.save &&
 	echo "broken" >>"$D/incidents.csv" &&
 	audit_run --now 2026-11-27T10:00:00Z &&
 	test "$ast" -eq 1 &&
 	expect incidents-open "FAIL incidents.csv" &&
 	expect incidents-overdue "FAIL incidents.csv" &&
+	expect incidents-period "FAIL incidents.csv" &&
 	detail incidents-open | grep -q "incidents.csv:[0-9]*: " &&
 	cp inc.save "$D/incidents.csv"
 '

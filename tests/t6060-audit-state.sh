@@ -71,7 +71,7 @@ test_expect_success 'an automatic unlock and a long key epoch weaken controls: W
 	audit_run &&
 	test "$ast" -eq 0 &&
 	expect conf-values "WARN lockout_unlock_minutes epoch_seconds" &&
-	detail conf-values | grep -q "lockout_unlock_minutes = 30: locked accounts unlock without the Security Manager (R5.2)" &&
+	detail conf-values | grep -q "setting lockout_unlock_minutes = 30: a lock-out ends without the Security Manager (Art. 5(2))" &&
 	cp conf.save "$D/jukisec.conf"
 '
 

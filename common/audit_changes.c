@@ -1,0 +1,166 @@
+/*
+ * audit_changes.c — R5.5 in the compliance report: every change of the
+ * register within the period (対象期間), as the operation log recorded it
+ * (operator-add, operator-mod, operator-revoke with result ok): when, whom,
+ * what, by whom, people named by the register (person.h), the change said
+ * in words.
+ *
+ * Invariants: the log is the source (the register keeps only each row's
+ * latest state); a log that could not be read to its end makes the finding
+ * a FAIL, never an empty list.  The list is filled during audit_log's one
+ * pass and emptied by audit_free.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "audit.h"
+#include "csvio.h"
+#include "person.h"
+
+static const struct {
+	const char	*action, *en, *ja;
+} verb[] = {
+	{ "operator-add", "registered", "登録" },
+	{ "operator-mod", "changed", "登録内容の変更" },
+	{ "operator-revoke", "revoked", "取消し" },
+};
+#define NVERB	(sizeof(verb) / sizeof(verb[0]))
+
+/* operator-mod's "changed:" words and operator-add's fields, in words. */
+static const struct {
+	const char	*tok, *en, *ja;
+} word[] = {
+	{ "unlock", "unlocked", "ロックの解除" },
+	{ "reset-password", "password reset", "パスワードの再設定" },
+	{ "reenroll", "matching information enrolled again", "照合情報の再登録" },
+	{ "name", "name", "氏名" },
+	{ "section", "section", "所属" },
+	{ "expires", "expiry", "有効期限" },
+	{ "method=fingerprint", "method: fingerprint", "確認方法: 指紋(照合情報)" },
+	{ "method=password", "method: identification code and password",
+	    "確認方法: 識別符号及びパスワード" },
+	{ "method=external", "method: external verifier",
+	    "確認方法: 外部の照合装置(照合情報)" },
+	{ "role=operator", "as operator", "操作者として" },
+	{ "role=manager", "as Security Manager", "セキュリティ責任者として" },
+	{ "bootstrap", "first registration at set-up", "導入時の最初の登録" },
+	{ "(old", "the old credential not yet destroyed", "旧認証情報は未消去" },
+};
+#define NWORD	(sizeof(word) / sizeof(word[0]))
+
+void
+audit_changes_see(struct audit *a, int64_t at, const char *by,
+    const char *action, const char *id, const char *result, const char *detail)
+{
+	struct audit_change *c;
+	size_t	 k;
+
+	if (!period_has(&a->o->per, at) || strcmp(result, "ok") != 0)
+		return;
+	for (k = 0; k < NVERB; k++)
+		if (strcmp(verb[k].action, action) == 0)
+			break;
+	if (k == NVERB)
+		return;
+	a->chg = xrealloc(a->chg, (a->nchg + 1) * sizeof(*a->chg));
+	c = &a->chg[a->nchg++];
+	c->at = at;
+	c->by = xstrdup(by);
+	c->id = xstrdup(id);
+	c->action = xstrdup(action);
+	c->detail = xstrdup(detail);
+}
+
+/* The detail in words: known words translated, a revocation's reason
+ * kept as written (it is the manager's own text). */
+static char *
+what(const struct audit *a, const struct audit_change *c)
+{
+	struct buf b = { 0 };
+	const char *p, *s;
+	char	*tok;
+	size_t	 k, n;
+
+	for (k = 0; strcmp(verb[k].action, c->action) != 0; k++)
+		;
+	s = L(a, verb[k].en, verb[k].ja);
+	buf_add(&b, s, strlen(s));
+	if (strcmp(c->action, "operator-revoke") == 0) {
+		if (*c->detail != '\0') {
+			s = L(a, " (reason: ", "(理由: ");
+			buf_add(&b, s, strlen(s));
+			buf_add(&b, c->detail, strlen(c->detail));
+			buf_add(&b, ")", 1);
+		}
+		buf_add(&b, "", 1);
+		return b.p;
+	}
+	p = c->detail;
+	if (strncmp(p, "changed:", 8) == 0)
+		p += 8;
+	n = 0;
+	while (*(p += strspn(p, " ")) != '\0') {
+		tok = xstrndup(p, strcspn(p, " "));
+		p += strlen(tok);
+		for (k = 0; k < NWORD; k++)
+			if (strcmp(word[k].tok, tok) == 0)
+				break;
+		free(tok);
+		if (k == NWORD)
+			continue;
+		s = n++ ? L(a, ", ", "、") : ": ";
+		buf_add(&b, s, strlen(s));
+		s = L(a, word[k].en, word[k].ja);
+		buf_add(&b, s, strlen(s));
+		if (word[k].tok[0] == '(')
+			break;
+	}
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
+void
+audit_changes(struct audit *a, int log_read)
+{
+	const struct register_ *reg = a->reg_ok ? &a->reg : NULL;
+	const struct audit_change *c;
+	char	 date[64], *who, *by, *w;
+	size_t	 i;
+
+	check_begin(a, "R5.5", "register-changes");
+	for (i = 0; i < a->nchg; i++) {
+		c = &a->chg[i];
+		audit_date(a, c->at, date, sizeof(date));
+		who = person_label(reg, c->id, a->o->ja);
+		by = person_label(reg, c->by, a->o->ja);
+		w = what(a, c);
+		check_item(a, c->id, L(a, "%s %s: %s, by %s", "%s %s: %s(%s が実施)"),
+		    date, who, w, by);
+		free(who);
+		free(by);
+		free(w);
+	}
+	if (!log_read)
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Not all changes can be listed: the operation history cannot be read to its end.",
+		    "操作履歴を最後まで読み込めないため、変更をすべては示せません。"));
+	else
+		check_end(a, AUDIT_PASS, L(a,
+		    "%zu change(s) of the register in the period, as the operation history records them.",
+		    "対象期間中の登録簿の変更は操作履歴によれば %zu 件です。"), a->nchg);
+}
+
+void
+audit_changes_free(struct audit *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nchg; i++) {
+		free(a->chg[i].by);
+		free(a->chg[i].id);
+		free(a->chg[i].action);
+		free(a->chg[i].detail);
+	}
+	free(a->chg);
+}

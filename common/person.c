@@ -1,0 +1,25 @@
+/*
+ * person.c — a person's label for documents (person.h).
+ */
+#include <string.h>
+
+#include "jukisec.h"
+#include "person.h"
+
+char *
+person_label(const struct register_ *reg, const char *id, int ja)
+{
+	const struct operator *o = NULL;
+	size_t	 i;
+
+	if (reg == NULL)
+		return xasprintf(ja ? "ID %s(登録簿を読み込めないため氏名不明)" :
+		    "id %s (name unknown: the register cannot be read)", id);
+	for (i = 0; i < reg->n && o == NULL; i++)
+		if (strcmp(reg->op[i].id, id) == 0)
+			o = &reg->op[i];
+	if (o == NULL)
+		return xasprintf(ja ? "登録簿に記載のない者(ID %s)" :
+		    "not in the register (id %s)", id);
+	return xstrdup(o->name);
+}

@@ -1,0 +1,128 @@
+#!/bin/sh
+# jukisec-audit as the committee's document for a period (対象期間,
+# --since/--until, default the last full month, --fiscal-year): every
+# incident recorded or closed in the period (a leak reported and closed the
+# same day among them), every register change in the period (R5.5: when,
+# whom, what, by whom, people by name), a header that says what was really
+# verified, the regulation's articles and no check id, project label or
+# file name in the text, and the signature block.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+inc() { incident-report "$@" -d "$D" -b boss --by-password-fd 4 4<"$TMP/pw.boss"; }
+NOW=2026-12-01T09:00:00Z
+
+test_expect_success 'set up: October registrations, November changes and a same-day leak' '
+	at 2026-10-20T09:00:00Z audit_state &&
+	at 2026-10-20T09:10:00Z add_pw suzuki -n "鈴木 一郎" &&
+	at 2026-11-02T09:00:00Z add_pw tanaka -n "田中 花子" &&
+	at 2026-11-10T10:00:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i suzuki --section 市民課 4<"$TMP/pw.boss" &&
+	at 2026-11-12T10:00:00Z inc new --type leak --cause other --nature fault \
+	    --persons 3 --summary "住民票の写しの誤送付" --detected 2026-11-12T09:30:00Z >id &&
+	at 2026-11-12T17:00:00Z inc step "$(cat id)" --step closed --force \
+	    --note "回収済み" &&
+	at 2026-11-20T16:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka --reason "人事異動により転出" 4<"$TMP/pw.boss" &&
+	at 2026-12-01T08:00:00Z inc new --type other --cause other --summary "翌月の事態" \
+	    --detected 2026-12-01T08:00:00Z >id2
+'
+
+test_expect_success 'the default period is the last full month, said in the header' '
+	jukisec-audit -d "$D" --now $NOW >r.txt &&
+	grep -qx "Period:       2026-11-01 to 2026-11-30" r.txt &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
+	grep -qx "対象期間: 令和8年11月1日から令和8年11月30日まで" r.ja
+'
+
+test_expect_success 'the same-day leak is in the month'"'"'s report, the next month'"'"'s incident is not' '
+	audit_run --now $NOW &&
+	expect incidents-period "PASS 2026-0001" &&
+	detail incidents-period | grep -q "2026-0001 (leak), detected 2026-11-12 09:30, closed 2026-11-12 17:00: 住民票の写しの誤送付" &&
+	expect incidents-open "WARN 2026-0002" &&
+	TZ=UTC jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
+	grep -qx "      - 2026-0001(漏えい) 令和8年11月12日 09:30 検知、令和8年11月12日 17:00 終結: 住民票の写しの誤送付" r.ja &&
+	! grep -q "翌月の事態" r.ja
+'
+
+test_expect_success 'December: the open incident is listed with its outstanding steps in words' '
+	audit_run --now 2026-12-02T09:00:00Z --since 2026-12-01 &&
+	expect incidents-period "WARN 2026-0002" &&
+	detail incidents-period | grep -q "2026-0002 (other), detected 2026-12-01 08:00, open; outstanding: J-LIS contacted (Art. 9(1)); maintenance contractor contacted (Art. 9(1)); reported to the Mayor (Art. 9(1));" &&
+	! detail incidents-period | grep -q "mayor-reported"
+'
+
+test_expect_success 'register changes in the period: when, whom, what, by whom, by name' '
+	audit_run --now $NOW &&
+	expect register-changes "PASS tanaka suzuki tanaka" &&
+	jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
+	sed -n "/対象期間中の登録簿の変更/,/^  \[/p" r.ja | grep "^      - " >chg &&
+	cat >want <<-\EOW &&
+	      - 令和8年11月2日 09:00 田中 花子: 登録: 操作者として、確認方法: 識別符号及びパスワード(Boss が実施)
+	      - 令和8年11月10日 10:00 鈴木 一郎: 登録内容の変更: 所属(Boss が実施)
+	      - 令和8年11月20日 16:00 田中 花子: 取消し(理由: 人事異動により転出)(Boss が実施)
+	EOW
+	test_cmp want chg
+'
+
+test_expect_success 'October'"'"'s registrations are in October'"'"'s report, not November'"'"'s' '
+	audit_run --now $NOW --since 2026-10-01 --until 2026-10-31 &&
+	expect register-changes "PASS boss suzuki" &&
+	audit_run --now $NOW --fiscal-year 2026 &&
+	expect register-changes "PASS boss suzuki tanaka suzuki tanaka"
+'
+
+test_expect_success 'the header tells the truth about verification' '
+	jukisec-audit -d "$D" --now $NOW >r.txt;
+	grep -qx "Log verified: no: not checked with the verification key (the records'"'"' form only)" r.txt &&
+	jukisec-audit -d "$D" --now $NOW --key-file "$D.key" >r.txt &&
+	grep -qx "Log verified: with the verification key: the records are unchanged" r.txt &&
+	test_must_fail 1 jukisec-audit -d "$D" --now $NOW --key-file "$D.kye" --lang ja >r.ja &&
+	grep -qx "操作履歴の検証: 検証鍵による確認ができませんでした(不適合。下記の第6条の項を参照)" r.ja &&
+	! grep -q "記録が書き換えられていないことを確認しました" r.ja &&
+	test_must_fail 1 jukisec-audit -d "$D" --now $NOW --key-file "$D.kye" --format json >r.json &&
+	python3 -c "import json; r=json.load(open(\"r.json\")); assert r[\"log_key\"] is True and r[\"log_verified\"] is False, r"
+'
+
+test_expect_success 'the Japanese text: articles, no check id, no R label, no file name' '
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
+	grep -qx "国分寺市 住基ネット セキュリティ対策 遵守状況報告書" r.ja &&
+	grep -qx "規程第5条第5項 異動等の際の速やかな設定及び取消し" r.ja &&
+	grep -qx "規程第9条第1項 重大な事態への対応" r.ja &&
+	! grep -n "R[0-9]\|register-\|incidents-\|log-\|\.csv\|oplog\|seq \|head\|エポック\|--" r.ja
+'
+
+test_expect_success 'the signature block: author by name, checker blank, 和暦 date' '
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja --author suzuki >r.ja &&
+	grep -q "^作成者: 鈴木 一郎\$" r.ja &&
+	grep -q "^作成者 職名・氏名  鈴木 一郎 *印\$" r.ja &&
+	grep -q "^確認者 職名・氏名  _* 印\$" r.ja &&
+	grep -qx "日付  令和8年12月1日" r.ja &&
+	tail -1 r.ja | grep -qx "以上"
+'
+
+test_expect_success 'an invented city: its names and article numbers, none of Kokubunji'"'"'s' '
+	cat "$SRCDIR/examples/municipality/wakabadai.conf" >>"$D/jukisec.conf" &&
+	jukisec-audit -d "$D" --now $NOW --lang ja >w.ja &&
+	grep -qx "若葉台市 住基ネット セキュリティ対策 遵守状況報告書" w.ja &&
+	grep -q "^宛先: 若葉台市住基ネット安全対策委員会(管理運用規程第31条第2項)" w.ja &&
+	grep -qx "管理運用規程第24条の2 異動等の際の速やかな設定及び取消し" w.ja &&
+	! grep -n "国分寺\|規程第5条\|規程第9条" w.ja &&
+	jukisec-audit -d "$D" --now $NOW --lang en >w.en &&
+	grep -q "^To:           Wakabadai City Juki-net Safety Board (Art. 31(2))" w.en
+'
+
+test_expect_success 'bad periods and authors are usage errors (status 2, one line)' '
+	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --since 2026-11-31 2>err &&
+	grep -q "^jukisec-audit: --since 2026-11-31: not a date YYYY-MM-DD" err &&
+	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --since 2026-11-02 --until 2026-11-01 2>err &&
+	grep -q "is after --until" err &&
+	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --fiscal-year 2026 --since 2026-11-01 2>err &&
+	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --fiscal-year 20x6 2>err &&
+	grep -q "^jukisec-audit: --fiscal-year 20x6: not a year" err &&
+	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --author nobody 2>err &&
+	grep -qx "jukisec-audit: --author nobody: not in the register" err
+'
+
+test_done
