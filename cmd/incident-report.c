@@ -69,7 +69,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s", _(
 	    "usage: incident-report new [-d dir] [-t terminal] -b id [--by-password-fd n]\n"
-	    "\t--type type --cause cause --summary text [--nature fault|misconduct]\n"
+	    "\t--type type [--cause cause] --summary text\n"
+	    "\t[--nature fault|misconduct|negligence]\n"
 	    "\t[--level 1-4] [--occurred time] [--detected time] [--detail-file file]\n"
 	    "\t[--persons n] [--sensitive] [--financial] [--unlawful-purpose]\n"
 	    "       incident-report step [-d dir] [-t terminal] id -b id [--by-password-fd n]\n"
@@ -217,7 +218,8 @@ main(int argc, char *argv[])
 	if (argc < 1 || (mode = inc_name_index(modes, argv[0])) < 0 ||
 	    argc != (mode == STEP || mode == SHOW ? 2 : 1) ||
 	    (seen & ~allowed[mode]) || ((mode == NEW || mode == STEP) != (by != NULL)) ||
-	    (mode == NEW && (n.type < 0 || n.cause < 0 || n.summary == NULL)) ||
+	    (mode == NEW && (n.type < 0 || n.summary == NULL ||
+	    (n.type == TYPE_UNRECOVERABLE && n.cause < 0))) ||
 	    (mode == STEP && q.step < 0) || (fmt == FMT_TEXT && mode == LIST) ||
 	    (fmt == FMT_TABLE && mode == SHOW))
 		usage(ST_USAGE);

@@ -103,7 +103,9 @@ heading(const struct audit *a, size_t k, char *buf, size_t len)
 		snprintf(buf, len, "%s", a->o->ja ? article[k].ja : article[k].en);
 		return;
 	}
-	muni_cite(&a->st->conf, article[k].ref, 0, a->o->ja, cite, sizeof(cite));
+	/* R9 is the whole article: its findings span its paragraphs */
+	muni_cite(&a->st->conf, article[k].ref, strcmp(article[k].rule, "R9") ?
+	    0 : -1, a->o->ja, cite, sizeof(cite));
 	snprintf(buf, len, a->o->ja ? "%s %s" : "%s: %s", cite,
 	    a->o->ja ? article[k].ja : article[k].en);
 }

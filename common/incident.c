@@ -42,12 +42,13 @@
 const char *const inc_type_names[] = { "unrecoverable", "leak", "other", NULL };
 const char *const inc_cause_names[] = { "electrical", "water", "fire",
 	"earthquake", "climate", "movement", "lightning", "other", NULL };
-const char *const inc_nature_names[] = { "fault", "misconduct", NULL };
+const char *const inc_nature_names[] = { "fault", "misconduct", "negligence",
+	NULL };
 const char *const inc_step_names[] = { "jlis-contacted", "vendor-contacted",
 	"mayor-reported", "general-manager-reported", "investigated",
 	"disconnected", "reconnected", "committee-reported",
 	"pic-committee-reported", "closed", "ppc-preliminary", "ppc-final",
-	"persons-notified", NULL };
+	"persons-notified", "countermeasures", NULL };
 
 enum { C_ID, C_EVENT, C_RECORDED, C_BY, C_AT, C_OCCURRED, C_TYPE, C_CAUSE,
 	C_NATURE, C_LEVEL, C_PERSONS, C_SENSITIVE, C_FINANCIAL, C_UNLAWFUL,
@@ -121,7 +122,9 @@ parse_new(struct incident *inc, char **f, int *col)
 
 	if ((int)(inc->type = inc_name_index(inc_type_names, f[*col = C_TYPE])) < 0)
 		return N_("unknown type");
-	if ((int)(inc->cause = inc_name_index(inc_cause_names, f[*col = C_CAUSE])) < 0)
+	inc->cause = -1;
+	if ((*f[*col = C_CAUSE] != '\0' || inc->type == TYPE_UNRECOVERABLE) &&
+	    (inc->cause = inc_name_index(inc_cause_names, f[C_CAUSE])) < 0)
 		return N_("unknown cause");
 	*col = C_NATURE;
 	inc->nature = -1;
@@ -466,7 +469,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	f[C_AT] = det;
 	f[C_OCCURRED] = occ;
 	f[C_TYPE] = inc_type_names[n->type];
-	f[C_CAUSE] = inc_cause_names[n->cause];
+	f[C_CAUSE] = n->cause >= 0 ? inc_cause_names[n->cause] : "";
 	f[C_NATURE] = n->nature >= 0 ? inc_nature_names[n->nature] : "";
 	f[C_LEVEL] = level;
 	f[C_PERSONS] = persons;
@@ -483,7 +486,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	}
 	status = oplog_log(st, n->by, "incident", id, "ok",
 	    "new type=%s cause=%s%s%s detected=%s summary=%s",
-	    inc_type_names[n->type], inc_cause_names[n->cause],
+	    inc_type_names[n->type], n->cause >= 0 ? inc_cause_names[n->cause] : "",
 	    n->persons >= 0 ? " persons=" : "", persons, det, n->summary);
 out:
 	incidents_free(&all);
@@ -674,6 +677,10 @@ step_problem(const struct incident *inc, const struct inc_step_req *q,
 			snprintf(buf, len, _("%s before general-manager-reported: the General Security Manager reports to the committees (R9.3)"), name);
 			return buf;
 		}
+		break;
+	case STEP_COUNTERMEASURES:
+		if (q->note == NULL || q->note[0] == '\0')
+			return _("countermeasures needs --note saying what is done to prevent a recurrence (R12)");
 		break;
 	case STEP_CLOSED:
 		if (q->force && (q->note == NULL || q->note[0] == '\0'))

@@ -27,11 +27,11 @@
 enum inc_type { TYPE_UNRECOVERABLE, TYPE_LEAK, TYPE_OTHER, NTYPES };
 enum inc_cause { CAUSE_ELECTRICAL, CAUSE_WATER, CAUSE_FIRE, CAUSE_EARTHQUAKE,
 	CAUSE_CLIMATE, CAUSE_MOVEMENT, CAUSE_LIGHTNING, CAUSE_OTHER, NCAUSES };
-enum inc_nature { NATURE_FAULT, NATURE_MISCONDUCT, NNATURES };
+enum inc_nature { NATURE_FAULT, NATURE_MISCONDUCT, NATURE_NEGLIGENCE, NNATURES };
 enum inc_step { STEP_JLIS, STEP_VENDOR, STEP_MAYOR, STEP_GM, STEP_INVESTIGATED,
 	STEP_DISCONNECTED, STEP_RECONNECTED, STEP_COMMITTEE, STEP_PIC_COMMITTEE,
 	STEP_CLOSED, STEP_PPC_PRELIMINARY, STEP_PPC_FINAL, STEP_PERSONS_NOTIFIED,
-	NSTEPS };
+	STEP_COUNTERMEASURES, NSTEPS };
 
 /* Command-line spellings, indexed by the enums; NULL-terminated. */
 extern const char *const inc_type_names[];
@@ -59,7 +59,8 @@ struct incident {
 	int64_t		occurred;	/* TIME_NONE = not known */
 	char		*by;
 	enum inc_type	type;
-	enum inc_cause	cause;
+	int		cause;		/* enum inc_cause; -1: none given (not
+					 * a fault of Art. 8: a leak, a loss) */
 	int		nature;		/* enum inc_nature, -1 = not given */
 	int		level;		/* 1-4, 0 = not given */
 	long long	persons;	/* leaks: persons concerned, -1 = n/a */
@@ -170,8 +171,8 @@ const char *inc_type_label(int type, enum inc_lang);
 /* ja when LC_ALL, else LC_MESSAGES, else LANG begins with "ja". */
 enum inc_lang inc_lang_default(void);
 /* Writes the formal report; 0, or -1 on a write error. */
-int	render_report(FILE *, const struct incident *, enum inc_format,
-	    enum inc_lang, int64_t now);
+int	render_report(FILE *, struct store *, const struct incident *,
+	    enum inc_format, enum inc_lang, int64_t now);
 /* Writes the list; hours >= 0 selects overdue incidents only. */
 int	render_list(FILE *, const struct incidents *, enum inc_format,
 	    enum inc_lang, int open_only, long long hours, int64_t now);

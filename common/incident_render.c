@@ -22,66 +22,49 @@
 #include "incident.h"
 #include "jukisec.h"
 #include "muni.h"
+#include "person.h"
+#include "register.h"
 #include "timeutil.h"
 
 #define BIT(s)	(1U << (s))
 #define L(lang, en, ja)	((lang) == INC_JA ? (ja) : (en))
 
+/* Kinds (Art. 9(1), items 1-3) and causes (Art. 8, items 1-8), cited
+ * with the municipality's article numbers (muni.h). */
 static const char *const type_en[] = {
-	"Unrecoverable abnormality or damage to Juki-net (Art. 9(1)(1))",
-	"Data leaked outside (Art. 9(1)(2))",
-	"Deemed necessary by the General Security Manager (Art. 9(1)(3))" };
+	"Unrecoverable abnormality or damage to Juki-net",
+	"Data leaked outside",
+	"Deemed necessary by the %s" };
 static const char *const type_ja[] = {
-	"住基ネットの回復不能な異常又は損害(規程第9条第1項第1号)",
-	"データの外部への漏えい(規程第9条第1項第2号)",
-	"その他総括責任者が必要と認める事態(規程第9条第1項第3号)" };
+	"住基ネットの回復不能な異常又は損害",
+	"データの外部への漏えい",
+	"その他%sが必要と認める事態" };
 static const char *const type_short_ja[] = { "回復不能", "漏えい", "その他" };
 static const char *const cause_en[] = {
-	"electrical or mechanical fault (Art. 8(1))",
-	"water or steam (Art. 8(2))", "fire (Art. 8(3))",
-	"earthquake (Art. 8(4))",
-	"sudden change of temperature or humidity (Art. 8(5))",
-	"toppling or movement (Art. 8(6))", "lightning (Art. 8(7))",
-	"other (Art. 8(8))" };
+	"electrical or mechanical fault", "water or steam", "fire", "earthquake",
+	"sudden change of temperature or humidity", "toppling or movement",
+	"lightning", "other" };
 static const char *const cause_ja[] = {
-	"電気的及び機械的障害(規程第8条第1号)",
-	"水又は蒸気による障害(規程第8条第2号)",
-	"火災による障害(規程第8条第3号)",
-	"地震による障害(規程第8条第4号)",
-	"急激な温湿度変化等による障害(規程第8条第5号)",
-	"転倒、移動等による障害(規程第8条第6号)",
-	"落雷による障害(規程第8条第7号)",
-	"その他の障害(規程第8条第8号)" };
-static const char *const nature_en[] = { "fault", "misconduct" };
-static const char *const nature_ja[] = { "障害", "不正行為" };
-static const char *const step_en[] = {
-	"J-LIS contacted (Art. 9(1))",
-	"maintenance contractor contacted (Art. 9(1))",
-	"reported to the Mayor (Art. 9(1))",
-	"reported to the General Security Manager (Art. 9(1))",
-	"investigated by the Mayor (Art. 9(2))",
-	"CS disconnected from the prefectural server (Art. 9(2))",
-	"CS reconnected (Art. 9(2))",
-	"reported to the Security Committee (Art. 9(3))",
-	"reported to the Information System and Personal Information Management Committee (Art. 9(3))",
-	"closed",
-	"preliminary report to the PPC (APPI Art. 68(1))",
-	"final report to the PPC (APPI Art. 68(1))",
-	"persons concerned notified (APPI Art. 68(2))" };
-static const char *const step_ja[] = {
-	"地方公共団体情報システム機構(J-LIS)へ連絡(規程第9条第1項)",
-	"保守委託業者へ連絡(規程第9条第1項)",
-	"市長へ報告(規程第9条第1項)",
-	"総括責任者へ報告(規程第9条第1項)",
-	"市長による事実関係の調査(規程第9条第2項)",
-	"CSと都道府県サーバとの結合を切断(規程第9条第2項)",
-	"結合を再開(規程第9条第2項)",
-	"セキュリティ委員会へ報告(規程第9条第3項)",
-	"情報システム・個人情報管理運営委員会へ報告(規程第9条第3項)",
-	"終結",
-	"個人情報保護委員会へ速報(個人情報保護法第68条第1項)",
-	"個人情報保護委員会へ確報(個人情報保護法第68条第1項)",
-	"本人への通知(個人情報保護法第68条第2項)" };
+	"電気的及び機械的障害", "水又は蒸気による障害", "火災による障害",
+	"地震による障害", "急激な温湿度変化等による障害", "転倒、移動等による障害",
+	"落雷による障害", "その他の障害" };
+
+/* text (one %s: the General Security Manager's title) with its citation. */
+static const char *
+cited(const struct conf *cf, const char *text, enum muni_ref ref, int item,
+    enum inc_lang lang, char *buf, size_t len)
+{
+	const int ja = lang == INC_JA;
+	char	 what[512], cite[128];
+
+	snprintf(what, sizeof(what), text, muni_name(cf, MN_GENERAL_MANAGER, ja));
+	muni_cite(cf, ref, item, ja, cite, sizeof(cite));
+	snprintf(buf, len, ja ? "%s(%s)" : "%s (%s)", what, cite);
+	return buf;
+}
+
+static const char *const nature_en[] = { "fault", "misconduct", "negligence" };
+static const char *const nature_ja[] = { "障害", "不正行為", "過失" };
 
 /* The steps in the municipality's words: who is reported to comes from
  * its settings (muni.h), and so does the article; the APPI's are the law's. */
@@ -90,24 +73,27 @@ static const struct {
 	int		 name;		/* enum muni_name, -1 none */
 	int		 ref;		/* enum muni_ref, -1 none */
 	const char	*law_ja, *law_en;
+	int		 item;		/* 号 of ref, 0 none */
 } step_text[NSTEPS] = {
-	{ "地方公共団体情報システム機構へ連絡", "J-LIS contacted", -1, REF_R9_1, NULL, NULL },
-	{ "保守委託業者へ連絡", "maintenance contractor contacted", -1, REF_R9_1, NULL, NULL },
-	{ "%sへ報告", "reported to the %s", MN_MAYOR, REF_R9_1, NULL, NULL },
-	{ "%sへ報告", "reported to the %s", MN_GENERAL_MANAGER, REF_R9_1, NULL, NULL },
-	{ "%sによる事実関係の調査", "investigated by the %s", MN_MAYOR, REF_R9_2, NULL, NULL },
+	{ "地方公共団体情報システム機構へ連絡", "J-LIS contacted", -1, REF_R9_1, NULL, NULL, 0 },
+	{ "保守委託業者へ連絡", "maintenance contractor contacted", -1, REF_R9_1, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to the %s", MN_MAYOR, REF_R9_1, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to the %s", MN_GENERAL_MANAGER, REF_R9_1, NULL, NULL, 0 },
+	{ "%sによる事実関係の調査", "investigated by the %s", MN_MAYOR, REF_R9_2, NULL, NULL, 0 },
 	{ "コミュニケーションサーバと都道府県サーバとの結合の切断",
-	    "communication server disconnected from the prefectural server", -1, REF_R9_2, NULL, NULL },
-	{ "結合の再開", "reconnected", -1, REF_R9_2, NULL, NULL },
-	{ "%sへ報告", "reported to the %s", MN_COMMITTEE, REF_R9_3, NULL, NULL },
-	{ "%sへ報告", "reported to the %s", MN_PIC_COMMITTEE, REF_R9_3, NULL, NULL },
-	{ "終結", "closed", -1, -1, NULL, NULL },
+	    "communication server disconnected from the prefectural server", -1, REF_R9_2, NULL, NULL, 0 },
+	{ "結合の再開", "reconnected", -1, REF_R9_2, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to the %s", MN_COMMITTEE, REF_R9_3, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to the %s", MN_PIC_COMMITTEE, REF_R9_3, NULL, NULL, 0 },
+	{ "終結", "closed", -1, -1, NULL, NULL, 0 },
 	{ "個人情報保護委員会へ速報", "preliminary report to the PPC", -1, -1,
-	    "個人情報保護法第68条第1項", "APPI Art. 68(1)" },
+	    "個人情報保護法第68条第1項", "APPI Art. 68(1)", 0 },
 	{ "個人情報保護委員会へ確報", "final report to the PPC", -1, -1,
-	    "個人情報保護法第68条第1項", "APPI Art. 68(1)" },
+	    "個人情報保護法第68条第1項", "APPI Art. 68(1)", 0 },
 	{ "本人への通知", "persons concerned notified", -1, -1,
-	    "個人情報保護法第68条第2項", "APPI Art. 68(2)" },
+	    "個人情報保護法第68条第2項", "APPI Art. 68(2)", 0 },
+	{ "再発防止策・今後の対応", "Countermeasures and next steps", -1, REF_R12,
+	    NULL, NULL, 4 },
 };
 
 const char *
@@ -122,8 +108,8 @@ inc_step_text(const struct conf *cf, int step, enum inc_lang lang, char *buf,
 	    step_text[step].name < 0 ? "" :
 	    muni_name(cf, (enum muni_name)step_text[step].name, ja));
 	if (step_text[step].ref >= 0)
-		law = muni_cite(cf, (enum muni_ref)step_text[step].ref, 0, ja,
-		    cite, sizeof(cite));
+		law = muni_cite(cf, (enum muni_ref)step_text[step].ref,
+		    step_text[step].item, ja, cite, sizeof(cite));
 	if (law == NULL)
 		snprintf(buf, len, "%s", what);
 	else
@@ -263,13 +249,50 @@ appi_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
 	    "  ※本ツールは期限を管理するものであり、法的助言を行うものではありません。\n"), fp);
 }
 
-static int
-report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
+/* A person of the register by name (person.h), for the text. */
+static char *
+who(const struct register_ *reg, const char *id, enum inc_lang lang)
 {
-	const char *const *stepl = lang == INC_JA ? step_ja : step_en;
+	return person_label(reg, id, lang == INC_JA);
+}
+
+static const char *
+step_name(const struct conf *cf, int step, enum inc_lang lang, char *buf,
+    size_t len)
+{
+	return inc_step_text(cf, step, lang, buf, len);
+}
+
+/* 作成者 (the Security Manager who recorded the incident, by name),
+ * 確認者 to sign, the date in 和暦. */
+static void
+report_sign(FILE *fp, const struct register_ *reg, const struct incident *inc,
+    enum inc_lang lang, int64_t now)
+{
+	char	 d[128], *p = who(reg, inc->by, lang);
+
+	if (lang == INC_JA) {
+		fprintf(fp, "\n作成者 職名・氏名  %-32s 印\n", p);
+		fprintf(fp, "確認者 職名・氏名  %-32s 印\n",
+		    "________________________________");
+		fprintf(fp, "日付  %s\n\n以上\n", when(now, lang, 0, d, sizeof(d)));
+	} else {
+		fprintf(fp, "\nPrepared by (title, name): %s   (seal)\n", p);
+		fprintf(fp, "Checked by (title, name):  %s   (seal)\n",
+		    "________________________________");
+		fprintf(fp, "Date: %s\n", when(now, lang, 0, d, sizeof(d)));
+	}
+	free(p);
+}
+
+static int
+report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
+    const struct incident *inc, enum inc_lang lang, int64_t now)
+{
+	const int ja = lang == INC_JA;
 	const struct inc_event *e;
 	unsigned out = incident_outstanding(inc);
-	char b1[128], tz[16] = "";
+	char b1[128], sn[768], cite[128], tz[16] = "", *p;
 	struct tm tm;
 	size_t i;
 
@@ -278,11 +301,17 @@ report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t no
 	fprintf(fp, "%s\n\n", L(lang,
 	    "Juki-net serious incident report",
 	    "住民基本台帳ネットワークシステム 重大障害等報告書"));
-	fprintf(fp, "%s\n", L(lang,
-	    "To: the Mayor and the General Security Manager",
-	    "市長 様\n総括責任者 様"));
+	if (ja)
+		fprintf(fp, "%s 様\n%s 様\n", muni_name(cf, MN_MAYOR, 1),
+		    muni_name(cf, MN_GENERAL_MANAGER, 1));
+	else
+		fprintf(fp, "To: the %s and the %s\n", muni_name(cf, MN_MAYOR, 0),
+		    muni_name(cf, MN_GENERAL_MANAGER, 0));
 	fprintf(fp, L(lang, "Date: %s\n", "\n%s\n"), when(now, lang, 0, b1, sizeof(b1)));
-	fprintf(fp, L(lang, "From: Security Manager %s\n", "セキュリティ責任者 %s\n"), inc->by);
+	p = who(reg, inc->by, lang);
+	fprintf(fp, ja ? "%s %s\n" : "From: %s %s\n",
+	    muni_name(cf, MN_SECURITY_MANAGER, ja), p);
+	free(p);
 	fprintf(fp, L(lang, "(times are local, %s)\n\n", "(時刻は%s)\n\n"), tz);
 
 	fprintf(fp, L(lang, "Incident: %s\n", "番号: %s\n"), inc->id);
@@ -295,14 +324,19 @@ report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t no
 	fprintf(fp, L(lang, "First reported: %s\n", "初報日時: %s\n"),
 	    when(inc->recorded, lang, 1, b1, sizeof(b1)));
 	fprintf(fp, L(lang, "Type: %s\n", "事態の種別: %s\n"),
-	    L(lang, type_en[inc->type], type_ja[inc->type]));
-	fprintf(fp, L(lang, "Cause: %s\n", "障害の原因: %s\n"),
-	    L(lang, cause_en[inc->cause], cause_ja[inc->cause]));
+	    cited(cf, L(lang, type_en[inc->type], type_ja[inc->type]), REF_R9_1,
+	    inc->type + 1, lang, sn, sizeof(sn)));
+	if (inc->cause >= 0)
+		fprintf(fp, L(lang, "Cause: %s\n", "障害の原因: %s\n"),
+		    cited(cf, L(lang, cause_en[inc->cause], cause_ja[inc->cause]),
+		    REF_R8, inc->cause + 1, lang, sn, sizeof(sn)));
 	if (inc->nature >= 0)
 		fprintf(fp, L(lang, "Nature: %s\n", "性質: %s\n"),
 		    L(lang, nature_en[inc->nature], nature_ja[inc->nature]));
 	if (inc->level > 0)
-		fprintf(fp, L(lang, "Threat level: %d\n", "脅威レベル: %d\n"), inc->level);
+		fprintf(fp, L(lang, "Threat level: %d of 4 (%s)\n",
+		    "脅威度: %d(4段階中。%s)\n"), inc->level,
+		    muni_name(cf, (enum muni_name)(MN_LEVEL1 + inc->level - 1), ja));
 	fprintf(fp, L(lang, "Summary: %s\n", "概要: %s\n"), inc->summary);
 	if (inc->detail[0] != '\0') {
 		fputs(L(lang, "Detail:\n", "詳細:\n"), fp);
@@ -310,19 +344,24 @@ report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t no
 	}
 
 	fprintf(fp, "\n%s\n", L(lang, "Timeline:", "経過:"));
+	p = who(reg, inc->by, lang);
 	fprintf(fp, "  %s  %s  %s\n", when(inc->recorded, lang, 1, b1, sizeof(b1)),
-	    L(lang, "incident recorded", "事態を記録"), inc->by);
+	    L(lang, "incident recorded", "事態を記録"), p);
+	free(p);
 	for (i = 0; i < inc->nev; i++) {
 		e = &inc->ev[i];
+		p = who(reg, e->by, lang);
 		fprintf(fp, "  %s  %s  %s\n", when(e->at, lang, 1, b1, sizeof(b1)),
-		    stepl[e->step], e->by);
+		    step_name(cf, e->step, lang, sn, sizeof(sn)), p);
+		free(p);
 		if (e->note[0] != '\0')
 			fprintf(fp, L(lang, "      note%s: %s\n", "      備考%s: %s\n"),
 			    e->forced ? L(lang, " (closed with outstanding steps)",
 			    "(未了事項ありで終結)") : "", e->note);
 	}
 
-	fprintf(fp, "\n%s\n", L(lang, "What R9 requires:", "規程第9条による対応状況:"));
+	muni_cite(cf, REF_R9_1, -1, ja, cite, sizeof(cite));
+	fprintf(fp, ja ? "\n%sによる対応状況:\n" : "\nWhat %s requires:\n", cite);
 	for (i = 0; i < NSTEPS; i++) {
 		unsigned b = BIT(i);
 
@@ -333,36 +372,49 @@ report_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t no
 		    !(out & b) && !incident_last(inc, i))
 			continue;
 		fprintf(fp, "  [%s] %s\n", out & b ? L(lang, "  ", "未") :
-		    L(lang, "ok", "済"), stepl[i]);
+		    L(lang, "ok", "済"), step_name(cf, i, lang, sn, sizeof(sn)));
 	}
 	if (out != 0) {
-		fputs(L(lang, "Outstanding:", "未了:"), fp);
+		fputs(L(lang, "Outstanding:\n", "未了:\n"), fp);
 		for (i = 0; i < NSTEPS; i++)
 			if (out & BIT(i))
-				fprintf(fp, " %s", inc_step_names[i]);
-		putc('\n', fp);
+				fprintf(fp, "  %s\n", step_name(cf, i, lang, sn,
+				    sizeof(sn)));
 	}
 
-	fprintf(fp, "\n%s\n", L(lang, "Disconnection (Art. 9(2)):",
-	    "結合の切断(規程第9条第2項):"));
+	muni_cite(cf, REF_R9_2, 0, ja, cite, sizeof(cite));
+	fprintf(fp, ja ? "\n結合の切断(%s):\n" : "\nDisconnection (%s):\n", cite);
 	if ((e = incident_last(inc, STEP_DISCONNECTED)) == NULL)
 		fprintf(fp, "  %s\n", L(lang, "not disconnected", "切断なし"));
 	else {
 		for (i = 0; i < inc->nev; i++) {
 			e = &inc->ev[i];
 			if (e->step == STEP_DISCONNECTED)
-				fprintf(fp, L(lang, "  disconnected %s by order of the Mayor: %s\n",
-				    "  %s 市長の判断により切断: %s\n"),
-				    when(e->at, lang, 1, b1, sizeof(b1)), e->note);
+				fprintf(fp, ja ? "  %s %sの判断により切断: %s\n" :
+				    "  disconnected %s by order of the %s: %s\n",
+				    when(e->at, lang, 1, b1, sizeof(b1)),
+				    muni_name(cf, MN_MAYOR, ja), e->note);
 			else if (e->step == STEP_RECONNECTED)
-				fprintf(fp, L(lang, "  reconnected %s\n", "  %s 結合を再開\n"),
-				    when(e->at, lang, 1, b1, sizeof(b1)));
+				fprintf(fp, ja ? "  %s %sの判断により結合を再開: %s\n" :
+				    "  reconnected %s by order of the %s: %s\n",
+				    when(e->at, lang, 1, b1, sizeof(b1)),
+				    muni_name(cf, MN_MAYOR, ja), e->note);
 		}
 		if (incident_disconnected(inc))
 			fprintf(fp, "  %s\n", L(lang, "still disconnected", "切断中"));
 	}
 	if (inc->type == TYPE_LEAK)
 		appi_text(fp, inc, lang, now);
+	fprintf(fp, "\n%s:\n", step_name(cf, STEP_COUNTERMEASURES, lang, sn,
+	    sizeof(sn)));
+	if (incident_last(inc, STEP_COUNTERMEASURES) == NULL)
+		fprintf(fp, "  %s\n", L(lang, "outstanding: not given yet",
+		    "未了(まだ記載されていません)"));
+	for (i = 0; i < inc->nev; i++)
+		if (inc->ev[i].step == STEP_COUNTERMEASURES)
+			fprintf(fp, "  %s  %s\n", when(inc->ev[i].at, lang, 1, b1,
+			    sizeof(b1)), inc->ev[i].note);
+	report_sign(fp, reg, inc, lang, now);
 	return 0;
 }
 
@@ -424,9 +476,13 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 
 	fputs("{\"id\":", fp);
 	json_str(fp, inc->id);
-	fprintf(fp, ",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"nature\":",
-	    incident_closed(inc) ? "closed" : "open", inc_type_names[inc->type],
-	    inc_cause_names[inc->cause]);
+	fprintf(fp, ",\"status\":\"%s\",\"type\":\"%s\",\"cause\":",
+	    incident_closed(inc) ? "closed" : "open", inc_type_names[inc->type]);
+	if (inc->cause >= 0)
+		json_str(fp, inc_cause_names[inc->cause]);
+	else
+		fputs("null", fp);
+	fputs(",\"nature\":", fp);
 	if (inc->nature >= 0)
 		json_str(fp, inc_nature_names[inc->nature]);
 	else
@@ -534,10 +590,12 @@ report_csv(FILE *fp, const struct incident *inc, int64_t now)
 }
 
 int
-render_report(FILE *fp, const struct incident *inc, enum inc_format fmt,
-    enum inc_lang lang, int64_t now)
+render_report(FILE *fp, struct store *st, const struct incident *inc,
+    enum inc_format fmt, enum inc_lang lang, int64_t now)
 {
-	FILE *esc;
+	struct register_ reg;
+	FILE	*esc;
+	int	 reg_ok;
 
 	switch (fmt) {
 	case FMT_CSV:
@@ -548,9 +606,14 @@ render_report(FILE *fp, const struct incident *inc, enum inc_format fmt,
 		report_json(fp, inc, now);
 		break;
 	default:
-		/* for people: what the data holds is shown, never obeyed */
+		/* for people: what the data holds is shown, never obeyed;
+		 * people by name: a register that cannot be read is said so
+		 * in the text (person.h), the report is made all the same */
+		reg_ok = register_load(st, &reg) == ST_OK;
 		esc = esc_open(fp);
-		report_text(esc, inc, lang, now);
+		report_text(esc, &st->conf, reg_ok ? &reg : NULL, inc, lang, now);
+		if (reg_ok)
+			register_free(&reg);
 		if (fclose(esc) == EOF)
 			return -1;
 		break;
@@ -670,14 +733,14 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 				time_format(inc->detected, dt);
 				time_format(inc->recorded, rep);
 				f[0] = inc->id; f[1] = st; f[2] = inc_type_names[inc->type];
-				f[3] = inc_cause_names[inc->cause]; f[4] = dt; f[5] = rep;
+				f[3] = inc->cause >= 0 ? inc_cause_names[inc->cause] : ""; f[4] = dt; f[5] = rep;
 				f[6] = inc->by; f[7] = incident_disconnected(inc) ? "yes" : "no";
 				f[8] = out; f[9] = late; f[10] = inc->summary;
 				csv_write_record(fp, f, 11);
 			} else {
 				fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"detected\":",
 				    first ? "" : ",", inc->id, st, inc_type_names[inc->type],
-				    inc_cause_names[inc->cause]);
+				    inc->cause >= 0 ? inc_cause_names[inc->cause] : "");
 				json_time(fp, inc->detected);
 				fputs(",\"reported\":", fp);
 				json_time(fp, inc->recorded);
@@ -719,8 +782,8 @@ incident_print(struct store *st, const char *id, int fmt, enum inc_lang lang,
 		warnx(_("%s: no such incident"), id);
 		r = ST_NO;
 	} else
-		r = render_report(stdout, inc, fmt < 0 ? FMT_TEXT : fmt, lang,
-		    now) == 0 ? ST_OK : ST_FAIL;
+		r = render_report(stdout, st, inc, fmt < 0 ? FMT_TEXT : fmt,
+		    lang, now) == 0 ? ST_OK : ST_FAIL;
 	incidents_free(&all);
 	return r;
 }

@@ -110,9 +110,9 @@ muni_ref(const struct conf *c, enum muni_ref r, int item, int ja, char *buf,
 	n = (size_t)snprintf(buf, len, ja ? "第%d条" : "Art. %d", a->art);
 	if (a->sub && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ja ? "の%d" : "-%d", a->sub);
-	if (a->para && n < len)
+	if (a->para && item >= 0 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ja ? "第%d項" : "(%d)", a->para);
-	if (item && n < len)
+	if (item > 0 && n < len)
 		snprintf(buf + n, len - n, ja ? "第%d号" : "(%d)", item);
 	return buf;
 }

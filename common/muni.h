@@ -70,7 +70,8 @@ struct muni {
 const char *muni_name(const struct conf *, enum muni_name, int ja);
 
 /* The article of ref, with item 号 when item > 0: "第9条第1項第2号", or
- * "Art. 9(1)(2)".  Writes buf and returns it. */
+ * "Art. 9(1)(2)"; item -1: the article alone, without its paragraph
+ * ("第9条").  Writes buf and returns it. */
 const char *muni_ref(const struct conf *, enum muni_ref, int item, int ja,
 	    char *buf, size_t len);
 

@@ -95,7 +95,7 @@ test_expect_success 'an unknown type, cause, nature lists the valid ones' '
 	    --type flood --cause fire --summary s &&
 	bad_new "^incident-report: --cause meteor: unknown \(valid: electrical, water, fire, earthquake, climate, movement, lightning, other\)$" \
 	    --type other --cause meteor --summary s &&
-	bad_new "^incident-report: --nature accident: unknown \(valid: fault, misconduct\)$" \
+	bad_new "^incident-report: --nature accident: unknown \(valid: fault, misconduct, negligence\)$" \
 	    --type other --cause fire --nature accident --summary s
 '
 

@@ -18,7 +18,7 @@ test_expect_success 'set up: a manager and an unrecoverable fault' '
 test_expect_success 'the step needs --step, a valid id and a known step' '
 	test_must_fail 2 irb step 2026-0001 2>err && grep -q "^usage:" err &&
 	test_must_fail 2 irb step --step closed 2>err && grep -q "^usage:" err &&
-	refused 2026-0001 sideways "^incident-report: --step sideways: unknown \(valid: jlis-contacted, vendor-contacted, mayor-reported, general-manager-reported, investigated, disconnected, reconnected, committee-reported, pic-committee-reported, closed, ppc-preliminary, ppc-final, persons-notified\)$" &&
+	refused 2026-0001 sideways "^incident-report: --step sideways: unknown \(valid: jlis-contacted, vendor-contacted, mayor-reported, general-manager-reported, investigated, disconnected, reconnected, committee-reported, pic-committee-reported, closed, ppc-preliminary, ppc-final, persons-notified, countermeasures\)$" &&
 	refused 26-1 jlis-contacted "^incident-report: 26-1: not an incident id \(YYYY-NNNN\)$"
 '
 

@@ -28,7 +28,7 @@ test_expect_success 'each step pipes the report with the step in it' '
 	istep 2026-0001 jlis-contacted >out 2>err &&
 	test ! -s out &&
 	grep -q "^notified 2026-0001 jlis-contacted$" err &&
-	grep -q "J-LIS contacted (Art. 9(1))  boss$" "$TMP/got.2026-0001.jlis-contacted"
+	grep -q "J-LIS contacted (Art. 9(1))  Boss$" "$TMP/got.2026-0001.jlis-contacted"
 '
 
 test_expect_success 'the report is in Japanese under a ja locale' '

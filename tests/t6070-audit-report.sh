@@ -27,7 +27,7 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 	Art. 5(4): nobody but registered operators
 	Art. 5(5): prompt change on personnel changes
 	Art. 6: operation history
-	Art. 9(1): serious incidents
+	Art. 9: serious incidents
 	Protection of the records and settings
 	EOW
 	test_cmp want heads &&
