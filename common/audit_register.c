@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "cred.h"
 #include "era.h"
+#include "person.h"
 #include "timeutil.h"
 
 #define EXT_PHC		".phc"
@@ -71,8 +72,8 @@ check_register(struct audit *a)
 	for (i = 0; i < r->n; i++)
 		nact += operator_active(&r->op[i], now);
 	check_end(a, AUDIT_PASS, L(a,
-	    "operators.csv parses: %zu row(s), %zu active.",
-	    "operators.csv を読み込めます: %zu 行、うち有効 %zu 名。"),
+	    "The register reads: %zu row(s), %zu active.",
+	    "登録簿を読み込めます: %zu 行、うち有効 %zu 名。"),
 	    r->n, nact);
 
 	check_begin(a, "R5.1", "register-ids-unique");
@@ -80,14 +81,16 @@ check_register(struct audit *a)
 		for (j = 0; j < i; j++)
 			if (strcmp(r->op[i].id, r->op[j].id) == 0) {
 				check_item(a, r->op[i].id, L(a,
-				    "id %s appears more than once.",
-				    "ID %s が重複しています。"), r->op[i].id);
+				    "identification code %s appears more than once.",
+				    "識別符号 %s が重複しています。"), r->op[i].id);
 				bad++;
 				break;
 			}
 	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
-	    L(a, "Operator ids are not unique.", "操作者 ID が一意ではありません。") :
-	    L(a, "Every operator id is unique.", "操作者 ID はすべて一意です。"));
+	    L(a, "Operators' identification codes are not unique.",
+	    "操作者の識別符号が一意ではありません。") :
+	    L(a, "Every operator's identification code is unique.",
+	    "操作者の識別符号はすべて一意です。"));
 
 	check_begin(a, "R5.1", "register-rows-complete");
 	bad = 0;
@@ -175,7 +178,7 @@ check_methods(struct audit *a, int cfd)
 	int64_t	 now = a->o->now, when;
 	size_t	 i, bad = 0, nexc = 0, thr;
 	int	 y, m, d;
-	char	 date[64];
+	char	 date[64], *who, *by;
 	const char *why;
 
 	check_begin(a, "R5.3", "biometric-or-exception");
@@ -186,14 +189,14 @@ check_methods(struct audit *a, int cfd)
 			continue;
 		why = NULL;
 		if (*op->exception_reason == '\0')
-			why = L(a, "password without an exception reason",
-			    "例外の理由がないパスワード認証");
+			why = L(a, "identification code and password without a reason",
+			    "理由のない識別符号及びパスワードによる確認");
 		else if (*op->approved_by == '\0')
-			why = L(a, "password exception without an approving manager",
-			    "承認した責任者のないパスワード例外");
+			why = L(a, "identification code and password without an approving manager",
+			    "承認したセキュリティ責任者のない識別符号及びパスワードによる確認");
 		else if (!is_manager(r, op->approved_by))
-			why = L(a, "exception approved by someone who is not a registered manager",
-			    "例外の承認者が登録された責任者ではありません");
+			why = L(a, "approved by someone who is not a registered Security Manager",
+			    "承認者が登録されたセキュリティ責任者ではありません");
 		else if (date_parse(op->instructions_date, &y, &m, &d) == -1)
 			why = L(a, "no valid date for the two instructions",
 			    "指示を行った日付がないか不正です");
@@ -206,10 +209,10 @@ check_methods(struct audit *a, int cfd)
 		}
 	}
 	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
-	    L(a, "Some persons use a password without a complete exception.",
-	    "例外の要件を満たさずにパスワードを用いる者がいます。") :
-	    L(a, "Every active person uses a biometric method or a complete password exception.",
-	    "有効な者はすべて生体認証、または要件を満たすパスワード例外です。"));
+	    L(a, "Some persons are confirmed by identification code and password without meeting the proviso's conditions.",
+	    "ただし書の要件を満たさずに識別符号及びパスワードにより確認する方法による者がいます。") :
+	    L(a, "Every active person is confirmed by matching information, or by identification code and password meeting the proviso's conditions.",
+	    "有効な者はすべて照合情報により確認し、又はただし書の要件を満たして識別符号及びパスワードにより確認する方法によっています。"));
 
 	check_begin(a, "R5.3", "password-exceptions");
 	for (i = 0; i < r->n; i++) {
@@ -218,15 +221,19 @@ check_methods(struct audit *a, int cfd)
 		if (!operator_active(op, now) || op->method != METHOD_PASSWORD)
 			continue;
 		day(a, op->instructions_date, date, sizeof(date));
+		who = person_label(r, op->id, a->o->ja);
+		by = person_label(r, op->approved_by, a->o->ja);
 		check_item(a, op->id, L(a, "%s: approved by %s, instructed %s: %s",
-		    "%s: 承認 %s、指示日 %s、理由 %s"), op->id, op->approved_by,
-		    date, op->exception_reason);
+		    "%s: 承認者 %s、指示日 %s、理由 %s"), who, by, date,
+		    op->exception_reason);
+		free(who);
+		free(by);
 		nexc++;
 	}
 	thr = a->st->conf.exception_warn_threshold;
 	check_end(a, nexc > thr ? AUDIT_WARN : AUDIT_PASS, L(a,
-	    "%zu password exception(s) in force (threshold %zu).",
-	    "パスワード例外は %zu 件です (基準 %zu 件)。"), nexc, thr);
+	    "%zu person(s) confirmed by identification code and password (threshold %zu).",
+	    "識別符号及びパスワードにより確認する方法による者は %zu 名です(基準 %zu 名)。"), nexc, thr);
 
 	check_begin(a, "R5.4", "credential-present");
 	bad = 0;
@@ -254,7 +261,7 @@ check_material(struct audit *a, int cfd)
 	struct register_ *r = &a->reg;
 	int64_t	 now = a->o->now;
 	size_t	 i, bad = 0;
-	char	 date[64];
+	char	 date[64], *who;
 	const char *ext[] = { EXT_PHC, EXT_TMPL };
 	int	 k;
 
@@ -315,14 +322,16 @@ check_material(struct audit *a, int cfd)
 			    "(日時不明)"));
 		else
 			audit_date(a, op->locked_at, date, sizeof(date));
+		who = person_label(r, op->id, a->o->ja);
 		check_item(a, op->id, L(a,
 		    "%s: locked since %s after %lld failures",
-		    "%s: %s から %lld 回の失敗でロック中"), op->id, date, op->failed);
+		    "%s: %s から %lld 回の失敗でロック中"), who, date, op->failed);
+		free(who);
 		bad++;
 	}
 	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, L(a,
 	    "%zu person(s) locked out, waiting for the Security Manager.",
-	    "ロックされ責任者の対応を待つ者 %zu 名。"), bad);
+	    "ロックされセキュリティ責任者の対応を待つ者 %zu 名。"), bad);
 }
 
 /* R5.4: a credential file must belong to a register row. */
@@ -388,8 +397,8 @@ audit_register(struct audit *a)
 		check_begin(a, "R5.1", "register-readable");
 		check_item(a, "operators.csv", "%s", a->reg_error ? a->reg_error : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "The register operators.csv cannot be read.",
-		    "登録簿 operators.csv を読み込めません。"));
+		    "The register cannot be read.",
+		    "登録簿を読み込めません。"));
 		for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
 			not_checked(a, later[i][0], later[i][1]);
 		return;

@@ -76,7 +76,7 @@ test_expect_success 'the register findings count rows and managers' '
 test_expect_success 'the password exceptions are listed with approver and date' '
 	expect password-exceptions "PASS boss suzuki" &&
 	detail password-exceptions |
-	    grep -q "suzuki: approved by boss, instructed 2026-11-20: injured finger"
+	    grep -q "suzuki: approved by Boss, instructed 2026-11-20: injured finger"
 '
 
 test_expect_success 'the log verifies with the key, from its genesis' '

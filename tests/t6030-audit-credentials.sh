@@ -27,7 +27,7 @@ test_expect_success 'R5.3: complete exceptions pass and are listed' '
 	audit_run &&
 	expect biometric-or-exception "PASS " &&
 	expect password-exceptions "PASS boss suzuki tanaka" &&
-	detail password-exceptions | grep -q "^3 password exception(s) in force (threshold 3)\."
+	detail password-exceptions | grep -q "^3 person(s) confirmed by identification code and password (threshold 3)\."
 '
 
 test_expect_success 'R5.3: more exceptions than exception_warn_threshold: WARN' '
@@ -44,7 +44,7 @@ test_expect_success 'R5.3: a password without an exception reason FAILs' '
 	audit_run &&
 	test "$ast" -eq 1 &&
 	expect biometric-or-exception "FAIL suzuki" &&
-	detail biometric-or-exception | grep -q "suzuki: password without an exception reason" &&
+	detail biometric-or-exception | grep -q "suzuki: identification code and password without a reason" &&
 	cp reg.save "$D/operators.csv"
 '
 
@@ -52,7 +52,7 @@ test_expect_success 'R5.3: an exception approved by a non-manager FAILs' '
 	setcol suzuki approved_by tanaka &&
 	audit_run &&
 	expect biometric-or-exception "FAIL suzuki" &&
-	detail biometric-or-exception | grep -q "suzuki: exception approved by someone who is not a registered manager" &&
+	detail biometric-or-exception | grep -q "suzuki: approved by someone who is not a registered Security Manager" &&
 	cp reg.save "$D/operators.csv"
 '
 

@@ -35,7 +35,7 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 	printf "Needing action:\n  [WARN] Art. 6: operation history — Not checked\n  [WARN] Art. 6: operation history — Expired records\n\n" >want &&
 	test_cmp want act &&
 	grep -q "^  \[WARN\] Not checked with the verification key: " r.txt &&
-	grep -q "^      - boss: approved by boss, instructed 2026-11-01: no reader yet" r.txt &&
+	grep -q "^      - Boss: approved by Boss, instructed 2026-11-01: no reader yet" r.txt &&
 	grep -qx "Date: 2026-11-26" r.txt &&
 	tail -1 r.txt | grep -qx "End of report."
 '
@@ -49,7 +49,7 @@ test_expect_success 'text (Japanese): --lang ja, 和暦 in local time, no check 
 	grep -qx "対応を要する項目:" r.ja &&
 	grep -q "^  \[要確認\] 規程第6条 操作履歴の保存 — 保存期間経過後の記録の整理はまだ" r.ja &&
 	grep -qx "規程第5条第3項 照合情報による確認" r.ja &&
-	grep -q "^      - boss: 承認 boss、指示日 令和8年11月1日、理由 no reader yet" r.ja &&
+	grep -q "^      - Boss: 承認者 Boss、指示日 令和8年11月1日、理由 no reader yet" r.ja &&
 	! grep -q "register-readable\|log-prune-recent\|R6" r.ja &&
 	grep -qx "日付  令和8年11月26日" r.ja &&
 	tail -1 r.ja | grep -qx "以上"
@@ -105,7 +105,7 @@ test_expect_success 'JSON in Japanese keeps check names and statuses, escapes te
 r=json.load(open(\"j.json\"))
 x=[f for f in r[\"findings\"] if f[\"check\"]==\"register-readable\"][0]
 assert x[\"status\"]==\"PASS\" and \"登録簿\" not in x[\"check\"], x
-assert x[\"summary\"].startswith(\"operators.csv を読み込めます\"), x
+assert x[\"summary\"].startswith(\"登録簿を読み込めます\"), x
 "
 '
 
