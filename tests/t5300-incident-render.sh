@@ -11,7 +11,7 @@ D89=$TMP/s89	# the 昭和 incident: a state directory of 1989
 
 test_expect_success 'set up: a leak on the last day of 平成, handled into 令和' '
 	AT=2019-04-30T15:00:00Z inc_state &&
-	printf "Found in the CS room log.\nThe USB memory held 150 records.\n" >detail &&
+	printf "Found in the entry book of the server room.\nThe USB memory held 150 records.\n" >detail &&
 	AT=2019-04-30T15:30:00Z inew --type leak --nature misconduct \
 	    --level 3 --persons 150 --sensitive --occurred 2019-04-30T08:00:00Z \
 	    --detected 2019-04-30T15:00:00Z --detail-file detail \
@@ -26,10 +26,10 @@ test_expect_success 'set up: a leak on the last day of 平成, handled into 令�
 	    --note "residents rights clearly at risk" &&
 	AT=2019-05-02T09:00:00Z istep 2019-0001 ppc-preliminary &&
 	AT=2019-05-03T09:00:00Z istep 2019-0001 reconnected \
-	    --note "the stick recovered, the CS checked clean" &&
+	    --note "the stick recovered, the server checked clean" &&
 	AT=2019-05-07T09:00:00Z istep 2019-0001 committee-reported &&
 	AT=2019-05-07T10:00:00Z istep 2019-0001 countermeasures \
-	    --note "USB ports of the CS terminals locked; staff instructed again"
+	    --note "USB ports of the terminals locked; staff instructed again"
 '
 
 test_expect_success 'the Japanese report matches the golden file (平成31年4月30日 → 令和元年5月1日)' '
