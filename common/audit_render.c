@@ -19,6 +19,7 @@
 #include "era.h"
 #include "muni.h"
 #include "person.h"
+#include "sign.h"
 #include "timeutil.h"
 
 /* The articles in report order, named in the regulation's words; the
@@ -213,21 +214,8 @@ render_sign(const struct audit *a, FILE *out, const char *author)
 	else
 		day(a, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, date,
 		    sizeof(date));
-	if (a->o->ja) {
-		fprintf(out, "\n作成者 職名・氏名  %-32s 印\n", author ? author :
-		    "________________________________");
-		fprintf(out, "確認者 職名・氏名  %-32s 印\n",
-		    "________________________________");
-		fprintf(out, "日付  %s\n", date);
-		fprintf(out, "\n以上\n");
-	} else {
-		fprintf(out, "\nPrepared by (title, name): %s   (seal)\n",
-		    author ? author : "________________________________");
-		fprintf(out, "Checked by (title, name):  %s   (seal)\n",
-		    "________________________________");
-		fprintf(out, "Date: %s\n", date);
-		fprintf(out, "\nEnd of report.\n");
-	}
+	sign_block(out, author, date, a->o->ja);
+	fprintf(out, "%s", a->o->ja ? "\n以上\n" : "\nEnd of report.\n");
 }
 
 static void

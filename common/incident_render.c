@@ -23,6 +23,7 @@
 #include "jukisec.h"
 #include "muni.h"
 #include "person.h"
+#include "sign.h"
 #include "register.h"
 #include "timeutil.h"
 
@@ -271,17 +272,9 @@ report_sign(FILE *fp, const struct register_ *reg, const struct incident *inc,
 {
 	char	 d[128], *p = who(reg, inc->by, lang);
 
-	if (lang == INC_JA) {
-		fprintf(fp, "\n作成者 職名・氏名  %-32s 印\n", p);
-		fprintf(fp, "確認者 職名・氏名  %-32s 印\n",
-		    "________________________________");
-		fprintf(fp, "日付  %s\n\n以上\n", when(now, lang, 0, d, sizeof(d)));
-	} else {
-		fprintf(fp, "\nPrepared by (title, name): %s   (seal)\n", p);
-		fprintf(fp, "Checked by (title, name):  %s   (seal)\n",
-		    "________________________________");
-		fprintf(fp, "Date: %s\n", when(now, lang, 0, d, sizeof(d)));
-	}
+	sign_block(fp, p, when(now, lang, 0, d, sizeof(d)), lang == INC_JA);
+	if (lang == INC_JA)
+		fputs("\n以上\n", fp);
 	free(p);
 }
 
