@@ -9,22 +9,28 @@
 
 #include "jukisec.h"
 #include "clock.h"
+#include "confirm.h"
+#include "cred.h"
 #include "audit.h"
 #include "incident.h"
 #include "timeutil.h"
 
-enum { O_AUTHOR = 256, O_FISCAL, O_FORMAT, O_KEYFILE, O_LANG, O_NOW,
-	O_SINCE, O_UNTIL };
+enum { O_AUTHOR = 256, O_BYFD, O_CONFIRM, O_FISCAL, O_FORMAT, O_KEYFILE,
+	O_LANG, O_NOTE, O_NOW, O_SINCE, O_UNTIL };
 
 static const struct option longopts[] = {
+	{ "by",		required_argument, NULL, 'b' },
 	{ "dir",	required_argument, NULL, 'd' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ "author",	required_argument, NULL, O_AUTHOR },
+	{ "by-password-fd", required_argument, NULL, O_BYFD },
+	{ "confirm",	required_argument, NULL, O_CONFIRM },
 	{ "fiscal-year", required_argument, NULL, O_FISCAL },
 	{ "format",	required_argument, NULL, O_FORMAT },
 	{ "key-file",	required_argument, NULL, O_KEYFILE },
 	{ "lang",	required_argument, NULL, O_LANG },
+	{ "note",	required_argument, NULL, O_NOTE },
 	{ "now",	required_argument, NULL, O_NOW },
 	{ "since",	required_argument, NULL, O_SINCE },
 	{ "until",	required_argument, NULL, O_UNTIL },
@@ -37,7 +43,9 @@ usage(int status)
 	fprintf(status ? stderr : stdout, "%s",
 	    _("usage: jukisec-audit [-d dir] [--key-file file] [--now time]\n"
 	    "\t[--since date] [--until date | --fiscal-year year]\n"
-	    "\t[--author id] [--format text|csv|json] [--lang ja|en]\n"));
+	    "\t[--author id] [--format text|csv|json] [--lang ja|en]\n"
+	    "       jukisec-audit [-d dir] [-t terminal] --confirm item -b id\n"
+	    "\t[--by-password-fd n] [--note text]\n"));
 	exit(status);
 }
 
@@ -46,14 +54,31 @@ main(int argc, char *argv[])
 {
 	struct audit_opts o;
 	const char *since = NULL, *until = NULL, *fiscal = NULL;
-	int	 ch, status;
+	const char *item = NULL, *by = NULL, *note = NULL, *terminal = NULL;
+	int	 ch, status, byfd = -1, now_given = 0;
 
 	jukisec_setup();
 	memset(&o, 0, sizeof(o));
 	o.now = time_now_ms();
 	o.ja = inc_lang_default() == INC_JA;
-	while ((ch = getopt_long(argc, argv, "d:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:d:ht:V", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'b':
+			by = optarg;
+			break;
+		case 't':
+			terminal = optarg;
+			break;
+		case O_BYFD:
+			if ((byfd = fd_parse(optarg)) == -1)
+				usage(ST_USAGE);
+			break;
+		case O_CONFIRM:
+			item = optarg;
+			break;
+		case O_NOTE:
+			note = optarg;
+			break;
 		case 'd':
 			o.dir = optarg;
 			break;
@@ -94,6 +119,7 @@ main(int argc, char *argv[])
 		case O_NOW:
 			if (asof_parse(optarg, &o.now) != ST_OK)
 				return ST_USAGE;
+			now_given = 1;
 			break;
 		case O_SINCE:
 			since = optarg;
@@ -109,6 +135,16 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 0)
 		usage(ST_USAGE);
+	if (item != NULL || by != NULL || note != NULL || byfd != -1 ||
+	    terminal != NULL) {
+		/* a confirmation changes state: the clock decides (clock.h) */
+		if (now_given)
+			return clock_refused();
+		if (item == NULL || by == NULL || o.keyfile || o.author || since ||
+		    until || fiscal)
+			usage(ST_USAGE);
+		return confirm_main(o.dir, terminal, item, by, byfd, note);
+	}
 	if (fiscal != NULL && (since != NULL || until != NULL)) {
 		warnx(_("--fiscal-year: not with --since or --until"));
 		usage(ST_USAGE);

@@ -91,6 +91,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 	}
 	audit_register(&a);
 	audit_incidents(&a);
+	audit_confirm(&a);
 	store_unlock(&st, STORE_LOCK_REGISTER);
 	audit_log(&a);
 	audit_r54(&a);

@@ -90,6 +90,7 @@ void	audit_register(struct audit *);		/* R5.1, R5.3–R5.5 */
 void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
 void	audit_r54(struct audit *);		/* R5.4 operators in the log */
 void	audit_incidents(struct audit *);	/* R9 */
+void	audit_confirm(struct audit *);		/* R7, R10, R11: by hand */
 void	audit_period_incidents(struct audit *, const struct incidents *);
 void	audit_changes_see(struct audit *, int64_t at, const char *by,
 	    const char *action, const char *id, const char *result,

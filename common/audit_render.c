@@ -36,7 +36,12 @@ static const struct {
 	{ "R5.4", REF_R5_4, "nobody but registered operators", "操作者以外の者の操作の禁止" },
 	{ "R5.5", REF_R5_5, "prompt change on personnel changes", "異動等の際の速やかな設定及び取消し" },
 	{ "R6", REF_R6, "operation history", "操作履歴の保存" },
+	{ "R7", REF_R7, "the server room", "サーバ室等の管理" },
+	{ "R8", REF_R8, "faults", "障害時の対応" },
 	{ "R9", REF_R9_1, "serious incidents", "重大な事態への対応" },
+	{ "R10", REF_R10, "the staff's duties", "職員の責務" },
+	{ "R11", REF_R11, "contracts with contractors", "委託を行う場合の措置" },
+	{ "R12", REF_R12, "the Security Committee", "委員会" },
 	{ "STATE", -1, "Protection of the records and settings", "記録及び設定の保護" },
 };
 #define NARTICLE (sizeof(article) / sizeof(article[0]))

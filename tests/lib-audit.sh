@@ -3,9 +3,10 @@
 # tools; the report is read back as CSV with mlr (one row per finding).
 
 # audit_state: $D initialised (fast KDF), manager boss registered, the log
-# verification key in $D.key (0600, as log-verify wants it).
+# verification key in $D.key (0600, as log-verify wants it), the
+# committee's confirmation items dropped (t6095 keeps them).
 audit_state() {
-	reg_state && chmod 600 "$D.key" && bootstrap
+	reg_state && chmod 600 "$D.key" && bootstrap && confirm_items_off
 }
 
 # audit_run [ARGS...]: jukisec-audit -d $D --format csv ARGS into $TMP/a.csv
@@ -43,4 +44,13 @@ no_fail() {
 	echo "exit $ast; failing: $_f" >&2
 	cat "$TMP/a.csv" >&2
 	return 1
+}
+
+# confirm_items_off: drops the committee's confirmation items of
+# jukisec.conf (R7, R10, R11), for tests about the other findings.
+confirm_items_off() {
+	for _i in server-room staff-duties contract-1 contract-2 contract-3 \
+	    contract-4 contract-5 contract-6; do
+		echo "confirm.$_i = off" >>"$D/jukisec.conf" || return 1
+	done
 }

@@ -1,0 +1,108 @@
+/*
+ * audit_confirm.c — what the software cannot check itself, as the
+ * committee confirms it by hand (R7 the server room, R10 the staff's
+ * duties, R11 the contracts, and the municipality's own items): one
+ * finding per item of jukisec.conf, its last confirmation (when, by whom),
+ * WARN when there is none or it is older than the item's interval.
+ *
+ * Invariants: confirmations.csv is read once (confirm.h); a file that does
+ * not read makes every item a FAIL, never a silent PASS.  The check name
+ * of a finding is the item's id; its rule the R-number of its article.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jukisec.h"
+#include "audit.h"
+#include "confirm.h"
+#include "muni.h"
+#include "person.h"
+
+struct loadjob {
+	struct store		*st;
+	struct confirmations	*all;
+};
+
+static int
+load(void *arg)
+{
+	struct loadjob *j = arg;
+
+	return confirmations_load(j->st, j->all);
+}
+
+/* The rule a finding is filed under: R9.1-R9.3 are the article R9. */
+static const char *
+rule(enum muni_ref ref)
+{
+	const char *l = muni_ref_label(ref);
+
+	return strncmp(l, "R9", 2) == 0 ? "R9" : l;
+}
+
+/* The end of the interval: months after at, in local calendar months. */
+static int64_t
+due(int64_t at, int months)
+{
+	time_t	 t = (time_t)(at / 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return at;
+	tm.tm_mon += months;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+void
+audit_confirm(struct audit *a)
+{
+	const struct conf *cf = &a->st->conf;
+	const struct confirm_item *it;
+	const struct confirmation *c;
+	struct confirmations all;
+	struct loadjob j = { a->st, &all };
+	char	*msg, *who, art[128], date[64], what[1024];
+	size_t	 i, n = muni_confirm_count(cf);
+	int	 ok;
+
+	ok = capture_stderr(load, &j, &msg) == ST_OK;
+	for (i = 0; i < n; i++) {
+		it = muni_confirm_at(cf, i);
+		check_begin(a, rule(it->ref), it->id);
+		muni_cite(cf, it->ref, it->item, a->o->ja, art, sizeof(art));
+		snprintf(what, sizeof(what), a->o->ja ? "%s: %s" : "%s: %s", art,
+		    it->text[a->o->ja ? 0 : 1]);
+		if (!ok) {
+			check_item(a, "confirmations.csv", "%s", msg ? msg : "");
+			check_end(a, AUDIT_FAIL, L(a,
+			    "%s: not checked: the record of confirmations cannot be read.",
+			    "%s: 確認の記録を読み込めないため点検できません。"), what);
+			continue;
+		}
+		if ((c = confirmation_last(&all, it->id, a->o->now)) == NULL) {
+			check_end(a, AUDIT_WARN, L(a,
+			    "%s: not confirmed yet.", "%s: まだ確認されていません。"),
+			    what);
+			continue;
+		}
+		audit_date(a, c->at, date, sizeof(date));
+		who = person_label(a->reg_ok ? &a->reg : NULL, c->by, a->o->ja);
+		if (*c->note != '\0')
+			check_item(a, c->by, "%s", c->note);
+		if (a->o->now >= due(c->at, it->months))
+			check_end(a, AUDIT_WARN, L(a,
+			    "%s: last confirmed %s by %s, more than %d month(s) ago.",
+			    "%s: 最後の確認は %s(確認者 %s)で、%d か月を超えています。"),
+			    what, date, who, it->months);
+		else
+			check_end(a, AUDIT_PASS, L(a,
+			    "%s: confirmed %s by %s.", "%s: %s に確認(確認者 %s)。"),
+			    what, date, who);
+		free(who);
+	}
+	free(msg);
+	if (ok)
+		confirmations_free(&all);
+}

@@ -1,0 +1,216 @@
+/*
+ * confirm.c — confirmations.csv and jukisec-audit --confirm (confirm.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jukisec.h"
+#include "confirm.h"
+#include "csvfile.h"
+#include "muni.h"
+#include "oplog.h"
+#include "register.h"
+#include "timeutil.h"
+
+#define CONFIRM_FILE	"confirmations.csv"
+
+enum { C_ITEM, C_AT, C_BY, C_NOTE, NCOLS };
+static const char *const cols[NCOLS + 1] = { "item", "confirmed_at", "by",
+	"note", NULL };
+
+static int
+item_ok(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n > 0 && n <= 32 && s[0] != '-' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* NULL, or the reason with *col set. */
+static const char *
+parse_row(struct confirmation *c, char **f, int *col)
+{
+	if (!item_ok(f[*col = C_ITEM]))
+		return N_("not an item id");
+	if (time_parse(f[*col = C_AT], &c->at) == -1)
+		return N_("not an RFC 3339 time");
+	if (operator_id_problem(f[*col = C_BY]) != NULL)
+		return N_("not an operator id");
+	c->item = xstrdup(f[C_ITEM]);
+	c->by = xstrdup(f[C_BY]);
+	c->note = xstrdup(f[C_NOTE]);
+	return NULL;
+}
+
+/* Parses raw (the file's bytes) into all. */
+static int
+parse(struct store *st, const struct buf *raw, struct confirmations *all)
+{
+	struct csv_reader *r;
+	struct csv_record *rec;
+	struct confirmation c;
+	const char *why;
+	char	*path;
+	FILE	*fp;
+	int	 k, col, status = ST_OK;
+
+	memset(all, 0, sizeof(*all));
+	if (raw->len == 0)
+		return ST_OK;
+	path = xasprintf("%s/%s", st->dir, CONFIRM_FILE);
+	if ((fp = fmemopen(raw->p, raw->len, "r")) == NULL)
+		err(ST_FAIL, "fmemopen");
+	r = csvr_open(fp, path, cols, NCOLS, 0, 1, CONFIRM_NOTE_MAX);
+	while ((k = csvr_next(r, &rec)) == 1) {
+		memset(&c, 0, sizeof(c));
+		if ((why = parse_row(&c, rec->field, &col)) != NULL) {
+			warnx(_("%s:%zu: field %s: %s"), path, rec->line,
+			    cols[col], _(why));
+			status = ST_FAIL;
+			break;
+		}
+		all->c = xrealloc(all->c, (all->n + 1) * sizeof(c));
+		all->c[all->n++] = c;
+	}
+	if (k == -1)
+		status = ST_FAIL;
+	csvr_close(r);
+	fclose(fp);
+	free(path);
+	if (status != ST_OK)
+		confirmations_free(all);
+	return status;
+}
+
+int
+confirmations_load(struct store *st, struct confirmations *all)
+{
+	struct buf raw;
+	int	 r;
+
+	memset(all, 0, sizeof(*all));
+	if ((r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
+		return r;
+	r = parse(st, &raw, all);
+	buf_free(&raw);
+	return r;
+}
+
+void
+confirmations_free(struct confirmations *all)
+{
+	size_t	 i;
+
+	for (i = 0; i < all->n; i++) {
+		free(all->c[i].item);
+		free(all->c[i].by);
+		free(all->c[i].note);
+	}
+	free(all->c);
+	memset(all, 0, sizeof(*all));
+}
+
+const struct confirmation *
+confirmation_last(const struct confirmations *all, const char *item,
+    int64_t until)
+{
+	const struct confirmation *last = NULL;
+	size_t	 i;
+
+	for (i = 0; i < all->n; i++)
+		if (strcmp(all->c[i].item, item) == 0 && all->c[i].at <= until &&
+		    (last == NULL || all->c[i].at >= last->at))
+			last = &all->c[i];
+	return last;
+}
+
+struct job {
+	const char	*item, *by, *note;
+	int		 r;
+};
+
+static int
+prepare(struct store *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return ST_OK;
+}
+
+/* Under the register lock that counted the manager's attempt. */
+static void
+change(struct store *st, struct register_ *reg, int64_t now, void *arg)
+{
+	struct job *j = arg;
+	struct confirmations all;
+	struct buf raw;
+	char	 at[TIME_BUFSZ];
+	const char *row[NCOLS];
+
+	(void)reg;
+	if ((j->r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
+		return;
+	if ((j->r = parse(st, &raw, &all)) == ST_OK) {
+		time_format(now, at);
+		row[C_ITEM] = j->item;
+		row[C_AT] = at;
+		row[C_BY] = j->by;
+		row[C_NOTE] = j->note;
+		if ((j->r = csvfile_append(st, CONFIRM_FILE, &raw, cols, row,
+		    NCOLS)) == ST_OK)
+			j->r = oplog_log(st, j->by, "confirm", j->item, "ok",
+			    "%s%s", *j->note ? "note=" : "", j->note);
+		confirmations_free(&all);
+	}
+	buf_free(&raw);
+}
+
+int
+confirm_record(struct store *st, const char *item, const char *by, int pwfd,
+    const char *note)
+{
+	struct job j = { item, by, note != NULL ? note : "", ST_FAIL };
+	struct gate_change gc = { prepare, change, &j };
+	struct buf ids = { 0 };
+	size_t	 i, n = muni_confirm_count(&st->conf);
+	int	 r;
+
+	if (muni_confirm_find(&st->conf, item) == NULL) {
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_add(&ids, ", ", 2);
+			buf_add(&ids, muni_confirm_at(&st->conf, i)->id,
+			    strlen(muni_confirm_at(&st->conf, i)->id));
+		}
+		buf_add(&ids, "", 1);
+		warnx(_("--confirm %s: not an item of jukisec.conf (items: %s)"),
+		    item, ids.p);
+		buf_free(&ids);
+		return ST_USAGE;
+	}
+	if (field_check("--note", j.note, CONFIRM_NOTE_MAX) != ST_OK)
+		return ST_USAGE;
+	if ((r = manager_change(st, by, pwfd, &gc)) != ST_OK)
+		return r == ST_LOCKED ? ST_NO : r;
+	return j.r;
+}
+
+int
+confirm_main(const char *dir, const char *terminal, const char *item,
+    const char *by, int pwfd, const char *note)
+{
+	struct store st;
+	const char *why;
+	int	 r;
+
+	if ((why = operator_id_problem(by)) != NULL) {
+		warnx(_("-b %s: %s"), by, why);
+		return ST_USAGE;
+	}
+	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+		return r;
+	r = confirm_record(&st, item, by, pwfd, note);
+	store_close(&st);
+	return r;
+}

@@ -1,0 +1,60 @@
+/*
+ * confirm.h — the committee's confirmations of what the software cannot
+ * check itself: the server room's rules (R7), the staff's duties (R10), the
+ * clauses of contracts (R11); items and intervals in jukisec.conf (muni.h),
+ * each confirmation a row of confirmations.csv recorded by
+ * jukisec-audit --confirm and shown by the compliance report (R12(2)).
+ *
+ * Why a file of its own, not only the operation log: a confirmation stays
+ * valid for its item's interval (up to 120 months), longer than the log may
+ * keep its record (retain_days, pruned from 365 days on), and the
+ * committee's record of who confirmed what must outlive the pruning.  Every
+ * confirmation is also logged (action "confirm"), so within the retention
+ * period the tamper-evident log corroborates the file.
+ *
+ * Invariants: rows are only ever added (csvfile.h), under
+ * STORE_LOCK_REGISTER held by the gate that verified the manager; the file
+ * is read strictly (header, item ids, times, manager ids), a bad row is an
+ * error naming file, line and field.
+ */
+#ifndef CONFIRM_H
+#define CONFIRM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+#define CONFIRM_NOTE_MAX	1024
+
+struct confirmation {
+	char	*item, *by, *note;
+	int64_t	 at;
+};
+
+struct confirmations {
+	struct confirmation *c;
+	size_t	 n;
+};
+
+/* Reads confirmations.csv (missing: none).  ST_OK, or ST_FAIL naming file,
+ * line and field. */
+int	confirmations_load(struct store *, struct confirmations *);
+void	confirmations_free(struct confirmations *);
+/* The latest confirmation of item made at or before until, or NULL. */
+const struct confirmation *confirmation_last(const struct confirmations *,
+	    const char *item, int64_t until);
+
+/* jukisec-audit --confirm ITEM --by ID: item must be one of jukisec.conf's;
+ * the manager is verified as every --by is (gate.c manager_change: the
+ * attempt counted and logged), and under the lock that counted it the row
+ * is appended and logged.  ST_OK, ST_NO (denied or locked), ST_USAGE,
+ * ST_FAIL, after a message. */
+int	confirm_record(struct store *, const char *item, const char *by,
+	    int pwfd, const char *note);
+
+/* jukisec-audit's confirm mode: opens the state and records.  The status
+ * of the tool: ST_OK, ST_NO, ST_USAGE or ST_FAIL. */
+int	confirm_main(const char *dir, const char *terminal, const char *item,
+	    const char *by, int pwfd, const char *note);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * csvfile.c — read whole and append one row to a small CSV file of the
+ * state directory.  Invariants in csvfile.h: under STORE_LOCK_REGISTER,
+ * atomic replacement (atomic_begin/commit: fsync, rename, fsync of the
+ * directory), old bytes unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "csvfile.h"
+
+int
+csvfile_read(struct store *st, const char *name, struct buf *raw)
+{
+	char	 chunk[8192];
+	ssize_t	 n;
+	int	 fd;
+
+	raw->p = NULL;
+	raw->len = raw->cap = 0;
+	if ((fd = store_openat(st, name, O_RDONLY, 0)) == -1) {
+		if (errno == ENOENT)
+			return ST_OK;
+		if (errno == EPERM)
+			warnx(_("%s/%s: not a regular file of ours, or group/world-writable: refused"),
+			    st->dir, name);
+		else
+			warn("%s/%s", st->dir, name);
+		return ST_FAIL;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			warn("%s/%s", st->dir, name);
+			close(fd);
+			buf_free(raw);
+			return ST_FAIL;
+		}
+		buf_add(raw, chunk, (size_t)n);
+	}
+	close(fd);
+	return ST_OK;
+}
+
+int
+csvfile_append(struct store *st, const char *name, const struct buf *raw,
+    const char *const *cols, const char *const *row, size_t n)
+{
+	struct atomic_file af;
+	int	 rv = 0;
+
+	if (atomic_begin(&af, st->dirfd, name, 0600) == -1) {
+		warn("%s/%s", st->dir, name);
+		return ST_FAIL;
+	}
+	if (raw->len == 0)
+		rv = csv_write_record(af.fp, cols, n);
+	else if (fwrite(raw->p, 1, raw->len, af.fp) != raw->len ||
+	    (raw->p[raw->len - 1] != '\n' && putc('\n', af.fp) == EOF))
+		rv = -1;
+	if (rv == 0)
+		rv = csv_write_record(af.fp, row, n);
+	if (rv == -1) {
+		warn("%s/%s", st->dir, name);
+		atomic_abort(&af);
+		return ST_FAIL;
+	}
+	if (atomic_commit(&af) == -1) {
+		warn("%s/%s", st->dir, name);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}

@@ -1,0 +1,114 @@
+#!/bin/sh
+# The committee's confirmations of what the software cannot check (R7 the
+# server room, R10 the staff's duties, R11 the contract clauses): the items
+# of jukisec.conf, recorded with jukisec-audit --confirm ITEM -b ID (the
+# manager verified and the attempt counted like every -b, the row in
+# confirmations.csv, the record in the log), reported with their last
+# confirmation, WARN when never made or older than the item's interval.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-audit.sh"
+
+confirm() { jukisec-audit -d "$D" -b boss --by-password-fd 4 "$@" 4<"$TMP/pw.boss"; }
+
+test_expect_success 'set up: the default items of the regulation' '
+	at 2026-11-20T09:00:00Z reg_state && chmod 600 "$D.key" &&
+	at 2026-11-20T09:00:00Z bootstrap
+'
+
+test_expect_success 'eight items, none confirmed yet: WARN, filed under R7, R10, R11' '
+	audit_run --now 2026-11-21T00:00:00Z &&
+	test "$ast" -eq 0 &&
+	mlr --icsv --onidx filter "\$rule =~ \"^R(7|10|11)\$\"" then cut -o -f rule,check,status \
+	    "$TMP/a.csv" >items &&
+	cat >want <<-\EOW &&
+	R7 server-room WARN
+	R10 staff-duties WARN
+	R11 contract-1 WARN
+	R11 contract-2 WARN
+	R11 contract-3 WARN
+	R11 contract-4 WARN
+	R11 contract-5 WARN
+	R11 contract-6 WARN
+	EOW
+	test_cmp want items &&
+	detail server-room | grep -q "^Art. 7: the rules on managing and entering the server room are kept: not confirmed yet\.$" &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2026-11-21T00:00:00Z --lang ja >r.ja &&
+	grep -qx "規程第11条 委託を行う場合の措置" r.ja &&
+	grep -q "^  \[要確認\] 規程第11条第3号: 受託者との契約に、情報の秘密保持に関する事項が明示されていること: まだ確認されていません。\$" r.ja
+'
+
+test_expect_success 'a confirmation is recorded, logged and shown with date and name (not before it was made)' '
+	at 2026-11-25T01:00:00Z confirm --confirm server-room --note "入退室記録簿を確認した" &&
+	test "$(sed -n 1p "$D/confirmations.csv")" = "item,confirmed_at,by,note" &&
+	grep -q "^server-room,2026-11-25T01:00:00\.[0-9]*Z,boss,入退室記録簿を確認した\$" "$D/confirmations.csv" &&
+	test "$(log_count confirm ok "note=入退室記録簿を確認した")" = 1 &&
+	audit_run --now 2026-11-25T00:59:00Z &&
+	expect server-room "WARN " &&
+	audit_run --now 2026-12-01T00:00:00Z &&
+	expect server-room "PASS boss" &&
+	detail server-room | grep -q "confirmed 2026-11-25 01:00 by Boss\. 入退室記録簿を確認した\$" &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2026-12-01T00:00:00Z --lang ja >r.ja &&
+	grep -q "^  \[適合\] 規程第7条: .*: 令和8年11月25日 10:00 に確認(確認者 Boss)。\$" r.ja &&
+	grep -qx "      - 入退室記録簿を確認した" r.ja
+'
+
+test_expect_success 'older than its interval (12 months): WARN' '
+	audit_run --now 2027-11-25T00:59:00Z &&
+	expect server-room "PASS boss" &&
+	audit_run --now 2027-11-25T01:00:00Z &&
+	expect server-room "WARN boss" &&
+	detail server-room | grep -q "last confirmed 2026-11-25 01:00 by Boss, more than 12 month(s) ago\."
+'
+
+test_expect_success 'a municipality'"'"'s own interval and item' '
+	cp "$D/jukisec.conf" conf.save &&
+	echo "confirm.server-room = 6 R7 サーバ室の鍵の管理 | the server room keys" >>"$D/jukisec.conf" &&
+	echo "confirm.cctv = 3 R7 監視カメラの録画 | the CCTV recordings" >>"$D/jukisec.conf" &&
+	audit_run --now 2027-05-25T01:00:00Z &&
+	expect server-room "WARN boss" &&
+	expect cctv "WARN " &&
+	at 2027-05-26T00:00:00Z confirm --confirm cctv &&
+	audit_run --now 2027-05-27T00:00:00Z &&
+	expect cctv "PASS " &&
+	cp conf.save "$D/jukisec.conf"
+'
+
+test_expect_success 'a wrong password: exit 1, nothing recorded, the attempt logged' '
+	pw wrong wrong-password-1 &&
+	rows=$(wc -l <"$D/confirmations.csv") &&
+	at 2027-05-27T01:00:00Z test_must_fail 1 jukisec-audit -d "$D" -b boss --by-password-fd 4 \
+	    --confirm staff-duties 4<"$TMP/pw.wrong" 2>err &&
+	test "$(wc -l <"$D/confirmations.csv")" = "$rows" &&
+	test "$(log_count auth denied "")" -ge 1 &&
+	test "$(log_count confirm ok "")" = 2
+'
+
+test_expect_success 'usage errors: unknown item (listed), --now, a bad note, no -b (exit 2, nothing recorded)' '
+	rows=$(wc -l <"$D/confirmations.csv") &&
+	test_must_fail 2 confirm --confirm server-rooms 2>err &&
+	one_line_matching err "^jukisec-audit: --confirm server-rooms: not an item of jukisec.conf \(items: server-room, staff-duties, contract-1, contract-2, contract-3, contract-4, contract-5, contract-6\)$" &&
+	test_must_fail 2 confirm --confirm server-room --now 2027-05-27T00:00:00Z 2>err &&
+	test_must_fail 2 confirm --confirm server-room --note "$(printf "a\tb")" 2>err &&
+	grep -q "^jukisec-audit: --note" err &&
+	test_must_fail 2 jukisec-audit -d "$D" --confirm server-room 2>err &&
+	grep -q "^usage:" err &&
+	test_must_fail 2 confirm --confirm server-room --fiscal-year 2026 2>err &&
+	test "$(wc -l <"$D/confirmations.csv")" = "$rows"
+'
+
+test_expect_success 'a damaged confirmations.csv: every item FAILs, exit 1; it is not extended' '
+	cp "$D/confirmations.csv" c.save &&
+	echo "server-room,yesterday,boss," >>"$D/confirmations.csv" &&
+	audit_run --now 2027-05-27T00:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect server-room "FAIL confirmations.csv" &&
+	expect contract-6 "FAIL confirmations.csv" &&
+	detail server-room | grep -q "confirmations.csv:[0-9]*: field confirmed_at: not an RFC 3339 time" &&
+	cp "$D/confirmations.csv" c.bad &&
+	at 2027-05-27T01:00:00Z test_must_fail 3 confirm --confirm server-room 2>err &&
+	test_cmp c.bad "$D/confirmations.csv" &&
+	cp c.save "$D/confirmations.csv"
+'
+
+test_done
