@@ -30,7 +30,7 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-list [-al] [-d DIR] [-f table|csv|json] "
+	    _("usage: operator-list [-al] [-d DIR] [-f table|csv|json|form] "
 	    "[-m METHOD]\n"
 	    "\t[--expiring DAYS] [--now TIME]\n"));
 	exit(status);

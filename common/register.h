@@ -97,7 +97,8 @@ extern const char *const register_cols[REGISTER_NCOLS];
 const char *register_text(const struct operator *, int col, char *buf);
 
 /* operator-list's formats (register_render.c). */
-enum register_format { REGISTER_TABLE, REGISTER_CSV, REGISTER_JSON };
+enum register_format { REGISTER_TABLE, REGISTER_CSV, REGISTER_JSON,
+	REGISTER_FORM };
 int	register_format_parse(const char *, enum register_format *); /* 0, -1 */
 /* Which rows operator-list prints; the tests are ANDed. */
 struct register_filter {
@@ -124,6 +125,9 @@ int	register_seen(struct store *, const struct register_ *,
 void	register_print(const struct register_ *, const struct register_filter *,
 	    enum register_format, const struct conf *, int64_t now,
 	    const struct register_seen *seen);
+/* The form (別記様式) of the rows sel (register_form.c). */
+void	register_form(struct operator **sel, size_t n,
+	    const struct register_ *, const struct conf *, int64_t now);
 
 /* The failure count stops here (operators.csv holds at most this). */
 #define OPERATOR_FAILED_MAX	1000000000LL

@@ -218,6 +218,8 @@ register_format_parse(const char *s, enum register_format *fmt)
 		*fmt = REGISTER_CSV;
 	else if (strcmp(s, "json") == 0)
 		*fmt = REGISTER_JSON;
+	else if (strcmp(s, "form") == 0)
+		*fmt = REGISTER_FORM;
 	else
 		return -1;
 	return 0;
@@ -255,6 +257,8 @@ register_print(const struct register_ *reg, const struct register_filter *flt,
 			sel[k++] = &reg->op[i];
 	if (fmt == REGISTER_TABLE) {
 		table(sel, k, cf, now);
+	} else if (fmt == REGISTER_FORM) {
+		register_form(sel, k, reg, cf, now);
 	} else if (fmt == REGISTER_CSV) {
 		for (i = 0; i < nf; i++)
 			f[i] = i < NFIELDS ? register_cols[i] : seencols[i - NFIELDS];

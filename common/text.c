@@ -86,3 +86,15 @@ json_add_string(struct buf *b, const char *s, size_t len)
 	buf_add(b, run, e - run);
 	buf_add(b, "\"", 1);
 }
+
+size_t
+text_width_utf8(const char *s)
+{
+	const unsigned char *p;
+	size_t	 w = 0;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if ((*p & 0xc0) != 0x80)
+			w += *p >= 0xe0 ? 2 : 1;
+	return w;
+}

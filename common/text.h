@@ -14,6 +14,11 @@ struct buf;
  * where the locale cannot decode it). */
 size_t	text_width(const char *s);
 
+/* Display columns of UTF-8 s whatever the locale: a character of three or
+ * four bytes (kana, kanji) counts two, others one.  For the documents
+ * printed in Japanese under any locale (the register's form). */
+size_t	text_width_utf8(const char *s);
+
 /* Appends s for a terminal: C0 and C1 control characters and DEL as \xNN
  * (a backslash as \\), everything else as it is. */
 void	text_escape(struct buf *, const char *s, size_t len);

@@ -1,0 +1,112 @@
+/*
+ * register_form.c — the register as the regulation's form prints it
+ * (別記様式, R5.1): operator-list --format form, ready for lpr.  The form
+ * is the municipality's Japanese form, so it is printed in Japanese
+ * whatever the locale: its title and the article it is the form of come
+ * from jukisec.conf (muni.h), dates in 和暦, people by the register's
+ * name (person.h), the method in the regulation's words.
+ *
+ * Invariants: the register's own fields only, never a credential; columns
+ * padded by display width (text.h), a field never cut.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jukisec.h"
+#include "era.h"
+#include "muni.h"
+#include "person.h"
+#include "register.h"
+#include "text.h"
+
+enum { F_NO, F_SECTION, F_NAME, F_METHOD, F_ROLE, F_REGAT, F_REGBY, F_REVAT,
+	F_REVBY, F_REASON, NF };
+
+static const char *const head[NF] = { "番号", "所属", "氏名", "確認方法",
+	"区分", "登録日", "登録者", "取消日", "取消者", "理由" };
+
+static const char *const method_ja[] = { "指紋(照合情報)",
+	"識別符号及びパスワード", "照合情報(外部の照合装置)" };
+static const char *const role_ja[] = { "操作者", "セキュリティ責任者" };
+
+/* A local day in 和暦 ("" for 0). */
+static char *
+day(int64_t ms)
+{
+	time_t	 t = (time_t)(ms / 1000);
+	struct tm tm;
+	char	 buf[64];
+
+	if (ms == 0 || localtime_r(&t, &tm) == NULL)
+		return xstrdup("");
+	if (era_format(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, buf,
+	    sizeof(buf)) == -1)
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday);
+	return xstrdup(buf);
+}
+
+static char *
+who(const struct register_ *reg, const char *id)
+{
+	return *id == '\0' ? xstrdup("") : person_label(reg, id, 1);
+}
+
+static void
+row(char *const c[NF], const size_t w[NF])
+{
+	size_t	 i, k;
+
+	for (i = 0; i < NF; i++) {
+		fputs(c[i], stdout);
+		if (i + 1 < NF)
+			for (k = text_width_utf8(c[i]); k < w[i] + 2; k++)
+				putchar(' ');
+	}
+	putchar('\n');
+}
+
+void
+register_form(struct operator **sel, size_t n, const struct register_ *reg,
+    const struct conf *cf, int64_t now)
+{
+	char	*(*c)[NF], cite[128], *today;
+	size_t	 w[NF], i, j, k;
+	struct operator *o;
+
+	c = xcalloc(n, sizeof(*c));
+	for (j = 0; j < NF; j++)
+		w[j] = text_width_utf8(head[j]);
+	for (i = 0; i < n; i++) {
+		o = sel[i];
+		c[i][F_NO] = xasprintf("%zu", i + 1);
+		c[i][F_SECTION] = xstrdup(o->section);
+		c[i][F_NAME] = xstrdup(o->name);
+		c[i][F_METHOD] = xstrdup(method_ja[o->method]);
+		c[i][F_ROLE] = xstrdup(role_ja[o->role]);
+		c[i][F_REGAT] = day(o->registered_at);
+		c[i][F_REGBY] = who(reg, o->registered_by);
+		c[i][F_REVAT] = day(o->revoked_at);
+		c[i][F_REVBY] = who(reg, o->revoked_by);
+		c[i][F_REASON] = xstrdup(o->revoked_at ? o->revoked_reason :
+		    o->method == METHOD_PASSWORD ? o->exception_reason : "");
+		for (j = 0; j < NF; j++)
+			if ((k = text_width_utf8(c[i][j])) > w[j])
+				w[j] = k;
+	}
+	muni_cite(cf, REF_R5_1, 0, 1, cite, sizeof(cite));
+	today = day(now);
+	printf("%s\n", muni_name(cf, MN_REGISTER, 1));
+	printf("(%s %s別記様式)\n\n", muni_name(cf, MN_MUNICIPALITY, 1), cite);
+	printf("作成日  %s\n\n", today);
+	row((char *const *)head, w);
+	for (i = 0; i < n; i++) {
+		row(c[i], w);
+		for (j = 0; j < NF; j++)
+			free(c[i][j]);
+	}
+	free(c);
+	free(today);
+}
