@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "oplog_verify.h"
 #include "oplog_priv.h"
+#include "person.h"
 #include "prune.h"
 #include "timeutil.h"
 
@@ -609,7 +610,7 @@ check_bursts(struct audit *a, const struct walk *w)
 {
 	long long burst = a->st->conf.audit_auth_burst;
 	long long days = a->st->conf.audit_auth_window_days;
-	char	 d1[64], d2[64], *subj;
+	char	 d1[64], d2[64], *subj, *who;
 	size_t	 i, n = 0;
 
 	check_begin(a, "R5.2", "auth-bursts");
@@ -623,10 +624,13 @@ check_bursts(struct audit *a, const struct walk *w)
 		audit_date(a, w->b[i].first, d1, sizeof(d1));
 		audit_date(a, w->b[i].last, d2, sizeof(d2));
 		subj = xasprintf("%s@%s", w->b[i].who, w->b[i].terminal);
+		who = person_label(a->reg_ok ? &a->reg : NULL, w->b[i].who,
+		    a->o->ja);
 		check_item(a, subj, L(a,
 		    "%s at terminal %s: %lld failed authentications from %s to %s",
-		    "%s(端末機 %s): 認証失敗 %lld 回(%s〜%s)"), w->b[i].who,
+		    "%s(端末機 %s): 認証失敗 %lld 回(%s〜%s)"), who,
 		    w->b[i].terminal, w->b[i].n, d1, d2);
+		free(who);
 		free(subj);
 		n++;
 	}

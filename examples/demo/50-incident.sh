@@ -18,8 +18,8 @@ printf '%s\n' "# ir = incident-report -b kacho --by-password-fd 3: the manager's
 ir() { incident-report -b kacho --by-password-fd 3 "$@" 3<"$TMP/pw.kacho"; }
 
 printf '%s\n' "# A USB memory with 120 residents' records is missing; the Security Manager records it:"
-printf '%s\n' "\$ incident-report new -b kacho --type leak --cause other --nature misconduct --level 3 --persons 120 --summary '...'"
-INC=$(ir new --type leak --cause other --nature misconduct --level 3 \
+printf '%s\n' "\$ incident-report new -b kacho --type leak --nature negligence --level 3 --persons 120 --summary '...'"
+INC=$(ir new --type leak --nature negligence --level 3 \
     --persons 120 --summary '住民票データを含むUSBメモリの所在不明')
 printf '%s\n' "$INC"
 

@@ -12,12 +12,18 @@ if [ ! -f "$DIR/jukisec.conf" ]; then
 fi
 chmod 600 "$KEY"
 
-printf '%s\n' "# The report, in the demo's locale (LANG=ja_JP.UTF-8 gives Japanese with 和暦 dates):"
+printf '%s\n' "# The committee saw the server room's entry book; the Security Manager records it (R7):"
+run jukisec-audit --confirm server-room -b kacho --by-password-fd 3 \
+    --note "入退室記録簿を確認" 3<"$TMP/pw.kacho"
+
+printf '%s\n' "# The report for today's period, by the Security Manager (LANG=ja_JP.UTF-8 gives Japanese with 和暦 dates):"
 audit_status=0
-run jukisec-audit --key-file "$KEY" || audit_status=$?
+run jukisec-audit --key-file "$KEY" --since "$(date +%Y-%m-%d)" --author kacho ||
+    audit_status=$?
 printf '%s\n' "# exit status $audit_status: 0 nothing FAILs, 1 something FAILs (cron alerts on it);" \
     "# here R5.4 lists the records of scene 10, made before tanaka and sato were registered"
 
 printf '%s\n' "# The same findings for machines: what is not PASS, read with mlr."
-jukisec-audit --key-file "$KEY" --format csv >"$TMP/audit.csv" || :
+jukisec-audit --key-file "$KEY" --since "$(date +%Y-%m-%d)" --format csv \
+    >"$TMP/audit.csv" || :
 run mlr --icsv --opprint filter '$status != "PASS"' then cut -f rule,check,status,subjects "$TMP/audit.csv"
