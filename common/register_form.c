@@ -20,6 +20,7 @@
 #include "person.h"
 #include "register.h"
 #include "text.h"
+#include "timeutil.h"
 
 enum { F_NO, F_SECTION, F_NAME, F_METHOD, F_ROLE, F_REGAT, F_REGBY, F_REVAT,
 	F_REVBY, F_REASON, NF };
@@ -31,7 +32,7 @@ static const char *const method_ja[] = { "指紋(照合情報)",
 	"識別符号及びパスワード", "照合情報(外部の照合装置)" };
 static const char *const role_ja[] = { "操作者", "セキュリティ責任者" };
 
-/* A local day in 和暦 ("" for 0). */
+/* A local day in 和暦 ("" for TIME_NONE). */
 static char *
 day(int64_t ms)
 {
@@ -39,7 +40,7 @@ day(int64_t ms)
 	struct tm tm;
 	char	 buf[64];
 
-	if (ms == 0 || localtime_r(&t, &tm) == NULL)
+	if (ms == TIME_NONE || localtime_r(&t, &tm) == NULL)
 		return xstrdup("");
 	if (era_format(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, buf,
 	    sizeof(buf)) == -1)
@@ -90,7 +91,7 @@ register_form(struct operator **sel, size_t n, const struct register_ *reg,
 		c[i][F_REGBY] = who(reg, o->registered_by);
 		c[i][F_REVAT] = day(o->revoked_at);
 		c[i][F_REVBY] = who(reg, o->revoked_by);
-		c[i][F_REASON] = xstrdup(o->revoked_at ? o->revoked_reason :
+		c[i][F_REASON] = xstrdup(operator_revoked(o) ? o->revoked_reason :
 		    o->method == METHOD_PASSWORD ? o->exception_reason : "");
 		for (j = 0; j < NF; j++)
 			if ((k = text_width_utf8(c[i][j])) > w[j])
