@@ -24,7 +24,7 @@ test_expect_success 'set up: October registrations, November changes and a same-
 	at 2026-11-12T17:00:00Z inc step "$(cat id)" --step closed --force \
 	    --note "回収済み" &&
 	at 2026-11-20T16:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \
-	    -i tanaka --reason "人事異動により転出" 4<"$TMP/pw.boss" &&
+	    -i tanaka --reason "異動により転出" 4<"$TMP/pw.boss" &&
 	at 2026-12-01T08:00:00Z inc new --type other --cause other --summary "翌月の事態" \
 	    --detected 2026-12-01T08:00:00Z >id2
 '
@@ -61,7 +61,7 @@ test_expect_success 'register changes in the period: when, whom, what, by whom, 
 	cat >want <<-\EOW &&
 	      - 令和8年11月2日 09:00 田中 花子: 登録: 操作者として、確認方法: 識別符号及びパスワード(Boss が実施)
 	      - 令和8年11月10日 10:00 鈴木 一郎: 登録内容の変更: 所属(Boss が実施)
-	      - 令和8年11月20日 16:00 田中 花子: 取消し(理由: 人事異動により転出)(Boss が実施)
+	      - 令和8年11月20日 16:00 田中 花子: 取消し(理由: 異動により転出)(Boss が実施)
 	EOW
 	test_cmp want chg
 '
@@ -102,6 +102,14 @@ test_expect_success 'the signature block: author by name, checker blank, 和暦 
 	tail -1 r.ja | grep -qx "以上"
 '
 
+test_expect_success 'the month'"'"'s report in both languages matches its golden file' '
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja --author boss \
+	    --key-file "$D.key" >g.ja &&
+	jukisec-audit -d "$D" --now $NOW --lang en --author boss --key-file "$D.key" >g.en &&
+	test_cmp "$SRCDIR/tests/golden/t6090-audit.ja.txt" g.ja &&
+	test_cmp "$SRCDIR/tests/golden/t6090-audit.en.txt" g.en
+'
+
 test_expect_success 'an invented city: its names and article numbers, none of Kokubunji'"'"'s' '
 	sed -i "/^confirm\..* = off\$/d" "$D/jukisec.conf" &&
 	cat "$SRCDIR/examples/municipality/wakabadai.conf" >>"$D/jukisec.conf" &&
@@ -113,6 +121,9 @@ test_expect_success 'an invented city: its names and article numbers, none of Ko
 	grep -q "^宛先: 若葉台市住基ネット安全対策委員会(管理運用規程第31条第2項)" w.ja &&
 	grep -qx "管理運用規程第24条の2 異動等の際の速やかな設定及び取消し" w.ja &&
 	! grep -n "国分寺\|規程第5条\|規程第9条" w.ja &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja --author boss \
+	    --key-file "$D.key" >gw.ja &&
+	test_cmp "$SRCDIR/tests/golden/t6090-wakabadai.ja.txt" gw.ja &&
 	jukisec-audit -d "$D" --now $NOW --lang en >w.en &&
 	grep -q "^To:           Wakabadai City Juki-net Safety Board (Art. 31(2))" w.en
 '
