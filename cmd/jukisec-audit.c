@@ -33,6 +33,7 @@ static const struct option longopts[] = {
 	{ "note",	required_argument, NULL, O_NOTE },
 	{ "now",	required_argument, NULL, O_NOW },
 	{ "since",	required_argument, NULL, O_SINCE },
+	{ "terminal",	required_argument, NULL, 't' },
 	{ "until",	required_argument, NULL, O_UNTIL },
 	{ NULL, 0, NULL, 0 }
 };
