@@ -102,7 +102,7 @@ test_expect_success 'systemd: the units keep the tools status (none is declared 
 test_expect_success 'cron: an audit that FAILs mails its report and is the status' '
 	chmod 644 "$D/operators.csv" &&
 	test_must_fail 1 cron_job jukisec-audit &&
-	grep -q "state-modes" mail
+	grep -q "\[FAIL\] Some files of the records can be read or changed by others" mail
 '
 
 test_expect_success 'systemd: an audit that FAILs fails its unit' '
