@@ -658,7 +658,7 @@ check_recoveries(struct audit *a, const struct walk *w)
 		snprintf(subj, sizeof(subj), "seq %lld", w->rv[i].seq);
 		check_item(a, subj, L(a,
 		    "%s: recovery of %s at terminal %s, %s (%s)",
-		    "%s: %s の回復 (端末 %s)、結果 %s (%s)"), d, w->rv[i].object,
+		    "%s: %s の回復 (端末機 %s)、結果 %s (%s)"), d, w->rv[i].object,
 		    w->rv[i].terminal, w->rv[i].result, w->rv[i].detail);
 	}
 	check_end(a, w->nrv ? AUDIT_WARN : AUDIT_PASS, L(a,

@@ -76,7 +76,7 @@ incident_notify(struct store *st, const char *id, const char *by,
 	}
 	if ((fp = open_memstream(&text, &len)) == NULL)
 		err(ST_FAIL, "open_memstream");
-	render_report(fp, inc, FMT_TEXT, inc_lang_default(), now);
+	render_report(fp, st, inc, FMT_TEXT, inc_lang_default(), now);
 	if (fclose(fp) != 0)
 		err(ST_FAIL, "open_memstream");
 	incidents_free(&all);

@@ -17,7 +17,7 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 	grep -qx "Period:       2026-10-01 to 2026-10-31" r.txt &&
 	grep -qx "Date:         2026-11-26 09:30 UTC" r.txt &&
 	grep -qx "Log verified: no: not checked with the verification key (the records'"'"' form only)" r.txt &&
-	grep -qx "Summary: 24 checks: 22 PASS, 2 WARN, 0 FAIL." r.txt &&
+	grep -qx "Summary: 25 checks: 22 PASS, 3 WARN, 0 FAIL." r.txt &&
 	! grep -q "$D" r.txt &&
 	grep "^[A-Z]" r.txt | sed -n "/^Art\./p;/^Protection of/p" >heads &&
 	cat >want <<-\EOW &&
@@ -32,7 +32,7 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 	EOW
 	test_cmp want heads &&
 	sed -n "/^Needing action:/,/^\$/p" r.txt | sed "s/\(— [A-Za-z]* [a-z]*\).*/\1/" >act &&
-	printf "Needing action:\n  [WARN] Art. 6: operation history — Not checked\n  [WARN] Art. 6: operation history — Expired records\n\n" >want &&
+	printf "Needing action:\n  [WARN] Art. 5(1): the operator register — 1 active Security Manager registered: a single point of failure; register a deputy (operator-add -r manager).\n  [WARN] Art. 6: operation history — Not checked\n  [WARN] Art. 6: operation history — Expired records\n\n" >want &&
 	test_cmp want act &&
 	grep -q "^  \[WARN\] Not checked with the verification key: " r.txt &&
 	grep -q "^      - Boss: approved by Boss, instructed 2026-11-01: no reader yet" r.txt &&
@@ -45,7 +45,7 @@ test_expect_success 'text (Japanese): --lang ja, 和暦 in local time, no check 
 	sed -n 1p r.ja | grep -qx "国分寺市 住基ネット セキュリティ対策 遵守状況報告書" &&
 	grep -q "^作成日時: *令和8年11月26日 18:30 JST" r.ja &&
 	grep -qx "対象期間: 令和8年10月1日から令和8年10月31日まで" r.ja &&
-	grep -q "^概要: 点検 24 件 — 適合 22、要確認 2、不適合 0" r.ja &&
+	grep -q "^概要: 点検 25 件 — 適合 22、要確認 3、不適合 0" r.ja &&
 	grep -qx "対応を要する項目:" r.ja &&
 	grep -q "^  \[要確認\] 規程第6条 操作履歴の保存 — 保存期間経過後の記録の整理はまだ" r.ja &&
 	grep -qx "規程第5条第3項 照合情報による確認" r.ja &&
@@ -67,8 +67,8 @@ test_expect_success 'Japanese is the default under a ja locale (LANG), English u
 test_expect_success 'CSV: header, one row per check, read by mlr' '
 	jukisec-audit -d "$D" --now $NOW --format csv >r.csv &&
 	sed -n 1p r.csv | grep -qx "rule,check,status,subjects,detail" &&
-	test "$(mlr --icsv --ojson count r.csv | grep -o "[0-9][0-9]*")" = 24 &&
-	test "$(mlr --icsv --onidx filter "\$status == \"WARN\"" then cut -f check r.csv | tr "\n" " ")" = "log-verify log-prune-recent " &&
+	test "$(mlr --icsv --ojson count r.csv | grep -o "[0-9][0-9]*")" = 25 &&
+	test "$(mlr --icsv --onidx filter "\$status == \"WARN\"" then cut -f check r.csv | tr "\n" " ")" = "register-active-manager log-verify log-prune-recent " &&
 	mlr --icsv --onidx filter "\$check == \"password-exceptions\"" then cut -f subjects r.csv >s &&
 	echo "boss suzuki" >want && test_cmp want s
 '
@@ -80,7 +80,7 @@ r=json.load(open(\"r.json\"))
 assert r[\"report\"]==\"jukisec-audit\" and r[\"generated\"]==\"2026-11-26T09:30:00.000Z\", r
 assert r[\"state_dir\"]==sys.argv[1] and r[\"log_key\"] is False
 f=r[\"findings\"]; s=r[\"summary\"]
-assert s[\"checks\"]==len(f)==24, s
+assert s[\"checks\"]==len(f)==25, s
 assert r[\"period\"]=={\"from\":\"2026-10-01\",\"until\":\"2026-10-31\"}, r[\"period\"]
 assert r[\"log_verified\"] is False
 for k in (\"pass\",\"warn\",\"fail\"):

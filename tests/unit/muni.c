@@ -20,9 +20,12 @@ load(const char *text, struct conf *c, const char **msg)
 	fputs(text, fp);
 	fclose(fp);
 	conf_defaults(c, "/st");
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
 	capture_begin();
-	st = conf_load(c, path);
+	st = conf_load_fp(c, fp, path);
 	*msg = capture_end();
+	fclose(fp);
 	return st;
 }
 

@@ -46,7 +46,7 @@ test_expect_success 'an invented city'"'"'s register title and article' '
 
 test_expect_success 'an unknown format is still a usage error' '
 	test_must_fail 2 operator-list -d "$D" -f forms 2>err &&
-	grep -q "^usage: operator-list \[-a\] \[-d DIR\] \[-f table|csv|json|form\]" err
+	grep -q "^usage: operator-list \[-al\] \[-d DIR\] \[-f table|csv|json|form\]" err
 '
 
 test_done
