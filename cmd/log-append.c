@@ -2,8 +2,12 @@
  * log-append — appends records to the operation log (R6): one from options,
  * a batch from standard input (whole or not at all), or only the seals of
  * ended epochs (--seal, from cron); or, with the verification key, recovers
- * a log that writers refuse (--recover).  Standard input is read and checked
- * in full before the log lock is taken, so a slow pipeline never holds it.
+ * a log that writers refuse (--recover).  Standard input is read and each
+ * record checked once as it comes: up to PRELOCK bytes before the log lock
+ * is taken (a small batch from a slow pipeline never holds it), the rest
+ * written past the log's head as it is read, so memory stays bounded
+ * whatever the batch's size; a bad line aborts the batch, which cuts what
+ * was written of it.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -52,43 +56,127 @@ usage(int status)
 	exit(status);
 }
 
-/* Reads "operator,action,object,result,detail" lines into one packed
- * buffer of NUL-terminated fields, their line numbers into *lines; ST_OK,
- * or ST_USAGE after naming the line. */
-static int
-read_batch(struct buf *b, size_t *n, size_t **lines)
+/* Bytes of fields a batch may hold before the log lock is taken. */
+#define PRELOCK	(1024 * 1024)
+
+/* The distinct operators of a batch, each with the line it first appears
+ * on, for standing_warn() once the batch is durable (R5.4): a hash set,
+ * so memory grows with the operators named, not with the records. */
+struct ops {
+	const char	**who;
+	char		**where;
+	size_t		n, cap;
+	size_t		*slot;		/* index + 1 into who, 0 empty */
+	size_t		nslot;		/* a power of 2, more than 2 n */
+};
+
+static size_t
+ops_hash(const char *s)
 {
-	static const char *const cols[] = { "operator", "action", "object", "result", "detail" };
-	struct csv_reader *r;
-	struct csv_record *rec;
-	struct oplog_rec o;
-	const char *p;
+	size_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void
+ops_see(struct ops *o, const char *who, size_t line)
+{
+	size_t i, j, *old = o->slot, nold = o->nslot;
+
+	for (i = o->nslot ? ops_hash(who) & (o->nslot - 1) : 0; o->nslot && o->slot[i];
+	    i = (i + 1) & (o->nslot - 1))
+		if (strcmp(o->who[o->slot[i] - 1], who) == 0)
+			return;
+	if (2 * (o->n + 1) >= o->nslot) {
+		o->nslot = o->nslot ? 2 * o->nslot : 64;
+		o->slot = xcalloc(o->nslot, sizeof(*o->slot));
+		for (j = 0; j < nold; j++)
+			if (old[j]) {
+				for (i = ops_hash(o->who[old[j] - 1]) & (o->nslot - 1); o->slot[i];
+				    i = (i + 1) & (o->nslot - 1))
+					;
+				o->slot[i] = old[j];
+			}
+		free(old);
+		for (i = ops_hash(who) & (o->nslot - 1); o->slot[i]; i = (i + 1) & (o->nslot - 1))
+			;
+	}
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 16;
+		o->who = xrealloc(o->who, o->cap * sizeof(*o->who));
+		o->where = xrealloc(o->where, o->cap * sizeof(*o->where));
+	}
+	o->who[o->n] = xstrdup(who);
+	o->where[o->n] = xasprintf("<stdin>:%zu", line);
+	o->slot[i] = ++o->n;
+}
+
+static void
+ops_free(struct ops *o)
+{
 	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		free((char *)o->who[i]);
+		free(o->where[i]);
+	}
+	free(o->who);
+	free(o->where);
+	free(o->slot);
+}
+
+/* The next record of standard input into o, checked: 1, 0 at the end, or
+ * -1 with *status set after a message naming the line.  Its operator goes
+ * into ops. */
+static int
+next_rec(struct csv_reader *r, struct oplog_rec *o, struct ops *ops, int *status)
+{
+	struct csv_record *rec;
+	const char *p;
 	int k;
 
-	r = csvr_open(stdin, "<stdin>", cols, 5, 0, 0, OPLOG_DETAIL_MAX);
-	while ((k = csvr_next(r, &rec)) == 1) {
-		o.operator = rec->field[0];
-		o.action = rec->field[1];
-		o.object = rec->field[2];
-		o.result = rec->field[3];
-		o.detail = rec->field[4];
-		if ((p = oplog_rec_problem(&o)) != NULL) {
-			warnx("<stdin>:%zu: %s", rec->line, p);
-			k = -1;
-			break;
-		}
-		for (i = 0; i < 5; i++)
-			buf_add(b, rec->field[i], rec->len[i] + 1);
-		*lines = xrealloc(*lines, (*n + 1) * sizeof **lines);
-		(*lines)[(*n)++] = rec->line;
+	if ((k = csvr_next(r, &rec)) == 0)
+		return 0;
+	if (k == -1) {
+		*status = csvr_ioerror(r) ? ST_FAIL : ST_USAGE;
+		return -1;
 	}
-	if (k == -1 && csvr_ioerror(r)) {
-		csvr_close(r);
-		return ST_FAIL;
+	o->operator = rec->field[0];
+	o->action = rec->field[1];
+	o->object = rec->field[2];
+	o->result = rec->field[3];
+	o->detail = rec->field[4];
+	if ((p = oplog_rec_problem(o)) != NULL) {
+		warnx("<stdin>:%zu: %s", rec->line, p);
+		*status = ST_USAGE;
+		return -1;
 	}
-	csvr_close(r);
-	return k == -1 ? ST_USAGE : ST_OK;
+	ops_see(ops, o->operator, rec->line);
+	return 1;
+}
+
+/* Reads checked records into b, packed as NUL-terminated fields, until the
+ * end of input or PRELOCK bytes: 1 if more may follow, 0 at the end, or -1
+ * with *status set. */
+static int
+read_head(struct csv_reader *r, struct buf *b, size_t *n, struct ops *ops, int *status)
+{
+	struct oplog_rec o;
+	int k;
+
+	while (b->len < PRELOCK) {
+		if ((k = next_rec(r, &o, ops, status)) != 1)
+			return k;
+		buf_add(b, o.operator, strlen(o.operator) + 1);
+		buf_add(b, o.action, strlen(o.action) + 1);
+		buf_add(b, o.object, strlen(o.object) + 1);
+		buf_add(b, o.result, strlen(o.result) + 1);
+		buf_add(b, o.detail, strlen(o.detail) + 1);
+		(*n)++;
+	}
+	return 1;
 }
 
 /* --recover: the verification key from a file only its owner may read, or
@@ -118,18 +206,21 @@ recover(struct store *st, const char *keyfile)
 	return r;
 }
 
+/* The batch: the n records read ahead in b, then the rest of r, each
+ * added as it is read; whole or nothing. */
 static int
-append_batch(struct store *st, const struct buf *b, size_t n)
+append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, int more,
+    struct ops *ops)
 {
 	struct oplog_batch *bt;
 	struct oplog_rec o;
 	const char *p = b->p;
-	int r;
+	int k, status = ST_OK;
 
 	if (n == 0)
 		return ST_OK;
-	if ((r = oplog_begin(st, time_now_ms(), &bt)) != ST_OK)
-		return r;
+	if ((status = oplog_begin(st, time_now_ms(), &bt)) != ST_OK)
+		return status;
 	while (n-- > 0) {
 		o.operator = p;
 		p += strlen(p) + 1;
@@ -141,35 +232,19 @@ append_batch(struct store *st, const struct buf *b, size_t n)
 		p += strlen(p) + 1;
 		o.detail = p;
 		p += strlen(p) + 1;
-		if ((r = oplog_add(bt, &o)) != ST_OK) {
-			oplog_abort(bt);
-			return r;
-		}
+		if ((status = oplog_add_checked(bt, &o)) != ST_OK)
+			goto abort;
 	}
+	buf_free(b);
+	while (more && (k = next_rec(r, &o, ops, &status)) == 1)
+		if ((status = oplog_add_checked(bt, &o)) != ST_OK)
+			goto abort;
+	if (more && k == -1)
+		goto abort;
 	return oplog_commit(bt);
-}
-
-/* R5.4: says which operators of the batch may not operate (standing.h). */
-static void
-batch_standing(struct store *st, const struct buf *b, size_t n,
-    const size_t *lines)
-{
-	const char **who = xcalloc(n + 1, sizeof *who);
-	char	**where = xcalloc(n + 1, sizeof *where);
-	const char *p = b->p;
-	size_t	 i, k;
-
-	for (i = 0; i < n; i++) {
-		who[i] = p;
-		where[i] = xasprintf("<stdin>:%zu", lines[i]);
-		for (k = 0; k < 5; k++)
-			p += strlen(p) + 1;
-	}
-	standing_warn(st, who, (const char *const *)where, n);
-	for (i = 0; i < n; i++)
-		free(where[i]);
-	free(who);
-	free(where);
+abort:
+	oplog_abort(bt);
+	return status;
 }
 
 int
@@ -177,10 +252,13 @@ main(int argc, char *argv[])
 {
 	struct store st;
 	struct oplog_rec o = { NULL, NULL, "", "", "" };
+	static const char *const cols[] = { "operator", "action", "object", "result", "detail" };
+	struct csv_reader *cr = NULL;
 	struct buf b = { NULL, 0, 0 };
 	const char *dir = NULL, *terminal = NULL, *keyfile = NULL, *nowhere = NULL;
-	size_t n = 0, *lines = NULL;
-	int ch, r, seal = 0, in = 0, rec = 0;
+	struct ops ops;
+	size_t n = 0;
+	int ch, r, seal = 0, in = 0, rec = 0, more = 0;
 
 	jukisec_setup();
 	while ((ch = getopt_long(argc, argv, "a:d:hm:o:r:t:u:V", longopts, NULL)) != -1) {
@@ -212,14 +290,17 @@ main(int argc, char *argv[])
 	    (!seal && !in && !rec && (o.operator == NULL || o.action == NULL)))
 		usage(ST_USAGE);
 
-	if (in && (r = read_batch(&b, &n, &lines)) != ST_OK) {
-		buf_free(&b);
-		free(lines);
-		return r;
+	r = ST_OK;
+	memset(&ops, 0, sizeof(ops));
+	if (in) {
+		cr = csvr_open(stdin, "<stdin>", cols, 5, 0, 0, OPLOG_DETAIL_MAX);
+		more = read_head(cr, &b, &n, &ops, &r);
 	}
-	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK) {
+	if (more == -1 || (r = store_open(&st, dir, terminal, 0)) != ST_OK) {
+		if (cr)
+			csvr_close(cr);
 		buf_free(&b);
-		free(lines);
+		ops_free(&ops);
 		return r;
 	}
 	if (rec)
@@ -227,13 +308,15 @@ main(int argc, char *argv[])
 	else if (seal)
 		r = oplog_seal(&st);
 	else if (in) {
-		if ((r = append_batch(&st, &b, n)) == ST_OK)
-			batch_standing(&st, &b, n, lines);
+		if ((r = append_batch(&st, cr, &b, n, more, &ops)) == ST_OK)
+			standing_warn(&st, ops.who, (const char *const *)ops.where, ops.n);
 	} else if ((r = oplog_append(&st, &o, 1)) == ST_OK)
 		standing_warn(&st, &o.operator, &nowhere, 1);
 	store_close(&st);
+	if (cr)
+		csvr_close(cr);
 	buf_free(&b);
-	free(lines);
+	ops_free(&ops);
 	if (rec && fshut_stdout() != ST_OK && r == ST_OK)
 		r = ST_FAIL;
 	return r;

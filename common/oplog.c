@@ -659,14 +659,8 @@ add(struct oplog_batch *b, const struct oplog_rec *rec)
 }
 
 int
-oplog_add(struct oplog_batch *b, const struct oplog_rec *rec)
+oplog_add_checked(struct oplog_batch *b, const struct oplog_rec *rec)
 {
-	const char *p;
-
-	if ((p = oplog_rec_problem(rec)) != NULL) {
-		warnx("%s", p);
-		return ST_USAGE;
-	}
 	return add(b, rec);
 }
 

@@ -70,12 +70,13 @@ int	oplog_append_at(struct store *, const struct oplog_rec *, size_t n, int64_t 
 int	oplog_seal_at(struct store *, int64_t now);
 
 /* A batch too large to hold in memory (log-append --stdin): records are
- * written as they are added and committed together by the head; on abort or
- * a crash nothing of the batch remains.  Takes STORE_LOCK_LOG at begin
- * unless held; add returns ST_USAGE for a bad field (the batch stays open). */
+ * written as they are added (past the head, framed by an open head) and
+ * committed together by the head; on abort or a crash nothing of the batch
+ * remains.  Takes STORE_LOCK_LOG at begin unless held.  add_checked takes
+ * a record that oplog_rec_problem() passed: each is checked once. */
 struct oplog_batch;
 int	oplog_begin(struct store *, int64_t now, struct oplog_batch **);
-int	oplog_add(struct oplog_batch *, const struct oplog_rec *);
+int	oplog_add_checked(struct oplog_batch *, const struct oplog_rec *);
 int	oplog_commit(struct oplog_batch *);
 void	oplog_abort(struct oplog_batch *);
 

@@ -98,6 +98,45 @@ test_expect_success 'the same actions by another operator are ordinary records' 
 	verify
 '
 
+# More than log-append reads ahead before taking the log lock (1 MiB of
+# fields): the rest is written past the log's head as it is read.
+big() {
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+		printf "clerk%03d,view,resident/%d,ok,a detail of about thirty bytes %d\n", i % 40, i, i }'
+}
+
+test_expect_success 'a batch larger than the read-ahead, bad last line: nothing appended' '
+	{ big 40000; printf "%065d,act,,,\n" 0; } >in &&
+	batch_refused "^log-append: <stdin>:40001: field operator: longer than 64 bytes$" &&
+	at 2026-01-01T10:30:00Z la -u tanaka -a after &&
+	! grep -q ",-,repair," s/oplog.csv && verify
+'
+
+test_expect_success 'SIGKILL while a large batch streams: the next writer cuts it, logs a repair' '
+	jukisec-init -d "$TMP/s2" -t cs02 >key2 2>/dev/null && chmod 600 key2 &&
+	cp s2/oplog.csv before2.csv &&
+	mkfifo fifo &&
+	{ log-append -d "$TMP/s2" --stdin <fifo & pid=$!; } &&
+	exec 9>fifo &&
+	big 60000 >&9 &&
+	test "$(wc -c <s2/oplog.csv)" -gt $(($(wc -c <before2.csv) + 1048576)) &&
+	kill -9 $pid && { wait $pid; exec 9>&-; } ;
+	log-append -d "$TMP/s2" -u tanaka -a after &&
+	test "$(wc -l <s2/oplog.csv)" -eq 4 &&
+	grep -Eq "^1,.*,-,repair,oplog.csv,ok,removed=[0-9]+ bytes after seq 0," s2/oplog.csv &&
+	log-verify -d "$TMP/s2" -k key2 >vout && grep -q "^ok: 3 records" vout
+'
+
+test_expect_success 'a batch of 250000 records (17 MiB) streams in bounded memory' '
+	jukisec-init -d "$TMP/s3" -t cs03 >key3 2>/dev/null && chmod 600 key3 &&
+	big 250000 >in3 &&
+	test "$(wc -c <in3)" -gt 17000000 &&
+	command time -f %M -o rss log-append -d "$TMP/s3" --stdin <in3 &&
+	test "$(wc -l <s3/oplog.csv)" -eq 250002 &&
+	log-verify -d "$TMP/s3" -k key3 >vout && grep -q "^ok: 250001 records" vout &&
+	{ [ -n "${ASAN_OPTIONS:-}" ] || test "$(cat rss)" -le 16384; }
+'
+
 test_expect_success 'kanji and other UTF-8 are normal data' '
 	at 2026-01-01T11:00:00Z la -u 田中 -a 閲覧 -o 住民票 -m "写し 1 枚" &&
 	grep -q ",田中,閲覧,住民票,,写し 1 枚,0," s/oplog.csv && verify
