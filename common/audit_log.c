@@ -6,7 +6,9 @@
  * Invariants: one streaming pass over oplog.csv through the reader of
  * oplog_verify.h (memory does not grow with the log: only the pairs
  * person/terminal that failed in the window and the newest checkpoint are
- * kept), then, with --key-file, one run of oplog_verify().  No lock is
+ * kept); with --key-file that pass rides along oplog_verify() (its
+ * observer), and is made again on its own only when the log does not
+ * verify, since the verifier stops at the first bad record.  No lock is
  * taken (readers take none, jukisec-log(5)); oplog.head is read before the
  * log, so an append committed meanwhile only adds records after the head.
  * The checks without the key are structural; only the MAC chain proves
@@ -233,6 +235,33 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	    r->field[OF_DETAIL]);
 }
 
+/* Forgets what a walk saw, the register changes it handed to
+ * audit_changes_see() too: a walk that starts again (the verification
+ * stopped early) sees every record once. */
+static void
+walk_reset(struct audit *a, struct walk *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nb; i++) {
+		free(w->b[i].who);
+		free(w->b[i].terminal);
+	}
+	free(w->b);
+	for (i = 0; i < w->nrv && i < RECOV_MAX; i++) {
+		free(w->rv[i].object);
+		free(w->rv[i].terminal);
+		free(w->rv[i].result);
+		free(w->rv[i].detail);
+	}
+	audit_changes_free(a);
+	a->chg = NULL;
+	a->nchg = 0;
+	free(w->checkpoint);
+	free(w->error);
+	memset(w, 0, sizeof(*w));
+}
+
 static void
 walk_log(struct audit *a, struct walk *w)
 {
@@ -243,6 +272,7 @@ walk_log(struct audit *a, struct walk *w)
 	size_t	 line;
 	int	 fd, io, k;
 
+	walk_reset(a, w);
 	read_head(a, w);
 	if ((fd = store_openat(a->st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
@@ -281,9 +311,35 @@ not_read(struct audit *a, const struct walk *w)
  * so their messages land in the finding). */
 struct keyjob {
 	struct audit	*a;
+	struct walk	*w;
 	struct oplog_vkey *vk;
 	struct oplog_verify_result res;
+	int		state;		/* KEY_NONE, KEY_UNREAD, KEY_RAN */
+	int		ok;		/* it verified */
+	char		*msg;		/* what the key reader or verifier said */
 };
+enum { KEY_NONE, KEY_UNREAD, KEY_RAN };
+
+/* The walk riding along the verification (struct oplog_observer). */
+static void
+observe_start(void *arg)
+{
+	struct keyjob *j = arg;
+	struct stat sb;
+
+	walk_reset(j->a, j->w);
+	read_head(j->a, j->w);
+	if (fstatat(j->a->st->dirfd, "oplog.csv", &sb, 0) == 0)
+		j->w->size = sb.st_size;
+}
+
+static void
+observe_record(void *arg, const struct oplog_record *r)
+{
+	struct keyjob *j = arg;
+
+	see(j->a, j->w, r);
+}
 
 static int
 read_vkey(void *arg)
@@ -309,24 +365,75 @@ verify(void *arg)
 {
 	struct keyjob *j = arg;
 	struct oplog_verify_opts vo;
+	struct oplog_observer ob = { observe_start, observe_record, j };
 
 	memset(&vo, 0, sizeof(vo));
 	vo.now = j->a->o->now;
+	vo.observer = &ob;
 	return oplog_verify(j->a->st, j->vk, &vo, &j->res);
 }
 
+/* The walk of the log, with the key along the verification: j filled for
+ * check_verify(). */
 static void
-check_verify(struct audit *a, struct walk *w)
+run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 {
-	struct keyjob j;
-	struct oplog_verify_result *res = &j.res;
-	char	*msg = NULL, subj[64];
-	int	 k, ok = 0;
+	struct oplog_verify_result *res = &j->res;
+	int	 k;
 
-	memset(&j, 0, sizeof(j));
-	j.a = a;
-	check_begin(a, "R6", "log-verify");
+	memset(j, 0, sizeof(*j));
+	j->a = a;
+	j->w = w;
 	if (a->o->keyfile == NULL) {
+		walk_log(a, w);
+		return;
+	}
+	if (capture_stderr(read_vkey, j, &j->msg) != ST_OK) {
+		j->state = KEY_UNREAD;
+		a->log_keyed = -1;
+		walk_log(a, w);
+		return;
+	}
+	free(j->msg);
+	j->msg = NULL;
+	j->state = KEY_RAN;
+	/* An append in progress leaves bytes after a head that has not moved
+	 * yet; the verifier cannot tell it from an unfinished one without the
+	 * log lock, which the audit must not hold for a whole verification
+	 * (auth-check would wait).  A failure that is not a record's is tried
+	 * again a few times: a writer's window is milliseconds, a torn or cut
+	 * tail stays. */
+	for (k = 0; k < VERIFY_TRIES; k++) {
+		free(j->msg);
+		memset(res, 0, sizeof(*res));
+		j->ok = capture_stderr(verify, j, &j->msg) == ST_OK &&
+		    res->status == ST_OK;
+		if (j->ok || res->status != ST_NO || res->bad_line != 0)
+			break;
+		usleep(100000);
+	}
+	if (j->ok)
+		w->ok = 1;
+	else
+		walk_log(a, w);	/* the verifier stopped at the first bad record */
+	/* From here on the log findings rest on what the MACs proved: only
+	 * checkpoints that verified count (jukisec-log(5), "Special records"). */
+	a->log_keyed = w->keyed = j->ok ? 1 : -1;
+	if (j->ok) {
+		w->last_prune = res->last_prune_time;
+		free(w->checkpoint);
+		w->checkpoint = res->start_checkpoint[0] ? xstrdup(res->start_checkpoint) : NULL;
+	}
+}
+
+static void
+check_verify(struct audit *a, struct walk *w, struct keyjob *j)
+{
+	struct oplog_verify_result *res = &j->res;
+	char	 subj[64];
+
+	check_begin(a, "R6", "log-verify");
+	if (j->state == KEY_NONE) {
 		if (w->ok)
 			check_end(a, AUDIT_WARN, L(a,
 			    "Not checked with the verification key: %lld records (numbers %lld to %lld) read without error.",
@@ -340,41 +447,14 @@ check_verify(struct audit *a, struct walk *w)
 		}
 		return;
 	}
-	if (capture_stderr(read_vkey, &j, &msg) != ST_OK) {
-		a->log_keyed = -1;
-		check_item(a, a->o->keyfile, "%s", msg ? msg : "");
+	if (j->state == KEY_UNREAD) {
+		check_item(a, a->o->keyfile, "%s", j->msg ? j->msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key cannot be read.",
 		    "検証鍵を読み込めません。"));
-		free(msg);
 		return;
 	}
-	free(msg);
-	msg = NULL;
-	/* An append in progress leaves bytes after a head that has not moved
-	 * yet; the verifier cannot tell it from an unfinished one without the
-	 * log lock, which the audit must not hold for a whole verification
-	 * (auth-check would wait).  A failure that is not a record's is tried
-	 * again a few times: a writer's window is milliseconds, a torn or cut
-	 * tail stays. */
-	for (k = 0; k < VERIFY_TRIES; k++) {
-		free(msg);
-		memset(res, 0, sizeof(*res));
-		ok = capture_stderr(verify, &j, &msg) == ST_OK &&
-		    res->status == ST_OK;
-		if (ok || res->status != ST_NO || res->bad_line != 0)
-			break;
-		usleep(100000);
-	}
-	/* From here on the log findings rest on what the MACs proved: only
-	 * checkpoints that verified count (jukisec-log(5), "Special records"). */
-	a->log_keyed = w->keyed = ok ? 1 : -1;
-	if (ok) {
-		w->last_prune = res->last_prune_time;
-		free(w->checkpoint);
-		w->checkpoint = res->start_checkpoint[0] ? xstrdup(res->start_checkpoint) : NULL;
-	}
-	if (ok)
+	if (j->ok)
 		check_end(a, AUDIT_PASS, L(a,
 		    "The verification key shows the records unchanged: %lld records, numbers %lld to %lld%s.",
 		    "検証鍵により記録が書き換えられていないことを確認しました: %lld 件(通番 %lld〜%lld)%s。"),
@@ -389,13 +469,11 @@ check_verify(struct audit *a, struct walk *w)
 			    res->reason);
 		} else
 			check_item(a, *res->bad_file ? res->bad_file : "oplog.csv",
-			    "%s", *res->reason ? res->reason : msg ? msg : "");
+			    "%s", *res->reason ? res->reason : j->msg ? j->msg : "");
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key does not confirm the records: they were changed or cut, or a closing record is missing.",
 		    "検証鍵で記録を確認できません(書き換え、切り詰め又は区切り記録の欠落)。"));
 	}
-	free(msg);
-	oplog_vkey_free(j.vk);
 }
 
 /* With the key, a log that does not verify proves no checkpoint. */
@@ -671,29 +749,19 @@ void
 audit_log(struct audit *a)
 {
 	struct walk w;
-	size_t	 i;
+	struct keyjob j;
 
 	memset(&w, 0, sizeof(w));
-	walk_log(a, &w);
+	run_verify(a, &w, &j);
 	check_bursts(a, &w);
 	check_recoveries(a, &w);
-	check_verify(a, &w);
+	check_verify(a, &w, &j);
 	check_retention(a, &w);
 	check_prune(a, &w);
 	check_seals(a, &w);
 	check_head(a, &w);
 	audit_changes(a, w.ok);
-	for (i = 0; i < w.nb; i++) {
-		free(w.b[i].who);
-		free(w.b[i].terminal);
-	}
-	free(w.b);
-	for (i = 0; i < w.nrv && i < RECOV_MAX; i++) {
-		free(w.rv[i].object);
-		free(w.rv[i].terminal);
-		free(w.rv[i].result);
-		free(w.rv[i].detail);
-	}
-	free(w.checkpoint);
-	free(w.error);
+	walk_reset(a, &w);
+	free(j.msg);
+	oplog_vkey_free(j.vk);
 }

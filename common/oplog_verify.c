@@ -661,6 +661,8 @@ verify_fd(struct vstate *v, int fd)
 			oplog_reader_close(rd);
 			return -1;
 		}
+		if (v->o->observer)
+			v->o->observer->record(v->o->observer->arg, r);
 		segment(v, r, start || r->after_header);
 		start = 0;
 		if (v->o->prefix && v->pend == NULL) {
@@ -979,6 +981,8 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	long long upto;
 
 	vstate_init(v, vk, o, res);
+	if (o->observer)
+		o->observer->start(o->observer->arg);
 	if (!o->inline_macs && big_enough(st, o))
 		v->q = macq_start(vk->k0);
 	if (run(st, v) == -1 && res->status == ST_OK)

@@ -137,11 +137,23 @@ struct oplog_anchor {
 	unsigned char	mac[OPLOG_MACLEN];
 };
 
+/* A structural reader riding along a verification, so the log is read
+ * once (jukisec-audit --key-file): start() at the beginning of every pass
+ * (a live log that moved meanwhile is verified again from its start),
+ * record() with each record that passed the rules but perhaps its MAC.
+ * Only a verification that ends ST_OK has shown it the whole log. */
+struct oplog_observer {
+	void	(*start)(void *);
+	void	(*record)(void *, const struct oplog_record *);
+	void	*arg;
+};
+
 struct oplog_verify_opts {
 	const char *const *files;	/* NULL/0: the live log DIR/oplog.csv;
 					 * "-": standard input */
 	size_t		nfiles;
 	const struct oplog_sink *sink;
+	const struct oplog_observer *observer;
 	const struct oplog_anchor *anchors;
 	size_t		nanchors;
 	int64_t		now;		/* the verification time: "epochs
