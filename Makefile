@@ -31,7 +31,19 @@ CPPFLAGS += -D_GNU_SOURCE -Icommon -DVERSION='"$(VERSION)"' -DSTATEDIR='"$(STATE
 	-DLOCALEDIR='"$(LOCALEDIR)"'
 LDFLAGS ?=
 HARDEN_LD = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+# LINK=static links libgcrypt, libgpg-error and libcsv in from the archives
+# their Debian -dev packages ship (libc stays shared): no loading or
+# relocation of them at every start, most of what a single log-append costs
+# beyond /bin/true (README, "Building and installing").  The price: a
+# security update of those libraries needs jukisec rebuilt.
+LINK ?= dynamic
+ifeq ($(LINK),static)
+LDLIBS = -Wl,-Bstatic -lgcrypt -lgpg-error -lcsv -Wl,-Bdynamic
+else ifeq ($(LINK),dynamic)
 LDLIBS = $(PKG_LIBS) -lcsv
+else
+$(error LINK must be dynamic or static, not $(LINK))
+endif
 
 ALL_CFLAGS = $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS)
 
