@@ -74,13 +74,80 @@ num_field(const char *p, size_t n, long long *v)
 	return parse_num(tmp, 0, INT64_MAX, v, &errstr);
 }
 
+/* The time of a record whose day (its first 11 bytes, "YYYY-MM-DDT") is
+ * the last one parsed: the log's times are in order, so a scan parses a
+ * day once, and each record's "HH:MM:SS.mmmZ" as time_parse() would.
+ * Per thread: the writer runs inside PAM hosts too. */
+static _Thread_local struct {
+	char		day[11];
+	int64_t		base;		/* that day's first millisecond */
+	int		ok;
+} tday;
+
+static int
+d2(const char *p, int max)
+{
+	int v;
+
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	v = (p[0] - '0') * 10 + (p[1] - '0');
+	return v <= max ? v : -1;
+}
+
+static int
+fast_time(const char *s, size_t n, int64_t *t)
+{
+	int h, mi, sec, ms, i;
+
+	if (n != 24 || !tday.ok || memcmp(s, tday.day, 11) != 0 || s[13] != ':' ||
+	    s[16] != ':' || s[19] != '.' || s[23] != 'Z' || (h = d2(s + 11, 23)) < 0 ||
+	    (mi = d2(s + 14, 59)) < 0 || (sec = d2(s + 17, 59)) < 0)
+		return -1;
+	for (ms = 0, i = 20; i < 23; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		ms = ms * 10 + (s[i] - '0');
+	}
+	*t = tday.base + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + ms;
+	return 0;
+}
+
+static int
+parse_time(const char *s, size_t n, int64_t *t)
+{
+	char tmp[TIME_BUFSZ];
+	int64_t day;
+
+	if (fast_time(s, n, t) == 0)
+		return 0;
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (time_parse(tmp, t) == -1)
+		return -1;
+	/* Remember the day of a plain UTC time of the canonical form. */
+	tday.ok = 0;
+	if (n == 24 && s[10] == 'T' && s[23] == 'Z') {
+		memcpy(tmp, s, 10);
+		tmp[10] = '\0';
+		if (time_parse(tmp, &day) == 0) {
+			memcpy(tday.day, s, 11);
+			tday.base = day;
+			tday.ok = 1;
+		}
+	}
+	return 0;
+}
+
 /* seq, time and MAC of one line (LF included, CR LF allowed). */
 const char *
 tail_parse_key(const char *p, size_t n, struct tail_key *k)
 {
 	const char *c1, *c2, *last, *end = p + n - 1;
-	char tmp[TIME_BUFSZ];
 	size_t i;
+	char c;
 
 	if (end > p && end[-1] == '\r')
 		end--;
@@ -89,18 +156,14 @@ tail_parse_key(const char *p, size_t n, struct tail_key *k)
 		return "too few fields";
 	if (num_field(p, (size_t)(c1 - p), &k->seq) == -1)
 		return "bad seq";
-	if ((size_t)(c2 - c1 - 1) >= sizeof(tmp))
-		return "bad time";
-	memcpy(tmp, c1 + 1, (size_t)(c2 - c1 - 1));
-	tmp[c2 - c1 - 1] = '\0';
-	if (time_parse(tmp, &k->time) == -1)
+	if (parse_time(c1 + 1, (size_t)(c2 - c1 - 1), &k->time) == -1)
 		return "bad time";
 	for (last = end; last > c2 && last[-1] != ','; last--)
 		;
 	if (end - last != 2 * OPLOG_MACLEN)
 		return "bad hmac_v1";
 	for (i = 0; i < 2 * OPLOG_MACLEN; i++)
-		if (!strchr("0123456789abcdef", last[i]) || last[i] == '\0')
+		if (!(((c = last[i]) >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
 			return "bad hmac_v1";
 	memcpy(k->mac, last, 2 * OPLOG_MACLEN);
 	k->mac[2 * OPLOG_MACLEN] = '\0';

@@ -54,6 +54,7 @@ struct archive {
 	size_t		len;
 	int		need_header;
 	int		fresh;		/* empty or stdout: a header row comes first */
+	long long	from;		/* log offset of the first record to archive */
 };
 
 int64_t
@@ -134,6 +135,13 @@ archive_open(struct archive *a, const char *name)
 		memcpy(a->last_mac, k.mac, sizeof(k.mac));
 	}
 	a->need_header = a->fresh = lfend == 0;
+	/* Written by position from here (copy_file_range(2) refuses an
+	 * O_APPEND file); the flock keeps other prunes out. */
+	if (fcntl(a->fd, F_SETFL, fcntl(a->fd, F_GETFL) & ~(O_APPEND | O_NONBLOCK)) == -1 ||
+	    lseek(a->fd, lfend, SEEK_SET) == -1) {
+		warn("%s", name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -292,21 +300,56 @@ copy_range(int in, long long off, long long end, int out)
 	return 0;
 }
 
-/* The line in hand goes: archived unless the archive has it already. */
+/* The records archived are the removed ones the archive lacks: one run of
+ * bytes of the log, [a->from, the first kept record), copied after the
+ * scan (in the kernel when both are files), after a header row when the
+ * archive is new. */
 static int
-drop(struct archive *a, const char *p, size_t n, const struct tail_key *k,
+archive_copy(struct archive *a, int in, long long from, long long to)
+{
+	static char buf[1 << 16];
+	struct stat sb;
+	ssize_t k;
+	int fl;
+
+	if (archive_add(a, "", 0) == -1 || archive_flush(a) == -1)
+		return -1;
+	if (fstat(a->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (fl = fcntl(a->fd, F_GETFL)) != -1 && !(fl & O_APPEND)) {
+		if (copy_range(in, from, to, a->fd) == -1) {
+			warn("%s", a->name);
+			return -1;
+		}
+		return 0;
+	}
+	while (from < to) {
+		k = pread(in, buf, to - from < (long long)sizeof(buf) ?
+		    (size_t)(to - from) : sizeof(buf), from);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0 || write_all(a->fd, buf, (size_t)k) == -1) {
+			if (k == 0)
+				errno = EIO;
+			warn("%s", a->name);
+			return -1;
+		}
+		from += k;
+	}
+	return 0;
+}
+
+/* The line in hand, at log offset off, goes: archived unless the archive
+ * has it already. */
+static void
+drop(struct archive *a, long long off, const struct tail_key *k,
     struct prune_result *res, struct tail_key *cut)
 {
-	if (a != NULL && k->seq > a->last_seq) {
-		if (archive_add(a, p, n) == -1)
-			return -1;
-		res->archived++;
-	}
+	if (a != NULL && k->seq > a->last_seq && res->archived++ == 0)
+		a->from = off;
 	if (res->removed++ == 0)
 		res->first_removed = k->seq;
 	res->last_removed = k->seq;
 	*cut = *k;
-	return 0;
 }
 
 /* The archive's last record, if the log has it too, must be the log's. */
@@ -333,9 +376,8 @@ static int
 scan(struct tail_lines *r, const char *fname, struct archive *a,
     struct prune_result *res, struct tail_key *cut, long long *keep_off)
 {
-	static char pend[OPLOG_LINE_MAX + 2];
-	size_t plen = 0, n;
-	long long pend_off = 0, prev_seq = -1, first_seq = -1;
+	size_t n;
+	long long pend_off = -1, prev_seq = -1, first_seq = -1;
 	int64_t prev_time = INT64_MIN;
 	struct tail_key k, pk;
 	const char *why;
@@ -376,8 +418,8 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 				break;
 			continue;
 		}
-		if (plen > 0 && drop(a, pend, plen, &pk, res, cut) == -1)
-			return -1;
+		if (pend_off != -1)
+			drop(a, pend_off, &pk, res, cut);
 		if (k.time >= res->cutoff) {
 			res->oldest_kept = k.time;
 			*keep_off = r->off - (long long)n;
@@ -387,8 +429,6 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 				break;
 			continue;
 		}
-		memcpy(pend, p, n);
-		plen = n;
 		pk = k;
 		pend_off = r->off - (long long)n;
 	}
@@ -396,7 +436,7 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 		warn("%s", fname);
 		return -1;
 	}
-	if (!kept && plen > 0) {
+	if (!kept && pend_off != -1) {
 		/* Every record is old: the newest stays. */
 		res->oldest_kept = pk.time;
 		*keep_off = pend_off;
@@ -616,6 +656,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 			a->need_header = a->fresh;
 		}
 	}
+	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->from, keep_off) == -1)
+		goto out;
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
 	    head.seq - head.count);
 	if (res->removed == 0 || o->dry_run) {

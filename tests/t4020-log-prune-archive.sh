@@ -122,6 +122,17 @@ test_expect_success 'log-prune -a - | gzip >> archive.gz: concatenated chunks ve
 	verify g 2023-09-01T09:30:00Z g.csv "$TMP/g/oplog.csv" >/dev/null
 '
 
+test_expect_success 'log-prune -a - >> FILE (an O_APPEND standard output): chunks verify' '
+	rm -rf h && init_at "$TMP/h" &&
+	rec "$TMP/h" "2022-03-01 09:00:00" A 3 && rec "$TMP/h" "2022-09-01 09:00:00" B 3 &&
+	rec "$TMP/h" "2023-09-01 09:00:00" C 3 &&
+	prune "$TMP/h" 2023-03-01T09:30:00Z -a - >>h.csv &&
+	prune "$TMP/h" 2023-09-01T09:30:00Z -a - >>h.csv &&
+	test "$(grep -c "^seq," h.csv)" -eq 2 && grep -q ",B,ok,copy 2," h.csv &&
+	verify h 2023-09-01T09:30:00Z h.csv "$TMP/h/oplog.csv" >vout &&
+	grep -q "^ok: [0-9]* records, seq 0-" vout
+'
+
 test_expect_success 'the first year: nightly prunes remove nothing, and the README check passes every night' '
 	rm -rf f && init_at "$TMP/f" 2025-01-01T00:00:00Z && mkdir -m 700 farch &&
 	for day in 2025-01-02 2025-03-01 2025-06-30 2025-12-30; do
