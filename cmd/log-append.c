@@ -148,7 +148,7 @@ next_rec(struct csv_reader *r, struct oplog_rec *o, struct ops *ops, int *status
 	o->object = rec->field[2];
 	o->result = rec->field[3];
 	o->detail = rec->field[4];
-	if ((p = oplog_rec_problem(o)) != NULL) {
+	if ((p = oplog_rec_required(o)) != NULL) {	/* csvio checked the rest */
 		warnx("<stdin>:%zu: %s", rec->line, p);
 		*status = ST_USAGE;
 		return -1;
@@ -294,6 +294,7 @@ main(int argc, char *argv[])
 	memset(&ops, 0, sizeof(ops));
 	if (in) {
 		cr = csvr_open(stdin, "<stdin>", cols, 5, 0, 0, OPLOG_DETAIL_MAX);
+		csvr_limits(cr, oplog_rec_max);
 		more = read_head(cr, &b, &n, &ops, &r);
 	}
 	if (more == -1 || (r = store_open(&st, dir, terminal, 0)) != ST_OK) {

@@ -35,6 +35,7 @@ struct csv_reader {
 	unsigned long	multiline;
 	int		header;
 	size_t		maxfield;
+	const size_t	*colmax;	/* NULL, or each column's limit */
 
 	struct csv_parser parser;
 	char		*chunk;
@@ -102,7 +103,8 @@ on_field(void *data, size_t len, void *arg)
 		fail(r, (size_t)-1, msg);
 		return;
 	}
-	why = csv_field_problem(s, len, r->maxfield, (r->multiline >> i) & 1);
+	why = csv_field_problem(s, len, r->colmax ? r->colmax[i] : r->maxfield,
+	    (r->multiline >> i) & 1);
 	if (why != NULL) {
 		fail(r, i, why);
 		return;
@@ -183,6 +185,12 @@ csvr_open(FILE *fp, const char *filename, const char *const *cols,
 	r->rec.len = xcalloc(ncols, sizeof(size_t));
 	r->cap = xcalloc(ncols, sizeof(size_t));
 	return r;
+}
+
+void
+csvr_limits(struct csv_reader *r, const size_t *colmax)
+{
+	r->colmax = colmax;
 }
 
 /* Hands one piece of one line to libcsv and checks what it said. */

@@ -37,6 +37,10 @@ struct csv_reader *csvr_open(FILE *, const char *filename,
 	    const char *const *cols, size_t ncols, unsigned long multiline,
 	    int header, size_t maxfield);
 
+/* Each column's own limit (ncols entries, each at most maxfield) instead
+ * of maxfield, for messages such as "field operator: longer than 64 bytes". */
+void	csvr_limits(struct csv_reader *, const size_t *colmax);
+
 /* 1: *rec holds the next record (valid until the next call); 0: end of
  * input; -1: error, already reported on stderr. */
 int	csvr_next(struct csv_reader *, struct csv_record **rec);

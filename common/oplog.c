@@ -93,6 +93,10 @@ field_problem(const char *name, const char *s, size_t max, int required)
 	return msg;
 }
 
+const size_t oplog_rec_max[5] = {
+	OPLOG_ID_MAX, OPLOG_WORD_MAX, OPLOG_OBJECT_MAX, OPLOG_WORD_MAX, OPLOG_DETAIL_MAX
+};
+
 static const char *
 fields_problem(const struct oplog_rec *r)
 {
@@ -114,6 +118,19 @@ oplog_rec_problem(const struct oplog_rec *r)
 
 	if ((p = fields_problem(r)) != NULL)
 		return p;
+	return oplog_rec_required(r);
+}
+
+const char *
+oplog_rec_required(const struct oplog_rec *r)
+{
+	static char msg[128];
+
+	if (*r->operator == '\0' || *r->action == '\0') {
+		snprintf(msg, sizeof(msg), _("field %s: %s"),
+		    *r->operator == '\0' ? "operator" : "action", _("empty"));
+		return msg;
+	}
 	/* The records the log writes itself (operator "-", jukisec-log(5)
 	 * "Special records") are written only here: a reader recognises
 	 * them by operator and action alone. */

@@ -45,6 +45,12 @@ int	oplog_reserved(const char *operator, const char *action);
 /* Checks one record's fields against the limits and csv_field_problem();
  * NULL if fine, else a message naming the field (static buffer). */
 const char *oplog_rec_problem(const struct oplog_rec *);
+/* The limits of operator, action, object, result and detail, in that
+ * order: a csvio reader given them (csvr_limits) has made every check of
+ * oplog_rec_problem() but these, which are left: operator and action not
+ * empty, not one of the log's own records. */
+extern const size_t oplog_rec_max[5];
+const char *oplog_rec_required(const struct oplog_rec *);
 
 /* Appends n records (n >= 1).  Takes STORE_LOCK_LOG itself unless the
  * caller already holds it.  ST_OK when durable; ST_USAGE for a bad field

@@ -194,6 +194,33 @@ test_limits(void)
 	r = readall(S("a,b,c\n1,2,\"01234567890\"\n"), 0, 10);
 	is_str(r.msg, "in.csv:2: field c: longer than 10 bytes", "quoted field over the limit");
 
+	/* Each column's own limit (csvr_limits): log-append's reader. */
+	{
+		static const size_t lim[3] = { 3, 10, 5 };
+		static const char ok3[] = "a,b,c\n123,0123456789,12345\n";
+		static const char bad3[] = "a,b,c\n123,x,y\n1234,x,y\n";
+		struct csv_reader *cr;
+		struct csv_record *cur;
+
+		fp = fmemopen((void *)ok3, sizeof(ok3) - 1, "r");
+		cr = csvr_open(fp, "in.csv", cols, 3, 0, 1, 10);
+		csvr_limits(cr, lim);
+		is_num(csvr_next(cr, &cur), 1, "fields at their column's limit");
+		csvr_close(cr);
+		fclose(fp);
+		fp = fmemopen((void *)bad3, sizeof(bad3) - 1, "r");
+		capture_begin();
+		cr = csvr_open(fp, "in.csv", cols, 3, 0, 1, 10);
+		csvr_limits(cr, lim);
+		st = csvr_next(cr, &cur);
+		st = st == 1 ? csvr_next(cr, &cur) : 9;
+		csvr_close(cr);
+		fclose(fp);
+		is_str(capture_end(), "in.csv:3: field a: longer than 3 bytes",
+		    "a field over its column's limit, under maxfield");
+		is_num(st, -1, "stops the reader");
+	}
+
 	/* A 1 MB line with a small limit stops early, at the right line. */
 	n = 1 << 20;
 	in = xmalloc(n + 64);
