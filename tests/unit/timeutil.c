@@ -106,6 +106,24 @@ main(void)
 			maxbad++;
 	}
 	is_num(maxbad, 0, "time_format/time_parse round trip over two years");
+	/* Digit by digit, as gmtime(3) and printf would write it, years 0-9999
+	 * and beyond (the printf path). */
+	maxbad = 0;
+	for (t = -62167219200000LL - 86400000LL * 400; t < 253402300800000LL + 86400000LL * 400;
+	    t += 86400000LL * 37 + 3600000LL * 5 + 60000LL * 7 + 1234) {
+		time_t sec = (time_t)(t >= 0 ? t / 1000 : (t - 999) / 1000);
+		struct tm tm;
+		char want[64];
+
+		gmtime_r(&sec, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, (int)(t - (int64_t)sec * 1000));
+		time_format(t, buf);
+		if (strcmp(buf, want) != 0 && maxbad++ == 0)
+			printf("# %s, want %s\n", buf, want);
+	}
+	is_num(maxbad, 0, "time_format as gmtime and printf, years -400 to 10400");
 	for (i = 1; i <= 12; i++) {
 		civil_from_days(days_from_civil(2024, i, 1) - 1, &y, &m, &dd);
 		if (i == 3)
