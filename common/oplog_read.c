@@ -14,6 +14,7 @@
  * csvio.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,12 +147,23 @@ log_time(const char *s, size_t len, int64_t *ms)
 	return 0;
 }
 
-/* The common case, settled without the UTF-8 decoder. */
+/* The common case, settled without the UTF-8 decoder: eight bytes at a
+ * time, a byte below 0x20 or above 0x7e setting its top bit in bad. */
 static int
 printable_ascii(const char *s, size_t len)
 {
+	const uint64_t ones = 0x0101010101010101ULL, tops = 0x8080808080808080ULL;
 	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+	uint64_t w, bad;
 
+	for (; e - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		/* < 0x20: w - 0x20 borrows, top bit clear in w; > 0x7e:
+		 * w + 1 reaches 0x80, or the top bit is set already. */
+		bad = ((w - 0x20 * ones) & ~w) | ((w + ones) | w);
+		if (bad & tops)
+			return 0;
+	}
 	for (; p < e; p++)
 		if (*p < 0x20 || *p > 0x7e)
 			return 0;
