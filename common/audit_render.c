@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "jukisec.h"
+#include "text.h"
 #include "audit.h"
 #include "esc.h"
 #include "csvio.h"
@@ -313,23 +314,6 @@ render_csv(const struct audit *a, FILE *out)
 }
 
 static void
-json_str(FILE *out, const char *s)
-{
-	const unsigned char *p;
-
-	putc('"', out);
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			putc(*p, out);
-	}
-	putc('"', out);
-}
-
-static void
 render_json(const struct audit *a, FILE *out)
 {
 	const struct finding *f;
@@ -339,9 +323,9 @@ render_json(const struct audit *a, FILE *out)
 	count(a, n);
 	time_format(a->o->now, t);
 	fprintf(out, "{\"report\":\"jukisec-audit\",\"version\":1,\"generated\":");
-	json_str(out, t);
+	json_put_string(out, t);
 	fprintf(out, ",\"state_dir\":");
-	json_str(out, a->st->dir);
+	json_put_string(out, a->st->dir);
 	fprintf(out, ",\"period\":{\"from\":\"%04d-%02d-%02d\",\"until\":"
 	    "\"%04d-%02d-%02d\"}", a->o->per.y1, a->o->per.m1, a->o->per.d1,
 	    a->o->per.y2, a->o->per.m2, a->o->per.d2);
@@ -352,17 +336,17 @@ render_json(const struct audit *a, FILE *out)
 	for (i = 0; i < a->n; i++) {
 		f = &a->f[i];
 		fprintf(out, "%s\n{\"rule\":", i ? "," : "");
-		json_str(out, f->rule);
+		json_put_string(out, f->rule);
 		fprintf(out, ",\"check\":");
-		json_str(out, f->check);
+		json_put_string(out, f->check);
 		fprintf(out, ",\"status\":\"%s\",\"summary\":", status_en[f->status]);
-		json_str(out, f->summary);
+		json_put_string(out, f->summary);
 		fprintf(out, ",\"items\":[");
 		for (j = 0; j < f->nitem; j++) {
 			fprintf(out, "%s{\"subject\":", j ? "," : "");
-			json_str(out, f->item[j].subject);
+			json_put_string(out, f->item[j].subject);
 			fprintf(out, ",\"text\":");
-			json_str(out, f->item[j].text);
+			json_put_string(out, f->item[j].text);
 			fprintf(out, "}");
 		}
 		fprintf(out, "]}");

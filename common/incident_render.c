@@ -21,6 +21,7 @@
 #include "esc.h"
 #include "incident.h"
 #include "jukisec.h"
+#include "text.h"
 #include "muni.h"
 #include "person.h"
 #include "sign.h"
@@ -412,25 +413,6 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 }
 
 static void
-json_str(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			putc(c, fp);
-	}
-	putc('"', fp);
-}
-
-static void
 json_time(FILE *fp, int64_t ms)
 {
 	char t[TIME_BUFSZ];
@@ -440,7 +422,7 @@ json_time(FILE *fp, int64_t ms)
 		return;
 	}
 	time_format(ms, t);
-	json_str(fp, t);
+	json_put_string(fp, t);
 }
 
 static void
@@ -454,7 +436,7 @@ json_steps(FILE *fp, unsigned set)
 		if (set & BIT(i)) {
 			if (!first)
 				putc(',', fp);
-			json_str(fp, inc_step_names[i]);
+			json_put_string(fp, inc_step_names[i]);
 			first = 0;
 		}
 	putc(']', fp);
@@ -468,16 +450,16 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 	int duty;
 
 	fputs("{\"id\":", fp);
-	json_str(fp, inc->id);
+	json_put_string(fp, inc->id);
 	fprintf(fp, ",\"status\":\"%s\",\"type\":\"%s\",\"cause\":",
 	    incident_closed(inc) ? "closed" : "open", inc_type_names[inc->type]);
 	if (inc->cause >= 0)
-		json_str(fp, inc_cause_names[inc->cause]);
+		json_put_string(fp, inc_cause_names[inc->cause]);
 	else
 		fputs("null", fp);
 	fputs(",\"nature\":", fp);
 	if (inc->nature >= 0)
-		json_str(fp, inc_nature_names[inc->nature]);
+		json_put_string(fp, inc_nature_names[inc->nature]);
 	else
 		fputs("null", fp);
 	if (inc->level > 0)
@@ -491,11 +473,11 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 	fputs(",\"reported\":", fp);
 	json_time(fp, inc->recorded);
 	fputs(",\"by\":", fp);
-	json_str(fp, inc->by);
+	json_put_string(fp, inc->by);
 	fputs(",\"summary\":", fp);
-	json_str(fp, inc->summary);
+	json_put_string(fp, inc->summary);
 	fputs(",\"detail\":", fp);
-	json_str(fp, inc->detail);
+	json_put_string(fp, inc->detail);
 	fprintf(fp, ",\"disconnected\":%s,\"events\":[",
 	    incident_disconnected(inc) ? "true" : "false");
 	for (i = 0; i < inc->nev; i++) {
@@ -507,9 +489,9 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 		fputs(",\"recorded\":", fp);
 		json_time(fp, e->recorded);
 		fputs(",\"by\":", fp);
-		json_str(fp, e->by);
+		json_put_string(fp, e->by);
 		fputs(",\"note\":", fp);
-		json_str(fp, e->note);
+		json_put_string(fp, e->note);
 		fprintf(fp, ",\"forced\":%s}", e->forced ? "true" : "false");
 	}
 	fputs("],\"outstanding\":", fp);
@@ -738,14 +720,14 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 				fputs(",\"reported\":", fp);
 				json_time(fp, inc->recorded);
 				fputs(",\"by\":", fp);
-				json_str(fp, inc->by);
+				json_put_string(fp, inc->by);
 				fprintf(fp, ",\"disconnected\":%s,\"outstanding\":",
 				    incident_disconnected(inc) ? "true" : "false");
 				json_steps(fp, o);
 				fputs(",\"overdue\":", fp);
 				json_steps(fp, l);
 				fputs(",\"summary\":", fp);
-				json_str(fp, inc->summary);
+				json_put_string(fp, inc->summary);
 				putc('}', fp);
 				first = 0;
 			}

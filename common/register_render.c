@@ -54,21 +54,6 @@ expiry_local(int64_t t, char buf[TIME_BUFSZ])
 	time_format_local(t, buf);
 }
 
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 enum { TCOLS = 9 };
 
 static void
@@ -187,7 +172,7 @@ json(struct operator **sel, size_t n, const struct register_ *reg,
 			    j == 16))
 				fputs("null", stdout);
 			else
-				json_string(f[j]);
+				json_put_string(stdout, f[j]);
 		}
 		if (seen != NULL) {
 			const struct register_seen *v = &seen[sel[i] - reg->op];
@@ -197,12 +182,12 @@ json(struct operator **sel, size_t n, const struct register_ *reg,
 			if (v->success == TIME_NONE)
 				fputs("null", stdout);
 			else
-				json_string(seen_time(v->success, b));
+				json_put_string(stdout, seen_time(v->success, b));
 			fputs(",\"last_failure\":", stdout);
 			if (v->failure == TIME_NONE)
 				fputs("null", stdout);
 			else
-				json_string(seen_time(v->failure, b));
+				json_put_string(stdout, seen_time(v->failure, b));
 		}
 		putchar('}');
 	}

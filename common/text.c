@@ -16,6 +16,16 @@
 #include "esc.h"
 #include "text.h"
 
+void
+json_put_string(FILE *fp, const char *s)
+{
+	struct buf b = { 0 };
+
+	json_add_string(&b, s, strlen(s));
+	fwrite(b.p, 1, b.len, fp);
+	buf_free(&b);
+}
+
 size_t
 text_width(const char *s)
 {

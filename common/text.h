@@ -1,12 +1,12 @@
 /*
  * text.h — text for people and programs: display width, terminal
- * escaping, JSON strings.  (Issue 16 merges the copies still private to
- * audit_render.c and incident_render.c into these.)
+ * escaping, JSON strings: the suite's one copy of each.
  */
 #ifndef TEXT_H
 #define TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct buf;
 
@@ -25,5 +25,7 @@ void	text_escape(struct buf *, const char *s, size_t len);
 
 /* Appends s as a JSON string, quotes included (RFC 8259). */
 void	json_add_string(struct buf *, const char *s, size_t len);
+/* Writes NUL-terminated s to fp as json_add_string() appends it. */
+void	json_put_string(FILE *, const char *s);
 
 #endif
