@@ -166,9 +166,10 @@ day(const struct audit *a, const char *s, char *buf, size_t len)
 {
 	int	 y, m, d;
 
-	if (!a->o->ja || date_parse(s, &y, &m, &d) == -1 ||
-	    era_format(y, m, d, buf, len) == -1)
+	if (date_parse(s, &y, &m, &d) == -1)
 		snprintf(buf, len, "%s", s);
+	else
+		era_day(y, m, d, a->o->ja, buf, len);
 }
 
 static void

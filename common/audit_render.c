@@ -64,22 +64,7 @@ static const char *const status_ja[] = { "適合", "要確認", "不適合" };
 void
 audit_date(const struct audit *a, int64_t ms, char *buf, size_t len)
 {
-	time_t	 t = ms / 1000;
-	struct tm tm;
-	char	 era[64];
-
-	if (ms < 0 && ms % 1000 != 0)
-		t--;
-	if (localtime_r(&t, &tm) == NULL) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (a->o->ja && era_format(tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, era, sizeof(era)) == 0)
-		snprintf(buf, len, "%s %02d:%02d", era, tm.tm_hour, tm.tm_min);
-	else
-		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	era_when(ms, a->o->ja, 1, buf, len);
 }
 
 static void
@@ -90,14 +75,6 @@ count(const struct audit *a, size_t n[3])
 	n[0] = n[1] = n[2] = 0;
 	for (i = 0; i < a->n; i++)
 		n[a->f[i].status]++;
-}
-
-/* A calendar day for people: 和暦 in Japanese. */
-static void
-day(const struct audit *a, int y, int m, int d, char *buf, size_t len)
-{
-	if (!a->o->ja || era_format(y, m, d, buf, len) == -1)
-		snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
 /* "規程第6条 操作履歴の保存" for article k. */
@@ -133,8 +110,8 @@ render_head(const struct audit *a, FILE *out, const char *author)
 	if (localtime_r(&t, &tm) != NULL && tm.tm_zone != NULL)
 		snprintf(date + strlen(date), sizeof(date) - strlen(date), " %s",
 		    tm.tm_zone);
-	day(a, p->y1, p->m1, p->d1, d1, sizeof(d1));
-	day(a, p->y2, p->m2, p->d2, d2, sizeof(d2));
+	era_day(p->y1, p->m1, p->d1, a->o->ja, d1, sizeof(d1));
+	era_day(p->y2, p->m2, p->d2, a->o->ja, d2, sizeof(d2));
 	muni_cite(cf, REF_R12, 0, ja, cite, sizeof(cite));
 	if (ja) {
 		fprintf(out, "%s 住基ネット セキュリティ対策 遵守状況報告書\n",
@@ -212,14 +189,8 @@ static void
 render_sign(const struct audit *a, FILE *out, const char *author)
 {
 	char	 date[48];
-	struct tm tm;
-	time_t	 t = a->o->now / 1000;
 
-	if (localtime_r(&t, &tm) == NULL)
-		snprintf(date, sizeof(date), "?");
-	else
-		day(a, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, date,
-		    sizeof(date));
+	era_when(a->o->now, a->o->ja, 0, date, sizeof(date));
 	sign_block(out, author, date, a->o->ja);
 	fprintf(out, "%s", a->o->ja ? "\n以上\n" : "\nEnd of report.\n");
 }

@@ -3,7 +3,9 @@
  * days, year 1 = 元年, nothing before 明治.  The table is in order; a new
  * era is one more row at the end.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "era.h"
 
@@ -87,4 +89,36 @@ int
 era_format(int y, int m, int d, char *buf, size_t len)
 {
 	return era_format_style(y, m, d, ERA_GANNEN, buf, len);
+}
+
+void
+era_day(int y, int m, int d, int ja, char *buf, size_t len)
+{
+	if (!ja || era_format(y, m, d, buf, len) == -1)
+		snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
+int
+era_local_tm(int64_t ms, struct tm *tm)
+{
+	time_t	 s = (time_t)((ms >= 0 ? ms : ms - 999) / 1000);
+
+	return localtime_r(&s, tm) != NULL;
+}
+
+void
+era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
+{
+	struct tm tm;
+	char	 d[48];
+
+	if (!era_local_tm(ms, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	era_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, ja, d, sizeof(d));
+	if (with_time)
+		snprintf(buf, len, "%s %02d:%02d", d, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(buf, len, "%s", d);
 }

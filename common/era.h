@@ -6,13 +6,18 @@
  * 大正 1912-07-30, 昭和 1926-12-25, 平成 1989-01-08, 令和 2019-05-01) and
  * its first year is year 1 (元年 in the ERA_GANNEN style).  The last era in
  * the table is open-ended.  Dates before 明治 have no era here: the calls
- * answer -1 and the caller prints the Gregorian date.  Pure functions, no
- * locale, no allocation; used by incident-report and jukisec-audit.
+ * answer -1 and the caller prints the Gregorian date.  No allocation; only
+ * era_local_tm() and era_when() read the local time zone.  The one place
+ * a date is written for people: the 報告書, the compliance report and the
+ * register's form all call era_day() or era_when().
  */
 #ifndef ERA_H
 #define ERA_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct tm;
 
 struct era {
 	const char	*name;		/* 令和 */
@@ -37,5 +42,17 @@ int	era_format_style(int y, int m, int d, enum era_style, char *buf, size_t len)
 
 /* era_format_style(..., ERA_GANNEN, ...). */
 int	era_format(int y, int m, int d, char *buf, size_t len);
+
+/* A day for people: 和暦 (ERA_GANNEN) when ja, else, or before 明治,
+ * YYYY-MM-DD. */
+void	era_day(int y, int m, int d, int ja, char *buf, size_t len);
+
+/* The local broken-down time of ms since the epoch (floored); 0 when the
+ * time cannot be represented. */
+int	era_local_tm(int64_t ms, struct tm *);
+
+/* The local day of ms for people (era_day), with " HH:MM" when
+ * with_time; "?" when it cannot be represented. */
+void	era_when(int64_t ms, int ja, int with_time, char *buf, size_t len);
 
 #endif

@@ -138,36 +138,11 @@ inc_lang_default(void)
 	return INC_EN;
 }
 
-static int
-local_tm(int64_t ms, struct tm *tm)
-{
-	time_t s = (time_t)((ms >= 0 ? ms : ms - 999) / 1000);
-
-	return localtime_r(&s, tm) != NULL;
-}
-
 /* A date (when time is 0) or date and time for people, in local time. */
 static const char *
 when(int64_t ms, enum inc_lang lang, int with_time, char *buf, size_t len)
 {
-	char d[48];
-	struct tm tm;
-
-	if (!local_tm(ms, &tm)) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
-	if (lang == INC_EN)
-		snprintf(d, sizeof(d), "%04d-%02d-%02d", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday);
-	else if (era_format(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    d, sizeof(d)) == -1)
-		snprintf(d, sizeof(d), "%d年%d月%d日", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday);
-	if (with_time)
-		snprintf(buf, len, "%s %02d:%02d", d, tm.tm_hour, tm.tm_min);
-	else
-		snprintf(buf, len, "%s", d);
+	era_when(ms, lang != INC_EN, with_time, buf, len);
 	return buf;
 }
 
@@ -290,7 +265,7 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 	struct tm tm;
 	size_t i;
 
-	if (local_tm(now, &tm))
+	if (era_local_tm(now, &tm))
 		strftime(tz, sizeof(tz), "%Z", &tm);
 	fprintf(fp, "%s\n\n", L(lang,
 	    "Juki-net serious incident report",

@@ -36,16 +36,11 @@ static const char *const role_ja[] = { "操作者", "セキュリティ責任者
 static char *
 day(int64_t ms)
 {
-	time_t	 t = (time_t)(ms / 1000);
-	struct tm tm;
 	char	 buf[64];
 
-	if (ms == TIME_NONE || localtime_r(&t, &tm) == NULL)
+	if (ms == TIME_NONE)
 		return xstrdup("");
-	if (era_format(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, buf,
-	    sizeof(buf)) == -1)
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday);
+	era_when(ms, 1, 0, buf, sizeof(buf));
 	return xstrdup(buf);
 }
 
