@@ -723,7 +723,7 @@ check_bursts(struct audit *a, const struct walk *w)
 static void
 check_recoveries(struct audit *a, const struct walk *w)
 {
-	char	 d[64], subj[32];
+	char	 d[64], subj[32], *who;
 	size_t	 i;
 
 	check_begin(a, "R5.1", "manager-recoveries");
@@ -734,14 +734,17 @@ check_recoveries(struct audit *a, const struct walk *w)
 	for (i = 0; i < w->nrv && i < RECOV_MAX; i++) {
 		audit_date(a, w->rv[i].time, d, sizeof(d));
 		snprintf(subj, sizeof(subj), "seq %lld", w->rv[i].seq);
+		who = person_label(a->reg_ok ? &a->reg : NULL, w->rv[i].object,
+		    a->o->ja);
 		check_item(a, subj, L(a,
 		    "%s: recovery of %s at terminal %s, %s (%s)",
-		    "%s: %s の回復 (端末機 %s)、結果 %s (%s)"), d, w->rv[i].object,
+		    "%s: %s の回復(端末機 %s)、結果 %s(%s)"), d, who,
 		    w->rv[i].terminal, w->rv[i].result, w->rv[i].detail);
+		free(who);
 	}
 	check_end(a, w->nrv ? AUDIT_WARN : AUDIT_PASS, L(a,
-	    "%zu use(s) or attempt(s) of operator-mod --recover in the log.",
-	    "操作履歴に operator-mod --recover の使用または試行が %zu 件あります。"),
+	    "%zu recovery(ies) or attempt(s) of a Security Manager with the verification key (operator-mod --recover) in the operation history.",
+	    "検証鍵によるセキュリティ責任者の回復の実施又は試行は、操作履歴によれば %zu 件です。"),
 	    w->nrv);
 }
 

@@ -197,7 +197,15 @@ one_line_matching() {
 	grep -Eq -- "$2" "$1" || { echo "'$(cat "$1")' does not match '$2'" >&2; return 1; }
 }
 
-test_cmp() { diff -u "$1" "$2"; }
+# With GOLDEN_UPDATE=1 in the environment, a golden file (tests/golden/)
+# that differs is rewritten from what the tool printed, for review with
+# git diff; the test still fails, so an update is never silent.
+test_cmp() {
+	if [ -n "${GOLDEN_UPDATE:-}" ] && ! cmp -s "$1" "$2"; then
+		case $1 in */tests/golden/*) cp "$2" "$1" ;; esac
+	fi
+	diff -u "$1" "$2"
+}
 
 # at TIME CMD...: runs CMD (a tool, or a shell function of the tests) with
 # the clock stopped at TIME, RFC 3339 UTC ("2026-01-01T09:00:00[.fff]Z") or
