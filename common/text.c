@@ -6,8 +6,11 @@
  * that a terminal acts on (C0, DEL, C1, bidi overrides, line separators)
  * and reversible; json_add_string escapes
  * exactly what RFC 8259 requires plus DEL, and passes other UTF-8 through.
- * width() comes from register_render.c, where operator-list's table uses it.
+ * Display width is wcwidth's, under the locale (text_width) or under
+ * C.UTF-8 (text_width_utf8, for documents printed in Japanese whatever
+ * the locale): one algorithm.
  */
+#include <locale.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -97,14 +100,22 @@ json_add_string(struct buf *b, const char *s, size_t len)
 	buf_add(b, "\"", 1);
 }
 
+/* text_width() under C.UTF-8, whatever the process's locale: one
+ * algorithm (wcwidth) for both.  The locale object is made once per
+ * thread and kept. */
 size_t
 text_width_utf8(const char *s)
 {
-	const unsigned char *p;
-	size_t	 w = 0;
+	static _Thread_local locale_t utf8;
+	locale_t old;
+	size_t	 w;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if ((*p & 0xc0) != 0x80)
-			w += *p >= 0xe0 ? 2 : 1;
+	if (utf8 == (locale_t)0)
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (utf8 == (locale_t)0)
+		return text_width(s);
+	old = uselocale(utf8);
+	w = text_width(s);
+	uselocale(old);
 	return w;
 }

@@ -14,9 +14,9 @@ struct buf;
  * where the locale cannot decode it). */
 size_t	text_width(const char *s);
 
-/* Display columns of UTF-8 s whatever the locale: a character of three or
- * four bytes (kana, kanji) counts two, others one.  For the documents
- * printed in Japanese under any locale (the register's form). */
+/* Display columns of UTF-8 s whatever the locale: text_width() under
+ * C.UTF-8.  For the documents printed in Japanese under any locale (the
+ * register's form). */
 size_t	text_width_utf8(const char *s);
 
 /* Appends s for a terminal: C0 and C1 control characters and DEL as \xNN

@@ -47,6 +47,9 @@ main(void)
 		ok(text_width("端末機") == 6, "kanji count two columns");
 	} else
 		ok(1, "# skip no C.UTF-8 locale");
-	ok(text_width_utf8("操作者 a") == 8, "text_width_utf8 under any locale");
+	setlocale(LC_CTYPE, "C");
+	ok(text_width_utf8("操作者 a") == 8, "text_width_utf8 under the C locale: kanji two");
+	ok(text_width_utf8("ｿｳｻｼｬ") == 5, "  half-width katakana one each, as wcwidth says");
+	ok(text_width_utf8("é") == 1, "  a Latin letter one");
 	return tap_done();
 }
