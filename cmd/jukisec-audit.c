@@ -12,6 +12,7 @@
 #include "confirm.h"
 #include "cred.h"
 #include "audit.h"
+#include "lang.h"
 #include "incident.h"
 #include "timeutil.h"
 
@@ -61,7 +62,7 @@ main(int argc, char *argv[])
 	jukisec_setup();
 	memset(&o, 0, sizeof(o));
 	o.now = time_now_ms();
-	o.ja = inc_lang_default() == INC_JA;
+	o.ja = lang_env_ja();
 	while ((ch = getopt_long(argc, argv, "b:d:ht:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':

@@ -11,6 +11,8 @@
 #ifndef AUDIT_H
 #define AUDIT_H
 
+#include "lang.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,8 +75,9 @@ struct audit {
  * ST_NO something FAILs, ST_FAIL the state could not be opened. */
 int	audit_run(const struct audit_opts *, FILE *out);
 
-/* Building findings (audit_check.c).  L() picks the report's language. */
-const char *L(const struct audit *, const char *en, const char *ja);
+/* Building findings (audit_check.c).  L() picks the report's language
+ * (lang.h, the suite's one choice). */
+#define L(a, e, j)	lang_pick((a)->o->ja, (e), (j))
 void	check_begin(struct audit *, const char *rule, const char *check);
 void	check_item(struct audit *, const char *subject, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

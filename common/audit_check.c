@@ -20,12 +20,6 @@
 #include "audit.h"
 #include "csvio.h"
 
-const char *
-L(const struct audit *a, const char *en, const char *ja)
-{
-	return a->o->ja ? ja : en;
-}
-
 static char *
 vformat(const char *fmt, va_list ap)
 {

@@ -21,6 +21,7 @@
 #include "esc.h"
 #include "incident.h"
 #include "jukisec.h"
+#include "lang.h"
 #include "text.h"
 #include "muni.h"
 #include "person.h"
@@ -29,7 +30,7 @@
 #include "timeutil.h"
 
 #define BIT(s)	(1U << (s))
-#define L(lang, en, ja)	((lang) == INC_JA ? (ja) : (en))
+#define L(l, e, j)	lang_pick((l) == INC_JA, (e), (j))
 
 /* Kinds (Art. 9(1), items 1-3) and causes (Art. 8, items 1-8), cited
  * with the municipality's article numbers (muni.h). */
@@ -128,14 +129,7 @@ inc_type_label(int type, enum inc_lang lang)
 enum inc_lang
 inc_lang_default(void)
 {
-	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	const char *v;
-	size_t i;
-
-	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
-			return strncmp(v, "ja", 2) == 0 ? INC_JA : INC_EN;
-	return INC_EN;
+	return lang_env_ja() ? INC_JA : INC_EN;
 }
 
 /* A date (when time is 0) or date and time for people, in local time. */
