@@ -803,7 +803,7 @@ oplog_seal(struct store *st)
 /* One record of oplog_log or oplog_log_recover; own: a special record of
  * the suite's, exempt from the reserved-action rule. */
 static int
-vlog(struct store *st, const char *operator, const char *action,
+vlog(struct store *st, int64_t now, const char *operator, const char *action,
     const char *object, const char *result, int own, const char *fmt,
     va_list ap)
 {
@@ -821,11 +821,11 @@ vlog(struct store *st, const char *operator, const char *action,
 	rec.result = result ? result : "";
 	rec.detail = detail;
 	if (!own)
-		r = oplog_append(st, &rec, 1);
+		r = oplog_append_at(st, &rec, 1, now);
 	else if ((p = fields_problem(&rec)) != NULL) {
 		warnx("%s", p);
 		r = ST_USAGE;
-	} else if ((r = oplog_begin(st, time_now_ms(), &b)) == ST_OK) {
+	} else if ((r = oplog_begin(st, now, &b)) == ST_OK) {
 		if ((r = add(b, &rec)) == ST_OK)
 			r = oplog_commit(b);
 		else
@@ -843,7 +843,7 @@ oplog_log(struct store *st, const char *operator, const char *action,
 	int r;
 
 	va_start(ap, fmt);
-	r = vlog(st, operator, action, object, result, 0, fmt, ap);
+	r = vlog(st, time_now_ms(), operator, action, object, result, 0, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -859,7 +859,21 @@ oplog_log_recover(struct store *st, const char *object, const char *result,
 	int r;
 
 	va_start(ap, fmt);
-	r = vlog(st, "-", "recover", object, result, 1, fmt, ap);
+	r = vlog(st, time_now_ms(), "-", "recover", object, result, 1, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* log-prune's record of a run that removed nothing: a special record, so
+ * that the audit can trust it (jukisec-log(5), "Special records"). */
+int
+oplog_log_pruned(struct store *st, int64_t now, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vlog(st, now, "-", "log-prune", OPLOG_FILE, "ok", 1, fmt, ap);
 	va_end(ap);
 	return r;
 }

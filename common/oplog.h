@@ -67,6 +67,12 @@ int	oplog_log(struct store *, const char *operator, const char *action,
 int	oplog_log_recover(struct store *, const char *object, const char *result,
 	    const char *detailfmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The special record of a log-prune that removed nothing (jukisec-log(5)):
+ * operator "-", action log-prune, object oplog.csv, result ok, at now
+ * (clamped as every record's time), after the seals of ended epochs. */
+int	oplog_log_pruned(struct store *, int64_t now, const char *detailfmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Seals every epoch that has ended and evolves the key (cron: log-append --seal). */
 int	oplog_seal(struct store *);
 

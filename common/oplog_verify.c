@@ -216,7 +216,9 @@ token(char **p, const char *key)
 	if (strncmp(*p, key, k) != 0 || (*p)[k] != '=')
 		return NULL;
 	v = *p + k + 1;
-	if ((e = strchr(v, ' ')) != NULL) {
+	if ((e = strchr(v, ' ')) != NULL && e[1] == '\0')
+		return NULL;	/* one space between tokens, none after */
+	if (e != NULL) {
 		*e = '\0';
 		*p = e + 1;
 	} else
@@ -274,6 +276,28 @@ parse_cp(const struct oplog_record *r, struct cp *c)
 	return 0;
 }
 
+/* "removed=0 cutoff=TIME retain_days=D", exactly: a run that removed
+ * nothing (c's other members unset).  0 or -1. */
+static int
+parse_ran(const struct oplog_record *r, struct cp *c)
+{
+	char d[OPLOG_DETAIL_MAX + 1], *p = d, *v;
+
+	if (!is(r, OF_OBJECT, OPLOG_FILE) || !is(r, OF_RESULT, "ok") ||
+	    r->len[OF_DETAIL] >= sizeof(d))
+		return -1;
+	memcpy(d, r->field[OF_DETAIL], r->len[OF_DETAIL] + 1);
+	if ((v = token(&p, "removed")) == NULL || strcmp(v, "0") != 0 ||
+	    (v = token(&p, "cutoff")) == NULL || strlen(v) >= TIME_BUFSZ ||
+	    exact_time(v, &c->cutoff) == -1)
+		return -1;
+	snprintf(c->co, sizeof(c->co), "%s", v);
+	if ((v = token(&p, "retain_days")) == NULL || oplog_decimal(v, strlen(v), &c->days) ||
+	    *p != '\0')
+		return -1;
+	return 0;
+}
+
 /* The first record kept by a cut (F = LAST + 1): kept because it was not
  * older than the cutoff, and, the seal of the cutoff's epoch being never
  * removed, at the latest in that epoch; its MAC (when pending) chains to
@@ -299,6 +323,19 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 	struct cp c;
 	size_t i;
 
+	/* A run that removed nothing: only its retention and cutoff to check
+	 * (records before the cutoff may stay, too short to remove). */
+	if (parse_ran(r, &c) == 0) {
+		if (c.days < PRUNE_MIN_DAYS)
+			return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"),
+			    c.days);
+		if (c.cutoff > prune_cutoff(r->time, c.days))
+			return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a "
+			    "calendar year) before its record"), c.co, c.days);
+		v->res->last_prune_time = r->time;
+		v->res->last_prune_removed = 0;
+		return 0;
+	}
 	if (parse_cp(r, &c) == -1)
 		return bad(v, r, "%s", _("malformed log-prune checkpoint"));
 	if (c.days < PRUNE_MIN_DAYS)
@@ -310,8 +347,8 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		return bad(v, r, _("log-prune removed from seq %lld, the log then began at %lld"),
 		    c.first, v->have_cp ? v->cp_last + 1 : 0);
 	if (c.cutoff > prune_cutoff(r->time, c.days))
-		return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a calendar "
-		    "year) before the checkpoint"), c.co, c.days);
+		return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a "
+		    "calendar year) before its record"), c.co, c.days);
 	if (c.cut_time >= c.cutoff)
 		return bad(v, r, _("log-prune removed record %lld of %s, not before its cutoff %s"),
 		    c.last, c.ct, c.co);
@@ -366,6 +403,7 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 	v->cp_last = c.last;
 	v->res->prunes++;
 	v->res->last_prune_time = r->time;
+	v->res->last_prune_removed = 1;
 	return 0;
 }
 

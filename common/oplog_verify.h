@@ -182,7 +182,10 @@ struct oplog_verify_result {
 	int64_t		first_time, last_time;
 	unsigned char	head_mac[OPLOG_MACLEN];	/* last record's MAC */
 	long long	prunes;			/* log-prune checkpoints seen */
-	int64_t		last_prune_time;	/* 0: none */
+	/* the newest log-prune record, a checkpoint or one of a run that
+	 * removed nothing (removed=0): its time, 0 if none */
+	int64_t		last_prune_time;
+	int		last_prune_removed;	/* it is a checkpoint */
 	/* detail of the checkpoint that explains where a pruned log starts
 	 * (its LAST is the first record's seq - 1); "" if none */
 	char		start_checkpoint[OPLOG_DETAIL_MAX + 1];

@@ -19,6 +19,9 @@
  *    adds the checkpoint, renames and commits the head.  A crash at any
  *    instant leaves the old log or the new one; the next run removes the
  *    stale temporary.  One prune at a time: flock(2) on the directory.
+ *  - Every real run that succeeds ends with a log-prune record: the
+ *    checkpoint, or, when nothing was removed, one appended as every
+ *    record is (removed=0); a dry run writes nothing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -565,6 +568,19 @@ commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
 	return ret;
 }
 
+/* A run that removed nothing says so in the log, through the writer like
+ * every record: the audit reads when log-prune last ran (jukisec-log(5),
+ * "Special records"). */
+static int
+record_run(struct store *st, const struct prune_opts *o, const struct prune_result *res)
+{
+	char cutoff[TIME_BUFSZ];
+
+	time_format(res->cutoff, cutoff);
+	return oplog_log_pruned(st, o->now, "removed=0 cutoff=%s retain_days=%lld",
+	    cutoff, o->retain_days);
+}
+
 int
 prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res)
 {
@@ -663,6 +679,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	if (res->removed == 0 || o->dry_run) {
 		ret = a != NULL ? (archive_close(a, 1) == -1 ? ST_FAIL : ST_OK) : ST_OK;
 		a = NULL;
+		if (ret == ST_OK && !o->dry_run)
+			ret = record_run(st, o, res);
 		goto out;
 	}
 

@@ -52,8 +52,9 @@ struct oplog_head;
 int	prune_recover(struct store *, struct oplog_head *hd, const unsigned char k[32],
 	    long long kepoch);
 
-/* Prunes the log of st.  ST_OK (also when nothing is old enough), or
- * ST_FAIL after one message; on failure the log is untouched. */
+/* Prunes the log of st.  ST_OK (also when nothing is old enough: a real
+ * run then appends a log-prune record with removed=0), or ST_FAIL after
+ * one message; on failure the log is untouched. */
 int	prune_run(struct store *, const struct prune_opts *, struct prune_result *);
 
 #endif

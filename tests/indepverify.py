@@ -141,6 +141,15 @@ class Verifier:
         return seq, t, e, seal
 
     def checkpoint(self, f, c, p, live):
+        m = re.fullmatch(r"removed=0 cutoff=(\S+) retain_days=(\S+)", f[7])
+        if m and f[5] == "oplog.csv" and f[6] == "ok":
+            # a run that removed nothing
+            co, days = ms(m.group(1)), dec(m.group(2))
+            if days < 365:
+                raise Bad("seq %d: retain_days" % c)
+            if co > cutoff(p, days):
+                raise Bad("seq %d: cutoff too late" % c)
+            return
         m = re.fullmatch(r"removed=(\S+)-(\S+) cut_mac=([0-9a-f]{64}) cut_time=(\S+) "
                          r"cutoff=(\S+) retain_days=(\S+) kept=(\S+)", f[7])
         if not m or f[5] != "oplog.csv" or f[6] != "ok":

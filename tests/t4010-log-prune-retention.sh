@@ -113,11 +113,14 @@ test_expect_success 'a log quiet for years: its seals stay from the cutoff on, t
 	verify "$TMP/e0" 2030-01-01T00:00:00Z >/dev/null
 '
 
-test_expect_success 'running it again removes nothing more' '
+test_expect_success 'running it again removes nothing more, and adds its record' '
 	cp "$TMP/x2/oplog.csv" before.csv &&
 	prune "$TMP/x2" "$(ms "$TA" $((365 * DAY + 1)))" -v --discard >out.txt &&
 	grep -q "^nothing before" out.txt &&
-	cmp before.csv "$TMP/x2/oplog.csv"
+	cmp -n "$(wc -c <before.csv)" before.csv "$TMP/x2/oplog.csv" &&
+	test "$(wc -l <"$TMP/x2/oplog.csv")" -eq $(($(wc -l <before.csv) + 1)) &&
+	tail -1 "$TMP/x2/oplog.csv" | grep -q ",-,log-prune,oplog.csv,ok,removed=0 cutoff=$(ms "$TA" 1) retain_days=365," &&
+	verify "$TMP/x2" $VNOW >/dev/null
 '
 
 test_done

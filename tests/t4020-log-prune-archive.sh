@@ -55,10 +55,13 @@ test_expect_success 'second prune appends a chunk; the whole chain still verifie
 	! has "$S" B && has "$S" C
 '
 
-test_expect_success 'running it again changes neither log nor archive' '
+test_expect_success 'running it again changes no record, nor the archive: it adds its own' '
 	cp "$A" a.save && cp "$S/oplog.csv" l.save &&
 	prune "$S" "$N2" -a "$A" &&
-	cmp "$A" a.save && cmp "$S/oplog.csv" l.save
+	cmp "$A" a.save && cmp -n "$(wc -c <l.save)" "$S/oplog.csv" l.save &&
+	test "$(wc -l <"$S/oplog.csv")" -eq $(($(wc -l <l.save) + 1)) &&
+	tail -1 "$S/oplog.csv" | grep -q ",-,log-prune,oplog.csv,ok,removed=0 cutoff=" &&
+	verify "$S" "$N2" "$A" "$S/oplog.csv" >/dev/null
 '
 
 test_expect_success 'a record already archived (killed before the log changed) is not written twice' '
