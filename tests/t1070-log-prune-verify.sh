@@ -145,6 +145,61 @@ test_expect_success 'a checkpoint number with a leading zero, or a time of anoth
 	    "malformed log-prune checkpoint"
 '
 
+test_expect_success 'a checkpoint with a space after its last token fails' '
+	forged "d + \" \"" "malformed log-prune checkpoint" &&
+	test_must_fail 1 python3 "$SRCDIR/tests/indepverify.py" key f.csv >/dev/null
+'
+
+# The next night nothing is old enough (one seal, too short to remove
+# alone): log-prune leaves a log-prune record with removed=0 (issue 17).
+RNOW=2026-04-02T01:00:00Z
+indep() { python3 "$SRCDIR/tests/indepverify.py" "$@"; }
+
+test_expect_success 'a run that removes nothing: its record verifies, with both verifiers' '
+	cp -a s ran && cp arch.csv ran.arch &&
+	prune "$TMP/ran" 2026-04-02T00:00:00Z -t cs01 -a "$TMP/ran.arch" &&
+	cmp arch.csv ran.arch &&
+	tail -1 ran/oplog.csv | grep -q ",cs01,-,log-prune,oplog.csv,ok,removed=0 cutoff=2025-04-02T00:00:00.000Z retain_days=365," &&
+	cp ran/oplog.csv ran.csv &&
+	log-verify -d "$TMP/ran" -k key --now $RNOW >/dev/null &&
+	log-verify -k key --now $RNOW arch.csv ran.csv >/dev/null &&
+	indep --now $RNOW --dir "$TMP/ran" key >out && grep -q "^ok " out &&
+	indep --now $RNOW key arch.csv ran.csv >out && grep -q "^ok " out
+'
+
+# ran_forged EXPR MESSAGE: the removed=0 record rewritten by EXPR over d and
+# re-MACed with the current key fails with MESSAGE, and the independent
+# verifier rejects it too.
+ran_forged() {
+	cp ran.csv f.csv && python3 forge.py ran/oplog.key f.csv "$1" &&
+	test_must_fail 1 log-verify -k key --now $RNOW f.csv 2>err &&
+	one_line_matching err "$2" &&
+	test_must_fail 1 indep --now $RNOW key f.csv >/dev/null
+}
+
+test_expect_success 'removed=0: the forger control verifies' '
+	cp ran.csv f.csv && python3 forge.py ran/oplog.key f.csv "d" && cmp f.csv ran.csv &&
+	indep --now $RNOW key f.csv >/dev/null
+'
+
+test_expect_success 'removed=0 keeping under 365 days fails (R6)' '
+	ran_forged "d.replace(\"retain_days=365\", \"retain_days=300\")" "kept only 300 days"
+'
+
+test_expect_success 'removed=0 with a cutoff later than its time minus the retention fails' '
+	ran_forged "d.replace(\"cutoff=2025-04-02T00:00:00.000Z\", \"cutoff=2025-04-02T00:00:00.001Z\")" \
+	    "cutoff 2025-04-02T00:00:00.001Z is less than 365 days .or a calendar year. before its record"
+'
+
+test_expect_success 'removed=0 with another token, order or form fails as malformed' '
+	ran_forged "d + \" kept=3\"" "malformed log-prune checkpoint" &&
+	ran_forged "d + \" \"" "malformed log-prune checkpoint" &&
+	ran_forged "d.replace(\"removed=0\", \"removed=00\")" "malformed log-prune checkpoint" &&
+	ran_forged "\"retain_days=365 removed=0 cutoff=2025-04-02T00:00:00.000Z\"" \
+	    "malformed log-prune checkpoint" &&
+	ran_forged "d.replace(\"00.000Z\", \"00Z\")" "malformed log-prune checkpoint"
+'
+
 test_expect_success 'a changed first record of the pruned log fails at that record' '
 	sed "2s/,records=/,records=1/" pruned.csv >f.csv &&
 	test_must_fail 1 log-verify -k key f.csv 2>err &&
