@@ -78,7 +78,7 @@ static const struct key keys[] = {
 	    "R12(2), R5.2: failures of one operator in the window that the\n"
 	    "# audit reports as a burst"),
 	N(audit_prune_max_age_days, 3, 1, 366,
-	    "R6, R12(2): the audit warns when log-prune has not run for this long"),
+	    "R6, R12(2): the audit FAILs when log-prune has left no record for this long"),
 	S(system_actors, LIST, "",
 	    "R5.4: operators of log records that are not persons of the register\n"
 	    "# (cron jobs, backups), comma-separated, e.g. cron,backup; \"-\" always is"),
