@@ -322,33 +322,28 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 {
 	struct cp c;
 	size_t i;
+	int ran;
 
-	/* A run that removed nothing: only its retention and cutoff to check
-	 * (records before the cutoff may stay, too short to remove). */
-	if (parse_ran(r, &c) == 0) {
-		if (c.days < PRUNE_MIN_DAYS)
-			return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"),
-			    c.days);
-		if (c.cutoff > prune_cutoff(r->time, c.days))
-			return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a "
-			    "calendar year) before its record"), c.co, c.days);
+	if (!(ran = parse_ran(r, &c) == 0) && parse_cp(r, &c) == -1)
+		return bad(v, r, "%s", _("malformed log-prune checkpoint"));
+	if (c.days < PRUNE_MIN_DAYS)
+		return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"), c.days);
+	if (c.cutoff > prune_cutoff(r->time, c.days))
+		return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a "
+		    "calendar year) before its record"), c.co, c.days);
+	/* A run that removed nothing: no more to check (records before its
+	 * cutoff may stay, too short to remove); it is no checkpoint. */
+	if (ran) {
 		v->res->last_prune_time = r->time;
 		v->res->last_prune_removed = 0;
 		return 0;
 	}
-	if (parse_cp(r, &c) == -1)
-		return bad(v, r, "%s", _("malformed log-prune checkpoint"));
-	if (c.days < PRUNE_MIN_DAYS)
-		return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"), c.days);
 	if (c.first > c.last || c.last + 1 >= r->seq || c.kept != r->seq - 1 - c.last)
 		return bad(v, r, _("log-prune removed=%lld-%lld kept=%lld does not fit its "
 		    "seq %lld"), c.first, c.last, c.kept, r->seq);
 	if (v->have_cp ? c.first != v->cp_last + 1 : v->res->first_seq == 0 && c.first != 0)
 		return bad(v, r, _("log-prune removed from seq %lld, the log then began at %lld"),
 		    c.first, v->have_cp ? v->cp_last + 1 : 0);
-	if (c.cutoff > prune_cutoff(r->time, c.days))
-		return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a "
-		    "calendar year) before its record"), c.co, c.days);
 	if (c.cut_time >= c.cutoff)
 		return bad(v, r, _("log-prune removed record %lld of %s, not before its cutoff %s"),
 		    c.last, c.ct, c.co);
