@@ -13,6 +13,7 @@
 #include "incident.h"
 #include "register.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_BYFD = 256, O_TYPE, O_CAUSE, O_SUMMARY, O_NATURE, O_LEVEL, O_OCCURRED,
 	O_DETECTED, O_DETAIL, O_PERSONS, O_SENSITIVE, O_FINANCIAL, O_UNLAWFUL,
@@ -180,7 +181,7 @@ main(int argc, char *argv[])
 		case 't': terminal = optarg; break;
 		case 'V': print_version(); return ST_OK;
 		case O_BYFD:
-			if ((byfd = fd_parse(optarg)) == -1)
+			if ((byfd = fd_parse("--by-password-fd", optarg)) == -1)
 				usage(ST_USAGE);
 			break;
 		case O_TYPE: n.type = pick("--type", inc_type_names, optarg); break;

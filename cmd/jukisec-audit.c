@@ -15,6 +15,7 @@
 #include "lang.h"
 #include "incident.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_AUTHOR = 256, O_BYFD, O_CONFIRM, O_FISCAL, O_FORMAT, O_KEYFILE,
 	O_LANG, O_NOTE, O_NOW, O_SINCE, O_UNTIL };
@@ -72,7 +73,7 @@ main(int argc, char *argv[])
 			terminal = optarg;
 			break;
 		case O_BYFD:
-			if ((byfd = fd_parse(optarg)) == -1)
+			if ((byfd = fd_parse("--by-password-fd", optarg)) == -1)
 				usage(ST_USAGE);
 			break;
 		case O_CONFIRM:

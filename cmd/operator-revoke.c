@@ -13,6 +13,7 @@
 #include "oplog.h"
 #include "register.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_REASON = 256, O_BYFD, O_NOW };
 
@@ -117,7 +118,7 @@ main(int argc, char *argv[])
 		case 'V': print_version(); return ST_OK;
 		case O_REASON: reason = optarg; break;
 		case O_BYFD:
-			if ((byfd = fd_parse(optarg)) == -1)
+			if ((byfd = fd_parse("--by-password-fd", optarg)) == -1)
 				usage(ST_USAGE);
 			break;
 		case O_NOW: return clock_refused();

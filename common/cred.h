@@ -58,7 +58,8 @@ void	cred_free(char *, size_t);
  * after a message. */
 int	pw_read(int fd, const char *prompt, int confirm, char **pw);
 void	pw_free(char *);
-/* Parses a --*-fd option value: a descriptor number >= 0; -1 if invalid. */
-int	fd_parse(const char *);
+/* Parses the value of option opt (--*-fd): a descriptor number >= 0; -1
+ * after a message naming opt if invalid. */
+int	fd_parse(const char *opt, const char *);
 
 #endif

@@ -152,12 +152,14 @@ pw_free(char *p)
 }
 
 int
-fd_parse(const char *s)
+fd_parse(const char *opt, const char *s)
 {
 	long long	 n;
 	const char	*e;
 
-	if (parse_num(s, 0, 1023, &n, &e) == -1)
+	if (parse_num(s, 0, 1023, &n, &e) == -1) {
+		warnx(_("%s %s: not a file descriptor (0-1023)"), opt, s);
 		return -1;
+	}
 	return (int)n;
 }

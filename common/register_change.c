@@ -32,8 +32,10 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 	case OPCHANGE_INSTR: c->instr = arg; break;
 	case OPCHANGE_FINGER: c->bio.finger = arg; break;
 	case OPCHANGE_DEVICE: c->bio.device = arg; break;
-	case OPCHANGE_PWFD: return (c->pwfd = fd_parse(arg)) == -1 ? -1 : 0;
-	case OPCHANGE_BYFD: return (c->byfd = fd_parse(arg)) == -1 ? -1 : 0;
+	case OPCHANGE_PWFD:
+		return (c->pwfd = fd_parse("--password-fd", arg)) == -1 ? -1 : 0;
+	case OPCHANGE_BYFD:
+		return (c->byfd = fd_parse("--by-password-fd", arg)) == -1 ? -1 : 0;
 	default: return -1;
 	}
 	return 0;
