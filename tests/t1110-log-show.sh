@@ -180,7 +180,7 @@ test_expect_success 'a full disk: the output fails with exit 3' '
 '
 
 test_expect_success 'usage is the SYNOPSIS of log-show(1); the page is lint clean' '
-	log-show -h | sed "s/^usage: //" | tr -s " \t\n" " " | sed "s/ \$//" >u &&
+	log-show -h | sed "/^\$/,\$d; s/^usage: //" | tr -s " \t\n" " " | sed "s/ \$//" >u &&
 	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-show.1" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | sed "1d;\$d" |
 	    tr -s " \t\n" " " | sed "s/^ //; s/ \$//" >m &&

@@ -5,7 +5,7 @@
 
 for t in operator-add operator-mod operator-revoke operator-list auth-check; do
 	test_expect_success "$t: usage is the SYNOPSIS of $t(1)" '
-		$t -h | sed "s/^usage: //" | tr -s " \t\n" " " | sed "s/ \$//" >u &&
+		$t -h | sed "/^\$/,\$d; s/^usage: //" | tr -s " \t\n" " " | sed "s/ \$//" >u &&
 		MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/$t.1" | col -b |
 		    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | sed "1d;\$d" |
 		    tr -s " \t\n" " " | sed "s/^ //; s/ \$//" >m &&

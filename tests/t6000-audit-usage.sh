@@ -10,7 +10,7 @@ test_expect_success '--help is the usage on stdout, exit 0' '
 '
 
 test_expect_success 'the usage matches the man page SYNOPSIS' '
-	jukisec-audit --help | tr -s " \t\n" " " | sed "s/^usage: //; s/ $//" >u &&
+	jukisec-audit --help | sed "/^\$/,\$d" | tr -s " \t\n" " " | sed "s/^usage: //; s/ $//" >u &&
 	mandoc -Tutf8 "$SRCDIR/man/jukisec-audit.1" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | sed "1d;\$d" |
 	    tr -s " \t\n" " " | sed "s/^ //; s/ $//" >m &&
