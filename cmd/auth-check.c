@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "cred.h"
 #include "register.h"
+#include "usage.h"
 
 enum { O_PWFD = 256, O_PAM, O_NOW };
 
@@ -27,14 +28,21 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --pam",			N_("serve pam_exec(8): user, terminal and password from PAM") },
+	{ "    --password-fd=N",	N_("read the password from descriptor N") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal (else $JUKISEC_TERMINAL)") },
+	{ "-u, --user=ID",		N_("the person who asks to operate the terminal") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: auth-check [-d DIR] [-t TERMINAL] -u ID "
+	usage_exit(status, _("usage: auth-check [-d DIR] [-t TERMINAL] -u ID "
 	    "[--password-fd N]\n"
-	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"));
-	exit(status);
+	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"), opts);
 }
 
 static const char *
@@ -63,7 +71,7 @@ main(int argc, char *argv[])
 		case 'u': id = optarg; break;
 		case 'V': print_version(); return ST_OK;
 		case O_PWFD:
-			if ((pwfd = fd_parse(optarg)) == -1)
+			if ((pwfd = fd_parse("--password-fd", optarg)) == -1)
 				usage(ST_USAGE);
 			break;
 		case O_PAM: pam = 1; break;
@@ -73,7 +81,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || (pam ? id != NULL || pwfd != -1 : id == NULL))
+	if (pam && (id != NULL || pwfd != -1)) {
+		warnx(_("--pam: not with -u or --password-fd"));
+		usage(ST_USAGE);
+	}
+	if (usage_extra(argc, argv) || (!pam && usage_missing(id, "-u")))
 		usage(ST_USAGE);
 	if (pam) {
 		if ((id = pam_env("PAM_USER")) == NULL) {
