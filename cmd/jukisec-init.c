@@ -19,6 +19,7 @@
 #include "oplog.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_NOW = 256, O_EPOCH };
 
@@ -32,12 +33,18 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --epoch=seconds",	N_("the length of the log's key epochs, 60 to 2592000") },
+	{ "-t, --terminal=terminal",	N_("the terminal named in the genesis record") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: jukisec-init [-d dir] [-t terminal] [--epoch seconds]\n"));
-	exit(status);
+	usage_exit(status,
+	    _("usage: jukisec-init [-d dir] [-t terminal] [--epoch seconds]\n"), opts);
 }
 
 static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",
@@ -149,7 +156,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0)
+	if (usage_extra(argc, argv))
 		usage(ST_USAGE);
 
 	if (dir == NULL || *dir == '\0')
