@@ -23,6 +23,7 @@
 #include "standing.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_NOW = 256, O_SEAL, O_STDIN, O_RECOVER, O_KEYFILE };
 
@@ -44,16 +45,62 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-a, --action=action",	N_("what was done") },
+	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-m, --detail=detail",	N_("free text") },
+	{ "-o, --object=object",	N_("what it was done to") },
+	{ "-r, --result=result",	N_("the outcome: ok, denied, error, ...") },
+	{ "-t, --terminal=terminal",	N_("the terminal (else $JUKISEC_TERMINAL)") },
+	{ "-u, --operator=operator",	N_("who did it") },
+	{ "    --key-file=file",	N_("the verification key, for --recover") },
+	{ "    --recover",		N_("recover a log that writers refuse") },
+	{ "    --seal",			N_("only seal the epochs that have ended") },
+	{ "    --stdin",		N_("read records from standard input (CSV)") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
+	usage_exit(status,
 	    _("usage: log-append [-d dir] [-t terminal] -u operator -a action\n"
 	    "\t[-o object] [-r result] [-m detail]\n"
 	    "       log-append [-d dir] [-t terminal] --stdin\n"
 	    "       log-append [-d dir] [-t terminal] --seal\n"
-	    "       log-append [-d dir] [-t terminal] --recover --key-file file|-\n"));
-	exit(status);
+	    "       log-append [-d dir] [-t terminal] --recover --key-file file|-\n"),
+	    opts);
+}
+
+/* The options of one mode and no other's; else usage() after saying why. */
+static void
+check_mode(int argc, char *argv[], const struct oplog_rec *o, int seal,
+    int in, int rec, const char *keyfile)
+{
+	const char *mode = seal ? "--seal" : in ? "--stdin" : "--recover";
+
+	if (usage_extra(argc, argv))
+		usage(ST_USAGE);
+	if (seal + in + rec > 1) {
+		warnx(_("--seal, --stdin and --recover exclude each other"));
+		usage(ST_USAGE);
+	}
+	if (rec && keyfile == NULL) {
+		warnx(_("--recover needs --key-file (the log verification key)"));
+		usage(ST_USAGE);
+	}
+	if (!rec && keyfile != NULL) {
+		warnx(_("--key-file is for --recover only"));
+		usage(ST_USAGE);
+	}
+	if ((seal || in || rec) && (o->operator != NULL || o->action != NULL ||
+	    *o->object || *o->result || *o->detail)) {
+		warnx(_("%s: not with -u, -a, -o, -r or -m"), mode);
+		usage(ST_USAGE);
+	}
+	if (!seal && !in && !rec && (usage_missing(o->operator, "-u") ||
+	    usage_missing(o->action, "-a")))
+		usage(ST_USAGE);
 }
 
 /* Bytes of fields a batch may hold before the log lock is taken. */
@@ -284,11 +331,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || seal + in + rec > 1 || (keyfile != NULL) != rec ||
-	    ((seal || in || rec) != (o.operator == NULL && o.action == NULL &&
-	    !*o.object && !*o.result && !*o.detail)) ||
-	    (!seal && !in && !rec && (o.operator == NULL || o.action == NULL)))
-		usage(ST_USAGE);
+	check_mode(argc, argv, &o, seal, in, rec, keyfile);
 
 	r = ST_OK;
 	memset(&ops, 0, sizeof(ops));
