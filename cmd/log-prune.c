@@ -14,14 +14,27 @@
 #include "prune.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { OPT_NOW = 256, OPT_DISCARD };
 
+static const struct usage_opt opts[] = {
+	{ "-a, --archive=FILE",		N_("append the removed records to FILE (- for standard output)") },
+	{ "    --discard",		N_("discard the removed records") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-n, --dry-run",		N_("change nothing; print what would be removed") },
+	{ "-q, --quiet",		N_("print nothing but errors") },
+	{ "-r, --retain=DAYS",		N_("the retention in days, at least 365") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the checkpoint record") },
+	{ "-v, --verbose",		N_("print one summary line") },
+	{ NULL, NULL }
+};
+
 static void
-usage(FILE *fp)
+usage(int status)
 {
-	fprintf(fp, _("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] [-r DAYS] "
-	    "[-t TERMINAL]\n"));
+	usage_exit(status, _("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] "
+	    "[-r DAYS] [-t TERMINAL]\n"), opts);
 }
 
 static void
@@ -85,8 +98,8 @@ main(int argc, char *argv[])
 			dir = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return fshut_stdout();
+			usage(ST_OK);
+			break;
 		case 'n':
 			o.dry_run = 1;
 			break;
@@ -111,15 +124,16 @@ main(int argc, char *argv[])
 		case OPT_NOW:
 			return clock_refused();
 		default:
-			usage(stderr);
-			return ST_USAGE;
+			usage(ST_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || (quiet && verbose)) {
-		usage(stderr);
-		return ST_USAGE;
+	if (usage_extra(argc, argv))
+		usage(ST_USAGE);
+	if (quiet && verbose) {
+		warnx(_("-q and -v exclude each other"));
+		usage(ST_USAGE);
 	}
 	if (retain != NULL) {
 		if (parse_num(retain, 0, 1000000, &days, &errstr) == -1) {
