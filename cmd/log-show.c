@@ -15,6 +15,7 @@
 #include "show.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_SINCE = 256, O_UNTIL, O_OPERATOR, O_ACTION, O_OBJECT, O_RESULT, O_TERMINAL,
 	O_FORMAT, O_SUMMARY, O_FOLLOW, O_CURSOR, O_SYSLOG, O_NOW };
@@ -40,16 +41,35 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-k, --key-file=file",	N_("verify the records shown with this key") },
+	{ "    --since=time",		N_("records from time on") },
+	{ "    --until=time",		N_("records up to time") },
+	{ "    --operator=id",		N_("records of this operator only") },
+	{ "    --action=action",	N_("records of this action only") },
+	{ "    --result=result",	N_("records of this result only") },
+	{ "    --terminal=terminal",	N_("records of this terminal only") },
+	{ "    --object=text",		N_("records whose object contains text") },
+	{ "    --format=format",	N_("csv, json, table or raw") },
+	{ "    --summary=key",		N_("count records by operator, action, terminal, result or day") },
+	{ "    --follow",		N_("wait for new records and show them") },
+	{ "    --cursor-file=file",	N_("resume after the record this file names") },
+	{ "    --syslog[=socket]",	N_("send the lines to syslog (default /dev/log)") },
+	{ "    --now=time",		N_("verify and show as of time (RFC 3339)") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
+	usage_exit(status,
 	    _("usage: log-show [-d dir] [-k file|-] [--since time] [--until time]\n"
 	    "\t[--operator id] [--action action] [--object text] [--result result]\n"
 	    "\t[--terminal terminal] [--format csv|json|table|raw]\n"
 	    "\t[--summary operator|action|terminal|result|day] [--follow]\n"
-	    "\t[--cursor-file file] [--syslog[=socket]] [--now time] [file ...]\n"));
-	exit(status);
+	    "\t[--cursor-file file] [--syslog[=socket]] [--now time] [file ...]\n"),
+	    opts);
 }
 
 static void
