@@ -15,6 +15,7 @@
 #include "oplog_verify.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_ANCHOR = 256, O_HEAD, O_NOW };
 
@@ -29,13 +30,21 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-d, --dir=dir",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-k, --key-file=file", N_("the verification key (- for standard input)") },
+	{ "    --anchor=anchor", N_("also check that the log holds this record") },
+	{ "    --head",		N_("print the anchor line of the last record") },
+	{ "    --now=time",	N_("verify as of time (RFC 3339)") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
+	usage_exit(status,
 	    _("usage: log-verify [-d dir] -k file|- [--anchor anchor ...] [--head] [--now time]\n"
-	    "\t[file|- ...]\n"));
-	exit(status);
+	    "\t[file|- ...]\n"), opts);
 }
 
 static void
@@ -108,7 +117,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (keyfile == NULL)
+	if (usage_missing(keyfile, "-k"))
 		usage(ST_USAGE);
 	/* Standard input is one thing: the key or one file of the chain. */
 	for (i = 0, r = strcmp(keyfile, "-") == 0; i < argc; i++)
