@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
+#include "usage.h"
 
 static const struct option longopts[] = {
 	{ "by",			required_argument, NULL, 'b' },
@@ -26,11 +27,29 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-b, --by=ID",		N_("the acting Security Manager") },
+	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --device=DRIVER",	N_("the libfprint driver of the reader to enrol on") },
+	{ "-e, --expires=DATE",		N_("the last day of authority (YYYY-MM-DD)") },
+	{ "    --finger=NAME",		N_("which finger to enrol") },
+	{ "-i, --id=ID",		N_("the new person's id") },
+	{ "    --instructions-given=DATE", N_("the day the two R5.3 instructions were given") },
+	{ "-m, --method=METHOD",	N_("fingerprint, external or password") },
+	{ "-n, --name=NAME",		N_("the person's name") },
+	{ "    --password-fd=N",	N_("read the new password from descriptor N") },
+	{ "-r, --role=ROLE",		N_("operator (default) or manager") },
+	{ "    --reason=TEXT",		N_("why biometric verification is difficult for this person") },
+	{ "-s, --section=SECTION",	N_("the person's section") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
+	usage_exit(status, _("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
 	    "\t-m fingerprint|external [--finger NAME] [--device DRIVER]\n"
@@ -38,8 +57,7 @@ usage(int status)
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
 	    "\t-m password --reason TEXT --instructions-given DATE\n"
-	    "\t[--password-fd N]\n"));
-	exit(status);
+	    "\t[--password-fd N]\n"), opts);
 }
 
 static int
@@ -123,7 +141,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || a.id == NULL || a.name == NULL || a.method == NULL)
+	if (usage_extra(argc, argv) || usage_missing(a.id, "-i") ||
+	    usage_missing(a.name, "-n") || usage_missing(a.method, "-m"))
 		usage(ST_USAGE);
 	if ((r = check(&a)) != ST_OK)
 		return r;
