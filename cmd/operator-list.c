@@ -10,6 +10,7 @@
 #include "jukisec.h"
 #include "clock.h"
 #include "register.h"
+#include "usage.h"
 
 enum { O_EXPIRING = 256 };
 
@@ -26,14 +27,23 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-a, --all",			N_("include revoked persons") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --expiring=DAYS",	N_("only those whose authority ends within DAYS days") },
+	{ "-l, --locked",		N_("only those locked out now") },
+	{ "-m, --method=METHOD",	N_("only those of METHOD") },
+	{ "-f, --format=FORMAT",	N_("table (default), csv, json or form") },
+	{ "    --now=TIME",		N_("as of TIME (RFC 3339)") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-list [-al] [-d DIR] [-f table|csv|json|form] "
+	usage_exit(status, _("usage: operator-list [-al] [-d DIR] [-f table|csv|json|form] "
 	    "[-m METHOD]\n"
-	    "\t[--expiring DAYS] [--now TIME]\n"));
-	exit(status);
+	    "\t[--expiring DAYS] [--now TIME]\n"), opts);
 }
 
 int
@@ -82,8 +92,12 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || register_format_parse(format, &fmt) == -1)
+	if (usage_extra(argc, argv))
 		usage(ST_USAGE);
+	if (register_format_parse(format, &fmt) == -1) {
+		warnx(_("-f %s: not table, csv, json or form"), format);
+		usage(ST_USAGE);
+	}
 	if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
 		return r;
 	if ((now == -1 && (r = clock_decision(&st, &now)) != ST_OK) ||
