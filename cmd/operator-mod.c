@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
+#include "usage.h"
 
 enum { O_RESET = OPCHANGE_NEXT, O_REENROL, O_RECOVER, O_KEYFILE };
 
@@ -35,11 +36,33 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-b, --by=ID",		N_("the acting Security Manager") },
+	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --device=DRIVER",	N_("the libfprint driver of the reader for a re-enrolment") },
+	{ "-e, --expires=DATE|never",	N_("a new end of authority") },
+	{ "    --finger=NAME",		N_("the finger for a re-enrolment") },
+	{ "-i, --id=ID",		N_("the person to change") },
+	{ "    --instructions-given=DATE", N_("the day the two R5.3 instructions were given") },
+	{ "    --key-file=FILE",	N_("the log verification key, for --recover") },
+	{ "-m, --method=METHOD",	N_("move to another method") },
+	{ "-n, --name=NAME",		N_("a new name") },
+	{ "    --password-fd=N",	N_("read the new password from descriptor N") },
+	{ "    --reason=TEXT",		N_("a new exception reason (password method)") },
+	{ "    --recover",		N_("unlock the manager -i without another manager") },
+	{ "    --reenroll",		N_("enrol the biometric again") },
+	{ "    --reset-password",	N_("set a new password") },
+	{ "-s, --section=SECTION",	N_("a new section") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
+	{ "-u, --unlock",		N_("lift a lockout and reset the failure count") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-mod [-u] [-d DIR] [-t TERMINAL] -b ID "
+	usage_exit(status, _("usage: operator-mod [-u] [-d DIR] [-t TERMINAL] -b ID "
 	    "[--by-password-fd N] -i ID\n"
 	    "\t[-n NAME] [-s SECTION] [-e DATE|never] [--reset-password] "
 	    "[--reenroll]\n"
@@ -50,8 +73,7 @@ usage(int status)
 	    "--key-file FILE\n"
 	    "\t[--reset-password | --reenroll] [--password-fd N] "
 	    "[--finger NAME]\n"
-	    "\t[--device DRIVER]\n"));
-	exit(status);
+	    "\t[--device DRIVER]\n"), opts);
 }
 
 static int
@@ -150,11 +172,15 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || a.id == NULL)
+	if (usage_extra(argc, argv) || usage_missing(a.id, "-i"))
 		usage(ST_USAGE);
 	if (recover)
 		return recover_main(&a, dir, terminal, keyfile);
-	if (a.by == NULL || keyfile != NULL)
+	if (keyfile != NULL) {
+		warnx(_("--key-file is for --recover only"));
+		usage(ST_USAGE);
+	}
+	if (usage_missing(a.by, "-b"))
 		usage(ST_USAGE);
 	if (!a.unlock && !a.reset && !a.reenrol && !a.method && !a.name &&
 	    !a.section && !a.expires && !a.reason && !a.instr) {
