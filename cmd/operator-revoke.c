@@ -30,14 +30,22 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-b, --by=ID",		N_("the acting Security Manager") },
+	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-i, --id=ID",		N_("the person to revoke") },
+	{ "    --reason=TEXT",		N_("why (transfer, retirement, ...); required") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
-	    _("usage: operator-revoke [-d DIR] [-t TERMINAL] -b ID "
+	usage_exit(status, _("usage: operator-revoke [-d DIR] [-t TERMINAL] -b ID "
 	    "[--by-password-fd N]\n"
-	    "\t-i ID --reason TEXT\n"));
-	exit(status);
+	    "\t-i ID --reason TEXT\n"), opts);
 }
 
 struct revjob {
@@ -127,7 +135,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0 || by == NULL || id == NULL || reason == NULL)
+	if (usage_extra(argc, argv) || usage_missing(by, "-b") ||
+	    usage_missing(id, "-i") || usage_missing(reason, "--reason"))
 		usage(ST_USAGE);
 	if ((why = operator_id_problem(id)) != NULL) {
 		warnx(_("-i %s: %s"), id, why);
