@@ -65,10 +65,39 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-b, --by=id",		N_("the Security Manager who acts (new, step)") },
+	{ "    --by-password-fd=n",	N_("read the manager's password from descriptor n") },
+	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-t, --terminal=terminal",	N_("the terminal named in the operation log") },
+	{ "    --type=type",		N_("unrecoverable, leak or other") },
+	{ "    --cause=cause",		N_("the cause of Article 8 (with --type unrecoverable)") },
+	{ "    --summary=text",		N_("one line, at most 512 bytes") },
+	{ "    --nature=fault|misconduct|negligence", N_("the nature of the incident") },
+	{ "    --level=1-4",		N_("the threat level of the emergency plan") },
+	{ "    --occurred=time",	N_("when it happened (RFC 3339)") },
+	{ "    --detected=time",	N_("when it was detected (default: now)") },
+	{ "    --detail-file=file",	N_("the detail, several lines (- for standard input)") },
+	{ "    --persons=n",		N_("the number of persons whose data leaked") },
+	{ "    --sensitive",		N_("the leak holds sensitive personal data") },
+	{ "    --financial",		N_("the leak may cause financial damage") },
+	{ "    --unlawful-purpose",	N_("an unlawful purpose is suspected") },
+	{ "    --step=step",		N_("the step of the R9 flow taken") },
+	{ "    --at=time",		N_("when the step happened (default: now)") },
+	{ "    --note=text",		N_("one line, at most 1024 bytes") },
+	{ "    --force",		N_("close with steps missing") },
+	{ "    --format=format",	N_("text, csv or json (show); table, csv or json (list)") },
+	{ "    --lang=ja|en",		N_("the language of the report and table") },
+	{ "    --open",			N_("list only incidents not closed") },
+	{ "    --overdue=hours",	N_("list only open incidents with something late") },
+	{ "    --now=time",		N_("show and list as of time (RFC 3339)") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s", _(
+	usage_exit(status, _(
 	    "usage: incident-report new [-d dir] [-t terminal] -b id [--by-password-fd n]\n"
 	    "\t--type type [--cause cause] --summary text\n"
 	    "\t[--nature fault|misconduct|negligence]\n"
@@ -79,8 +108,70 @@ usage(int status)
 	    "       incident-report show [-d dir] id [--format text|csv|json] [--lang ja|en]\n"
 	    "\t[--now time]\n"
 	    "       incident-report list [-d dir] [--open] [--overdue hours]\n"
-	    "\t[--format table|csv|json] [--lang ja|en] [--now time]\n"));
-	exit(status);
+	    "\t[--format table|csv|json] [--lang ja|en] [--now time]\n"), opts);
+}
+
+/* The option given in seen that mode does not take, for its message. */
+static const char *
+stray_opt(unsigned long long stray)
+{
+	const struct option *o;
+
+	for (o = longopts; o->name != NULL; o++)
+		if (o->val >= O_BYFD && (stray & M(o->val)))
+			return o->name;
+	return "?";
+}
+
+/* The mode of the operands and the options it needs; else usage() after
+ * saying what is wrong. */
+static int
+check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
+    const struct inc_new *n, const struct inc_step_req *q, int fmt)
+{
+	int mode, need;
+
+	if (argc < 1) {
+		warnx(_("missing the mode: new, step, show or list"));
+		usage(ST_USAGE);
+	}
+	if ((mode = inc_name_index(modes, argv[0])) < 0) {
+		warnx(_("%s: not new, step, show or list"), argv[0]);
+		usage(ST_USAGE);
+	}
+	need = mode == STEP || mode == SHOW ? 2 : 1;
+	if (argc < need) {
+		warnx(_("%s: missing the incident id"), modes[mode]);
+		usage(ST_USAGE);
+	}
+	if (usage_extra(argc - need, argv + need))
+		usage(ST_USAGE);
+	if (seen & ~allowed[mode]) {
+		warnx(_("--%s: not with %s"), stray_opt(seen & ~allowed[mode]),
+		    modes[mode]);
+		usage(ST_USAGE);
+	}
+	if ((mode == SHOW || mode == LIST) && by != NULL) {
+		warnx(_("-b: not with %s"), modes[mode]);
+		usage(ST_USAGE);
+	}
+	if ((mode == NEW || mode == STEP) && usage_missing(by, "-b"))
+		usage(ST_USAGE);
+	if (mode == NEW && (usage_missing(n->type < 0 ? NULL : n, "--type") ||
+	    usage_missing(n->summary, "--summary")))
+		usage(ST_USAGE);
+	if (mode == NEW && n->type == TYPE_UNRECOVERABLE && n->cause < 0) {
+		warnx(_("--type unrecoverable needs --cause"));
+		usage(ST_USAGE);
+	}
+	if (mode == STEP && usage_missing(q->step < 0 ? NULL : q, "--step"))
+		usage(ST_USAGE);
+	if ((fmt == FMT_TEXT && mode == LIST) ||
+	    (fmt == FMT_TABLE && mode == SHOW)) {
+		warnx(_("--format %s: not with %s"), formats[fmt], modes[mode]);
+		usage(ST_USAGE);
+	}
+	return mode;
 }
 
 /* Index of s in names, or exit ST_USAGE listing the valid values. */
@@ -216,14 +307,7 @@ main(int argc, char *argv[])
 	if (argc >= 1 && (mode = inc_name_index(modes, argv[0])) >= 0 &&
 	    (mode == NEW || mode == STEP) && (seen & M(O_NOW)))
 		return clock_refused();
-	if (argc < 1 || (mode = inc_name_index(modes, argv[0])) < 0 ||
-	    argc != (mode == STEP || mode == SHOW ? 2 : 1) ||
-	    (seen & ~allowed[mode]) || ((mode == NEW || mode == STEP) != (by != NULL)) ||
-	    (mode == NEW && (n.type < 0 || n.summary == NULL ||
-	    (n.type == TYPE_UNRECOVERABLE && n.cause < 0))) ||
-	    (mode == STEP && q.step < 0) || (fmt == FMT_TEXT && mode == LIST) ||
-	    (fmt == FMT_TABLE && mode == SHOW))
-		usage(ST_USAGE);
+	mode = check_mode(argc, argv, seen, by, &n, &q, fmt);
 	if (!(seen & M(O_NOW)))
 		now = time_now_ms();
 	if (detected != NULL)
