@@ -40,16 +40,33 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct usage_opt opts[] = {
+	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --key-file=file",	N_("the log verification key") },
+	{ "    --now=time",		N_("audit as of time (RFC 3339); nothing is written") },
+	{ "    --since=date",		N_("the first day of the period") },
+	{ "    --until=date",		N_("the last day of the period") },
+	{ "    --fiscal-year=year",	N_("the fiscal year (April to March) as the period") },
+	{ "    --author=id",		N_("the person preparing the report") },
+	{ "    --format=format",	N_("text (default), csv or json") },
+	{ "    --lang=lang",		N_("ja or en") },
+	{ "    --confirm=item",		N_("record a confirmation of item") },
+	{ "-b, --by=id",		N_("with --confirm: the Security Manager who records it") },
+	{ "    --by-password-fd=n",	N_("read the manager's password from descriptor n") },
+	{ "    --note=text",		N_("with --confirm: what was seen") },
+	{ "-t, --terminal=terminal",	N_("with --confirm: the terminal named in the log") },
+	{ NULL, NULL }
+};
+
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "%s",
+	usage_exit(status,
 	    _("usage: jukisec-audit [-d dir] [--key-file file] [--now time]\n"
 	    "\t[--since date] [--until date | --fiscal-year year]\n"
 	    "\t[--author id] [--format text|csv|json] [--lang ja|en]\n"
 	    "       jukisec-audit [-d dir] [-t terminal] --confirm item -b id\n"
-	    "\t[--by-password-fd n] [--note text]\n"));
-	exit(status);
+	    "\t[--by-password-fd n] [--note text]\n"), opts);
 }
 
 int
@@ -136,16 +153,20 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0)
+	if (usage_extra(argc, argv))
 		usage(ST_USAGE);
 	if (item != NULL || by != NULL || note != NULL || byfd != -1 ||
 	    terminal != NULL) {
 		/* a confirmation changes state: the clock decides (clock.h) */
 		if (now_given)
 			return clock_refused();
-		if (item == NULL || by == NULL || o.keyfile || o.author || since ||
-		    until || fiscal)
+		if (usage_missing(item, "--confirm") || usage_missing(by, "-b"))
 			usage(ST_USAGE);
+		if (o.keyfile || o.author || since || until || fiscal) {
+			warnx(_("--confirm: not with --key-file, --author, --since, "
+			    "--until or --fiscal-year"));
+			usage(ST_USAGE);
+		}
 		return confirm_main(o.dir, terminal, item, by, byfd, note);
 	}
 	if (fiscal != NULL && (since != NULL || until != NULL)) {
