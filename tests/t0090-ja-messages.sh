@@ -2,13 +2,9 @@
 # t0090: the Japanese catalogue (po/ja.po) translates every message in the
 # sources, and the real tools print it under a Japanese locale.
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-ja.sh"
 
 MO=$JUKISEC_BUILD/locale/ja/LC_MESSAGES/jukisec.mo
-# The tools look the catalogue up in the LOCALEDIR compiled into them; make
-# test passes it, and the binary holds it for a run by hand.
-LOCALEDIR=${JUKISEC_LOCALEDIR:-$(strings "$JUKISEC_BUILD/auth-check" |
-	grep -m1 '^/.*/locale$')}
-
 test_expect_success 'po/ja.po passes msgfmt --check and is built into $BUILD/locale' '
 	msgfmt --check -o ja.mo "$SRCDIR/po/ja.po" &&
 	cmp ja.mo "$MO"
@@ -39,40 +35,8 @@ test_expect_success 'a translation keeps the conversions of its message in order
 	grep -q "^\"Plural-Forms: nplurals=1; plural=0;" "$SRCDIR/po/ja.po"
 '
 
-# gettext ignores LANGUAGE in the C locale, so the test builds ja_JP.UTF-8
-# into $TMP (LOCPATH) from glibc's locale sources, and mounts the built
-# catalogue over LOCALEDIR in a private mount namespace: nothing outside
-# the test changes.
-test_lazy_prereq LOCALEDIR '[ -n "$LOCALEDIR" ] || { echo "LOCALEDIR not known"; exit 1; }'
-
-# ja_run CMD...: CMD in ja_JP.UTF-8 with $BUILD/locale mounted at LOCALEDIR.
-# When LOCALEDIR does not exist, a tmpfs on its nearest existing ancestor
-# (never / or /usr) holds the mount point.
-ja_run() {
-	unshare -m sh -c '
-		set -e
-		mount --make-rprivate /
-		dir=$1 loc=$2; shift 2
-		if [ ! -d "$dir" ]; then
-			a=$dir
-			while [ ! -d "$a" ]; do a=$(dirname "$a"); done
-			case $a in /|/usr) echo "ja_run: no mount point for $dir" >&2; exit 125;; esac
-			mount -t tmpfs tmpfs "$a"
-			mkdir -p "$dir"
-		fi
-		mount --bind "$loc" "$dir"
-		set +e
-		exec "$@"' sh "$LOCALEDIR" "$JUKISEC_BUILD/locale" \
-		env -u LANGUAGE LC_ALL=ja_JP.UTF-8 LANG=ja_JP.UTF-8 \
-		LOCPATH="$TMP/loc" "$@"
-}
-
 if test_have_prereq MOUNTNS,LOCALEDIR; then
-	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' '
-		mkdir -p loc &&
-		localedef -i ja_JP -f UTF-8 loc/ja_JP.UTF-8 &&
-		test -s loc/ja_JP.UTF-8/LC_CTYPE
-	'
+	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' 'ja_locale'
 
 	test_expect_success 'under LANG=C auth-check says it in English' '
 		test_must_fail 3 auth-check -d "$TMP/nostate" -u alice 2>err </dev/null &&

@@ -1,0 +1,184 @@
+#!/bin/sh
+# t0093: every tool's --help is its man page's SYNOPSIS, word for word,
+# then one line per option, the same options as the page's option list
+# (-h and -V included), translated under ja_JP.UTF-8; every usage error
+# says what was wrong in one line before the synopsis; every page has
+# ENVIRONMENT, FILES, EXIT STATUS and EXAMPLES in that order.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-ja.sh"
+
+TOOLS=$(for c in "$SRCDIR"/cmd/*.c; do basename "$c" .c; done)
+# Usage errors stop before any state is read; none may be found anyway.
+JUKISEC_DIR=$TMP/none
+export JUKISEC_DIR
+
+# words: whitespace as one blank, none around "|" or before "...".
+words() { tr -s " \t\n" " " | sed "s/^ //; s/ \$//; s/ *| */|/g; s/ \.\.\./.../g"; }
+# synopsis FILE / opt_lines FILE: the two parts of a --help.
+synopsis() { sed "/^\$/,\$d" "$1"; }
+opt_lines() { sed "1,/^\$/d" "$1"; }
+# names: the options named in the text read, one per line, sorted; a
+# cluster of single-letter flags (-nqv) as its letters.
+names() {
+	grep -oE "(^|[][ ,|])--?[A-Za-z][-A-Za-z]*" | sed "s/^[][ ,|]*//" |
+	while read -r o; do
+		case $o in
+		--*|-?) printf "%s\n" "$o" ;;
+		*) printf "%s\n" "${o#-}" | sed "s/./-&\n/g" | sed "/^\$/d" ;;
+		esac
+	done | sort -u
+}
+# man_synopsis TOOL / man_opts TOOL: the SYNOPSIS of its page as mandoc
+# renders it, and the options of its .It Fl lines.
+man_synopsis() {
+	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/$1.1" | col -b |
+	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | sed "1d;\$d"
+}
+man_opts() {
+	grep "^\.It Fl" "$SRCDIR/man/$1.1" | sed "s/\\\\-/-/g; s/ Ns = Ns / /g" |
+	grep -oE "Fl -?[A-Za-z][-A-Za-z]*" | sed "s/^Fl /-/" | sort -u
+}
+
+for t in $TOOLS; do
+	test_expect_success "$t --help: exit 0 on stdout; the synopsis is the SYNOPSIS of $t(1)" '
+		$t --help >help.$t 2>err && test ! -s err &&
+		synopsis help.$t | sed "1s/^usage: //" | words >u &&
+		man_synopsis $t | words >m &&
+		echo >>u && echo >>m && test_cmp m u
+	'
+
+	test_expect_success "$t --help: one line per option of $t(1), each with what it does" '
+		opt_lines help.$t >lines &&
+		test -s lines &&
+		! grep -v "^ *-" lines &&
+		! grep -vE "^ +-[^ ]*( [^ ]+)*  +[^ ]" lines &&
+		sed "s/^ *//; s/  .*//" lines | names >got &&
+		man_opts $t >want && test_cmp want got &&
+		test "$(wc -l <lines)" -eq "$(sed "s/^ *//; s/  .*//" lines |
+		    sed "s/^-., //" | sort -u | wc -l)" &&
+		synopsis help.$t | names >syn &&
+		comm -23 syn got >missing && test_cmp /dev/null missing
+	'
+done
+
+# TOOL ARGS|REASON: a usage error and the line that must come before the
+# synopsis, $t being the tool.  The two of the issue first.
+cat >cases <<'EOF'
+log-append -u tanaka -o juminhyo|log-append: missing -a
+operator-revoke -b boss -i tanaka|operator-revoke: missing --reason
+auth-check|auth-check: missing -u
+auth-check --pam -u x|auth-check: --pam: not with -u or --password-fd
+auth-check -u x --password-fd x|auth-check: --password-fd x: not a file descriptor (0-1023)
+incident-report|incident-report: missing the mode: new, step, show or list
+incident-report frob|incident-report: frob: not new, step, show or list
+incident-report step -b boss --step closed|incident-report: step: missing the incident id
+incident-report list extra|incident-report: extra argument: extra
+incident-report new -b boss --type other --summary s --step closed|incident-report: --step: not with new
+incident-report list -b boss|incident-report: -b: not with list
+incident-report new --type other --summary s|incident-report: missing -b
+incident-report new -b boss --type other|incident-report: missing --summary
+incident-report new -b boss --summary s|incident-report: missing --type
+incident-report new -b boss --type unrecoverable --summary s|incident-report: --type unrecoverable needs --cause
+incident-report step 2026-0001 -b boss|incident-report: missing --step
+incident-report list --format text|incident-report: --format text: not with list
+jukisec-audit extra|jukisec-audit: extra argument: extra
+jukisec-audit --confirm x|jukisec-audit: missing -b
+jukisec-audit -b boss|jukisec-audit: missing --confirm
+jukisec-audit -b boss --confirm x --since 2026-01-01|jukisec-audit: --confirm: not with --key-file, --author, --since, --until or --fiscal-year
+jukisec-init extra|jukisec-init: extra argument: extra
+log-append -a x|log-append: missing -u
+log-append --seal -u x|log-append: --seal: not with -u, -a, -o, -r or -m
+log-append --seal --stdin|log-append: --seal, --stdin and --recover exclude each other
+log-append --recover|log-append: --recover needs --key-file (the log verification key)
+log-append --seal --key-file k|log-append: --key-file is for --recover only
+log-append -u x -a y extra|log-append: extra argument: extra
+log-prune -q -v --discard|log-prune: -q and -v exclude each other
+log-prune --discard extra|log-prune: extra argument: extra
+log-show --follow file|log-show: --follow and --cursor-file read the live log, not files
+log-verify|log-verify: missing -k
+operator-add -i x -n X|operator-add: missing -m
+operator-add -n X -m password|operator-add: missing -i
+operator-list -f xml|operator-list: -f xml: not table, csv, json or form
+operator-list extra|operator-list: extra argument: extra
+operator-mod -i x|operator-mod: missing -b
+operator-mod -b boss|operator-mod: missing -i
+operator-mod -i x -b boss --key-file k|operator-mod: --key-file is for --recover only
+operator-revoke -i x --reason r|operator-revoke: missing -b
+operator-revoke -b boss --reason r|operator-revoke: missing -i
+EOF
+
+test_expect_success 'every usage error: exit 2, the reason in one line, then the synopsis' '
+	while IFS="|" read -r cmd why; do
+		t=${cmd%% *}
+		synopsis help.$t >syn &&
+		{ echo "$why"; cat syn; } >want &&
+		test_must_fail 2 $cmd >out 2>err </dev/null &&
+		test ! -s out &&
+		test_cmp want err || { echo "in: $cmd" >&2; exit 1; }
+	done <cases
+'
+
+test_expect_success 'every tool has a usage error above, and the two of the issue' '
+	for t in $TOOLS; do grep -q "^$t[ |]" cases || { echo "$t" >&2; exit 1; }; done
+'
+
+# getopt_long names an unknown option and a missing argument itself: one
+# line, never a second one of the tool's.
+test_expect_success 'unknown option, missing argument: getopt_long'"'"'s one line, then the synopsis' '
+	for t in $TOOLS; do
+		synopsis help.$t >syn &&
+		test_must_fail 2 $t --bogus >out 2>err </dev/null &&
+		test "$(sed -n 1p err)" = "$t: unrecognized option '"'"'--bogus'"'"'" &&
+		sed 1d err | test_cmp syn - &&
+		test_must_fail 2 $t -d >out 2>err </dev/null &&
+		test "$(sed -n 1p err)" = "$t: option requires an argument -- '"'"'d'"'"'" &&
+		sed 1d err | test_cmp syn - || { echo "in: $t" >&2; exit 1; }
+	done
+'
+
+test_expect_success 'every page: ENVIRONMENT, FILES, EXIT STATUS, EXAMPLES in that order' '
+	for p in $TOOLS pam_jukisec; do
+		f=$(ls "$SRCDIR"/man/$p.[18]) &&
+		grep -E "^\.Sh (ENVIRONMENT|FILES|EXIT STATUS|EXAMPLES)\$" "$f" |
+		    tr "\n" "|" >got && echo >>got &&
+		echo ".Sh ENVIRONMENT|.Sh FILES|.Sh EXIT STATUS|.Sh EXAMPLES|" |
+		    test_cmp - got &&
+		mandoc -Tlint -W warning "$f" >lint 2>&1 && test ! -s lint ||
+		    { echo "in: $f" >&2; cat lint >&2; exit 1; }
+	done
+'
+
+test_expect_success 'pam_jukisec(8) says why it has no -h or -V' '
+	grep -A3 "it has no" "$SRCDIR/man/pam_jukisec.8" | grep -q "^\.Fl V"
+'
+
+if test_have_prereq MOUNTNS,LOCALEDIR; then
+	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' 'ja_locale'
+
+	# name_col / desc_col: the two columns of the option lines.
+	name_col() { opt_lines "$1" | sed "s/^ *//; s/  .*//"; }
+	desc_col() { opt_lines "$1" | sed "s/^ *//; s/^\([^ ]\| [^ ]\)*  *//"; }
+
+	test_expect_success 'under ja_JP.UTF-8 every --help is Japanese: the usage word and every option line' '
+		for t in $TOOLS; do
+			ja_run $t --help >ja.$t 2>err && test ! -s err &&
+			grep -q "^使用法: $t " ja.$t &&
+			name_col help.$t >en.names && name_col ja.$t >ja.names &&
+			test_cmp en.names ja.names &&
+			desc_col help.$t | LC_ALL=C grep "[^ -~]" >bad; test ! -s bad &&
+			desc_col ja.$t >ja.desc && test "$(wc -l <ja.desc)" -gt 2 &&
+			LC_ALL=C grep -v "[^ -~]" ja.desc >bad; test ! -s bad ||
+			    { echo "in: $t" >&2; cat bad >&2; exit 1; }
+		done
+	'
+
+	test_expect_success 'under ja_JP.UTF-8 the reason of a usage error is Japanese, then the Japanese synopsis' '
+		test_must_fail 2 ja_run log-append -u tanaka -o juminhyo 2>err </dev/null &&
+		sed -n 1p err | LC_ALL=C grep -q "^log-append: .*-a.*[^ -~]" &&
+		sed -n 2p err | grep -q "^使用法: log-append "
+	'
+else
+	test_skip 'the Japanese --help' "$prereq_missing"
+fi
+
+test_done
