@@ -1,6 +1,6 @@
 # tests/lib-ja.sh: running the built tools under ja_JP.UTF-8 with the
-# built catalogue, for t0090 and t0093.  Source after lib.sh; then, under
-# test_have_prereq MOUNTNS,LOCALEDIR, run ja_locale as a test first.
+# built catalogue, for t0090, t0093 and t2410.  Source after lib.sh; then,
+# under test_have_prereq MOUNTNS,LOCALEDIR, run ja_locale as a test first.
 # The tools look the catalogue up in the LOCALEDIR compiled into them; make
 # test passes it, and the binary holds it for a run by hand.
 LOCALEDIR=${JUKISEC_LOCALEDIR:-$(strings "$JUKISEC_BUILD/auth-check" |

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/fplib.sh"
 . "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-ja.sh"
 
 PC=$JUKISEC_BUILD/tests/pamclient
 MOD=$JUKISEC_BUILD/pam_jukisec.so
@@ -15,8 +16,6 @@ if [ ! -x "$PC" ] || ! command -v test_lazy_prereq >/dev/null 2>&1; then
 	echo "1..0 # skip needs tests/pamclient and test_lazy_prereq (test infrastructure)"
 	exit 0
 fi
-LOCALEDIR=${JUKISEC_LOCALEDIR:-$(strings "$JUKISEC_BUILD/auth-check" |
-	grep -m1 '^/.*/locale$')}
 
 # An ASan build of the module loads only into an ASan host (pamclient of
 # the same build), not into the system's pamtester.
@@ -181,22 +180,7 @@ test_lazy_prereq JALOCALE '
 	    { echo "localedef cannot build ja_JP.UTF-8 (locales)"; exit 1; }'
 ja_pc() {
 	_u=$1 _f=$2; shift 2
-	unshare -m sh -c '
-		set -e
-		mount --make-rprivate /
-		dir=$1 loc=$2; shift 2
-		if [ ! -d "$dir" ]; then
-			a=$dir
-			while [ ! -d "$a" ]; do a=$(dirname "$a"); done
-			case $a in /|/usr) exit 125;; esac
-			mount -t tmpfs tmpfs "$a"
-			mkdir -p "$dir"
-		fi
-		mount --bind "$loc" "$dir"
-		set +e
-		exec "$@"' sh "$LOCALEDIR" "$JUKISEC_BUILD/locale" \
-	    env -u LANGUAGE LC_ALL=ja_JP.UTF-8 LANG=ja_JP.UTF-8 LOCPATH="$TMP/loc" \
-	    "$PC" -c "$TMP/pam.d" -i 3 "$@" svc "$_u" 3<"$_f" \
+	ja_run "$PC" -c "$TMP/pam.d" -i 3 "$@" svc "$_u" 3<"$_f" \
 	    >"$TMP/pc.out" 2>"$TMP/pc.err"
 }
 
