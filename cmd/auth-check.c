@@ -69,7 +69,7 @@ main(int argc, char *argv[])
 		case 'h': usage(ST_OK); break;
 		case 't': terminal = optarg; break;
 		case 'u': id = optarg; break;
-		case 'V': print_version(); return ST_OK;
+		case 'V': print_version(); return fshut_stdout();
 		case O_PWFD:
 			if ((pwfd = fd_parse("--password-fd", optarg)) == -1)
 				usage(ST_USAGE);

@@ -270,7 +270,7 @@ main(int argc, char *argv[])
 		case 'd': dir = optarg; break;
 		case 'h': usage(ST_OK); break;
 		case 't': terminal = optarg; break;
-		case 'V': print_version(); return ST_OK;
+		case 'V': print_version(); return fshut_stdout();
 		case O_BYFD:
 			if ((byfd = fd_parse("--by-password-fd", optarg)) == -1)
 				usage(ST_USAGE);

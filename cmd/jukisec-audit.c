@@ -107,7 +107,7 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			print_version();
-			return ST_OK;
+			return fshut_stdout();
 		case O_AUTHOR:
 			o.author = optarg;
 			break;

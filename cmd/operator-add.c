@@ -132,7 +132,7 @@ main(int argc, char *argv[])
 		case 'r': a.role = optarg; break;
 		case 's': a.section = optarg; break;
 		case 't': terminal = optarg; break;
-		case 'V': print_version(); return ST_OK;
+		case 'V': print_version(); return fshut_stdout();
 		case OPCHANGE_NOW: return clock_refused();
 		default:
 			if (opchange_opt(&a, ch, optarg) == -1)

@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 			if (asof_parse(optarg, &now) != ST_OK)
 				return ST_USAGE;
 			break;
-		case 'V': print_version(); return ST_OK;
+		case 'V': print_version(); return fshut_stdout();
 		default: usage(ST_USAGE);
 		}
 	}

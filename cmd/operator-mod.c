@@ -159,7 +159,7 @@ main(int argc, char *argv[])
 		case 's': a.section = optarg; break;
 		case 't': terminal = optarg; break;
 		case 'u': a.unlock = 1; break;
-		case 'V': print_version(); return ST_OK;
+		case 'V': print_version(); return fshut_stdout();
 		case O_RESET: a.reset = 1; break;
 		case O_REENROL: a.reenrol = 1; break;
 		case O_RECOVER: recover = 1; break;

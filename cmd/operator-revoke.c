@@ -123,7 +123,7 @@ main(int argc, char *argv[])
 		case 'h': usage(ST_OK); break;
 		case 'i': id = optarg; break;
 		case 't': terminal = optarg; break;
-		case 'V': print_version(); return ST_OK;
+		case 'V': print_version(); return fshut_stdout();
 		case O_REASON: reason = optarg; break;
 		case O_BYFD:
 			if ((byfd = fd_parse("--by-password-fd", optarg)) == -1)
