@@ -143,6 +143,25 @@ XGETTEXT = xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
 po:
 	$(XGETTEXT) -o po/jukisec.pot $(sort $(wildcard cmd/*.c)) $(LIBSRC) pam/pam_jukisec.c
 	for p in $(PO); do msgmerge -q --update --backup=none $$p po/jukisec.pot || exit 1; done
+	$(PO4A) --force --no-translations --previous --porefs file --package-name jukisec \
+		--package-version $(VERSION) po/man/po4a.cfg
+	python3 po/man/keep-english $(MANPO)
+
+# The translated manual pages: po4a (po/man/po4a.cfg, which lists every
+# page of man/) makes $(BUILD)/man/LANG/manN/PAGE.N from each English page
+# and po/man/LANG.po; make install puts them in $(MANPREFIX)/LANG/manN,
+# where man -L LANG (or LANG=ja_JP.UTF-8 man) finds them.  A paragraph
+# without a translation (new, or changed and so fuzzy) stays English in
+# the page (--keep 0): the build never fails for want of a translator, and
+# t0092 fails instead, naming each untranslated or fuzzy entry.
+PO4A = po4a --no-backups -M UTF-8 -L UTF-8 --variable out=$(BUILD)/man
+MANPO = $(wildcard po/man/*.po)
+MANLANGS = $(MANPO:po/man/%.po=%)
+all: $(BUILD)/man/stamp
+$(BUILD)/man/stamp: po/man/po4a.cfg $(MANPO) $(MAN1) $(MAN5) $(MAN8)
+	rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	$(PO4A) --no-update --force --keep 0 -q po/man/po4a.cfg
+	touch $@
 
 # Debian packages the build, the tests, the bench and the demo need, every
 # one (a test never skips for want of one of these).  As root they are
@@ -161,6 +180,9 @@ DEBS += libargon2-1
 DEBS += libpam0g-dev
 # mount: mount/umount for t0090, t2400 and t4060 (tmpfs, bind mounts).
 DEBS += mount
+# po4a: the Japanese manual pages are made from the English ones through
+# po/man/ja.po (make all, make po; t0092).
+DEBS += po4a
 # openssl: bench/10-log.sh measures openssl dgst -sha256 as the hashing baseline.
 DEBS += openssl
 deps:
@@ -250,8 +272,8 @@ bench: deps
 
 # The man pages, and the dependency graph of common/ and cmd/ (printed;
 # a cycle among modules or headers fails, tests/depgraph).
-lint: $(BIN:%=$(BUILD)/%)
-	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
+lint: $(BIN:%=$(BUILD)/%) $(BUILD)/man/stamp
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8) $(BUILD)/man/*/man*/*
 	python3 tests/depgraph $(BUILD)
 
 install: all
@@ -265,6 +287,12 @@ install: all
 	mkdir -p $(DESTDIR)$(COMPDIR)
 	install -m 644 $(BUILD)/jukisec.bash $(DESTDIR)$(COMPDIR)/jukisec
 	for b in $(BIN); do ln -sf jukisec $(DESTDIR)$(COMPDIR)/$$b || exit 1; done
+	for l in $(MANLANGS); do for s in 1 5 8; do \
+		mkdir -p $(DESTDIR)$(MANPREFIX)/$$l/man$$s && \
+		for m in $(BUILD)/man/$$l/man$$s/*.$$s; do \
+			install -m 644 $$m $(DESTDIR)$(MANPREFIX)/$$l/man$$s/ || exit 1; \
+		done || exit 1; \
+	done; done
 	for l in $(PO:po/%.po=%); do \
 		mkdir -p $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 		install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/jukisec.mo \
@@ -302,6 +330,11 @@ uninstall:
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m#man/}; done
 	for b in jukisec $(BIN); do rm -f $(DESTDIR)$(COMPDIR)/$$b; done
 	for l in $(PO:po/%.po=%); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/jukisec.mo; done
+	for l in $(MANLANGS); do \
+		for m in $(MAN1) $(MAN5) $(MAN8); do \
+			s=$${m##*.}; rm -f $(DESTDIR)$(MANPREFIX)/$$l/man$$s/$${m#man/}; \
+		done; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)

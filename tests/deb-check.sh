@@ -35,6 +35,9 @@ test_expect_success 'it holds every tool, page, catalogue, completion, unit and 
 	done >>want &&
 	echo /usr/share/bash-completion/completions/jukisec >>want &&
 	for m in "$SRCDIR"/man/*.5; do echo "/usr/share/man/man5/$(basename "$m").gz"; done >>want &&
+	for m in "$SRCDIR"/man/*.[158]; do
+		echo "/usr/share/man/ja/man${m##*.}/$(basename "$m").gz"
+	done >>want &&
 	for p in "$SRCDIR"/po/*.po; do
 		echo "/usr/share/locale/$(basename "$p" .po)/LC_MESSAGES/jukisec.mo"
 	done >>want &&

@@ -2,7 +2,8 @@
 # One glossary for the Japanese texts (po/glossary.ja.txt, the regulation's
 # own terms): the catalogue, the Japanese texts of the sources, the golden
 # documents and the documents the tools print now say each concept with its
-# term, never a variant the glossary names (統括, 失効, 端末 without 機 ...).
+# term, never a variant the glossary names (統括, 失効, 端末 without 機 ...);
+# so do the Japanese manual pages (po/man/ja.po).
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
@@ -28,6 +29,10 @@ test_expect_success 'a variant is caught (the check can fail)' '
 
 test_expect_success 'the Japanese catalogue keeps the glossary' '
 	check "$SRCDIR/po/ja.po"
+'
+
+test_expect_success 'the Japanese manual pages (po/man/ja.po) keep it' '
+	check "$SRCDIR/po/man/ja.po"
 '
 
 test_expect_success 'the Japanese texts of the sources keep it' '
