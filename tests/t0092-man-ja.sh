@@ -53,6 +53,13 @@ test_expect_success 'the build wrote a Japanese page for every page, each mandoc
 	done
 '
 
+test_expect_success 'every section reference of a Japanese page names a translated heading' '
+	python3 "$SRCDIR/tests/man-sx.py" "$MANJA"/man*/* >&2 &&
+	sed "s/^\.Sx .*/.Sx No such section/" "$MANJA/man1/operator-mod.1" >bad.1 &&
+	test_must_fail 1 python3 "$SRCDIR/tests/man-sx.py" bad.1 >out &&
+	grep -q "^bad.1:[0-9]*: Sx No such section: no such section heading" out
+'
+
 # ja LINES: how many of LINES hold hiragana, katakana or kanji.
 ja() { LC_ALL=C.UTF-8 grep -c -P "[\p{Hiragana}\p{Katakana}\p{Han}]" || true; }
 
