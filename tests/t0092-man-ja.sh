@@ -33,7 +33,7 @@ test_expect_success 'every paragraph of every page has a Japanese translation, n
 	msgattrib --only-fuzzy --no-obsolete po/man/ja.po >fuzzy.po &&
 	for f in untranslated fuzzy; do
 		sed -n "s/^#: //p" $f.po | tr " " "\n" | sort | uniq -c |
-			sed "s/^/# $f entries: /" >&2
+			sed "s/^/$f entries: /" >&2
 	done &&
 	cat untranslated.po fuzzy.po >&2 &&
 	test ! -s untranslated.po && test ! -s fuzzy.po &&
