@@ -159,6 +159,22 @@ if [ -n "$root_ok" ]; then
 		! LC_ALL=C grep -q "[^[:print:][:space:]]" c
 	'
 
+	# man-db looks in /usr/share/man/ja for -L ja and for a ja_* LANG
+	# (the locale built above); the page shown is the Japanese one.
+	if in_root sh -c "command -v man" >/dev/null 2>&1; then
+		test_expect_success 'man -L ja auth-check shows the installed Japanese page' '
+			echo /usr/share/man/ja/man1/auth-check.1.gz >want &&
+			in_root man -L ja -w auth-check >where && test_cmp want where &&
+			in_root env LOCPATH=/root/loc LANG=ja_JP.UTF-8 man -w auth-check >where &&
+			test_cmp want where &&
+			in_root env LC_ALL=C.UTF-8 MANWIDTH=80 man -L ja auth-check 2>err >shown;
+			cat err >&2 && test ! -s err &&
+			LC_ALL=C.UTF-8 grep -q "住基ネットの端末機" shown
+		'
+	else
+		test_skip 'man -L ja auth-check' 'man (man-db) not installed'
+	fi
+
 	if in_root sh -c "command -v systemd-analyze" >/dev/null 2>&1; then
 		test_expect_success 'systemd-analyze verify: the installed units are sound' '
 			in_root systemd-analyze verify --man=no \
