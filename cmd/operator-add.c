@@ -51,12 +51,12 @@ usage(int status)
 {
 	usage_exit(status, _("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
 	    "[--by-password-fd N]\n"
-	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
-	    "\t-m fingerprint|external [--finger NAME] [--device DRIVER]\n"
+	    "\t-i ID -n NAME [-s SECTION] [--title TITLE] [-r operator|manager]\n"
+	    "\t[-e DATE] -m fingerprint|external [--finger NAME] [--device DRIVER]\n"
 	    "       operator-add [-d DIR] [-t TERMINAL] [-b ID] "
 	    "[--by-password-fd N]\n"
-	    "\t-i ID -n NAME [-s SECTION] [-r operator|manager] [-e DATE]\n"
-	    "\t-m password --reason TEXT --instructions-given DATE\n"
+	    "\t-i ID -n NAME [-s SECTION] [--title TITLE] [-r operator|manager]\n"
+	    "\t[-e DATE] -m password --reason TEXT --instructions-given DATE\n"
 	    "\t[--password-fd N]\n"), opts);
 }
 
@@ -75,7 +75,8 @@ check(struct opchange *a)
 		return ST_USAGE;
 	}
 	if (field_check("-n", a->name, OPERATOR_NAME_MAX) ||
-	    field_check("-s", a->section, OPERATOR_SECTION_MAX))
+	    field_check("-s", a->section, OPERATOR_SECTION_MAX) ||
+	    field_check("--title", a->title, OPERATOR_TITLE_MAX))
 		return ST_USAGE;
 	if (role_parse(a->role, &a->r) == -1) {
 		warnx(_("-r %s: not operator or manager"), a->role);
@@ -113,7 +114,7 @@ int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct opchange	 a = { .section = "", .role = "operator", .pwfd = -1,
+	struct opchange	 a = { .section = "", .title = "", .role = "operator", .pwfd = -1,
 			    .byfd = -1, .exp = TIME_NONE };
 	const char	*dir = NULL, *terminal = NULL;
 	int		 ch, r;

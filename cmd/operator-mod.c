@@ -1,7 +1,7 @@
 /*
  * operator-mod — the Security Manager's changes to a registered person:
- * unlock (R5.2), new password or re-enrolment, method, section, name and
- * expiry (R5.5 prompt change); --recover, the way back for a locked or
+ * unlock (R5.2), new password or re-enrolment, method, section, title,
+ * name and expiry (R5.5 prompt change); --recover, the way back for a locked or
  * lost manager.
  */
 #include <getopt.h>
@@ -64,8 +64,8 @@ usage(int status)
 {
 	usage_exit(status, _("usage: operator-mod [-u] [-d DIR] [-t TERMINAL] -b ID "
 	    "[--by-password-fd N] -i ID\n"
-	    "\t[-n NAME] [-s SECTION] [-e DATE|never] [--reset-password] "
-	    "[--reenroll]\n"
+	    "\t[-n NAME] [-s SECTION] [--title TITLE] [-e DATE|never]\n"
+	    "\t[--reset-password] [--reenroll]\n"
 	    "\t[-m fingerprint|password|external] [--reason TEXT]\n"
 	    "\t[--instructions-given DATE] [--password-fd N] [--finger NAME]\n"
 	    "\t[--device DRIVER]\n"
@@ -96,6 +96,7 @@ check(struct opchange *a)
 	}
 	if ((a->name && field_check("-n", a->name, OPERATOR_NAME_MAX)) ||
 	    (a->section && field_check("-s", a->section, OPERATOR_SECTION_MAX)) ||
+	    (a->title && field_check("--title", a->title, OPERATOR_TITLE_MAX)) ||
 	    (a->reason && field_check("--reason", a->reason, OPERATOR_REASON_MAX)))
 		return ST_USAGE;
 	if (a->instr && date_parse(a->instr, &y, &m, &d) == -1) {
@@ -117,7 +118,7 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 	int		 r;
 
 	if (a->by || a->byfd != -1 || a->method || a->name || a->section ||
-	    a->expires || a->reason || a->instr || (a->reset && a->reenrol)) {
+	    a->title || a->expires || a->reason || a->instr || (a->reset && a->reenrol)) {
 		warnx(_("--recover takes -i, --key-file and at most one of "
 		    "--reset-password and --reenroll"));
 		usage(ST_USAGE);
@@ -183,7 +184,7 @@ main(int argc, char *argv[])
 	if (usage_missing(a.by, "-b"))
 		usage(ST_USAGE);
 	if (!a.unlock && !a.reset && !a.reenrol && !a.method && !a.name &&
-	    !a.section && !a.expires && !a.reason && !a.instr) {
+	    !a.section && !a.title && !a.expires && !a.reason && !a.instr) {
 		warnx(_("nothing to change"));
 		usage(ST_USAGE);
 	}

@@ -36,6 +36,7 @@ static const struct {
 	{ "reenroll", "matching information enrolled again", "照合情報の再登録" },
 	{ "name", "name", "氏名" },
 	{ "section", "section", "所属" },
+	{ "title", "title", "職名" },
 	{ "expires", "expiry", "有効期限" },
 	{ "method=fingerprint", "method: fingerprint", "確認方法: 指紋(照合情報)" },
 	{ "method=password", "method: identification code and password",

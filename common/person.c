@@ -21,5 +21,8 @@ person_label(const struct register_ *reg, const char *id, int ja)
 	if (o == NULL)
 		return xasprintf(ja ? "登録簿に記載のない者(ID %s)" :
 		    "not in the register (id %s)", id);
-	return xstrdup(o->name);
+	if (*o->title == '\0')
+		return xstrdup(o->name);
+	return ja ? xasprintf("%s %s", o->title, o->name) :
+	    xasprintf("%s, %s", o->name, o->title);
 }

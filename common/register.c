@@ -3,8 +3,10 @@
  *
  * Invariants: the register is a record; rows are never deleted and ids are
  * never reused (a revoked row keeps its id).  It is read strictly (header,
- * 16 fields, valid ids, roles, methods and times, no duplicate id: anything
- * else is ST_FAIL naming file and line) and rewritten only whole, through
+ * 18 fields, valid ids, roles, methods and times, no duplicate id: anything
+ * else is ST_FAIL naming file and line; the forms of older versions, with
+ * 16 or 17 fields, are read too and rewritten in the current form by the
+ * next change) and rewritten only whole, through
  * atomic_begin/commit, under STORE_LOCK_REGISTER.  A missing operators.csv
  * is an empty register.  Credential files follow the crash order
  * "credential before row" on add and "row before credential" on revoke, so
@@ -29,20 +31,23 @@
 
 enum { C_ID, C_NAME, C_SECTION, C_ROLE, C_METHOD, C_REASON, C_APPROVED,
 	C_INSTR, C_REGAT, C_REGBY, C_EXPIRES, C_REVAT, C_REVBY, C_REVREASON,
-	C_FAILED, C_LOCKED, C_LOCKAT, NCOLS };
+	C_FAILED, C_LOCKED, C_LOCKAT, C_TITLE, NCOLS };
 _Static_assert(NCOLS == REGISTER_NCOLS, "operators.csv columns");
 
 const char *const register_cols[REGISTER_NCOLS] = {
 	"id", "name", "section", "role", "method", "exception_reason",
 	"approved_by", "instructions_date", "registered_at", "registered_by",
 	"expires", "revoked_at", "revoked_by", "revoked_reason", "failed",
-	"locked", "locked_at"
+	"locked", "locked_at", "title"
 };
 
-/* operators.csv before the locked column (jukisec 0.1): read, and
- * rewritten in the current form by the next change. */
-#define OLD_NCOLS	16
-static const char *const old_cols[OLD_NCOLS] = {
+/* The forms operators.csv had: read, and rewritten in the current form
+ * by the next change.  FORM_V1 is jukisec 0.1's, before the locked
+ * column; FORM_V2 the one before title (register_cols less the last). */
+enum form { FORM_NOW, FORM_V1, FORM_V2 };
+#define V1_NCOLS	16
+#define V2_NCOLS	(NCOLS - 1)
+static const char *const v1_cols[V1_NCOLS] = {
 	"id", "name", "section", "role", "method", "exception_reason",
 	"approved_by", "instructions_date", "registered_at", "registered_by",
 	"expires", "revoked_at", "revoked_by", "revoked_reason", "failed",
@@ -182,11 +187,11 @@ field_parse(const char **f, int c, struct operator *o)
 	}
 }
 
-/* Fills o from rec (old: the 16 columns before "locked"), a bad value
- * replaced by its stand-in after a warning; NULL, or the reason the row
- * cannot be kept at all (its id). */
+/* Fills o from rec (of the form fm), a bad value replaced by its stand-in
+ * after a warning; NULL, or the reason the row cannot be kept at all (its
+ * id). */
 static const char *
-row_parse(struct csv_record *rec, int old, const char *path, int quiet,
+row_parse(struct csv_record *rec, enum form fm, const char *path, int quiet,
     struct operator *o)
 {
 	static const int typed[] = { C_ROLE, C_METHOD, C_REGAT, C_EXPIRES,
@@ -195,9 +200,10 @@ row_parse(struct csv_record *rec, int old, const char *path, int quiet,
 	size_t	 i;
 	int	 c;
 
-	for (i = 0; i < NCOLS; i++)
-		f[i] = rec->field[i - (old && i >= C_LOCKED)];
-	if (old)
+	for (i = 0; i < C_TITLE; i++)
+		f[i] = rec->field[i - (fm == FORM_V1 && i >= C_LOCKED)];
+	f[C_TITLE] = fm == FORM_NOW ? rec->field[C_TITLE] : "";
+	if (fm == FORM_V1)
 		f[C_LOCKED] = *f[C_LOCKAT] != '\0' ? "yes" : "no";
 	if (operator_id_problem(f[C_ID]) != NULL)
 		return register_cols[C_ID];
@@ -219,6 +225,7 @@ row_parse(struct csv_record *rec, int old, const char *path, int quiet,
 	o->id = xstrdup(f[C_ID]);
 	o->name = xstrdup(f[C_NAME]);
 	o->section = xstrdup(f[C_SECTION]);
+	o->title = xstrdup(f[C_TITLE]);
 	o->exception_reason = xstrdup(f[C_REASON]);
 	o->approved_by = xstrdup(f[C_APPROVED]);
 	o->instructions_date = xstrdup(f[C_INSTR]);
@@ -268,21 +275,36 @@ check_duplicates(struct register_ *reg, const size_t *lines, const char *path)
 	return r;
 }
 
-/* 1 when fp starts with the header of the old form; fp is rewound. */
+/* 1 when line is the header of the n columns cols. */
 static int
-old_format(FILE *fp)
+is_header(const char *line, const char *const *cols, size_t n)
 {
-	char	 line[256], want[256] = "";
+	char	 want[512] = "";
 	size_t	 i;
-	int	 old;
 
-	for (i = 0; i < OLD_NCOLS; i++) {
-		strcat(want, old_cols[i]);
-		strcat(want, i + 1 < OLD_NCOLS ? "," : "\n");
+	for (i = 0; i < n; i++) {
+		strcat(want, cols[i]);
+		strcat(want, i + 1 < n ? "," : "\n");
 	}
-	old = fgets(line, sizeof line, fp) != NULL && strcmp(line, want) == 0;
+	return strcmp(line, want) == 0;
+}
+
+/* The form whose header fp starts with (FORM_NOW for any other: the
+ * reader then names what is wrong); fp is rewound. */
+static enum form
+file_form(FILE *fp)
+{
+	char	 line[512];
+	enum form fm = FORM_NOW;
+
+	if (fgets(line, sizeof line, fp) != NULL) {
+		if (is_header(line, v1_cols, V1_NCOLS))
+			fm = FORM_V1;
+		else if (is_header(line, register_cols, V2_NCOLS))
+			fm = FORM_V2;
+	}
 	rewind(fp);
-	return old;
+	return fm;
 }
 
 int
@@ -296,7 +318,8 @@ register_load(struct store *st, struct register_ *reg)
 	FILE		*fp;
 	size_t		 cap = 0, *lines = NULL;
 	static int	 loads;		/* damage is told once a process */
-	int		 fd, k, old, ret = ST_OK;
+	enum form	 fm;
+	int		 fd, k, ret = ST_OK;
 
 	reg->op = NULL;
 	reg->n = reg->damaged = 0;
@@ -312,12 +335,13 @@ register_load(struct store *st, struct register_ *reg)
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)
 		err(ST_FAIL, "%s", path);
-	old = old_format(fp);
-	r = csvr_open(fp, path, old ? old_cols : register_cols,
-	    old ? OLD_NCOLS : NCOLS, 0, 1, OPERATOR_REASON_MAX);
+	fm = file_form(fp);
+	r = csvr_open(fp, path, fm == FORM_V1 ? v1_cols : register_cols,
+	    fm == FORM_V1 ? V1_NCOLS : fm == FORM_V2 ? V2_NCOLS : NCOLS, 0, 1,
+	    OPERATOR_REASON_MAX);
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&o, 0, sizeof o);
-		if ((bad = row_parse(rec, old, path, loads > 0, &o)) != NULL) {
+		if ((bad = row_parse(rec, fm, path, loads > 0, &o)) != NULL) {
 			warnx(_("%s:%zu: field %s: invalid value"), path,
 			    rec->line, bad);
 			ret = ST_FAIL;
@@ -358,6 +382,7 @@ register_free(struct register_ *reg)
 		free(o->id);
 		free(o->name);
 		free(o->section);
+		free(o->title);
 		free(o->exception_reason);
 		free(o->approved_by);
 		free(o->instructions_date);
@@ -395,6 +420,7 @@ register_append(struct register_ *reg, const char *id)
 	o->id = xstrdup(id);
 	o->name = xstrdup("");
 	o->section = xstrdup("");
+	o->title = xstrdup("");
 	o->exception_reason = xstrdup("");
 	o->approved_by = xstrdup("");
 	o->instructions_date = xstrdup("");
@@ -476,6 +502,7 @@ register_text(const struct operator *o, int c, char *buf)
 		snprintf(buf, TIME_BUFSZ, "%lld", o->failed);
 		return buf;
 	case C_LOCKED:		return o->locked ? "yes" : "no";
+	case C_TITLE:		return o->title;
 	default:		return fmt_time(o->locked_at, buf);
 	}
 }

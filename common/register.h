@@ -21,6 +21,7 @@
  * empty). */
 struct operator {
 	char		*id, *name, *section;
+	char		*title;			/* 職名, "" when not given */
 	enum role	role;
 	enum method	method;
 	char		*exception_reason;	/* R5.3 proviso (password only) */
@@ -89,8 +90,10 @@ struct gate_change {
 int	manager_change(struct store *, const char *by_id, int pwfd,
 	    const struct gate_change *);
 
-/* The columns of operators.csv, in order (also operator-list -f csv). */
-#define REGISTER_NCOLS	17
+/* The columns of operators.csv, in order (also operator-list -f csv);
+ * title last: it came last (jukisec 0.3), so a script that counts columns
+ * keeps them, and older registers still load (register.c). */
+#define REGISTER_NCOLS	18
 extern const char *const register_cols[REGISTER_NCOLS];
 /* The text of column col of the row, as operators.csv holds it (a damaged
  * value as it was); buf holds at least TIME_BUFSZ bytes. */
@@ -135,6 +138,7 @@ void	register_form(struct operator **sel, size_t n,
 /* Field limits in bytes (operator-add(1)); longer is ST_USAGE. */
 #define OPERATOR_NAME_MAX	256
 #define OPERATOR_SECTION_MAX	256
+#define OPERATOR_TITLE_MAX	256
 #define OPERATOR_REASON_MAX	1024
 
 const char	*role_name(enum role);

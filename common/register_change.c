@@ -30,6 +30,7 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 	switch (ch) {
 	case OPCHANGE_REASON: c->reason = arg; break;
 	case OPCHANGE_INSTR: c->instr = arg; break;
+	case OPCHANGE_TITLE: c->title = arg; break;
 	case OPCHANGE_FINGER: c->bio.finger = arg; break;
 	case OPCHANGE_DEVICE: c->bio.device = arg; break;
 	case OPCHANGE_PWFD:
@@ -119,6 +120,7 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 		o = register_append(reg, a->id);
 		set(&o->name, a->name);
 		set(&o->section, a->section);
+		set(&o->title, a->title);
 		set(&o->registered_by, who);
 		o->role = a->r;
 		o->method = a->m;
@@ -321,6 +323,8 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 			set(&o->name, a->name);
 		if (a->section)
 			set(&o->section, a->section);
+		if (a->title)
+			set(&o->title, a->title);
 		if (a->have_exp)
 			o->expires = a->exp;
 		if (a->unlock) {
@@ -335,11 +339,12 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 		}
 	}
 	if (oplog_log(st, a->by, "operator-mod", a->id,
-	    r == ST_OK || done ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s%s",
+	    r == ST_OK || done ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s%s%s",
 	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
 	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
 	    m != old ? method_name(m) : "", a->name ? " name" : "",
-	    a->section ? " section" : "", a->have_exp ? " expires" : "",
+	    a->section ? " section" : "", a->title ? " title" : "",
+	    a->have_exp ? " expires" : "",
 	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
 	    ST_OK && r == ST_OK)
 		r = ST_FAIL;

@@ -13,7 +13,8 @@
 
 /* One change as given on the command line; strings NULL when not given. */
 struct opchange {
-	const char	*by, *id, *name, *section, *role, *method, *expires;
+	const char	*by, *id, *name, *section, *title, *role, *method;
+	const char	*expires;
 	const char	*reason, *instr;
 	struct bio_opts	 bio;
 	int		 pwfd, byfd;		/* -1: the terminal */
@@ -27,9 +28,10 @@ struct opchange {
 /* The long options both tools take, in their usage order; "now" only to
  * be refused (clock.h). */
 enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
-	OPCHANGE_DEVICE, OPCHANGE_PWFD, OPCHANGE_BYFD, OPCHANGE_NOW,
-	OPCHANGE_NEXT };
+	OPCHANGE_DEVICE, OPCHANGE_PWFD, OPCHANGE_BYFD, OPCHANGE_TITLE,
+	OPCHANGE_NOW, OPCHANGE_NEXT };
 #define OPCHANGE_LONGOPTS \
+	{ "title",		required_argument, NULL, OPCHANGE_TITLE }, \
 	{ "reason",		required_argument, NULL, OPCHANGE_REASON }, \
 	{ "instructions-given",	required_argument, NULL, OPCHANGE_INSTR }, \
 	{ "finger",		required_argument, NULL, OPCHANGE_FINGER }, \

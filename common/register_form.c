@@ -4,7 +4,7 @@
  * is the municipality's Japanese form, so it is printed in Japanese
  * whatever the locale: its title and the article it is the form of come
  * from jukisec.conf (muni.h), dates in 和暦, people by the register's
- * name (person.h), the method in the regulation's words.
+ * 職名 and 氏名 (person.h), the method in the regulation's words.
  *
  * Invariants: the register's own fields only, never a credential; columns
  * padded by display width (text.h), a field never cut.
@@ -22,10 +22,10 @@
 #include "text.h"
 #include "timeutil.h"
 
-enum { F_NO, F_SECTION, F_NAME, F_METHOD, F_ROLE, F_REGAT, F_REGBY, F_REVAT,
+enum { F_NO, F_SECTION, F_TITLE, F_NAME, F_METHOD, F_ROLE, F_REGAT, F_REGBY, F_REVAT,
 	F_REVBY, F_REASON, NF };
 
-static const char *const head[NF] = { "番号", "所属", "氏名", "確認方法",
+static const char *const head[NF] = { "番号", "所属", "職名", "氏名", "確認方法",
 	"区分", "登録日", "登録者", "取消日", "取消者", "理由" };
 
 static const char *const method_ja[] = { "指紋(照合情報)",
@@ -79,6 +79,7 @@ register_form(struct operator **sel, size_t n, const struct register_ *reg,
 		o = sel[i];
 		c[i][F_NO] = xasprintf("%zu", i + 1);
 		c[i][F_SECTION] = xstrdup(o->section);
+		c[i][F_TITLE] = xstrdup(o->title);
 		c[i][F_NAME] = xstrdup(o->name);
 		c[i][F_METHOD] = xstrdup(method_ja[o->method]);
 		c[i][F_ROLE] = xstrdup(role_ja[o->role]);

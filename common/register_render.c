@@ -54,7 +54,7 @@ expiry_local(int64_t t, char buf[TIME_BUFSZ])
 	time_format_local(t, buf);
 }
 
-enum { TCOLS = 9 };
+enum { TCOLS = 10 };
 
 static void
 table_row(const char *const c[TCOLS], const size_t *w, const char *note)
@@ -73,11 +73,11 @@ static void
 table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 {
 	static const char *const head[TCOLS] = { N_("ID"), N_("NAME"),
-	    N_("SECTION"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
+	    N_("SECTION"), N_("TITLE"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
 	    N_("BY"), N_("EXPIRES"), N_("STATE") };
 	const char	*(*c)[TCOLS];
 	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ], *s;
-	char		*(*own)[2];
+	char		*(*own)[3];
 	size_t		 w[TCOLS], i, j, k;
 	struct operator	*o;
 
@@ -98,10 +98,12 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 		/* for people: names are shown, never obeyed (esc.h) */
 		own[i][0] = esc_str(o->name);
 		own[i][1] = esc_str(o->section);
+		own[i][2] = esc_str(o->title);
 		c[i][0] = o->id; c[i][1] = own[i][0]; c[i][2] = own[i][1];
-		c[i][3] = role_name(o->role); c[i][4] = method_name(o->method);
-		c[i][5] = t[i][0]; c[i][6] = o->registered_by; c[i][7] = t[i][1];
-		c[i][8] = operator_revoked(o) ? _("revoked") :
+		c[i][3] = own[i][2];
+		c[i][4] = role_name(o->role); c[i][5] = method_name(o->method);
+		c[i][6] = t[i][0]; c[i][7] = o->registered_by; c[i][8] = t[i][1];
+		c[i][9] = operator_revoked(o) ? _("revoked") :
 		    !operator_active(o, now) ? _("expired") :
 		    operator_locked(o, cf, now) ? _("locked") : _("active");
 		if (operator_revoked(o)) {
@@ -130,6 +132,7 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 		free(note[i]);
 		free(own[i][0]);
 		free(own[i][1]);
+		free(own[i][2]);
 	}
 	free(c);
 	free(t);

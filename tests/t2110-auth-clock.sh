@@ -122,6 +122,8 @@ test_expect_success 'a register of the 16-column form is read, and rewritten wit
 	for r in rows[1:]:
 	    if r[i] == "no": r[i + 1] = ""
 	for r in rows: del r[i]
+	assert rows[0][-1] == "title"
+	for r in rows: del r[-1]
 	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
 	EOF
 	head -1 "$D/operators.csv" | grep -q ",failed,locked_at\$" &&
@@ -129,7 +131,7 @@ test_expect_success 'a register of the 16-column form is read, and rewritten wit
 	at 2030-06-04T00:00:00Z auth sato "$TMP/pw.sato" &&
 	at 2030-06-04T00:00:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
 	    -i abe --unlock 4<"$TMP/pw.boss" &&
-	head -1 "$D/operators.csv" | grep -q ",failed,locked,locked_at\$" &&
+	head -1 "$D/operators.csv" | grep -q ",failed,locked,locked_at,title\$" &&
 	test "$(field abe locked)" = no && test "$(field sato locked)" = no &&
 	at 2030-06-04T00:00:00Z auth abe "$TMP/pw.abe"
 '

@@ -1,13 +1,17 @@
 #!/bin/sh
 # operator-list: the register as the 別記様式 shows it (R5.1); kanji align
-# in the table; CSV and JSON for programs; never a secret.
+# in the table; CSV and JSON for programs; never a secret.  The title
+# (職名) column: set by operator-add and operator-mod --title, checked like
+# the other free text, the register's last column (a register without it
+# still loads).
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
 test_expect_success 'set up' '
 	reg_state && bootstrap && add_pw tanaka -s 市民課 &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n "田中 花子" \
-	    4<"$TMP/pw.boss" &&
+	    --title 主事 4<"$TMP/pw.boss" &&
+	test "$(log_count operator-mod ok "^changed: name title\$")" = 1 &&
 	add_pw ab -s "a,b \"quoted\"" &&
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i ab --reason "left, for good" \
 	    4<"$TMP/pw.boss"
@@ -36,7 +40,9 @@ for l in lines:
     i = l.index(\"ROLE\") if l.startswith(\"ID\") else max(l.find(\" operator \"), l.find(\" manager \")) + 1
     cols.add(w(l[:i]))
 sys.exit(0 if len(cols) == 1 else 1)" out &&
-	grep -q "田中 花子" out && grep -q 市民課 out
+	grep -q "田中 花子" out && grep -q 市民課 out &&
+	grep -q "^ID  *NAME  *SECTION  *TITLE  *ROLE " out &&
+	grep -q "^tanaka  *田中 花子  *市民課  *主事  *operator " out
 '
 
 test_expect_success 'CSV: python csv and mlr read it unchanged' '
@@ -48,6 +54,8 @@ d = {r[\"id\"]: r for r in rows}
 assert d[\"ab\"][\"section\"] == \"a,b \\\"quoted\\\"\", d[\"ab\"][\"section\"]
 assert d[\"tanaka\"][\"name\"] == \"田中 花子\"
 assert d[\"ab\"][\"revoked_reason\"] == \"left, for good\"
+assert d[\"tanaka\"][\"title\"] == \"主事\" and d[\"boss\"][\"title\"] == \"\"
+assert list(rows[0])[17:] == [\"title\", \"last_success\", \"last_failure\"], list(rows[0])
 assert len(rows) == 3" list.csv &&
 	test "$(mlr --icsv --ojson filter "\$id == \"ab\"" then cut -f section list.csv | grep section)" = \
 	    "  \"section\": \"a,b \\\"quoted\\\"\""
@@ -60,12 +68,63 @@ a = json.load(open(sys.argv[1], encoding=\"utf-8\"))
 d = {r[\"id\"]: r for r in a}
 assert d[\"tanaka\"][\"revoked_at\"] is None and d[\"tanaka\"][\"failed\"] == 0
 assert d[\"ab\"][\"section\"] == \"a,b \\\"quoted\\\"\"
-assert d[\"tanaka\"][\"role\"] == \"operator\" and len(a) == 3" list.json
+assert d[\"tanaka\"][\"role\"] == \"operator\" and len(a) == 3
+assert d[\"tanaka\"][\"title\"] == \"主事\" and d[\"boss\"][\"title\"] == \"\"" list.json
 '
 
 test_expect_success 'never a secret in any format' '
 	for f in table csv json; do operator-list -d "$D" -a -f $f; done >all &&
 	! grep -q -e argon2 -e secret all
+'
+
+test_expect_success '--title: the free-text rule; refused values write nothing' '
+	cp "$D/operators.csv" before &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i t1 -n T1 -m fingerprint \
+	    --title "$(printf "課長\033[2J")" </dev/null >out 2>err &&
+	one_line_matching err "^operator-add: --title: contains a control character\$" &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -i tanaka \
+	    --title "$(printf "%0257d" 0)" </dev/null >>out 2>err &&
+	one_line_matching err "^operator-mod: --title: " &&
+	test_must_fail 2 operator-mod -d "$D" -i boss --recover --key-file - \
+	    --title 課長 </dev/null >>out 2>err &&
+	grep -q "^operator-mod: --recover takes -i" err &&
+	test ! -s out && cmp before "$D/operators.csv"
+'
+
+test_expect_success 'operator-mod --title "" removes the title' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --title "" \
+	    4<"$TMP/pw.boss" &&
+	test "$(field tanaka title)" = "" && test "$(field tanaka name)" = "田中 花子" &&
+	test "$(log_count operator-mod ok "^changed: title\$")" = 1 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --title 主事 \
+	    4<"$TMP/pw.boss"
+'
+
+test_expect_success 'a register from before the title column is read, and rewritten with it' '
+	python3 - "$D/operators.csv" <<-\EOF &&
+	import csv, sys
+	p = sys.argv[1]
+	rows = list(csv.reader(open(p, newline="")))
+	assert rows[0][-1] == "title"
+	rows = [r[:-1] for r in rows]
+	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+	head -1 "$D/operators.csv" | grep -q ",locked,locked_at\$" &&
+	operator-list -d "$D" -a -f csv >old.csv 2>err && test ! -s err &&
+	test "$(mlr --icsv --ojsonl filter "\$id == \"tanaka\"" then cut -o -f name,title old.csv)" = \
+	    "{\"name\": \"田中 花子\", \"title\": \"\"}" &&
+	cp "$D/operators.csv" v2 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss --title 市民課長 \
+	    4<"$TMP/pw.boss" &&
+	head -1 "$D/operators.csv" | grep -q ",locked,locked_at,title\$" &&
+	test "$(field boss title)" = 市民課長 && test "$(field tanaka title)" = "" &&
+	python3 - v2 "$D/operators.csv" <<-\EOF
+	import csv, sys
+	old = list(csv.reader(open(sys.argv[1], newline="")))
+	new = list(csv.reader(open(sys.argv[2], newline="")))
+	assert [r[:-1] for r in new] == old, (old, new)
+	assert [r[-1] for r in new] == ["title", "市民課長", "", ""], new
+	EOF
 '
 
 test_expect_success 'an empty register lists just the header' '

@@ -54,7 +54,7 @@ test_expect_success '--locked: only persons locked out now' '
 test_expect_success 'CSV: last_success and last_failure are the log'"'"'s auth records' '
 	auth tanaka "$TMP/pw.tanaka" && auth tanaka "$TMP/pw.wrong" 2>/dev/null;
 	operator-list -d "$D" -f csv >list.csv &&
-	head -1 list.csv | grep -q ",failed,locked,locked_at,last_success,last_failure\$" &&
+	head -1 list.csv | grep -q ",failed,locked,locked_at,title,last_success,last_failure\$" &&
 	python3 -c "import csv,sys
 rows = {r[\"id\"]: r for r in csv.DictReader(open(sys.argv[1], newline=\"\"))}
 log = list(csv.reader(open(sys.argv[2], newline=\"\")))[1:]

@@ -1,15 +1,17 @@
 #!/bin/sh
 # operator-list --format form: the register as the regulation's form
 # (別記様式, R5.1) prints it, ready for lpr: the title and article from
-# jukisec.conf, 和暦 dates, people by name, the method in the regulation's
+# jukisec.conf, 和暦 dates, people by 職名 and 氏名, the method in the regulation's
 # words, in Japanese whatever the locale; an invented city's title.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
 test_expect_success 'set up: a manager, an operator registered and revoked, one active' '
 	at 2026-11-01T00:00:00Z reg_state && at 2026-11-01T00:00:00Z bootstrap &&
-	at 2026-11-02T01:00:00Z add_pw tanaka -n "田中 花子" -s 市民課 &&
+	at 2026-11-02T01:00:00Z add_pw tanaka -n "田中 花子" -s 市民課 --title 主事 &&
 	at 2026-11-03T01:00:00Z add_pw sato -n "佐藤 一郎" -s 税務課 &&
+	at 2026-11-04T01:00:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i boss --title 市民課長 4<"$TMP/pw.boss" &&
 	at 2026-11-20T01:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \
 	    -i tanaka --reason "人事異動" 4<"$TMP/pw.boss"
 '
@@ -22,10 +24,10 @@ test_expect_success 'the form, all persons, in 和暦 (LANG=C too)' '
 	
 	作成日  令和8年12月1日
 	
-	番号  所属    氏名       確認方法                区分                登録日          登録者  取消日           取消者  理由
-	1             Boss       識別符号及びパスワード  セキュリティ責任者  令和8年11月1日  Boss                             no reader yet
-	2     市民課  田中 花子  識別符号及びパスワード  操作者              令和8年11月2日  Boss    令和8年11月20日  Boss    人事異動
-	3     税務課  佐藤 一郎  識別符号及びパスワード  操作者              令和8年11月3日  Boss                             injured finger
+	番号  所属    職名      氏名       確認方法                区分                登録日          登録者         取消日           取消者         理由
+	1             市民課長  Boss       識別符号及びパスワード  セキュリティ責任者  令和8年11月1日  市民課長 Boss                                  no reader yet
+	2     市民課  主事      田中 花子  識別符号及びパスワード  操作者              令和8年11月2日  市民課長 Boss  令和8年11月20日  市民課長 Boss  人事異動
+	3     税務課            佐藤 一郎  識別符号及びパスワード  操作者              令和8年11月3日  市民課長 Boss                                  injured finger
 	EOW
 	test_cmp want form &&
 	! grep -q "tanaka\|boss\|password\|revoked" form
