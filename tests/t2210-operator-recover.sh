@@ -118,7 +118,7 @@ test_expect_success 'the log still verifies; the audit lists every recovery (R5.
 	log-verify -d "$D" --key-file "$D.key" >/dev/null &&
 	audit_run --key-file "$D.key" &&
 	finding manager-recoveries | grep -q "^WARN seq " &&
-	detail manager-recoveries | grep -q "recovery(ies) or attempt(s) of a Security Manager with the verification key" &&
+	detail manager-recoveries | grep -q "use(s) or attempt(s) in the log of the recovery of a Security Manager" &&
 	test "$(grep -c ",-,recover," "$D/oplog.csv")" = \
 	    "$(detail manager-recoveries | grep -o "^[0-9]*")"
 '

@@ -2,6 +2,8 @@
 # incident-report show: the report in Japanese (和暦, across the era
 # boundaries 平成→令和 and 昭和→平成) and English against golden files; CSV
 # and JSON read by mlr and python; the language chosen by locale or --lang.
+# People by 職名 and 氏名 (the manager of 2019 has a title, the one of 1989
+# none).
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
@@ -11,6 +13,8 @@ D89=$TMP/s89	# the 昭和 incident: a state directory of 1989
 
 test_expect_success 'set up: a leak on the last day of 平成, handled into 令和' '
 	AT=2019-04-30T15:00:00Z inc_state &&
+	AT=2019-04-30T15:10:00Z at_AT operator-mod -d "$D" -b boss \
+	    --by-password-fd 4 -i boss --title 市民課長 4<"$TMP/pw.boss" &&
 	printf "Found in the entry book of the server room.\nThe USB memory held 150 records.\n" >detail &&
 	AT=2019-04-30T15:30:00Z inew --type leak --nature misconduct \
 	    --level 3 --persons 150 --sensitive --occurred 2019-04-30T08:00:00Z \

@@ -3,7 +3,7 @@
 # --since/--until, default the last full month, --fiscal-year): every
 # incident recorded or closed in the period (a leak reported and closed the
 # same day among them), every register change in the period (R5.5: when,
-# whom, what, by whom, people by name), a header that says what was really
+# whom, what, by whom, people by 職名 and 氏名), a header that says what was really
 # verified, the regulation's articles and no check id, project label or
 # file name in the text, and the signature block.
 . "$(dirname "$0")/lib.sh"
@@ -15,10 +15,12 @@ NOW=2026-12-01T09:00:00Z
 
 test_expect_success 'set up: October registrations, November changes and a same-day leak' '
 	at 2026-10-20T09:00:00Z audit_state &&
-	at 2026-10-20T09:10:00Z add_pw suzuki -n "鈴木 一郎" &&
+	at 2026-10-20T09:05:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i boss --title 市民課長 4<"$TMP/pw.boss" &&
+	at 2026-10-20T09:10:00Z add_pw suzuki -n "鈴木 一郎" --title 主事 &&
 	at 2026-11-02T09:00:00Z add_pw tanaka -n "田中 花子" &&
 	at 2026-11-10T10:00:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
-	    -i suzuki --section 市民課 4<"$TMP/pw.boss" &&
+	    -i suzuki --section 市民課 --title 主任 4<"$TMP/pw.boss" &&
 	at 2026-11-12T10:00:00Z inc new --type leak --cause other --nature fault \
 	    --persons 3 --summary "住民票の写しの誤送付" --detected 2026-11-12T09:30:00Z >id &&
 	at 2026-11-12T17:00:00Z inc step "$(cat id)" --step closed --force \
@@ -53,24 +55,24 @@ test_expect_success 'December: the open incident is listed with its outstanding 
 	! detail incidents-period | grep -q "mayor-reported"
 '
 
-test_expect_success 'register changes in the period: when, whom, what, by whom, by name' '
+test_expect_success 'register changes in the period: when, whom, what, by whom, by title and name' '
 	audit_run --now $NOW &&
 	expect register-changes "PASS tanaka suzuki tanaka" &&
 	jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
 	sed -n "/対象期間中の登録簿の変更/,/^  \[/p" r.ja | grep "^      - " >chg &&
 	cat >want <<-\EOW &&
-	      - 令和8年11月2日 09:00 田中 花子: 登録: 操作者として、確認方法: 識別符号及びパスワード(Boss が実施)
-	      - 令和8年11月10日 10:00 鈴木 一郎: 登録内容の変更: 所属(Boss が実施)
-	      - 令和8年11月20日 16:00 田中 花子: 取消し(理由: 異動により転出)(Boss が実施)
+	      - 令和8年11月2日 09:00 田中 花子: 登録: 操作者として、確認方法: 識別符号及びパスワード(市民課長 Boss が実施)
+	      - 令和8年11月10日 10:00 主任 鈴木 一郎: 登録内容の変更: 所属、職名(市民課長 Boss が実施)
+	      - 令和8年11月20日 16:00 田中 花子: 取消し(理由: 異動により転出)(市民課長 Boss が実施)
 	EOW
 	test_cmp want chg
 '
 
 test_expect_success 'October'"'"'s registrations are in October'"'"'s report, not November'"'"'s' '
 	audit_run --now $NOW --since 2026-10-01 --until 2026-10-31 &&
-	expect register-changes "PASS boss suzuki" &&
+	expect register-changes "PASS boss boss suzuki" &&
 	audit_run --now $NOW --fiscal-year 2026 &&
-	expect register-changes "PASS boss suzuki tanaka suzuki tanaka"
+	expect register-changes "PASS boss boss suzuki tanaka suzuki tanaka"
 '
 
 test_expect_success 'the header tells the truth about verification' '
@@ -93,10 +95,10 @@ test_expect_success 'the Japanese text: articles, no check id, no R label, no fi
 	! grep -n "R[0-9]\|register-\|incidents-\|log-\|\.csv\|oplog\|seq \|head\|エポック\|--" r.ja
 '
 
-test_expect_success 'the signature block: author by name, checker blank, 和暦 date' '
+test_expect_success 'the signature block: author by title and name, checker blank, 和暦 date' '
 	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja --author suzuki >r.ja &&
-	grep -q "^作成者: 鈴木 一郎\$" r.ja &&
-	grep -q "^作成者 職名・氏名  鈴木 一郎 *印\$" r.ja &&
+	grep -q "^作成者: 主任 鈴木 一郎\$" r.ja &&
+	grep -q "^作成者 職名・氏名  主任 鈴木 一郎 *印\$" r.ja &&
 	grep -q "^確認者 職名・氏名  _* 印\$" r.ja &&
 	grep -qx "日付  令和8年12月1日" r.ja &&
 	tail -1 r.ja | grep -qx "以上"
