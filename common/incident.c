@@ -39,7 +39,8 @@
 
 #define INC_FILE	"incidents.csv"
 
-const char *const inc_type_names[] = { "unrecoverable", "leak", "other", NULL };
+const char *const inc_type_names[] = { "unrecoverable", "leak", "loss",
+	"theft", "unauthorized-access", "other", NULL };
 const char *const inc_cause_names[] = { "electrical", "water", "fire",
 	"earthquake", "climate", "movement", "lightning", "other", NULL };
 const char *const inc_nature_names[] = { "fault", "misconduct", "negligence",
@@ -57,6 +58,19 @@ static const char *const cols[NCOLS + 1] = { "incident", "event", "recorded",
 	"by", "at", "occurred", "type", "cause", "nature", "level", "persons",
 	"sensitive", "financial", "unlawful_purpose", "summary", "detail", "note",
 	"forced", NULL };
+
+int
+inc_type_personal(int type)
+{
+	return type == TYPE_LEAK || type == TYPE_LOSS || type == TYPE_THEFT;
+}
+
+int
+inc_type_has_cause(int type)
+{
+	return type != TYPE_LOSS && type != TYPE_THEFT &&
+	    type != TYPE_UNAUTHORIZED;
+}
 
 int
 inc_name_index(const char *const *names, const char *s)
@@ -414,13 +428,27 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		warnx(_("--occurred is after --detected"));
 		return ST_USAGE;
 	}
-	if (n->type == TYPE_LEAK && n->persons < 0) {
-		warnx(_("--type leak needs --persons N (APPI Art. 68; an estimate will do)"));
+	if (n->cause >= 0 && !inc_type_has_cause(n->type)) {
+		warnx(_("--cause names the cause of a fault (R8): not for --type %s"),
+		    inc_type_names[n->type]);
 		return ST_USAGE;
 	}
-	if (n->type != TYPE_LEAK && (n->persons >= 0 || n->sensitive ||
-	    n->financial || n->unlawful)) {
-		warnx(_("--persons, --sensitive, --financial and --unlawful-purpose apply to --type leak only"));
+	if (inc_type_personal(n->type) && n->persons < 0) {
+		warnx(_("--type %s needs --persons N (APPI Art. 68; an estimate "
+		    "will do, 0 when no personal data was concerned)"),
+		    inc_type_names[n->type]);
+		return ST_USAGE;
+	}
+	if (!inc_type_personal(n->type) && n->type != TYPE_UNAUTHORIZED &&
+	    (n->persons >= 0 || n->sensitive || n->financial || n->unlawful)) {
+		warnx(_("--persons, --sensitive, --financial and "
+		    "--unlawful-purpose apply to --type leak, loss, theft and "
+		    "unauthorized-access only"));
+		return ST_USAGE;
+	}
+	if (n->persons < 0 && (n->sensitive || n->financial || n->unlawful)) {
+		warnx(_("--sensitive, --financial and --unlawful-purpose need "
+		    "--persons N"));
 		return ST_USAGE;
 	}
 	if (localtime_r(&secs, &tm) == NULL || tm.tm_year + 1900 < 1 ||
@@ -545,7 +573,7 @@ int
 incident_appi(const struct incident *inc, struct appi *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (inc->type != TYPE_LEAK)
+	if (inc->persons < 0)
 		return 0;
 	if (inc->sensitive)
 		a->grounds |= APPI_SENSITIVE;
@@ -646,8 +674,8 @@ step_problem(const struct incident *inc, const struct inc_step_req *q,
 	case STEP_PPC_PRELIMINARY:
 	case STEP_PPC_FINAL:
 	case STEP_PERSONS_NOTIFIED:
-		if (inc->type != TYPE_LEAK) {
-			snprintf(buf, len, _("%s applies to personal-data leaks (--type leak) only"), name);
+		if (inc->persons < 0) {
+			snprintf(buf, len, _("%s applies to incidents concerning personal data (--persons) only"), name);
 			return buf;
 		}
 		if (q->step == STEP_PPC_PRELIMINARY && incident_last(inc, STEP_PPC_FINAL))

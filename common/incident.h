@@ -24,7 +24,11 @@
 #define INC_FINAL_DAYS_UNLAWFUL 60	/* when an unlawful purpose is suspected */
 #define INC_PERSONS_THRESHOLD 100	/* more than this many persons: duty */
 
-enum inc_type { TYPE_UNRECOVERABLE, TYPE_LEAK, TYPE_OTHER, NTYPES };
+/* The kinds of what happened (R9.1): a fault of Art. 8, a leak, the loss
+ * or theft of a terminal, medium or document, unauthorized access, other.
+ * incidents.csv holds the names (inc_type_names), not the numbers. */
+enum inc_type { TYPE_UNRECOVERABLE, TYPE_LEAK, TYPE_LOSS, TYPE_THEFT,
+	TYPE_UNAUTHORIZED, TYPE_OTHER, NTYPES };
 enum inc_cause { CAUSE_ELECTRICAL, CAUSE_WATER, CAUSE_FIRE, CAUSE_EARTHQUAKE,
 	CAUSE_CLIMATE, CAUSE_MOVEMENT, CAUSE_LIGHTNING, CAUSE_OTHER, NCAUSES };
 enum inc_nature { NATURE_FAULT, NATURE_MISCONDUCT, NATURE_NEGLIGENCE, NNATURES };
@@ -38,6 +42,16 @@ extern const char *const inc_type_names[];
 extern const char *const inc_cause_names[];
 extern const char *const inc_nature_names[];
 extern const char *const inc_step_names[];
+
+/* 1 for the kinds where personal data may have left the body's hands
+ * (漏えい・紛失・盗難: leak, loss, theft): they need --persons, 0 when none
+ * was concerned.  Unauthorized access takes --persons when personal data
+ * may have been reached.  The APPI applies to an incident with persons
+ * given (incident_appi). */
+int	inc_type_personal(int type);
+/* 1 when --cause (a fault's cause, Art. 8) may be given for the kind: a
+ * loss, a theft or an unauthorized access is no fault. */
+int	inc_type_has_cause(int type);
 
 /* Index of s in names, or -1. */
 int	inc_name_index(const char *const *names, const char *s);
@@ -63,7 +77,8 @@ struct incident {
 					 * a fault of Art. 8: a leak, a loss) */
 	int		nature;		/* enum inc_nature, -1 = not given */
 	int		level;		/* 1-4, 0 = not given */
-	long long	persons;	/* leaks: persons concerned, -1 = n/a */
+	long long	persons;	/* persons whose data was concerned,
+					 * -1 = n/a (inc_type_personal) */
 	int		sensitive, financial, unlawful;
 	char		*summary, *detail;
 	struct inc_event *ev;

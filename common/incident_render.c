@@ -32,17 +32,29 @@
 #define BIT(s)	(1U << (s))
 #define L(l, e, j)	lang_pick((l) == INC_JA, (e), (j))
 
-/* Kinds (Art. 9(1), items 1-3) and causes (Art. 8, items 1-8), cited
- * with the municipality's article numbers (muni.h). */
-static const char *const type_en[] = {
+/* Kinds, each cited with the item of Art. 9(1) it falls under (1 the
+ * unrecoverable abnormality, 2 data leaked outside, 3 what the General
+ * Security Manager deems necessary: %s is that title), and causes (Art. 8,
+ * items 1-8), with the municipality's article numbers (muni.h).  A loss
+ * or a theft is data out of the body's hands (item 2); an unauthorized
+ * access is brought under item 3, since it is neither by itself. */
+static const char *const type_en[NTYPES] = {
 	"Unrecoverable abnormality or damage to Juki-net",
 	"Data leaked outside",
+	"Loss of a terminal, medium or document: data leaked outside, or at risk of it",
+	"Theft of a terminal, medium or document: data leaked outside, or at risk of it",
+	"Unauthorized access, deemed necessary by the %s",
 	"Deemed necessary by the %s" };
-static const char *const type_ja[] = {
+static const char *const type_ja[NTYPES] = {
 	"住基ネットの回復不能な異常又は損害",
 	"データの外部への漏えい",
+	"端末機、記録媒体又は書類の紛失によるデータの外部への漏えい又はそのおそれ",
+	"端末機、記録媒体又は書類の盗難によるデータの外部への漏えい又はそのおそれ",
+	"不正アクセス行為(%sが必要と認める事態)",
 	"その他%sが必要と認める事態" };
-static const char *const type_short_ja[] = { "回復不能", "漏えい", "その他" };
+static const int type_item[NTYPES] = { 1, 2, 2, 2, 3, 3 };
+static const char *const type_short_ja[NTYPES] = { "回復不能", "漏えい",
+	"紛失", "盗難", "不正アクセス", "その他" };
 static const char *const cause_en[] = {
 	"electrical or mechanical fault", "water or steam", "fire", "earthquake",
 	"sudden change of temperature or humidity", "toppling or movement",
@@ -288,7 +300,7 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 	    when(inc->recorded, lang, 1, b1, sizeof(b1)));
 	fprintf(fp, L(lang, "Type: %s\n", "事態の種別: %s\n"),
 	    cited(cf, L(lang, type_en[inc->type], type_ja[inc->type]), REF_R9_1,
-	    inc->type + 1, lang, sn, sizeof(sn)));
+	    type_item[inc->type], lang, sn, sizeof(sn)));
 	if (inc->cause >= 0)
 		fprintf(fp, L(lang, "Cause: %s\n", "障害の原因: %s\n"),
 		    cited(cf, L(lang, cause_en[inc->cause], cause_ja[inc->cause]),
@@ -366,7 +378,7 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 		if (incident_disconnected(inc))
 			fprintf(fp, "  %s\n", L(lang, "still disconnected", "切断中"));
 	}
-	if (inc->type == TYPE_LEAK)
+	if (inc->persons >= 0)
 		appi_text(fp, inc, lang, now);
 	fprintf(fp, "\n%s:\n", step_name(cf, STEP_COUNTERMEASURES, lang, sn,
 	    sizeof(sn)));
@@ -468,7 +480,7 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 	fputs(",\"overdue\":", fp);
 	json_steps(fp, incident_overdue(inc, now, -1));
 	fputs(",\"appi\":", fp);
-	if (inc->type != TYPE_LEAK)
+	if (inc->persons < 0)
 		fputs("null", fp);
 	else {
 		duty = incident_appi(inc, &a);

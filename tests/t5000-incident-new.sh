@@ -91,7 +91,7 @@ bad_new() {
 }
 
 test_expect_success 'an unknown type, cause, nature lists the valid ones' '
-	bad_new "^incident-report: --type flood: unknown \(valid: unrecoverable, leak, other\)$" \
+	bad_new "^incident-report: --type flood: unknown \(valid: unrecoverable, leak, loss, theft, unauthorized-access, other\)$" \
 	    --type flood --cause fire --summary s &&
 	bad_new "^incident-report: --cause meteor: unknown \(valid: electrical, water, fire, earthquake, climate, movement, lightning, other\)$" \
 	    --type other --cause meteor --summary s &&
@@ -137,8 +137,8 @@ test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 
 test_expect_success 'a leak needs --persons; the APPI options belong to leaks' '
 	bad_new "needs --persons N" --type leak --cause other --summary s &&
-	bad_new "apply to --type leak only" --type other --cause other --persons 5 --summary s &&
-	bad_new "apply to --type leak only" --type unrecoverable --cause other --sensitive --summary s &&
+	bad_new "apply to --type leak, loss, theft and unauthorized-access only$" --type other --cause other --persons 5 --summary s &&
+	bad_new "apply to --type leak, loss, theft and unauthorized-access only$" --type unrecoverable --cause other --sensitive --summary s &&
 	bad_new "^incident-report: --persons -1: too small" --type leak --cause other --persons -1 --summary s
 '
 

@@ -41,9 +41,9 @@ test_expect_success 'reconnected before disconnected is refused' '
 	refused 2026-0001 reconnected "^incident-report: 2026-0001 reconnected: reconnected before disconnected$"
 '
 
-test_expect_success 'APPI steps on an incident that is not a leak are refused' '
+test_expect_success 'APPI steps on an incident concerning no personal data are refused' '
 	for s in ppc-preliminary ppc-final persons-notified; do
-		refused 2026-0001 $s "$s applies to personal-data leaks \(--type leak\) only$" || return 1
+		refused 2026-0001 $s "$s applies to incidents concerning personal data \(--persons\) only$" || return 1
 	done
 '
 
