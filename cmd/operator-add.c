@@ -114,8 +114,8 @@ int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct opchange	 a = { .section = "", .title = "", .role = "operator", .pwfd = -1,
-			    .byfd = -1, .exp = TIME_NONE };
+	struct opchange	 a = { .section = "", .title = "", .role = "operator",
+			    .pwfd = -1, .byfd = -1, .exp = TIME_NONE };
 	const char	*dir = NULL, *terminal = NULL;
 	int		 ch, r;
 

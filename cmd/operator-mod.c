@@ -118,7 +118,8 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 	int		 r;
 
 	if (a->by || a->byfd != -1 || a->method || a->name || a->section ||
-	    a->title || a->expires || a->reason || a->instr || (a->reset && a->reenrol)) {
+	    a->title || a->expires || a->reason || a->instr ||
+	    (a->reset && a->reenrol)) {
 		warnx(_("--recover takes -i, --key-file and at most one of "
 		    "--reset-password and --reenroll"));
 		usage(ST_USAGE);

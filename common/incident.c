@@ -675,7 +675,8 @@ step_problem(const struct incident *inc, const struct inc_step_req *q,
 	case STEP_PPC_FINAL:
 	case STEP_PERSONS_NOTIFIED:
 		if (inc->persons < 0) {
-			snprintf(buf, len, _("%s applies to incidents concerning personal data (--persons) only"), name);
+			snprintf(buf, len, _("%s applies to incidents "
+			    "concerning personal data (--persons) only"), name);
 			return buf;
 		}
 		if (q->step == STEP_PPC_PRELIMINARY && incident_last(inc, STEP_PPC_FINAL))

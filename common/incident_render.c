@@ -41,15 +41,19 @@
 static const char *const type_en[NTYPES] = {
 	"Unrecoverable abnormality or damage to Juki-net",
 	"Data leaked outside",
-	"Loss of a terminal, medium or document: data leaked outside, or at risk of it",
-	"Theft of a terminal, medium or document: data leaked outside, or at risk of it",
+	"Loss of a terminal, medium or document: data leaked outside, "
+	    "or at risk of it",
+	"Theft of a terminal, medium or document: data leaked outside, "
+	    "or at risk of it",
 	"Unauthorized access, deemed necessary by the %s",
 	"Deemed necessary by the %s" };
 static const char *const type_ja[NTYPES] = {
 	"住基ネットの回復不能な異常又は損害",
 	"データの外部への漏えい",
-	"端末機、記録媒体又は書類の紛失によるデータの外部への漏えい又はそのおそれ",
-	"端末機、記録媒体又は書類の盗難によるデータの外部への漏えい又はそのおそれ",
+	"端末機、記録媒体又は書類の紛失による"
+	    "データの外部への漏えい又はそのおそれ",
+	"端末機、記録媒体又は書類の盗難による"
+	    "データの外部への漏えい又はそのおそれ",
 	"不正アクセス行為(%sが必要と認める事態)",
 	"その他%sが必要と認める事態" };
 static const int type_item[NTYPES] = { 1, 2, 2, 2, 3, 3 };
