@@ -79,17 +79,6 @@ test_expect_success 'the detail may come from standard input' '
 	json_true "d[\"detail\"] == \"from stdin\\n\""
 '
 
-# bad_new PATTERN ARGS...: new is refused with exit 2, one line matching
-# PATTERN on stderr, and incidents.csv unchanged.
-bad_new() {
-	_pat=$1; shift
-	cp "$D/incidents.csv" before &&
-	test_must_fail 2 inew "$@" >out 2>err &&
-	one_line_matching err "$_pat" &&
-	test ! -s out &&
-	cmp "$D/incidents.csv" before
-}
-
 test_expect_success 'an unknown type, cause, nature lists the valid ones' '
 	bad_new "^incident-report: --type flood: unknown \(valid: unrecoverable, leak, loss, theft, unauthorized-access, other\)$" \
 	    --type flood --cause fire --summary s &&

@@ -12,17 +12,6 @@
 
 AT=2026-11-25T10:00:00Z N=--now=2026-11-25T10:00:00Z
 
-# bad_new PATTERN ARGS...: new is refused with exit 2, one line matching
-# PATTERN, nothing on stdout, incidents.csv unchanged.
-bad_new() {
-	_pat=$1; shift
-	cp "$D/incidents.csv" before &&
-	test_must_fail 2 inew "$@" >out 2>err &&
-	one_line_matching err "$_pat" &&
-	test ! -s out &&
-	cmp "$D/incidents.csv" before
-}
-
 test_expect_success 'set up: a loss, a theft, two unauthorized accesses' '
 	inc_state &&
 	inew --type loss --persons 0 --nature negligence \
