@@ -6,8 +6,9 @@
  * from jukisec.conf (muni.h), dates in 和暦, people by the register's
  * 職名 and 氏名 (person.h), the method in the regulation's words.
  *
- * Invariants: the register's own fields only, never a credential; columns
- * padded by display width (text.h), a field never cut.
+ * Invariants: the register's own fields only, never a credential, each
+ * shown escaped (esc.h: a hand edit cannot drive the terminal or the
+ * printer); columns padded by display width (text.h), a field never cut.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "jukisec.h"
 #include "era.h"
+#include "esc.h"
 #include "muni.h"
 #include "person.h"
 #include "register.h"
@@ -44,10 +46,21 @@ day(int64_t ms)
 	return xstrdup(buf);
 }
 
+/* Text from the register for people: shown, never obeyed (esc.h); the
+ * caller frees. */
+static char *
+shown(char *s)
+{
+	char *e = esc_str(s);
+
+	free(s);
+	return e;
+}
+
 static char *
 who(const struct register_ *reg, const char *id)
 {
-	return *id == '\0' ? xstrdup("") : person_label(reg, id, 1);
+	return *id == '\0' ? xstrdup("") : shown(person_label(reg, id, 1));
 }
 
 static void
@@ -78,16 +91,16 @@ register_form(struct operator **sel, size_t n, const struct register_ *reg,
 	for (i = 0; i < n; i++) {
 		o = sel[i];
 		c[i][F_NO] = xasprintf("%zu", i + 1);
-		c[i][F_SECTION] = xstrdup(o->section);
-		c[i][F_TITLE] = xstrdup(o->title);
-		c[i][F_NAME] = xstrdup(o->name);
+		c[i][F_SECTION] = esc_str(o->section);
+		c[i][F_TITLE] = esc_str(o->title);
+		c[i][F_NAME] = esc_str(o->name);
 		c[i][F_METHOD] = xstrdup(method_ja[o->method]);
 		c[i][F_ROLE] = xstrdup(role_ja[o->role]);
 		c[i][F_REGAT] = day(o->registered_at);
 		c[i][F_REGBY] = who(reg, o->registered_by);
 		c[i][F_REVAT] = day(o->revoked_at);
 		c[i][F_REVBY] = who(reg, o->revoked_by);
-		c[i][F_REASON] = xstrdup(operator_revoked(o) ? o->revoked_reason :
+		c[i][F_REASON] = esc_str(operator_revoked(o) ? o->revoked_reason :
 		    o->method == METHOD_PASSWORD ? o->exception_reason : "");
 		for (j = 0; j < NF; j++)
 			if ((k = text_width_utf8(c[i][j])) > w[j])

@@ -2,7 +2,7 @@
 # Output is safe for terminals, input has one rule (esc.h): a control
 # character (C0 but LF, DEL, C1 such as CSI), a bidirectional override or
 # isolate, or a line separator is refused in every free-text field alike
-# (names, sections, reasons, summaries, notes, terminal names from -t,
+# (names, sections, titles, reasons, summaries, notes, terminal names from -t,
 # JUKISEC_TERMINAL and PAM_RHOST), and whatever reaches a file another way
 # is shown escaped in every report, table and message.
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +43,12 @@ test_expect_success 'names and sections (operator-add, operator-mod)' '
 	    --reason r --instructions-given 2026-11-01 &&
 	refused_all operator-mod -d "$D" -b boss -i tanaka -n BAD &&
 	refused_all operator-mod -d "$D" -b boss -i tanaka -s BAD
+'
+
+test_expect_success 'titles (operator-add, operator-mod --title)' '
+	refused_all operator-add -d "$D" -b boss -i x -n X --title BAD -m password \
+	    --reason r --instructions-given 2026-11-01 &&
+	refused_all operator-mod -d "$D" -b boss -i tanaka --title BAD
 '
 
 test_expect_success 'reasons (operator-add, operator-mod, operator-revoke)' '
@@ -94,6 +100,16 @@ test_expect_success 'incident-report show and list: a summary put in by hand, es
 	incident-report -d "$D" list >l && clean l &&
 	incident-report -d "$D" show "$(cat id)" --format json >j &&
 	python3 -c "import json,sys; assert json.load(open(sys.argv[1]))[\"summary\"].startswith(\"s\\x1b\")" j
+'
+
+test_expect_success 'a title and name put in by hand: escaped in the table, the form and the report' '
+	csv_set "$D/operators.csv" boss title "$(printf "t\033[2J\342\200\256z")" &&
+	operator-list -d "$D" >t && clean t && grep -q "t\\\\x1b\\[2J\\\\u202ez" t &&
+	operator-list -d "$D" -a -f form >f && clean f &&
+	grep -q "t\\\\x1b\\[2J\\\\u202ez  *Boss" f && grep -q "x\\\\x1b\\[2J" f &&
+	incident-report -d "$D" show "$(cat id)" --lang ja >r && clean r &&
+	grep -q "^セキュリティ責任者 t\\\\x1b\\[2J\\\\u202ez Boss\$" r &&
+	csv_set "$D/operators.csv" boss title ""
 '
 
 test_expect_success 'jukisec-audit: a terminal name in the log, escaped in the report' '
