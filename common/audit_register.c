@@ -142,10 +142,12 @@ check_register(struct audit *a)
 		/* one manager locked or gone and nobody can change the
 		 * register or record an incident: a single point of failure */
 		check_end(a, AUDIT_WARN, "%s", L(a,
-		    "1 active Security Manager registered: a single point of "
-		    "failure; register a deputy (operator-add -r manager).",
-		    "有効なセキュリティ責任者は 1 名のみです。単一障害点となるため、"
-		    "代理者を登録してください (operator-add -r manager)。"));
+		    "1 active Security Manager registered: when they are away "
+		    "or locked out, nobody can change the register or record "
+		    "an incident; register a second Security Manager.",
+		    "有効なセキュリティ責任者は 1 名のみです。不在又はロックの際に"
+		    "登録簿の変更も事態の記録もできなくなるため、"
+		    "2 人目のセキュリティ責任者を登録してください。"));
 	else
 		check_end(a, AUDIT_PASS, L(a,
 		    "%zu active Security Manager(s) registered.",

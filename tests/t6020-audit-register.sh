@@ -29,7 +29,7 @@ test_expect_success 'a sound register passes three R5.1 checks; one manager is a
 	expect register-ids-unique "PASS " &&
 	expect register-rows-complete "PASS " &&
 	expect register-active-manager "WARN " &&
-	detail register-active-manager | grep -q "^1 active Security Manager registered: a single point of failure; register a deputy (operator-add -r manager)" &&
+	detail register-active-manager | grep -q "^1 active Security Manager registered: when they are away or locked out, nobody can change the register or record an incident; register a second Security Manager" &&
 	detail register-readable | grep -q "3 row(s), 3 active"
 '
 

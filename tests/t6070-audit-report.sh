@@ -32,7 +32,7 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 	EOW
 	test_cmp want heads &&
 	sed -n "/^Needing action:/,/^\$/p" r.txt | sed "s/\(— [A-Za-z]* [a-z]*\).*/\1/" >act &&
-	printf "Needing action:\n  [WARN] Art. 5(1): the operator register — 1 active Security Manager registered: a single point of failure; register a deputy (operator-add -r manager).\n  [WARN] Art. 6: operation history — Not checked\n  [WARN] Art. 6: operation history — Expired records\n\n" >want &&
+	printf "Needing action:\n  [WARN] Art. 5(1): the operator register — 1 active Security Manager registered: when they are away or locked out, nobody can change the register or record an incident; register a second Security Manager.\n  [WARN] Art. 6: operation history — Not checked\n  [WARN] Art. 6: operation history — Expired records\n\n" >want &&
 	test_cmp want act &&
 	grep -q "^  \[WARN\] Not checked with the verification key: " r.txt &&
 	grep -q "^      - Boss: approved by Boss, instructed 2026-11-01: no reader yet" r.txt &&
