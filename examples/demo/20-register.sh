@@ -9,7 +9,7 @@ if [ ! -f "$DIR/jukisec.conf" ]; then
 	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
 fi
 # fail CMD...: shows and runs CMD, which is expected to fail, and its status.
-fail() { printf '$ %s\n' "$*"; st=0; "$@" || st=$?; printf '# exit status %s\n' "$st"; }
+fail() { st=0; run "$@" || st=$?; printf '# exit status %s\n' "$st"; }
 
 scene "The first Security Manager registers without --by (bootstrap, R5.1, R5.3)"
 run sed -i 's/^lockout_threshold = .*/lockout_threshold = 3/' "$DIR/jukisec.conf"
@@ -19,9 +19,9 @@ printf 'tanaka-pw-2026\n' >"$TMP/pw.tanaka"
 printf 'tanaka-pw-2025\n' >"$TMP/pw.wrong"
 chmod 600 "$TMP"/pw.*
 printf '%s\n' "# without --reason and --instructions-given the password method is refused:"
-fail operator-add -i kacho -n '市民課長' -s '市民課' -r manager -m password
+fail operator-add -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager -m password
 printf '%s\n' "# (passwords below come on descriptor 3 or 4 from files: 3<pw.kacho)"
-run operator-add -i kacho -n '市民課長' -s '市民課' -r manager -m password \
+run operator-add -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager -m password \
     --reason 'fingerprint reader on order' --instructions-given 2026-11-01 \
     --password-fd 3 3<"$TMP/pw.kacho"
 run cat "$DIR/credentials/kacho.phc"
@@ -59,3 +59,5 @@ run ls "$DIR/credentials"
 printf '%s\n' "# the register keeps the record (--all); the id is never reused:"
 run operator-list --all
 run operator-list --all -f csv
+printf '%s\n' "# the register as the regulation's form (別記様式), 職名 and 氏名, ready for lpr:"
+run operator-list --all -f form

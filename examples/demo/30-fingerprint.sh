@@ -8,7 +8,7 @@ if [ ! -f "$DIR/jukisec.conf" ]; then
 	# run alone: a state directory with the Security Manager kacho
 	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
 	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
-	operator-add -d "$DIR" -i kacho -n '市民課長' -s '市民課' -r manager \
+	operator-add -d "$DIR" -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager \
 	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
 	    --password-fd 3 3<"$TMP/pw.kacho"
 fi
@@ -40,7 +40,7 @@ W=$PRINTS/whorl.pgm L=$PRINTS/loop-right.pgm A=$PRINTS/tented_arch.pgm
 printf '%s\n' "# The reader arrived: kacho (password exception) enrols a deputy Security Manager"
 printf '%s\n' "# by fingerprint; one scan is smudged (no minutiae) and is asked again:"
 finger $L blank $L@4,-3,3 $L@-5,2,-4 $L@2,5,2 $L@-3,-4,5 -- operator-add -b kacho --by-password-fd 3 \
-    -i fukukacho -n '市民課長補佐' -s '市民課' -r manager -m fingerprint \
+    -i fukukacho -n '本多 花子' -s '市民課' --title '市民課長補佐' -r manager -m fingerprint \
     --finger right-index-finger 3<"$TMP/pw.kacho"
 
 printf '%s\n' "# The deputy proves their own finger, then enrols the operator yamada:"

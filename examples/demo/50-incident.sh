@@ -10,7 +10,7 @@ fi
 if [ ! -f "$TMP/pw.kacho" ]; then
 	# run without the register scene: the Security Manager kacho first
 	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
-	operator-add -d "$DIR" -i kacho -n '市民課長' -s '市民課' -r manager \
+	operator-add -d "$DIR" -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager \
 	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
 	    --password-fd 3 3<"$TMP/pw.kacho"
 fi

@@ -6,7 +6,7 @@ if [ ! -f "$DIR/jukisec.conf" ]; then
 	# run alone: a minimal state, so the report has something to read
 	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
 	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
-	operator-add -d "$DIR" -i kacho -n '市民課長' -s '市民課' -r manager \
+	operator-add -d "$DIR" -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager \
 	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
 	    --password-fd 3 3<"$TMP/pw.kacho"
 fi
