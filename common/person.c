@@ -24,5 +24,5 @@ person_label(const struct register_ *reg, const char *id, int ja)
 	if (*o->title == '\0')
 		return xstrdup(o->name);
 	return ja ? xasprintf("%s %s", o->title, o->name) :
-	    xasprintf("%s, %s", o->name, o->title);
+	    xasprintf("%s (%s)", o->name, o->title);
 }
