@@ -43,6 +43,7 @@ static const struct usage_opt opts[] = {
 	{ "    --reason=TEXT",		N_("why biometric verification is difficult for this person") },
 	{ "-s, --section=SECTION",	N_("the person's section") },
 	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
+	{ "    --title=TITLE",		N_("the person's title") },
 	{ NULL, NULL }
 };
 

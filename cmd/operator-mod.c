@@ -55,6 +55,7 @@ static const struct usage_opt opts[] = {
 	{ "    --reset-password",	N_("set a new password") },
 	{ "-s, --section=SECTION",	N_("a new section") },
 	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
+	{ "    --title=TITLE",		N_("the person's title") },
 	{ "-u, --unlock",		N_("lift a lockout and reset the failure count") },
 	{ NULL, NULL }
 };
