@@ -11,6 +11,7 @@
 #include "jukisec.h"
 #include "clock.h"
 #include "cred.h"
+#include "gate.h"
 #include "register.h"
 #include "usage.h"
 

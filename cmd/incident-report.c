@@ -10,6 +10,7 @@
 #include "jukisec.h"
 #include "clock.h"
 #include "cred.h"
+#include "gate.h"
 #include "incident.h"
 #include "register.h"
 #include "timeutil.h"

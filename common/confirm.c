@@ -7,6 +7,7 @@
 #include "jukisec.h"
 #include "confirm.h"
 #include "csvfile.h"
+#include "gate.h"
 #include "muni.h"
 #include "oplog.h"
 #include "register.h"

@@ -45,6 +45,7 @@
 #include "clock.h"
 #include "conv.h"
 #include "cred.h"
+#include "gate.h"
 #include "oplog.h"
 #include "oplog_verify.h"
 #include "register.h"

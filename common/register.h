@@ -2,8 +2,9 @@
  * register.h — the operator register operators.csv (R5.1) and the
  * Security Manager's authority over it.
  *
- * Owned by the register/gate work (issue 3); the signatures marked STABLE
- * are used by incident-report and jukisec-audit and must keep their meaning.
+ * The gate that reads it is gate.h's.  Owned by the register/gate work
+ * (issue 3); the signatures marked STABLE are used by incident-report and
+ * jukisec-audit and must keep their meaning.
  */
 #ifndef REGISTER_H
 #define REGISTER_H
@@ -67,32 +68,9 @@ int	operator_revoked(const struct operator *);
 /* 0 when the row's method did not read back: nobody is admitted on it. */
 int	operator_method_known(const struct operator *);
 
-/* STABLE: verifies that by_id is an active, unlocked manager and checks
- * their own credential (password from the terminal with echo off or from
- * pwfd >= 0; fingerprint/external on the device).  The attempt is logged
- * and counts toward lockout like auth-check.  Returns ST_OK, ST_NO (denied,
- * message printed), ST_LOCKED, or ST_FAIL. */
-int	manager_verify(struct store *, const char *by_id, int pwfd);
-
-/* A change a manager makes under the lock that counts their attempt.
- * prepare runs after the credential verified on an unlocked row, before
- * the lock; change only when prepare gave ST_OK and the count admitted the
- * manager, under STORE_LOCK_REGISTER with the register loaded (it
- * reconciles, commits and logs itself); now is the decision's time
- * (clock.h).  Their results go in arg. */
-struct gate_change {
-	int	(*prepare)(struct store *, void *arg);
-	void	(*change)(struct store *, struct register_ *, int64_t now,
-		    void *arg);
-	void	*arg;
-};
-/* manager_verify, with the change made when the manager is admitted. */
-int	manager_change(struct store *, const char *by_id, int pwfd,
-	    const struct gate_change *);
-
 /* The columns of operators.csv, in order (also operator-list -f csv);
- * title last: it came last (jukisec 0.3), so a script that counts columns
- * keeps them, and older registers still load (register.c). */
+ * title last: it came last, so a script that counts columns keeps them,
+ * and older registers still load (register.c). */
 #define REGISTER_NCOLS	18
 extern const char *const register_cols[REGISTER_NCOLS];
 /* The text of column col of the row, as operators.csv holds it (a damaged
@@ -184,17 +162,5 @@ struct bio_opts;
 struct buf;
 int	credential_new(struct store *, const char *id, enum method m, int pwfd,
 	    const struct bio_opts *, struct buf *out);
-
-/*
- * The gate (R5.2-R5.4): authenticates id with its registered method,
- * counts the attempt under the register lock, logs it (action "auth") and
- * returns ST_OK, ST_NO, ST_LOCKED or ST_FAIL.  Unknown, revoked and expired
- * ids run a dummy KDF and get the same message as a wrong password.  pwfd
- * < 0 reads from the terminal (or the conversation, conv.h).  where, when
- * not NULL, is appended to each record's detail (" tty=X rhost=Y", escaped
- * by the caller: esc_buf ESC_WORD).  Expiry and locks are decided at
- * clock_decision()'s time.
- */
-int	gate_auth(struct store *, const char *id, int pwfd, const char *where);
 
 #endif

@@ -20,6 +20,7 @@
 #include "jukisec.h"
 #include "clock.h"
 #include "cred.h"
+#include "gate.h"
 #include "oplog.h"
 #include "register_change.h"
 #include "timeutil.h"

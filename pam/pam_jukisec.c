@@ -44,6 +44,7 @@
 #include "cred.h"
 #include "csvio.h"
 #include "esc.h"
+#include "gate.h"
 #include "register.h"
 #include "store.h"
 
