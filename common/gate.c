@@ -20,7 +20,8 @@
  *    written, or the directory shown to have room for it, before the
  *    "auth" record; either failing is exit 3 (fail closed, R5.2, R6).
  *  - The KDF runs outside the register lock, so attempts run in parallel;
- *    the count is then updated on a fresh read under STORE_LOCK_REGISTER,
+ *    the count is then updated on a fresh read under STORE_LOCK_REGISTER
+ *    (register.c operator_count_attempt, beside operator_locked),
  *    so concurrent failures all count (pam_faillock lost them, PR #1016)
  *    and the count lives in operators.csv, surviving reboots.
  *  - Every attempt is logged as action "auth" with result, method and
@@ -110,7 +111,7 @@ static int
 record(struct store *st, struct attempt *a)
 {
 	struct register_ reg;
-	struct operator	*o, before;
+	struct operator	*o;
 	int64_t		 now;
 	int		 r, changed = 0, status;
 
@@ -136,31 +137,19 @@ record(struct store *st, struct attempt *a)
 		    !operator_active(o, now) ? "expired" : "credential-changed";
 		status = ST_NO;
 	} else if (o != NULL) {
-		before = *o;
-		if (o->locked && !operator_locked(o, &st->conf, now)) {
-			o->locked = 0;		/* automatic unlock is due */
-			o->locked_at = TIME_NONE;
-			o->failed = 0;
-		}
-		/* attempts while locked count too, unchecked; the count
-		 * stops at a ceiling the register can always be read back at */
-		if ((o->locked || !a->ok) && o->failed < OPERATOR_FAILED_MAX)
-			o->failed++;
-		if (o->locked) {
+		switch (operator_count_attempt(o, &st->conf, now, a->ok,
+		    &changed)) {
+		case COUNT_LOCKED_BEFORE:
 			a->ok = 0;
 			a->reason = "locked";
 			status = ST_LOCKED;
-		} else if (a->ok) {
-			o->failed = 0;
-		} else if (o->failed >= st->conf.lockout_threshold) {
-			o->locked = 1;
-			o->locked_at = now;
+			break;
+		case COUNT_LOCKED_NOW:
 			status = ST_LOCKED;
+			break;
+		default:
+			break;
 		}
-		/* a success on a clean row writes nothing: no fsync on the
-		 * common path */
-		changed = o->failed != before.failed ||
-		    o->locked != before.locked;
 		if (a->ok && a->pw != NULL)
 			rehash(st, a);
 	}

@@ -136,9 +136,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	} else if (cred->len == 0 || (r = cred_write(st, a->id,
 	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len)) ==
 	    ST_OK) {
-		o->locked = 0;
-		o->locked_at = TIME_NONE;
-		o->failed = 0;
+		operator_unlock(o);
 		r = register_commit(st, &reg);
 	}
 	if (oplog_log_recover(st, a->id, r == ST_OK ? "ok" : "error",

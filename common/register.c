@@ -11,7 +11,10 @@
  * is an empty register.  Credential files follow the crash order
  * "credential before row" on add and "row before credential" on revoke, so
  * a crash can leave only a credential without a live row, which
- * register_begin destroys and logs before any change (R5.5).
+ * register_begin destroys and logs before any change (R5.5).  The lock
+ * state (R5.2) is the row's and changes only here: operator_locked decides
+ * it at a time, operator_count_attempt counts the gate's attempts (an
+ * automatic unlock made first), operator_unlock lifts it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -454,6 +457,44 @@ operator_locked(const struct operator *o, const struct conf *c, int64_t now)
 	    now >= o->locked_at + c->lockout_unlock_minutes * 60000)
 		return 0;
 	return 1;
+}
+
+void
+operator_unlock(struct operator *o)
+{
+	o->locked = 0;
+	o->locked_at = TIME_NONE;
+	o->failed = 0;
+}
+
+enum operator_count
+operator_count_attempt(struct operator *o, const struct conf *c, int64_t now,
+    int ok, int *changed)
+{
+	struct operator	before = *o;
+	enum operator_count what;
+
+	if (o->locked && !operator_locked(o, c, now))
+		operator_unlock(o);		/* automatic unlock is due */
+	/* attempts while locked count too, unchecked; the count stops at a
+	 * ceiling the register can always be read back at */
+	if ((o->locked || !ok) && o->failed < OPERATOR_FAILED_MAX)
+		o->failed++;
+	if (o->locked)
+		what = COUNT_LOCKED_BEFORE;
+	else if (ok) {
+		o->failed = 0;
+		what = COUNT_OK;
+	} else if (o->failed >= c->lockout_threshold) {
+		o->locked = 1;
+		o->locked_at = now;
+		what = COUNT_LOCKED_NOW;
+	} else
+		what = COUNT_FAILED;
+	/* a success on a clean row changes nothing: no fsync on the common
+	 * path */
+	*changed = o->failed != before.failed || o->locked != before.locked;
+	return what;
 }
 
 size_t

@@ -135,6 +135,24 @@ int		 field_check(const char *option, const char *value, size_t max);
  * is due (conf lockout_unlock_minutes after locked_at; a lock of unknown
  * time never lifts by itself). */
 int	operator_locked(const struct operator *, const struct conf *, int64_t now);
+/* What an attempt did to the row's lock state (R5.2). */
+enum operator_count {
+	COUNT_OK,		/* a success: the count is cleared */
+	COUNT_FAILED,		/* a failure, counted below the threshold */
+	COUNT_LOCKED_BEFORE,	/* locked already: counted, never admitted */
+	COUNT_LOCKED_NOW	/* a failure that reached lockout_threshold */
+};
+/* Counts an attempt on the row at time now (ok: its credential verified),
+ * for a caller holding STORE_LOCK_REGISTER on a fresh read: an automatic
+ * unlock that is due is made first; failures and attempts while locked
+ * add one to failed (up to OPERATOR_FAILED_MAX), a success on an unlocked
+ * row clears it, the failure that reaches conf lockout_threshold locks the
+ * row since now.  *changed is 1 when the row must be written back. */
+enum operator_count operator_count_attempt(struct operator *,
+	    const struct conf *, int64_t now, int ok, int *changed);
+/* Lifts the lock and clears the count (operator-mod --unlock, --recover,
+ * an automatic unlock). */
+void	operator_unlock(struct operator *);
 /* Active managers at time now. */
 size_t	register_managers(const struct register_ *, int64_t now);
 /* Appends a row with every string "" and returns it. */

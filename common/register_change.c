@@ -328,11 +328,8 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 			set(&o->title, a->title);
 		if (a->have_exp)
 			o->expires = a->exp;
-		if (a->unlock) {
-			o->locked = 0;
-			o->locked_at = TIME_NONE;
-			o->failed = 0;
-		}
+		if (a->unlock)
+			operator_unlock(o);
 		if ((r = register_commit(st, reg)) == ST_OK && m != old) {
 			done = 1;	/* committed: the log must say so */
 			r = cred_destroy(st, a->id,
