@@ -215,23 +215,14 @@ struct incjob {
 	int			 at_now;	/* --detected or --at not given */
 	char			*id;		/* new: filled in; step: the operand */
 	int64_t			 now;		/* the decision's, set by inc_change */
-	int			 r;
 };
-
-static int
-inc_prepare(struct store *st, void *arg)
-{
-	(void)st;
-	(void)arg;
-	return ST_OK;
-}
 
 /* The gate's hook: incidents.csv is written under the lock that counted
  * the manager's attempt, so a manager revoked or locked meanwhile records
  * nothing.  incident_new and incident_step find STORE_LOCK_REGISTER held
  * (store_lock is then a no-op) and release it when done; the gate does
  * nothing more under it. */
-static void
+static int
 inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct incjob *j = arg;
@@ -240,7 +231,7 @@ inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	j->now = now;
 	if (j->at_now)
 		j->n->detected = j->q->at = now;
-	j->r = j->mode == NEW ? incident_new(st, j->n, j->now, j->id) :
+	return j->mode == NEW ? incident_new(st, j->n, j->now, j->id) :
 	    incident_step(st, j->id, j->q, j->now);
 }
 
@@ -259,8 +250,8 @@ main(int argc, char *argv[])
 	int ch, mode, fmt = -1, lang = inc_lang_default(), open_only = 0;
 	int byfd = -1, r;
 	char id[INC_ID_LEN + 1] = "";
-	struct incjob j = { 0, NULL, NULL, 0, NULL, 0, ST_FAIL };
-	struct gate_change gc = { inc_prepare, inc_change, &j };
+	struct incjob j = { 0, NULL, NULL, 0, NULL, 0 };
+	struct gate_change gc = { NULL, inc_change, &j };
 
 	jukisec_setup();
 	while ((ch = getopt_long(argc, argv, "b:d:ht:V", longopts, NULL)) != -1) {
@@ -334,9 +325,8 @@ main(int argc, char *argv[])
 		j.n = &n;
 		j.q = &q;
 		j.id = mode == NEW ? id : argv[1];
-		if ((r = manager_change(&st, by, byfd, &gc)) != ST_OK)
-			r = r == ST_LOCKED ? ST_NO : r;	/* 4 is auth-check's alone */
-		else if ((r = j.r) == ST_OK && mode == STEP)
+		if ((r = manager_change(&st, by, byfd, &gc)) == ST_OK &&
+		    mode == STEP)
 			r = incident_notify(&st, argv[1], by, inc_step_names[q.step],
 			    j.now);
 		else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&

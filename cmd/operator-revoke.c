@@ -51,28 +51,19 @@ usage(int status)
 
 struct revjob {
 	const char	*by, *id, *reason;
-	int		 r;
 };
-
-static int
-rev_prepare(struct store *st, void *arg)
-{
-	(void)st;
-	(void)arg;
-	return ST_OK;
-}
 
 /* The gate's hook: under the lock that counted the manager's attempt, so
  * a manager revoked or locked meanwhile revokes no one. */
-static void
+static int
 revoke(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct revjob	*j = arg;
 	struct operator	*o;
 	int		 r, done = 0;
 
-	if ((j->r = register_reconcile(st, reg, j->by)) != ST_OK)
-		return;
+	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
+		return r;
 	if ((o = register_find(reg, j->id)) == NULL) {
 		warnx(_("%s: no such operator"), j->id);
 		r = ST_NO;
@@ -102,15 +93,15 @@ revoke(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	    "refused", "%s%s", j->reason, done && r != ST_OK ?
 	    " (credential not destroyed)" : "") != ST_OK && r == ST_OK)
 		r = ST_FAIL;
-	j->r = r;
+	return r;
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct revjob	 j = { NULL, NULL, NULL, ST_FAIL };
-	struct gate_change gc = { rev_prepare, revoke, &j };
+	struct revjob	 j = { NULL, NULL, NULL };
+	struct gate_change gc = { NULL, revoke, &j };
 	const char	*dir = NULL, *terminal = NULL, *by = NULL, *id = NULL;
 	const char	*reason = NULL, *why;
 	int		 ch, r, byfd = -1;
@@ -154,10 +145,7 @@ main(int argc, char *argv[])
 	j.by = by;
 	j.id = id;
 	j.reason = reason;
-	if ((r = manager_change(&st, by, byfd, &gc)) != ST_OK)
-		r = r == ST_LOCKED ? ST_NO : r;
-	else
-		r = j.r;
+	r = manager_change(&st, by, byfd, &gc);
 	store_close(&st);
 	return r;
 }

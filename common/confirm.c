@@ -128,19 +128,10 @@ confirmation_last(const struct confirmations *all, const char *item,
 
 struct job {
 	const char	*item, *by, *note;
-	int		 r;
 };
 
-static int
-prepare(struct store *st, void *arg)
-{
-	(void)st;
-	(void)arg;
-	return ST_OK;
-}
-
 /* Under the register lock that counted the manager's attempt. */
-static void
+static int
 change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct job *j = arg;
@@ -148,34 +139,35 @@ change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	struct buf raw;
 	char	 at[TIME_BUFSZ];
 	const char *row[NCOLS];
+	int	 r;
 
 	(void)reg;
-	if ((j->r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
-		return;
-	if ((j->r = parse(st, &raw, &all)) == ST_OK) {
+	if ((r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
+		return r;
+	if ((r = parse(st, &raw, &all)) == ST_OK) {
 		time_format(now, at);
 		row[C_ITEM] = j->item;
 		row[C_AT] = at;
 		row[C_BY] = j->by;
 		row[C_NOTE] = j->note;
-		if ((j->r = csvfile_append(st, CONFIRM_FILE, &raw, cols, row,
+		if ((r = csvfile_append(st, CONFIRM_FILE, &raw, cols, row,
 		    NCOLS)) == ST_OK)
-			j->r = oplog_log(st, j->by, "confirm", j->item, "ok",
+			r = oplog_log(st, j->by, "confirm", j->item, "ok",
 			    "%s%s", *j->note ? "note=" : "", j->note);
 		confirmations_free(&all);
 	}
 	buf_free(&raw);
+	return r;
 }
 
 int
 confirm_record(struct store *st, const char *item, const char *by, int pwfd,
     const char *note)
 {
-	struct job j = { item, by, note != NULL ? note : "", ST_FAIL };
-	struct gate_change gc = { prepare, change, &j };
+	struct job j = { item, by, note != NULL ? note : "" };
+	struct gate_change gc = { NULL, change, &j };
 	struct buf ids = { 0 };
 	size_t	 i, n = muni_confirm_count(&st->conf);
-	int	 r;
 
 	if (muni_confirm_find(&st->conf, item) == NULL) {
 		for (i = 0; i < n; i++) {
@@ -192,9 +184,7 @@ confirm_record(struct store *st, const char *item, const char *by, int pwfd,
 	}
 	if (field_check("--note", j.note, CONFIRM_NOTE_MAX) != ST_OK)
 		return ST_USAGE;
-	if ((r = manager_change(st, by, pwfd, &gc)) != ST_OK)
-		return r == ST_LOCKED ? ST_NO : r;
-	return j.r;
+	return manager_change(st, by, pwfd, &gc);
 }
 
 int

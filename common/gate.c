@@ -65,6 +65,7 @@ struct attempt {
 	size_t		 credlen;
 	int		 locked;	/* locked at the first read */
 	const struct gate_change *change;	/* run under the count's lock */
+	int		 result;	/* the change's, or its prepare's */
 	const char	*where;		/* " tty=... rhost=..." or "" */
 };
 
@@ -175,11 +176,19 @@ record(struct store *st, struct attempt *a)
 	    a->ok ? "ok" : a->reason ? a->reason : "denied",
 	    a->need_manager ? " check=manager" : "", a->where);
 	if (r == ST_OK && a->ok && a->change != NULL)
-		a->change->change(st, &reg, now, a->change->arg);
+		a->result = a->change->change(st, &reg, now, a->change->arg);
 	register_end(st, &reg);
 	if (r != ST_OK)
 		return ST_FAIL;
 	return status;
+}
+
+/* A change's first half, before the lock: ST_OK when there is none. */
+static int
+prepare(struct store *st, const struct gate_change *change)
+{
+	return change->prepare != NULL ? change->prepare(st, change->arg) :
+	    ST_OK;
 }
 
 static const char *
@@ -202,17 +211,17 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
  * credential was asked for: prepared now, and changed under a lock of its
  * own only if the row still shows an active, unlocked manager. */
 static int
-change_late(struct store *st, const char *id, enum method m,
-    const struct gate_change *change)
+change_late(struct store *st, struct attempt *a)
 {
+	const struct gate_change *change = a->change;
 	struct register_ reg;
 	struct operator	*o;
 	const char	*why;
 	int64_t		 now;
 	int		 r;
 
-	if (change->prepare(st, change->arg) != ST_OK)
-		return ST_OK;		/* its result is in arg */
+	if ((a->result = prepare(st, change)) != ST_OK)
+		return ST_OK;		/* admitted: the result is the prepare's */
 	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
 		return r;
 	if ((r = clock_decision(st, &now)) != ST_OK ||
@@ -220,16 +229,17 @@ change_late(struct store *st, const char *id, enum method m,
 		store_unlock(st, STORE_LOCK_REGISTER);
 		return r;
 	}
-	o = register_find(&reg, id);
-	if ((why = why_unknown(o, 1, now)) == NULL && o->method != m)
+	o = register_find(&reg, a->id);
+	if ((why = why_unknown(o, 1, now)) == NULL && o->method != a->method)
 		why = "method-changed";
 	if (why == NULL && operator_locked(o, &st->conf, now))
 		why = "locked";
 	if (why == NULL)
-		change->change(st, &reg, now, change->arg);
+		a->result = change->change(st, &reg, now, change->arg);
 	else {
-		r = oplog_log(st, "-", "auth", id, "denied",
-		    "method=%s reason=%s check=manager", method_name(m), why);
+		r = oplog_log(st, "-", "auth", a->id, "denied",
+		    "method=%s reason=%s check=manager", method_name(a->method),
+		    why);
 		r = r == ST_OK ? ST_NO : ST_FAIL;	/* the caller says so */
 	}
 	register_end(st, &reg);
@@ -317,12 +327,14 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	 * denied: a locked manager is not asked for anything more */
 	if (change != NULL && a.ok && !a.locked) {
 		asked = 1;
-		if (change->prepare(st, change->arg) == ST_OK)
+		if ((a.result = prepare(st, change)) == ST_OK)
 			a.change = change;
 	}
 	r = record(st, &a);
-	if (r == ST_OK && a.ok && change != NULL && !asked)
-		r = change_late(st, id, a.method, change);
+	if (r == ST_OK && a.ok && change != NULL && !asked) {
+		a.change = change;
+		r = change_late(st, &a);
+	}
 	if (r == ST_NO)
 		conv_error(_("authentication denied"));
 	else if (r == ST_LOCKED)
@@ -337,8 +349,13 @@ unreadable:
 out:
 	pw_free(pw);
 	cred_free(cred, n);
-	/* fail safe: anything but a recorded success is a deny */
-	return r == ST_OK && a.ok ? ST_OK : r == ST_OK ? ST_NO : r;
+	/* The one place a result becomes the tool's status.  Fail safe:
+	 * anything but a recorded success is a deny.  A lock is exit 4 for
+	 * auth-check and PAM only; for a manager's --by it is a deny like any
+	 * other (jukisec.h).  An admitted manager's status is the change's. */
+	if (r != ST_OK)
+		return r == ST_LOCKED && need_manager ? ST_NO : r;
+	return a.ok ? a.result : ST_NO;
 }
 
 int
@@ -358,10 +375,4 @@ manager_change(struct store *st, const char *by, int pwfd,
 		return ST_USAGE;
 	}
 	return authenticate(st, by, pwfd, 1, NULL, change);
-}
-
-int
-manager_verify(struct store *st, const char *by, int pwfd)
-{
-	return manager_change(st, by, pwfd, NULL);
 }

@@ -24,26 +24,29 @@
  */
 int	gate_auth(struct store *, const char *id, int pwfd, const char *where);
 
-/* STABLE: verifies that by_id is an active, unlocked manager and checks
- * their own credential (password from the terminal with echo off or from
- * pwfd >= 0; fingerprint/external on the device).  The attempt is logged
- * and counts toward lockout like auth-check.  Returns ST_OK, ST_NO (denied,
- * message printed), ST_LOCKED, or ST_FAIL. */
-int	manager_verify(struct store *, const char *by_id, int pwfd);
-
 /* A change a manager makes under the lock that counts their attempt.
- * prepare runs after the credential verified on an unlocked row, before
- * the lock; change only when prepare gave ST_OK and the count admitted the
+ * prepare, when not NULL, runs after the credential verified on an
+ * unlocked row, before the lock (a new credential, which may wait for a
+ * finger); change only when prepare gave ST_OK and the count admitted the
  * manager, under STORE_LOCK_REGISTER with the register loaded (it
- * reconciles, commits and logs itself); now is the decision's time
- * (clock.h).  Their results go in arg. */
+ * reconciles, commits and logs itself, and leaves the lock to the gate);
+ * now is the decision's time (clock.h).  Each returns the tool's status;
+ * anything more goes in arg. */
 struct gate_change {
 	int	(*prepare)(struct store *, void *arg);
-	void	(*change)(struct store *, struct register_ *, int64_t now,
+	int	(*change)(struct store *, struct register_ *, int64_t now,
 		    void *arg);
 	void	*arg;
 };
-/* manager_verify, with the change made when the manager is admitted. */
+/* STABLE: the check of every --by.  by_id must be an active, unlocked
+ * manager whose own credential verifies (password from the terminal with
+ * echo off or from pwfd >= 0; fingerprint/external on the device); the
+ * attempt is logged and counts toward lockout like auth-check's, and
+ * change is made when the manager is admitted.  Returns the status the
+ * tool exits with, the same for every tool: when admitted, change's (or
+ * prepare's, when it refused); else ST_NO (denied or locked out, said to
+ * the person: exit 4 is auth-check's alone), ST_USAGE (by_id is no id) or
+ * ST_FAIL, after a message. */
 int	manager_change(struct store *, const char *by_id, int pwfd,
 	    const struct gate_change *);
 

@@ -73,7 +73,6 @@ struct addjob {
 	struct opchange	*a;
 	int64_t		 now;
 	struct buf	 cred;
-	int		 prepared, r;
 };
 
 static int
@@ -82,9 +81,7 @@ add_prepare(struct store *st, void *arg)
 	struct addjob	*j = arg;
 	struct opchange	*a = j->a;
 
-	j->r = credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred);
-	j->prepared = j->r == ST_OK;
-	return j->r;
+	return credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred);
 }
 
 /* The bootstrap is for the first manager only: a register whose managers
@@ -101,7 +98,7 @@ had_manager(const struct register_ *reg)
 }
 
 /* Under the register lock, reconciled: the credential, then its row. */
-static void
+static int
 add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 {
 	struct opchange	*a = j->a;
@@ -139,51 +136,49 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	    role_name(a->r), method_name(a->m),
 	    a->by ? "" : " bootstrap") != ST_OK && r == ST_OK)
 		r = ST_FAIL;
-	j->r = r;
+	return r;
 }
 
-/* The gate's hook: the manager's attempt is counted and logged in reg. */
-static void
+/* The gate's change: the manager's attempt is counted and logged in reg. */
+static int
 add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
-	struct addjob *j = arg;
+	struct addjob	*j = arg;
+	int		 r;
 
 	j->now = now;
-	if ((j->r = register_reconcile(st, reg, j->a->by)) == ST_OK)
-		add_locked(st, reg, j);
+	if ((r = register_reconcile(st, reg, j->a->by)) != ST_OK)
+		return r;
+	return add_locked(st, reg, j);
 }
 
-/* The bootstrap, or a manager admitted without add_prepare having run
- * (unlocked meanwhile): a lock of its own. */
+/* The bootstrap of the first manager: no gate, a lock of its own. */
 static int
-add(struct store *st, struct addjob *j)
+add_first(struct store *st, struct addjob *j)
 {
 	struct register_ reg;
 	int		 r;
 
-	if (j->a->by == NULL) {
-		/* bootstrap: fail before asking for a credential */
-		if ((r = register_load(st, &reg)) != ST_OK)
-			return r;
-		r = had_manager(&reg);
-		register_free(&reg);
-		if (r) {
-			warnx(_("the register has a manager: -b is required"));
-			return ST_USAGE;
-		}
+	/* fail before asking for a credential */
+	if ((r = register_load(st, &reg)) != ST_OK)
+		return r;
+	r = had_manager(&reg);
+	register_free(&reg);
+	if (r) {
+		warnx(_("the register has a manager: -b is required"));
+		return ST_USAGE;
 	}
-	if (!j->prepared && add_prepare(st, j) != ST_OK)
-		return j->r;
-	if ((r = register_begin(st, &reg, j->a->by ? j->a->by : j->a->id)) !=
-	    ST_OK)
+	if ((r = add_prepare(st, j)) != ST_OK)
+		return r;
+	if ((r = register_begin(st, &reg, j->a->id)) != ST_OK)
 		return r;
 	if ((r = clock_decision(st, &j->now)) != ST_OK) {
 		register_end(st, &reg);
 		return r;
 	}
-	add_locked(st, &reg, j);
+	r = add_locked(st, &reg, j);
 	register_end(st, &reg);
-	return j->r;
+	return r;
 }
 
 /* -e must still lie ahead on the decision's clock. */
@@ -208,7 +203,7 @@ expiry_ahead(struct store *st, const struct opchange *a)
 int
 operator_add(struct store *st, struct opchange *a)
 {
-	struct addjob	 j = { a, 0, { 0 }, 0, ST_OK };
+	struct addjob	 j = { a, 0, { 0 } };
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
@@ -219,14 +214,8 @@ operator_add(struct store *st, struct opchange *a)
 	}
 	if ((r = expiry_ahead(st, a)) != ST_OK)
 		return r;
-	if (a->by == NULL)
-		r = add(st, &j);
-	else if ((r = manager_change(st, a->by, a->byfd, &gc)) != ST_OK)
-		r = r == ST_LOCKED ? ST_NO : r;
-	else if (j.prepared || j.r != ST_OK)
-		r = j.r;
-	else
-		r = add(st, &j);
+	r = a->by == NULL ? add_first(st, &j) :
+	    manager_change(st, a->by, a->byfd, &gc);
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;
@@ -236,7 +225,7 @@ struct modjob {
 	struct opchange	*a;
 	struct buf	 cred;
 	enum method	 m, old;
-	int		 newcred, r;
+	int		 newcred;
 };
 
 /* After the manager's credential verified, before the lock: the checks
@@ -249,47 +238,48 @@ mod_prepare(struct store *st, void *arg)
 	struct register_ reg;
 	struct operator	*o;
 	enum method	 m, old;
+	int		 r;
 
-	if ((j->r = register_load(st, &reg)) != ST_OK)
-		return j->r;
+	if ((r = register_load(st, &reg)) != ST_OK)
+		return r;
 	if ((o = register_find(&reg, a->id)) == NULL || operator_revoked(o)) {
 		warnx(o ? _("%s: revoked") : _("%s: no such operator"), a->id);
 		register_free(&reg);
-		return j->r = ST_NO;
+		return ST_NO;
 	}
 	old = o->method;
 	register_free(&reg);
 	m = old;
 	if (a->method && method_parse(a->method, &m) == -1) {
 		warnx(_("-m %s: not fingerprint, password or external"), a->method);
-		return j->r = ST_USAGE;
+		return ST_USAGE;
 	}
 	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
 	    (a->reason == NULL || a->instr == NULL)) {
 		warnx(_("-m password needs --reason and --instructions-given "
 		    "(R5.3 proviso)"));
-		return j->r = ST_USAGE;
+		return ST_USAGE;
 	}
 	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
 		warnx(_("--reason, --instructions-given and --reset-password "
 		    "belong to the password method"));
-		return j->r = ST_USAGE;
+		return ST_USAGE;
 	}
 	if (m == METHOD_PASSWORD && a->reenrol) {
 		warnx(_("--reenroll belongs to fingerprint and external"));
-		return j->r = ST_USAGE;
+		return ST_USAGE;
 	}
 	j->m = m;
 	j->old = old;
 	j->newcred = m != old || a->reset || a->reenrol;
 	if (j->newcred)
-		j->r = credential_new(st, a->id, m, a->pwfd, &a->bio, &j->cred);
-	return j->r;
+		return credential_new(st, a->id, m, a->pwfd, &a->bio, &j->cred);
+	return ST_OK;
 }
 
-/* The gate's hook: under the lock that counted the manager's attempt,
+/* The gate's change: under the lock that counted the manager's attempt,
  * only if that attempt admitted a still active, unlocked manager. */
-static void
+static int
 mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct modjob	*j = arg;
@@ -299,8 +289,8 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	int		 r, done = 0;
 
 	(void)now;
-	if ((j->r = register_reconcile(st, reg, a->by)) != ST_OK)
-		return;
+	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
+		return r;
 	if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
 	    o->method != old) {
 		warnx(_("%s: changed by someone else meanwhile"), a->id);
@@ -346,24 +336,19 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
 	    ST_OK && r == ST_OK)
 		r = ST_FAIL;
-	j->r = r;
+	return r;
 }
 
 int
 operator_mod(struct store *st, struct opchange *a)
 {
-	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0,
-			    ST_FAIL };
+	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0 };
 	struct gate_change gc = { mod_prepare, mod_change, &j };
 	int		 r;
 
 	if ((r = expiry_ahead(st, a)) != ST_OK)
 		return r;
-	/* admitted: j.r is the prepare's or the change's result */
-	if ((r = manager_change(st, a->by, a->byfd, &gc)) != ST_OK)
-		r = r == ST_LOCKED ? ST_NO : r;
-	else
-		r = j.r;
+	r = manager_change(st, a->by, a->byfd, &gc);
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;
