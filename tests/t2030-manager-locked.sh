@@ -1,0 +1,76 @@
+#!/bin/sh
+# Every --by is checked by the one gate (gate.h manager_change), and every
+# tool turns its answer into the same status: a manager locked out
+# (R5.2) is told so and the tool exits 1, changing nothing; exit 4 is
+# auth-check's alone.  Acted out with each of the five tools that take -b.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+# last: the log's last record as "action subject result".
+last() {
+	python3 -c 'import csv,sys
+rows = [r for r in csv.reader(open(sys.argv[1], newline="")) if len(r) > 7]
+print(rows[-1][4], rows[-1][5], rows[-1][6])' "$D/oplog.csv"
+}
+
+# refused TOOL ARGS...: TOOL run as the locked manager m exits 1 after one
+# line saying so, its attempt is the log's last record and counted, and
+# nothing else in the register, incidents.csv or confirmations.csv changed.
+refused() {
+	state >before && was=$(field m failed) &&
+	test_must_fail 1 "$@" -d "$D" -b m --by-password-fd 4 \
+	    4<"$TMP/pw.m" 3<"$TMP/pw.new" 2>err &&
+	one_line_matching err "m is locked out: see the Security Manager" &&
+	echo "auth m locked" >want && last >got && test_cmp want got &&
+	test "$(field m failed)" = $((was + 1)) &&
+	state >after && test_cmp before after
+}
+
+# state: what a change by m could touch, of the files that exist; m's
+# count of failures left out (the attempt counts, R5.2).
+state() {
+	grep -v "^m," "$D/operators.csv" &&
+	for f in incidents.csv confirmations.csv; do
+		if [ -e "$D/$f" ]; then cat "$D/$f" || return 1; fi
+	done
+}
+
+test_expect_success 'set up: a manager m locked out by five wrong passwords' '
+	reg_state && bootstrap && add_pw m -r manager && add_pw alice &&
+	pw new new-secret-123 && pw wrong wrong-password-1 &&
+	i=0 && while [ $i -lt 5 ]; do
+		test_must_fail 1 auth m "$TMP/pw.wrong" 2>/dev/null; i=$((i + 1))
+	done &&
+	test "$(field m locked)" = yes
+'
+
+test_expect_success 'auth-check: the locked manager is exit 4' '
+	test_must_fail 4 auth m "$TMP/pw.m" 2>err &&
+	one_line_matching err "m is locked out"
+'
+
+test_expect_success 'operator-add -b m: exit 1, nobody added' '
+	refused operator-add -i carol -n carol -m password --reason r \
+	    --instructions-given 2026-11-20 --password-fd 3 &&
+	test -z "$(field carol id)"
+'
+
+test_expect_success 'operator-mod -b m: exit 1, nothing changed' '
+	refused operator-mod -i alice -n renamed
+'
+
+test_expect_success 'operator-revoke -b m: exit 1, nobody revoked' '
+	refused operator-revoke -i alice --reason left
+'
+
+test_expect_success 'incident-report new -b m: exit 1, nothing recorded' '
+	refused incident-report new --type other --cause fire --summary smoke &&
+	test ! -e "$D/incidents.csv"
+'
+
+test_expect_success 'jukisec-audit --confirm -b m: exit 1, nothing confirmed' '
+	refused jukisec-audit --confirm server-room &&
+	test ! -e "$D/confirmations.csv"
+'
+
+test_done
