@@ -10,10 +10,7 @@
 #include "jukisec.h"
 #include "clock.h"
 #include "cred.h"
-#include "gate.h"
-#include "oplog.h"
-#include "register.h"
-#include "timeutil.h"
+#include "register_change.h"
 #include "usage.h"
 
 enum { O_REASON = 256, O_BYFD, O_NOW };
@@ -49,59 +46,10 @@ usage(int status)
 	    "\t-i ID --reason TEXT\n"), opts);
 }
 
-struct revjob {
-	const char	*by, *id, *reason;
-};
-
-/* The gate's hook: under the lock that counted the manager's attempt, so
- * a manager revoked or locked meanwhile revokes no one. */
-static int
-revoke(struct store *st, struct register_ *reg, int64_t now, void *arg)
-{
-	struct revjob	*j = arg;
-	struct operator	*o;
-	int		 r, done = 0;
-
-	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
-		return r;
-	if ((o = register_find(reg, j->id)) == NULL) {
-		warnx(_("%s: no such operator"), j->id);
-		r = ST_NO;
-	} else if (operator_revoked(o)) {
-		warnx(_("%s: already revoked"), j->id);
-		r = ST_NO;
-	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
-	    register_managers(reg, now) == 1) {
-		warnx(_("%s: the last active manager cannot be revoked"), j->id);
-		r = ST_NO;
-	} else {
-		o->revoked_at = now;
-		free(o->revoked_by);
-		free(o->revoked_reason);
-		o->revoked_by = xstrdup(j->by);
-		o->revoked_reason = xstrdup(j->reason);
-		/* row first: a crash now leaves a credential that the next
-		 * register_begin destroys, never a live row without one */
-		if ((r = register_commit(st, reg)) == ST_OK) {
-			done = 1;
-			r = cred_destroy(st, j->id, NULL);
-		}
-	}
-	/* once the row is committed the revocation stands: the log says so
-	 * even when the credential could not be destroyed yet */
-	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
-	    "refused", "%s%s", j->reason, done && r != ST_OK ?
-	    " (credential not destroyed)" : "") != ST_OK && r == ST_OK)
-		r = ST_FAIL;
-	return r;
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct store	 st;
-	struct revjob	 j = { NULL, NULL, NULL };
-	struct gate_change gc = { NULL, revoke, &j };
 	const char	*dir = NULL, *terminal = NULL, *by = NULL, *id = NULL;
 	const char	*reason = NULL, *why;
 	int		 ch, r, byfd = -1;
@@ -142,10 +90,7 @@ main(int argc, char *argv[])
 		return ST_USAGE;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
-	j.by = by;
-	j.id = id;
-	j.reason = reason;
-	r = manager_change(&st, by, byfd, &gc);
+	r = operator_revoke(&st, by, byfd, id, reason);
 	store_close(&st);
 	return r;
 }

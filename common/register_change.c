@@ -1,6 +1,6 @@
 /*
- * register_change.c — operator-add and operator-mod behind their option
- * parsing (R5.1, R5.2, R5.3, R5.5).
+ * register_change.c — operator-add, operator-mod and operator-revoke
+ * behind their option parsing (R5.1, R5.2, R5.3, R5.5).
  *
  * Invariants: the manager is verified through the gate before anything
  * else (the attempt counted and logged like auth-check's); a new
@@ -10,9 +10,12 @@
  * overwritten; every change, refused or not, is logged with who, what and
  * the result.  Ids are never reused.  operator-add makes its change under
  * the lock that counted the manager's attempt (gate.c manager_change), so
- * the register is read twice, not three times; operator-mod likewise (its
- * checks read it once more before the lock), so a manager revoked, expired
- * or locked while the new credential was read changes nothing.
+ * the register is read twice, not three times; operator-mod and
+ * operator-revoke likewise (operator-mod's checks read it once more before
+ * the lock), so a manager revoked, expired or locked while the new
+ * credential was read changes nothing.  A revocation
+ * commits the row before it destroys the credential (register.c's crash
+ * order) and is never undone: the row and its id stay (R5.1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -352,4 +355,59 @@ operator_mod(struct store *st, struct opchange *a)
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;
+}
+
+struct revjob {
+	const char	*by, *id, *reason;
+};
+
+/* The gate's change: under the lock that counted the manager's attempt,
+ * so a manager revoked or locked meanwhile revokes no one. */
+static int
+rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
+{
+	struct revjob	*j = arg;
+	struct operator	*o;
+	int		 r, done = 0;
+
+	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
+		return r;
+	if ((o = register_find(reg, j->id)) == NULL) {
+		warnx(_("%s: no such operator"), j->id);
+		r = ST_NO;
+	} else if (operator_revoked(o)) {
+		warnx(_("%s: already revoked"), j->id);
+		r = ST_NO;
+	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
+	    register_managers(reg, now) == 1) {
+		warnx(_("%s: the last active manager cannot be revoked"), j->id);
+		r = ST_NO;
+	} else {
+		o->revoked_at = now;
+		set(&o->revoked_by, j->by);
+		set(&o->revoked_reason, j->reason);
+		/* row first: a crash now leaves a credential that the next
+		 * register_begin destroys, never a live row without one */
+		if ((r = register_commit(st, reg)) == ST_OK) {
+			done = 1;
+			r = cred_destroy(st, j->id, NULL);
+		}
+	}
+	/* once the row is committed the revocation stands: the log says so
+	 * even when the credential could not be destroyed yet */
+	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
+	    "refused", "%s%s", j->reason, done && r != ST_OK ?
+	    " (credential not destroyed)" : "") != ST_OK && r == ST_OK)
+		r = ST_FAIL;
+	return r;
+}
+
+int
+operator_revoke(struct store *st, const char *by, int byfd, const char *id,
+    const char *reason)
+{
+	struct revjob	 j = { by, id, reason };
+	struct gate_change gc = { NULL, rev_change, &j };
+
+	return manager_change(st, by, byfd, &gc);
 }

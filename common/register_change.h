@@ -1,8 +1,8 @@
 /*
  * register_change.h — the Security Manager's changes to a person's row:
- * operator-add (R5.1, R5.3) and operator-mod (R5.2 unlock, R5.5 prompt
- * change).  The tools parse options into a struct opchange and call one
- * function here; operator-revoke keeps its few lines to itself.
+ * operator-add (R5.1, R5.3), operator-mod (R5.2 unlock, R5.5 prompt
+ * change) and operator-revoke (R5.5).  The tools parse options and call
+ * one function here.
  */
 #ifndef REGISTER_CHANGE_H
 #define REGISTER_CHANGE_H
@@ -60,6 +60,17 @@ int	opchange_opt(struct opchange *, int ch, const char *arg);
  */
 int	operator_add(struct store *, struct opchange *);
 int	operator_mod(struct store *, struct opchange *);
+
+/*
+ * operator-revoke: after the manager by is verified (as above), cancels
+ * id's authority at clock_decision()'s time: the row records when, by whom
+ * and why (reason checked by the caller: field_check), then the credential
+ * is destroyed; the row stays and its id is never reused.  The last active
+ * manager is not revoked.  ST_OK, ST_NO (denied, no such operator, already
+ * revoked, the last manager), ST_USAGE or ST_FAIL after a message.
+ */
+int	operator_revoke(struct store *, const char *by, int byfd,
+	    const char *id, const char *reason);
 
 /*
  * operator-mod --recover (recover.c): no manager check; root or the state
