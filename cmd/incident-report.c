@@ -217,11 +217,10 @@ struct incjob {
 	int64_t			 now;		/* the decision's, set by inc_change */
 };
 
-/* The gate's hook: incidents.csv is written under the lock that counted
+/* The gate's change: incidents.csv is written under the lock that counted
  * the manager's attempt, so a manager revoked or locked meanwhile records
- * nothing.  incident_new and incident_step find STORE_LOCK_REGISTER held
- * (store_lock is then a no-op) and release it when done; the gate does
- * nothing more under it. */
+ * nothing; incident_new and incident_step assert that it is held and
+ * leave it to the gate. */
 static int
 inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {

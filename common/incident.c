@@ -5,8 +5,10 @@
  *  - incidents.csv holds event rows only ever added, never changed: a `new`
  *    row, then the incident's steps.  Ids are YYYY-NNNN, the year of the
  *    recording time in local time, NNNN one more than the year's highest.
- *  - A write takes STORE_LOCK_REGISTER, reads and validates the whole file,
- *    checks the request against the state computed from it (the R9
+ *  - A write runs under STORE_LOCK_REGISTER, which the caller holds (the
+ *    gate, which counted the manager's attempt under it): asserted here,
+ *    never taken or released here.  It reads and validates the whole
+ *    file, checks the request against the state computed from it (the R9
  *    contradictions), then replaces the file with atomic_begin/commit: the
  *    old bytes unchanged plus one row.  Whole-file replacement rather than
  *    an fsynced append because readers (show, list, audit, mlr) take no
@@ -413,6 +415,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	size_t i;
 	int last = 0, status;
 
+	store_held(st, STORE_LOCK_REGISTER);
 	id[0] = '\0';
 	if (incident_check_text(n, NULL) != ST_OK)
 		return ST_USAGE;
@@ -459,12 +462,8 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 
 	snprintf(prefix, sizeof(prefix), "%04d-", tm.tm_year + 1900);
 
-	if ((status = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
+	if ((status = load(st, &raw, &all)) != ST_OK)
 		return status;
-	if ((status = load(st, &raw, &all)) != ST_OK) {
-		store_unlock(st, STORE_LOCK_REGISTER);
-		return status;
-	}
 	for (i = 0; i < all.n + all.nbad_id; i++) {
 		const char *iid = i < all.n ? all.inc[i].id : all.bad_id[i - all.n];
 		long long v;
@@ -519,7 +518,6 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 out:
 	incidents_free(&all);
 	buf_free(&raw);
-	store_unlock(st, STORE_LOCK_REGISTER);
 	return status;
 }
 
@@ -744,18 +742,15 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	const char *name = inc_step_names[q->step];
 	int status, i;
 
+	store_held(st, STORE_LOCK_REGISTER);
 	if (incident_check_text(NULL, q) != ST_OK)
 		return ST_USAGE;
 	if (!valid_id(id)) {
 		warnx(_("%s: not an incident id (YYYY-NNNN)"), id);
 		return ST_USAGE;
 	}
-	if ((status = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
+	if ((status = load(st, &raw, &all)) != ST_OK)
 		return status;
-	if ((status = load(st, &raw, &all)) != ST_OK) {
-		store_unlock(st, STORE_LOCK_REGISTER);
-		return status;
-	}
 	if ((inc = incident_find(&all, id)) == NULL) {
 		warnx(_("%s: no such incident"), id);
 		status = ST_NO;
@@ -787,7 +782,6 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 out:
 	incidents_free(&all);
 	buf_free(&raw);
-	store_unlock(st, STORE_LOCK_REGISTER);
 	return status;
 }
 

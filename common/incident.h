@@ -129,10 +129,11 @@ struct incident *incident_find(struct incidents *, const char *id);
  * after one line. */
 int	incident_check_text(const struct inc_new *n, const struct inc_step_req *q);
 
-/* Validates, takes STORE_LOCK_REGISTER, assigns the id, rewrites
- * incidents.csv atomically and logs action `incident`.  The caller has
- * verified the manager.  ST_OK (id filled in), ST_USAGE (message printed,
- * nothing written), ST_FAIL. */
+/* Validates, assigns the id, rewrites incidents.csv atomically and logs
+ * action `incident`.  The caller has verified the manager and holds
+ * STORE_LOCK_REGISTER (the gate's change, gate.h): asserted, and left
+ * held.  ST_OK (id filled in), ST_USAGE (message printed, nothing
+ * written), ST_FAIL. */
 int	incident_new(struct store *, const struct inc_new *, int64_t now,
 	    char id[INC_ID_LEN + 1]);
 

@@ -282,6 +282,13 @@ store_unlock(struct store *st, enum store_lock which)
 	st->lockfd[which] = -1;
 }
 
+void
+store_held(const struct store *st, enum store_lock which)
+{
+	if (st->lockfd[which] == -1)
+		errx(ST_FAIL, "internal error: %s not held", lockname[which]);
+}
+
 int
 open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret)
 {

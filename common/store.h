@@ -47,6 +47,10 @@ void	store_close(struct store *);
 /* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME"). */
 int	store_lock(struct store *, enum store_lock);
 void	store_unlock(struct store *, enum store_lock);
+/* For a function that runs under a lock its caller holds (and leaves to
+ * the caller to release): the lock not held is a programming error, and
+ * the process exits 3 at once, before anything is read or written. */
+void	store_held(const struct store *, enum store_lock);
 
 /*
  * The one way a state, credential, template or key file is opened:
