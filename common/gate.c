@@ -36,6 +36,9 @@
  *    read for both, and the change made only if that read still shows an
  *    active, unlocked manager (one revoked, expired or locked during a
  *    slow prompt or enrolment changes nothing).
+ *  - Every --by gets its status in one place, the end of authenticate():
+ *    a lock is a deny there (exit 4 is auth-check's), an admitted
+ *    manager's status is the change's; no tool maps it again.
  */
 #include <errno.h>
 #include <stdlib.h>

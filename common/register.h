@@ -1,8 +1,9 @@
 /*
- * register.h — the operator register operators.csv (R5.1) and the
- * Security Manager's authority over it.
+ * register.h — the operator register operators.csv (R5.1): its rows,
+ * their lock state (R5.2) and the frame of a change to it.
  *
- * The gate that reads it is gate.h's.  Owned by the register/gate work
+ * Who is admitted, and whether a --by has the authority to change it, is
+ * gate.h's; the changes themselves are register_change.h's.  Owned by the register/gate work
  * (issue 3); the signatures marked STABLE are used by incident-report and
  * jukisec-audit and must keep their meaning.
  */
