@@ -163,7 +163,7 @@ save_cut(struct store *st, int64_t now, long long from, long long to, char *name
 	while (from < to) {
 		n = pread(in, buf, to - from < (long long)sizeof(buf) ? (size_t)(to - from) :
 		    sizeof(buf), from);
-		if (n <= 0 || write(out, buf, n) != n)
+		if (n <= 0 || write_all(out, buf, (size_t)n) == -1)
 			goto out;
 		from += n;
 	}

@@ -80,23 +80,6 @@ prune_cutoff(int64_t now, long long days)
 }
 
 static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		if ((k = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int
 archive_open(struct archive *a, const char *name)
 {
 	struct stat sb;

@@ -62,7 +62,7 @@ show_cursor_write(const char *path, long long seq, int sync)
 
 	n = snprintf(line, sizeof(line), "seq=%lld\n", seq);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
-	    write(fd, line, n) != n || (sync && fdatasync(fd) == -1)) {
+	    write_all(fd, line, (size_t)n) == -1 || (sync && fdatasync(fd) == -1)) {
 		warn("%s", tmp);
 		if (fd != -1)
 			close(fd);

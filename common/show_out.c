@@ -151,19 +151,11 @@ show_out_last(const struct show_out *out)
 }
 
 static int
-write_all(const char *p, size_t n)
+out_all(const char *p, size_t n)
 {
-	ssize_t k;
-
-	while (n > 0) {
-		if ((k = write(STDOUT_FILENO, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("%s", _("standard output"));
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
+	if (write_all(STDOUT_FILENO, p, n) == -1) {
+		warn("%s", _("standard output"));
+		return -1;
 	}
 	return 0;
 }
@@ -196,7 +188,7 @@ push(struct show_out *out, int all)
 		end = out->q[out->ready - 1].end;
 		if (!all && end - out->sent < FLUSHSZ)
 			return 0;
-		if (write_all(out->b.p + out->sent, end - out->sent) == -1) {
+		if (out_all(out->b.p + out->sent, end - out->sent) == -1) {
 			out->failed = 1;
 			return -1;
 		}

@@ -365,6 +365,24 @@ store_room(struct store *st, const char *name, off_t extra)
 }
 
 int
+write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	ssize_t	 k;
+
+	while (n > 0) {
+		if ((k = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
 fsync_dir(int dirfd)
 {
 	/* Some file systems cannot sync a directory; that is not our failure. */

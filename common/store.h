@@ -108,4 +108,8 @@ int	store_room(struct store *, const char *name, off_t extra);
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);
 
+/* All n bytes of p to fd, again after EINTR and short writes: 0, or -1
+ * with errno.  The suite's one loop around write(2). */
+int	write_all(int fd, const void *p, size_t n);
+
 #endif
