@@ -15,7 +15,7 @@
 int
 csvfile_read(struct store *st, const char *name, struct buf *raw)
 {
-	char	 chunk[8192];
+	char	 chunk[8192], *path;
 	ssize_t	 n;
 	int	 fd;
 
@@ -24,11 +24,9 @@ csvfile_read(struct store *st, const char *name, struct buf *raw)
 	if ((fd = store_openat(st, name, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			return ST_OK;
-		if (errno == EPERM)
-			warnx(_("%s/%s: not a regular file of ours, or group/world-writable: refused"),
-			    st->dir, name);
-		else
-			warn("%s/%s", st->dir, name);
+		path = xasprintf("%s/%s", st->dir, name);
+		open_safe_warn(path);
+		free(path);
 		return ST_FAIL;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {

@@ -243,12 +243,7 @@ load(struct store *st, struct buf *raw, struct incidents *all)
 			free(path);
 			return ST_OK;
 		}
-		if (errno == EPERM)
-			warnx(_("%s: not a regular file of ours, or group/world-writable: refused"), path);
-		else if (errno == ELOOP)
-			warnx(_("%s: a symbolic link: refused"), path);
-		else
-			warn("%s", path);
+		open_safe_warn(path);
 		free(path);
 		return ST_FAIL;
 	}

@@ -184,8 +184,6 @@ store_open(struct store *st, const char *dir, const char *terminal, int flags)
 	if ((fd = store_openat(st, "jukisec.conf", O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			warnx(_("%s: missing (state directory not initialised?)"), path);
-		else if (errno == EPERM)
-			warnx(_("%s: refusing a file not owned by us or root, or group- or world-writable"), path);
 		else
 			open_safe_warn(path);
 		free(path);

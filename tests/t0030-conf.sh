@@ -95,7 +95,7 @@ test_expect_success 'a group-writable jukisec.conf is refused' '
 	cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
 	chmod 620 "$D/jukisec.conf" &&
 	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-	one_line_matching err "$D/jukisec.conf: refusing" &&
+	one_line_matching err "$D/jukisec.conf: not owned by us or root, or open to others: refused" &&
 	chmod 600 "$D/jukisec.conf"
 '
 

@@ -206,7 +206,7 @@ test_expect_success 'a detail file over 65536 bytes is refused' '
 test_expect_success 'an unsafe incidents.csv (group-writable, symlink) is refused: exit 3' '
 	chmod 620 "$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
-	one_line_matching err "incidents.csv: not a regular file of ours, or group/world-writable: refused$" &&
+	one_line_matching err "incidents.csv: not owned by us or root, or open to others: refused$" &&
 	test_must_fail 3 inew --type other --cause fire --summary s 2>err &&
 	chmod 600 "$D/incidents.csv" &&
 	mv "$D/incidents.csv" "$TMP/real.csv" &&
