@@ -36,6 +36,7 @@
 #include "esc.h"
 #include "incident.h"
 #include "jukisec.h"
+#include "csvfile.h"
 #include "oplog.h"
 #include "timeutil.h"
 
@@ -230,36 +231,15 @@ load(struct store *st, struct buf *raw, struct incidents *all)
 	struct buf b = { NULL, 0, 0 };
 	struct csv_reader *r;
 	struct csv_record *rec;
-	char chunk[8192], *path;
-	ssize_t n;
+	char *path;
 	FILE *fp;
-	int fd, col, rv, status = ST_OK;
+	int col, rv, status = ST_OK;
 	const char *why;
 
 	memset(all, 0, sizeof(*all));
-	path = inc_path(st);
-	if ((fd = store_openat(st, INC_FILE, O_RDONLY, 0)) == -1) {
-		if (errno == ENOENT) {
-			free(path);
-			return ST_OK;
-		}
-		open_safe_warn(path);
-		free(path);
+	if (csvfile_read(st, INC_FILE, &b) != ST_OK)
 		return ST_FAIL;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("%s", path);
-			close(fd);
-			buf_free(&b);
-			free(path);
-			return ST_FAIL;
-		}
-		buf_add(&b, chunk, (size_t)n);
-	}
-	close(fd);
+	path = inc_path(st);
 	if (b.len > 0) {
 		if ((fp = fmemopen(b.p, b.len, "r")) == NULL)
 			err(ST_FAIL, "fmemopen");
