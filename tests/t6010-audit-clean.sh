@@ -70,7 +70,7 @@ test_expect_success 'every finding but the single manager and log-prune-recent i
 
 test_expect_success 'the register findings count rows and managers' '
 	detail register-readable | grep -q "3 row(s), 3 active" &&
-	detail register-active-manager | grep -q "^1 active Security Manager registered: a single point of failure; register a deputy"
+	detail register-active-manager | grep -q "^1 active Security Manager registered: when they are away or locked out, nobody can change the register or record an incident; register a second Security Manager."
 '
 
 test_expect_success 'the password exceptions are listed with approver and date' '
