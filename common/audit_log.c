@@ -67,7 +67,8 @@ struct walk {
 	int64_t		seal_t;		/* a seal seen: its time and epoch */
 	long long	seal_e;
 	/* prunes; with --key-file, replaced by what the verifier proved */
-	int64_t		last_prune;	/* 0 none */
+	int64_t		last_prune;	/* the newest log-prune record's time, 0 none */
+	int		last_removed;	/* it removed records (a checkpoint) */
 	char		*checkpoint;	/* detail of the prune whose LAST = first_seq - 1 */
 	int		keyed;		/* --key-file given: 1 verified, -1 did not verify */
 	/* head */
@@ -216,14 +217,16 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 		}
 		w->nrv++;
 	}
-	/* A checkpoint is operator "-" and action log-prune, nothing else
-	 * (jukisec-log(5)); log-append refuses to write one. */
+	/* A log-prune record is operator "-" and action log-prune, nothing
+	 * else (jukisec-log(5)); log-append refuses to write one.  A
+	 * checkpoint's removed= is a range, a run that removed nothing's 0. */
 	if (strcmp(r->field[OF_OPERATOR], "-") == 0 &&
 	    strcmp(r->field[OF_ACTION], "log-prune") == 0) {
 		w->last_prune = r->time;
-		if ((rem = token(r->field[OF_DETAIL], "removed")) != NULL &&
-		    (dash = strchr(rem, '-')) != NULL &&
-		    strtoll(dash + 1, NULL, 10) == w->first_seq - 1) {
+		rem = token(r->field[OF_DETAIL], "removed");
+		dash = rem != NULL ? strchr(rem, '-') : NULL;
+		w->last_removed = dash != NULL;
+		if (dash != NULL && strtoll(dash + 1, NULL, 10) == w->first_seq - 1) {
 			free(w->checkpoint);
 			w->checkpoint = xstrdup(r->field[OF_DETAIL]);
 		}
@@ -421,6 +424,7 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 	a->log_keyed = w->keyed = j->ok ? 1 : -1;
 	if (j->ok) {
 		w->last_prune = res->last_prune_time;
+		w->last_removed = res->last_prune_removed;
 		free(w->checkpoint);
 		w->checkpoint = res->start_checkpoint[0] ? xstrdup(res->start_checkpoint) : NULL;
 	}
@@ -563,10 +567,15 @@ check_prune(struct audit *a, const struct walk *w)
 	}
 	if (w->last_prune != 0) {
 		audit_date(a, w->last_prune, date, sizeof(date));
-		if (a->o->now - w->last_prune <= max * DAY_MS)
+		if (a->o->now - w->last_prune <= max * DAY_MS && w->last_removed)
 			check_end(a, AUDIT_PASS, L(a,
 			    "Expired records were last pruned on %s.",
 			    "保存期間経過後の記録の整理の最終実行は %s です。"), date);
+		else if (a->o->now - w->last_prune <= max * DAY_MS)
+			check_end(a, AUDIT_PASS, L(a,
+			    "The pruning of expired records last ran on %s (nothing was removed).",
+			    "保存期間経過後の記録の整理の最終実行は %s です(削除した記録はありません)。"),
+			    date);
 		else {
 			check_item(a, "log-prune", L(a,
 			    "last run %s, more than %lld days ago",
