@@ -66,7 +66,7 @@ test_expect_success 'no device (exit 3): exit 3, logged, not counted' '
 	mode nodevice &&
 	test_must_fail 3 auth-check -u ueda 2>err &&
 	logged auth ueda error "no reader" &&
-	grep -q "^ueda,.*,0,no,$" state/operators.csv &&
+	test "$(mlr --icsv --onidx filter '"'"'$id == "ueda"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no" &&
 	mode ""
 '
 
