@@ -232,20 +232,12 @@ static int
 recover(struct store *st, const char *keyfile)
 {
 	struct oplog_vkey *vk;
+	struct jerr e;
 	char summary[1536];
-	int fd, r;
+	int r;
 
-	if (strcmp(keyfile, "-") == 0)
-		vk = oplog_vkey_read(STDIN_FILENO, "<stdin>", &r);
-	else if ((fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		warn("%s", keyfile);
-		return ST_FAIL;
-	} else {
-		vk = oplog_vkey_read(fd, keyfile, &r);
-		close(fd);
-	}
-	if (vk == NULL)
-		return r;
+	if ((vk = oplog_vkey_open(keyfile, &e)) == NULL)
+		return jerr_warn(&e);
 	r = oplog_recover(st, vk, time_now_ms(), summary, sizeof(summary));
 	oplog_vkey_free(vk);
 	if (r == ST_OK)

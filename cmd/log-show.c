@@ -101,6 +101,7 @@ main(int argc, char *argv[])
 	struct show_opts o;
 	struct store st, *stp = NULL;
 	struct oplog_vkey *vk = NULL;
+	struct jerr e;
 	const char *dir = NULL, *keyfile = NULL, *fmt = NULL;
 	int ch, r;
 
@@ -171,8 +172,10 @@ main(int argc, char *argv[])
 	}
 	if (o.cursor && (r = show_path_outside(stp, o.cursor, "--cursor-file")) != ST_OK)
 		goto out;
-	if (keyfile && (vk = oplog_vkey_open(keyfile, &r)) == NULL)
+	if (keyfile && (vk = oplog_vkey_open(keyfile, &e)) == NULL) {
+		r = jerr_warn(&e);
 		goto out;
+	}
 	if (vk == NULL && isatty(STDOUT_FILENO))
 		warnx("%s", _("unverified: without -k the records shown are not checked"));
 	r = show_run(stp, vk, &o);

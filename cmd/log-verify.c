@@ -83,6 +83,7 @@ main(int argc, char *argv[])
 	struct oplog_verify_opts o;
 	struct oplog_verify_result res;
 	struct oplog_vkey *vk;
+	struct jerr e;
 	struct oplog_anchor *anchors = NULL;
 	const char *dir = NULL, *keyfile = NULL;
 	int ch, r, head = 0, i;
@@ -135,10 +136,10 @@ main(int argc, char *argv[])
 			return r;
 		stp = &st;
 	}
-	if ((vk = oplog_vkey_open(keyfile, &r)) == NULL) {
+	if ((vk = oplog_vkey_open(keyfile, &e)) == NULL) {
 		if (stp)
 			store_close(stp);
-		return r;
+		return jerr_warn(&e);
 	}
 	r = oplog_verify(stp, vk, &o, &res);
 	oplog_vkey_free(vk);
@@ -149,6 +150,8 @@ main(int argc, char *argv[])
 		report(&res, head);
 		return fshut_stdout();
 	}
+	if (res.err.code != ST_OK)
+		jerr_warn(&res.err);
 	if (res.bad_line && res.bad_seq >= 0)
 		warnx(_("%s:%zu: seq %lld: %s"), res.bad_file, res.bad_line, res.bad_seq, res.reason);
 	else if (res.bad_line)

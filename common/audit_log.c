@@ -310,8 +310,7 @@ not_read(struct audit *a, const struct walk *w)
 	    "点検できません: 操作履歴を読み込めません。"));
 }
 
-/* What the key and verification steps share (run through capture_stderr,
- * so their messages land in the finding). */
+/* What the key and verification steps share. */
 struct keyjob {
 	struct audit	*a;
 	struct walk	*w;
@@ -319,7 +318,7 @@ struct keyjob {
 	struct oplog_verify_result res;
 	int		state;		/* KEY_NONE, KEY_UNREAD, KEY_RAN */
 	int		ok;		/* it verified */
-	char		*msg;		/* what the key reader or verifier said */
+	struct jerr	err;		/* why the key could not be read */
 };
 enum { KEY_NONE, KEY_UNREAD, KEY_RAN };
 
@@ -344,29 +343,29 @@ observe_record(void *arg, const struct oplog_record *r)
 	see(j->a, j->w, r);
 }
 
+/* The key named by --key-file ("-": standard input): ST_OK, or why not
+ * in j->err. */
 static int
-read_vkey(void *arg)
+read_vkey(struct keyjob *j)
 {
-	struct keyjob *j = arg;
 	const char *path = j->a->o->keyfile;
-	int	 fd, status = ST_FAIL;
+	int	 fd;
 
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
 	    open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd == -1) {
-		warn("%s", path);
+		jerr_errno(&j->err, ST_FAIL, "%s", path);
 		return ST_FAIL;
 	}
-	j->vk = oplog_vkey_read(fd, path, &status);
+	j->vk = oplog_vkey_read(fd, path, &j->err);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	return j->vk != NULL ? ST_OK : status;
+	return j->vk != NULL ? ST_OK : j->err.code;
 }
 
 static int
-verify(void *arg)
+verify(struct keyjob *j)
 {
-	struct keyjob *j = arg;
 	struct oplog_verify_opts vo;
 	struct oplog_observer ob = { observe_start, observe_record, j };
 
@@ -391,14 +390,12 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		walk_log(a, w);
 		return;
 	}
-	if (capture_stderr(read_vkey, j, &j->msg) != ST_OK) {
+	if (read_vkey(j) != ST_OK) {
 		j->state = KEY_UNREAD;
 		a->log_keyed = -1;
 		walk_log(a, w);
 		return;
 	}
-	free(j->msg);
-	j->msg = NULL;
 	j->state = KEY_RAN;
 	/* An append in progress leaves bytes after a head that has not moved
 	 * yet; the verifier cannot tell it from an unfinished one without the
@@ -407,10 +404,8 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 	 * again a few times: a writer's window is milliseconds, a torn or cut
 	 * tail stays. */
 	for (k = 0; k < VERIFY_TRIES; k++) {
-		free(j->msg);
 		memset(res, 0, sizeof(*res));
-		j->ok = capture_stderr(verify, j, &j->msg) == ST_OK &&
-		    res->status == ST_OK;
+		j->ok = verify(j) == ST_OK && res->status == ST_OK;
 		if (j->ok || res->status != ST_NO || res->bad_line != 0)
 			break;
 		usleep(100000);
@@ -452,7 +447,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		return;
 	}
 	if (j->state == KEY_UNREAD) {
-		check_item(a, a->o->keyfile, "%s", j->msg ? j->msg : "");
+		check_item(a, a->o->keyfile, "%s", j->err.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key cannot be read.",
 		    "検証鍵を読み込めません。"));
@@ -473,7 +468,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 			    res->reason);
 		} else
 			check_item(a, *res->bad_file ? res->bad_file : "oplog.csv",
-			    "%s", *res->reason ? res->reason : j->msg ? j->msg : "");
+			    "%s", *res->reason ? res->reason : res->err.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key does not confirm the records: they were changed or cut, or a closing record is missing.",
 		    "検証鍵で記録を確認できません(書き換え、切り詰め又は区切り記録の欠落)。"));
@@ -778,6 +773,5 @@ audit_log(struct audit *a)
 	check_head(a, &w);
 	audit_changes(a, w.ok);
 	walk_reset(a, &w);
-	free(j.msg);
 	oplog_vkey_free(j.vk);
 }

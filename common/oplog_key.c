@@ -220,7 +220,7 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 }
 
 struct oplog_vkey *
-oplog_vkey_read(int fd, const char *name, int *status)
+oplog_vkey_read(int fd, const char *name, struct jerr *e)
 {
 	struct oplog_vkey *vk;
 	struct stat sb;
@@ -228,13 +228,12 @@ oplog_vkey_read(int fd, const char *name, int *status)
 	const char *why = _("not a jukisec log verification key");
 	int ok = 0;
 
-	*status = ST_FAIL;
 	if (fstat(fd, &sb) == -1) {
-		warn("%s", name);
+		jerr_errno(e, ST_FAIL, "%s", name);
 		return NULL;
 	}
 	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077)) {
-		warnx(_("%s: readable by group or others; chmod 600 it"), name);
+		jerr_set(e, ST_FAIL, _("%s: readable by group or others; chmod 600 it"), name);
 		return NULL;
 	}
 	buf = xmalloc_secure(512);
@@ -246,34 +245,30 @@ oplog_vkey_read(int fd, const char *name, int *status)
 	    kv_num(buf, "epoch_seconds", 1, 100LL * 365 * 86400, &vk->epoch_seconds) == 0 &&
 	    kv_hex(buf, "k0", vk->k0, 32) == 0)
 		ok = 1;
-	else {
-		warnx(_("%s: %s"), name, why);
-		*status = ST_USAGE;
-	}
+	else
+		jerr_set(e, ST_USAGE, _("%s: %s"), name, why);
 	wipe(buf, 512);
 	gcry_free(buf);
 	if (!ok) {
 		oplog_vkey_free(vk);
 		return NULL;
 	}
-	*status = ST_OK;
 	return vk;
 }
 
 struct oplog_vkey *
-oplog_vkey_open(const char *path, int *status)
+oplog_vkey_open(const char *path, struct jerr *e)
 {
 	struct oplog_vkey *vk;
 	int fd;
 
 	if (strcmp(path, "-") == 0)
-		return oplog_vkey_read(STDIN_FILENO, "<stdin>", status);
+		return oplog_vkey_read(STDIN_FILENO, "<stdin>", e);
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		warn("%s", path);
-		*status = ST_FAIL;
+		jerr_errno(e, ST_FAIL, "%s", path);
 		return NULL;
 	}
-	vk = oplog_vkey_read(fd, path, status);
+	vk = oplog_vkey_read(fd, path, e);
 	close(fd);
 	return vk;
 }

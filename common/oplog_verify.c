@@ -1094,16 +1094,17 @@ oplog_verifier_free(struct oplog_verifier *ver)
 
 /* 1 if the live log is, under the log lock, as the failed verification saw
  * it (its head's bytes, its inode and size): then no writer was in flight
- * and the failure stands; 0 if it moved; -1 if the lock failed. */
+ * and the failure stands; 0 if it moved; -1 if the lock failed (*e says
+ * why). */
 static int
-unmoved(struct store *st, const struct vstate *v)
+unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 {
 	struct oplog_heads now;
 	struct stat sb;
 	const char *why;
 	int same;
 
-	if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
+	if (store_lock_err(st, STORE_LOCK_LOG, e) != ST_OK)
 		return -1;
 	same = oplog_heads_read(st, &now, &why) == 0 && now.nraw == v->hs.nraw &&
 	    memcmp(now.raw, v->hs.raw, now.nraw) == 0 &&
@@ -1126,7 +1127,7 @@ oplog_verify(struct store *st, const struct oplog_vkey *vk,
 		if (res->status != ST_NO || !live || v.stable || st == NULL || o->prefix ||
 		    o->sink != NULL || tries == TRIES)
 			return res->status;
-		if ((k = unmoved(st, &v)) == 1)
+		if ((k = unmoved(st, &v, &res->err)) == 1)
 			return res->status;
 		if (k == -1) {
 			res->status = ST_FAIL;

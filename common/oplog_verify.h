@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "jerr.h"
 #include "oplog.h"
 #include "store.h"
 
@@ -98,12 +99,12 @@ struct oplog_vkey {
 };
 /* Reads the key line from fd (a file refused when group/other can read it
  * unless it is not a regular file, as for --key-file -).  Returns a
- * gcry_malloc_secure'd key, or NULL after a message (ST_FAIL/ST_USAGE in
- * *status). */
-struct oplog_vkey *oplog_vkey_read(int fd, const char *name, int *status);
-/* The same from the file at path, or standard input for "-" (log-verify
- * and log-show -k). */
-struct oplog_vkey *oplog_vkey_open(const char *path, int *status);
+ * gcry_malloc_secure'd key, or NULL with *e set (ST_FAIL, or ST_USAGE for
+ * a file that is not a key); prints nothing. */
+struct oplog_vkey *oplog_vkey_read(int fd, const char *name, struct jerr *e);
+/* The same from the file at path, or standard input for "-" (log-verify,
+ * log-show -k, log-append --recover, operator-mod --recover). */
+struct oplog_vkey *oplog_vkey_open(const char *path, struct jerr *e);
 void	oplog_vkey_free(struct oplog_vkey *);
 
 /*
@@ -205,6 +206,10 @@ struct oplog_verify_result {
 	size_t		bad_line;		/* 0: not a record (head, anchor, file) */
 	long long	bad_seq;		/* -1: unknown */
 	char		reason[256];
+	/* what failed that is not the log's (the log lock, taken to tell a
+	 * writer's window from a failure): code ST_OK when nothing did; the
+	 * verifier prints nothing, log-verify prints it before the reason */
+	struct jerr	err;
 };
 
 /* Verifies the files (or the live log and its head, also when the last

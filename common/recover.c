@@ -48,9 +48,11 @@ key_proves(struct store *st, const char *keyfile, const char **why)
 	struct oplog_vkey	*vk;
 	struct oplog_verify_opts vo;
 	struct oplog_verify_result *res;
+	struct jerr		 e;
 	int			 r;
 
-	if ((vk = oplog_vkey_open(keyfile, &r)) == NULL) {
+	if ((vk = oplog_vkey_open(keyfile, &e)) == NULL) {
+		jerr_warn(&e);
 		*why = "key-unreadable";
 		return ST_NO;
 	}
@@ -59,6 +61,8 @@ key_proves(struct store *st, const char *keyfile, const char **why)
 	vo.now = time_now_ms();
 	r = oplog_verify(st, vk, &vo, res);
 	oplog_vkey_free(vk);
+	if (res->err.code != ST_OK)
+		jerr_warn(&res->err);
 	if (r == ST_NO) {
 		warnx(_("%s: the log does not verify under this key (a wrong "
 		    "key, or the log was altered): %s"), keyfile, res->reason);

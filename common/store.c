@@ -230,6 +230,16 @@ mono_ms(void)
 int
 store_lock(struct store *st, enum store_lock which)
 {
+	struct jerr e;
+
+	if (store_lock_err(st, which, &e) != ST_OK)
+		return jerr_warn(&e);
+	return ST_OK;
+}
+
+int
+store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
+{
 	struct timespec nap;
 	long long start, waited, step = 1;
 	char *path;
@@ -241,20 +251,20 @@ store_lock(struct store *st, enum store_lock which)
 		errx(ST_FAIL, "internal error: register lock taken after log lock");
 	if ((fd = store_openat(st, lockname[which], O_RDWR | O_CREAT, 0600)) == -1) {
 		path = xasprintf("%s/%s", st->dir, lockname[which]);
-		open_safe_warn(path);
+		open_safe_err(e, ST_FAIL, path);
 		free(path);
 		return ST_FAIL;
 	}
 	start = mono_ms();
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			warn("%s/%s", st->dir, lockname[which]);
+			jerr_errno(e, ST_FAIL, "%s/%s", st->dir, lockname[which]);
 			close(fd);
 			return ST_FAIL;
 		}
 		waited = mono_ms() - start;
 		if (waited >= st->conf.lock_timeout_ms) {
-			warnx(_("lock timeout: %s/%s"), st->dir, lockname[which]);
+			jerr_set(e, ST_FAIL, _("lock timeout: %s/%s"), st->dir, lockname[which]);
 			close(fd);
 			return ST_FAIL;
 		}
@@ -311,19 +321,28 @@ open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret)
 void
 open_safe_warn(const char *path)
 {
+	struct jerr e;
+
+	open_safe_err(&e, ST_FAIL, path);
+	jerr_warn(&e);
+}
+
+void
+open_safe_err(struct jerr *e, int code, const char *path)
+{
 	switch (errno) {
 	case ELOOP:
-		warnx(_("%s: a symbolic link: refused"), path);
+		jerr_set(e, code, _("%s: a symbolic link: refused"), path);
 		break;
 	case EINVAL:
-		warnx(_("%s: not a regular file: refused"), path);
+		jerr_set(e, code, _("%s: not a regular file: refused"), path);
 		break;
 	case EPERM:
-		warnx(_("%s: not owned by us or root, or open to others: refused"),
+		jerr_set(e, code, _("%s: not owned by us or root, or open to others: refused"),
 		    path);
 		break;
 	default:
-		warn("%s", path);
+		jerr_errno(e, code, "%s", path);
 	}
 }
 

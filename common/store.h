@@ -21,6 +21,7 @@
 
 #include <sys/types.h>
 #include "conf.h"
+#include "jerr.h"
 
 enum store_lock { STORE_LOCK_REGISTER, STORE_LOCK_LOG, STORE_NLOCKS };
 
@@ -46,6 +47,9 @@ void	store_close(struct store *);
 
 /* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME"). */
 int	store_lock(struct store *, enum store_lock);
+/* The same, printing nothing: on failure *e says why and its code is
+ * returned. */
+int	store_lock_err(struct store *, enum store_lock, struct jerr *e);
 void	store_unlock(struct store *, enum store_lock);
 /* For a function that runs under a lock its caller holds (and leaves to
  * the caller to release): the lock not held is a programming error, and
@@ -64,8 +68,9 @@ void	store_held(const struct store *, enum store_lock);
  */
 int	open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret);
 /* One line for open_safe's failure on path ("PATH: not a regular file:
- * refused", ...). */
+ * refused", ...): printed, or put in *e with code. */
 void	open_safe_warn(const char *path);
+void	open_safe_err(struct jerr *e, int code, const char *path);
 
 /* open_safe in the state directory, not secret. */
 int	store_openat(struct store *, const char *name, int flags, mode_t mode);

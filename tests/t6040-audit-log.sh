@@ -84,7 +84,22 @@ test_expect_success 'a key file that cannot be read: log-verify FAILs naming it'
 	audit_run --key-file "$TMP/nokey" &&
 	test "$ast" -eq 1 &&
 	expect log-verify "FAIL $TMP/nokey" &&
-	detail log-verify | grep -q "The verification key cannot be read. .*nokey"
+	detail log-verify | grep -q "The verification key cannot be read. .*nokey" &&
+	detail log-verify | grep -qF "$TMP/nokey: No such file or directory" &&
+	test ! -s "$TMP/a.err"
+'
+
+test_expect_success 'a key open to others, a file that is no key: the reason is the finding'"'"'s, not stderr'"'"'s' '
+	cp "$D.key" "$TMP/open.key" && chmod 640 "$TMP/open.key" &&
+	audit_run --key-file "$TMP/open.key" &&
+	test "$ast" -eq 1 &&
+	detail log-verify | grep -qF "$TMP/open.key: readable by group or others; chmod 600 it" &&
+	test ! -s "$TMP/a.err" &&
+	echo not a key >"$TMP/bad.key" && chmod 600 "$TMP/bad.key" &&
+	audit_run --key-file "$TMP/bad.key" &&
+	test "$ast" -eq 1 &&
+	detail log-verify | grep -qF "$TMP/bad.key: not a jukisec log verification key" &&
+	test ! -s "$TMP/a.err"
 '
 
 test_expect_success 'records cut from the tail: log-head FAILs' '

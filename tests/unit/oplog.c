@@ -39,11 +39,12 @@ verify(struct store *st, int64_t now, struct oplog_verify_result *res)
 	struct oplog_verify_opts o;
 	struct oplog_vkey *vk;
 	char *path = xasprintf("%s.key", base);
+	struct jerr e;
 	int fd, status;
 
 	if ((fd = open(path, O_RDONLY)) == -1)
 		return -1;
-	vk = oplog_vkey_read(fd, path, &status);
+	vk = oplog_vkey_read(fd, path, &e);
 	close(fd);
 	free(path);
 	if (vk == NULL)

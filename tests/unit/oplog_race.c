@@ -70,6 +70,7 @@ main(void)
 	long long last = 0;
 	pid_t pid;
 	int status, i, fails = 0, tmp[2];
+	struct jerr e;
 
 	jukisec_setup();
 	/* A disk, not tmpfs: there fdatasync(2) takes time, and the window
@@ -89,7 +90,7 @@ main(void)
 	if (pipe(tmp) == -1 || write(tmp[1], vkey, strlen(vkey)) != (ssize_t)strlen(vkey))
 		return 3;
 	close(tmp[1]);
-	vk = oplog_vkey_read(tmp[0], "vkey", &status);
+	vk = oplog_vkey_read(tmp[0], "vkey", &e);
 	close(tmp[0]);
 	ok(vk != NULL, "the verification key");
 	store_close(&st);
