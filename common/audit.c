@@ -19,14 +19,6 @@
 #include "audit.h"
 #include "csvio.h"
 
-static int
-load_register(void *arg)
-{
-	struct audit *a = arg;
-
-	return register_load(a->st, &a->reg);
-}
-
 /* Stable insertion sort: a handful of findings. */
 static void
 sort_findings(struct audit *a)
@@ -60,7 +52,6 @@ audit_free(struct audit *a)
 	audit_changes_free(a);
 	if (a->reg_ok)
 		register_free(&a->reg);
-	free(a->reg_error);
 }
 
 int
@@ -80,7 +71,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 		store_close(&st);
 		return ST_FAIL;
 	}
-	a.reg_ok = capture_stderr(load_register, &a, &a.reg_error) == ST_OK;
+	a.reg_ok = register_load_err(&st, &a.reg, &a.reg_error) == ST_OK;
 	if (o->author != NULL && a.reg_ok &&
 	    register_find(&a.reg, o->author) == NULL) {
 		warnx(_("--author %s: not in the register"), o->author);

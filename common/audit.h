@@ -63,7 +63,7 @@ struct audit {
 	size_t		n;
 	struct register_ reg;
 	int		reg_ok;		/* the register parsed */
-	char		*reg_error;	/* why it did not */
+	struct jerr	reg_error;	/* why it did not */
 	int		log_keyed;	/* 0 no key given, 1 the MACs verified,
 					 * -1 a key was given and nothing verified */
 	struct audit_change *chg;	/* register changes in the period (R5.5) */

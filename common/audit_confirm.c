@@ -19,19 +19,6 @@
 #include "muni.h"
 #include "person.h"
 
-struct loadjob {
-	struct store		*st;
-	struct confirmations	*all;
-};
-
-static int
-load(void *arg)
-{
-	struct loadjob *j = arg;
-
-	return confirmations_load(j->st, j->all);
-}
-
 /* The rule a finding is filed under: R9.1-R9.3 are the article R9. */
 static const char *
 rule(enum muni_ref ref)
@@ -62,12 +49,12 @@ audit_confirm(struct audit *a)
 	const struct confirm_item *it;
 	const struct confirmation *c;
 	struct confirmations all;
-	struct loadjob j = { a->st, &all };
-	char	*msg, *who, art[128], date[64], what[1024];
+	struct jerr e = JERR_INIT;
+	char	*who, art[128], date[64], what[1024];
 	size_t	 i, n = muni_confirm_count(cf);
 	int	 ok;
 
-	ok = capture_stderr(load, &j, &msg) == ST_OK;
+	ok = confirmations_load_err(a->st, &all, &e) == ST_OK;
 	for (i = 0; i < n; i++) {
 		it = muni_confirm_at(cf, i);
 		check_begin(a, rule(it->ref), it->id);
@@ -75,7 +62,7 @@ audit_confirm(struct audit *a)
 		snprintf(what, sizeof(what), a->o->ja ? "%s: %s" : "%s: %s", art,
 		    it->text[a->o->ja ? 0 : 1]);
 		if (!ok) {
-			check_item(a, "confirmations.csv", "%s", msg ? msg : "");
+			check_item(a, "confirmations.csv", "%s", e.msg);
 			check_end(a, AUDIT_FAIL, L(a,
 			    "%s: not checked: the record of confirmations cannot be read.",
 			    "%s: 確認の記録を読み込めないため点検できません。"), what);
@@ -102,7 +89,6 @@ audit_confirm(struct audit *a)
 			    what, date, who);
 		free(who);
 	}
-	free(msg);
 	if (ok)
 		confirmations_free(&all);
 }

@@ -32,7 +32,7 @@ static void
 not_checked(struct audit *a, const char *rule, const char *check)
 {
 	check_begin(a, rule, check);
-	check_item(a, "operators.csv", "%s", a->reg_error ? a->reg_error : "");
+	check_item(a, "operators.csv", "%s", a->reg_error.msg);
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: the register could not be read.",
 	    "点検できません: 登録簿を読み込めませんでした。"));
@@ -398,7 +398,7 @@ audit_register(struct audit *a)
 
 	if (!a->reg_ok) {
 		check_begin(a, "R5.1", "register-readable");
-		check_item(a, "operators.csv", "%s", a->reg_error ? a->reg_error : "");
+		check_item(a, "operators.csv", "%s", a->reg_error.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The register cannot be read.",
 		    "登録簿を読み込めません。"));

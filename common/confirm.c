@@ -44,9 +44,10 @@ parse_row(struct confirmation *c, char **f, int *col)
 	return NULL;
 }
 
-/* Parses raw (the file's bytes) into all. */
+/* Parses raw (the file's bytes) into all; the error to *e (jerr_say). */
 static int
-parse(struct store *st, const struct buf *raw, struct confirmations *all)
+parse(struct store *st, const struct buf *raw, struct confirmations *all,
+    struct jerr *e)
 {
 	struct csv_reader *r;
 	struct csv_record *rec;
@@ -63,11 +64,12 @@ parse(struct store *st, const struct buf *raw, struct confirmations *all)
 	if ((fp = fmemopen(raw->p, raw->len, "r")) == NULL)
 		err(ST_FAIL, "fmemopen");
 	r = csvr_open(fp, path, cols, NCOLS, 0, 1, CONFIRM_NOTE_MAX);
+	csvr_errto(r, e);
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&c, 0, sizeof(c));
 		if ((why = parse_row(&c, rec->field, &col)) != NULL) {
-			warnx(_("%s:%zu: field %s: %s"), path, rec->line,
-			    cols[col], _(why));
+			jerr_say(e, ST_FAIL, _("%s:%zu: field %s: %s"), path,
+			    rec->line, cols[col], _(why));
 			status = ST_FAIL;
 			break;
 		}
@@ -87,13 +89,20 @@ parse(struct store *st, const struct buf *raw, struct confirmations *all)
 int
 confirmations_load(struct store *st, struct confirmations *all)
 {
+	return confirmations_load_err(st, all, NULL);
+}
+
+int
+confirmations_load_err(struct store *st, struct confirmations *all,
+    struct jerr *e)
+{
 	struct buf raw;
 	int	 r;
 
 	memset(all, 0, sizeof(*all));
-	if ((r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
+	if ((r = csvfile_read_err(st, CONFIRM_FILE, &raw, e)) != ST_OK)
 		return r;
-	r = parse(st, &raw, all);
+	r = parse(st, &raw, all, e);
 	buf_free(&raw);
 	return r;
 }
@@ -144,7 +153,7 @@ change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	(void)reg;
 	if ((r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
 		return r;
-	if ((r = parse(st, &raw, &all)) == ST_OK) {
+	if ((r = parse(st, &raw, &all, NULL)) == ST_OK) {
 		time_format(now, at);
 		row[C_ITEM] = j->item;
 		row[C_AT] = at;

@@ -37,8 +37,10 @@ struct confirmations {
 };
 
 /* Reads confirmations.csv (missing: none).  ST_OK, or ST_FAIL naming file,
- * line and field. */
+ * line and field: on stderr, or in *e with _err (jukisec-audit). */
 int	confirmations_load(struct store *, struct confirmations *);
+int	confirmations_load_err(struct store *, struct confirmations *,
+	    struct jerr *e);
 void	confirmations_free(struct confirmations *);
 /* The latest confirmation of item made at or before until, or NULL. */
 const struct confirmation *confirmation_last(const struct confirmations *,

@@ -15,6 +15,14 @@
 int
 csvfile_read(struct store *st, const char *name, struct buf *raw)
 {
+	return csvfile_read_err(st, name, raw, NULL);
+}
+
+int
+csvfile_read_err(struct store *st, const char *name, struct buf *raw,
+    struct jerr *e)
+{
+	struct jerr m;
 	char	 chunk[8192], *path;
 	ssize_t	 n;
 	int	 fd;
@@ -25,7 +33,8 @@ csvfile_read(struct store *st, const char *name, struct buf *raw)
 		if (errno == ENOENT)
 			return ST_OK;
 		path = xasprintf("%s/%s", st->dir, name);
-		open_safe_warn(path);
+		open_safe_err(&m, ST_FAIL, path);
+		jerr_say(e, m.code, "%s", m.msg);
 		free(path);
 		return ST_FAIL;
 	}
@@ -33,7 +42,7 @@ csvfile_read(struct store *st, const char *name, struct buf *raw)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			warn("%s/%s", st->dir, name);
+			jerr_say_errno(e, ST_FAIL, "%s/%s", st->dir, name);
 			close(fd);
 			buf_free(raw);
 			return ST_FAIL;

@@ -24,6 +24,7 @@
 
 #include "jukisec.h"
 #include "csvio.h"
+#include "jerr.h"
 
 #define CHUNK	65536
 
@@ -53,6 +54,7 @@ struct csv_reader {
 	long long	fed;		/* bytes handed to libcsv */
 	long long	offset;		/* just past the last returned record */
 	int		failed, ioerror, nolineend;
+	struct jerr	*err;		/* NULL: stderr */
 };
 
 static const char *
@@ -68,10 +70,10 @@ fail(struct csv_reader *r, size_t field, const char *reason)
 		return;
 	r->failed = 1;
 	if (field == (size_t)-1)
-		warnx("%s:%zu: %s", r->filename, r->rec_line, reason);
+		jerr_say(r->err, ST_FAIL, "%s:%zu: %s", r->filename, r->rec_line, reason);
 	else
-		warnx(_("%s:%zu: field %s: %s"), r->filename, r->rec_line,
-		    col_name(r, field), reason);
+		jerr_say(r->err, ST_FAIL, _("%s:%zu: field %s: %s"), r->filename,
+		    r->rec_line, col_name(r, field), reason);
 }
 
 static int
@@ -193,6 +195,12 @@ csvr_limits(struct csv_reader *r, const size_t *colmax)
 	r->colmax = colmax;
 }
 
+void
+csvr_errto(struct csv_reader *r, struct jerr *e)
+{
+	r->err = e;
+}
+
 /* Hands one piece of one line to libcsv and checks what it said. */
 static void
 feed(struct csv_reader *r, const char *p, size_t n)
@@ -284,7 +292,7 @@ csvr_next(struct csv_reader *r, struct csv_record **recp)
 			if (r->chunk_len < CHUNK) {
 				if (ferror(r->fp)) {
 					r->failed = r->ioerror = 1;
-					warn("%s", r->filename);
+					jerr_say_errno(r->err, ST_FAIL, "%s", r->filename);
 					return -1;
 				}
 				r->eof = 1;

@@ -41,8 +41,13 @@ struct csv_reader *csvr_open(FILE *, const char *filename,
  * of maxfield, for messages such as "field operator: longer than 64 bytes". */
 void	csvr_limits(struct csv_reader *, const size_t *colmax);
 
+/* Where the reader's one error message goes: by default stderr (warnx);
+ * after csvr_errto(r, e), into *e (jerr.h's jerr_say), printed by nobody. */
+struct jerr;
+void	csvr_errto(struct csv_reader *, struct jerr *);
+
 /* 1: *rec holds the next record (valid until the next call); 0: end of
- * input; -1: error, already reported on stderr. */
+ * input; -1: error, already reported (stderr, or the csvr_errto jerr). */
 int	csvr_next(struct csv_reader *, struct csv_record **rec);
 
 /* After -1: 1 if the cause was I/O rather than bad content. */

@@ -11,14 +11,26 @@
 #include "jukisec.h"
 #include "jerr.h"
 
+static void
+vset(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
+{
+	size_t	 n;
+
+	e->code = code;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	if (errnum >= 0) {	/* warn(3)'s form */
+		n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
+	}
+}
+
 void
 jerr_set(struct jerr *e, int code, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, code, -1, fmt, ap);
 	va_end(ap);
 }
 
@@ -26,15 +38,11 @@ void
 jerr_errno(struct jerr *e, int code, const char *fmt, ...)
 {
 	va_list	 ap;
-	size_t	 n;
 	int	 saved = errno;
 
-	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, code, saved, fmt, ap);
 	va_end(ap);
-	n = strlen(e->msg);
-	snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(saved));
 	errno = saved;
 }
 
@@ -43,4 +51,38 @@ jerr_warn(const struct jerr *e)
 {
 	warnx("%s", e->msg);
 	return e->code;
+}
+
+static void
+vsay(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
+{
+	struct jerr m;
+
+	if (e == NULL) {
+		vset(&m, code, errnum, fmt, ap);
+		jerr_warn(&m);
+	} else if (code != ST_OK ? e->code == ST_OK : e->msg[0] == '\0')
+		vset(e, code, errnum, fmt, ap);
+}
+
+void
+jerr_say(struct jerr *e, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsay(e, code, -1, fmt, ap);
+	va_end(ap);
+}
+
+void
+jerr_say_errno(struct jerr *e, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	vsay(e, code, saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
 }

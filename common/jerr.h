@@ -30,4 +30,18 @@ void	jerr_errno(struct jerr *, int code, const char *fmt, ...)
 /* Prints the message as warnx(3) does; returns code. */
 int	jerr_warn(const struct jerr *);
 
+/*
+ * For a function that may meet several problems and goes on after some
+ * (a damaged row left out): with e NULL the message is printed at once,
+ * as warnx/warn would (the tools); else it is kept in *e — a failure
+ * (code not ST_OK) replaces what is kept unless a failure is kept
+ * already, a warning (ST_OK) is kept only when nothing is.  So *e ends
+ * with the first failure, else the first warning.  Start from JERR_INIT.
+ */
+#define JERR_INIT	{ 0, "" }
+void	jerr_say(struct jerr *e, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	jerr_say_errno(struct jerr *e, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 #endif

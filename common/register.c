@@ -195,7 +195,7 @@ field_parse(const char **f, int c, struct operator *o)
  * id). */
 static const char *
 row_parse(struct csv_record *rec, enum form fm, const char *path, int quiet,
-    struct operator *o)
+    struct operator *o, struct jerr *e)
 {
 	static const int typed[] = { C_ROLE, C_METHOD, C_REGAT, C_EXPIRES,
 	    C_REVAT, C_FAILED, C_LOCKED, C_LOCKAT };
@@ -220,9 +220,9 @@ row_parse(struct csv_record *rec, enum form fm, const char *path, int quiet,
 		o->bad |= 1u << c;
 		why = stand_in(o, c);
 		if (!quiet)
-			warnx(_("%s:%zu: field %s: invalid value; treated as %s "
-			    "until repaired"), path, rec->line, register_cols[c],
-			    _(why));
+			jerr_say(e, ST_OK, _("%s:%zu: field %s: invalid value; "
+			    "treated as %s until repaired"), path, rec->line,
+			    register_cols[c], _(why));
 	}
 	o->line = rec->line;
 	o->id = xstrdup(f[C_ID]);
@@ -260,7 +260,8 @@ sorted_rows(struct register_ *reg)
 }
 
 static int
-check_duplicates(struct register_ *reg, const size_t *lines, const char *path)
+check_duplicates(struct register_ *reg, const size_t *lines, const char *path,
+    struct jerr *e)
 {
 	struct operator **v = sorted_rows(reg);
 	size_t	 i, a, b;
@@ -270,8 +271,8 @@ check_duplicates(struct register_ *reg, const size_t *lines, const char *path)
 		if (strcmp(v[i - 1]->id, v[i]->id) == 0) {
 			a = lines[v[i - 1] - reg->op];
 			b = lines[v[i] - reg->op];
-			warnx(_("%s:%zu: field id: duplicate id %s"), path,
-			    a > b ? a : b, v[i]->id);
+			jerr_say(e, ST_FAIL, _("%s:%zu: field id: duplicate id %s"),
+			    path, a > b ? a : b, v[i]->id);
 			r = ST_FAIL;
 		}
 	free(v);
@@ -313,6 +314,13 @@ file_form(FILE *fp)
 int
 register_load(struct store *st, struct register_ *reg)
 {
+	return register_load_err(st, reg, NULL);
+}
+
+int
+register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
+{
+	struct jerr	 m;
 	struct csv_reader *r;
 	struct csv_record *rec;
 	struct operator	 o;
@@ -332,7 +340,8 @@ register_load(struct store *st, struct register_ *reg)
 			free(path);
 			return ST_OK;
 		}
-		open_safe_warn(path);
+		open_safe_err(&m, ST_FAIL, path);
+		jerr_say(e, m.code, "%s", m.msg);
 		free(path);
 		return ST_FAIL;
 	}
@@ -342,11 +351,12 @@ register_load(struct store *st, struct register_ *reg)
 	r = csvr_open(fp, path, fm == FORM_V1 ? v1_cols : register_cols,
 	    fm == FORM_V1 ? V1_NCOLS : fm == FORM_V2 ? V2_NCOLS : NCOLS, 0, 1,
 	    OPERATOR_REASON_MAX);
+	csvr_errto(r, e);
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&o, 0, sizeof o);
-		if ((bad = row_parse(rec, fm, path, loads > 0, &o)) != NULL) {
-			warnx(_("%s:%zu: field %s: invalid value"), path,
-			    rec->line, bad);
+		if ((bad = row_parse(rec, fm, path, loads > 0, &o, e)) != NULL) {
+			jerr_say(e, ST_FAIL, _("%s:%zu: field %s: invalid value"),
+			    path, rec->line, bad);
 			ret = ST_FAIL;
 			break;
 		}
@@ -363,7 +373,7 @@ register_load(struct store *st, struct register_ *reg)
 	if (k == -1)
 		ret = ST_FAIL;
 	else if (ret == ST_OK)
-		ret = check_duplicates(reg, lines, path);
+		ret = check_duplicates(reg, lines, path, e);
 	loads++;
 	free(lines);
 	csvr_close(r);

@@ -57,8 +57,10 @@ struct register_ {
  * write back).  A row with a bad value is kept, damaged (see struct
  * operator), after one line "FILE:LINE: field NAME: ..." on stderr.
  * ST_OK, or ST_FAIL naming file and line (not CSV, a bad id, a duplicate
- * id). */
+ * id).  _err prints nothing: *e (from JERR_INIT) ends with the failure, else
+ * the first damaged value's line (jerr_say). */
 int	register_load(struct store *, struct register_ *);
+int	register_load_err(struct store *, struct register_ *, struct jerr *e);
 void	register_free(struct register_ *);
 /* STABLE: the row with this id, or NULL. */
 struct operator *register_find(struct register_ *, const char *id);

@@ -39,6 +39,7 @@ test_expect_success 'a malformed row: FAIL naming the line; the rest not checked
 	test "$ast" -eq 1 &&
 	expect register-readable "FAIL operators.csv" &&
 	detail register-readable | grep -q "operators.csv:5: " &&
+	test ! -s "$TMP/a.err" &&
 	expect register-active-manager "FAIL operators.csv" &&
 	detail register-active-manager | grep -q "^Not checked: the register could not be read" &&
 	expect stale-credentials "FAIL operators.csv"
@@ -51,7 +52,16 @@ test_expect_success 'a duplicated id: FAIL naming the line and the id' '
 	test "$ast" -eq 1 &&
 	expect register-readable "FAIL operators.csv" &&
 	detail register-readable | grep -q "operators.csv:5: field id: duplicate id suzuki" &&
+	test ! -s "$TMP/a.err" &&
 	expect register-ids-unique "FAIL operators.csv"
+'
+
+test_expect_success 'a damaged value: the register still reads, nothing on stderr' '
+	cp reg.save "$D/operators.csv" &&
+	setcol tanaka expires someday &&
+	audit_run &&
+	expect register-readable "PASS " &&
+	test ! -s "$TMP/a.err"
 '
 
 test_expect_success 'a row without a name: register-rows-complete FAILs naming it' '

@@ -105,6 +105,7 @@ test_expect_success 'a damaged confirmations.csv: every item FAILs, exit 1; it i
 	expect server-room "FAIL confirmations.csv" &&
 	expect contract-6 "FAIL confirmations.csv" &&
 	detail server-room | grep -q "confirmations.csv:[0-9]*: field confirmed_at: not an RFC 3339 time" &&
+	test ! -s "$TMP/a.err" &&
 	cp "$D/confirmations.csv" c.bad &&
 	at 2027-05-27T01:00:00Z test_must_fail 3 confirm --confirm server-room 2>err &&
 	test_cmp c.bad "$D/confirmations.csv" &&
