@@ -40,45 +40,31 @@ steps(const struct audit *a, unsigned bits)
 	return b.p;
 }
 
-struct loadjob {
-	struct store	*st;
-	struct incidents *in;
-};
-
-static int
-load(void *arg)
-{
-	struct loadjob *j = arg;
-
-	return incidents_load(j->st, j->in);
-}
-
 void
 audit_incidents(struct audit *a)
 {
 	struct incidents in = { 0 };
-	struct loadjob j = { a->st, &in };
-	char	*msg, *s, date[64];
+	struct jerr e = JERR_INIT;
+	char	*s, date[64];
 	size_t	 i, nopen = 0, nout = 0, nlate = 0;
 	unsigned bits;
 
-	if (capture_stderr(load, &j, &msg) != ST_OK) {
+	if (incidents_load_err(a->st, &in, &e) != ST_OK) {
 		check_begin(a, "R9", "incidents-open");
-		check_item(a, "incidents.csv", "%s", msg ? msg : "");
+		check_item(a, "incidents.csv", "%s", e.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The record of incidents cannot be read.",
 		    "事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-overdue");
-		check_item(a, "incidents.csv", "%s", msg ? msg : "");
+		check_item(a, "incidents.csv", "%s", e.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not checked: the record of incidents cannot be read.",
 		    "点検できません: 事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-period");
-		check_item(a, "incidents.csv", "%s", msg ? msg : "");
+		check_item(a, "incidents.csv", "%s", e.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The incidents of the period cannot be listed: the record of incidents cannot be read.",
 		    "事態の記録を読み込めないため、対象期間の事態を示せません。"));
-		free(msg);
 		return;
 	}
 	check_begin(a, "R9", "incidents-open");
@@ -86,8 +72,7 @@ audit_incidents(struct audit *a)
 		check_item(a, "incidents.csv", L(a,
 		    "%zu row(s) do not read back and are left out, the first: %s",
 		    "読み取れない行が %zu 行あり除外しています。最初のもの: %s"),
-		    in.damaged, msg ? msg : "");
-	free(msg);
+		    in.damaged, e.msg);
 	for (i = 0; i < in.n; i++) {
 		struct incident *inc = &in.inc[i];
 

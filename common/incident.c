@@ -224,9 +224,10 @@ parse_row(struct incidents *all, char **f, int *col)
 	return NULL;
 }
 
-/* Reads the file's bytes into raw (when not NULL) and its incidents. */
+/* Reads the file's bytes into raw (when not NULL) and its incidents;
+ * messages to *e (jerr_say: NULL prints them). */
 static int
-load(struct store *st, struct buf *raw, struct incidents *all)
+load(struct store *st, struct buf *raw, struct incidents *all, struct jerr *e)
 {
 	struct buf b = { NULL, 0, 0 };
 	struct csv_reader *r;
@@ -237,19 +238,20 @@ load(struct store *st, struct buf *raw, struct incidents *all)
 	const char *why;
 
 	memset(all, 0, sizeof(*all));
-	if (csvfile_read(st, INC_FILE, &b) != ST_OK)
+	if (csvfile_read_err(st, INC_FILE, &b, e) != ST_OK)
 		return ST_FAIL;
 	path = inc_path(st);
 	if (b.len > 0) {
 		if ((fp = fmemopen(b.p, b.len, "r")) == NULL)
 			err(ST_FAIL, "fmemopen");
 		r = csvr_open(fp, path, cols, NCOLS, 1UL << C_DETAIL, 1, INC_DETAIL_MAX);
+		csvr_errto(r, e);
 		while ((rv = csvr_next(r, &rec)) == 1) {
 			if ((why = parse_row(all, rec->field, &col)) == NULL)
 				continue;
 			/* one bad value costs its row, never the file */
-			warnx(_("%s:%zu: field %s: %s (row left out)"), path,
-			    rec->line, cols[col], _(why));
+			jerr_say(e, ST_OK, _("%s:%zu: field %s: %s (row left out)"),
+			    path, rec->line, cols[col], _(why));
 			all->damaged++;
 			if (valid_id(rec->field[C_ID])) {
 				all->bad_id = xrealloc(all->bad_id,
@@ -276,7 +278,13 @@ load(struct store *st, struct buf *raw, struct incidents *all)
 int
 incidents_load(struct store *st, struct incidents *all)
 {
-	return load(st, NULL, all);
+	return load(st, NULL, all, NULL);
+}
+
+int
+incidents_load_err(struct store *st, struct incidents *all, struct jerr *e)
+{
+	return load(st, NULL, all, e);
 }
 
 void
@@ -437,7 +445,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 
 	snprintf(prefix, sizeof(prefix), "%04d-", tm.tm_year + 1900);
 
-	if ((status = load(st, &raw, &all)) != ST_OK)
+	if ((status = load(st, &raw, &all, NULL)) != ST_OK)
 		return status;
 	for (i = 0; i < all.n + all.nbad_id; i++) {
 		const char *iid = i < all.n ? all.inc[i].id : all.bad_id[i - all.n];
@@ -724,7 +732,7 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 		warnx(_("%s: not an incident id (YYYY-NNNN)"), id);
 		return ST_USAGE;
 	}
-	if ((status = load(st, &raw, &all)) != ST_OK)
+	if ((status = load(st, &raw, &all, NULL)) != ST_OK)
 		return status;
 	if ((inc = incident_find(&all, id)) == NULL) {
 		warnx(_("%s: no such incident"), id);

@@ -119,8 +119,10 @@ struct inc_step_req {
  * the file is only ever replaced by rename.  A row with a bad value is left
  * out after one line "FILE:LINE: field NAME: reason (row left out)"; the
  * rest is read.  ST_OK, or ST_FAIL naming file, line and field when the
- * file is not CSV of this form. */
+ * file is not CSV of this form.  _err prints nothing: *e (from JERR_INIT)
+ * ends with the failure, else the first row left out (jerr_say). */
 int	incidents_load(struct store *, struct incidents *);
+int	incidents_load_err(struct store *, struct incidents *, struct jerr *e);
 void	incidents_free(struct incidents *);
 struct incident *incident_find(struct incidents *, const char *id);
 

@@ -69,6 +69,18 @@ test_expect_success 'an unreadable incidents.csv FAILs the three checks, naming 
 	expect incidents-overdue "FAIL incidents.csv" &&
 	expect incidents-period "FAIL incidents.csv" &&
 	detail incidents-open | grep -q "incidents.csv:[0-9]*: " &&
+	test ! -s "$TMP/a.err" &&
+	cp inc.save "$D/incidents.csv"
+'
+
+test_expect_success 'a bad value costs its row: incidents-open names the first, stderr stays empty' '
+	sed "\$s/^\([^,]*\),\([^,]*\),[^,]*,/\1,\2,someday,/" inc.save >"$D/incidents.csv" &&
+	incident-report -d "$D" list --format csv >/dev/null 2>err &&
+	line=$(sed "s/^incident-report: //" err) &&
+	expr "$line" : ".*/incidents.csv:[0-9]*: field recorded: .* (row left out)\$" >/dev/null &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	detail incidents-open | grep -qF "1 row(s) do not read back and are left out, the first: $line" &&
+	test ! -s "$TMP/a.err" &&
 	cp inc.save "$D/incidents.csv"
 '
 
