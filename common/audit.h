@@ -83,8 +83,6 @@ void	check_item(struct audit *, const char *subject, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	check_end(struct audit *, enum audit_status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Captures what fn(arg) writes on stderr (a module's warnx) into *msg. */
-int	capture_stderr(int (*fn)(void *), void *arg, char **msg);
 /* Date for people in the report's language (local time; 和暦 in ja). */
 void	audit_date(const struct audit *, int64_t ms, char *buf, size_t len);
 

@@ -1,24 +1,21 @@
 /*
  * audit_check.c — what every check of jukisec-audit builds its finding
- * with: check_begin, check_item, check_end; L(), the report's language;
- * capture_stderr, which turns what a library function printed into a
- * finding's text.  Below every audit_*.c and audit.c, which calls them:
- * the checks never call back into the frame.
+ * with: check_begin, check_item, check_end; L(), the report's language.
+ * A library function's failure reaches a finding's text as a value (a
+ * struct jerr, jerr.h), never through stderr.  Below every audit_*.c and
+ * audit.c, which calls them: the checks never call back into the frame.
  *
  * Invariants: a finding is begun, given items, and ended, in that order,
  * one at a time (a->cur); out of memory ends the program (err).  The
  * report's text is chosen per language with L(), not gettext, because
  * --lang must give a Japanese report whatever catalogue is installed.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jukisec.h"
 #include "audit.h"
-#include "csvio.h"
 
 static char *
 vformat(const char *fmt, va_list ap)
@@ -66,41 +63,4 @@ check_end(struct audit *a, enum audit_status status, const char *fmt, ...)
 	a->cur->summary = vformat(fmt, ap);
 	va_end(ap);
 	a->cur = NULL;
-}
-
-int
-capture_stderr(int (*fn)(void *), void *arg, char **msg)
-{
-	FILE	*tmp;
-	struct buf b = { 0 };
-	char	 chunk[512], *s;
-	size_t	 n, pre;
-	int	 saved, r;
-
-	*msg = NULL;
-	fflush(stderr);
-	if ((tmp = tmpfile()) == NULL || (saved = dup(STDERR_FILENO)) == -1) {
-		if (tmp != NULL)
-			fclose(tmp);
-		return fn(arg);
-	}
-	dup2(fileno(tmp), STDERR_FILENO);
-	r = fn(arg);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	while ((n = fread(chunk, 1, sizeof(chunk), tmp)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(tmp);
-	buf_add(&b, "", 1);
-	s = b.p;
-	/* keep the first line, without the "prog: " warnx adds */
-	s[strcspn(s, "\n")] = '\0';
-	pre = strlen(program_invocation_short_name);
-	if (strncmp(s, program_invocation_short_name, pre) == 0 &&
-	    strncmp(s + pre, ": ", 2) == 0)
-		memmove(s, s + pre + 2, strlen(s + pre + 2) + 1);
-	*msg = s;
-	return r;
 }
