@@ -67,31 +67,31 @@ static const struct option longopts[] = {
 };
 
 static const struct usage_opt opts[] = {
-	{ "-b, --by=id",		N_("the Security Manager who acts (new, step)") },
-	{ "    --by-password-fd=n",	N_("read the manager's password from descriptor n") },
-	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-t, --terminal=terminal",	N_("the terminal named in the operation log") },
-	{ "    --type=type",		N_("unrecoverable, leak or other") },
-	{ "    --cause=cause",		N_("the cause of Article 8 (with --type unrecoverable)") },
-	{ "    --summary=text",		N_("one line, at most 512 bytes") },
+	{ "-b, --by=ID",		N_("the Security Manager who acts (new, step)") },
+	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the operation log") },
+	{ "    --type=TYPE",		N_("unrecoverable, leak or other") },
+	{ "    --cause=CAUSE",		N_("the cause of Article 8 (with --type unrecoverable)") },
+	{ "    --summary=TEXT",		N_("one line, at most 512 bytes") },
 	{ "    --nature=fault|misconduct|negligence", N_("the nature of the incident") },
 	{ "    --level=1-4",		N_("the threat level of the emergency plan") },
-	{ "    --occurred=time",	N_("when it happened (RFC 3339)") },
-	{ "    --detected=time",	N_("when it was detected (default: now)") },
-	{ "    --detail-file=file",	N_("the detail, several lines (- for standard input)") },
-	{ "    --persons=n",		N_("the number of persons whose data leaked") },
+	{ "    --occurred=TIME",	N_("when it happened (RFC 3339)") },
+	{ "    --detected=TIME",	N_("when it was detected (default: now)") },
+	{ "    --detail-file=FILE",	N_("the detail, several lines (- for standard input)") },
+	{ "    --persons=N",		N_("the number of persons whose data leaked") },
 	{ "    --sensitive",		N_("the leak holds sensitive personal data") },
 	{ "    --financial",		N_("the leak may cause financial damage") },
 	{ "    --unlawful-purpose",	N_("an unlawful purpose is suspected") },
-	{ "    --step=step",		N_("the step of the R9 flow taken") },
-	{ "    --at=time",		N_("when the step happened (default: now)") },
-	{ "    --note=text",		N_("one line, at most 1024 bytes") },
+	{ "    --step=STEP",		N_("the step of the R9 flow taken") },
+	{ "    --at=TIME",		N_("when the step happened (default: now)") },
+	{ "    --note=TEXT",		N_("one line, at most 1024 bytes") },
 	{ "    --force",		N_("close with steps missing") },
-	{ "    --format=format",	N_("text, csv or json (show); table, csv or json (list)") },
+	{ "    --format=FORMAT",	N_("text, csv or json (show); table, csv or json (list)") },
 	{ "    --lang=ja|en",		N_("the language of the report and table") },
 	{ "    --open",			N_("list only incidents not closed") },
-	{ "    --overdue=hours",	N_("list only open incidents with something late") },
-	{ "    --now=time",		N_("show and list as of time (RFC 3339)") },
+	{ "    --overdue=HOURS",	N_("list only open incidents with something late") },
+	{ "    --now=TIME",		N_("show and list as of TIME (RFC 3339)") },
 	{ NULL, NULL }
 };
 
@@ -99,17 +99,17 @@ static void
 usage(int status)
 {
 	usage_exit(status, _(
-	    "usage: incident-report new [-d dir] [-t terminal] -b id [--by-password-fd n]\n"
-	    "\t--type type [--cause cause] --summary text\n"
+	    "usage: incident-report new [-d DIR] [-t TERMINAL] -b ID [--by-password-fd N]\n"
+	    "\t--type TYPE [--cause CAUSE] --summary TEXT\n"
 	    "\t[--nature fault|misconduct|negligence]\n"
-	    "\t[--level 1-4] [--occurred time] [--detected time] [--detail-file file]\n"
-	    "\t[--persons n] [--sensitive] [--financial] [--unlawful-purpose]\n"
-	    "       incident-report step [-d dir] [-t terminal] id -b id [--by-password-fd n]\n"
-	    "\t--step step [--at time] [--note text] [--force]\n"
-	    "       incident-report show [-d dir] id [--format text|csv|json] [--lang ja|en]\n"
-	    "\t[--now time]\n"
-	    "       incident-report list [-d dir] [--open] [--overdue hours]\n"
-	    "\t[--format table|csv|json] [--lang ja|en] [--now time]\n"), opts);
+	    "\t[--level 1-4] [--occurred TIME] [--detected TIME] [--detail-file FILE]\n"
+	    "\t[--persons N] [--sensitive] [--financial] [--unlawful-purpose]\n"
+	    "       incident-report step [-d DIR] [-t TERMINAL] ID -b ID [--by-password-fd N]\n"
+	    "\t--step STEP [--at TIME] [--note TEXT] [--force]\n"
+	    "       incident-report show [-d DIR] ID [--format text|csv|json] [--lang ja|en]\n"
+	    "\t[--now TIME]\n"
+	    "       incident-report list [-d DIR] [--open] [--overdue HOURS]\n"
+	    "\t[--format table|csv|json] [--lang ja|en] [--now TIME]\n"), opts);
 }
 
 /* The option given in seen that mode does not take, for its message. */

@@ -41,20 +41,20 @@ static const struct option longopts[] = {
 };
 
 static const struct usage_opt opts[] = {
-	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --key-file=file",	N_("the log verification key") },
-	{ "    --now=time",		N_("audit as of time (RFC 3339); nothing is written") },
-	{ "    --since=date",		N_("the first day of the period") },
-	{ "    --until=date",		N_("the last day of the period") },
-	{ "    --fiscal-year=year",	N_("the fiscal year (April to March) as the period") },
-	{ "    --author=id",		N_("the person preparing the report") },
-	{ "    --format=format",	N_("text (default), csv or json") },
-	{ "    --lang=lang",		N_("ja or en") },
-	{ "    --confirm=item",		N_("record a confirmation of item") },
-	{ "-b, --by=id",		N_("with --confirm: the Security Manager who records it") },
-	{ "    --by-password-fd=n",	N_("read the manager's password from descriptor n") },
-	{ "    --note=text",		N_("with --confirm: what was seen") },
-	{ "-t, --terminal=terminal",	N_("with --confirm: the terminal named in the log") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --key-file=FILE",	N_("the log verification key") },
+	{ "    --now=TIME",		N_("audit as of TIME (RFC 3339); nothing is written") },
+	{ "    --since=DATE",		N_("the first day of the period") },
+	{ "    --until=DATE",		N_("the last day of the period") },
+	{ "    --fiscal-year=YEAR",	N_("the fiscal year (April to March) as the period") },
+	{ "    --author=ID",		N_("the person preparing the report") },
+	{ "    --format=FORMAT",	N_("text (default), csv or json") },
+	{ "    --lang=LANG",		N_("ja or en") },
+	{ "    --confirm=ITEM",		N_("record a confirmation of ITEM") },
+	{ "-b, --by=ID",		N_("with --confirm: the Security Manager who records it") },
+	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
+	{ "    --note=TEXT",		N_("with --confirm: what was seen") },
+	{ "-t, --terminal=TERMINAL",	N_("with --confirm: the terminal named in the log") },
 	{ NULL, NULL }
 };
 
@@ -62,11 +62,11 @@ static void
 usage(int status)
 {
 	usage_exit(status,
-	    _("usage: jukisec-audit [-d dir] [--key-file file] [--now time]\n"
-	    "\t[--since date] [--until date | --fiscal-year year]\n"
-	    "\t[--author id] [--format text|csv|json] [--lang ja|en]\n"
-	    "       jukisec-audit [-d dir] [-t terminal] --confirm item -b id\n"
-	    "\t[--by-password-fd n] [--note text]\n"), opts);
+	    _("usage: jukisec-audit [-d DIR] [--key-file FILE] [--now TIME]\n"
+	    "\t[--since DATE] [--until DATE | --fiscal-year YEAR]\n"
+	    "\t[--author ID] [--format text|csv|json] [--lang ja|en]\n"
+	    "       jukisec-audit [-d DIR] [-t TERMINAL] --confirm ITEM -b ID\n"
+	    "\t[--by-password-fd N] [--note TEXT]\n"), opts);
 }
 
 int

@@ -34,9 +34,9 @@ static const struct option longopts[] = {
 };
 
 static const struct usage_opt opts[] = {
-	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --epoch=seconds",	N_("the length of the log's key epochs, 60 to 2592000") },
-	{ "-t, --terminal=terminal",	N_("the terminal named in the genesis record") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "    --epoch=SECONDS",	N_("the length of the log's key epochs, 60 to 2592000") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the genesis record") },
 	{ NULL, NULL }
 };
 
@@ -44,7 +44,7 @@ static void
 usage(int status)
 {
 	usage_exit(status,
-	    _("usage: jukisec-init [-d dir] [-t terminal] [--epoch seconds]\n"), opts);
+	    _("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS]\n"), opts);
 }
 
 static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",

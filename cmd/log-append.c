@@ -46,14 +46,14 @@ static const struct option longopts[] = {
 };
 
 static const struct usage_opt opts[] = {
-	{ "-a, --action=action",	N_("what was done") },
-	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-m, --detail=detail",	N_("free text") },
-	{ "-o, --object=object",	N_("what it was done to") },
-	{ "-r, --result=result",	N_("the outcome: ok, denied, error, ...") },
-	{ "-t, --terminal=terminal",	N_("the terminal (else $JUKISEC_TERMINAL)") },
-	{ "-u, --operator=operator",	N_("who did it") },
-	{ "    --key-file=file",	N_("the verification key, for --recover") },
+	{ "-a, --action=ACTION",	N_("what was done") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-m, --detail=DETAIL",	N_("free text") },
+	{ "-o, --object=OBJECT",	N_("what it was done to") },
+	{ "-r, --result=RESULT",	N_("the outcome: ok, denied, error, ...") },
+	{ "-t, --terminal=TERMINAL",	N_("the terminal (else $JUKISEC_TERMINAL)") },
+	{ "-u, --operator=OPERATOR",	N_("who did it") },
+	{ "    --key-file=FILE",	N_("the verification key, for --recover") },
 	{ "    --recover",		N_("recover a log that writers refuse") },
 	{ "    --seal",			N_("only seal the epochs that have ended") },
 	{ "    --stdin",		N_("read records from standard input (CSV)") },
@@ -64,11 +64,11 @@ static void
 usage(int status)
 {
 	usage_exit(status,
-	    _("usage: log-append [-d dir] [-t terminal] -u operator -a action\n"
-	    "\t[-o object] [-r result] [-m detail]\n"
-	    "       log-append [-d dir] [-t terminal] --stdin\n"
-	    "       log-append [-d dir] [-t terminal] --seal\n"
-	    "       log-append [-d dir] [-t terminal] --recover --key-file file|-\n"),
+	    _("usage: log-append [-d DIR] [-t TERMINAL] -u OPERATOR -a ACTION\n"
+	    "\t[-o OBJECT] [-r RESULT] [-m DETAIL]\n"
+	    "       log-append [-d DIR] [-t TERMINAL] --stdin\n"
+	    "       log-append [-d DIR] [-t TERMINAL] --seal\n"
+	    "       log-append [-d DIR] [-t TERMINAL] --recover --key-file FILE|-\n"),
 	    opts);
 }
 

@@ -42,21 +42,21 @@ static const struct option longopts[] = {
 };
 
 static const struct usage_opt opts[] = {
-	{ "-d, --dir=dir",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-k, --key-file=file",	N_("verify the records shown with this key") },
-	{ "    --since=time",		N_("records from time on") },
-	{ "    --until=time",		N_("records up to time") },
-	{ "    --operator=id",		N_("records of this operator only") },
-	{ "    --action=action",	N_("records of this action only") },
-	{ "    --result=result",	N_("records of this result only") },
-	{ "    --terminal=terminal",	N_("records of this terminal only") },
-	{ "    --object=text",		N_("records whose object contains text") },
-	{ "    --format=format",	N_("csv, json, table or raw") },
-	{ "    --summary=key",		N_("count records by operator, action, terminal, result or day") },
+	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-k, --key-file=FILE",	N_("verify the records shown with this key") },
+	{ "    --since=TIME",		N_("records from TIME on") },
+	{ "    --until=TIME",		N_("records up to TIME") },
+	{ "    --operator=ID",		N_("records of this operator only") },
+	{ "    --action=ACTION",	N_("records of this action only") },
+	{ "    --result=RESULT",	N_("records of this result only") },
+	{ "    --terminal=TERMINAL",	N_("records of this terminal only") },
+	{ "    --object=TEXT",		N_("records whose object contains TEXT") },
+	{ "    --format=FORMAT",	N_("csv, json, table or raw") },
+	{ "    --summary=KEY",		N_("count records by operator, action, terminal, result or day") },
 	{ "    --follow",		N_("wait for new records and show them") },
-	{ "    --cursor-file=file",	N_("resume after the record this file names") },
-	{ "    --syslog[=socket]",	N_("send the lines to syslog (default /dev/log)") },
-	{ "    --now=time",		N_("verify and show as of time (RFC 3339)") },
+	{ "    --cursor-file=FILE",	N_("resume after the record this file names") },
+	{ "    --syslog[=SOCKET]",	N_("send the lines to syslog (default /dev/log)") },
+	{ "    --now=TIME",		N_("verify and show as of TIME (RFC 3339)") },
 	{ NULL, NULL }
 };
 
@@ -64,11 +64,11 @@ static void
 usage(int status)
 {
 	usage_exit(status,
-	    _("usage: log-show [-d dir] [-k file|-] [--since time] [--until time]\n"
-	    "\t[--operator id] [--action action] [--object text] [--result result]\n"
-	    "\t[--terminal terminal] [--format csv|json|table|raw]\n"
+	    _("usage: log-show [-d DIR] [-k FILE|-] [--since TIME] [--until TIME]\n"
+	    "\t[--operator ID] [--action ACTION] [--object TEXT] [--result RESULT]\n"
+	    "\t[--terminal TERMINAL] [--format csv|json|table|raw]\n"
 	    "\t[--summary operator|action|terminal|result|day] [--follow]\n"
-	    "\t[--cursor-file file] [--syslog[=socket]] [--now time] [file ...]\n"),
+	    "\t[--cursor-file FILE] [--syslog[=SOCKET]] [--now TIME] [FILE ...]\n"),
 	    opts);
 }
 

@@ -31,11 +31,11 @@ static const struct option longopts[] = {
 };
 
 static const struct usage_opt opts[] = {
-	{ "-d, --dir=dir",	N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-k, --key-file=file", N_("the verification key (- for standard input)") },
-	{ "    --anchor=anchor", N_("also check that the log holds this record") },
+	{ "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "-k, --key-file=FILE", N_("the verification key (- for standard input)") },
+	{ "    --anchor=ANCHOR", N_("also check that the log holds this record") },
 	{ "    --head",		N_("print the anchor line of the last record") },
-	{ "    --now=time",	N_("verify as of time (RFC 3339)") },
+	{ "    --now=TIME",	N_("verify as of TIME (RFC 3339)") },
 	{ NULL, NULL }
 };
 
@@ -43,8 +43,8 @@ static void
 usage(int status)
 {
 	usage_exit(status,
-	    _("usage: log-verify [-d dir] -k file|- [--anchor anchor ...] [--head] [--now time]\n"
-	    "\t[file|- ...]\n"), opts);
+	    _("usage: log-verify [-d DIR] -k FILE|- [--anchor ANCHOR ...] [--head] [--now TIME]\n"
+	    "\t[FILE|- ...]\n"), opts);
 }
 
 static void

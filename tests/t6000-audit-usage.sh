@@ -6,7 +6,7 @@
 
 test_expect_success '--help is the usage on stdout, exit 0' '
 	jukisec-audit --help >out &&
-	grep -q "^usage: jukisec-audit \[-d dir\] \[--key-file file\] \[--now time\]" out
+	grep -q "^usage: jukisec-audit \[-d DIR\] \[--key-file FILE\] \[--now TIME\]" out
 '
 
 test_expect_success 'the usage matches the man page SYNOPSIS' '
