@@ -153,7 +153,7 @@ int	incident_read_detail(const char *path, char **out);
 int	incident_notify(struct store *, const char *id, const char *by,
 	    const char *event, int64_t now);
 
-/* The state, computed from the events. */
+/* The state, computed from the events (incident_flow.c). */
 int	incident_closed(const struct incident *);
 const struct inc_event *incident_last(const struct incident *, enum inc_step);
 int	incident_disconnected(const struct incident *);	/* disconnected, not reconnected */
@@ -174,6 +174,10 @@ unsigned incident_outstanding(const struct incident *);
  * after detection (hours < 0: not checked), and the APPI reports past their
  * deadlines.  0 for a closed incident. */
 unsigned incident_overdue(const struct incident *, int64_t now, long long hours);
+/* The R9 contradictions of recording step q at now: NULL when the step may
+ * be recorded, else the reason (in buf when it has to be composed). */
+const char *incident_step_problem(const struct incident *,
+	    const struct inc_step_req *q, int64_t now, char *buf, size_t len);
 
 /* Rendering (incident_render.c). */
 enum inc_lang { INC_EN, INC_JA };

@@ -1,4 +1,4 @@
-/* Unit tests for common/incident.c's computed state: the APPI deadlines in
+/* Unit tests for common/incident_flow.c's computed state: the APPI deadlines in
  * local days (a DST change included), outstanding and overdue steps, on
  * incidents built in memory. */
 #include <stdlib.h>

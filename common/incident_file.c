@@ -1,0 +1,281 @@
+/*
+ * incident_file.c — incidents.csv read and appended to.
+ *
+ * Invariants:
+ *  - The file holds event rows only ever added, never changed: a `new`
+ *    row, then the incident's steps, under the header row of cols.
+ *  - Reading takes no lock: the file is only ever replaced by rename(2),
+ *    so a reader sees the old or the new file, never a torn row.  One bad
+ *    value costs its row (kept in the file, its id never given again),
+ *    never the file; a file that is not CSV of this form is refused.
+ *  - incident_file_append writes the old bytes unchanged plus one row with
+ *    atomic_begin/commit; the caller holds STORE_LOCK_REGISTER.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvfile.h"
+#include "csvio.h"
+#include "esc.h"
+#include "incident_file.h"
+#include "jukisec.h"
+#include "jerr.h"
+#include "timeutil.h"
+
+static const char *const cols[NCOLS + 1] = { "incident", "event", "recorded",
+	"by", "at", "occurred", "type", "cause", "nature", "level", "persons",
+	"sensitive", "financial", "unlawful_purpose", "summary", "detail", "note",
+	"forced", NULL };
+
+static char *
+inc_path(struct store *st)
+{
+	return xasprintf("%s/%s", st->dir, INC_FILE);
+}
+
+int
+incident_file_id_ok(const char *s)
+{
+	int i;
+
+	if (strlen(s) != INC_ID_LEN || s[4] != '-')
+		return 0;
+	for (i = 0; i < INC_ID_LEN; i++)
+		if (i != 4 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return 1;
+}
+
+static int
+yesno(const char *s)
+{
+	if (strcmp(s, "yes") == 0)
+		return 1;
+	if (strcmp(s, "no") == 0)
+		return 0;
+	return -1;
+}
+
+/* Fills inc from a `new` row; NULL, or the reason with *col set. */
+static const char *
+parse_new(struct incident *inc, char **f, int *col)
+{
+	long long v;
+	const char *es;
+
+	if ((int)(inc->type = inc_name_index(inc_type_names, f[*col = C_TYPE])) < 0)
+		return N_("unknown type");
+	inc->cause = -1;
+	if ((*f[*col = C_CAUSE] != '\0' || inc->type == TYPE_UNRECOVERABLE) &&
+	    (inc->cause = inc_name_index(inc_cause_names, f[C_CAUSE])) < 0)
+		return N_("unknown cause");
+	*col = C_NATURE;
+	inc->nature = -1;
+	if (*f[C_NATURE] && (inc->nature = inc_name_index(inc_nature_names, f[C_NATURE])) < 0)
+		return N_("unknown nature");
+	*col = C_LEVEL;
+	if (*f[C_LEVEL] && parse_num(f[C_LEVEL], 1, 4, &v, &es) == -1)
+		return N_("not a level 1-4");
+	inc->level = *f[C_LEVEL] ? (int)v : 0;
+	*col = C_PERSONS;
+	inc->persons = -1;
+	if (*f[C_PERSONS] && parse_num(f[C_PERSONS], 0, 1000000000, &inc->persons, &es) == -1)
+		return N_("not a number of persons");
+	if ((inc->sensitive = yesno(f[*col = C_SENSITIVE])) < 0 ||
+	    (inc->financial = yesno(f[*col = C_FINANCIAL])) < 0 ||
+	    (inc->unlawful = yesno(f[*col = C_UNLAWFUL])) < 0)
+		return N_("not yes or no");
+	*col = C_OCCURRED;
+	inc->occurred = TIME_NONE;
+	if (*f[C_OCCURRED] && time_parse(f[C_OCCURRED], &inc->occurred) == -1)
+		return N_("not an RFC 3339 time");
+	if (*f[*col = C_SUMMARY] == '\0')
+		return N_("empty");
+	inc->summary = xstrdup(f[C_SUMMARY]);
+	inc->detail = xstrdup(f[C_DETAIL]);
+	return NULL;
+}
+
+static const char *
+parse_row(struct incidents *all, char **f, int *col)
+{
+	struct incident *inc;
+	struct inc_event *ev;
+	int64_t recorded, at;
+	int step, forced;
+	const char *why;
+
+	if (!incident_file_id_ok(f[*col = C_ID]))
+		return N_("not an id YYYY-NNNN");
+	if (time_parse(f[*col = C_RECORDED], &recorded) == -1 ||
+	    time_parse(f[*col = C_AT], &at) == -1)
+		return N_("not an RFC 3339 time");
+	if (*f[*col = C_BY] == '\0')
+		return N_("empty");
+	inc = incident_find(all, f[C_ID]);
+	*col = C_EVENT;
+	if (strcmp(f[C_EVENT], "new") == 0) {
+		if (inc != NULL)
+			return N_("a second new event for this incident");
+		all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));
+		inc = &all->inc[all->n];
+		memset(inc, 0, sizeof(*inc));
+		memcpy(inc->id, f[C_ID], INC_ID_LEN + 1);
+		inc->recorded = recorded;
+		inc->detected = at;
+		inc->by = xstrdup(f[C_BY]);
+		why = parse_new(inc, f, col);
+		if (why != NULL) {
+			free(inc->by);
+			free(inc->summary);
+			return why;
+		}
+		all->n++;
+		return NULL;
+	}
+	if ((step = inc_name_index(inc_step_names, f[C_EVENT])) < 0)
+		return N_("unknown event");
+	if (inc == NULL)
+		return N_("a step before the incident's new event");
+	if ((forced = yesno(f[*col = C_FORCED])) < 0)
+		return N_("not yes or no");
+	inc->ev = xrealloc(inc->ev, (inc->nev + 1) * sizeof(*inc->ev));
+	ev = &inc->ev[inc->nev++];
+	ev->step = step;
+	ev->recorded = recorded;
+	ev->at = at;
+	ev->by = xstrdup(f[C_BY]);
+	ev->note = xstrdup(f[C_NOTE]);
+	ev->forced = forced;
+	return NULL;
+}
+
+int
+incident_file_load(struct store *st, struct buf *raw, struct incidents *all,
+    struct jerr *e)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct csv_reader *r;
+	struct csv_record *rec;
+	char *path;
+	FILE *fp;
+	int col, rv, status = ST_OK;
+	const char *why;
+
+	memset(all, 0, sizeof(*all));
+	if (csvfile_read_err(st, INC_FILE, &b, e) != ST_OK)
+		return ST_FAIL;
+	path = inc_path(st);
+	if (b.len > 0) {
+		if ((fp = fmemopen(b.p, b.len, "r")) == NULL)
+			err(ST_FAIL, "fmemopen");
+		r = csvr_open(fp, path, cols, NCOLS, 1UL << C_DETAIL, 1, INC_DETAIL_MAX);
+		csvr_errto(r, e);
+		while ((rv = csvr_next(r, &rec)) == 1) {
+			if ((why = parse_row(all, rec->field, &col)) == NULL)
+				continue;
+			/* one bad value costs its row, never the file */
+			jerr_say(e, ST_OK, _("%s:%zu: field %s: %s (row left out)"),
+			    path, rec->line, cols[col], _(why));
+			all->damaged++;
+			if (incident_file_id_ok(rec->field[C_ID])) {
+				all->bad_id = xrealloc(all->bad_id,
+				    (all->nbad_id + 1) * sizeof(*all->bad_id));
+				memcpy(all->bad_id[all->nbad_id++],
+				    rec->field[C_ID], INC_ID_LEN + 1);
+			}
+		}
+		if (rv == -1)
+			status = ST_FAIL;
+		csvr_close(r);
+		fclose(fp);
+	}
+	free(path);
+	if (status != ST_OK || raw == NULL)
+		buf_free(&b);
+	else
+		*raw = b;
+	if (status != ST_OK)
+		incidents_free(all);
+	return status;
+}
+
+int
+incidents_load(struct store *st, struct incidents *all)
+{
+	return incident_file_load(st, NULL, all, NULL);
+}
+
+int
+incidents_load_err(struct store *st, struct incidents *all, struct jerr *e)
+{
+	return incident_file_load(st, NULL, all, e);
+}
+
+void
+incidents_free(struct incidents *all)
+{
+	size_t i, j;
+
+	for (i = 0; i < all->n; i++) {
+		struct incident *inc = &all->inc[i];
+
+		for (j = 0; j < inc->nev; j++) {
+			free(inc->ev[j].by);
+			free(inc->ev[j].note);
+		}
+		free(inc->ev);
+		free(inc->by);
+		free(inc->summary);
+		free(inc->detail);
+	}
+	free(all->inc);
+	free(all->bad_id);
+	memset(all, 0, sizeof(*all));
+}
+
+struct incident *
+incident_find(struct incidents *all, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < all->n; i++)
+		if (strcmp(all->inc[i].id, id) == 0)
+			return &all->inc[i];
+	return NULL;
+}
+
+int
+incident_file_append(struct store *st, const struct buf *raw, const char *const *f)
+{
+	struct atomic_file af;
+	char *path = inc_path(st);
+	int rv = 0;
+
+	if (atomic_begin(&af, st->dirfd, INC_FILE, 0600) == -1) {
+		warn("%s", path);
+		free(path);
+		return ST_FAIL;
+	}
+	if (raw->len == 0)
+		rv = csv_write_record(af.fp, cols, NCOLS);
+	else if (fwrite(raw->p, 1, raw->len, af.fp) != raw->len ||
+	    (raw->p[raw->len - 1] != '\n' && putc('\n', af.fp) == EOF))
+		rv = -1;
+	if (rv == 0)
+		rv = csv_write_record(af.fp, f, NCOLS);
+	if (rv == -1) {
+		warn("%s", path);
+		atomic_abort(&af);
+		free(path);
+		return ST_FAIL;
+	}
+	if (atomic_commit(&af) == -1) {
+		warn("%s", path);
+		free(path);
+		return ST_FAIL;
+	}
+	free(path);
+	return ST_OK;
+}

@@ -1,0 +1,283 @@
+/*
+ * incident_flow.c — the R9 flow computed from an incident's events: the
+ * names of kinds, causes and steps, what is outstanding and late, the APPI
+ * duty and its deadlines, and the contradictions a new step would make.
+ *
+ * Invariants:
+ *  - Nothing here reads or writes a file: every answer is computed from a
+ *    struct incident (incident_file.c reads them), so show, list, the
+ *    audit and the writer of a step agree by construction.
+ *  - The name tables are the command-line and incidents.csv spellings,
+ *    indexed by incident.h's enums and NULL-terminated.
+ *  - Deadlines are the end of a local day, the day of detection day 1.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "incident.h"
+#include "jukisec.h"
+#include "timeutil.h"
+
+const char *const inc_type_names[] = { "unrecoverable", "leak", "loss",
+	"theft", "unauthorized-access", "other", NULL };
+const char *const inc_cause_names[] = { "electrical", "water", "fire",
+	"earthquake", "climate", "movement", "lightning", "other", NULL };
+const char *const inc_nature_names[] = { "fault", "misconduct", "negligence",
+	NULL };
+const char *const inc_step_names[] = { "jlis-contacted", "vendor-contacted",
+	"mayor-reported", "general-manager-reported", "investigated",
+	"disconnected", "reconnected", "committee-reported",
+	"pic-committee-reported", "closed", "ppc-preliminary", "ppc-final",
+	"persons-notified", "countermeasures", NULL };
+
+int
+inc_type_personal(int type)
+{
+	return type == TYPE_LEAK || type == TYPE_LOSS || type == TYPE_THEFT;
+}
+
+int
+inc_type_has_cause(int type)
+{
+	return type != TYPE_LOSS && type != TYPE_THEFT &&
+	    type != TYPE_UNAUTHORIZED;
+}
+
+int
+inc_name_index(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+inc_name_list(const char *const *names)
+{
+	static char buf[512];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; names[i] != NULL; i++) {
+		if (i > 0)
+			strncat(buf, ", ", sizeof(buf) - strlen(buf) - 1);
+		strncat(buf, names[i], sizeof(buf) - strlen(buf) - 1);
+	}
+	return buf;
+}
+
+const struct inc_event *
+incident_last(const struct incident *inc, enum inc_step step)
+{
+	size_t i;
+
+	for (i = inc->nev; i-- > 0;)
+		if (inc->ev[i].step == step)
+			return &inc->ev[i];
+	return NULL;
+}
+
+int
+incident_closed(const struct incident *inc)
+{
+	return incident_last(inc, STEP_CLOSED) != NULL;
+}
+
+int
+incident_disconnected(const struct incident *inc)
+{
+	size_t i;
+
+	for (i = inc->nev; i-- > 0;) {
+		if (inc->ev[i].step == STEP_RECONNECTED)
+			return 0;
+		if (inc->ev[i].step == STEP_DISCONNECTED)
+			return 1;
+	}
+	return 0;
+}
+
+/* The last millisecond of local day `days` counting the day of t as day 1. */
+static int64_t
+local_day_end(int64_t t, int days)
+{
+	time_t secs = (time_t)((t >= 0 ? t : t - 999) / 1000);
+	struct tm tm;
+
+	if (localtime_r(&secs, &tm) == NULL)
+		return INT64_MAX;
+	tm.tm_mday += days;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000 - 1;
+}
+
+int
+incident_appi(const struct incident *inc, struct appi *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inc->persons < 0)
+		return 0;
+	if (inc->sensitive)
+		a->grounds |= APPI_SENSITIVE;
+	if (inc->financial)
+		a->grounds |= APPI_FINANCIAL;
+	if (inc->unlawful)
+		a->grounds |= APPI_UNLAWFUL;
+	if (inc->persons > INC_PERSONS_THRESHOLD)
+		a->grounds |= APPI_PERSONS;
+	if (a->grounds == 0)
+		return 0;
+	a->prelim_due = local_day_end(inc->detected, INC_PRELIM_DAYS);
+	a->final_due = local_day_end(inc->detected,
+	    inc->unlawful ? INC_FINAL_DAYS_UNLAWFUL : INC_FINAL_DAYS);
+	return 1;
+}
+
+#define BIT(s)	(1U << (s))
+
+static unsigned
+done_steps(const struct incident *inc)
+{
+	unsigned done = 0;
+	size_t i;
+
+	for (i = 0; i < inc->nev; i++)
+		done |= BIT(inc->ev[i].step);
+	/* A final report made without a preliminary one answers both. */
+	if (done & BIT(STEP_PPC_FINAL))
+		done |= BIT(STEP_PPC_PRELIMINARY);
+	return done;
+}
+
+unsigned
+incident_outstanding(const struct incident *inc)
+{
+	/* R9.1: respond with J-LIS and the contractor, report to the Mayor and
+	 * the General Security Manager; R9.2: the Mayor investigates; R9.3:
+	 * the two committees are told. */
+	unsigned need = BIT(STEP_JLIS) | BIT(STEP_VENDOR) | BIT(STEP_MAYOR) |
+	    BIT(STEP_GM) | BIT(STEP_INVESTIGATED) | BIT(STEP_COMMITTEE) |
+	    BIT(STEP_PIC_COMMITTEE);
+	struct appi a;
+
+	if (incident_disconnected(inc))
+		need |= BIT(STEP_RECONNECTED);
+	if (incident_appi(inc, &a))
+		need |= BIT(STEP_PPC_PRELIMINARY) | BIT(STEP_PPC_FINAL) |
+		    BIT(STEP_PERSONS_NOTIFIED);
+	return need & ~done_steps(inc);
+}
+
+unsigned
+incident_overdue(const struct incident *inc, int64_t now, long long hours)
+{
+	unsigned out = incident_outstanding(inc), late = 0;
+	struct appi a;
+
+	if (incident_closed(inc))
+		return 0;
+	if (hours >= 0 && now - inc->detected >= hours * 3600000LL)
+		late |= out & (BIT(STEP_MAYOR) | BIT(STEP_GM));
+	if (incident_appi(inc, &a)) {
+		if (now > a.prelim_due)
+			late |= out & BIT(STEP_PPC_PRELIMINARY);
+		if (now > a.final_due)
+			late |= out & BIT(STEP_PPC_FINAL);
+	}
+	return late;
+}
+
+/* Long: one case a step, the R9 rules in the regulation's order, read top
+ * to bottom; split, the order of the checks would be lost. */
+const char *
+incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
+    int64_t now, char *buf, size_t len)
+{
+	unsigned done = done_steps(inc), out;
+	const struct inc_event *e;
+	const char *name = inc_step_names[q->step];
+	char t[TIME_BUFSZ];
+	size_t i;
+
+	if ((e = incident_last(inc, STEP_CLOSED)) != NULL) {
+		time_format(e->at, t);
+		snprintf(buf, len, _("incident %s was closed at %s"), inc->id, t);
+		return buf;
+	}
+	if (q->force && q->step != STEP_CLOSED)
+		return _("--force applies to --step closed only");
+	if (q->at > now)
+		return _("--at is in the future");
+	if (q->at < inc->detected) {
+		time_format(inc->detected, t);
+		snprintf(buf, len, _("--at is before the incident was detected (%s)"), t);
+		return buf;
+	}
+	switch (q->step) {
+	case STEP_PPC_PRELIMINARY:
+	case STEP_PPC_FINAL:
+	case STEP_PERSONS_NOTIFIED:
+		if (inc->persons < 0) {
+			snprintf(buf, len, _("%s applies to incidents "
+			    "concerning personal data (--persons) only"), name);
+			return buf;
+		}
+		if (q->step == STEP_PPC_PRELIMINARY && incident_last(inc, STEP_PPC_FINAL))
+			return _("ppc-preliminary after ppc-final");
+		break;
+	case STEP_INVESTIGATED:
+		if (!(done & BIT(STEP_MAYOR)))
+			return _("investigated before mayor-reported: the Mayor investigates on the report (R9.2)");
+		break;
+	case STEP_DISCONNECTED:
+		if (!(done & BIT(STEP_MAYOR)))
+			return _("disconnected before mayor-reported: the Mayor orders it on the report (R9.2)");
+		if (incident_disconnected(inc))
+			return _("already disconnected");
+		if (q->note == NULL || q->note[0] == '\0')
+			return _("disconnected needs --note with the Mayor's grounds (R9.2)");
+		break;
+	case STEP_RECONNECTED:
+		if (!incident_disconnected(inc))
+			return _("reconnected before disconnected");
+		if (q->at < incident_last(inc, STEP_DISCONNECTED)->at)
+			return _("--at is before the disconnection");
+		break;
+	case STEP_COMMITTEE:
+	case STEP_PIC_COMMITTEE:
+		if (!(done & BIT(STEP_GM))) {
+			snprintf(buf, len, _("%s before general-manager-reported: the General Security Manager reports to the committees (R9.3)"), name);
+			return buf;
+		}
+		break;
+	case STEP_COUNTERMEASURES:
+		if (q->note == NULL || q->note[0] == '\0')
+			return _("countermeasures needs --note saying what is done to prevent a recurrence (R12)");
+		break;
+	case STEP_CLOSED:
+		if (q->force && (q->note == NULL || q->note[0] == '\0'))
+			return _("--force needs --note saying why");
+		if ((out = incident_outstanding(inc)) != 0 && !q->force) {
+			snprintf(buf, len, _("cannot close: still outstanding:"));
+			for (i = 0; i < NSTEPS; i++)
+				if (out & BIT(i)) {
+					strncat(buf, " ", len - strlen(buf) - 1);
+					strncat(buf, inc_step_names[i], len - strlen(buf) - 1);
+				}
+			strncat(buf, _(" (--force with --note to close anyway)"),
+			    len - strlen(buf) - 1);
+			return buf;
+		}
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
