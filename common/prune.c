@@ -357,6 +357,8 @@ archive_match(struct archive *a, const struct tail_key *k)
  * Walks the records before r->limit, removing (and archiving) those older
  * than the cutoff.  The line in hand goes only once the next one is read,
  * so the newest record is never removed.  *keep_off: the first kept line.
+ * Long: one pass whose state (the line pending, kept yet) lives in its
+ * locals; read top to bottom.
  */
 static int
 scan(struct tail_lines *r, const char *fname, struct archive *a,
@@ -564,22 +566,146 @@ record_run(struct store *st, const struct prune_opts *o, const struct prune_resu
 	    cutoff, o->retain_days);
 }
 
+/* The head a run works to.  Only what the head commits: bytes after it
+ * are an append in flight or one to be repaired.  A real run first does
+ * what every writer does (checks the head, repairs, seals) under the log
+ * lock; a dry run takes no lock and writes nothing, as readers. */
+static int
+run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
+{
+	const char *why;
+	int ret = ST_OK;
+
+	if (!o->dry_run) {
+		if ((ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
+			return ret;
+		ret = oplog_seal_at(st, o->now);
+	}
+	if (ret == ST_OK && oplog_head_read(st, head, &why) == -1) {
+		warnx("%s/%s: %s", st->dir, "oplog.head", why);
+		ret = ST_FAIL;
+	}
+	if (!o->dry_run)
+		store_unlock(st, STORE_LOCK_LOG);
+	return ret;
+}
+
+/*
+ * The new log must be shorter than the head says until the head is
+ * committed: a writer finding the log longer would cut it back to
+ * the head's size.  So records shorter than the checkpoint wait: res
+ * says they are deferred, a (when not NULL) archives nothing.
+ */
+static void
+defer_short(struct store *st, long long keep_off, struct prune_result *res,
+    struct archive *a)
+{
+	if (res->removed <= 0 || keep_off - (long long)sizeof(OPLOG_HEADER) >
+	    CHECKPOINT_MAX + 2 * (long long)strlen(st->terminal))
+		return;
+	res->deferred = res->removed;
+	res->removed = res->archived = 0;
+	res->first_removed = res->last_removed = -1;
+	res->oldest_kept = res->first_time;
+	if (a != NULL) {
+		a->len = 0;
+		a->need_header = a->fresh;
+	}
+}
+
+/* The header and the kept records, [keep_off, end) of fd, in PRUNE_TMP,
+ * on disk, af ready for commit().  ST_OK, or ST_FAIL after a message with
+ * PRUNE_TMP removed. */
+static int
+write_kept(struct store *st, int fd, long long keep_off, long long end,
+    struct atomic_file *af)
+{
+	int tmpfd;
+
+	af->dirfd = st->dirfd;
+	snprintf(af->tmpname, sizeof(af->tmpname), "%s", PRUNE_TMP);
+	tmpfd = openat(st->dirfd, PRUNE_TMP, O_RDWR | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (tmpfd == -1 || (af->fp = fdopen(tmpfd, "w")) == NULL) {
+		warn("%s/%s", st->dir, PRUNE_TMP);
+		if (tmpfd != -1) {
+			close(tmpfd);
+			unlinkat(st->dirfd, PRUNE_TMP, 0);
+		}
+		return ST_FAIL;
+	}
+	af->name = xstrdup(OPLOG_FILE);
+	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1 ||
+	    copy_range(fd, keep_off, end, tmpfd) == -1 ||
+	    fdatasync(tmpfd) == -1) {
+		warn("%s/%s", st->dir, PRUNE_TMP);
+		atomic_abort(af);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+/* oplog.csv opened for reading, at least as long as head says; -1 after
+ * a message. */
+static int
+open_log(struct store *st, const char *fname, const struct oplog_head *head)
+{
+	struct stat sb;
+	int fd;
+
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		warn("%s", fname);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (sb.st_size < head->size) {
+		warnx(_("%s: shorter than its head says; run log-verify"), fname);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The log replaced by its records from keep_off on, behind the checkpoint
+ * record of cut (commit()), under the log lock. */
+static int
+replace_log(struct store *st, const struct prune_opts *o, int fd,
+    long long keep_off, const struct oplog_head *head,
+    const struct tail_key *cut, struct prune_result *res)
+{
+	struct atomic_file af;
+	int ret;
+
+	memset(&af, 0, sizeof(af));
+	if ((ret = write_kept(st, fd, keep_off, head->size, &af)) != ST_OK)
+		return ret;
+	if (store_lock(st, STORE_LOCK_LOG) != ST_OK) {
+		atomic_abort(&af);
+		return ST_FAIL;
+	}
+	ret = commit(st, o, fd, head->size, &af, cut, res);
+	if (af.name != NULL)
+		atomic_abort(&af);
+	store_unlock(st, STORE_LOCK_LOG);
+	return ret;
+}
+
+/* Long: the run's steps in their order of durability (lock, clock, head,
+ * scan, archive, replace), every resource freed at the one label out. */
 int
 prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res)
 {
 	struct archive arch, *a = NULL;
-	struct atomic_file af;
 	struct oplog_head head;
 	struct tail_lines r;
-	struct stat sb;
 	struct tail_key cut;
-	const char *why;
 	char *fname;
 	long long keep_off;
-	int lockfd = -1, ret = ST_FAIL, tmpfd;
+	int lockfd = -1, ret = ST_FAIL;
 
 	memset(res, 0, sizeof(*res));
-	memset(&af, 0, sizeof(af));
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
 	res->cutoff = prune_cutoff(o->now, o->retain_days);
@@ -601,33 +727,11 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	 * nothing, and shows what the clock would remove). */
 	if (!o->dry_run && (ret = clock_plausible(st, o)) != ST_OK)
 		goto out;
-	/* Only what the head commits: bytes after it are an append in flight
-	 * or one to be repaired.  A real run first does what every writer
-	 * does (checks the head, repairs, seals); a dry run takes no lock and
-	 * writes nothing, as readers. */
-	if (!o->dry_run) {
-		if ((ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
-			goto out;
-		ret = oplog_seal_at(st, o->now);
-	}
-	if (ret == ST_OK && oplog_head_read(st, &head, &why) == -1) {
-		warnx("%s/%s: %s", st->dir, "oplog.head", why);
-		ret = ST_FAIL;
-	}
-	if (!o->dry_run)
-		store_unlock(st, STORE_LOCK_LOG);
-	if (ret != ST_OK)
+	if ((ret = run_head(st, o, &head)) != ST_OK)
 		goto out;
 	ret = ST_FAIL;
-	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
-	    fstat(r.fd, &sb) == -1) {
-		warn("%s", fname);
+	if ((r.fd = open_log(st, fname, &head)) == -1)
 		goto out;
-	}
-	if (sb.st_size < head.size) {
-		warnx(_("%s: shorter than its head says; run log-verify"), fname);
-		goto out;
-	}
 	if (o->archive != NULL && !o->dry_run) {
 		a = &arch;
 		if (archive_open(a, o->archive) == -1) {
@@ -639,22 +743,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	r.limit = head.size;
 	if (scan(&r, fname, a, res, &cut, &keep_off) == -1)
 		goto out;
-	/*
-	 * The new log must be shorter than the head says until the head is
-	 * committed: a writer finding the log longer would cut it back to
-	 * the head's size.  So records shorter than the checkpoint wait.
-	 */
-	if (res->removed > 0 && keep_off - (long long)sizeof(OPLOG_HEADER) <=
-	    CHECKPOINT_MAX + 2 * (long long)strlen(st->terminal)) {
-		res->deferred = res->removed;
-		res->removed = res->archived = 0;
-		res->first_removed = res->last_removed = -1;
-		res->oldest_kept = res->first_time;
-		if (a != NULL) {
-			a->len = 0;
-			a->need_header = a->fresh;
-		}
-	}
+	defer_short(st, keep_off, res, a);
 	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->from, keep_off) == -1)
 		goto out;
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
@@ -672,37 +761,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	a = NULL;
 	if (ret != ST_OK)
 		goto out;
-	ret = ST_FAIL;
-
-	af.dirfd = st->dirfd;
-	snprintf(af.tmpname, sizeof(af.tmpname), "%s", PRUNE_TMP);
-	tmpfd = openat(st->dirfd, PRUNE_TMP, O_RDWR | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (tmpfd == -1 || (af.fp = fdopen(tmpfd, "w")) == NULL) {
-		warn("%s/%s", st->dir, PRUNE_TMP);
-		if (tmpfd != -1) {
-			close(tmpfd);
-			unlinkat(st->dirfd, PRUNE_TMP, 0);
-		}
-		goto out;
-	}
-	af.name = xstrdup(OPLOG_FILE);
-	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1 ||
-	    copy_range(r.fd, keep_off, head.size, tmpfd) == -1 ||
-	    fdatasync(tmpfd) == -1) {
-		warn("%s/%s", st->dir, PRUNE_TMP);
-		atomic_abort(&af);
-		goto out;
-	}
-
-	if (store_lock(st, STORE_LOCK_LOG) != ST_OK) {
-		atomic_abort(&af);
-		goto out;
-	}
-	ret = commit(st, o, r.fd, head.size, &af, &cut, res);
-	if (af.name != NULL)
-		atomic_abort(&af);
-	store_unlock(st, STORE_LOCK_LOG);
+	ret = replace_log(st, o, r.fd, keep_off, &head, &cut, res);
 out:
 	if (a != NULL)
 		archive_close(a, 0);
