@@ -78,109 +78,109 @@ close_all(int *ip, int *op)
 	}
 }
 
-int
-spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *status)
+/* A run's pipes, -1 when closed, and where its output goes. */
+struct run {
+	const struct spawn *s;
+	int		ip[2], op[2];	/* its stdin, its stdout */
+	size_t		inoff, cap;
+	unsigned char	**out;		/* NULL: read and dropped */
+	size_t		*outlen;
+};
+
+/* Writes what the program's stdin takes now; closes it at the end, or
+ * when the program stopped reading (EPIPE: its status decides). */
+static void
+feed(struct run *r)
 {
-	int ip[2] = { -1, -1 }, op[2] = { -1, -1 }, result = SPAWN_OK;
-	long long deadline = now_ms() + s->timeout_ms;
-	const unsigned char *in = s->in;
-	size_t inoff = 0, cap = 0;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	struct pollfd pf[2];
-	pid_t pid;
+	ssize_t n = write(r->ip[1], (const unsigned char *)r->s->in + r->inoff,
+	    r->s->inlen - r->inoff);
+
+	if (n > 0)
+		r->inoff += (size_t)n;
+	if ((n == -1 && errno != EAGAIN && errno != EINTR) ||
+	    r->inoff == r->s->inlen) {
+		close(r->ip[1]);
+		r->ip[1] = -1;
+	}
+}
+
+/* Reads what its stdout has, closing it at the end: SPAWN_OK, or
+ * SPAWN_TOOBIG when there is more than outmax. */
+static int
+collect(struct run *r)
+{
 	ssize_t n;
 
-	if (out != NULL) {
-		*out = NULL;
-		*outlen = 0;
+	if (r->out != NULL && *r->outlen == r->cap) {
+		if (r->cap == r->s->outmax)
+			return SPAWN_TOOBIG;
+		r->cap = r->cap == 0 ? 4096 : r->cap * 2 > r->s->outmax ?
+		    r->s->outmax : r->cap * 2;
+		*r->out = grow(*r->out, *r->outlen, r->cap);
 	}
-	if ((in != NULL && pipe2(ip, O_CLOEXEC) == -1) ||
-	    (!s->out_to_stderr && pipe2(op, O_CLOEXEC) == -1)) {
-		warn(_("pipe"));
-		close_all(ip, op);
-		return SPAWN_ERR;
-	}
-	if ((pid = fork()) == -1) {
-		warn(_("fork"));
-		close_all(ip, op);
-		return SPAWN_ERR;
-	}
-	if (pid == 0)
-		child(s, ip[0], op[1]);
-	if (ip[0] != -1)
-		close(ip[0]);
-	if (op[1] != -1)
-		close(op[1]);
-	ip[0] = op[1] = -1;
-	sigemptyset(&ign.sa_mask);
-	(void)sigaction(SIGPIPE, &ign, &old);
-	if (ip[1] != -1)
-		(void)fcntl(ip[1], F_SETFL, O_NONBLOCK);
-	while (op[0] != -1 || ip[1] != -1) {
-		long long left = deadline - now_ms();
-		int nfd = 0, r;
+	if (r->out != NULL)
+		n = read(r->op[0], *r->out + *r->outlen, r->cap - *r->outlen);
+	else {
+		char junk[512];
 
-		if (left <= 0) {
-			result = SPAWN_TIMEOUT;
-			break;
-		}
-		if (ip[1] != -1)
-			pf[nfd++] = (struct pollfd){ .fd = ip[1], .events = POLLOUT };
-		if (op[0] != -1)
-			pf[nfd++] = (struct pollfd){ .fd = op[0], .events = POLLIN };
-		r = poll(pf, nfd, left > 1000 ? 1000 : (int)left);
-		if (r == -1 && errno != EINTR) {
+		n = read(r->op[0], junk, sizeof junk);
+	}
+	if (n > 0 && r->out != NULL)
+		*r->outlen += (size_t)n;
+	if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
+		close(r->op[0]);
+		r->op[0] = -1;
+	}
+	return SPAWN_OK;
+}
+
+/* Feeds and collects until both pipes are closed: SPAWN_OK, or why not. */
+static int
+pump(struct run *r, long long deadline)
+{
+	struct pollfd pf[2];
+
+	while (r->op[0] != -1 || r->ip[1] != -1) {
+		long long left = deadline - now_ms();
+		int nfd = 0, n;
+
+		if (left <= 0)
+			return SPAWN_TIMEOUT;
+		if (r->ip[1] != -1)
+			pf[nfd++] = (struct pollfd){ .fd = r->ip[1], .events = POLLOUT };
+		if (r->op[0] != -1)
+			pf[nfd++] = (struct pollfd){ .fd = r->op[0], .events = POLLIN };
+		n = poll(pf, nfd, left > 1000 ? 1000 : (int)left);
+		if (n == -1 && errno != EINTR) {
 			warn(_("poll"));
-			result = SPAWN_ERR;
-			break;
+			return SPAWN_ERR;
 		}
-		if (r <= 0)
+		if (n <= 0)
 			continue;
 		for (int i = 0; i < nfd; i++) {
 			if (pf[i].revents == 0)
 				continue;
-			if (pf[i].fd == ip[1]) {
-				n = write(ip[1], in + inoff, s->inlen - inoff);
-				if (n > 0)
-					inoff += (size_t)n;
-				/* EPIPE: it stopped reading; its status decides. */
-				if ((n == -1 && errno != EAGAIN && errno != EINTR) ||
-				    inoff == s->inlen) {
-					close(ip[1]);
-					ip[1] = -1;
-				}
-				continue;
-			}
-			if (out != NULL && *outlen == cap) {
-				if (cap == s->outmax) {
-					result = SPAWN_TOOBIG;
-					goto stop;
-				}
-				cap = cap == 0 ? 4096 : cap * 2 > s->outmax ?
-				    s->outmax : cap * 2;
-				*out = grow(*out, *outlen, cap);
-			}
-			if (out != NULL)
-				n = read(op[0], *out + *outlen, cap - *outlen);
-			else {
-				char junk[512];
-				n = read(op[0], junk, sizeof junk);
-			}
-			if (n > 0 && out != NULL)
-				*outlen += (size_t)n;
-			if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
-				close(op[0]);
-				op[0] = -1;
-			}
+			if (pf[i].fd == r->ip[1])
+				feed(r);
+			else if (collect(r) == SPAWN_TOOBIG)
+				return SPAWN_TOOBIG;
 		}
 	}
-stop:
-	/* Wait for the exit within what is left of the time. */
+	return SPAWN_OK;
+}
+
+/* After a pump that ended well (result SPAWN_OK), waits for the exit
+ * within what is left of the time; otherwise, or past the deadline, kills
+ * the program (its group when it has one) and reaps it. */
+static int
+reap(const struct spawn *s, pid_t pid, int *status, long long deadline,
+    int result)
+{
 	while (result == SPAWN_OK) {
 		pid_t w = waitpid(pid, status, WNOHANG);
 
 		if (w == pid)
-			goto done;
+			return SPAWN_OK;
 		if (w == -1 && errno != EINTR) {
 			warn(_("waitpid"));
 			result = SPAWN_ERR;
@@ -196,8 +196,46 @@ stop:
 	(void)kill(pid, SIGKILL);
 	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
 		;
-done:
+	return result;
+}
+
+int
+spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *status)
+{
+	struct run r = { s, { -1, -1 }, { -1, -1 }, 0, 0, out, outlen };
+	long long deadline = now_ms() + s->timeout_ms;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	pid_t pid;
+	int result;
+
+	if (out != NULL) {
+		*out = NULL;
+		*outlen = 0;
+	}
+	if ((s->in != NULL && pipe2(r.ip, O_CLOEXEC) == -1) ||
+	    (!s->out_to_stderr && pipe2(r.op, O_CLOEXEC) == -1)) {
+		warn(_("pipe"));
+		close_all(r.ip, r.op);
+		return SPAWN_ERR;
+	}
+	if ((pid = fork()) == -1) {
+		warn(_("fork"));
+		close_all(r.ip, r.op);
+		return SPAWN_ERR;
+	}
+	if (pid == 0)
+		child(s, r.ip[0], r.op[1]);
+	if (r.ip[0] != -1)
+		close(r.ip[0]);
+	if (r.op[1] != -1)
+		close(r.op[1]);
+	r.ip[0] = r.op[1] = -1;
+	sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGPIPE, &ign, &old);
+	if (r.ip[1] != -1)
+		(void)fcntl(r.ip[1], F_SETFL, O_NONBLOCK);
+	result = reap(s, pid, status, deadline, pump(&r, deadline));
 	(void)sigaction(SIGPIPE, &old, NULL);
-	close_all(ip, op);
+	close_all(r.ip, r.op);
 	return result;
 }
