@@ -264,16 +264,14 @@ report_sign(FILE *fp, const struct register_ *reg, const struct incident *inc,
 	free(p);
 }
 
-static int
-report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
+/* The report's head: to whom, the date, from whom. */
+static void
+text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
     const struct incident *inc, enum inc_lang lang, int64_t now)
 {
 	const int ja = lang == INC_JA;
-	const struct inc_event *e;
-	unsigned out = incident_outstanding(inc);
-	char b1[128], sn[768], cite[128], tz[16] = "", *p;
+	char b1[128], tz[16] = "", *p;
 	struct tm tm;
-	size_t i;
 
 	if (era_local_tm(now, &tm))
 		strftime(tz, sizeof(tz), "%Z", &tm);
@@ -292,6 +290,15 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 	    muni_name(cf, MN_SECURITY_MANAGER, ja), p);
 	free(p);
 	fprintf(fp, L(lang, "(times are local, %s)\n\n", "(時刻は%s)\n\n"), tz);
+}
+
+/* What happened, as recorded by `new`. */
+static void
+text_facts(FILE *fp, const struct conf *cf, const struct incident *inc,
+    enum inc_lang lang)
+{
+	const int ja = lang == INC_JA;
+	char b1[128], sn[768];
 
 	fprintf(fp, L(lang, "Incident: %s\n", "番号: %s\n"), inc->id);
 	fprintf(fp, L(lang, "Status: %s\n", "状態: %s\n"), incident_closed(inc) ?
@@ -321,6 +328,16 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 		fputs(L(lang, "Detail:\n", "詳細:\n"), fp);
 		indented(fp, inc->detail);
 	}
+}
+
+/* Every event, in file order, with who recorded it. */
+static void
+text_timeline(FILE *fp, const struct conf *cf, const struct register_ *reg,
+    const struct incident *inc, enum inc_lang lang)
+{
+	const struct inc_event *e;
+	char b1[128], sn[768], *p;
+	size_t i;
 
 	fprintf(fp, "\n%s\n", L(lang, "Timeline:", "経過:"));
 	p = who(reg, inc->by, lang);
@@ -338,6 +355,17 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 			    e->forced ? L(lang, " (closed with outstanding steps)",
 			    "(未了事項ありで終結)") : "", e->note);
 	}
+}
+
+/* The steps R9.1 requires, done or not, and those outstanding. */
+static void
+text_duties(FILE *fp, const struct conf *cf, const struct incident *inc,
+    enum inc_lang lang)
+{
+	const int ja = lang == INC_JA;
+	unsigned out = incident_outstanding(inc);
+	char sn[768], cite[128];
+	size_t i;
 
 	muni_cite(cf, REF_R9_1, -1, ja, cite, sizeof(cite));
 	fprintf(fp, ja ? "\n%sによる対応状況:\n" : "\nWhat %s requires:\n", cite);
@@ -360,6 +388,17 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 				fprintf(fp, "  %s\n", step_name(cf, i, lang, sn,
 				    sizeof(sn)));
 	}
+}
+
+/* The disconnections and reconnections the Mayor ordered (R9.2). */
+static void
+text_disconnection(FILE *fp, const struct conf *cf, const struct incident *inc,
+    enum inc_lang lang)
+{
+	const int ja = lang == INC_JA;
+	const struct inc_event *e;
+	char b1[128], cite[128];
+	size_t i;
 
 	muni_cite(cf, REF_R9_2, 0, ja, cite, sizeof(cite));
 	fprintf(fp, ja ? "\n結合の切断(%s):\n" : "\nDisconnection (%s):\n", cite);
@@ -382,8 +421,16 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 		if (incident_disconnected(inc))
 			fprintf(fp, "  %s\n", L(lang, "still disconnected", "切断中"));
 	}
-	if (inc->persons >= 0)
-		appi_text(fp, inc, lang, now);
+}
+
+/* What is done against a recurrence (R12). */
+static void
+text_countermeasures(FILE *fp, const struct conf *cf,
+    const struct incident *inc, enum inc_lang lang)
+{
+	char b1[128], sn[768];
+	size_t i;
+
 	fprintf(fp, "\n%s:\n", step_name(cf, STEP_COUNTERMEASURES, lang, sn,
 	    sizeof(sn)));
 	if (incident_last(inc, STEP_COUNTERMEASURES) == NULL)
@@ -393,6 +440,20 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 		if (inc->ev[i].step == STEP_COUNTERMEASURES)
 			fprintf(fp, "  %s  %s\n", when(inc->ev[i].at, lang, 1, b1,
 			    sizeof(b1)), inc->ev[i].note);
+}
+
+static int
+report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
+    const struct incident *inc, enum inc_lang lang, int64_t now)
+{
+	text_head(fp, cf, reg, inc, lang, now);
+	text_facts(fp, cf, inc, lang);
+	text_timeline(fp, cf, reg, inc, lang);
+	text_duties(fp, cf, inc, lang);
+	text_disconnection(fp, cf, inc, lang);
+	if (inc->persons >= 0)
+		appi_text(fp, inc, lang, now);
+	text_countermeasures(fp, cf, inc, lang);
 	report_sign(fp, reg, inc, lang, now);
 	return 0;
 }
@@ -621,6 +682,76 @@ steps_words(char *buf, size_t len, unsigned set, const char *sep)
 		}
 }
 
+/* A row of the list's table: measured into w (pass 0) or printed (1). */
+static void
+list_table_row(FILE *fp, const struct incident *inc, enum inc_lang lang,
+    unsigned o, const char *late, size_t w[6], int pass)
+{
+	char det[128], nout[16];
+	const char *row[6];
+	size_t j;
+
+	snprintf(nout, sizeof(nout), "%u", (unsigned)__builtin_popcount(o));
+	row[0] = inc->id;
+	row[1] = lang == INC_JA ? (incident_closed(inc) ? "終結" : "対応中") :
+	    incident_closed(inc) ? "closed" : "open";
+	row[2] = lang == INC_JA ? type_short_ja[inc->type] :
+	    inc_type_names[inc->type];
+	row[3] = when(inc->detected, lang, 1, det, sizeof(det));
+	row[4] = nout;
+	row[5] = late[0] ? late : "-";
+	for (j = 0; j < 6; j++) {
+		if (pass == 0 && width(row[j]) > w[j])
+			w[j] = width(row[j]);
+		if (pass == 1)
+			cell(fp, row[j], w[j]);
+	}
+	if (pass == 1)
+		fprintf(fp, "%s\n", inc->summary);
+}
+
+/* A row of the list in CSV: out and late the steps' names. */
+static void
+list_csv_row(FILE *fp, const struct incident *inc, const char *out,
+    const char *late)
+{
+	char rep[TIME_BUFSZ], dt[TIME_BUFSZ];
+	const char *f[11];
+
+	time_format(inc->detected, dt);
+	time_format(inc->recorded, rep);
+	f[0] = inc->id; f[1] = incident_closed(inc) ? "closed" : "open";
+	f[2] = inc_type_names[inc->type];
+	f[3] = inc->cause >= 0 ? inc_cause_names[inc->cause] : ""; f[4] = dt; f[5] = rep;
+	f[6] = inc->by; f[7] = incident_disconnected(inc) ? "yes" : "no";
+	f[8] = out; f[9] = late; f[10] = inc->summary;
+	csv_write_record(fp, f, 11);
+}
+
+/* An object of the list in JSON, after a comma unless first. */
+static void
+list_json_row(FILE *fp, const struct incident *inc, unsigned o, unsigned l,
+    int first)
+{
+	fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"detected\":",
+	    first ? "" : ",", inc->id, incident_closed(inc) ? "closed" : "open",
+	    inc_type_names[inc->type],
+	    inc->cause >= 0 ? inc_cause_names[inc->cause] : "");
+	json_time(fp, inc->detected);
+	fputs(",\"reported\":", fp);
+	json_time(fp, inc->recorded);
+	fputs(",\"by\":", fp);
+	json_put_string(fp, inc->by);
+	fprintf(fp, ",\"disconnected\":%s,\"outstanding\":",
+	    incident_disconnected(inc) ? "true" : "false");
+	json_steps(fp, o);
+	fputs(",\"overdue\":", fp);
+	json_steps(fp, l);
+	fputs(",\"summary\":", fp);
+	json_put_string(fp, inc->summary);
+	putc('}', fp);
+}
+
 int
 render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
     enum inc_lang lang, int open_only, long long hours, int64_t now)
@@ -629,7 +760,7 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 		"detected", "reported", "by", "disconnected", "outstanding",
 		"overdue", "summary" };
 	const char *th[7];
-	char det[128], rep[TIME_BUFSZ], dt[TIME_BUFSZ], out[512], late[512], nout[16];
+	char out[512], late[512];
 	size_t i, j, w[6] = { 0 };
 	int pass, first = 1;
 	FILE *to = fp;
@@ -661,8 +792,6 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 			const struct incident *inc = &all->inc[i];
 			unsigned o = incident_outstanding(inc);
 			unsigned l = incident_overdue(inc, now, hours);
-			const char *st = incident_closed(inc) ? "closed" : "open";
-			const char *row[6];
 
 			if ((open_only || hours >= 0) && incident_closed(inc))
 				continue;
@@ -670,50 +799,12 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 				continue;
 			steps_words(out, sizeof(out), o, fmt == FMT_TABLE ? "," : " ");
 			steps_words(late, sizeof(late), l, fmt == FMT_TABLE ? "," : " ");
-			if (fmt == FMT_TABLE) {
-				snprintf(nout, sizeof(nout), "%u", (unsigned)__builtin_popcount(o));
-				row[0] = inc->id;
-				row[1] = lang == INC_JA ? (incident_closed(inc) ? "終結" : "対応中") : st;
-				row[2] = lang == INC_JA ? type_short_ja[inc->type] :
-				    inc_type_names[inc->type];
-				row[3] = when(inc->detected, lang, 1, det, sizeof(det));
-				row[4] = nout;
-				row[5] = late[0] ? late : "-";
-				for (j = 0; j < 6; j++) {
-					if (pass == 0 && width(row[j]) > w[j])
-						w[j] = width(row[j]);
-					if (pass == 1)
-						cell(fp, row[j], w[j]);
-				}
-				if (pass == 1)
-					fprintf(fp, "%s\n", inc->summary);
-			} else if (fmt == FMT_CSV) {
-				const char *f[11];
-
-				time_format(inc->detected, dt);
-				time_format(inc->recorded, rep);
-				f[0] = inc->id; f[1] = st; f[2] = inc_type_names[inc->type];
-				f[3] = inc->cause >= 0 ? inc_cause_names[inc->cause] : ""; f[4] = dt; f[5] = rep;
-				f[6] = inc->by; f[7] = incident_disconnected(inc) ? "yes" : "no";
-				f[8] = out; f[9] = late; f[10] = inc->summary;
-				csv_write_record(fp, f, 11);
-			} else {
-				fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"detected\":",
-				    first ? "" : ",", inc->id, st, inc_type_names[inc->type],
-				    inc->cause >= 0 ? inc_cause_names[inc->cause] : "");
-				json_time(fp, inc->detected);
-				fputs(",\"reported\":", fp);
-				json_time(fp, inc->recorded);
-				fputs(",\"by\":", fp);
-				json_put_string(fp, inc->by);
-				fprintf(fp, ",\"disconnected\":%s,\"outstanding\":",
-				    incident_disconnected(inc) ? "true" : "false");
-				json_steps(fp, o);
-				fputs(",\"overdue\":", fp);
-				json_steps(fp, l);
-				fputs(",\"summary\":", fp);
-				json_put_string(fp, inc->summary);
-				putc('}', fp);
+			if (fmt == FMT_TABLE)
+				list_table_row(fp, inc, lang, o, late, w, pass);
+			else if (fmt == FMT_CSV)
+				list_csv_row(fp, inc, out, late);
+			else {
+				list_json_row(fp, inc, o, l, first);
 				first = 0;
 			}
 		}
