@@ -110,12 +110,48 @@ same_credential(struct store *st, const struct attempt *a)
 	return same;
 }
 
+/* Why a decision made on the first read no longer holds on the row the
+ * register has now: gone (a register restored from backup), revoked,
+ * expired, re-enrolled or reset while we computed.  NULL when it holds:
+ * it holds only for the credential the register has now (fail safe). */
+static const char *
+changed_since(struct store *st, const struct attempt *a,
+    const struct operator *o, int64_t now)
+{
+	if (o != NULL && operator_active(o, now) && o->method == a->method &&
+	    (!a->ok || same_credential(st, a)))
+		return NULL;
+	return o == NULL ? "unknown-id" :
+	    o->method != a->method ? "method-changed" :
+	    operator_revoked(o) ? "revoked" :
+	    !operator_active(o, now) ? "expired" : "credential-changed";
+}
+
+/* R5.2, R6: no attempt goes uncounted or unlogged.  A change is written
+ * now; otherwise the directory must have room to have written one (a full
+ * disk must not make the right password the only attempt that gets
+ * through, nor an unknown id answer otherwise than a known one).  Either
+ * failing denies with exit 3. */
+static int
+write_count(struct store *st, struct register_ *reg, int changed)
+{
+	if (changed)
+		return register_commit(st, reg);
+	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1) {
+		warnx(_("%s: the attempt cannot be recorded (%s): denied"),
+		    st->dir, strerror(errno));
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
 /* Counts the attempt on a fresh read under the register lock and logs it. */
 static int
 record(struct store *st, struct attempt *a)
 {
 	struct register_ reg;
 	struct operator	*o;
+	const char	*why;
 	int64_t		 now;
 	int		 r, changed = 0, status;
 
@@ -129,16 +165,9 @@ record(struct store *st, struct attempt *a)
 	}
 	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
-	if (a->known && (o == NULL || !operator_active(o, now) ||
-	    o->method != a->method || (a->ok && !same_credential(st, a)))) {
-		/* gone (a register restored from backup), revoked, expired,
-		 * re-enrolled or reset while we computed: the decision holds
-		 * only for the credential the register has now (fail safe) */
+	if (a->known && (why = changed_since(st, a, o, now)) != NULL) {
 		a->ok = 0;
-		a->reason = o == NULL ? "unknown-id" :
-		    o->method != a->method ? "method-changed" :
-		    operator_revoked(o) ? "revoked" :
-		    !operator_active(o, now) ? "expired" : "credential-changed";
+		a->reason = why;
 		status = ST_NO;
 	} else if (o != NULL) {
 		switch (operator_count_attempt(o, &st->conf, now, a->ok,
@@ -157,19 +186,7 @@ record(struct store *st, struct attempt *a)
 		if (a->ok && a->pw != NULL)
 			rehash(st, a);
 	}
-	/* R5.2, R6: no attempt goes uncounted or unlogged.  A change is
-	 * written now; otherwise the directory must have room to have written
-	 * one (a full disk must not make the right password the only attempt
-	 * that gets through, nor an unknown id answer otherwise than a known
-	 * one).  Either failing denies with exit 3. */
-	if (changed)
-		r = register_commit(st, &reg);
-	else if ((r = store_room(st, REGISTER_FILE, OPLOG_LINE_MAX)) == -1) {
-		warnx(_("%s: the attempt cannot be recorded (%s): denied"),
-		    st->dir, strerror(errno));
-		r = ST_FAIL;
-	}
-	if (r != ST_OK) {
+	if (write_count(st, &reg, changed) != ST_OK) {
 		register_end(st, &reg);
 		return ST_FAIL;
 	}
@@ -249,6 +266,83 @@ change_late(struct store *st, struct attempt *a)
 	return r;
 }
 
+/* A credential file that is a FIFO, a device or unsafe, planted as the
+ * credential: an operational failure, refused at once and logged (exit 3). */
+static int
+unreadable(struct store *st, const struct attempt *a)
+{
+	(void)oplog_log(st, "-", "auth", a->id, "error",
+	    "method=%s reason=credential-unreadable%s", method_name(a->method),
+	    a->where);
+	return ST_FAIL;
+}
+
+/* The password asked for and checked.  The hash is read before the
+ * password is asked for; whatever is reset while the person types or the
+ * KDF runs, record() admits only if the file still holds this hash.
+ * ST_OK with a->ok or a->reason set; else the status the run stops with. */
+static int
+check_password(struct store *st, struct attempt *a, int pwfd, char **pw,
+    char **cred, size_t *n)
+{
+	char	*prompt;
+	int	 r, v;
+
+	if (a->known && cred_read(st, a->id, "phc", cred, n) == ST_FAIL)
+		return unreadable(st, a);
+	if (a->known && *cred == NULL)
+		a->reason = "credential-missing";
+	prompt = xasprintf(_("Password for %s: "), a->id);
+	r = conv_secret(pwfd, prompt, pw);
+	free(prompt);
+	if (r != ST_OK)
+		return r;
+	/* Argon2 refuses an empty input and enrolment never stores
+	 * one: a deny, the same for known and unknown ids. */
+	if (**pw == '\0') {
+		if (a->known && *cred != NULL)
+			a->reason = "empty-password";
+	} else if (*cred == NULL)
+		cred_dummy(&st->conf, *pw, strlen(*pw));
+	else if ((v = cred_check(&st->conf, *cred, *pw, strlen(*pw))) == 1) {
+		a->ok = 1;
+		if (cred_stale(*cred, &st->conf)) {
+			a->pw = *pw;
+			a->phc = *cred;
+		}
+	} else
+		a->reason = v == 0 ? "wrong-password" : "credential-corrupt";
+	a->cred = *cred;
+	a->credlen = *n;
+	return ST_OK;
+}
+
+/* The template read and verified (bio.h): ST_OK with a->ok or a->reason
+ * set; ST_FAIL when it cannot be read or the device failed (logged). */
+static int
+check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
+{
+	struct bio_opts	 bo = { NULL, NULL };
+	int		 r;
+
+	if ((r = cred_read(st, a->id, "tmpl", cred, n)) == ST_FAIL)
+		return unreadable(st, a);
+	if (r == ST_NO)
+		a->reason = "credential-missing";
+	else if ((r = bio_verify(st, a->id, a->method, &bo, *cred, *n,
+	    &a->reason)) == ST_OK) {
+		a->ok = 1;
+		a->cred = *cred;
+		a->credlen = *n;
+	} else if (r == ST_FAIL) {
+		(void)oplog_log(st, "-", "auth", a->id, "error",
+		    "method=%s reason=%s%s", method_name(a->method),
+		    a->reason ? a->reason : "device", a->where);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
 static int
 authenticate(struct store *st, const char *id, int pwfd, int need_manager,
     const char *where, const struct gate_change *change)
@@ -256,11 +350,10 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	struct register_ reg;
 	struct operator	*o;
 	struct attempt	 a;
-	struct bio_opts	 bo = { NULL, NULL };
-	char		*pw = NULL, *cred = NULL, *prompt;
+	char		*pw = NULL, *cred = NULL;
 	size_t		 n = 0;
 	int64_t		 now;
-	int		 r, v, asked = 0;
+	int		 r, asked = 0;
 
 	memset(&a, 0, sizeof a);
 	a.id = id;
@@ -279,53 +372,11 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	}
 	register_free(&reg);
 
-	if (a.method == METHOD_PASSWORD) {
-		/* The hash is read before the password is asked for; whatever
-		 * is reset while the person types or the KDF runs, record()
-		 * admits only if the file still holds this hash. */
-		if (a.known && (r = cred_read(st, id, "phc", &cred, &n)) ==
-		    ST_FAIL)
-			goto unreadable;
-		if (a.known && cred == NULL)
-			a.reason = "credential-missing";
-		prompt = xasprintf(_("Password for %s: "), id);
-		r = conv_secret(pwfd, prompt, &pw);
-		free(prompt);
-		if (r != ST_OK)
-			goto out;
-		/* Argon2 refuses an empty input and enrolment never stores
-		 * one: a deny, the same for known and unknown ids. */
-		if (*pw == '\0') {
-			if (a.known && cred != NULL)
-				a.reason = "empty-password";
-		} else if (cred == NULL)
-			cred_dummy(&st->conf, pw, strlen(pw));
-		else if ((v = cred_check(&st->conf, cred, pw, strlen(pw))) == 1) {
-			a.ok = 1;
-			if (cred_stale(cred, &st->conf)) {
-				a.pw = pw;
-				a.phc = cred;
-			}
-		} else
-			a.reason = v == 0 ? "wrong-password" : "credential-corrupt";
-		a.cred = cred;
-		a.credlen = n;
-	} else if ((r = cred_read(st, id, "tmpl", &cred, &n)) == ST_FAIL)
-		goto unreadable;
-	else if (r == ST_NO)
-		a.reason = "credential-missing";
-	else if ((r = bio_verify(st, id, a.method, &bo, cred, n,
-	    &a.reason)) == ST_OK) {
-		a.ok = 1;
-		a.cred = cred;
-		a.credlen = n;
-	}
-	else if (r == ST_FAIL) {
-		(void)oplog_log(st, "-", "auth", id, "error",
-		    "method=%s reason=%s%s", method_name(a.method),
-		    a.reason ? a.reason : "device", a.where);
+	r = a.method == METHOD_PASSWORD ?
+	    check_password(st, &a, pwfd, &pw, &cred, &n) :
+	    check_template(st, &a, &cred, &n);
+	if (r != ST_OK)
 		goto out;
-	}
 	/* a change waits for the count's lock unless the person is already
 	 * denied: a locked manager is not asked for anything more */
 	if (change != NULL && a.ok && !a.locked) {
@@ -342,13 +393,6 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 		conv_error(_("authentication denied"));
 	else if (r == ST_LOCKED)
 		conv_error(_("%s is locked out: see the Security Manager"), id);
-	goto out;
-unreadable:
-	/* a FIFO, device or unsafe file planted as the credential: an
-	 * operational failure, refused at once and logged (exit 3) */
-	(void)oplog_log(st, "-", "auth", id, "error",
-	    "method=%s reason=credential-unreadable%s", method_name(a.method),
-	    a.where);
 out:
 	pw_free(pw);
 	cred_free(cred, n);
