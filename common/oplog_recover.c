@@ -181,18 +181,107 @@ out:
 	return ret;
 }
 
+/* The bytes of path from good_end to size saved aside (save_cut), then cut
+ * from the log, on disk; the findings say where they went.  ST_OK, or the
+ * failure after a message. */
+static int
+cut_tail(struct store *st, const char *path, int64_t now, long long good_end,
+    long long size, char *findings)
+{
+	char cut[64] = "";
+	int fd, r;
+
+	if ((r = save_cut(st, now, good_end, size, cut, sizeof(cut))) != ST_OK)
+		return r;
+	note(findings, "saved to %s", cut);
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1 ||
+	    ftruncate(fd, good_end) == -1 || fdatasync(fd) == -1) {
+		warn("%s", path);
+		if (fd != -1)
+			close(fd);
+		return ST_FAIL;
+	}
+	close(fd);
+	return ST_OK;
+}
+
+/* The head of the verified prefix: its last record, its count, the key
+ * epoch it has been sealed to. */
+static void
+good_head(const struct oplog_verify_result *res, struct oplog_head *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->version = 2;
+	p->seq = res->good.seq;
+	p->epoch = res->good.epoch;
+	p->erecs = res->good.erecs;
+	p->count = res->good.seq - res->first_seq + 1;
+	p->size = res->good.end;
+	p->time = res->good.time;
+	p->kepoch = res->good.epoch + res->good.seal;
+	memcpy(p->mac, res->good.mac, OPLOG_MACLEN);
+}
+
+/* The head and key rebuilt for the verified prefix, with a record
+ * `recover` saying what was found.  ST_OK with summary set, or the
+ * failure after a message. */
+static int
+rebuild(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_result *res, const char *path,
+    const char *findings, int64_t now, char *summary, size_t cap)
+{
+	struct oplog_head p;
+	struct oplog_rec rec;
+	unsigned char *k;
+	char *detail;
+	int r;
+
+	good_head(res, &p);
+	k = xmalloc_secure(32);
+	oplog_key_at(vk->k0, 0, p.kepoch, k);
+	detail = xasprintf("by uid=%lu: %s", (unsigned long)getuid(), findings);
+	if (strlen(detail) > OPLOG_DETAIL_MAX)
+		detail[OPLOG_DETAIL_MAX] = '\0';
+	rec.operator = "-";
+	rec.action = "recover";
+	rec.object = OPLOG_FILE;
+	rec.result = "ok";
+	rec.detail = detail;
+	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now)) == ST_OK)
+		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
+		    res->first_seq, res->good.seq, findings);
+	wipe(k, 32);
+	gcry_free(k);
+	free(detail);
+	return r;
+}
+
+/* res: the log verified from its start as far as it goes, at any time,
+ * the MACs inline (oplog_verify.h). */
+static void
+verify_log(const struct oplog_vkey *vk, const char *path, int64_t now,
+    struct oplog_verify_result *res)
+{
+	struct oplog_verify_opts o;
+	const char *files[1];
+
+	memset(&o, 0, sizeof(o));
+	files[0] = path;
+	o.files = files;
+	o.nfiles = 1;
+	o.prefix = o.any_time = o.inline_macs = 1;
+	o.now = now;
+	oplog_verify(NULL, vk, &o, res);
+}
+
 int
 oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
     char *summary, size_t cap)
 {
-	struct oplog_verify_opts o;
 	struct oplog_verify_result *res = xcalloc(1, sizeof(*res));
-	struct oplog_head p;
-	struct oplog_rec rec;
 	struct stat sb;
-	const char *files[1], *why;
-	char *path, findings[NOTE_MAX] = "", cut[64] = "", *detail = NULL;
-	unsigned char *k = NULL;
+	const char *why;
+	char *path, findings[NOTE_MAX] = "";
 	int fd, r;
 
 	*summary = '\0';
@@ -201,13 +290,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		return r;
 	}
 	path = xasprintf("%s/%s", st->dir, OPLOG_FILE);
-	memset(&o, 0, sizeof(o));
-	files[0] = path;
-	o.files = files;
-	o.nfiles = 1;
-	o.prefix = o.any_time = o.inline_macs = 1;
-	o.now = now;
-	oplog_verify(NULL, vk, &o, res);
+	verify_log(vk, path, now, res);
 	if (res->status == ST_FAIL) {
 		warnx("%s: %s", res->bad_file, res->reason);
 		r = ST_FAIL;
@@ -238,50 +321,12 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		r = ST_OK;
 		goto out;
 	}
-	if (sb.st_size > res->good.end) {
-		if ((r = save_cut(st, now, res->good.end, sb.st_size, cut, sizeof(cut))) != ST_OK)
-			goto out;
-		note(findings, "saved to %s", cut);
-		if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1 ||
-		    ftruncate(fd, res->good.end) == -1 || fdatasync(fd) == -1) {
-			warn("%s", path);
-			if (fd != -1)
-				close(fd);
-			r = ST_FAIL;
-			goto out;
-		}
-		close(fd);
-	}
-	memset(&p, 0, sizeof(p));
-	p.version = 2;
-	p.seq = res->good.seq;
-	p.epoch = res->good.epoch;
-	p.erecs = res->good.erecs;
-	p.count = res->good.seq - res->first_seq + 1;
-	p.size = res->good.end;
-	p.time = res->good.time;
-	p.kepoch = res->good.epoch + res->good.seal;
-	memcpy(p.mac, res->good.mac, OPLOG_MACLEN);
-	k = xmalloc_secure(32);
-	oplog_key_at(vk->k0, 0, p.kepoch, k);
-	detail = xasprintf("by uid=%lu: %s", (unsigned long)getuid(), findings);
-	if (strlen(detail) > OPLOG_DETAIL_MAX)
-		detail[OPLOG_DETAIL_MAX] = '\0';
-	rec.operator = "-";
-	rec.action = "recover";
-	rec.object = OPLOG_FILE;
-	rec.result = "ok";
-	rec.detail = detail;
-	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now)) == ST_OK)
-		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
-		    res->first_seq, res->good.seq, findings);
+	if (sb.st_size > res->good.end && (r = cut_tail(st, path, now,
+	    res->good.end, (long long)sb.st_size, findings)) != ST_OK)
+		goto out;
+	r = rebuild(st, vk, res, path, findings, now, summary, cap);
 out:
-	if (k != NULL) {
-		wipe(k, 32);
-		gcry_free(k);
-	}
 	store_unlock(st, STORE_LOCK_LOG);
-	free(detail);
 	free(path);
 	free(res);
 	return r;
