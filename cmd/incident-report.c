@@ -234,6 +234,7 @@ inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	    incident_step(st, j->id, j->q, j->now);
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

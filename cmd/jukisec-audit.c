@@ -69,6 +69,7 @@ usage(int status)
 	    "\t[--by-password-fd N] [--note TEXT]\n"), opts);
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

@@ -286,6 +286,7 @@ abort:
 	return status;
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

@@ -64,6 +64,7 @@ summary(FILE *fp, const struct prune_opts *o, const struct prune_result *r)
 		    cut, r->kept, old);
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

@@ -95,6 +95,7 @@ value(const char **slot, const char *name, const char *arg)
 	*slot = arg;
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

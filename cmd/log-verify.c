@@ -76,6 +76,7 @@ report(const struct oplog_verify_result *res, int head)
 	putchar('\n');
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

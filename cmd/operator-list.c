@@ -46,6 +46,7 @@ usage(int status)
 	    "\t[--expiring DAYS] [--now TIME]\n"), opts);
 }
 
+/* Long: the option switch, a case an option, then checks across options. */
 int
 main(int argc, char *argv[])
 {

@@ -218,6 +218,7 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 	return NULL;
 }
 
+/* Long: one loop over the lines, each check where a reader meets it. */
 int
 conf_load_fp(struct conf *c, FILE *fp, const char *path)
 {

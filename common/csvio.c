@@ -244,6 +244,7 @@ check_header(struct csv_reader *r)
 	return 0;
 }
 
+/* Long: the reader's state machine, one state a branch. */
 int
 csvr_next(struct csv_reader *r, struct csv_record **recp)
 {

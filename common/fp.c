@@ -376,6 +376,7 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o,
 	return ST_OK;
 }
 
+/* Long: libfprint's open, claim, enrol, serialize, close, in order. */
 int
 fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
     struct secret *out)
@@ -446,6 +447,7 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 	return rc;
 }
 
+/* Long: libfprint's open, load, claim, verify, close, in order. */
 int
 fp_verify(struct store *st, const char *id, const struct bio_opts *o,
     const struct secret *t, const char **reason)

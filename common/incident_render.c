@@ -169,6 +169,7 @@ indented(FILE *fp, const char *s)
 		putc('\n', fp);
 }
 
+/* Long: the APPI section, its lines in the order of the form. */
 static void
 appi_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
 {
@@ -488,6 +489,7 @@ json_steps(FILE *fp, unsigned set)
 	putc(']', fp);
 }
 
+/* Long: the object's members in the order of the report. */
 static void
 report_json(FILE *fp, const struct incident *inc, int64_t now)
 {
@@ -752,6 +754,7 @@ list_json_row(FILE *fp, const struct incident *inc, unsigned o, unsigned l,
 	putc('}', fp);
 }
 
+/* Long: two passes, measure then print, a row an incident. */
 int
 render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
     enum inc_lang lang, int open_only, long long hours, int64_t now)

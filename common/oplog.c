@@ -681,6 +681,7 @@ oplog_add_checked(struct oplog_batch *b, const struct oplog_rec *rec)
 	return add(b, rec);
 }
 
+/* Long: the durable steps of a commit, in crash-safe order. */
 int
 oplog_commit(struct oplog_batch *b)
 {
@@ -934,6 +935,7 @@ out:
 	return r;
 }
 
+/* Long: the durable steps of a replacement, in crash-safe order. */
 int
 oplog_replace(struct store *st, struct atomic_file *af, long long cut_seq,
     const char *detail, int64_t now, int (*copy)(void *, long long), void *arg,

@@ -288,6 +288,7 @@ header_row(struct oplog_reader *r, const char *line, size_t len)
 	    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS));
 }
 
+/* Long: the refill loop; a line, a torn tail or the end, in place. */
 int
 oplog_reader_line(struct oplog_reader *r, const char **line, size_t *lenp)
 {

@@ -242,6 +242,7 @@ last_line(int fd, long long end, long long start, char *buf, size_t cap)
  * the head's kepoch, which the caller holds: ST_OK and *hd describing the
  * new log (closed, for the caller to commit), ST_NO for any other log,
  * ST_FAIL on I/O errors.
+ * Long: each check of the remnant, in the order the log is read.
  */
 int
 prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32],

@@ -311,6 +311,7 @@ file_form(FILE *fp)
 	return fm;
 }
 
+/* Long: one pass: the form, each row checked, damage told once. */
 int
 register_load(struct store *st, struct register_ *reg)
 {

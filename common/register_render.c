@@ -69,6 +69,7 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 	puts(note);
 }
 
+/* Long: the cells measured, then printed; they are owned here. */
 static void
 table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 {

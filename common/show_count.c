@@ -140,6 +140,7 @@ static const char *const keyname[] = { "", "operator", "action", "terminal", "re
 static const char *const keyhead[] = { "", N_("OPERATOR"), N_("ACTION"), N_("TERMINAL"),
 	N_("RESULT"), N_("DAY") };
 
+/* Long: one table in three formats, sharing the sort and widths. */
 void
 show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 {
