@@ -489,6 +489,19 @@ json_steps(FILE *fp, unsigned set)
 	putc(']', fp);
 }
 
+/* The members "detected", "reported" (the new event's time) and "by" of
+ * the report and the list. */
+static void
+json_recorded(FILE *fp, const struct incident *inc)
+{
+	fputs(",\"detected\":", fp);
+	json_time(fp, inc->detected);
+	fputs(",\"reported\":", fp);
+	json_time(fp, inc->recorded);
+	fputs(",\"by\":", fp);
+	json_put_string(fp, inc->by);
+}
+
 /* Long: the object's members in the order of the report. */
 static void
 report_json(FILE *fp, const struct incident *inc, int64_t now)
@@ -516,12 +529,7 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 		fputs(",\"level\":null", fp);
 	fputs(",\"occurred\":", fp);
 	json_time(fp, inc->occurred);
-	fputs(",\"detected\":", fp);
-	json_time(fp, inc->detected);
-	fputs(",\"reported\":", fp);
-	json_time(fp, inc->recorded);
-	fputs(",\"by\":", fp);
-	json_put_string(fp, inc->by);
+	json_recorded(fp, inc);
 	fputs(",\"summary\":", fp);
 	json_put_string(fp, inc->summary);
 	fputs(",\"detail\":", fp);
@@ -735,15 +743,11 @@ static void
 list_json_row(FILE *fp, const struct incident *inc, unsigned o, unsigned l,
     int first)
 {
-	fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\",\"detected\":",
+	fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\"",
 	    first ? "" : ",", inc->id, incident_closed(inc) ? "closed" : "open",
 	    inc_type_names[inc->type],
 	    inc->cause >= 0 ? inc_cause_names[inc->cause] : "");
-	json_time(fp, inc->detected);
-	fputs(",\"reported\":", fp);
-	json_time(fp, inc->recorded);
-	fputs(",\"by\":", fp);
-	json_put_string(fp, inc->by);
+	json_recorded(fp, inc);
 	fprintf(fp, ",\"disconnected\":%s,\"outstanding\":",
 	    incident_disconnected(inc) ? "true" : "false");
 	json_steps(fp, o);
