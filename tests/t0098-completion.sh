@@ -97,7 +97,7 @@ test_expect_success 'incident ids after step and show, from incident-report list
 '
 
 test_expect_success 'step names: exactly those of the sources' '
-	sed -n "/inc_step_names\[\] = {/,/};/p" "$SRCDIR/common/incident.c" |
+	sed -n "/inc_step_names\[\] = {/,/};/p" "$SRCDIR/common/incident_flow.c" |
 		grep -o "\"[a-z-]*\"" | tr -d "\"" | sort >want &&
 	test "$(wc -l <want)" -ge 10 &&
 	comp incident-report step x --step "" >got && test_cmp want got
