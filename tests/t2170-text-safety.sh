@@ -25,15 +25,23 @@ test_expect_success 'set up' '
 refused_all() {
 	cp "$D/operators.csv" r.before && cp "$D/oplog.csv" l.before &&
 	while IFS= read -r v; do
-		_a=
-		for _w in "$@"; do
-			case $_w in *BAD*) _w=${_w%%BAD*}$v${_w#*BAD} ;; esac
-			_a="$_a $(printf "%s" "$_w" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
-		done
-		eval "test_must_fail 2 $_a" 2>err </dev/null || return 1
+		bad_run "$v" "$@" 2>err </dev/null || return 1
 		one_line_matching err "contains a control character" || return 1
 	done <"$TMP/bad" &&
 	cmp r.before "$D/operators.csv" && cmp l.before "$D/oplog.csv"
+}
+
+# bad_run V CMD...: CMD with V in place of BAD in each word must exit 2.
+# The words are rebuilt in the function's own arguments: no quoting, no
+# process per word.
+bad_run() {
+	_v=$1; shift; _n=$#
+	for _w; do
+		case $_w in *BAD*) _w=${_w%%BAD*}$_v${_w#*BAD} ;; esac
+		set -- "$@" "$_w"
+	done
+	shift "$_n"
+	test_must_fail 2 "$@"
 }
 
 test_expect_success 'names and sections (operator-add, operator-mod)' '
