@@ -36,7 +36,7 @@ test_expect_success 'a translation keeps the conversions of its message in order
 '
 
 if test_have_prereq MOUNTNS,LOCALEDIR; then
-	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' 'ja_locale'
+	test_expect_success 'localedef builds ja_JP.UTF-8 (once per build directory)' 'ja_locale'
 
 	test_expect_success 'under LANG=C auth-check says it in English' '
 		test_must_fail 3 auth-check -d "$TMP/nostate" -u alice 2>err </dev/null &&

@@ -153,7 +153,7 @@ test_expect_success 'pam_jukisec(8) says why it has no -h or -V' '
 '
 
 if test_have_prereq MOUNTNS,LOCALEDIR; then
-	test_expect_success 'localedef builds ja_JP.UTF-8 into $TMP' 'ja_locale'
+	test_expect_success 'localedef builds ja_JP.UTF-8 (once per build directory)' 'ja_locale'
 
 	# name_col / desc_col: the two columns of the option lines.
 	name_col() { opt_lines "$1" | sed "s/^ *//; s/  .*//"; }

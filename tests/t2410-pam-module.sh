@@ -172,11 +172,11 @@ test_expect_success 'stacked twice: libgcrypt initialised once, both admit' '
 '
 
 # ja: the messages in Japanese, the catalogue of this build mounted over
-# LOCALEDIR in a private mount namespace and ja_JP.UTF-8 built into $TMP.
+# LOCALEDIR in a private mount namespace and ja_JP.UTF-8 built once per
+# build directory (tests/lib-ja.sh's ja_locale).
 test_lazy_prereq JALOCALE '
 	[ -n "$LOCALEDIR" ] || { echo "LOCALEDIR not known"; exit 1; }
-	mkdir -p "$TMP/loc" &&
-	localedef -i ja_JP -f UTF-8 "$TMP/loc/ja_JP.UTF-8" >/dev/null 2>&1 ||
+	ja_locale >/dev/null 2>&1 ||
 	    { echo "localedef cannot build ja_JP.UTF-8 (locales)"; exit 1; }'
 ja_pc() {
 	_u=$1 _f=$2; shift 2
