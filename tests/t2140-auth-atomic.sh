@@ -87,15 +87,13 @@ test_expect_success 'after the cost is raised, a known id with an old hash does 
 	grep -q "^19456 2 1\$" kdf.log
 '
 
+# One of each: six runs at the raised cost were 2.5 s of CPU for a figure
+# no check reads (the work above is what is asserted).
 test_expect_success 'the wall time of the two, for the record (not asserted)' '
-	u=0 k=0 i=0 &&
-	while [ $i -lt 3 ]; do
-		t0=$(date +%s%N); auth nobody "$TMP/pw.wrong" 2>/dev/null
-		t1=$(date +%s%N); auth alice "$TMP/pw.wrong" 2>/dev/null
-		t2=$(date +%s%N)
-		u=$((u + (t1 - t0) / 1000000)) k=$((k + (t2 - t1) / 1000000)) i=$((i + 1))
-	done &&
-	echo "wall time (mean of 3): unknown id $((u / 3)) ms, known id with the old hash $((k / 3)) ms" >"$TMP/timing"
+	t0=$(date +%s%N); auth nobody "$TMP/pw.wrong" 2>/dev/null
+	t1=$(date +%s%N); auth alice "$TMP/pw.wrong" 2>/dev/null
+	t2=$(date +%s%N)
+	echo "wall time (one run each): unknown id $(((t1 - t0) / 1000000)) ms, known id with the old hash $(((t2 - t1) / 1000000)) ms" >"$TMP/timing"
 '
 [ -s "$TMP/timing" ] && say "$(cat "$TMP/timing")"
 
