@@ -221,12 +221,17 @@ done
 at() {
 	[ -n "$FAKETIME_LIB" ] ||
 	    { echo "at: faketime is not installed (make deps)" >&2; return 3; }
-	# libfaketime reads local time (TZ): the instant in those terms
-	case $1 in
-	*[Zz]|*[+-][0-9][0-9]:[0-9][0-9]) _at=$1 ;;
-	*) _at="$1 UTC" ;;
-	esac
-	_at=$(date -d "$_at" "+%Y-%m-%d %H:%M:%S.%3N") || return 3; shift
+	# libfaketime reads local time (TZ): the instant in those terms.  The
+	# last conversion is kept: a test's clock is often the same many times.
+	if [ "$1" != "${_at_in-}" ] || [ "$TZ" != "${_at_tz-}" ]; then
+		case $1 in
+		*[Zz]|*[+-][0-9][0-9]:[0-9][0-9]) _at=$1 ;;
+		*) _at="$1 UTC" ;;
+		esac
+		_at=$(date -d "$_at" "+%Y-%m-%d %H:%M:%S.%3N") || return 3
+		_at_in=$1 _at_tz=$TZ _at_out=$_at
+	fi
+	_at=$_at_out; shift
 	(LD_PRELOAD=$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD} FAKETIME=$_at FAKETIME_DONT_FAKE_MONOTONIC=1
 	export LD_PRELOAD FAKETIME FAKETIME_DONT_FAKE_MONOTONIC; "$@")
 }
