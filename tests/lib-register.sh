@@ -48,11 +48,14 @@ auth() {
 	auth-check -d "$D" -u "$_id" --password-fd 3 "$@" 3<"$_f"
 }
 
-# field ID COLUMN: one column of ID's row, read with python's csv module.
+# field ID COLUMN: one column of ID's row, read as CSV (csv_awk); a
+# column the header does not have is an error.
 field() {
-	python3 -c 'import csv,sys
-for r in csv.DictReader(open(sys.argv[1], newline="")):
-    if r["id"] == sys.argv[2]: print(r[sys.argv[3]])' "$D/operators.csv" "$1" "$2"
+	(_fi=$1 _fc=$2; export _fi _fc; csv_awk '
+	!h && NF_ { h = 1; for (k = 1; k <= NF_; k++) col[F[k]] = k
+		if (!(ENVIRON["_fc"] in col)) { print "field: no column " ENVIRON["_fc"] >"/dev/stderr"; exit 1 }
+		c = col[ENVIRON["_fc"]]; next }
+	NF_ && F[col["id"]] == ENVIRON["_fi"] { print F[c] }' "$D/operators.csv")
 }
 
 # csv_set FILE KEY COLUMN VALUE: sets one field of the row whose first
@@ -77,9 +80,7 @@ regcol() { csv_set "$D/operators.csv" "$@"; }
 # log_count ACTION RESULT PATTERN: oplog records with that action, result
 # and a detail matching PATTERN (extended regex).
 log_count() {
-	python3 -c 'import csv,re,sys
-n=0
-for r in csv.reader(open(sys.argv[1], newline="")):
-    if len(r) > 7 and r[4] == sys.argv[2] and r[6] == sys.argv[3] and re.search(sys.argv[4], r[7]): n += 1
-print(n)' "$D/oplog.csv" "$1" "$2" "$3"
+	(_la=$1 _lr=$2 _lp=$3; export _la _lr _lp; csv_awk '
+	NF_ > 7 && F[5] == ENVIRON["_la"] && F[7] == ENVIRON["_lr"] && F[8] ~ ENVIRON["_lp"] { n++ }
+	END { print n + 0 }' "$D/oplog.csv")
 }

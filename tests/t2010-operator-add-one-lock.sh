@@ -7,9 +7,9 @@
 
 # last N: the last N log records as "action subject result".
 last() {
-	python3 -c 'import csv,sys
-rows = [r for r in csv.reader(open(sys.argv[1], newline="")) if len(r) > 7]
-for r in rows[-int(sys.argv[2]):]: print(r[4], r[5], r[6])' "$D/oplog.csv" "$1"
+	(_n=$1; export _n; csv_awk '
+	NF_ > 7 { r[++m] = F[5] " " F[6] " " F[7] }
+	END { for (i = m - ENVIRON["_n"] + 1; i <= m; i++) if (i > 0) print r[i] }' "$D/oplog.csv")
 }
 
 test_expect_success 'set up a state directory with a manager' '

@@ -8,9 +8,7 @@
 
 # last: the log's last record as "action subject result".
 last() {
-	python3 -c 'import csv,sys
-rows = [r for r in csv.reader(open(sys.argv[1], newline="")) if len(r) > 7]
-print(rows[-1][4], rows[-1][5], rows[-1][6])' "$D/oplog.csv"
+	csv_awk 'NF_ > 7 { r = F[5] " " F[6] " " F[7] } END { print r }' "$D/oplog.csv"
 }
 
 # refused TOOL ARGS...: TOOL run as the locked manager m exits 1 after one
