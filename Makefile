@@ -270,11 +270,15 @@ bench: deps
 	$(MAKE) all
 	JUKISEC_BUILD=$(abspath $(BUILD)) sh bench/run
 
-# The man pages, and the dependency graph of common/ and cmd/ (printed;
-# a cycle among modules or headers fails, tests/depgraph).
+# The man pages, the dependency graph of common/ and cmd/ (printed; a
+# cycle among modules or headers fails, tests/depgraph), and the functions
+# over 60 lines (a count; one without a "Long:" reason fails, tests/funclen).
 lint: $(BIN:%=$(BUILD)/%) $(BUILD)/man/stamp
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8) $(BUILD)/man/*/man*/*
 	python3 tests/depgraph $(BUILD)
+	@python3 tests/funclen $(sort $(wildcard common/*.c cmd/*.c pam/*.c)) \
+		>$(BUILD)/funclen.out; st=$$?; grep "NO REASON" $(BUILD)/funclen.out; \
+		tail -1 $(BUILD)/funclen.out; exit $$st
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 \

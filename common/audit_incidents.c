@@ -40,6 +40,9 @@ steps(const struct audit *a, unsigned bits)
 	return b.p;
 }
 
+/* Long: three R9 findings (open, overdue, in the period) over one
+ * load of incidents.csv, one check_begin ... check_end block each, in the
+ * report's order. */
 void
 audit_incidents(struct audit *a)
 {

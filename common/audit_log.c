@@ -170,6 +170,9 @@ epoch_clock(struct walk *w, const struct oplog_record *r, int seal)
 	}
 }
 
+/* Long: one record's share of every check the walk feeds (epochs and
+ * seals, head, prunes, recoveries, bursts, register changes), one branch
+ * per kind of record, read top to bottom. */
 static void
 see(struct audit *a, struct walk *w, const struct oplog_record *r)
 {

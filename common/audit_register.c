@@ -60,6 +60,8 @@ wanted_ext(const struct operator *op)
 	return op->method == METHOD_PASSWORD ? EXT_PHC : EXT_TMPL;
 }
 
+/* Long: the four R5.1 findings over the loaded register, one
+ * check_begin ... check_end block each, in the report's order. */
 static void
 check_register(struct audit *a)
 {
@@ -174,6 +176,8 @@ day(const struct audit *a, const char *s, char *buf, size_t len)
 		era_day(y, m, d, a->o->ja, buf, len);
 }
 
+/* Long: the R5.3 and R5.4 findings on how each person is confirmed,
+ * one check_begin ... check_end block each, in the report's order. */
 static void
 check_methods(struct audit *a, int cfd)
 {
@@ -258,6 +262,8 @@ check_methods(struct audit *a, int cfd)
 	    "有効な者はすべて認証方式の照合情報を持っています。"));
 }
 
+/* Long: the R5.5, R5.2 and R5.4 findings on credentials and locks,
+ * one check_begin ... check_end block each, in the report's order. */
 static void
 check_material(struct audit *a, int cfd)
 {

@@ -94,6 +94,8 @@ heading(const struct audit *a, size_t k, char *buf, size_t len)
 	    a->o->ja ? article[k].ja : article[k].en);
 }
 
+/* Long: the report's header lines in the order they are printed, in
+ * both languages. */
 static void
 render_head(const struct audit *a, FILE *out, const char *author)
 {

@@ -317,6 +317,8 @@ check_first_kept(struct vstate *v, const struct oplog_record *f, const struct cp
 	return 0;
 }
 
+/* Long: jukisec-log(5)'s rule for a log-prune record, one condition
+ * after another in the order the page states them. */
 static int
 check_prune(struct vstate *v, const struct oplog_record *r)
 {
@@ -444,6 +446,9 @@ segment(struct vstate *v, const struct oplog_record *r, int start)
 	memcpy(s->last_mac, r->mac, OPLOG_MACLEN);
 }
 
+/* Long: the rules every record must pass, one after another in the
+ * order jukisec-log(5) states them (sequence, time, fields, epoch, seal,
+ * genesis, anchor, MAC). */
 static int
 step(struct vstate *v, const struct oplog_record *r)
 {
@@ -668,7 +673,10 @@ settle(struct vstate *v)
 	    (!v->have_prev || v->prev.seq < v->hs.h[v->hs.pick].seq);
 }
 
-/* Verifies the records of fd (the live log when v->live). */
+/* Verifies the records of fd (the live log when v->live).
+ * Long: one pass over the file: what each record feeds (the rules,
+ * the sink, the observer, segments, the good prefix, the head), then the
+ * cases of its end (a torn tail, an I/O error). */
 static int
 verify_fd(struct vstate *v, int fd)
 {

@@ -318,6 +318,8 @@ register_load(struct store *st, struct register_ *reg)
 	return register_load_err(st, reg, NULL);
 }
 
+/* Long: open, pick the file's form (three column layouts), read row
+ * by row, check duplicates: one pass with one clean-up. */
 int
 register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 {
