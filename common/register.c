@@ -283,14 +283,19 @@ check_duplicates(struct register_ *reg, const size_t *lines, const char *path,
 static int
 is_header(const char *line, const char *const *cols, size_t n)
 {
-	char	 want[512] = "";
-	size_t	 i;
+	const char *p = line;
+	size_t	 i, len;
 
 	for (i = 0; i < n; i++) {
-		strcat(want, cols[i]);
-		strcat(want, i + 1 < n ? "," : "\n");
+		len = strlen(cols[i]);
+		if (strncmp(p, cols[i], len) != 0)
+			return 0;
+		p += len;
+		if (*p != (i + 1 < n ? ',' : '\n'))
+			return 0;
+		p++;
 	}
-	return strcmp(line, want) == 0;
+	return *p == '\0';
 }
 
 /* The form whose header fp starts with (FORM_NOW for any other: the
