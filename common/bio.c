@@ -20,7 +20,7 @@ bio_enrol(struct store *st, const char *id, enum method m,
 	int rc;
 
 	if (m != METHOD_FINGERPRINT && m != METHOD_EXTERNAL) {
-		warnx(_("%s: not a biometric method"), id);
+		jerr_say(st->err, ST_FAIL, _("%s: not a biometric method"), id);
 		return ST_FAIL;
 	}
 	if ((rc = tmpl_key_load(st, 1, &key)) != ST_OK)
@@ -28,7 +28,7 @@ bio_enrol(struct store *st, const char *id, enum method m,
 	rc = m == METHOD_FINGERPRINT ? fp_enrol(st, id, o, &t) :
 	    ext_enrol(st, id, &t);
 	if (rc == ST_OK)
-		rc = tmpl_seal(key, id, m, &t, blob);
+		rc = tmpl_seal(key, id, m, &t, blob, st->err);
 	secret_free(&t);
 	tmpl_key_free(key);
 	return rc;
@@ -45,17 +45,18 @@ bio_verify(struct store *st, const char *id, enum method m,
 
 	*reason = "not biometric";
 	if (m != METHOD_FINGERPRINT && m != METHOD_EXTERNAL) {
-		warnx(_("%s: not a biometric method"), id);
+		jerr_say(st->err, ST_FAIL, _("%s: not a biometric method"), id);
 		return ST_FAIL;
 	}
 	if (tmpl_key_load(st, 0, &key) != ST_OK) {
 		*reason = "template key unavailable";
 		return ST_FAIL;
 	}
-	rc = tmpl_open(key, id, m, blob, len, &t, reason);
+	rc = tmpl_open(key, id, m, blob, len, &t, reason, st->err);
 	tmpl_key_free(key);
 	if (rc == ST_NO)
-		warnx(_("template of %s is corrupt or belongs to someone else"),
+		jerr_say(st->err, ST_NO,
+		    _("template of %s is corrupt or belongs to someone else"),
 		    id);
 	if (rc != ST_OK)
 		return rc;

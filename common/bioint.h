@@ -6,7 +6,8 @@
  * Invariants: a clear template is a struct secret, heap memory that is wiped
  * before it is freed (secret_free); the template key lives in libgcrypt
  * secure memory.  Every function returns a suite status (ST_OK, ST_NO,
- * ST_FAIL, ST_USAGE) after printing at most one message.
+ * ST_FAIL, ST_USAGE) after at most one message, said to st->err (or the e
+ * given; NULL prints it: jerr_say).
  */
 #ifndef BIOINT_H
 #define BIOINT_H
@@ -34,12 +35,13 @@ void	tmpl_key_free(unsigned char *);
  * METHOD_EXTERNAL) into *out: AES-256-GCM, fresh random nonce, the id and
  * kind bound as associated data. */
 int	tmpl_seal(const unsigned char *key, const char *id, enum method kind,
-	    const struct secret *, struct buf *out);
+	    const struct secret *, struct buf *out, struct jerr *e);
 
 /* Opens a sealed blob.  ST_OK; ST_NO with *reason "template corrupt" when
  * the blob is malformed, of another kind, of another person or altered. */
 int	tmpl_open(const unsigned char *key, const char *id, enum method kind,
-	    const void *blob, size_t len, struct secret *, const char **reason);
+	    const void *blob, size_t len, struct secret *, const char **reason,
+	    struct jerr *e);
 
 /* libfprint: enrol on the chosen reader with prompts on stderr; verify a
  * clear serialised print.  ST_NO with *reason "no match", "timeout",

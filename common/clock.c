@@ -55,12 +55,12 @@ clock_log_last(struct store *st, int64_t *t)
 
 	if ((fd = store_openat(st, LOG_FILE, O_RDONLY, 0)) == -1) {
 		path = xasprintf("%s/%s", st->dir, LOG_FILE);
-		open_safe_warn(path);
+		open_safe_say(st->err, path);
 		free(path);
 		return ST_FAIL;
 	}
 	if (fstat(fd, &sb) == -1) {
-		warn("%s/%s", st->dir, LOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, LOG_FILE);
 		close(fd);
 		return ST_FAIL;
 	}
@@ -69,9 +69,11 @@ clock_log_last(struct store *st, int64_t *t)
 	close(fd);
 	if (n != sb.st_size - off) {
 		if (n == -1)
-			warn("%s/%s", st->dir, LOG_FILE);
+			jerr_say_errno(st->err, ST_FAIL,
+			    "%s/%s", st->dir, LOG_FILE);
 		else
-			warnx(_("%s/%s: short read"), st->dir, LOG_FILE);
+			jerr_say(st->err, ST_FAIL,
+			    _("%s/%s: short read"), st->dir, LOG_FILE);
 		return ST_FAIL;
 	}
 	/* the last complete line: up to the last LF, from the LF before it */
@@ -83,7 +85,8 @@ clock_log_last(struct store *st, int64_t *t)
 		    line_time(start, (size_t)(end - start), t) == 0)
 			return ST_OK;
 	}
-	warnx(_("%s/%s: no last record to take the time from"), st->dir,
+	jerr_say(st->err, ST_FAIL,
+	    _("%s/%s: no last record to take the time from"), st->dir,
 	    LOG_FILE);
 	return ST_FAIL;
 }

@@ -220,7 +220,7 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 
 /* Long: one loop over the lines, each check where a reader meets it. */
 int
-conf_load_fp(struct conf *c, FILE *fp, const char *path)
+conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 {
 	char *line = NULL, *eq, *end, msg[256];
 	const char *name, *val, *why;
@@ -234,11 +234,13 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (memchr(line, '\0', n) != NULL) {
-			warnx(_("%s:%zu: contains a NUL byte"), path, lineno);
+			jerr_say(e, ST_FAIL,
+			    _("%s:%zu: contains a NUL byte"), path, lineno);
 			goto fail;
 		}
 		if (n > LINE_MAX_LEN) {
-			warnx(_("%s:%zu: line longer than %d bytes"), path, lineno,
+			jerr_say(e, ST_FAIL,
+			    _("%s:%zu: line longer than %d bytes"), path, lineno,
 			    LINE_MAX_LEN);
 			goto fail;
 		}
@@ -246,7 +248,8 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 		if (*name == '\0' || *name == '#')
 			continue;
 		if ((eq = strchr(name, '=')) == NULL) {
-			warnx(_("%s:%zu: expected \"key = value\""), path, lineno);
+			jerr_say(e, ST_FAIL,
+			    _("%s:%zu: expected \"key = value\""), path, lineno);
 			goto fail;
 		}
 		*eq = '\0';
@@ -265,29 +268,34 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 			if (k == 0)
 				continue;
 			if (k == -1) {
-				warnx("%s:%zu: %s: %s", path, lineno, name, _(why));
+				jerr_say(e, ST_FAIL,
+				    "%s:%zu: %s: %s", path, lineno, name, _(why));
 				goto fail;
 			}
 		}
 		if (i == NKEYS) {
 			if (csv_field_problem(name, strlen(name), 64, 0) != NULL)
-				warnx(_("%s:%zu: unknown key"), path, lineno);
+				jerr_say(e, ST_FAIL,
+				    _("%s:%zu: unknown key"), path, lineno);
 			else
-				warnx(_("%s:%zu: %s: unknown key"), path, lineno, name);
+				jerr_say(e, ST_FAIL,
+				    _("%s:%zu: %s: unknown key"), path, lineno, name);
 			goto fail;
 		}
 		if (seen[i]++) {
-			warnx(_("%s:%zu: %s: set twice"), path, lineno, name);
+			jerr_say(e, ST_FAIL,
+			    _("%s:%zu: %s: set twice"), path, lineno, name);
 			goto fail;
 		}
 		if ((why = set_key(c, &keys[i], val, (size_t)(end - val), msg,
 		    sizeof(msg))) != NULL) {
-			warnx("%s:%zu: %s: %s", path, lineno, name, why);
+			jerr_say(e, ST_FAIL,
+			    "%s:%zu: %s: %s", path, lineno, name, why);
 			goto fail;
 		}
 	}
 	if (ferror(fp)) {
-		warn("%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", path);
 		goto fail;
 	}
 	free(line);
@@ -295,6 +303,12 @@ conf_load_fp(struct conf *c, FILE *fp, const char *path)
 fail:
 	free(line);
 	return ST_FAIL;
+}
+
+int
+conf_load_fp(struct conf *c, FILE *fp, const char *path)
+{
+	return conf_load_err(c, fp, path, NULL);
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "jerr.h"
 #include "muni.h"
 
 struct conf {
@@ -54,6 +55,8 @@ void	conf_defaults(struct conf *, const char *statedir);
  * regular file nobody else can write); path is for messages.  ST_OK, or
  * ST_FAIL after "file:line: ..." on stderr. */
 int	conf_load_fp(struct conf *, FILE *, const char *path);
+/* The same, the message said to e (jerr_say: NULL prints). */
+int	conf_load_err(struct conf *, FILE *, const char *path, struct jerr *e);
 
 /* 1 when name is "-" or one of conf system_actors (R5.4 exempts them). */
 int	conf_system_actor(const struct conf *, const char *name);

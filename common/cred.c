@@ -79,7 +79,8 @@ b64_decode(const char *s, size_t n, unsigned char *out, size_t want)
 
 static int
 argon2id(const char *pw, size_t len, const unsigned char *salt,
-    unsigned long m, unsigned long t, unsigned long p, unsigned char *tag)
+    unsigned long m, unsigned long t, unsigned long p, unsigned char *tag,
+    struct jerr *err)
 {
 	gcry_kdf_hd_t	 hd;
 	unsigned long	 param[4] = { TAG_LEN, t, m, p };
@@ -88,14 +89,14 @@ argon2id(const char *pw, size_t len, const unsigned char *salt,
 	e = gcry_kdf_open(&hd, GCRY_KDF_ARGON2, GCRY_KDF_ARGON2ID, param, 4,
 	    pw, len, salt, SALT_LEN, NULL, 0, NULL, 0);
 	if (e) {
-		warnx(_("Argon2id: %s"), gcry_strerror(e));
+		jerr_say(err, ST_FAIL, _("Argon2id: %s"), gcry_strerror(e));
 		return -1;
 	}
 	if ((e = gcry_kdf_compute(hd, NULL)) == 0)
 		e = gcry_kdf_final(hd, TAG_LEN, tag);
 	gcry_kdf_close(hd);
 	if (e) {
-		warnx(_("Argon2id: %s"), gcry_strerror(e));
+		jerr_say(err, ST_FAIL, _("Argon2id: %s"), gcry_strerror(e));
 		return -1;
 	}
 	return 0;
@@ -130,7 +131,8 @@ phc_parse(const char *s, struct phc *h)
 }
 
 int
-cred_hash(const struct conf *c, const char *pw, size_t len, char **phc)
+cred_hash(const struct conf *c, const char *pw, size_t len, char **phc,
+    struct jerr *e)
 {
 	unsigned char	 salt[SALT_LEN], tag[TAG_LEN];
 	struct buf	 b = { 0 };
@@ -138,7 +140,7 @@ cred_hash(const struct conf *c, const char *pw, size_t len, char **phc)
 
 	gcry_randomize(salt, sizeof salt, GCRY_STRONG_RANDOM);
 	if (argon2id(pw, len, salt, c->kdf_memory_kib, c->kdf_time,
-	    c->kdf_parallelism, tag) == -1)
+	    c->kdf_parallelism, tag, e) == -1)
 		return ST_FAIL;
 	head = xasprintf("$argon2id$v=19$m=%lld,t=%lld,p=%lld$",
 	    c->kdf_memory_kib, c->kdf_time, c->kdf_parallelism);
@@ -162,7 +164,7 @@ cred_verify(const char *phc, const char *pw, size_t len)
 
 	if (phc_parse(phc, &h) == -1)
 		return -1;
-	if (argon2id(pw, len, h.salt, h.m, h.t, h.p, tag) == -1)
+	if (argon2id(pw, len, h.salt, h.m, h.t, h.p, tag, NULL) == -1)
 		return -1;
 	r = ct_equal(tag, h.tag, TAG_LEN);
 	wipe(tag, sizeof tag);
@@ -184,17 +186,18 @@ cred_stale(const char *phc, const struct conf *c)
 static const unsigned char dummy_salt[SALT_LEN] = "jukisec-dummy-16";
 
 void
-cred_dummy(const struct conf *c, const char *pw, size_t len)
+cred_dummy(const struct conf *c, const char *pw, size_t len, struct jerr *e)
 {
 	unsigned char tag[TAG_LEN];
 
 	(void)argon2id(pw, len, dummy_salt, c->kdf_memory_kib, c->kdf_time,
-	    c->kdf_parallelism, tag);
+	    c->kdf_parallelism, tag, e);
 	wipe(tag, sizeof tag);
 }
 
 int
-cred_check(const struct conf *c, const char *phc, const char *pw, size_t len)
+cred_check(const struct conf *c, const char *phc, const char *pw, size_t len,
+    struct jerr *e)
 {
 	struct phc	 h;
 	unsigned char	 tag[TAG_LEN];
@@ -203,10 +206,10 @@ cred_check(const struct conf *c, const char *phc, const char *pw, size_t len)
 	int		 r;
 
 	if (phc_parse(phc, &h) == -1) {
-		cred_dummy(c, pw, len);
+		cred_dummy(c, pw, len, e);
 		return -1;
 	}
-	r = argon2id(pw, len, h.salt, h.m, h.t, h.p, tag) == -1 ? -1 :
+	r = argon2id(pw, len, h.salt, h.m, h.t, h.p, tag, e) == -1 ? -1 :
 	    ct_equal(tag, h.tag, TAG_LEN);
 	/* Argon2id's time is about proportional to memory x passes: the
 	 * rest of conf's work, in conf's passes (to within t KiB-passes) */
@@ -216,7 +219,7 @@ cred_check(const struct conf *c, const char *phc, const char *pw, size_t len)
 		m = (unsigned long)((want - have) / c->kdf_time);
 		floor = 8 * (unsigned long)c->kdf_parallelism;
 		(void)argon2id(pw, len, dummy_salt, m < floor ? floor : m,
-		    c->kdf_time, c->kdf_parallelism, tag);
+		    c->kdf_time, c->kdf_parallelism, tag, e);
 	}
 	wipe(tag, sizeof tag);
 	wipe(&h, sizeof h);
@@ -231,19 +234,21 @@ cred_dir(struct store *st, int create)
 
 	if (create && mkdirat(st->dirfd, CRED_DIR, 0700) == -1 &&
 	    errno != EEXIST) {
-		warn("%s/%s", st->dir, CRED_DIR);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, CRED_DIR);
 		return -1;
 	}
 	fd = openat(st->dirfd, CRED_DIR,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno != ENOENT || create)
-			warn("%s/%s", st->dir, CRED_DIR);
+			jerr_say_errno(st->err, ST_FAIL,
+			    "%s/%s", st->dir, CRED_DIR);
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1 || (sb.st_uid != geteuid() && sb.st_uid != 0) ||
 	    (sb.st_mode & 077) != 0) {
-		warnx(_("%s/%s: unsafe owner or mode (want 0700)"), st->dir,
+		jerr_say(st->err, ST_FAIL,
+		    _("%s/%s: unsafe owner or mode (want 0700)"), st->dir,
 		    CRED_DIR);
 		close(fd);
 		/* callers read ENOENT as "no credentials": never a stale one */
@@ -271,14 +276,17 @@ cred_write(struct store *st, const char *id, const char *ext,
 		return ST_FAIL;
 	name = cred_name(id, ext);
 	if (atomic_begin(&af, dfd, name, 0600) == -1) {
-		warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s/%s", st->dir, CRED_DIR, name);
 		r = ST_FAIL;
 	} else if (fwrite(p, 1, n, af.fp) != n) {
-		warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s/%s", st->dir, CRED_DIR, name);
 		atomic_abort(&af);
 		r = ST_FAIL;
 	} else if (atomic_commit(&af) == -1) {
-		warn("%s/%s/%s", st->dir, CRED_DIR, name);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s/%s", st->dir, CRED_DIR, name);
 		r = ST_FAIL;
 	}
 	free(name);
@@ -303,11 +311,12 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 	if ((fd = open_safe(dfd, name, O_RDONLY, 0, 1)) == -1) {
 		r = errno == ENOENT ? ST_NO : ST_FAIL;
 		if (r == ST_FAIL)
-			open_safe_warn(path);
+			open_safe_say(st->err, path);
 		goto out;
 	}
 	if (fstat(fd, &sb) == -1 || sb.st_size > 1 << 20) {
-		warnx(_("%s: oversized credential file"), path);
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: oversized credential file"), path);
 		goto out;
 	}
 	p = xmalloc_secure((size_t)sb.st_size + 1);
@@ -315,7 +324,7 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 	    (k = read(fd, p + n, (size_t)sb.st_size - n)) > 0)
 		n += (size_t)k;
 	if (n != (size_t)sb.st_size) {
-		warnx(_("%s: short read"), path);
+		jerr_say(st->err, ST_FAIL, _("%s: short read"), path);
 		wipe(p, n);
 		gcry_free(p);
 		goto out;
@@ -348,7 +357,8 @@ cred_destroy(struct store *st, const char *id, const char *only)
 			continue;
 		name = cred_name(id, ext[i]);
 		if (destroy_file(dfd, name) == -1) {
-			warn("%s/%s/%s", st->dir, CRED_DIR, name);
+			jerr_say_errno(st->err, ST_FAIL,
+			    "%s/%s/%s", st->dir, CRED_DIR, name);
 			r = ST_FAIL;
 		}
 		free(name);

@@ -20,8 +20,11 @@
 #define CRED_DIR	"credentials"
 
 /* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
- * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL. */
-int	cred_hash(const struct conf *, const char *pw, size_t len, char **phc);
+ * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL.
+ * Here and below, e is where libgcrypt's failure is said (jerr_say: NULL
+ * prints it): the caller's st->err. */
+int	cred_hash(const struct conf *, const char *pw, size_t len, char **phc,
+	    struct jerr *e);
 /* 1 match, 0 no match, -1 malformed PHC string (constant-time compare). */
 int	cred_verify(const char *phc, const char *pw, size_t len);
 /* cred_verify for the gate: a hash of less work than conf's cost is
@@ -30,16 +33,18 @@ int	cred_verify(const char *phc, const char *pw, size_t len);
  * (memory x passes) whatever the stored hash holds (R5.4: timing does not
  * tell a registered id from an unknown one). */
 int	cred_check(const struct conf *, const char *phc, const char *pw,
-	    size_t len);
+	    size_t len, struct jerr *e);
 /* 1 when phc's parameters are not conf's (re-hash on the next login). */
 int	cred_stale(const char *phc, const struct conf *);
 /* Runs the KDF on pw with conf's cost and throws the result away, so an
  * unknown person takes as long as a known one (R5.4). */
-void	cred_dummy(const struct conf *, const char *pw, size_t len);
+void	cred_dummy(const struct conf *, const char *pw, size_t len,
+	    struct jerr *e);
 
 /* The credentials/ directory fd (created 0700 if create), checked: a
  * directory owned by us or root, not group/world-accessible for writing.
- * -1 with a message printed. */
+ * -1 with a message said to st->err (printed when NULL), as every
+ * function below. */
 int	cred_dir(struct store *, int create);
 /* credentials/ID.EXT: write atomically (0600), read whole (ST_NO when
  * absent), destroy (ext NULL: both files of id). */

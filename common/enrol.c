@@ -30,7 +30,7 @@ credential_new(struct store *st, const char *id, enum method m, int pwfd,
 		pw_free(pw);
 		return ST_USAGE;
 	}
-	r = cred_hash(&st->conf, pw, strlen(pw), &phc);
+	r = cred_hash(&st->conf, pw, strlen(pw), &phc, st->err);
 	pw_free(pw);
 	if (r == ST_OK) {
 		buf_add(out, phc, strlen(phc));

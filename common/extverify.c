@@ -48,6 +48,7 @@ run(struct store *st, const char *verb, const char *id,
 		.in = in != NULL ? in->p : NULL, .inlen = in != NULL ? in->len : 0,
 		.outmax = TMPL_MAX,
 		.timeout_ms = st->conf.external_timeout_seconds * 1000,
+		.err = st->err,
 	};
 
 	return spawn_run(&s, out != NULL ? &out->p : NULL,
@@ -80,20 +81,24 @@ configured(struct store *st)
 	const char *prog = st->conf.external_verifier;
 
 	if (prog == NULL || prog[0] == '\0') {
-		warnx(_("no external verifier configured (external_verifier in "
+		jerr_say(st->err, ST_FAIL,
+		    _("no external verifier configured (external_verifier in "
 		    "jukisec.conf)"));
 		return 0;
 	}
 	if (prog[0] != '/') {
-		warnx(_("external_verifier %s is not an absolute path"), prog);
+		jerr_say(st->err, ST_FAIL,
+		    _("external_verifier %s is not an absolute path"), prog);
 		return 0;
 	}
 	if (access(prog, X_OK) == -1) {
-		warn(_("external verifier %s"), prog);
+		jerr_say_errno(st->err, ST_FAIL,
+		    _("external verifier %s"), prog);
 		return 0;
 	}
 	if (!trusted(prog)) {
-		warnx(_("external verifier %s: refusing a program or directory "
+		jerr_say(st->err, ST_FAIL,
+		    _("external verifier %s: refusing a program or directory "
 		    "not owned by us or root, or group- or world-writable"), prog);
 		return 0;
 	}
@@ -126,15 +131,19 @@ ext_enrol(struct store *st, const char *id, struct secret *out)
 	    out->len > 0)
 		return ST_OK;
 	if (r == RUN_TIMEOUT)
-		warnx(_("%s enrol: timed out after %lld s"), prog,
+		jerr_say(st->err, ST_NO,
+		    _("%s enrol: timed out after %lld s"), prog,
 		    st->conf.external_timeout_seconds);
 	else if (r == RUN_TOOBIG)
-		warnx(_("%s enrol: template larger than %d bytes"), prog,
+		jerr_say(st->err, ST_FAIL,
+		    _("%s enrol: template larger than %d bytes"), prog,
 		    TMPL_MAX);
 	else if (r == RUN_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		warnx(_("%s enrol: no template on its standard output"), prog);
+		jerr_say(st->err, ST_FAIL,
+		    _("%s enrol: no template on its standard output"), prog);
 	else if (r == RUN_OK)
-		warnx(_("%s enrol: enrolment failed (%s)"), prog,
+		jerr_say(st->err, ST_FAIL,
+		    _("%s enrol: enrolment failed (%s)"), prog,
 		    describe(status, why, sizeof why));
 	secret_free(out);
 	if (r == RUN_TIMEOUT || (r == RUN_OK && WIFEXITED(status) &&
@@ -161,17 +170,19 @@ ext_verify(struct store *st, const char *id, const struct secret *t,
 		return WEXITSTATUS(status) == 0 ? ST_OK : ST_NO;
 	}
 	if (r == RUN_OK && WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-		warnx(_("%s verify: no reader (exit status 3)"), prog);
+		jerr_say(st->err, ST_FAIL,
+		    _("%s verify: no reader (exit status 3)"), prog);
 		*reason = "no reader";
 		return ST_FAIL;
 	}
 	if (r == RUN_TIMEOUT) {
-		warnx(_("%s verify: timed out after %lld s"), prog,
+		jerr_say(st->err, ST_NO,
+		    _("%s verify: timed out after %lld s"), prog,
 		    st->conf.external_timeout_seconds);
 		*reason = "timeout";
 	} else {
 		if (r == RUN_OK)
-			warnx(_("%s verify: %s"), prog,
+			jerr_say(st->err, ST_NO, _("%s verify: %s"), prog,
 			    describe(status, why, sizeof why));
 		*reason = "verifier error";
 	}

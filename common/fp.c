@@ -63,9 +63,10 @@ static struct {
 #undef X
 } fpl;
 
-/* Loads libfprint, once it works; ST_OK, or ST_FAIL after a message. */
+/* Loads libfprint, once it works; ST_OK, or ST_FAIL after a message said
+ * to to (jerr_say). */
 static int
-fp_lib_open(void)
+fp_lib_open(struct jerr *to)
 {
 	static int loaded;
 	void *h, *f;
@@ -84,7 +85,8 @@ fp_lib_open(void)
 	FP_FUNCS
 #undef X
 	if (e != NULL) {
-		warnx(_("cannot load %s, fingerprint readers are "
+		jerr_say(to, ST_FAIL,
+		    _("cannot load %s, fingerprint readers are "
 		    "unavailable: %s"), FP_LIBRARY, e);
 		return ST_FAIL;
 	}
@@ -353,10 +355,12 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o,
 		s->dev = g_object_ref(g_ptr_array_index(devs, 0));
 	if (s->dev == NULL) {
 		if (want != NULL && want[0] != '\0' && want != prefer)
-			warnx(_("no fingerprint reader found with driver %s"),
+			jerr_say(st->err, ST_FAIL,
+			    _("no fingerprint reader found with driver %s"),
 			    want);
 		else
-			warnx(_("no fingerprint reader found"));
+			jerr_say(st->err, ST_FAIL,
+			    _("no fingerprint reader found"));
 		session_end(s);
 		return ST_FAIL;
 	}
@@ -364,7 +368,8 @@ session_begin(struct session *s, struct store *st, const struct bio_opts *o,
 	s->timer = g_timeout_add_seconds(st->conf.fp_timeout_seconds,
 	    on_timeout, s);
 	if (!fp_device_open_sync(s->dev, s->cancel, &e)) {
-		warnx(_("cannot open fingerprint reader %s: %s"),
+		jerr_say(st->err, ST_FAIL,
+		    _("cannot open fingerprint reader %s: %s"),
 		    fp_device_get_name(s->dev),
 		    s->timed_out ? _("timed out") : e->message);
 		g_error_free(e);
@@ -397,11 +402,12 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 		if (strcmp(fingers[i].name, fname) == 0)
 			break;
 	if (i == sizeof fingers / sizeof fingers[0]) {
-		warnx(_("unknown finger %s (e.g. right-index-finger, left-thumb)"),
+		jerr_say(st->err, ST_USAGE,
+		    _("unknown finger %s (e.g. right-index-finger, left-thumb)"),
 		    fname);
 		return ST_USAGE;
 	}
-	if (fp_lib_open() != ST_OK)
+	if (fp_lib_open(st->err) != ST_OK)
 		return ST_FAIL;
 	if ((rc = session_begin(&s, st, o, NULL)) != ST_OK)
 		return rc;
@@ -418,16 +424,19 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 	p = fp_device_enroll_sync(s.dev, tmpl, s.cancel, on_progress, &s, &e);
 	if (p == NULL) {
 		if (s.timed_out) {
-			warnx(_("enrolment timed out after %lld s"),
+			jerr_say(st->err, ST_NO,
+			    _("enrolment timed out after %lld s"),
 			    st->conf.fp_timeout_seconds);
 			rc = ST_NO;
 		} else {
-			warnx(_("enrolment failed: %s"), e->message);
+			jerr_say(st->err, ST_FAIL,
+			    _("enrolment failed: %s"), e->message);
 			rc = ST_FAIL;
 		}
 		g_error_free(e);
 	} else if (!fp_print_serialize(p, &data, &len, &e)) {
-		warnx(_("cannot serialise the print: %s"), e->message);
+		jerr_say(st->err, ST_FAIL,
+		    _("cannot serialise the print: %s"), e->message);
 		g_error_free(e);
 		rc = ST_FAIL;
 	} else {
@@ -458,14 +467,15 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 	gboolean match = FALSE;
 	int rc;
 
-	if (fp_lib_open() != ST_OK) {
+	if (fp_lib_open(st->err) != ST_OK) {
 		*reason = "no reader";
 		return ST_FAIL;
 	}
 	/* fp_print_deserialize asserts on 3 bytes or less. */
 	if (t->len <= 3 || memcmp(t->p, "FP3", 3) != 0 ||
 	    (p = fp_print_deserialize(t->p, t->len, &e)) == NULL) {
-		warnx(_("fingerprint template of %s is not a libfprint print%s%s"),
+		jerr_say(st->err, ST_NO,
+		    _("fingerprint template of %s is not a libfprint print%s%s"),
 		    id, e != NULL ? ": " : "", e != NULL ? e->message : "");
 		g_clear_error(&e);
 		*reason = "template corrupt";
@@ -480,7 +490,8 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 	}
 	s.finger = _("finger");
 	if (!fp_print_compatible(p, s.dev)) {
-		warnx(_("fingerprint template of %s was enrolled on a reader of "
+		jerr_say(st->err, ST_FAIL,
+		    _("fingerprint template of %s was enrolled on a reader of "
 		    "another kind (%s), not %s: re-enrol"), id,
 		    fp_print_get_driver(p), fp_device_get_driver(s.dev));
 		*reason = "template from another reader";
@@ -502,11 +513,12 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 			continue;
 		}
 		if (s.timed_out) {
-			warnx(_("no finger within %lld s"),
+			jerr_say(st->err, ST_NO, _("no finger within %lld s"),
 			    st->conf.fp_timeout_seconds);
 			*reason = "timeout";
 		} else {
-			warnx(_("fingerprint reader: %s"), e->message);
+			jerr_say(st->err, ST_NO, _("fingerprint reader: %s"),
+			    e->message);
 			*reason = e->domain == FP_DEVICE_ERROR &&
 			    e->code == FP_DEVICE_ERROR_REMOVED ?
 			    "device removed" : "device error";

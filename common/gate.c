@@ -83,7 +83,8 @@ rehash(struct store *st, struct attempt *a)
 	if (cred_read(st, a->id, "phc", &cur, &n) != ST_OK)
 		return;
 	if (strcmp(cur, a->phc) == 0 &&
-	    cred_hash(&st->conf, a->pw, strlen(a->pw), &phc) == ST_OK &&
+	    cred_hash(&st->conf, a->pw, strlen(a->pw), &phc,
+	    st->err) == ST_OK &&
 	    cred_write(st, a->id, "phc", phc, strlen(phc)) == ST_OK)
 		(void)oplog_log(st, a->id, "auth", a->id, "rehashed",
 		    "kdf cost now m=%lld t=%lld p=%lld",
@@ -138,7 +139,8 @@ write_count(struct store *st, struct register_ *reg, int changed)
 	if (changed)
 		return register_commit(st, reg);
 	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1) {
-		warnx(_("%s: the attempt cannot be recorded (%s): denied"),
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: the attempt cannot be recorded (%s): denied"),
 		    st->dir, strerror(errno));
 		return ST_FAIL;
 	}
@@ -303,8 +305,9 @@ check_password(struct store *st, struct attempt *a, int pwfd, char **pw,
 		if (a->known && *cred != NULL)
 			a->reason = "empty-password";
 	} else if (*cred == NULL)
-		cred_dummy(&st->conf, *pw, strlen(*pw));
-	else if ((v = cred_check(&st->conf, *cred, *pw, strlen(*pw))) == 1) {
+		cred_dummy(&st->conf, *pw, strlen(*pw), st->err);
+	else if ((v = cred_check(&st->conf, *cred, *pw, strlen(*pw),
+	    st->err)) == 1) {
 		a->ok = 1;
 		if (cred_stale(*cred, &st->conf)) {
 			a->pw = *pw;
@@ -418,7 +421,7 @@ manager_change(struct store *st, const char *by, int pwfd,
 	const char *why;
 
 	if ((why = operator_id_problem(by)) != NULL) {
-		warnx(_("--by %s: %s"), by, why);
+		jerr_say(st->err, ST_USAGE, _("--by %s: %s"), by, why);
 		return ST_USAGE;
 	}
 	return authenticate(st, by, pwfd, 1, NULL, change);

@@ -320,7 +320,7 @@ file_form(FILE *fp)
 int
 register_load(struct store *st, struct register_ *reg)
 {
-	return register_load_err(st, reg, NULL);
+	return register_load_err(st, reg, st->err);
 }
 
 /* Long: open, pick the file's form (three column layouts), read row
@@ -582,7 +582,8 @@ register_save(struct store *st, const struct register_ *reg)
 	int		 c;
 
 	if (atomic_begin(&af, st->dirfd, REGISTER_FILE, 0600) == -1) {
-		warn("%s/%s", st->dir, REGISTER_FILE);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}
 	if (csv_write_record(af.fp, register_cols, NCOLS) == -1)
@@ -594,12 +595,13 @@ register_save(struct store *st, const struct register_ *reg)
 			goto fail;
 	}
 	if (atomic_commit(&af) == -1) {
-		warn("%s/%s", st->dir, REGISTER_FILE);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}
 	return ST_OK;
 fail:
-	warn("%s/%s", st->dir, REGISTER_FILE);
+	jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
 	atomic_abort(&af);
 	return ST_FAIL;
 }
@@ -638,7 +640,7 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	if ((dfd = cred_dir(st, 0)) == -1)
 		return errno == ENOENT ? ST_OK : ST_FAIL;
 	if ((d = fdopendir(dfd)) == NULL) {
-		warn("%s/%s", st->dir, CRED_DIR);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, CRED_DIR);
 		close(dfd);
 		return ST_FAIL;
 	}
@@ -653,7 +655,8 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	free(v);
 	for (i = 0; i < n; i++) {
 		if (destroy_file(dirfd(d), gone[i]) == -1) {
-			warn("%s/%s/%s", st->dir, CRED_DIR, gone[i]);
+			jerr_say_errno(st->err, ST_FAIL,
+			    "%s/%s/%s", st->dir, CRED_DIR, gone[i]);
 			r = ST_FAIL;
 		} else if (oplog_log(st, who, "register-reconcile", gone[i],
 		    "removed", "credential file without a live register row") !=

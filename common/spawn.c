@@ -152,7 +152,7 @@ pump(struct run *r, long long deadline)
 			pf[nfd++] = (struct pollfd){ .fd = r->op[0], .events = POLLIN };
 		n = poll(pf, nfd, left > 1000 ? 1000 : (int)left);
 		if (n == -1 && errno != EINTR) {
-			warn(_("poll"));
+			jerr_say_errno(r->s->err, ST_FAIL, _("poll"));
 			return SPAWN_ERR;
 		}
 		if (n <= 0)
@@ -182,7 +182,7 @@ reap(const struct spawn *s, pid_t pid, int *status, long long deadline,
 		if (w == pid)
 			return SPAWN_OK;
 		if (w == -1 && errno != EINTR) {
-			warn(_("waitpid"));
+			jerr_say_errno(s->err, ST_FAIL, _("waitpid"));
 			result = SPAWN_ERR;
 			break;
 		}
@@ -214,12 +214,12 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 	}
 	if ((s->in != NULL && pipe2(r.ip, O_CLOEXEC) == -1) ||
 	    (!s->out_to_stderr && pipe2(r.op, O_CLOEXEC) == -1)) {
-		warn(_("pipe"));
+		jerr_say_errno(s->err, ST_FAIL, _("pipe"));
 		close_all(r.ip, r.op);
 		return SPAWN_ERR;
 	}
 	if ((pid = fork()) == -1) {
-		warn(_("fork"));
+		jerr_say_errno(s->err, ST_FAIL, _("fork"));
 		close_all(r.ip, r.op);
 		return SPAWN_ERR;
 	}

@@ -6,6 +6,7 @@
 #define SPAWN_H
 
 #include <stddef.h>
+#include "jerr.h"
 
 struct spawn {
 	const char	*path;		/* execv: no shell, no PATH search */
@@ -17,6 +18,7 @@ struct spawn {
 	size_t		 outmax;	/* collected stdout: more is SPAWN_TOOBIG */
 	int		 group;		/* in a process group of its own, killed whole */
 	long long	 timeout_ms;	/* the whole run, waiting for its exit too */
+	struct jerr	*err;		/* our failures: jerr_say, NULL prints */
 };
 
 enum { SPAWN_OK, SPAWN_TIMEOUT, SPAWN_TOOBIG, SPAWN_ERR };

@@ -84,43 +84,47 @@ open_dir(struct store *st, int flags)
 	struct stat sb;
 
 	if ((flags & STORE_CREATE) && mkdir(st->dir, 0700) == -1 && errno != EEXIST) {
-		warn("%s", st->dir);
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	}
 	st->dirfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (st->dirfd == -1) {
 		if (errno == ENOENT && !(flags & STORE_CREATE))
-			warnx(_("%s: no such state directory (run jukisec-init)"),
+			jerr_say(st->err, ST_FAIL,
+			    _("%s: no such state directory (run jukisec-init)"),
 			    st->dir);
 		else
-			warn("%s", st->dir);
+			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	}
 	if (fstat(st->dirfd, &sb) == -1) {
-		warn("%s", st->dir);
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	}
 	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
-		warnx(_("%s: refusing a state directory owned by uid %lu"),
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: refusing a state directory owned by uid %lu"),
 		    st->dir, (unsigned long)sb.st_uid);
 		return ST_FAIL;
 	}
 	if (sb.st_mode & 022) {
-		warnx(_("%s: refusing a group- or world-writable state directory"),
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: refusing a group- or world-writable state directory"),
 		    st->dir);
 		return ST_FAIL;
 	}
 	if (flags & STORE_CREATE) {
 		switch (dir_is_empty(st->dirfd)) {
 		case -1:
-			warn("%s", st->dir);
+			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 			return ST_FAIL;
 		case 0:
-			warnx(_("%s: exists and is not empty"), st->dir);
+			jerr_say(st->err, ST_FAIL,
+			    _("%s: exists and is not empty"), st->dir);
 			return ST_FAIL;
 		}
 		if (fchmod(st->dirfd, 0700) == -1) {
-			warn("%s", st->dir);
+			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 			return ST_FAIL;
 		}
 	}
@@ -137,7 +141,7 @@ resolve_terminal(struct store *st, const char *terminal, int flags)
 		terminal = getenv("JUKISEC_TERMINAL");
 	if (terminal == NULL || *terminal == '\0') {
 		if (gethostname(host, sizeof(host)) == -1) {
-			warn("gethostname");
+			jerr_say_errno(st->err, ST_FAIL, "gethostname");
 			return ST_FAIL;
 		}
 		host[sizeof(host) - 1] = '\0';
@@ -149,7 +153,8 @@ resolve_terminal(struct store *st, const char *terminal, int flags)
 		 * PAM_RHOST and the host name go into every log record */
 		why = text_problem(terminal, TERMINAL_MAX, 0);
 	if (why != NULL) {
-		warnx(_("invalid terminal name: %s"), why);
+		jerr_say(st->err, ST_USAGE,
+		    _("invalid terminal name: %s"), why);
 		return ST_USAGE;
 	}
 	st->terminal = xstrdup(terminal);
@@ -159,11 +164,19 @@ resolve_terminal(struct store *st, const char *terminal, int flags)
 int
 store_open(struct store *st, const char *dir, const char *terminal, int flags)
 {
+	return store_open_err(st, dir, terminal, flags, NULL);
+}
+
+int
+store_open_err(struct store *st, const char *dir, const char *terminal,
+    int flags, struct jerr *e)
+{
 	char *path;
 	FILE *fp;
 	int fd, ret, i;
 
 	memset(st, 0, sizeof(*st));
+	st->err = e;
 	st->dirfd = -1;
 	for (i = 0; i < STORE_NLOCKS; i++)
 		st->lockfd[i] = -1;
@@ -183,16 +196,17 @@ store_open(struct store *st, const char *dir, const char *terminal, int flags)
 	path = xasprintf("%s/jukisec.conf", st->dir);
 	if ((fd = store_openat(st, "jukisec.conf", O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
-			warnx(_("%s: missing (state directory not initialised?)"), path);
+			jerr_say(e, ST_FAIL,
+			    _("%s: missing (state directory not initialised?)"), path);
 		else
-			open_safe_warn(path);
+			open_safe_say(e, path);
 		free(path);
 		ret = ST_FAIL;
 		goto fail;
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)
 		err(ST_FAIL, "%s", path);
-	ret = conf_load_fp(&st->conf, fp, path);
+	ret = conf_load_err(&st->conf, fp, path, e);
 	fclose(fp);
 	free(path);
 	if (ret == ST_OK)
@@ -232,8 +246,10 @@ store_lock(struct store *st, enum store_lock which)
 {
 	struct jerr e;
 
-	if (store_lock_err(st, which, &e) != ST_OK)
-		return jerr_warn(&e);
+	if (store_lock_err(st, which, &e) != ST_OK) {
+		jerr_say(st->err, e.code, "%s", e.msg);
+		return e.code;
+	}
 	return ST_OK;
 }
 
@@ -321,10 +337,16 @@ open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret)
 void
 open_safe_warn(const char *path)
 {
+	open_safe_say(NULL, path);
+}
+
+void
+open_safe_say(struct jerr *to, const char *path)
+{
 	struct jerr e;
 
 	open_safe_err(&e, ST_FAIL, path);
-	jerr_warn(&e);
+	jerr_say(to, e.code, "%s", e.msg);
 }
 
 void

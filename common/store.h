@@ -31,6 +31,10 @@ struct store {
 	char		*terminal;	/* -t, $JUKISEC_TERMINAL, else host name */
 	struct conf	conf;
 	int		lockfd[STORE_NLOCKS];	/* -1 when not held */
+	/* Where the failures of the functions given this store go (jerr.h,
+	 * jerr_say): NULL, the tools', printed at once as warn(3) would;
+	 * else kept there, the first failure first (the PAM module's). */
+	struct jerr	*err;
 };
 
 /* Flags for store_open. */
@@ -43,9 +47,15 @@ struct store {
  * Returns ST_OK, ST_USAGE (invalid terminal name) or ST_FAIL, after one
  * message on stderr; on failure nothing needs store_close(). */
 int	store_open(struct store *, const char *dir, const char *terminal, int flags);
+/* The same with st->err set to e first: the message is kept in *e (start
+ * from JERR_INIT), not printed, and so are those of every later call
+ * given this store. */
+int	store_open_err(struct store *, const char *dir, const char *terminal,
+	    int flags, struct jerr *e);
 void	store_close(struct store *);
 
-/* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME"). */
+/* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME",
+ * said to st->err). */
 int	store_lock(struct store *, enum store_lock);
 /* The same, printing nothing: on failure *e says why and its code is
  * returned. */
@@ -70,6 +80,8 @@ int	open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret);
 /* One line for open_safe's failure on path ("PATH: not a regular file:
  * refused", ...): printed, or put in *e with code. */
 void	open_safe_warn(const char *path);
+/* The same said to to (jerr_say: NULL prints). */
+void	open_safe_say(struct jerr *to, const char *path);
 void	open_safe_err(struct jerr *e, int code, const char *path);
 
 /* open_safe in the state directory, not secret. */

@@ -58,7 +58,7 @@ tmpl_key_free(unsigned char *key)
 }
 
 static int
-key_read(int fd, const char *path, unsigned char *key)
+key_read(int fd, const char *path, unsigned char *key, struct jerr *e)
 {
 	unsigned char extra;
 	size_t off = 0;
@@ -69,7 +69,7 @@ key_read(int fd, const char *path, unsigned char *key)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			warn(_("template key %s"), path);
+			jerr_say_errno(e, ST_FAIL, _("template key %s"), path);
 			return ST_FAIL;
 		}
 		if (n == 0)
@@ -77,14 +77,15 @@ key_read(int fd, const char *path, unsigned char *key)
 		off += n;
 	}
 	if (off != TMPL_KEYLEN || read(fd, &extra, 1) != 0) {
-		warnx(_("template key %s: not exactly %d bytes"), path, TMPL_KEYLEN);
+		jerr_say(e, ST_FAIL,
+		    _("template key %s: not exactly %d bytes"), path, TMPL_KEYLEN);
 		return ST_FAIL;
 	}
 	return ST_OK;
 }
 
 static int
-key_create(int dirfd, const char *base, const char *path)
+key_create(int dirfd, const char *base, const char *path, struct jerr *e)
 {
 	unsigned char *k;
 	char *tmp;
@@ -112,7 +113,8 @@ key_create(int dirfd, const char *base, const char *path)
 		rc = fsync_dir(dirfd);
 out:
 	if (rc == -1)
-		warn(_("cannot create template key %s"), path);
+		jerr_say_errno(e, ST_FAIL,
+		    _("cannot create template key %s"), path);
 	free(tmp);
 	return rc == 0 ? ST_OK : ST_FAIL;
 }
@@ -128,7 +130,7 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 
 	*keyp = NULL;
 	if (path[0] == '\0' || (slash != NULL && slash[1] == '\0')) {
-		warnx(_("template_key in jukisec.conf is not a file name"));
+		jerr_say(st->err, ST_FAIL, _("template_key in jukisec.conf is not a file name"));
 		return ST_FAIL;
 	}
 	dir = slash == NULL ? xstrdup(".") :
@@ -137,34 +139,34 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 	/* Relative paths are relative to the state directory. */
 	dirfd = openat(st->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd == -1) {
-		warn(_("template key %s"), path);
+		jerr_say_errno(st->err, ST_FAIL, _("template key %s"), path);
 		goto out;
 	}
 	inside = fstat(dirfd, &a) == 0 && fstat(st->dirfd, &b) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 	fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	if (fd == -1 && errno == ENOENT && create && inside) {
-		if (key_create(dirfd, base, path) != ST_OK)
+		if (key_create(dirfd, base, path, st->err) != ST_OK)
 			goto out;
 		fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	}
 	if (fd == -1) {
 		if (errno == ENOENT)
-			warnx(_("template key %s is missing%s"), path,
+			jerr_say(st->err, ST_FAIL, _("template key %s is missing%s"), path,
 			    inside ? "" : _(" (is the removable medium mounted?)"));
 		else {
 			what = xasprintf(_("template key %s"), path);
-			open_safe_warn(what);
+			open_safe_say(st->err, what);
 			free(what);
 		}
 		goto out;
 	}
 	*keyp = gcry_malloc_secure(TMPL_KEYLEN);
 	if (*keyp == NULL) {
-		warnx(_("out of secure memory"));
+		jerr_say(st->err, ST_FAIL, _("out of secure memory"));
 		goto out;
 	}
-	rc = key_read(fd, path, *keyp);
+	rc = key_read(fd, path, *keyp, st->err);
 out:
 	if (rc != ST_OK) {
 		tmpl_key_free(*keyp);
@@ -209,14 +211,15 @@ gcm_open(const unsigned char *key, const char *id, const unsigned char *hdr)
 
 int
 tmpl_seal(const unsigned char *key, const char *id, enum method kind,
-    const struct secret *s, struct buf *out)
+    const struct secret *s, struct buf *out, struct jerr *e)
 {
 	unsigned char *p;
 	gcry_cipher_hd_t h;
 	size_t n = HDRLEN + NONCELEN + s->len + TAGLEN;
 
 	if (s->len == 0 || s->len > TMPL_MAX) {
-		warnx(_("template of %zu bytes refused"), s->len);
+		jerr_say(e, ST_FAIL,
+		    _("template of %zu bytes refused"), s->len);
 		return ST_FAIL;
 	}
 	p = xmalloc(n);
@@ -230,7 +233,7 @@ tmpl_seal(const unsigned char *key, const char *id, enum method kind,
 		if (h != NULL)
 			gcry_cipher_close(h);
 		free(p);
-		warnx(_("libgcrypt AES-256-GCM failed"));
+		jerr_say(e, ST_FAIL, _("libgcrypt AES-256-GCM failed"));
 		return ST_FAIL;
 	}
 	gcry_cipher_close(h);
@@ -242,7 +245,8 @@ tmpl_seal(const unsigned char *key, const char *id, enum method kind,
 
 int
 tmpl_open(const unsigned char *key, const char *id, enum method kind,
-    const void *blob, size_t len, struct secret *s, const char **reason)
+    const void *blob, size_t len, struct secret *s, const char **reason,
+    struct jerr *e)
 {
 	const unsigned char *b = blob;
 	gcry_cipher_hd_t h;
@@ -258,7 +262,7 @@ tmpl_open(const unsigned char *key, const char *id, enum method kind,
 	n = len - HDRLEN - NONCELEN - TAGLEN;
 	if ((h = gcm_open(key, id, b)) == NULL) {
 		*reason = "crypto error";
-		warnx(_("libgcrypt AES-256-GCM failed"));
+		jerr_say(e, ST_FAIL, _("libgcrypt AES-256-GCM failed"));
 		return ST_FAIL;
 	}
 	s->p = xmalloc(n);

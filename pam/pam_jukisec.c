@@ -256,7 +256,7 @@ refuse_invalid(struct call *c, const char *user, const char *why)
 	pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
 	prompt = xasprintf(_("Password for %s: "), user);
 	if (conv_secret(-1, prompt, &pw) == ST_OK && *pw != '\0')
-		cred_dummy(&c->st.conf, pw, strlen(pw));
+		cred_dummy(&c->st.conf, pw, strlen(pw), c->st.err);
 	free(prompt);
 	pw_free(pw);
 	if (c->conv_failed)

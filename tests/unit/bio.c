@@ -64,36 +64,36 @@ test_seal(struct store *st)
 	    memcmp(key, key2, TMPL_KEYLEN) == 0, "an existing key is reused");
 	tmpl_key_free(key2);
 
-	ok(tmpl_seal(key, "alice", METHOD_FINGERPRINT, &t, &b) == ST_OK &&
+	ok(tmpl_seal(key, "alice", METHOD_FINGERPRINT, &t, &b, NULL) == ST_OK &&
 	    b.len == 5 + 12 + 11 + 16, "seal: header, nonce, text, tag");
 	ok(memmem(b.p, b.len, "a print", 7) == NULL, "sealed bytes hide the print");
 	ok(tmpl_open(key, "alice", METHOD_FINGERPRINT, b.p, b.len, &back,
-	    &why) == ST_OK && back.len == 11 && memcmp(back.p, t.p, 11) == 0,
+	    &why, NULL) == ST_OK && back.len == 11 && memcmp(back.p, t.p, 11) == 0,
 	    "open gives the print back");
 	secret_free(&back);
-	ok(tmpl_seal(key, "alice", METHOD_FINGERPRINT, &t, &b2) == ST_OK &&
+	ok(tmpl_seal(key, "alice", METHOD_FINGERPRINT, &t, &b2, NULL) == ST_OK &&
 	    memcmp(b.p + 5, b2.p + 5, 12) != 0, "each seal draws a fresh nonce");
 	ok(tmpl_open(key, "bob", METHOD_FINGERPRINT, b.p, b.len, &back,
-	    &why) == ST_NO && back.p == NULL && strcmp(why, "template corrupt") == 0,
+	    &why, NULL) == ST_NO && back.p == NULL && strcmp(why, "template corrupt") == 0,
 	    "another operator's id: refused");
 	ok(tmpl_open(key, "alice", METHOD_EXTERNAL, b.p, b.len, &back,
-	    &why) == ST_NO, "offered as the other kind: refused");
+	    &why, NULL) == ST_NO, "offered as the other kind: refused");
 	for (i = 0; i < b.len; i++) {
 		b.p[i] ^= 0x01;
 		if (tmpl_open(key, "alice", METHOD_FINGERPRINT, b.p, b.len,
-		    &back, &why) != ST_NO)
+		    &back, &why, NULL) != ST_NO)
 			bad++;
 		b.p[i] ^= 0x01;
 	}
 	ok(bad == 0, "any flipped bit in %zu bytes: refused", b.len);
 	for (i = 0, bad = 0; i < b.len; i++)
 		if (tmpl_open(key, "alice", METHOD_FINGERPRINT, b.p, i, &back,
-		    &why) != ST_NO)
+		    &why, NULL) != ST_NO)
 			bad++;
 	ok(bad == 0, "every truncation: refused");
 	t.len = 0;
 	capture_begin();
-	ok(tmpl_seal(key, "alice", METHOD_FINGERPRINT, &t, &b2) == ST_FAIL,
+	ok(tmpl_seal(key, "alice", METHOD_FINGERPRINT, &t, &b2, NULL) == ST_FAIL,
 	    "an empty template is not sealed");
 	capture_end();
 	t.len = 11;
