@@ -231,7 +231,8 @@ flush(struct oplog_batch *b)
 		if ((n = write(b->fd, b->out.p + off, b->out.len - off)) == -1) {
 			if (errno == EINTR)
 				continue;
-			warn("%s/%s", b->st->dir, OPLOG_FILE);
+			jerr_say_errno(b->st->err, ST_FAIL,
+			    "%s/%s", b->st->dir, OPLOG_FILE);
 			return ST_FAIL;
 		}
 		off += n;
@@ -463,7 +464,9 @@ refuse(struct oplog_batch *b, const char *file, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	warnx(_("%s/%s: %s; run log-verify, then log-append --recover"), b->st->dir, file, msg);
+	jerr_say(b->st->err, ST_FAIL,
+	    _("%s/%s: %s; run log-verify, then log-append --recover"),
+	    b->st->dir, file, msg);
 	return ST_FAIL;
 }
 
@@ -498,7 +501,8 @@ load_head(struct oplog_batch *b)
 	int r;
 
 	if (oplog_heads_read(b->st, &hs, &why) == -1) {
-		warnx("%s/%s: %s", b->st->dir, OPLOG_HEADFILE, why);
+		jerr_say(b->st->err, ST_FAIL,
+		    "%s/%s: %s", b->st->dir, OPLOG_HEADFILE, why);
 		return ST_FAIL;
 	}
 	if ((r = oplog_key_load(b->st, b->key)) != ST_OK)
@@ -543,7 +547,7 @@ load(struct oplog_batch *b)
 		return r;
 	if ((b->fd = store_openat(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1 ||
 	    fstat(b->fd, &sb) == -1) {
-		warn("%s/%s", b->st->dir, OPLOG_FILE);
+		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
 		return ST_FAIL;
 	}
 	if (sb.st_size < b->hd.size) {
@@ -586,7 +590,7 @@ load(struct oplog_batch *b)
 		if ((r = intent(b)) != ST_OK)
 			return r;
 		if (ftruncate(b->fd, b->hd.size) == -1) {
-			warn("%s/%s", b->st->dir, OPLOG_FILE);
+			jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
 			return ST_FAIL;
 		}
 		b->repaired = sb.st_size - b->hd.size;
@@ -704,7 +708,8 @@ oplog_commit(struct oplog_batch *b)
 	if ((r = flush(b)) != ST_OK)
 		goto fail;
 	if (b->written > 0 && fdatasync(b->fd) == -1) {
-		warn("%s/%s", b->st->dir, OPLOG_FILE);
+		jerr_say_errno(b->st->err, ST_FAIL,
+		    "%s/%s", b->st->dir, OPLOG_FILE);
 		r = ST_FAIL;
 		goto fail;
 	}
@@ -751,7 +756,8 @@ oplog_abort(struct oplog_batch *b)
 {
 	/* Under the lock: nobody else has written after start_size. */
 	if (b->fd != -1 && ftruncate(b->fd, b->start_size) == -1)
-		warn("%s/%s", b->st->dir, OPLOG_FILE);
+		jerr_say_errno(b->st->err, ST_FAIL,
+		    "%s/%s", b->st->dir, OPLOG_FILE);
 	release(b);
 }
 
@@ -765,7 +771,7 @@ oplog_append_at(struct store *st, const struct oplog_rec *rec, size_t n, int64_t
 
 	for (i = 0; i < n; i++)
 		if ((p = oplog_rec_problem(&rec[i])) != NULL) {
-			warnx("%s", p);
+			jerr_say(st->err, ST_USAGE, "%s", p);
 			return ST_USAGE;
 		}
 	if ((r = oplog_begin(st, now, &b)) != ST_OK)
@@ -824,7 +830,7 @@ vlog(struct store *st, int64_t now, const char *operator, const char *action,
 	if (!own)
 		r = oplog_append_at(st, &rec, 1, now);
 	else if ((p = fields_problem(&rec)) != NULL) {
-		warnx("%s", p);
+		jerr_say(st->err, ST_USAGE, "%s", p);
 		r = ST_USAGE;
 	} else if ((r = oplog_begin(st, now, &b)) == ST_OK) {
 		if ((r = add(b, &rec)) == ST_OK)

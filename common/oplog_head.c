@@ -216,12 +216,14 @@ oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_m
 	if (n < 0 || (size_t)n >= sizeof(slot))
 		errx(ST_FAIL, "internal error: head line of %d bytes", n);
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDWR | O_CREAT, 0600)) == -1) {
-		warn("%s/%s", st->dir, OPLOG_HEADFILE);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s", st->dir, OPLOG_HEADFILE);
 		return ST_FAIL;
 	}
 	if (pwrite(fd, slot, sizeof(slot), (off_t)to * OPLOG_HEADSLOT) != (ssize_t)sizeof(slot) ||
 	    (sync && fdatasync(fd) == -1)) {
-		warn("%s/%s", st->dir, OPLOG_HEADFILE);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s", st->dir, OPLOG_HEADFILE);
 		close(fd);
 		return ST_FAIL;
 	}

@@ -181,7 +181,8 @@ oplog_key_load(struct store *st, struct oplog_key *k)
 	const char *why;
 
 	if (oplog_key_read(st, k, &why) != ST_OK) {
-		warnx(_("%s/%s: %s"), st->dir, OPLOG_KEYFILE, why);
+		jerr_say(st->err, ST_FAIL,
+		    _("%s/%s: %s"), st->dir, OPLOG_KEYFILE, why);
 		return ST_FAIL;
 	}
 	return ST_OK;
@@ -201,16 +202,19 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 	    t, k->epoch_seconds, k->epoch, hex);
 	wipe(hex, sizeof(hex));
 	if (atomic_begin(&af, st->dirfd, OPLOG_KEYFILE, 0600) == -1) {
-		warn("%s/%s", st->dir, OPLOG_KEYFILE);
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s", st->dir, OPLOG_KEYFILE);
 		rc = ST_FAIL;
 	} else {
 		setvbuf(af.fp, NULL, _IONBF, 0);
 		if (fwrite(buf, 1, n, af.fp) != (size_t)n) {
-			warn("%s/%s", st->dir, OPLOG_KEYFILE);
+			jerr_say_errno(st->err, ST_FAIL,
+			    "%s/%s", st->dir, OPLOG_KEYFILE);
 			atomic_abort(&af);
 			rc = ST_FAIL;
 		} else if (atomic_commit(&af) == -1) {
-			warn("%s/%s", st->dir, OPLOG_KEYFILE);
+			jerr_say_errno(st->err, ST_FAIL,
+			    "%s/%s", st->dir, OPLOG_KEYFILE);
 			rc = ST_FAIL;
 		}
 	}

@@ -261,7 +261,7 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 
 	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
 	    fstat(r.fd, &sb) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		ret = ST_FAIL;
 		goto out;
 	}
