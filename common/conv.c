@@ -1,10 +1,11 @@
 /*
  * conv.c — the current conversation (conv.h), at the bottom of common/:
- * esc.c's err/warn family asks it where a diagnostic goes.  What the gate
+ * esc.c's err family asks it whether to jump out of a PAM call.  What the gate
  * says to the person is in conv_talk.c, above the warn family and pw_read.
  *
  * Invariants: one pointer per thread; with none set, the tools' own
- * behaviour (stderr, exit) and nothing else.
+ * behaviour (stderr, exit) and nothing else.  No allocation here: bail
+ * runs when memory is out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,27 +34,17 @@ conv_get(void)
 	return cur;
 }
 
-int
-conv_diag(const char *msg, int e)
-{
-	char	*m;
-
-	if (cur == NULL || cur->diag == NULL)
-		return 0;
-	if (asprintf(&m, "%s%s%s", msg != NULL ? msg : "",
-	    msg != NULL && e != 0 ? ": " : "", e != 0 ? strerror(e) : "") == -1)
-		m = NULL;
-	cur->diag(cur->arg, m != NULL ? m : "out of memory");
-	free(m);
-	return 1;
-}
-
 void
-conv_bail(int status)
+conv_bail(int status, const char *msg, int e)
 {
 	if (cur != NULL && cur->bail != NULL) {
 		const struct conv *c = cur;
 
+		if (c->fatal != NULL && c->fatalsz > 0)
+			snprintf(c->fatal, c->fatalsz, "%s%s%s",
+			    msg != NULL ? msg : "",
+			    msg != NULL && e != 0 ? ": " : "",
+			    e != 0 ? strerror(e) : "");
 		cur = NULL;
 		longjmp(*c->bail, status);
 	}

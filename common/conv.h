@@ -3,15 +3,17 @@
  * prompt, the reader's prompts, the refusal.  A tool talks on its terminal
  * (pw_read, stderr); pam_jukisec(8) installs a conversation of its own for
  * the length of one PAM call, so that the same gate code asks through the
- * PAM conversation and its diagnostics go to syslog, never to the host's
- * stderr.
+ * PAM conversation.  Diagnostics do not go through here: a library failure
+ * comes back to its caller as a value (jerr.h, st->err), and the module
+ * decides what the person and syslog are told.
  *
  * Invariants: the conversation is per thread and set only between
  * conv_set(c) and conv_set(NULL); without one, nothing changes from the
  * tools' behaviour.  A secret comes back in libgcrypt secure memory
  * (pw_free), whichever way it was asked for.  With a conversation whose
  * bail is set, err(3) and errx(3) (allocation failure, the one fatal
- * path) longjmp there instead of exiting the host process.
+ * path) longjmp there instead of printing and exiting the host process;
+ * their message is left in fatal for the module to log.
  */
 #ifndef CONV_H
 #define CONV_H
@@ -24,9 +26,10 @@ struct conv {
 	int	(*secret)(void *, const char *prompt, char **pw);
 	void	(*info)(void *, const char *);	/* what to do now */
 	void	(*error)(void *, const char *);	/* why not */
-	void	(*diag)(void *, const char *);	/* for the administrator */
 	void	*arg;
 	jmp_buf	*bail;
+	char	*fatal;		/* err(3)'s message when it bailed, cut */
+	size_t	 fatalsz;
 };
 
 void	conv_set(const struct conv *);
@@ -43,11 +46,9 @@ int	conv_secret(int fd, const char *prompt, char **pw);
 void	conv_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	conv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* esc.c's warn/err family: 1 when the conversation took the message
- * (msg may be NULL; e, when not 0, is an errno to append; the message is
- * then not printed). */
-int	conv_diag(const char *msg, int e);
-/* esc.c's err/errx: returns only when there is no bail to jump to. */
-void	conv_bail(int status);
+/* esc.c's err/errx: returns only when there is no bail to jump to; else
+ * msg (may be NULL; e, when not 0, an errno to append) is left in fatal
+ * and the process is not told. */
+void	conv_bail(int status, const char *msg, int e);
 
 #endif

@@ -206,30 +206,54 @@ esc_open(FILE *to)
 }
 
 /* err(3) and warn(3), as the suite uses them, with the message escaped:
- * these definitions take the place of the C library's in every tool. */
-static void
-say(const char *fmt, va_list ap, int e, int with_errno)
+ * these definitions take the place of the C library's in every tool.
+ * They print on stderr, always: a library function that must not print
+ * says its failure to a struct jerr instead (jerr.h).  Only err/errx look
+ * at the conversation (conv.h), to jump out of a PAM call. */
+static char *
+format(const char *fmt, va_list ap)
 {
-	char	*m, *q;
+	char	*m;
 
 	if (fmt == NULL || vasprintf(&m, fmt, ap) == -1)
 		m = NULL;
+	return m;
+}
+
+static void
+put(char *m, int e, int with_errno, int had_fmt)
+{
+	char	*q;
+
 	q = m != NULL ? esc_str(m) : NULL;
-	if (conv_diag(q, with_errno ? e : 0)) {
-		free(m);
-		free(q);
-		return;
-	}
 	fflush(stdout);
 	if (with_errno)
 		fprintf(stderr, "%s: %s%s%s\n", program_invocation_short_name,
-		    q != NULL ? q : "", q != NULL && fmt != NULL ? ": " : "",
+		    q != NULL ? q : "", q != NULL && had_fmt ? ": " : "",
 		    strerror(e));
 	else
 		fprintf(stderr, "%s: %s\n", program_invocation_short_name,
 		    q != NULL ? q : "");
 	free(m);
 	free(q);
+}
+
+static void
+say(const char *fmt, va_list ap, int e, int with_errno)
+{
+	put(format(fmt, ap), e, with_errno, fmt != NULL);
+}
+
+/* err's message: to the conversation's bail when there is one (which
+ * does not return), else printed; then the exit. */
+static void __attribute__((noreturn))
+die(int status, const char *fmt, va_list ap, int e, int with_errno)
+{
+	char	*m = format(fmt, ap);
+
+	conv_bail(status, m, with_errno ? e : 0);
+	put(m, e, with_errno, fmt != NULL);
+	exit(status);
 }
 
 void
@@ -267,17 +291,13 @@ warnx(const char *fmt, ...)
 void
 verr(int status, const char *fmt, va_list ap)
 {
-	say(fmt, ap, errno, 1);
-	conv_bail(status);
-	exit(status);
+	die(status, fmt, ap, errno, 1);
 }
 
 void
 verrx(int status, const char *fmt, va_list ap)
 {
-	say(fmt, ap, 0, 0);
-	conv_bail(status);
-	exit(status);
+	die(status, fmt, ap, 0, 0);
 }
 
 void
@@ -286,10 +306,7 @@ err(int status, const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	say(fmt, ap, errno, 1);
-	va_end(ap);
-	conv_bail(status);
-	exit(status);
+	die(status, fmt, ap, errno, 1);
 }
 
 void
@@ -298,8 +315,5 @@ errx(int status, const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	say(fmt, ap, 0, 0);
-	va_end(ap);
-	conv_bail(status);
-	exit(status);
+	die(status, fmt, ap, 0, 0);
 }

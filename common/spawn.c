@@ -62,7 +62,8 @@ child(const struct spawn *s, int in, int out)
 	for (i = 0; s->env != NULL && s->env[i] != NULL; i++)
 		putenv((char *)s->env[i]);
 	execv(s->path, s->argv);
-	warn("%s", s->path);
+	if (s->err == NULL)	/* else the caller's 127 says it, not stderr */
+		warn("%s", s->path);
 	_exit(127);
 }
 

@@ -9,14 +9,19 @@
  *    record are gate_auth()'s; this file maps its statuses to PAM codes
  *    and talks through the PAM conversation (conv.h).  Anything but a
  *    recorded success is a deny.
+ *  - Errors are values: the state directory's functions say their
+ *    failure to the call's struct jerr (store_open_err, st->err), never
+ *    to a stream; this file decides what becomes of it (report): the
+ *    message to syslog, a fixed line to the person, who is not shown the
+ *    state directory's paths.
  *  - The host process is left as found: the umask (077 during the call,
  *    as the tools run), the locale (the messages' language comes from the
  *    environment through a thread locale, uselocale(3), never
  *    setlocale), the default gettext domain, signal dispositions and
  *    mask, resource limits, descriptors (the state directory's are closed
- *    before returning), stdio (diagnostics go to pam_syslog, never to
- *    stderr).  libgcrypt is initialised only when nobody did before;
- *    libfprint is loaded only for a fingerprint user (fp.c).
+ *    before returning), stdio (nothing on the path prints: diagnostics go
+ *    to pam_syslog, never to stderr).  libgcrypt is initialised only when
+ *    nobody did before; libfprint is loaded only for a fingerprint user (fp.c).
  *  - The environment is not an input: the state directory is dir= or the
  *    compiled-in one, the terminal terminal= or the host name; a setuid
  *    host's caller cannot point the module at a register of their own.
@@ -59,6 +64,8 @@ struct call {
 	locale_t	 loc, oldloc;
 	struct conv	 conv;
 	jmp_buf		 bail;
+	char		 fatal[256];	/* err(3)'s message when it bailed */
+	struct jerr	 e;		/* what went wrong, for report() */
 	struct store	 st;
 	int		 st_open;
 };
@@ -116,14 +123,6 @@ static void
 say_error(void *arg, const char *m)
 {
 	say_msg(arg, PAM_ERROR_MSG, m);
-}
-
-static void
-say_diag(void *arg, const char *m)
-{
-	struct call *c = arg;
-
-	pam_syslog(c->pamh, LOG_ERR, "%s", m);
 }
 
 /* The libgcrypt the tools set up in jukisec_setup(), unless the host or
@@ -190,9 +189,10 @@ begin(struct call *c, pam_handle_t *pamh, int flags, int argc,
 	c->conv.secret = say_secret;
 	c->conv.info = say_info;
 	c->conv.error = say_error;
-	c->conv.diag = say_diag;
 	c->conv.arg = c;
 	c->conv.bail = &c->bail;
+	c->conv.fatal = c->fatal;
+	c->conv.fatalsz = sizeof c->fatal;
 	conv_set(&c->conv);
 	return PAM_SUCCESS;
 }
@@ -215,11 +215,26 @@ end(struct call *c, int r)
 static int
 open_state(struct call *c)
 {
-	if (store_open(&c->st, c->dir != NULL ? c->dir : STATEDIR,
-	    c->terminal, STORE_NOENV) != ST_OK)
+	if (store_open_err(&c->st, c->dir != NULL ? c->dir : STATEDIR,
+	    c->terminal, STORE_NOENV, &c->e) != ST_OK)
 		return PAM_AUTHINFO_UNAVAIL;
 	c->st_open = 1;
 	return PAM_SUCCESS;
+}
+
+/* What the call's functions said (c->e) goes to syslog: a failure as an
+ * error, a warning (a damaged row left out) as one.  A call that could
+ * not decide tells the person so in one fixed line. */
+static int
+report(struct call *c, int r)
+{
+	if (c->e.msg[0] != '\0')
+		pam_syslog(c->pamh, c->e.code != ST_OK ? LOG_ERR : LOG_WARNING,
+		    "%s", c->e.msg);
+	if (r == PAM_AUTHINFO_UNAVAIL)
+		conv_error(_("authentication is not available now: "
+		    "see the Security Manager"));
+	return r;
 }
 
 /* " tty=X rhost=Y" for the record's detail, each escaped as one word. */
@@ -291,6 +306,12 @@ authenticate(struct call *c)
 }
 
 static int
+authenticate_call(struct call *c)
+{
+	return report(c, authenticate(c));
+}
+
+static int
 account(struct call *c)
 {
 	struct register_ reg;
@@ -326,6 +347,12 @@ account(struct call *c)
 	return r;
 }
 
+static int
+account_call(struct call *c)
+{
+	return report(c, account(c));
+}
+
 /* The call's state lives on the heap, so that it is still what it was
  * when err(3) bails out to the setjmp here. */
 static int
@@ -338,9 +365,10 @@ run(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return PAM_BUF_ERR;
 	if ((r = begin(c, pamh, flags, argc, argv)) == PAM_SUCCESS) {
-		if (setjmp(c->bail) != 0)
+		if (setjmp(c->bail) != 0) {
+			pam_syslog(pamh, LOG_CRIT, "%s", c->fatal);
 			r = end(c, PAM_BUF_ERR);
-		else
+		} else
 			r = end(c, fn(c));
 	}
 	free(c);
@@ -351,7 +379,7 @@ PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	return run(pamh, flags, argc, argv, authenticate);
+	return run(pamh, flags, argc, argv, authenticate_call);
 }
 
 PAM_EXTERN int
@@ -364,5 +392,5 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	return run(pamh, flags, argc, argv, account);
+	return run(pamh, flags, argc, argv, account_call);
 }

@@ -46,6 +46,8 @@ said() {
 	    { echo "no '$1' in:" >&2; cat "$TMP/pc.out" >&2; return 1; }
 }
 
+UNAVAIL="authentication is not available now: see the Security Manager"
+
 # quiet: the module printed nothing on the host's stderr.
 quiet() {
 	test ! -s "$TMP/pc.err" || { cat "$TMP/pc.err" >&2; return 1; }
@@ -146,9 +148,53 @@ test_expect_success 'a state directory that cannot be used: PAM_AUTHINFO_UNAVAIL
 	    "account required MOD dir=$TMP/nostate" &&
 	SVC=bad test_must_fail 9 pc tanaka "$TMP/pw.tanaka" -s &&
 	said "pam_authenticate PAM_AUTHINFO_UNAVAIL" && quiet &&
+	said "ERROR_MSG $UNAVAIL" &&
 	! grep "^state " "$TMP/pc.out" &&
 	! grep -q "^PROMPT" "$TMP/pc.out" &&
-	SVC=bad test_must_fail 9 pc tanaka /dev/null -A
+	SVC=bad test_must_fail 9 pc tanaka /dev/null -A && said "ERROR_MSG $UNAVAIL"
+'
+
+# A broken state is an error the module gets back as a value (store.h
+# st->err): the person is told the module's line, the cause goes to
+# syslog, the host's stderr gets nothing, and no one is admitted.
+test_expect_success 'an unsafe register file: told by the module, not on stderr; fail closed' '
+	n=$(grep -c ",auth," "$D/oplog.csv") &&
+	chmod g+w "$D/operators.csv" &&
+	{ pc tanaka "$TMP/pw.tanaka" -s; r=$?; cp "$TMP/pc.out" auth.out;
+	  cp "$TMP/pc.err" auth.err; pc tanaka /dev/null -A; ra=$?;
+	  chmod g-w "$D/operators.csv"; } &&
+	test $ra = 9 && said "pam_acct_mgmt PAM_AUTHINFO_UNAVAIL" &&
+	said "ERROR_MSG $UNAVAIL" && quiet &&
+	mv auth.out "$TMP/pc.out" && mv auth.err "$TMP/pc.err" && test $r = 9 &&
+	said "pam_authenticate PAM_AUTHINFO_UNAVAIL" && said "ERROR_MSG $UNAVAIL" &&
+	quiet && ! grep "^state " "$TMP/pc.out" &&
+	test "$(grep -c ",auth," "$D/oplog.csv")" = "$n"
+'
+
+test_expect_success 'a missing register: every id unknown, denied and logged, nothing on stderr' '
+	mv "$D/operators.csv" "$TMP/operators.csv" &&
+	test_must_fail 7 pc tanaka "$TMP/pw.tanaka" &&
+	said "ERROR_MSG authentication denied" && quiet &&
+	mv "$TMP/operators.csv" "$D/operators.csv" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,auth,tanaka,denied,method=password reason=unknown-id,"
+'
+
+# ro_pc USER FILE ARGS...: pc with the log read-only (a bind mount in a
+# mount namespace of its own): the decision cannot be recorded.
+ro_pc() {
+	_u=$1 _f=$2; shift 2
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$1" &&
+		mount -o remount,bind,ro "$1" && shift && exec "$@"' sh \
+	    "$D/oplog.csv" "$PC" -c "$TMP/pam.d" -i 3 "$@" svc "$_u" 3<"$_f" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err"
+}
+
+test_expect_success MOUNTNS 'a log that cannot be written: the right password is not admitted, told by the module' '
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 9 ro_pc tanaka "$TMP/pw.tanaka" -s &&
+	said "pam_authenticate PAM_AUTHINFO_UNAVAIL" && said "ERROR_MSG $UNAVAIL" &&
+	quiet && ! grep "^state " "$TMP/pc.out" &&
+	cmp log.before "$D/oplog.csv" && pc tanaka "$TMP/pw.tanaka"
 '
 
 test_expect_success 'an unknown option: PAM_SERVICE_ERR, never an admission' '
@@ -190,7 +236,10 @@ test_expect_success MOUNTNS,JALOCALE 'ja_JP.UTF-8: the prompt and the refusals i
 	{ ja_pc tanaka "$TMP/pw.wrong" -s; test $? = 7; } &&
 	said "ERROR_MSG 認証に失敗しました" && ! grep "^state " "$TMP/pc.out" &&
 	{ ja_pc sato /dev/null -A; test $? = 13; } &&
-	said "ERROR_MSG sato はこの端末機を操作できません（取消または有効期限切れ）。セキュリティ責任者に申し出てください"
+	said "ERROR_MSG sato はこの端末機を操作できません（取消または有効期限切れ）。セキュリティ責任者に申し出てください" &&
+	chmod g+w "$D/operators.csv" && { ja_pc tanaka "$TMP/pw.tanaka"; r=$?; } &&
+	chmod g-w "$D/operators.csv" && test $r = 9 && quiet &&
+	said "ERROR_MSG 現在、認証を行うことができません。セキュリティ責任者に申し出てください"
 '
 
 test_expect_success 'a fingerprint operator enrolled on the virtual reader' '
