@@ -53,6 +53,7 @@
 #include "oplog.h"
 #include "oplog_verify.h"
 #include "register.h"
+#include "register_txn.h"
 #include "timeutil.h"
 
 struct attempt {
@@ -137,7 +138,7 @@ static int
 write_count(struct store *st, struct register_ *reg, int changed)
 {
 	if (changed)
-		return register_commit(st, reg);
+		return register_save(st, reg);
 	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1) {
 		jerr_say(st->err, ST_FAIL,
 		    _("%s: the attempt cannot be recorded (%s): denied"),
@@ -158,7 +159,7 @@ record(struct store *st, struct attempt *a)
 	int		 r, changed = 0, status;
 
 	/* the count only: no reconcile here, register changes do that */
-	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
+	if ((r = register_lock(st)) != ST_OK)
 		return r;
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK) {
@@ -244,7 +245,7 @@ change_late(struct store *st, struct attempt *a)
 
 	if ((a->result = prepare(st, change)) != ST_OK)
 		return ST_OK;		/* admitted: the result is the prepare's */
-	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
+	if ((r = register_lock(st)) != ST_OK)
 		return r;
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK) {

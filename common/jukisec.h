@@ -57,6 +57,15 @@ int	parse_num(const char *, long long min, long long max, long long *out,
 /* Wipes memory so the compiler cannot drop it (secrets: R5.3, SPEC). */
 void	wipe(void *, size_t);
 
+/* Lowercase hexadecimal, the one spelling of the log's MACs and the
+ * register's hashes (oplog_mac.c): encode n bytes into out (2n + 1 bytes,
+ * NUL-terminated); decode exactly 2n digits into n bytes, 0 or -1. */
+void	hex_encode(const unsigned char *, size_t, char *out);
+int	hex_decode(const char *, size_t len, unsigned char *out, size_t n);
+/* SHA-256 of no bytes, in hex: a register that is not there yet. */
+#define SHA256_EMPTY \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 /* Constant-time equality of two equal-length byte strings: 1 equal, 0 not. */
 int	ct_equal(const void *, const void *, size_t);
 

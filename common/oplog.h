@@ -67,6 +67,14 @@ int	oplog_log(struct store *, const char *operator, const char *action,
 int	oplog_log_recover(struct store *, const char *object, const char *result,
 	    const char *detailfmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The seq of the record the log's head names, or -1 when the head cannot
+ * be read (no lock needed: a reader's look). */
+long long oplog_head_seq(struct store *);
+/* 1 when a record after seq has rec's operator, action, object and result
+ * and a detail that begins with rec's; 0 when none has; -1 after a
+ * message.  Walks back from the end over the records after seq only. */
+int	oplog_logged_since(struct store *, long long seq, const struct oplog_rec *);
+
 /* The special record of a log-prune that removed nothing (jukisec-log(5)):
  * operator "-", action log-prune, object oplog.csv, result ok, at now
  * (clamped as every record's time), after the seals of ended epochs. */

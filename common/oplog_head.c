@@ -231,3 +231,13 @@ oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_m
 	hd->slot = to;
 	return ST_OK;
 }
+
+/* The seq of the head's record, or -1 when the head cannot be read. */
+long long
+oplog_head_seq(struct store *st)
+{
+	struct oplog_head hd;
+	const char *why;
+
+	return oplog_head_read(st, &hd, &why) == -1 ? -1 : hd.seq;
+}

@@ -81,8 +81,6 @@ int	macq_drain(struct macq *, size_t *line, long long *seq, const char **file);
 long long macq_done(const struct macq *);
 void	macq_stop(struct macq *);
 
-void	hex_encode(const unsigned char *, size_t, char *out);	/* out: 2n+1 */
-int	hex_decode(const char *, size_t len, unsigned char *out, size_t n);
 
 /* Key and head files in st->dirfd.  load: ST_OK or ST_FAIL after a message. */
 struct oplog_key *oplog_key_new(void);

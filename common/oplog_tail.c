@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "jerr.h"
 #include "oplog_priv.h"
 #include "oplog_tail.h"
 #include "prune.h"
@@ -308,4 +309,66 @@ out:
 	free(r.buf);
 	free(scratch);
 	return ret;
+}
+
+/*
+ * Whether a record with rec's operator, action, object and result, and a
+ * detail that begins with rec's, follows seq in oplog.csv: walked back from
+ * the end over the records after seq only (a register change interrupted
+ * before its pending file was removed, register_txn.c).  1 found, 0 not,
+ * -1 after a message (the file cannot be read, or a line is not a record).
+ */
+int
+oplog_logged_since(struct store *st, long long seq, const struct oplog_rec *rec)
+{
+	struct oplog_record r;
+	struct stat sb;
+	char *buf, *p, *scratch;
+	long long end;
+	const char *why = NULL;
+	size_t n;
+	int fd, found = 0;
+
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	buf = xmalloc(OPLOG_LINE_MAX + 2);
+	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	/* a torn last line is not a record: start after the last LF */
+	for (end = sb.st_size; end > 0; end -= (long long)n) {
+		n = end > OPLOG_LINE_MAX ? OPLOG_LINE_MAX : (size_t)end;
+		if (pread(fd, buf, n, end - (long long)n) != (ssize_t)n)
+			break;
+		if ((p = memrchr(buf, '\n', n)) != NULL) {
+			end -= (long long)n - (p - buf) - 1;
+			break;
+		}
+	}
+	while (!found && end > 0 &&
+	    (p = last_line(fd, end, 0, buf, OPLOG_LINE_MAX + 2)) != NULL) {
+		end -= (long long)strlen(p) + 1;
+		if (tail_is_header(p, strlen(p) + 1))
+			continue;
+		if ((why = oplog_parse_line(p, strlen(p), scratch, &r)) != NULL)
+			break;
+		if (r.seq <= seq)
+			break;
+		found = strcmp(r.field[OF_OPERATOR], rec->operator) == 0 &&
+		    strcmp(r.field[OF_ACTION], rec->action) == 0 &&
+		    strcmp(r.field[OF_OBJECT], rec->object) == 0 &&
+		    strcmp(r.field[OF_RESULT], rec->result) == 0 &&
+		    strncmp(r.field[OF_DETAIL], rec->detail, strlen(rec->detail)) == 0;
+	}
+	close(fd);
+	free(buf);
+	free(scratch);
+	if (why != NULL) {
+		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, OPLOG_FILE, why);
+		return -1;
+	}
+	return found;
 }

@@ -30,6 +30,7 @@
 #include "oplog.h"
 #include "oplog_verify.h"
 #include "register_change.h"
+#include "register_txn.h"
 #include "timeutil.h"
 
 static int
@@ -141,7 +142,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len)) ==
 	    ST_OK) {
 		operator_unlock(o);
-		r = register_commit(st, &reg);
+		r = register_save(st, &reg);
 	}
 	if (oplog_log_recover(st, a->id, r == ST_OK ? "ok" : "error",
 	    "uid=%ld changed: unlock%s%s", (long)geteuid(),

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -323,6 +324,32 @@ register_load(struct store *st, struct register_ *reg)
 	return register_load_err(st, reg, st->err);
 }
 
+/* SHA-256 of the whole file fd, in hex (register_txn.c: the register a
+ * change starts from).  0, or -1 with errno. */
+static int
+file_sha256(int fd, char out[65])
+{
+	gcry_md_hd_t h;
+	char chunk[8192];
+	off_t off = 0;
+	ssize_t n;
+
+	if (gcry_md_open(&h, GCRY_MD_SHA256, 0) != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while ((n = pread(fd, chunk, sizeof(chunk), off)) > 0 ||
+	    (n == -1 && errno == EINTR))
+		if (n > 0) {
+			gcry_md_write(h, chunk, (size_t)n);
+			off += n;
+		}
+	if (n == 0)
+		hex_encode(gcry_md_read(h, GCRY_MD_SHA256), 32, out);
+	gcry_md_close(h);
+	return n == 0 ? 0 : -1;
+}
+
 /* Long: open, pick the file's form (three column layouts), read row
  * by row, check duplicates: one pass with one clean-up. */
 int
@@ -342,6 +369,8 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 
 	reg->op = NULL;
 	reg->n = reg->damaged = 0;
+	/* a missing register: the hash of no bytes */
+	snprintf(reg->sha256, sizeof(reg->sha256), "%s", SHA256_EMPTY);
 	path = xasprintf("%s/%s", st->dir, REGISTER_FILE);
 	if ((fd = store_openat(st, REGISTER_FILE, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT) {
@@ -382,6 +411,10 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 		ret = ST_FAIL;
 	else if (ret == ST_OK)
 		ret = check_duplicates(reg, lines, path, e);
+	if (ret == ST_OK && file_sha256(fd, reg->sha256) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", path);
+		ret = ST_FAIL;
+	}
 	loads++;
 	free(lines);
 	csvr_close(r);
@@ -573,37 +606,49 @@ operator_method_known(const struct operator *o)
 }
 
 int
-register_save(struct store *st, const struct register_ *reg)
+register_write(struct store *st, const struct register_ *reg,
+    struct atomic_file *af)
 {
-	struct atomic_file af;
 	const char	*f[NCOLS];
 	char		 buf[NCOLS][TIME_BUFSZ];
 	size_t		 i;
 	int		 c;
 
-	if (atomic_begin(&af, st->dirfd, REGISTER_FILE, 0600) == -1) {
+	if (atomic_begin(af, st->dirfd, REGISTER_FILE, 0600) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}
-	if (csv_write_record(af.fp, register_cols, NCOLS) == -1)
+	if (csv_write_record(af->fp, register_cols, NCOLS) == -1)
 		goto fail;
 	for (i = 0; i < reg->n; i++) {
 		for (c = 0; c < NCOLS; c++)
 			f[c] = register_text(&reg->op[i], c, buf[c]);
-		if (csv_write_record(af.fp, f, NCOLS) == -1)
+		if (csv_write_record(af->fp, f, NCOLS) == -1)
 			goto fail;
 	}
+	if (fflush(af->fp) == EOF)
+		goto fail;
+	return ST_OK;
+fail:
+	jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
+	atomic_abort(af);
+	return ST_FAIL;
+}
+
+int
+register_save(struct store *st, const struct register_ *reg)
+{
+	struct atomic_file af;
+
+	if (register_write(st, reg, &af) != ST_OK)
+		return ST_FAIL;
 	if (atomic_commit(&af) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}
 	return ST_OK;
-fail:
-	jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
-	atomic_abort(&af);
-	return ST_FAIL;
 }
 
 /* A credential file is live when its row is not revoked and the file is the
@@ -667,33 +712,4 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	free(gone);
 	closedir(d);
 	return r;
-}
-
-int
-register_begin(struct store *st, struct register_ *reg, const char *who)
-{
-	int r;
-
-	reg->op = NULL;
-	reg->n = 0;
-	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
-		return r;
-	if ((r = register_load(st, reg)) == ST_OK &&
-	    (r = register_reconcile(st, reg, who)) == ST_OK)
-		return ST_OK;
-	register_end(st, reg);
-	return r;
-}
-
-int
-register_commit(struct store *st, const struct register_ *reg)
-{
-	return register_save(st, reg);
-}
-
-void
-register_end(struct store *st, struct register_ *reg)
-{
-	register_free(reg);
-	store_unlock(st, STORE_LOCK_REGISTER);
 }

@@ -51,6 +51,7 @@ struct register_ {
 	struct operator	*op;
 	size_t		n;
 	size_t		damaged;		/* rows with bad != 0 */
+	char		sha256[65];		/* of the bytes loaded, hex */
 };
 
 /* STABLE: reads operators.csv (caller holds STORE_LOCK_REGISTER when it will
@@ -161,19 +162,17 @@ size_t	register_managers(const struct register_ *, int64_t now);
 /* Appends a row with every string "" and returns it. */
 struct operator *register_append(struct register_ *, const char *id);
 
-/*
- * A register change: register_begin takes STORE_LOCK_REGISTER, loads the
- * register and reconciles the credentials directory with it (an orphan
- * credential file is destroyed and the removal logged as `who`).  The
- * caller changes rows and credential files (credential first, row after;
- * on revoke the row first), then register_commit rewrites operators.csv
- * atomically.  register_end frees and unlocks in every case.
- */
-int	register_begin(struct store *, struct register_ *, const char *who);
-/* register_begin's second half, for a caller already holding the lock. */
+/* A register change: register_txn.h brackets it.  register_reconcile,
+ * under STORE_LOCK_REGISTER, destroys an orphan credential file (no live
+ * row) and logs the removal as `who`. */
 int	register_reconcile(struct store *, struct register_ *, const char *who);
-int	register_commit(struct store *, const struct register_ *);
-void	register_end(struct store *, struct register_ *);
+/* The new operators.csv written to a temporary file of af (flushed, not
+ * yet synced or renamed: atomic_commit or atomic_abort it); register_save
+ * does both.  ST_OK, or ST_FAIL after a message. */
+struct atomic_file;
+int	register_write(struct store *, const struct register_ *,
+	    struct atomic_file *);
+int	register_save(struct store *, const struct register_ *);
 
 /* A new credential for id with method m, before the register lock: an
  * enrolment, or a new password from pwfd (else the terminal, twice) hashed

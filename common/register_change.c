@@ -26,6 +26,7 @@
 #include "gate.h"
 #include "oplog.h"
 #include "register_change.h"
+#include "register_txn.h"
 #include "timeutil.h"
 
 int
@@ -107,6 +108,9 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	struct opchange	*a = j->a;
 	struct operator	*o;
 	const char	*who = a->by ? a->by : a->id;
+	char		*detail = xasprintf("role=%s method=%s%s",
+	    role_name(a->r), method_name(a->m), a->by ? "" : " bootstrap");
+	struct oplog_rec rec = { who, "operator-add", a->id, "ok", detail };
 	int		 r;
 
 	if (register_find(reg, a->id) != NULL) {
@@ -132,13 +136,15 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 			set(&o->approved_by, who);
 			set(&o->instructions_date, a->instr);
 		}
-		r = register_commit(st, reg);
+		r = register_commit_logged(st, reg, &rec);
 	}
 	if (oplog_log(st, who, "operator-add", a->id,
-	    r == ST_OK ? "ok" : "refused", "role=%s method=%s%s",
-	    role_name(a->r), method_name(a->m),
-	    a->by ? "" : " bootstrap") != ST_OK && r == ST_OK)
-		r = ST_FAIL;
+	    r == ST_OK ? "ok" : "refused", "%s", detail) != ST_OK) {
+		if (r == ST_OK)
+			r = ST_FAIL;
+	} else if (r == ST_OK)
+		r = register_logged(st);
+	free(detail);
 	return r;
 }
 
@@ -282,6 +288,43 @@ mod_prepare(struct store *st, void *arg)
 
 /* The gate's change: under the lock that counted the manager's attempt,
  * only if that attempt admitted a still active, unlocked manager. */
+/* operator-mod's record detail: what changed, in words a script reads. */
+static char *
+mod_detail(const struct opchange *a, enum method m, enum method old)
+{
+	return xasprintf("changed:%s%s%s%s%s%s%s%s%s",
+	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
+	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
+	    m != old ? method_name(m) : "", a->name ? " name" : "",
+	    a->section ? " section" : "", a->title ? " title" : "",
+	    a->have_exp ? " expires" : "");
+}
+
+/* The row as changed in reg, and the new credential if there is one:
+ * announced in operators.pending first, so that a crash after the
+ * credential is replaced and before the row is completed by the next
+ * register writer (register_txn.h). */
+static int
+mod_commit(struct store *st, struct register_ *reg, struct modjob *j,
+    const struct oplog_rec *rec)
+{
+	const char	*ext = j->m == METHOD_PASSWORD ? "phc" : "tmpl";
+	struct register_txn t;
+	int		 r;
+
+	if (!j->newcred)
+		return register_commit_logged(st, reg, rec);
+	if ((r = register_change_begin(st, reg, rec, ext, j->cred.p,
+	    j->cred.len, &t)) != ST_OK)
+		return r;
+	if ((r = cred_write(st, j->a->id, ext, j->cred.p, j->cred.len)) !=
+	    ST_OK) {
+		register_change_abort(st, &t);
+		return r;
+	}
+	return register_change_commit(st, &t);
+}
+
 static int
 mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
@@ -289,18 +332,19 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	struct opchange	*a = j->a;
 	struct operator	*o;
 	enum method	 m = j->m, old = j->old;
+	char		*detail;
+	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
 	int		 r, done = 0;
 
 	(void)now;
 	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
 		return r;
+	rec.detail = detail = mod_detail(a, m, old);
 	if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
 	    o->method != old) {
 		warnx(_("%s: changed by someone else meanwhile"), a->id);
 		r = ST_FAIL;
-	} else if (!j->newcred || (r = cred_write(st, a->id,
-	    m == METHOD_PASSWORD ? "phc" : "tmpl", j->cred.p, j->cred.len)) ==
-	    ST_OK) {
+	} else {
 		o->method = m;
 		if (m != METHOD_PASSWORD) {
 			set(&o->exception_reason, "");
@@ -323,22 +367,22 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 			o->expires = a->exp;
 		if (a->unlock)
 			operator_unlock(o);
-		if ((r = register_commit(st, reg)) == ST_OK && m != old) {
+		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
-			r = cred_destroy(st, a->id,
-			    old == METHOD_PASSWORD ? "phc" : "tmpl");
+			if (m != old)
+				r = cred_destroy(st, a->id,
+				    old == METHOD_PASSWORD ? "phc" : "tmpl");
 		}
 	}
 	if (oplog_log(st, a->by, "operator-mod", a->id,
-	    r == ST_OK || done ? "ok" : "error", "changed:%s%s%s%s%s%s%s%s%s%s",
-	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
-	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
-	    m != old ? method_name(m) : "", a->name ? " name" : "",
-	    a->section ? " section" : "", a->title ? " title" : "",
-	    a->have_exp ? " expires" : "",
+	    r == ST_OK || done ? "ok" : "error", "%s%s", detail,
 	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
-	    ST_OK && r == ST_OK)
+	    ST_OK) {
+		if (r == ST_OK)
+			r = ST_FAIL;
+	} else if (done && register_logged(st) != ST_OK)
 		r = ST_FAIL;
+	free(detail);
 	return r;
 }
 
@@ -368,6 +412,8 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct revjob	*j = arg;
 	struct operator	*o;
+	struct oplog_rec rec = { j->by, "operator-revoke", j->id, "ok",
+	    j->reason };
 	int		 r, done = 0;
 
 	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
@@ -388,7 +434,7 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 		set(&o->revoked_reason, j->reason);
 		/* row first: a crash now leaves a credential that the next
 		 * register_begin destroys, never a live row without one */
-		if ((r = register_commit(st, reg)) == ST_OK) {
+		if ((r = register_commit_logged(st, reg, &rec)) == ST_OK) {
 			done = 1;
 			r = cred_destroy(st, j->id, NULL);
 		}
@@ -397,7 +443,10 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	 * even when the credential could not be destroyed yet */
 	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
 	    "refused", "%s%s", j->reason, done && r != ST_OK ?
-	    " (credential not destroyed)" : "") != ST_OK && r == ST_OK)
+	    " (credential not destroyed)" : "") != ST_OK) {
+		if (r == ST_OK)
+			r = ST_FAIL;
+	} else if (done && register_logged(st) != ST_OK)
 		r = ST_FAIL;
 	return r;
 }

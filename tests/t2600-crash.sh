@@ -62,7 +62,27 @@ after_crash() {
 	     cmp "$D/credentials/gone.phc" "$TMP/saved/credentials/gone.phc"
 	     else ! test -e "$D/credentials/gone.phc"; fi ;;
 	esac &&
-	echo "step $crash_step torn=$crash_torn: whole"
+	logged "$1" &&
+	echo "step $crash_step torn=$crash_torn: whole, logged once"
+}
+
+# logged WHAT: once the next change has run, the log shows the change
+# exactly when the register has it, and once (R6: a change killed after
+# its register was replaced and before its record is settled by the next
+# register writer, jukisec-log(5) "Register changes").
+logged() {
+	case $1 in
+	add) made=$(live | grep -c "^new ") pat=",operator-add,new,ok," ;;
+	reset) if cmp -s "$D/credentials/base.phc" "$TMP/saved/credentials/base.phc"
+	     then made=0; else made=1; fi
+	     pat=",operator-mod,base,ok,changed: reset-password" ;;
+	revoke) if live | grep -q "^gone "; then made=0; else made=1; fi
+	     pat=",operator-revoke,gone,ok," ;;
+	esac
+	n=$(grep -c -- "$pat" "$D/oplog.csv")
+	[ "$n" -eq "$made" ] ||
+	    { echo "made $made, logged $n times: $pat" >&2; return 1; }
+	! test -e "$D/operators.pending"
 }
 
 # The log's own torn writes are t1050's.

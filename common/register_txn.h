@@ -1,0 +1,63 @@
+/*
+ * register_txn.h — a change of operators.csv and the log record that says
+ * so, whole: the bracket every writer of the register goes through.
+ */
+#ifndef REGISTER_TXN_H
+#define REGISTER_TXN_H
+
+#include "oplog.h"
+#include "register.h"
+
+/* The file that holds a change between the register's rename and its log
+ * record (jukisec-log(5), "Register changes"). */
+#define PENDING_FILE	"operators.pending"
+
+/* STORE_LOCK_REGISTER taken, then a change that a crash left between its
+ * register and its log record settled (register_settle).  ST_OK with the
+ * lock held; otherwise unlocked, after a message. */
+int	register_lock(struct store *);
+
+/* Under the lock: when operators.pending is there, the change it names is
+ * settled: operators.csv is the one after it, so the change was made, and
+ * its record is logged unless the log already has it; or the one before
+ * it, so the change was not made, and "register-reconcile ID withdrawn"
+ * says so.  Then the file is removed.  ST_OK, or ST_FAIL after a message
+ * (a register that is neither: someone replaced it; the file is kept). */
+int	register_settle(struct store *);
+
+/*
+ * register_begin: register_lock, the register loaded and reconciled with
+ * the credentials directory (orphans destroyed and logged as `who`).  The
+ * caller changes rows and credential files (credential first, row after;
+ * on revoke the row first), then register_commit_logged: operators.pending
+ * (the record to log and the register's hashes before and after) written
+ * and synced, operators.csv replaced; the caller logs the record (with
+ * oplog_log, as it would anyway: its detail may say more after rec's) and
+ * then calls register_logged, which removes operators.pending.  A crash
+ * anywhere leaves the old register and no record, or the new register and
+ * a pending file that the next register_lock settles.  register_end frees
+ * and unlocks in every case.
+ */
+int	register_begin(struct store *, struct register_ *, const char *who);
+int	register_commit_logged(struct store *, const struct register_ *,
+	    const struct oplog_rec *rec);
+/* register_commit_logged in two steps around a credential that replaces
+ * credentials/ID.EXT (ID: rec's object): _begin writes the new register to
+ * a temporary file and operators.pending, naming the credential's hash and
+ * holding the new register; the caller writes the credential; _commit
+ * replaces operators.csv (or _abort removes both when the credential could
+ * not be written).  A crash after the credential and before the register
+ * leaves a change the next register_lock completes (the credential is in
+ * force: the register after it is put in place, and the record logged). */
+struct register_txn {
+	struct atomic_file af;
+};
+int	register_change_begin(struct store *, const struct register_ *,
+	    const struct oplog_rec *rec, const char *ext, const void *cred,
+	    size_t credlen, struct register_txn *);
+int	register_change_commit(struct store *, struct register_txn *);
+void	register_change_abort(struct store *, struct register_txn *);
+int	register_logged(struct store *);
+void	register_end(struct store *, struct register_ *);
+
+#endif

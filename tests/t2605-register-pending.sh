@@ -1,0 +1,95 @@
+#!/bin/sh
+# A register change and its log record (jukisec-log(5), "Register
+# changes"): operators.pending, left by a crash between them, is settled
+# by the next writer of the register — auth-check included —, and a
+# pending file that cannot be settled is refused, never guessed at (exit
+# 3, the file named, nothing changed).  t2600 kills every step; these are
+# the settlements one by one and the refusals.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-crash.sh"
+
+test_expect_success 'set up' '
+	reg_state && bootstrap && add_pw base && cp -a "$D" "$TMP/saved"
+'
+
+add() {
+	pw new new-secret-1 &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i new -n "New" \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.new" 4<"$TMP/pw.boss"
+}
+# kill_add CALL PATH: operator-add from the saved state, killed before its
+# step CALL PATH (the first such step after operators.pending is written).
+kill_add() {
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	crash_trace add >/dev/null 2>&1 &&
+	n=$(awk -v c="$1" -v p="$2" "seen && \$2 == c && \$3 ~ p { print \$1; exit }
+	    \$3 ~ /operators.pending\$/ { seen = 1 }" "$TMP/crash.trace") &&
+	test -n "$n" &&
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	crash_at "$n" 0 add </dev/null >/dev/null 2>&1 &&
+	test -e "$D/operators.pending"
+}
+
+test_expect_success 'killed after the register, before the log: auth-check logs the change' '
+	kill_add write "oplog.csv\$" &&
+	! grep -q ",operator-add,new,ok," "$D/oplog.csv" &&
+	auth base "$TMP/pw.base" &&
+	! test -e "$D/operators.pending" &&
+	test "$(grep -c ",boss,operator-add,new,ok,role=" "$D/oplog.csv")" -eq 1 &&
+	log-verify -d "$D" -k "$D.key" >/dev/null
+'
+
+test_expect_success 'killed after the record, before the file went: not logged twice' '
+	kill_add unlinkat operators.pending &&
+	auth base "$TMP/pw.base" &&
+	! test -e "$D/operators.pending" &&
+	test "$(grep -c ",operator-add,new,ok," "$D/oplog.csv")" -eq 1
+'
+
+test_expect_success 'killed before the register: the change is withdrawn, in the log' '
+	kill_add renameat "operators.csv\$" &&
+	auth base "$TMP/pw.base" &&
+	! test -e "$D/operators.pending" &&
+	! grep -q "^new," "$D/operators.csv" &&
+	! grep -q ",operator-add,new,ok," "$D/oplog.csv" &&
+	grep -q ",boss,register-reconcile,new,withdrawn,operator-add ok: not made (interrupted)," "$D/oplog.csv"
+'
+
+test_expect_success 'a register that is neither before nor after: refused, file kept' '
+	kill_add renameat "operators.csv\$" &&
+	cp "$D/operators.csv" "$TMP/reg.before" &&
+	regcol base name "Someone Else" &&
+	test_must_fail 3 auth base "$TMP/pw.base" 2>err &&
+	grep -q "operators.pending: the register is neither the one before nor the one after" err &&
+	test "$(wc -l <err)" -eq 1 &&
+	test -e "$D/operators.pending" &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i base -s x \
+	    4<"$TMP/pw.boss" 2>err &&
+	grep -q "operators.pending: the register is neither" err &&
+	cp "$TMP/reg.before" "$D/operators.csv" && rm "$D/operators.pending" &&
+	auth base "$TMP/pw.base"
+'
+
+test_expect_success 'a pending file that does not parse: refused, file kept' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	printf "jukisec-register-pending v1 seq=3 before=zz\n" >"$D/operators.pending" &&
+	chmod 600 "$D/operators.pending" &&
+	cp "$D/operators.csv" "$TMP/reg.before" &&
+	test_must_fail 3 auth base "$TMP/pw.base" 2>err &&
+	grep -q "operators.pending: not a pending register change" err &&
+	test "$(wc -l <err)" -eq 1 &&
+	test -e "$D/operators.pending" && cmp "$D/operators.csv" "$TMP/reg.before"
+'
+
+test_expect_success 'a pending file others may write: refused' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	kill_add write "oplog.csv\$" &&
+	chmod 666 "$D/operators.pending" &&
+	test_must_fail 3 auth base "$TMP/pw.base" 2>err &&
+	grep -q "operators.pending" err &&
+	! grep -q ",operator-add,new,ok," "$D/oplog.csv"
+'
+
+test_done
