@@ -67,6 +67,7 @@ struct oplog_batch {
 	int64_t		now, tcache;
 	char		tmcache[TIME_BUFSZ];
 	long long	start_size, written, repaired;
+	int		cutfile;	/* oplog.cut to remove after the commit */
 	long long	recovered;	/* -1, or the head's seq before prune_recover */
 	struct buf	out;
 };
@@ -158,6 +159,54 @@ oplog_reserved(const char *operator, const char *action)
  * stands, marked open and synced, so that a crash leaves bytes a writer
  * cuts rather than records it would take in (adopt).  Not twice: a slot
  * that holds that open head already is left alone. */
+/*
+ * A cut is written down in oplog.cut ("seq=S removed=N", replaced
+ * atomically and synced) after its open head and before the ftruncate, so
+ * that a writer killed between the cut and its repair record leaves what
+ * it cut: the next writer, finding the head still open at seq S and
+ * nothing after it, logs that repair.  A clean refusal of a batch (an
+ * open head, nothing after, no oplog.cut) logs nothing.  The file is
+ * removed once the repair record is committed; a stale one (another seq)
+ * is removed and ignored.
+ */
+static int
+cut_note(struct oplog_batch *b, long long removed)
+{
+	struct atomic_file af;
+
+	if (atomic_begin(&af, b->st->dirfd, OPLOG_CUTFILE, 0600) == -1)
+		goto fail;
+	fprintf(af.fp, "seq=%lld removed=%lld\n", b->hd.seq, removed);
+	if (atomic_commit(&af) == 0) {
+		b->cutfile = 1;
+		return ST_OK;
+	}
+fail:
+	jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_CUTFILE);
+	return ST_FAIL;
+}
+
+/* The bytes a killed writer cut after the head's seq, or 0. */
+static long long
+cut_noted(struct oplog_batch *b)
+{
+	char buf[96];
+	long long seq, removed;
+	ssize_t n;
+	int fd;
+
+	if ((fd = store_openat(b->st, OPLOG_CUTFILE, O_RDONLY, 0)) == -1)
+		return 0;
+	b->cutfile = 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (sscanf(buf, "seq=%lld removed=%lld", &seq, &removed) != 2 ||
+	    seq != b->hd.seq || removed <= 0)
+		return 0;
+	return removed;
+}
+
 static int
 intent(struct oplog_batch *b)
 {
@@ -587,14 +636,16 @@ load(struct oplog_batch *b)
 	if (sb.st_size > b->hd.size) {
 		/* The cut is announced by an open head first, so that a
 		 * crash leaves the same cut to do, and it is logged. */
-		if ((r = intent(b)) != ST_OK)
+		if ((r = intent(b)) != ST_OK ||
+		    (r = cut_note(b, sb.st_size - b->hd.size)) != ST_OK)
 			return r;
 		if (ftruncate(b->fd, b->hd.size) == -1) {
 			jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
 			return ST_FAIL;
 		}
 		b->repaired = sb.st_size - b->hd.size;
-	}
+	} else if (b->loaded_open)
+		b->repaired = cut_noted(b);
 	b->start_size = b->hd.size;
 	return ST_OK;
 }
@@ -744,6 +795,10 @@ oplog_commit(struct oplog_batch *b)
 	/* Durable records stay whatever happens now: a lost head is made
 	 * good by the next writer, never by cutting them. */
 	r = commit_head(b, !single);
+	/* the repair is in the log: the note of its cut can go */
+	if (r == ST_OK && b->cutfile &&
+	    unlinkat(b->st->dirfd, OPLOG_CUTFILE, 0) == -1 && errno != ENOENT)
+		jerr_say_errno(b->st->err, ST_OK, "%s/%s", b->st->dir, OPLOG_CUTFILE);
 	release(b);
 	return r;
 fail:
@@ -1061,6 +1116,10 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	b->slot[0] = older;
 	b->newest = 0;
 	r = commit_head(b, 1);
+	/* a recovered log starts over: no cut of before is still pending */
+	if (r == ST_OK && unlinkat(b->st->dirfd, OPLOG_CUTFILE, 0) == -1 &&
+	    errno != ENOENT)
+		jerr_say_errno(b->st->err, ST_OK, "%s/%s", b->st->dir, OPLOG_CUTFILE);
 out:
 	release(b);
 	return r;

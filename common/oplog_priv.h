@@ -13,6 +13,7 @@
 #define OPLOG_FILE	"oplog.csv"
 #define OPLOG_KEYFILE	"oplog.key"
 #define OPLOG_HEADFILE	"oplog.head"
+#define OPLOG_CUTFILE	"oplog.cut"	/* a cut between its head and its record */
 #define OPLOG_EVOLVE	"jukisec-log-v1 evolve"
 #define OPLOG_HEADTAG1	"jukisec-log-v1 head"
 #define OPLOG_HEADTAG	"jukisec-log-v2 head"

@@ -112,6 +112,17 @@ test_expect_success 'a batch larger than the read-ahead, bad last line: nothing 
 	! grep -q ",-,repair," s/oplog.csv && verify
 '
 
+test_expect_success 'a torn tail cut by a batch that is then refused: the cut is still logged' '
+	printf "99,2026-01-01T10:31:00.000Z,torn" >>s/oplog.csv &&
+	{ big 40000; printf "%065d,act,,,\n" 0; } >in &&
+	test_must_fail 2 at 2026-01-01T10:32:00Z la --stdin <in 2>err &&
+	grep -q "<stdin>:40001: field operator: longer than 64 bytes" err &&
+	! grep -q ",-,repair," s/oplog.csv && test -e s/oplog.cut &&
+	at 2026-01-01T10:33:00Z la -u tanaka -a after &&
+	grep -q ",-,repair,oplog.csv,ok,removed=32 bytes after seq " s/oplog.csv &&
+	! test -e s/oplog.cut && verify
+'
+
 test_expect_success 'SIGKILL while a large batch streams: the next writer cuts it, logs a repair' '
 	jukisec-init -d "$TMP/s2" -t cs02 >key2 2>/dev/null && chmod 600 key2 &&
 	cp s2/oplog.csv before2.csv &&
