@@ -186,6 +186,15 @@ fail:
 	return ST_FAIL;
 }
 
+/* After a commit: the note of a cut, now logged (or of before a
+ * recovery), goes. */
+static void
+cut_forget(struct oplog_batch *b)
+{
+	if (unlinkat(b->st->dirfd, OPLOG_CUTFILE, 0) == -1 && errno != ENOENT)
+		jerr_say_errno(b->st->err, ST_OK, "%s/%s", b->st->dir, OPLOG_CUTFILE);
+}
+
 /* The bytes a killed writer cut after the head's seq, or 0. */
 static long long
 cut_noted(struct oplog_batch *b)
@@ -220,6 +229,25 @@ intent(struct oplog_batch *b)
 		b->slot[b->newest] = b->openhd;
 	}
 	b->intent = 1;
+	return ST_OK;
+}
+
+/* Cuts the file from size back to the head: announced by an open head
+ * first, so that a crash leaves the same cut to do, and noted, so that it
+ * is logged whatever happens before the commit. */
+static int
+cut(struct oplog_batch *b, long long size)
+{
+	int r;
+
+	if ((r = intent(b)) != ST_OK ||
+	    (r = cut_note(b, size - b->hd.size)) != ST_OK)
+		return r;
+	if (ftruncate(b->fd, b->hd.size) == -1) {
+		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
+		return ST_FAIL;
+	}
+	b->repaired = size - b->hd.size;
 	return ST_OK;
 }
 
@@ -634,16 +662,8 @@ load(struct oplog_batch *b)
 	}
 	set_base(b);
 	if (sb.st_size > b->hd.size) {
-		/* The cut is announced by an open head first, so that a
-		 * crash leaves the same cut to do, and it is logged. */
-		if ((r = intent(b)) != ST_OK ||
-		    (r = cut_note(b, sb.st_size - b->hd.size)) != ST_OK)
+		if ((r = cut(b, sb.st_size)) != ST_OK)
 			return r;
-		if (ftruncate(b->fd, b->hd.size) == -1) {
-			jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
-			return ST_FAIL;
-		}
-		b->repaired = sb.st_size - b->hd.size;
 	} else if (b->loaded_open)
 		b->repaired = cut_noted(b);
 	b->start_size = b->hd.size;
@@ -795,10 +815,8 @@ oplog_commit(struct oplog_batch *b)
 	/* Durable records stay whatever happens now: a lost head is made
 	 * good by the next writer, never by cutting them. */
 	r = commit_head(b, !single);
-	/* the repair is in the log: the note of its cut can go */
-	if (r == ST_OK && b->cutfile &&
-	    unlinkat(b->st->dirfd, OPLOG_CUTFILE, 0) == -1 && errno != ENOENT)
-		jerr_say_errno(b->st->err, ST_OK, "%s/%s", b->st->dir, OPLOG_CUTFILE);
+	if (r == ST_OK && b->cutfile)
+		cut_forget(b);
 	release(b);
 	return r;
 fail:
@@ -1116,10 +1134,8 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	b->slot[0] = older;
 	b->newest = 0;
 	r = commit_head(b, 1);
-	/* a recovered log starts over: no cut of before is still pending */
-	if (r == ST_OK && unlinkat(b->st->dirfd, OPLOG_CUTFILE, 0) == -1 &&
-	    errno != ENOENT)
-		jerr_say_errno(b->st->err, ST_OK, "%s/%s", b->st->dir, OPLOG_CUTFILE);
+	if (r == ST_OK)
+		cut_forget(b);
 out:
 	release(b);
 	return r;
