@@ -4,7 +4,6 @@
  * expose_authtok: the user from PAM_USER, the terminal from PAM_RHOST or
  * PAM_TTY, the password on standard input.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,38 +12,45 @@
 #include "cred.h"
 #include "gate.h"
 #include "register.h"
-#include "usage.h"
+#include "tool.h"
 
-enum { O_PWFD = 256, O_PAM, O_NOW };
+enum { O_PWFD = 256, O_PAM };
 
-static const struct option longopts[] = {
-	{ "dir",		required_argument, NULL, 'd' },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "terminal",		required_argument, NULL, 't' },
-	{ "user",		required_argument, NULL, 'u' },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ "password-fd",	required_argument, NULL, O_PWFD },
-	{ "pam",		no_argument,	   NULL, O_PAM },
-	{ "now",		required_argument, NULL, O_NOW },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "dir",	 required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "pam",	 no_argument,	    O_PAM, "    --pam",		N_("serve pam_exec(8): user, terminal and password from PAM") },
+	{ "password-fd", required_argument, O_PWFD, "    --password-fd=N", N_("read the password from descriptor N") },
+	{ "terminal",	 required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal (else $JUKISEC_TERMINAL)") },
+	{ "user",	 required_argument, 'u', "-u, --user=ID",	N_("the person who asks to operate the terminal") },
+	{ "now",	 required_argument, TOOL_NOW_REFUSED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --pam",			N_("serve pam_exec(8): user, terminal and password from PAM") },
-	{ "    --password-fd=N",	N_("read the password from descriptor N") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal (else $JUKISEC_TERMINAL)") },
-	{ "-u, --user=ID",		N_("the person who asks to operate the terminal") },
-	{ NULL, NULL }
+struct own {
+	const char	*id;
+	int		 pam, pwfd;
 };
 
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status, _("usage: auth-check [-d DIR] [-t TERMINAL] -u ID "
-	    "[--password-fd N]\n"
-	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"), opts);
+	struct own *o = p;
+
+	switch (ch) {
+	case 'u': o->id = arg; break;
+	case O_PWFD:
+		if ((o->pwfd = fd_parse("--password-fd", arg)) == -1)
+			return TOOL_USAGE;
+		break;
+	case O_PAM: o->pam = 1; break;
+	}
+	return ST_OK;
 }
+
+static const struct tool cmd = {
+	N_("usage: auth-check [-d DIR] [-t TERMINAL] -u ID [--password-fd N]\n"
+	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"), opts, 1, opt
+};
 
 static const char *
 pam_env(const char *name)
@@ -54,56 +60,46 @@ pam_env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-int
-main(int argc, char *argv[])
+static int
+run(struct own *o, const struct tool_args *a)
 {
 	struct store	 st;
-	const char	*dir = NULL, *terminal = NULL, *id = NULL;
-	const char	*why;
-	int		 ch, r, pam = 0, pwfd = -1;
+	const char	*terminal = a->terminal, *why;
+	int		 r;
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "d:ht:u:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'd': dir = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 't': terminal = optarg; break;
-		case 'u': id = optarg; break;
-		case 'V': print_version(); return fshut_stdout();
-		case O_PWFD:
-			if ((pwfd = fd_parse("--password-fd", optarg)) == -1)
-				usage(ST_USAGE);
-			break;
-		case O_PAM: pam = 1; break;
-		case O_NOW: return clock_refused();
-		default: usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (pam && (id != NULL || pwfd != -1)) {
+	if (o->pam && (o->id != NULL || o->pwfd != -1)) {
 		warnx(_("--pam: not with -u or --password-fd"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
-	if (usage_extra(argc, argv) || (!pam && usage_missing(id, "-u")))
-		usage(ST_USAGE);
-	if (pam) {
-		if ((id = pam_env("PAM_USER")) == NULL) {
+	/* operands: none, but --pam and -u are named first */
+	if (usage_extra(a->argc, a->argv) || (!o->pam && usage_missing(o->id, "-u")))
+		tool_usage(&cmd, ST_USAGE);
+	if (o->pam) {
+		if ((o->id = pam_env("PAM_USER")) == NULL) {
 			warnx(_("--pam: PAM_USER is not set"));
 			return ST_USAGE;
 		}
 		if (terminal == NULL && (terminal = pam_env("PAM_RHOST")) == NULL)
 			terminal = pam_env("PAM_TTY");
-		pwfd = 0;
+		o->pwfd = 0;
 	}
-	if ((why = operator_id_problem(id)) != NULL) {
-		warnx(_("-u %s: %s"), id, why);
+	if ((why = operator_id_problem(o->id)) != NULL) {
+		warnx(_("-u %s: %s"), o->id, why);
 		return ST_USAGE;
 	}
-	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, terminal, 0)) != ST_OK)
 		return r;
-	r = gate_auth(&st, id, pwfd, NULL);
+	r = gate_auth(&st, o->id, o->pwfd, NULL);
 	store_close(&st);
 	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own	 o = { NULL, 0, -1 };
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &o, &a);
+	return tool_exit(run(&o, &a));
 }

@@ -3,7 +3,6 @@
  * (R8, R9, R12), tracks the APPI deadlines of a personal-data leak, prints
  * the report for the Mayor and the General Security Manager.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +13,7 @@
 #include "incident.h"
 #include "register.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
 enum { O_BYFD = 256, O_TYPE, O_CAUSE, O_SUMMARY, O_NATURE, O_LEVEL, O_OCCURRED,
 	O_DETECTED, O_DETAIL, O_PERSONS, O_SENSITIVE, O_FINANCIAL, O_UNLAWFUL,
@@ -35,71 +34,39 @@ static const char *const modes[] = { "new", "step", "show", "list", NULL };
 static const char *const formats[] = { "text", "csv", "json", "table", NULL };
 static const char *const langs[] = { "en", "ja", NULL };
 
-static const struct option longopts[] = {
-	{ "by",		required_argument, NULL, 'b' },
-	{ "dir",	required_argument, NULL, 'd' },
-	{ "help",	no_argument,	   NULL, 'h' },
-	{ "terminal",	required_argument, NULL, 't' },
-	{ "version",	no_argument,	   NULL, 'V' },
-	{ "by-password-fd", required_argument, NULL, O_BYFD },
-	{ "type",	required_argument, NULL, O_TYPE },
-	{ "cause",	required_argument, NULL, O_CAUSE },
-	{ "summary",	required_argument, NULL, O_SUMMARY },
-	{ "nature",	required_argument, NULL, O_NATURE },
-	{ "level",	required_argument, NULL, O_LEVEL },
-	{ "occurred",	required_argument, NULL, O_OCCURRED },
-	{ "detected",	required_argument, NULL, O_DETECTED },
-	{ "detail-file", required_argument, NULL, O_DETAIL },
-	{ "persons",	required_argument, NULL, O_PERSONS },
-	{ "sensitive",	no_argument,	   NULL, O_SENSITIVE },
-	{ "financial",	no_argument,	   NULL, O_FINANCIAL },
-	{ "unlawful-purpose", no_argument, NULL, O_UNLAWFUL },
-	{ "step",	required_argument, NULL, O_STEP },
-	{ "at",		required_argument, NULL, O_AT },
-	{ "note",	required_argument, NULL, O_NOTE },
-	{ "force",	no_argument,	   NULL, O_FORCE },
-	{ "format",	required_argument, NULL, O_FORMAT },
-	{ "lang",	required_argument, NULL, O_LANG },
-	{ "open",	no_argument,	   NULL, O_OPEN },
-	{ "overdue",	required_argument, NULL, O_OVERDUE },
-	{ "now",	required_argument, NULL, O_NOW },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "by",		required_argument, 'b', "-b, --by=ID",		N_("the Security Manager who acts (new, step)") },
+	{ "by-password-fd", required_argument, O_BYFD, "    --by-password-fd=N", N_("read the manager's password from descriptor N") },
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the operation log") },
+	{ "type",	required_argument, O_TYPE, "    --type=TYPE",	N_("unrecoverable, leak or other") },
+	{ "cause",	required_argument, O_CAUSE, "    --cause=CAUSE",	N_("the cause of Article 8 (with --type unrecoverable)") },
+	{ "summary",	required_argument, O_SUMMARY, "    --summary=TEXT", N_("one line, at most 512 bytes") },
+	{ "nature",	required_argument, O_NATURE, "    --nature=fault|misconduct|negligence", N_("the nature of the incident") },
+	{ "level",	required_argument, O_LEVEL, "    --level=1-4",	N_("the threat level of the emergency plan") },
+	{ "occurred",	required_argument, O_OCCURRED, "    --occurred=TIME", N_("when it happened (RFC 3339)") },
+	{ "detected",	required_argument, O_DETECTED, "    --detected=TIME", N_("when it was detected (default: now)") },
+	{ "detail-file", required_argument, O_DETAIL, "    --detail-file=FILE", N_("the detail, several lines (- for standard input)") },
+	{ "persons",	required_argument, O_PERSONS, "    --persons=N",	N_("the number of persons whose data leaked") },
+	{ "sensitive",	no_argument,	   O_SENSITIVE, "    --sensitive", N_("the leak holds sensitive personal data") },
+	{ "financial",	no_argument,	   O_FINANCIAL, "    --financial", N_("the leak may cause financial damage") },
+	{ "unlawful-purpose", no_argument, O_UNLAWFUL, "    --unlawful-purpose", N_("an unlawful purpose is suspected") },
+	{ "step",	required_argument, O_STEP, "    --step=STEP",	N_("the step of the R9 flow taken") },
+	{ "at",		required_argument, O_AT, "    --at=TIME",	N_("when the step happened (default: now)") },
+	{ "note",	required_argument, O_NOTE, "    --note=TEXT",	N_("one line, at most 1024 bytes") },
+	{ "force",	no_argument,	   O_FORCE, "    --force",		N_("close with steps missing") },
+	{ "format",	required_argument, O_FORMAT, "    --format=FORMAT", N_("text, csv or json (show); table, csv or json (list)") },
+	{ "lang",	required_argument, O_LANG, "    --lang=ja|en",	N_("the language of the report and table") },
+	{ "open",	no_argument,	   O_OPEN, "    --open",		N_("list only incidents not closed") },
+	{ "overdue",	required_argument, O_OVERDUE, "    --overdue=HOURS", N_("list only open incidents with something late") },
+	{ "now",	required_argument, TOOL_NOW, "    --now=TIME",	N_("show and list as of TIME (RFC 3339)") },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-b, --by=ID",		N_("the Security Manager who acts (new, step)") },
-	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the operation log") },
-	{ "    --type=TYPE",		N_("unrecoverable, leak or other") },
-	{ "    --cause=CAUSE",		N_("the cause of Article 8 (with --type unrecoverable)") },
-	{ "    --summary=TEXT",		N_("one line, at most 512 bytes") },
-	{ "    --nature=fault|misconduct|negligence", N_("the nature of the incident") },
-	{ "    --level=1-4",		N_("the threat level of the emergency plan") },
-	{ "    --occurred=TIME",	N_("when it happened (RFC 3339)") },
-	{ "    --detected=TIME",	N_("when it was detected (default: now)") },
-	{ "    --detail-file=FILE",	N_("the detail, several lines (- for standard input)") },
-	{ "    --persons=N",		N_("the number of persons whose data leaked") },
-	{ "    --sensitive",		N_("the leak holds sensitive personal data") },
-	{ "    --financial",		N_("the leak may cause financial damage") },
-	{ "    --unlawful-purpose",	N_("an unlawful purpose is suspected") },
-	{ "    --step=STEP",		N_("the step of the R9 flow taken") },
-	{ "    --at=TIME",		N_("when the step happened (default: now)") },
-	{ "    --note=TEXT",		N_("one line, at most 1024 bytes") },
-	{ "    --force",		N_("close with steps missing") },
-	{ "    --format=FORMAT",	N_("text, csv or json (show); table, csv or json (list)") },
-	{ "    --lang=ja|en",		N_("the language of the report and table") },
-	{ "    --open",			N_("list only incidents not closed") },
-	{ "    --overdue=HOURS",	N_("list only open incidents with something late") },
-	{ "    --now=TIME",		N_("show and list as of TIME (RFC 3339)") },
-	{ NULL, NULL }
-};
+static int	opt(void *, int, char *);
 
-static void
-usage(int status)
-{
-	usage_exit(status, _(
-	    "usage: incident-report new [-d DIR] [-t TERMINAL] -b ID [--by-password-fd N]\n"
+static const struct tool cmd = {
+	N_("usage: incident-report new [-d DIR] [-t TERMINAL] -b ID [--by-password-fd N]\n"
 	    "\t--type TYPE [--cause CAUSE] --summary TEXT\n"
 	    "\t[--nature fault|misconduct|negligence]\n"
 	    "\t[--level 1-4] [--occurred TIME] [--detected TIME] [--detail-file FILE]\n"
@@ -109,17 +76,19 @@ usage(int status)
 	    "       incident-report show [-d DIR] ID [--format text|csv|json] [--lang ja|en]\n"
 	    "\t[--now TIME]\n"
 	    "       incident-report list [-d DIR] [--open] [--overdue HOURS]\n"
-	    "\t[--format table|csv|json] [--lang ja|en] [--now TIME]\n"), opts);
-}
+	    "\t[--format table|csv|json] [--lang ja|en] [--now TIME]\n"), opts, 1, opt
+};
 
 /* The option given in seen that mode does not take, for its message. */
 static const char *
 stray_opt(unsigned long long stray)
 {
-	const struct option *o;
+	const struct tool_opt *o;
+	int v;
 
-	for (o = longopts; o->name != NULL; o++)
-		if (o->val >= O_BYFD && (stray & M(o->val)))
+	for (o = opts; o->name != NULL; o++)
+		if ((v = o->val == TOOL_NOW ? O_NOW : o->val) >= O_BYFD &&
+		    (stray & M(v)))
 			return o->name;
 	return "?";
 }
@@ -134,43 +103,43 @@ check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
 
 	if (argc < 1) {
 		warnx(_("missing the mode: new, step, show or list"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((mode = inc_name_index(modes, argv[0])) < 0) {
 		warnx(_("%s: not new, step, show or list"), argv[0]);
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	need = mode == STEP || mode == SHOW ? 2 : 1;
 	if (argc < need) {
 		warnx(_("%s: missing the incident id"), modes[mode]);
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (usage_extra(argc - need, argv + need))
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	if (seen & ~allowed[mode]) {
 		warnx(_("--%s: not with %s"), stray_opt(seen & ~allowed[mode]),
 		    modes[mode]);
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((mode == SHOW || mode == LIST) && by != NULL) {
 		warnx(_("-b: not with %s"), modes[mode]);
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((mode == NEW || mode == STEP) && usage_missing(by, "-b"))
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	if (mode == NEW && (usage_missing(n->type < 0 ? NULL : n, "--type") ||
 	    usage_missing(n->summary, "--summary")))
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	if (mode == NEW && n->type == TYPE_UNRECOVERABLE && n->cause < 0) {
 		warnx(_("--type unrecoverable needs --cause"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (mode == STEP && usage_missing(q->step < 0 ? NULL : q, "--step"))
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	if ((fmt == FMT_TEXT && mode == LIST) ||
 	    (fmt == FMT_TABLE && mode == SHOW)) {
 		warnx(_("--format %s: not with %s"), formats[fmt], modes[mode]);
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	return mode;
 }
@@ -208,6 +177,52 @@ number(const char *opt, const char *s, long long min, long long max)
 	return v;
 }
 
+struct own {
+	struct inc_new		 n;
+	struct inc_step_req	 q;
+	const char		*by, *detail, *detected, *at;
+	unsigned long long	 seen;		/* M() of each option given */
+	long long		 hours;
+	int			 fmt, lang, open_only, byfd;
+};
+
+static int
+opt(void *p, int ch, char *arg)
+{
+	struct own *w = p;
+
+	if (ch >= O_BYFD)
+		w->seen |= M(ch);
+	switch (ch) {
+	case 'b': w->by = arg; break;
+	case O_BYFD:
+		if ((w->byfd = fd_parse("--by-password-fd", arg)) == -1)
+			return TOOL_USAGE;
+		break;
+	case O_TYPE: w->n.type = pick("--type", inc_type_names, arg); break;
+	case O_CAUSE: w->n.cause = pick("--cause", inc_cause_names, arg); break;
+	case O_SUMMARY: w->n.summary = arg; break;
+	case O_NATURE: w->n.nature = pick("--nature", inc_nature_names, arg); break;
+	case O_LEVEL: w->n.level = (int)number("--level", arg, 1, 4); break;
+	case O_OCCURRED: w->n.occurred = when("--occurred", arg); break;
+	case O_DETECTED: w->detected = arg; break;
+	case O_DETAIL: w->detail = arg; break;
+	case O_PERSONS: w->n.persons = number("--persons", arg, 0, 1000000000); break;
+	case O_SENSITIVE: w->n.sensitive = 1; break;
+	case O_FINANCIAL: w->n.financial = 1; break;
+	case O_UNLAWFUL: w->n.unlawful = 1; break;
+	case O_STEP: w->q.step = pick("--step", inc_step_names, arg); break;
+	case O_AT: w->at = arg; break;
+	case O_NOTE: w->q.note = arg; break;
+	case O_FORCE: w->q.force = 1; break;
+	case O_FORMAT: w->fmt = pick("--format", formats, arg); break;
+	case O_LANG: w->lang = pick("--lang", langs, arg); break;
+	case O_OPEN: w->open_only = 1; break;
+	case O_OVERDUE: w->hours = number("--overdue", arg, 0, 100000); break;
+	}
+	return ST_OK;
+}
+
 struct incjob {
 	int			 mode;
 	struct inc_new		*n;
@@ -234,108 +249,74 @@ inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	    incident_step(st, j->id, j->q, j->now);
 }
 
-/* Long: the option switch, a case an option, then checks across options. */
-int
-main(int argc, char *argv[])
+/* The checks across options and the mode, then the mode. */
+static int
+run(struct own *w, const struct tool_args *a)
 {
-	struct inc_new n = { NULL, -1, -1, -1, 0, 0, TIME_NONE, -1, 0, 0, 0, NULL,
-	    NULL };
-	struct inc_step_req q = { NULL, -1, 0, NULL, 0 };
+	struct inc_new *n = &w->n;
+	struct inc_step_req *q = &w->q;
 	struct store st;
-	const char *dir = NULL, *terminal = NULL, *by = NULL, *detail = NULL;
-	const char *detected = NULL, *at = NULL;
-	unsigned long long seen = 0;
-	long long hours = -1;
 	int64_t now = 0;
-	int ch, mode, fmt = -1, lang = inc_lang_default(), open_only = 0;
-	int byfd = -1, r;
+	int mode, r, argc = a->argc;
+	char **argv = a->argv;
 	char id[INC_ID_LEN + 1] = "";
 	struct incjob j = { 0, NULL, NULL, 0, NULL, 0 };
 	struct gate_change gc = { NULL, inc_change, &j };
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "b:d:ht:V", longopts, NULL)) != -1) {
-		if (ch >= O_BYFD)
-			seen |= M(ch);
-		switch (ch) {
-		case 'b': by = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 't': terminal = optarg; break;
-		case 'V': print_version(); return fshut_stdout();
-		case O_BYFD:
-			if ((byfd = fd_parse("--by-password-fd", optarg)) == -1)
-				usage(ST_USAGE);
-			break;
-		case O_TYPE: n.type = pick("--type", inc_type_names, optarg); break;
-		case O_CAUSE: n.cause = pick("--cause", inc_cause_names, optarg); break;
-		case O_SUMMARY: n.summary = optarg; break;
-		case O_NATURE: n.nature = pick("--nature", inc_nature_names, optarg); break;
-		case O_LEVEL: n.level = (int)number("--level", optarg, 1, 4); break;
-		case O_OCCURRED: n.occurred = when("--occurred", optarg); break;
-		case O_DETECTED: detected = optarg; break;
-		case O_DETAIL: detail = optarg; break;
-		case O_PERSONS: n.persons = number("--persons", optarg, 0, 1000000000); break;
-		case O_SENSITIVE: n.sensitive = 1; break;
-		case O_FINANCIAL: n.financial = 1; break;
-		case O_UNLAWFUL: n.unlawful = 1; break;
-		case O_STEP: q.step = pick("--step", inc_step_names, optarg); break;
-		case O_AT: at = optarg; break;
-		case O_NOTE: q.note = optarg; break;
-		case O_FORCE: q.force = 1; break;
-		case O_FORMAT: fmt = pick("--format", formats, optarg); break;
-		case O_LANG: lang = pick("--lang", langs, optarg); break;
-		case O_OPEN: open_only = 1; break;
-		case O_OVERDUE: hours = number("--overdue", optarg, 0, 100000); break;
-		case O_NOW:
-			if (asof_parse(optarg, &now) != ST_OK)
-				return ST_USAGE;
-			break;
-		default: usage(ST_USAGE);
-		}
+	if (a->now_given) {
+		w->seen |= M(O_NOW);
+		now = a->now;
 	}
-	argc -= optind;
-	argv += optind;
 	if (argc >= 1 && (mode = inc_name_index(modes, argv[0])) >= 0 &&
-	    (mode == NEW || mode == STEP) && (seen & M(O_NOW)))
+	    (mode == NEW || mode == STEP) && (w->seen & M(O_NOW)))
 		return clock_refused();
-	mode = check_mode(argc, argv, seen, by, &n, &q, fmt);
-	if (!(seen & M(O_NOW)))
+	mode = check_mode(argc, argv, w->seen, w->by, n, q, w->fmt);
+	if (!(w->seen & M(O_NOW)))
 		now = time_now_ms();
-	if (detected != NULL)
-		n.detected = when("--detected", detected);
-	if (at != NULL)
-		q.at = when("--at", at);
-	j.at_now = mode == NEW ? detected == NULL : at == NULL;
-	n.by = q.by = by;
-	if (detail != NULL && (r = incident_read_detail(detail, &n.detail)) != ST_OK)
+	if (w->detected != NULL)
+		n->detected = when("--detected", w->detected);
+	if (w->at != NULL)
+		q->at = when("--at", w->at);
+	j.at_now = mode == NEW ? w->detected == NULL : w->at == NULL;
+	n->by = q->by = w->by;
+	if (w->detail != NULL && (r = incident_read_detail(w->detail, &n->detail)) != ST_OK)
 		return r;
 	if ((mode == NEW || mode == STEP) && incident_check_text(mode == NEW ?
-	    &n : NULL, mode == STEP ? &q : NULL) != ST_OK) {
-		free(n.detail);
+	    n : NULL, mode == STEP ? q : NULL) != ST_OK) {
+		free(n->detail);
 		return ST_USAGE;
 	}
-	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
 		return r;
 	if (mode == SHOW || mode == LIST)
-		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, fmt, lang, open_only,
-		    hours, now);
+		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, w->fmt, w->lang,
+		    w->open_only, w->hours, now);
 	else {
 		j.mode = mode;
-		j.n = &n;
-		j.q = &q;
+		j.n = n;
+		j.q = q;
 		j.id = mode == NEW ? id : argv[1];
-		if ((r = manager_change(&st, by, byfd, &gc)) == ST_OK &&
+		if ((r = manager_change(&st, w->by, w->byfd, &gc)) == ST_OK &&
 		    mode == STEP)
-			r = incident_notify(&st, argv[1], by, inc_step_names[q.step],
+			r = incident_notify(&st, argv[1], w->by, inc_step_names[q->step],
 			    j.now);
 		else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&
 		    fflush(stdout) == 0 && r == ST_OK)
-			r = incident_notify(&st, id, by, "new", j.now);
+			r = incident_notify(&st, id, w->by, "new", j.now);
 	}
 	store_close(&st);
-	free(n.detail);
-	if (fshut_stdout() != ST_OK && r == ST_OK)
-		r = ST_FAIL;
+	free(n->detail);
 	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own w = { { NULL, -1, -1, -1, 0, 0, TIME_NONE, -1, 0, 0, 0, NULL,
+	    NULL }, { NULL, -1, 0, NULL, 0 }, NULL, NULL, NULL, NULL, 0, -1, -1,
+	    inc_lang_default(), 0, -1 };
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &w, &a);
+	return tool_exit(run(&w, &a));
 }

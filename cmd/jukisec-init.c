@@ -5,7 +5,6 @@
  * offline.  An initialised directory is refused and left as it was.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,33 +18,37 @@
 #include "oplog.h"
 #include "store.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
-enum { O_NOW = 256, O_EPOCH };
+enum { O_EPOCH = 256 };
 
-static const struct option longopts[] = {
-	{ "dir",	required_argument, NULL, 'd' },
-	{ "epoch",	required_argument, NULL, O_EPOCH },
-	{ "help",	no_argument,	   NULL, 'h' },
-	{ "terminal",	required_argument, NULL, 't' },
-	{ "version",	no_argument,	   NULL, 'V' },
-	{ "now",	required_argument, NULL, O_NOW },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "epoch",	required_argument, O_EPOCH, "    --epoch=SECONDS", N_("the length of the log's key epochs, 60 to 2592000") },
+	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the genesis record") },
+	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --epoch=SECONDS",	N_("the length of the log's key epochs, 60 to 2592000") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the genesis record") },
-	{ NULL, NULL }
-};
-
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status,
-	    _("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS]\n"), opts);
+	long long *epoch = p;
+	const char *errstr;
+
+	/* jukisec.conf(5): epoch_seconds, fixed for the life of the log. */
+	if (ch == O_EPOCH && parse_num(arg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, epoch,
+	    &errstr) == -1) {
+		warnx(_("--epoch %s: %s (%d to %d seconds)"), arg, errstr,
+		    CONF_EPOCH_MIN, CONF_EPOCH_MAX);
+		return ST_USAGE;
+	}
+	return ST_OK;
 }
+
+static const struct tool cmd = {
+	N_("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS]\n"), opts, 0, opt
+};
 
 static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",
     "oplog.head" };
@@ -117,47 +120,12 @@ init(struct store *st, int64_t now, long long epoch)
 	return r;
 }
 
-int
-main(int argc, char *argv[])
+static int
+run(long long epoch, const struct tool_args *a)
 {
 	struct store st;
-	const char *dir = NULL, *terminal = NULL, *errstr;
-	long long epoch = 86400;
-	int ch, r;
-
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "d:ht:V", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(ST_OK);
-			break;
-		case 't':
-			terminal = optarg;
-			break;
-		case O_EPOCH:
-			/* jukisec.conf(5): epoch_seconds, fixed for the life of the log. */
-			if (parse_num(optarg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, &epoch, &errstr) == -1) {
-				warnx(_("--epoch %s: %s (%d to %d seconds)"), optarg, errstr,
-				    CONF_EPOCH_MIN, CONF_EPOCH_MAX);
-				return ST_USAGE;
-			}
-			break;
-		case 'V':
-			print_version();
-			return fshut_stdout();
-		case O_NOW:
-			return clock_refused();
-		default:
-			usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (usage_extra(argc, argv))
-		usage(ST_USAGE);
+	const char *dir = a->dir;
+	int r;
 
 	if (dir == NULL || *dir == '\0')
 		dir = getenv("JUKISEC_DIR");
@@ -167,11 +135,19 @@ main(int argc, char *argv[])
 		warnx(_("%s: already initialised; nothing changed"), dir);
 		return ST_NO;
 	}
-	if ((r = store_open(&st, dir, terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
+	if ((r = store_open(&st, dir, a->terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
 		return r;
 	r = init(&st, time_now_ms(), epoch);
 	store_close(&st);
-	if (r == ST_OK)
-		r = fshut_stdout();
 	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	long long	 epoch = 86400;
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &epoch, &a);
+	return tool_exit(run(epoch, &a));
 }

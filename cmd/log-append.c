@@ -10,7 +10,6 @@
  * was written of it.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,84 +22,87 @@
 #include "standing.h"
 #include "store.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
-enum { O_NOW = 256, O_SEAL, O_STDIN, O_RECOVER, O_KEYFILE };
+enum { O_SEAL = 256, O_STDIN, O_RECOVER, O_KEYFILE };
 
-static const struct option longopts[] = {
-	{ "action",	required_argument, NULL, 'a' },
-	{ "dir",	required_argument, NULL, 'd' },
-	{ "help",	no_argument,	   NULL, 'h' },
-	{ "detail",	required_argument, NULL, 'm' },
-	{ "object",	required_argument, NULL, 'o' },
-	{ "result",	required_argument, NULL, 'r' },
-	{ "terminal",	required_argument, NULL, 't' },
-	{ "operator",	required_argument, NULL, 'u' },
-	{ "version",	no_argument,	   NULL, 'V' },
-	{ "key-file",	required_argument, NULL, O_KEYFILE },
-	{ "now",	required_argument, NULL, O_NOW },
-	{ "recover",	no_argument,	   NULL, O_RECOVER },
-	{ "seal",	no_argument,	   NULL, O_SEAL },
-	{ "stdin",	no_argument,	   NULL, O_STDIN },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "action",	required_argument, 'a', "-a, --action=ACTION",	N_("what was done") },
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "detail",	required_argument, 'm', "-m, --detail=DETAIL",	N_("free text") },
+	{ "object",	required_argument, 'o', "-o, --object=OBJECT",	N_("what it was done to") },
+	{ "result",	required_argument, 'r', "-r, --result=RESULT",	N_("the outcome: ok, denied, error, ...") },
+	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal (else $JUKISEC_TERMINAL)") },
+	{ "operator",	required_argument, 'u', "-u, --operator=OPERATOR", N_("who did it") },
+	{ "key-file",	required_argument, O_KEYFILE, "    --key-file=FILE", N_("the verification key, for --recover") },
+	{ "recover",	no_argument,	   O_RECOVER, "    --recover",	N_("recover a log that writers refuse") },
+	{ "seal",	no_argument,	   O_SEAL, "    --seal",		N_("only seal the epochs that have ended") },
+	{ "stdin",	no_argument,	   O_STDIN, "    --stdin",	N_("read records from standard input (CSV)") },
+	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-a, --action=ACTION",	N_("what was done") },
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-m, --detail=DETAIL",	N_("free text") },
-	{ "-o, --object=OBJECT",	N_("what it was done to") },
-	{ "-r, --result=RESULT",	N_("the outcome: ok, denied, error, ...") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal (else $JUKISEC_TERMINAL)") },
-	{ "-u, --operator=OPERATOR",	N_("who did it") },
-	{ "    --key-file=FILE",	N_("the verification key, for --recover") },
-	{ "    --recover",		N_("recover a log that writers refuse") },
-	{ "    --seal",			N_("only seal the epochs that have ended") },
-	{ "    --stdin",		N_("read records from standard input (CSV)") },
-	{ NULL, NULL }
+struct own {
+	struct oplog_rec o;
+	const char	*keyfile;
+	int		 seal, in, rec;
 };
 
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status,
-	    _("usage: log-append [-d DIR] [-t TERMINAL] -u OPERATOR -a ACTION\n"
+	struct own *w = p;
+
+	switch (ch) {
+	case 'a': w->o.action = arg; break;
+	case 'm': w->o.detail = arg; break;
+	case 'o': w->o.object = arg; break;
+	case 'r': w->o.result = arg; break;
+	case 'u': w->o.operator = arg; break;
+	case O_SEAL: w->seal = 1; break;
+	case O_STDIN: w->in = 1; break;
+	case O_RECOVER: w->rec = 1; break;
+	case O_KEYFILE: w->keyfile = arg; break;
+	}
+	return ST_OK;
+}
+
+static const struct tool cmd = {
+	N_("usage: log-append [-d DIR] [-t TERMINAL] -u OPERATOR -a ACTION\n"
 	    "\t[-o OBJECT] [-r RESULT] [-m DETAIL]\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --stdin\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --seal\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --recover --key-file FILE|-\n"),
-	    opts);
-}
+	opts, 0, opt
+};
 
 /* The options of one mode and no other's; else usage() after saying why. */
 static void
-check_mode(int argc, char *argv[], const struct oplog_rec *o, int seal,
-    int in, int rec, const char *keyfile)
+check_mode(const struct oplog_rec *o, int seal, int in, int rec,
+    const char *keyfile)
 {
 	const char *mode = seal ? "--seal" : in ? "--stdin" : "--recover";
 
-	if (usage_extra(argc, argv))
-		usage(ST_USAGE);
 	if (seal + in + rec > 1) {
 		warnx(_("--seal, --stdin and --recover exclude each other"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (rec && keyfile == NULL) {
 		warnx(_("--recover needs --key-file (the log verification key)"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (!rec && keyfile != NULL) {
 		warnx(_("--key-file is for --recover only"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((seal || in || rec) && (o->operator != NULL || o->action != NULL ||
 	    *o->object || *o->result || *o->detail)) {
 		warnx(_("%s: not with -u, -a, -o, -r or -m"), mode);
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (!seal && !in && !rec && (usage_missing(o->operator, "-u") ||
 	    usage_missing(o->action, "-a")))
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 }
 
 /* Bytes of fields a batch may hold before the log lock is taken. */
@@ -286,45 +288,21 @@ abort:
 	return status;
 }
 
-/* Long: the option switch, a case an option, then checks across options. */
-int
-main(int argc, char *argv[])
+static int
+run(const struct own *w, const struct tool_args *a)
 {
 	struct store st;
-	struct oplog_rec o = { NULL, NULL, "", "", "" };
+	struct oplog_rec o = w->o;
 	static const char *const cols[] = { "operator", "action", "object", "result", "detail" };
 	struct csv_reader *cr = NULL;
 	struct buf b = { NULL, 0, 0 };
-	const char *dir = NULL, *terminal = NULL, *keyfile = NULL, *nowhere = NULL;
+	const char *dir = a->dir, *terminal = a->terminal, *keyfile = w->keyfile;
+	const char *nowhere = NULL;
 	struct ops ops;
 	size_t n = 0;
-	int ch, r, seal = 0, in = 0, rec = 0, more = 0;
+	int r, seal = w->seal, in = w->in, rec = w->rec, more = 0;
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "a:d:hm:o:r:t:u:V", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': o.action = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 'm': o.detail = optarg; break;
-		case 'o': o.object = optarg; break;
-		case 'r': o.result = optarg; break;
-		case 't': terminal = optarg; break;
-		case 'u': o.operator = optarg; break;
-		case 'V':
-			print_version();
-			return fshut_stdout();
-		case O_NOW: return clock_refused();
-		case O_SEAL: seal = 1; break;
-		case O_STDIN: in = 1; break;
-		case O_RECOVER: rec = 1; break;
-		case O_KEYFILE: keyfile = optarg; break;
-		default: usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	check_mode(argc, argv, &o, seal, in, rec, keyfile);
+	check_mode(&o, seal, in, rec, keyfile);
 
 	r = ST_OK;
 	memset(&ops, 0, sizeof(ops));
@@ -354,7 +332,15 @@ main(int argc, char *argv[])
 		csvr_close(cr);
 	buf_free(&b);
 	ops_free(&ops);
-	if (rec && fshut_stdout() != ST_OK && r == ST_OK)
-		r = ST_FAIL;
 	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own	 w = { { NULL, NULL, "", "", "" }, NULL, 0, 0, 0 };
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &w, &a);
+	return tool_exit(run(&w, &a));
 }

@@ -4,7 +4,6 @@
  * discard them; the log and the archive stay verifiable.  Meant for cron:
  * silent on success.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,28 +13,49 @@
 #include "prune.h"
 #include "store.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
-enum { OPT_NOW = 256, OPT_DISCARD };
+enum { OPT_DISCARD = 256 };
 
-static const struct usage_opt opts[] = {
-	{ "-a, --archive=FILE",		N_("append the removed records to FILE (- for standard output)") },
-	{ "    --discard",		N_("discard the removed records") },
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-n, --dry-run",		N_("change nothing; print what would be removed") },
-	{ "-q, --quiet",		N_("print nothing but errors") },
-	{ "-r, --retain=DAYS",		N_("the retention in days, at least 365") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the checkpoint record") },
-	{ "-v, --verbose",		N_("print one summary line") },
-	{ NULL, NULL }
+static const struct tool_opt opts[] = {
+	{ "archive",	required_argument, 'a', "-a, --archive=FILE",	N_("append the removed records to FILE (- for standard output)") },
+	{ "discard",	no_argument,	   OPT_DISCARD, "    --discard", N_("discard the removed records") },
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "dry-run",	no_argument,	   'n', "-n, --dry-run",	N_("change nothing; print what would be removed") },
+	{ "quiet",	no_argument,	   'q', "-q, --quiet",		N_("print nothing but errors") },
+	{ "retain",	required_argument, 'r', "-r, --retain=DAYS",	N_("the retention in days, at least 365") },
+	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the checkpoint record") },
+	{ "verbose",	no_argument,	   'v', "-v, --verbose",	N_("print one summary line") },
+	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static void
-usage(int status)
+struct own {
+	struct prune_opts	 o;
+	const char		*retain;
+	int			 quiet, verbose, discard;
+};
+
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status, _("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] "
-	    "[-r DAYS] [-t TERMINAL]\n"), opts);
+	struct own *w = p;
+
+	switch (ch) {
+	case 'a': w->o.archive = arg; break;
+	case 'n': w->o.dry_run = 1; break;
+	case 'q': w->quiet = 1; break;
+	case 'r': w->retain = arg; break;
+	case 'v': w->verbose = 1; break;
+	case OPT_DISCARD: w->discard = 1; break;
+	}
+	return ST_OK;
 }
+
+static const struct tool cmd = {
+	N_("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] "
+	    "[-r DAYS] [-t TERMINAL]\n"), opts, 0, opt
+};
 
 static void
 summary(FILE *fp, const struct prune_opts *o, const struct prune_result *r)
@@ -64,77 +84,19 @@ summary(FILE *fp, const struct prune_opts *o, const struct prune_result *r)
 		    cut, r->kept, old);
 }
 
-/* Long: the option switch, a case an option, then checks across options. */
-int
-main(int argc, char *argv[])
+static int
+run(struct own *w, const struct tool_args *a)
 {
-	static const struct option longopts[] = {
-		{ "archive",	required_argument,	NULL, 'a' },
-		{ "dir",	required_argument,	NULL, 'd' },
-		{ "discard",	no_argument,		NULL, OPT_DISCARD },
-		{ "dry-run",	no_argument,		NULL, 'n' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "now",	required_argument,	NULL, OPT_NOW },
-		{ "quiet",	no_argument,		NULL, 'q' },
-		{ "retain",	required_argument,	NULL, 'r' },
-		{ "terminal",	required_argument,	NULL, 't' },
-		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct prune_opts o = { 0 };
+	struct prune_opts o = w->o;
 	struct prune_result res;
 	struct store st;
-	const char *dir = NULL, *terminal = NULL, *retain = NULL, *errstr;
+	const char *retain = w->retain, *errstr;
 	long long days;
-	int ch, quiet = 0, verbose = 0, discard = 0, ret;
+	int ret;
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "a:d:hnqr:t:Vv", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			o.archive = optarg;
-			break;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(ST_OK);
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'r':
-			retain = optarg;
-			break;
-		case 't':
-			terminal = optarg;
-			break;
-		case 'V':
-			print_version();
-			return fshut_stdout();
-		case 'v':
-			verbose = 1;
-			break;
-		case OPT_DISCARD:
-			discard = 1;
-			break;
-		case OPT_NOW:
-			return clock_refused();
-		default:
-			usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (usage_extra(argc, argv))
-		usage(ST_USAGE);
-	if (quiet && verbose) {
+	if (w->quiet && w->verbose) {
 		warnx(_("-q and -v exclude each other"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (retain != NULL) {
 		if (parse_num(retain, 0, 1000000, &days, &errstr) == -1) {
@@ -148,21 +110,29 @@ main(int argc, char *argv[])
 		}
 	}
 	/* Nothing is discarded unless asked for by name (R6). */
-	if ((o.archive != NULL) + discard != 1 && !(o.dry_run && !discard)) {
-		warnx("%s", discard ? _("--archive and --discard exclude each other") :
+	if ((o.archive != NULL) + w->discard != 1 && !(o.dry_run && !w->discard)) {
+		warnx("%s", w->discard ? _("--archive and --discard exclude each other") :
 		    _("where should the removed records go? --archive FILE, or --discard"));
 		return ST_USAGE;
 	}
-	if ((ret = store_open(&st, dir, terminal, 0)) != ST_OK)
+	if ((ret = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
 		return ret;
 	o.retain_days = retain != NULL ? days : st.conf.retain_days;
 	o.now = time_now_ms();
 	ret = prune_run(&st, &o, &res);
-	if (ret == ST_OK && !quiet && (verbose || o.dry_run))
+	if (ret == ST_OK && !w->quiet && (w->verbose || o.dry_run))
 		summary(o.archive != NULL && strcmp(o.archive, "-") == 0 &&
 		    !o.dry_run ? stderr : stdout, &o, &res);
 	store_close(&st);
-	if (fshut_stdout() != ST_OK && ret == ST_OK)
-		ret = ST_FAIL;
 	return ret;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own	 w = { { 0 }, NULL, 0, 0, 0 };
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &w, &a);
+	return tool_exit(run(&w, &a));
 }

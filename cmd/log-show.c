@@ -4,7 +4,6 @@
  * cursor to standard output or syslog.  The work is in common/show*.c.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,64 +14,36 @@
 #include "show.h"
 #include "store.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
 enum { O_SINCE = 256, O_UNTIL, O_OPERATOR, O_ACTION, O_OBJECT, O_RESULT, O_TERMINAL,
-	O_FORMAT, O_SUMMARY, O_FOLLOW, O_CURSOR, O_SYSLOG, O_NOW };
+	O_FORMAT, O_SUMMARY, O_FOLLOW, O_CURSOR, O_SYSLOG };
 
-static const struct option longopts[] = {
-	{ "dir",	required_argument, NULL, 'd' },
-	{ "help",	no_argument,	   NULL, 'h' },
-	{ "key-file",	required_argument, NULL, 'k' },
-	{ "version",	no_argument,	   NULL, 'V' },
-	{ "since",	required_argument, NULL, O_SINCE },
-	{ "until",	required_argument, NULL, O_UNTIL },
-	{ "operator",	required_argument, NULL, O_OPERATOR },
-	{ "action",	required_argument, NULL, O_ACTION },
-	{ "object",	required_argument, NULL, O_OBJECT },
-	{ "result",	required_argument, NULL, O_RESULT },
-	{ "terminal",	required_argument, NULL, O_TERMINAL },
-	{ "format",	required_argument, NULL, O_FORMAT },
-	{ "summary",	required_argument, NULL, O_SUMMARY },
-	{ "follow",	no_argument,	   NULL, O_FOLLOW },
-	{ "cursor-file", required_argument, NULL, O_CURSOR },
-	{ "syslog",	optional_argument, NULL, O_SYSLOG },
-	{ "now",	required_argument, NULL, O_NOW },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "key-file",	required_argument, 'k', "-k, --key-file=FILE",	N_("verify the records shown with this key") },
+	{ "since",	required_argument, O_SINCE, "    --since=TIME",	N_("records from TIME on") },
+	{ "until",	required_argument, O_UNTIL, "    --until=TIME",	N_("records up to TIME") },
+	{ "operator",	required_argument, O_OPERATOR, "    --operator=ID", N_("records of this operator only") },
+	{ "action",	required_argument, O_ACTION, "    --action=ACTION", N_("records of this action only") },
+	{ "result",	required_argument, O_RESULT, "    --result=RESULT", N_("records of this result only") },
+	{ "terminal",	required_argument, O_TERMINAL, "    --terminal=TERMINAL", N_("records of this terminal only") },
+	{ "object",	required_argument, O_OBJECT, "    --object=TEXT",	N_("records whose object contains TEXT") },
+	{ "format",	required_argument, O_FORMAT, "    --format=FORMAT", N_("csv, json, table or raw") },
+	{ "summary",	required_argument, O_SUMMARY, "    --summary=KEY",	N_("count records by operator, action, terminal, result or day") },
+	{ "follow",	no_argument,	   O_FOLLOW, "    --follow",	N_("wait for new records and show them") },
+	{ "cursor-file", required_argument, O_CURSOR, "    --cursor-file=FILE", N_("resume after the record this file names") },
+	{ "syslog",	optional_argument, O_SYSLOG, "    --syslog[=SOCKET]", N_("send the lines to syslog (default /dev/log)") },
+	{ "now",	required_argument, TOOL_NOW, "    --now=TIME",	N_("verify and show as of TIME (RFC 3339)") },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-k, --key-file=FILE",	N_("verify the records shown with this key") },
-	{ "    --since=TIME",		N_("records from TIME on") },
-	{ "    --until=TIME",		N_("records up to TIME") },
-	{ "    --operator=ID",		N_("records of this operator only") },
-	{ "    --action=ACTION",	N_("records of this action only") },
-	{ "    --result=RESULT",	N_("records of this result only") },
-	{ "    --terminal=TERMINAL",	N_("records of this terminal only") },
-	{ "    --object=TEXT",		N_("records whose object contains TEXT") },
-	{ "    --format=FORMAT",	N_("csv, json, table or raw") },
-	{ "    --summary=KEY",		N_("count records by operator, action, terminal, result or day") },
-	{ "    --follow",		N_("wait for new records and show them") },
-	{ "    --cursor-file=FILE",	N_("resume after the record this file names") },
-	{ "    --syslog[=SOCKET]",	N_("send the lines to syslog (default /dev/log)") },
-	{ "    --now=TIME",		N_("verify and show as of TIME (RFC 3339)") },
-	{ NULL, NULL }
+struct own {
+	struct show_opts o;
+	const char	*keyfile, *fmt;
 };
 
-static void
-usage(int status)
-{
-	usage_exit(status,
-	    _("usage: log-show [-d DIR] [-k FILE|-] [--since TIME] [--until TIME]\n"
-	    "\t[--operator ID] [--action ACTION] [--object TEXT] [--result RESULT]\n"
-	    "\t[--terminal TERMINAL] [--format csv|json|table|raw]\n"
-	    "\t[--summary operator|action|terminal|result|day] [--follow]\n"
-	    "\t[--cursor-file FILE] [--syslog[=SOCKET]] [--now TIME] [FILE ...]\n"),
-	    opts);
-}
-
-static void
+static int
 time_opt(const char *name, const char *arg, int until, char out[TIME_BUFSZ])
 {
 	int64_t t;
@@ -80,111 +51,122 @@ time_opt(const char *name, const char *arg, int until, char out[TIME_BUFSZ])
 	if (show_time_arg(arg, until, &t) == -1) {
 		warnx(_("%s: not a time (RFC 3339, YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"): %s"),
 		    name, arg);
-		usage(ST_USAGE);
+		return TOOL_USAGE;
 	}
 	time_format(t, out);
+	return ST_OK;
 }
 
-static void
+static int
 value(const char **slot, const char *name, const char *arg)
 {
 	if (*slot != NULL) {
 		warnx(_("%s given twice"), name);
-		usage(ST_USAGE);
+		return TOOL_USAGE;
 	}
 	*slot = arg;
+	return ST_OK;
 }
 
-/* Long: the option switch, a case an option, then checks across options. */
-int
-main(int argc, char *argv[])
+static int
+opt(void *p, int ch, char *arg)
 {
-	struct show_opts o;
+	struct own *w = p;
+	struct show_opts *o = &w->o;
+
+	switch (ch) {
+	case 'k': w->keyfile = arg; break;
+	case O_SINCE: return time_opt("--since", arg, 0, o->f.since);
+	case O_UNTIL: return time_opt("--until", arg, 1, o->f.until);
+	case O_OPERATOR: return value(&o->f.eq[OF_OPERATOR], "--operator", arg);
+	case O_ACTION: return value(&o->f.eq[OF_ACTION], "--action", arg);
+	case O_OBJECT: return value(&o->f.object, "--object", arg);
+	case O_RESULT: return value(&o->f.eq[OF_RESULT], "--result", arg);
+	case O_TERMINAL: return value(&o->f.eq[OF_TERMINAL], "--terminal", arg);
+	case O_FORMAT:
+		if (show_format_parse(arg, &o->fmt) == -1) {
+			warnx(_("--format: csv, json, table or raw, not %s"), arg);
+			return TOOL_USAGE;
+		}
+		w->fmt = arg;
+		break;
+	case O_SUMMARY:
+		if (show_key_parse(arg, &o->summary) == -1) {
+			warnx(_("--summary: operator, action, terminal, result or day, not %s"),
+			    arg);
+			return TOOL_USAGE;
+		}
+		break;
+	case O_FOLLOW: o->follow = 1; break;
+	case O_CURSOR: o->cursor = arg; break;
+	case O_SYSLOG: o->syslog = arg ? arg : "/dev/log"; break;
+	}
+	return ST_OK;
+}
+
+static const struct tool cmd = {
+	N_("usage: log-show [-d DIR] [-k FILE|-] [--since TIME] [--until TIME]\n"
+	    "\t[--operator ID] [--action ACTION] [--object TEXT] [--result RESULT]\n"
+	    "\t[--terminal TERMINAL] [--format csv|json|table|raw]\n"
+	    "\t[--summary operator|action|terminal|result|day] [--follow]\n"
+	    "\t[--cursor-file FILE] [--syslog[=SOCKET]] [--now TIME] [FILE ...]\n"),
+	opts, 1, opt
+};
+
+static int
+run(struct own *w, const struct tool_args *a)
+{
+	struct show_opts *o = &w->o;
 	struct store st, *stp = NULL;
 	struct oplog_vkey *vk = NULL;
 	struct jerr e;
-	const char *dir = NULL, *keyfile = NULL, *fmt = NULL;
-	int ch, r;
+	int r;
 
-	jukisec_setup();
-	memset(&o, 0, sizeof(o));
-	o.now = time_now_ms();
-	while ((ch = getopt_long(argc, argv, "d:hk:V", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': dir = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 'k': keyfile = optarg; break;
-		case 'V':
-			print_version();
-			return fshut_stdout();
-		case O_SINCE: time_opt("--since", optarg, 0, o.f.since); break;
-		case O_UNTIL: time_opt("--until", optarg, 1, o.f.until); break;
-		case O_OPERATOR: value(&o.f.eq[OF_OPERATOR], "--operator", optarg); break;
-		case O_ACTION: value(&o.f.eq[OF_ACTION], "--action", optarg); break;
-		case O_OBJECT: value(&o.f.object, "--object", optarg); break;
-		case O_RESULT: value(&o.f.eq[OF_RESULT], "--result", optarg); break;
-		case O_TERMINAL: value(&o.f.eq[OF_TERMINAL], "--terminal", optarg); break;
-		case O_FORMAT:
-			if (show_format_parse(optarg, &o.fmt) == -1) {
-				warnx(_("--format: csv, json, table or raw, not %s"), optarg);
-				usage(ST_USAGE);
-			}
-			fmt = optarg;
-			break;
-		case O_SUMMARY:
-			if (show_key_parse(optarg, &o.summary) == -1) {
-				warnx(_("--summary: operator, action, terminal, result or day, not %s"),
-				    optarg);
-				usage(ST_USAGE);
-			}
-			break;
-		case O_FOLLOW: o.follow = 1; break;
-		case O_CURSOR: o.cursor = optarg; break;
-		case O_SYSLOG: o.syslog = optarg ? optarg : "/dev/log"; break;
-		case O_NOW:
-			if (asof_parse(optarg, &o.now) != ST_OK)
-				return ST_USAGE;
-			break;
-		default: usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	o.files = (const char *const *)argv;
-	o.nfiles = argc;
-	if ((o.follow || o.cursor) && argc > 0) {
+	o->now = a->now_given ? a->now : time_now_ms();
+	o->files = (const char *const *)a->argv;
+	o->nfiles = a->argc;
+	if ((o->follow || o->cursor) && a->argc > 0) {
 		warnx(_("--follow and --cursor-file read the live log, not files"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
-	if (o.summary != SHOW_NOKEY && (o.follow || o.syslog)) {
+	if (o->summary != SHOW_NOKEY && (o->follow || o->syslog)) {
 		warnx(_("--summary counts to the end: not with --follow or --syslog"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
-	if (o.syslog && fmt) {
+	if (o->syslog && w->fmt) {
 		warnx(_("--syslog sends the log's lines as they are: no --format"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 
 	/* Files are read without a state directory, as log-verify does. */
-	if (argc == 0 || dir != NULL || getenv("JUKISEC_DIR") != NULL) {
-		if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
+	if (a->argc == 0 || a->dir != NULL || getenv("JUKISEC_DIR") != NULL) {
+		if ((r = store_open(&st, a->dir, NULL, 0)) != ST_OK)
 			return r;
 		stp = &st;
 	}
-	if (o.cursor && (r = show_path_outside(stp, o.cursor, "--cursor-file")) != ST_OK)
+	if (o->cursor && (r = show_path_outside(stp, o->cursor, "--cursor-file")) != ST_OK)
 		goto out;
-	if (keyfile && (vk = oplog_vkey_open(keyfile, &e)) == NULL) {
+	if (w->keyfile && (vk = oplog_vkey_open(w->keyfile, &e)) == NULL) {
 		r = jerr_warn(&e);
 		goto out;
 	}
 	if (vk == NULL && isatty(STDOUT_FILENO))
 		warnx("%s", _("unverified: without -k the records shown are not checked"));
-	r = show_run(stp, vk, &o);
-	if (r == ST_OK)
-		r = fshut_stdout();
+	r = show_run(stp, vk, o);
 out:
 	oplog_vkey_free(vk);
 	if (stp)
 		store_close(stp);
 	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own	 w;
+	struct tool_args a;
+
+	memset(&w, 0, sizeof(w));
+	tool_parse(&cmd, argc, argv, &w, &a);
+	return tool_exit(run(&w, &a));
 }

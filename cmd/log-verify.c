@@ -5,7 +5,6 @@
  * only its owner may read, or from standard input; never from argv.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,37 +14,51 @@
 #include "oplog_verify.h"
 #include "store.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
-enum { O_ANCHOR = 256, O_HEAD, O_NOW };
+enum { O_ANCHOR = 256, O_HEAD };
 
-static const struct option longopts[] = {
-	{ "dir",	required_argument, NULL, 'd' },
-	{ "help",	no_argument,	   NULL, 'h' },
-	{ "key-file",	required_argument, NULL, 'k' },
-	{ "version",	no_argument,	   NULL, 'V' },
-	{ "anchor",	required_argument, NULL, O_ANCHOR },
-	{ "head",	no_argument,	   NULL, O_HEAD },
-	{ "now",	required_argument, NULL, O_NOW },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "key-file",	required_argument, 'k', "-k, --key-file=FILE",	N_("the verification key (- for standard input)") },
+	{ "anchor",	required_argument, O_ANCHOR, "    --anchor=ANCHOR", N_("also check that the log holds this record") },
+	{ "head",	no_argument,	   O_HEAD, "    --head",	N_("print the anchor line of the last record") },
+	{ "now",	required_argument, TOOL_NOW, "    --now=TIME",	N_("verify as of TIME (RFC 3339)") },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
-	{ "-k, --key-file=FILE", N_("the verification key (- for standard input)") },
-	{ "    --anchor=ANCHOR", N_("also check that the log holds this record") },
-	{ "    --head",		N_("print the anchor line of the last record") },
-	{ "    --now=TIME",	N_("verify as of TIME (RFC 3339)") },
-	{ NULL, NULL }
+struct own {
+	struct oplog_anchor	*anchors;
+	size_t			 nanchors;
+	const char		*keyfile;
+	int			 head;
 };
 
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status,
-	    _("usage: log-verify [-d DIR] -k FILE|- [--anchor ANCHOR ...] [--head] [--now TIME]\n"
-	    "\t[FILE|- ...]\n"), opts);
+	struct own *o = p;
+
+	switch (ch) {
+	case 'k': o->keyfile = arg; break;
+	case O_ANCHOR:
+		o->anchors = xrealloc(o->anchors, (o->nanchors + 1) * sizeof(*o->anchors));
+		if (oplog_anchor_parse(arg, &o->anchors[o->nanchors].seq,
+		    o->anchors[o->nanchors].mac) == -1) {
+			warnx(_("--anchor: not a jukisec-log-anchor line"));
+			return TOOL_USAGE;
+		}
+		o->nanchors++;
+		break;
+	case O_HEAD: o->head = 1; break;
+	}
+	return ST_OK;
 }
+
+static const struct tool cmd = {
+	N_("usage: log-verify [-d DIR] -k FILE|- [--anchor ANCHOR ...] [--head] [--now TIME]\n"
+	    "\t[FILE|- ...]\n"), opts, 1, opt
+};
 
 static void
 report(const struct oplog_verify_result *res, int head)
@@ -76,80 +89,50 @@ report(const struct oplog_verify_result *res, int head)
 	putchar('\n');
 }
 
-/* Long: the option switch, a case an option, then checks across options. */
-int
-main(int argc, char *argv[])
+static int
+run(struct own *ow, const struct tool_args *a)
 {
 	struct store st, *stp = NULL;
 	struct oplog_verify_opts o;
 	struct oplog_verify_result res;
 	struct oplog_vkey *vk;
 	struct jerr e;
-	struct oplog_anchor *anchors = NULL;
-	const char *dir = NULL, *keyfile = NULL;
-	int ch, r, head = 0, i;
+	int r, i;
 
-	jukisec_setup();
 	memset(&o, 0, sizeof(o));
-	o.now = time_now_ms();
-	while ((ch = getopt_long(argc, argv, "d:hk:V", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': dir = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 'k': keyfile = optarg; break;
-		case 'V':
-			print_version();
-			return fshut_stdout();
-		case O_ANCHOR:
-			anchors = xrealloc(anchors, (o.nanchors + 1) * sizeof(*anchors));
-			if (oplog_anchor_parse(optarg, &anchors[o.nanchors].seq,
-			    anchors[o.nanchors].mac) == -1) {
-				warnx(_("--anchor: not a jukisec-log-anchor line"));
-				usage(ST_USAGE);
-			}
-			o.nanchors++;
-			break;
-		case O_HEAD: head = 1; break;
-		case O_NOW:
-			if (asof_parse(optarg, &o.now) != ST_OK)
-				return ST_USAGE;
-			break;
-		default: usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (usage_missing(keyfile, "-k"))
-		usage(ST_USAGE);
+	o.now = a->now_given ? a->now : time_now_ms();
+	if (usage_missing(ow->keyfile, "-k"))
+		tool_usage(&cmd, ST_USAGE);
 	/* Standard input is one thing: the key or one file of the chain. */
-	for (i = 0, r = strcmp(keyfile, "-") == 0; i < argc; i++)
-		if (strcmp(argv[i], "-") == 0 && r++ > 0) {
+	for (i = 0, r = strcmp(ow->keyfile, "-") == 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], "-") == 0 && r++ > 0) {
 			warnx(_("standard input (-) given twice"));
-			usage(ST_USAGE);
+			tool_usage(&cmd, ST_USAGE);
 		}
-	o.files = (const char *const *)argv;
-	o.nfiles = argc;
-	o.anchors = anchors;
+	o.files = (const char *const *)a->argv;
+	o.nfiles = a->argc;
+	o.anchors = ow->anchors;
+	o.nanchors = ow->nanchors;
 
 	/* Archives verify on a machine without a state directory. */
-	if (argc == 0 || dir != NULL || getenv("JUKISEC_DIR") != NULL) {
-		if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
+	if (a->argc == 0 || a->dir != NULL || getenv("JUKISEC_DIR") != NULL) {
+		if ((r = store_open(&st, a->dir, NULL, 0)) != ST_OK)
 			return r;
 		stp = &st;
 	}
-	if ((vk = oplog_vkey_open(keyfile, &e)) == NULL) {
+	if ((vk = oplog_vkey_open(ow->keyfile, &e)) == NULL) {
 		if (stp)
 			store_close(stp);
 		return jerr_warn(&e);
 	}
 	r = oplog_verify(stp, vk, &o, &res);
 	oplog_vkey_free(vk);
-	free(anchors);
+	free(ow->anchors);
 	if (stp)
 		store_close(stp);
 	if (r == ST_OK) {
-		report(&res, head);
-		return fshut_stdout();
+		report(&res, ow->head);
+		return ST_OK;
 	}
 	if (res.err.code != ST_OK)
 		jerr_warn(&res.err);
@@ -160,4 +143,14 @@ main(int argc, char *argv[])
 	else
 		warnx("%s: %s", *res.bad_file ? res.bad_file : "oplog.csv", res.reason);
 	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own	 o = { NULL, 0, NULL, 0 };
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &o, &a);
+	return tool_exit(run(&o, &a));
 }

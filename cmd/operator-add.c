@@ -2,55 +2,55 @@
  * operator-add — registers a person in the operator register (R5.1), with
  * biometric enrolment or the password exception (R5.3 proviso).
  */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "jukisec.h"
 #include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
-static const struct option longopts[] = {
-	{ "by",			required_argument, NULL, 'b' },
-	{ "dir",		required_argument, NULL, 'd' },
-	{ "expires",		required_argument, NULL, 'e' },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "id",			required_argument, NULL, 'i' },
-	{ "method",		required_argument, NULL, 'm' },
-	{ "name",		required_argument, NULL, 'n' },
-	{ "role",		required_argument, NULL, 'r' },
-	{ "section",		required_argument, NULL, 's' },
-	{ "terminal",		required_argument, NULL, 't' },
-	{ "version",		no_argument,	   NULL, 'V' },
-	OPCHANGE_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "by",		required_argument, 'b', "-b, --by=ID",		N_("the acting Security Manager") },
+	{ "by-password-fd", required_argument, OPCHANGE_BYFD, "    --by-password-fd=N", N_("read the manager's password from descriptor N") },
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "device",	required_argument, OPCHANGE_DEVICE, "    --device=DRIVER", N_("the libfprint driver of the reader to enrol on") },
+	{ "expires",	required_argument, 'e', "-e, --expires=DATE",	N_("the last day of authority (YYYY-MM-DD)") },
+	{ "finger",	required_argument, OPCHANGE_FINGER, "    --finger=NAME", N_("which finger to enrol") },
+	{ "id",		required_argument, 'i', "-i, --id=ID",		N_("the new person's id") },
+	{ "instructions-given", required_argument, OPCHANGE_INSTR, "    --instructions-given=DATE", N_("the day the two R5.3 instructions were given") },
+	{ "method",	required_argument, 'm', "-m, --method=METHOD",	N_("fingerprint, external or password") },
+	{ "name",	required_argument, 'n', "-n, --name=NAME",	N_("the person's name") },
+	{ "password-fd", required_argument, OPCHANGE_PWFD, "    --password-fd=N", N_("read the new password from descriptor N") },
+	{ "role",	required_argument, 'r', "-r, --role=ROLE",	N_("operator (default) or manager") },
+	{ "reason",	required_argument, OPCHANGE_REASON, "    --reason=TEXT", N_("why biometric verification is difficult for this person") },
+	{ "section",	required_argument, 's', "-s, --section=SECTION", N_("the person's section") },
+	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the log") },
+	{ "title",	required_argument, OPCHANGE_TITLE, "    --title=TITLE", N_("the person's title") },
+	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-b, --by=ID",		N_("the acting Security Manager") },
-	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --device=DRIVER",	N_("the libfprint driver of the reader to enrol on") },
-	{ "-e, --expires=DATE",		N_("the last day of authority (YYYY-MM-DD)") },
-	{ "    --finger=NAME",		N_("which finger to enrol") },
-	{ "-i, --id=ID",		N_("the new person's id") },
-	{ "    --instructions-given=DATE", N_("the day the two R5.3 instructions were given") },
-	{ "-m, --method=METHOD",	N_("fingerprint, external or password") },
-	{ "-n, --name=NAME",		N_("the person's name") },
-	{ "    --password-fd=N",	N_("read the new password from descriptor N") },
-	{ "-r, --role=ROLE",		N_("operator (default) or manager") },
-	{ "    --reason=TEXT",		N_("why biometric verification is difficult for this person") },
-	{ "-s, --section=SECTION",	N_("the person's section") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
-	{ "    --title=TITLE",		N_("the person's title") },
-	{ NULL, NULL }
-};
-
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status, _("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
+	struct opchange *a = p;
+
+	switch (ch) {
+	case 'b': a->by = arg; break;
+	case 'e': a->expires = arg; break;
+	case 'i': a->id = arg; break;
+	case 'm': a->method = arg; break;
+	case 'n': a->name = arg; break;
+	case 'r': a->role = arg; break;
+	case 's': a->section = arg; break;
+	default: return opchange_opt(a, ch, arg) == -1 ? TOOL_USAGE : ST_OK;
+	}
+	return ST_OK;
+}
+
+static const struct tool cmd = {
+	N_("usage: operator-add [-d DIR] [-t TERMINAL] [-b ID] "
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [--title TITLE] [-r operator|manager]\n"
 	    "\t[-e DATE] -m fingerprint|external [--finger NAME] [--device DRIVER]\n"
@@ -58,8 +58,8 @@ usage(int status)
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [--title TITLE] [-r operator|manager]\n"
 	    "\t[-e DATE] -m password --reason TEXT --instructions-given DATE\n"
-	    "\t[--password-fd N]\n"), opts);
-}
+	    "\t[--password-fd N]\n"), opts, 0, opt
+};
 
 static int
 check(struct opchange *a)
@@ -111,46 +111,31 @@ check(struct opchange *a)
 	return ST_OK;
 }
 
+static int
+run(struct opchange *o, const struct tool_args *a)
+{
+	struct store	 st;
+	int		 r;
+
+	if (usage_missing(o->id, "-i") || usage_missing(o->name, "-n") ||
+	    usage_missing(o->method, "-m"))
+		tool_usage(&cmd, ST_USAGE);
+	if ((r = check(o)) != ST_OK)
+		return r;
+	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
+		return r;
+	r = operator_add(&st, o);
+	store_close(&st);
+	return r;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct store	 st;
-	struct opchange	 a = { .section = "", .title = "", .role = "operator",
+	struct opchange	 o = { .section = "", .title = "", .role = "operator",
 			    .pwfd = -1, .byfd = -1, .exp = TIME_NONE };
-	const char	*dir = NULL, *terminal = NULL;
-	int		 ch, r;
+	struct tool_args a;
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "b:d:e:hi:m:n:r:s:t:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b': a.by = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'e': a.expires = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 'i': a.id = optarg; break;
-		case 'm': a.method = optarg; break;
-		case 'n': a.name = optarg; break;
-		case 'r': a.role = optarg; break;
-		case 's': a.section = optarg; break;
-		case 't': terminal = optarg; break;
-		case 'V': print_version(); return fshut_stdout();
-		case OPCHANGE_NOW: return clock_refused();
-		default:
-			if (opchange_opt(&a, ch, optarg) == -1)
-				usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (usage_extra(argc, argv) || usage_missing(a.id, "-i") ||
-	    usage_missing(a.name, "-n") || usage_missing(a.method, "-m"))
-		usage(ST_USAGE);
-	if ((r = check(&a)) != ST_OK)
-		return r;
-	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
-		return r;
-	r = operator_add(&st, &a);
-	store_close(&st);
-	return r;
+	tool_parse(&cmd, argc, argv, &o, &a);
+	return tool_exit(run(&o, &a));
 }

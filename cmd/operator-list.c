@@ -4,102 +4,79 @@
  * success and failure from the log), filtered for cron ("whose authority
  * ends this month").  Never a secret: credential files are not even opened.
  */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "jukisec.h"
 #include "clock.h"
 #include "register.h"
-#include "usage.h"
+#include "tool.h"
 
 enum { O_EXPIRING = 256 };
 
-static const struct option longopts[] = {
-	{ "all",	no_argument,	   NULL, 'a' },
-	{ "dir",	required_argument, NULL, 'd' },
-	{ "format",	required_argument, NULL, 'f' },
-	{ "help",	no_argument,	   NULL, 'h' },
-	{ "locked",	no_argument,	   NULL, 'l' },
-	{ "method",	required_argument, NULL, 'm' },
-	{ "expiring",	required_argument, NULL, O_EXPIRING },
-	{ "now",	required_argument, NULL, 'N' },
-	{ "version",	no_argument,	   NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "all",	no_argument,	   'a',	"-a, --all",		N_("include revoked persons") },
+	{ "dir",	required_argument, 'd',	"-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "expiring",	required_argument, O_EXPIRING, "    --expiring=DAYS", N_("only those whose authority ends within DAYS days") },
+	{ "locked",	no_argument,	   'l',	"-l, --locked",		N_("only those locked out now") },
+	{ "method",	required_argument, 'm',	"-m, --method=METHOD",	N_("only those of METHOD") },
+	{ "format",	required_argument, 'f',	"-f, --format=FORMAT",	N_("table (default), csv, json or form") },
+	{ "now",	required_argument, TOOL_NOW, "    --now=TIME",	N_("as of TIME (RFC 3339)") },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-a, --all",			N_("include revoked persons") },
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --expiring=DAYS",	N_("only those whose authority ends within DAYS days") },
-	{ "-l, --locked",		N_("only those locked out now") },
-	{ "-m, --method=METHOD",	N_("only those of METHOD") },
-	{ "-f, --format=FORMAT",	N_("table (default), csv, json or form") },
-	{ "    --now=TIME",		N_("as of TIME (RFC 3339)") },
-	{ NULL, NULL }
+struct own {
+	struct register_filter	 flt;
+	const char		*format;
 };
 
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status, _("usage: operator-list [-al] [-d DIR] [-f table|csv|json|form] "
-	    "[-m METHOD]\n"
-	    "\t[--expiring DAYS] [--now TIME]\n"), opts);
+	struct own *o = p;
+	const char *e;
+
+	switch (ch) {
+	case 'a': o->flt.all = 1; break;
+	case 'l': o->flt.locked = 1; break;
+	case 'm':
+		if (method_parse(arg, &o->flt.method) == -1) {
+			warnx(_("-m %s: not fingerprint, password or external"), arg);
+			return TOOL_USAGE;
+		}
+		o->flt.have_method = 1;
+		break;
+	case O_EXPIRING:
+		if (parse_num(arg, 0, 36500, &o->flt.expiring, &e) == -1) {
+			warnx(_("--expiring %s: days, 0 to 36500: %s"), arg, e);
+			return TOOL_USAGE;
+		}
+		break;
+	case 'f': o->format = arg; break;
+	}
+	return ST_OK;
 }
 
-/* Long: the option switch, a case an option, then checks across options. */
-int
-main(int argc, char *argv[])
+static const struct tool cmd = {
+	N_("usage: operator-list [-al] [-d DIR] [-f table|csv|json|form] "
+	    "[-m METHOD]\n"
+	    "\t[--expiring DAYS] [--now TIME]\n"), opts, 0, opt
+};
+
+static int
+run(struct own *o, const struct tool_args *a)
 {
 	struct store	 st;
 	struct register_ reg;
-	struct register_filter flt = { 0, 0, -1, 0, METHOD_PASSWORD };
 	struct register_seen *seen = NULL;
 	enum register_format fmt;
-	const char	*dir = NULL, *format = "table", *e;
-	int64_t		 now = -1;
-	int		 ch, r;
+	int64_t		 now = a->now_given ? a->now : -1;
+	int		 r;
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "ad:f:hlm:V", longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'a': flt.all = 1; break;
-		case 'l': flt.locked = 1; break;
-		case 'm':
-			if (method_parse(optarg, &flt.method) == -1) {
-				warnx(_("-m %s: not fingerprint, password or "
-				    "external"), optarg);
-				usage(ST_USAGE);
-			}
-			flt.have_method = 1;
-			break;
-		case O_EXPIRING:
-			if (parse_num(optarg, 0, 36500, &flt.expiring, &e) == -1) {
-				warnx(_("--expiring %s: days, 0 to 36500: %s"),
-				    optarg, e);
-				usage(ST_USAGE);
-			}
-			break;
-		case 'd': dir = optarg; break;
-		case 'f': format = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 'N':
-			if (asof_parse(optarg, &now) != ST_OK)
-				return ST_USAGE;
-			break;
-		case 'V': print_version(); return fshut_stdout();
-		default: usage(ST_USAGE);
-		}
+	if (register_format_parse(o->format, &fmt) == -1) {
+		warnx(_("-f %s: not table, csv, json or form"), o->format);
+		tool_usage(&cmd, ST_USAGE);
 	}
-	argc -= optind;
-	argv += optind;
-	if (usage_extra(argc, argv))
-		usage(ST_USAGE);
-	if (register_format_parse(format, &fmt) == -1) {
-		warnx(_("-f %s: not table, csv, json or form"), format);
-		usage(ST_USAGE);
-	}
-	if ((r = store_open(&st, dir, NULL, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, NULL, 0)) != ST_OK)
 		return r;
 	if ((now == -1 && (r = clock_decision(&st, &now)) != ST_OK) ||
 	    (r = register_load(&st, &reg)) != ST_OK) {
@@ -115,9 +92,19 @@ main(int argc, char *argv[])
 			return r;
 		}
 	}
-	register_print(&reg, &flt, fmt, &st.conf, now, seen);
+	register_print(&reg, &o->flt, fmt, &st.conf, now, seen);
 	free(seen);
 	register_free(&reg);
 	store_close(&st);
-	return fshut_stdout();
+	return ST_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own	 o = { { 0, 0, -1, 0, METHOD_PASSWORD }, "table" };
+	struct tool_args a;
+
+	tool_parse(&cmd, argc, argv, &o, &a);
+	return tool_exit(run(&o, &a));
 }

@@ -4,7 +4,6 @@
  * name and expiry (R5.5 prompt change); --recover, the way back for a locked or
  * lost manager.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,58 +11,65 @@
 #include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
-#include "usage.h"
+#include "tool.h"
 
 enum { O_RESET = OPCHANGE_NEXT, O_REENROL, O_RECOVER, O_KEYFILE };
 
-static const struct option longopts[] = {
-	{ "by",			required_argument, NULL, 'b' },
-	{ "dir",		required_argument, NULL, 'd' },
-	{ "expires",		required_argument, NULL, 'e' },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "id",			required_argument, NULL, 'i' },
-	{ "method",		required_argument, NULL, 'm' },
-	{ "name",		required_argument, NULL, 'n' },
-	{ "section",		required_argument, NULL, 's' },
-	{ "terminal",		required_argument, NULL, 't' },
-	{ "unlock",		no_argument,	   NULL, 'u' },
-	{ "version",		no_argument,	   NULL, 'V' },
-	OPCHANGE_LONGOPTS,
-	{ "reset-password",	no_argument,	   NULL, O_RESET },
-	{ "reenroll",		no_argument,	   NULL, O_REENROL },
-	{ "recover",		no_argument,	   NULL, O_RECOVER },
-	{ "key-file",		required_argument, NULL, O_KEYFILE },
-	{ NULL, 0, NULL, 0 }
+static const struct tool_opt opts[] = {
+	{ "by",		required_argument, 'b', "-b, --by=ID",		N_("the acting Security Manager") },
+	{ "by-password-fd", required_argument, OPCHANGE_BYFD, "    --by-password-fd=N", N_("read the manager's password from descriptor N") },
+	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
+	{ "device",	required_argument, OPCHANGE_DEVICE, "    --device=DRIVER", N_("the libfprint driver of the reader for a re-enrolment") },
+	{ "expires",	required_argument, 'e', "-e, --expires=DATE|never", N_("a new end of authority") },
+	{ "finger",	required_argument, OPCHANGE_FINGER, "    --finger=NAME", N_("the finger for a re-enrolment") },
+	{ "id",		required_argument, 'i', "-i, --id=ID",		N_("the person to change") },
+	{ "instructions-given", required_argument, OPCHANGE_INSTR, "    --instructions-given=DATE", N_("the day the two R5.3 instructions were given") },
+	{ "key-file",	required_argument, O_KEYFILE, "    --key-file=FILE", N_("the log verification key, for --recover") },
+	{ "method",	required_argument, 'm', "-m, --method=METHOD",	N_("move to another method") },
+	{ "name",	required_argument, 'n', "-n, --name=NAME",	N_("a new name") },
+	{ "password-fd", required_argument, OPCHANGE_PWFD, "    --password-fd=N", N_("read the new password from descriptor N") },
+	{ "reason",	required_argument, OPCHANGE_REASON, "    --reason=TEXT", N_("a new exception reason (password method)") },
+	{ "recover",	no_argument,	   O_RECOVER, "    --recover",	N_("unlock the manager -i without another manager") },
+	{ "reenroll",	no_argument,	   O_REENROL, "    --reenroll",	N_("enrol the biometric again") },
+	{ "reset-password", no_argument,   O_RESET, "    --reset-password", N_("set a new password") },
+	{ "section",	required_argument, 's', "-s, --section=SECTION", N_("a new section") },
+	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the log") },
+	{ "title",	required_argument, OPCHANGE_TITLE, "    --title=TITLE", N_("the person's title") },
+	{ "unlock",	no_argument,	   'u', "-u, --unlock",		N_("lift a lockout and reset the failure count") },
+	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL }
 };
 
-static const struct usage_opt opts[] = {
-	{ "-b, --by=ID",		N_("the acting Security Manager") },
-	{ "    --by-password-fd=N",	N_("read the manager's password from descriptor N") },
-	{ "-d, --dir=DIR",		N_("the state directory (else $JUKISEC_DIR)") },
-	{ "    --device=DRIVER",	N_("the libfprint driver of the reader for a re-enrolment") },
-	{ "-e, --expires=DATE|never",	N_("a new end of authority") },
-	{ "    --finger=NAME",		N_("the finger for a re-enrolment") },
-	{ "-i, --id=ID",		N_("the person to change") },
-	{ "    --instructions-given=DATE", N_("the day the two R5.3 instructions were given") },
-	{ "    --key-file=FILE",	N_("the log verification key, for --recover") },
-	{ "-m, --method=METHOD",	N_("move to another method") },
-	{ "-n, --name=NAME",		N_("a new name") },
-	{ "    --password-fd=N",	N_("read the new password from descriptor N") },
-	{ "    --reason=TEXT",		N_("a new exception reason (password method)") },
-	{ "    --recover",		N_("unlock the manager -i without another manager") },
-	{ "    --reenroll",		N_("enrol the biometric again") },
-	{ "    --reset-password",	N_("set a new password") },
-	{ "-s, --section=SECTION",	N_("a new section") },
-	{ "-t, --terminal=TERMINAL",	N_("the terminal named in the log") },
-	{ "    --title=TITLE",		N_("the person's title") },
-	{ "-u, --unlock",		N_("lift a lockout and reset the failure count") },
-	{ NULL, NULL }
+struct own {
+	struct opchange	 c;
+	const char	*keyfile;
+	int		 recover;
 };
 
-static void
-usage(int status)
+static int
+opt(void *p, int ch, char *arg)
 {
-	usage_exit(status, _("usage: operator-mod [-u] [-d DIR] [-t TERMINAL] -b ID "
+	struct own *o = p;
+
+	switch (ch) {
+	case 'b': o->c.by = arg; break;
+	case 'e': o->c.expires = arg; break;
+	case 'i': o->c.id = arg; break;
+	case 'm': o->c.method = arg; break;
+	case 'n': o->c.name = arg; break;
+	case 's': o->c.section = arg; break;
+	case 'u': o->c.unlock = 1; break;
+	case O_RESET: o->c.reset = 1; break;
+	case O_REENROL: o->c.reenrol = 1; break;
+	case O_RECOVER: o->recover = 1; break;
+	case O_KEYFILE: o->keyfile = arg; break;
+	default: return opchange_opt(&o->c, ch, arg) == -1 ? TOOL_USAGE : ST_OK;
+	}
+	return ST_OK;
+}
+
+static const struct tool cmd = {
+	N_("usage: operator-mod [-u] [-d DIR] [-t TERMINAL] -b ID "
 	    "[--by-password-fd N] -i ID\n"
 	    "\t[-n NAME] [-s SECTION] [--title TITLE] [-e DATE|never]\n"
 	    "\t[--reset-password] [--reenroll]\n"
@@ -74,8 +80,8 @@ usage(int status)
 	    "--key-file FILE\n"
 	    "\t[--reset-password | --reenroll] [--password-fd N] "
 	    "[--finger NAME]\n"
-	    "\t[--device DRIVER]\n"), opts);
-}
+	    "\t[--device DRIVER]\n"), opts, 0, opt
+};
 
 static int
 check(struct opchange *a)
@@ -123,11 +129,11 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 	    (a->reset && a->reenrol)) {
 		warnx(_("--recover takes -i, --key-file and at most one of "
 		    "--reset-password and --reenroll"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if (keyfile == NULL) {
 		warnx(_("--recover needs --key-file (the log verification key)"));
-		usage(ST_USAGE);
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((why = operator_id_problem(a->id)) != NULL) {
 		warnx(_("-i %s: %s"), a->id, why);
@@ -140,61 +146,43 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 	return r;
 }
 
+static int
+run(struct own *o, const struct tool_args *a)
+{
+	struct store	 st;
+	struct opchange	*c = &o->c;
+	int		 r;
+
+	if (usage_missing(c->id, "-i"))
+		tool_usage(&cmd, ST_USAGE);
+	if (o->recover)
+		return recover_main(c, a->dir, a->terminal, o->keyfile);
+	if (o->keyfile != NULL) {
+		warnx(_("--key-file is for --recover only"));
+		tool_usage(&cmd, ST_USAGE);
+	}
+	if (usage_missing(c->by, "-b"))
+		tool_usage(&cmd, ST_USAGE);
+	if (!c->unlock && !c->reset && !c->reenrol && !c->method && !c->name &&
+	    !c->section && !c->title && !c->expires && !c->reason && !c->instr) {
+		warnx(_("nothing to change"));
+		tool_usage(&cmd, ST_USAGE);
+	}
+	if ((r = check(c)) != ST_OK)
+		return r;
+	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
+		return r;
+	r = operator_mod(&st, c);
+	store_close(&st);
+	return r;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct store	 st;
-	struct opchange	 a = { .pwfd = -1, .byfd = -1, .exp = TIME_NONE };
-	const char	*dir = NULL, *terminal = NULL, *keyfile = NULL;
-	int		 ch, r, recover = 0;
+	struct own	 o = { { .pwfd = -1, .byfd = -1, .exp = TIME_NONE }, NULL, 0 };
+	struct tool_args a;
 
-	jukisec_setup();
-	while ((ch = getopt_long(argc, argv, "b:d:e:hi:m:n:s:t:uV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b': a.by = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'e': a.expires = optarg; break;
-		case 'h': usage(ST_OK); break;
-		case 'i': a.id = optarg; break;
-		case 'm': a.method = optarg; break;
-		case 'n': a.name = optarg; break;
-		case 's': a.section = optarg; break;
-		case 't': terminal = optarg; break;
-		case 'u': a.unlock = 1; break;
-		case 'V': print_version(); return fshut_stdout();
-		case O_RESET: a.reset = 1; break;
-		case O_REENROL: a.reenrol = 1; break;
-		case O_RECOVER: recover = 1; break;
-		case O_KEYFILE: keyfile = optarg; break;
-		case OPCHANGE_NOW: return clock_refused();
-		default:
-			if (opchange_opt(&a, ch, optarg) == -1)
-				usage(ST_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (usage_extra(argc, argv) || usage_missing(a.id, "-i"))
-		usage(ST_USAGE);
-	if (recover)
-		return recover_main(&a, dir, terminal, keyfile);
-	if (keyfile != NULL) {
-		warnx(_("--key-file is for --recover only"));
-		usage(ST_USAGE);
-	}
-	if (usage_missing(a.by, "-b"))
-		usage(ST_USAGE);
-	if (!a.unlock && !a.reset && !a.reenrol && !a.method && !a.name &&
-	    !a.section && !a.title && !a.expires && !a.reason && !a.instr) {
-		warnx(_("nothing to change"));
-		usage(ST_USAGE);
-	}
-	if ((r = check(&a)) != ST_OK)
-		return r;
-	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
-		return r;
-	r = operator_mod(&st, &a);
-	store_close(&st);
-	return r;
+	tool_parse(&cmd, argc, argv, &o, &a);
+	return tool_exit(run(&o, &a));
 }

@@ -25,29 +25,20 @@ struct opchange {
 	int64_t		 exp;			/* parsed -e, TIME_NONE = never */
 };
 
-/* The long options both tools take, in their usage order; "now" only to
- * be refused (clock.h). */
+/* The values of the long options both tools take (each tool's table
+ * gives them their --help lines); OPCHANGE_NEXT is the tool's first own. */
 enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
 	OPCHANGE_DEVICE, OPCHANGE_PWFD, OPCHANGE_BYFD, OPCHANGE_TITLE,
-	OPCHANGE_NOW, OPCHANGE_NEXT };
-#define OPCHANGE_LONGOPTS \
-	{ "title",		required_argument, NULL, OPCHANGE_TITLE }, \
-	{ "reason",		required_argument, NULL, OPCHANGE_REASON }, \
-	{ "instructions-given",	required_argument, NULL, OPCHANGE_INSTR }, \
-	{ "finger",		required_argument, NULL, OPCHANGE_FINGER }, \
-	{ "device",		required_argument, NULL, OPCHANGE_DEVICE }, \
-	{ "password-fd",	required_argument, NULL, OPCHANGE_PWFD }, \
-	{ "by-password-fd",	required_argument, NULL, OPCHANGE_BYFD }, \
-	{ "now",		required_argument, NULL, OPCHANGE_NOW }
+	OPCHANGE_NEXT };
 
 /* -e: a local calendar date, the last day of authority (it ends at the
  * next local midnight), or an RFC 3339 time it ends at; "never" when
  * never_ok.  Sets c->exp, c->have_exp; ST_OK, or ST_USAGE after one line. */
 int	opchange_expiry(struct opchange *, int never_ok);
 
-/* Takes getopt_long's ch for one of OPCHANGE_LONGOPTS into c: 0, or -1
- * when ch is none of them or a descriptor is not a number (a usage error).
- * OPCHANGE_NOW is the tool's own to refuse, with clock_refused(). */
+/* Takes getopt_long's ch for one of the OPCHANGE_ options into c: 0, or
+ * -1 when ch is none of them or a descriptor is not a number (a usage
+ * error). */
 int	opchange_opt(struct opchange *, int ch, const char *arg);
 
 /*

@@ -1,0 +1,191 @@
+/*
+ * tool.c — the command line of every tool: getopt_long over the tool's
+ * one table of options, the options every tool shares (-h, -V, -d, -t,
+ * --now), the usage text (the synopsis, its man page's SYNOPSIS word for
+ * word, and for --help one line per option), and the exit status once
+ * standard output is checked.
+ *
+ * Invariants: --help goes to standard output with status 0 and lists
+ * every option the man page lists (t0099); a usage error goes to standard
+ * error with status 2, after exactly one line saying what was wrong:
+ * getopt_long's own for an unknown option or a missing argument, or the
+ * tool's (usage_extra, usage_missing, or a warnx naming the option).
+ * Option names are printed as they are typed, descriptions translated.
+ * The options are parsed in the order given, so the first bad one is the
+ * one named.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "clock.h"
+#include "tool.h"
+
+/* Every tool takes these; they end each --help. */
+static const struct tool_opt common_opts[] = {
+	{ "help",	no_argument,	'h', "-h, --help",	N_("print this help and exit") },
+	{ "version",	no_argument,	'V', "-V, --version",	N_("print the version and exit") },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+/* The option column is as wide as its longest name, up to NAMEW_MAX; a
+ * longer name still has two blanks after it. */
+#define NAMEW_MAX	30
+
+static int
+name_width(const struct tool_opt *o, int w)
+{
+	int n;
+
+	for (; o->name != NULL; o++)
+		if (o->shown != NULL && (n = (int)strlen(o->shown)) > w &&
+		    n <= NAMEW_MAX)
+			w = n;
+	return w;
+}
+
+static void
+print_opts(FILE *fp, const struct tool_opt *o, int w)
+{
+	for (; o->name != NULL; o++)
+		if (o->shown != NULL)
+			fprintf(fp, "  %-*s  %s\n", w, o->shown, _(o->help));
+}
+
+void
+tool_usage(const struct tool *t, int status)
+{
+	FILE *fp = status == ST_OK ? stdout : stderr;
+	int w;
+
+	fputs(_(t->synopsis), fp);
+	if (status == ST_OK) {
+		w = name_width(common_opts, name_width(t->opts, 0));
+		putc('\n', fp);
+		print_opts(fp, t->opts, w);
+		print_opts(fp, common_opts, w);
+	}
+	exit(status);
+}
+
+/* getopt_long's tables from the common and the tool's options: *longp
+ * to free, the short options ("hVa:d:...") to free.  -h and -V come
+ * first, so an ambiguous abbreviation (--he) names --help before the
+ * tool's own (--head), as most tools' tables did. */
+static char *
+getopt_tables(const struct tool *t, struct option **longp)
+{
+	const struct tool_opt *o, *tabs[] = { common_opts, t->opts };
+	struct option *lo;
+	char *s, *p;
+	size_t n = 0, i;
+
+	for (o = t->opts; o->name != NULL; o++)
+		n++;
+	lo = *longp = xcalloc(n + 3, sizeof(*lo));
+	p = s = xcalloc(3 * n + 3 * 2 + 1, 1);
+	for (i = 0; i < 2; i++)
+		for (o = tabs[i]; o->name != NULL; o++) {
+			lo->name = o->name;
+			lo->has_arg = o->has_arg;
+			lo++->val = o->val;
+			if (o->val >= 256)
+				continue;
+			*p++ = (char)o->val;
+			if (o->has_arg != no_argument)
+				*p++ = ':';
+			if (o->has_arg == optional_argument)
+				*p++ = ':';
+		}
+	return s;
+}
+
+/* One option the skeleton knows: 1 taken, 0 the tool's own. */
+static int
+common_opt(const struct tool *t, int ch, struct tool_args *a)
+{
+	switch (ch) {
+	case 'h':
+		tool_usage(t, ST_OK);
+	case 'V':
+		print_version();
+		exit(fshut_stdout());
+	case 'd':
+		a->dir = optarg;
+		return 1;
+	case 't':
+		a->terminal = optarg;
+		return 1;
+	case TOOL_NOW:
+		if (asof_parse(optarg, &a->now) != ST_OK)
+			exit(ST_USAGE);
+		a->now_given = 1;
+		return 1;
+	case TOOL_NOW_REFUSED:
+		exit(clock_refused());
+	case '?':
+		tool_usage(t, ST_USAGE);
+	}
+	return 0;
+}
+
+void
+tool_parse(const struct tool *t, int argc, char *argv[], void *own,
+    struct tool_args *a)
+{
+	struct option *lo;
+	char *so;
+	int ch, r;
+
+	jukisec_setup();
+	memset(a, 0, sizeof(*a));
+	so = getopt_tables(t, &lo);
+	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (common_opt(t, ch, a))
+			continue;
+		if ((r = t->opt(own, ch, optarg)) == TOOL_USAGE)
+			tool_usage(t, ST_USAGE);
+		if (r != ST_OK)
+			exit(r);
+	}
+	free(so);
+	free(lo);
+	a->argc = argc - optind;
+	a->argv = argv + optind;
+	if (!t->operands && usage_extra(a->argc, a->argv))
+		tool_usage(t, ST_USAGE);
+}
+
+int
+usage_extra(int argc, char *const argv[])
+{
+	if (argc == 0)
+		return 0;
+	warnx(_("extra argument: %s"), argv[0]);
+	return 1;
+}
+
+int
+usage_missing(const void *given, const char *opt)
+{
+	if (given != NULL)
+		return 0;
+	warnx(_("missing %s"), opt);
+	return 1;
+}
+
+int
+tool_exit(int status)
+{
+	int r;
+
+	/* A tool that prints nothing may run with descriptor 1 closed, and
+	 * closing it again is no lost output; anything buffered for it is
+	 * still caught at exit (jukisec_setup). */
+	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
+		return status;
+	r = fshut_stdout();
+	return status == ST_OK ? r : status;
+}

@@ -1,0 +1,73 @@
+/*
+ * tool.h — the one shape of every tool's main(): parse, run, exit.
+ *
+ *	tool_parse(&cmd, argc, argv, &o, &a);
+ *	return tool_exit(run(&o, &a));
+ */
+#ifndef TOOL_H
+#define TOOL_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+/* Option values the skeleton takes itself; a tool's own are its short
+ * letter or an enum from 256 up. */
+enum {
+	TOOL_NOW = 0x10000,	/* --now TIME: as of TIME (clock.h asof_parse) */
+	TOOL_NOW_REFUSED	/* --now: refused, the clock decides (clock_refused) */
+};
+/* 'd' (-d, --dir DIR) and 't' (-t, --terminal TERMINAL) are the
+ * skeleton's too, into struct tool_args. */
+
+/* One option: getopt_long's fields, then its line of --help. */
+struct tool_opt {
+	const char	*name;		/* the long name; NULL ends the table */
+	int		 has_arg;	/* no_argument, required_ or optional_argument */
+	int		 val;		/* a letter for a short option too */
+	const char	*shown;		/* as the man page spells it; NULL: not in --help */
+	const char	*help;		/* N_() */
+};
+
+struct tool {
+	const char		*synopsis;	/* N_(): the man page's SYNOPSIS */
+	const struct tool_opt	*opts;		/* in --help's order */
+	int			 operands;	/* 0: an operand is a usage error */
+	/* A tool option into the tool's own struct: ST_OK, TOOL_USAGE after
+	 * one line saying what is wrong, or a status to exit with at once. */
+	int			(*opt)(void *own, int ch, char *arg);
+};
+
+#define TOOL_USAGE	(-1)
+
+/* What the skeleton parsed; the operands left after the options. */
+struct tool_args {
+	const char	*dir;		/* -d, else NULL */
+	const char	*terminal;	/* -t, else NULL */
+	int64_t		 now;		/* --now, if now_given */
+	int		 now_given;
+	int		 argc;
+	char		**argv;
+};
+
+/* jukisec_setup(), then every option: -h/--help and -V/--version print
+ * and exit, an unknown option or a missing argument is a usage error, the
+ * tool's options go to t->opt with own.  Returns only when all parsed. */
+void	tool_parse(const struct tool *t, int argc, char *argv[], void *own,
+	    struct tool_args *a);
+
+/* The synopsis on standard error and exit ST_USAGE; with ST_OK, the
+ * synopsis and one line per option on standard output and exit 0. */
+void	tool_usage(const struct tool *t, int status) __attribute__((noreturn));
+
+/* Each returns 1 after one line saying what is wrong, 0 if nothing is:
+ * an operand where none may be ("extra argument X"), a required option
+ * not given ("missing OPT"). */
+int	usage_extra(int argc, char *const argv[]);
+int	usage_missing(const void *given, const char *opt);
+
+/* The status to exit with: status, or ST_FAIL when it was ST_OK and
+ * standard output could not be written (fshut_stdout; a closed
+ * descriptor 1 is left to the check at exit). */
+int	tool_exit(int status);
+
+#endif
