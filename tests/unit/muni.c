@@ -8,41 +8,7 @@
 #include "conf.h"
 #include "muni.h"
 #include "tap.h"
-
-static char path[256];
-
-static int
-load(const char *text, struct conf *c, const char **msg)
-{
-	FILE *fp = fopen(path, "w");
-	int st;
-
-	fputs(text, fp);
-	fclose(fp);
-	conf_defaults(c, "/st");
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	capture_begin();
-	st = conf_load_fp(c, fp, path);
-	*msg = capture_end();
-	fclose(fp);
-	return st;
-}
-
-static void
-refused(const char *text, const char *want)
-{
-	char full[512];
-	struct conf c;
-	const char *msg;
-	int st;
-
-	snprintf(full, sizeof(full), "%s:%s", path, want);
-	st = load(text, &c, &msg);
-	ok(st == ST_FAIL, "refused: %.*s", (int)strcspn(text, "\n"), text);
-	is_str(msg, full, "  with its message");
-	conf_free(&c);
-}
+#include "conftext.h"
 
 static const char *
 ref(const struct conf *c, enum muni_ref r, int item, int ja)
