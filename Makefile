@@ -215,10 +215,10 @@ check: deps
 # prove runs the files in the order given, two at a time: the costliest
 # go first (the cpu: line of a run names them), so that the two cores are
 # still both busy at the end rather than one finishing a long test alone.
-SLOW = tests/t2600-crash.sh tests/t4040-log-prune-crash.sh tests/t0093-help.sh \
-	tests/t2020-manager-change-one-lock.sh tests/t1040-log-concurrency.sh \
-	tests/t2110-auth-clock.sh tests/t2100-auth-check.sh tests/t5000-incident-new.sh \
-	tests/t1050-log-crash.sh tests/t5700-incident-crash.sh
+SLOW = tests/t0093-help.sh tests/t4040-log-prune-crash.sh tests/t0095-bench-harness.sh \
+	tests/t1040-log-concurrency.sh tests/t0098-completion.sh tests/t2600-crash.sh \
+	tests/t0092-man-ja.sh tests/t6040-audit-log.sh tests/t5000-incident-new.sh \
+	tests/t2410-pam-module.sh
 TESTS = $(SLOW) $(filter-out $(SLOW),$(wildcard tests/t*.sh)) $(UNIT)
 test:
 	@rm -rf $(BUILD)/tap && mkdir -p $(BUILD)/tap
