@@ -279,10 +279,10 @@ run(struct own *w, const struct tool_args *a)
 		q->at = when("--at", w->at);
 	j.at_now = mode == NEW ? w->detected == NULL : w->at == NULL;
 	n->by = q->by = w->by;
-	if (w->detail != NULL && (r = incident_read_detail(w->detail, &n->detail)) != ST_OK)
+	if (w->detail != NULL && (r = incident_read_detail(w->detail, &n->detail, NULL)) != ST_OK)
 		return r;
 	if ((mode == NEW || mode == STEP) && incident_check_text(mode == NEW ?
-	    n : NULL, mode == STEP ? q : NULL) != ST_OK) {
+	    n : NULL, mode == STEP ? q : NULL, NULL) != ST_OK) {
 		free(n->detail);
 		return ST_USAGE;
 	}

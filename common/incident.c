@@ -39,28 +39,31 @@
 /* Fields end up on terminals and printers: beyond csv_field_problem, no
  * control character but tab (and LF where multiline). */
 static int
-field_ok(const char *opt, const char *s, size_t max, int multiline)
+field_ok(const char *opt, const char *s, size_t max, int multiline,
+    struct jerr *e)
 {
 	const char *why;
 
 	/* the one rule for free text (esc.h), as for the register */
 	if ((why = text_problem(s, max, multiline)) != NULL) {
-		warnx(_("%s: %s"), opt, why);
+		jerr_say(e, ST_USAGE, _("%s: %s"), opt, why);
 		return 0;
 	}
 	return 1;
 }
 
 int
-incident_check_text(const struct inc_new *n, const struct inc_step_req *q)
+incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
+    struct jerr *e)
 {
-	if (n != NULL && (!field_ok("--by", n->by, OPLOG_ID_MAX, 0) ||
-	    !field_ok("--summary", n->summary, INC_SUMMARY_MAX, 0) ||
+	if (n != NULL && (!field_ok("--by", n->by, OPLOG_ID_MAX, 0, e) ||
+	    !field_ok("--summary", n->summary, INC_SUMMARY_MAX, 0, e) ||
 	    (n->detail != NULL && !field_ok("--detail-file", n->detail,
-	    INC_DETAIL_MAX, 1))))
+	    INC_DETAIL_MAX, 1, e))))
 		return ST_USAGE;
-	if (q != NULL && (!field_ok("--by", q->by, OPLOG_ID_MAX, 0) ||
-	    (q->note != NULL && !field_ok("--note", q->note, INC_NOTE_MAX, 0))))
+	if (q != NULL && (!field_ok("--by", q->by, OPLOG_ID_MAX, 0, e) ||
+	    (q->note != NULL && !field_ok("--note", q->note, INC_NOTE_MAX, 0,
+	    e))))
 		return ST_USAGE;
 	return ST_OK;
 }
@@ -68,43 +71,44 @@ incident_check_text(const struct inc_new *n, const struct inc_step_req *q)
 /* The request of `new` against itself and the clock: ST_OK, or ST_USAGE
  * after one line. */
 static int
-new_problem(const struct inc_new *n, int64_t now)
+new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 {
-	if (incident_check_text(n, NULL) != ST_OK)
+	if (incident_check_text(n, NULL, e) != ST_OK)
 		return ST_USAGE;
 	if (n->summary[0] == '\0') {
-		warnx(_("--summary: empty"));
+		jerr_say(e, ST_USAGE, _("--summary: empty"));
 		return ST_USAGE;
 	}
 	if (n->detected > now) {
-		warnx(_("--detected is in the future"));
+		jerr_say(e, ST_USAGE, _("--detected is in the future"));
 		return ST_USAGE;
 	}
 	if (n->occurred != TIME_NONE && n->occurred > n->detected) {
-		warnx(_("--occurred is after --detected"));
+		jerr_say(e, ST_USAGE, _("--occurred is after --detected"));
 		return ST_USAGE;
 	}
 	if (n->cause >= 0 && !inc_type_has_cause(n->type)) {
-		warnx(_("--cause names the cause of a fault (R8): not for --type %s"),
-		    inc_type_names[n->type]);
+		jerr_say(e, ST_USAGE, _("--cause names the cause of a fault "
+		    "(R8): not for --type %s"), inc_type_names[n->type]);
 		return ST_USAGE;
 	}
 	if (inc_type_personal(n->type) && n->persons < 0) {
-		warnx(_("--type %s needs --persons N (APPI Art. 68; an estimate "
-		    "will do, 0 when no personal data was concerned)"),
+		jerr_say(e, ST_USAGE, _("--type %s needs --persons N (APPI "
+		    "Art. 68; an estimate will do, 0 when no personal data was "
+		    "concerned)"),
 		    inc_type_names[n->type]);
 		return ST_USAGE;
 	}
 	if (!inc_type_personal(n->type) && n->type != TYPE_UNAUTHORIZED &&
 	    (n->persons >= 0 || n->sensitive || n->financial || n->unlawful)) {
-		warnx(_("--persons, --sensitive, --financial and "
+		jerr_say(e, ST_USAGE, _("--persons, --sensitive, --financial and "
 		    "--unlawful-purpose apply to --type leak, loss, theft and "
 		    "unauthorized-access only"));
 		return ST_USAGE;
 	}
 	if (n->persons < 0 && (n->sensitive || n->financial || n->unlawful)) {
-		warnx(_("--sensitive, --financial and --unlawful-purpose need "
-		    "--persons N"));
+		jerr_say(e, ST_USAGE, _("--sensitive, --financial and "
+		    "--unlawful-purpose need --persons N"));
 		return ST_USAGE;
 	}
 	return ST_OK;
@@ -131,8 +135,8 @@ next_id(struct store *st, const struct incidents *all, int year,
 			last = (int)v;
 	}
 	if (last >= 9999) {
-		warnx(_("%s/%s: no incident number left for %d"), st->dir, INC_FILE,
-		    year);
+		jerr_say(st->err, ST_FAIL, _("%s/%s: no incident number left "
+		    "for %d"), st->dir, INC_FILE, year);
 		return ST_FAIL;
 	}
 	snprintf(idbuf, sizeof(idbuf), "%04d-%04d", year, last + 1);
@@ -195,11 +199,11 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 
 	store_held(st, STORE_LOCK_REGISTER);
 	id[0] = '\0';
-	if (new_problem(n, now) != ST_OK)
+	if (new_problem(n, now, st->err) != ST_OK)
 		return ST_USAGE;
 	if (localtime_r(&secs, &tm) == NULL || tm.tm_year + 1900 < 1 ||
 	    tm.tm_year + 1900 > 9999) {
-		warnx(_("--now is out of range"));
+		jerr_say(st->err, ST_USAGE, _("--now is out of range"));
 		return ST_USAGE;
 	}
 	if ((status = incident_file_load(st, &raw, &all, NULL)) != ST_OK)
@@ -234,21 +238,22 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	int status, i;
 
 	store_held(st, STORE_LOCK_REGISTER);
-	if (incident_check_text(NULL, q) != ST_OK)
+	if (incident_check_text(NULL, q, st->err) != ST_OK)
 		return ST_USAGE;
 	if (!incident_file_id_ok(id)) {
-		warnx(_("%s: not an incident id (YYYY-NNNN)"), id);
+		jerr_say(st->err, ST_USAGE, _("%s: not an incident id "
+		    "(YYYY-NNNN)"), id);
 		return ST_USAGE;
 	}
 	if ((status = incident_file_load(st, &raw, &all, NULL)) != ST_OK)
 		return status;
 	if ((inc = incident_find(&all, id)) == NULL) {
-		warnx(_("%s: no such incident"), id);
+		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);
 		status = ST_NO;
 		goto out;
 	}
 	if ((problem = incident_step_problem(inc, q, now, why, sizeof(why))) != NULL) {
-		warnx(_("%s %s: %s"), id, name, problem);
+		jerr_say(st->err, ST_USAGE, _("%s %s: %s"), id, name, problem);
 		oplog_log(st, q->by, "incident", id, "refused", "step=%s %s",
 		    name, problem);
 		status = ST_USAGE;
@@ -277,7 +282,7 @@ out:
 }
 
 int
-incident_read_detail(const char *path, char **out)
+incident_read_detail(const char *path, char **out, struct jerr *e)
 {
 	struct buf b = { NULL, 0, 0 };
 	char chunk[8192];
@@ -290,7 +295,7 @@ incident_read_detail(const char *path, char **out)
 	if (strcmp(path, "-") == 0)
 		fd = 0;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		warn("%s", path);
+		jerr_say_errno(e, ST_USAGE, "%s", path);
 		return ST_USAGE;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
@@ -298,9 +303,10 @@ incident_read_detail(const char *path, char **out)
 			continue;
 		if (n == -1 || b.len + (size_t)n > INC_DETAIL_MAX) {
 			if (n == -1)
-				warn("%s", path);
+				jerr_say_errno(e, ST_USAGE, "%s", path);
 			else
-				warnx(_("%s: longer than %d bytes"), path, INC_DETAIL_MAX);
+				jerr_say(e, ST_USAGE, _("%s: longer than %d bytes"),
+				    path, INC_DETAIL_MAX);
 			if (fd != 0)
 				close(fd);
 			buf_free(&b);
@@ -316,7 +322,7 @@ incident_read_detail(const char *path, char **out)
 			b.p[j++] = b.p[i];
 	b.len = j;
 	if ((why = csv_field_problem(b.p, b.len - 1, INC_DETAIL_MAX, 1)) != NULL) {
-		warnx(_("%s: %s"), path, why);
+		jerr_say(e, ST_USAGE, _("%s: %s"), path, why);
 		buf_free(&b);
 		return ST_USAGE;
 	}

@@ -128,14 +128,15 @@ struct incident *incident_find(struct incidents *, const char *id);
 
 /* The free text of a new incident (n) or a step (q), checked by the rule
  * of esc.h before the manager is asked for anything: ST_OK, or ST_USAGE
- * after one line. */
-int	incident_check_text(const struct inc_new *n, const struct inc_step_req *q);
+ * with its line said to e (jerr_say: NULL prints it). */
+int	incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
+	    struct jerr *e);
 
 /* Validates, assigns the id, rewrites incidents.csv atomically and logs
  * action `incident`.  The caller has verified the manager and holds
  * STORE_LOCK_REGISTER (the gate's change, gate.h): asserted, and left
- * held.  ST_OK (id filled in), ST_USAGE (message printed, nothing
- * written), ST_FAIL. */
+ * held.  ST_OK (id filled in), ST_USAGE (message said to st->err,
+ * nothing written), ST_FAIL. */
 int	incident_new(struct store *, const struct inc_new *, int64_t now,
 	    char id[INC_ID_LEN + 1]);
 
@@ -144,8 +145,8 @@ int	incident_step(struct store *, const char *id, const struct inc_step_req *,
 	    int64_t now);
 
 /* Reads --detail-file ("-" = stdin): UTF-8, at most INC_DETAIL_MAX bytes.
- * ST_OK with *out allocated, or ST_USAGE after a message. */
-int	incident_read_detail(const char *path, char **out);
+ * ST_OK with *out allocated, or ST_USAGE with its message said to e. */
+int	incident_read_detail(const char *path, char **out, struct jerr *e);
 
 /* Pipes the rendered report into conf notify_command (R9: the reports go
  * out at once).  ST_OK when none is set or it exited 0; otherwise the

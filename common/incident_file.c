@@ -254,7 +254,7 @@ incident_file_append(struct store *st, const struct buf *raw, const char *const 
 	int rv = 0;
 
 	if (atomic_begin(&af, st->dirfd, INC_FILE, 0600) == -1) {
-		warn("%s", path);
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		free(path);
 		return ST_FAIL;
 	}
@@ -266,13 +266,13 @@ incident_file_append(struct store *st, const struct buf *raw, const char *const 
 	if (rv == 0)
 		rv = csv_write_record(af.fp, f, NCOLS);
 	if (rv == -1) {
-		warn("%s", path);
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		atomic_abort(&af);
 		free(path);
 		return ST_FAIL;
 	}
 	if (atomic_commit(&af) == -1) {
-		warn("%s", path);
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		free(path);
 		return ST_FAIL;
 	}

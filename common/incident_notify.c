@@ -71,7 +71,7 @@ incident_notify(struct store *st, const char *id, const char *by,
 		return status;
 	if ((inc = incident_find(&all, id)) == NULL) {
 		incidents_free(&all);
-		warnx(_("%s: no such incident"), id);
+		jerr_say(st->err, ST_FAIL, _("%s: no such incident"), id);
 		return ST_FAIL;
 	}
 	if ((fp = open_memstream(&text, &len)) == NULL)
@@ -85,9 +85,11 @@ incident_notify(struct store *st, const char *id, const char *by,
 	if (rv == 0)
 		return ST_OK;
 	if (rv == -1)
-		warnx(_("notify_command failed to run or timed out; incident %s is recorded"), id);
+		jerr_say(st->err, ST_FAIL, _("notify_command failed to run or "
+		    "timed out; incident %s is recorded"), id);
 	else
-		warnx(_("notify_command failed (status %d); incident %s is recorded"), rv, id);
+		jerr_say(st->err, ST_FAIL, _("notify_command failed (status %d); "
+		    "incident %s is recorded"), rv, id);
 	oplog_log(st, by, "incident", id, "notify-failed", "event=%s status=%d",
 	    event, rv);
 	return ST_FAIL;

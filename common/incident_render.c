@@ -837,7 +837,7 @@ incident_print(struct store *st, const char *id, int fmt, enum inc_lang lang,
 		r = render_list(stdout, &all, fmt < 0 ? FMT_TABLE : fmt, lang,
 		    open_only, hours, now) == 0 ? ST_OK : ST_FAIL;
 	else if ((inc = incident_find(&all, id)) == NULL) {
-		warnx(_("%s: no such incident"), id);
+		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);
 		r = ST_NO;
 	} else
 		r = render_report(stdout, st, inc, fmt < 0 ? FMT_TEXT : fmt,
