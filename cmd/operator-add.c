@@ -106,7 +106,7 @@ check(struct opchange *a)
 		warnx(_("--instructions-given %s: not a date YYYY-MM-DD"), a->instr);
 		return ST_USAGE;
 	}
-	if (a->expires && opchange_expiry(a, 0) != ST_OK)
+	if (a->expires && opchange_expiry(a, 0, NULL) != ST_OK)
 		return ST_USAGE;
 	return ST_OK;
 }

@@ -74,7 +74,8 @@ audit_run(const struct audit_opts *o, FILE *out)
 	a.reg_ok = register_load_err(&st, &a.reg, &a.reg_error) == ST_OK;
 	if (o->author != NULL && a.reg_ok &&
 	    register_find(&a.reg, o->author) == NULL) {
-		warnx(_("--author %s: not in the register"), o->author);
+		jerr_say(st.err, ST_USAGE, _("--author %s: not in the "
+		    "register"), o->author);
 		store_unlock(&st, STORE_LOCK_REGISTER);
 		audit_free(&a);
 		store_close(&st);

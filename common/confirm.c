@@ -186,12 +186,13 @@ confirm_record(struct store *st, const char *item, const char *by, int pwfd,
 			    strlen(muni_confirm_at(&st->conf, i)->id));
 		}
 		buf_add(&ids, "", 1);
-		warnx(_("--confirm %s: not an item of jukisec.conf (items: %s)"),
-		    item, ids.p);
+		jerr_say(st->err, ST_USAGE, _("--confirm %s: not an item of "
+		    "jukisec.conf (items: %s)"), item, ids.p);
 		buf_free(&ids);
 		return ST_USAGE;
 	}
-	if (field_check("--note", j.note, CONFIRM_NOTE_MAX) != ST_OK)
+	if (field_check_err("--note", j.note, CONFIRM_NOTE_MAX, st->err) !=
+	    ST_OK)
 		return ST_USAGE;
 	return manager_change(st, by, pwfd, &gc);
 }

@@ -53,7 +53,7 @@ key_proves(struct store *st, const char *keyfile, const char **why)
 	int			 r;
 
 	if ((vk = oplog_vkey_open(keyfile, &e)) == NULL) {
-		jerr_warn(&e);
+		jerr_say(st->err, e.code, "%s", e.msg);
 		*why = "key-unreadable";
 		return ST_NO;
 	}
@@ -63,10 +63,11 @@ key_proves(struct store *st, const char *keyfile, const char **why)
 	r = oplog_verify(st, vk, &vo, res);
 	oplog_vkey_free(vk);
 	if (res->err.code != ST_OK)
-		jerr_warn(&res->err);
+		jerr_say(st->err, res->err.code, "%s", res->err.msg);
 	if (r == ST_NO) {
-		warnx(_("%s: the log does not verify under this key (a wrong "
-		    "key, or the log was altered): %s"), keyfile, res->reason);
+		jerr_say(st->err, ST_NO, _("%s: the log does not verify under "
+		    "this key (a wrong key, or the log was altered): %s"),
+		    keyfile, res->reason);
 		*why = "wrong-key";
 	}
 	free(res);
@@ -101,7 +102,7 @@ refused(struct store *st, const char *id, const char *why, int status)
 }
 
 static void
-say_problem(const char *id, const char *why)
+say_problem(struct store *st, const char *id, const char *why)
 {
 	static const struct { const char *why, *msg; } m[] = {
 		{ "unknown-id", N_("%s: no such operator") },
@@ -119,7 +120,7 @@ say_problem(const char *id, const char *why)
 
 	for (i = 0; i < sizeof m / sizeof m[0]; i++)
 		if (strcmp(m[i].why, why) == 0)
-			warnx(_(m[i].msg), id);
+			jerr_say(st->err, ST_NO, _(m[i].msg), id);
 }
 
 /* Under the register lock: the row again, the credential, the row. */
@@ -136,7 +137,8 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 		return r;
 	o = register_find(&reg, a->id);
 	if ((why = target_problem(o, a)) != NULL || o->method != m) {
-		warnx(_("%s: changed by someone else meanwhile"), a->id);
+		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
+		    "meanwhile"), a->id);
 		r = ST_FAIL;
 	} else if (cred->len == 0 || (r = cred_write(st, a->id,
 	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len)) ==
@@ -164,8 +166,8 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	int		 r;
 
 	if (!authorised(st)) {
-		warnx(_("--recover: only root or the owner of %s may recover "
-		    "a manager"), st->dir);
+		jerr_say(st->err, ST_NO, _("--recover: only root or the owner "
+		    "of %s may recover a manager"), st->dir);
 		return refused(st, a->id, "not-authorised", ST_NO);
 	}
 	if ((r = key_proves(st, keyfile, &why)) != ST_OK)
@@ -179,7 +181,7 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 		    !operator_revoked(o) && operator_method_known(o) ?
 		    ST_USAGE : ST_NO;
 		register_free(&reg);
-		say_problem(a->id, why);
+		say_problem(st, a->id, why);
 		return refused(st, a->id, why, r);
 	}
 	m = o->method;

@@ -116,16 +116,22 @@ operator_id_problem(const char *id)
 }
 
 int
-field_check(const char *opt, const char *v, size_t max)
+field_check_err(const char *opt, const char *v, size_t max, struct jerr *e)
 {
 	const char *why;
 
 	/* the one rule for free text (esc.h): these reach terminals */
 	if ((why = text_problem(v, max, 0)) != NULL) {
-		warnx(_("%s: %s"), opt, why);
+		jerr_say(e, ST_USAGE, _("%s: %s"), opt, why);
 		return ST_USAGE;
 	}
 	return ST_OK;
+}
+
+int
+field_check(const char *opt, const char *v, size_t max)
+{
+	return field_check_err(opt, v, max, NULL);
 }
 
 static int

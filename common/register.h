@@ -131,8 +131,10 @@ int		 method_parse(const char *, enum method *);	/* 0 or -1 */
 /* NULL when id is a valid operator id ([A-Za-z0-9._-], not starting with
  * '-', 1..OPERATOR_ID_MAX bytes), else the reason. */
 const char	*operator_id_problem(const char *);
-/* Checks a free-text option value for the register; prints
- * "OPTION: reason" and returns ST_USAGE, or ST_OK. */
+/* Checks a free-text option value for the register: ST_OK, or ST_USAGE
+ * with "OPTION: reason" said to e (jerr_say); field_check prints it. */
+int		 field_check_err(const char *option, const char *value, size_t max,
+		    struct jerr *e);
 int		 field_check(const char *option, const char *value, size_t max);
 
 /* 1 when locked at time now: the row says locked, and no automatic unlock

@@ -48,7 +48,7 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 }
 
 int
-opchange_expiry(struct opchange *c, int never_ok)
+opchange_expiry(struct opchange *c, int never_ok, struct jerr *e)
 {
 	int	 y, m, d;
 
@@ -60,9 +60,9 @@ opchange_expiry(struct opchange *c, int never_ok)
 	    local_date_end(y, m, d, &c->exp) == 0 :
 	    time_parse(c->expires, &c->exp) == 0)
 		return ST_OK;
-	warnx(never_ok ? _("-e %s: not a date YYYY-MM-DD, an RFC 3339 time "
-	    "(years 0001-9999) or never") : _("-e %s: not a date YYYY-MM-DD "
-	    "or an RFC 3339 time (years 0001-9999)"), c->expires);
+	jerr_say(e, ST_USAGE, never_ok ? _("-e %s: not a date YYYY-MM-DD, an "
+	    "RFC 3339 time (years 0001-9999) or never") : _("-e %s: not a date "
+	    "YYYY-MM-DD or an RFC 3339 time (years 0001-9999)"), c->expires);
 	return ST_USAGE;
 }
 
@@ -114,11 +114,12 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	int		 r;
 
 	if (register_find(reg, a->id) != NULL) {
-		warnx(_("%s: id already in the register (ids are never reused)"),
-		    a->id);
+		jerr_say(st->err, ST_NO, _("%s: id already in the register "
+		    "(ids are never reused)"), a->id);
 		r = ST_NO;
 	} else if (a->by == NULL && had_manager(reg)) {
-		warnx(_("the register has a manager: -b is required"));
+		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
+		    "-b is required"));
 		r = ST_USAGE;
 	} else if ((r = cred_write(st, a->id, a->m == METHOD_PASSWORD ?
 	    "phc" : "tmpl", j->cred.p, j->cred.len)) == ST_OK) {
@@ -174,7 +175,8 @@ add_first(struct store *st, struct addjob *j)
 	r = had_manager(&reg);
 	register_free(&reg);
 	if (r) {
-		warnx(_("the register has a manager: -b is required"));
+		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
+		    "-b is required"));
 		return ST_USAGE;
 	}
 	if ((r = add_prepare(st, j)) != ST_OK)
@@ -202,8 +204,8 @@ expiry_ahead(struct store *st, const struct opchange *a)
 	if ((r = clock_decision(st, &now)) != ST_OK)
 		return r;
 	if (a->exp <= now) {
-		warnx(_("-e %s: already past: the authority would have ended"),
-		    a->expires);
+		jerr_say(st->err, ST_USAGE, _("-e %s: already past: the "
+		    "authority would have ended"), a->expires);
 		return ST_USAGE;
 	}
 	return ST_OK;
@@ -217,8 +219,8 @@ operator_add(struct store *st, struct opchange *a)
 	int		 r;
 
 	if (a->by == NULL && a->r != ROLE_MANAGER) {
-		warnx(_("-b is required (only the first manager registers "
-		    "without it)"));
+		jerr_say(st->err, ST_USAGE, _("-b is required (only the first "
+		    "manager registers without it)"));
 		return ST_USAGE;
 	}
 	if ((r = expiry_ahead(st, a)) != ST_OK)
@@ -252,7 +254,8 @@ mod_prepare(struct store *st, void *arg)
 	if ((r = register_load(st, &reg)) != ST_OK)
 		return r;
 	if ((o = register_find(&reg, a->id)) == NULL || operator_revoked(o)) {
-		warnx(o ? _("%s: revoked") : _("%s: no such operator"), a->id);
+		jerr_say(st->err, ST_NO, o ? _("%s: revoked") :
+		    _("%s: no such operator"), a->id);
 		register_free(&reg);
 		return ST_NO;
 	}
@@ -260,22 +263,24 @@ mod_prepare(struct store *st, void *arg)
 	register_free(&reg);
 	m = old;
 	if (a->method && method_parse(a->method, &m) == -1) {
-		warnx(_("-m %s: not fingerprint, password or external"), a->method);
+		jerr_say(st->err, ST_USAGE, _("-m %s: not fingerprint, password "
+		    "or external"), a->method);
 		return ST_USAGE;
 	}
 	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
 	    (a->reason == NULL || a->instr == NULL)) {
-		warnx(_("-m password needs --reason and --instructions-given "
-		    "(R5.3 proviso)"));
+		jerr_say(st->err, ST_USAGE, _("-m password needs --reason and "
+		    "--instructions-given (R5.3 proviso)"));
 		return ST_USAGE;
 	}
 	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
-		warnx(_("--reason, --instructions-given and --reset-password "
-		    "belong to the password method"));
+		jerr_say(st->err, ST_USAGE, _("--reason, --instructions-given "
+		    "and --reset-password belong to the password method"));
 		return ST_USAGE;
 	}
 	if (m == METHOD_PASSWORD && a->reenrol) {
-		warnx(_("--reenroll belongs to fingerprint and external"));
+		jerr_say(st->err, ST_USAGE, _("--reenroll belongs to fingerprint "
+		    "and external"));
 		return ST_USAGE;
 	}
 	j->m = m;
@@ -342,7 +347,8 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	rec.detail = detail = mod_detail(a, m, old);
 	if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
 	    o->method != old) {
-		warnx(_("%s: changed by someone else meanwhile"), a->id);
+		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
+		    "meanwhile"), a->id);
 		r = ST_FAIL;
 	} else {
 		o->method = m;
@@ -419,14 +425,15 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
 		return r;
 	if ((o = register_find(reg, j->id)) == NULL) {
-		warnx(_("%s: no such operator"), j->id);
+		jerr_say(st->err, ST_NO, _("%s: no such operator"), j->id);
 		r = ST_NO;
 	} else if (operator_revoked(o)) {
-		warnx(_("%s: already revoked"), j->id);
+		jerr_say(st->err, ST_NO, _("%s: already revoked"), j->id);
 		r = ST_NO;
 	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
 	    register_managers(reg, now) == 1) {
-		warnx(_("%s: the last active manager cannot be revoked"), j->id);
+		jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
+		    "be revoked"), j->id);
 		r = ST_NO;
 	} else {
 		o->revoked_at = now;

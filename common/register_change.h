@@ -33,8 +33,9 @@ enum { OPCHANGE_REASON = 256, OPCHANGE_INSTR, OPCHANGE_FINGER,
 
 /* -e: a local calendar date, the last day of authority (it ends at the
  * next local midnight), or an RFC 3339 time it ends at; "never" when
- * never_ok.  Sets c->exp, c->have_exp; ST_OK, or ST_USAGE after one line. */
-int	opchange_expiry(struct opchange *, int never_ok);
+ * never_ok.  Sets c->exp, c->have_exp; ST_OK, or ST_USAGE with one line
+ * said to e (jerr_say: NULL prints it). */
+int	opchange_expiry(struct opchange *, int never_ok, struct jerr *e);
 
 /* Takes getopt_long's ch for one of the OPCHANGE_ options into c: 0, or
  * -1 when ch is none of them or a descriptor is not a number (a usage

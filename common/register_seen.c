@@ -76,11 +76,11 @@ register_seen(struct store *st, const struct register_ *reg,
 	for (i = 0; i < reg->n; i++)
 		seen[i].success = seen[i].failure = TIME_NONE;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
-		warn("%s/oplog.csv", st->dir);
+		jerr_say_errno(st->err, ST_FAIL, "%s/oplog.csv", st->dir);
 		return ST_FAIL;
 	}
 	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
-		warn("%s/oplog.csv", st->dir);
+		jerr_say_errno(st->err, ST_FAIL, "%s/oplog.csv", st->dir);
 		close(fd);
 		return ST_FAIL;
 	}
@@ -97,7 +97,8 @@ register_seen(struct store *st, const struct register_ *reg,
 	}
 	if (n == -1) {
 		why = oplog_reader_error(rd, &line, &io);
-		warnx("%s/oplog.csv:%zu: %s", st->dir, line, why);
+		jerr_say(st->err, ST_FAIL, "%s/oplog.csv:%zu: %s", st->dir, line,
+		    why);
 	}
 	free(ix);
 	oplog_reader_close(rd);

@@ -91,8 +91,9 @@ standing_warn(struct store *st, const char *const *who,
 		if (!loaded) {
 			if (clock_decision(st, &now) != ST_OK ||
 			    register_load(st, &reg) != ST_OK) {
-				warnx(_("the operators could not be checked "
-				    "against the register (R5.4); recorded"));
+				jerr_say(st->err, ST_OK, _("the operators could "
+				    "not be checked against the register "
+				    "(R5.4); recorded"));
 				free(first);
 				return;
 			}
@@ -105,12 +106,13 @@ standing_warn(struct store *st, const char *const *who,
 		if (why == NULL)
 			continue;
 		if (where[i] != NULL)
-			warnx(_("%s: operator %s is not an active registered "
-			    "person (%s); recorded (R5.4)"), where[i], who[i],
-			    _(why));
+			jerr_say(st->err, ST_OK, _("%s: operator %s is not "
+			    "an active registered person (%s); recorded "
+			    "(R5.4)"), where[i], who[i], _(why));
 		else
-			warnx(_("operator %s is not an active registered person "
-			    "(%s); recorded (R5.4)"), who[i], _(why));
+			jerr_say(st->err, ST_OK, _("operator %s is not an "
+			    "active registered person (%s); recorded "
+			    "(R5.4)"), who[i], _(why));
 	}
 	if (loaded)
 		register_free(&reg);
