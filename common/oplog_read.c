@@ -411,7 +411,8 @@ oplog_committed(struct store *st, long long *seq, long long *size)
 	const char *reason;
 
 	if (oplog_head_read(st, &hd, &reason) == -1) {
-		warnx("%s/%s: %s", st->dir, OPLOG_HEADFILE, reason);
+		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, OPLOG_HEADFILE,
+		    reason);
 		return ST_FAIL;
 	}
 	*seq = hd.seq;

@@ -20,7 +20,7 @@
 #include "jukisec.h"
 #include "show.h"
 
-struct show_wait *show_wait_new(struct store *);
+struct show_wait *show_wait_new(struct store *, struct jerr *);
 void	show_wait(struct show_wait *);
 void	show_wait_free(struct show_wait *);
 
@@ -33,6 +33,7 @@ struct ctx {
 	struct oplog_verifier *ver;
 	struct oplog_verify_result res;
 	int		status;
+	struct jerr	*err;		/* o->err */
 };
 
 /* The cursor's record was pruned away before it was handed on. */
@@ -40,8 +41,9 @@ static void
 gap(struct ctx *c, long long seq)
 {
 	if (c->after >= 0 && seq > c->after + 1 && !c->warned)
-		warnx(_("records %lld to %lld were removed from the log before they were shown"),
-		    c->after + 1, seq - 1);
+		jerr_say(c->err, ST_OK, _("records %lld to %lld were removed "
+		    "from the log before they were shown"), c->after + 1,
+		    seq - 1);
 	c->warned = 1;
 }
 
@@ -62,13 +64,13 @@ seq_of(const char *line, size_t len, long long *seq)
 }
 
 static int
-report_reader(struct oplog_reader *rd, const char *name)
+report_reader(struct ctx *c, struct oplog_reader *rd, const char *name)
 {
 	size_t line;
 	int io;
 	const char *why = oplog_reader_error(rd, &line, &io);
 
-	warnx("%s:%zu: %s", name, line, why);
+	jerr_say(c->err, io ? ST_FAIL : ST_NO, "%s:%zu: %s", name, line, why);
 	return io ? ST_FAIL : ST_NO;
 }
 
@@ -81,8 +83,9 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 		return 0;
 	if (c->ver != NULL) {
 		if (oplog_verifier_add(c->ver, r, name) == -1) {
-			warnx(_("%s:%zu: seq %lld: %s"), c->res.bad_file, c->res.bad_line,
-			    c->res.bad_seq, c->res.reason);
+			jerr_say(c->err, ST_NO, _("%s:%zu: seq %lld: %s"),
+			    c->res.bad_file, c->res.bad_line, c->res.bad_seq,
+			    c->res.reason);
 			return ST_NO;
 		}
 		c->after = r->seq;
@@ -121,7 +124,7 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 			break;
 		if ((k = oplog_reader_line(rd, &line, &len)) != 1) {
 			if (k == -1)
-				st = report_reader(rd, name);
+				st = report_reader(c, rd, name);
 			break;
 		}
 		if (seq_of(line, len, &seq) == 0) {
@@ -139,7 +142,7 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 			}
 		}
 		if ((k = oplog_reader_parse(rd, &r)) == -1) {
-			st = report_reader(rd, name);
+			st = report_reader(c, rd, name);
 			break;
 		}
 		if (k == 1 && last >= 0 && r->seq > last)
@@ -157,14 +160,14 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 }
 
 static int
-open_file(const char *path)
+open_file(const char *path, struct jerr *e)
 {
 	int fd;
 
 	if (strcmp(path, "-") == 0)
 		return dup(STDIN_FILENO);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		warn("%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", path);
 	return fd;
 }
 
@@ -178,7 +181,7 @@ unverified(struct store *st, struct ctx *c)
 	int fd, r;
 
 	for (i = 0; i < o->nfiles; i++) {
-		if ((fd = open_file(o->files[i])) == -1)
+		if ((fd = open_file(o->files[i], c->err)) == -1)
 			return ST_FAIL;
 		off = 0;
 		r = read_fd(c, fd, strcmp(o->files[i], "-") ? o->files[i] : "<stdin>", &off, -1, 0);
@@ -191,7 +194,7 @@ unverified(struct store *st, struct ctx *c)
 	if (oplog_committed(st, &seq, &size) != ST_OK)
 		return ST_FAIL;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
-		warn("%s/oplog.csv", st->dir);
+		jerr_say_errno(c->err, ST_FAIL, "%s/oplog.csv", st->dir);
 		return ST_FAIL;
 	}
 	off = 0;
@@ -240,19 +243,22 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	vo.sink = &sink;
 	if (oplog_verify(st, vk, &vo, res) == ST_OK) {
 		if (res->copy_start >= 0 && res->copy_start > after)
-			warnx(_("seq %lld: the copy starts here; that record cannot be verified and "
-			    "is not shown"), res->copy_start);
+			jerr_say(c->err, ST_OK, _("seq %lld: the copy starts "
+			    "here; that record cannot be verified and is not "
+			    "shown"), res->copy_start);
 		return ST_OK;
 	}
 	if (res->status == ST_FAIL && res->reason[0] == '\0')
 		return ST_FAIL;		/* the output failed, and said so */
 	if (res->bad_line && res->bad_seq >= 0)
-		warnx(_("%s:%zu: seq %lld: %s"), res->bad_file, res->bad_line, res->bad_seq,
-		    res->reason);
+		jerr_say(c->err, res->status, _("%s:%zu: seq %lld: %s"),
+		    res->bad_file, res->bad_line, res->bad_seq, res->reason);
 	else if (res->bad_line)
-		warnx("%s:%zu: %s", res->bad_file, res->bad_line, res->reason);
+		jerr_say(c->err, res->status, "%s:%zu: %s", res->bad_file,
+		    res->bad_line, res->reason);
 	else
-		warnx("%s: %s", *res->bad_file ? res->bad_file : "oplog.csv", res->reason);
+		jerr_say(c->err, res->status, "%s: %s", *res->bad_file ?
+		    res->bad_file : "oplog.csv", res->reason);
 	return res->status;
 }
 
@@ -265,7 +271,7 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	long long off = 0, seq, size;
 	int fd = -1, r = ST_OK;
 
-	if ((w = show_wait_new(st)) == NULL)
+	if ((w = show_wait_new(st, c->err)) == NULL)
 		return ST_FAIL;
 	if (vk != NULL)
 		c->ver = oplog_verifier_new(vk, &c->res.end, &c->res);
@@ -284,7 +290,8 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 			if (fd != -1)
 				close(fd);
 			if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
-				warn("%s/oplog.csv", st->dir);
+				jerr_say_errno(c->err, ST_FAIL, "%s/oplog.csv",
+				    st->dir);
 				r = ST_FAIL;
 				break;
 			}
@@ -314,9 +321,11 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
+	c.err = o->err;
 	c.after = -1;
 	c.byseq = o->follow || o->cursor != NULL;
-	if (o->cursor && (r = show_cursor_read(o->cursor, &c.after)) != ST_OK)
+	if (o->cursor &&
+	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
 		return r;
 	c.out = show_out_new(o, vk != NULL);
 	if (show_out_flush(c.out) == -1) {

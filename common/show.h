@@ -41,6 +41,9 @@ struct show_opts {
 	const char	*cursor;		/* --cursor-file, or NULL */
 	const char	*syslog;		/* the socket, or NULL */
 	int64_t		now;			/* for -k on the live log */
+	/* Where show_run's failures and warnings go (jerr_say): NULL,
+	 * log-show's, printed at once as warn(3) would. */
+	struct jerr	*err;
 };
 
 /* --since/--until: RFC 3339, or a local "YYYY-MM-DD" or "YYYY-MM-DD HH:MM"
@@ -103,9 +106,11 @@ size_t	show_table_rows(const struct show_table *);
 void	show_table_flush(struct show_table *, struct buf *);
 void	show_table_free(struct show_table *);
 
-/* Syslog shipping (show_syslog.c): one datagram per record. */
+/* Syslog shipping (show_syslog.c): one datagram per record.  Its
+ * messages (open, and every send's) are said to the jerr given to open
+ * (jerr_say: NULL prints them). */
 struct show_syslog;
-struct show_syslog *show_syslog_open(const char *socket);
+struct show_syslog *show_syslog_open(const char *socket, struct jerr *);
 /* The severity of a record's message: info, notice for denied, warning
  * for any other result but ok. */
 int	show_syslog_severity(const struct oplog_record *);
@@ -114,12 +119,14 @@ int	show_syslog_send(struct show_syslog *, int severity, const char *line, size_
 void	show_syslog_close(struct show_syslog *);
 
 /* The cursor file (show_follow.c): the last seq handed on.  read: ST_OK
- * (-1 in *seq when the file does not exist), else the status after a
- * message.  write: atomic (temporary file, rename); sync also makes it
- * durable.  0, or -1 after a message. */
-int	show_cursor_read(const char *path, long long *seq);
-int	show_cursor_write(const char *path, long long seq, int sync);
-/* Refuses an output path inside the state directory (exit 2). */
+ * (-1 in *seq when the file does not exist), else the status with a
+ * message said to the jerr (jerr_say).  write: atomic (temporary file,
+ * rename); sync also makes it durable.  0, or -1 with a message said. */
+int	show_cursor_read(const char *path, long long *seq, struct jerr *);
+int	show_cursor_write(const char *path, long long seq, int sync,
+	    struct jerr *);
+/* Refuses an output path inside the state directory (exit 2; the
+ * message said to st->err). */
 int	show_path_outside(struct store *, const char *path, const char *what);
 
 #endif

@@ -26,7 +26,7 @@
 #include "show.h"
 
 int
-show_cursor_read(const char *path, long long *seq)
+show_cursor_read(const char *path, long long *seq, struct jerr *e)
 {
 	char buf[64], tail;
 	ssize_t n;
@@ -36,26 +36,28 @@ show_cursor_read(const char *path, long long *seq)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno == ENOENT)
 			return ST_OK;
-		warn("%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", path);
 		return ST_FAIL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n == -1) {
-		warn("%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", path);
 		return ST_FAIL;
 	}
 	buf[n] = '\0';
 	if (sscanf(buf, "seq=%lld%c", seq, &tail) != 2 || tail != '\n' || *seq < 0 ||
 	    strchr(buf, '\n')[1] != '\0') {
-		warnx(_("%s:1: not a log-show cursor (seq=N)"), path);
+		jerr_say(e, ST_USAGE, _("%s:1: not a log-show cursor (seq=N)"),
+		    path);
 		return ST_USAGE;
 	}
 	return ST_OK;
 }
 
 int
-show_cursor_write(const char *path, long long seq, int sync)
+show_cursor_write(const char *path, long long seq, int sync,
+    struct jerr *e)
 {
 	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path), *slash, line[40];
 	int fd, n, ret = -1, dfd;
@@ -63,14 +65,14 @@ show_cursor_write(const char *path, long long seq, int sync)
 	n = snprintf(line, sizeof(line), "seq=%lld\n", seq);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
 	    write_all(fd, line, (size_t)n) == -1 || (sync && fdatasync(fd) == -1)) {
-		warn("%s", tmp);
+		jerr_say_errno(e, ST_FAIL, "%s", tmp);
 		if (fd != -1)
 			close(fd);
 		unlink(tmp);
 		goto out;
 	}
 	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		warn("%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", path);
 		unlink(tmp);
 		goto out;
 	}
@@ -117,7 +119,7 @@ show_path_outside(struct store *st, const char *path, const char *what)
 	if (st == NULL)
 		return ST_OK;
 	if ((pd = real_dir(path)) == NULL) {
-		warn("%s", path);
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		return ST_FAIL;
 	}
 	sd = realpath(st->dir, NULL);
@@ -129,7 +131,8 @@ show_path_outside(struct store *st, const char *path, const char *what)
 	free(sd);
 	free(pd);
 	if (in) {
-		warnx(_("%s %s: inside the state directory %s"), what, path, st->dir);
+		jerr_say(st->err, ST_USAGE, _("%s %s: inside the state directory "
+		    "%s"), what, path, st->dir);
 		return ST_USAGE;
 	}
 	return ST_OK;
@@ -140,7 +143,7 @@ struct show_wait {
 };
 
 struct show_wait *
-show_wait_new(struct store *st)
+show_wait_new(struct store *st, struct jerr *e)
 {
 	struct show_wait *w = xcalloc(1, sizeof(*w));
 	char path[64];
@@ -150,7 +153,7 @@ show_wait_new(struct store *st)
 	if ((w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1 ||
 	    inotify_add_watch(w->fd, path, IN_MODIFY | IN_MOVED_TO | IN_CREATE |
 	    IN_CLOSE_WRITE) == -1) {
-		warn("inotify %s", st->dir);
+		jerr_say_errno(e, ST_FAIL, "inotify %s", st->dir);
 		if (w->fd != -1)
 			close(w->fd);
 		free(w);

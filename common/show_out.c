@@ -55,7 +55,7 @@ show_out_new(const struct show_opts *o, int hold)
 	if (o->summary != SHOW_NOKEY)
 		out->c = show_count_new(o->summary);
 	else if (o->syslog != NULL) {
-		if ((out->sl = show_syslog_open(o->syslog)) == NULL)
+		if ((out->sl = show_syslog_open(o->syslog, o->err)) == NULL)
 			out->failed = 1;
 	} else if (o->fmt == SHOW_TABLE)
 		out->t = show_table_new();
@@ -151,10 +151,10 @@ show_out_last(const struct show_out *out)
 }
 
 static int
-out_all(const char *p, size_t n)
+out_all(const char *p, size_t n, struct jerr *e)
 {
 	if (write_all(STDOUT_FILENO, p, n) == -1) {
-		warn("%s", _("standard output"));
+		jerr_say_errno(e, ST_FAIL, "%s", _("standard output"));
 		return -1;
 	}
 	return 0;
@@ -178,7 +178,8 @@ push(struct show_out *out, int all)
 			h = &out->q[out->q0];
 			if (show_syslog_send(out->sl, h->sev, out->b.p + h->start,
 			    h->end - h->start - 1) == -1 ||
-			    (out->o->cursor && show_cursor_write(out->o->cursor, h->seq, 0) == -1)) {
+			    (out->o->cursor && show_cursor_write(out->o->cursor, h->seq, 0,
+			    out->o->err) == -1)) {
 				out->failed = 1;
 				return -1;
 			}
@@ -188,7 +189,8 @@ push(struct show_out *out, int all)
 		end = out->q[out->ready - 1].end;
 		if (!all && end - out->sent < FLUSHSZ)
 			return 0;
-		if (out_all(out->b.p + out->sent, end - out->sent) == -1) {
+		if (out_all(out->b.p + out->sent, end - out->sent,
+		    out->o->err) == -1) {
 			out->failed = 1;
 			return -1;
 		}
@@ -198,7 +200,8 @@ push(struct show_out *out, int all)
 				last = out->q[out->q0].seq;
 		if (last >= 0) {
 			out->last = last;
-			if (out->o->cursor && show_cursor_write(out->o->cursor, last, 0) == -1) {
+			if (out->o->cursor && show_cursor_write(out->o->cursor, last, 0,
+			    out->o->err) == -1) {
 				out->failed = 1;
 				return -1;
 			}
@@ -228,7 +231,8 @@ show_out_flush(struct show_out *out)
 	if (push(out, 1) == -1)
 		return -1;
 	if (out->o->cursor && out->last >= 0 &&
-	    show_cursor_write(out->o->cursor, out->last, 1) == -1)
+	    show_cursor_write(out->o->cursor, out->last, 1,
+	    out->o->err) == -1)
 		return -1;
 	return 0;
 }

@@ -32,28 +32,30 @@ struct show_syslog {
 	int		fd;
 	const char	*path;
 	char		*msg;
+	struct jerr	*err;
 };
 
 struct show_syslog *
-show_syslog_open(const char *path)
+show_syslog_open(const char *path, struct jerr *e)
 {
 	struct show_syslog *s;
 	struct sockaddr_un sa;
 	int sz = 4 * (OPLOG_LINE_MAX + 128);
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		warnx(_("%s: socket path too long"), path);
+		jerr_say(e, ST_USAGE, _("%s: socket path too long"), path);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->path = path;
+	s->err = e;
 	s->msg = xmalloc(OPLOG_LINE_MAX + 128);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path));
 	if ((s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		warn("%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", path);
 		show_syslog_close(s);
 		return NULL;
 	}
@@ -87,14 +89,15 @@ show_syslog_send(struct show_syslog *s, int sev, const char *line, size_t len)
 	n = snprintf(s->msg, 64, "<%d>%s %2d %02d:%02d:%02d " TAG ": ", LOG_AUTHPRIV | sev,
 	    mon[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (len > OPLOG_LINE_MAX) {
-		warnx(_("%s: record line of %zu bytes is longer than the log allows"), s->path, len);
+		jerr_say(s->err, ST_FAIL, _("%s: record line of %zu bytes is "
+		    "longer than the log allows"), s->path, len);
 		return -1;
 	}
 	memcpy(s->msg + n, line, len);
 	while ((k = send(s->fd, s->msg, n + len, 0)) == -1 && errno == EINTR)
 		;
 	if (k == -1) {
-		warn("%s", s->path);
+		jerr_say_errno(s->err, ST_FAIL, "%s", s->path);
 		return -1;
 	}
 	return 0;
