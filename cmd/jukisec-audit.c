@@ -117,9 +117,9 @@ run(struct own *w, const struct tool_args *a)
 		warnx(_("--fiscal-year: not with --since or --until"));
 		tool_usage(&cmd, ST_USAGE);
 	}
-	if ((w->fiscal != NULL ? period_fiscal(w->fiscal, &o->per) :
+	if ((w->fiscal != NULL ? period_fiscal(w->fiscal, &o->per, NULL) :
 	    w->since != NULL || w->until != NULL ?
-	    period_dates(w->since, w->until, o->now, &o->per) :
+	    period_dates(w->since, w->until, o->now, &o->per, NULL) :
 	    period_last_month(o->now, &o->per)) == -1)
 		return ST_USAGE;
 	return audit_run(o, stdout);

@@ -19,7 +19,7 @@ conv_secret(int fd, const char *prompt, char **pw)
 	const struct conv *c = conv_get();
 
 	if (c == NULL)
-		return pw_read(fd, prompt, 0, pw);
+		return pw_read(fd, prompt, 0, pw, NULL);	/* a tool's */
 	return c->secret(c->arg, prompt, pw);
 }
 

@@ -60,8 +60,9 @@ void	cred_free(char *, size_t);
  * pam_exec expose_authtok writes it), else from /dev/tty with echo off,
  * twice when confirm.  *pw is secure memory for pw_free().  ST_OK, ST_USAGE
  * (empty, too long, the two entries differ) or ST_FAIL (no terminal, I/O),
- * after a message. */
-int	pw_read(int fd, const char *prompt, int confirm, char **pw);
+ * with a message said to e (jerr_say: NULL prints it). */
+int	pw_read(int fd, const char *prompt, int confirm, char **pw,
+	    struct jerr *e);
 void	pw_free(char *);
 /* Parses the value of option opt (--*-fd): a descriptor number >= 0; -1
  * after a message naming opt if invalid. */

@@ -61,7 +61,7 @@ csvfile_append(struct store *st, const char *name, const struct buf *raw,
 	int	 rv = 0;
 
 	if (atomic_begin(&af, st->dirfd, name, 0600) == -1) {
-		warn("%s/%s", st->dir, name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		return ST_FAIL;
 	}
 	if (raw->len == 0)
@@ -72,12 +72,12 @@ csvfile_append(struct store *st, const char *name, const struct buf *raw,
 	if (rv == 0)
 		rv = csv_write_record(af.fp, row, n);
 	if (rv == -1) {
-		warn("%s/%s", st->dir, name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		atomic_abort(&af);
 		return ST_FAIL;
 	}
 	if (atomic_commit(&af) == -1) {
-		warn("%s/%s", st->dir, name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		return ST_FAIL;
 	}
 	return ST_OK;

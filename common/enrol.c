@@ -22,10 +22,10 @@ credential_new(struct store *st, const char *id, enum method m, int pwfd,
 
 	if (m != METHOD_PASSWORD)
 		return bio_enrol(st, id, m, bo, out);
-	if ((r = pw_read(pwfd, _("New password: "), 1, &pw)) != ST_OK)
+	if ((r = pw_read(pwfd, _("New password: "), 1, &pw, st->err)) != ST_OK)
 		return r;
 	if ((long long)strlen(pw) < st->conf.password_min_length) {
-		warnx(_("password shorter than %lld bytes"),
+		jerr_say(st->err, ST_USAGE, _("password shorter than %lld bytes"),
 		    st->conf.password_min_length);
 		pw_free(pw);
 		return ST_USAGE;

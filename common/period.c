@@ -66,17 +66,17 @@ period_last_month(int64_t now, struct period *p)
 
 int
 period_dates(const char *since, const char *until, int64_t now,
-    struct period *p)
+    struct period *p, struct jerr *e)
 {
 	int	 y1, m1, d1, y2, m2, d2;
 
 	p->fiscal = 0;
 	if (since != NULL && date_parse(since, &y1, &m1, &d1) == -1) {
-		warnx(_("--since %s: not a date YYYY-MM-DD"), since);
+		jerr_say(e, ST_USAGE, _("--since %s: not a date YYYY-MM-DD"), since);
 		return -1;
 	}
 	if (until != NULL && date_parse(until, &y2, &m2, &d2) == -1) {
-		warnx(_("--until %s: not a date YYYY-MM-DD"), until);
+		jerr_say(e, ST_USAGE, _("--until %s: not a date YYYY-MM-DD"), until);
 		return -1;
 	}
 	if (until == NULL && local_day(now, &y2, &m2, &d2) == -1)
@@ -87,26 +87,28 @@ period_dates(const char *since, const char *until, int64_t now,
 		d1 = 1;
 	}
 	if ((long)y1 * 10000 + m1 * 100 + d1 > (long)y2 * 10000 + m2 * 100 + d2) {
-		warnx(_("--since %04d-%02d-%02d is after --until %04d-%02d-%02d"),
-		    y1, m1, d1, y2, m2, d2);
+		jerr_say(e, ST_USAGE, _("--since %04d-%02d-%02d is after "
+		    "--until %04d-%02d-%02d"), y1, m1, d1, y2, m2, d2);
 		return -1;
 	}
 	if (set(p, y1, m1, d1, y2, m2, d2) == -1) {
-		warnx(_("--since/--until: outside the years 0001 to 9999"));
+		jerr_say(e, ST_USAGE, _("--since/--until: outside the years "
+		    "0001 to 9999"));
 		return -1;
 	}
 	return 0;
 }
 
 int
-period_fiscal(const char *year, struct period *p)
+period_fiscal(const char *year, struct period *p, struct jerr *e)
 {
 	long long y;
 	const char *es;
 
 	if (parse_num(year, 1, 9998, &y, &es) == -1 ||
 	    set(p, (int)y, 4, 1, (int)y + 1, 3, 31) == -1) {
-		warnx(_("--fiscal-year %s: not a year from 1 to 9998"), year);
+		jerr_say(e, ST_USAGE, _("--fiscal-year %s: not a year from 1 "
+		    "to 9998"), year);
 		return -1;
 	}
 	p->fiscal = (int)y;

@@ -10,6 +10,7 @@
 #define PERIOD_H
 
 #include <stdint.h>
+#include "jerr.h"
 
 struct period {
 	int64_t	 from, to;		/* [from, to) */
@@ -22,13 +23,14 @@ int	period_last_month(int64_t now, struct period *);
 
 /* --since/--until YYYY-MM-DD, either may be NULL: since alone runs to the
  * local day of now, until alone from the first day of its month.  0, or
- * -1 after a message (a malformed date, since after until). */
+ * -1 with a message said to e (jerr_say, ST_USAGE: a malformed date,
+ * since after until). */
 int	period_dates(const char *since, const char *until, int64_t now,
-	    struct period *);
+	    struct period *, struct jerr *e);
 
 /* --fiscal-year YYYY: 年度 YYYY, April 1 to March 31 of the next year.
- * 0, or -1 after a message. */
-int	period_fiscal(const char *year, struct period *);
+ * 0, or -1 with a message said to e (jerr_say). */
+int	period_fiscal(const char *year, struct period *, struct jerr *e);
 
 /* 1 when t lies in the period. */
 int	period_has(const struct period *, int64_t t);

@@ -97,7 +97,8 @@ read_tty(int tty, const char *prompt, char *p)
 }
 
 int
-pw_read(int fd, const char *prompt, int confirm, char **pw)
+pw_read(int fd, const char *prompt, int confirm, char **pw,
+    struct jerr *e)
 {
 	char	*p, *q = NULL;
 	int	 tty = -1, r, st = ST_FAIL;
@@ -108,8 +109,8 @@ pw_read(int fd, const char *prompt, int confirm, char **pw)
 	else {
 		tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (tty == -1) {
-			warnx(_("no terminal to read the password from; "
-			    "use a --*-fd option"));
+			jerr_say(e, ST_FAIL, _("no terminal to read the password "
+			    "from; use a --*-fd option"));
 			goto out;
 		}
 		r = read_tty(tty, prompt, p);
@@ -118,16 +119,18 @@ pw_read(int fd, const char *prompt, int confirm, char **pw)
 			r = read_tty(tty, _("Again: "), q);
 			if (r == 0 && (strlen(p) != strlen(q) ||
 			    !ct_equal(p, q, strlen(p)))) {
-				warnx(_("the two passwords differ"));
+				jerr_say(e, ST_USAGE, _("the two passwords "
+				    "differ"));
 				st = ST_USAGE;
 				goto out;
 			}
 		}
 	}
 	if (r == -1)
-		warn(_("reading the password"));
+		jerr_say_errno(e, ST_FAIL, "%s", _("reading the password"));
 	else if (r == 1) {
-		warnx(_("password longer than %d bytes"), PW_MAX);
+		jerr_say(e, ST_USAGE, _("password longer than %d bytes"),
+		    PW_MAX);
 		st = ST_USAGE;
 	} else {
 		*pw = p;
