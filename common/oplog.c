@@ -984,7 +984,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	wipe(hex, sizeof(hex));
 	if ((b->fd = store_openat(st, OPLOG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
 	    0600)) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		goto out;
 	}
 	buf_add(&b->out, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER));
@@ -993,7 +993,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	    flush(b) != ST_OK)
 		goto out;
 	if (fdatasync(b->fd) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		goto out;
 	}
 	/* Two slots from the start: the genesis head, and the same marked
@@ -1042,7 +1042,7 @@ oplog_replace(struct store *st, struct atomic_file *af, long long cut_seq,
 	if (r != ST_OK)
 		goto fail;
 	if (fwrite(b->out.p, 1, b->out.len, af->fp) != b->out.len) {
-		warn("%s/%s", st->dir, af->name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, af->name);
 		r = ST_FAIL;
 		goto fail;
 	}
@@ -1053,14 +1053,14 @@ oplog_replace(struct store *st, struct atomic_file *af, long long cut_seq,
 	if ((r = intent(b)) != ST_OK)
 		goto fail;
 	if (atomic_commit(af) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		oplog_abort(b);
 		return ST_FAIL;
 	}
 	/* Renamed: the head must now describe the new file.  A crash here
 	 * leaves it shorter than its open head: prune_recover(). */
 	if (fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		release(b);
 		return ST_FAIL;
 	}
@@ -1105,7 +1105,7 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	b->start_size = p->size;
 	b->intent = 1;		/* the heads are rewritten whole, below */
 	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		release(b);
 		return ST_FAIL;
 	}
@@ -1114,7 +1114,7 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	    (r = flush(b)) != ST_OK)
 		goto out;
 	if (fdatasync(b->fd) == -1) {
-		warn("%s/%s", st->dir, OPLOG_FILE);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		r = ST_FAIL;
 		goto out;
 	}

@@ -155,7 +155,7 @@ save_cut(struct store *st, int64_t now, long long from, long long to, char *name
 	snprintf(name, cap, "oplog-cut-%s", t);
 	if ((out = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) == -1) {
-		warn("%s/%s", st->dir, name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		return ST_FAIL;
 	}
 	if ((in = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1)
@@ -171,11 +171,11 @@ save_cut(struct store *st, int64_t now, long long from, long long to, char *name
 		ret = ST_OK;
 out:
 	if (ret != ST_OK)
-		warn("%s/%s", st->dir, name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 	if (in != -1)
 		close(in);
 	if (close(out) == -1 && ret == ST_OK) {
-		warn("%s/%s", st->dir, name);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		ret = ST_FAIL;
 	}
 	return ret;
@@ -196,7 +196,7 @@ cut_tail(struct store *st, const char *path, int64_t now, long long good_end,
 	note(findings, "saved to %s", cut);
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1 ||
 	    ftruncate(fd, good_end) == -1 || fdatasync(fd) == -1) {
-		warn("%s", path);
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		if (fd != -1)
 			close(fd);
 		return ST_FAIL;
@@ -292,18 +292,18 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 	path = xasprintf("%s/%s", st->dir, OPLOG_FILE);
 	verify_log(vk, path, now, res);
 	if (res->status == ST_FAIL) {
-		warnx("%s: %s", res->bad_file, res->reason);
+		jerr_say(st->err, ST_FAIL, "%s: %s", res->bad_file, res->reason);
 		r = ST_FAIL;
 		goto out;
 	}
 	if (!res->good.ok) {
-		warnx(_("%s: no record verifies with this key from the log's start (%s); "
+		jerr_say(st->err, ST_NO, _("%s: no record verifies with this key from the log's start (%s); "
 		    "nothing changed"), path, res->reason);
 		r = ST_NO;
 		goto out;
 	}
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 || fstat(fd, &sb) == -1) {
-		warn("%s", path);
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		r = ST_FAIL;
 		goto out;
 	}

@@ -182,7 +182,7 @@ archive_outside(struct store *st, const char *name)
 		}
 	}
 	if (ret != ST_OK)
-		warnx(_("--archive %s: inside the state directory %s, or one of its files; "
+		jerr_say(st->err, ST_USAGE, _("--archive %s: inside the state directory %s, or one of its files; "
 		    "keep the archive elsewhere"), name, st->dir);
 	return ret;
 }
@@ -469,7 +469,7 @@ clock_plausible(struct store *st, const struct prune_opts *o)
 		return ST_OK;
 	time_format(o->now, now);
 	time_format(e, end);
-	warnx(_("%s/%s: the clock (%s) is more than %d days past the log's key epoch "
+	jerr_say(st->err, ST_FAIL, _("%s/%s: the clock (%s) is more than %d days past the log's key epoch "
 	    "(ended %s): check the clock; if it is right, run log-append --seal first"),
 	    st->dir, OPLOG_FILE, now, PRUNE_CLOCK_DAYS, end);
 	return ST_FAIL;
@@ -481,14 +481,14 @@ dir_lock(struct store *st)
 	int fd;
 
 	if ((fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		warn("%s", st->dir);
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK)
-			warnx(_("%s: another log-prune is running"), st->dir);
+			jerr_say(st->err, ST_FAIL, _("%s: another log-prune is running"), st->dir);
 		else
-			warn("%s", st->dir);
+			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		close(fd);
 		return -1;
 	}
@@ -511,16 +511,16 @@ copy_appended(void *arg, long long end)
 	int fd, ret = ST_OK;
 
 	if ((fd = store_openat(c->st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
-		warn("%s/%s", c->st->dir, OPLOG_FILE);
+		jerr_say_errno(c->st->err, ST_FAIL, "%s/%s", c->st->dir, OPLOG_FILE);
 		return ST_FAIL;
 	}
 	if (fstat(fd, &b) == -1 || fstat(c->logfd, &a) == -1 ||
 	    a.st_ino != b.st_ino || a.st_dev != b.st_dev || end < c->from) {
-		warnx(_("%s/%s: replaced during the prune; run log-prune again"),
+		jerr_say(c->st->err, ST_FAIL, _("%s/%s: replaced during the prune; run log-prune again"),
 		    c->st->dir, OPLOG_FILE);
 		ret = ST_FAIL;
 	} else if (copy_range(fd, c->from, end, fileno(c->to)) == -1) {
-		warn("%s/%s", c->st->dir, PRUNE_TMP);
+		jerr_say_errno(c->st->err, ST_FAIL, "%s/%s", c->st->dir, PRUNE_TMP);
 		ret = ST_FAIL;
 	}
 	close(fd);
@@ -582,7 +582,7 @@ run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 		ret = oplog_seal_at(st, o->now);
 	}
 	if (ret == ST_OK && oplog_head_read(st, head, &why) == -1) {
-		warnx("%s/%s: %s", st->dir, "oplog.head", why);
+		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, "oplog.head", why);
 		ret = ST_FAIL;
 	}
 	if (!o->dry_run)
@@ -627,7 +627,7 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 	tmpfd = openat(st->dirfd, PRUNE_TMP, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (tmpfd == -1 || (af->fp = fdopen(tmpfd, "w")) == NULL) {
-		warn("%s/%s", st->dir, PRUNE_TMP);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 		if (tmpfd != -1) {
 			close(tmpfd);
 			unlinkat(st->dirfd, PRUNE_TMP, 0);
@@ -638,7 +638,7 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1 ||
 	    copy_range(fd, keep_off, end, tmpfd) == -1 ||
 	    fdatasync(tmpfd) == -1) {
-		warn("%s/%s", st->dir, PRUNE_TMP);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 		atomic_abort(af);
 		return ST_FAIL;
 	}
@@ -655,13 +655,13 @@ open_log(struct store *st, const char *fname, const struct oplog_head *head)
 
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
 	    fstat(fd, &sb) == -1) {
-		warn("%s", fname);
+		jerr_say_errno(st->err, ST_FAIL, "%s", fname);
 		if (fd != -1)
 			close(fd);
 		return -1;
 	}
 	if (sb.st_size < head->size) {
-		warnx(_("%s: shorter than its head says; run log-verify"), fname);
+		jerr_say(st->err, ST_FAIL, _("%s: shorter than its head says; run log-verify"), fname);
 		close(fd);
 		return -1;
 	}
@@ -716,7 +716,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		if ((lockfd = dir_lock(st)) == -1)
 			goto out;
 		if (unlinkat(st->dirfd, PRUNE_TMP, 0) == -1 && errno != ENOENT) {
-			warn("%s/%s", st->dir, PRUNE_TMP);
+			jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 			goto out;
 		}
 	}
