@@ -110,13 +110,20 @@ test_expect_success 'a corrupt PHC string is a deny, never a guess' '
 test_expect_success 'an unknown id takes as long as a wrong password (dummy KDF)' '
 	conf_set "$D" kdf_memory_kib 65536 && conf_set "$D" kdf_time 3 &&
 	add_pw slow &&
-	t0=$(date +%s%N) &&
-	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
-	t1=$(date +%s%N) &&
-	test_must_fail 1 auth slow "$TMP/pw.wrong" 2>/dev/null &&
-	t2=$(date +%s%N) &&
-	unk=$(( (t1 - t0) / 1000000 )) wrong=$(( (t2 - t1) / 1000000 )) &&
-	echo "unknown ${unk} ms, wrong ${wrong} ms" &&
+	# the fastest of three alternated runs each: another process on the
+	# cores slows one run, not the best of three
+	unk=999999 wrong=999999 i=0 &&
+	while [ $i -lt 3 ]; do
+		t0=$(date +%s%N) &&
+		test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+		t1=$(date +%s%N) &&
+		test_must_fail 1 auth slow "$TMP/pw.wrong" 2>/dev/null &&
+		t2=$(date +%s%N) || exit 1
+		u=$(( (t1 - t0) / 1000000 )) w=$(( (t2 - t1) / 1000000 ))
+		[ $u -lt $unk ] && unk=$u; [ $w -lt $wrong ] && wrong=$w
+		i=$((i + 1))
+	done &&
+	echo "unknown ${unk} ms, wrong ${wrong} ms (best of 3)" &&
 	test $((unk * 2)) -ge "$wrong" && test $((wrong * 2)) -ge "$unk" &&
 	conf_set "$D" kdf_memory_kib 19456 && conf_set "$D" kdf_time 2
 '
