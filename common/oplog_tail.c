@@ -62,14 +62,24 @@ tail_lines_next(struct tail_lines *r, char **p, size_t *n)
 	}
 }
 
+/* Up to 18 digits cannot overflow: most seqs take this way, parse_num()
+ * (signs, range) the rest, so both accept the same fields. */
 static int
 num_field(const char *p, size_t n, long long *v)
 {
 	char tmp[24];
 	const char *errstr;
+	long long x = 0;
+	size_t i;
 
 	if (n == 0 || n >= sizeof(tmp))
 		return -1;
+	for (i = 0; i < n && i < 18 && p[i] >= '0' && p[i] <= '9'; i++)
+		x = x * 10 + (p[i] - '0');
+	if (i == n) {
+		*v = x;
+		return 0;
+	}
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
 	return parse_num(tmp, 0, INT64_MAX, v, &errstr);
@@ -142,13 +152,29 @@ parse_time(const char *s, size_t n, int64_t *t)
 	return 0;
 }
 
+/* 1 when the 8 bytes at p are lowercase hex digits: each byte is ASCII
+ * and in '0'-'9' or 'a'-'f', tested on all 8 at once (a byte below 0x80
+ * plus at most 0x50 never carries into the next). */
+static int
+hex8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t w, digit, letter;
+
+	memcpy(&w, p, sizeof(w));
+	if (w & high)
+		return 0;
+	digit = (w + (0x80 - '0') * ones) & ~(w + (0x80 - '9' - 1) * ones);
+	letter = (w + (0x80 - 'a') * ones) & ~(w + (0x80 - 'f' - 1) * ones);
+	return ((digit | letter) & high) == high;
+}
+
 /* seq, time and MAC of one line (LF included, CR LF allowed). */
 const char *
 tail_parse_key(const char *p, size_t n, struct tail_key *k)
 {
 	const char *c1, *c2, *last, *end = p + n - 1;
 	size_t i;
-	char c;
 
 	if (end > p && end[-1] == '\r')
 		end--;
@@ -159,12 +185,13 @@ tail_parse_key(const char *p, size_t n, struct tail_key *k)
 		return "bad seq";
 	if (parse_time(c1 + 1, (size_t)(c2 - c1 - 1), &k->time) == -1)
 		return "bad time";
-	for (last = end; last > c2 && last[-1] != ','; last--)
-		;
-	if (end - last != 2 * OPLOG_MACLEN)
+	/* The last field is the MAC: 64 lowercase hex digits (no comma)
+	 * after a comma past the time. */
+	last = end - 2 * OPLOG_MACLEN;
+	if (end - c2 <= 2 * OPLOG_MACLEN || last[-1] != ',')
 		return "bad hmac_v1";
-	for (i = 0; i < 2 * OPLOG_MACLEN; i++)
-		if (!(((c = last[i]) >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+	for (i = 0; i < 2 * OPLOG_MACLEN; i += 8)
+		if (!hex8(last + i))
 			return "bad hmac_v1";
 	memcpy(k->mac, last, 2 * OPLOG_MACLEN);
 	k->mac[2 * OPLOG_MACLEN] = '\0';
