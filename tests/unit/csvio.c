@@ -120,6 +120,29 @@ test_errors(void)
 	    strcmp(r.last[2], "\"") == 0, "blanks kept, doubled quote read as one");
 	r = readall(S("a,b,c\n,,\n"), 0, 100);
 	ok(r.n == 1 && r.last[0][0] == '\0' && r.last[2][0] == '\0', "empty fields");
+
+	/* One-line records split without libcsv (feed_plain) read the same. */
+	r = readall(S("a,b,c\n\"x, y\",\"\",\"3\"\n4,5,6\n"), 0, 100);
+	ok(r.n == 2 && r.offset == 26, "quoted fields on one line, offset after them (got %lld)",
+	    r.offset);
+	r = readall(S("a,b,c\n\"x, y\",\"\",\"3\"\n"), 0, 100);
+	ok(r.n == 1 && strcmp(r.last[0], "x, y") == 0 && r.last[1][0] == '\0' &&
+	    strcmp(r.last[2], "3") == 0, "quoted: comma kept, empty, last field");
+	bad(S("a,b,c\n1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,"
+	    "26,27,28,29,30,31,32,33,34\n"), 0, "in.csv:2: too many fields (a record has 3)",
+	    "more fields than a plain line splits");
+	bad(S("a,b,c\n1,2,3\n1,\"2\",\"3\"x\n"), 0, "in.csv:3: field c: malformed quoting",
+	    "text after the last closing quote");
+	bad(S("a,b,c\n1,\"2,3\n"), 0, "in.csv:2: field b: unterminated quoted field",
+	    "a quote not closed on its line");
+	bad(S("a,b,c\n1,\"\xff\",3\n"), 0, "in.csv:2: field b: invalid UTF-8", "quoted bad UTF-8");
+	bad(S("a,b,c\n1,2,3\n4,5,0123456\x80\n"), 0, "in.csv:3: field c: invalid UTF-8",
+	    "a high byte after 8 ASCII ones");
+	bad(S("a,b,c\n1,\"abc\ndefghijk\",3\n"), 0, "in.csv:2: field b: contains a line break",
+	    "LF among 8 bytes checked at once");
+	bad(S("a,b,c\n1,\"abcdefg\0hijk\",3\n"), 0, "in.csv:2: field b: contains a NUL byte",
+	    "NUL among 8 bytes checked at once");
+	good(S("a,b,c\n1,\"abc\ndefghijk\",3\n"), 2, 1, "LF among 8 bytes in a multiline column");
 }
 
 static void
