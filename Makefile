@@ -31,17 +31,26 @@ CPPFLAGS += -D_GNU_SOURCE -Icommon -DVERSION='"$(VERSION)"' -DSTATEDIR='"$(STATE
 	-DLOCALEDIR='"$(LOCALEDIR)"'
 LDFLAGS ?=
 HARDEN_LD = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
-# LINK=static links libgcrypt, libgpg-error and libcsv in from the archives
-# their Debian -dev packages ship (libc stays shared): no loading or
-# relocation of them at every start, most of what a single log-append costs
-# beyond /bin/true (README, "Building and installing").  The price: a
-# security update of those libraries needs jukisec rebuilt.
-LINK ?= dynamic
-ifeq ($(LINK),static)
-LDLIBS = -Wl,-Bstatic -lgcrypt -lgpg-error -lcsv -Wl,-Bdynamic
-else ifeq ($(LINK),dynamic)
+# LINK=static (the default when the archives are there: Debian's
+# libgcrypt20-dev, libgpg-error-dev and libcsv-dev ship them) links
+# libgcrypt, libgpg-error and libcsv into log-append, libc staying shared:
+# the one tool a script runs for every operation, whose cost is its start
+# (issue 15: the loading and relocation of three libraries were most of
+# what one durable log-append costs beyond /bin/true; README, "Building
+# and installing").  The price: a security update of those libraries
+# needs it rebuilt, so the Debian package builds with LINK=dynamic
+# (debian/rules), and the other tools, whose work outweighs their start
+# (a KDF, a log read), load them dynamically either way, as does
+# pam_jukisec.so (the archives are not position-independent code).
+STATIC_BIN = log-append
+STATIC_LIBS = libgcrypt.a libgpg-error.a libcsv.a
+STATIC_FOUND != for a in $(STATIC_LIBS); do \
+	p=$$($(CC) -print-file-name=$$a 2>/dev/null); [ "$$p" != "$$a" ] || exit 0; done; echo yes
+LINK ?= $(if $(STATIC_FOUND),static,dynamic)
 LDLIBS = $(PKG_LIBS) -lcsv
-else
+ifeq ($(LINK),static)
+$(STATIC_BIN:%=$(BUILD)/%): LDLIBS = -Wl,-Bstatic -lgcrypt -lgpg-error -lcsv -Wl,-Bdynamic
+else ifneq ($(LINK),dynamic)
 $(error LINK must be dynamic or static, not $(LINK))
 endif
 
