@@ -49,7 +49,7 @@ opt(void *p, int ch, char *arg)
 
 static const struct tool cmd = {
 	N_("usage: auth-check [-d DIR] [-t TERMINAL] -u ID [--password-fd N]\n"
-	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"), opts, 1, opt
+	    "       auth-check [-d DIR] [-t TERMINAL] --pam\n"), opts, 1, opt, 0
 };
 
 static const char *

@@ -76,7 +76,7 @@ static const struct tool cmd = {
 	    "       incident-report show [-d DIR] ID [--format text|csv|json] [--lang ja|en]\n"
 	    "\t[--now TIME]\n"
 	    "       incident-report list [-d DIR] [--open] [--overdue HOURS]\n"
-	    "\t[--format table|csv|json] [--lang ja|en] [--now TIME]\n"), opts, 1, opt
+	    "\t[--format table|csv|json] [--lang ja|en] [--now TIME]\n"), opts, 1, opt, 0
 };
 
 /* The option given in seen that mode does not take, for its message. */

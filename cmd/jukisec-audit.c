@@ -89,7 +89,7 @@ static const struct tool cmd = {
 	    "\t[--since DATE] [--until DATE | --fiscal-year YEAR]\n"
 	    "\t[--author ID] [--format text|csv|json] [--lang ja|en]\n"
 	    "       jukisec-audit [-d DIR] [-t TERMINAL] --confirm ITEM -b ID\n"
-	    "\t[--by-password-fd N] [--note TEXT]\n"), opts, 0, opt
+	    "\t[--by-password-fd N] [--note TEXT]\n"), opts, 0, opt, 0
 };
 
 static int

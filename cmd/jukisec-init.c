@@ -47,7 +47,7 @@ opt(void *p, int ch, char *arg)
 }
 
 static const struct tool cmd = {
-	N_("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS]\n"), opts, 0, opt
+	N_("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS]\n"), opts, 0, opt, 0
 };
 
 static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",

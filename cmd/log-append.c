@@ -73,7 +73,7 @@ static const struct tool cmd = {
 	    "       log-append [-d DIR] [-t TERMINAL] --stdin\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --seal\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --recover --key-file FILE|-\n"),
-	opts, 0, opt
+	opts, 0, opt, 1
 };
 
 /* The options of one mode and no other's; else usage() after saying why. */

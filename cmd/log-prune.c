@@ -54,7 +54,7 @@ opt(void *p, int ch, char *arg)
 
 static const struct tool cmd = {
 	N_("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] "
-	    "[-r DAYS] [-t TERMINAL]\n"), opts, 0, opt
+	    "[-r DAYS] [-t TERMINAL]\n"), opts, 0, opt, 0
 };
 
 static void

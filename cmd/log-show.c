@@ -110,7 +110,7 @@ static const struct tool cmd = {
 	    "\t[--terminal TERMINAL] [--format csv|json|table|raw]\n"
 	    "\t[--summary operator|action|terminal|result|day] [--follow]\n"
 	    "\t[--cursor-file FILE] [--syslog[=SOCKET]] [--now TIME] [FILE ...]\n"),
-	opts, 1, opt
+	opts, 1, opt, 0
 };
 
 static int

@@ -57,7 +57,7 @@ opt(void *p, int ch, char *arg)
 
 static const struct tool cmd = {
 	N_("usage: log-verify [-d DIR] -k FILE|- [--anchor ANCHOR ...] [--head] [--now TIME]\n"
-	    "\t[FILE|- ...]\n"), opts, 1, opt
+	    "\t[FILE|- ...]\n"), opts, 1, opt, 0
 };
 
 static void

@@ -58,7 +58,7 @@ static const struct tool cmd = {
 	    "[--by-password-fd N]\n"
 	    "\t-i ID -n NAME [-s SECTION] [--title TITLE] [-r operator|manager]\n"
 	    "\t[-e DATE] -m password --reason TEXT --instructions-given DATE\n"
-	    "\t[--password-fd N]\n"), opts, 0, opt
+	    "\t[--password-fd N]\n"), opts, 0, opt, 0
 };
 
 static int

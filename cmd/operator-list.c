@@ -59,7 +59,7 @@ opt(void *p, int ch, char *arg)
 static const struct tool cmd = {
 	N_("usage: operator-list [-al] [-d DIR] [-f table|csv|json|form] "
 	    "[-m METHOD]\n"
-	    "\t[--expiring DAYS] [--now TIME]\n"), opts, 0, opt
+	    "\t[--expiring DAYS] [--now TIME]\n"), opts, 0, opt, 0
 };
 
 static int

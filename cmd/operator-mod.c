@@ -80,7 +80,7 @@ static const struct tool cmd = {
 	    "--key-file FILE\n"
 	    "\t[--reset-password | --reenroll] [--password-fd N] "
 	    "[--finger NAME]\n"
-	    "\t[--device DRIVER]\n"), opts, 0, opt
+	    "\t[--device DRIVER]\n"), opts, 0, opt, 0
 };
 
 static int

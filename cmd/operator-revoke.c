@@ -49,7 +49,7 @@ opt(void *p, int ch, char *arg)
 
 static const struct tool cmd = {
 	N_("usage: operator-revoke [-d DIR] [-t TERMINAL] -b ID [--by-password-fd N]\n"
-	    "\t-i ID --reason TEXT\n"), opts, 0, opt
+	    "\t-i ID --reason TEXT\n"), opts, 0, opt, 0
 };
 
 static int

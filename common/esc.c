@@ -215,6 +215,7 @@ format(const char *fmt, va_list ap)
 {
 	char	*m;
 
+	jukisec_msg();
 	if (fmt == NULL || vasprintf(&m, fmt, ap) == -1)
 		m = NULL;
 	return m;

@@ -18,9 +18,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-#define _(s)	dgettext("jukisec", s)
+#define _(s)	jukisec_gettext(s)
 #define N_(s)	(s)
+
+/* dgettext("jukisec", s), after the locale is set up if a tool deferred it
+ * (jukisec_setup_lazy). */
+char	*jukisec_gettext(const char *) __attribute__((format_arg(1)));
+/* Sets up a deferred locale, once: before anything that prints a message
+ * or translates an errno (so those come out exactly as with
+ * jukisec_setup), and nothing otherwise.  _(), the err(3) family of esc.c
+ * and strerror() below call it. */
+void	jukisec_msg(void);
+#define strerror(e)	(jukisec_msg(), (strerror)(e))
 
 /* The suite's exit statuses, listed in every man page's EXIT STATUS. */
 enum {
@@ -34,6 +45,12 @@ enum {
 /* Called first in every main(): locale and gettext, umask 077, libgcrypt
  * initialised with secure memory, core dumps off (secrets live in memory). */
 void	jukisec_setup(void);
+/* The same with the locale and the catalogue set up only when a message
+ * is about to be made (jukisec_msg): for a tool whose start is its cost
+ * (log-append), and that uses the locale for nothing but messages. */
+void	jukisec_setup_lazy(void);
+/* The setups' locale step (msg.c): now, or deferred when lazy. */
+void	jukisec_locale(int lazy);
 
 /* Prints "jukisec TOOL VERSION" for -V/--version. */
 void	print_version(void);

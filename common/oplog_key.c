@@ -145,7 +145,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	long long t;
 	int fd, rc = ST_FAIL;
 
-	*why = _("malformed");
+	*why = NULL;	/* _() only on failure: it sets up a deferred locale */
 	if ((fd = store_openat(st, OPLOG_KEYFILE, O_RDONLY, 0)) == -1) {
 		*why = strerror(errno);
 		return ST_FAIL;
@@ -169,6 +169,8 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 		rc = ST_OK;
 		*why = NULL;
 	}
+	if (rc != ST_OK && *why == NULL)
+		*why = _("malformed");
 	wipe(buf, 512);
 	gcry_free(buf);
 	close(fd);

@@ -139,7 +139,10 @@ tool_parse(const struct tool *t, int argc, char *argv[], void *own,
 	char *so;
 	int ch, r;
 
-	jukisec_setup();
+	if (t->lazy_locale)
+		jukisec_setup_lazy();
+	else
+		jukisec_setup();
 	memset(a, 0, sizeof(*a));
 	so = getopt_tables(t, &lo);
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {

@@ -35,6 +35,9 @@ struct tool {
 	/* A tool option into the tool's own struct: ST_OK, TOOL_USAGE after
 	 * one line saying what is wrong, or a status to exit with at once. */
 	int			(*opt)(void *own, int ch, char *arg);
+	/* 1: the locale and the catalogue set up at the first message, not
+	 * at start (jukisec_setup_lazy: log-append, whose start-up counts) */
+	int			 lazy_locale;
 };
 
 #define TOOL_USAGE	(-1)
@@ -49,7 +52,7 @@ struct tool_args {
 	char		**argv;
 };
 
-/* jukisec_setup(), then every option: -h/--help and -V/--version print
+/* jukisec_setup() (or _lazy), then every option: -h/--help and -V/--version print
  * and exit, an unknown option or a missing argument is a usage error, the
  * tool's options go to t->opt with own.  Returns only when all parsed. */
 void	tool_parse(const struct tool *t, int argc, char *argv[], void *own,

@@ -1,7 +1,7 @@
 /*
  * util.c — process setup and the small helpers every tool shares.
  *
- * Invariants: jukisec_setup() runs before anything else in main(), so by the
+ * Invariants: jukisec_setup() (or _lazy) runs before anything else in main(), so by the
  * time a tool reads a secret the umask is 077, core dumps are off, SIGCHLD
  * has its default action (so children can be waited for) and libgcrypt's
  * secure (locked, wiped-on-free) memory pool exists.  Allocation failure
@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,10 +25,6 @@
 #include <gcrypt.h>
 
 #include "jukisec.h"
-
-#ifndef LOCALEDIR
-#define LOCALEDIR "/usr/local/share/locale"
-#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define JUKISEC_SANITIZED 1
@@ -58,8 +53,8 @@ stdout_at_exit(void)
 	}
 }
 
-void
-jukisec_setup(void)
+static void
+setup(int lazy)
 {
 	struct rlimit rl = { 0, 0 };
 
@@ -70,9 +65,7 @@ jukisec_setup(void)
 	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
 		err(ST_FAIL, "signal");
 
-	setlocale(LC_ALL, "");
-	bindtextdomain("jukisec", LOCALEDIR);
-	textdomain("jukisec");
+	jukisec_locale(lazy);
 	umask(077);
 
 	/* Secrets live in memory: no core file may carry them away. */
@@ -93,6 +86,18 @@ jukisec_setup(void)
 	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
 	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+void
+jukisec_setup(void)
+{
+	setup(0);
+}
+
+void
+jukisec_setup_lazy(void)
+{
+	setup(1);
 }
 
 void

@@ -58,6 +58,24 @@ if test_have_prereq MOUNTNS,LOCALEDIR; then
 		test_must_fail 2 ja_run log-prune -d "$TMP/nostate" --retain 30 2>err &&
 		grep -q "^log-prune: --retain 30: 365 日未満です。R6 により操作履歴は 1 年間保存します$" err
 	'
+
+	# log-append sets the locale up only when a message is made
+	# (jukisec_setup_lazy): the message after a durable append, and a C
+	# library error text made before any catalogue lookup, still come
+	# out in Japanese.
+	test_expect_success 'under ja_JP.UTF-8 log-append warns of an unregistered operator in Japanese' '
+		jukisec-init -d "$TMP/ja" -t term01 >/dev/null 2>&1 &&
+		ja_run log-append -d "$TMP/ja" -t term01 -u ghost -a view 2>err &&
+		one_line_matching err "^log-append: 操作者 ghost .*R5.4" &&
+		! grep -q "registered person" err &&
+		test "$(grep -c ",ghost,view," "$TMP/ja/oplog.csv")" = 1
+	'
+
+	test_expect_success 'under ja_JP.UTF-8 log-append says why the key cannot be read in Japanese' '
+		cp -a "$TMP/ja" "$TMP/ja-nokey" && rm "$TMP/ja-nokey/oplog.key" &&
+		test_must_fail 3 ja_run log-append -d "$TMP/ja-nokey" -t term01 -u ghost -a view 2>err &&
+		one_line_matching err "^log-append: .*/oplog.key: そのようなファイルやディレクトリはありません$"
+	'
 else
 	test_skip 'the tools print Japanese under ja_JP.UTF-8' "$prereq_missing"
 fi

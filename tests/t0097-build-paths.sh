@@ -20,20 +20,20 @@ test_expect_success 'the build records the paths it compiled in' '
 test_expect_success 'the same paths again: nothing is rebuilt' '
 	mkdir -p b/common &&
 	cp -p "$JUKISEC_BUILD/paths" b/paths &&
-	cp -p "$JUKISEC_BUILD/common/util.o" b/common/util.o &&
-	mk $built "$TMP/b/common/util.o" >make.out 2>&1 &&
+	cp -p "$JUKISEC_BUILD/common/msg.o" b/common/msg.o &&
+	mk $built "$TMP/b/common/msg.o" >make.out 2>&1 &&
 	cat make.out >&2 &&
 	! grep -q -- "-c -o" make.out &&
-	cmp "$JUKISEC_BUILD/common/util.o" b/common/util.o &&
+	cmp "$JUKISEC_BUILD/common/msg.o" b/common/msg.o &&
 	cmp "$JUKISEC_BUILD/paths" b/paths
 '
 
 test_expect_success 'another PREFIX rebuilds, and the object looks for catalogues under it' '
-	mk ${built% LOCALEDIR=*} PREFIX="$TMP/inst" "$TMP/b/common/util.o" >make.out 2>&1 &&
+	mk ${built% LOCALEDIR=*} PREFIX="$TMP/inst" "$TMP/b/common/msg.o" >make.out 2>&1 &&
 	cat make.out >&2 &&
 	grep -q "^configured: .*LOCALEDIR=$TMP/inst/share/locale" make.out &&
-	grep -q -- "-c -o $TMP/b/common/util.o" make.out &&
-	strings b/common/util.o | grep -qx "$TMP/inst/share/locale"
+	grep -q -- "-c -o $TMP/b/common/msg.o" make.out &&
+	strings b/common/msg.o | grep -qx "$TMP/inst/share/locale"
 '
 
 test_done
