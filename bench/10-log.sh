@@ -36,6 +36,10 @@ rm -rf "$W" "$B/writesync.csv"
 N=${BENCH_STDIN_RECORDS:-$((MB >= 64 ? 1000000 : MB * 16384))}
 lines_fixture "$N"
 jukisec-init -d "$B/fresh" -t term01 >/dev/null 2>&1
+# The batch's operators (clerk000-039) registered, as in a real state
+# directory: the log fixture's register, so that log-append's R5.4 check
+# reads a real register and warns only about a real problem.
+cp -p "$LS/operators.csv" "$B/fresh/"
 fresh() { rm -rf "$B/st"; cp -a "$B/fresh" "$B/st"; }
 # The records as log-append writes them (after the genesis record): the
 # bytes the baseline writes.
