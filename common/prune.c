@@ -614,11 +614,13 @@ defer_short(struct store *st, long long keep_off, struct prune_result *res,
 }
 
 /* The header and the kept records, [keep_off, end) of fd, in PRUNE_TMP,
- * on disk, af ready for commit().  ST_OK, or ST_FAIL after a message with
- * PRUNE_TMP removed. */
+ * on disk, af ready for commit(); the archive a (if any) on disk and
+ * closed too: its fsync waits while the kept records' last chunk is being
+ * written, not before their copy starts.  ST_OK, or ST_FAIL after a message
+ * with PRUNE_TMP removed. */
 static int
 write_kept(struct store *st, int fd, long long keep_off, long long end,
-    struct atomic_file *af)
+    struct atomic_file *af, struct archive *a)
 {
 	int tmpfd;
 
@@ -636,8 +638,16 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 	}
 	af->name = xstrdup(OPLOG_FILE);
 	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1 ||
-	    copy_range(fd, keep_off, end, tmpfd) == -1 ||
-	    fdatasync(tmpfd) == -1) {
+	    copy_range(fd, keep_off, end, tmpfd) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
+		atomic_abort(af);
+		return ST_FAIL;
+	}
+	if (archive_close(a, 1) == -1) {
+		atomic_abort(af);
+		return ST_FAIL;
+	}
+	if (fdatasync(tmpfd) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 		atomic_abort(af);
 		return ST_FAIL;
@@ -669,17 +679,18 @@ open_log(struct store *st, const char *fname, const struct oplog_head *head)
 }
 
 /* The log replaced by its records from keep_off on, behind the checkpoint
- * record of cut (commit()), under the log lock. */
+ * record of cut (commit()), under the log lock, once the archive a (NULL
+ * for none) is on disk. */
 static int
 replace_log(struct store *st, const struct prune_opts *o, int fd,
     long long keep_off, const struct oplog_head *head,
-    const struct tail_key *cut, struct prune_result *res)
+    const struct tail_key *cut, struct prune_result *res, struct archive *a)
 {
 	struct atomic_file af;
 	int ret;
 
 	memset(&af, 0, sizeof(af));
-	if ((ret = write_kept(st, fd, keep_off, head->size, &af)) != ST_OK)
+	if ((ret = write_kept(st, fd, keep_off, head->size, &af, a)) != ST_OK)
 		return ret;
 	if (store_lock(st, STORE_LOCK_LOG) != ST_OK) {
 		atomic_abort(&af);
@@ -756,12 +767,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		goto out;
 	}
 
-	/* The archive is durable before the log changes. */
-	ret = archive_close(a, 1) == -1 ? ST_FAIL : ST_OK;
-	a = NULL;
-	if (ret != ST_OK)
-		goto out;
-	ret = replace_log(st, o, r.fd, keep_off, &head, &cut, res);
+	/* The archive is durable before the log changes (replace_log). */
+	ret = replace_log(st, o, r.fd, keep_off, &head, &cut, res, a);
 out:
 	if (a != NULL)
 		archive_close(a, 0);
