@@ -17,6 +17,7 @@
  *    reader returns -1 forever.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -397,16 +398,34 @@ csvr_close(struct csv_reader *r)
 	free(r);
 }
 
+/* Nonzero when one of the 8 bytes of w is c (SWAR: a byte b is zero iff
+ * (b - 1) & ~b has its high bit; a borrow only ever follows a zero byte). */
+static uint64_t
+has_byte(uint64_t w, unsigned char c)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+
+	w ^= c * ones;
+	return (w - ones) & ~w & (ones << 7);
+}
+
 static int
 needs_quotes(const char *s, size_t len)
 {
-	size_t i;
+	uint64_t w;
+	size_t i = 0;
 
 	if (len == 0)
 		return 0;
 	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
 		return 1;
-	for (i = 0; i < len; i++)
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, sizeof(w));
+		if (has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\r') |
+		    has_byte(w, '\n'))
+			return 1;
+	}
+	for (; i < len; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
 			return 1;
 	return 0;
@@ -419,6 +438,7 @@ csv_format_record(struct buf *b, const char *const *field, const size_t *len,
     size_t n)
 {
 	size_t i, j, need = 1;
+	const char *q;
 	char *o;
 
 	for (i = 0; i < n; i++)
@@ -444,9 +464,16 @@ csv_format_record(struct buf *b, const char *const *field, const size_t *len,
 			continue;
 		}
 		*o++ = '"';
-		for (j = 0; j < len[i]; j++)
-			if ((*o++ = field[i][j]) == '"')
+		for (j = 0; j < len[i]; j = (size_t)(q - field[i]) + 1) {
+			if ((q = memchr(field[i] + j, '"', len[i] - j)) == NULL)
+				q = field[i] + len[i];
+			memcpy(o, field[i] + j, (size_t)(q - field[i]) - j);
+			o += (size_t)(q - field[i]) - j;
+			if (q < field[i] + len[i]) {
 				*o++ = '"';
+				*o++ = '"';
+			}
+		}
 		*o++ = '"';
 	}
 	*o++ = '\n';
