@@ -33,6 +33,9 @@ lines_fixture "$N"
 mkdir "$B/new.0" "$B/old.0"
 jukisec-init -d "$B/new.0/s" -t term01 >/dev/null 2>&1
 "$OLD/jukisec-init" -d "$B/old.0/s" -t term01 >/dev/null 2>&1
+# The batch's operators registered, as in bench 10 (no R5.4 warnings).
+cp -p "$NL/s/operators.csv" "$B/new.0/s/"
+cp -p "$OL/s/operators.csv" "$B/old.0/s/"
 # fresh NEWDIR OLDDIR (SETUP of a pair): a copy of NEWDIR/s or OLDDIR/s for
 # the side about to run.
 fresh() {
