@@ -58,6 +58,7 @@ struct archive {
 	int		need_header;
 	int		fresh;		/* empty or stdout: a header row comes first */
 	long long	from;		/* log offset of the first record to archive */
+	struct jerr	*err;		/* where failures are said (st->err) */
 };
 
 int64_t
@@ -80,7 +81,7 @@ prune_cutoff(int64_t now, long long days)
 }
 
 static int
-archive_open(struct archive *a, const char *name)
+archive_open(struct archive *a, const char *name, struct jerr *err)
 {
 	struct stat sb;
 	struct tail_key k;
@@ -88,6 +89,7 @@ archive_open(struct archive *a, const char *name)
 	int r;
 
 	memset(a, 0, sizeof(*a));
+	a->err = err;
 	a->name = name;
 	a->last_seq = -1;
 	a->buf = xmalloc(TAIL_BUFSZ);
@@ -99,21 +101,21 @@ archive_open(struct archive *a, const char *name)
 	}
 	a->fd = open(name, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (a->fd == -1 || fstat(a->fd, &sb) == -1 || check_fd_safe(a->fd, 0) == -1) {
-		warn("%s", name);
+		jerr_say_errno(a->err, ST_FAIL, "%s", name);
 		return -1;
 	}
 	if (flock(a->fd, LOCK_EX | LOCK_NB) == -1) {
-		warnx(_("%s: in use by another process"), name);
+		jerr_say(a->err, ST_FAIL, _("%s: in use by another process"), name);
 		return -1;
 	}
 	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend)) == -1) {
-		warnx(_("%s: cannot read its last record: %s"), name,
+		jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"), name,
 		    errno == EINVAL ? _("not a log archive") : strerror(errno));
 		return -1;
 	}
 	/* A prune killed while writing the archive left a partial line. */
 	if (lfend < sb.st_size && ftruncate(a->fd, lfend) == -1) {
-		warn("%s", name);
+		jerr_say_errno(a->err, ST_FAIL, "%s", name);
 		return -1;
 	}
 	if (r == 1) {
@@ -125,7 +127,7 @@ archive_open(struct archive *a, const char *name)
 	 * O_APPEND file); the flock keeps other prunes out. */
 	if (fcntl(a->fd, F_SETFL, fcntl(a->fd, F_GETFL) & ~(O_APPEND | O_NONBLOCK)) == -1 ||
 	    lseek(a->fd, lfend, SEEK_SET) == -1) {
-		warn("%s", name);
+		jerr_say_errno(a->err, ST_FAIL, "%s", name);
 		return -1;
 	}
 	return 0;
@@ -191,7 +193,7 @@ static int
 archive_flush(struct archive *a)
 {
 	if (write_all(a->fd, a->buf, a->len) == -1) {
-		warn("%s", a->name);
+		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 		return -1;
 	}
 	a->len = 0;
@@ -227,11 +229,11 @@ archive_close(struct archive *a, int sync)
 	else if (sync && archive_flush(a) == -1)
 		ret = -1;
 	else if (sync && fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS) {
-		warn("%s", a->name);
+		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 		ret = -1;
 	}
 	if (a->fd != STDOUT_FILENO && a->fd != -1 && close(a->fd) == -1 && sync) {
-		warn("%s", a->name);
+		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 		ret = -1;
 	}
 	free(a->buf);
@@ -303,7 +305,7 @@ archive_copy(struct archive *a, int in, long long from, long long to)
 	if (fstat(a->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (fl = fcntl(a->fd, F_GETFL)) != -1 && !(fl & O_APPEND)) {
 		if (copy_range(in, from, to, a->fd) == -1) {
-			warn("%s", a->name);
+			jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 			return -1;
 		}
 		return 0;
@@ -316,7 +318,7 @@ archive_copy(struct archive *a, int in, long long from, long long to)
 		if (k <= 0 || write_all(a->fd, buf, (size_t)k) == -1) {
 			if (k == 0)
 				errno = EIO;
-			warn("%s", a->name);
+			jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 			return -1;
 		}
 		from += k;
@@ -345,7 +347,7 @@ archive_match(struct archive *a, const struct tail_key *k)
 	if (a == NULL || k->seq != a->last_seq)
 		return 0;
 	if (strcmp(k->mac, a->last_mac) != 0) {
-		warnx(_("%s: its record %lld differs from the log's: not this log's archive"),
+		jerr_say(a->err, ST_FAIL, _("%s: its record %lld differs from the log's: not this log's archive"),
 		    a->name, k->seq);
 		return -1;
 	}
@@ -362,7 +364,8 @@ archive_match(struct archive *a, const struct tail_key *k)
  */
 static int
 scan(struct tail_lines *r, const char *fname, struct archive *a,
-    struct prune_result *res, struct tail_key *cut, long long *keep_off)
+    struct prune_result *res, struct tail_key *cut, long long *keep_off,
+    struct jerr *e)
 {
 	size_t n;
 	long long pend_off = -1, prev_seq = -1, first_seq = -1;
@@ -374,9 +377,9 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 
 	if ((more = tail_lines_next(r, &p, &n)) != 1 || !tail_is_header(p, n)) {
 		if (more == -1)
-			warn("%s", fname);
+			jerr_say_errno(e, ST_FAIL, "%s", fname);
 		else
-			warnx(_("%s:1: not an operation log (header row)"), fname);
+			jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), fname);
 		return -1;
 	}
 	*keep_off = r->off;
@@ -390,7 +393,7 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 				why = _("time goes back");
 		}
 		if (why != NULL) {
-			warnx(_("%s:%zu: %s; run log-verify"), fname, r->lineno, why);
+			jerr_say(e, ST_FAIL, _("%s:%zu: %s; run log-verify"), fname, r->lineno, why);
 			return -1;
 		}
 		if (first_seq == -1) {
@@ -421,7 +424,7 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 		pend_off = r->off - (long long)n;
 	}
 	if (more == -1) {
-		warn("%s", fname);
+		jerr_say_errno(e, ST_FAIL, "%s", fname);
 		return -1;
 	}
 	if (!kept && pend_off != -1) {
@@ -430,12 +433,12 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 		*keep_off = pend_off;
 	}
 	if (a != NULL && !a->matched && first_seq != -1 && a->last_seq >= first_seq) {
-		warnx(_("%s: ends at seq %lld, past the log's end: not this log's archive"),
+		jerr_say(e, ST_FAIL, _("%s: ends at seq %lld, past the log's end: not this log's archive"),
 		    a->name, a->last_seq);
 		return -1;
 	}
 	if (a != NULL && a->last_seq >= 0 && first_seq > a->last_seq + 1 && res->archived > 0)
-		warnx(_("%s: ends at seq %lld; records %lld-%lld were removed without it"),
+		jerr_say(e, ST_OK, _("%s: ends at seq %lld; records %lld-%lld were removed without it"),
 		    a->name, a->last_seq, a->last_seq + 1, first_seq - 1);
 	return 0;
 }
@@ -745,14 +748,14 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		goto out;
 	if (o->archive != NULL && !o->dry_run) {
 		a = &arch;
-		if (archive_open(a, o->archive) == -1) {
+		if (archive_open(a, o->archive, st->err) == -1) {
 			a->buf = NULL;
 			goto out;
 		}
 	}
 	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = head.size;
-	if (scan(&r, fname, a, res, &cut, &keep_off) == -1)
+	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1)
 		goto out;
 	defer_short(st, keep_off, res, a);
 	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->from, keep_off) == -1)
