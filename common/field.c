@@ -33,7 +33,7 @@ plain8(const unsigned char *p, int multiline)
 const char *
 csv_field_problem(const char *s, size_t len, size_t max, int multiline)
 {
-	static char toolong[64];
+	static _Thread_local char toolong[64];
 	const unsigned char *p = (const unsigned char *)s, *e = p + len;
 	unsigned int c, min;
 	int n;

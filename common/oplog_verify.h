@@ -64,6 +64,11 @@ int	oplog_reader_headed(const struct oplog_reader *);
 /* Goes on from byte offset (a line start) with pread(2), leaving the file
  * offset alone; no header row is expected there (log-show --follow). */
 void	oplog_reader_seek(struct oplog_reader *, long long offset);
+/* After a seek: reads no byte at or after limit (a block of the file). */
+void	oplog_reader_limit(struct oplog_reader *, long long limit);
+/* Goes on from offset, a line start after the header row, as line number
+ * line (the lines before it were read elsewhere). */
+void	oplog_reader_resume(struct oplog_reader *, long long offset, size_t line);
 
 /* The same reading in two steps, for readers that look at a field before
  * paying for a parse (log-show's filters): _line gives the next line as it
