@@ -82,6 +82,49 @@ int	macq_drain(struct macq *, size_t *line, long long *seq, const char **file);
 long long macq_done(const struct macq *);
 void	macq_stop(struct macq *);
 
+/* The parallel pass (oplog_par.c). */
+struct par_ctx {
+	int64_t		t0, now;
+	long long	epoch_seconds;
+	const unsigned char *k0;	/* K(0), secure memory */
+	int		any_time;
+	const long long	*watch;		/* seqs whose records are special */
+	size_t		nwatch;
+};
+struct par_last {
+	long long	seq, epoch;
+	int64_t		time;
+	int		seal;
+	unsigned char	mac[OPLOG_MACLEN];
+};
+/* A special record (its line at off, len bytes without the LF, the line-th
+ * of the block), or a run of records judged in the block. */
+struct par_item {
+	int		special;
+	long long	off;
+	size_t		len, line;
+	long long	n;		/* run: records */
+	int		newepoch;	/* an epoch began in the run */
+	long long	tail_n;		/* records since, or in the run */
+	struct par_last	last;		/* the run's last record */
+};
+#define PAR_ITEMS	256
+#define PAR_NSLOT	16
+struct par_block {
+	int		failed;
+	size_t		nitems, lines;
+	struct par_item	item[PAR_ITEMS];
+};
+struct par;
+int	par_threads(void);
+/* Verifies the bytes of fd from begin (a line start after the header row)
+ * to size, a block at a time; NULL if no thread could start. */
+struct par *par_start(int fd, long long begin, long long size, const struct par_ctx *);
+/* Block bi, once verified; blocks are asked for in order, and asking for
+ * one gives the one before back.  NULL after the last. */
+const struct par_block *par_next(struct par *, long long bi);
+void	par_stop(struct par *);
+
 
 /* Key and head files in st->dirfd.  load: ST_OK or ST_FAIL after a message. */
 struct oplog_key *oplog_key_new(void);

@@ -27,6 +27,7 @@
 #include "oplog_priv.h"
 
 #define TRIES	5		/* verifications of a live log that keeps moving */
+#define PAR_AGAIN (-2)		/* the parallel pass found something: start again */
 
 struct prev {
 	long long	seq, epoch;
@@ -71,6 +72,9 @@ struct vstate {
 	char		*anchor_seen;
 	const char	*file;
 	struct macq	*q;		/* NULL: MACs checked inline */
+	int		par;		/* files may be verified a block per core */
+	long long	par_end;	/* where par_prefix() stopped */
+	size_t		par_lines;	/* lines up to there */
 	int		mac_failed;	/* the worker's failure was reported */
 	long long	shown;		/* sink: the last seq said verified */
 	int		stopped;	/* sink: record() said stop */
@@ -673,6 +677,147 @@ settle(struct vstate *v)
 	    (!v->have_prev || v->prev.seq < v->hs.h[v->hs.pick].seq);
 }
 
+/* What one record read from fd, its line ending at offset end, feeds: the
+ * rules, the sink, the observer, segments, the good prefix, the head.  0,
+ * or -1 (res says why). */
+static int
+take(struct vstate *v, const struct oplog_record *r, int fd, long long end, int *start)
+{
+	if (v->live && v->live_count++ == 0)
+		v->live_first = r->seq;
+	if (step(v, r) == -1 || (v->o->sink && hand(v, r, fd, end) == -1)) {
+		if (v->live)
+			settle(v);
+		return -1;
+	}
+	if (v->o->observer)
+		v->o->observer->record(v->o->observer->arg, r);
+	segment(v, r, *start || r->after_header);
+	*start = 0;
+	if (v->o->prefix && v->pend == NULL) {
+		struct oplog_good *g = &v->res->good;
+
+		g->ok = 1;
+		g->end = end;
+		g->seq = r->seq;
+		g->epoch = r->epoch;
+		g->erecs = v->cur_n;
+		g->time = r->time;
+		g->seal = v->prev.seal;
+		memcpy(g->mac, r->mac, OPLOG_MACLEN);
+	}
+	if (v->live && v->head_why == NULL && head_record(v, r, end) == -1)
+		return -1;
+	return 0;
+}
+
+/* Steps over a run of records a worker judged (oplog_par.c): the state
+ * step() and take() would have left after its last record. */
+static void
+skip_run(struct vstate *v, const struct par_item *it)
+{
+	struct seg *sg = &v->seg[v->nseg - 1];
+
+	v->prev.seq = it->last.seq;
+	v->prev.epoch = it->last.epoch;
+	v->prev.time = it->last.time;
+	v->prev.seal = it->last.seal;
+	memcpy(v->prev.mac, it->last.mac, OPLOG_MACLEN);
+	if (it->newepoch) {
+		v->cur_n = it->tail_n;
+		v->epoch_whole = 1;
+	} else
+		v->cur_n += it->n;
+	v->res->records += it->n;
+	v->res->last_seq = it->last.seq;
+	v->res->last_epoch = it->last.epoch;
+	v->res->last_time = it->last.time;
+	memcpy(v->res->head_mac, it->last.mac, OPLOG_MACLEN);
+	sg->last_seq = it->last.seq;
+	sg->last_time = it->last.time;
+	memcpy(sg->last_mac, it->last.mac, OPLOG_MACLEN);
+	if (v->live)
+		v->live_count += it->n;
+}
+
+/* A special record of a block, read again and taken as any record. */
+static int
+take_special(struct vstate *v, int fd, const struct par_item *it, size_t base,
+    int *start)
+{
+	char line[OPLOG_LINE_MAX + 2], scratch[OPLOG_LINE_MAX + 16];
+	struct oplog_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	if (pread(fd, line, it->len, it->off) != (ssize_t)it->len ||
+	    oplog_parse_line(line, it->len, scratch, &rec) != NULL)
+		return -1;
+	rec.line = base + it->line;
+	rec.offset = it->off;
+	rec.raw = line;
+	rec.rawlen = it->len;
+	return take(v, &rec, fd, it->off + it->len + 1, start);
+}
+
+/* The file up to its size now, verified a block per core (oplog_par.c):
+ * 1 and v->par_end, v->par_lines where the reader goes on, 0 when the
+ * file is not one for it (nothing read), or PAR_AGAIN when the file must be verified again
+ * sequentially from its start for the first failure and its message (the
+ * good case is the fast one; a bad log is read twice). */
+static int
+par_prefix(struct vstate *v, int fd, int *start)
+{
+	static const char hdr[] = OPLOG_HEADER "\n";
+	char first[sizeof(hdr)];
+	const struct par_block *b;
+	struct par_ctx c;
+	struct stat sb;
+	struct par *p;
+	long long watch[2 + 16], bi, *wl = watch;
+	size_t i, n = 0, base = 1;
+	int ret = 0;
+
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size < (off_t)sizeof(hdr) - 1 ||
+	    pread(fd, first, sizeof(hdr) - 1, 0) != (ssize_t)sizeof(hdr) - 1 ||
+	    memcmp(first, hdr, sizeof(hdr) - 1) != 0)
+		return 0;	/* the sequential reader says what it is */
+	if (v->o->nanchors + 2 > sizeof(watch) / sizeof(watch[0]))
+		wl = xcalloc(v->o->nanchors + 2, sizeof(*wl));
+	for (i = 0; i < v->o->nanchors; i++)
+		wl[n++] = v->o->anchors[i].seq;
+	if (v->live)
+		for (i = 0; i < 2; i++)
+			wl[n++] = v->hs.h[i].seq;
+	memset(&c, 0, sizeof(c));
+	c.t0 = v->vk->t0;
+	c.now = v->o->now;
+	c.epoch_seconds = v->vk->epoch_seconds;
+	c.k0 = v->vk->k0;
+	c.any_time = v->o->any_time;
+	c.watch = wl;
+	c.nwatch = n;
+	v->par_end = sizeof(hdr) - 1;
+	if (sb.st_size > v->par_end && (p = par_start(fd, v->par_end, sb.st_size, &c)) != NULL) {
+		for (bi = 0; ret == 0 && (b = par_next(p, bi)) != NULL; bi++) {
+			if (b->failed)
+				ret = PAR_AGAIN;
+			for (i = 0; ret == 0 && i < b->nitems; i++) {
+				if (!b->item[i].special)
+					skip_run(v, &b->item[i]);
+				else if (take_special(v, fd, &b->item[i], base, start) == -1)
+					ret = PAR_AGAIN;
+			}
+			base += b->lines;
+		}
+		par_stop(p);
+		v->par_end = sb.st_size;
+	}
+	v->par_lines = base;
+	if (wl != watch)
+		free(wl);
+	return ret == 0 ? 1 : ret;
+}
+
 /* Verifies the records of fd (the live log when v->live).
  * Long: one pass over the file: what each record feeds (the rules,
  * the sink, the observer, segments, the good prefix, the head), then the
@@ -690,36 +835,16 @@ verify_fd(struct vstate *v, int fd)
 
 	if (!v->live && !v->o->prefix)
 		oplog_reader_copy(rd);
+	if (v->par && (k = par_prefix(v, fd, &start)) == PAR_AGAIN) {
+		oplog_reader_close(rd);
+		return k;
+	}
+	if (v->par && k == 1)
+		oplog_reader_resume(rd, v->par_end, v->par_lines);
 	while ((k = oplog_reader_next(rd, &r)) == 1) {
-		if (v->live && v->live_count++ == 0)
-			v->live_first = r->seq;
 		if (!v->have_prev && !v->live && !v->o->prefix && !oplog_reader_headed(rd))
 			v->res->copy = 1;
-		if (step(v, r) == -1 || (v->o->sink &&
-		    hand(v, r, fd, oplog_reader_offset(rd)) == -1)) {
-			if (v->live)
-				settle(v);
-			oplog_reader_close(rd);
-			return -1;
-		}
-		if (v->o->observer)
-			v->o->observer->record(v->o->observer->arg, r);
-		segment(v, r, start || r->after_header);
-		start = 0;
-		if (v->o->prefix && v->pend == NULL) {
-			struct oplog_good *g = &v->res->good;
-
-			g->ok = 1;
-			g->end = oplog_reader_offset(rd);
-			g->seq = r->seq;
-			g->epoch = r->epoch;
-			g->erecs = v->cur_n;
-			g->time = r->time;
-			g->seal = v->prev.seal;
-			memcpy(g->mac, r->mac, OPLOG_MACLEN);
-		}
-		if (v->live && v->head_why == NULL &&
-		    head_record(v, r, oplog_reader_offset(rd)) == -1) {
+		if (take(v, r, fd, oplog_reader_offset(rd), &start) == -1) {
 			oplog_reader_close(rd);
 			return -1;
 		}
@@ -891,8 +1016,8 @@ run(struct store *st, struct vstate *v)
 		}
 		r = verify_fd(v, fd);
 		close(fd);
-		if (r == -1)
-			return -1;
+		if (r < 0)
+			return r;
 		v->res->end_offset = v->end;
 	}
 	return run_end(v, st);
@@ -1020,13 +1145,23 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res, struct vstate *v)
 {
 	long long upto;
+	int k;
 
 	vstate_init(v, vk, o, res);
 	if (o->observer)
 		o->observer->start(o->observer->arg);
-	if (!o->inline_macs && big_enough(st, o))
+	/* A caller that sees records one by one gets them from one pass. */
+	v->par = !o->sink && !o->observer && !o->prefix;
+	if (!v->par && !o->inline_macs && big_enough(st, o))
 		v->q = macq_start(vk->k0);
-	if (run(st, v) == -1 && res->status == ST_OK)
+	if ((k = run(st, v)) == PAR_AGAIN) {
+		vstate_free(v);
+		vstate_init(v, vk, o, res);
+		if (!o->inline_macs && big_enough(st, o))
+			v->q = macq_start(vk->k0);
+		k = run(st, v);
+	}
+	if (k == -1 && res->status == ST_OK)
 		res->status = ST_NO;
 	if (v->stopped) {
 		res->status = ST_FAIL;

@@ -1,0 +1,354 @@
+/*
+ * oplog_par.c — the verifier's parallel pass: blocks of the log parsed and
+ * their MACs checked on every core the process may run on (issue 15).
+ *
+ * Invariants: mac(n) depends only on record n and the MAC stored in the
+ * line before it, so any run of whole lines verifies on its own but for the
+ * rules that carry state from record to record.  The file is cut at fixed
+ * offsets into blocks; a block holds the lines that begin in it.  A worker
+ * checks every record of its block against the one before it in the block
+ * (jukisec-log(5) "Verification": sequence, time, fields, epoch, seal with
+ * the epoch's count once the epoch began in the block, no second genesis,
+ * the MAC), and hands back, in file order, the records it cannot judge
+ * alone as "special" (the block's first, whose predecessor is in another
+ * block; log-prune records; a seal whose epoch began before the block; any
+ * record whose seq the caller watches) and between them the runs of
+ * records it has judged, summed up: count, last record, epoch count.  The
+ * caller replays the special records through its own sequential rules and
+ * steps over the runs, so the seams between blocks are checked by the same
+ * code as any record.  A worker that finds anything wrong, or more special
+ * records than a block holds, only marks the block failed: the caller then
+ * verifies the whole log again sequentially, which reports the first
+ * failure exactly as it always did.  Workers take blocks in increasing
+ * order, so each one's key, in secure memory, only evolves forward; at most
+ * NSLOT blocks are in flight, so memory stays bounded whatever the size of
+ * the log.  What the workers write per record lies in their own block
+ * slots and stacks; the shared state is touched once per block, under mu.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "oplog_priv.h"
+
+#define BLOCK	(1024 * 1024)
+#define MAXTHR	8
+
+struct worker {
+	struct par	*p;
+	pthread_t	th;
+	int		started;
+};
+
+struct par {
+	const struct par_ctx *ctx;
+	int		fd;
+	long long	begin, size, nblocks;
+	int		nthr;
+	struct worker	w[MAXTHR];
+	/* shared, under mu */
+	pthread_mutex_t	mu;
+	pthread_cond_t	cv;
+	long long	next;		/* the next block to take */
+	long long	stitched;	/* blocks the caller is done with */
+	int		stop;
+	struct par_block *slot[PAR_NSLOT];
+	int		done[PAR_NSLOT];
+};
+
+static int
+usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+int
+par_threads(void)
+{
+	int n = usable_cpus();
+
+	return n < 1 ? 1 : n > MAXTHR ? MAXTHR : n;
+}
+
+static int
+is(const struct oplog_record *r, int f, const char *s)
+{
+	return r->len[f] == strlen(s) && memcmp(r->field[f], s, r->len[f]) == 0;
+}
+
+static int
+watched(const struct par_ctx *c, long long seq)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwatch; i++)
+		if (c->watch[i] == seq)
+			return 1;
+	return 0;
+}
+
+/* A seal whose epoch began in the block, n records before it. */
+static int
+seal_ok(const struct par_ctx *c, const struct oplog_record *r, long long n)
+{
+	char obj[24], d[40];
+
+	snprintf(obj, sizeof(obj), "%lld", r->epoch);
+	snprintf(d, sizeof(d), "records=%lld", n);
+	return is(r, OF_OBJECT, obj) && is(r, OF_RESULT, "ok") &&
+	    r->time == oplog_epoch_end(c->t0, c->epoch_seconds, r->epoch) &&
+	    is(r, OF_DETAIL, d);
+}
+
+/* The rules of one record r after p in the same block, but the MAC. */
+static int
+pair_ok(const struct par_ctx *c, const struct par_last *p, const struct oplog_record *r)
+{
+	if (r->seq != p->seq + 1 || r->time < p->time)
+		return 0;
+	if (r->len[OF_TERMINAL] == 0 || r->len[OF_OPERATOR] == 0 || r->len[OF_ACTION] == 0)
+		return 0;
+	if (r->epoch != oplog_epoch_of(c->t0, c->epoch_seconds, r->time))
+		return 0;
+	if (!c->any_time && r->time > c->now + OPLOG_FUTURE_MS)
+		return 0;
+	if (r->epoch != p->epoch ? !p->seal || r->epoch != p->epoch + 1 : p->seal)
+		return 0;
+	if (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "genesis"))
+		return 0;
+	return 1;
+}
+
+static struct par_item *
+item(struct par_block *b)
+{
+	if (b->nitems == PAR_ITEMS) {
+		b->failed = 1;
+		return NULL;
+	}
+	memset(&b->item[b->nitems], 0, sizeof(b->item[0]));
+	return &b->item[b->nitems++];
+}
+
+struct wkey {
+	struct oplog_mac mac;
+	unsigned char	*k;
+	long long	kepoch;
+};
+
+/* Long: one pass over a block's lines; each record either special (an
+ * item of its own) or judged here and added to the run in progress. */
+static void
+do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
+    struct par_block *b)
+{
+	const struct par_ctx *c = p->ctx;
+	long long start = p->begin + bi * BLOCK, end = start + BLOCK, epoch_n = 0;
+	struct oplog_record *r;
+	struct par_item *run = NULL, *it;
+	struct par_last last;
+	const char *line;
+	size_t len, lines = 0;
+	unsigned char m[OPLOG_MACLEN];
+	int k, have = 0, known = 0, seal;
+
+	b->nitems = 0;
+	b->failed = 0;
+	if (end > p->size)
+		end = p->size;
+	/* From the byte before the block: the rest of the line that byte is
+	 * in belongs to the block before. */
+	oplog_reader_seek(rd, start > p->begin ? start - 1 : start);
+	oplog_reader_limit(rd, end + OPLOG_LINE_MAX + 1 < p->size ?
+	    end + OPLOG_LINE_MAX + 1 : p->size);
+	if (start > p->begin && oplog_reader_line(rd, &line, &len) != 1)
+		goto out;	/* no line starts in the block */
+	for (;;) {
+		long long off = oplog_reader_offset(rd);
+
+		if (off >= end)
+			break;
+		if ((k = oplog_reader_line(rd, &line, &len)) != 1 ||
+		    oplog_reader_parse(rd, &r) != 1) {
+			b->failed = 1;
+			break;
+		}
+		lines++;
+		seal = is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "seal");
+		if (have && !pair_ok(c, &last, r)) {
+			b->failed = 1;
+			break;
+		}
+		if (have && r->epoch != last.epoch) {
+			known = 1;
+			epoch_n = 0;
+		}
+		if (!have || (seal && !known) || watched(c, r->seq) ||
+		    (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "log-prune"))) {
+			if ((it = item(b)) == NULL)
+				break;
+			it->special = 1;
+			it->off = off;
+			it->len = len;
+			it->line = lines;
+			run = NULL;
+		} else {
+			if (seal && !seal_ok(c, r, epoch_n)) {
+				b->failed = 1;
+				break;
+			}
+			if (wk->kepoch > r->epoch) {
+				b->failed = 1;
+				break;
+			}
+			while (wk->kepoch < r->epoch) {
+				oplog_evolve(wk->k);
+				wk->kepoch++;
+			}
+			if (wk->mac.epoch != wk->kepoch)
+				mac_setkey(&wk->mac, wk->k, wk->kepoch);
+			mac_record(&wk->mac, last.mac, (const char *const *)r->field, r->len, m);
+			if (!ct_equal(m, r->mac, OPLOG_MACLEN)) {
+				b->failed = 1;
+				break;
+			}
+			if (run == NULL && (run = item(b)) == NULL)
+				break;
+			run->n++;
+			if (r->epoch != last.epoch) {
+				run->newepoch = 1;
+				run->tail_n = 0;
+			}
+			run->tail_n++;
+		}
+		have = 1;
+		epoch_n++;
+		last.seq = r->seq;
+		last.epoch = r->epoch;
+		last.time = r->time;
+		last.seal = seal;
+		memcpy(last.mac, r->mac, OPLOG_MACLEN);
+		if (run != NULL)
+			run->last = last;
+	}
+out:
+	b->lines = lines;
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct par *p = w->p;
+	struct oplog_reader *rd = oplog_reader_open(p->fd, "");
+	struct wkey wk;
+	struct par_block *b;
+	long long bi;
+	int s;
+
+	if ((wk.k = gcry_malloc_secure(32)) == NULL)
+		errx(ST_FAIL, _("out of secure memory"));
+	memcpy(wk.k, p->ctx->k0, 32);
+	wk.kepoch = 0;
+	mac_open(&wk.mac);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + PAR_NSLOT)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->next >= p->nblocks)
+			break;
+		bi = p->next++;
+		s = bi % PAR_NSLOT;
+		b = p->slot[s];
+		pthread_mutex_unlock(&p->mu);
+		do_block(p, rd, &wk, bi, b);
+		pthread_mutex_lock(&p->mu);
+		p->done[s] = 1;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	mac_close(&wk.mac);
+	wipe(wk.k, 32);
+	gcry_free(wk.k);
+	oplog_reader_close(rd);
+	return NULL;
+}
+
+struct par *
+par_start(int fd, long long begin, long long size, const struct par_ctx *ctx)
+{
+	struct par *p = xcalloc(1, sizeof(*p));
+	int i;
+
+	p->ctx = ctx;
+	p->fd = fd;
+	p->begin = begin;
+	p->size = size;
+	p->nblocks = (size - begin + BLOCK - 1) / BLOCK;
+	p->nthr = par_threads();
+	if (p->nthr > p->nblocks)
+		p->nthr = p->nblocks > 0 ? (int)p->nblocks : 1;
+	for (i = 0; i < PAR_NSLOT; i++)
+		p->slot[i] = xmalloc(sizeof(struct par_block));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (i = 0; i < p->nthr; i++) {
+		p->w[i].p = p;
+		if (pthread_create(&p->w[i].th, NULL, work, &p->w[i]) != 0)
+			break;
+		p->w[i].started = 1;
+	}
+	if (i == 0) {
+		par_stop(p);
+		return NULL;
+	}
+	return p;
+}
+
+const struct par_block *
+par_next(struct par *p, long long bi)
+{
+	int s = bi % PAR_NSLOT;
+
+	if (bi >= p->nblocks)
+		return NULL;
+	pthread_mutex_lock(&p->mu);
+	if (bi > 0 && p->done[(bi - 1) % PAR_NSLOT]) {
+		/* the caller is done with the block before */
+		p->done[(bi - 1) % PAR_NSLOT] = 0;
+		p->stitched = bi;
+		pthread_cond_broadcast(&p->cv);
+	}
+	while (!p->done[s])
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return p->slot[s];
+}
+
+void
+par_stop(struct par *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthr; i++)
+		if (p->w[i].started)
+			pthread_join(p->w[i].th, NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	for (i = 0; i < PAR_NSLOT; i++)
+		free(p->slot[i]);
+	free(p);
+}
