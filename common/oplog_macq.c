@@ -17,10 +17,8 @@
  * each push invalidate the worker's line (issue 15: -28 % wall time).
  */
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jukisec.h"
 #include "oplog_priv.h"
@@ -110,25 +108,14 @@ worker(void *arg)
 	return NULL;
 }
 
-/* The cores this process may run on (taskset(1), cgroup cpusets): on one,
- * a second thread only adds the hand-off to the same work. */
-static int
-usable_cpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-	return (int)sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 struct macq *
 macq_start(const unsigned char k0[32])
 {
 	struct macq *q;
 	int i;
 
-	if (usable_cpus() < 2)
+	/* on one core a second thread only adds the hand-off to the same work */
+	if (par_threads() < 2)
 		return NULL;
 	/* malloc(3) aligns to 16 bytes only: the lines must be the cache's */
 	if ((q = aligned_alloc(LINE, sizeof(*q))) == NULL)

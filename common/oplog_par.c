@@ -59,6 +59,7 @@ struct par {
 	int		done[PAR_NSLOT];
 };
 
+/* The cores this process may run on (taskset(1), cgroup cpusets). */
 static int
 usable_cpus(void)
 {
