@@ -169,8 +169,10 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 	oplog_reader_seek(rd, start > p->begin ? start - 1 : start);
 	oplog_reader_limit(rd, end + OPLOG_LINE_MAX + 1 < p->size ?
 	    end + OPLOG_LINE_MAX + 1 : p->size);
-	if (start > p->begin && oplog_reader_line(rd, &line, &len) != 1)
-		goto out;	/* no line starts in the block */
+	if (start > p->begin && oplog_reader_line(rd, &line, &len) != 1) {
+		b->failed = 1;	/* that line is too long, or torn */
+		goto out;
+	}
 	for (;;) {
 		long long off = oplog_reader_offset(rd);
 
