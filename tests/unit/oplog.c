@@ -185,6 +185,31 @@ main(void)
 	is_num(verify(&st, t0 + 9 * 86400000LL, &res), ST_NO, "verify days later without a seal fails");
 	ok(strstr(res.reason, "unsealed") != NULL, "because epochs are unsealed");
 
+	/* hex_decode: one spelling, lowercase; every byte value at every
+	 * position of a MAC, against the rule */
+	{
+		static const char good[] = "0123456789abcdef0123456789abcdef"
+		    "fedcba9876543210fedcba9876543210";
+		unsigned char mac[32];
+		char h[65];
+		int pos, c, right = 1, want, got;
+
+		ok(hex_decode(good, 64, mac, 32) == 0 && mac[0] == 0x01 && mac[7] == 0xef &&
+		    mac[16] == 0xfe && mac[31] == 0x10, "hex_decode decodes a MAC");
+		for (pos = 0; pos < 64; pos++)
+			for (c = 1; c < 256; c++) {
+				memcpy(h, good, 65);
+				h[pos] = c;
+				want = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ? 0 : -1;
+				got = hex_decode(h, 64, mac, 32);
+				if (got != want || (got == 0 && ((mac[pos / 2] >> (pos % 2 ? 0 : 4)) & 15) !=
+				    (c <= '9' ? c - '0' : c - 'a' + 10)))
+					right = 0;
+			}
+		ok(right, "hex_decode takes lowercase hex digits only, at every position");
+		ok(hex_decode(good, 63, mac, 32) == -1, "hex_decode wants 64 digits");
+	}
+
 	store_close(&st);
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);
