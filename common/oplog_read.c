@@ -296,6 +296,124 @@ cut_plain(char *line, size_t len, struct oplog_record *rec, int *ascii)
 	return 1;
 }
 
+#ifdef __SSE2__
+/* A bit in m (64 per word) from p up to e, not included. */
+static int
+bits(const uint64_t *m, size_t p, size_t e)
+{
+	size_t w;
+	uint64_t b;
+
+	for (w = p / 64; w * 64 < e; w++) {
+		b = m[w];
+		if (w == p / 64)
+			b &= ~0ULL << (p % 64);
+		if ((w + 1) * 64 > e)
+			b &= (e % 64 ? (1ULL << (e % 64)) - 1 : ~0ULL);
+		if (b)
+			return 1;
+	}
+	return 0;
+}
+
+/* The first bit in m from p on, or end. */
+static size_t
+next_bit(const uint64_t *m, size_t p, size_t end)
+{
+	size_t w = p / 64, nw = (end + 63) / 64;
+	uint64_t b;
+
+	if (p >= end)
+		return end;
+	for (b = m[w] & (~0ULL << (p % 64));; b = m[w]) {
+		if (b)
+			return w * 64 + __builtin_ctzll(b);
+		if (++w >= nw)
+			return end;
+	}
+}
+
+/* A line with quotes (a third of a real log's): its commas and quotes found
+ * sixteen bytes at a time, unquoted fields cut in place, quoted ones
+ * unquoted into scratch.  1, or 0 (line untouched) for anything unusual,
+ * which split() then parses or rejects with its own message. */
+static int
+cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
+{
+	uint64_t cm[OPLOG_LINE_MAX / 64 + 1], qm[OPLOG_LINE_MAX / 64 + 1];
+	size_t cut[OPLOG_NFIELDS], ncut = 0, p = 0, e, i, nw = (len + 63) / 64;
+	const char *q;
+	char *o = scratch;
+	int n;
+
+	if (len > OPLOG_LINE_MAX)
+		return 0;
+	memset(cm, 0, nw * sizeof(cm[0]));
+	memset(qm, 0, nw * sizeof(qm[0]));
+	for (i = 0; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(line + i));
+
+		cm[i / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8(','))) << (i % 64);
+		qm[i / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('"'))) << (i % 64);
+	}
+	for (; i < len; i++) {
+		cm[i / 64] |= (uint64_t)(line[i] == ',') << (i % 64);
+		qm[i / 64] |= (uint64_t)(line[i] == '"') << (i % 64);
+	}
+	for (n = 0;; n++) {
+		if (n == OPLOG_NFIELDS)
+			return 0;
+		if (p < len && line[p] == '"') {
+			rec->field[n] = o;
+			for (p++;;) {
+				if ((q = memchr(line + p, '"', len - p)) == NULL)
+					return 0;
+				memcpy(o, line + p, q - (line + p));
+				o += q - (line + p);
+				p = q - line + 1;
+				if (p < len && line[p] == '"') {
+					*o++ = '"';
+					p++;
+				} else
+					break;
+			}
+			rec->len[n] = o - rec->field[n];
+			*o++ = '\0';
+		} else {
+			e = next_bit(cm, p, len);
+			if (bits(qm, p, e))
+				return 0;
+			rec->field[n] = line + p;
+			rec->len[n] = e - p;
+			cut[ncut++] = e;
+			p = e;
+		}
+		if (p == len)
+			break;
+		if (line[p] != ',')
+			return 0;
+		p++;
+	}
+	if (n != OPLOG_NFIELDS - 1)
+		return 0;
+	for (i = 0; i < ncut; i++)
+		line[cut[i]] = '\0';
+	return 1;
+}
+#else
+static int
+cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
+{
+	(void)line;
+	(void)len;
+	(void)scratch;
+	(void)rec;
+	return 0;
+}
+#endif
+
 /* Fields of a line without quotes are cut in place (line must be writable,
  * with one writable byte after it); otherwise unquoted into scratch. */
 static const char *
@@ -326,7 +444,9 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 			if (q == end)
 				break;
 		}
-	} else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
+	} else if (inplace && cut_quoted((char *)line, len, scratch, rec))
+		n = OPLOG_NFIELDS;
+	else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
 		return _("not valid CSV with 10 fields");
 	if (n != OPLOG_NFIELDS) {
 		snprintf(why, sizeof(why), _("%d fields, want %d"), n, OPLOG_NFIELDS);
