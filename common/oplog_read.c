@@ -336,7 +336,8 @@ next_bit(const uint64_t *m, size_t p, size_t end)
 /* A line with quotes (a third of a real log's): its commas and quotes found
  * sixteen bytes at a time, unquoted fields cut in place, quoted ones
  * unquoted into scratch.  1, or 0 (line untouched) for anything unusual,
- * which split() then parses or rejects with its own message. */
+ * which split() then parses or rejects with its own message.
+ * Long: the classification, then the fields one by one, quoted or not. */
 static int
 cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
 {
