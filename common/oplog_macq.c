@@ -129,7 +129,7 @@ macq_start(const unsigned char k0[32])
 	if ((q->k = gcry_malloc_secure(32)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
 	memcpy(q->k, k0, 32);
-	mac_open(&q->mac);
+	mac_open_verify(&q->mac);
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	if (pthread_create(&q->th, NULL, worker, q) != 0) {

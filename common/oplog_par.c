@@ -260,7 +260,7 @@ work(void *arg)
 		errx(ST_FAIL, _("out of secure memory"));
 	memcpy(wk.k, p->ctx->k0, 32);
 	wk.kepoch = 0;
-	mac_open(&wk.mac);
+	mac_open_verify(&wk.mac);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + PAR_NSLOT)

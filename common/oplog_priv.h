@@ -61,6 +61,7 @@ int64_t	oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e);
 
 void	oplog_evolve(unsigned char k[32]);
 int	mac_open(struct oplog_mac *);
+int	mac_open_verify(struct oplog_mac *);	/* not secure memory: see oplog_mac.c */
 void	mac_setkey(struct oplog_mac *, const unsigned char k[32], long long epoch);
 void	mac_close(struct oplog_mac *);
 /* mac(n) of jukisec-log(5) over the nine canonical fields. */
