@@ -330,10 +330,8 @@ register_load(struct store *st, struct register_ *reg)
 	return register_load_err(st, reg, st->err);
 }
 
-/* SHA-256 of the whole file fd, in hex (register_txn.c: the register a
- * change starts from).  0, or -1 with errno. */
-static int
-file_sha256(int fd, char out[65])
+int
+register_sha256_fd(int fd, char out[65], struct buf *copy)
 {
 	gcry_md_hd_t h;
 	char chunk[8192];
@@ -348,6 +346,8 @@ file_sha256(int fd, char out[65])
 	    (n == -1 && errno == EINTR))
 		if (n > 0) {
 			gcry_md_write(h, chunk, (size_t)n);
+			if (copy != NULL)
+				buf_add(copy, chunk, (size_t)n);
 			off += n;
 		}
 	if (n == 0)
@@ -417,7 +417,7 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 		ret = ST_FAIL;
 	else if (ret == ST_OK)
 		ret = check_duplicates(reg, lines, path, e);
-	if (ret == ST_OK && file_sha256(fd, reg->sha256) == -1) {
+	if (ret == ST_OK && register_sha256_fd(fd, reg->sha256, NULL) == -1) {
 		jerr_say_errno(e, ST_FAIL, "%s", path);
 		ret = ST_FAIL;
 	}

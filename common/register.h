@@ -175,6 +175,11 @@ struct atomic_file;
 int	register_write(struct store *, const struct register_ *,
 	    struct atomic_file *);
 int	register_save(struct store *, const struct register_ *);
+/* SHA-256 of the whole file fd (read from offset 0), in hex, its bytes
+ * added to copy unless NULL: the register a change starts from, and the
+ * one it writes (register_txn.c).  0, or -1 with errno. */
+struct buf;
+int	register_sha256_fd(int fd, char out[65], struct buf *copy);
 
 /* A new credential for id with method m, before the register lock: an
  * enrolment, or a new password from pwfd (else the terminal, twice) hashed

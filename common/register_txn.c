@@ -65,28 +65,14 @@ register_hash(struct store *st, char out[2 * HASHLEN + 1])
 static int
 temp_read(struct atomic_file *af, char out[2 * HASHLEN + 1], struct buf *copy)
 {
-	gcry_md_hd_t h;
-	char chunk[8192];
-	ssize_t n = -1;
-	int fd;
+	int fd, r;
 
 	if ((fd = openat(af->dirfd, af->tmpname, O_RDONLY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		return -1;
-	if (gcry_md_open(&h, GCRY_MD_SHA256, 0) == 0) {
-		while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
-		    (n == -1 && errno == EINTR))
-			if (n > 0) {
-				gcry_md_write(h, chunk, (size_t)n);
-				if (copy != NULL)
-					buf_add(copy, chunk, (size_t)n);
-			}
-		if (n == 0)
-			hex_encode(gcry_md_read(h, GCRY_MD_SHA256), HASHLEN, out);
-		gcry_md_close(h);
-	}
+	r = register_sha256_fd(fd, out, copy);
 	close(fd);
-	return n == 0 ? 0 : -1;
+	return r;
 }
 
 /* The pending change, as read back. */
