@@ -1089,6 +1089,14 @@ big_enough(struct store *st, const struct oplog_verify_opts *o)
 	return total >= 4 << 20;
 }
 
+/* The MACs in a thread of their own: only with a second core to run it
+ * on, and a log long enough to pay for the hand-off. */
+static int
+macq_worth(struct store *st, const struct oplog_verify_opts *o)
+{
+	return !o->inline_macs && par_threads() >= 2 && big_enough(st, o);
+}
+
 static void
 vstate_init(struct vstate *v, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
@@ -1154,12 +1162,12 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	/* On one core the blocks would be verified one after the other, with
 	 * the hand-off added: the sequential pass is the faster there. */
 	v->par = !o->sink && !o->observer && !o->prefix && par_threads() >= 2;
-	if (!v->par && !o->inline_macs && big_enough(st, o))
+	if (!v->par && macq_worth(st, o))
 		v->q = macq_start(vk->k0);
 	if ((k = run(st, v)) == PAR_AGAIN) {
 		vstate_free(v);
 		vstate_init(v, vk, o, res);
-		if (!o->inline_macs && big_enough(st, o))
+		if (macq_worth(st, o))
 			v->q = macq_start(vk->k0);
 		k = run(st, v);
 	}
