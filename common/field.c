@@ -56,6 +56,14 @@ csv_field_problem(const char *s, size_t len, size_t max, int multiline)
 			p++;
 			continue;
 		}
+		/* Three bytes led by E1..EC or EE..EF (kana and kanji): any
+		 * continuation bytes make a valid character, neither overlong
+		 * nor a surrogate (those need E0 or ED). */
+		if (c >= 0xe1 && c <= 0xef && c != 0xed && e - p > 2 &&
+		    (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+			p += 3;
+			continue;
+		}
 		if (c >= 0xc2 && c <= 0xdf)
 			n = 1, c &= 0x1f, min = 0x80;
 		else if (c >= 0xe0 && c <= 0xef)

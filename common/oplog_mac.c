@@ -101,6 +101,30 @@ enc(gcry_md_hd_t h, const void *p, size_t len)
 	gcry_md_write(h, p, len);
 }
 
+/* n bytes from s to d, with copies of fixed size the compiler makes
+ * moves of: a record's fields are a few bytes each, and a call to memcpy
+ * per field was a twentieth of log-verify's time.  Reads nothing outside
+ * s[0..n). */
+static inline void
+put(unsigned char *d, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 16) {
+		for (i = 0; i + 16 <= n; i += 16)
+			memcpy(d + i, s + i, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else
+		for (i = 0; i < n; i++)
+			d[i] = s[i];
+}
+
 /* prev || canon(record) of jukisec-log(5) into out (room for OPLOG_MACLEN
  * + 4 * OF_MAC + the field lengths); returns its length. */
 size_t
@@ -117,7 +141,7 @@ mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
 		p[1] = len[i] >> 16;
 		p[2] = len[i] >> 8;
 		p[3] = len[i];
-		memcpy(p + 4, f[i], len[i]);
+		put(p + 4, f[i], len[i]);
 		p += 4 + len[i];
 	}
 	return p - out;

@@ -127,24 +127,50 @@ digits(const char *s, int n)
 	return v;
 }
 
+/* The day of "YYYY-MM-DD" at s, checked: days since 1970-01-01, or -1
+ * with *bad set. */
+static int64_t
+log_day(const char *s, int *bad)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d;
+
+	if (s[4] != '-' || s[7] != '-' ||
+	    (y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 || mo > 12 ||
+	    (d = digits(s + 8, 2)) < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))) {
+		*bad = 1;
+		return -1;
+	}
+	return days_from_civil(y, mo, d);
+}
+
 /* Exactly "YYYY-MM-DDTHH:MM:SS.mmmZ", fields in range: the one spelling
- * time_format() writes, parsed without a round trip (this runs per record). */
+ * time_format() writes, parsed without a round trip (this runs per record).
+ * The day is kept per thread: thousands of records in a row share it. */
 static int
 log_time(const char *s, size_t len, int64_t *ms)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, f;
+	static _Thread_local char date[10];
+	static _Thread_local int64_t day;
+	int h, mi, sec, f, bad = 0;
 
-	if (len != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':' || s[19] != '.' || s[23] != 'Z' ||
-	    (y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 || mo > 12 ||
-	    (d = digits(s + 8, 2)) < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))) ||
-	    (h = digits(s + 11, 2)) < 0 || h > 23 || (mi = digits(s + 14, 2)) < 0 ||
+	if (len != 24 || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    s[19] != '.' || s[23] != 'Z')
+		return -1;
+	if (memcmp(s, date, sizeof(date)) != 0) {
+		int64_t dd = log_day(s, &bad);
+
+		if (bad)
+			return -1;
+		memcpy(date, s, sizeof(date));
+		day = dd;
+	}
+	if ((h = digits(s + 11, 2)) < 0 || h > 23 || (mi = digits(s + 14, 2)) < 0 ||
 	    mi > 59 || (sec = digits(s + 17, 2)) < 0 || sec > 59 ||
 	    (f = digits(s + 20, 3)) < 0)
 		return -1;
-	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + f;
+	*ms = ((day * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + f;
 	return 0;
 }
 
@@ -335,13 +361,15 @@ next_bit(const uint64_t *m, size_t p, size_t end)
 
 /* A line with quotes (a third of a real log's): its commas and quotes found
  * sixteen bytes at a time, unquoted fields cut in place, quoted ones
- * unquoted into scratch.  1, or 0 (line untouched) for anything unusual,
+ * unquoted into scratch; *ascii set when every byte is printable ASCII.
+ * 1, or 0 (line untouched) for anything unusual, a CR or NUL included,
  * which split() then parses or rejects with its own message.
  * Long: the classification, then the fields one by one, quoted or not. */
 static int
-cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
+cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
 {
 	uint64_t cm[OPLOG_LINE_MAX / 64 + 1], qm[OPLOG_LINE_MAX / 64 + 1];
+	unsigned bad = 0, crnul = 0;
 	size_t cut[OPLOG_NFIELDS], ncut = 0, p = 0, e, i, nw = (len + 63) / 64;
 	const char *q;
 	char *o = scratch;
@@ -358,11 +386,20 @@ cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
 		    _mm_set1_epi8(','))) << (i % 64);
 		qm[i / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
 		    _mm_set1_epi8('"'))) << (i % 64);
+		/* signed: bytes from 0x80 on are negative, below 0x20 too */
+		bad |= _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+		crnul |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+		    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
 	}
 	for (; i < len; i++) {
 		cm[i / 64] |= (uint64_t)(line[i] == ',') << (i % 64);
 		qm[i / 64] |= (uint64_t)(line[i] == '"') << (i % 64);
+		bad |= (unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e;
+		crnul |= line[i] == '\r' || line[i] == '\0';
 	}
+	if (crnul)
+		return 0;	/* parse() names the byte */
 	for (n = 0;; n++) {
 		if (n == OPLOG_NFIELDS)
 			return 0;
@@ -401,12 +438,14 @@ cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
 		return 0;
 	for (i = 0; i < ncut; i++)
 		line[cut[i]] = '\0';
+	*ascii = bad == 0;
 	return 1;
 }
 #else
 static int
-cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec)
+cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
 {
+	(void)ascii;
 	(void)line;
 	(void)len;
 	(void)scratch;
@@ -425,7 +464,8 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (inplace && cut_plain((char *)line, len, rec, &ascii))
+	if (inplace && (cut_plain((char *)line, len, rec, &ascii) ||
+	    cut_quoted((char *)line, len, scratch, rec, &ascii)))
 		return check(rec, ascii);
 	if (memchr(line, '\r', len) != NULL)
 		return _("contains a CR");
@@ -445,9 +485,7 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 			if (q == end)
 				break;
 		}
-	} else if (inplace && cut_quoted((char *)line, len, scratch, rec))
-		n = OPLOG_NFIELDS;
-	else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
+	} else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
 		return _("not valid CSV with 10 fields");
 	if (n != OPLOG_NFIELDS) {
 		snprintf(why, sizeof(why), _("%d fields, want %d"), n, OPLOG_NFIELDS);

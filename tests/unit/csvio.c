@@ -163,6 +163,8 @@ test_utf8(void)
 		{ "\x80", "lone continuation byte" },
 		{ "\xe4\xbd", "truncated 3-byte sequence" },
 		{ "\xe4\x41\x8f", "bad continuation byte" },
+		{ "\xe4\xbd\x41", "bad third byte" },
+		{ "\xee\x80", "truncated 3-byte sequence led by EE" },
 	};
 	static const struct { const char *s; const char *what; } goodseq[] = {
 		{ "\xe4\xbd\x8f\xe5\x9f\xba", "kanji" },

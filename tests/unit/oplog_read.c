@@ -27,6 +27,76 @@ file_of(const char *text)
 	return fd;
 }
 
+/* The message the reader gives for the one record of text (after a
+ * header row), NULL if the record parses. */
+static const char *
+verdict(const char *text, size_t n)
+{
+	static char msg[256];
+	struct oplog_reader *rd;
+	struct oplog_record *r;
+	FILE *fp = tmpfile();
+	const char *e;
+	int fd, k;
+
+	fputs(OPLOG_HEADER "\n", fp);
+	fwrite(text, 1, n, fp);
+	fflush(fp);
+	fd = dup(fileno(fp));
+	fclose(fp);
+	lseek(fd, 0, SEEK_SET);
+	rd = oplog_reader_open(fd, "t");
+	while ((k = oplog_reader_next(rd, &r)) == 1)
+		;
+	e = k == -1 ? oplog_reader_error(rd, NULL, NULL) : NULL;
+	if (e != NULL)
+		snprintf(msg, sizeof(msg), "%s", e);
+	oplog_reader_close(rd);
+	close(fd);
+	return e != NULL ? msg : NULL;
+}
+
+#define T(s)	"2026-01-01T00:00:0" s ".000Z"
+#define QREC(seq, t, obj, det) seq "," t ",cs01,ito,print," obj ",ok," det ",0," MAC64 "\n"
+
+/* The fast cuts of a quoted line and the time parsed with the day kept
+ * from the record before: each gives the general path's verdict. */
+static void
+test_fast_paths(void)
+{
+	const char *e;
+	static const char nul[] = QREC("1", T("0"), "\"a\0b\"", "x");
+
+	ok(verdict(QREC("1", T("0"), "\"a,b\"", "\"住民票 1通\""),
+	    sizeof(QREC("1", T("0"), "\"a,b\"", "\"住民票 1通\"")) - 1) == NULL,
+	    "a quoted line with Japanese text parses");
+	e = verdict(QREC("1", T("0"), "\"a\rb\"", "x"), sizeof(QREC("1", T("0"), "\"a\rb\"", "x")) - 1);
+	ok(e != NULL && strstr(e, "contains a CR") != NULL, "a CR inside quotes is named (%s)", e);
+	e = verdict(nul, sizeof(nul) - 1);
+	ok(e != NULL && strstr(e, "contains a NUL byte") != NULL, "a NUL inside quotes is named (%s)", e);
+	e = verdict(QREC("1", T("0"), "\"a,b\"", "\"x\xe4\xbd\x41\""),
+	    sizeof(QREC("1", T("0"), "\"a,b\"", "\"x\xe4\xbd\x41\"")) - 1);
+	ok(e != NULL && strstr(e, "field detail: invalid UTF-8") != NULL,
+	    "invalid UTF-8 in a quoted field is named (%s)", e);
+	e = verdict(QREC("1", T("0"), "\"a,b\"", "\"x\x01y\""),
+	    sizeof(QREC("1", T("0"), "\"a,b\"", "\"x\x01y\"")) - 1);
+	ok(e == NULL, "a control byte other than CR, LF, NUL in a quoted field is a value");
+	e = verdict(QREC("1", "2026-02-28T23:59:59.999Z", "o", "x")
+	    QREC("2", "2026-02-29T00:00:00.000Z", "o", "x"),
+	    2 * sizeof(QREC("1", "2026-02-28T23:59:59.999Z", "o", "x")) - 2);
+	ok(e != NULL && strstr(e, "field time") != NULL,
+	    "29 February of a common year after a valid day is refused (%s)", e);
+	e = verdict(QREC("1", "2026-03-01T23:59:59.999Z", "o", "x")
+	    QREC("2", "2026-03-01T24:00:00.000Z", "o", "x"),
+	    2 * sizeof(QREC("1", "2026-03-01T23:59:59.999Z", "o", "x")) - 2);
+	ok(e != NULL && strstr(e, "field time") != NULL,
+	    "hour 24 on the day of the record before is refused (%s)", e);
+	e = verdict(QREC("1", "2024-02-29T00:00:00.000Z", "o", "x")
+	    QREC("2", "2024-02-29T00:00:00.001Z", "o", "x"),
+	    2 * sizeof(QREC("1", "2024-02-29T00:00:00.000Z", "o", "x")) - 2);
+	ok(e == NULL, "29 February of a leap year, twice");
+}
+
 int
 main(void)
 {
@@ -105,5 +175,6 @@ main(void)
 	oplog_reader_close(rd);
 	close(fd);
 	buf_free(&b);
+	test_fast_paths();
 	return tap_done();
 }
