@@ -371,7 +371,6 @@ cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int 
 	uint64_t cm[OPLOG_LINE_MAX / 64 + 1], qm[OPLOG_LINE_MAX / 64 + 1];
 	unsigned bad = 0, crnul = 0;
 	size_t cut[OPLOG_NFIELDS], ncut = 0, p = 0, e, i, nw = (len + 63) / 64;
-	const char *q;
 	char *o = scratch;
 	int n;
 
@@ -406,11 +405,12 @@ cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int 
 		if (p < len && line[p] == '"') {
 			rec->field[n] = o;
 			for (p++;;) {
-				if ((q = memchr(line + p, '"', len - p)) == NULL)
+				/* the closing quote, from the quote bits */
+				if ((e = next_bit(qm, p, len)) == len)
 					return 0;
-				memcpy(o, line + p, q - (line + p));
-				o += q - (line + p);
-				p = q - line + 1;
+				memcpy(o, line + p, e - p);
+				o += e - p;
+				p = e + 1;
 				if (p < len && line[p] == '"') {
 					*o++ = '"';
 					p++;
