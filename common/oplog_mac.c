@@ -11,6 +11,8 @@
  * another CSV writer has the same form.  MACs have one spelling, lowercase
  * hex.
  */
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "jukisec.h"
@@ -137,10 +139,9 @@ mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
 	memcpy(p, prev, OPLOG_MACLEN);
 	p += OPLOG_MACLEN;
 	for (i = 0; i < OF_MAC; i++) {
-		p[0] = len[i] >> 24;
-		p[1] = len[i] >> 16;
-		p[2] = len[i] >> 8;
-		p[3] = len[i];
+		uint32_t be = htonl((uint32_t)len[i]);
+
+		memcpy(p, &be, 4);
 		put(p + 4, f[i], len[i]);
 		p += 4 + len[i];
 	}

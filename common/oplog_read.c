@@ -296,6 +296,22 @@ cut_plain(char *line, size_t len, struct oplog_record *rec, int *ascii)
 			comma[n++] = i + (__builtin_ctzll(m) >> shift);
 		}
 	}
+#ifdef __SSE2__
+	/* The last bytes: the line's last sixteen, those already seen masked
+	 * off (they held no quote, CR or NUL, and bad has them already). */
+	if (i < len && len >= STRIDE) {
+		size_t at = len - STRIDE;
+
+		if (classify(line + at, &m, &bad) != 0)
+			return 0;
+		for (m &= ~0U << (i - at); m != 0; m &= m - 1) {
+			if (n == OPLOG_NFIELDS - 1)
+				return 0;
+			comma[n++] = at + __builtin_ctz(m);
+		}
+		i = len;
+	}
+#endif
 	for (; i < len; i++) {
 		c = line[i];
 		if (c == '"' || c == '\r' || c == '\0')
@@ -359,6 +375,31 @@ next_bit(const uint64_t *m, size_t p, size_t end)
 	}
 }
 
+/* The sixteen bytes at line + at into the comma and quote bit masks
+ * (bit i: byte i of the line); *bad and *crnul get a bit for a byte that
+ * is not printable ASCII, and for a CR or NUL. */
+static inline void
+mark16(const char *line, size_t at, uint64_t *cm, uint64_t *qm, unsigned *bad,
+    unsigned *crnul)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(line + at));
+	uint64_t c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+	uint64_t q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+	size_t w = at / 64, off = at % 64;
+
+	cm[w] |= c << off;
+	qm[w] |= q << off;
+	if (off > 48) {
+		cm[w + 1] |= c >> (64 - off);
+		qm[w + 1] |= q >> (64 - off);
+	}
+	/* signed: bytes from 0x80 on are negative, below 0x20 too */
+	*bad |= _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+	*crnul |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+	    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
+}
+
 /* A line with quotes (a third of a real log's): its commas and quotes found
  * sixteen bytes at a time, unquoted fields cut in place, quoted ones
  * unquoted into scratch; *ascii set when every byte is printable ASCII.
@@ -378,18 +419,13 @@ cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int 
 		return 0;
 	memset(cm, 0, nw * sizeof(cm[0]));
 	memset(qm, 0, nw * sizeof(qm[0]));
-	for (i = 0; i + 16 <= len; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(line + i));
-
-		cm[i / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    _mm_set1_epi8(','))) << (i % 64);
-		qm[i / 64] |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    _mm_set1_epi8('"'))) << (i % 64);
-		/* signed: bytes from 0x80 on are negative, below 0x20 too */
-		bad |= _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
-		crnul |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
-		    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
+	for (i = 0; i + 16 <= len; i += 16)
+		mark16(line, i, cm, qm, &bad, &crnul);
+	/* The line's last sixteen bytes: bits of those already seen are set
+	 * again to what they are. */
+	if (i < len && len >= 16) {
+		mark16(line, len - 16, cm, qm, &bad, &crnul);
+		i = len;
 	}
 	for (; i < len; i++) {
 		cm[i / 64] |= (uint64_t)(line[i] == ',') << (i % 64);
