@@ -27,6 +27,20 @@ oplog_epoch_of(int64_t t0, long long epoch_seconds, int64_t t)
 	return d >= 0 ? d / len : -((-d + len - 1) / len);
 }
 
+/* oplog_epoch_of(t0, epoch_seconds, t) == e, with a multiplication in
+ * place of the division (the verifier asks it of every record). */
+int
+oplog_epoch_is(int64_t t0, long long epoch_seconds, long long e, int64_t t)
+{
+	int64_t len = (int64_t)epoch_seconds * 1000, start, end;
+
+	if (__builtin_mul_overflow((int64_t)e, len, &start) ||
+	    __builtin_add_overflow(start, t0, &start) ||
+	    __builtin_add_overflow(start, len, &end))
+		return oplog_epoch_of(t0, epoch_seconds, t) == e;
+	return t >= start && t < end;
+}
+
 int64_t
 oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e)
 {

@@ -116,7 +116,7 @@ pair_ok(const struct par_ctx *c, const struct par_last *p, const struct oplog_re
 		return 0;
 	if (r->len[OF_TERMINAL] == 0 || r->len[OF_OPERATOR] == 0 || r->len[OF_ACTION] == 0)
 		return 0;
-	if (r->epoch != oplog_epoch_of(c->t0, c->epoch_seconds, r->time))
+	if (!oplog_epoch_is(c->t0, c->epoch_seconds, r->epoch, r->time))
 		return 0;
 	if (!c->any_time && r->time > c->now + OPLOG_FUTURE_MS)
 		return 0;

@@ -57,6 +57,7 @@ struct oplog_heads {
 };
 
 long long oplog_epoch_of(int64_t t0, long long epoch_seconds, int64_t t);
+int	oplog_epoch_is(int64_t t0, long long epoch_seconds, long long e, int64_t t);
 int64_t	oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e);
 
 void	oplog_evolve(unsigned char k[32]);

@@ -478,10 +478,11 @@ step(struct vstate *v, const struct oplog_record *r)
 	if (r->len[OF_TERMINAL] == 0 || r->len[OF_OPERATOR] == 0 || r->len[OF_ACTION] == 0)
 		return bad(v, r, _("field %s: empty"), r->len[OF_TERMINAL] == 0 ? "terminal" :
 		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
-	want = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, r->time);
-	if (r->epoch != want)
+	if (!oplog_epoch_is(v->vk->t0, v->vk->epoch_seconds, r->epoch, r->time)) {
+		want = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, r->time);
 		return bad(v, r, _("epoch %lld does not match the time (epoch %lld)"),
 		    r->epoch, want);
+	}
 	/* A key holder can date records ahead (he can evolve the key): what
 	 * lies in the future is not trusted, checkpoints least of all. */
 	if (!o->any_time && r->time > o->now + OPLOG_FUTURE_MS) {

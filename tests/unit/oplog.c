@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "oplog.h"
 #include "oplog_verify.h"
+#include "oplog_priv.h"
 #include "store.h"
 #include "timeutil.h"
 #include "tap.h"
@@ -54,6 +55,35 @@ verify(struct store *st, int64_t now, struct oplog_verify_result *res)
 	status = oplog_verify(st, vk, &o, res);
 	oplog_vkey_free(vk);
 	return status;
+}
+
+/* oplog_epoch_is() agrees with oplog_epoch_of() at and around every
+ * epoch boundary, before T0, and where e * length overflows. */
+static void
+test_epoch_is(void)
+{
+	static const long long lens[] = { 1, 60, 86400, 7 * 86400 };
+	const int64_t t0s[] = { 0, 1767225600000LL, -86400000LL * 3 + 17 };
+	int64_t t, d;
+	long long e, got;
+	size_t i, j;
+	int bad = 0, n = 0;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (j = 0; j < sizeof(t0s) / sizeof(t0s[0]); j++)
+			for (e = -3; e <= 3; e++)
+				for (d = -2; d <= 2; d++) {
+					t = t0s[j] + e * lens[i] * 1000 + d;
+					got = oplog_epoch_of(t0s[j], lens[i], t);
+					bad += !oplog_epoch_is(t0s[j], lens[i], got, t) ||
+					    oplog_epoch_is(t0s[j], lens[i], got + 1, t) ||
+					    oplog_epoch_is(t0s[j], lens[i], got - 1, t);
+					n++;
+				}
+	ok(bad == 0, "oplog_epoch_is agrees with oplog_epoch_of at %d times around boundaries", n);
+	ok(!oplog_epoch_is(0, 86400, 999999999999999999LL, 5) &&
+	    !oplog_epoch_is(1767225600000LL, 86400, -999999999999999999LL, 1767225600000LL) &&
+	    oplog_epoch_is(0, 86400, 0, 5), "oplog_epoch_is: an epoch whose start overflows is not the time's");
 }
 
 int
@@ -217,5 +247,6 @@ main(void)
 	unlink(path);
 	free(path);
 	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_epoch_is();
 	return tap_done();
 }
