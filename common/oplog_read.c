@@ -274,6 +274,8 @@ classify(const char *p, uint64_t *comma, uint64_t *bad)
 }
 #endif
 
+/* Long: the pass in strides, the line's last bytes, then the cut (the
+ * common line, as said above). */
 static int
 cut_plain(char *line, size_t len, struct oplog_record *rec, int *ascii)
 {
