@@ -61,6 +61,7 @@ struct oplog_batch {
 	int		newest;		/* the slot holding the head */
 	int		loaded_open;	/* the head read was open */
 	int		intent;		/* no open head to write before the batch */
+	int		own;		/* holds a special record of oplog_log_own */
 	long long	adopted;	/* records taken in after the head */
 	long long	cur, cur_n;	/* open epoch, its records so far */
 	int		sealed;		/* cur has its seal */
@@ -770,8 +771,11 @@ oplog_commit(struct oplog_batch *b)
 	/* One ordinary record and no seal, repair or key to save: the log's
 	 * fdatasync is the one sync; the head follows unsynced, and if a crash
 	 * loses it, the next writer takes the record in (adopt).  Anything
-	 * else is framed by an open head and a synced one. */
-	single = !b->intent && b->written == 0 && b->hd.seq == b->base.seq + 1 &&
+	 * else is framed by an open head and a synced one: a special record
+	 * too (recover, a prune that removed nothing), which adopt() does not
+	 * take in, so that a crash leaves it cut and logged as a repair, not a
+	 * line after the head that every writer refuses. */
+	single = !b->intent && !b->own && b->written == 0 && b->hd.seq == b->base.seq + 1 &&
 	    !b->loaded_open && !b->repaired && b->recovered == -1 &&
 	    b->key->epoch == target && b->key->epoch == b->disk_epoch;
 	if (single)
@@ -906,6 +910,7 @@ vlog(struct store *st, int64_t now, const char *operator, const char *action,
 		jerr_say(st->err, ST_USAGE, "%s", p);
 		r = ST_USAGE;
 	} else if ((r = oplog_begin(st, now, &b)) == ST_OK) {
+		b->own = 1;
 		if ((r = add(b, &rec)) == ST_OK)
 			r = oplog_commit(b);
 		else

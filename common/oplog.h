@@ -72,7 +72,9 @@ int	oplog_log_recover(struct store *, const char *object, const char *result,
 long long oplog_head_seq(struct store *);
 /* 1 when a record after seq has rec's operator, action, object and result
  * and a detail that begins with rec's; 0 when none has; -1 after a
- * message.  Walks back from the end over the records after seq only. */
+ * message.  Walks back from the end over the records after seq only, and
+ * when the head is open from the head's size: records after an open head
+ * are an unfinished batch, which the next writer cuts. */
 int	oplog_logged_since(struct store *, long long seq, const struct oplog_rec *);
 
 /* The special record of a log-prune that removed nothing (jukisec-log(5)):

@@ -348,6 +348,7 @@ out:
 int
 oplog_logged_since(struct store *st, long long seq, const struct oplog_rec *rec)
 {
+	struct oplog_head hd;
 	struct oplog_record r;
 	struct stat sb;
 	char *buf, *p, *scratch;
@@ -365,8 +366,14 @@ oplog_logged_since(struct store *st, long long seq, const struct oplog_rec *rec)
 	}
 	buf = xmalloc(OPLOG_LINE_MAX + 2);
 	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	/* Records after an open head are an unfinished batch, which the next
+	 * writer cuts: not logged.  After a closed head they are taken in. */
+	end = sb.st_size;
+	if (oplog_head_read(st, &hd, &why) == 0 && hd.open && hd.size < end)
+		end = hd.size;
+	why = NULL;
 	/* a torn last line is not a record: start after the last LF */
-	for (end = sb.st_size; end > 0; end -= (long long)n) {
+	for (; end > 0; end -= (long long)n) {
 		n = end > OPLOG_LINE_MAX ? OPLOG_LINE_MAX : (size_t)end;
 		if (pread(fd, buf, n, end - (long long)n) != (ssize_t)n)
 			break;

@@ -15,7 +15,8 @@
  *    other field stay as they are.
  *  - The new credential is made before the register lock (an enrolment
  *    waits for a finger), written under the lock after the row was read
- *    again, before the row.
+ *    again, before the row; the change and its record go through
+ *    operators.pending like every register change (register_txn.h).
  *  - Every attempt past the option check is the log's special record
  *    "recover" (operator "-", jukisec-log(5)), naming the uid; the
  *    terminal is the record's own field.  log-append cannot write one.
@@ -123,34 +124,44 @@ say_problem(struct store *st, const char *id, const char *why)
 			jerr_say(st->err, ST_NO, _(m[i].msg), id);
 }
 
-/* Under the register lock: the row again, the credential, the row. */
+/* Under the register lock: the row again, the credential, the row, the
+ * record, each step announced in operators.pending (register_txn.h) so
+ * that a crash leaves a recovery the log shows exactly when it is in
+ * force. */
 static int
 recover_locked(struct store *st, struct opchange *a, enum method m,
     const struct buf *cred)
 {
 	struct register_ reg;
 	struct operator	*o;
-	const char	*why;
-	int		 r;
+	char		*detail;
+	struct oplog_rec rec = { "-", "recover", a->id, "ok", NULL };
+	int		 r, done = 0;
 
 	if ((r = register_begin(st, &reg, "-")) != ST_OK)
 		return r;
+	rec.detail = detail = xasprintf("uid=%ld changed: unlock%s%s",
+	    (long)geteuid(), a->reset ? " reset-password" : "",
+	    a->reenrol ? " reenroll" : "");
 	o = register_find(&reg, a->id);
-	if ((why = target_problem(o, a)) != NULL || o->method != m) {
+	if (target_problem(o, a) != NULL || o->method != m) {
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
 		r = ST_FAIL;
-	} else if (cred->len == 0 || (r = cred_write(st, a->id,
-	    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len)) ==
-	    ST_OK) {
+	} else {
 		operator_unlock(o);
-		r = register_save(st, &reg);
+		r = cred->len == 0 ? register_commit_logged(st, &reg, &rec) :
+		    register_commit_cred(st, &reg, &rec,
+		    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len);
+		done = r == ST_OK;
 	}
-	if (oplog_log_recover(st, a->id, r == ST_OK ? "ok" : "error",
-	    "uid=%ld changed: unlock%s%s", (long)geteuid(),
-	    a->reset ? " reset-password" : "", a->reenrol ? " reenroll" : "") !=
-	    ST_OK && r == ST_OK)
+	if (oplog_log_recover(st, a->id, r == ST_OK ? "ok" : "error", "%s",
+	    detail) != ST_OK) {
+		if (r == ST_OK)
+			r = ST_FAIL;
+	} else if (done && register_logged(st) != ST_OK)
 		r = ST_FAIL;
+	free(detail);
 	register_end(st, &reg);
 	return r;
 }

@@ -313,21 +313,10 @@ static int
 mod_commit(struct store *st, struct register_ *reg, struct modjob *j,
     const struct oplog_rec *rec)
 {
-	const char	*ext = j->m == METHOD_PASSWORD ? "phc" : "tmpl";
-	struct register_txn t;
-	int		 r;
-
 	if (!j->newcred)
 		return register_commit_logged(st, reg, rec);
-	if ((r = register_change_begin(st, reg, rec, ext, j->cred.p,
-	    j->cred.len, &t)) != ST_OK)
-		return r;
-	if ((r = cred_write(st, j->a->id, ext, j->cred.p, j->cred.len)) !=
-	    ST_OK) {
-		register_change_abort(st, &t);
-		return r;
-	}
-	return register_change_commit(st, &t);
+	return register_commit_cred(st, reg, rec,
+	    j->m == METHOD_PASSWORD ? "phc" : "tmpl", j->cred.p, j->cred.len);
 }
 
 static int

@@ -297,6 +297,18 @@ pending_made(struct store *st, struct pending *p)
 	return -1;
 }
 
+/* The record of a change that was made: the log's own "recover" record
+ * of operator-mod --recover is written as such; any other special record
+ * is refused as log-append would refuse it. */
+static int
+log_pending(struct store *st, const struct oplog_rec *rec)
+{
+	if (strcmp(rec->operator, "-") == 0 && strcmp(rec->action, "recover") == 0)
+		return oplog_log_recover(st, rec->object, rec->result, "%s",
+		    rec->detail);
+	return oplog_append(st, rec, 1);
+}
+
 int
 register_settle(struct store *st)
 {
@@ -311,7 +323,7 @@ register_settle(struct store *st)
 		/* its record, unless the log has it already */
 		if ((logged = oplog_logged_since(st, p.seq, &p.rec)) == -1)
 			r = ST_FAIL;
-		else if (logged == 0 && oplog_append(st, &p.rec, 1) != ST_OK)
+		else if (logged == 0 && log_pending(st, &p.rec) != ST_OK)
 			r = ST_FAIL;
 		else
 			r = pending_remove(st);
@@ -414,6 +426,24 @@ register_commit_logged(struct store *st, const struct register_ *reg,
 
 	if (register_change_begin(st, reg, rec, NULL, NULL, 0, &t) != ST_OK)
 		return ST_FAIL;
+	return register_change_commit(st, &t);
+}
+
+int
+register_commit_cred(struct store *st, const struct register_ *reg,
+    const struct oplog_rec *rec, const char *ext, const void *cred,
+    size_t credlen)
+{
+	struct register_txn t;
+	int r;
+
+	if ((r = register_change_begin(st, reg, rec, ext, cred, credlen, &t)) !=
+	    ST_OK)
+		return r;
+	if ((r = cred_write(st, rec->object, ext, cred, credlen)) != ST_OK) {
+		register_change_abort(st, &t);
+		return r;
+	}
 	return register_change_commit(st, &t);
 }
 

@@ -56,6 +56,12 @@ int	register_change_begin(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec, const char *ext, const void *cred,
 	    size_t credlen, struct register_txn *);
 int	register_change_commit(struct store *, struct register_txn *);
+/* register_change_begin, cred_write of credentials/ID.EXT (ID: rec's
+ * object), register_change_commit; or _abort when the credential could not
+ * be written. */
+int	register_commit_cred(struct store *, const struct register_ *,
+	    const struct oplog_rec *rec, const char *ext, const void *cred,
+	    size_t credlen);
 void	register_change_abort(struct store *, struct register_txn *);
 int	register_logged(struct store *);
 void	register_end(struct store *, struct register_ *);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Crashes of register changes (tests/lib-crash.sh): operator-add,
-# operator-mod --reset-password and operator-revoke, each killed before
+# operator-mod --reset-password, operator-revoke and the Security Manager's
+# way back (operator-mod --recover --reset-password), each killed before
 # every one of its steps in turn and halfway through every write.  After
 # each kill operators.csv is the old or the new one, never torn; the
 # change is there whole or not at all; and the next change reconciles, so
@@ -23,6 +24,10 @@ add() {
 reset() {
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i base \
 	    --reset-password --password-fd 3 3<"$TMP/pw.op" 4<"$TMP/pw.boss"
+}
+recover() {
+	operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --password-fd 3 3<"$TMP/pw.op"
 }
 revoke() {
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i gone \
@@ -78,11 +83,27 @@ logged() {
 	     pat=",operator-mod,base,ok,changed: reset-password" ;;
 	revoke) if live | grep -q "^gone "; then made=0; else made=1; fi
 	     pat=",operator-revoke,gone,ok," ;;
+	recover) if cmp -s "$D/credentials/boss.phc" "$TMP/saved/credentials/boss.phc"
+	     then made=0; else made=1; fi
+	     pat=",-,recover,boss,ok,uid=$(id -u) changed: unlock reset-password," ;;
 	esac
 	n=$(grep -c -- "$pat" "$D/oplog.csv")
 	[ "$n" -eq "$made" ] ||
 	    { echo "made $made, logged $n times: $pat" >&2; return 1; }
 	! test -e "$D/operators.pending"
+}
+
+# after_recover: as after_crash for operator-mod --recover
+# --reset-password of boss, the way back of a Security Manager: the next
+# change is boss's, with the new password when the old credential is gone.
+after_recover() {
+	live >/dev/null && k=$((k + 1)) &&
+	if cmp -s "$D/credentials/boss.phc" "$TMP/saved/credentials/boss.phc"
+	then _pw=$TMP/pw.boss; else _pw=$TMP/pw.op; fi &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
+	    4<"$_pw" >/dev/null &&
+	reconciled && logged recover &&
+	echo "step $crash_step torn=$crash_torn: whole, logged once"
 }
 
 # The log's own torn writes are t1050's.
@@ -100,6 +121,11 @@ crash_say
 
 test_expect_success 'operator-revoke: a kill at every step, or in every write' '
 	crash_every "$TMP/saved" "$D" "after_crash revoke" revoke
+'
+crash_say
+
+test_expect_success 'operator-mod --recover --reset-password: a kill at every step, or in every write' '
+	crash_every "$TMP/saved" "$D" after_recover recover
 '
 crash_say
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Crashes of log-prune (tests/lib-crash.sh): a prune, and a prune that
-# seals the log first, killed before every one of its steps in turn and halfway
+# Crashes of log-prune (tests/lib-crash.sh): a prune, a prune that seals
+# the log first, and a run that removes nothing, killed before every one of
+# its steps in turn and halfway
 # through every write.  After each kill the log verifies, or it is a
 # swapped log whose head the next writer completes, or a torn seal the
 # next writer cuts; no record is lost
@@ -85,6 +86,21 @@ crash_say
 test_expect_success 'the second prune, which seals first: a kill at every step, or in every write' '
 	last=$(tail -1 "$TMP/second/s/oplog.csv" | cut -d, -f1) &&
 	crash_every "$TMP/second" "$W" "after_crash $NOW2 $last" prune2
+'
+crash_say
+
+# A run that removes nothing writes one special record, "removed=0": a
+# kill after that record and before its head must not leave a line that
+# every writer refuses (it is written after an open head, and cut).
+after_noop() {
+	at $NOW1 log-append -d "$S" -u cron -a after-kill >/dev/null &&
+	verify "$S" $NOW1 >/dev/null &&
+	echo "step $crash_step torn=$crash_torn: the next writer goes on, the log verifies"
+}
+prune_noop() { at $NOW1 log-prune -d "$S" -a "$A"; }
+
+test_expect_success 'a prune that removes nothing: a kill at every step, or in every write' '
+	crash_every "$TMP/second" "$W" after_noop prune_noop
 '
 crash_say
 
