@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "csvio.h"
 #include "oplog.h"
 #include "oplog_verify.h"
@@ -251,7 +250,7 @@ recover(struct store *st, const char *keyfile)
  * added as it is read; whole or nothing. */
 static int
 append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, int more,
-    struct ops *ops)
+    struct ops *ops, int64_t *last)
 {
 	struct oplog_batch *bt;
 	struct oplog_rec o;
@@ -259,7 +258,7 @@ append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, in
 	int k, status = ST_OK;
 
 	if (n == 0)
-		return ST_OK;
+		return ST_OK;	/* no operator either */
 	if ((status = oplog_begin(st, time_now_ms(), &bt)) != ST_OK)
 		return status;
 	while (n-- > 0) {
@@ -282,7 +281,7 @@ append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, in
 			goto abort;
 	if (more && k == -1)
 		goto abort;
-	return oplog_commit(bt);
+	return oplog_commit_time(bt, last);
 abort:
 	oplog_abort(bt);
 	return status;
@@ -300,6 +299,7 @@ run(const struct own *w, const struct tool_args *a)
 	const char *nowhere = NULL;
 	struct ops ops;
 	size_t n = 0;
+	int64_t t = TIME_NONE;
 	int r, seal = w->seal, in = w->in, rec = w->rec, more = 0;
 
 	check_mode(&o, seal, in, rec, keyfile);
@@ -323,10 +323,10 @@ run(const struct own *w, const struct tool_args *a)
 	else if (seal)
 		r = oplog_seal(&st);
 	else if (in) {
-		if ((r = append_batch(&st, cr, &b, n, more, &ops)) == ST_OK)
-			standing_warn(&st, ops.who, (const char *const *)ops.where, ops.n);
-	} else if ((r = oplog_append(&st, &o, 1)) == ST_OK)
-		standing_warn(&st, &o.operator, &nowhere, 1);
+		if ((r = append_batch(&st, cr, &b, n, more, &ops, &t)) == ST_OK)
+			standing_warn(&st, t, ops.who, (const char *const *)ops.where, ops.n);
+	} else if ((r = oplog_append_time(&st, &o, 1, &t)) == ST_OK)
+		standing_warn(&st, t, &o.operator, &nowhere, 1);
 	store_close(&st);
 	if (cr)
 		csvr_close(cr);

@@ -757,9 +757,15 @@ oplog_add_checked(struct oplog_batch *b, const struct oplog_rec *rec)
 	return add(b, rec);
 }
 
-/* Long: the durable steps of a commit, in crash-safe order. */
 int
 oplog_commit(struct oplog_batch *b)
+{
+	return oplog_commit_time(b, NULL);
+}
+
+/* Long: the durable steps of a commit, in crash-safe order. */
+int
+oplog_commit_time(struct oplog_batch *b, int64_t *last)
 {
 	long long target;
 	int r, single;
@@ -812,6 +818,8 @@ oplog_commit(struct oplog_batch *b)
 		}
 		if (r == ST_OK && b->key->epoch != b->disk_epoch)
 			r = oplog_key_save(b->st, b->key);
+		if (last != NULL)
+			*last = b->hd.time;
 		release(b);
 		return r;
 	}
@@ -821,6 +829,8 @@ oplog_commit(struct oplog_batch *b)
 	r = commit_head(b, !single);
 	if (r == ST_OK && b->cutfile)
 		cut_forget(b);
+	if (last != NULL)
+		*last = b->hd.time;
 	release(b);
 	return r;
 fail:
@@ -838,8 +848,9 @@ oplog_abort(struct oplog_batch *b)
 	release(b);
 }
 
-int
-oplog_append_at(struct store *st, const struct oplog_rec *rec, size_t n, int64_t now)
+static int
+append(struct store *st, const struct oplog_rec *rec, size_t n, int64_t now,
+    int64_t *last)
 {
 	struct oplog_batch *b;
 	const char *p;
@@ -858,13 +869,26 @@ oplog_append_at(struct store *st, const struct oplog_rec *rec, size_t n, int64_t
 			oplog_abort(b);
 			return r;
 		}
-	return oplog_commit(b);
+	return oplog_commit_time(b, last);
+}
+
+int
+oplog_append_at(struct store *st, const struct oplog_rec *rec, size_t n, int64_t now)
+{
+	return append(st, rec, n, now, NULL);
 }
 
 int
 oplog_append(struct store *st, const struct oplog_rec *rec, size_t n)
 {
-	return oplog_append_at(st, rec, n, time_now_ms());
+	return append(st, rec, n, time_now_ms(), NULL);
+}
+
+int
+oplog_append_time(struct store *st, const struct oplog_rec *rec, size_t n,
+    int64_t *last)
+{
+	return append(st, rec, n, time_now_ms(), last);
 }
 
 int

@@ -56,6 +56,12 @@ const char *oplog_rec_required(const struct oplog_rec *);
  * caller already holds it.  ST_OK when durable; ST_USAGE for a bad field
  * (nothing written); ST_FAIL for I/O, lock timeout or corrupt state. */
 int	oplog_append(struct store *, const struct oplog_rec *, size_t n);
+/* The same, and on ST_OK *last the time of the log's last record once
+ * they are durable: the time they were recorded at (clamped as every
+ * record's), which a decision about them is made at (log-append's R5.4
+ * check), with no second look at the clock or the log. */
+int	oplog_append_time(struct store *, const struct oplog_rec *, size_t n,
+	    int64_t *last);
 
 /* One record, detail printf-formatted. */
 int	oplog_log(struct store *, const char *operator, const char *action,
@@ -100,6 +106,8 @@ struct oplog_batch;
 int	oplog_begin(struct store *, int64_t now, struct oplog_batch **);
 int	oplog_add_checked(struct oplog_batch *, const struct oplog_rec *);
 int	oplog_commit(struct oplog_batch *);
+/* The same, and on ST_OK *last as oplog_append_time's. */
+int	oplog_commit_time(struct oplog_batch *, int64_t *last);
 void	oplog_abort(struct oplog_batch *);
 
 /* jukisec-init: creates oplog.key, oplog.csv with the genesis record and

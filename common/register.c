@@ -199,10 +199,11 @@ field_parse(const char **f, int c, struct operator *o)
 
 /* Fills o from rec (of the form fm), a bad value replaced by its stand-in
  * after a warning; NULL, or the reason the row cannot be kept at all (its
- * id). */
+ * id).  Unless full, the row is checked as well but of its text only the
+ * id is copied (the others stay NULL: a row register_load_ids drops). */
 static const char *
 row_parse(struct csv_record *rec, enum form fm, const char *path, int quiet,
-    struct operator *o, struct jerr *e)
+    int full, struct operator *o, struct jerr *e)
 {
 	static const int typed[] = { C_ROLE, C_METHOD, C_REGAT, C_EXPIRES,
 	    C_REVAT, C_FAILED, C_LOCKED, C_LOCKAT };
@@ -233,6 +234,8 @@ row_parse(struct csv_record *rec, enum form fm, const char *path, int quiet,
 	}
 	o->line = rec->line;
 	o->id = xstrdup(f[C_ID]);
+	if (!full)
+		return NULL;
 	o->name = xstrdup(f[C_NAME]);
 	o->section = xstrdup(f[C_SECTION]);
 	o->title = xstrdup(f[C_TITLE]);
@@ -323,11 +326,39 @@ file_form(FILE *fp)
 	return fm;
 }
 
-/* Long: one pass: the form, each row checked, damage told once. */
+static int	load(struct store *, struct register_ *, struct jerr *,
+		    const char *const *, size_t);
+
 int
 register_load(struct store *st, struct register_ *reg)
 {
-	return register_load_err(st, reg, st->err);
+	return load(st, reg, st->err, NULL, 0);
+}
+
+int
+register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
+{
+	return load(st, reg, e, NULL, 0);
+}
+
+static int
+by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+register_load_ids(struct store *st, struct register_ *reg,
+    const char *const *ids, size_t n)
+{
+	const char **v = xcalloc(n + 1, sizeof *v);
+	int r;
+
+	memcpy(v, ids, n * sizeof *v);
+	qsort(v, n, sizeof *v, by_str);
+	r = load(st, reg, st->err, v, n);
+	free(v);
+	return r;
 }
 
 int
@@ -356,10 +387,50 @@ register_sha256_fd(int fd, char out[65], struct buf *copy)
 	return n == 0 ? 0 : -1;
 }
 
+static void
+row_free(struct operator *o)
+{
+	size_t k;
+
+	free(o->id);
+	free(o->name);
+	free(o->section);
+	free(o->title);
+	free(o->exception_reason);
+	free(o->approved_by);
+	free(o->instructions_date);
+	free(o->registered_by);
+	free(o->revoked_by);
+	free(o->revoked_reason);
+	for (k = 0; o->raw != NULL && k < NCOLS; k++)
+		free(o->raw[k]);
+	free(o->raw);
+}
+
+/* Only the rows of want (sorted ids) in reg: the others, read and checked
+ * with them, dropped. */
+static void
+keep_wanted(struct register_ *reg)
+{
+	size_t i, k = 0;
+
+	reg->damaged = 0;
+	for (i = 0; i < reg->n; i++)
+		if (reg->op[i].name == NULL)
+			row_free(&reg->op[i]);
+		else {
+			reg->damaged += reg->op[i].bad != 0;
+			reg->op[k++] = reg->op[i];
+		}
+	reg->n = k;
+}
+
 /* Long: open, pick the file's form (three column layouts), read row
- * by row, check duplicates: one pass with one clean-up. */
-int
-register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
+ * by row, check duplicates: one pass with one clean-up.  With want (n
+ * sorted ids), register_load_ids'. */
+static int
+load(struct store *st, struct register_ *reg, struct jerr *e,
+    const char *const *want, size_t nwant)
 {
 	struct jerr	 m;
 	struct csv_reader *r;
@@ -371,7 +442,7 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 	size_t		 cap = 0, *lines = NULL;
 	static int	 loads;		/* damage is told once a process */
 	enum form	 fm;
-	int		 fd, k, ret = ST_OK;
+	int		 fd, k, full, ret = ST_OK;
 
 	reg->op = NULL;
 	reg->n = reg->damaged = 0;
@@ -397,7 +468,10 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 	csvr_errto(r, e);
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&o, 0, sizeof o);
-		if ((bad = row_parse(rec, fm, path, loads > 0, &o, e)) != NULL) {
+		full = want == NULL || bsearch(&rec->field[C_ID], want, nwant,
+		    sizeof *want, by_str) != NULL;
+		if ((bad = row_parse(rec, fm, path, loads > 0, full, &o,
+		    e)) != NULL) {
 			jerr_say(e, ST_FAIL, _("%s:%zu: field %s: invalid value"),
 			    path, rec->line, bad);
 			ret = ST_FAIL;
@@ -417,7 +491,11 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 		ret = ST_FAIL;
 	else if (ret == ST_OK)
 		ret = check_duplicates(reg, lines, path, e);
-	if (ret == ST_OK && register_sha256_fd(fd, reg->sha256, NULL) == -1) {
+	if (ret == ST_OK && want != NULL) {
+		keep_wanted(reg);
+		reg->sha256[0] = '\0';
+	} else if (ret == ST_OK &&
+	    register_sha256_fd(fd, reg->sha256, NULL) == -1) {
 		jerr_say_errno(e, ST_FAIL, "%s", path);
 		ret = ST_FAIL;
 	}
@@ -434,25 +512,10 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 void
 register_free(struct register_ *reg)
 {
-	struct operator *o;
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < reg->n; i++) {
-		o = &reg->op[i];
-		free(o->id);
-		free(o->name);
-		free(o->section);
-		free(o->title);
-		free(o->exception_reason);
-		free(o->approved_by);
-		free(o->instructions_date);
-		free(o->registered_by);
-		free(o->revoked_by);
-		free(o->revoked_reason);
-		for (k = 0; o->raw != NULL && k < NCOLS; k++)
-			free(o->raw[k]);
-		free(o->raw);
-	}
+	for (i = 0; i < reg->n; i++)
+		row_free(&reg->op[i]);
 	free(reg->op);
 	reg->op = NULL;
 	reg->n = reg->damaged = 0;

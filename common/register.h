@@ -62,6 +62,13 @@ struct register_ {
  * the first damaged value's line (jerr_say). */
 int	register_load(struct store *, struct register_ *);
 int	register_load_err(struct store *, struct register_ *, struct jerr *e);
+/* register_load's pass with the same checks and messages (every row is
+ * read and checked: a register it refuses is refused here too, damage is
+ * told the same), keeping only the rows of the n ids (the others' text is
+ * not copied) and no sha256 (left ""): log-append's R5.4 check, which
+ * names a few of them. */
+int	register_load_ids(struct store *, struct register_ *,
+	    const char *const *ids, size_t n);
 void	register_free(struct register_ *);
 /* STABLE: the row with this id, or NULL. */
 struct operator *register_find(struct register_ *, const char *id);

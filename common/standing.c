@@ -3,14 +3,16 @@
  *
  * Invariants: nothing here refuses or changes anything; the register is
  * read without a lock and only when some operator needs it (not "-", not
- * a system actor), so a cron job's log-append costs no more than before.
- * The time is the one a decision would be made at (clock.h).
+ * a system actor), so a cron job's log-append costs no more than before;
+ * it is read and checked whole, but only the rows of the operators named
+ * are kept.  log-append decides at the time the records were written at
+ * (the log's last record once they are durable: clock.h's decision time,
+ * taken when they were written), as jukisec-audit does at each record's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "standing.h"
 #include "timeutil.h"
 
@@ -71,34 +73,44 @@ firsts(const char *const *who, size_t n, size_t *first)
 	return k;
 }
 
+/* The first occurrence (index into who) of each distinct name that needs
+ * the register, in input order, into first; their number.  ids the same
+ * names. */
+static size_t
+needed(const struct conf *c, const char *const *who, size_t n, size_t *first,
+    const char **ids)
+{
+	size_t	 k, m = 0, all = firsts(who, n, first);
+
+	for (k = 0; k < all; k++)
+		if (!conf_system_actor(c, who[first[k]])) {
+			ids[m] = who[first[k]];
+			first[m++] = first[k];
+		}
+	return m;
+}
+
 void
-standing_warn(struct store *st, const char *const *who,
+standing_warn(struct store *st, int64_t now, const char *const *who,
     const char *const *where, size_t n)
 {
 	struct register_ reg;
 	struct operator	*o;
-	const char	*why;
-	int64_t		 now;
+	const char	*why, **ids = xcalloc(n + 1, sizeof *ids);
 	size_t		*first = xcalloc(n + 1, sizeof *first), k, m;
-	int		 loaded = 0;
 
-	m = firsts(who, n, first);
+	memset(&reg, 0, sizeof reg);
+	if ((m = needed(&st->conf, who, n, first, ids)) > 0 &&
+	    register_load_ids(st, &reg, ids, m) != ST_OK) {
+		jerr_say(st->err, ST_OK, _("the operators could "
+		    "not be checked against the register "
+		    "(R5.4); recorded"));
+		m = 0;
+	}
+	free(ids);
 	for (k = 0; k < m; k++) {
 		size_t i = first[k];
 
-		if (conf_system_actor(&st->conf, who[i]))
-			continue;
-		if (!loaded) {
-			if (clock_decision(st, &now) != ST_OK ||
-			    register_load(st, &reg) != ST_OK) {
-				jerr_say(st->err, ST_OK, _("the operators could "
-				    "not be checked against the register "
-				    "(R5.4); recorded"));
-				free(first);
-				return;
-			}
-			loaded = 1;
-		}
 		if ((why = standing(&reg, &st->conf, who[i], now)) == NULL &&
 		    (o = register_find(&reg, who[i])) != NULL &&
 		    operator_locked(o, &st->conf, now))
@@ -114,7 +126,6 @@ standing_warn(struct store *st, const char *const *who,
 			    "active registered person (%s); recorded "
 			    "(R5.4)"), who[i], _(why));
 	}
-	if (loaded)
-		register_free(&reg);
+	register_free(&reg);
 	free(first);
 }

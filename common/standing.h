@@ -21,10 +21,11 @@ const char *standing(struct register_ *, const struct conf *, const char *who,
 
 /* log-append, once the records are durable: one line on stderr for each
  * distinct operator of the n names (where[i] "<stdin>:LINE" or NULL) who is
- * not an active, unlocked registered person now.  Reads the register without a lock (it is
+ * not an active, unlocked registered person at now, the time they were
+ * recorded at (oplog_append_time).  Reads the register without a lock (it is
  * replaced atomically); never fails the append: a register that cannot
  * be read is one line more. */
-void	standing_warn(struct store *, const char *const *who,
+void	standing_warn(struct store *, int64_t now, const char *const *who,
 	    const char *const *where, size_t n);
 
 #endif

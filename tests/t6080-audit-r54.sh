@@ -4,7 +4,9 @@
 # not an active registered person then; jukisec-audit fails R5.4 listing
 # the records (seq, time, terminal, operator) of unknown, revoked, expired
 # or locked-out operators.  "-" and the system actors of jukisec.conf are
-# exempt.
+# exempt.  log-append keeps only the rows of the operators named but reads
+# and checks the register whole, so a register it cannot use says so as
+# before, and decides at the time the record was written at.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-audit.sh"
@@ -67,6 +69,96 @@ test_expect_success 'jukisec-audit: R5.4 FAIL with the records of ghost, sato, i
 	grep -q "operator sato: revoked" d && grep -q "operator ito: expired" d &&
 	grep -q "operator tanaka: locked" d &&
 	! grep -q "operator cron" d && ! grep -q "operator -:" d
+'
+
+# After the audit: the register is changed by hand from here on.
+cp -p "$D/operators.csv" "$TMP/operators.good"
+R54LINE="recorded \\(R5.4\\)\$"
+NOCHECK='^log-append: the operators could not be checked against the register \(R5.4\); recorded$'
+# two_lines FIRST SECOND: err holds two lines, matching these extended regexes.
+two_lines() {
+	test "$(wc -l <err)" = 2 && sed -n 1p err | grep -Eq -- "$1" &&
+	    sed -n 2p err | grep -Eq -- "$2"
+}
+
+test_expect_success 'a register open to others: recorded, exit 0, "could not be checked"' '
+	chmod g+w "$D/operators.csv" &&
+	AT=2030-02-05T09:00:00Z la -u tanaka -a view -o refused 2>err &&
+	chmod g-w "$D/operators.csv" &&
+	two_lines "^log-append: .*/operators.csv: not owned by us or root, or open to others: refused\$" \
+	    "$NOCHECK" &&
+	tail -1 "$D/oplog.csv" | grep -q ",cs01,tanaka,view,refused,"
+'
+
+test_expect_success 'a duplicate id on a row not named: the whole register is refused as before' '
+	sed -n "/^ito,/p" "$TMP/operators.good" >>"$D/operators.csv" &&
+	AT=2030-02-05T09:01:00Z la -u tanaka -a view 2>err &&
+	cp -p "$TMP/operators.good" "$D/operators.csv" &&
+	two_lines "/operators.csv:[0-9]*: field id: duplicate id ito\$" \
+	    "$NOCHECK"
+'
+
+test_expect_success 'a damaged value on a row not named: told as every reader tells it; the named one still checked' '
+	regcol ito failed many &&
+	AT=2030-02-05T09:02:00Z la -u tanaka -a view 2>err &&
+	one_line_matching err "/operators.csv:[0-9]*: field failed: invalid value; treated as at the maximum until repaired\$" &&
+	AT=2030-02-05T09:03:00Z la -u ghost -a view 2>err &&
+	two_lines "field failed: invalid value" \
+	    "^log-append: operator ghost is not an active registered person \(unknown\); $R54LINE" &&
+	cp -p "$TMP/operators.good" "$D/operators.csv"
+'
+
+test_expect_success 'a damaged value of the operator named: its fail-safe stand-in decides (expired)' '
+	regcol tanaka expires soon &&
+	AT=2030-02-05T09:04:00Z la -u tanaka -a view 2>err &&
+	cp -p "$TMP/operators.good" "$D/operators.csv" &&
+	two_lines "field expires: invalid value; treated as expired until repaired\$" \
+	    "^log-append: operator tanaka is not an active registered person \(expired\); $R54LINE"
+'
+
+test_expect_success 'a batch naming many: each registered one judged by its own row, each other once, in input order' '
+	python3 - "$D/operators.csv" <<-\EOF &&
+	import csv, sys
+	p = sys.argv[1]
+	rows = list(csv.reader(open(p, newline="")))
+	h, t = rows[0], [r for r in rows[1:] if r[0] == "tanaka"][0]
+	for i in range(1, 41):
+	    r = list(t)
+	    r[h.index("id")] = "op%02d" % i
+	    if i == 7:
+	        r[h.index("revoked_at")] = "2030-02-01T00:00:00.000Z"
+	        r[h.index("revoked_by")] = "boss"
+	        r[h.index("revoked_reason")] = "moved"
+	    if i == 13:
+	        r[h.index("expires")] = "2030-02-01T00:00:00.000Z"
+	    if i == 29:
+	        r[h.index("locked")] = "yes"
+	        r[h.index("locked_at")] = "2030-02-06T08:59:00.000Z"
+	    rows.append(r)
+	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+	for i in $(seq 40 -1 1); do printf "op%02d,view,,ok,\n" "$i"; done >in &&
+	printf "%s\n" "ghost9,view,,ok," "cron,backup,,ok," "-,note,,," "op07,view,,ok," \
+	    "ghost1,view,,ok," "sato,view,,ok," "ghost9,view,,ok," >>in &&
+	AT=2030-02-06T09:00:00Z la --stdin <in 2>err &&
+	cp -p "$TMP/operators.good" "$D/operators.csv" &&
+	cat >want <<-\EOF &&
+	log-append: <stdin>:12: operator op29 is not an active registered person (locked); recorded (R5.4)
+	log-append: <stdin>:28: operator op13 is not an active registered person (expired); recorded (R5.4)
+	log-append: <stdin>:34: operator op07 is not an active registered person (revoked); recorded (R5.4)
+	log-append: <stdin>:41: operator ghost9 is not an active registered person (unknown); recorded (R5.4)
+	log-append: <stdin>:45: operator ghost1 is not an active registered person (unknown); recorded (R5.4)
+	log-append: <stdin>:46: operator sato is not an active registered person (revoked); recorded (R5.4)
+	EOF
+	test_cmp want err &&
+	test "$(grep -c ",cs01,op[0-9]*,view,,ok," "$D/oplog.csv")" = 41
+'
+
+test_expect_success 'decided at the time the record was written at: the log last record, when the clock is behind it' '
+	AT=2030-03-01T09:00:00Z la -u tanaka -a view 2>err && test ! -s err &&
+	AT=2030-01-15T09:00:00Z la -u ito -a view -o behind 2>err &&
+	one_line_matching err "operator ito is not an active registered person \\(expired\\)" &&
+	tail -1 "$D/oplog.csv" | grep -q "^[0-9]*,2030-03-01T09:00:00.000Z,cs01,ito,view,behind,"
 '
 
 test_expect_success 'a cost to measure, for the record: one append with a person named' '
