@@ -98,10 +98,19 @@ method_parse(const char *s, enum method *m)
 	return -1;
 }
 
+/* 1 for A-Z a-z 0-9 . _ -, in any locale (strspn() with this set rebuilt
+ * its table for every row of the register). */
+static int
+id_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 const char *
 operator_id_problem(const char *id)
 {
-	size_t n = strlen(id);
+	size_t i, n = strlen(id);
 
 	if (n == 0)
 		return _("empty");
@@ -109,9 +118,9 @@ operator_id_problem(const char *id)
 		return _("longer than 32 bytes");
 	if (id[0] == '-' || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return _("may not start with '-' or be '.' or '..'");
-	if (strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") != n)
-		return _("only A-Z a-z 0-9 . _ - allowed");
+	for (i = 0; i < n; i++)
+		if (!id_char((unsigned char)id[i]))
+			return _("only A-Z a-z 0-9 . _ - allowed");
 	return NULL;
 }
 

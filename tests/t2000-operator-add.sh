@@ -144,6 +144,11 @@ test_expect_success 'ids: syntax and length' '
 	grep -q "may not start" err &&
 	test_must_fail 2 operator-add -d "$D" -b boss -i "a/b" -n X -m fingerprint 2>err &&
 	grep -q "only A-Z" err &&
+	for id in "a b" "sat\303\264" "x@y" "a+b" "{z}"; do
+		test_must_fail 2 operator-add -d "$D" -b boss -i "$(printf "$id")" \
+		    -n X -m fingerprint 2>err && grep -q "only A-Z" err || return 1
+	done &&
+	add_pw "Zz09.a_b-c" && operator-list -d "$D" -f csv | grep -q "^Zz09.a_b-c," &&
 	test_must_fail 2 operator-add -d "$D" -b boss -i 123456789012345678901234567890123 \
 	    -n X -m fingerprint 2>err &&
 	grep -q "longer than 32" err
