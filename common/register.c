@@ -416,8 +416,8 @@ row_free(struct operator *o)
 	free(o->raw);
 }
 
-/* Only the rows of want (sorted ids) in reg: the others, read and checked
- * with them, dropped. */
+/* Only the rows register_load_ids wanted left in reg (those whose text
+ * row_parse copied); the others, read and checked with them, dropped. */
 static void
 keep_wanted(struct register_ *reg)
 {
