@@ -50,6 +50,7 @@ audit_free(struct audit *a)
 	}
 	free(a->f);
 	audit_changes_free(a);
+	r54_free(a->r54);
 	if (a->reg_ok)
 		register_free(&a->reg);
 }

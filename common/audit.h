@@ -68,6 +68,7 @@ struct audit {
 					 * -1 a key was given and nothing verified */
 	struct audit_change *chg;	/* register changes in the period (R5.5) */
 	size_t		nchg;
+	struct r54	*r54;		/* R5.4 as the log's pass saw it */
 	struct finding	*cur;		/* the finding being built */
 };
 
@@ -90,6 +91,19 @@ void	audit_date(const struct audit *, int64_t ms, char *buf, size_t len);
 void	audit_register(struct audit *);		/* R5.1, R5.3–R5.5 */
 void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
 void	audit_r54(struct audit *);		/* R5.4 operators in the log */
+/* R5.4's share of audit_log's pass (audit_r54.c): _new once the register
+ * is read, _see each record in file order, _end when the pass ends (why:
+ * NULL at the log's end); _wants is pure (any thread): a record it does
+ * not want may be skipped unless _run says a run must be seen. */
+struct oplog_record;
+struct r54;
+struct r54 *r54_new(struct audit *);
+void	r54_reset(struct r54 *);
+int	r54_wants(const struct r54 *, const struct oplog_record *);
+int	r54_run(const struct r54 *);
+void	r54_see(struct r54 *, const struct oplog_record *);
+void	r54_end(struct r54 *, size_t line, const char *why);
+void	r54_free(struct r54 *);
 void	audit_incidents(struct audit *);	/* R9 */
 void	audit_confirm(struct audit *);		/* R7, R10, R11: by hand */
 void	audit_period_incidents(struct audit *, const struct incidents *);

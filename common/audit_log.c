@@ -54,7 +54,6 @@ struct walk {
 	char		*error;		/* why not */
 	long long	records, first_seq, last_seq;
 	int64_t		first_time, last_time;
-	char		last_mac[2 * OPLOG_MACLEN + 1];
 	/* seals: epochs the log passed without their seal */
 	long long	prev_epoch, unsealed, ngaps;
 	int		prev_seal;
@@ -81,6 +80,13 @@ struct walk {
 	struct burst	*b;
 	size_t		nb;
 };
+
+static int
+is(const struct oplog_record *r, int f, const char *s, size_t n)
+{
+	return r->len[f] == n && memcmp(r->field[f], s, n) == 0;
+}
+#define IS(r, f, s)	is((r), (f), (s), sizeof(s) - 1)
 
 /* Value of " key=" in a one-line file or detail, copied; NULL if absent. */
 static char *
@@ -113,17 +119,23 @@ read_head(struct audit *a, struct walk *w)
 	w->head_ok = 1;
 }
 
+/* A failed authentication within the window of R5.2. */
+static int
+auth_failed(const struct audit *a, const struct oplog_record *r)
+{
+	int64_t	 from = a->o->now - a->st->conf.audit_auth_window_days * DAY_MS;
+
+	return IS(r, OF_ACTION, "auth") && (IS(r, OF_RESULT, "denied") ||
+	    IS(r, OF_RESULT, "locked")) && r->time >= from && r->time <= a->o->now;
+}
+
 static void
 count_auth(struct audit *a, struct walk *w, const struct oplog_record *r)
 {
-	const char *res = r->field[OF_RESULT];
-	int64_t	 from = a->o->now - a->st->conf.audit_auth_window_days * DAY_MS;
 	struct burst *b;
 	size_t	 i;
 
-	if (strcmp(r->field[OF_ACTION], "auth") != 0 ||
-	    (strcmp(res, "denied") != 0 && strcmp(res, "locked") != 0) ||
-	    r->time < from || r->time > a->o->now)
+	if (!auth_failed(a, r))
 		return;
 	for (i = 0; i < w->nb; i++)
 		if (strcmp(w->b[i].who, r->field[OF_OBJECT]) == 0 &&
@@ -176,8 +188,7 @@ epoch_clock(struct walk *w, const struct oplog_record *r, int seal)
 static void
 see(struct audit *a, struct walk *w, const struct oplog_record *r)
 {
-	int	 seal = strcmp(r->field[OF_ACTION], "seal") == 0 &&
-		    strcmp(r->field[OF_OPERATOR], "-") == 0;
+	int	 sys = IS(r, OF_OPERATOR, "-"), seal = sys && IS(r, OF_ACTION, "seal");
 	char	*rem, *dash;
 
 	if (w->records++ == 0) {
@@ -202,12 +213,9 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	epoch_clock(w, r, seal);
 	w->last_seq = r->seq;
 	w->last_time = r->time;
-	memcpy(w->last_mac, r->field[OF_MAC], sizeof(w->last_mac) - 1);
-	w->last_mac[sizeof(w->last_mac) - 1] = '\0';
 	if (w->head_ok && r->seq == w->head_seq)
 		w->head_found = strcmp(r->field[OF_MAC], w->head_mac) == 0;
-	if (strcmp(r->field[OF_OPERATOR], "-") == 0 &&
-	    strcmp(r->field[OF_ACTION], "recover") == 0 && r->time <= a->o->now) {
+	if (sys && IS(r, OF_ACTION, "recover") && r->time <= a->o->now) {
 		if (w->nrv < RECOV_MAX) {
 			struct recov *v = &w->rv[w->nrv];
 
@@ -223,8 +231,7 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	/* A log-prune record is operator "-" and action log-prune, nothing
 	 * else (jukisec-log(5)); log-append refuses to write one.  A
 	 * checkpoint's removed= is a range, a run that removed nothing's 0. */
-	if (strcmp(r->field[OF_OPERATOR], "-") == 0 &&
-	    strcmp(r->field[OF_ACTION], "log-prune") == 0) {
+	if (sys && IS(r, OF_ACTION, "log-prune")) {
 		w->last_prune = r->time;
 		rem = token(r->field[OF_DETAIL], "removed");
 		dash = rem != NULL ? strchr(rem, '-') : NULL;
@@ -236,14 +243,49 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 		free(rem);
 	}
 	count_auth(a, w, r);
-	audit_changes_see(a, r->time, r->field[OF_OPERATOR],
-	    r->field[OF_ACTION], r->field[OF_OBJECT], r->field[OF_RESULT],
-	    r->field[OF_DETAIL]);
+	if (r->len[OF_ACTION] > 9 && memcmp(r->field[OF_ACTION], "operator-", 9) == 0)
+		audit_changes_see(a, r->time, r->field[OF_OPERATOR],
+		    r->field[OF_ACTION], r->field[OF_OBJECT], r->field[OF_RESULT],
+		    r->field[OF_DETAIL]);
+	if (a->r54 != NULL)
+		r54_see(a->r54, r);
+}
+
+/* 1 if see() must have r itself: it does more with it than count it
+ * (struct oplog_observer's wants; pure, on any thread). */
+static int
+wants(const struct audit *a, const struct walk *w, const struct oplog_record *r)
+{
+	if ((w->head_ok && r->seq == w->head_seq) || r->seq == 0)
+		return 1;
+	if (IS(r, OF_OPERATOR, "-") && (IS(r, OF_ACTION, "seal") ||
+	    IS(r, OF_ACTION, "recover") || IS(r, OF_ACTION, "log-prune")))
+		return 1;
+	if (auth_failed(a, r) || (r->len[OF_ACTION] > 9 &&
+	    memcmp(r->field[OF_ACTION], "operator-", 9) == 0))
+		return 1;
+	return a->r54 != NULL && r54_wants(a->r54, r);
+}
+
+/* Records see() need not have one by one (wants() said so), summed up:
+ * 0, or 1 to have them one by one after all. */
+static int
+see_run(struct audit *a, struct walk *w, const struct oplog_run *run)
+{
+	if (w->records == 0 || (a->r54 != NULL && r54_run(a->r54)))
+		return 1;
+	/* a run's epochs follow each other, each after its seal: no gap */
+	w->records += run->n;
+	w->prev_epoch = run->last_epoch;
+	w->prev_seal = run->last_seal;
+	w->last_seq = run->last_seq;
+	w->last_time = run->last_time;
+	return 0;
 }
 
 /* Forgets what a walk saw, the register changes it handed to
- * audit_changes_see() too: a walk that starts again (the verification
- * stopped early) sees every record once. */
+ * audit_changes_see() too (R5.4's share: walk_start): a walk that starts
+ * again (the verification stopped early) sees every record once. */
 static void
 walk_reset(struct audit *a, struct walk *w)
 {
@@ -269,6 +311,15 @@ walk_reset(struct audit *a, struct walk *w)
 }
 
 static void
+walk_start(struct audit *a, struct walk *w)
+{
+	walk_reset(a, w);
+	if (a->r54 != NULL)
+		r54_reset(a->r54);
+	read_head(a, w);
+}
+
+static void
 walk_log(struct audit *a, struct walk *w)
 {
 	struct oplog_reader *rd;
@@ -278,16 +329,19 @@ walk_log(struct audit *a, struct walk *w)
 	size_t	 line;
 	int	 fd, io, k;
 
-	walk_reset(a, w);
-	read_head(a, w);
+	walk_start(a, w);
 	if ((fd = store_openat(a->st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
+		if (a->r54 != NULL)
+			r54_end(a->r54, 0, strerror(errno));
 		return;
 	}
 	if (fstat(fd, &sb) == 0)
 		w->size = sb.st_size;
 	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
 		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
+		if (a->r54 != NULL)
+			r54_end(a->r54, 0, strerror(errno));
 		close(fd);
 		return;
 	}
@@ -296,8 +350,13 @@ walk_log(struct audit *a, struct walk *w)
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
 		w->error = xasprintf("oplog.csv:%zu: %s", line, why);
-	} else
+		if (a->r54 != NULL)
+			r54_end(a->r54, line, why);
+	} else {
 		w->ok = 1;
+		if (a->r54 != NULL)
+			r54_end(a->r54, 0, NULL);
+	}
 	oplog_reader_close(rd);
 	close(fd);
 }
@@ -332,8 +391,7 @@ observe_start(void *arg)
 	struct keyjob *j = arg;
 	struct stat sb;
 
-	walk_reset(j->a, j->w);
-	read_head(j->a, j->w);
+	walk_start(j->a, j->w);
 	if (fstatat(j->a->st->dirfd, "oplog.csv", &sb, 0) == 0)
 		j->w->size = sb.st_size;
 }
@@ -344,6 +402,22 @@ observe_record(void *arg, const struct oplog_record *r)
 	struct keyjob *j = arg;
 
 	see(j->a, j->w, r);
+}
+
+static int
+observe_wants(void *arg, const struct oplog_record *r)
+{
+	const struct keyjob *j = arg;
+
+	return wants(j->a, j->w, r);
+}
+
+static int
+observe_run(void *arg, const struct oplog_run *run)
+{
+	struct keyjob *j = arg;
+
+	return see_run(j->a, j->w, run);
 }
 
 /* The key named by --key-file ("-": standard input): ST_OK, or why not
@@ -370,7 +444,8 @@ static int
 verify(struct keyjob *j)
 {
 	struct oplog_verify_opts vo;
-	struct oplog_observer ob = { observe_start, observe_record, j };
+	struct oplog_observer ob = { observe_start, observe_record,
+	    observe_wants, observe_run, j };
 
 	memset(&vo, 0, sizeof(vo));
 	vo.now = j->a->o->now;
@@ -413,9 +488,11 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 			break;
 		usleep(100000);
 	}
-	if (j->ok)
+	if (j->ok) {
 		w->ok = 1;
-	else
+		if (a->r54 != NULL)
+			r54_end(a->r54, 0, NULL);
+	} else
 		walk_log(a, w);	/* the verifier stopped at the first bad record */
 	/* From here on the log findings rest on what the MACs proved: only
 	 * checkpoints that verified count (jukisec-log(5), "Special records"). */
@@ -766,6 +843,7 @@ audit_log(struct audit *a)
 	struct keyjob j;
 
 	memset(&w, 0, sizeof(w));
+	a->r54 = a->reg_ok ? r54_new(a) : NULL;
 	run_verify(a, &w, &j);
 	check_bursts(a, &w);
 	check_recoveries(a, &w);

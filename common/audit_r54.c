@@ -6,23 +6,24 @@
  * is given (evidence is never refused), so this is where an operation by
  * somebody who may not operate shows.
  *
- * Invariants: one streaming pass over oplog.csv (no lock, as every reader);
- * the register is the one audit.c read.  A lock is known from the log
- * itself (an "auth" record with result locked begins it; a success, an
- * operator-mod unlock or lockout_unlock_minutes end it) and from the
- * register's present lock (locked_at on): a lock whose records were pruned
- * is still seen while it lasts.  A log that cannot be read is a FAIL.
+ * Invariants: the records come from audit_log's one pass over oplog.csv
+ * (no lock, as every reader), in file order; the register is the one
+ * audit.c read, looked up through a table made once (names never change
+ * during the pass), so r54_wants() may run on any thread.  A lock is known
+ * from the log itself (an "auth" record with result locked begins it; a
+ * success, an operator-mod unlock or lockout_unlock_minutes end it) and
+ * from the register's present lock (locked_at on): a lock whose records
+ * were pruned is still seen while it lasts.  A log that cannot be read is
+ * a FAIL.  The records found are kept (the first R54_ITEMS, the rest
+ * counted) and listed by audit_r54() after the pass.
  */
-#include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jukisec.h"
 #include "audit.h"
 #include "oplog_verify.h"
-#include "standing.h"
 #include "timeutil.h"
 
 #define R54_ITEMS	100	/* records listed; the rest are counted */
@@ -32,12 +33,196 @@ struct lock {
 	int64_t	 since;
 };
 
+/* A name operators may carry: a system actor, or the register's first
+ * row of that id. */
+struct who {
+	char		*name;
+	size_t		 len, h;
+	struct operator	*o;
+	int		 sys;
+};
+
+struct bad {
+	long long	 seq;
+	int64_t		 time;
+	char		*terminal, *op;
+	const char	*why;
+};
+
 struct r54 {
 	struct audit	*a;
+	struct who	*tab;		/* open addressing, nslot a power of 2 */
+	size_t		 nslot;
 	struct lock	*l;
 	size_t		 nl;
-	long long	 bad;
+	struct bad	 item[R54_ITEMS];
+	long long	 bad;		/* all found, listed or not */
+	int		 read;		/* the pass ended: 1 at the log's end */
+	size_t		 line;		/* else where it stopped, and why */
+	char		*why;
 };
+
+/* Names are short: their first and last 8 bytes and length mixed. */
+static size_t
+hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, s + n - 8, 8);
+	return (size_t)(((a ^ (b * 31) ^ n) * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+/* s's entry, or the free one where it would go. */
+static struct who *
+slot(const struct r54 *w, const char *s, size_t n)
+{
+	size_t	 h = hash(s, n), i = h & (w->nslot - 1);
+	struct who *e;
+
+	for (;; i = (i + 1) & (w->nslot - 1)) {
+		e = &w->tab[i];
+		if (e->name == NULL || (e->h == h && e->len == n &&
+		    memcmp(e->name, s, n) == 0))
+			return e;
+	}
+}
+
+static struct who *
+add(struct r54 *w, const char *s, size_t n)
+{
+	struct who *e = slot(w, s, n);
+
+	if (e->name == NULL) {
+		e->name = xstrndup(s, n);
+		e->len = n;
+		e->h = hash(s, n);
+	}
+	return e;
+}
+
+/* The names as conf_system_actor() and register_find() see them. */
+struct r54 *
+r54_new(struct audit *a)
+{
+	struct r54 *w = xcalloc(1, sizeof(*w));
+	const char *p = a->st->conf.system_actors;
+	size_t	 i, k;
+
+	w->a = a;
+	for (w->nslot = 16; w->nslot < 2 * (a->reg.n + strlen(p ? p : "") + 2);)
+		w->nslot *= 2;
+	w->tab = xcalloc(w->nslot, sizeof(*w->tab));
+	add(w, "-", 1)->sys = 1;
+	while (p != NULL && *p != '\0') {
+		k = strcspn(p, ",");
+		add(w, p, k)->sys = 1;
+		p += k + (p[k] == ',');
+	}
+	for (i = 0; i < a->reg.n; i++) {
+		struct who *e = add(w, a->reg.op[i].id, strlen(a->reg.op[i].id));
+
+		if (e->o == NULL)
+			e->o = &a->reg.op[i];
+	}
+	return w;
+}
+
+/* Forgets what a pass saw (the pass starts again). */
+void
+r54_reset(struct r54 *w)
+{
+	long long i;
+
+	for (i = 0; i < (long long)w->nl; i++)
+		free(w->l[i].who);
+	free(w->l);
+	w->l = NULL;
+	w->nl = 0;
+	for (i = 0; i < w->bad && i < R54_ITEMS; i++) {
+		free(w->item[i].terminal);
+		free(w->item[i].op);
+	}
+	w->bad = 0;
+	w->read = 0;
+	w->line = 0;
+	free(w->why);
+	w->why = NULL;
+}
+
+void
+r54_free(struct r54 *w)
+{
+	size_t	 i;
+
+	if (w == NULL)
+		return;
+	r54_reset(w);
+	for (i = 0; i < w->nslot; i++)
+		free(w->tab[i].name);
+	free(w->tab);
+	free(w);
+}
+
+/* standing() through the table: why who could not operate at t, or NULL;
+ * sys set for "-" and system actors. */
+static const char *
+standing_at(const struct r54 *w, const char *who, size_t n, int64_t t,
+    const struct operator **op, int *sys)
+{
+	const struct who *e = slot(w, who, n);
+	const struct operator *o = e->o;
+
+	*op = o;
+	if ((*sys = e->sys))
+		return NULL;
+	if (o == NULL || (o->registered_at != TIME_NONE && o->registered_at > t))
+		return N_("unknown");
+	if (operator_revoked(o) && o->revoked_at <= t)
+		return N_("revoked");
+	if (o->expires != TIME_NONE && o->expires <= t)
+		return N_("expired");
+	return NULL;
+}
+
+static int
+is(const struct oplog_record *r, int f, const char *s, size_t n)
+{
+	return r->len[f] == n && memcmp(r->field[f], s, n) == 0;
+}
+#define IS(r, f, s)	is((r), (f), (s), sizeof(s) - 1)
+
+/* 1 if r could be one r54_see() finds, or begins a lock: a record that
+ * is neither is judged alike whatever came before it, except while a lock
+ * of the log's lasts (r54_run() asks for those records then). */
+int
+r54_wants(const struct r54 *w, const struct oplog_record *r)
+{
+	const struct operator *o;
+	int	 sys;
+
+	if (IS(r, OF_ACTION, "auth") && IS(r, OF_RESULT, "locked"))
+		return 1;
+	if (standing_at(w, r->field[OF_OPERATOR], r->len[OF_OPERATOR], r->time,
+	    &o, &sys) != NULL)
+		return 1;
+	return !sys && o->locked && o->locked_at != TIME_NONE &&
+	    o->locked_at <= r->time;
+}
+
+/* 1 if a run of records must be seen one by one: a lock of the log's is
+ * on, which its records may end, or be judged by. */
+int
+r54_run(const struct r54 *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nl; i++)
+		if (w->l[i].since != TIME_NONE)
+			return 1;
+	return 0;
+}
 
 static struct lock *
 lock_of(struct r54 *w, const char *who, int make)
@@ -55,99 +240,106 @@ lock_of(struct r54 *w, const char *who, int make)
 	return &w->l[w->nl++];
 }
 
-/* 1 when who was locked out at time t. */
+/* 1 when who (o in the register) was locked out at time t. */
 static int
-locked_at(struct r54 *w, const char *who, int64_t t)
+locked_at(struct r54 *w, const char *who, const struct operator *o, int64_t t)
 {
 	const struct conf *c = &w->a->st->conf;
-	struct operator	*o;
-	struct lock	*l = lock_of(w, who, 0);
+	struct lock	*l = w->nl ? lock_of(w, who, 0) : NULL;
 	long long	 m = c->lockout_unlock_minutes;
 
 	if (l != NULL && l->since != TIME_NONE && l->since <= t &&
 	    (m == 0 || t < l->since + m * 60000))
 		return 1;
-	o = register_find(&w->a->reg, who);
 	return o != NULL && o->locked && o->locked_at != TIME_NONE &&
 	    o->locked_at <= t && operator_locked(o, c, t);
 }
 
-static void
-see(struct r54 *w, const struct oplog_record *r)
+void
+r54_see(struct r54 *w, const struct oplog_record *r)
 {
-	struct audit	*a = w->a;
-	const char	*op = r->field[OF_OPERATOR], *act = r->field[OF_ACTION];
-	const char	*obj = r->field[OF_OBJECT], *res = r->field[OF_RESULT];
+	const char	*op = r->field[OF_OPERATOR], *obj = r->field[OF_OBJECT];
 	const char	*why;
-	char		 date[64];
+	const struct operator *o;
 	struct lock	*l;
+	struct bad	*b;
+	int		 sys, auth = IS(r, OF_ACTION, "auth");
 
 	/* a success or an unlock ends a lock before the record is judged */
-	if ((strcmp(act, "auth") == 0 && strcmp(res, "ok") == 0) ||
-	    (strcmp(act, "operator-mod") == 0 && strcmp(res, "ok") == 0 &&
-	    strstr(r->field[OF_DETAIL], " unlock") != NULL))
+	if (w->nl && ((auth && IS(r, OF_RESULT, "ok")) ||
+	    (IS(r, OF_ACTION, "operator-mod") && IS(r, OF_RESULT, "ok") &&
+	    strstr(r->field[OF_DETAIL], " unlock") != NULL)))
 		if ((l = lock_of(w, obj, 0)) != NULL)
 			l->since = TIME_NONE;
-	why = standing(&a->reg, &a->st->conf, op, r->time);
-	if (why == NULL && !conf_system_actor(&a->st->conf, op) &&
-	    locked_at(w, op, r->time))
+	why = standing_at(w, op, r->len[OF_OPERATOR], r->time, &o, &sys);
+	if (why == NULL && !sys && locked_at(w, op, o, r->time))
 		why = N_("locked");
 	if (why != NULL && w->bad++ < R54_ITEMS) {
-		audit_date(a, r->time, date, sizeof(date));
-		check_item(a, op, L(a,
-		    "seq %lld, %s, terminal %s, operator %s: %s",
-		    "seq %lld、%s、端末機 %s、操作者 %s: %s"), r->seq, date,
-		    r->field[OF_TERMINAL], op, a->o->ja ?
-		    (strcmp(why, "unknown") == 0 ? "登録簿にない" :
-		    strcmp(why, "revoked") == 0 ? "取消済み" :
-		    strcmp(why, "expired") == 0 ? "有効期限切れ" : "ロック中") :
-		    why);
+		b = &w->item[w->bad - 1];
+		b->seq = r->seq;
+		b->time = r->time;
+		b->terminal = xstrdup(r->field[OF_TERMINAL]);
+		b->op = xstrdup(op);
+		b->why = why;
 	}
-	if (strcmp(act, "auth") == 0 && strcmp(res, "locked") == 0 &&
+	if (auth && IS(r, OF_RESULT, "locked") &&
 	    (l = lock_of(w, obj, 1))->since == TIME_NONE)
 		l->since = r->time;
+}
+
+/* The pass ended: at the log's end (why NULL), or at line (0: the log
+ * could not be opened) for why. */
+void
+r54_end(struct r54 *w, size_t line, const char *why)
+{
+	w->read = why == NULL;
+	w->line = line;
+	free(w->why);
+	w->why = why != NULL ? xstrdup(why) : NULL;
 }
 
 void
 audit_r54(struct audit *a)
 {
-	struct r54	 w = { a, NULL, 0, 0 };
-	struct oplog_reader *rd = NULL;
-	struct oplog_record *r;
-	const char	*why = NULL;
-	size_t		 line = 0, i;
-	int		 fd, io, k = -1;
+	struct r54	*w = a->r54;
+	char		 date[64];
+	const char	*why;
+	long long	 i;
 
 	check_begin(a, "R5.4", "log-operators-authorized");
-	if (!a->reg_ok) {
+	if (!a->reg_ok || w == NULL) {
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not checked: the register cannot be read.",
 		    "点検できません: 登録簿を読み込めません。"));
 		return;
 	}
-	if ((fd = store_openat(a->st, "oplog.csv", O_RDONLY, 0)) != -1 &&
-	    (rd = oplog_reader_open(fd, "oplog.csv")) != NULL) {
-		while ((k = oplog_reader_next(rd, &r)) == 1)
-			see(&w, r);
-		if (k == -1)
-			why = oplog_reader_error(rd, &line, &io);
-	} else
-		why = strerror(errno);
-	if (k == -1) {
-		if (line)
-			check_item(a, "oplog.csv", "oplog.csv:%zu: %s", line, why);
-		else
-			check_item(a, "oplog.csv", "oplog.csv: %s", why);
+	for (i = 0; i < w->bad && i < R54_ITEMS; i++) {
+		why = w->item[i].why;
+		audit_date(a, w->item[i].time, date, sizeof(date));
+		check_item(a, w->item[i].op, L(a,
+		    "seq %lld, %s, terminal %s, operator %s: %s",
+		    "seq %lld、%s、端末機 %s、操作者 %s: %s"), w->item[i].seq, date,
+		    w->item[i].terminal, w->item[i].op, a->o->ja ?
+		    (strcmp(why, "unknown") == 0 ? "登録簿にない" :
+		    strcmp(why, "revoked") == 0 ? "取消済み" :
+		    strcmp(why, "expired") == 0 ? "有効期限切れ" : "ロック中") :
+		    why);
 	}
-	if (w.bad > R54_ITEMS)
+	if (!w->read) {
+		if (w->line)
+			check_item(a, "oplog.csv", "oplog.csv:%zu: %s", w->line, w->why);
+		else
+			check_item(a, "oplog.csv", "oplog.csv: %s", w->why);
+	}
+	if (w->bad > R54_ITEMS)
 		check_item(a, "oplog.csv", L(a, "and %lld more records",
-		    "ほか %lld 件"), w.bad - R54_ITEMS);
-	if (k == -1)
+		    "ほか %lld 件"), w->bad - R54_ITEMS);
+	if (!w->read)
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The operation log cannot be read to its end.",
 		    "操作履歴を最後まで読み込めません。"));
 	else
-		check_end(a, w.bad ? AUDIT_FAIL : AUDIT_PASS, "%s", w.bad ?
+		check_end(a, w->bad ? AUDIT_FAIL : AUDIT_PASS, "%s", w->bad ?
 		    L(a, "The log records operations by persons who could not "
 		    "operate the terminal then: unknown, revoked, expired or "
 		    "locked out.", "端末機を操作できない者(登録簿にない者、取消済み、"
@@ -156,11 +348,4 @@ audit_r54(struct audit *a)
 		    "who could operate the terminal then, or by a system actor.",
 		    "操作履歴の操作はすべて、その時点で操作できた登録済みの者か"
 		    "システムによるものです。"));
-	if (rd != NULL)
-		oplog_reader_close(rd);
-	if (fd != -1)
-		close(fd);
-	for (i = 0; i < w.nl; i++)
-		free(w.l[i].who);
-	free(w.l);
 }

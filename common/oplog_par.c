@@ -12,8 +12,9 @@
  * the MAC), and hands back, in file order, the records it cannot judge
  * alone as "special" (the block's first, whose predecessor is in another
  * block; log-prune records; a seal whose epoch began before the block; any
- * record whose seq the caller watches) and between them the runs of
- * records it has judged, summed up: count, last record, epoch count.  The
+ * record whose seq the caller watches or its observer wants) and between
+ * them the runs of records it has judged, summed up: count, last record,
+ * epoch count, where their lines are.  The
  * caller replays the special records through its own sequential rules and
  * steps over the runs, so the seams between blocks are checked by the same
  * code as any record.  A worker that finds anything wrong, or more special
@@ -194,7 +195,8 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 			epoch_n = 0;
 		}
 		if (!have || (seal && !known) || watched(c, r->seq) ||
-		    (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "log-prune"))) {
+		    (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "log-prune")) ||
+		    (c->wants != NULL && c->wants(c->warg, r))) {
 			if ((it = item(b)) == NULL)
 				break;
 			it->special = 1;
@@ -222,8 +224,13 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 				b->failed = 1;
 				break;
 			}
-			if (run == NULL && (run = item(b)) == NULL)
-				break;
+			if (run == NULL) {
+				if ((run = item(b)) == NULL)
+					break;
+				run->off = off;
+				run->line = lines;
+			}
+			run->len = oplog_reader_offset(rd) - run->off;
 			run->n++;
 			if (r->epoch != last.epoch) {
 				run->newepoch = 1;

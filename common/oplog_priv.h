@@ -92,6 +92,9 @@ struct par_ctx {
 	int		any_time;
 	const long long	*watch;		/* seqs whose records are special */
 	size_t		nwatch;
+	/* records special for an observer (struct oplog_observer), or NULL */
+	int		(*wants)(void *, const struct oplog_record *);
+	void		*warg;
 };
 struct par_last {
 	long long	seq, epoch;
@@ -100,7 +103,8 @@ struct par_last {
 	unsigned char	mac[OPLOG_MACLEN];
 };
 /* A special record (its line at off, len bytes without the LF, the line-th
- * of the block), or a run of records judged in the block. */
+ * of the block), or a run of records judged in the block (its lines from
+ * off, len bytes with their LFs, the first the line-th of the block). */
 struct par_item {
 	int		special;
 	long long	off;

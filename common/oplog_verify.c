@@ -741,6 +741,38 @@ skip_run(struct vstate *v, const struct par_item *it)
 		v->live_count += it->n;
 }
 
+/* A run a worker judged, to the observer: summed up, or, when it asks,
+ * read again and handed on record by record (they passed every rule). */
+static int
+observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base)
+{
+	const struct oplog_observer *ob = v->o->observer;
+	struct oplog_reader *rd;
+	struct oplog_record *r;
+	struct oplog_run run;
+	const char *line;
+	size_t len, n = 0;
+	int k = 1;
+
+	run.n = it->n;
+	run.last_seq = it->last.seq;
+	run.last_epoch = it->last.epoch;
+	run.last_time = it->last.time;
+	run.last_seal = it->last.seal;
+	if (ob->run(ob->arg, &run) == 0)
+		return 0;
+	rd = oplog_reader_open(fd, "");
+	oplog_reader_seek(rd, it->off);
+	oplog_reader_limit(rd, it->off + (long long)it->len);
+	while (n < (size_t)it->n && (k = oplog_reader_line(rd, &line, &len)) == 1 &&
+	    (k = oplog_reader_parse(rd, &r)) == 1) {
+		r->line = base + it->line + n++;
+		ob->record(ob->arg, r);
+	}
+	oplog_reader_close(rd);
+	return k == 1 ? 0 : -1;
+}
+
 /* A special record of a block, read again and taken as any record. */
 static int
 take_special(struct vstate *v, int fd, const struct par_item *it, size_t base,
@@ -797,15 +829,22 @@ par_prefix(struct vstate *v, int fd, int *start)
 	c.any_time = v->o->any_time;
 	c.watch = wl;
 	c.nwatch = n;
+	if (v->o->observer) {
+		c.wants = v->o->observer->wants;
+		c.warg = v->o->observer->arg;
+	}
 	v->par_end = sizeof(hdr) - 1;
 	if (sb.st_size > v->par_end && (p = par_start(fd, v->par_end, sb.st_size, &c)) != NULL) {
 		for (bi = 0; ret == 0 && (b = par_next(p, bi)) != NULL; bi++) {
 			if (b->failed)
 				ret = PAR_AGAIN;
 			for (i = 0; ret == 0 && i < b->nitems; i++) {
-				if (!b->item[i].special)
+				if (!b->item[i].special) {
 					skip_run(v, &b->item[i]);
-				else if (take_special(v, fd, &b->item[i], base, start) == -1)
+					if (v->o->observer && observe_run(v, fd,
+					    &b->item[i], base) == -1)
+						ret = PAR_AGAIN;
+				} else if (take_special(v, fd, &b->item[i], base, start) == -1)
 					ret = PAR_AGAIN;
 			}
 			base += b->lines;
@@ -1159,15 +1198,19 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	vstate_init(v, vk, o, res);
 	if (o->observer)
 		o->observer->start(o->observer->arg);
-	/* A caller that sees records one by one gets them from one pass. */
+	/* A caller that sees records one by one gets them from one pass,
+	 * an observer that says which it wants from blocks verified apart. */
 	/* On one core the blocks would be verified one after the other, with
 	 * the hand-off added: the sequential pass is the faster there. */
-	v->par = !o->sink && !o->observer && !o->prefix && par_threads() >= 2;
+	v->par = !o->sink && (!o->observer || o->observer->wants) && !o->prefix &&
+	    par_threads() >= 2;
 	if (!v->par && macq_worth(st, o))
 		v->q = macq_start(vk->k0);
 	if ((k = run(st, v)) == PAR_AGAIN) {
 		vstate_free(v);
 		vstate_init(v, vk, o, res);
+		if (o->observer)
+			o->observer->start(o->observer->arg);
 		if (macq_worth(st, o))
 			v->q = macq_start(vk->k0);
 		k = run(st, v);

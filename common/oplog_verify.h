@@ -143,14 +143,34 @@ struct oplog_anchor {
 	unsigned char	mac[OPLOG_MACLEN];
 };
 
+/* Records a worker of the parallel pass judged, one after the other, and
+ * did not hand on one by one: a run never holds a log's first record; its
+ * records follow the one before it in the same epoch or, after a seal,
+ * the next (jukisec-log(5) "Verification"). */
+struct oplog_run {
+	long long	n;			/* records */
+	long long	last_seq, last_epoch;
+	int64_t		last_time;
+	int		last_seal;		/* the last record is a seal */
+};
+
 /* A structural reader riding along a verification, so the log is read
  * once (jukisec-audit --key-file): start() at the beginning of every pass
- * (a live log that moved meanwhile is verified again from its start),
- * record() with each record that passed the rules but perhaps its MAC.
- * Only a verification that ends ST_OK has shown it the whole log. */
+ * (a live log that moved meanwhile, or a parallel pass that found
+ * something, is verified again from its start), record() with each record
+ * that passed the rules but perhaps its MAC, in file order.  Only a
+ * verification that ends ST_OK has shown it the whole log.
+ * An observer with wants() lets the log be verified a block per core: the
+ * workers call wants() (pure: it reads only what start() left, on any
+ * thread) on each record, and the records it wants reach record(); the
+ * others come summed up to run(), in file order with the rest, which
+ * returns 0, or 1 to have that run's records handed to record() one by one
+ * instead (its own state says a summary is not enough there). */
 struct oplog_observer {
 	void	(*start)(void *);
 	void	(*record)(void *, const struct oplog_record *);
+	int	(*wants)(void *, const struct oplog_record *);
+	int	(*run)(void *, const struct oplog_run *);
 	void	*arg;
 };
 
