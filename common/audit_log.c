@@ -6,9 +6,14 @@
  * Invariants: one streaming pass over oplog.csv through the reader of
  * oplog_verify.h (memory does not grow with the log: only the pairs
  * person/terminal that failed in the window and the newest checkpoint are
- * kept); with --key-file that pass rides along oplog_verify() (its
- * observer), and is made again on its own only when the log does not
- * verify, since the verifier stops at the first bad record.  No lock is
+ * kept); R5.4 (audit_r54.c) and R5.5 (audit_changes.c) are fed by the same
+ * pass.  With --key-file that pass rides along oplog_verify() (its
+ * observer), which verifies the log a block per core: wants() names the
+ * records see() must have one by one, the others reach it summed up
+ * (see_run(), exactly what see() would have made of them), so the report
+ * is the same on one core and on many; the pass is made again on its own
+ * only when the log does not verify, since the verifier stops at the
+ * first bad record.  No lock is
  * taken (readers take none, jukisec-log(5)); oplog.head is read before the
  * log, so an append committed meanwhile only adds records after the head.
  * The checks without the key are structural; only the MAC chain proves
