@@ -34,10 +34,12 @@ struct lock {
 };
 
 /* A name operators may carry: a system actor, or the register's first
- * row of that id. */
+ * row of that id.  a, b: its first and last 8 bytes (zero-filled), which
+ * with its length are the name when it is 16 bytes or shorter. */
 struct who {
 	char		*name;
-	size_t		 len, h;
+	size_t		 len;
+	uint64_t	 a, b;
 	struct operator	*o;
 	int		 sys;
 };
@@ -62,29 +64,29 @@ struct r54 {
 	char		*why;
 };
 
-/* Names are short: their first and last 8 bytes and length mixed. */
-static size_t
-hash(const char *s, size_t n)
+static void
+words(const char *s, size_t n, uint64_t *a, uint64_t *b)
 {
-	uint64_t a = 0, b = 0;
-
-	memcpy(&a, s, n < 8 ? n : 8);
+	*a = *b = 0;
+	memcpy(a, s, n < 8 ? n : 8);
 	if (n > 8)
-		memcpy(&b, s + n - 8, 8);
-	return (size_t)(((a ^ (b * 31) ^ n) * 0x9e3779b97f4a7c15ull) >> 32);
+		memcpy(b, s + n - 8, 8);
 }
 
 /* s's entry, or the free one where it would go. */
 static struct who *
 slot(const struct r54 *w, const char *s, size_t n)
 {
-	size_t	 h = hash(s, n), i = h & (w->nslot - 1);
+	uint64_t a, b;
+	size_t	 i;
 	struct who *e;
 
-	for (;; i = (i + 1) & (w->nslot - 1)) {
-		e = &w->tab[i];
-		if (e->name == NULL || (e->h == h && e->len == n &&
-		    memcmp(e->name, s, n) == 0))
+	words(s, n, &a, &b);
+	i = (size_t)(((a ^ (b * 31) ^ n) * 0x9e3779b97f4a7c15ull) >> 32);
+	for (;; i++) {
+		e = &w->tab[i & (w->nslot - 1)];
+		if (e->name == NULL || (e->len == n && e->a == a && e->b == b &&
+		    (n <= 16 || memcmp(e->name, s, n) == 0)))
 			return e;
 	}
 }
@@ -97,7 +99,7 @@ add(struct r54 *w, const char *s, size_t n)
 	if (e->name == NULL) {
 		e->name = xstrndup(s, n);
 		e->len = n;
-		e->h = hash(s, n);
+		words(s, n, &e->a, &e->b);
 	}
 	return e;
 }
