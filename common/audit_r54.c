@@ -77,12 +77,15 @@ words(const char *s, size_t n, uint64_t *a, uint64_t *b)
 static struct who *
 slot(const struct r54 *w, const char *s, size_t n)
 {
-	uint64_t a, b;
-	size_t	 i;
+	uint64_t a, b, i;
 	struct who *e;
 
 	words(s, n, &a, &b);
-	i = (size_t)(((a ^ (b * 31) ^ n) * 0x9e3779b97f4a7c15ull) >> 32);
+	/* splitmix64's finaliser: every bit of the name moves the low ones */
+	i = a ^ (b * 31) ^ n;
+	i = (i ^ (i >> 30)) * 0xbf58476d1ce4e5b9ull;
+	i = (i ^ (i >> 27)) * 0x94d049bb133111ebull;
+	i ^= i >> 31;
 	for (;; i++) {
 		e = &w->tab[i & (w->nslot - 1)];
 		if (e->name == NULL || (e->len == n && e->a == a && e->b == b &&
