@@ -1,11 +1,11 @@
 #!/bin/sh
 # bench 60: jukisec-audit on the realistic log (bench/genlog.py), whose
 # register holds the operators the records name:
-#  - with --key-file (the reading pass for R5.2/R6 and the MAC verification)
-#    vs log-verify alone on the same state directory (issue 15: <= 1.05x,
-#    one pass); its peak RSS
-#  - without the key (the reading pass only) vs awk counting the failed
-#    authentications of the same file
+#  - with --key-file (the one pass for R5.2, R5.4, R5.5 and R6 riding along
+#    the MAC verification, a block per core) vs log-verify alone on the same
+#    state directory (issue 15: <= 1.05x); its peak RSS
+#  - without the key (the same pass, sequential, without MACs) vs awk
+#    counting the failed authentications of the same file
 . "$BENCH/lib.sh"
 log_fixture
 section "jukisec-audit: $((bytes / 1048576)) MiB log, $records records"
