@@ -324,6 +324,15 @@ walk_start(struct audit *a, struct walk *w)
 	read_head(a, w);
 }
 
+/* The log could not be opened: why. */
+static void
+walk_unread(struct audit *a, struct walk *w, const char *why)
+{
+	w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, why);
+	if (a->r54 != NULL)
+		r54_end(a->r54, 0, why);
+}
+
 static void
 walk_log(struct audit *a, struct walk *w)
 {
@@ -336,17 +345,13 @@ walk_log(struct audit *a, struct walk *w)
 
 	walk_start(a, w);
 	if ((fd = store_openat(a->st, "oplog.csv", O_RDONLY, 0)) == -1) {
-		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
-		if (a->r54 != NULL)
-			r54_end(a->r54, 0, strerror(errno));
+		walk_unread(a, w, strerror(errno));
 		return;
 	}
 	if (fstat(fd, &sb) == 0)
 		w->size = sb.st_size;
 	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
-		w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, strerror(errno));
-		if (a->r54 != NULL)
-			r54_end(a->r54, 0, strerror(errno));
+		walk_unread(a, w, strerror(errno));
 		close(fd);
 		return;
 	}
