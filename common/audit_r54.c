@@ -24,6 +24,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "oplog_verify.h"
+#include "standing.h"
 #include "timeutil.h"
 
 #define R54_ITEMS	100	/* records listed; the rest are counted */
@@ -182,13 +183,7 @@ standing_at(const struct r54 *w, const char *who, size_t n, int64_t t,
 	*op = o;
 	if ((*sys = e->sys))
 		return NULL;
-	if (o == NULL || (o->registered_at != TIME_NONE && o->registered_at > t))
-		return N_("unknown");
-	if (operator_revoked(o) && o->revoked_at <= t)
-		return N_("revoked");
-	if (o->expires != TIME_NONE && o->expires <= t)
-		return N_("expired");
-	return NULL;
+	return standing_of(o, t);
 }
 
 static int

@@ -20,12 +20,15 @@ const char *
 standing(struct register_ *reg, const struct conf *c, const char *who,
     int64_t t)
 {
-	struct operator *o;
-
 	if (conf_system_actor(c, who))
 		return NULL;
-	if ((o = register_find(reg, who)) == NULL ||
-	    (o->registered_at != TIME_NONE && o->registered_at > t))
+	return standing_of(register_find(reg, who), t);
+}
+
+const char *
+standing_of(const struct operator *o, int64_t t)
+{
+	if (o == NULL || (o->registered_at != TIME_NONE && o->registered_at > t))
 		return N_("unknown");
 	if (operator_revoked(o) && o->revoked_at <= t)
 		return N_("revoked");

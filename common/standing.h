@@ -18,6 +18,9 @@
  * only the present one. */
 const char *standing(struct register_ *, const struct conf *, const char *who,
 	    int64_t t);
+/* The same for a person already looked up: o the register's row, or NULL
+ * (none). */
+const char *standing_of(const struct operator *o, int64_t t);
 
 /* log-append, once the records are durable: one line on stderr for each
  * distinct operator of the n names (where[i] "<stdin>:LINE" or NULL) who is
