@@ -8,7 +8,9 @@
  *    record; times never decrease, so they are a prefix of the log.  The
  *    cutoff is never later than one calendar year before now (R6).
  *  - Memory does not depend on the log's size: records are streamed, the
- *    kept part is copied as bytes (copy_file_range), never parsed.
+ *    kept part is copied as bytes (copy_file_range), never parsed.  Its
+ *    copy starts before the scan ends, from where a binary search puts
+ *    the first kept record; only the scan's answer counts (prune_kept.c).
  *  - The archive is written and fsynced before the log is replaced, and a
  *    record already in the archive (a prune killed after its archive write)
  *    is not written to it again: the archive's last seq is read first, and
@@ -38,10 +40,10 @@
 #include "oplog_tail.h"
 #include "oplog_verify.h"
 #include "prune.h"
+#include "prune_kept.h"
 #include "timeutil.h"
 
 #define PRUNE_TMP	".tmp-log-prune"
-#define COPY_CHUNK	(8 << 20)
 #define MS_PER_DAY	86400000LL
 /* The longest checkpoint line but for its terminal field (each field at
  * its widest: 20-digit numbers, 24-byte times, 64-digit MACs). */
@@ -241,53 +243,6 @@ archive_close(struct archive *a, int sync)
 	return ret;
 }
 
-/*
- * Copies [off, end) of in to out's current offset.  Writeback of each 8 MiB
- * chunk starts at once and the one before is waited for, so the final
- * fdatasync is short and the disk queue never holds the whole copy, which
- * would make every writer's fdatasync wait behind it.
- */
-static int
-copy_range(int in, long long off, long long end, int out)
-{
-	static char buf[1 << 16];
-	loff_t o = off, w, prev = -1;
-	size_t want;
-	ssize_t k;
-
-	if ((w = lseek(out, 0, SEEK_CUR)) == -1)
-		return -1;
-	while (o < end) {
-		want = end - o < COPY_CHUNK ? (size_t)(end - o) : COPY_CHUNK;
-		k = copy_file_range(in, &o, out, NULL, want, 0);
-		if (k == -1 && errno == EINTR)
-			continue;
-		if (k == -1 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-		    errno == EOPNOTSUPP)) {
-			/* No in-kernel copy here: a read and a write. */
-			k = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), o);
-			if (k > 0 && write_all(out, buf, (size_t)k) == -1)
-				return -1;
-			if (k > 0)
-				o += k;
-		}
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			return -1;
-		}
-		if (lseek(out, 0, SEEK_CUR) - w >= COPY_CHUNK || o == end) {
-			sync_file_range(out, w, 0, SYNC_FILE_RANGE_WRITE);
-			if (prev != -1)
-				sync_file_range(out, prev, w - prev, SYNC_FILE_RANGE_WAIT_BEFORE |
-				    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-			prev = w;
-			w = lseek(out, 0, SEEK_CUR);
-		}
-	}
-	return 0;
-}
-
 /* The records archived are the removed ones the archive lacks: one run of
  * bytes of the log, [a->from, the first kept record), copied after the
  * scan (in the kernel when both are files), after a header row when the
@@ -304,7 +259,7 @@ archive_copy(struct archive *a, int in, long long from, long long to)
 		return -1;
 	if (fstat(a->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (fl = fcntl(a->fd, F_GETFL)) != -1 && !(fl & O_APPEND)) {
-		if (copy_range(in, from, to, a->fd) == -1) {
+		if (prune_copy_range(in, from, to, a->fd) == -1) {
 			jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 			return -1;
 		}
@@ -522,7 +477,7 @@ copy_appended(void *arg, long long end)
 		jerr_say(c->st->err, ST_FAIL, _("%s/%s: replaced during the prune; run log-prune again"),
 		    c->st->dir, OPLOG_FILE);
 		ret = ST_FAIL;
-	} else if (copy_range(fd, c->from, end, fileno(c->to)) == -1) {
+	} else if (prune_copy_range(fd, c->from, end, fileno(c->to)) == -1) {
 		jerr_say_errno(c->st->err, ST_FAIL, "%s/%s", c->st->dir, PRUNE_TMP);
 		ret = ST_FAIL;
 	}
@@ -593,6 +548,14 @@ run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 	return ret;
 }
 
+/* The records before keep_off are no longer than a checkpoint. */
+static int
+too_short(const struct store *st, long long keep_off)
+{
+	return keep_off - (long long)sizeof(OPLOG_HEADER) <=
+	    CHECKPOINT_MAX + 2 * (long long)strlen(st->terminal);
+}
+
 /*
  * The new log must be shorter than the head says until the head is
  * committed: a writer finding the log longer would cut it back to
@@ -603,8 +566,7 @@ static void
 defer_short(struct store *st, long long keep_off, struct prune_result *res,
     struct archive *a)
 {
-	if (res->removed <= 0 || keep_off - (long long)sizeof(OPLOG_HEADER) >
-	    CHECKPOINT_MAX + 2 * (long long)strlen(st->terminal))
+	if (res->removed <= 0 || !too_short(st, keep_off))
 		return;
 	res->deferred = res->removed;
 	res->removed = res->archived = 0;
@@ -616,32 +578,55 @@ defer_short(struct store *st, long long keep_off, struct prune_result *res,
 	}
 }
 
-/* The header and the kept records, [keep_off, end) of fd, in PRUNE_TMP,
- * on disk, af ready for commit(); the archive a (if any) on disk and
- * closed too: its fsync waits while the kept records' last chunk is being
- * written, not before their copy starts.  ST_OK, or ST_FAIL after a message
- * with PRUNE_TMP removed. */
+/* PRUNE_TMP created with the header row, af ready for commit(): its fd, or
+ * -1 with errno and PRUNE_TMP removed. */
 static int
-write_kept(struct store *st, int fd, long long keep_off, long long end,
-    struct atomic_file *af, struct archive *a)
+kept_open(struct store *st, struct atomic_file *af)
 {
-	int tmpfd;
+	int tmpfd, e;
 
 	af->dirfd = st->dirfd;
 	snprintf(af->tmpname, sizeof(af->tmpname), "%s", PRUNE_TMP);
 	tmpfd = openat(st->dirfd, PRUNE_TMP, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (tmpfd == -1 || (af->fp = fdopen(tmpfd, "w")) == NULL) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
+		e = errno;
 		if (tmpfd != -1) {
 			close(tmpfd);
 			unlinkat(st->dirfd, PRUNE_TMP, 0);
 		}
-		return ST_FAIL;
+		af->tmpname[0] = '\0';
+		errno = e;
+		return -1;
 	}
 	af->name = xstrdup(OPLOG_FILE);
-	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1 ||
-	    copy_range(fd, keep_off, end, tmpfd) == -1) {
+	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1) {
+		e = errno;
+		atomic_abort(af);
+		errno = e;
+		return -1;
+	}
+	return tmpfd;
+}
+
+/*
+ * The kept records, [keep_off, end) of fd, in PRUNE_TMP after its header,
+ * on disk, af ready for commit(); af open already holds them (the early
+ * copy, kept_early()).  The archive a (if any) on disk and closed too: its
+ * fsync waits while the kept records' last chunk is being written, not
+ * before their copy starts.  ST_OK, or ST_FAIL after a message with
+ * PRUNE_TMP removed.
+ */
+static int
+write_kept(struct store *st, int fd, long long keep_off, long long end,
+    struct atomic_file *af, struct archive *a)
+{
+	int tmpfd;
+
+	if (af->fp != NULL)
+		tmpfd = fileno(af->fp);
+	else if ((tmpfd = kept_open(st, af)) == -1 ||
+	    prune_copy_range(fd, keep_off, end, tmpfd) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 		atomic_abort(af);
 		return ST_FAIL;
@@ -656,6 +641,46 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 		return ST_FAIL;
 	}
 	return ST_OK;
+}
+
+/*
+ * The copy of the kept records started before the scan (prune_kept.c),
+ * from the first record not older than the cutoff as a binary search
+ * guesses it, in af's PRUNE_TMP, when what goes before it is longer than
+ * a checkpoint: the guess, or -1 when no copy runs (a failure to start
+ * one is met again, and said, by the copy after the scan).
+ */
+static long long
+kept_early(struct store *st, int fd, long long end, int64_t cutoff,
+    struct atomic_file *af, struct prune_kept *k)
+{
+	long long g = prune_guess(fd, end, cutoff);
+	int tmpfd;
+
+	if (g == -1 || too_short(st, g) || (tmpfd = kept_open(st, af)) == -1)
+		return -1;
+	if (prune_kept_start(k, fd, g, end, tmpfd) == -1) {
+		atomic_abort(af);
+		return -1;
+	}
+	return g;
+}
+
+/* The early copy from the guess *g joined (*g -1 after), and kept when it
+ * worked and the scan confirms the guess (keep_off, records removed: res
+ * not NULL); else thrown away, and the copy after the scan does it again
+ * (a failure is said there, in the order of a run without the early
+ * copy). */
+static void
+kept_settle(struct prune_kept *k, long long *g, long long keep_off,
+    const struct prune_result *res, struct atomic_file *af)
+{
+	if (*g == -1)
+		return;
+	if (prune_kept_join(k) == -1 || res == NULL || keep_off != *g ||
+	    res->removed == 0)
+		atomic_abort(af);
+	*g = -1;
 }
 
 /* oplog.csv opened for reading, at least as long as head says; -1 after
@@ -681,27 +706,26 @@ open_log(struct store *st, const char *fname, const struct oplog_head *head)
 	return fd;
 }
 
-/* The log replaced by its records from keep_off on, behind the checkpoint
- * record of cut (commit()), under the log lock, once the archive a (NULL
- * for none) is on disk. */
+/* The log replaced by its records from keep_off on (in af already if the
+ * early copy holds them), behind the checkpoint record of cut (commit()),
+ * under the log lock, once the archive a (NULL for none) is on disk. */
 static int
 replace_log(struct store *st, const struct prune_opts *o, int fd,
     long long keep_off, const struct oplog_head *head,
-    const struct tail_key *cut, struct prune_result *res, struct archive *a)
+    const struct tail_key *cut, struct prune_result *res, struct archive *a,
+    struct atomic_file *af)
 {
-	struct atomic_file af;
 	int ret;
 
-	memset(&af, 0, sizeof(af));
-	if ((ret = write_kept(st, fd, keep_off, head->size, &af, a)) != ST_OK)
+	if ((ret = write_kept(st, fd, keep_off, head->size, af, a)) != ST_OK)
 		return ret;
 	if (store_lock(st, STORE_LOCK_LOG) != ST_OK) {
-		atomic_abort(&af);
+		atomic_abort(af);
 		return ST_FAIL;
 	}
-	ret = commit(st, o, fd, head->size, &af, cut, res);
-	if (af.name != NULL)
-		atomic_abort(&af);
+	ret = commit(st, o, fd, head->size, af, cut, res);
+	if (af->name != NULL)
+		atomic_abort(af);
 	store_unlock(st, STORE_LOCK_LOG);
 	return ret;
 }
@@ -712,14 +736,17 @@ int
 prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res)
 {
 	struct archive arch, *a = NULL;
+	struct atomic_file af;
 	struct oplog_head head;
+	struct prune_kept k;
 	struct tail_lines r;
 	struct tail_key cut;
 	char *fname;
-	long long keep_off;
+	long long keep_off, guess = -1;
 	int lockfd = -1, ret = ST_FAIL;
 
 	memset(res, 0, sizeof(*res));
+	memset(&af, 0, sizeof(af));
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
 	res->cutoff = prune_cutoff(o->now, o->retain_days);
@@ -755,9 +782,13 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	}
 	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = head.size;
+	/* The disk writes the kept records while the scan reads. */
+	if (!o->dry_run)
+		guess = kept_early(st, r.fd, head.size, res->cutoff, &af, &k);
 	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1)
 		goto out;
 	defer_short(st, keep_off, res, a);
+	kept_settle(&k, &guess, keep_off, res, &af);
 	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->from, keep_off) == -1)
 		goto out;
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
@@ -771,8 +802,11 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	}
 
 	/* The archive is durable before the log changes (replace_log). */
-	ret = replace_log(st, o, r.fd, keep_off, &head, &cut, res, a);
+	ret = replace_log(st, o, r.fd, keep_off, &head, &cut, res, a, &af);
 out:
+	kept_settle(&k, &guess, 0, NULL, &af);
+	if (af.name != NULL)
+		atomic_abort(&af);
 	if (a != NULL)
 		archive_close(a, 0);
 	if (r.fd != -1)

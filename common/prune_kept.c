@@ -1,0 +1,195 @@
+/*
+ * prune_kept.c — the bytes a prune copies (prune_kept.h), and the copy of
+ * the records it keeps started before the scan of those it removes has
+ * ended: a binary search by time guesses the first kept record, and a
+ * thread copies from there to the new log while the scan reads on, so
+ * that the disk writes while the processor parses (prune.c).
+ *
+ * Invariants:
+ *  - The guess decides nothing: the scan still reads and checks every
+ *    record it removes, and a copy from a guess the scan does not confirm
+ *    is thrown away with its temporary file.
+ *  - Copies are in the kernel where it can (copy_file_range(2)); the
+ *    writeback of each 8 MiB chunk starts at once and the one before is
+ *    waited for, so the final fdatasync is short and the disk queue never
+ *    holds the whole copy (a writer's fdatasync would wait behind it).
+ *  - One copy thread at most, and the caller writes nothing else until
+ *    it is joined: the writes come in the same order every run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jukisec.h"
+#include "oplog_verify.h"
+#include "oplog_tail.h"
+#include "prune_kept.h"
+
+#define COPY_CHUNK	(8 << 20)
+/* A window that holds the end of one line and the whole next one. */
+#define GUESS_WIN	(2 * (OPLOG_LINE_MAX + 2))
+
+/* No in-kernel copy between these two files: a read and a write. */
+static ssize_t
+copy_by_hand(int in, loff_t *o, int out, size_t want)
+{
+	char *buf = xmalloc(1 << 16);
+	ssize_t k;
+
+	k = pread(in, buf, want < (1 << 16) ? want : (1 << 16), *o);
+	if (k > 0 && write_all(out, buf, (size_t)k) == -1)
+		k = -1;
+	if (k > 0)
+		*o += k;
+	free(buf);
+	return k;
+}
+
+int
+prune_copy_range(int in, long long off, long long end, int out)
+{
+	loff_t o = off, w, prev = -1;
+	size_t want;
+	ssize_t k;
+
+	if ((w = lseek(out, 0, SEEK_CUR)) == -1)
+		return -1;
+	while (o < end) {
+		want = end - o < COPY_CHUNK ? (size_t)(end - o) : COPY_CHUNK;
+		k = copy_file_range(in, &o, out, NULL, want, 0);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		    errno == EOPNOTSUPP))
+			k = copy_by_hand(in, &o, out, want);
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		if (lseek(out, 0, SEEK_CUR) - w >= COPY_CHUNK || o == end) {
+			sync_file_range(out, w, 0, SYNC_FILE_RANGE_WRITE);
+			if (prev != -1)
+				sync_file_range(out, prev, w - prev, SYNC_FILE_RANGE_WAIT_BEFORE |
+				    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+			prev = w;
+			w = lseek(out, 0, SEEK_CUR);
+		}
+	}
+	return 0;
+}
+
+struct guess {
+	int		fd;
+	long long	end;		/* of what the head commits */
+	char		*win;
+};
+
+/*
+ * The first line starting at or after x (x >= 1: just after an LF), if it
+ * starts before lim: 1, its offset in *s and its time in *t; 0 if none
+ * does (*s = lim); -1 when it cannot be read or parsed.
+ */
+static int
+line_from(const struct guess *g, long long x, long long lim, long long *s, int64_t *t)
+{
+	char *win = g->win;
+	long long end = g->end;
+	struct tail_key k;
+	char *lf, *nl;
+	ssize_t n;
+
+	n = pread(g->fd, win, end - (x - 1) < GUESS_WIN ? (size_t)(end - (x - 1)) :
+	    GUESS_WIN, x - 1);
+	if (n <= 0 || (lf = memchr(win, '\n', (size_t)n)) == NULL)
+		return -1;
+	*s = x + (lf - win);
+	if (*s >= lim) {
+		*s = lim;
+		return 0;
+	}
+	if ((nl = memchr(lf + 1, '\n', (size_t)(win + n - lf - 1))) == NULL ||
+	    tail_parse_key(lf + 1, (size_t)(nl - lf), &k) != NULL)
+		return -1;
+	*t = k.time;
+	return 1;
+}
+
+long long
+prune_guess(int fd, long long end, int64_t cutoff)
+{
+	struct guess g = { fd, end, xmalloc(GUESS_WIN) };
+	long long lo, hi = end, mid, s;
+	int64_t t;
+	int r;
+
+	/* Every line before lo is older than the cutoff, hi is end or a line
+	 * not older: if times never decrease, the first kept is in [lo, hi]. */
+	if ((r = line_from(&g, 1, end, &lo, &t)) != 1)
+		goto none;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((r = line_from(&g, mid > lo ? mid : lo + 1, hi, &s, &t)) == -1)
+			goto none;
+		if (r == 0) {
+			/* No line starts in [mid, hi): look at lo itself. */
+			if (line_from(&g, lo, hi, &s, &t) != 1)
+				goto none;
+			if (t >= cutoff) {
+				hi = lo;
+				break;
+			}
+			s = lo;
+		} else if (t >= cutoff) {
+			hi = s;
+			continue;
+		}
+		if ((r = line_from(&g, s + 1, hi, &lo, &t)) == -1)
+			goto none;
+	}
+	free(g.win);
+	/* All old: the newest stays, a case left to the scan. */
+	return hi < end ? hi : -1;
+none:
+	free(g.win);
+	return -1;
+}
+
+static void *
+copier(void *arg)
+{
+	struct prune_kept *k = arg;
+
+	k->err = prune_copy_range(k->in, k->from, k->end, k->out) == -1 ? errno : 0;
+	return NULL;
+}
+
+int
+prune_kept_start(struct prune_kept *k, int in, long long from, long long end, int out)
+{
+	int e;
+
+	k->in = in;
+	k->out = out;
+	k->from = from;
+	k->end = end;
+	k->err = 0;
+	if ((e = pthread_create(&k->th, NULL, copier, k)) != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int
+prune_kept_join(struct prune_kept *k)
+{
+	pthread_join(k->th, NULL);
+	if (k->err != 0) {
+		errno = k->err;
+		return -1;
+	}
+	return 0;
+}

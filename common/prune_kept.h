@@ -1,0 +1,38 @@
+/*
+ * prune_kept.h — the bytes log-prune copies: a range of the log to the
+ * archive or the new log, and the kept records copied by a thread while
+ * the scan of the removed ones runs (prune_kept.c).
+ */
+#ifndef PRUNE_KEPT_H
+#define PRUNE_KEPT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* Copies [off, end) of in to out's current offset, out's writeback kept
+ * one chunk behind: 0, or -1 with errno. */
+int	prune_copy_range(int in, long long off, long long end, int out);
+
+/* The offset of the first record of the log fd (header row first, end the
+ * size its head commits) whose time is not before cutoff, by a binary
+ * search that believes times never decrease: a guess for prune_kept_start;
+ * -1 when there is none to make (every record old, or a line that does
+ * not parse where the search looked). */
+long long prune_guess(int fd, long long end, int64_t cutoff);
+
+struct prune_kept {
+	pthread_t	th;
+	int		in, out;
+	long long	from, end;
+	int		err;		/* errno of the copy, 0 */
+};
+
+/* prune_copy_range(in, from, end, out) in a thread of its own: 0, or -1
+ * with errno when none starts.  Nothing else may touch out, nor the
+ * caller write to any file, until prune_kept_join, whose result is the
+ * copy's: 0, or -1 with errno.  Syncing out is the caller's: one flush
+ * after every copy costs the disk less than one after each. */
+int	prune_kept_start(struct prune_kept *, int in, long long from, long long end, int out);
+int	prune_kept_join(struct prune_kept *);
+
+#endif
