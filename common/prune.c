@@ -621,7 +621,8 @@ static int
 write_kept(struct store *st, int fd, long long keep_off, long long end,
     struct atomic_file *af, struct archive *a)
 {
-	int tmpfd;
+	struct prune_drop d;
+	int tmpfd, ret = ST_OK;
 
 	if (af->fp != NULL)
 		tmpfd = fileno(af->fp);
@@ -631,16 +632,18 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 		atomic_abort(af);
 		return ST_FAIL;
 	}
-	if (archive_close(a, 1) == -1) {
-		atomic_abort(af);
-		return ST_FAIL;
-	}
-	if (fdatasync(tmpfd) == -1) {
+	/* The old log's pages freed while the disk works, not at its close. */
+	prune_drop_start(&d, fd, end);
+	if (archive_close(a, 1) == -1)
+		ret = ST_FAIL;
+	else if (fdatasync(tmpfd) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
-		atomic_abort(af);
-		return ST_FAIL;
+		ret = ST_FAIL;
 	}
-	return ST_OK;
+	prune_drop_join(&d);
+	if (ret != ST_OK)
+		atomic_abort(af);
+	return ret;
 }
 
 /*

@@ -15,6 +15,11 @@
  *    holds the whole copy (a writer's fdatasync would wait behind it).
  *  - One copy thread at most, and the caller writes nothing else until
  *    it is joined: the writes come in the same order every run.
+ *  - The old log's page cache, which the kernel frees when the replaced
+ *    file is closed, is freed while the run waits for the disk instead
+ *    (prune_drop_start): the same work, done when a processor is idle.
+ *    Only clean pages go, and the last DROP_KEEP bytes stay; if the run
+ *    fails, the log only has to be read from the disk again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +33,9 @@
 #include "prune_kept.h"
 
 #define COPY_CHUNK	(8 << 20)
+/* The end of the old log a writer reads again under the lock (its last
+ * record), left in the page cache by prune_drop_start. */
+#define DROP_KEEP	(64 << 10)
 /* A window that holds the end of one line and the whole next one. */
 #define GUESS_WIN	(2 * (OPLOG_LINE_MAX + 2))
 
@@ -192,4 +200,29 @@ prune_kept_join(struct prune_kept *k)
 		return -1;
 	}
 	return 0;
+}
+
+static void *
+dropper(void *arg)
+{
+	struct prune_drop *d = arg;
+
+	posix_fadvise(d->fd, 0, d->end, POSIX_FADV_DONTNEED);
+	return NULL;
+}
+
+void
+prune_drop_start(struct prune_drop *d, int fd, long long end)
+{
+	d->fd = fd;
+	d->end = end - DROP_KEEP;
+	d->started = d->end > 0 && pthread_create(&d->th, NULL, dropper, d) == 0;
+}
+
+void
+prune_drop_join(struct prune_drop *d)
+{
+	if (d->started)
+		pthread_join(d->th, NULL);
+	d->started = 0;
 }

@@ -35,4 +35,16 @@ struct prune_kept {
 int	prune_kept_start(struct prune_kept *, int in, long long from, long long end, int out);
 int	prune_kept_join(struct prune_kept *);
 
+/* The page cache of [0, end) of fd, the log a prune reads, but for its
+ * last pages, dropped (posix_fadvise DONTNEED) by a thread of its own while
+ * the caller waits for an fsync; prune_drop_join waits for it.  Nothing
+ * is said of a failure: the pages are freed when the file goes anyway. */
+struct prune_drop {
+	pthread_t	th;
+	int		fd, started;
+	long long	end;
+};
+void	prune_drop_start(struct prune_drop *, int fd, long long end);
+void	prune_drop_join(struct prune_drop *);
+
 #endif
