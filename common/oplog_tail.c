@@ -23,6 +23,11 @@
 #include "prune.h"
 #include "timeutil.h"
 
+/* Reads of this size stay in the processor's cache while their lines are
+ * parsed; filling the whole buffer at once had the scan parse from memory
+ * (a prune's scan took 45 % more processor time). */
+#define TAIL_READSZ	(256 << 10)
+
 /* 1: *p, *n is the next whole line with its LF; 0: limit or end reached. */
 int
 tail_lines_next(struct tail_lines *r, char **p, size_t *n)
@@ -51,7 +56,8 @@ tail_lines_next(struct tail_lines *r, char **p, size_t *n)
 			errno = EFBIG;
 			return -1;
 		}
-		k = read(r->fd, r->buf + r->end, TAIL_BUFSZ - r->end);
+		k = read(r->fd, r->buf + r->end, TAIL_BUFSZ - r->end < TAIL_READSZ ?
+		    TAIL_BUFSZ - r->end : TAIL_READSZ);
 		if (k == -1 && errno == EINTR)
 			continue;
 		if (k == -1)
