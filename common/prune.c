@@ -10,7 +10,8 @@
  *  - Memory does not depend on the log's size: records are streamed, the
  *    kept part is copied as bytes (copy_file_range), never parsed.  Its
  *    copy starts before the scan ends, from where a binary search puts
- *    the first kept record; only the scan's answer counts (prune_kept.c).
+ *    the first kept record, and goes on while the archive is written;
+ *    only the scan's answer counts (prune_kept.c).
  *  - The archive is written and fsynced before the log is replaced, and a
  *    record already in the archive (a prune killed after its archive write)
  *    is not written to it again: the archive's last seq is read first, and
@@ -791,9 +792,10 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1)
 		goto out;
 	defer_short(st, keep_off, res, a);
-	kept_settle(&k, &guess, keep_off, res, &af);
+	/* The archive is written while the thread may still copy. */
 	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->from, keep_off) == -1)
 		goto out;
+	kept_settle(&k, &guess, keep_off, res, &af);
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
 	    head.seq - head.count);
 	if (res->removed == 0 || o->dry_run) {

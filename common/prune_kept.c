@@ -2,8 +2,9 @@
  * prune_kept.c — the bytes a prune copies (prune_kept.h), and the copy of
  * the records it keeps started before the scan of those it removes has
  * ended: a binary search by time guesses the first kept record, and a
- * thread copies from there to the new log while the scan reads on, so
- * that the disk writes while the processor parses (prune.c).
+ * thread copies from there to the new log while the scan reads on and
+ * the archive is written, so that the disk writes while the processor
+ * parses, and one copy runs while the other waits for it (prune.c).
  *
  * Invariants:
  *  - The guess decides nothing: the scan still reads and checks every
@@ -13,8 +14,10 @@
  *    writeback of each 8 MiB chunk starts at once and the one before is
  *    waited for, so the final fdatasync is short and the disk queue never
  *    holds the whole copy (a writer's fdatasync would wait behind it).
- *  - One copy thread at most, and the caller writes nothing else until
- *    it is joined: the writes come in the same order every run.
+ *  - One copy thread at most, writing only the new log, and joined
+ *    before anything is synced or committed.  The archive is written
+ *    meanwhile, so the two files' writes interleave differently from
+ *    run to run (tests/crashpoint.c counts steps atomically).
  *  - The old log's page cache, which the kernel frees when the replaced
  *    file is closed, is freed while the run waits for the disk instead
  *    (prune_drop_start): the same work, done when a processor is idle.

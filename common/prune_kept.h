@@ -28,10 +28,10 @@ struct prune_kept {
 };
 
 /* prune_copy_range(in, from, end, out) in a thread of its own: 0, or -1
- * with errno when none starts.  Nothing else may touch out, nor the
- * caller write to any file, until prune_kept_join, whose result is the
- * copy's: 0, or -1 with errno.  Syncing out is the caller's: one flush
- * after every copy costs the disk less than one after each. */
+ * with errno when none starts.  Nothing else may touch out until
+ * prune_kept_join, whose result is the copy's: 0, or -1 with errno.
+ * Syncing out is the caller's: one flush after every copy costs the disk
+ * less than one after each. */
 int	prune_kept_start(struct prune_kept *, int in, long long from, long long end, int out);
 int	prune_kept_join(struct prune_kept *);
 

@@ -25,6 +25,9 @@
  *   JUKISEC_CRASH_LOG=F  each step appends "N CALL PATH" to F, and
  *			  " tear=K" when the step can be torn after K bytes
  * Only the process that loaded this, not a fork of it, counts steps.
+ * Steps two threads make at once are counted atomically: their order
+ * may differ from run to run (log-prune writes its archive and its new
+ * log at once), their number does not.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -107,7 +110,7 @@ real(const char *name)
 
 /* The trace line, written with raw system calls (no step of its own). */
 static void
-trace(const char *call, int dirfd, const char *path, int fd, size_t tear)
+trace(unsigned long n0, const char *call, int dirfd, const char *path, int fd, size_t tear)
 {
 	char line[8192], where[4096], proc[64];
 	ssize_t n;
@@ -130,10 +133,10 @@ trace(const char *call, int dirfd, const char *path, int fd, size_t tear)
 		}
 	}
 	if (tear > 0)
-		n = snprintf(line, sizeof(line), "%lu %s %s tear=%zu\n", step, call,
+		n = snprintf(line, sizeof(line), "%lu %s %s tear=%zu\n", n0, call,
 		    where, tear);
 	else
-		n = snprintf(line, sizeof(line), "%lu %s %s\n", step, call, where);
+		n = snprintf(line, sizeof(line), "%lu %s %s\n", n0, call, where);
 	lfd = (int)syscall(SYS_openat, AT_FDCWD, logpath,
 	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (lfd >= 0) {
@@ -170,14 +173,15 @@ die(void)
 static int
 at_step(const char *call, int dirfd, const char *path, int fd, size_t tear)
 {
+	unsigned long n;
 	int e = errno;
 
 	if (getpid() != owner)
 		return 0;
-	step++;
-	trace(call, dirfd, path, fd, tear);
+	n = __atomic_add_fetch(&step, 1, __ATOMIC_SEQ_CST);
+	trace(n, call, dirfd, path, fd, tear);
 	errno = e;
-	if (crash_at == 0 || step != crash_at)
+	if (crash_at == 0 || n != crash_at)
 		return 0;
 	if (torn && tear > 0)
 		return 1;
