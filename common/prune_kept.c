@@ -11,7 +11,7 @@
  *    record it removes, and a copy from a guess the scan does not confirm
  *    is thrown away with its temporary file.
  *  - Copies are in the kernel where it can (copy_file_range(2)); the
- *    writeback of each 8 MiB chunk starts at once and the one before is
+ *    writeback of each 4 MiB chunk starts at once and the one before is
  *    waited for, so the final fdatasync is short and the disk queue never
  *    holds the whole copy (a writer's fdatasync would wait behind it).
  *  - One copy thread at most, writing only the new log, and joined
@@ -35,7 +35,9 @@
 #include "oplog_tail.h"
 #include "prune_kept.h"
 
-#define COPY_CHUNK	(8 << 20)
+/* Two copies run at once (the archive's, the kept records'): chunks of
+ * half the 8 MiB one copy used keep as much in the disk queue as before. */
+#define COPY_CHUNK	(4 << 20)
 /* The end of the old log a writer reads again under the lock (its last
  * record), left in the page cache by prune_drop_start. */
 #define DROP_KEEP	(64 << 10)
