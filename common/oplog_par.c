@@ -219,7 +219,7 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 			}
 			if (wk->mac.epoch != wk->kepoch)
 				mac_setkey(&wk->mac, wk->k, wk->kepoch);
-			mac_record(&wk->mac, last.mac, (const char *const *)r->field, r->len, m);
+			mac_record_read(&wk->mac, last.mac, (const char *const *)r->field, r->len, m);
 			if (!ct_equal(m, r->mac, OPLOG_MACLEN)) {
 				b->failed = 1;
 				break;

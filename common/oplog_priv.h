@@ -68,6 +68,13 @@ void	mac_close(struct oplog_mac *);
 /* mac(n) of jukisec-log(5) over the nine canonical fields. */
 void	mac_record(struct oplog_mac *, const unsigned char prev[OPLOG_MACLEN],
 	    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN]);
+/* mac_record of a record as oplog_reader_parse() or oplog_parse_line()
+ * (with a scratch of OPLOG_LINE_MAX + 16 bytes) gave it, once its fields
+ * passed their check: each of f[0..OF_MAC) then has fifteen readable bytes
+ * after it (the MAC field's 64 digits follow it in the line; the scratch
+ * has 16 spare), which this reads to copy in whole sixteen-byte moves. */
+void	mac_record_read(struct oplog_mac *, const unsigned char prev[OPLOG_MACLEN],
+	    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN]);
 void	mac_head(struct oplog_mac *, const struct oplog_head *, unsigned char out[OPLOG_MACLEN]);
 size_t	mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
 	    const char *const f[], const size_t len[]);

@@ -173,7 +173,7 @@ check_mac(struct vstate *v, const struct oplog_record *r, const unsigned char *p
 	unsigned char m[OPLOG_MACLEN];
 
 	key_to(v, r->epoch);
-	mac_record(&v->mac, prev, (const char *const *)r->field, r->len, m);
+	mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, m);
 	if (!ct_equal(m, r->mac, OPLOG_MACLEN))
 		return bad(v, r, _("MAC mismatch: record changed, or wrong key"));
 	return 0;
