@@ -141,35 +141,6 @@ put(unsigned char *d, const char *s, size_t n)
 			d[i] = s[i];
 }
 
-/* prev || canon(record) of jukisec-log(5) into out (room for OPLOG_MACLEN
- * + 4 * OF_MAC + the field lengths); returns its length. */
-size_t
-mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
-    const char *const f[], const size_t len[])
-{
-	unsigned char *p = out;
-	int i;
-
-	memcpy(p, prev, OPLOG_MACLEN);
-	p += OPLOG_MACLEN;
-	for (i = 0; i < OF_MAC; i++) {
-		uint32_t be = htonl((uint32_t)len[i]);
-
-		memcpy(p, &be, 4);
-		put(p + 4, f[i], len[i]);
-		p += 4 + len[i];
-	}
-	return p - out;
-}
-
-void
-mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n, unsigned char out[OPLOG_MACLEN])
-{
-	gcry_md_reset(m->h);
-	gcry_md_write(m->h, p, n);
-	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
-}
-
 /* A field as put() would, in whole sixteen-byte moves: up to fifteen
  * bytes after the field are read, and written after it in d, where the
  * next field's length overwrites them (mac_record_read()). */
@@ -182,11 +153,52 @@ put16(unsigned char *d, const char *s, size_t n)
 		memcpy(d + i, s + i, 16);
 }
 
+/* prev || canon(record) of jukisec-log(5) into out; returns its length.
+ * whole16: the fields copied by put16(), out with 16 bytes to spare. */
+static inline size_t
+canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
+    const char *const f[], const size_t len[], int whole16)
+{
+	unsigned char *p = out;
+	int i;
+
+	memcpy(p, prev, OPLOG_MACLEN);
+	p += OPLOG_MACLEN;
+	for (i = 0; i < OF_MAC; i++) {
+		uint32_t be = htonl((uint32_t)len[i]);
+
+		memcpy(p, &be, 4);
+		if (whole16)
+			put16(p + 4, f[i], len[i]);
+		else
+			put(p + 4, f[i], len[i]);
+		p += 4 + len[i];
+	}
+	return p - out;
+}
+
+/* canon() into out (room for OPLOG_MACLEN + 4 * OF_MAC + the field
+ * lengths). */
+size_t
+mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
+    const char *const f[], const size_t len[])
+{
+	return canon(out, prev, f, len, 0);
+}
+
+void
+mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n, unsigned char out[OPLOG_MACLEN])
+{
+	gcry_md_reset(m->h);
+	gcry_md_write(m->h, p, n);
+	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+}
+
 void
 mac_record_read(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
     const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN])
 {
-	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC + 16], *p = buf;
+	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC + 16];
 	size_t total = OPLOG_MACLEN;
 	int i;
 
@@ -196,16 +208,7 @@ mac_record_read(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
 		mac_record(m, prev, f, len, out);
 		return;
 	}
-	memcpy(p, prev, OPLOG_MACLEN);
-	p += OPLOG_MACLEN;
-	for (i = 0; i < OF_MAC; i++) {
-		uint32_t be = htonl((uint32_t)len[i]);
-
-		memcpy(p, &be, 4);
-		put16(p + 4, f[i], len[i]);
-		p += 4 + len[i];
-	}
-	mac_bytes(m, buf, (size_t)(p - buf), out);
+	mac_bytes(m, buf, canon(buf, prev, f, len, 1), out);
 }
 
 /* One gcry_md_write per record: the canonical form is built on the stack
