@@ -222,32 +222,168 @@ check(struct oplog_record *r, int ascii)
 	return NULL;
 }
 
-/* The common line, in one pass over sixteen bytes at a time (eight
- * without SSE2): exactly ten fields, no quote, CR or NUL.  Cuts the fields
- * in place and returns 1, with *ascii set when every byte is printable
- * ASCII; 0 (line untouched) for any other line, which the general path
- * then parses and, if it must, rejects with its own message. */
 #ifdef __SSE2__
 #include <emmintrin.h>
-#define STRIDE	16
 
-/* Bit i of *comma: byte i is a comma; of the result: byte i is a quote, CR
- * or NUL.  *bad: some byte is not printable ASCII. */
-static inline unsigned
-classify(const char *p, unsigned *comma, unsigned *bad)
+#define LINE_WORDS	(OPLOG_LINE_MAX / 64 + 1)
+
+/* Bit i of a[] or b[] from p on: its position, or end; the bits from end
+ * on are clear. */
+static inline size_t
+next_of(const uint64_t *a, const uint64_t *b, size_t p, size_t end)
+{
+	size_t w = p / 64;
+	uint64_t m;
+
+	if (p >= end)
+		return end;
+	for (m = (a[w] | b[w]) & (~0ULL << (p % 64)); m == 0; m = a[w] | b[w])
+		if (++w * 64 >= end)
+			return end;
+	return w * 64 + __builtin_ctzll(m);
+}
+
+/* The sixteen-bit masks of the comma and the quote bytes at p, stored at
+ * c and q, shifted right by sh; *lo and *hi keep the least and the
+ * greatest byte seen. */
+static inline void
+mark(const char *p, int sh, char *c, char *q, __m128i *lo, __m128i *hi)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)p);
+	uint16_t cb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) >> sh;
+	uint16_t qb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) >> sh;
 
-	*comma = _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
-	/* signed: bytes from 0x80 on are negative, below 0x20 too */
-	*bad |= _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
-	return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
-	    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
+	/* sixteen bits at a time into the words, in their order (x86 is
+	 * little-endian) */
+	memcpy(c, &cb, 2);
+	memcpy(q, &qb, 2);
+	*lo = _mm_min_epu8(*lo, x);
+	*hi = _mm_max_epu8(*hi, x);
+}
+
+/* The fields of a line without quotes, from its comma bits (nw words):
+ * the count of cuts (positions in cuts[] to become NULs), or 0. */
+static size_t
+cut_commas(char *line, size_t len, const uint64_t *cm, size_t nw,
+    struct oplog_record *rec, size_t *cuts)
+{
+	size_t i, e, p = 0;
+	uint64_t b;
+	int n = 0;
+
+	for (i = 0; i < nw; i++)
+		for (b = cm[i]; b != 0; b &= b - 1) {
+			if (n == OPLOG_NFIELDS - 1)
+				return 0;
+			e = i * 64 + __builtin_ctzll(b);
+			rec->field[n] = line + p;
+			rec->len[n] = e - p;
+			cuts[n++] = e;
+			p = e + 1;
+		}
+	if (n != OPLOG_NFIELDS - 1)
+		return 0;
+	rec->field[n] = line + p;
+	rec->len[n] = len - p;
+	cuts[n++] = len;
+	return n;
+}
+
+/* The fields of a line with quotes, from its comma and quote bits:
+ * unquoted ones in place, quoted ones unquoted into scratch.  The count of
+ * cuts (positions in cuts[] to become NULs), or 0. */
+static size_t
+cut_quoted(char *line, size_t len, char *scratch, const uint64_t *cm,
+    const uint64_t *qm, struct oplog_record *rec, size_t *cuts)
+{
+	size_t ncut = 0, p = 0, e;
+	char *o = scratch;
+	int n;
+
+	for (n = 0;; n++) {
+		if (n == OPLOG_NFIELDS)
+			return 0;
+		if (p < len && line[p] == '"') {
+			rec->field[n] = o;
+			for (p++;;) {
+				/* the closing quote, from the quote bits */
+				if ((e = next_of(qm, qm, p, len)) == len)
+					return 0;
+				memcpy(o, line + p, e - p);
+				o += e - p;
+				p = e + 1;
+				if (p < len && line[p] == '"') {
+					*o++ = '"';
+					p++;
+				} else
+					break;
+			}
+			rec->len[n] = o - rec->field[n];
+			*o++ = '\0';
+		} else {
+			/* up to the next comma, with no quote before it */
+			e = next_of(cm, qm, p, len);
+			if (e < len && line[e] == '"')
+				return 0;
+			rec->field[n] = line + p;
+			rec->len[n] = e - p;
+			cuts[ncut++] = e;
+			p = e;
+		}
+		if (p == len)
+			break;
+		if (line[p] != ',')
+			return 0;
+		p++;
+	}
+	return n == OPLOG_NFIELDS - 1 ? ncut : 0;
+}
+
+/*
+ * A line's fields, its commas and quotes found sixteen bytes at a time,
+ * in one pass for the plain line and the quoted one (a third of a real
+ * log's) alike: unquoted fields cut in place (line must be writable, with
+ * one writable byte after it), quoted ones unquoted into scratch; *ascii
+ * set when every byte is printable ASCII.  1, or 0 (line untouched) for
+ * anything unusual, a CR or NUL included, which split() then parses or
+ * rejects with its own message.
+ */
+static int
+cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
+{
+	uint64_t cm[LINE_WORDS], qm[LINE_WORDS], quotes = 0;
+	__m128i lo = _mm_set1_epi8(-1), hi = _mm_setzero_si128();
+	size_t cuts[OPLOG_NFIELDS], ncut, i;
+	const size_t nw = (len + 63) / 64;
+	char *c = (char *)cm, *q = (char *)qm;
+
+	if (len < 16 || len > OPLOG_LINE_MAX)
+		return 0;
+	/* the bits past the line's end, clear */
+	cm[nw - 1] = qm[nw - 1] = 0;
+	for (i = 0; i + 16 <= len; i += 16, c += 2, q += 2)
+		mark(line + i, 0, c, q, &lo, &hi);
+	/* The last bytes: the line's last sixteen, those already seen
+	 * shifted out of the masks (lo and hi may see them twice). */
+	if (i < len)
+		mark(line + len - 16, 16 - (len - i), c, q, &lo, &hi);
+	/* A byte below 0x20 (a CR, a NUL, any control byte): the general
+	 * path names it or takes it as a value. */
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lo, _mm_set1_epi8(0x1f)), lo)))
+		return 0;
+	for (i = 0; i < nw; i++)
+		quotes |= qm[i];
+	ncut = quotes == 0 ? cut_commas(line, len, cm, nw, rec, cuts) :
+	    cut_quoted(line, len, scratch, cm, qm, rec, cuts);
+	if (ncut == 0)
+		return 0;
+	for (i = 0; i < ncut; i++)
+		line[cuts[i]] = '\0';
+	/* printable ASCII: no byte above 0x7e either */
+	*ascii = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(hi, _mm_set1_epi8(0x7f)), hi)) == 0;
+	return 1;
 }
 #else
-#define STRIDE	8
 #define ONES	0x0101010101010101ULL
 #define LOW7	0x7f7f7f7f7f7f7f7fULL
 
@@ -261,7 +397,8 @@ eqmask(uint64_t w, uint64_t c)
 	return ~(((x & LOW7) + LOW7) | x | LOW7);
 }
 
-/* The same eight bytes at a time, a bit per byte kept at 0x80 of each. */
+/* Eight bytes: a bit at 0x80 of each byte that is a comma in *comma, not
+ * printable ASCII in *bad; returned, a quote, CR or NUL. */
 static inline uint64_t
 classify(const char *p, uint64_t *comma, uint64_t *bad)
 {
@@ -272,48 +409,29 @@ classify(const char *p, uint64_t *comma, uint64_t *bad)
 	*bad |= (((w - 0x20 * ONES) & ~w) | ((w + ONES) | w)) & 0x8080808080808080ULL;
 	return eqmask(w, '"' * ONES) | eqmask(w, '\r' * ONES) | eqmask(w, 0);
 }
-#endif
 
-/* Long: the pass in strides, the line's last bytes, then the cut (the
- * common line, as said above). */
+/* Without SSE2, only the common line, eight bytes at a time: exactly ten
+ * fields, no quote, CR or NUL.  Cuts the fields in place and returns 1,
+ * with *ascii set when every byte is printable ASCII; 0 (line untouched)
+ * for any other line, which the general path then parses and, if it must,
+ * rejects with its own message. */
 static int
-cut_plain(char *line, size_t len, struct oplog_record *rec, int *ascii)
+cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
 {
 	size_t comma[OPLOG_NFIELDS - 1], i, k, n = 0;
-#ifdef __SSE2__
-	unsigned m, bad = 0;
-	const int shift = 0;
-#else
 	uint64_t m, bad = 0;
-	const int shift = 3;
-#endif
 	unsigned char c;
 
-	for (i = 0; i + STRIDE <= len; i += STRIDE) {
+	(void)scratch;
+	for (i = 0; i + 8 <= len; i += 8) {
 		if (classify(line + i, &m, &bad) != 0)
 			return 0;
 		for (; m != 0; m &= m - 1) {
 			if (n == OPLOG_NFIELDS - 1)
 				return 0;
-			comma[n++] = i + (__builtin_ctzll(m) >> shift);
+			comma[n++] = i + (__builtin_ctzll(m) >> 3);
 		}
 	}
-#ifdef __SSE2__
-	/* The last bytes: the line's last sixteen, those already seen masked
-	 * off (they held no quote, CR or NUL, and bad has them already). */
-	if (i < len && len >= STRIDE) {
-		size_t at = len - STRIDE;
-
-		if (classify(line + at, &m, &bad) != 0)
-			return 0;
-		for (m &= ~0U << (i - at); m != 0; m &= m - 1) {
-			if (n == OPLOG_NFIELDS - 1)
-				return 0;
-			comma[n++] = at + __builtin_ctz(m);
-		}
-		i = len;
-	}
-#endif
 	for (; i < len; i++) {
 		c = line[i];
 		if (c == '"' || c == '\r' || c == '\0')
@@ -339,157 +457,6 @@ cut_plain(char *line, size_t len, struct oplog_record *rec, int *ascii)
 	}
 	return 1;
 }
-
-#ifdef __SSE2__
-/* A bit in m (64 per word) from p up to e, not included. */
-static int
-bits(const uint64_t *m, size_t p, size_t e)
-{
-	size_t w;
-	uint64_t b;
-
-	for (w = p / 64; w * 64 < e; w++) {
-		b = m[w];
-		if (w == p / 64)
-			b &= ~0ULL << (p % 64);
-		if ((w + 1) * 64 > e)
-			b &= (e % 64 ? (1ULL << (e % 64)) - 1 : ~0ULL);
-		if (b)
-			return 1;
-	}
-	return 0;
-}
-
-/* The first bit in m from p on, or end. */
-static size_t
-next_bit(const uint64_t *m, size_t p, size_t end)
-{
-	size_t w = p / 64, nw = (end + 63) / 64;
-	uint64_t b;
-
-	if (p >= end)
-		return end;
-	for (b = m[w] & (~0ULL << (p % 64));; b = m[w]) {
-		if (b)
-			return w * 64 + __builtin_ctzll(b);
-		if (++w >= nw)
-			return end;
-	}
-}
-
-/* The sixteen bytes at line + at into the comma and quote bit masks
- * (bit i: byte i of the line); *bad and *crnul get a bit for a byte that
- * is not printable ASCII, and for a CR or NUL. */
-static inline void
-mark16(const char *line, size_t at, uint64_t *cm, uint64_t *qm, unsigned *bad,
-    unsigned *crnul)
-{
-	__m128i x = _mm_loadu_si128((const __m128i *)(line + at));
-	uint64_t c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
-	uint64_t q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
-	size_t w = at / 64, off = at % 64;
-
-	cm[w] |= c << off;
-	qm[w] |= q << off;
-	if (off > 48) {
-		cm[w + 1] |= c >> (64 - off);
-		qm[w + 1] |= q >> (64 - off);
-	}
-	/* signed: bytes from 0x80 on are negative, below 0x20 too */
-	*bad |= _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
-	*crnul |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
-	    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
-}
-
-/* A line with quotes (a third of a real log's): its commas and quotes found
- * sixteen bytes at a time, unquoted fields cut in place, quoted ones
- * unquoted into scratch; *ascii set when every byte is printable ASCII.
- * 1, or 0 (line untouched) for anything unusual, a CR or NUL included,
- * which split() then parses or rejects with its own message.
- * Long: the classification, then the fields one by one, quoted or not. */
-static int
-cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
-{
-	uint64_t cm[OPLOG_LINE_MAX / 64 + 1], qm[OPLOG_LINE_MAX / 64 + 1];
-	unsigned bad = 0, crnul = 0;
-	size_t cut[OPLOG_NFIELDS], ncut = 0, p = 0, e, i, nw = (len + 63) / 64;
-	char *o = scratch;
-	int n;
-
-	if (len > OPLOG_LINE_MAX)
-		return 0;
-	memset(cm, 0, nw * sizeof(cm[0]));
-	memset(qm, 0, nw * sizeof(qm[0]));
-	for (i = 0; i + 16 <= len; i += 16)
-		mark16(line, i, cm, qm, &bad, &crnul);
-	/* The line's last sixteen bytes: bits of those already seen are set
-	 * again to what they are. */
-	if (i < len && len >= 16) {
-		mark16(line, len - 16, cm, qm, &bad, &crnul);
-		i = len;
-	}
-	for (; i < len; i++) {
-		cm[i / 64] |= (uint64_t)(line[i] == ',') << (i % 64);
-		qm[i / 64] |= (uint64_t)(line[i] == '"') << (i % 64);
-		bad |= (unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e;
-		crnul |= line[i] == '\r' || line[i] == '\0';
-	}
-	if (crnul)
-		return 0;	/* parse() names the byte */
-	for (n = 0;; n++) {
-		if (n == OPLOG_NFIELDS)
-			return 0;
-		if (p < len && line[p] == '"') {
-			rec->field[n] = o;
-			for (p++;;) {
-				/* the closing quote, from the quote bits */
-				if ((e = next_bit(qm, p, len)) == len)
-					return 0;
-				memcpy(o, line + p, e - p);
-				o += e - p;
-				p = e + 1;
-				if (p < len && line[p] == '"') {
-					*o++ = '"';
-					p++;
-				} else
-					break;
-			}
-			rec->len[n] = o - rec->field[n];
-			*o++ = '\0';
-		} else {
-			e = next_bit(cm, p, len);
-			if (bits(qm, p, e))
-				return 0;
-			rec->field[n] = line + p;
-			rec->len[n] = e - p;
-			cut[ncut++] = e;
-			p = e;
-		}
-		if (p == len)
-			break;
-		if (line[p] != ',')
-			return 0;
-		p++;
-	}
-	if (n != OPLOG_NFIELDS - 1)
-		return 0;
-	for (i = 0; i < ncut; i++)
-		line[cut[i]] = '\0';
-	*ascii = bad == 0;
-	return 1;
-}
-#else
-static int
-cut_quoted(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
-{
-	(void)ascii;
-	(void)line;
-	(void)len;
-	(void)scratch;
-	(void)rec;
-	return 0;
-}
 #endif
 
 /* Fields of a line without quotes are cut in place (line must be writable,
@@ -502,8 +469,7 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (inplace && (cut_plain((char *)line, len, rec, &ascii) ||
-	    cut_quoted((char *)line, len, scratch, rec, &ascii)))
+	if (inplace && cut((char *)line, len, scratch, rec, &ascii))
 		return check(rec, ascii);
 	if (memchr(line, '\r', len) != NULL)
 		return _("contains a CR");

@@ -45,7 +45,7 @@ roundtrip(const struct oplog_record *r)
 
 /*
  * oplog_reader_next, with every line also parsed by oplog_parse_line(),
- * which never takes the fast cuts (cut_plain, cut_quoted: in place, SSE):
+ * which never takes the fast cut (cut(): in place, SSE):
  * both must accept the same lines with the same fields and values, and
  * refuse the others with the same message.
  */

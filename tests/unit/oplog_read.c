@@ -97,6 +97,100 @@ test_fast_paths(void)
 	ok(e == NULL, "29 February of a leap year, twice");
 }
 
+/* The reader's verdict on one line (its fast cuts, in place) against
+ * oplog_parse_line()'s (the general parser): the same message, or the same
+ * fields and numbers. */
+static int
+same(const char *text, size_t n)
+{
+	static char copy[OPLOG_LINE_MAX + 2], scratch[OPLOG_LINE_MAX + 16], msg[256];
+	struct oplog_record g, *r;
+	struct oplog_reader *rd;
+	const char *gen, *e;
+	FILE *fp = tmpfile();
+	int fd, k, i, same = 1;
+
+	memcpy(copy, text, n);
+	copy[n] = '\0';
+	memset(&g, 0, sizeof(g));
+	gen = oplog_parse_line(copy, n, scratch, &g);
+	fputs(OPLOG_HEADER "\n", fp);
+	fwrite(text, 1, n, fp);
+	fputc('\n', fp);
+	fflush(fp);
+	fd = dup(fileno(fp));
+	fclose(fp);
+	lseek(fd, 0, SEEK_SET);
+	rd = oplog_reader_open(fd, "t");
+	k = oplog_reader_next(rd, &r);
+	if (k == 1) {
+		same = gen == NULL && r->seq == g.seq && r->time == g.time &&
+		    r->epoch == g.epoch && memcmp(r->mac, g.mac, OPLOG_MACLEN) == 0;
+		for (i = 0; same && i < OPLOG_NFIELDS; i++)
+			same = r->len[i] == g.len[i] && r->field[i][r->len[i]] == '\0' &&
+			    memcmp(r->field[i], g.field[i], g.len[i]) == 0;
+	} else {
+		e = k == -1 ? oplog_reader_error(rd, NULL, NULL) : "";
+		snprintf(msg, sizeof(msg), "%s", e);
+		same = gen != NULL && strcmp(msg, gen) == 0;
+	}
+	oplog_reader_close(rd);
+	close(fd);
+	return same;
+}
+
+/* Lines of every length around the sixteen-byte strides and 64-bit words
+ * of the cut, plain or quoted, good or not: the cut in place gives the
+ * general parser's verdict on each. */
+static void
+test_cut_same(void)
+{
+	static const char *const mid[] = {
+		"cs01,ito,print,o,ok,%s",		/* plain */
+		"cs01,ito,print,o,ok,\"%s\"",		/* quoted detail */
+		"\"c,s\",ito,print,\"a \"\"b\"\"\",ok,%s",
+		"cs01,ito,print,o,ok,\"%s,\"\"\"",
+		"cs01,ito,print,o,ok,\"%s\"x",		/* text after a closing quote */
+		"cs01,ito,print,o,ok,x\"%s",		/* a quote inside a plain field */
+		"cs01,ito,print,o,ok,\"%s",		/* no closing quote */
+		"cs01,ito,print,o,ok,%s,extra",		/* eleven fields */
+		"cs01,ito,print,o,\"ok,%s\"",		/* nine */
+		"cs01,ito,print,o,ok,\"a\",\"%s\"",	/* eleven, quoted */
+		"cs01,ito,print,住民票,ok,%s 1通",
+		"cs01,ito,print,o,ok,\"%s\t\"",		/* a control byte */
+		"cs01,ito,print,o,ok,%s\x7f",
+		"cs01,ito,print,o,ok,%s\xe4\xbd",	/* invalid UTF-8 */
+		"cs01,ito,print,o,ok,%s\r",		/* a CR */
+		"cs01,ito,print,o,ok,\"\"%s\"\"",
+		"cs01,ito,print,o,ok,\"\"\"\"%s",
+	};
+	static const char *const macs[] = { MAC64, "\"" MAC64 "\"", "ab", "\"a,b\"" };
+	char line[1024], det[200];
+	size_t i, l, bad = 0, n = 0;
+	int len;
+
+	for (i = 0; i < sizeof(mid) / sizeof(mid[0]); i++)
+		for (l = 0; l < 150; l++) {
+			memset(det, 'x', l);
+			det[l] = '\0';
+			/* a quoted seq now and then */
+			len = snprintf(line, sizeof(line), "%s,%s,", l % 3 == 0 ? "\"1\"" : "1",
+			    T("0"));
+			len += snprintf(line + len, sizeof(line) - len, mid[i], det);
+			/* the MAC quoted, or short: the last stride holds
+			 * commas and quotes too */
+			len += snprintf(line + len, sizeof(line) - len, ",0,%s", macs[l % 4]);
+			n++;
+			if (!same(line, len)) {
+				bad++;
+				printf("# not the general verdict: %s\n", line);
+			}
+		}
+	ok(bad == 0, "%zu lines: the cut's verdict is the general parser's", n);
+	ok(same("1,2,3", 5) && same("", 0) && same("1,2,3,4,5,6,7,8,9,0", 19) &&
+	    same("1,2,3,4,5,6,7,8,9,\"", 20), "and so are lines shorter than the strides");
+}
+
 int
 main(void)
 {
@@ -176,5 +270,6 @@ main(void)
 	close(fd);
 	buf_free(&b);
 	test_fast_paths();
+	test_cut_same();
 	return tap_done();
 }
