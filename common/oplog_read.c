@@ -197,16 +197,18 @@ printable_ascii(const char *s, size_t len)
 	return 1;
 }
 
-/* ascii: the whole line is known to be printable ASCII. */
+/* text: each field is known to pass csv_field_problem() but for its
+ * length (cut() says so of a line of printable ASCII, or of UTF-8 it
+ * checked). */
 static const char *
-check(struct oplog_record *r, int ascii)
+check(struct oplog_record *r, int text)
 {
 	const char *p;
 	int i;
 
 	for (i = OF_TERMINAL; i <= OF_DETAIL; i++)
 		if ((r->len[i] > colmax[i] ||
-		    (!ascii && !printable_ascii(r->field[i], r->len[i]))) &&
+		    (!text && !printable_ascii(r->field[i], r->len[i]))) &&
 		    (p = csv_field_problem(r->field[i], r->len[i], colmax[i], 0)) != NULL) {
 			snprintf(why, sizeof(why), _("field %s: %s"), colname[i], p);
 			return why;
@@ -259,6 +261,52 @@ mark(const char *p, int sh, char *c, char *q, __m128i *lo, __m128i *hi)
 	memcpy(q, &qb, 2);
 	*lo = _mm_min_epu8(*lo, x);
 	*hi = _mm_max_epu8(*hi, x);
+}
+
+/* Sixteen bytes of utf8_common() (those from byte sh on, in the low bits
+ * of the masks); *carry: the continuation bytes the last lead bytes still
+ * want, from bit 0 of the next sixteen. */
+static inline int
+utf8_16(const char *p, int sh, unsigned *carry)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)p);
+	unsigned n = 16 - sh, hi = (unsigned)_mm_movemask_epi8(x) >> sh, cont, l2, l3, want;
+
+	if (hi == 0)
+		return *carry == 0;
+	/* signed: 0x80..0xbf are -128..-65, c2..df -62..-33, e1..ef -31..-17 */
+	cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, _mm_set1_epi8(-64))) >> sh;
+	l2 = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-63)),
+	    _mm_cmplt_epi8(x, _mm_set1_epi8(-32)))) >> sh;
+	l3 = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8((char)0xed)), _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-32)),
+	    _mm_cmplt_epi8(x, _mm_set1_epi8(-16))))) >> sh;
+	want = *carry | l2 << 1 | l3 << 1 | l3 << 2;
+	if ((hi & ~(cont | l2 | l3)) != 0 || cont != (want & ((1U << n) - 1)))
+		return 0;
+	*carry = want >> n;
+	return 1;
+}
+
+/* 1 when the len (at least 16) bytes at s are valid UTF-8 of ASCII and
+ * of the characters whose lead byte alone makes them valid with any
+ * continuation bytes: two bytes led by c2..df, three led by e1..ec or
+ * ee..ef (no overlong form, surrogate or value beyond U+10FFFF is made
+ * so), the Japanese text of a log.  0 says nothing: csv_field_problem()
+ * then judges each field.  A value unquoted from such a line is such
+ * text too: a quote or comma, ASCII, ends no character. */
+static int
+utf8_common(const char *s, size_t len)
+{
+	unsigned carry = 0;
+	size_t i;
+
+	for (i = 0; i + 16 <= len; i += 16)
+		if (!utf8_16(s + i, 0, &carry))
+			return 0;
+	if (i < len && !utf8_16(s + len - 16, 16 - (len - i), &carry))
+		return 0;
+	return carry == 0;
 }
 
 /* The fields of a line without quotes, from its comma bits (nw words):
@@ -343,13 +391,14 @@ cut_quoted(char *line, size_t len, char *scratch, const uint64_t *cm,
  * A line's fields, its commas and quotes found sixteen bytes at a time,
  * in one pass for the plain line and the quoted one (a third of a real
  * log's) alike: unquoted fields cut in place (line must be writable, with
- * one writable byte after it), quoted ones unquoted into scratch; *ascii
- * set when every byte is printable ASCII.  1, or 0 (line untouched) for
+ * one writable byte after it), quoted ones unquoted into scratch; *text
+ * set when each field is known to pass csv_field_problem() but for its
+ * length.  1, or 0 (line untouched) for
  * anything unusual, a CR or NUL included, which split() then parses or
  * rejects with its own message.
  */
 static int
-cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
+cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *text)
 {
 	uint64_t cm[LINE_WORDS], qm[LINE_WORDS], quotes = 0;
 	__m128i lo = _mm_set1_epi8(-1), hi = _mm_setzero_si128();
@@ -379,8 +428,9 @@ cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
 		return 0;
 	for (i = 0; i < ncut; i++)
 		line[cuts[i]] = '\0';
-	/* printable ASCII: no byte above 0x7e either */
-	*ascii = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(hi, _mm_set1_epi8(0x7f)), hi)) == 0;
+	/* No byte below 0x20, so no NUL, CR or LF: ASCII, or UTF-8 of the
+	 * common kind, is text in every field. */
+	*text = _mm_movemask_epi8(hi) == 0 || utf8_common(line, len);
 	return 1;
 }
 #else
@@ -412,11 +462,11 @@ classify(const char *p, uint64_t *comma, uint64_t *bad)
 
 /* Without SSE2, only the common line, eight bytes at a time: exactly ten
  * fields, no quote, CR or NUL.  Cuts the fields in place and returns 1,
- * with *ascii set when every byte is printable ASCII; 0 (line untouched)
+ * with *text set when every byte is printable ASCII; 0 (line untouched)
  * for any other line, which the general path then parses and, if it must,
  * rejects with its own message. */
 static int
-cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
+cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *text)
 {
 	size_t comma[OPLOG_NFIELDS - 1], i, k, n = 0;
 	uint64_t m, bad = 0;
@@ -446,7 +496,7 @@ cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *ascii)
 	}
 	if (n != OPLOG_NFIELDS - 1)
 		return 0;
-	*ascii = bad == 0;
+	*text = bad == 0;
 	for (i = 0, k = 0; k <= n; k++) {
 		size_t e = k < n ? comma[k] : len;
 
@@ -465,12 +515,12 @@ static const char *
 parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int inplace)
 {
 	char *p, *q, *end;
-	int n, ascii = 0;
+	int n, text = 0;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (inplace && cut((char *)line, len, scratch, rec, &ascii))
-		return check(rec, ascii);
+	if (inplace && cut((char *)line, len, scratch, rec, &text))
+		return check(rec, text);
 	if (memchr(line, '\r', len) != NULL)
 		return _("contains a CR");
 	if (memchr(line, '\0', len) != NULL)

@@ -160,6 +160,22 @@ test_cut_same(void)
 		"cs01,ito,print,o,ok,\"%s\t\"",		/* a control byte */
 		"cs01,ito,print,o,ok,%s\x7f",
 		"cs01,ito,print,o,ok,%s\xe4\xbd",	/* invalid UTF-8 */
+		/* UTF-8 across the strides: the common kind, then each
+		 * kind the line check leaves to the general one */
+		"cs01,ito,print,住%s,ok,票\xc3\xa9x\xdf\xbf\xef\xbf\xbd",
+		"cs01,ito,print,o,ok,\"%s\xe3\x81\"",
+		"cs01,ito,print,o,ok,%s\xe0\xa0\x80\xed\x9f\xbf",
+		"cs01,ito,print,o,ok,%s\xe0\x80\x80",
+		"cs01,ito,print,o,ok,%s\xed\xa0\x80",
+		"cs01,ito,print,o,ok,%s\xf0\x9f\x98\x80",
+		"cs01,ito,print,o,ok,%s\xf4\x90\x80\x80",
+		"cs01,ito,print,o,ok,%s\xc0\x80\xc1\xbf",
+		"cs01,ito,print,o,\xe3\x81,\x82%s",
+		"cs01,ito,print,o,ok,\xe3%s\x81\x82",
+		"cs01,ito,print,o,ok,%s\x82\xe3\x81\x82",
+		"cs01,ito,print,o,ok,%s\xe3\x81\x82\x82",
+		"cs01,ito,print,o,ok,%s\xc3\xa9\xa9",
+		"cs01,ito,print,o,ok,%s\xff\xfe",
 		"cs01,ito,print,o,ok,%s\r",		/* a CR */
 		"cs01,ito,print,o,ok,\"\"%s\"\"",
 		"cs01,ito,print,o,ok,\"\"\"\"%s",
