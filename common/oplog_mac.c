@@ -310,28 +310,38 @@ hex_encode(const unsigned char *p, size_t n, char *out)
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* Sixteen hex digits of p into eight bytes of out: 0, or -1 if one is not
- * a lowercase hex digit. */
-static int
-hex16(const unsigned char *p, unsigned char *out)
+/* Sixteen hex digits at p as eight bytes, one in each 16-bit lane; *ok
+ * keeps, per byte, whether it was a lowercase hex digit. */
+static inline __m128i
+hex16(const unsigned char *p, __m128i *ok)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)p), dig, alp, v;
 
-	/* signed compares: bytes from 0x80 on are below both ranges */
-	dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-	    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-	alp = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
-	    _mm_cmplt_epi8(x, _mm_set1_epi8('f' + 1)));
-	if (_mm_movemask_epi8(_mm_or_si128(dig, alp)) != 0xffff)
-		return -1;
-	v = _mm_sub_epi8(x, _mm_or_si128(_mm_and_si128(dig, _mm_set1_epi8('0')),
-	    _mm_and_si128(alp, _mm_set1_epi8('a' - 10))));
+	/* signed: x + 0x50 is -128..-119 for '0'..'9' alone, x + 0x1f
+	 * -128..-123 for 'a'..'f' alone */
+	dig = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x50)), _mm_set1_epi8(-118));
+	alp = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(-122));
+	*ok = _mm_and_si128(*ok, _mm_or_si128(dig, alp));
+	/* the low nibble, and 9 more for a letter ('a' is 0x61) */
+	v = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
+	    _mm_and_si128(alp, _mm_set1_epi8(9)));
 	/* each 16-bit lane: the first digit in its low byte, the second in
 	 * its high one */
-	v = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), 4),
+	return _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), 4),
 	    _mm_srli_epi16(v, 8));
-	_mm_storel_epi64((__m128i *)out, _mm_packus_epi16(v, v));
-	return 0;
+}
+
+/* Thirty-two hex digits of p into sixteen bytes of out: 0, or -1 if one
+ * is not a lowercase hex digit (out then holds garbage). */
+static int
+hex32(const unsigned char *p, unsigned char *out)
+{
+	__m128i ok = _mm_set1_epi8(-1), lo, hi;
+
+	lo = hex16(p, &ok);
+	hi = hex16(p + 16, &ok);
+	_mm_storeu_si128((__m128i *)out, _mm_packus_epi16(lo, hi));
+	return _mm_movemask_epi8(ok) == 0xffff ? 0 : -1;
 }
 #endif
 
@@ -342,7 +352,7 @@ hexval(unsigned char c)
 }
 
 /* Lowercase only: the format has exactly one spelling of each MAC.
- * Sixteen digits at a time with SSE2, because the verifier decodes one MAC
+ * Thirty-two digits at a time with SSE2, because the verifier decodes one MAC
  * per record, on every core at once (so no lazily built table). */
 int
 hex_decode(const char *s, size_t len, unsigned char *out, size_t n)
@@ -354,8 +364,8 @@ hex_decode(const char *s, size_t len, unsigned char *out, size_t n)
 	if (len != 2 * n)
 		return -1;
 #ifdef __SSE2__
-	for (; i + 8 <= n; i += 8)
-		if (hex16(p + 2 * i, out + i) == -1)
+	for (; i + 16 <= n; i += 16)
+		if (hex32(p + 2 * i, out + i) == -1)
 			return -1;
 #endif
 	for (; i < n; i++) {
