@@ -336,11 +336,11 @@ utf8_common(const char *s, size_t len)
 	return carry == 0;
 }
 
-/* The fields of a line without quotes, from its comma bits (nw words):
- * the count of cuts (positions in cuts[] to become NULs), or 0. */
-static size_t
+/* The fields of a line without quotes, from its comma bits (nw words),
+ * cut in place as they are found: 1, or 0 with the line as it was. */
+static int
 cut_commas(char *line, size_t len, const uint64_t *cm, size_t nw,
-    struct oplog_record *rec, size_t *cuts)
+    struct oplog_record *rec)
 {
 	size_t i, e, p = 0;
 	uint64_t b;
@@ -349,19 +349,24 @@ cut_commas(char *line, size_t len, const uint64_t *cm, size_t nw,
 	for (i = 0; i < nw; i++)
 		for (b = cm[i]; b != 0; b &= b - 1) {
 			if (n == OPLOG_NFIELDS - 1)
-				return 0;
+				goto undo;
 			e = i * 64 + __builtin_ctzll(b);
 			rec->field[n] = line + p;
-			rec->len[n] = e - p;
-			cuts[n++] = e;
+			rec->len[n++] = e - p;
+			line[e] = '\0';
 			p = e + 1;
 		}
 	if (n != OPLOG_NFIELDS - 1)
-		return 0;
+		goto undo;
 	rec->field[n] = line + p;
 	rec->len[n] = len - p;
-	cuts[n++] = len;
-	return n;
+	line[len] = '\0';
+	return 1;
+undo:
+	/* each NUL was a comma */
+	while (n-- > 0)
+		rec->field[n][rec->len[n]] = ',';
+	return 0;
 }
 
 /* The fields of a line with quotes, from its comma and quote bits:
@@ -449,12 +454,15 @@ cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *text)
 		return 0;
 	for (i = 0; i < nw; i++)
 		quotes |= qm[i];
-	ncut = quotes == 0 ? cut_commas(line, len, cm, nw, rec, cuts) :
-	    cut_quoted(line, len, scratch, cm, qm, rec, cuts);
-	if (ncut == 0)
-		return 0;
-	for (i = 0; i < ncut; i++)
-		line[cuts[i]] = '\0';
+	if (quotes == 0) {
+		if (!cut_commas(line, len, cm, nw, rec))
+			return 0;
+	} else {
+		if ((ncut = cut_quoted(line, len, scratch, cm, qm, rec, cuts)) == 0)
+			return 0;
+		for (i = 0; i < ncut; i++)
+			line[cuts[i]] = '\0';
+	}
 	/* No byte below 0x20, so no NUL, CR or LF: ASCII, or UTF-8 of the
 	 * common kind, is text in every field. */
 	*text = _mm_movemask_epi8(hi) == 0 || utf8_common(line, len);
