@@ -375,22 +375,3 @@ hex_decode(const char *s, size_t len, unsigned char *out, size_t n)
 	}
 	return 0;
 }
-
-/* The one spelling of a number in the log's files: decimal, no sign, no
- * leading zero, at most 18 digits. */
-int
-oplog_decimal(const char *s, size_t len, long long *out)
-{
-	long long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 18 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
