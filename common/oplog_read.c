@@ -225,8 +225,8 @@ printable_ascii(const char *s, size_t len)
 }
 
 /* text: each field is known to pass csv_field_problem() but for its
- * length (cut() says so of a line of printable ASCII, or of UTF-8 it
- * checked). */
+ * length (cut() says so of a line of ASCII with no byte below 0x20, or of
+ * UTF-8 it checked). */
 static const char *
 check(struct oplog_record *r, int text)
 {
@@ -425,9 +425,9 @@ cut_quoted(char *line, size_t len, char *scratch, const uint64_t *cm,
  * log's) alike: unquoted fields cut in place (line must be writable, with
  * one writable byte after it), quoted ones unquoted into scratch; *text
  * set when each field is known to pass csv_field_problem() but for its
- * length.  1, or 0 (line untouched) for
- * anything unusual, a CR or NUL included, which split() then parses or
- * rejects with its own message.
+ * length.  1, or 0 (line untouched) for anything unusual, any byte below
+ * 0x20 included, which split() then parses or rejects with its own
+ * message.
  */
 static int
 cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *text)
