@@ -35,12 +35,15 @@ struct lock {
 };
 
 /* A name operators may carry: a system actor, or the register's first
- * row of that id.  a, b: its first and last 8 bytes (zero-filled), which
- * with its length are the name when it is 16 bytes or shorter. */
+ * row of that id.  a, b: words() of the name, which with its length are
+ * the name when it is 16 bytes or shorter.  The name could operate, and
+ * no lock of the register's applies, from ok_from to before ok_until:
+ * r54_wants() is a range check (an empty slot's [0, 0) holds no time). */
 struct who {
 	char		*name;
 	size_t		 len;
 	uint64_t	 a, b;
+	int64_t		 ok_from, ok_until;
 	struct operator	*o;
 	int		 sys;
 };
@@ -65,17 +68,33 @@ struct r54 {
 	char		*why;
 };
 
-static void
+/* Every byte of a name of n <= 16 bytes in two words, with loads of a
+ * fixed size that read nothing past its end: its first and last 8 bytes
+ * (overlapping below 16), its first and last 4, or its first, middle and
+ * last byte.  On every record of the log (r54_wants()): a copy of
+ * variable size would be a call, its branches taken by the name's length. */
+static inline void
 words(const char *s, size_t n, uint64_t *a, uint64_t *b)
 {
-	*a = *b = 0;
-	memcpy(a, s, n < 8 ? n : 8);
-	if (n > 8)
+	uint32_t x, y;
+
+	*b = 0;
+	if (n >= 8) {
+		memcpy(a, s, 8);
 		memcpy(b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		*a = x | (uint64_t)y << 32;
+	} else if (n > 0)
+		*a = (unsigned char)s[0] | (unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	else
+		*a = 0;
 }
 
 /* s's entry, or the free one where it would go. */
-static struct who *
+static inline struct who *
 slot(const struct r54 *w, const char *s, size_t n)
 {
 	uint64_t a, b, i;
@@ -108,6 +127,33 @@ add(struct r54 *w, const char *s, size_t n)
 	return e;
 }
 
+/* When standing_of() finds e fine and its row is not locked (the lock
+ * r54_wants() asks about): never for an unknown name, always for "-" and
+ * system actors, else from its registration to the first of its
+ * revocation, expiry and lock.  TIME_NONE is the least time. */
+static void
+ok_span(struct who *e)
+{
+	const struct operator *o = e->o;
+	int64_t	 until = INT64_MAX;
+
+	if (e->sys) {
+		e->ok_from = INT64_MIN;
+		e->ok_until = INT64_MAX;
+		return;
+	}
+	if (o == NULL)
+		return;
+	if (operator_revoked(o) && o->revoked_at < until)
+		until = o->revoked_at;
+	if (o->expires != TIME_NONE && o->expires < until)
+		until = o->expires;
+	if (o->locked && o->locked_at != TIME_NONE && o->locked_at < until)
+		until = o->locked_at;
+	e->ok_from = o->registered_at;
+	e->ok_until = until;
+}
+
 /* The names as conf_system_actor() and register_find() see them. */
 struct r54 *
 r54_new(struct audit *a)
@@ -132,6 +178,9 @@ r54_new(struct audit *a)
 		if (e->o == NULL)
 			e->o = &a->reg.op[i];
 	}
+	for (i = 0; i < w->nslot; i++)
+		if (w->tab[i].name != NULL)
+			ok_span(&w->tab[i]);
 	return w;
 }
 
@@ -199,16 +248,12 @@ is(const struct oplog_record *r, int f, const char *s, size_t n)
 int
 r54_wants(const struct r54 *w, const struct oplog_record *r)
 {
-	const struct operator *o;
-	int	 sys;
+	const struct who *e;
 
 	if (IS(r, OF_ACTION, "auth") && IS(r, OF_RESULT, "locked"))
 		return 1;
-	if (standing_at(w, r->field[OF_OPERATOR], r->len[OF_OPERATOR], r->time,
-	    &o, &sys) != NULL)
-		return 1;
-	return !sys && o->locked && o->locked_at != TIME_NONE &&
-	    o->locked_at <= r->time;
+	e = slot(w, r->field[OF_OPERATOR], r->len[OF_OPERATOR]);
+	return r->time < e->ok_from || r->time >= e->ok_until;
 }
 
 /* 1 if a run of records must be seen one by one: a lock of the log's is
