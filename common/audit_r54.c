@@ -48,6 +48,16 @@ struct who {
 	int		 sys;
 };
 
+/* r54_wants()'s copy of the names of 16 bytes or fewer, each in a slot
+ * of its own (the seed is chosen so): one multiply and one probe of a
+ * compact entry, where slot() hashes in two rounds and may probe on.
+ * n1: the name's length + 1, 0 for a free slot. */
+struct fast {
+	uint64_t	 a, b;
+	int64_t		 ok_from, ok_until;
+	size_t		 n1;
+};
+
 struct bad {
 	long long	 seq;
 	int64_t		 time;
@@ -59,6 +69,9 @@ struct r54 {
 	struct audit	*a;
 	struct who	*tab;		/* open addressing, nslot a power of 2 */
 	size_t		 nslot;
+	struct fast	*fast;		/* 1 << (64 - shift) slots; NULL none */
+	uint64_t	 seed;
+	unsigned	 shift;
 	struct lock	*l;
 	size_t		 nl;
 	struct bad	 item[R54_ITEMS];
@@ -112,6 +125,68 @@ slot(const struct r54 *w, const char *s, size_t n)
 		    (n <= 16 || memcmp(e->name, s, n) == 0)))
 			return e;
 	}
+}
+
+static inline size_t
+fast_at(const struct r54 *w, uint64_t a, uint64_t b, size_t n)
+{
+	return ((a * 0x9e3779b97f4a7c15ull ^ (b + n)) * w->seed) >> w->shift;
+}
+
+/* The fast table with 1 << bits slots and seed: 0 if two names share a
+ * slot. */
+static int
+fast_try(struct r54 *w, unsigned bits, uint64_t seed)
+{
+	const struct who *e;
+	struct fast *f;
+	size_t	 i;
+
+	w->fast = xcalloc((size_t)1 << bits, sizeof(*w->fast));
+	w->seed = seed;
+	w->shift = 64 - bits;
+	for (i = 0; i < w->nslot; i++) {
+		e = &w->tab[i];
+		if (e->name == NULL || e->len > 16)
+			continue;
+		f = &w->fast[fast_at(w, e->a, e->b, e->len)];
+		if (f->n1 != 0) {
+			free(w->fast);
+			w->fast = NULL;
+			return 0;
+		}
+		f->a = e->a;
+		f->b = e->b;
+		f->n1 = e->len + 1;
+		f->ok_from = e->ok_from;
+		f->ok_until = e->ok_until;
+	}
+	return 1;
+}
+
+/* A seed that leaves every name a slot of its own, in a table of 4 to 64
+ * slots a name and at most FAST_MAX (for 42 names, one seed in 30 does it
+ * at 256 slots, one in 2 at 2048); else none, and r54_wants() goes
+ * through slot(): a register of more than a few hundred names. */
+#define FAST_MAX	4096
+static void
+fast_make(struct r54 *w)
+{
+	uint64_t seed = 0;
+	size_t	 i, n = 0;
+	unsigned bits, k;
+
+	for (i = 0; i < w->nslot; i++)
+		n += w->tab[i].name != NULL;
+	for (bits = 4; ((size_t)1 << bits) < 4 * n; bits++)
+		;
+	for (; ((size_t)1 << bits) <= FAST_MAX && ((size_t)1 << bits) <= 64 * n;
+	    bits++)
+		for (k = 0; k < 64; k++) {
+			seed += 0x9e3779b97f4a7c15ull;
+			if (fast_try(w, bits, seed | 1))
+				return;
+		}
 }
 
 static struct who *
@@ -181,6 +256,7 @@ r54_new(struct audit *a)
 	for (i = 0; i < w->nslot; i++)
 		if (w->tab[i].name != NULL)
 			ok_span(&w->tab[i]);
+	fast_make(w);
 	return w;
 }
 
@@ -217,6 +293,7 @@ r54_free(struct r54 *w)
 	for (i = 0; i < w->nslot; i++)
 		free(w->tab[i].name);
 	free(w->tab);
+	free(w->fast);
 	free(w);
 }
 
@@ -248,11 +325,21 @@ is(const struct oplog_record *r, int f, const char *s, size_t n)
 int
 r54_wants(const struct r54 *w, const struct oplog_record *r)
 {
+	const char *s = r->field[OF_OPERATOR];
+	size_t	 n = r->len[OF_OPERATOR];
+	const struct fast *f;
 	const struct who *e;
+	uint64_t a, b;
 
 	if (IS(r, OF_ACTION, "auth") && IS(r, OF_RESULT, "locked"))
 		return 1;
-	e = slot(w, r->field[OF_OPERATOR], r->len[OF_OPERATOR]);
+	words(s, n, &a, &b);
+	if (w->fast != NULL) {
+		f = &w->fast[fast_at(w, a, b, n)];
+		if (f->n1 == n + 1 && f->a == a && f->b == b)
+			return r->time < f->ok_from || r->time >= f->ok_until;
+	}
+	e = slot(w, s, n);
 	return r->time < e->ok_from || r->time >= e->ok_until;
 }
 
