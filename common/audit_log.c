@@ -125,13 +125,14 @@ read_head(struct audit *a, struct walk *w)
 }
 
 /* A failed authentication within the window of R5.2. */
-static int
+static inline int
 auth_failed(const struct audit *a, const struct oplog_record *r)
 {
-	int64_t	 from = a->o->now - a->st->conf.audit_auth_window_days * DAY_MS;
-
-	return IS(r, OF_ACTION, "auth") && (IS(r, OF_RESULT, "denied") ||
-	    IS(r, OF_RESULT, "locked")) && r->time >= from && r->time <= a->o->now;
+	if (!IS(r, OF_ACTION, "auth") || !(IS(r, OF_RESULT, "denied") ||
+	    IS(r, OF_RESULT, "locked")))
+		return 0;
+	return r->time >= a->o->now - a->st->conf.audit_auth_window_days *
+	    DAY_MS && r->time <= a->o->now;
 }
 
 static void
@@ -258,15 +259,20 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 
 /* 1 if see() must have r itself: it does more with it than count it
  * (struct oplog_observer's wants; pure, on any thread). */
-static int
+static inline int
 wants(const struct audit *a, const struct walk *w, const struct oplog_record *r)
 {
+	size_t	 act = r->len[OF_ACTION];
+
 	if ((w->head_ok && r->seq == w->head_seq) || r->seq == 0)
 		return 1;
-	if (IS(r, OF_OPERATOR, "-") && (IS(r, OF_ACTION, "seal") ||
-	    IS(r, OF_ACTION, "recover") || IS(r, OF_ACTION, "log-prune")))
+	/* On every record: the lengths first, the bytes of the few that
+	 * may be one of those below (seal and auth have four letters). */
+	if (r->len[OF_OPERATOR] == 1 && r->field[OF_OPERATOR][0] == '-' &&
+	    (IS(r, OF_ACTION, "seal") || IS(r, OF_ACTION, "recover") ||
+	    IS(r, OF_ACTION, "log-prune")))
 		return 1;
-	if (auth_failed(a, r) || (r->len[OF_ACTION] > 9 &&
+	if ((act == 4 && auth_failed(a, r)) || (act > 9 &&
 	    memcmp(r->field[OF_ACTION], "operator-", 9) == 0))
 		return 1;
 	return a->r54 != NULL && r54_wants(a->r54, r);
