@@ -258,7 +258,9 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 }
 
 /* 1 if see() must have r itself: it does more with it than count it
- * (struct oplog_observer's wants; pure, on any thread). */
+ * (struct oplog_observer's wants; pure, on any thread).  Seals are not
+ * asked for: see_run() has the runs that hold one while the epoch clock
+ * is unknown, and after that a seal only counts. */
 static inline int
 wants(const struct audit *a, const struct walk *w, const struct oplog_record *r)
 {
@@ -267,10 +269,9 @@ wants(const struct audit *a, const struct walk *w, const struct oplog_record *r)
 	if ((w->head_ok && r->seq == w->head_seq) || r->seq == 0)
 		return 1;
 	/* On every record: the lengths first, the bytes of the few that
-	 * may be one of those below (seal and auth have four letters). */
+	 * may be one of those below (auth has four letters). */
 	if (r->len[OF_OPERATOR] == 1 && r->field[OF_OPERATOR][0] == '-' &&
-	    (IS(r, OF_ACTION, "seal") || IS(r, OF_ACTION, "recover") ||
-	    IS(r, OF_ACTION, "log-prune")))
+	    (IS(r, OF_ACTION, "recover") || IS(r, OF_ACTION, "log-prune")))
 		return 1;
 	if ((act == 4 && auth_failed(a, r)) || (act > 9 &&
 	    memcmp(r->field[OF_ACTION], "operator-", 9) == 0))
@@ -284,6 +285,12 @@ static int
 see_run(struct audit *a, struct walk *w, const struct oplog_run *run)
 {
 	if (w->records == 0 || (a->r54 != NULL && r54_run(a->r54)))
+		return 1;
+	/* Its seals for epoch_clock(), while neither the genesis nor two
+	 * seals gave the clock: a run holds a seal when it ends in one or
+	 * reaches an epoch after the record before it (a seal ends every
+	 * epoch; perhaps that record was the seal, then nothing is lost). */
+	if (w->esec == 0 && (run->last_seal || run->last_epoch > w->prev_epoch))
 		return 1;
 	/* a run's epochs follow each other, each after its seal: no gap */
 	w->records += run->n;
