@@ -333,7 +333,8 @@ r54_wants(const struct r54 *w, const struct oplog_record *r)
 	const struct who *e;
 	uint64_t a, b;
 
-	if (IS(r, OF_ACTION, "auth") && IS(r, OF_RESULT, "locked"))
+	/* the result first: its test is almost always false */
+	if (IS(r, OF_RESULT, "locked") && IS(r, OF_ACTION, "auth"))
 		return 1;
 	words(s, n, &a, &b);
 	if (w->fast != NULL) {
