@@ -11,7 +11,10 @@
  *    kept part is copied as bytes (copy_file_range), never parsed.  Its
  *    copy starts before the scan ends, from where a binary search puts
  *    the first kept record, and goes on while the archive is written;
- *    only the scan's answer counts (prune_kept.c).
+ *    only the scan's answer counts (prune_kept.c).  An archive file gets
+ *    the removed records 4 MiB at a time as the scan confirms them, so
+ *    that the disk writes both files from the start; a scan that fails
+ *    cuts it back to its length before the run.
  *  - The archive is written and fsynced before the log is replaced, and a
  *    record already in the archive (a prune killed after its archive write)
  *    is not written to it again: the archive's last seq is read first, and
@@ -61,8 +64,15 @@ struct archive {
 	int		need_header;
 	int		fresh;		/* empty or stdout: a header row comes first */
 	long long	from;		/* log offset of the first record to archive */
+	long long	copied;		/* log offset the archive holds records to */
+	long long	start;		/* its length before the run (a file) */
+	int		early;		/* a file the scan copies to as it reads */
 	struct jerr	*err;		/* where failures are said (st->err) */
 };
+
+/* The scan copies the records it has removed to an archive file whenever
+ * this much is waiting: the disk writes them while the scan reads on. */
+#define ARCHIVE_EARLY	(4LL << 20)
 
 int64_t
 prune_cutoff(int64_t now, long long days)
@@ -95,6 +105,7 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 	a->err = err;
 	a->name = name;
 	a->last_seq = -1;
+	a->from = a->copied = -1;
 	a->buf = xmalloc(TAIL_BUFSZ);
 	if (strcmp(name, "-") == 0) {
 		a->fd = STDOUT_FILENO;
@@ -126,6 +137,7 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		memcpy(a->last_mac, k.mac, sizeof(k.mac));
 	}
 	a->need_header = a->fresh = lfend == 0;
+	a->start = lfend;
 	/* Written by position from here (copy_file_range(2) refuses an
 	 * O_APPEND file); the flock keeps other prunes out. */
 	if (fcntl(a->fd, F_SETFL, fcntl(a->fd, F_GETFL) & ~(O_APPEND | O_NONBLOCK)) == -1 ||
@@ -133,6 +145,7 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		jerr_say_errno(a->err, ST_FAIL, "%s", name);
 		return -1;
 	}
+	a->early = S_ISREG(sb.st_mode);
 	return 0;
 }
 
@@ -245,9 +258,10 @@ archive_close(struct archive *a, int sync)
 }
 
 /* The records archived are the removed ones the archive lacks: one run of
- * bytes of the log, [a->from, the first kept record), copied after the
- * scan (in the kernel when both are files), after a header row when the
- * archive is new. */
+ * bytes of the log, [a->from, the first kept record), after a header row
+ * when the archive is new.  To a file they are copied in the kernel, by
+ * the scan as it goes to a file it opened (archive_early()) and the rest
+ * after it; to a pipe after the scan. */
 static int
 archive_copy(struct archive *a, int in, long long from, long long to)
 {
@@ -258,12 +272,14 @@ archive_copy(struct archive *a, int in, long long from, long long to)
 
 	if (archive_add(a, "", 0) == -1 || archive_flush(a) == -1)
 		return -1;
-	if (fstat(a->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (fl = fcntl(a->fd, F_GETFL)) != -1 && !(fl & O_APPEND)) {
+	/* Standard output too when it is a file not opened to append. */
+	if (a->early || (fstat(a->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (fl = fcntl(a->fd, F_GETFL)) != -1 && !(fl & O_APPEND))) {
 		if (prune_copy_range(in, from, to, a->fd) == -1) {
 			jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 			return -1;
 		}
+		a->copied = to;
 		return 0;
 	}
 	while (from < to) {
@@ -282,6 +298,29 @@ archive_copy(struct archive *a, int in, long long from, long long to)
 	return 0;
 }
 
+/* The removed records up to log offset to, when ARCHIVE_EARLY bytes of
+ * them wait: in the archive file while the scan reads on. */
+static int
+archive_early(struct archive *a, int in, long long to)
+{
+	if (a == NULL || !a->early || a->copied == -1 || to - a->copied < ARCHIVE_EARLY)
+		return 0;
+	return archive_copy(a, in, a->copied, to);
+}
+
+/* A run that removes nothing after all (a record it cannot remove, or too
+ * few to remove) leaves the archive as it found it. */
+static void
+archive_undo(struct archive *a)
+{
+	if (a == NULL || !a->early || a->copied == a->from)
+		return;
+	if (ftruncate(a->fd, a->start) == 0 && lseek(a->fd, a->start, SEEK_SET) != -1) {
+		a->copied = a->from;
+		a->need_header = a->fresh;
+	}
+}
+
 /* The line in hand, at log offset off, goes: archived unless the archive
  * has it already. */
 static void
@@ -289,7 +328,7 @@ drop(struct archive *a, long long off, const struct tail_key *k,
     struct prune_result *res, struct tail_key *cut)
 {
 	if (a != NULL && k->seq > a->last_seq && res->archived++ == 0)
-		a->from = off;
+		a->from = a->copied = off;
 	if (res->removed++ == 0)
 		res->first_removed = k->seq;
 	res->last_removed = k->seq;
@@ -365,8 +404,11 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 				break;
 			continue;
 		}
-		if (pend_off != -1)
+		if (pend_off != -1) {
 			drop(a, pend_off, &pk, res, cut);
+			if (archive_early(a, r->fd, r->off - (long long)n) == -1)
+				return -1;
+		}
 		if (k.time >= res->cutoff) {
 			res->oldest_kept = k.time;
 			*keep_off = r->off - (long long)n;
@@ -574,6 +616,7 @@ defer_short(struct store *st, long long keep_off, struct prune_result *res,
 	res->first_removed = res->last_removed = -1;
 	res->oldest_kept = res->first_time;
 	if (a != NULL) {
+		archive_undo(a);
 		a->len = 0;
 		a->need_header = a->fresh;
 	}
@@ -789,11 +832,13 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	/* The disk writes the kept records while the scan reads. */
 	if (!o->dry_run)
 		guess = kept_early(st, r.fd, head.size, res->cutoff, &af, &k);
-	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1)
+	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1) {
+		archive_undo(a);
 		goto out;
+	}
 	defer_short(st, keep_off, res, a);
-	/* The archive is written while the thread may still copy. */
-	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->from, keep_off) == -1)
+	/* The rest of the archive is written while the thread may still copy. */
+	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->copied, keep_off) == -1)
 		goto out;
 	kept_settle(&k, &guess, keep_off, res, &af);
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :

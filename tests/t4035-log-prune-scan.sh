@@ -62,4 +62,51 @@ test_expect_success 'a removed record out of seq order: exit 3, the log untouche
 	cmp before.csv "$S/oplog.csv" && test ! -e "$S/.tmp-log-prune"
 '
 
+# A log whose removed records outgrow the scan's early archive copies
+# (4 MiB): 6000 old records of 1000 bytes on 2022-03-02, after the A
+# records of 2022-03-01, then the K, M and Z records as above.
+B=$TMP/big
+init_at "$B"
+rec "$B" "2022-03-01 09:00:00" A 10
+awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
+	for (i = 0; i < 6000; i++) printf "clerk02,view,O,ok,old %d %s\n", i, pad }' |
+    at "2022-03-02 10:00:00" log-append -d "$B" --stdin
+rec "$B" "2023-06-01 09:00:00" K 1
+rec "$B" "2023-06-03 09:00:00" Z 5
+at "$NOW" log-append -d "$B" --seal
+cp -a "$B" "$TMP/bigclean"
+cp "$B.key" "$TMP/bigclean.key"
+
+test_expect_success 'removed records over 4 MiB: the archive holds exactly them, and verifies with the log' '
+	cp "$B/oplog.csv" before.csv &&
+	at "$NOW" log-prune -d "$B" -a "$TMP/big.csv" &&
+	test "$(wc -c <"$TMP/big.csv")" -gt 6000000 &&
+	awk -F, -v c="$CUT" "NR > 1 && \$2 >= c { exit } { print }" before.csv | test_cmp - "$TMP/big.csv" &&
+	verify "$B" "$NOW" "$TMP/big.csv" "$B/oplog.csv" >/dev/null
+'
+
+# The archive a first prune left (the A records, at 2023-03-01 10:00),
+# then a removed record past the first 4 MiB broken: the second prune
+# fails, and the archive is as the first one left it.
+test_expect_success 'a broken record past the early copies: exit 3, the archive cut back to what it held' '
+	rm -rf "$B" "$TMP/big.csv" && cp -a "$TMP/bigclean" "$B" &&
+	at "2023-03-01 10:00:00" log-prune -d "$B" -a "$TMP/big.csv" &&
+	test "$(seqs "$TMP/big.csv" | wc -l)" -gt 10 &&
+	cp "$TMP/big.csv" arch-before.csv && cp "$B/oplog.csv" before.csv &&
+	n=$(grep -n ",old 5500 " before.csv | cut -d: -f1) &&
+	sed -i "${n}s/^\([0-9]*\),2022-03-02T/\1,2022-03-01T/" "$B/oplog.csv" &&
+	cp "$B/oplog.csv" broken.csv &&
+	test_must_fail 3 at "$NOW" log-prune -d "$B" -a "$TMP/big.csv" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: .*/oplog.csv:$n: time goes back; run log-verify$" &&
+	cmp broken.csv "$B/oplog.csv" && cmp arch-before.csv "$TMP/big.csv" &&
+	test ! -e "$B/.tmp-log-prune"
+'
+
+test_expect_success 'the same into a new archive: exit 3, the archive left empty' '
+	rm -f "$TMP/new.csv" &&
+	test_must_fail 3 at "$NOW" log-prune -d "$B" -a "$TMP/new.csv" 2>err.txt &&
+	test -f "$TMP/new.csv" && test ! -s "$TMP/new.csv" &&
+	cmp broken.csv "$B/oplog.csv"
+'
+
 test_done

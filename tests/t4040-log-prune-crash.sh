@@ -1,6 +1,7 @@
 #!/bin/sh
 # Crashes of log-prune (tests/lib-crash.sh): a prune, a prune that seals
-# the log first, and a run that removes nothing, killed before every one of
+# the log first, a run that removes nothing, and a prune that copies to
+# its archive while it scans, killed before every one of
 # its steps in turn and halfway
 # through every write.  After each kill the log verifies, or it is a
 # swapped log whose head the next writer completes, or a torn seal the
@@ -101,6 +102,25 @@ prune_noop() { at $NOW1 log-prune -d "$S" -a "$A"; }
 
 test_expect_success 'a prune that removes nothing: a kill at every step, or in every write' '
 	crash_every "$TMP/second" "$W" after_noop prune_noop
+'
+crash_say
+
+# A prune whose removed records outgrow the scan's early archive copies
+# (4 MiB of them are copied to the archive while the scan reads on): 4400
+# records of 1000 bytes on 2022-01-02, then 10 newer ones.
+W=$TMP/wbig
+S=$W/s A=$W/archive.csv
+mkdir "$W" && init_at "$S"
+awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
+	for (i = 0; i < 4400; i++) printf "clerk02,view,old,ok,record %d %s\n", i, pad }' |
+    at "2022-01-02 10:00:00" log-append -d "$S" --stdin
+rec "$S" "2022-06-01 10:00:00" new 10
+at $NOW1 log-append -d "$S" --seal
+cp -a "$W" "$TMP/big"
+
+test_expect_success 'a prune that archives while it scans: a kill at every step, or in every write' '
+	last=$(tail -1 "$TMP/big/s/oplog.csv" | cut -d, -f1) &&
+	crash_every "$TMP/big" "$W" "after_crash $NOW1 $last" prune1
 '
 crash_say
 
