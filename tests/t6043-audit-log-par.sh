@@ -124,4 +124,21 @@ test_expect_success 'a record changed in the second block: the same report on on
 	cp log.save "$D/oplog.csv"
 '
 
+# The walk's R5.4 test looks names up in a compact table of one probe a
+# name, made for registers of a few hundred names at most; a larger one
+# goes through the general table, with the same verdicts.
+test_expect_success 'a register of over a thousand names: the same R5.4 findings' '
+	same --key-file "$D.key" --since 2024-01-01 --until 2025-08-01 &&
+	detail log-operators-authorized >small.txt &&
+	cp "$D/operators.csv" reg.save &&
+	awk -F, "{ print } \$1 == \"clerk0\" { row = \$0 }
+	    END { for (i = 0; i < 1100; i++) { r = row; sub(/^clerk0,/, sprintf(\"extra%04d,\", i), r); print r } }" \
+	    reg.save >"$D/operators.csv" &&
+	test "$(wc -l <"$D/operators.csv")" -gt 1100 &&
+	same --key-file "$D.key" --since 2024-01-01 --until 2025-08-01 &&
+	detail log-operators-authorized >big.txt &&
+	cp reg.save "$D/operators.csv" &&
+	test -s small.txt && test_cmp small.txt big.txt
+'
+
 test_done
