@@ -623,8 +623,7 @@ load(struct oplog_batch *b)
 
 	if ((r = load_head(b)) != ST_OK)
 		return r;
-	if ((b->fd = store_openat(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1 ||
-	    fstat(b->fd, &sb) == -1) {
+	if ((b->fd = store_openat_st(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0, &sb)) == -1) {
 		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
 		return ST_FAIL;
 	}

@@ -141,18 +141,20 @@ read_line_fd(int fd, char *buf, size_t cap, const char **why)
 int
 oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 {
+	struct stat sb;
 	char *buf;
 	long long t;
 	int fd, rc = ST_FAIL;
 
 	*why = NULL;	/* _() only on failure: it sets up a deferred locale */
-	if ((fd = store_openat(st, OPLOG_KEYFILE, O_RDONLY, 0)) == -1) {
+	if ((fd = store_openat_st(st, OPLOG_KEYFILE, O_RDONLY, 0, &sb)) == -1) {
 		*why = strerror(errno);
 		return ST_FAIL;
 	}
 	/* Whoever reads the current key can forge this epoch's records: a
-	 * 0640 state file is fine, a 0640 key is not. */
-	if (check_fd_safe(fd, 0) == -1) {
+	 * 0640 state file is fine, a 0640 key is not (the owner and the
+	 * file's type store_openat_st checked). */
+	if (sb.st_mode & 077) {
 		*why = _("readable by group or others; chmod 600 it");
 		close(fd);
 		return ST_FAIL;

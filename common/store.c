@@ -33,15 +33,29 @@
 #define STATEDIR "/var/lib/jukisec"
 #endif
 
+/* jukisec.conf is read through a buffer of its size up to this. */
+#define CONF_BUF_MAX	(64 * 1024)
+
 #define TERMINAL_MAX	64	/* OPLOG_ID_MAX: the terminal goes into every log record */
 
 static const char *const lockname[STORE_NLOCKS] = { "register.lock", "oplog.lock" };
 
+/* fstat of fd into *sb, and the checks of check_fd_safe against euid. */
 static int
-unsafe_owner_mode(const struct stat *sb, mode_t forbidden)
+check_fd_uid(int fd, int allow_group_read, uid_t euid, struct stat *sb)
 {
-	return (sb->st_uid != geteuid() && sb->st_uid != 0) ||
-	    (sb->st_mode & forbidden) != 0;
+	if (fstat(fd, sb) == -1)
+		return -1;
+	if (!S_ISREG(sb->st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((sb->st_uid != euid && sb->st_uid != 0) ||
+	    (sb->st_mode & (allow_group_read ? 022 : 077)) != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -49,17 +63,7 @@ check_fd_safe(int fd, int allow_group_read)
 {
 	struct stat sb;
 
-	if (fstat(fd, &sb) == -1)
-		return -1;
-	if (!S_ISREG(sb.st_mode)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (unsafe_owner_mode(&sb, allow_group_read ? 022 : 077)) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
+	return check_fd_uid(fd, allow_group_read, geteuid(), &sb);
 }
 
 static int
@@ -101,7 +105,8 @@ open_dir(struct store *st, int flags)
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	}
-	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+	st->euid = geteuid();
+	if (sb.st_uid != st->euid && sb.st_uid != 0) {
 		jerr_say(st->err, ST_FAIL,
 		    _("%s: refusing a state directory owned by uid %lu"),
 		    st->dir, (unsigned long)sb.st_uid);
@@ -171,7 +176,9 @@ int
 store_open_err(struct store *st, const char *dir, const char *terminal,
     int flags, struct jerr *e)
 {
-	char *path;
+	struct stat sb;
+	char *path, *cbuf;
+	size_t n;
 	FILE *fp;
 	int fd, ret, i;
 
@@ -194,7 +201,7 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 		return ST_OK;
 
 	path = xasprintf("%s/jukisec.conf", st->dir);
-	if ((fd = store_openat(st, "jukisec.conf", O_RDONLY, 0)) == -1) {
+	if ((fd = store_openat_st(st, "jukisec.conf", O_RDONLY, 0, &sb)) == -1) {
 		if (errno == ENOENT)
 			jerr_say(e, ST_FAIL,
 			    _("%s: missing (state directory not initialised?)"), path);
@@ -206,8 +213,15 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)
 		err(ST_FAIL, "%s", path);
+	/* A buffer the file's size: one read and the one that says the end,
+	 * not stdio's fstat and a read a block. */
+	n = sb.st_size < CONF_BUF_MAX ? (size_t)sb.st_size + 1 : CONF_BUF_MAX;
+	cbuf = xmalloc(n);
+	if (setvbuf(fp, cbuf, _IOFBF, n) != 0)
+		err(ST_FAIL, "%s", path);
 	ret = conf_load_err(&st->conf, fp, path, e);
 	fclose(fp);
+	free(cbuf);
 	free(path);
 	if (ret == ST_OK)
 		return ST_OK;
@@ -313,25 +327,37 @@ store_held(const struct store *st, enum store_lock which)
 		errx(ST_FAIL, "internal error: %s not held", lockname[which]);
 }
 
-int
-open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret)
+/* open_safe against euid, the stat it checked into *sb. */
+static int
+open_safe_uid(int dirfd, const char *name, int flags, mode_t mode, int secret,
+    uid_t euid, struct stat *sb)
 {
-	int fd, fl, e;
+	int fd, e;
 
-	/* O_NONBLOCK: a planted FIFO must not hang us before fstat sees it. */
+	/* O_NONBLOCK: a planted FIFO must not hang us before fstat sees it.
+	 * F_SETFL changes only the status flags (O_APPEND, O_NONBLOCK ...),
+	 * so flags without O_NONBLOCK is what F_GETFL would have given back
+	 * without it: no F_GETFL. */
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 	    mode);
 	if (fd == -1)
 		return -1;
-	if (check_fd_safe(fd, !secret) == -1 ||
-	    (fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+	if (check_fd_uid(fd, !secret, euid, sb) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	return fd;
+}
+
+int
+open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret)
+{
+	struct stat sb;
+
+	return open_safe_uid(dirfd, name, flags, mode, secret, geteuid(), &sb);
 }
 
 void
@@ -371,7 +397,16 @@ open_safe_err(struct jerr *e, int code, const char *path)
 int
 store_openat(struct store *st, const char *name, int flags, mode_t mode)
 {
-	return open_safe(st->dirfd, name, flags, mode, 0);
+	struct stat sb;
+
+	return store_openat_st(st, name, flags, mode, &sb);
+}
+
+int
+store_openat_st(struct store *st, const char *name, int flags, mode_t mode,
+    struct stat *sb)
+{
+	return open_safe_uid(st->dirfd, name, flags, mode, 0, st->euid, sb);
 }
 
 int

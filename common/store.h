@@ -19,6 +19,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "conf.h"
 #include "jerr.h"
@@ -31,6 +32,7 @@ struct store {
 	char		*terminal;	/* -t, $JUKISEC_TERMINAL, else host name */
 	struct conf	conf;
 	int		lockfd[STORE_NLOCKS];	/* -1 when not held */
+	uid_t		euid;		/* ours, once: what the files' owner must be (or root) */
 	/* Where the failures of the functions given this store go (jerr.h,
 	 * jerr_say): NULL, the tools', printed at once as warn(3) would;
 	 * else kept there, the first failure first (the PAM module's). */
@@ -86,6 +88,9 @@ void	open_safe_err(struct jerr *e, int code, const char *path);
 
 /* open_safe in the state directory, not secret. */
 int	store_openat(struct store *, const char *name, int flags, mode_t mode);
+/* The same, with the fstat it checked in *sb: no second fstat. */
+int	store_openat_st(struct store *, const char *name, int flags, mode_t mode,
+	    struct stat *sb);
 
 /* Checks an open fd the way open_safe does.  allow_group_read 1: no
  * group/world write bit (state files); 0: no group/world bit at all
