@@ -317,21 +317,28 @@ is_header(const char *line, const char *const *cols, size_t n)
 	return *p == '\0';
 }
 
-/* The form whose header fp starts with (FORM_NOW for any other: the
- * reader then names what is wrong); fp is rewound. */
+/* The form whose header the file fd starts with (FORM_NOW for any other:
+ * the reader then names what is wrong): its first line as fgets(3) into
+ * 512 bytes would have it, read with pread(2), so that the reader's
+ * stream starts at the top without a rewind and reads the file once. */
 static enum form
-file_form(FILE *fp)
+file_form(int fd)
 {
-	char	 line[512];
+	char	 line[512], *lf;
+	ssize_t	 n;
 	enum form fm = FORM_NOW;
 
-	if (fgets(line, sizeof line, fp) != NULL) {
-		if (is_header(line, v1_cols, V1_NCOLS))
-			fm = FORM_V1;
-		else if (is_header(line, register_cols, V2_NCOLS))
-			fm = FORM_V2;
-	}
-	rewind(fp);
+	while ((n = pread(fd, line, sizeof line - 1, 0)) == -1 && errno == EINTR)
+		;
+	if (n <= 0)
+		return fm;
+	line[n] = '\0';
+	if ((lf = memchr(line, '\n', n)) != NULL)
+		lf[1] = '\0';
+	if (is_header(line, v1_cols, V1_NCOLS))
+		fm = FORM_V1;
+	else if (is_header(line, register_cols, V2_NCOLS))
+		fm = FORM_V2;
 	return fm;
 }
 
@@ -470,7 +477,11 @@ load(struct store *st, struct register_ *reg, struct jerr *e,
 	}
 	if ((fp = fdopen(fd, "r")) == NULL)
 		err(ST_FAIL, "%s", path);
-	fm = file_form(fp);
+	/* Unbuffered: the reader's 64 KiB reads go straight to its chunk,
+	 * with no stdio block (and its fstat) between. */
+	if (setvbuf(fp, NULL, _IONBF, 0) != 0)
+		err(ST_FAIL, "%s", path);
+	fm = file_form(fd);
 	r = csvr_open(fp, path, fm == FORM_V1 ? v1_cols : register_cols,
 	    fm == FORM_V1 ? V1_NCOLS : fm == FORM_V2 ? V2_NCOLS : NCOLS, 0, 1,
 	    OPERATOR_REASON_MAX);
