@@ -106,7 +106,11 @@ struct par_ctx {
 struct par_last {
 	long long	seq, epoch;
 	int64_t		time;
-	int		seal;
+	/* A whole word, so that mac starts 16-aligned: do_block() copies
+	 * a record's MAC in here and the struct into its run, for every
+	 * record, and a MAC stored across the 16-byte words the copy then
+	 * loads stalls the load (no store forwarding). */
+	long long	seal;
 	unsigned char	mac[OPLOG_MACLEN];
 };
 /* A special record (its line at off, len bytes without the LF, the line-th
