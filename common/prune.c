@@ -67,6 +67,7 @@ struct archive {
 	long long	copied;		/* log offset the archive holds records to */
 	long long	start;		/* its length before the run (a file) */
 	int		early;		/* a file the scan copies to as it reads */
+	struct prune_queue q;		/* its writeback, across those copies */
 	struct jerr	*err;		/* where failures are said (st->err) */
 };
 
@@ -275,7 +276,7 @@ archive_copy(struct archive *a, int in, long long from, long long to)
 	/* Standard output too when it is a file not opened to append. */
 	if (a->early || (fstat(a->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (fl = fcntl(a->fd, F_GETFL)) != -1 && !(fl & O_APPEND))) {
-		if (prune_copy_range(in, from, to, a->fd) == -1) {
+		if (prune_copy_range(in, from, to, a->fd, &a->q) == -1) {
 			jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 			return -1;
 		}
@@ -520,7 +521,7 @@ copy_appended(void *arg, long long end)
 		jerr_say(c->st->err, ST_FAIL, _("%s/%s: replaced during the prune; run log-prune again"),
 		    c->st->dir, OPLOG_FILE);
 		ret = ST_FAIL;
-	} else if (prune_copy_range(fd, c->from, end, fileno(c->to)) == -1) {
+	} else if (prune_copy_range(fd, c->from, end, fileno(c->to), NULL) == -1) {
 		jerr_say_errno(c->st->err, ST_FAIL, "%s/%s", c->st->dir, PRUNE_TMP);
 		ret = ST_FAIL;
 	}
@@ -671,7 +672,7 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 	if (af->fp != NULL)
 		tmpfd = fileno(af->fp);
 	else if ((tmpfd = kept_open(st, af)) == -1 ||
-	    prune_copy_range(fd, keep_off, end, tmpfd) == -1) {
+	    prune_copy_range(fd, keep_off, end, tmpfd, NULL) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 		atomic_abort(af);
 		return ST_FAIL;

@@ -12,10 +12,11 @@
  *    is thrown away with its temporary file.
  *  - Copies are in the kernel where it can (copy_file_range(2)); the
  *    writeback of each 4 MiB chunk starts at once, and the chunk
- *    COPY_DEPTH back is waited for: the disk always has work queued, the
- *    final fdatasync is short, and a copy never has more than
- *    COPY_DEPTH + 1 chunks in the disk queue, which bounds how long a
- *    writer's fdatasync can wait behind them (bench 40 measures it).
+ *    PRUNE_COPY_DEPTH back is waited for: the disk always has work
+ *    queued, the final fdatasync is short, and a copy (the archive's
+ *    too, made in pieces) never has more than PRUNE_COPY_DEPTH + 1
+ *    chunks in the disk queue, which bounds how long a writer's
+ *    fdatasync can wait behind them (bench 40 measures it).
  *  - One copy thread at most, writing only the new log, and joined
  *    before anything is synced or committed.  The archive is written
  *    meanwhile, so the two files' writes interleave differently from
@@ -40,10 +41,6 @@
 /* Two copies run at once (the archive's, the kept records'): chunks of
  * half the 8 MiB one copy used keep as much in the disk queue as before. */
 #define COPY_CHUNK	(4 << 20)
-/* Chunks of one copy in the disk queue before the oldest is waited for:
- * with one, each copy stalled on its chunk before last and the disk ran
- * dry between them (bench 40: 1.31x cp + sync; with eight, 1.21x). */
-#define COPY_DEPTH	8
 /* The end of the old log a writer reads again under the lock (its last
  * record), left in the page cache by prune_drop_start. */
 #define DROP_KEEP	(64 << 10)
@@ -67,15 +64,26 @@ copy_by_hand(int in, loff_t *o, int out, size_t want)
 }
 
 int
-prune_copy_range(int in, long long off, long long end, int out)
+prune_copy_range(int in, long long off, long long end, int out,
+    struct prune_queue *q)
 {
-	loff_t o = off, w, at[COPY_DEPTH + 1];
-	size_t want, n = 0;
+	struct prune_queue own = { .used = 0 };
+	loff_t o = off, w, cur;
+	size_t want;
 	ssize_t k;
 
-	if ((w = lseek(out, 0, SEEK_CUR)) == -1)
+	if (q == NULL)
+		q = &own;
+	if ((cur = lseek(out, 0, SEEK_CUR)) == -1)
 		return -1;
-	at[0] = w;
+	/* A new queue, or one whose file was cut back meanwhile; else the
+	 * chunk the copy before left unfinished goes on. */
+	if (!q->used || cur < q->at[q->n] || cur - q->at[q->n] > COPY_CHUNK) {
+		q->at[0] = cur;
+		q->n = 0;
+		q->used = 1;
+	}
+	w = q->at[q->n];
 	while (o < end) {
 		want = end - o < COPY_CHUNK ? (size_t)(end - o) : COPY_CHUNK;
 		k = copy_file_range(in, &o, out, NULL, want, 0);
@@ -89,19 +97,25 @@ prune_copy_range(int in, long long off, long long end, int out)
 				errno = EIO;
 			return -1;
 		}
-		if (lseek(out, 0, SEEK_CUR) - w >= COPY_CHUNK || o == end) {
-			sync_file_range(out, w, 0, SYNC_FILE_RANGE_WRITE);
-			w = lseek(out, 0, SEEK_CUR);
-			/* at[]: where the last COPY_DEPTH + 1 chunks began, the
-			 * oldest first; the oldest is waited for. */
-			if (n == COPY_DEPTH) {
-				sync_file_range(out, at[0], at[1] - at[0], SYNC_FILE_RANGE_WAIT_BEFORE |
-				    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-				memmove(at, at + 1, COPY_DEPTH * sizeof(at[0]));
-			} else
-				n++;
-			at[n] = w;
+		if ((cur = lseek(out, 0, SEEK_CUR)) == -1)
+			return -1;
+		if (cur - w < COPY_CHUNK) {
+			/* The end of this copy: its writeback starts, the
+			 * chunk goes on with the next copy to out, if any. */
+			if (o == end)
+				sync_file_range(out, w, 0, SYNC_FILE_RANGE_WRITE);
+			continue;
 		}
+		sync_file_range(out, w, 0, SYNC_FILE_RANGE_WRITE);
+		w = cur;
+		if (q->n == PRUNE_COPY_DEPTH) {
+			sync_file_range(out, q->at[0], q->at[1] - q->at[0],
+			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			    SYNC_FILE_RANGE_WAIT_AFTER);
+			memmove(q->at, q->at + 1, PRUNE_COPY_DEPTH * sizeof(q->at[0]));
+		} else
+			q->n++;
+		q->at[q->n] = w;
 	}
 	return 0;
 }
@@ -187,7 +201,7 @@ copier(void *arg)
 {
 	struct prune_kept *k = arg;
 
-	k->err = prune_copy_range(k->in, k->from, k->end, k->out) == -1 ? errno : 0;
+	k->err = prune_copy_range(k->in, k->from, k->end, k->out, NULL) == -1 ? errno : 0;
 	return NULL;
 }
 
