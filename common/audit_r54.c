@@ -204,30 +204,21 @@ add(struct r54 *w, const char *s, size_t n)
 }
 
 /* When standing_of() finds e fine and its row is not locked (the lock
- * r54_wants() asks about): never for an unknown name, always for "-" and
- * system actors, else from its registration to the first of its
- * revocation, expiry and lock.  TIME_NONE is the least time. */
+ * r54_wants() asks about): always for "-" and system actors, else
+ * standing_span()'s times (none for an unknown name) cut at the lock. */
 static void
 ok_span(struct who *e)
 {
 	const struct operator *o = e->o;
-	int64_t	 until = INT64_MAX;
 
 	if (e->sys) {
 		e->ok_from = INT64_MIN;
 		e->ok_until = INT64_MAX;
 		return;
 	}
-	if (o == NULL)
-		return;
-	if (operator_revoked(o) && o->revoked_at < until)
-		until = o->revoked_at;
-	if (o->expires != TIME_NONE && o->expires < until)
-		until = o->expires;
-	if (o->locked && o->locked_at != TIME_NONE && o->locked_at < until)
-		until = o->locked_at;
-	e->ok_from = o->registered_at;
-	e->ok_until = until;
+	standing_span(o, &e->ok_from, &e->ok_until);
+	if (o != NULL && o->locked && o->locked_at != TIME_NONE && o->locked_at < e->ok_until)
+		e->ok_until = o->locked_at;
 }
 
 /* The names as conf_system_actor() and register_find() see them. */

@@ -37,6 +37,21 @@ standing_of(const struct operator *o, int64_t t)
 	return NULL;
 }
 
+void
+standing_span(const struct operator *o, int64_t *from, int64_t *until)
+{
+	*from = *until = 0;
+	if (o == NULL)
+		return;
+	/* registered_at TIME_NONE is INT64_MIN: fine from the first time */
+	*from = o->registered_at;
+	*until = INT64_MAX;
+	if (operator_revoked(o) && o->revoked_at < *until)
+		*until = o->revoked_at;
+	if (o->expires != TIME_NONE && o->expires < *until)
+		*until = o->expires;
+}
+
 static const char *const *sort_who;	/* for by_who */
 
 static int

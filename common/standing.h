@@ -21,6 +21,10 @@ const char *standing(struct register_ *, const struct conf *, const char *who,
 /* The same for a person already looked up: o the register's row, or NULL
  * (none). */
 const char *standing_of(const struct operator *o, int64_t t);
+/* The times at which standing_of(o, t) is NULL: *from <= t < *until
+ * (none when *until <= *from, as for NULL), for every t before
+ * INT64_MAX, which no record has. */
+void	standing_span(const struct operator *o, int64_t *from, int64_t *until);
 
 /* log-append, once the records are durable: one line on stderr for each
  * distinct operator of the n names (where[i] "<stdin>:LINE" or NULL) who is
