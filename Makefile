@@ -50,6 +50,8 @@ LINK ?= $(if $(STATIC_FOUND),static,dynamic)
 LDLIBS = $(PKG_LIBS) -lcsv
 ifeq ($(LINK),static)
 $(STATIC_BIN:%=$(BUILD)/%): LDLIBS = -Wl,-Bstatic -lgcrypt -lgpg-error -lcsv -Wl,-Bdynamic
+# The code one append runs, gathered in a few pages (cmd/log-append.ld).
+$(BUILD)/log-append: LAYOUT = -Wl,-T,cmd/log-append.ld
 else ifneq ($(LINK),dynamic)
 $(error LINK must be dynamic or static, not $(LINK))
 endif
@@ -102,7 +104,8 @@ $(LIB): $(LIBOBJ)
 
 $(BUILD)/%: cmd/%.c $(LIB) $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(HARDEN_LD) $(LAYOUT) -o $@ $< $(LIB) $(LDLIBS)
+$(BUILD)/log-append: cmd/log-append.ld
 
 $(PAMMOD): pam/pam_jukisec.c pam/pam_jukisec.map $(LIB) $(HDR)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC $(LDFLAGS) -shared \

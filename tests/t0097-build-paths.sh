@@ -12,6 +12,10 @@ mk() { make -C "$SRCDIR" --no-print-directory BUILD="$TMP/b" "$@"; }
 # Built as the suite's binaries were: their recorded paths, as make arguments.
 built=$(cat "$JUKISEC_BUILD/paths")
 
+test_expect_success 'a plain make builds everything: the default goal is all' '
+	mk -n -p 2>/dev/null | grep -qx ".DEFAULT_GOAL := all"
+'
+
 test_expect_success 'the build records the paths it compiled in' '
 	printf "%s\n" "$built" | grep -Eq "^VERSION=[^ ]+ STATEDIR=/[^ ]+ LOCALEDIR=/[^ ]+$" &&
 	strings "$JUKISEC_BUILD/auth-check" | grep -qx "${built##*LOCALEDIR=}"
