@@ -38,18 +38,82 @@ not_checked(struct audit *a, const char *rule, const char *check)
 	    "点検できません: 登録簿を読み込めませんでした。"));
 }
 
+/*
+ * The names in credentials/, read once and sorted: the R5.4 and R5.5
+ * checks ask about up to three names per register row, and a stat(2)
+ * each cost more than the whole listing (issue 15).  cfd -1: there is no
+ * credentials/; ok 0: it could not be listed, and cred_exists() asks the
+ * directory name by name as before (and check_orphans() finds no file,
+ * as when it read the directory itself).
+ */
+struct creds {
+	int	 cfd;
+	int	 ok;
+	char	**name;
+	size_t	 n;
+};
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+creds_free(struct creds *c)
+{
+	while (c->n > 0)
+		free(c->name[--c->n]);
+	free(c->name);
+	c->name = NULL;
+}
+
+static void
+creds_read(struct creds *c, int cfd)
+{
+	DIR	*dp;
+	struct dirent *de;
+	size_t	 cap = 0;
+	int	 fd;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->cfd = cfd) == -1 || (fd = dup(cfd)) == -1)
+		return;
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((errno = 0, de = readdir(dp)) != NULL) {
+		if (c->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			c->name = xrealloc(c->name, cap * sizeof(*c->name));
+		}
+		c->name[c->n++] = xstrdup(de->d_name);
+	}
+	c->ok = errno == 0;
+	closedir(dp);
+	if (c->ok)
+		qsort(c->name, c->n, sizeof(*c->name), by_name);
+	else
+		creds_free(c);
+}
+
 /* 1 when credentials/NAME exists (any type: a symlink is material too). */
 static int
-cred_exists(int cfd, const char *id, const char *ext)
+cred_exists(const struct creds *c, const char *id, const char *ext)
 {
 	struct stat sb;
 	char	*name;
 	int	 r;
 
-	if (cfd == -1)
+	if (c->cfd == -1)
 		return 0;
 	name = xasprintf("%s%s", id, ext);
-	r = fstatat(cfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+	if (c->ok)
+		r = bsearch(&name, c->name, c->n, sizeof(*c->name),
+		    by_name) != NULL;
+	else
+		r = fstatat(c->cfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 	free(name);
 	return r;
 }
@@ -179,7 +243,7 @@ day(const struct audit *a, const char *s, char *buf, size_t len)
 /* Long: the R5.3 and R5.4 findings on how each person is confirmed,
  * one check_begin ... check_end block each, in the report's order. */
 static void
-check_methods(struct audit *a, int cfd)
+check_methods(struct audit *a, const struct creds *cr)
 {
 	struct register_ *r = &a->reg;
 	int64_t	 now = a->o->now, when;
@@ -248,7 +312,7 @@ check_methods(struct audit *a, int cfd)
 		struct operator *op = &r->op[i];
 
 		if (!operator_active(op, now) ||
-		    cred_exists(cfd, op->id, wanted_ext(op)))
+		    cred_exists(cr, op->id, wanted_ext(op)))
 			continue;
 		check_item(a, op->id, L(a, "%s: no %s/%s%s (%s)",
 		    "%s: %s/%s%s がありません (%s)"), op->id, CRED_DIR, op->id,
@@ -265,7 +329,7 @@ check_methods(struct audit *a, int cfd)
 /* Long: the R5.5, R5.2 and R5.4 findings on credentials and locks,
  * one check_begin ... check_end block each, in the report's order. */
 static void
-check_material(struct audit *a, int cfd)
+check_material(struct audit *a, const struct creds *cr)
 {
 	struct register_ *r = &a->reg;
 	int64_t	 now = a->o->now;
@@ -280,7 +344,7 @@ check_material(struct audit *a, int cfd)
 		int	 active = operator_active(op, now);
 
 		for (k = 0; k < 2; k++) {
-			if (!cred_exists(cfd, op->id, ext[k]))
+			if (!cred_exists(cr, op->id, ext[k]))
 				continue;
 			if (active && strcmp(ext[k], wanted_ext(op)) == 0)
 				continue;
@@ -343,39 +407,35 @@ check_material(struct audit *a, int cfd)
 	    "ロックされセキュリティ責任者の対応を待つ者 %zu 名。"), bad);
 }
 
-/* R5.4: a credential file must belong to a register row. */
+/* R5.4: a credential file must belong to a register row.  In the
+ * listing's order (sorted), so that a report does not depend on the
+ * order the file system keeps the directory in. */
 static void
-check_orphans(struct audit *a, int cfd)
+check_orphans(struct audit *a, const struct creds *cr)
 {
-	DIR	*dp;
-	struct dirent *de;
-	size_t	 bad = 0;
-	int	 fd;
+	size_t	 i, bad = 0;
 	char	*id, *dot;
 	int	 ok;
 
 	check_begin(a, "R5.4", "orphan-credentials");
-	if (cfd != -1 && (fd = dup(cfd)) != -1 && (dp = fdopendir(fd)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			id = xstrdup(de->d_name);
-			ok = 0;
-			if ((dot = strrchr(id, '.')) != NULL && dot != id &&
-			    (strcmp(dot, EXT_PHC) == 0 || strcmp(dot, EXT_TMPL) == 0)) {
-				*dot = '\0';
-				ok = register_find(&a->reg, id) != NULL;
-			}
-			if (!ok) {
-				check_item(a, de->d_name, L(a,
-				    "%s/%s has no register row",
-				    "%s/%s に対応する登録簿の行がありません"),
-				    CRED_DIR, de->d_name);
-				bad++;
-			}
-			free(id);
+	for (i = 0; i < cr->n; i++) {
+		if (strcmp(cr->name[i], ".") == 0 || strcmp(cr->name[i], "..") == 0)
+			continue;
+		id = xstrdup(cr->name[i]);
+		ok = 0;
+		if ((dot = strrchr(id, '.')) != NULL && dot != id &&
+		    (strcmp(dot, EXT_PHC) == 0 || strcmp(dot, EXT_TMPL) == 0)) {
+			*dot = '\0';
+			ok = register_find(&a->reg, id) != NULL;
 		}
-		closedir(dp);
+		if (!ok) {
+			check_item(a, cr->name[i], L(a,
+			    "%s/%s has no register row",
+			    "%s/%s に対応する登録簿の行がありません"),
+			    CRED_DIR, cr->name[i]);
+			bad++;
+		}
+		free(id);
 	}
 	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
 	    L(a, "Credential files exist for nobody in the register.",
@@ -399,6 +459,7 @@ audit_register(struct audit *a)
 		{ "R5.2", "locked-operators" },
 		{ "R5.4", "orphan-credentials" },
 	};
+	struct creds cr;
 	size_t	 i;
 	int	 cfd;
 
@@ -414,10 +475,12 @@ audit_register(struct audit *a)
 	}
 	cfd = openat(a->st->dirfd, CRED_DIR,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	creds_read(&cr, cfd);
 	check_register(a);
-	check_methods(a, cfd);
-	check_material(a, cfd);
-	check_orphans(a, cfd);
+	check_methods(a, &cr);
+	check_material(a, &cr);
+	check_orphans(a, &cr);
+	creds_free(&cr);
 	if (cfd != -1)
 		close(cfd);
 }

@@ -80,6 +80,16 @@ test_expect_success 'R5.4: a credential file with no register row FAILs' '
 	audit_run && expect orphan-credentials "PASS "
 '
 
+test_expect_success 'R5.4: several such files are named in sorted order, whatever the directory order' '
+	for f in zz.phc aa.tmpl stray mm.phc; do
+		cp "$D/$C/suzuki.phc" "$D/$C/$f" || return 1
+	done &&
+	audit_run &&
+	test "$ast" -eq 1 &&
+	expect orphan-credentials "FAIL aa.tmpl mm.phc stray zz.phc" &&
+	rm "$D/$C/zz.phc" "$D/$C/aa.tmpl" "$D/$C/stray" "$D/$C/mm.phc"
+'
+
 test_expect_success 'R5.5: revocation destroys the material; a copy put back FAILs' '
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --reason transferred 4<"$TMP/pw.boss" &&
