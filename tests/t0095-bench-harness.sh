@@ -78,6 +78,7 @@ test_expect_success 'a small make bench prints a well-formed line for every figu
 	! grep -Ev "^(\$|# |== |   )" run | grep -Ev "$FIGURE" >&2 &&
 	test "$(grep -Ec "$FIGURE" run)" -eq $((8 + 3 + 3)) &&
 	grep -q "^# cpu: .* cores" run && grep -q "^# memory .* bench directory $TMP/bench on " run &&
+	grep -Eq "^# kernel: a page fault [0-9]+\.[0-9] us, a system call [0-9]+\.[0-9]{2} us " run &&
 	test "$(grep -c "^== " run)" -eq 3
 '
 test_expect_success 'BENCH_OLD compares a build with another: four new/old figures' '
