@@ -43,6 +43,16 @@ verify() {
 	log-verify -d "$_d" --key-file "$_d.key" --now "$_t" "$@"
 }
 
+# padded DIR TIME N OBJECT WORD [WIDTH]: N records of clerk02 appended to
+# DIR at TIME in one --stdin batch: object OBJECT, detail "WORD i" and
+# WIDTH bytes of padding (default 1000), to give a log its size.
+padded() {
+	awk -v n="$3" -v o="$4" -v w="$5" -v width="${6:-1000}" 'BEGIN {
+		pad = sprintf("%" width "s", ""); gsub(/ /, "x", pad)
+		for (i = 0; i < n; i++) printf "clerk02,view,%s,ok,%s %d %s\n", o, w, i, pad }' |
+	    at "$2" log-append -d "$1" --stdin
+}
+
 # A state directory $1 created at 2022-01-01 00:00:00 UTC.
 # Its records are an application's (clerk01, clerk02): system actors there
 # (R5.4), as a deployment declares its applications.

@@ -15,9 +15,7 @@ S=$TMP/s
 init_at "$S"
 rec "$S" "2022-03-01 09:00:00" A 10
 rec "$S" "2023-06-01 09:00:00" K 1
-awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
-	for (i = 0; i < 100; i++) printf "clerk02,view,M,ok,record %d %s\n", i, pad }' |
-    at "2023-06-02 10:00:00" log-append -d "$S" --stdin
+padded "$S" "2023-06-02 10:00:00" 100 M record
 rec "$S" "2023-06-03 09:00:00" Z 5
 NOW=2023-06-05T10:00:00Z
 at "$NOW" log-append -d "$S" --seal
@@ -68,9 +66,7 @@ test_expect_success 'a removed record out of seq order: exit 3, the log untouche
 B=$TMP/big
 init_at "$B"
 rec "$B" "2022-03-01 09:00:00" A 10
-awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
-	for (i = 0; i < 6000; i++) printf "clerk02,view,O,ok,old %d %s\n", i, pad }' |
-    at "2022-03-02 10:00:00" log-append -d "$B" --stdin
+padded "$B" "2022-03-02 10:00:00" 6000 O old
 rec "$B" "2023-06-01 09:00:00" K 1
 rec "$B" "2023-06-03 09:00:00" Z 5
 at "$NOW" log-append -d "$B" --seal

@@ -22,9 +22,7 @@ mkdir "$W" && init_at "$S"
 for i in 0 1 2; do
 	rec "$S" "$(date -u -d "2022-01-02 + $i days" "+%Y-%m-%d 10:00:00")" "b$i" 10
 done
-awk 'BEGIN { pad = sprintf("%100s", ""); gsub(/ /, "x", pad)
-	for (i = 0; i < 100; i++) printf "clerk02,view,big,ok,record %d %s\n", i, pad }' |
-    at "2022-06-01 10:00:00" log-append -d "$S" --stdin
+padded "$S" "2022-06-01 10:00:00" 100 big record 100
 
 lastt() { tail -1 "$1" | cut -d, -f2; }
 lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
@@ -111,9 +109,7 @@ crash_say
 W=$TMP/wbig
 S=$W/s A=$W/archive.csv
 mkdir "$W" && init_at "$S"
-awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
-	for (i = 0; i < 4400; i++) printf "clerk02,view,old,ok,record %d %s\n", i, pad }' |
-    at "2022-01-02 10:00:00" log-append -d "$S" --stdin
+padded "$S" "2022-01-02 10:00:00" 4400 old record
 rec "$S" "2022-06-01 10:00:00" new 10
 at $NOW1 log-append -d "$S" --seal
 cp -a "$W" "$TMP/big"

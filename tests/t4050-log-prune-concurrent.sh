@@ -14,9 +14,7 @@ while [ $i -lt 40 ]; do
 	i=$((i + 1))
 done
 # 1 MB kept by every prune, so each copy takes a while.
-awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
-	for (i = 0; i < 1000; i++) printf "clerk02,view,big,ok,record %d %s\n", i, pad }' |
-    at "2022-06-01 10:00:00" log-append -d "$S" --stdin
+padded "$S" "2022-06-01 10:00:00" 1000 big record
 
 # writer N: 30 appends, one process each, objects wN-0 ... wN-29.
 writer() {

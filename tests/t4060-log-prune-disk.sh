@@ -8,9 +8,7 @@
 S=$TMP/s
 init_at "$S"
 rec "$S" "2022-03-01 09:00:00" A 20
-awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
-	for (i = 0; i < 1000; i++) printf "clerk02,view,big,ok,record %d %s\n", i, pad }' |
-    at "2023-06-01 10:00:00" log-append -d "$S" --stdin
+padded "$S" "2023-06-01 10:00:00" 1000 big record
 NOW=2023-06-01T10:30:00Z
 
 # same DIR COPY: the log, head and key of DIR are those saved in COPY.
@@ -42,9 +40,7 @@ if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then
 	trap 'umount "$M" 2>/dev/null; rm -rf "$TMP"' EXIT
 	rm -rf "$TMP/s2" && init_at "$TMP/s2"
 	rec "$TMP/s2" "2022-03-01 09:00:00" A 20
-	awk 'BEGIN { pad = sprintf("%1000s", ""); gsub(/ /, "x", pad)
-		for (i = 0; i < 1000; i++) printf "clerk02,view,big,ok,record %d %s\n", i, pad }' |
-	    at "2023-06-01 10:00:00" log-append -d "$TMP/s2" --stdin
+	padded "$TMP/s2" "2023-06-01 10:00:00" 1000 big record
 	cp -a "$TMP/s2" "$M/s" && cp -p "$TMP/s2.key" "$M/s.key"
 
 	test_expect_success 'a full file system (ENOSPC): exit 3, log untouched, no temporary left' '
