@@ -206,6 +206,46 @@ field_parse(const char **f, int c, struct operator *o)
 	}
 }
 
+/* The row's strings, f[] by column, copied into one block (o->text):
+ * the id, and unless only the id is wanted the other nine. */
+static void
+pack(struct operator *o, const char *const f[NCOLS], int full)
+{
+	static const int col[] = { C_ID, C_NAME, C_SECTION, C_TITLE, C_REASON,
+	    C_APPROVED, C_INSTR, C_REGBY, C_REVBY, C_REVREASON };
+	char	**to[] = { &o->id, &o->name, &o->section, &o->title,
+	    &o->exception_reason, &o->approved_by, &o->instructions_date,
+	    &o->registered_by, &o->revoked_by, &o->revoked_reason };
+	size_t	 len[sizeof col / sizeof col[0]], i, n = full ? sizeof col / sizeof col[0] : 1;
+	char	*p;
+
+	for (o->textlen = 0, i = 0; i < n; i++)
+		o->textlen += (len[i] = strlen(f[col[i]])) + 1;
+	o->text = p = xmalloc(o->textlen);
+	for (i = 0; i < n; i++) {
+		memcpy(p, f[col[i]], len[i] + 1);
+		*to[i] = p;
+		p += len[i] + 1;
+	}
+}
+
+/* 1 when field s of o is its own allocation, not in o->text. */
+static int
+own(const struct operator *o, const char *s)
+{
+	uintptr_t a = (uintptr_t)s, b = (uintptr_t)o->text;
+
+	return a < b || a >= b + o->textlen;
+}
+
+void
+register_set(struct operator *o, char **field, const char *v)
+{
+	if (own(o, *field))
+		free(*field);
+	*field = xstrdup(v);
+}
+
 /* Fills o from rec (of the form fm), a bad value replaced by its stand-in
  * after a warning; NULL, or the reason the row cannot be kept at all (its
  * id).  Unless full, the row is checked as well but of its text only the
@@ -242,18 +282,7 @@ row_parse(struct csv_record *rec, enum form fm, const char *path, int quiet,
 			    register_cols[c], _(why));
 	}
 	o->line = rec->line;
-	o->id = xstrdup(f[C_ID]);
-	if (!full)
-		return NULL;
-	o->name = xstrdup(f[C_NAME]);
-	o->section = xstrdup(f[C_SECTION]);
-	o->title = xstrdup(f[C_TITLE]);
-	o->exception_reason = xstrdup(f[C_REASON]);
-	o->approved_by = xstrdup(f[C_APPROVED]);
-	o->instructions_date = xstrdup(f[C_INSTR]);
-	o->registered_by = xstrdup(f[C_REGBY]);
-	o->revoked_by = xstrdup(f[C_REVBY]);
-	o->revoked_reason = xstrdup(f[C_REVREASON]);
+	pack(o, f, full);
 	return NULL;
 }
 
@@ -406,18 +435,15 @@ register_sha256_fd(int fd, char out[65], struct buf *copy)
 static void
 row_free(struct operator *o)
 {
-	size_t k;
+	char	*f[] = { o->id, o->name, o->section, o->title,
+	    o->exception_reason, o->approved_by, o->instructions_date,
+	    o->registered_by, o->revoked_by, o->revoked_reason };
+	size_t	 k;
 
-	free(o->id);
-	free(o->name);
-	free(o->section);
-	free(o->title);
-	free(o->exception_reason);
-	free(o->approved_by);
-	free(o->instructions_date);
-	free(o->registered_by);
-	free(o->revoked_by);
-	free(o->revoked_reason);
+	for (k = 0; k < sizeof f / sizeof f[0]; k++)
+		if (own(o, f[k]))
+			free(f[k]);
+	free(o->text);
 	for (k = 0; o->raw != NULL && k < NCOLS; k++)
 		free(o->raw[k]);
 	free(o->raw);
@@ -556,20 +582,16 @@ struct operator *
 register_append(struct register_ *reg, const char *id)
 {
 	struct operator *o;
+	const char *f[NCOLS];
+	size_t i;
 
 	reg->op = xrealloc(reg->op, (reg->n + 1) * sizeof *o);
 	o = &reg->op[reg->n++];
 	memset(o, 0, sizeof *o);
-	o->id = xstrdup(id);
-	o->name = xstrdup("");
-	o->section = xstrdup("");
-	o->title = xstrdup("");
-	o->exception_reason = xstrdup("");
-	o->approved_by = xstrdup("");
-	o->instructions_date = xstrdup("");
-	o->registered_by = xstrdup("");
-	o->revoked_by = xstrdup("");
-	o->revoked_reason = xstrdup("");
+	for (i = 0; i < NCOLS; i++)
+		f[i] = "";
+	f[C_ID] = id;
+	pack(o, f, 1);
 	o->registered_at = o->expires = o->revoked_at = TIME_NONE;
 	o->locked_at = TIME_NONE;
 	return o;

@@ -45,6 +45,10 @@ struct operator {
 	unsigned	bad;
 	char		**raw;			/* NULL when bad == 0 */
 	size_t		line;			/* line in operators.csv, 0 new */
+	/* The strings as loaded, in one block (10,000 rows: one allocation
+	 * each, not eleven); a field set later (register_set) is its own. */
+	char		*text;
+	size_t		textlen;
 };
 
 struct register_ {
@@ -72,6 +76,8 @@ int	register_load_ids(struct store *, struct register_ *,
 void	register_free(struct register_ *);
 /* STABLE: the row with this id, or NULL. */
 struct operator *register_find(struct register_ *, const char *id);
+/* Sets a string field of o (&o->name, ...) to a copy of v. */
+void	register_set(struct operator *o, char **field, const char *v);
 /* STABLE: 1 when active at time now: not revoked, not expired. */
 int	operator_active(const struct operator *, int64_t now);
 /* 1 when the row records a revocation. */

@@ -66,13 +66,6 @@ opchange_expiry(struct opchange *c, int never_ok, struct jerr *e)
 	return ST_USAGE;
 }
 
-static void
-set(char **field, const char *v)
-{
-	free(*field);
-	*field = xstrdup(v);
-}
-
 struct addjob {
 	struct opchange	*a;
 	int64_t		 now;
@@ -124,18 +117,18 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	} else if ((r = cred_write(st, a->id, a->m == METHOD_PASSWORD ?
 	    "phc" : "tmpl", j->cred.p, j->cred.len)) == ST_OK) {
 		o = register_append(reg, a->id);
-		set(&o->name, a->name);
-		set(&o->section, a->section);
-		set(&o->title, a->title);
-		set(&o->registered_by, who);
+		register_set(o, &o->name, a->name);
+		register_set(o, &o->section, a->section);
+		register_set(o, &o->title, a->title);
+		register_set(o, &o->registered_by, who);
 		o->role = a->r;
 		o->method = a->m;
 		o->registered_at = j->now;
 		o->expires = a->exp;
 		if (a->m == METHOD_PASSWORD) {
-			set(&o->exception_reason, a->reason);
-			set(&o->approved_by, who);
-			set(&o->instructions_date, a->instr);
+			register_set(o, &o->exception_reason, a->reason);
+			register_set(o, &o->approved_by, who);
+			register_set(o, &o->instructions_date, a->instr);
 		}
 		r = register_commit_logged(st, reg, &rec);
 	}
@@ -342,22 +335,22 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	} else {
 		o->method = m;
 		if (m != METHOD_PASSWORD) {
-			set(&o->exception_reason, "");
-			set(&o->approved_by, "");
-			set(&o->instructions_date, "");
+			register_set(o, &o->exception_reason, "");
+			register_set(o, &o->approved_by, "");
+			register_set(o, &o->instructions_date, "");
 		} else if (a->reason || a->instr) {
 			if (a->reason)
-				set(&o->exception_reason, a->reason);
+				register_set(o, &o->exception_reason, a->reason);
 			if (a->instr)
-				set(&o->instructions_date, a->instr);
-			set(&o->approved_by, a->by);
+				register_set(o, &o->instructions_date, a->instr);
+			register_set(o, &o->approved_by, a->by);
 		}
 		if (a->name)
-			set(&o->name, a->name);
+			register_set(o, &o->name, a->name);
 		if (a->section)
-			set(&o->section, a->section);
+			register_set(o, &o->section, a->section);
 		if (a->title)
-			set(&o->title, a->title);
+			register_set(o, &o->title, a->title);
 		if (a->have_exp)
 			o->expires = a->exp;
 		if (a->unlock)
@@ -426,8 +419,8 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 		r = ST_NO;
 	} else {
 		o->revoked_at = now;
-		set(&o->revoked_by, j->by);
-		set(&o->revoked_reason, j->reason);
+		register_set(o, &o->revoked_by, j->by);
+		register_set(o, &o->revoked_reason, j->reason);
 		/* row first: a crash now leaves a credential that the next
 		 * register_begin destroys, never a live row without one */
 		if ((r = register_commit_logged(st, reg, &rec)) == ST_OK) {

@@ -69,76 +69,106 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 	puts(note);
 }
 
-/* Long: the cells measured, then printed; they are owned here. */
+/* A row's cells, made twice: once to measure them, once to print them,
+ * so that what a row takes lives only while it is made (10,000 rows kept
+ * as cells were megabytes, a page fault each 4 KiB).  The escaped name,
+ * section and title go into esc[], reused from row to row; word[] holds
+ * the translated words and notes, looked up once, not for every row (the
+ * notes' formats are checked against their msgids by msgfmt --check). */
+enum { W_NEVER, W_REVOKED, W_EXPIRED, W_LOCKED, W_ACTIVE, W_REVNOTE, W_PWNOTE,
+	NWORDS };
+
+struct cells {
+	const char	*c[TCOLS];
+	char		 t[2][TIME_BUFSZ];
+	struct buf	 esc[3];
+	const char	*word[NWORDS];
+};
+
+static void
+cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t now)
+{
+	const char *s[3] = { o->name, o->section, o->title };
+	int i;
+
+	if (o->registered_at != TIME_NONE)
+		time_format_local(o->registered_at, x->t[0]);
+	else
+		x->t[0][0] = '\0';
+	if (o->expires != TIME_NONE)
+		expiry_local(o->expires, x->t[1]);
+	else
+		snprintf(x->t[1], TIME_BUFSZ, "%s", x->word[W_NEVER]);
+	/* for people: names are shown, never obeyed (esc.h) */
+	for (i = 0; i < 3; i++) {
+		x->esc[i].len = 0;
+		esc_buf(&x->esc[i], s[i], strlen(s[i]), 0);
+		buf_add(&x->esc[i], "", 1);
+		x->c[1 + i] = x->esc[i].p;
+	}
+	x->c[0] = o->id;
+	x->c[4] = role_name(o->role); x->c[5] = method_name(o->method);
+	x->c[6] = x->t[0]; x->c[7] = o->registered_by; x->c[8] = x->t[1];
+	x->c[9] = x->word[operator_revoked(o) ? W_REVOKED :
+	    !operator_active(o, now) ? W_EXPIRED :
+	    operator_locked(o, cf, now) ? W_LOCKED : W_ACTIVE];
+}
+
+/* The row's note, escaped, malloc'd. */
+static char *
+note(const struct cells *x, const struct operator *o)
+{
+	char	 rev[TIME_BUFSZ], *n, *s;
+
+	if (operator_revoked(o)) {
+		time_format_local(o->revoked_at, rev);
+		n = xasprintf(x->word[W_REVNOTE], rev, o->revoked_by,
+		    o->revoked_reason);
+	} else if (o->method == METHOD_PASSWORD)
+		n = xasprintf(x->word[W_PWNOTE], o->exception_reason,
+		    o->approved_by, o->instructions_date);
+	else
+		return xstrdup("");
+	s = esc_str(n);
+	free(n);
+	return s;
+}
+
+/* Long: the widths measured over every row, then the rows printed. */
 static void
 table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 {
 	static const char *const head[TCOLS] = { N_("ID"), N_("NAME"),
 	    N_("SECTION"), N_("TITLE"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
 	    N_("BY"), N_("EXPIRES"), N_("STATE") };
-	const char	*(*c)[TCOLS];
-	char		**note, (*t)[2][TIME_BUFSZ], rev[TIME_BUFSZ], *s;
-	char		*(*own)[3];
+	static const char *const words[NWORDS] = { N_("never"), N_("revoked"),
+	    N_("expired"), N_("locked"), N_("active"),
+	    N_("revoked %s by %s: %s"),
+	    N_("password exception: %s (approved by %s, instructions %s)") };
+	struct cells	 x;
+	const char	*h[TCOLS];
+	char		*s;
 	size_t		 w[TCOLS], i, j, k;
-	struct operator	*o;
 
-	c = xcalloc(n + 1, sizeof *c);
-	t = xcalloc(n + 1, sizeof *t);
-	note = xcalloc(n + 1, sizeof *note);
-	own = xcalloc(n + 1, sizeof *own);
+	memset(&x, 0, sizeof x);
+	for (i = 0; i < NWORDS; i++)
+		x.word[i] = _(words[i]);
 	for (j = 0; j < TCOLS; j++)
-		w[j] = text_width(_(head[j]));
+		w[j] = text_width(h[j] = _(head[j]));
 	for (i = 0; i < n; i++) {
-		o = sel[i];
-		if (o->registered_at != TIME_NONE)
-			time_format_local(o->registered_at, t[i][0]);
-		if (o->expires != TIME_NONE)
-			expiry_local(o->expires, t[i][1]);
-		else
-			snprintf(t[i][1], TIME_BUFSZ, "%s", _("never"));
-		/* for people: names are shown, never obeyed (esc.h) */
-		own[i][0] = esc_str(o->name);
-		own[i][1] = esc_str(o->section);
-		own[i][2] = esc_str(o->title);
-		c[i][0] = o->id; c[i][1] = own[i][0]; c[i][2] = own[i][1];
-		c[i][3] = own[i][2];
-		c[i][4] = role_name(o->role); c[i][5] = method_name(o->method);
-		c[i][6] = t[i][0]; c[i][7] = o->registered_by; c[i][8] = t[i][1];
-		c[i][9] = operator_revoked(o) ? _("revoked") :
-		    !operator_active(o, now) ? _("expired") :
-		    operator_locked(o, cf, now) ? _("locked") : _("active");
-		if (operator_revoked(o)) {
-			time_format_local(o->revoked_at, rev);
-			note[i] = xasprintf(_("revoked %s by %s: %s"), rev,
-			    o->revoked_by, o->revoked_reason);
-		} else if (o->method == METHOD_PASSWORD)
-			note[i] = xasprintf(_("password exception: %s "
-			    "(approved by %s, instructions %s)"),
-			    o->exception_reason, o->approved_by,
-			    o->instructions_date);
-		else
-			note[i] = xstrdup("");
-		s = esc_str(note[i]);
-		free(note[i]);
-		note[i] = s;
+		cells(&x, sel[i], cf, now);
 		for (j = 0; j < TCOLS; j++)
-			if ((k = text_width(c[i][j])) > w[j])
+			if ((k = text_width(x.c[j])) > w[j])
 				w[j] = k;
 	}
-	for (j = 0; j < TCOLS; j++)
-		c[n][j] = _(head[j]);
-	table_row(c[n], w, _("NOTE"));
+	table_row(h, w, _("NOTE"));
 	for (i = 0; i < n; i++) {
-		table_row(c[i], w, note[i]);
-		free(note[i]);
-		free(own[i][0]);
-		free(own[i][1]);
-		free(own[i][2]);
+		cells(&x, sel[i], cf, now);
+		table_row(x.c, w, s = note(&x, sel[i]));
+		free(s);
 	}
-	free(c);
-	free(t);
-	free(note);
-	free(own);
+	for (i = 0; i < 3; i++)
+		buf_free(&x.esc[i]);
 }
 
 static const char *
