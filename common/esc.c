@@ -141,9 +141,9 @@ char *
 esc_str(const char *s)
 {
 	size_t	 n = strlen(s);
-	/* Sized for the string shown as it is, the common case: a table
-	 * keeps every cell until it prints, and 256-byte buffers held 10 MB
-	 * for a register of 10,000 rows, a page fault each 4 KiB. */
+	/* Sized for the string shown as it is, the common case: no larger
+	 * buffer than the text needs (256-byte ones once held 10 MB for the
+	 * cells of a table of 10,000 rows, a page fault each 4 KiB). */
 	struct buf b = { xmalloc(n + 1), 0, n + 1 };
 
 	esc_add(&b, (const unsigned char *)s, n, 1, 0);
