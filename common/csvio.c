@@ -398,35 +398,48 @@ csvr_close(struct csv_reader *r)
 	free(r);
 }
 
-/* Nonzero when one of the 8 bytes of w is c (SWAR: a byte b is zero iff
- * (b - 1) & ~b has its high bit; a borrow only ever follows a zero byte). */
-static uint64_t
-has_byte(uint64_t w, unsigned char c)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
+/* The bytes that make a field quoted: a comma, a quote, CR, LF. */
+static const unsigned char quoted_byte[256] = {
+	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
+};
 
-	w ^= c * ones;
-	return (w - ones) & ~w & (ones << 7);
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Nonzero when one of the 16 bytes at s is one of quoted_byte's. */
+static inline int
+has_quoted16(const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)s);
+	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+
+	return _mm_movemask_epi8(m);
 }
+#endif
 
 static int
 needs_quotes(const char *s, size_t len)
 {
-	uint64_t w;
 	size_t i = 0;
 
 	if (len == 0)
 		return 0;
 	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
 		return 1;
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, sizeof(w));
-		if (has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\r') |
-		    has_byte(w, '\n'))
-			return 1;
+#ifdef __SSE2__
+	if (len >= 16) {
+		for (; i + 16 <= len; i += 16)
+			if (has_quoted16(s + i))
+				return 1;
+		/* the last sixteen, some seen twice */
+		return i < len && has_quoted16(s + len - 16);
 	}
+#endif
 	for (; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+		if (quoted_byte[(unsigned char)s[i]])
 			return 1;
 	return 0;
 }

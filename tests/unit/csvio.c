@@ -357,6 +357,37 @@ test_writer(void)
 	buf_free(&b);
 }
 
+/* Whether a field is quoted, for every length to 40 and every place of
+ * each byte that asks for quotes (the writer looks at sixteen bytes at a
+ * time, the last sixteen overlapping the ones before). */
+static void
+test_writer_places(void)
+{
+	static const char special[] = ",\"\r\n";
+	char	 s[41];
+	const char *f[1] = { s };
+	size_t	 len, at, k, wrong = 0, tried = 0;
+	struct buf b = { 0 };
+
+	for (len = 1; len <= 40; len++)
+		for (k = 0; k <= 4; k++)
+			for (at = 0; at < (k < 4 ? len : 1); at++) {
+				memset(s, 'x', len);
+				s[len] = '\0';
+				if (k < 4)
+					s[at] = special[k];
+				b.len = 0;
+				csv_format_record(&b, f, &len, 1);
+				tried++;
+				if ((b.p[0] == '"') != (k < 4))
+					wrong++;
+			}
+	is_num(wrong, 0, "each of , \" CR LF at each place of a field of 1 to 40 "
+	    "bytes quotes it, and a field without one is not quoted");
+	ok(tried == 40 + 4 * 820, "  (%zu fields)", tried);
+	buf_free(&b);
+}
+
 static void
 test_ioerror(void)
 {
@@ -385,6 +416,7 @@ main(void)
 	test_limits();
 	test_stream();
 	test_writer();
+	test_writer_places();
 	test_ioerror();
 	return tap_done();
 }
