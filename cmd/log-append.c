@@ -5,11 +5,12 @@
  * a log that writers refuse (--recover).  Standard input is read and each
  * record checked once as it comes: up to PRELOCK bytes before the log lock
  * is taken (a small batch from a slow pipeline never holds it), the rest
- * written past the log's head as it is read, so memory stays bounded
- * whatever the batch's size; a bad line aborts the batch, which cuts what
- * was written of it.
+ * written past the log's head as it is read (on two cores, by a second
+ * thread: add_rest()), so memory stays bounded whatever the batch's size;
+ * a bad line aborts the batch, which cuts what was written of it.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -205,9 +206,34 @@ next_rec(struct csv_reader *r, struct oplog_rec *o, struct ops *ops, int *status
 	return 1;
 }
 
-/* Reads checked records into b, packed as NUL-terminated fields, until the
- * end of input or PRELOCK bytes: 1 if more may follow, 0 at the end, or -1
- * with *status set. */
+/* A record's five fields appended to b, NUL-terminated. */
+static void
+pack(struct buf *b, const struct oplog_rec *o)
+{
+	buf_add(b, o->operator, strlen(o->operator) + 1);
+	buf_add(b, o->action, strlen(o->action) + 1);
+	buf_add(b, o->object, strlen(o->object) + 1);
+	buf_add(b, o->result, strlen(o->result) + 1);
+	buf_add(b, o->detail, strlen(o->detail) + 1);
+}
+
+/* The record packed at *p into o; *p past it. */
+static void
+unpack(const char **p, struct oplog_rec *o)
+{
+	const char **f[] = { &o->operator, &o->action, &o->object, &o->result,
+	    &o->detail };
+	size_t i;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+		*f[i] = *p;
+		*p += strlen(*p) + 1;
+	}
+}
+
+/* Reads checked records into b, packed, until the end of input or
+ * PRELOCK bytes: 1 if more may follow, 0 at the end, or -1 with *status
+ * set. */
 static int
 read_head(struct csv_reader *r, struct buf *b, size_t *n, struct ops *ops, int *status)
 {
@@ -217,11 +243,7 @@ read_head(struct csv_reader *r, struct buf *b, size_t *n, struct ops *ops, int *
 	while (b->len < PRELOCK) {
 		if ((k = next_rec(r, &o, ops, status)) != 1)
 			return k;
-		buf_add(b, o.operator, strlen(o.operator) + 1);
-		buf_add(b, o.action, strlen(o.action) + 1);
-		buf_add(b, o.object, strlen(o.object) + 1);
-		buf_add(b, o.result, strlen(o.result) + 1);
-		buf_add(b, o.detail, strlen(o.detail) + 1);
+		pack(b, &o);
 		(*n)++;
 	}
 	return 1;
@@ -246,6 +268,126 @@ recover(struct store *st, const char *keyfile)
 	return r;
 }
 
+/*
+ * The rest of a batch on two cores (issue 15): this thread reads and
+ * checks the records and packs them, a writer thread adds them to the
+ * batch (their MACs, their lines, the writes), one buffer of PIPEBUF
+ * bytes handed over at a time.  The writer never waits on standard
+ * input, so the reader can always join it: after a bad line (the
+ * reader's) or a failed add (the writer's, seen at the next hand-over)
+ * neither goes on, and the batch is cut as before.  The writer's failure
+ * comes first: its record came before the reader's.
+ */
+#define PIPEBUF	(256 * 1024)
+
+struct pipe_ {
+	struct oplog_batch *bt;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct buf	 slot;		/* handed over, not yet taken; len 0: empty */
+	size_t		 nslot;		/* its records */
+	int		 done;		/* the reader hands over nothing more */
+	int		 status;	/* the writer's: ST_OK or its failure */
+};
+
+static void *
+writer(void *arg)
+{
+	struct pipe_ *pp = arg;
+	struct buf work = { NULL, 0, 0 }, t;
+	struct oplog_rec o;
+	const char *p;
+	size_t n;
+	int r = ST_OK;
+
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		while (pp->slot.len == 0 && !pp->done)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (pp->slot.len == 0)
+			break;
+		t = pp->slot, pp->slot = work, work = t;
+		n = pp->nslot;
+		pthread_cond_signal(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		for (p = work.p; n-- > 0 && r == ST_OK;) {
+			unpack(&p, &o);
+			r = oplog_add_checked(pp->bt, &o);
+		}
+		work.len = 0;
+		pthread_mutex_lock(&pp->mu);
+		if (r != ST_OK) {
+			pp->status = r;
+			pthread_cond_signal(&pp->cv);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pp->mu);
+	buf_free(&work);
+	return NULL;
+}
+
+/* Hands cur (n records) to the writer, and takes back an empty buffer:
+ * ST_OK, or the writer's failure. */
+static int
+hand_over(struct pipe_ *pp, struct buf *cur, size_t n)
+{
+	struct buf t;
+	int r;
+
+	pthread_mutex_lock(&pp->mu);
+	while (pp->slot.len != 0 && pp->status == ST_OK)
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	if ((r = pp->status) == ST_OK) {
+		t = pp->slot, pp->slot = *cur, *cur = t;
+		pp->nslot = n;
+		pthread_cond_signal(&pp->cv);
+	}
+	pthread_mutex_unlock(&pp->mu);
+	return r;
+}
+
+/* The rest of r into bt, on two threads when it can: ST_OK or a failure,
+ * each told on standard error where it happened. */
+static int
+add_rest(struct oplog_batch *bt, struct csv_reader *r, struct ops *ops)
+{
+	struct pipe_ pp = { bt, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	    { NULL, 0, 0 }, 0, 0, ST_OK };
+	struct buf cur = { NULL, 0, 0 };
+	struct oplog_rec o;
+	pthread_t th;
+	size_t n = 0;
+	int k, status = ST_OK;
+
+	if (oplog_cores() < 2 || pthread_create(&th, NULL, writer, &pp) != 0) {
+		while ((k = next_rec(r, &o, ops, &status)) == 1)
+			if ((status = oplog_add_checked(bt, &o)) != ST_OK)
+				return status;
+		return k == -1 ? status : ST_OK;
+	}
+	while ((k = next_rec(r, &o, ops, &status)) == 1) {
+		pack(&cur, &o);
+		if (++n, cur.len >= PIPEBUF) {
+			if (hand_over(&pp, &cur, n) != ST_OK)
+				break;
+			n = 0;
+		}
+	}
+	if (k == 0 && n > 0)
+		hand_over(&pp, &cur, n);
+	pthread_mutex_lock(&pp.mu);
+	pp.done = 1;
+	pthread_cond_signal(&pp.cv);
+	pthread_mutex_unlock(&pp.mu);
+	pthread_join(th, NULL);
+	buf_free(&cur);
+	buf_free(&pp.slot);
+	if (pp.status != ST_OK)
+		return pp.status;
+	return k == -1 ? status : ST_OK;
+}
+
 /* The batch: the n records read ahead in b, then the rest of r, each
  * added as it is read; whole or nothing. */
 static int
@@ -255,31 +397,19 @@ append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, in
 	struct oplog_batch *bt;
 	struct oplog_rec o;
 	const char *p = b->p;
-	int k, status = ST_OK;
+	int status = ST_OK;
 
 	if (n == 0)
 		return ST_OK;	/* no operator either */
 	if ((status = oplog_begin(st, time_now_ms(), &bt)) != ST_OK)
 		return status;
 	while (n-- > 0) {
-		o.operator = p;
-		p += strlen(p) + 1;
-		o.action = p;
-		p += strlen(p) + 1;
-		o.object = p;
-		p += strlen(p) + 1;
-		o.result = p;
-		p += strlen(p) + 1;
-		o.detail = p;
-		p += strlen(p) + 1;
+		unpack(&p, &o);
 		if ((status = oplog_add_checked(bt, &o)) != ST_OK)
 			goto abort;
 	}
 	buf_free(b);
-	while (more && (k = next_rec(r, &o, ops, &status)) == 1)
-		if ((status = oplog_add_checked(bt, &o)) != ST_OK)
-			goto abort;
-	if (more && k == -1)
+	if (more && (status = add_rest(bt, r, ops)) != ST_OK)
 		goto abort;
 	return oplog_commit_time(bt, last);
 abort:

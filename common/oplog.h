@@ -29,6 +29,10 @@
 #define OPLOG_OBJECT_MAX 256
 #define OPLOG_DETAIL_MAX 2048
 
+/* The cores this process may run on (taskset(1), cgroup cpusets), at
+ * least 1: whether a second thread can help. */
+int	oplog_cores(void);
+
 struct oplog_rec {
 	const char	*operator;	/* who; "-" when nobody is authenticated */
 	const char	*action;	/* auth, operator-add, log-prune, incident, ... */

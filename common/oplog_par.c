@@ -72,6 +72,14 @@ usable_cpus(void)
 }
 
 int
+oplog_cores(void)
+{
+	int n = usable_cpus();
+
+	return n < 1 ? 1 : n;
+}
+
+int
 par_threads(void)
 {
 	int n = usable_cpus();

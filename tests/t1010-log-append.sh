@@ -148,6 +148,41 @@ test_expect_success 'a batch of 250000 records (17 MiB) streams in bounded memor
 	{ [ -n "${ASAN_OPTIONS:-}" ] || test "$(cat rss)" -le 16384; }
 '
 
+# Past the read-ahead, on two cores, this process reads and checks the
+# records while a second thread adds them (their MACs, their writes); on
+# one core (taskset -c 0, util-linux) one thread does both.  Each way, a
+# write that fails (a file size limit with SIGXFSZ ignored: EFBIG) or a
+# bad last line leaves the log as it was, and a good batch is all there.
+efbig() {	# efbig [taskset -c 0]: the batch of in, the log 6 MiB from its limit
+	(trap "" XFSZ && ulimit -f $((($(wc -c <s/oplog.csv) + 6291456) / 1024)) &&
+	    exec "$@" log-append -d "$TMP/s" -t cs01 --stdin <in 2>err)
+}
+write_fails() {
+	big 60000 >in && cp s/oplog.csv before.csv &&
+	test_must_fail 3 efbig "$@" &&
+	one_line_matching err "^log-append: $TMP/s/oplog.csv: File too large\$" &&
+	cmp before.csv s/oplog.csv && ! test -e s/oplog.cut && verify
+}
+bad_then_good() {
+	{ big 40000; printf "%065d,act,,,\n" 0; } >in &&
+	cp s/oplog.csv before.csv &&
+	test_must_fail 2 "$@" log-append -d "$TMP/s" -t cs01 --stdin <in 2>err &&
+	one_line_matching err "<stdin>:40001: field operator: longer than 64 bytes" &&
+	cmp before.csv s/oplog.csv &&
+	big 40000 | at 2026-01-01T10:40:00Z "$@" log-append -d "$TMP/s" -t cs01 --stdin &&
+	test "$(lines)" -eq $(($(wc -l <before.csv) + 40000)) &&
+	tail -n 1 s/oplog.csv | grep -q ",clerk039,view,resident/39999,ok," && verify
+}
+test_expect_success 'a write fails while a large batch streams: exit 3, nothing appended' '
+	write_fails
+'
+test_expect_success 'a large batch, bad last line: nothing appended; good: all of it' '
+	bad_then_good
+'
+test_expect_success 'on one core, the same: a failed write, a bad last line, a good batch' '
+	write_fails taskset -c 0 && bad_then_good taskset -c 0
+'
+
 test_expect_success 'kanji and other UTF-8 are normal data' '
 	at 2026-01-01T11:00:00Z la -u 田中 -a 閲覧 -o 住民票 -m "写し 1 枚" &&
 	grep -q ",田中,閲覧,住民票,,写し 1 枚,0," s/oplog.csv && verify
