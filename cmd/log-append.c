@@ -231,6 +231,20 @@ unpack(const char **p, struct oplog_rec *o)
 	}
 }
 
+/* Adds the n records packed at p to bt: ST_OK, or the first failure. */
+static int
+add_packed(struct oplog_batch *bt, const char *p, size_t n)
+{
+	struct oplog_rec o;
+	int r = ST_OK;
+
+	while (n-- > 0 && r == ST_OK) {
+		unpack(&p, &o);
+		r = oplog_add_checked(bt, &o);
+	}
+	return r;
+}
+
 /* Reads checked records into b, packed, until the end of input or
  * PRELOCK bytes: 1 if more may follow, 0 at the end, or -1 with *status
  * set. */
@@ -295,10 +309,8 @@ writer(void *arg)
 {
 	struct pipe_ *pp = arg;
 	struct buf work = { NULL, 0, 0 }, t;
-	struct oplog_rec o;
-	const char *p;
 	size_t n;
-	int r = ST_OK;
+	int r;
 
 	pthread_mutex_lock(&pp->mu);
 	for (;;) {
@@ -310,10 +322,7 @@ writer(void *arg)
 		n = pp->nslot;
 		pthread_cond_signal(&pp->cv);
 		pthread_mutex_unlock(&pp->mu);
-		for (p = work.p; n-- > 0 && r == ST_OK;) {
-			unpack(&p, &o);
-			r = oplog_add_checked(pp->bt, &o);
-		}
+		r = add_packed(pp->bt, work.p, n);
 		work.len = 0;
 		pthread_mutex_lock(&pp->mu);
 		if (r != ST_OK) {
@@ -395,19 +404,14 @@ append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, in
     struct ops *ops, int64_t *last)
 {
 	struct oplog_batch *bt;
-	struct oplog_rec o;
-	const char *p = b->p;
-	int status = ST_OK;
+	int status;
 
 	if (n == 0)
 		return ST_OK;	/* no operator either */
 	if ((status = oplog_begin(st, time_now_ms(), &bt)) != ST_OK)
 		return status;
-	while (n-- > 0) {
-		unpack(&p, &o);
-		if ((status = oplog_add_checked(bt, &o)) != ST_OK)
-			goto abort;
-	}
+	if ((status = add_packed(bt, b->p, n)) != ST_OK)
+		goto abort;
 	buf_free(b);
 	if (more && (status = add_rest(bt, r, ops)) != ST_OK)
 		goto abort;
