@@ -78,6 +78,7 @@ test_expect_success 'a small make bench prints a well-formed line for every figu
 	! grep -Ev "^(\$|# |== |   )" run | grep -Ev "$FIGURE" >&2 &&
 	test "$(grep -Ec "$FIGURE" run)" -eq $((9 + 3 + 3)) &&
 	test "$(grep -c "^   beyond the starts, [12] cores*: " run)" -eq 2 &&
+	grep -Eq "^   freeing the old log: -?[0-9]+\.[0-9] ms of log-prune.s [0-9.]+ ms .*without it, -?[0-9]+\.[0-9]{2}x$" run &&
 	grep -q "^# cpu: .* cores" run && grep -q "^# memory .* bench directory $TMP/bench on " run &&
 	grep -Eq "^# kernel: a page fault [0-9]+\.[0-9] us, a system call [0-9]+\.[0-9]{2} us " run &&
 	test "$(grep -c "^== " run)" -eq 3
