@@ -23,7 +23,11 @@
  * failure exactly as it always did.  Workers take blocks in increasing
  * order, so each one's key, in secure memory, only evolves forward; at most
  * NSLOT blocks are in flight, so memory stays bounded whatever the size of
- * the log.  What the workers write per record lies in their own block
+ * the log.  A sink that says which records it wants (log-show -k with
+ * filters) gets, per block, those of the runs as the bytes the worker read
+ * and verified, copied to the block's wbuf before the parse cut them, so
+ * that nothing read again is ever shown as verified; a block keeps a whole
+ * block's bytes, so fewer are in flight then (PAR_NSLOT_SINK).  What the workers write per record lies in their own block
  * slots and stacks; the shared state is touched once per block, under mu.
  */
 #include <pthread.h>
@@ -35,7 +39,7 @@
 #include "jukisec.h"
 #include "oplog_priv.h"
 
-#define BLOCK	(1024 * 1024)
+#define BLOCK	PAR_BLOCK
 #define MAXTHR	8
 
 struct worker {
@@ -48,7 +52,7 @@ struct par {
 	const struct par_ctx *ctx;
 	int		fd;
 	long long	begin, size, nblocks;
-	int		nthr;
+	int		nthr, nslot;
 	struct worker	w[MAXTHR];
 	/* shared, under mu */
 	pthread_mutex_t	mu;
@@ -147,6 +151,29 @@ item(struct par_block *b)
 	return &b->item[b->nitems++];
 }
 
+/* A record of a run the sink wants, whose line do_block() copied to the
+ * block's wbuf at wused before the parse: kept there, so that the caller
+ * hands on the very bytes verified here, never bytes read again.  -1 when
+ * the block has no room left (more wanted records than a block keeps: the
+ * caller then verifies the log again in one pass). */
+static int
+want(struct par_block *b, const struct oplog_record *r, long long off, size_t len,
+    size_t lines)
+{
+	struct par_want *w;
+
+	if (b->nwant == PAR_WANTS || PAR_WBYTES - b->wused < len)
+		return -1;
+	w = &b->want[b->nwant++];
+	w->off = off;
+	w->len = len;
+	w->line = lines;
+	w->seq = r->seq;
+	w->at = b->wused;
+	b->wused += len;
+	return 0;
+}
+
 struct wkey {
 	struct oplog_mac mac;
 	unsigned char	*k;
@@ -171,6 +198,8 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 
 	b->nitems = 0;
 	b->failed = 0;
+	b->nwant = 0;
+	b->wused = 0;
 	if (end > p->size)
 		end = p->size;
 	/* From the byte before the block: the rest of the line that byte is
@@ -187,8 +216,15 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 
 		if (off >= end)
 			break;
-		if ((k = oplog_reader_line(rd, &line, &len)) != 1 ||
-		    oplog_reader_parse(rd, &r) != 1) {
+		if ((k = oplog_reader_line(rd, &line, &len)) != 1) {
+			b->failed = 1;
+			break;
+		}
+		/* The bytes as read, before the parse cuts them: kept below
+		 * if the sink wants the record. */
+		if (c->sink_wants != NULL && PAR_WBYTES - b->wused >= len)
+			memcpy(b->wbuf + b->wused, line, len);
+		if (oplog_reader_parse(rd, &r) != 1) {
 			b->failed = 1;
 			break;
 		}
@@ -238,6 +274,11 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 				run->off = off;
 				run->line = lines;
 			}
+			if (c->sink_wants != NULL && c->sink_wants(c->sarg, r) &&
+			    want(b, r, off, len, lines) == -1) {
+				b->failed = 1;
+				break;
+			}
 			run->len = oplog_reader_offset(rd) - run->off;
 			run->n++;
 			if (r->epoch != last.epoch) {
@@ -278,12 +319,12 @@ work(void *arg)
 	mac_open_verify(&wk.mac);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + PAR_NSLOT)
+		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + p->nslot)
 			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->stop || p->next >= p->nblocks)
 			break;
 		bi = p->next++;
-		s = bi % PAR_NSLOT;
+		s = bi % p->nslot;
 		b = p->slot[s];
 		pthread_mutex_unlock(&p->mu);
 		do_block(p, rd, &wk, bi, b);
@@ -313,8 +354,14 @@ par_start(int fd, long long begin, long long size, const struct par_ctx *ctx)
 	p->nthr = par_threads();
 	if (p->nthr > p->nblocks)
 		p->nthr = p->nblocks > 0 ? (int)p->nblocks : 1;
-	for (i = 0; i < PAR_NSLOT; i++)
-		p->slot[i] = xmalloc(sizeof(struct par_block));
+	p->nslot = ctx->sink_wants != NULL ? PAR_NSLOT_SINK : PAR_NSLOT;
+	for (i = 0; i < p->nslot; i++) {
+		p->slot[i] = xcalloc(1, sizeof(struct par_block));
+		if (ctx->sink_wants != NULL) {
+			p->slot[i]->want = xcalloc(PAR_WANTS, sizeof(struct par_want));
+			p->slot[i]->wbuf = xmalloc(PAR_WBYTES);
+		}
+	}
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (i = 0; i < p->nthr; i++) {
@@ -333,14 +380,14 @@ par_start(int fd, long long begin, long long size, const struct par_ctx *ctx)
 const struct par_block *
 par_next(struct par *p, long long bi)
 {
-	int s = bi % PAR_NSLOT;
+	int s = bi % p->nslot;
 
 	if (bi >= p->nblocks)
 		return NULL;
 	pthread_mutex_lock(&p->mu);
-	if (bi > 0 && p->done[(bi - 1) % PAR_NSLOT]) {
+	if (bi > 0 && p->done[(bi - 1) % p->nslot]) {
 		/* the caller is done with the block before */
-		p->done[(bi - 1) % PAR_NSLOT] = 0;
+		p->done[(bi - 1) % p->nslot] = 0;
 		p->stitched = bi;
 		pthread_cond_broadcast(&p->cv);
 	}
@@ -366,7 +413,10 @@ par_stop(struct par *p)
 			pthread_join(p->w[i].th, NULL);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
-	for (i = 0; i < PAR_NSLOT; i++)
+	for (i = 0; i < p->nslot; i++) {
+		free(p->slot[i]->want);
+		free(p->slot[i]->wbuf);
 		free(p->slot[i]);
+	}
 	free(p);
 }

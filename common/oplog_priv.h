@@ -102,6 +102,10 @@ struct par_ctx {
 	/* records special for an observer (struct oplog_observer), or NULL */
 	int		(*wants)(void *, const struct oplog_record *);
 	void		*warg;
+	/* records a sink wants (struct oplog_sink), listed in the block's
+	 * want[]; NULL: none listed */
+	int		(*sink_wants)(void *, const struct oplog_record *);
+	void		*sarg;
 };
 struct par_last {
 	long long	seq, epoch;
@@ -125,12 +129,32 @@ struct par_item {
 	long long	tail_n;		/* records since, or in the run */
 	struct par_last	last;		/* the run's last record */
 };
+/* A record of a run that a sink wants: its line at off, len bytes without
+ * the LF, the line-th of the block; the bytes the worker verified are in
+ * the block's wbuf at at. */
+struct par_want {
+	long long	off, seq;
+	size_t		len, line, at;
+};
+#define PAR_BLOCK	(1024 * 1024)
 #define PAR_ITEMS	256
+/* Room for every line that begins in a block (a record's line is at least
+ * 102 bytes): a sink may want them all. */
+#define PAR_WANTS	(PAR_BLOCK / 64)
+#define PAR_WBYTES	(PAR_BLOCK + OPLOG_LINE_MAX + 1)
+/* Blocks in flight: PAR_NSLOT, or PAR_NSLOT_SINK with a sink's wbufs of
+ * a block each (peak RSS) */
 #define PAR_NSLOT	16
+#define PAR_NSLOT_SINK	4
 struct par_block {
 	int		failed;
 	size_t		nitems, lines;
 	struct par_item	item[PAR_ITEMS];
+	/* with a sink that says what it wants: those records of the runs,
+	 * in file order (more than fit: the block failed) */
+	size_t		nwant, wused;
+	struct par_want	*want;		/* PAR_WANTS */
+	char		*wbuf;		/* PAR_WBYTES */
 };
 struct par;
 int	par_threads(void);

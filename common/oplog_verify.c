@@ -78,6 +78,9 @@ struct vstate {
 	int		mac_failed;	/* the worker's failure was reported */
 	long long	shown;		/* sink: the last seq said verified */
 	int		stopped;	/* sink: record() said stop */
+	long long	handed;		/* sink: the last seq handed on */
+	long long	skip_upto;	/* sink: handed on by a parallel pass
+					 * that then failed: not again */
 	/* the live log */
 	struct oplog_heads hs;		/* as read before the log */
 	int		live;		/* the file being read is the live log */
@@ -630,8 +633,11 @@ hand(struct vstate *v, const struct oplog_record *r, int fd, long long offset)
 
 	if (v->pend && &v->pend->rec != r && v->pend->rec.seq == r->seq)
 		pending_ahead(v, fd, offset);
-	if (!(v->pend && v->pend->start && v->pend->rec.seq == r->seq))
+	if (!(v->pend && v->pend->start && v->pend->rec.seq == r->seq) &&
+	    r->seq > v->skip_upto) {
 		k = s->record(s->arg, r);
+		v->handed = r->seq;
+	}
 	if (k == -1) {
 		v->stopped = 1;
 		return -1;
@@ -773,6 +779,75 @@ observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base)
 	return k == 1 ? 0 : -1;
 }
 
+/* The sink's record() of a record a worker verified, parsed from line: 0,
+ * or -1 when it said stop. */
+static int
+sink_hand(struct vstate *v, struct oplog_record *r)
+{
+	const struct oplog_sink *s = v->o->sink;
+	int h;
+
+	if (r->seq > v->skip_upto) {
+		if ((h = s->record(s->arg, r)) == -1) {
+			v->stopped = 1;
+			return -1;
+		}
+		v->handed = r->seq;
+		if (h == 1)
+			return progress(v, r->seq);
+	}
+	return 0;
+}
+
+/* Records first..last went by unwanted. */
+static void
+sink_skip(struct vstate *v, long long first, long long last)
+{
+	const struct oplog_sink *s = v->o->sink;
+
+	if (first <= v->skip_upto)
+		first = v->skip_upto + 1;
+	if (first <= last) {
+		s->skipped(s->arg, first, last);
+		v->handed = last;
+	}
+}
+
+/* A run a worker judged, to the sink: the records it wanted (the block's
+ * want[] from *w on), parsed from the bytes the worker verified, with the
+ * unwanted ones between them said skipped; then said verified, as they
+ * are: the worker checked every rule and MAC.  0, -1 (the sink said
+ * stop) or PAR_AGAIN (the bytes do not parse as they did: never). */
+static int
+sink_run(struct vstate *v, const struct par_block *b, const struct par_item *it,
+    size_t base, size_t *w)
+{
+	char line[OPLOG_LINE_MAX + 2], scratch[OPLOG_LINE_MAX + 16];
+	struct oplog_record rec;
+	const struct par_want *pw;
+	long long next = it->last.seq - it->n + 1;
+
+	for (; *w < b->nwant && b->want[*w].off < it->off + (long long)it->len; ++*w) {
+		pw = &b->want[*w];
+		memcpy(line, b->wbuf + pw->at, pw->len);
+		memset(&rec, 0, sizeof(rec));
+		if (oplog_parse_line(line, pw->len, scratch, &rec) != NULL || rec.seq != pw->seq)
+			return PAR_AGAIN;
+		rec.line = base + pw->line;
+		rec.offset = pw->off;
+		rec.raw = line;
+		rec.rawlen = pw->len;
+		sink_skip(v, next, pw->seq - 1);
+		if (sink_hand(v, &rec) == -1)
+			return -1;
+		next = pw->seq + 1;
+	}
+	sink_skip(v, next, it->last.seq);
+	if (it->last.seq > v->handed)
+		v->handed = it->last.seq;
+	return progress(v, it->last.seq);
+}
+
 /* A special record of a block, read again and taken as any record. */
 static int
 take_special(struct vstate *v, int fd, const struct par_item *it, size_t base,
@@ -792,11 +867,38 @@ take_special(struct vstate *v, int fd, const struct par_item *it, size_t base,
 	return take(v, &rec, fd, it->off + it->len + 1, start);
 }
 
+/* A block a worker verified, taken in file order: its runs stepped over
+ * (and handed to an observer or a sink), its special records taken as
+ * any record.  0, -1 (the sink said stop) or PAR_AGAIN. */
+static int
+stitch(struct vstate *v, int fd, const struct par_block *b, size_t base, int *start)
+{
+	const struct par_item *it;
+	size_t i, w = 0;
+	int k;
+
+	for (i = 0; i < b->nitems; i++) {
+		it = &b->item[i];
+		if (it->special) {
+			if (take_special(v, fd, it, base, start) == -1)
+				return PAR_AGAIN;
+			continue;
+		}
+		skip_run(v, it);
+		if (v->o->observer && observe_run(v, fd, it, base) == -1)
+			return PAR_AGAIN;
+		if (v->o->sink && (k = sink_run(v, b, it, base, &w)) != 0)
+			return k;
+	}
+	return 0;
+}
+
 /* The file up to its size now, verified a block per core (oplog_par.c):
  * 1 and v->par_end, v->par_lines where the reader goes on, 0 when the
- * file is not one for it (nothing read), or PAR_AGAIN when the file must be verified again
- * sequentially from its start for the first failure and its message (the
- * good case is the fast one; a bad log is read twice). */
+ * file is not one for it (nothing read), -1 when a sink said stop, or
+ * PAR_AGAIN when the file must be verified again sequentially from its
+ * start for the first failure and its message (the good case is the fast
+ * one; a bad log is read twice). */
 static int
 par_prefix(struct vstate *v, int fd, int *start)
 {
@@ -833,20 +935,14 @@ par_prefix(struct vstate *v, int fd, int *start)
 		c.wants = v->o->observer->wants;
 		c.warg = v->o->observer->arg;
 	}
+	if (v->o->sink && v->o->sink->wants && v->o->sink->skipped) {
+		c.sink_wants = v->o->sink->wants;
+		c.sarg = v->o->sink->arg;
+	}
 	v->par_end = sizeof(hdr) - 1;
 	if (sb.st_size > v->par_end && (p = par_start(fd, v->par_end, sb.st_size, &c)) != NULL) {
 		for (bi = 0; ret == 0 && (b = par_next(p, bi)) != NULL; bi++) {
-			if (b->failed)
-				ret = PAR_AGAIN;
-			for (i = 0; ret == 0 && i < b->nitems; i++) {
-				if (!b->item[i].special) {
-					skip_run(v, &b->item[i]);
-					if (v->o->observer && observe_run(v, fd,
-					    &b->item[i], base) == -1)
-						ret = PAR_AGAIN;
-				} else if (take_special(v, fd, &b->item[i], base, start) == -1)
-					ret = PAR_AGAIN;
-			}
+			ret = b->failed ? PAR_AGAIN : stitch(v, fd, b, base, start);
 			base += b->lines;
 		}
 		par_stop(p);
@@ -875,7 +971,8 @@ verify_fd(struct vstate *v, int fd)
 
 	if (!v->live && !v->o->prefix)
 		oplog_reader_copy(rd);
-	if (v->par && (k = par_prefix(v, fd, &start)) == PAR_AGAIN) {
+	if (v->par && (k = par_prefix(v, fd, &start)) < 0) {
+		/* PAR_AGAIN, or -1: the sink said stop */
 		oplog_reader_close(rd);
 		return k;
 	}
@@ -1151,6 +1248,8 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->res = res;
 	v->live_first = -1;
 	v->shown = -1;
+	v->handed = -1;
+	v->skip_upto = -1;
 	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
 	if ((v->k = gcry_malloc_secure(32)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
@@ -1198,17 +1297,25 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	vstate_init(v, vk, o, res);
 	if (o->observer)
 		o->observer->start(o->observer->arg);
-	/* A caller that sees records one by one gets them from one pass,
-	 * an observer that says which it wants from blocks verified apart. */
-	/* On one core the blocks would be verified one after the other, with
+	/* Blocks verified apart, a block per core: a sink that says which
+	 * records it wants gets those once each block is done, in file order,
+	 * from the bytes the workers verified (sink_run), an observer those
+	 * it wants, read again; any other caller sees every record from one
+	 * pass.  On one core the blocks would be verified one after the other, with
 	 * the hand-off added: the sequential pass is the faster there. */
-	v->par = !o->sink && (!o->observer || o->observer->wants) && !o->prefix &&
-	    par_threads() >= 2;
+	v->par = (!o->sink || (o->sink->wants && o->sink->skipped)) &&
+	    (!o->observer || o->observer->wants) && !o->prefix && par_threads() >= 2;
 	if (!v->par && macq_worth(st, o))
 		v->q = macq_start(vk->k0);
 	if ((k = run(st, v)) == PAR_AGAIN) {
+		/* What the parallel pass handed to a sink, and said verified,
+		 * is not handed or said again. */
+		long long handed = v->handed, shown = v->shown;
+
 		vstate_free(v);
 		vstate_init(v, vk, o, res);
+		v->skip_upto = handed;
+		v->shown = shown;
 		if (o->observer)
 			o->observer->start(o->observer->arg);
 		if (macq_worth(st, o))

@@ -126,6 +126,15 @@ struct oplog_sink {
 	int	(*record)(void *, const struct oplog_record *);
 	int	(*verified)(void *, long long seq);
 	void	*arg;
+	/* Optional, together: the log verified a block per core.  wants(r),
+	 * called on any thread and pure (it reads only what does not change
+	 * during the verification), is 0 when record() would make nothing of
+	 * r; such records do not reach record(), and skipped(first, last)
+	 * says, in file order with the records handed on, that the records
+	 * first..last went by unwanted.  Without them a sink sees every
+	 * record. */
+	int	(*wants)(void *, const struct oplog_record *);
+	void	(*skipped)(void *, long long first, long long last);
 };
 
 /* Where a verified chain ends, to go on from (log-show --follow -k). */

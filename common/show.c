@@ -219,6 +219,31 @@ sink_record(void *arg, const struct oplog_record *r)
 	return show_out_held(c->out) > (1 << 20) ? 1 : 0;
 }
 
+/* For a log verified a block per core (struct oplog_sink): the records
+ * the filters select, on any thread (the filters do not change), and the
+ * others, gone by in order, counted as read_fd() counts the lines it
+ * passes over without -k. */
+static int
+sink_wants(void *arg, const struct oplog_record *r)
+{
+	const struct ctx *c = arg;
+
+	return show_match_record(&c->o->f, r);
+}
+
+static void
+sink_skipped(void *arg, long long first, long long last)
+{
+	struct ctx *c = arg;
+
+	if (c->byseq && last <= c->after)
+		return;
+	if (c->byseq && first <= c->after)
+		first = c->after + 1;
+	gap(c, first);
+	c->after = last;
+}
+
 static int
 sink_verified(void *arg, long long seq)
 {
@@ -232,10 +257,17 @@ static int
 verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 {
 	struct oplog_verify_opts vo;
-	struct oplog_sink sink = { sink_record, sink_verified, c };
+	struct oplog_sink sink = { sink_record, sink_verified, c, NULL, NULL };
 	struct oplog_verify_result *res = &c->res;
 	long long after = c->after;
 
+	/* With a filter, the log a block per core (the records it selects
+	 * kept by the workers); without, every record is wanted and one pass
+	 * is the faster (the output, made on this thread, is the work). */
+	if (show_filter_any(&c->o->f)) {
+		sink.wants = sink_wants;
+		sink.skipped = sink_skipped;
+	}
 	memset(&vo, 0, sizeof(vo));
 	vo.files = c->o->files;
 	vo.nfiles = c->o->nfiles;

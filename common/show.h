@@ -63,6 +63,7 @@ int	show_run(struct store *, const struct oplog_vkey *, const struct show_opts *
  * not (skip it unparsed), 1 it may (parse it and ask _record). */
 int	show_match_line(const struct show_filter *, const char *line, size_t len);
 int	show_match_record(const struct show_filter *, const struct oplog_record *);
+int	show_filter_any(const struct show_filter *);
 
 /* The output: records rendered into a buffer, held while unverified,
  * written to standard output or sent to syslog. */

@@ -47,6 +47,18 @@ show_match_line(const struct show_filter *f, const char *line, size_t len)
 	return 1;
 }
 
+/* Some filter was given: not every record passes. */
+int
+show_filter_any(const struct show_filter *f)
+{
+	int i;
+
+	for (i = 0; i < OPLOG_NFIELDS; i++)
+		if (f->eq[i] != NULL)
+			return 1;
+	return f->since[0] != '\0' || f->until[0] != '\0' || f->object != NULL;
+}
+
 int
 show_match_record(const struct show_filter *f, const struct oplog_record *r)
 {
