@@ -748,15 +748,22 @@ skip_run(struct vstate *v, const struct par_item *it)
 }
 
 /* A run a worker judged, to the observer: summed up, or, when it asks,
- * read again and handed on record by record (they passed every rule). */
+ * read again and handed on record by record.  The worker checked the
+ * rules and MACs of the bytes it read; those read here are checked again,
+ * each MAC chained from prev (the one before the run) to the run's last,
+ * so that bytes changed in between never reach the observer: -1 then,
+ * and the log is verified again in one pass. */
 static int
-observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base)
+observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base,
+    const unsigned char before[OPLOG_MACLEN])
 {
 	const struct oplog_observer *ob = v->o->observer;
 	struct oplog_reader *rd;
 	struct oplog_record *r;
 	struct oplog_run run;
 	const char *line;
+	unsigned char prev[OPLOG_MACLEN], m[OPLOG_MACLEN];
+	long long seq = it->last.seq - it->n + 1;
 	size_t len, n = 0;
 	int k = 1;
 
@@ -767,16 +774,24 @@ observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base)
 	run.last_seal = it->last.seal;
 	if (ob->run(ob->arg, &run) == 0)
 		return 0;
+	memcpy(prev, before, OPLOG_MACLEN);
 	rd = oplog_reader_open(fd, "");
 	oplog_reader_seek(rd, it->off);
 	oplog_reader_limit(rd, it->off + (long long)it->len);
 	while (n < (size_t)it->n && (k = oplog_reader_line(rd, &line, &len)) == 1 &&
 	    (k = oplog_reader_parse(rd, &r)) == 1) {
+		key_to(v, r->epoch);
+		mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, m);
+		if (r->seq != seq++ || r->epoch != v->kepoch || !ct_equal(m, r->mac, OPLOG_MACLEN)) {
+			k = -1;
+			break;
+		}
+		memcpy(prev, r->mac, OPLOG_MACLEN);
 		r->line = base + it->line + n++;
 		ob->record(ob->arg, r);
 	}
 	oplog_reader_close(rd);
-	return k == 1 ? 0 : -1;
+	return k == 1 && n == (size_t)it->n && ct_equal(prev, it->last.mac, OPLOG_MACLEN) ? 0 : -1;
 }
 
 /* The sink's record() of a record a worker verified, parsed from line: 0,
@@ -874,6 +889,7 @@ static int
 stitch(struct vstate *v, int fd, const struct par_block *b, size_t base, int *start)
 {
 	const struct par_item *it;
+	unsigned char before[OPLOG_MACLEN];
 	size_t i, w = 0;
 	int k;
 
@@ -884,8 +900,9 @@ stitch(struct vstate *v, int fd, const struct par_block *b, size_t base, int *st
 				return PAR_AGAIN;
 			continue;
 		}
+		memcpy(before, v->prev.mac, OPLOG_MACLEN);
 		skip_run(v, it);
-		if (v->o->observer && observe_run(v, fd, it, base) == -1)
+		if (v->o->observer && observe_run(v, fd, it, base, before) == -1)
 			return PAR_AGAIN;
 		if (v->o->sink && (k = sink_run(v, b, it, base, &w)) != 0)
 			return k;
