@@ -621,11 +621,28 @@ progress(struct vstate *v, long long upto)
 	return 0;
 }
 
+/* The sink's record() of r, unless a parallel pass that then failed
+ * handed it on already: its answer (0, 1), or -1 when it said stop. */
+static int
+give(struct vstate *v, const struct oplog_record *r)
+{
+	const struct oplog_sink *s = v->o->sink;
+	int k;
+
+	if (r->seq <= v->skip_upto)
+		return 0;
+	if ((k = s->record(s->arg, r)) == -1) {
+		v->stopped = 1;
+		return -1;
+	}
+	v->handed = r->seq;
+	return k;
+}
+
 /* Hands a record that passed step() to the sink. */
 static int
 hand(struct vstate *v, const struct oplog_record *r, int fd, long long offset)
 {
-	const struct oplog_sink *s = v->o->sink;
 	size_t line;
 	long long seq;
 	const char *file;
@@ -634,14 +651,8 @@ hand(struct vstate *v, const struct oplog_record *r, int fd, long long offset)
 	if (v->pend && &v->pend->rec != r && v->pend->rec.seq == r->seq)
 		pending_ahead(v, fd, offset);
 	if (!(v->pend && v->pend->start && v->pend->rec.seq == r->seq) &&
-	    r->seq > v->skip_upto) {
-		k = s->record(s->arg, r);
-		v->handed = r->seq;
-	}
-	if (k == -1) {
-		v->stopped = 1;
+	    (k = give(v, r)) == -1)
 		return -1;
-	}
 	if (k == 1 && v->q && macq_drain(v->q, &line, &seq, &file))
 		return bad(v, NULL, "%s", "");	/* reports the worker's record */
 	return progress(v, v->q ? macq_done(v->q) : r->seq);
@@ -794,26 +805,6 @@ observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base,
 	return k == 1 && n == (size_t)it->n && ct_equal(prev, it->last.mac, OPLOG_MACLEN) ? 0 : -1;
 }
 
-/* The sink's record() of a record a worker verified, parsed from line: 0,
- * or -1 when it said stop. */
-static int
-sink_hand(struct vstate *v, struct oplog_record *r)
-{
-	const struct oplog_sink *s = v->o->sink;
-	int h;
-
-	if (r->seq > v->skip_upto) {
-		if ((h = s->record(s->arg, r)) == -1) {
-			v->stopped = 1;
-			return -1;
-		}
-		v->handed = r->seq;
-		if (h == 1)
-			return progress(v, r->seq);
-	}
-	return 0;
-}
-
 /* Records first..last went by unwanted. */
 static void
 sink_skip(struct vstate *v, long long first, long long last)
@@ -841,6 +832,7 @@ sink_run(struct vstate *v, const struct par_block *b, const struct par_item *it,
 	struct oplog_record rec;
 	const struct par_want *pw;
 	long long next = it->last.seq - it->n + 1;
+	int k;
 
 	for (; *w < b->nwant && b->want[*w].off < it->off + (long long)it->len; ++*w) {
 		pw = &b->want[*w];
@@ -853,7 +845,7 @@ sink_run(struct vstate *v, const struct par_block *b, const struct par_item *it,
 		rec.raw = line;
 		rec.rawlen = pw->len;
 		sink_skip(v, next, pw->seq - 1);
-		if (sink_hand(v, &rec) == -1)
+		if ((k = give(v, &rec)) == -1 || (k == 1 && progress(v, rec.seq) == -1))
 			return -1;
 		next = pw->seq + 1;
 	}
