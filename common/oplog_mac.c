@@ -47,17 +47,27 @@ oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e)
 	return t0 + (int64_t)(e + 1) * epoch_seconds * 1000 - 1;
 }
 
-void
-oplog_evolve(unsigned char k[32])
+/* k evolved n epochs forward, in place, under one HMAC handle. */
+static void
+evolve_n(unsigned char k[32], long long n)
 {
 	gcry_md_hd_t h;
 
-	if (gcry_md_open(&h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) ||
-	    gcry_md_setkey(h, k, 32))
+	if (gcry_md_open(&h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE))
 		errx(ST_FAIL, _("libgcrypt: cannot open HMAC-SHA256"));
-	gcry_md_write(h, OPLOG_EVOLVE, sizeof(OPLOG_EVOLVE) - 1);
-	memcpy(k, gcry_md_read(h, 0), 32);
+	for (; n > 0; n--) {
+		if (gcry_md_setkey(h, k, 32))
+			errx(ST_FAIL, _("libgcrypt: cannot set HMAC key"));
+		gcry_md_write(h, OPLOG_EVOLVE, sizeof(OPLOG_EVOLVE) - 1);
+		memcpy(k, gcry_md_read(h, 0), 32);
+	}
 	gcry_md_close(h);
+}
+
+void
+oplog_evolve(unsigned char k[32])
+{
+	evolve_n(k, 1);
 }
 
 int
@@ -268,9 +278,10 @@ mac_head(struct oplog_mac *m, const struct oplog_head *hd, unsigned char out[OPL
 void
 oplog_key_at(const unsigned char k[32], long long from, long long e, unsigned char out[32])
 {
-	memcpy(out, k, 32);
-	for (; from < e; from++)
-		oplog_evolve(out);
+	if (out != k)
+		memcpy(out, k, 32);
+	if (e > from)
+		evolve_n(out, e - from);
 }
 
 int

@@ -257,9 +257,9 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 				b->failed = 1;
 				break;
 			}
-			while (wk->kepoch < r->epoch) {
-				oplog_evolve(wk->k);
-				wk->kepoch++;
+			if (wk->kepoch < r->epoch) {
+				oplog_key_at(wk->k, wk->kepoch, r->epoch, wk->k);
+				wk->kepoch = r->epoch;
 			}
 			if (wk->mac.epoch != wk->kepoch)
 				mac_setkey(&wk->mac, wk->k, wk->kepoch);

@@ -185,7 +185,8 @@ int	oplog_head_read(struct store *, struct oplog_head *, const char **why);
 int	oplog_head_write(struct store *, struct oplog_head *, int to,
 	    struct oplog_mac *, int sync);
 const char *oplog_head_parse(const char *, size_t, struct oplog_head *);
-/* K(e) from K(from) = k, e >= from, into out (secure memory of 32 bytes). */
+/* K(e) from K(from) = k, e >= from, into out (secure memory of 32 bytes;
+ * k itself may be out). */
 void	oplog_key_at(const unsigned char k[32], long long from, long long e,
 	    unsigned char out[32]);
 /* 0 when hd's hmac verifies under K(hd->kepoch), derived forward from

@@ -162,9 +162,9 @@ is(const struct oplog_record *r, int f, const char *s)
 static void
 key_to(struct vstate *v, long long e)
 {
-	while (v->kepoch < e) {
-		oplog_evolve(v->k);
-		v->kepoch++;
+	if (v->kepoch < e) {
+		oplog_key_at(v->k, v->kepoch, e, v->k);
+		v->kepoch = e;
 	}
 	if (v->mac.epoch != v->kepoch)
 		mac_setkey(&v->mac, v->k, v->kepoch);
@@ -1086,7 +1086,11 @@ check_keyfile(struct vstate *v, struct store *st)
 	else {
 		if ((want = gcry_malloc_secure(32)) == NULL)
 			errx(ST_FAIL, _("out of secure memory"));
-		oplog_key_at(v->vk->k0, 0, k->epoch, want);
+		/* from the walk's key when it is not past the file's */
+		if (v->kepoch <= k->epoch)
+			oplog_key_at(v->k, v->kepoch, k->epoch, want);
+		else
+			oplog_key_at(v->vk->k0, 0, k->epoch, want);
 		if (!ct_equal(want, k->k, 32))
 			ret = bad(v, NULL, "%s", _("not the key of its epoch under this "
 			    "verification key"));
@@ -1097,11 +1101,43 @@ check_keyfile(struct vstate *v, struct store *st)
 	return ret;
 }
 
+/* Each slot's hmac under the key of its K, the first slot that fails
+ * named: the slot of the lower K is checked first and the other's key
+ * evolved on from its, so that the chain from K0 (an evolution per epoch
+ * of the log) is walked once, not once per slot. */
+static void
+check_slots(struct vstate *v)
+{
+	unsigned char *k = xmalloc_secure(32);
+	long long from = 0;
+	int i, s, bad[2] = { 0, 0 };
+
+	memcpy(k, v->vk->k0, 32);
+	for (i = 0; i < 2; i++) {
+		s = i ^ (v->hs.h[1].kepoch < v->hs.h[0].kepoch);
+		if (v->hs.why[s] != NULL)	/* an older log's one-line head */
+			continue;
+		if (v->hs.h[s].kepoch > from) {
+			oplog_key_at(k, from, v->hs.h[s].kepoch, k);
+			from = v->hs.h[s].kepoch;
+		}
+		bad[s] = oplog_head_check(&v->hs.h[s], k, from) == -1;
+	}
+	wipe(k, 32);
+	gcry_free(k);
+	for (i = 0; i < 2 && v->head_why == NULL; i++)
+		if (bad[i]) {
+			snprintf(v->head_msg, sizeof(v->head_msg),
+			    _("slot %d: head hmac does not verify"), i);
+			v->head_why = v->head_msg;
+		}
+}
+
 static int
 open_live(struct vstate *v, struct store *st)
 {
 	const char *why;
-	int fd, i;
+	int fd;
 
 	if (oplog_heads_read(st, &v->hs, &why) == -1) {
 		if (v->hs.err == ENOENT) {
@@ -1113,13 +1149,7 @@ open_live(struct vstate *v, struct store *st)
 	/* A bad head is reported after the records: a wrong key shows as
 	 * the first record's MAC, not as the head's. */
 	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
-		for (i = 0; i < 2 && v->head_why == NULL; i++)
-			if (v->hs.why[i] == NULL &&	/* else an older log's one-line head */
-			    oplog_head_check(&v->hs.h[i], v->vk->k0, 0) == -1) {
-				snprintf(v->head_msg, sizeof(v->head_msg),
-				    _("slot %d: head hmac does not verify"), i);
-				v->head_why = v->head_msg;
-			}
+		check_slots(v);
 	v->file = OPLOG_FILE;
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)

@@ -157,6 +157,47 @@ open(p, \"w\").write(re.sub(r\" epoch=[0-9]+ key=[0-9a-f]{64}\", \" epoch=%d key
 	refused "hmac does not verify" && restore good
 '
 
+test_expect_success 'log-verify checks each slot under the key of its own epoch, and names the forged one' '
+	restore good &&
+	n=$(newer) && o=$((1 - n)) &&
+	forge head "$S" $o $((SEAL - 1)) "$TMP/day0/oplog.key" &&
+	slot $o | grep -q " kepoch=0 hmac=" && slot $n | grep -q " kepoch=1 hmac=" &&
+	lv >/dev/null && save mixed &&
+	forge head "$S" $o $((SEAL - 1)) &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "oplog.head: slot $o: head hmac does not verify" && restore mixed &&
+	forge head "$S" $n "$(seqof $n)" &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "oplog.head: slot $n: head hmac does not verify" &&
+	forge head "$S" $o $((SEAL - 1)) &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "oplog.head: slot 0: head hmac does not verify" &&
+	restore good
+'
+
+# oplog.key with the same epoch and another key (what a restored or
+# planted key file would hold).
+other_key() {
+	python3 -c "
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+open(p, \"w\").write(re.sub(r\"key=([0-9a-f])\", lambda m: \"key=%x\" % (int(m.group(1), 16) ^ 1), s))
+" "$1"
+}
+
+test_expect_success 'log-verify checks the key file against the verification key, also right after a seal' '
+	restore day0 && T=2026-01-02T00:17:00Z && la --seal &&
+	tail -1 "$S/oplog.csv" | grep -q ",-,seal,0,ok," && grep -q " epoch=1 " "$S/oplog.key" &&
+	lv >/dev/null &&
+	other_key "$S/oplog.key" &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "oplog.key: not the key of its epoch under this verification key" &&
+	restore good && T=2026-01-02T09:00:00Z && lv >/dev/null && other_key "$S/oplog.key" &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "oplog.key: not the key of its epoch under this verification key" &&
+	restore good
+'
+
 test_expect_success 'both slots unreadable: exit 3, nothing written' '
 	restore good &&
 	tear 0 && tear 1 &&
