@@ -356,7 +356,13 @@ par_start(int fd, long long begin, long long size, const struct par_ctx *ctx)
 		p->nthr = p->nblocks > 0 ? (int)p->nblocks : 1;
 	p->nslot = ctx->sink_wants != NULL ? PAR_NSLOT_SINK : PAR_NSLOT;
 	for (i = 0; i < p->nslot; i++) {
-		p->slot[i] = xcalloc(1, sizeof(struct par_block));
+		/* Not zeroed: do_block() sets what it uses, and item() each
+		 * item it takes, so that the pages of items no block needs are
+		 * never touched (a fault each, a millisecond for all the slots,
+		 * before any worker could start). */
+		p->slot[i] = xmalloc(sizeof(struct par_block));
+		p->slot[i]->want = NULL;
+		p->slot[i]->wbuf = NULL;
 		if (ctx->sink_wants != NULL) {
 			p->slot[i]->want = xcalloc(PAR_WANTS, sizeof(struct par_want));
 			p->slot[i]->wbuf = xmalloc(PAR_WBYTES);
