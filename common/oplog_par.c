@@ -24,13 +24,14 @@
  * failure exactly as it always did.  Workers take blocks in increasing
  * order, so each one's key, in secure memory, only evolves forward; at most
  * NSLOT blocks are in flight, so memory stays bounded whatever the size of
- * the log.  A sink that says which records it wants (log-show -k with
- * filters) gets, per block, those of the runs as the bytes the worker read
- * and verified, copied to the block's wbuf before the parse cut them, so
- * that nothing read again is ever shown as verified; a block keeps a whole
- * block's bytes, so fewer are in flight then (PAR_NSLOT_SINK).  What the
- * workers write per record lies in their own block slots and stacks; the
- * shared state is touched once per block, under mu.
+ * the log; the caller is woken once for PAR_BATCH blocks.  A sink that
+ * says which records it wants (log-show -k with filters) gets, per block,
+ * those of the runs as the bytes the worker read and verified, copied to
+ * the block's wbuf before the parse cut them, so that nothing read again
+ * is ever shown as verified; a block keeps a whole block's bytes, so fewer
+ * are in flight then (PAR_NSLOT_SINK).  What the workers write per record
+ * lies in their own block slots and stacks; the shared state is touched
+ * once per block, under mu.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -43,6 +44,7 @@
 
 #define BLOCK	PAR_BLOCK
 #define MAXTHR	8
+#define PAR_BATCH	4
 
 struct worker {
 	struct par	*p;
@@ -59,9 +61,12 @@ struct par {
 	struct worker	w[MAXTHR];
 	/* shared, under mu */
 	pthread_mutex_t	mu;
-	pthread_cond_t	cv;
+	pthread_cond_t	cv;		/* workers wait here for a free slot */
+	pthread_cond_t	cv_caller;	/* the caller, for blocks bi..upto */
 	long long	next;		/* the next block to take */
 	long long	stitched;	/* blocks the caller is done with */
+	long long	want_from, want_upto;	/* the caller waits: -1 not */
+	int		nwait;		/* workers waiting for a slot */
 	int		stop;
 	struct par_block *slot[PAR_NSLOT];
 	int		done[PAR_NSLOT];
@@ -325,6 +330,18 @@ out:
 	b->lines = lines;
 }
 
+/* The blocks the caller waits for are all verified (under mu). */
+static int
+ready(const struct par *p)
+{
+	long long bi;
+
+	for (bi = p->want_from; bi <= p->want_upto; bi++)
+		if (!p->done[bi % p->nslot])
+			return 0;
+	return 1;
+}
+
 static void *
 work(void *arg)
 {
@@ -343,8 +360,11 @@ work(void *arg)
 	mac_open_verify(&wk.mac);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + p->nslot)
+		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + p->nslot) {
+			p->nwait++;
 			pthread_cond_wait(&p->cv, &p->mu);
+			p->nwait--;
+		}
 		if (p->stop || p->next >= p->nblocks)
 			break;
 		bi = p->next++;
@@ -354,7 +374,8 @@ work(void *arg)
 		do_block(p, rd, &wk, bi, b);
 		pthread_mutex_lock(&p->mu);
 		p->done[s] = 1;
-		pthread_cond_broadcast(&p->cv);
+		if (p->want_from >= 0 && ready(p))
+			pthread_cond_signal(&p->cv_caller);
 	}
 	pthread_mutex_unlock(&p->mu);
 	mac_close(&wk.mac);
@@ -397,8 +418,10 @@ par_start(int fd, long long begin, long long size, const struct par_ctx *ctx)
 			p->slot[i]->wbuf = xmalloc(PAR_WBYTES);
 		}
 	}
+	p->want_from = p->want_upto = -1;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	pthread_cond_init(&p->cv_caller, NULL);
 	for (i = 0; i < p->nthr; i++) {
 		p->w[i].p = p;
 		if (pthread_create(&p->w[i].th, NULL, work, &p->w[i]) != 0)
@@ -415,7 +438,7 @@ par_start(int fd, long long begin, long long size, const struct par_ctx *ctx)
 const struct par_block *
 par_next(struct par *p, long long bi)
 {
-	int s = bi % p->nslot;
+	int s = bi % p->nslot, n;
 
 	if (bi >= p->nblocks)
 		return NULL;
@@ -424,10 +447,20 @@ par_next(struct par *p, long long bi)
 		/* the caller is done with the block before */
 		p->done[(bi - 1) % p->nslot] = 0;
 		p->stitched = bi;
-		pthread_cond_broadcast(&p->cv);
+		if (p->nwait > 0)
+			pthread_cond_broadcast(&p->cv);
 	}
-	while (!p->done[s])
-		pthread_cond_wait(&p->cv, &p->mu);
+	if (!p->done[s]) {
+		/* Woken once for PAR_BATCH blocks, not once a block: each
+		 * wake-up takes a core from a worker.  At most half the slots,
+		 * so that the workers go on with the other half meanwhile. */
+		n = p->nslot / 2 < PAR_BATCH ? p->nslot / 2 : PAR_BATCH;
+		p->want_from = bi;
+		p->want_upto = bi + n - 1 < p->nblocks ? bi + n - 1 : p->nblocks - 1;
+		while (!ready(p))
+			pthread_cond_wait(&p->cv_caller, &p->mu);
+		p->want_from = p->want_upto = -1;
+	}
 	pthread_mutex_unlock(&p->mu);
 	return p->slot[s];
 }
@@ -448,6 +481,7 @@ par_stop(struct par *p)
 			pthread_join(p->w[i].th, NULL);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	pthread_cond_destroy(&p->cv_caller);
 	for (i = 0; i < p->nslot; i++) {
 		free(p->slot[i]->want);
 		free(p->slot[i]->wbuf);
