@@ -353,6 +353,12 @@ work(void *arg)
 	long long bi;
 	int s;
 
+	/* The reader's buffers and this thread's stack mapped at once, not
+	 * a page fault each as they are first touched: about 70 faults of
+	 * 10 us on a virtual machine, and a worker's faults wait for the
+	 * other's (one address space); 2.5 ms of a 64 MiB run, measured. */
+	oplog_reader_warm(rd, p->size - p->begin + OPLOG_LINE_MAX);
+	warm_stack();
 	if ((wk.k = gcry_malloc_secure(32)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
 	memcpy(wk.k, p->ctx->k0, 32);

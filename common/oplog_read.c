@@ -603,6 +603,13 @@ oplog_reader_open(int fd, const char *name)
 }
 
 void
+oplog_reader_warm(struct oplog_reader *r, long long n)
+{
+	warm_range(r->buf, n < RBUFSZ ? (size_t)n : RBUFSZ);
+	warm_range(r->scratch, OPLOG_LINE_MAX + 16);
+}
+
+void
 oplog_reader_copy(struct oplog_reader *r)
 {
 	r->copy = 1;

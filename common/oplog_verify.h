@@ -55,6 +55,10 @@ size_t	oplog_reader_torn(const struct oplog_reader *);
 /* Offset just past the last line read (a torn tail stays beyond). */
 long long oplog_reader_offset(const struct oplog_reader *);
 void	oplog_reader_close(struct oplog_reader *);
+/* As much of its buffers as reading n bytes fills, mapped now by
+ * warm_range(), not a page fault at a time as the reads fill them (a
+ * verifying thread of oplog_par.c, about to read megabytes). */
+void	oplog_reader_warm(struct oplog_reader *, long long n);
 
 /* Accepts a collector's copy (records as log-show --syslog shipped them):
  * the header row is optional.  Call before the first read; _headed then

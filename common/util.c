@@ -72,7 +72,7 @@ warm(void)
 {
 #ifndef JUKISEC_SANITIZED
 	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), from, to;
-	char here, *p;
+	char *p;
 
 	if ((p = malloc(1)) != NULL) {
 		from = (uintptr_t)p & ~(pg - 1);
@@ -83,9 +83,27 @@ warm(void)
 			(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
 		free(p);
 	}
-	to = (uintptr_t)&here & ~(pg - 1);
-	(void)madvise((void *)(to - WARM_STACK), WARM_STACK, MADV_POPULATE_WRITE);
+	warm_stack();
 #endif
+}
+
+void
+warm_range(void *p, size_t n)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = (uintptr_t)p & ~(pg - 1), to = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
+
+	(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+}
+
+void
+warm_stack(void)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	char here;
+
+	(void)madvise((void *)(((uintptr_t)&here & ~(pg - 1)) - WARM_STACK), WARM_STACK,
+	    MADV_POPULATE_WRITE);
 }
 
 static void
