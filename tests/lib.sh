@@ -44,7 +44,20 @@ GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1
 export GLIBC_TUNABLES
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jukisec-test.XXXXXX")
 chmod 700 "$TMP"
-trap 'rm -rf "$TMP"' EXIT
+# Debian's libfaketime (0.9.10) makes /dev/shm/sem.faketime_sem_PID and
+# /dev/shm/faketime_shm_PID in every process it is preloaded into (at()
+# below) and removes them at that process's exit: one that a test kills
+# leaves them behind, in every run, and the faketime(1) wrapper then
+# refuses to start under that process id.  Those made since the file
+# began whose process is gone are removed at its end.
+: >"$TMP/.begun"
+faketime_litter() {
+	find /dev/shm -maxdepth 1 -newer "$TMP/.begun" \( -name 'sem.faketime_sem_*' \
+	    -o -name 'faketime_shm_*' \) 2>/dev/null | while read -r _f; do
+		[ -d "/proc/${_f##*_}" ] || rm -f "$_f"
+	done
+}
+trap 'faketime_litter; rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 3
 
 # python3 is the system's, which make deps installs (Debian's python3):

@@ -125,6 +125,16 @@ test_expect_success 'SEED=N replays N, another seed gives another sequence' '
 	SEED=x && test_must_fail 2 seq_of >/dev/null && grep -q "^Bail out! SEED=x" seed.tap
 '
 
+test_expect_success 'what libfaketime leaves in /dev/shm when a test kills a process is removed' '
+	at 2026-01-01T00:00:00Z sh -c "echo \$\$ >pid; kill -9 \$\$"; p=$(cat pid) &&
+	test -e /dev/shm/sem.faketime_sem_$p && test -e /dev/shm/faketime_shm_$p &&
+	q=$$ && touch /dev/shm/sem.faketime_sem_$q /dev/shm/faketime_shm_$q &&
+	faketime_litter &&
+	! test -e /dev/shm/sem.faketime_sem_$p && ! test -e /dev/shm/faketime_shm_$p &&
+	test -e /dev/shm/sem.faketime_sem_$q && test -e /dev/shm/faketime_shm_$q &&
+	rm /dev/shm/sem.faketime_sem_$q /dev/shm/faketime_shm_$q
+'
+
 test_expect_success 'tests/tap-tee keeps the TAP and the status of the test' '
 	mkdir kept &&
 	printf "#!/bin/sh\necho \"ok 1 - here\"\necho 1..1\nls /proc/\$\$/fd >&2\nexit 3\n" >"$TMP/st.sh" &&
