@@ -26,9 +26,9 @@
  * NSLOT blocks are in flight, so memory stays bounded whatever the size of
  * the log; the caller is woken once for PAR_BATCH blocks.  A sink that
  * says which records it wants (log-show -k with filters) gets, per block,
- * those of the runs as the bytes the worker read and verified, copied to
- * the block's wbuf before the parse cut them, so that nothing read again
- * is ever shown as verified; a block keeps a whole block's bytes, so fewer
+ * those of the runs as the bytes the worker read and verified, kept in
+ * the block's wbuf (oplog_record_line()), so that nothing read again is
+ * ever shown as verified; a block keeps a whole block's bytes, so fewer
  * are in flight then (PAR_NSLOT_SINK).  What the workers write per record
  * lies in their own block slots and stacks; the shared state is touched
  * once per block, under mu.
@@ -159,26 +159,26 @@ item(struct par_block *b)
 	return &b->item[b->nitems++];
 }
 
-/* A record of a run the sink wants, whose line do_block() copied to the
- * block's wbuf at wused before the parse: kept there, so that the caller
- * hands on the very bytes verified here, never bytes read again.  -1 when
- * the block has no room left (more wanted records than a block keeps: the
- * caller then verifies the log again in one pass). */
+/* A record of a run the sink wants, its line as read (put back from the
+ * parse's cuts) kept in the block's wbuf, so that the caller hands on the
+ * very bytes verified here, never bytes read again.  -1 when the block
+ * has no room left (more wanted records than a block keeps: the caller
+ * then verifies the log again in one pass). */
 static int
-want(struct par_block *b, const struct oplog_record *r, long long off, size_t len,
-    size_t lines)
+want(struct par_block *b, const struct oplog_record *r, long long off, size_t lines)
 {
 	struct par_want *w;
 
-	if (b->nwant == PAR_WANTS || PAR_WBYTES - b->wused < len)
+	if (b->nwant == PAR_WANTS || PAR_WBYTES - b->wused < r->rawlen)
 		return -1;
 	w = &b->want[b->nwant++];
 	w->off = off;
-	w->len = len;
+	w->len = r->rawlen;
 	w->line = lines;
 	w->seq = r->seq;
 	w->at = b->wused;
-	b->wused += len;
+	oplog_record_line(r, b->wbuf + w->at);
+	b->wused += w->len;
 	return 0;
 }
 
@@ -249,10 +249,6 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 			b->failed = 1;
 			break;
 		}
-		/* The bytes as read, before the parse cuts them: kept below
-		 * if the sink wants the record. */
-		if (c->sink_wants != NULL && PAR_WBYTES - b->wused >= len)
-			memcpy(b->wbuf + b->wused, line, len);
 		if (oplog_reader_parse(rd, &r) != 1) {
 			b->failed = 1;
 			break;
@@ -304,7 +300,7 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 				run->line = lines;
 			}
 			if (c->sink_wants != NULL && c->sink_wants(c->sarg, r) &&
-			    want(b, r, off, len, lines) == -1) {
+			    want(b, r, off, lines) == -1) {
 				b->failed = 1;
 				break;
 			}

@@ -800,22 +800,23 @@ oplog_committed(struct store *st, long long *seq, long long *size)
 }
 
 void
+oplog_record_line(const struct oplog_record *rec, char *out)
+{
+	char *z, *e = out + rec->rawlen;
+
+	memcpy(out, rec->raw, rec->rawlen);
+	/* Cut in place: each NUL was a comma, except one where a final CR
+	 * stood. */
+	if (rec->cut)
+		for (z = out; (z = memchr(z, '\0', e - z)) != NULL; z++)
+			*z = z + 1 == e ? '\r' : ',';
+}
+
+void
 oplog_record_raw(const struct oplog_record *rec, struct buf *b)
 {
-	const char *p = rec->raw, *e = p + rec->rawlen, *z;
-
-	if (!rec->cut) {
-		buf_add(b, p, rec->rawlen);
-	} else {
-		/* Cut in place: each NUL was a comma, except one where a final
-		 * CR stood. */
-		while ((z = memchr(p, '\0', e - p)) != NULL) {
-			buf_add(b, p, z - p);
-			buf_add(b, z + 1 == e ? "\r" : ",", 1);
-			p = z + 1;
-		}
-		buf_add(b, p, e - p);
-	}
+	buf_add(b, rec->raw, rec->rawlen);
+	oplog_record_line(rec, b->p + b->len - rec->rawlen);
 	buf_add(b, "\n", 1);
 }
 

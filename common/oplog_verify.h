@@ -89,6 +89,8 @@ int	oplog_committed(struct store *, long long *seq, long long *size);
 /* Appends the record's line as it was read, byte for byte, and an LF. */
 struct buf;
 void	oplog_record_raw(const struct oplog_record *, struct buf *);
+/* The same line, rawlen bytes without the LF, into out. */
+void	oplog_record_line(const struct oplog_record *, char *out);
 
 /* Field f of a raw line when it and every field before it are unquoted:
  * 0 and its bytes, or -1 (quoted or too few fields: parse the line). */

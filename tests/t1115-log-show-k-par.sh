@@ -101,4 +101,23 @@ test_expect_success 'archive and log given as files: one chain, the same way' '
 	same "$TMP/t1/oplog.csv" --operator clerk007 && test "$(cat st)" = 1
 '
 
+# The lines a worker keeps are put back from the parse's cuts (each NUL a
+# comma, or the CR of a CRLF line end): raw output is the lines as read.
+test_expect_success 'CRLF line ends, every field quoted or as written: raw output is the lines as read' '
+	sed "s/\$/\r/" "$TMP/s/oplog.csv" >crlf.csv &&
+	python3 -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline=\"\")))
+csv.writer(open(sys.argv[2], \"w\", newline=\"\"), quoting=csv.QUOTE_ALL,
+    lineterminator=\"\r\n\").writerows(rows)
+" "$TMP/s/oplog.csv" quoted.csv &&
+	for f in crlf.csv quoted.csv; do
+		same "$TMP/$f" --operator clerk007 --format raw && test "$(cat st)" = 0 &&
+		sed 1d out >got &&
+		test "$(grep -c "$(printf "\r\$")" got)" -eq $((3 * 300)) &&
+		grep -e ",clerk007," -e ",\"clerk007\"," "$f" >want1 &&
+		test_cmp want1 got || return 1
+	done
+'
+
 test_done
