@@ -74,6 +74,8 @@ struct buf {
 	size_t	len, cap;
 };
 void	buf_add(struct buf *, const void *, size_t);
+/* n more bytes at the end of b, for the caller to fill. */
+char	*buf_extend(struct buf *, size_t n);
 void	buf_free(struct buf *);
 
 /* Appends one CSV record (fields quoted as needed, LF end). */

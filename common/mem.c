@@ -122,18 +122,23 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
-void
-buf_add(struct buf *b, const void *p, size_t n)
+char *
+buf_extend(struct buf *b, size_t n)
 {
-	if (n == 0)
-		return;
-	if (n > b->cap - b->len) {
-		while (n > b->cap - b->len)
+	if (b->p == NULL || n > b->cap - b->len) {
+		while (b->cap == 0 || n > b->cap - b->len)
 			b->cap = b->cap ? b->cap * 2 : 256;
 		b->p = xrealloc(b->p, b->cap);
 	}
-	memcpy(b->p + b->len, p, n);
 	b->len += n;
+	return b->p + b->len - n;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n > 0)
+		memcpy(buf_extend(b, n), p, n);
 }
 
 void

@@ -815,8 +815,7 @@ oplog_record_line(const struct oplog_record *rec, char *out)
 void
 oplog_record_raw(const struct oplog_record *rec, struct buf *b)
 {
-	buf_add(b, rec->raw, rec->rawlen);
-	oplog_record_line(rec, b->p + b->len - rec->rawlen);
+	oplog_record_line(rec, buf_extend(b, rec->rawlen));
 	buf_add(b, "\n", 1);
 }
 
