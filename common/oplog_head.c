@@ -82,8 +82,8 @@ oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 }
 
 /* One slot: a line, LF, NULs to the slot's end (or the file's). */
-static const char *
-slot_parse(const char *p, size_t n, struct oplog_head *hd)
+const char *
+oplog_head_slot_parse(const char *p, size_t n, struct oplog_head *hd)
 {
 	char line[OPLOG_HEADSLOT];
 	const char *lf;
@@ -91,6 +91,8 @@ slot_parse(const char *p, size_t n, struct oplog_head *hd)
 
 	if (n == 0)
 		return _("empty slot");
+	if (n > OPLOG_HEADSLOT)
+		return _("malformed head");
 	if ((lf = memchr(p, '\n', n)) == NULL)
 		return _("malformed head");
 	for (i = lf - p + 1; i < n; i++)
@@ -132,7 +134,7 @@ oplog_heads_read(struct store *st, struct oplog_heads *hs, const char **why)
 		len = got > (size_t)i * OPLOG_HEADSLOT ? got - i * OPLOG_HEADSLOT : 0;
 		if (len > OPLOG_HEADSLOT)
 			len = OPLOG_HEADSLOT;
-		hs->why[i] = slot_parse(hs->raw + i * OPLOG_HEADSLOT, len, &hs->h[i]);
+		hs->why[i] = oplog_head_slot_parse(hs->raw + i * OPLOG_HEADSLOT, len, &hs->h[i]);
 		hs->h[i].slot = i;
 	}
 	if (got > 2 * OPLOG_HEADSLOT)
@@ -194,27 +196,36 @@ oplog_head_read(struct store *st, struct oplog_head *hd, const char **why)
 	return 0;
 }
 
+/* hd as a version 2 slot: its line, LF, NULs to OPLOG_HEADSLOT bytes. */
+void
+oplog_head_format(const struct oplog_head *hd, char slot[OPLOG_HEADSLOT])
+{
+	char t[TIME_BUFSZ], mac[2 * OPLOG_MACLEN + 1], hmac[2 * OPLOG_MACLEN + 1];
+	int n;
+
+	time_format(hd->time, t);
+	hex_encode(hd->mac, OPLOG_MACLEN, mac);
+	hex_encode(hd->hmac, OPLOG_MACLEN, hmac);
+	memset(slot, 0, OPLOG_HEADSLOT);
+	n = snprintf(slot, OPLOG_HEADSLOT, "jukisec-log-head v2 %sseq=%lld epoch=%lld erecs=%lld "
+	    "count=%lld size=%lld time=%s mac=%s kepoch=%lld hmac=%s\n", hd->open ? "open " : "",
+	    hd->seq, hd->epoch, hd->erecs, hd->count, hd->size, t, mac, hd->kepoch, hmac);
+	if (n < 0 || n >= OPLOG_HEADSLOT)
+		errx(ST_FAIL, "internal error: head line of %d bytes", n);
+}
+
 /* Writes hd, version 2, into slot `to`; m keyed with K(hd->kepoch) fills
  * hd->hmac first (NULL: as it is). */
 int
 oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_mac *m, int sync)
 {
-	char slot[OPLOG_HEADSLOT], t[TIME_BUFSZ];
-	char mac[2 * OPLOG_MACLEN + 1], hmac[2 * OPLOG_MACLEN + 1];
-	int fd, n;
+	char slot[OPLOG_HEADSLOT];
+	int fd;
 
 	hd->version = 2;
 	if (m != NULL)
 		mac_head(m, hd, hd->hmac);
-	time_format(hd->time, t);
-	hex_encode(hd->mac, OPLOG_MACLEN, mac);
-	hex_encode(hd->hmac, OPLOG_MACLEN, hmac);
-	memset(slot, 0, sizeof(slot));
-	n = snprintf(slot, sizeof(slot), "jukisec-log-head v2 %sseq=%lld epoch=%lld erecs=%lld "
-	    "count=%lld size=%lld time=%s mac=%s kepoch=%lld hmac=%s\n", hd->open ? "open " : "",
-	    hd->seq, hd->epoch, hd->erecs, hd->count, hd->size, t, mac, hd->kepoch, hmac);
-	if (n < 0 || (size_t)n >= sizeof(slot))
-		errx(ST_FAIL, "internal error: head line of %d bytes", n);
+	oplog_head_format(hd, slot);
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDWR | O_CREAT, 0600)) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s", st->dir, OPLOG_HEADFILE);

@@ -184,7 +184,13 @@ int	oplog_head_read(struct store *, struct oplog_head *, const char **why);
  * durable (fdatasync(2)) before it returns. */
 int	oplog_head_write(struct store *, struct oplog_head *, int to,
 	    struct oplog_mac *, int sync);
+/* A head line (n bytes, NUL-terminated), or a slot of n <= OPLOG_HEADSLOT
+ * bytes as oplog.head holds it (the line, LF, NULs), into hd: NULL, or why
+ * it is not one. */
 const char *oplog_head_parse(const char *, size_t, struct oplog_head *);
+const char *oplog_head_slot_parse(const char *, size_t, struct oplog_head *);
+/* hd as a version 2 slot: the line oplog_head_write writes, LF, NULs. */
+void	oplog_head_format(const struct oplog_head *, char [OPLOG_HEADSLOT]);
 /* K(e) from K(from) = k, e >= from, into out (secure memory of 32 bytes;
  * k itself may be out). */
 void	oplog_key_at(const unsigned char k[32], long long from, long long e,
