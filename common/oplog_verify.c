@@ -686,6 +686,22 @@ head_record(struct vstate *v, const struct oplog_record *r, long long end)
 	return 0;
 }
 
+/* The first record after an open head, refused before a sink sees it:
+ * the head says a batch follows that is not committed yet; its writer is
+ * at work (the look under the lock waits for it) or was killed, and the
+ * next writer removes it (jukisec-log(5), "Appending"). */
+static int
+unfinished(struct vstate *v, const struct oplog_record *r)
+{
+	const struct oplog_head *h = &v->hs.h[v->hs.pick];
+
+	if (v->head_why != NULL || !h->open || r->seq != h->seq + 1)
+		return 0;
+	bad(v, r, _("after an open head: an unfinished append (the next append "
+	    "removes it and logs a repair)"));
+	return 1;
+}
+
 /* A failure at or before the head's record is in bytes no writer touches:
  * it stands without a look under the log lock. */
 static void
@@ -703,7 +719,8 @@ take(struct vstate *v, const struct oplog_record *r, int fd, long long end, int 
 {
 	if (v->live && v->live_count++ == 0)
 		v->live_first = r->seq;
-	if (step(v, r) == -1 || (v->o->sink && hand(v, r, fd, end) == -1)) {
+	if ((v->live && unfinished(v, r)) || step(v, r) == -1 ||
+	    (v->o->sink && hand(v, r, fd, end) == -1)) {
 		if (v->live)
 			settle(v);
 		return -1;
@@ -917,7 +934,7 @@ par_prefix(struct vstate *v, int fd, int *start)
 	struct par_ctx c;
 	struct stat sb;
 	struct par *p;
-	long long watch[2 + 16], bi, *wl = watch;
+	long long watch[3 + 16], bi, *wl = watch;
 	size_t i, n = 0, base = 1;
 	int ret = 0;
 
@@ -925,13 +942,15 @@ par_prefix(struct vstate *v, int fd, int *start)
 	    pread(fd, first, sizeof(hdr) - 1, 0) != (ssize_t)sizeof(hdr) - 1 ||
 	    memcmp(first, hdr, sizeof(hdr) - 1) != 0)
 		return 0;	/* the sequential reader says what it is */
-	if (v->o->nanchors + 2 > sizeof(watch) / sizeof(watch[0]))
-		wl = xcalloc(v->o->nanchors + 2, sizeof(*wl));
+	if (v->o->nanchors + 3 > sizeof(watch) / sizeof(watch[0]))
+		wl = xcalloc(v->o->nanchors + 3, sizeof(*wl));
 	for (i = 0; i < v->o->nanchors; i++)
 		wl[n++] = v->o->anchors[i].seq;
 	if (v->live)
 		for (i = 0; i < 2; i++)
 			wl[n++] = v->hs.h[i].seq;
+	if (v->live && v->hs.h[v->hs.pick].open)	/* head_record()'s */
+		wl[n++] = v->hs.h[v->hs.pick].seq + 1;
 	memset(&c, 0, sizeof(c));
 	c.t0 = v->vk->t0;
 	c.now = v->o->now;

@@ -150,12 +150,20 @@ test_expect_success 'whole records after a head that was lost (one unsynced writ
 	grep -q ",a,b," s/oplog.csv && grep -q ",a,c," s/oplog.csv && lv -k key --now $NOW
 '
 
-test_expect_success 'a batch after an open head (a writer killed before its commit) is removed and logged' '
+test_expect_success 'a batch after an open head (a writer killed before its commit) fails, not shown, until the next append removes and logs it' '
 	cp s/oplog.csv before.csv && seq=$(tail -1 s/oplog.csv | cut -d, -f1) &&
 	printf "a,b,x,ok,\na,c,x,ok,\n" | at "2026-01-02 09:54:00" log-append -d "$TMP/s" -t cs01 --stdin &&
 	python3 "$SRCDIR/tests/logforge.py" head s 0 $seq open s/oplog.key &&
 	python3 "$SRCDIR/tests/logforge.py" head s 1 $((seq - 1)) s/oplog.key &&
-	lv -k key --now $NOW >out &&
+	line=$(($(wc -l <before.csv) + 1)) &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:$line: seq $((seq + 1)): after an open head: an unfinished append \(the next append removes it and logs a repair\)" &&
+	test_must_fail 1 lv -k key --head --now $NOW >anchor 2>err &&
+	test ! -s anchor &&
+	test_must_fail 1 log-show -d "$TMP/s" -k key --now $NOW --format csv >shown 2>err &&
+	test "$(tail -1 shown | cut -d, -f1)" = $seq &&
+	log-show -d "$TMP/s" --format csv >shown.plain &&
+	test_cmp shown.plain shown &&
 	at "2026-01-02 09:55:00" log-append -d "$TMP/s" -t cs01 -u a -a e &&
 	grep -c ",-,repair," s/oplog.csv >n && test "$(cat n)" -eq 2 &&
 	! grep -q ",a,b,x," s/oplog.csv && lv -k key --now $NOW

@@ -70,4 +70,23 @@ while [ $((BEGIN + k * Q)) -lt "$SIZE" ]; do
 	k=$((k + 1))
 done
 
+# The head forged open at the seal before day 3, as a writer killed
+# during day 3's batch (after its open head, before its commit) leaves
+# it: the first record after the head is named alike on all cores as on
+# one, and log-show -k shows the log up to the head, as without -k.
+test_expect_success 'a batch after an open head: named alike, not shown' '
+	seal=$(grep -n ",-,seal,1,ok," s/oplog.csv | cut -d: -f1) &&
+	seq=$((seal - 2)) &&
+	python3 "$SRCDIR/tests/logforge.py" head s 0 $seq open s/oplog.key &&
+	python3 "$SRCDIR/tests/logforge.py" head s 1 $seq s/oplog.key &&
+	{ taskset -c 0 log-verify -d "$TMP/s" -k key --now $NOW >out1 2>err1; echo $? >st1; } &&
+	{ log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; echo $? >st; } &&
+	test_cmp st1 st && test_cmp out1 out && test_cmp err1 err &&
+	test "$(cat st)" = 1 &&
+	one_line_matching err "^log-verify: oplog.csv:$((seal + 1)): seq $((seq + 1)): after an open head: an unfinished append" &&
+	test_must_fail 1 log-show -d "$TMP/s" -k key --now $NOW --format raw >shown 2>/dev/null &&
+	log-show -d "$TMP/s" --format raw >plain &&
+	test_cmp plain shown && test "$(tail -n 1 shown | cut -d, -f1)" = $seq
+'
+
 test_done
