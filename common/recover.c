@@ -181,6 +181,11 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 		    "of %s may recover a manager"), st->dir);
 		return refused(st, a->id, "not-authorised", ST_NO);
 	}
+	/* epochs that ended with no record are sealed first, as by any
+	 * writer: else the right key fails for their want of seals, and the
+	 * way back would fail when nobody has used the system for a while */
+	if ((r = oplog_seal(st)) != ST_OK)
+		return r;
 	if ((r = key_proves(st, keyfile, &why)) != ST_OK)
 		return why != NULL ? refused(st, a->id, why, ST_NO) : r;
 	if ((r = register_load(st, &reg)) != ST_OK)
