@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jukisec.h"
 #include "conv.h"
@@ -18,9 +19,17 @@ conv_secret(int fd, const char *prompt, char **pw)
 {
 	const struct conv *c = conv_get();
 
-	if (c == NULL)
-		return pw_read(fd, prompt, 0, pw, NULL);	/* a tool's */
-	return c->secret(c->arg, prompt, pw);
+	struct jerr e;
+	int r;
+
+	if (c != NULL)
+		return c->secret(c->arg, prompt, pw);
+	/* a tool's: the gate's deny is the one message for an answer too
+	 * long (ST_USAGE) */
+	memset(&e, 0, sizeof(e));
+	if ((r = pw_read(fd, prompt, 0, pw, &e)) != ST_OK && r != ST_USAGE)
+		jerr_warn(&e);
+	return r;
 }
 
 static void

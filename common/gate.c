@@ -298,11 +298,15 @@ check_password(struct store *st, struct attempt *a, int pwfd, char **pw,
 	prompt = xasprintf(_("Password for %s: "), a->id);
 	r = conv_secret(pwfd, prompt, pw);
 	free(prompt);
-	if (r != ST_OK)
+	if (r != ST_OK && r != ST_USAGE)
 		return r;
-	/* Argon2 refuses an empty input and enrolment never stores
-	 * one: a deny, the same for known and unknown ids. */
-	if (**pw == '\0') {
+	/* Argon2 refuses an empty input, and enrolment never stores one
+	 * nor one over PW_MAX bytes (ST_USAGE: nothing was kept of it): a
+	 * deny, logged and counted, the same for known and unknown ids. */
+	if (r == ST_USAGE) {
+		if (a->known && *cred != NULL)
+			a->reason = "over-long-password";
+	} else if (**pw == '\0') {
 		if (a->known && *cred != NULL)
 			a->reason = "empty-password";
 	} else if (*cred == NULL)

@@ -150,10 +150,25 @@ test_expect_success 'no terminal and no descriptor: exit 3, nothing admitted' '
 	grep -q "no terminal" err
 '
 
-test_expect_success 'a password over 1024 bytes is refused' '
-	python3 -c "print(\"p\" * 1100)" >"$TMP/pw.long" &&
-	test_must_fail 2 auth tanaka "$TMP/pw.long" 2>err &&
-	grep -q "longer than 1024" err
+# No stored password is longer than 1024 bytes (enrolment refuses one):
+# a longer answer is a wrong one, and the attempt is logged and counted
+# like every other (R5.2, R6), not turned away unrecorded.
+test_expect_success 'a password over 1024 bytes: the one-line deny, logged, counted' '
+	python3 -c "print(\"p\" * 1025)" >"$TMP/pw.long" &&
+	failed=$(field tanaka failed) &&
+	test_must_fail 1 auth tanaka "$TMP/pw.long" 2>err &&
+	test_cmp "$TMP/denied.msg" err &&
+	test "$(field tanaka failed)" = $((failed + 1)) &&
+	test "$(log_count auth denied "reason=over-long-password")" = 1 &&
+	unknown=$(log_count auth denied "reason=unknown-id") &&
+	test_must_fail 1 auth nobody "$TMP/pw.long" 2>err &&
+	test_cmp "$TMP/denied.msg" err &&
+	test "$(log_count auth denied "reason=unknown-id")" = $((unknown + 1)) &&
+	python3 -c "print(\"p\" * 1024)" >"$TMP/pw.1024" &&
+	test_must_fail 1 auth tanaka "$TMP/pw.1024" 2>err &&
+	test "$(log_count auth denied "reason=wrong-password")" -ge 1 &&
+	test "$(log_count auth denied "reason=over-long-password")" = 1 &&
+	auth tanaka "$TMP/pw.tanaka"
 '
 
 test_expect_success 'a row gone while the KDF ran is a deny, never a default admit' '

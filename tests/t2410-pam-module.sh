@@ -100,6 +100,15 @@ test_expect_success 'unknown person: the same prompt and message as a wrong pass
 	test_must_fail 7 pc "bad/id" "$TMP/pw.wrong" && said "ERROR_MSG authentication denied"
 '
 
+test_expect_success 'an over-long password: PAM_AUTH_ERR, the same message, counted and logged' '
+	python3 -c "print(\"p\" * 1025)" >"$TMP/pw.long" &&
+	test_must_fail 7 pc sato "$TMP/pw.long" -s &&
+	said "pam_authenticate PAM_AUTH_ERR" &&
+	said "ERROR_MSG authentication denied" &&
+	quiet && test "$(field sato failed)" = 1 &&
+	test "$(log_count auth denied over-long-password)" = 1
+'
+
 test_expect_success 'locked: PAM_MAXTRIES with the message to see the Security Manager' '
 	for i in 2 3 4; do pc tanaka "$TMP/pw.wrong"; test $? = 7 || exit 1; done &&
 	test_must_fail 11 pc tanaka "$TMP/pw.wrong" &&
