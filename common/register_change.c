@@ -70,6 +70,8 @@ struct addjob {
 	struct opchange	*a;
 	int64_t		 now;
 	struct buf	 cred;
+	int		 asked;		/* the manager verified, add_prepare ran */
+	int		 logged;	/* add_locked logged the attempt */
 };
 
 static int
@@ -78,7 +80,27 @@ add_prepare(struct store *st, void *arg)
 	struct addjob	*j = arg;
 	struct opchange	*a = j->a;
 
+	j->asked = 1;
 	return credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred);
+}
+
+/* An attempt that ended before add_locked logged it: the manager denied
+ * (the gate logged its auth record first) or the new credential refused
+ * or unreadable.  Logged all the same, with the object it was for: every
+ * attempt is an operator-add record (operator-add(1)).  A usage error
+ * before the manager's check (a bad --by id) is no attempt. */
+static int
+add_unlogged(struct store *st, const struct addjob *j, int r)
+{
+	const struct opchange *a = j->a;
+
+	if (j->logged || (!j->asked && r != ST_NO))
+		return r;
+	if (oplog_log(st, a->by, "operator-add", a->id, !j->asked ? "denied" :
+	    r == ST_FAIL ? "error" : "refused", "role=%s method=%s",
+	    role_name(a->r), method_name(a->m)) != ST_OK)
+		return ST_FAIL;
+	return r;
 }
 
 /* The bootstrap is for the first manager only: a register whose managers
@@ -132,6 +154,7 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 		}
 		r = register_commit_logged(st, reg, &rec);
 	}
+	j->logged = 1;
 	if (oplog_log(st, who, "operator-add", a->id,
 	    r == ST_OK ? "ok" : "refused", "%s", detail) != ST_OK) {
 		if (r == ST_OK)
@@ -207,7 +230,7 @@ expiry_ahead(struct store *st, const struct opchange *a)
 int
 operator_add(struct store *st, struct opchange *a)
 {
-	struct addjob	 j = { a, 0, { 0 } };
+	struct addjob	 j = { a, 0, { 0 }, 0, 0 };
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
@@ -218,8 +241,10 @@ operator_add(struct store *st, struct opchange *a)
 	}
 	if ((r = expiry_ahead(st, a)) != ST_OK)
 		return r;
-	r = a->by == NULL ? add_first(st, &j) :
-	    manager_change(st, a->by, a->byfd, &gc);
+	if (a->by == NULL)
+		r = add_first(st, &j);
+	else
+		r = add_unlogged(st, &j, manager_change(st, a->by, a->byfd, &gc));
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;

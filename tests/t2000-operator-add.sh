@@ -120,7 +120,9 @@ test_expect_success 'a wrong manager password: denied, nothing added, counted' '
 	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.wrong" 2>err &&
 	one_line_matching err "authentication denied" &&
 	! grep -q "^y," "$D/operators.csv" &&
-	test "$(field boss failed)" = 1
+	test "$(field boss failed)" = 1 &&
+	tail -2 "$D/oplog.csv" | head -1 | grep -q ",-,auth,boss,denied,method=password reason=wrong-password check=manager" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-add,y,denied,role=operator method=password,"
 '
 
 test_expect_success 'an operator cannot act as manager (same message)' '
@@ -128,7 +130,29 @@ test_expect_success 'an operator cannot act as manager (same message)' '
 	    -m password --reason r --instructions-given 2026-11-01 \
 	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.tanaka" 2>err &&
 	one_line_matching err "authentication denied" &&
-	test "$(log_count auth denied "reason=not-manager")" = 1
+	test "$(log_count auth denied "reason=not-manager")" = 1 &&
+	tail -1 "$D/oplog.csv" | grep -q ",tanaka,operator-add,y,denied,role=operator method=password,"
+'
+
+# Every attempt is an operator-add record (operator-add(1)): also one whose
+# new credential is refused after the manager verified, and one that fails
+# reading it; a usage error before the manager's check is no attempt.
+test_expect_success 'the manager verified, the new password refused or unreadable: logged' '
+	test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 -i y -n Y \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.short" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "shorter than 8" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-add,y,refused,role=operator method=password," &&
+	test_must_fail 3 operator-add -d "$D" -b boss --by-password-fd 4 -i y -n Y \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 9 4<"$TMP/pw.boss" 2>err &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-add,y,error,role=operator method=password," &&
+	nrec=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 2 operator-add -d "$D" -b "bad/id" --by-password-fd 4 -i y -n Y \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.boss" 2>err &&
+	test "$(wc -l <"$D/oplog.csv")" = "$nrec" &&
+	! grep -q "^y," "$D/operators.csv"
 '
 
 test_expect_success 'a duplicate id is exit 1 and changes nothing' '

@@ -27,7 +27,7 @@ test_expect_success 'earlier failures are reset and the row added, auth logged f
 	last 2 >got && test_cmp want got
 '
 
-test_expect_success 'a refused new password still counts and logs the manager' '
+test_expect_success 'a refused new password still counts and logs the manager, then the attempt' '
 	test_must_fail 1 auth boss "$TMP/pw.wrong" 2>/dev/null &&
 	test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 -i bob \
 	    -n Bob -m password --reason r --instructions-given 2026-11-20 \
@@ -36,7 +36,8 @@ test_expect_success 'a refused new password still counts and logs the manager' '
 	test "$(field boss failed)" = 0 &&
 	test -z "$(field bob id)" &&
 	! test -e "$D/credentials/bob.phc" &&
-	echo "auth boss ok" >want && last 1 >got && test_cmp want got
+	printf "auth boss ok\noperator-add bob refused\n" >want && last 2 >got &&
+	test_cmp want got
 '
 
 test_expect_success 'an orphan credential is reconciled between the auth and the add' '
@@ -72,7 +73,8 @@ test_expect_success 'a locked manager is refused before the new credential is re
 	    --password-fd 3 3<"$TMP/pw.short" 4<"$TMP/pw.boss" 2>err &&
 	one_line_matching err "boss is locked out" &&
 	test -z "$(field carol id)" &&
-	echo "auth boss locked" >want && last 1 >got && test_cmp want got
+	printf "auth boss locked\noperator-add carol denied\n" >want && last 2 >got &&
+	test_cmp want got
 '
 
 test_done

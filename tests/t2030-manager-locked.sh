@@ -12,14 +12,20 @@ last() {
 }
 
 # refused TOOL ARGS...: TOOL run as the locked manager m exits 1 after one
-# line saying so, its attempt is the log's last record and counted, and
+# line saying so, its attempt is the log's last record (after it, for
+# operator-add, the registration it was for, denied) and counted, and
 # nothing else in the register, incidents.csv or confirmations.csv changed.
 refused() {
-	state >before && was=$(field m failed) &&
+	state >before && was=$(field m failed) && nrec=$(wc -l <"$D/oplog.csv") &&
 	test_must_fail 1 "$@" -d "$D" -b m --by-password-fd 4 \
 	    4<"$TMP/pw.m" 3<"$TMP/pw.new" 2>err &&
 	one_line_matching err "m is locked out: see the Security Manager" &&
-	echo "auth m locked" >want && last >got && test_cmp want got &&
+	tail -n +$((nrec + 1)) "$D/oplog.csv" | head -1 | grep -q ",-,auth,m,locked," &&
+	if [ "$1" = operator-add ]; then
+		echo "operator-add $3 denied" >want
+	else
+		echo "auth m locked" >want
+	fi && last >got && test_cmp want got &&
 	test "$(field m failed)" = $((was + 1)) &&
 	state >after && test_cmp before after
 }
