@@ -87,20 +87,28 @@ add_prepare(struct store *st, void *arg)
 /* An attempt that ended before add_locked logged it: the manager denied
  * (the gate logged its auth record first) or the new credential refused
  * or unreadable.  Logged all the same, with the object it was for: every
- * attempt is an operator-add record (operator-add(1)).  A usage error
- * before the manager's check (a bad --by id) is no attempt. */
+ * attempt is an operator-add record (operator-add(1)).  A denied one is
+ * nobody's operation: its operator is "-" and the id that was claimed is
+ * in the detail, as in the gate's record (else the audit's R5.4 would
+ * count a locked or unknown --by as an operation by that person).  A
+ * usage error before the manager's check (a bad --by id) is no attempt. */
 static int
 add_unlogged(struct store *st, const struct addjob *j, int r)
 {
 	const struct opchange *a = j->a;
+	int k;
 
 	if (j->logged || (!j->asked && r != ST_NO))
 		return r;
-	if (oplog_log(st, a->by, "operator-add", a->id, !j->asked ? "denied" :
-	    r == ST_FAIL ? "error" : "refused", "role=%s method=%s",
-	    role_name(a->r), method_name(a->m)) != ST_OK)
-		return ST_FAIL;
-	return r;
+	if (!j->asked)
+		k = oplog_log(st, "-", "operator-add", a->id, "denied",
+		    "by=%s role=%s method=%s", a->by, role_name(a->r),
+		    method_name(a->m));
+	else
+		k = oplog_log(st, a->by, "operator-add", a->id, r == ST_FAIL ?
+		    "error" : "refused", "role=%s method=%s", role_name(a->r),
+		    method_name(a->m));
+	return k != ST_OK ? ST_FAIL : r;
 }
 
 /* The bootstrap is for the first manager only: a register whose managers

@@ -122,7 +122,7 @@ test_expect_success 'a wrong manager password: denied, nothing added, counted' '
 	! grep -q "^y," "$D/operators.csv" &&
 	test "$(field boss failed)" = 1 &&
 	tail -2 "$D/oplog.csv" | head -1 | grep -q ",-,auth,boss,denied,method=password reason=wrong-password check=manager" &&
-	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-add,y,denied,role=operator method=password,"
+	tail -1 "$D/oplog.csv" | grep -q ",-,operator-add,y,denied,by=boss role=operator method=password,"
 '
 
 test_expect_success 'an operator cannot act as manager (same message)' '
@@ -131,7 +131,7 @@ test_expect_success 'an operator cannot act as manager (same message)' '
 	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.tanaka" 2>err &&
 	one_line_matching err "authentication denied" &&
 	test "$(log_count auth denied "reason=not-manager")" = 1 &&
-	tail -1 "$D/oplog.csv" | grep -q ",tanaka,operator-add,y,denied,role=operator method=password,"
+	tail -1 "$D/oplog.csv" | grep -q ",-,operator-add,y,denied,by=tanaka role=operator method=password,"
 '
 
 # Every attempt is an operator-add record (operator-add(1)): also one whose

@@ -77,4 +77,9 @@ test_expect_success 'jukisec-audit --confirm -b m: exit 1, nothing confirmed' '
 	test ! -e "$D/confirmations.csv"
 '
 
+test_expect_success 'none of these refusals counts as an operation by m (R5.4 in the audit)' '
+	jukisec-audit -d "$D" --format csv >audit.csv; test $? -le 1 &&
+	grep -q "^R5.4,log-operators-authorized,PASS," audit.csv
+'
+
 test_done
