@@ -70,7 +70,7 @@ opt(void *p, int ch, char *arg)
 static const struct tool cmd = {
 	N_("usage: log-append [-d DIR] [-t TERMINAL] -u OPERATOR -a ACTION\n"
 	    "\t[-o OBJECT] [-r RESULT] [-m DETAIL]\n"
-	    "       log-append [-d DIR] [-t TERMINAL] --stdin\n"
+	    "       log-append [-d DIR] [-t TERMINAL] [--stdin]\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --seal\n"
 	    "       log-append [-d DIR] [-t TERMINAL] --recover --key-file FILE|-\n"),
 	opts, 0, opt, 1
@@ -436,6 +436,13 @@ run(const struct own *w, const struct tool_args *a)
 	int64_t t = TIME_NONE;
 	int r, seal = w->seal, in = w->in, rec = w->rec, more = 0;
 
+	/* No record and no mode given, and standard input not a terminal:
+	 * the records come from it, so that "app | log-append" works (at a
+	 * terminal, the usage: nobody types a batch there). */
+	if (!seal && !in && !rec && keyfile == NULL && o.operator == NULL &&
+	    o.action == NULL && !*o.object && !*o.result && !*o.detail &&
+	    !isatty(STDIN_FILENO))
+		in = 1;
 	check_mode(&o, seal, in, rec, keyfile);
 
 	r = ST_OK;

@@ -282,4 +282,19 @@ open(\"s/oplog.key\", \"w\").write(re.sub(r\"epoch=2 key=[0-9a-f]{64}\", \"epoch
 	verify 2026-01-05T03:00:00Z
 '
 
+# SPEC: "app | log-append" works: with no record option and no mode, a
+# standard input that is not a terminal is the batch; at a terminal
+# log-append alone is still the usage error it always was.
+test_expect_success 'app | log-append: --stdin implied, not at a terminal' '
+	lines >n0 &&
+	printf "%s\n" "sato,view,y,ok,piped" "ito,print,z,ok," |
+	    at 2026-01-05T02:10:00Z la 2>err &&
+	test "$(lines)" -eq $(($(cat n0) + 2)) &&
+	tail -2 s/oplog.csv | head -1 | grep -q ",cs01,sato,view,y,ok,piped,4," &&
+	n=$(lines) && at 2026-01-05T02:20:00Z la </dev/null && test "$(lines)" -eq $n &&
+	test_must_fail 2 script -qec "$JUKISEC_BUILD/log-append -d $TMP/s -t cs01" /dev/null >out &&
+	grep -q "missing -u" out && test "$(lines)" -eq $n &&
+	verify 2026-01-05T03:00:00Z
+'
+
 test_done
