@@ -161,7 +161,7 @@ when(const char *opt, const char *s)
 {
 	int64_t t;
 
-	if (time_parse(s, &t) == -1)
+	if (time_arg(s, &t) == -1)
 		errx(ST_USAGE, _("%s %s: not an RFC 3339 time"), opt, s);
 	return t;
 }

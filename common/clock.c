@@ -108,7 +108,7 @@ clock_decision(struct store *st, int64_t *now)
 int
 asof_parse(const char *arg, int64_t *now)
 {
-	if (time_parse(arg, now) == -1) {
+	if (time_arg(arg, now) == -1) {
 		warnx(_("--now %s: not an RFC 3339 time"), arg);
 		return ST_USAGE;
 	}

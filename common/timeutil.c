@@ -133,6 +133,14 @@ local_date_end(int y, int m, int d, int64_t *ms)
 }
 
 int
+time_arg(const char *s, int64_t *ms)
+{
+	if (strlen(s) <= 10)	/* YYYY-MM-DD and no time */
+		return -1;
+	return time_parse(s, ms);
+}
+
+int
 time_parse(const char *s, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac = 0, n, oh, om, sign;

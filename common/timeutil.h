@@ -30,6 +30,11 @@ int64_t	time_now_ms(void);
  * are checked (Feb 30 is an error), and the instant, after its offset, must
  * lie in TIME_MIN..TIME_MAX.  0 ok, -1 invalid. */
 int	time_parse(const char *, int64_t *ms);
+/* A time a person gives on the command line (--now, --occurred ...): an
+ * RFC 3339 date and time, time_parse() without its bare date, which is
+ * not a time (a date people type is a local calendar day, never UTC
+ * midnight: SPEC). */
+int	time_arg(const char *, int64_t *ms);
 
 /* Strictly "YYYY-MM-DD", range checked; 0 or -1. */
 int	date_parse(const char *, int *y, int *m, int *d);

@@ -74,6 +74,21 @@ test_expect_success 'their --now has one wording for a bad time' '
 	one_line_matching err "^incident-report: --now 2026-02-30: not an RFC 3339 time\$"
 '
 
+# A date alone is no time: read as UTC midnight it named the wrong day's
+# start east of Greenwich, where SPEC makes a date a person types a local
+# calendar day.  Every option that takes a TIME refuses it.
+test_expect_success 'a date alone is not a TIME: --now, --occurred, --detected refuse it' '
+	for t in "log-verify -k $D.key" jukisec-audit operator-list "incident-report list"; do
+		test_must_fail 2 $t -d "$D" --now 2026-12-01 2>err &&
+		one_line_matching err "^${t%% *}: --now 2026-12-01: not an RFC 3339 time\$" || exit 1
+	done &&
+	for o in --occurred --detected; do
+		test_must_fail 2 incident-report -d "$D" new -b nobody --by-password-fd 3 \
+		    --type other --summary x $o 2026-12-01 3</dev/null 2>err &&
+		one_line_matching err "^incident-report: $o 2026-12-01: not an RFC 3339 time\$" || exit 1
+	done
+'
+
 # The strings a binary holds in .rodata (its literals, getenv names among
 # them), and its symbols.
 test_expect_success 'the binaries name no environment variable for the time' '
