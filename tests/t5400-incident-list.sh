@@ -76,6 +76,7 @@ test_expect_success 'an incident without a cause: empty in the CSV, null in the 
 	test "$(mlr --icsv --onidx filter "\$id == \"2026-0001\"" then cut -f cause c)" = fire &&
 	ls_ --format json >j &&
 	json_true "d[3][\"id\"] == \"2026-0004\" and d[3][\"cause\"] is None and d[0][\"cause\"] == \"fire\"" <j &&
+	json_true "all(list(x) == \"$(head -1 c | tr , " ")\".split() for x in d)" <j &&
 	incident-report -d "$D" show 2026-0004 --format json >j &&
 	json_true "d[\"cause\"] is None" <j
 '
