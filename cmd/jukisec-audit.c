@@ -119,7 +119,7 @@ run(struct own *w, const struct tool_args *a)
 	}
 	if ((w->fiscal != NULL ? period_fiscal(w->fiscal, &o->per, NULL) :
 	    w->since != NULL || w->until != NULL ?
-	    period_dates(w->since, w->until, o->now, &o->per, NULL) :
+	    period_dates(w->since, w->until, o->now, a->now_given, &o->per, NULL) :
 	    period_last_month(o->now, &o->per)) == -1)
 		return ST_USAGE;
 	return audit_run(o, stdout);
