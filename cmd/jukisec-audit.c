@@ -86,7 +86,7 @@ opt(void *p, int ch, char *arg)
 
 static const struct tool cmd = {
 	N_("usage: jukisec-audit [-d DIR] [--key-file FILE] [--now TIME]\n"
-	    "\t[--since DATE] [--until DATE | --fiscal-year YEAR]\n"
+	    "\t[[--since DATE] [--until DATE] | --fiscal-year YEAR]\n"
 	    "\t[--author ID] [--format text|csv|json] [--lang ja|en]\n"
 	    "       jukisec-audit [-d DIR] [-t TERMINAL] --confirm ITEM -b ID\n"
 	    "\t[--by-password-fd N] [--note TEXT]\n"), opts, 0, opt, 0

@@ -17,6 +17,15 @@ test_expect_success 'the usage matches the man page SYNOPSIS' '
 	test_cmp m u
 '
 
+test_expect_success 'the SYNOPSIS offers --since and --until, or --fiscal-year alone, as the program does' '
+	grep -qF "[[--since DATE] [--until DATE] | --fiscal-year YEAR]" m &&
+	for p in "--since 2026-04-01" "--until 2027-03-31"; do
+		test_must_fail 2 jukisec-audit --fiscal-year 2026 $p >out 2>err &&
+		test ! -s out &&
+		grep -qx "jukisec-audit: --fiscal-year: not with --since or --until" err || exit 1
+	done
+'
+
 test_expect_success 'an operand is a usage error, exit 2' '
 	test_must_fail 2 jukisec-audit extra 2>err &&
 	grep -q "^usage:" err
