@@ -86,7 +86,7 @@ opt(void *p, int ch, char *arg)
 
 static const struct tool cmd = {
 	N_("usage: jukisec-audit [-d DIR] [--key-file FILE] [--now TIME]\n"
-	    "\t[--since DATE] [--until DATE | --fiscal-year YEAR]\n"
+	    "\t[[--since DATE] [--until DATE] | --fiscal-year YEAR]\n"
 	    "\t[--author ID] [--format text|csv|json] [--lang ja|en]\n"
 	    "       jukisec-audit [-d DIR] [-t TERMINAL] --confirm ITEM -b ID\n"
 	    "\t[--by-password-fd N] [--note TEXT]\n"), opts, 0, opt, 0
@@ -119,7 +119,7 @@ run(struct own *w, const struct tool_args *a)
 	}
 	if ((w->fiscal != NULL ? period_fiscal(w->fiscal, &o->per, NULL) :
 	    w->since != NULL || w->until != NULL ?
-	    period_dates(w->since, w->until, o->now, &o->per, NULL) :
+	    period_dates(w->since, w->until, o->now, a->now_given, &o->per, NULL) :
 	    period_last_month(o->now, &o->per)) == -1)
 		return ST_USAGE;
 	return audit_run(o, stdout);

@@ -19,6 +19,16 @@
 #include "audit.h"
 #include "csvio.h"
 
+/* Article by article; within one, the software's checks in the order they
+ * ran, then the committee's confirmation items in the order of their
+ * settings (jukisec-audit(1), whatever article a municipality files its
+ * own items under). */
+static size_t
+rank(const struct finding *f)
+{
+	return audit_rule_rank(f->rule) * 2 + (f->by_hand != 0);
+}
+
 /* Stable insertion sort: a handful of findings. */
 static void
 sort_findings(struct audit *a)
@@ -28,8 +38,7 @@ sort_findings(struct audit *a)
 
 	for (i = 1; i < a->n; i++) {
 		t = a->f[i];
-		for (j = i; j > 0 &&
-		    audit_rule_rank(a->f[j - 1].rule) > audit_rule_rank(t.rule); j--)
+		for (j = i; j > 0 && rank(&a->f[j - 1]) > rank(&t); j--)
 			a->f[j] = a->f[j - 1];
 		a->f[j] = t;
 	}

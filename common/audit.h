@@ -54,6 +54,7 @@ struct finding {
 	char		*summary;	/* one sentence in the report's language */
 	struct audit_item *item;
 	size_t		nitem;
+	int		by_hand;	/* a confirmation item (audit_confirm.c) */
 };
 
 struct audit {

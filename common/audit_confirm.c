@@ -58,6 +58,7 @@ audit_confirm(struct audit *a)
 	for (i = 0; i < n; i++) {
 		it = muni_confirm_at(cf, i);
 		check_begin(a, rule(it->ref), it->id);
+		a->cur->by_hand = 1;
 		muni_cite(cf, it->ref, it->item, a->o->ja, art, sizeof(art));
 		snprintf(what, sizeof(what), a->o->ja ? "%s: %s" : "%s: %s", art,
 		    it->text[a->o->ja ? 0 : 1]);

@@ -74,7 +74,8 @@ struct walk {
 	int64_t		last_prune;	/* the newest log-prune record's time, 0 none */
 	int		last_removed;	/* it removed records (a checkpoint) */
 	char		*checkpoint;	/* detail of the prune whose LAST = first_seq - 1 */
-	int		keyed;		/* --key-file given: 1 verified, -1 did not verify */
+	int		keyed;		/* --key-file given: 1 verified, -1 did not
+					 * verify, -2 the key could not be read */
 	/* head */
 	int		head_ok;	/* oplog.head was read */
 	long long	head_seq, head_size;
@@ -495,9 +496,13 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		return;
 	}
 	if (read_vkey(j) != ST_OK) {
+		/* A key given but nothing verified with it: no record is
+		 * proven, as when the log does not verify (after walk_log(),
+		 * which starts the walk afresh). */
 		j->state = KEY_UNREAD;
-		a->log_keyed = -1;
 		walk_log(a, w);
+		a->log_keyed = -1;
+		w->keyed = -2;
 		return;
 	}
 	j->state = KEY_RAN;
@@ -581,14 +586,21 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 	}
 }
 
-/* With the key, a log that does not verify proves no checkpoint. */
+/* With the key, a log that does not verify, or a key that cannot be
+ * read, proves no checkpoint. */
 static int
 unproven(struct audit *a, const struct walk *w)
 {
-	if (w->keyed != -1)
+	if (w->keyed >= 0)
 		return 0;
-	check_item(a, "oplog.csv", "%s", L(a, "the log does not verify with the key",
-	    "操作履歴が検証鍵で検証できません"));
+	if (w->keyed == -2)
+		check_item(a, a->o->keyfile, "%s", L(a,
+		    "the verification key cannot be read",
+		    "検証鍵を読み込めません"));
+	else
+		check_item(a, "oplog.csv", "%s", L(a,
+		    "the log does not verify with the key",
+		    "操作履歴が検証鍵で検証できません"));
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: the records of pruning are not confirmed by the key.",
 	    "点検できません: 記録の整理の記録が検証鍵で確認されていません。"));

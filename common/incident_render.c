@@ -743,10 +743,13 @@ static void
 list_json_row(FILE *fp, const struct incident *inc, unsigned o, unsigned l,
     int first)
 {
-	fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":\"%s\"",
+	fprintf(fp, "%s{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"%s\",\"cause\":",
 	    first ? "" : ",", inc->id, incident_closed(inc) ? "closed" : "open",
-	    inc_type_names[inc->type],
-	    inc->cause >= 0 ? inc_cause_names[inc->cause] : "");
+	    inc_type_names[inc->type]);
+	if (inc->cause >= 0)	/* none: null, as in show's JSON */
+		json_put_string(fp, inc_cause_names[inc->cause]);
+	else
+		fputs("null", fp);
 	json_recorded(fp, inc);
 	fprintf(fp, ",\"disconnected\":%s,\"outstanding\":",
 	    incident_disconnected(inc) ? "true" : "false");

@@ -66,7 +66,7 @@ period_last_month(int64_t now, struct period *p)
 
 int
 period_dates(const char *since, const char *until, int64_t now,
-    struct period *p, struct jerr *e)
+    int now_given, struct period *p, struct jerr *e)
 {
 	int	 y1, m1, d1, y2, m2, d2;
 
@@ -87,8 +87,18 @@ period_dates(const char *since, const char *until, int64_t now,
 		d1 = 1;
 	}
 	if ((long)y1 * 10000 + m1 * 100 + d1 > (long)y2 * 10000 + m2 * 100 + d2) {
-		jerr_say(e, ST_USAGE, _("--since %04d-%02d-%02d is after "
-		    "--until %04d-%02d-%02d"), y1, m1, d1, y2, m2, d2);
+		/* the end named as it came: --until, --now or the clock */
+		if (until != NULL)
+			jerr_say(e, ST_USAGE, _("--since %04d-%02d-%02d is after "
+			    "--until %04d-%02d-%02d"), y1, m1, d1, y2, m2, d2);
+		else if (now_given)
+			jerr_say(e, ST_USAGE, _("--since %04d-%02d-%02d is after "
+			    "%04d-%02d-%02d, the day of --now, where the period "
+			    "ends without --until"), y1, m1, d1, y2, m2, d2);
+		else
+			jerr_say(e, ST_USAGE, _("--since %04d-%02d-%02d is after "
+			    "today, %04d-%02d-%02d, where the period ends without "
+			    "--until"), y1, m1, d1, y2, m2, d2);
 		return -1;
 	}
 	if (set(p, y1, m1, d1, y2, m2, d2) == -1) {

@@ -22,11 +22,12 @@ struct period {
 int	period_last_month(int64_t now, struct period *);
 
 /* --since/--until YYYY-MM-DD, either may be NULL: since alone runs to the
- * local day of now, until alone from the first day of its month.  0, or
- * -1 with a message said to e (jerr_say, ST_USAGE: a malformed date,
- * since after until). */
+ * local day of now (now_given: --now's, else the clock's, which the
+ * message of a since after it names), until alone from the first day of
+ * its month.  0, or -1 with a message said to e (jerr_say, ST_USAGE: a
+ * malformed date, since after the period's end). */
 int	period_dates(const char *since, const char *until, int64_t now,
-	    struct period *, struct jerr *e);
+	    int now_given, struct period *, struct jerr *e);
 
 /* --fiscal-year YYYY: 年度 YYYY, April 1 to March 31 of the next year.
  * 0, or -1 with a message said to e (jerr_say). */

@@ -12,6 +12,13 @@
 
 AT=2026-11-25T10:00:00Z N=--now=2026-11-25T10:00:00Z
 
+test_expect_success '--help names every type the program accepts, in its order' '
+	incident-report --help | sed -n "s/^ *--type=TYPE  *//p" >help &&
+	test_must_fail 2 incident-report -d "$D" new -b boss --type flood --summary s 2>err &&
+	sed -n "s/.*(valid: \(.*\), \([^,]*\))\$/\1 or \2/p" err >want &&
+	test -s want && test_cmp want help
+'
+
 test_expect_success 'set up: a loss, a theft, two unauthorized accesses' '
 	inc_state &&
 	inew --type loss --persons 0 --nature negligence \

@@ -63,6 +63,15 @@ assert [r[\"step\"] for r in rows if r[\"status\"] == \"done\"][-1] == \"counter
 	json_true "d[\"appi\"][\"preliminary_due\"] == \"2019-05-02T23:59:59.999Z\"" <r.json
 '
 
+# incident-report(1), --format: what each machine format carries.
+test_expect_success 'show'"'"'s CSV is the timeline with no cause; its JSON has the members the page lists' '
+	test "$(head -1 r.csv)" = "incident,step,status,at,by,due,note" &&
+	test "$(mlr --icsv --onidx cut -f status r.csv | sort -u | tr "\n" " ")" = "done outstanding " &&
+	test "$(mlr --icsv --onidx filter "\$due != \"\"" then cut -f step r.csv | tr "\n" " ")" = \
+	    "ppc-preliminary ppc-final " &&
+	json_true "list(d) == \"id status type cause nature level occurred detected reported by summary detail disconnected events outstanding overdue appi\".split() and d[\"cause\"] is None" <r.json
+'
+
 test_expect_success 'the era boundary 昭和64年1月7日 → 平成元年1月8日' '
 	D=$D89 && AT=1989-01-07T19:00:00Z inc_state &&
 	AT=1989-01-07T20:00:00Z inew --type unrecoverable --cause electrical \

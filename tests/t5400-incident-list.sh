@@ -69,6 +69,18 @@ assert rows[2][\"status\"] == \"closed\" and rows[0][\"disconnected\"] == \"no\"
 	json_true "len(d) == 3 and d[0][\"summary\"] == \"A, unreported\" and d[2][\"status\"] == \"closed\"" <j
 '
 
+test_expect_success 'an incident without a cause: empty in the CSV, null in the JSON, as in show' '
+	inew --detected 2026-11-25T09:00:00Z --type leak --persons 1 --summary "D no cause" >/dev/null &&
+	ls_ --format csv >c &&
+	test "$(mlr --icsv --onidx filter "\$id == \"2026-0004\"" then cut -f cause c)" = "" &&
+	test "$(mlr --icsv --onidx filter "\$id == \"2026-0001\"" then cut -f cause c)" = fire &&
+	ls_ --format json >j &&
+	json_true "d[3][\"id\"] == \"2026-0004\" and d[3][\"cause\"] is None and d[0][\"cause\"] == \"fire\"" <j &&
+	json_true "all(list(x) == \"$(head -1 c | tr , " ")\".split() for x in d)" <j &&
+	incident-report -d "$D" show 2026-0004 --format json >j &&
+	json_true "d[\"cause\"] is None" <j
+'
+
 test_expect_success 'bad --overdue values and options of other modes are refused' '
 	test_must_fail 2 ls_ --overdue -1 2>err &&
 	one_line_matching err "^incident-report: --overdue -1: too small" &&

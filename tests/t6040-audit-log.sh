@@ -102,6 +102,23 @@ test_expect_success 'a key open to others, a file that is no key: the reason is 
 	test ! -s "$TMP/a.err"
 '
 
+# jukisec-audit(1): with --key-file only records whose MACs verified count;
+# a key that cannot be read verified nothing, so the prune findings are
+# not checked rather than read from records the key never proved.
+test_expect_success 'a key missing or not a key: log-retention and log-prune-recent FAIL (not checked)' '
+	for k in "$TMP/nokey" "$TMP/bad.key"; do
+		audit_run --key-file "$k" &&
+		test "$ast" -eq 1 &&
+		expect log-retention "FAIL $k" &&
+		expect log-prune-recent "FAIL $k" &&
+		detail log-retention | grep -q "^Not checked: the records of pruning are not confirmed by the key\." &&
+		detail log-prune-recent | grep -q "^Not checked: the records of pruning are not confirmed by the key\." || exit 1
+	done &&
+	audit_run --key-file "$D.key" &&
+	expect log-retention "PASS " &&
+	expect log-prune-recent "WARN "
+'
+
 test_expect_success 'records cut from the tail: log-head FAILs' '
 	sed -i "\$d" "$D/oplog.csv" &&
 	audit_run &&

@@ -135,6 +135,13 @@ test_expect_success 'bad periods and authors are usage errors (status 2, one lin
 	grep -q "^jukisec-audit: --since 2026-11-31: not a date YYYY-MM-DD" err &&
 	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --since 2026-11-02 --until 2026-11-01 2>err &&
 	grep -q "is after --until" err &&
+	test_must_fail 2 jukisec-audit -d "$D" --now 2026-11-15T00:00:00Z --since 2026-12-01 >out 2>err &&
+	test ! -s out &&
+	one_line_matching err "^jukisec-audit: --since 2026-12-01 is after 2026-11-15, the day of --now, where the period ends without --until\$" &&
+	at 2026-11-15T00:00:00Z test_must_fail 2 jukisec-audit -d "$D" --since 2026-12-01 2>err &&
+	one_line_matching err "^jukisec-audit: --since 2026-12-01 is after today, 2026-11-15, where the period ends without --until\$" &&
+	test_must_fail 2 jukisec-audit -d "$D" --now 2026-11-15T00:00:00Z --since 2026-12-01 --until 2026-11-30 2>err &&
+	one_line_matching err "^jukisec-audit: --since 2026-12-01 is after --until 2026-11-30\$" &&
 	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --fiscal-year 2026 --since 2026-11-01 2>err &&
 	test_must_fail 2 jukisec-audit -d "$D" --now $NOW --fiscal-year 20x6 2>err &&
 	grep -q "^jukisec-audit: --fiscal-year 20x6: not a year" err &&

@@ -38,6 +38,38 @@ test_expect_success 'eight items, none confirmed yet: WARN, filed under R7, R10,
 	grep -q "^  \[要確認\] 規程第11条第3号: 受託者との契約に、情報の秘密保持に関する事項が明示されていること: まだ確認されていません。\$" r.ja
 '
 
+# man_order: "RULE CHECK" per line, the list of jukisec-audit(1) that
+# gives the report order ("contract-1 No to Cm contract-6" spelt out).
+man_order() {
+	awk '/^report order:$/ { p = 1; next } p && /^\.El/ { exit }
+	p && /^\.It / {
+		if ($5 == "No" && $6 == "to") {
+			a = $4; b = $8; sub(/[0-9]+$/, "", a); n = substr($4, length(a) + 1)
+			m = substr(b, length(a) + 1)
+			for (i = n; i <= m; i++) print $2, a i
+		} else
+			print $2, $4
+	}' "$SRCDIR/man/jukisec-audit.1"
+}
+
+test_expect_success 'the report order is the list of the page; own items follow their article'"'"'s checks' '
+	audit_run --now 2026-11-21T00:00:00Z &&
+	man_order >want && test "$(wc -l <want)" -ge 30 &&
+	mlr --icsv --onidx --ofs " " cut -o -f rule,check "$TMP/a.csv" >got &&
+	test_cmp want got &&
+	cp "$D/jukisec.conf" conf.save &&
+	echo "confirm.zz-audit = 12 R5.4 端末機の操作者の確認 | who operates the terminals" >>"$D/jukisec.conf" &&
+	echo "confirm.cctv = 3 R7 監視カメラの録画 | the CCTV recordings" >>"$D/jukisec.conf" &&
+	echo "confirm.drill = 12 R9.3 報告の訓練 | the reporting drill" >>"$D/jukisec.conf" &&
+	audit_run --now 2026-11-21T00:00:00Z &&
+	cp conf.save "$D/jukisec.conf" &&
+	mlr --icsv --onidx --ofs " " cut -o -f rule,check "$TMP/a.csv" >got &&
+	awk "{ print } \$2 == \"log-operators-authorized\" { print \"R5.4 zz-audit\" }
+	    \$2 == \"server-room\" { print \"R7 cctv\" }
+	    \$2 == \"incidents-period\" { print \"R9 drill\" }" want >want2 &&
+	test_cmp want2 got
+'
+
 test_expect_success 'a confirmation is recorded, logged and shown with date and name (not before it was made)' '
 	at 2026-11-25T01:00:00Z confirm --confirm server-room --note "入退室記録簿を確認した" &&
 	test "$(sed -n 1p "$D/confirmations.csv")" = "item,confirmed_at,by,note" &&

@@ -45,7 +45,7 @@ since(struct jerr *e)
 {
 	struct period p;
 
-	return period_dates("2026-13-01", NULL, 0, &p, e) == -1 ? ST_USAGE :
+	return period_dates("2026-13-01", NULL, 0, 1, &p, e) == -1 ? ST_USAGE :
 	    ST_OK;
 }
 
