@@ -101,6 +101,23 @@ test_expect_success 'a revoked manager is not brought back' '
 	grep -q "deputy: revoked" err
 '
 
+test_expect_success 'an expired manager is recovered (exit 0) and stays expired' '
+	D=$TMP/expired && reg_state "$D" &&
+	operator-add -d "$D" -i boss -n Boss -r manager -m password \
+	    --reason "no reader yet" --instructions-given 2026-11-01 \
+	    -e "$(date -d "+1 day" +%F)" --password-fd 3 3<"$TMP/pw.newboss" &&
+	later=$(date -u -d "+3 days" +%Y-%m-%dT%H:%M:%SZ) &&
+	exp=$(field boss expires) &&
+	test_must_fail 1 at "$later" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i boss -e never 4<"$TMP/pw.newboss" 2>/dev/null &&
+	at "$later" operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,ok,uid=$(id -u) changed: unlock," &&
+	test "$(field boss expires)" = "$exp" &&
+	test_must_fail 1 at "$later" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i boss -e never 4<"$TMP/pw.newboss" 2>/dev/null &&
+	test "$(field boss expires)" = "$exp"
+'
+
 owner_test='the state directory'"'"'s owner may recover; the log says which uid'
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	test_expect_success "$owner_test" '
