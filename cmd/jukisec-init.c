@@ -107,6 +107,7 @@ init(struct store *st, int64_t now, long long epoch)
 			 * so jukisec-init can simply be run again. */
 			warn(_("cannot print the log verification key; "
 			    "%s left uninitialised"), st->dir);
+			clearerr(stdout);	/* said: tool_exit must not again */
 			for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 				(void)destroy_file(st->dirfd, files[i]);
 			r = ST_FAIL;

@@ -6,8 +6,9 @@
  * (retain_days >= 365 for R6, the OWASP Argon2id minimum for R5.3); a value
  * outside [min, max], an unknown or repeated key, or a line that is not
  * "key = value" is an error "FILE:LINE: key: reason" and the tool stops
- * (fail closed).  Paths must be absolute.  man/jukisec.conf.5 lists the
- * same table.
+ * (fail closed).  Paths must be absolute (template_key is never empty);
+ * numbers are decimal digits, no sign.  man/jukisec.conf.5 lists the same
+ * table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,8 @@
 
 #define LINE_MAX_LEN	4096
 
-enum { NUM, STR, PATH, LIST };
+/* PATH: an absolute path or empty (none); KEYPATH: an absolute path. */
+enum { NUM, STR, PATH, KEYPATH, LIST };
 
 struct key {
 	const char	*name;
@@ -57,7 +59,7 @@ static const struct key keys[] = {
 	N(lockout_unlock_minutes, 0, 0, 525600,
 	    "R5.2: minutes after which a lock lifts by itself; 0 = only the\n"
 	    "# Security Manager unlocks, with operator-mod"),
-	S(template_key, PATH, NULL,
+	S(template_key, KEYPATH, NULL,
 	    "R5.3: AES-256-GCM key for fingerprint templates; may live on\n"
 	    "# removable media (absolute path, 0600, owned by the caller or root)"),
 	N(fp_timeout_seconds, 30, 1, 600,
@@ -196,6 +198,11 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 	if ((why = csv_field_problem(v, vlen, LINE_MAX_LEN, 0)) != NULL)
 		return why;
 	if (k->type == NUM) {
+		/* decimal digits only: a sign is no part of a setting */
+		if (strspn(v, "0123456789") != vlen) {
+			snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
+			return msg;
+		}
 		if (parse_num(v, k->min, k->max, &n, &errstr) == -1) {
 			if (errno == EINVAL)
 				snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
@@ -209,8 +216,11 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 		*num_at(c, k) = n;
 		return NULL;
 	}
-	if (k->type == PATH && *v != '\0' && *v != '/')
+	if ((k->type == PATH && *v != '\0' && *v != '/') ||
+	    (k->type == KEYPATH && *v != '/'))
 		return _("not an absolute path");
+	if (k->type == KEYPATH && v[vlen - 1] == '/')
+		return _("not a file name: it ends in \"/\"");
 	if (k->type == LIST && !actor_list_ok(v))
 		return _("not a comma-separated list of names (A-Z a-z 0-9 . _ -)");
 	free(*str_at(c, k));

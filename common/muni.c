@@ -43,15 +43,19 @@ static const struct {
 	    "harm done to the residents' identification data" },
 };
 
+/* items: how many items (号) the requirement's text lists, 0 none. */
 static const struct {
 	const char	*label;
 	struct muni_article def;
+	int		 items;
 } refs[MUNI_NREFS] = {
-	{ "R5.1", { 5, 0, 1 } }, { "R5.2", { 5, 0, 2 } }, { "R5.3", { 5, 0, 3 } },
-	{ "R5.4", { 5, 0, 4 } }, { "R5.5", { 5, 0, 5 } }, { "R6", { 6, 0, 0 } },
-	{ "R7", { 7, 0, 0 } }, { "R8", { 8, 0, 0 } }, { "R9.1", { 9, 0, 1 } },
-	{ "R9.2", { 9, 0, 2 } }, { "R9.3", { 9, 0, 3 } }, { "R10", { 10, 0, 0 } },
-	{ "R11", { 11, 0, 0 } }, { "R12", { 12, 0, 2 } },
+	{ "R5.1", { 5, 0, 1 }, 0 }, { "R5.2", { 5, 0, 2 }, 0 },
+	{ "R5.3", { 5, 0, 3 }, 2 }, { "R5.4", { 5, 0, 4 }, 0 },
+	{ "R5.5", { 5, 0, 5 }, 0 }, { "R6", { 6, 0, 0 }, 0 },
+	{ "R7", { 7, 0, 0 }, 0 }, { "R8", { 8, 0, 0 }, 8 },
+	{ "R9.1", { 9, 0, 1 }, 3 }, { "R9.2", { 9, 0, 2 }, 0 },
+	{ "R9.3", { 9, 0, 3 }, 0 }, { "R10", { 10, 0, 0 }, 0 },
+	{ "R11", { 11, 0, 0 }, 6 }, { "R12", { 12, 0, 2 }, 5 },
 };
 
 static const struct {
@@ -306,7 +310,8 @@ article_parse(const char *s, struct muni_article *a)
 	return *s == '\0' ? 0 : -1;
 }
 
-/* R5.1 ... R12, with an optional (ITEM). */
+/* R5.1 ... R12, with an optional (ITEM); -2 when ITEM is not one of the
+ * requirement's items. */
 static int
 ref_parse(const char *s, size_t n, enum muni_ref *r, int *item)
 {
@@ -329,7 +334,7 @@ ref_parse(const char *s, size_t n, enum muni_ref *r, int *item)
 	if (i == MUNI_NREFS)
 		return -1;
 	*r = (enum muni_ref)i;
-	return 0;
+	return *item <= refs[i].items ? 0 : -2;
 }
 
 /* MONTHS R-NUMBER[(ITEM)] 日本語 | English, or "off". */
@@ -340,7 +345,7 @@ confirm_parse(struct confirm_item *ci, const char *v)
 	char	*num, *ja, *en;
 	long long months;
 	enum muni_ref r;
-	int	 item;
+	int	 item, k;
 
 	if (strcmp(v, "off") == 0) {
 		ci->off = 1;
@@ -349,15 +354,19 @@ confirm_parse(struct confirm_item *ci, const char *v)
 	if ((sp = strchr(v, ' ')) == NULL)
 		return N_("not \"MONTHS R-NUMBER text\" or \"off\"");
 	num = xstrndup(v, (size_t)(sp - v));
-	if (parse_num(num, 1, 120, &months, &es) == -1) {
+	if (strspn(num, "0123456789") != strlen(num) ||
+	    parse_num(num, 1, 120, &months, &es) == -1) {
 		free(num);
 		return N_("months not a number from 1 to 120");
 	}
 	free(num);
 	v = sp + 1;
 	if ((sp = strchr(v, ' ')) == NULL ||
-	    ref_parse(v, (size_t)(sp - v), &r, &item) == -1)
+	    (k = ref_parse(v, (size_t)(sp - v), &r, &item)) == -1)
 		return N_("not an R-number of the regulation (R5.1 ... R12, e.g. R11(3))");
+	if (k == -2)
+		return N_("an item the requirement does not have (R5.3(1-2), "
+		    "R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
 	if ((why = split_text(sp + 1, &ja, &en)) != NULL)
 		return why;
 	ci->off = 0;

@@ -93,13 +93,24 @@ target_problem(const struct operator *o, const struct opchange *a)
 	return NULL;
 }
 
+/* The refusal's record; status when it is logged, else ST_FAIL with one
+ * line that says so (the log's own failure kept, not printed apart). */
 static int
 refused(struct store *st, const char *id, const char *why, int status)
 {
-	if (oplog_log_recover(st, id, "denied", "uid=%ld reason=%s",
-	    (long)geteuid(), why) != ST_OK)
-		return ST_FAIL;
-	return status;
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	int		 r;
+
+	st->err = &e;
+	r = oplog_log_recover(st, id, "denied", "uid=%ld reason=%s",
+	    (long)geteuid(), why);
+	st->err = caller;
+	if (r == ST_OK)
+		return status;
+	jerr_say(st->err, ST_FAIL, _("--recover -i %s refused (%s); the "
+	    "refusal could not be recorded: %s"), id, why,
+	    *e.msg != '\0' ? e.msg : _("the log cannot be written"));
+	return ST_FAIL;
 }
 
 static void
@@ -177,9 +188,12 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	int		 r;
 
 	if (!authorised(st)) {
-		jerr_say(st->err, ST_NO, _("--recover: only root or the owner "
-		    "of %s may recover a manager"), st->dir);
-		return refused(st, a->id, "not-authorised", ST_NO);
+		/* said once: refused and logged, or not logged (a caller
+		 * who may not recover may well not write the log) */
+		if ((r = refused(st, a->id, "not-authorised", ST_NO)) == ST_NO)
+			jerr_say(st->err, ST_NO, _("--recover: only root or the "
+			    "owner of %s may recover a manager"), st->dir);
+		return r;
 	}
 	/* epochs that ended with no record are sealed first, as by any
 	 * writer: else the right key fails for their want of seals, and the

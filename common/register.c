@@ -37,6 +37,9 @@ enum { C_ID, C_NAME, C_SECTION, C_ROLE, C_METHOD, C_REASON, C_APPROVED,
 	C_INSTR, C_REGAT, C_REGBY, C_EXPIRES, C_REVAT, C_REVBY, C_REVREASON,
 	C_FAILED, C_LOCKED, C_LOCKAT, C_TITLE, NCOLS };
 _Static_assert(NCOLS == REGISTER_NCOLS, "operators.csv columns");
+_Static_assert(C_ROLE == REGISTER_ROLE && C_METHOD == REGISTER_METHOD &&
+    C_REGAT == REGISTER_REGAT && C_EXPIRES == REGISTER_EXPIRES &&
+    C_REVAT == REGISTER_REVAT, "register.h's columns");
 
 const char *const register_cols[REGISTER_NCOLS] = {
 	"id", "name", "section", "role", "method", "exception_reason",
@@ -708,6 +711,12 @@ register_text(const struct operator *o, int c, char *buf)
 	case C_TITLE:		return o->title;
 	default:		return fmt_time(o->locked_at, buf);
 	}
+}
+
+const char *
+register_damaged(const struct operator *o, int c)
+{
+	return (o->bad & 1u << c) && stand_in_kept(o, c) ? o->raw[c] : NULL;
 }
 
 int

@@ -93,6 +93,16 @@ extern const char *const register_cols[REGISTER_NCOLS];
 /* The text of column col of the row, as operators.csv holds it (a damaged
  * value as it was); buf holds at least TIME_BUFSZ bytes. */
 const char *register_text(const struct operator *, int col, char *buf);
+/* The columns people see in words or local time (the table, the form),
+ * for register_damaged. */
+#define REGISTER_ROLE		3
+#define REGISTER_METHOD		4
+#define REGISTER_REGAT		8
+#define REGISTER_EXPIRES	10
+#define REGISTER_REVAT		11
+/* Column col's value as operators.csv holds it when it did not read back
+ * (the row stands on its stand-in until a change sets it), else NULL. */
+const char *register_damaged(const struct operator *, int col);
 
 /* operator-list's formats (register_render.c). */
 enum register_format { REGISTER_TABLE, REGISTER_CSV, REGISTER_JSON,

@@ -309,6 +309,12 @@ mod_prepare(struct store *st, void *arg)
 		    "and external"));
 		return ST_USAGE;
 	}
+	if (m == old && !a->unlock && !a->reset && !a->reenrol && !a->reason &&
+	    !a->instr && !a->name && !a->section && !a->title && !a->have_exp) {
+		jerr_say(st->err, ST_USAGE, _("-m %s: %s already uses it; "
+		    "nothing to change"), a->method, a->id);
+		return ST_USAGE;
+	}
 	j->m = m;
 	j->old = old;
 	j->newcred = m != old || a->reset || a->reenrol;
@@ -323,10 +329,11 @@ mod_prepare(struct store *st, void *arg)
 static char *
 mod_detail(const struct opchange *a, enum method m, enum method old)
 {
-	return xasprintf("changed:%s%s%s%s%s%s%s%s%s",
+	return xasprintf("changed:%s%s%s%s%s%s%s%s%s%s%s",
 	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
 	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
-	    m != old ? method_name(m) : "", a->name ? " name" : "",
+	    m != old ? method_name(m) : "", a->reason ? " reason" : "",
+	    a->instr ? " instructions-given" : "", a->name ? " name" : "",
 	    a->section ? " section" : "", a->title ? " title" : "",
 	    a->have_exp ? " expires" : "");
 }

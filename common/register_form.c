@@ -57,6 +57,19 @@ shown(char *s)
 	return e;
 }
 
+/* Column col's cell s, or, when the value did not read back, the value
+ * as operators.csv holds it (never its stand-in); the caller frees. */
+static char *
+cell(const struct operator *o, int col, char *s)
+{
+	const char *raw;
+
+	if ((raw = register_damaged(o, col)) == NULL)
+		return s;
+	free(s);
+	return esc_str(raw);
+}
+
 static char *
 who(const struct register_ *reg, const char *id)
 {
@@ -94,11 +107,12 @@ register_form(struct operator **sel, size_t n, const struct register_ *reg,
 		c[i][F_SECTION] = esc_str(o->section);
 		c[i][F_TITLE] = esc_str(o->title);
 		c[i][F_NAME] = esc_str(o->name);
-		c[i][F_METHOD] = xstrdup(method_ja[o->method]);
-		c[i][F_ROLE] = xstrdup(role_ja[o->role]);
-		c[i][F_REGAT] = day(o->registered_at);
+		c[i][F_METHOD] = cell(o, REGISTER_METHOD,
+		    xstrdup(method_ja[o->method]));
+		c[i][F_ROLE] = cell(o, REGISTER_ROLE, xstrdup(role_ja[o->role]));
+		c[i][F_REGAT] = cell(o, REGISTER_REGAT, day(o->registered_at));
 		c[i][F_REGBY] = who(reg, o->registered_by);
-		c[i][F_REVAT] = day(o->revoked_at);
+		c[i][F_REVAT] = cell(o, REGISTER_REVAT, day(o->revoked_at));
 		c[i][F_REVBY] = who(reg, o->revoked_by);
 		c[i][F_REASON] = esc_str(operator_revoked(o) ? o->revoked_reason :
 		    o->method == METHOD_PASSWORD ? o->exception_reason : "");

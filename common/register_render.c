@@ -9,7 +9,9 @@
  * then last_success and last_failure from the log (register_seen.c);
  * JSON has the same keys, null for an unset expiry, revocation or lock;
  * the table shows times in local time and pads by display width (kanji
- * count two columns).
+ * count two columns).  A value that did not read back is printed as the
+ * file holds it in every format (escaped for people), never its
+ * stand-in.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,23 +74,38 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 /* A row's cells, made twice: once to measure them, once to print them,
  * so that what a row takes lives only while it is made (10,000 rows kept
  * as cells were megabytes, a page fault each 4 KiB).  The escaped name,
- * section and title go into esc[], reused from row to row; word[] holds
- * the translated words and notes, looked up once, not for every row (the
- * notes' formats are checked against their msgids by msgfmt --check). */
+ * section and title, and a damaged value as the file holds it, go into
+ * esc[], reused from row to row; word[] holds the translated words and
+ * notes, looked up once, not for every row (the notes' formats are
+ * checked against their msgids by msgfmt --check). */
 enum { W_NEVER, W_REVOKED, W_EXPIRED, W_LOCKED, W_ACTIVE, W_REVNOTE, W_PWNOTE,
 	NWORDS };
+enum { NESC = 7 };
 
 struct cells {
 	const char	*c[TCOLS];
 	char		 t[2][TIME_BUFSZ];
-	struct buf	 esc[3];
+	struct buf	 esc[NESC];
 	const char	*word[NWORDS];
 };
+
+/* s escaped into b: shown to people, never obeyed (esc.h). */
+static const char *
+shown(struct buf *b, const char *s)
+{
+	b->len = 0;
+	esc_buf(b, s, strlen(s), 0);
+	buf_add(b, "", 1);
+	return b->p;
+}
 
 static void
 cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t now)
 {
+	static const int col[4] = { REGISTER_ROLE, REGISTER_METHOD,
+	    REGISTER_REGAT, REGISTER_EXPIRES }, cell[4] = { 4, 5, 6, 8 };
 	const char *s[3] = { o->name, o->section, o->title };
+	const char *raw;
 	int i;
 
 	if (o->registered_at != TIME_NONE)
@@ -99,16 +116,16 @@ cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t 
 		expiry_local(o->expires, x->t[1]);
 	else
 		snprintf(x->t[1], TIME_BUFSZ, "%s", x->word[W_NEVER]);
-	/* for people: names are shown, never obeyed (esc.h) */
-	for (i = 0; i < 3; i++) {
-		x->esc[i].len = 0;
-		esc_buf(&x->esc[i], s[i], strlen(s[i]), 0);
-		buf_add(&x->esc[i], "", 1);
-		x->c[1 + i] = x->esc[i].p;
-	}
+	for (i = 0; i < 3; i++)
+		x->c[1 + i] = shown(&x->esc[i], s[i]);
 	x->c[0] = o->id;
 	x->c[4] = role_name(o->role); x->c[5] = method_name(o->method);
 	x->c[6] = x->t[0]; x->c[7] = o->registered_by; x->c[8] = x->t[1];
+	/* a value that does not read back: as the file holds it, never its
+	 * stand-in (an expiry of year 0, a method it does not have) */
+	for (i = 0; i < 4; i++)
+		if ((raw = register_damaged(o, col[i])) != NULL)
+			x->c[cell[i]] = shown(&x->esc[3 + i], raw);
 	x->c[9] = x->word[operator_revoked(o) ? W_REVOKED :
 	    !operator_active(o, now) ? W_EXPIRED :
 	    operator_locked(o, cf, now) ? W_LOCKED : W_ACTIVE];
@@ -118,11 +135,15 @@ cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t 
 static char *
 note(const struct cells *x, const struct operator *o)
 {
+	const char *at;
 	char	 rev[TIME_BUFSZ], *n, *s;
 
 	if (operator_revoked(o)) {
-		time_format_local(o->revoked_at, rev);
-		n = xasprintf(x->word[W_REVNOTE], rev, o->revoked_by,
+		if ((at = register_damaged(o, REGISTER_REVAT)) == NULL) {
+			time_format_local(o->revoked_at, rev);
+			at = rev;
+		}
+		n = xasprintf(x->word[W_REVNOTE], at, o->revoked_by,
 		    o->revoked_reason);
 	} else if (o->method == METHOD_PASSWORD)
 		n = xasprintf(x->word[W_PWNOTE], o->exception_reason,
@@ -167,7 +188,7 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 		table_row(x.c, w, s = note(&x, sel[i]));
 		free(s);
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NESC; i++)
 		buf_free(&x.esc[i]);
 }
 

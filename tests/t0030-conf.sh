@@ -91,6 +91,44 @@ test_expect_success 'a relative template_key is refused' '
 	one_line_matching err "template_key: not an absolute path"
 '
 
+test_expect_success 'an empty or directory template_key is refused when the file is read' '
+	setconf template_key "" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$(lineof template_key): template_key: not an absolute path\$" &&
+	setconf template_key /media/key/ &&
+	test_must_fail 3 operator-list -d "$D" 2>err &&
+	one_line_matching err "^operator-list: $D/jukisec.conf:$(lineof template_key): template_key: not a file name: it ends in \"/\"\$"
+'
+
+test_expect_success 'a number with a sign is refused: decimal digits only' '
+	setconf retain_days +400 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$(lineof retain_days): retain_days: \"\+400\" is not a number\$" &&
+	setconf lock_timeout_ms -0 &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "lock_timeout_ms: \"-0\" is not a number\$" &&
+	setconf retain_days 0400 &&
+	log-append -d "$D" -u alice -a check
+'
+
+test_expect_success 'a confirmation item outside its requirement'"'"'s items is refused' '
+	for ref in "R11(7)" "R8(9)" "R9.1(4)" "R12(6)" "R5.3(3)" "R7(1)" "R5.1(1)"; do
+		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = 12 $ref text"; } >"$D/jukisec.conf" &&
+		n=$(wc -l <"$D/jukisec.conf") &&
+		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+		one_line_matching err "^log-append: $D/jukisec.conf:$n: confirm.x: an item the requirement does not have " ||
+		return 1
+	done &&
+	{ cat "$D/jukisec.conf.orig" && echo "confirm.x = +12 R7 text"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "confirm.x: months not a number from 1 to 120" &&
+	{ cat "$D/jukisec.conf.orig" &&
+	  for ref in "R11(6)" "R8(8)" "R9.1(3)" "R12(5)" "R5.3(2)" R7; do
+		echo "confirm.x$(echo "$ref" | tr -dc 0-9) = 12 $ref text"
+	  done; } >"$D/jukisec.conf" &&
+	log-append -d "$D" -u alice -a check
+'
+
 test_expect_success 'a group-writable jukisec.conf is refused' '
 	cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
 	chmod 620 "$D/jukisec.conf" &&
@@ -133,7 +171,7 @@ test_expect_success 'a malformed article number is refused with file, line and k
 '
 
 test_expect_success 'none of the refused runs appended anything' '
-	test "$(grep -c ",check," "$D/oplog.csv")" = 4
+	test "$(grep -c ",check," "$D/oplog.csv")" = 6
 '
 
 test_done

@@ -178,6 +178,22 @@ test_expect_success 'ids: syntax and length' '
 	grep -q "longer than 32" err
 '
 
+test_expect_success 'ids: "." and ".." are refused (they would name files in credentials/)' '
+	cp "$D/operators.csv" before &&
+	for id in . ..; do
+		test_must_fail 2 operator-add -d "$D" -b boss -i "$id" -n X \
+		    -m fingerprint 2>err &&
+		one_line_matching err "^operator-add: -i $id: may not start with .-. or be .\.. or .\.\..\$" &&
+		test_must_fail 2 operator-mod -d "$D" -b boss -i "$id" -u 2>err &&
+		grep -q "may not start" err &&
+		test_must_fail 2 operator-revoke -d "$D" -b boss -i "$id" --reason x 2>err &&
+		grep -q "may not start" err || return 1
+	done &&
+	test_cmp before "$D/operators.csv" &&
+	add_pw ".a" && add_pw "a.." && add_pw "..." &&
+	test "$(field ... id)" = ...
+'
+
 test_expect_success 'over-long name, section and reason are refused' '
 	long=$(python3 -c "print(\"名\" * 100)") &&
 	test_must_fail 2 operator-add -d "$D" -b boss -i z -n "$long" -m fingerprint 2>err &&

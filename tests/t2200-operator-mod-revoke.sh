@@ -43,7 +43,35 @@ test_expect_success 'reset-password: the old one stops working at once' '
 test_expect_success 'the exception record can be renewed (reason, instructions date)' '
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --instructions-given 2026-12-01 4<"$TMP/pw.boss" &&
-	test "$(field tanaka instructions_date)" = 2026-12-01
+	test "$(field tanaka instructions_date)" = 2026-12-01 &&
+	test "$(log_count operator-mod ok "^changed: instructions-given\$")" = 1
+'
+
+test_expect_success 'a new reason is logged as reason; the approver is the manager' '
+	regcol tanaka approved_by nobody &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reason "new reason" 4<"$TMP/pw.boss" &&
+	test "$(field tanaka exception_reason)" = "new reason" &&
+	test "$(field tanaka approved_by)" = boss &&
+	test "$(log_count operator-mod ok "^changed: reason\$")" = 1 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -m password \
+	    --reason "newer reason" --instructions-given 2026-12-02 4<"$TMP/pw.boss" &&
+	test "$(log_count operator-mod ok "^changed: reason instructions-given\$")" = 1 &&
+	jukisec-audit -d "$D" --since "$(date -d yesterday +%F)" >r.txt 2>/dev/null;
+	grep -q "田中 一郎: changed: reason for identification code and password, by Boss" r.txt &&
+	grep -q "田中 一郎: changed: date of the two instructions, by Boss" r.txt &&
+	grep -q "田中 一郎: changed: reason for identification code and password, date of the two instructions, by Boss" r.txt
+'
+
+test_expect_success '-m naming the method in use, alone, is nothing to change (exit 2, not logged)' '
+	cp "$D/operators.csv" before &&
+	nok=$(log_count operator-mod ok "") &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -m password 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: -m password: tanaka already uses it; nothing to change\$" &&
+	test_cmp before "$D/operators.csv" &&
+	test "$(log_count operator-mod ok "")" = "$nok" &&
+	test "$(log_count operator-mod error "")" = 0
 '
 
 test_expect_success '--reenroll is for biometric methods' '

@@ -101,6 +101,47 @@ test_expect_success 'a revoked manager is not brought back' '
 	grep -q "deputy: revoked" err
 '
 
+test_expect_success 'an expired manager is recovered (exit 0) and stays expired' '
+	D=$TMP/expired && reg_state "$D" &&
+	operator-add -d "$D" -i boss -n Boss -r manager -m password \
+	    --reason "no reader yet" --instructions-given 2026-11-01 \
+	    -e "$(date -d "+1 day" +%F)" --password-fd 3 3<"$TMP/pw.newboss" &&
+	later=$(date -u -d "+3 days" +%Y-%m-%dT%H:%M:%SZ) &&
+	exp=$(field boss expires) &&
+	test_must_fail 1 at "$later" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i boss -e never 4<"$TMP/pw.newboss" 2>/dev/null &&
+	at "$later" operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,ok,uid=$(id -u) changed: unlock," &&
+	test "$(field boss expires)" = "$exp" &&
+	test_must_fail 1 at "$later" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i boss -e never 4<"$TMP/pw.newboss" 2>/dev/null &&
+	test "$(field boss expires)" = "$exp"
+'
+
+# as_nobody CMD...: CMD as uid and gid 65534, no other group.
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+other_test='neither root nor the owner: refused and logged (exit 1), or, the log not writable, exit 3 and one line'
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	test_expect_success "$other_test" '
+		D=$TMP/other-uid && reg_state "$D" && bootstrap && chmod 755 "$TMP" &&
+		chown -R 65534:65534 "$D" && chown 0 "$D" && chmod 750 "$D" &&
+		test_must_fail 1 as_nobody operator-mod -d "$D" --recover -i boss \
+		    --key-file /dev/null 2>err &&
+		one_line_matching err "^operator-mod: --recover: only root or the owner of .*/other-uid may recover a manager\$" &&
+		tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=65534 reason=not-authorised," &&
+		chown -R 0 "$D" && chgrp 65534 "$D" "$D/jukisec.conf" &&
+		chmod 640 "$D/jukisec.conf" &&
+		cp "$D/oplog.csv" log.before &&
+		test_must_fail 3 as_nobody operator-mod -d "$D" --recover -i boss \
+		    --key-file /dev/null 2>err &&
+		one_line_matching err "^operator-mod: --recover -i boss refused \(not-authorised\); the refusal could not be recorded: .*/oplog.lock: Permission denied\$" &&
+		test_cmp log.before "$D/oplog.csv"
+	'
+else
+	test_skip "$other_test" "needs root and setpriv (uid $(id -u))"
+fi
+
 owner_test='the state directory'"'"'s owner may recover; the log says which uid'
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	test_expect_success "$owner_test" '

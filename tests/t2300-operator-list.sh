@@ -127,6 +127,34 @@ test_expect_success 'a register from before the title column is read, and rewrit
 	EOF
 '
 
+test_expect_success 'a damaged value shows as the file holds it, in every format, never its stand-in' '
+	cp -a "$D" "$TMP/dmg" && D=$TMP/dmg &&
+	esc=$(printf "\033") &&
+	regcol tanaka expires "garbage${esc}[2J" && regcol tanaka registered_at 2026-13-01 &&
+	regcol tanaka method palm && regcol ab revoked_at yesterday &&
+	operator-list -d "$D" -a >t 2>err &&
+	test "$(grep -c "field .*: invalid value; treated as .* until repaired\$" err)" = 4 &&
+	grep -q "^tanaka .* palm  *2026-13-01  *boss  *garbage\\\\x1b\[2J  *expired " t &&
+	grep -q "^ab .*revoked yesterday by boss: left, for good" t &&
+	! grep -q "$esc" t && ! grep -q "0-12-31\|0000-" t &&
+	operator-list -d "$D" -a -f form >f 2>/dev/null &&
+	grep -q " palm .* 2026-13-01 " f && grep -q " yesterday " f &&
+	! grep -q "$esc" f && ! grep -q "0-12-31\|0000-\|元年\|紀元" f &&
+	operator-list -d "$D" -a -f csv >c 2>/dev/null &&
+	operator-list -d "$D" -a -f json >j 2>/dev/null &&
+	python3 - c j <<-\EOF
+	import csv, json, sys
+	rows = {r["id"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
+	objs = {o["id"]: o for o in json.load(open(sys.argv[2]))}
+	for got in rows, objs:
+	    t, a = got["tanaka"], got["ab"]
+	    assert t["expires"] == "garbage\x1b[2J", t
+	    assert t["registered_at"] == "2026-13-01", t
+	    assert t["method"] == "palm", t
+	    assert a["revoked_at"] == "yesterday", a
+	EOF
+'
+
 test_expect_success 'an empty register lists just the header' '
 	reg_state "$TMP/empty" && operator-list -d "$TMP/empty" -f csv >e &&
 	test "$(wc -l <e)" = 1 &&

@@ -51,6 +51,19 @@ test_expect_success '--locked: only persons locked out now' '
 	operator-list -d "$D" --locked >table && grep -q "^yamada .* locked" table
 '
 
+test_expect_success '--expiring lists a locked person (the authority still ends), never a revoked one' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i yamada -e 2099-12-25 \
+	    4<"$TMP/pw.boss" &&
+	add_pw ito -e 2099-12-05 &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i ito --reason left \
+	    4<"$TMP/pw.boss" &&
+	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -f csv | ids)" = "tanaka yamada kato " &&
+	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -a -f csv | ids)" = "tanaka yamada kato " &&
+	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -l -f csv | ids)" = "yamada " &&
+	operator-list -d "$D" --now $ASOF --expiring 31 >table &&
+	grep -q "^yamada .* 2099-12-25  *locked " table
+'
+
 test_expect_success 'CSV: last_success and last_failure are the log'"'"'s auth records' '
 	auth tanaka "$TMP/pw.tanaka" && auth tanaka "$TMP/pw.wrong" 2>/dev/null;
 	operator-list -d "$D" -f csv >list.csv &&

@@ -75,13 +75,18 @@ main(void)
 	refused("lockout_threshold = 0\n", "1: lockout_threshold: 0 is below the minimum 1");
 	refused("lockout_threshold = 101\n", "1: lockout_threshold: 101 is above the maximum 100");
 	refused("password_min_length = 7\n", "1: password_min_length: 7 is below the minimum 8");
-	refused("retain_days = -1\n", "1: retain_days: -1 is below the minimum 365");
+	refused("retain_days = -1\n", "1: retain_days: \"-1\" is not a number");
+	refused("retain_days = +400\n", "1: retain_days: \"+400\" is not a number");
+	refused("lock_timeout_ms = -0\n", "1: lock_timeout_ms: \"-0\" is not a number");
 	refused("retain_days = 1e3\n", "1: retain_days: \"1e3\" is not a number");
 	refused("retain_days =\n", "1: retain_days: \"\" is not a number");
 	refused("retain_dayz = 400\n", "1: retain_dayz: unknown key");
 	refused("# ok\nretain_days 400\n", "2: expected \"key = value\"");
 	refused("retain_days = 400\nretain_days = 500\n", "2: retain_days: set twice");
 	refused("template_key = template.key\n", "1: template_key: not an absolute path");
+	refused("template_key =\n", "1: template_key: not an absolute path");
+	refused("template_key = /media/key/\n",
+	    "1: template_key: not a file name: it ends in \"/\"");
 	refused("external_verifier = bin/palm\n", "1: external_verifier: not an absolute path");
 	refused("notify_command = caf\xc3\n", "1: notify_command: invalid UTF-8");
 

@@ -57,7 +57,7 @@ main(void)
 	    "article.R6 = 第20条\n"
 	    "confirm.server-room = 6 R7 サーバ室の入退室記録の確認 | server-room entry log checked\n"
 	    "confirm.contract-6 = off\n"
-	    "confirm.cctv = 3 R7(2) 監視カメラの録画の確認 | CCTV recordings checked\n", &c, &msg);
+	    "confirm.cctv = 3 R8(2) サーバ室の漏水検知器の点検 | water detectors checked\n", &c, &msg);
 	ok(st == ST_OK && *msg == '\0', "a municipality's settings load (%s)", msg);
 	is_str(muni_name(&c, MN_MUNICIPALITY, 0), "Wakabadai City", "its name in English");
 	is_str(muni_name(&c, MN_GENERAL_MANAGER, 0), "住基ネット総括管理者",
@@ -95,6 +95,13 @@ main(void)
 	refused("confirm.x = 12 R11(x) text\n",
 	    "1: confirm.x: not an R-number of the regulation (R5.1 ... R12, e.g. R11(3))");
 	refused("confirm.x = 12\n", "1: confirm.x: not \"MONTHS R-NUMBER text\" or \"off\"");
+	refused("confirm.x = +12 R7 text\n", "1: confirm.x: months not a number from 1 to 120");
+	refused("confirm.x = 12 R11(7) text\n", "1: confirm.x: an item the requirement "
+	    "does not have (R5.3(1-2), R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
+	refused("confirm.x = 12 R7(2) text\n", "1: confirm.x: an item the requirement "
+	    "does not have (R5.3(1-2), R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
+	refused("confirm.x = 12 R12(6) text\n", "1: confirm.x: an item the requirement "
+	    "does not have (R5.3(1-2), R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
 	refused("confirm.Bad = off\n",
 	    "1: confirm.Bad: the id after \"confirm.\" is 1 to 32 of a-z 0-9 -");
 	refused("confirm.x = off\nconfirm.x = off\n", "2: confirm.x: set twice");
