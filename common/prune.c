@@ -25,6 +25,11 @@
  *    adds the checkpoint, renames and commits the head.  A crash at any
  *    instant leaves the old log or the new one; the next run removes the
  *    stale temporary.  One prune at a time: flock(2) on the directory.
+ *  - A run that fails leaves the log as it was: every check that can
+ *    refuse it (the archive opened and matched to the log, the clock, the
+ *    head, the scan) comes before the log is written to; the seals of the
+ *    epochs that ended go in with the run's record.  Only what a crash
+ *    left is completed first, as every writer does (oplog_settle_at).
  *  - Every real run that succeeds ends with a log-prune record: the
  *    checkpoint, or, when nothing was removed, one appended as every
  *    record is (removed=0); a dry run writes nothing.
@@ -559,19 +564,28 @@ commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
  * every record: the audit reads when log-prune last ran (jukisec-log(5),
  * "Special records"). */
 static int
-record_run(struct store *st, const struct prune_opts *o, const struct prune_result *res)
+record_run(struct store *st, const struct prune_opts *o, struct prune_result *res)
 {
+	struct oplog_head hd;
 	char cutoff[TIME_BUFSZ];
+	const char *why;
+	int ret;
 
 	time_format(res->cutoff, cutoff);
-	return oplog_log_pruned(st, o->now, "removed=0 cutoff=%s retain_days=%lld",
+	ret = oplog_log_pruned(st, o->now, "removed=0 cutoff=%s retain_days=%lld",
 	    cutoff, o->retain_days);
+	/* Kept: the records before ours, the seals it came after too. */
+	if (ret == ST_OK && oplog_head_read(st, &hd, &why) == 0)
+		res->kept = hd.count - 1;
+	return ret;
 }
 
 /* The head a run works to.  Only what the head commits: bytes after it
- * are an append in flight or one to be repaired.  A real run first does
- * what every writer does (checks the head, repairs, seals) under the log
- * lock; a dry run takes no lock and writes nothing, as readers. */
+ * are an append in flight or one to be repaired.  A real run first checks
+ * the head as every writer does, under the log lock, and completes what a
+ * crash left; a log in order is not written to (the seals come with the
+ * run's record, after its checks).  A dry run takes no lock and writes
+ * nothing, as readers. */
 static int
 run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 {
@@ -581,7 +595,7 @@ run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 	if (!o->dry_run) {
 		if ((ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
 			return ret;
-		ret = oplog_seal_at(st, o->now);
+		ret = oplog_settle_at(st, o->now);
 	}
 	if (ret == ST_OK && oplog_head_read(st, head, &why) == -1) {
 		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, "oplog.head", why);
@@ -816,18 +830,20 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	 * nothing, and shows what the clock would remove). */
 	if (!o->dry_run && (ret = clock_plausible(st, o)) != ST_OK)
 		goto out;
+	/* The archive is checked before the log is: the prune lock, the
+	 * archive's, then the log lock (replace_log) in every run. */
+	if (o->archive != NULL && !o->dry_run) {
+		a = &arch;
+		if (archive_open(a, o->archive, st->err) == -1) {
+			ret = ST_FAIL;
+			goto out;
+		}
+	}
 	if ((ret = run_head(st, o, &head)) != ST_OK)
 		goto out;
 	ret = ST_FAIL;
 	if ((r.fd = open_log(st, fname, &head)) == -1)
 		goto out;
-	if (o->archive != NULL && !o->dry_run) {
-		a = &arch;
-		if (archive_open(a, o->archive, st->err) == -1) {
-			a->buf = NULL;
-			goto out;
-		}
-	}
 	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = head.size;
 	/* The disk writes the kept records while the scan reads. */

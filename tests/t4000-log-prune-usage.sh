@@ -90,7 +90,7 @@ test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 	cp "$S/oplog.csv" broken.csv &&
 	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard 2>err.txt &&
 	one_line_matching err.txt "oplog.csv:3: bad seq" &&
-	cmp -n "$(wc -c <broken.csv)" "$S/oplog.csv" broken.csv &&
+	cmp "$S/oplog.csv" broken.csv &&
 	rm -rf "$S" && mv keep "$S"
 '
 
