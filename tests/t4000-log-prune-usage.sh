@@ -126,6 +126,19 @@ test_expect_success 'an archive inside the state directory, or naming a state fi
 	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/archive.csv"
 '
 
+test_expect_success 'a symbolic link naming a state file, or into the directory, is refused (2)' '
+	mkdir -p links && cp "$S/oplog.head" head.save &&
+	ln -s "$S/oplog.head" links/abs.csv &&
+	ln -s "../$(basename "$S")/oplog.key" links/rel.csv &&
+	ln -s abs.csv links/chain.csv &&
+	ln -s "$S/new.csv" links/dangling.csv &&
+	for a in abs rel chain dangling; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/links/$a.csv" 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --archive .*/$a.csv: inside the state directory .*, or one of its files" || exit 1
+	done &&
+	cmp "$S/oplog.csv" orig.csv && cmp "$S/oplog.head" head.save && test ! -e "$S/new.csv"
+'
+
 test_expect_success '-q keeps even a dry run silent' '
 	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -q >out.txt 2>err.txt &&
 	test ! -s out.txt && test ! -s err.txt

@@ -35,6 +35,29 @@ test_expect_success 'an archive with mode 0644' '
 	test "$(wc -l <arch/open.csv)" -eq 1
 '
 
+test_expect_success 'an archive open to others: 0644, 0640, 0620' '
+	for m in 644 640 620; do
+		chmod $m arch/open.csv &&
+		refused "^log-prune: $TMP/arch/open.csv: not owned by us or root, or open to others: refused\$" \
+		    -a "$TMP/arch/open.csv" || exit 1
+	done
+'
+
+test_expect_success 'an archive that is not a regular file: a FIFO, /dev/null, a directory' '
+	mkfifo arch/fifo &&
+	refused "^log-prune: $TMP/arch/fifo: not a regular file: refused\$" -a "$TMP/arch/fifo" &&
+	refused "^log-prune: /dev/null: not a regular file: refused\$" -a /dev/null &&
+	refused "^log-prune: $TMP/arch: not a regular file: refused\$" -a "$TMP/arch"
+'
+
+test_expect_success 'an archive that is a symbolic link, to a file or to nothing' '
+	: >arch/real.csv && chmod 600 arch/real.csv &&
+	ln -s real.csv arch/link.csv && ln -s nothing.csv arch/dangling.csv &&
+	refused "^log-prune: $TMP/arch/link.csv: a symbolic link: refused\$" -a "$TMP/arch/link.csv" &&
+	refused "^log-prune: $TMP/arch/dangling.csv: a symbolic link: refused\$" -a "$TMP/arch/dangling.csv" &&
+	test ! -s arch/real.csv && test ! -e arch/nothing.csv
+'
+
 test_expect_success 'an archive another process holds' '
 	: >arch/held.csv && chmod 600 arch/held.csv &&
 	test_must_fail 3 at "$NOW" flock -n arch/held.csv log-prune -d "$S" -a "$TMP/arch/held.csv" 2>err.txt &&
