@@ -79,6 +79,16 @@ test_expect_success 'an archive that ends past the log' '
 	refused "past.csv: ends at seq 100000, past the log.s end" -a "$TMP/arch/past.csv"
 '
 
+test_expect_success 'an oplog.key group or others may read or write' '
+	for m in 660 640 620; do
+		case $m in 660|640) msg="readable by group or others; chmod 600 it" ;;
+		*) msg="not owned by us or root, or open to others: refused" ;; esac
+		chmod $m "$S/oplog.key" &&
+		refused "^log-prune: $S/oplog.key: $msg\$" --discard; st=$?
+		chmod 600 "$S/oplog.key" && test $st = 0 || exit 1
+	done
+'
+
 test_expect_success 'a file-size limit on the archive' '
 	(trap "" XFSZ; ulimit -f 1; at "$NOW" log-prune -d "$S" -a "$TMP/arch/big.csv") 2>err.txt
 	test $? -eq 3 && one_line_matching err.txt "big.csv: File too large$" && same
