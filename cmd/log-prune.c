@@ -53,7 +53,7 @@ opt(void *p, int ch, char *arg)
 }
 
 static const struct tool cmd = {
-	N_("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] "
+	N_("usage: log-prune [-n] [-q | -v] -a FILE | --discard [-d DIR] "
 	    "[-r DAYS] [-t TERMINAL]\n"), opts, 0, opt, 0
 };
 

@@ -11,18 +11,18 @@ cp "$S/oplog.csv" "$TMP/orig.csv"
 
 test_expect_success '-h prints the usage on stdout and exits 0' '
 	log-prune -h >out.txt 2>err.txt &&
-	grep -q "^usage: log-prune \[-nqv\] -a FILE | --discard \[-d DIR\] \[-r DAYS\]" out.txt &&
+	grep -q "^usage: log-prune \[-n\] \[-q | -v\] -a FILE | --discard \[-d DIR\] \[-r DAYS\]" out.txt &&
 	test ! -s err.txt
 '
 
 test_expect_success 'the usage line is the man page SYNOPSIS' '
 	log-prune -h | sed "/^\$/,\$d" | tr -s " \t\n" " " >u.txt &&
-	for w in "[-nqv]" "-a FILE | --discard" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
+	for w in "[-n]" "[-q | -v]" "-a FILE | --discard" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
 		grep -qF -- "$w" u.txt || exit 1
 	done &&
 	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-prune.1" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | tr -s " \t\n" " " >m.txt &&
-	grep -qF "log-prune [-nqv] -a FILE | --discard [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
+	grep -qF "log-prune [-n] [-q | -v] -a FILE | --discard [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
 	! grep -q -- --now u.txt
 '
 
@@ -36,6 +36,16 @@ test_expect_success 'an unknown option or an operand is a usage error (2)' '
 	test_must_fail 2 log-prune -d "$S" extra 2>err.txt &&
 	grep -q "^usage: log-prune" err.txt &&
 	test_must_fail 2 log-prune -d "$S" -q -v 2>err.txt
+'
+
+test_expect_success '-q and -v exclude each other (2), as the SYNOPSIS says, nothing written' '
+	cp "$S/oplog.csv" qv.csv &&
+	for qv in "-q -v" "-qv" "--quiet --verbose"; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" $qv --discard 2>err.txt || exit 1
+		head -1 err.txt | grep -qx "log-prune: -q and -v exclude each other" &&
+		grep -q "^usage: log-prune \[-n\] \[-q | -v\]" err.txt || exit 1
+	done &&
+	cmp "$S/oplog.csv" qv.csv
 '
 
 test_expect_success '--retain 364 is refused citing R6, the log untouched' '
