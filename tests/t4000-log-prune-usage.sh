@@ -78,6 +78,31 @@ test_expect_success 'retain_days under 365 in jukisec.conf is refused, nothing r
 	cmp "$S/oplog.csv" orig.csv
 '
 
+test_expect_success 'a retain_days out of range is refused (3) even with --retain' '
+	for d in 200 36501; do
+		sed "s/^#* *retain_days *=.*/retain_days = $d/" conf.save >"$S/jukisec.conf" &&
+		for r in "" "-r 400" "--retain=36500"; do
+			test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" $r --discard 2>err.txt || exit 1
+			one_line_matching err.txt "jukisec.conf:[0-9]+: retain_days: $d " || exit 1
+		done
+	done &&
+	cp conf.save "$S/jukisec.conf" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
+test_expect_success '--retain has the range of retain_days: 365 to 36500 (else 2)' '
+	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -r 36500 >dry.txt &&
+	grep -q "^nothing before 1923-" dry.txt &&
+	for r in 36501 2000000 99999999999999999999; do
+		test_must_fail 2 log-prune -d "$S" --discard -r $r 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --retain $r: (over 36500 days|too large)" || exit 1
+	done &&
+	one_line_matching err.txt "too large" &&
+	test_must_fail 2 log-prune -d "$S" --discard -r 36501 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --retain 36501: over 36500 days, the most jukisec.conf allows for retain_days\$" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
 test_expect_success 'retain_days from jukisec.conf decides, --retain overrides it' '
 	sed "s/^#* *retain_days *=.*/retain_days = 600/" conf.save >"$S/jukisec.conf" &&
 	at 2023-06-02T00:00:00Z log-prune -d "$S" -n >dry.txt &&
