@@ -55,6 +55,41 @@ test_expect_success 'the table aligns kanji by display width' '
 	awk "NR > 1" out | cut -c1-60 | grep -c "  ok  " >n && test "$(cat n)" = 4
 '
 
+# cols FILE WORD...: the display column (east Asian wide characters two)
+# where the first of the WORDs on each line of FILE starts, one a line.
+cols() {
+	python3 - "$@" <<-PY
+	import re, sys, unicodedata
+	w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+	pat = re.compile("|".join(r"(?<!\\S)" + re.escape(x) + r"(?!\\S)" for x in sys.argv[2:]))
+	for l in open(sys.argv[1], encoding="utf-8").read().splitlines():
+	    print(w(l[:pat.search(l).start()]))
+	PY
+}
+
+test_expect_success 'under LC_ALL=C the table pads the log.s UTF-8 by display width: kanji two columns' '
+	init_at k "2027-02-27 00:00:00" &&
+	at_jst "2027-03-01 09:00" log-append -d k -t cs01 -u 佐藤 -a view -o 住民票 -r ok -m a 2>/dev/null &&
+	at_jst "2027-03-01 09:01" log-append -d k -t cs01 -u suzuki -a print -o 1234 -r ok -m b 2>/dev/null &&
+	at_jst "2027-03-01 09:02" log-append -d k -t cs01 -u 佐藤 -a view -o x -r ok -m c 2>/dev/null &&
+	test "$LC_ALL" = C &&
+	log-show -d k --format table --terminal cs01 >out 2>err && test ! -s err &&
+	grep -q "佐藤" out && grep -q "住民票" out &&
+	for w in "ACTION view print seal" "RESULT ok" "DETAIL a b c records=1 records=0"; do
+		cols out $w >c && test "$(wc -l <c)" = 6 && test "$(sort -u c | wc -l)" = 1 || exit 1
+	done &&
+	LC_ALL=C.UTF-8 log-show -d k --format table --terminal cs01 >out.utf8 &&
+	test_cmp out out.utf8
+'
+
+test_expect_success 'under LC_ALL=C the summary tables pad by display width too' '
+	log-show -d k --summary operator --format table --terminal cs01 >out &&
+	grep -q "^佐藤 " out && grep -q "^suzuki " out && grep -q "^total " out &&
+	cols out COUNT 1 2 3 5 >c && test "$(wc -l <c)" = 5 && test "$(sort -u c | wc -l)" = 1 &&
+	LC_ALL=C.UTF-8 log-show -d k --summary operator --format table --terminal cs01 >out.utf8 &&
+	test_cmp out out.utf8
+'
+
 test_expect_success 'filters: operator, action, result, terminal exactly; object contains' '
 	ls_ --operator tanaka | cut -d, -f4 | sort -u >out && printf "operator\ntanaka\n" >want && test_cmp want out &&
 	test "$(ls_ --operator tanak | wc -l)" = 1 &&
