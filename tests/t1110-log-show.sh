@@ -158,6 +158,20 @@ test_expect_success '-k: a cut tail fails against the head, after the records' '
 	grep -q "tail truncated" err
 '
 
+test_expect_success '--now with -k: the unsealed epochs of the live log, and records dated after it' '
+	test_must_fail 1 ls_ -k s.key --now 2027-06-01T00:00:00Z >out 2>err &&
+	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
+	log-show -k s.key --now 2027-06-01T00:00:00Z s/oplog.csv >out 2>err &&
+	test ! -s err && test_cmp s/oplog.csv out &&
+	first=$(grep -n ",sato,print," s/oplog.csv | cut -d: -f1) &&
+	test_must_fail 1 ls_ -k s.key --now 2027-02-28T23:00:00Z >out 2>err &&
+	one_line_matching err "dated after the verification time 2027-02-28T23:00:00.000Z" &&
+	test_must_fail 1 log-show -k s.key --now 2027-02-28T23:00:00Z s/oplog.csv >out 2>err &&
+	one_line_matching err "^log-show: .*oplog.csv:[0-9]+: seq [0-9]+: dated after the verification time 2027-02-28T23:00:00.000Z" &&
+	test "$(wc -l <out)" -lt "$first" &&
+	ls_ --now 2020-01-01T00:00:00Z >out && test_cmp s/oplog.csv out
+'
+
 test_expect_success 'files: archive and log as one chain, standard input as -, a copy' '
 	prune "2028-06-01 00:00:00" --archive "$TMP/arch.csv" &&
 	log-show -k s.key --now 2028-06-01T00:00:00Z --object 1234-5678 arch.csv s/oplog.csv >chain &&
