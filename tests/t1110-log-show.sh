@@ -183,6 +183,20 @@ test_expect_success 'files: archive and log as one chain, standard input as -, a
 	test_cmp chain fromcopy
 '
 
+test_expect_success '-k on a copy starting after seq 0: its first record withheld, said on stderr' '
+	tail -n +5 s/oplog.csv >copy2 &&
+	seq=$(head -n 1 copy2 | cut -d, -f1) && test "$seq" -gt 0 &&
+	log-show -k s.key --now 2028-06-01T00:00:00Z --format raw copy2 >out 2>err &&
+	one_line_matching err "^log-show: seq $seq: the copy starts here; that record cannot be verified and is not shown\$" &&
+	{ head -n 1 s/oplog.csv; tail -n +2 copy2; } >want && test_cmp want out &&
+	log-show -k s.key --now 2028-06-01T00:00:00Z --summary operator copy2 >out 2>err &&
+	one_line_matching err "copy starts here" &&
+	tail -n +2 copy2 | cut -d, -f4 | sort | uniq -c | awk "{ print \$2 \",\" \$1 }" >w &&
+	{ echo operator,count; cat w; } >want && test_cmp want out &&
+	log-show --format raw copy2 >out 2>err && test ! -s err &&
+	{ head -n 1 s/oplog.csv; cat copy2; } >want && test_cmp want out
+'
+
 test_expect_success '-k on a pruned live log: its first record checked against the checkpoint ahead' '
 	ls_ -k s.key --now 2028-06-01T00:00:00Z --format raw >out &&
 	cmp out s/oplog.csv &&
