@@ -4,6 +4,7 @@
  * discard them; the log and the archive stay verifiable.  Meant for cron:
  * silent on success.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static const struct tool_opt opts[] = {
 	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
 	{ "dry-run",	no_argument,	   'n', "-n, --dry-run",	N_("change nothing; print what would be removed") },
 	{ "quiet",	no_argument,	   'q', "-q, --quiet",		N_("print nothing but errors") },
-	{ "retain",	required_argument, 'r', "-r, --retain=DAYS",	N_("the retention in days, at least 365") },
+	{ "retain",	required_argument, 'r', "-r, --retain=DAYS",	N_("the retention in days, 365 to 36500") },
 	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the checkpoint record") },
 	{ "verbose",	no_argument,	   'v', "-v, --verbose",	N_("print one summary line") },
 	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
@@ -53,7 +54,7 @@ opt(void *p, int ch, char *arg)
 }
 
 static const struct tool cmd = {
-	N_("usage: log-prune [-nqv] -a FILE | --discard [-d DIR] "
+	N_("usage: log-prune [-n] [-q | -v] -a FILE | --discard [-d DIR] "
 	    "[-r DAYS] [-t TERMINAL]\n"), opts, 0, opt, 0
 };
 
@@ -98,14 +99,20 @@ run(struct own *w, const struct tool_args *a)
 		warnx(_("-q and -v exclude each other"));
 		tool_usage(&cmd, ST_USAGE);
 	}
+	/* retain_days' range: what jukisec.conf may say, -r may say. */
 	if (retain != NULL) {
-		if (parse_num(retain, 0, 1000000, &days, &errstr) == -1) {
+		if (parse_num(retain, 0, LLONG_MAX, &days, &errstr) == -1) {
 			warnx(_("--retain %s: %s"), retain, errstr);
 			return ST_USAGE;
 		}
 		if (days < PRUNE_MIN_DAYS) {
 			warnx(_("--retain %lld: under %d days; R6 keeps the operation "
 			    "history for one year"), days, PRUNE_MIN_DAYS);
+			return ST_USAGE;
+		}
+		if (days > CONF_RETAIN_MAX) {
+			warnx(_("--retain %lld: over %d days, the most "
+			    "jukisec.conf allows for retain_days"), days, CONF_RETAIN_MAX);
 			return ST_USAGE;
 		}
 	}

@@ -42,7 +42,7 @@ static const struct key keys[] = {
 	N(epoch_seconds, 86400, CONF_EPOCH_MIN, CONF_EPOCH_MAX,
 	    "R6: seconds per operation-log key epoch; the MAC key evolves one-way\n"
 	    "# at each boundary, so a smaller value exposes less of the past"),
-	N(retain_days, 365, 365, 36500,
+	N(retain_days, 365, CONF_RETAIN_MIN, CONF_RETAIN_MAX,
 	    "R6: days the operation log is kept; never less than one year"),
 	N(lock_timeout_ms, 10000, 0, 600000,
 	    "milliseconds a tool waits for a state lock before giving up (exit 3)"),

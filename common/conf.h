@@ -68,6 +68,9 @@ int	conf_write_defaults(FILE *, const char *statedir);
 int	conf_write_init(FILE *, const char *statedir, long long epoch_seconds);
 #define CONF_EPOCH_MIN	60
 #define CONF_EPOCH_MAX	2592000
+/* retain_days' range, log-prune --retain's too (R6: one year at least). */
+#define CONF_RETAIN_MIN	365
+#define CONF_RETAIN_MAX	36500
 
 void	conf_free(struct conf *);
 

@@ -901,6 +901,25 @@ oplog_seal_at(struct store *st, int64_t now)
 	return oplog_commit(b);
 }
 
+/* What every writer does first, and nothing more: the head checked and
+ * what a crash left completed, cut or taken in, logged as every writer
+ * logs it (a repair record, the seals due).  A log in order is not
+ * written to, not even a seal: log-prune's checks come first. */
+int
+oplog_settle_at(struct store *st, int64_t now)
+{
+	struct oplog_batch *b;
+	int r;
+
+	if ((r = oplog_begin(st, now, &b)) != ST_OK)
+		return r;
+	if (b->loaded_open || b->repaired || b->adopted || b->recovered != -1 ||
+	    b->cutfile || b->out.len > 0 || b->key->epoch != b->disk_epoch)
+		return oplog_commit(b);
+	release(b);
+	return ST_OK;
+}
+
 int
 oplog_seal(struct store *st)
 {

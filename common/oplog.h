@@ -101,6 +101,10 @@ int	oplog_seal(struct store *);
 int	oplog_append_at(struct store *, const struct oplog_rec *, size_t n, int64_t now);
 int	oplog_seal_at(struct store *, int64_t now);
 
+/* Under STORE_LOCK_LOG or not: the head checked and a crash's remnants
+ * completed as oplog_seal_at() would; a log in order is left as it is. */
+int	oplog_settle_at(struct store *, int64_t now);
+
 /* A batch too large to hold in memory (log-append --stdin): records are
  * written as they are added (past the head, framed by an open head) and
  * committed together by the head; on abort or a crash nothing of the batch

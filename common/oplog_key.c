@@ -137,6 +137,20 @@ read_line_fd(int fd, char *buf, size_t cap, const char **why)
 	return 0;
 }
 
+/* Why oplog.key did not open (errno err), in open_safe's words; a key
+ * group or others may read in the words of the mode check below, also
+ * when they may write it too. */
+static const char *
+key_refused(struct store *st, int err)
+{
+	struct stat sb;
+
+	if (err == EPERM && fstatat(st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (sb.st_uid == st->euid || sb.st_uid == 0) && (sb.st_mode & 044))
+		return _("readable by group or others; chmod 600 it");
+	return open_safe_why(err);
+}
+
 /* Quiet: ST_OK, or ST_FAIL with *why. */
 int
 oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
@@ -148,7 +162,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 
 	*why = NULL;	/* _() only on failure: it sets up a deferred locale */
 	if ((fd = store_openat_st(st, OPLOG_KEYFILE, O_RDONLY, 0, &sb)) == -1) {
-		*why = strerror(errno);
+		*why = key_refused(st, errno);
 		return ST_FAIL;
 	}
 	/* Whoever reads the current key can forge this epoch's records: a

@@ -25,6 +25,11 @@
  *    adds the checkpoint, renames and commits the head.  A crash at any
  *    instant leaves the old log or the new one; the next run removes the
  *    stale temporary.  One prune at a time: flock(2) on the directory.
+ *  - A run that fails leaves the log as it was: every check that can
+ *    refuse it (the archive opened and matched to the log, the clock, the
+ *    head, the scan) comes before the log is written to; the seals of the
+ *    epochs that ended go in with the run's record.  Only what a crash
+ *    left is completed first, as every writer does (oplog_settle_at).
  *  - Every real run that succeeds ends with a log-prune record: the
  *    checkpoint, or, when nothing was removed, one appended as every
  *    record is (removed=0); a dry run writes nothing.
@@ -115,8 +120,12 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		return 0;
 	}
 	a->fd = open(name, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	/* A regular file only, ours or root's, with no group or other bit:
+	 * not a link, a FIFO, a device, a directory (open_safe's words). */
 	if (a->fd == -1 || fstat(a->fd, &sb) == -1 || check_fd_safe(a->fd, 0) == -1) {
-		jerr_say_errno(a->err, ST_FAIL, "%s", name);
+		if (errno == EISDIR)
+			errno = EINVAL;
+		open_safe_say(a->err, name);
 		return -1;
 	}
 	if (flock(a->fd, LOCK_EX | LOCK_NB) == -1) {
@@ -150,35 +159,30 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 	return 0;
 }
 
-/*
- * An archive inside the state directory, or naming one of its files under
- * another name (a hard link), would put removed records where the log's own
- * files live, or overwrite one (issue 11): ST_USAGE after one line.
- */
+/* 1 if path lies in the state directory (or below it), or is one of its
+ * files under another name (a hard link); sd: the directory's stat. */
 static int
-archive_outside(struct store *st, const char *name)
+in_state(struct store *st, const struct stat *sd, const char *path)
 {
-	struct stat sd, sb, se;
+	struct stat sb, se;
 	struct dirent *de;
 	char *dir, *p;
 	DIR *d;
-	int fd, ret = ST_OK;
+	int fd, in = 0;
 
-	if (strcmp(name, "-") == 0 || fstat(st->dirfd, &sd) == -1)
-		return ST_OK;
-	if (strchr(name, '/') == NULL)
+	if (strchr(path, '/') == NULL)
 		dir = xstrdup(".");	/* also for "": no copy into a short buffer */
 	else {
-		dir = xstrdup(name);
+		dir = xstrdup(path);
 		p = strrchr(dir, '/');
 		p[p == dir] = '\0';
 	}
-	/* The archive's directory and every one above it. */
+	/* The file's directory and every one above it. */
 	for (;;) {
 		if (stat(dir, &sb) == -1)
 			break;
-		if (sb.st_dev == sd.st_dev && sb.st_ino == sd.st_ino) {
-			ret = ST_USAGE;
+		if (sb.st_dev == sd->st_dev && sb.st_ino == sd->st_ino) {
+			in = 1;
 			break;
 		}
 		p = xasprintf("%s/..", dir);
@@ -188,7 +192,7 @@ archive_outside(struct store *st, const char *name)
 			break;
 	}
 	free(dir);
-	if (ret == ST_OK && lstat(name, &sb) == 0 &&
+	if (!in && lstat(path, &sb) == 0 &&
 	    (fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		if ((d = fdopendir(fd)) == NULL)
 			close(fd);
@@ -196,10 +200,56 @@ archive_outside(struct store *st, const char *name)
 			while ((de = readdir(d)) != NULL)
 				if (fstatat(st->dirfd, de->d_name, &se, AT_SYMLINK_NOFOLLOW) == 0 &&
 				    se.st_dev == sb.st_dev && se.st_ino == sb.st_ino)
-					ret = ST_USAGE;
+					in = 1;
 			closedir(d);
 		}
 	}
+	return in;
+}
+
+/* What the symbolic link path points to, as a path from here; NULL if
+ * path is not one. */
+static char *
+link_target(const char *path)
+{
+	char buf[4096], *slash;
+	ssize_t n;
+
+	if ((n = readlink(path, buf, sizeof(buf) - 1)) <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if (buf[0] == '/' || (slash = strrchr(path, '/')) == NULL)
+		return xstrdup(buf);
+	return xasprintf("%.*s/%s", (int)(slash - path), path, buf);
+}
+
+/*
+ * An archive inside the state directory, or naming one of its files under
+ * another name (a hard link, or a symbolic link to one, which archive_open
+ * would refuse as a link), would put removed records where the log's own
+ * files live, or overwrite one (issue 11): ST_USAGE after one line.
+ */
+static int
+archive_outside(struct store *st, const char *name)
+{
+	struct stat sd;
+	char *path, *next;
+	int hops, ret = ST_OK;
+
+	if (strcmp(name, "-") == 0 || fstat(st->dirfd, &sd) == -1)
+		return ST_OK;
+	path = xstrdup(name);
+	/* The links followed as open(2) would, up to its limit. */
+	for (hops = 0; path != NULL && hops <= 40; hops++) {
+		if (in_state(st, &sd, path)) {
+			ret = ST_USAGE;
+			break;
+		}
+		next = link_target(path);
+		free(path);
+		path = next;
+	}
+	free(path);
 	if (ret != ST_OK)
 		jerr_say(st->err, ST_USAGE, _("--archive %s: inside the state directory %s, or one of its files; "
 		    "keep the archive elsewhere"), name, st->dir);
@@ -559,19 +609,28 @@ commit(struct store *st, const struct prune_opts *o, int logfd, long long from,
  * every record: the audit reads when log-prune last ran (jukisec-log(5),
  * "Special records"). */
 static int
-record_run(struct store *st, const struct prune_opts *o, const struct prune_result *res)
+record_run(struct store *st, const struct prune_opts *o, struct prune_result *res)
 {
+	struct oplog_head hd;
 	char cutoff[TIME_BUFSZ];
+	const char *why;
+	int ret;
 
 	time_format(res->cutoff, cutoff);
-	return oplog_log_pruned(st, o->now, "removed=0 cutoff=%s retain_days=%lld",
+	ret = oplog_log_pruned(st, o->now, "removed=0 cutoff=%s retain_days=%lld",
 	    cutoff, o->retain_days);
+	/* Kept: the records before ours, the seals it came after too. */
+	if (ret == ST_OK && oplog_head_read(st, &hd, &why) == 0)
+		res->kept = hd.count - 1;
+	return ret;
 }
 
 /* The head a run works to.  Only what the head commits: bytes after it
- * are an append in flight or one to be repaired.  A real run first does
- * what every writer does (checks the head, repairs, seals) under the log
- * lock; a dry run takes no lock and writes nothing, as readers. */
+ * are an append in flight or one to be repaired.  A real run first checks
+ * the head as every writer does, under the log lock, and completes what a
+ * crash left; a log in order is not written to (the seals come with the
+ * run's record, after its checks).  A dry run takes no lock and writes
+ * nothing, as readers. */
 static int
 run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 {
@@ -581,7 +640,7 @@ run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 	if (!o->dry_run) {
 		if ((ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
 			return ret;
-		ret = oplog_seal_at(st, o->now);
+		ret = oplog_settle_at(st, o->now);
 	}
 	if (ret == ST_OK && oplog_head_read(st, head, &why) == -1) {
 		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, "oplog.head", why);
@@ -816,18 +875,20 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	 * nothing, and shows what the clock would remove). */
 	if (!o->dry_run && (ret = clock_plausible(st, o)) != ST_OK)
 		goto out;
+	/* The archive is checked before the log is: the prune lock, the
+	 * archive's, then the log lock (replace_log) in every run. */
+	if (o->archive != NULL && !o->dry_run) {
+		a = &arch;
+		if (archive_open(a, o->archive, st->err) == -1) {
+			ret = ST_FAIL;
+			goto out;
+		}
+	}
 	if ((ret = run_head(st, o, &head)) != ST_OK)
 		goto out;
 	ret = ST_FAIL;
 	if ((r.fd = open_log(st, fname, &head)) == -1)
 		goto out;
-	if (o->archive != NULL && !o->dry_run) {
-		a = &arch;
-		if (archive_open(a, o->archive, st->err) == -1) {
-			a->buf = NULL;
-			goto out;
-		}
-	}
 	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = head.size;
 	/* The disk writes the kept records while the scan reads. */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include "store.h"
 
-#define PRUNE_MIN_DAYS	365	/* R6: the history is kept one year at least */
+#define PRUNE_MIN_DAYS	CONF_RETAIN_MIN	/* R6: the history is kept one year at least */
 
 struct prune_opts {
 	long long	retain_days;	/* >= PRUNE_MIN_DAYS */

@@ -160,8 +160,10 @@ show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 	if (fmt == SHOW_CSV)
 		csv_format_record(b, f, len, 2);
 	w = text_width(_(keyhead[c->key]));
+	/* The log's values by their UTF-8 width whatever the locale, the
+	 * headings by the locale's (show_render.c). */
 	for (i = 0; i < n; i++)
-		if ((k = text_width(c->s[i].key)) > w)
+		if ((k = text_width_utf8(c->s[i].key)) > w)
 			w = k;
 	if (fmt == SHOW_TABLE) {
 		buf_add(b, _(keyhead[c->key]), strlen(_(keyhead[c->key])));
@@ -194,7 +196,7 @@ show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 			break;
 		case SHOW_TABLE:
 			text_escape(b, s->key, s->len);
-			for (k = text_width(s->key); k < w + 2; k++)
+			for (k = text_width_utf8(s->key); k < w + 2; k++)
 				buf_add(b, " ", 1);
 			buf_add(b, num, strlen(num));
 			buf_add(b, "\n", 1);

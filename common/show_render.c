@@ -6,7 +6,10 @@
  * line with the header's names as keys, seq and epoch as numbers; raw is
  * the line as read, byte for byte (oplog_record_raw); the table is for
  * people: local times with seconds, control characters escaped
- * (text_escape), columns padded by display width.  A table keeps at most
+ * (text_escape), columns padded by display width: the log's text by its
+ * UTF-8 width whatever the locale (the log is UTF-8: 佐藤 is four columns
+ * under LC_ALL=C too), the headings, in the locale's codeset, by the
+ * locale's.  A table keeps at most
  * TROWS rows before writing them, so its memory is bounded too: column
  * widths are those of the rows seen so far, never narrower than before.
  */
@@ -118,7 +121,7 @@ show_table_add(struct show_table *t, const struct oplog_record *r)
 	for (j = 2; j < TFIELDS; j++)
 		cell(t, j, r->field[tcol[j - 2]], r->len[tcol[j - 2]], 1);
 	for (j = 0; j < TFIELDS - 1; j++)
-		if ((k = text_width(t->text.p + t->cell[t->n][j])) > t->w[j])
+		if ((k = text_width_utf8(t->text.p + t->cell[t->n][j])) > t->w[j])
 			t->w[j] = k;
 	t->n++;
 }
@@ -129,8 +132,9 @@ show_table_rows(const struct show_table *t)
 	return t->n;
 }
 
+/* A row of cells c, the log's (UTF-8), or the headings when head. */
 static void
-row(struct show_table *t, const char *const c[TFIELDS], struct buf *b)
+row(struct show_table *t, const char *const c[TFIELDS], int head, struct buf *b)
 {
 	size_t j, k;
 
@@ -138,7 +142,7 @@ row(struct show_table *t, const char *const c[TFIELDS], struct buf *b)
 		buf_add(b, c[j], strlen(c[j]));
 		if (j == TFIELDS - 1)
 			break;
-		for (k = text_width(c[j]); k < t->w[j] + 2; k++)
+		for (k = head ? text_width(c[j]) : text_width_utf8(c[j]); k < t->w[j] + 2; k++)
 			buf_add(b, " ", 1);
 	}
 	/* no trailing blanks when the last cells are empty */
@@ -156,13 +160,13 @@ show_table_flush(struct show_table *t, struct buf *b)
 	if (!t->headed) {
 		for (j = 0; j < TFIELDS; j++)
 			c[j] = _(thead[j]);
-		row(t, c, b);
+		row(t, c, 1, b);
 		t->headed = 1;
 	}
 	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < TFIELDS; j++)
 			c[j] = t->text.p + t->cell[i][j];
-		row(t, c, b);
+		row(t, c, 0, b);
 	}
 	t->n = 0;
 	t->text.len = 0;

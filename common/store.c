@@ -375,23 +375,27 @@ open_safe_say(struct jerr *to, const char *path)
 	jerr_say(to, e.code, "%s", e.msg);
 }
 
+const char *
+open_safe_why(int err)
+{
+	switch (err) {
+	case ELOOP:
+		return _("a symbolic link: refused");
+	case EINVAL:
+		return _("not a regular file: refused");
+	case EPERM:
+		return _("not owned by us or root, or open to others: refused");
+	}
+	return strerror(err);
+}
+
 void
 open_safe_err(struct jerr *e, int code, const char *path)
 {
-	switch (errno) {
-	case ELOOP:
-		jerr_set(e, code, _("%s: a symbolic link: refused"), path);
-		break;
-	case EINVAL:
-		jerr_set(e, code, _("%s: not a regular file: refused"), path);
-		break;
-	case EPERM:
-		jerr_set(e, code, _("%s: not owned by us or root, or open to others: refused"),
-		    path);
-		break;
-	default:
+	if (errno == ELOOP || errno == EINVAL || errno == EPERM)
+		jerr_set(e, code, "%s: %s", path, open_safe_why(errno));
+	else
 		jerr_errno(e, code, "%s", path);
-	}
 }
 
 int

@@ -85,6 +85,8 @@ void	open_safe_warn(const char *path);
 /* The same said to to (jerr_say: NULL prints). */
 void	open_safe_say(struct jerr *to, const char *path);
 void	open_safe_err(struct jerr *e, int code, const char *path);
+/* The same words without the path, for the errno err open_safe left. */
+const char *open_safe_why(int err);
 
 /* open_safe in the state directory, not secret. */
 int	store_openat(struct store *, const char *name, int flags, mode_t mode);

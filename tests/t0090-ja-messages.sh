@@ -51,7 +51,7 @@ if test_have_prereq MOUNTNS,LOCALEDIR; then
 	test_expect_success 'under ja_JP.UTF-8 --help prints the Japanese usage line on stdout' '
 		ja_run log-prune --help >out 2>err &&
 		test ! -s err &&
-		grep -q "^使用法: log-prune \[-nqv\]" out
+		grep -q "^使用法: log-prune \[-n\] \[-q | -v\]" out
 	'
 
 	test_expect_success 'under ja_JP.UTF-8 a usage error names the option in Japanese, status 2' '

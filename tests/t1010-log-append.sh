@@ -256,6 +256,18 @@ test_expect_success 'a group-readable oplog.key is refused (exit 3), nothing wri
 	cmp before.csv s/oplog.csv
 '
 
+test_expect_success 'a group-writable oplog.key is refused (exit 3) in the words of its mode' '
+	cp s/oplog.csv before.csv &&
+	for m in 660 606 620 602; do
+		case $m in 660|606) msg="oplog.key: readable by group or others; chmod 600 it" ;;
+		*) msg="oplog.key: not owned by us or root, or open to others: refused" ;; esac
+		chmod $m s/oplog.key &&
+		test_must_fail 3 la -u a -a b 2>err; s=$?; chmod 600 s/oplog.key
+		test $s = 0 && one_line_matching err "^log-append: .*/$msg\$" || exit 1
+	done &&
+	cmp before.csv s/oplog.csv
+'
+
 test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
 	cp s/oplog.head head.bak && cp s/oplog.csv before.csv &&
 	echo garbage >s/oplog.head &&

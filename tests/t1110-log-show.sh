@@ -55,6 +55,41 @@ test_expect_success 'the table aligns kanji by display width' '
 	awk "NR > 1" out | cut -c1-60 | grep -c "  ok  " >n && test "$(cat n)" = 4
 '
 
+# cols FILE WORD...: the display column (east Asian wide characters two)
+# where the first of the WORDs on each line of FILE starts, one a line.
+cols() {
+	python3 - "$@" <<-PY
+	import re, sys, unicodedata
+	w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+	pat = re.compile("|".join(r"(?<!\\S)" + re.escape(x) + r"(?!\\S)" for x in sys.argv[2:]))
+	for l in open(sys.argv[1], encoding="utf-8").read().splitlines():
+	    print(w(l[:pat.search(l).start()]))
+	PY
+}
+
+test_expect_success 'under LC_ALL=C the table pads the log.s UTF-8 by display width: kanji two columns' '
+	init_at k "2027-02-27 00:00:00" &&
+	at_jst "2027-03-01 09:00" log-append -d k -t cs01 -u 佐藤 -a view -o 住民票 -r ok -m a 2>/dev/null &&
+	at_jst "2027-03-01 09:01" log-append -d k -t cs01 -u suzuki -a print -o 1234 -r ok -m b 2>/dev/null &&
+	at_jst "2027-03-01 09:02" log-append -d k -t cs01 -u 佐藤 -a view -o x -r ok -m c 2>/dev/null &&
+	test "$LC_ALL" = C &&
+	log-show -d k --format table --terminal cs01 >out 2>err && test ! -s err &&
+	grep -q "佐藤" out && grep -q "住民票" out &&
+	for w in "ACTION view print seal" "RESULT ok" "DETAIL a b c records=1 records=0"; do
+		cols out $w >c && test "$(wc -l <c)" = 6 && test "$(sort -u c | wc -l)" = 1 || exit 1
+	done &&
+	LC_ALL=C.UTF-8 log-show -d k --format table --terminal cs01 >out.utf8 &&
+	test_cmp out out.utf8
+'
+
+test_expect_success 'under LC_ALL=C the summary tables pad by display width too' '
+	log-show -d k --summary operator --format table --terminal cs01 >out &&
+	grep -q "^佐藤 " out && grep -q "^suzuki " out && grep -q "^total " out &&
+	cols out COUNT 1 2 3 5 >c && test "$(wc -l <c)" = 5 && test "$(sort -u c | wc -l)" = 1 &&
+	LC_ALL=C.UTF-8 log-show -d k --summary operator --format table --terminal cs01 >out.utf8 &&
+	test_cmp out out.utf8
+'
+
 test_expect_success 'filters: operator, action, result, terminal exactly; object contains' '
 	ls_ --operator tanaka | cut -d, -f4 | sort -u >out && printf "operator\ntanaka\n" >want && test_cmp want out &&
 	test "$(ls_ --operator tanak | wc -l)" = 1 &&
@@ -123,6 +158,20 @@ test_expect_success '-k: a cut tail fails against the head, after the records' '
 	grep -q "tail truncated" err
 '
 
+test_expect_success '--now with -k: the unsealed epochs of the live log, and records dated after it' '
+	test_must_fail 1 ls_ -k s.key --now 2027-06-01T00:00:00Z >out 2>err &&
+	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
+	log-show -k s.key --now 2027-06-01T00:00:00Z s/oplog.csv >out 2>err &&
+	test ! -s err && test_cmp s/oplog.csv out &&
+	first=$(grep -n ",sato,print," s/oplog.csv | cut -d: -f1) &&
+	test_must_fail 1 ls_ -k s.key --now 2027-02-28T23:00:00Z >out 2>err &&
+	one_line_matching err "dated after the verification time 2027-02-28T23:00:00.000Z" &&
+	test_must_fail 1 log-show -k s.key --now 2027-02-28T23:00:00Z s/oplog.csv >out 2>err &&
+	one_line_matching err "^log-show: .*oplog.csv:[0-9]+: seq [0-9]+: dated after the verification time 2027-02-28T23:00:00.000Z" &&
+	test "$(wc -l <out)" -lt "$first" &&
+	ls_ --now 2020-01-01T00:00:00Z >out && test_cmp s/oplog.csv out
+'
+
 test_expect_success 'files: archive and log as one chain, standard input as -, a copy' '
 	prune "2028-06-01 00:00:00" --archive "$TMP/arch.csv" &&
 	log-show -k s.key --now 2028-06-01T00:00:00Z --object 1234-5678 arch.csv s/oplog.csv >chain &&
@@ -132,6 +181,20 @@ test_expect_success 'files: archive and log as one chain, standard input as -, a
 	{ tail -n +2 arch.csv; tail -n +2 s/oplog.csv; } >copy &&
 	log-show -k s.key --now 2028-06-01T00:00:00Z --object 1234-5678 copy >fromcopy &&
 	test_cmp chain fromcopy
+'
+
+test_expect_success '-k on a copy starting after seq 0: its first record withheld, said on stderr' '
+	tail -n +5 s/oplog.csv >copy2 &&
+	seq=$(head -n 1 copy2 | cut -d, -f1) && test "$seq" -gt 0 &&
+	log-show -k s.key --now 2028-06-01T00:00:00Z --format raw copy2 >out 2>err &&
+	one_line_matching err "^log-show: seq $seq: the copy starts here; that record cannot be verified and is not shown\$" &&
+	{ head -n 1 s/oplog.csv; tail -n +2 copy2; } >want && test_cmp want out &&
+	log-show -k s.key --now 2028-06-01T00:00:00Z --summary operator copy2 >out 2>err &&
+	one_line_matching err "copy starts here" &&
+	tail -n +2 copy2 | cut -d, -f4 | sort | uniq -c | awk "{ print \$2 \",\" \$1 }" >w &&
+	{ echo operator,count; cat w; } >want && test_cmp want out &&
+	log-show --format raw copy2 >out 2>err && test ! -s err &&
+	{ head -n 1 s/oplog.csv; cat copy2; } >want && test_cmp want out
 '
 
 test_expect_success '-k on a pruned live log: its first record checked against the checkpoint ahead' '
@@ -159,7 +222,11 @@ test_expect_success 'usage errors exit 2 with one line' '
 	test_must_fail 2 ls_ --until "2027-03-01 24:00" 2>err &&
 	test_must_fail 2 ls_ --since 03/01/2027 2>err &&
 	test_must_fail 2 ls_ --operator a --operator b 2>err && grep -q "given twice" err &&
-	test_must_fail 2 ls_ --follow arch.csv 2>err &&
+	for live in --follow "--cursor-file $TMP/c.cursor" "--follow --cursor-file $TMP/c.cursor"; do
+		test_must_fail 2 ls_ $live arch.csv 2>err || exit 1
+		head -n 1 err | grep -qx "log-show: --follow and --cursor-file read the live log, not files" &&
+		grep -q "^usage: log-show" err || exit 1
+	done && test ! -e c.cursor &&
 	test_must_fail 2 ls_ --summary day --follow 2>err &&
 	test_must_fail 2 ls_ --syslog --format json 2>err &&
 	test_must_fail 2 ls_ --cursor-file "$TMP/s/cursor" 2>err &&

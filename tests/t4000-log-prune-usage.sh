@@ -11,18 +11,18 @@ cp "$S/oplog.csv" "$TMP/orig.csv"
 
 test_expect_success '-h prints the usage on stdout and exits 0' '
 	log-prune -h >out.txt 2>err.txt &&
-	grep -q "^usage: log-prune \[-nqv\] -a FILE | --discard \[-d DIR\] \[-r DAYS\]" out.txt &&
+	grep -q "^usage: log-prune \[-n\] \[-q | -v\] -a FILE | --discard \[-d DIR\] \[-r DAYS\]" out.txt &&
 	test ! -s err.txt
 '
 
 test_expect_success 'the usage line is the man page SYNOPSIS' '
 	log-prune -h | sed "/^\$/,\$d" | tr -s " \t\n" " " >u.txt &&
-	for w in "[-nqv]" "-a FILE | --discard" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
+	for w in "[-n]" "[-q | -v]" "-a FILE | --discard" "[-d DIR]" "[-r DAYS]" "[-t TERMINAL]"; do
 		grep -qF -- "$w" u.txt || exit 1
 	done &&
 	MANWIDTH=200 mandoc -Tascii "$SRCDIR/man/log-prune.1" | col -b |
 	    sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" | tr -s " \t\n" " " >m.txt &&
-	grep -qF "log-prune [-nqv] -a FILE | --discard [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
+	grep -qF "log-prune [-n] [-q | -v] -a FILE | --discard [-d DIR] [-r DAYS] [-t TERMINAL] DESCRIPTION" m.txt &&
 	! grep -q -- --now u.txt
 '
 
@@ -36,6 +36,16 @@ test_expect_success 'an unknown option or an operand is a usage error (2)' '
 	test_must_fail 2 log-prune -d "$S" extra 2>err.txt &&
 	grep -q "^usage: log-prune" err.txt &&
 	test_must_fail 2 log-prune -d "$S" -q -v 2>err.txt
+'
+
+test_expect_success '-q and -v exclude each other (2), as the SYNOPSIS says, nothing written' '
+	cp "$S/oplog.csv" qv.csv &&
+	for qv in "-q -v" "-qv" "--quiet --verbose"; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" $qv --discard 2>err.txt || exit 1
+		head -1 err.txt | grep -qx "log-prune: -q and -v exclude each other" &&
+		grep -q "^usage: log-prune \[-n\] \[-q | -v\]" err.txt || exit 1
+	done &&
+	cmp "$S/oplog.csv" qv.csv
 '
 
 test_expect_success '--retain 364 is refused citing R6, the log untouched' '
@@ -68,6 +78,31 @@ test_expect_success 'retain_days under 365 in jukisec.conf is refused, nothing r
 	cmp "$S/oplog.csv" orig.csv
 '
 
+test_expect_success 'a retain_days out of range is refused (3) even with --retain' '
+	for d in 200 36501; do
+		sed "s/^#* *retain_days *=.*/retain_days = $d/" conf.save >"$S/jukisec.conf" &&
+		for r in "" "-r 400" "--retain=36500"; do
+			test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" $r --discard 2>err.txt || exit 1
+			one_line_matching err.txt "jukisec.conf:[0-9]+: retain_days: $d " || exit 1
+		done
+	done &&
+	cp conf.save "$S/jukisec.conf" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
+test_expect_success '--retain has the range of retain_days: 365 to 36500 (else 2)' '
+	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -r 36500 >dry.txt &&
+	grep -q "^nothing before 1923-" dry.txt &&
+	for r in 36501 2000000 99999999999999999999; do
+		test_must_fail 2 log-prune -d "$S" --discard -r $r 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --retain $r: (over 36500 days|too large)" || exit 1
+	done &&
+	one_line_matching err.txt "too large" &&
+	test_must_fail 2 log-prune -d "$S" --discard -r 36501 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --retain 36501: over 36500 days, the most jukisec.conf allows for retain_days\$" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
 test_expect_success 'retain_days from jukisec.conf decides, --retain overrides it' '
 	sed "s/^#* *retain_days *=.*/retain_days = 600/" conf.save >"$S/jukisec.conf" &&
 	at 2023-06-02T00:00:00Z log-prune -d "$S" -n >dry.txt &&
@@ -90,7 +125,7 @@ test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 	cp "$S/oplog.csv" broken.csv &&
 	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard 2>err.txt &&
 	one_line_matching err.txt "oplog.csv:3: bad seq" &&
-	cmp -n "$(wc -c <broken.csv)" "$S/oplog.csv" broken.csv &&
+	cmp "$S/oplog.csv" broken.csv &&
 	rm -rf "$S" && mv keep "$S"
 '
 
@@ -124,6 +159,19 @@ test_expect_success 'an archive inside the state directory, or naming a state fi
 	one_line_matching err.txt "inside the state directory .*, or one of its files" &&
 	rm "$TMP/hardlink.csv" && rmdir "$S/sub" &&
 	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/archive.csv"
+'
+
+test_expect_success 'a symbolic link naming a state file, or into the directory, is refused (2)' '
+	mkdir -p links && cp "$S/oplog.head" head.save &&
+	ln -s "$S/oplog.head" links/abs.csv &&
+	ln -s "../$(basename "$S")/oplog.key" links/rel.csv &&
+	ln -s abs.csv links/chain.csv &&
+	ln -s "$S/new.csv" links/dangling.csv &&
+	for a in abs rel chain dangling; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/links/$a.csv" 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --archive .*/$a.csv: inside the state directory .*, or one of its files" || exit 1
+	done &&
+	cmp "$S/oplog.csv" orig.csv && cmp "$S/oplog.head" head.save && test ! -e "$S/new.csv"
 '
 
 test_expect_success '-q keeps even a dry run silent' '

@@ -98,10 +98,10 @@ test_expect_success 'the archive of another log is refused (3), the log untouche
 test_expect_success 'a group-writable archive or a symlink is refused (3)' '
 	: >gw.csv && chmod 660 gw.csv &&
 	test_must_fail 3 at "$N1" log-prune -d "$TMP/o" -a "$TMP/gw.csv" 2>err.txt &&
-	one_line_matching err.txt "gw.csv" &&
+	one_line_matching err.txt "gw.csv: not owned by us or root, or open to others: refused" &&
 	ln -s "$A" link.csv &&
 	test_must_fail 3 at "$N1" log-prune -d "$TMP/o" -a "$TMP/link.csv" 2>err.txt &&
-	one_line_matching err.txt "link.csv" &&
+	one_line_matching err.txt "link.csv: a symbolic link: refused" &&
 	cmp o.save "$TMP/o/oplog.csv"
 '
 
