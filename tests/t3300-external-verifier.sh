@@ -140,7 +140,7 @@ test_expect_success 'a method change whose old credential cannot be destroyed is
 	    --instructions-given 2026-11-01 --password-fd 3 3<pw.oda 2>err &&
 	rmdir state/credentials/oda.tmpl &&
 	grep -q "^oda,.*,password," state/operators.csv &&
-	logged operator-mod oda ok "method=password (old credential not destroyed)"
+	logged operator-mod oda ok "method=password reason instructions-given (old credential not destroyed)"
 '
 
 test_done
