@@ -101,6 +101,12 @@ run(struct own *w, const struct tool_args *a)
 	}
 	/* retain_days' range: what jukisec.conf may say, -r may say. */
 	if (retain != NULL) {
+		/* digits only, as in jukisec.conf: "+400" is not how a
+		 * retention is written */
+		if (strspn(retain, "0123456789") != strlen(retain)) {
+			warnx(_("--retain %s: not a number of days"), retain);
+			return ST_USAGE;
+		}
 		if (parse_num(retain, 0, LLONG_MAX, &days, &errstr) == -1) {
 			warnx(_("--retain %s: %s"), retain, errstr);
 			return ST_USAGE;

@@ -709,26 +709,28 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 		return r;
 	}
 	if (b->repaired) {
+		/* the seq the bytes were cut after: the head's, not the last
+		 * of the seals that must come before a record of this epoch */
+		snprintf(detail, sizeof(detail), "removed=%lld bytes after seq %lld",
+		    b->repaired, b->hd.seq);
 		if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
 		    clamp(b)), 1)) != ST_OK) {
 			oplog_abort(b);
 			return r;
 		}
-		snprintf(detail, sizeof(detail), "removed=%lld bytes after seq %lld",
-		    b->repaired, b->hd.seq);
 		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_FILE, "ok", detail)) != ST_OK) {
 			oplog_abort(b);
 			return r;
 		}
 	}
 	if (b->recovered != -1) {
+		snprintf(detail, sizeof(detail), "head moved from seq %lld to seq %lld "
+		    "(checkpoint of an interrupted log-prune)", b->recovered, b->hd.seq);
 		if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
 		    clamp(b)), 1)) != ST_OK) {
 			oplog_abort(b);
 			return r;
 		}
-		snprintf(detail, sizeof(detail), "head moved from seq %lld to seq %lld "
-		    "(checkpoint of an interrupted log-prune)", b->recovered, b->hd.seq);
 		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_HEADFILE, "ok", detail)) != ST_OK) {
 			oplog_abort(b);
 			return r;

@@ -166,7 +166,9 @@ stand_in(struct operator *o, int c)
 	case C_REVAT:	o->revoked_at = TIME_MIN; return N_("revoked");
 	case C_FAILED:	o->failed = OPERATOR_FAILED_MAX; return N_("at the maximum");
 	case C_LOCKED:	o->locked = 1; o->locked_at = TIME_NONE; return N_("locked");
-	default:	o->locked_at = TIME_NONE; return N_("a lock of unknown time");
+	default:	o->locked_at = TIME_NONE;
+		/* the time of a lock the row does not have: nothing to stand for */
+		return o->locked ? N_("a lock of unknown time") : N_("empty (the row is not locked)");
 	}
 }
 
@@ -716,7 +718,7 @@ register_text(const struct operator *o, int c, char *buf)
 const char *
 register_damaged(const struct operator *o, int c)
 {
-	return (o->bad & 1u << c) && stand_in_kept(o, c) ? o->raw[c] : NULL;
+	return (o->bad & 1u << c) ? o->raw[c] : NULL;
 }
 
 int

@@ -101,7 +101,9 @@ const char *register_text(const struct operator *, int col, char *buf);
 #define REGISTER_EXPIRES	10
 #define REGISTER_REVAT		11
 /* Column col's value as operators.csv holds it when it did not read back
- * (the row stands on its stand-in until a change sets it), else NULL. */
+ * (the row stands on its stand-in until a change sets it), else NULL: for
+ * what people are shown, which is the file (a change made since in
+ * memory is register_text's). */
 const char *register_damaged(const struct operator *, int col);
 
 /* operator-list's formats (register_render.c). */

@@ -35,7 +35,8 @@ fields(const struct operator *o, const char *f[NFIELDS],
 	int c;
 
 	for (c = 0; c < NFIELDS; c++)
-		f[c] = register_text(o, c, t[c]);
+		if ((f[c] = register_damaged(o, c)) == NULL)
+			f[c] = register_text(o, c, t[c]);
 }
 
 /* An expiry for people: a local midnight is the end of the day before it,

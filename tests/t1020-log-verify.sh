@@ -169,4 +169,16 @@ test_expect_success 'a batch after an open head (a writer killed before its comm
 	! grep -q ",a,b,x," s/oplog.csv && lv -k key --now $NOW
 '
 
+# The seals of the ended epochs come before the repair record (a record of
+# this epoch may not precede them), but the bytes were cut after the
+# head's record, and the repair record says so.
+test_expect_success 'a torn tail found with seals due: the repair names the seq the bytes were cut after' '
+	seq=$(tail -1 s/oplog.csv | cut -d, -f1) &&
+	printf "%s" "$((seq + 1)),2026-01-02T10:00:00.000Z,cs01,x" >>s/oplog.csv &&
+	at "2026-01-05 09:00:00" log-append -d "$TMP/s" -t cs01 -u a -a f 2>/dev/null &&
+	test "$(tail -n +$((seq + 3)) s/oplog.csv | cut -d, -f5 | tr "\n" " ")" = "seal seal seal repair f " &&
+	grep -Eq ",-,repair,oplog.csv,ok,removed=[0-9]+ bytes after seq $seq," s/oplog.csv &&
+	lv -k key --now 2026-01-05T10:00:00Z >out
+'
+
 test_done

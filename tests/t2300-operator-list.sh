@@ -132,8 +132,10 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	esc=$(printf "\033") &&
 	regcol tanaka expires "garbage${esc}[2J" && regcol tanaka registered_at 2026-13-01 &&
 	regcol tanaka method palm && regcol ab revoked_at yesterday &&
+	regcol boss locked_at zzz &&
 	operator-list -d "$D" -a >t 2>err &&
-	test "$(grep -c "field .*: invalid value; treated as .* until repaired\$" err)" = 4 &&
+	test "$(grep -c "field .*: invalid value; treated as .* until repaired\$" err)" = 5 &&
+	grep -q ":[0-9]*: field locked_at: invalid value; treated as empty (the row is not locked) until repaired\$" err &&
 	grep -q "^tanaka .* palm  *2026-13-01  *boss  *garbage\\\\x1b\[2J  *expired " t &&
 	grep -q "^ab .*revoked yesterday by boss: left, for good" t &&
 	! grep -q "$esc" t && ! grep -q "0-12-31\|0000-" t &&
@@ -152,6 +154,7 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	    assert t["registered_at"] == "2026-13-01", t
 	    assert t["method"] == "palm", t
 	    assert a["revoked_at"] == "yesterday", a
+	    assert got["boss"]["locked_at"] == "zzz", got["boss"]
 	EOF
 '
 
