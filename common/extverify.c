@@ -7,7 +7,8 @@
  *    execv (no shell, no PATH search) as "PROGRAM enrol ID" or "PROGRAM
  *    verify ID".  It and its directory must be owned by us or root and
  *    not group- or world-writable, since its exit status admits people.
- *    Its stderr is the user's terminal (for its prompts); no other
+ *    Its stderr is the user's terminal (for its prompts), or under a
+ *    conversation (the PAM module) relayed to it line by line; no other
  *    descriptor of ours leaks into it (close_range).
  *  - enrol: stdin /dev/null, template bytes on stdout, at most TMPL_MAX.
  *    verify: the template on stdin, then EOF; stdout is ignored.
@@ -30,13 +31,29 @@
 #include <unistd.h>
 #include "jukisec.h"
 #include "bioint.h"
+#include "conv.h"
+#include "esc.h"
 #include "spawn.h"
 
 enum { RUN_OK = SPAWN_OK, RUN_TIMEOUT = SPAWN_TIMEOUT, RUN_TOOBIG = SPAWN_TOOBIG,
 	RUN_ERR = SPAWN_ERR };
 
+/* A line of the verifier's stderr (its instructions to the person) said
+ * through the conversation, escaped: a PAM host's PAM_TEXT_INFO. */
+static void
+relay(void *arg, const char *line)
+{
+	char *e = esc_str(line);
+
+	(void)arg;
+	conv_info("%s", e);
+	free(e);
+}
+
 /* Runs the verifier with in (may be NULL) on its stdin and collects its
- * stdout into out (may be NULL).  *status gets the wait status. */
+ * stdout into out (may be NULL).  *status gets the wait status.  Under a
+ * conversation (the PAM module) its stderr is relayed line by line, never
+ * the host's stderr. */
 static int
 run(struct store *st, const char *verb, const char *id,
     const struct secret *in, struct secret *out, int *status)
@@ -49,6 +66,7 @@ run(struct store *st, const char *verb, const char *id,
 		.outmax = TMPL_MAX,
 		.timeout_ms = st->conf.external_timeout_seconds * 1000,
 		.err = st->err,
+		.say = conv_get() != NULL ? relay : NULL,
 	};
 
 	return spawn_run(&s, out != NULL ? &out->p : NULL,

@@ -47,7 +47,7 @@ grow(unsigned char *old, size_t len, size_t cap)
 }
 
 static void
-child(const struct spawn *s, int in, int out)
+child(const struct spawn *s, int in, int out, int errfd)
 {
 	size_t i;
 
@@ -55,7 +55,8 @@ child(const struct spawn *s, int in, int out)
 		setpgid(0, 0);
 	if (in == -1)
 		in = open("/dev/null", O_RDONLY);
-	if (in == -1 || dup2(in, 0) == -1 || dup2(s->out_to_stderr ? 2 : out, 1) == -1)
+	if (in == -1 || dup2(in, 0) == -1 || dup2(s->out_to_stderr ? 2 : out, 1) == -1 ||
+	    (errfd != -1 && dup2(errfd, 2) == -1))
 		_exit(127);
 	close_range(3, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
@@ -68,14 +69,16 @@ child(const struct spawn *s, int in, int out)
 }
 
 static void
-close_all(int *ip, int *op)
+close_all(int *ip, int *op, int *ep)
 {
 	for (int i = 0; i < 2; i++) {
 		if (ip[i] != -1)
 			close(ip[i]);
 		if (op[i] != -1)
 			close(op[i]);
-		ip[i] = op[i] = -1;
+		if (ep[i] != -1)
+			close(ep[i]);
+		ip[i] = op[i] = ep[i] = -1;
 	}
 }
 
@@ -83,10 +86,41 @@ close_all(int *ip, int *op)
 struct run {
 	const struct spawn *s;
 	int		ip[2], op[2];	/* its stdin, its stdout */
+	int		ep[2];		/* its stderr, when said */
 	size_t		inoff, cap;
 	unsigned char	**out;		/* NULL: read and dropped */
 	size_t		*outlen;
+	char		line[SPAWN_LINE + 1];	/* its stderr's line so far */
+	size_t		llen;
 };
+
+/* Reads what its stderr has and says each whole line (a full buffer is a
+ * line too); at its end the rest, then closes it. */
+static void
+hear(struct run *r)
+{
+	char buf[SPAWN_LINE];
+	ssize_t n = read(r->ep[0], buf, sizeof buf);
+
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n')
+			r->line[r->llen++] = buf[i];
+		if (buf[i] == '\n' || r->llen == SPAWN_LINE) {
+			r->line[r->llen] = '\0';
+			r->s->say(r->s->sayarg, r->line);
+			r->llen = 0;
+		}
+	}
+	if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
+		if (r->llen > 0) {
+			r->line[r->llen] = '\0';
+			r->s->say(r->s->sayarg, r->line);
+			r->llen = 0;
+		}
+		close(r->ep[0]);
+		r->ep[0] = -1;
+	}
+}
 
 /* Writes what the program's stdin takes now; closes it at the end, or
  * when the program stopped reading (EPIPE: its status decides). */
@@ -139,9 +173,9 @@ collect(struct run *r)
 static int
 pump(struct run *r, long long deadline)
 {
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 
-	while (r->op[0] != -1 || r->ip[1] != -1) {
+	while (r->op[0] != -1 || r->ip[1] != -1 || r->ep[0] != -1) {
 		long long left = deadline - now_ms();
 		int nfd = 0, n;
 
@@ -151,6 +185,8 @@ pump(struct run *r, long long deadline)
 			pf[nfd++] = (struct pollfd){ .fd = r->ip[1], .events = POLLOUT };
 		if (r->op[0] != -1)
 			pf[nfd++] = (struct pollfd){ .fd = r->op[0], .events = POLLIN };
+		if (r->ep[0] != -1)
+			pf[nfd++] = (struct pollfd){ .fd = r->ep[0], .events = POLLIN };
 		n = poll(pf, nfd, left > 1000 ? 1000 : (int)left);
 		if (n == -1 && errno != EINTR) {
 			jerr_say_errno(r->s->err, ST_FAIL, _("poll"));
@@ -163,6 +199,8 @@ pump(struct run *r, long long deadline)
 				continue;
 			if (pf[i].fd == r->ip[1])
 				feed(r);
+			else if (pf[i].fd == r->ep[0])
+				hear(r);
 			else if (collect(r) == SPAWN_TOOBIG)
 				return SPAWN_TOOBIG;
 		}
@@ -203,7 +241,8 @@ reap(const struct spawn *s, pid_t pid, int *status, long long deadline,
 int
 spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *status)
 {
-	struct run r = { s, { -1, -1 }, { -1, -1 }, 0, 0, out, outlen };
+	struct run r = { .s = s, .ip = { -1, -1 }, .op = { -1, -1 },
+	    .ep = { -1, -1 }, .out = out, .outlen = outlen };
 	long long deadline = now_ms() + s->timeout_ms;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	pid_t pid;
@@ -214,29 +253,32 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 		*outlen = 0;
 	}
 	if ((s->in != NULL && pipe2(r.ip, O_CLOEXEC) == -1) ||
-	    (!s->out_to_stderr && pipe2(r.op, O_CLOEXEC) == -1)) {
+	    (!s->out_to_stderr && pipe2(r.op, O_CLOEXEC) == -1) ||
+	    (s->say != NULL && pipe2(r.ep, O_CLOEXEC) == -1)) {
 		jerr_say_errno(s->err, ST_FAIL, _("pipe"));
-		close_all(r.ip, r.op);
+		close_all(r.ip, r.op, r.ep);
 		return SPAWN_ERR;
 	}
 	if ((pid = fork()) == -1) {
 		jerr_say_errno(s->err, ST_FAIL, _("fork"));
-		close_all(r.ip, r.op);
+		close_all(r.ip, r.op, r.ep);
 		return SPAWN_ERR;
 	}
 	if (pid == 0)
-		child(s, r.ip[0], r.op[1]);
+		child(s, r.ip[0], r.op[1], r.ep[1]);
 	if (r.ip[0] != -1)
 		close(r.ip[0]);
 	if (r.op[1] != -1)
 		close(r.op[1]);
-	r.ip[0] = r.op[1] = -1;
+	if (r.ep[1] != -1)
+		close(r.ep[1]);
+	r.ip[0] = r.op[1] = r.ep[1] = -1;
 	sigemptyset(&ign.sa_mask);
 	(void)sigaction(SIGPIPE, &ign, &old);
 	if (r.ip[1] != -1)
 		(void)fcntl(r.ip[1], F_SETFL, O_NONBLOCK);
 	result = reap(s, pid, status, deadline, pump(&r, deadline));
 	(void)sigaction(SIGPIPE, &old, NULL);
-	close_all(r.ip, r.op);
+	close_all(r.ip, r.op, r.ep);
 	return result;
 }

@@ -19,7 +19,13 @@ struct spawn {
 	int		 group;		/* in a process group of its own, killed whole */
 	long long	 timeout_ms;	/* the whole run, waiting for its exit too */
 	struct jerr	*err;		/* our failures: jerr_say, NULL prints */
+	/* Its stderr line by line to say(sayarg, line) (no LF, at most
+	 * SPAWN_LINE bytes: a longer one comes in pieces) instead of ours;
+	 * NULL: its stderr is ours. */
+	void		(*say)(void *, const char *);
+	void		*sayarg;
 };
+#define SPAWN_LINE	512
 
 enum { SPAWN_OK, SPAWN_TIMEOUT, SPAWN_TOOBIG, SPAWN_ERR };
 
@@ -27,7 +33,8 @@ enum { SPAWN_OK, SPAWN_TIMEOUT, SPAWN_TOOBIG, SPAWN_ERR };
  * Runs s->path with s->argv.  Its stdin is s->in, then EOF (a program that
  * stops reading gives us EPIPE, not SIGPIPE); its stdout is collected into
  * *out, *outlen (malloc'd, wiped when it grows and by the caller; out NULL:
- * read and dropped) or is our stderr; its stderr is ours; no other
+ * read and dropped) or is our stderr; its stderr is ours or said (say);
+ * no other
  * descriptor of ours is open in it.  SPAWN_OK with *status its wait
  * status; otherwise it was killed (SIGKILL) and reaped, or never started
  * (SPAWN_ERR, after a message).

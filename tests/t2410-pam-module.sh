@@ -287,6 +287,23 @@ test_expect_success 'no reader: PAM_AUTHINFO_UNAVAIL, not a refusal' '
 	said "pam_authenticate PAM_AUTHINFO_UNAVAIL"
 '
 
+# An external verifier (jukisec-verifier(5)) writes its instructions to
+# its stderr; under PAM they are the conversation's TEXT_INFO, one a line,
+# never the host's stderr, and PAM_SILENT silences them too.
+test_expect_success 'external: the verifier'"'"'s instructions are TEXT_INFO, not the host'"'"'s stderr' '
+	XV_DIR=$TMP/xv && export XV_DIR && mkdir -p -m 700 "$XV_DIR" &&
+	echo vein-right >"$XV_DIR/hand" &&
+	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i vein -n Vein \
+	    -m external 4<"$TMP/pw.boss" 2>err &&
+	pc vein /dev/null -s -a &&
+	said "pam_authenticate PAM_SUCCESS" &&
+	said "TEXT_INFO xverifier: verify vein, present your hand" &&
+	! grep -q "^PROMPT" "$TMP/pc.out" && quiet &&
+	tail -1 "$D/oplog.csv" | grep -q ",vein,auth,vein,ok,method=external reason=ok" &&
+	pc vein /dev/null -q && quiet && ! grep -q "TEXT_INFO" "$TMP/pc.out"
+'
+
 # pamtester reads only /etc/pam.d: it runs in a mount namespace of its own
 # with $TMP/pam.d mounted there; the real directory is never written.
 ptns() {
