@@ -683,6 +683,20 @@ release(struct oplog_batch *b)
 	free(b);
 }
 
+/* A repair record of file, after the seals due: ST_OK, or the batch
+ * aborted (freed) and why. */
+static int
+repair_record(struct oplog_batch *b, const char *file, const char *detail)
+{
+	int r;
+
+	if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
+	    clamp(b)), 1)) != ST_OK ||
+	    (r = emit(b, clamp(b), "-", "repair", file, "ok", detail)) != ST_OK)
+		oplog_abort(b);
+	return r;
+}
+
 int
 oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 {
@@ -708,33 +722,20 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 		release(b);
 		return r;
 	}
+	/* the details name the head's seq as loaded: what the bytes were
+	 * cut after, not the last of the seals that come before a record of
+	 * this epoch */
 	if (b->repaired) {
-		/* the seq the bytes were cut after: the head's, not the last
-		 * of the seals that must come before a record of this epoch */
 		snprintf(detail, sizeof(detail), "removed=%lld bytes after seq %lld",
 		    b->repaired, b->hd.seq);
-		if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
-		    clamp(b)), 1)) != ST_OK) {
-			oplog_abort(b);
+		if ((r = repair_record(b, OPLOG_FILE, detail)) != ST_OK)
 			return r;
-		}
-		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_FILE, "ok", detail)) != ST_OK) {
-			oplog_abort(b);
-			return r;
-		}
 	}
 	if (b->recovered != -1) {
 		snprintf(detail, sizeof(detail), "head moved from seq %lld to seq %lld "
 		    "(checkpoint of an interrupted log-prune)", b->recovered, b->hd.seq);
-		if ((r = catch_up(b, oplog_epoch_of(b->key->t0, b->key->epoch_seconds,
-		    clamp(b)), 1)) != ST_OK) {
-			oplog_abort(b);
+		if ((r = repair_record(b, OPLOG_HEADFILE, detail)) != ST_OK)
 			return r;
-		}
-		if ((r = emit(b, clamp(b), "-", "repair", OPLOG_HEADFILE, "ok", detail)) != ST_OK) {
-			oplog_abort(b);
-			return r;
-		}
 	}
 	*bp = b;
 	return ST_OK;
