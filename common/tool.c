@@ -14,6 +14,7 @@
  * The options are parsed in the order given, so the first bad one is the
  * one named.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,10 @@ tool_parse(const struct tool *t, int argc, char *argv[], void *own,
 	else
 		jukisec_setup();
 	memset(a, 0, sizeof(*a));
+	/* getopt_long names argv[0] in its messages: the program, as every
+	 * other message does, not the path a script ran it by. */
+	if (argc > 0)
+		argv[0] = program_invocation_short_name;
 	so = getopt_tables(t, &lo);
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (common_opt(t, ch, a))

@@ -136,6 +136,18 @@ test_expect_success 'unknown option, missing argument: getopt_long'"'"'s one lin
 	done
 '
 
+# SPEC: errors are "PROGRAM: message"; the program, not the path it was
+# run by (a cron job or a script names tools by their full path).
+test_expect_success 'run by its path, a tool still names itself: getopt_long'"'"'s line too' '
+	for t in $TOOLS; do
+		test_must_fail 2 "$JUKISEC_BUILD/$t" --bogus >out 2>err </dev/null &&
+		test "$(sed -n 1p err)" = "$t: unrecognized option '"'"'--bogus'"'"'" &&
+		test_must_fail 2 "$JUKISEC_BUILD/$t" -d >out 2>err </dev/null &&
+		test "$(sed -n 1p err)" = "$t: option requires an argument -- '"'"'d'"'"'" ||
+		{ echo "in: $t" >&2; exit 1; }
+	done
+'
+
 test_expect_success 'every page: ENVIRONMENT, FILES, EXIT STATUS, EXAMPLES in that order' '
 	for p in $TOOLS pam_jukisec; do
 		f=$(ls "$SRCDIR"/man/$p.[18]) &&
