@@ -5,8 +5,11 @@
  *
  * Invariants: allocation failure exits ST_FAIL here and nowhere else, after
  * one line "PROGRAM: Cannot allocate memory" (or "out of secure memory",
- * libgcrypt's locked pool) written straight to stderr:
- * the out-of-memory path allocates nothing and needs no other module.
+ * libgcrypt's locked pool) written straight to stderr; inside a PAM call
+ * (a conversation with a bail, conv.h) it jumps out instead, as err(3)
+ * does, for the module must neither print nor end its host.  The
+ * out-of-memory path allocates nothing and needs no other module but
+ * conv.c, which allocates nothing either.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include <gcrypt.h>
 
 #include "jukisec.h"
+#include "conv.h"
 #include "csvio.h"
 
 static void
@@ -25,6 +29,7 @@ die_oom(const char *why)
 {
 	const char *prog = program_invocation_short_name;
 
+	conv_bail(ST_FAIL, why, 0);	/* returns when there is no bail */
 	(void)!write(STDERR_FILENO, prog, strlen(prog));
 	(void)!write(STDERR_FILENO, ": ", 2);
 	(void)!write(STDERR_FILENO, why, strlen(why));

@@ -362,8 +362,10 @@ run(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	struct call	*c;
 	int		 r;
 
-	if ((c = calloc(1, sizeof *c)) == NULL)
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		pam_syslog(pamh, LOG_CRIT, "out of memory");
 		return PAM_BUF_ERR;
+	}
 	if ((r = begin(c, pamh, flags, argc, argv)) == PAM_SUCCESS) {
 		if (setjmp(c->bail) != 0) {
 			pam_syslog(pamh, LOG_CRIT, "%s", c->fatal);

@@ -1,0 +1,85 @@
+/* Unit tests for common/mem.c: inside a PAM call (a conversation with a
+ * bail, conv.h) an allocation that fails jumps out as err(3) does, with
+ * its message kept for the module's LOG_CRIT line, and prints nothing:
+ * pam_jukisec(8) returns PAM_BUF_ERR and never ends its host.  Without a
+ * bail the tools' behaviour stays: one line on stderr, exit 3. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <sys/wait.h>
+
+#include <gcrypt.h>
+
+#include "jukisec.h"
+#include "conv.h"
+#include "tap.h"
+
+static jmp_buf bail;
+static char fatal[256];
+static const struct conv c = { NULL, NULL, NULL, NULL, &bail, fatal, sizeof(fatal) };
+
+/* xmalloc_secure of more than libgcrypt's locked pool holds, under the
+ * bail: the status it jumped with, or 0 when it returned. */
+static int
+secure_under_bail(void)
+{
+	volatile int r;
+
+	fatal[0] = '\0';
+	conv_set(&c);
+	if ((r = setjmp(bail)) == 0) {
+		gcry_free(xmalloc_secure(4 << 20));
+		conv_set(NULL);
+	}
+	return r;
+}
+
+#ifndef __SANITIZE_ADDRESS__
+/* xcalloc whose size overflows: calloc fails at once, nothing mapped. */
+static int
+calloc_under_bail(void)
+{
+	volatile int r;
+
+	fatal[0] = '\0';
+	conv_set(&c);
+	if ((r = setjmp(bail)) == 0) {
+		free(xcalloc(SIZE_MAX / 2 + 1, 2));
+		conv_set(NULL);
+	}
+	return r;
+}
+#endif
+
+int
+main(void)
+{
+	int r, status;
+	pid_t pid;
+
+	jukisec_setup();
+	capture_begin();
+	r = secure_under_bail();
+	is_str(capture_end(), "", "out of secure memory under a bail: nothing printed");
+	is_num(r, ST_FAIL, "out of secure memory under a bail: jumps out with 3");
+	is_str(fatal, "out of secure memory", "the message kept for the module");
+	ok(!conv_active(), "the bail is taken once: the conversation is unset");
+#ifndef __SANITIZE_ADDRESS__
+	capture_begin();
+	r = calloc_under_bail();
+	is_str(capture_end(), "", "out of memory under a bail: nothing printed");
+	is_num(r, ST_FAIL, "out of memory under a bail: jumps out with 3");
+	is_str(fatal, strerror(ENOMEM), "its message kept");
+#endif	/* AddressSanitizer's allocator aborts on the overflow */
+	/* the tools: no conversation, one line and exit 3 */
+	fflush(NULL);
+	capture_begin();
+	if ((pid = fork()) == 0) {
+		gcry_free(xmalloc_secure(4 << 20));
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	is_str(capture_end(), "out of secure memory", "without a bail: one line on stderr");
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == ST_FAIL, "and exit 3");
+	return tap_done();
+}
