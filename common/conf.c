@@ -265,6 +265,11 @@ conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 		*eq = '\0';
 		val = trim(eq + 1, &end);
 		name = trim((char *)name, &eq);
+		if (*name == '\0') {
+			jerr_say(e, ST_FAIL,
+			    _("%s:%zu: expected \"key = value\""), path, lineno);
+			goto fail;
+		}
 		for (i = 0; i < NKEYS; i++)
 			if (strcmp(name, keys[i].name) == 0)
 				break;

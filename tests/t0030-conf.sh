@@ -73,6 +73,12 @@ test_expect_success 'a line without "=" is refused' '
 	one_line_matching err "$D/jukisec.conf:2: expected \"key = value\""
 '
 
+test_expect_success 'a line with nothing before "=" is refused as such' '
+	{ echo "# local settings"; echo " = 400"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:2: expected \"key = value\"\$"
+'
+
 test_expect_success 'a key set twice is refused' '
 	printf "retain_days = 400\nretain_days = 800\n" >"$D/jukisec.conf" &&
 	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
