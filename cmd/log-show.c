@@ -48,6 +48,10 @@ time_opt(const char *name, const char *arg, int until, char out[TIME_BUFSZ])
 {
 	int64_t t;
 
+	if (out[0] != '\0') {
+		warnx(_("%s given twice"), name);
+		return TOOL_USAGE;
+	}
 	if (show_time_arg(arg, until, &t) == -1) {
 		warnx(_("%s: not a time (RFC 3339, YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"): %s"),
 		    name, arg);
@@ -113,6 +117,18 @@ static const struct tool cmd = {
 	opts, 1, opt, 0
 };
 
+/* Standard input is one thing: the key or one file of the chain. */
+static int
+stdin_twice(const char *keyfile, const struct tool_args *a)
+{
+	int i, n = keyfile != NULL && strcmp(keyfile, "-") == 0;
+
+	for (i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], "-") == 0 && n++ > 0)
+			return 1;
+	return 0;
+}
+
 static int
 run(struct own *w, const struct tool_args *a)
 {
@@ -125,6 +141,10 @@ run(struct own *w, const struct tool_args *a)
 	o->now = a->now_given ? a->now : time_now_ms();
 	o->files = (const char *const *)a->argv;
 	o->nfiles = a->argc;
+	if (stdin_twice(w->keyfile, a)) {
+		warnx(_("standard input (-) given twice"));
+		tool_usage(&cmd, ST_USAGE);
+	}
 	if ((o->follow || o->cursor) && a->argc > 0) {
 		warnx(_("--follow and --cursor-file read the live log, not files"));
 		tool_usage(&cmd, ST_USAGE);

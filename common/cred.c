@@ -314,12 +314,20 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 			open_safe_say(st->err, path);
 		goto out;
 	}
-	if (fstat(fd, &sb) == -1 || sb.st_size > 1 << 20) {
+	if (fstat(fd, &sb) == -1 || sb.st_size > CRED_FILE_MAX) {
 		jerr_say(st->err, ST_FAIL,
 		    _("%s: oversized credential file"), path);
 		goto out;
 	}
-	p = xmalloc_secure((size_t)sb.st_size + 1);
+	/* A hash in the secure pool; a sealed template is ciphertext, up to
+	 * CRED_FILE_MAX bytes, more than that pool holds: libgcrypt's
+	 * ordinary memory, which cred_free wipes and gcry_free frees too. */
+	if (strcmp(ext, "phc") == 0)
+		p = xmalloc_secure((size_t)sb.st_size + 1);
+	else if ((p = gcry_malloc((size_t)sb.st_size + 1)) == NULL) {
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+		goto out;
+	}
 	while (n < (size_t)sb.st_size &&
 	    (k = read(fd, p + n, (size_t)sb.st_size - n)) > 0)
 		n += (size_t)k;

@@ -7,7 +7,8 @@
  * by pw_free(); files in credentials/ are credentials/ID.phc (password) and
  * credentials/ID.tmpl (sealed biometric template), mode 0600, written
  * atomically and destroyed by overwrite, fsync, unlink.  cred_read's data
- * is secure memory too.
+ * is secure memory for a hash; a sealed template (ciphertext, up to
+ * CRED_FILE_MAX bytes) is ordinary libgcrypt memory, wiped all the same.
  */
 #ifndef CRED_H
 #define CRED_H
@@ -18,6 +19,9 @@
 
 #define PW_MAX		1024	/* longest password accepted, bytes */
 #define CRED_DIR	"credentials"
+/* Largest credential file read: a sealed template of TMPL_MAX (1 MiB)
+ * clear bytes and tmpl.c's 33 bytes of header, nonce and tag. */
+#define CRED_FILE_MAX	((1 << 20) + 64)
 
 /* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
  * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL.

@@ -140,26 +140,29 @@ feed(struct run *r)
 }
 
 /* Reads what its stdout has, closing it at the end: SPAWN_OK, or
- * SPAWN_TOOBIG when there is more than outmax. */
+ * SPAWN_TOOBIG when there is more than outmax (outmax itself is taken). */
 static int
 collect(struct run *r)
 {
-	ssize_t n;
+	char	junk[512];
+	ssize_t	n;
+	int	full = 0;
 
 	if (r->out != NULL && *r->outlen == r->cap) {
 		if (r->cap == r->s->outmax)
-			return SPAWN_TOOBIG;
-		r->cap = r->cap == 0 ? 4096 : r->cap * 2 > r->s->outmax ?
-		    r->s->outmax : r->cap * 2;
-		*r->out = grow(*r->out, *r->outlen, r->cap);
+			full = 1;	/* outmax bytes are allowed: only more is too big */
+		else {
+			r->cap = r->cap == 0 ? 4096 :
+			    r->cap * 2 > r->s->outmax ? r->s->outmax : r->cap * 2;
+			*r->out = grow(*r->out, *r->outlen, r->cap);
+		}
 	}
-	if (r->out != NULL)
+	if (r->out != NULL && !full)
 		n = read(r->op[0], *r->out + *r->outlen, r->cap - *r->outlen);
-	else {
-		char junk[512];
-
-		n = read(r->op[0], junk, sizeof junk);
-	}
+	else
+		n = read(r->op[0], junk, full ? 1 : sizeof junk);
+	if (n > 0 && full)
+		return SPAWN_TOOBIG;
 	if (n > 0 && r->out != NULL)
 		*r->outlen += (size_t)n;
 	if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {

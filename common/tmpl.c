@@ -30,11 +30,14 @@
 #include <gcrypt.h>
 #include "jukisec.h"
 #include "bioint.h"
+#include "cred.h"
 
 #define MAGIC		"JKT\001"
 #define HDRLEN		5
 #define NONCELEN	12
 #define TAGLEN		16
+_Static_assert(HDRLEN + NONCELEN + TMPL_MAX + TAGLEN <= CRED_FILE_MAX,
+    "a sealed template of TMPL_MAX bytes must read back (cred_read)");
 #define AADTAG		"jukisec-tmpl-v1"
 
 void

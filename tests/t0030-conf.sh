@@ -67,6 +67,20 @@ test_expect_success 'a misspelt key is refused, naming file and line' '
 	one_line_matching err "^log-append: $D/jukisec.conf:$n: retain_dayz: unknown key\$"
 '
 
+test_expect_success 'system_actors: names of 1 to 64 bytes, none beginning with "-"' '
+	for bad in -cron "cron," ",cron" "cron,,backup" "cron backup" \
+	    "$(printf "%065d" 0)"; do
+		cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
+		echo "system_actors = $bad" >>"$D/jukisec.conf" &&
+		sed -i "0,/^system_actors = \$/{/^system_actors = \$/d}" "$D/jukisec.conf" &&
+		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+		one_line_matching err "system_actors: not a comma-separated list" || exit 1
+	done &&
+	cp "$D/jukisec.conf.orig" "$D/jukisec.conf" &&
+	sed -i "s/^system_actors = .*/system_actors = cron,$(printf "%064d" 0)/" "$D/jukisec.conf" &&
+	operator-list -d "$D" >/dev/null 2>err && test ! -s err
+'
+
 test_expect_success 'a line without "=" is refused' '
 	{ echo "# local settings"; echo "retain_days 400"; } >"$D/jukisec.conf" &&
 	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&

@@ -222,12 +222,23 @@ test_expect_success 'usage errors exit 2 with one line' '
 	test_must_fail 2 ls_ --until "2027-03-01 24:00" 2>err &&
 	test_must_fail 2 ls_ --since 03/01/2027 2>err &&
 	test_must_fail 2 ls_ --operator a --operator b 2>err && grep -q "given twice" err &&
+	test_must_fail 2 ls_ --since 2027-03-01 --since 2027-03-02 2>err &&
+	grep -q "^log-show: --since given twice" err &&
+	test_must_fail 2 ls_ --until 2027-03-01 --until 2027-03-02 2>err &&
+	grep -q "^log-show: --until given twice" err &&
+	test_must_fail 2 log-show -k s.key - <s.key 2>err - &&
+	grep -qx "log-show: standard input (-) given twice" err &&
+	test_must_fail 2 log-show - - <s/oplog.csv 2>err &&
+	grep -qx "log-show: standard input (-) given twice" err &&
 	for live in --follow "--cursor-file $TMP/c.cursor" "--follow --cursor-file $TMP/c.cursor"; do
 		test_must_fail 2 ls_ $live arch.csv 2>err || exit 1
 		head -n 1 err | grep -qx "log-show: --follow and --cursor-file read the live log, not files" &&
 		grep -q "^usage: log-show" err || exit 1
 	done && test ! -e c.cursor &&
 	test_must_fail 2 ls_ --summary day --follow 2>err &&
+	grep -q "^log-show: --summary counts to the end" err &&
+	test_must_fail 2 ls_ --summary day --syslog 2>err &&
+	grep -q "^log-show: --summary counts to the end" err &&
 	test_must_fail 2 ls_ --syslog --format json 2>err &&
 	test_must_fail 2 ls_ --cursor-file "$TMP/s/cursor" 2>err &&
 	grep -q "inside the state directory" err && test ! -e s/cursor &&

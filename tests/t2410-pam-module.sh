@@ -209,7 +209,12 @@ test_expect_success MOUNTNS 'a log that cannot be written: the right password is
 test_expect_success 'an unknown option: PAM_SERVICE_ERR, never an admission' '
 	service typo "auth required MOD dri=$D" &&
 	SVC=typo test_must_fail 3 pc tanaka "$TMP/pw.tanaka" &&
-	said "pam_authenticate PAM_SERVICE_ERR" && quiet
+	said "pam_authenticate PAM_SERVICE_ERR" && quiet &&
+	service rel "auth required MOD dir=state" "account required MOD dir=state" &&
+	SVC=rel test_must_fail 3 pc tanaka "$TMP/pw.tanaka" &&
+	said "pam_authenticate PAM_SERVICE_ERR" && quiet &&
+	SVC=rel test_must_fail 3 pc tanaka /dev/null -A &&
+	said "pam_acct_mgmt PAM_SERVICE_ERR"
 '
 
 test_expect_success 'the environment is not an input: JUKISEC_DIR does not move the register' '

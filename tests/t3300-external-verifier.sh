@@ -143,4 +143,44 @@ test_expect_success 'a method change whose old credential cannot be destroyed is
 	logged operator-mod oda ok "method=password reason instructions-given (old credential not destroyed)"
 '
 
+# jukisec-verifier(5): a template of at most 1 MiB is taken, so one of
+# exactly 1 MiB is; one byte more is not.
+test_expect_success 'a template of exactly 1 MiB is enrolled and verifies; 1 MiB + 1 is refused' '
+	hand ueda-right && mode "" &&
+	cat >xv/big <<-EOF &&
+	#!/bin/sh
+	# ueda (the manager) through xverifier; "big" writes \$BIG bytes
+	[ "\$2" = big ] || exec "$SRCDIR/tests/xverifier.sh" "\$@"
+	case \$1 in
+	enrol)	head -c "\$(cat "$TMP/xv/size")" /dev/zero | tr "\\\\0" v ;;
+	verify)	test "\$(wc -c)" = "\$(cat "$TMP/xv/size")" ;;
+	esac
+	EOF
+	chmod 700 xv/big && conf_set external_verifier "$TMP/xv/big" &&
+	echo 1048577 >xv/size &&
+	test_must_fail 3 operator-add -b ueda -i big -n Big -m external 2>err &&
+	grep -q "template larger than 1048576 bytes" err &&
+	! grep -q "^big," state/operators.csv &&
+	echo 1048576 >xv/size &&
+	operator-add -b ueda -i big -n Big -m external 2>err &&
+	auth-check -u big && logged auth big ok "method=external" &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
+test_expect_success 'an enrolment past external_timeout_seconds: exit 1, nothing registered' '
+	hand ueda-right && mode "" &&
+	cat >xv/slow <<-EOF &&
+	#!/bin/sh
+	[ "\$1" = enrol ] && exec sleep 30
+	exec "$SRCDIR/tests/xverifier.sh" "\$@"
+	EOF
+	chmod 700 xv/slow && conf_set external_verifier "$TMP/xv/slow" &&
+	conf_set external_timeout_seconds 1 &&
+	test_must_fail 1 operator-add -b ueda -i slow -n Slow -m external 2>err &&
+	grep -q "enrol: timed out after 1 s" err &&
+	! grep -q "^slow," state/operators.csv &&
+	conf_set external_timeout_seconds 30 &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
 test_done
