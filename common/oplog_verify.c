@@ -1050,16 +1050,27 @@ verify_fd(struct vstate *v, int fd)
 	return 0;
 }
 
+/* Exactly the line --head prints (its LF may follow): the seq in the
+ * log's decimal form, the MAC in 64 lowercase hex digits, one space
+ * between, nothing else. */
 int
 oplog_anchor_parse(const char *s, long long *seq, unsigned char mac[OPLOG_MACLEN])
 {
-	char hex[65], tail;
+	static const char pre[] = "jukisec-log-anchor v1 seq=";
+	const char *p, *m;
+	size_t n;
 
-	if (sscanf(s, "jukisec-log-anchor v1 seq=%lld mac=%64s%c", seq, hex, &tail) < 2 ||
-	    (strchr(s, '\n') && strchr(s, '\n')[1] != '\0') || *seq < 0 ||
-	    hex_decode(hex, strlen(hex), mac, OPLOG_MACLEN) == -1)
+	if (strncmp(s, pre, sizeof(pre) - 1) != 0)
 		return -1;
-	return 0;
+	p = s + sizeof(pre) - 1;
+	if ((m = strchr(p, ' ')) == NULL || strncmp(m, " mac=", 5) != 0 ||
+	    oplog_decimal(p, m - p, seq) == -1)
+		return -1;
+	m += 5;
+	n = strlen(m);
+	if (n > 0 && m[n - 1] == '\n')
+		n--;
+	return hex_decode(m, n, mac, OPLOG_MACLEN);
 }
 
 /* The live log against its head, read before it: the slot rules, each

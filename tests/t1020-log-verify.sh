@@ -42,6 +42,19 @@ test_expect_success 'a malformed anchor is a usage error' '
 	test_must_fail 2 lv -k key --anchor "seq=3" 2>err
 '
 
+test_expect_success 'an anchor is exactly the line --head prints, else a usage error' '
+	a=$(cat anchor) && m=${a#*mac=} &&
+	lv -k key --now $NOW --anchor "$a
+" >out &&
+	for bad in "$a ff" "${a}0" "$a trailing" "${a%% mac=*}  mac=$m" \
+	    "jukisec-log-anchor v1 seq=+3 mac=$m" "jukisec-log-anchor v1 seq=03 mac=$m" \
+	    "jukisec-log-anchor v1 seq= 3 mac=$m" "jukisec-log-anchor  v1 seq=3 mac=$m" \
+	    "jukisec-log-anchor v1 seq=3 mac=$(echo $m | tr a-f A-F)"; do
+		test_must_fail 2 lv -k key --now $NOW --anchor "$bad" 2>err &&
+		grep -q "^log-verify: --anchor: not a jukisec-log-anchor line$" err || return 1
+	done
+'
+
 test_expect_success 'a key file readable by others is refused (exit 3)' '
 	cp key key644 && chmod 644 key644 &&
 	test_must_fail 3 lv -k key644 2>err &&
