@@ -1095,7 +1095,10 @@ check_head(struct vstate *v)
 }
 
 /* oplog.key, when it can be read: the key of its epoch, which is not ahead
- * of the head (a log and head put back from an earlier epoch). */
+ * of the head (a log and head put back from an earlier epoch).  One that
+ * is not there, or that this user may not open, is not checked; one that
+ * every writer refuses (its mode, owner or type: exit 3, garbled: damage)
+ * is not passed over in silence. */
 static int
 check_keyfile(struct vstate *v, struct store *st)
 {
@@ -1103,11 +1106,15 @@ check_keyfile(struct vstate *v, struct store *st)
 	struct oplog_key *k = oplog_key_new();
 	unsigned char *want;
 	const char *why;
-	int ret = 0;
+	int ret = 0, r;
 
 	v->file = OPLOG_KEYFILE;
-	if (oplog_key_read(st, k, &why) != ST_OK)
-		;	/* not ours to read, or for the writers to report */
+	if ((r = oplog_key_read(st, k, &why)) == ST_FAIL && (errno == ENOENT || errno == EACCES))
+		;
+	else if (r == ST_FAIL)
+		ret = io_fail(v, OPLOG_KEYFILE, why);
+	else if (r != ST_OK)
+		ret = bad(v, NULL, "%s", why);
 	else if (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds)
 		ret = bad(v, NULL, "%s", _("the key of another log"));
 	else if (h->version == 2 && k->epoch > h->kepoch)

@@ -194,4 +194,21 @@ test_expect_success 'a torn tail found with seals due: the repair names the seq 
 	lv -k key --now 2026-01-05T10:00:00Z >out
 '
 
+# jukisec-log(5): when oplog.key can be read, it is this log's key of its
+# epoch; the tools refuse it (exit 3) when group or others may read it.
+test_expect_success 'oplog.key: missing is not checked; garbled fails (1); unsafe mode is refused (3)' '
+	N=2026-01-05T10:00:00Z && cp s/oplog.key key.good &&
+	rm s/oplog.key && lv -k key --now $N >out &&
+	echo garbage >s/oplog.key && chmod 600 s/oplog.key &&
+	test_must_fail 1 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: malformed$" &&
+	{ cat key.good; echo more; } >s/oplog.key &&
+	test_must_fail 1 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: not one line$" &&
+	cp key.good s/oplog.key && chmod 644 s/oplog.key &&
+	test_must_fail 3 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it$" &&
+	chmod 600 s/oplog.key && lv -k key --now $N >out
+'
+
 test_done
