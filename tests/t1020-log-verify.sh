@@ -211,4 +211,14 @@ test_expect_success 'oplog.key: missing is not checked; garbled fails (1); unsaf
 	chmod 600 s/oplog.key && lv -k key --now $N >out
 '
 
+test_expect_success 'seq and epoch: at most 18 digits' '
+	m=$(printf "%064d" 0) &&
+	for f in "1000000000000000000,2026-01-01T09:00:00.000Z,cs01,a,b,,,,0,$m" \
+	    "7,2026-01-01T09:00:00.000Z,cs01,a,b,,,,0000000000000000000,$m"; do
+		{ head -1 s/oplog.csv; echo "$f"; } >big.csv &&
+		test_must_fail 1 log-verify -k key --now $NOW big.csv 2>err &&
+		one_line_matching err "^log-verify: big.csv:2: field (seq|epoch): not a decimal number$" || return 1
+	done
+'
+
 test_done
