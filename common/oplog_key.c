@@ -111,7 +111,8 @@ oplog_key_free(struct oplog_key *k)
 }
 
 /* Reads a one-line file of at most cap-1 bytes into buf (secure memory for
- * keys), without the LF.  0, or -1 with a reason in *why. */
+ * keys), without the LF.  0; -1 when read(2) fails, -2 when it is not
+ * one line, with a reason in *why. */
 static int
 read_line_fd(int fd, char *buf, size_t cap, const char **why)
 {
@@ -131,7 +132,7 @@ read_line_fd(int fd, char *buf, size_t cap, const char **why)
 	if (n == 0 || buf[n - 1] != '\n' || memchr(buf, '\n', n) != buf + n - 1 ||
 	    strlen(buf) != n) {
 		*why = _("not one line");
-		return -1;
+		return -2;
 	}
 	buf[n - 1] = '\0';
 	return 0;
@@ -144,21 +145,27 @@ static const char *
 key_refused(struct store *st, int err)
 {
 	struct stat sb;
+	const char *why;
 
 	if (err == EPERM && fstatat(st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (sb.st_uid == st->euid || sb.st_uid == 0) && (sb.st_mode & 044))
-		return _("readable by group or others; chmod 600 it");
-	return open_safe_why(err);
+		why = _("readable by group or others; chmod 600 it");
+	else
+		why = open_safe_why(err);
+	errno = err;
+	return why;
 }
 
-/* Quiet: ST_OK, or ST_FAIL with *why. */
+/* Quiet: ST_OK; ST_NO when its text is not a key file's; or ST_FAIL when
+ * it cannot be opened, is refused or cannot be read, errno saying why
+ * (EPERM: refused).  *why in words. */
 int
 oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 {
 	struct stat sb;
 	char *buf;
 	long long t;
-	int fd, rc = ST_FAIL;
+	int fd, n, rc = ST_NO;
 
 	*why = NULL;	/* _() only on failure: it sets up a deferred locale */
 	if ((fd = store_openat_st(st, OPLOG_KEYFILE, O_RDONLY, 0, &sb)) == -1) {
@@ -171,10 +178,11 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	if (sb.st_mode & 077) {
 		*why = _("readable by group or others; chmod 600 it");
 		close(fd);
+		errno = EPERM;
 		return ST_FAIL;
 	}
 	buf = xmalloc_secure(512);
-	if (read_line_fd(fd, buf, 512, why) == 0 &&
+	if ((n = read_line_fd(fd, buf, 512, why)) == 0 &&
 	    strncmp(buf, "jukisec-log-epoch-key v1 ", 25) == 0 &&
 	    count_tokens(buf) == 6 &&
 	    kv_time(buf, "t0", &k->t0) == 0 &&
@@ -184,7 +192,8 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 		k->epoch = t;
 		rc = ST_OK;
 		*why = NULL;
-	}
+	} else if (n == -1)
+		rc = ST_FAIL;
 	if (rc != ST_OK && *why == NULL)
 		*why = _("malformed");
 	wipe(buf, 512);

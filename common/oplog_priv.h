@@ -171,7 +171,7 @@ void	par_stop(struct par *);
 struct oplog_key *oplog_key_new(void);
 void	oplog_key_free(struct oplog_key *);
 int	oplog_key_load(struct store *, struct oplog_key *);
-int	oplog_key_read(struct store *, struct oplog_key *, const char **why);	/* quiet */
+int	oplog_key_read(struct store *, struct oplog_key *, const char **why);	/* quiet; ST_NO: garbled */
 int	oplog_key_save(struct store *, const struct oplog_key *);
 /* Reads both slots (quiet): 0, or -1 with *why and hs->err set. */
 int	oplog_heads_read(struct store *, struct oplog_heads *, const char **why);

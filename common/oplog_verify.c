@@ -1050,16 +1050,27 @@ verify_fd(struct vstate *v, int fd)
 	return 0;
 }
 
+/* Exactly the line --head prints (its LF may follow): the seq in the
+ * log's decimal form, the MAC in 64 lowercase hex digits, one space
+ * between, nothing else. */
 int
 oplog_anchor_parse(const char *s, long long *seq, unsigned char mac[OPLOG_MACLEN])
 {
-	char hex[65], tail;
+	static const char pre[] = "jukisec-log-anchor v1 seq=";
+	const char *p, *m;
+	size_t n;
 
-	if (sscanf(s, "jukisec-log-anchor v1 seq=%lld mac=%64s%c", seq, hex, &tail) < 2 ||
-	    (strchr(s, '\n') && strchr(s, '\n')[1] != '\0') || *seq < 0 ||
-	    hex_decode(hex, strlen(hex), mac, OPLOG_MACLEN) == -1)
+	if (strncmp(s, pre, sizeof(pre) - 1) != 0)
 		return -1;
-	return 0;
+	p = s + sizeof(pre) - 1;
+	if ((m = strchr(p, ' ')) == NULL || strncmp(m, " mac=", 5) != 0 ||
+	    oplog_decimal(p, m - p, seq) == -1)
+		return -1;
+	m += 5;
+	n = strlen(m);
+	if (n > 0 && m[n - 1] == '\n')
+		n--;
+	return hex_decode(m, n, mac, OPLOG_MACLEN);
 }
 
 /* The live log against its head, read before it: the slot rules, each
@@ -1084,7 +1095,10 @@ check_head(struct vstate *v)
 }
 
 /* oplog.key, when it can be read: the key of its epoch, which is not ahead
- * of the head (a log and head put back from an earlier epoch). */
+ * of the head (a log and head put back from an earlier epoch).  One that
+ * is not there, or that this user may not open, is not checked; one that
+ * every writer refuses (its mode, owner or type: exit 3, garbled: damage)
+ * is not passed over in silence. */
 static int
 check_keyfile(struct vstate *v, struct store *st)
 {
@@ -1092,11 +1106,15 @@ check_keyfile(struct vstate *v, struct store *st)
 	struct oplog_key *k = oplog_key_new();
 	unsigned char *want;
 	const char *why;
-	int ret = 0;
+	int ret = 0, r;
 
 	v->file = OPLOG_KEYFILE;
-	if (oplog_key_read(st, k, &why) != ST_OK)
-		;	/* not ours to read, or for the writers to report */
+	if ((r = oplog_key_read(st, k, &why)) == ST_FAIL && (errno == ENOENT || errno == EACCES))
+		;
+	else if (r == ST_FAIL)
+		ret = io_fail(v, OPLOG_KEYFILE, why);
+	else if (r != ST_OK)
+		ret = bad(v, NULL, "%s", why);
 	else if (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds)
 		ret = bad(v, NULL, "%s", _("the key of another log"));
 	else if (h->version == 2 && k->epoch > h->kepoch)

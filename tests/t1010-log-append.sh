@@ -74,6 +74,22 @@ test_expect_success 'a line break inside a quoted field' '
 	batch_refused "<stdin>:1: field detail"
 '
 
+test_expect_success 'an empty batch writes nothing, not even a seal, and exits 0' '
+	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
+	at 2026-01-09T10:00:00Z la --stdin </dev/null 2>err && test ! -s err &&
+	: | at 2026-01-09T10:00:00Z la 2>err && test ! -s err &&
+	cmp before.csv s/oplog.csv && cmp before.head s/oplog.head
+'
+
+test_expect_success 'the terminal name: no control character (exit 2); empty is not given' '
+	cp s/oplog.csv before.csv &&
+	test_must_fail 2 at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t "$(printf "a\tb")" -u a -a b 2>err &&
+	one_line_matching err "^log-append: invalid terminal name: contains a control character$" &&
+	cmp before.csv s/oplog.csv &&
+	JUKISEC_TERMINAL=cs09 at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t "" -u sato -a view 2>/dev/null &&
+	tail -1 s/oplog.csv | grep -q "^[0-9]*,[^,]*,cs09,sato,view,"
+'
+
 test_expect_success 'an empty operator' '
 	printf ",act,,,\n" >in &&
 	batch_refused "<stdin>:1: field operator: empty"

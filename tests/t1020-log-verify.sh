@@ -42,6 +42,19 @@ test_expect_success 'a malformed anchor is a usage error' '
 	test_must_fail 2 lv -k key --anchor "seq=3" 2>err
 '
 
+test_expect_success 'an anchor is exactly the line --head prints, else a usage error' '
+	a=$(cat anchor) && m=${a#*mac=} &&
+	lv -k key --now $NOW --anchor "$a
+" >out &&
+	for bad in "$a ff" "${a}0" "$a trailing" "${a%% mac=*}  mac=$m" \
+	    "jukisec-log-anchor v1 seq=+3 mac=$m" "jukisec-log-anchor v1 seq=03 mac=$m" \
+	    "jukisec-log-anchor v1 seq= 3 mac=$m" "jukisec-log-anchor  v1 seq=3 mac=$m" \
+	    "jukisec-log-anchor v1 seq=3 mac=$(echo $m | tr a-f A-F)"; do
+		test_must_fail 2 lv -k key --now $NOW --anchor "$bad" 2>err &&
+		grep -q "^log-verify: --anchor: not a jukisec-log-anchor line$" err || return 1
+	done
+'
+
 test_expect_success 'a key file readable by others is refused (exit 3)' '
 	cp key key644 && chmod 644 key644 &&
 	test_must_fail 3 lv -k key644 2>err &&
@@ -179,6 +192,33 @@ test_expect_success 'a torn tail found with seals due: the repair names the seq 
 	test "$(tail -n +$((seq + 3)) s/oplog.csv | cut -d, -f5 | tr "\n" " ")" = "seal seal seal repair f " &&
 	grep -Eq ",-,repair,oplog.csv,ok,removed=[0-9]+ bytes after seq $seq," s/oplog.csv &&
 	lv -k key --now 2026-01-05T10:00:00Z >out
+'
+
+# jukisec-log(5): when oplog.key can be read, it is this log's key of its
+# epoch; the tools refuse it (exit 3) when group or others may read it.
+test_expect_success 'oplog.key: missing is not checked; garbled fails (1); unsafe mode is refused (3)' '
+	N=2026-01-05T10:00:00Z && cp s/oplog.key key.good &&
+	rm s/oplog.key && lv -k key --now $N >out &&
+	echo garbage >s/oplog.key && chmod 600 s/oplog.key &&
+	test_must_fail 1 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: malformed$" &&
+	{ cat key.good; echo more; } >s/oplog.key &&
+	test_must_fail 1 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: not one line$" &&
+	cp key.good s/oplog.key && chmod 644 s/oplog.key &&
+	test_must_fail 3 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it$" &&
+	chmod 600 s/oplog.key && lv -k key --now $N >out
+'
+
+test_expect_success 'seq and epoch: at most 18 digits' '
+	m=$(printf "%064d" 0) &&
+	for f in "1000000000000000000,2026-01-01T09:00:00.000Z,cs01,a,b,,,,0,$m" \
+	    "7,2026-01-01T09:00:00.000Z,cs01,a,b,,,,0000000000000000000,$m"; do
+		{ head -1 s/oplog.csv; echo "$f"; } >big.csv &&
+		test_must_fail 1 log-verify -k key --now $NOW big.csv 2>err &&
+		one_line_matching err "^log-verify: big.csv:2: field (seq|epoch): not a decimal number$" || return 1
+	done
 '
 
 test_done
