@@ -193,6 +193,12 @@ ext_verify(struct store *st, const char *id, const struct secret *t,
 		*reason = "no reader";
 		return ST_FAIL;
 	}
+	if (r == RUN_ERR) {
+		/* ours, not the program's: a pipe, fork or wait that failed
+		 * here (said by spawn_run) judges nobody */
+		*reason = "verifier not run";
+		return ST_FAIL;
+	}
 	if (r == RUN_TIMEOUT) {
 		jerr_say(st->err, ST_NO,
 		    _("%s verify: timed out after %lld s"), prog,

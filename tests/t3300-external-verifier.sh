@@ -70,6 +70,29 @@ test_expect_success 'no device (exit 3): exit 3, logged, not counted' '
 	mode ""
 '
 
+# Our own pipe, fork or wait failing judges nobody.  Under descriptor
+# limits from tight to ample, some limit makes auth-check's pipe(2) fail
+# (EMFILE): that attempt is exit 3, logged with result error (reason
+# "verifier not run") or not at all, never counted; the limit is given
+# before exec, so that the shell's own redirections are not under it.
+# (Lower down, the verifier inherits the limit and fails itself: that
+# is the program's error, counted as any.)
+test_expect_success 'a pipe that cannot be made here: exit 3, not counted' '
+	auth-check -u ueda && mode "" && seen=0 && n=4 &&
+	while [ $n -le 8 ]; do
+		r=0; (ulimit -n $n; exec auth-check -u ueda) 2>err || r=$?
+		if grep -q "^auth-check: pipe: " err; then
+			seen=1 && test $r = 3 &&
+			! tail -1 state/oplog.csv | grep -q ",auth,ueda,denied," &&
+			test "$(mlr --icsv --onidx filter '"'"'$id == "ueda"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no" ||
+			{ echo "ulimit -n $n: exit $r" >&2; cat err >&2; tail -1 state/oplog.csv >&2; exit 1; }
+		fi
+		n=$((n + 1))
+	done &&
+	test $seen = 1 &&
+	grep -q ",auth,ueda,error,method=external reason=verifier not run," state/oplog.csv
+'
+
 test_expect_success 'garbage enrolment output (2 MiB): refused, nothing registered' '
 	mode garbage &&
 	test_must_fail 3 operator-add -b ueda -i oda -n Oda -m external 2>err &&
