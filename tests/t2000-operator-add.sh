@@ -56,6 +56,23 @@ test_expect_success 'a password shorter than password_min_length is refused' '
 	! grep -qs "^boss," "$D/operators.csv"
 '
 
+# The bootstrap is an attempt like any other once its options are right:
+# a refused or unreadable new password is logged.  Nobody was registered,
+# so nobody acted: the operator is "-", as for a denied manager.
+test_expect_success 'bootstrap: a refused or unreadable password is logged, nothing added' '
+	nrec=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.short" 2>err &&
+	one_line_matching err "shorter than 8" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,operator-add,boss,refused,role=manager method=password bootstrap," &&
+	test_must_fail 3 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 9 2>err &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,operator-add,boss,error,role=manager method=password bootstrap," &&
+	test "$(wc -l <"$D/oplog.csv")" = $((nrec + 2)) &&
+	! grep -qs "^boss," "$D/operators.csv"
+'
+
 test_expect_success 'bootstrap: the first manager needs no --by, logged as bootstrap' '
 	bootstrap &&
 	test "$(field boss role)" = manager &&
@@ -153,6 +170,21 @@ test_expect_success 'the manager verified, the new password refused or unreadabl
 	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.boss" 2>err &&
 	test "$(wc -l <"$D/oplog.csv")" = "$nrec" &&
 	! grep -q "^y," "$D/operators.csv"
+'
+
+# The credential cannot be written (a read-only credentials/): an error,
+# not a refusal of the person, and nothing registered.
+test_expect_success MOUNTNS 'the new credential cannot be written: exit 3, logged as error' '
+	pw ro ro-secret-1 &&
+	test_must_fail 3 unshare -m sh -c '"'"'mount --make-rprivate / &&
+	    mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+	    shift && exec "$@"'"'"' sh "$D/credentials" operator-add -d "$D" -b boss \
+	    --by-password-fd 4 -i ro -n Ro -m password --reason r \
+	    --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.ro" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "credentials/ro.phc: Read-only file system" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-add,ro,error,role=operator method=password," &&
+	! grep -q "^ro," "$D/operators.csv" && test ! -e "$D/credentials/ro.phc"
 '
 
 test_expect_success 'a duplicate id is exit 1 and changes nothing' '
