@@ -145,7 +145,13 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	test_must_fail 2 auth-check -d "$D" 2>/dev/null &&
 	test_must_fail 2 auth-check -d "$D" -u "a b" --password-fd 0 </dev/null 2>/dev/null &&
 	test_must_fail 2 auth-check -d "$D" -u x --password-fd -1 2>/dev/null &&
-	test_must_fail 2 auth-check -d "$D" -u x --pam 2>/dev/null
+	test_must_fail 2 auth-check -d "$D" -u x --pam 2>/dev/null &&
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 auth-check -d "$D" --pam --password-fd 0 </dev/null 2>/dev/null &&
+	test_must_fail 2 env -u PAM_USER auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "^auth-check: --pam: PAM_USER is not set\$" &&
+	test_must_fail 2 env PAM_USER= auth-check -d "$D" --pam </dev/null 2>/dev/null &&
+	cmp log.before "$D/oplog.csv"
 '
 
 test_expect_success 'the clock is not an input: --now is refused, nothing logged' '
