@@ -151,6 +151,11 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	test_must_fail 2 env -u PAM_USER auth-check -d "$D" --pam </dev/null 2>err &&
 	one_line_matching err "^auth-check: --pam: PAM_USER is not set\$" &&
 	test_must_fail 2 env PAM_USER= auth-check -d "$D" --pam </dev/null 2>/dev/null &&
+	test_must_fail 2 auth-check -d "$D" -u "$(printf "a%.0s" $(seq 33))" \
+	    --password-fd 0 </dev/null 2>err &&
+	one_line_matching err "longer than 32 bytes" &&
+	test_must_fail 2 env PAM_USER="a b" auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "only A-Z a-z 0-9" &&
 	cmp log.before "$D/oplog.csv"
 '
 
