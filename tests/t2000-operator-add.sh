@@ -245,6 +245,25 @@ test_expect_success 'bad role, method, expiry and --reason with biometrics' '
 	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint --reason r
 '
 
+# The synopsis's two forms: an option of the other method would be
+# ignored, so it is refused before the manager is asked, nothing logged.
+test_expect_success '--password-fd with biometrics, --finger or --device with a password: exit 2' '
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint \
+	    --password-fd 3 3<"$TMP/pw.y" 2>err &&
+	one_line_matching err "^operator-add: --password-fd belongs to -m password\$" &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m external \
+	    --password-fd 3 3<"$TMP/pw.y" 2>/dev/null &&
+	for o in --finger=left-thumb --device=virtual_device; do
+		test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m password \
+		    --reason r --instructions-given 2026-11-01 "$o" \
+		    --password-fd 3 3<"$TMP/pw.y" 2>err &&
+		one_line_matching err "^operator-add: --finger and --device belong to -m fingerprint or external\$" ||
+		return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && ! grep -q "^z," "$D/operators.csv"
+'
+
 test_expect_success 'a new password read from a descriptor is one line' '
 	printf "%s\n" abc-def-ghi extra >"$TMP/pw.two" &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i two -n Two -m password \
