@@ -100,6 +100,16 @@ check(struct opchange *a)
 		warnx(_("--reason and --instructions-given belong to -m password"));
 		return ST_USAGE;
 	}
+	/* the synopsis's two forms: an option of the other would be ignored */
+	if (a->m != METHOD_PASSWORD && a->pwfd != -1) {
+		warnx(_("--password-fd belongs to -m password"));
+		return ST_USAGE;
+	}
+	if (a->m == METHOD_PASSWORD && (a->bio.finger || a->bio.device)) {
+		warnx(_("--finger and --device belong to -m fingerprint or "
+		    "external"));
+		return ST_USAGE;
+	}
 	if (a->reason && field_check("--reason", a->reason, OPERATOR_REASON_MAX))
 		return ST_USAGE;
 	if (a->instr && date_parse(a->instr, &y, &m, &d) == -1) {

@@ -90,24 +90,27 @@ add_prepare(struct store *st, void *arg)
  * attempt is an operator-add record (operator-add(1)).  A denied one is
  * nobody's operation: its operator is "-" and the id that was claimed is
  * in the detail, as in the gate's record (else the audit's R5.4 would
- * count a locked or unknown --by as an operation by that person).  A
- * usage error before the manager's check (a bad --by id) is no attempt. */
+ * count a locked or unknown --by as an operation by that person); so is a
+ * bootstrap whose credential was refused, as nobody was registered.  A
+ * usage error before the manager's check (a bad --by id, a bootstrap with
+ * a manager in the register) is no attempt. */
 static int
 add_unlogged(struct store *st, const struct addjob *j, int r)
 {
 	const struct opchange *a = j->a;
 	int k;
 
-	if (j->logged || (!j->asked && r != ST_NO))
+	if (j->logged || (!j->asked && (r != ST_NO || a->by == NULL)))
 		return r;
 	if (!j->asked)
 		k = oplog_log(st, "-", "operator-add", a->id, "denied",
 		    "by=%s role=%s method=%s", a->by, role_name(a->r),
 		    method_name(a->m));
 	else
-		k = oplog_log(st, a->by, "operator-add", a->id, r == ST_FAIL ?
-		    "error" : "refused", "role=%s method=%s", role_name(a->r),
-		    method_name(a->m));
+		k = oplog_log(st, a->by ? a->by : "-", "operator-add", a->id,
+		    r == ST_FAIL ? "error" : "refused", "role=%s method=%s%s",
+		    role_name(a->r), method_name(a->m),
+		    a->by ? "" : " bootstrap");
 	return k != ST_OK ? ST_FAIL : r;
 }
 
@@ -163,8 +166,8 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 		r = register_commit_logged(st, reg, &rec);
 	}
 	j->logged = 1;
-	if (oplog_log(st, who, "operator-add", a->id,
-	    r == ST_OK ? "ok" : "refused", "%s", detail) != ST_OK) {
+	if (oplog_log(st, who, "operator-add", a->id, r == ST_OK ? "ok" :
+	    r == ST_FAIL ? "error" : "refused", "%s", detail) != ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;
 	} else if (r == ST_OK)
@@ -249,10 +252,8 @@ operator_add(struct store *st, struct opchange *a)
 	}
 	if ((r = expiry_ahead(st, a)) != ST_OK)
 		return r;
-	if (a->by == NULL)
-		r = add_first(st, &j);
-	else
-		r = add_unlogged(st, &j, manager_change(st, a->by, a->byfd, &gc));
+	r = add_unlogged(st, &j, a->by == NULL ? add_first(st, &j) :
+	    manager_change(st, a->by, a->byfd, &gc));
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;

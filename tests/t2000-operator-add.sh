@@ -56,6 +56,23 @@ test_expect_success 'a password shorter than password_min_length is refused' '
 	! grep -qs "^boss," "$D/operators.csv"
 '
 
+# The bootstrap is an attempt like any other once its options are right:
+# a refused or unreadable new password is logged.  Nobody was registered,
+# so nobody acted: the operator is "-", as for a denied manager.
+test_expect_success 'bootstrap: a refused or unreadable password is logged, nothing added' '
+	nrec=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.short" 2>err &&
+	one_line_matching err "shorter than 8" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,operator-add,boss,refused,role=manager method=password bootstrap," &&
+	test_must_fail 3 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 9 2>err &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,operator-add,boss,error,role=manager method=password bootstrap," &&
+	test "$(wc -l <"$D/oplog.csv")" = $((nrec + 2)) &&
+	! grep -qs "^boss," "$D/operators.csv"
+'
+
 test_expect_success 'bootstrap: the first manager needs no --by, logged as bootstrap' '
 	bootstrap &&
 	test "$(field boss role)" = manager &&
@@ -155,6 +172,21 @@ test_expect_success 'the manager verified, the new password refused or unreadabl
 	! grep -q "^y," "$D/operators.csv"
 '
 
+# The credential cannot be written (a read-only credentials/): an error,
+# not a refusal of the person, and nothing registered.
+test_expect_success MOUNTNS 'the new credential cannot be written: exit 3, logged as error' '
+	pw ro ro-secret-1 &&
+	test_must_fail 3 unshare -m sh -c '"'"'mount --make-rprivate / &&
+	    mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+	    shift && exec "$@"'"'"' sh "$D/credentials" operator-add -d "$D" -b boss \
+	    --by-password-fd 4 -i ro -n Ro -m password --reason r \
+	    --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.ro" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "credentials/ro.phc: Read-only file system" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-add,ro,error,role=operator method=password," &&
+	! grep -q "^ro," "$D/operators.csv" && test ! -e "$D/credentials/ro.phc"
+'
+
 test_expect_success 'a duplicate id is exit 1 and changes nothing' '
 	grep -v "^boss," "$D/operators.csv" >before &&
 	test_must_fail 1 add_pw tanaka 2>err &&
@@ -211,6 +243,25 @@ test_expect_success 'bad role, method, expiry and --reason with biometrics' '
 	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m iris &&
 	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint -e 2020-01-01 &&
 	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint --reason r
+'
+
+# The synopsis's two forms: an option of the other method would be
+# ignored, so it is refused before the manager is asked, nothing logged.
+test_expect_success '--password-fd with biometrics, --finger or --device with a password: exit 2' '
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint \
+	    --password-fd 3 3<"$TMP/pw.y" 2>err &&
+	one_line_matching err "^operator-add: --password-fd belongs to -m password\$" &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m external \
+	    --password-fd 3 3<"$TMP/pw.y" 2>/dev/null &&
+	for o in --finger=left-thumb --device=virtual_device; do
+		test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m password \
+		    --reason r --instructions-given 2026-11-01 "$o" \
+		    --password-fd 3 3<"$TMP/pw.y" 2>err &&
+		one_line_matching err "^operator-add: --finger and --device belong to -m fingerprint or external\$" ||
+		return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && ! grep -q "^z," "$D/operators.csv"
 '
 
 test_expect_success 'a new password read from a descriptor is one line' '

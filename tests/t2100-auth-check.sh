@@ -74,6 +74,19 @@ test_expect_success 'the manager unlocks; the right password works again' '
 	test "$(log_count operator-mod ok unlock)" = 1
 '
 
+# auth-check(1): the flag "locked" is the lock; locked_at only says when
+# it began, and no value there (none, or 1970: t2110) means "not locked".
+test_expect_success 'the locked flag decides, not locked_at; a lock of no time never lifts' '
+	add_pw kudo &&
+	regcol kudo locked yes && regcol kudo locked_at "" &&
+	conf_set "$D" lockout_unlock_minutes 1 &&
+	test_must_fail 4 auth kudo "$TMP/pw.kudo" 2>/dev/null &&
+	test "$(log_count auth locked "method=password reason=locked\$")" -ge 1 &&
+	regcol kudo locked no && regcol kudo locked_at 2026-01-01T00:00:00.000Z &&
+	auth kudo "$TMP/pw.kudo" &&
+	conf_set "$D" lockout_unlock_minutes 0
+'
+
 test_expect_success 'revoked: the same message as a wrong password' '
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i suzuki --reason transfer \
 	    4<"$TMP/pw.boss" &&
@@ -132,7 +145,18 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	test_must_fail 2 auth-check -d "$D" 2>/dev/null &&
 	test_must_fail 2 auth-check -d "$D" -u "a b" --password-fd 0 </dev/null 2>/dev/null &&
 	test_must_fail 2 auth-check -d "$D" -u x --password-fd -1 2>/dev/null &&
-	test_must_fail 2 auth-check -d "$D" -u x --pam 2>/dev/null
+	test_must_fail 2 auth-check -d "$D" -u x --pam 2>/dev/null &&
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 auth-check -d "$D" --pam --password-fd 0 </dev/null 2>/dev/null &&
+	test_must_fail 2 env -u PAM_USER auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "^auth-check: --pam: PAM_USER is not set\$" &&
+	test_must_fail 2 env PAM_USER= auth-check -d "$D" --pam </dev/null 2>/dev/null &&
+	test_must_fail 2 auth-check -d "$D" -u "$(printf "a%.0s" $(seq 33))" \
+	    --password-fd 0 </dev/null 2>err &&
+	one_line_matching err "longer than 32 bytes" &&
+	test_must_fail 2 env PAM_USER="a b" auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "only A-Z a-z 0-9" &&
+	cmp log.before "$D/oplog.csv"
 '
 
 test_expect_success 'the clock is not an input: --now is refused, nothing logged' '

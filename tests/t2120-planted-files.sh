@@ -73,15 +73,16 @@ test_expect_success 'a FIFO as the template key: exit 3 at once' '
 	EOF
 	test_must_fail 3 timeout 20 auth-check -d "$D" -u fp </dev/null 2>err &&
 	grep -q "template.key: not a regular file: refused\$" err &&
+	test "$(log_count auth error "method=fingerprint reason=template key unavailable\$")" = 1 &&
 	unplant "$D/template.key"
 '
 
 for f in operators.csv jukisec.conf oplog.csv register.lock; do
 test_expect_success "a FIFO as $f: exit 3 at once, nothing admitted" '
-	planted "$D/'$f'" fifo &&
+	cp "$D/oplog.csv" log.before && planted "$D/'$f'" fifo &&
 	test_must_fail 3 tauth tanaka 2>err &&
 	grep -q "'$f'" err &&
-	unplant "$D/'$f'"
+	unplant "$D/'$f'" && cmp log.before "$D/oplog.csv"
 '
 done
 

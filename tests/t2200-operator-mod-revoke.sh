@@ -134,6 +134,23 @@ test_expect_success 'the last active manager cannot be revoked' '
 	test -z "$(field boss revoked_at)"
 '
 
+# operator-revoke(1): after the manager's check every attempt is an
+# operator-revoke record, refused ones too; a denied manager leaves only
+# the check's auth record.
+test_expect_success 'revoke: refusals are logged with the reason; a denied manager only as auth' '
+	for who in sato ghost boss; do
+		grep ",boss,operator-revoke,$who,refused," "$D/oplog.csv" || return 1
+	done | cut -d, -f4-8 >refused &&
+	printf "%s\n" "boss,operator-revoke,sato,refused,again" \
+	    "boss,operator-revoke,ghost,refused,x" "boss,operator-revoke,boss,refused,x" >want &&
+	test_cmp want refused &&
+	pw wrong not-the-password && n=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 1 operator-revoke -d "$D" -b boss --by-password-fd 4 -i ghost \
+	    --reason y 4<"$TMP/pw.wrong" 2>/dev/null &&
+	test "$(wc -l <"$D/oplog.csv")" = $((n + 1)) &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,auth,boss,denied,method=password reason=wrong-password check=manager,"
+'
+
 test_expect_success 'with a second manager, the first can be revoked by the second' '
 	pw m2 m2-secret-1 &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i m2 -n M2 -r manager \
