@@ -472,7 +472,7 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	/* once the row is committed the revocation stands: the log says so
 	 * even when the credential could not be destroyed yet */
 	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
-	    "refused", "%s%s", j->reason, done && r != ST_OK ?
+	    r == ST_FAIL ? "error" : "refused", "%s%s", j->reason, done && r != ST_OK ?
 	    " (credential not destroyed)" : "") != ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;

@@ -177,4 +177,17 @@ test_expect_success 'a revocation whose credential cannot be destroyed is logged
 	    grep -q ",ok,left (credential not destroyed),"
 '
 
+# The register cannot be rewritten (operators.csv a mount point, where
+# rename(2) fails with EBUSY) while the log can be: an error of the
+# system, logged as such, not a refusal; nobody revoked.
+test_expect_success MOUNTNS 'a register that cannot be rewritten: exit 3, logged as error' '
+	test_must_fail 3 unshare -m sh -c '"'"'mount --make-rprivate / &&
+	    mount --bind "$1" "$1" && shift && exec "$@"'"'"' sh "$D/operators.csv" \
+	    operator-revoke -d "$D" -b m2 --by-password-fd 4 -i tanaka --reason moved \
+	    4<"$TMP/pw.m2" 2>err &&
+	grep -q "Device or resource busy" err &&
+	tail -1 "$D/oplog.csv" | grep -q ",m2,operator-revoke,tanaka,error,moved," &&
+	test -z "$(field tanaka revoked_at)"
+'
+
 test_done
