@@ -266,6 +266,50 @@ struct modjob {
 	int		 newcred;
 };
 
+/* What -m (m, the person's method now old) allows of the other options,
+ * and that something changes: ST_OK or ST_USAGE after a message. */
+static int
+mod_options(struct store *st, const struct opchange *a, enum method m,
+    enum method old)
+{
+	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
+	    (a->reason == NULL || a->instr == NULL)) {
+		jerr_say(st->err, ST_USAGE, _("-m password needs --reason and "
+		    "--instructions-given (R5.3 proviso)"));
+		return ST_USAGE;
+	}
+	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
+		jerr_say(st->err, ST_USAGE, _("--reason, --instructions-given "
+		    "and --reset-password belong to the password method"));
+		return ST_USAGE;
+	}
+	if (m == METHOD_PASSWORD && a->reenrol) {
+		jerr_say(st->err, ST_USAGE, _("--reenroll belongs to fingerprint "
+		    "and external"));
+		return ST_USAGE;
+	}
+	/* an option the credential to be made does not take would be
+	 * ignored: a script that gave it believed it was used */
+	if (a->pwfd != -1 && (m != METHOD_PASSWORD || (m == old && !a->reset))) {
+		jerr_say(st->err, ST_USAGE, _("--password-fd belongs to a new "
+		    "password (-m password, --reset-password)"));
+		return ST_USAGE;
+	}
+	if ((a->bio.finger || a->bio.device) && (m == METHOD_PASSWORD ||
+	    (m == old && !a->reenrol))) {
+		jerr_say(st->err, ST_USAGE, _("--finger and --device belong to "
+		    "a new enrolment (-m fingerprint or external, --reenroll)"));
+		return ST_USAGE;
+	}
+	if (m == old && !a->unlock && !a->reset && !a->reenrol && !a->reason &&
+	    !a->instr && !a->name && !a->section && !a->title && !a->have_exp) {
+		jerr_say(st->err, ST_USAGE, _("-m %s: %s already uses it; "
+		    "nothing to change"), a->method, a->id);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
 /* After the manager's credential verified, before the lock: the checks
  * and the new credential (an enrolment may wait for a finger). */
 static int
@@ -294,28 +338,8 @@ mod_prepare(struct store *st, void *arg)
 		    "or external"), a->method);
 		return ST_USAGE;
 	}
-	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
-	    (a->reason == NULL || a->instr == NULL)) {
-		jerr_say(st->err, ST_USAGE, _("-m password needs --reason and "
-		    "--instructions-given (R5.3 proviso)"));
-		return ST_USAGE;
-	}
-	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
-		jerr_say(st->err, ST_USAGE, _("--reason, --instructions-given "
-		    "and --reset-password belong to the password method"));
-		return ST_USAGE;
-	}
-	if (m == METHOD_PASSWORD && a->reenrol) {
-		jerr_say(st->err, ST_USAGE, _("--reenroll belongs to fingerprint "
-		    "and external"));
-		return ST_USAGE;
-	}
-	if (m == old && !a->unlock && !a->reset && !a->reenrol && !a->reason &&
-	    !a->instr && !a->name && !a->section && !a->title && !a->have_exp) {
-		jerr_say(st->err, ST_USAGE, _("-m %s: %s already uses it; "
-		    "nothing to change"), a->method, a->id);
-		return ST_USAGE;
-	}
+	if ((r = mod_options(st, a, m, old)) != ST_OK)
+		return r;
 	j->m = m;
 	j->old = old;
 	j->newcred = m != old || a->reset || a->reenrol;

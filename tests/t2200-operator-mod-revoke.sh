@@ -88,6 +88,25 @@ test_expect_success 'to fingerprint: a failed enrolment changes nothing' '
 	test -f "$D/credentials/tanaka.phc" && ! test -e "$D/credentials/tanaka.tmpl"
 '
 
+# operator-add's rule for its two forms, here by the credential to be
+# made: an option it does not take would be ignored, so it is refused
+# (exit 2, nothing changed, nothing logged as done).
+test_expect_success 'an option the new credential does not take is refused' '
+	cp "$D/operators.csv" before &&
+	nok=$(log_count operator-mod ok "") &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -n Renamed --password-fd 3 3</dev/null 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: --password-fd belongs to a new password \(-m password, --reset-password\)\$" &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reset-password --finger left-index 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: --finger and --device belong to a new enrolment \(-m fingerprint or external, --reenroll\)\$" &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -m fingerprint --password-fd 3 3</dev/null 4<"$TMP/pw.boss" 2>err &&
+	grep -q "^operator-mod: --password-fd belongs" err &&
+	test_cmp before "$D/operators.csv" &&
+	test "$(log_count operator-mod ok "")" = "$nok"
+'
+
 test_expect_success 'mod of an unknown id is exit 1' '
 	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i ghost -u \
 	    4<"$TMP/pw.boss" 2>err && grep -q "no such operator" err
