@@ -92,13 +92,6 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		    "(R8): not for --type %s"), inc_type_names[n->type]);
 		return ST_USAGE;
 	}
-	if (inc_type_personal(n->type) && n->persons < 0) {
-		jerr_say(e, ST_USAGE, _("--type %s needs --persons N (APPI "
-		    "Art. 68; an estimate will do, 0 when no personal data was "
-		    "concerned)"),
-		    inc_type_names[n->type]);
-		return ST_USAGE;
-	}
 	if (!inc_type_personal(n->type) && n->type != TYPE_UNAUTHORIZED &&
 	    (n->persons >= 0 || n->sensitive || n->financial || n->unlawful)) {
 		jerr_say(e, ST_USAGE, _("--persons, --sensitive, --financial and "
@@ -106,9 +99,11 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		    "unauthorized-access only"));
 		return ST_USAGE;
 	}
-	if (n->persons < 0 && (n->sensitive || n->financial || n->unlawful)) {
-		jerr_say(e, ST_USAGE, _("--sensitive, --financial and "
-		    "--unlawful-purpose need --persons N"));
+	if (n->type == TYPE_UNAUTHORIZED && n->persons < 0 &&
+	    (n->sensitive || n->financial || n->unlawful)) {
+		jerr_say(e, ST_USAGE, _("--type unauthorized-access: "
+		    "--sensitive, --financial and --unlawful-purpose need "
+		    "--persons N (personal data reached)"));
 		return ST_USAGE;
 	}
 	return ST_OK;

@@ -44,10 +44,11 @@ extern const char *const inc_nature_names[];
 extern const char *const inc_step_names[];
 
 /* 1 for the kinds where personal data may have left the body's hands
- * (漏えい・紛失・盗難: leak, loss, theft): they need --persons, 0 when none
- * was concerned.  Unauthorized access takes --persons when personal data
- * may have been reached.  The APPI applies to an incident with persons
- * given (incident_appi). */
+ * (漏えい・紛失・盗難: leak, loss, theft): --persons gives the count (0
+ * when none was concerned); without it the count is not known and the
+ * duty is taken to apply.  Unauthorized access takes --persons when
+ * personal data may have been reached.  The APPI applies to those
+ * (incident_personal, incident_appi). */
 int	inc_type_personal(int type);
 /* 1 when --cause (a fault's cause, Art. 8) may be given for the kind: a
  * loss, a theft or an unauthorized access is no fault. */
@@ -161,12 +162,16 @@ int	incident_disconnected(const struct incident *);	/* disconnected, not reconne
 
 /* APPI Art. 68 duty for a leak and its deadlines (end of the local day,
  * counting the day of detection as day 1). */
-enum { APPI_SENSITIVE = 1, APPI_FINANCIAL = 2, APPI_UNLAWFUL = 4, APPI_PERSONS = 8 };
+enum { APPI_SENSITIVE = 1, APPI_FINANCIAL = 2, APPI_UNLAWFUL = 4, APPI_PERSONS = 8,
+	APPI_UNCOUNTED = 16 };	/* a leak, loss or theft whose count is not given */
 struct appi {
 	unsigned	grounds;	/* APPI_* bits; 0 = no duty */
 	int64_t		prelim_due, final_due;	/* last ms in time */
 };
 int	incident_appi(const struct incident *, struct appi *);	/* 1 duty, 0 none */
+/* 1 when the APPI section applies: persons given, or a leak, loss or theft
+ * (whose count, not given yet, may exceed the threshold). */
+int	incident_personal(const struct incident *);
 
 /* Bit (1 << step) for every step R9 (and the APPI) still require. */
 unsigned incident_outstanding(const struct incident *);

@@ -118,11 +118,19 @@ local_day_end(int64_t t, int days)
 }
 
 int
+incident_personal(const struct incident *inc)
+{
+	return inc->persons >= 0 || inc_type_personal(inc->type);
+}
+
+int
 incident_appi(const struct incident *inc, struct appi *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (inc->persons < 0)
+	if (!incident_personal(inc))
 		return 0;
+	if (inc->persons < 0)
+		a->grounds |= APPI_UNCOUNTED;
 	if (inc->sensitive)
 		a->grounds |= APPI_SENSITIVE;
 	if (inc->financial)
@@ -223,7 +231,7 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 	case STEP_PPC_PRELIMINARY:
 	case STEP_PPC_FINAL:
 	case STEP_PERSONS_NOTIFIED:
-		if (inc->persons < 0) {
+		if (!incident_personal(inc)) {
 			snprintf(buf, len, _("%s applies to incidents "
 			    "concerning personal data (--persons) only"), name);
 			return buf;

@@ -175,9 +175,10 @@ appi_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
 {
 	static const char *const ground_en[] = { "sensitive personal data",
 		"possible financial damage", "possibly for an unlawful purpose",
-		"more than 100 persons" };
+		"more than 100 persons", "the number of persons not known yet" };
 	static const char *const ground_ja[] = { "要配慮個人情報",
-		"財産的被害のおそれ", "不正の目的によるおそれ", "本人の数が100人を超える" };
+		"財産的被害のおそれ", "不正の目的によるおそれ", "本人の数が100人を超える",
+		"本人の数が未確定" };
 	static const enum inc_step due_steps[] = { STEP_PPC_PRELIMINARY, STEP_PPC_FINAL };
 	const struct inc_event *e;
 	struct appi a;
@@ -188,14 +189,18 @@ appi_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
 	fprintf(fp, "\n%s\n", L(lang,
 	    "Personal-data leak (APPI Art. 68; PPC Rules Arts. 43-45):",
 	    "個人情報保護法第68条による報告(同法施行規則第43条〜第45条):"));
-	fprintf(fp, L(lang, "  Persons concerned: %lld\n", "  本人の数: %lld人\n"),
-	    inc->persons);
+	if (inc->persons >= 0)
+		fprintf(fp, L(lang, "  Persons concerned: %lld\n", "  本人の数: %lld人\n"),
+		    inc->persons);
+	else
+		fputs(L(lang, "  Persons concerned: not known yet\n",
+		    "  本人の数: 未確定\n"), fp);
 	fputs(L(lang, "  Duty to report: ", "  報告義務: "), fp);
 	if (!duty)
 		fputs(L(lang, "none of the grounds given\n", "なし(該当事由なし)\n"), fp);
 	else {
 		fputs(L(lang, "yes (", "あり("), fp);
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			if (a.grounds & (1U << i)) {
 				fprintf(fp, "%s%s", first ? "" : L(lang, "; ", "、"),
 				    L(lang, ground_en[i], ground_ja[i]));
@@ -452,7 +457,7 @@ report_text(FILE *fp, const struct conf *cf, const struct register_ *reg,
 	text_timeline(fp, cf, reg, inc, lang);
 	text_duties(fp, cf, inc, lang);
 	text_disconnection(fp, cf, inc, lang);
-	if (inc->persons >= 0)
+	if (incident_personal(inc))
 		appi_text(fp, inc, lang, now);
 	text_countermeasures(fp, cf, inc, lang);
 	report_sign(fp, reg, inc, lang, now);
@@ -555,13 +560,18 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 	fputs(",\"overdue\":", fp);
 	json_steps(fp, incident_overdue(inc, now, -1));
 	fputs(",\"appi\":", fp);
-	if (inc->persons < 0)
+	if (!incident_personal(inc))
 		fputs("null", fp);
 	else {
 		duty = incident_appi(inc, &a);
-		fprintf(fp, "{\"persons\":%lld,\"sensitive\":%s,\"financial\":%s,"
+		fputs("{\"persons\":", fp);
+		if (inc->persons >= 0)
+			fprintf(fp, "%lld", inc->persons);
+		else
+			fputs("null", fp);	/* not known yet */
+		fprintf(fp, ",\"sensitive\":%s,\"financial\":%s,"
 		    "\"unlawful_purpose\":%s,\"duty\":%s,\"preliminary_due\":",
-		    inc->persons, inc->sensitive ? "true" : "false",
+		    inc->sensitive ? "true" : "false",
 		    inc->financial ? "true" : "false",
 		    inc->unlawful ? "true" : "false", duty ? "true" : "false");
 		json_time(fp, duty ? a.prelim_due : TIME_NONE);

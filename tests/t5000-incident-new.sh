@@ -124,8 +124,7 @@ test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 	    --type other --cause fire --summary s --detail-file nonexistent
 '
 
-test_expect_success 'a leak needs --persons; the APPI options belong to leaks' '
-	bad_new "needs --persons N" --type leak --cause other --summary s &&
+test_expect_success 'the APPI options belong to leaks' '
 	bad_new "apply to --type leak, loss, theft and unauthorized-access only$" --type other --cause other --persons 5 --summary s &&
 	bad_new "apply to --type leak, loss, theft and unauthorized-access only$" --type unrecoverable --cause other --sensitive --summary s &&
 	bad_new "^incident-report: --persons -1: too small" --type leak --cause other --persons -1 --summary s

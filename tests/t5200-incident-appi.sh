@@ -109,4 +109,31 @@ test_expect_success 'the report says the tool gives no legal advice' '
 	incident-report -d "$D" show 2026-0002 --lang ja $N | grep -q "法的助言を行うものではありません"
 '
 
+# SPEC's new has no --persons: a leak whose count is not known yet is
+# recorded, and until the count is known the duty is taken to apply (it
+# may exceed 100): the deadlines run, the APPI steps are outstanding,
+# list --overdue shows them.
+test_expect_success 'a leak without --persons: the count not known yet, the duty applies' '
+	leak >id && test "$(cat id)" = 2026-0006 &&
+	test "$(inc_log ok "^new type=leak cause=other detected=")" = 1 &&
+	appi 2026-0006 "d[\"appi\"][\"persons\"] is None and d[\"appi\"][\"duty\"] is True" &&
+	appi 2026-0006 "d[\"appi\"][\"preliminary_due\"] == \"2026-11-03T23:59:59.999Z\"" &&
+	appi 2026-0006 "set(d[\"outstanding\"]) >= {\"ppc-preliminary\", \"ppc-final\", \"persons-notified\"}" &&
+	incident-report -d "$D" show 2026-0006 --lang en $N >r &&
+	grep -q "^  Persons concerned: not known yet$" r &&
+	grep -q "^  Duty to report: yes (the number of persons not known yet)$" r &&
+	incident-report -d "$D" show 2026-0006 --lang ja $N >r &&
+	grep -q "^  本人の数: 未確定$" r &&
+	grep -q "^  報告義務: あり(本人の数が未確定)$" r &&
+	overdue_ids 2026-11-04T00:00:00.000Z | grep -q "2026-0006 " &&
+	istep 2026-0006 ppc-preliminary --at 2026-11-02T00:00:00Z
+'
+
+test_expect_success 'a loss or theft without --persons takes the APPI grounds; an access needs the count' '
+	inew $DET --type theft --unlawful-purpose --summary "stolen" >id &&
+	appi "$(cat id)" "d[\"appi\"][\"final_due\"] == \"2026-12-30T23:59:59.999Z\"" &&
+	bad_new "^incident-report: --type unauthorized-access: --sensitive, --financial and --unlawful-purpose need --persons N \(personal data reached\)$" \
+	    --type unauthorized-access --sensitive --summary s
+'
+
 test_done
