@@ -271,7 +271,9 @@ check_methods(struct audit *a, const struct creds *cr)
 		else if (date_parse(op->instructions_date, &y, &m, &d) == -1)
 			why = L(a, "no valid date for the two instructions",
 			    "指示を行った日付がないか不正です");
-		else if ((when = days_from_civil(y, m, d) * 86400000) > now)
+		/* a local calendar day (SPEC): its local midnight, the end
+		 * of the day before */
+		else if (local_date_end(y, m, d - 1, &when) == 0 && when > now)
 			why = L(a, "instructions dated in the future",
 			    "指示の日付が将来です");
 		if (why != NULL) {

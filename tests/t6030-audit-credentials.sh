@@ -62,6 +62,15 @@ test_expect_success 'R5.3: instructions dated after the audit FAIL' '
 	detail biometric-or-exception | grep -q "tanaka: instructions dated in the future"
 '
 
+# The instructions date is a local calendar day: in Tokyo, 08:30 on the
+# 20th (23:30 UTC on the 19th) is that day, not before it.
+test_expect_success 'R5.3: the instructions day is a local day' '
+	TZ=Asia/Tokyo audit_run --now 2026-11-20T08:30:00+09:00 &&
+	! detail biometric-or-exception | grep -q "instructions dated in the future" &&
+	TZ=Asia/Tokyo audit_run --now 2026-11-19T23:59:59+09:00 &&
+	detail biometric-or-exception | grep -q "tanaka: instructions dated in the future"
+'
+
 test_expect_success 'R5.4: an active person without a credential: WARN' '
 	mv "$D/$C/suzuki.phc" suzuki.phc &&
 	audit_run &&
