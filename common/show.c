@@ -345,6 +345,26 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	return r;
 }
 
+/*
+ * A cursor past the log's committed end belongs to another log, or the
+ * log was put back from a copy: said once on stderr, since nothing is
+ * handed on until the log passes it (its records up to there never are).
+ */
+static int
+cursor_ahead(struct store *st, struct ctx *c)
+{
+	long long seq, size;
+
+	if (oplog_committed(st, &seq, &size) != ST_OK)
+		return ST_FAIL;
+	if (c->after > seq)
+		jerr_say(c->err, ST_OK, _("the cursor names seq %lld, past the "
+		    "log's last record %lld (another log's cursor, or the log "
+		    "was put back): records up to %lld will not be shown"),
+		    c->after, seq, c->after);
+	return ST_OK;
+}
+
 int
 show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *o)
 {
@@ -365,6 +385,8 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 		return ST_FAIL;
 	}
 	r = vk != NULL ? verified(st, vk, &c) : unverified(st, &c);
+	if (r == ST_OK && o->cursor)
+		r = cursor_ahead(st, &c);
 	if (r == ST_OK && o->follow)
 		r = follow(st, vk, &c);
 	if (r == ST_OK && show_out_end(c.out) == -1)

@@ -140,11 +140,23 @@ static const char *const keyname[] = { "", "operator", "action", "terminal", "re
 static const char *const keyhead[] = { "", N_("OPERATOR"), N_("ACTION"), N_("TERMINAL"),
 	N_("RESULT"), N_("DAY") };
 
+/* The display width of s as the table shows it, control characters
+ * escaped (the escape is wider than the byte). */
+static size_t
+shown_width(struct buf *tmp, const char *s, size_t len)
+{
+	tmp->len = 0;
+	text_escape(tmp, s, len);
+	buf_add(tmp, "", 1);
+	return text_width_utf8(tmp->p);
+}
+
 /* Long: one table in three formats, sharing the sort and widths. */
 void
 show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 {
 	const char *f[2];
+	struct buf tmp = { NULL, 0, 0 };
 	size_t len[2], i, n = 0, w, k;
 	char num[24];
 	long long total = 0;
@@ -162,8 +174,8 @@ show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 	w = text_width(_(keyhead[c->key]));
 	/* The log's values by their UTF-8 width whatever the locale, the
 	 * headings by the locale's (show_render.c). */
-	for (i = 0; i < n; i++)
-		if ((k = text_width_utf8(c->s[i].key)) > w)
+	for (i = 0; fmt == SHOW_TABLE && i < n; i++)
+		if ((k = shown_width(&tmp, c->s[i].key, c->s[i].len)) > w)
 			w = k;
 	if (fmt == SHOW_TABLE) {
 		buf_add(b, _(keyhead[c->key]), strlen(_(keyhead[c->key])));
@@ -196,7 +208,7 @@ show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 			break;
 		case SHOW_TABLE:
 			text_escape(b, s->key, s->len);
-			for (k = text_width_utf8(s->key); k < w + 2; k++)
+			for (k = shown_width(&tmp, s->key, s->len); k < w + 2; k++)
 				buf_add(b, " ", 1);
 			buf_add(b, num, strlen(num));
 			buf_add(b, "\n", 1);
@@ -217,6 +229,7 @@ show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 		buf_add(b, num, strlen(num));
 		buf_add(b, "\n", 1);
 	}
+	free(tmp.p);
 	for (i = 0; i < n; i++)
 		free(c->s[i].key);
 	memset(c->s, 0, c->cap * sizeof(*c->s));

@@ -90,6 +90,13 @@ test_expect_success 'under LC_ALL=C the summary tables pad by display width too'
 	test_cmp out out.utf8
 '
 
+test_expect_success 'a summary table pads a control character by its escape, as the record table' '
+	at_jst "2027-03-01 09:03" log-append -d k -t cs09 -u "$(printf "e\033x")" -a view -o y -r ok -m d 2>/dev/null &&
+	log-show -d k --summary operator --format table --terminal cs09 >out &&
+	grep -Fq "e\x1bx" out && ! grep -q "$(printf "\033")" out &&
+	awk "{ match(\$0, /[^ ]+\$/); print RSTART }" out | sort -u >c && test "$(wc -l <c)" = 1
+'
+
 test_expect_success 'filters: operator, action, result, terminal exactly; object contains' '
 	ls_ --operator tanaka | cut -d, -f4 | sort -u >out && printf "operator\ntanaka\n" >want && test_cmp want out &&
 	test "$(ls_ --operator tanak | wc -l)" = 1 &&

@@ -68,6 +68,14 @@ test_expect_success 'a cursor before the log start says which records were prune
 	one_line_matching err "records 2 to $((first - 1)) were removed from the log before they were shown"
 '
 
+test_expect_success 'a cursor past the log'"'"'s end (another log'"'"'s, or the log put back) is said' '
+	last=$(last_seq) && echo "seq=$((last + 5))" >c5 &&
+	log-show -d s --cursor-file "$TMP/c5" --format raw >out 2>err &&
+	test "$(wc -l <out)" = 1 &&
+	one_line_matching err "the cursor names seq $((last + 5)), past the log.s last record $last" &&
+	echo "seq=$last" >c6 && log-show -d s --cursor-file "$TMP/c6" >out 2>err && test ! -s err
+'
+
 test_expect_success 'the records of an append still under way are not shown' '
 	echo "seq=$(last_seq)" >c4 && cp s/oplog.csv keep &&
 	printf "%s,2025-07-02T00:00:01.000Z,vm,x,y,,ok,,0,%064d\n" $(($(last_seq) + 1)) 0 >>s/oplog.csv &&

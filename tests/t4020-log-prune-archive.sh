@@ -184,4 +184,25 @@ test_expect_success 'the log without its checkpoint fails verification' '
 	grep -q "without checkpoint" err.txt
 '
 
+# A group the caller may give its files: nogroup as root, else one of
+# the caller's other groups.
+if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "$(id -g)" | head -n 1); fi
+if [ -n "$G" ]; then
+	test_expect_success 'a group-readable log (0750 directory, 0640 files) stays so after a prune' '
+		rm -rf g && init_at "$TMP/g" &&
+		rec "$TMP/g" "2022-03-01 09:00:00" A 3 && rec "$TMP/g" "2023-09-01 09:00:00" C 3 &&
+		chgrp -R "$G" "$TMP/g" && chmod 750 "$TMP/g" &&
+		chmod 640 "$TMP/g/oplog.csv" "$TMP/g/oplog.head" &&
+		prune "$TMP/g" "$N2" --discard && ! has "$TMP/g" A &&
+		test "$(stat -c "%a %g" "$TMP/g/oplog.csv")" = "640 $G" &&
+		verify g "$N2" >/dev/null &&
+		chmod 600 "$TMP/g/oplog.csv" &&
+		rec "$TMP/g" "2024-09-01 09:00:00" D 3 &&
+		prune "$TMP/g" 2025-01-01T00:00:00Z --discard && ! has "$TMP/g" C &&
+		test "$(stat -c %a "$TMP/g/oplog.csv")" = 600
+	'
+else
+	test_skip 'a group-readable log (0750 directory, 0640 files) stays so after a prune' 'missing GROUP: the caller has no second group'
+fi
+
 test_done
