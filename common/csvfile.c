@@ -64,6 +64,7 @@ csvfile_append(struct store *st, const char *name, const struct buf *raw,
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		return ST_FAIL;
 	}
+	atomic_keep_group(&af);
 	if (raw->len == 0)
 		rv = csv_write_record(af.fp, cols, n);
 	else if (fwrite(raw->p, 1, raw->len, af.fp) != raw->len ||

@@ -258,6 +258,7 @@ incident_file_append(struct store *st, const struct buf *raw, const char *const 
 		free(path);
 		return ST_FAIL;
 	}
+	atomic_keep_group(&af);
 	if (raw->len == 0)
 		rv = csv_write_record(af.fp, cols, NCOLS);
 	else if (fwrite(raw->p, 1, raw->len, af.fp) != raw->len ||

@@ -682,22 +682,6 @@ defer_short(struct store *st, long long keep_off, struct prune_result *res,
 	}
 }
 
-/*
- * The new log keeps the old one's group reading (a state directory of
- * mode 0750 with 0640 files, read by the jukisec group's shipping service,
- * README): group and the group's read bit, never more.  Best effort: a
- * file left 0600 is the safe side, and jukisec-audit accepts both.
- */
-static void
-kept_mode(struct store *st, int tmpfd)
-{
-	struct stat sb;
-
-	if (fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (sb.st_mode & S_IRGRP) && fchown(tmpfd, (uid_t)-1, sb.st_gid) == 0)
-		(void)fchmod(tmpfd, 0640);
-}
-
 /* PRUNE_TMP created with the header row, af ready for commit(): its fd, or
  * -1 with errno and PRUNE_TMP removed. */
 static int
@@ -720,7 +704,7 @@ kept_open(struct store *st, struct atomic_file *af)
 		return -1;
 	}
 	af->name = xstrdup(OPLOG_FILE);
-	kept_mode(st, tmpfd);
+	atomic_keep_group(af);	/* the group's reading (README) */
 	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1) {
 		e = errno;
 		atomic_abort(af);

@@ -741,6 +741,7 @@ register_write(struct store *st, const struct register_ *reg,
 		    "%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}
+	atomic_keep_group(af);
 	if (csv_write_record(af->fp, register_cols, NCOLS) == -1)
 		goto fail;
 	for (i = 0; i < reg->n; i++) {

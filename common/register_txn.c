@@ -276,7 +276,9 @@ pending_made(struct store *st, struct pending *p)
 		} else if (strcmp(reg, p->after) == 0)
 			return 1;
 		else if (strcmp(reg, p->before) == 0) {
-			if (atomic_begin(&af, st->dirfd, REGISTER_FILE, 0600) == -1 ||
+			if (atomic_begin(&af, st->dirfd, REGISTER_FILE, 0600) == 0)
+				atomic_keep_group(&af);
+			if (af.fp == NULL ||
 			    fwrite(p->reg.p, 1, p->reg.len, af.fp) != p->reg.len ||
 			    atomic_commit(&af) == -1) {
 				jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);

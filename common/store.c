@@ -501,6 +501,18 @@ atomic_begin(struct atomic_file *af, int dirfd, const char *name, mode_t mode)
 	return 0;
 }
 
+void
+atomic_keep_group(struct atomic_file *af)
+{
+	struct stat sb;
+	int fd = fileno(af->fp);
+
+	if (fstatat(af->dirfd, af->name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && (sb.st_mode & S_IRGRP) &&
+	    fchown(fd, (uid_t)-1, sb.st_gid) == 0)
+		(void)fchmod(fd, 0640);
+}
+
 int
 atomic_commit(struct atomic_file *af)
 {

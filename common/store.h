@@ -114,6 +114,12 @@ struct atomic_file {
 };
 int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode);
 int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on failure */
+/* After atomic_begin of a state file people may read (the log, the
+ * register, incidents, confirmations; never a key or a credential): when
+ * the file replaced is readable by its group (a 0750 state directory with
+ * 0640 files, README), the new one takes that group and mode 0640, never
+ * more.  Best effort: else it stays as begun, the safe side. */
+void	atomic_keep_group(struct atomic_file *);
 void	atomic_abort(struct atomic_file *);
 
 /* Overwrites a file's bytes with zeros, fsyncs it, unlinks it and fsyncs the

@@ -209,4 +209,20 @@ test_expect_success MOUNTNS 'a register that cannot be rewritten: exit 3, logged
 	test -z "$(field tanaka revoked_at)"
 '
 
+# A group the caller may give its files: nogroup as root, else one of
+# the caller's other groups.
+if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "$(id -g)" | head -n 1); fi
+if [ -n "$G" ]; then
+	test_expect_success 'a group-readable register (0640) stays so after a change, a 0600 one too' '
+		chgrp "$G" "$D/operators.csv" && chmod 640 "$D/operators.csv" &&
+		operator-mod -d "$D" -b m2 --by-password-fd 4 -i m2 -s 総務課 4<"$TMP/pw.m2" &&
+		test "$(stat -c "%a %g" "$D/operators.csv")" = "640 $G" &&
+		chmod 600 "$D/operators.csv" &&
+		operator-mod -d "$D" -b m2 --by-password-fd 4 -i m2 -s 市民課 4<"$TMP/pw.m2" &&
+		test "$(stat -c %a "$D/operators.csv")" = 600
+	'
+else
+	test_skip 'a group-readable register (0640) stays so after a change, a 0600 one too' 'missing GROUP: the caller has no second group'
+fi
+
 test_done

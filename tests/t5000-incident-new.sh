@@ -215,4 +215,17 @@ test_expect_success 'an unsafe incidents.csv (group-writable, symlink) is refuse
 	rm "$D/incidents.csv" && mv "$TMP/real.csv" "$D/incidents.csv"
 '
 
+# A group the caller may give its files: nogroup as root, else one of
+# the caller's other groups.
+if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "$(id -g)" | head -n 1); fi
+if [ -n "$G" ]; then
+	test_expect_success 'a group-readable incidents.csv (0640) stays so after a new incident' '
+		chgrp "$G" "$D/incidents.csv" && chmod 640 "$D/incidents.csv" &&
+		inew --type other --cause fire --summary "group kept" >/dev/null &&
+		test "$(stat -c "%a %g" "$D/incidents.csv")" = "640 $G"
+	'
+else
+	test_skip 'a group-readable incidents.csv (0640) stays so after a new incident' 'missing GROUP: the caller has no second group'
+fi
+
 test_done
