@@ -803,7 +803,7 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	DIR		*d;
 	char		**gone = NULL;
 	size_t		 i, n = 0;
-	int		 dfd, r = ST_OK;
+	int		 dfd, saved, r = ST_OK;
 
 	if ((dfd = cred_dir(st, 0)) == -1)
 		return errno == ENOENT ? ST_OK : ST_FAIL;
@@ -823,8 +823,15 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	free(v);
 	for (i = 0; i < n; i++) {
 		if (destroy_file(dirfd(d), gone[i]) == -1) {
+			/* The change this writer was to make is refused: the
+			 * log says why, in words no locale changes. */
+			saved = errno;
 			jerr_say_errno(st->err, ST_FAIL,
 			    "%s/%s/%s", st->dir, CRED_DIR, gone[i]);
+			(void)oplog_log(st, who, "register-reconcile", gone[i],
+			    "error", "credential file without a live register "
+			    "row, not destroyed (%s)", strerrorname_np(saved) != NULL ?
+			    strerrorname_np(saved) : "?");
 			r = ST_FAIL;
 		} else if (oplog_log(st, who, "register-reconcile", gone[i],
 		    "removed", "credential file without a live register row") !=

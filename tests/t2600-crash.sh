@@ -141,4 +141,18 @@ test_expect_success 'an orphan credential is destroyed and the removal logged' '
 	grep -q ",register-reconcile,ghost.phc,removed," "$D/oplog.csv"
 '
 
+# An orphan that cannot be destroyed (here a directory, which is no
+# regular file) stops the change: exit 3, the register unchanged, and the
+# log says so, as stderr does, for the committee that reads only the log.
+test_expect_success 'an orphan that cannot be destroyed: the change refused and logged' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	mkdir "$D/credentials/ghost.tmpl" &&
+	cp "$D/operators.csv" "$TMP/reg.before" &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i base -s "課" \
+	    4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: .*/credentials/ghost\.tmpl: Is a directory$" &&
+	test_cmp "$TMP/reg.before" "$D/operators.csv" &&
+	grep -F -q ",boss,register-reconcile,ghost.tmpl,error,\"credential file without a live register row, not destroyed (EISDIR)\"," "$D/oplog.csv"
+'
+
 test_done
