@@ -37,7 +37,7 @@
 # (tests/t0095-bench-harness.sh checks that shape).
 set -eu
 : "${B:?run through make bench}"
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-7}
 REPS=${BENCH_REPS:-20}
 
 sw() {
