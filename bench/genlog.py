@@ -120,15 +120,22 @@ def register(s, pw, t0, ops):
     day = time.strftime("%Y-%m-%d", time.gmtime(t0))
     base = ["operator-add", "-d", s, "-t", "term01", "-m", "password", "--reason",
             "bench: no reader at this counter", "--instructions-given", day]
-    sh = 'exec "$@" --password-fd 3 3<"$PW" --by-password-fd 4 4<"$PW"'
-    subprocess.run(["sh", "-c", 'exec "$@" --password-fd 3 3<"$PW"', "sh"] + base
-                   + ["-i", "kanri", "-n", "管理者 一郎", "-r", "manager"],
-                   check=True, env=at(t0 + 60, PW=pw), stdout=subprocess.DEVNULL)
-    for i in range(ops):
-        subprocess.run(["sh", "-c", sh, "sh"] + base
-                       + ["-b", "kanri", "-i", "clerk%03d" % i, "-n", "職員 %03d" % i],
-                       check=True, env=at(t0 + 120 + i, PW=pw), stdout=subprocess.DEVNULL)
 
+    # The passwords on descriptors this process opens, and the tool run
+    # directly: a shell started under the preload makes libfaketime's
+    # files in /dev/shm for its process id, and the tool it execs under
+    # that id then leaves them there.
+    def add(t, args, by):
+        with open(pw, "rb") as a, open(pw, "rb") as b:
+            fds = ["--password-fd", str(a.fileno())]
+            if by:
+                fds += ["--by-password-fd", str(b.fileno())]
+            subprocess.run(base + args + fds, check=True, env=at(t),
+                           stdout=subprocess.DEVNULL, pass_fds=(a.fileno(), b.fileno()))
+
+    add(t0 + 60, ["-i", "kanri", "-n", "管理者 一郎", "-r", "manager"], False)
+    for i in range(ops):
+        add(t0 + 120 + i, ["-b", "kanri", "-i", "clerk%03d" % i, "-n", "職員 %03d" % i], True)
 
 def make_log(out, mb, epochs, span, ops, seed):
     s, target = os.path.join(out, "s"), mb * 1048576
