@@ -389,10 +389,10 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	int		 r, done = 0;
 
 	(void)now;
-	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
-		return r;
 	rec.detail = detail = mod_detail(a, m, old);
-	if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
+	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
+		;	/* an orphan left: refused, logged below as an error */
+	else if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
 	    o->method != old) {
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
@@ -470,8 +470,8 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	int		 r, done = 0;
 
 	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
-		return r;
-	if ((o = register_find(reg, j->id)) == NULL) {
+		;	/* an orphan left: refused, logged below as an error */
+	else if ((o = register_find(reg, j->id)) == NULL) {
 		jerr_say(st->err, ST_NO, _("%s: no such operator"), j->id);
 		r = ST_NO;
 	} else if (operator_revoked(o)) {

@@ -152,7 +152,24 @@ test_expect_success 'an orphan that cannot be destroyed: the change refused and 
 	    4<"$TMP/pw.boss" 2>err &&
 	one_line_matching err "^operator-mod: .*/credentials/ghost\.tmpl: Is a directory$" &&
 	test_cmp "$TMP/reg.before" "$D/operators.csv" &&
-	grep -F -q ",boss,register-reconcile,ghost.tmpl,error,\"credential file without a live register row, not destroyed (EISDIR)\"," "$D/oplog.csv"
+	grep -F -q ",boss,register-reconcile,ghost.tmpl,error,\"credential file without a live register row, not destroyed (EISDIR)\"," "$D/oplog.csv" &&
+	grep -q ",boss,operator-mod,base,error,changed: section," "$D/oplog.csv"
+'
+
+# The same for a revocation and for the Security Manager's way back: the
+# attempt is refused (exit 3) and its own record says error.
+test_expect_success 'an orphan that cannot be destroyed: operator-revoke and --recover refused and logged' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	mkdir "$D/credentials/ghost.tmpl" &&
+	cp "$D/operators.csv" "$TMP/reg.before" &&
+	test_must_fail 3 revoke 2>err &&
+	one_line_matching err "^operator-revoke: .*/credentials/ghost\.tmpl: Is a directory$" &&
+	grep -q ",boss,operator-revoke,gone,error,crash-test," "$D/oplog.csv" &&
+	test_must_fail 3 recover 2>err &&
+	one_line_matching err "^operator-mod: .*/credentials/ghost\.tmpl: Is a directory$" &&
+	grep -q ",-,register-reconcile,ghost.tmpl,error," "$D/oplog.csv" &&
+	grep -q ",-,recover,boss,error,uid=0 changed: unlock reset-password," "$D/oplog.csv" &&
+	test_cmp "$TMP/reg.before" "$D/operators.csv"
 '
 
 test_done
