@@ -148,6 +148,18 @@ write_count(struct store *st, struct register_ *reg, int changed)
 	return ST_OK;
 }
 
+/* The register lock held by another process past lock_timeout_ms: the
+ * attempt cannot be counted (exit 3), but the log, a lock of its own, says
+ * so.  Not a refused lock file or an I/O error: those leave no record. */
+static void
+busy(struct store *st, const struct attempt *a)
+{
+	if (st->timed_out[STORE_LOCK_REGISTER])
+		(void)oplog_log(st, "-", "auth", a->id, "error",
+		    "method=%s reason=register-busy%s%s", method_name(a->method),
+		    a->need_manager ? " check=manager" : "", a->where);
+}
+
 /* Counts the attempt on a fresh read under the register lock and logs it. */
 static int
 record(struct store *st, struct attempt *a)
@@ -159,8 +171,10 @@ record(struct store *st, struct attempt *a)
 	int		 r, changed = 0, status;
 
 	/* the count only: no reconcile here, register changes do that */
-	if ((r = register_lock(st)) != ST_OK)
+	if ((r = register_lock(st)) != ST_OK) {
+		busy(st, a);
 		return r;
+	}
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK) {
 		store_unlock(st, STORE_LOCK_REGISTER);

@@ -275,6 +275,7 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 	char *path;
 	int fd;
 
+	st->timed_out[which] = 0;
 	if (st->lockfd[which] != -1)
 		return ST_OK;
 	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
@@ -295,6 +296,7 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 		waited = mono_ms() - start;
 		if (waited >= st->conf.lock_timeout_ms) {
 			jerr_set(e, ST_FAIL, _("lock timeout: %s/%s"), st->dir, lockname[which]);
+			st->timed_out[which] = 1;
 			close(fd);
 			return ST_FAIL;
 		}

@@ -32,6 +32,9 @@ struct store {
 	char		*terminal;	/* -t, $JUKISEC_TERMINAL, else host name */
 	struct conf	conf;
 	int		lockfd[STORE_NLOCKS];	/* -1 when not held */
+	/* 1 when the last try for the lock ran out of lock_timeout_ms:
+	 * another process holds it (not a file refused or an I/O error) */
+	int		timed_out[STORE_NLOCKS];
 	uid_t		euid;		/* ours, once: what the files' owner must be (or root) */
 	/* Where the failures of the functions given this store go (jerr.h,
 	 * jerr_say): NULL, the tools', printed at once as warn(3) would;

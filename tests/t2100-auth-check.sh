@@ -215,4 +215,26 @@ test_expect_success 'the log holds no password' '
 	! grep -q -e secret-1 -e Not-The-Pw-42 "$D/oplog.csv"
 '
 
+# The register lock held by another process past lock_timeout_ms: the
+# attempt cannot be counted (exit 3, nothing counted), but the log, a lock
+# of its own, says so; for a manager's check too.  A lock file refused
+# (not a lock we could wait for) leaves no record, as the page says.
+test_expect_success 'the register lock held too long: exit 3, logged register-busy, not counted' '
+	conf_set "$D" lock_timeout_ms 200 &&
+	before=$(field tanaka failed) || exit 1
+	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/register.lock" & holder=$!
+	i=0; until test -e held; do i=$((i + 1)); test $i -lt 200 || exit 1; sleep 0.02; done &&
+	test_must_fail 3 auth tanaka "$TMP/pw.wrong" 2>err &&
+	one_line_matching err "^auth-check: lock timeout: $D/register.lock\$" &&
+	tail -n 1 "$D/oplog.csv" | grep -q ",-,auth,tanaka,error,method=password reason=register-busy," &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -s X 4<"$TMP/pw.boss" 2>err &&
+	tail -n 1 "$D/oplog.csv" | grep -q ",-,auth,boss,error,method=password reason=register-busy check=manager,"
+	st=$?
+	kill $holder; wait $holder; rm -f held
+	test $st = 0 &&
+	test "$(field tanaka failed)" = "$before" &&
+	conf_set "$D" lock_timeout_ms 10000
+'
+
 test_done
