@@ -229,6 +229,9 @@ test_expect_success 'the register lock held too long: exit 3, logged register-bu
 	tail -n 1 "$D/oplog.csv" | grep -q ",-,auth,tanaka,error,method=password reason=register-busy," &&
 	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    -s X 4<"$TMP/pw.boss" 2>err &&
+	tail -n 1 "$D/oplog.csv" | grep -q ",-,auth,boss,error,method=password reason=register-busy check=manager," &&
+	test_must_fail 3 incident-report new -d "$D" -b boss --by-password-fd 4 \
+	    --type other --cause other --summary busy 4<"$TMP/pw.boss" 2>err &&
 	tail -n 1 "$D/oplog.csv" | grep -q ",-,auth,boss,error,method=password reason=register-busy check=manager,"
 	st=$?
 	kill $holder; wait $holder; rm -f held
