@@ -180,6 +180,23 @@ test_expect_success 'an unsafe register file: told by the module, not on stderr;
 	test "$(grep -c ",auth," "$D/oplog.csv")" = "$n"
 '
 
+# The register lock held by another process past lock_timeout_ms: the
+# attempt cannot be counted, so not admitted; the module says the line
+# of an unusable state, and the log has the attempt (reason register-busy).
+test_expect_success 'the register lock held too long: PAM_AUTHINFO_UNAVAIL, logged register-busy' '
+	conf_set "$D" lock_timeout_ms 200 &&
+	n=$(field tanaka failed) || exit 1
+	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/register.lock" & holder=$!
+	i=0; until test -e held; do i=$((i + 1)); test $i -lt 200 || exit 1; sleep 0.02; done
+	pc tanaka "$TMP/pw.tanaka" -s; r=$?
+	kill $holder; wait $holder; rm -f held
+	conf_set "$D" lock_timeout_ms 10000 &&
+	test $r = 9 && said "pam_authenticate PAM_AUTHINFO_UNAVAIL" &&
+	said "ERROR_MSG $UNAVAIL" && quiet && ! grep "^state " "$TMP/pc.out" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,auth,tanaka,error,method=password reason=register-busy" &&
+	test "$(field tanaka failed)" = "$n"
+'
+
 test_expect_success 'a missing register: every id unknown, denied and logged, nothing on stderr' '
 	mv "$D/operators.csv" "$TMP/operators.csv" &&
 	test_must_fail 7 pc tanaka "$TMP/pw.tanaka" &&
