@@ -149,20 +149,14 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	struct oplog_rec rec = { "-", "recover", a->id, "ok", NULL };
 	int		 r, done = 0;
 
-	/* register_begin's steps, but an orphan left refuses the recovery
-	 * as an error of its own record */
-	if ((r = register_lock(st)) != ST_OK)
+	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
-	if ((r = register_load(st, &reg)) != ST_OK) {
-		register_end(st, &reg);
-		return r;
-	}
 	rec.detail = detail = xasprintf("uid=%ld changed: unlock%s%s",
 	    (long)geteuid(), a->reset ? " reset-password" : "",
 	    a->reenrol ? " reenroll" : "");
 	o = register_find(&reg, a->id);
 	if ((r = register_reconcile(st, &reg, "-")) != ST_OK)
-		;	/* logged below as an error */
+		;	/* an orphan left: refused, logged below as an error */
 	else if (target_problem(o, a) != NULL || o->method != m) {
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);

@@ -354,7 +354,7 @@ register_lock(struct store *st)
 }
 
 int
-register_begin(struct store *st, struct register_ *reg, const char *who)
+register_open(struct store *st, struct register_ *reg)
 {
 	int r;
 
@@ -362,10 +362,20 @@ register_begin(struct store *st, struct register_ *reg, const char *who)
 	reg->n = 0;
 	if ((r = register_lock(st)) != ST_OK)
 		return r;
-	if ((r = register_load(st, reg)) == ST_OK &&
-	    (r = register_reconcile(st, reg, who)) == ST_OK)
-		return ST_OK;
-	register_end(st, reg);
+	if ((r = register_load(st, reg)) != ST_OK)
+		register_end(st, reg);
+	return r;
+}
+
+int
+register_begin(struct store *st, struct register_ *reg, const char *who)
+{
+	int r;
+
+	if ((r = register_open(st, reg)) != ST_OK)
+		return r;
+	if ((r = register_reconcile(st, reg, who)) != ST_OK)
+		register_end(st, reg);
 	return r;
 }
 

@@ -39,6 +39,9 @@ int	register_settle(struct store *);
  * and unlocks in every case.
  */
 int	register_begin(struct store *, struct register_ *, const char *who);
+/* register_begin without the reconcile, for a change that logs its own
+ * record when the reconcile refuses it (register_end in every case). */
+int	register_open(struct store *, struct register_ *);
 int	register_commit_logged(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec);
 /* register_commit_logged in two steps around a credential that replaces
