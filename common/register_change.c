@@ -115,14 +115,17 @@ add_unlogged(struct store *st, const struct addjob *j, int r)
 }
 
 /* The bootstrap is for the first manager only: a register whose managers
- * have all expired does not fall open to whoever runs operator-add. */
+ * have all expired does not fall open to whoever runs operator-add.  A
+ * role that does not read back stands as an operator's, yet may have been
+ * a manager's: it fails closed, as one. */
 static int
 had_manager(const struct register_ *reg)
 {
 	size_t i;
 
 	for (i = 0; i < reg->n; i++)
-		if (reg->op[i].role == ROLE_MANAGER)
+		if (reg->op[i].role == ROLE_MANAGER ||
+		    register_damaged(&reg->op[i], REGISTER_ROLE) != NULL)
 			return 1;
 	return 0;
 }

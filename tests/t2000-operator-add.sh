@@ -120,6 +120,24 @@ test_expect_success 'no bootstrap once every manager has expired' '
 	test_cmp s2.before "$TMP/s2/operators.csv"
 '
 
+# A manager's role that does not read back stands as an operator's: it
+# may still be the register's manager, so the bootstrap fails closed.
+test_expect_success 'no bootstrap when the only manager'"'"'s role does not read back' '
+	reg_state "$TMP/s3" &&
+	operator-add -d "$TMP/s3" -i m5 -n M5 -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.m3" &&
+	csv_set "$TMP/s3/operators.csv" m5 role Manager &&
+	cp "$TMP/s3/operators.csv" s3.before &&
+	test_must_fail 2 operator-add -d "$TMP/s3" -i evil -n Evil -r manager \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.m2" 2>err &&
+	grep -q "^operator-add: the register has a manager: -b is required\$" err &&
+	test_cmp s3.before "$TMP/s3/operators.csv" &&
+	test ! -e "$TMP/s3/credentials/evil.phc" &&
+	! grep -q ",evil," "$TMP/s3/oplog.csv"
+'
+
 test_expect_success 'a change by the manager with the right password' '
 	add_pw tanaka -s 市民課 &&
 	test "$(field tanaka registered_by)" = boss &&
