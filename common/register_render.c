@@ -278,7 +278,10 @@ selected(const struct operator *o, const struct register_filter *f,
 	    o->expires == TIME_NONE ||
 	    o->expires > now + f->expiring * 86400000LL))
 		return 0;
-	return !f->have_method || o->method == f->method;
+	/* a method that does not read back is no method: its stand-in
+	 * (password) must not make the row one of a -m list */
+	return !f->have_method ||
+	    (operator_method_known(o) && o->method == f->method);
 }
 
 void

@@ -30,6 +30,17 @@ test_expect_success '--method: only persons of that method' '
 	grep -q "^operator-list: -m palm: not fingerprint, password or external" err
 '
 
+# A method that does not read back is no method (nobody is admitted on
+# it), though the row stands on the password method's stand-in.
+test_expect_success '--method: a row whose method does not read back matches none' '
+	D=$TMP/palm && reg_state "$D" && bootstrap && add_pw e7 &&
+	regcol e7 method palm &&
+	test "$(operator-list -d "$D" -m password -f csv 2>err | ids)" = "boss " &&
+	test "$(operator-list -d "$D" -m fingerprint -f csv 2>err | ids)" = "" &&
+	test "$(operator-list -d "$D" -m external -f csv 2>err | ids)" = "" &&
+	test "$(operator-list -d "$D" -f csv 2>err | ids)" = "boss e7 "
+'
+
 test_expect_success '--expiring DAYS: active persons whose authority ends within DAYS days' '
 	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -f csv | ids)" = "tanaka kato " &&
 	test "$(operator-list -d "$D" --now $ASOF --expiring 10 -f csv | ids)" = "kato " &&
