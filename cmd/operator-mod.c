@@ -139,6 +139,19 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 		warnx(_("-i %s: %s"), a->id, why);
 		return ST_USAGE;
 	}
+	/* as without --recover, in the same words: an option the credential
+	 * to be made does not take would be ignored, yet a script that gave
+	 * it believed it was used */
+	if (a->pwfd != -1 && !a->reset) {
+		warnx(_("--password-fd belongs to a new password "
+		    "(-m password, --reset-password)"));
+		return ST_USAGE;
+	}
+	if ((a->bio.finger || a->bio.device) && !a->reenrol) {
+		warnx(_("--finger and --device belong to a new enrolment "
+		    "(-m fingerprint or external, --reenroll)"));
+		return ST_USAGE;
+	}
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
 	r = operator_recover(&st, a, keyfile);

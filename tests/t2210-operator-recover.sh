@@ -40,6 +40,28 @@ test_expect_success '--recover without --key-file, or with -b or other changes: 
 	test "$(wc -l <"$D/oplog.csv")" = "$n"
 '
 
+# As without --recover: an option the credential to be made does not take
+# would be ignored, so it is a usage error, before anything is logged.
+test_expect_success '--password-fd without --reset-password, --finger or --device without --reenroll: usage, nothing logged' '
+	nrec=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --password-fd 3 3<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: --password-fd belongs to a new password \(-m password, --reset-password\)\$" &&
+	for o in --finger=left-thumb --device=virtual_device; do
+		test_must_fail 2 operator-mod -d "$D" --recover -i boss \
+		    --key-file "$D.key" "$o" 2>err &&
+		one_line_matching err "^operator-mod: --finger and --device belong to a new enrolment \(-m fingerprint or external, --reenroll\)\$" &&
+		test_must_fail 2 operator-mod -d "$D" --recover -i boss \
+		    --key-file "$D.key" --reset-password "$o" 2>err ||
+		return 1
+	done &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reenroll --password-fd 3 3<"$TMP/pw.boss" 2>err &&
+	grep -q "^operator-mod: --password-fd belongs" err &&
+	test "$(field boss locked)" = yes &&
+	test "$(wc -l <"$D/oplog.csv")" = "$nrec"
+'
+
 test_expect_success 'a wrong key (another register'"'"'s): exit 1, nothing changed, logged' '
 	init_state "$TMP/other" && chmod 600 "$TMP/other.key" &&
 	test_must_fail 1 operator-mod -d "$D" --recover -i boss \
