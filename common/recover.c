@@ -20,6 +20,8 @@
  *  - Every attempt past the option check is the log's special record
  *    "recover" (operator "-", jukisec-log(5)), naming the uid; the
  *    terminal is the record's own field.  log-append cannot write one.
+ *    The new password or template is read last, after the key and the
+ *    target: one refused or unreadable is such an attempt too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +181,28 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	return r;
 }
 
+/* The new credential, read after the key proved and the target was
+ * checked, so a try that fails here is past the option check and leaves
+ * its record: a password or enrolment refused is a denial with its
+ * reason, one that could not be read or made an error, detailed as the
+ * change it was for (as recover_locked's). */
+static int
+recover_cred(struct store *st, struct opchange *a, enum method m,
+    struct buf *cred)
+{
+	int	 r;
+
+	if ((r = credential_new(st, a->id, m, a->pwfd, &a->bio, cred)) ==
+	    ST_OK)
+		return ST_OK;
+	if (r != ST_FAIL)
+		return refused(st, a->id, m == METHOD_PASSWORD ?
+		    "password-refused" : "enrolment-refused", r);
+	(void)oplog_log_recover(st, a->id, "error", "uid=%ld changed: unlock%s",
+	    (long)geteuid(), a->reset ? " reset-password" : " reenroll");
+	return ST_FAIL;
+}
+
 int
 operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 {
@@ -219,8 +243,7 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	m = o->method;
 	register_free(&reg);
 	if ((a->reset || a->reenrol) &&
-	    (r = credential_new(st, a->id, m, a->pwfd, &a->bio, &cred)) !=
-	    ST_OK)
+	    (r = recover_cred(st, a, m, &cred)) != ST_OK)
 		return r;
 	r = recover_locked(st, a, m, &cred);
 	wipe(cred.p, cred.len);

@@ -90,6 +90,21 @@ test_expect_success 'only a manager is recovered: an operator, an unknown id are
 	test "$(field boss locked)" = yes
 '
 
+# The new password is read last, after the key proved and the manager was
+# found: a try that fails there is past the option check, and recorded.
+test_expect_success 'a new password refused or unreadable: nothing changed, logged (denied, error)' '
+	pw short abc &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --password-fd 3 3<"$TMP/pw.short" 2>err &&
+	one_line_matching err "^operator-mod: password shorter than 8 bytes\$" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=password-refused," &&
+	test_must_fail 3 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --password-fd 8 2>err &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,error,uid=$(id -u) changed: unlock reset-password," &&
+	test "$(field boss locked)" = yes &&
+	reg_of >reg.now && test_cmp reg.before reg.now
+'
+
 test_expect_success 'log-append cannot write a recover record' '
 	test_must_fail 2 log-append -d "$D" -u - -a recover -o boss -r ok 2>err &&
 	grep -q "reserved for the log" err
