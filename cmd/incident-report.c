@@ -249,6 +249,30 @@ inc_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	    incident_step(st, j->id, j->q, j->now);
 }
 
+/* new or step: the request checked before the manager is asked, then
+ * made under the manager's check, then notify_command. */
+static int
+record(struct own *w, struct store *st, int mode, char *argv[])
+{
+	char id[INC_ID_LEN + 1] = "";
+	struct incjob j = { mode, &w->n, &w->q, 0, mode == NEW ? id : argv[1], 0 };
+	struct gate_change gc = { NULL, inc_change, &j };
+	int r;
+
+	j.at_now = mode == NEW ? w->detected == NULL : w->at == NULL;
+	if ((r = mode == NEW ? incident_new_check(st, j.n, j.at_now) :
+	    incident_step_check(st, j.id, j.q)) != ST_OK)
+		return r;
+	if ((r = manager_change(st, w->by, w->byfd, &gc)) == ST_OK &&
+	    mode == STEP)
+		r = incident_notify(st, j.id, w->by, inc_step_names[j.q->step],
+		    j.now);
+	else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&
+	    fflush(stdout) == 0 && r == ST_OK)
+		r = incident_notify(st, id, w->by, "new", j.now);
+	return r;
+}
+
 /* The checks across options and the mode, then the mode. */
 static int
 run(struct own *w, const struct tool_args *a)
@@ -259,9 +283,6 @@ run(struct own *w, const struct tool_args *a)
 	int64_t now = 0;
 	int mode, r, argc = a->argc;
 	char **argv = a->argv;
-	char id[INC_ID_LEN + 1] = "";
-	struct incjob j = { 0, NULL, NULL, 0, NULL, 0 };
-	struct gate_change gc = { NULL, inc_change, &j };
 
 	if (a->now_given) {
 		w->seen |= M(O_NOW);
@@ -277,7 +298,6 @@ run(struct own *w, const struct tool_args *a)
 		n->detected = when("--detected", w->detected);
 	if (w->at != NULL)
 		q->at = when("--at", w->at);
-	j.at_now = mode == NEW ? w->detected == NULL : w->at == NULL;
 	n->by = q->by = w->by;
 	if (w->detail != NULL && (r = incident_read_detail(w->detail, &n->detail, NULL)) != ST_OK)
 		return r;
@@ -291,19 +311,8 @@ run(struct own *w, const struct tool_args *a)
 	if (mode == SHOW || mode == LIST)
 		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, w->fmt, w->lang,
 		    w->open_only, w->hours, now);
-	else {
-		j.mode = mode;
-		j.n = n;
-		j.q = q;
-		j.id = mode == NEW ? id : argv[1];
-		if ((r = manager_change(&st, w->by, w->byfd, &gc)) == ST_OK &&
-		    mode == STEP)
-			r = incident_notify(&st, argv[1], w->by, inc_step_names[q->step],
-			    j.now);
-		else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&
-		    fflush(stdout) == 0 && r == ST_OK)
-			r = incident_notify(&st, id, w->by, "new", j.now);
-	}
+	else
+		r = record(w, &st, mode, argv);
 	store_close(&st);
 	free(n->detail);
 	return r;

@@ -16,9 +16,12 @@
  *    lock: after rename(2) they see the old or the new file, never a torn
  *    row, and a corrupt file is refused before anything is added to it.
  *    Incidents are rare (tens a year), so copying the file costs nothing.
+ *  - The request itself (new_problem; a step's text, id, and the
+ *    incident's existence) is checked before the manager is asked, so a
+ *    usage error is no attempt; it is checked again under the lock.
  *  - Lock order REGISTER then LOG: the operation-log record (action
- *    `incident`) is appended while the register lock is held.  Refused
- *    requests are logged too (result `refused`).
+ *    `incident`) is appended while the register lock is held.  A step the
+ *    R9 flow refuses is logged too (result `refused`).
  *  - The file's format is incident_file.c's, the R9 flow (what a step may
  *    follow) incident_flow.c's, notify_command incident_notify.c's.
  */
@@ -29,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "csvio.h"
 #include "esc.h"
 #include "incident_file.h"
@@ -69,7 +73,8 @@ incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
 }
 
 /* The request of `new` against itself and the clock: ST_OK, or ST_USAGE
- * after one line. */
+ * after one line.  Pure: the same before the manager is asked and again
+ * under the lock, where now is never earlier (clock_decision). */
 static int
 new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 {
@@ -107,6 +112,57 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		return ST_USAGE;
 	}
 	return ST_OK;
+}
+
+int
+incident_new_check(struct store *st, const struct inc_new *n, int at_now)
+{
+	struct inc_new c = *n;
+	int64_t now;
+	int r;
+
+	/* the clock the gate decides by, read now: the decision's is later */
+	if ((r = clock_decision(st, &now)) != ST_OK)
+		return r;
+	if (at_now)
+		c.detected = now;
+	return new_problem(&c, now, st->err);
+}
+
+/* A step's request without the file: its text and the id's form. */
+static int
+step_request_problem(struct store *st, const char *id,
+    const struct inc_step_req *q)
+{
+	if (incident_check_text(NULL, q, st->err) != ST_OK)
+		return ST_USAGE;
+	if (!incident_file_id_ok(id)) {
+		jerr_say(st->err, ST_USAGE, _("%s: not an incident id "
+		    "(YYYY-NNNN)"), id);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
+int
+incident_step_check(struct store *st, const char *id,
+    const struct inc_step_req *q)
+{
+	struct incidents all;
+	int status;
+
+	if ((status = step_request_problem(st, id, q)) != ST_OK)
+		return status;
+	/* no lock: the file is only ever replaced by rename (incidents_load);
+	 * rows left out are said here, once */
+	if ((status = incident_file_load(st, NULL, &all, st->err)) != ST_OK)
+		return status;
+	if (incident_find(&all, id) == NULL) {
+		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);
+		status = ST_NO;
+	}
+	incidents_free(&all);
+	return status;
 }
 
 /* The next id of year: one more than the highest of the year in all,
@@ -230,18 +286,19 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	char rec[TIME_BUFSZ], at[TIME_BUFSZ], why[512];
 	const char *f[NCOLS], *problem;
 	const char *name = inc_step_names[q->step];
+	struct jerr e = JERR_INIT;
 	int status, i;
 
 	store_held(st, STORE_LOCK_REGISTER);
-	if (incident_check_text(NULL, q, st->err) != ST_OK)
-		return ST_USAGE;
-	if (!incident_file_id_ok(id)) {
-		jerr_say(st->err, ST_USAGE, _("%s: not an incident id "
-		    "(YYYY-NNNN)"), id);
-		return ST_USAGE;
-	}
-	if ((status = incident_file_load(st, &raw, &all, NULL)) != ST_OK)
+	if ((status = step_request_problem(st, id, q)) != ST_OK)
 		return status;
+	/* read again under the lock: the file may have been replaced since
+	 * incident_step_check; rows left out were said there */
+	if ((status = incident_file_load(st, &raw, &all, &e)) != ST_OK) {
+		if (e.code != ST_OK)
+			jerr_say(st->err, e.code, "%s", e.msg);
+		return status;
+	}
 	if ((inc = incident_find(&all, id)) == NULL) {
 		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);
 		status = ST_NO;

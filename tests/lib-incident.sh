@@ -54,14 +54,17 @@ print(sum(1 for r in csv.DictReader(open(sys.argv[1], newline="")) if r["inciden
 inc_log() { log_count incident "$1" "$2"; }
 
 # bad_new PATTERN ARGS...: new is refused with exit 2, one line matching
-# PATTERN on stderr, nothing on stdout, and incidents.csv unchanged.
+# PATTERN on stderr, nothing on stdout, incidents.csv unchanged, and
+# nothing logged: a request refused for its own content is refused before
+# the manager is asked (no auth record, no incident record).
 bad_new() {
 	_pat=$1; shift
-	cp "$D/incidents.csv" before &&
+	cp "$D/incidents.csv" before && cp "$D/oplog.csv" log.before &&
 	test_must_fail 2 inew "$@" >out 2>err &&
 	one_line_matching err "$_pat" &&
 	test ! -s out &&
-	cmp "$D/incidents.csv" before
+	cmp "$D/incidents.csv" before &&
+	cmp "$D/oplog.csv" log.before
 }
 
 # refused ID STEP PATTERN ARGS...: the step is refused with exit 2, one

@@ -140,6 +140,20 @@ test_expect_success 'times: detection in the future, occurrence after detection,
 	    --type other --cause fire --summary s --detected yesterday
 '
 
+test_expect_success 'a request refused for its content: the manager is not asked' '
+	cp "$D/oplog.csv" log.before &&
+	printf "wrong-password\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&
+	test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 3 new \
+	    --type other --cause fire --summary s --detected 2026-11-25T10:00:01Z \
+	    3<"$TMP/pw.bad" 2>err &&
+	one_line_matching err "^incident-report: --detected is in the future$" &&
+	test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 3 new \
+	    --type other --summary s --occurred 2026-11-25T10:00:01Z \
+	    3<"$TMP/pw.bad" 2>err &&
+	one_line_matching err "^incident-report: --occurred is after --detected$" &&
+	cmp "$D/oplog.csv" log.before
+'
+
 test_expect_success 'a wrong manager password: exit 1, nothing recorded' '
 	cp "$D/incidents.csv" before &&
 	printf "wrong-password\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&

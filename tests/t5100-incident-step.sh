@@ -27,6 +27,20 @@ test_expect_success 'a step on an unknown incident: exit 1' '
 	one_line_matching err "^incident-report: 2026-0099: no such incident$"
 '
 
+# A usage error is no attempt: the manager is not asked (a wrong password
+# is not even read) and nothing is logged, neither auth nor incident.
+test_expect_success 'an unknown or malformed incident id: refused before the manager is asked' '
+	cp "$D/oplog.csv" log.before &&
+	printf "wrong-password\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&
+	test_must_fail 1 at_AT incident-report -d "$D" -b boss --by-password-fd 3 \
+	    step 2026-0099 --step jlis-contacted 3<"$TMP/pw.bad" 2>err &&
+	one_line_matching err "^incident-report: 2026-0099: no such incident$" &&
+	test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 3 \
+	    step 26-1 --step jlis-contacted 3<"$TMP/pw.bad" 2>err &&
+	one_line_matching err "^incident-report: 26-1: not an incident id \(YYYY-NNNN\)$" &&
+	cmp "$D/oplog.csv" log.before
+'
+
 test_expect_success 'investigated and disconnected before mayor-reported are refused (R9.2)' '
 	refused 2026-0001 investigated "^incident-report: 2026-0001 investigated: investigated before mayor-reported" &&
 	refused 2026-0001 disconnected "disconnected before mayor-reported: the Mayor orders it on the report \(R9.2\)$" --note grounds
