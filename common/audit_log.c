@@ -44,7 +44,7 @@ struct burst {
 	int64_t		first, last;
 };
 
-/* operator-mod --recover records (R5.1), the first RECOV_MAX listed */
+/* recover records of both tools (R5.1), the first RECOV_MAX listed */
 #define RECOV_MAX	50
 struct recov {
 	long long	 seq;
@@ -840,12 +840,42 @@ check_bursts(struct audit *a, const struct walk *w)
 	    n, burst, days);
 }
 
-/* R5.1: the way back for a manager (operator-mod --recover) bypasses the
- * manager's own authority: the committee sees every use and every try. */
+/* One recover record as an item.  Two tools write one (jukisec-log(5)):
+ * operator-mod --recover, object the manager's id, detail "uid=N ...";
+ * log-append --recover, object oplog.csv, detail "by uid=N: ...".  The
+ * detail tells them apart: an operator's id may be oplog.csv. */
+static void
+recovery_item(struct audit *a, const struct recov *v)
+{
+	char	 d[64], subj[32], *who;
+	const char *res = v->result, *done;
+
+	audit_date(a, v->time, d, sizeof(d));
+	snprintf(subj, sizeof(subj), "seq %lld", v->seq);
+	done = strcmp(res, "ok") == 0 ? L(a, "done", "実施") :
+	    strcmp(res, "denied") == 0 ? L(a, "refused", "拒否") :
+	    L(a, "failed", "失敗");
+	if (strncmp(v->detail, "by uid=", 7) == 0) {
+		check_item(a, subj, L(a,
+		    "%s: recovery of the operation log (log-append --recover) at terminal %s, %s (%s)",
+		    "%s: 操作ログの回復 (log-append --recover)(端末機 %s)、%s(%s)"),
+		    d, v->terminal, done, v->detail);
+		return;
+	}
+	who = person_label(a->reg_ok ? &a->reg : NULL, v->object, a->o->ja);
+	check_item(a, subj, L(a,
+	    "%s: recovery of %s at terminal %s, %s (%s)",
+	    "%s: %s の回復(端末機 %s)、%s(%s)"), d, who, v->terminal, done,
+	    v->detail);
+	free(who);
+}
+
+/* R5.1, R6: the log verification key used to recover (operator-mod
+ * --recover, bypassing the manager's own authority; log-append --recover,
+ * cutting the log back): the committee sees every use and every try. */
 static void
 check_recoveries(struct audit *a, const struct walk *w)
 {
-	char	 d[64], subj[32], *who;
 	size_t	 i;
 
 	check_begin(a, "R5.1", "manager-recoveries");
@@ -853,24 +883,11 @@ check_recoveries(struct audit *a, const struct walk *w)
 		not_read(a, w);
 		return;
 	}
-	for (i = 0; i < w->nrv && i < RECOV_MAX; i++) {
-		const char *res = w->rv[i].result;
-
-		audit_date(a, w->rv[i].time, d, sizeof(d));
-		snprintf(subj, sizeof(subj), "seq %lld", w->rv[i].seq);
-		who = person_label(a->reg_ok ? &a->reg : NULL, w->rv[i].object,
-		    a->o->ja);
-		check_item(a, subj, L(a,
-		    "%s: recovery of %s at terminal %s, %s (%s)",
-		    "%s: %s の回復(端末機 %s)、%s(%s)"), d, who,
-		    w->rv[i].terminal, strcmp(res, "ok") == 0 ? L(a, "done",
-		    "実施") : strcmp(res, "denied") == 0 ? L(a, "refused",
-		    "拒否") : L(a, "failed", "失敗"), w->rv[i].detail);
-		free(who);
-	}
+	for (i = 0; i < w->nrv && i < RECOV_MAX; i++)
+		recovery_item(a, &w->rv[i]);
 	check_end(a, w->nrv ? AUDIT_WARN : AUDIT_PASS, L(a,
-	    "%zu use(s) or attempt(s) in the log of the recovery of a Security Manager with the log verification key.",
-	    "操作履歴に、検証鍵によるセキュリティ責任者の回復の実施または試行が %zu 件あります。"),
+	    "%zu use(s) or attempt(s) in the log of the log verification key to recover a Security Manager or the operation log.",
+	    "操作履歴に、検証鍵によるセキュリティ責任者または操作ログの回復の実施または試行が %zu 件あります。"),
 	    w->nrv);
 }
 

@@ -196,9 +196,32 @@ test_expect_success 'the log still verifies; the audit lists every recovery (R5.
 	log-verify -d "$D" --key-file "$D.key" >/dev/null &&
 	audit_run --key-file "$D.key" &&
 	finding manager-recoveries | grep -q "^WARN seq " &&
-	detail manager-recoveries | grep -q "use(s) or attempt(s) in the log of the recovery of a Security Manager" &&
+	detail manager-recoveries | grep -q "use(s) or attempt(s) in the log of the log verification key to recover a Security Manager or the operation log" &&
 	test "$(grep -c ",-,recover," "$D/oplog.csv")" = \
 	    "$(detail manager-recoveries | grep -o "^[0-9]*")"
+'
+
+# log-append --recover writes a recover record too (jukisec-log(5)), object
+# oplog.csv, detail "by uid=": a use of the same key, listed in the same
+# check as what it is.  The detail tells the two apart, not the object: a
+# manager's id may be oplog.csv.
+test_expect_success 'a recovery of the log is listed as such, a manager oplog.csv as a manager' '
+	pw oplog.csv oplog-secret-1 &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i oplog.csv -n oplog.csv \
+	    -r manager -m password --reason "no reader" --instructions-given 2026-11-20 \
+	    --password-fd 3 3<"$TMP/pw.oplog.csv" 4<"$TMP/pw.newboss" &&
+	operator-mod -d "$D" --recover -i oplog.csv --key-file "$D.key" &&
+	rm "$D/oplog.key" &&
+	log-append -d "$D" --recover --key-file "$D.key" >/dev/null &&
+	u=$(id -u) &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,oplog.csv,ok,by uid=$u: key: " &&
+	jukisec-audit -d "$D" --key-file "$D.key" --lang en >en &&
+	test "$(grep -c ": recovery of the operation log (log-append --recover) at terminal [^ ]*, done (by uid=$u: key: " en)" = 1 &&
+	test "$(grep -c ": recovery of oplog.csv.* at terminal [^ ]*, done (uid=$u changed: unlock)$" en)" = 1 &&
+	! grep -qF "(id oplog.csv)" en &&
+	jukisec-audit -d "$D" --key-file "$D.key" --lang ja >ja &&
+	test "$(grep -c ": 操作ログの回復 (log-append --recover)(端末機 [^ ]*)、実施(by uid=$u: key: " ja)" = 1 &&
+	grep -q "検証鍵によるセキュリティ責任者または操作ログの回復の実施または試行が [0-9]* 件" ja
 '
 
 # The way back is needed most when nobody has used the system: epochs
