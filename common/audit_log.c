@@ -858,7 +858,7 @@ recovery_item(struct audit *a, const struct recov *v)
 	if (strncmp(v->detail, "by uid=", 7) == 0) {
 		check_item(a, subj, L(a,
 		    "%s: recovery of the operation log (log-append --recover) at terminal %s, %s (%s)",
-		    "%s: 操作ログの回復 (log-append --recover)(端末機 %s)、%s(%s)"),
+		    "%s: 操作履歴の回復 (log-append --recover)(端末機 %s)、%s(%s)"),
 		    d, v->terminal, done, v->detail);
 		return;
 	}
@@ -887,7 +887,7 @@ check_recoveries(struct audit *a, const struct walk *w)
 		recovery_item(a, &w->rv[i]);
 	check_end(a, w->nrv ? AUDIT_WARN : AUDIT_PASS, L(a,
 	    "%zu use(s) or attempt(s) in the log of the log verification key to recover a Security Manager or the operation log.",
-	    "操作履歴に、検証鍵によるセキュリティ責任者または操作ログの回復の実施または試行が %zu 件あります。"),
+	    "操作履歴に、検証鍵によるセキュリティ責任者または操作履歴の回復の実施または試行が %zu 件あります。"),
 	    w->nrv);
 }
 
