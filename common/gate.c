@@ -16,9 +16,10 @@
  *  - The decision is atomic with the credential: the one checked is read
  *    again under the register lock that counts, and anything else there (a
  *    reset or re-enrolment committed meanwhile) is a deny.
- *  - Nothing is admitted that could not have been counted: the count is
- *    written, or the directory shown to have room for it, before the
- *    "auth" record; either failing is exit 3 (fail closed, R5.2, R6).
+ *  - Nothing is admitted that could not have been counted: before the
+ *    "auth" record the directory is shown to have room for the count and
+ *    a changed count is written; either failing is exit 3 with one line,
+ *    the same for every attempt (fail closed, R5.2, R6).
  *  - The KDF runs outside the register lock, so attempts run in parallel;
  *    the count is then updated on a fresh read under STORE_LOCK_REGISTER
  *    (register.c operator_count_attempt, beside operator_locked),
@@ -129,23 +130,32 @@ changed_since(struct store *st, const struct attempt *a,
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
 
-/* R5.2, R6: no attempt goes uncounted or unlogged.  A change is written
- * now; otherwise the directory must have room to have written one (a full
- * disk must not make the right password the only attempt that gets
- * through, nor an unknown id answer otherwise than a known one).  Either
- * failing denies with exit 3. */
+/* R5.2, R6: no attempt goes uncounted or unlogged.  Every attempt, its
+ * count changed or not, first shows that the directory has room for a
+ * count, then a changed one is written; either failing denies with exit 3
+ * and one line, the same words for all (the save's own message goes
+ * nowhere): on a full, read-only or failing disk the answer must not tell
+ * a right password from a wrong one, nor a known id from an unknown one,
+ * and a disk with room for a save but not for the check must not deny
+ * only those whose count did not change. */
 static int
 write_count(struct store *st, struct register_ *reg, int changed)
 {
-	if (changed)
-		return register_save(st, reg);
-	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1) {
-		jerr_say(st->err, ST_FAIL,
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	int		 r = ST_OK;
+
+	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1)
+		r = ST_FAIL;
+	else if (changed) {
+		st->err = &e;
+		r = register_save(st, reg);
+		st->err = caller;
+	}
+	if (r != ST_OK)
+		jerr_say(caller, ST_FAIL,
 		    _("%s: the attempt cannot be recorded (%s): denied"),
 		    st->dir, strerror(errno));
-		return ST_FAIL;
-	}
-	return ST_OK;
+	return r;
 }
 
 /* The register lock held by another process past lock_timeout_ms: the
@@ -200,8 +210,6 @@ record(struct store *st, struct attempt *a)
 		default:
 			break;
 		}
-		if (a->ok && a->pw != NULL)
-			rehash(st, a);
 	}
 	if (write_count(st, &reg, changed) != ST_OK) {
 		register_end(st, &reg);
@@ -212,6 +220,10 @@ record(struct store *st, struct attempt *a)
 	    "method=%s reason=%s%s%s", method_name(a->method),
 	    a->ok ? "ok" : a->reason ? a->reason : "denied",
 	    a->need_manager ? " check=manager" : "", a->where);
+	/* only once recorded: a re-hash that fails on a full disk must not
+	 * add a line that only the right password gets */
+	if (r == ST_OK && a->ok && a->pw != NULL)
+		rehash(st, a);
 	if (r == ST_OK && a->ok && a->change != NULL)
 		a->result = a->change->change(st, &reg, now, a->change->arg);
 	register_end(st, &reg);

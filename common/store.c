@@ -543,9 +543,12 @@ fail:
 	return -1;
 }
 
+/* Keeps errno: it is the failure's, which the caller reports after. */
 void
 atomic_abort(struct atomic_file *af)
 {
+	int e = errno;
+
 	if (af->fp != NULL)
 		fclose(af->fp);
 	af->fp = NULL;
@@ -554,6 +557,7 @@ atomic_abort(struct atomic_file *af)
 	af->tmpname[0] = '\0';
 	free(af->name);
 	af->name = NULL;
+	errno = e;
 }
 
 int

@@ -123,7 +123,7 @@ int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on 
  * 0640 files, README), the new one takes that group and mode 0640, never
  * more.  Best effort: else it stays as begun, the safe side. */
 void	atomic_keep_group(struct atomic_file *);
-void	atomic_abort(struct atomic_file *);
+void	atomic_abort(struct atomic_file *);	/* errno kept */
 
 /* Overwrites a file's bytes with zeros, fsyncs it, unlinks it and fsyncs the
  * directory (credential destruction, R5.5).  0, or -1 with errno; a missing

@@ -23,11 +23,12 @@ test_expect_success 'set up on a 1 MiB tmpfs: manager and an operator' '
 	auth tanaka "$TMP/pw.tanaka"
 '
 
-# fill: leaves the tmpfs with no room (what a log or a dump left behind).
+# fill [KIB]: leaves the tmpfs with no room, or KIB KiB (what a log or a
+# dump left behind).
 fill() {
 	free=$(df -k --output=avail "$M" | tail -1) &&
-	dd if=/dev/zero of="$M/fill" bs=1k count="$free" 2>/dev/null;
-	test "$(df -k --output=avail "$M" | tail -1)" -eq 0
+	dd if=/dev/zero of="$M/fill" bs=1k count="$((free - ${1:-0}))" 2>/dev/null;
+	test "$(df -k --output=avail "$M" | tail -1)" -eq "${1:-0}"
 }
 
 test_expect_success 'full: a wrong password is exit 3, one line, nothing counted' '
@@ -68,6 +69,42 @@ test_expect_success 'with room again: admitted and logged as before' '
 	auth tanaka "$TMP/pw.tanaka" &&
 	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
 	test "$(field tanaka failed)" = 1 && auth tanaka "$TMP/pw.tanaka"
+'
+
+# answers ID:PW...: each auth-check is exit 3 with the one line of an
+# attempt that cannot be recorded (No space left on device); names those
+# that answer otherwise.
+answers() {
+	printf "%s\n" "auth-check: $D: the attempt cannot be recorded (No space left on device): denied" >want &&
+	_bad= &&
+	for _a; do
+		test_must_fail 3 auth "${_a%%:*}" "$TMP/pw.${_a#*:}" 2>err &&
+		cmp -s want err || { _bad="$_bad $_a"; cat err >&2; }
+	done &&
+	test -z "$_bad" || { echo "answered otherwise:$_bad" >&2; return 1; }
+}
+
+# Whether an attempt changes the count (a wrong password, a right one
+# after failures) or not (a right one at 0, an unknown id), and whether a
+# right one would re-hash a password of another cost, the answer on a full
+# disk is one and the same line: none of them may tell a guess or an id.
+test_expect_success 'full: the same line whatever the password, the id, the count or the cost' '
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(field tanaka failed)" = 1 && conf_set "$D" kdf_time 3 &&
+	cp "$D/operators.csv" reg.before && fill &&
+	answers tanaka:wrong tanaka:tanaka boss:wrong boss:boss nobody:wrong;
+	s=$?; rm -f "$M/fill"; test $s = 0 &&
+	cmp reg.before "$D/operators.csv" && conf_set "$D" kdf_time 2 &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
+# 8 KiB left: room for a new operators.csv (a count written) and a log
+# line, not for the room check of one (its size and a log line more).
+test_expect_success 'nearly full: a count that could be saved is no exception, the same line' '
+	cp "$D/operators.csv" reg.before && fill 8 &&
+	answers tanaka:wrong tanaka:tanaka nobody:wrong;
+	s=$?; rm -f "$M/fill"; test $s = 0 &&
+	cmp reg.before "$D/operators.csv"
 '
 
 test_expect_success 'read-only: the right password, a wrong one, -b: exit 3, one line' '
