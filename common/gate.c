@@ -301,7 +301,8 @@ static int
 unreadable(struct store *st, const struct attempt *a)
 {
 	(void)oplog_log(st, "-", "auth", a->id, "error",
-	    "method=%s reason=credential-unreadable%s", method_name(a->method),
+	    "method=%s reason=credential-unreadable%s%s",
+	    method_name(a->method), a->need_manager ? " check=manager" : "",
 	    a->where);
 	return ST_FAIL;
 }
@@ -370,8 +371,9 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 		a->credlen = *n;
 	} else if (r == ST_FAIL) {
 		(void)oplog_log(st, "-", "auth", a->id, "error",
-		    "method=%s reason=%s%s", method_name(a->method),
-		    a->reason ? a->reason : "device", a->where);
+		    "method=%s reason=%s%s%s", method_name(a->method),
+		    a->reason ? a->reason : "device",
+		    a->need_manager ? " check=manager" : "", a->where);
 		return ST_FAIL;
 	}
 	return ST_OK;

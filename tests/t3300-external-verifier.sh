@@ -61,11 +61,13 @@ test_expect_success 'a verifier that hangs is killed at the timeout' '
 	mode ""
 '
 
-test_expect_success 'no device (exit 3): exit 3, logged, not counted' '
+test_expect_success 'no device (exit 3): exit 3, logged, not counted; a -b check says check=manager' '
 	auth-check -u ueda &&
 	mode nodevice &&
 	test_must_fail 3 auth-check -u ueda 2>err &&
-	logged auth ueda error "no reader" &&
+	logged auth ueda error "no reader," &&
+	test_must_fail 3 operator-mod -b ueda -i ueda -s Shimin 2>err &&
+	logged auth ueda error "reason=no reader check=manager," &&
 	test "$(mlr --icsv --onidx filter '"'"'$id == "ueda"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no" &&
 	mode ""
 '
