@@ -13,7 +13,9 @@
  *  - enrol: stdin /dev/null, template bytes on stdout, at most TMPL_MAX.
  *    verify: the template on stdin, then EOF; stdout is ignored.
  *  - Exit 0 means enrolled / match, 1 means failed / no match, anything
- *    else (another status, a signal, too much output) is an error.
+ *    else (another status, a signal, too much output) is an error.  A
+ *    program that could not be run at all (spawn.c: its execv failed)
+ *    judged nothing: "verifier not run", exit 3, never counted.
  *  - conf external_timeout_seconds bounds the whole run; past it the
  *    program is killed (SIGKILL) and reaped: no zombie, no open pipe
  *    (spawn.c, which notify_command's runs share).
@@ -194,8 +196,9 @@ ext_verify(struct store *st, const char *id, const struct secret *t,
 		return ST_FAIL;
 	}
 	if (r == RUN_ERR) {
-		/* ours, not the program's: a pipe, fork or wait that failed
-		 * here (said by spawn_run) judges nobody */
+		/* ours, not the program's: a pipe, fork, exec (a missing #!
+		 * interpreter) or wait that failed here (said by spawn_run)
+		 * judges nobody */
 		*reason = "verifier not run";
 		return ST_FAIL;
 	}

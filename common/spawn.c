@@ -5,10 +5,14 @@
  * Invariants: execv only (no PATH search); in the child stdin, stdout and
  * stderr are set and every other descriptor closed (close_range), SIGPIPE
  * back to its default; the parent ignores SIGPIPE while it writes and puts
- * its disposition back.  The deadline bounds the whole run, the wait for
- * the exit included; past it the program (its group when it has one) is
- * killed with SIGKILL and reaped: no zombie, no pipe left open.  Collected
- * output only moves through memory that is wiped before it is freed.
+ * its disposition back.  A program that could not be run (the child's
+ * set-up or execv failing, whatever errno, a missing #! interpreter too)
+ * is told to the parent through a close-on-exec pipe: SPAWN_ERR with our
+ * message, never an exit status the program did not give.  The deadline
+ * bounds the whole run, the wait for the exit included; past it the
+ * program (its group when it has one) is killed with SIGKILL and reaped:
+ * no zombie, no pipe left open.  Collected output only moves through
+ * memory that is wiped before it is freed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,8 +50,22 @@ grow(unsigned char *old, size_t len, size_t cap)
 	return p;
 }
 
+/* In the child: tells the parent through report why the program is not
+ * running (errno), then ends. */
+static void __attribute__((noreturn))
+not_run(int report)
+{
+	int e = errno;
+
+	while (write(report, &e, sizeof e) == -1 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+/* report (>= 3, close-on-exec) stays open until execv: closed by it, or
+ * written to by not_run when the program could not be run. */
 static void
-child(const struct spawn *s, int in, int out, int errfd)
+child(const struct spawn *s, int in, int out, int errfd, int report)
 {
 	size_t i;
 
@@ -57,15 +75,15 @@ child(const struct spawn *s, int in, int out, int errfd)
 		in = open("/dev/null", O_RDONLY);
 	if (in == -1 || dup2(in, 0) == -1 || dup2(s->out_to_stderr ? 2 : out, 1) == -1 ||
 	    (errfd != -1 && dup2(errfd, 2) == -1))
-		_exit(127);
-	close_range(3, ~0U, 0);
+		not_run(report);
+	if (report > 3)
+		close_range(3, (unsigned)report - 1, 0);
+	close_range((unsigned)report + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
 	for (i = 0; s->env != NULL && s->env[i] != NULL; i++)
 		putenv((char *)s->env[i]);
 	execv(s->path, s->argv);
-	if (s->err == NULL)	/* else the caller's 127 says it, not stderr */
-		warn("%s", s->path);
-	_exit(127);
+	not_run(report);
 }
 
 static void
@@ -241,6 +259,90 @@ reap(const struct spawn *s, pid_t pid, int *status, long long deadline,
 	return result;
 }
 
+/* The pipe the child reports on when the program cannot be run; its
+ * write end at 3 or above, where the child's dup2 onto 0-2 cannot take
+ * its place (a host may run with those closed). */
+static int
+report_pipe(int rp[2])
+{
+	int fd, e;
+
+	if (pipe2(rp, O_CLOEXEC) == -1)
+		return -1;
+	if (rp[1] >= 3)
+		return 0;
+	fd = fcntl(rp[1], F_DUPFD_CLOEXEC, 3);
+	e = errno;
+	close(rp[1]);
+	if ((rp[1] = fd) == -1) {
+		close(rp[0]);
+		rp[0] = -1;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 once the program runs (execv closed the pipe), else the errno that
+ * kept it from running (its child wrote it before exiting). */
+static int
+exec_errno(int fd)
+{
+	ssize_t	 n;
+	int	 e = 0;
+
+	while ((n = read(fd, &e, sizeof e)) == -1 && errno == EINTR)
+		;
+	return n == (ssize_t)sizeof e ? e : 0;
+}
+
+/* Makes the pipes and the child: its pid once the program runs, else -1
+ * after a message, the child reaped and every pipe closed.  A program
+ * that cannot be run (execv failing, whatever errno) is ours to report,
+ * not an exit status 127 the program would have given. */
+static pid_t
+start(struct run *r, int *status, long long deadline)
+{
+	const struct spawn *s = r->s;
+	int	 rp[2] = { -1, -1 }, e;
+	pid_t	 pid;
+
+	if ((s->in != NULL && pipe2(r->ip, O_CLOEXEC) == -1) ||
+	    (!s->out_to_stderr && pipe2(r->op, O_CLOEXEC) == -1) ||
+	    (s->say != NULL && pipe2(r->ep, O_CLOEXEC) == -1) ||
+	    report_pipe(rp) == -1) {
+		jerr_say_errno(s->err, ST_FAIL, _("pipe"));
+		close_all(r->ip, r->op, r->ep);
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		jerr_say_errno(s->err, ST_FAIL, _("fork"));
+		close_all(r->ip, r->op, r->ep);
+		close(rp[0]);
+		close(rp[1]);
+		return -1;
+	}
+	if (pid == 0)
+		child(s, r->ip[0], r->op[1], r->ep[1], rp[1]);
+	close(rp[1]);
+	if (r->ip[0] != -1)
+		close(r->ip[0]);
+	if (r->op[1] != -1)
+		close(r->op[1]);
+	if (r->ep[1] != -1)
+		close(r->ep[1]);
+	r->ip[0] = r->op[1] = r->ep[1] = -1;
+	e = exec_errno(rp[0]);
+	close(rp[0]);
+	if (e == 0)
+		return pid;
+	errno = e;
+	jerr_say_errno(s->err, ST_FAIL, _("%s: cannot be run"), s->path);
+	(void)reap(s, pid, status, deadline, SPAWN_ERR);
+	close_all(r->ip, r->op, r->ep);
+	return -1;
+}
+
 int
 spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *status)
 {
@@ -255,27 +357,8 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 		*out = NULL;
 		*outlen = 0;
 	}
-	if ((s->in != NULL && pipe2(r.ip, O_CLOEXEC) == -1) ||
-	    (!s->out_to_stderr && pipe2(r.op, O_CLOEXEC) == -1) ||
-	    (s->say != NULL && pipe2(r.ep, O_CLOEXEC) == -1)) {
-		jerr_say_errno(s->err, ST_FAIL, _("pipe"));
-		close_all(r.ip, r.op, r.ep);
+	if ((pid = start(&r, status, deadline)) == -1)
 		return SPAWN_ERR;
-	}
-	if ((pid = fork()) == -1) {
-		jerr_say_errno(s->err, ST_FAIL, _("fork"));
-		close_all(r.ip, r.op, r.ep);
-		return SPAWN_ERR;
-	}
-	if (pid == 0)
-		child(s, r.ip[0], r.op[1], r.ep[1]);
-	if (r.ip[0] != -1)
-		close(r.ip[0]);
-	if (r.op[1] != -1)
-		close(r.op[1]);
-	if (r.ep[1] != -1)
-		close(r.ep[1]);
-	r.ip[0] = r.op[1] = r.ep[1] = -1;
 	sigemptyset(&ign.sa_mask);
 	(void)sigaction(SIGPIPE, &ign, &old);
 	if (r.ip[1] != -1)

@@ -36,8 +36,9 @@ enum { SPAWN_OK, SPAWN_TIMEOUT, SPAWN_TOOBIG, SPAWN_ERR };
  * read and dropped) or is our stderr; its stderr is ours or said (say);
  * no other
  * descriptor of ours is open in it.  SPAWN_OK with *status its wait
- * status; otherwise it was killed (SIGKILL) and reaped, or never started
- * (SPAWN_ERR, after a message).
+ * status; otherwise it was killed (SIGKILL) and reaped, or never ran
+ * (SPAWN_ERR, after a message): no pipe or process to be had, or execv
+ * failed (a missing program or #! interpreter: never a status 127).
  */
 int	spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen,
 	    int *status);

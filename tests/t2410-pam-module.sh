@@ -326,6 +326,21 @@ test_expect_success 'external: the verifier'"'"'s instructions are TEXT_INFO, no
 	pc vein /dev/null -q && quiet && ! grep -q "TEXT_INFO" "$TMP/pc.out"
 '
 
+# A verifier the kernel will not start (its #! interpreter missing) judged
+# nothing (jukisec-verifier(5), "verifier not run"): not a refusal, not
+# counted, told by the module's line.
+test_expect_success 'external: a verifier that cannot be run: PAM_AUTHINFO_UNAVAIL, not counted' '
+	printf "#!/nonexistent/sh\nexit 0\n" >"$TMP/xv/noint" &&
+	chmod 700 "$TMP/xv/noint" &&
+	conf_set "$D" external_verifier "$TMP/xv/noint" &&
+	{ pc vein /dev/null -s; r=$?; } &&
+	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	test $r = 9 && said "pam_authenticate PAM_AUTHINFO_UNAVAIL" &&
+	said "ERROR_MSG $UNAVAIL" && quiet && ! grep "^state " "$TMP/pc.out" &&
+	test "$(field vein failed)" = 0 &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,auth,vein,error,method=external reason=verifier not run,"
+'
+
 # pamtester reads only /etc/pam.d: it runs in a mount namespace of its own
 # with $TMP/pam.d mounted there; the real directory is never written.
 ptns() {

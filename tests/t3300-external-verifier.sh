@@ -95,6 +95,32 @@ test_expect_success 'a pipe that cannot be made here: exit 3, not counted' '
 	grep -q ",auth,ueda,error,method=external reason=verifier not run," state/oplog.csv
 '
 
+# A program the kernel will not start (its #! interpreter missing, a file
+# of no format it knows) judged nothing, whatever execv's errno: as a pipe
+# of ours that failed, "verifier not run", exit 3, never counted; for the
+# gate, a manager's -b check and an enrolment alike.
+test_expect_success 'a verifier that cannot be run (no #! interpreter, no format): exit 3, not counted' '
+	printf "#!/nonexistent/sh\nexit 0\n" >xv/noint &&
+	printf "exit 0\n" >xv/noformat && chmod 700 xv/noint xv/noformat &&
+	ok=1 && for v in noint:"No such file or directory" noformat:"Exec format error"; do
+		conf_set external_verifier "$TMP/xv/${v%%:*}" &&
+		test_must_fail 3 auth-check -u ueda 2>err &&
+		grep -qx "auth-check: $TMP/xv/${v%%:*}: cannot be run: ${v#*:}" err &&
+		logged auth ueda error "method=external reason=verifier not run," &&
+		test_must_fail 3 operator-mod -b ueda -i ueda -s Shimin 2>err &&
+		grep -qx "operator-mod: $TMP/xv/${v%%:*}: cannot be run: ${v#*:}" err &&
+		logged auth ueda error "reason=verifier not run check=manager" ||
+		{ ok=0; cat err >&2; break; }
+	done;
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh" && test $ok = 1 &&
+	test "$(mlr --icsv --onidx filter '"'"'$id == "ueda"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no" &&
+	init_state "$TMP/s2" && conf_set external_verifier "$TMP/xv/noint" "$TMP/s2" &&
+	test_must_fail 3 operator-add -d "$TMP/s2" -i kubo -n Kubo -r manager \
+	    -m external 2>err &&
+	grep -qx "operator-add: $TMP/xv/noint: cannot be run: No such file or directory" err &&
+	! grep -q "^kubo," "$TMP/s2/operators.csv" && auth-check -u ueda
+'
+
 test_expect_success 'garbage enrolment output (2 MiB): refused, nothing registered' '
 	mode garbage &&
 	test_must_fail 3 operator-add -b ueda -i oda -n Oda -m external 2>err &&
