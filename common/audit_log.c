@@ -362,7 +362,7 @@ walk_log(struct audit *a, struct walk *w)
 
 	walk_start(a, w);
 	if ((fd = store_openat(a->st, "oplog.csv", O_RDONLY, 0)) == -1) {
-		walk_unread(a, w, strerror(errno));
+		walk_unread(a, w, open_safe_why(errno));
 		return;
 	}
 	if (fstat(fd, &sb) == 0)

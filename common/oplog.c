@@ -624,7 +624,7 @@ load(struct oplog_batch *b)
 	if ((r = load_head(b)) != ST_OK)
 		return r;
 	if ((b->fd = store_openat_st(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0, &sb)) == -1) {
-		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
+		store_open_say(b->st, b->st->err, OPLOG_FILE);
 		return ST_FAIL;
 	}
 	if (sb.st_size < b->hd.size) {
@@ -1034,7 +1034,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	wipe(hex, sizeof(hex));
 	if ((b->fd = store_openat(st, OPLOG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
 	    0600)) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
+		store_open_say(st, st->err, OPLOG_FILE);
 		goto out;
 	}
 	buf_add(&b->out, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER));
@@ -1155,7 +1155,7 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	b->start_size = p->size;
 	b->intent = 1;		/* the heads are rewritten whole, below */
 	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
+		store_open_say(st, st->err, OPLOG_FILE);
 		release(b);
 		return ST_FAIL;
 	}

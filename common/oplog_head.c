@@ -113,7 +113,7 @@ oplog_heads_read(struct store *st, struct oplog_heads *hs, const char **why)
 	memset(hs, 0, sizeof(*hs));
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDONLY, 0)) == -1) {
 		hs->err = errno;
-		*why = strerror(errno);
+		*why = open_safe_why(errno);
 		return -1;
 	}
 	while (got < sizeof(hs->raw) && (n = read(fd, hs->raw + got, sizeof(hs->raw) - got)) != 0) {
@@ -227,8 +227,7 @@ oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_m
 		mac_head(m, hd, hd->hmac);
 	oplog_head_format(hd, slot);
 	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDWR | O_CREAT, 0600)) == -1) {
-		jerr_say_errno(st->err, ST_FAIL,
-		    "%s/%s", st->dir, OPLOG_HEADFILE);
+		store_open_say(st, st->err, OPLOG_HEADFILE);
 		return ST_FAIL;
 	}
 	if (pwrite(fd, slot, sizeof(slot), (off_t)to * OPLOG_HEADSLOT) != (ssize_t)sizeof(slot) ||

@@ -173,7 +173,8 @@ void	oplog_key_free(struct oplog_key *);
 int	oplog_key_load(struct store *, struct oplog_key *);
 int	oplog_key_read(struct store *, struct oplog_key *, const char **why);	/* quiet; ST_NO: garbled */
 int	oplog_key_save(struct store *, const struct oplog_key *);
-/* Reads both slots (quiet): 0, or -1 with *why and hs->err set. */
+/* Reads both slots (quiet): 0, or -1 with *why (open_safe_why's words
+ * when it did not open) and hs->err set. */
 int	oplog_heads_read(struct store *, struct oplog_heads *, const char **why);
 /* The slot rules of jukisec-log(5) "Head": NULL and hs->pick set, or why. */
 const char *oplog_heads_pick(struct oplog_heads *);

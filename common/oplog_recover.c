@@ -194,11 +194,13 @@ cut_tail(struct store *st, const char *path, int64_t now, long long good_end,
 	if ((r = save_cut(st, now, good_end, size, cut, sizeof(cut))) != ST_OK)
 		return r;
 	note(findings, "saved to %s", cut);
-	if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1 ||
-	    ftruncate(fd, good_end) == -1 || fdatasync(fd) == -1) {
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1) {
+		open_safe_say(st->err, path);
+		return ST_FAIL;
+	}
+	if (ftruncate(fd, good_end) == -1 || fdatasync(fd) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s", path);
-		if (fd != -1)
-			close(fd);
+		close(fd);
 		return ST_FAIL;
 	}
 	close(fd);
@@ -302,8 +304,8 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		r = ST_NO;
 		goto out;
 	}
-	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 || fstat(fd, &sb) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+	if ((fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) == -1) {
+		open_safe_say(st->err, path);
 		r = ST_FAIL;
 		goto out;
 	}

@@ -293,9 +293,8 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 	size_t n;
 	int ret = ST_NO;
 
-	if ((r.fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
-	    fstat(r.fd, &sb) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
+	if ((r.fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) == -1) {
+		store_open_say(st, st->err, OPLOG_FILE);
 		ret = ST_FAIL;
 		goto out;
 	}
@@ -363,11 +362,8 @@ oplog_logged_since(struct store *st, long long seq, const struct oplog_rec *rec)
 	size_t n;
 	int fd, found = 0;
 
-	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
-	    fstat(fd, &sb) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
-		if (fd != -1)
-			close(fd);
+	if ((fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) == -1) {
+		store_open_say(st, st->err, OPLOG_FILE);
 		return -1;
 	}
 	buf = xmalloc(OPLOG_LINE_MAX + 2);

@@ -1191,7 +1191,7 @@ open_live(struct vstate *v, struct store *st)
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			return bad(v, NULL, "%s", strerror(errno));
-		return io_fail(v, OPLOG_FILE, strerror(errno));
+		return io_fail(v, OPLOG_FILE, open_safe_why(errno));
 	}
 	return fd;
 }

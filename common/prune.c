@@ -563,7 +563,7 @@ copy_appended(void *arg, long long end)
 	int fd, ret = ST_OK;
 
 	if ((fd = store_openat(c->st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
-		jerr_say_errno(c->st->err, ST_FAIL, "%s/%s", c->st->dir, OPLOG_FILE);
+		store_open_say(c->st, c->st->err, OPLOG_FILE);
 		return ST_FAIL;
 	}
 	if (fstat(fd, &b) == -1 || fstat(c->logfd, &a) == -1 ||
@@ -799,11 +799,8 @@ open_log(struct store *st, const char *fname, const struct oplog_head *head)
 	struct stat sb;
 	int fd;
 
-	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1 ||
-	    fstat(fd, &sb) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", fname);
-		if (fd != -1)
-			close(fd);
+	if ((fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) == -1) {
+		open_safe_say(st->err, fname);
 		return -1;
 	}
 	if (sb.st_size < head->size) {

@@ -76,7 +76,7 @@ register_seen(struct store *st, const struct register_ *reg,
 	for (i = 0; i < reg->n; i++)
 		seen[i].success = seen[i].failure = TIME_NONE;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/oplog.csv", st->dir);
+		store_open_say(st, st->err, "oplog.csv");
 		return ST_FAIL;
 	}
 	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {

@@ -194,7 +194,7 @@ unverified(struct store *st, struct ctx *c)
 	if (oplog_committed(st, &seq, &size) != ST_OK)
 		return ST_FAIL;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
-		jerr_say_errno(c->err, ST_FAIL, "%s/oplog.csv", st->dir);
+		store_open_say(st, c->err, "oplog.csv");
 		return ST_FAIL;
 	}
 	off = 0;
@@ -322,8 +322,7 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 			if (fd != -1)
 				close(fd);
 			if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
-				jerr_say_errno(c->err, ST_FAIL, "%s/oplog.csv",
-				    st->dir);
+				store_open_say(st, c->err, "oplog.csv");
 				r = ST_FAIL;
 				break;
 			}

@@ -342,8 +342,13 @@ open_safe_uid(int dirfd, const char *name, int flags, mode_t mode, int secret,
 	 * without it: no F_GETFL. */
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 	    mode);
-	if (fd == -1)
+	if (fd == -1) {
+		/* A directory opened for writing: refused in the same words
+		 * as one opened for reading, which fstat finds. */
+		if (errno == EISDIR)
+			errno = EINVAL;
 		return -1;
+	}
 	if (check_fd_uid(fd, !secret, euid, sb) == -1 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		e = errno;
@@ -398,6 +403,18 @@ open_safe_err(struct jerr *e, int code, const char *path)
 		jerr_set(e, code, "%s: %s", path, open_safe_why(errno));
 	else
 		jerr_errno(e, code, "%s", path);
+}
+
+void
+store_open_say(const struct store *st, struct jerr *to, const char *name)
+{
+	char *path;
+	int e = errno;
+
+	path = xasprintf("%s/%s", st->dir, name);
+	errno = e;
+	open_safe_say(to, path);
+	free(path);
 }
 
 int

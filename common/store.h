@@ -78,8 +78,8 @@ void	store_held(const struct store *, enum store_lock);
  * a regular file, owned by us or root, not group/world-writable (secret:
  * no group/world bit at all); O_NONBLOCK is cleared again.  Returns fd, or
  * -1 with errno: ELOOP a symbolic link, EINVAL not a regular file (FIFO,
- * device, directory), EPERM owner or mode, else openat's.  dirfd may be
- * AT_FDCWD.
+ * device, directory: openat's EISDIR too), EPERM owner or mode, else
+ * openat's.  dirfd may be AT_FDCWD.
  */
 int	open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret);
 /* One line for open_safe's failure on path ("PATH: not a regular file:
@@ -96,6 +96,9 @@ int	store_openat(struct store *, const char *name, int flags, mode_t mode);
 /* The same, with the fstat it checked in *sb: no second fstat. */
 int	store_openat_st(struct store *, const char *name, int flags, mode_t mode,
 	    struct stat *sb);
+/* open_safe_say for their failure on name, as "DIR/NAME: ...", so that a
+ * log file is refused in the words of every file here (jukisec-log(5)). */
+void	store_open_say(const struct store *, struct jerr *to, const char *name);
 
 /* Checks an open fd the way open_safe does.  allow_group_read 1: no
  * group/world write bit (state files); 0: no group/world bit at all

@@ -86,6 +86,67 @@ test_expect_success 'a group-writable state file is refused' '
 	chmod 600 "$D/oplog.csv"
 '
 
+# jukisec-log(5) "Files": oplog.csv and oplog.head are refused as oplog.key
+# is, in its words, by every tool that opens them; log-verify names the
+# file without DIR, as it names oplog.key.
+# plant_log FILE KIND: FILE of $D becomes a link to itself moved aside, a
+# copy open to others (0602), someone else's copy, a directory or a FIFO.
+plant_log() {
+	mv "$D/$1" "$TMP/$1.real" &&
+	case $2 in
+	link) ln -s "$TMP/$1.real" "$D/$1" ;;
+	open) cp -p "$TMP/$1.real" "$D/$1" && chmod 602 "$D/$1" ;;
+	owner) cp -p "$TMP/$1.real" "$D/$1" && chown nobody "$D/$1" ;;
+	dir) mkdir -m 700 "$D/$1" ;;
+	fifo) mkfifo -m 600 "$D/$1" ;;
+	esac
+}
+unplant_log() { rm -rf "$D/$1" && mv "$TMP/$1.real" "$D/$1"; }
+# refused_by_all FILE WORDS: each log tool exits 3 with one line, FILE:
+# WORDS; the audit reports them on FILE.
+refused_by_all() {
+	_f=$1 _w=$2
+	for _t in append verify show show-k prune; do
+		case $_t in
+		append) set -- log-append -u alice -a check ;;
+		verify) set -- log-verify -k "$D.key" ;;
+		show) set -- log-show ;;
+		show-k) set -- log-show -k "$D.key" ;;
+		prune) set -- log-prune -n --discard ;;
+		esac
+		_p=$1; shift
+		test_must_fail 3 timeout 20 "$_p" -d "$D" "$@" >out 2>err &&
+		one_line_matching err "^$_p: ($D/)?$_f: $_w\$" || return 1
+	done &&
+	test_must_fail 1 timeout 60 jukisec-audit -d "$D" --key-file "$D.key" \
+	    --lang en --format csv >out &&
+	grep -q "^R6,log-verify,FAIL,$_f,.*[.] $_w\"*\$" out
+}
+
+test_expect_success 'oplog.csv and oplog.head refused in jukisec-log(5)'"'"'s words by every log tool' '
+	chmod 600 "$D.key" &&
+	for f in oplog.csv oplog.head; do
+		for k in link open dir fifo; do
+			case $k in
+			link) w="a symbolic link: refused" ;;
+			open) w="not owned by us or root, or open to others: refused" ;;
+			*) w="not a regular file: refused" ;;
+			esac
+			plant_log $f $k || exit 1
+			refused_by_all $f "$w"; r=$?
+			unplant_log $f && test $r = 0 || exit 1
+		done
+	done
+'
+
+test_expect_success ROOT,NOBODY 'an oplog.csv or oplog.head of another user: the same words' '
+	for f in oplog.csv oplog.head; do
+		plant_log $f owner || exit 1
+		refused_by_all $f "not owned by us or root, or open to others: refused"
+		r=$?; unplant_log $f && test $r = 0 || exit 1
+	done
+'
+
 test_expect_success 'a FIFO in place of jukisec.conf is refused without hanging' '
 	mv "$D/jukisec.conf" "$TMP/conf" &&
 	mkfifo -m 600 "$D/jukisec.conf" &&
