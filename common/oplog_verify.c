@@ -982,12 +982,13 @@ par_prefix(struct vstate *v, int fd, int *start)
 	return ret == 0 ? 1 : ret;
 }
 
-/* Verifies the records of fd (the live log when v->live).
+/* Verifies the records of fd (the live log when v->live), the first file
+ * given when first.
  * Long: one pass over the file: what each record feeds (the rules,
  * the sink, the observer, segments, the good prefix, the head), then the
  * cases of its end (a torn tail, an I/O error). */
 static int
-verify_fd(struct vstate *v, int fd)
+verify_fd(struct vstate *v, int fd, int first)
 {
 	struct oplog_reader *rd = oplog_reader_open(fd, v->file);
 	struct oplog_record *r;
@@ -997,7 +998,11 @@ verify_fd(struct vstate *v, int fd)
 	size_t line;
 	int k, io, start = 1, reg;
 
-	if (!v->live && !v->o->prefix)
+	/* Only a first file may be a collector's copy (jukisec-log(5)
+	 * "Verification", rule 1): a later one is an archive or the log, and
+	 * without its header row records from anywhere would go on the chain,
+	 * or start it past seq 0 as a copy, with no checkpoint to explain. */
+	if (first && !v->live && !v->o->prefix)
 		oplog_reader_copy(rd);
 	if (v->par && (k = par_prefix(v, fd, &start)) < 0) {
 		/* PAR_AGAIN, or -1: the sink said stop */
@@ -1227,7 +1232,7 @@ run(struct store *st, struct vstate *v)
 				v->file = o->files[i];
 			}
 		}
-		r = verify_fd(v, fd);
+		r = verify_fd(v, fd, i == 0);
 		close(fd);
 		if (r < 0)
 			return r;

@@ -136,6 +136,21 @@ test_expect_success 'both verifiers fail the same tampering' '
 	agree 1 "key file ahead of the head" key_ahead
 '
 
+# jukisec-log(5) "Verification", rule 1: the header row is required of
+# every file but a first one that is a collector's copy.
+headless() {
+	head -1 "$A" >empty.csv && tail -n +2 "$A" >nohead.csv &&
+	tail -n +2 "$P/oplog.csv" >nohead-log.csv
+}
+
+test_expect_success 'both verifiers fail a file after the first without its header row' '
+	agree 1 "archive after a header-only file" headless \
+	    "$TMP/empty.csv $TMP/nohead.csv $P/oplog.csv" &&
+	grep -q "nohead.csv:1: missing header row" lv.out &&
+	agree 1 "log after its archive" headless "$A $TMP/nohead-log.csv" &&
+	grep -q "nohead-log.csv:1: missing header row" lv.out
+'
+
 # A holder of the current key writes a record with an empty operator (the
 # writers never do): the MAC is right, the record still fails.
 empty_operator() {

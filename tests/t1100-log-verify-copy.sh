@@ -57,4 +57,44 @@ test_expect_success 'a file that is neither a log nor a copy still fails at line
 	one_line_matching err "nolog:1: missing header row"
 '
 
+# jukisec-log(5) "Verification", rule 1: only a first file may be a copy;
+# every later one (an archive, the log) starts with the header row, so that
+# records from anywhere neither go on the chain nor start it as a copy.
+# lv_both ARGS: log-verify on one core and on all, the same outcome (st, err).
+lv_both() {
+	{ taskset -c 0 log-verify "$@" >out1 2>err1; echo $? >st1; } &&
+	{ log-verify "$@" >out 2>err; echo $? >st; } &&
+	test_cmp st1 st && test_cmp err1 err
+}
+
+test_expect_success 'a file after the first without the header row fails at its line 1' '
+	head -1 s/oplog.csv >h.csv && head -3 s/oplog.csv >hd.csv &&
+	tail -n +4 s/oplog.csv >rest && head -2 copy >early &&
+	for first in h.csv hd.csv early; do
+		lv_both -k key $first rest && test "$(cat st)" = 1 &&
+		one_line_matching err "^log-verify: rest:1: missing header row\$" &&
+		test_must_fail 1 log-show -k key $first rest >out 2>err &&
+		one_line_matching err "^log-show: rest:1: missing header row\$" || exit 1
+	done &&
+	test_must_fail 1 log-verify -k key hd.csv - <rest 2>err &&
+	one_line_matching err "^log-verify: <stdin>:1: missing header row\$" &&
+	{ cat h.csv; cat rest; } >headed &&
+	lv_both -k key hd.csv headed && test "$(cat st)" = 0 &&
+	lv_both -k key early headed && test "$(cat st)" = 0
+'
+
+test_expect_success 'the same after a first file long enough to be verified a block per core' '
+	jukisec-init -d "$TMP/big" -t cs01 >bigkey 2>/dev/null && chmod 600 bigkey &&
+	awk "BEGIN { for (i = 0; i < 36000; i++)
+		printf \"op%03d,view,juminhyo %08d,ok,record %d of a long day\\n\", i % 100, i, i }" |
+	    log-append -d "$TMP/big" -t cs01 --stdin 2>/dev/null &&
+	head -n -5 big/oplog.csv >big.csv && tail -n 5 big/oplog.csv >bigrest &&
+	test "$(wc -c <big.csv)" -gt $((5 << 20)) &&
+	lv_both -k bigkey big.csv bigrest && test "$(cat st)" = 1 &&
+	one_line_matching err "^log-verify: bigrest:1: missing header row\$" &&
+	{ head -1 big.csv; cat bigrest; } >bigheaded &&
+	lv_both -k bigkey big.csv bigheaded && test "$(cat st)" = 0 &&
+	grep -q "^ok: 36001 records, seq 0-36000, " out
+'
+
 test_done
