@@ -5,8 +5,9 @@
  * Invariants: runs only with the verification key K0, under STORE_LOCK_LOG.
  * The longest prefix of oplog.csv that verifies under K0 (the rules of
  * log-verify but for the head and the clock) is kept; the bytes after it go,
- * exactly as they were, to a new file DIR/oplog-cut-TIME (0600, synced)
- * before oplog.csv is cut; then the seals of ended epochs and one "recover"
+ * exactly as they were, to a new file DIR/oplog-cut-TIME (0600, synced;
+ * TIME-1, TIME-2 ... when that name is taken, never overwritten) before
+ * oplog.csv is cut; then the seals of ended epochs and one "recover"
  * record saying what was found and who ran it are appended under keys
  * derived from K0, both head slots are rewritten, and oplog.key is replaced
  * by the key of the epoch the log goes on in.  Nothing at all is written
@@ -138,31 +139,61 @@ key_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_ve
 	return why;
 }
 
-/* The bytes after the prefix, exactly as they were, in a new 0600 file. */
+/* Suffixes tried after oplog-cut-TIME before giving up. */
+#define CUT_SUFFIX_MAX	999
+
+/*
+ * DIR/oplog-cut-TIME created 0600 for writing, name its name: TIME the
+ * clock's to the millisecond, then -1, -2 ... for a name taken already (a
+ * second recovery in the same millisecond, as under a stopped test clock).
+ * O_EXCL: nothing saved before is ever overwritten.  The fd, or -1 after
+ * a message.
+ */
 static int
-save_cut(struct store *st, int64_t now, long long from, long long to, char *name, size_t cap)
+cut_open(struct store *st, int64_t now, char *name, size_t cap)
 {
-	char t[TIME_BUFSZ], buf[65536];
-	int in = -1, out, ret = ST_FAIL;
-	ssize_t n;
+	char t[TIME_BUFSZ];
 	size_t i, j;
+	int fd, n;
 
 	time_format(now, t);
 	for (i = j = 0; t[i] && j + 1 < sizeof(t); i++)
 		if (t[i] != '-' && t[i] != ':' && t[i] != '.')
 			t[j++] = t[i];
 	t[j] = '\0';
-	snprintf(name, cap, "oplog-cut-%s", t);
-	if ((out = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
-		return ST_FAIL;
+	for (n = 0; n <= CUT_SUFFIX_MAX; n++) {
+		if (n == 0)
+			snprintf(name, cap, "oplog-cut-%s", t);
+		else
+			snprintf(name, cap, "oplog-cut-%s-%d", t, n);
+		fd = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			break;
 	}
+	if (fd == -1)
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
+	return fd;
+}
+
+/* The bytes after the prefix, exactly as they were, in a new 0600 file;
+ * on failure the file goes (the log still holds the bytes). */
+static int
+save_cut(struct store *st, int64_t now, long long from, long long to, char *name, size_t cap)
+{
+	char buf[65536];
+	int in = -1, out, ret = ST_FAIL;
+	ssize_t n;
+
+	if ((out = cut_open(st, now, name, cap)) == -1)
+		return ST_FAIL;
 	if ((in = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1)
 		goto out;
 	while (from < to) {
 		n = pread(in, buf, to - from < (long long)sizeof(buf) ? (size_t)(to - from) :
 		    sizeof(buf), from);
+		if (n == 0)
+			errno = EIO;	/* the log shorter than just checked */
 		if (n <= 0 || write_all(out, buf, (size_t)n) == -1)
 			goto out;
 		from += n;
@@ -178,6 +209,8 @@ out:
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		ret = ST_FAIL;
 	}
+	if (ret != ST_OK)
+		unlinkat(st->dirfd, name, 0);
 	return ret;
 }
 

@@ -60,6 +60,20 @@ open(\"tail.bin\", \"wb\").write(d[i:])" "$S/oplog.csv" "$bad" &&
 	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
 '
 
+test_expect_success 'recoveries in the same millisecond: oplog-cut-TIME, then TIME-1, TIME-2, none overwritten' '
+	restore good && cut=oplog-cut-20260102T090000000Z &&
+	for n in 0 1 2; do
+		tail -1 "$S/oplog.csv" | awk -F, -v OFS=, "{ \$1 = \$1 + 1; print }" >>"$S/oplog.csv" &&
+		tail -1 "$S/oplog.csv" >"line$n" &&
+		rec_ >out || exit 1
+	done &&
+	test "$(ls "$S" | grep "^oplog-cut-" | tr "\n" " ")" = "$cut $cut-1 $cut-2 " &&
+	cmp line0 "$S/$cut" && cmp line1 "$S/$cut-1" && cmp line2 "$S/$cut-2" &&
+	grep -q "saved to $cut-2\$" out &&
+	test "$(grep -c ",-,recover,oplog.csv,ok,.*saved to $cut" "$S/oplog.csv")" -eq 3 &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
 test_expect_success 'a key file lost, or replaced by another log'"'"'s: rewritten from the verification key' '
 	restore good && rm "$S/oplog.key" &&
 	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
