@@ -134,8 +134,9 @@ run(struct own *ow, const struct tool_args *a)
 		report(&res, ow->head);
 		return ST_OK;
 	}
+	/* The lock failed: that is the one line, not the log's reason. */
 	if (res.err.code != ST_OK)
-		jerr_warn(&res.err);
+		return jerr_warn(&res.err);
 	if (res.bad_line && res.bad_seq >= 0)
 		warnx(_("%s:%zu: seq %lld: %s"), res.bad_file, res.bad_line, res.bad_seq, res.reason);
 	else if (res.bad_line)

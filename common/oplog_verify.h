@@ -248,7 +248,8 @@ struct oplog_verify_result {
 	char		reason[256];
 	/* what failed that is not the log's (the log lock, taken to tell a
 	 * writer's window from a failure): code ST_OK when nothing did; the
-	 * verifier prints nothing, log-verify prints it before the reason */
+	 * verifier prints nothing; a tool prints it alone, not bad_file and
+	 * reason, which then say it in short ("oplog.lock", "lock timeout") */
 	struct jerr	err;
 };
 

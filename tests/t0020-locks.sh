@@ -72,6 +72,21 @@ test_expect_success 'lock_timeout_ms = 0 tries once' '
 	release
 '
 
+# A line after the head's record, where a writer may be at work: log-verify
+# looks again under the log lock before it calls the log bad.
+test_expect_success 'a held log lock: log-verify, log-prune, log-append --recover say so in one line' '
+	cp "$D/oplog.csv" log.save &&
+	tail -n 1 "$D/oplog.csv" | awk -F, -v OFS=, "{ \$1 = \$1 + 1; print }" >>"$D/oplog.csv" &&
+	hold "$D/oplog.lock" &&
+	test_must_fail 3 log-verify -d "$D" -k "$D.key" >vout 2>err &&
+	one_line_matching err "^log-verify: lock timeout: $D/oplog.lock\$" && test ! -s vout &&
+	test_must_fail 3 log-prune -d "$D" --discard 2>err &&
+	one_line_matching err "^log-prune: lock timeout: $D/oplog.lock\$" &&
+	test_must_fail 3 log-append -d "$D" --recover --key-file "$D.key" 2>err &&
+	one_line_matching err "^log-append: lock timeout: $D/oplog.lock\$" &&
+	release && cp log.save "$D/oplog.csv"
+'
+
 test_expect_success 'a symlink in place of a lock file is refused' '
 	rm "$D/oplog.lock" &&
 	ln -s "$TMP/elsewhere" "$D/oplog.lock" &&
