@@ -159,6 +159,23 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 	return 0;
 }
 
+/* dir cut to its parent by name: 0, or -1 when there is none to cut to
+ * ("." or "/"), or dir ends in ".." (its parent is not dir's prefix). */
+static int
+name_parent(char *dir)
+{
+	char *p = strrchr(dir, '/'), *last = p != NULL ? p + 1 : dir;
+
+	if (*dir == '\0' || strcmp(last, "..") == 0 || strcmp(dir, ".") == 0 ||
+	    strcmp(dir, "/") == 0)
+		return -1;
+	if (p == NULL)
+		strcpy(dir, ".");	/* "x": one byte at least */
+	else
+		p[p == dir] = '\0';
+	return 0;
+}
+
 /* 1 if path lies in the state directory (or below it), or is one of its
  * files under another name (a hard link); sd: the directory's stat. */
 static int
@@ -177,6 +194,10 @@ in_state(struct store *st, const struct stat *sd, const char *path)
 		p = strrchr(dir, '/');
 		p[p == dir] = '\0';
 	}
+	/* A directory not made yet (DIR/sub/x) is below the nearest one
+	 * that exists: the open would fail, but the usage error comes first. */
+	while (stat(dir, &sb) == -1 && name_parent(dir) == 0)
+		;
 	/* The file's directory and every one above it. */
 	for (;;) {
 		if (stat(dir, &sb) == -1)

@@ -174,6 +174,20 @@ test_expect_success 'a symbolic link naming a state file, or into the directory,
 	cmp "$S/oplog.csv" orig.csv && cmp "$S/oplog.head" head.save && test ! -e "$S/new.csv"
 '
 
+test_expect_success 'an archive below the state directory in a directory not made yet is refused (2) too' '
+	ln -s "$S/nosuch/new.csv" links/deep.csv &&
+	for a in "$S/sub/archive.csv" "$S/sub/deeper/archive.csv" "$S/./sub/./archive.csv" \
+	    "$TMP/links/deep.csv"; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$a" 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: --archive .*: inside the state directory" || exit 1
+	done &&
+	(cd "$S" && test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d . -a sub/archive.csv) 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --archive sub/archive.csv: inside the state directory" &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/nowhere/a.csv" 2>err.txt &&
+	one_line_matching err.txt "nowhere/a.csv: No such file or directory" &&
+	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/sub" && test ! -e "$S/nosuch"
+'
+
 test_expect_success '-q keeps even a dry run silent' '
 	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -q >out.txt 2>err.txt &&
 	test ! -s out.txt && test ! -s err.txt
