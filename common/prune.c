@@ -13,8 +13,11 @@
  *    the first kept record, and goes on while the archive is written;
  *    only the scan's answer counts (prune_kept.c).  An archive file gets
  *    the removed records 4 MiB at a time as the scan confirms them, so
- *    that the disk writes both files from the start; a scan that fails
- *    cuts it back to its length before the run.
+ *    that the disk writes both files from the start.
+ *  - A run that fails before the log is replaced leaves no trace in the
+ *    archive file (those records are all still in the log): an archive
+ *    it made is removed, one it found cut back to its length before the
+ *    run.  After the log is replaced the archive stays as it is.
  *  - The archive is written and fsynced before the log is replaced, and a
  *    record already in the archive (a prune killed after its archive write)
  *    is not written to it again: the archive's last seq is read first, and
@@ -72,6 +75,7 @@ struct archive {
 	long long	copied;		/* log offset the archive holds records to */
 	long long	start;		/* its length before the run (a file) */
 	int		early;		/* a file the scan copies to as it reads */
+	int		created;	/* a file this run made: a failed run removes it */
 	struct prune_queue q;		/* its writeback, across those copies */
 	struct jerr	*err;		/* where failures are said (st->err) */
 };
@@ -99,6 +103,51 @@ prune_cutoff(int64_t now, long long days)
 	return yearago < cut ? yearago : cut;
 }
 
+#define ARCHIVE_FLAGS	(O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+
+/*
+ * name opened and locked against other prunes (flock): the file as it is,
+ * or one made now, 0600, and a->created set, so that a run that fails
+ * knows it may remove it.  A regular file only, ours or root's, with no
+ * group or other bit: not a link, a FIFO, a device, a directory
+ * (open_safe's words; a file just made is all that).  *sb its stat; the
+ * fd, or -1 after a message.
+ */
+static int
+archive_lockfile(struct archive *a, const char *name, struct stat *sb)
+{
+	int fd = -1, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		a->created = 0;
+		if ((fd = open(name, ARCHIVE_FLAGS)) == -1 && errno == ENOENT &&
+		    (fd = open(name, ARCHIVE_FLAGS | O_CREAT | O_EXCL, 0600)) != -1)
+			a->created = 1;
+		if (fd == -1 && errno == EEXIST)
+			continue;	/* made meanwhile: open it as it is */
+		if (fd == -1 || fstat(fd, sb) == -1 || check_fd_safe(fd, 0) == -1) {
+			if (errno == EISDIR)
+				errno = EINVAL;
+			open_safe_say(a->err, name);
+			goto fail;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+			break;
+		/* Not removed, between the open and the lock, by a failed
+		 * run that had made it: records written now would be lost. */
+		if (fstat(fd, sb) == 0 && sb->st_nlink > 0)
+			return fd;
+		close(fd);
+		fd = -1;
+	}
+	jerr_say(a->err, ST_FAIL, _("%s: in use by another process"), name);
+fail:
+	if (fd != -1)
+		close(fd);
+	a->created = 0;	/* another process may have it now */
+	return -1;
+}
+
 static int
 archive_open(struct archive *a, const char *name, struct jerr *err)
 {
@@ -119,19 +168,8 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		a->need_header = a->fresh = 1;
 		return 0;
 	}
-	a->fd = open(name, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
-	/* A regular file only, ours or root's, with no group or other bit:
-	 * not a link, a FIFO, a device, a directory (open_safe's words). */
-	if (a->fd == -1 || fstat(a->fd, &sb) == -1 || check_fd_safe(a->fd, 0) == -1) {
-		if (errno == EISDIR)
-			errno = EINVAL;
-		open_safe_say(a->err, name);
+	if ((a->fd = archive_lockfile(a, name, &sb)) == -1)
 		return -1;
-	}
-	if (flock(a->fd, LOCK_EX | LOCK_NB) == -1) {
-		jerr_say(a->err, ST_FAIL, _("%s: in use by another process"), name);
-		return -1;
-	}
 	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend)) == -1) {
 		jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"), name,
 		    errno == EINVAL ? _("not a log archive") : strerror(errno));
@@ -303,24 +341,35 @@ archive_add(struct archive *a, const char *p, size_t n)
 	return 0;
 }
 
+/* The archive on disk, before the log changes: even a run that removed
+ * nothing leaves a header row, so that an archive that exists verifies
+ * (jukisec-log(5), "Pruning").  0, or -1 after a message. */
 static int
-archive_close(struct archive *a, int sync)
+archive_sync(struct archive *a)
+{
+	if (a == NULL)
+		return 0;
+	if (a->need_header && archive_add(a, "", 0) == -1)
+		return -1;
+	if (archive_flush(a) == -1)
+		return -1;
+	if (fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS) {
+		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The file closed (not standard output), a failure said when check is
+ * set: 0 or -1. */
+static int
+archive_close(struct archive *a, int check)
 {
 	int ret = 0;
 
 	if (a == NULL || a->buf == NULL)
 		return 0;
-	/* Even a run that removed nothing leaves a header row: an archive
-	 * that exists verifies (jukisec-log(5), "Pruning"). */
-	if (sync && a->need_header && archive_add(a, "", 0) == -1)
-		ret = -1;
-	else if (sync && archive_flush(a) == -1)
-		ret = -1;
-	else if (sync && fsync(a->fd) == -1 && errno != EINVAL && errno != EROFS) {
-		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
-		ret = -1;
-	}
-	if (a->fd != STDOUT_FILENO && a->fd != -1 && close(a->fd) == -1 && sync) {
+	if (a->fd != STDOUT_FILENO && a->fd != -1 && close(a->fd) == -1 && check) {
 		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 		ret = -1;
 	}
@@ -380,17 +429,46 @@ archive_early(struct archive *a, int in, long long to)
 	return archive_copy(a, in, a->copied, to);
 }
 
-/* A run that removes nothing after all (a record it cannot remove, or too
- * few to remove) leaves the archive as it found it. */
+/* A run that removes nothing after all (too few records to remove, or a
+ * failure before the log changed) leaves an archive file it did not make
+ * as it found it: cut back to its length before the run. */
 static void
 archive_undo(struct archive *a)
 {
-	if (a == NULL || !a->early || a->copied == a->from)
+	struct stat sb;
+
+	if (a == NULL || !a->early)
 		return;
-	if (ftruncate(a->fd, a->start) == 0 && lseek(a->fd, a->start, SEEK_SET) != -1) {
+	if (fstat(a->fd, &sb) == 0 && sb.st_size != a->start &&
+	    ftruncate(a->fd, a->start) == 0 && lseek(a->fd, a->start, SEEK_SET) != -1) {
 		a->copied = a->from;
 		a->need_header = a->fresh;
 	}
+}
+
+/*
+ * A run that failed: when the log it read is still in place (replaced 0),
+ * every record the archive got from it is still in the log, so an archive
+ * this run made goes, and one it found is cut back to where it was
+ * (archive_undo()).  After the log was replaced the archive stays as it is:
+ * it may hold the only copy of the records removed.  Nothing is said of a
+ * failure here: the run's own failure is the one line.
+ */
+static void
+archive_abandon(struct archive *a, int replaced)
+{
+	struct stat sa, sb;
+
+	if (a == NULL || a->fd == -1 || a->fd == STDOUT_FILENO || replaced)
+		return;
+	if (!a->created) {
+		archive_undo(a);
+		return;
+	}
+	/* Still the file it made under that name (the flock is held). */
+	if (fstat(a->fd, &sa) == 0 && lstat(a->name, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		unlink(a->name);
 }
 
 /* The line in hand, at log offset off, goes: archived unless the archive
@@ -760,7 +838,7 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 	}
 	/* The old log's pages freed while the disk works, not at its close. */
 	prune_drop_start(&d, fd, end);
-	if (archive_close(a, 1) == -1)
+	if (archive_sync(a) == -1)
 		ret = ST_FAIL;
 	else if (fdatasync(tmpfd) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
@@ -810,6 +888,21 @@ kept_settle(struct prune_kept *k, long long *g, long long keep_off,
 	    res->removed == 0)
 		atomic_abort(af);
 	*g = -1;
+}
+
+/* 0 if the live log is still the file fd (-1: none opened yet) that the
+ * run read, so that it holds every record the run archived; else 1, also
+ * when that cannot be told. */
+static int
+log_replaced(struct store *st, int fd)
+{
+	struct stat a, b;
+
+	if (fd == -1)
+		return 0;
+	return fstat(fd, &a) == -1 ||
+	    fstatat(st->dirfd, OPLOG_FILE, &b, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino;
 }
 
 /* oplog.csv opened for reading, at least as long as head says; -1 after
@@ -913,10 +1006,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	/* The disk writes the kept records while the scan reads. */
 	if (!o->dry_run)
 		guess = kept_early(st, r.fd, head.size, res->cutoff, &af, &k);
-	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1) {
-		archive_undo(a);
+	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1)
 		goto out;
-	}
 	defer_short(st, keep_off, res, a);
 	/* The rest of the archive is written while the thread may still copy. */
 	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->copied, keep_off) == -1)
@@ -925,8 +1016,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	res->kept = head.seq - (res->removed > 0 ? res->last_removed :
 	    head.seq - head.count);
 	if (res->removed == 0 || o->dry_run) {
-		ret = a != NULL ? (archive_close(a, 1) == -1 ? ST_FAIL : ST_OK) : ST_OK;
-		a = NULL;
+		ret = archive_sync(a) == -1 ? ST_FAIL : ST_OK;
 		if (ret == ST_OK && !o->dry_run)
 			ret = record_run(st, o, res);
 		goto out;
@@ -938,8 +1028,11 @@ out:
 	kept_settle(&k, &guess, 0, NULL, &af);
 	if (af.name != NULL)
 		atomic_abort(&af);
-	if (a != NULL)
-		archive_close(a, 0);
+	/* Under the prune lock, so that no other run replaces the log. */
+	if (ret != ST_OK)
+		archive_abandon(a, log_replaced(st, r.fd));
+	if (archive_close(a, ret == ST_OK) == -1)
+		ret = ST_FAIL;
 	if (r.fd != -1)
 		close(r.fd);
 	free(r.buf);

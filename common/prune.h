@@ -54,7 +54,9 @@ int	prune_recover(struct store *, struct oplog_head *hd, const unsigned char k[3
 
 /* Prunes the log of st.  ST_OK (also when nothing is old enough: a real
  * run then appends a log-prune record with removed=0), or ST_FAIL after
- * one message; on failure the log is untouched. */
+ * one message; on failure the log is untouched, and so is an archive file
+ * that was there (one the run made is removed), unless the failure came
+ * after the log was replaced: the archive then keeps what it got. */
 int	prune_run(struct store *, const struct prune_opts *, struct prune_result *);
 
 #endif

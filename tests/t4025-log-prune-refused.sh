@@ -103,6 +103,27 @@ test_expect_success 'a damaged record in the middle of the log' '
 	cmp d/oplog.csv d.save && cmp d/oplog.head dh.save
 '
 
+# The refusals that come once the archive is open (the log lock, the head,
+# a removed record): a new archive goes again, an empty one stays empty.
+test_expect_success 'a refusal after the archive is opened leaves no archive it made, nor writes to an old one' '
+	rm -rf e && cp -a before e && cp -p "$S.key" e.key &&
+	sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 200/" e/jukisec.conf &&
+	: >arch/empty.csv && chmod 600 arch/empty.csv &&
+	for a in new.csv empty.csv; do
+		test_must_fail 3 at "$NOW" flock e/oplog.lock log-prune -d "$TMP/e" -a "$TMP/arch/$a" 2>err.txt &&
+		one_line_matching err.txt "^log-prune: lock timeout: $TMP/e/oplog.lock\$" &&
+		cp e/oplog.head head.save && chmod 606 e/oplog.head &&
+		test_must_fail 3 at "$NOW" log-prune -d "$TMP/e" -a "$TMP/arch/$a" 2>err.txt &&
+		one_line_matching err.txt "oplog.head: Operation not permitted" &&
+		chmod 600 e/oplog.head && cmp e/oplog.head head.save &&
+		sed "/,A,ok,copy 2,/s/,2022-03-01T/,2021-03-01T/" before/oplog.csv >e/oplog.csv &&
+		test_must_fail 3 at "$NOW" log-prune -d "$TMP/e" -a "$TMP/arch/$a" 2>err.txt &&
+		one_line_matching err.txt "oplog.csv:[0-9]+: time goes back; run log-verify" &&
+		cp before/oplog.csv e/oplog.csv || exit 1
+	done &&
+	test ! -e arch/new.csv && test -f arch/empty.csv && test ! -s arch/empty.csv
+'
+
 test_expect_success 'the same run with a good archive seals, prunes and verifies' '
 	at "$NOW" log-prune -d "$S" -a "$TMP/arch/good.csv" &&
 	! has "$S" A && has "$S" C &&

@@ -98,10 +98,17 @@ test_expect_success 'a broken record past the early copies: exit 3, the archive 
 	test ! -e "$B/.tmp-log-prune"
 '
 
-test_expect_success 'the same into a new archive: exit 3, the archive left empty' '
+test_expect_success 'the same into a new archive: exit 3, no archive left (none half-made)' '
 	rm -f "$TMP/new.csv" &&
 	test_must_fail 3 at "$NOW" log-prune -d "$B" -a "$TMP/new.csv" 2>err.txt &&
-	test -f "$TMP/new.csv" && test ! -s "$TMP/new.csv" &&
+	one_line_matching err.txt "^log-prune: .*/oplog.csv:[0-9]+: time goes back; run log-verify$" &&
+	test ! -e "$TMP/new.csv" && cmp broken.csv "$B/oplog.csv"
+'
+
+test_expect_success 'into an empty archive: exit 3, the archive left empty' '
+	: >"$TMP/empty.csv" && chmod 600 "$TMP/empty.csv" &&
+	test_must_fail 3 at "$NOW" log-prune -d "$B" -a "$TMP/empty.csv" 2>err.txt &&
+	test -f "$TMP/empty.csv" && test ! -s "$TMP/empty.csv" &&
 	cmp broken.csv "$B/oplog.csv"
 '
 

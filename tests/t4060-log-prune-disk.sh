@@ -34,6 +34,43 @@ test_expect_success 'after the failures a normal run prunes, the archive verifie
 	! has "$S" A && verify "$S" "$NOW" "$TMP/arch.csv" "$S/oplog.csv" >/dev/null
 '
 
+# P: records of 2022-03-01 (A), already in the archive pa.csv, of
+# 2022-09-01 (B) and 2023-09-01 (C); at N2, sealed first, a prune removes B.
+P=$TMP/p N2=2023-09-01T10:30:00Z
+init_at "$P"
+rec "$P" "2022-03-01 09:00:00" A 10
+rec "$P" "2022-09-01 09:00:00" B 10
+rec "$P" "2023-09-01 09:00:00" C 3
+prune "$P" 2023-03-02T00:00:00Z -a "$TMP/pa.csv"
+at "$N2" log-append -d "$P" --seal
+cp -a "$P" p.before && cp pa.csv pa.before
+
+# failing FILTER CALL ARCHIVE: the prune of P at N2 to ARCHIVE with CALL
+# failing (EIO) where strace's FILTER (options) traces it.
+failing() {
+	_c=$2 _a=$3; set -- $1
+	at "$N2" strace -f -qq -o /dev/null "$@" -e trace="$_c" -e inject="$_c":error=EIO \
+	    log-prune -d "$P" -a "$_a"
+}
+
+test_expect_success STRACE 'the log not replaced after the archive got its records (EIO on the rename): the archive as it was, a new one gone' '
+	test_must_fail 3 failing "" renameat "$TMP/pa.csv" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: $P/oplog.csv: Input/output error\$" &&
+	cmp "$P/oplog.csv" p.before/oplog.csv && cmp pa.csv pa.before &&
+	test_must_fail 3 failing "" renameat "$TMP/new.csv" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: $P/oplog.csv: Input/output error\$" &&
+	cmp "$P/oplog.csv" p.before/oplog.csv && test ! -e new.csv &&
+	verify "$P" "$N2" "$TMP/pa.csv" "$P/oplog.csv" >/dev/null
+'
+
+test_expect_success STRACE 'the log replaced, then a failure (EIO on the directory'"'"'s fsync): the archive it made stays, nothing lost' '
+	test_must_fail 3 failing "-P $P" fsync "$TMP/new.csv" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: $P/oplog.csv: Input/output error\$" &&
+	! has "$P" B && test "$(awk -F, "\$6 == \"B\"" new.csv | wc -l)" -eq 10 &&
+	at "$N2" log-append -d "$P" -u clerk01 -a check &&
+	verify "$P" "$N2" "$TMP/pa.csv" "$TMP/new.csv" "$P/oplog.csv" >/dev/null
+'
+
 M=$TMP/mnt
 mkdir -m 700 "$M"
 if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then
