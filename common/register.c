@@ -624,7 +624,12 @@ operator_locked(const struct operator *o, const struct conf *c, int64_t now)
 {
 	if (!o->locked)
 		return 0;
+	/* A lock lifts by itself only from a time it can have begun at: one
+	 * dated before the person was registered (1970 from a dead clock, a
+	 * hand edit) is kept, as an unknown one is: a wrong clock never
+	 * unlocks anyone (SPEC). */
 	if (c->lockout_unlock_minutes > 0 && o->locked_at != TIME_NONE &&
+	    o->registered_at != TIME_NONE && o->locked_at >= o->registered_at &&
 	    now >= o->locked_at + c->lockout_unlock_minutes * 60000)
 		return 0;
 	return 1;

@@ -113,6 +113,14 @@ test_expect_success 'a lock or revocation at 1970-01-01T00:00:00.000Z is one, no
 	test_must_fail 1 at 2030-06-04T00:00:00Z auth endo "$TMP/pw.endo" 2>/dev/null
 '
 
+test_expect_success 'with lockout_unlock_minutes, a lock dated before the registration never lifts' '
+	D=$TMP/u && conf_set "$D" lockout_unlock_minutes 60 &&
+	test_must_fail 4 at 2030-06-04T00:00:00Z auth abe "$TMP/pw.abe" 2>/dev/null &&
+	test "$(field abe locked)" = yes &&
+	test "$(log_count auth locked "reason=locked")" -ge 1 &&
+	conf_set "$D" lockout_unlock_minutes 0
+'
+
 test_expect_success 'a register of the 16-column form is read, and rewritten with locked' '
 	D=$TMP/u && python3 - "$D/operators.csv" <<-\EOF &&
 	import csv, sys
