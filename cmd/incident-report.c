@@ -306,7 +306,8 @@ run(struct own *w, const struct tool_args *a)
 		free(n->detail);
 		return ST_USAGE;
 	}
-	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, a->terminal,
+	    mode == SHOW || mode == LIST ? STORE_NOTERM : 0)) != ST_OK)
 		return r;
 	if (mode == SHOW || mode == LIST)
 		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, w->fmt, w->lang,

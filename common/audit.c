@@ -75,7 +75,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 	memset(&a, 0, sizeof(a));
 	a.o = o;
 	a.st = &st;
-	if (store_open(&st, o->dir, NULL, 0) != ST_OK)
+	if (store_open(&st, o->dir, NULL, STORE_NOTERM) != ST_OK)
 		return ST_FAIL;
 	if (store_lock(&st, STORE_LOCK_REGISTER) != ST_OK) {
 		store_close(&st);

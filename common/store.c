@@ -194,7 +194,8 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 	st->dir = xstrdup(dir);
 	conf_defaults(&st->conf, st->dir);
 
-	if ((ret = resolve_terminal(st, terminal, flags)) != ST_OK ||
+	if ((!(flags & STORE_NOTERM) &&
+	    (ret = resolve_terminal(st, terminal, flags)) != ST_OK) ||
 	    (ret = open_dir(st, flags)) != ST_OK)
 		goto fail;
 	if (flags & STORE_NOCONF)

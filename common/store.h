@@ -46,6 +46,9 @@ struct store {
 #define STORE_CREATE	0x1	/* jukisec-init: create the directory 0700; must not exist or be empty */
 #define STORE_NOCONF	0x2	/* do not read jukisec.conf (init before writing it) */
 #define STORE_NOENV	0x4	/* not $JUKISEC_DIR, $JUKISEC_TERMINAL (pam_jukisec) */
+#define STORE_NOTERM	0x8	/* a reader, which writes no record: no terminal
+				 * name is resolved, so a bad $JUKISEC_TERMINAL
+				 * stops only the tools that write it */
 
 /* Resolves and opens the directory, checks its owner and mode, loads
  * jukisec.conf and resolves the terminal name.  dir and terminal may be NULL.

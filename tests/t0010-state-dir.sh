@@ -167,6 +167,20 @@ test_expect_success 'a terminal name with a line break is invalid input' '
 	one_line_matching err "invalid terminal name: contains a line break"
 '
 
+# JUKISEC_TERMINAL names the terminal in the records a tool writes: a bad
+# one stops the writers (exit 2), never the readers, which write none.
+test_expect_success 'a bad JUKISEC_TERMINAL stops writers, not readers' '
+	chmod 600 "$D.key" && JUKISEC_TERMINAL=$(printf "bad\tterm") &&
+	export JUKISEC_TERMINAL &&
+	test_must_fail 2 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "invalid terminal name: contains a control character" &&
+	log-verify -d "$D" -k "$D.key" >/dev/null &&
+	log-show -d "$D" >/dev/null && log-show -d "$D" -k "$D.key" >/dev/null &&
+	operator-list -d "$D" >/dev/null && incident-report -d "$D" list >/dev/null &&
+	{ jukisec-audit -d "$D" --lang en >/dev/null; test $? -le 1; } &&
+	unset JUKISEC_TERMINAL
+'
+
 test_expect_success 'after all that the directory still works and verifies' '
 	log-append -d "$D" -u alice -a final &&
 	chmod 600 "$D.key" &&
