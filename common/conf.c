@@ -71,7 +71,7 @@ static const struct key keys[] = {
 	N(external_timeout_seconds, 30, 1, 600,
 	    "R5.3: seconds the external verifier may take"),
 	S(notify_command, STR, "",
-	    "R9: command run with /bin/sh -c on a new incident; empty = none"),
+	    "R9: command run with /bin/sh -c on each new incident and step; empty = none"),
 	N(exception_warn_threshold, 3, 0, 100000,
 	    "R12(2): password exceptions in force before the audit warns"),
 	N(audit_auth_window_days, 30, 1, 3650,

@@ -115,6 +115,16 @@ test_expect_success 'directories for -d, values for --lang, --method, --format' 
 	comp log-show --format "" >got && printf "%s\n" csv json raw table | test_cmp - got
 '
 
+# Every value a tool takes and no other: the values of each --format
+# (incident-report: text for show, table for list) and of --nature.
+test_expect_success 'formats and natures as the tools take them' '
+	comp operator-list -f "" >got && printf "%s\n" csv form json table | test_cmp - got &&
+	comp incident-report list --format "" >got && printf "%s\n" csv json table | test_cmp - got &&
+	comp incident-report show 2026-0001 --format "" >got && printf "%s\n" csv json text | test_cmp - got &&
+	comp incident-report new --nature "" >got &&
+	printf "%s\n" fault misconduct negligence | test_cmp - got
+'
+
 test_expect_success 'no state directory: no ids, no error' '
 	comp log-append -d "$TMP/none" -u "" >got 2>err && test ! -s got && test ! -s err
 '

@@ -12,6 +12,6 @@ printf '%s\n' "# Who looked at resident 1234-5678's record today, verified with 
 run log-show -k "$KEY" --object 1234-5678 --since "$(date +%F)" --format table
 printf '%s\n' "# What happened today, per action:"
 run log-show --since "$(date +%F)" --summary action --format table
-printf '%s\n' "# The records as rsyslog receives them (log-show --syslog; here the cron form to a file):"
+printf '%s\n' "# The records since the cursor, one a line as log-show --syslog hands them on (here to stdout, after the header row):"
 run log-show --cursor-file "$TMP/cursor" --format raw --action view
 run cat "$TMP/cursor"

@@ -21,7 +21,8 @@ audit_status=0
 run jukisec-audit --key-file "$KEY" --since "$(date +%Y-%m-%d)" --author kacho ||
     audit_status=$?
 printf '%s\n' "# exit status $audit_status: 0 nothing FAILs, 1 something FAILs (cron alerts on it);" \
-    "# here R5.4 lists the records of scene 10, made before tanaka and sato were registered"
+    "# here R5.4 lists the records of scene 10, by tanaka before he was registered and by sato, never" \
+    "# registered, and tanaka's record after his revocation in scene 60"
 
 printf '%s\n' "# The same findings for machines: what is not PASS, read with mlr."
 jukisec-audit --key-file "$KEY" --since "$(date +%Y-%m-%d)" --format csv \
