@@ -53,20 +53,14 @@ jerr_warn(const struct jerr *e)
 	return e->code;
 }
 
-/* Printed at once, but not the line just printed again: one failure met
- * twice in a row (operator-add's log refused for the manager's check,
- * then for its own record) is one line on stderr, as every failure is. */
 static void
 vsay(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
 {
-	static _Thread_local char last[sizeof(((struct jerr *)0)->msg)];
 	struct jerr m;
 
 	if (e == NULL) {
 		vset(&m, code, errnum, fmt, ap);
-		if (strcmp(m.msg, last) != 0)
-			jerr_warn(&m);
-		memcpy(last, m.msg, sizeof(last));
+		jerr_warn(&m);
 	} else if (code != ST_OK ? e->code == ST_OK : e->msg[0] == '\0')
 		vset(e, code, errnum, fmt, ap);
 }
