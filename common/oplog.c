@@ -702,10 +702,15 @@ repair_record(struct oplog_batch *b, const char *file, const char *detail)
 int
 oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 {
-	struct oplog_batch *b = xcalloc(1, sizeof(*b));
+	struct oplog_batch *b;
 	char detail[128];
 	int r;
 
+	/* One failure, one line: a tool that logs twice (the manager's check,
+	 * then its own record) says the log's refusal once. */
+	if (st->log_refused)
+		return ST_FAIL;
+	b = xcalloc(1, sizeof(*b));
 	b->st = st;
 	b->fd = -1;
 	b->recovered = -1;
@@ -722,6 +727,7 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 	}
 	if ((r = load(b)) != ST_OK) {
 		release(b);
+		st->log_refused = 1;
 		return r;
 	}
 	/* the details name the head's seq as loaded: what the bytes were

@@ -35,6 +35,9 @@ struct store {
 	/* 1 when the last try for the lock ran out of lock_timeout_ms:
 	 * another process holds it (not a file refused or an I/O error) */
 	int		timed_out[STORE_NLOCKS];
+	int		log_refused;	/* oplog_begin found the log unusable
+					 * and said why: later records fail
+					 * without saying it again */
 	uid_t		euid;		/* ours, once: what the files' owner must be (or root) */
 	/* Where the failures of the functions given this store go (jerr.h,
 	 * jerr_say): NULL, the tools', printed at once as warn(3) would;

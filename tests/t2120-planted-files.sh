@@ -88,6 +88,21 @@ test_expect_success "a FIFO as $f: exit 3 at once, nothing admitted" '
 '
 done
 
+test_expect_success 'a refused oplog.head: one line from each register tool too' '
+	cp "$D/oplog.csv" log.before && chmod 606 "$D/oplog.head" &&
+	pw suzuki suzuki-secret-1 &&
+	test_must_fail 3 add_pw suzuki 2>err &&
+	one_line_matching err "oplog.head: not owned by us or root, or open to others: refused" &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -n T2 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "oplog.head: not owned by us or root, or open to others: refused" &&
+	test_must_fail 3 operator-revoke -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reason x 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "oplog.head: not owned by us or root, or open to others: refused" &&
+	chmod 600 "$D/oplog.head" && cmp log.before "$D/oplog.csv" &&
+	! grep -q "^suzuki," "$D/operators.csv"
+'
+
 test_expect_success 'afterwards all is as before' '
 	auth tanaka "$TMP/pw.tanaka"
 '
