@@ -84,8 +84,9 @@ add_prepare(struct store *st, void *arg)
 	return credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred);
 }
 
-/* An attempt that ended before add_locked logged it: the manager denied
- * (the gate logged its auth record first) or the new credential refused
+/* An attempt that ended before add_locked logged it: the manager denied,
+ * or the manager's check failed (no reader, no verifier: error; the gate
+ * logged its auth record first), or the new credential refused
  * or unreadable.  Logged all the same, with the object it was for: every
  * attempt is an operator-add record (operator-add(1)).  A denied one is
  * nobody's operation: its operator is "-" and the id that was claimed is
@@ -100,10 +101,12 @@ add_unlogged(struct store *st, const struct addjob *j, int r)
 	const struct opchange *a = j->a;
 	int k;
 
-	if (j->logged || (!j->asked && (r != ST_NO || a->by == NULL)))
+	if (j->logged || (!j->asked && ((r != ST_NO && r != ST_FAIL) ||
+	    a->by == NULL)))
 		return r;
 	if (!j->asked)
-		k = oplog_log(st, "-", "operator-add", a->id, "denied",
+		k = oplog_log(st, "-", "operator-add", a->id,
+		    r == ST_FAIL ? "error" : "denied",
 		    "by=%s role=%s method=%s", a->by, role_name(a->r),
 		    method_name(a->m));
 	else
@@ -425,7 +428,10 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 			operator_unlock(o);
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
-			if (m != old)
+			/* the old credential, unless it was the file the
+			 * new one replaced: fingerprint and external both
+			 * keep ID.tmpl */
+			if ((m == METHOD_PASSWORD) != (old == METHOD_PASSWORD))
 				r = cred_destroy(st, a->id,
 				    old == METHOD_PASSWORD ? "phc" : "tmpl");
 		}

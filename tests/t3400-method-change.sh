@@ -69,4 +69,38 @@ test_expect_success 'with the proviso the template is destroyed' '
 	grep -q "^tanaka,Tanaka,[^,]*,operator,password,burn scars,boss,2026-11-20," state/operators.csv
 '
 
+# Fingerprint and external both keep their template as ID.tmpl: a move
+# between them replaces that file and must not destroy it afterwards as
+# the old method's credential (the person would be left with none).
+XV_DIR=$TMP/xv
+export XV_DIR
+test_expect_success 'fingerprint -> external keeps the new template; it admits' '
+	mkdir -m 700 xv && echo kato-right >xv/hand &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	operator-add -b boss --by-password-fd 4 -i kato -n Kato -m password \
+		--reason "no reader yet" --instructions-given 2026-11-01 \
+		--password-fd 3 3<tanaka.pw 4<boss.pw &&
+	new_reader device &&
+	finger "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" &&
+	operator-mod -b boss --by-password-fd 4 -i kato -m fingerprint 4<boss.pw 2>err &&
+	peer_done &&
+	operator-mod -b boss --by-password-fd 4 -i kato -m external 4<boss.pw 2>err &&
+	test -s state/credentials/kato.tmpl &&
+	grep -q "^kato,Kato,[^,]*,operator,external," state/operators.csv &&
+	auth-check -u kato 2>err
+'
+
+test_expect_success 'external -> fingerprint keeps the new template; it admits' '
+	new_reader device &&
+	finger "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" &&
+	operator-mod -b boss --by-password-fd 4 -i kato -m fingerprint 4<boss.pw 2>err &&
+	peer_done &&
+	test -s state/credentials/kato.tmpl &&
+	grep -q "^kato,Kato,[^,]*,operator,fingerprint," state/operators.csv &&
+	new_reader device &&
+	finger "SCAN kato" &&
+	auth-check -u kato 2>err &&
+	peer_done
+'
+
 test_done
