@@ -68,6 +68,10 @@ test_expect_success 'no device (exit 3): exit 3, logged, not counted; a -b check
 	logged auth ueda error "no reader," &&
 	test_must_fail 3 operator-mod -b ueda -i ueda -s Shimin 2>err &&
 	logged auth ueda error "reason=no reader check=manager," &&
+	test_must_fail 3 operator-add -b ueda -i noda -n Noda -m external 2>err &&
+	logged auth ueda error "reason=no reader check=manager," &&
+	logged operator-add noda error "by=ueda role=operator method=external" &&
+	! grep -q "^noda," state/operators.csv &&
 	test "$(mlr --icsv --onidx filter '"'"'$id == "ueda"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no" &&
 	mode ""
 '
