@@ -104,8 +104,12 @@ default_str(const struct key *k, const char *statedir)
 {
 	if (k->sdef != NULL)
 		return xstrdup(k->sdef);
-	/* template_key: beside the state unless moved to removable media. */
-	return xasprintf("%s/template.key", statedir ? statedir : ".");
+	/* template_key: beside the state unless moved to removable media;
+	 * a relative one is read from the state directory (tmpl.c), so a
+	 * relative statedir is not repeated in it. */
+	if (statedir == NULL || statedir[0] != '/')
+		return xstrdup("template.key");
+	return xasprintf("%s/template.key", statedir);
 }
 
 void

@@ -238,4 +238,14 @@ test_expect_success 'an enrolment past external_timeout_seconds: exit 1, nothing
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
+# jukisec.conf(5): a key left out keeps its default, template_key's being
+# DIR/template.key, DIR as given: a relative -d too.
+test_expect_success 'no template_key line and a relative -d: the key beside the state' '
+	cp state/jukisec.conf conf.save && sed -i "/^template_key/d" state/jukisec.conf &&
+	hand ueda-right &&
+	(cd "$TMP" && unset JUKISEC_DIR && auth-check -d state -u ueda) 2>err &&
+	logged auth ueda ok "" &&
+	cp conf.save state/jukisec.conf
+'
+
 test_done
