@@ -668,6 +668,9 @@ load(struct oplog_batch *b)
 			return r;
 	} else if (b->loaded_open)
 		b->repaired = cut_noted(b);
+	else if (faccessat(b->st->dirfd, OPLOG_CUTFILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		b->cutfile = 1;	/* its repair committed, its writer killed
+				 * before removing it: this commit does */
 	b->start_size = b->hd.size;
 	return ST_OK;
 }
