@@ -383,6 +383,9 @@ mod_commit(struct store *st, struct register_ *reg, struct modjob *j,
 	    j->m == METHOD_PASSWORD ? "phc" : "tmpl", j->cred.p, j->cred.len);
 }
 
+/* The change under the gate's lock.  A move of method destroys the old
+ * credential after the commit, unless it was the file the new one
+ * replaced: fingerprint and external both keep ID.tmpl. */
 static int
 mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
@@ -428,9 +431,6 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 			operator_unlock(o);
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
-			/* the old credential, unless it was the file the
-			 * new one replaced: fingerprint and external both
-			 * keep ID.tmpl */
 			if ((m == METHOD_PASSWORD) != (old == METHOD_PASSWORD))
 				r = cred_destroy(st, a->id,
 				    old == METHOD_PASSWORD ? "phc" : "tmpl");
