@@ -12,6 +12,15 @@ conf_set kdf_time 2
 echo boss-password-1 >boss.pw
 echo tanaka-password-1 >tanaka.pw
 
+# to_finger ID: the manager moves ID to the fingerprint method, five
+# scans of ID on a fresh virtual reader.
+to_finger() {
+	new_reader device &&
+	finger "SCAN $1" "SCAN $1" "SCAN $1" "SCAN $1" "SCAN $1" &&
+	operator-mod -b boss --by-password-fd 4 -i "$1" -m fingerprint 4<boss.pw 2>err &&
+	peer_done
+}
+
 test_expect_success 'setup: a password manager and a password operator' '
 	operator-add -i boss -n Boss -r manager -m password --reason "no reader yet" \
 		--instructions-given 2026-11-01 --password-fd 3 3<boss.pw &&
@@ -22,10 +31,7 @@ test_expect_success 'setup: a password manager and a password operator' '
 '
 
 test_expect_success 'password -> fingerprint drops the exception' '
-	new_reader device &&
-	finger "SCAN tanaka" "SCAN tanaka" "SCAN tanaka" "SCAN tanaka" "SCAN tanaka" &&
-	operator-mod -b boss --by-password-fd 4 -i tanaka -m fingerprint 4<boss.pw 2>err &&
-	peer_done &&
+	to_finger tanaka &&
 	test -e state/credentials/tanaka.tmpl &&
 	! test -e state/credentials/tanaka.phc &&
 	grep "^tanaka," state/operators.csv >row &&
@@ -80,10 +86,7 @@ test_expect_success 'fingerprint -> external keeps the new template; it admits' 
 	operator-add -b boss --by-password-fd 4 -i kato -n Kato -m password \
 		--reason "no reader yet" --instructions-given 2026-11-01 \
 		--password-fd 3 3<tanaka.pw 4<boss.pw &&
-	new_reader device &&
-	finger "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" &&
-	operator-mod -b boss --by-password-fd 4 -i kato -m fingerprint 4<boss.pw 2>err &&
-	peer_done &&
+	to_finger kato &&
 	operator-mod -b boss --by-password-fd 4 -i kato -m external 4<boss.pw 2>err &&
 	test -s state/credentials/kato.tmpl &&
 	grep -q "^kato,Kato,[^,]*,operator,external," state/operators.csv &&
@@ -91,10 +94,7 @@ test_expect_success 'fingerprint -> external keeps the new template; it admits' 
 '
 
 test_expect_success 'external -> fingerprint keeps the new template; it admits' '
-	new_reader device &&
-	finger "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" "SCAN kato" &&
-	operator-mod -b boss --by-password-fd 4 -i kato -m fingerprint 4<boss.pw 2>err &&
-	peer_done &&
+	to_finger kato &&
 	test -s state/credentials/kato.tmpl &&
 	grep -q "^kato,Kato,[^,]*,operator,fingerprint," state/operators.csv &&
 	new_reader device &&
