@@ -16,12 +16,15 @@ done
 # 1 MB kept by every prune, so each copy takes a while.
 padded "$S" "2022-06-01 10:00:00" 1000 big record
 
-# writer N: 30 appends, one process each, objects wN-0 ... wN-29.
+# writer N: 30 appends, one process each, objects wN-0 ... wN-29, paced
+# (30 ms apart) so that the appends span several prunes however fast the
+# machine appends: unpaced, a quick run once saw only 2 prunes in them.
 writer() {
 	j=0
 	while [ $j -lt 30 ]; do
 		log-append -d "$S" -u "w$1" -a write -o "w$1-$j" -r ok 2>>"$TMP/fail.txt" ||
 		    echo "w$1-$j failed" >>"$TMP/fail.txt"
+		sleep 0.03
 		j=$((j + 1))
 	done
 }
