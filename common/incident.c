@@ -333,12 +333,41 @@ out:
 	return status;
 }
 
+/* The detail's rules (bytes, UTF-8, no control character but tab and
+ * LF), line by line so that the refusal names the line: "FILE:N: why". */
+static int
+detail_problem(const char *path, char *p, size_t n, struct jerr *e)
+{
+	const char *why;
+	size_t	 len, line;
+	char	*nl, c;
+
+	for (line = 1;; line++) {
+		nl = memchr(p, '\n', n);
+		len = nl != NULL ? (size_t)(nl - p) : n;
+		why = csv_field_problem(p, len, INC_DETAIL_MAX, 1);
+		if (why == NULL) {	/* no NUL in the line: text_problem sees all */
+			c = p[len];
+			p[len] = '\0';
+			why = text_problem(p, INC_DETAIL_MAX, 1);
+			p[len] = c;
+		}
+		if (why != NULL) {
+			jerr_say(e, ST_USAGE, "%s:%zu: %s", path, line, why);
+			return 1;
+		}
+		if (nl == NULL)
+			return 0;
+		p += len + 1;
+		n -= len + 1;
+	}
+}
+
 int
 incident_read_detail(const char *path, char **out, struct jerr *e)
 {
 	struct buf b = { NULL, 0, 0 };
 	char chunk[8192];
-	const char *why;
 	size_t i, j;
 	ssize_t n;
 	int fd;
@@ -373,8 +402,7 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 		if (!(b.p[i] == '\r' && b.p[i + 1] == '\n'))
 			b.p[j++] = b.p[i];
 	b.len = j;
-	if ((why = csv_field_problem(b.p, b.len - 1, INC_DETAIL_MAX, 1)) != NULL) {
-		jerr_say(e, ST_USAGE, _("%s: %s"), path, why);
+	if (detail_problem(path, b.p, b.len - 1, e)) {
 		buf_free(&b);
 		return ST_USAGE;
 	}

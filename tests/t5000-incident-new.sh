@@ -118,8 +118,17 @@ test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 	bad_new "^incident-report: --summary: invalid UTF-8$" \
 	    --type other --cause fire --summary "$(printf "\377")" &&
 	printf "\300\200\n" >bad &&
-	bad_new "^incident-report: bad: invalid UTF-8$" \
+	bad_new "^incident-report: bad:1: invalid UTF-8$" \
 	    --type other --cause fire --summary s --detail-file bad &&
+	printf "first line\r\n\tsecond\nthird \377\n" >bad &&
+	bad_new "^incident-report: bad:3: invalid UTF-8$" \
+	    --type other --cause fire --summary s --detail-file bad &&
+	printf "one\ntwo\033[2J\n" >bad &&
+	bad_new "^incident-report: bad:2: contains a control character$" \
+	    --type other --cause fire --summary s --detail-file bad &&
+	printf "one\ntwo\nthree\0\n" >bad &&
+	bad_new "^incident-report: -:3: contains a NUL byte$" \
+	    --type other --cause fire --summary s --detail-file - <bad &&
 	bad_new "^incident-report: nonexistent: No such file" \
 	    --type other --cause fire --summary s --detail-file nonexistent
 '
