@@ -402,6 +402,11 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 		if (!(b.p[i] == '\r' && b.p[i + 1] == '\n'))
 			b.p[j++] = b.p[i];
 	b.len = j;
+	if (b.p[strspn(b.p, " \t\n")] == '\0') {
+		jerr_say(e, ST_USAGE, _("%s: empty"), path);
+		buf_free(&b);
+		return ST_USAGE;
+	}
 	if (detail_problem(path, b.p, b.len - 1, e)) {
 		buf_free(&b);
 		return ST_USAGE;

@@ -126,6 +126,12 @@ test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 	printf "one\ntwo\033[2J\n" >bad &&
 	bad_new "^incident-report: bad:2: contains a control character$" \
 	    --type other --cause fire --summary s --detail-file bad &&
+	: >bad &&
+	bad_new "^incident-report: bad: empty$" \
+	    --type other --cause fire --summary s --detail-file bad &&
+	printf " \n\t\r\n\n" >bad &&
+	bad_new "^incident-report: -: empty$" \
+	    --type other --cause fire --summary s --detail-file - <bad &&
 	printf "one\ntwo\nthree\0\n" >bad &&
 	bad_new "^incident-report: -:3: contains a NUL byte$" \
 	    --type other --cause fire --summary s --detail-file - <bad &&
