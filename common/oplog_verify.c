@@ -1175,12 +1175,32 @@ check_slots(struct vstate *v)
 		}
 }
 
+/* oplog.key refused for its mode, owner or type is an operational failure
+ * (exit 3) found before any record is walked, so that log-show -k shows
+ * none; whether it holds the key of its epoch is checked at the end. */
+static int
+keyfile_safe(struct vstate *v, struct store *st)
+{
+	struct oplog_key *k = oplog_key_new();
+	const char *why;
+	int r, err;
+
+	r = oplog_key_read(st, k, &why);
+	err = errno;
+	oplog_key_free(k);
+	if (r == ST_FAIL && err != ENOENT && err != EACCES)
+		return io_fail(v, OPLOG_KEYFILE, why);
+	return 0;
+}
+
 static int
 open_live(struct vstate *v, struct store *st)
 {
 	const char *why;
 	int fd;
 
+	if (keyfile_safe(v, st) == -1)
+		return -1;
 	if (oplog_heads_read(st, &v->hs, &why) == -1) {
 		if (v->hs.err == ENOENT) {
 			v->file = OPLOG_HEADFILE;

@@ -165,6 +165,20 @@ test_expect_success '-k: a cut tail fails against the head, after the records' '
 	grep -q "tail truncated" err
 '
 
+test_expect_success '-k: an oplog.key every writer refuses stops it before any record (exit 3)' '
+	cp -a s unsafe && chmod 640 unsafe/oplog.key &&
+	test_must_fail 3 log-show -d unsafe -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
+	one_line_matching err "^log-show: oplog.key: readable by group or others; chmod 600 it$" &&
+	test ! -s out &&
+	test_must_fail 3 log-verify -d unsafe -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
+	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it$" &&
+	chmod 600 unsafe/oplog.key && mv unsafe/oplog.key key.real &&
+	ln -s "$PWD/key.real" unsafe/oplog.key &&
+	test_must_fail 3 log-show -d unsafe -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
+	one_line_matching err "^log-show: oplog.key: a symbolic link: refused$" &&
+	test ! -s out
+'
+
 test_expect_success '--now with -k: the unsealed epochs of the live log, and records dated after it' '
 	test_must_fail 1 ls_ -k s.key --now 2027-06-01T00:00:00Z >out 2>err &&
 	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
