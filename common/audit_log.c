@@ -536,11 +536,32 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 	}
 }
 
+/* The item of a log that does not verify: the first bad record by its
+ * seq; a line read as no record (it does not parse: no seq) by file and
+ * line; else the file. */
+static void
+verify_item(struct audit *a, const struct oplog_verify_result *res)
+{
+	const char *file = *res->bad_file ? res->bad_file : "oplog.csv";
+	char	 subj[300];
+
+	if (res->bad_line > 0 && res->bad_seq >= 0) {
+		snprintf(subj, sizeof(subj), "seq %lld", res->bad_seq);
+		check_item(a, subj, L(a, "record %3$lld (%1$s line %2$zu): %4$s",
+		    "通番 %3$lld の記録(%1$s %2$zu 行目): %4$s"), file,
+		    res->bad_line, res->bad_seq, res->reason);
+	} else if (res->bad_line > 0) {
+		snprintf(subj, sizeof(subj), "%s:%zu", file, res->bad_line);
+		check_item(a, subj, L(a, "%s line %zu: %s", "%s %zu 行目: %s"),
+		    file, res->bad_line, res->reason);
+	} else
+		check_item(a, file, "%s", *res->reason ? res->reason : res->err.msg);
+}
+
 static void
 check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 {
 	struct oplog_verify_result *res = &j->res;
-	char	 subj[64];
 
 	check_begin(a, "R6", "log-verify");
 	if (j->state == KEY_NONE) {
@@ -571,15 +592,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		    res->records, res->first_seq, res->last_seq, res->head_checked ?
 		    L(a, ", none missing at the end", "、最後の記録まで欠けていません") : "");
 	else {
-		if (res->bad_line > 0) {
-			snprintf(subj, sizeof(subj), "seq %lld", res->bad_seq);
-			check_item(a, subj, L(a, "record %3$lld (%1$s line %2$zu): %4$s",
-			    "通番 %3$lld の記録(%1$s %2$zu 行目): %4$s"), *res->bad_file ?
-			    res->bad_file : "oplog.csv", res->bad_line, res->bad_seq,
-			    res->reason);
-		} else
-			check_item(a, *res->bad_file ? res->bad_file : "oplog.csv",
-			    "%s", *res->reason ? res->reason : res->err.msg);
+		verify_item(a, res);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key does not confirm the records: they were changed or cut, or a closing record is missing.",
 		    "検証鍵で記録を確認できません(書き換え、切り詰め又は区切り記録の欠落)。"));

@@ -169,6 +169,34 @@ test_expect_success 'a deleted log: the R6 checks FAIL, the audit still reports'
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
 '
 
+# unparsed LINE SED: the log edited by sed, the key's audit in $TMP/a.csv,
+# the log put back; log-verify FAILs naming LINE, no "record -1".
+unparsed() {
+	sed -i "$2" "$D/oplog.csv" &&
+	audit_run --key-file "$D.key" &&
+	cp log.save "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL oplog.csv:$1" &&
+	detail log-verify | grep -q " oplog.csv line $1: " &&
+	! grep -q "record -1\|seq -1" "$TMP/a.csv"
+}
+
+# A line the verifier reads as no record has no seq: the finding names the
+# file and line, as the walk's findings do, never "record -1".
+test_expect_success 'a log that does not parse, with the key: log-verify names the file and line' '
+	unparsed 5 "5s/,ok,/,ok\xff,/" &&
+	detail log-verify | grep -q " oplog.csv line 5: field result: invalid UTF-8\$" &&
+	unparsed 5 "5s/,ok,/,ok,x,/" &&
+	unparsed 5 4G &&
+	unparsed 1 1d &&
+	unparsed 1 "1,\$d" &&
+	detail log-verify | grep -q " oplog.csv line 1: empty file, no header row\$" &&
+	sed -i "5s/,ok,/,ok\xff,/" "$D/oplog.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.ja &&
+	cp log.save "$D/oplog.csv" &&
+	grep -qx "      - oplog.csv 5 行目: field result: invalid UTF-8" r.ja
+'
+
 test_expect_success 'appends running during the audit never make it FAIL' '
 	(i=0; while [ $i -lt 100 ]; do
 		log-append -d "$D" -u boss -a view -o "r$i" -r ok || exit 1
