@@ -538,14 +538,18 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 
 /* The item of a log that does not verify: the first bad record by its
  * seq; a line read as no record (it does not parse: no seq) by file and
- * line; else the file. */
+ * line; else the file, its path in the text as the walk's findings give
+ * it.  A failure that is not the log's (the log lock) is its message
+ * alone, which names the file (struct oplog_verify_result). */
 static void
 verify_item(struct audit *a, const struct oplog_verify_result *res)
 {
 	const char *file = *res->bad_file ? res->bad_file : "oplog.csv";
 	char	 subj[300];
 
-	if (res->bad_line > 0 && res->bad_seq >= 0) {
+	if (res->err.code != ST_OK)
+		check_item(a, file, "%s", res->err.msg);
+	else if (res->bad_line > 0 && res->bad_seq >= 0) {
 		snprintf(subj, sizeof(subj), "seq %lld", res->bad_seq);
 		check_item(a, subj, L(a, "record %3$lld (%1$s line %2$zu): %4$s",
 		    "通番 %3$lld の記録(%1$s %2$zu 行目): %4$s"), file,
@@ -555,7 +559,7 @@ verify_item(struct audit *a, const struct oplog_verify_result *res)
 		check_item(a, subj, L(a, "%s line %zu: %s", "%s %zu 行目: %s"),
 		    file, res->bad_line, res->reason);
 	} else
-		check_item(a, file, "%s", *res->reason ? res->reason : res->err.msg);
+		check_item(a, file, "%s/%s: %s", a->st->dir, file, res->reason);
 }
 
 static void

@@ -197,6 +197,35 @@ test_expect_success 'a log that does not parse, with the key: log-verify names t
 	grep -qx "      - oplog.csv 5 行目: field result: invalid UTF-8" r.ja
 '
 
+# The text report prints an item's text, not its subject: the text names
+# the file, by its path as the walk's findings do.
+test_expect_success 'a log or head that cannot be read, with the key: log-verify names the file by its path' '
+	for f in oplog.head oplog.csv; do
+		mv "$D/$f" moved &&
+		test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang en >r.txt &&
+		mv moved "$D/$f" &&
+		grep -qx "      - $D/$f: No such file or directory" r.txt &&
+		! grep -qx "      - No such file or directory" r.txt || exit 1
+	done &&
+	for how in empty garbage symlink; do
+		case $how in
+		empty) : >"$D/oplog.head" ;;
+		garbage) echo garbage >"$D/oplog.head" ;;
+		symlink) rm "$D/oplog.head" && ln -s "$TMP/head.save" "$D/oplog.head" ;;
+		esac &&
+		audit_run --key-file "$D.key" &&
+		rm "$D/oplog.head" && cp head.save "$D/oplog.head" && chmod 600 "$D/oplog.head" &&
+		expect log-verify "FAIL oplog.head" &&
+		detail log-verify | grep -q " $D/oplog.head: [a-z]" || exit 1
+	done &&
+	printf "9,2026" >>"$D/oplog.csv" &&
+	audit_run --key-file "$D.key" &&
+	cp log.save "$D/oplog.csv" &&
+	expect log-verify "FAIL oplog.csv" &&
+	detail log-verify | grep -q " $D/oplog.csv: 6 bytes after the last record" &&
+	audit_run --key-file "$D.key" && test "$ast" -eq 0
+'
+
 test_expect_success 'appends running during the audit never make it FAIL' '
 	(i=0; while [ $i -lt 100 ]; do
 		log-append -d "$D" -u boss -a view -o "r$i" -r ok || exit 1
