@@ -40,6 +40,7 @@ static const struct tool_opt opts[] = {
 struct own {
 	struct audit_opts o;
 	const char	*since, *until, *fiscal, *item, *by, *note;
+	const char	*report_opt;	/* "format" or "lang", given */
 	int		 byfd;
 };
 
@@ -59,6 +60,7 @@ opt(void *p, int ch, char *arg)
 	case O_AUTHOR: w->o.author = arg; break;
 	case O_FISCAL: w->fiscal = arg; break;
 	case O_FORMAT:
+		w->report_opt = "format";
 		if (strcmp(arg, "text") == 0)
 			w->o.format = AUDIT_TEXT;
 		else if (strcmp(arg, "csv") == 0)
@@ -72,6 +74,7 @@ opt(void *p, int ch, char *arg)
 		break;
 	case O_KEYFILE: w->o.keyfile = arg; break;
 	case O_LANG:
+		w->report_opt = "lang";
 		if (strcmp(arg, "ja") != 0 && strcmp(arg, "en") != 0) {
 			warnx(_("--lang: %s: not ja or en"), arg);
 			return TOOL_USAGE;
@@ -110,6 +113,13 @@ run(struct own *w, const struct tool_args *a)
 			warnx(_("--confirm: not with --key-file, --author, --since, "
 			    "--until or --fiscal-year"));
 			tool_usage(&cmd, ST_USAGE);
+		}
+		/* the report's options (the synopsis's other form) would be
+		 * ignored here: refused in one line, as operator-add refuses
+		 * an option of its other method's form */
+		if (w->report_opt != NULL) {
+			warnx(_("--%s: not with %s"), w->report_opt, "--confirm");
+			return ST_USAGE;
 		}
 		return confirm_main(o->dir, a->terminal, w->item, w->by, w->byfd, w->note);
 	}
