@@ -115,11 +115,10 @@ run(struct own *w, const struct tool_args *a)
 			tool_usage(&cmd, ST_USAGE);
 		}
 		/* the report's options (the synopsis's other form) would be
-		 * ignored here: refused in one line, as operator-add refuses
-		 * an option of its other method's form */
+		 * ignored here */
 		if (w->report_opt != NULL) {
 			warnx(_("--%s: not with %s"), w->report_opt, "--confirm");
-			return ST_USAGE;
+			tool_usage(&cmd, ST_USAGE);
 		}
 		return confirm_main(o->dir, a->terminal, w->item, w->by, w->byfd, w->note);
 	}

@@ -85,6 +85,7 @@ jukisec-audit extra|jukisec-audit: extra argument: extra
 jukisec-audit --confirm x|jukisec-audit: missing -b
 jukisec-audit -b boss|jukisec-audit: missing --confirm
 jukisec-audit -b boss --confirm x --since 2026-01-01|jukisec-audit: --confirm: not with --key-file, --author, --since, --until or --fiscal-year
+jukisec-audit -b boss --confirm x --lang ja|jukisec-audit: --lang: not with --confirm
 jukisec-init extra|jukisec-init: extra argument: extra
 log-append -a x|log-append: missing -u
 log-append --seal -u x|log-append: --seal: not with -u, -a, -o, -r or -m
