@@ -452,18 +452,7 @@ observe_run(void *arg, const struct oplog_run *run)
 static int
 read_vkey(struct keyjob *j)
 {
-	const char *path = j->a->o->keyfile;
-	int	 fd;
-
-	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
-	    open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1) {
-		jerr_errno(&j->err, ST_FAIL, "%s", path);
-		return ST_FAIL;
-	}
-	j->vk = oplog_vkey_read(fd, path, &j->err);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	j->vk = oplog_vkey_open(j->a->o->keyfile, &j->err);
 	return j->vk != NULL ? ST_OK : j->err.code;
 }
 

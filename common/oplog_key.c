@@ -295,8 +295,10 @@ oplog_vkey_open(const char *path, struct jerr *e)
 
 	if (strcmp(path, "-") == 0)
 		return oplog_vkey_read(STDIN_FILENO, "<stdin>", e);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		jerr_errno(e, ST_FAIL, "%s", path);
+	/* A key on removable media may be anyone's: open_regular, not
+	 * open_safe; its mode oplog_vkey_read judges. */
+	if ((fd = open_regular(AT_FDCWD, path, O_RDONLY)) == -1) {
+		open_safe_err(e, ST_FAIL, path);
 		return NULL;
 	}
 	vk = oplog_vkey_read(fd, path, e);

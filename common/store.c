@@ -40,6 +40,19 @@
 
 static const char *const lockname[STORE_NLOCKS] = { "register.lock", "oplog.lock" };
 
+/* The owner and mode checks of check_fd_safe against euid: 0, or -1
+ * with errno EPERM. */
+static int
+check_stat_uid(const struct stat *sb, int allow_group_read, uid_t euid)
+{
+	if ((sb->st_uid != euid && sb->st_uid != 0) ||
+	    (sb->st_mode & (allow_group_read ? 022 : 077)) != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* fstat of fd into *sb, and the checks of check_fd_safe against euid. */
 static int
 check_fd_uid(int fd, int allow_group_read, uid_t euid, struct stat *sb)
@@ -50,12 +63,7 @@ check_fd_uid(int fd, int allow_group_read, uid_t euid, struct stat *sb)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((sb->st_uid != euid && sb->st_uid != 0) ||
-	    (sb->st_mode & (allow_group_read ? 022 : 077)) != 0) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
+	return check_stat_uid(sb, allow_group_read, euid);
 }
 
 int
@@ -330,12 +338,12 @@ store_held(const struct store *st, enum store_lock which)
 		errx(ST_FAIL, "internal error: %s not held", lockname[which]);
 }
 
-/* open_safe against euid, the stat it checked into *sb. */
+/* open_safe without the owner and mode checks, the stat into *sb. */
 static int
-open_safe_uid(int dirfd, const char *name, int flags, mode_t mode, int secret,
-    uid_t euid, struct stat *sb)
+open_regular_st(int dirfd, const char *name, int flags, mode_t mode,
+    struct stat *sb)
 {
-	int fd, e;
+	int fd, e, r;
 
 	/* O_NONBLOCK: a planted FIFO must not hang us before fstat sees it.
 	 * F_SETFL changes only the status flags (O_APPEND, O_NONBLOCK ...),
@@ -350,14 +358,42 @@ open_safe_uid(int dirfd, const char *name, int flags, mode_t mode, int secret,
 			errno = EINVAL;
 		return -1;
 	}
-	if (check_fd_uid(fd, !secret, euid, sb) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+	if ((r = fstat(fd, sb)) == 0 && !S_ISREG(sb->st_mode)) {
+		errno = EINVAL;
+		r = -1;
+	}
+	if (r == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	return fd;
+}
+
+/* open_safe against euid, the stat it checked into *sb. */
+static int
+open_safe_uid(int dirfd, const char *name, int flags, mode_t mode, int secret,
+    uid_t euid, struct stat *sb)
+{
+	int fd;
+
+	if ((fd = open_regular_st(dirfd, name, flags, mode, sb)) == -1)
+		return -1;
+	if (check_stat_uid(sb, !secret, euid) == -1) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int
+open_regular(int dirfd, const char *name, int flags)
+{
+	struct stat sb;
+
+	return open_regular_st(dirfd, name, flags, 0, &sb);
 }
 
 int

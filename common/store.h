@@ -88,6 +88,12 @@ void	store_held(const struct store *, enum store_lock);
  * openat's.  dirfd may be AT_FDCWD.
  */
 int	open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret);
+/* open_safe for a file the user names on the command line (a verification
+ * key on removable media, a cursor), whoever owns it: no link followed, no
+ * FIFO or device waited on, a regular file only; its owner and mode are
+ * the caller's to judge.  flags without O_CREAT.  fd, or -1 with errno as
+ * open_safe's (ELOOP, EINVAL, else openat's). */
+int	open_regular(int dirfd, const char *name, int flags);
 /* One line for open_safe's failure on path ("PATH: not a regular file:
  * refused", ...): printed, or put in *e with code. */
 void	open_safe_warn(const char *path);

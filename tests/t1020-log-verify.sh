@@ -69,6 +69,17 @@ test_expect_success 'a malformed key exits 2, a missing one 3' '
 	test_must_fail 3 lv -k nonexistent 2>err
 '
 
+test_expect_success 'a key file that is a FIFO, a directory or a symbolic link: exit 3 naming it, never a wait' '
+	mkfifo kfifo && mkdir kdir && ln -s key klink &&
+	test_must_fail 3 timeout 10 log-verify -d "$TMP/s" -k kfifo 2>err &&
+	one_line_matching err "^log-verify: kfifo: not a regular file: refused$" &&
+	test_must_fail 3 lv -k kdir 2>err &&
+	one_line_matching err "^log-verify: kdir: not a regular file: refused$" &&
+	test_must_fail 3 lv -k klink 2>err &&
+	one_line_matching err "^log-verify: klink: a symbolic link: refused$" &&
+	cat key | lv -k - --now $NOW >out && grep -q "^ok: " out
+'
+
 test_expect_success 'a wrong key always fails, at the genesis record' '
 	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/other" >key2 2>/dev/null &&
 	chmod 600 key2 &&

@@ -117,4 +117,14 @@ test_expect_success 'usage: --recover needs --key-file and nothing else' '
 	one_line_matching err "readable by group or others" && chmod 600 "$S.key"
 '
 
+test_expect_success 'a key file that is a FIFO or a symbolic link: exit 3 naming it, never a wait, nothing changed' '
+	restore good && forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && save broken &&
+	mkfifo "$TMP/kfifo" && ln -s "$S.key" "$TMP/klink" &&
+	test_must_fail 3 timeout 10 log-append -d "$S" -t cs01 --recover --key-file "$TMP/kfifo" 2>err &&
+	one_line_matching err "^log-append: $TMP/kfifo: not a regular file: refused$" &&
+	test_must_fail 3 la --recover --key-file "$TMP/klink" 2>err &&
+	one_line_matching err "^log-append: $TMP/klink: a symbolic link: refused$" &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken/$f" || exit 1; done
+'
+
 test_done

@@ -266,9 +266,15 @@ test_expect_success 'usage errors exit 2 with one line' '
 	test_must_fail 2 ls_ --bogus 2>err
 '
 
-test_expect_success 'a missing file, a missing key: exit 3; a damaged line: exit 1 naming it' '
+test_expect_success 'a missing file, a missing key, a key that is no regular file: exit 3; a damaged line: exit 1 naming it' '
 	test_must_fail 3 log-show nonexistent.csv 2>err &&
 	test_must_fail 3 ls_ -k nokey 2>err &&
+	mkfifo kfifo && test_must_fail 3 timeout 10 log-show -d "$TMP/s" -k kfifo 2>err &&
+	one_line_matching err "^log-show: kfifo: not a regular file: refused$" &&
+	ln -s s.key klink && test_must_fail 3 ls_ -k klink 2>err &&
+	one_line_matching err "^log-show: klink: a symbolic link: refused$" &&
+	cat s.key | ls_ -k - --now 2028-06-01T00:00:00Z --format raw >out &&
+	test -s out &&
 	{ head -n 2 s/oplog.csv; echo "9,broken"; } >dam.csv &&
 	test_must_fail 1 log-show dam.csv >/dev/null 2>err &&
 	one_line_matching err "^log-show: dam.csv:3: "

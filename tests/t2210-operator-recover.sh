@@ -71,12 +71,16 @@ test_expect_success 'a wrong key (another register'"'"'s): exit 1, nothing chang
 	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=wrong-key,"
 '
 
-test_expect_success 'a missing or unreadable key: exit 1, nothing changed, logged' '
+test_expect_success 'a missing or unreadable key, a FIFO: exit 1, nothing changed, logged' '
 	test_must_fail 1 operator-mod -d "$D" --recover -i boss --key-file "$TMP/nokey" 2>err &&
 	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=key-unreadable," &&
 	cp "$D.key" open.key && chmod 644 open.key &&
 	test_must_fail 1 operator-mod -d "$D" --recover -i boss --key-file open.key 2>err &&
 	grep -q "readable by group or others" err &&
+	mkfifo kfifo &&
+	test_must_fail 1 timeout 20 operator-mod -d "$D" --recover -i boss --key-file kfifo 2>err &&
+	grep -q "^operator-mod: kfifo: not a regular file: refused$" err &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=key-unreadable," &&
 	test "$(field boss locked)" = yes
 '
 

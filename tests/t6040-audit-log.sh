@@ -102,6 +102,20 @@ test_expect_success 'a key open to others, a file that is no key: the reason is 
 	test ! -s "$TMP/a.err"
 '
 
+test_expect_success 'a key file that is a FIFO or a symbolic link: log-verify FAILs naming it, never a wait' '
+	mkfifo "$TMP/kfifo" && ln -s "$D.key" "$TMP/klink" &&
+	ast=0 &&
+	timeout 60 jukisec-audit -d "$D" --format csv --key-file "$TMP/kfifo" \
+	    >"$TMP/a.csv" 2>"$TMP/a.err" || ast=$?
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL $TMP/kfifo" &&
+	detail log-verify | grep -qF "$TMP/kfifo: not a regular file: refused" &&
+	audit_run --key-file "$TMP/klink" &&
+	test "$ast" -eq 1 &&
+	detail log-verify | grep -qF "$TMP/klink: a symbolic link: refused" &&
+	test ! -s "$TMP/a.err"
+'
+
 # jukisec-audit(1): with --key-file only records whose MACs verified count;
 # a key that cannot be read verified nothing, so the prune findings are
 # not checked rather than read from records the key never proved.
