@@ -33,10 +33,12 @@ show_cursor_read(const char *path, long long *seq, struct jerr *e)
 	int fd;
 
 	*seq = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	/* open_regular: a FIFO or a device put in its place must not hang a
+	 * cron job; the cursor is the user's file, wherever it is. */
+	if ((fd = open_regular(AT_FDCWD, path, O_RDONLY)) == -1) {
 		if (errno == ENOENT)
 			return ST_OK;
-		jerr_say_errno(e, ST_FAIL, "%s", path);
+		open_safe_say(e, path);
 		return ST_FAIL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);

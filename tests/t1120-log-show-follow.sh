@@ -88,6 +88,17 @@ test_expect_success 'a malformed cursor file exits 2' '
 	one_line_matching err "bad:1: not a log-show cursor"
 '
 
+test_expect_success 'a cursor file that is a FIFO, a directory or a symbolic link: exit 3 naming it, never a wait' '
+	mkfifo cfifo && mkdir cdir && echo seq=0 >creal && ln -s creal clink &&
+	test_must_fail 3 timeout 10 log-show -d s --cursor-file "$TMP/cfifo" >out 2>err &&
+	one_line_matching err "^log-show: $TMP/cfifo: not a regular file: refused$" &&
+	test_must_fail 3 log-show -d s --cursor-file "$TMP/cdir" >out 2>err &&
+	one_line_matching err "^log-show: $TMP/cdir: not a regular file: refused$" &&
+	test_must_fail 3 log-show -d s --cursor-file "$TMP/clink" >out 2>err &&
+	one_line_matching err "^log-show: $TMP/clink: a symbolic link: refused$" &&
+	test ! -s out && test -p cfifo && test -L clink
+'
+
 test_expect_success '--follow -k: the log verified first, then each new record' '
 	follow out5 -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
 	wait_for out_has out5 "$(last_seq)" &&
