@@ -207,26 +207,6 @@ int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long 
 int	oplog_rebuild(struct store *, const struct oplog_vkey *, const struct oplog_head *p,
 	    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now);
 
-/* The one spelling of a number in the log's files: decimal, no sign, no
- * leading zero, at most 18 digits.  0, or -1.  Inline: the reader takes
- * two per record. */
-static inline int
-oplog_decimal(const char *s, size_t len, long long *out)
-{
-	long long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 18 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* "key=value" token helpers for the one-line files. */
 const char *kv_get(const char *line, const char *key, size_t *len);
 

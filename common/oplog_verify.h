@@ -97,6 +97,26 @@ void	oplog_record_line(const struct oplog_record *, char *out);
 int	oplog_line_field(const char *line, size_t len, int f, const char **val,
 	    size_t *vlen);
 
+/* The one spelling of a number in the log's files and log-show's cursor:
+ * decimal, no sign, no leading zero, at most 18 digits.  0, or -1.
+ * Inline: the reader takes two per record. */
+static inline int
+oplog_decimal(const char *s, size_t len, long long *out)
+{
+	long long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 /* Parses one line (no LF) into rec; NULL, or a static reason.  line is
  * modified; rec's strings point into scratch (at least len + 16 bytes). */
 const char *oplog_parse_line(const char *line, size_t len, char *scratch,

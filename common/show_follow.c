@@ -28,7 +28,7 @@
 int
 show_cursor_read(const char *path, long long *seq, struct jerr *e)
 {
-	char buf[64], tail;
+	char buf[64], *nl;
 	ssize_t n;
 	int fd;
 
@@ -48,8 +48,10 @@ show_cursor_read(const char *path, long long *seq, struct jerr *e)
 		return ST_FAIL;
 	}
 	buf[n] = '\0';
-	if (sscanf(buf, "seq=%lld%c", seq, &tail) != 2 || tail != '\n' || *seq < 0 ||
-	    strchr(buf, '\n')[1] != '\0') {
+	/* Exactly what show_cursor_write writes: a seq as the log spells it. */
+	if (strncmp(buf, "seq=", 4) != 0 || (nl = strchr(buf, '\n')) == NULL ||
+	    nl + 1 != buf + n || oplog_decimal(buf + 4, nl - buf - 4, seq) == -1) {
+		*seq = -1;
 		jerr_say(e, ST_USAGE, _("%s:1: not a log-show cursor (seq=N)"),
 		    path);
 		return ST_USAGE;

@@ -88,6 +88,23 @@ test_expect_success 'a malformed cursor file exits 2' '
 	one_line_matching err "bad:1: not a log-show cursor"
 '
 
+test_expect_success 'a cursor is seq=N as the log spells a seq, else exit 2 and no record shown' '
+	for c in seq=99999999999999999999 seq=1000000000000000000 seq=01 seq=00 \
+	    seq=+1 seq=-1 "seq= 1" "seq=1 " seq=1x seq= "seq=1
+seq=2" "seq=1
+x"; do
+		printf "%s\n" "$c" >bad &&
+		test_must_fail 2 log-show -d s --cursor-file "$TMP/bad" >out 2>err &&
+		test ! -s out &&
+		one_line_matching err "^log-show: $TMP/bad:1: not a log-show cursor \(seq=N\)$" || return 1
+	done &&
+	printf "seq=1" >bad && test_must_fail 2 log-show -d s --cursor-file "$TMP/bad" 2>err &&
+	echo seq=999999999999999999 >big &&
+	log-show -d s --cursor-file "$TMP/big" >out 2>err &&
+	one_line_matching err "the cursor names seq 999999999999999999, past" &&
+	echo seq=0 >zero && log-show -d s --cursor-file "$TMP/zero" >out 2>err
+'
+
 test_expect_success 'a cursor file that is a FIFO, a directory or a symbolic link: exit 3 naming it, never a wait' '
 	mkfifo cfifo && mkdir cdir && echo seq=0 >creal && ln -s creal clink &&
 	test_must_fail 3 timeout 10 log-show -d s --cursor-file "$TMP/cfifo" >out 2>err &&
