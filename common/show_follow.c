@@ -64,10 +64,13 @@ show_cursor_write(const char *path, long long seq, int sync,
     struct jerr *e)
 {
 	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path), *slash, line[40];
-	int fd, n, ret = -1, dfd;
+	int fd = -1, n, ret = -1, dfd;
 
 	n = snprintf(line, sizeof(line), "seq=%lld\n", seq);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
+	/* Made afresh (O_EXCL): what a killed run, or anyone, left at tmp
+	 * (a FIFO would hang a cron job) is removed, never opened. */
+	if ((unlink(tmp) == -1 && errno != ENOENT) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
 	    write_all(fd, line, (size_t)n) == -1 || (sync && fdatasync(fd) == -1)) {
 		jerr_say_errno(e, ST_FAIL, "%s", tmp);
 		if (fd != -1)

@@ -116,6 +116,12 @@ test_expect_success 'a cursor file that is a FIFO, a directory or a symbolic lin
 	test ! -s out && test -p cfifo && test -L clink
 '
 
+test_expect_success 'a FIFO left where the cursor is written (FILE.tmp) is replaced, not waited on' '
+	mkfifo "$TMP/c7.tmp" &&
+	timeout 10 log-show -d s --cursor-file "$TMP/c7" --format raw >out &&
+	test "$(cat c7)" = "seq=$(last_seq)" && test ! -e c7.tmp
+'
+
 test_expect_success '--follow -k: the log verified first, then each new record' '
 	follow out5 -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
 	wait_for out_has out5 "$(last_seq)" &&
