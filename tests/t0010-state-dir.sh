@@ -120,7 +120,7 @@ refused_by_all() {
 	done &&
 	test_must_fail 1 timeout 60 jukisec-audit -d "$D" --key-file "$D.key" \
 	    --lang en --format csv >out &&
-	grep -q "^R6,log-verify,FAIL,$_f,.*[.] $_w\"*\$" out
+	grep -q "^R6,log-verify,FAIL,$_f,.*[.] $D/$_f: $_w\"*\$" out
 }
 
 test_expect_success 'oplog.csv and oplog.head refused in jukisec-log(5)'"'"'s words by every log tool' '
