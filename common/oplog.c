@@ -9,6 +9,8 @@
  *    log shorter than a closed head, or whole lines after the head that do
  *    not chain, are refused (exit 3) and never re-signed; only
  *    log-append --recover, with the verification key, goes on from there.
+ *    So is a file whose first line is not the header row, with log-prune's
+ *    words (oplog_tail.c).
  *  - oplog.csv is opened O_APPEND; a batch goes out in as few write(2)s as
  *    its size allows (one for an ordinary call), then one fdatasync(2);
  *    then the head is written into the slot that does not hold the head,
@@ -44,6 +46,7 @@
 #include "csvio.h"
 #include "timeutil.h"
 #include "oplog_priv.h"
+#include "oplog_tail.h"
 #include "prune.h"
 
 #define FLUSH_AT	(1024 * 1024)
@@ -617,6 +620,18 @@ load_head(struct oplog_batch *b)
 	return ST_OK;
 }
 
+/* The header row, checked as log-prune checks it: a file that does not
+ * begin with it is not an operation log, and gets no record. */
+static int
+check_header(struct oplog_batch *b)
+{
+	char *path = xasprintf("%s/%s", b->st->dir, OPLOG_FILE);
+	int r = tail_header_check(b->fd, path, b->st->err);
+
+	free(path);
+	return r == 0 ? ST_OK : ST_FAIL;
+}
+
 static int
 load(struct oplog_batch *b)
 {
@@ -644,7 +659,7 @@ load(struct oplog_batch *b)
 	}
 	/* Only a file that holds the head's last record at the head's size
 	 * is written to; anything else is left for a person to look at. */
-	if ((r = check_tail(b)) != ST_OK)
+	if ((r = check_header(b)) != ST_OK || (r = check_tail(b)) != ST_OK)
 		return r;
 	if (b->hd.kepoch != b->hd.epoch + b->sealed)
 		return refuse(b, OPLOG_HEADFILE, _("key epoch %lld does not follow its last "

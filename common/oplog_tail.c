@@ -214,6 +214,31 @@ tail_is_header(const char *p, size_t n)
 }
 
 /*
+ * 0 when fd begins with the log's header row; -1 after one line naming
+ * fname's line 1.  One pread of the header's length at offset 0, which
+ * every append can afford.  The live log always starts with the header
+ * row (jukisec-init and log-prune write it; a collector's copy, which
+ * starts with a record, is never a state directory's oplog.csv).
+ */
+int
+tail_header_check(int fd, const char *fname, struct jerr *e)
+{
+	char buf[sizeof(OPLOG_HEADER) + 1];	/* the row, CR LF */
+	const char *lf;
+	ssize_t got;
+
+	if ((got = pread(fd, buf, sizeof(buf), 0)) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", fname);
+		return -1;
+	}
+	if ((lf = memchr(buf, '\n', got)) == NULL || !tail_is_header(buf, lf + 1 - buf)) {
+		jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), fname);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The last record line of fd before size: *key filled, 1; 0 if there is
  * none; -1 on error (errno).  *lfend gets the offset just past the last LF.
  * Header rows (archive chunks) are skipped.

@@ -1,7 +1,8 @@
 /*
  * oplog_tail.h — reading oplog.csv (and archives) line by line without
  * parsing the middle fields, and from the end: what log-prune's scan and a
- * writer's completion of a killed prune (prune_recover) share.
+ * writer's completion of a killed prune (prune_recover) share; and the
+ * header row that log-prune and every writer require.
  */
 #ifndef OPLOG_TAIL_H
 #define OPLOG_TAIL_H
@@ -37,6 +38,9 @@ int	tail_lines_next(struct tail_lines *, char **p, size_t *n);
 const char *tail_parse_key(const char *p, size_t n, struct tail_key *);
 /* 1 when the line is the log's header row. */
 int	tail_is_header(const char *p, size_t n);
+/* 0 when fd begins with the header row; -1 after a message naming
+ * fname's line 1. */
+int	tail_header_check(int fd, const char *fname, struct jerr *);
 /* The last record line of fd before size: *key filled, 1; 0 if there is
  * none; -1 on error (errno).  *lfend gets the offset just past the last
  * LF.  Header rows (archive chunks) are skipped. */

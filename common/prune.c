@@ -520,11 +520,12 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 	char *p;
 	int more, kept = 0;
 
-	if ((more = tail_lines_next(r, &p, &n)) != 1 || !tail_is_header(p, n)) {
-		if (more == -1)
-			jerr_say_errno(e, ST_FAIL, "%s", fname);
-		else
-			jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), fname);
+	if (tail_header_check(r->fd, fname, e) == -1)
+		return -1;
+	/* Past the header row; a head that ends inside it (a dry run's,
+	 * unchecked) leaves no record to scan. */
+	if (tail_lines_next(r, &p, &n) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", fname);
 		return -1;
 	}
 	*keep_off = r->off;

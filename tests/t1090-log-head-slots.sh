@@ -140,6 +140,34 @@ test_expect_success 'a whole line after the head that does not chain is refused,
 	restore good
 '
 
+# Every writer reads the header row before it writes, as log-prune does:
+# one pread of its length at offset 0, the cost of an append unchanged.  A
+# file that does not begin with it is not an operation log (a collector's
+# copy starts with a record, but none is ever a writer's oplog.csv).
+test_expect_success 'a changed header row: every writer refuses it with log-prune.s line' '
+	restore good &&
+	sed -i "1s/hmac_v1/hmac_v2/" "$S/oplog.csv" && save nohdr &&
+	hdr="$S/oplog.csv:1: not an operation log \(header row\)\$" &&
+	refused "^log-append: $hdr" &&
+	test_must_fail 3 la --seal 2>err && one_line_matching err "^log-append: $hdr" &&
+	echo "clerk01,auth,x,ok," | test_must_fail 3 la --stdin 2>err &&
+	one_line_matching err "^log-append: $hdr" &&
+	test_must_fail 3 at "$T" log-prune -d "$S" --discard 2>err &&
+	one_line_matching err "^log-prune: $hdr" &&
+	test_must_fail 3 at "$T" log-prune -d "$S" --discard --dry-run 2>err &&
+	one_line_matching err "^log-prune: $hdr" &&
+	printf "x\n" >pw && chmod 600 pw &&
+	test_must_fail 3 at "$T" auth-check -d "$S" -u nobody --password-fd 3 3<pw 2>err &&
+	grep -Eq "^auth-check: $hdr" err &&
+	sed -i "s/^kdf_memory_kib = .*/kdf_memory_kib = 19456/; s/^kdf_time = .*/kdf_time = 2/" \
+	    "$S/jukisec.conf" && cp "$S/jukisec.conf" "$TMP/nohdr/" &&
+	test_must_fail 3 at "$T" operator-add -d "$S" -i boss -n Boss -r manager -m password \
+	    --reason "no reader yet" --instructions-given 2026-01-01 --password-fd 3 3<pw 2>err &&
+	grep -Eq "^operator-add: $hdr" err && ! test -s "$S/operators.csv" &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/nohdr/$f" || exit 1; done &&
+	restore good
+'
+
 test_expect_success 'a key file ahead of the head, or another key, is refused' '
 	restore good &&
 	python3 -c "
