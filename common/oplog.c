@@ -10,7 +10,8 @@
  *    not chain, are refused (exit 3) and never re-signed; only
  *    log-append --recover, with the verification key, goes on from there.
  *    So is a file whose first line is not the header row, with log-prune's
- *    words (oplog_tail.c).
+ *    words (oplog_tail.c).  A refusal names the line where it can: the
+ *    head's count, never a count of the file's lines.
  *  - oplog.csv is opened O_APPEND; a batch goes out in as few write(2)s as
  *    its size allows (one for an ordinary call), then one fdatasync(2);
  *    then the head is written into the slot that does not hold the head,
@@ -438,6 +439,8 @@ clamp(const struct oplog_batch *b)
 
 static int refuse(struct oplog_batch *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+static int refuse_line(struct oplog_batch *, long long, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* Reads the last record (the one the head names) and checks it matches. */
 static int
@@ -449,6 +452,8 @@ check_tail(struct oplog_batch *b)
 	const char *why = NULL;
 	ssize_t n;
 	size_t want;
+	/* the head's record is the count-th after the header row */
+	long long line = b->hd.count + 1;
 
 	from = b->hd.size > OPLOG_LINE_MAX + 2 ? b->hd.size - OPLOG_LINE_MAX - 2 : 0;
 	want = b->hd.size - from;
@@ -456,6 +461,7 @@ check_tail(struct oplog_batch *b)
 	scratch = xmalloc(OPLOG_LINE_MAX + 16);
 	if ((n = pread(b->fd, buf, want, from)) != (ssize_t)want) {
 		why = n == -1 ? strerror(errno) : _("short read");
+		line = 0;
 		goto out;
 	}
 	if (want == 0 || buf[want - 1] != '\n') {
@@ -478,7 +484,7 @@ check_tail(struct oplog_batch *b)
 out:
 	free(buf);
 	free(scratch);
-	return why ? refuse(b, OPLOG_FILE, "%s", why) : ST_OK;
+	return why ? refuse_line(b, line, "%s", why) : ST_OK;
 }
 
 /*
@@ -486,10 +492,11 @@ out:
  * key, in its epoch (the next after a seal), none of them the log's own:
  * single records whose head did not reach the disk (a power loss) or whose
  * writer died before writing it.  Each was durable before its writer could
- * return, so they are taken in, not cut.  Returns how many.
+ * return, so they are taken in, not cut.  Returns how many; *why: what is
+ * wrong with the fields of the whole line it stopped at, if that is why.
  */
 static long long
-adopt(struct oplog_batch *b, long long end)
+adopt(struct oplog_batch *b, long long end, const char **why)
 {
 	struct oplog_record rec;
 	struct oplog_rec r;
@@ -498,6 +505,7 @@ adopt(struct oplog_batch *b, long long end)
 	long long n = 0;
 	ssize_t got;
 
+	*why = NULL;
 	buf = xmalloc(OPLOG_LINE_MAX + 2);
 	scratch = xmalloc(OPLOG_LINE_MAX + 16);
 	if (b->mac.epoch != b->key->epoch)
@@ -507,7 +515,7 @@ adopt(struct oplog_batch *b, long long end)
 		    (lf = memchr(buf, '\n', got)) == NULL)
 			break;
 		*lf = '\0';
-		if (oplog_parse_line(buf, lf - buf, scratch, &rec) != NULL ||
+		if ((*why = oplog_parse_line(buf, lf - buf, scratch, &rec)) != NULL ||
 		    rec.seq != b->hd.seq + 1 || rec.epoch != b->key->epoch ||
 		    rec.epoch != b->hd.epoch + b->sealed || rec.time < b->hd.time ||
 		    oplog_epoch_of(b->key->t0, b->key->epoch_seconds, rec.time) != rec.epoch)
@@ -551,6 +559,24 @@ refuse(struct oplog_batch *b, const char *file, const char *fmt, ...)
 	    _("%s/%s: %s; run log-verify, then log-append --recover"),
 	    b->st->dir, file, msg);
 	return ST_FAIL;
+}
+
+/* The same at line of oplog.csv (0: not known), named as log-verify
+ * names it: the head's count gives it, never a count of the file's LFs,
+ * which would read a log of gigabytes on every append. */
+static int
+refuse_line(struct oplog_batch *b, long long line, const char *fmt, ...)
+{
+	char msg[256], where[48];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line <= 0)
+		return refuse(b, OPLOG_FILE, "%s", msg);
+	snprintf(where, sizeof(where), "%s:%lld", OPLOG_FILE, line);
+	return refuse(b, where, "%s", msg);
 }
 
 /* 1 if fd holds an LF in [from, to): a whole line, not a torn write. */
@@ -632,6 +658,27 @@ check_header(struct oplog_batch *b)
 	return r == 0 ? ST_OK : ST_FAIL;
 }
 
+/* Bytes after a closed head: the records that chain are taken in; after
+ * them only a torn last write may remain. */
+static int
+after_closed(struct oplog_batch *b, long long size)
+{
+	const char *why;
+	long long line;
+
+	if ((b->adopted = adopt(b, size, &why)) > 0) {
+		b->cur = b->hd.epoch;
+		b->cur_n = b->hd.erecs;
+	}
+	if (size == b->hd.size || !has_lf(b->fd, b->hd.size, size))
+		return ST_OK;
+	line = b->hd.count + 2;		/* the one after the head's record */
+	if (why != NULL)
+		return refuse_line(b, line, "%s", why);
+	return refuse_line(b, line, _("a line after the head (seq %lld) that "
+	    "does not chain under the current key"), b->hd.seq);
+}
+
 static int
 load(struct oplog_batch *b)
 {
@@ -667,16 +714,9 @@ load(struct oplog_batch *b)
 	b->cur = b->hd.epoch;
 	b->cur_n = b->hd.erecs;
 	b->loaded_open = b->hd.open;
-	if (sb.st_size > b->hd.size && !b->hd.open) {
-		if ((b->adopted = adopt(b, sb.st_size)) > 0) {
-			b->cur = b->hd.epoch;
-			b->cur_n = b->hd.erecs;
-		}
-		/* After a closed head only a torn last write may remain. */
-		if (sb.st_size > b->hd.size && has_lf(b->fd, b->hd.size, sb.st_size))
-			return refuse(b, OPLOG_FILE, _("a line after the head (seq %lld) that "
-			    "does not chain under the current key"), b->hd.seq);
-	}
+	if (sb.st_size > b->hd.size && !b->hd.open &&
+	    (r = after_closed(b, sb.st_size)) != ST_OK)
+		return r;
 	set_base(b);
 	if (sb.st_size > b->hd.size) {
 		if ((r = cut(b, sb.st_size)) != ST_OK)

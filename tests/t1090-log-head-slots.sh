@@ -136,7 +136,37 @@ test_expect_success 'a whole line after the head that does not chain is refused,
 	restore good &&
 	cp "$S/oplog.head" old.head && la -u a -a seven && cp old.head "$S/oplog.head" &&
 	sed -i "\$s/,a,seven,/,a,sevem,/" "$S/oplog.csv" &&
-	refused "a line after the head \(seq [0-9]+\) that does not chain under the current key" &&
+	last=$(wc -l <"$S/oplog.csv") &&
+	refused "oplog.csv:$last: a line after the head \(seq [0-9]+\) that does not chain under the current key" &&
+	restore good
+'
+
+# The head's count is the number of records up to its own, after the
+# header row (line 1): the line of the head's record and of the one after
+# it are known without counting the lines of a log of gigabytes.
+refused_at() {
+	refused "^log-append: $S/oplog.csv:$1: field seq: not a decimal number; run log-verify, then log-append --recover\$"
+}
+
+test_expect_success 'a damaged record at the head, or a line after it, is refused naming its line' '
+	restore good &&
+	head=$(wc -l <"$S/oplog.csv") &&
+	sed -i "\$s/^[0-9]/x/" "$S/oplog.csv" && refused_at $head &&
+	test_must_fail 3 at "$T" log-prune -d "$S" --discard 2>err &&
+	one_line_matching err "^log-prune: $S/oplog.csv:$head: field seq: not a decimal number;" &&
+	restore good &&
+	cp "$S/oplog.head" old.head && la -u a -a eight && cp old.head "$S/oplog.head" &&
+	sed -i "\$s/^[0-9]/x/" "$S/oplog.csv" && refused_at $((head + 1)) &&
+	restore good
+'
+
+test_expect_success 'after a prune the line is still the one the head counts, not seq + 2' '
+	restore good &&
+	prune "$S" 2027-03-01T00:00:00Z --discard >/dev/null &&
+	T=2027-03-01T09:00:00Z && la -u clerk01 -a auth -o c1 -r ok &&
+	last=$(wc -l <"$S/oplog.csv") && test $(($(lastseq) + 2)) -ne $last &&
+	lv >/dev/null &&
+	sed -i "\$s/^[0-9]/x/" "$S/oplog.csv" && refused_at $last &&
 	restore good
 '
 
