@@ -38,6 +38,7 @@ struct csv_reader {
 	int		header;
 	size_t		maxfield;
 	const size_t	*colmax;	/* NULL, or each column's limit */
+	int		row_errors;	/* csvr_row_errors */
 
 	struct csv_parser parser;
 	char		*chunk;
@@ -91,7 +92,7 @@ on_field(void *data, size_t len, void *arg)
 	const char *s = data ? data : "";
 	const char *why;
 	char msg[128];
-	size_t i = r->nfields;
+	size_t i = r->nfields, max;
 
 	if (r->failed)
 		return;
@@ -106,11 +107,17 @@ on_field(void *data, size_t len, void *arg)
 		fail(r, (size_t)-1, msg);
 		return;
 	}
-	why = csv_field_problem(s, len, r->colmax ? r->colmax[i] : r->maxfield,
-	    (r->multiline >> i) & 1);
-	if (why != NULL) {
+	if (i == 0)
+		r->rec.bad_why = NULL;
+	max = r->colmax ? r->colmax[i] : r->maxfield;
+	why = csv_field_problem(s, len, max, (r->multiline >> i) & 1);
+	if (why != NULL && (!r->row_errors || len > max)) {
 		fail(r, i, why);
 		return;
+	}
+	if (why != NULL && r->rec.bad_why == NULL) {
+		r->rec.bad_why = why;
+		r->rec.bad_field = i;
 	}
 	if (len + 1 > r->cap[i]) {
 		r->cap[i] = len + 1 > 64 ? len + 1 : 64;
@@ -194,6 +201,12 @@ void
 csvr_limits(struct csv_reader *r, const size_t *colmax)
 {
 	r->colmax = colmax;
+}
+
+void
+csvr_row_errors(struct csv_reader *r)
+{
+	r->row_errors = 1;
 }
 
 void
@@ -287,6 +300,10 @@ check_header(struct csv_reader *r)
 	char msg[256];
 	size_t i;
 
+	if (r->rec.bad_why != NULL) {
+		fail(r, r->rec.bad_field, r->rec.bad_why);
+		return -1;
+	}
 	for (i = 0; i < r->ncols; i++) {
 		if (strcmp(r->rec.field[i], r->cols[i]) != 0) {
 			snprintf(msg, sizeof(msg), _("header is \"%.64s\", expected \"%s\""),

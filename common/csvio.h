@@ -7,7 +7,8 @@
  * CRLF record ends; every record has exactly the expected number of fields;
  * every field is valid UTF-8 (no overlongs, no surrogates), has no NUL, is at
  * most the reader's field limit, and, unless the column allows it, has no CR
- * or LF.  The first error stops the reader and is reported once as
+ * or LF (after csvr_row_errors, a field breaking this but for its length
+ * costs only its record).  The first error stops the reader and is reported once as
  * "FILE:LINE: field NAME: reason" (ST_USAGE for input, ST_FAIL for state).
  * Records are streamed: memory does not grow with the file.
  *
@@ -27,6 +28,10 @@ struct csv_record {
 	char	**field;	/* NUL-terminated (NUL inside a field is rejected) */
 	size_t	*len;
 	size_t	line;		/* physical line the record starts on, 1-based */
+	/* after csvr_row_errors: NULL, or the reason of the first field
+	 * breaking the field rule, bad_field its column */
+	const char *bad_why;
+	size_t	bad_field;
 };
 
 /* cols: the column names (for messages and header checking); ncols > 0.
@@ -40,6 +45,14 @@ struct csv_reader *csvr_open(FILE *, const char *filename,
 /* Each column's own limit (ncols entries, each at most maxfield) instead
  * of maxfield, for messages such as "field operator: longer than 64 bytes". */
 void	csvr_limits(struct csv_reader *, const size_t *colmax);
+
+/* A field value that breaks the field rule but for its length (invalid
+ * UTF-8, a NUL, a line break in a one-line column) costs its record only:
+ * the record is returned with bad_why set, for a reader that leaves such
+ * rows out and reads on.  A field's length, the quoting and the number of
+ * fields still stop the reader: they bound its memory and say where a
+ * record ends. */
+void	csvr_row_errors(struct csv_reader *);
 
 /* Where the reader's one error message goes: by default stderr (warnx);
  * after csvr_errto(r, e), into *e (jerr.h's jerr_say), printed by nobody. */

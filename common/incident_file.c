@@ -65,81 +65,53 @@ parse_new(struct incident *inc, char **f, int *col)
 	const char *es;
 
 	if ((int)(inc->type = inc_name_index(inc_type_names, f[*col = C_TYPE])) < 0)
-		return N_("unknown type");
+		return _("unknown type");
 	inc->cause = -1;
 	if ((*f[*col = C_CAUSE] != '\0' || inc->type == TYPE_UNRECOVERABLE) &&
 	    (inc->cause = inc_name_index(inc_cause_names, f[C_CAUSE])) < 0)
-		return N_("unknown cause");
+		return _("unknown cause");
 	*col = C_NATURE;
 	inc->nature = -1;
 	if (*f[C_NATURE] && (inc->nature = inc_name_index(inc_nature_names, f[C_NATURE])) < 0)
-		return N_("unknown nature");
+		return _("unknown nature");
 	*col = C_LEVEL;
 	if (*f[C_LEVEL] && parse_num(f[C_LEVEL], 1, 4, &v, &es) == -1)
-		return N_("not a level 1-4");
+		return _("not a level 1-4");
 	inc->level = *f[C_LEVEL] ? (int)v : 0;
 	*col = C_PERSONS;
 	inc->persons = -1;
 	if (*f[C_PERSONS] && parse_num(f[C_PERSONS], 0, 1000000000, &inc->persons, &es) == -1)
-		return N_("not a number of persons");
+		return _("not a number of persons");
 	if ((inc->sensitive = yesno(f[*col = C_SENSITIVE])) < 0 ||
 	    (inc->financial = yesno(f[*col = C_FINANCIAL])) < 0 ||
 	    (inc->unlawful = yesno(f[*col = C_UNLAWFUL])) < 0)
-		return N_("not yes or no");
+		return _("not yes or no");
 	*col = C_OCCURRED;
 	inc->occurred = TIME_NONE;
 	if (*f[C_OCCURRED] && time_parse(f[C_OCCURRED], &inc->occurred) == -1)
-		return N_("not an RFC 3339 time");
+		return _("not an RFC 3339 time");
 	if (*f[*col = C_SUMMARY] == '\0')
-		return N_("empty");
+		return _("empty");
 	inc->summary = xstrdup(f[C_SUMMARY]);
 	inc->detail = xstrdup(f[C_DETAIL]);
 	return NULL;
 }
 
+/* Adds a step row's event to inc; NULL, or the reason with *col set. */
 static const char *
-parse_row(struct incidents *all, char **f, int *col)
+parse_step(struct incident *inc, char **f, int64_t recorded, int64_t at,
+    int *col)
 {
-	struct incident *inc;
 	struct inc_event *ev;
-	int64_t recorded, at;
 	int step, forced;
-	const char *why;
 
-	if (!incident_file_id_ok(f[*col = C_ID]))
-		return N_("not an id YYYY-NNNN");
-	if (time_parse(f[*col = C_RECORDED], &recorded) == -1 ||
-	    time_parse(f[*col = C_AT], &at) == -1)
-		return N_("not an RFC 3339 time");
-	if (*f[*col = C_BY] == '\0')
-		return N_("empty");
-	inc = incident_find(all, f[C_ID]);
 	*col = C_EVENT;
-	if (strcmp(f[C_EVENT], "new") == 0) {
-		if (inc != NULL)
-			return N_("a second new event for this incident");
-		all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));
-		inc = &all->inc[all->n];
-		memset(inc, 0, sizeof(*inc));
-		memcpy(inc->id, f[C_ID], INC_ID_LEN + 1);
-		inc->recorded = recorded;
-		inc->detected = at;
-		inc->by = xstrdup(f[C_BY]);
-		why = parse_new(inc, f, col);
-		if (why != NULL) {
-			free(inc->by);
-			free(inc->summary);
-			return why;
-		}
-		all->n++;
-		return NULL;
-	}
 	if ((step = inc_name_index(inc_step_names, f[C_EVENT])) < 0)
-		return N_("unknown event");
+		return _("unknown event");
 	if (inc == NULL)
-		return N_("a step before the incident's new event");
+		return _("a step before the incident's new event");
 	if ((forced = yesno(f[*col = C_FORCED])) < 0)
-		return N_("not yes or no");
+		return _("not yes or no");
 	inc->ev = xrealloc(inc->ev, (inc->nev + 1) * sizeof(*inc->ev));
 	ev = &inc->ev[inc->nev++];
 	ev->step = step;
@@ -151,46 +123,102 @@ parse_row(struct incidents *all, char **f, int *col)
 	return NULL;
 }
 
+/* Adds a row to all; NULL, or the reason (translated) with *col set. */
+static const char *
+parse_row(struct incidents *all, char **f, int *col)
+{
+	struct incident *inc;
+	int64_t recorded, at;
+	const char *why;
+
+	if (!incident_file_id_ok(f[*col = C_ID]))
+		return _("not an id YYYY-NNNN");
+	if (time_parse(f[*col = C_RECORDED], &recorded) == -1 ||
+	    time_parse(f[*col = C_AT], &at) == -1)
+		return _("not an RFC 3339 time");
+	if (*f[*col = C_BY] == '\0')
+		return _("empty");
+	inc = incident_find(all, f[C_ID]);
+	*col = C_EVENT;
+	if (strcmp(f[C_EVENT], "new") != 0)
+		return parse_step(inc, f, recorded, at, col);
+	if (inc != NULL)
+		return _("a second new event for this incident");
+	all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));
+	inc = &all->inc[all->n];
+	memset(inc, 0, sizeof(*inc));
+	memcpy(inc->id, f[C_ID], INC_ID_LEN + 1);
+	inc->recorded = recorded;
+	inc->detected = at;
+	inc->by = xstrdup(f[C_BY]);
+	if ((why = parse_new(inc, f, col)) != NULL) {
+		free(inc->by);
+		free(inc->summary);
+		return why;
+	}
+	all->n++;
+	return NULL;
+}
+
+/* A row that does not read back: said, counted, its id kept so that it
+ * is never given again. */
+static void
+leave_out(struct incidents *all, const struct csv_record *rec,
+    const char *path, int col, const char *why, struct jerr *e)
+{
+	jerr_say(e, ST_OK, _("%s:%zu: field %s: %s (row left out)"), path,
+	    rec->line, cols[col], why);
+	all->damaged++;
+	if (incident_file_id_ok(rec->field[C_ID])) {
+		all->bad_id = xrealloc(all->bad_id,
+		    (all->nbad_id + 1) * sizeof(*all->bad_id));
+		memcpy(all->bad_id[all->nbad_id++], rec->field[C_ID],
+		    INC_ID_LEN + 1);
+	}
+}
+
+/* The rows of the bytes b (not empty) into all: ST_OK or ST_FAIL. */
+static int
+parse_rows(struct buf *b, const char *path, struct incidents *all,
+    struct jerr *e)
+{
+	struct csv_reader *r;
+	struct csv_record *rec;
+	FILE *fp;
+	const char *why;
+	int col, rv;
+
+	if ((fp = fmemopen(b->p, b->len, "r")) == NULL)
+		err(ST_FAIL, "fmemopen");
+	r = csvr_open(fp, path, cols, NCOLS, 1UL << C_DETAIL, 1, INC_DETAIL_MAX);
+	csvr_errto(r, e);
+	/* one bad value costs its row, never the file: invalid UTF-8 too */
+	csvr_row_errors(r);
+	while ((rv = csvr_next(r, &rec)) == 1) {
+		col = (int)rec->bad_field;
+		if ((why = rec->bad_why) != NULL ||
+		    (why = parse_row(all, rec->field, &col)) != NULL)
+			leave_out(all, rec, path, col, why, e);
+	}
+	csvr_close(r);
+	fclose(fp);
+	return rv == -1 ? ST_FAIL : ST_OK;
+}
+
 int
 incident_file_load(struct store *st, struct buf *raw, struct incidents *all,
     struct jerr *e)
 {
 	struct buf b = { NULL, 0, 0 };
-	struct csv_reader *r;
-	struct csv_record *rec;
 	char *path;
-	FILE *fp;
-	int col, rv, status = ST_OK;
-	const char *why;
+	int status = ST_OK;
 
 	memset(all, 0, sizeof(*all));
 	if (csvfile_read_err(st, INC_FILE, &b, e) != ST_OK)
 		return ST_FAIL;
 	path = inc_path(st);
-	if (b.len > 0) {
-		if ((fp = fmemopen(b.p, b.len, "r")) == NULL)
-			err(ST_FAIL, "fmemopen");
-		r = csvr_open(fp, path, cols, NCOLS, 1UL << C_DETAIL, 1, INC_DETAIL_MAX);
-		csvr_errto(r, e);
-		while ((rv = csvr_next(r, &rec)) == 1) {
-			if ((why = parse_row(all, rec->field, &col)) == NULL)
-				continue;
-			/* one bad value costs its row, never the file */
-			jerr_say(e, ST_OK, _("%s:%zu: field %s: %s (row left out)"),
-			    path, rec->line, cols[col], _(why));
-			all->damaged++;
-			if (incident_file_id_ok(rec->field[C_ID])) {
-				all->bad_id = xrealloc(all->bad_id,
-				    (all->nbad_id + 1) * sizeof(*all->bad_id));
-				memcpy(all->bad_id[all->nbad_id++],
-				    rec->field[C_ID], INC_ID_LEN + 1);
-			}
-		}
-		if (rv == -1)
-			status = ST_FAIL;
-		csvr_close(r);
-		fclose(fp);
-	}
+	if (b.len > 0)
+		status = parse_rows(&b, path, all, e);
 	free(path);
 	if (status != ST_OK || raw == NULL)
 		buf_free(&b);

@@ -206,6 +206,18 @@ test_expect_success 'a bad value in incidents.csv costs its row, named, not the 
 	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
 '
 
+test_expect_success 'invalid UTF-8 in a row costs that row only, as any bad value' '
+	cp "$D/incidents.csv" good && last=$(wc -l <good) &&
+	sed -i "\$s/,no,no,no,/,no,no,no,$(printf "\377")/" "$D/incidents.csv" &&
+	incident-report -d "$D" list --format csv >l 2>err &&
+	one_line_matching err "incidents.csv:$last: field summary: invalid UTF-8 \(row left out\)$" &&
+	! grep -q "^2026-0027," l && grep -q "^2026-0026," l &&
+	inew --type other --cause fire --summary s >id 2>err &&
+	test "$(cat id)" = 2026-0028 &&
+	one_line_matching err "incidents.csv:$last: field summary: invalid UTF-8 \(row left out\)$" &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+'
+
 test_expect_success 'a row that is not CSV of this form still stops the reader (exit 3)' '
 	cp "$D/incidents.csv" good && echo "broken" >>"$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&

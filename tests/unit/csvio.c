@@ -408,6 +408,53 @@ test_ioerror(void)
 	fclose(fp);
 }
 
+/* After csvr_row_errors a bad field value costs its record, said in
+ * bad_why; the structure and the length still stop the reader. */
+static void
+test_row_errors(void)
+{
+	static const char in[] = "a,b,c\n1,x\xffy,3\n4,\"x\ny\",6\n7,8,9\n"
+	    "1,2,0123456789\n";
+	const char *why[4] = { NULL, NULL, NULL, NULL };
+	size_t col[4] = { 9, 9, 9, 9 }, line[4] = { 0, 0, 0, 0 };
+	struct csv_reader *r;
+	struct csv_record *rec;
+	FILE *fp = fmemopen((void *)in, sizeof(in) - 1, "r");
+	const char *msg;
+	int st, n = 0;
+
+	capture_begin();
+	r = csvr_open(fp, "in.csv", cols, 3, 0, 1, 9);
+	csvr_row_errors(r);
+	while ((st = csvr_next(r, &rec)) == 1 && n < 4) {
+		why[n] = rec->bad_why;
+		col[n] = rec->bad_field;
+		line[n++] = rec->line;
+	}
+	msg = capture_end();
+	ok(n == 3 && st == -1, "row errors: three records, then the length stops "
+	    "the reader (got %d, %d)", n, st);
+	ok(why[0] != NULL && strcmp(why[0], "invalid UTF-8") == 0 && col[0] == 1 &&
+	    line[0] == 2, "  invalid UTF-8: field b of line 2");
+	ok(why[1] != NULL && strcmp(why[1], "contains a line break") == 0 &&
+	    col[1] == 1 && line[1] == 3, "  a line break in a one-line column");
+	ok(why[2] == NULL && line[2] == 5, "  the next record is clean");
+	is_str(msg, "in.csv:6: field c: longer than 9 bytes", "  the length is said");
+	csvr_close(r);
+	fclose(fp);
+
+	fp = fmemopen((void *)"a,\xff,c\n", 7, "r");
+	capture_begin();
+	r = csvr_open(fp, "in.csv", cols, 3, 0, 1, 9);
+	csvr_row_errors(r);
+	st = csvr_next(r, &rec);
+	msg = capture_end();
+	ok(st == -1, "row errors: a bad header still stops the reader");
+	is_str(msg, "in.csv:1: field b: invalid UTF-8", "  and is said");
+	csvr_close(r);
+	fclose(fp);
+}
+
 int
 main(void)
 {
@@ -418,5 +465,6 @@ main(void)
 	test_writer();
 	test_writer_places();
 	test_ioerror();
+	test_row_errors();
 	return tap_done();
 }
