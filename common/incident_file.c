@@ -8,6 +8,11 @@
  *    so a reader sees the old or the new file, never a torn row.  One bad
  *    value costs its row (kept in the file, its id never given again),
  *    never the file; a file that is not CSV of this form is refused.
+ *  - A value reads back only if the tools would take it on input: the
+ *    rule of esc.h and the limits of its option for free text (as
+ *    incident_check_text), a time with its time of day (time_arg), an id
+ *    incident_file_id_ok accepts; so nothing reaches show, list or the
+ *    audit that new and step would refuse.
  *  - incident_file_append writes the old bytes unchanged plus one row with
  *    atomic_begin/commit; the caller holds STORE_LOCK_REGISTER.
  */
@@ -21,6 +26,7 @@
 #include "incident_file.h"
 #include "jukisec.h"
 #include "jerr.h"
+#include "oplog.h"
 #include "timeutil.h"
 
 static const char *const cols[NCOLS + 1] = { "incident", "event", "recorded",
@@ -44,7 +50,19 @@ incident_file_id_ok(const char *s)
 	for (i = 0; i < INC_ID_LEN; i++)
 		if (i != 4 && (s[i] < '0' || s[i] > '9'))
 			return 0;
-	return 1;
+	/* years 0001-9999 (incident_new), numbers from 0001 (next_id) */
+	return strncmp(s, "0000", 4) != 0 && strcmp(s + 5, "0000") != 0;
+}
+
+/* A free-text column as its option takes it (incident_check_text): NULL
+ * or the reason, *col set.  needed: empty is refused. */
+static const char *
+text_bad(char **f, int c, size_t max, int multiline, int needed, int *col)
+{
+	*col = c;
+	if (needed && *f[c] == '\0')
+		return _("empty");
+	return text_problem(f[c], max, multiline);
 }
 
 static int
@@ -62,7 +80,7 @@ static const char *
 parse_new(struct incident *inc, char **f, int *col)
 {
 	long long v;
-	const char *es;
+	const char *es, *why;
 
 	if ((int)(inc->type = inc_name_index(inc_type_names, f[*col = C_TYPE])) < 0)
 		return _("unknown type");
@@ -88,10 +106,11 @@ parse_new(struct incident *inc, char **f, int *col)
 		return _("not yes or no");
 	*col = C_OCCURRED;
 	inc->occurred = TIME_NONE;
-	if (*f[C_OCCURRED] && time_parse(f[C_OCCURRED], &inc->occurred) == -1)
+	if (*f[C_OCCURRED] && time_arg(f[C_OCCURRED], &inc->occurred) == -1)
 		return _("not an RFC 3339 time");
-	if (*f[*col = C_SUMMARY] == '\0')
-		return _("empty");
+	if ((why = text_bad(f, C_SUMMARY, INC_SUMMARY_MAX, 0, 1, col)) != NULL ||
+	    (why = text_bad(f, C_DETAIL, INC_DETAIL_MAX, 1, 0, col)) != NULL)
+		return why;
 	inc->summary = xstrdup(f[C_SUMMARY]);
 	inc->detail = xstrdup(f[C_DETAIL]);
 	return NULL;
@@ -104,12 +123,15 @@ parse_step(struct incident *inc, char **f, int64_t recorded, int64_t at,
 {
 	struct inc_event *ev;
 	int step, forced;
+	const char *why;
 
 	*col = C_EVENT;
 	if ((step = inc_name_index(inc_step_names, f[C_EVENT])) < 0)
 		return _("unknown event");
 	if (inc == NULL)
 		return _("a step before the incident's new event");
+	if ((why = text_bad(f, C_NOTE, INC_NOTE_MAX, 0, 0, col)) != NULL)
+		return why;
 	if ((forced = yesno(f[*col = C_FORCED])) < 0)
 		return _("not yes or no");
 	inc->ev = xrealloc(inc->ev, (inc->nev + 1) * sizeof(*inc->ev));
@@ -133,11 +155,11 @@ parse_row(struct incidents *all, char **f, int *col)
 
 	if (!incident_file_id_ok(f[*col = C_ID]))
 		return _("not an id YYYY-NNNN");
-	if (time_parse(f[*col = C_RECORDED], &recorded) == -1 ||
-	    time_parse(f[*col = C_AT], &at) == -1)
+	if (time_arg(f[*col = C_RECORDED], &recorded) == -1 ||
+	    time_arg(f[*col = C_AT], &at) == -1)
 		return _("not an RFC 3339 time");
-	if (*f[*col = C_BY] == '\0')
-		return _("empty");
+	if ((why = text_bad(f, C_BY, OPLOG_ID_MAX, 0, 1, col)) != NULL)
+		return why;
 	inc = incident_find(all, f[C_ID]);
 	*col = C_EVENT;
 	if (strcmp(f[C_EVENT], "new") != 0)

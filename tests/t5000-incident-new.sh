@@ -218,6 +218,26 @@ test_expect_success 'invalid UTF-8 in a row costs that row only, as any bad valu
 	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
 '
 
+# left_out SED FIELD REASON: the last row of incidents.csv edited by SED is
+# left out with one line naming FIELD and REASON, the file put back after.
+left_out() {
+	cp "$D/incidents.csv" good && last=$(wc -l <good) &&
+	sed -i "\$s$1" "$D/incidents.csv" &&
+	incident-report -d "$D" list --format csv >l 2>err &&
+	one_line_matching err "incidents.csv:$last: field $2: $3 \(row left out\)$" &&
+	! grep -q "^2026-0027," l && grep -q "^2026-0026," l &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+}
+
+test_expect_success 'a value new or step would refuse costs its row when read back' '
+	long=$(python3 -c "print(\"x\" * 513)") &&
+	left_out "/,no,no,no,[^,]*,/,no,no,no,$long,/" summary "longer than 512 bytes" &&
+	left_out "/,no,no,no,[^,]*,/,no,no,no,a$(printf "\033")[2Jb,/" summary "contains a control character" &&
+	left_out "/,new,[^,]*,/,new,2026-11-25,/" recorded "not an RFC 3339 time" &&
+	left_out "/,\(2026-[^,]*\),boss,/,\1,boss$(printf "\302\233"),/" by "contains a control character" &&
+	left_out "/^2026-0027,/2026-0000,/" incident "not an id YYYY-NNNN"
+'
+
 test_expect_success 'a row that is not CSV of this form still stops the reader (exit 3)' '
 	cp "$D/incidents.csv" good && echo "broken" >>"$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
