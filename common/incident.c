@@ -18,7 +18,9 @@
  *    Incidents are rare (tens a year), so copying the file costs nothing.
  *  - The request itself (new_problem; a step's text, id, and the
  *    incident's existence) is checked before the manager is asked, so a
- *    usage error is no attempt; it is checked again under the lock.
+ *    usage error is no attempt; it is checked again under the lock.  So
+ *    is incidents.csv read: a file that does not read costs no attempt,
+ *    and its rows left out are said there, once.
  *  - Lock order REGISTER then LOG: the operation-log record (action
  *    `incident`) is appended while the register lock is held.  A step the
  *    R9 flow refuses is logged too (result `refused`).
@@ -118,6 +120,7 @@ int
 incident_new_check(struct store *st, const struct inc_new *n, int at_now)
 {
 	struct inc_new c = *n;
+	struct incidents all;
 	int64_t now;
 	int r;
 
@@ -126,7 +129,13 @@ incident_new_check(struct store *st, const struct inc_new *n, int at_now)
 		return r;
 	if (at_now)
 		c.detected = now;
-	return new_problem(&c, now, st->err);
+	if ((r = new_problem(&c, now, st->err)) != ST_OK)
+		return r;
+	/* no lock (incidents_load): a file that does not read is refused
+	 * before the manager is asked, and rows left out are said here, once */
+	if ((r = incident_file_load(st, NULL, &all, st->err)) == ST_OK)
+		incidents_free(&all);
+	return r;
 }
 
 /* A step's request without the file: its text and the id's form. */
@@ -162,6 +171,21 @@ incident_step_check(struct store *st, const char *id,
 		status = ST_NO;
 	}
 	incidents_free(&all);
+	return status;
+}
+
+/* incidents.csv read again under the lock, as the file may have been
+ * replaced since incident_new_check or incident_step_check, which said
+ * the rows left out: only a failure is said here. */
+static int
+reload(struct store *st, struct buf *raw, struct incidents *all)
+{
+	struct jerr e = JERR_INIT;
+	int status;
+
+	if ((status = incident_file_load(st, raw, all, &e)) != ST_OK &&
+	    e.code != ST_OK)
+		jerr_say(st->err, e.code, "%s", e.msg);
 	return status;
 }
 
@@ -257,7 +281,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		jerr_say(st->err, ST_USAGE, _("--now is out of range"));
 		return ST_USAGE;
 	}
-	if ((status = incident_file_load(st, &raw, &all, NULL)) != ST_OK)
+	if ((status = reload(st, &raw, &all)) != ST_OK)
 		return status;
 	if ((status = next_id(st, &all, tm.tm_year + 1900, id)) != ST_OK)
 		goto out;
@@ -286,19 +310,13 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	char rec[TIME_BUFSZ], at[TIME_BUFSZ], why[512];
 	const char *f[NCOLS], *problem;
 	const char *name = inc_step_names[q->step];
-	struct jerr e = JERR_INIT;
 	int status, i;
 
 	store_held(st, STORE_LOCK_REGISTER);
 	if ((status = step_request_problem(st, id, q)) != ST_OK)
 		return status;
-	/* read again under the lock: the file may have been replaced since
-	 * incident_step_check; rows left out were said there */
-	if ((status = incident_file_load(st, &raw, &all, &e)) != ST_OK) {
-		if (e.code != ST_OK)
-			jerr_say(st->err, e.code, "%s", e.msg);
+	if ((status = reload(st, &raw, &all)) != ST_OK)
 		return status;
-	}
 	if ((inc = incident_find(&all, id)) == NULL) {
 		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);
 		status = ST_NO;

@@ -136,8 +136,9 @@ int	incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
 /* The request checked before the manager is asked for anything, as every
  * usage error is (nothing asked, nothing logged): new against itself and
  * clock_decision's time (--detected, when at_now, taken as that time);
- * step's text, id and the incident's existence in incidents.csv, read
- * without a lock.  incident_new and incident_step check again under the
+ * step's text, id and the incident's existence in incidents.csv.  Both
+ * read incidents.csv without a lock and say its rows left out (then
+ * incident_new, incident_step and incident_notify say none).  incident_new and incident_step check again under the
  * lock.  ST_OK, ST_USAGE, ST_NO (no such incident) or ST_FAIL, after one
  * line to st->err.  A step the R9 flow refuses is incident_step's. */
 int	incident_new_check(struct store *, const struct inc_new *, int at_now);

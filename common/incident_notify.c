@@ -59,6 +59,7 @@ incident_notify(struct store *st, const char *id, const char *by,
 {
 	struct incidents all;
 	struct incident *inc;
+	struct jerr e = JERR_INIT;
 	const char *cmd = st->conf.notify_command;
 	char *text = NULL;
 	size_t len = 0;
@@ -67,8 +68,12 @@ incident_notify(struct store *st, const char *id, const char *by,
 
 	if (cmd == NULL || cmd[0] == '\0')
 		return ST_OK;
-	if ((status = incidents_load(st, &all)) != ST_OK)
+	/* rows left out were said when the event was recorded */
+	if ((status = incidents_load_err(st, &all, &e)) != ST_OK) {
+		if (e.code != ST_OK)
+			jerr_say(st->err, e.code, "%s", e.msg);
 		return status;
+	}
 	if ((inc = incident_find(&all, id)) == NULL) {
 		incidents_free(&all);
 		jerr_say(st->err, ST_FAIL, _("%s: no such incident"), id);

@@ -242,6 +242,10 @@ test_expect_success 'a row that is not CSV of this form still stops the reader (
 	cp "$D/incidents.csv" good && echo "broken" >>"$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
 	grep -q "incidents.csv:" err &&
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 3 inew --type other --cause fire --summary s >out 2>err &&
+	one_line_matching err "incidents.csv:$(wc -l <"$D/incidents.csv"): " &&
+	test ! -s out && cmp "$D/oplog.csv" log.before &&
 	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
 '
 

@@ -66,6 +66,19 @@ test_expect_success 'a refused step runs no notification' '
 	test ! -e "$TMP/got.2026-0002.reconnected"
 '
 
+test_expect_success 'a row left out is said once by new and by step, not again by the notification' '
+	conf_set "$D" notify_command "cat >/dev/null" &&
+	last=$(wc -l <"$D/incidents.csv") &&
+	tail -1 "$D/incidents.csv" | grep -q "^2026-0002,general-manager-reported," &&
+	sed -i "\$s/,general-manager-reported,/,flood,/" "$D/incidents.csv" &&
+	inew --type other --summary s >out 2>err &&
+	one_line_matching err "incidents.csv:$last: field event: unknown event \(row left out\)$" &&
+	istep "$(cat out)" jlis-contacted >out 2>err &&
+	one_line_matching err "incidents.csv:$last: field event: unknown event \(row left out\)$" &&
+	sed -i "${last}s/,flood,/,general-manager-reported,/" "$D/incidents.csv" &&
+	incident-report -d "$D" list >/dev/null 2>err && test ! -s err
+'
+
 test_expect_success 'the command gets no descriptor but 0, 1 and 2: not the password fd' '
 	cat >"$TMP/fds.sh" <<-\EOS &&
 	cat >/dev/null
