@@ -299,6 +299,11 @@ run(struct own *w, const struct tool_args *a)
 	if (w->at != NULL)
 		q->at = when("--at", w->at);
 	n->by = q->by = w->by;
+	if (w->byfd == 0 && w->detail != NULL && strcmp(w->detail, "-") == 0) {
+		/* the detail read would leave the password check nothing */
+		warnx(_("standard input (-) given twice"));
+		return ST_USAGE;
+	}
 	if (w->detail != NULL && (r = incident_read_detail(w->detail, &n->detail, NULL)) != ST_OK)
 		return r;
 	if ((mode == NEW || mode == STEP) && incident_check_text(mode == NEW ?

@@ -79,6 +79,15 @@ test_expect_success 'the detail may come from standard input' '
 	json_true "d[\"detail\"] == \"from stdin\\n\""
 '
 
+test_expect_success 'the password and the detail both on standard input: refused before the manager is asked' '
+	cp "$D/incidents.csv" before && cp "$D/oplog.csv" log.before &&
+	{ cat "$TMP/pw.boss" && echo "the detail"; } >in &&
+	test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 0 \
+	    new --type other --summary s --detail-file - <in >out 2>err &&
+	one_line_matching err "^incident-report: standard input \(-\) given twice$" &&
+	test ! -s out && cmp "$D/incidents.csv" before && cmp "$D/oplog.csv" log.before
+'
+
 test_expect_success 'an unknown type, cause, nature lists the valid ones' '
 	bad_new "^incident-report: --type flood: unknown \(valid: unrecoverable, leak, loss, theft, unauthorized-access, other\)$" \
 	    --type flood --cause fire --summary s &&
