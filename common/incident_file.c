@@ -13,9 +13,14 @@
  *    incident_check_text), a time with its time of day (time_arg), an id
  *    incident_file_id_ok accepts; so nothing reaches show, list or the
  *    audit that new and step would refuse.
+ *  - A missing file is no incidents (jukisec-init makes none); an empty
+ *    one is refused, as operators.csv is: writers never leave one.
  *  - incident_file_append writes the old bytes unchanged plus one row with
  *    atomic_begin/commit; the caller holds STORE_LOCK_REGISTER.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +237,7 @@ incident_file_load(struct store *st, struct buf *raw, struct incidents *all,
     struct jerr *e)
 {
 	struct buf b = { NULL, 0, 0 };
+	struct stat sb;
 	char *path;
 	int status = ST_OK;
 
@@ -241,6 +247,12 @@ incident_file_load(struct store *st, struct buf *raw, struct incidents *all,
 	path = inc_path(st);
 	if (b.len > 0)
 		status = parse_rows(&b, path, all, e);
+	else if (fstatat(st->dirfd, INC_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_size == 0) {
+		/* there but empty (missing, or made since: no incidents) */
+		jerr_say(e, ST_FAIL, "%s:1: %s", path, _("no header line"));
+		status = ST_FAIL;
+	}
 	free(path);
 	if (status != ST_OK || raw == NULL)
 		buf_free(&b);

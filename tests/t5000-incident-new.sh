@@ -258,6 +258,20 @@ test_expect_success 'a row that is not CSV of this form still stops the reader (
 	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
 '
 
+test_expect_success 'an empty incidents.csv is refused (exit 3), a missing one is no incidents' '
+	cp "$D/incidents.csv" good && : >"$D/incidents.csv" &&
+	test_must_fail 3 incident-report -d "$D" list --format csv >l 2>err &&
+	one_line_matching err "incidents.csv:1: no header line$" && test ! -s l &&
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 3 inew --type other --cause fire --summary s >out 2>err &&
+	one_line_matching err "incidents.csv:1: no header line$" &&
+	test ! -s out && test ! -s "$D/incidents.csv" && cmp "$D/oplog.csv" log.before &&
+	rm "$D/incidents.csv" &&
+	incident-report -d "$D" list --format csv >l 2>err &&
+	test "$(wc -l <l)" = 1 && test ! -s err &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+'
+
 test_expect_success 'a new year starts again at 0001' '
 	AT=2027-01-01T00:00:01Z inew --type other --cause water --summary y >id &&
 	test "$(cat id)" = 2027-0001 &&
