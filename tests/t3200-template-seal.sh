@@ -38,7 +38,9 @@ test_expect_success 'a template copied onto another operator is refused' '
 
 test_expect_success 'a corrupted template: clear error, denied, logged' '
 	cp state/credentials/bob.tmpl bob.saved &&
-	printf "\\377" | dd of=state/credentials/bob.tmpl bs=1 seek=30 conv=notrunc 2>/dev/null &&
+	# byte 30 flipped, whatever it was (a fixed value is already there
+	# once in 256 sealings)
+	python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,\"rb\").read()); b[30]^=0xff; open(p,\"wb\").write(b)" state/credentials/bob.tmpl &&
 	! cmp -s bob.saved state/credentials/bob.tmpl &&
 	new_reader device &&
 	test_must_fail 1 auth-check -u bob 2>err &&
