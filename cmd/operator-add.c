@@ -110,6 +110,8 @@ check(struct opchange *a)
 		    "external"));
 		return ST_USAGE;
 	}
+	if (bio_finger_check(a->bio.finger, NULL) != ST_OK)
+		return ST_USAGE;
 	if (a->reason && field_check("--reason", a->reason, OPERATOR_REASON_MAX))
 		return ST_USAGE;
 	if (a->instr && date_parse(a->instr, &y, &m, &d) == -1) {

@@ -112,7 +112,7 @@ check(struct opchange *a)
 	}
 	if (a->expires && opchange_expiry(a, 1, NULL) != ST_OK)
 		return ST_USAGE;
-	return ST_OK;
+	return opchange_mod_usage(a, NULL);
 }
 
 /* --recover: nothing but the way back, with its own authority. */
@@ -152,6 +152,8 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 		    "(-m fingerprint or external, --reenroll)"));
 		return ST_USAGE;
 	}
+	if (bio_finger_check(a->bio.finger, NULL) != ST_OK)
+		return ST_USAGE;
 	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
 		return r;
 	r = operator_recover(&st, a, keyfile);

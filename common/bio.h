@@ -24,6 +24,12 @@ struct bio_opts {
 	const char	*device;	/* libfprint driver name; NULL = conf fp_device or first found */
 };
 
+/* --finger: ST_OK when finger is NULL (the default) or one of the ten
+ * names of bio_opts (left-thumb ... right-little-finger), else ST_USAGE
+ * with one line said to e (jerr_say: NULL prints it).  Reads nothing:
+ * the tools check argv with it before the manager is asked. */
+int	bio_finger_check(const char *finger, struct jerr *e);
+
 /* Enrols person `id` with `method` (METHOD_FINGERPRINT or METHOD_EXTERNAL),
  * prompting on stderr, and returns the sealed template in *blob.
  * ST_OK; ST_NO enrolment failed or timed out (message printed);

@@ -308,15 +308,28 @@ log_writer(GLogLevelFlags level, const GLogField *f, gsize n, gpointer data)
 	return g_log_writer_default(level, f, n, data);
 }
 
-static const char *
-finger_text(const char *name)
+/* The index of a finger name in fingers[], or -1. */
+static int
+finger_index(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof fingers / sizeof fingers[0]; i++)
 		if (strcmp(fingers[i].name, name) == 0)
-			return _(fingers[i].text);
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+/* Needs no reader and no libfprint: the tools call it on argv. */
+int
+bio_finger_check(const char *finger, struct jerr *e)
+{
+	if (finger == NULL || finger_index(finger) != -1)
+		return ST_OK;
+	jerr_say(e, ST_USAGE,
+	    _("unknown finger %s (e.g. right-index-finger, left-thumb)"),
+	    finger);
+	return ST_USAGE;
 }
 
 /* Finds and opens the reader: the one named, else the first of the
@@ -393,20 +406,13 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 	GError *e = NULL;
 	guchar *data = NULL;
 	gsize len = 0;
-	size_t i;
-	int rc;
+	int i, rc;
 
 	out->p = NULL;
 	out->len = 0;
-	for (i = 0; i < sizeof fingers / sizeof fingers[0]; i++)
-		if (strcmp(fingers[i].name, fname) == 0)
-			break;
-	if (i == sizeof fingers / sizeof fingers[0]) {
-		jerr_say(st->err, ST_USAGE,
-		    _("unknown finger %s (e.g. right-index-finger, left-thumb)"),
-		    fname);
-		return ST_USAGE;
-	}
+	if ((rc = bio_finger_check(fname, st->err)) != ST_OK)
+		return rc;
+	i = finger_index(fname);
 	if (fp_lib_open(st->err) != ST_OK)
 		return ST_FAIL;
 	if ((rc = session_begin(&s, st, o, NULL)) != ST_OK)
@@ -414,7 +420,7 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 	fprintf(stderr, _("reader: %s (driver %s)\n"),
 	    fp_device_get_name(s.dev), fp_device_get_driver(s.dev));
 	s.enrolling = 1;
-	s.finger = finger_text(fname);
+	s.finger = _(fingers[i].text);
 	s.nstages = fp_device_get_nr_enroll_stages(s.dev);
 	tmpl = fp_print_new(s.dev);
 	g_object_ref_sink(tmpl);

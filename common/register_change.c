@@ -272,6 +272,54 @@ struct modjob {
 	int		 newcred;
 };
 
+/* The options that a credential made by another method would leave
+ * unused: a script that gave one believed it was used (operator-add's
+ * rule for its two forms). */
+enum misfit { MISFIT_PW, MISFIT_REENROL, MISFIT_PWFD, MISFIT_BIO };
+
+static int
+misfit(struct jerr *e, enum misfit k)
+{
+	static const char *const why[] = {
+		N_("--reason, --instructions-given and --reset-password belong "
+		    "to the password method"),
+		N_("--reenroll belongs to fingerprint and external"),
+		N_("--password-fd belongs to a new password (-m password, "
+		    "--reset-password)"),
+		N_("--finger and --device belong to a new enrolment "
+		    "(-m fingerprint or external, --reenroll)"),
+	};
+
+	jerr_say(e, ST_USAGE, "%s", _(why[k]));
+	return ST_USAGE;
+}
+
+int
+opchange_mod_usage(struct opchange *c, struct jerr *e)
+{
+	int	 pw, bio;
+
+	if (c->method && method_parse(c->method, &c->m) == -1) {
+		jerr_say(e, ST_USAGE, _("-m %s: not fingerprint, password "
+		    "or external"), c->method);
+		return ST_USAGE;
+	}
+	pw = c->method && c->m == METHOD_PASSWORD;
+	bio = c->method && c->m != METHOD_PASSWORD;
+	/* mod_options's rules, each where it fails whatever the person's
+	 * method (--reset-password, --reason and --instructions-given stay
+	 * with the password, --reenroll with a biometric) */
+	if (bio && (c->reason || c->instr || c->reset))
+		return misfit(e, MISFIT_PW);
+	if ((pw || c->reset || c->reason || c->instr) && c->reenrol)
+		return misfit(e, MISFIT_REENROL);
+	if (c->pwfd != -1 && !pw && !c->reset)
+		return misfit(e, MISFIT_PWFD);
+	if ((c->bio.finger || c->bio.device) && !bio && !c->reenrol)
+		return misfit(e, MISFIT_BIO);
+	return bio_finger_check(c->bio.finger, e);
+}
+
 /* What -m (m, the person's method now old) allows of the other options,
  * and that something changes: ST_OK or ST_USAGE after a message. */
 static int
@@ -284,29 +332,15 @@ mod_options(struct store *st, const struct opchange *a, enum method m,
 		    "--instructions-given (R5.3 proviso)"));
 		return ST_USAGE;
 	}
-	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset)) {
-		jerr_say(st->err, ST_USAGE, _("--reason, --instructions-given "
-		    "and --reset-password belong to the password method"));
-		return ST_USAGE;
-	}
-	if (m == METHOD_PASSWORD && a->reenrol) {
-		jerr_say(st->err, ST_USAGE, _("--reenroll belongs to fingerprint "
-		    "and external"));
-		return ST_USAGE;
-	}
-	/* an option the credential to be made does not take would be
-	 * ignored: a script that gave it believed it was used */
-	if (a->pwfd != -1 && (m != METHOD_PASSWORD || (m == old && !a->reset))) {
-		jerr_say(st->err, ST_USAGE, _("--password-fd belongs to a new "
-		    "password (-m password, --reset-password)"));
-		return ST_USAGE;
-	}
+	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset))
+		return misfit(st->err, MISFIT_PW);
+	if (m == METHOD_PASSWORD && a->reenrol)
+		return misfit(st->err, MISFIT_REENROL);
+	if (a->pwfd != -1 && (m != METHOD_PASSWORD || (m == old && !a->reset)))
+		return misfit(st->err, MISFIT_PWFD);
 	if ((a->bio.finger || a->bio.device) && (m == METHOD_PASSWORD ||
-	    (m == old && !a->reenrol))) {
-		jerr_say(st->err, ST_USAGE, _("--finger and --device belong to "
-		    "a new enrolment (-m fingerprint or external, --reenroll)"));
-		return ST_USAGE;
-	}
+	    (m == old && !a->reenrol)))
+		return misfit(st->err, MISFIT_BIO);
 	if (m == old && !a->unlock && !a->reset && !a->reenrol && !a->reason &&
 	    !a->instr && !a->name && !a->section && !a->title && !a->have_exp) {
 		jerr_say(st->err, ST_USAGE, _("-m %s: %s already uses it; "
@@ -338,12 +372,7 @@ mod_prepare(struct store *st, void *arg)
 	}
 	old = o->method;
 	register_free(&reg);
-	m = old;
-	if (a->method && method_parse(a->method, &m) == -1) {
-		jerr_say(st->err, ST_USAGE, _("-m %s: not fingerprint, password "
-		    "or external"), a->method);
-		return ST_USAGE;
-	}
+	m = a->method ? a->m : old;	/* parsed by opchange_mod_usage */
 	if ((r = mod_options(st, a, m, old)) != ST_OK)
 		return r;
 	j->m = m;

@@ -19,8 +19,8 @@ struct opchange {
 	struct bio_opts	 bio;
 	int		 pwfd, byfd;		/* -1: the terminal */
 	int		 unlock, reset, reenrol;	/* operator-mod */
-	enum role	 r;			/* operator-add: parsed -r, -m */
-	enum method	 m;
+	enum role	 r;			/* operator-add: parsed -r */
+	enum method	 m;			/* parsed -m, when given */
 	int		 have_exp;		/* -e given */
 	int64_t		 exp;			/* parsed -e, TIME_NONE = never */
 };
@@ -41,6 +41,13 @@ int	opchange_expiry(struct opchange *, int never_ok, struct jerr *e);
  * -1 when ch is none of them or a descriptor is not a number (a usage
  * error). */
 int	opchange_opt(struct opchange *, int ch, const char *arg);
+
+/* operator-mod, before store_open: parses -m into c->m and refuses
+ * (ST_USAGE, one line said to e) what argv alone shows wrong whatever
+ * the person's method: an unknown -m or --finger, an option the
+ * credential to be made cannot take.  What depends on the person's
+ * method now is checked by operator_mod, after the manager. */
+int	opchange_mod_usage(struct opchange *, struct jerr *e);
 
 /*
  * After store_open: checks that a given expiry is still ahead, verifies

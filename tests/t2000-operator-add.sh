@@ -282,6 +282,21 @@ test_expect_success '--password-fd with biometrics, --finger or --device with a 
 	cmp log.before "$D/oplog.csv" && ! grep -q "^z," "$D/operators.csv"
 '
 
+# A finger name is in argv: one that names no finger is refused before
+# the manager is asked, so even a wrong password is neither logged nor
+# counted, and no template key is made for an enrolment that cannot be.
+test_expect_success '--finger naming no finger: exit 2 before the manager, nothing logged' '
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	for f in boss wrong; do
+		test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 -i z \
+		    -n Z -m fingerprint --finger thumb 4<"$TMP/pw.$f" 2>err &&
+		one_line_matching err "^operator-add: unknown finger thumb \(e.g. right-index-finger, left-thumb\)\$" ||
+		return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv" &&
+	test ! -e "$D/template.key"
+'
+
 test_expect_success 'a new password read from a descriptor is one line' '
 	printf "%s\n" abc-def-ghi extra >"$TMP/pw.two" &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i two -n Two -m password \

@@ -107,6 +107,31 @@ test_expect_success 'an option the new credential does not take is refused' '
 	test "$(log_count operator-mod ok "")" = "$nok"
 '
 
+# What argv alone shows wrong is found before the manager is asked: the
+# manager's check is neither logged nor counted, even with a wrong
+# password, and nothing changes.  (tanaka is on the password method.)
+test_expect_success 'a bad -m, an option no method takes, an unknown finger: exit 2 before the manager, nothing logged' '
+	pw wrong not-the-password &&
+	cat >cases <<-\EOF &&
+	-m bogus|-m bogus: not fingerprint, password or external
+	-n X --password-fd 3|--password-fd belongs to a new password \(-m password, --reset-password\)
+	-n X --finger left-thumb|--finger and --device belong to a new enrolment \(-m fingerprint or external, --reenroll\)
+	-m external --device d --reset-password|--reason, --instructions-given and --reset-password belong to the password method
+	--reset-password --reenroll|--reenroll belongs to fingerprint and external
+	-m fingerprint --finger thumb|unknown finger thumb \(e.g. right-index-finger, left-thumb\)
+	EOF
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	for f in boss wrong; do
+		while IFS="|" read -r args why; do
+			test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 \
+			    -i tanaka $args 3</dev/null 4<"$TMP/pw.$f" 2>err &&
+			one_line_matching err "^operator-mod: $why\$" ||
+			{ echo "in: $args" >&2; return 1; }
+		done <cases || return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv"
+'
+
 test_expect_success 'mod of an unknown id is exit 1' '
 	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i ghost -u \
 	    4<"$TMP/pw.boss" 2>err && grep -q "no such operator" err

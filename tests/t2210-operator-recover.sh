@@ -58,6 +58,9 @@ test_expect_success '--password-fd without --reset-password, --finger or --devic
 	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
 	    --reenroll --password-fd 3 3<"$TMP/pw.boss" 2>err &&
 	grep -q "^operator-mod: --password-fd belongs" err &&
+	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reenroll --finger thumb 2>err &&
+	one_line_matching err "^operator-mod: unknown finger thumb \(e.g. right-index-finger, left-thumb\)\$" &&
 	test "$(field boss locked)" = yes &&
 	test "$(wc -l <"$D/oplog.csv")" = "$nrec"
 '
