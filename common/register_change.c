@@ -195,7 +195,9 @@ add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	return add_locked(st, reg, j);
 }
 
-/* The bootstrap of the first manager: no gate, a lock of its own. */
+/* The bootstrap of the first manager: no gate, a lock of its own.  Of
+ * the two refusals without -b, the register's manager is named first: it
+ * is the reason whatever -r says. */
 static int
 add_first(struct store *st, struct addjob *j)
 {
@@ -210,6 +212,11 @@ add_first(struct store *st, struct addjob *j)
 	if (r) {
 		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
 		    "-b is required"));
+		return ST_USAGE;
+	}
+	if (j->a->r != ROLE_MANAGER) {
+		jerr_say(st->err, ST_USAGE, _("-b is required (only the first "
+		    "manager registers without it)"));
 		return ST_USAGE;
 	}
 	if ((r = add_prepare(st, j)) != ST_OK)
@@ -251,11 +258,6 @@ operator_add(struct store *st, struct opchange *a)
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
-	if (a->by == NULL && a->r != ROLE_MANAGER) {
-		jerr_say(st->err, ST_USAGE, _("-b is required (only the first "
-		    "manager registers without it)"));
-		return ST_USAGE;
-	}
 	if ((r = expiry_ahead(st, a)) != ST_OK)
 		return r;
 	r = add_unlogged(st, &j, a->by == NULL ? add_first(st, &j) :

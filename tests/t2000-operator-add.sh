@@ -21,7 +21,7 @@ test_expect_success 'without a manager, an operator cannot be the first' '
 	pw x xxxxxxxx1 &&
 	test_must_fail 2 operator-add -d "$D" -i x -n X -m password --reason r \
 	    --instructions-given 2026-11-01 --password-fd 3 3<"$TMP/pw.x" 2>err &&
-	grep -q "\-b is required" err
+	one_line_matching err "^operator-add: -b is required \(only the first manager registers without it\)\$"
 '
 
 test_expect_success 'the password method needs --reason (R5.3 proviso)' '
@@ -105,6 +105,20 @@ test_expect_success 'a second manager by bootstrap is refused once one exists' '
 	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
 	    3<"$TMP/pw.m2" 2>err &&
 	grep -q "has a manager" err
+'
+
+# One condition, one sentence, the one operator-add(1) quotes: whatever
+# -r says, no -b on a register that has a manager is a usage error.
+test_expect_success 'no -b once there is a manager: the same line with any -r, nothing logged' '
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	for r in operator manager; do
+		test_must_fail 2 operator-add -d "$D" -i m2 -n M2 -r $r -m password \
+		    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+		    3<"$TMP/pw.m2" 2>err &&
+		one_line_matching err "^operator-add: the register has a manager: -b is required\$" ||
+		return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv"
 '
 
 test_expect_success 'no bootstrap once every manager has expired' '
