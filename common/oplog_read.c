@@ -786,16 +786,23 @@ oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
 int
 oplog_committed(struct store *st, long long *seq, long long *size)
 {
-	struct oplog_head hd;
+	struct oplog_heads hs;
 	const char *reason;
 
-	if (oplog_head_read(st, &hd, &reason) == -1) {
+	/* one that cannot be opened or read is an operational failure; one
+	 * read whole that is no head, damage (log-verify's exit 1) */
+	if (oplog_heads_read(st, &hs, &reason) == -1) {
 		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, OPLOG_HEADFILE,
 		    reason);
 		return ST_FAIL;
 	}
-	*seq = hd.seq;
-	*size = hd.size;
+	if ((reason = oplog_heads_pick(&hs)) != NULL) {
+		jerr_say(st->err, ST_NO, "%s/%s: %s", st->dir, OPLOG_HEADFILE,
+		    reason);
+		return ST_NO;
+	}
+	*seq = hs.h[hs.pick].seq;
+	*size = hs.h[hs.pick].size;
 	return ST_OK;
 }
 

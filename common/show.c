@@ -74,10 +74,19 @@ report_reader(struct ctx *c, struct oplog_reader *rd, const char *name)
 	return io ? ST_FAIL : ST_NO;
 }
 
-/* One record read without -k (already past the filters). */
+/* One record read without -k (already past the filters).  Its form was
+ * checked by the reader but for the fields jukisec-log(5) wants not empty,
+ * which log-verify checks in its walk: a malformed record here too. */
 static int
 take(struct ctx *c, const struct oplog_record *r, const char *name)
 {
+	if (c->ver == NULL && (r->len[OF_TERMINAL] == 0 ||
+	    r->len[OF_OPERATOR] == 0 || r->len[OF_ACTION] == 0)) {
+		jerr_say(c->err, ST_NO, _("%s:%zu: seq %lld: field %s: empty"),
+		    name, r->line, r->seq, r->len[OF_TERMINAL] == 0 ? "terminal" :
+		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
+		return ST_NO;
+	}
 	gap(c, r->seq);
 	if (c->byseq && r->seq <= c->after)
 		return 0;
@@ -191,8 +200,8 @@ unverified(struct store *st, struct ctx *c)
 	}
 	if (o->nfiles > 0)
 		return ST_OK;
-	if (oplog_committed(st, &seq, &size) != ST_OK)
-		return ST_FAIL;
+	if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
+		return r;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, c->err, "oplog.csv");
 		return ST_FAIL;
@@ -312,10 +321,8 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 			r = ST_FAIL;
 			break;
 		}
-		if (oplog_committed(st, &seq, &size) != ST_OK) {
-			r = ST_FAIL;
+		if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
 			break;
-		}
 		if (fd == -1 || fstatat(st->dirfd, "oplog.csv", &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    fstat(fd, &fsb) == -1 || sb.st_ino != fsb.st_ino || sb.st_dev != fsb.st_dev) {
 			/* first time, or a prune renamed a new file in: from its start, by seq */
@@ -353,9 +360,10 @@ static int
 cursor_ahead(struct store *st, struct ctx *c)
 {
 	long long seq, size;
+	int r;
 
-	if (oplog_committed(st, &seq, &size) != ST_OK)
-		return ST_FAIL;
+	if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
+		return r;
 	if (c->after > seq)
 		jerr_say(c->err, ST_OK, _("the cursor names seq %lld, past the "
 		    "log's last record %lld (another log's cursor, or the log "

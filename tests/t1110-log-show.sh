@@ -165,6 +165,25 @@ test_expect_success '-k: a cut tail fails against the head, after the records' '
 	grep -q "tail truncated" err
 '
 
+test_expect_success 'without -k: a record with an empty operator is malformed (exit 1, named)' '
+	cp -a s empty &&
+	line=$(grep -n ",sato,print," empty/oplog.csv | head -n 1 | cut -d: -f1) &&
+	seq=$(sed -n "${line}p" empty/oplog.csv | cut -d, -f1) &&
+	sed -i "${line}s/,sato,print,/,,print,/" empty/oplog.csv &&
+	test_must_fail 1 log-show -d empty >out 2>err &&
+	one_line_matching err "^log-show: oplog.csv:$line: seq $seq: field operator: empty\$" &&
+	test "$(tail -n 1 out | cut -d, -f1)" = $((seq - 1))
+'
+
+test_expect_success 'without -k: a garbled head is damage (exit 1), one that cannot be opened exit 3' '
+	cp -a s garbled && truncate -s 512 garbled/oplog.head &&
+	test_must_fail 1 log-show -d garbled >out 2>err &&
+	one_line_matching err "^log-show: garbled/oplog.head: " && test ! -s out &&
+	rm garbled/oplog.head &&
+	test_must_fail 3 log-show -d garbled >out 2>err &&
+	one_line_matching err "^log-show: garbled/oplog.head: No such file or directory\$"
+'
+
 test_expect_success '-k: an oplog.key every writer refuses stops it before any record (exit 3)' '
 	cp -a s unsafe && chmod 640 unsafe/oplog.key &&
 	test_must_fail 3 log-show -d unsafe -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
