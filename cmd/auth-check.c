@@ -64,7 +64,8 @@ static int
 run(struct own *o, const struct tool_args *a)
 {
 	struct store	 st;
-	const char	*terminal = a->terminal, *why;
+	const char	*terminal = a->terminal, *why, *from;
+	char		 buf[PW_SOURCE_MAX];
 	int		 r;
 
 	if (o->pam && (o->id != NULL || o->pwfd != -1)) {
@@ -82,6 +83,7 @@ run(struct own *o, const struct tool_args *a)
 		if (terminal == NULL && (terminal = pam_env("PAM_RHOST")) == NULL)
 			terminal = pam_env("PAM_TTY");
 		o->pwfd = 0;
+		fd_hold(0);
 	}
 	if ((why = operator_id_problem(o->id)) != NULL) {
 		warnx(_("-u %s: %s"), o->id, why);
@@ -89,7 +91,9 @@ run(struct own *o, const struct tool_args *a)
 	}
 	if ((r = store_open(&st, a->dir, terminal, 0)) != ST_OK)
 		return r;
-	r = gate_auth(&st, o->id, o->pwfd, NULL);
+	/* pam_exec writes the password on standard input */
+	from = o->pam ? "<stdin>" : pw_source(buf, "--password-fd", o->pwfd);
+	r = gate_auth(&st, o->id, o->pwfd, from, NULL);
 	store_close(&st);
 	return r;
 }

@@ -38,10 +38,10 @@ int	conv_active(void);
 /* The conversation set, or NULL. */
 const struct conv *conv_get(void);
 
-/* The password: from the conversation, else pw_read(fd, prompt, 0).
+/* The password: from the conversation, else pw_read(fd, from, prompt, 0).
  * ST_USAGE: the answer was longer than PW_MAX bytes, *pw not set and
  * nothing said (the caller denies); another failure is said. */
-int	conv_secret(int fd, const char *prompt, char **pw);
+int	conv_secret(int fd, const char *from, const char *prompt, char **pw);
 
 /* A message for the person: an instruction (on stderr, one line as
  * given) or a refusal (warnx).  fmt is printf's. */

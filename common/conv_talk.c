@@ -15,7 +15,7 @@
 #include "cred.h"
 
 int
-conv_secret(int fd, const char *prompt, char **pw)
+conv_secret(int fd, const char *from, const char *prompt, char **pw)
 {
 	const struct conv *c = conv_get();
 
@@ -27,7 +27,7 @@ conv_secret(int fd, const char *prompt, char **pw)
 	/* a tool's: the gate's deny is the one message for an answer too
 	 * long (ST_USAGE) */
 	memset(&e, 0, sizeof(e));
-	if ((r = pw_read(fd, prompt, 0, pw, &e)) != ST_OK && r != ST_USAGE)
+	if ((r = pw_read(fd, from, prompt, 0, pw, &e)) != ST_OK && r != ST_USAGE)
 		jerr_warn(&e);
 	return r;
 }

@@ -63,13 +63,28 @@ void	cred_free(char *, size_t);
 /* Reads a password: from fd >= 0 (one line, LF, CR LF or NUL ended, as
  * pam_exec expose_authtok writes it), else from /dev/tty with echo off,
  * twice when confirm.  *pw is secure memory for pw_free().  ST_OK, ST_USAGE
- * (empty, too long, the two entries differ) or ST_FAIL (no terminal, I/O),
- * with a message said to e (jerr_say: NULL prints it). */
-int	pw_read(int fd, const char *prompt, int confirm, char **pw,
+ * (too long, the two entries differ) or ST_FAIL (no terminal, I/O), with
+ * a message said to e (jerr_say: NULL prints it) that begins with from,
+ * where the password comes from (pw_source; NULL: /dev/tty). */
+int	pw_read(int fd, const char *from, const char *prompt, int confirm,
+	    char **pw, struct jerr *e);
+/* ST_OK, or ST_USAGE after a message naming from and password_min_length
+ * when pw is shorter than min bytes (R5.3). */
+int	pw_check_length(const char *pw, long long min, const char *from,
 	    struct jerr *e);
 void	pw_free(char *);
+/* Where a password is read from, as pw_read's messages name it: "OPT N"
+ * for the descriptor fd that option opt gave, /dev/tty when fd < 0; buf
+ * holds the former. */
+#define PW_SOURCE_MAX	48
+const char *pw_source(char buf[PW_SOURCE_MAX], const char *opt, int fd);
 /* Parses the value of option opt (--*-fd): a descriptor number >= 0; -1
- * after a message naming opt if invalid. */
+ * after a message naming opt if invalid.  A descriptor that is not open
+ * is held (fd_hold). */
 int	fd_parse(const char *opt, const char *);
+/* Holds descriptor fd if it is not open, so that no file this process
+ * opens later takes its number and a password is read from it: reading
+ * it still fails with EBADF. */
+void	fd_hold(int fd);
 
 #endif

@@ -17,18 +17,20 @@ int
 credential_new(struct store *st, const char *id, enum method m, int pwfd,
     const struct bio_opts *bo, struct buf *out)
 {
-	char	*pw, *phc;
+	char	*pw, *phc, buf[PW_SOURCE_MAX];
+	const char *from;
 	int	 r;
 
 	if (m != METHOD_PASSWORD)
 		return bio_enrol(st, id, m, bo, out);
-	if ((r = pw_read(pwfd, _("New password: "), 1, &pw, st->err)) != ST_OK)
+	from = pw_source(buf, "--password-fd", pwfd);
+	if ((r = pw_read(pwfd, from, _("New password: "), 1, &pw,
+	    st->err)) != ST_OK)
 		return r;
-	if ((long long)strlen(pw) < st->conf.password_min_length) {
-		jerr_say(st->err, ST_USAGE, _("password shorter than %lld bytes"),
-		    st->conf.password_min_length);
+	if ((r = pw_check_length(pw, st->conf.password_min_length, from,
+	    st->err)) != ST_OK) {
 		pw_free(pw);
-		return ST_USAGE;
+		return r;
 	}
 	r = cred_hash(&st->conf, pw, strlen(pw), &phc, st->err);
 	pw_free(pw);

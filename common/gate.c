@@ -312,8 +312,8 @@ unreadable(struct store *st, const struct attempt *a)
  * KDF runs, record() admits only if the file still holds this hash.
  * ST_OK with a->ok or a->reason set; else the status the run stops with. */
 static int
-check_password(struct store *st, struct attempt *a, int pwfd, char **pw,
-    char **cred, size_t *n)
+check_password(struct store *st, struct attempt *a, int pwfd,
+    const char *from, char **pw, char **cred, size_t *n)
 {
 	char	*prompt;
 	int	 r, v;
@@ -323,7 +323,7 @@ check_password(struct store *st, struct attempt *a, int pwfd, char **pw,
 	if (a->known && *cred == NULL)
 		a->reason = "credential-missing";
 	prompt = xasprintf(_("Password for %s: "), a->id);
-	r = conv_secret(pwfd, prompt, pw);
+	r = conv_secret(pwfd, from, prompt, pw);
 	free(prompt);
 	if (r != ST_OK && r != ST_USAGE)
 		return r;
@@ -380,8 +380,8 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 }
 
 static int
-authenticate(struct store *st, const char *id, int pwfd, int need_manager,
-    const char *where, const struct gate_change *change)
+authenticate(struct store *st, const char *id, int pwfd, const char *from,
+    int need_manager, const char *where, const struct gate_change *change)
 {
 	struct register_ reg;
 	struct operator	*o;
@@ -409,7 +409,7 @@ authenticate(struct store *st, const char *id, int pwfd, int need_manager,
 	register_free(&reg);
 
 	r = a.method == METHOD_PASSWORD ?
-	    check_password(st, &a, pwfd, &pw, &cred, &n) :
+	    check_password(st, &a, pwfd, from, &pw, &cred, &n) :
 	    check_template(st, &a, &cred, &n);
 	if (r != ST_OK)
 		goto out;
@@ -442,9 +442,10 @@ out:
 }
 
 int
-gate_auth(struct store *st, const char *id, int pwfd, const char *where)
+gate_auth(struct store *st, const char *id, int pwfd, const char *from,
+    const char *where)
 {
-	return authenticate(st, id, pwfd, 0, where, NULL);
+	return authenticate(st, id, pwfd, from, 0, where, NULL);
 }
 
 int
@@ -452,10 +453,12 @@ manager_change(struct store *st, const char *by, int pwfd,
     const struct gate_change *change)
 {
 	const char *why;
+	char buf[PW_SOURCE_MAX];
 
 	if ((why = operator_id_problem(by)) != NULL) {
 		jerr_say(st->err, ST_USAGE, _("--by %s: %s"), by, why);
 		return ST_USAGE;
 	}
-	return authenticate(st, by, pwfd, 1, NULL, change);
+	return authenticate(st, by, pwfd,
+	    pw_source(buf, "--by-password-fd", pwfd), 1, NULL, change);
 }

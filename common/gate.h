@@ -17,12 +17,14 @@
  * counts the attempt under the register lock, logs it (action "auth") and
  * returns ST_OK, ST_NO, ST_LOCKED or ST_FAIL.  Unknown, revoked and expired
  * ids run a dummy KDF and get the same message as a wrong password.  pwfd
- * < 0 reads from the terminal (or the conversation, conv.h).  where, when
+ * < 0 reads from the terminal (or the conversation, conv.h); from names
+ * where the password comes from in messages (pw_source).  where, when
  * not NULL, is appended to each record's detail (" tty=X rhost=Y", escaped
  * by the caller: esc_buf ESC_WORD).  Expiry and locks are decided at
  * clock_decision()'s time.
  */
-int	gate_auth(struct store *, const char *id, int pwfd, const char *where);
+int	gate_auth(struct store *, const char *id, int pwfd, const char *from,
+	    const char *where);
 
 /* A change a manager makes under the lock that counts their attempt.
  * prepare, when not NULL, runs after the credential verified on an

@@ -6,7 +6,9 @@
  * CR LF, NUL (pam_exec expose_authtok) or end of file; from /dev/tty echo
  * is off while reading and the terminal's settings are restored on every
  * path, a signal included (re-raised after the restore, as
- * readpassphrase(3) does).  Nothing is read past PW_MAX bytes.
+ * readpassphrase(3) does).  Nothing is read past PW_MAX bytes.  Every
+ * message names where the password came from (pw_source): the option and
+ * its descriptor, or /dev/tty; none holds a byte of the password.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,13 +98,22 @@ read_tty(int tty, const char *prompt, char *p)
 	return r;
 }
 
-int
-pw_read(int fd, const char *prompt, int confirm, char **pw,
-    struct jerr *e)
+/* "SRC: what" for a password that is not accepted (ST_USAGE). */
+static void
+say_refused(struct jerr *e, const char *src, const char *what)
 {
-	char	*p, *q = NULL;
+	jerr_say(e, ST_USAGE, "%s: %s", src, what);
+}
+
+int
+pw_read(int fd, const char *from, const char *prompt, int confirm,
+    char **pw, struct jerr *e)
+{
+	char	*p, *q = NULL, msg[128];
 	int	 tty = -1, r, st = ST_FAIL;
 
+	if (from == NULL)
+		from = "/dev/tty";
 	p = xmalloc_secure(PW_MAX + 1);
 	if (fd >= 0)
 		r = read_line(fd, p);
@@ -127,10 +138,11 @@ pw_read(int fd, const char *prompt, int confirm, char **pw,
 		}
 	}
 	if (r == -1)
-		jerr_say_errno(e, ST_FAIL, "%s", _("reading the password"));
+		jerr_say_errno(e, ST_FAIL, "%s", from);
 	else if (r == 1) {
-		jerr_say(e, ST_USAGE, _("password longer than %d bytes"),
+		snprintf(msg, sizeof(msg), _("password longer than %d bytes"),
 		    PW_MAX);
+		say_refused(e, from, msg);
 		st = ST_USAGE;
 	} else {
 		*pw = p;
@@ -145,6 +157,20 @@ out:
 	return st;
 }
 
+int
+pw_check_length(const char *pw, long long min, const char *from,
+    struct jerr *e)
+{
+	char	 msg[128];
+
+	if ((long long)strlen(pw) >= min)
+		return ST_OK;
+	snprintf(msg, sizeof(msg), _("password shorter than %lld bytes "
+	    "(password_min_length)"), min);
+	say_refused(e, from != NULL ? from : "/dev/tty", msg);
+	return ST_USAGE;
+}
+
 void
 pw_free(char *p)
 {
@@ -152,6 +178,32 @@ pw_free(char *p)
 		return;
 	wipe(p, PW_MAX + 1);
 	gcry_free(p);
+}
+
+const char *
+pw_source(char buf[PW_SOURCE_MAX], const char *opt, int fd)
+{
+	if (fd < 0)
+		return "/dev/tty";
+	snprintf(buf, PW_SOURCE_MAX, "%s %d", opt, fd);
+	return buf;
+}
+
+void
+fd_hold(int fd)
+{
+	int	 h;
+
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		return;
+	/* read(2) of a write-only descriptor fails with EBADF, as of the
+	 * closed one; and the number is no longer free for our own files */
+	if ((h = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		return;
+	if (h != fd) {
+		(void)dup3(h, fd, O_CLOEXEC);
+		close(h);
+	}
 }
 
 int
@@ -164,5 +216,6 @@ fd_parse(const char *opt, const char *s)
 		warnx(_("%s %s: not a file descriptor (0-1023)"), opt, s);
 		return -1;
 	}
+	fd_hold((int)n);
 	return (int)n;
 }

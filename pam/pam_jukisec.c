@@ -270,7 +270,7 @@ refuse_invalid(struct call *c, const char *user, const char *why)
 
 	pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
 	prompt = xasprintf(_("Password for %s: "), user);
-	if (conv_secret(-1, prompt, &pw) == ST_OK && *pw != '\0')
+	if (conv_secret(-1, NULL, prompt, &pw) == ST_OK && *pw != '\0')
 		cred_dummy(&c->st.conf, pw, strlen(pw), c->st.err);
 	free(prompt);
 	pw_free(pw);
@@ -294,7 +294,7 @@ authenticate(struct call *c)
 	if ((why = operator_id_problem(user)) != NULL)
 		return refuse_invalid(c, user, why);
 	w = where(c->pamh);
-	r = gate_auth(&c->st, user, -1, w);
+	r = gate_auth(&c->st, user, -1, NULL, w);
 	free(w);
 	switch (r) {
 	case ST_OK:	return PAM_SUCCESS;

@@ -206,6 +206,31 @@ test_expect_success 'the manager verified, the new password refused or unreadabl
 
 # The credential cannot be written (a read-only credentials/): an error,
 # not a refusal of the person, and nothing registered.
+# The manager's password and the new one are told apart by the option
+# each came from; a refused one names password_min_length, never a byte
+# of itself.
+test_expect_success 'a password not read or refused: the option and descriptor named' '
+	add() {
+		operator-add -d "$D" -b boss -i y -n Y -m password --reason r \
+		    --instructions-given 2026-11-01 "$@"
+	}
+	test_must_fail 3 add --by-password-fd 7 --password-fd 3 3<"$TMP/pw.y" 2>err &&
+	one_line_matching err "^operator-add: --by-password-fd 7: Bad file descriptor\$" &&
+	test_must_fail 3 add --by-password-fd 4 --password-fd 7 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-add: --password-fd 7: Bad file descriptor\$" &&
+	test_must_fail 3 add --by-password-fd 4 --password-fd 5 4<"$TMP/pw.boss" 5<"$D" 2>err &&
+	one_line_matching err "^operator-add: --password-fd 5: Is a directory\$" &&
+	test_must_fail 2 add --by-password-fd 4 --password-fd 3 3<"$TMP/pw.short" \
+	    4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-add: --password-fd 3: password shorter than 8 bytes \(password_min_length\)\$" &&
+	! grep -q abc err &&
+	python3 -c "print(\"p\" * 1025)" >"$TMP/pw.long" &&
+	test_must_fail 2 add --by-password-fd 4 --password-fd 3 3<"$TMP/pw.long" \
+	    4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-add: --password-fd 3: password longer than 1024 bytes\$" &&
+	! grep -q "^y," "$D/operators.csv"
+'
+
 test_expect_success MOUNTNS 'the new credential cannot be written: exit 3, logged as error' '
 	pw ro ro-secret-1 &&
 	test_must_fail 3 unshare -m sh -c '"'"'mount --make-rprivate / &&

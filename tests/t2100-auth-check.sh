@@ -174,6 +174,25 @@ test_expect_success 'no terminal and no descriptor: exit 3, nothing admitted' '
 	grep -q "no terminal" err
 '
 
+# A descriptor the password cannot be read from is named by the option
+# that gave it, or as the standard input pam_exec gives (--pam): exit 3,
+# nothing counted.  A closed one stays closed for the tool's own files
+# (descriptor 3 would be the state directory's).
+test_expect_success 'an unreadable descriptor: the option and the descriptor named, exit 3' '
+	failed=$(field tanaka failed) &&
+	test_must_fail 3 auth-check -d "$D" -u tanaka --password-fd 7 2>err &&
+	one_line_matching err "^auth-check: --password-fd 7: Bad file descriptor\$" &&
+	test_must_fail 3 auth-check -d "$D" -u tanaka --password-fd 3 3<&- 2>err &&
+	one_line_matching err "^auth-check: --password-fd 3: Bad file descriptor\$" &&
+	test_must_fail 3 auth-check -d "$D" -u tanaka --password-fd 5 5<"$D" 2>err &&
+	one_line_matching err "^auth-check: --password-fd 5: Is a directory\$" &&
+	test_must_fail 3 env PAM_USER=tanaka auth-check -d "$D" --pam <"$D" 2>err &&
+	one_line_matching err "^auth-check: <stdin>: Is a directory\$" &&
+	test_must_fail 3 env PAM_USER=tanaka auth-check -d "$D" --pam <&- 2>err &&
+	one_line_matching err "^auth-check: <stdin>: Bad file descriptor\$" &&
+	test "$(field tanaka failed)" = "$failed"
+'
+
 # No stored password is longer than 1024 bytes (enrolment refuses one):
 # a longer answer is a wrong one, and the attempt is logged and counted
 # like every other (R5.2, R6), not turned away unrecorded.

@@ -103,7 +103,7 @@ test_expect_success 'a new password refused or unreadable: nothing changed, logg
 	pw short abc &&
 	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
 	    --reset-password --password-fd 3 3<"$TMP/pw.short" 2>err &&
-	one_line_matching err "^operator-mod: password shorter than 8 bytes\$" &&
+	one_line_matching err "^operator-mod: --password-fd 3: password shorter than 8 bytes \(password_min_length\)\$" &&
 	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,denied,uid=$(id -u) reason=password-refused," &&
 	test_must_fail 3 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
 	    --reset-password --password-fd 8 2>err &&

@@ -23,6 +23,14 @@ test_expect_success 'two different entries: exit 2, nothing registered' '
 	grep -q "differ" screen && ! grep -q "^x," "$D/operators.csv"
 '
 
+test_expect_success 'too short from the terminal: exit 2, /dev/tty and the key named' '
+	test_must_fail 2 "$PTY" tty-secret-1 abc abc -- operator-add \
+	    -d "$D" -b boss -i x -n X -m password --reason r \
+	    --instructions-given 2026-11-01 >screen &&
+	grep -q "^operator-add: /dev/tty: password shorter than 8 bytes (password_min_length)" screen &&
+	! grep -q "^x," "$D/operators.csv"
+'
+
 test_expect_success 'the manager and the new password, all from the terminal' '
 	"$PTY" tty-secret-1 op-secret-1 op-secret-1 -- operator-add -d "$D" -b boss \
 	    -i op -n Op -m password --reason r --instructions-given 2026-11-01 >screen &&

@@ -108,7 +108,7 @@ password(struct jerr *e)
 	if (pipe(fd) == -1 || write(fd[1], line, sizeof(line)) == -1)
 		abort();
 	close(fd[1]);
-	r = pw_read(fd[0], "", 0, &pw, e);
+	r = pw_read(fd[0], "--password-fd 3", "", 0, &pw, e);
 	close(fd[0]);
 	return r;
 }
@@ -137,7 +137,7 @@ main(void)
 	    "field_check_err: a control character");
 	same(detail, ST_USAGE, "/nonexistent/detail: No such file or directory",
 	    "incident_read_detail: warn's form, strerror included");
-	same(password, ST_USAGE, "password longer than 1024 bytes",
+	same(password, ST_USAGE, "--password-fd 3: password longer than 1024 bytes",
 	    "pw_read: too long");
 	{
 		char want[128];
