@@ -232,6 +232,23 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 	return NULL;
 }
 
+/* A line without "=": named by the key it starts with, if it starts with
+ * a word that could be one (a key's characters, 64 bytes at most, so
+ * nothing unprintable is echoed), as every other error names the key. */
+static void
+no_equals(struct jerr *e, const char *path, size_t lineno, const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-");
+
+	if (n == 0 || n > 64)
+		jerr_say(e, ST_FAIL,
+		    _("%s:%zu: expected \"key = value\""), path, lineno);
+	else
+		jerr_say(e, ST_FAIL, _("%s:%zu: %.*s: expected \"key = value\""),
+		    path, lineno, (int)n, s);
+}
+
 /* Long: one loop over the lines, each check where a reader meets it. */
 int
 conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
@@ -262,8 +279,7 @@ conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 		if (*name == '\0' || *name == '#')
 			continue;
 		if ((eq = strchr(name, '=')) == NULL) {
-			jerr_say(e, ST_FAIL,
-			    _("%s:%zu: expected \"key = value\""), path, lineno);
+			no_equals(e, path, lineno, name);
 			goto fail;
 		}
 		*eq = '\0';

@@ -81,10 +81,16 @@ test_expect_success 'system_actors: names of 1 to 64 bytes, none beginning with 
 	operator-list -d "$D" >/dev/null 2>err && test ! -s err
 '
 
-test_expect_success 'a line without "=" is refused' '
+test_expect_success 'a line without "=" is refused, naming the key it begins with' '
 	{ echo "# local settings"; echo "retain_days 400"; } >"$D/jukisec.conf" &&
 	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-	one_line_matching err "$D/jukisec.conf:2: expected \"key = value\""
+	one_line_matching err "^log-append: $D/jukisec.conf:2: retain_days: expected \"key = value\"\$" &&
+	{ echo "# local settings"; echo "  retain_days"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:2: retain_days: expected \"key = value\"\$" &&
+	{ echo "# local settings"; echo "[jukisec]"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:2: expected \"key = value\"\$"
 '
 
 test_expect_success 'a line with nothing before "=" is refused as such' '

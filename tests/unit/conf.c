@@ -81,7 +81,8 @@ main(void)
 	refused("retain_days = 1e3\n", "1: retain_days: \"1e3\" is not a number");
 	refused("retain_days =\n", "1: retain_days: \"\" is not a number");
 	refused("retain_dayz = 400\n", "1: retain_dayz: unknown key");
-	refused("# ok\nretain_days 400\n", "2: expected \"key = value\"");
+	refused("# ok\nretain_days 400\n", "2: retain_days: expected \"key = value\"");
+	refused("# ok\n[jukisec]\n", "2: expected \"key = value\"");
 	refused("retain_days = 400\nretain_days = 500\n", "2: retain_days: set twice");
 	refused("template_key = template.key\n", "1: template_key: not an absolute path");
 	refused("template_key =\n", "1: template_key: not an absolute path");
