@@ -183,12 +183,36 @@ pending_token(struct pending *p, size_t *k, char *tok)
 	return 0;
 }
 
+/* What log-append would refuse in the record (oplog_rec_max; operator
+ * and action given unless it is the log's own recover record, which
+ * log_pending writes as such): NULL, or the reason, naming the field. */
+static const char *
+pending_rec_problem(const struct pending *p, char *msg, size_t size)
+{
+	const char *v, *why;
+	size_t i;
+
+	for (i = 0; i < NF; i++) {
+		v = *rec_field((struct oplog_rec *)&p->rec, i);
+		if ((why = csv_field_problem(v, strlen(v), oplog_rec_max[i],
+		    0)) != NULL) {
+			snprintf(msg, size, _("field %s: %s"), fname[i], why);
+			return msg;
+		}
+	}
+	if (strcmp(p->rec.operator, "-") == 0 &&
+	    strcmp(p->rec.action, "recover") == 0)
+		return NULL;
+	return oplog_rec_required(&p->rec);
+}
+
 /* 1 with *p filled, 0 when there is no pending file, -1 after a message. */
 static int
 pending_read(struct store *st, struct pending *p)
 {
 	struct buf raw;
-	char *tok, *save, *line, *nl;
+	char *tok, *save, *line, *nl, msg[256];
+	const char *why;
 	size_t k = 0;
 	int ok = 0;
 
@@ -215,6 +239,14 @@ pending_read(struct store *st, struct pending *p)
 	ok = k == 3 + NF && (*p->ext == '\0' || p->reg.len > 0);
 out:
 	free(line);
+	/* a record the log would refuse is refused now, before the register
+	 * is settled: file, line (the record's) and field named */
+	if (ok && (why = pending_rec_problem(p, msg, sizeof(msg))) != NULL) {
+		pending_free(p);
+		jerr_say(st->err, ST_FAIL, "%s/%s:1: %s", st->dir, PENDING_FILE,
+		    why);
+		return -1;
+	}
 	if (ok)
 		return 1;
 	pending_free(p);

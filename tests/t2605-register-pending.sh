@@ -83,6 +83,27 @@ test_expect_success 'a pending file that does not parse: refused, file kept' '
 	test -e "$D/operators.pending" && cmp "$D/operators.csv" "$TMP/reg.before"
 '
 
+# A record the log would refuse (a line break in a field, as a hand or a
+# bug could leave) is refused before anything is settled, naming the
+# file, its line and the field.
+test_expect_success 'a pending record the log would refuse: file, line and field named' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	h=$(sha256sum <"$D/operators.csv" | cut -d" " -f1) &&
+	hex() { printf "%s" "$1" | od -An -tx1 | tr -d " \n"; } &&
+	printf "jukisec-register-pending v1 seq=1 before=%s after=%s operator=%s action=%s object=%s result=%s detail=%s\n" \
+	    "$h" "$h" "$(hex boss)" "$(hex operator-mod)" "$(hex base)" \
+	    "$(hex ok)" "$(hex "$(printf "section=x\nforged")")" >"$D/operators.pending" &&
+	chmod 600 "$D/operators.pending" &&
+	cp "$D/operators.csv" "$TMP/reg.before" && cp "$D/oplog.csv" "$TMP/log.before" &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i base -s x \
+	    4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: $D/operators.pending:1: field detail: contains a line break\$" &&
+	test_must_fail 3 auth base "$TMP/pw.base" 2>err &&
+	one_line_matching err "^auth-check: $D/operators.pending:1: field detail: contains a line break\$" &&
+	test -e "$D/operators.pending" && cmp "$D/operators.csv" "$TMP/reg.before" &&
+	cmp "$D/oplog.csv" "$TMP/log.before"
+'
+
 test_expect_success 'a pending file others may write: refused' '
 	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
 	kill_add write "oplog.csv\$" &&
