@@ -103,6 +103,18 @@ getopt_tables(const struct tool *t, struct option **longp)
 	return s;
 }
 
+/* -d '' or -t '': a usage error, not "not given": the default instead
+ * (JUKISEC_DIR, /var/lib/jukisec, the host name) would be another state
+ * directory or terminal than the one meant, without a word. */
+static const char *
+not_empty(const struct tool *t, const char *opt, const char *arg)
+{
+	if (*arg != '\0')
+		return arg;
+	warnx(_("%s: empty"), opt);
+	tool_usage(t, ST_USAGE);
+}
+
 /* One option the skeleton knows: 1 taken, 0 the tool's own. */
 static int
 common_opt(const struct tool *t, int ch, struct tool_args *a)
@@ -114,10 +126,10 @@ common_opt(const struct tool *t, int ch, struct tool_args *a)
 		print_version();
 		exit(fshut_stdout());
 	case 'd':
-		a->dir = optarg;
+		a->dir = not_empty(t, "-d", optarg);
 		return 1;
 	case 't':
-		a->terminal = optarg;
+		a->terminal = not_empty(t, "-t", optarg);
 		return 1;
 	case TOOL_NOW:
 		if (asof_parse(optarg, &a->now) != ST_OK)

@@ -17,7 +17,7 @@ enum {
 	TOOL_NOW_REFUSED	/* --now: refused, the clock decides (clock_refused) */
 };
 /* 'd' (-d, --dir DIR) and 't' (-t, --terminal TERMINAL) are the
- * skeleton's too, into struct tool_args. */
+ * skeleton's too, into struct tool_args; an empty one is a usage error. */
 
 /* One option: getopt_long's fields, then its line of --help. */
 struct tool_opt {

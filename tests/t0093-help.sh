@@ -137,6 +137,29 @@ test_expect_success 'unknown option, missing argument: getopt_long'"'"'s one lin
 	done
 '
 
+# An empty -d or -t is not "not given": the default would be another
+# state directory (jukisec-init -d "" initialised JUKISEC_DIR, else
+# /var/lib/jukisec) or terminal, without a word.
+test_expect_success 'an empty -d or -t: "-d: empty", then the synopsis; nothing created' '
+	for t in $TOOLS; do
+		synopsis help.$t >syn &&
+		for o in -d --dir= -t --terminal=; do
+			case $o in
+			-t*|--t*) grep -q "^ *-t, --terminal" help.$t || continue; w=-t ;;
+			*) w=-d ;;
+			esac
+			{ echo "$t: $w: empty"; cat syn; } >want &&
+			case $o in
+			*=) test_must_fail 2 $t $o >out 2>err </dev/null ;;
+			*) test_must_fail 2 $t $o "" >out 2>err </dev/null ;;
+			esac &&
+			test ! -s out && test_cmp want err ||
+			{ echo "in: $t $o" >&2; exit 1; }
+		done
+	done &&
+	test ! -e "$JUKISEC_DIR"
+'
+
 # SPEC: errors are "PROGRAM: message"; the program, not the path it was
 # run by (a cron job or a script names tools by their full path).
 test_expect_success 'run by its path, a tool still names itself: getopt_long'"'"'s line too' '
