@@ -103,9 +103,11 @@ getopt_tables(const struct tool *t, struct option **longp)
 	return s;
 }
 
-/* -d '' or -t '': a usage error, not "not given": the default instead
- * (JUKISEC_DIR, /var/lib/jukisec, the host name) would be another state
- * directory or terminal than the one meant, without a word. */
+/* -d '': a usage error, not "not given": the default instead
+ * (JUKISEC_DIR, /var/lib/jukisec) would be another state directory than
+ * the one meant, without a word (jukisec-init -d '' initialised it).  An
+ * empty -t stays "not given", as log-append(1) has always said: the
+ * terminal's name then comes from JUKISEC_TERMINAL or the host. */
 static const char *
 not_empty(const struct tool *t, const char *opt, const char *arg)
 {
@@ -129,7 +131,7 @@ common_opt(const struct tool *t, int ch, struct tool_args *a)
 		a->dir = not_empty(t, "-d", optarg);
 		return 1;
 	case 't':
-		a->terminal = not_empty(t, "-t", optarg);
+		a->terminal = optarg;
 		return 1;
 	case TOOL_NOW:
 		if (asof_parse(optarg, &a->now) != ST_OK)
