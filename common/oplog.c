@@ -22,6 +22,8 @@
  *    to an unfinished batch, and the next writer cuts them and logs a
  *    "repair" record; beyond a closed head only a torn last line is cut.
  *    A cut is itself preceded by an open head, so it is always logged.
+ *    A refused batch cuts its bytes, syncs, and puts back the slot its
+ *    open head overwrote: both files are as they were.
  *  - The head's hmac is keyed with the key of kepoch, the epoch of the key
  *    the writer holds after the append.  The key moves only forward and
  *    only after both head slots name its epoch (the slot left behind is
@@ -73,6 +75,9 @@ struct oplog_batch {
 	char		tmcache[TIME_BUFSZ];
 	long long	start_size, written, repaired;
 	int		cutfile;	/* oplog.cut to remove after the commit */
+	char		spare[OPLOG_HEADSLOT];	/* the other slot's bytes as read */
+	int		spare_slot;	/* which slot that is; -1: not kept */
+	int		restore;	/* intent() wrote over it (restore_spare()) */
 	long long	recovered;	/* -1, or the head's seq before prune_recover */
 	struct buf	out;
 };
@@ -230,6 +235,7 @@ intent(struct oplog_batch *b)
 	if (!(n->open && n->seq == b->openhd.seq && n->size == b->openhd.size)) {
 		if ((r = oplog_head_write(b->st, &b->openhd, !b->newest, NULL, 1)) != ST_OK)
 			return r;
+		b->restore = b->openhd.slot == b->spare_slot;
 		b->newest = b->openhd.slot;
 		b->slot[b->newest] = b->openhd;
 	}
@@ -621,6 +627,10 @@ load_head(struct oplog_batch *b)
 		return refuse(b, OPLOG_HEADFILE, "%s", why);
 	h = &hs.h[hs.pick];
 	o = &hs.h[!hs.pick];
+	if (hs.nraw == 2 * OPLOG_HEADSLOT) {
+		b->spare_slot = !hs.pick;
+		memcpy(b->spare, hs.raw + b->spare_slot * OPLOG_HEADSLOT, OPLOG_HEADSLOT);
+	}
 	if (h->version == 1)
 		return refuse(b, OPLOG_HEADFILE, "%s", _("a head of version 1, which the "
 		    "current key cannot check"));
@@ -772,6 +782,7 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 	b->st = st;
 	b->fd = -1;
 	b->recovered = -1;
+	b->spare_slot = -1;
 	b->now = now;
 	b->tcache = INT64_MIN;
 	b->key = oplog_key_new();
@@ -906,6 +917,33 @@ fail:
 	return r;
 }
 
+/*
+ * A batch refused (a bad line past the read-ahead, a failed write) after
+ * intent() wrote its open head over the other slot: that slot gets back
+ * the bytes it held, so that a refusal leaves oplog.csv and oplog.head as
+ * they were (log-append(1)).  Not after a cut or a prune's completion,
+ * whose open head must stay until they are logged.  Safe at every step:
+ *  - the open head stays until the cut back is durable: before that a
+ *    crash, a power loss too, leaves records after an open head, which
+ *    the next writer cuts and logs as any killed batch's.  The other order
+ *    could leave a closed head followed by records that chain, which the
+ *    next writer would take in as committed;
+ *  - then one in-place write of one sector (jukisec-log(5) "Head": old or
+ *    new, never half) into the slot that holds the open head, the other
+ *    holding the head read: lost, it leaves the open head with nothing
+ *    after it, which the next writer takes as it is and logs nothing for
+ *    (what a refusal left before); done, the state this writer read and
+ *    checked, with the key file it read.
+ * Quiet: if a step fails, the open head stays, as good a state.
+ */
+static void
+restore_spare(struct oplog_batch *b)
+{
+	if (!b->restore || b->repaired || b->recovered != -1 || fdatasync(b->fd) == -1)
+		return;
+	(void)oplog_head_put(b->st, b->spare_slot, b->spare);
+}
+
 void
 oplog_abort(struct oplog_batch *b)
 {
@@ -913,6 +951,8 @@ oplog_abort(struct oplog_batch *b)
 	if (b->fd != -1 && ftruncate(b->fd, b->start_size) == -1)
 		jerr_say_errno(b->st->err, ST_FAIL,
 		    "%s/%s", b->st->dir, OPLOG_FILE);
+	else
+		restore_spare(b);
 	release(b);
 }
 

@@ -10,7 +10,10 @@
  * writer can check both before it trusts either.  The head is the slot
  * with the higher seq, the open one on a tie; two closed heads of one seq,
  * or two open heads, never occur.  A write goes in place into the slot
- * that does not hold the head, so a lost write leaves the previous head;
+ * that does not hold the head, so a lost write leaves the previous head
+ * (a refused batch putting back the slot its open head overwrote writes
+ * into the head's slot, but then the other holds the head it falls back
+ * to, and a lost write leaves the open head, both good states);
  * when a commit moves kepoch, the slot left behind is re-signed under the
  * new key before the key file moves.  Version 1 heads (before kepoch) are
  * read, for the verifier; writers refuse them (log-append --recover).
@@ -240,6 +243,22 @@ oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_m
 	close(fd);
 	hd->slot = to;
 	return ST_OK;
+}
+
+/* Puts the bytes of a slot as read back into slot `to`, synced, as a
+ * refused batch leaves it (oplog.c restore_spare()): 0, or -1 quietly. */
+int
+oplog_head_put(struct store *st, int to, const char slot[OPLOG_HEADSLOT])
+{
+	int fd, r = -1;
+
+	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDWR, 0)) == -1)
+		return -1;
+	if (pwrite(fd, slot, OPLOG_HEADSLOT, (off_t)to * OPLOG_HEADSLOT) == OPLOG_HEADSLOT &&
+	    fdatasync(fd) == 0)
+		r = 0;
+	close(fd);
+	return r;
 }
 
 /* The seq of the head's record, or -1 when the head cannot be read. */

@@ -185,6 +185,9 @@ int	oplog_head_read(struct store *, struct oplog_head *, const char **why);
  * durable (fdatasync(2)) before it returns. */
 int	oplog_head_write(struct store *, struct oplog_head *, int to,
 	    struct oplog_mac *, int sync);
+/* The OPLOG_HEADSLOT bytes of a slot as read, back into slot `to`, synced:
+ * 0, or -1 saying nothing. */
+int	oplog_head_put(struct store *, int to, const char [OPLOG_HEADSLOT]);
 /* A head line (n bytes, NUL-terminated), or a slot of n <= OPLOG_HEADSLOT
  * bytes as oplog.head holds it (the line, LF, NULs), into hd: NULL, or why
  * it is not one. */

@@ -37,11 +37,14 @@ test_expect_success 'clock stepped back: time clamped to the last record' '
 	verify
 '
 
+# A refused batch leaves both files byte for byte as they were: the log,
+# and the head, whose other slot a batch past the read-ahead overwrote
+# with its open head before its first write.
 batch_refused() {
-	cp s/oplog.csv before.csv &&
+	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
 	test_must_fail 2 la --stdin <in 2>err &&
 	one_line_matching err "$1" &&
-	cmp before.csv s/oplog.csv
+	cmp before.csv s/oplog.csv && cmp before.head s/oplog.head
 }
 
 test_expect_success 'a bad line refuses the whole batch, naming line and field (long field)' '
@@ -121,7 +124,7 @@ big() {
 		printf "clerk%03d,view,resident/%d,ok,a detail of about thirty bytes %d\n", i % 40, i, i }'
 }
 
-test_expect_success 'a batch larger than the read-ahead, bad last line: nothing appended' '
+test_expect_success 'a batch larger than the read-ahead, bad last line: nothing appended, head as it was' '
 	{ big 40000; printf "%065d,act,,,\n" 0; } >in &&
 	batch_refused "^log-append: <stdin>:40001: field operator: longer than 64 bytes$" &&
 	at 2026-01-01T10:30:00Z la -u tanaka -a after &&
@@ -174,17 +177,18 @@ efbig() {	# efbig [taskset -c 0]: the batch of in, the log 6 MiB from its limit
 	    exec "$@" log-append -d "$TMP/s" -t cs01 --stdin <in 2>err)
 }
 write_fails() {
-	big 60000 >in && cp s/oplog.csv before.csv &&
+	big 60000 >in && cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
 	test_must_fail 3 efbig "$@" &&
 	one_line_matching err "^log-append: $TMP/s/oplog.csv: File too large\$" &&
-	cmp before.csv s/oplog.csv && ! test -e s/oplog.cut && verify
+	cmp before.csv s/oplog.csv && cmp before.head s/oplog.head &&
+	! test -e s/oplog.cut && verify
 }
 bad_then_good() {
 	{ big 40000; printf "%065d,act,,,\n" 0; } >in &&
-	cp s/oplog.csv before.csv &&
+	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
 	test_must_fail 2 "$@" log-append -d "$TMP/s" -t cs01 --stdin <in 2>err &&
 	one_line_matching err "<stdin>:40001: field operator: longer than 64 bytes" &&
-	cmp before.csv s/oplog.csv &&
+	cmp before.csv s/oplog.csv && cmp before.head s/oplog.head &&
 	big 40000 | at 2026-01-01T10:40:00Z "$@" log-append -d "$TMP/s" -t cs01 --stdin &&
 	test "$(lines)" -eq $(($(wc -l <before.csv) + 40000)) &&
 	tail -n 1 s/oplog.csv | grep -q ",clerk039,view,resident/39999,ok," && verify

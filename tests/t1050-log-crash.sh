@@ -1,7 +1,8 @@
 #!/bin/sh
 # Crashes of log-append (tests/lib-crash.sh): killed before each of its
 # steps in turn, and halfway through each write, for one record, a batch,
-# the append that repairs what a crash left, and the cron job's --seal.  After every kill the
+# the append that repairs what a crash left, a batch refused past the
+# read-ahead, and the cron job's --seal.  After every kill the
 # records before are untouched, the next append succeeds (repairing), the
 # log verifies, and the batch is there whole or not at all (log-append(1):
 # "the whole batch is appended, or after a crash none of it").  Then one
@@ -66,6 +67,55 @@ test_expect_success 'the repairing append: a kill at every step, or in every wri
 	    la -u clerk01 -a view -o repairer -r ok
 '
 crash_say
+
+# A batch refused past the read-ahead (a bad last line, after 30,000 good
+# ones) has written its open head over the head's other slot, then its
+# records: it cuts them, syncs, and puts the slot back (log-append(1): a
+# refused batch appends nothing).  Without a kill both files are as they
+# were.  A kill at any step leaves what the next writer already handles:
+# records after an open head (cut, one repair record), an open head with
+# nothing after it (nothing to log), or the files as they were; never a
+# record of the batch.
+awk 'BEGIN { for (j = 0; j < 30000; j++)
+	printf "clerk03,print,resident/%d,ok,a detail of about thirty bytes %d\n", j, j
+	print "clerk03,view,x,ok" }' >refused.in
+refused() {	# 0 when refused as it must be (exit 2), a kill's 137 as it is
+	la --stdin <"$TMP/refused.in"
+	case $? in 2) return 0 ;; 0) return 1 ;; *) return $? ;; esac
+}
+after_refused() {
+	n=$(grep -c ",-,repair," "$S/oplog.csv")
+	after_crash clerk03,print 30000 >/dev/null &&
+	test "$(grep -c ",clerk03,print," "$S/oplog.csv")" -eq 0 && [ "$n" -le 1 ] &&
+	echo "step $crash_step torn=$crash_torn: nothing of it, $n repair"
+}
+
+test_expect_success 'a refused large batch: both files as they were, byte for byte' '
+	rm -rf "$S" && cp -a "$TMP/saved" "$S" &&
+	refused 2>err && grep -q "<stdin>:30001: field detail: missing" err &&
+	cmp "$TMP/saved/oplog.csv" "$S/oplog.csv" &&
+	cmp "$TMP/saved/oplog.head" "$S/oplog.head"
+'
+
+test_expect_success 'a refused large batch: a kill at every step, or in every write' '
+	crash_every "$TMP/saved" "$S" after_refused refused
+'
+crash_say
+
+# What SIGKILL cannot show (the page cache survives it), a power loss
+# could: the slot is put back only after the cut is durable, or a closed
+# head would precede records that chain, which the next writer takes in.
+test_expect_success STRACE 'a refused large batch: the cut synced, then the slot put back, synced' '
+	rm -rf "$S" && cp -a "$TMP/saved" "$S" &&
+	test_must_fail 2 strace -f -qq -e trace=ftruncate,fdatasync,pwrite64 -o trace \
+	    log-append -d "$S" --stdin <refused.in 2>/dev/null &&
+	sed -n "s/^[0-9]* *\([a-z0-9]*\)(\([0-9]*\),.*/\1 \2/p; s/^[0-9]* *\(fdatasync\)(\([0-9]*\)).*/\1 \2/p" \
+	    trace | tail -n 4 >got &&
+	set -- $(cat got) && test $# -eq 8 &&
+	test "$1 $3 $5 $7" = "ftruncate fdatasync pwrite64 fdatasync" &&
+	test "$2" = "$4" && test "$6" = "$8" && test "$2" != "$6" &&
+	cmp "$TMP/saved/oplog.head" "$S/oplog.head"
+'
 
 # The cron job's --seal: the seals of two ended epochs, then the key
 # replaced.  After any kill the next --seal and the next writer seal what
