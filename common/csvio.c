@@ -8,6 +8,9 @@
  *    call.  libcsv runs with CSV_STRICT|CSV_STRICT_FINI|CSV_APPEND_NULL and
  *    CSV_REPALL_NL, so each unquoted CR and LF is an event: a CR must be
  *    followed at once by LF, and an empty line is an error, not skipped.
+ *    A record ended by CR is judged at the next event: an LF makes CRLF,
+ *    a line end; anything else makes the CR a line break inside the field
+ *    it ended, named as a quoted one would be.
  *  - libcsv's default trimming of blanks around unquoted fields is turned
  *    off: a field is exactly its bytes.
  *  - Memory is bounded by ncols * maxfield plus one chunk: a field grows
@@ -51,7 +54,7 @@ struct csv_reader {
 	size_t		line;		/* physical line being fed, 1-based */
 	size_t		rec_line;	/* where the record being built starts */
 	int		in_record;
-	int		after_cr;	/* the last event was a record ended by CR */
+	int		after_cr;	/* the last event was an unquoted CR */
 	int		complete;	/* rec holds a finished record */
 	long long	fed;		/* bytes handed to libcsv */
 	long long	offset;		/* just past the last returned record */
@@ -78,6 +81,18 @@ fail(struct csv_reader *r, size_t field, const char *reason)
 		    r->rec_line, col_name(r, field), reason);
 }
 
+/* A CR that no LF follows: inside the field it ended (at a line's start,
+ * the first), which is said as for a quoted one; no column takes an
+ * unquoted one (a multi-line column's line breaks are quoted). */
+static void
+cr_inside(struct csv_reader *r)
+{
+	size_t i = r->nfields > 0 ? r->nfields - 1 : 0;
+
+	fail(r, i, (r->multiline >> i) & 1 ? _("carriage return without line feed") :
+	    _("contains a line break"));
+}
+
 static int
 no_space(unsigned char c)
 {
@@ -97,7 +112,7 @@ on_field(void *data, size_t len, void *arg)
 	if (r->failed)
 		return;
 	if (r->after_cr) {
-		fail(r, (size_t)-1, _("carriage return without line feed"));
+		cr_inside(r);
 		return;
 	}
 	if (i >= r->ncols) {
@@ -138,15 +153,19 @@ on_record(int c, void *arg)
 
 	if (r->failed)
 		return;
+	if (r->after_cr && c != '\n') {
+		cr_inside(r);
+		return;
+	}
+	if (c == '\r') {	/* a line end if LF follows: judged then */
+		r->after_cr = 1;
+		return;
+	}
+	r->after_cr = 0;
 	if (r->nfields == 0) {
-		/* An unquoted CR or LF with no record before it. */
-		if (c == '\n' && r->after_cr) {
-			r->after_cr = 0;
-			return;
-		}
+		/* An unquoted LF or CRLF with no record before it. */
 		r->rec_line = r->line;
-		fail(r, (size_t)-1, c == '\n' ? _("empty line") :
-		    _("carriage return without line feed"));
+		fail(r, (size_t)-1, _("empty line"));
 		return;
 	}
 	if (c == -1) {
@@ -166,7 +185,6 @@ on_record(int c, void *arg)
 		}
 		return;
 	}
-	r->after_cr = c == '\r';
 	r->complete = 1;
 	r->in_record = 0;
 }
@@ -220,6 +238,7 @@ static void
 feed(struct csv_reader *r, const char *p, size_t n)
 {
 	size_t field;
+	int cr = r->after_cr;
 
 	if (!r->in_record && !r->complete && !r->after_cr) {
 		r->in_record = 1;
@@ -232,6 +251,10 @@ feed(struct csv_reader *r, const char *p, size_t n)
 		fail(r, field, csv_error(&r->parser) == CSV_EPARSE ?
 		    _("malformed quoting") : csv_strerror(csv_error(&r->parser)));
 	}
+	/* Bytes after a CR that made no event (a quoted field begun): not
+	 * an LF, whose event ends the wait. */
+	if (!r->failed && r->after_cr && (cr || p[n - 1] != '\r'))
+		cr_inside(r);
 	r->fed += n;
 	if (p[n - 1] == '\n')
 		r->line++;

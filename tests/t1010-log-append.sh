@@ -77,6 +77,29 @@ test_expect_success 'a line break inside a quoted field' '
 	batch_refused "<stdin>:1: field detail"
 '
 
+# A CR ends a line only with an LF after it (CRLF): "\r\n" alone is an
+# empty line, as "\n" is; a CR anywhere else is a line break inside the
+# field it ends, named as one inside quotes is.
+test_expect_success 'CRLF: a line of CRLF alone is an empty line; a bare CR is in its field' '
+	printf "a,b,c,d,e\r\n\r\n" >in &&
+	batch_refused "^log-append: <stdin>:2: empty line\$" &&
+	printf "a,b,c,d,e\rx\n" >in &&
+	batch_refused "^log-append: <stdin>:1: field detail: contains a line break\$" &&
+	printf "a,b,c,d,e\r\r\n" >in &&
+	batch_refused "^log-append: <stdin>:1: field detail: contains a line break\$" &&
+	printf "a,b\rx,c,d,e\n" >in &&
+	batch_refused "^log-append: <stdin>:1: field action: contains a line break\$" &&
+	printf "a,b,c,d,e\r\n\rx,b,c,d,e\r\n" >in &&
+	batch_refused "^log-append: <stdin>:2: field operator: contains a line break\$" &&
+	printf "a,b,c,d,e\r" >in &&
+	batch_refused "^log-append: <stdin>:1: carriage return without line feed\$" &&
+	printf "a,b,c,d\r\n" >in &&
+	batch_refused "^log-append: <stdin>:1: field detail: missing \(a record has 5 fields\)\$" &&
+	printf "sato,view,x,ok,crlf\r\nito,view,,,\r\n" | at 2026-01-01T10:05:00Z la --stdin &&
+	tail -2 s/oplog.csv | head -1 | grep -q ",sato,view,x,ok,crlf,0," &&
+	tail -1 s/oplog.csv | grep -q ",ito,view,,,,0," && verify
+'
+
 test_expect_success 'an empty batch writes nothing, not even a seal, and exits 0' '
 	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
 	at 2026-01-09T10:00:00Z la --stdin </dev/null 2>err && test ! -s err &&

@@ -83,8 +83,22 @@ test_errors(void)
 	bad(S("a,b,c\n1,2\n"), 0, "in.csv:2: field c: missing (a record has 3 fields)", "missing field");
 	bad(S("a,b,c\n1,2,3,4\n"), 0, "in.csv:2: too many fields (a record has 3)", "extra field");
 	bad(S("a,b,c\n1,2,3\n\n4,5,6\n"), 0, "in.csv:3: empty line", "empty line");
-	bad(S("a,b,c\n1,2,3\r4,5,6\n"), 0, "in.csv:2: carriage return without line feed", "bare CR");
+	/* A CR is a line end only with LF after it; elsewhere it is inside
+	 * the field it ends, named as a quoted one is. */
+	bad(S("a,b,c\n1,2,3\r4,5,6\n"), 0, "in.csv:2: field c: contains a line break", "bare CR");
 	bad(S("a,b,c\n1,2,3\r"), 0, "in.csv:2: carriage return without line feed", "bare CR at end");
+	bad(S("a,b,c\r\n1,2,3\r\n\r\n"), 0, "in.csv:3: empty line", "an empty line in CRLF");
+	bad(S("a,b,c\n1,2,3\r\r\n"), 0, "in.csv:2: field c: contains a line break", "CR, CRLF");
+	bad(S("a,b,c\n1,2\rx,3\n"), 0, "in.csv:2: field b: contains a line break",
+	    "bare CR inside a field before the last");
+	bad(S("a,b,c\n\rx,2,3\n"), 0, "in.csv:2: field a: contains a line break",
+	    "bare CR at a line's start");
+	bad(S("a,b,c\n1,2,3\r\"x\n\"\n"), 0, "in.csv:2: field c: contains a line break",
+	    "bare CR, then a quoted field begun");
+	bad(S("a,b,c\n1,2\rx,3\n"), 2, "in.csv:2: field b: carriage return without line feed",
+	    "bare CR in a multiline column");
+	bad(S("a,b,c\n1,2\r\n"), 0, "in.csv:2: field c: missing (a record has 3 fields)",
+	    "a short record in CRLF");
 	bad(S("a,b,c\n1,\"2,3\n"), 0, "in.csv:2: field b: unterminated quoted field", "unterminated quote");
 	bad(S("a,b,c\n1,2\"x,3\n"), 0, "in.csv:2: field b: malformed quoting", "quote inside unquoted field");
 	bad(S("a,b,c\n1,\"2\"x,3\n"), 0, "in.csv:2: field b: malformed quoting", "text after closing quote");
@@ -313,6 +327,33 @@ test_stream(void)
 	fclose(fp);
 }
 
+/* CR as the last byte of the reader's 64 KiB chunk: with LF first in
+ * the next, a line end; with anything else, inside its field. */
+static void
+test_chunk_cr(void)
+{
+	static char in[65536 + 64];
+	char want[64];
+	size_t n, line = 1;
+	struct result r;
+
+	n = (size_t)sprintf(in, "a,b,c\n");
+	while (65536 - n >= 12) {
+		n += (size_t)sprintf(in + n, "1,2,3\n");
+		line++;
+	}
+	n += (size_t)sprintf(in + n, "1,2,");
+	while (n < 65535)
+		in[n++] = 'x';
+	n += (size_t)sprintf(in + n, "\r\n4,5,6\n");
+	r = readall(in, n, 0, 100);
+	ok(r.n == (int)line + 1 && strcmp(r.last[0], "4") == 0,
+	    "CRLF across the chunk boundary: a line end (%d records)", r.n);
+	in[65536] = 'y';
+	snprintf(want, sizeof(want), "in.csv:%zu: field c: contains a line break", line + 1);
+	bad(in, n, 0, want, "bare CR at the chunk boundary");
+}
+
 static void
 test_writer(void)
 {
@@ -462,6 +503,7 @@ main(void)
 	test_utf8();
 	test_limits();
 	test_stream();
+	test_chunk_cr();
 	test_writer();
 	test_writer_places();
 	test_ioerror();
