@@ -1210,6 +1210,10 @@ oplog_replace(struct store *st, struct atomic_file *af, long long cut_seq,
 		goto fail;
 	if (atomic_commit(af) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
+		/* the new file may be in place already (a failed fsync of the
+		 * directory after the rename): its open head stays, for the
+		 * next writer's prune_recover(), not put back */
+		b->restore = 0;
 		oplog_abort(b);
 		return ST_FAIL;
 	}
