@@ -12,6 +12,7 @@
 #include "cred.h"
 #include "gate.h"
 #include "register.h"
+#include "store.h"
 #include "tool.h"
 
 enum { O_PWFD = 256, O_PAM };
@@ -60,6 +61,36 @@ pam_env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* --pam: the id from PAM_USER, the terminal from PAM_RHOST, else PAM_TTY
+ * (unless -t), each named when refused, as -u and -t are. */
+static int
+pam_source(struct own *o, const char **terminal)
+{
+	const char *from = "PAM_RHOST", *why;
+
+	if ((o->id = pam_env("PAM_USER")) == NULL) {
+		warnx(_("--pam: PAM_USER is not set"));
+		return ST_USAGE;
+	}
+	if ((why = operator_id_problem(o->id)) != NULL) {
+		/* the form of -u's message, nothing in it to translate */
+		warnx("PAM_USER %s: %s", o->id, why);
+		return ST_USAGE;
+	}
+	if (*terminal == NULL || **terminal == '\0') {
+		if ((*terminal = pam_env(from)) == NULL)
+			*terminal = pam_env(from = "PAM_TTY");
+		if (*terminal != NULL &&
+		    (why = store_terminal_problem(*terminal)) != NULL) {
+			store_terminal_say(NULL, from, why);
+			return ST_USAGE;
+		}
+	}
+	o->pwfd = 0;
+	fd_hold(0);
+	return ST_OK;
+}
+
 static int
 run(struct own *o, const struct tool_args *a)
 {
@@ -76,16 +107,9 @@ run(struct own *o, const struct tool_args *a)
 	if (usage_extra(a->argc, a->argv) || (!o->pam && usage_missing(o->id, "-u")))
 		tool_usage(&cmd, ST_USAGE);
 	if (o->pam) {
-		if ((o->id = pam_env("PAM_USER")) == NULL) {
-			warnx(_("--pam: PAM_USER is not set"));
-			return ST_USAGE;
-		}
-		if (terminal == NULL && (terminal = pam_env("PAM_RHOST")) == NULL)
-			terminal = pam_env("PAM_TTY");
-		o->pwfd = 0;
-		fd_hold(0);
-	}
-	if ((why = operator_id_problem(o->id)) != NULL) {
+		if ((r = pam_source(o, &terminal)) != ST_OK)
+			return r;
+	} else if ((why = operator_id_problem(o->id)) != NULL) {
 		warnx(_("-u %s: %s"), o->id, why);
 		return ST_USAGE;
 	}

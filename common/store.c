@@ -144,14 +144,37 @@ open_dir(struct store *st, int flags)
 	return ST_OK;
 }
 
+const char *
+store_terminal_problem(const char *terminal)
+{
+	if (*terminal == '\0')
+		return _("empty");
+	/* the one rule for free text (esc.h): the name goes into every
+	 * log record */
+	return text_problem(terminal, TERMINAL_MAX, 0);
+}
+
+void
+store_terminal_say(struct jerr *e, const char *from, const char *why)
+{
+	char msg[256];
+
+	/* the source first, as "-u ID: ..." names its option: the same
+	 * words, so that the catalogue's translation still serves */
+	snprintf(msg, sizeof msg, _("invalid terminal name: %s"), why);
+	jerr_say(e, ST_USAGE, "%s: %s", from, msg);
+}
+
 static int
 resolve_terminal(struct store *st, const char *terminal, int flags)
 {
 	char host[256];
-	const char *why;
+	const char *why, *from = "-t";
 
-	if ((terminal == NULL || *terminal == '\0') && !(flags & STORE_NOENV))
+	if ((terminal == NULL || *terminal == '\0') && !(flags & STORE_NOENV)) {
 		terminal = getenv("JUKISEC_TERMINAL");
+		from = "JUKISEC_TERMINAL";
+	}
 	if (terminal == NULL || *terminal == '\0') {
 		if (gethostname(host, sizeof(host)) == -1) {
 			jerr_say_errno(st->err, ST_FAIL, "gethostname");
@@ -159,15 +182,10 @@ resolve_terminal(struct store *st, const char *terminal, int flags)
 		}
 		host[sizeof(host) - 1] = '\0';
 		terminal = host;
+		from = "gethostname";	/* as its failure is named */
 	}
-	if (*terminal == '\0')
-		why = _("empty");
-	else	/* the one rule for free text (esc.h): -t, JUKISEC_TERMINAL,
-		 * PAM_RHOST and the host name go into every log record */
-		why = text_problem(terminal, TERMINAL_MAX, 0);
-	if (why != NULL) {
-		jerr_say(st->err, ST_USAGE,
-		    _("invalid terminal name: %s"), why);
+	if ((why = store_terminal_problem(terminal)) != NULL) {
+		store_terminal_say(st->err, from, why);
 		return ST_USAGE;
 	}
 	st->terminal = xstrdup(terminal);

@@ -56,7 +56,10 @@ struct store {
 /* Resolves and opens the directory, checks its owner and mode, loads
  * jukisec.conf and resolves the terminal name.  dir and terminal may be NULL.
  * Returns ST_OK, ST_USAGE (invalid terminal name) or ST_FAIL, after one
- * message on stderr; on failure nothing needs store_close(). */
+ * message on stderr; on failure nothing needs store_close().  A bad
+ * terminal name is said with its source: "-t" for the terminal given,
+ * JUKISEC_TERMINAL, or gethostname; a caller whose terminal comes from
+ * elsewhere (PAM_RHOST, a module option) checks it first, below. */
 int	store_open(struct store *, const char *dir, const char *terminal, int flags);
 /* The same with st->err set to e first: the message is kept in *e (start
  * from JERR_INIT), not printed, and so are those of every later call
@@ -64,6 +67,13 @@ int	store_open(struct store *, const char *dir, const char *terminal, int flags)
 int	store_open_err(struct store *, const char *dir, const char *terminal,
 	    int flags, struct jerr *e);
 void	store_close(struct store *);
+
+/* The rule for a terminal name (1 to 64 bytes of text_problem's text):
+ * NULL, or why not. */
+const char *store_terminal_problem(const char *);
+/* "FROM: invalid terminal name: WHY", said to e (jerr_say: NULL prints),
+ * ST_USAGE. */
+void	store_terminal_say(struct jerr *e, const char *from, const char *why);
 
 /* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME",
  * said to st->err). */

@@ -215,6 +215,14 @@ end(struct call *c, int r)
 static int
 open_state(struct call *c)
 {
+	const char *why;
+
+	/* named as the service file names it, not as the tools' -t */
+	if (c->terminal != NULL && *c->terminal != '\0' &&
+	    (why = store_terminal_problem(c->terminal)) != NULL) {
+		store_terminal_say(&c->e, "terminal=", why);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
 	if (store_open_err(&c->st, c->dir != NULL ? c->dir : STATEDIR,
 	    c->terminal, STORE_NOENV, &c->e) != ST_OK)
 		return PAM_AUTHINFO_UNAVAIL;

@@ -164,7 +164,7 @@ test_expect_success 'a missing jukisec.conf means not initialised' '
 
 test_expect_success 'a terminal name with a line break is invalid input' '
 	test_must_fail 2 log-append -d "$D" -t "$(printf "a\nb")" -u alice -a check 2>err &&
-	one_line_matching err "invalid terminal name: contains a line break"
+	one_line_matching err "^log-append: -t: invalid terminal name: contains a line break\$"
 '
 
 # JUKISEC_TERMINAL names the terminal in the records a tool writes: a bad
@@ -173,7 +173,7 @@ test_expect_success 'a bad JUKISEC_TERMINAL stops writers, not readers' '
 	chmod 600 "$D.key" && JUKISEC_TERMINAL=$(printf "bad\tterm") &&
 	export JUKISEC_TERMINAL &&
 	test_must_fail 2 log-append -d "$D" -u alice -a check 2>err &&
-	one_line_matching err "invalid terminal name: contains a control character" &&
+	one_line_matching err "^log-append: JUKISEC_TERMINAL: invalid terminal name: contains a control character\$" &&
 	log-verify -d "$D" -k "$D.key" >/dev/null &&
 	log-show -d "$D" >/dev/null && log-show -d "$D" -k "$D.key" >/dev/null &&
 	operator-list -d "$D" >/dev/null && incident-report -d "$D" list >/dev/null &&

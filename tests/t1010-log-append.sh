@@ -110,7 +110,7 @@ test_expect_success 'an empty batch writes nothing, not even a seal, and exits 0
 test_expect_success 'the terminal name: no control character (exit 2); empty is not given' '
 	cp s/oplog.csv before.csv &&
 	test_must_fail 2 at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t "$(printf "a\tb")" -u a -a b 2>err &&
-	one_line_matching err "^log-append: invalid terminal name: contains a control character$" &&
+	one_line_matching err "^log-append: -t: invalid terminal name: contains a control character$" &&
 	cmp before.csv s/oplog.csv &&
 	JUKISEC_TERMINAL=cs09 at 2026-01-01T10:00:00Z log-append -d "$TMP/s" -t "" -u sato -a view 2>/dev/null &&
 	tail -1 s/oplog.csv | grep -q "^[0-9]*,[^,]*,cs09,sato,view,"

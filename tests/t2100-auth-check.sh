@@ -159,6 +159,32 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	cmp log.before "$D/oplog.csv"
 '
 
+# A refused id or terminal name is named by where it came from: -u, -t,
+# JUKISEC_TERMINAL, or with --pam PAM_USER, PAM_RHOST, PAM_TTY (whichever
+# gave the terminal: -t before PAM_RHOST before PAM_TTY).  A name over 64
+# bytes is refused, even a real host's (it would not fit the log's
+# terminal field): exit 2, nothing logged.
+test_expect_success 'a refused id or terminal name is named by its source, nothing logged' '
+	long=$(printf "a%.0s" $(seq 70)).example.jp && cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 env PAM_USER=ta/naka auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "^auth-check: PAM_USER ta/naka: only A-Z a-z 0-9 \. _ - allowed\$" &&
+	test_must_fail 2 env PAM_USER=tanaka PAM_RHOST=$long PAM_TTY=pts/4 \
+	    auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "^auth-check: PAM_RHOST: invalid terminal name: longer than 64 bytes\$" &&
+	test_must_fail 2 env PAM_USER=tanaka PAM_TTY="$(printf "pts/4\033")" \
+	    auth-check -d "$D" --pam </dev/null 2>err &&
+	one_line_matching err "^auth-check: PAM_TTY: invalid terminal name: contains a control character\$" &&
+	test_must_fail 2 env PAM_USER=tanaka PAM_RHOST=cs-term-3 \
+	    auth-check -d "$D" --pam -t "$long" </dev/null 2>err &&
+	one_line_matching err "^auth-check: -t: invalid terminal name: longer than 64 bytes\$" &&
+	test_must_fail 2 auth tanaka "$TMP/pw.tanaka" -t "$long" 2>err &&
+	one_line_matching err "^auth-check: -t: invalid terminal name: longer than 64 bytes\$" &&
+	test_must_fail 2 env JUKISEC_TERMINAL=$long auth-check -d "$D" -u tanaka \
+	    --password-fd 3 3<"$TMP/pw.tanaka" 2>err &&
+	one_line_matching err "^auth-check: JUKISEC_TERMINAL: invalid terminal name: longer than 64 bytes\$" &&
+	cmp log.before "$D/oplog.csv"
+'
+
 test_expect_success 'the clock is not an input: --now is refused, nothing logged' '
 	printf "%s\n" pw >"$TMP/pw.any" && cp "$D/oplog.csv" log.before &&
 	test_must_fail 2 auth tanaka "$TMP/pw.tanaka" --now 1970-01-01T00:00:00Z 2>err &&

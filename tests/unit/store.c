@@ -126,7 +126,8 @@ main(void)
 	r = store_open(&st, dir, NULL, 0);
 	msg = capture_end();
 	ok(r == ST_USAGE, "a terminal name with a line break is refused");
-	is_str(msg, "invalid terminal name: contains a line break", "  with its message");
+	is_str(msg, "JUKISEC_TERMINAL: invalid terminal name: contains a line break",
+	    "  with its message, naming where it came from");
 	unsetenv("JUKISEC_TERMINAL");
 	capture_begin();
 	r = store_open(&st, dir, NULL, 0);
