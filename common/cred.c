@@ -350,6 +350,17 @@ out:
 	return r;
 }
 
+void
+cred_destroy_say(struct store *st, const char *name)
+{
+	if (errno == EMLINK)
+		jerr_say(st->err, ST_FAIL, _("%s/%s/%s: has other hard links: "
+		    "unlinked, not overwritten"), st->dir, CRED_DIR, name);
+	else
+		jerr_say_errno(st->err, ST_FAIL,
+		    "%s/%s/%s", st->dir, CRED_DIR, name);
+}
+
 int
 cred_destroy(struct store *st, const char *id, const char *only)
 {
@@ -365,8 +376,7 @@ cred_destroy(struct store *st, const char *id, const char *only)
 			continue;
 		name = cred_name(id, ext[i]);
 		if (destroy_file(dfd, name) == -1) {
-			jerr_say_errno(st->err, ST_FAIL,
-			    "%s/%s/%s", st->dir, CRED_DIR, name);
+			cred_destroy_say(st, name);
 			r = ST_FAIL;
 		}
 		free(name);

@@ -57,6 +57,10 @@ int	cred_write(struct store *, const char *id, const char *ext,
 int	cred_read(struct store *, const char *id, const char *ext,
 	    char **data, size_t *len);
 int	cred_destroy(struct store *, const char *id, const char *ext);
+/* The line for destroy_file's failure on credentials/NAME, errno as it
+ * left it: a file with other hard links was unlinked, never written, and
+ * says so (its bytes live on under the other name: not destroyed). */
+void	cred_destroy_say(struct store *, const char *name);
 /* Wipes and frees what cred_read returned. */
 void	cred_free(char *, size_t);
 

@@ -835,8 +835,7 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 			/* The change this writer was to make is refused: the
 			 * log says why, in words no locale changes. */
 			saved = errno;
-			jerr_say_errno(st->err, ST_FAIL,
-			    "%s/%s/%s", st->dir, CRED_DIR, gone[i]);
+			cred_destroy_say(st, gone[i]);
 			(void)oplog_log(st, who, "register-reconcile", gone[i],
 			    "error", "credential file without a live register "
 			    "row, not destroyed (%s)", strerrorname_np(saved) != NULL ?

@@ -650,6 +650,15 @@ destroy_file(int dirfd, const char *name)
 		errno = EINVAL;
 		goto fail;
 	}
+	/* Another name of the same bytes (a hard link, maybe outside the
+	 * state) is not ours to zero: only this name goes. */
+	if (sb.st_nlink > 1) {
+		close(fd);
+		if (unlinkat(dirfd, name, 0) == -1 || fsync_dir(dirfd) == -1)
+			return -1;
+		errno = EMLINK;
+		return -1;
+	}
 	for (left = sb.st_size; left > 0; left -= n) {
 		n = write(fd, zero, left < (off_t)sizeof(zero) ? (size_t)left :
 		    sizeof(zero));

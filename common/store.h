@@ -152,7 +152,9 @@ void	atomic_abort(struct atomic_file *);	/* errno kept */
 
 /* Overwrites a file's bytes with zeros, fsyncs it, unlinks it and fsyncs the
  * directory (credential destruction, R5.5).  0, or -1 with errno; a missing
- * file is 0. */
+ * file is 0.  A file with other links is unlinked and never written (the
+ * other name keeps its bytes): -1 with errno EMLINK, since it is not
+ * destroyed. */
 int	destroy_file(int dirfd, const char *name);
 
 /* 0 when the state directory can take a rewrite of file name (its size)

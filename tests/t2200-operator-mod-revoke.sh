@@ -221,6 +221,32 @@ test_expect_success 'a revocation whose credential cannot be destroyed is logged
 	    grep -q ",ok,left (credential not destroyed),"
 '
 
+# A credential file with another hard link (here to a file outside the
+# state) is not zeroed through the link: its name in credentials/ goes,
+# the other name keeps its bytes, and since they still exist the
+# destruction failed: said in one line, logged as such, exit 3.  The
+# same for an orphan the next writer's reconciliation meets.
+test_expect_success 'a hard-linked credential is unlinked, never overwritten' '
+	pw kondo kondo-secret-1 &&
+	operator-add -d "$D" -b m2 --by-password-fd 4 -i kondo -n Kondo -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.kondo" 4<"$TMP/pw.m2" &&
+	ln "$D/credentials/kondo.phc" outside.phc && cp outside.phc outside.want &&
+	test_must_fail 3 operator-revoke -d "$D" -b m2 --by-password-fd 4 -i kondo \
+	    --reason left 4<"$TMP/pw.m2" 2>err &&
+	one_line_matching err "^operator-revoke: $D/credentials/kondo.phc: has other hard links: unlinked, not overwritten\$" &&
+	cmp outside.want outside.phc && ! test -e "$D/credentials/kondo.phc" &&
+	test -n "$(field kondo revoked_at)" &&
+	grep ",operator-revoke,kondo," "$D/oplog.csv" | tail -1 |
+	    grep -q ",ok,left (credential not destroyed)," &&
+	ln outside.phc "$D/credentials/nobody.phc" &&
+	test_must_fail 3 operator-mod -d "$D" -b m2 --by-password-fd 4 -i m2 -s X \
+	    4<"$TMP/pw.m2" 2>err &&
+	one_line_matching err "^operator-mod: $D/credentials/nobody.phc: has other hard links: unlinked, not overwritten\$" &&
+	cmp outside.want outside.phc && ! test -e "$D/credentials/nobody.phc" &&
+	test "$(log_count register-reconcile error "^credential file without a live register row, not destroyed \\(EMLINK\\)\$")" = 1
+'
+
 # The register cannot be rewritten (operators.csv a mount point, where
 # rename(2) fails with EBUSY) while the log can be: an error of the
 # system, logged as such, not a refusal; nobody revoked.
