@@ -6,9 +6,11 @@
  * (retain_days >= 365 for R6, the OWASP Argon2id minimum for R5.3); a value
  * outside [min, max], an unknown or repeated key, or a line that is not
  * "key = value" is an error "FILE:LINE: key: reason" and the tool stops
- * (fail closed).  Paths must be absolute (template_key is never empty);
- * numbers are decimal digits, no sign.  man/jukisec.conf.5 lists the same
- * table.
+ * (fail closed).  The file is UTF-8, comments included ("FILE:LINE:
+ * invalid UTF-8"); a value is text_problem's text, no control character
+ * (a tab only around it, as a blank).  Paths must be absolute
+ * (template_key is never empty); numbers are decimal digits, no sign.
+ * man/jukisec.conf.5 lists the same table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include "jukisec.h"
 #include "conf.h"
 #include "csvio.h"
+#include "esc.h"
 
 #define LINE_MAX_LEN	4096
 
@@ -199,7 +202,7 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 	const char *errstr, *why;
 	long long n;
 
-	if ((why = csv_field_problem(v, vlen, LINE_MAX_LEN, 0)) != NULL)
+	if ((why = text_problem(v, LINE_MAX_LEN, 0)) != NULL)
 		return why;
 	if (k->type == NUM) {
 		/* decimal digits only: a sign is no part of a setting */
@@ -249,6 +252,20 @@ no_equals(struct jerr *e, const char *path, size_t lineno, const char *s)
 		    path, lineno, (int)n, s);
 }
 
+/* jukisec.conf(5): the file is UTF-8 text.  1 when the bytes no value's
+ * check sees are: a comment whole, else the line up to its "=" (a value's
+ * own check names its key: "KEY: invalid UTF-8"). */
+static int
+utf8_ok(const char *line, size_t n)
+{
+	const char *eq;
+
+	if (line[strspn(line, " \t")] != '#' &&
+	    (eq = memchr(line, '=', n)) != NULL)
+		n = (size_t)(eq - line);
+	return csv_field_problem(line, n, LINE_MAX_LEN, 1) == NULL;
+}
+
 /* Long: one loop over the lines, each check where a reader meets it. */
 int
 conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
@@ -275,6 +292,11 @@ conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 			    LINE_MAX_LEN);
 			goto fail;
 		}
+		if (!utf8_ok(line, (size_t)n)) {
+			jerr_say(e, ST_FAIL, "%s:%zu: %s", path, lineno,
+			    _("invalid UTF-8"));
+			goto fail;
+		}
 		name = trim(line, &end);
 		if (*name == '\0' || *name == '#')
 			continue;
@@ -295,8 +317,7 @@ conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 				break;
 		/* the municipality's keys (muni.h): 0 set, -1 bad, 1 none */
 		if (i == NKEYS) {
-			if ((why = csv_field_problem(val, (size_t)(end - val),
-			    LINE_MAX_LEN, 0)) == NULL)
+			if ((why = text_problem(val, LINE_MAX_LEN, 0)) == NULL)
 				k = muni_conf_set(&c->muni, name, val, &why);
 			else
 				k = -1;

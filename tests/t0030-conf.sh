@@ -196,6 +196,30 @@ test_expect_success 'a malformed article number is refused with file, line and k
 	one_line_matching err "^log-append: $D/jukisec.conf:$n: article.R9.1: not an article "
 '
 
+# jukisec.conf(5): the file is UTF-8 text.  A value holds no control
+# character (a tab is a blank around it, not in it): a driver name or a
+# command with one would reach a device lookup, a shell, a report.  Bad
+# UTF-8 is refused on every line, comments too.
+test_expect_success 'a control character in a value, or a line not UTF-8, is refused' '
+	for v in "a$(printf "\001")b" "mail$(printf "\033")[2J" "mail$(printf "\t")-s x"; do
+		for k in fp_device notify_command; do
+			setconf $k "$v" &&
+			test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+			one_line_matching err "^log-append: $D/jukisec.conf:$(lineof $k): $k: contains a control character\$" ||
+			return 1
+		done
+	done &&
+	setconf fp_device "$(printf "\t")goodix$(printf "\t")" &&
+	operator-list -d "$D" >/dev/null &&
+	{ cat "$D/jukisec.conf.orig" && printf "# caf\351\n"; } >"$D/jukisec.conf" &&
+	n=$(wc -l <"$D/jukisec.conf") &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$n: invalid UTF-8\$" &&
+	setconf fp_device "$(printf "caf\351")" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$(lineof fp_device): fp_device: invalid UTF-8\$"
+'
+
 test_expect_success 'none of the refused runs appended anything' '
 	test "$(grep -c ",check," "$D/oplog.csv")" = 6
 '
