@@ -8,8 +8,9 @@
  * 16 or 17 fields, are read too and rewritten in the current form by the
  * next change) and rewritten only whole, through
  * atomic_begin/commit, under STORE_LOCK_REGISTER.  A missing operators.csv
- * is an empty register.  Credential files follow the crash order
- * "credential before row" on add and "row before credential" on revoke, so
+ * is an empty register; one others may read is refused (register_open).
+ * Credential files follow the crash order "credential before row" on add
+ * and "row before credential" on revoke, so
  * a crash can leave only a credential without a live row, which
  * register_begin destroys and logs before any change (R5.5).  The lock
  * state (R5.2) is the row's and changes only here: operator_locked decides
@@ -22,6 +23,7 @@
 #include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jukisec.h"
@@ -472,6 +474,27 @@ keep_wanted(struct register_ *reg)
 	reg->n = k;
 }
 
+/* The register opened as every state file is (store_openat), and not
+ * readable by others either: operator-add(1) gives it 0600, or 0640 for
+ * the group that reads the state, and the audit FAILs more (state-modes).
+ * A register anyone may read tells who uses the password exception and
+ * who is near a lockout; refused, not narrowed by the next writer in
+ * silence.  fd, or -1 with errno as open_safe's (EPERM: open to others). */
+static int
+register_open(struct store *st)
+{
+	struct stat sb;
+	int fd;
+
+	if ((fd = store_openat_st(st, REGISTER_FILE, O_RDONLY, 0, &sb)) != -1 &&
+	    (sb.st_mode & S_IRWXO) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
 /* Long: open, pick the file's form (three column layouts), read row
  * by row, check duplicates: one pass with one clean-up.  With want (n
  * sorted ids), register_load_ids'. */
@@ -496,7 +519,7 @@ load(struct store *st, struct register_ *reg, struct jerr *e,
 	/* a missing register: the hash of no bytes */
 	snprintf(reg->sha256, sizeof(reg->sha256), "%s", SHA256_EMPTY);
 	path = xasprintf("%s/%s", st->dir, REGISTER_FILE);
-	if ((fd = store_openat(st, REGISTER_FILE, O_RDONLY, 0)) == -1) {
+	if ((fd = register_open(st)) == -1) {
 		if (errno == ENOENT) {
 			free(path);
 			return ST_OK;

@@ -276,4 +276,20 @@ else
 	test_skip 'a group-readable register (0640) stays so after a change, a 0600 one too' 'missing GROUP: the caller has no second group'
 fi
 
+# operator-add(1): the register is 0600, or 0640 for the state's group;
+# the audit FAILs more.  One others may read is refused by every tool in
+# open_safe's words (exit 3), not narrowed in silence by the next change.
+test_expect_success 'a register others can read (0644) is refused, left as it is' '
+	chmod 644 "$D/operators.csv" && cp "$D/operators.csv" reg.before &&
+	msg="^[a-z-]*: $D/operators.csv: not owned by us or root, or open to others: refused\$" &&
+	test_must_fail 3 operator-list -d "$D" 2>err && one_line_matching err "$msg" &&
+	test_must_fail 3 auth m2 "$TMP/pw.m2" 2>err && one_line_matching err "$msg" &&
+	test_must_fail 3 operator-mod -d "$D" -b m2 --by-password-fd 4 -i m2 -s X \
+	    4<"$TMP/pw.m2" 2>err && one_line_matching err "$msg" &&
+	test "$(stat -c %a "$D/operators.csv")" = 644 && cmp reg.before "$D/operators.csv" &&
+	chmod 604 "$D/operators.csv" &&
+	test_must_fail 3 operator-list -d "$D" 2>err && one_line_matching err "$msg" &&
+	chmod 600 "$D/operators.csv" && operator-list -d "$D" >/dev/null
+'
+
 test_done

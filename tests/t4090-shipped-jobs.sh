@@ -97,8 +97,8 @@ test_expect_success 'systemd: the units keep the tools status (none is declared 
 	grep -q "^OnCalendar=\*-\*-\* \*:17:00$" "$UNITS/jukisec-seal.timer"
 '
 
-# An audit that FAILs: a register others can read (state-modes); the
-# other tools still work on it.
+# An audit that FAILs: a register others can read (state-modes; the
+# register tools refuse it, the seal and the prune do not read it).
 test_expect_success 'cron: an audit that FAILs mails its report and is the status' '
 	chmod 644 "$D/operators.csv" &&
 	test_must_fail 1 cron_job jukisec-audit &&
