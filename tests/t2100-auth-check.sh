@@ -248,7 +248,7 @@ test_expect_success 'a row gone while the KDF ran is a deny, never a default adm
 	i=0; until cut -d" " -f2,3 /proc/$pid/stat | grep -qx "(auth-check) S"; do
 		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
 	done &&
-	cp reg.without reg.tmp && mv reg.tmp "$D/operators.csv"
+	cp reg.without reg.tmp && chmod 600 reg.tmp && mv reg.tmp "$D/operators.csv"
 	cat "$TMP/pw.kato" >pwpipe; wait $pid; rc=$?
 	cp reg.full "$D/operators.csv" &&
 	test $rc = 1 &&
