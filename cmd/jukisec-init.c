@@ -5,6 +5,7 @@
  * offline.  An initialised directory is refused and left as it was.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,22 +101,26 @@ init(struct store *st, int64_t now, long long epoch)
 	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);
 	r = oplog_create(st, now, epoch, vkey);
 	if (r == ST_OK) {
-		/* Unbuffered: no stdio copy of the key outlives this call. */
+		/* Unbuffered: no stdio copy of the key outlives this call;
+		 * a reader gone (EPIPE, SIGPIPE ignored in main) is a write
+		 * that failed, not a death that leaves the files. */
 		setvbuf(stdout, NULL, _IONBF, 0);
 		if (fputs(vkey, stdout) == EOF) {
-			/* A log nobody can verify is worse than none: undo,
-			 * so jukisec-init can simply be run again. */
 			warn(_("cannot print the log verification key; "
 			    "%s left uninitialised"), st->dir);
 			clearerr(stdout);	/* said: tool_exit must not again */
-			for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-				(void)destroy_file(st->dirfd, files[i]);
 			r = ST_FAIL;
 		} else
 			warnx(_("the line on standard output is the log "
 			    "verification key: keep it offline; it is stored "
 			    "nowhere else"));
 	}
+	/* A log nobody can verify, or half a state directory (a full disk),
+	 * is worse than none: undo, so jukisec-init can simply be run
+	 * again. */
+	if (r != ST_OK)
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			(void)destroy_file(st->dirfd, files[i]);
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);
 	return r;
@@ -150,5 +155,6 @@ main(int argc, char *argv[])
 	struct tool_args a;
 
 	tool_parse(&cmd, argc, argv, &epoch, &a);
+	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(epoch, &a));
 }

@@ -43,7 +43,13 @@ opt(void *p, int ch, char *arg)
 	struct own *w = p;
 
 	switch (ch) {
-	case 'a': w->o.archive = arg; break;
+	case 'a':
+		if (*arg == '\0') {
+			warnx(_("%s: empty"), "-a");
+			return TOOL_USAGE;
+		}
+		w->o.archive = arg;
+		break;
 	case 'n': w->o.dry_run = 1; break;
 	case 'q': w->quiet = 1; break;
 	case 'r': w->retain = arg; break;

@@ -95,6 +95,7 @@ log-append --seal --key-file k|log-append: --key-file is for --recover only
 log-append -u x -a y extra|log-append: extra argument: extra
 log-prune -q -v --discard|log-prune: -q and -v exclude each other
 log-prune --discard extra|log-prune: extra argument: extra
+log-prune --archive=|log-prune: -a: empty
 log-show --follow file|log-show: --follow and --cursor-file read the live log, not files
 log-verify|log-verify: missing -k
 operator-add -i x -n X|operator-add: missing -m

@@ -80,6 +80,27 @@ test_expect_success 'a key that cannot be printed: one line, nothing left behind
 	log-verify -d "$TMP/full" -k full.key >/dev/null
 '
 
+test_expect_success 'a reader gone from the pipe: exit 3, one line, nothing left behind' '
+	# the reader closes its end before the key is written: EPIPE, not
+	# a SIGPIPE death that would leave the files and lose the key
+	{ jukisec-init -d "$TMP/pipe" 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
+	test "$(cat rc)" = 3 &&
+	one_line_matching err "^jukisec-init: cannot print the log verification key; .*/pipe left uninitialised: Broken pipe\$" &&
+	test -z "$(ls -A "$TMP/pipe")" &&
+	jukisec-init -d "$TMP/pipe" >pipe.key 2>/dev/null
+'
+
+test_expect_success ROOT 'a full disk: exit 3, nothing left behind (a re-run is not refused)' '
+	mkdir -m 700 "$TMP/small" &&
+	if ! mount -t tmpfs -o size=8k,mode=700 tmpfs "$TMP/small" 2>/dev/null; then
+		echo "# no tmpfs mount here: skipped" >&2; exit 0
+	fi &&
+	test_must_fail 3 jukisec-init -d "$TMP/small/d" >small.key 2>err; r=$?
+	ls -A "$TMP/small/d" >left; umount "$TMP/small"; test $r = 0 &&
+	one_line_matching err "No space left on device\$" &&
+	test ! -s left && test ! -s small.key
+'
+
 test_expect_success '--epoch sets the epoch length, in the log, its keys and jukisec.conf' '
 	. "$SRCDIR/tests/lib-prune.sh" &&
 	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/ep" -t cs01 --epoch 3600 >ep.key 2>/dev/null &&
