@@ -46,7 +46,7 @@ cron_job() {
 # as systemd would (the first failure ends it); the status returned, the
 # output in $TMP/journal.
 unit_run() {
-	moved "$UNITS/$1.service" | sed -n 's/^ExecStart\(Pre\)\{0,1\}=//p' >cmds &&
+	moved "$UNITS/$1.service" | sed -n 's/^ExecStart\(Pre\)\{0,1\}=+\{0,1\}//p' >cmds &&
 	(set -f; while read -r _c; do
 		set -- $_c
 		"$@" || exit $?
@@ -95,6 +95,20 @@ test_expect_success 'systemd: the units keep the tools status (none is declared 
 		grep -q "^Unit=\|^\[Timer\]" "$UNITS/jukisec-$t.timer" || exit 1
 	done &&
 	grep -q "^OnCalendar=\*-\*-\* \*:17:00$" "$UNITS/jukisec-seal.timer"
+'
+
+# systemd sets up a unit's mount namespace before each sandboxed command,
+# and a ReadWritePaths= directory that does not exist yet fails it
+# (226/NAMESPACE): a directory a unit makes is made by a "+" command, which
+# runs outside the sandbox, and every other one is the state directory.
+test_expect_success 'systemd: a directory a unit makes is made outside its sandbox' '
+	for u in "$UNITS"/*.service; do
+		sed -n "s/^ReadWritePaths=//p" "$u" | tr " " "\n" | while read -r d; do
+			test "$d" = /var/lib/jukisec ||
+			grep -q "^ExecStartPre=+/bin/mkdir -p -m 0700 $d\$" "$u" ||
+			{ echo "$u: $d" >&2; exit 1; }
+		done || exit 1
+	done
 '
 
 # An audit that FAILs: a register others can read (state-modes; the
