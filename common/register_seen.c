@@ -95,6 +95,10 @@ register_seen(struct store *st, const struct register_ *reg,
 		else if (strcmp(res, "denied") == 0 || strcmp(res, "locked") == 0)
 			seen[k].failure = r->time;
 	}
+	/* A torn last write is no record (jukisec-log(5)): the next writer
+	 * cuts it; what came before it is read whole. */
+	if (n == -1 && oplog_reader_torn(rd) > 0)
+		n = 0;
 	if (n == -1) {
 		why = oplog_reader_error(rd, &line, &io);
 		jerr_say(st->err, ST_FAIL, "%s/oplog.csv:%zu: %s", st->dir, line,

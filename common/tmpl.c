@@ -141,6 +141,12 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 	base = xstrdup(slash == NULL ? path : slash + 1);
 	/* Relative paths are relative to the state directory. */
 	dirfd = openat(st->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd == -1 && errno == ENOENT) {
+		/* an automounted medium's directory goes with it */
+		jerr_say(st->err, ST_FAIL, _("template key %s is missing%s"), path,
+		    path[0] == '/' ? _(" (is the removable medium mounted?)") : "");
+		goto out;
+	}
 	if (dirfd == -1) {
 		jerr_say_errno(st->err, ST_FAIL, _("template key %s"), path);
 		goto out;

@@ -106,6 +106,14 @@ test_expect_success 'medium not mounted: exit 3, not counted, nothing enrolled' 
 	mv key.offline media/jukisec.key
 '
 
+test_expect_success 'an automounted medium gone, its directory with it: the same line' '
+	mv media media.away &&
+	new_reader device &&
+	test_must_fail 3 auth-check -u bob 2>err; r=$?
+	mv media.away media && test $r = 0 &&
+	one_line_matching err "^auth-check: template key $TMP/media/jukisec.key is missing \\(is the removable medium mounted\\?\\)\$"
+'
+
 test_expect_success 'enrolment never creates a key outside the state directory' '
 	init_state "$TMP/s2" &&
 	conf_set template_key "$TMP/media/new.key" "$TMP/s2" &&
