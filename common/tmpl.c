@@ -122,12 +122,38 @@ out:
 	return rc == 0 ? ST_OK : ST_FAIL;
 }
 
+/* A key that is not there; hint: it lies outside the state directory,
+ * so the likely cause is a medium not mounted. */
+static void
+key_missing(struct store *st, const char *path, int hint)
+{
+	jerr_say(st->err, ST_FAIL, _("template key %s is missing%s"), path,
+	    hint ? _(" (is the removable medium mounted?)") : "");
+}
+
+/* The key file did not open (errno): missing, or refused by open_safe. */
+static void
+key_unopened(struct store *st, const char *path, int hint)
+{
+	char *what;
+	int e = errno;
+
+	if (e == ENOENT) {
+		key_missing(st, path, hint);
+		return;
+	}
+	what = xasprintf(_("template key %s"), path);
+	errno = e;		/* open_safe_say names it */
+	open_safe_say(st->err, what);
+	free(what);
+}
+
 int
 tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 {
 	const char *path = st->conf.template_key;
 	const char *slash = strrchr(path, '/');
-	char *dir, *base, *what;
+	char *dir, *base;
 	struct stat a, b;
 	int dirfd, fd = -1, inside, rc = ST_FAIL;
 
@@ -141,14 +167,12 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 	base = xstrdup(slash == NULL ? path : slash + 1);
 	/* Relative paths are relative to the state directory. */
 	dirfd = openat(st->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd == -1 && errno == ENOENT) {
-		/* an automounted medium's directory goes with it */
-		jerr_say(st->err, ST_FAIL, _("template key %s is missing%s"), path,
-		    path[0] == '/' ? _(" (is the removable medium mounted?)") : "");
-		goto out;
-	}
 	if (dirfd == -1) {
-		jerr_say_errno(st->err, ST_FAIL, _("template key %s"), path);
+		/* an automounted medium's directory goes with it */
+		if (errno == ENOENT)
+			key_missing(st, path, path[0] == '/');
+		else
+			jerr_say_errno(st->err, ST_FAIL, _("template key %s"), path);
 		goto out;
 	}
 	inside = fstat(dirfd, &a) == 0 && fstat(st->dirfd, &b) == 0 &&
@@ -160,14 +184,7 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 		fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	}
 	if (fd == -1) {
-		if (errno == ENOENT)
-			jerr_say(st->err, ST_FAIL, _("template key %s is missing%s"), path,
-			    inside ? "" : _(" (is the removable medium mounted?)"));
-		else {
-			what = xasprintf(_("template key %s"), path);
-			open_safe_say(st->err, what);
-			free(what);
-		}
+		key_unopened(st, path, !inside);
 		goto out;
 	}
 	*keyp = gcry_malloc_secure(TMPL_KEYLEN);
