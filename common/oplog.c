@@ -205,7 +205,22 @@ cut_forget(struct oplog_batch *b)
 		jerr_say_errno(b->st->err, ST_OK, "%s/%s", b->st->dir, OPLOG_CUTFILE);
 }
 
-/* The bytes a killed writer cut after the head's seq, or 0. */
+/* oplog.cut opened as every file of the log is (jukisec-log(5) "Files"):
+ * a descriptor; -1 with errno ENOENT when there is none; -2 refused (a
+ * symbolic link, not a regular file, open to others), said. */
+static int
+cut_open(struct oplog_batch *b)
+{
+	int fd;
+
+	if ((fd = store_openat(b->st, OPLOG_CUTFILE, O_RDONLY, 0)) != -1 || errno == ENOENT)
+		return fd;
+	store_open_say(b->st, b->st->err, OPLOG_CUTFILE);
+	return -2;
+}
+
+/* The bytes a killed writer cut after the head's seq, or 0; -1 when
+ * oplog.cut is refused. */
 static long long
 cut_noted(struct oplog_batch *b)
 {
@@ -214,8 +229,8 @@ cut_noted(struct oplog_batch *b)
 	ssize_t n;
 	int fd;
 
-	if ((fd = store_openat(b->st, OPLOG_CUTFILE, O_RDONLY, 0)) == -1)
-		return 0;
+	if ((fd = cut_open(b)) < 0)
+		return fd == -1 ? 0 : -1;
 	b->cutfile = 1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -693,7 +708,7 @@ static int
 load(struct oplog_batch *b)
 {
 	struct stat sb;
-	int r;
+	int r, fd;
 
 	if ((r = load_head(b)) != ST_OK)
 		return r;
@@ -731,11 +746,16 @@ load(struct oplog_batch *b)
 	if (sb.st_size > b->hd.size) {
 		if ((r = cut(b, sb.st_size)) != ST_OK)
 			return r;
-	} else if (b->loaded_open)
-		b->repaired = cut_noted(b);
-	else if (faccessat(b->st->dirfd, OPLOG_CUTFILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	} else if (b->loaded_open) {
+		if ((b->repaired = cut_noted(b)) == -1)
+			return ST_FAIL;
+	} else if ((fd = cut_open(b)) == -2)
+		return ST_FAIL;
+	else if (fd >= 0) {
+		close(fd);
 		b->cutfile = 1;	/* its repair committed, its writer killed
 				 * before removing it: this commit does */
+	}
 	b->start_size = b->hd.size;
 	return ST_OK;
 }

@@ -165,6 +165,21 @@ test_expect_success 'a torn tail cut by a batch that is then refused: the cut is
 	! test -e s/oplog.cut && verify
 '
 
+# jukisec-log(5) "Files": every file of the log, oplog.cut too, is refused
+# (exit 3) as a symbolic link or a file others may write, open head or not.
+test_expect_success 'an oplog.cut that is a symbolic link or open to others: exit 3, nothing written' '
+	cp s/oplog.csv before.csv && cp s/oplog.head before.head &&
+	echo "seq=0 removed=1" >"$TMP/elsewhere" &&
+	ln -s "$TMP/elsewhere" s/oplog.cut &&
+	test_must_fail 3 at 2026-01-01T10:34:00Z la -u tanaka -a view 2>err &&
+	one_line_matching err "^log-append: $TMP/s/oplog.cut: a symbolic link: refused\$" &&
+	rm s/oplog.cut && echo "seq=0 removed=1" >s/oplog.cut && chmod 622 s/oplog.cut &&
+	test_must_fail 3 at 2026-01-01T10:34:00Z la -u tanaka -a view 2>err &&
+	one_line_matching err "^log-append: $TMP/s/oplog.cut: not owned by us or root, or open to others: refused\$" &&
+	cmp before.csv s/oplog.csv && cmp before.head s/oplog.head &&
+	rm s/oplog.cut && at 2026-01-01T10:35:00Z la -u tanaka -a after && verify
+'
+
 test_expect_success 'SIGKILL while a large batch streams: the next writer cuts it, logs a repair' '
 	jukisec-init -d "$TMP/s2" -t cs02 >key2 2>/dev/null && chmod 600 key2 &&
 	cp s2/oplog.csv before2.csv &&
