@@ -7,9 +7,10 @@
  * stream keeps an incomplete UTF-8 sequence at the end of a write for the
  * next one, so a character split between two writes is judged whole; what
  * is left at close is escaped byte by byte.  LF passes everywhere, TAB in
- * output and in multi-line input.  The err(3)/warn(3) family defined here
- * stands in for the C library's in every tool (static linking takes ours),
- * so every message the suite prints is escaped, whatever it quotes.
+ * output and in multi-line input, but not in a message.  The err(3)/warn(3)
+ * family defined here stands in for the C library's in every tool (static
+ * linking takes ours), so every message the suite prints is escaped, and
+ * one line, whatever it quotes.
  */
 #include <err.h>
 #include <errno.h>
@@ -137,18 +138,24 @@ esc_buf(struct buf *b, const char *s, size_t len, int flags)
 	esc_add(b, (const unsigned char *)s, len, 1, flags);
 }
 
+/* s escaped, malloc'd.  Sized for the string shown as it is, the common
+ * case: no larger buffer than the text needs (256-byte ones once held 10 MB
+ * for the cells of a table of 10,000 rows, a page fault each 4 KiB). */
+static char *
+esc_dup(const char *s, int flags)
+{
+	size_t	 n = strlen(s);
+	struct buf b = { xmalloc(n + 1), 0, n + 1 };
+
+	esc_add(&b, (const unsigned char *)s, n, 1, flags);
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
 char *
 esc_str(const char *s)
 {
-	size_t	 n = strlen(s);
-	/* Sized for the string shown as it is, the common case: no larger
-	 * buffer than the text needs (256-byte ones once held 10 MB for the
-	 * cells of a table of 10,000 rows, a page fault each 4 KiB). */
-	struct buf b = { xmalloc(n + 1), 0, n + 1 };
-
-	esc_add(&b, (const unsigned char *)s, n, 1, 0);
-	buf_add(&b, "", 1);
-	return b.p;
+	return esc_dup(s, 0);
 }
 
 struct sink {
@@ -236,7 +243,9 @@ put(char *m, int e, int with_errno, int had_fmt)
 {
 	char	*q;
 
-	q = m != NULL ? esc_str(m) : NULL;
+	/* one line whatever it quotes: a path with a line feed in it printed
+	 * two, the second looking like a message of its own */
+	q = m != NULL ? esc_dup(m, ESC_LINE) : NULL;
 	fflush(stdout);
 	if (with_errno)
 		fprintf(stderr, "%s: %s%s%s\n", program_invocation_short_name,
@@ -260,9 +269,11 @@ say(const char *fmt, va_list ap, int e, int with_errno)
 static void __attribute__((noreturn))
 die(int status, const char *fmt, va_list ap, int e, int with_errno)
 {
-	char	*m = format(fmt, ap);
+	char	*m = format(fmt, ap), *q = m != NULL ? esc_dup(m, ESC_LINE) : NULL;
 
-	conv_bail(status, m, with_errno ? e : 0);
+	/* a PAM module's syslog line is one line too */
+	conv_bail(status, q, with_errno ? e : 0);
+	free(q);
 	put(m, e, with_errno, fmt != NULL);
 	exit(status);
 }

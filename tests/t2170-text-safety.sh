@@ -140,4 +140,18 @@ test_expect_success 'messages quote the input escaped' '
 	clean err && grep -q "a\\\\x1b\\[2Jb" err
 '
 
+# A message is one line whatever it quotes: a path or a value with a line
+# feed in it printed two, the second read as a message of its own by a
+# script or a person (and TAB, which a log parser splits on, escaped too).
+test_expect_success 'a message quoting a line feed or a TAB is one line' '
+	nl="$(printf "x\nlog-verify: ok")" &&
+	test_must_fail 3 log-verify -d "$D/$nl" -k /dev/null 2>err &&
+	one_line_matching err "^log-verify: $D/x\\\\x0alog-verify: ok: " &&
+	test_must_fail 3 log-prune -d "$D" -r 400 -a "$TMP/$nl/a" 2>err &&
+	one_line_matching err "^log-prune: .*x\\\\x0alog-verify: ok" &&
+	test_must_fail 2 operator-revoke -d "$D" -b boss -i "$(printf "a\tb")" \
+	    --reason r 2>err &&
+	one_line_matching err "a\\\\x09b"
+'
+
 test_done
