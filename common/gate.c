@@ -159,8 +159,9 @@ write_count(struct store *st, struct register_ *reg, int changed)
 }
 
 /* The register lock held by another process past lock_timeout_ms: the
- * attempt cannot be counted (exit 3), but the log, a lock of its own, says
- * so.  Not a refused lock file or an I/O error: those leave no record. */
+ * attempt cannot be counted, or a late change made (exit 3), but the log,
+ * a lock of its own, says so.  Not a refused lock file or an I/O error:
+ * those leave no record. */
 static void
 busy(struct store *st, const struct attempt *a)
 {
@@ -271,8 +272,11 @@ change_late(struct store *st, struct attempt *a)
 
 	if ((a->result = prepare(st, change)) != ST_OK)
 		return ST_OK;		/* admitted: the result is the prepare's */
-	if ((r = register_lock(st)) != ST_OK)
+	/* record() logged "ok": a change not made must say why (R6) */
+	if ((r = register_lock(st)) != ST_OK) {
+		busy(st, a);
 		return r;
+	}
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK) {
 		store_unlock(st, STORE_LOCK_REGISTER);

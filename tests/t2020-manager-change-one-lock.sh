@@ -145,6 +145,41 @@ test_expect_success 'a manager locked at first and unlocked while asked is re-ch
 	last 2 >got && test_cmp want got
 '
 
+# The same late path, the register lock then held by another process past
+# lock_timeout_ms: the new password is read after the manager's "auth ok"
+# record (the change's prepare), and while it is, the register lock is
+# taken away.  The change is not made (exit 3) and the try is the log's,
+# as every other busy lock of the gate is (auth-check(1)).
+test_expect_success 'a manager unlocked while asked, the register lock then busy: exit 3, logged register-busy' '
+	manager m11 && rm -f fifo fifo3 held && mkfifo fifo fifo3 &&
+	test_must_fail 4 auth m11 "$TMP/pw.wrong" 2>/dev/null &&
+	cp "$D/credentials/alice.phc" phc.before &&
+	conf_set "$D" lock_timeout_ms 200 &&
+	{ operator-mod -d "$D" -b m11 --by-password-fd 4 -i alice \
+	    --reset-password --password-fd 3 4<>fifo 3<>fifo3 2>err \
+	    & } && pid=$! &&
+	blocked $pid 4 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i m11 -u \
+	    4<"$TMP/pw.boss" &&
+	cat "$TMP/pw.m11" >fifo &&
+	i=0; until grep -q ",auth,m11,ok," "$D/oplog.csv"; do
+		i=$((i + 1)); [ $i -lt 1000 ] || exit 1; sleep 0.01
+	done
+	blocked $pid 3 || exit 1
+	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/register.lock" & holder=$!
+	i=0; until test -e held; do i=$((i + 1)); test $i -lt 200 || exit 1; sleep 0.02; done
+	cat "$TMP/pw.new" >fifo3; wait $pid; rc=$?
+	kill $holder; wait $holder; rm -f held
+	conf_set "$D" lock_timeout_ms 10000 &&
+	test $rc = 3 &&
+	one_line_matching err "^operator-mod: lock timeout: $D/register.lock\$" &&
+	cmp phc.before "$D/credentials/alice.phc" &&
+	printf "auth m11 ok\nauth m11 error\n" >want &&
+	last 2 >got && test_cmp want got &&
+	tail -n 1 "$D/oplog.csv" |
+	    grep -q ",-,auth,m11,error,method=password reason=register-busy check=manager,"
+'
+
 # slowed M ID CMD...: runs CMD (a change by manager M) in the background
 # with its third flock(2) delayed by 2 s: before this fix that was the
 # change's own register lock, taken after the lock that admitted M; now
