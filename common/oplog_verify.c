@@ -86,6 +86,9 @@ struct vstate {
 	int		live;		/* the file being read is the live log */
 	long long	live_first, live_count;
 	const char	*head_why;	/* the slots break the rules: why */
+	struct oplog_key *fkey;		/* oplog.key as read before the head */
+	int		fkey_r;		/* its oplog_key_read(): ST_FAIL, not read */
+	const char	*fkey_why;	/* ST_NO: why, a message's static text */
 	char		head_msg[64];
 	int		head_seen, other_seen;
 	int		stable;		/* the failure needs no look under the lock */
@@ -1099,27 +1102,23 @@ check_head(struct vstate *v)
 	return 0;
 }
 
-/* oplog.key, when it can be read: the key of its epoch, which is not ahead
- * of the head (a log and head put back from an earlier epoch).  One that
- * is not there, or that this user may not open, is not checked; one that
- * every writer refuses (its mode, owner or type: exit 3, garbled: damage)
- * is not passed over in silence. */
+/* oplog.key as keyfile_read() found it: the key of its epoch, which is
+ * not ahead of the head (a log and head put back from an earlier epoch).
+ * One that is not there, or that this user may not open, is not checked;
+ * a garbled one is damage, not passed over in silence. */
 static int
-check_keyfile(struct vstate *v, struct store *st)
+check_keyfile(struct vstate *v)
 {
 	const struct oplog_head *h = &v->hs.h[v->hs.pick];
-	struct oplog_key *k = oplog_key_new();
+	struct oplog_key *k = v->fkey;
 	unsigned char *want;
-	const char *why;
-	int ret = 0, r;
+	int ret = 0;
 
 	v->file = OPLOG_KEYFILE;
-	if ((r = oplog_key_read(st, k, &why)) == ST_FAIL && (errno == ENOENT || errno == EACCES))
+	if (v->fkey_r == ST_FAIL || k == NULL)	/* not read: not checked */
 		;
-	else if (r == ST_FAIL)
-		ret = io_fail(v, OPLOG_KEYFILE, why);
-	else if (r != ST_OK)
-		ret = bad(v, NULL, "%s", why);
+	else if (v->fkey_r != ST_OK)
+		ret = bad(v, NULL, "%s", v->fkey_why);
 	else if (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds)
 		ret = bad(v, NULL, "%s", _("the key of another log"));
 	else if (h->version == 2 && k->epoch > h->kepoch)
@@ -1139,7 +1138,8 @@ check_keyfile(struct vstate *v, struct store *st)
 		wipe(want, 32);
 		gcry_free(want);
 	}
-	oplog_key_free(k);
+	oplog_key_free(v->fkey);
+	v->fkey = NULL;
 	return ret;
 }
 
@@ -1175,21 +1175,23 @@ check_slots(struct vstate *v)
 		}
 }
 
-/* oplog.key refused for its mode, owner or type is an operational failure
- * (exit 3) found before any record is walked, so that log-show -k shows
- * none; whether it holds the key of its epoch is checked at the end. */
+/* oplog.key, opened and read once, before the head: one refused for its
+ * mode, owner or type is an operational failure (exit 3) found before any
+ * record is walked, so that log-show -k shows none; whether it holds the
+ * key of its epoch is checked at the end (check_keyfile).  Writers save
+ * the head before the key, so a key read before the head is never ahead
+ * of it but for a log put back. */
 static int
-keyfile_safe(struct vstate *v, struct store *st)
+keyfile_read(struct vstate *v, struct store *st)
 {
-	struct oplog_key *k = oplog_key_new();
-	const char *why;
-	int r, err;
+	int err;
 
-	r = oplog_key_read(st, k, &why);
+	oplog_key_free(v->fkey);
+	v->fkey = oplog_key_new();
+	v->fkey_r = oplog_key_read(st, v->fkey, &v->fkey_why);
 	err = errno;
-	oplog_key_free(k);
-	if (r == ST_FAIL && err != ENOENT && err != EACCES)
-		return io_fail(v, OPLOG_KEYFILE, why);
+	if (v->fkey_r == ST_FAIL && err != ENOENT && err != EACCES)
+		return io_fail(v, OPLOG_KEYFILE, v->fkey_why);
 	return 0;
 }
 
@@ -1199,7 +1201,7 @@ open_live(struct vstate *v, struct store *st)
 	const char *why;
 	int fd;
 
-	if (keyfile_safe(v, st) == -1)
+	if (keyfile_read(v, st) == -1)
 		return -1;
 	if (oplog_heads_read(st, &v->hs, &why) == -1) {
 		if (v->hs.err == ENOENT) {
@@ -1221,7 +1223,7 @@ open_live(struct vstate *v, struct store *st)
 	return fd;
 }
 
-static int run_end(struct vstate *, struct store *);
+static int run_end(struct vstate *);
 
 static int
 run(struct store *st, struct vstate *v)
@@ -1258,11 +1260,11 @@ run(struct store *st, struct vstate *v)
 			return r;
 		v->res->end_offset = v->end;
 	}
-	return run_end(v, st);
+	return run_end(v);
 }
 
 static int
-run_end(struct vstate *v, struct store *st)
+run_end(struct vstate *v)
 {
 	const struct oplog_verify_opts *o = v->o;
 	long long now_e, covered;
@@ -1297,7 +1299,7 @@ run_end(struct vstate *v, struct store *st)
 		}
 	if (!v->live)
 		return 0;
-	if (check_head(v) == -1 || check_keyfile(v, st) == -1)
+	if (check_head(v) == -1 || check_keyfile(v) == -1)
 		return -1;
 	now_e = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, o->now);
 	covered = v->prev.epoch + v->prev.seal;
@@ -1384,6 +1386,8 @@ vstate_free(struct vstate *v)
 		free(v->pend);
 		v->pend = NULL;
 	}
+	oplog_key_free(v->fkey);
+	v->fkey = NULL;
 	free(v->seg);
 	free(v->anchor_seen);
 }

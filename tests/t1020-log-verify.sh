@@ -222,6 +222,21 @@ test_expect_success 'oplog.key: missing is not checked; garbled fails (1); unsaf
 	chmod 600 s/oplog.key && lv -k key --now $N >out
 '
 
+# The refusal before the walk and the check of the key's epoch at the end
+# are made on one open and read of oplog.key, also when the live log is
+# named as the chain's last file.
+test_expect_success STRACE,STRACE_MEM 'oplog.key is opened once' '
+	N=2026-01-05T10:00:00Z &&
+	strace -f -e trace=openat -o trace log-verify -d "$TMP/s" -k key \
+	    --now $N >out &&
+	grep -q "^ok: " out &&
+	test "$(grep -c "\"oplog.key\"" trace)" = 1 &&
+	strace -f -e trace=openat -o trace log-verify -d "$TMP/s" -k key \
+	    --now $N s/oplog.csv >out &&
+	grep -q "^ok: " out &&
+	test "$(grep -c "\"oplog.key\"" trace)" = 1
+'
+
 test_expect_success 'seq and epoch: at most 18 digits' '
 	m=$(printf "%064d" 0) &&
 	for f in "1000000000000000000,2026-01-01T09:00:00.000Z,cs01,a,b,,,,0,$m" \
