@@ -246,7 +246,7 @@ static void
 check_methods(struct audit *a, const struct creds *cr)
 {
 	struct register_ *r = &a->reg;
-	int64_t	 now = a->o->now, when;
+	int64_t	 now = a->o->now;
 	size_t	 i, bad = 0, nexc = 0, thr;
 	int	 y, m, d;
 	char	 date[64], *who, *by;
@@ -271,9 +271,8 @@ check_methods(struct audit *a, const struct creds *cr)
 		else if (date_parse(op->instructions_date, &y, &m, &d) == -1)
 			why = L(a, "no valid date for the two instructions",
 			    "指示を行った日付がないか不正です");
-		/* a local calendar day (SPEC): its local midnight, the end
-		 * of the day before */
-		else if (local_date_end(y, m, d - 1, &when) == 0 && when > now)
+		/* a local calendar day (SPEC), as operator-add and -mod refuse it */
+		else if (local_date_future(y, m, d, now))
 			why = L(a, "instructions dated in the future",
 			    "指示の日付が将来です");
 		if (why != NULL) {

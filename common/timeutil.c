@@ -133,6 +133,15 @@ local_date_end(int y, int m, int d, int64_t *ms)
 }
 
 int
+local_date_future(int y, int m, int d, int64_t now)
+{
+	int64_t	 start;
+
+	/* a start before TIME_MIN (0001-01-01 east of UTC) is long past */
+	return local_date_end(y, m, d - 1, &start) == 0 && start > now;
+}
+
+int
 time_arg(const char *s, int64_t *ms)
 {
 	if (strlen(s) <= 10)	/* YYYY-MM-DD and no time */

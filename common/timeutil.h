@@ -44,6 +44,12 @@ int	date_parse(const char *, int *y, int *m, int *d);
  * day of authority.  0, or -1 when it falls outside TIME_MIN..TIME_MAX. */
 int	local_date_end(int y, int m, int d, int64_t *ms);
 
+/* 1 when the local calendar day y-m-d is after the day of now: its local
+ * midnight (the end of the day before) lies after now; else 0.  The one
+ * rule for "a date in the future", so that jukisec-audit never FAILs a
+ * date operator-add or operator-mod accepted at the same time. */
+int	local_date_future(int y, int m, int d, int64_t now);
+
 /* Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void	time_format(int64_t ms, char buf[TIME_BUFSZ]);
 
