@@ -232,20 +232,30 @@ add_first(struct store *st, struct addjob *j)
 	return r;
 }
 
-/* -e must still lie ahead on the decision's clock. */
+/* On the decision's clock, before the manager is asked: -e must still
+ * lie ahead, and --instructions-given not be after today, by the audit's
+ * rule (local_date_future): a row written now is never one jukisec-audit
+ * FAILs as "instructions dated in the future". */
 static int
-expiry_ahead(struct store *st, const struct opchange *a)
+dates_check(struct store *st, const struct opchange *a)
 {
 	int64_t	 now;
-	int	 r;
+	int	 y, m, d, r;
 
-	if (!a->have_exp || a->exp == TIME_NONE)
+	if ((!a->have_exp || a->exp == TIME_NONE) && a->instr == NULL)
 		return ST_OK;
 	if ((r = clock_decision(st, &now)) != ST_OK)
 		return r;
-	if (a->exp <= now) {
+	if (a->have_exp && a->exp != TIME_NONE && a->exp <= now) {
 		jerr_say(st->err, ST_USAGE, _("-e %s: already past: the "
 		    "authority would have ended"), a->expires);
+		return ST_USAGE;
+	}
+	/* the tools parsed it already: a malformed one does not come here */
+	if (a->instr != NULL && date_parse(a->instr, &y, &m, &d) == 0 &&
+	    local_date_future(y, m, d, now)) {
+		jerr_say(st->err, ST_USAGE, _("--instructions-given %s: a day "
+		    "after today"), a->instr);
 		return ST_USAGE;
 	}
 	return ST_OK;
@@ -258,7 +268,7 @@ operator_add(struct store *st, struct opchange *a)
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
-	if ((r = expiry_ahead(st, a)) != ST_OK)
+	if ((r = dates_check(st, a)) != ST_OK)
 		return r;
 	r = add_unlogged(st, &j, a->by == NULL ? add_first(st, &j) :
 	    manager_change(st, a->by, a->byfd, &gc));
@@ -486,7 +496,7 @@ operator_mod(struct store *st, struct opchange *a)
 	struct gate_change gc = { mod_prepare, mod_change, &j };
 	int		 r;
 
-	if ((r = expiry_ahead(st, a)) != ST_OK)
+	if ((r = dates_check(st, a)) != ST_OK)
 		return r;
 	r = manager_change(st, a->by, a->byfd, &gc);
 	wipe(j.cred.p, j.cred.len);

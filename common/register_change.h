@@ -50,10 +50,11 @@ int	opchange_opt(struct opchange *, int ch, const char *arg);
 int	opchange_mod_usage(struct opchange *, struct jerr *e);
 
 /*
- * After store_open: checks that a given expiry is still ahead, verifies
- * the manager c->by (its attempt logged and counted; a locked manager is
- * ST_NO), makes the change under the register lock and logs it, at
- * clock_decision()'s time.  operator_add without a manager is the
+ * After store_open: checks that a given expiry is still ahead and a
+ * given instructions date not after today (ST_USAGE, nothing logged),
+ * verifies the manager c->by (its attempt logged and counted; a locked
+ * manager is ST_NO), makes the change under the register lock and logs
+ * it, at clock_decision()'s time.  operator_add without a manager is the
  * bootstrap of the first manager.  ST_OK, ST_NO, ST_USAGE or ST_FAIL
  * after a message.
  */

@@ -336,6 +336,41 @@ test_expect_success '--finger naming no finger: exit 2 before the manager, nothi
 	test ! -e "$D/template.key"
 '
 
+# The instructions date is a local calendar day, judged as jukisec-audit
+# judges a row's (R5.3): today is accepted, a day after today is refused
+# before the manager is asked (nothing logged or counted).  In Tokyo,
+# 23:59:59 on the 5th is still the 5th and 08:30 on the 6th (23:30 UTC on
+# the 5th) is the 6th, for both tools.
+test_expect_success 'instructions given today: accepted; a day after today: exit 2, nothing logged' '
+	D=$TMP/s4 && TZ=Asia/Tokyo && export TZ &&
+	reg_state "$D" &&
+	at 2030-01-05T09:00:00+09:00 operator-add -d "$D" -i m6 -n M6 -r manager \
+	    -m password --reason r --instructions-given 2030-01-05 \
+	    --password-fd 3 3<"$TMP/pw.m3" &&
+	test "$(field m6 instructions_date)" = 2030-01-05 &&
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	for f in m3 wrong; do
+		test_must_fail 2 at 2030-01-05T23:59:59+09:00 operator-add -d "$D" \
+		    -b m6 --by-password-fd 4 -i t1 -n T1 -m password --reason r \
+		    --instructions-given 2030-01-06 --password-fd 3 \
+		    3<"$TMP/pw.y" 4<"$TMP/pw.$f" 2>err &&
+		one_line_matching err "^operator-add: --instructions-given 2030-01-06: a day after today\$" ||
+		return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv" &&
+	at 2030-01-06T08:30:00+09:00 operator-add -d "$D" -b m6 --by-password-fd 4 \
+	    -i t1 -n T1 -m password --reason r --instructions-given 2030-01-06 \
+	    --password-fd 3 3<"$TMP/pw.y" 4<"$TMP/pw.m3" &&
+	test "$(field t1 instructions_date)" = 2030-01-06 &&
+	{ jukisec-audit -d "$D" --format csv --now 2030-01-06T08:30:00+09:00 \
+	    >a.csv || test $? = 1; } &&
+	grep -q "^R5.3,biometric-or-exception," a.csv &&
+	! grep -q "instructions dated in the future" a.csv &&
+	test_must_fail 1 jukisec-audit -d "$D" --format csv \
+	    --now 2030-01-05T23:59:59+09:00 >a.csv &&
+	grep -q "t1: instructions dated in the future" a.csv
+'
+
 test_expect_success 'a new password read from a descriptor is one line' '
 	printf "%s\n" abc-def-ghi extra >"$TMP/pw.two" &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i two -n Two -m password \

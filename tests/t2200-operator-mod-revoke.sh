@@ -132,6 +132,25 @@ test_expect_success 'a bad -m, an option no method takes, an unknown finger: exi
 	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv"
 '
 
+# As in operator-add: a renewed instructions date after today (the
+# audit's local-day rule) is refused before the manager is asked.
+test_expect_success 'instructions given today: accepted; a day after today: exit 2, nothing logged' '
+	D=$TMP/s5 && AT=2030-01-05T12:00:00Z &&
+	at_AT reg_state "$D" && at_AT bootstrap && at_AT add_pw kato &&
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	for f in boss wrong; do
+		test_must_fail 2 at 2030-01-05T23:59:59Z operator-mod -d "$D" -b boss \
+		    --by-password-fd 4 -i kato --instructions-given 2030-01-06 \
+		    4<"$TMP/pw.$f" 2>err &&
+		one_line_matching err "^operator-mod: --instructions-given 2030-01-06: a day after today\$" ||
+		return 1
+	done &&
+	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv" &&
+	at 2030-01-05T23:59:59Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i kato --instructions-given 2030-01-05 4<"$TMP/pw.boss" &&
+	test "$(field kato instructions_date)" = 2030-01-05
+'
+
 test_expect_success 'mod of an unknown id is exit 1' '
 	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i ghost -u \
 	    4<"$TMP/pw.boss" 2>err && grep -q "no such operator" err
