@@ -105,9 +105,9 @@ check(struct opchange *a)
 		warnx(_("--password-fd belongs to -m password"));
 		return ST_USAGE;
 	}
-	if (a->m == METHOD_PASSWORD && (a->bio.finger || a->bio.device)) {
-		warnx(_("--finger and --device belong to -m fingerprint or "
-		    "external"));
+	/* an external verifier is given neither (jukisec-verifier(5)) */
+	if (a->m != METHOD_FINGERPRINT && (a->bio.finger || a->bio.device)) {
+		warnx(_("--finger and --device belong to -m fingerprint"));
 		return ST_USAGE;
 	}
 	if (bio_finger_check(a->bio.finger, NULL) != ST_OK)

@@ -148,8 +148,8 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 		return ST_USAGE;
 	}
 	if ((a->bio.finger || a->bio.device) && !a->reenrol) {
-		warnx(_("--finger and --device belong to a new enrolment "
-		    "(-m fingerprint or external, --reenroll)"));
+		warnx(_("--finger and --device belong to a fingerprint "
+		    "enrolment (-m fingerprint, --reenroll)"));
 		return ST_USAGE;
 	}
 	if (bio_finger_check(a->bio.finger, NULL) != ST_OK)

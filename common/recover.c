@@ -92,6 +92,8 @@ target_problem(const struct operator *o, const struct opchange *a)
 		return "not-password";
 	if (a->reenrol && o->method == METHOD_PASSWORD)
 		return "not-biometric";
+	if ((a->bio.finger || a->bio.device) && o->method != METHOD_FINGERPRINT)
+		return "not-fingerprint";
 	return NULL;
 }
 
@@ -129,6 +131,8 @@ say_problem(struct store *st, const char *id, const char *why)
 		    "password method") },
 		{ "not-biometric", N_("%s: --reenroll belongs to fingerprint and "
 		    "external") },
+		{ "not-fingerprint", N_("%s: --finger and --device belong to "
+		    "the fingerprint method") },
 	};
 	size_t i;
 

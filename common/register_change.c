@@ -298,8 +298,8 @@ misfit(struct jerr *e, enum misfit k)
 		N_("--reenroll belongs to fingerprint and external"),
 		N_("--password-fd belongs to a new password (-m password, "
 		    "--reset-password)"),
-		N_("--finger and --device belong to a new enrolment "
-		    "(-m fingerprint or external, --reenroll)"),
+		N_("--finger and --device belong to a fingerprint enrolment "
+		    "(-m fingerprint, --reenroll)"),
 	};
 
 	jerr_say(e, ST_USAGE, "%s", _(why[k]));
@@ -309,7 +309,7 @@ misfit(struct jerr *e, enum misfit k)
 int
 opchange_mod_usage(struct opchange *c, struct jerr *e)
 {
-	int	 pw, bio;
+	int	 pw, bio, fp;
 
 	if (c->method && method_parse(c->method, &c->m) == -1) {
 		jerr_say(e, ST_USAGE, _("-m %s: not fingerprint, password "
@@ -318,16 +318,20 @@ opchange_mod_usage(struct opchange *c, struct jerr *e)
 	}
 	pw = c->method && c->m == METHOD_PASSWORD;
 	bio = c->method && c->m != METHOD_PASSWORD;
+	fp = c->method && c->m == METHOD_FINGERPRINT;
 	/* mod_options's rules, each where it fails whatever the person's
 	 * method (--reset-password, --reason and --instructions-given stay
-	 * with the password, --reenroll with a biometric) */
+	 * with the password, --reenroll with a biometric, --finger and
+	 * --device with the reader: an external verifier gets neither,
+	 * jukisec-verifier(5)) */
 	if (bio && (c->reason || c->instr || c->reset))
 		return misfit(e, MISFIT_PW);
 	if ((pw || c->reset || c->reason || c->instr) && c->reenrol)
 		return misfit(e, MISFIT_REENROL);
 	if (c->pwfd != -1 && !pw && !c->reset)
 		return misfit(e, MISFIT_PWFD);
-	if ((c->bio.finger || c->bio.device) && !bio && !c->reenrol)
+	if ((c->bio.finger || c->bio.device) &&
+	    (c->method ? !fp : !c->reenrol))
 		return misfit(e, MISFIT_BIO);
 	return bio_finger_check(c->bio.finger, e);
 }
@@ -350,6 +354,12 @@ mod_options(struct store *st, const struct opchange *a, enum method m,
 		return misfit(st->err, MISFIT_REENROL);
 	if (a->pwfd != -1 && (m != METHOD_PASSWORD || (m == old && !a->reset)))
 		return misfit(st->err, MISFIT_PWFD);
+	if ((a->bio.finger || a->bio.device) && m == METHOD_EXTERNAL) {
+		/* --reenroll of an external person: known from the register */
+		jerr_say(st->err, ST_USAGE, _("%s: --finger and --device belong "
+		    "to the fingerprint method"), a->id);
+		return ST_USAGE;
+	}
 	if ((a->bio.finger || a->bio.device) && (m == METHOD_PASSWORD ||
 	    (m == old && !a->reenrol)))
 		return misfit(st->err, MISFIT_BIO);

@@ -45,8 +45,10 @@ int	opchange_opt(struct opchange *, int ch, const char *arg);
 /* operator-mod, before store_open: parses -m into c->m and refuses
  * (ST_USAGE, one line said to e) what argv alone shows wrong whatever
  * the person's method: an unknown -m or --finger, an option the
- * credential to be made cannot take.  What depends on the person's
- * method now is checked by operator_mod, after the manager. */
+ * credential to be made cannot take (--finger and --device take only a
+ * fingerprint enrolment: -m fingerprint or --reenroll).  What depends on
+ * the person's method now (--reenroll of an external person with
+ * --finger) is checked by operator_mod, after the manager. */
 int	opchange_mod_usage(struct opchange *, struct jerr *e);
 
 /*

@@ -315,10 +315,29 @@ test_expect_success '--password-fd with biometrics, --finger or --device with a 
 		test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m password \
 		    --reason r --instructions-given 2026-11-01 "$o" \
 		    --password-fd 3 3<"$TMP/pw.y" 2>err &&
-		one_line_matching err "^operator-add: --finger and --device belong to -m fingerprint or external\$" ||
+		one_line_matching err "^operator-add: --finger and --device belong to -m fingerprint\$" ||
 		return 1
 	done &&
 	cmp log.before "$D/oplog.csv" && ! grep -q "^z," "$D/operators.csv"
+'
+
+# An external verifier is given no finger and no reader
+# (jukisec-verifier(5)): with -m external, --finger or --device would be
+# ignored, so it is refused like an option of the password form, before
+# the manager is asked: a wrong password is neither logged nor counted,
+# and no template key is made.
+test_expect_success '-m external with --finger or --device: exit 2 before the manager, nothing logged' '
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	for o in --finger=left-thumb --device=virtual_device; do
+		for f in boss wrong; do
+			test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 \
+			    -i z -n Z -m external "$o" 4<"$TMP/pw.$f" 2>err &&
+			one_line_matching err "^operator-add: --finger and --device belong to -m fingerprint\$" ||
+			return 1
+		done
+	done &&
+	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv" &&
+	test ! -e "$D/template.key"
 '
 
 # A finger name is in argv: one that names no finger is refused before

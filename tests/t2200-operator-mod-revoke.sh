@@ -99,7 +99,7 @@ test_expect_success 'an option the new credential does not take is refused' '
 	one_line_matching err "^operator-mod: --password-fd belongs to a new password \(-m password, --reset-password\)\$" &&
 	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --reset-password --finger left-index 4<"$TMP/pw.boss" 2>err &&
-	one_line_matching err "^operator-mod: --finger and --device belong to a new enrolment \(-m fingerprint or external, --reenroll\)\$" &&
+	one_line_matching err "^operator-mod: --finger and --device belong to a fingerprint enrolment \(-m fingerprint, --reenroll\)\$" &&
 	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    -m fingerprint --password-fd 3 3</dev/null 4<"$TMP/pw.boss" 2>err &&
 	grep -q "^operator-mod: --password-fd belongs" err &&
@@ -115,7 +115,9 @@ test_expect_success 'a bad -m, an option no method takes, an unknown finger: exi
 	cat >cases <<-\EOF &&
 	-m bogus|-m bogus: not fingerprint, password or external
 	-n X --password-fd 3|--password-fd belongs to a new password \(-m password, --reset-password\)
-	-n X --finger left-thumb|--finger and --device belong to a new enrolment \(-m fingerprint or external, --reenroll\)
+	-n X --finger left-thumb|--finger and --device belong to a fingerprint enrolment \(-m fingerprint, --reenroll\)
+	-m external --finger left-thumb|--finger and --device belong to a fingerprint enrolment \(-m fingerprint, --reenroll\)
+	-m external --reenroll --device d|--finger and --device belong to a fingerprint enrolment \(-m fingerprint, --reenroll\)
 	-m external --device d --reset-password|--reason, --instructions-given and --reset-password belong to the password method
 	--reset-password --reenroll|--reenroll belongs to fingerprint and external
 	-m fingerprint --finger thumb|unknown finger thumb \(e.g. right-index-finger, left-thumb\)

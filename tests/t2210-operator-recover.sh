@@ -50,7 +50,7 @@ test_expect_success '--password-fd without --reset-password, --finger or --devic
 	for o in --finger=left-thumb --device=virtual_device; do
 		test_must_fail 2 operator-mod -d "$D" --recover -i boss \
 		    --key-file "$D.key" "$o" 2>err &&
-		one_line_matching err "^operator-mod: --finger and --device belong to a new enrolment \(-m fingerprint or external, --reenroll\)\$" &&
+		one_line_matching err "^operator-mod: --finger and --device belong to a fingerprint enrolment \(-m fingerprint, --reenroll\)\$" &&
 		test_must_fail 2 operator-mod -d "$D" --recover -i boss \
 		    --key-file "$D.key" --reset-password "$o" 2>err ||
 		return 1

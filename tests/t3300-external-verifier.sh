@@ -248,4 +248,36 @@ test_expect_success 'no template_key line and a relative -d: the key beside the 
 	cp conf.save state/jukisec.conf
 '
 
+# jukisec-verifier(5) is given no finger and no reader, so --finger and
+# --device would go unused.  With -m external that is argv's (t2000,
+# t2200); that a --reenroll is an external one only the register shows:
+# exit 2 after the manager's check (its auth record logged), no
+# operator-mod record, nothing enrolled, the template kept.
+test_expect_success '--reenroll of an external person with --finger or --device: exit 2, template kept' '
+	hand ueda-right && mode "" &&
+	cp state/credentials/big.tmpl big.before &&
+	n=$(grep -c ",operator-mod," state/oplog.csv) &&
+	for o in --finger=left-thumb --device=virtual_device; do
+		test_must_fail 2 operator-mod -b ueda -i big --reenroll "$o" 2>err &&
+		grep -qx "operator-mod: big: --finger and --device belong to the fingerprint method" err &&
+		! grep -q "xverifier: enrol" err &&
+		logged auth ueda ok "check=manager" || return 1
+	done &&
+	cmp big.before state/credentials/big.tmpl &&
+	test "$(grep -c ",operator-mod," state/oplog.csv)" = "$n"
+'
+
+# The same under --recover, where the manager's method is read after the
+# key proved: refused as a credential option that does not fit (exit 2),
+# and recorded as the try it is.
+test_expect_success '--recover --reenroll of an external manager with --finger: exit 2, logged' '
+	hand ueda-right && cp state/credentials/ueda.tmpl ueda.before &&
+	test_must_fail 2 operator-mod --recover -i ueda --key-file "$TMP/state.key" \
+	    --reenroll --finger left-thumb 2>err &&
+	grep -qx "operator-mod: ueda: --finger and --device belong to the fingerprint method" err &&
+	! grep -q "xverifier: enrol" err &&
+	tail -1 state/oplog.csv | grep -q ",-,recover,ueda,denied,uid=$(id -u) reason=not-fingerprint," &&
+	cmp ueda.before state/credentials/ueda.tmpl
+'
+
 test_done
