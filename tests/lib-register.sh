@@ -24,11 +24,16 @@ reg_state() {
 # pw NAME TEXT: writes the password file $TMP/pw.NAME.
 pw() { printf '%s\n' "$2" >"$TMP/pw.$1" && chmod 600 "$TMP/pw.$1"; }
 
+# The days the R5.3 instructions were given, for bootstrap and add_pw: not
+# after the day they run (a later one is refused), so a test whose clock is
+# earlier sets its own.
+INSTR_BOOT=${INSTR_BOOT:-2026-11-01} INSTR_PW=${INSTR_PW:-2026-11-20}
+
 # bootstrap: registers manager "boss" (password exception) in $D.
 bootstrap() {
 	pw boss 'boss-secret-1' &&
 	operator-add -d "$D" -i boss -n 'Boss' -r manager -m password \
-	    --reason 'no reader yet' --instructions-given 2026-11-01 \
+	    --reason 'no reader yet' --instructions-given "$INSTR_BOOT" \
 	    --password-fd 3 3<"$TMP/pw.boss"
 }
 
@@ -38,7 +43,7 @@ add_pw() {
 	_id=$1; shift
 	pw "$_id" "$_id-secret-1" &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i "$_id" -n "$_id" \
-	    -m password --reason 'injured finger' --instructions-given 2026-11-20 \
+	    -m password --reason 'injured finger' --instructions-given "$INSTR_PW" \
 	    --password-fd 3 "$@" 3<"$TMP/pw.$_id" 4<"$TMP/pw.boss"
 }
 

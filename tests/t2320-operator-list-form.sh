@@ -5,6 +5,8 @@
 # words, in Japanese whatever the locale; an invented city's title.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
+# the instructions given before the registrations (not after their day)
+INSTR_BOOT=2026-11-01 INSTR_PW=2026-11-01
 
 test_expect_success 'set up: a manager, an operator registered and revoked, one active' '
 	at 2026-11-01T00:00:00Z reg_state && at 2026-11-01T00:00:00Z bootstrap &&

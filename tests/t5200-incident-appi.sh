@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
+# the instructions given before the registrations (not after their day)
+INSTR_BOOT=2026-11-01 INSTR_PW=2026-11-01
 
 AT=2026-11-01T12:00:00Z N=--now=2026-11-01T12:00:00Z
 DET=--detected=2026-11-01T10:00:00Z

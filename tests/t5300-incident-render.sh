@@ -7,6 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
+# the instructions given before the registrations (not after their day)
+INSTR_BOOT=1989-01-01 INSTR_PW=1989-01-01
 
 G=$SRCDIR/tests/golden
 D89=$TMP/s89	# the 昭和 incident: a state directory of 1989

@@ -9,6 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
+# the instructions given before the registrations (not after their day)
+INSTR_BOOT=2026-11-01 INSTR_PW=2026-11-01
 
 NOW=2026-11-20T00:00:00Z
 show() { incident-report -d "$D" show "$@" --now $NOW; }

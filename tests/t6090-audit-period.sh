@@ -9,6 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-audit.sh"
+# the instructions given before the registrations (not after their day)
+INSTR_BOOT=2026-10-01 INSTR_PW=2026-10-15
 
 inc() { incident-report "$@" -d "$D" -b boss --by-password-fd 4 4<"$TMP/pw.boss"; }
 NOW=2026-12-01T09:00:00Z
