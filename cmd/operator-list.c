@@ -76,7 +76,7 @@ run(struct own *o, const struct tool_args *a)
 		warnx(_("-f %s: not table, csv, json or form"), o->format);
 		tool_usage(&cmd, ST_USAGE);
 	}
-	if ((r = store_open(&st, a->dir, NULL, STORE_NOTERM)) != ST_OK)
+	if ((r = store_open(&st, a->dir, NULL, STORE_READER)) != ST_OK)
 		return r;
 	if ((now == -1 && (r = clock_decision(&st, &now)) != ST_OK) ||
 	    (r = register_load(&st, &reg)) != ST_OK) {

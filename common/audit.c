@@ -7,6 +7,8 @@
  * the credentials directory are read together under STORE_LOCK_REGISTER (a
  * change writes the credential before the row, so reading them apart could
  * report a false orphan); the lock is released before the log is read.
+ * The lock is shared (store.h): audits run side by side, and a member of
+ * the state's group or a read-only copy can be audited.
  * The checks build their findings with audit_check.c.
  */
 #include <errno.h>
@@ -70,12 +72,13 @@ audit_run(const struct audit_opts *o, FILE *out)
 	struct audit a;
 	struct store st;
 	size_t	 i;
+	char	*path;
 	int	 status = ST_OK;
 
 	memset(&a, 0, sizeof(a));
 	a.o = o;
 	a.st = &st;
-	if (store_open(&st, o->dir, NULL, STORE_NOTERM) != ST_OK)
+	if (store_open(&st, o->dir, NULL, STORE_READER) != ST_OK)
 		return ST_FAIL;
 	if (store_lock(&st, STORE_LOCK_REGISTER) != ST_OK) {
 		store_close(&st);
@@ -94,7 +97,17 @@ audit_run(const struct audit_opts *o, FILE *out)
 	audit_register(&a);
 	audit_incidents(&a);
 	audit_confirm(&a);
-	store_unlock(&st, STORE_LOCK_REGISTER);
+	/* Read without register.lock (missing, and a reader makes none):
+	 * a writer that made it meanwhile may have been half way. */
+	if (!store_unlock_stands(&st, STORE_LOCK_REGISTER)) {
+		path = xasprintf("%s/register.lock", st.dir);
+		jerr_say(st.err, ST_FAIL, _("%s: changed by someone else "
+		    "meanwhile"), path);
+		free(path);
+		audit_free(&a);
+		store_close(&st);
+		return ST_FAIL;
+	}
 	audit_log(&a);
 	audit_r54(&a);
 	audit_state(&a);

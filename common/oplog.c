@@ -385,7 +385,7 @@ emit(struct oplog_batch *b, int64_t t, const char *operator, const char *action,
 	memcpy(tm, b->tmcache, sizeof(tm));
 	f[OF_SEQ] = seq;
 	f[OF_TIME] = tm;
-	if (b->st->terminal == NULL)	/* a reader's store (STORE_NOTERM) */
+	if (b->st->terminal == NULL)	/* a reader's store (STORE_READER) */
 		errx(ST_FAIL, "internal error: a record from a tool that writes none");
 	f[OF_TERMINAL] = b->st->terminal;
 	f[OF_OPERATOR] = operator;

@@ -1519,7 +1519,9 @@ unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 	    memcmp(now.raw, v->hs.raw, now.nraw) == 0 &&
 	    fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    sb.st_dev == v->snap_dev && sb.st_ino == v->snap_ino && sb.st_size == v->snap_size;
-	store_unlock(st, STORE_LOCK_LOG);
+	/* oplog.lock made by a writer while read without it: moved */
+	if (!store_unlock_stands(st, STORE_LOCK_LOG))
+		same = 0;
 	return same;
 }
 

@@ -8,7 +8,9 @@
  *    relative to the directory fd with O_NOFOLLOW and must be regular.
  *  - Locks are flock(2) on "register.lock" and "oplog.lock", taken in that
  *    order, never waited for longer than lock_timeout_ms (exit 3 names the
- *    lock file, so an operator can see who holds it with fuser(1)).
+ *    lock file, so an operator can see who holds it with fuser(1)).  A
+ *    reader's are shared, on read-only fds: flock needs no write access,
+ *    and a group member or a read-only mount has none (store.h).
  *  - atomic_commit: fflush, fsync, fclose (each checked), renameat, fsync of
  *    the directory.  Until renameat the old file is untouched; after it the
  *    new one is complete on disk.  Any failure unlinks the temporary.
@@ -210,6 +212,7 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 
 	memset(st, 0, sizeof(*st));
 	st->err = e;
+	st->reader = (flags & STORE_READER) != 0;
 	st->dirfd = -1;
 	for (i = 0; i < STORE_NLOCKS; i++)
 		st->lockfd[i] = -1;
@@ -220,7 +223,7 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 	st->dir = xstrdup(dir);
 	conf_defaults(&st->conf, st->dir);
 
-	if ((!(flags & STORE_NOTERM) &&
+	if ((!(flags & STORE_READER) &&
 	    (ret = resolve_terminal(st, terminal, flags)) != ST_OK) ||
 	    (ret = open_dir(st, flags)) != ST_OK)
 		goto fail;
@@ -294,27 +297,28 @@ store_lock(struct store *st, enum store_lock which)
 	return ST_OK;
 }
 
-int
-store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
+/* The lock file opened as st locks: a writer's read-write, made when
+ * missing; a reader's read-only, never made.  fd, or -1 with errno as
+ * open_safe's (a reader's ENOENT: missing). */
+static int
+lock_open(struct store *st, enum store_lock which)
+{
+	if (st->reader)
+		return store_openat(st, lockname[which], O_RDONLY, 0);
+	return store_openat(st, lockname[which], O_RDWR | O_CREAT, 0600);
+}
+
+/* flock(2) on fd, shared for a reader, else exclusive, waiting at most
+ * lock_timeout_ms.  ST_OK, or ST_FAIL with *e set and fd closed. */
+static int
+lock_wait(struct store *st, enum store_lock which, int fd, struct jerr *e)
 {
 	struct timespec nap;
 	long long start, waited, step = 1;
-	char *path;
-	int fd;
+	int how = st->reader ? LOCK_SH : LOCK_EX;
 
-	st->timed_out[which] = 0;
-	if (st->lockfd[which] != -1)
-		return ST_OK;
-	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
-		errx(ST_FAIL, "internal error: register lock taken after log lock");
-	if ((fd = store_openat(st, lockname[which], O_RDWR | O_CREAT, 0600)) == -1) {
-		path = xasprintf("%s/%s", st->dir, lockname[which]);
-		open_safe_err(e, ST_FAIL, path);
-		free(path);
-		return ST_FAIL;
-	}
 	start = mono_ms();
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	while (flock(fd, how | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			jerr_errno(e, ST_FAIL, "%s/%s", st->dir, lockname[which]);
 			close(fd);
@@ -336,6 +340,36 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 		if (step < 64)
 			step *= 2;
 	}
+	return ST_OK;
+}
+
+int
+store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
+{
+	char *path;
+	int fd;
+
+	st->timed_out[which] = 0;
+	if (st->lockfd[which] != -1)
+		return ST_OK;
+	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
+		errx(ST_FAIL, "internal error: register lock taken after log lock");
+	if ((fd = lock_open(st, which)) == -1) {
+		/* A reader that may not or cannot make it (a group member,
+		 * a read-only copy) reads without it: no writer is at work,
+		 * since every writer makes the file before it changes
+		 * anything; store_unlock_stands says if one began since. */
+		if (st->reader && errno == ENOENT) {
+			st->lockfd[which] = STORE_LOCK_ABSENT;
+			return ST_OK;
+		}
+		path = xasprintf("%s/%s", st->dir, lockname[which]);
+		open_safe_err(e, ST_FAIL, path);
+		free(path);
+		return ST_FAIL;
+	}
+	if (lock_wait(st, which, fd, e) != ST_OK)
+		return ST_FAIL;
 	st->lockfd[which] = fd;
 	return ST_OK;
 }
@@ -345,8 +379,22 @@ store_unlock(struct store *st, enum store_lock which)
 {
 	if (st->lockfd[which] == -1)
 		return;
-	close(st->lockfd[which]);	/* releases the flock */
+	if (st->lockfd[which] != STORE_LOCK_ABSENT)
+		close(st->lockfd[which]);	/* releases the flock */
 	st->lockfd[which] = -1;
+}
+
+int
+store_unlock_stands(struct store *st, enum store_lock which)
+{
+	struct stat sb;
+	int absent = st->lockfd[which] == STORE_LOCK_ABSENT;
+
+	store_unlock(st, which);
+	/* Anything but "still no such file" may be a writer's: it does
+	 * not stand. */
+	return !absent || (fstatat(st->dirfd, lockname[which], &sb,
+	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT);
 }
 
 void

@@ -12,6 +12,13 @@
  *    flock(2) on its own file in the directory, taken with a bounded wait
  *    (conf lock_timeout_ms); a timeout is ST_FAIL with a message naming the
  *    lock.  Locks are released by store_close() or process exit.
+ *  - A writer's lock is exclusive, on the file opened for writing (made
+ *    when missing).  A reader's is shared, on the file opened read-only,
+ *    so that a group member and a read-only copy can be read; a reader
+ *    never makes a lock file.  One that is missing is held by its absence
+ *    (STORE_LOCK_ABSENT): every writer makes the file before it changes
+ *    anything the lock guards, so none was at work when the reader found
+ *    it missing, and store_unlock_stands() tells whether one began since.
  *  - The register lock guards operators.csv, the credential files and
  *    incidents.csv; the log lock guards oplog.csv and its head and key
  *    files.  A register change holds both while it appends its log record.
@@ -31,13 +38,15 @@ struct store {
 	int		dirfd;
 	char		*terminal;	/* -t, $JUKISEC_TERMINAL, else host name */
 	struct conf	conf;
-	int		lockfd[STORE_NLOCKS];	/* -1 when not held */
+	int		lockfd[STORE_NLOCKS];	/* -1 when not held, else the
+					 * locked fd or STORE_LOCK_ABSENT */
 	/* 1 when the last try for the lock ran out of lock_timeout_ms:
 	 * another process holds it (not a file refused or an I/O error) */
 	int		timed_out[STORE_NLOCKS];
 	int		log_refused;	/* oplog_begin found the log unusable
 					 * and said why: later records fail
 					 * without saying it again */
+	int		reader;		/* STORE_READER: shared locks, read-only */
 	uid_t		euid;		/* ours, once: what the files' owner must be (or root) */
 	/* Where the failures of the functions given this store go (jerr.h,
 	 * jerr_say): NULL, the tools', printed at once as warn(3) would;
@@ -49,9 +58,13 @@ struct store {
 #define STORE_CREATE	0x1	/* jukisec-init: create the directory 0700; must not exist or be empty */
 #define STORE_NOCONF	0x2	/* do not read jukisec.conf (init before writing it) */
 #define STORE_NOENV	0x4	/* not $JUKISEC_DIR, $JUKISEC_TERMINAL (pam_jukisec) */
-#define STORE_NOTERM	0x8	/* a reader, which writes no record: no terminal
-				 * name is resolved, so a bad $JUKISEC_TERMINAL
-				 * stops only the tools that write it */
+#define STORE_READER	0x8	/* a reader, which writes nothing here: no
+				 * terminal name is resolved, so a bad
+				 * $JUKISEC_TERMINAL stops only the tools that
+				 * write it; shared locks on read-only fds */
+
+/* lockfd of a reader's lock whose file was missing (store_lock). */
+#define STORE_LOCK_ABSENT	(-2)
 
 /* Resolves and opens the directory, checks its owner and mode, loads
  * jukisec.conf and resolves the terminal name.  dir and terminal may be NULL.
@@ -75,13 +88,19 @@ const char *store_terminal_problem(const char *);
  * ST_USAGE. */
 void	store_terminal_say(struct jerr *e, const char *from, const char *why);
 
-/* Bounded-wait exclusive lock.  ST_OK or ST_FAIL ("lock timeout: DIR/NAME",
- * said to st->err). */
+/* Bounded-wait lock: exclusive, or a reader's shared (held by the file's
+ * absence when it is missing).  ST_OK or ST_FAIL ("lock timeout:
+ * DIR/NAME", said to st->err). */
 int	store_lock(struct store *, enum store_lock);
 /* The same, printing nothing: on failure *e says why and its code is
  * returned. */
 int	store_lock_err(struct store *, enum store_lock, struct jerr *e);
 void	store_unlock(struct store *, enum store_lock);
+/* store_unlock for a reader, which then asks whether what it read under
+ * the lock stands: 1, or 0 when the lock was held by its file's absence
+ * and the file is there now (a writer made it, and may have been at work
+ * while the reader read). */
+int	store_unlock_stands(struct store *, enum store_lock);
 /* For a function that runs under a lock its caller holds (and leaves to
  * the caller to release): the lock not held is a programming error, and
  * the process exits 3 at once, before anything is read or written. */

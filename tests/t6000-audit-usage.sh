@@ -105,10 +105,113 @@ test_expect_success 'the register lock held past lock_timeout_ms: exit 3, no rep
 	one_line_matching err "^jukisec-audit: lock timeout: $D/register.lock\$"
 '
 
-test_expect_success 'a missing register.lock is made, empty, and the audit runs' '
-	rm "$D/register.lock" &&
-	audit_run && test "$ast" -eq 0 &&
-	test -f "$D/register.lock" && test ! -s "$D/register.lock"
+# A reader makes no lock file (store.h): without register.lock no writer
+# is at work, since every writer makes it before it changes anything.
+test_expect_success 'a missing register.lock is not made, and the audit runs' '
+	rm "$D/register.lock" && ls -A "$D" >before &&
+	audit_run && test "$ast" -eq 0 && test ! -s "$TMP/a.err" &&
+	ls -A "$D" >after && test_cmp before after
+'
+
+test_expect_success 'the audit shares the register lock with a reader, never with a writer' '
+	(umask 077 && : >"$D/register.lock") &&
+	conf_set "$D" lock_timeout_ms 0 &&
+	flock -s "$D/register.lock" jukisec-audit -d "$D" --format csv >out 2>err &&
+	test ! -s err && grep -q "^R5.1,register-readable,PASS" out &&
+	test_must_fail 3 flock -x "$D/register.lock" jukisec-audit -d "$D" >out 2>err &&
+	conf_set "$D" lock_timeout_ms 10000 &&
+	test ! -s out &&
+	one_line_matching err "^jukisec-audit: lock timeout: $D/register.lock\$"
+'
+
+# SPEC "The state directory": 0750 with a dedicated group, files 0640, as
+# README "First day" 8 makes it, so that the committee or a clerk reads it
+# as a member of that group, neither root nor the state's owner.  The
+# readers lock shared on read-only descriptors; the refusals stay.
+test_lazy_prereq SETPRIV '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to run as another user (uid $(id -u))"; exit 1; }
+	command -v setpriv >/dev/null || { echo "setpriv not installed (util-linux)"; exit 1; }'
+
+# G: a copy of $D whose group 65534 reads it; member CMD...: CMD as uid
+# 65534 in that group alone; member.key the log key the member holds.
+G=$TMP/grp
+member() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+test_expect_success SETPRIV 'a member of the state'"'"'s group runs every reader, makes nothing' '
+	incident-report -d "$D" -b boss --by-password-fd 3 new --type other \
+	    --cause water --summary flood 3<"$TMP/pw.boss" >id &&
+	cp -a "$D" "$G" && chmod 755 "$TMP" && chgrp -R 65534 "$G" && chmod 750 "$G" &&
+	find "$G" -maxdepth 1 -type f ! -name "*.key" -exec chmod 640 {} + &&
+	cp "$D.key" member.key && chown 65534 member.key &&
+	ls -A "$G" >before &&
+	{ member jukisec-audit -d "$G" --key-file member.key --format csv \
+	    >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	test "$ast" -le 1 && test ! -s "$TMP/a.err" &&
+	expect register-readable "PASS " && expect log-verify "PASS " &&
+	expect state-modes "PASS " &&
+	member operator-list -d "$G" >out && grep -q Boss out &&
+	member log-verify -d "$G" -k member.key >out &&
+	member log-show -d "$G" >out && member log-show -d "$G" -k member.key >out &&
+	member incident-report -d "$G" list >out && grep -q flood out &&
+	member incident-report -d "$G" show "$(cat id)" >out && grep -q flood out &&
+	ls -A "$G" >after && test_cmp before after
+'
+
+# log-verify looks again under the log lock at a failure past the head
+# (a writer may be at work): a member takes it shared, or reads without
+# a missing oplog.lock, and says what is wrong with the log (exit 1).
+test_expect_success SETPRIV 'a member verifies a log with a record past its head: exit 1, the record named' '
+	cp -p "$G/oplog.csv" log.save && tail -n 1 "$G/oplog.csv" >>"$G/oplog.csv" &&
+	test_must_fail 1 member log-verify -d "$G" -k member.key >out 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:[0-9]*: seq [0-9]*: .* a record is missing, inserted or moved\$" &&
+	mv "$G/oplog.lock" lock.save &&
+	test_must_fail 1 member log-verify -d "$G" -k member.key >out 2>err2 &&
+	test ! -e "$G/oplog.lock" &&
+	mv lock.save "$G/oplog.lock" && cp -p log.save "$G/oplog.csv" &&
+	test_cmp err err2
+'
+
+test_expect_success SETPRIV 'a member is refused what is open to others or someone else'"'"'s, as the owner is' '
+	rm "$G/register.lock" &&
+	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	test "$ast" -le 1 && test ! -s "$TMP/a.err" && test ! -e "$G/register.lock" &&
+	(umask 077 && : >"$G/register.lock") && chgrp 65534 "$G/register.lock" &&
+	chmod 660 "$G/register.lock" &&
+	test_must_fail 3 member jukisec-audit -d "$G" >out 2>err &&
+	chmod 600 "$G/register.lock" &&
+	one_line_matching err "^jukisec-audit: $G/register.lock: not owned by us or root, or open to others: refused\$" &&
+	test_must_fail 3 member jukisec-audit -d "$G" >out 2>err &&
+	one_line_matching err "^jukisec-audit: $G/register.lock: Permission denied\$" &&
+	chmod 640 "$G/register.lock" && chmod 660 "$G/operators.csv" &&
+	test_must_fail 3 member operator-list -d "$G" 2>err &&
+	chmod 640 "$G/operators.csv" &&
+	one_line_matching err "^operator-list: $G/operators.csv: not owned by us or root, or open to others: refused\$" &&
+	chown 65533 "$G/operators.csv" &&
+	test_must_fail 3 member operator-list -d "$G" 2>err &&
+	chown 0 "$G/operators.csv" &&
+	one_line_matching err "^operator-list: $G/operators.csv: not owned by us or root, or open to others: refused\$"
+'
+
+# A copy on read-only media, or a read-only bind mount, handed to the
+# committee: nothing opens for writing there, not even for root.
+# ro_readers DIR: every reader on DIR mounted read-only in a private
+# mount namespace, the report in $TMP/a.csv.
+ro_readers() {
+	unshare -m sh -c '
+		mount --make-rprivate / && mount --bind "$1" "$1" &&
+		mount -o remount,bind,ro "$1" || exit 9
+		jukisec-audit -d "$1" --key-file "$2" --format csv >"$3/a.csv" &&
+		operator-list -d "$1" >/dev/null && log-verify -d "$1" -k "$2" >/dev/null &&
+		log-show -d "$1" -k "$2" >/dev/null &&
+		incident-report -d "$1" list >/dev/null' sh "$1" "$D.key" "$TMP"
+}
+
+test_expect_success MOUNTNS 'a read-only copy: every reader, with its lock files and without' '
+	cp -a "$D" ro && ro_readers "$TMP/ro" 2>err && test ! -s err &&
+	ast=0 && no_fail &&
+	rm ro/register.lock ro/oplog.lock && ls -A ro >before &&
+	ro_readers "$TMP/ro" 2>err && test ! -s err &&
+	ls -A ro >after && test_cmp before after
 '
 
 test_expect_success 'JUKISEC_DIR names the directory when -d is absent' '

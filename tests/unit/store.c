@@ -224,6 +224,36 @@ main(void)
 	ok(store_lock(&st2, STORE_LOCK_REGISTER) == ST_OK, "free once released");
 	store_close(&st2);
 
+	/* A reader's locks: shared, on a read-only fd; a missing lock file
+	 * is not made, and is held by its absence until a writer makes it. */
+	capture_begin();
+	r = store_open(&st2, dir, NULL, STORE_READER);
+	msg = capture_end();
+	ok(r == ST_OK && store_lock(&st2, STORE_LOCK_REGISTER) == ST_OK,
+	    "a reader takes the register lock (%s)", msg);
+	fd = openat(st.dirfd, "register.lock", O_RDONLY);
+	ok(flock(fd, LOCK_SH | LOCK_NB) == 0, "  shared: another reader takes it too");
+	flock(fd, LOCK_UN);
+	ok(flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK,
+	    "  a writer does not");
+	close(fd);
+	ok(store_unlock_stands(&st2, STORE_LOCK_REGISTER) == 1,
+	    "  what was read under it stands");
+	unlinkat(st.dirfd, "oplog.lock", 0);
+	ok(store_lock(&st2, STORE_LOCK_LOG) == ST_OK &&
+	    st2.lockfd[STORE_LOCK_LOG] == STORE_LOCK_ABSENT,
+	    "a reader holds a missing lock file by its absence");
+	ok(faccessat(st.dirfd, "oplog.lock", F_OK, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT, "  and does not make it");
+	ok(store_unlock_stands(&st2, STORE_LOCK_LOG) == 1,
+	    "  what it read stands while the file is still missing");
+	store_lock(&st2, STORE_LOCK_LOG);
+	ok(store_lock(&st, STORE_LOCK_LOG) == ST_OK, "a writer makes it meanwhile");
+	store_unlock(&st, STORE_LOCK_LOG);
+	ok(store_unlock_stands(&st2, STORE_LOCK_LOG) == 0,
+	    "  then what the reader read does not stand");
+	store_close(&st2);
+
 	/* Atomic replacement. */
 	put(dir, "data", "old\n", 0600);
 	ok(atomic_begin(&af, st.dirfd, "data", 0640) == 0, "atomic_begin");
