@@ -6,8 +6,9 @@
  * Invariants: modes are read with fstat/fstatat without following links;
  * the directory may be 0700 or 0750 (a dedicated group reads), files 0600
  * or 0640, key files and credentials/ contents 0600 only; everything owned
- * by the caller or root.  store.c refuses writable-by-others state outright;
- * this check is stricter and only reports.
+ * by root or the user store.c trusts (the caller, or the directory's owner
+ * for a member of its group).  store.c refuses writable-by-others state
+ * outright; this check is stricter and only reports.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -39,9 +40,7 @@ static void
 mode_item(struct audit *a, const char *path, const struct stat *sb,
     mode_t allowed, size_t *bad)
 {
-	uid_t	 me = geteuid();
-
-	if (sb->st_uid != me && sb->st_uid != 0) {
+	if (sb->st_uid != a->st->owner && sb->st_uid != 0) {
 		check_item(a, path, L(a, "%s is owned by uid %lu",
 		    "%s の所有者が uid %lu です"), path, (unsigned long)sb->st_uid);
 		(*bad)++;

@@ -245,7 +245,7 @@ cred_dir(struct store *st, int create)
 			    "%s/%s", st->dir, CRED_DIR);
 		return -1;
 	}
-	if (fstat(fd, &sb) == -1 || (sb.st_uid != geteuid() && sb.st_uid != 0) ||
+	if (fstat(fd, &sb) == -1 || (sb.st_uid != st->owner && sb.st_uid != 0) ||
 	    (sb.st_mode & 077) != 0) {
 		jerr_say(st->err, ST_FAIL,
 		    _("%s/%s: unsafe owner or mode (want 0700)"), st->dir,

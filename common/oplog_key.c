@@ -148,7 +148,7 @@ key_refused(struct store *st, int err)
 	const char *why;
 
 	if (err == EPERM && fstatat(st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (sb.st_uid == st->euid || sb.st_uid == 0) && (sb.st_mode & 044))
+	    (sb.st_uid == st->owner || sb.st_uid == 0) && (sb.st_mode & 044))
 		why = _("readable by group or others; chmod 600 it");
 	else
 		why = open_safe_why(err);

@@ -4,8 +4,11 @@
  * Invariants:
  *  - Nothing is read from a directory or file that someone else could have
  *    written: owner is the caller or root, no group/world write bit (a
- *    0750 directory with a dedicated group is fine).  Files are opened
- *    relative to the directory fd with O_NOFOLLOW and must be regular.
+ *    0750 directory with a dedicated group is fine).  A reader in that
+ *    group takes the directory's owner for the caller: only that user and
+ *    root can put a file in a directory no one else may write.  Files are
+ *    opened relative to the directory fd with O_NOFOLLOW and must be
+ *    regular.
  *  - Locks are flock(2) on "register.lock" and "oplog.lock", taken in that
  *    order, never waited for longer than lock_timeout_ms (exit 3 names the
  *    lock file, so an operator can see who holds it with fuser(1)).  A
@@ -76,6 +79,43 @@ check_fd_safe(int fd, int allow_group_read)
 	return check_fd_uid(fd, allow_group_read, geteuid(), &sb);
 }
 
+/* 1 when we are in group gid: our effective or a supplementary one. */
+static int
+in_group(gid_t gid)
+{
+	gid_t	*g;
+	int	 n, i, in;
+
+	if (getegid() == gid)
+		return 1;
+	if ((n = getgroups(0, NULL)) <= 0)
+		return 0;
+	g = xcalloc((size_t)n, sizeof(*g));
+	n = getgroups(n, g);
+	for (i = 0, in = 0; i < n && !in; i++)
+		in = g[i] == gid;
+	free(g);
+	return in;
+}
+
+/* The owner whose files st trusts besides root, from the directory's
+ * stat: ours; or, for a reader that reads it through its group (SPEC: 0750
+ * with a dedicated group), the directory's owner, who alone (and root)
+ * could have put anything in it.  0, or -1 when the directory is someone
+ * else's. */
+static int
+dir_owner(struct store *st, const struct stat *sb, int flags)
+{
+	st->owner = geteuid();
+	if (sb->st_uid == st->owner || sb->st_uid == 0)
+		return 0;
+	if (!(flags & STORE_READER) || (sb->st_mode & 0050) != 0050 ||
+	    !in_group(sb->st_gid))
+		return -1;
+	st->owner = sb->st_uid;
+	return 0;
+}
+
 static int
 dir_is_empty(int fd)
 {
@@ -115,8 +155,7 @@ open_dir(struct store *st, int flags)
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	}
-	st->euid = geteuid();
-	if (sb.st_uid != st->euid && sb.st_uid != 0) {
+	if (dir_owner(st, &sb, flags) == -1) {
 		jerr_say(st->err, ST_FAIL,
 		    _("%s: refusing a state directory owned by uid %lu"),
 		    st->dir, (unsigned long)sb.st_uid);
@@ -532,7 +571,7 @@ int
 store_openat_st(struct store *st, const char *name, int flags, mode_t mode,
     struct stat *sb)
 {
-	return open_safe_uid(st->dirfd, name, flags, mode, 0, st->euid, sb);
+	return open_safe_uid(st->dirfd, name, flags, mode, 0, st->owner, sb);
 }
 
 int

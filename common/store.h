@@ -5,9 +5,11 @@
  * Invariants:
  *  - The directory comes from -d, else $JUKISEC_DIR, else STATEDIR.  It and
  *    every file read from it must be owned by the caller (or root) and not
- *    group- or world-writable; otherwise the tool refuses (ST_FAIL).  Files
- *    are opened with O_NOFOLLOW relative to the directory fd and must be
- *    regular files.
+ *    group- or world-writable; otherwise the tool refuses (ST_FAIL).  A
+ *    reader (STORE_READER) that reads a 0750 directory through its group
+ *    (SPEC: a dedicated group) trusts the directory's owner in place of
+ *    itself: that user's files and root's, no one else's.  Files are opened
+ *    with O_NOFOLLOW relative to the directory fd and must be regular files.
  *  - Lock order: STORE_LOCK_REGISTER before STORE_LOCK_LOG.  Each lock is a
  *    flock(2) on its own file in the directory, taken with a bounded wait
  *    (conf lock_timeout_ms); a timeout is ST_FAIL with a message naming the
@@ -47,7 +49,10 @@ struct store {
 					 * and said why: later records fail
 					 * without saying it again */
 	int		reader;		/* STORE_READER: shared locks, read-only */
-	uid_t		euid;		/* ours, once: what the files' owner must be (or root) */
+	uid_t		owner;		/* what the files' owner must be (or
+					 * root): ours, once, or for a reader
+					 * through the directory's group, the
+					 * directory's owner */
 	/* Where the failures of the functions given this store go (jerr.h,
 	 * jerr_say): NULL, the tools', printed at once as warn(3) would;
 	 * else kept there, the first failure first (the PAM module's). */
@@ -61,7 +66,8 @@ struct store {
 #define STORE_READER	0x8	/* a reader, which writes nothing here: no
 				 * terminal name is resolved, so a bad
 				 * $JUKISEC_TERMINAL stops only the tools that
-				 * write it; shared locks on read-only fds */
+				 * write it; shared locks on read-only fds, and
+				 * a group member's reading is accepted */
 
 /* lockfd of a reader's lock whose file was missing (store_lock). */
 #define STORE_LOCK_ABSENT	(-2)

@@ -192,6 +192,28 @@ test_expect_success SETPRIV 'a member is refused what is open to others or someo
 	one_line_matching err "^operator-list: $G/operators.csv: not owned by us or root, or open to others: refused\$"
 '
 
+# The state of a user other than root (the state directory's owner, whom
+# operator-mod --recover also knows): a member of its group, here through
+# a supplementary group, trusts that user's files as the owner's own
+# tools do, and still no one else's; a writer is not loosened.
+test_expect_success SETPRIV 'a state owned by a user, not root: its group reads it; another user'"'"'s file is refused' '
+	chown -R 65533 "$G" &&
+	setpriv --reuid=65534 --regid=65532 --groups=65534 operator-list -d "$G" >out &&
+	grep -q Boss out &&
+	{ setpriv --reuid=65534 --regid=65532 --groups=65534 jukisec-audit -d "$G" \
+	    --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	test "$ast" -le 1 && test ! -s "$TMP/a.err" && expect state-modes "PASS " &&
+	chown 65532 "$G/operators.csv" &&
+	test_must_fail 3 setpriv --reuid=65534 --regid=65532 --groups=65534 \
+	    operator-list -d "$G" 2>err &&
+	chown 65533 "$G/operators.csv" &&
+	one_line_matching err "^operator-list: $G/operators.csv: not owned by us or root, or open to others: refused\$" &&
+	test_must_fail 3 member log-append -d "$G" -u clerk -a look 2>err &&
+	one_line_matching err "^log-append: $G: refusing a state directory owned by uid 65533\$" &&
+	test_must_fail 3 operator-list -d "$G" 2>err &&
+	one_line_matching err "^operator-list: $G: refusing a state directory owned by uid 65533\$"
+'
+
 # A copy on read-only media, or a read-only bind mount, handed to the
 # committee: nothing opens for writing there, not even for root.
 # ro_readers DIR: every reader on DIR mounted read-only in a private
