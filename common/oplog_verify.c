@@ -11,7 +11,8 @@
  * as a MAC mismatch on the first record it touches.  The live log is read
  * to its end, past its head (appends in flight are verified like the rest);
  * a failure of the live log is reported only once the log lock shows that
- * no writer moved it meanwhile, so appends never make a false alarm.
+ * no writer moved it meanwhile, so appends never make a false alarm; with
+ * a sink too, which the pass after does not hand again what it already got.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,18 @@ struct seg {
 	unsigned char	last_mac[OPLOG_MACLEN];
 };
 
+/* What a pass of the live log that failed had handed to a sink, for the
+ * pass after it (a writer moved the log): those records are verified again
+ * but not handed again, and the last of them must be found again with the
+ * same MAC, which chains every record before it.  Else what was shown is
+ * not the log now (a batch that was read under a stale head, then cut):
+ * the failure of the pass that showed it stands. */
+struct carry {
+	long long	seq;		/* the last record handed on, or -1 */
+	long long	shown;		/* the last seq said verified */
+	unsigned char	mac[OPLOG_MACLEN];
+};
+
 struct vstate {
 	const struct oplog_vkey	*vk;
 	const struct oplog_verify_opts *o;
@@ -80,7 +93,13 @@ struct vstate {
 	int		stopped;	/* sink: record() said stop */
 	long long	handed;		/* sink: the last seq handed on */
 	long long	skip_upto;	/* sink: handed on by a parallel pass
-					 * that then failed: not again */
+					 * that then failed, or by the pass
+					 * before (struct carry): not again */
+	long long	confirm;	/* sink: the carry's seq, or -1 */
+	unsigned char	confirm_mac[OPLOG_MACLEN];
+	int		confirmed;	/* the carry's record was found again */
+	int		diverged;	/* it was not: what was shown is not
+					 * the log verified now */
 	/* the live log */
 	struct oplog_heads hs;		/* as read before the log */
 	int		live;		/* the file being read is the live log */
@@ -624,8 +643,9 @@ progress(struct vstate *v, long long upto)
 	return 0;
 }
 
-/* The sink's record() of r, unless a parallel pass that then failed
- * handed it on already: its answer (0, 1), or -1 when it said stop. */
+/* The sink's record() of r, unless a parallel pass that then failed, or
+ * the pass before, handed it on already: its answer (0, 1), or -1 when it
+ * said stop or the carry's record was not met before r. */
 static int
 give(struct vstate *v, const struct oplog_record *r)
 {
@@ -634,6 +654,10 @@ give(struct vstate *v, const struct oplog_record *r)
 
 	if (r->seq <= v->skip_upto)
 		return 0;
+	if (v->confirm >= 0 && !v->confirmed) {
+		v->diverged = 1;	/* past the carry's record, not met */
+		return -1;
+	}
 	if ((k = s->record(s->arg, r)) == -1) {
 		v->stopped = 1;
 		return -1;
@@ -705,6 +729,20 @@ unfinished(struct vstate *v, const struct oplog_record *r)
 	return 1;
 }
 
+/* The carry's record, found again: the same MAC, or the pass stops. */
+static int
+found_again(struct vstate *v, const struct oplog_record *r)
+{
+	if (r->seq != v->confirm)
+		return 0;
+	if (!ct_equal(r->mac, v->confirm_mac, OPLOG_MACLEN)) {
+		v->diverged = 1;
+		return bad(v, r, "%s", "");
+	}
+	v->confirmed = 1;
+	return 0;
+}
+
 /* A failure at or before the head's record is in bytes no writer touches:
  * it stands without a look under the log lock. */
 static void
@@ -723,7 +761,7 @@ take(struct vstate *v, const struct oplog_record *r, int fd, long long end, int 
 	if (v->live && v->live_count++ == 0)
 		v->live_first = r->seq;
 	if ((v->live && unfinished(v, r)) || step(v, r) == -1 ||
-	    (v->o->sink && hand(v, r, fd, end) == -1)) {
+	    found_again(v, r) == -1 || (v->o->sink && hand(v, r, fd, end) == -1)) {
 		if (v->live)
 			settle(v);
 		return -1;
@@ -937,7 +975,7 @@ par_prefix(struct vstate *v, int fd, int *start)
 	struct par_ctx c;
 	struct stat sb;
 	struct par *p;
-	long long watch[3 + 16], bi, *wl = watch;
+	long long watch[4 + 16], bi, *wl = watch;
 	size_t i, n = 0, base = 1;
 	int ret = 0;
 
@@ -945,8 +983,8 @@ par_prefix(struct vstate *v, int fd, int *start)
 	    pread(fd, first, sizeof(hdr) - 1, 0) != (ssize_t)sizeof(hdr) - 1 ||
 	    memcmp(first, hdr, sizeof(hdr) - 1) != 0)
 		return 0;	/* the sequential reader says what it is */
-	if (v->o->nanchors + 3 > sizeof(watch) / sizeof(watch[0]))
-		wl = xcalloc(v->o->nanchors + 3, sizeof(*wl));
+	if (v->o->nanchors + 4 > sizeof(watch) / sizeof(watch[0]))
+		wl = xcalloc(v->o->nanchors + 4, sizeof(*wl));
 	for (i = 0; i < v->o->nanchors; i++)
 		wl[n++] = v->o->anchors[i].seq;
 	if (v->live)
@@ -954,6 +992,8 @@ par_prefix(struct vstate *v, int fd, int *start)
 			wl[n++] = v->hs.h[i].seq;
 	if (v->live && v->hs.h[v->hs.pick].open)	/* head_record()'s */
 		wl[n++] = v->hs.h[v->hs.pick].seq + 1;
+	if (v->confirm >= 0)				/* found_again()'s */
+		wl[n++] = v->confirm;
 	memset(&c, 0, sizeof(c));
 	c.t0 = v->vk->t0;
 	c.now = v->o->now;
@@ -1353,6 +1393,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->shown = -1;
 	v->handed = -1;
 	v->skip_upto = -1;
+	v->confirm = -1;
 	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
 	if ((v->k = gcry_malloc_secure(32)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
@@ -1392,14 +1433,80 @@ vstate_free(struct vstate *v)
 	free(v->anchor_seen);
 }
 
+static long long
+last_handed(const struct vstate *v)
+{
+	return v->handed > v->skip_upto ? v->handed : v->skip_upto;
+}
+
+static void
+carry_in(struct vstate *v, const struct carry *from)
+{
+	v->skip_upto = from->seq;
+	v->shown = from->shown;
+	v->confirm = from->seq;
+	memcpy(v->confirm_mac, from->mac, OPLOG_MACLEN);
+}
+
+/* For a sink, what a failed pass leaves to the next one (struct carry):
+ * 0, or -1 when it cannot: records handed on and not verified (a MAC
+ * failed: never a writer's doing; or a pruned first record unexplained),
+ * or the last one handed on is not the last one stepped. */
+static int
+carry_out(const struct vstate *v, struct carry *c)
+{
+	long long last = last_handed(v);
+
+	if (last > v->shown)
+		return -1;
+	if (last > c->seq) {
+		if (!v->have_prev || v->prev.seq != last)
+			return -1;
+		c->seq = last;
+		memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
+	}
+	c->shown = v->shown;
+	return 0;
+}
+
+/* The sink's last word on a pass: every record before the first bad one
+ * has verified (the MAC worker stops at its first failure, in file
+ * order), unless a pruned first record is still unexplained. */
+static void
+sink_end(struct vstate *v)
+{
+	struct oplog_verify_result *res = v->res;
+	long long upto;
+
+	if (v->stopped) {
+		res->status = ST_FAIL;
+		res->reason[0] = '\0';
+		return;
+	}
+	if (!v->o->sink || !v->have_prev || v->diverged)
+		return;
+	if (res->status == ST_OK)
+		upto = v->prev.seq;
+	else if (v->pend && !v->pend->early && !v->pend->start)
+		upto = -1;
+	else
+		upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v->prev.seq;
+	if (upto > v->shown) {
+		v->shown = upto;
+		v->o->sink->verified(v->o->sink->arg, upto);
+	}
+}
+
 static void
 verify_once(struct store *st, const struct oplog_vkey *vk,
-    const struct oplog_verify_opts *o, struct oplog_verify_result *res, struct vstate *v)
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res,
+    struct vstate *v, const struct carry *from)
 {
-	long long upto;
+	struct carry again;
 	int k;
 
 	vstate_init(v, vk, o, res);
+	carry_in(v, from);
 	if (o->observer)
 		o->observer->start(o->observer->arg);
 	/* Blocks verified apart, a block per core: a sink that says which
@@ -1415,12 +1522,13 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	if ((k = run(st, v)) == PAR_AGAIN) {
 		/* What the parallel pass handed to a sink, and said verified,
 		 * is not handed or said again. */
-		long long handed = v->handed, shown = v->shown;
-
+		again.seq = last_handed(v);
+		again.shown = v->shown;
 		vstate_free(v);
 		vstate_init(v, vk, o, res);
-		v->skip_upto = handed;
-		v->shown = shown;
+		carry_in(v, from);
+		v->skip_upto = again.seq;
+		v->shown = again.shown;
 		if (o->observer)
 			o->observer->start(o->observer->arg);
 		if (macq_worth(st, o))
@@ -1429,22 +1537,9 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	}
 	if (k == -1 && res->status == ST_OK)
 		res->status = ST_NO;
-	if (v->stopped) {
-		res->status = ST_FAIL;
-		res->reason[0] = '\0';
-	} else if (o->sink && v->have_prev) {
-		/* Every record before the first bad one has verified (the MAC
-		 * worker stops at its first failure, in file order), unless a
-		 * pruned first record is still unexplained. */
-		if (res->status == ST_OK)
-			upto = v->prev.seq;
-		else if (v->pend && !v->pend->early && !v->pend->start)
-			upto = -1;
-		else
-			upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v->prev.seq;
-		if (upto > v->shown)
-			o->sink->verified(o->sink->arg, upto);
-	}
+	if (res->status == ST_OK && v->confirm >= 0 && !v->confirmed)
+		v->diverged = 1;
+	sink_end(v);
 	if (v->have_prev)
 		vstate_end(v);
 	macq_stop(v->q);
@@ -1530,13 +1625,18 @@ oplog_verify(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
 {
 	struct vstate v;
-	int tries, k, live;
+	struct carry c = { -1, -1, { 0 } };
+	struct oplog_verify_result before;
+	int tries, k;
 
 	for (tries = 1;; tries++) {
-		verify_once(st, vk, o, res, &v);
-		live = v.live;
-		if (res->status != ST_NO || !live || v.stable || st == NULL || o->prefix ||
-		    o->sink != NULL || tries == TRIES)
+		verify_once(st, vk, o, res, &v, &c);
+		if (v.diverged) {
+			*res = before;
+			return res->status;
+		}
+		if (res->status != ST_NO || !v.live || v.stable || st == NULL || o->prefix ||
+		    tries == TRIES || (o->sink && carry_out(&v, &c) == -1))
 			return res->status;
 		if ((k = unmoved(st, &v, &res->err)) == 1)
 			return res->status;
@@ -1547,5 +1647,6 @@ oplog_verify(struct store *st, const struct oplog_vkey *vk,
 			res->bad_line = 0;
 			return res->status;
 		}
+		before = *res;
 	}
 }

@@ -147,7 +147,12 @@ void	oplog_vkey_free(struct oplog_vkey *);
  * that every record handed on up to seq has verified, MAC included; show
  * nothing before that.  record() returns 0 to go on, 1 to have the queued MAC
  * checks finished first (verified() follows; for a caller holding output),
- * -1 to stop (the result is then ST_FAIL with an empty reason).
+ * -1 to stop (the result is then ST_FAIL with an empty reason).  Each record
+ * is handed on once: when the live log fails after its head and the log
+ * lock shows that a writer moved it, the log is verified again from its
+ * start, as without a sink, and what was handed on before is verified but
+ * not handed again (or, when its last record is not found again with the
+ * same MAC, the first failure stands).
  */
 struct oplog_sink {
 	int	(*record)(void *, const struct oplog_record *);

@@ -291,6 +291,10 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	}
 	if (res->status == ST_FAIL && res->reason[0] == '\0')
 		return ST_FAIL;		/* the output failed, and said so */
+	if (res->err.code != ST_OK) {	/* the log lock: its line alone */
+		jerr_say(c->err, res->err.code, "%s", res->err.msg);
+		return res->err.code;
+	}
 	if (res->bad_line && res->bad_seq >= 0)
 		jerr_say(c->err, res->status, _("%s:%zu: seq %lld: %s"),
 		    res->bad_file, res->bad_line, res->bad_seq, res->reason);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# log-show: formats, filters, local times, summaries, -k verification,
-# files as one chain, and every usage error.
+# log-show: formats, filters, local times, summaries, -k verification
+# (during a batch too), files as one chain, and every usage error.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-show.sh"
 
@@ -163,6 +163,84 @@ test_expect_success '-k: a cut tail fails against the head, after the records' '
 	cp -a s cut && head -n -1 s/oplog.csv >cut/oplog.csv &&
 	test_must_fail 1 log-show -d cut -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
 	grep -q "tail truncated" err
+'
+
+# batch N: N lines for log-append --stdin, 40 operators in turn.
+batch() {
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+		printf "clerk%02d,view,resident/%d,ok,a detail of about thirty bytes %d\n", i % 40, i, i }'
+}
+BT=2027-04-02T02:00:00Z
+# shows NAME DIR ARGS...: log-show -k of state directory DIR in the
+# background (pid in NAME.pid; NAME.out, NAME.err, NAME.st when it ends),
+# without the FIFO's write end, which would keep the writer waiting.
+shows() {
+	_n=$1 _d=$2; shift 2
+	(log-show -d "$TMP/$_d" -k $_d.key --now $BT "$@" >$_n.out 2>$_n.err 9>&- &
+	    echo $! >$_n.pid; wait $!; echo $? >$_n.st) 9>&- &
+}
+# writer TIME: log-append --stdin from the FIFO at TIME, in this process
+# (exec), so that its pid is the writer's.
+writer() {
+	LD_PRELOAD=$FT_LIB FAKETIME="@$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    exec log-append -d "$TMP/bat" -t cs01 --stdin <fifo 2>writer.err
+}
+# at_lock PID: PID waits on the log lock (opened only to look under it),
+# or has ended.
+at_lock() {
+	ls -l /proc/$1/fd 2>/dev/null | grep -q "/oplog.lock\$" ||
+	    ! test -e /proc/$1/fd/0
+}
+
+# A large batch in flight after 4 MiB of records: its writer holds the log
+# lock, its open head written and its first MiB in oplog.csv, and waits on
+# the FIFO for the rest.  log-show -k finds records after the open head,
+# looks under the lock as log-verify does, waits there for the writer, and
+# verifies again: every record once, exit 0, no false alarm; with a filter
+# (a block per core) and a summary too.
+test_expect_success '-k while a large batch is appended: it waits on the log lock, then shows every record once, exit 0' '
+	init_at bat "2027-04-02 00:00:00" &&
+	sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 60000/" bat/jukisec.conf &&
+	batch 30000 | at "2027-04-02 00:30:00" log-append -d bat -t cs01 --stdin 2>/dev/null &&
+	size=$(wc -c <bat/oplog.csv) && mkfifo fifo &&
+	{ writer "2027-04-02 01:00:00" & echo $! >writer.pid; } &&
+	exec 9>fifo && batch 60000 >&9 &&
+	grep -q "jukisec-log-head v2 open " bat/oplog.head &&
+	test "$(wc -c <bat/oplog.csv)" -gt $((size + 1048576)) &&
+	shows all bat --format raw && shows one bat --operator clerk07 &&
+	shows sum bat --summary operator &&
+	wait_for test -s all.pid && wait_for test -s one.pid && wait_for test -s sum.pid &&
+	wait_for at_lock "$(cat all.pid)" && wait_for at_lock "$(cat one.pid)" &&
+	wait_for at_lock "$(cat sum.pid)" &&
+	exec 9>&- && wait "$(cat writer.pid)" &&
+	wait_for test -s all.st && wait_for test -s one.st && wait_for test -s sum.st &&
+	cat all.err one.err sum.err >&2 &&
+	test "$(cat all.st)$(cat one.st)$(cat sum.st)" = 000 &&
+	test ! -s all.err && test ! -s one.err && test ! -s sum.err &&
+	test "$(wc -l <bat/oplog.csv)" -gt 60000 && cmp bat/oplog.csv all.out &&
+	log-show -d bat --operator clerk07 >want && test_cmp want one.out &&
+	test "$(wc -l <one.out)" -eq 2251 &&
+	log-show -d bat --summary operator >want && test_cmp want sum.out
+'
+
+# A writer killed after its open head: the failure stands under the lock,
+# named as log-verify names it; the records before the head shown once.
+test_expect_success '-k after a batch whose writer was killed: exit 1, the records after the open head named' '
+	seq=$(tail -n 1 bat/oplog.csv | cut -d, -f1) && line=$(($(wc -l <bat/oplog.csv) + 1)) &&
+	cp bat/oplog.csv before.csv &&
+	{ writer "2027-04-02 01:30:00" & echo $! >writer.pid; } &&
+	exec 9>fifo && batch 60000 >&9 &&
+	test "$(wc -c <bat/oplog.csv)" -gt $(($(wc -c <before.csv) + 1048576)) &&
+	kill -9 "$(cat writer.pid)" && { wait "$(cat writer.pid)"; exec 9>&-; } ;
+	grep -q "jukisec-log-head v2 open " bat/oplog.head &&
+	test_must_fail 1 log-show -d bat -k bat.key --now $BT --format raw >out 2>err &&
+	one_line_matching err "^log-show: oplog.csv:$line: seq $((seq + 1)): after an open head: an unfinished append \(the next append removes it and logs a repair\)\$" &&
+	cmp before.csv out &&
+	test_must_fail 1 log-show -d bat -k bat.key --now $BT --operator clerk07 >out 2>err &&
+	one_line_matching err "^log-show: oplog.csv:$line: seq $((seq + 1)): after an open head" &&
+	log-show -d bat --operator clerk07 >want && test_cmp want out &&
+	test_must_fail 1 log-verify -d bat -k bat.key --now $BT 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:$line: seq $((seq + 1)): after an open head"
 '
 
 test_expect_success 'without -k: a record with an empty operator is malformed (exit 1, named)' '
