@@ -243,6 +243,44 @@ test_expect_success '-k after a batch whose writer was killed: exit 1, the recor
 	one_line_matching err "^log-verify: oplog.csv:$line: seq $((seq + 1)): after an open head"
 '
 
+# While log-show waits on the lock after a torn tail, the log is put back
+# from another copy (same key, other records from seq 2 on): the record it
+# showed last is not there again, so what it showed stands alone, once, and
+# the failure it found is reported; nothing of the other copy is shown.
+test_expect_success '-k: a log replaced while it waited on the lock: what it showed stands alone, with its failure' '
+	init_at div "2027-04-02 00:00:00" &&
+	sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 60000/" div/jukisec.conf &&
+	at "2027-04-02 00:10:00" log-append -d div -t cs01 -u clerk01 -a view 2>/dev/null &&
+	cp -a div prefix &&
+	for i in 1 2 3; do
+		at "2027-04-02 00:2$i:00" log-append -d div -t cs01 -u clerk01 -a shown 2>/dev/null || exit 1
+	done &&
+	mv div a && cp -a prefix div &&
+	for i in 1 2 3 4 5; do
+		at "2027-04-02 00:3$i:00" log-append -d div -t cs01 -u clerk02 -a other 2>/dev/null || exit 1
+	done &&
+	mv div b && cp -a a div && printf "5,2027" >>div/oplog.csv &&
+	{ (flock 9 && : >held && exec sleep 60) 9>>div/oplog.lock & echo $! >holder.pid; } &&
+	wait_for test -e held && shows div div --format raw &&
+	wait_for test -s div.pid && wait_for at_lock "$(cat div.pid)" &&
+	cat b/oplog.csv >div/oplog.csv && cat b/oplog.head >div/oplog.head &&
+	kill "$(cat holder.pid)" && wait_for test -s div.st &&
+	test "$(cat div.st)" = 1 &&
+	one_line_matching div.err "^log-show: oplog.csv: 6 bytes after the last record: an unfinished append" &&
+	cmp a/oplog.csv div.out
+'
+
+test_expect_success '-k: a failure after the head with the log lock held past lock_timeout_ms: exit 3, the lock named' '
+	kill "$(cat holder.pid)" 2>/dev/null; printf "7,2027" >>div/oplog.csv &&
+	sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 300/" div/jukisec.conf && rm -f held &&
+	{ (flock 9 && : >held && exec sleep 60) 9>>div/oplog.lock & echo $! >holder.pid; } &&
+	wait_for test -e held &&
+	test_must_fail 3 log-show -d "$TMP/div" -k div.key --now $BT --format raw >out 2>err &&
+	kill "$(cat holder.pid)" &&
+	one_line_matching err "^log-show: lock timeout: $TMP/div/oplog.lock\$" &&
+	cmp b/oplog.csv out
+'
+
 test_expect_success 'without -k: a record with an empty operator is malformed (exit 1, named)' '
 	cp -a s empty &&
 	line=$(grep -n ",sato,print," empty/oplog.csv | head -n 1 | cut -d: -f1) &&
