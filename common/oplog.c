@@ -186,6 +186,7 @@ cut_note(struct oplog_batch *b, long long removed)
 
 	if (atomic_begin(&af, b->st->dirfd, OPLOG_CUTFILE, 0600) == -1)
 		goto fail;
+	atomic_keep_group(&af);
 	fprintf(af.fp, "seq=%lld removed=%lld\n", b->hd.seq, removed);
 	if (atomic_commit(&af) == 0) {
 		b->cutfile = 1;
@@ -1158,7 +1159,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	snprintf(vkey, OPLOG_VKEY_BUFSZ, "jukisec-log-key v1 t0=%s epoch_seconds=%lld k0=%s\n",
 	    t, epoch_seconds, hex);
 	wipe(hex, sizeof(hex));
-	if ((b->fd = store_openat(st, OPLOG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_APPEND,
+	if ((b->fd = store_openat_new(st, OPLOG_FILE, O_WRONLY | O_EXCL | O_APPEND,
 	    0600)) == -1) {
 		store_open_say(st, st->err, OPLOG_FILE);
 		goto out;

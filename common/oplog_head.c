@@ -229,7 +229,7 @@ oplog_head_write(struct store *st, struct oplog_head *hd, int to, struct oplog_m
 	if (m != NULL)
 		mac_head(m, hd, hd->hmac);
 	oplog_head_format(hd, slot);
-	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDWR | O_CREAT, 0600)) == -1) {
+	if ((fd = store_openat_new(st, OPLOG_HEADFILE, O_RDWR, 0600)) == -1) {
 		store_open_say(st, st->err, OPLOG_HEADFILE);
 		return ST_FAIL;
 	}

@@ -5,14 +5,15 @@
  * Invariants: runs only with the verification key K0, under STORE_LOCK_LOG.
  * The longest prefix of oplog.csv that verifies under K0 (the rules of
  * log-verify but for the head and the clock) is kept; the bytes after it go,
- * exactly as they were, to a new file DIR/oplog-cut-TIME (0600, synced;
- * TIME-1, TIME-2 ... when that name is taken, never overwritten) before
- * oplog.csv is cut; then the seals of ended epochs and one "recover"
- * record saying what was found and who ran it are appended under keys
- * derived from K0, both head slots are rewritten, and oplog.key is replaced
- * by the key of the epoch the log goes on in.  Nothing at all is written
- * when the log, its head and its key are as a writer expects them.  A
- * recovery interrupted by a crash leaves heads writers refuse: run it again.
+ * exactly as they were, to a new file DIR/oplog-cut-TIME (synced, its mode
+ * store_share_new's; TIME-1, TIME-2 ... when that name is taken, never
+ * overwritten) before oplog.csv is cut; then the seals of ended epochs and
+ * one "recover" record saying what was found and who ran it are appended
+ * under keys derived from K0, both head slots are rewritten, and oplog.key
+ * is replaced by the key of the epoch the log goes on in.  Nothing at all
+ * is written when the log, its head and its key are as a writer expects
+ * them.  A recovery interrupted by a crash leaves heads writers refuse:
+ * run it again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -143,11 +144,11 @@ key_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_ve
 #define CUT_SUFFIX_MAX	999
 
 /*
- * DIR/oplog-cut-TIME created 0600 for writing, name its name: TIME the
- * clock's to the millisecond, then -1, -2 ... for a name taken already (a
- * second recovery in the same millisecond, as under a stopped test clock).
- * O_EXCL: nothing saved before is ever overwritten.  The fd, or -1 after
- * a message.
+ * DIR/oplog-cut-TIME created for writing (store_share_new's mode), name
+ * its name: TIME the clock's to the millisecond, then -1, -2 ... for a
+ * name taken already (a second recovery in the same millisecond, as under
+ * a stopped test clock).  O_EXCL: nothing saved before is ever
+ * overwritten.  The fd, or -1 after a message.
  */
 static int
 cut_open(struct store *st, int64_t now, char *name, size_t cap)
@@ -173,10 +174,12 @@ cut_open(struct store *st, int64_t now, char *name, size_t cap)
 	}
 	if (fd == -1)
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
+	else
+		store_share_new(st->dirfd, fd);
 	return fd;
 }
 
-/* The bytes after the prefix, exactly as they were, in a new 0600 file;
+/* The bytes after the prefix, exactly as they were, in a new file;
  * on failure the file goes (the log still holds the bytes). */
 static int
 save_cut(struct store *st, int64_t now, long long from, long long to, char *name, size_t cap)

@@ -108,6 +108,7 @@ pending_write(struct store *st, const struct pending *p)
 
 	if (atomic_begin(&af, st->dirfd, PENDING_FILE, 0600) == -1)
 		goto fail;
+	atomic_keep_group(&af);
 	fprintf(af.fp, "%s seq=%lld before=%s after=%s", PENDING_MAGIC, p->seq,
 	    p->before, p->after);
 	if (*p->ext)

@@ -14,6 +14,10 @@
  *    lock file, so an operator can see who holds it with fuser(1)).  A
  *    reader's are shared, on read-only fds: flock needs no write access,
  *    and a group member or a read-only mount has none (store.h).
+ *  - A file a writer makes here is 0600, or 0640 with the directory's
+ *    group when the directory grants its group read (store_share_new, the
+ *    one rule); a key or a credential is always 0600.  A file replaced
+ *    keeps its group and 0640 if its group reads it (atomic_keep_group).
  *  - atomic_commit: fflush, fsync, fclose (each checked), renameat, fsync of
  *    the directory.  Until renameat the old file is untouched; after it the
  *    new one is complete on disk.  Any failure unlinks the temporary.
@@ -344,7 +348,7 @@ lock_open(struct store *st, enum store_lock which)
 {
 	if (st->reader)
 		return store_openat(st, lockname[which], O_RDONLY, 0);
-	return store_openat(st, lockname[which], O_RDWR | O_CREAT, 0600);
+	return store_openat_new(st, lockname[which], O_RDWR, 0600);
 }
 
 /* flock(2) on fd, shared for a reader, else exclusive, waiting at most
@@ -575,6 +579,29 @@ store_openat_st(struct store *st, const char *name, int flags, mode_t mode,
 }
 
 int
+store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
+{
+	struct stat sb;
+	int fd, tries;
+
+	/* O_EXCL tells a file made now from one there already; one removed
+	 * between the two opens is made again, a few times. */
+	for (tries = 0; tries < 8; tries++) {
+		fd = store_openat_st(st, name, flags | O_CREAT | O_EXCL, mode, &sb);
+		if (fd != -1) {
+			store_share_new(st->dirfd, fd);
+			return fd;
+		}
+		if (errno != EEXIST || (flags & O_EXCL))
+			return -1;
+		fd = store_openat_st(st, name, flags & ~O_CREAT, 0, &sb);
+		if (fd != -1 || errno != ENOENT)
+			return fd;
+	}
+	return -1;
+}
+
+int
 store_room(struct store *st, const char *name, off_t extra)
 {
 	struct stat sb;
@@ -663,13 +690,30 @@ atomic_begin(struct atomic_file *af, int dirfd, const char *name, mode_t mode)
 }
 
 void
+store_share_new(int dirfd, int fd)
+{
+	struct stat sb;
+
+	/* The group first, the mode after and only then: 0640 with our
+	 * own group (EPERM, we are not in the directory's) would show the
+	 * file to a group the directory does not name. */
+	if (fstat(dirfd, &sb) == 0 && (sb.st_mode & 0050) == 0050 &&
+	    fchown(fd, (uid_t)-1, sb.st_gid) == 0)
+		(void)fchmod(fd, 0640);
+}
+
+void
 atomic_keep_group(struct atomic_file *af)
 {
 	struct stat sb;
 	int fd = fileno(af->fp);
 
-	if (fstatat(af->dirfd, af->name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(sb.st_mode) && (sb.st_mode & S_IRGRP) &&
+	if (fstatat(af->dirfd, af->name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			store_share_new(af->dirfd, fd);
+		return;
+	}
+	if (S_ISREG(sb.st_mode) && (sb.st_mode & S_IRGRP) &&
 	    fchown(fd, (uid_t)-1, sb.st_gid) == 0)
 		(void)fchmod(fd, 0640);
 }

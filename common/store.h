@@ -143,6 +143,10 @@ int	store_openat(struct store *, const char *name, int flags, mode_t mode);
 /* The same, with the fstat it checked in *sb: no second fstat. */
 int	store_openat_st(struct store *, const char *name, int flags, mode_t mode,
 	    struct stat *sb);
+/* store_openat for a writer's file made when missing (flags without
+ * O_CREAT; with O_EXCL, only made): one made now follows store_share_new;
+ * one there already is left as it is.  Never for a secret. */
+int	store_openat_new(struct store *, const char *name, int flags, mode_t mode);
 /* open_safe_say for their failure on name, as "DIR/NAME: ...", so that a
  * log file is refused in the words of every file here (jukisec-log(5)). */
 void	store_open_say(const struct store *, struct jerr *to, const char *name);
@@ -171,8 +175,20 @@ int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on 
  * register, incidents, confirmations; never a key or a credential): when
  * the file replaced is readable by its group (a 0750 state directory with
  * 0640 files, README), the new one takes that group and mode 0640, never
- * more.  Best effort: else it stays as begun, the safe side. */
+ * more; when there is none yet, store_share_new decides.  Best effort:
+ * else it stays as begun, the safe side. */
 void	atomic_keep_group(struct atomic_file *);
+/*
+ * The one rule for a file a writer has just made in directory dirfd, fd
+ * open on it (0600): when the directory grants its group read (0750 with
+ * a dedicated group, README "First day" 8), the file takes that group and
+ * 0640, so that the group reads a file made after the directory was
+ * shared as it reads those that were there.  Else, or when that group
+ * cannot be given (EPERM: we are not in it), it stays 0600: never 0640
+ * with another group.  Never for a secret (a key, a credential, their
+ * temporary files): those stay the owner's alone.  Best effort.
+ */
+void	store_share_new(int dirfd, int fd);
 void	atomic_abort(struct atomic_file *);	/* errno kept */
 
 /* Overwrites a file's bytes with zeros, fsyncs it, unlinks it and fsyncs the

@@ -72,6 +72,64 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* mode & 07777 of name in dirfd, and its group in *gid; 0 when missing. */
+static mode_t
+mode_of(int dirfd, const char *name, gid_t *gid)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	*gid = sb.st_gid;
+	return sb.st_mode & 07777;
+}
+
+/* The one rule for a file a writer makes (store_share_new): 0600 in a
+ * 0700 directory; 0640 with the directory's group in one its group
+ * reads; a file there already, or one replaced, as it was. */
+static void
+share_new(struct store *st, const char *dir)
+{
+	struct atomic_file af;
+	struct stat dsb;
+	gid_t	 g = (gid_t)-1;
+	int	 fd;
+
+	close(store_openat_new(st, "new1", O_RDWR, 0600));
+	ok(mode_of(st->dirfd, "new1", &g) == 0600, "a file made in a 0700 directory: 0600");
+	chmod(dir, 0750);
+	fstat(st->dirfd, &dsb);
+	close(store_openat_new(st, "new2", O_RDWR, 0600));
+	ok(mode_of(st->dirfd, "new2", &g) == 0640 && g == dsb.st_gid,
+	    "in a 0750 one: 0640, the directory's group");
+	close(store_openat_new(st, "new1", O_RDWR, 0600));
+	ok(mode_of(st->dirfd, "new1", &g) == 0600, "  a file there already is left as it is");
+	errno = 0;
+	ok(store_openat_new(st, "new1", O_RDWR | O_EXCL, 0600) == -1 && errno == EEXIST,
+	    "  with O_EXCL, only made");
+	errno = 0;
+	ok(store_openat_new(st, "sym", O_RDWR, 0600) == -1 && errno == ELOOP,
+	    "  a symbolic link: ELOOP");
+	ok(atomic_begin(&af, st->dirfd, "new3", 0600) == 0, "atomic_begin of a new file");
+	atomic_keep_group(&af);
+	ok(atomic_commit(&af) == 0 && mode_of(st->dirfd, "new3", &g) == 0640,
+	    "  made 0640 too");
+	ok(atomic_begin(&af, st->dirfd, "new1", 0600) == 0, "atomic_begin over a 0600 file");
+	atomic_keep_group(&af);
+	ok(atomic_commit(&af) == 0 && mode_of(st->dirfd, "new1", &g) == 0600,
+	    "  stays 0600");
+	fd = openat(st->dirfd, "new4", O_RDWR | O_CREAT | O_EXCL, 0600);
+	chmod(dir, 0710);
+	store_share_new(st->dirfd, fd);
+	close(fd);
+	ok(mode_of(st->dirfd, "new4", &g) == 0600, "a directory its group may not list: 0600");
+	chmod(dir, 0700);
+	unlinkat(st->dirfd, "new1", 0);
+	unlinkat(st->dirfd, "new2", 0);
+	unlinkat(st->dirfd, "new3", 0);
+	unlinkat(st->dirfd, "new4", 0);
+}
+
 int
 main(void)
 {
@@ -275,6 +333,8 @@ main(void)
 	fputs("x", af.fp);
 	ok(atomic_commit(&af) == -1 && errno == EISDIR, "commit fails when rename fails");
 	is_num(entries(dir), 10, "and removes its temporary");
+
+	share_new(&st, dir);
 
 	/* Destruction. */
 	put(dir, "cred", "secret-material", 0600);
