@@ -127,4 +127,23 @@ test_expect_success 'a key file that is a FIFO or a symbolic link: exit 3 naming
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken/$f" || exit 1; done
 '
 
+# A state its group reads (README "First day" 8): the bytes a recovery
+# cuts are the group's to read like the log they come from; the key it
+# rewrites stays the owner's alone.  G: a group the caller may give its
+# files, nogroup as root, else one of the caller's other groups.
+if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "$(id -g)" | head -n 1); fi
+if [ -n "$G" ]; then
+	test_expect_success 'in a directory its group reads, the bytes cut are saved 0640 with that group' '
+		restore good && chgrp -R "$G" "$S" && chmod 750 "$S" &&
+		find "$S" -maxdepth 1 -type f ! -name "*.key" -exec chmod 640 {} + &&
+		sed -i "s/,a2,ok,/,a9,ok,/" "$S/oplog.csv" &&
+		rec_ >out &&
+		cut=$(ls "$S" | grep "^oplog-cut-") && test -n "$cut" &&
+		test "$(stat -c "%a %g" "$S/$cut")" = "640 $G" &&
+		test "$(stat -c %a "$S/oplog.key")" = 600 && lv >/dev/null
+	'
+else
+	test_skip 'in a directory its group reads, the bytes cut are saved 0640 with that group' 'missing GROUP: the caller has no second group'
+fi
+
 test_done

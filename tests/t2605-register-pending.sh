@@ -113,4 +113,20 @@ test_expect_success 'a pending file others may write: refused' '
 	! grep -q ",operator-add,new,ok," "$D/oplog.csv"
 '
 
+# A state its group reads (README "First day" 8): operators.pending, the
+# change and the register after it, is the group's to read like the
+# register (store.h store_share_new).  G: a group the caller may give its
+# files, nogroup as root, else one of the caller's other groups.
+if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "$(id -g)" | head -n 1); fi
+if [ -n "$G" ]; then
+	test_expect_success 'in a directory its group reads, operators.pending is 0640 with that group' '
+		chgrp -R "$G" "$TMP/saved" && chmod 750 "$TMP/saved" &&
+		kill_add write "oplog.csv\$" &&
+		test "$(stat -c "%a %g" "$D/operators.pending")" = "640 $G" &&
+		auth base "$TMP/pw.base" && ! test -e "$D/operators.pending"
+	'
+else
+	test_skip 'in a directory its group reads, operators.pending is 0640 with that group' 'missing GROUP: the caller has no second group'
+fi
+
 test_done

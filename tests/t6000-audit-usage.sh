@@ -214,6 +214,78 @@ test_expect_success SETPRIV 'a state owned by a user, not root: its group reads 
 	one_line_matching err "^operator-list: $G: refusing a state directory owned by uid 65533\$"
 '
 
+# README "First day" 8 done at once after jukisec-init, before anyone is
+# registered: what the writers make after it (the locks, the register,
+# incidents, confirmations) is the directory group's to read, 0640, as
+# what was there; the keys and credentials/ stay the owner's alone
+# (store.h store_share_new).  E: that state; modes E: "MODE GROUP NAME"
+# of every file and directory in it but the log key.
+E=$TMP/early
+modes() { (cd "$1" && find . -mindepth 1 ! -name oplog.key -exec stat -c "%a %g %n" {} + | sort -k 3); }
+
+test_expect_success SETPRIV 'shared at once after jukisec-init: the files made later are the group'"'"'s to read, no secret' '
+	D=$E && reg_state && chown 65534 "$D.key" &&
+	chmod 755 "$TMP" && chgrp -R 65534 "$D" && chmod 750 "$D" &&
+	find "$D" -maxdepth 1 -type f ! -name "*.key" -exec chmod 640 {} + &&
+	bootstrap && add_pw clerk &&
+	log-append -d "$D" -u clerk -a look &&
+	incident-report -d "$D" -b boss --by-password-fd 3 new --type other \
+	    --cause water --summary flood 3<"$TMP/pw.boss" >id &&
+	jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm server-room \
+	    4<"$TMP/pw.boss" &&
+	modes "$D" >got &&
+	cat >want <<-\EOW &&
+	640 65534 ./confirmations.csv
+	700 0 ./credentials
+	600 0 ./credentials/boss.phc
+	600 0 ./credentials/clerk.phc
+	640 65534 ./incidents.csv
+	640 65534 ./jukisec.conf
+	640 65534 ./operators.csv
+	640 65534 ./oplog.csv
+	640 65534 ./oplog.head
+	640 65534 ./oplog.lock
+	640 65534 ./register.lock
+	EOW
+	test_cmp want got &&
+	test "$(stat -c %a "$D/oplog.key")" = 600 &&
+	ls -A "$D" >before &&
+	{ member jukisec-audit -d "$D" --key-file "$D.key" --format csv \
+	    >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	test "$ast" -le 1 && test ! -s "$TMP/a.err" &&
+	expect register-readable "PASS " && expect log-verify "PASS " &&
+	expect state-modes "PASS " && expect server-room "PASS " &&
+	member operator-list -d "$D" >out && grep -q Boss out && grep -q clerk out &&
+	member log-verify -d "$D" -k "$D.key" >out &&
+	member log-show -d "$D" -k "$D.key" >out && grep -q ",clerk,look," out &&
+	member incident-report -d "$D" show "$(cat id)" >out && grep -q flood out &&
+	ls -A "$D" >after && test_cmp before after
+'
+
+# The group is given only by a writer in it (fchown(2)): one that is not
+# leaves what it makes 0600, never 0640 to its own group.
+test_expect_success SETPRIV 'a writer outside the directory'"'"'s group makes its files 0600, one in it 0640' '
+	chown -R 65533:65533 "$E" && chgrp 65534 "$E" && rm "$E/oplog.lock" &&
+	setpriv --reuid=65533 --regid=65533 --clear-groups \
+	    log-append -d "$E" -u clerk -a look &&
+	test "$(stat -c "%a %g" "$E/oplog.lock")" = "600 65533" &&
+	rm "$E/oplog.lock" &&
+	setpriv --reuid=65533 --regid=65533 --groups=65534 \
+	    log-append -d "$E" -u clerk -a look &&
+	test "$(stat -c "%a %g" "$E/oplog.lock")" = "640 65534"
+'
+
+test_expect_success 'a state not shared (0700): every file made is 0600, as ever' '
+	D=$TMP/own && reg_state && bootstrap && add_pw clerk &&
+	log-append -d "$D" -u clerk -a look &&
+	incident-report -d "$D" -b boss --by-password-fd 3 new --type other \
+	    --cause water --summary flood 3<"$TMP/pw.boss" >/dev/null &&
+	jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm server-room \
+	    4<"$TMP/pw.boss" &&
+	test -e "$D/confirmations.csv" && test -e "$D/incidents.csv" &&
+	test -z "$(find "$D" -mindepth 1 \( -type f ! -perm 600 -o -type d ! -perm 700 \))"
+'
+
 # A copy on read-only media, or a read-only bind mount, handed to the
 # committee: nothing opens for writing there, not even for root.
 # ro_readers DIR: every reader on DIR mounted read-only in a private
