@@ -105,19 +105,21 @@ in_group(gid_t gid)
 /* The owner whose files st trusts besides root, from the directory's
  * stat: ours; or, for a reader that reads it through its group (SPEC: 0750
  * with a dedicated group), the directory's owner, who alone (and root)
- * could have put anything in it.  0, or -1 when the directory is someone
- * else's. */
+ * could have put anything in it: root alone in root's directory, not the
+ * reader (one rule, the one the pages give).  0, or -1 when the directory
+ * is someone else's. */
 static int
 dir_owner(struct store *st, const struct stat *sb, int flags)
 {
 	st->owner = geteuid();
-	if (sb->st_uid == st->owner || sb->st_uid == 0)
+	if (sb->st_uid == st->owner)
 		return 0;
-	if (!(flags & STORE_READER) || (sb->st_mode & 0050) != 0050 ||
-	    !in_group(sb->st_gid))
-		return -1;
-	st->owner = sb->st_uid;
-	return 0;
+	if ((flags & STORE_READER) && (sb->st_mode & 0050) == 0050 &&
+	    in_group(sb->st_gid)) {
+		st->owner = sb->st_uid;
+		return 0;
+	}
+	return sb->st_uid == 0 ? 0 : -1;
 }
 
 static int

@@ -192,6 +192,20 @@ test_expect_success SETPRIV 'a member is refused what is open to others or someo
 	one_line_matching err "^operator-list: $G/operators.csv: not owned by us or root, or open to others: refused\$"
 '
 
+# In root's directory only root could have put the member's own file
+# there, yet the rule is one: the directory's owner (here root) or root,
+# the member not included, as jukisec-log(5) says; the audit's state-modes
+# names the file.
+test_expect_success SETPRIV 'in root'"'"'s directory a member'"'"'s own file is refused as anyone'"'"'s' '
+	chown 65534 "$G/operators.csv" &&
+	test_must_fail 3 member operator-list -d "$G" 2>err &&
+	one_line_matching err "^operator-list: $G/operators.csv: not owned by us or root, or open to others: refused\$" &&
+	chown 0 "$G/operators.csv" && install -o 65534 -g 65534 -m 640 /dev/null "$G/notes.txt" &&
+	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	rm "$G/notes.txt" && test "$ast" -eq 1 &&
+	grep "^STATE,state-modes,FAIL," "$TMP/a.csv" | grep -q "notes.txt is owned by uid 65534"
+'
+
 # The state of a user other than root (the state directory's owner, whom
 # operator-mod --recover also knows): a member of its group, here through
 # a supplementary group, trusts that user's files as the owner's own
