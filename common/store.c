@@ -586,9 +586,17 @@ store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
 	struct stat sb;
 	int fd, tries;
 
-	/* O_EXCL tells a file made now from one there already; one removed
-	 * between the two opens is made again, a few times. */
+	/* The file there already, the common case, in one open (a lock
+	 * file at every append); else made with O_EXCL, which tells a file
+	 * made now from one another process made meanwhile, opened then as
+	 * it is; one removed between the two opens is made again, a few
+	 * times. */
 	for (tries = 0; tries < 8; tries++) {
+		if (!(flags & O_EXCL)) {
+			fd = store_openat_st(st, name, flags & ~O_CREAT, 0, &sb);
+			if (fd != -1 || errno != ENOENT)
+				return fd;
+		}
 		fd = store_openat_st(st, name, flags | O_CREAT | O_EXCL, mode, &sb);
 		if (fd != -1) {
 			store_share_new(st->dirfd, fd);
@@ -596,9 +604,6 @@ store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
 		}
 		if (errno != EEXIST || (flags & O_EXCL))
 			return -1;
-		fd = store_openat_st(st, name, flags & ~O_CREAT, 0, &sb);
-		if (fd != -1 || errno != ENOENT)
-			return fd;
 	}
 	return -1;
 }
