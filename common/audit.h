@@ -6,7 +6,10 @@
  *
  * Invariants: the audit only reads; it takes no lock for longer than one
  * file read and never writes the state directory or the log.  A check that
- * cannot be made (its input unreadable) is a FAIL, never a silent PASS.
+ * cannot be made (its input unreadable) is a FAIL, never a silent PASS;
+ * but credentials/, which a member of the state's group may not read by
+ * design, makes the checks that need it a WARN saying they were not
+ * checked, as the log without --key-file.
  */
 #ifndef AUDIT_H
 #define AUDIT_H

@@ -9,6 +9,9 @@
  * malformed ids already stop register_load; the checks repeat them only so
  * a laxer loader could not turn them into a silent PASS.  A person is
  * "active" as operator_active() says (not revoked, not past expiry).
+ * credentials/ that this user may not read (EACCES, EPERM) is never taken
+ * for an empty or missing one: the checks that need it say they were not
+ * checked (creds_denied).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,11 +47,13 @@ not_checked(struct audit *a, const char *rule, const char *check)
  * each cost more than the whole listing (issue 15).  cfd -1: there is no
  * credentials/; ok 0: it could not be listed, and cred_exists() asks the
  * directory name by name as before (and check_orphans() finds no file,
- * as when it read the directory itself).
+ * as when it read the directory itself).  denied: the errno (EACCES,
+ * EPERM) with which this user may not open credentials/, else 0.
  */
 struct creds {
 	int	 cfd;
 	int	 ok;
+	int	 denied;
 	char	**name;
 	size_t	 n;
 };
@@ -69,7 +74,7 @@ creds_free(struct creds *c)
 }
 
 static void
-creds_read(struct creds *c, int cfd)
+creds_read(struct creds *c, int cfd, int open_errno)
 {
 	DIR	*dp;
 	struct dirent *de;
@@ -77,6 +82,8 @@ creds_read(struct creds *c, int cfd)
 	int	 fd;
 
 	memset(c, 0, sizeof(*c));
+	if (cfd == -1 && (open_errno == EACCES || open_errno == EPERM))
+		c->denied = open_errno;
 	if ((c->cfd = cfd) == -1 || (fd = dup(cfd)) == -1)
 		return;
 	if ((dp = fdopendir(fd)) == NULL) {
@@ -116,6 +123,35 @@ cred_exists(const struct creds *c, const char *id, const char *ext)
 		r = fstatat(c->cfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 	free(name);
 	return r;
+}
+
+/*
+ * Ends the finding of a check that needs credentials/ when this user may
+ * not open it.  It stays the state's owner's alone (README "First day" 8),
+ * so a member of the state's group, who audits everything else, is told
+ * once per check that it was not looked at: a WARN, to be looked at and
+ * not a breach, exit 0, as the log unchecked without a key.  An owner who
+ * cannot read their own credentials/ has a state its tools cannot use:
+ * an unreadable input, a FAIL.
+ */
+static void
+creds_denied(struct audit *a, const struct creds *cr)
+{
+	struct stat sb;
+	unsigned long me = (unsigned long)geteuid();
+
+	if (fstat(a->st->dirfd, &sb) == 0 && sb.st_uid != me) {
+		check_end(a, AUDIT_WARN, L(a,
+		    "Not checked: credentials/ cannot be read by this user (uid %lu); run the audit as the state's owner (uid %lu) to check the credentials.",
+		    "点検できません: この利用者(uid %lu)は credentials/ を読み込めません。照合情報を点検するには、状態ディレクトリの所有者(uid %lu)として監査を実行してください。"),
+		    me, (unsigned long)sb.st_uid);
+		return;
+	}
+	check_item(a, CRED_DIR, "%s/%s: %s", a->st->dir, CRED_DIR,
+	    strerror(cr->denied));
+	check_end(a, AUDIT_FAIL, "%s", L(a,
+	    "Not checked: credentials/ cannot be read.",
+	    "点検できません: credentials/ を読み込めません。"));
 }
 
 static const char *
@@ -308,6 +344,10 @@ check_methods(struct audit *a, const struct creds *cr)
 	    "識別符号及びパスワードにより確認する方法による者は %zu 名です(基準 %zu 名)。"), nexc, thr);
 
 	check_begin(a, "R5.4", "credential-present");
+	if (cr->denied) {
+		creds_denied(a, cr);
+		return;
+	}
 	bad = 0;
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
@@ -327,23 +367,24 @@ check_methods(struct audit *a, const struct creds *cr)
 	    "有効な者はすべて認証方式の照合情報を持っています。"));
 }
 
-/* Long: the R5.5, R5.2 and R5.4 findings on credentials and locks,
- * one check_begin ... check_end block each, in the report's order. */
+/* R5.5: no material of a person who may not use it. */
 static void
-check_material(struct audit *a, const struct creds *cr)
+check_stale(struct audit *a, const struct creds *cr)
 {
 	struct register_ *r = &a->reg;
-	int64_t	 now = a->o->now;
-	size_t	 i, bad = 0;
-	char	 date[64], *who;
 	const char *ext[] = { EXT_PHC, EXT_TMPL };
-	int	 k;
+	size_t	 i, bad = 0;
+	int	 k, active;
 
 	check_begin(a, "R5.5", "stale-credentials");
+	if (cr->denied) {
+		creds_denied(a, cr);
+		return;
+	}
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
-		int	 active = operator_active(op, now);
 
+		active = operator_active(op, a->o->now);
 		for (k = 0; k < 2; k++) {
 			if (!cred_exists(cr, op->id, ext[k]))
 				continue;
@@ -364,9 +405,19 @@ check_material(struct audit *a, const struct creds *cr)
 	    "利用できない者の照合情報が消去されていません。") :
 	    L(a, "No revoked or expired person has credential material.",
 	    "取消または期限切れの者の照合情報は残っていません。"));
+}
+
+/* The R5.5 and R5.2 findings on expiry and locks, one check_begin ...
+ * check_end block each, in the report's order. */
+static void
+check_material(struct audit *a)
+{
+	struct register_ *r = &a->reg;
+	int64_t	 now = a->o->now;
+	size_t	 i, bad = 0;
+	char	 date[64], *who;
 
 	check_begin(a, "R5.5", "expired-not-revoked");
-	bad = 0;
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
@@ -419,6 +470,10 @@ check_orphans(struct audit *a, const struct creds *cr)
 	int	 ok;
 
 	check_begin(a, "R5.4", "orphan-credentials");
+	if (cr->denied) {
+		creds_denied(a, cr);
+		return;
+	}
 	for (i = 0; i < cr->n; i++) {
 		if (strcmp(cr->name[i], ".") == 0 || strcmp(cr->name[i], "..") == 0)
 			continue;
@@ -476,10 +531,11 @@ audit_register(struct audit *a)
 	}
 	cfd = openat(a->st->dirfd, CRED_DIR,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	creds_read(&cr, cfd);
+	creds_read(&cr, cfd, cfd == -1 ? errno : 0);
 	check_register(a);
 	check_methods(a, &cr);
-	check_material(a, &cr);
+	check_stale(a, &cr);
+	check_material(a);
 	check_orphans(a, &cr);
 	creds_free(&cr);
 	if (cfd != -1)

@@ -171,6 +171,40 @@ test_expect_success SETPRIV 'a member verifies a log with a record past its head
 	test_cmp err err2
 '
 
+# README "First day" 8: credentials/ stays the owner's alone, so a member
+# cannot look into it.  The checks that need it say so, once each, a WARN
+# (exit 0): nobody is said to lack a credential, no stale or orphan file
+# passes unseen; the owner, on the same state, gets the findings.
+NOTCHK="Not checked: credentials/ cannot be read by this user (uid 65534); run the audit as the state's owner (uid 0) to check the credentials."
+test_expect_success SETPRIV 'a member: the credential checks say they were not checked, and why' '
+	cp -p "$G/credentials/boss.phc" "$G/credentials/ghost.phc" &&
+	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	test "$ast" -eq 0 && test ! -s "$TMP/a.err" &&
+	for c in credential-present stale-credentials orphan-credentials; do
+		expect $c "WARN " && test "$(detail $c)" = "$NOTCHK" || exit 1
+	done &&
+	member jukisec-audit -d "$G" --lang en >r.txt &&
+	test "$(grep -cxF "  [WARN] $NOTCHK" r.txt)" -eq 3 &&
+	! grep "no credentials/" r.txt &&
+	member jukisec-audit -d "$G" --lang ja >r.txt &&
+	test "$(grep -cx "  \[要確認\] 点検できません: この利用者(uid 65534)は credentials/ を読み込めません。照合情報を点検するには、状態ディレクトリの所有者(uid 0)として監査を実行してください。" r.txt)" -eq 3 &&
+	! grep "がありません (password)" r.txt &&
+	member jukisec-audit -d "$G" --format json >r.json &&
+	python3 -c "import json,sys
+f={x[\"check\"]:x for x in json.load(open(\"r.json\"))[\"findings\"]}
+for c in (\"credential-present\",\"stale-credentials\",\"orphan-credentials\"):
+    assert f[c][\"status\"]==\"WARN\" and f[c][\"items\"]==[] and f[c][\"summary\"]==sys.argv[1], f[c]
+" "$NOTCHK"
+'
+
+test_expect_success SETPRIV 'the owner audits the same state: the credential findings' '
+	{ jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
+	expect credential-present "PASS " && expect stale-credentials "PASS " &&
+	expect orphan-credentials "FAIL ghost.phc" && expect state-modes "PASS " &&
+	rm "$G/credentials/ghost.phc"
+'
+
 test_expect_success SETPRIV 'a member is refused what is open to others or someone else'"'"'s, as the owner is' '
 	rm "$G/register.lock" &&
 	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
@@ -298,6 +332,20 @@ test_expect_success 'a state not shared (0700): every file made is 0600, as ever
 	    4<"$TMP/pw.boss" &&
 	test -e "$D/confirmations.csv" && test -e "$D/incidents.csv" &&
 	test -z "$(find "$D" -mindepth 1 \( -type f ! -perm 600 -o -type d ! -perm 700 \))"
+'
+
+# Unlike a member, the owner's own tools need credentials/: an owner who
+# cannot read it has an input the audit cannot read, a FAIL.
+test_expect_success SETPRIV 'the owner who cannot read credentials/: FAIL, not checked' '
+	chmod 000 "$G/credentials" &&
+	{ setpriv --reuid=65533 --regid=65533 --clear-groups jukisec-audit -d "$G" \
+	    --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	chmod 700 "$G/credentials" &&
+	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
+	for c in credential-present stale-credentials orphan-credentials; do
+		expect $c "FAIL credentials" &&
+		test "$(detail $c)" = "Not checked: credentials/ cannot be read. $G/credentials: Permission denied" || exit 1
+	done
 '
 
 # A copy on read-only media, or a read-only bind mount, handed to the
