@@ -8,9 +8,12 @@
  * or 0640, key files and credentials/ contents 0600 only; everything owned
  * by root or the user store.c trusts (the caller, or the directory's owner
  * for a member of its group).  store.c refuses writable-by-others state
- * outright; this check is stricter and only reports.
+ * outright; this check is stricter and only reports.  What this user may
+ * not look into (credentials/ for a member of the group: it stays the
+ * owner's alone) is named as not checked, never passed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,15 +55,33 @@ mode_item(struct audit *a, const char *path, const struct stat *sb,
 	}
 }
 
-/* Checks the entries of directory fd (named prefix in messages). */
+/* path, which this user may not look into: one item, counted apart. */
 static void
-walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t *bad)
+unchecked_item(struct audit *a, const char *path, size_t *unchecked)
+{
+	check_item(a, path, L(a, "%s: not checked: this user (uid %lu) may not read it",
+	    "%s: この利用者(uid %lu)は読み込めないため点検していません"), path,
+	    (unsigned long)geteuid());
+	(*unchecked)++;
+}
+
+static int
+is_denied(int e)
+{
+	return e == EACCES || e == EPERM;
+}
+
+/* Checks the entries of directory fd (named prefix in messages); n[0]
+ * counts the bad ones, n[1] what could not be looked at. */
+static void
+walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[2])
 {
 	DIR	*dp;
 	struct dirent *de;
 	struct stat sb;
 	char	*path;
-	int	 sub, dfd;
+	int	 sub, dfd, denied = 0;
+	size_t	*bad = &n[0];
 
 	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
 		if (dfd != -1)
@@ -76,15 +97,17 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t *bad)
 		path = *prefix ? xasprintf("%s/%s", prefix, de->d_name) :
 		    xstrdup(de->d_name);
 		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
-			;
+			denied |= is_denied(errno);
 		else if (S_ISDIR(sb.st_mode)) {
 			mode_item(a, path, &sb, 0750, bad);
-			if (!keys_only && strcmp(de->d_name, CRED_DIR) == 0 &&
-			    (sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC)) != -1) {
-				walk(a, sub, path, 1, bad);
+			if (keys_only || strcmp(de->d_name, CRED_DIR) != 0)
+				;
+			else if ((sub = openat(fd, de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
+				walk(a, sub, path, 1, n);
 				close(sub);
-			}
+			} else if (is_denied(errno))
+				unchecked_item(a, path, &n[1]);
 		} else if (!S_ISREG(sb.st_mode)) {
 			check_item(a, path, L(a, "%s is not a regular file",
 			    "%s は通常のファイルではありません"), path);
@@ -95,23 +118,34 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t *bad)
 		free(path);
 	}
 	closedir(dp);
+	/* listed but not searchable: the entries' modes are unknown */
+	if (denied)
+		unchecked_item(a, *prefix ? prefix : a->st->dir, &n[1]);
 }
 
 static void
 check_modes(struct audit *a)
 {
 	struct stat sb;
-	size_t	 bad = 0;
+	size_t	 n[2] = { 0, 0 };
 
 	check_begin(a, "STATE", "state-modes");
 	if (fstat(a->st->dirfd, &sb) == 0)
-		mode_item(a, a->st->dir, &sb, 0750, &bad);
-	walk(a, a->st->dirfd, "", 0, &bad);
-	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
-	    L(a, "Some files of the records can be read or changed by others.",
-	    "記録のファイルに、権限のない者が読み書きできるものがあります。") :
-	    L(a, "The files of the records can be read and changed by this system only.",
-	    "記録のファイルは本システムのほかは読み書きできないよう保護されています。"));
+		mode_item(a, a->st->dir, &sb, 0750, &n[0]);
+	walk(a, a->st->dirfd, "", 0, n);
+	if (n[0])
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "Some files of the records can be read or changed by others.",
+		    "記録のファイルに、権限のない者が読み書きできるものがあります。"));
+	else if (n[1])
+		/* as credential-present when credentials/ is the owner's alone */
+		check_end(a, AUDIT_WARN, "%s", L(a,
+		    "Not checked in full: this user cannot read everything; what it read can be read and changed by this system only.",
+		    "一部を点検できません: この利用者が読み込めないものがあります。読み込めた記録のファイルは本システムのほかは読み書きできないよう保護されています。"));
+	else
+		check_end(a, AUDIT_PASS, "%s", L(a,
+		    "The files of the records can be read and changed by this system only.",
+		    "記録のファイルは本システムのほかは読み書きできないよう保護されています。"));
 }
 
 /* key = v: need, citing the municipality's article of ref (-1: none). */

@@ -148,7 +148,7 @@ test_expect_success SETPRIV 'a member of the state'"'"'s group runs every reader
 	    >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
 	test "$ast" -le 1 && test ! -s "$TMP/a.err" &&
 	expect register-readable "PASS " && expect log-verify "PASS " &&
-	expect state-modes "PASS " &&
+	expect state-modes "WARN credentials" &&
 	member operator-list -d "$G" >out && grep -q Boss out &&
 	member log-verify -d "$G" -k member.key >out &&
 	member log-show -d "$G" >out && member log-show -d "$G" -k member.key >out &&
@@ -183,6 +183,8 @@ test_expect_success SETPRIV 'a member: the credential checks say they were not c
 	for c in credential-present stale-credentials orphan-credentials; do
 		expect $c "WARN " && test "$(detail $c)" = "$NOTCHK" || exit 1
 	done &&
+	expect state-modes "WARN credentials" &&
+	detail state-modes | grep -q " credentials: not checked: this user (uid 65534) may not read it\$" &&
 	member jukisec-audit -d "$G" --lang en >r.txt &&
 	test "$(grep -cxF "  [WARN] $NOTCHK" r.txt)" -eq 3 &&
 	! grep "no credentials/" r.txt &&
@@ -201,8 +203,17 @@ test_expect_success SETPRIV 'the owner audits the same state: the credential fin
 	{ jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
 	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
 	expect credential-present "PASS " && expect stale-credentials "PASS " &&
-	expect orphan-credentials "FAIL ghost.phc" && expect state-modes "PASS " &&
-	rm "$G/credentials/ghost.phc"
+	expect orphan-credentials "FAIL ghost.phc" && expect state-modes "PASS "
+'
+
+# Listed but not searchable (0740): the names are read, the modes not.
+test_expect_success SETPRIV 'a member who may list credentials/ but not search it' '
+	chmod 740 "$G/credentials" &&
+	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	chmod 700 "$G/credentials" && rm "$G/credentials/ghost.phc" &&
+	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
+	expect credential-present "PASS " && expect orphan-credentials "FAIL ghost.phc" &&
+	expect state-modes "WARN credentials"
 '
 
 test_expect_success SETPRIV 'a member is refused what is open to others or someone else'"'"'s, as the owner is' '
@@ -250,7 +261,8 @@ test_expect_success SETPRIV 'a state owned by a user, not root: its group reads 
 	grep -q Boss out &&
 	{ setpriv --reuid=65534 --regid=65532 --groups=65534 jukisec-audit -d "$G" \
 	    --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
-	test "$ast" -le 1 && test ! -s "$TMP/a.err" && expect state-modes "PASS " &&
+	test "$ast" -le 1 && test ! -s "$TMP/a.err" &&
+	expect state-modes "WARN credentials" &&
 	chown 65532 "$G/operators.csv" &&
 	test_must_fail 3 setpriv --reuid=65534 --regid=65532 --groups=65534 \
 	    operator-list -d "$G" 2>err &&
