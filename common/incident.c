@@ -420,7 +420,9 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 		if (!(b.p[i] == '\r' && b.p[i + 1] == '\n'))
 			b.p[j++] = b.p[i];
 	b.len = j;
-	if (b.p[strspn(b.p, " \t\n")] == '\0') {
+	/* blank only if the run of blanks reaches the terminator we added:
+	 * a NUL byte in the file is detail_problem's to name */
+	if (strspn(b.p, " \t\n") == b.len - 1) {
 		jerr_say(e, ST_USAGE, _("%s: empty"), path);
 		buf_free(&b);
 		return ST_USAGE;

@@ -144,6 +144,15 @@ test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 	printf "one\ntwo\nthree\0\n" >bad &&
 	bad_new "^incident-report: -:3: contains a NUL byte$" \
 	    --type other --cause fire --summary s --detail-file - <bad &&
+	printf "\0abc\n" >bad &&
+	bad_new "^incident-report: bad:1: contains a NUL byte$" \
+	    --type other --cause fire --summary s --detail-file bad &&
+	printf " \t\0\n" >bad &&
+	bad_new "^incident-report: -:1: contains a NUL byte$" \
+	    --type other --cause fire --summary s --detail-file - <bad &&
+	printf "\n \n\0\n" >bad &&
+	bad_new "^incident-report: bad:3: contains a NUL byte$" \
+	    --type other --cause fire --summary s --detail-file bad &&
 	bad_new "^incident-report: nonexistent: No such file" \
 	    --type other --cause fire --summary s --detail-file nonexistent
 '
