@@ -73,6 +73,8 @@ struct audit {
 	struct audit_change *chg;	/* register changes in the period (R5.5) */
 	size_t		nchg;
 	struct r54	*r54;		/* R5.4 as the log's pass saw it */
+	long long	log_esec;	/* the log's key epoch length as its pass
+					 * read it (genesis, two seals), 0 unknown */
 	struct finding	*cur;		/* the finding being built */
 };
 

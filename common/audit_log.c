@@ -914,6 +914,7 @@ audit_log(struct audit *a)
 	check_seals(a, &w);
 	check_head(a, &w);
 	audit_changes(a, w.ok);
+	a->log_esec = w.esec;	/* for conf-values (audit_state.c) */
 	walk_reset(a, &w);
 	oplog_vkey_free(j.vk);
 }

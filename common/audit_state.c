@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "cred.h"
 #include "muni.h"
+#include "oplog_priv.h"
 #include "prune.h"
 
 /* Floors below which a value breaks the regulation (FAIL) or weakens a
@@ -164,11 +165,62 @@ conf_item(struct audit *a, const char *key, long long v, int ref,
 	(*n)++;
 }
 
+/* The log's key epoch length as its writers use it: what the walk of the
+ * log read (its genesis, or two seals of a pruned log), else oplog.key's
+ * (the owner alone reads it; read as log-verify does, wiped); 0 unknown. */
+static long long
+log_epoch(const struct audit *a)
+{
+	struct oplog_key *k;
+	const char *why;
+	long long n = 0;
+
+	if (a->log_esec != 0)
+		return a->log_esec;
+	k = xcalloc_secure(1, sizeof(*k));
+	if (oplog_key_read(a->st, k, &why) == ST_OK)
+		n = k->epoch_seconds;
+	wipe(k, sizeof(*k));
+	gcry_free(k);
+	return n;
+}
+
+/* R6: the key epoch is fixed when the log is created (jukisec-init
+ * --epoch); jukisec.conf only records it and a later edit changes
+ * nothing (jukisec.conf(5)).  So the log's own length is judged, and a
+ * setting that differs is named: whoever reads it is misled.  Unknown
+ * (no genesis, no two seals, oplog.key unreadable): the setting is all
+ * there is. */
+static void
+conf_epoch(struct audit *a, size_t *warn, size_t *odd)
+{
+	long long set = a->st->conf.epoch_seconds, len = log_epoch(a);
+	char	 cite[128] = "";
+
+	if (len == 0 || len == set) {
+		if (set > EPOCH_SECONDS_MAX)
+			conf_item(a, "epoch_seconds", set, REF_R6, L(a,
+			    "the key of the operation history is kept longer than a day",
+			    "操作履歴の鍵が1日を超えて保持されます"), warn);
+		return;
+	}
+	if (len > EPOCH_SECONDS_MAX)
+		muni_cite(&a->st->conf, REF_R6, 0, a->o->ja, cite, sizeof(cite));
+	check_item(a, "epoch_seconds", L(a,
+	    "setting epoch_seconds = %lld is not the log's: the operation history was created with epoch_seconds = %lld%s%s%s%s",
+	    "設定 epoch_seconds = %lld は操作履歴のものではありません: 操作履歴は epoch_seconds = %lld で作成されています%s%s%s%s"),
+	    set, len, len > EPOCH_SECONDS_MAX ? L(a,
+	    ", so its key is kept longer than a day",
+	    "。操作履歴の鍵が1日を超えて保持されます") : "",
+	    *cite ? L(a, " (", "(") : "", cite, *cite ? ")" : "");
+	(*(len > EPOCH_SECONDS_MAX ? warn : odd))++;
+}
+
 static void
 check_conf(struct audit *a)
 {
 	const struct conf *c = &a->st->conf;
-	size_t	 fail = 0, warn = 0;
+	size_t	 fail = 0, warn = 0, odd = 0;
 
 	check_begin(a, "STATE", "conf-values");
 	if (c->retain_days < PRUNE_MIN_DAYS)
@@ -195,13 +247,12 @@ check_conf(struct audit *a)
 		conf_item(a, "lockout_unlock_minutes", c->lockout_unlock_minutes,
 		    REF_R5_2, L(a, "a lock-out ends without the Security Manager",
 		    "ロックがセキュリティ責任者の解除を待たずに解けます"), &warn);
-	if (c->epoch_seconds > EPOCH_SECONDS_MAX)
-		conf_item(a, "epoch_seconds", c->epoch_seconds, REF_R6, L(a,
-		    "the key of the operation history is kept longer than a day",
-		    "操作履歴の鍵が1日を超えて保持されます"), &warn);
-	check_end(a, fail ? AUDIT_FAIL : warn ? AUDIT_WARN : AUDIT_PASS, "%s",
-	    fail + warn ? L(a, "The settings weaken controls the regulation asks for.",
-	    "設定が規程の求める対策を弱めています。") :
+	conf_epoch(a, &warn, &odd);
+	check_end(a, fail ? AUDIT_FAIL : warn + odd ? AUDIT_WARN : AUDIT_PASS,
+	    "%s", fail + warn ? L(a, "The settings weaken controls the regulation asks for.",
+	    "設定が規程の求める対策を弱めています。") : odd ?
+	    L(a, "jukisec.conf does not say what the operation log uses.",
+	    "jukisec.conf の設定が操作履歴で使われているものと異なります。") :
 	    L(a, "The settings keep the regulation's floors.",
 	    "設定は規程の求める水準を満たしています。"));
 }

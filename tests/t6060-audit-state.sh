@@ -64,7 +64,7 @@ test_expect_success ROOT 'a file owned by someone else FAILs' '
 	rm "$D/notes"
 '
 
-test_expect_success 'an automatic unlock and a long key epoch weaken controls: WARN' '
+test_expect_success 'an automatic unlock weakens controls; a key epoch the log does not use is named: WARN' '
 	cp "$D/jukisec.conf" conf.save &&
 	conf_set "$D" lockout_unlock_minutes 30 &&
 	conf_set "$D" epoch_seconds 172800 &&
@@ -72,7 +72,34 @@ test_expect_success 'an automatic unlock and a long key epoch weaken controls: W
 	test "$ast" -eq 0 &&
 	expect conf-values "WARN lockout_unlock_minutes epoch_seconds" &&
 	detail conf-values | grep -q "setting lockout_unlock_minutes = 30: a lock-out ends without the Security Manager (Art. 5(2))" &&
+	detail conf-values | grep -q "setting epoch_seconds = 172800 is not the log.s: the operation history was created with epoch_seconds = 86400$" &&
+	conf_set "$D" lockout_unlock_minutes 0 &&
+	audit_run &&
+	expect conf-values "WARN epoch_seconds" &&
+	detail conf-values | grep -q "^jukisec.conf does not say what the operation log uses\. " &&
 	cp conf.save "$D/jukisec.conf"
+'
+
+# jukisec.conf(5): the epoch is the log's, fixed at jukisec-init --epoch.
+test_expect_success 'a long key epoch of the log WARNs, whatever jukisec.conf says' '
+	E=$TMP/ep &&
+	(umask 077 && jukisec-init -d "$E" --epoch 172800 >"$E.key" 2>/dev/null) &&
+	D=$E && audit_run &&
+	expect conf-values "WARN epoch_seconds" &&
+	detail conf-values | grep -q "setting epoch_seconds = 172800: the key of the operation history is kept longer than a day (Art. 6)$" &&
+	conf_set "$E" epoch_seconds 86400 &&
+	audit_run &&
+	expect conf-values "WARN epoch_seconds" &&
+	detail conf-values | grep -q "^The settings weaken controls the regulation asks for\. setting epoch_seconds = 86400 is not the log.s: the operation history was created with epoch_seconds = 172800, so its key is kept longer than a day (Art\. 6)$"
+'
+
+test_expect_success 'without the genesis record the epoch is read from oplog.key' '
+	E=$TMP/ep && D=$E &&
+	log-append -d "$E" -u - -a note &&
+	sed -i 2d "$E/oplog.csv" && sed -n 2p "$E/oplog.csv" | grep -q "^1," &&
+	audit_run &&
+	expect conf-values "WARN epoch_seconds" &&
+	detail conf-values | grep -q "was created with epoch_seconds = 172800, so its key"
 '
 
 test_expect_success 'a retention below a year never gets as far as a report (exit 3)' '
