@@ -14,6 +14,17 @@
  * is written when the log, its head and its key are as a writer expects
  * them.  A recovery interrupted by a crash leaves heads writers refuse:
  * run it again.
+ *
+ * A log whose first line is not the header row (damaged, or removed) gets
+ * it back first, when the records then verify from the start: the first
+ * line's bytes, if any go, are saved to DIR/oplog-header-TIME as the cut
+ * bytes are, and the log with its header row replaces oplog.csv by rename
+ * (a crash leaves the old file or the new one).  The damage was the first
+ * line alone, so the old head describes the log again: a crash after the
+ * rename but before the recover record leaves a log writers take, which
+ * oplog-header-TIME alone shows; one after the record but before the
+ * heads leaves a record of the log's own after a closed head, which
+ * head_problem() names, so that running it again completes it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +37,10 @@
 #include "jukisec.h"
 #include "timeutil.h"
 #include "oplog_priv.h"
+#include "oplog_tail.h"
 
 #define NOTE_MAX	1024
+#define RECOVER_TMP	".tmp-log-recover"	/* the log with its header row back */
 
 static void
 note(char *buf, const char *fmt, ...)
@@ -57,6 +70,43 @@ note(char *buf, const char *fmt, ...)
 		if (n - (i - 1) < need)
 			buf[i - 1] = '\0';
 	}
+}
+
+/* The records from byte from to to, after a closed head: a writer takes
+ * them in (a power loss before its head) unless one is the log's own
+ * (operator -), which no writer appends after its head: a recovery
+ * killed after its record, before the heads, with a head that still
+ * holds (the header row it put back).  NULL, or why the head does not
+ * do. */
+static const char *
+after_head(int fd, long long from, long long to)
+{
+	struct oplog_record rec;
+	struct oplog_rec r;
+	char *buf = xmalloc(OPLOG_LINE_MAX + 2), *scratch = xmalloc(OPLOG_LINE_MAX + 16), *lf;
+	const char *why = NULL;
+	ssize_t got;
+
+	while (why == NULL && from < to) {
+		why = _("does not describe the records that verify");
+		if ((got = pread(fd, buf, OPLOG_LINE_MAX + 1, from)) <= 0 ||
+		    (lf = memchr(buf, '\n', (size_t)got)) == NULL)
+			break;
+		*lf = '\0';
+		if (oplog_parse_line(buf, lf - buf, scratch, &rec) != NULL)
+			break;
+		r.operator = rec.field[OF_OPERATOR];
+		r.action = rec.field[OF_ACTION];
+		r.object = rec.field[OF_OBJECT];
+		r.result = rec.field[OF_RESULT];
+		r.detail = rec.field[OF_DETAIL];
+		if (oplog_rec_problem(&r) == NULL)
+			why = NULL;
+		from += lf - buf + 1;
+	}
+	free(buf);
+	free(scratch);
+	return why;
 }
 
 /* What is wrong with the head, given the prefix that verifies; NULL if a
@@ -104,6 +154,8 @@ head_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_v
 		    strcmp(rec.field[OF_ACTION], "seal") == 0))
 			why = NULL;
 	}
+	if (why == NULL && h->size < res->good.end)
+		why = after_head(fd, h->size, res->good.end);
 	if (fd != -1)
 		close(fd);
 	free(buf);
@@ -144,14 +196,16 @@ key_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_ve
 #define CUT_SUFFIX_MAX	999
 
 /*
- * DIR/oplog-cut-TIME created for writing (store_share_new's mode), name
- * its name: TIME the clock's to the millisecond, then -1, -2 ... for a
- * name taken already (a second recovery in the same millisecond, as under
- * a stopped test clock).  O_EXCL: nothing saved before is ever
- * overwritten.  The fd, or -1 after a message.
+ * DIR/PREFIX-TIME (oplog-cut, oplog-header) created for writing
+ * (store_share_new's mode), name its name: TIME the clock's to the
+ * millisecond, then -1, -2 ... for a name taken already (a second
+ * recovery in the same millisecond, as under a stopped test clock).
+ * O_EXCL: nothing saved before is ever overwritten.  The fd, or -1 after
+ * a message.
  */
 static int
-cut_open(struct store *st, int64_t now, char *name, size_t cap)
+cut_open(struct store *st, int64_t now, const char *prefix, char *name,
+    size_t cap)
 {
 	char t[TIME_BUFSZ];
 	size_t i, j;
@@ -164,9 +218,9 @@ cut_open(struct store *st, int64_t now, char *name, size_t cap)
 	t[j] = '\0';
 	for (n = 0; n <= CUT_SUFFIX_MAX; n++) {
 		if (n == 0)
-			snprintf(name, cap, "oplog-cut-%s", t);
+			snprintf(name, cap, "%s-%s", prefix, t);
 		else
-			snprintf(name, cap, "oplog-cut-%s-%d", t, n);
+			snprintf(name, cap, "%s-%s-%d", prefix, t, n);
 		fd = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 		if (fd != -1 || errno != EEXIST)
@@ -179,16 +233,18 @@ cut_open(struct store *st, int64_t now, char *name, size_t cap)
 	return fd;
 }
 
-/* The bytes after the prefix, exactly as they were, in a new file;
- * on failure the file goes (the log still holds the bytes). */
+/* The log's bytes [from, to), exactly as they were, in a new file
+ * DIR/PREFIX-TIME; on failure the file goes (the log still holds the
+ * bytes). */
 static int
-save_cut(struct store *st, int64_t now, long long from, long long to, char *name, size_t cap)
+save_cut(struct store *st, int64_t now, const char *prefix, long long from,
+    long long to, char *name, size_t cap)
 {
 	char buf[65536];
 	int in = -1, out, ret = ST_FAIL;
 	ssize_t n;
 
-	if ((out = cut_open(st, now, name, cap)) == -1)
+	if ((out = cut_open(st, now, prefix, name, cap)) == -1)
 		return ST_FAIL;
 	if ((in = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1)
 		goto out;
@@ -227,7 +283,8 @@ cut_tail(struct store *st, const char *path, int64_t now, long long good_end,
 	char cut[64] = "";
 	int fd, r;
 
-	if ((r = save_cut(st, now, good_end, size, cut, sizeof(cut))) != ST_OK)
+	if ((r = save_cut(st, now, "oplog-cut", good_end, size, cut,
+	    sizeof(cut))) != ST_OK)
 		return r;
 	note(findings, "saved to %s", cut);
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1) {
@@ -312,6 +369,148 @@ verify_log(const struct oplog_vkey *vk, const char *path, int64_t now,
 	oplog_verify(NULL, vk, &o, res);
 }
 
+/* The log's first line, LF included, in buf: its length; 0 when there is
+ * no LF within cap bytes; -1 after a message. */
+static ssize_t
+first_line(struct store *st, const char *path, char *buf, size_t cap)
+{
+	ssize_t n;
+	char *lf;
+	int fd;
+
+	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
+		open_safe_say(st->err, path);
+		return -1;
+	}
+	if ((n = pread(fd, buf, cap, 0)) == -1)
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+	close(fd);
+	if (n <= 0)
+		return n;
+	return (lf = memchr(buf, '\n', (size_t)n)) != NULL ? lf + 1 - buf : 0;
+}
+
+/* af: RECOVER_TMP with the log's group kept (atomic_keep_group), the
+ * header row, then the log from byte skip to its end, flushed so that it
+ * can be verified by name before it replaces the log.  A fixed name, as
+ * log-prune's: one a crash left is removed by the next run (under the log
+ * lock, which every recovery holds).  ST_OK, or ST_FAIL after a message
+ * with the file removed. */
+static int
+headed_copy(struct store *st, const char *path, long long skip,
+    struct atomic_file *af)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int fd = -1, in;
+
+	memset(af, 0, sizeof(*af));
+	af->dirfd = st->dirfd;
+	snprintf(af->tmpname, sizeof(af->tmpname), "%s", RECOVER_TMP);
+	if ((unlinkat(st->dirfd, RECOVER_TMP, 0) == -1 && errno != ENOENT) ||
+	    (fd = openat(st->dirfd, RECOVER_TMP, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
+	    (af->fp = fdopen(fd, "w")) == NULL) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, RECOVER_TMP);
+		if (fd != -1) {
+			close(fd);
+			unlinkat(st->dirfd, RECOVER_TMP, 0);
+		}
+		return ST_FAIL;
+	}
+	af->name = xstrdup(OPLOG_FILE);
+	atomic_keep_group(af);
+	if ((in = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
+		open_safe_say(st->err, path);
+		atomic_abort(af);
+		return ST_FAIL;
+	}
+	fputs(OPLOG_HEADER "\n", af->fp);
+	while ((n = pread(in, buf, sizeof(buf), skip)) > 0 &&
+	    fwrite(buf, 1, (size_t)n, af->fp) == (size_t)n)
+		skip += n;
+	close(in);
+	if (n != 0 || fflush(af->fp) == EOF || ferror(af->fp)) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, RECOVER_TMP);
+		atomic_abort(af);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+/* The copy headed_copy() makes from skip, verified as the log is (t):
+ * ST_OK, af ready to commit; ST_NO, no record verifies in it either, af
+ * aborted; ST_FAIL after a message, af aborted. */
+static int
+try_header(struct store *st, const struct oplog_vkey *vk, const char *path,
+    int64_t now, long long skip, struct atomic_file *af,
+    struct oplog_verify_result *t)
+{
+	char	*tmp;
+	int	 r;
+
+	if ((r = headed_copy(st, path, skip, af)) != ST_OK)
+		return r;
+	tmp = xasprintf("%s/%s", st->dir, af->tmpname);
+	memset(t, 0, sizeof(*t));
+	verify_log(vk, tmp, now, t);
+	free(tmp);
+	if (t->status == ST_FAIL)
+		jerr_say(st->err, ST_FAIL, "%s: %s", path, t->reason);
+	r = t->status == ST_FAIL ? ST_FAIL : t->good.ok ? ST_OK : ST_NO;
+	if (r != ST_OK)
+		atomic_abort(af);
+	return r;
+}
+
+/*
+ * A log whose first line is not the header row (damaged, or removed so
+ * that the genesis record is first): the header row is put back when the
+ * records then verify from the log's start, res becoming the verification
+ * of the log so restored.  A first line of any other kind is replaced as
+ * a damaged header row would be: whatever it is, the chain does not hold
+ * it.  Its bytes go first to DIR/oplog-header-TIME (as save_cut), then
+ * the restored log replaces oplog.csv atomically (a crash leaves the old
+ * log or the new one).  ST_OK; ST_NO when neither verifies, nothing
+ * changed; ST_FAIL after a message.
+ */
+static int
+restore_header(struct store *st, const struct oplog_vkey *vk,
+    const char *path, int64_t now, struct oplog_verify_result *res,
+    char *findings)
+{
+	struct oplog_verify_result *t = xcalloc(1, sizeof(*t));
+	struct atomic_file af;
+	char	 line[OPLOG_LINE_MAX + 3], saved[64] = "";
+	ssize_t	 n;
+	int	 r = ST_NO;
+
+	if ((n = first_line(st, path, line, sizeof(line))) == -1)
+		r = ST_FAIL;
+	else if (n > 0 && !tail_is_header(line, (size_t)n) &&
+	    (r = try_header(st, vk, path, now, n, &af, t)) == ST_NO &&
+	    (r = try_header(st, vk, path, now, 0, &af, t)) == ST_OK)
+		n = 0;		/* the first line is the first record */
+	if (r == ST_OK && n > 0 && (r = save_cut(st, now, "oplog-header", 0,
+	    n, saved, sizeof(saved))) != ST_OK)
+		atomic_abort(&af);
+	if (r == ST_OK && atomic_commit(&af) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+		if (*saved)
+			unlinkat(st->dirfd, saved, 0);
+		r = ST_FAIL;
+	}
+	if (r == ST_OK) {
+		if (*saved)
+			note(findings, "header row restored (line 1 saved to %s)", saved);
+		else
+			note(findings, "header row restored (it was missing)");
+		*res = *t;
+	}
+	free(t);
+	return r;
+}
+
 int
 oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
     char *summary, size_t cap)
@@ -334,6 +533,9 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		r = ST_FAIL;
 		goto out;
 	}
+	if (!res->good.ok && (r = restore_header(st, vk, path, now, res,
+	    findings)) == ST_FAIL)
+		goto out;
 	if (!res->good.ok) {
 		jerr_say(st->err, ST_NO, _("%s: no record verifies with this key from the log's start (%s); "
 		    "nothing changed"), path, res->reason);

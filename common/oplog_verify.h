@@ -312,9 +312,11 @@ int	oplog_replace(struct store *, struct atomic_file *af, long long cut_seq,
 	    void *arg, long long *kept);
 
 /*
- * log-append --recover: with the verification key, keeps the longest prefix
- * of oplog.csv that verifies, saves the rest to DIR/oplog-cut-TIME (or
- * TIME-N, the first N from 1 whose name is free), and
+ * log-append --recover: with the verification key, puts back a damaged or
+ * missing header row when the records then verify from the start (a
+ * replaced first line saved to DIR/oplog-header-TIME), keeps the longest
+ * prefix of oplog.csv that verifies, saves the rest to DIR/oplog-cut-TIME
+ * (or TIME-N, the first N from 1 whose name is free), and
  * goes on with a "recover" record, new head slots and a new oplog.key
  * (jukisec-log(5), "Recovery").  ST_OK (summary says what was done, or that
  * nothing was to do), ST_NO when nothing verifies with this key (nothing

@@ -6,6 +6,7 @@
 # it found and who ran it; a wrong key changes nothing.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
+. "$SRCDIR/tests/lib-crash.sh"
 
 S=$TMP/s
 init_at "$S" 2026-01-01T00:00:00Z
@@ -127,6 +128,85 @@ test_expect_success 'a key file that is a FIFO or a symbolic link: exit 3 naming
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken/$f" || exit 1; done
 '
 
+# A log whose first line is not the header row: writers refuse it
+# (oplog.csv:1), --recover puts the header row back when the records
+# verify from the genesis, saving the line it replaces beside the log.
+HDR=seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1
+GOOD=$(wc -l <"$TMP/good/oplog.csv")
+headed() {	# the log is good's, its header row back, then one recover record
+	head -n "$GOOD" "$S/oplog.csv" | cmp - "$TMP/good/oplog.csv" &&
+	test "$(wc -l <"$S/oplog.csv")" -eq $((GOOD + 1))
+}
+
+test_expect_success 'a damaged header row: put back, the line saved exactly, the log verifies' '
+	for e in "1s/^seq,/SEQ,/" "1s/hmac_v1\$/hmac_v/" "1s/.*/not a header row/"; do
+		restore good && sed -i "$e" "$S/oplog.csv" && head -1 "$S/oplog.csv" >line1 &&
+		test_must_fail 1 lv 2>err &&
+		rec_ >out &&
+		hdr=$(ls "$S" | grep "^oplog-header-") && test -n "$hdr" &&
+		test "$(stat -c %a "$S/$hdr")" = 600 && cmp line1 "$S/$hdr" &&
+		grep -q "recovered: kept seq 0-$((GOOD - 2)); header row restored (line 1 saved to $hdr)\$" out &&
+		test "$(head -1 "$S/oplog.csv")" = "$HDR" && headed &&
+		tail -1 "$S/oplog.csv" | grep -q ",cs01,-,recover,oplog.csv,ok,by uid=$(id -u): header row restored (line 1 saved to $hdr)," &&
+		test "$(stat -c %a "$S/oplog.csv")" = 600 &&
+		test -z "$(ls -a "$S" | grep -e "^\.tmp-" -e "^oplog-cut-")" &&
+		lv >/dev/null && la -u clerk01 -a auth -o after -r ok && lv >/dev/null || exit 1
+	done
+'
+
+test_expect_success 'a header row removed: put back, nothing to save' '
+	restore good && sed -i 1d "$S/oplog.csv" &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	rec_ >out &&
+	grep -q "recovered: kept seq 0-$((GOOD - 2)); header row restored (it was missing)\$" out &&
+	tail -1 "$S/oplog.csv" | grep -q ",-,recover,oplog.csv,ok,by uid=$(id -u): header row restored (it was missing)," &&
+	headed && test -z "$(ls -a "$S" | grep -e "^\.tmp-" -e "^oplog-")" &&
+	lv >/dev/null && la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
+test_expect_success 'a damaged header row and a damaged record: both saved apart, the log cut there' '
+	restore good && sed -i -e "1s/^seq,/SEQ,/" -e "s/,b2,ok,/,b9,ok,/" "$S/oplog.csv" &&
+	rec_ >out &&
+	hdr=$(ls "$S" | grep "^oplog-header-") && cut=$(ls "$S" | grep "^oplog-cut-") &&
+	grep -q "header row restored (line 1 saved to $hdr); .* bytes after seq .* did not verify (MAC mismatch.*saved to $cut\$" out &&
+	head -1 "$S/$cut" | grep -q ",b9,ok," && ! grep -q ",b9," "$S/oplog.csv" &&
+	lv >/dev/null && la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
+test_expect_success 'no genesis after the first line, or another log'"'"'s key: exit 1, nothing changed' '
+	restore good && sed -i 1,2d "$S/oplog.csv" && save broken &&
+	test_must_fail 1 rec_ 2>err &&
+	one_line_matching err "no record verifies with this key from the log.s start \(missing header row\); nothing changed$" &&
+	restore good && sed -i "1s/^seq,/SEQ,/" "$S/oplog.csv" && save broken2 &&
+	test_must_fail 1 la --recover --key-file "$TMP/o.key" 2>err &&
+	one_line_matching err "no record verifies with this key from the log.s start \(missing header row\); nothing changed$" &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken2/$f" || exit 1; done &&
+	test -z "$(ls -a "$S" | grep -e "^\.tmp-" -e "^oplog-")"
+'
+
+# A kill at any step leaves the damaged log or the restored one (a
+# rename), and a second run ends with a log that verifies.
+after_header_kill() {
+	{ cmp -s "$S/oplog.csv" "$TMP/damaged/oplog.csv" || headed ||
+	    { head -n "$GOOD" "$S/oplog.csv" | cmp -s - "$TMP/good/oplog.csv"; }; } ||
+	    { echo "oplog.csv is neither the old log nor the restored one" >&2; return 1; }
+	rec_ >/dev/null && lv >/dev/null &&
+	test ! -e "$S/.tmp-log-recover" &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+}
+
+test_expect_success 'a damaged header row: a kill at every step of the recovery, or in every write' '
+	restore good && sed -i "1s/^seq,/SEQ,/" "$S/oplog.csv" && save damaged &&
+	crash_every "$TMP/damaged" "$S" after_header_kill rec_
+'
+crash_say
+
+test_expect_success 'a header row removed: a kill at every step of the recovery, or in every write' '
+	restore good && sed -i 1d "$S/oplog.csv" && save damaged &&
+	crash_every "$TMP/damaged" "$S" after_header_kill rec_
+'
+crash_say
+
 # A state its group reads (README "First day" 8): the bytes a recovery
 # cuts are the group's to read like the log they come from; the key it
 # rewrites stays the owner's alone.  G: a group the caller may give its
@@ -142,8 +222,18 @@ if [ -n "$G" ]; then
 		test "$(stat -c "%a %g" "$S/$cut")" = "640 $G" &&
 		test "$(stat -c %a "$S/oplog.key")" = 600 && lv >/dev/null
 	'
+	test_expect_success 'in a directory its group reads, the log with its header row back and the line saved are 0640 with that group' '
+		restore good && chgrp -R "$G" "$S" && chmod 750 "$S" &&
+		find "$S" -maxdepth 1 -type f ! -name "*.key" -exec chmod 640 {} + &&
+		sed -i "1s/^seq,/SEQ,/" "$S/oplog.csv" &&
+		rec_ >out &&
+		hdr=$(ls "$S" | grep "^oplog-header-") && test -n "$hdr" &&
+		test "$(stat -c "%a %g" "$S/$hdr")" = "640 $G" &&
+		test "$(stat -c "%a %g" "$S/oplog.csv")" = "640 $G" && lv >/dev/null
+	'
 else
 	test_skip 'in a directory its group reads, the bytes cut are saved 0640 with that group' 'missing GROUP: the caller has no second group'
+	test_skip 'in a directory its group reads, the log with its header row back and the line saved are 0640 with that group' 'missing GROUP: the caller has no second group'
 fi
 
 test_done
