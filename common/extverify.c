@@ -6,7 +6,9 @@
  *  - The program is conf external_verifier, an absolute path, run with
  *    execv (no shell, no PATH search) as "PROGRAM enrol ID" or "PROGRAM
  *    verify ID".  It and its directory must be owned by us or root and
- *    not group- or world-writable, since its exit status admits people.
+ *    not group- or world-writable, since its exit status admits people;
+ *    it may not be a symbolic link (its target's directory would go
+ *    unchecked), and it is run from the directory checked (trusted_dir).
  *    Its stderr is the user's terminal (for its prompts), or under a
  *    conversation (the PAM module) relayed to it line by line; no other
  *    descriptor of ours leaks into it (close_range).
@@ -52,49 +54,86 @@ relay(void *arg, const char *line)
 	free(e);
 }
 
-/* Runs the verifier with in (may be NULL) on its stdin and collects its
- * stdout into out (may be NULL).  *status gets the wait status.  Under a
- * conversation (the PAM module) its stderr is relayed line by line, never
- * the host's stderr. */
+/* Runs the verifier, from dirfd (configured), with in (may be NULL) on
+ * its stdin and collects its stdout into out (may be NULL).  *status gets
+ * the wait status.  Under a conversation (the PAM module) its stderr is
+ * relayed line by line, never the host's stderr. */
 static int
-run(struct store *st, const char *verb, const char *id,
+run(struct store *st, int dirfd, const char *verb, const char *id,
     const struct secret *in, struct secret *out, int *status)
 {
 	const char *prog = st->conf.external_verifier;
 	char *const argv[] = { (char *)prog, (char *)verb, (char *)id, NULL };
+	char	*dot = xasprintf("./%s", strrchr(prog, '/') + 1);
 	struct spawn s = {
-		.path = prog, .argv = argv,
+		.path = prog, .argv = argv, .dotname = dot, .dirfd = dirfd,
 		.in = in != NULL ? in->p : NULL, .inlen = in != NULL ? in->len : 0,
 		.outmax = TMPL_MAX,
 		.timeout_ms = st->conf.external_timeout_seconds * 1000,
 		.err = st->err,
 		.say = conv_get() != NULL ? relay : NULL,
 	};
+	int	 r;
 
-	return spawn_run(&s, out != NULL ? &out->p : NULL,
+	r = spawn_run(&s, out != NULL ? &out->p : NULL,
 	    out != NULL ? &out->len : NULL, status);
+	free(dot);
+	close(dirfd);
+	return r;
+}
+
+static int
+owned(const struct stat *sb)
+{
+	return (sb->st_uid == geteuid() || sb->st_uid == 0) &&
+	    (sb->st_mode & 022) == 0;
 }
 
 /* The program and the directory holding it are owned by us or root and
  * writable by nobody else (a sticky /tmp is no help: another user may
- * have created the name first). */
+ * have created the name first).  The program must not be a symbolic
+ * link, whose target another directory holds; a link among the
+ * directories leading to it is followed, so the directory checked is the
+ * one that holds it.  Both are checked through that directory's
+ * descriptor, returned (else -1 after a message) for the program to be
+ * run from (spawn's dirfd): whatever is renamed above it meanwhile, the
+ * file run is the one checked. */
 static int
-trusted(const char *prog)
+trusted_dir(struct store *st, const char *prog)
 {
+	const char *base = strrchr(prog, '/') + 1;
+	char	*dir = xstrndup(prog, (size_t)(base - prog));
 	struct stat sb;
-	char *dir = xstrndup(prog, strrchr(prog, '/') - prog + 1);
-	int ok;
+	int	 fd, ok;
 
-	ok = stat(prog, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (sb.st_uid == geteuid() || sb.st_uid == 0) &&
-	    (sb.st_mode & 022) == 0 &&
-	    stat(dir, &sb) == 0 &&
-	    (sb.st_uid == geteuid() || sb.st_uid == 0) &&
-	    (sb.st_mode & 022) == 0;
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
-	return ok;
+	if (fd == -1) {
+		jerr_say_errno(st->err, ST_FAIL, _("external verifier %s"), prog);
+		return -1;
+	}
+	if (fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(sb.st_mode)) {
+		jerr_say(st->err, ST_FAIL, _("external verifier %s: a symbolic "
+		    "link: name the program itself"), prog);
+		close(fd);
+		return -1;
+	}
+	ok = fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && owned(&sb) &&
+	    fstat(fd, &sb) == 0 && owned(&sb);
+	if (!ok) {
+		jerr_say(st->err, ST_FAIL, _("external verifier %s: refusing a "
+		    "program or directory not owned by us or root, or group- "
+		    "or world-writable"), prog);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
+/* The directory to run the program from (trusted_dir), or -1 after a
+ * message: none configured, or one that may not be run. */
 static int
 configured(struct store *st)
 {
@@ -104,25 +143,19 @@ configured(struct store *st)
 		jerr_say(st->err, ST_FAIL,
 		    _("no external verifier configured (external_verifier in "
 		    "jukisec.conf)"));
-		return 0;
+		return -1;
 	}
 	if (prog[0] != '/') {
 		jerr_say(st->err, ST_FAIL,
 		    _("external_verifier %s is not an absolute path"), prog);
-		return 0;
+		return -1;
 	}
 	if (access(prog, X_OK) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    _("external verifier %s"), prog);
-		return 0;
+		return -1;
 	}
-	if (!trusted(prog)) {
-		jerr_say(st->err, ST_FAIL,
-		    _("external verifier %s: refusing a program or directory "
-		    "not owned by us or root, or group- or world-writable"), prog);
-		return 0;
-	}
-	return 1;
+	return trusted_dir(st, prog);
 }
 
 static const char *
@@ -140,13 +173,13 @@ ext_enrol(struct store *st, const char *id, struct secret *out)
 {
 	const char *prog = st->conf.external_verifier;
 	char why[64];
-	int status = 0, r;
+	int status = 0, r, dirfd;
 
 	out->p = NULL;
 	out->len = 0;
-	if (!configured(st))
+	if ((dirfd = configured(st)) == -1)
 		return ST_FAIL;
-	r = run(st, "enrol", id, NULL, out, &status);
+	r = run(st, dirfd, "enrol", id, NULL, out, &status);
 	if (r == RUN_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    out->len > 0)
 		return ST_OK;
@@ -178,13 +211,13 @@ ext_verify(struct store *st, const char *id, const struct secret *t,
 {
 	const char *prog = st->conf.external_verifier;
 	char why[64];
-	int status = 0, r;
+	int status = 0, r, dirfd;
 
-	if (!configured(st)) {
+	if ((dirfd = configured(st)) == -1) {
 		*reason = "no verifier";
 		return ST_FAIL;
 	}
-	r = run(st, "verify", id, t, NULL, &status);
+	r = run(st, dirfd, "verify", id, t, NULL, &status);
 	if (r == RUN_OK && WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
 		*reason = WEXITSTATUS(status) == 0 ? NULL : "no match";
 		return WEXITSTATUS(status) == 0 ? ST_OK : ST_NO;

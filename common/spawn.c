@@ -69,6 +69,8 @@ child(const struct spawn *s, int in, int out, int errfd, int report)
 {
 	size_t i;
 
+	if (s->dotname != NULL && fchdir(s->dirfd) == -1)
+		not_run(report);
 	if (s->group)
 		setpgid(0, 0);
 	if (in == -1)
@@ -82,7 +84,7 @@ child(const struct spawn *s, int in, int out, int errfd, int report)
 	signal(SIGPIPE, SIG_DFL);
 	for (i = 0; s->env != NULL && s->env[i] != NULL; i++)
 		putenv((char *)s->env[i]);
-	execv(s->path, s->argv);
+	execv(s->dotname != NULL ? s->dotname : s->path, s->argv);
 	not_run(report);
 }
 

@@ -11,6 +11,12 @@
 struct spawn {
 	const char	*path;		/* execv: no shell, no PATH search */
 	char *const	*argv;
+	/* Non-NULL: "./NAME", path's last component, run from dirfd (the
+	 * directory holding it, checked through that descriptor), not by
+	 * path: the file run is the one checked there, whatever is renamed
+	 * above it meanwhile.  Its working directory is that directory. */
+	const char	*dotname;
+	int		 dirfd;
 	const char *const *env;		/* "NAME=value" set in it, NULL-ended, or NULL */
 	const void	*in;		/* its standard input, or NULL: /dev/null */
 	size_t		 inlen;

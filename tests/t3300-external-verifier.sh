@@ -280,4 +280,34 @@ test_expect_success '--recover --reenroll of an external manager with --finger: 
 	cmp ueda.before state/credentials/ueda.tmpl
 '
 
+# jukisec-verifier(5): the trust rule is the program's own.  A symbolic
+# link named as external_verifier is refused, since what runs is its
+# target, held by another directory (here one anybody may write); a link
+# among the directories leading to the program is followed, and the
+# directory that really holds it is the one checked.
+test_expect_success 'a symbolic link as external_verifier is refused, never run' '
+	hand ueda-right && mode "" &&
+	mkdir -m 777 xv/evil && mkdir -m 700 xv/lbin &&
+	cp "$SRCDIR/tests/xverifier.sh" xv/evil/v && chmod 700 xv/evil/v &&
+	cp xv/evil/v xv/lbin/v &&
+	ln -s "$TMP/xv/evil/v" xv/lbin/link &&
+	ln -s v xv/lbin/same &&
+	for l in link same; do
+		conf_set external_verifier "$TMP/xv/lbin/$l" &&
+		test_must_fail 3 auth-check -u ueda 2>err &&
+		grep -qx "auth-check: external verifier $TMP/xv/lbin/$l: a symbolic link: name the program itself" err &&
+		! grep -q "xverifier: verify" err &&
+		logged auth ueda error "reason=no verifier," || return 1
+	done &&
+	ln -s evil xv/ldir &&
+	conf_set external_verifier "$TMP/xv/ldir/v" &&
+	test_must_fail 3 auth-check -u ueda 2>err &&
+	grep -q "refusing a program or directory" err &&
+	! grep -q "xverifier: verify" err &&
+	ln -s lbin xv/okdir &&
+	conf_set external_verifier "$TMP/xv/okdir/v" &&
+	auth-check -u ueda 2>err && logged auth ueda ok "" &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
 test_done
