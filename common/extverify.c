@@ -18,9 +18,13 @@
  *    else (another status, a signal, too much output) is an error.  A
  *    program that could not be run at all (spawn.c: its execv failed)
  *    judged nothing: "verifier not run", exit 3, never counted.
+ *  - It runs in a process group of its own and is judged by its exit,
+ *    not by the end of its pipes: what it wrote until then is read, then
+ *    the group is killed, so a child it left holding stdout neither makes
+ *    a match a timeout nor outlives the run with the pipe or the device.
  *  - conf external_timeout_seconds bounds the whole run; past it the
- *    program is killed (SIGKILL) and reaped: no zombie, no open pipe
- *    (spawn.c, which notify_command's runs share).
+ *    group is killed (SIGKILL) and the program reaped: no zombie, no open
+ *    pipe (spawn.c, which notify_command's runs share).
  *  - Template bytes travel only through pipes and wiped memory.
  */
 #include <errno.h>
@@ -68,7 +72,7 @@ run(struct store *st, int dirfd, const char *verb, const char *id,
 	struct spawn s = {
 		.path = prog, .argv = argv, .dotname = dot, .dirfd = dirfd,
 		.in = in != NULL ? in->p : NULL, .inlen = in != NULL ? in->len : 0,
-		.outmax = TMPL_MAX,
+		.outmax = TMPL_MAX, .group = 1, .at_exit = 1,
 		.timeout_ms = st->conf.external_timeout_seconds * 1000,
 		.err = st->err,
 		.say = conv_get() != NULL ? relay : NULL,

@@ -11,8 +11,11 @@
  * message, never an exit status the program did not give.  The deadline
  * bounds the whole run, the wait for the exit included; past it the
  * program (its group when it has one) is killed with SIGKILL and reaped:
- * no zombie, no pipe left open.  Collected output only moves through
- * memory that is wiped before it is freed.
+ * no zombie, no pipe left open.  A run with at_exit ends at the
+ * program's exit, seen while it is still a zombie (WNOWAIT), so that the
+ * group killed then is still its own; its pipes are read up to then.
+ * Collected output only moves through memory that is wiped before it is
+ * freed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +116,8 @@ struct run {
 	size_t		*outlen;
 	char		line[SPAWN_LINE + 1];	/* its stderr's line so far */
 	size_t		llen;
+	pid_t		pid;
+	int		pidfd;		/* at_exit: readable at its exit, or -1 */
 };
 
 /* Reads what its stderr has and says each whole line (a full buffer is a
@@ -192,43 +198,105 @@ collect(struct run *r)
 	return SPAWN_OK;
 }
 
-/* Feeds and collects until both pipes are closed: SPAWN_OK, or why not. */
+/* One poll of the open pipes (and of pidfd, only to wake at the exit)
+ * for up to ms: feeds, hears and collects what is ready.  SPAWN_OK with
+ * *ready the pipes that were, SPAWN_TOOBIG or SPAWN_ERR. */
+static int
+step(struct run *r, int ms, int *ready)
+{
+	struct pollfd pf[4];
+	int nfd = 0, n;
+
+	*ready = 0;
+	if (r->ip[1] != -1)
+		pf[nfd++] = (struct pollfd){ .fd = r->ip[1], .events = POLLOUT };
+	if (r->op[0] != -1)
+		pf[nfd++] = (struct pollfd){ .fd = r->op[0], .events = POLLIN };
+	if (r->ep[0] != -1)
+		pf[nfd++] = (struct pollfd){ .fd = r->ep[0], .events = POLLIN };
+	if (r->pidfd != -1)
+		pf[nfd++] = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
+	else if (r->s->at_exit && ms > 10)
+		ms = 10;	/* no pidfd (an old kernel): look for the exit */
+	n = poll(pf, nfd, ms);
+	if (n == -1 && errno != EINTR) {
+		jerr_say_errno(r->s->err, ST_FAIL, _("poll"));
+		return SPAWN_ERR;
+	}
+	for (int i = 0; n > 0 && i < nfd; i++) {
+		if (pf[i].revents == 0 || pf[i].fd == r->pidfd)
+			continue;
+		++*ready;
+		if (pf[i].fd == r->ip[1])
+			feed(r);
+		else if (pf[i].fd == r->ep[0])
+			hear(r);
+		else if (collect(r) == SPAWN_TOOBIG)
+			return SPAWN_TOOBIG;
+	}
+	return SPAWN_OK;
+}
+
+/* With at_exit: whether the program has exited.  WNOWAIT leaves it a
+ * zombie, so that its process group id stays its own until drain kills
+ * the group.  A failure is taken as an exit: reap then says it. */
+static int
+exited(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return errno != EINTR;
+	return si.si_pid == pid;
+}
+
+/* The program has exited: its group is killed (what it left behind
+ * holds neither a pipe nor the device past the run), its stdin closed,
+ * and what its stdout and stderr hold, all it wrote before its exit, is
+ * read without waiting for the end of either. */
+static int
+drain(struct run *r, long long deadline)
+{
+	int result = SPAWN_OK, ready = 1;
+
+	(void)kill(-r->pid, SIGKILL);
+	if (r->ip[1] != -1)
+		close(r->ip[1]);
+	r->ip[1] = -1;
+	if (r->pidfd != -1)
+		close(r->pidfd);
+	r->pidfd = -1;
+	if (r->op[0] != -1)
+		(void)fcntl(r->op[0], F_SETFL, O_NONBLOCK);
+	if (r->ep[0] != -1)
+		(void)fcntl(r->ep[0], F_SETFL, O_NONBLOCK);
+	/* the deadline bounds it against a writer that left the group */
+	while (result == SPAWN_OK && ready > 0 &&
+	    (r->op[0] != -1 || r->ep[0] != -1) && now_ms() < deadline)
+		result = step(r, 0, &ready);
+	return result;
+}
+
+/* Feeds and collects until both pipes are closed, or with at_exit until
+ * the program exits: SPAWN_OK, or why not. */
 static int
 pump(struct run *r, long long deadline)
 {
-	struct pollfd pf[3];
+	int result = SPAWN_OK, ready;
 
-	while (r->op[0] != -1 || r->ip[1] != -1 || r->ep[0] != -1) {
-		long long left = deadline - now_ms();
-		int nfd = 0, n;
+	while (result == SPAWN_OK) {
+		long long left;
 
-		if (left <= 0)
+		if (r->s->at_exit && exited(r->pid))
+			return drain(r, deadline);
+		if (!r->s->at_exit && r->op[0] == -1 && r->ip[1] == -1 &&
+		    r->ep[0] == -1)
+			break;
+		if ((left = deadline - now_ms()) <= 0)
 			return SPAWN_TIMEOUT;
-		if (r->ip[1] != -1)
-			pf[nfd++] = (struct pollfd){ .fd = r->ip[1], .events = POLLOUT };
-		if (r->op[0] != -1)
-			pf[nfd++] = (struct pollfd){ .fd = r->op[0], .events = POLLIN };
-		if (r->ep[0] != -1)
-			pf[nfd++] = (struct pollfd){ .fd = r->ep[0], .events = POLLIN };
-		n = poll(pf, nfd, left > 1000 ? 1000 : (int)left);
-		if (n == -1 && errno != EINTR) {
-			jerr_say_errno(r->s->err, ST_FAIL, _("poll"));
-			return SPAWN_ERR;
-		}
-		if (n <= 0)
-			continue;
-		for (int i = 0; i < nfd; i++) {
-			if (pf[i].revents == 0)
-				continue;
-			if (pf[i].fd == r->ip[1])
-				feed(r);
-			else if (pf[i].fd == r->ep[0])
-				hear(r);
-			else if (collect(r) == SPAWN_TOOBIG)
-				return SPAWN_TOOBIG;
-		}
+		result = step(r, left > 1000 ? 1000 : (int)left, &ready);
 	}
-	return SPAWN_OK;
+	return result;
 }
 
 /* After a pump that ended well (result SPAWN_OK), waits for the exit
@@ -349,7 +417,7 @@ int
 spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *status)
 {
 	struct run r = { .s = s, .ip = { -1, -1 }, .op = { -1, -1 },
-	    .ep = { -1, -1 }, .out = out, .outlen = outlen };
+	    .ep = { -1, -1 }, .out = out, .outlen = outlen, .pidfd = -1 };
 	long long deadline = now_ms() + s->timeout_ms;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	pid_t pid;
@@ -361,6 +429,9 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 	}
 	if ((pid = start(&r, status, deadline)) == -1)
 		return SPAWN_ERR;
+	r.pid = pid;
+	if (s->at_exit)
+		r.pidfd = pidfd_open(pid, 0);
 	sigemptyset(&ign.sa_mask);
 	(void)sigaction(SIGPIPE, &ign, &old);
 	if (r.ip[1] != -1)
@@ -368,5 +439,7 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 	result = reap(s, pid, status, deadline, pump(&r, deadline));
 	(void)sigaction(SIGPIPE, &old, NULL);
 	close_all(r.ip, r.op, r.ep);
+	if (r.pidfd != -1)
+		close(r.pidfd);
 	return result;
 }

@@ -23,6 +23,10 @@ struct spawn {
 	int		 out_to_stderr;	/* its stdout is our stderr, not collected */
 	size_t		 outmax;	/* collected stdout: more is SPAWN_TOOBIG */
 	int		 group;		/* in a process group of its own, killed whole */
+	/* With group: the run ends at its exit, not when its pipes close.
+	 * What it wrote until then is read, then the group is killed: no
+	 * child left holding a pipe holds the run up or outlives it. */
+	int		 at_exit;
 	long long	 timeout_ms;	/* the whole run, waiting for its exit too */
 	struct jerr	*err;		/* our failures: jerr_say, NULL prints */
 	/* Its stderr line by line to say(sayarg, line) (no LF, at most

@@ -310,4 +310,46 @@ test_expect_success 'a symbolic link as external_verifier is refused, never run'
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
+# gone PID: the process has ended (it may stay a zombie until its new
+# parent reaps it); SIGKILL is delivered soon after kill(2) returns.
+gone() {
+	_n=0
+	while _s=$(sed -n "s/.*) \([A-Z]\) .*/\1/p" "/proc/$1/stat" 2>/dev/null) &&
+	    [ -n "$_s" ] && [ "$_s" != Z ]; do
+		_n=$((_n + 1))
+		[ $_n -lt 100 ] || { echo "process $1 still there ($_s)" >&2; return 1; }
+		sleep 0.02
+	done
+}
+
+# jukisec-verifier(5): the program is judged by its exit.  One that leaves
+# a child behind holding its standard output (a vendor's helper started on
+# the way) is not held to the timeout for it, what it wrote up to its exit
+# is its template, and its process group is killed then: nothing of the
+# run outlives it holding the pipe or the device.
+test_expect_success 'a verifier that exits leaving a child on its stdout: judged at its exit, the child killed' '
+	hand ueda-right && mode "" &&
+	cat >xv/bg <<-EOF &&
+	#!/bin/sh
+	# a helper left running with our stdout and stderr
+	sleep 30 &
+	echo \$! >"$TMP/xv/bgpid"
+	"$SRCDIR/tests/xverifier.sh" "\$@"
+	EOF
+	chmod 700 xv/bg && conf_set external_verifier "$TMP/xv/bg" &&
+	conf_set external_timeout_seconds 5 &&
+	start=$(date +%s) &&
+	auth-check -u ueda 2>err &&
+	test $(($(date +%s) - start)) -lt 4 &&
+	logged auth ueda ok "" && gone "$(cat xv/bgpid)" &&
+	printf "ueda-right\nbg-left\n" >xv/queue &&
+	operator-add -b ueda -i bg -n Bg -m external 2>err &&
+	test $(($(date +%s) - start)) -lt 4 &&
+	logged operator-add bg ok "method=external" && gone "$(cat xv/bgpid)" &&
+	hand bg-left && auth-check -u bg &&
+	hand someone-else && test_must_fail 1 auth-check -u bg &&
+	conf_set external_timeout_seconds 30 &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
 test_done
