@@ -13,12 +13,13 @@
 
 int
 bio_enrol(struct store *st, const char *id, enum method m,
-    const struct bio_opts *o, struct buf *blob)
+    const struct bio_opts *o, struct buf *blob, const char **reason)
 {
 	struct secret t = { 0 };
 	unsigned char *key;
 	int rc;
 
+	*reason = NULL;
 	if (m != METHOD_FINGERPRINT && m != METHOD_EXTERNAL) {
 		jerr_say(st->err, ST_FAIL, _("%s: not a biometric method"), id);
 		return ST_FAIL;
@@ -26,7 +27,7 @@ bio_enrol(struct store *st, const char *id, enum method m,
 	if ((rc = tmpl_key_load(st, 1, &key)) != ST_OK)
 		return rc;
 	rc = m == METHOD_FINGERPRINT ? fp_enrol(st, id, o, &t) :
-	    ext_enrol(st, id, &t);
+	    ext_enrol(st, id, &t, reason);
 	if (rc == ST_OK)
 		rc = tmpl_seal(key, id, m, &t, blob, st->err);
 	secret_free(&t);

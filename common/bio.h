@@ -33,9 +33,11 @@ int	bio_finger_check(const char *finger, struct jerr *e);
 /* Enrols person `id` with `method` (METHOD_FINGERPRINT or METHOD_EXTERNAL),
  * prompting on stderr, and returns the sealed template in *blob.
  * ST_OK; ST_NO enrolment failed or timed out (message printed);
- * ST_FAIL no reader / device or key error (message printed). */
+ * ST_FAIL no reader / device or key error (message printed).  *reason is
+ * NULL, or for the log why an external verifier did not run at all
+ * (bio_verify's "no verifier", "verifier not run"). */
 int	bio_enrol(struct store *, const char *id, enum method,
-	    const struct bio_opts *, struct buf *blob);
+	    const struct bio_opts *, struct buf *blob, const char **reason);
 
 /* Verifies person `id` against a sealed blob.  ST_OK match; ST_NO no match,
  * timeout or device error during the scan (*reason set to a short static

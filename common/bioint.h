@@ -53,7 +53,10 @@ int	fp_verify(struct store *, const char *id, const struct bio_opts *,
 	    const struct secret *, const char **reason);
 
 /* External verifier (jukisec-verifier(5)). */
-int	ext_enrol(struct store *, const char *id, struct secret *);
+/* ST_FAIL with *reason "no verifier" or "verifier not run" (the gate's
+ * words) when the program did not run, else NULL. */
+int	ext_enrol(struct store *, const char *id, struct secret *,
+	    const char **reason);
 int	ext_verify(struct store *, const char *id, const struct secret *,
 	    const char **reason);
 

@@ -15,14 +15,15 @@
 
 int
 credential_new(struct store *st, const char *id, enum method m, int pwfd,
-    const struct bio_opts *bo, struct buf *out)
+    const struct bio_opts *bo, struct buf *out, const char **reason)
 {
 	char	*pw, *phc, buf[PW_SOURCE_MAX];
 	const char *from;
 	int	 r;
 
+	*reason = NULL;
 	if (m != METHOD_PASSWORD)
-		return bio_enrol(st, id, m, bo, out);
+		return bio_enrol(st, id, m, bo, out, reason);
 	from = pw_source(buf, "--password-fd", pwfd);
 	if ((r = pw_read(pwfd, from, _("New password: "), 1, &pw,
 	    st->err)) != ST_OK)

@@ -173,7 +173,8 @@ describe(int status, char *b, size_t n)
 }
 
 int
-ext_enrol(struct store *st, const char *id, struct secret *out)
+ext_enrol(struct store *st, const char *id, struct secret *out,
+    const char **reason)
 {
 	const char *prog = st->conf.external_verifier;
 	char why[64];
@@ -181,8 +182,11 @@ ext_enrol(struct store *st, const char *id, struct secret *out)
 
 	out->p = NULL;
 	out->len = 0;
-	if ((dirfd = configured(st)) == -1)
+	*reason = NULL;
+	if ((dirfd = configured(st)) == -1) {
+		*reason = "no verifier";
 		return ST_FAIL;
+	}
 	r = run(st, dirfd, "enrol", id, NULL, out, &status);
 	if (r == RUN_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    out->len > 0)
@@ -203,6 +207,8 @@ ext_enrol(struct store *st, const char *id, struct secret *out)
 		    _("%s enrol: enrolment failed (%s)"), prog,
 		    describe(status, why, sizeof why));
 	secret_free(out);
+	if (r == RUN_ERR)
+		*reason = "verifier not run";	/* said by spawn_run */
 	if (r == RUN_TIMEOUT || (r == RUN_OK && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 1))
 		return ST_NO;

@@ -194,16 +194,19 @@ static int
 recover_cred(struct store *st, struct opchange *a, enum method m,
     struct buf *cred)
 {
+	const char *why;
 	int	 r;
 
-	if ((r = credential_new(st, a->id, m, a->pwfd, &a->bio, cred)) ==
-	    ST_OK)
+	if ((r = credential_new(st, a->id, m, a->pwfd, &a->bio, cred,
+	    &why)) == ST_OK)
 		return ST_OK;
 	if (r != ST_FAIL)
 		return refused(st, a->id, m == METHOD_PASSWORD ?
 		    "password-refused" : "enrolment-refused", r);
-	(void)oplog_log_recover(st, a->id, "error", "uid=%ld changed: unlock%s",
-	    (long)geteuid(), a->reset ? " reset-password" : " reenroll");
+	(void)oplog_log_recover(st, a->id, "error",
+	    "uid=%ld changed: unlock%s%s%s", (long)geteuid(),
+	    a->reset ? " reset-password" : " reenroll",
+	    why ? " reason=" : "", why ? why : "");
 	return ST_FAIL;
 }
 

@@ -209,10 +209,11 @@ int	register_sha256_fd(int fd, char out[65], struct buf *copy);
 /* A new credential for id with method m, before the register lock: an
  * enrolment, or a new password from pwfd (else the terminal, twice) hashed
  * as a PHC string.  ST_OK with the bytes for credentials/ID.phc|tmpl in
- * *out, or ST_NO/ST_USAGE/ST_FAIL after a message. */
+ * *out, or ST_NO/ST_USAGE/ST_FAIL after a message, *reason then NULL or
+ * why an external verifier did not run (bio_enrol), for the log. */
 struct bio_opts;
 struct buf;
 int	credential_new(struct store *, const char *id, enum method m, int pwfd,
-	    const struct bio_opts *, struct buf *out);
+	    const struct bio_opts *, struct buf *out, const char **reason);
 
 #endif

@@ -72,6 +72,7 @@ struct addjob {
 	struct buf	 cred;
 	int		 asked;		/* the manager verified, add_prepare ran */
 	int		 logged;	/* add_locked logged the attempt */
+	const char	*why;		/* credential_new's reason, or NULL */
 };
 
 static int
@@ -81,7 +82,8 @@ add_prepare(struct store *st, void *arg)
 	struct opchange	*a = j->a;
 
 	j->asked = 1;
-	return credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred);
+	return credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred,
+	    &j->why);
 }
 
 /* An attempt that ended before add_locked logged it: the manager denied,
@@ -92,7 +94,9 @@ add_prepare(struct store *st, void *arg)
  * nobody's operation: its operator is "-" and the id that was claimed is
  * in the detail, as in the gate's record (else the audit's R5.4 would
  * count a locked or unknown --by as an operation by that person); so is a
- * bootstrap whose credential was refused, as nobody was registered.  A
+ * bootstrap whose credential was refused, as nobody was registered.  An
+ * external verifier that did not run is named as the gate names it
+ * (jukisec-verifier(5): reason "verifier not run" or "no verifier").  A
  * usage error before the manager's check (a bad --by id, a bootstrap with
  * a manager in the register) is no attempt. */
 static int
@@ -111,8 +115,9 @@ add_unlogged(struct store *st, const struct addjob *j, int r)
 		    method_name(a->m));
 	else
 		k = oplog_log(st, a->by ? a->by : "-", "operator-add", a->id,
-		    r == ST_FAIL ? "error" : "refused", "role=%s method=%s%s",
+		    r == ST_FAIL ? "error" : "refused", "role=%s method=%s%s%s%s",
 		    role_name(a->r), method_name(a->m),
+		    j->why ? " reason=" : "", j->why ? j->why : "",
 		    a->by ? "" : " bootstrap");
 	return k != ST_OK ? ST_FAIL : r;
 }
@@ -264,7 +269,7 @@ dates_check(struct store *st, const struct opchange *a)
 int
 operator_add(struct store *st, struct opchange *a)
 {
-	struct addjob	 j = { a, 0, { 0 }, 0, 0 };
+	struct addjob	 j = { a, 0, { 0 }, 0, 0, NULL };
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
@@ -282,6 +287,8 @@ struct modjob {
 	struct buf	 cred;
 	enum method	 m, old;
 	int		 newcred;
+	int		 credfail;	/* credential_new's failure, or ST_OK */
+	const char	*why;		/* its reason, or NULL */
 };
 
 /* The options that a credential made by another method would leave
@@ -401,7 +408,8 @@ mod_prepare(struct store *st, void *arg)
 	j->old = old;
 	j->newcred = m != old || a->reset || a->reenrol;
 	if (j->newcred)
-		return credential_new(st, a->id, m, a->pwfd, &a->bio, &j->cred);
+		return j->credfail = credential_new(st, a->id, m, a->pwfd,
+		    &a->bio, &j->cred, &j->why);
 	return ST_OK;
 }
 
@@ -499,16 +507,39 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	return r;
 }
 
+/* A new credential that could not be made after the manager's check
+ * (mod_prepare) changed nothing, yet the try is logged as the change it
+ * was for (operator-add's rule), after the manager's auth record:
+ * refused (the password or enrolment refused) or error, with the reason
+ * the gate gives when an external verifier did not run. */
+static int
+mod_unlogged(struct store *st, const struct modjob *j, int r)
+{
+	const struct opchange *a = j->a;
+	char	*detail;
+	int	 k;
+
+	if (j->credfail == ST_OK)
+		return r;
+	detail = mod_detail(a, j->m, j->old);
+	k = oplog_log(st, a->by, "operator-mod", a->id,
+	    j->credfail == ST_FAIL ? "error" : "refused", "%s%s%s", detail,
+	    j->why ? " reason=" : "", j->why ? j->why : "");
+	free(detail);
+	return k != ST_OK ? ST_FAIL : r;
+}
+
 int
 operator_mod(struct store *st, struct opchange *a)
 {
-	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0 };
+	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0,
+			    ST_OK, NULL };
 	struct gate_change gc = { mod_prepare, mod_change, &j };
 	int		 r;
 
 	if ((r = dates_check(st, a)) != ST_OK)
 		return r;
-	r = manager_change(st, a->by, a->byfd, &gc);
+	r = mod_unlogged(st, &j, manager_change(st, a->by, a->byfd, &gc));
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;

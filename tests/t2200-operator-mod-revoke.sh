@@ -40,6 +40,17 @@ test_expect_success 'reset-password: the old one stops working at once' '
 	test_must_fail 1 auth tanaka old 2>/dev/null
 '
 
+# operator-mod(1): a new credential refused after the manager's check
+# changes nothing, and is logged as the change it was for.
+test_expect_success 'a new password refused after the check: logged refused, nothing changed' '
+	printf "short\n" >short &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reset-password --password-fd 3 3<short 4<"$TMP/pw.boss" 2>err &&
+	test "$(log_count operator-mod refused "^changed: reset-password\$")" = 1 &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,tanaka,refused," &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
 test_expect_success 'the exception record can be renewed (reason, instructions date)' '
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --instructions-given 2026-12-01 4<"$TMP/pw.boss" &&

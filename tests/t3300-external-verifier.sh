@@ -16,7 +16,8 @@ hand() { echo "$1" >xv/hand; }
 test_expect_success 'no verifier configured: exit 3, nothing registered' '
 	test_must_fail 3 operator-add -i ueda -n Ueda -r manager -m external 2>err &&
 	grep -q "no external verifier configured" err &&
-	! grep -q "^ueda," state/operators.csv 2>/dev/null
+	! grep -q "^ueda," state/operators.csv 2>/dev/null &&
+	logged operator-add ueda error ",-,operator-add,ueda,error,role=manager method=external reason=no verifier bootstrap,"
 '
 
 test_expect_success 'enrol a palm through the verifier' '
@@ -122,7 +123,9 @@ test_expect_success 'a verifier that cannot be run (no #! interpreter, no format
 	test_must_fail 3 operator-add -d "$TMP/s2" -i kubo -n Kubo -r manager \
 	    -m external 2>err &&
 	grep -qx "operator-add: $TMP/xv/noint: cannot be run: No such file or directory" err &&
-	! grep -q "^kubo," "$TMP/s2/operators.csv" && auth-check -u ueda
+	! grep -q "^kubo," "$TMP/s2/operators.csv" &&
+	tail -1 "$TMP/s2/oplog.csv" | grep -q ",-,operator-add,kubo,error,role=manager method=external reason=verifier not run bootstrap," &&
+	auth-check -u ueda
 '
 
 test_expect_success 'garbage enrolment output (2 MiB): refused, nothing registered' '
@@ -349,6 +352,56 @@ test_expect_success 'a verifier that exits leaving a child on its stdout: judged
 	hand bg-left && auth-check -u bg &&
 	hand someone-else && test_must_fail 1 auth-check -u bg &&
 	conf_set external_timeout_seconds 30 &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
+# jukisec-verifier(5), operator-mod(1): a re-enrolment that fails after
+# the manager's check changes nothing and is logged as the change it was
+# for, refused (exit 1) or error (exit 3); when the verifier was not run,
+# with the reason the gate gives.
+test_expect_success 'a failed --reenroll of an external person: logged refused or error, template kept' '
+	hand ueda-right && mode "" &&
+	cat >xv/then <<-EOF &&
+	#!/bin/sh
+	# the manager verifies; the enrolment then does what xv/then-mode says
+	if [ "\$1" = enrol ]; then cp "$TMP/xv/then-mode" "$TMP/xv/mode"; fi
+	exec "$SRCDIR/tests/xverifier.sh" "\$@"
+	EOF
+	chmod 700 xv/then && conf_set external_verifier "$TMP/xv/then" &&
+	cp state/credentials/big.tmpl big.before &&
+	for c in fail:1:refused broken:3:error nodevice:3:error empty:3:error \
+	    garbage:3:error; do
+		mode "" && echo "${c%%:*}" >xv/then-mode &&
+		st=${c#*:} && st=${st%:*} &&
+		test_must_fail "$st" operator-mod -b ueda -i big --reenroll 2>err &&
+		tail -1 state/oplog.csv | grep -q ",ueda,operator-mod,big,${c##*:},changed: reenroll," &&
+		cmp big.before state/credentials/big.tmpl ||
+		{ echo "enrolment $c" >&2; cat err >&2; tail -2 state/oplog.csv >&2; return 1; }
+	done &&
+	mode "" &&
+	cat >xv/once.sh <<-EOF &&
+	#!/bin/sh
+	# verifies the manager, leaving in its place one that cannot be run
+	printf "#!/nonexistent/sh\\\\n" >"$TMP/xv/once.new"
+	chmod 700 "$TMP/xv/once.new" && mv "$TMP/xv/once.new" "$TMP/xv/once"
+	exec "$SRCDIR/tests/xverifier.sh" "\$@"
+	EOF
+	cp xv/once.sh xv/once && chmod 700 xv/once &&
+	conf_set external_verifier "$TMP/xv/once" &&
+	test_must_fail 3 operator-mod -b ueda -i big --reenroll 2>err &&
+	grep -qx "operator-mod: $TMP/xv/once: cannot be run: No such file or directory" err &&
+	tail -1 state/oplog.csv | grep -q ",ueda,operator-mod,big,error,changed: reenroll reason=verifier not run," &&
+	cp xv/once.sh xv/once &&
+	test_must_fail 3 operator-add -b ueda -i kubo -n Kubo -m external 2>err &&
+	tail -1 state/oplog.csv | grep -q ",ueda,operator-add,kubo,error,role=operator method=external reason=verifier not run," &&
+	! grep -q "^kubo," state/operators.csv &&
+	cmp big.before state/credentials/big.tmpl &&
+	cp state/credentials/ueda.tmpl ueda.before &&
+	conf_set external_verifier "$TMP/xv/noint" &&
+	test_must_fail 3 operator-mod --recover -i ueda --key-file "$TMP/state.key" \
+	    --reenroll 2>err &&
+	tail -1 state/oplog.csv | grep -q ",-,recover,ueda,error,uid=$(id -u) changed: unlock reenroll reason=verifier not run," &&
+	cmp ueda.before state/credentials/ueda.tmpl &&
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 

@@ -149,13 +149,13 @@ test_external(struct store *st)
 	int r;
 
 	capture_begin();
-	r = ext_enrol(st, "carol", &t);
-	ok(r == ST_FAIL && strstr(capture_end(), "no external verifier") != NULL,
-	    "no verifier configured: error");
+	r = ext_enrol(st, "carol", &t, &why);
+	ok(r == ST_FAIL && strstr(capture_end(), "no external verifier") != NULL &&
+	    strcmp(why, "no verifier") == 0, "no verifier configured: error");
 	free(st->conf.external_verifier);
 	st->conf.external_verifier = xstrdup("tests/xverifier.sh");
 	capture_begin();
-	r = ext_enrol(st, "carol", &t);
+	r = ext_enrol(st, "carol", &t, &why);
 	ok(r == ST_FAIL && strstr(capture_end(), "absolute path") != NULL,
 	    "a relative verifier path: refused");
 	free(st->conf.external_verifier);
@@ -163,7 +163,7 @@ test_external(struct store *st)
 	snprintf(p, sizeof p, "%s/xv/hand", root);
 	put(p, "carol-left", 0600);
 	capture_begin();
-	r = ext_enrol(st, "carol", &t);
+	r = ext_enrol(st, "carol", &t, &why);
 	capture_end();
 	ok(r == ST_OK && t.len == 15 && memcmp(t.p, "vein:carol-left", 15) == 0,
 	    "enrol: the template is the program's stdout");
@@ -188,7 +188,7 @@ test_external(struct store *st)
 	ok(r == ST_FAIL && strcmp(why, "no reader") == 0, "exit 3: no reader");
 	xvmode("fail");
 	capture_begin();
-	r = ext_enrol(st, "carol", &t2);
+	r = ext_enrol(st, "carol", &t2, &why);
 	capture_end();
 	ok(r == ST_NO && t2.p == NULL, "enrol exit 1: enrolment failed");
 	t2.len = 512 * 1024;
@@ -201,12 +201,12 @@ test_external(struct store *st)
 	secret_free(&t2);
 	xvmode("empty");
 	capture_begin();
-	r = ext_enrol(st, "carol", &t2);
+	r = ext_enrol(st, "carol", &t2, &why);
 	ok(r == ST_FAIL && strstr(capture_end(), "no template") != NULL,
 	    "enrol with nothing on stdout: error");
 	xvmode("garbage");
 	capture_begin();
-	r = ext_enrol(st, "carol", &t2);
+	r = ext_enrol(st, "carol", &t2, &why);
 	ok(r == ST_FAIL && t2.p == NULL && strstr(capture_end(), "larger than") != NULL,
 	    "enrol output over the limit: killed, error");
 	xvmode("sleep");
