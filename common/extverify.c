@@ -118,8 +118,10 @@ trusted_dir(struct store *st, const char *prog)
 	}
 	if (fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(sb.st_mode)) {
-		jerr_say(st->err, ST_FAIL, _("external verifier %s: a symbolic "
-		    "link: name the program itself"), prog);
+		dir = xasprintf(_("external verifier %s"), prog);
+		jerr_say(st->err, ST_FAIL, "%s: %s", dir,
+		    _("a symbolic link: refused"));
+		free(dir);
 		close(fd);
 		return -1;
 	}

@@ -298,7 +298,7 @@ test_expect_success 'a symbolic link as external_verifier is refused, never run'
 	for l in link same; do
 		conf_set external_verifier "$TMP/xv/lbin/$l" &&
 		test_must_fail 3 auth-check -u ueda 2>err &&
-		grep -qx "auth-check: external verifier $TMP/xv/lbin/$l: a symbolic link: name the program itself" err &&
+		grep -qx "auth-check: external verifier $TMP/xv/lbin/$l: a symbolic link: refused" err &&
 		! grep -q "xverifier: verify" err &&
 		logged auth ueda error "reason=no verifier," || return 1
 	done &&
