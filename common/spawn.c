@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,14 +70,20 @@ not_run(int report)
 /* report (>= 3, close-on-exec) stays open until execv: closed by it, or
  * written to by not_run when the program could not be run. */
 static void
-child(const struct spawn *s, int in, int out, int errfd, int report)
+child(const struct spawn *s, int in, int out, int errfd, int report,
+    pid_t parent)
 {
 	size_t i;
 
 	if (s->dotname != NULL && fchdir(s->dirfd) == -1)
 		not_run(report);
-	if (s->group)
-		setpgid(0, 0);
+	/* Out of the terminal's foreground group, a Ctrl-C that kills us
+	 * no longer reaches it: our death does (a verifier left holding the
+	 * reader would keep the next person from it), and if we died
+	 * before this line, it goes now. */
+	if (s->group && (setpgid(0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent))
+		not_run(report);
 	if (in == -1)
 		in = open("/dev/null", O_RDONLY);
 	if (in == -1 || dup2(in, 0) == -1 || dup2(s->out_to_stderr ? 2 : out, 1) == -1 ||
@@ -375,7 +382,7 @@ start(struct run *r, int *status, long long deadline)
 {
 	const struct spawn *s = r->s;
 	int	 rp[2] = { -1, -1 }, e;
-	pid_t	 pid;
+	pid_t	 pid, parent;
 
 	if ((s->in != NULL && pipe2(r->ip, O_CLOEXEC) == -1) ||
 	    (!s->out_to_stderr && pipe2(r->op, O_CLOEXEC) == -1) ||
@@ -385,6 +392,7 @@ start(struct run *r, int *status, long long deadline)
 		close_all(r->ip, r->op, r->ep);
 		return -1;
 	}
+	parent = getpid();
 	if ((pid = fork()) == -1) {
 		jerr_say_errno(s->err, ST_FAIL, _("fork"));
 		close_all(r->ip, r->op, r->ep);
@@ -393,7 +401,7 @@ start(struct run *r, int *status, long long deadline)
 		return -1;
 	}
 	if (pid == 0)
-		child(s, r->ip[0], r->op[1], r->ep[1], rp[1]);
+		child(s, r->ip[0], r->op[1], r->ep[1], rp[1], parent);
 	close(rp[1]);
 	if (r->ip[0] != -1)
 		close(r->ip[0]);

@@ -355,6 +355,27 @@ test_expect_success 'a verifier that exits leaving a child on its stdout: judged
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
+# In a process group of its own the verifier is out of reach of the
+# terminal's Ctrl-C; the death of the tool that ran it (killed outright,
+# no handler run) still ends it, so it cannot keep the reader from the
+# next person.
+test_expect_success 'a verifier whose tool is killed dies with it' '
+	cat >xv/wait <<-EOF &&
+	#!/bin/sh
+	echo \$\$ >"$TMP/xv/waitpid"
+	exec sleep 30
+	EOF
+	chmod 700 xv/wait && conf_set external_verifier "$TMP/xv/wait" &&
+	rm -f xv/waitpid &&
+	{ auth-check -u ueda 2>/dev/null & } && tool=$! &&
+	n=0 && while ! test -s xv/waitpid; do
+		n=$((n + 1)) && test $n -lt 250 && sleep 0.02 || exit 1
+	done &&
+	kill -KILL $tool && { wait $tool; true; } &&
+	gone "$(cat xv/waitpid)" &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
 # jukisec-verifier(5), operator-mod(1): a re-enrolment that fails after
 # the manager's check changes nothing and is logged as the change it was
 # for, refused (exit 1) or error (exit 3); when the verifier was not run,
