@@ -133,6 +133,15 @@ oplog_rec_problem(const struct oplog_rec *r)
 }
 
 const char *
+record_problem(const struct oplog_record *rec)
+{
+	const struct oplog_rec r = { rec->field[OF_OPERATOR], rec->field[OF_ACTION],
+	    rec->field[OF_OBJECT], rec->field[OF_RESULT], rec->field[OF_DETAIL] };
+
+	return oplog_rec_problem(&r);
+}
+
+const char *
 oplog_rec_required(const struct oplog_rec *r)
 {
 	static char msg[128];
@@ -521,7 +530,6 @@ static long long
 adopt(struct oplog_batch *b, long long end, const char **why)
 {
 	struct oplog_record rec;
-	struct oplog_rec r;
 	unsigned char m[OPLOG_MACLEN];
 	char *buf, *scratch, *lf;
 	long long n = 0;
@@ -542,12 +550,7 @@ adopt(struct oplog_batch *b, long long end, const char **why)
 		    rec.epoch != b->hd.epoch + b->sealed || rec.time < b->hd.time ||
 		    oplog_epoch_of(b->key->t0, b->key->epoch_seconds, rec.time) != rec.epoch)
 			break;
-		r.operator = rec.field[OF_OPERATOR];
-		r.action = rec.field[OF_ACTION];
-		r.object = rec.field[OF_OBJECT];
-		r.result = rec.field[OF_RESULT];
-		r.detail = rec.field[OF_DETAIL];
-		if (oplog_rec_problem(&r) != NULL)
+		if (record_problem(&rec) != NULL)
 			break;
 		mac_record(&b->mac, b->hd.mac, (const char *const *)rec.field, rec.len, m);
 		if (!ct_equal(m, rec.mac, OPLOG_MACLEN))

@@ -68,6 +68,10 @@ void	mac_close(struct oplog_mac *);
 /* mac(n) of jukisec-log(5) over the nine canonical fields. */
 void	mac_record(struct oplog_mac *, const unsigned char prev[OPLOG_MACLEN],
 	    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN]);
+/* oplog_rec_problem() of a record as oplog_parse_line() read it: what a
+ * writer would refuse to append, asked of records a writer takes in. */
+const char *record_problem(const struct oplog_record *);
+
 /* mac_record of a record as oplog_reader_parse() or oplog_parse_line()
  * (with a scratch of OPLOG_LINE_MAX + 16 bytes) gave it, once its fields
  * passed their check: each of f[0..OF_MAC) then has fifteen readable bytes

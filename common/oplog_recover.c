@@ -82,7 +82,6 @@ static const char *
 after_head(int fd, long long from, long long to)
 {
 	struct oplog_record rec;
-	struct oplog_rec r;
 	char *buf = xmalloc(OPLOG_LINE_MAX + 2), *scratch = xmalloc(OPLOG_LINE_MAX + 16), *lf;
 	const char *why = NULL;
 	ssize_t got;
@@ -95,12 +94,7 @@ after_head(int fd, long long from, long long to)
 		*lf = '\0';
 		if (oplog_parse_line(buf, lf - buf, scratch, &rec) != NULL)
 			break;
-		r.operator = rec.field[OF_OPERATOR];
-		r.action = rec.field[OF_ACTION];
-		r.object = rec.field[OF_OBJECT];
-		r.result = rec.field[OF_RESULT];
-		r.detail = rec.field[OF_DETAIL];
-		if (oplog_rec_problem(&r) == NULL)
+		if (record_problem(&rec) == NULL)
 			why = NULL;
 		from += lf - buf + 1;
 	}
