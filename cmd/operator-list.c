@@ -83,7 +83,9 @@ run(struct own *o, const struct tool_args *a)
 		store_close(&st);
 		return r;
 	}
-	if (fmt != REGISTER_TABLE) {
+	/* The last auth of each person: csv and json only, as the page says
+	 * (the form has no column for it, and with --now needs no log). */
+	if (fmt == REGISTER_CSV || fmt == REGISTER_JSON) {
 		seen = xcalloc(reg.n + 1, sizeof *seen);
 		if ((r = register_seen(&st, &reg, seen)) != ST_OK) {
 			free(seen);
