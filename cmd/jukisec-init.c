@@ -21,11 +21,17 @@
 #include "timeutil.h"
 #include "tool.h"
 
-enum { O_EPOCH = 256 };
+enum { O_EPOCH = 256, O_FORMAT };
+
+struct init_opts {
+	long long	epoch;
+	long long	format;	/* jukisec-log(5): fixed for the life of the log */
+};
 
 static const struct tool_opt opts[] = {
 	{ "dir",	required_argument, 'd', "-d, --dir=DIR",	N_("the state directory (else $JUKISEC_DIR)") },
 	{ "epoch",	required_argument, O_EPOCH, "    --epoch=SECONDS", N_("the length of the log's key epochs, 60 to 2592000") },
+	{ "format",	required_argument, O_FORMAT, "    --format=1|2", N_("the log's format: 1 (HMAC-SHA256, the default) or 2 (GMAC-AES-256)") },
 	{ "terminal",	required_argument, 't', "-t, --terminal=TERMINAL", N_("the terminal named in the genesis record") },
 	{ "now",	required_argument, TOOL_NOW_REFUSED, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL }
@@ -34,21 +40,26 @@ static const struct tool_opt opts[] = {
 static int
 opt(void *p, int ch, char *arg)
 {
-	long long *epoch = p;
+	struct init_opts *o = p;
 	const char *errstr;
 
 	/* jukisec.conf(5): epoch_seconds, fixed for the life of the log. */
-	if (ch == O_EPOCH && parse_num(arg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, epoch,
+	if (ch == O_EPOCH && parse_num(arg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, &o->epoch,
 	    &errstr) == -1) {
 		warnx(_("--epoch %s: %s (%d to %d seconds)"), arg, errstr,
 		    CONF_EPOCH_MIN, CONF_EPOCH_MAX);
+		return ST_USAGE;
+	}
+	if (ch == O_FORMAT && parse_num(arg, 1, 2, &o->format, &errstr) == -1) {
+		warnx(_("--format %s: %s (1 or 2)"), arg, errstr);
 		return ST_USAGE;
 	}
 	return ST_OK;
 }
 
 static const struct tool cmd = {
-	N_("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS]\n"), opts, 0, opt, 0
+	N_("usage: jukisec-init [-d DIR] [-t TERMINAL] [--epoch SECONDS] [--format 1|2]\n"),
+	opts, 0, opt, 0
 };
 
 static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",
@@ -71,7 +82,7 @@ initialised(const char *dir)
 }
 
 static int
-init(struct store *st, int64_t now, long long epoch)
+init(struct store *st, int64_t now, const struct init_opts *o)
 {
 	struct atomic_file af;
 	char *vkey, *abs;
@@ -87,7 +98,7 @@ init(struct store *st, int64_t now, long long epoch)
 		free(abs);
 		return ST_FAIL;
 	}
-	r = conf_write_init(af.fp, abs, epoch);
+	r = conf_write_init(af.fp, abs, o->epoch);
 	free(abs);
 	if (r == -1) {
 		warn("%s/jukisec.conf", st->dir);
@@ -99,7 +110,7 @@ init(struct store *st, int64_t now, long long epoch)
 		return ST_FAIL;
 	}
 	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);
-	r = oplog_create(st, now, epoch, vkey);
+	r = oplog_create(st, now, o->epoch, (int)o->format, vkey);
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call;
 		 * a reader gone (EPIPE, SIGPIPE ignored in main) is a write
@@ -127,7 +138,7 @@ init(struct store *st, int64_t now, long long epoch)
 }
 
 static int
-run(long long epoch, const struct tool_args *a)
+run(const struct init_opts *o, const struct tool_args *a)
 {
 	struct store st;
 	const char *dir = a->dir;
@@ -143,7 +154,7 @@ run(long long epoch, const struct tool_args *a)
 	}
 	if ((r = store_open(&st, dir, a->terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
 		return r;
-	r = init(&st, time_now_ms(), epoch);
+	r = init(&st, time_now_ms(), o);
 	store_close(&st);
 	return r;
 }
@@ -151,10 +162,10 @@ run(long long epoch, const struct tool_args *a)
 int
 main(int argc, char *argv[])
 {
-	long long	 epoch = 86400;
+	struct init_opts o = { 86400, 1 };
 	struct tool_args a;
 
-	tool_parse(&cmd, argc, argv, &epoch, &a);
+	tool_parse(&cmd, argc, argv, &o, &a);
 	signal(SIGPIPE, SIG_IGN);
-	return tool_exit(run(epoch, &a));
+	return tool_exit(run(&o, &a));
 }

@@ -406,7 +406,7 @@ emit(struct oplog_batch *b, int64_t t, const char *operator, const char *action,
 	f[OF_EPOCH] = epoch;
 	for (i = 0; i < OF_MAC; i++)
 		len[i] = strlen(f[i]);
-	mac_record(&b->mac, b->hd.mac, f, len, b->hd.mac);
+	mac_record(&b->mac, b->hd.mac, f, len, NULL, b->hd.mac);
 	hex_encode(b->hd.mac, OPLOG_MACLEN, hex);
 	f[OF_MAC] = hex;
 	len[OF_MAC] = 2 * OPLOG_MACLEN;
@@ -552,7 +552,7 @@ adopt(struct oplog_batch *b, long long end, const char **why)
 			break;
 		if (record_problem(&rec) != NULL)
 			break;
-		mac_record(&b->mac, b->hd.mac, (const char *const *)rec.field, rec.len, m);
+		mac_record(&b->mac, b->hd.mac, (const char *const *)rec.field, rec.len, rec.mac, m);
 		if (!ct_equal(m, rec.mac, OPLOG_MACLEN))
 			break;
 		b->hd.erecs = rec.epoch == b->hd.epoch ? b->hd.erecs + 1 : 1;
@@ -676,7 +676,8 @@ load_head(struct oplog_batch *b)
 }
 
 /* The header row, checked as log-prune checks it: a file that does not
- * begin with it is not an operation log, and gets no record. */
+ * begin with it is not an operation log, and gets no record.  It names
+ * the log's format, which every record appended takes (jukisec-log(5)). */
 static int
 check_header(struct oplog_batch *b)
 {
@@ -684,7 +685,10 @@ check_header(struct oplog_batch *b)
 	int r = tail_header_check(b->fd, path, b->st->err);
 
 	free(path);
-	return r == 0 ? ST_OK : ST_FAIL;
+	if (r == -1)
+		return ST_FAIL;
+	mac_format(&b->mac, r);
+	return ST_OK;
 }
 
 /* Bytes after a closed head: the records that chain are taken in; after
@@ -1139,7 +1143,8 @@ oplog_log_pruned(struct store *st, int64_t now, const char *fmt, ...)
 }
 
 int
-oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
+oplog_create(struct store *st, int64_t now, long long epoch_seconds, int format,
+    char *vkey)
 {
 	struct oplog_batch *b = xcalloc(1, sizeof(*b));
 	struct oplog_head open;
@@ -1151,6 +1156,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 	b->tcache = INT64_MIN;
 	b->key = oplog_key_new();
 	mac_open(&b->mac);
+	mac_format(&b->mac, format);
 	gcry_randomize(b->key->k, 32, GCRY_VERY_STRONG_RANDOM);
 	b->key->t0 = now;
 	b->key->epoch_seconds = epoch_seconds;
@@ -1167,8 +1173,9 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, char *vkey)
 		store_open_say(st, st->err, OPLOG_FILE);
 		goto out;
 	}
-	buf_add(&b->out, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER));
-	snprintf(detail, sizeof(detail), "format=1 epoch_seconds=%lld", epoch_seconds);
+	buf_add(&b->out, oplog_header_row(format), strlen(oplog_header_row(format)));
+	buf_add(&b->out, "\n", 1);
+	snprintf(detail, sizeof(detail), "format=%d epoch_seconds=%lld", format, epoch_seconds);
 	if (emit(b, now, "-", "genesis", "", "ok", detail) != ST_OK ||
 	    flush(b) != ST_OK)
 		goto out;
@@ -1293,6 +1300,8 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 		release(b);
 		return ST_FAIL;
 	}
+	if ((r = check_header(b)) != ST_OK)
+		goto out;
 	if ((r = add(b, rec)) != ST_OK ||
 	    (r = catch_up(b, oplog_epoch_of(vk->t0, vk->epoch_seconds, clamp(b)), 0)) != ST_OK ||
 	    (r = flush(b)) != ST_OK)

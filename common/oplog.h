@@ -122,7 +122,7 @@ void	oplog_abort(struct oplog_batch *);
  * oplog.head (none may exist); writes the verification key line
  * (jukisec-log(5)) to vkey, which must hold OPLOG_VKEY_BUFSZ bytes. */
 #define OPLOG_VKEY_BUFSZ 160
-int	oplog_create(struct store *, int64_t now, long long epoch_seconds,
+int	oplog_create(struct store *, int64_t now, long long epoch_seconds, int format,
 	    char *vkey);
 
 #endif

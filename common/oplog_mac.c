@@ -74,6 +74,9 @@ int
 mac_open(struct oplog_mac *m)
 {
 	m->epoch = -1;
+	m->g = NULL;
+	m->format = 1;
+	m->secure = 1;
 	if (gcry_md_open(&m->h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE))
 		errx(ST_FAIL, _("libgcrypt: cannot open HMAC-SHA256"));
 	return 0;
@@ -86,15 +89,46 @@ mac_open(struct oplog_mac *m)
  * verification threads wait on each other for every record (log-verify
  * 4x slower on two cores than with this).  The key itself stays in secure
  * memory (the caller's); the handle's copy of it is wiped by gcry_md_close
- * like every libgcrypt context.  Writers keep mac_open.
+ * like every libgcrypt context.  Writers keep mac_open.  The GMAC handle
+ * of format 2 follows the same rule.
  */
 int
 mac_open_verify(struct oplog_mac *m)
 {
 	m->epoch = -1;
+	m->g = NULL;
+	m->format = 1;
+	m->secure = 0;
 	if (gcry_md_open(&m->h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC))
 		errx(ST_FAIL, _("libgcrypt: cannot open HMAC-SHA256"));
 	return 0;
+}
+
+void
+mac_format(struct oplog_mac *m, int format)
+{
+	m->format = format;
+	m->epoch = -1;
+	if (format == 2 && m->g == NULL &&
+	    gcry_mac_open(&m->g, GCRY_MAC_GMAC_AES, m->secure ? GCRY_MAC_FLAG_SECURE : 0, NULL))
+		errx(ST_FAIL, _("libgcrypt: cannot open GMAC-AES-256"));
+}
+
+/* Format 2: G(E) = HMAC-SHA256(K(E), "jukisec-log-v2 gmac") keys the
+ * GMAC handle; G(E) is wiped at once, and the HMAC handle's copy of it
+ * reset, so that only libgcrypt's key schedule holds it. */
+static void
+gmac_setkey(struct oplog_mac *m)
+{
+	unsigned char *g = xmalloc_secure(32);
+
+	gcry_md_write(m->h, OPLOG_GMACTAG, sizeof(OPLOG_GMACTAG) - 1);
+	memcpy(g, gcry_md_read(m->h, 0), 32);
+	gcry_md_reset(m->h);
+	if (gcry_mac_setkey(m->g, g, 32))
+		errx(ST_FAIL, _("libgcrypt: cannot set GMAC key"));
+	wipe(g, 32);
+	gcry_free(g);
 }
 
 void
@@ -102,6 +136,8 @@ mac_setkey(struct oplog_mac *m, const unsigned char k[32], long long epoch)
 {
 	if (gcry_md_setkey(m->h, k, 32))
 		errx(ST_FAIL, _("libgcrypt: cannot set HMAC key"));
+	if (m->format == 2)
+		gmac_setkey(m);
 	m->epoch = epoch;
 }
 
@@ -110,7 +146,10 @@ mac_close(struct oplog_mac *m)
 {
 	if (m->h)
 		gcry_md_close(m->h);
+	if (m->g)
+		gcry_mac_close(m->g);
 	m->h = NULL;
+	m->g = NULL;
 	m->epoch = -1;
 }
 
@@ -196,9 +235,39 @@ mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
 	return canon(out, prev, f, len, 0);
 }
 
-void
-mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n, unsigned char out[OPLOG_MACLEN])
+/*
+ * Format 2: IV || GMAC-AES-256(G(E), IV, p).  A writer's IV is 16 bytes
+ * of gcry_create_nonce(): an IV must never repeat under one key, and need
+ * not be secret; libgcrypt's nonce generator is seeded from its strong
+ * pool, re-seeds in a forked child, and costs no entropy per record of a
+ * batch of millions.  A check takes the IV from the record (claim).
+ */
+static void
+gmac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n,
+    const unsigned char *claim, unsigned char out[OPLOG_MACLEN])
 {
+	unsigned char iv[OPLOG_IVLEN];
+	size_t tl = OPLOG_MACLEN - OPLOG_IVLEN;
+
+	if (claim != NULL)
+		memcpy(iv, claim, OPLOG_IVLEN);
+	else
+		gcry_create_nonce(iv, OPLOG_IVLEN);
+	if (gcry_mac_reset(m->g) || gcry_mac_setiv(m->g, iv, OPLOG_IVLEN) ||
+	    gcry_mac_write(m->g, p, n) || gcry_mac_read(m->g, out + OPLOG_IVLEN, &tl) ||
+	    tl != OPLOG_MACLEN - OPLOG_IVLEN)
+		errx(ST_FAIL, _("libgcrypt: GMAC failed"));
+	memcpy(out, iv, OPLOG_IVLEN);
+}
+
+void
+mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n,
+    const unsigned char *claim, unsigned char out[OPLOG_MACLEN])
+{
+	if (m->format == 2) {
+		gmac_bytes(m, p, n, claim, out);
+		return;
+	}
 	gcry_md_reset(m->h);
 	gcry_md_write(m->h, p, n);
 	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
@@ -206,7 +275,8 @@ mac_bytes(struct oplog_mac *m, const unsigned char *p, size_t n, unsigned char o
 
 void
 mac_record_read(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
-    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN])
+    const char *const f[], const size_t len[], const unsigned char *claim,
+    unsigned char out[OPLOG_MACLEN])
 {
 	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC + 16];
 	size_t total = OPLOG_MACLEN;
@@ -215,33 +285,31 @@ mac_record_read(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
 	for (i = 0; i < OF_MAC; i++)
 		total += 4 + len[i];
 	if (total > OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC) {
-		mac_record(m, prev, f, len, out);
+		mac_record(m, prev, f, len, claim, out);
 		return;
 	}
-	mac_bytes(m, buf, canon(buf, prev, f, len, 1), out);
+	mac_bytes(m, buf, canon(buf, prev, f, len, 1), claim, out);
 }
 
 /* One gcry_md_write per record: the canonical form is built on the stack
- * (fields are bounded, jukisec-log(5)), which halves the verifier's time. */
+ * (fields are bounded, jukisec-log(5)), which halves the verifier's time;
+ * a longer one (no record of the log has one) on the heap. */
 void
 mac_record(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
-    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN])
+    const char *const f[], const size_t len[], const unsigned char *claim,
+    unsigned char out[OPLOG_MACLEN])
 {
-	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC];
+	unsigned char buf[OPLOG_MACLEN + OPLOG_LINE_MAX + 4 * OF_MAC], *p = buf;
 	size_t total = OPLOG_MACLEN;
 	int i;
 
 	for (i = 0; i < OF_MAC; i++)
 		total += 4 + len[i];
-	if (total <= sizeof(buf)) {
-		mac_bytes(m, buf, mac_canon(buf, prev, f, len), out);
-		return;
-	}
-	gcry_md_reset(m->h);
-	gcry_md_write(m->h, prev, OPLOG_MACLEN);
-	for (i = 0; i < OF_MAC; i++)
-		enc(m->h, f[i], len[i]);
-	memcpy(out, gcry_md_read(m->h, 0), OPLOG_MACLEN);
+	if (total > sizeof(buf))
+		p = xmalloc(total);
+	mac_bytes(m, p, mac_canon(p, prev, f, len), claim, out);
+	if (p != buf)
+		free(p);
 }
 
 /* jukisec-log(5) "Head": version 2 covers "open" or "closed" and kepoch;

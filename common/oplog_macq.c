@@ -77,7 +77,7 @@ check_batch(struct macq *q, struct batch *b)
 		}
 		if (q->mac.epoch != q->kepoch)
 			mac_setkey(&q->mac, q->k, q->kepoch);
-		mac_bytes(&q->mac, b->buf + j->off, j->len, m);
+		mac_bytes(&q->mac, b->buf + j->off, j->len, j->mac, m);
 		if (!ct_equal(m, j->mac, OPLOG_MACLEN)) {
 			q->failed = 1;
 			q->fline = j->line;
@@ -109,7 +109,7 @@ worker(void *arg)
 }
 
 struct macq *
-macq_start(const unsigned char k0[32])
+macq_start(const unsigned char k0[32], int format)
 {
 	struct macq *q;
 	int i;
@@ -130,6 +130,7 @@ macq_start(const unsigned char k0[32])
 		errx(ST_FAIL, _("out of secure memory"));
 	memcpy(q->k, k0, 32);
 	mac_open_verify(&q->mac);
+	mac_format(&q->mac, format);
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	if (pthread_create(&q->th, NULL, worker, q) != 0) {

@@ -288,7 +288,8 @@ do_block(struct par *p, struct oplog_reader *rd, struct wkey *wk, long long bi,
 			}
 			if (wk->mac.epoch != wk->kepoch)
 				mac_setkey(&wk->mac, wk->k, wk->kepoch);
-			mac_record_read(&wk->mac, last.mac, (const char *const *)r->field, r->len, m);
+			mac_record_read(&wk->mac, last.mac, (const char *const *)r->field, r->len,
+			    r->mac, m);
 			if (!ct_equal(m, r->mac, OPLOG_MACLEN)) {
 				b->failed = 1;
 				break;
@@ -360,6 +361,7 @@ work(void *arg)
 	memcpy(wk.k, p->ctx->k0, 32);
 	wk.kepoch = 0;
 	mac_open_verify(&wk.mac);
+	mac_format(&wk.mac, p->ctx->format);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!p->stop && p->next < p->nblocks && p->next >= p->stitched + p->nslot) {

@@ -17,6 +17,8 @@
 #define OPLOG_EVOLVE	"jukisec-log-v1 evolve"
 #define OPLOG_HEADTAG1	"jukisec-log-v1 head"
 #define OPLOG_HEADTAG	"jukisec-log-v2 head"
+#define OPLOG_GMACTAG	"jukisec-log-v2 gmac"	/* G(E) from K(E), format 2 */
+#define OPLOG_IVLEN	16	/* format 2: IV(16) || TAG(16) is the MAC field */
 /* How far a record may be dated after the verification time (clock skew). */
 #define OPLOG_FUTURE_MS	(10 * 60 * 1000LL)
 
@@ -28,9 +30,13 @@ struct oplog_key {
 	unsigned char	k[32];
 };
 
-/* An HMAC-SHA256 handle keyed with one epoch's key. */
+/* An HMAC-SHA256 handle keyed with one epoch's key K(E); in format 2
+ * also a GMAC-AES-256 handle keyed with G(E), for the records. */
 struct oplog_mac {
 	gcry_md_hd_t	h;
+	gcry_mac_hd_t	g;		/* format 2, else NULL */
+	int		format;		/* 1 or 2 (jukisec-log(5)) */
+	int		secure;		/* handles in secure memory */
 	long long	epoch;		/* -1: not keyed */
 };
 
@@ -63,11 +69,18 @@ int64_t	oplog_epoch_end(int64_t t0, long long epoch_seconds, long long e);
 void	oplog_evolve(unsigned char k[32]);
 int	mac_open(struct oplog_mac *);
 int	mac_open_verify(struct oplog_mac *);	/* not secure memory: see oplog_mac.c */
+/* The records' MAC from now on: format 1 (the default) or 2; before
+ * mac_setkey. */
+void	mac_format(struct oplog_mac *, int format);
 void	mac_setkey(struct oplog_mac *, const unsigned char k[32], long long epoch);
 void	mac_close(struct oplog_mac *);
-/* mac(n) of jukisec-log(5) over the nine canonical fields. */
+/* mac(n) of jukisec-log(5) over the nine canonical fields.  claim: the
+ * MAC field the record holds, whose IV a format 2 check takes (out then
+ * equals claim when the record verifies); NULL to write a record (a
+ * fresh IV).  Format 1 ignores it. */
 void	mac_record(struct oplog_mac *, const unsigned char prev[OPLOG_MACLEN],
-	    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN]);
+	    const char *const f[], const size_t len[], const unsigned char *claim,
+	    unsigned char out[OPLOG_MACLEN]);
 /* oplog_rec_problem() of a record as oplog_parse_line() read it: what a
  * writer would refuse to append, asked of records a writer takes in. */
 const char *record_problem(const struct oplog_record *);
@@ -78,16 +91,18 @@ const char *record_problem(const struct oplog_record *);
  * after it (the MAC field's 64 digits follow it in the line; the scratch
  * has 16 spare), which this reads to copy in whole sixteen-byte moves. */
 void	mac_record_read(struct oplog_mac *, const unsigned char prev[OPLOG_MACLEN],
-	    const char *const f[], const size_t len[], unsigned char out[OPLOG_MACLEN]);
+	    const char *const f[], const size_t len[], const unsigned char *claim,
+	    unsigned char out[OPLOG_MACLEN]);
 void	mac_head(struct oplog_mac *, const struct oplog_head *, unsigned char out[OPLOG_MACLEN]);
 size_t	mac_canon(unsigned char *out, const unsigned char prev[OPLOG_MACLEN],
 	    const char *const f[], const size_t len[]);
-void	mac_bytes(struct oplog_mac *, const unsigned char *, size_t, unsigned char out[OPLOG_MACLEN]);
+void	mac_bytes(struct oplog_mac *, const unsigned char *, size_t,
+	    const unsigned char *claim, unsigned char out[OPLOG_MACLEN]);
 
 /* MAC checks on another core (oplog_macq.c).  start: NULL when there is no
  * second core.  drain: 1 and the first failing record, or 0. */
 struct macq;
-struct macq *macq_start(const unsigned char k0[32]);
+struct macq *macq_start(const unsigned char k0[32], int format);
 void	macq_push(struct macq *, const unsigned char prev[OPLOG_MACLEN],
 	    const struct oplog_record *, const char *file);
 int	macq_drain(struct macq *, size_t *line, long long *seq, const char **file);
@@ -100,6 +115,7 @@ struct par_ctx {
 	int64_t		t0, now;
 	long long	epoch_seconds;
 	const unsigned char *k0;	/* K(0), secure memory */
+	int		format;		/* the records' MAC, 1 or 2 */
 	int		any_time;
 	const long long	*watch;		/* seqs whose records are special */
 	size_t		nwatch;

@@ -50,6 +50,7 @@ struct oplog_reader {
 	size_t		curlen;
 	int		eof, header, copy, headed, io;
 	int		after;		/* a header row was just skipped */
+	int		format;		/* the last header row's, or 0 */
 	size_t		torn;		/* bytes after the last LF at the end */
 	size_t		errline;
 	char		err[192];
@@ -102,6 +103,8 @@ split(const char *p, size_t len, char *out, char **field, size_t *flen, int max)
 	}
 }
 
+/* 0, or the format whose header row the values are: the MAC column's
+ * name says which. */
 static int
 is_header(char **f, const size_t *len, int n)
 {
@@ -109,10 +112,38 @@ is_header(char **f, const size_t *len, int n)
 
 	if (n != OPLOG_NFIELDS)
 		return 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < OF_MAC; i++)
 		if (len[i] != strlen(colname[i]) || memcmp(f[i], colname[i], len[i]))
 			return 0;
-	return 1;
+	if (len[OF_MAC] == 7 && memcmp(f[OF_MAC], "hmac_v1", 7) == 0)
+		return 1;
+	if (len[OF_MAC] == 7 && memcmp(f[OF_MAC], "gmac_v2", 7) == 0)
+		return 2;
+	return 0;
+}
+
+int
+oplog_header_format(const char *p, size_t n)
+{
+	size_t h = sizeof(OPLOG_HEADER) - 1;
+
+	if (n > 0 && p[n - 1] == '\n')
+		n--;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n != h)
+		return 0;
+	if (memcmp(p, OPLOG_HEADER, h) == 0)
+		return 1;
+	if (memcmp(p, OPLOG_HEADER2, h) == 0)
+		return 2;
+	return 0;
+}
+
+const char *
+oplog_header_row(int format)
+{
+	return format == 2 ? OPLOG_HEADER2 : OPLOG_HEADER;
 }
 
 static int
@@ -621,6 +652,12 @@ oplog_reader_headed(const struct oplog_reader *r)
 	return r->headed;
 }
 
+int
+oplog_reader_format(const struct oplog_reader *r)
+{
+	return r->format;
+}
+
 void
 oplog_reader_seek(struct oplog_reader *r, long long offset)
 {
@@ -658,9 +695,12 @@ static int
 header_row(struct oplog_reader *r, const char *line, size_t len)
 {
 	struct oplog_record *rec = &r->rec;
-
-	return is_header(rec->field, rec->len, split(line, len && line[len - 1] == '\r' ?
+	int f = is_header(rec->field, rec->len, split(line, len && line[len - 1] == '\r' ?
 	    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS));
+
+	if (f)
+		r->format = f;
+	return f != 0;
 }
 
 /* Long: the refill loop; a line, a torn tail or the end, in place. */

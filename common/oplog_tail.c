@@ -209,12 +209,14 @@ tail_is_header(const char *p, size_t n)
 {
 	size_t h = sizeof(OPLOG_HEADER) - 1;
 
-	return (n == h + 1 || (n == h + 2 && p[h] == '\r')) &&
-	    memcmp(p, OPLOG_HEADER, h) == 0;
+	if (n != h + 1 && (n != h + 2 || p[h] != '\r'))
+		return 0;
+	return oplog_header_format(p, h);
 }
 
 /*
- * 0 when fd begins with the log's header row; -1 after one line naming
+ * The log's format (1 or 2) when fd begins with its header row; -1 after
+ * one line naming
  * fname's line 1.  One pread of the header's length at offset 0, which
  * every append can afford.  The live log always starts with the header
  * row (jukisec-init and log-prune write it; a collector's copy, which
@@ -226,16 +228,29 @@ tail_header_check(int fd, const char *fname, struct jerr *e)
 	char buf[sizeof(OPLOG_HEADER) + 1];	/* the row, CR LF */
 	const char *lf;
 	ssize_t got;
+	int f;
 
 	if ((got = pread(fd, buf, sizeof(buf), 0)) == -1) {
 		jerr_say_errno(e, ST_FAIL, "%s", fname);
 		return -1;
 	}
-	if ((lf = memchr(buf, '\n', got)) == NULL || !tail_is_header(buf, lf + 1 - buf)) {
+	if ((lf = memchr(buf, '\n', got)) == NULL || (f = tail_is_header(buf, lf + 1 - buf)) == 0) {
 		jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), fname);
 		return -1;
 	}
-	return 0;
+	return f;
+}
+
+int
+tail_format(int fd)
+{
+	char buf[sizeof(OPLOG_HEADER) + 1];
+	const char *lf;
+	ssize_t got;
+
+	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 || (lf = memchr(buf, '\n', got)) == NULL)
+		return 0;
+	return tail_is_header(buf, lf + 1 - buf);
 }
 
 /*
@@ -308,7 +323,7 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
     long long kepoch)
 {
 	struct oplog_record rec;
-	struct oplog_mac m = { NULL, -1 };
+	struct oplog_mac m = { 0 };
 	struct tail_lines r = { 0 };
 	struct stat sb;
 	struct tail_key prev, first;
@@ -316,7 +331,7 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 	char *p, *scratch = NULL, hex[2 * OPLOG_MACLEN + 1], want[64];
 	long long lfend;
 	size_t n;
-	int ret = ST_NO;
+	int ret = ST_NO, format;
 
 	if ((r.fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) == -1) {
 		store_open_say(st, st->err, OPLOG_FILE);
@@ -329,7 +344,7 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = sb.st_size;
 	scratch = xmalloc(OPLOG_LINE_MAX + 16);
-	if (tail_lines_next(&r, &p, &n) != 1 || !tail_is_header(p, n) ||
+	if (tail_lines_next(&r, &p, &n) != 1 || (format = tail_is_header(p, n)) == 0 ||
 	    tail_lines_next(&r, &p, &n) != 1 || tail_parse_key(p, n, &first) != NULL ||
 	    first.seq == 0 || (lfend = sb.st_size) < r.off ||
 	    (p = last_line(r.fd, lfend, sizeof(OPLOG_HEADER), r.buf, TAIL_BUFSZ)) == NULL ||
@@ -345,8 +360,9 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 	    strstr(rec.field[OF_DETAIL], want) == NULL)
 		goto out;
 	mac_open(&m);
+	mac_format(&m, format);
 	mac_setkey(&m, k, kepoch);
-	mac_record(&m, hd->mac, (const char *const *)rec.field, rec.len, mac);
+	mac_record(&m, hd->mac, (const char *const *)rec.field, rec.len, rec.mac, mac);
 	if (!ct_equal(mac, rec.mac, OPLOG_MACLEN))
 		goto out;
 	hd->erecs = rec.epoch == hd->epoch ? hd->erecs + 1 : 1;

@@ -36,11 +36,13 @@ int	tail_lines_next(struct tail_lines *, char **p, size_t *n);
 /* seq, time and MAC of one line (LF included, CR LF allowed): NULL, or
  * what is wrong. */
 const char *tail_parse_key(const char *p, size_t n, struct tail_key *);
-/* 1 when the line is the log's header row. */
+/* The log's format (1 or 2) when the line is its header row, else 0. */
 int	tail_is_header(const char *p, size_t n);
-/* 0 when fd begins with the header row; -1 after a message naming
- * fname's line 1. */
+/* The log's format (1 or 2) when fd begins with its header row; -1
+ * after a message naming fname's line 1. */
 int	tail_header_check(int fd, const char *fname, struct jerr *);
+/* The format fd's header row names (1 or 2), else 0; quiet. */
+int	tail_format(int fd);
 /* The last record line of fd before size: *key filled, 1; 0 if there is
  * none; -1 on error (errno).  *lfend gets the offset just past the last
  * LF.  Header rows (archive chunks) are skipped. */

@@ -72,6 +72,9 @@ struct vstate {
 	const struct oplog_verify_opts *o;
 	struct oplog_verify_result *res;
 	struct oplog_mac mac;
+	int		format;		/* the log's (jukisec-log(5)), 0: not yet known */
+	int		st_format;	/* the state's live log's, or 0 */
+	int		want_q;		/* MACs on another core, once the format is known */
 	unsigned char	*k;		/* K(kepoch), secure memory */
 	long long	kepoch;
 	int		have_prev, epoch_whole;
@@ -192,13 +195,25 @@ key_to(struct vstate *v, long long e)
 		mac_setkey(&v->mac, v->k, v->kepoch);
 }
 
+/* The records' MAC from now on: the format the first header row (or the
+ * log itself, for a copy without one) named. */
+static void
+use_format(struct vstate *v, int format)
+{
+	v->format = format;
+	v->res->format = format;
+	mac_format(&v->mac, format);
+	if (v->want_q && v->q == NULL)
+		v->q = macq_start(v->vk->k0, format);
+}
+
 static int
 check_mac(struct vstate *v, const struct oplog_record *r, const unsigned char *prev)
 {
 	unsigned char m[OPLOG_MACLEN];
 
 	key_to(v, r->epoch);
-	mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, m);
+	mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, r->mac, m);
 	if (!ct_equal(m, r->mac, OPLOG_MACLEN))
 		return bad(v, r, _("MAC mismatch: record changed, or wrong key"));
 	return 0;
@@ -209,7 +224,7 @@ check_genesis(struct vstate *v, const struct oplog_record *r)
 {
 	char d[48];
 
-	snprintf(d, sizeof(d), "format=1 epoch_seconds=%lld", v->vk->epoch_seconds);
+	snprintf(d, sizeof(d), "format=%d epoch_seconds=%lld", v->format, v->vk->epoch_seconds);
 	if (!is(r, OF_OPERATOR, "-") || !is(r, OF_ACTION, "genesis") ||
 	    !is(r, OF_OBJECT, "") || !is(r, OF_RESULT, "ok") || !is(r, OF_DETAIL, d))
 		return bad(v, r, _("seq 0 is not a genesis record for this key"));
@@ -412,8 +427,9 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		if (check_first_kept(v, p, &c) == -1)
 			return -1;
 		mac_open(&pm);
+		mac_format(&pm, v->format);
 		mac_setkey(&pm, v->pend->key, p->epoch);
-		mac_record(&pm, c.cut_mac, (const char *const *)p->field, p->len, m);
+		mac_record(&pm, c.cut_mac, (const char *const *)p->field, p->len, p->mac, m);
 		mac_close(&pm);
 		if (!ct_equal(m, p->mac, OPLOG_MACLEN))
 			return bad(v, p, _("MAC mismatch: record changed, or wrong key"));
@@ -616,8 +632,10 @@ pending_ahead(struct vstate *v, int fd, long long offset)
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    find_cut(fd, offset, p->rec.seq, cut) == 0) {
 		mac_open(&pm);
+		mac_format(&pm, v->format);
 		mac_setkey(&pm, p->key, p->rec.epoch);
-		mac_record(&pm, cut, (const char *const *)p->rec.field, p->rec.len, m);
+		mac_record(&pm, cut, (const char *const *)p->rec.field, p->rec.len,
+		    p->rec.mac, m);
 		mac_close(&pm);
 		p->early = ct_equal(m, p->rec.mac, OPLOG_MACLEN);
 	}
@@ -850,7 +868,7 @@ observe_run(struct vstate *v, int fd, const struct par_item *it, size_t base,
 	while (n < (size_t)it->n && (k = oplog_reader_line(rd, &line, &len)) == 1 &&
 	    (k = oplog_reader_parse(rd, &r)) == 1) {
 		key_to(v, r->epoch);
-		mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, m);
+		mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, r->mac, m);
 		if (r->seq != seq++ || r->epoch != v->kepoch || !ct_equal(m, r->mac, OPLOG_MACLEN)) {
 			k = -1;
 			break;
@@ -969,7 +987,7 @@ stitch(struct vstate *v, int fd, const struct par_block *b, size_t base, int *st
 static int
 par_prefix(struct vstate *v, int fd, int *start)
 {
-	static const char hdr[] = OPLOG_HEADER "\n";
+	static const char hdr[] = OPLOG_HEADER "\n";	/* as long as OPLOG_HEADER2's */
 	char first[sizeof(hdr)];
 	const struct par_block *b;
 	struct par_ctx c;
@@ -977,12 +995,15 @@ par_prefix(struct vstate *v, int fd, int *start)
 	struct par *p;
 	long long watch[4 + 16], bi, *wl = watch;
 	size_t i, n = 0, base = 1;
-	int ret = 0;
+	int ret = 0, f;
 
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size < (off_t)sizeof(hdr) - 1 ||
 	    pread(fd, first, sizeof(hdr) - 1, 0) != (ssize_t)sizeof(hdr) - 1 ||
-	    memcmp(first, hdr, sizeof(hdr) - 1) != 0)
+	    (f = oplog_header_format(first, sizeof(hdr) - 1)) == 0 ||
+	    (v->format != 0 && f != v->format))
 		return 0;	/* the sequential reader says what it is */
+	if (v->format == 0)
+		use_format(v, f);
 	if (v->o->nanchors + 4 > sizeof(watch) / sizeof(watch[0]))
 		wl = xcalloc(v->o->nanchors + 4, sizeof(*wl));
 	for (i = 0; i < v->o->nanchors; i++)
@@ -999,6 +1020,7 @@ par_prefix(struct vstate *v, int fd, int *start)
 	c.now = v->o->now;
 	c.epoch_seconds = v->vk->epoch_seconds;
 	c.k0 = v->vk->k0;
+	c.format = v->format;
 	c.any_time = v->o->any_time;
 	c.watch = wl;
 	c.nwatch = n;
@@ -1030,6 +1052,27 @@ par_prefix(struct vstate *v, int fd, int *start)
  * Long: one pass over the file: what each record feeds (the rules,
  * the sink, the observer, segments, the good prefix, the head), then the
  * cases of its end (a torn tail, an I/O error). */
+/* A log keeps its format: every header row before r must name the one
+ * the first named.  A copy without one takes its genesis's, else the
+ * state's live log's, else format 1 (jukisec-log(5) "Formats"). */
+static int
+check_format(struct vstate *v, const struct oplog_reader *rd, const struct oplog_record *r)
+{
+	int f = oplog_reader_format(rd);
+
+	if (f == 0 && v->format == 0) {
+		f = v->st_format ? v->st_format : 1;
+		if (r->seq == 0 && is(r, OF_ACTION, "genesis"))
+			f = strncmp(r->field[OF_DETAIL], "format=2 ", 9) == 0 ? 2 : 1;
+	}
+	if (v->format == 0 && f != 0)
+		use_format(v, f);
+	else if (f != 0 && f != v->format)
+		return bad(v, r, _("a header row of format %d in a log of format %d"),
+		    f, v->format);
+	return 0;
+}
+
 static int
 verify_fd(struct vstate *v, int fd, int first)
 {
@@ -1057,7 +1100,8 @@ verify_fd(struct vstate *v, int fd, int first)
 	while ((k = oplog_reader_next(rd, &r)) == 1) {
 		if (!v->have_prev && !v->live && !v->o->prefix && !oplog_reader_headed(rd))
 			v->res->copy = 1;
-		if (take(v, r, fd, oplog_reader_offset(rd), &start) == -1) {
+		if (check_format(v, rd, r) == -1 ||
+		    take(v, r, fd, oplog_reader_offset(rd), &start) == -1) {
 			oplog_reader_close(rd);
 			return -1;
 		}
@@ -1265,6 +1309,22 @@ open_live(struct vstate *v, struct store *st)
 
 static int run_end(struct vstate *);
 
+/* The format the state's live log names in its header row, or 0. */
+static int
+state_format(struct store *st)
+{
+	char buf[sizeof(OPLOG_HEADER) + 1];
+	ssize_t got;
+	int fd, f = 0;
+
+	if (st == NULL || (fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1)
+		return 0;
+	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && memchr(buf, '\n', got) != NULL)
+		f = oplog_header_format(buf, (char *)memchr(buf, '\n', got) + 1 - buf);
+	close(fd);
+	return f;
+}
+
 static int
 run(struct store *st, struct vstate *v)
 {
@@ -1273,6 +1333,7 @@ run(struct store *st, struct vstate *v)
 	size_t i, n = o->nfiles ? o->nfiles : 1;
 	int fd, r;
 
+	v->st_format = state_format(st);
 	for (i = 0; i < n; i++) {
 		v->live = o->nfiles == 0;
 		if (v->live) {
@@ -1518,7 +1579,7 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	v->par = (!o->sink || (o->sink->wants && o->sink->skipped)) &&
 	    (!o->observer || o->observer->wants) && !o->prefix && par_threads() >= 2;
 	if (!v->par && macq_worth(st, o))
-		v->q = macq_start(vk->k0);
+		v->want_q = 1;
 	if ((k = run(st, v)) == PAR_AGAIN) {
 		/* What the parallel pass handed to a sink, and said verified,
 		 * is not handed or said again. */
@@ -1532,7 +1593,7 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 		if (o->observer)
 			o->observer->start(o->observer->arg);
 		if (macq_worth(st, o))
-			v->q = macq_start(vk->k0);
+			v->want_q = 1;
 		k = run(st, v);
 	}
 	if (k == -1 && res->status == ST_OK)
@@ -1563,6 +1624,8 @@ oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
 	ver->o.now = time_now_ms();
 	from = &c;
 	vstate_init(v, vk, &ver->o, res);
+	if (res->format != 0)
+		use_format(v, res->format);
 	v->have_prev = 1;
 	v->prev.seq = from->seq;
 	v->prev.epoch = from->epoch;

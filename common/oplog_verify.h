@@ -19,7 +19,11 @@ enum {
 	OF_SEQ, OF_TIME, OF_TERMINAL, OF_OPERATOR, OF_ACTION, OF_OBJECT,
 	OF_RESULT, OF_DETAIL, OF_EPOCH, OF_MAC, OPLOG_NFIELDS
 };
-#define OPLOG_HEADER "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1"
+/* The header row names the log's format (jukisec-log(5)): its MAC column
+ * is hmac_v1 in format 1, gmac_v2 in format 2. */
+#define OPLOG_HEADER_COLS "seq,time,terminal,operator,action,object,result,detail,epoch,"
+#define OPLOG_HEADER	OPLOG_HEADER_COLS "hmac_v1"
+#define OPLOG_HEADER2	OPLOG_HEADER_COLS "gmac_v2"
 #define OPLOG_MACLEN 32
 /* Longest line the reader accepts: every field at its limit, all quoted. */
 #define OPLOG_LINE_MAX 8192
@@ -65,6 +69,13 @@ void	oplog_reader_warm(struct oplog_reader *, long long n);
  * says whether the file began with one. */
 void	oplog_reader_copy(struct oplog_reader *);
 int	oplog_reader_headed(const struct oplog_reader *);
+/* The format the last header row read named (1 or 2), or 0: none yet. */
+int	oplog_reader_format(const struct oplog_reader *);
+/* The format a header row of n bytes (its LF, or CR LF, may end it) names:
+ * 1 or 2, or 0 when it is not a header row. */
+int	oplog_header_format(const char *, size_t);
+/* The header row of a log of that format, without its LF. */
+const char *oplog_header_row(int format);
 /* Goes on from byte offset (a line start) with pread(2), leaving the file
  * offset alone; no header row is expected there (log-show --follow). */
 void	oplog_reader_seek(struct oplog_reader *, long long offset);
@@ -245,6 +256,7 @@ struct oplog_good {
 
 struct oplog_verify_result {
 	int		status;		/* ST_OK, ST_NO (tampering), ST_FAIL (I/O) */
+	int		format;		/* the log's, 1 or 2; 0: no record read */
 	long long	records, first_seq, last_seq, first_epoch, last_epoch;
 	int64_t		first_time, last_time;
 	unsigned char	head_mac[OPLOG_MACLEN];	/* last record's MAC */

@@ -70,6 +70,7 @@ struct archive {
 	char		*buf;
 	size_t		len;
 	int		need_header;
+	int		format;		/* the log's: its header row (jukisec-log(5)) */
 	int		fresh;		/* empty or stdout: a header row comes first */
 	long long	from;		/* log offset of the first record to archive */
 	long long	copied;		/* log offset the archive holds records to */
@@ -331,7 +332,8 @@ archive_add(struct archive *a, const char *p, size_t n)
 {
 	if (a->need_header) {
 		a->need_header = 0;
-		if (archive_add(a, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1)
+		if (archive_add(a, oplog_header_row(a->format), sizeof(OPLOG_HEADER) - 1) == -1 ||
+		    archive_add(a, "\n", 1) == -1)
 			return -1;
 	}
 	if (a->len + n > TAIL_BUFSZ && archive_flush(a) == -1)
@@ -518,10 +520,15 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 	struct tail_key k, pk;
 	const char *why;
 	char *p;
-	int more, kept = 0;
+	int more, kept = 0, f;
 
-	if (tail_header_check(r->fd, fname, e) == -1)
+	if ((f = tail_header_check(r->fd, fname, e)) == -1)
 		return -1;
+	if (a != NULL && (a->format = f) != 0 && !a->fresh && tail_format(a->fd) != f) {
+		/* a log keeps one format, and its archives are its records */
+		jerr_say(e, ST_FAIL, _("%s: an archive of another format than %s"), a->name, fname);
+		return -1;
+	}
 	/* Past the header row; a head that ends inside it (a dry run's,
 	 * unchecked) leaves no record to scan. */
 	if (tail_lines_next(r, &p, &n) == -1) {
@@ -785,8 +792,9 @@ defer_short(struct store *st, long long keep_off, struct prune_result *res,
 /* PRUNE_TMP created with the header row, af ready for commit(): its fd, or
  * -1 with errno and PRUNE_TMP removed. */
 static int
-kept_open(struct store *st, struct atomic_file *af)
+kept_open(struct store *st, int fd, struct atomic_file *af)
 {
+	const char *hdr = oplog_header_row(tail_format(fd));
 	int tmpfd, e;
 
 	af->dirfd = st->dirfd;
@@ -805,7 +813,7 @@ kept_open(struct store *st, struct atomic_file *af)
 	}
 	af->name = xstrdup(OPLOG_FILE);
 	atomic_keep_group(af);	/* the group's reading (README) */
-	if (write_all(tmpfd, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER)) == -1) {
+	if (write_all(tmpfd, hdr, strlen(hdr)) == -1 || write_all(tmpfd, "\n", 1) == -1) {
 		e = errno;
 		atomic_abort(af);
 		errno = e;
@@ -831,7 +839,7 @@ write_kept(struct store *st, int fd, long long keep_off, long long end,
 
 	if (af->fp != NULL)
 		tmpfd = fileno(af->fp);
-	else if ((tmpfd = kept_open(st, af)) == -1 ||
+	else if ((tmpfd = kept_open(st, fd, af)) == -1 ||
 	    prune_copy_range(fd, keep_off, end, tmpfd, NULL) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);
 		atomic_abort(af);
@@ -865,7 +873,7 @@ kept_early(struct store *st, int fd, long long end, int64_t cutoff,
 	long long g = prune_guess(fd, end, cutoff);
 	int tmpfd;
 
-	if (g == -1 || too_short(st, g) || (tmpfd = kept_open(st, af)) == -1)
+	if (g == -1 || too_short(st, g) || (tmpfd = kept_open(st, fd, af)) == -1)
 		return -1;
 	if (prune_kept_start(k, fd, g, end, tmpfd) == -1) {
 		atomic_abort(af);

@@ -111,7 +111,7 @@ main(void)
 	ok(atomic_begin(&af, st.dirfd, "jukisec.conf", 0600) == 0 &&
 	    conf_write_defaults(af.fp, base) == 0 && atomic_commit(&af) == 0, "jukisec.conf");
 	vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ);
-	is_num(oplog_create(&st, t0, 86400, vkey), ST_OK, "oplog_create");
+	is_num(oplog_create(&st, t0, 86400, 1, vkey), ST_OK, "oplog_create");
 	ok(strncmp(vkey, "jukisec-log-key v1 t0=2099-01-01T00:00:00.000Z epoch_seconds=86400 k0=", 70) == 0 &&
 	    strlen(vkey) == 70 + 64 + 1, "the verification key line");
 	path = xasprintf("%s.key", base);
@@ -121,7 +121,7 @@ main(void)
 	chmod(path, 0600);
 	free(path);
 	capture_begin();
-	k = oplog_create(&st, t0, 86400, vkey);
+	k = oplog_create(&st, t0, 86400, 1, vkey);
 	capture_end();
 	ok(k == ST_FAIL, "oplog_create refuses an existing log");
 	store_close(&st);
