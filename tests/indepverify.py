@@ -8,11 +8,13 @@
 # DIR/oplog.key when it can read it); with them, the files as one chain, the
 # last one with the head when --dir is given and it is DIR/oplog.csv.  It
 # prints "ok N" or "bad: REASON" and exits 0 or 1.  It takes no lock: a log
-# being appended to is not its business.
-import csv, hashlib, hmac, io, os, re, sys, time
+# being appended to is not its business.  A format 2 log's GMAC-AES-256 is
+# computed by openssl mac (OpenSSL 3), not by the library log-verify uses.
+import csv, hashlib, hmac, io, os, re, subprocess, sys, time
 from datetime import datetime, timezone
 
 HEADER = "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1".split(",")
+HEADERS = {1: HEADER, 2: HEADER[:9] + ["gmac_v2"]}
 FUTURE = 10 * 60 * 1000
 TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 DEC_RE = re.compile(r"(0|[1-9][0-9]{0,17})$")
@@ -38,6 +40,13 @@ def enc(s):
 def evolve(k):
     return hmac.new(k, b"jukisec-log-v1 evolve", hashlib.sha256).digest()
 
+def gmac(key, iv, msg):
+    """GMAC-AES-256 of msg with a 16-byte IV (GCM's J0 from GHASH of it)."""
+    out = subprocess.run(["openssl", "mac", "-cipher", "AES-256-GCM",
+                          "-macopt", "hexkey:" + key.hex(), "-macopt", "hexiv:" + iv.hex(),
+                          "GMAC"], input=msg, capture_output=True, check=True).stdout
+    return bytes.fromhex(out.decode().strip())
+
 def cutoff(p, days):
     """cutoff(P, D) of "Pruning"."""
     d = datetime.fromtimestamp(p / 1000, tz=timezone.utc)
@@ -58,6 +67,7 @@ class Verifier:
         self.t0, self.L, self.k0 = ms(m.group(1)), int(m.group(2)), bytes.fromhex(m.group(3))
         self.now = now
         self.keys = {0: self.k0}
+        self.format = None          # the first header row's, or the genesis's
         self.prev = None            # (seq, time, epoch, seal, mac)
         self.cur_n = 0
         self.whole = False
@@ -80,7 +90,12 @@ class Verifier:
         return (t - self.t0) // (self.L * 1000)
 
     def mac(self, e, prev, f):
-        return hmac.new(self.key(e), prev + b"".join(enc(x) for x in f[:9]), hashlib.sha256).digest()
+        msg = prev + b"".join(enc(x) for x in f[:9])
+        if self.format != 2:
+            return hmac.new(self.key(e), msg, hashlib.sha256).digest()
+        g = hmac.new(self.key(e), b"jukisec-log-v2 gmac", hashlib.sha256).digest()
+        iv = bytes.fromhex(f[9][:32])
+        return iv + gmac(g, iv, msg)
 
     def record(self, f, new_segment, live):
         if len(f) != 10:
@@ -89,7 +104,9 @@ class Verifier:
         if not f[2] or not f[3] or not f[4]:
             raise Bad("seq %d: an empty terminal, operator or action" % seq)
         if not re.fullmatch(r"[0-9a-f]{64}", f[9]):
-            raise Bad("seq %d: hmac_v1" % seq)
+            raise Bad("seq %d: the MAC field" % seq)
+        if self.format is None:
+            self.format = 2 if seq == 0 and f[4] == "genesis" and f[7].startswith("format=2 ") else 1
         if live and self.live_first is None:
             self.live_first = seq
         if self.prev:
@@ -105,7 +122,7 @@ class Verifier:
         if self.prev is None:
             self.first_seq = seq
             if seq == 0:
-                if f[3:8] != ["-", "genesis", "", "ok", "format=1 epoch_seconds=%d" % self.L] or t != self.t0:
+                if f[3:8] != ["-", "genesis", "", "ok", "format=%d epoch_seconds=%d" % (self.format, self.L)] or t != self.t0:
                     raise Bad("seq 0 is not this key's genesis")
                 self.whole = True
                 if self.mac(e, bytes(32), f).hex() != f[9]:
@@ -234,15 +251,21 @@ def read_heads(v, path):
             raise Bad("oplog.head: hmac")
     return h, o
 
-def rows(data):
-    """(record fields, new segment, offset after) per line; header rows skipped."""
+def rows(v, data):
+    """(record fields, new segment, offset after) per line; header rows skipped,
+    each naming v's format."""
     if data and not data.endswith(b"\n"):
         raise Bad("bytes after the last LF")
     off, seg, out = 0, True, []
     for n, raw in enumerate(data.split(b"\n")[:-1]):
         off += len(raw) + 1
         f = next(csv.reader([raw.decode("utf-8").rstrip("\r")]), [])
-        if f == HEADER:
+        fmt = [k for k, h in HEADERS.items() if f == h]
+        if fmt:
+            if v.format is None:
+                v.format = fmt[0]
+            elif v.format != fmt[0]:
+                raise Bad("a header row of format %d in a log of format %d" % (fmt[0], v.format))
             seg = True
             continue
         if n == 0:
@@ -272,7 +295,7 @@ def main(argv):
             head, other = read_heads(v, os.path.join(d, "oplog.head"))
         data = sys.stdin.buffer.read() if fn == "-" else open(fn, "rb").read()
         seen = count = 0
-        for f, seg, off in rows(data):
+        for f, seg, off in rows(v, data):
             seq, t, e, seal = v.record(f, seg, live)
             if live:
                 count += 1
