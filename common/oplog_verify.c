@@ -73,7 +73,7 @@ struct vstate {
 	struct oplog_verify_result *res;
 	struct oplog_mac mac;
 	int		format;		/* the log's (jukisec-log(5)), 0: not yet known */
-	int		st_format;	/* the state's live log's, or 0 */
+	int		guessed;	/* a copy's: no header row named it */
 	int		want_q;		/* MACs on another core, once the format is known */
 	unsigned char	*k;		/* K(kepoch), secure memory */
 	long long	kepoch;
@@ -198,25 +198,44 @@ key_to(struct vstate *v, long long e)
 /* The records' MAC from now on: the format the first header row (or the
  * log itself, for a copy without one) named. */
 static void
-use_format(struct vstate *v, int format)
+use_format(struct vstate *v, int format, int guessed)
 {
 	v->format = format;
+	v->guessed = guessed;
 	v->res->format = format;
 	mac_format(&v->mac, format);
-	if (v->want_q && v->q == NULL)
+	if (v->want_q && v->q == NULL && !guessed)
 		v->q = macq_start(v->vk->k0, format);
 }
 
 static int
-check_mac(struct vstate *v, const struct oplog_record *r, const unsigned char *prev)
+mac_ok(struct vstate *v, const struct oplog_record *r, const unsigned char *prev)
 {
 	unsigned char m[OPLOG_MACLEN];
 
 	key_to(v, r->epoch);
 	mac_record_read(&v->mac, prev, (const char *const *)r->field, r->len, r->mac, m);
-	if (!ct_equal(m, r->mac, OPLOG_MACLEN))
-		return bad(v, r, _("MAC mismatch: record changed, or wrong key"));
-	return 0;
+	return ct_equal(m, r->mac, OPLOG_MACLEN);
+}
+
+/* A copy's format is the one its first checked record verifies under
+ * (jukisec-log(5) "Formats"): a forger gets two tries at that record. */
+static int
+check_mac(struct vstate *v, const struct oplog_record *r, const unsigned char *prev)
+{
+	if (mac_ok(v, r, prev)) {
+		if (v->guessed)
+			use_format(v, v->format, 0);
+		return 0;
+	}
+	if (v->guessed) {
+		use_format(v, 3 - v->format, 1);
+		if (mac_ok(v, r, prev)) {
+			use_format(v, v->format, 0);
+			return 0;
+		}
+	}
+	return bad(v, r, _("MAC mismatch: record changed, or wrong key"));
 }
 
 static int
@@ -1003,7 +1022,7 @@ par_prefix(struct vstate *v, int fd, int *start)
 	    (v->format != 0 && f != v->format))
 		return 0;	/* the sequential reader says what it is */
 	if (v->format == 0)
-		use_format(v, f);
+		use_format(v, f, 0);
 	if (v->o->nanchors + 4 > sizeof(watch) / sizeof(watch[0]))
 		wl = xcalloc(v->o->nanchors + 4, sizeof(*wl));
 	for (i = 0; i < v->o->nanchors; i++)
@@ -1054,19 +1073,22 @@ par_prefix(struct vstate *v, int fd, int *start)
  * cases of its end (a torn tail, an I/O error). */
 /* A log keeps its format: every header row before r must name the one
  * the first named.  A copy without one takes its genesis's, else the
- * state's live log's, else format 1 (jukisec-log(5) "Formats"). */
+ * one its first checked record verifies under (jukisec-log(5)
+ * "Formats"). */
 static int
 check_format(struct vstate *v, const struct oplog_reader *rd, const struct oplog_record *r)
 {
 	int f = oplog_reader_format(rd);
 
 	if (f == 0 && v->format == 0) {
-		f = v->st_format ? v->st_format : 1;
 		if (r->seq == 0 && is(r, OF_ACTION, "genesis"))
-			f = strncmp(r->field[OF_DETAIL], "format=2 ", 9) == 0 ? 2 : 1;
+			use_format(v, strncmp(r->field[OF_DETAIL], "format=2 ", 9) == 0 ? 2 : 1, 0);
+		else
+			use_format(v, 1, 1);
+		return 0;
 	}
 	if (v->format == 0 && f != 0)
-		use_format(v, f);
+		use_format(v, f, 0);
 	else if (f != 0 && f != v->format)
 		return bad(v, r, _("a header row of format %d in a log of format %d"),
 		    f, v->format);
@@ -1309,21 +1331,6 @@ open_live(struct vstate *v, struct store *st)
 
 static int run_end(struct vstate *);
 
-/* The format the state's live log names in its header row, or 0. */
-static int
-state_format(struct store *st)
-{
-	char buf[sizeof(OPLOG_HEADER) + 1];
-	ssize_t got;
-	int fd, f = 0;
-
-	if (st == NULL || (fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1)
-		return 0;
-	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && memchr(buf, '\n', got) != NULL)
-		f = oplog_header_format(buf, (char *)memchr(buf, '\n', got) + 1 - buf);
-	close(fd);
-	return f;
-}
 
 static int
 run(struct store *st, struct vstate *v)
@@ -1333,7 +1340,6 @@ run(struct store *st, struct vstate *v)
 	size_t i, n = o->nfiles ? o->nfiles : 1;
 	int fd, r;
 
-	v->st_format = state_format(st);
 	for (i = 0; i < n; i++) {
 		v->live = o->nfiles == 0;
 		if (v->live) {
@@ -1620,12 +1626,13 @@ oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
 	struct oplog_verifier *ver = xcalloc(1, sizeof(*ver));
 	struct vstate *v = &ver->v;
 	struct oplog_chain c = *from;	/* from may be res->end */
+	int format = res->format;	/* vstate_init clears res */
 
 	ver->o.now = time_now_ms();
 	from = &c;
 	vstate_init(v, vk, &ver->o, res);
-	if (res->format != 0)
-		use_format(v, res->format);
+	if (format != 0)
+		use_format(v, format, 0);
 	v->have_prev = 1;
 	v->prev.seq = from->seq;
 	v->prev.epoch = from->epoch;

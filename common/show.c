@@ -109,6 +109,28 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 	return show_out_step(c->out) == -1 ? ST_FAIL : ST_OK;
 }
 
+/* The format the first file's (or the live log's) header row names; 1
+ * for a copy, which has none, or standard input, not read ahead. */
+static int
+log_format(struct store *st, const struct show_opts *o)
+{
+	char buf[sizeof(OPLOG_HEADER) + 1];
+	char *lf;
+	ssize_t got;
+	int fd, f = 0;
+
+	if (o->nfiles > 0 && strcmp(o->files[0], "-") == 0)
+		return 1;
+	fd = o->nfiles > 0 ? open(o->files[0], O_RDONLY | O_CLOEXEC | O_NONBLOCK) :
+	    st != NULL ? store_openat(st, "oplog.csv", O_RDONLY, 0) : -1;
+	if (fd == -1)
+		return 1;
+	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && (lf = memchr(buf, '\n', got)) != NULL)
+		f = oplog_header_format(buf, lf + 1 - buf);
+	close(fd);
+	return f ? f : 1;
+}
+
 /*
  * Reads fd from *offset on, up to the record of seq last (-1: to the end),
  * and leaves *offset just past the last record taken.  With a verifier
@@ -150,6 +172,8 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 				continue;
 			}
 		}
+		if (oplog_reader_format(rd) != 0)
+			show_out_format(c->out, oplog_reader_format(rd));
 		if ((k = oplog_reader_parse(rd, &r)) == -1) {
 			st = report_reader(c, rd, name);
 			break;
@@ -223,6 +247,8 @@ sink_record(void *arg, const struct oplog_record *r)
 	if (c->byseq && r->seq <= c->after)
 		return 0;
 	c->after = r->seq;
+	if (c->res.format != 0)		/* standard input's header row, read now */
+		show_out_format(c->out, c->res.format);
 	if (show_match_record(&c->o->f, r))
 		show_out_record(c->out, r);
 	return show_out_held(c->out) > (1 << 20) ? 1 : 0;
@@ -391,6 +417,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
 		return r;
 	c.out = show_out_new(o, vk != NULL);
+	show_out_format(c.out, log_format(st, o));
 	if (show_out_flush(c.out) == -1) {
 		show_out_free(c.out);
 		return ST_FAIL;

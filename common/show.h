@@ -69,6 +69,9 @@ int	show_filter_any(const struct show_filter *);
  * written to standard output or sent to syslog. */
 struct show_out;
 struct show_out *show_out_new(const struct show_opts *, int hold);
+/* The format of the log shown (jukisec-log(5)), for the header row and
+ * the MAC's name; 1 until said. */
+void	show_out_format(struct show_out *, int format);
 /* Adds a record (a parsed one; seq for holding). */
 void	show_out_record(struct show_out *, const struct oplog_record *);
 /* Records up to seq have verified: they may go. */
@@ -97,8 +100,8 @@ void	show_count_free(struct show_count *);
 int	show_key_field(enum show_key);
 
 /* Rendering one record or a table of them (show_render.c). */
-void	show_render_header(enum show_format, struct buf *);
-void	show_render(enum show_format, const struct oplog_record *, struct buf *);
+void	show_render_header(enum show_format, int format, struct buf *);
+void	show_render(enum show_format, int format, const struct oplog_record *, struct buf *);
 struct show_table;
 struct show_table *show_table_new(void);
 void	show_table_add(struct show_table *, const struct oplog_record *);

@@ -37,6 +37,7 @@ struct show_out {
 	size_t		nq, q0, capq;
 	size_t		ready;		/* q[q0..ready) have verified */
 	int		hold, headed, failed;
+	int		format;		/* the log's */
 	long long	upto, last;
 	struct show_table *t;
 	long long	tseq;		/* last seq in the table's rows */
@@ -44,11 +45,18 @@ struct show_out {
 	struct show_syslog *sl;
 };
 
+void
+show_out_format(struct show_out *out, int format)
+{
+	out->format = format;
+}
+
 struct show_out *
 show_out_new(const struct show_opts *o, int hold)
 {
 	struct show_out *out = xcalloc(1, sizeof(*out));
 
+	out->format = 1;
 	out->o = o;
 	out->hold = hold;
 	out->upto = out->last = out->tseq = -1;
@@ -116,7 +124,7 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 		return;
 	}
 	if (!out->headed && out->sl == NULL) {
-		show_render_header(out->o->fmt, &out->b);
+		show_render_header(out->o->fmt, out->format, &out->b);
 		enqueue(out, -1, 0);
 		out->headed = 1;
 	}
@@ -124,7 +132,7 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 	if (out->sl != NULL)
 		oplog_record_raw(r, &out->b);
 	else
-		show_render(out->o->fmt, r, &out->b);
+		show_render(out->o->fmt, out->format, r, &out->b);
 	enqueue(out, r->seq, start);
 	if (out->sl != NULL)
 		out->q[out->nq - 1].sev = show_syslog_severity(r);
@@ -259,7 +267,7 @@ show_out_end(struct show_out *out)
 		enqueue(out, -1, start);
 		out->ready = out->nq;
 	} else if (!out->headed && out->sl == NULL && out->t == NULL) {
-		show_render_header(out->o->fmt, &out->b);
+		show_render_header(out->o->fmt, out->format, &out->b);
 		enqueue(out, -1, start);
 		out->ready = out->nq;
 		out->headed = 1;

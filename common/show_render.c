@@ -26,15 +26,18 @@ static const char *const colname[OPLOG_NFIELDS] = {
 	"detail", "epoch", "hmac_v1"
 };
 
+/* The log's own header row: its last column names the format. */
 void
-show_render_header(enum show_format fmt, struct buf *b)
+show_render_header(enum show_format fmt, int format, struct buf *b)
 {
-	if (fmt == SHOW_CSV || fmt == SHOW_RAW)
-		buf_add(b, OPLOG_HEADER "\n", sizeof(OPLOG_HEADER));
+	if (fmt == SHOW_CSV || fmt == SHOW_RAW) {
+		buf_add(b, oplog_header_row(format), sizeof(OPLOG_HEADER) - 1);
+		buf_add(b, "\n", 1);
+	}
 }
 
 static void
-json(const struct oplog_record *r, struct buf *b)
+json(const struct oplog_record *r, int format, struct buf *b)
 {
 	int i;
 
@@ -43,7 +46,10 @@ json(const struct oplog_record *r, struct buf *b)
 		if (i > 0)
 			buf_add(b, ",", 1);
 		buf_add(b, "\"", 1);
-		buf_add(b, colname[i], strlen(colname[i]));
+		if (i == OF_MAC && format == 2)
+			buf_add(b, "gmac_v2", 7);
+		else
+			buf_add(b, colname[i], strlen(colname[i]));
 		buf_add(b, "\":", 2);
 		if (i == OF_SEQ || i == OF_EPOCH)
 			buf_add(b, r->field[i], r->len[i]);
@@ -54,7 +60,7 @@ json(const struct oplog_record *r, struct buf *b)
 }
 
 void
-show_render(enum show_format fmt, const struct oplog_record *r, struct buf *b)
+show_render(enum show_format fmt, int format, const struct oplog_record *r, struct buf *b)
 {
 	switch (fmt) {
 	case SHOW_CSV:
@@ -64,7 +70,7 @@ show_render(enum show_format fmt, const struct oplog_record *r, struct buf *b)
 		oplog_record_raw(r, b);
 		break;
 	case SHOW_JSON:
-		json(r, b);
+		json(r, format, b);
 		break;
 	case SHOW_TABLE:
 		abort();	/* through show_table */

@@ -69,6 +69,15 @@ if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; t
 	PATH=$TMP/.bin:$PATH
 fi
 
+# JUKISEC_TEST_FORMAT=2 runs a test file against format 2 logs
+# (jukisec-log(5) "Formats"): every jukisec-init it starts, through at()
+# too, makes one.
+if [ -n "${JUKISEC_TEST_FORMAT:-}" ]; then
+	mkdir "$TMP/.fmt" && printf '#!/bin/sh\nexec "%s/jukisec-init" --format %s "$@"\n' \
+	    "$JUKISEC_BUILD" "$JUKISEC_TEST_FORMAT" >"$TMP/.fmt/jukisec-init" &&
+	chmod 755 "$TMP/.fmt/jukisec-init" && PATH=$TMP/.fmt:$PATH
+fi
+
 test_count=0
 test_failed=0
 

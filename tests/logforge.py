@@ -24,10 +24,14 @@
 #       every record before CUTOFF, as log-prune would) and append a
 #       log-prune checkpoint dated TIME (RFC 3339) with CUTOFF, then write
 #       both head slots and oplog.key as a writer would
-import csv, hashlib, hmac, io, os, re, sys
+# Records are MACed in the format the log's header row names (format 2:
+# GMAC-AES-256 by openssl mac, a fresh IV each).
+import csv, hashlib, hmac, io, os, re, subprocess, sys
 from datetime import datetime, timezone
 
-HEADER = "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1"
+HEADERS = {1: "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1",
+           2: "seq,time,terminal,operator,action,object,result,detail,epoch,gmac_v2"}
+FORMAT = [1]        # the log's, once lines() read its header row
 
 def ms(s):
     d = datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
@@ -45,7 +49,14 @@ def evolve(k):
     return hmac.new(k, b"jukisec-log-v1 evolve", hashlib.sha256).digest()
 
 def rec_mac(k, prev, f):
-    return hmac.new(k, prev + b"".join(enc(x) for x in f[:9]), hashlib.sha256).digest()
+    msg = prev + b"".join(enc(x) for x in f[:9])
+    if FORMAT[0] != 2:
+        return hmac.new(k, msg, hashlib.sha256).digest()
+    g, iv = hmac.new(k, b"jukisec-log-v2 gmac", hashlib.sha256).digest(), os.urandom(16)
+    tag = subprocess.run(["openssl", "mac", "-cipher", "AES-256-GCM", "-macopt",
+                          "hexkey:" + g.hex(), "-macopt", "hexiv:" + iv.hex(), "GMAC"],
+                         input=msg, capture_output=True, check=True).stdout
+    return iv + bytes.fromhex(tag.decode().strip())
 
 def head_hmac(k, h):
     m = enc("jukisec-log-v2 head") + enc("open" if h["open"] else "closed")
@@ -79,7 +90,9 @@ def lines(d):
     for raw in data.split(b"\n")[:-1]:
         off += len(raw) + 1
         row = next(csv.reader([raw.decode()]))
-        if row == HEADER.split(","):
+        fmts = [k for k, h in HEADERS.items() if row == h.split(",")]
+        if fmts:
+            FORMAT[0] = fmts[0]
             continue
         out.append((off, row))
     return out
@@ -199,7 +212,7 @@ def cmd_checkpoint(d, last, when, cutoff, cut_time=None):
     kept.append(recs[-1])
     body = io.StringIO()
     w = csv.writer(body, lineterminator="\n")
-    w.writerow(HEADER.split(","))
+    w.writerow(HEADERS[FORMAT[0]].split(","))
     w.writerows(kept)
     data = body.getvalue().encode()
     open(os.path.join(d, "oplog.csv"), "wb").write(data)
