@@ -1,0 +1,126 @@
+#!/bin/sh
+# Log format 2 (jukisec-log(5) "Formats"): jukisec-init --format 2 makes a
+# log whose records carry IV || GMAC-AES-256 tag; every tool takes the
+# format from the log's header row, the independent verifier (OpenSSL's
+# GMAC, not libgcrypt's) agrees, IVs never repeat, a format 1 log goes on
+# as it was, and a log of two formats is damage.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-prune.sh"
+
+S=$TMP/s
+H2=seq,time,terminal,operator,action,object,result,detail,epoch,gmac_v2
+H1=seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1
+at 2022-01-01T00:00:00Z jukisec-init -d "$S" --format 2 >"$S.key" 2>/dev/null &&
+chmod 600 "$S.key" &&
+sed -i "s/^system_actors = .*/system_actors = clerk01,clerk02/" "$S/jukisec.conf"
+forge() { python3 "$SRCDIR/tests/logforge.py" "$@"; }
+indep() { python3 "$SRCDIR/tests/indepverify.py" --now "$T" "$@"; }
+la() { at "$T" log-append -d "$S" -t cs01 "$@"; }
+lv() { log-verify -d "$S" -k "$S.key" --now "$T" "$@"; }
+lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
+ivs() { tail -n +2 "$1" | grep -v "^seq," | awk -F, '{ print substr($NF, 1, 32) }'; }
+
+test_expect_success 'jukisec-init --format 2: the header row names gmac_v2, the genesis format=2' '
+	head -1 "$S/oplog.csv" | grep -qx "$H2" &&
+	sed -n 2p "$S/oplog.csv" | grep -q ",-,genesis,,ok,format=2 epoch_seconds=86400,0,[0-9a-f]\{64\}$" &&
+	test_must_fail 2 jukisec-init -d "$TMP/x" --format 3 2>err &&
+	one_line_matching err "^jukisec-init: --format 3: .*\(1 or 2\)$" && test ! -e "$TMP/x/oplog.csv"
+'
+
+T=2022-01-01T09:00:00Z
+la -u clerk01 -a auth -o a1 -r ok
+printf 'clerk01,view,r%d,ok,"d, ""%d"""\n' 1 1 2 2 3 3 | la --stdin
+T=2022-03-01T00:00:00Z
+la --seal
+T=2022-03-01T09:00:00Z
+padded "$S" "$T" 1000 resident/1 "a detail" 40 2>/dev/null
+
+test_expect_success 'append, --stdin batch and seals: log-verify and the independent verifier agree' '
+	lv >out && grep -q "^ok: " out &&
+	indep --dir "$S" "$S.key" >out && grep -q "^ok " out &&
+	test "$(grep -c ",-,seal," "$S/oplog.csv")" -gt 50
+'
+
+test_expect_success 'every record has its own IV (a batch of a thousand included)' '
+	ivs "$S/oplog.csv" >iv && test "$(wc -l <iv)" -gt 1000 &&
+	test "$(sort -u iv | wc -l)" -eq "$(wc -l <iv)"
+'
+
+# flip FILE LINE POS: the POS-th character from the end of LINE (1: the
+# last) turned into another hex digit.
+flip() {
+	awk -v n="$2" -v p="$3" 'NR == n { i = length($0) - p + 1; c = substr($0, i, 1)
+		c = index("0123456789abcdef", c) % 16; $0 = substr($0, 1, i - 1) \
+		substr("0123456789abcdef", c + 1, 1) substr($0, i + 1) } { print }' "$1" >"$1.t" &&
+	mv "$1.t" "$1"
+}
+
+test_expect_success 'a byte changed in a record, its IV or its tag: exit 1 naming it' '
+	cp -a "$S" "$TMP/good" && ln=$(grep -n ",r2," "$S/oplog.csv" | cut -d: -f1) &&
+	for e in field 64 33 32 1; do
+		cp "$TMP/good/oplog.csv" "$S/oplog.csv" &&
+		if [ $e = field ]; then sed -i "${ln}s/,r2,/,r9,/" "$S/oplog.csv"
+		else flip "$S/oplog.csv" $ln $e; fi &&
+		! cmp -s "$S/oplog.csv" "$TMP/good/oplog.csv" &&
+		test_must_fail 1 lv 2>err &&
+		one_line_matching err "^log-verify: oplog.csv:$ln: seq $((ln - 2)): MAC mismatch" &&
+		test_must_fail 1 indep --dir "$S" "$S.key" >/dev/null || exit 1
+	done &&
+	cp "$TMP/good/oplog.csv" "$S/oplog.csv" && lv >/dev/null
+'
+
+test_expect_success 'log-show -k and jukisec-audit --key-file read it' '
+	log-show -d "$S" -k "$S.key" --now "$T" --format raw >out && cmp out "$S/oplog.csv" &&
+	log-show -d "$S" --format json | head -1 | grep -q "\"gmac_v2\":\"[0-9a-f]\{64\}\"" &&
+	{ at "$T" jukisec-audit -d "$S" --key-file "$S.key" --lang en >out 2>&1 || :; } &&
+	grep -q "PASS.*The verification key shows the records unchanged" out
+'
+
+A=$TMP/archive.csv
+F1=$TMP/f1
+init_at "$F1" && at 2022-01-01T09:00:00Z log-append -d "$F1" -u clerk01 -a auth -r ok &&
+at 2023-06-01T00:00:00Z log-append -d "$F1" --seal
+T=2023-06-01T00:00:00Z
+la --seal
+test_expect_success 'log-prune --archive: the archive has the log header row, and both verify as one chain' '
+	at "$T" log-prune -d "$S" -a "$A" >out &&
+	head -1 "$A" | grep -qx "$H2" && head -1 "$S/oplog.csv" | grep -qx "$H2" &&
+	grep -q ",-,log-prune,oplog.csv,ok,removed=0-" "$S/oplog.csv" &&
+	lv "$A" "$S/oplog.csv" >out && grep -q "^ok: " out && lv >/dev/null &&
+	indep --dir "$S" "$S.key" "$A" "$S/oplog.csv" >out && grep -q "^ok " out &&
+	la -u clerk01 -a auth -o after-prune -r ok && lv >/dev/null
+'
+
+test_expect_success 'a seq cut and written again after --recover has a fresh IV' '
+	cp -a "$S" "$TMP/beforecut" && seq=$(lastseq) &&
+	forge cut "$S" $((seq - 1)) &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>/dev/null &&
+	la --recover --key-file "$S.key" >out &&
+	lv >/dev/null && indep --dir "$S" "$S.key" >out && grep -q "^ok " out &&
+	old=$(grep "^$seq," "$TMP/beforecut/oplog.csv" | awk -F, "{ print substr(\$NF, 1, 32) }") &&
+	new=$(grep "^$seq," "$S/oplog.csv" | awk -F, "{ print substr(\$NF, 1, 32) }") &&
+	test -n "$old" && test -n "$new" && test "$old" != "$new"
+'
+
+test_expect_success 'a header row of the other format: writers take it, every verifier refuses the log' '
+	cp -a "$S" "$TMP/mixed" && sed -i "1s/gmac_v2/hmac_v1/" "$TMP/mixed/oplog.csv" &&
+	test_must_fail 1 log-verify -d "$TMP/mixed" -k "$S.key" --now "$T" 2>err &&
+	grep -q "MAC mismatch" err &&
+	test_must_fail 1 log-verify -k "$S.key" --now "$T" "$A" "$TMP/mixed/oplog.csv" 2>err &&
+	one_line_matching err "header row of format 1 in a log of format 2" &&
+	test_must_fail 1 indep "$S.key" "$A" "$TMP/mixed/oplog.csv" >/dev/null
+'
+
+test_expect_success 'log-prune refuses to add to an archive of the other format' '
+	cp "$A" a2.csv && test_must_fail 3 at "$T" log-prune -d "$F1" -a a2.csv 2>err &&
+	one_line_matching err "a2.csv: an archive of another format than" && cmp a2.csv "$A"
+'
+
+test_expect_success 'a format 1 log: its header row, genesis and MACs as before, appended to and verified' '
+	head -1 "$F1/oplog.csv" | grep -qx "$H1" &&
+	sed -n 2p "$F1/oplog.csv" | grep -q ",format=1 epoch_seconds=86400," &&
+	log-verify -d "$F1" -k "$F1.key" --now "$T" >/dev/null &&
+	python3 "$SRCDIR/tests/indepverify.py" --now "$T" --dir "$F1" "$F1.key" >out && grep -q "^ok " out
+'
+
+test_done
