@@ -14,7 +14,8 @@
 . "$BENCH/lib.sh"
 log_fixture
 section "operation log: $((bytes / 1048576)) MiB, $records records of $avg bytes on average" \
-    "($quoted_pct % with quoted details, $japanese_pct % with Japanese text), $epochs daily epochs"
+    "($quoted_pct % with quoted details, $japanese_pct % with Japanese text), $epochs daily epochs," \
+    "format ${BENCH_FORMAT:-1} ($(head -n 1 "$LOG" | sed "s/.*,//"))"
 
 pair speed 0.9 'log-verify vs openssl dgst -sha256, 2 cores' \
     'sw log-verify -d "$LS" -k "$LK"' 'sw openssl dgst -sha256 "$LOG"'
@@ -30,7 +31,7 @@ cores1="$1 $4"
 # providers) is longer than log-verify's: on a small log that flatters
 # log-verify.  The starts, timed apart, give the ratio of the rest: what
 # the figures tend to on a large log (BENCH_MB=1024).
-jukisec-init -d "$B/one" -t term01 >"$B/one.key" 2>/dev/null
+jukisec-init -d "$B/one" -t term01 $FORMAT_OPT >"$B/one.key" 2>/dev/null
 chmod 600 "$B/one.key"
 : >"$B/empty"
 pair time - 'start: log-verify, 1 record vs openssl, 0 bytes' \
@@ -64,7 +65,7 @@ rm -rf "$W" "$B/writesync.csv"
 
 N=${BENCH_STDIN_RECORDS:-$((MB >= 64 ? 1000000 : MB * 16384))}
 lines_fixture "$N"
-jukisec-init -d "$B/fresh" -t term01 >/dev/null 2>&1
+jukisec-init -d "$B/fresh" -t term01 $FORMAT_OPT >/dev/null 2>&1
 # The batch's operators (clerk000-039) registered, as in a real state
 # directory: the log fixture's register, so that log-append's R5.4 check
 # reads a real register and warns only about a real problem.

@@ -143,7 +143,9 @@ def make_log(out, mb, epochs, span, ops, seed):
     t0 = today - span * DAY + 8 * 3600
     with open(os.path.join(out, "key"), "wb") as k:
         os.fchmod(k.fileno(), 0o600)
-        subprocess.run(["jukisec-init", "-d", s, "-t", "term01"], env=at(t0),
+        # BENCH_FORMAT: the log format (jukisec-log(5)) the bench measures
+        fmt = ["--format", os.environ["BENCH_FORMAT"]] if os.environ.get("BENCH_FORMAT") else []
+        subprocess.run(["jukisec-init", "-d", s, "-t", "term01"] + fmt, env=at(t0),
                        check=True, stdout=k, stderr=subprocess.DEVNULL)
     register(s, os.path.join(out, "pw"), t0, ops)
     log = os.path.join(s, "oplog.csv")
