@@ -1300,9 +1300,7 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 		release(b);
 		return ST_FAIL;
 	}
-	if ((r = check_header(b)) != ST_OK)
-		goto out;
-	if ((r = add(b, rec)) != ST_OK ||
+	if ((r = check_header(b)) != ST_OK || (r = add(b, rec)) != ST_OK ||
 	    (r = catch_up(b, oplog_epoch_of(vk->t0, vk->epoch_seconds, clamp(b)), 0)) != ST_OK ||
 	    (r = flush(b)) != ST_OK)
 		goto out;

@@ -997,6 +997,20 @@ stitch(struct vstate *v, int fd, const struct par_block *b, size_t base, int *st
 	return 0;
 }
 
+/* 1 when the n bytes are a header row of the log's format (the first
+ * one names it), else 0. */
+static int
+header_format(struct vstate *v, const char *p, size_t n)
+{
+	int f = oplog_header_format(p, n);
+
+	if (f == 0 || (v->format != 0 && f != v->format))
+		return 0;
+	if (v->format == 0)
+		use_format(v, f, 0);
+	return 1;
+}
+
 /* The file up to its size now, verified a block per core (oplog_par.c):
  * 1 and v->par_end, v->par_lines where the reader goes on, 0 when the
  * file is not one for it (nothing read), -1 when a sink said stop, or
@@ -1014,15 +1028,12 @@ par_prefix(struct vstate *v, int fd, int *start)
 	struct par *p;
 	long long watch[4 + 16], bi, *wl = watch;
 	size_t i, n = 0, base = 1;
-	int ret = 0, f;
+	int ret = 0;
 
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size < (off_t)sizeof(hdr) - 1 ||
 	    pread(fd, first, sizeof(hdr) - 1, 0) != (ssize_t)sizeof(hdr) - 1 ||
-	    (f = oplog_header_format(first, sizeof(hdr) - 1)) == 0 ||
-	    (v->format != 0 && f != v->format))
+	    !header_format(v, first, sizeof(hdr) - 1))
 		return 0;	/* the sequential reader says what it is */
-	if (v->format == 0)
-		use_format(v, f, 0);
 	if (v->o->nanchors + 4 > sizeof(watch) / sizeof(watch[0]))
 		wl = xcalloc(v->o->nanchors + 4, sizeof(*wl));
 	for (i = 0; i < v->o->nanchors; i++)
@@ -1066,11 +1077,6 @@ par_prefix(struct vstate *v, int fd, int *start)
 	return ret == 0 ? 1 : ret;
 }
 
-/* Verifies the records of fd (the live log when v->live), the first file
- * given when first.
- * Long: one pass over the file: what each record feeds (the rules,
- * the sink, the observer, segments, the good prefix, the head), then the
- * cases of its end (a torn tail, an I/O error). */
 /* A log keeps its format: every header row before r must name the one
  * the first named.  A copy without one takes its genesis's, else the
  * one its first checked record verifies under (jukisec-log(5)
@@ -1095,6 +1101,11 @@ check_format(struct vstate *v, const struct oplog_reader *rd, const struct oplog
 	return 0;
 }
 
+/* Verifies the records of fd (the live log when v->live), the first file
+ * given when first.
+ * Long: one pass over the file: what each record feeds (the rules,
+ * the sink, the observer, segments, the good prefix, the head), then the
+ * cases of its end (a torn tail, an I/O error). */
 static int
 verify_fd(struct vstate *v, int fd, int first)
 {
