@@ -86,6 +86,42 @@ test_epoch_is(void)
 	    oplog_epoch_is(0, 86400, 0, 5), "oplog_epoch_is: an epoch whose start overflows is not the time's");
 }
 
+/* Format 2 (jukisec-log(5) "Formats"): a known answer computed with
+ * OpenSSL's GMAC, and a writer's IVs fresh for the same record. */
+static void
+test_gmac(void)
+{
+	static const char *const f[OF_MAC] = { "1", "2022-01-01T09:00:00.000Z", "cs01",
+	    "clerk01", "view", "r1", "ok", "d, \"1\"", "0" };
+	unsigned char k[32], prev[OPLOG_MACLEN] = { 0 }, claim[OPLOG_MACLEN], a[OPLOG_MACLEN],
+	    b[OPLOG_MACLEN];
+	char hex[2 * OPLOG_MACLEN + 1];
+	size_t len[OF_MAC];
+	struct oplog_mac m;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		k[i] = i;
+	for (i = 0; i < OF_MAC; i++)
+		len[i] = strlen(f[i]);
+	memset(claim, 0, sizeof(claim));
+	for (i = 0; i < OPLOG_IVLEN; i++)
+		claim[i] = i;
+	mac_open(&m);
+	mac_format(&m, 2);
+	mac_setkey(&m, k, 0);
+	mac_record(&m, prev, f, len, claim, a);
+	hex_encode(a, OPLOG_MACLEN, hex);
+	ok(strcmp(hex, "000102030405060708090a0b0c0d0e0f"
+	    "9dbf3721721ad7a31e011aeb73f2dbcb") == 0, "format 2: IV || GMAC-AES-256 as OpenSSL computes it");
+	mac_record(&m, prev, f, len, NULL, a);
+	mac_record(&m, prev, f, len, NULL, b);
+	ok(memcmp(a, b, OPLOG_IVLEN) != 0, "format 2: a writer draws a fresh IV for each record");
+	mac_record(&m, prev, f, len, a, claim);
+	ok(memcmp(a, claim, OPLOG_MACLEN) == 0, "format 2: the record's IV checks its tag");
+	mac_close(&m);
+}
+
 int
 main(void)
 {
@@ -248,5 +284,6 @@ main(void)
 	free(path);
 	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	test_epoch_is();
+	test_gmac();
 	return tap_done();
 }
