@@ -78,7 +78,10 @@ test_expect_success 'log-show -k and jukisec-audit --key-file read it' '
 
 A=$TMP/archive.csv
 F1=$TMP/f1
-init_at "$F1" && at 2022-01-01T09:00:00Z log-append -d "$F1" -u clerk01 -a auth -r ok &&
+# format 1 named, not the default, so that JUKISEC_TEST_FORMAT=2 leaves it
+at 2022-01-01T00:00:00Z "$JUKISEC_BUILD/jukisec-init" -d "$F1" --format 1 >"$F1.key" 2>/dev/null &&
+chmod 600 "$F1.key" && sed -i "s/^system_actors = .*/system_actors = clerk01,clerk02/" "$F1/jukisec.conf" &&
+at 2022-01-01T09:00:00Z log-append -d "$F1" -u clerk01 -a auth -r ok &&
 at 2023-06-01T00:00:00Z log-append -d "$F1" --seal
 T=2023-06-01T00:00:00Z
 la --seal
