@@ -385,13 +385,13 @@ first_line(struct store *st, const char *path, char *buf, size_t cap)
 }
 
 /* af: RECOVER_TMP with the log's group kept (atomic_keep_group), the
- * header row, then the log from byte skip to its end, flushed so that it
+ * header row of that format, then the log from byte skip to its end, flushed so that it
  * can be verified by name before it replaces the log.  A fixed name, as
  * log-prune's: one a crash left is removed by the next run (under the log
  * lock, which every recovery holds).  ST_OK, or ST_FAIL after a message
  * with the file removed. */
 static int
-headed_copy(struct store *st, const char *path, long long skip,
+headed_copy(struct store *st, const char *path, long long skip, int format,
     struct atomic_file *af)
 {
 	char buf[65536];
@@ -419,7 +419,7 @@ headed_copy(struct store *st, const char *path, long long skip,
 		atomic_abort(af);
 		return ST_FAIL;
 	}
-	fputs(OPLOG_HEADER "\n", af->fp);
+	fprintf(af->fp, "%s\n", oplog_header_row(format));
 	while ((n = pread(in, buf, sizeof(buf), skip)) > 0 &&
 	    fwrite(buf, 1, (size_t)n, af->fp) == (size_t)n)
 		skip += n;
@@ -434,26 +434,32 @@ headed_copy(struct store *st, const char *path, long long skip,
 
 /* The copy headed_copy() makes from skip, verified as the log is (t):
  * ST_OK, af ready to commit; ST_NO, no record verifies in it either, af
- * aborted; ST_FAIL after a message, af aborted. */
+ * aborted; ST_FAIL after a message, af aborted.  The header row names
+ * format 1, else format 2 (jukisec-log(5) "Formats"): nothing else names
+ * the log's format once its header row is gone, and the records verify
+ * under one only (a genesis names its own, which the verifier holds to
+ * the header row's).  A log of format 2 so costs a second copy. */
 static int
 try_header(struct store *st, const struct oplog_vkey *vk, const char *path,
     int64_t now, long long skip, struct atomic_file *af,
     struct oplog_verify_result *t)
 {
 	char	*tmp;
-	int	 r;
+	int	 r = ST_NO, format;
 
-	if ((r = headed_copy(st, path, skip, af)) != ST_OK)
-		return r;
-	tmp = xasprintf("%s/%s", st->dir, af->tmpname);
-	memset(t, 0, sizeof(*t));
-	verify_log(vk, tmp, now, t);
-	free(tmp);
-	if (t->status == ST_FAIL)
-		jerr_say(st->err, ST_FAIL, "%s: %s", path, t->reason);
-	r = t->status == ST_FAIL ? ST_FAIL : t->good.ok ? ST_OK : ST_NO;
-	if (r != ST_OK)
-		atomic_abort(af);
+	for (format = 1; format <= 2 && r == ST_NO; format++) {
+		if ((r = headed_copy(st, path, skip, format, af)) != ST_OK)
+			return r;
+		tmp = xasprintf("%s/%s", st->dir, af->tmpname);
+		memset(t, 0, sizeof(*t));
+		verify_log(vk, tmp, now, t);
+		free(tmp);
+		if (t->status == ST_FAIL)
+			jerr_say(st->err, ST_FAIL, "%s: %s", path, t->reason);
+		r = t->status == ST_FAIL ? ST_FAIL : t->good.ok ? ST_OK : ST_NO;
+		if (r != ST_OK)
+			atomic_abort(af);
+	}
 	return r;
 }
 

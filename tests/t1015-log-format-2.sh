@@ -105,6 +105,18 @@ test_expect_success 'a seq cut and written again after --recover has a fresh IV'
 	test -n "$old" && test -n "$new" && test "$old" != "$new"
 '
 
+test_expect_success 'a pruned log'"'"'s header row damaged or removed: --recover puts back gmac_v2' '
+	cp -a "$S" "$TMP/headed" && n=$(wc -l <"$S/oplog.csv") &&
+	for e in "1s/gmac_v2\$/gmac_v/" 1d; do
+		rm -rf "$S" && cp -a "$TMP/headed" "$S" && sed -i "$e" "$S/oplog.csv" &&
+		test_must_fail 3 la -u clerk01 -a auth -r ok 2>/dev/null &&
+		la --recover --key-file "$S.key" >out && grep -q "header row restored" out &&
+		head -1 "$S/oplog.csv" | grep -qx "$H2" && test "$(wc -l <"$S/oplog.csv")" -eq $((n + 1)) &&
+		lv >/dev/null && indep --dir "$S" "$S.key" "$A" "$S/oplog.csv" >out && grep -q "^ok " out &&
+		rm -f "$S"/oplog-header-* || exit 1
+	done
+'
+
 test_expect_success 'a header row of the other format: every verifier refuses the log' '
 	cp -a "$S" "$TMP/mixed" && sed -i "1s/gmac_v2/hmac_v1/" "$TMP/mixed/oplog.csv" &&
 	test_must_fail 1 log-verify -d "$TMP/mixed" -k "$S.key" --now "$T" 2>err &&
