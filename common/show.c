@@ -109,15 +109,32 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 	return show_out_step(c->out) == -1 ? ST_FAIL : ST_OK;
 }
 
-/* The format the first file's (or the live log's) header row names; 1
- * for a copy, which has none, or standard input, not read ahead. */
+/* The format a copy without a header row names in its first line: its
+ * genesis's (as log-verify takes it), else 0, not known without the key. */
+static int
+copy_format(const char *line, size_t len)
+{
+	const char *v;
+	size_t n;
+	long long seq;
+
+	if (seq_of(line, len, &seq) == -1 || seq != 0 ||
+	    oplog_line_field(line, len, OF_ACTION, &v, &n) == -1 ||
+	    n != 7 || memcmp(v, "genesis", 7) != 0 ||
+	    oplog_line_field(line, len, OF_DETAIL, &v, &n) == -1)
+		return 0;
+	return n > 9 && memcmp(v, "format=2 ", 9) == 0 ? 2 : 1;
+}
+
+/* The format the first file's (or the live log's) header row names, or
+ * a copy's (copy_format); 1 for standard input, not read ahead. */
 static int
 log_format(struct store *st, const struct show_opts *o)
 {
-	char buf[sizeof(OPLOG_HEADER) + 1];
+	char buf[OPLOG_LINE_MAX + 2];
 	char *lf;
 	ssize_t got;
-	int fd, f = 0;
+	int fd, f = 1;
 
 	if (o->nfiles > 0 && strcmp(o->files[0], "-") == 0)
 		return 1;
@@ -125,10 +142,11 @@ log_format(struct store *st, const struct show_opts *o)
 	    st != NULL ? store_openat(st, "oplog.csv", O_RDONLY, 0) : -1;
 	if (fd == -1)
 		return 1;
-	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && (lf = memchr(buf, '\n', got)) != NULL)
-		f = oplog_header_format(buf, lf + 1 - buf);
+	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && (lf = memchr(buf, '\n', got)) != NULL &&
+	    (f = oplog_header_format(buf, lf + 1 - buf)) == 0)
+		f = copy_format(buf, lf - buf);
 	close(fd);
-	return f ? f : 1;
+	return f;
 }
 
 /*
@@ -284,6 +302,8 @@ sink_verified(void *arg, long long seq)
 {
 	struct ctx *c = arg;
 
+	if (c->res.format != 0)
+		show_out_format(c->out, c->res.format);
 	show_out_verified(c->out, seq);
 	return show_out_step(c->out) == -1 ? -1 : 0;
 }
@@ -417,7 +437,8 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
 		return r;
 	c.out = show_out_new(o, vk != NULL);
-	show_out_format(c.out, log_format(st, o));
+	r = log_format(st, o);
+	show_out_format(c.out, r == 0 && vk != NULL ? 1 : r);	/* -k: a guess, made good */
 	if (show_out_flush(c.out) == -1) {
 		show_out_free(c.out);
 		return ST_FAIL;

@@ -70,7 +70,9 @@ int	show_filter_any(const struct show_filter *);
 struct show_out;
 struct show_out *show_out_new(const struct show_opts *, int hold);
 /* The format of the log shown (jukisec-log(5)), for the header row and
- * the MAC's name; 1 until said. */
+ * the MAC's name; 1 until said; 0: not known (a copy without a header
+ * row, shown without -k), which raw output does not name.  A header row
+ * not yet written takes a later format (the one -k verified under). */
 void	show_out_format(struct show_out *, int format);
 /* Adds a record (a parsed one; seq for holding). */
 void	show_out_record(struct show_out *, const struct oplog_record *);

@@ -38,6 +38,7 @@ struct show_out {
 	size_t		ready;		/* q[q0..ready) have verified */
 	int		hold, headed, failed;
 	int		format;		/* the log's */
+	size_t		hdr_end;	/* b[0..hdr_end) the header row, held */
 	long long	upto, last;
 	struct show_table *t;
 	long long	tseq;		/* last seq in the table's rows */
@@ -48,6 +49,18 @@ struct show_out {
 void
 show_out_format(struct show_out *out, int format)
 {
+	struct buf b = { 0 };
+
+	/* A copy's format is known once a record verifies (-k), which is
+	 * after its first record was rendered: a header row still held is
+	 * made again (both formats' are as long; JSON names the MAC in
+	 * every record, and keeps the first guess). */
+	if (out->hdr_end > 0 && out->sent == 0 && format != out->format) {
+		show_render_header(out->o->fmt, format, &b);
+		if (b.len == out->hdr_end)
+			memcpy(out->b.p, b.p, b.len);
+		free(b.p);
+	}
 	out->format = format;
 }
 
@@ -125,6 +138,7 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 	}
 	if (!out->headed && out->sl == NULL) {
 		show_render_header(out->o->fmt, out->format, &out->b);
+		out->hdr_end = out->b.len;
 		enqueue(out, -1, 0);
 		out->headed = 1;
 	}
@@ -203,6 +217,7 @@ push(struct show_out *out, int all)
 			return -1;
 		}
 		out->sent = end;
+		out->hdr_end = 0;
 		for (; out->q0 < out->ready; out->q0++)
 			if (out->q[out->q0].seq >= 0)
 				last = out->q[out->q0].seq;
