@@ -24,9 +24,20 @@
 #       every record before CUTOFF, as log-prune would) and append a
 #       log-prune checkpoint dated TIME (RFC 3339) with CUTOFF, then write
 #       both head slots and oplog.key as a writer would
+#   logforge.py last KEYFILE FILE EXPR [ARG...]
+#       what a holder of oplog.key (KEYFILE) can do: the last record of
+#       FILE gets the detail the Python expression EXPR gives (of d, the
+#       detail, and a, the ARGs) and its MAC again under that key
+#   logforge.py remac KEYFILE FILE [renumber] [align=LINE]
+#       what a holder of the verification key (KEYFILE) can do: the MAC of
+#       every record of FILE (from the genesis) recomputed in order under
+#       K(epoch).  renumber: seqs made consecutive from the first record's;
+#       align: record 1's detail (line 3) padded or cut so that line LINE
+#       begins at byte 1048576 (a verifier's block seam)
 # Records are MACed in the format the log's header row names (format 2:
-# GMAC-AES-256 by openssl mac, a fresh IV each).
-import csv, hashlib, hmac, io, os, re, subprocess, sys
+# GMAC-AES-256 by openssl mac, a fresh IV each; last and remac keep the
+# record's own IV, so that a record MACed again unchanged is unchanged).
+import csv, ctypes, ctypes.util, hashlib, hmac, io, os, re, subprocess, sys
 from datetime import datetime, timezone
 
 HEADERS = {1: "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1",
@@ -48,11 +59,52 @@ def enc(s):
 def evolve(k):
     return hmac.new(k, b"jukisec-log-v1 evolve", hashlib.sha256).digest()
 
-def rec_mac(k, prev, f):
+def libcrypto():
+    """OpenSSL's libcrypto through ctypes, or None: a process per record
+    (openssl mac) costs minutes for the thousands remac writes."""
+    try:
+        c = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
+        c.EVP_aes_256_gcm.restype = c.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
+        c.EVP_EncryptInit_ex.argtypes = [ctypes.c_void_p] * 5
+        c.EVP_EncryptUpdate.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
+                                        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        c.EVP_EncryptFinal_ex.argtypes = [ctypes.c_void_p] * 3
+        c.EVP_CIPHER_CTX_ctrl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                          ctypes.c_void_p]
+        c.EVP_CIPHER_CTX_free.argtypes = [ctypes.c_void_p]
+        return c
+    except (OSError, AttributeError):
+        return None
+LIBCRYPTO = [False]
+
+def gmac(g, iv, msg):
+    """GMAC-AES-256 with a 16-byte IV: AES-256-GCM's tag of no plaintext
+    and msg as its additional data (NIST SP 800-38D)."""
+    if LIBCRYPTO[0] is False:
+        LIBCRYPTO[0] = libcrypto()
+    c = LIBCRYPTO[0]
+    if c is None:
+        return None
+    ctx, n, tag = c.EVP_CIPHER_CTX_new(), ctypes.c_int(0), ctypes.create_string_buffer(16)
+    ok = (c.EVP_EncryptInit_ex(ctx, c.EVP_aes_256_gcm(), None, None, None) == 1 and
+          c.EVP_CIPHER_CTX_ctrl(ctx, 0x9, 16, None) == 1 and          # SET_IVLEN
+          c.EVP_EncryptInit_ex(ctx, None, None, g, iv) == 1 and
+          c.EVP_EncryptUpdate(ctx, None, ctypes.byref(n), msg, len(msg)) == 1 and
+          c.EVP_EncryptFinal_ex(ctx, tag, ctypes.byref(n)) == 1 and
+          c.EVP_CIPHER_CTX_ctrl(ctx, 0x10, 16, tag) == 1)             # GET_TAG
+    c.EVP_CIPHER_CTX_free(ctx)
+    if not ok:
+        sys.exit("libcrypto: AES-256-GCM failed")
+    return tag.raw
+
+def rec_mac(k, prev, f, iv=None):
     msg = prev + b"".join(enc(x) for x in f[:9])
     if FORMAT[0] != 2:
         return hmac.new(k, msg, hashlib.sha256).digest()
-    g, iv = hmac.new(k, b"jukisec-log-v2 gmac", hashlib.sha256).digest(), os.urandom(16)
+    g, iv = hmac.new(k, b"jukisec-log-v2 gmac", hashlib.sha256).digest(), iv or os.urandom(16)
+    tag = gmac(g, iv, msg)
+    if tag is not None:
+        return iv + tag
     tag = subprocess.run(["openssl", "mac", "-cipher", "AES-256-GCM", "-macopt",
                           "hexkey:" + g.hex(), "-macopt", "hexiv:" + iv.hex(), "GMAC"],
                          input=msg, capture_output=True, check=True).stdout
@@ -226,5 +278,45 @@ def cmd_checkpoint(d, last, when, cutoff, cut_time=None):
     open(os.path.join(d, "oplog.key"), "w").write(
         "jukisec-log-epoch-key v1 t0=%s epoch_seconds=%d epoch=%d key=%s\n" %
         (fmt(k["t0"]), k["L"], kepoch, key.hex()))
+
+def file_rows(path):
+    """The rows of a log file, FORMAT its header row's."""
+    rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
+    FORMAT[0] = 2 if rows and rows[0][-1] == "gmac_v2" else 1
+    return rows
+
+def file_text(rows):
+    b = io.StringIO()
+    csv.writer(b, lineterminator="\n").writerows(rows)
+    return b.getvalue().encode()
+
+def own_iv(f):
+    return bytes.fromhex(f[9][:32]) if len(f[9]) == 64 else None
+
+def cmd_last(keyfile, path, expr, *a):
+    key = read_key(keyfile)["key"]
+    rows = file_rows(path)
+    d = rows[-1][7]
+    rows[-1][7] = eval(expr)
+    rows[-1][9] = rec_mac(key, bytes.fromhex(rows[-2][9]), rows[-1], own_iv(rows[-1])).hex()
+    open(path, "wb").write(file_text(rows))
+
+def cmd_remac(keyfile, path, *opts):
+    k0 = bytes.fromhex(re.search(r"k0=([0-9a-f]{64})", open(keyfile).read()).group(1))
+    rows = file_rows(path)
+    if "renumber" in opts:
+        for i, r in enumerate(rows[1:]):
+            r[0] = str(int(rows[1][0]) + i)
+    for o in opts:
+        if o.startswith("align="):
+            n = 1048576 - len(file_text(rows[:int(o[6:]) - 1]))
+            rows[2][7] = rows[2][7] + "x" * n if n >= 0 else rows[2][7][:n]
+    keys, prev = [k0], bytes(32)
+    for r in rows[1:]:
+        while len(keys) <= int(r[8]):
+            keys.append(evolve(keys[-1]))
+        prev = rec_mac(keys[int(r[8])], prev, r, own_iv(r))
+        r[9] = prev.hex()
+    open(path, "wb").write(file_text(rows))
 
 globals()["cmd_" + sys.argv[1]](*sys.argv[2:])

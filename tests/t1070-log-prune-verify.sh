@@ -40,28 +40,18 @@ test_expect_success 'the pruned log without its checkpoint fails' '
 	one_line_matching err "nocp.csv:2: seq [0-9]+: pruned log without checkpoint"
 '
 
-# forge.py KEYFILE LOG SED-LIKE-PY: rewrites the last record's detail with
+# forge KEYFILE LOG SED-LIKE-PY: rewrites the last record's detail with
 # the given Python expression and re-MACs it with the current key.
-cat >forge.py <<'PY'
-import csv, hashlib, hmac, re, sys
-key = bytes.fromhex(re.search(r"key=([0-9a-f]{64})", open(sys.argv[1]).read()).group(1))
-rows = list(csv.reader(open(sys.argv[2], newline="", encoding="utf-8")))
-d = rows[-1][7]
-rows[-1][7] = eval(sys.argv[3])
-enc = lambda s: len(s.encode()).to_bytes(4, "big") + s.encode()
-prev = bytes.fromhex(rows[-2][9])
-rows[-1][9] = hmac.new(key, prev + b"".join(enc(x) for x in rows[-1][:9]), hashlib.sha256).hexdigest()
-csv.writer(open(sys.argv[2], "w", newline="", encoding="utf-8"), lineterminator="\n").writerows(rows)
-PY
+forge() { python3 "$SRCDIR/tests/logforge.py" last "$@"; }
 
 forged() {
-	cp pruned.csv f.csv && python3 forge.py s/oplog.key f.csv "$1" &&
+	cp pruned.csv f.csv && forge s/oplog.key f.csv "$1" &&
 	test_must_fail 1 log-verify -k key f.csv 2>err &&
 	one_line_matching err "$2"
 }
 
 test_expect_success 'the forger re-MACs correctly (control: unchanged detail verifies)' '
-	cp pruned.csv f.csv && python3 forge.py s/oplog.key f.csv "d" &&
+	cp pruned.csv f.csv && forge s/oplog.key f.csv "d" &&
 	cmp f.csv pruned.csv
 '
 
@@ -88,7 +78,7 @@ test_expect_success 'a malformed checkpoint fails' '
 
 test_expect_success 'a cut_mac that differs from the archive is caught when both are given' '
 	cp pruned.csv f.csv &&
-	python3 forge.py s/oplog.key f.csv "re.sub(r\"cut_mac=\\S+\", \"cut_mac=\" + \"0\" * 64, d)" &&
+	forge s/oplog.key f.csv "re.sub(r\"cut_mac=\\S+\", \"cut_mac=\" + \"0\" * 64, d)" &&
 	test_must_fail 1 log-verify -k key arch.csv f.csv 2>err &&
 	one_line_matching err "cut_mac or cut_time differs from record"
 '
@@ -126,10 +116,10 @@ test_expect_success 'key holder: a cut that a genuine prune allows verifies (the
 '
 
 test_expect_success 'a checkpoint whose kept= or removed= range does not fit its place fails' '
-	cp pruned.csv f.csv && python3 forge.py s/oplog.key f.csv "re.sub(r\"kept=[0-9]+\", \"kept=1\", d)" &&
+	cp pruned.csv f.csv && forge s/oplog.key f.csv "re.sub(r\"kept=[0-9]+\", \"kept=1\", d)" &&
 	test_must_fail 1 log-verify -k key f.csv 2>err &&
 	one_line_matching err "does not fit its seq" &&
-	cp pruned.csv f.csv && python3 forge.py s/oplog.key f.csv "re.sub(r\"removed=0-\", \"removed=1-\", d)" &&
+	cp pruned.csv f.csv && forge s/oplog.key f.csv "re.sub(r\"removed=0-\", \"removed=1-\", d)" &&
 	test_must_fail 1 log-verify -k key arch.csv f.csv 2>err &&
 	one_line_matching err "log-prune removed from seq 1, the log then began at 0"
 '
@@ -171,14 +161,14 @@ test_expect_success 'a run that removes nothing: its record verifies, with both 
 # re-MACed with the current key fails with MESSAGE, and the independent
 # verifier rejects it too.
 ran_forged() {
-	cp ran.csv f.csv && python3 forge.py ran/oplog.key f.csv "$1" &&
+	cp ran.csv f.csv && forge ran/oplog.key f.csv "$1" &&
 	test_must_fail 1 log-verify -k key --now $RNOW f.csv 2>err &&
 	one_line_matching err "$2" &&
 	test_must_fail 1 indep --now $RNOW key f.csv >/dev/null
 }
 
 test_expect_success 'removed=0: the forger control verifies' '
-	cp ran.csv f.csv && python3 forge.py ran/oplog.key f.csv "d" && cmp f.csv ran.csv &&
+	cp ran.csv f.csv && forge ran/oplog.key f.csv "d" && cmp f.csv ran.csv &&
 	indep --now $RNOW key f.csv >/dev/null
 '
 

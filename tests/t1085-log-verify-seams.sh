@@ -51,38 +51,9 @@ gen a $N $PAD
 gen b $N $((PAD + LASTLEN))
 gen c $N $((PAD - SEALEN))
 
-cat >remac.py <<'PY'
-# remac.py KEYFILE FILE [renumber] [align=LINE]: the MAC of every record
-# recomputed in order under K(epoch) from the key (jukisec-log(5) "The MAC
-# chain"): what a holder of the verification key can do.  renumber: seqs
-# made consecutive from the first record's; align: record 1's detail (line
-# 3) padded or cut so that line LINE begins at byte 1048576, the seam.
-import csv, hashlib, hmac, io, re, sys
-k0 = bytes.fromhex(re.search(r"k0=([0-9a-f]{64})", open(sys.argv[1]).read()).group(1))
-rows = list(csv.reader(open(sys.argv[2], newline="")))
-opts = sys.argv[3:]
-def text(rs):
-    b = io.StringIO()
-    csv.writer(b, lineterminator="\n").writerows(rs)
-    return b.getvalue().encode()
-if "renumber" in opts:
-    for i, r in enumerate(rows[1:]):
-        r[0] = str(int(rows[1][0]) + i)
-for o in opts:
-    if o.startswith("align="):
-        line = int(o[6:])
-        d = 1048576 - len(text(rows[:line - 1]))
-        rows[2][7] = rows[2][7] + "x" * d if d >= 0 else rows[2][7][:d]
-keys, prev = [k0], bytes(32)
-for r in rows[1:]:
-    e = int(r[8])
-    while len(keys) <= e:
-        keys.append(hmac.new(keys[-1], b"jukisec-log-v1 evolve", hashlib.sha256).digest())
-    m = prev + b"".join(len(f.encode()).to_bytes(4, "big") + f.encode() for f in r[:9])
-    prev = hmac.new(keys[e], m, hashlib.sha256).digest()
-    r[9] = prev.hex()
-open(sys.argv[2], "wb").write(text(rows))
-PY
+# remac FILE [renumber] [align=LINE]: logforge.py remac under the
+# verification key: what a holder of it can do.
+remac() { python3 "$SRCDIR/tests/logforge.py" remac key "$@"; }
 
 # verify DIR EDIT [REMAC-OPTION...]: the log of DIR edited by sed script
 # EDIT (then re-MACed), verified on one core and on all: both must say the
@@ -93,7 +64,7 @@ verify() {
 	rm -rf t && cp -a "$_d" t && sed -i "$_e" t/oplog.csv &&
 	if [ $# -gt 0 ]; then
 		# the head names records by their MACs: the log alone, as an archive
-		python3 remac.py key t/oplog.csv "$@" && set -- -k key --now $NOW t/oplog.csv
+		remac t/oplog.csv "$@" && set -- -k key --now $NOW t/oplog.csv
 	else
 		set -- -d "$TMP/t" -k key --now $NOW
 	fi &&

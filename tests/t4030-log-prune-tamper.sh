@@ -13,24 +13,14 @@ rec "$S" "2023-09-01 09:00:00" C 3
 NOW=2023-09-01T09:30:00Z
 prune "$S" "$NOW" -a "$TMP/arch.csv"
 
-# forge.py LOG 'regex' 'replacement': rewrites the last record's detail and
-# computes its MAC again with the current key (oplog.key), as an intruder
-# holding the key could (jukisec-log(5), "The MAC chain").
-cat >forge.py <<'PY'
-import hashlib, hmac, re, sys, struct
-log, pat, rep = sys.argv[1:4]
-key = dict(t.split("=", 1) for t in open(sys.argv[4]).read().split()[2:])
-lines = open(log).read().split("\n")[:-1]
-prev = bytes.fromhex(lines[-2].rsplit(",", 1)[1])
-f = lines[-1].split(",")
-assert len(f) == 10 and f[8] == key["epoch"]
-f[7] = re.sub(pat, rep, f[7])
-canon = b"".join(struct.pack(">I", len(x.encode())) + x.encode() for x in f[:9])
-f[9] = hmac.new(bytes.fromhex(key["key"]), prev + canon, hashlib.sha256).hexdigest()
-lines[-1] = ",".join(f)
-sys.stdout.write("\n".join(lines) + "\n")
-PY
-forge() { python3 forge.py "$S/oplog.csv" "$1" "$2" "$S/oplog.key" >forged.csv; }
+# forge 'regex' 'replacement': forged.csv, the log with the last record's
+# detail rewritten, its MAC computed again with the current key
+# (oplog.key), as an intruder holding the key could (jukisec-log(5), "The
+# MAC chain").
+forge() {
+	cp "$S/oplog.csv" forged.csv &&
+	python3 "$SRCDIR/tests/logforge.py" last "$S/oplog.key" forged.csv "re.sub(a[0], a[1], d)" "$1" "$2"
+}
 
 test_expect_success 'the pruned log verifies; its checkpoint is the last record' '
 	verify "$S" "$NOW" >/dev/null &&
