@@ -77,6 +77,11 @@ if [ -n "${JUKISEC_TEST_FORMAT:-}" ]; then
 	    "$JUKISEC_BUILD" "$JUKISEC_TEST_FORMAT" >"$TMP/.fmt/jukisec-init" &&
 	chmod 755 "$TMP/.fmt/jukisec-init" && PATH=$TMP/.fmt:$PATH
 fi
+# TEST_FORMAT: the format of the logs a test makes; LOG_HEADER: their
+# header row.
+TEST_FORMAT=${JUKISEC_TEST_FORMAT:-1}
+LOG_HEADER=seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1
+[ "$TEST_FORMAT" = 2 ] && LOG_HEADER=${LOG_HEADER%hmac_v1}gmac_v2
 
 test_count=0
 test_failed=0

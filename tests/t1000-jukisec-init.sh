@@ -17,9 +17,9 @@ test_expect_success 'init creates the directory, the files and the key line' '
 
 test_expect_success 'the log holds the header and the genesis record' '
 	sed -n 1p s/oplog.csv >hdr &&
-	echo "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1" >want &&
+	echo "$LOG_HEADER" >want &&
 	test_cmp want hdr &&
-	grep -Eqx "0,2026-01-01T00:00:00.000Z,cs01,-,genesis,,ok,format=1 epoch_seconds=86400,0,[0-9a-f]{64}" s/oplog.csv &&
+	grep -Eqx "0,2026-01-01T00:00:00.000Z,cs01,-,genesis,,ok,format=$TEST_FORMAT epoch_seconds=86400,0,[0-9a-f]{64}" s/oplog.csv &&
 	test "$(wc -l <s/oplog.csv)" -eq 2
 '
 
@@ -110,7 +110,7 @@ test_expect_success '--epoch sets the epoch length, in the log, its keys and juk
 	chmod 600 ep.key &&
 	grep -Eqx "jukisec-log-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=3600 k0=[0-9a-f]{64}" ep.key &&
 	grep -q "epoch_seconds=3600 epoch=0 " ep/oplog.key &&
-	grep -q ",genesis,,ok,format=1 epoch_seconds=3600,0," ep/oplog.csv &&
+	grep -q ",genesis,,ok,format=$TEST_FORMAT epoch_seconds=3600,0," ep/oplog.csv &&
 	grep -q "^epoch_seconds = 3600" ep/jukisec.conf &&
 	at 2026-01-01T05:30:00Z log-append -d "$TMP/ep" -u a -a b &&
 	test "$(grep -c ",-,seal," ep/oplog.csv)" -eq 5 &&

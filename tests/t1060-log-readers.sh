@@ -28,7 +28,7 @@ test_expect_success 'python csv reads it unchanged; its own serialisation still 
 	python3 -c "
 import csv, sys
 rows = list(csv.reader(open(\"s/oplog.csv\", newline=\"\", encoding=\"utf-8\")))
-assert rows[0] == \"seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1\".split(\",\")
+assert rows[0] == \"$LOG_HEADER\".split(\",\")
 assert all(len(r) == 10 for r in rows), rows
 assert rows[2][7] == \"copy, 1 page\" and rows[3][7] == \"say \\\"hi\\\"\"
 assert rows[4][5] == \"@SUM(A1)\" and rows[4][7] == \"=1+2\" and rows[5][5] == \"-x\"
