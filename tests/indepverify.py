@@ -9,9 +9,10 @@
 # last one with the head when --dir is given and it is DIR/oplog.csv.  It
 # prints "ok N" or "bad: REASON" and exits 0 or 1.  It takes no lock: a log
 # being appended to is not its business.  A format 2 log's GMAC-AES-256 is
-# computed by openssl mac (OpenSSL 3), not by the library log-verify uses.
-import csv, hashlib, hmac, io, os, re, subprocess, sys, time
+# computed by OpenSSL (osslgmac.py), not by the library log-verify uses.
+import csv, hashlib, hmac, io, os, re, sys, time
 from datetime import datetime, timezone
+from osslgmac import gmac
 
 HEADER = "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1".split(",")
 HEADERS = {1: HEADER, 2: HEADER[:9] + ["gmac_v2"]}
@@ -39,13 +40,6 @@ def enc(s):
 
 def evolve(k):
     return hmac.new(k, b"jukisec-log-v1 evolve", hashlib.sha256).digest()
-
-def gmac(key, iv, msg):
-    """GMAC-AES-256 of msg with a 16-byte IV (GCM's J0 from GHASH of it)."""
-    out = subprocess.run(["openssl", "mac", "-cipher", "AES-256-GCM",
-                          "-macopt", "hexkey:" + key.hex(), "-macopt", "hexiv:" + iv.hex(),
-                          "GMAC"], input=msg, capture_output=True, check=True).stdout
-    return bytes.fromhex(out.decode().strip())
 
 def cutoff(p, days):
     """cutoff(P, D) of "Pruning"."""

@@ -35,10 +35,11 @@
 #       align: record 1's detail (line 3) padded or cut so that line LINE
 #       begins at byte 1048576 (a verifier's block seam)
 # Records are MACed in the format the log's header row names (format 2:
-# GMAC-AES-256 by openssl mac, a fresh IV each; last and remac keep the
+# GMAC-AES-256 by OpenSSL (osslgmac.py), a fresh IV each; last and remac keep the
 # record's own IV, so that a record MACed again unchanged is unchanged).
-import csv, ctypes, ctypes.util, hashlib, hmac, io, os, re, subprocess, sys
+import csv, hashlib, hmac, io, os, re, sys
 from datetime import datetime, timezone
+from osslgmac import gmac
 
 HEADERS = {1: "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1",
            2: "seq,time,terminal,operator,action,object,result,detail,epoch,gmac_v2"}
@@ -59,56 +60,12 @@ def enc(s):
 def evolve(k):
     return hmac.new(k, b"jukisec-log-v1 evolve", hashlib.sha256).digest()
 
-def libcrypto():
-    """OpenSSL's libcrypto through ctypes, or None: a process per record
-    (openssl mac) costs minutes for the thousands remac writes."""
-    try:
-        c = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
-        c.EVP_aes_256_gcm.restype = c.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
-        c.EVP_EncryptInit_ex.argtypes = [ctypes.c_void_p] * 5
-        c.EVP_EncryptUpdate.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
-                                        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-        c.EVP_EncryptFinal_ex.argtypes = [ctypes.c_void_p] * 3
-        c.EVP_CIPHER_CTX_ctrl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-                                          ctypes.c_void_p]
-        c.EVP_CIPHER_CTX_free.argtypes = [ctypes.c_void_p]
-        return c
-    except (OSError, AttributeError):
-        return None
-LIBCRYPTO = [False]
-
-def gmac(g, iv, msg):
-    """GMAC-AES-256 with a 16-byte IV: AES-256-GCM's tag of no plaintext
-    and msg as its additional data (NIST SP 800-38D)."""
-    if LIBCRYPTO[0] is False:
-        LIBCRYPTO[0] = libcrypto()
-    c = LIBCRYPTO[0]
-    if c is None:
-        return None
-    ctx, n, tag = c.EVP_CIPHER_CTX_new(), ctypes.c_int(0), ctypes.create_string_buffer(16)
-    ok = (c.EVP_EncryptInit_ex(ctx, c.EVP_aes_256_gcm(), None, None, None) == 1 and
-          c.EVP_CIPHER_CTX_ctrl(ctx, 0x9, 16, None) == 1 and          # SET_IVLEN
-          c.EVP_EncryptInit_ex(ctx, None, None, g, iv) == 1 and
-          c.EVP_EncryptUpdate(ctx, None, ctypes.byref(n), msg, len(msg)) == 1 and
-          c.EVP_EncryptFinal_ex(ctx, tag, ctypes.byref(n)) == 1 and
-          c.EVP_CIPHER_CTX_ctrl(ctx, 0x10, 16, tag) == 1)             # GET_TAG
-    c.EVP_CIPHER_CTX_free(ctx)
-    if not ok:
-        sys.exit("libcrypto: AES-256-GCM failed")
-    return tag.raw
-
 def rec_mac(k, prev, f, iv=None):
     msg = prev + b"".join(enc(x) for x in f[:9])
     if FORMAT[0] != 2:
         return hmac.new(k, msg, hashlib.sha256).digest()
     g, iv = hmac.new(k, b"jukisec-log-v2 gmac", hashlib.sha256).digest(), iv or os.urandom(16)
-    tag = gmac(g, iv, msg)
-    if tag is not None:
-        return iv + tag
-    tag = subprocess.run(["openssl", "mac", "-cipher", "AES-256-GCM", "-macopt",
-                          "hexkey:" + g.hex(), "-macopt", "hexiv:" + iv.hex(), "GMAC"],
-                         input=msg, capture_output=True, check=True).stdout
-    return iv + bytes.fromhex(tag.decode().strip())
+    return iv + gmac(g, iv, msg)
 
 def head_hmac(k, h):
     m = enc("jukisec-log-v2 head") + enc("open" if h["open"] else "closed")
