@@ -116,9 +116,11 @@ test_expect_success 'directories for -d, values for --lang, --method, --format' 
 '
 
 # Every value a tool takes and no other: the values of each --format
-# (incident-report: text for show, table for list) and of --nature.
+# (incident-report: text for show, table for list; jukisec-init: the log's)
+# and of --nature.
 test_expect_success 'formats and natures as the tools take them' '
 	comp operator-list -f "" >got && printf "%s\n" csv form json table | test_cmp - got &&
+	comp jukisec-init --format "" >got && printf "%s\n" 1 2 | test_cmp - got &&
 	comp incident-report list --format "" >got && printf "%s\n" csv json table | test_cmp - got &&
 	comp incident-report show 2026-0001 --format "" >got && printf "%s\n" csv json text | test_cmp - got &&
 	comp incident-report new --nature "" >got &&
