@@ -56,9 +56,19 @@ opchange_expiry(struct opchange *c, int never_ok, struct jerr *e)
 	c->exp = TIME_NONE;
 	if (never_ok && strcmp(c->expires, "never") == 0)
 		return ST_OK;
-	if (date_parse(c->expires, &y, &m, &d) == 0 ?
-	    local_date_end(y, m, d, &c->exp) == 0 :
-	    time_parse(c->expires, &c->exp) == 0)
+	if (date_parse(c->expires, &y, &m, &d) == 0) {
+		if (local_date_end(y, m, d, &c->exp) == 0)
+			return ST_OK;
+		/* A date all the same, whose end (the next local midnight)
+		 * is past TIME_MAX: 9999-12-31 at or west of UTC.  Refused,
+		 * as jukisec-audit refuses a period past the bounds, not
+		 * clamped: the register would hold an end nobody named. */
+		civil_from_days(days_from_civil(y, m, d) - 1, &y, &m, &d);
+		jerr_say(e, ST_USAGE, _("-e %s: after the last date these "
+		    "tools handle, %04d-%02d-%02d"), c->expires, y, m, d);
+		return ST_USAGE;
+	}
+	if (time_parse(c->expires, &c->exp) == 0)
 		return ST_OK;
 	jerr_say(e, ST_USAGE, never_ok ? _("-e %s: not a date YYYY-MM-DD, an "
 	    "RFC 3339 time (years 0001-9999) or never") : _("-e %s: not a date "

@@ -46,6 +46,24 @@ test_expect_success 'the last millisecond of 9999 is a valid expiry' '
 	test "$(field suzuki expires)" = 9999-12-31T23:59:59.999Z
 '
 
+test_expect_success 'the date 9999-12-31 under UTC (its end in 10000): refused as after the last date, named' '
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 operator-add -d "$D" -b boss --by-password-fd 4 -i sato -n S \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    -e 9999-12-31 --password-fd 3 3<"$TMP/pw.sato" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-add: -e 9999-12-31: after the last date these tools handle, 9999-12-30\$" &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -e 9999-12-31 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: -e 9999-12-31: after the last date these tools handle, 9999-12-30\$" &&
+	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -e 9999-12-30 4<"$TMP/pw.boss" &&
+	test "$(field tanaka expires)" = 9999-12-31T00:00:00.000Z &&
+	TZ=Asia/Tokyo operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -e 9999-12-31 4<"$TMP/pw.boss" &&
+	test "$(field tanaka expires)" = 9999-12-31T15:00:00.000Z
+'
+
 test_expect_success 'incident times outside the years 0001-9999: exit 2, nothing recorded' '
 	test_must_fail 2 incident-report -d "$D" -b boss --by-password-fd 3 new \
 	    --type other --cause fire --summary s \
