@@ -79,8 +79,8 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
  * esc[], reused from row to row; word[] holds the translated words and
  * notes, looked up once, not for every row (the notes' formats are
  * checked against their msgids by msgfmt --check). */
-enum { W_NEVER, W_REVOKED, W_EXPIRED, W_LOCKED, W_ACTIVE, W_REVNOTE, W_PWNOTE,
-	NWORDS };
+enum { W_NEVER, W_REVOKED, W_DAMAGED, W_EXPIRED, W_LOCKED, W_ACTIVE,
+	W_REVNOTE, W_PWNOTE, NWORDS };
 enum { NESC = 7 };
 
 struct cells {
@@ -127,7 +127,11 @@ cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t 
 	for (i = 0; i < 4; i++)
 		if ((raw = register_damaged(o, col[i])) != NULL)
 			x->c[cell[i]] = shown(&x->esc[3 + i], raw);
+	/* a row whose method does not read back admits nobody (the gate's
+	 * register-row-damaged): not "active", whatever else it holds; a
+	 * revocation, never undone, still comes first */
 	x->c[9] = x->word[operator_revoked(o) ? W_REVOKED :
+	    !operator_method_known(o) ? W_DAMAGED :
 	    !operator_active(o, now) ? W_EXPIRED :
 	    operator_locked(o, cf, now) ? W_LOCKED : W_ACTIVE];
 }
@@ -165,7 +169,7 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 	    N_("SECTION"), N_("TITLE"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
 	    N_("BY"), N_("EXPIRES"), N_("STATE") };
 	static const char *const words[NWORDS] = { N_("never"), N_("revoked"),
-	    N_("expired"), N_("locked"), N_("active"),
+	    N_("damaged"), N_("expired"), N_("locked"), N_("active"),
 	    N_("revoked %s by %s: %s"),
 	    N_("password exception: %s (approved by %s, instructions %s)") };
 	struct cells	 x;

@@ -136,7 +136,7 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	operator-list -d "$D" -a >t 2>err &&
 	test "$(grep -c "field .*: invalid value; treated as .* until repaired\$" err)" = 5 &&
 	grep -q ":[0-9]*: field locked_at: invalid value; treated as empty (the row is not locked) until repaired\$" err &&
-	grep -q "^tanaka .* palm  *2026-13-01  *boss  *garbage\\\\x1b\[2J  *expired " t &&
+	grep -q "^tanaka .* palm  *2026-13-01  *boss  *garbage\\\\x1b\[2J  *damaged " t &&
 	! grep "^tanaka " t | grep -q "password exception" &&
 	grep -q "^ab .*revoked yesterday by boss: left, for good" t &&
 	! grep -q "$esc" t && ! grep -q "0-12-31\|0000-" t &&

@@ -41,6 +41,15 @@ test_expect_success '--method: a row whose method does not read back matches non
 	test "$(operator-list -d "$D" -f csv 2>err | ids)" = "boss e7 "
 '
 
+test_expect_success 'the table calls that row damaged, not active: auth-check admits nobody on it' '
+	D=$TMP/palm &&
+	operator-list -d "$D" >table 2>err &&
+	grep -q "^e7 .* palm  *[0-9-]* [0-9:]*  *boss  *never  *damaged *\$" table &&
+	grep -q "^boss .* never  *active " table &&
+	test_must_fail 1 auth e7 "$TMP/pw.e7" 2>/dev/null &&
+	test "$(log_count auth denied "reason=register-row-damaged")" = 1
+'
+
 test_expect_success '--expiring DAYS: active persons whose authority ends within DAYS days' '
 	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -f csv | ids)" = "tanaka kato " &&
 	test "$(operator-list -d "$D" --now $ASOF --expiring 10 -f csv | ids)" = "kato " &&
