@@ -57,6 +57,7 @@ struct walk {
 	struct recov	rv[RECOV_MAX];
 	size_t		nrv;		/* all seen, listed or not */
 	char		*error;		/* why not */
+	size_t		 errline;	/* the line that stopped it, 0 none */
 	long long	records, first_seq, last_seq;
 	int64_t		first_time, last_time;
 	/* seals: epochs the log passed without their seal */
@@ -377,6 +378,7 @@ walk_log(struct audit *a, struct walk *w)
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
 		w->error = xasprintf("oplog.csv:%zu: %s", line, why);
+		w->errline = line;
 		if (a->r54 != NULL)
 			r54_end(a->r54, line, why);
 	} else {
@@ -388,12 +390,26 @@ walk_log(struct audit *a, struct walk *w)
 	close(fd);
 }
 
+/* The item of a log the walk could not read: its subject the line that
+ * stopped it, as log-verify's with the key, else the file. */
+static void
+error_item(struct audit *a, const struct walk *w)
+{
+	char	 subj[64];
+
+	if (w->errline > 0) {
+		snprintf(subj, sizeof(subj), "oplog.csv:%zu", w->errline);
+		check_item(a, subj, "%s", w->error);
+	} else
+		check_item(a, "oplog.csv", "%s", w->error);
+}
+
 /* The finding of a check the unreadable log prevents: a FAIL, never a
  * silent PASS. */
 static void
 not_read(struct audit *a, const struct walk *w)
 {
-	check_item(a, "oplog.csv", "%s", w->error);
+	error_item(a, w);
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: the operation log cannot be read.",
 	    "点検できません: 操作履歴を読み込めません。"));
@@ -564,7 +580,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 			    "検証鍵による確認は行っていません。記録 %lld 件(通番 %lld〜%lld)を誤りなく読み込めました。"),
 			    w->records, w->first_seq, w->last_seq);
 		else {
-			check_item(a, "oplog.csv", "%s", w->error);
+			error_item(a, w);
 			check_end(a, AUDIT_FAIL, "%s", L(a,
 			    "The operation log cannot be read.",
 			    "操作履歴を読み込めません。"));
@@ -791,7 +807,7 @@ check_head(struct audit *a, const struct walk *w)
 	}
 	snprintf(subj, sizeof(subj), "seq %lld", w->head_seq);
 	if (!w->ok)
-		check_item(a, "oplog.csv", "%s", w->error);
+		error_item(a, w);
 	else if (w->last_seq < w->head_seq || w->size < w->head_size)
 		check_item(a, subj, L(a,
 		    "the copy of the last record names record %lld but the history ends at record %lld",

@@ -433,7 +433,7 @@ void
 audit_r54(struct audit *a)
 {
 	struct r54	*w = a->r54;
-	char		 date[64];
+	char		 date[64], subj[64];
 	const char	*why;
 	long long	 i;
 
@@ -457,10 +457,10 @@ audit_r54(struct audit *a)
 		    why);
 	}
 	if (!w->read) {
-		if (w->line)
-			check_item(a, "oplog.csv", "oplog.csv:%zu: %s", w->line, w->why);
-		else
-			check_item(a, "oplog.csv", "oplog.csv: %s", w->why);
+		/* the subject the line, as the other log checks give it */
+		snprintf(subj, sizeof(subj), "oplog.csv:%zu", w->line);
+		check_item(a, w->line ? subj : "oplog.csv", "%s: %s",
+		    w->line ? subj : "oplog.csv", w->why);
 	}
 	if (w->bad > R54_ITEMS)
 		check_item(a, "oplog.csv", L(a, "and %lld more records",
