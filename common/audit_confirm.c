@@ -28,7 +28,9 @@ rule(enum muni_ref ref)
 	return strncmp(l, "R9", 2) == 0 ? "R9" : l;
 }
 
-/* The end of the interval: months after at, in local calendar months. */
+/* The end of the interval: months after at, in local calendar months,
+ * to the millisecond (a confirmation at 01:00:00.500 is not a year old at
+ * 01:00:00.000 a year on). */
 static int64_t
 due(int64_t at, int months)
 {
@@ -39,7 +41,7 @@ due(int64_t at, int months)
 		return at;
 	tm.tm_mon += months;
 	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return (int64_t)mktime(&tm) * 1000 + (at - (int64_t)t * 1000);
 }
 
 void
@@ -79,10 +81,11 @@ audit_confirm(struct audit *a)
 		who = person_label(a->reg_ok ? &a->reg : NULL, c->by, a->o->ja);
 		if (*c->note != '\0')
 			check_item(a, c->by, "%s", c->note);
+		/* as old as the interval is old enough (jukisec-audit(1)) */
 		if (a->o->now >= due(c->at, it->months))
 			check_end(a, AUDIT_WARN, L(a,
-			    "%s: last confirmed %s by %s, more than %d month(s) ago.",
-			    "%s: 最後の確認は %s(確認者 %s)で、%d か月を超えています。"),
+			    "%s: last confirmed %s by %s, %d month(s) or more ago.",
+			    "%s: 最後の確認は %s(確認者 %s)で、%d か月以上前です。"),
 			    what, date, who, it->months);
 		else
 			check_end(a, AUDIT_PASS, L(a,

@@ -85,12 +85,27 @@ test_expect_success 'a confirmation is recorded, logged and shown with date and 
 	grep -qx "      - 入退室記録簿を確認した" r.ja
 '
 
-test_expect_success 'older than its interval (12 months): WARN' '
+# jukisec-audit(1): WARN when the last confirmation "is as old as the
+# item's interval"; the message says so, not "more than".
+test_expect_success 'as old as its interval (12 months): WARN, 12 month(s) or more ago' '
 	audit_run --now 2027-11-25T00:59:00Z &&
 	expect server-room "PASS boss" &&
 	audit_run --now 2027-11-25T01:00:00Z &&
 	expect server-room "WARN boss" &&
-	detail server-room | grep -q "last confirmed 2026-11-25 01:00 by Boss, more than 12 month(s) ago\."
+	detail server-room | grep -q "last confirmed 2026-11-25 01:00 by Boss, 12 month(s) or more ago\. 入退室記録簿を確認した\$" &&
+	{ TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2027-11-25T01:00:00Z --lang ja >r.ja ||
+	    test $? -eq 1; } &&
+	grep -q "^  \[要確認\] 規程第7条: .*: 最後の確認は 令和8年11月25日 10:00(確認者 Boss)で、12 か月以上前です。\$" r.ja
+'
+
+test_expect_success 'the interval ends to the millisecond of the confirmation' '
+	cp -a "$D" "$TMP/ms" && D=$TMP/ms &&
+	at 2026-11-25T02:00:00.500Z confirm --confirm staff-duties &&
+	audit_run --now 2027-11-25T02:00:00.499Z &&
+	expect staff-duties "PASS " &&
+	audit_run --now 2027-11-25T02:00:00.500Z &&
+	expect staff-duties "WARN " &&
+	detail staff-duties | grep -q ", 12 month(s) or more ago\.\$"
 '
 
 test_expect_success 'a municipality'"'"'s own interval and item' '
