@@ -151,4 +151,16 @@ test_expect_success 'bad periods and authors are usage errors (status 2, one lin
 	grep -qx "jukisec-audit: --author nobody: not in the register" err
 '
 
+# The accepted range the page gives: fiscal year 9998 ends 9999-03-31,
+# 9999 would end in the year 10000.
+test_expect_success '--fiscal-year: 1 to 9998; outside, exit 2 naming the range' '
+	audit_run --now $NOW --fiscal-year 1 && test "$ast" -ne 2 &&
+	audit_run --now $NOW --fiscal-year 9998 && test "$ast" -ne 2 &&
+	for y in 0 9999; do
+		test_must_fail 2 jukisec-audit -d "$D" --now $NOW --fiscal-year $y >out 2>err &&
+		test ! -s out &&
+		one_line_matching err "^jukisec-audit: --fiscal-year $y: not a year from 1 to 9998\$" || exit 1
+	done
+'
+
 test_done
