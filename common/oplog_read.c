@@ -51,6 +51,8 @@ struct oplog_reader {
 	int		eof, header, copy, headed, io;
 	int		after;		/* a header row was just skipped */
 	int		format;		/* the last header row's, or 0 */
+	int		want;		/* every header row's, once known, or 0 */
+	int		single;		/* a header row on line 1 only */
 	size_t		torn;		/* bytes after the last LF at the end */
 	size_t		errline;
 	char		err[192];
@@ -659,6 +661,18 @@ oplog_reader_format(const struct oplog_reader *r)
 }
 
 void
+oplog_reader_want(struct oplog_reader *r, int format)
+{
+	r->want = format;
+}
+
+void
+oplog_reader_single(struct oplog_reader *r)
+{
+	r->single = 1;
+}
+
+void
 oplog_reader_seek(struct oplog_reader *r, long long offset)
 {
 	r->at = r->base = r->offset = offset;
@@ -698,9 +712,25 @@ header_row(struct oplog_reader *r, const char *line, size_t len)
 	int f = is_header(rec->field, rec->len, split(line, len && line[len - 1] == '\r' ?
 	    len - 1 : len, r->scratch, rec->field, rec->len, OPLOG_NFIELDS));
 
-	if (f)
+	if (f) {
 		r->format = f;
+		if (r->want == 0)
+			r->want = f;
+	}
 	return f != 0;
+}
+
+/* A log keeps one format (jukisec-log(5) "Formats"): a header row of the
+ * other one is damage where it stands, records after it or not. */
+static int
+other_format(struct oplog_reader *r)
+{
+	if (r->format == r->want)
+		return 0;
+	snprintf(why, sizeof(why), _("a header row of format %d in a log of format %d"),
+	    r->format, r->want);
+	r->line--;
+	return fail(r, why, 0);
 }
 
 /* Long: the refill loop; a line, a torn tail or the end, in place. */
@@ -765,6 +795,8 @@ oplog_reader_line(struct oplog_reader *r, const char **line, size_t *lenp)
 			/* The first line is the header row; a copy may lack it. */
 			r->header = 1;
 			if (header_row(r, r->cur, len)) {
+				if (other_format(r) == -1)
+					return -1;
 				r->headed = 1;
 				r->after = 1;
 				r->offset = r->base + r->pos;
@@ -794,11 +826,14 @@ oplog_reader_parse(struct oplog_reader *r, struct oplog_record **out)
 	 * header row, and those are parsed without cutting. */
 	rec->cut = len > 0 && r->cur[0] >= '0' && r->cur[0] <= '9';
 	if ((why_ = parse(r->cur, len, r->scratch, rec, rec->cut)) != NULL) {
-		/* A header row repeated later (concatenated archives) is skipped. */
-		if (!header_row(r, r->cur, len)) {
+		/* A header row repeated later (concatenated archives) is skipped;
+		 * not in the live log, which writers keep as one segment. */
+		if (r->single || !header_row(r, r->cur, len)) {
 			r->line--;
 			return fail(r, rec->line == 1 ? _("missing header row") : why_, 0);
 		}
+		if (other_format(r) == -1)
+			return -1;
 		r->offset = r->base + r->pos;
 		r->after = 1;
 		return 0;

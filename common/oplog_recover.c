@@ -435,19 +435,22 @@ headed_copy(struct store *st, const char *path, long long skip, int format,
 /* The copy headed_copy() makes from skip, verified as the log is (t):
  * ST_OK, af ready to commit; ST_NO, no record verifies in it either, af
  * aborted; ST_FAIL after a message, af aborted.  The header row names
- * format 1, else format 2 (jukisec-log(5) "Formats"): nothing else names
- * the log's format once its header row is gone, and the records verify
- * under one only (a genesis names its own, which the verifier holds to
- * the header row's).  A log of format 2 so costs a second copy. */
+ * format 1, else format 2 (jukisec-log(5) "Formats"), or only the format
+ * other than not (a header row of that one did not verify): nothing else
+ * names the log's format once its header row is gone, and the records
+ * verify under one only (a genesis names its own, which the verifier
+ * holds to the header row's).  A log of format 2 so costs a second copy. */
 static int
 try_header(struct store *st, const struct oplog_vkey *vk, const char *path,
-    int64_t now, long long skip, struct atomic_file *af,
+    int64_t now, long long skip, int not, struct atomic_file *af,
     struct oplog_verify_result *t)
 {
 	char	*tmp;
 	int	 r = ST_NO, format;
 
 	for (format = 1; format <= 2 && r == ST_NO; format++) {
+		if (format == not)
+			continue;
 		if ((r = headed_copy(st, path, skip, format, af)) != ST_OK)
 			return r;
 		tmp = xasprintf("%s/%s", st->dir, af->tmpname);
@@ -465,9 +468,9 @@ try_header(struct store *st, const struct oplog_vkey *vk, const char *path,
 
 /*
  * A log whose first line is not the header row (damaged, or removed so
- * that the genesis record is first): the header row is put back when the
- * records then verify from the log's start, res becoming the verification
- * of the log so restored.  A first line of any other kind is replaced as
+ * that the genesis record is first, or one of the other format): the
+ * header row is put back when the records then verify from the log's
+ * start, res becoming the verification of the log so restored.  A first line of any other kind is replaced as
  * a damaged header row would be: whatever it is, the chain does not hold
  * it.  Its bytes go first to DIR/oplog-header-TIME (as save_cut), then
  * the restored log replaces oplog.csv atomically (a crash leaves the old
@@ -483,13 +486,14 @@ restore_header(struct store *st, const struct oplog_vkey *vk,
 	struct atomic_file af;
 	char	 line[OPLOG_LINE_MAX + 3], saved[64] = "";
 	ssize_t	 n;
-	int	 r = ST_NO;
+	int	 r = ST_NO, f;
 
 	if ((n = first_line(st, path, line, sizeof(line))) == -1)
 		r = ST_FAIL;
-	else if (n > 0 && !tail_is_header(line, (size_t)n) &&
-	    (r = try_header(st, vk, path, now, n, &af, t)) == ST_NO &&
-	    (r = try_header(st, vk, path, now, 0, &af, t)) == ST_OK)
+	else if (n > 0 && (f = tail_is_header(line, (size_t)n)) != 0)
+		r = try_header(st, vk, path, now, n, f, &af, t);	/* the other format's? */
+	else if (n > 0 && (r = try_header(st, vk, path, now, n, 0, &af, t)) == ST_NO &&
+	    (r = try_header(st, vk, path, now, 0, 0, &af, t)) == ST_OK)
 		n = 0;		/* the first line is the first record */
 	if (r == ST_OK && n > 0 && (r = save_cut(st, now, "oplog-header", 0,
 	    n, saved, sizeof(saved))) != ST_OK)

@@ -214,21 +214,40 @@ tail_is_header(const char *p, size_t n)
 	return oplog_header_format(p, h);
 }
 
+/* The format a genesis record of n bytes names in its detail (format=F),
+ * or 0: not a genesis, or one whose fields are quoted (not read here). */
+static int
+genesis_format(const char *p, size_t n)
+{
+	const char *v;
+	size_t k;
+
+	if (oplog_line_field(p, n, OF_SEQ, &v, &k) == -1 || k != 1 || *v != '0' ||
+	    oplog_line_field(p, n, OF_ACTION, &v, &k) == -1 || k != 7 ||
+	    memcmp(v, "genesis", 7) != 0 ||
+	    oplog_line_field(p, n, OF_DETAIL, &v, &k) == -1 || k < 9 ||
+	    memcmp(v, "format=", 7) != 0 || v[8] != ' ')
+		return 0;
+	return v[7] == '1' ? 1 : v[7] == '2' ? 2 : 0;
+}
+
 /*
  * The log's format (1 or 2) when fd begins with its header row; -1 after
  * one line naming
- * fname's line 1.  One pread of the header's length at offset 0, which
- * every append can afford.  The live log always starts with the header
- * row (jukisec-init and log-prune write it; a collector's copy, which
- * starts with a record, is never a state directory's oplog.csv).
+ * fname's line 1.  One pread at offset 0, which every append can afford.
+ * The live log always starts with the header row (jukisec-init and
+ * log-prune write it; a collector's copy, which starts with a record, is
+ * never a state directory's oplog.csv).  A genesis record after it names
+ * the format too: a header row changed to the other one (no key needed)
+ * would have writers MAC in it, making a log of two formats.
  */
 int
 tail_header_check(int fd, const char *fname, struct jerr *e)
 {
-	char buf[sizeof(OPLOG_HEADER) + 1];	/* the row, CR LF */
-	const char *lf;
+	char buf[512];		/* the row, CR LF, and a genesis record */
+	const char *lf, *lf2;
 	ssize_t got;
-	int f;
+	int f, g;
 
 	if ((got = pread(fd, buf, sizeof(buf), 0)) == -1) {
 		jerr_say_errno(e, ST_FAIL, "%s", fname);
@@ -236,6 +255,13 @@ tail_header_check(int fd, const char *fname, struct jerr *e)
 	}
 	if ((lf = memchr(buf, '\n', got)) == NULL || (f = tail_is_header(buf, lf + 1 - buf)) == 0) {
 		jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), fname);
+		return -1;
+	}
+	lf++;
+	if ((lf2 = memchr(lf, '\n', buf + got - lf)) != NULL &&
+	    (g = genesis_format(lf, lf2 - lf)) != 0 && g != f) {
+		jerr_say(e, ST_FAIL, _("%s:1: a header row of format %d over a genesis record "
+		    "of format %d; run log-verify, then log-append --recover"), fname, f, g);
 		return -1;
 	}
 	return f;

@@ -1123,6 +1123,10 @@ verify_fd(struct vstate *v, int fd, int first)
 	 * or start it past seq 0 as a copy, with no checkpoint to explain. */
 	if (first && !v->live && !v->o->prefix)
 		oplog_reader_copy(rd);
+	if (v->format != 0 && !v->guessed)
+		oplog_reader_want(rd, v->format);
+	if (v->live || v->o->prefix)	/* the live log, as writers read it */
+		oplog_reader_single(rd);
 	if (v->par && (k = par_prefix(v, fd, &start)) < 0) {
 		/* PAR_AGAIN, or -1: the sink said stop */
 		oplog_reader_close(rd);

@@ -71,6 +71,12 @@ void	oplog_reader_copy(struct oplog_reader *);
 int	oplog_reader_headed(const struct oplog_reader *);
 /* The format the last header row read named (1 or 2), or 0: none yet. */
 int	oplog_reader_format(const struct oplog_reader *);
+/* Every header row must name format (1 or 2), else the read fails at its
+ * line; without this call, the one the first header row names. */
+void	oplog_reader_want(struct oplog_reader *, int format);
+/* A header row after line 1 is a line that does not parse, as writers
+ * take it in the live log, not a segment's start. */
+void	oplog_reader_single(struct oplog_reader *);
 /* The format a header row of n bytes (its LF, or CR LF, may end it) names:
  * 1 or 2, or 0 when it is not a header row. */
 int	oplog_header_format(const char *, size_t);

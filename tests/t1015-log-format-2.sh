@@ -138,4 +138,40 @@ test_expect_success 'a format 1 log: its header row, genesis and MACs as before,
 	python3 "$SRCDIR/tests/indepverify.py" --now "$T" --dir "$F1" "$F1.key" >out && grep -q "^ok " out
 '
 
+test_expect_success 'a header row of the other format fails at its own line, records after it or not' '
+	head -1 "$F1/oplog.csv" >h1.csv && hl=$(($(wc -l <"$A") + 1)) &&
+	test_must_fail 1 log-verify -k "$S.key" --now "$T" "$A" h1.csv 2>err &&
+	one_line_matching err "^log-verify: h1.csv:1: a header row of format 1 in a log of format 2$" &&
+	cp "$A" trail.csv && cat h1.csv >>trail.csv &&
+	test_must_fail 1 log-verify -k "$S.key" --now "$T" trail.csv 2>err &&
+	one_line_matching err "^log-verify: trail.csv:$hl: a header row of format 1 in a log of format 2$" &&
+	test_must_fail 1 indep "$S.key" trail.csv >/dev/null
+'
+
+test_expect_success 'the live log: a header row after line 1 fails as writers take it, --recover cuts it' '
+	rm -rf "$TMP/live" && cp -a "$S" "$TMP/live" && hl=$(($(wc -l <"$S/oplog.csv") + 1)) &&
+	head -1 "$S/oplog.csv" >>"$TMP/live/oplog.csv" &&
+	test_must_fail 1 log-verify -d "$TMP/live" -k "$S.key" --now "$T" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:$hl: field seq: not a decimal number$" &&
+	test_must_fail 3 at "$T" log-append -d "$TMP/live" -u clerk01 -a auth -r ok 2>err &&
+	one_line_matching err "oplog.csv:$hl: field seq: not a decimal number" &&
+	at "$T" log-append -d "$TMP/live" --recover --key-file "$S.key" >out &&
+	grep -q "did not verify (field seq: not a decimal number); saved to oplog-cut-" out &&
+	log-verify -d "$TMP/live" -k "$S.key" --now "$T" >/dev/null
+'
+
+test_expect_success 'a header row changed to the other format over a genesis: writers refuse, --recover puts it back' '
+	rm -rf "$TMP/flip" && cp -a "$F1" "$TMP/flip" && sed -i "1s/hmac_v1\$/gmac_v2/" "$TMP/flip/oplog.csv" &&
+	cp "$TMP/flip/oplog.csv" flipped.csv &&
+	test_must_fail 3 at "$T" log-append -d "$TMP/flip" -u clerk01 -a auth -r ok 2>err &&
+	one_line_matching err "^log-append: $TMP/flip/oplog.csv:1: a header row of format 2 over a genesis record of format 1; run log-verify, then log-append --recover$" &&
+	cmp flipped.csv "$TMP/flip/oplog.csv" &&
+	at "$T" log-append -d "$TMP/flip" --recover --key-file "$F1.key" >out &&
+	grep -q "header row restored (line 1 saved to oplog-header-" out &&
+	head -1 "$TMP/flip/oplog.csv" | grep -qx "$H1" &&
+	grep -qx "$H2" "$TMP/flip"/oplog-header-* &&
+	at "$T" log-append -d "$TMP/flip" -u clerk01 -a auth -r ok &&
+	log-verify -d "$TMP/flip" -k "$F1.key" --now "$T" >/dev/null
+'
+
 test_done
