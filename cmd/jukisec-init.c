@@ -50,9 +50,13 @@ opt(void *p, int ch, char *arg)
 		    CONF_EPOCH_MIN, CONF_EPOCH_MAX);
 		return ST_USAGE;
 	}
-	if (ch == O_FORMAT && parse_num(arg, 1, 2, &o->format, &errstr) == -1) {
-		warnx(_("--format %s: %s (1 or 2)"), arg, errstr);
-		return ST_USAGE;
+	/* A format is named, not counted: "02" or "+2" names none. */
+	if (ch == O_FORMAT) {
+		if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0) {
+			warnx(_("--format %s: %s (1 or 2)"), arg, "invalid");
+			return ST_USAGE;
+		}
+		o->format = arg[0] - '0';
 	}
 	return ST_OK;
 }

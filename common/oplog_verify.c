@@ -1080,9 +1080,10 @@ par_prefix(struct vstate *v, int fd, int *start)
 /* A log keeps its format: every header row before r must name the one
  * the first named.  A copy without one takes its genesis's, else the
  * one its first checked record verifies under (jukisec-log(5)
- * "Formats"). */
+ * "Formats"); once known, the reader holds later header rows to it at
+ * their own lines, as it does a header row's. */
 static int
-check_format(struct vstate *v, const struct oplog_reader *rd, const struct oplog_record *r)
+check_format(struct vstate *v, struct oplog_reader *rd, const struct oplog_record *r)
 {
 	int f = oplog_reader_format(rd);
 
@@ -1091,13 +1092,13 @@ check_format(struct vstate *v, const struct oplog_reader *rd, const struct oplog
 			use_format(v, strncmp(r->field[OF_DETAIL], "format=2 ", 9) == 0 ? 2 : 1, 0);
 		else
 			use_format(v, 1, 1);
-		return 0;
-	}
-	if (v->format == 0 && f != 0)
+	} else if (v->format == 0 && f != 0)
 		use_format(v, f, 0);
 	else if (f != 0 && f != v->format)
 		return bad(v, r, _("a header row of format %d in a log of format %d"),
 		    f, v->format);
+	if (!v->guessed)
+		oplog_reader_want(rd, v->format);
 	return 0;
 }
 

@@ -520,13 +520,16 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 	struct tail_key k, pk;
 	const char *why;
 	char *p;
-	int more, kept = 0, f;
+	int more, kept = 0, f, af;
 
 	if ((f = tail_header_check(r->fd, fname, e)) == -1)
 		return -1;
-	if (a != NULL && (a->format = f) != 0 && !a->fresh && tail_format(a->fd) != f) {
+	if (a != NULL && (a->format = f) != 0 && !a->fresh && (af = tail_format(a->fd)) != f) {
 		/* a log keeps one format, and its archives are its records */
-		jerr_say(e, ST_FAIL, _("%s: an archive of another format than %s"), a->name, fname);
+		if (af == 0)
+			jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), a->name);
+		else
+			jerr_say(e, ST_FAIL, _("%s: an archive of another format than %s"), a->name, fname);
 		return -1;
 	}
 	/* Past the header row; a head that ends inside it (a dry run's,

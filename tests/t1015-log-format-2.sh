@@ -23,8 +23,11 @@ ivs() { tail -n +2 "$1" | grep -v "^seq," | awk -F, '{ print substr($NF, 1, 32) 
 test_expect_success 'jukisec-init --format 2: the header row names gmac_v2, the genesis format=2' '
 	head -1 "$S/oplog.csv" | grep -qx "$H2" &&
 	sed -n 2p "$S/oplog.csv" | grep -q ",-,genesis,,ok,format=2 epoch_seconds=86400,0,[0-9a-f]\{64\}$" &&
-	test_must_fail 2 jukisec-init -d "$TMP/x" --format 3 2>err &&
-	one_line_matching err "^jukisec-init: --format 3: .*\(1 or 2\)$" && test ! -e "$TMP/x/oplog.csv"
+	for f in 3 0 02 +2 " 2" 2x ""; do
+		test_must_fail 2 jukisec-init -d "$TMP/x" --format "$f" 2>err &&
+		one_line_matching err "^jukisec-init: --format .*: invalid \(1 or 2\)$" &&
+		test ! -e "$TMP/x/oplog.csv" || exit 1
+	done
 '
 
 T=2022-01-01T09:00:00Z
@@ -128,7 +131,10 @@ test_expect_success 'a header row of the other format: every verifier refuses th
 
 test_expect_success 'log-prune refuses to add to an archive of the other format' '
 	cp "$A" a2.csv && test_must_fail 3 at "$T" log-prune -d "$F1" -a a2.csv 2>err &&
-	one_line_matching err "a2.csv: an archive of another format than" && cmp a2.csv "$A"
+	one_line_matching err "a2.csv: an archive of another format than" && cmp a2.csv "$A" &&
+	tail -n +2 "$A" >a3.csv && chmod 600 a3.csv && cp a3.csv a3.orig &&
+	test_must_fail 3 at "$T" log-prune -d "$S" -a a3.csv 2>err &&
+	one_line_matching err "^log-prune: a3.csv:1: not an operation log \(header row\)$" && cmp a3.csv a3.orig
 '
 
 test_expect_success 'a format 1 log: its header row, genesis and MACs as before, appended to and verified' '
@@ -139,6 +145,9 @@ test_expect_success 'a format 1 log: its header row, genesis and MACs as before,
 '
 
 test_expect_success 'a header row of the other format fails at its own line, records after it or not' '
+	sed -n "2,4p" "$F1/oplog.csv" >copy.csv && head -1 "$A" >>copy.csv &&
+	test_must_fail 1 log-verify -k "$F1.key" --now "$T" copy.csv 2>err &&
+	one_line_matching err "^log-verify: copy.csv:4: a header row of format 2 in a log of format 1$" &&
 	head -1 "$F1/oplog.csv" >h1.csv && hl=$(($(wc -l <"$A") + 1)) &&
 	test_must_fail 1 log-verify -k "$S.key" --now "$T" "$A" h1.csv 2>err &&
 	one_line_matching err "^log-verify: h1.csv:1: a header row of format 1 in a log of format 2$" &&
