@@ -79,6 +79,7 @@ struct oplog_batch {
 	int		spare_slot;	/* which slot that is; -1: not kept */
 	int		restore;	/* intent() wrote over it (restore_spare()) */
 	long long	recovered;	/* -1, or the head's seq before prune_recover */
+	int		head_format;	/* the format the heads read were written for; 0 */
 	struct buf	out;
 };
 
@@ -623,6 +624,21 @@ has_lf(int fd, long long from, long long to)
 	return 0;
 }
 
+/* The format (1 or 2) both heads verify as written for under the key in
+ * hand, or 0: a head's tag names its log's format, which the header row
+ * must then name too (check_header). */
+static int
+head_format(struct oplog_batch *b, const struct oplog_head *o, const struct oplog_head *h)
+{
+	int f;
+
+	for (f = 1; f <= 2; f++)
+		if (oplog_head_check(o, b->key->k, b->key->epoch, f) == 0 &&
+		    oplog_head_check(h, b->key->k, b->key->epoch, f) == 0)
+			return f;
+	return 0;
+}
+
 /* Both head slots, checked under the key in hand before anything is
  * trusted (jukisec-log(5) "Writing", step 1). */
 static int
@@ -660,10 +676,10 @@ load_head(struct oplog_batch *b)
 	if (h->kepoch > (now_e > b->key->epoch ? now_e : b->key->epoch) + 1)
 		return refuse(b, OPLOG_HEADFILE, _("names key epoch %lld, beyond the clock's %lld"),
 		    h->kepoch, now_e);
-	if (oplog_head_check(o, b->key->k, b->key->epoch) == -1 ||
-	    oplog_head_check(h, b->key->k, b->key->epoch) == -1)
+	if ((b->head_format = head_format(b, o, h)) == 0)
 		return refuse(b, OPLOG_HEADFILE, _("slot %d: hmac does not verify"),
-		    oplog_head_check(o, b->key->k, b->key->epoch) == -1 ? o->slot : h->slot);
+		    head_format(b, o, o) == 0 ? o->slot : h->slot);
+	mac_format(&b->mac, b->head_format);
 	b->slot[0] = hs.h[0];
 	b->slot[1] = hs.h[1];
 	b->newest = hs.pick;
@@ -687,6 +703,12 @@ check_header(struct oplog_batch *b)
 	free(path);
 	if (r == -1)
 		return ST_FAIL;
+	if (b->head_format != 0 && r != b->head_format) {
+		jerr_say(b->st->err, ST_FAIL, _("%s/%s:1: a header row of format %d under a head "
+		    "of format %d; run log-verify, then log-append --recover"), b->st->dir,
+		    OPLOG_FILE, r, b->head_format);
+		return ST_FAIL;
+	}
 	mac_format(&b->mac, r);
 	return ST_OK;
 }

@@ -317,8 +317,8 @@ mac_record(struct oplog_mac *m, const unsigned char prev[OPLOG_MACLEN],
 		free(p);
 }
 
-/* jukisec-log(5) "Head": version 2 covers "open" or "closed" and kepoch;
- * version 1 neither. */
+/* jukisec-log(5) "Head": version 2 covers "open" or "closed" and kepoch,
+ * and names the log's format by its tag (m's format); version 1 none. */
 void
 mac_head(struct oplog_mac *m, const struct oplog_head *hd, unsigned char out[OPLOG_MACLEN])
 {
@@ -330,7 +330,10 @@ mac_head(struct oplog_mac *m, const struct oplog_head *hd, unsigned char out[OPL
 	if (hd->version == 1)
 		enc(m->h, OPLOG_HEADTAG1, sizeof(OPLOG_HEADTAG1) - 1);
 	else {
-		enc(m->h, OPLOG_HEADTAG, sizeof(OPLOG_HEADTAG) - 1);
+		if (m->format == 2)
+			enc(m->h, OPLOG_HEADTAG2, sizeof(OPLOG_HEADTAG2) - 1);
+		else
+			enc(m->h, OPLOG_HEADTAG, sizeof(OPLOG_HEADTAG) - 1);
 		enc(m->h, hd->open ? "open" : "closed", hd->open ? 4 : 6);
 	}
 	for (i = 0; i < 5; i++) {
@@ -358,7 +361,8 @@ oplog_key_at(const unsigned char k[32], long long from, long long e, unsigned ch
 }
 
 int
-oplog_head_check(const struct oplog_head *hd, const unsigned char k[32], long long from)
+oplog_head_check(const struct oplog_head *hd, const unsigned char k[32], long long from,
+    int format)
 {
 	struct oplog_mac m;
 	unsigned char *kk, hm[OPLOG_MACLEN];
@@ -370,6 +374,7 @@ oplog_head_check(const struct oplog_head *hd, const unsigned char k[32], long lo
 	oplog_key_at(k, from, hd->kepoch, kk);
 	mac_open(&m);
 	mac_setkey(&m, kk, hd->kepoch);
+	m.format = format;	/* after the key: the head's tag, no GMAC handle */
 	mac_head(&m, hd, hm);
 	mac_close(&m);
 	wipe(kk, 32);

@@ -17,6 +17,7 @@
 #define OPLOG_EVOLVE	"jukisec-log-v1 evolve"
 #define OPLOG_HEADTAG1	"jukisec-log-v1 head"
 #define OPLOG_HEADTAG	"jukisec-log-v2 head"
+#define OPLOG_HEADTAG2	"jukisec-log-v2 head gmac_v2"	/* a format 2 log's */
 #define OPLOG_GMACTAG	"jukisec-log-v2 gmac"	/* G(E) from K(E), format 2 */
 #define OPLOG_IVLEN	16	/* format 2: IV(16) || TAG(16) is the MAC field */
 /* How far a record may be dated after the verification time (clock skew). */
@@ -220,8 +221,10 @@ void	oplog_head_format(const struct oplog_head *, char [OPLOG_HEADSLOT]);
 void	oplog_key_at(const unsigned char k[32], long long from, long long e,
 	    unsigned char out[32]);
 /* 0 when hd's hmac verifies under K(hd->kepoch), derived forward from
- * K(from) = k; -1 otherwise (also when kepoch < from). */
-int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long long from);
+ * K(from) = k, as the head of a log of that format (1 or 2); -1 otherwise
+ * (also when kepoch < from). */
+int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long long from,
+	    int format);
 
 /* log-append --recover (oplog_recover.c): oplog.csv cut to the prefix p
  * describes (p->kepoch = its last epoch, one more after a seal); k is

@@ -124,7 +124,7 @@ head_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_v
 	if (h->version != 2)
 		return _("version 1");
 	for (i = 0; i < 2; i++)
-		if (oplog_head_check(&hs.h[i], vk->k0, 0) == -1) {
+		if (oplog_head_check(&hs.h[i], vk->k0, 0, res->format) == -1) {
 			snprintf(msg, sizeof(msg), _("slot %d: hmac does not verify"), i);
 			return msg;
 		}

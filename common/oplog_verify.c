@@ -26,6 +26,7 @@
 #include "prune.h"
 #include "timeutil.h"
 #include "oplog_priv.h"
+#include "oplog_tail.h"
 
 #define TRIES	5		/* verifications of a live log that keeps moving */
 #define PAR_AGAIN (-2)		/* the parallel pass found something: start again */
@@ -1270,7 +1271,7 @@ check_keyfile(struct vstate *v)
  * evolved on from its, so that the chain from K0 (an evolution per epoch
  * of the log) is walked once, not once per slot. */
 static void
-check_slots(struct vstate *v)
+check_slots(struct vstate *v, int format)
 {
 	unsigned char *k = xmalloc_secure(32);
 	long long from = 0;
@@ -1285,7 +1286,7 @@ check_slots(struct vstate *v)
 			oplog_key_at(k, from, v->hs.h[s].kepoch, k);
 			from = v->hs.h[s].kepoch;
 		}
-		bad[s] = oplog_head_check(&v->hs.h[s], k, from) == -1;
+		bad[s] = oplog_head_check(&v->hs.h[s], k, from, format) == -1;
 	}
 	wipe(k, 32);
 	gcry_free(k);
@@ -1332,16 +1333,18 @@ open_live(struct vstate *v, struct store *st)
 		}
 		return io_fail(v, OPLOG_HEADFILE, why);
 	}
-	/* A bad head is reported after the records: a wrong key shows as
-	 * the first record's MAC, not as the head's. */
-	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
-		check_slots(v);
 	v->file = OPLOG_FILE;
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			return bad(v, NULL, "%s", strerror(errno));
 		return io_fail(v, OPLOG_FILE, open_safe_why(errno));
 	}
+	/* A bad head is reported after the records: a wrong key shows as
+	 * the first record's MAC, not as the head's.  The head's tag names
+	 * the log's format: the one of the archives before it, else its
+	 * header row's (a damaged one fails on its own). */
+	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
+		check_slots(v, v->format != 0 ? v->format : tail_format(fd) == 2 ? 2 : 1);
 	return fd;
 }
 

@@ -68,7 +68,8 @@ def rec_mac(k, prev, f, iv=None):
     return iv + gmac(g, iv, msg)
 
 def head_hmac(k, h):
-    m = enc("jukisec-log-v2 head") + enc("open" if h["open"] else "closed")
+    tag = "jukisec-log-v2 head gmac_v2" if FORMAT[0] == 2 else "jukisec-log-v2 head"
+    m = enc(tag) + enc("open" if h["open"] else "closed")
     for x in ("seq", "epoch", "erecs", "count", "size"):
         m += enc(str(h[x]))
     m += enc(h["time"]) + enc(h["mac"]) + enc(str(h["kepoch"]))
@@ -167,6 +168,9 @@ def cmd_headv1(d, seq, keyfile):
     open(os.path.join(d, "oplog.head"), "w").write(line)
 
 def cmd_intent(d, saved, keyfile):
+    # the head's tag names the log's format, which its header row names
+    with open(os.path.join(d, "oplog.csv"), "rb") as f:
+        FORMAT[0] = 2 if f.readline().rstrip(b"\r\n").endswith(b",gmac_v2") else 1
     data = open(saved, "rb").read()
     slots = [data[i * 512:(i + 1) * 512].rstrip(b"\0").decode().strip() for i in (0, 1)]
     heads = [parse_head(x) for x in slots]

@@ -183,4 +183,30 @@ test_expect_success 'a header row changed to the other format over a genesis: wr
 	log-verify -d "$TMP/flip" -k "$F1.key" --now "$T" >/dev/null
 '
 
+test_expect_success 'a pruned log: its header row changed to the other format is refused by the head, and put back' '
+	rm -rf "$TMP/pflip" && cp -a "$S" "$TMP/pflip" && ! grep -q ",genesis," "$TMP/pflip/oplog.csv" &&
+	sed -i "1s/gmac_v2\$/hmac_v1/" "$TMP/pflip/oplog.csv" && cp "$TMP/pflip/oplog.csv" pflipped.csv &&
+	for c in "log-append -u clerk01 -a auth -r ok" "log-append --seal" "log-prune --discard"; do
+		test_must_fail 3 at "$T" $c -d "$TMP/pflip" 2>err &&
+		one_line_matching err ": $TMP/pflip/oplog.csv:1: a header row of format 1 under a head of format 2; run log-verify, then log-append --recover$" &&
+		cmp pflipped.csv "$TMP/pflip/oplog.csv" || exit 1
+	done &&
+	at "$T" log-append -d "$TMP/pflip" --recover --key-file "$S.key" >out &&
+	grep -q "header row restored (line 1 saved to oplog-header-" out &&
+	head -1 "$TMP/pflip/oplog.csv" | grep -qx "$H2" &&
+	at "$T" log-append -d "$TMP/pflip" -u clerk01 -a auth -r ok &&
+	log-verify -d "$TMP/pflip" -k "$S.key" --now "$T" >/dev/null &&
+	indep --dir "$TMP/pflip" "$S.key" >out && grep -q "^ok " out
+'
+
+test_expect_success 'the head names its log'"'"'s format: a format 1 head over a format 2 log fails' '
+	rm -rf "$TMP/hf" && cp -a "$S" "$TMP/hf" &&
+	sed -i "1s/gmac_v2\$/hmac_v1/" "$TMP/hf/oplog.csv" &&
+	slot=0 && head -c 512 "$TMP/hf/oplog.head" | grep -aq " seq=$(lastseq) " || slot=1 &&
+	python3 "$SRCDIR/tests/logforge.py" head "$TMP/hf" $slot "$(lastseq)" "$TMP/hf/oplog.key" &&
+	sed -i "1s/hmac_v1\$/gmac_v2/" "$TMP/hf/oplog.csv" &&
+	test_must_fail 1 log-verify -d "$TMP/hf" -k "$S.key" --now "$T" 2>err &&
+	one_line_matching err "head hmac does not verify"
+'
+
 test_done
