@@ -638,26 +638,43 @@ find_cut(int fd, long long offset, long long seq, unsigned char cut[OPLOG_MACLEN
 	return found;
 }
 
+/* The pending record's MAC under format, chained to cut: 1 if it verifies. */
+static int
+pending_ok(const struct pending *p, int format, const unsigned char *cut)
+{
+	unsigned char m[OPLOG_MACLEN];
+	struct oplog_mac pm;
+
+	mac_open(&pm);
+	mac_format(&pm, format);
+	mac_setkey(&pm, p->key, p->rec.epoch);
+	mac_record(&pm, cut, (const char *const *)p->rec.field, p->rec.len,
+	    p->rec.mac, m);
+	mac_close(&pm);
+	return ct_equal(m, p->rec.mac, OPLOG_MACLEN);
+}
+
 /* A pruned first record just became pending: for a sink, check it now
  * against a checkpoint ahead, or, in a copy without one, take it as the
- * copy's start. */
+ * copy's start.  In a copy whose format is still a guess it is the first
+ * record checked, so it decides the format (as check_mac would): under
+ * the guess alone, the first record of a format 2 copy would fail here,
+ * be taken as the start and never be shown, though the checkpoint then
+ * verifies it. */
 static void
 pending_ahead(struct vstate *v, int fd, long long offset)
 {
 	struct pending *p = v->pend;
-	unsigned char cut[OPLOG_MACLEN], m[OPLOG_MACLEN];
-	struct oplog_mac pm;
+	unsigned char cut[OPLOG_MACLEN];
 	struct stat sb;
 
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    find_cut(fd, offset, p->rec.seq, cut) == 0) {
-		mac_open(&pm);
-		mac_format(&pm, v->format);
-		mac_setkey(&pm, p->key, p->rec.epoch);
-		mac_record(&pm, cut, (const char *const *)p->rec.field, p->rec.len,
-		    p->rec.mac, m);
-		mac_close(&pm);
-		p->early = ct_equal(m, p->rec.mac, OPLOG_MACLEN);
+		if ((p->early = pending_ok(p, v->format, cut)) && v->guessed)
+			use_format(v, v->format, 0);
+		else if (!p->early && v->guessed &&
+		    (p->early = pending_ok(p, 3 - v->format, cut)))
+			use_format(v, 3 - v->format, 0);
 	}
 	if (!p->early && v->res->copy)
 		p->start = 1;

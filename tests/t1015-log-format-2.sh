@@ -209,4 +209,41 @@ test_expect_success 'the head names its log'"'"'s format: a format 1 head over a
 	one_line_matching err "head hmac does not verify"
 '
 
+# A collector's copy (no header row) of a format 2 log: log-show -k takes
+# its format from the record that verifies first, and shows every record
+# log-verify accepts, once, in that format; raw, all of it verifies again.
+# shown_copy COPY SHOWN: COPY's records shown from seq SHOWN on, raw, csv,
+# json and counted, stdin too; the raw output left in out.r.
+shown_copy() {
+	awk -F, -v s="$2" '$1 >= s' "$1" >want.r &&
+	log-show -k "$S.key" --now "$T" --format raw "$1" >out.r 2>err &&
+	{ echo "$H2"; cat want.r; } >want && test_cmp want out.r &&
+	log-show -k "$S.key" --now "$T" --format raw - <"$1" >out 2>>err && test_cmp want out &&
+	log-show -k "$S.key" --now "$T" --format csv "$1" >out.c 2>>err &&
+	head -1 out.c | grep -q ",gmac_v2$" && test "$(wc -l <out.c)" = "$(wc -l <want)" &&
+	test "$(sed -n 2p out.c | cut -d, -f1)" = "$2" &&
+	log-show -k "$S.key" --now "$T" --format json "$1" >out.j 2>>err &&
+	test "$(grep -c "\"gmac_v2\":\"[0-9a-f]\{64\}\"" out.j)" = "$(wc -l <want.r)" &&
+	! grep -q hmac_v1 out.j &&
+	log-show -k "$S.key" --now "$T" --summary action "$1" >out.s 2>>err &&
+	test "$(awk -F, "NR > 1 { n += \$2 } END { print n }" out.s)" = "$(wc -l <want.r)"
+}
+
+test_expect_success 'log-show -k of a copy of a pruned format 2 log: its first record shown, in format 2' '
+	tail -n +2 "$S/oplog.csv" >pcopy.csv && first=$(head -1 pcopy.csv | cut -d, -f1) &&
+	test "$first" -gt 0 && grep -q ",log-prune,oplog.csv,ok,removed=0-$((first - 1)) " pcopy.csv &&
+	lv pcopy.csv >out && grep -q "^ok: .*pruned" out &&
+	shown_copy pcopy.csv "$first" && test ! -s err && lv out.r >out && grep -q "^ok: .*pruned" out &&
+	log-show -k "$S.key" --now "$T" --action "$(head -1 pcopy.csv | cut -d, -f5)" pcopy.csv >out &&
+	test "$(sed -n 2p out | cut -d, -f1)" = "$first"
+'
+
+test_expect_success 'log-show -k of a copy of a format 2 log from its genesis, or after it: format 2' '
+	tail -n +2 "$A" >gcopy.csv && head -1 gcopy.csv | grep -q "^0,.*,genesis," &&
+	shown_copy gcopy.csv 0 && test ! -s err && lv out.r >/dev/null &&
+	tail -n +4 "$A" >lcopy.csv && s=$(head -1 lcopy.csv | cut -d, -f1) &&
+	! grep -q ",log-prune," lcopy.csv && shown_copy lcopy.csv $((s + 1)) &&
+	grep -q "seq $s: the copy starts here" err
+'
+
 test_done
