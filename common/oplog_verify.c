@@ -454,6 +454,8 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		if (!ct_equal(m, p->mac, OPLOG_MACLEN))
 			return bad(v, p, _("MAC mismatch: record changed, or wrong key"));
 		v->file = file;
+		if (v->pend->start)
+			v->res->start_unshown = p->seq;
 		wipe(v->pend->key, 32);
 		gcry_free(v->pend->key);
 		free(v->pend);
@@ -1488,6 +1490,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	res->status = ST_OK;
 	res->bad_seq = -1;
 	res->copy_start = -1;
+	res->start_unshown = -1;
 	memset(v, 0, sizeof(*v));
 	v->vk = vk;
 	v->o = o;

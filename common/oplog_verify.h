@@ -282,6 +282,10 @@ struct oplog_verify_result {
 	 * verified from it on, and copy_start is its seq. */
 	int		copy;
 	long long	copy_start;		/* or -1 */
+	/* A sink's copy read where no checkpoint can be looked for ahead
+	 * (a pipe): its first record was taken as the start and not handed
+	 * on, then a checkpoint verified it; its seq, or -1. */
+	long long	start_unshown;
 	struct oplog_chain end;			/* the last record's chain state */
 	long long	end_offset;		/* just past it in the last file */
 	struct oplog_good good;

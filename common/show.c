@@ -333,6 +333,12 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 			jerr_say(c->err, ST_OK, _("seq %lld: the copy starts "
 			    "here; that record cannot be verified and is not "
 			    "shown"), res->copy_start);
+		/* not silent: the record verified, yet was not shown */
+		if (res->start_unshown >= 0 && res->start_unshown > after)
+			jerr_say(c->err, ST_OK, _("seq %lld: verified only by a "
+			    "checkpoint further on, which standard input cannot "
+			    "be read ahead to; that record is not shown (give "
+			    "the copy as a file)"), res->start_unshown);
 		return ST_OK;
 	}
 	if (res->status == ST_FAIL && res->reason[0] == '\0')
