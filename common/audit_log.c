@@ -609,11 +609,12 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 }
 
 /* With the key, a log that does not verify, or a key that cannot be
- * read, proves no checkpoint. */
+ * read, proves no checkpoint.  A log that cannot be read is not_read()'s,
+ * key or no key: its item names the line that stopped it. */
 static int
 unproven(struct audit *a, const struct walk *w)
 {
-	if (w->keyed >= 0)
+	if (w->keyed >= 0 || (w->keyed == -1 && !w->ok))
 		return 0;
 	if (w->keyed == -2)
 		check_item(a, a->o->keyfile, "%s", L(a,

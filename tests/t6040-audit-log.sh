@@ -68,6 +68,11 @@ test_expect_success 'a changed record: log-verify FAILs naming its seq' '
 	expect log-verify "FAIL seq 2" &&
 	detail log-verify | grep -q "record 2 (oplog.csv line 4): MAC mismatch" &&
 	expect log-head "PASS " &&
+	for c in log-retention log-prune-recent; do
+		expect $c "FAIL oplog.csv" &&
+		detail $c | grep -q "^Not checked: the records of pruning are not confirmed by the key\. the log does not verify with the key\$" ||
+		    exit 1
+	done &&
 	audit_run &&
 	expect log-verify "WARN " &&
 	cp log.save "$D/oplog.csv"
@@ -162,21 +167,19 @@ test_expect_success 'no head at all: log-head FAILs' '
 '
 
 # The line is the subject too, with the key or without (a committee
-# sorting the CSV by subject finds it on one line, not the file's).
+# sorting the CSV by subject finds it on one line, not the file's); the
+# prune findings say with the key what they say without it.
 test_expect_success 'a malformed line: every R6 check FAILs naming the line' '
 	echo "not,a,record" >>"$D/oplog.csv" &&
-	audit_run &&
-	test "$ast" -eq 1 &&
-	for c in manager-recoveries auth-bursts log-operators-authorized \
-	    log-verify log-retention log-prune-recent log-seals log-head; do
-		expect $c "FAIL oplog.csv:6" || exit 1
-	done &&
-	detail log-retention | grep -q "^Not checked: the operation log cannot be read. oplog.csv:6: " &&
-	audit_run --key-file "$D.key" &&
-	test "$ast" -eq 1 &&
-	for c in manager-recoveries auth-bursts log-operators-authorized \
-	    log-verify log-seals log-head; do
-		expect $c "FAIL oplog.csv:6" || exit 1
+	for k in "" "$D.key"; do
+		audit_run ${k:+--key-file "$k"} &&
+		test "$ast" -eq 1 &&
+		for c in manager-recoveries auth-bursts log-operators-authorized \
+		    log-verify log-retention log-prune-recent log-seals log-head; do
+			expect $c "FAIL oplog.csv:6" || exit 1
+		done &&
+		detail log-prune-recent | grep -q "^Not checked: the operation log cannot be read. oplog.csv:6: " ||
+		    exit 1
 	done &&
 	cp log.save "$D/oplog.csv"
 '
@@ -187,6 +190,7 @@ test_expect_success 'a deleted log: the R6 checks FAIL, the audit still reports'
 	test "$ast" -eq 1 &&
 	expect log-seals "FAIL oplog.csv" &&
 	expect log-verify "FAIL oplog.csv" &&
+	expect log-retention "FAIL oplog.csv" &&
 	expect register-readable "PASS " &&
 	mv log.moved "$D/oplog.csv" &&
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
