@@ -116,7 +116,9 @@ void	audit_period_incidents(struct audit *, const struct incidents *);
 void	audit_changes_see(struct audit *, int64_t at, const char *by,
 	    const char *action, const char *id, const char *result,
 	    const char *detail);
-void	audit_changes(struct audit *, int log_read);	/* R5.5 in the period */
+/* R5.5 in the period; subject and why: where and why the log's pass
+ * stopped, NULL when it read the log to its end. */
+void	audit_changes(struct audit *, const char *subject, const char *why);
 void	audit_changes_free(struct audit *);
 void	audit_state(struct audit *);		/* modes, owners, conf */
 

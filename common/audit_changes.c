@@ -125,7 +125,7 @@ what(const struct audit *a, const struct audit_change *c)
 }
 
 void
-audit_changes(struct audit *a, int log_read)
+audit_changes(struct audit *a, const char *subject, const char *why)
 {
 	const struct register_ *reg = a->reg_ok ? &a->reg : NULL;
 	const struct audit_change *c;
@@ -145,11 +145,14 @@ audit_changes(struct audit *a, int log_read)
 		free(by);
 		free(w);
 	}
-	if (!log_read)
+	if (subject != NULL) {
+		/* after the changes read before it, the place that stopped
+		 * the list, as the other log checks name it */
+		check_item(a, subject, "%s", why);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not all changes can be listed: the operation history cannot be read to its end.",
 		    "操作履歴を最後まで読み込めないため、変更をすべては示せません。"));
-	else
+	} else
 		check_end(a, AUDIT_PASS, L(a,
 		    "%zu change(s) of the register in the period, as the operation history records them.",
 		    "対象期間中の登録簿の変更は操作履歴によれば %zu 件です。"), a->nchg);

@@ -390,18 +390,23 @@ walk_log(struct audit *a, struct walk *w)
 	close(fd);
 }
 
-/* The item of a log the walk could not read: its subject the line that
- * stopped it, as log-verify's with the key, else the file. */
+/* The subject of a log the walk could not read: the line that stopped
+ * it, as log-verify's with the key, else the file. */
+static const char *
+error_subject(const struct walk *w, char *buf, size_t len)
+{
+	if (w->errline == 0)
+		return "oplog.csv";
+	snprintf(buf, len, "oplog.csv:%zu", w->errline);
+	return buf;
+}
+
 static void
 error_item(struct audit *a, const struct walk *w)
 {
 	char	 subj[64];
 
-	if (w->errline > 0) {
-		snprintf(subj, sizeof(subj), "oplog.csv:%zu", w->errline);
-		check_item(a, subj, "%s", w->error);
-	} else
-		check_item(a, "oplog.csv", "%s", w->error);
+	check_item(a, error_subject(w, subj, sizeof(subj)), "%s", w->error);
 }
 
 /* The finding of a check the unreadable log prevents: a FAIL, never a
@@ -919,6 +924,7 @@ audit_log(struct audit *a)
 {
 	struct walk w;
 	struct keyjob j;
+	char	 subj[64];
 
 	memset(&w, 0, sizeof(w));
 	a->r54 = a->reg_ok ? r54_new(a) : NULL;
@@ -930,7 +936,8 @@ audit_log(struct audit *a)
 	check_prune(a, &w);
 	check_seals(a, &w);
 	check_head(a, &w);
-	audit_changes(a, w.ok);
+	audit_changes(a, w.ok ? NULL : error_subject(&w, subj, sizeof(subj)),
+	    w.error);
 	a->log_esec = w.esec;	/* for conf-values (audit_state.c) */
 	walk_reset(a, &w);
 	oplog_vkey_free(j.vk);

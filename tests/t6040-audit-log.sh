@@ -166,21 +166,48 @@ test_expect_success 'no head at all: log-head FAILs' '
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
 '
 
+# jfinding CHECK: "STATUS SUBJECTS" of CHECK in the JSON report
+# $TMP/a.json, as finding gives it from the CSV.
+jfinding() {
+	python3 -c 'import json,sys
+f=[x for x in json.load(open(sys.argv[1]))["findings"] if x["check"]==sys.argv[2]][0]
+print(f["status"], " ".join(i["subject"] for i in f["items"]))' "$TMP/a.json" "$1"
+}
+
+# line_named N [ARGS]: the audit with ARGS, in CSV and in JSON: every check
+# the malformed line N stops FAILs with that line as its subject (in
+# register-changes after the changes read before it, which the default
+# period of these states does not reach).
+line_named() {
+	_n=$1 && shift &&
+	audit_run "$@" && test "$ast" -eq 1 &&
+	test_must_fail 1 jukisec-audit -d "$D" --format json "$@" >"$TMP/a.json" ||
+	    return 1
+	for _c in manager-recoveries auth-bursts log-operators-authorized \
+	    register-changes log-verify log-retention log-prune-recent \
+	    log-seals log-head; do
+		expect "$_c" "FAIL oplog.csv:$_n" || return 1
+		[ "$(jfinding "$_c")" = "FAIL oplog.csv:$_n" ] ||
+		    { echo "json $_c: got '$(jfinding "$_c")'" >&2; return 1; }
+	done
+}
+
 # The line is the subject too, with the key or without (a committee
 # sorting the CSV by subject finds it on one line, not the file's); the
 # prune findings say with the key what they say without it.
-test_expect_success 'a malformed line: every R6 check FAILs naming the line' '
+test_expect_success 'a malformed line: every check it stops FAILs naming the line' '
 	echo "not,a,record" >>"$D/oplog.csv" &&
-	for k in "" "$D.key"; do
-		audit_run ${k:+--key-file "$k"} &&
-		test "$ast" -eq 1 &&
-		for c in manager-recoveries auth-bursts log-operators-authorized \
-		    log-verify log-retention log-prune-recent log-seals log-head; do
-			expect $c "FAIL oplog.csv:6" || exit 1
-		done &&
-		detail log-prune-recent | grep -q "^Not checked: the operation log cannot be read. oplog.csv:6: " ||
-		    exit 1
-	done &&
+	line_named 6 &&
+	detail log-retention | grep -q "^Not checked: the operation log cannot be read. oplog.csv:6: " &&
+	detail register-changes | grep -q "^Not all changes can be listed: .*\. oplog.csv:6: 3 fields, want 10\$" &&
+	audit_run --since 2000-01-01 &&
+	expect register-changes "FAIL boss oplog.csv:6" &&
+	line_named 6 --key-file "$D.key" &&
+	detail log-prune-recent | grep -q "^Not checked: the operation log cannot be read. oplog.csv:6: " &&
+	cp log.save "$D/oplog.csv" &&
+	sed -i "4s/,ok,/,ok,extra,/" "$D/oplog.csv" &&
+	line_named 4 --key-file "$D.key" &&
+	line_named 4 &&
 	cp log.save "$D/oplog.csv"
 '
 
@@ -191,6 +218,7 @@ test_expect_success 'a deleted log: the R6 checks FAIL, the audit still reports'
 	expect log-seals "FAIL oplog.csv" &&
 	expect log-verify "FAIL oplog.csv" &&
 	expect log-retention "FAIL oplog.csv" &&
+	expect register-changes "FAIL oplog.csv" &&
 	expect register-readable "PASS " &&
 	mv log.moved "$D/oplog.csv" &&
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
