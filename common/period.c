@@ -64,6 +64,30 @@ period_last_month(int64_t now, struct period *p)
 	return y < 1 ? -1 : set(p, y, m, 1, y, m, days_in(y, m));
 }
 
+/* A period whose ends are dates all the same but whose instants are not:
+ * 0001-01-01 east of UTC starts in the year 0, 9999-12-31 at or west of
+ * it ends in 10000.  The end named, with the nearest date that works
+ * (as operator-add's -e says of its last date). */
+static int
+bounds_say(int y1, int m1, int d1, int y2, int m2, int d2, struct jerr *e)
+{
+	int64_t t;
+	int y, m, d;
+
+	if (local_date_end(y2, m2, d2, &t) == -1) {
+		civil_from_days(days_from_civil(y2, m2, d2) - 1, &y, &m, &d);
+		jerr_say(e, ST_USAGE, _("--until %04d-%02d-%02d: after the last date these "
+		    "tools handle, %04d-%02d-%02d"), y2, m2, d2, y, m, d);
+	} else if (day_start(y1, m1, d1, &t) == -1) {
+		civil_from_days(days_from_civil(y1, m1, d1) + 1, &y, &m, &d);
+		jerr_say(e, ST_USAGE, _("--since %04d-%02d-%02d: before the first date these "
+		    "tools handle, %04d-%02d-%02d"), y1, m1, d1, y, m, d);
+	} else
+		jerr_say(e, ST_USAGE, _("--since/--until: outside the years "
+		    "0001 to 9999"));
+	return -1;
+}
+
 int
 period_dates(const char *since, const char *until, int64_t now,
     int now_given, struct period *p, struct jerr *e)
@@ -101,11 +125,8 @@ period_dates(const char *since, const char *until, int64_t now,
 			    "--until"), y1, m1, d1, y2, m2, d2);
 		return -1;
 	}
-	if (set(p, y1, m1, d1, y2, m2, d2) == -1) {
-		jerr_say(e, ST_USAGE, _("--since/--until: outside the years "
-		    "0001 to 9999"));
-		return -1;
-	}
+	if (set(p, y1, m1, d1, y2, m2, d2) == -1)
+		return bounds_say(y1, m1, d1, y2, m2, d2, e);
 	return 0;
 }
 

@@ -151,6 +151,20 @@ test_expect_success 'bad periods and authors are usage errors (status 2, one lin
 	grep -qx "jukisec-audit: --author nobody: not in the register" err
 '
 
+# A date at the end of the range whose instant is not: the period's end
+# named, with the last (or first) date that works there.
+test_expect_success '--until 9999-12-31 at or west of UTC, --since 0001-01-01 east of it: named' '
+	(TZ=UTC && export TZ && test_must_fail 2 jukisec-audit -d "$D" --now $NOW \
+	    --since 9999-12-01 --until 9999-12-31 >out 2>err) &&
+	test ! -s out &&
+	one_line_matching err "^jukisec-audit: --until 9999-12-31: after the last date these tools handle, 9999-12-30\$" &&
+	(TZ=Asia/Tokyo && export TZ && test_must_fail 2 jukisec-audit -d "$D" --now $NOW \
+	    --since 0001-01-01 --until 0001-01-31 >out 2>err) &&
+	one_line_matching err "^jukisec-audit: --since 0001-01-01: before the first date these tools handle, 0001-01-02\$" &&
+	{ TZ=UTC jukisec-audit -d "$D" --now $NOW --since 9999-12-01 --until 9999-12-30 >/dev/null 2>&1
+	  test $? -ne 2; }
+'
+
 # The accepted range the page gives: fiscal year 9998 ends 9999-03-31,
 # 9999 would end in the year 10000.
 test_expect_success '--fiscal-year: 1 to 9998; outside, exit 2 naming the range' '
