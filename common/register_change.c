@@ -234,6 +234,12 @@ add_first(struct store *st, struct addjob *j)
 		    "manager registers without it)"));
 		return ST_USAGE;
 	}
+	/* No manager's check is logged before this change, which would find
+	 * a log that writers refuse: found here, before the credential, so
+	 * that the register never holds a change the log cannot record. */
+	if ((r = clock_decision(st, &j->now)) != ST_OK ||
+	    (r = oplog_settle_at(st, j->now)) != ST_OK)
+		return r;
 	if ((r = add_prepare(st, j)) != ST_OK)
 		return r;
 	if ((r = register_begin(st, &reg, j->a->id)) != ST_OK)

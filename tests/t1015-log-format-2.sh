@@ -251,4 +251,13 @@ test_expect_success 'log-show -k of a copy of a format 2 log from its genesis, o
 	grep -q "seq $s: the copy starts here" err
 '
 
+test_expect_success 'a first registration on a log that writers refuse: refused before anything is written' '
+	rm -rf "$TMP/boot" && cp -a "$F1" "$TMP/boot" && sed -i "1s/hmac_v1\$/gmac_v2/" "$TMP/boot/oplog.csv" &&
+	printf "%s\n" boss-secret-1 >pw.boss && ls -A "$TMP/boot" >before &&
+	test_must_fail 3 at "$T" operator-add -d "$TMP/boot" -i boss -n Boss -r manager -m password \
+	    --reason "no reader yet" --instructions-given 2023-05-01 --password-fd 3 3<pw.boss 2>err &&
+	one_line_matching err "oplog.csv:1: a header row of format 2 over a genesis record of format 1; run log-verify" &&
+	ls -A "$TMP/boot" >after && test_cmp before after
+'
+
 test_done
