@@ -566,8 +566,7 @@ verify_item(struct audit *a, const struct oplog_verify_result *res)
 		    res->bad_line, res->bad_seq, res->reason);
 	} else if (res->bad_line > 0) {
 		snprintf(subj, sizeof(subj), "%s:%zu", file, res->bad_line);
-		check_item(a, subj, L(a, "%s line %zu: %s", "%s %zu 行目: %s"),
-		    file, res->bad_line, res->reason);
+		check_item(a, subj, "%s:%zu: %s", file, res->bad_line, res->reason);
 	} else
 		check_item(a, file, "%s/%s: %s", a->st->dir, file, res->reason);
 }

@@ -232,7 +232,7 @@ unparsed() {
 	cp log.save "$D/oplog.csv" &&
 	test "$ast" -eq 1 &&
 	expect log-verify "FAIL oplog.csv:$1" &&
-	detail log-verify | grep -q " oplog.csv line $1: " &&
+	detail log-verify | grep -q " oplog.csv:$1: " &&
 	! grep -q "record -1\|seq -1" "$TMP/a.csv"
 }
 
@@ -240,16 +240,16 @@ unparsed() {
 # file and line, as the walk's findings do, never "record -1".
 test_expect_success 'a log that does not parse, with the key: log-verify names the file and line' '
 	unparsed 5 "5s/,ok,/,ok\xff,/" &&
-	detail log-verify | grep -q " oplog.csv line 5: field result: invalid UTF-8\$" &&
+	detail log-verify | grep -q " oplog.csv:5: field result: invalid UTF-8\$" &&
 	unparsed 5 "5s/,ok,/,ok,x,/" &&
 	unparsed 5 4G &&
 	unparsed 1 1d &&
 	unparsed 1 "1,\$d" &&
-	detail log-verify | grep -q " oplog.csv line 1: empty file, no header row\$" &&
+	detail log-verify | grep -q " oplog.csv:1: empty file, no header row\$" &&
 	sed -i "5s/,ok,/,ok\xff,/" "$D/oplog.csv" &&
 	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.ja &&
 	cp log.save "$D/oplog.csv" &&
-	grep -qx "      - oplog.csv 5 行目: field result: invalid UTF-8" r.ja
+	grep -qx "      - oplog.csv:5: field result: invalid UTF-8" r.ja
 '
 
 # The text report prints an item's text, not its subject: the text names
