@@ -149,6 +149,23 @@ fail:
 	return -1;
 }
 
+/* 0 when fd's first line is whole and not a header row (either format's):
+ * an archive that starts otherwise is refused before its end is read, as
+ * log-prune(1) names it.  Empty, or a first line a kill left partial, is
+ * for the caller. */
+static int
+archive_headed(int fd)
+{
+	char buf[sizeof(OPLOG_HEADER) + 1];	/* the row, CR LF */
+	const char *lf;
+	ssize_t got;
+
+	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
+	    (lf = memchr(buf, '\n', got)) == NULL)
+		return got >= 0 && (size_t)got < sizeof(buf);
+	return tail_is_header(buf, lf + 1 - buf) != 0;
+}
+
 static int
 archive_open(struct archive *a, const char *name, struct jerr *err)
 {
@@ -171,6 +188,10 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 	}
 	if ((a->fd = archive_lockfile(a, name, &sb)) == -1)
 		return -1;
+	if (!archive_headed(a->fd)) {
+		jerr_say(a->err, ST_FAIL, _("%s:1: not an operation log (header row)"), name);
+		return -1;
+	}
 	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend)) == -1) {
 		jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"), name,
 		    errno == EINVAL ? _("not a log archive") : strerror(errno));

@@ -134,7 +134,11 @@ test_expect_success 'log-prune refuses to add to an archive of the other format'
 	one_line_matching err "a2.csv: an archive of another format than" && cmp a2.csv "$A" &&
 	tail -n +2 "$A" >a3.csv && chmod 600 a3.csv && cp a3.csv a3.orig &&
 	test_must_fail 3 at "$T" log-prune -d "$S" -a a3.csv 2>err &&
-	one_line_matching err "^log-prune: a3.csv:1: not an operation log \(header row\)$" && cmp a3.csv a3.orig
+	one_line_matching err "^log-prune: a3.csv:1: not an operation log \(header row\)$" && cmp a3.csv a3.orig &&
+	printf "hello\n" >a4.csv && chmod 600 a4.csv &&
+	test_must_fail 3 at "$T" log-prune -d "$S" -a a4.csv 2>err &&
+	one_line_matching err "^log-prune: a4.csv:1: not an operation log \(header row\)$" &&
+	test "$(cat a4.csv)" = hello
 '
 
 test_expect_success 'a format 1 log: its header row, genesis and MACs as before, appended to and verified' '
