@@ -430,7 +430,7 @@ run(const struct own *w, const struct tool_args *a)
 	struct csv_reader *cr = NULL;
 	struct buf b = { NULL, 0, 0 };
 	const char *dir = a->dir, *terminal = a->terminal, *keyfile = w->keyfile;
-	const char *nowhere = NULL;
+	const char *nowhere = NULL, *why;
 	struct ops ops;
 	size_t n = 0;
 	int64_t t = TIME_NONE;
@@ -444,6 +444,13 @@ run(const struct own *w, const struct tool_args *a)
 	    !isatty(STDIN_FILENO))
 		in = 1;
 	check_mode(&o, seal, in, rec, keyfile);
+	/* The record's fields are input: a bad one is exit 2 whatever the
+	 * state directory and its jukisec.conf hold (jukisec.conf(5)), as a
+	 * batch's lines are, which are read before it. */
+	if (!in && !seal && !rec && (why = oplog_rec_problem(&o)) != NULL) {
+		warnx("%s", why);
+		return ST_USAGE;
+	}
 
 	r = ST_OK;
 	memset(&ops, 0, sizeof(ops));

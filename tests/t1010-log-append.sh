@@ -132,6 +132,20 @@ test_expect_success 'the log'"'"'s own records (operator -) are refused, every r
 	done
 '
 
+# The command line is checked first (jukisec.conf(5)): a bad record given
+# by options is exit 2 whatever the state directory, as a bad batch line is.
+test_expect_success 'a bad record from options is exit 2 before the state directory is looked at' '
+	test_must_fail 2 log-append -d "$TMP/nope" -u - -a seal 2>err &&
+	one_line_matching err "^log-append: field action: reserved for the log.s own records" &&
+	test_must_fail 2 log-append -d "$TMP/nope" -u a -a b -m "$(printf "a\nb")" 2>err &&
+	one_line_matching err "^log-append: field detail: contains a line break$" &&
+	cp -a s badconf && echo "bogus = 1" >>badconf/jukisec.conf &&
+	test_must_fail 2 log-append -d "$TMP/badconf" -u "" -a x 2>err &&
+	one_line_matching err "^log-append: field operator: empty$" &&
+	test_must_fail 3 log-append -d "$TMP/badconf" -u a -a x 2>err &&
+	one_line_matching err "jukisec.conf:[0-9]*: bogus: unknown key"
+'
+
 test_expect_success 'the same actions by another operator are ordinary records' '
 	printf "x,log-prune,oplog.csv,ok,removed=1-2\nx,seal,3,ok,records=0\n" |
 	    at 2026-01-01T10:00:00Z la --stdin &&
