@@ -504,7 +504,7 @@ check_tail(struct oplog_batch *b)
 	*e = '\0';
 	s = memrchr(buf, '\n', e - buf);
 	s = s ? s + 1 : buf;
-	if ((why = oplog_parse_line(s, e - s, scratch, &rec)) != NULL)
+	if ((why = oplog_parse_line_fmt(s, e - s, scratch, &rec, b->mac.format)) != NULL)
 		goto out;
 	if (rec.seq != b->hd.seq || rec.epoch != b->hd.epoch ||
 	    !ct_equal(rec.mac, b->hd.mac, OPLOG_MACLEN)) {
@@ -546,7 +546,8 @@ adopt(struct oplog_batch *b, long long end, const char **why)
 		    (lf = memchr(buf, '\n', got)) == NULL)
 			break;
 		*lf = '\0';
-		if ((*why = oplog_parse_line(buf, lf - buf, scratch, &rec)) != NULL ||
+		if ((*why = oplog_parse_line_fmt(buf, lf - buf, scratch, &rec,
+		    b->mac.format)) != NULL ||
 		    rec.seq != b->hd.seq + 1 || rec.epoch != b->key->epoch ||
 		    rec.epoch != b->hd.epoch + b->sealed || rec.time < b->hd.time ||
 		    oplog_epoch_of(b->key->t0, b->key->epoch_seconds, rec.time) != rec.epoch)

@@ -270,7 +270,8 @@ check(struct oplog_record *r, int text)
 		if ((r->len[i] > colmax[i] ||
 		    (!text && !printable_ascii(r->field[i], r->len[i]))) &&
 		    (p = csv_field_problem(r->field[i], r->len[i], colmax[i], 0)) != NULL) {
-			snprintf(why, sizeof(why), _("field %s: %s"), colname[i], p);
+			snprintf(why, sizeof(why), _("field %s: %s"), i == OF_MAC &&
+			    r->format == 2 ? "gmac_v2" : colname[i], p);
 			return why;
 		}
 	if (oplog_decimal(r->field[OF_SEQ], r->len[OF_SEQ], &r->seq) == -1)
@@ -280,7 +281,8 @@ check(struct oplog_record *r, int text)
 	if (log_time(r->field[OF_TIME], r->len[OF_TIME], &r->time) == -1)
 		return _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
 	if (hex_decode(r->field[OF_MAC], r->len[OF_MAC], r->mac, OPLOG_MACLEN) == -1)
-		return _("field hmac_v1: not 64 lowercase hex digits");
+		return r->format == 2 ? _("field gmac_v2: not 64 lowercase hex digits") :
+		    _("field hmac_v1: not 64 lowercase hex digits");
 	return NULL;
 }
 
@@ -619,6 +621,14 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 const char *
 oplog_parse_line(const char *line, size_t len, char *scratch, struct oplog_record *rec)
 {
+	return oplog_parse_line_fmt(line, len, scratch, rec, 1);
+}
+
+const char *
+oplog_parse_line_fmt(const char *line, size_t len, char *scratch, struct oplog_record *rec,
+    int format)
+{
+	rec->format = format;
 	return parse(line, len, scratch, rec, 0);
 }
 
@@ -825,6 +835,7 @@ oplog_reader_parse(struct oplog_reader *r, struct oplog_record **out)
 	/* Records begin with a digit (or a quote); only other lines can be a
 	 * header row, and those are parsed without cutting. */
 	rec->cut = len > 0 && r->cur[0] >= '0' && r->cur[0] <= '9';
+	rec->format = r->want != 0 ? r->want : r->format;
 	if ((why_ = parse(r->cur, len, r->scratch, rec, rec->cut)) != NULL) {
 		/* A header row repeated later (concatenated archives) is skipped;
 		 * not in the live log, which writers keep as one segment. */

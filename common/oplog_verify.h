@@ -43,6 +43,8 @@ struct oplog_record {
 	size_t		rawlen;
 	int		cut;		/* fields were cut in place in raw */
 	int		after_header;	/* a header row came right before it */
+	int		format;		/* the log's (1 or 2), for the MAC column's
+					 * name in messages: set before a parse */
 };
 
 struct oplog_reader;
@@ -139,6 +141,10 @@ oplog_decimal(const char *s, size_t len, long long *out)
  * modified; rec's strings point into scratch (at least len + 16 bytes). */
 const char *oplog_parse_line(const char *line, size_t len, char *scratch,
 	    struct oplog_record *rec);
+/* The same in a log of that format (1 or 2): a message names its MAC
+ * column as its header row does. */
+const char *oplog_parse_line_fmt(const char *line, size_t len, char *scratch,
+	    struct oplog_record *, int format);
 
 /* The verification key printed by jukisec-init, in secure memory. */
 struct oplog_vkey {

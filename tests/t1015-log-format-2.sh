@@ -264,4 +264,13 @@ test_expect_success 'a first registration on a log that writers refuse: refused 
 	ls -A "$TMP/boot" >after && test_cmp before after
 '
 
+test_expect_success 'a MAC field that does not read is named by the format'"'"'s column, gmac_v2' '
+	rm -rf "$TMP/wm" && cp -a "$S" "$TMP/wm" && hl=$(($(wc -l <"$S/oplog.csv") + 1)) &&
+	tail -1 "$S/oplog.csv" | sed "s/,[0-9a-f]*\$/,zz/" >>"$TMP/wm/oplog.csv" &&
+	test_must_fail 3 at "$T" log-append -d "$TMP/wm" -u clerk01 -a auth -r ok 2>err &&
+	one_line_matching err "oplog.csv:$hl: field gmac_v2: not 64 lowercase hex digits; run log-verify" &&
+	test_must_fail 1 log-verify -d "$TMP/wm" -k "$S.key" --now "$T" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:$hl: field gmac_v2: not 64 lowercase hex digits\$"
+'
+
 test_done
