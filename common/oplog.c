@@ -275,16 +275,22 @@ intent(struct oplog_batch *b)
 static int
 cut(struct oplog_batch *b, long long size)
 {
+	long long before = 0;
 	int r;
 
+	/* A writer killed after its own cut, past an open head of the same
+	 * seq, left that cut noted and uncommitted: this cut adds to it, so
+	 * that every byte cut is in the one repair record. */
+	if (b->loaded_open && (before = cut_noted(b)) == -1)
+		return ST_FAIL;
 	if ((r = intent(b)) != ST_OK ||
-	    (r = cut_note(b, size - b->hd.size)) != ST_OK)
+	    (r = cut_note(b, before + size - b->hd.size)) != ST_OK)
 		return r;
 	if (ftruncate(b->fd, b->hd.size) == -1) {
 		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
 		return ST_FAIL;
 	}
-	b->repaired = size - b->hd.size;
+	b->repaired = before + size - b->hd.size;
 	return ST_OK;
 }
 

@@ -51,6 +51,11 @@ crash_say
 one_repair() {
 	n=$(grep -c ",-,repair," "$S/oplog.csv")
 	[ "$n" -eq 1 ] || { echo "$n repair records" >&2; return 1; }
+	# ... and it counts at least the torn tail's bytes: a repairer killed
+	# after its cut, its own lines written, has its cut logged too
+	rm=$(grep ",-,repair," "$S/oplog.csv" | sed -n "s/.*removed=\([0-9]*\) bytes.*/\1/p") &&
+	[ "${rm:-0}" -ge "$torn_bytes" ] ||
+	    { echo "repair removed=$rm, the torn tail had $torn_bytes bytes" >&2; return 1; }
 	# oplog.cut lives only until its repair record is committed
 	# (jukisec-log(5)): a writer killed after that commit and before
 	# removing it leaves it to the next writer, which removes it.
@@ -62,6 +67,8 @@ test_expect_success 'the repairing append: a kill at every step, or in every wri
 	rm -rf "$S" && cp -a "$TMP/saved" "$S" &&
 	crash_at "$n" 1 batch &&
 	test "$(tail -c 1 "$S/oplog.csv" | od -An -c | tr -d " ")" != "\\n" &&
+	hs=$(tr "\\000" "\\n" <"$S/oplog.head" | sed -n "s/.* size=\([0-9]*\) .*/\1/p" | sort -n | head -1) &&
+	torn_bytes=$(($(wc -c <"$S/oplog.csv") - hs)) && test "$torn_bytes" -gt 0 &&
 	rm -rf "$TMP/torn" && mv "$S" "$TMP/torn" &&
 	crash_every "$TMP/torn" "$S" "after_crash -,repair 1 && after_crash print,batch 300 && one_repair" \
 	    la -u clerk01 -a view -o repairer -r ok
