@@ -937,6 +937,21 @@ oplog_line_field(const char *line, size_t len, int f, const char **val, size_t *
 	}
 }
 
+int
+oplog_genesis_format(const char *line, size_t len)
+{
+	const char *v;
+	size_t k;
+
+	if (oplog_line_field(line, len, OF_SEQ, &v, &k) == -1 || k != 1 || *v != '0' ||
+	    oplog_line_field(line, len, OF_ACTION, &v, &k) == -1 || k != 7 ||
+	    memcmp(v, "genesis", 7) != 0 ||
+	    oplog_line_field(line, len, OF_DETAIL, &v, &k) == -1 || k < 9 ||
+	    memcmp(v, "format=", 7) != 0 || v[8] != ' ')
+		return 0;
+	return v[7] == '1' ? 1 : v[7] == '2' ? 2 : 0;
+}
+
 const char *
 oplog_reader_error(const struct oplog_reader *r, size_t *line, int *io)
 {

@@ -214,23 +214,6 @@ tail_is_header(const char *p, size_t n)
 	return oplog_header_format(p, h);
 }
 
-/* The format a genesis record of n bytes names in its detail (format=F),
- * or 0: not a genesis, or one whose fields are quoted (not read here). */
-static int
-genesis_format(const char *p, size_t n)
-{
-	const char *v;
-	size_t k;
-
-	if (oplog_line_field(p, n, OF_SEQ, &v, &k) == -1 || k != 1 || *v != '0' ||
-	    oplog_line_field(p, n, OF_ACTION, &v, &k) == -1 || k != 7 ||
-	    memcmp(v, "genesis", 7) != 0 ||
-	    oplog_line_field(p, n, OF_DETAIL, &v, &k) == -1 || k < 9 ||
-	    memcmp(v, "format=", 7) != 0 || v[8] != ' ')
-		return 0;
-	return v[7] == '1' ? 1 : v[7] == '2' ? 2 : 0;
-}
-
 /*
  * The log's format (1 or 2) when fd begins with its header row; -1 after
  * one line naming
@@ -259,7 +242,7 @@ tail_header_check(int fd, const char *fname, struct jerr *e)
 	}
 	lf++;
 	if ((lf2 = memchr(lf, '\n', buf + got - lf)) != NULL &&
-	    (g = genesis_format(lf, lf2 - lf)) != 0 && g != f) {
+	    (g = oplog_genesis_format(lf, lf2 - lf)) != 0 && g != f) {
 		jerr_say(e, ST_FAIL, _("%s:1: a header row of format %d over a genesis record "
 		    "of format %d; run log-verify, then log-append --recover"), fname, f, g);
 		return -1;

@@ -116,6 +116,11 @@ void	oplog_record_line(const struct oplog_record *, char *out);
  * 0 and its bytes, or -1 (quoted or too few fields: parse the line). */
 int	oplog_line_field(const char *line, size_t len, int f, const char **val,
 	    size_t *vlen);
+/* The format (1 or 2) a genesis record's line names in its detail
+ * ("format=F "), read as oplog_line_field reads; 0 when the line is no
+ * seq 0 genesis with unquoted fields, or names neither.  Writers hold the
+ * header row to it; log-show takes a copy's format from it. */
+int	oplog_genesis_format(const char *line, size_t len);
 
 /* The one spelling of a number in the log's files and log-show's cursor:
  * decimal, no sign, no leading zero, at most 18 digits.  0, or -1.

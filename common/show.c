@@ -109,25 +109,9 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 	return show_out_step(c->out) == -1 ? ST_FAIL : ST_OK;
 }
 
-/* The format a copy without a header row names in its first line: its
- * genesis's (as log-verify takes it), else 0, not known without the key. */
-static int
-copy_format(const char *line, size_t len)
-{
-	const char *v;
-	size_t n;
-	long long seq;
-
-	if (seq_of(line, len, &seq) == -1 || seq != 0 ||
-	    oplog_line_field(line, len, OF_ACTION, &v, &n) == -1 ||
-	    n != 7 || memcmp(v, "genesis", 7) != 0 ||
-	    oplog_line_field(line, len, OF_DETAIL, &v, &n) == -1)
-		return 0;
-	return n > 9 && memcmp(v, "format=2 ", 9) == 0 ? 2 : 1;
-}
-
 /* The format the first file's (or the live log's) header row names, or
- * a copy's (copy_format); 1 for standard input, not read ahead. */
+ * a copy's (its genesis's, oplog_genesis_format), else 0; 1 for standard
+ * input, not read ahead. */
 static int
 log_format(struct store *st, const struct show_opts *o)
 {
@@ -144,7 +128,7 @@ log_format(struct store *st, const struct show_opts *o)
 		return 1;
 	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && (lf = memchr(buf, '\n', got)) != NULL &&
 	    (f = oplog_header_format(buf, lf + 1 - buf)) == 0)
-		f = copy_format(buf, lf - buf);
+		f = oplog_genesis_format(buf, lf - buf);
 	close(fd);
 	return f;
 }
