@@ -384,6 +384,21 @@ first_line(struct store *st, const char *path, char *buf, size_t cap)
 	return (lf = memchr(buf, '\n', (size_t)n)) != NULL ? lf + 1 - buf : 0;
 }
 
+/* 1 when line 1 is the header row as writers write it and take it
+ * (tail_is_header), 0 when not: a reader also takes an RFC 4180 quoting
+ * of it, under which the records verify and which writers refuse; -1
+ * after a message. */
+static int
+header_as_written(struct store *st, const char *path)
+{
+	char	 line[sizeof(OPLOG_HEADER) + 1];	/* the row, CR LF */
+	ssize_t	 n;
+
+	if ((n = first_line(st, path, line, sizeof(line))) == -1)
+		return -1;
+	return n > 0 && tail_is_header(line, (size_t)n) != 0;
+}
+
 /* af: RECOVER_TMP with the log's group kept (atomic_keep_group), the
  * header row of that format, then the log from byte skip to its end, flushed so that it
  * can be verified by name before it replaces the log.  A fixed name, as
@@ -515,6 +530,21 @@ restore_header(struct store *st, const struct oplog_vkey *vk,
 	return r;
 }
 
+/* restore_header when the records do not verify from the log's start, or
+ * when line 1 is not the header row as writers write it. */
+static int
+settle_header(struct store *st, const struct oplog_vkey *vk, const char *path,
+    int64_t now, struct oplog_verify_result *res, char *findings)
+{
+	int written = 1;
+
+	if (res->good.ok && (written = header_as_written(st, path)) == -1)
+		return ST_FAIL;
+	if (!res->good.ok || !written)
+		return restore_header(st, vk, path, now, res, findings);
+	return ST_OK;
+}
+
 int
 oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
     char *summary, size_t cap)
@@ -537,8 +567,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		r = ST_FAIL;
 		goto out;
 	}
-	if (!res->good.ok && (r = restore_header(st, vk, path, now, res,
-	    findings)) == ST_FAIL)
+	if ((r = settle_header(st, vk, path, now, res, findings)) == ST_FAIL)
 		goto out;
 	if (!res->good.ok) {
 		jerr_say(st->err, ST_NO, _("%s: no record verifies with this key from the log's start (%s); "

@@ -132,6 +132,8 @@ test_expect_success 'a key file that is a FIFO or a symbolic link: exit 3 naming
 # (oplog.csv:1), --recover puts the header row back when the records
 # verify from the genesis, saving the line it replaces beside the log.
 # The header row put back names the log's format (that of the genesis).
+# A header row quoted (which readers take, as RFC 4180 allows, and writers
+# refuse: they write it unquoted) is put back as it is written.
 HDR=$(head -1 "$TMP/good/oplog.csv")
 GOOD=$(wc -l <"$TMP/good/oplog.csv")
 headed() {	# the log is good's, its header row back, then one recover record
@@ -140,7 +142,7 @@ headed() {	# the log is good's, its header row back, then one recover record
 }
 
 test_expect_success 'a damaged header row: put back, the line saved exactly, the log verifies' '
-	for e in "1s/^seq,/SEQ,/" "1s/_v[12]\$/_v/" "1s/.*/not a header row/"; do
+	for e in "1s/^seq,/SEQ,/" "1s/_v[12]\$/_v/" "1s/.*/not a header row/" "1s/^seq,/\"seq\",/"; do
 		restore good && sed -i "$e" "$S/oplog.csv" && head -1 "$S/oplog.csv" >line1 &&
 		test_must_fail 1 lv 2>err &&
 		rec_ >out &&
