@@ -30,6 +30,7 @@ struct ctx {
 	long long	after;		/* the last seq read (or the cursor's) */
 	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
 	int		warned;		/* a gap before the first record was said */
+	int		sniff;		/* standard input first, format not known yet */
 	struct oplog_verifier *ver;
 	struct oplog_verify_result res;
 	int		status;
@@ -109,9 +110,19 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 	return show_out_step(c->out) == -1 ? ST_FAIL : ST_OK;
 }
 
-/* The format the first file's (or the live log's) header row names, or
- * a copy's (its genesis's, oplog_genesis_format), else 0; 1 for standard
- * input, not read ahead. */
+/* The format a log's first line (len without its LF) names: its header
+ * row's, or a copy's genesis record's (oplog_genesis_format), else 0. */
+static int
+line_format(const char *line, size_t len)
+{
+	int f = oplog_header_format(line, len);
+
+	return f != 0 ? f : oplog_genesis_format(line, len);
+}
+
+/* The format the first file's (or the live log's) first line names;
+ * 1 for standard input, not read ahead: sniff() decides it as it
+ * streams. */
 static int
 log_format(struct store *st, const struct show_opts *o)
 {
@@ -126,11 +137,24 @@ log_format(struct store *st, const struct show_opts *o)
 	    st != NULL ? store_openat(st, "oplog.csv", O_RDONLY, 0) : -1;
 	if (fd == -1)
 		return 1;
-	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && (lf = memchr(buf, '\n', got)) != NULL &&
-	    (f = oplog_header_format(buf, lf + 1 - buf)) == 0)
-		f = oplog_genesis_format(buf, lf - buf);
+	if ((got = pread(fd, buf, sizeof(buf), 0)) > 0 && (lf = memchr(buf, '\n', got)) != NULL)
+		f = line_format(buf, lf - buf);
 	close(fd);
 	return f;
+}
+
+/* Standard input's format, from what the reader has read of it, as
+ * log_format() takes a file's from its first line: the header row the
+ * reader passed over, else line (its first, or NULL: none), else 1 as
+ * for an empty file.  Before any record is rendered: the header row
+ * and JSON's MAC key name it, and raw output has none when it is 0. */
+static void
+sniff(struct ctx *c, struct oplog_reader *rd, const char *line, size_t len)
+{
+	int f = oplog_reader_format(rd);
+
+	c->sniff = 0;
+	show_out_format(c->out, f != 0 ? f : line != NULL ? line_format(line, len) : 1);
 }
 
 /*
@@ -155,7 +179,10 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 	while (st == ST_OK) {
 		if (last >= 0 && c->after >= last)
 			break;
-		if ((k = oplog_reader_line(rd, &line, &len)) != 1) {
+		k = oplog_reader_line(rd, &line, &len);
+		if (c->sniff)
+			sniff(c, rd, k == 1 ? line : NULL, len);
+		if (k != 1) {
 			if (k == -1)
 				st = report_reader(c, rd, name);
 			break;
@@ -427,6 +454,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
 		return r;
 	c.out = show_out_new(o, vk != NULL);
+	c.sniff = vk == NULL && o->nfiles > 0 && strcmp(o->files[0], "-") == 0;
 	r = log_format(st, o);
 	show_out_format(c.out, r == 0 && vk != NULL ? 1 : r);	/* -k: a guess, made good */
 	if (show_out_flush(c.out) == -1) {

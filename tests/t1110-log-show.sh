@@ -357,6 +357,23 @@ test_expect_success '-k on a copy starting after seq 0: its first record withhel
 	{ head -n 1 arch.csv; cat copy0; } >want && test_cmp want out
 '
 
+# Standard input is not read ahead (a pipe cannot be): its first line
+# decides, as it streams, what a file's first line decides.
+test_expect_success 'a copy on standard input, piped: its format as a file'"'"'s, raw as it was' '
+	for f in copy0 copy2; do
+		for fmt in csv json raw table; do
+			log-show --format $fmt $f >want 2>err && test ! -s err &&
+			cat $f | log-show --format $fmt - >out 2>err && test ! -s err &&
+			test_cmp want out || exit 1
+		done
+	done &&
+	cat copy0 | log-show - | head -n 1 >out && echo "$LOG_HEADER" >want && test_cmp want out &&
+	cat copy0 | log-show --operator nobody - >out && test_cmp want out &&
+	cat copy0 | log-show --format raw - >raw.csv &&
+	log-verify -k s.key --now 2028-06-01T00:00:00Z raw.csv >/dev/null &&
+	cat copy2 | log-show --format raw - >out && test_cmp copy2 out
+'
+
 test_expect_success '-k on a pruned live log: its first record checked against the checkpoint ahead' '
 	ls_ -k s.key --now 2028-06-01T00:00:00Z --format raw >out &&
 	cmp out s/oplog.csv &&
