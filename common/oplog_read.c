@@ -974,6 +974,12 @@ oplog_reader_offset(const struct oplog_reader *r)
 	return r->offset;
 }
 
+size_t
+oplog_reader_lines(const struct oplog_reader *r)
+{
+	return r->line;
+}
+
 void
 oplog_reader_close(struct oplog_reader *r)
 {

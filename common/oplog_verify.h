@@ -60,6 +60,9 @@ const char *oplog_reader_error(const struct oplog_reader *, size_t *line, int *i
 size_t	oplog_reader_torn(const struct oplog_reader *);
 /* Offset just past the last line read (a torn tail stays beyond). */
 long long oplog_reader_offset(const struct oplog_reader *);
+/* Lines read up to there, header rows included: the last one's number
+ * (oplog_reader_resume goes on from it). */
+size_t	oplog_reader_lines(const struct oplog_reader *);
 void	oplog_reader_close(struct oplog_reader *);
 /* As much of its buffers as reading n bytes fills, mapped now by
  * warm_range(), not a page fault at a time as the reads fill them (a

@@ -157,13 +157,28 @@ sniff(struct ctx *c, struct oplog_reader *rd, const char *line, size_t len)
 	show_out_format(c->out, f != 0 ? f : line != NULL ? line_format(line, len) : 1);
 }
 
+/* Where a read of a file stopped: just past the last line it took, and
+ * that line's number, which the next read (--follow) counts on from:
+ * messages name a record by its line in the file. */
+struct spot {
+	long long	offset;
+	size_t		line;
+};
+
+static void
+passed(struct spot *at, const struct oplog_reader *rd)
+{
+	at->offset = oplog_reader_offset(rd);
+	at->line = oplog_reader_lines(rd);
+}
+
 /*
- * Reads fd from *offset on, up to the record of seq last (-1: to the end),
- * and leaves *offset just past the last record taken.  With a verifier
+ * Reads fd from *at on, up to the record of seq last (-1: to the end),
+ * and leaves *at just past the last record taken.  With a verifier
  * every record after the cursor goes through it, selected or not.
  */
 static int
-read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long last, int live)
+read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last, int live)
 {
 	struct oplog_reader *rd = oplog_reader_open(fd, name);
 	struct oplog_record *r;
@@ -172,8 +187,8 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 	long long seq;
 	int k, st = ST_OK;
 
-	if (*offset > 0)
-		oplog_reader_seek(rd, *offset);
+	if (at->offset > 0)
+		oplog_reader_resume(rd, at->offset, at->line);
 	else if (!live)
 		oplog_reader_copy(rd);
 	while (st == ST_OK) {
@@ -191,13 +206,13 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 			if (last >= 0 && seq > last)
 				break;
 			if (c->byseq && seq <= c->after) {
-				*offset = oplog_reader_offset(rd);
+				passed(at, rd);
 				continue;
 			}
 			if (c->ver == NULL && !show_match_line(&c->o->f, line, len)) {
 				gap(c, seq);
 				c->after = seq;
-				*offset = oplog_reader_offset(rd);
+				passed(at, rd);
 				continue;
 			}
 		}
@@ -215,7 +230,7 @@ read_fd(struct ctx *c, int fd, const char *name, long long *offset, long long la
 			gap(c, r->seq);
 			c->after = r->seq;
 		}
-		*offset = oplog_reader_offset(rd);
+		passed(at, rd);
 	}
 	oplog_reader_close(rd);
 	return st;
@@ -238,15 +253,16 @@ static int
 unverified(struct store *st, struct ctx *c)
 {
 	const struct show_opts *o = c->o;
-	long long off, seq, size;
+	struct spot at;
+	long long seq, size;
 	size_t i;
 	int fd, r;
 
 	for (i = 0; i < o->nfiles; i++) {
 		if ((fd = open_file(o->files[i], c->err)) == -1)
 			return ST_FAIL;
-		off = 0;
-		r = read_fd(c, fd, strcmp(o->files[i], "-") ? o->files[i] : "<stdin>", &off, -1, 0);
+		memset(&at, 0, sizeof(at));
+		r = read_fd(c, fd, strcmp(o->files[i], "-") ? o->files[i] : "<stdin>", &at, -1, 0);
 		close(fd);
 		if (r != ST_OK)
 			return r;
@@ -259,8 +275,8 @@ unverified(struct store *st, struct ctx *c)
 		store_open_say(st, c->err, "oplog.csv");
 		return ST_FAIL;
 	}
-	off = 0;
-	r = read_fd(c, fd, "oplog.csv", &off, seq, 1);
+	memset(&at, 0, sizeof(at));
+	r = read_fd(c, fd, "oplog.csv", &at, seq, 1);
 	close(fd);
 	return r;
 }
@@ -376,7 +392,8 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 {
 	struct show_wait *w;
 	struct stat sb, fsb;
-	long long off = 0, seq, size;
+	struct spot at = { 0, 0 };
+	long long seq, size;
 	int fd = -1, r = ST_OK;
 
 	if ((w = show_wait_new(st, c->err)) == NULL)
@@ -400,9 +417,9 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 				r = ST_FAIL;
 				break;
 			}
-			off = 0;
+			memset(&at, 0, sizeof(at));
 		}
-		if (c->after < seq && (r = read_fd(c, fd, "oplog.csv", &off, seq, 1)) != ST_OK)
+		if (c->after < seq && (r = read_fd(c, fd, "oplog.csv", &at, seq, 1)) != ST_OK)
 			break;
 		if (c->after >= seq) {
 			if (show_out_flush(c->out) == -1) {

@@ -136,4 +136,40 @@ test_expect_success '--follow -k: the log verified first, then each new record' 
 	cmp out5 s/oplog.csv
 '
 
+# A follower goes on from where it stopped before each wait: a bad record
+# read then is still named by its line in the file.  The follower is
+# stopped while the record is appended and damaged in place (same inode),
+# so that it reads it only after that.
+test_expect_success '--follow -k: a bad record read after waits is named by its line in the file' '
+	: >f.err &&
+	follow out6 -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
+	wait_for out_has out6 "$(last_seq)" &&
+	rec s "2025-07-02 00:02:00" shown 2 &&
+	wait_for out_has out6 "$(last_seq)" &&
+	kill -STOP "$(cat f.pid)" &&
+	rec s "2025-07-02 00:03:00" tampered 1 &&
+	line=$(wc -l <s/oplog.csv) && seq=$(last_seq) && cp s/oplog.csv good.csv &&
+	off=$(grep -bo ",tampered," s/oplog.csv | cut -d: -f1) &&
+	printf T | dd of=s/oplog.csv bs=1 seek=$((off + 1)) conv=notrunc 2>/dev/null &&
+	kill -CONT "$(cat f.pid)" && wait_for test -s f.err &&
+	{ wait "$(cat f.pid)"; test $? = 1; } && cat good.csv >s/oplog.csv &&
+	one_line_matching f.err "^log-show: oplog.csv:$line: seq $seq: MAC mismatch"
+'
+
+test_expect_success '--follow without -k: an empty field read after waits is named by its line in the file' '
+	: >f.err &&
+	follow out7 &&
+	wait_for out_has out7 "$(last_seq)" &&
+	rec s "2025-07-02 00:04:00" shown 2 &&
+	wait_for out_has out7 "$(last_seq)" &&
+	kill -STOP "$(cat f.pid)" &&
+	rec s "2025-07-02 00:05:00" emptied 1 &&
+	line=$(wc -l <s/oplog.csv) && seq=$(last_seq) && cp s/oplog.csv good.csv &&
+	sed "\$s/,clerk01,print,emptied,/,,print,emptied,/" good.csv >bad.csv &&
+	cat bad.csv >s/oplog.csv &&
+	kill -CONT "$(cat f.pid)" && wait_for test -s f.err &&
+	{ wait "$(cat f.pid)"; test $? = 1; } && cat good.csv >s/oplog.csv &&
+	one_line_matching f.err "^log-show: oplog.csv:$line: seq $seq: field operator: empty\$"
+'
+
 test_done
