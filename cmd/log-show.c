@@ -139,6 +139,7 @@ run(struct own *w, const struct tool_args *a)
 	int r;
 
 	o->now = a->now_given ? a->now : time_now_ms();
+	o->now_given = a->now_given;
 	o->files = (const char *const *)a->argv;
 	o->nfiles = a->argc;
 	if (stdin_twice(w->keyfile, a)) {

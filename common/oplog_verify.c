@@ -1656,18 +1656,20 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 struct oplog_verifier {
 	struct vstate		v;
 	struct oplog_verify_opts o;
+	int			clock;	/* o.now is the clock, read at each record */
 };
 
 struct oplog_verifier *
 oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
-    struct oplog_verify_result *res)
+    const int64_t *now, struct oplog_verify_result *res)
 {
 	struct oplog_verifier *ver = xcalloc(1, sizeof(*ver));
 	struct vstate *v = &ver->v;
 	struct oplog_chain c = *from;	/* from may be res->end */
 	int format = res->format;	/* vstate_init clears res */
 
-	ver->o.now = time_now_ms();
+	ver->clock = now == NULL;
+	ver->o.now = now != NULL ? *now : time_now_ms();
 	from = &c;
 	vstate_init(v, vk, &ver->o, res);
 	if (format != 0)
@@ -1689,7 +1691,8 @@ oplog_verifier_add(struct oplog_verifier *ver, const struct oplog_record *r,
     const char *file)
 {
 	ver->v.file = file;
-	ver->o.now = time_now_ms();
+	if (ver->clock)
+		ver->o.now = time_now_ms();
 	if (step(&ver->v, r) == -1)
 		return -1;
 	vstate_end(&ver->v);

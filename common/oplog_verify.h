@@ -322,10 +322,13 @@ int	oplog_verify(struct store *, const struct oplog_vkey *,
 
 /* Goes on verifying after a chain that ended at *from (log-show --follow):
  * each record added is checked at once, MAC included; add returns 0 or -1
- * (res says why, as for oplog_verify; res->end follows the last good one). */
+ * (res says why, as for oplog_verify; res->end follows the last good one).
+ * Records dated after *now fail; now NULL: after the clock as each record
+ * is added. */
 struct oplog_verifier;
 struct oplog_verifier *oplog_verifier_new(const struct oplog_vkey *,
-	    const struct oplog_chain *from, struct oplog_verify_result *);
+	    const struct oplog_chain *from, const int64_t *now,
+	    struct oplog_verify_result *);
 int	oplog_verifier_add(struct oplog_verifier *, const struct oplog_record *,
 	    const char *file);
 void	oplog_verifier_free(struct oplog_verifier *);

@@ -399,7 +399,8 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	if ((w = show_wait_new(st, c->err)) == NULL)
 		return ST_FAIL;
 	if (vk != NULL)
-		c->ver = oplog_verifier_new(vk, &c->res.end, &c->res);
+		c->ver = oplog_verifier_new(vk, &c->res.end,
+		    c->o->now_given ? &c->o->now : NULL, &c->res);
 	for (;;) {
 		if (show_out_flush(c->out) == -1) {
 			r = ST_FAIL;

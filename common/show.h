@@ -41,6 +41,8 @@ struct show_opts {
 	const char	*cursor;		/* --cursor-file, or NULL */
 	const char	*syslog;		/* the socket, or NULL */
 	int64_t		now;			/* for -k on the live log */
+	int		now_given;		/* --now: --follow -k judges the new
+						 * records by it too, not the clock */
 	/* Where show_run's failures and warnings go (jerr_say): NULL,
 	 * log-show's, printed at once as warn(3) would. */
 	struct jerr	*err;

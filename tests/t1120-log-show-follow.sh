@@ -172,4 +172,19 @@ test_expect_success '--follow without -k: an empty field read after waits is nam
 	one_line_matching f.err "^log-show: oplog.csv:$line: seq $seq: field operator: empty\$"
 '
 
+# --now stands for the clock for the records followed as for the log
+# before them: one dated more than 10 minutes after it fails.
+test_expect_success '--follow -k --now: the new records are judged as of --now, not by the clock' '
+	: >f.err &&
+	follow out8 -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
+	wait_for out_has out8 "$(last_seq)" &&
+	rec s "2025-07-02 00:06:00" within 1 &&
+	wait_for out_has out8 "$(last_seq)" &&
+	rec s "2025-07-02 00:30:00" later 1 &&
+	wait_for test -s f.err &&
+	{ wait "$(cat f.pid)"; test $? = 1; } &&
+	one_line_matching f.err "^log-show: oplog.csv:$(wc -l <s/oplog.csv): seq $(last_seq): dated after the verification time 2025-07-02T00:00:00.000Z\$" &&
+	head -n -1 s/oplog.csv >want && cmp want out8
+'
+
 test_done
