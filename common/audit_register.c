@@ -9,9 +9,10 @@
  * malformed ids already stop register_load; the checks repeat them only so
  * a laxer loader could not turn them into a silent PASS.  A person is
  * "active" as operator_active() says (not revoked, not past expiry).
- * credentials/ that this user may not read (EACCES, EPERM) is never taken
- * for an empty or missing one: the checks that need it say they were not
- * checked (creds_denied).
+ * Only a credentials/ that is not there (ENOENT) holds no material: one
+ * that does not open (this user may not read it, it is a file or a
+ * symbolic link) is never taken for an empty one, and the checks that
+ * need it say they were not checked (creds_unread).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,15 +46,16 @@ not_checked(struct audit *a, const char *rule, const char *check)
  * The names in credentials/, read once and sorted: the R5.4 and R5.5
  * checks ask about up to three names per register row, and a stat(2)
  * each cost more than the whole listing (issue 15).  cfd -1: there is no
- * credentials/; ok 0: it could not be listed, and cred_exists() asks the
- * directory name by name as before (and check_orphans() finds no file,
- * as when it read the directory itself).  denied: the errno (EACCES,
- * EPERM) with which this user may not open credentials/, else 0.
+ * credentials/, or err says why it did not open; ok 0: it could not be
+ * listed, and cred_exists() asks the directory name by name as before
+ * (and check_orphans() finds no file, as when it read the directory
+ * itself).  err: the errno with which credentials/ did not open, but
+ * ENOENT, else 0.
  */
 struct creds {
 	int	 cfd;
 	int	 ok;
-	int	 denied;
+	int	 err;
 	char	**name;
 	size_t	 n;
 };
@@ -82,8 +84,8 @@ creds_read(struct creds *c, int cfd, int open_errno)
 	int	 fd;
 
 	memset(c, 0, sizeof(*c));
-	if (cfd == -1 && (open_errno == EACCES || open_errno == EPERM))
-		c->denied = open_errno;
+	if (cfd == -1 && open_errno != ENOENT)
+		c->err = open_errno;
 	if ((c->cfd = cfd) == -1 || (fd = dup(cfd)) == -1)
 		return;
 	if ((dp = fdopendir(fd)) == NULL) {
@@ -103,6 +105,23 @@ creds_read(struct creds *c, int cfd, int open_errno)
 		qsort(c->name, c->n, sizeof(*c->name), by_name);
 	else
 		creds_free(c);
+}
+
+/* credentials/, or -1 and *err why not: ELOOP for a symbolic link, which
+ * O_DIRECTORY calls ENOTDIR (a link to a directory is one). */
+static int
+creds_open(int dirfd, int *err)
+{
+	struct stat sb;
+	int	 fd;
+
+	fd = openat(dirfd, CRED_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	*err = fd == -1 ? errno : 0;
+	if (*err == ENOTDIR && fstatat(dirfd, CRED_DIR, &sb,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+		*err = ELOOP;
+	return fd;
 }
 
 /* 1 when credentials/NAME exists (any type: a symlink is material too). */
@@ -126,29 +145,32 @@ cred_exists(const struct creds *c, const char *id, const char *ext)
 }
 
 /*
- * Ends the finding of a check that needs credentials/ when this user may
- * not open it.  It stays the state's owner's alone (README "First day" 8),
- * so a member of the state's group, who audits everything else, is told
- * once per check that it was not looked at: a WARN, to be looked at and
- * not a breach, exit 0, as the log unchecked without a key.  An owner who
- * cannot read their own credentials/ has a state its tools cannot use:
- * an unreadable input, a FAIL.
+ * Ends the finding of a check that needs credentials/ when it does not
+ * open.  It stays the state's owner's alone (README "First day" 8), so a
+ * member of the state's group, who audits everything else and may not
+ * open it, is told once per check that it was not looked at: a WARN, to
+ * be looked at and not a breach, exit 0, as the log unchecked without a
+ * key.  An owner who cannot read their own credentials/, or one that is
+ * no directory (a file, a symbolic link), is a state its tools cannot
+ * use: an unreadable input, a FAIL.
  */
 static void
-creds_denied(struct audit *a, const struct creds *cr)
+creds_unread(struct audit *a, const struct creds *cr)
 {
 	struct stat sb;
 	unsigned long me = (unsigned long)geteuid();
 
-	if (fstat(a->st->dirfd, &sb) == 0 && sb.st_uid != me) {
+	if ((cr->err == EACCES || cr->err == EPERM) &&
+	    fstat(a->st->dirfd, &sb) == 0 && sb.st_uid != me) {
 		check_end(a, AUDIT_WARN, L(a,
 		    "Not checked: credentials/ cannot be read by this user (uid %lu); run the audit as the state's owner (uid %lu) to check the credentials.",
 		    "点検できません: この利用者(uid %lu)は credentials/ を読み込めません。照合情報を点検するには、状態ディレクトリの所有者(uid %lu)として監査を実行してください。"),
 		    me, (unsigned long)sb.st_uid);
 		return;
 	}
+	/* a symbolic link said as open_safe refuses one */
 	check_item(a, CRED_DIR, "%s/%s: %s", a->st->dir, CRED_DIR,
-	    strerror(cr->denied));
+	    cr->err == ELOOP ? open_safe_why(ELOOP) : strerror(cr->err));
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: credentials/ cannot be read.",
 	    "点検できません: credentials/ を読み込めません。"));
@@ -344,8 +366,8 @@ check_methods(struct audit *a, const struct creds *cr)
 	    "識別符号及びパスワードにより確認する方法による者は %zu 名です(基準 %zu 名)。"), nexc, thr);
 
 	check_begin(a, "R5.4", "credential-present");
-	if (cr->denied) {
-		creds_denied(a, cr);
+	if (cr->err) {
+		creds_unread(a, cr);
 		return;
 	}
 	bad = 0;
@@ -377,8 +399,8 @@ check_stale(struct audit *a, const struct creds *cr)
 	int	 k, active;
 
 	check_begin(a, "R5.5", "stale-credentials");
-	if (cr->denied) {
-		creds_denied(a, cr);
+	if (cr->err) {
+		creds_unread(a, cr);
 		return;
 	}
 	for (i = 0; i < r->n; i++) {
@@ -470,8 +492,8 @@ check_orphans(struct audit *a, const struct creds *cr)
 	int	 ok;
 
 	check_begin(a, "R5.4", "orphan-credentials");
-	if (cr->denied) {
-		creds_denied(a, cr);
+	if (cr->err) {
+		creds_unread(a, cr);
 		return;
 	}
 	for (i = 0; i < cr->n; i++) {
@@ -517,7 +539,7 @@ audit_register(struct audit *a)
 	};
 	struct creds cr;
 	size_t	 i;
-	int	 cfd;
+	int	 cfd, err;
 
 	if (!a->reg_ok) {
 		check_begin(a, "R5.1", "register-readable");
@@ -529,9 +551,8 @@ audit_register(struct audit *a)
 			not_checked(a, later[i][0], later[i][1]);
 		return;
 	}
-	cfd = openat(a->st->dirfd, CRED_DIR,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	creds_read(&cr, cfd, cfd == -1 ? errno : 0);
+	cfd = creds_open(a->st->dirfd, &err);
+	creds_read(&cr, cfd, err);
 	check_register(a);
 	check_methods(a, &cr);
 	check_stale(a, &cr);

@@ -120,6 +120,32 @@ test_expect_success 'R5.5: material of a method not registered FAILs' '
 	rm "$D/$C/suzuki.tmpl"
 '
 
+# Only a missing credentials/ holds no material; one that is there and
+# does not open as a directory is an input the audit cannot read, never
+# an empty one that passes.
+# unread_creds REASON: the three checks that read it FAIL, naming it.
+unread_creds() {
+	test "$ast" -eq 1 || return 1
+	for _c in credential-present stale-credentials orphan-credentials; do
+		expect $_c "FAIL credentials" &&
+		test "$(detail $_c)" = "Not checked: credentials/ cannot be read. $D/$C: $1" ||
+		    return 1
+	done
+}
+test_expect_success 'R5.4, R5.5: a credentials that is a file or a symbolic link FAILs, not checked' '
+	mv "$D/$C" creds &&
+	printf x >"$D/$C" && chmod 600 "$D/$C" &&
+	audit_run &&
+	rm "$D/$C" && cp "$TMP/a.csv" file.csv && fst=$ast &&
+	ln -s "$TMP/creds" "$D/$C" &&
+	audit_run &&
+	rm "$D/$C" && mv creds "$D/$C" &&
+	unread_creds "a symbolic link: refused" &&
+	cp file.csv "$TMP/a.csv" && ast=$fst &&
+	unread_creds "Not a directory" &&
+	audit_run && expect orphan-credentials "PASS "
+'
+
 test_expect_success 'R5.5: past expiry and not revoked: WARN, and its material FAILs' '
 	add_pw kato -e 2026-12-31 &&
 	audit_run --now 2026-12-30T00:00:00Z &&
