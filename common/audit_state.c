@@ -5,8 +5,9 @@
  *
  * Invariants: modes are read with fstat/fstatat without following links;
  * the directory may be 0700 or 0750 (a dedicated group reads), files 0600
- * or 0640, key files and credentials/ contents 0600 only; everything owned
- * by root or the user store.c trusts (the caller, or the directory's owner
+ * or 0640, key files and credentials/ contents 0600 only; credentials/
+ * itself a directory, named as none when it is not; everything owned by
+ * root or the user store.c trusts (the caller, or the directory's owner
  * for a member of its group).  store.c refuses writable-by-others state
  * outright; this check is stricter and only reports.  What this user may
  * not look into (credentials/ for a member of the group: it stays the
@@ -109,6 +110,10 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[2])
 				close(sub);
 			} else if (is_denied(errno))
 				unchecked_item(a, path, &n[1]);
+		} else if (!keys_only && strcmp(de->d_name, CRED_DIR) == 0) {
+			check_item(a, path, L(a, "%s is not a directory",
+			    "%s はディレクトリではありません"), path);
+			(*bad)++;
 		} else if (!S_ISREG(sb.st_mode)) {
 			check_item(a, path, L(a, "%s is not a regular file",
 			    "%s は通常のファイルではありません"), path);

@@ -56,6 +56,22 @@ test_expect_success 'a symbolic link in the state directory FAILs' '
 	rm "$D/notes"
 '
 
+# credentials/ is a directory: a file there, 0600 or not, is not one.
+test_expect_success 'a credentials that is a file or a symbolic link FAILs, named as no directory' '
+	mv "$D/credentials" creds &&
+	printf x >"$D/credentials" && chmod 600 "$D/credentials" &&
+	audit_run &&
+	rm "$D/credentials" && cp "$TMP/a.csv" file.csv &&
+	ln -s "$TMP/creds" "$D/credentials" &&
+	audit_run &&
+	rm "$D/credentials" && mv creds "$D/credentials" &&
+	expect state-modes "FAIL credentials" &&
+	detail state-modes | grep -q " credentials is not a directory\$" &&
+	cp file.csv "$TMP/a.csv" &&
+	expect state-modes "FAIL credentials" &&
+	detail state-modes | grep -q " credentials is not a directory\$"
+'
+
 test_expect_success ROOT 'a file owned by someone else FAILs' '
 	touch "$D/notes" && chmod 600 "$D/notes" && chown 65534 "$D/notes" &&
 	audit_run &&
