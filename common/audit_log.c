@@ -58,6 +58,7 @@ struct walk {
 	size_t		nrv;		/* all seen, listed or not */
 	char		*error;		/* why not */
 	size_t		 errline;	/* the line that stopped it, 0 none */
+	size_t		 torn;		/* bytes after the last LF stopped it: how many */
 	long long	records, first_seq, last_seq;
 	int64_t		first_time, last_time;
 	/* seals: epochs the log passed without their seal */
@@ -379,6 +380,7 @@ walk_log(struct audit *a, struct walk *w)
 		why = oplog_reader_error(rd, &line, &io);
 		w->error = xasprintf("oplog.csv:%zu: %s", line, why);
 		w->errline = line;
+		w->torn = oplog_reader_torn(rd);
 		if (a->r54 != NULL)
 			r54_end(a->r54, line, why);
 	} else {
@@ -548,11 +550,15 @@ run_verify(struct audit *a, struct walk *w, struct keyjob *j)
 
 /* The item of a log that does not verify: the first bad record by its
  * seq; a line read as no record (it does not parse: no seq) by file and
- * line; else the file, its path in the text as the walk's findings give
- * it.  A failure that is not the log's (the log lock) is its message
- * alone, which names the file (struct oplog_verify_result). */
+ * line; a torn tail, to which the verifier gives no line (it takes it
+ * for a writer's window first and tries again), by the line it starts on
+ * as the walk that follows found it, so that log-verify names it as the
+ * other log checks do; else the file, its path in the text as the walk's
+ * findings give it.  A failure that is not the log's (the log lock) is its
+ * message alone, which names the file (struct oplog_verify_result). */
 static void
-verify_item(struct audit *a, const struct oplog_verify_result *res)
+verify_item(struct audit *a, const struct walk *w,
+    const struct oplog_verify_result *res)
 {
 	const char *file = *res->bad_file ? res->bad_file : "oplog.csv";
 	char	 subj[300];
@@ -567,6 +573,9 @@ verify_item(struct audit *a, const struct oplog_verify_result *res)
 	} else if (res->bad_line > 0) {
 		snprintf(subj, sizeof(subj), "%s:%zu", file, res->bad_line);
 		check_item(a, subj, "%s:%zu: %s", file, res->bad_line, res->reason);
+	} else if (w->torn > 0 && strcmp(file, "oplog.csv") == 0) {
+		snprintf(subj, sizeof(subj), "%s:%zu", file, w->errline);
+		check_item(a, subj, "%s: %s", subj, res->reason);
 	} else
 		check_item(a, file, "%s/%s: %s", a->st->dir, file, res->reason);
 }
@@ -605,7 +614,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		    res->records, res->first_seq, res->last_seq, res->head_checked ?
 		    L(a, ", none missing at the end", "、最後の記録まで欠けていません") : "");
 	else {
-		verify_item(a, res);
+		verify_item(a, w, res);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key does not confirm the records: they were changed or cut, or a closing record is missing.",
 		    "検証鍵で記録を確認できません(書き換え、切り詰め又は区切り記録の欠落)。"));
