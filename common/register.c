@@ -708,6 +708,21 @@ register_managers(const struct register_ *reg, int64_t now)
 	return n;
 }
 
+size_t
+register_managers_able(const struct register_ *reg, const struct conf *c,
+    int64_t now, const struct operator *except)
+{
+	const struct operator *o;
+	size_t	 n = 0;
+
+	for (o = reg->op; o < reg->op + reg->n; o++)
+		if (o != except && o->role == ROLE_MANAGER &&
+		    operator_active(o, now) && !operator_locked(o, c, now) &&
+		    operator_method_known(o))
+			n++;
+	return n;
+}
+
 static const char *
 fmt_time(int64_t t, char *buf)
 {

@@ -184,8 +184,14 @@ enum operator_count operator_count_attempt(struct operator *,
 /* Lifts the lock and clears the count (operator-mod --unlock, --recover,
  * an automatic unlock). */
 void	operator_unlock(struct operator *);
-/* Active managers at time now. */
+/* Active managers at time now (jukisec-audit's count). */
 size_t	register_managers(const struct register_ *, int64_t now);
+/* Managers who can act at time now under c, except when not NULL: those
+ * the gate admits as a manager (active, not locked, a method that reads
+ * back).  The register must keep one (operator-revoke): a locked manager
+ * is unlocked only by another. */
+size_t	register_managers_able(const struct register_ *, const struct conf *,
+	    int64_t now, const struct operator *except);
 /* Appends a row with every string "" and returns it. */
 struct operator *register_append(struct register_ *, const char *id);
 

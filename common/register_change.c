@@ -584,8 +584,11 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	} else if (operator_revoked(o)) {
 		jerr_say(st->err, ST_NO, _("%s: already revoked"), j->id);
 		r = ST_NO;
-	} else if (o->role == ROLE_MANAGER && operator_active(o, now) &&
-	    register_managers(reg, now) == 1) {
+	} else if (o->role == ROLE_MANAGER &&
+	    register_managers_able(reg, &st->conf, now, o) == 0) {
+		/* counted as the gate admits managers: the one who can act
+		 * would leave only locked or damaged ones, whom no manager
+		 * can unlock (only root with the log key, --recover) */
 		jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
 		    "be revoked"), j->id);
 		r = ST_NO;

@@ -67,9 +67,10 @@ int	operator_mod(struct store *, struct opchange *);
  * operator-revoke: after the manager by is verified (as above), cancels
  * id's authority at clock_decision()'s time: the row records when, by whom
  * and why (reason checked by the caller: field_check), then the credential
- * is destroyed; the row stays and its id is never reused.  The last active
- * manager is not revoked.  ST_OK, ST_NO (denied, no such operator, already
- * revoked, the last manager), ST_USAGE or ST_FAIL after a message.
+ * is destroyed; the row stays and its id is never reused.  A manager is
+ * not revoked when no other could act (register_managers_able: a locked
+ * or damaged one does not count).  ST_OK, ST_NO (denied, no such operator,
+ * already revoked, the last manager), ST_USAGE or ST_FAIL after a message.
  */
 int	operator_revoke(struct store *, const char *by, int byfd,
 	    const char *id, const char *reason);

@@ -82,4 +82,35 @@ test_expect_success 'none of these refusals counts as an operation by m (R5.4 in
 	grep -q "^R5.4,log-operators-authorized,PASS," audit.csv
 '
 
+# operator-revoke(1): the register keeps a manager who can act, one the
+# gate admits: a locked manager is unlocked only by another (or by root
+# with the log key), and a row whose method does not read back admits
+# nobody.  The only manager left who can act is boss, and only boss could
+# revoke boss.
+revoke_self() {
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i boss --reason self \
+	    4<"$TMP/pw.boss"
+}
+
+test_expect_success 'the only manager who can act cannot revoke themselves: the other is locked' '
+	test_must_fail 1 revoke_self 2>err &&
+	one_line_matching err "^operator-revoke: boss: the last active manager cannot be revoked\$" &&
+	test -z "$(field boss revoked_at)" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-revoke,boss,refused,self,"
+'
+
+test_expect_success 'nor when the other manager row has a method that does not read back' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i m -u 4<"$TMP/pw.boss" &&
+	regcol m method palm &&
+	test_must_fail 1 revoke_self 2>err &&
+	grep -q "boss: the last active manager cannot be revoked" err &&
+	test -z "$(field boss revoked_at)"
+'
+
+test_expect_success 'once the other manager can act, the manager can revoke themselves' '
+	regcol m method password &&
+	revoke_self && test -n "$(field boss revoked_at)" &&
+	auth m "$TMP/pw.m"
+'
+
 test_done
