@@ -2,9 +2,10 @@
  * register_form.c — the register as the regulation's form prints it
  * (別記様式, R5.1): operator-list --format form, ready for lpr.  The form
  * is the municipality's Japanese form, so it is printed in Japanese
- * whatever the locale: its title and the article it is the form of come
- * from jukisec.conf (muni.h), dates in 和暦, people by the register's
- * 職名 and 氏名 (person.h), the method in the regulation's words.
+ * whatever the locale: its title, the article it is the form of and the
+ * manager's 区分 come from jukisec.conf (muni.h), dates in 和暦, people by
+ * the register's 職名 and 氏名 (person.h), the method in the regulation's
+ * words.
  *
  * Invariants: the register's own fields only, never a credential, each
  * shown escaped (esc.h: a hand edit cannot drive the terminal or the
@@ -32,7 +33,8 @@ static const char *const head[NF] = { "番号", "所属", "職名", "氏名", "�
 
 static const char *const method_ja[] = { "指紋(照合情報)",
 	"識別符号及びパスワード", "照合情報(外部の照合装置)" };
-static const char *const role_ja[] = { "操作者", "セキュリティ責任者" };
+/* an operator's 区分 is the regulation's word, which no setting names */
+#define OPERATOR_JA	"操作者"
 
 /* A local day in 和暦 ("" for TIME_NONE). */
 static char *
@@ -109,7 +111,9 @@ register_form(struct operator **sel, size_t n, const struct register_ *reg,
 		c[i][F_NAME] = esc_str(o->name);
 		c[i][F_METHOD] = cell(o, REGISTER_METHOD,
 		    xstrdup(method_ja[o->method]));
-		c[i][F_ROLE] = cell(o, REGISTER_ROLE, xstrdup(role_ja[o->role]));
+		c[i][F_ROLE] = cell(o, REGISTER_ROLE, xstrdup(o->role ==
+		    ROLE_MANAGER ? muni_name(cf, MN_SECURITY_MANAGER, 1) :
+		    OPERATOR_JA));
 		c[i][F_REGAT] = cell(o, REGISTER_REGAT, day(o->registered_at));
 		c[i][F_REGBY] = who(reg, o->registered_by);
 		c[i][F_REVAT] = cell(o, REGISTER_REVAT, day(o->revoked_at));

@@ -48,6 +48,19 @@ test_expect_success 'an invented city'"'"'s register title and article' '
 	test_cmp want head
 '
 
+# jukisec.conf(5): the officers are the settings', the form's too; an
+# operator's 区分 is the regulation's word, which no setting names.
+test_expect_success 'the manager'"'"'s 区分 is the city'"'"'s security_manager' '
+	TZ=Asia/Tokyo operator-list -d "$D" -f form --now 2026-12-01T00:00:00Z >form4 &&
+	sed 1,5d form4 >rows &&
+	cat >want <<-\EOW &&
+	番号  所属    職名      氏名       確認方法                区分                  登録日          登録者         取消日  取消者  理由
+	1             市民課長  Boss       識別符号及びパスワード  住基ネット管理責任者  令和8年11月1日  市民課長 Boss                  no reader yet
+	2     税務課            佐藤 一郎  識別符号及びパスワード  操作者                令和8年11月3日  市民課長 Boss                  injured finger
+	EOW
+	test_cmp want rows
+'
+
 test_expect_success 'an unknown format is still a usage error' '
 	test_must_fail 2 operator-list -d "$D" -f forms 2>err &&
 	grep -q "^usage: operator-list \[-al\] \[-d DIR\] \[-f table|csv|json|form\]" err
