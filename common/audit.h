@@ -90,6 +90,10 @@ void	check_item(struct audit *, const char *subject, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	check_end(struct audit *, enum audit_status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The Security Manager's title in the report's language: a finding that
+ * names the officer takes it from the settings (muni.h), as the report's
+ * heading names the committee. */
+const char *audit_manager(const struct audit *);
 /* Date for people in the report's language (local time; 和暦 in ja). */
 void	audit_date(const struct audit *, int64_t ms, char *buf, size_t len);
 

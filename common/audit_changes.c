@@ -27,7 +27,8 @@ static const struct {
 };
 #define NVERB	(sizeof(verb) / sizeof(verb[0]))
 
-/* operator-mod's "changed:" words and operator-add's fields, in words. */
+/* operator-mod's "changed:" words and operator-add's fields, in words;
+ * each a format, whose %s is the manager's title (audit_manager). */
 static const struct {
 	const char	*tok, *en, *ja;
 } word[] = {
@@ -47,7 +48,7 @@ static const struct {
 	{ "method=external", "method: external verifier",
 	    "確認方法: 外部の照合装置(照合情報)" },
 	{ "role=operator", "as operator", "操作者として" },
-	{ "role=manager", "as Security Manager", "セキュリティ責任者として" },
+	{ "role=manager", "as %s", "%sとして" },
 	{ "bootstrap", "first registration at set-up", "導入時の最初の登録" },
 	{ "(old", "the old credential not yet destroyed", "旧認証情報は未消去" },
 };
@@ -83,7 +84,7 @@ what(const struct audit *a, const struct audit_change *c)
 {
 	struct buf b = { 0 };
 	const char *p, *s;
-	char	*tok;
+	char	*tok, *w;
 	size_t	 k, n;
 
 	for (k = 0; strcmp(verb[k].action, c->action) != 0; k++)
@@ -115,8 +116,9 @@ what(const struct audit *a, const struct audit_change *c)
 			continue;
 		s = n++ ? L(a, ", ", "、") : ": ";
 		buf_add(&b, s, strlen(s));
-		s = L(a, word[k].en, word[k].ja);
-		buf_add(&b, s, strlen(s));
+		w = xasprintf(L(a, word[k].en, word[k].ja), audit_manager(a));
+		buf_add(&b, w, strlen(w));
+		free(w);
 		if (word[k].tok[0] == '(')
 			break;
 	}

@@ -16,6 +16,8 @@
 
 #include "jukisec.h"
 #include "audit.h"
+#include "conf.h"
+#include "muni.h"
 
 static char *
 vformat(const char *fmt, va_list ap)
@@ -51,6 +53,12 @@ check_item(struct audit *a, const char *subject, const char *fmt, ...)
 	f->item[f->nitem].text = vformat(fmt, ap);
 	va_end(ap);
 	f->nitem++;
+}
+
+const char *
+audit_manager(const struct audit *a)
+{
+	return muni_name(&a->st->conf, MN_SECURITY_MANAGER, a->o->ja);
 }
 
 void

@@ -922,9 +922,9 @@ check_recoveries(struct audit *a, const struct walk *w)
 	for (i = 0; i < w->nrv && i < RECOV_MAX; i++)
 		recovery_item(a, &w->rv[i]);
 	check_end(a, w->nrv ? AUDIT_WARN : AUDIT_PASS, L(a,
-	    "%zu use(s) or attempt(s) in the log of the log verification key to recover a Security Manager or the operation log.",
-	    "操作履歴に、検証鍵によるセキュリティ責任者または操作履歴の回復の実施または試行が %zu 件あります。"),
-	    w->nrv);
+	    "%1$zu use(s) or attempt(s) in the log of the log verification key to recover a %2$s or the operation log.",
+	    "操作履歴に、検証鍵による%2$sまたは操作履歴の回復の実施または試行が %1$zu 件あります。"),
+	    w->nrv, audit_manager(a));
 }
 
 void

@@ -259,23 +259,23 @@ check_register(struct audit *a)
 	check_begin(a, "R5.1", "register-active-manager");
 	j = register_managers(r, now);
 	if (j == 0)
-		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "No active Security Manager is registered.",
-		    "有効なセキュリティ責任者が登録されていません。"));
+		check_end(a, AUDIT_FAIL, L(a, "No active %s is registered.",
+		    "有効な%sが登録されていません。"), audit_manager(a));
 	else if (j == 1)
 		/* one manager locked or gone and nobody can change the
 		 * register or record an incident: a single point of failure */
-		check_end(a, AUDIT_WARN, "%s", L(a,
-		    "1 active Security Manager registered: when they are away "
+		check_end(a, AUDIT_WARN, L(a,
+		    "1 active %1$s registered: when they are away "
 		    "or locked out, nobody can change the register or record "
-		    "an incident; register a second Security Manager.",
-		    "有効なセキュリティ責任者は 1 名のみです。不在又はロックの際に"
+		    "an incident; register a second %1$s.",
+		    "有効な%1$sは 1 名のみです。不在又はロックの際に"
 		    "登録簿の変更も事態の記録もできなくなるため、"
-		    "2 人目のセキュリティ責任者を登録してください。"));
+		    "2 人目の%1$sを登録してください。"), audit_manager(a));
 	else
 		check_end(a, AUDIT_PASS, L(a,
-		    "%zu active Security Manager(s) registered.",
-		    "有効なセキュリティ責任者 %zu 名が登録されています。"), j);
+		    "%1$zu active %2$s(s) registered.",
+		    "有効な%2$s %1$zu 名が登録されています。"), j,
+		    audit_manager(a));
 }
 
 static int
@@ -307,7 +307,7 @@ check_methods(struct audit *a, const struct creds *cr)
 	int64_t	 now = a->o->now;
 	size_t	 i, bad = 0, nexc = 0, thr;
 	int	 y, m, d;
-	char	 date[64], *who, *by;
+	char	 date[64], *who, *by, *text;
 	const char *why;
 
 	check_begin(a, "R5.3", "biometric-or-exception");
@@ -322,10 +322,10 @@ check_methods(struct audit *a, const struct creds *cr)
 			    "理由のない識別符号及びパスワードによる確認");
 		else if (*op->approved_by == '\0')
 			why = L(a, "identification code and password without an approving manager",
-			    "承認したセキュリティ責任者のない識別符号及びパスワードによる確認");
+			    "承認した%sのない識別符号及びパスワードによる確認");
 		else if (!is_manager(r, op->approved_by))
-			why = L(a, "approved by someone who is not a registered Security Manager",
-			    "承認者が登録されたセキュリティ責任者ではありません");
+			why = L(a, "approved by someone who is not a registered %s",
+			    "承認者が登録された%sではありません");
 		else if (date_parse(op->instructions_date, &y, &m, &d) == -1)
 			why = L(a, "no valid date for the two instructions",
 			    "指示を行った日付がないか不正です");
@@ -334,7 +334,10 @@ check_methods(struct audit *a, const struct creds *cr)
 			why = L(a, "instructions dated in the future",
 			    "指示の日付が将来です");
 		if (why != NULL) {
-			check_item(a, op->id, "%s: %s", op->id, why);
+			/* a format: it may name the manager */
+			text = xasprintf(why, audit_manager(a));
+			check_item(a, op->id, "%s: %s", op->id, text);
+			free(text);
 			bad++;
 		}
 	}
@@ -477,8 +480,8 @@ check_material(struct audit *a)
 		bad++;
 	}
 	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, L(a,
-	    "%zu person(s) locked out, waiting for the Security Manager.",
-	    "ロックされセキュリティ責任者の対応を待つ者 %zu 名。"), bad);
+	    "%1$zu person(s) locked out, waiting for the %2$s.",
+	    "ロックされ%2$sの対応を待つ者 %1$zu 名。"), bad, audit_manager(a));
 }
 
 /* R5.4: a credential file must belong to a register row.  In the

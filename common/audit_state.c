@@ -226,6 +226,7 @@ check_conf(struct audit *a)
 {
 	const struct conf *c = &a->st->conf;
 	size_t	 fail = 0, warn = 0, odd = 0;
+	char	*need;
 
 	check_begin(a, "STATE", "conf-values");
 	if (c->retain_days < PRUNE_MIN_DAYS)
@@ -248,10 +249,13 @@ check_conf(struct audit *a)
 		conf_item(a, "lockout_threshold", c->lockout_threshold, REF_R5_2, L(a,
 		    "repeated failures never lock the operator out",
 		    "確認の失敗を繰り返しても操作できなくなりません"), &fail);
-	if (c->lockout_unlock_minutes != 0)
+	if (c->lockout_unlock_minutes != 0) {
+		need = xasprintf(L(a, "a lock-out ends without the %s",
+		    "ロックが%sの解除を待たずに解けます"), audit_manager(a));
 		conf_item(a, "lockout_unlock_minutes", c->lockout_unlock_minutes,
-		    REF_R5_2, L(a, "a lock-out ends without the Security Manager",
-		    "ロックがセキュリティ責任者の解除を待たずに解けます"), &warn);
+		    REF_R5_2, need, &warn);
+		free(need);
+	}
 	conf_epoch(a, &warn, &odd);
 	check_end(a, fail ? AUDIT_FAIL : warn + odd ? AUDIT_WARN : AUDIT_PASS,
 	    "%s", fail + warn ? L(a, "The settings weaken controls the regulation asks for.",

@@ -128,8 +128,23 @@ test_expect_success 'an invented city: its names and article numbers, none of Ko
 	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja --author boss \
 	    --key-file "$D.key" >gw.ja &&
 	test_cmp "$SRCDIR/tests/golden/t6090-wakabadai.ja.txt" gw.ja &&
+	! grep -n "セキュリティ責任者" gw.ja &&
 	jukisec-audit -d "$D" --now $NOW --lang en >w.en &&
-	grep -q "^To:           Wakabadai City Juki-net Safety Board (Art. 31(2))" w.en
+	grep -q "^To:           Wakabadai City Juki-net Safety Board (Art. 31(2))" w.en &&
+	grep -q "waiting for the Juki-net Manager\.\$" w.en && ! grep -n "Security Manager" w.en
+'
+
+# The findings the month's report does not have name the city's manager
+# too: an exception's approver, an automatic unlock, a registration.
+test_expect_success 'an invented city: every finding that names the manager names its own' '
+	cp "$D/jukisec.conf" conf.save && cp "$D/operators.csv" reg.save &&
+	conf_set "$D" lockout_unlock_minutes 30 && regcol suzuki approved_by tanaka &&
+	audit_run --now $NOW --since 2026-10-01 &&
+	detail biometric-or-exception | grep -q "suzuki: approved by someone who is not a registered Juki-net Manager" &&
+	detail conf-values | grep -q "lockout_unlock_minutes = 30: a lock-out ends without the Juki-net Manager (Art. 21(2))" &&
+	detail register-changes | grep -q "Boss (市民課長): registered: as Juki-net Manager, " &&
+	! grep -n "Security Manager" "$TMP/a.csv" &&
+	cp conf.save "$D/jukisec.conf" && cp reg.save "$D/operators.csv"
 '
 
 test_expect_success 'bad periods and authors are usage errors (status 2, one line)' '
