@@ -194,7 +194,7 @@ cut_note(struct oplog_batch *b, long long removed)
 {
 	struct atomic_file af;
 
-	if (atomic_begin(&af, b->st->dirfd, OPLOG_CUTFILE, 0600) == -1)
+	if (atomic_begin_as(&af, b->st->dirfd, OPLOG_CUTFILE, OPLOG_CUTTMP, 0600) == -1)
 		goto fail;
 	atomic_keep_group(&af);
 	fprintf(af.fp, "seq=%lld removed=%lld\n", b->hd.seq, removed);
@@ -205,6 +205,43 @@ cut_note(struct oplog_batch *b, long long removed)
 fail:
 	jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_CUTFILE);
 	return ST_FAIL;
+}
+
+/*
+ * Only a writer under the log lock makes these, each under its fixed name
+ * (atomic_begin_as), so one that is there when a writer takes the lock is
+ * what a writer killed before its rename left: without this it would stay
+ * for good.  A random .tmp- name is never removed: register writers make
+ * theirs under the other lock, meanwhile.  The key's is overwritten
+ * before it goes (destroy_file): it holds the key of an epoch the log has
+ * left or is leaving, which nothing on the terminal may keep (jukisec-log(5)
+ * "Keys").  Looked for first, so that a writer with nothing to remove
+ * changes nothing.
+ */
+int
+oplog_tmp_clear(struct store *st)
+{
+	static const char *const tmp[] = { OPLOG_KEYTMP, OPLOG_CUTTMP, OPLOG_RECOVERTMP };
+	struct stat sb;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++) {
+		if (fstatat(st->dirfd, tmp[i], &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno == ENOENT)
+				continue;
+			r = -1;
+		} else if (S_ISREG(sb.st_mode) && strcmp(tmp[i], OPLOG_KEYTMP) == 0)
+			/* EMLINK: our name is gone; another is not ours to zero */
+			r = destroy_file(st->dirfd, tmp[i]) == -1 && errno != EMLINK ? -1 : 0;
+		else
+			r = unlinkat(st->dirfd, tmp[i], 0);
+		if (r == -1) {
+			jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, tmp[i]);
+			return ST_FAIL;
+		}
+	}
+	return ST_OK;
 }
 
 /* After a commit: the note of a cut, now logged (or of before a
@@ -747,7 +784,7 @@ load(struct oplog_batch *b)
 	struct stat sb;
 	int r, fd;
 
-	if ((r = load_head(b)) != ST_OK)
+	if ((r = oplog_tmp_clear(b->st)) != ST_OK || (r = load_head(b)) != ST_OK)
 		return r;
 	if ((b->fd = store_openat_st(b->st, OPLOG_FILE, O_RDWR | O_APPEND, 0, &sb)) == -1) {
 		store_open_say(b->st, b->st->err, OPLOG_FILE);

@@ -5,7 +5,9 @@
  * Invariants: a key lives only in libgcrypt secure memory and in the 0600
  * file oplog.key, which holds the current epoch's key alone; K(e+1) =
  * HMAC-SHA256(K(e), "jukisec-log-v1 evolve") so evolution is one-way and the
- * old key is wiped in memory and replaced on disk by rename.  Key text is
+ * old key is wiped in memory and replaced on disk by rename, from
+ * OPLOG_KEYTMP: a fixed name, so that the next writer destroys one that a
+ * writer killed before the rename left (oplog_tmp_clear).  Key text is
  * written unbuffered from secure memory so no stdio buffer keeps a copy.
  * oplog.key and the verification key file are refused when group or
  * others may read them.
@@ -228,7 +230,7 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 	n = snprintf(buf, 512, "jukisec-log-epoch-key v1 t0=%s epoch_seconds=%lld epoch=%lld key=%s\n",
 	    t, k->epoch_seconds, k->epoch, hex);
 	wipe(hex, sizeof(hex));
-	if (atomic_begin(&af, st->dirfd, OPLOG_KEYFILE, 0600) == -1) {
+	if (atomic_begin_as(&af, st->dirfd, OPLOG_KEYFILE, OPLOG_KEYTMP, 0600) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s", st->dir, OPLOG_KEYFILE);
 		rc = ST_FAIL;

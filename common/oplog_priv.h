@@ -14,6 +14,11 @@
 #define OPLOG_KEYFILE	"oplog.key"
 #define OPLOG_HEADFILE	"oplog.head"
 #define OPLOG_CUTFILE	"oplog.cut"	/* a cut between its head and its record */
+/* The temporary files of writers under the log lock, fixed names that the
+ * next writer removes when a killed one left them (oplog_tmp_clear). */
+#define OPLOG_KEYTMP	".tmp-oplog.key"	/* oplog.key's successor */
+#define OPLOG_CUTTMP	".tmp-oplog.cut"
+#define OPLOG_RECOVERTMP ".tmp-log-recover"	/* the log with its header row back */
 #define OPLOG_EVOLVE	"jukisec-log-v1 evolve"
 #define OPLOG_HEADTAG1	"jukisec-log-v1 head"
 #define OPLOG_HEADTAG	"jukisec-log-v2 head"
@@ -194,6 +199,10 @@ void	oplog_key_free(struct oplog_key *);
 int	oplog_key_load(struct store *, struct oplog_key *);
 int	oplog_key_read(struct store *, struct oplog_key *, const char **why);	/* quiet; ST_NO: garbled */
 int	oplog_key_save(struct store *, const struct oplog_key *);
+/* Under the log lock, before a writer writes: the temporary files above
+ * that a killed writer left, removed (the key's overwritten first).
+ * ST_OK, or ST_FAIL after a message naming the file. */
+int	oplog_tmp_clear(struct store *);
 /* Reads both slots (quiet): 0, or -1 with *why (open_safe_why's words
  * when it did not open) and hs->err set. */
 int	oplog_heads_read(struct store *, struct oplog_heads *, const char **why);

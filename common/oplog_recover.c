@@ -40,7 +40,6 @@
 #include "oplog_tail.h"
 
 #define NOTE_MAX	1024
-#define RECOVER_TMP	".tmp-log-recover"	/* the log with its header row back */
 
 static void
 note(char *buf, const char *fmt, ...)
@@ -399,35 +398,24 @@ header_as_written(struct store *st, const char *path)
 	return n > 0 && tail_is_header(line, (size_t)n) != 0;
 }
 
-/* af: RECOVER_TMP with the log's group kept (atomic_keep_group), the
+/* af: OPLOG_RECOVERTMP with the log's group kept (atomic_keep_group), the
  * header row of that format, then the log from byte skip to its end, flushed so that it
  * can be verified by name before it replaces the log.  A fixed name, as
- * log-prune's: one a crash left is removed by the next run (under the log
- * lock, which every recovery holds).  ST_OK, or ST_FAIL after a message
- * with the file removed. */
+ * log-prune's: one a crash left is removed by the next writer
+ * (oplog_tmp_clear: a recovery too holds the log lock).  ST_OK, or ST_FAIL
+ * after a message with the file removed. */
 static int
 headed_copy(struct store *st, const char *path, long long skip, int format,
     struct atomic_file *af)
 {
 	char buf[65536];
 	ssize_t n = 0;
-	int fd = -1, in;
+	int in;
 
-	memset(af, 0, sizeof(*af));
-	af->dirfd = st->dirfd;
-	snprintf(af->tmpname, sizeof(af->tmpname), "%s", RECOVER_TMP);
-	if ((unlinkat(st->dirfd, RECOVER_TMP, 0) == -1 && errno != ENOENT) ||
-	    (fd = openat(st->dirfd, RECOVER_TMP, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
-	    (af->fp = fdopen(fd, "w")) == NULL) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, RECOVER_TMP);
-		if (fd != -1) {
-			close(fd);
-			unlinkat(st->dirfd, RECOVER_TMP, 0);
-		}
+	if (atomic_begin_as(af, st->dirfd, OPLOG_FILE, OPLOG_RECOVERTMP, 0600) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_RECOVERTMP);
 		return ST_FAIL;
 	}
-	af->name = xstrdup(OPLOG_FILE);
 	atomic_keep_group(af);
 	if ((in = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		open_safe_say(st->err, path);
@@ -440,7 +428,7 @@ headed_copy(struct store *st, const char *path, long long skip, int format,
 		skip += n;
 	close(in);
 	if (n != 0 || fflush(af->fp) == EOF || ferror(af->fp)) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, RECOVER_TMP);
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_RECOVERTMP);
 		atomic_abort(af);
 		return ST_FAIL;
 	}
@@ -561,6 +549,8 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		return r;
 	}
 	path = xasprintf("%s/%s", st->dir, OPLOG_FILE);
+	if ((r = oplog_tmp_clear(st)) != ST_OK)
+		goto out;
 	verify_log(vk, path, now, res);
 	if (res->status == ST_FAIL) {
 		jerr_say(st->err, ST_FAIL, "%s: %s", res->bad_file, res->reason);

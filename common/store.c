@@ -664,36 +664,62 @@ fsync_dir(int dirfd)
 	return 0;
 }
 
-int
-atomic_begin(struct atomic_file *af, int dirfd, const char *name, mode_t mode)
+/* af->tmpname made, mode, and opened for writing: 0, or -1 with errno
+ * (EEXIST: the name is taken, nothing made). */
+static int
+atomic_open(struct atomic_file *af, const char *name, mode_t mode)
 {
-	unsigned char r[8];
-	int fd = -1, tries, e;
+	int fd, e;
 
-	memset(af, 0, sizeof(*af));
-	af->dirfd = dirfd;
-	for (tries = 0; tries < 100 && fd == -1; tries++) {
-		if (getrandom(r, sizeof(r), 0) != sizeof(r))
-			return -1;
-		snprintf(af->tmpname, sizeof(af->tmpname),
-		    ".tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
-		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
-		fd = openat(dirfd, af->tmpname, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, mode);
-		if (fd == -1 && errno != EEXIST)
-			return -1;
-	}
+	fd = openat(af->dirfd, af->tmpname, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd == -1)
 		return -1;
 	if (fchmod(fd, mode) == -1 || (af->fp = fdopen(fd, "w")) == NULL) {
 		e = errno;
 		close(fd);
-		unlinkat(dirfd, af->tmpname, 0);
+		unlinkat(af->dirfd, af->tmpname, 0);
 		errno = e;
 		return -1;
 	}
 	af->name = xstrdup(name);
 	return 0;
+}
+
+int
+atomic_begin(struct atomic_file *af, int dirfd, const char *name, mode_t mode)
+{
+	unsigned char r[8];
+	int tries;
+
+	memset(af, 0, sizeof(*af));
+	af->dirfd = dirfd;
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			return -1;
+		snprintf(af->tmpname, sizeof(af->tmpname),
+		    ".tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
+		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+		if (atomic_open(af, name, mode) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	af->tmpname[0] = '\0';
+	return -1;
+}
+
+int
+atomic_begin_as(struct atomic_file *af, int dirfd, const char *name,
+    const char *tmpname, mode_t mode)
+{
+	memset(af, 0, sizeof(*af));
+	af->dirfd = dirfd;
+	snprintf(af->tmpname, sizeof(af->tmpname), "%s", tmpname);
+	if (atomic_open(af, name, mode) == 0)
+		return 0;
+	af->tmpname[0] = '\0';
+	return -1;
 }
 
 void

@@ -170,6 +170,12 @@ struct atomic_file {
 	FILE	*fp;		/* write the new content here */
 };
 int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode);
+/* atomic_begin with the temporary's name fixed, for a file that only the
+ * holders of one lock replace: a writer killed before its rename leaves
+ * that name, which the next holder removes (a random one would stay for
+ * good).  -1 with errno EEXIST when it is there: nothing made. */
+int	atomic_begin_as(struct atomic_file *, int dirfd, const char *name,
+	    const char *tmpname, mode_t mode);
 int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on failure */
 /* After atomic_begin of a state file people may read (the log, the
  * register, incidents, confirmations; never a key or a credential): when

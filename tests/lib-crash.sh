@@ -78,3 +78,12 @@ crash_say() {
 	[ -s "$TMP/crash.steps" ] &&
 	say "steps: $(awk '{ sub(".*/", "", $3); printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3 }' "$TMP/crash.steps")"
 }
+
+# crash_no_tmp DIR: after the next writer, no temporary file a killed one
+# made is left in DIR (jukisec-log(5) "Keys": the key file's holds the key
+# of an epoch the log has left, which no file may keep).  Only where no
+# register writer runs beside: theirs have random names.
+crash_no_tmp() {
+	_left=$(ls -A "$1" | grep "^\.tmp-")
+	[ -z "$_left" ] || { echo "left in $1:" $_left >&2; return 1; }
+}

@@ -29,6 +29,7 @@ after_crash() {
 	la -u after -a check >/dev/null &&
 	lv >/dev/null &&
 	{ n=$(grep -c ",$1," "$S/oplog.csv"); [ "$n" -eq 0 ] || [ "$n" -eq "$2" ]; } &&
+	crash_no_tmp "$S" &&
 	echo "step $crash_step torn=$crash_torn: $n of $2 there, verify said $v"
 }
 
@@ -126,7 +127,8 @@ test_expect_success STRACE 'a refused large batch: the cut synced, then the slot
 
 # The cron job's --seal: the seals of two ended epochs, then the key
 # replaced.  After any kill the next --seal and the next writer seal what
-# is missing, once.
+# is missing, once, and no temporary file is left holding a key of the
+# epochs that ended (a kill before the key file's rename).
 T0=2026-01-01T09:00:00Z T2=2026-01-03T00:10:00Z
 at 2025-12-31T23:00:00Z jukisec-init -d "$TMP/e" >"$TMP/e.key" 2>/dev/null
 chmod 600 "$TMP/e.key"
@@ -137,12 +139,30 @@ after_seal() {
 	at $T2 log-append -d "$TMP/e" -u after -a check >/dev/null &&
 	log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2 >/dev/null &&
 	test "$(grep -c ",-,seal," "$TMP/e/oplog.csv")" -eq 2 &&
+	crash_no_tmp "$TMP/e" &&
 	echo "step $crash_step torn=$crash_torn: sealed once"
 }
 
 test_expect_success 'log-append --seal: a kill at every step, or in every write' '
 	cp -a "$TMP/e" "$TMP/e.saved" &&
 	crash_every "$TMP/e.saved" "$TMP/e" after_seal seal
+'
+crash_say
+
+# A plain append two epochs on seals them and replaces the key as --seal
+# does: after any kill the next writer leaves no key behind either.
+crossing() { at $T2 log-append -d "$TMP/e" -u clerk01 -a view -o crossing -r ok; }
+after_crossing() {
+	at $T2 log-append -d "$TMP/e" -u after -a check >/dev/null &&
+	log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2 >/dev/null &&
+	test "$(grep -c ",-,seal," "$TMP/e/oplog.csv")" -eq 2 &&
+	test "$(grep -c ",crossing," "$TMP/e/oplog.csv")" -le 1 &&
+	crash_no_tmp "$TMP/e" &&
+	echo "step $crash_step torn=$crash_torn: sealed once"
+}
+
+test_expect_success 'an append that crosses two epochs: a kill at every step, or in every write' '
+	crash_every "$TMP/e.saved" "$TMP/e" after_crossing crossing
 '
 crash_say
 

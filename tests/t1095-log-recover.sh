@@ -188,13 +188,14 @@ test_expect_success 'no genesis after the first line, or another log'"'"'s key: 
 '
 
 # A kill at any step leaves the damaged log or the restored one (a
-# rename), and a second run ends with a log that verifies.
+# rename), and a second run ends with a log that verifies and no
+# temporary file (the key file's would hold a key the log has left).
 after_header_kill() {
 	{ cmp -s "$S/oplog.csv" "$TMP/damaged/oplog.csv" || headed ||
 	    { head -n "$GOOD" "$S/oplog.csv" | cmp -s - "$TMP/good/oplog.csv"; }; } ||
 	    { echo "oplog.csv is neither the old log nor the restored one" >&2; return 1; }
 	rec_ >/dev/null && lv >/dev/null &&
-	test ! -e "$S/.tmp-log-recover" &&
+	crash_no_tmp "$S" &&
 	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
 }
 

@@ -65,7 +65,7 @@ after_crash() {
 	test ! -s lost || { echo "records lost: $(cat lost)" >&2; return 1; }
 	# the next run completes the prune
 	at "$1" log-prune -d "$S" -a "$A" >/dev/null || return 1
-	test ! -e "$S/.tmp-log-prune" || { echo "temporary file left" >&2; return 1; }
+	crash_no_tmp "$S" &&
 	{ seqs "$S/oplog.csv"; seqs "$A"; } | sort -n >all.seqs &&
 	seq 0 "$(lastseq)" | test_cmp - all.seqs &&
 	_t=$(lastt "$S/oplog.csv") &&
