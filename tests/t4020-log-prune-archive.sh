@@ -1,8 +1,8 @@
 #!/bin/sh
 # log-prune --archive: the archive alone, the log alone and both as one
 # chain verify; the archive is 0600, never gets a record twice, refuses
-# another log's archive; --archive - writes chunks to stdout; --dry-run
-# changes nothing.
+# another log's archive; --archive - writes chunks to stdout, and a
+# reader gone is exit 3; --dry-run changes nothing.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
 
@@ -134,6 +134,28 @@ test_expect_success 'log-prune -a - >> FILE (an O_APPEND standard output): chunk
 	test "$(grep -c "^seq," h.csv)" -eq 2 && grep -q ",B,ok,copy 2," h.csv &&
 	verify h 2023-09-01T09:30:00Z h.csv "$TMP/h/oplog.csv" >vout &&
 	grep -q "^ok: [0-9]* records, seq 0-" vout
+'
+
+# A reader gone from the pipe is a write error (EPIPE), never a SIGPIPE
+# death without a word: before the log changes, nothing is removed (the
+# records are still in the log); after it, the prune stands and its
+# record says so (log-prune(1) EXIT STATUS).
+test_expect_success 'log-prune -a -, its reader gone: exit 3, one line, the log as it was' '
+	rm -rf p && init_at "$TMP/p" &&
+	rec "$TMP/p" "2022-03-01 09:00:00" A 3 && rec "$TMP/p" "2023-09-01 09:00:00" C 3 &&
+	at "$N2" log-append -d "$TMP/p" --seal && cp -a "$TMP/p" p.save &&
+	{ at "$N2" log-prune -d "$TMP/p" -a - 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
+	test "$(cat rc)" = 3 &&
+	one_line_matching err "^log-prune: <stdout>: Broken pipe\$" &&
+	for f in oplog.csv oplog.head oplog.key; do cmp "$TMP/p/$f" "p.save/$f" || exit 1; done
+'
+
+test_expect_success 'log-prune -v, its reader gone: exit 3, one line, the prune made' '
+	{ at "$N2" log-prune -d "$TMP/p" -v --discard 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
+	test "$(cat rc)" = 3 &&
+	one_line_matching err "^log-prune: write error: standard output: Broken pipe\$" &&
+	! has "$TMP/p" A && has "$TMP/p" C && verify p "$N2" >/dev/null &&
+	tail -1 "$TMP/p/oplog.csv" | grep -q ",-,log-prune,oplog.csv,ok,removed="
 '
 
 test_expect_success 'the first year: nightly prunes remove nothing, and the README check passes every night' '
