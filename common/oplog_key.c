@@ -21,6 +21,7 @@
 #include "jukisec.h"
 #include "store.h"
 #include "timeutil.h"
+#include "ttyread.h"
 #include "oplog_priv.h"
 
 const char *
@@ -252,6 +253,22 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 	return rc;
 }
 
+/* The verification key typed at a terminal (- as the key file): one line
+ * that Enter ends, not end of file, and not echoed, as a password is: it
+ * is K0, whence every epoch's key.  Returns as read_line_fd; one too long
+ * keeps *why's words. */
+static int
+read_line_tty(int fd, char *buf, size_t cap, const char **why)
+{
+	char prompt[128];
+	int r;
+
+	snprintf(prompt, sizeof(prompt), "%s: ", _("the log verification key"));
+	if ((r = ttyread_hidden(fd, prompt, buf, cap)) == -1)
+		*why = strerror(errno);
+	return r == 1 ? -2 : r;
+}
+
 struct oplog_vkey *
 oplog_vkey_read(int fd, const char *name, struct jerr *e)
 {
@@ -271,7 +288,8 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	}
 	buf = xmalloc_secure(512);
 	vk = xcalloc_secure(1, sizeof(*vk));
-	if (read_line_fd(fd, buf, 512, &why) == 0 &&
+	if ((isatty(fd) ? read_line_tty(fd, buf, 512, &why) :
+	    read_line_fd(fd, buf, 512, &why)) == 0 &&
 	    strncmp(buf, "jukisec-log-key v1 ", 19) == 0 &&
 	    count_tokens(buf) == 5 &&
 	    kv_time(buf, "t0", &vk->t0) == 0 &&

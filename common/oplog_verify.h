@@ -163,10 +163,12 @@ struct oplog_vkey {
 /* Reads the key line from fd (a file refused when group/other can read it
  * unless it is not a regular file, as for --key-file -).  Returns a
  * gcry_malloc_secure'd key, or NULL with *e set (ST_FAIL, or ST_USAGE for
- * a file that is not a key); prints nothing. */
+ * a file that is not a key); prints nothing, but for a terminal: there
+ * the key is typed in, after a prompt, with echo off, Enter ending it. */
 struct oplog_vkey *oplog_vkey_read(int fd, const char *name, struct jerr *e);
 /* The same from the file at path, or standard input for "-" (log-verify,
- * log-show -k, log-append --recover, operator-mod --recover). */
+ * log-show -k, log-append --recover, operator-mod --recover,
+ * jukisec-audit --key-file). */
 struct oplog_vkey *oplog_vkey_open(const char *path, struct jerr *e);
 void	oplog_vkey_free(struct oplog_vkey *);
 

@@ -5,98 +5,21 @@
  * swapped, wiped on free); from a descriptor it is one line ended by LF,
  * CR LF, NUL (pam_exec expose_authtok) or end of file; from /dev/tty echo
  * is off while reading and the terminal's settings are restored on every
- * path, a signal included (re-raised after the restore, as
- * readpassphrase(3) does).  Nothing is read past PW_MAX bytes.  Every
- * message names where the password came from (pw_source): the option and
- * its descriptor, or /dev/tty; none holds a byte of the password.
+ * path, a signal included (ttyread.c, shared with a log key typed in).
+ * Nothing is read past PW_MAX bytes.  Every message names where the
+ * password came from (pw_source): the option and its descriptor, or
+ * /dev/tty; none holds a byte of the password.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include <gcrypt.h>
 
 #include "jukisec.h"
 #include "cred.h"
-
-static volatile sig_atomic_t caught;
-
-static void
-on_signal(int sig)
-{
-	caught = sig;
-}
-
-/* Reads one line into p (PW_MAX + 1 bytes).  0 ok, 1 too long, -1 error. */
-static int
-read_line(int fd, char *p)
-{
-	size_t	 n = 0;
-	ssize_t	 k;
-	char	 c;
-
-	for (;;) {
-		k = read(fd, &c, 1);
-		if (k == -1 && errno == EINTR && !caught)
-			continue;
-		if (k == -1)
-			return -1;
-		if (k == 0 || c == '\n' || c == '\0')
-			break;
-		if (n == PW_MAX) {
-			/* drain the rest of the line so it cannot become input */
-			while ((k = read(fd, &c, 1)) == 1 && c != '\n' && c != '\0')
-				;
-			return 1;
-		}
-		p[n++] = c;
-	}
-	if (n > 0 && p[n - 1] == '\r')
-		n--;
-	p[n] = '\0';
-	return 0;
-}
-
-static int
-read_tty(int tty, const char *prompt, char *p)
-{
-	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP,
-	    SIGTTIN, SIGTTOU };
-	struct sigaction sa, old[sizeof sigs / sizeof sigs[0]];
-	struct termios	 t, saved;
-	size_t		 i;
-	int		 r, e;
-
-	if (tcgetattr(tty, &saved) == -1)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	caught = 0;
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	t = saved;
-	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	(void)tcsetattr(tty, TCSAFLUSH, &t);
-	(void)!write(tty, prompt, strlen(prompt));
-	r = read_line(tty, p);
-	e = errno;
-	(void)!write(tty, "\n", 1);
-	(void)tcsetattr(tty, TCSAFLUSH, &saved);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	if (caught) {
-		wipe(p, PW_MAX + 1);
-		raise(caught);
-		errno = EINTR;
-		return -1;
-	}
-	errno = e;
-	return r;
-}
+#include "ttyread.h"
 
 /* "SRC: what" for a password that is not accepted (ST_USAGE). */
 static void
@@ -116,7 +39,7 @@ pw_read(int fd, const char *from, const char *prompt, int confirm,
 		from = "/dev/tty";
 	p = xmalloc_secure(PW_MAX + 1);
 	if (fd >= 0)
-		r = read_line(fd, p);
+		r = ttyread_line(fd, p, PW_MAX + 1);
 	else {
 		tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (tty == -1) {
@@ -124,10 +47,10 @@ pw_read(int fd, const char *from, const char *prompt, int confirm,
 			    "from; use a --*-fd option"));
 			goto out;
 		}
-		r = read_tty(tty, prompt, p);
+		r = ttyread_hidden(tty, prompt, p, PW_MAX + 1);
 		if (r == 0 && confirm) {
 			q = xmalloc_secure(PW_MAX + 1);
-			r = read_tty(tty, _("Again: "), q);
+			r = ttyread_hidden(tty, _("Again: "), q, PW_MAX + 1);
 			if (r == 0 && (strlen(p) != strlen(q) ||
 			    !ct_equal(p, q, strlen(p)))) {
 				jerr_say(e, ST_USAGE, _("the two passwords "

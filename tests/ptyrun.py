@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-import os, pty, sys, select, time
+import os, pty, signal, sys, select, time
 # ptyrun.py ANSWERS... -- CMD...: runs CMD on a new pty; each time a prompt
 # ending in ": " appears, types the next answer.  Prints what the terminal
-# showed; exits with CMD's status.
+# showed; exits with CMD's status, or 128 when CMD is still running after
+# 20 s (killed: waiting for what no prompt asked, a test fails, not hangs).
 i = sys.argv.index("--")
 answers, cmd = sys.argv[1:i], sys.argv[i + 1:]
 pid, fd = pty.fork()
@@ -24,6 +25,8 @@ while time.time() < deadline:
             time.sleep(0.1)
             os.write(fd, answers.pop(0).encode() + b"\n")
             seen += b"<typed>"
+else:
+    os.kill(pid, signal.SIGKILL)
 _, st = os.waitpid(pid, 0)
 sys.stdout.write(seen.decode("utf-8", "replace"))
 sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Passwords from the terminal (/dev/tty, echo off): a new password is asked
-# twice and must match; the gate asks once.  Driven through a real pty by
-# tests/ptyrun.py, which types each answer only after its prompt.
+# twice and must match; the gate asks once.  The log's verification key
+# typed in (- as the key file) is read the same way.  Driven through a
+# real pty by tests/ptyrun.py, which types each answer only after its
+# prompt.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 PTY=$SRCDIR/tests/ptyrun.py
@@ -43,6 +45,33 @@ test_expect_success 'auth-check asks once; right and wrong' '
 	grep -q "Password for op:" screen && ! grep -q op-secret screen &&
 	test_must_fail 1 "$PTY" op-secret-2 -- auth-check -d "$D" -u op >screen &&
 	grep -q "authentication denied" screen
+'
+
+# keyed CMD...: CMD, its status, then the terminal's settings (stty -a).
+cat >keyed <<\EOF
+"$@"
+echo "status $?"
+stty -a
+EOF
+
+# log-verify(1) EXAMPLES: "log-verify -k - ARCHIVE LOG", the key typed in.
+# It is K0, whence every epoch's key: never on the screen.
+key=$(cat "$D.key") k0=${key##*k0=}
+test_expect_success 'the log key typed in: asked for, not echoed, Enter ends it, echo back on' '
+	test ${#k0} -eq 64 &&
+	"$PTY" "$key" -- sh keyed log-verify -k - "$D/oplog.csv" >screen &&
+	grep -q "the log verification key: <typed>" screen &&
+	grep -q "^ok: " screen && grep -q "^status 0" screen &&
+	! grep -q "$k0" screen &&
+	grep -qw icanon screen && ! grep -qw -- -icanon screen && ! grep -qw -- -echo screen
+'
+
+test_expect_success 'every tool reads it so: log-show -k -; a wrong line is exit 2' '
+	"$PTY" "$key" -- log-show -d "$D" -k - --format raw >screen &&
+	grep -q "the log verification key: <typed>" screen &&
+	grep -q ",genesis," screen && ! grep -q "$k0" screen &&
+	test_must_fail 2 "$PTY" "not a key" -- log-verify -d "$D" -k - >screen &&
+	grep -q "log-verify: <stdin>: not a jukisec log verification key" screen
 '
 
 test_done
