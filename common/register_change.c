@@ -8,14 +8,15 @@
  * finger) and written before its row; the row is then checked again under
  * the lock, so a change made meanwhile by someone else is refused, never
  * overwritten; every change, refused or not, is logged with who, what and
- * the result.  Ids are never reused.  operator-add makes its change under
- * the lock that counted the manager's attempt (gate.c manager_change), so
- * the register is read twice, not three times; operator-mod and
- * operator-revoke likewise (operator-mod's checks read it once more before
- * the lock), so a manager revoked, expired or locked while the new
- * credential was read changes nothing.  A revocation
- * commits the row before it destroys the credential (register.c's crash
- * order) and is never undone: the row and its id stay (R5.1).
+ * the result.  Ids are never reused.  The three tools make their change
+ * under the lock that counted the manager's attempt (gate.c
+ * manager_change), so a manager revoked, expired or locked while the new
+ * credential was read changes nothing; operator-mod's checks read the
+ * register once more before the lock.  A new credential refused is logged
+ * only under that lock, once the manager is admitted: a manager denied
+ * there is denied, whatever else failed.  A revocation commits the row
+ * before it destroys the credential (register.c's crash order) and is
+ * never undone: the row and its id stay (R5.1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +83,15 @@ struct addjob {
 	struct buf	 cred;
 	int		 asked;		/* the manager verified, add_prepare ran */
 	int		 logged;	/* add_locked logged the attempt */
+	int		 fail;		/* why no credential was made, or ST_OK */
 	const char	*why;		/* credential_new's reason, or NULL */
 };
 
+/* After the manager's credential verified, before the count.  A refusal
+ * is kept in j->fail, not returned: the gate returns a prepare's refusal
+ * as it returns a denial, and the record of each differs (add_unlogged),
+ * so it is logged by add_locked, run only once the count has admitted the
+ * manager. */
 static int
 add_prepare(struct store *st, void *arg)
 {
@@ -92,14 +99,19 @@ add_prepare(struct store *st, void *arg)
 	struct opchange	*a = j->a;
 
 	j->asked = 1;
-	return credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred,
+	j->fail = credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred,
 	    &j->why);
+	return ST_OK;
 }
 
-/* An attempt that ended before add_locked logged it: the manager denied,
- * or the manager's check failed (no reader, no verifier: error; the gate
- * logged its auth record first), or the new credential refused
- * or unreadable.  Logged all the same, with the object it was for: every
+/* An attempt that ended before add_locked logged it.  The manager
+ * denied, before the new credential was asked for or after it, at the
+ * count or at the re-check under the register lock (locked, revoked or
+ * expired meanwhile), whatever became of the credential; or the manager's
+ * check not made (no reader, no verifier: error; the gate logged its auth
+ * record first).  Or, the manager's credential verified, the register
+ * unreadable or its lock busy; or a bootstrap's credential refused or
+ * unreadable.  Logged all the same, with the object it was for: every
  * attempt is an operator-add record (operator-add(1)).  A denied one is
  * nobody's operation: its operator is "-" and the id that was claimed is
  * in the detail, as in the gate's record (else the audit's R5.4 would
@@ -115,20 +127,22 @@ add_unlogged(struct store *st, const struct addjob *j, int r)
 	const struct opchange *a = j->a;
 	int k;
 
-	if (j->logged || (!j->asked && ((r != ST_NO && r != ST_FAIL) ||
-	    a->by == NULL)))
+	if (j->logged)
 		return r;
-	if (!j->asked)
+	/* the gate's ST_NO is a denial: a refusal after it is add_locked's */
+	if (a->by != NULL && (r == ST_NO || (!j->asked && r == ST_FAIL)))
 		k = oplog_log(st, "-", "operator-add", a->id,
 		    r == ST_FAIL ? "error" : "denied",
 		    "by=%s role=%s method=%s", a->by, role_name(a->r),
 		    method_name(a->m));
-	else
+	else if (j->asked)
 		k = oplog_log(st, a->by ? a->by : "-", "operator-add", a->id,
 		    r == ST_FAIL ? "error" : "refused", "role=%s method=%s%s%s%s",
 		    role_name(a->r), method_name(a->m),
 		    j->why ? " reason=" : "", j->why ? j->why : "",
 		    a->by ? "" : " bootstrap");
+	else
+		return r;
 	return k != ST_OK ? ST_FAIL : r;
 }
 
@@ -148,19 +162,23 @@ had_manager(const struct register_ *reg)
 	return 0;
 }
 
-/* Under the register lock, reconciled: the credential, then its row. */
+/* Under the register lock, reconciled: the credential, then its row; or
+ * the refusal add_prepare kept, now that the manager is admitted. */
 static int
 add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 {
 	struct opchange	*a = j->a;
 	struct operator	*o;
 	const char	*who = a->by ? a->by : a->id;
-	char		*detail = xasprintf("role=%s method=%s%s",
-	    role_name(a->r), method_name(a->m), a->by ? "" : " bootstrap");
+	char		*detail = xasprintf("role=%s method=%s%s%s%s",
+	    role_name(a->r), method_name(a->m), j->why ? " reason=" : "",
+	    j->why ? j->why : "", a->by ? "" : " bootstrap");
 	struct oplog_rec rec = { who, "operator-add", a->id, "ok", detail };
 	int		 r;
 
-	if (register_find(reg, a->id) != NULL) {
+	if ((r = j->fail) != ST_OK)
+		;	/* said by add_prepare */
+	else if (register_find(reg, a->id) != NULL) {
 		jerr_say(st->err, ST_NO, _("%s: id already in the register "
 		    "(ids are never reused)"), a->id);
 		r = ST_NO;
@@ -205,7 +223,8 @@ add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	int		 r;
 
 	j->now = now;
-	if ((r = register_reconcile(st, reg, j->a->by)) != ST_OK)
+	if (j->fail == ST_OK &&
+	    (r = register_reconcile(st, reg, j->a->by)) != ST_OK)
 		return r;
 	return add_locked(st, reg, j);
 }
@@ -240,7 +259,8 @@ add_first(struct store *st, struct addjob *j)
 	if ((r = clock_decision(st, &j->now)) != ST_OK ||
 	    (r = oplog_settle_at(st, j->now)) != ST_OK)
 		return r;
-	if ((r = add_prepare(st, j)) != ST_OK)
+	/* a refusal of the bootstrap is add_unlogged's: nobody acted */
+	if ((r = add_prepare(st, j)) != ST_OK || (r = j->fail) != ST_OK)
 		return r;
 	if ((r = register_begin(st, &reg, j->a->id)) != ST_OK)
 		return r;
@@ -285,7 +305,7 @@ dates_check(struct store *st, const struct opchange *a)
 int
 operator_add(struct store *st, struct opchange *a)
 {
-	struct addjob	 j = { a, 0, { 0 }, 0, 0, NULL };
+	struct addjob	 j = { a, 0, { 0 }, 0, 0, ST_OK, NULL };
 	struct gate_change gc = { add_prepare, add_change, &j };
 	int		 r;
 
@@ -423,14 +443,14 @@ mod_prepare(struct store *st, void *arg)
 	j->m = m;
 	j->old = old;
 	j->newcred = m != old || a->reset || a->reenrol;
+	/* a refusal is kept, not returned: mod_change logs it once the
+	 * manager is admitted (add_prepare's rule) */
 	if (j->newcred)
-		return j->credfail = credential_new(st, a->id, m, a->pwfd,
-		    &a->bio, &j->cred, &j->why);
+		j->credfail = credential_new(st, a->id, m, a->pwfd, &a->bio,
+		    &j->cred, &j->why);
 	return ST_OK;
 }
 
-/* The gate's change: under the lock that counted the manager's attempt,
- * only if that attempt admitted a still active, unlocked manager. */
 /* operator-mod's record detail: what changed, in words a script reads. */
 static char *
 mod_detail(const struct opchange *a, enum method m, enum method old)
@@ -462,9 +482,8 @@ mod_commit(struct store *st, struct register_ *reg, struct modjob *j,
  * credential after the commit, unless it was the file the new one
  * replaced: fingerprint and external both keep ID.tmpl. */
 static int
-mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
+mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 {
-	struct modjob	*j = arg;
 	struct opchange	*a = j->a;
 	struct operator	*o;
 	enum method	 m = j->m, old = j->old;
@@ -472,7 +491,6 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
 	int		 r, done = 0;
 
-	(void)now;
 	rec.detail = detail = mod_detail(a, m, old);
 	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
 		;	/* an orphan left: refused, logged below as an error */
@@ -524,25 +542,36 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 }
 
 /* A new credential that could not be made after the manager's check
- * (mod_prepare) changed nothing, yet the try is logged as the change it
- * was for (operator-add's rule), after the manager's auth record:
- * refused (the password or enrolment refused) or error, with the reason
- * the gate gives when an external verifier did not run. */
+ * (mod_prepare) changes nothing, yet the try is logged as the change it
+ * was for (operator-add's rule), under the lock that admitted the manager
+ * and after its auth record: refused (the password or enrolment refused)
+ * or error, with the reason the gate gives when an external verifier did
+ * not run.  A manager denied at the count leaves only the auth record, as
+ * one denied before the credential was asked for. */
 static int
-mod_unlogged(struct store *st, const struct modjob *j, int r)
+mod_refused(struct store *st, const struct modjob *j)
 {
 	const struct opchange *a = j->a;
 	char	*detail;
 	int	 k;
 
-	if (j->credfail == ST_OK)
-		return r;
 	detail = mod_detail(a, j->m, j->old);
 	k = oplog_log(st, a->by, "operator-mod", a->id,
 	    j->credfail == ST_FAIL ? "error" : "refused", "%s%s%s", detail,
 	    j->why ? " reason=" : "", j->why ? j->why : "");
 	free(detail);
-	return k != ST_OK ? ST_FAIL : r;
+	return k != ST_OK ? ST_FAIL : j->credfail;
+}
+
+/* The gate's change: under the lock that counted the manager's attempt,
+ * only if that attempt admitted a still active, unlocked manager. */
+static int
+mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
+{
+	struct modjob	*j = arg;
+
+	(void)now;
+	return j->credfail != ST_OK ? mod_refused(st, j) : mod_made(st, reg, j);
 }
 
 int
@@ -555,7 +584,7 @@ operator_mod(struct store *st, struct opchange *a)
 
 	if ((r = dates_check(st, a)) != ST_OK)
 		return r;
-	r = mod_unlogged(st, &j, manager_change(st, a->by, a->byfd, &gc));
+	r = manager_change(st, a->by, a->byfd, &gc);
 	wipe(j.cred.p, j.cred.len);
 	buf_free(&j.cred);
 	return r;

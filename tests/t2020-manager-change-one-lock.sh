@@ -1,8 +1,9 @@
 #!/bin/sh
-# operator-mod, operator-revoke and incident-report new/step make their
-# change under the register lock that counted the manager's attempt
-# (gate.c manager_change): a manager revoked or locked while the tool
-# waited for a password changes nothing (jukisec issues 3 and 6).
+# operator-add, operator-mod, operator-revoke and incident-report new/step
+# make their change under the register lock that counted the manager's
+# attempt (gate.c manager_change): a manager revoked or locked while the
+# tool waited for a password changes nothing (jukisec issues 3 and 6), and
+# is denied as one denied at once.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
@@ -178,6 +179,97 @@ test_expect_success 'a manager unlocked while asked, the register lock then busy
 	last 2 >got && test_cmp want got &&
 	tail -n 1 "$D/oplog.csv" |
 	    grep -q ",-,auth,m11,error,method=password reason=register-busy check=manager,"
+'
+
+# add_bg M ID: operator-add -b M of ID (password method) in the
+# background, $pid, its stderr in err: M's password from fifo, then ID's
+# new one from fifo3 (both made anew).
+add_bg() {
+	rm -f fifo fifo3 && mkfifo fifo fifo3 && pw "$2" "$2-secret-1" &&
+	{ operator-add -d "$D" -b "$1" --by-password-fd 4 -i "$2" -n "$2" \
+	    -m password --reason r --instructions-given "$INSTR_PW" \
+	    --password-fd 3 4<>fifo 3<>fifo3 2>err & } && pid=$!
+}
+
+# adding M ID: add_bg, M's password given, until ID's new one is read.
+adding() {
+	add_bg "$1" "$2" && blocked $pid 4 && cat "$TMP/pw.$1" >fifo &&
+	blocked $pid 3
+}
+
+# add_denied M ID PWFILE: PWFILE given as ID's new password, the
+# operator-add -b M in the background exits 1, registers nobody, and its
+# record is operator-add(1)'s "denied": the manager's check failed,
+# whenever it failed, so nobody acted (operator "-", the claimed id in
+# by=), as for a manager locked before the run (t2030); never "refused",
+# the record of a duplicate id or a refused new credential.
+add_denied() {
+	cat "$3" >fifo3; wait $pid; _rc=$?
+	test $_rc = 1 && test -z "$(field "$2" id)" &&
+	test ! -e "$D/credentials/$2.phc" &&
+	tail -n 1 "$D/oplog.csv" |
+	    grep -q ",-,operator-add,$2,denied,by=$1 role=operator method=password,"
+}
+
+test_expect_success 'operator-add: a manager locked while the new password is read is denied' '
+	manager m12 && adding m12 race1 &&
+	test_must_fail 4 auth m12 "$TMP/pw.wrong" 2>/dev/null &&
+	add_denied m12 race1 "$TMP/pw.race1" &&
+	one_line_matching err "m12 is locked out" &&
+	printf "auth m12 locked\noperator-add race1 denied\n" >want &&
+	last 2 >got && test_cmp want got
+'
+
+test_expect_success 'operator-add: a manager revoked while the new password is read is denied' '
+	manager m13 && adding m13 race2 &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m13 \
+	    --reason "transferred" 4<"$TMP/pw.boss" &&
+	add_denied m13 race2 "$TMP/pw.race2" &&
+	one_line_matching err "authentication denied" &&
+	printf "operator-revoke m13 ok\nauth m13 denied\noperator-add race2 denied\n" >want &&
+	last 3 >got && test_cmp want got
+'
+
+# The new password too short as well: the manager's check failed all the
+# same, and that is what the record says.
+test_expect_success 'operator-add: a refused new password of a manager locked meanwhile is denied' '
+	manager m14 && adding m14 race3 &&
+	test_must_fail 4 auth m14 "$TMP/pw.wrong" 2>/dev/null &&
+	echo abc >short && add_denied m14 race3 short &&
+	grep -q "password shorter than" err && grep -q "m14 is locked out" err
+'
+
+test_expect_success 'operator-mod: a refused new password of a manager locked meanwhile leaves only the auth record' '
+	manager m15 && rm -f fifo && mkfifo fifo &&
+	{ operator-mod -d "$D" -b m15 --by-password-fd 4 -i alice \
+	    --reset-password --password-fd 3 4<"$TMP/pw.m15" 3<>fifo 2>err \
+	    & } && pid=$! &&
+	blocked $pid 3 &&
+	test_must_fail 4 auth m15 "$TMP/pw.wrong" 2>/dev/null &&
+	echo abc >fifo; wait $pid; rc=$? &&
+	test $rc = 1 &&
+	grep -q "password shorter than" err && grep -q "m15 is locked out" err &&
+	echo "auth m15 locked" >want && last 1 >got && test_cmp want got
+'
+
+# The re-check under the register lock of a manager locked at the first
+# read and unlocked while asked (gate.c change_late) is the manager's
+# check too: failed, it is "denied", not the new password "refused".
+test_expect_success 'operator-add: a manager unlocked while asked, locked again while the new password is read, is denied' '
+	manager m16 && test_must_fail 4 auth m16 "$TMP/pw.wrong" 2>/dev/null &&
+	add_bg m16 race4 && blocked $pid 4 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i m16 -u \
+	    4<"$TMP/pw.boss" &&
+	cat "$TMP/pw.m16" >fifo &&
+	i=0; until grep -q ",auth,m16,ok," "$D/oplog.csv"; do
+		i=$((i + 1)); [ $i -lt 1000 ] || exit 1; sleep 0.01
+	done
+	blocked $pid 3 || exit 1
+	test_must_fail 4 auth m16 "$TMP/pw.wrong" 2>/dev/null &&
+	add_denied m16 race4 "$TMP/pw.race4" &&
+	one_line_matching err "authentication denied" &&
+	printf "auth m16 ok\nauth m16 locked\nauth m16 denied\noperator-add race4 denied\n" >want &&
+	last 4 >got && test_cmp want got
 '
 
 # slowed M ID CMD...: runs CMD (a change by manager M) in the background
