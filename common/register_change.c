@@ -11,12 +11,13 @@
  * the result.  Ids are never reused.  The three tools make their change
  * under the lock that counted the manager's attempt (gate.c
  * manager_change), so a manager revoked, expired or locked while the new
- * credential was read changes nothing; operator-mod's checks read the
- * register once more before the lock.  A new credential refused is logged
- * only under that lock, once the manager is admitted: a manager denied
- * there is denied, whatever else failed.  A revocation commits the row
- * before it destroys the credential (register.c's crash order) and is
- * never undone: the row and its id stay (R5.1).
+ * credential was read changes nothing; operator-add's check of the id and
+ * operator-mod's checks read the register once more before the lock, an
+ * early answer that the lock's read checks again.  A new credential
+ * refused is logged only under that lock, once the manager is admitted: a
+ * manager denied there is denied, whatever else failed.  A revocation
+ * commits the row before it destroys the credential (register.c's crash
+ * order) and is never undone: the row and its id stay (R5.1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -87,20 +88,40 @@ struct addjob {
 	const char	*why;		/* credential_new's reason, or NULL */
 };
 
-/* After the manager's credential verified, before the count.  A refusal
- * is kept in j->fail, not returned: the gate returns a prepare's refusal
- * as it returns a denial, and the record of each differs (add_unlogged),
- * so it is logged by add_locked, run only once the count has admitted the
- * manager. */
+/* ST_NO after a message when id is in reg: ids are never reused (R5.1). */
+static int
+id_taken(struct store *st, struct register_ *reg, const char *id)
+{
+	if (register_find(reg, id) == NULL)
+		return ST_OK;
+	jerr_say(st->err, ST_NO, _("%s: id already in the register "
+	    "(ids are never reused)"), id);
+	return ST_NO;
+}
+
+/* After the manager's credential verified, before the count: a taken id
+ * is known from the register (read again under the lock, as another
+ * operator-add may take it meanwhile) before the person is asked for a
+ * password or a finger.  A refusal is kept in j->fail, not returned: the
+ * gate returns a prepare's refusal as it returns a denial, and the record
+ * of each differs (add_unlogged), so it is logged by add_locked, run only
+ * once the count has admitted the manager. */
 static int
 add_prepare(struct store *st, void *arg)
 {
 	struct addjob	*j = arg;
 	struct opchange	*a = j->a;
+	struct register_ reg;
+	int		 r;
 
 	j->asked = 1;
-	j->fail = credential_new(st, a->id, a->m, a->pwfd, &a->bio, &j->cred,
-	    &j->why);
+	if ((r = register_load(st, &reg)) != ST_OK)
+		return r;
+	j->fail = id_taken(st, &reg, a->id);
+	register_free(&reg);
+	if (j->fail == ST_OK)
+		j->fail = credential_new(st, a->id, a->m, a->pwfd, &a->bio,
+		    &j->cred, &j->why);
 	return ST_OK;
 }
 
@@ -176,13 +197,9 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	struct oplog_rec rec = { who, "operator-add", a->id, "ok", detail };
 	int		 r;
 
-	if ((r = j->fail) != ST_OK)
-		;	/* said by add_prepare */
-	else if (register_find(reg, a->id) != NULL) {
-		jerr_say(st->err, ST_NO, _("%s: id already in the register "
-		    "(ids are never reused)"), a->id);
-		r = ST_NO;
-	} else if (a->by == NULL && had_manager(reg)) {
+	if ((r = j->fail) != ST_OK || (r = id_taken(st, reg, a->id)) != ST_OK)
+		;	/* said: add_prepare's, or an id taken meanwhile */
+	else if (a->by == NULL && had_manager(reg)) {
 		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
 		    "-b is required"));
 		r = ST_USAGE;

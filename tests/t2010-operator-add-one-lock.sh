@@ -55,13 +55,42 @@ test_expect_success 'a duplicate id is refused and logged after the auth' '
 	last 2 >got && test_cmp want got
 '
 
-test_expect_success STRACE,STRACE_MEM 'the register is read twice, not three times' '
+# operator-add(1): an id already in the register, even of a revoked
+# person, is exit 1 whatever the method, and the person is not asked for
+# a password or a finger first (no reader here: a fingerprint enrolment
+# would be exit 3; the short password exit 2).
+test_expect_success 'a taken id is refused before the new credential is asked for' '
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i dave --reason left \
+	    4<"$TMP/pw.boss" &&
+	for id in alice dave; do
+		test_must_fail 1 operator-add -d "$D" -b boss --by-password-fd 4 \
+		    -i $id -n X -m fingerprint 4<"$TMP/pw.boss" 2>err &&
+		one_line_matching err "^operator-add: $id: id already in the register \(ids are never reused\)\$" &&
+		printf "auth boss ok\noperator-add $id refused\n" >want &&
+		last 2 >got && test_cmp want got &&
+		tail -n 1 "$D/oplog.csv" |
+		    grep -q ",boss,operator-add,$id,refused,role=operator method=fingerprint," &&
+		test_must_fail 1 operator-add -d "$D" -b boss --by-password-fd 4 \
+		    -i $id -n X -m password --reason r --instructions-given 2026-11-20 \
+		    --password-fd 3 3<"$TMP/pw.short" 4<"$TMP/pw.boss" 2>err &&
+		one_line_matching err "^operator-add: $id: id already in the register" &&
+		tail -n 1 "$D/oplog.csv" |
+		    grep -q ",boss,operator-add,$id,refused,role=operator method=password," ||
+		return 1
+	done
+'
+
+# The gate's read of the manager, the check of the id before the new
+# password is asked for (an early answer), and the read under the one
+# lock that counts the manager and adds the row.
+test_expect_success STRACE,STRACE_MEM 'the register is read three times, its lock taken once' '
 	pw erin erin-secret-1 &&
 	strace -f -e trace=openat -o trace operator-add -d "$D" -b boss \
 	    --by-password-fd 4 -i erin -n Erin -m password --reason r \
 	    --instructions-given 2026-11-20 --password-fd 3 \
 	    3<"$TMP/pw.erin" 4<"$TMP/pw.boss" &&
-	test "$(grep -c "\"operators.csv\"" trace)" = 2
+	test "$(grep -c "\"operators.csv\"" trace)" = 3 &&
+	test "$(grep -c "\"register.lock\"" trace)" = 1
 '
 
 test_expect_success 'a locked manager is refused before the new credential is read' '
