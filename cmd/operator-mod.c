@@ -124,8 +124,9 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 	const char	*why;
 	int		 r;
 
-	if (a->by || a->byfd != -1 || a->method || a->name || a->section ||
-	    a->title || a->expires || a->reason || a->instr ||
+	/* -u too: --recover unlocks anyway, and its synopsis has no -u */
+	if (a->by || a->byfd != -1 || a->unlock || a->method || a->name ||
+	    a->section || a->title || a->expires || a->reason || a->instr ||
 	    (a->reset && a->reenrol)) {
 		warnx(_("--recover takes -i, --key-file and at most one of "
 		    "--reset-password and --reenroll"));

@@ -28,12 +28,19 @@ test_expect_success 'nothing else unlocks the manager: operator-mod -b boss is r
 	test "$(field boss locked)" = yes
 '
 
-test_expect_success '--recover without --key-file, or with -b or other changes: usage, nothing logged' '
+test_expect_success '--recover without --key-file, or with -b, -u or other changes: usage, nothing logged' '
 	n=$(wc -l <"$D/oplog.csv") &&
 	test_must_fail 2 operator-mod -d "$D" --recover -i boss 2>err &&
 	grep -q "^operator-mod: --recover needs --key-file" err &&
 	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" -b boss 2>err &&
 	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" -e 2027-01-01 2>err &&
+	for o in -u --unlock; do
+		test_must_fail 2 operator-mod -d "$D" --recover "$o" -i boss \
+		    --key-file "$D.key" 2>err &&
+		grep -q "^operator-mod: --recover takes -i, --key-file and at most one of --reset-password and --reenroll\$" err ||
+		return 1
+	done &&
+	test "$(field boss locked)" = yes &&
 	test_must_fail 2 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
 	    --reset-password --reenroll 2>err &&
 	test_must_fail 2 operator-mod -d "$D" -b boss -i boss -u --key-file "$D.key" 2>err &&
