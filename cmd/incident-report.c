@@ -3,6 +3,8 @@
  * (R8, R9, R12), tracks the APPI deadlines of a personal-data leak, prints
  * the report for the Mayor and the General Security Manager.
  */
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,19 +259,28 @@ record(struct own *w, struct store *st, int mode, char *argv[])
 	char id[INC_ID_LEN + 1] = "";
 	struct incjob j = { mode, &w->n, &w->q, 0, mode == NEW ? id : argv[1], 0 };
 	struct gate_change gc = { NULL, inc_change, &j };
-	int r;
+	int r, out;
 
 	j.at_now = mode == NEW ? w->detected == NULL : w->at == NULL;
 	if ((r = mode == NEW ? incident_new_check(st, j.n, j.at_now) :
 	    incident_step_check(st, j.id, j.q)) != ST_OK)
 		return r;
+	/* A reader gone from standard output (EPIPE) costs the id's line
+	 * only, said in one line (exit 3): a SIGPIPE death there would skip
+	 * notify_command for an incident already recorded. */
+	signal(SIGPIPE, SIG_IGN);
 	if ((r = manager_change(st, w->by, w->byfd, &gc)) == ST_OK &&
 	    mode == STEP)
 		r = incident_notify(st, j.id, w->by, inc_step_names[j.q->step],
 		    j.now);
-	else if (mode == NEW && id[0] != '\0' && printf("%s\n", id) >= 0 &&
-	    fflush(stdout) == 0 && r == ST_OK)
-		r = incident_notify(st, id, w->by, "new", j.now);
+	else if (mode == NEW && id[0] != '\0') {
+		(void)printf("%s\n", id);
+		out = fshut_stdout();
+		if (r == ST_OK)
+			r = incident_notify(st, id, w->by, "new", j.now);
+		if (r == ST_OK)
+			r = out;
+	}
 	return r;
 }
 

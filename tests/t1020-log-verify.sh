@@ -32,6 +32,14 @@ test_expect_success '--head prints the anchor; --anchor checks it' '
 	lv -k key --anchor "$(cat anchor)" --now $NOW >out
 '
 
+# The anchor is what a cron job ships off the machine: a reader gone
+# (EPIPE) is exit 3 and one line, not a SIGPIPE death without a word.
+test_expect_success '--head, its reader gone: exit 3, one line' '
+	{ lv -k key --head --now $NOW 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
+	test "$(cat rc)" = 3 &&
+	one_line_matching err "^log-verify: write error: standard output: Broken pipe\$"
+'
+
 test_expect_success 'an anchor whose MAC differs fails at that record' '
 	sed "s/mac=./mac=0/" anchor >bad && cmp -s anchor bad && sed "s/mac=./mac=1/" anchor >bad;
 	test_must_fail 1 lv -k key --anchor "$(cat bad)" --now $NOW 2>err &&

@@ -33,6 +33,14 @@ test_expect_success 'a healthy log: nothing to recover, nothing changed' '
 	test -z "$(ls "$S" | grep oplog-cut)"
 '
 
+test_expect_success 'a recovery whose summary has no reader: made, exit 3, one line' '
+	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	{ rec_ 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
+	test "$(cat rc)" = 3 &&
+	one_line_matching err "^log-append: write error: standard output: Broken pipe\$" &&
+	lv >/dev/null && la -u clerk01 -a auth -r ok && restore good
+'
+
 test_expect_success 'after a forged head (finding 1): the head is rewritten, the finding logged' '
 	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
 	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&

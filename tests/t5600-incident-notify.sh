@@ -93,4 +93,20 @@ test_expect_success 'the command gets no descriptor but 0, 1 and 2: not the pass
 	test ! -e "$TMP/fds.leak"
 '
 
+# A reader gone from standard output (EPIPE) costs the id's line only:
+# the incident is recorded and notified all the same, and the run says
+# so in one line, exit 3 (not a SIGPIPE death before notify_command).
+test_expect_success 'new, its reader gone: notified all the same, exit 3, one line' '
+	conf_set "$D" notify_command "sh $TMP/notify.sh $TMP" &&
+	before=$(wc -l <"$D/incidents.csv") &&
+	{ inew --type other --cause fire --summary "a reader gone" 2>err; echo $? >rc; } |
+	    (exec 0<&-; sleep 1) &&
+	test "$(cat rc)" = 3 &&
+	test "$(wc -l <"$D/incidents.csv")" = $((before + 1)) &&
+	id=$(tail -1 "$D/incidents.csv" | cut -d, -f1) &&
+	grep -q "^notified $id new$" err &&
+	test "$(grep -v "^notified " err)" = "incident-report: write error: standard output: Broken pipe" &&
+	grep -q "^Summary: a reader gone$" "$TMP/got.$id.new"
+'
+
 test_done
