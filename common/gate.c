@@ -16,10 +16,18 @@
  *  - The decision is atomic with the credential: the one checked is read
  *    again under the register lock that counts, and anything else there (a
  *    reset or re-enrolment committed meanwhile) is a deny.
- *  - Nothing is admitted that could not have been counted: before the
- *    "auth" record the directory is shown to have room for the count and
- *    a changed count is written; either failing is exit 3 with one line,
- *    the same for every attempt (fail closed, R5.2, R6).
+ *  - Nothing is admitted that could not have been counted, and nothing
+ *    counted that the log could not record: before the register is
+ *    written the directory is shown to have room for the count and the
+ *    log is settled under its lock as every writer settles it; the lock is
+ *    held until the "auth" record is written, so that the log found fit is
+ *    the one written to.  Room or the count failing is exit 3 with one
+ *    line, the same for every attempt; a log file that writers refuse is
+ *    exit 3 with its own line; either way the register is as it was (fail
+ *    closed, R5.2, R6).
+ *  - Locks in the order every tool takes them, the register's before the
+ *    log's (store.c refuses the other order): no process waits for the
+ *    register's while it holds the log's, so no two wait for each other.
  *  - The KDF runs outside the register lock, so attempts run in parallel;
  *    the count is then updated on a fresh read under STORE_LOCK_REGISTER
  *    (register.c operator_count_attempt, beside operator_locked),
@@ -130,31 +138,41 @@ changed_since(struct store *st, const struct attempt *a,
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
 
-/* R5.2, R6: no attempt goes uncounted or unlogged.  Every attempt, its
- * count changed or not, first shows that the directory has room for a
- * count, then a changed one is written; either failing denies with exit 3
- * and one line, the same words for all (the save's own message goes
+/* R5.2, R6: no attempt goes uncounted or unlogged, and none is counted
+ * that the log cannot take.  Every attempt, its count changed or not,
+ * first shows that the directory has room for a count, then settles the
+ * log under its lock (held on ST_OK, for the caller's record), and only
+ * then writes a changed count.  Room or the save failing denies with exit
+ * 3 and one line, the same words for all (the save's own message goes
  * nowhere): on a full, read-only or failing disk the answer must not tell
  * a right password from a wrong one, nor a known id from an unknown one,
  * and a disk with room for a save but not for the check must not deny
- * only those whose count did not change. */
+ * only those whose count did not change.  A log that writers refuse is
+ * said in the log's words (exit 3), nothing written. */
 static int
-write_count(struct store *st, struct register_ *reg, int changed)
+write_count(struct store *st, struct register_ *reg, int changed,
+    int64_t now)
 {
 	struct jerr	 e = JERR_INIT, *caller = st->err;
 	int		 r = ST_OK;
 
 	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1)
 		r = ST_FAIL;
-	else if (changed) {
+	else if (store_lock(st, STORE_LOCK_LOG) != ST_OK ||
+	    oplog_settle_at(st, now) != ST_OK) {
+		store_unlock(st, STORE_LOCK_LOG);
+		return ST_FAIL;
+	} else if (changed) {
 		st->err = &e;
 		r = register_save(st, reg);
 		st->err = caller;
 	}
-	if (r != ST_OK)
+	if (r != ST_OK) {
 		jerr_say(caller, ST_FAIL,
 		    _("%s: the attempt cannot be recorded (%s): denied"),
 		    st->dir, strerror(errno));
+		store_unlock(st, STORE_LOCK_LOG);
+	}
 	return r;
 }
 
@@ -169,6 +187,22 @@ busy(struct store *st, const struct attempt *a)
 		(void)oplog_log(st, "-", "auth", a->id, "error",
 		    "method=%s reason=register-busy%s%s", method_name(a->method),
 		    a->need_manager ? " check=manager" : "", a->where);
+}
+
+/* The "auth" record, under the log lock write_count() took; released
+ * then: a re-hash and a change take it as any writer does. */
+static int
+log_attempt(struct store *st, const struct attempt *a, int status)
+{
+	int r;
+
+	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
+	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
+	    "method=%s reason=%s%s%s", method_name(a->method),
+	    a->ok ? "ok" : a->reason ? a->reason : "denied",
+	    a->need_manager ? " check=manager" : "", a->where);
+	store_unlock(st, STORE_LOCK_LOG);
+	return r;
 }
 
 /* Counts the attempt on a fresh read under the register lock and logs it. */
@@ -212,15 +246,11 @@ record(struct store *st, struct attempt *a)
 			break;
 		}
 	}
-	if (write_count(st, &reg, changed) != ST_OK) {
+	if (write_count(st, &reg, changed, now) != ST_OK) {
 		register_end(st, &reg);
 		return ST_FAIL;
 	}
-	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
-	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
-	    "method=%s reason=%s%s%s", method_name(a->method),
-	    a->ok ? "ok" : a->reason ? a->reason : "denied",
-	    a->need_manager ? " check=manager" : "", a->where);
+	r = log_attempt(st, a, status);
 	/* only once recorded: a re-hash that fails on a full disk must not
 	 * add a line that only the right password gets */
 	if (r == ST_OK && a->ok && a->pw != NULL)

@@ -285,4 +285,27 @@ test_expect_success 'the register lock held too long: exit 3, logged register-bu
 	conf_set "$D" lock_timeout_ms 10000
 '
 
+# A log file that writers refuse (the lock, head or key open to others)
+# is found before the register is written: exit 3 with the file's one
+# line, nothing counted and nothing logged.  Counted, a wrong password
+# would raise the count to a lock and a right one reset it: the register
+# would tell a right guess from a wrong one with no record of either.
+for f in oplog.lock oplog.head oplog.key; do
+test_expect_success "a refused $f: exit 3, one line, nothing counted or logged" '
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	mode=$(stat -c %a "$D/'$f'") && chmod 602 "$D/'$f'" || exit 1
+	st=0
+	for p in wrong wrong tanaka; do
+		test_must_fail 3 auth tanaka "$TMP/pw.$p" 2>err &&
+		one_line_matching err "^auth-check: $D/'$f': not owned by us or root, or open to others: refused\$" &&
+		cmp reg.before "$D/operators.csv" || { st=1; break; }
+	done
+	chmod "$mode" "$D/'$f'"
+	test $st = 0 && cmp log.before "$D/oplog.csv" &&
+	test "$(field tanaka failed)" = 1 && test "$(field tanaka locked)" = no &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+done
+
 test_done

@@ -215,12 +215,19 @@ ro_pc() {
 	    >"$TMP/pc.out" 2>"$TMP/pc.err"
 }
 
-test_expect_success MOUNTNS 'a log that cannot be written: the right password is not admitted, told by the module' '
-	cp "$D/oplog.csv" log.before &&
+# Nor counted: a wrong password would raise the count, a right one reset
+# it, which would tell them apart with no record.
+test_expect_success MOUNTNS 'a log that cannot be written: no password admitted or counted, told by the module' '
+	test_must_fail 7 pc tanaka "$TMP/pw.wrong" &&
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	test_must_fail 9 ro_pc tanaka "$TMP/pw.wrong" -s &&
+	said "pam_authenticate PAM_AUTHINFO_UNAVAIL" && said "ERROR_MSG $UNAVAIL" &&
+	quiet && cmp reg.before "$D/operators.csv" &&
 	test_must_fail 9 ro_pc tanaka "$TMP/pw.tanaka" -s &&
 	said "pam_authenticate PAM_AUTHINFO_UNAVAIL" && said "ERROR_MSG $UNAVAIL" &&
 	quiet && ! grep "^state " "$TMP/pc.out" &&
-	cmp log.before "$D/oplog.csv" && pc tanaka "$TMP/pw.tanaka"
+	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
+	pc tanaka "$TMP/pw.tanaka" && test "$(field tanaka failed)" = 0
 '
 
 test_expect_success 'an unknown option: PAM_SERVICE_ERR, never an admission' '
@@ -361,6 +368,25 @@ test_expect_success MOUNTNS,PAMTESTER,NOSAN 'pamtester: admitted, refused, locke
 	grep -q "Have exhausted maximum number of retries" "$TMP/pt.out" &&
 	! ptns tanaka /dev/null acct_mgmt && grep -q "Permission denied" "$TMP/pt.out" &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -u 4<"$TMP/pw.boss"
+'
+
+# A log file that writers refuse (here the key, readable by its group):
+# found before the count is written, so neither password moves it.
+test_expect_success MOUNTNS,PAMTESTER,NOSAN 'pamtester: a refused oplog.key, PAM_AUTHINFO_UNAVAIL, nothing counted or logged' '
+	! ptns tanaka "$TMP/pw.wrong" authenticate &&
+	test "$(field tanaka failed)" = 1 &&
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	mode=$(stat -c %a "$D/oplog.key") && chmod 640 "$D/oplog.key" || exit 1
+	st=0
+	for p in wrong tanaka; do
+		! ptns tanaka "$TMP/pw.$p" authenticate &&
+		grep -q "Authentication service cannot retrieve authentication info" "$TMP/pt.out" &&
+		grep -qF "$UNAVAIL" "$TMP/pt.out" &&
+		cmp reg.before "$D/operators.csv" || { st=1; cat "$TMP/pt.out" >&2; break; }
+	done
+	chmod "$mode" "$D/oplog.key"
+	test $st = 0 && cmp log.before "$D/oplog.csv" &&
+	ptns tanaka "$TMP/pw.tanaka" authenticate && test "$(field tanaka failed)" = 0
 '
 
 test_expect_success MOUNTNS,PAMTESTER,NOSAN 'pamtester: a fingerprint user admitted, without a password' '
