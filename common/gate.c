@@ -18,13 +18,13 @@
  *    reset or re-enrolment committed meanwhile) is a deny.
  *  - Nothing is admitted that could not have been counted, and nothing
  *    counted that the log could not record: before the register is
- *    written the directory is shown to have room for the count and the
- *    log is settled under its lock as every writer settles it; the lock is
- *    held until the "auth" record is written, so that the log found fit is
- *    the one written to.  Room or the count failing is exit 3 with one
- *    line, the same for every attempt; a log file that writers refuse is
- *    exit 3 with its own line; either way the register is as it was (fail
- *    closed, R5.2, R6).
+ *    written the directory is shown to have room for the count, the log's
+ *    files to open for writing, and the log is settled under its lock as
+ *    every writer settles it; the lock is held until the "auth" record is
+ *    written, so that the log found fit is the one written to.  Room,
+ *    writing or the count failing is exit 3 with one line, the same for
+ *    every attempt; a log file that writers refuse is exit 3 with its own
+ *    line; either way the register is as it was (fail closed, R5.2, R6).
  *  - Locks in the order every tool takes them, the register's before the
  *    log's (store.c refuses the other order): no process waits for the
  *    register's while it holds the log's, so no two wait for each other.
@@ -140,15 +140,16 @@ changed_since(struct store *st, const struct attempt *a,
 
 /* R5.2, R6: no attempt goes uncounted or unlogged, and none is counted
  * that the log cannot take.  Every attempt, its count changed or not,
- * first shows that the directory has room for a count, then settles the
- * log under its lock (held on ST_OK, for the caller's record), and only
- * then writes a changed count.  Room or the save failing denies with exit
- * 3 and one line, the same words for all (the save's own message goes
- * nowhere): on a full, read-only or failing disk the answer must not tell
- * a right password from a wrong one, nor a known id from an unknown one,
- * and a disk with room for a save but not for the check must not deny
- * only those whose count did not change.  A log that writers refuse is
- * said in the log's words (exit 3), nothing written. */
+ * first shows that the directory has room for a count and the log's files
+ * open for writing, then settles the log under its lock (held on ST_OK,
+ * for the caller's record), and only then writes a changed count.  Room,
+ * writing or the save failing denies with exit 3 and one line, the same
+ * words for all (the save's own message goes nowhere): on a full,
+ * read-only or failing disk, or a log on a read-only mount of its own, the
+ * answer must not tell a right password from a wrong one, nor a known id
+ * from an unknown one, and a disk with room for a save but not for the
+ * check must not deny only those whose count did not change.  A log that
+ * writers refuse is said in the log's words (exit 3), nothing written. */
 static int
 write_count(struct store *st, struct register_ *reg, int changed,
     int64_t now)
@@ -156,7 +157,8 @@ write_count(struct store *st, struct register_ *reg, int changed,
 	struct jerr	 e = JERR_INIT, *caller = st->err;
 	int		 r = ST_OK;
 
-	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1)
+	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1 ||
+	    oplog_writable(st) == -1)
 		r = ST_FAIL;
 	else if (store_lock(st, STORE_LOCK_LOG) != ST_OK ||
 	    oplog_settle_at(st, now) != ST_OK) {

@@ -104,6 +104,12 @@ int	oplog_seal_at(struct store *, int64_t now);
 /* Under STORE_LOCK_LOG or not: the head checked and a crash's remnants
  * completed as oplog_seal_at() would; a log in order is left as it is. */
 int	oplog_settle_at(struct store *, int64_t now);
+/* oplog.csv and oplog.head, which a record is written to, opened for
+ * writing as a writer opens them, and closed: -1 with errno when one
+ * cannot be written (a read-only mount of its own, EACCES, EIO), else 0,
+ * a file every writer refuses (a link, not a regular file, not ours or
+ * open to others, missing) included: oplog_settle_at names it so. */
+int	oplog_writable(struct store *);
 
 /* A batch too large to hold in memory (log-append --stdin): records are
  * written as they are added (past the head, framed by an open head) and

@@ -270,3 +270,21 @@ oplog_head_seq(struct store *st)
 
 	return oplog_head_read(st, &hd, &why) == -1 ? -1 : hd.seq;
 }
+
+int
+oplog_writable(struct store *st)
+{
+	static const struct { const char *name; int flags; } f[] = {
+		{ OPLOG_FILE, O_RDWR | O_APPEND }, { OPLOG_HEADFILE, O_RDWR }
+	};
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if ((fd = store_openat(st, f[i].name, f[i].flags, 0)) != -1)
+			close(fd);
+		else if (errno != ELOOP && errno != EINVAL && errno != EPERM &&
+		    errno != ENOENT)
+			return -1;
+	return 0;
+}

@@ -1,10 +1,11 @@
 #!/bin/sh
 # The gate fails closed when it cannot record (R5.2, R6; pam_faillock and
-# auditd's disk_full_action): on a full or read-only file system every
-# attempt, the right password included, and every manager's -b check is a
-# deny with exit 3 and one line, so that neither a guess nor an id can be
-# told apart by the answer while nothing is counted.  Needs root (a small
-# tmpfs); skipped, with the reason, otherwise.
+# auditd's disk_full_action): on a full or read-only file system, or with
+# the log alone on a read-only mount, every attempt, the right password
+# included, and every manager's -b check is a deny with exit 3 and one
+# line, so that neither a guess nor an id can be told apart by the answer
+# while nothing is counted.  Needs root (a small tmpfs); skipped, with the
+# reason, otherwise.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
@@ -121,5 +122,34 @@ test_expect_success 'read-only: the right password, a wrong one, -b: exit 3, one
 	cmp reg.before "$D/operators.csv" &&
 	auth tanaka "$TMP/pw.tanaka"
 '
+
+# ro FILE CMD...: CMD with FILE alone read-only (a bind mount in a mount
+# namespace of its own), the rest of the directory writable: the log
+# cannot take the record, the register could take the count.
+ro() {
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$1" &&
+	    mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$@"
+}
+
+# A record cannot be written, the count could: whatever the password or
+# the id, the line of a disk that cannot record, nothing counted (a wrong
+# password raised the count, a right one reset it, with no record).
+for f in oplog.csv oplog.head; do
+test_expect_success MOUNTNS "$f alone read-only: the same line for all, nothing counted" '
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	printf "%s\n" "auth-check: $D: the attempt cannot be recorded (Read-only file system): denied" >want &&
+	for a in tanaka:wrong tanaka:wrong tanaka:tanaka nobody:wrong; do
+		test_must_fail 3 ro "$D/'$f'" auth-check -d "$D" -u "${a%%:*}" \
+		    --password-fd 3 3<"$TMP/pw.${a#*:}" 2>err &&
+		test_cmp want err || exit 1
+	done &&
+	test_must_fail 3 ro "$D/'$f'" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka -s x 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: $D: the attempt cannot be recorded \(Read-only file system\): denied\$" &&
+	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+done
 
 test_done
