@@ -101,6 +101,12 @@ $(BUILD)/paths: FORCE
 		echo 'configured: $(PATHS)'; echo '$(PATHS)' >$@; fi
 FORCE:
 $(LIBOBJ) $(BIN:%=$(BUILD)/%) $(UNIT): $(BUILD)/paths
+# The link choice, as last built, kept the same way: "make LINK=dynamic"
+# after a plain "make" relinks log-append instead of leaving the static one.
+$(BUILD)/link: FORCE
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != 'LINK=$(LINK)' ]; then echo 'LINK=$(LINK)' >$@; fi
+$(STATIC_BIN:%=$(BUILD)/%): $(BUILD)/link
 
 $(BUILD)/common/%.o: common/%.c $(HDR)
 	@mkdir -p $(@D)

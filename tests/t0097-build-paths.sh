@@ -40,4 +40,21 @@ test_expect_success 'another PREFIX rebuilds, and the object looks for catalogue
 	strings b/common/msg.o | grep -qx "$TMP/inst/share/locale"
 '
 
+# LINK is kept in $BUILD/link the same way: the other choice relinks
+# log-append, the same one does not (a copy of the suite's log-append, its
+# library taken as up to date).
+test_expect_success 'another LINK relinks log-append; the same LINK does not' '
+	link=$(cat "$JUKISEC_BUILD/link") &&
+	case $link in LINK=static) other=LINK=dynamic ;; *) other=LINK=static ;; esac &&
+	mkdir -p b2 &&
+	for f in paths link log-append libcommon.a; do cp -p "$JUKISEC_BUILD/$f" b2/ || exit 1; done &&
+	make -C "$SRCDIR" --no-print-directory BUILD="$TMP/b2" -o "$TMP/b2/libcommon.a" \
+	    $built "$link" "$TMP/b2/log-append" >same.out 2>&1 &&
+	! grep -q -- "-o $TMP/b2/log-append " same.out &&
+	make -C "$SRCDIR" --no-print-directory BUILD="$TMP/b2" -o "$TMP/b2/libcommon.a" \
+	    $built "$other" "$TMP/b2/log-append" >other.out 2>&1 &&
+	grep -q -- "-o $TMP/b2/log-append " other.out &&
+	test "$(cat b2/link)" = "$other"
+'
+
 test_done
