@@ -222,25 +222,14 @@ int
 oplog_tmp_clear(struct store *st)
 {
 	static const char *const tmp[] = { OPLOG_KEYTMP, OPLOG_CUTTMP, OPLOG_RECOVERTMP };
-	struct stat sb;
 	size_t i;
-	int r;
 
-	for (i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++) {
-		if (fstatat(st->dirfd, tmp[i], &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-			if (errno == ENOENT)
-				continue;
-			r = -1;
-		} else if (S_ISREG(sb.st_mode) && strcmp(tmp[i], OPLOG_KEYTMP) == 0)
-			/* EMLINK: our name is gone; another is not ours to zero */
-			r = destroy_file(st->dirfd, tmp[i]) == -1 && errno != EMLINK ? -1 : 0;
-		else
-			r = unlinkat(st->dirfd, tmp[i], 0);
-		if (r == -1) {
+	for (i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)
+		if (atomic_clear(st->dirfd, tmp[i],
+		    strcmp(tmp[i], OPLOG_KEYTMP) == 0) == -1) {
 			jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, tmp[i]);
 			return ST_FAIL;
 		}
-	}
 	return ST_OK;
 }
 

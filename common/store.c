@@ -779,6 +779,19 @@ fail:
 	return -1;
 }
 
+int
+atomic_clear(int dirfd, const char *tmpname, int secret)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, tmpname, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (secret && S_ISREG(sb.st_mode))
+		/* EMLINK: our name is gone; another is not ours to zero */
+		return destroy_file(dirfd, tmpname) == -1 && errno != EMLINK ? -1 : 0;
+	return unlinkat(dirfd, tmpname, 0);
+}
+
 /* Keeps errno: it is the failure's, which the caller reports after. */
 void
 atomic_abort(struct atomic_file *af)

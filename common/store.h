@@ -176,6 +176,11 @@ int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode)
  * good).  -1 with errno EEXIST when it is there: nothing made. */
 int	atomic_begin_as(struct atomic_file *, int dirfd, const char *name,
 	    const char *tmpname, mode_t mode);
+/* Under that lock: a temporary file of atomic_begin_as that a writer
+ * killed before its rename left, removed (secret: overwritten with zeros
+ * first, destroy_file).  Looked for first, so that a writer with nothing
+ * to remove changes nothing on disk.  0, or -1 with errno. */
+int	atomic_clear(int dirfd, const char *tmpname, int secret);
 int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on failure */
 /* After atomic_begin of a state file people may read (the log, the
  * register, incidents, confirmations; never a key or a credential): when
