@@ -22,8 +22,11 @@
  *    is incidents.csv read: a file that does not read costs no attempt,
  *    and its rows left out are said there, once.
  *  - Lock order REGISTER then LOG: the operation-log record (action
- *    `incident`) is appended while the register lock is held.  A step the
- *    R9 flow refuses is logged too (result `refused`).
+ *    `incident`) is appended while the register lock is held, the row
+ *    and its record kept whole by incidents.pending (incident_file.h):
+ *    a kill between them leaves a note that the next writer settles
+ *    before it reads the file.  A step the R9 flow refuses is logged too
+ *    (result `refused`).
  *  - The file's format is incident_file.c's, the R9 flow (what a step may
  *    follow) incident_flow.c's, notify_command incident_notify.c's.
  */
@@ -183,6 +186,9 @@ reload(struct store *st, struct buf *raw, struct incidents *all)
 	struct jerr e = JERR_INIT;
 	int status;
 
+	/* an event a killed writer left without its record, first */
+	if ((status = incident_file_settle(st)) != ST_OK)
+		return status;
 	if ((status = incident_file_load(st, raw, all, &e)) != ST_OK &&
 	    e.code != ST_OK)
 		jerr_say(st->err, e.code, "%s", e.msg);
@@ -217,6 +223,27 @@ next_id(struct store *st, const struct incidents *all, int year,
 	snprintf(idbuf, sizeof(idbuf), "%04d-%04d", year, last + 1);
 	memcpy(id, idbuf, INC_ID_LEN + 1);
 	return ST_OK;
+}
+
+/* The row f (of incident f[C_ID], by f[C_BY]) added to raw in
+ * incidents.csv, and its record, action incident, result ok and detail
+ * (freed here), logged: whole, through incidents.pending.  ST_OK, or the
+ * status after a message; *written (unless NULL) 1 when the row is in the
+ * file. */
+static int
+write_logged(struct store *st, const struct buf *raw, const char *const *f,
+    char *detail, int *written)
+{
+	struct oplog_rec rec = { f[C_BY], "incident", f[C_ID], "ok", detail };
+	int r;
+
+	r = incident_file_append(st, raw, f, &rec);
+	if (written != NULL)
+		*written = r == ST_OK;
+	if (r == ST_OK && (r = oplog_append(st, &rec, 1)) == ST_OK)
+		r = incident_file_logged(st);
+	free(detail);
+	return r;
 }
 
 /* The strings of a `new` row, written into the buffers of row. */
@@ -270,7 +297,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	struct new_row r;
 	struct tm tm;
 	time_t secs = (time_t)(now / 1000);
-	int status;
+	int status, written;
 
 	store_held(st, STORE_LOCK_REGISTER);
 	id[0] = '\0';
@@ -286,14 +313,13 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	if ((status = next_id(st, &all, tm.tm_year + 1900, id)) != ST_OK)
 		goto out;
 	new_row(&r, n, id, now);
-	if ((status = incident_file_append(st, &raw, r.f)) != ST_OK) {
-		id[0] = '\0';
-		goto out;
-	}
-	status = oplog_log(st, n->by, "incident", id, "ok",
+	status = write_logged(st, &raw, r.f, xasprintf(
 	    "new type=%s cause=%s%s%s detected=%s summary=%s",
 	    inc_type_names[n->type], n->cause >= 0 ? inc_cause_names[n->cause] : "",
-	    n->persons >= 0 ? " persons=" : "", r.persons, r.det, n->summary);
+	    n->persons >= 0 ? " persons=" : "", r.persons, r.det, n->summary),
+	    &written);
+	if (!written)
+		id[0] = '\0';
 out:
 	incidents_free(&all);
 	buf_free(&raw);
@@ -340,11 +366,9 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	f[C_AT] = at;
 	f[C_NOTE] = q->note != NULL ? q->note : "";
 	f[C_FORCED] = q->force ? "yes" : "no";
-	if ((status = incident_file_append(st, &raw, f)) != ST_OK)
-		goto out;
-	status = oplog_log(st, q->by, "incident", id, "ok", "step=%s at=%s%s%s%s",
+	status = write_logged(st, &raw, f, xasprintf("step=%s at=%s%s%s%s",
 	    name, at, q->force ? " forced" : "", f[C_NOTE][0] ? " note=" : "",
-	    f[C_NOTE]);
+	    f[C_NOTE]), NULL);
 out:
 	incidents_free(&all);
 	buf_free(&raw);

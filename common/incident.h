@@ -16,6 +16,9 @@
 #include "store.h"
 
 #define INC_ID_LEN	9	/* YYYY-NNNN */
+/* An event between incidents.csv and its log record, named there by a
+ * writer killed in between until the next writer settles it (pending.h). */
+#define INC_PENDING_FILE "incidents.pending"
 #define INC_SUMMARY_MAX	512	/* bytes, one line */
 #define INC_NOTE_MAX	1024	/* bytes, one line */
 #define INC_DETAIL_MAX	65536	/* bytes, may span lines */

@@ -16,7 +16,12 @@
  *  - A missing file is no incidents (jukisec-init makes none); an empty
  *    one is refused, as operators.csv is: writers never leave one.
  *  - incident_file_append writes the old bytes unchanged plus one row with
- *    atomic_begin/commit; the caller holds STORE_LOCK_REGISTER.
+ *    atomic_begin_as/commit (the fixed name .tmp-incidents.csv); the
+ *    caller holds STORE_LOCK_REGISTER.  The row and its log record are
+ *    kept whole by the note incidents.pending (pending.h), written before
+ *    the rename and removed after the record (incident_file_logged); the
+ *    next writer settles a note a kill left (incident_file_settle), and
+ *    removes the temporary files it left, before it reads the file.
  */
 #include <sys/stat.h>
 
@@ -32,12 +37,26 @@
 #include "jukisec.h"
 #include "jerr.h"
 #include "oplog.h"
+#include "pending.h"
 #include "timeutil.h"
 
 static const char *const cols[NCOLS + 1] = { "incident", "event", "recorded",
 	"by", "at", "occurred", "type", "cause", "nature", "level", "persons",
 	"sensitive", "financial", "unlawful_purpose", "summary", "detail", "note",
 	"forced", NULL };
+
+/* incidents.csv's kind of note (pending.h): fixed temporary names, which
+ * only incident writers make, under the register lock; a change not made
+ * leaves nothing to log (the id it would have given is given again). */
+static const struct pending_kind inc_kind = {
+	INC_FILE, INC_PENDING_FILE, "jukisec-incident-pending v1", INC_TMP,
+	".tmp-" INC_PENDING_FILE,
+	N_("%s/%s: not a pending incident event; look at it and "
+	    "incidents.csv, then remove it"),
+	N_("%s/%s: incidents.csv is neither the one before nor the one "
+	    "after the event it names; look at both, then remove it"),
+	NULL, NULL
+};
 
 static char *
 inc_path(struct store *st)
@@ -308,37 +327,77 @@ incident_find(struct incidents *all, const char *id)
 	return NULL;
 }
 
-int
-incident_file_append(struct store *st, const struct buf *raw, const char *const *f)
+/* incidents.csv as it will be: raw (or the header row, when raw is empty)
+ * and the row f, into *out (malloc'd).  0, or -1 with errno. */
+static int
+file_after(const struct buf *raw, const char *const *f, char **out, size_t *n)
 {
-	struct atomic_file af;
-	char *path = inc_path(st);
+	FILE *fp;
 	int rv = 0;
 
-	if (atomic_begin(&af, st->dirfd, INC_FILE, 0600) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", path);
-		free(path);
-		return ST_FAIL;
-	}
-	atomic_keep_group(&af);
+	if ((fp = open_memstream(out, n)) == NULL)
+		err(ST_FAIL, "open_memstream");
 	if (raw->len == 0)
-		rv = csv_write_record(af.fp, cols, NCOLS);
-	else if (fwrite(raw->p, 1, raw->len, af.fp) != raw->len ||
-	    (raw->p[raw->len - 1] != '\n' && putc('\n', af.fp) == EOF))
+		rv = csv_write_record(fp, cols, NCOLS);
+	else if (fwrite(raw->p, 1, raw->len, fp) != raw->len ||
+	    (raw->p[raw->len - 1] != '\n' && putc('\n', fp) == EOF))
 		rv = -1;
 	if (rv == 0)
-		rv = csv_write_record(af.fp, f, NCOLS);
-	if (rv == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+		rv = csv_write_record(fp, f, NCOLS);
+	if (fclose(fp) == EOF)
+		rv = -1;
+	return rv;
+}
+
+int
+incident_file_settle(struct store *st)
+{
+	return pending_settle(st, &inc_kind);
+}
+
+int
+incident_file_append(struct store *st, const struct buf *raw,
+    const char *const *f, const struct oplog_rec *rec)
+{
+	struct atomic_file af;
+	struct pending p;
+	char *b = NULL;
+	size_t n = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.rec = *rec;
+	p.seq = oplog_head_seq(st);
+	/* the bytes read under this lock, which are still there */
+	pending_sha256(raw->p, raw->len, p.before);
+	if (file_after(raw, f, &b, &n) == -1 ||
+	    atomic_begin_as(&af, st->dirfd, INC_FILE, INC_TMP, 0600) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
+		free(b);
+		return ST_FAIL;
+	}
+	pending_sha256(b, n, p.after);
+	atomic_keep_group(&af);
+	if (fwrite(b, 1, n, af.fp) != n || fflush(af.fp) == EOF) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
 		atomic_abort(&af);
-		free(path);
+		free(b);
+		return ST_FAIL;
+	}
+	free(b);
+	if (pending_write(st, &inc_kind, &p) != ST_OK) {
+		atomic_abort(&af);
 		return ST_FAIL;
 	}
 	if (atomic_commit(&af) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", path);
-		free(path);
+		/* the note stays: the next writer settles it */
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
 		return ST_FAIL;
 	}
-	free(path);
 	return ST_OK;
+}
+
+int
+incident_file_logged(struct store *st)
+{
+	return pending_remove(st, &inc_kind);
 }

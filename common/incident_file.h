@@ -7,8 +7,10 @@
 
 #include "incident.h"
 #include "csvio.h"
+#include "oplog.h"
 
 #define INC_FILE	"incidents.csv"
+#define INC_TMP		".tmp-incidents.csv"	/* its rewrite, before the rename */
 
 enum { C_ID, C_EVENT, C_RECORDED, C_BY, C_AT, C_OCCURRED, C_TYPE, C_CAUSE,
 	C_NATURE, C_LEVEL, C_PERSONS, C_SENSITIVE, C_FINANCIAL, C_UNLAWFUL,
@@ -19,10 +21,20 @@ enum { C_ID, C_EVENT, C_RECORDED, C_BY, C_AT, C_OCCURRED, C_TYPE, C_CAUSE,
 /* Messages to *e (jerr_say: NULL prints them). */
 int	incident_file_load(struct store *, struct buf *raw, struct incidents *,
 	    struct jerr *e);
-/* Replaces incidents.csv by raw (the bytes incident_file_load read) plus
- * the row f of NCOLS fields, atomically.  ST_OK or ST_FAIL after a message. */
+/* Under STORE_LOCK_REGISTER, before incidents.csv is read to be changed:
+ * a note incidents.pending that a writer killed between the file and its
+ * log record left, settled (the record logged when the file has the row,
+ * the note dropped when it has not), and the temporary files a kill left
+ * removed.  ST_OK, or ST_FAIL after a message (the note kept). */
+int	incident_file_settle(struct store *);
+/* Replaces incidents.csv by raw (the bytes incident_file_load read under
+ * the lock) plus the row f of NCOLS fields, atomically, after the note
+ * that names rec (the row's log record) and the file before and after.
+ * The caller then logs rec and calls incident_file_logged, which removes
+ * the note.  ST_OK or ST_FAIL after a message. */
 int	incident_file_append(struct store *, const struct buf *raw,
-	    const char *const *f);
+	    const char *const *f, const struct oplog_rec *rec);
+int	incident_file_logged(struct store *);
 /* 1 when s is an incident id YYYY-NNNN. */
 int	incident_file_id_ok(const char *s);
 

@@ -39,6 +39,23 @@ crash_at() {
 	[ $? -eq 137 ]
 }
 
+# crash_after SAVED DIR NOTE CALL PATH CMD...: DIR made a copy of SAVED
+# and CMD killed there before its first step CALL on a path matching PATH
+# (awk patterns both) after the step on a path matching NOTE: a crash
+# between a note and what it names (operators.pending, incidents.pending).
+# Succeeds when CMD was killed there.
+crash_after() {
+	_cs=$1 _cd=$2 _cw=$3 _cc=$4 _cp=$5; shift 5
+	rm -rf "$_cd" && cp -a "$_cs" "$_cd" &&
+	crash_trace "$@" >/dev/null 2>&1 &&
+	_cn=$(awk -v c="$_cc" -v p="$_cp" -v w="$_cw" '
+	    seen && $2 == c && $3 ~ p { print $1; exit }
+	    $3 ~ w { seen = 1 }' "$TMP/crash.trace") &&
+	test -n "$_cn" &&
+	rm -rf "$_cd" && cp -a "$_cs" "$_cd" &&
+	crash_at "$_cn" 0 "$@" </dev/null >/dev/null 2>&1
+}
+
 # crash_every SAVED DIR CHECK CMD...: the crash test of one operation.
 # CMD is traced once from a copy of SAVED at DIR; then, for every step N,
 # DIR is made a copy of SAVED again, CMD is killed before step N (and,

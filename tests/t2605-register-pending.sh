@@ -22,13 +22,7 @@ add() {
 # kill_add CALL PATH: operator-add from the saved state, killed before its
 # step CALL PATH (the first such step after operators.pending is written).
 kill_add() {
-	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
-	crash_trace add >/dev/null 2>&1 &&
-	n=$(awk -v c="$1" -v p="$2" "seen && \$2 == c && \$3 ~ p { print \$1; exit }
-	    \$3 ~ /operators.pending\$/ { seen = 1 }" "$TMP/crash.trace") &&
-	test -n "$n" &&
-	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
-	crash_at "$n" 0 add </dev/null >/dev/null 2>&1 &&
+	crash_after "$TMP/saved" "$D" "operators.pending\$" "$1" "$2" add &&
 	test -e "$D/operators.pending"
 }
 

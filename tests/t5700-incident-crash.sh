@@ -2,7 +2,9 @@
 # Crashes of incident writes (tests/lib-crash.sh): incident-report new and
 # step, each killed before every one of its steps in turn.  After each
 # kill incidents.csv reads, the incident or the step is there whole or
-# not at all, and the next incident gets an id no incident had (R9.1).
+# not at all, and the next incident gets an id no incident had (R9.1);
+# after that next writer every event has its one log record (R6, through
+# incidents.pending) and no temporary file is left.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
@@ -28,9 +30,32 @@ ids() {
 	awk -F, 'NR > 1 { print $1 }' "$TMP/list"
 }
 
+# events: each event row of incidents.csv as "ID new" or "ID step=STEP
+# at=AT", sorted; records: each incident record with result ok in the
+# log alike, from its detail.
+events() {
+	csv_awk 'F[1] != "incident" && NF_ > 4 {
+	    print F[1], (F[2] == "new" ? "new" : "step=" F[2] " at=" F[5]) }' \
+	    "$D/incidents.csv" | sort
+}
+records() {
+	csv_awk 'NF_ > 7 && F[5] == "incident" && F[7] == "ok" {
+	    split(F[8], w, " "); print F[6], (w[1] == "new" ? "new" : w[1] " " w[2]) }' \
+	    "$D/oplog.csv" | sort
+}
+
+# one_record_each: every event has exactly one record, and every record
+# its event.
+one_record_each() {
+	events >events && records >records && test -s events &&
+	test_cmp events records
+}
+
 # after_crash WHAT: the incidents read; the change is whole or absent
 # (new: 2026-0002 with its summary, or no such incident; step: 2026-0001
-# with or without jlis-contacted); the next new incident gets a fresh id.
+# with or without jlis-contacted); the next new incident gets a fresh id,
+# and after it each event has its one record and no temporary file or
+# note is left.
 after_crash() {
 	ids >before &&
 	case $1 in
@@ -42,6 +67,7 @@ after_crash() {
 	esac &&
 	irb new --type other --cause water --summary next >nid &&
 	! grep -qx "$(cat nid)" before &&
+	one_record_each && crash_no_tmp "$D" && ! test -e "$D/incidents.pending" &&
 	echo "step $crash_step: $(tr "\n" " " <before)then $(cat nid)"
 }
 
@@ -54,5 +80,67 @@ test_expect_success 'incident-report step: a kill at every step' '
 	crash_every "$TMP/saved" "$D" "after_crash step" step
 '
 crash_say
+
+# The settlements one by one (jukisec-log(5), "Register changes", as for
+# the register's operators.pending): kill_step CALL PATH runs the step
+# from the saved state, killed before its step CALL PATH (the first such
+# step after incidents.pending is written).
+kill_step() {
+	crash_after "$TMP/saved" "$D" "incidents.pending\$" "$1" "$2" step &&
+	test -e "$D/incidents.pending"
+}
+jlis_records() { grep -c ",boss,incident,2026-0001,ok,step=jlis-contacted at=" "$D/oplog.csv"; }
+
+test_expect_success 'killed after incidents.csv, before its record: the next step logs it first' '
+	kill_step write "oplog.csv\$" &&
+	test "$(jlis_records)" -eq 0 &&
+	irb step 2026-0001 --step vendor-contacted &&
+	! test -e "$D/incidents.pending" &&
+	test "$(jlis_records)" -eq 1 &&
+	one_record_each &&
+	grep ",incident,2026-0001,ok,step=" "$D/oplog.csv" | cut -d, -f8 | cut -d" " -f1 >order &&
+	printf "step=jlis-contacted\nstep=vendor-contacted\n" | test_cmp - order &&
+	at_AT log-verify -d "$D" -k "$D.key" >/dev/null
+'
+
+test_expect_success 'killed after the record, before the note went: not logged twice' '
+	kill_step unlinkat "incidents.pending\$" &&
+	test "$(jlis_records)" -eq 1 &&
+	irb step 2026-0001 --step vendor-contacted &&
+	! test -e "$D/incidents.pending" &&
+	test "$(jlis_records)" -eq 1 && one_record_each
+'
+
+test_expect_success 'killed before incidents.csv: the note goes, nothing is logged for it' '
+	kill_step renameat "incidents.csv\$" &&
+	test -e "$D/.tmp-incidents.csv" &&
+	cp "$D/oplog.csv" log.before &&
+	irb new --type other --cause water --summary next >nid &&
+	test "$(cat nid)" = 2026-0002 &&
+	! test -e "$D/incidents.pending" && crash_no_tmp "$D" &&
+	test "$(jlis_records)" -eq 0 && ! grep -q "jlis-contacted" "$D/incidents.csv" &&
+	test "$(diff log.before "$D/oplog.csv" | grep -c "^>")" -eq 2 &&
+	one_record_each
+'
+
+test_expect_success 'an incidents.csv that is neither before nor after: refused, note kept' '
+	kill_step write "oplog.csv\$" &&
+	sed -i "s/CS down/CS up/" "$D/incidents.csv" &&
+	cp "$D/incidents.csv" inc.before && cp "$D/oplog.csv" log.before &&
+	test_must_fail 3 irb step 2026-0001 --step vendor-contacted 2>err &&
+	one_line_matching err "^incident-report: $D/incidents.pending: incidents.csv is neither the one before nor the one after the event it names; look at both, then remove it\$" &&
+	test -e "$D/incidents.pending" && cmp "$D/incidents.csv" inc.before &&
+	! grep -q "vendor-contacted" "$D/oplog.csv"
+'
+
+test_expect_success 'a note that does not parse: refused, note kept' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	printf "jukisec-incident-pending v1 seq=3 before=zz\n" >"$D/incidents.pending" &&
+	chmod 600 "$D/incidents.pending" &&
+	cp "$D/incidents.csv" inc.before &&
+	test_must_fail 3 irb new --type other --cause water --summary next 2>err >out &&
+	one_line_matching err "^incident-report: $D/incidents.pending: not a pending incident event; look at it and incidents.csv, then remove it\$" &&
+	test ! -s out && test -e "$D/incidents.pending" && cmp "$D/incidents.csv" inc.before
+'
 
 test_done
