@@ -7,6 +7,9 @@
  * incidents.csv (incident_outstanding, incident_overdue); nothing is
  * recomputed here.  Steps are named by their incident-report(1) spellings.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +43,27 @@ steps(const struct audit *a, unsigned bits)
 	return b.p;
 }
 
+/* incidents.pending, which a writer killed between incidents.csv and its
+ * log record left (incident_file.h): an item, 1, until the next
+ * incident-report new or step settles it, since incidents are rare and
+ * meanwhile the log may lack an event's record (R6).  An empty file is no
+ * note, as for the writers. */
+static int
+pending_left(struct audit *a)
+{
+	struct stat sb;
+
+	if (fstatat(a->st->dirfd, INC_PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    sb.st_size == 0)
+		return 0;
+	check_item(a, INC_PENDING_FILE, L(a,
+	    "%s: an event whose operation-log record is not settled (a writer "
+	    "was interrupted); the next incident-report new or step settles it",
+	    "%s: 操作履歴への記録が確定していない事態の記録があります(書込みが中断されました)。"
+	    "次の incident-report new 又は step で確定します"), INC_PENDING_FILE);
+	return 1;
+}
+
 /* Long: three R9 findings (open, overdue, in the period) over one
  * load of incidents.csv, one check_begin ... check_end block each, in the
  * report's order. */
@@ -51,6 +75,7 @@ audit_incidents(struct audit *a)
 	char	*s, date[64];
 	size_t	 i, nopen = 0, nout = 0, nlate = 0;
 	unsigned bits;
+	int	 unsettled;
 
 	if (incidents_load_err(a->st, &in, &e) != ST_OK) {
 		check_begin(a, "R9", "incidents-open");
@@ -76,6 +101,7 @@ audit_incidents(struct audit *a)
 		    "%zu row(s) do not read back and are left out, the first: %s",
 		    "読み取れない行が %zu 行あり除外しています。最初のもの: %s"),
 		    in.damaged, e.msg);
+	unsettled = pending_left(a);
 	for (i = 0; i < in.n; i++) {
 		struct incident *inc = &in.inc[i];
 
@@ -93,7 +119,8 @@ audit_incidents(struct audit *a)
 		free(s);
 		nout++;
 	}
-	check_end(a, in.damaged ? AUDIT_FAIL : nout ? AUDIT_WARN : AUDIT_PASS, L(a,
+	check_end(a, in.damaged ? AUDIT_FAIL : nout || unsettled ? AUDIT_WARN :
+	    AUDIT_PASS, L(a,
 	    "%zu incident(s) open, %zu with steps outstanding.",
 	    "対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"), nopen, nout);
 

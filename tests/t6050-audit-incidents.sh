@@ -84,4 +84,19 @@ test_expect_success 'a bad value costs its row: incidents-open names the first, 
 	cp inc.save "$D/incidents.csv"
 '
 
+# A writer killed between incidents.csv and its log record leaves
+# incidents.pending, which only the next incident-report new or step
+# settles (incidents are rare): until then the log may lack an event's
+# record, which the committee is told.
+test_expect_success 'incidents.pending left by a killed writer: incidents-open names it (WARN)' '
+	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
+	chmod 600 "$D/incidents.pending" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	expect incidents-open "WARN incidents.pending 2026-0002" &&
+	detail incidents-open | grep -qF "incidents.pending: an event whose operation-log record is not settled (a writer was interrupted); the next incident-report new or step settles it" &&
+	rm "$D/incidents.pending" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	expect incidents-open "WARN 2026-0002"
+'
+
 test_done
