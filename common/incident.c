@@ -85,7 +85,9 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 {
 	if (incident_check_text(n, NULL, e) != ST_OK)
 		return ST_USAGE;
-	if (n->summary[0] == '\0') {
+	/* spaces only say nothing, as a blank --detail-file (a tab is
+	 * refused above) */
+	if (n->summary[strspn(n->summary, " ")] == '\0') {
 		jerr_say(e, ST_USAGE, _("--summary: empty"));
 		return ST_USAGE;
 	}

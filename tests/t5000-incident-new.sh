@@ -123,6 +123,11 @@ lines" &&
 	bad_new "^incident-report: --summary: empty$" --type other --cause fire --summary ""
 '
 
+test_expect_success 'a summary of spaces only is empty, as a blank detail file is' '
+	bad_new "^incident-report: --summary: empty$" --type other --cause fire --summary " " &&
+	bad_new "^incident-report: --summary: empty$" --type other --cause fire --summary "   "
+'
+
 test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 	bad_new "^incident-report: --summary: invalid UTF-8$" \
 	    --type other --cause fire --summary "$(printf "\377")" &&
