@@ -13,12 +13,28 @@
 #include "jukisec.h"
 #include "ttyread.h"
 
-static volatile sig_atomic_t caught;
+/* Set by the handler while a hidden line is read: a signal that ends the
+ * process (fatal), and one that stops it (stop), kept apart so that a stop
+ * arriving after SIGTERM cannot turn a death into a new prompt. */
+static volatile sig_atomic_t fatal, stop;
+
+static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP,
+    SIGTTIN, SIGTTOU };
+#define NSIGS	(sizeof sigs / sizeof sigs[0])
+
+static int
+is_stop(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
 
 static void
 on_signal(int sig)
 {
-	caught = sig;
+	if (is_stop(sig))
+		stop = sig;
+	else
+		fatal = sig;
 }
 
 int
@@ -29,8 +45,14 @@ ttyread_line(int fd, char *p, size_t cap)
 	char	 c;
 
 	for (;;) {
+		/* checked before each read too: a signal caught just before
+		 * it would otherwise wait for the user's Enter */
+		if (fatal || stop) {
+			errno = EINTR;
+			return -1;
+		}
 		k = read(fd, &c, 1);
-		if (k == -1 && errno == EINTR && !caught)
+		if (k == -1 && errno == EINTR)
 			continue;
 		if (k == -1)
 			return -1;
@@ -50,40 +72,84 @@ ttyread_line(int fd, char *p, size_t cap)
 	return 0;
 }
 
-int
-ttyread_hidden(int tty, const char *prompt, char *p, size_t cap)
+static void
+catch_signals(struct sigaction old[NSIGS])
 {
-	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP,
-	    SIGTTIN, SIGTTOU };
-	struct sigaction sa, old[sizeof sigs / sizeof sigs[0]];
-	struct termios	 t, saved;
+	struct sigaction sa;
 	size_t		 i;
-	int		 r, e;
 
-	if (tcgetattr(tty, &saved) == -1)
-		return -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	caught = 0;
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	t = saved;
-	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	(void)tcsetattr(tty, TCSAFLUSH, &t);
-	(void)!write(tty, prompt, strlen(prompt));
-	r = ttyread_line(tty, p, cap);
-	e = errno;
-	(void)!write(tty, "\n", 1);
-	(void)tcsetattr(tty, TCSAFLUSH, &saved);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	if (caught) {
-		wipe(p, cap);
-		raise(caught);
-		errno = EINTR;
-		return -1;
+	fatal = stop = 0;
+	for (i = 0; i < NSIGS; i++) {
+		sigaction(sigs[i], NULL, &old[i]);
+		/* a stop signal the caller ignores stays ignored: raised
+		 * again it would not stop us, and we would ask again at
+		 * once, for ever */
+		if (!is_stop(sigs[i]) || old[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+/* One prompt and its line with echo off and the signals caught; the
+ * terminal put back to saved and the signals to what they were on every
+ * path.  Returns as ttyread_line; fatal or stop says what cut it short. */
+static int
+read_once(int tty, const struct termios *saved, const char *prompt,
+    char *p, size_t cap)
+{
+	struct sigaction old[NSIGS];
+	struct termios	 t;
+	size_t		 i;
+	int		 r = -1, e;
+
+	catch_signals(old);
+	t = *saved;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	/* never a secret read with echo on: in the background this fails
+	 * on SIGTTOU, caught, and the stop follows */
+	if (tcsetattr(tty, TCSAFLUSH, &t) == 0) {
+		(void)!write(tty, prompt, strlen(prompt));
+		r = ttyread_line(tty, p, cap);
+		e = errno;
+		(void)!write(tty, "\n", 1);
+	} else
+		e = errno;
+	/* a signal may interrupt the flush; in the background SIGTTOU
+	 * always will, and stopping is then the way back (readpassphrase) */
+	while (tcsetattr(tty, TCSAFLUSH, saved) == -1 && errno == EINTR &&
+	    stop != SIGTTOU)
+		;
+	for (i = 0; i < NSIGS; i++)
+		sigaction(sigs[i], &old[i], NULL);
 	errno = e;
 	return r;
+}
+
+int
+ttyread_hidden(int tty, const char *prompt, char *p, size_t cap)
+{
+	struct termios	 saved;
+	int		 r;
+
+	/* once: a retry after a stop must not take our echo off for the
+	 * user's settings */
+	if (tcgetattr(tty, &saved) == -1)
+		return -1;
+	for (;;) {
+		r = read_once(tty, &saved, prompt, p, cap);
+		if (!fatal && !stop)
+			return r;
+		wipe(p, cap);
+		raise(fatal ? fatal : stop);
+		if (fatal)
+			break;
+		/* continued (fg): echo off again before a new prompt, so
+		 * that nothing typed after fg shows; what was typed before
+		 * the stop is dropped, as readpassphrase(3) does */
+	}
+	fatal = stop = 0;
+	errno = EINTR;
+	return -1;
 }

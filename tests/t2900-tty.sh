@@ -47,6 +47,17 @@ test_expect_success 'auth-check asks once; right and wrong' '
 	grep -q "authentication denied" screen
 '
 
+# Ctrl-Z at the prompt, then fg: the terminal is the shell's while stopped
+# (fg shows), then the prompt again, echo off again, the half typed before
+# the stop gone: as readpassphrase(3).
+test_expect_success 'auth-check: ^Z at the prompt stops it; fg asks again, not echoed' '
+	"$PTY" "op-sec^Z" op-secret-1 -- auth-check -d "$D" -u op >screen &&
+	grep -c "Password for op:" screen >n && test "$(cat n)" = 2 &&
+	sed -n "/<stopped>/,\$p" screen >after &&
+	grep -q "^fg" after && grep -q "Password for op:" after &&
+	! grep -q op-sec screen
+'
+
 # keyed CMD...: CMD, its status, then the terminal's settings (stty -a).
 cat >keyed <<\EOF
 "$@"
@@ -64,6 +75,16 @@ test_expect_success 'the log key typed in: asked for, not echoed, Enter ends it,
 	grep -q "^ok: " screen && grep -q "^status 0" screen &&
 	! grep -q "$k0" screen &&
 	grep -qw icanon screen && ! grep -qw -- -icanon screen && ! grep -qw -- -echo screen
+'
+
+test_expect_success 'the log key: ^Z at its prompt, fg; asked again, not echoed, echo back on' '
+	"$PTY" "jukisec-log^Z" "$key" -- sh keyed log-verify -k - "$D/oplog.csv" >screen &&
+	grep -c "the log verification key:" screen >n && test "$(cat n)" = 2 &&
+	sed -n "/<stopped>/,\$p" screen >after &&
+	grep -q "^fg" after && grep -q "the log verification key: <typed>" after &&
+	grep -q "^ok: " after && grep -q "^status 0" after &&
+	! grep -q "$k0" screen && ! grep -q jukisec-log screen &&
+	grep -qw icanon after && ! grep -qw -- -icanon after && ! grep -qw -- -echo after
 '
 
 test_expect_success 'every tool reads it so: log-show -k -; a wrong line is exit 2' '
