@@ -17,6 +17,7 @@ vset(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
 	size_t	 n;
 
 	e->code = code;
+	e->errnum = errnum >= 0 ? errnum : 0;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	if (errnum >= 0) {	/* warn(3)'s form */
 		n = strlen(e->msg);
@@ -53,6 +54,14 @@ jerr_warn(const struct jerr *e)
 	return e->code;
 }
 
+/* 1 when e takes a message of code (jerr.h): a failure unless one is
+ * kept, a warning when nothing is. */
+static int
+takes(const struct jerr *e, int code)
+{
+	return code != ST_OK ? e->code == ST_OK : e->msg[0] == '\0';
+}
+
 static void
 vsay(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
 {
@@ -61,7 +70,7 @@ vsay(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
 	if (e == NULL) {
 		vset(&m, code, errnum, fmt, ap);
 		jerr_warn(&m);
-	} else if (code != ST_OK ? e->code == ST_OK : e->msg[0] == '\0')
+	} else if (takes(e, code))
 		vset(e, code, errnum, fmt, ap);
 }
 
@@ -85,4 +94,15 @@ jerr_say_errno(struct jerr *e, int code, const char *fmt, ...)
 	vsay(e, code, saved, fmt, ap);
 	va_end(ap);
 	errno = saved;
+}
+
+void
+jerr_pass(struct jerr *e, const struct jerr *from)
+{
+	if (from->msg[0] == '\0')
+		return;
+	if (e == NULL)
+		jerr_warn(from);
+	else if (takes(e, from->code))
+		*e = *from;
 }

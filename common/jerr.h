@@ -18,6 +18,7 @@
 struct jerr {
 	int	code;		/* ST_* of jukisec.h; ST_OK: no error */
 	char	msg[1024];	/* without the program name */
+	int	errnum;		/* the errno msg ends with (warn's form), else 0 */
 };
 
 /* Sets code and the message printf'd from fmt (warnx's form). */
@@ -38,10 +39,12 @@ int	jerr_warn(const struct jerr *);
  * already, a warning (ST_OK) is kept only when nothing is.  So *e ends
  * with the first failure, else the first warning.  Start from JERR_INIT.
  */
-#define JERR_INIT	{ 0, "" }
+#define JERR_INIT	{ 0, "", 0 }
 void	jerr_say(struct jerr *e, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	jerr_say_errno(struct jerr *e, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* What from holds, said to e as jerr_say says it, its errnum kept. */
+void	jerr_pass(struct jerr *e, const struct jerr *from);
 
 #endif

@@ -527,7 +527,7 @@ open_safe_say(struct jerr *to, const char *path)
 	struct jerr e;
 
 	open_safe_err(&e, ST_FAIL, path);
-	jerr_say(to, e.code, "%s", e.msg);
+	jerr_pass(to, &e);
 }
 
 const char *
