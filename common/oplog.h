@@ -97,7 +97,9 @@ int	oplog_log_pruned(struct store *, int64_t now, const char *detailfmt, ...)
 int	oplog_seal(struct store *);
 
 /* The same at a given time (--now; tests).  Times before the last record's
- * are clamped as the clock is. */
+ * are clamped as the clock is.  A seal that moves the key first shows room
+ * for its records and the key file: on ST_FAIL for want of it (ENOSPC in
+ * st->err's errnum) nothing is written. */
 int	oplog_append_at(struct store *, const struct oplog_rec *, size_t n, int64_t now);
 int	oplog_seal_at(struct store *, int64_t now);
 

@@ -9,14 +9,18 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
-M=$TMP/mnt
-mkdir -m 700 "$M"
-if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$M" 2>/dev/null; then
+# M: a 1 MiB tmpfs for the state; E: one of 512 KiB for a log of
+# one-minute epochs.
+M=$TMP/mnt E=$TMP/ep
+mkdir -m 700 "$M" "$E"
+if ! mount -t tmpfs -o size=1m,mode=700 tmpfs "$M" 2>/dev/null ||
+    ! mount -t tmpfs -o size=512k,mode=700 tmpfs "$E" 2>/dev/null; then
+	umount "$M" 2>/dev/null
 	test_skip 'full and read-only file systems' 'cannot mount a tmpfs (not root?)'
 	test_done
 	exit
 fi
-trap 'umount "$M" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'umount "$M" "$E" 2>/dev/null; faketime_litter; rm -rf "$TMP"' EXIT
 D=$M/s
 
 test_expect_success 'set up on a 1 MiB tmpfs: manager and an operator' '
@@ -151,5 +155,48 @@ test_expect_success MOUNTNS "$f alone read-only: the same line for all, nothing 
 	auth tanaka "$TMP/pw.tanaka"
 '
 done
+
+# A log idle for hours owes a seal for every epoch that ended (one a
+# minute here) and a key file moved past them.
+test_expect_success FAKETIME 'set up: a log of one-minute epochs, last written at 09:00' '
+	D=$E/s &&
+	(umask 077 && at 2026-12-01T09:00:00Z jukisec-init -d "$D" --epoch 60 \
+	    >"$E.key" 2>/dev/null) &&
+	conf_set "$D" kdf_memory_kib 19456 && conf_set "$D" kdf_time 2 &&
+	at 2026-12-01T09:00:01Z bootstrap && at 2026-12-01T09:00:02Z add_pw u1
+'
+
+# snap: copies of the register and the log's files; same: they are as
+# the copies.
+snap() {
+	for _f in operators.csv oplog.csv oplog.head oplog.key; do
+		cp "$D/$_f" "$_f.before" || return 1
+	done
+}
+same() {
+	for _f in operators.csv oplog.csv oplog.head oplog.key; do
+		cmp "$_f.before" "$D/$_f" || return 1
+	done
+}
+
+# key_current: oplog.key holds the key of the epoch the log is in (its
+# last record's, the next one after a seal), never one the log has left.
+key_current() {
+	_k=$(sed -n 's/.* epoch=\([0-9]*\) .*/\1/p' "$D/oplog.key") &&
+	_l=$(tail -n 1 "$D/oplog.csv" | csv_awk '{ print F[9] + (F[4] == "-" && F[5] == "seal") }') &&
+	test "$_k" = "$_l" || { echo "oplog.key at epoch $_k, the log at $_l" >&2; return 1; }
+}
+
+# log-append --seal shows room for the seals and a new key file first:
+# seals whose key file could not follow would leave the key of an ended
+# epoch on the disk (here epoch 0's, the verification key itself).
+test_expect_success FAKETIME 'log-append --seal, 2 h idle, 12 KiB left: nothing written, no key left behind' '
+	D=$E/s M=$E &&
+	snap && fill 12 &&
+	at 2026-12-01T11:00:30Z log-append -d "$D" --seal 2>err;
+	_s=$?; rm -f "$M/fill"; test $_s = 3 &&
+	one_line_matching err "^log-append: $D/oplog.key: No space left on device\$" &&
+	same && key_current
+'
 
 test_done
