@@ -18,13 +18,19 @@
  *    reset or re-enrolment committed meanwhile) is a deny.
  *  - Nothing is admitted that could not have been counted, and nothing
  *    counted that the log could not record: before the register is
- *    written the directory is shown to have room for the count, the log's
- *    files to open for writing, and the log is settled under its lock as
- *    every writer settles it; the lock is held until the "auth" record is
- *    written, so that the log found fit is the one written to.  Room,
- *    writing or the count failing is exit 3 with one line, the same for
- *    every attempt; a log file that writers refuse is exit 3 with its own
- *    line; either way the register is as it was (fail closed, R5.2, R6).
+ *    written the log's files are shown to open for writing, then, under
+ *    the log's lock, the log is brought to where the "auth" record alone
+ *    is left to write (what a crash left completed, the seals of every
+ *    ended epoch written and the key file moved past them, as
+ *    log-append --seal does), and the directory shown to have room for
+ *    the count and that record.  The record is written at the decision
+ *    time, which the log is sealed up to, and the lock held until then,
+ *    so that the log found fit is the one written to and no seal or key
+ *    falls after the count.  Writing (the seals' included), room or the
+ *    count failing is exit 3 with one line, the same for every attempt; a
+ *    log file that writers refuse is exit 3 with its own line; either way
+ *    the register is as it was and no "auth" record is written (fail
+ *    closed, R5.2, R6).
  *  - Locks in the order every tool takes them, the register's before the
  *    log's (store.c refuses the other order): no process waits for the
  *    register's while it holds the log's, so no two wait for each other.
@@ -138,43 +144,80 @@ changed_since(struct store *st, const struct attempt *a,
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
 
+/* The errno of a disk that cannot take a write: full (or over quota), an
+ * I/O error, a read-only mount, a file we may not write. */
+static int
+unrecordable(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == EFBIG || err == EIO ||
+	    err == EROFS || err == EACCES;
+}
+
+/* Under the log lock: the log brought to where the "auth" record alone is
+ * left to write, as `log-append --seal` brings it (what a crash left
+ * completed, the seals of every ended epoch written, the key file moved
+ * past them); then room shown for a new register and a log line; then a
+ * changed count saved.  ST_OK; ST_FAIL with *err the errno of a disk that
+ * cannot record, or -1 when the log refused in its own words, said. */
+static int
+settle_count(struct store *st, struct register_ *reg, int changed,
+    int64_t now, int *err)
+{
+	struct jerr	 e = JERR_INIT, s = JERR_INIT, *caller = st->err;
+	int		 r;
+
+	st->err = &s;
+	r = oplog_seal_at(st, now);
+	st->err = caller;
+	if (r != ST_OK && unrecordable(s.errnum)) {
+		*err = s.errnum;
+		return ST_FAIL;
+	}
+	jerr_pass(caller, &s);	/* a refusal, or a warning */
+	if (r != ST_OK) {
+		*err = -1;
+		return ST_FAIL;
+	}
+	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1) {
+		*err = errno;
+		return ST_FAIL;
+	}
+	st->err = &e;		/* the save's own message goes nowhere */
+	r = changed ? register_save(st, reg) : ST_OK;
+	st->err = caller;
+	*err = errno;
+	return r;
+}
+
 /* R5.2, R6: no attempt goes uncounted or unlogged, and none is counted
  * that the log cannot take.  Every attempt, its count changed or not,
- * first shows that the directory has room for a count and the log's files
- * open for writing, then settles the log under its lock (held on ST_OK,
- * for the caller's record), and only then writes a changed count.  Room,
- * writing or the save failing denies with exit 3 and one line, the same
- * words for all (the save's own message goes nowhere): on a full,
- * read-only or failing disk, or a log on a read-only mount of its own, the
- * answer must not tell a right password from a wrong one, nor a known id
- * from an unknown one, and a disk with room for a save but not for the
- * check must not deny only those whose count did not change.  A log that
- * writers refuse is said in the log's words (exit 3), nothing written. */
+ * first shows the log's files to open for writing, then under the log's
+ * lock (held on ST_OK, for the caller's record) writes what the log owes
+ * before the record, shows room for the count and the record, and only
+ * then writes a changed count.  Writing, room or the save failing denies
+ * with exit 3 and one line, the same words for all: on a full, read-only
+ * or failing disk, or a log on a read-only mount of its own, the answer
+ * must not tell a right password from a wrong one, nor a known id from an
+ * unknown one, and a disk with room for a save but not for the check must
+ * not deny only those whose count did not change.  A log that writers
+ * refuse is said in the log's words (exit 3), nothing written. */
 static int
 write_count(struct store *st, struct register_ *reg, int changed,
     int64_t now)
 {
-	struct jerr	 e = JERR_INIT, *caller = st->err;
-	int		 r = ST_OK;
+	int	 err, r;
 
-	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1 ||
-	    oplog_writable(st) == -1)
+	if (oplog_writable(st) == -1) {
+		err = errno;
 		r = ST_FAIL;
-	else if (store_lock(st, STORE_LOCK_LOG) != ST_OK ||
-	    oplog_settle_at(st, now) != ST_OK) {
-		store_unlock(st, STORE_LOCK_LOG);
+	} else if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
 		return ST_FAIL;
-	} else if (changed) {
-		st->err = &e;
-		r = register_save(st, reg);
-		st->err = caller;
-	}
-	if (r != ST_OK) {
-		jerr_say(caller, ST_FAIL,
-		    _("%s: the attempt cannot be recorded (%s): denied"),
-		    st->dir, strerror(errno));
+	else if ((r = settle_count(st, reg, changed, now, &err)) != ST_OK)
 		store_unlock(st, STORE_LOCK_LOG);
-	}
+	if (r != ST_OK && err != -1)
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: the attempt cannot be recorded (%s): denied"),
+		    st->dir, strerror(err));
 	return r;
 }
 
@@ -191,18 +234,29 @@ busy(struct store *st, const struct attempt *a)
 		    a->need_manager ? " check=manager" : "", a->where);
 }
 
-/* The "auth" record, under the log lock write_count() took; released
- * then: a re-hash and a change take it as any writer does. */
+/* The "auth" record, under the log lock write_count() took, at the
+ * decision time the log was sealed up to (clamped as every record's): no
+ * seal, no key to move, only this record left to write after the count.
+ * The lock is released then: a re-hash and a change take it as any
+ * writer does. */
 static int
-log_attempt(struct store *st, const struct attempt *a, int status)
+log_attempt(struct store *st, const struct attempt *a, int status,
+    int64_t now)
 {
-	int r;
+	struct oplog_rec rec;
+	char	*detail;
+	int	 r;
 
-	r = oplog_log(st, a->ok ? a->id : "-", "auth", a->id,
-	    a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied",
-	    "method=%s reason=%s%s%s", method_name(a->method),
+	detail = xasprintf("method=%s reason=%s%s%s", method_name(a->method),
 	    a->ok ? "ok" : a->reason ? a->reason : "denied",
 	    a->need_manager ? " check=manager" : "", a->where);
+	rec.operator = a->ok ? a->id : "-";
+	rec.action = "auth";
+	rec.object = a->id;
+	rec.result = a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied";
+	rec.detail = detail;
+	r = oplog_append_at(st, &rec, 1, now);
+	free(detail);
 	store_unlock(st, STORE_LOCK_LOG);
 	return r;
 }
@@ -252,7 +306,7 @@ record(struct store *st, struct attempt *a)
 		register_end(st, &reg);
 		return ST_FAIL;
 	}
-	r = log_attempt(st, a, status);
+	r = log_attempt(st, a, status, now);
 	/* only once recorded: a re-hash that fails on a full disk must not
 	 * add a line that only the right password gets */
 	if (r == ST_OK && a->ok && a->pw != NULL)

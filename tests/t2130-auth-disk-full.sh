@@ -76,14 +76,14 @@ test_expect_success 'with room again: admitted and logged as before' '
 	test "$(field tanaka failed)" = 1 && auth tanaka "$TMP/pw.tanaka"
 '
 
-# answers ID:PW...: each auth-check is exit 3 with the one line of an
-# attempt that cannot be recorded (No space left on device); names those
-# that answer otherwise.
+# answers ID:PW...: each auth-check (at $AT when set) is exit 3 with the
+# one line of an attempt that cannot be recorded (No space left on
+# device); names those that answer otherwise.
 answers() {
 	printf "%s\n" "auth-check: $D: the attempt cannot be recorded (No space left on device): denied" >want &&
 	_bad= &&
 	for _a; do
-		test_must_fail 3 auth "${_a%%:*}" "$TMP/pw.${_a#*:}" 2>err &&
+		test_must_fail 3 at_AT auth "${_a%%:*}" "$TMP/pw.${_a#*:}" 2>err &&
 		cmp -s want err || { _bad="$_bad $_a"; cat err >&2; }
 	done &&
 	test -z "$_bad" || { echo "answered otherwise:$_bad" >&2; return 1; }
@@ -157,7 +157,12 @@ test_expect_success MOUNTNS "$f alone read-only: the same line for all, nothing 
 done
 
 # A log idle for hours owes a seal for every epoch that ended (one a
-# minute here) and a key file moved past them.
+# minute here) and a key file moved past them.  The gate writes them
+# before the count, and only with room for them and the key file.  Written
+# with the record, after the count, they failed on a full disk once a
+# wrong password was counted or a right one reset (no record), or after
+# the record (an admission logged that was never given, and oplog.key
+# left at epoch 0, the verification key itself, the log at epoch 120).
 test_expect_success FAKETIME 'set up: a log of one-minute epochs, last written at 09:00' '
 	D=$E/s &&
 	(umask 077 && at 2026-12-01T09:00:00Z jukisec-init -d "$D" --epoch 60 \
@@ -187,6 +192,24 @@ key_current() {
 	test "$_k" = "$_l" || { echo "oplog.key at epoch $_k, the log at $_l" >&2; return 1; }
 }
 
+# idle TIME EPOCHS: 12 KiB left (three pages), not enough for the seals
+# owed at TIME and a new key file: a wrong password, the right one and an
+# unknown id get the one line, exit 3; nothing is written, and the log is
+# refused for the seals it lacks, as it was, never sealed in part.
+idle() {
+	D=$E/s M=$E AT=$1 &&
+	snap && fill 12 &&
+	answers u1:wrong u1:u1 nobody:wrong;
+	_s=$?; rm -f "$M/fill"; test $_s = 0 &&
+	same && test "$(field u1 failed)" = 0 && key_current &&
+	test_must_fail 1 log-verify -d "$D" -k "$E.key" --now "$AT" 2>err &&
+	one_line_matching err "epochs 0 to $2 unsealed: the log stops at 2026-12-01T09:00:02.000Z"
+}
+
+test_expect_success FAKETIME '2 h idle, 12 KiB left: the seals fit, the key file not: the same line, nothing written' '
+	idle 2026-12-01T11:00:30Z 119
+'
+
 # log-append --seal shows room for the seals and a new key file first:
 # seals whose key file could not follow would leave the key of an ended
 # epoch on the disk (here epoch 0's, the verification key itself).
@@ -197,6 +220,27 @@ test_expect_success FAKETIME 'log-append --seal, 2 h idle, 12 KiB left: nothing 
 	_s=$?; rm -f "$M/fill"; test $_s = 3 &&
 	one_line_matching err "^log-append: $D/oplog.key: No space left on device\$" &&
 	same && key_current
+'
+
+test_expect_success FAKETIME '8 h idle, 12 KiB left: the seals do not fit: the same line, nothing counted' '
+	idle 2026-12-01T17:00:30Z 479
+'
+
+test_expect_success FAKETIME 'with room: admitted, the log sealed and verifying, the key moved on' '
+	D=$E/s AT=2026-12-01T17:00:30Z &&
+	at_AT auth u1 "$TMP/pw.u1" && key_current &&
+	grep -q " epoch=480 " "$D/oplog.key" &&
+	test "$(log_count auth ok "^method=password reason=ok\$")" = 1 &&
+	log-verify -d "$D" -k "$E.key" --now "$AT" >/dev/null
+'
+
+# A few epochs on a nearly full disk: their seals, the key file, the
+# count and the record fit, and the room shown for the seals refuses none.
+test_expect_success FAKETIME '10 min idle, 16 KiB left: admitted, sealed, the key moved on' '
+	D=$E/s M=$E AT=2026-12-01T17:10:30Z &&
+	fill 16 && at_AT auth u1 "$TMP/pw.u1";
+	_s=$?; rm -f "$M/fill"; test $_s = 0 && key_current &&
+	log-verify -d "$D" -k "$E.key" --now "$AT" >/dev/null
 '
 
 test_done
