@@ -1352,13 +1352,34 @@ fail:
 	return r;
 }
 
-int
-oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_head *p,
-    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now)
+/* The records of a rebuild, emitted into b->out, written after the kept
+ * prefix in af; b->hd.size where they end. */
+static int
+rebuild_write(struct oplog_batch *b, const struct oplog_vkey *vk,
+    const struct oplog_rec *rec, struct atomic_file *af)
+{
+	int r;
+
+	if ((r = check_header(b)) != ST_OK || (r = add(b, rec)) != ST_OK ||
+	    (r = catch_up(b, oplog_epoch_of(vk->t0, vk->epoch_seconds, clamp(b)), 0)) != ST_OK)
+		return r;
+	if (fwrite(b->out.p, 1, b->out.len, af->fp) != b->out.len || fflush(af->fp) == EOF) {
+		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, af->tmpname);
+		return ST_FAIL;
+	}
+	b->written = b->out.len;
+	b->out.len = 0;
+	b->hd.size = b->start_size + b->written;
+	return ST_OK;
+}
+
+/* A batch that goes on from the prefix p, under K(p->kepoch) = k: the
+ * log's own records of a rebuild, no head read. */
+static struct oplog_batch *
+rebuild_batch(struct store *st, const struct oplog_vkey *vk, const struct oplog_head *p,
+    int sealed, const unsigned char k[32], int64_t now)
 {
 	struct oplog_batch *b = xcalloc(1, sizeof(*b));
-	struct oplog_head older;
-	int r;
 
 	b->st = st;
 	b->now = now;
@@ -1377,39 +1398,57 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	b->cur_n = p->erecs;
 	b->start_size = p->size;
 	b->intent = 1;		/* the heads are rewritten whole, below */
-	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDWR | O_APPEND, 0)) == -1) {
+	return b;
+}
+
+/*
+ * The durable steps of a rebuild, in crash-safe order.  The log changes
+ * by one rename, which brings the cut and the record that names it
+ * together: a kill before it leaves the log as it was, one after it a
+ * record of the log's own after the old head, which no writer takes in.
+ * The slots follow it: the kept prefix, then the new end.
+ */
+int
+oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_head *p,
+    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now,
+    struct atomic_file *af)
+{
+	struct oplog_batch *b = rebuild_batch(st, vk, p, sealed, k, now);
+	struct oplog_head older;
+	int r;
+
+	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		store_open_say(st, st->err, OPLOG_FILE);
-		release(b);
-		return ST_FAIL;
-	}
-	if ((r = check_header(b)) != ST_OK || (r = add(b, rec)) != ST_OK ||
-	    (r = catch_up(b, oplog_epoch_of(vk->t0, vk->epoch_seconds, clamp(b)), 0)) != ST_OK ||
-	    (r = flush(b)) != ST_OK)
-		goto out;
-	if (fdatasync(b->fd) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		r = ST_FAIL;
-		goto out;
+		goto fail;
 	}
-	b->hd.size = b->start_size + b->written;
+	if ((r = rebuild_write(b, vk, rec, af)) != ST_OK)
+		goto fail;
 	while (b->key->epoch < b->cur + b->sealed) {
 		oplog_evolve(b->key->k);
 		b->key->epoch++;
 	}
-	/* Both slots: the kept prefix, then the head after this append,
-	 * both under the key the log goes on with. */
+	/* Both slots under the key the log goes on with. */
 	older = *p;
 	older.open = 0;
 	older.kepoch = b->key->epoch;
 	mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	if (atomic_commit(af) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
+		release(b);
+		return ST_FAIL;
+	}
 	if ((r = oplog_head_write(st, &older, 0, &b->mac, 1)) != ST_OK)
 		goto out;
 	b->slot[0] = older;
 	b->newest = 0;
-	r = commit_head(b, 1);
-	if (r == ST_OK)
+	if ((r = commit_head(b, 1)) == ST_OK)
 		cut_forget(b);
 out:
+	release(b);
+	return r;
+fail:
+	atomic_abort(af);
 	release(b);
 	return r;
 }

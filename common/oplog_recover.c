@@ -7,13 +7,17 @@
  * log-verify but for the head and the clock) is kept; the bytes after it go,
  * exactly as they were, to a new file DIR/oplog-cut-TIME (synced, its mode
  * store_share_new's; TIME-1, TIME-2 ... when that name is taken, never
- * overwritten) before oplog.csv is cut; then the seals of ended epochs and
- * one "recover" record saying what was found and who ran it are appended
- * under keys derived from K0, both head slots are rewritten, and oplog.key
- * is replaced by the key of the epoch the log goes on in.  Nothing at all
- * is written when the log, its head and its key are as a writer expects
- * them.  A recovery interrupted by a crash leaves heads writers refuse:
- * run it again.
+ * overwritten); then the prefix, the seals of ended epochs and one
+ * "recover" record saying what was found and who ran it, under keys
+ * derived from K0, go to OPLOG_RECOVERTMP, which is renamed over
+ * oplog.csv: the log loses the bytes cut only together with the record
+ * that names them, so that every cut is logged (jukisec-log(5)
+ * "Writing").  Then both head slots are rewritten, and oplog.key is
+ * replaced by the key of the epoch the log goes on in.  Nothing at all is
+ * written when the log, its head and its key are as a writer expects
+ * them.  A recovery interrupted by a crash leaves the log as it was (and
+ * perhaps an oplog-cut-TIME of bytes it still holds), or the record
+ * after heads writers refuse: run it again.
  *
  * A log whose first line is not the header row (damaged, or removed) gets
  * it back first, when the records then verify from the start: the first
@@ -266,31 +270,21 @@ out:
 	return ret;
 }
 
-/* The bytes of path from good_end to size saved aside (save_cut), then cut
- * from the log, on disk; the findings say where they went.  ST_OK, or the
- * failure after a message. */
+/* The bytes after the prefix saved aside (save_cut); the findings say
+ * where they went.  The log loses them only with the rename that brings
+ * the record naming them (oplog_rebuild).  ST_OK, or the failure after a
+ * message. */
 static int
-cut_tail(struct store *st, const char *path, int64_t now, long long good_end,
-    long long size, char *findings)
+cut_tail(struct store *st, int64_t now, long long good_end, long long size,
+    char *findings)
 {
 	char cut[64] = "";
-	int fd, r;
+	int r;
 
 	if ((r = save_cut(st, now, "oplog-cut", good_end, size, cut,
-	    sizeof(cut))) != ST_OK)
-		return r;
-	note(findings, "saved to %s", cut);
-	if ((fd = store_openat(st, OPLOG_FILE, O_RDWR, 0)) == -1) {
-		open_safe_say(st->err, path);
-		return ST_FAIL;
-	}
-	if (ftruncate(fd, good_end) == -1 || fdatasync(fd) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", path);
-		close(fd);
-		return ST_FAIL;
-	}
-	close(fd);
-	return ST_OK;
+	    sizeof(cut))) == ST_OK)
+		note(findings, "saved to %s", cut);
+	return r;
 }
 
 /* The head of the verified prefix: its last record, its count, the key
@@ -308,40 +302,6 @@ good_head(const struct oplog_verify_result *res, struct oplog_head *p)
 	p->time = res->good.time;
 	p->kepoch = res->good.epoch + res->good.seal;
 	memcpy(p->mac, res->good.mac, OPLOG_MACLEN);
-}
-
-/* The head and key rebuilt for the verified prefix, with a record
- * `recover` saying what was found.  ST_OK with summary set, or the
- * failure after a message. */
-static int
-rebuild(struct store *st, const struct oplog_vkey *vk,
-    const struct oplog_verify_result *res, const char *path,
-    const char *findings, int64_t now, char *summary, size_t cap)
-{
-	struct oplog_head p;
-	struct oplog_rec rec;
-	unsigned char *k;
-	char *detail;
-	int r;
-
-	good_head(res, &p);
-	k = xmalloc_secure(32);
-	oplog_key_at(vk->k0, 0, p.kepoch, k);
-	detail = xasprintf("by uid=%lu: %s", (unsigned long)getuid(), findings);
-	if (strlen(detail) > OPLOG_DETAIL_MAX)
-		detail[OPLOG_DETAIL_MAX] = '\0';
-	rec.operator = "-";
-	rec.action = "recover";
-	rec.object = OPLOG_FILE;
-	rec.result = "ok";
-	rec.detail = detail;
-	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now)) == ST_OK)
-		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
-		    res->first_seq, res->good.seq, findings);
-	wipe(k, 32);
-	gcry_free(k);
-	free(detail);
-	return r;
 }
 
 /* res: the log verified from its start as far as it goes, at any time,
@@ -399,17 +359,18 @@ header_as_written(struct store *st, const char *path)
 }
 
 /* af: OPLOG_RECOVERTMP with the log's group kept (atomic_keep_group), the
- * header row of that format, then the log from byte skip to its end, flushed so that it
- * can be verified by name before it replaces the log.  A fixed name, as
- * log-prune's: one a crash left is removed by the next writer
- * (oplog_tmp_clear: a recovery too holds the log lock).  ST_OK, or ST_FAIL
- * after a message with the file removed. */
+ * header row of format (none for 0), then the log from byte from to byte
+ * to (-1: its end), flushed so that it can be verified by name before it
+ * replaces the log.  A fixed name, as log-prune's: one a crash left is
+ * removed by the next writer (oplog_tmp_clear: a recovery too holds the
+ * log lock).  ST_OK, or ST_FAIL after a message with the file removed. */
 static int
-headed_copy(struct store *st, const char *path, long long skip, int format,
-    struct atomic_file *af)
+copy_log(struct store *st, const char *path, int format, long long from,
+    long long to, struct atomic_file *af)
 {
 	char buf[65536];
 	ssize_t n = 0;
+	size_t want;
 	int in;
 
 	if (atomic_begin_as(af, st->dirfd, OPLOG_FILE, OPLOG_RECOVERTMP, 0600) == -1) {
@@ -422,12 +383,20 @@ headed_copy(struct store *st, const char *path, long long skip, int format,
 		atomic_abort(af);
 		return ST_FAIL;
 	}
-	fprintf(af->fp, "%s\n", oplog_header_row(format));
-	while ((n = pread(in, buf, sizeof(buf), skip)) > 0 &&
-	    fwrite(buf, 1, (size_t)n, af->fp) == (size_t)n)
-		skip += n;
+	if (format != 0)
+		fprintf(af->fp, "%s\n", oplog_header_row(format));
+	for (;;) {
+		want = to != -1 && to - from < (long long)sizeof(buf) ?
+		    (size_t)(to - from) : sizeof(buf);
+		if (want == 0 || (n = pread(in, buf, want, from)) <= 0 ||
+		    fwrite(buf, 1, (size_t)n, af->fp) != (size_t)n)
+			break;
+		from += n;
+	}
 	close(in);
-	if (n != 0 || fflush(af->fp) == EOF || ferror(af->fp)) {
+	if (n == 0 && to != -1 && from != to)
+		errno = EIO;	/* the log shorter than just checked */
+	if (n == -1 || (to != -1 && from != to) || fflush(af->fp) == EOF || ferror(af->fp)) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_RECOVERTMP);
 		atomic_abort(af);
 		return ST_FAIL;
@@ -435,7 +404,7 @@ headed_copy(struct store *st, const char *path, long long skip, int format,
 	return ST_OK;
 }
 
-/* The copy headed_copy() makes from skip, verified as the log is (t):
+/* The copy copy_log() makes from skip, verified as the log is (t):
  * ST_OK, af ready to commit; ST_NO, no record verifies in it either, af
  * aborted; ST_FAIL after a message, af aborted.  The header row names
  * format 1, else format 2 (jukisec-log(5) "Formats"), or only the format
@@ -454,7 +423,7 @@ try_header(struct store *st, const struct oplog_vkey *vk, const char *path,
 	for (format = 1; format <= 2 && r == ST_NO; format++) {
 		if (format == not)
 			continue;
-		if ((r = headed_copy(st, path, skip, format, af)) != ST_OK)
+		if ((r = copy_log(st, path, format, skip, -1, af)) != ST_OK)
 			return r;
 		tmp = xasprintf("%s/%s", st->dir, af->tmpname);
 		memset(t, 0, sizeof(*t));
@@ -515,6 +484,43 @@ restore_header(struct store *st, const struct oplog_vkey *vk,
 		*res = *t;
 	}
 	free(t);
+	return r;
+}
+
+/* The verified prefix copied to OPLOG_RECOVERTMP, with a record `recover`
+ * saying what was found, renamed over the log; the head and key rebuilt
+ * for it.  ST_OK with summary set, or the failure after a message. */
+static int
+rebuild(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_result *res, const char *path,
+    const char *findings, int64_t now, char *summary, size_t cap)
+{
+	struct atomic_file af;
+	struct oplog_head p;
+	struct oplog_rec rec;
+	unsigned char *k;
+	char *detail;
+	int r;
+
+	if ((r = copy_log(st, path, 0, 0, res->good.end, &af)) != ST_OK)
+		return r;
+	good_head(res, &p);
+	k = xmalloc_secure(32);
+	oplog_key_at(vk->k0, 0, p.kepoch, k);
+	detail = xasprintf("by uid=%lu: %s", (unsigned long)getuid(), findings);
+	if (strlen(detail) > OPLOG_DETAIL_MAX)
+		detail[OPLOG_DETAIL_MAX] = '\0';
+	rec.operator = "-";
+	rec.action = "recover";
+	rec.object = OPLOG_FILE;
+	rec.result = "ok";
+	rec.detail = detail;
+	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now, &af)) == ST_OK)
+		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
+		    res->first_seq, res->good.seq, findings);
+	wipe(k, 32);
+	gcry_free(k);
+	free(detail);
 	return r;
 }
 
@@ -584,8 +590,8 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		r = ST_OK;
 		goto out;
 	}
-	if (sb.st_size > res->good.end && (r = cut_tail(st, path, now,
-	    res->good.end, (long long)sb.st_size, findings)) != ST_OK)
+	if (sb.st_size > res->good.end && (r = cut_tail(st, now, res->good.end,
+	    (long long)sb.st_size, findings)) != ST_OK)
 		goto out;
 	r = rebuild(st, vk, res, path, findings, now, summary, cap);
 out:

@@ -219,6 +219,61 @@ test_expect_success 'a header row removed: a kill at every step of the recovery,
 '
 crash_say
 
+# A recovery that cuts, killed at any step: every cut is logged
+# (jukisec-log(5) "Writing").  The next writer takes the log or refuses
+# it, and where it refuses, --recover run again does; then the line cut is
+# in no record, the log verifies, and one record names the cut: a recover
+# record the file that holds the line exactly, or, where a writer cut it
+# (after an open head), a repair record its bytes.  A cut that no record
+# names is what an intruder's line would leave: gone, and no trace in the
+# log.
+printf 'garbage,line\n' >garbage.line
+after_cut_kill() {
+	{ la -u clerk01 -a auth -o next -r ok 2>/dev/null ||
+	    { rec_ >/dev/null && la -u clerk01 -a auth -o next -r ok; }; } &&
+	lv >/dev/null && ! grep -q "^garbage,line" "$S/oplog.csv" &&
+	crash_no_tmp "$S" &&
+	saved=$(grep ",-,recover,oplog.csv,ok,.* did not verify" "$S/oplog.csv" |
+	    sed -n "s/.*; saved to \(oplog-cut-[0-9TZ-]*\).*/\1/p") &&
+	repaired=$(grep -c ",-,repair,oplog.csv,ok,removed=13 bytes after seq" "$S/oplog.csv" || :) &&
+	case $saved in
+	"") test "$repaired" -eq 1 ;;
+	*[!0-9TZa-z-]*) echo "more than one record names a cut: $saved" >&2; false ;;
+	*) test "$repaired" -eq 0 && cmp garbage.line "$S/$saved" ;;
+	esac ||
+	    { echo "the cut is named in no record (or twice)" >&2; false; }
+}
+
+test_expect_success 'a line after a closed head: a kill at every step of the recovery, or in every write' '
+	restore good && cat garbage.line >>"$S/oplog.csv" && save damaged &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	crash_every "$TMP/damaged" "$S" after_cut_kill rec_
+'
+crash_say
+
+test_expect_success 'a damaged header row and a line after the head: a kill at every step of the recovery, or in every write' '
+	restore good && sed -i "1s/^seq,/SEQ,/" "$S/oplog.csv" &&
+	cat garbage.line >>"$S/oplog.csv" && save damaged &&
+	crash_every "$TMP/damaged" "$S" after_cut_kill rec_
+'
+crash_say
+
+# Nothing to cut, a head slot forged: the record that names it reaches
+# the log before a slot is written, so a kill never loses the finding.
+after_head_kill() {
+	{ la -u clerk01 -a auth -o next -r ok 2>/dev/null ||
+	    { rec_ >/dev/null && la -u clerk01 -a auth -o next -r ok; }; } &&
+	lv >/dev/null && crash_no_tmp "$S" &&
+	grep -q ",-,recover,oplog.csv,ok,by uid=$(id -u): head: slot 0: hmac does not verify" "$S/oplog.csv"
+}
+
+test_expect_success 'a forged head slot: a kill at every step of the recovery, or in every write' '
+	restore good && forge head "$S" 0 $SEAL && save damaged &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	crash_every "$TMP/damaged" "$S" after_head_kill rec_
+'
+crash_say
+
 # A state its group reads (README "First day" 8): the bytes a recovery
 # cuts are the group's to read like the log they come from; the key it
 # rewrites stays the owner's alone.  G: a group the caller may give its
