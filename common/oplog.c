@@ -1406,16 +1406,18 @@ rebuild_batch(struct store *st, const struct oplog_vkey *vk, const struct oplog_
  * by one rename, which brings the cut and the record that names it
  * together: a kill before it leaves the log as it was, one after it a
  * record of the log's own after the old head, which no writer takes in.
- * The slots follow it: the kept prefix, then the new end.
+ * Only an open head would let a writer cut it, the record with it: its
+ * slot (first, else -1) gets the kept prefix's closed head before the
+ * rename.  The slots follow it: the kept prefix, then the new end.
  */
 int
 oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_head *p,
     int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now,
-    struct atomic_file *af)
+    struct atomic_file *af, int first)
 {
 	struct oplog_batch *b = rebuild_batch(st, vk, p, sealed, k, now);
 	struct oplog_head older;
-	int r;
+	int r, to = first == -1 ? 0 : first;
 
 	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		store_open_say(st, st->err, OPLOG_FILE);
@@ -1433,15 +1435,17 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	older.open = 0;
 	older.kepoch = b->key->epoch;
 	mac_setkey(&b->mac, b->key->k, b->key->epoch);
+	if (first != -1 && (r = oplog_head_write(st, &older, to, &b->mac, 1)) != ST_OK)
+		goto fail;
 	if (atomic_commit(af) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_FILE);
 		release(b);
 		return ST_FAIL;
 	}
-	if ((r = oplog_head_write(st, &older, 0, &b->mac, 1)) != ST_OK)
+	if (first == -1 && (r = oplog_head_write(st, &older, to, &b->mac, 1)) != ST_OK)
 		goto out;
-	b->slot[0] = older;
-	b->newest = 0;
+	b->slot[to] = older;
+	b->newest = to;
 	if ((r = commit_head(b, 1)) == ST_OK)
 		cut_forget(b);
 out:

@@ -239,11 +239,12 @@ int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long 
  * holds the log's prefix p describes (p->kepoch = its last epoch, one
  * more after a seal); k is K(p->kepoch).  Appends to af the seals of
  * ended epochs and rec, renames it over oplog.csv, then rewrites both
- * head slots and oplog.key.  af is committed or aborted.  Under
- * STORE_LOCK_LOG. */
+ * head slots and oplog.key; first: the slot of an open head a writer
+ * would go by, rewritten before the rename, or -1.  af is committed or
+ * aborted.  Under STORE_LOCK_LOG. */
 int	oplog_rebuild(struct store *, const struct oplog_vkey *, const struct oplog_head *p,
 	    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now,
-	    struct atomic_file *af);
+	    struct atomic_file *af, int first);
 
 /* "key=value" token helpers for the one-line files. */
 const char *kv_get(const char *line, const char *key, size_t *len);

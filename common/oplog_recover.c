@@ -12,8 +12,10 @@
  * derived from K0, go to OPLOG_RECOVERTMP, which is renamed over
  * oplog.csv: the log loses the bytes cut only together with the record
  * that names them, so that every cut is logged (jukisec-log(5)
- * "Writing").  Then both head slots are rewritten, and oplog.key is
- * replaced by the key of the epoch the log goes on in.  Nothing at all is
+ * "Writing").  Then both head slots are rewritten (an open head writers
+ * go by, which they would cut the record after, first, before the
+ * rename), and oplog.key is replaced by the key of the epoch the log goes
+ * on in.  Nothing at all is
  * written when the log, its head and its key are as a writer expects
  * them.  A recovery interrupted by a crash leaves the log as it was (and
  * perhaps an oplog-cut-TIME of bytes it still holds), or the record
@@ -487,6 +489,26 @@ restore_header(struct store *st, const struct oplog_vkey *vk,
 	return r;
 }
 
+/* The slot of the head a writer goes by when that head is open and its
+ * hmac verifies, else -1: a writer cuts whatever follows an open head,
+ * and so would cut the recover record renamed into place after it
+ * (oplog_rebuild).  A slot that does not verify stays as found until the
+ * record naming it is in the log. */
+static int
+open_slot(struct store *st, const struct oplog_vkey *vk, int format)
+{
+	struct oplog_heads hs;
+	const char *why;
+	struct oplog_head *h;
+
+	if (oplog_heads_read(st, &hs, &why) == -1 || oplog_heads_pick(&hs) != NULL)
+		return -1;
+	h = &hs.h[hs.pick];
+	if (h->version != 2 || !h->open || oplog_head_check(h, vk->k0, 0, format) == -1)
+		return -1;
+	return hs.pick;
+}
+
 /* The verified prefix copied to OPLOG_RECOVERTMP, with a record `recover`
  * saying what was found, renamed over the log; the head and key rebuilt
  * for it.  ST_OK with summary set, or the failure after a message. */
@@ -515,7 +537,8 @@ rebuild(struct store *st, const struct oplog_vkey *vk,
 	rec.object = OPLOG_FILE;
 	rec.result = "ok";
 	rec.detail = detail;
-	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now, &af)) == ST_OK)
+	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now, &af,
+	    open_slot(st, vk, res->format))) == ST_OK)
 		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
 		    res->first_seq, res->good.seq, findings);
 	wipe(k, 32);

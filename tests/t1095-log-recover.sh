@@ -251,6 +251,17 @@ test_expect_success 'a line after a closed head: a kill at every step of the rec
 '
 crash_say
 
+# The head writers go by open (a batch killed after its open head): a
+# writer cuts what follows it, which a recovery killed after its record
+# must not leave to it: its record would go with what it cut.
+test_expect_success 'a line after an open head: a kill at every step of the recovery, or in every write' '
+	restore good && cp "$S/oplog.head" saved.head &&
+	forge intent "$S" saved.head "$S/oplog.key" &&
+	cat garbage.line >>"$S/oplog.csv" && save damaged &&
+	crash_every "$TMP/damaged" "$S" after_cut_kill rec_
+'
+crash_say
+
 test_expect_success 'a damaged header row and a line after the head: a kill at every step of the recovery, or in every write' '
 	restore good && sed -i "1s/^seq,/SEQ,/" "$S/oplog.csv" &&
 	cat garbage.line >>"$S/oplog.csv" && save damaged &&
