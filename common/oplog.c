@@ -246,14 +246,34 @@ cut_forget(struct oplog_batch *b)
  * a descriptor; -1 with errno ENOENT when there is none; -2 refused (a
  * symbolic link, not a regular file, open to others), said. */
 static int
-cut_open(struct oplog_batch *b)
+cut_open(struct store *st)
 {
 	int fd;
 
-	if ((fd = store_openat(b->st, OPLOG_CUTFILE, O_RDONLY, 0)) != -1 || errno == ENOENT)
+	if ((fd = store_openat(st, OPLOG_CUTFILE, O_RDONLY, 0)) != -1 || errno == ENOENT)
 		return fd;
-	store_open_say(b->st, b->st->err, OPLOG_CUTFILE);
+	store_open_say(st, st->err, OPLOG_CUTFILE);
 	return -2;
+}
+
+long long
+oplog_cut_noted(struct store *st, long long head_seq, int *there)
+{
+	char buf[96];
+	long long seq, removed;
+	ssize_t n;
+	int fd;
+
+	if ((fd = cut_open(st)) < 0)
+		return fd == -1 ? 0 : -1;
+	*there = 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (sscanf(buf, "seq=%lld removed=%lld", &seq, &removed) != 2 ||
+	    seq != head_seq || removed <= 0)
+		return 0;
+	return removed;
 }
 
 /* The bytes a killed writer cut after the head's seq, or 0; -1 when
@@ -261,21 +281,7 @@ cut_open(struct oplog_batch *b)
 static long long
 cut_noted(struct oplog_batch *b)
 {
-	char buf[96];
-	long long seq, removed;
-	ssize_t n;
-	int fd;
-
-	if ((fd = cut_open(b)) < 0)
-		return fd == -1 ? 0 : -1;
-	b->cutfile = 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	if (sscanf(buf, "seq=%lld removed=%lld", &seq, &removed) != 2 ||
-	    seq != b->hd.seq || removed <= 0)
-		return 0;
-	return removed;
+	return oplog_cut_noted(b->st, b->hd.seq, &b->cutfile);
 }
 
 static int
@@ -812,7 +818,7 @@ load(struct oplog_batch *b)
 	} else if (b->loaded_open) {
 		if ((b->repaired = cut_noted(b)) == -1)
 			return ST_FAIL;
-	} else if ((fd = cut_open(b)) == -2)
+	} else if ((fd = cut_open(b->st)) == -2)
 		return ST_FAIL;
 	else if (fd >= 0) {
 		close(fd);

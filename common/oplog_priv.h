@@ -235,6 +235,12 @@ void	oplog_key_at(const unsigned char k[32], long long from, long long e,
 int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long long from,
 	    int format);
 
+/* The bytes a writer killed between its cut and its repair record cut
+ * after head_seq, as oplog.cut notes them (jukisec-log(5) "Writing"); 0
+ * when there is no note, or one of another seq (stale); -1 when oplog.cut
+ * is refused, said.  *there set to 1 when there is a note at all. */
+long long oplog_cut_noted(struct store *, long long head_seq, int *there);
+
 /* log-append --recover (oplog_recover.c): af (begun over oplog.csv)
  * holds the log's prefix p describes (p->kepoch = its last epoch, one
  * more after a seal); k is K(p->kepoch).  Appends to af the seals of

@@ -15,11 +15,12 @@
  * "Writing").  Then both head slots are rewritten (an open head writers
  * go by, which they would cut the record after, first, before the
  * rename), and oplog.key is replaced by the key of the epoch the log goes
- * on in.  Nothing at all is
- * written when the log, its head and its key are as a writer expects
- * them.  A recovery interrupted by a crash leaves the log as it was (and
- * perhaps an oplog-cut-TIME of bytes it still holds), or the record
- * after heads writers refuse: run it again.
+ * on in.  Nothing at all is written when the log, its head and its key
+ * are as a writer expects them.  A writer's cut that oplog.cut notes and
+ * no record names yet is named in the recover record: the rebuild
+ * removes the note.  A recovery interrupted by a crash leaves the log as
+ * it was (and perhaps an oplog-cut-TIME of bytes it still holds), or the
+ * record after heads writers refuse: run it again.
  *
  * A log whose first line is not the header row (damaged, or removed) gets
  * it back first, when the records then verify from the start: the first
@@ -493,20 +494,40 @@ restore_header(struct store *st, const struct oplog_vkey *vk,
  * hmac verifies, else -1: a writer cuts whatever follows an open head,
  * and so would cut the recover record renamed into place after it
  * (oplog_rebuild).  A slot that does not verify stays as found until the
- * record naming it is in the log. */
+ * record naming it is in the log.  *seq: the open head's, else -1. */
 static int
-open_slot(struct store *st, const struct oplog_vkey *vk, int format)
+open_slot(struct store *st, const struct oplog_vkey *vk, int format, long long *seq)
 {
 	struct oplog_heads hs;
 	const char *why;
 	struct oplog_head *h;
 
+	*seq = -1;
 	if (oplog_heads_read(st, &hs, &why) == -1 || oplog_heads_pick(&hs) != NULL)
 		return -1;
 	h = &hs.h[hs.pick];
-	if (h->version != 2 || !h->open || oplog_head_check(h, vk->k0, 0, format) == -1)
+	if (h->version != 2 || !h->open)
 		return -1;
-	return hs.pick;
+	*seq = h->seq;
+	return oplog_head_check(h, vk->k0, 0, format) == -1 ? -1 : hs.pick;
+}
+
+/* A writer killed between its cut and its repair record left its open
+ * head at seq and oplog.cut, which its next writer logs; the rebuild
+ * rewrites that head and removes the note, so the findings name the cut.
+ * ST_OK, or ST_FAIL when oplog.cut is refused (as writers refuse it). */
+static int
+writer_cut(struct store *st, long long seq, char *findings)
+{
+	long long removed;
+	int there = 0;
+
+	if (seq == -1 || (removed = oplog_cut_noted(st, seq, &there)) == 0)
+		return ST_OK;
+	if (removed == -1)
+		return ST_FAIL;
+	note(findings, "%s: removed=%lld bytes after seq %lld", OPLOG_CUTFILE, removed, seq);
+	return ST_OK;
 }
 
 /* The verified prefix copied to OPLOG_RECOVERTMP, with a record `recover`
@@ -515,16 +536,18 @@ open_slot(struct store *st, const struct oplog_vkey *vk, int format)
 static int
 rebuild(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_result *res, const char *path,
-    const char *findings, int64_t now, char *summary, size_t cap)
+    char *findings, int64_t now, char *summary, size_t cap)
 {
 	struct atomic_file af;
 	struct oplog_head p;
 	struct oplog_rec rec;
 	unsigned char *k;
 	char *detail;
-	int r;
+	long long seq;
+	int r, first = open_slot(st, vk, res->format, &seq);
 
-	if ((r = copy_log(st, path, 0, 0, res->good.end, &af)) != ST_OK)
+	if ((r = writer_cut(st, seq, findings)) != ST_OK ||
+	    (r = copy_log(st, path, 0, 0, res->good.end, &af)) != ST_OK)
 		return r;
 	good_head(res, &p);
 	k = xmalloc_secure(32);
@@ -538,7 +561,7 @@ rebuild(struct store *st, const struct oplog_vkey *vk,
 	rec.result = "ok";
 	rec.detail = detail;
 	if ((r = oplog_rebuild(st, vk, &p, res->good.seal, k, &rec, now, &af,
-	    open_slot(st, vk, res->format))) == ST_OK)
+	    first)) == ST_OK)
 		snprintf(summary, cap, _("%s recovered: kept seq %lld-%lld; %s"), path,
 		    res->first_seq, res->good.seq, findings);
 	wipe(k, 32);

@@ -269,6 +269,24 @@ test_expect_success 'a damaged header row and a line after the head: a kill at e
 '
 crash_say
 
+# A writer killed between its cut and its repair record leaves its open
+# head and oplog.cut, which the next writer turns into that record
+# (jukisec-log(5) "Writing").  A recovery meanwhile (here the key file is
+# lost too, so writers refuse) rewrites the heads and removes the note:
+# the cut it notes goes into the recover record, or no record would name
+# it.
+test_expect_success 'a writer'"'"'s cut noted in oplog.cut, the key lost: the recover record names the cut' '
+	restore good && cp "$S/oplog.head" saved.head &&
+	forge intent "$S" saved.head "$S/oplog.key" &&
+	printf "seq=%s removed=40\n" "$(lastseq)" >"$S/oplog.cut" && rm "$S/oplog.key" &&
+	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+	rec_ >out &&
+	grep -q "; oplog.cut: removed=40 bytes after seq $((GOOD - 2))\$" out &&
+	grep -q ",-,recover,oplog.csv,ok,.*; oplog.cut: removed=40 bytes after seq $((GOOD - 2))[\",]" "$S/oplog.csv" &&
+	! test -e "$S/oplog.cut" &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
 # Nothing to cut, a head slot forged: the record that names it reaches
 # the log before a slot is written, so a kill never loses the finding.
 after_head_kill() {
