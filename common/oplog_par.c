@@ -20,11 +20,12 @@
  * steps over the runs, so the seams between blocks are checked by the same
  * code as any record.  A worker that finds anything wrong, or more special
  * records than a block holds, only marks the block failed: the caller then
- * verifies the whole log again sequentially, which reports the first
- * failure exactly as it always did.  Workers take blocks in increasing
- * order, so each one's key, in secure memory, only evolves forward; at most
- * NSLOT blocks are in flight, so memory stays bounded whatever the size of
- * the log; the caller is woken once for PAR_BATCH blocks.  A sink that
+ * verifies that file again sequentially from its start, with the state
+ * the files before it left (never read again: one may be a pipe), which
+ * reports the first failure exactly as it always did.  Workers take
+ * blocks in increasing order, so each one's key, in secure memory, only
+ * evolves forward; at most NSLOT blocks are in flight, so memory stays
+ * bounded whatever the size of the log; the caller is woken once for PAR_BATCH blocks.  A sink that
  * says which records it wants (log-show -k with filters) gets, per block,
  * those of the runs as the bytes the worker read and verified, kept in
  * the block's wbuf (oplog_record_line()), so that nothing read again is

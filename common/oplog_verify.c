@@ -1,11 +1,14 @@
 /*
  * oplog_verify.c — the verifier of jukisec-log(5) "Verification".
  *
- * Invariants: one pass, records in file order; memory holds the previous
+ * Invariants: one pass, records in file order (a file verified a block
+ * per core whose block fails is read again from its start, never a file
+ * before it: standard input may be a pipe); memory holds the previous
  * record's numbers and MAC, at most one pending (pruned) first record, the
  * first and last record of each segment (a file, or a part after a header
  * row) for the checkpoint rules, and the current epoch key, derived forward
- * from K0 and never backward.  The first rule a record breaks is the one
+ * from K0 and never backward, and a copy of all that as it was before the
+ * file being verified a block per core (struct vsave).  The first rule a record breaks is the one
  * reported, with its file, line and seq; nothing after it is read.  A MAC
  * is compared only after the cheaper structural rules, so a wrong key shows
  * as a MAC mismatch on the first record it touches.  The live log is read
@@ -46,6 +49,16 @@ struct pending {
 	int		early;		/* its MAC verified against a checkpoint found ahead */
 	int		start;		/* copy: no checkpoint explains it, not shown */
 };
+
+static void
+pending_free(struct pending *p)
+{
+	if (p == NULL)
+		return;
+	wipe(p->key, 32);
+	gcry_free(p->key);
+	free(p);
+}
 
 /* A run of records without a header row between: what the checkpoint
  * rules may compare against (its first record may be a cut's F, its last
@@ -456,9 +469,7 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		v->file = file;
 		if (v->pend->start)
 			v->res->start_unshown = p->seq;
-		wipe(v->pend->key, 32);
-		gcry_free(v->pend->key);
-		free(v->pend);
+		pending_free(v->pend);
 		v->pend = NULL;
 		snprintf(v->res->start_checkpoint, sizeof(v->res->start_checkpoint), "%s",
 		    r->field[OF_DETAIL]);
@@ -1368,6 +1379,123 @@ open_live(struct vstate *v, struct store *st)
 }
 
 static int run_end(struct vstate *);
+static int macq_worth(struct store *, const struct oplog_verify_opts *);
+static long long last_handed(const struct vstate *);
+
+/* The state before a file that is verified a block per core, so that a
+ * failed block sends the verifier back to that file's start, not to the
+ * chain's: the files before it are not read again, and one of them may
+ * have been a pipe (standard input), which gives its bytes once.  Its
+ * members are its own copies of what the file's records may change. */
+struct vsave {
+	struct vstate	v;		/* shallow: but for the copies below */
+	struct oplog_verify_result res;
+	unsigned char	*k;		/* K(v.kepoch), secure memory */
+	struct pending	*pend;
+	struct seg	*seg;
+	char		*anchor_seen;
+};
+
+static struct pending *
+pending_dup(const struct pending *p)
+{
+	struct pending *c;
+	int i;
+
+	if (p == NULL)
+		return NULL;
+	c = xmalloc(sizeof(*c));
+	*c = *p;
+	for (i = 0; i < OPLOG_NFIELDS; i++)	/* into its own store */
+		c->rec.field[i] = c->store + (p->rec.field[i] - p->store);
+	c->key = xmalloc_secure(32);
+	memcpy(c->key, p->key, 32);
+	return c;
+}
+
+static void
+vsave_take(const struct vstate *v, struct vsave *s)
+{
+	s->v = *v;
+	s->res = *v->res;
+	s->k = xmalloc_secure(32);
+	memcpy(s->k, v->k, 32);
+	s->pend = pending_dup(v->pend);
+	s->seg = xcalloc(v->nseg + 1, sizeof(*s->seg));
+	if (v->nseg > 0)		/* v->seg: NULL before the first */
+		memcpy(s->seg, v->seg, v->nseg * sizeof(*s->seg));
+	s->anchor_seen = xcalloc(v->o->nanchors + 1, 1);
+	memcpy(s->anchor_seen, v->anchor_seen, v->o->nanchors);
+}
+
+/* v's chain as s took it.  v keeps what it owns (its MAC handles and
+ * queue, its buffers, oplog.key as read), how it reads from here on, and
+ * what the sink got meanwhile, which is not handed or said verified
+ * again (as after a pass that failed: struct carry). */
+static void
+vsave_back(struct vstate *v, const struct vsave *s)
+{
+	struct vstate now = *v;
+
+	pending_free(v->pend);
+	*v = s->v;
+	*v->res = s->res;
+	v->mac = now.mac;
+	v->q = now.q;
+	v->par = now.par;
+	v->want_q = now.want_q;
+	v->fkey = now.fkey;
+	v->k = now.k;
+	memcpy(v->k, s->k, 32);
+	v->seg = now.seg;
+	v->segcap = now.segcap;
+	if (v->nseg > 0)
+		memcpy(v->seg, s->seg, v->nseg * sizeof(*v->seg));
+	v->anchor_seen = now.anchor_seen;
+	memcpy(v->anchor_seen, s->anchor_seen, v->o->nanchors);
+	v->pend = pending_dup(s->pend);
+	v->skip_upto = last_handed(&now);
+	v->shown = now.shown;
+	if (v->format != 0)
+		use_format(v, v->format, v->guessed);	/* the queue, if wanted */
+	v->mac.epoch = -1;			/* keyed again at the next MAC */
+}
+
+static void
+vsave_free(struct vsave *s)
+{
+	wipe(s->k, 32);
+	gcry_free(s->k);
+	pending_free(s->pend);
+	free(s->seg);
+	free(s->anchor_seen);
+}
+
+/* verify_fd(), and when a block of the parallel pass failed, the file
+ * again from its start in one pass, which names the first failure as it
+ * always did; the rest of the chain then goes in one pass too.  fd is a
+ * regular file then (par_prefix() takes no other), its offset unmoved
+ * (the pass reads with pread(2)). */
+static int
+verify_file(struct store *st, struct vstate *v, int fd, int first)
+{
+	struct vsave s;
+	int r;
+
+	if (!v->par)
+		return verify_fd(v, fd, first);
+	vsave_take(v, &s);
+	if ((r = verify_fd(v, fd, first)) == PAR_AGAIN) {
+		v->par = 0;
+		v->want_q = macq_worth(st, v->o);
+		vsave_back(v, &s);
+		if (first && v->o->observer)
+			v->o->observer->start(v->o->observer->arg);
+		r = verify_fd(v, fd, first);
+	}
+	vsave_free(&s);
+	return r;
+}
 
 
 static int
@@ -1399,7 +1527,7 @@ run(struct store *st, struct vstate *v)
 				v->file = o->files[i];
 			}
 		}
-		r = verify_fd(v, fd, i == 0);
+		r = verify_file(st, v, fd, i == 0);
 		close(fd);
 		if (r < 0)
 			return r;
@@ -1527,12 +1655,8 @@ vstate_free(struct vstate *v)
 	mac_close(&v->mac);
 	wipe(v->k, 32);
 	gcry_free(v->k);
-	if (v->pend) {
-		wipe(v->pend->key, 32);
-		gcry_free(v->pend->key);
-		free(v->pend);
-		v->pend = NULL;
-	}
+	pending_free(v->pend);
+	v->pend = NULL;
 	oplog_key_free(v->fkey);
 	v->fkey = NULL;
 	free(v->seg);
@@ -1608,7 +1732,6 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res,
     struct vstate *v, const struct carry *from)
 {
-	struct carry again;
 	int k;
 
 	vstate_init(v, vk, o, res);
@@ -1620,27 +1743,15 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	 * from the bytes the workers verified (sink_run), an observer those
 	 * it wants, read again; any other caller sees every record from one
 	 * pass.  On one core the blocks would be verified one after the other, with
-	 * the hand-off added: the sequential pass is the faster there. */
+	 * the hand-off added: the sequential pass is the faster there.  An
+	 * observer cannot be taken back to a file after the first
+	 * (verify_file()): it rides along the live log alone. */
 	v->par = (!o->sink || (o->sink->wants && o->sink->skipped)) &&
-	    (!o->observer || o->observer->wants) && !o->prefix && par_threads() >= 2;
+	    (!o->observer || (o->observer->wants && o->nfiles <= 1)) && !o->prefix &&
+	    par_threads() >= 2;
 	if (!v->par && macq_worth(st, o))
 		v->want_q = 1;
-	if ((k = run(st, v)) == PAR_AGAIN) {
-		/* What the parallel pass handed to a sink, and said verified,
-		 * is not handed or said again. */
-		again.seq = last_handed(v);
-		again.shown = v->shown;
-		vstate_free(v);
-		vstate_init(v, vk, o, res);
-		carry_in(v, from);
-		v->skip_upto = again.seq;
-		v->shown = again.shown;
-		if (o->observer)
-			o->observer->start(o->observer->arg);
-		if (macq_worth(st, o))
-			v->want_q = 1;
-		k = run(st, v);
-	}
+	k = run(st, v);
 	if (k == -1 && res->status == ST_OK)
 		res->status = ST_NO;
 	if (res->status == ST_OK && v->confirm >= 0 && !v->confirmed)

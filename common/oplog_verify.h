@@ -231,7 +231,9 @@ struct oplog_run {
 /* A structural reader riding along a verification, so the log is read
  * once (jukisec-audit --key-file): start() at the beginning of every pass
  * (a live log that moved meanwhile, or a parallel pass that found
- * something, is verified again from its start), record() with each record
+ * something, is verified again from its start; with files, an observer
+ * keeps the log from being verified a block per core, which could go back
+ * to a later file's start only), record() with each record
  * that passed the rules but perhaps its MAC, in file order.  Only a
  * verification that ends ST_OK has shown it the whole log.
  * An observer with wants() lets the log be verified a block per core: the

@@ -127,6 +127,50 @@ test_expect_success 'files given: verified as one chain, no head; the live log l
 	lv -k key --now $NOW "$TMP/s/oplog.csv" >out && grep -q "oplog.head matches" out
 '
 
+# zcat ARCHIVE.gz | log-verify -k KEY - LOG (log-verify(1), log-prune(1)):
+# the chain split after seq 1, arch.csv then l2.csv.  On two cores a file
+# is verified a block per core, and a block that fails sends the verifier
+# back for the first failure and its message; standard input, read before,
+# may be a pipe, which gives its bytes once.
+# ways CMD...: CMD with arch.csv named, redirected to standard input and
+# piped into it, then l2.csv, pinned to one core and not: stdout, stderr
+# and status as with arch.csv named on one core, in ways.out, .err, .st.
+ways() {
+	{ taskset -c 0 "$@" arch.csv l2.csv >ways.out 2>ways.err; echo $? >ways.st; } &&
+	for _c in "taskset -c 0" ""; do
+		{ $_c "$@" arch.csv l2.csv >w.out 2>w.err; echo $? >w.st; } &&
+		test_cmp ways.st w.st && test_cmp ways.err w.err && test_cmp ways.out w.out &&
+		{ $_c "$@" - l2.csv <arch.csv >w.out 2>w.err; echo $? >w.st; } &&
+		test_cmp ways.st w.st && test_cmp ways.err w.err && test_cmp ways.out w.out &&
+		cat arch.csv | { $_c "$@" - l2.csv >w.out 2>w.err; echo $? >w.st; } &&
+		test_cmp ways.st w.st && test_cmp ways.err w.err && test_cmp ways.out w.out ||
+		return 1
+	done
+}
+
+test_expect_success 'a bad record in the file after standard input is named the same whether it is a file, a redirect or a pipe' '
+	sed -n 1,3p s/oplog.csv >arch.csv && { sed -n 1p s/oplog.csv; sed -n "4,\$p" s/oplog.csv; } >good.csv &&
+	test "$(sed -n 2p good.csv | cut -d, -f1,5)" = 2,seal &&
+	test "$(sed -n 3p good.csv | cut -d, -f1,4)" = 3,sato &&
+	cp good.csv l2.csv && ways log-verify -k key --now $NOW &&
+	test "$(cat ways.st)" = 0 && grep -q "^ok: 5 records, seq 0-4," ways.out &&
+	sed "3s/,sato,/,sako,/" good.csv >l2.csv &&
+	ways log-verify -k key --now $NOW && test "$(cat ways.st)" = 1 &&
+	one_line_matching ways.err "^log-verify: l2.csv:3: seq 3: MAC mismatch: record changed, or wrong key\$" &&
+	awk -F, "NR == 2 { \$0 = substr(\$0, 1, length(\$0) - 1) (\$0 ~ /0\$/ ? 1 : 0) } 1" good.csv >l2.csv &&
+	ways log-verify -k key --now $NOW && test "$(cat ways.st)" = 1 &&
+	one_line_matching ways.err "^log-verify: l2.csv:2: seq 2: MAC mismatch: record changed, or wrong key\$"
+'
+
+test_expect_success 'log-show -k: the same records shown and the same failure, whether the archive is a file, a redirect or a pipe' '
+	sed "3s/,sato,/,sako,/" good.csv >l2.csv &&
+	ways log-show -k key --now $NOW --format raw && test "$(cat ways.st)" = 1 &&
+	one_line_matching ways.err "^log-show: l2.csv:3: seq 3: MAC mismatch" &&
+	test "$(cut -d, -f1 ways.out | tr "\n" " ")" = "seq 0 1 2 " &&
+	ways log-show -k key --now $NOW --format raw --operator tanaka &&
+	test "$(cat ways.st)" = 1 && test "$(cut -d, -f1 ways.out | tr "\n" " ")" = "seq 1 "
+'
+
 test_expect_success 'a file that is not a log fails naming it' '
 	echo hello >nolog &&
 	test_must_fail 1 log-verify -k key nolog 2>err &&
