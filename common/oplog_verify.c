@@ -16,6 +16,8 @@
  * a failure of the live log is reported only once the log lock shows that
  * no writer moved it meanwhile, so appends never make a false alarm; with
  * a sink too, which the pass after does not hand again what it already got.
+ * That pass starts from the state the files named before the live log
+ * left (struct vsave), which are not read again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1394,6 +1396,7 @@ struct vsave {
 	struct pending	*pend;
 	struct seg	*seg;
 	char		*anchor_seen;
+	int		taken;
 };
 
 static struct pending *
@@ -1426,12 +1429,15 @@ vsave_take(const struct vstate *v, struct vsave *s)
 		memcpy(s->seg, v->seg, v->nseg * sizeof(*s->seg));
 	s->anchor_seen = xcalloc(v->o->nanchors + 1, 1);
 	memcpy(s->anchor_seen, v->anchor_seen, v->o->nanchors);
+	s->taken = 1;
 }
 
-/* v's chain as s took it.  v keeps what it owns (its MAC handles and
+/* v's chain as s took it, in this pass or in the one before (a live log
+ * that a writer moved).  v keeps what it owns (its MAC handles and
  * queue, its buffers, oplog.key as read), how it reads from here on, and
  * what the sink got meanwhile, which is not handed or said verified
- * again (as after a pass that failed: struct carry). */
+ * again (struct carry); the carry's record, when before the files to
+ * read again, is the one the sink got (its bytes are not read again). */
 static void
 vsave_back(struct vstate *v, const struct vsave *s)
 {
@@ -1449,6 +1455,10 @@ vsave_back(struct vstate *v, const struct vsave *s)
 	memcpy(v->k, s->k, 32);
 	v->seg = now.seg;
 	v->segcap = now.segcap;
+	if (v->segcap < v->nseg) {
+		v->segcap = v->nseg;
+		v->seg = xrealloc(v->seg, v->segcap * sizeof(*v->seg));
+	}
 	if (v->nseg > 0)
 		memcpy(v->seg, s->seg, v->nseg * sizeof(*v->seg));
 	v->anchor_seen = now.anchor_seen;
@@ -1456,6 +1466,10 @@ vsave_back(struct vstate *v, const struct vsave *s)
 	v->pend = pending_dup(s->pend);
 	v->skip_upto = last_handed(&now);
 	v->shown = now.shown;
+	v->confirm = now.confirm;
+	memcpy(v->confirm_mac, now.confirm_mac, OPLOG_MACLEN);
+	if (v->confirm >= 0 && v->have_prev && v->confirm <= v->prev.seq)
+		v->confirmed = 1;
 	if (v->format != 0)
 		use_format(v, v->format, v->guessed);	/* the queue, if wanted */
 	v->mac.epoch = -1;			/* keyed again at the next MAC */
@@ -1497,36 +1511,71 @@ verify_file(struct store *st, struct vstate *v, int fd, int first)
 	return r;
 }
 
-
+/* The live log named as the chain's last file, after others: the state
+ * they left, kept in pre for a pass after this one (a writer moved the
+ * log) to start from, so that they are not read again (standard input
+ * gives its bytes once).  What the MAC queue holds is checked first: the
+ * state kept is verified.  0, or -1 (res says why). */
 static int
-run(struct store *st, struct vstate *v)
+before_live(struct vstate *v, struct vsave *pre)
+{
+	size_t line;
+	long long seq;
+	const char *file;
+
+	if (v->q && macq_drain(v->q, &line, &seq, &file))
+		return bad(v, NULL, "%s", "");	/* reports the worker's record */
+	if (!pre->taken)
+		vsave_take(v, pre);
+	return 0;
+}
+
+/* Opens file i of the chain: fd, or -1 (res says why). */
+static int
+open_file(struct store *st, struct vstate *v, size_t i, struct vsave *pre)
 {
 	const struct oplog_verify_opts *o = v->o;
 	struct stat lsb, fsb;
-	size_t i, n = o->nfiles ? o->nfiles : 1;
+	int fd;
+
+	v->live = o->nfiles == 0;
+	if (v->live)
+		return open_live(v, st);
+	v->file = strcmp(o->files[i], "-") == 0 ? "<stdin>" : o->files[i];
+	fd = strcmp(o->files[i], "-") == 0 ? dup(STDIN_FILENO) :
+	    open(o->files[i], O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return io_fail(v, v->file, strerror(errno));
+	if (i == o->nfiles - 1 && st && !o->prefix && !v->res->copy && fstat(fd, &fsb) == 0 &&
+	    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino) {
+		close(fd);
+		if (i > 0 && before_live(v, pre) == -1)
+			return -1;
+		if ((fd = open_live(v, st)) == -1)
+			return -1;
+		v->live = 1;
+		v->file = o->files[i];
+	}
+	return fd;
+}
+
+/* The chain, or, with pre taken (a pass after one that a writer's move
+ * failed), the live log after the state pre kept. */
+static int
+run(struct store *st, struct vstate *v, struct vsave *pre)
+{
+	const struct oplog_verify_opts *o = v->o;
+	size_t i = 0, n = o->nfiles ? o->nfiles : 1;
 	int fd, r;
 
-	for (i = 0; i < n; i++) {
-		v->live = o->nfiles == 0;
-		if (v->live) {
-			if ((fd = open_live(v, st)) == -1)
-				return -1;
-		} else {
-			v->file = strcmp(o->files[i], "-") == 0 ? "<stdin>" : o->files[i];
-			fd = strcmp(o->files[i], "-") == 0 ? dup(STDIN_FILENO) :
-			    open(o->files[i], O_RDONLY | O_CLOEXEC);
-			if (fd == -1)
-				return io_fail(v, v->file, strerror(errno));
-			if (i == n - 1 && st && !o->prefix && !v->res->copy && fstat(fd, &fsb) == 0 &&
-			    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino) {
-				close(fd);
-				if ((fd = open_live(v, st)) == -1)
-					return -1;
-				v->live = 1;
-				v->file = o->files[i];
-			}
-		}
+	if (pre->taken) {
+		vsave_back(v, pre);
+		i = n - 1;
+	}
+	for (; i < n; i++) {
+		if ((fd = open_file(st, v, i, pre)) == -1)
+			return -1;
 		r = verify_file(st, v, fd, i == 0);
 		close(fd);
 		if (r < 0)
@@ -1730,7 +1779,7 @@ sink_end(struct vstate *v)
 static void
 verify_once(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res,
-    struct vstate *v, const struct carry *from)
+    struct vstate *v, const struct carry *from, struct vsave *pre)
 {
 	int k;
 
@@ -1751,7 +1800,7 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	    par_threads() >= 2;
 	if (!v->par && macq_worth(st, o))
 		v->want_q = 1;
-	k = run(st, v);
+	k = run(st, v, pre);
 	if (k == -1 && res->status == ST_OK)
 		res->status = ST_NO;
 	if (res->status == ST_OK && v->confirm >= 0 && !v->confirmed)
@@ -1843,9 +1892,10 @@ unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 	return same;
 }
 
-int
-oplog_verify(struct store *st, const struct oplog_vkey *vk,
-    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+static int
+verify_tries(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res,
+    struct vsave *pre)
 {
 	struct vstate v;
 	struct carry c = { -1, -1, { 0 } };
@@ -1853,7 +1903,7 @@ oplog_verify(struct store *st, const struct oplog_vkey *vk,
 	int tries, k;
 
 	for (tries = 1;; tries++) {
-		verify_once(st, vk, o, res, &v, &c);
+		verify_once(st, vk, o, res, &v, &c, pre);
 		if (v.diverged) {
 			*res = before;
 			return res->status;
@@ -1872,4 +1922,18 @@ oplog_verify(struct store *st, const struct oplog_vkey *vk,
 		}
 		before = *res;
 	}
+}
+
+int
+oplog_verify(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+{
+	struct vsave pre;
+	int r;
+
+	pre.taken = 0;
+	r = verify_tries(st, vk, o, res, &pre);
+	if (pre.taken)
+		vsave_free(&pre);
+	return r;
 }

@@ -183,9 +183,11 @@ void	oplog_vkey_free(struct oplog_vkey *);
  * -1 to stop (the result is then ST_FAIL with an empty reason).  Each record
  * is handed on once: when the live log fails after its head and the log
  * lock shows that a writer moved it, the log is verified again from its
- * start, as without a sink, and what was handed on before is verified but
- * not handed again (or, when its last record is not found again with the
- * same MAC, the first failure stands).
+ * start (after the files named before it, as the first pass left them:
+ * they are not read again, standard input may be a pipe), as without a
+ * sink, and what was handed on before is verified but not handed again
+ * (or, when its last record is not found again with the same MAC, the
+ * first failure stands).
  */
 struct oplog_sink {
 	int	(*record)(void *, const struct oplog_record *);

@@ -171,6 +171,46 @@ test_expect_success 'log-show -k: the same records shown and the same failure, w
 	test "$(cat ways.st)" = 1 && test "$(cut -d, -f1 ways.out | tr "\n" " ")" = "seq 1 "
 '
 
+# moving CMD...: CMD (its last file the live log z/oplog.csv) while a
+# writer is at work: the log has the torn tail of an append in flight,
+# which fails the first pass; the writer, holding the log lock, cuts it
+# once CMD waits for that lock (strace shows its main thread's refused
+# flock(2)), so that CMD sees the log moved and verifies it again.
+# Leaves CMD's status in mv.st, the writer's in mv.wst (0: it saw CMD
+# wait).
+moving() {
+	cp z.good z/oplog.csv && printf '%s' "9,2023-03-02T05:00:00.000Z,cs01,x" >>z/oplog.csv &&
+	rm -f mv.held mv.trace &&
+	{ flock z/oplog.lock sh -c ': >mv.held; i=0
+		until grep -q "LOCK_NB) *= -1" mv.trace 2>/dev/null; do
+			sleep 0.05; i=$((i + 1)); [ $i -lt 400 ] || exit 1
+		done
+		cat z.good >z/oplog.csv' & } &&
+	while [ ! -e mv.held ]; do sleep 0.05; done &&
+	{ strace -o mv.trace "$@"; echo $? >mv.st; } &&
+	{ wait $!; echo $? >mv.wst; }
+}
+
+test_expect_success STRACE 'a live log that moves after standard input: verified again after it, not from it' '
+	init_at "$TMP/z" && rec "$TMP/z" "2022-03-01 09:00:00" A 3 &&
+	prune "$TMP/z" 2022-06-01T03:30:00Z -a - >z.csv &&
+	rec "$TMP/z" "2023-03-01 09:00:00" B 3 &&
+	prune "$TMP/z" 2023-03-02T03:30:00Z -a - >>z.csv && ! has "$TMP/z" A &&
+	cp z/oplog.csv z.good && N=2023-03-02T06:00:00Z &&
+	log-verify -d z -k z.key --now $N z.csv z/oplog.csv >want &&
+	grep -q "^ok: .* seq 0-.*, oplog.head matches, pruned\$" want &&
+	log-show -d z -k z.key --now $N --format raw z.csv z/oplog.csv >want.show &&
+	for how in file pipe; do
+		if [ $how = file ]; then set -- z.csv; else set -- -; fi &&
+		cat z.csv | moving log-verify -d z -k z.key --now $N "$@" z/oplog.csv >got 2>err &&
+		test_cmp /dev/null err && test "$(cat mv.wst) $(cat mv.st)" = "0 0" && test_cmp want got &&
+		cat z.csv | moving log-show -d z -k z.key --now $N --format raw "$@" z/oplog.csv >got 2>err &&
+		test_cmp /dev/null err && test "$(cat mv.wst) $(cat mv.st)" = "0 0" &&
+		test_cmp want.show got ||
+		return 1
+	done
+'
+
 test_expect_success 'a file that is not a log fails naming it' '
 	echo hello >nolog &&
 	test_must_fail 1 log-verify -k key nolog 2>err &&
