@@ -241,6 +241,21 @@ test_cmp() {
 	diff -u "$1" "$2"
 }
 
+# no_reader CMD...: runs CMD (a tool, or a shell function of the tests)
+# with its standard output a pipe whose reader is gone before CMD starts,
+# so that its first write there fails (EPIPE, or SIGPIPE unless ignored)
+# whatever the load: the reading side closes its end, then says so in a
+# file, which the writing side waits for before it runs CMD.  CMD's exit
+# status goes to $TMP/no_reader.rc.
+no_reader() {
+	rm -f "$TMP/no_reader.closed" "$TMP/no_reader.rc"
+	{
+		while [ ! -e "$TMP/no_reader.closed" ]; do sleep 0.01; done
+		"$@"
+		echo $? >"$TMP/no_reader.rc"
+	} | { exec 0<&-; : >"$TMP/no_reader.closed"; }
+}
+
 # at TIME CMD...: runs CMD (a tool, or a shell function of the tests) with
 # the clock stopped at TIME, RFC 3339 UTC ("2026-01-01T09:00:00[.fff]Z") or
 # "YYYY-MM-DD hh:mm:ss[.fff]" (the monotonic clock, which bounds lock

@@ -35,8 +35,8 @@ test_expect_success '--head prints the anchor; --anchor checks it' '
 # The anchor is what a cron job ships off the machine: a reader gone
 # (EPIPE) is exit 3 and one line, not a SIGPIPE death without a word.
 test_expect_success '--head, its reader gone: exit 3, one line' '
-	{ lv -k key --head --now $NOW 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
-	test "$(cat rc)" = 3 &&
+	no_reader lv -k key --head --now $NOW 2>err &&
+	test "$(cat "$TMP/no_reader.rc")" = 3 &&
 	one_line_matching err "^log-verify: write error: standard output: Broken pipe\$"
 '
 

@@ -35,8 +35,8 @@ test_expect_success 'a healthy log: nothing to recover, nothing changed' '
 
 test_expect_success 'a recovery whose summary has no reader: made, exit 3, one line' '
 	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
-	{ rec_ 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
-	test "$(cat rc)" = 3 &&
+	no_reader rec_ 2>err &&
+	test "$(cat "$TMP/no_reader.rc")" = 3 &&
 	one_line_matching err "^log-append: write error: standard output: Broken pipe\$" &&
 	lv >/dev/null && la -u clerk01 -a auth -r ok && restore good
 '

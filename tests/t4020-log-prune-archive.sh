@@ -144,15 +144,15 @@ test_expect_success 'log-prune -a -, its reader gone: exit 3, one line, the log 
 	rm -rf p && init_at "$TMP/p" &&
 	rec "$TMP/p" "2022-03-01 09:00:00" A 3 && rec "$TMP/p" "2023-09-01 09:00:00" C 3 &&
 	at "$N2" log-append -d "$TMP/p" --seal && cp -a "$TMP/p" p.save &&
-	{ at "$N2" log-prune -d "$TMP/p" -a - 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
-	test "$(cat rc)" = 3 &&
+	no_reader at "$N2" log-prune -d "$TMP/p" -a - 2>err &&
+	test "$(cat "$TMP/no_reader.rc")" = 3 &&
 	one_line_matching err "^log-prune: <stdout>: Broken pipe\$" &&
 	for f in oplog.csv oplog.head oplog.key; do cmp "$TMP/p/$f" "p.save/$f" || exit 1; done
 '
 
 test_expect_success 'log-prune -v, its reader gone: exit 3, one line, the prune made' '
-	{ at "$N2" log-prune -d "$TMP/p" -v --discard 2>err; echo $? >rc; } | (exec 0<&-; sleep 1) &&
-	test "$(cat rc)" = 3 &&
+	no_reader at "$N2" log-prune -d "$TMP/p" -v --discard 2>err &&
+	test "$(cat "$TMP/no_reader.rc")" = 3 &&
 	one_line_matching err "^log-prune: write error: standard output: Broken pipe\$" &&
 	! has "$TMP/p" A && has "$TMP/p" C && verify p "$N2" >/dev/null &&
 	tail -1 "$TMP/p/oplog.csv" | grep -q ",-,log-prune,oplog.csv,ok,removed="

@@ -99,9 +99,8 @@ test_expect_success 'the command gets no descriptor but 0, 1 and 2: not the pass
 test_expect_success 'new, its reader gone: notified all the same, exit 3, one line' '
 	conf_set "$D" notify_command "sh $TMP/notify.sh $TMP" &&
 	before=$(wc -l <"$D/incidents.csv") &&
-	{ inew --type other --cause fire --summary "a reader gone" 2>err; echo $? >rc; } |
-	    (exec 0<&-; sleep 1) &&
-	test "$(cat rc)" = 3 &&
+	no_reader inew --type other --cause fire --summary "a reader gone" 2>err &&
+	test "$(cat "$TMP/no_reader.rc")" = 3 &&
 	test "$(wc -l <"$D/incidents.csv")" = $((before + 1)) &&
 	id=$(tail -1 "$D/incidents.csv" | cut -d, -f1) &&
 	grep -q "^notified $id new$" err &&
