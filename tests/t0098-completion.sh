@@ -1,9 +1,10 @@
 #!/bin/sh
 # t0098: bash completion ($BUILD/jukisec.bash, made from completion/ and the
 # manual pages).  It offers exactly the options of each tool's manual page
-# (and -h -V --help --version), each of them accepted by the tool itself; operator ids from operator-list, incident
-# ids from incident-report list, the step names of the sources, and
-# directories where an option takes one.
+# (and -h -V --help --version), each of them accepted by the tool itself;
+# operator ids from operator-list (of the -d or --dir on the line),
+# incident ids from incident-report list, the step names of the sources,
+# and directories where an option takes one.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
@@ -91,6 +92,17 @@ test_expect_success 'operator ids come from the register of -d (or $JUKISEC_DIR)
 	comp log-show -d "$D" --operator = o >got && echo op1 | test_cmp - got &&
 	comp log-show -d "$D" --operator =  >got && test_cmp want got &&
 	comp log-show -d "$D" --operator=o >got && echo "--operator=op1" | test_cmp - got
+'
+
+# Bash splits "--dir=DIR" at "=" (COMP_WORDBREAKS): the words are then
+# "--dir" "=" "DIR", as comp gets them here.
+test_expect_success 'the state directory of --dir=DIR as bash splits it, of --dir DIR, -dDIR' '
+	printf "%s\n" boss op1 suzuki >want &&
+	comp operator-mod --dir = "$D" -i "" >got && test_cmp want got &&
+	comp operator-mod --dir "$D" -i "" >got && test_cmp want got &&
+	comp operator-mod -d"$D" -i "" >got && test_cmp want got &&
+	comp operator-mod --di = "$D" -i "" >got && test_cmp want got &&
+	comp incident-report --dir = "$D" show "" >got && sort id1 id2 | test_cmp - got
 '
 
 test_expect_success 'incident ids after step and show, from incident-report list' '
