@@ -139,6 +139,12 @@ test_expect_success 'formats and natures as the tools take them' '
 	printf "%s\n" fault misconduct negligence | test_cmp - got
 '
 
+# operator-add takes a date only; operator-mod a date or never.
+test_expect_success '-e never for operator-mod only' '
+	comp operator-mod -e "" >got && echo never | test_cmp - got &&
+	comp operator-add -e "" >got && test ! -s got
+'
+
 test_expect_success 'no state directory: no ids, no error' '
 	comp log-append -d "$TMP/none" -u "" >got 2>err && test ! -s got && test ! -s err
 '
