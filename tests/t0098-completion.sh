@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0098: bash completion ($BUILD/jukisec.bash, made from completion/ and the
 # manual pages).  It offers exactly the options of each tool's manual page
-# (and -h -V --help --version), each of them accepted by the tool itself;
+# (and -h -V --help --version), each of them accepted by the tool itself,
+# and in each context only those and the values the tool takes there;
 # operator ids from operator-list (of the -d or --dir on the line),
 # incident ids from incident-report list, the step names of the sources,
 # and directories where an option takes one.
@@ -143,6 +144,34 @@ test_expect_success 'formats and natures as the tools take them' '
 test_expect_success '-e never for operator-mod only' '
 	comp operator-mod -e "" >got && echo never | test_cmp - got &&
 	comp operator-add -e "" >got && test ! -s got
+'
+
+# After a mode, or an option that one form of the synopsis has and not
+# the others, only that form's options, values and modes.
+test_expect_success 'incident-report: each mode its own options and values' '
+	comp incident-report list -- >got &&
+	printf "%s\n" --dir= --format= --help --lang= --now= --open --overdue= --version |
+	test_cmp - got &&
+	comp incident-report list --t >got && test ! -s got &&
+	comp incident-report show 2026-0001 --o >got && test ! -s got &&
+	comp incident-report new --n >got && echo --nature= | test_cmp - got &&
+	comp incident-report step 2026-0001 --f >got && echo --force | test_cmp - got &&
+	comp incident-report --format text "" >got && echo show | test_cmp - got &&
+	comp incident-report --open "" >got && echo list | test_cmp - got &&
+	comp incident-report -b boss "" >got && printf "%s\n" new step | test_cmp - got
+'
+
+test_expect_success 'one form: jukisec-audit --confirm, operator-add -m, operator-mod --recover, log-prune -q' '
+	comp jukisec-audit --confirm x --n >got && echo --note= | test_cmp - got &&
+	comp jukisec-audit --now 2026-01-01T00:00:00Z --c >got && test ! -s got &&
+	comp jukisec-audit --since 2026-04-01 --f >got && echo --format= | test_cmp - got &&
+	comp operator-add --finger x -m "" >got && echo fingerprint | test_cmp - got &&
+	comp operator-add -m external --f >got && test ! -s got &&
+	comp operator-mod --recover --k >got && echo --key-file= | test_cmp - got &&
+	comp operator-mod --recover --b >got && test ! -s got &&
+	comp operator-mod -b boss --k >got && test ! -s got &&
+	comp log-prune -q -v >got && test ! -s got &&
+	comp log-prune --discard --a >got && test ! -s got
 '
 
 test_expect_success 'no state directory: no ids, no error' '
