@@ -78,6 +78,148 @@ test_expect_success 'each tool accepts every option offered (no getopt complaint
 	done
 '
 
+# What is offered in a context, the tool takes there.  The contexts: each
+# form of a tool's synopsis (below) as a whole line, and that line with
+# one option offered after it.  Each option offered there (with every value
+# offered, else sample's; a pair of options once, with their first values)
+# leaves a line the tool takes as it is or with one more option offered
+# after it (--password-fd, say, wants --reset-password): no usage error
+# (status 2), nor a crash, when run on $NONE, where no state directory can
+# be (its parent is a file), so that nothing past the checks of the
+# command line is done.  One bash runs it all, the completion loaded once:
+# a process per context would take the most of the time.
+NONE=$TMP/ctx/file/state
+CONTEXTS='. "$1"; NONE=$2
+
+# sample TOOL OPTION: an argument for OPTION where the completion offers none.
+sample() {
+	case $1:$2 in
+	jukisec-audit:--since|jukisec-audit:--until|*:--expires|*:--instructions-given)
+		echo 2026-01-01 ;;
+	jukisec-audit:--fiscal-year) echo 2025 ;;
+	*:--now|*:--since|*:--until|*:--at|*:--occurred|*:--detected)
+		echo 2026-01-01T00:00:00Z ;;
+	*:--key-file|*:--detail-file|*:--archive|*:--cursor-file) echo file ;;
+	*:--by-password-fd) echo 3 ;;
+	*:--password-fd) echo 4 ;;
+	*:--level|*:--persons|*:--overdue) echo 1 ;;
+	*:--epoch) echo 60 ;;
+	*:--expiring) echo 30 ;;
+	*:--retain) echo 400 ;;
+	*:--type) echo leak ;;
+	*:--cause) echo fire ;;
+	*:--finger) echo right-index-finger ;;
+	*:--anchor) echo "jukisec-log-anchor v1 seq=1 mac=$(printf %064d 0)" ;;
+	*) echo x ;;
+	esac
+}
+
+c() {
+	COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+	_jukisec "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+}
+
+# offered WORDS...: each long option offered after WORDS in OPT, with
+# each value offered (else a sample) in VAL, "" for none; with -1 before
+# WORDS, the first value only, with -0 none yet ("=" for one to come).
+offered() {
+	local o v n=
+	case $1 in -[01]) n=${1#-}; shift ;; esac
+	OPT=() VAL=()
+	c "$@" --
+	for o in "${COMPREPLY[@]}"; do
+		case $n:$o in
+		*:--help|*:--version|*:--dir=) ;;	# the line has -d $NONE
+		0:*=)	OPT+=("${o%=}") VAL+=(=) ;;
+		*:*=)	c "$@" "${o%=}" ""
+			[ "${#COMPREPLY[@]}" -gt 0 ] || COMPREPLY=("$(sample "$1" "${o%=}")")
+			[ "$n" = 1 ] && COMPREPLY=("${COMPREPLY[0]}")
+			for v in "${COMPREPLY[@]}"; do OPT+=("${o%=}") VAL+=("$v"); done ;;
+		*)	OPT+=("$o") VAL+=("") ;;
+		esac
+	done
+}
+
+# taken TOOL ARGS...: the tool takes the line: not a usage error, nor a crash.
+taken() {
+	PAM_USER=op1 "$1" -d "$NONE" "${@:2}" </dev/null >/dev/null 2>../err
+	st=$?
+	[ "$st" -ne 2 ] && [ "$st" -lt 128 ]
+}
+
+# completes TOOL ARGS...: the tool takes the line, or the line with one
+# more option offered after it (what did last time first); else says why.
+completes() {
+	local why i
+	taken "$@" && return 0
+	why="$*: status $st: $(head -n 1 ../err)"
+	offered -1 "$@"
+	for i in "${!OPT[@]}"; do
+		[ "${OPT[i]}" = "${fix[0]-}" ] && [ "${VAL[i]}" = "${fix[1]-}" ] &&
+		    taken "$@" "${fix[@]}" && return 0
+	done
+	for i in "${!OPT[@]}"; do
+		fix=("${OPT[i]}" ${VAL[i]:+"${VAL[i]}"})
+		taken "$@" "${fix[@]}" && return 0
+	done
+	echo "$why" >&2
+	return 1
+}
+
+while read -r tool base; do
+	line=($tool $base)
+	completes "${line[@]}" || exit 1
+	offered "${line[@]}"
+	opt1=("${OPT[@]}") val1=("${VAL[@]}") paired=" "
+	for i in "${!opt1[@]}"; do
+		one=("${line[@]}" "${opt1[i]}" ${val1[i]:+"${val1[i]}"})
+		completes "${one[@]}" || exit 1
+		[[ $paired == *" ${opt1[i]} "* ]] && continue
+		offered -0 "${one[@]}"
+		opt2=("${OPT[@]}") val2=("${VAL[@]}")
+		for j in "${!opt2[@]}"; do
+			[[ $paired == *" ${opt2[j]} "* ]] && continue
+			if [ "${val2[j]}" = = ]; then
+				c "${one[@]}" "${opt2[j]}" ""
+				val2[j]=${COMPREPLY[0]-$(sample "$tool" "${opt2[j]}")}
+			fi
+			completes "${one[@]}" "${opt2[j]}" ${val2[j]:+"${val2[j]}"} || exit 1
+		done
+		paired+="${opt1[i]} "
+	done
+done
+'
+
+test_expect_success 'every tool takes what is offered after a form, and after one more option' '
+	mkdir ctx && cd ctx && echo x >file &&
+	"$BASH_BIN" -c "$CONTEXTS" sh "$COMPL" "$NONE" <<-EOF
+	auth-check -u op1
+	auth-check --pam
+	incident-report new -b boss --type leak --summary x
+	incident-report step 2026-0001 -b boss --step closed
+	incident-report show 2026-0001
+	incident-report list
+	jukisec-audit --lang en
+	jukisec-audit --confirm x -b boss
+	jukisec-init
+	log-append -u op1 -a x
+	log-append --stdin
+	log-append --seal
+	log-append --recover --key-file file
+	log-prune --discard
+	log-prune -a file
+	log-show
+	log-verify -k file
+	operator-add -i op9 -n x -m fingerprint
+	operator-add -i op9 -n x -m external
+	operator-add -i op9 -n x -m password --reason x --instructions-given 2026-01-01
+	operator-list
+	operator-mod -b boss -i op1 -u
+	operator-mod --recover -i boss --key-file file
+	operator-revoke -b boss -i op1 --reason x
+	EOF
+'
+
 test_expect_success 'a state with three persons and two incidents' '
 	inc_state && add_pw suzuki &&
 	inew --type unrecoverable --cause fire --summary one >id1 &&
@@ -172,6 +314,17 @@ test_expect_success 'one form: jukisec-audit --confirm, operator-add -m, operato
 	comp operator-mod -b boss --k >got && test ! -s got &&
 	comp log-prune -q -v >got && test ! -s got &&
 	comp log-prune --discard --a >got && test ! -s got
+'
+
+# What the tools refuse together that their synopsis shows in one form.
+test_expect_success 'log-show and operator-mod: the options one excludes' '
+	comp log-show --summary day --f >got && echo --format= | test_cmp - got &&
+	comp log-show --syslog --f >got && echo --follow | test_cmp - got &&
+	comp log-show --action x --ac >got && test ! -s got &&
+	comp operator-mod --reason x -m "" >got && echo password | test_cmp - got &&
+	comp operator-mod -b boss --reset-password --re >got &&
+	printf "%s\n" --reason= --reset-password | test_cmp - got &&
+	comp operator-mod -m external --p >got && test ! -s got
 '
 
 test_expect_success 'no state directory: no ids, no error' '
