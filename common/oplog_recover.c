@@ -515,6 +515,10 @@ open_slot(struct store *st, const struct oplog_vkey *vk, int format, long long *
 /* A writer killed between its cut and its repair record left its open
  * head at seq and oplog.cut, which its next writer logs; the rebuild
  * rewrites that head and removes the note, so the findings name the cut.
+ * Without an open head, seq is the last record kept: a recovery killed
+ * after it closed that head and before its rename leaves the log ending
+ * at the note's seq, which a committed repair would have moved past, so
+ * the note still stands.
  * ST_OK, or ST_FAIL when oplog.cut is refused (as writers refuse it). */
 static int
 writer_cut(struct store *st, long long seq, char *findings)
@@ -522,7 +526,7 @@ writer_cut(struct store *st, long long seq, char *findings)
 	long long removed;
 	int there = 0;
 
-	if (seq == -1 || (removed = oplog_cut_noted(st, seq, &there)) == 0)
+	if ((removed = oplog_cut_noted(st, seq, &there)) == 0)
 		return ST_OK;
 	if (removed == -1)
 		return ST_FAIL;
@@ -546,7 +550,7 @@ rebuild(struct store *st, const struct oplog_vkey *vk,
 	long long seq;
 	int r, first = open_slot(st, vk, res->format, &seq);
 
-	if ((r = writer_cut(st, seq, findings)) != ST_OK ||
+	if ((r = writer_cut(st, seq != -1 ? seq : res->good.seq, findings)) != ST_OK ||
 	    (r = copy_log(st, path, 0, 0, res->good.end, &af)) != ST_OK)
 		return r;
 	good_head(res, &p);

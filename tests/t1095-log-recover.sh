@@ -287,6 +287,24 @@ test_expect_success 'a writer'"'"'s cut noted in oplog.cut, the key lost: the re
 	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
 '
 
+# A recovery killed after it closed the writer's open head and before its
+# rename leaves the log as it was, the head closed at the note's seq: the
+# note is not stale (a committed repair moves the head past it), and the
+# next recovery still names the cut.
+test_expect_success 'the same, the recovery killed between closing the head and its rename: the next names the cut' '
+	restore good && cp "$S/oplog.head" saved.head &&
+	forge intent "$S" saved.head "$S/oplog.key" &&
+	printf "seq=%s removed=40\n" "$(lastseq)" >"$S/oplog.cut" && rm "$S/oplog.key" &&
+	save noted &&
+	crash_after "$TMP/noted" "$S" "oplog.head" renameat "oplog.csv" la --recover --key-file "$S.key" &&
+	cmp "$S/oplog.csv" "$TMP/noted/oplog.csv" && test -e "$S/oplog.cut" &&
+	rec_ >out &&
+	grep -q "; oplog.cut: removed=40 bytes after seq $((GOOD - 2))\$" out &&
+	grep -q ",-,recover,oplog.csv,ok,.*; oplog.cut: removed=40 bytes after seq $((GOOD - 2))[\",]" "$S/oplog.csv" &&
+	! test -e "$S/oplog.cut" &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
 # Nothing to cut, a head slot forged: the record that names it reaches
 # the log before a slot is written, so a kill never loses the finding.
 after_head_kill() {
