@@ -51,8 +51,10 @@ test_expect_success 'another LINK relinks log-append; the same LINK does not' '
 	make -C "$SRCDIR" --no-print-directory BUILD="$TMP/b2" -o "$TMP/b2/libcommon.a" \
 	    $built "$link" "$TMP/b2/log-append" >same.out 2>&1 &&
 	! grep -q -- "-o $TMP/b2/log-append " same.out &&
-	make -C "$SRCDIR" --no-print-directory BUILD="$TMP/b2" -o "$TMP/b2/libcommon.a" \
-	    $built "$other" "$TMP/b2/log-append" >other.out 2>&1 &&
+	# the relink itself may fail: the suite may be a sanitizer build,
+	# whose objects want its flags; make printing it is the decision
+	{ make -C "$SRCDIR" --no-print-directory BUILD="$TMP/b2" -o "$TMP/b2/libcommon.a" \
+	    $built "$other" "$TMP/b2/log-append" >other.out 2>&1 || :; } &&
 	grep -q -- "-o $TMP/b2/log-append " other.out &&
 	test "$(cat b2/link)" = "$other"
 '
