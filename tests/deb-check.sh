@@ -46,7 +46,7 @@ test_expect_success 'it holds every tool, page, catalogue, completion, unit and 
 		echo "/lib/systemd/system/jukisec-$u.timer" || exit 1
 	done >>want &&
 	! dpkg-deb --fsys-tarfile "$JUKISEC_DEB" | tar -xOf - --wildcards "./usr/share/doc/jukisec/examples/*" |
-		grep /usr/local/bin/ &&
+		grep -E "/usr/local/bin[/:]" &&
 	printf "%s\n" /usr/share/doc/jukisec/examples/cron/jukisec \
 		/usr/share/doc/jukisec/examples/pam/jukisec \
 		/usr/share/doc/jukisec/README.gz /usr/share/doc/jukisec/copyright >>want &&
