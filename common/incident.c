@@ -77,6 +77,21 @@ incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
 	return ST_OK;
 }
 
+/* The length of the run at s of the bytes of `sp` and of U+3000, the
+ * ideographic space a Japanese keyboard types for a space (strspn(3)). */
+static size_t
+blank_span(const char *s, const char *sp)
+{
+	const char *p = s;
+
+	for (;;) {
+		p += strspn(p, sp);
+		if (strncmp(p, "\xe3\x80\x80", 3) != 0)
+			return (size_t)(p - s);
+		p += 3;
+	}
+}
+
 /* The request of `new` against itself and the clock: ST_OK, or ST_USAGE
  * after one line.  Pure: the same before the manager is asked and again
  * under the lock, where now is never earlier (clock_decision). */
@@ -87,7 +102,7 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		return ST_USAGE;
 	/* spaces only say nothing, as a blank --detail-file (a tab is
 	 * refused above) */
-	if (n->summary[strspn(n->summary, " ")] == '\0') {
+	if (n->summary[blank_span(n->summary, " ")] == '\0') {
 		jerr_say(e, ST_USAGE, _("--summary: empty"));
 		return ST_USAGE;
 	}
@@ -448,7 +463,7 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 	b.len = j;
 	/* blank only if the run of blanks reaches the terminator we added:
 	 * a NUL byte in the file is detail_problem's to name */
-	if (strspn(b.p, " \t\n") == b.len - 1) {
+	if (blank_span(b.p, " \t\n") == b.len - 1) {
 		jerr_say(e, ST_USAGE, _("%s: empty"), path);
 		buf_free(&b);
 		return ST_USAGE;

@@ -330,4 +330,15 @@ else
 	test_skip 'a group-readable incidents.csv (0640) stays so after a new incident' 'missing GROUP: the caller has no second group'
 fi
 
+test_expect_success 'ideographic spaces (U+3000, a Japanese keyboard'"'"'s) are spaces too' '
+	bad_new "^incident-report: --summary: empty$" --type other --cause fire --summary "　" &&
+	bad_new "^incident-report: --summary: empty$" --type other --cause fire --summary " 　 　" &&
+	printf "　\n \t　\r\n" >bad &&
+	bad_new "^incident-report: bad: empty$" \
+	    --type other --cause fire --summary s --detail-file bad &&
+	inew --type other --cause fire --summary "　停電　" >id &&
+	incident-report -d "$D" show "$(cat id)" $N >out &&
+	grep -q "　停電　" out
+'
+
 test_done
