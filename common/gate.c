@@ -23,10 +23,11 @@
  *    is left to write (what a crash left completed, the seals of every
  *    ended epoch written and the key file moved past them, as
  *    log-append --seal does), and the directory shown to have room for
- *    the count and that record.  The record is written at the decision
- *    time, which the log is sealed up to, and the lock held until then,
- *    so that the log found fit is the one written to and no seal or key
- *    falls after the count.  Writing (the seals' included), room or the
+ *    the count and that record, the caller's file size limit included
+ *    (a limit the log cannot grow under is a disk that cannot record).
+ *    The record is written at the decision time, which the log is
+ *    sealed up to, and the lock held until then, so that the log found
+ *    fit is the one written to and no seal or key falls after the count.  Writing (the seals' included), room or the
  *    count failing is exit 3 with one line, the same for every attempt; a
  *    log file that writers refuse is exit 3 with its own line; either way
  *    the register is as it was and no "auth" record is written (fail
@@ -178,7 +179,8 @@ settle_count(struct store *st, struct register_ *reg, int changed,
 		*err = -1;
 		return ST_FAIL;
 	}
-	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1) {
+	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1 ||
+	    oplog_fits(st) == -1) {
 		*err = errno;
 		return ST_FAIL;
 	}

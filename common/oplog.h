@@ -112,6 +112,9 @@ int	oplog_settle_at(struct store *, int64_t now);
  * a file every writer refuses (a link, not a regular file, not ours or
  * open to others, missing) included: oplog_settle_at names it so. */
 int	oplog_writable(struct store *);
+/* 0 when oplog.csv may grow by a record (OPLOG_LINE_MAX) under the
+ * caller's file size limit, else -1 with errno EFBIG (store_fits). */
+int	oplog_fits(struct store *);
 
 /* A batch too large to hold in memory (log-append --stdin): records are
  * written as they are added (past the head, framed by an open head) and

@@ -288,3 +288,9 @@ oplog_writable(struct store *st)
 			return -1;
 	return 0;
 }
+
+int
+oplog_fits(struct store *st)
+{
+	return store_fits(st, OPLOG_FILE, OPLOG_LINE_MAX);
+}

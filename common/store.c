@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -608,6 +609,33 @@ store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
 	return -1;
 }
 
+/* 0 when a file may grow to end bytes under the caller's file size limit
+ * (RLIMIT_FSIZE), else -1 with errno EFBIG: past it a write fails, or
+ * SIGXFSZ kills us half-way, as the caller of a tool or of a setuid PAM
+ * host chooses. */
+static int
+fsize_allows(off_t end)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)end > rl.rlim_cur) {
+		errno = EFBIG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_fits(struct store *st, const char *name, off_t extra)
+{
+	struct stat sb;
+
+	if (fstatat(st->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	return fsize_allows(sb.st_size + extra);
+}
+
 int
 store_room(struct store *st, const char *name, off_t extra)
 {
@@ -618,6 +646,8 @@ store_room(struct store *st, const char *name, off_t extra)
 
 	if (fstatat(st->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		want += sb.st_size;
+	if (fsize_allows(want) == -1)
+		return -1;
 	fd = openat(st->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR ||
 	    errno == EINVAL)) {

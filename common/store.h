@@ -212,10 +212,15 @@ int	destroy_file(int dirfd, const char *name);
 /* 0 when the state directory can take a rewrite of file name (its size)
  * plus extra bytes now: space reserved with posix_fallocate(2) in an
  * unnamed temporary file (O_TMPFILE, else a named one unlinked at once),
- * then released.  -1 with errno (ENOSPC, EDQUOT, EROFS, EIO ...).  The
+ * then released.  -1 with errno (ENOSPC, EDQUOT, EROFS, EIO, EFBIG past
+ * the caller's file size limit ...).  The
  * gate asks before it admits anyone, so that an attempt it could not have
  * counted is never an admission (fail closed, R5.2, R6). */
 int	store_room(struct store *, const char *name, off_t extra);
+/* 0 when file name may grow by extra bytes under the caller's file size
+ * limit (RLIMIT_FSIZE; store_room checks its own), else -1 with errno
+ * (EFBIG): a limit the log cannot take a record under is a full disk. */
+int	store_fits(struct store *, const char *name, off_t extra);
 
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);

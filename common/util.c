@@ -137,6 +137,11 @@ setup(int lazy)
 	 * fail with ECHILD: the external verifier's "match" would be lost. */
 	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
 		err(ST_FAIL, "signal");
+	/* Past the caller's file size limit a write fails with EFBIG, which
+	 * every writer handles (a batch cut, a change withdrawn), instead of
+	 * SIGXFSZ killing the tool between two writes that belong together. */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		err(ST_FAIL, "signal");
 
 	jukisec_locale(lazy);
 	umask(077);

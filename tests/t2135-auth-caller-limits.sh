@@ -1,0 +1,45 @@
+#!/bin/sh
+# The caller of the gate sets its limits and sends it signals: an operator
+# at a terminal, a script, or the user who starts a setuid PAM host (su),
+# whose file size limit and signals reach pam_jukisec.  Neither may move
+# the failed-attempt count without its record (R5.2, R6): a file size
+# limit the log cannot grow under is a log that cannot record (exit 3,
+# the one line, nothing counted).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+# consistent N: tanaka's count is N and the log has N denials of tanaka
+# (none before this file's tests).
+consistent() {
+	test "$(field tanaka failed)" = "$1" &&
+	test "$(log_count auth denied "reason=wrong-password")" = "$1"
+}
+
+test_expect_success 'set up: a log of 20 KiB, an operator' '
+	reg_state && bootstrap && add_pw tanaka && pw wrong Not-The-Pw-42 &&
+	i=0; while [ $i -lt 150 ]; do
+		echo "ops,filler,x,ok,record $i"; i=$((i + 1))
+	done | log-append -d "$D" --stdin 2>/dev/null &&
+	test "$(wc -c <"$D/oplog.csv")" -gt 16384
+'
+
+# ulimit -f 24 (blocks of 512 bytes, as POSIX counts them): 12 KiB, room
+# for the register and a record (the room check), not for a
+# log of 20 KiB to grow.
+test_expect_success 'ulimit -f under the log'"'"'s size: exit 3, the one line, nothing counted' '
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	printf "%s\n" "auth-check: $D: the attempt cannot be recorded (File too large): denied" >want &&
+	for p in wrong tanaka; do
+		(ulimit -f 24 && exec auth-check -d "$D" -u tanaka --password-fd 3 \
+		    3<"$TMP/pw.$p") 2>err; rc=$?
+		test $rc = 3 && test_cmp want err || { echo "rc $rc" >&2; exit 1; }
+	done &&
+	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
+	consistent 0
+'
+
+test_expect_success 'without the limit: denied, counted and logged as before' '
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null && consistent 1
+'
+
+test_done
