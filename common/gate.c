@@ -25,9 +25,11 @@
  *    log-append --seal does), and the directory shown to have room for
  *    the count and that record, the caller's file size limit included
  *    (a limit the log cannot grow under is a disk that cannot record).
- *    The record is written at the decision time, which the log is
- *    sealed up to, and the lock held until then, so that the log found
- *    fit is the one written to and no seal or key falls after the count.  Writing (the seals' included), room or the
+ *    No signal a caller can send is taken between the count and the
+ *    record: held until both are written.  The record is written at the
+ *    decision time, which the log is sealed up to, and the lock held
+ *    until then, so that the log found fit is the one written to and no
+ *    seal or key falls after the count.  Writing (the seals' included), room or the
  *    count failing is exit 3 with one line, the same for every attempt; a
  *    log file that writers refuse is exit 3 with its own line; either way
  *    the register is as it was and no "auth" record is written (fail
@@ -57,6 +59,8 @@
  *    manager's status is the change's; no tool maps it again.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,10 +267,29 @@ log_attempt(struct store *st, const struct attempt *a, int status,
 	return r;
 }
 
+/* The signals a caller can send (Ctrl-C, kill, a hangup, SIGXFSZ)
+ * blocked into *old: between the count and its record they would leave
+ * the count moved with no record (R5.2, R6); taken once both are
+ * written.  The faults of the code itself stay deliverable. */
+static void
+hold_signals(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
 /* Counts the attempt on a fresh read under the register lock and logs it. */
 static int
 record(struct store *st, struct attempt *a)
 {
+	sigset_t	 held;
 	struct register_ reg;
 	struct operator	*o;
 	const char	*why;
@@ -304,11 +327,14 @@ record(struct store *st, struct attempt *a)
 			break;
 		}
 	}
+	hold_signals(&held);
 	if (write_count(st, &reg, changed, now) != ST_OK) {
+		pthread_sigmask(SIG_SETMASK, &held, NULL);
 		register_end(st, &reg);
 		return ST_FAIL;
 	}
 	r = log_attempt(st, a, status, now);
+	pthread_sigmask(SIG_SETMASK, &held, NULL);
 	/* only once recorded: a re-hash that fails on a full disk must not
 	 * add a line that only the right password gets */
 	if (r == ST_OK && a->ok && a->pw != NULL)

@@ -4,7 +4,8 @@
 # whose file size limit and signals reach pam_jukisec.  Neither may move
 # the failed-attempt count without its record (R5.2, R6): a file size
 # limit the log cannot grow under is a log that cannot record (exit 3,
-# the one line, nothing counted).
+# the one line, nothing counted), and a signal that arrives once the
+# count is written is taken only after the record.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
@@ -41,5 +42,26 @@ test_expect_success 'ulimit -f under the log'"'"'s size: exit 3, the one line, n
 test_expect_success 'without the limit: denied, counted and logged as before' '
 	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null && consistent 1
 '
+
+# killed_after_count SIG: a wrong password of tanaka whose register
+# commit (renameat(2), the count in force) is held 1 s by strace, during
+# which SIG is sent.  The count and the log must agree afterwards.
+killed_after_count() {
+	_n=$(field tanaka failed) || return 1
+	strace -o /dev/null -e trace=renameat -e inject=renameat:delay_exit=1000000 \
+	    auth-check -d "$D" -u tanaka --password-fd 3 3<"$TMP/pw.wrong" \
+	    2>/dev/null & _sp=$!
+	_i=0; until [ "$(field tanaka failed)" != "$_n" ]; do
+		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
+	done
+	kill -"$1" "$(ps -o pid= --ppid $_sp)"; wait $_sp
+	consistent $((_n + 1))
+}
+
+for sig in TERM INT HUP; do
+test_expect_success STRACE "SIG$sig once the count is written: the record follows" '
+	killed_after_count '$sig'
+'
+done
 
 test_done
