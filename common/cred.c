@@ -185,14 +185,16 @@ cred_stale(const char *phc, const struct conf *c)
 
 static const unsigned char dummy_salt[SALT_LEN] = "jukisec-dummy-16";
 
-void
+int
 cred_dummy(const struct conf *c, const char *pw, size_t len, struct jerr *e)
 {
 	unsigned char tag[TAG_LEN];
+	int	 r;
 
-	(void)argon2id(pw, len, dummy_salt, c->kdf_memory_kib, c->kdf_time,
+	r = argon2id(pw, len, dummy_salt, c->kdf_memory_kib, c->kdf_time,
 	    c->kdf_parallelism, tag, e);
 	wipe(tag, sizeof tag);
+	return r;
 }
 
 int
@@ -205,17 +207,15 @@ cred_check(const struct conf *c, const char *phc, const char *pw, size_t len,
 	unsigned long	 m, floor;
 	int		 r;
 
-	if (phc_parse(phc, &h) == -1) {
-		cred_dummy(c, pw, len, e);
-		return -1;
-	}
-	r = argon2id(pw, len, h.salt, h.m, h.t, h.p, tag, e) == -1 ? -1 :
+	if (phc_parse(phc, &h) == -1)
+		return cred_dummy(c, pw, len, e) == -1 ? -2 : -1;
+	r = argon2id(pw, len, h.salt, h.m, h.t, h.p, tag, e) == -1 ? -2 :
 	    ct_equal(tag, h.tag, TAG_LEN);
 	/* Argon2id's time is about proportional to memory x passes: the
 	 * rest of conf's work, in conf's passes (to within t KiB-passes) */
 	want = (unsigned long long)c->kdf_memory_kib * c->kdf_time;
 	have = (unsigned long long)h.m * h.t;
-	if (r != -1 && have < want) {
+	if (r >= 0 && have < want) {
 		m = (unsigned long)((want - have) / c->kdf_time);
 		floor = 8 * (unsigned long)c->kdf_parallelism;
 		(void)argon2id(pw, len, dummy_salt, m < floor ? floor : m,

@@ -37,12 +37,14 @@ int	cred_verify(const char *phc, const char *pw, size_t len);
  * (memory x passes) whatever the stored hash holds (R5.4: timing does not
  * tell a registered id from an unknown one). */
 int	cred_check(const struct conf *, const char *phc, const char *pw,
-	    size_t len, struct jerr *e);
+	    size_t len, struct jerr *e);	/* 1, 0, -1 malformed, -2 the KDF
+					 * failed (said in e) */
 /* 1 when phc's parameters are not conf's (re-hash on the next login). */
 int	cred_stale(const char *phc, const struct conf *);
 /* Runs the KDF on pw with conf's cost and throws the result away, so an
- * unknown person takes as long as a known one (R5.4). */
-void	cred_dummy(const struct conf *, const char *pw, size_t len,
+ * unknown person takes as long as a known one (R5.4).  0, or -1 when the
+ * KDF failed (its memory refused, said in e). */
+int	cred_dummy(const struct conf *, const char *pw, size_t len,
 	    struct jerr *e);
 
 /* The credentials/ directory fd (created 0700 if create), checked: a

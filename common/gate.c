@@ -425,6 +425,19 @@ unreadable(struct store *st, const struct attempt *a)
 	return ST_FAIL;
 }
 
+/* The KDF could not run (libgcrypt refused kdf_memory_kib, as under a
+ * caller's memory limit): an operational failure, the same for every
+ * password and every id, logged and not counted (exit 3), never a wrong
+ * password or a damaged credential. */
+static int
+kdf_failed(struct store *st, const struct attempt *a)
+{
+	(void)oplog_log(st, "-", "auth", a->id, "error",
+	    "method=%s reason=kdf-failed%s%s", method_name(a->method),
+	    a->need_manager ? " check=manager" : "", a->where);
+	return ST_FAIL;
+}
+
 /* The password asked for and checked.  The hash is read before the
  * password is asked for; whatever is reset while the person types or the
  * KDF runs, record() admits only if the file still holds this hash.
@@ -454,16 +467,19 @@ check_password(struct store *st, struct attempt *a, int pwfd,
 	} else if (**pw == '\0') {
 		if (a->known && *cred != NULL)
 			a->reason = "empty-password";
-	} else if (*cred == NULL)
-		cred_dummy(&st->conf, *pw, strlen(*pw), st->err);
-	else if ((v = cred_check(&st->conf, *cred, *pw, strlen(*pw),
+	} else if (*cred == NULL) {
+		if (cred_dummy(&st->conf, *pw, strlen(*pw), st->err) == -1)
+			return kdf_failed(st, a);
+	} else if ((v = cred_check(&st->conf, *cred, *pw, strlen(*pw),
 	    st->err)) == 1) {
 		a->ok = 1;
 		if (cred_stale(*cred, &st->conf)) {
 			a->pw = *pw;
 			a->phc = *cred;
 		}
-	} else
+	} else if (v == -2)
+		return kdf_failed(st, a);
+	else
 		a->reason = v == 0 ? "wrong-password" : "credential-corrupt";
 	a->cred = *cred;
 	a->credlen = *n;

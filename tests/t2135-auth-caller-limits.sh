@@ -64,4 +64,27 @@ test_expect_success STRACE "SIG$sig once the count is written: the record follow
 '
 done
 
+# SMALLAS: the tools start under an address-space limit of 16,000 KiB,
+# under which the KDF's kdf_memory_kib (19,456 here) cannot be had (an
+# ASan build reserves its shadow memory and cannot start at all).
+test_lazy_prereq SMALLAS '
+	(ulimit -v 16000 && exec auth-check -V) >/dev/null 2>&1 ||
+	    { echo "the tools do not start under ulimit -v 16000 (an ASan build)"; exit 1; }'
+
+# A KDF that cannot run is an operational failure, the same for every
+# password and every id: not a wrong password, not a damaged credential.
+test_expect_success SMALLAS 'ulimit -v under the KDF'"'"'s memory: exit 3, one line, logged as error, not counted' '
+	n=$(field tanaka failed) &&
+	printf "%s\n" "auth-check: Argon2id: Cannot allocate memory" >want &&
+	for u in tanaka:wrong tanaka:tanaka nosuch:wrong; do
+		(ulimit -v 16000 && exec auth-check -d "$D" -u ${u%%:*} \
+		    --password-fd 3 3<"$TMP/pw.${u#*:}") 2>err; rc=$?
+		test $rc = 3 && test_cmp want err || { echo "$u: rc $rc" >&2; exit 1; }
+	done &&
+	test "$(field tanaka failed)" = "$n" &&
+	test "$(log_count auth error "reason=kdf-failed")" = 3 &&
+	test "$(log_count auth denied "reason=credential-corrupt")" = 0 &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
 test_done
