@@ -24,6 +24,19 @@
  *			  fatal signal; a write within one page is whole)
  *   JUKISEC_CRASH_LOG=F  each step appends "N CALL PATH" to F, and
  *			  " tear=K" when the step can be torn after K bytes
+ *   JUKISEC_FAIL_AT=N	  step N fails instead, with JUKISEC_FAIL_ERRNO
+ *			  (EIO, the default, ENOSPC or EDQUOT), and nothing
+ *			  of it is done; with JUKISEC_CRASH_TORN=1 a write
+ *			  that can tear writes up to the page boundary and
+ *			  returns that short count, and the next write to
+ *			  the same file fails (the disk filled midway)
+ *   JUKISEC_FAIL_SYNC=N  the Nth sync (fsync, fdatasync, syncfs;
+ *			  a count of its own: they are not steps) fails
+ *			  with JUKISEC_FAIL_ERRNO, as a write-back error
+ *			  reports itself, the data written or not
+ *   JUKISEC_SYNC_LOG=F	  each sync appends "N CALL PATH" to F
+ * A failure is one-shot: the steps after it go on (a tool's clean-up
+ * after a failing disk is the point), and the process keeps running.
  * Only the process that loaded this, not a fork of it, counts steps.
  * Steps two threads make at once are counted atomically: their order
  * may differ from run to run (log-prune writes its archive and its new
@@ -45,9 +58,12 @@
 #include <unistd.h>
 
 static pid_t owner;
-static unsigned long step, crash_at;
-static int torn;
-static char logpath[4096];
+static unsigned long step, crash_at, fail_at, sync_n, fail_sync;
+static int torn, fail_errno = EIO, fail_fd = -1;
+static char logpath[4096], synclog[4096];
+
+/* at_step's answer: go on, tear the write, or fail the call. */
+enum { STEP_GO, STEP_TEAR, STEP_FAIL };
 
 static void
 scrub_preload(void)
@@ -89,9 +105,22 @@ crash_init(void)
 		torn = strcmp(s, "1") == 0;
 	if ((s = getenv("JUKISEC_CRASH_LOG")) != NULL)
 		snprintf(logpath, sizeof(logpath), "%s", s);
+	if ((s = getenv("JUKISEC_FAIL_AT")) != NULL)
+		fail_at = strtoul(s, NULL, 10);
+	if ((s = getenv("JUKISEC_FAIL_SYNC")) != NULL)
+		fail_sync = strtoul(s, NULL, 10);
+	if ((s = getenv("JUKISEC_FAIL_ERRNO")) != NULL)
+		fail_errno = strcmp(s, "ENOSPC") == 0 ? ENOSPC :
+		    strcmp(s, "EDQUOT") == 0 ? EDQUOT : EIO;
+	if ((s = getenv("JUKISEC_SYNC_LOG")) != NULL)
+		snprintf(synclog, sizeof(synclog), "%s", s);
 	unsetenv("JUKISEC_CRASH_AT");
 	unsetenv("JUKISEC_CRASH_TORN");
 	unsetenv("JUKISEC_CRASH_LOG");
+	unsetenv("JUKISEC_FAIL_AT");
+	unsetenv("JUKISEC_FAIL_SYNC");
+	unsetenv("JUKISEC_FAIL_ERRNO");
+	unsetenv("JUKISEC_SYNC_LOG");
 	scrub_preload();
 }
 
@@ -110,13 +139,14 @@ real(const char *name)
 
 /* The trace line, written with raw system calls (no step of its own). */
 static void
-trace(unsigned long n0, const char *call, int dirfd, const char *path, int fd, size_t tear)
+trace(const char *to, unsigned long n0, const char *call, int dirfd,
+    const char *path, int fd, size_t tear)
 {
 	char line[8192], where[4096], proc[64];
 	ssize_t n;
 	int lfd;
 
-	if (logpath[0] == '\0')
+	if (to[0] == '\0')
 		return;
 	where[0] = '\0';
 	if (path == NULL) {
@@ -137,7 +167,7 @@ trace(unsigned long n0, const char *call, int dirfd, const char *path, int fd, s
 		    where, tear);
 	else
 		n = snprintf(line, sizeof(line), "%lu %s %s\n", n0, call, where);
-	lfd = (int)syscall(SYS_openat, AT_FDCWD, logpath,
+	lfd = (int)syscall(SYS_openat, AT_FDCWD, to,
 	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (lfd >= 0) {
 		syscall(SYS_write, lfd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
@@ -165,10 +195,11 @@ die(void)
 }
 
 /*
- * at_step: called before a step; counts it and, at the chosen one, dies.
- * tear: the bytes a write can be torn after (0: it cannot be).  Returns 1
- * when the step is the one to tear (the caller writes tear bytes and then
- * calls die()).
+ * at_step: called before a step; counts it and, at the chosen one, dies
+ * or fails.  tear: the bytes a write can be torn after (0: it cannot be).
+ * Returns STEP_TEAR when the step is the one to tear (the caller writes
+ * tear bytes and then calls die(), or in fail mode returns their count),
+ * STEP_FAIL when the call is to fail (errno set), else STEP_GO.
  */
 static int
 at_step(const char *call, int dirfd, const char *path, int fd, size_t tear)
@@ -177,16 +208,47 @@ at_step(const char *call, int dirfd, const char *path, int fd, size_t tear)
 	int e = errno;
 
 	if (getpid() != owner)
-		return 0;
+		return STEP_GO;
 	n = __atomic_add_fetch(&step, 1, __ATOMIC_SEQ_CST);
-	trace(n, call, dirfd, path, fd, tear);
+	trace(logpath, n, call, dirfd, path, fd, tear);
 	errno = e;
+	if (fd != -1 && fd == fail_fd) {
+		fail_fd = -1;
+		errno = fail_errno;
+		return STEP_FAIL;
+	}
+	if (fail_at != 0 && n == fail_at) {
+		if (torn && tear > 0) {
+			fail_fd = fd;
+			return STEP_TEAR;
+		}
+		errno = fail_errno;
+		return STEP_FAIL;
+	}
 	if (crash_at == 0 || n != crash_at)
-		return 0;
+		return STEP_GO;
 	if (torn && tear > 0)
-		return 1;
+		return STEP_TEAR;
 	die();
-	return 0;
+	return STEP_GO;
+}
+
+/* at_sync: called before a sync; counts it and fails the chosen one. */
+static int
+at_sync(const char *call, int fd)
+{
+	unsigned long n;
+	int e = errno;
+
+	if (getpid() != owner)
+		return STEP_GO;
+	n = __atomic_add_fetch(&sync_n, 1, __ATOMIC_SEQ_CST);
+	trace(synclog, n, call, -1, NULL, fd, 0);
+	errno = e;
+	if (fail_sync == 0 || n != fail_sync)
+		return STEP_GO;
+	errno = fail_errno;
+	return STEP_FAIL;
 }
 
 /* Where a write of n bytes at off can be torn: the bytes up to the first
@@ -238,20 +300,21 @@ exists(int dirfd, const char *path)
 	return r;
 }
 
-/* An open that creates or truncates is a step; opening what is there is not. */
-static void
+/* An open that creates or truncates is a step; opening what is there is
+ * not.  Returns at_step's answer. */
+static int
 open_step(const char *call, int dirfd, const char *path, int flags)
 {
 	int there;
 
 	if (!(flags & (O_CREAT | O_TRUNC)))
-		return;
+		return STEP_GO;
 	there = exists(dirfd, path);
 	if (!there && !(flags & O_CREAT))
-		return;
+		return STEP_GO;
 	if (there && !(flags & O_TRUNC))
-		return;
-	at_step(call, dirfd, path, -1, 0);
+		return STEP_GO;
+	return at_step(call, dirfd, path, -1, 0);
 }
 
 #define MODE_ARG(flags, mode) do {					\
@@ -273,7 +336,8 @@ open(const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	if (f == NULL)
 		f = real("open");
-	open_step("open", AT_FDCWD, path, flags);
+	if (open_step("open", AT_FDCWD, path, flags) == STEP_FAIL)
+		return -1;
 	return f(path, flags, mode);
 }
 
@@ -286,7 +350,8 @@ open64(const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	if (f == NULL)
 		f = real("open64");
-	open_step("open", AT_FDCWD, path, flags);
+	if (open_step("open", AT_FDCWD, path, flags) == STEP_FAIL)
+		return -1;
 	return f(path, flags, mode);
 }
 
@@ -299,7 +364,8 @@ openat(int dirfd, const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	if (f == NULL)
 		f = real("openat");
-	open_step("openat", dirfd, path, flags);
+	if (open_step("openat", dirfd, path, flags) == STEP_FAIL)
+		return -1;
 	return f(dirfd, path, flags, mode);
 }
 
@@ -312,7 +378,8 @@ openat64(int dirfd, const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	if (f == NULL)
 		f = real("openat64");
-	open_step("openat", dirfd, path, flags);
+	if (open_step("openat", dirfd, path, flags) == STEP_FAIL)
+		return -1;
 	return f(dirfd, path, flags, mode);
 }
 
@@ -323,8 +390,20 @@ creat(const char *path, mode_t mode)
 
 	if (f == NULL)
 		f = real("creat");
-	open_step("creat", AT_FDCWD, path, O_CREAT | O_TRUNC);
+	if (open_step("creat", AT_FDCWD, path, O_CREAT | O_TRUNC) == STEP_FAIL)
+		return -1;
 	return f(path, mode);
+}
+
+/* After the first part of a torn write: the kill, or in fail mode the
+ * short count the caller sees before its next write fails. */
+static ssize_t
+torn_end(ssize_t k)
+{
+	if (fail_at != 0)
+		return k;
+	die();
+	return -1;
 }
 
 ssize_t
@@ -334,11 +413,13 @@ write(int fd, const void *buf, size_t n)
 
 	if (f == NULL)
 		f = real("write");
-	if (n > 0 && is_regular(fd) &&
-	    at_step("write", -1, NULL, fd, tear_at(write_off(fd), n))) {
-		f(fd, buf, tear_at(write_off(fd), n));
-		die();
-	}
+	if (n > 0 && is_regular(fd))
+		switch (at_step("write", -1, NULL, fd, tear_at(write_off(fd), n))) {
+		case STEP_FAIL:
+			return -1;
+		case STEP_TEAR:
+			return torn_end(f(fd, buf, tear_at(write_off(fd), n)));
+		}
 	return f(fd, buf, n);
 }
 
@@ -349,10 +430,13 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 
 	if (f == NULL)
 		f = real("pwrite");
-	if (n > 0 && is_regular(fd) && at_step("pwrite", -1, NULL, fd, tear_at(off, n))) {
-		f(fd, buf, tear_at(off, n), off);
-		die();
-	}
+	if (n > 0 && is_regular(fd))
+		switch (at_step("pwrite", -1, NULL, fd, tear_at(off, n))) {
+		case STEP_FAIL:
+			return -1;
+		case STEP_TEAR:
+			return torn_end(f(fd, buf, tear_at(off, n), off));
+		}
 	return f(fd, buf, n, off);
 }
 
@@ -369,8 +453,9 @@ writev(int fd, const struct iovec *iov, int cnt)
 
 	if (f == NULL)
 		f = real("writev");
-	if (cnt > 0 && is_regular(fd) && at_step("writev", -1, NULL, fd, 0))
-		die();
+	if (cnt > 0 && is_regular(fd) &&
+	    at_step("writev", -1, NULL, fd, 0) == STEP_FAIL)
+		return -1;
 	return f(fd, iov, cnt);
 }
 
@@ -379,14 +464,18 @@ copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t n,
     unsigned int flags)
 {
 	static ssize_t (*f)(int, off_t *, int, off_t *, size_t, unsigned int);
+	size_t tear;
 
 	if (f == NULL)
 		f = real("copy_file_range");
-	if (n > 0 && at_step("copy_file_range", -1, NULL, out,
-	    tear_at(outoff != NULL ? *outoff : write_off(out), n))) {
-		f(in, inoff, out, outoff,
-		    tear_at(outoff != NULL ? *outoff : write_off(out), n), flags);
-		die();
+	if (n == 0)
+		return f(in, inoff, out, outoff, n, flags);
+	tear = tear_at(outoff != NULL ? *outoff : write_off(out), n);
+	switch (at_step("copy_file_range", -1, NULL, out, tear)) {
+	case STEP_FAIL:
+		return -1;
+	case STEP_TEAR:
+		return torn_end(f(in, inoff, out, outoff, tear, flags));
 	}
 	return f(in, inoff, out, outoff, n, flags);
 }
@@ -398,7 +487,8 @@ ftruncate(int fd, off_t len)
 
 	if (f == NULL)
 		f = real("ftruncate");
-	at_step("ftruncate", -1, NULL, fd, 0);
+	if (at_step("ftruncate", -1, NULL, fd, 0) == STEP_FAIL)
+		return -1;
 	return f(fd, len);
 }
 
@@ -415,7 +505,8 @@ rename(const char *from, const char *to)
 
 	if (f == NULL)
 		f = real("rename");
-	at_step("rename", AT_FDCWD, to, -1, 0);
+	if (at_step("rename", AT_FDCWD, to, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(from, to);
 }
 
@@ -426,7 +517,8 @@ renameat(int fromfd, const char *from, int tofd, const char *to)
 
 	if (f == NULL)
 		f = real("renameat");
-	at_step("renameat", tofd, to, -1, 0);
+	if (at_step("renameat", tofd, to, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(fromfd, from, tofd, to);
 }
 
@@ -437,7 +529,8 @@ renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned int f
 
 	if (f == NULL)
 		f = real("renameat2");
-	at_step("renameat2", tofd, to, -1, 0);
+	if (at_step("renameat2", tofd, to, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(fromfd, from, tofd, to, flags);
 }
 
@@ -448,7 +541,8 @@ link(const char *from, const char *to)
 
 	if (f == NULL)
 		f = real("link");
-	at_step("link", AT_FDCWD, to, -1, 0);
+	if (at_step("link", AT_FDCWD, to, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(from, to);
 }
 
@@ -459,7 +553,8 @@ linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 
 	if (f == NULL)
 		f = real("linkat");
-	at_step("linkat", tofd, to, -1, 0);
+	if (at_step("linkat", tofd, to, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(fromfd, from, tofd, to, flags);
 }
 
@@ -470,7 +565,8 @@ unlink(const char *path)
 
 	if (f == NULL)
 		f = real("unlink");
-	at_step("unlink", AT_FDCWD, path, -1, 0);
+	if (at_step("unlink", AT_FDCWD, path, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(path);
 }
 
@@ -481,7 +577,8 @@ unlinkat(int dirfd, const char *path, int flags)
 
 	if (f == NULL)
 		f = real("unlinkat");
-	at_step("unlinkat", dirfd, path, -1, 0);
+	if (at_step("unlinkat", dirfd, path, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(dirfd, path, flags);
 }
 
@@ -493,7 +590,8 @@ mkdir(const char *path, mode_t mode)
 	if (f == NULL)
 		f = real("mkdir");
 	if (!exists(AT_FDCWD, path))
-		at_step("mkdir", AT_FDCWD, path, -1, 0);
+		if (at_step("mkdir", AT_FDCWD, path, -1, 0) == STEP_FAIL)
+			return -1;
 	return f(path, mode);
 }
 
@@ -505,7 +603,8 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 	if (f == NULL)
 		f = real("mkdirat");
 	if (!exists(dirfd, path))
-		at_step("mkdirat", dirfd, path, -1, 0);
+		if (at_step("mkdirat", dirfd, path, -1, 0) == STEP_FAIL)
+			return -1;
 	return f(dirfd, path, mode);
 }
 
@@ -516,6 +615,44 @@ rmdir(const char *path)
 
 	if (f == NULL)
 		f = real("rmdir");
-	at_step("rmdir", AT_FDCWD, path, -1, 0);
+	if (at_step("rmdir", AT_FDCWD, path, -1, 0) == STEP_FAIL)
+		return -1;
 	return f(path);
+}
+
+/* The syncs: a count of their own (JUKISEC_FAIL_SYNC). */
+int
+fsync(int fd)
+{
+	static int (*f)(int);
+
+	if (f == NULL)
+		f = real("fsync");
+	if (at_sync("fsync", fd) == STEP_FAIL)
+		return -1;
+	return f(fd);
+}
+
+int
+fdatasync(int fd)
+{
+	static int (*f)(int);
+
+	if (f == NULL)
+		f = real("fdatasync");
+	if (at_sync("fdatasync", fd) == STEP_FAIL)
+		return -1;
+	return f(fd);
+}
+
+int
+syncfs(int fd)
+{
+	static int (*f)(int);
+
+	if (f == NULL)
+		f = real("syncfs");
+	if (at_sync("syncfs", fd) == STEP_FAIL)
+		return -1;
+	return f(fd);
 }

@@ -18,16 +18,20 @@ CRASHPOINT=$JUKISEC_BUILD/tests/crashpoint.so
 crash_env() {
 	LD_PRELOAD=${LD_PRELOAD:+$LD_PRELOAD:}$CRASHPOINT
 	export LD_PRELOAD JUKISEC_CRASH_AT JUKISEC_CRASH_TORN JUKISEC_CRASH_LOG
+	export JUKISEC_FAIL_AT JUKISEC_FAIL_SYNC JUKISEC_FAIL_ERRNO JUKISEC_SYNC_LOG
 }
 
 # crash_trace CMD...: runs CMD whole with its steps listed, one a line
 # ("N CALL PATH"), in $TMP/crash.trace; returns CMD's status.
+# Its syncs (fsync, fdatasync, syncfs), a count of their own, are listed
+# the same way in $TMP/sync.trace.
 crash_trace() {
-	rm -f "$TMP/crash.trace"
+	rm -f "$TMP/crash.trace" "$TMP/sync.trace"
 	(JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG=$TMP/crash.trace
+	JUKISEC_FAIL_AT=0 JUKISEC_FAIL_SYNC=0 JUKISEC_SYNC_LOG=$TMP/sync.trace
 	crash_env; "$@")
 	_ct=$?
-	touch "$TMP/crash.trace"
+	touch "$TMP/crash.trace" "$TMP/sync.trace"
 	return $_ct
 }
 
@@ -103,4 +107,64 @@ crash_say() {
 crash_no_tmp() {
 	_left=$(ls -A "$1" | grep "^\.tmp-")
 	[ -z "$_left" ] || { echo "left in $1:" $_left >&2; return 1; }
+}
+
+# Fault injection: a step or a sync fails with an errno instead of a kill
+# (the disk full, over quota or failing), and the tool goes on to handle
+# it; what it leaves is checked as after a kill.
+
+# fail_at N ERRNO TORN CMD...: runs CMD with its step N failing with
+# ERRNO (EIO, ENOSPC, EDQUOT); TORN=1: a write that can tear writes its
+# first page's part, and its next write fails.  Returns CMD's status.
+fail_at() {
+	(JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=$3 JUKISEC_CRASH_LOG=
+	JUKISEC_FAIL_AT=$1 JUKISEC_FAIL_ERRNO=$2 JUKISEC_FAIL_SYNC=0 JUKISEC_SYNC_LOG=
+	shift 3; crash_env; "$@")
+}
+
+# fail_sync N ERRNO CMD...: runs CMD with its Nth sync failing with ERRNO.
+fail_sync() {
+	(JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG=
+	JUKISEC_FAIL_AT=0 JUKISEC_FAIL_SYNC=$1 JUKISEC_FAIL_ERRNO=$2 JUKISEC_SYNC_LOG=
+	shift 2; crash_env; "$@")
+}
+
+# fail_every SAVED DIR ERRNO CHECK CMD...: the fault test of one
+# operation.  CMD is traced once from a copy of SAVED at DIR; then, for
+# every step N and every sync N, DIR is made a copy of SAVED again and CMD
+# run with that one call failing with ERRNO (a write that can tear, again
+# with its first part written), its stderr in $TMP/fail.err; the shell
+# command CHECK runs with $fail_rc set to CMD's status and $fail_step to
+# "N CALL PATH" (a sync's "sN CALL PATH"), and $fail_want to the status
+# CMD had without a fault (a gate's 1 or 4 too).  Stops at the first CHECK
+# that fails, saying which call.  $fail_n is the number of calls failed.
+# The shell command $fail_reset, when set, runs after each copy (what CMD
+# writes outside DIR, an archive, put back).
+fail_reset=
+fail_every() {
+	_fs=$1 _fd=$2 _fe=$3 _fc=$4; shift 4
+	rm -rf "$_fd" && cp -a "$_fs" "$_fd" && eval "${fail_reset:-:}" || return 1
+	crash_trace "$@" </dev/null >/dev/null 2>&1
+	fail_want=$?
+	[ $fail_want -le 4 ] && [ $fail_want != 2 ] && [ $fail_want != 3 ] ||
+	    { echo "the operation fails without a fault (exit $fail_want): $*" >&2; return 1; }
+	{ sed 's/^/step /' "$TMP/crash.trace"; sed 's/^/sync /' "$TMP/sync.trace"; } >"$TMP/fail.calls"
+	fail_n=0
+	while read -r _fk _fn _fcall _fpath _ftear; do
+		for _ft in 0 1; do
+			[ $_ft = 0 ] || [ -n "$_ftear" ] || continue
+			[ $_fk = step ] || [ $_ft = 0 ] || continue
+			[ "$_fpath" != "$_fd" ] || _fpath=$_fd/.
+			fail_step="$([ $_fk = sync ] && echo s)$_fn $_fcall ${_fpath#"$_fd"/}$([ $_ft = 1 ] && echo " torn")"
+			rm -rf "$_fd" && cp -a "$_fs" "$_fd" && eval "${fail_reset:-:}" || return 1
+			if [ $_fk = step ]; then
+				fail_at "$_fn" "$_fe" $_ft "$@" </dev/null >/dev/null 2>"$TMP/fail.err"
+			else
+				fail_sync "$_fn" "$_fe" "$@" </dev/null >/dev/null 2>"$TMP/fail.err"
+			fi
+			fail_rc=$? fail_n=$((fail_n + 1))
+			eval "$_fc" ||
+			    { echo "after $_fe at $fail_step (exit $fail_rc):" >&2; cat "$TMP/fail.err" >&2; return 1; }
+		done
+	done <"$TMP/fail.calls"
 }
