@@ -33,7 +33,10 @@
  *    count failing is exit 3 with one line, the same for every attempt; a
  *    log file that writers refuse is exit 3 with its own line; either way
  *    the register is as it was and no "auth" record is written (fail
- *    closed, R5.2, R6).
+ *    closed, R5.2, R6).  The record itself failing (an I/O error after
+ *    the room was shown) is the same line, and the count saved before it
+ *    is saved back, unless the record was durable before its head failed
+ *    (the next writer takes it in): a count and its record go together.
  *  - Locks in the order every tool takes them, the register's before the
  *    log's (store.c refuses the other order): no process waits for the
  *    register's while it holds the log's, so no two wait for each other.
@@ -162,11 +165,12 @@ unrecordable(int err)
  * left to write, as `log-append --seal` brings it (what a crash left
  * completed, the seals of every ended epoch written, the key file moved
  * past them); then room shown for a new register and a log line; then a
- * changed count saved.  ST_OK; ST_FAIL with *err the errno of a disk that
- * cannot record, or -1 when the log refused in its own words, said. */
+ * changed count saved (*saved set once the save is tried: a failure can
+ * come after its rename).  ST_OK; ST_FAIL with *err the errno of a disk
+ * that cannot record, or -1 when the log refused in its own words, said. */
 static int
 settle_count(struct store *st, struct register_ *reg, int changed,
-    int64_t now, int *err)
+    int64_t now, int *err, int *saved)
 {
 	struct jerr	 e = JERR_INIT, s = JERR_INIT, *caller = st->err;
 	int		 r;
@@ -189,6 +193,7 @@ settle_count(struct store *st, struct register_ *reg, int changed,
 		return ST_FAIL;
 	}
 	st->err = &e;		/* the save's own message goes nowhere */
+	*saved = changed;
 	r = changed ? register_save(st, reg) : ST_OK;
 	st->err = caller;
 	*err = errno;
@@ -209,7 +214,7 @@ settle_count(struct store *st, struct register_ *reg, int changed,
  * refuse is said in the log's words (exit 3), nothing written. */
 static int
 write_count(struct store *st, struct register_ *reg, int changed,
-    int64_t now)
+    int64_t now, int *saved)
 {
 	int	 err, r;
 
@@ -218,7 +223,7 @@ write_count(struct store *st, struct register_ *reg, int changed,
 		r = ST_FAIL;
 	} else if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
 		return ST_FAIL;
-	else if ((r = settle_count(st, reg, changed, now, &err)) != ST_OK)
+	else if ((r = settle_count(st, reg, changed, now, &err, saved)) != ST_OK)
 		store_unlock(st, STORE_LOCK_LOG);
 	if (r != ST_OK && err != -1)
 		jerr_say(st->err, ST_FAIL,
@@ -244,13 +249,16 @@ busy(struct store *st, const struct attempt *a)
  * decision time the log was sealed up to (clamped as every record's): no
  * seal, no key to move, only this record left to write after the count.
  * The lock is released then: a re-hash and a change take it as any
- * writer does. */
+ * writer does.  A disk that fails it says the line of one that failed
+ * before the count; *kept is 1 when the record stays all the same. */
 static int
 log_attempt(struct store *st, const struct attempt *a, int status,
-    int64_t now)
+    int64_t now, int *kept)
 {
 	struct oplog_rec rec;
+	struct jerr	 e = JERR_INIT, *caller = st->err;
 	char	*detail;
+	long long seq;
 	int	 r;
 
 	detail = xasprintf("method=%s reason=%s%s%s", method_name(a->method),
@@ -261,9 +269,22 @@ log_attempt(struct store *st, const struct attempt *a, int status,
 	rec.object = a->id;
 	rec.result = a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied";
 	rec.detail = detail;
+	st->err = &e;
 	r = oplog_append_at(st, &rec, 1, now);
+	/* a record durable before its head failed stays (the next writer
+	 * takes it in): recorded, its count with it */
+	*kept = r != ST_OK && (seq = oplog_head_seq(st)) >= 0 &&
+	    oplog_logged_since(st, seq, &rec) == 1;
+	st->err = caller;
 	free(detail);
 	store_unlock(st, STORE_LOCK_LOG);
+	/* the same line as a disk that failed before the count */
+	if (r != ST_OK && unrecordable(e.errnum))
+		jerr_say(caller, ST_FAIL,
+		    _("%s: the attempt cannot be recorded (%s): denied"),
+		    st->dir, strerror(e.errnum));
+	else
+		jerr_pass(caller, &e);
 	return r;
 }
 
@@ -285,16 +306,60 @@ hold_signals(sigset_t *old)
 	pthread_sigmask(SIG_BLOCK, &all, old);
 }
 
+/* The attempt counted on o (NULL: no row to count on): its status. */
+static int
+count(struct store *st, struct attempt *a, struct operator *o, int64_t now,
+    int *changed)
+{
+	const char	*why;
+
+	*changed = 0;
+	if (a->known && (why = changed_since(st, a, o, now)) != NULL) {
+		a->ok = 0;
+		a->reason = why;
+		return ST_NO;
+	}
+	if (o == NULL)
+		return a->ok ? ST_OK : ST_NO;
+	switch (operator_count_attempt(o, &st->conf, now, a->ok, changed)) {
+	case COUNT_LOCKED_BEFORE:
+		a->ok = 0;
+		a->reason = "locked";
+		return ST_LOCKED;
+	case COUNT_LOCKED_NOW:
+		return ST_LOCKED;
+	default:
+		return a->ok ? ST_OK : ST_NO;
+	}
+}
+
+/* A count saved, or maybe saved (a failed sync after its rename), whose
+ * record could not follow: the count as it was, saved again, so that no
+ * count moves without its record (R5.2, R6).  Quiet: the failure is said
+ * already, and a disk that fails this too leaves what it left. */
+static void
+uncount(struct store *st, struct register_ *reg, struct operator *o,
+    const struct operator *before)
+{
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+
+	o->failed = before->failed;
+	o->locked = before->locked;
+	o->locked_at = before->locked_at;
+	st->err = &e;
+	(void)register_save(st, reg);
+	st->err = caller;
+}
+
 /* Counts the attempt on a fresh read under the register lock and logs it. */
 static int
 record(struct store *st, struct attempt *a)
 {
 	sigset_t	 held;
 	struct register_ reg;
-	struct operator	*o;
-	const char	*why;
+	struct operator	*o, before = { 0 };
 	int64_t		 now;
-	int		 r, changed = 0, status;
+	int		 r, changed, saved = 0, kept = 0, status;
 
 	/* the count only: no reconcile here, register changes do that */
 	if ((r = register_lock(st)) != ST_OK) {
@@ -306,44 +371,28 @@ record(struct store *st, struct attempt *a)
 		store_unlock(st, STORE_LOCK_REGISTER);
 		return r;
 	}
-	status = a->ok ? ST_OK : ST_NO;
 	o = a->known ? register_find(&reg, a->id) : NULL;
-	if (a->known && (why = changed_since(st, a, o, now)) != NULL) {
-		a->ok = 0;
-		a->reason = why;
-		status = ST_NO;
-	} else if (o != NULL) {
-		switch (operator_count_attempt(o, &st->conf, now, a->ok,
-		    &changed)) {
-		case COUNT_LOCKED_BEFORE:
-			a->ok = 0;
-			a->reason = "locked";
-			status = ST_LOCKED;
-			break;
-		case COUNT_LOCKED_NOW:
-			status = ST_LOCKED;
-			break;
-		default:
-			break;
-		}
-	}
+	if (o != NULL)
+		before = *o;
+	status = count(st, a, o, now, &changed);
 	hold_signals(&held);
-	if (write_count(st, &reg, changed, now) != ST_OK) {
+	if ((r = write_count(st, &reg, changed, now, &saved)) == ST_OK)
+		r = log_attempt(st, a, status, now, &kept);
+	if (r != ST_OK) {
+		if (saved && !kept)
+			uncount(st, &reg, o, &before);
 		pthread_sigmask(SIG_SETMASK, &held, NULL);
 		register_end(st, &reg);
 		return ST_FAIL;
 	}
-	r = log_attempt(st, a, status, now);
 	pthread_sigmask(SIG_SETMASK, &held, NULL);
 	/* only once recorded: a re-hash that fails on a full disk must not
 	 * add a line that only the right password gets */
-	if (r == ST_OK && a->ok && a->pw != NULL)
+	if (a->ok && a->pw != NULL)
 		rehash(st, a);
-	if (r == ST_OK && a->ok && a->change != NULL)
+	if (a->ok && a->change != NULL)
 		a->result = a->change->change(st, &reg, now, a->change->arg);
 	register_end(st, &reg);
-	if (r != ST_OK)
-		return ST_FAIL;
 	return status;
 }
 

@@ -1,0 +1,126 @@
+#!/bin/sh
+# The gate on a failing disk (tests/lib-crash.sh fail_every): auth-check
+# (a wrong password, the right one, the attempt that locks) and a
+# manager's -b check with its change (operator-mod, operator-add,
+# operator-revoke), each run once with every one of its steps, then every
+# one of its syncs, failing (EIO, ENOSPC, EDQUOT; a write that can tear
+# also after its first page's part).  Each time: exit 3, never an
+# admission, one line naming the state directory or its file; the log
+# verifies; no failed-attempt count moves without the record of the
+# attempt (R5.2, R6: "when a decision cannot be recorded, the answer is
+# no"); the register reads; and the next attempt is counted and logged as
+# ever, leaving no temporary file.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-crash.sh"
+
+test_expect_success 'set up: a manager, an operator with one failure' '
+	reg_state && bootstrap && add_pw tanaka && add_pw gone &&
+	pw wrong Not-The-Pw-42 && pw new new-secret-1 &&
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	cp -a "$D" "$TMP/saved"
+'
+
+# logged_fails ID: the "auth" records of ID that count a failure (a wrong
+# password, an attempt while locked), since its last admission or unlock.
+logged_fails() {
+	(_i=$1; export _i; csv_awk '
+	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "auth" {
+		if (F[7] == "ok") n = 0
+		else if (F[8] ~ /reason=(wrong-password|locked)( |$)/) n++ }
+	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "operator-mod" && F[8] ~ /unlock/ { n = 0 }
+	END { print n + 0 }' "$D/oplog.csv")
+}
+
+# counted ID...: each ID's failed count is the failures its records show.
+counted() {
+	for _c; do
+		[ "$(field "$_c" failed)" = "$(logged_fails "$_c")" ] || {
+			echo "$_c: failed=$(field "$_c" failed), logged $(logged_fails "$_c")" >&2
+			return 1
+		}
+	done
+}
+
+# reconciled: every live row has its credential and no credential is
+# without a live row (t2600's).
+reconciled() {
+	operator-list -d "$D" -a -f csv >"$TMP/list" &&
+	awk -F, 'NR > 1 && $12 == "" { print $1 ($5 == "password" ? ".phc" : ".tmpl") }' \
+	    "$TMP/list" | sort >"$TMP/want" &&
+	ls "$D/credentials" | sort >"$TMP/have" &&
+	test_cmp "$TMP/want" "$TMP/have"
+}
+
+# after_fault NEXT: what a failing call must leave.  Exit 3 with one line
+# naming $D; the log verifies, the register reads, every count has its
+# records; then NEXT (a shell command: the next attempt) succeeds, the
+# counts and the log still hold, the credentials are the live rows' (the
+# next register writer reconciles), and no temporary file is left.
+after_fault() {
+	{ [ "$fail_rc" = 3 ] ||
+	    { echo "exit $fail_rc, not 3 (wanted $fail_want without a fault)" >&2; false; }; } &&
+	one_line_matching "$TMP/fail.err" "^[a-z-]+: $D(/[a-z.]+)*: " &&
+	log-verify -d "$D" -k "$D.key" >/dev/null &&
+	operator-list -d "$D" -a -f csv >/dev/null &&
+	counted tanaka boss &&
+	eval "$1" >/dev/null 2>&1 &&
+	counted tanaka boss && reconciled &&
+	log-verify -d "$D" -k "$D.key" >/dev/null &&
+	crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
+	! test -e "$D/operators.pending"
+}
+
+wrong() { auth tanaka "$TMP/pw.wrong"; }
+right() { auth tanaka "$TMP/pw.tanaka"; }
+modb() {
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -s "$2" \
+	    4<"$TMP/pw.$1"
+}
+addb() {
+	operator-add -d "$D" -b boss --by-password-fd 4 -i new -n New \
+	    -m password --reason r --instructions-given 2026-11-01 \
+	    --password-fd 3 3<"$TMP/pw.new" 4<"$TMP/pw.boss"
+}
+revokeb() {
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i gone --reason r \
+	    4<"$TMP/pw.boss"
+}
+# The next attempts: a wrong password counted (exit 1; 4 when it locks),
+# a manager's change.
+NEXT_WRONG='test_must_fail 1 wrong'
+NEXT_LOCK='test_must_fail 4 wrong'
+NEXT_MOD='modb boss next'
+
+test_expect_success 'auth-check, a wrong password: every step and sync failing (EIO)' '
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_WRONG\"" wrong
+'
+test_expect_success 'auth-check, a wrong password: ENOSPC, writes torn' '
+	fail_every "$TMP/saved" "$D" ENOSPC "after_fault \"\$NEXT_WRONG\"" wrong
+'
+test_expect_success 'auth-check, the right password: every step and sync failing' '
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_WRONG\"" right
+'
+
+test_expect_success 'auth-check, the attempt that locks: every step and sync failing (EDQUOT)' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" &&
+	for i in 2 3 4; do test_must_fail 1 wrong 2>/dev/null || exit 1; done &&
+	rm -rf "$TMP/saved4" && cp -a "$D" "$TMP/saved4" &&
+	fail_every "$TMP/saved4" "$D" EDQUOT "after_fault \"\$NEXT_LOCK\"" wrong &&
+	test "$fail_want" = 4
+'
+
+test_expect_success 'operator-mod -b, a wrong manager password: every step and sync failing' '
+	fail_every "$TMP/saved" "$D" ENOSPC "after_fault \"\$NEXT_MOD\"" modb wrong x
+'
+test_expect_success 'operator-mod -b and its change: every step and sync failing' '
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\"" modb boss x
+'
+test_expect_success 'operator-add -b: every step and sync failing' '
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\"" addb
+'
+test_expect_success 'operator-revoke -b: every step and sync failing' '
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\"" revokeb
+'
+
+test_done
