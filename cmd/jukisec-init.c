@@ -111,6 +111,9 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	}
 	if (atomic_commit(&af) == -1) {
 		warn("%s/jukisec.conf", st->dir);
+		/* the rename may be done, only the directory's sync failed:
+		 * a file left would make the next run refuse the directory */
+		(void)destroy_file(st->dirfd, "jukisec.conf");
 		return ST_FAIL;
 	}
 	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);

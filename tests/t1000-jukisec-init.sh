@@ -132,4 +132,24 @@ test_expect_success '--epoch is bounded as jukisec.conf(5) says: 60 to 2592000 s
 	    grep -q "range 60 to 2592000"
 '
 
+# A disk that fails jukisec-init at any one of its steps or syncs (the
+# sync of the directory after jukisec.conf's rename too): exit 3, one line
+# naming the file, no key line, and the directory left empty, so that the
+# next jukisec-init simply runs again (jukisec-init(1): half a state
+# directory is undone).
+init_fails() { (umask 077 && jukisec-init -d "$TMP/fi" >"$TMP/fi.key"); }
+after_init_fault() {
+	test "$fail_rc" = 3 &&
+	one_line_matching "$TMP/fail.err" "^jukisec-init: $TMP/fi/[a-z.]+: " &&
+	! test -s "$TMP/fi.key" &&
+	test -z "$(ls -A "$TMP/fi")" &&
+	init_fails 2>/dev/null && log-verify -d "$TMP/fi" -k "$TMP/fi.key" >/dev/null
+}
+test_expect_success 'a failing step or sync: exit 3, nothing left, the next run initialises' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	mkdir -m 700 "$TMP/fi.empty" &&
+	fail_every "$TMP/fi.empty" "$TMP/fi" EIO after_init_fault init_fails &&
+	fail_every "$TMP/fi.empty" "$TMP/fi" ENOSPC after_init_fault init_fails
+'
+
 test_done
