@@ -166,6 +166,53 @@ test_expect_success 'an append that crosses two epochs: a kill at every step, or
 '
 crash_say
 
+# A disk that fails one step or one sync of log-append (fail_every; EIO,
+# then ENOSPC with writes torn), for one record, a batch, --seal and
+# --recover: exit 3 and one line naming the file, never 0 when a sync of
+# what it promised durable failed; the records before untouched; the
+# batch all or nothing once the next writer ran (a head that failed after
+# durable records leaves what a kill there leaves, for the next writer);
+# the next run succeeds and then the log verifies, no temporary file left.
+# after_fault DIR SAVED VERIFY NEXT LABEL N: VERIFY is DIR's log-verify.
+after_fault() {
+	test "$fail_rc" = 3 &&
+	one_line_matching "$TMP/fail.err" "^log-append: $1/[A-Za-z.0-9-]+: " &&
+	cmp -n "$(wc -c <"$2/oplog.csv")" "$2/oplog.csv" "$1/oplog.csv" &&
+	{ $3 >/dev/null 2>&1; [ $? -le 1 ]; } &&
+	eval "$4" >/dev/null && $3 >/dev/null &&
+	{ n=$(grep -c ",$5," "$1/oplog.csv"); [ "$n" -eq 0 ] || [ "$n" -eq "$6" ]; } &&
+	crash_no_tmp "$1"
+}
+lve() { log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2; }
+after_e() { at $T2 log-append -d "$TMP/e" -u after -a check; }
+test_expect_success 'a failing step or sync: one record, a batch (EIO; ENOSPC torn)' '
+	fail_every "$TMP/saved" "$S" EIO "after_fault \"\$S\" \"\$TMP/saved\" lv \"la -u after -a check\" view,single 1" \
+	    la -u clerk01 -a view -o single -r ok &&
+	fail_every "$TMP/saved" "$S" ENOSPC "after_fault \"\$S\" \"\$TMP/saved\" lv \"la -u after -a check\" print,batch 300" batch
+'
+
+test_expect_success 'a failing step or sync: --seal, and an append across two epochs' '
+	fail_every "$TMP/e.saved" "$TMP/e" EIO "after_fault \"\$TMP/e\" \"\$TMP/e.saved\" lve seal -,seal 2" seal &&
+	fail_every "$TMP/e.saved" "$TMP/e" ENOSPC "after_fault \"\$TMP/e\" \"\$TMP/e.saved\" lve after_e crossing 1" crossing
+'
+
+# --recover failing: the log stays refused or recovered whole; the next
+# --recover finishes.  Exit 0 only when the recovery is whole and only
+# the removal of oplog.cut after it failed (said; the next writer
+# removes it).
+after_recover_fault() {
+	{ [ "$fail_rc" = 3 ] || { [ "$fail_rc" = 0 ] && lv >/dev/null; }; } &&
+	one_line_matching "$TMP/fail.err" "^log-append: $S/[A-Za-z.0-9-]+: " &&
+	la --recover --key-file "$S.key" >/dev/null && lv >/dev/null &&
+	la -u after -a check && lv >/dev/null && crash_no_tmp "$S" &&
+	! test -e "$S/oplog.cut"
+}
+test_expect_success 'a failing step or sync: --recover' '
+	rm -rf "$TMP/bad" && cp -a "$TMP/saved" "$TMP/bad" &&
+	sed -i "s/,before2,ok,/,before9,ok,/" "$TMP/bad/oplog.csv" &&
+	fail_every "$TMP/bad" "$S" EIO after_recover_fault la --recover --key-file "$S.key"
+'
+
 test_seed 1050
 
 # batch ID: a batch of 1-500 records labelled ID in $TMP/in.ID

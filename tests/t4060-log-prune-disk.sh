@@ -71,6 +71,31 @@ test_expect_success STRACE 'the log replaced, then a failure (EIO on the directo
 	verify "$P" "$N2" "$TMP/pa.csv" "$TMP/new.csv" "$P/oplog.csv" >/dev/null
 '
 
+# A disk that fails one step or one sync of the prune (fail_every): exit
+# 3 in one line naming the file, never 0 when a sync failed; exit 0 only
+# when the failing call was the early copy's, which the copy after the
+# scan does again, and the prune is whole.  Then the next run prunes, the
+# archive and the log verify as one chain, no temporary file is left.
+after_fault() {
+	case $fail_rc:$fail_step in
+	0:s*) echo "exit 0 after a failed sync" >&2; return 1 ;;
+	0:*) test ! -s "$TMP/fail.err" && ! has "$P" B ;;
+	3:*) one_line_matching "$TMP/fail.err" "^log-prune: ($P|$TMP)/[a-z.-]+: " ;;
+	*) false ;;
+	esac &&
+	at "$N2" log-prune -d "$P" "$@" >/dev/null && ! has "$P" B &&
+	test ! -e "$P/.tmp-log-prune" && crash_no_tmp "$P"
+}
+test_expect_success 'a failing step or sync: --discard (EIO), -a (ENOSPC, writes torn)' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	fail_every "$TMP/p.before" "$P" EIO "after_fault --discard &&
+	    verify \"\$P\" \"\$N2\" >/dev/null" at "$N2" log-prune -d "$P" --discard &&
+	fail_reset="cp pa.before pf.csv" &&
+	fail_every "$TMP/p.before" "$P" ENOSPC "after_fault -a \"\$TMP/pf.csv\" &&
+	    verify \"\$P\" \"\$N2\" \"\$TMP/pf.csv\" \"\$P/oplog.csv\" >/dev/null" \
+	    at "$N2" log-prune -d "$P" -a "$TMP/pf.csv"
+'
+
 M=$TMP/mnt
 mkdir -m 700 "$M"
 if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then

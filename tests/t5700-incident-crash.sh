@@ -81,6 +81,22 @@ test_expect_success 'incident-report step: a kill at every step' '
 '
 crash_say
 
+# A disk that fails one step or one sync (fail_every): exit 3 in one line
+# naming the file, the manager's count untouched, the log verifying, and
+# then all a kill must leave (after_crash).
+after_fault() {
+	test "$fail_rc" = 3 &&
+	one_line_matching "$TMP/fail.err" "^incident-report: $D(/[a-z.-]+)?: " &&
+	test "$(field boss failed)" = 0 &&
+	at_AT log-verify -d "$D" -k "$D.key" >/dev/null &&
+	crash_step=$fail_step after_crash "$1" >/dev/null
+}
+
+test_expect_success 'incident-report new and step: every step and sync failing (EIO)' '
+	fail_every "$TMP/saved" "$D" EIO "after_fault new" new &&
+	fail_every "$TMP/saved" "$D" EIO "after_fault step" step
+'
+
 # The settlements one by one (jukisec-log(5), "Register changes", as for
 # the register's operators.pending): kill_step CALL PATH runs the step
 # from the saved state, killed before its step CALL PATH (the first such
