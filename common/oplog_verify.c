@@ -779,6 +779,10 @@ head_record(struct vstate *v, const struct oplog_record *r, long long end)
 		    v->live_count, v->cur_n);
 	if (h->version == 2 && h->kepoch != r->epoch + v->prev.seal)
 		return bad(v, r, _("oplog.head names key epoch %lld after this record"), h->kepoch);
+	/* a version 1 head has no kepoch: its K is the page's all the same,
+	 * E or E+1 after a seal, which the key file may not pass */
+	if (h->version == 1)
+		v->hs.h[v->hs.pick].kepoch = r->epoch + v->prev.seal;
 	v->head_seen = 1;
 	return 0;
 }
@@ -1276,7 +1280,7 @@ check_keyfile(struct vstate *v)
 		ret = bad(v, NULL, "%s", v->fkey_why);
 	else if (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds)
 		ret = bad(v, NULL, "%s", _("the key of another log"));
-	else if (h->version == 2 && k->epoch > h->kepoch)
+	else if ((h->version == 2 || v->head_seen) && k->epoch > h->kepoch)
 		ret = bad(v, NULL, _("key of epoch %lld is ahead of the head's (epoch %lld): "
 		    "the log and its head were put back from an earlier copy"), k->epoch, h->kepoch);
 	else {

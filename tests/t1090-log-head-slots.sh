@@ -273,6 +273,21 @@ test_expect_success 'a version 1 head (an older log): log-verify reads it, write
 	lv >/dev/null
 '
 
+# A version 1 head has no kepoch: its K is the page's, E, or E+1 when its
+# record is a seal, and the key file may not be ahead of it (jukisec-log(5),
+# "Verification"): the log and a v1 head put back from an earlier copy.
+test_expect_success 'a version 1 head rolled back behind the key file: refused, as a v2 one' '
+	restore good &&
+	a2=$(grep -n ",a2," "$S/oplog.csv" | cut -d: -f1) && a2=$((a2 - 2)) &&
+	forge cut "$S" "$SEAL" && forge headv1 "$S" "$SEAL" "$TMP/day0/oplog.key" &&
+	lv >/dev/null &&
+	forge cut "$S" "$a2" && forge headv1 "$S" "$a2" "$TMP/day0/oplog.key" &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "oplog.key: key of epoch 1 is ahead of the head.s [(]epoch 0[)]: the log and its head were put back from an earlier copy" &&
+	cp "$TMP/day0/oplog.key" "$S/oplog.key" && lv >/dev/null &&
+	restore good
+'
+
 # Writers killed at every step of an append: t1050 (tests/lib-crash.sh).
 
 test_done
