@@ -142,6 +142,22 @@ oplog_header_format(const char *p, size_t n)
 	return 0;
 }
 
+int
+oplog_header_values(const char *p, size_t n)
+{
+	char	 out[OPLOG_HEADER_QMAX + OPLOG_NFIELDS];
+	char	*field[OPLOG_NFIELDS];
+	size_t	 len[OPLOG_NFIELDS];
+
+	if (n > 0 && p[n - 1] == '\n')
+		n--;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n > OPLOG_HEADER_QMAX)
+		return 0;
+	return is_header(field, len, split(p, n, out, field, len, OPLOG_NFIELDS));
+}
+
 const char *
 oplog_header_row(int format)
 {

@@ -1354,6 +1354,22 @@ keyfile_read(struct vstate *v, struct store *st)
 	return 0;
 }
 
+/* The format the live log's first line names, its values read as any
+ * RFC 4180 quoting of them (a reader's view, jukisec-log(5) "Records"),
+ * or 0. */
+static int
+quoted_format(int fd)
+{
+	char	 buf[OPLOG_HEADER_QMAX + 2];
+	const char *lf;
+	ssize_t	 got;
+
+	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
+	    (lf = memchr(buf, '\n', (size_t)got)) == NULL)
+		return 0;
+	return oplog_header_values(buf, (size_t)(lf + 1 - buf));
+}
+
 static int
 open_live(struct vstate *v, struct store *st)
 {
@@ -1380,7 +1396,7 @@ open_live(struct vstate *v, struct store *st)
 	 * the log's format: the one of the archives before it, else its
 	 * header row's (a damaged one fails on its own). */
 	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
-		check_slots(v, v->format != 0 ? v->format : tail_format(fd) == 2 ? 2 : 1);
+		check_slots(v, v->format != 0 ? v->format : quoted_format(fd) == 2 ? 2 : 1);
 	return fd;
 }
 

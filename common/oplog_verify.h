@@ -85,6 +85,10 @@ void	oplog_reader_single(struct oplog_reader *);
 /* The format a header row of n bytes (its LF, or CR LF, may end it) names:
  * 1 or 2, or 0 when it is not a header row. */
 int	oplog_header_format(const char *, size_t);
+/* The same for a header row in any RFC 4180 quoting of its values (at
+ * most OPLOG_HEADER_QMAX bytes), as a reader takes it. */
+#define OPLOG_HEADER_QMAX	512
+int	oplog_header_values(const char *, size_t);
 /* The header row of a log of that format, without its LF. */
 const char *oplog_header_row(int format);
 /* Goes on from byte offset (a line start) with pread(2), leaving the file

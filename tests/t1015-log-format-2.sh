@@ -213,6 +213,19 @@ test_expect_success 'the head names its log'"'"'s format: a format 1 head over a
 	one_line_matching err "head hmac does not verify"
 '
 
+# A reader accepts any RFC 4180 quoting of the header row's values
+# (jukisec-log(5) "Records"): the head's tag is then the format those
+# values name, not format 1 because the bytes are not the writers'.
+test_expect_success 'a header row in quotes over a format 2 log: its values name the head'"'"'s format' '
+	rm -rf "$TMP/hq" && cp -a "$S" "$TMP/hq" &&
+	sed -i "1s/^seq,time,/\"seq\",\"time\",/" "$TMP/hq/oplog.csv" &&
+	head -1 "$TMP/hq/oplog.csv" | grep -q "^\"seq\",\"time\",terminal," &&
+	slot=0 && head -c 512 "$TMP/hq/oplog.head" | grep -aq " seq=$(lastseq) " || slot=1 &&
+	forge head "$TMP/hq" $slot "$(lastseq)" "$TMP/hq/oplog.key" &&
+	log-verify -d "$TMP/hq" -k "$S.key" --now "$T" >out &&
+	grep -q "oplog.head matches" out
+'
+
 # A collector's copy (no header row) of a format 2 log: log-show -k takes
 # its format from the record that verifies first, and shows every record
 # log-verify accepts, once, in that format; raw, all of it verifies again.
