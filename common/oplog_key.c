@@ -114,10 +114,11 @@ oplog_key_free(struct oplog_key *k)
 }
 
 /* Reads a one-line file of at most cap-1 bytes into buf (secure memory for
- * keys), without the LF.  0; -1 when read(2) fails, -2 when it is not
- * one line, with a reason in *why. */
+ * keys), without the LF, which may be missing when lf_optional (a key a
+ * person saved).  0; -1 when read(2) fails, -2 when it is not one line,
+ * with a reason in *why. */
 static int
-read_line_fd(int fd, char *buf, size_t cap, const char **why)
+read_line_fd(int fd, char *buf, size_t cap, int lf_optional, const char **why)
 {
 	size_t n = 0;
 	ssize_t r;
@@ -132,6 +133,10 @@ read_line_fd(int fd, char *buf, size_t cap, const char **why)
 		n += r;
 	}
 	buf[n] = '\0';
+	if (lf_optional && n > 0 && n < cap - 1 && memchr(buf, '\n', n) == NULL) {
+		buf[n++] = '\n';
+		buf[n] = '\0';
+	}
 	if (n == 0 || buf[n - 1] != '\n' || memchr(buf, '\n', n) != buf + n - 1 ||
 	    strlen(buf) != n) {
 		*why = _("not one line");
@@ -185,7 +190,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 		return ST_FAIL;
 	}
 	buf = xmalloc_secure(512);
-	if ((n = read_line_fd(fd, buf, 512, why)) == 0 &&
+	if ((n = read_line_fd(fd, buf, 512, 0, why)) == 0 &&
 	    strncmp(buf, "jukisec-log-epoch-key v1 ", 25) == 0 &&
 	    count_tokens(buf) == 6 &&
 	    kv_time(buf, "t0", &k->t0) == 0 &&
@@ -289,7 +294,7 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	buf = xmalloc_secure(512);
 	vk = xcalloc_secure(1, sizeof(*vk));
 	if ((isatty(fd) ? read_line_tty(fd, buf, 512, &why) :
-	    read_line_fd(fd, buf, 512, &why)) == 0 &&
+	    read_line_fd(fd, buf, 512, 1, &why)) == 0 &&
 	    strncmp(buf, "jukisec-log-key v1 ", 19) == 0 &&
 	    count_tokens(buf) == 5 &&
 	    kv_time(buf, "t0", &vk->t0) == 0 &&

@@ -77,6 +77,16 @@ test_expect_success 'a malformed key exits 2, a missing one 3' '
 	test_must_fail 3 lv -k nonexistent 2>err
 '
 
+test_expect_success 'the key line saved without its final LF is read, two lines are not' '
+	printf %s "$(cat key)" >knolf && chmod 600 knolf &&
+	test "$(tail -c 1 knolf | od -An -c | tr -d " ")" != "\\n" &&
+	lv -k knolf --now $NOW >out && grep -q "^ok: " out &&
+	printf %s "$(cat key)" | lv -k - --now $NOW >out && grep -q "^ok: " out &&
+	{ cat key; cat key; } >k2 && chmod 600 k2 &&
+	test_must_fail 2 lv -k k2 --now $NOW 2>err &&
+	one_line_matching err "^log-verify: k2: not one line$"
+'
+
 test_expect_success 'a key file that is a FIFO, a directory or a symbolic link: exit 3 naming it, never a wait' '
 	mkfifo kfifo && mkdir kdir && ln -s key klink &&
 	test_must_fail 3 timeout 10 log-verify -d "$TMP/s" -k kfifo 2>err &&
