@@ -11,7 +11,9 @@
  * the next writer settles it before it reads the file to change it: the
  * file is the one after, so the record is logged unless a record after
  * the head's seq already is it; the one before, so nothing changed, and
- * the kind's withdrawal is logged (when it has one).  A file that is
+ * the kind's withdrawal is logged (when it has one), unless the kind's
+ * made() completes the change instead (a credential in place, the gate's
+ * count: register_txn.c).  A file that is
  * neither was replaced by someone else: refused, the note kept.  The
  * note's record is checked as log-append would check it before anything
  * is settled.
@@ -76,8 +78,9 @@ pending_free(struct pending *p)
 }
 
 /* One line: magic, seq=, before=, after=, with a credential cred= and
- * credhash=, then each field as NAME=HEX; with a credential the file
- * after the change follows, byte for byte, to the end of the note. */
+ * credhash=, then each field as NAME=HEX; with a credential, and for the
+ * gate's count, the file after the change follows, byte for byte, to the
+ * end of the note. */
 int
 pending_write(struct store *st, const struct pending_kind *k,
     const struct pending *p)
@@ -103,7 +106,7 @@ pending_write(struct store *st, const struct pending_kind *k,
 		free(hex);
 	}
 	fputc('\n', af.fp);
-	if (*p->ext && p->reg.len)
+	if (p->reg.len)
 		fwrite(p->reg.p, 1, p->reg.len, af.fp);
 	if (atomic_commit(&af) == 0)
 		return ST_OK;
@@ -283,13 +286,25 @@ pending_by_hash(struct store *st, const struct pending_kind *k,
 
 /* The record of a change that was made: the log's own "recover" record
  * of operator-mod --recover is written as such; any other special record
- * is refused as log-append would refuse it. */
+ * is refused as log-append would refuse it.  The gate's count (a note
+ * that holds the file after and names no credential) is an attempt's
+ * "auth" record, read for when and where the attempt was (R5.4, the
+ * audit's failure bursts): the settling writer's time and terminal are
+ * not the attempt's, so its detail says so, when it has room (a record
+ * the log refuses would keep the note, and refuse every writer, for
+ * good; the matching above needs only its beginning). */
 static int
-log_pending(struct store *st, const struct oplog_rec *rec)
+log_pending(struct store *st, const struct pending *p)
 {
+	const struct oplog_rec *rec = &p->rec;
+
 	if (strcmp(rec->operator, "-") == 0 && strcmp(rec->action, "recover") == 0)
 		return oplog_log_recover(st, rec->object, rec->result, "%s",
 		    rec->detail);
+	if (*p->ext == '\0' && p->reg.len > 0 &&
+	    strlen(rec->detail) + strlen(PENDING_SETTLED) <= OPLOG_DETAIL_MAX)
+		return oplog_log(st, rec->operator, rec->action, rec->object,
+		    rec->result, "%s%s", rec->detail, PENDING_SETTLED);
 	return oplog_append(st, rec, 1);
 }
 
@@ -327,7 +342,7 @@ pending_settle(struct store *st, const struct pending_kind *k)
 		/* its record, unless the log has it already */
 		if ((logged = oplog_logged_since(st, p.seq, &p.rec)) == -1)
 			r = ST_FAIL;
-		else if (logged == 0 && log_pending(st, &p.rec) != ST_OK)
+		else if (logged == 0 && log_pending(st, &p) != ST_OK)
 			r = ST_FAIL;
 		else
 			r = pending_remove(st, k);

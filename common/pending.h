@@ -12,6 +12,9 @@
 #include "oplog.h"
 
 #define PENDING_NF	5	/* operator, action, object, result, detail */
+/* The end of the detail of the gate's "auth" record when a settling
+ * writer, not the attempt, logs it (jukisec-log(5), "Register changes"). */
+#define PENDING_SETTLED	" settled=interrupted"
 
 /* A change as its note holds it. */
 struct pending {
@@ -20,7 +23,8 @@ struct pending {
 	char		 ext[8], credhash[65];	/* a credential; ext "": none */
 	struct oplog_rec rec;			/* the record to log */
 	char		*text[PENDING_NF];	/* rec's strings, as read */
-	struct buf	 reg;			/* with a credential: the file after */
+	struct buf	 reg;	/* with a credential, or the gate's count:
+				 * the file after */
 };
 
 /* What one kind of note is about.  Every writer of file holds one lock

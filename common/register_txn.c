@@ -11,7 +11,9 @@
  * register's alone: a change that replaces a credential names the
  * credential's hash, which decides whether it was made (the credential
  * is replaced before the row), and holds the register after it, put in
- * place when only the credential was.
+ * place when only the credential was.  The gate's count of an attempt
+ * (register_commit_count) holds the register after it too, and is always
+ * completed: its note in place, the attempt was decided.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,21 +98,24 @@ put_after(struct store *st, const struct pending *p)
 }
 
 /* Whether the pending change was made: 1 made (the register after is in
- * place, put there now if only the credential was), 0 not made, -1 after
- * a message (neither: refused). */
+ * place, put there now if only the credential was, or if it is the
+ * gate's count), 0 not made, -1 after a message (neither: refused). */
 static int
 register_made(struct store *st, const struct pending_kind *k,
     struct pending *p)
 {
 	char reg[65], cred[65];
 
-	if (*p->ext == '\0')
+	if (*p->ext == '\0' && p->reg.len == 0)
 		return pending_by_hash(st, k, p);
 	if (pending_file_hash(st, REGISTER_FILE, reg) != ST_OK ||
-	    cred_sha(st, p->rec.object, p->ext, cred) != ST_OK)
+	    (*p->ext && cred_sha(st, p->rec.object, p->ext, cred) != ST_OK))
 		return -1;
-	/* the credential is replaced before the row: it decides */
-	if (strcmp(cred, p->credhash) != 0) {
+	/* the credential is replaced before the row: it decides.  The
+	 * gate's count is decided once its note is written: completed, so
+	 * that a kill that leaves no answer leaves no attempt unrecorded
+	 * either (the answer's timing could have told it). */
+	if (*p->ext && strcmp(cred, p->credhash) != 0) {
 		if (strcmp(reg, p->before) == 0)
 			return 0;
 	} else if (strcmp(reg, p->after) == 0)
@@ -164,10 +169,13 @@ register_begin(struct store *st, struct register_ *reg, const char *who)
 	return r;
 }
 
-int
-register_change_begin(struct store *st, const struct register_ *reg,
+/* The new register to a temporary file and the note naming it (the
+ * register after in it too when hold is 1); its hash into after unless
+ * NULL. */
+static int
+note_begin(struct store *st, const struct register_ *reg,
     const struct oplog_rec *rec, const char *ext, const void *cred,
-    size_t credlen, struct register_txn *t)
+    size_t credlen, int hold, struct register_txn *t, char *after)
 {
 	struct pending p;
 	int r = ST_FAIL;
@@ -179,7 +187,7 @@ register_change_begin(struct store *st, const struct register_ *reg,
 	memcpy(p.before, reg->sha256, sizeof(p.before));
 	if (register_write(st, reg, &t->af) != ST_OK)
 		return ST_FAIL;
-	if (temp_read(&t->af, p.after, ext != NULL ? &p.reg : NULL) == -1) {
+	if (temp_read(&t->af, p.after, hold ? &p.reg : NULL) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
 		goto out;
 	}
@@ -188,11 +196,22 @@ register_change_begin(struct store *st, const struct register_ *reg,
 		pending_sha256(cred, credlen, p.credhash);
 	}
 	r = pending_write(st, &register_kind, &p);
+	if (after != NULL)
+		memcpy(after, p.after, sizeof(p.after));
 out:
 	buf_free(&p.reg);
 	if (r != ST_OK)
 		atomic_abort(&t->af);
 	return r;
+}
+
+int
+register_change_begin(struct store *st, const struct register_ *reg,
+    const struct oplog_rec *rec, const char *ext, const void *cred,
+    size_t credlen, struct register_txn *t)
+{
+	return note_begin(st, reg, rec, ext, cred, credlen, ext != NULL, t,
+	    NULL);
 }
 
 int
@@ -240,6 +259,21 @@ register_commit_cred(struct store *st, const struct register_ *reg,
 		return r;
 	}
 	return register_change_commit(st, &t);
+}
+
+int
+register_commit_count(struct store *st, struct register_ *reg,
+    const struct oplog_rec *rec)
+{
+	struct register_txn t;
+	char after[65];
+
+	if (note_begin(st, reg, rec, NULL, NULL, 0, 1, &t, after) != ST_OK ||
+	    register_change_commit(st, &t) != ST_OK)
+		return ST_FAIL;
+	/* a change made next under this lock names this as its before */
+	memcpy(reg->sha256, after, sizeof(after));
+	return ST_OK;
 }
 
 int

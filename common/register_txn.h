@@ -66,6 +66,15 @@ int	register_commit_cred(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec, const char *ext, const void *cred,
 	    size_t credlen);
 void	register_change_abort(struct store *, struct register_txn *);
+/* The gate's count of an attempt (gate.c), its record rec: as
+ * register_commit_logged, but the note holds the register after too, and
+ * the next register_lock completes it however the register is: in force
+ * and its record logged (marked PENDING_SETTLED) once the note is there.
+ * The register's sha256 is then the one after, for a change made next.
+ * The gate calls register_logged after the record, and after a count it
+ * saved back when the record failed. */
+int	register_commit_count(struct store *, struct register_ *,
+	    const struct oplog_rec *rec);
 int	register_logged(struct store *);
 void	register_end(struct store *, struct register_ *);
 
