@@ -23,13 +23,20 @@
  *    is left to write (what a crash left completed, the seals of every
  *    ended epoch written and the key file moved past them, as
  *    log-append --seal does), and the directory shown to have room for
- *    the count and that record, the caller's file size limit included
- *    (a limit the log cannot grow under is a disk that cannot record).
- *    No signal a caller can send is taken between the count and the
- *    record: held until both are written.  The record is written at the
- *    decision time, which the log is sealed up to, and the lock held
- *    until then, so that the log found fit is the one written to and no
- *    seal or key falls after the count.  Writing (the seals' included), room or the
+ *    the count, its note and that record, the caller's file size limit
+ *    included (a limit the log cannot grow under is a disk that cannot
+ *    record).  No signal a caller can send is taken between the count
+ *    and the record: held until both are written.  SIGKILL and a power
+ *    loss cannot be held: a changed count is a register change whose
+ *    record is the "auth" record (register_commit_count, jukisec-log(5)
+ *    "Register changes"), its note written before the register, removed
+ *    after the record, and completed by the next register writer once
+ *    written (the count put in force, the record logged marked
+ *    " settled=interrupted"); a count that does not change writes
+ *    neither.  The record is written at the decision time, which the
+ *    log is sealed up to, and the lock held until then, so that the log
+ *    found fit is the one written to and no seal or key falls after the
+ *    count.  Writing (the seals' included), room or the
  *    count failing is exit 3 with one line, the same for every attempt; a
  *    log file that writers refuse is exit 3 with its own line; either way
  *    the register is as it was and no "auth" record is written (fail
@@ -37,6 +44,8 @@
  *    the room was shown) is the same line, and the count saved before it
  *    is saved back, unless the record was durable before its head failed
  *    (the next writer takes it in): a count and its record go together.
+ *    The note goes in either case; a note that cannot go after its
+ *    record is the same line too (the next writer finds the record).
  *  - Locks in the order every tool takes them, the register's before the
  *    log's (store.c refuses the other order): no process waits for the
  *    register's while it holds the log's, so no two wait for each other.
@@ -61,7 +70,10 @@
  *    a lock is a deny there (exit 4 is auth-check's), an admitted
  *    manager's status is the change's; no tool maps it again.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -94,6 +106,7 @@ struct attempt {
 	const struct gate_change *change;	/* run under the count's lock */
 	int		 result;	/* the change's, or its prepare's */
 	const char	*where;		/* " tty=... rhost=..." or "" */
+	struct oplog_rec rec;		/* its "auth" record, once decided */
 };
 
 /* Under the register lock: re-hashes with conf's cost when the stored hash
@@ -161,16 +174,37 @@ unrecordable(int err)
 	    err == EROFS || err == EACCES;
 }
 
+/* Room for a changed count, asked of every attempt: the new register and
+ * the log's line, as ever, and the count's note, at once.  The note is
+ * the register after and the record in hex: bounded by what the caller
+ * gave (the id, where), not by what was decided, so the answer is the
+ * same for every password.  0, or -1 with errno. */
+static int
+count_room(struct store *st, const struct attempt *a)
+{
+	struct stat	 sb;
+	off_t		 size = 0, note;
+
+	if (fstatat(st->dirfd, REGISTER_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		size = sb.st_size;
+	/* the fields, hex: operator, object (the id), detail (where and
+	 * 128 for the rest); then the names, the seq and two hashes */
+	note = size + 2 * (2 * (off_t)strlen(a->id) +
+	    (off_t)strlen(a->where) + 128) + 256;
+	return store_room(st, REGISTER_FILE, size + note + OPLOG_LINE_MAX);
+}
+
 /* Under the log lock: the log brought to where the "auth" record alone is
  * left to write, as `log-append --seal` brings it (what a crash left
  * completed, the seals of every ended epoch written, the key file moved
- * past them); then room shown for a new register and a log line; then a
- * changed count saved (*saved set once the save is tried: a failure can
- * come after its rename).  ST_OK; ST_FAIL with *err the errno of a disk
- * that cannot record, or -1 when the log refused in its own words, said. */
+ * past them); then room shown for the count's note, a new register and a
+ * log line; then a changed count saved as a register change whose record
+ * is rec (*saved set once the save is tried: a failure can come after its
+ * note or its rename).  ST_OK; ST_FAIL with *err the errno of a disk that
+ * cannot record, or -1 when the log refused in its own words, said. */
 static int
-settle_count(struct store *st, struct register_ *reg, int changed,
-    int64_t now, int *err, int *saved)
+settle_count(struct store *st, struct register_ *reg,
+    const struct attempt *a, int changed, int64_t now, int *err, int *saved)
 {
 	struct jerr	 e = JERR_INIT, s = JERR_INIT, *caller = st->err;
 	int		 r;
@@ -187,14 +221,13 @@ settle_count(struct store *st, struct register_ *reg, int changed,
 		*err = -1;
 		return ST_FAIL;
 	}
-	if (store_room(st, REGISTER_FILE, OPLOG_LINE_MAX) == -1 ||
-	    oplog_fits(st) == -1) {
+	if (count_room(st, a) == -1 || oplog_fits(st) == -1) {
 		*err = errno;
 		return ST_FAIL;
 	}
 	st->err = &e;		/* the save's own message goes nowhere */
 	*saved = changed;
-	r = changed ? register_save(st, reg) : ST_OK;
+	r = changed ? register_commit_count(st, reg, &a->rec) : ST_OK;
 	st->err = caller;
 	*err = errno;
 	return r;
@@ -213,8 +246,8 @@ settle_count(struct store *st, struct register_ *reg, int changed,
  * not deny only those whose count did not change.  A log that writers
  * refuse is said in the log's words (exit 3), nothing written. */
 static int
-write_count(struct store *st, struct register_ *reg, int changed,
-    int64_t now, int *saved)
+write_count(struct store *st, struct register_ *reg,
+    const struct attempt *a, int changed, int64_t now, int *saved)
 {
 	int	 err, r;
 
@@ -223,7 +256,8 @@ write_count(struct store *st, struct register_ *reg, int changed,
 		r = ST_FAIL;
 	} else if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
 		return ST_FAIL;
-	else if ((r = settle_count(st, reg, changed, now, &err, saved)) != ST_OK)
+	else if ((r = settle_count(st, reg, a, changed, now, &err, saved)) !=
+	    ST_OK)
 		store_unlock(st, STORE_LOCK_LOG);
 	if (r != ST_OK && err != -1)
 		jerr_say(st->err, ST_FAIL,
@@ -245,6 +279,25 @@ busy(struct store *st, const struct attempt *a)
 		    a->need_manager ? " check=manager" : "", a->where);
 }
 
+/* The attempt's "auth" record into a->rec, decided before the count: a
+ * changed count's note holds it.  Its detail, allocated, returned. */
+static char *
+auth_record(struct attempt *a, int status)
+{
+	struct oplog_rec *rec = &a->rec;
+	char	*detail;
+
+	detail = xasprintf("method=%s reason=%s%s%s", method_name(a->method),
+	    a->ok ? "ok" : a->reason ? a->reason : "denied",
+	    a->need_manager ? " check=manager" : "", a->where);
+	rec->operator = a->ok ? a->id : "-";
+	rec->action = "auth";
+	rec->object = a->id;
+	rec->result = a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied";
+	rec->detail = detail;
+	return detail;
+}
+
 /* The "auth" record, under the log lock write_count() took, at the
  * decision time the log was sealed up to (clamped as every record's): no
  * seal, no key to move, only this record left to write after the count.
@@ -252,31 +305,20 @@ busy(struct store *st, const struct attempt *a)
  * writer does.  A disk that fails it says the line of one that failed
  * before the count; *kept is 1 when the record stays all the same. */
 static int
-log_attempt(struct store *st, const struct attempt *a, int status,
-    int64_t now, int *kept)
+log_attempt(struct store *st, const struct oplog_rec *rec, int64_t now,
+    int *kept)
 {
-	struct oplog_rec rec;
 	struct jerr	 e = JERR_INIT, *caller = st->err;
-	char	*detail;
 	long long seq;
 	int	 r;
 
-	detail = xasprintf("method=%s reason=%s%s%s", method_name(a->method),
-	    a->ok ? "ok" : a->reason ? a->reason : "denied",
-	    a->need_manager ? " check=manager" : "", a->where);
-	rec.operator = a->ok ? a->id : "-";
-	rec.action = "auth";
-	rec.object = a->id;
-	rec.result = a->ok ? "ok" : status == ST_LOCKED ? "locked" : "denied";
-	rec.detail = detail;
 	st->err = &e;
-	r = oplog_append_at(st, &rec, 1, now);
+	r = oplog_append_at(st, rec, 1, now);
 	/* a record durable before its head failed stays (the next writer
 	 * takes it in): recorded, its count with it */
 	*kept = r != ST_OK && (seq = oplog_head_seq(st)) >= 0 &&
-	    oplog_logged_since(st, seq, &rec) == 1;
+	    oplog_logged_since(st, seq, rec) == 1;
 	st->err = caller;
-	free(detail);
 	store_unlock(st, STORE_LOCK_LOG);
 	/* the same line as a disk that failed before the count */
 	if (r != ST_OK && unrecordable(e.errnum))
@@ -351,6 +393,30 @@ uncount(struct store *st, struct register_ *reg, struct operator *o,
 	st->err = caller;
 }
 
+/* After a count's save was tried, the record r written or not: its note
+ * removed, the count saved back first when its record failed (undo).  A
+ * note that cannot go after the record is a disk that cannot record: the
+ * same line and exit 3 (fail safe), the count kept with its record (the
+ * next writer finds the record and removes the note). */
+static int
+count_done(struct store *st, struct register_ *reg, struct operator *o,
+    const struct operator *before, int r, int undo)
+{
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+
+	if (undo)
+		uncount(st, reg, o, before);
+	st->err = &e;
+	if (register_logged(st) != ST_OK && r == ST_OK) {
+		jerr_say(caller, ST_FAIL,
+		    _("%s: the attempt cannot be recorded (%s): denied"),
+		    st->dir, strerror(e.errnum));
+		r = ST_FAIL;
+	}
+	st->err = caller;
+	return r;
+}
+
 /* Counts the attempt on a fresh read under the register lock and logs it. */
 static int
 record(struct store *st, struct attempt *a)
@@ -358,6 +424,7 @@ record(struct store *st, struct attempt *a)
 	sigset_t	 held;
 	struct register_ reg;
 	struct operator	*o, before = { 0 };
+	char		*detail;
 	int64_t		 now;
 	int		 r, changed, saved = 0, kept = 0, status;
 
@@ -375,12 +442,14 @@ record(struct store *st, struct attempt *a)
 	if (o != NULL)
 		before = *o;
 	status = count(st, a, o, now, &changed);
+	detail = auth_record(a, status);
 	hold_signals(&held);
-	if ((r = write_count(st, &reg, changed, now, &saved)) == ST_OK)
-		r = log_attempt(st, a, status, now, &kept);
+	if ((r = write_count(st, &reg, a, changed, now, &saved)) == ST_OK)
+		r = log_attempt(st, &a->rec, now, &kept);
+	if (saved)
+		r = count_done(st, &reg, o, &before, r, r != ST_OK && !kept);
+	free(detail);
 	if (r != ST_OK) {
-		if (saved && !kept)
-			uncount(st, &reg, o, &before);
 		pthread_sigmask(SIG_SETMASK, &held, NULL);
 		register_end(st, &reg);
 		return ST_FAIL;

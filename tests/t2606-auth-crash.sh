@@ -1,0 +1,130 @@
+#!/bin/sh
+# Crashes of the gate's count (tests/lib-crash.sh): auth-check (a wrong
+# password, the right one after failures, the attempt that locks) and a
+# manager's -b check (a wrong password; the right one with its change),
+# each killed before every one of its steps.  SIGKILL cannot be held as
+# the signals a caller sends are, so the count and its record are one
+# register change (jukisec-log(5), "Register changes"): after each kill
+# the next auth-check settles it, and every failed-attempt count equals
+# the failures the log shows since the last success (R5.2, R6: a guesser
+# who kills auth-check hides no failure, a right password resets no count
+# unseen); the log verifies; no operators.pending is left.
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-crash.sh"
+
+test_expect_success 'set up: a manager with a failure, an operator with two' '
+	reg_state && bootstrap && add_pw tanaka && pw wrong Not-The-Pw-42 &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	for i in 1 2; do test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null || exit 1; done &&
+	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    -s x 4<"$TMP/pw.wrong" 2>/dev/null &&
+	cp -a "$D" "$TMP/saved" &&
+	for i in 3 4; do test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null || exit 1; done &&
+	cp -a "$D" "$TMP/saved4"
+'
+
+# logged_fails ID: the "auth" records of ID that count a failure (a wrong
+# password, an attempt while locked), since its last admission (t2610's).
+logged_fails() {
+	(_i=$1; export _i; csv_awk '
+	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "auth" {
+		if (F[7] == "ok") n = 0
+		else if (F[8] ~ /reason=(wrong-password|locked)( |$)/) n++ }
+	END { print n + 0 }' "$D/oplog.csv")
+}
+
+# counted ID...: each ID's failed count is the failures its records show.
+counted() {
+	for _c; do
+		[ "$(field "$_c" failed)" = "$(logged_fails "$_c")" ] || {
+			echo "$_c: failed=$(field "$_c" failed), logged $(logged_fails "$_c")" >&2
+			return 1
+		}
+	done
+}
+
+# The operations, each a success here when it answers as it would without
+# a kill (denied 1, locked 4), so that crash_every can trace it; a kill's
+# 137 is passed on.
+status() { _r=$?; [ $_r = "$1" ] && return 0; return $_r; }
+wrong() { auth tanaka "$TMP/pw.wrong"; status 1; }
+locks() { auth tanaka "$TMP/pw.wrong"; status 4; }
+right() { auth tanaka "$TMP/pw.tanaka"; }
+modb() {
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -s "$2" \
+	    4<"$TMP/pw.$1"
+}
+modb_wrong() { modb wrong x; status 1; }
+
+# after_kill: the next auth-check (unknown id: it counts nothing of its
+# own) settles what the kill left; then the counts agree with the log, the
+# log verifies, no note is left, and a wrong password is counted as ever.
+after_kill() {
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>"$TMP/next.err" ||
+	    { cat "$TMP/next.err" >&2; return 1; }
+	counted tanaka boss &&
+	log-verify -d "$D" -k "$D.key" >/dev/null &&
+	! test -e "$D/operators.pending" &&
+	n=$(field tanaka failed) &&
+	{ auth tanaka "$TMP/pw.wrong" 2>/dev/null; _r=$?; [ $_r = 1 ] || [ $_r = 4 ]; } &&
+	test "$(field tanaka failed)" = $((n + 1)) && counted tanaka boss &&
+	! test -e "$D/operators.pending"
+}
+
+# The log's own torn writes are t1050's.
+crash_untorn='oplog.*'
+test_expect_success 'auth-check, a wrong password: a kill at every step' '
+	crash_every "$TMP/saved" "$D" after_kill wrong
+'
+crash_say
+
+test_expect_success 'auth-check, the right password resetting two failures: a kill at every step' '
+	crash_every "$TMP/saved" "$D" after_kill right
+'
+crash_say
+
+test_expect_success 'auth-check, the attempt that locks: a kill at every step' '
+	crash_every "$TMP/saved4" "$D" after_kill locks
+'
+crash_say
+
+test_expect_success 'operator-mod -b, a wrong manager password: a kill at every step' '
+	crash_every "$TMP/saved" "$D" after_kill modb_wrong
+'
+crash_say
+
+test_expect_success 'operator-mod -b, the right password resetting a failure, and its change: a kill at every step' '
+	crash_every "$TMP/saved" "$D" after_kill modb boss y
+'
+crash_say
+
+# A kill after the count's register and before its record, one by one:
+# the record follows with the settling run, marked so (its time and
+# terminal are the settling run's).
+test_expect_success 'killed after the count, before its record: the next run logs it, marked settled' '
+	crash_after "$TMP/saved" "$D" "operators.csv\$" write "oplog.csv\$" wrong &&
+	test "$(field tanaka failed)" = 3 &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(log_count auth denied "^method=password reason=wrong-password settled=interrupted\$")" = 1 &&
+	counted tanaka && ! test -e "$D/operators.pending"
+'
+
+# The change a manager's check admits is made under the lock that
+# counted: its note must name the register the count left as the one
+# before, or a kill before the change's register leaves a note that no
+# register matches (refused, exit 3, for every writer until a person
+# removes it).
+test_expect_success 'a manager'"'"'s change killed before its register, after a reset count: withdrawn' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" && crash_trace modb boss z >/dev/null 2>&1 &&
+	n=$(awk "\$2 == \"renameat\" && \$3 ~ /operators.csv\$/ { n = \$1 } END { print n }" \
+	    "$TMP/crash.trace") &&
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" && crash_at "$n" 0 modb boss z >/dev/null 2>&1 &&
+	test "$(field boss failed)" = 0 &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" &&
+	grep -q ",boss,register-reconcile,tanaka,withdrawn,operator-mod ok: not made (interrupted)," "$D/oplog.csv" &&
+	test "$(field tanaka section)" != z &&
+	counted tanaka boss && ! test -e "$D/operators.pending"
+'
+
+test_done
