@@ -137,6 +137,10 @@ gcrypt_ready(pam_handle_t *pamh)
 		    gcry_check_version(NULL));
 		return 0;
 	}
+	/* In a set-user-ID host (su, sudo) libgcrypt would drop the whole
+	 * process to its real uid once the pool is locked: the host could
+	 * no longer become anyone, nor we read the state directory. */
+	gcry_control(GCRYCTL_DISABLE_PRIV_DROP, 0);
 	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
 	if (gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0) != 0) {
 		pam_syslog(pamh, LOG_ERR,

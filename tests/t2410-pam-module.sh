@@ -255,6 +255,30 @@ test_expect_success 'stacked twice: libgcrypt initialised once, both admit' '
 	grep -q ",cs-term-2,tanaka,auth,tanaka,ok," "$D/oplog.csv"
 '
 
+# su and sudo are set-user-ID hosts: real uid the caller's, effective 0.
+# libgcrypt, asked for its secure memory in such a process, drops it to
+# the real uid for good unless told not to: the module would lose the
+# state directory, and the host the power to become anyone.  The host
+# here is a set-user-ID copy of pamclient, run by nobody through a
+# descriptor (nobody cannot reach $TMP); -s sees any change of its ids.
+test_lazy_prereq SETUIDHOST '
+	[ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 &&
+	command -v setpriv >/dev/null || { echo "needs root, nobody, setpriv"; exit 1; }
+	cp "$PC" "$TMP/.suid-pc" && chmod 4755 "$TMP/.suid-pc" &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    sh -c "test -u /proc/self/fd/5 && test \$(stat -L -c %u /proc/self/fd/5) = 0" \
+	    5<"$TMP/.suid-pc" && ! findmnt -no OPTIONS -T "$TMP" | grep -qw nosuid ||
+	    { echo "no set-user-ID binary runs here"; exit 1; }'
+
+test_expect_success SETUIDHOST,NOSAN 'a set-user-ID host keeps its effective uid 0 across the module' '
+	{ setpriv --reuid=nobody --regid=nogroup --clear-groups /proc/self/fd/5 \
+	    -c "$TMP/pam.d" -i 3 -s svc tanaka 3<"$TMP/pw.tanaka" 5<"$TMP/.suid-pc" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err"; r=$?; } &&
+	said "pam_authenticate PAM_SUCCESS" && ! grep "^state " "$TMP/pc.out" &&
+	test $r = 0 &&
+	tail -1 "$D/oplog.csv" | grep -q ",tanaka,auth,tanaka,ok,"
+'
+
 # ja: the messages in Japanese, the catalogue of this build mounted over
 # LOCALEDIR in a private mount namespace and ja_JP.UTF-8 built once per
 # build directory (tests/lib-ja.sh's ja_locale).
