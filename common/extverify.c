@@ -11,7 +11,8 @@
  *    unchecked), and it is run from the directory checked (trusted_dir).
  *    Its stderr is the user's terminal (for its prompts), or under a
  *    conversation (the PAM module) relayed to it line by line; no other
- *    descriptor of ours leaks into it (close_range).
+ *    descriptor of ours leaks into it (close_range).  Under a
+ *    conversation its environment is PATH and the locale only (own_env).
  *  - enrol: stdin /dev/null, template bytes on stdout, at most TMPL_MAX.
  *    verify: the template on stdin, then EOF; stdout is ignored.
  *  - Exit 0 means enrolled / match, 1 means failed / no match, anything
@@ -58,6 +59,30 @@ relay(void *arg, const char *line)
 	free(e);
 }
 
+/* Under a conversation the environment is the PAM host's, and a
+ * set-user-ID host's (su) is its caller's: PATH, PYTHONPATH, PERL5LIB and
+ * the like would run the caller's code in a verifier with euid 0.  There
+ * it gets a fixed PATH and the locale variables (its prompts' language;
+ * glibc refuses a locale path in such a process) in env[5], NULL-ended,
+ * to free.  NULL: a tool's, whose environment is its user's own. */
+static char **
+own_env(char *env[5])
+{
+	static const char *const keep[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v;
+	size_t	 i, n = 0;
+
+	if (conv_get() == NULL)
+		return NULL;
+	env[n++] = xstrdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if ((v = getenv(keep[i])) != NULL)
+			env[n++] = xasprintf("%s=%s", keep[i], v);
+	while (n < 5)
+		env[n++] = NULL;
+	return env;
+}
+
 /* Runs the verifier, from dirfd (configured), with in (may be NULL) on
  * its stdin and collects its stdout into out (may be NULL).  *status gets
  * the wait status.  Under a conversation (the PAM module) its stderr is
@@ -69,6 +94,7 @@ run(struct store *st, int dirfd, const char *verb, const char *id,
 	const char *prog = st->conf.external_verifier;
 	char *const argv[] = { (char *)prog, (char *)verb, (char *)id, NULL };
 	char	*dot = xasprintf("./%s", strrchr(prog, '/') + 1);
+	char	*envv[5], **env = own_env(envv);
 	struct spawn s = {
 		.path = prog, .argv = argv, .dotname = dot, .dirfd = dirfd,
 		.in = in != NULL ? in->p : NULL, .inlen = in != NULL ? in->len : 0,
@@ -76,12 +102,15 @@ run(struct store *st, int dirfd, const char *verb, const char *id,
 		.timeout_ms = st->conf.external_timeout_seconds * 1000,
 		.err = st->err,
 		.say = conv_get() != NULL ? relay : NULL,
+		.env = (const char *const *)env, .env_only = env != NULL,
 	};
 	int	 r;
 
 	r = spawn_run(&s, out != NULL ? &out->p : NULL,
 	    out != NULL ? &out->len : NULL, status);
 	free(dot);
+	for (size_t i = 0; env != NULL && i < 5; i++)
+		free(envv[i]);
 	close(dirfd);
 	return r;
 }

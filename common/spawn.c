@@ -93,6 +93,8 @@ child(const struct spawn *s, int in, int out, int errfd, int report,
 		close_range(3, (unsigned)report - 1, 0);
 	close_range((unsigned)report + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
+	if (s->env_only)
+		clearenv();
 	for (i = 0; s->env != NULL && s->env[i] != NULL; i++)
 		putenv((char *)s->env[i]);
 	execv(s->dotname != NULL ? s->dotname : s->path, s->argv);

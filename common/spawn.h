@@ -18,6 +18,7 @@ struct spawn {
 	const char	*dotname;
 	int		 dirfd;
 	const char *const *env;		/* "NAME=value" set in it, NULL-ended, or NULL */
+	int		 env_only;	/* its environment is env alone, not ours too */
 	const void	*in;		/* its standard input, or NULL: /dev/null */
 	size_t		 inlen;
 	int		 out_to_stderr;	/* its stdout is our stderr, not collected */

@@ -343,18 +343,35 @@ test_expect_success 'no reader: PAM_AUTHINFO_UNAVAIL, not a refusal' '
 # An external verifier (jukisec-verifier(5)) writes its instructions to
 # its stderr; under PAM they are the conversation's TEXT_INFO, one a line,
 # never the host's stderr, and PAM_SILENT silences them too.
+# Under the module the environment is the host's caller's (su): the
+# verifier gets its own, so xverifier's XV_DIR comes from a wrapper.
 test_expect_success 'external: the verifier'"'"'s instructions are TEXT_INFO, not the host'"'"'s stderr' '
 	XV_DIR=$TMP/xv && export XV_DIR && mkdir -p -m 700 "$XV_DIR" &&
 	echo vein-right >"$XV_DIR/hand" &&
+	printf "#!/bin/sh\nenv >\"%s/env\"\nXV_DIR=%s exec \"%s\" \"\$@\"\n" \
+	    "$XV_DIR" "$XV_DIR" "$SRCDIR/tests/xverifier.sh" >"$XV_DIR/v" &&
+	chmod 700 "$XV_DIR/v" &&
 	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i vein -n Vein \
 	    -m external 4<"$TMP/pw.boss" 2>err &&
+	conf_set "$D" external_verifier "$XV_DIR/v" &&
 	pc vein /dev/null -s -a &&
 	said "pam_authenticate PAM_SUCCESS" &&
 	said "TEXT_INFO xverifier: verify vein, present your hand" &&
 	! grep -q "^PROMPT" "$TMP/pc.out" && quiet &&
 	tail -1 "$D/oplog.csv" | grep -q ",vein,auth,vein,ok,method=external reason=ok" &&
 	pc vein /dev/null -q && quiet && ! grep -q "TEXT_INFO" "$TMP/pc.out"
+'
+
+# A set-user-ID host's environment is its caller's: PATH, PYTHONPATH,
+# PERL5LIB... given to a verifier run with euid 0 would run the caller's
+# code as root.  It gets PATH, fixed, and the host's locale variables.
+test_expect_success 'external: the verifier gets a fixed PATH, not the host'"'"'s environment' '
+	PATH=$TMP/evil:$PATH PYTHONPATH=$TMP/evil JUKISEC_PROBE=1 LANG=C \
+	    pc vein /dev/null -s && said "pam_authenticate PAM_SUCCESS" &&
+	grep -qx "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "$TMP/xv/env" &&
+	grep -qx "LANG=C" "$TMP/xv/env" &&
+	! grep -q "PYTHONPATH\|JUKISEC_PROBE\|evil" "$TMP/xv/env"
 '
 
 # A verifier the kernel will not start (its #! interpreter missing) judged
@@ -365,7 +382,7 @@ test_expect_success 'external: a verifier that cannot be run: PAM_AUTHINFO_UNAVA
 	chmod 700 "$TMP/xv/noint" &&
 	conf_set "$D" external_verifier "$TMP/xv/noint" &&
 	{ pc vein /dev/null -s; r=$?; } &&
-	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	conf_set "$D" external_verifier "$TMP/xv/v" &&
 	test $r = 9 && said "pam_authenticate PAM_AUTHINFO_UNAVAIL" &&
 	said "ERROR_MSG $UNAVAIL" && quiet && ! grep "^state " "$TMP/pc.out" &&
 	test "$(field vein failed)" = 0 &&
