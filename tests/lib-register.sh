@@ -63,6 +63,27 @@ field() {
 	NF_ && F[col["id"]] == ENVIRON["_fi"] { print F[c] }' "$D/operators.csv")
 }
 
+# logged_fails ID: the "auth" records of ID that count a failure (a wrong
+# password, an attempt while locked), since its last admission or unlock (t2606, t2610).
+logged_fails() {
+	(_i=$1; export _i; csv_awk '
+	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "auth" {
+		if (F[7] == "ok") n = 0
+		else if (F[8] ~ /reason=(wrong-password|locked)( |$)/) n++ }
+	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "operator-mod" && F[8] ~ /unlock/ { n = 0 }
+	END { print n + 0 }' "$D/oplog.csv")
+}
+
+# counted ID...: each ID's failed count is the failures its records show.
+counted() {
+	for _c; do
+		[ "$(field "$_c" failed)" = "$(logged_fails "$_c")" ] || {
+			echo "$_c: failed=$(field "$_c" failed), logged $(logged_fails "$_c")" >&2
+			return 1
+		}
+	done
+}
+
 # csv_set FILE KEY COLUMN VALUE: sets one field of the row whose first
 # field is KEY, by hand, as an editor, an old copy or an intruder with the
 # file would (a column FILE does not have is left alone).

@@ -24,26 +24,6 @@ test_expect_success 'set up: a manager with a failure, an operator with two' '
 	cp -a "$D" "$TMP/saved4"
 '
 
-# logged_fails ID: the "auth" records of ID that count a failure (a wrong
-# password, an attempt while locked), since its last admission (t2610's).
-logged_fails() {
-	(_i=$1; export _i; csv_awk '
-	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "auth" {
-		if (F[7] == "ok") n = 0
-		else if (F[8] ~ /reason=(wrong-password|locked)( |$)/) n++ }
-	END { print n + 0 }' "$D/oplog.csv")
-}
-
-# counted ID...: each ID's failed count is the failures its records show.
-counted() {
-	for _c; do
-		[ "$(field "$_c" failed)" = "$(logged_fails "$_c")" ] || {
-			echo "$_c: failed=$(field "$_c" failed), logged $(logged_fails "$_c")" >&2
-			return 1
-		}
-	done
-}
-
 # The operations, each a success here when it answers as it would without
 # a kill (denied 1, locked 4), so that crash_every can trace it; a kill's
 # 137 is passed on.

@@ -21,27 +21,6 @@ test_expect_success 'set up: a manager, an operator with one failure' '
 	cp -a "$D" "$TMP/saved"
 '
 
-# logged_fails ID: the "auth" records of ID that count a failure (a wrong
-# password, an attempt while locked), since its last admission or unlock.
-logged_fails() {
-	(_i=$1; export _i; csv_awk '
-	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "auth" {
-		if (F[7] == "ok") n = 0
-		else if (F[8] ~ /reason=(wrong-password|locked)( |$)/) n++ }
-	NF_ > 7 && F[6] == ENVIRON["_i"] && F[5] == "operator-mod" && F[8] ~ /unlock/ { n = 0 }
-	END { print n + 0 }' "$D/oplog.csv")
-}
-
-# counted ID...: each ID's failed count is the failures its records show.
-counted() {
-	for _c; do
-		[ "$(field "$_c" failed)" = "$(logged_fails "$_c")" ] || {
-			echo "$_c: failed=$(field "$_c" failed), logged $(logged_fails "$_c")" >&2
-			return 1
-		}
-	done
-}
-
 # reconciled: every live row has its credential and no credential is
 # without a live row (t2600's).
 reconciled() {
