@@ -174,7 +174,7 @@ number(const char *opt, const char *s, long long min, long long max)
 	long long v;
 	const char *es;
 
-	if (parse_num(s, min, max, &v, &es) == -1)
+	if (parse_decimal(s, min, max, &v, &es) == -1)
 		errx(ST_USAGE, _("%s %s: %s (%lld-%lld)"), opt, s, es, min, max);
 	return v;
 }

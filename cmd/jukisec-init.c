@@ -44,7 +44,7 @@ opt(void *p, int ch, char *arg)
 	const char *errstr;
 
 	/* jukisec.conf(5): epoch_seconds, fixed for the life of the log. */
-	if (ch == O_EPOCH && parse_num(arg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, &o->epoch,
+	if (ch == O_EPOCH && parse_decimal(arg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, &o->epoch,
 	    &errstr) == -1) {
 		warnx(_("--epoch %s: %s (%d to %d seconds)"), arg, errstr,
 		    CONF_EPOCH_MIN, CONF_EPOCH_MAX);

@@ -4,6 +4,7 @@
  * discard them; the log and the archive stay verifiable.  Meant for cron:
  * silent on success.
  */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -108,13 +109,15 @@ run(struct own *w, const struct tool_args *a)
 	}
 	/* retain_days' range: what jukisec.conf may say, -r may say. */
 	if (retain != NULL) {
-		/* digits only, as in jukisec.conf: "+400" is not how a
-		 * retention is written */
-		if (strspn(retain, "0123456789") != strlen(retain)) {
+		/* written as in jukisec.conf: "+400" or "0400" is not how
+		 * a retention is written */
+		if (strspn(retain, "0123456789") != strlen(retain) ||
+		    (parse_decimal(retain, 0, LLONG_MAX, &days, &errstr) == -1 &&
+		    errno == EINVAL)) {
 			warnx(_("--retain %s: not a number of days"), retain);
 			return ST_USAGE;
 		}
-		if (parse_num(retain, 0, LLONG_MAX, &days, &errstr) == -1) {
+		if (errstr != NULL) {
 			warnx(_("--retain %s: %s"), retain, errstr);
 			return ST_USAGE;
 		}

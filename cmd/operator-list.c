@@ -46,7 +46,7 @@ opt(void *p, int ch, char *arg)
 		o->flt.have_method = 1;
 		break;
 	case O_EXPIRING:
-		if (parse_num(arg, 0, 36500, &o->flt.expiring, &e) == -1) {
+		if (parse_decimal(arg, 0, 36500, &o->flt.expiring, &e) == -1) {
 			warnx(_("--expiring %s: days, 0 to 36500: %s"), arg, e);
 			return TOOL_USAGE;
 		}

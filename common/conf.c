@@ -9,8 +9,8 @@
  * (fail closed).  The file is UTF-8, comments included ("FILE:LINE:
  * invalid UTF-8"); a value is text_problem's text, no control character
  * (a tab only around it, as a blank).  Paths must be absolute
- * (template_key is never empty); numbers are decimal digits, no sign.
- * man/jukisec.conf.5 lists the same table.
+ * (template_key is never empty); numbers are decimal digits, no sign,
+ * no leading zero.  man/jukisec.conf.5 lists the same table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,12 +205,13 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 	if ((why = text_problem(v, LINE_MAX_LEN, 0)) != NULL)
 		return why;
 	if (k->type == NUM) {
-		/* decimal digits only: a sign is no part of a setting */
+		/* decimal digits only: a sign is no part of a setting, nor
+		 * a leading zero */
 		if (strspn(v, "0123456789") != vlen) {
 			snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
 			return msg;
 		}
-		if (parse_num(v, k->min, k->max, &n, &errstr) == -1) {
+		if (parse_decimal(v, k->min, k->max, &n, &errstr) == -1) {
 			if (errno == EINVAL)
 				snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
 			else if (strcmp(errstr, "too small") == 0)

@@ -70,6 +70,11 @@ void	*xcalloc_secure(size_t, size_t);
  * *errstr "invalid"/"too small"/"too large") otherwise.  strtonum(3) style. */
 int	parse_num(const char *, long long min, long long max, long long *out,
 	    const char **errstr);
+/* The same for a number a person writes (an option, jukisec.conf): decimal
+ * digits, no "+", no leading zero ("0" itself aside), a "-" only before a
+ * number other than 0; else "invalid". */
+int	parse_decimal(const char *, long long min, long long max, long long *out,
+	    const char **errstr);
 
 /* The pages of p[0..n), or the 16 KiB of stack below the caller's frame,
  * mapped by one madvise(2) instead of a page fault each (about 10 us each

@@ -355,7 +355,7 @@ confirm_parse(struct confirm_item *ci, const char *v)
 		return N_("not \"MONTHS R-NUMBER text\" or \"off\"");
 	num = xstrndup(v, (size_t)(sp - v));
 	if (strspn(num, "0123456789") != strlen(num) ||
-	    parse_num(num, 1, 120, &months, &es) == -1) {
+	    parse_decimal(num, 1, 120, &months, &es) == -1) {
 		free(num);
 		return N_("months not a number from 1 to 120");
 	}

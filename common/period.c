@@ -136,7 +136,7 @@ period_fiscal(const char *year, struct period *p, struct jerr *e)
 	long long y;
 	const char *es;
 
-	if (parse_num(year, 1, 9998, &y, &es) == -1 ||
+	if (parse_decimal(year, 1, 9998, &y, &es) == -1 ||
 	    set(p, (int)y, 4, 1, (int)y + 1, 3, 31) == -1) {
 		jerr_say(e, ST_USAGE, _("--fiscal-year %s: not a year from 1 "
 		    "to 9998"), year);

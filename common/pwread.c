@@ -135,7 +135,7 @@ fd_parse(const char *opt, const char *s)
 	long long	 n;
 	const char	*e;
 
-	if (parse_num(s, 0, 1023, &n, &e) == -1) {
+	if (parse_decimal(s, 0, 1023, &n, &e) == -1) {
 		warnx(_("%s %s: not a file descriptor (0-1023)"), opt, s);
 		return -1;
 	}

@@ -8,7 +8,8 @@
  * exits ST_FAIL in mem.c and nowhere else.  Standard output is checked
  * at exit as well as by fshut_stdout(), so no path exits 0 after losing
  * output.  parse_num accepts only an optional sign and decimal digits: no
- * blanks, no hex, no trailing junk.
+ * blanks, no hex, no trailing junk; parse_decimal, for what a person
+ * writes (options, jukisec.conf), not even a sign or a leading zero.
  */
 #include <errno.h>
 #include <limits.h>
@@ -218,6 +219,25 @@ invalid:
 	*errstr = "invalid";
 	errno = EINVAL;
 	return -1;
+}
+
+/* The pages' "a number" has one spelling, the one the log writes too:
+ * "+5", "05" or "-0" name no number, though strtoll would read one.  A
+ * minus before one stays, so that "-1" is "too small" where 0 is the
+ * least. */
+int
+parse_decimal(const char *s, long long min, long long max, long long *out,
+    const char **errstr)
+{
+	const char *d = s + (*s == '-');
+
+	if (*d == '\0' || strspn(d, "0123456789") != strlen(d) ||
+	    (d[0] == '0' && (d[1] != '\0' || d != s))) {
+		*errstr = "invalid";
+		errno = EINVAL;
+		return -1;
+	}
+	return parse_num(s, min, max, out, errstr);
 }
 
 void

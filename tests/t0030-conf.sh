@@ -133,8 +133,22 @@ test_expect_success 'a number with a sign is refused: decimal digits only' '
 	setconf lock_timeout_ms -0 &&
 	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
 	one_line_matching err "lock_timeout_ms: \"-0\" is not a number\$" &&
-	setconf retain_days 0400 &&
+	setconf retain_days 400 &&
 	log-append -d "$D" -u alice -a check
+'
+
+# A number is written one way, as the log writes its own (jukisec-log(5)):
+# "0400" or "010" would be a second spelling, and read by some as octal.
+test_expect_success 'a number with a leading zero is refused, 0 itself is not' '
+	for kv in "retain_days 0400" "lock_timeout_ms 010" "kdf_time 03" \
+	    "lockout_unlock_minutes 00"; do
+		setconf $kv &&
+		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+		one_line_matching err "^log-append: $D/jukisec.conf:$(lineof ${kv%% *}): ${kv%% *}: \"${kv#* }\" is not a number\$" ||
+		return 1
+	done &&
+	setconf lockout_unlock_minutes 0 &&
+	operator-list -d "$D" >/dev/null
 '
 
 test_expect_success 'a confirmation item outside its requirement'"'"'s items is refused' '
@@ -145,9 +159,12 @@ test_expect_success 'a confirmation item outside its requirement'"'"'s items is 
 		one_line_matching err "^log-append: $D/jukisec.conf:$n: confirm.x: an item the requirement does not have " ||
 		return 1
 	done &&
-	{ cat "$D/jukisec.conf.orig" && echo "confirm.x = +12 R7 text"; } >"$D/jukisec.conf" &&
-	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-	one_line_matching err "confirm.x: months not a number from 1 to 120" &&
+	for m in +12 012; do
+		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = $m R7 text"; } >"$D/jukisec.conf" &&
+		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+		one_line_matching err "confirm.x: months not a number from 1 to 120" ||
+		return 1
+	done &&
 	{ cat "$D/jukisec.conf.orig" &&
 	  for ref in "R11(6)" "R8(8)" "R9.1(3)" "R12(5)" "R5.3(2)" R7; do
 		echo "confirm.x$(echo "$ref" | tr -dc 0-9) = 12 $ref text"

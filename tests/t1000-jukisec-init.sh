@@ -132,6 +132,18 @@ test_expect_success '--epoch is bounded as jukisec.conf(5) says: 60 to 2592000 s
 	    grep -q "range 60 to 2592000"
 '
 
+# SECONDS as jukisec.conf takes epoch_seconds: decimal digits, no sign,
+# no leading zero; nothing is created for a refused one.
+test_expect_success '--epoch: a sign, a leading zero, a blank or another base is refused (2)' '
+	for n in +3600 03600 -0 " 3600" "3600 " 0x100 36e2 99999999999999999999; do
+		test_must_fail 2 jukisec-init -d "$TMP/bad" --epoch "$n" >out 2>err &&
+		test ! -s out &&
+		grep -q "^jukisec-init: --epoch $n: \(invalid\|too large\) (60 to 2592000 seconds)\$" err &&
+		test "$(wc -l <err)" = 1 &&
+		test ! -e "$TMP/bad" || return 1
+	done
+'
+
 # A disk that fails jukisec-init at any one of its steps or syncs (the
 # sync of the directory after jukisec.conf's rename too): exit 3, one line
 # naming the file, no key line, and the directory left empty, so that the

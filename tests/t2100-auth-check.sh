@@ -159,6 +159,20 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	cmp log.before "$D/oplog.csv"
 '
 
+# N is a number as the pages write one: "00" or "+0" would read the
+# password from standard input all the same, a descriptor not asked for.
+test_expect_success '--password-fd N: decimal digits, no sign, no leading zero (else 2, nothing logged)' '
+	cp "$D/oplog.csv" log.before &&
+	for n in +0 00 -0 " 0" "0 " 0x0 1e0 99999999999999999999; do
+		test_must_fail 2 auth-check -d "$D" -u tanaka --password-fd "$n" \
+		    <"$TMP/pw.tanaka" 2>err &&
+		grep -q "^auth-check: --password-fd $n: not a file descriptor (0-1023)\$" err &&
+		test "$(grep -c "^auth-check:" err)" = 1 || return 1
+	done &&
+	cmp log.before "$D/oplog.csv" &&
+	auth-check -d "$D" -u tanaka --password-fd 0 <"$TMP/pw.tanaka"
+'
+
 # A refused id or terminal name is named by where it came from: -u, -t,
 # JUKISEC_TERMINAL, or with --pam PAM_USER, PAM_RHOST, PAM_TTY (whichever
 # gave the terminal: -t before PAM_RHOST before PAM_TTY).  A name over 64

@@ -62,6 +62,17 @@ test_expect_success '--expiring DAYS: active persons whose authority ends within
 	done
 '
 
+# DAYS is a number as the page writes one: no sign, no leading zero.
+test_expect_success '--expiring: a sign, a leading zero or a blank is a usage error naming it' '
+	for bad in +31 031 00 -0 " 31" "31 " 0x1f 3e1; do
+		test_must_fail 2 operator-list -d "$D" --expiring "$bad" >out 2>err &&
+		test ! -s out &&
+		grep -q "^operator-list: --expiring $bad: days, 0 to 36500: invalid\$" err &&
+		test "$(grep -c "^operator-list:" err)" = 1 || return 1
+	done &&
+	operator-list -d "$D" --now $ASOF --expiring 0 -f csv >/dev/null
+'
+
 test_expect_success '--locked: only persons locked out now' '
 	test "$(operator-list -d "$D" --locked -f csv | ids)" = "" &&
 	for i in 1 2 3 4; do auth yamada "$TMP/pw.wrong" 2>/dev/null; done;

@@ -54,8 +54,8 @@ test_expect_success '--retain 364 is refused citing R6, the log untouched' '
 	cmp "$S/oplog.csv" orig.csv
 '
 
-test_expect_success '--retain 0, -1, +400, " 400", 1e3 and words are refused (2)' '
-	for r in 0 -1 +400 " 400" 1e3 year ""; do
+test_expect_success '--retain 0, -1, +400, 0400, " 400", 1e3 and words are refused (2)' '
+	for r in 0 -1 +400 0400 00400 -0 " 400" "400 " 1e3 0x190 year ""; do
 		test_must_fail 2 log-prune -d "$S" --discard -r "$r" 2>err.txt || exit 1
 		one_line_matching err.txt "^log-prune: --retain" || exit 1
 	done &&

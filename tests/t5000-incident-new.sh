@@ -104,6 +104,27 @@ test_expect_success 'a level outside 1-4 is refused' '
 	    --type other --cause fire --level x --summary s
 '
 
+# A number as the page writes one: decimal digits, no sign, no leading zero.
+test_expect_success '--level, --persons and --by-password-fd: no sign, no leading zero, no blank' '
+	for v in +2 02 -0 " 2" "2 " 0x2 2e0; do
+		re=$(printf %s "$v" | sed "s/+/[+]/") &&
+		bad_new "^incident-report: --level $re: invalid \(1-4\)\$" \
+		    --type leak --cause other --level "$v" --summary s || return 1
+	done &&
+	for v in +3 03 00 -0 " 3" 1e3 0x10; do
+		re=$(printf %s "$v" | sed "s/+/[+]/") &&
+		bad_new "^incident-report: --persons $re: invalid \(0-1000000000\)\$" \
+		    --type leak --cause other --persons "$v" --summary s || return 1
+	done &&
+	bad_new "^incident-report: --persons 99999999999999999999: too large \(0-1000000000\)\$" \
+	    --type leak --cause other --persons 99999999999999999999 --summary s &&
+	cp "$D/incidents.csv" before && cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 04 \
+	    new --type other --summary s 4<"$TMP/pw.boss" >out 2>err &&
+	grep -q "^incident-report: --by-password-fd 04: not a file descriptor (0-1023)\$" err &&
+	test ! -s out && cmp "$D/incidents.csv" before && cmp "$D/oplog.csv" log.before
+'
+
 test_expect_success 'an over-long summary is refused' '
 	long=$(python3 -c "print(\"あ\" * 171)") &&
 	bad_new "^incident-report: --summary: longer than 512 bytes$" \

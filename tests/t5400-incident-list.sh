@@ -91,4 +91,14 @@ test_expect_success 'bad --overdue values and options of other modes are refused
 	test_must_fail 2 ls_ extra 2>err && grep -q "^usage:" err
 '
 
+test_expect_success '--overdue HOURS: decimal digits, no sign, no leading zero' '
+	for h in +2 02 -0 " 2" 2.0 1e3 0x2; do
+		test_must_fail 2 ls_ --overdue "$h" >out 2>err &&
+		test ! -s out &&
+		grep -q "^incident-report: --overdue $h: invalid (0-100000)\$" err &&
+		test "$(grep -c "^incident-report:" err)" = 1 || return 1
+	done &&
+	ls_ --overdue 0 --format csv >/dev/null
+'
+
 test_done

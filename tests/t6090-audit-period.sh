@@ -192,4 +192,14 @@ test_expect_success '--fiscal-year: 1 to 9998; outside, exit 2 naming the range'
 	done
 '
 
+# YEAR is a number as the page writes one: 2026, never +2026 or 02026.
+test_expect_success '--fiscal-year: a sign, a leading zero or a blank is refused (2)' '
+	for y in +2026 02026 0002 -0 " 2026" "2026 " 0x7ea 2.026e3; do
+		test_must_fail 2 jukisec-audit -d "$D" --now $NOW --fiscal-year "$y" >out 2>err &&
+		test ! -s out &&
+		grep -q "^jukisec-audit: --fiscal-year $y: not a year from 1 to 9998\$" err &&
+		test "$(wc -l <err)" = 1 || return 1
+	done
+'
+
 test_done

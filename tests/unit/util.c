@@ -1,4 +1,5 @@
-/* Unit tests for common/util.c: parse_num ranges, ct_equal, allocation
+/* Unit tests for common/util.c: parse_num ranges, parse_decimal's one
+ * spelling, ct_equal, allocation
  * helpers, jukisec_setup's process state. */
 #include <errno.h>
 #include <limits.h>
@@ -33,6 +34,28 @@ num_bad(const char *s, long long lo, long long hi, const char *why, int eno)
 	    "parse_num(\"%s\", %lld, %lld): %s", s, lo, hi, why);
 }
 
+static void
+dec_ok(const char *s, long long lo, long long hi, long long want)
+{
+	const char *e = "unset";
+	long long v = -7;
+
+	ok(parse_decimal(s, lo, hi, &v, &e) == 0 && v == want && e == NULL,
+	    "parse_decimal(\"%s\") = %lld", s, want);
+}
+
+static void
+dec_bad(const char *s, long long lo, long long hi, const char *why, int eno)
+{
+	const char *e = NULL;
+	long long v = -7;
+
+	errno = 0;
+	ok(parse_decimal(s, lo, hi, &v, &e) == -1 && v == -7 && e != NULL &&
+	    strcmp(e, why) == 0 && errno == eno,
+	    "parse_decimal(\"%s\", %lld, %lld): %s", s, lo, hi, why);
+}
+
 int
 main(void)
 {
@@ -59,6 +82,27 @@ main(void)
 	num_bad("1e3", 0, 10000, "invalid", EINVAL);
 	num_bad("--1", -10, 10, "invalid", EINVAL);
 	num_bad("1.0", 0, 10, "invalid", EINVAL);
+
+	/* what a person writes: the spelling the pages and the log use */
+	dec_ok("0", 0, 10, 0);
+	dec_ok("10", 0, 10, 10);
+	dec_ok("-5", -5, 5, -5);
+	dec_ok("9223372036854775807", 0, LLONG_MAX, LLONG_MAX);
+	dec_bad("+7", 0, 10, "invalid", EINVAL);
+	dec_bad("007", 0, 10, "invalid", EINVAL);
+	dec_bad("00", 0, 10, "invalid", EINVAL);
+	dec_bad("-0", -10, 10, "invalid", EINVAL);
+	dec_bad("-05", -10, 10, "invalid", EINVAL);
+	dec_bad("+-1", -10, 10, "invalid", EINVAL);
+	dec_bad("", 0, 10, "invalid", EINVAL);
+	dec_bad("-", 0, 10, "invalid", EINVAL);
+	dec_bad(" 5", 0, 10, "invalid", EINVAL);
+	dec_bad("5 ", 0, 10, "invalid", EINVAL);
+	dec_bad("0x10", 0, 100, "invalid", EINVAL);
+	dec_bad("1e3", 0, 10000, "invalid", EINVAL);
+	dec_bad("-1", 0, 10, "too small", ERANGE);
+	dec_bad("11", 0, 10, "too large", ERANGE);
+	dec_bad("99999999999999999999", 0, LLONG_MAX, "too large", ERANGE);
 
 	ok(ct_equal("abcd", "abcd", 4) == 1, "ct_equal: equal");
 	ok(ct_equal("abcd", "abce", 4) == 0, "ct_equal: last byte differs");
