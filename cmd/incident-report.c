@@ -99,7 +99,8 @@ stray_opt(unsigned long long stray)
  * saying what is wrong. */
 static int
 check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
-    const struct inc_new *n, const struct inc_step_req *q, int fmt)
+    const char *terminal, const struct inc_new *n,
+    const struct inc_step_req *q, int fmt)
 {
 	int mode, need;
 
@@ -125,6 +126,11 @@ check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
 	}
 	if ((mode == SHOW || mode == LIST) && by != NULL) {
 		warnx(_("-b: not with %s"), modes[mode]);
+		tool_usage(&cmd, ST_USAGE);
+	}
+	/* show and list write no record that could name a terminal */
+	if ((mode == SHOW || mode == LIST) && terminal != NULL) {
+		warnx(_("--%s: not with %s"), "terminal", modes[mode]);
 		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((mode == NEW || mode == STEP) && usage_missing(by, "-b"))
@@ -302,7 +308,8 @@ run(struct own *w, const struct tool_args *a)
 	if (argc >= 1 && (mode = inc_name_index(modes, argv[0])) >= 0 &&
 	    (mode == NEW || mode == STEP) && (w->seen & M(O_NOW)))
 		return clock_refused();
-	mode = check_mode(argc, argv, w->seen, w->by, n, q, w->fmt);
+	mode = check_mode(argc, argv, w->seen, w->by, a->terminal, n, q,
+	    w->fmt);
 	if (!(w->seen & M(O_NOW)))
 		now = time_now_ms();
 	if (w->detected != NULL)

@@ -77,6 +77,8 @@ incident-report step -b boss --step closed|incident-report: step: missing the in
 incident-report list extra|incident-report: extra argument: extra
 incident-report new -b boss --type other --summary s --step closed|incident-report: --step: not with new
 incident-report list -b boss|incident-report: -b: not with list
+incident-report list -t cs01|incident-report: --terminal: not with list
+incident-report show 2026-0001 --terminal=cs01|incident-report: --terminal: not with show
 incident-report new --type other --summary s|incident-report: missing -b
 incident-report new -b boss --type other|incident-report: missing --summary
 incident-report new -b boss --summary s|incident-report: missing --type

@@ -101,4 +101,21 @@ test_expect_success '--overdue HOURS: decimal digits, no sign, no leading zero' 
 	ls_ --overdue 0 --format csv >/dev/null
 '
 
+# The synopsis gives show and list no -t: they write no record that could
+# name a terminal, so -t is refused as every option of another mode is.
+test_expect_success 'show and list refuse -t and --terminal, as they refuse -b' '
+	for t in "-t cs01" "--terminal=cs01" "-tcs01"; do
+		test_must_fail 2 ls_ $t >out 2>err &&
+		test ! -s out &&
+		grep -q "^incident-report: --terminal: not with list\$" err &&
+		grep -q "^usage:" err &&
+		test_must_fail 2 incident-report -d "$D" $t show 2026-0001 >out 2>err &&
+		test ! -s out &&
+		grep -q "^incident-report: --terminal: not with show\$" err &&
+		grep -q "^usage:" err || return 1
+	done &&
+	JUKISEC_TERMINAL=cs01 ls_ --format csv >/dev/null &&
+	JUKISEC_TERMINAL=cs01 incident-report -d "$D" show 2026-0001 >/dev/null
+'
+
 test_done
