@@ -180,24 +180,31 @@ oplog_reserved(const char *operator, const char *action)
  * cuts rather than records it would take in (adopt).  Not twice: a slot
  * that holds that open head already is left alone. */
 /*
- * A cut is written down in oplog.cut ("seq=S removed=N", replaced
+ * A cut is written down in oplog.cut ("seq=S removed=N size=Z", replaced
  * atomically and synced) after its open head and before the ftruncate, so
  * that a writer killed between the cut and its repair record leaves what
  * it cut: the next writer, finding the head still open at seq S and
- * nothing after it, logs that repair.  A clean refusal of a batch (an
- * open head, nothing after, no oplog.cut) logs nothing.  The file is
- * removed once the repair record is committed; a stale one (another seq)
- * is removed and ignored.
+ * nothing after it, logs that repair.  Z is the log's size when the note
+ * was written: a log still Z bytes long has not lost the Z - H bytes
+ * after the head (size H) that N counts, and the next writer, cutting
+ * them, counts them once (oplog_cut_noted).  So no writer adds a byte
+ * after the head while the note gives another size than H: the cut made,
+ * it is written again with Z = H, as it is by a writer that finds it and
+ * nothing after the head; else the bytes a kill leaves of its batch could
+ * be as many as those the note still counts, and taken for them.
+ * A clean refusal of a batch (an open head, nothing after, no oplog.cut)
+ * logs nothing.  The file is removed once the repair record is committed;
+ * a stale one (another seq) is removed and ignored.
  */
 static int
-cut_note(struct oplog_batch *b, long long removed)
+cut_note(struct oplog_batch *b, long long removed, long long size)
 {
 	struct atomic_file af;
 
 	if (atomic_begin_as(&af, b->st->dirfd, OPLOG_CUTFILE, OPLOG_CUTTMP, 0600) == -1)
 		goto fail;
 	atomic_keep_group(&af);
-	fprintf(af.fp, "seq=%lld removed=%lld\n", b->hd.seq, removed);
+	fprintf(af.fp, "seq=%lld removed=%lld size=%lld\n", b->hd.seq, removed, size);
 	if (atomic_commit(&af) == 0) {
 		b->cutfile = 1;
 		return ST_OK;
@@ -257,31 +264,52 @@ cut_open(struct store *st)
 }
 
 long long
-oplog_cut_noted(struct store *st, long long head_seq, int *there)
+oplog_cut_noted(struct store *st, long long head_seq, long long head_size,
+    long long log_size, long long *at, int *there)
 {
 	char buf[96];
-	long long seq, removed;
+	long long seq, removed, size = -1;
 	ssize_t n;
-	int fd;
+	int fd, k;
 
+	*at = -1;
 	if ((fd = cut_open(st)) < 0)
 		return fd == -1 ? 0 : -1;
 	*there = 1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	if (sscanf(buf, "seq=%lld removed=%lld", &seq, &removed) != 2 ||
-	    seq != head_seq || removed <= 0)
+	/* A note without size= (written before it) counts whole, as then. */
+	if ((k = sscanf(buf, "seq=%lld removed=%lld size=%lld", &seq, &removed,
+	    &size)) < 2 || seq != head_seq || removed <= 0 ||
+	    (k == 3 && (size < head_size || size - head_size > removed)))
 		return 0;
-	return removed;
+	*at = size;
+	return size == log_size ? removed - (size - head_size) : removed;
 }
 
-/* The bytes a killed writer cut after the head's seq, or 0; -1 when
- * oplog.cut is refused. */
+/* The bytes a killed writer cut after the head's seq, or 0, for a log of
+ * size bytes; *at: the note's size=, or -1.  -1 when oplog.cut is
+ * refused. */
 static long long
-cut_noted(struct oplog_batch *b)
+cut_noted(struct oplog_batch *b, long long size, long long *at)
 {
-	return oplog_cut_noted(b->st, b->hd.seq, &b->cutfile);
+	return oplog_cut_noted(b->st, b->hd.seq, b->hd.size, size, at, &b->cutfile);
+}
+
+/* An open head with nothing after it: the cut noted was made, and the
+ * note says so (size= the head's) before this writer adds a byte, which
+ * a kill may leave after the head. */
+static int
+cut_made(struct oplog_batch *b)
+{
+	long long at;
+
+	if ((b->repaired = cut_noted(b, b->hd.size, &at)) == -1)
+		return ST_FAIL;
+	if (b->repaired > 0 && at != b->hd.size)
+		return cut_note(b, b->repaired, b->hd.size);
+	return ST_OK;
 }
 
 static int
@@ -307,23 +335,24 @@ intent(struct oplog_batch *b)
 static int
 cut(struct oplog_batch *b, long long size)
 {
-	long long before = 0;
+	long long before = 0, at;
 	int r;
 
 	/* A writer killed after its own cut, past an open head of the same
 	 * seq, left that cut noted and uncommitted: this cut adds to it, so
-	 * that every byte cut is in the one repair record. */
-	if (b->loaded_open && (before = cut_noted(b)) == -1)
+	 * that every byte cut is in the one repair record.  Killed before
+	 * its cut, it left these same bytes, which its note counts and
+	 * cut_noted() leaves out. */
+	if (b->loaded_open && (before = cut_noted(b, size, &at)) == -1)
 		return ST_FAIL;
-	if ((r = intent(b)) != ST_OK ||
-	    (r = cut_note(b, before + size - b->hd.size)) != ST_OK)
+	b->repaired = before + size - b->hd.size;
+	if ((r = intent(b)) != ST_OK || (r = cut_note(b, b->repaired, size)) != ST_OK)
 		return r;
 	if (ftruncate(b->fd, b->hd.size) == -1) {
 		jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_FILE);
 		return ST_FAIL;
 	}
-	b->repaired = before + size - b->hd.size;
-	return ST_OK;
+	return cut_note(b, b->repaired, b->hd.size);
 }
 
 /* The base of the batch is b->hd as it stands: its open form is signed now,
@@ -816,8 +845,8 @@ load(struct oplog_batch *b)
 		if ((r = cut(b, sb.st_size)) != ST_OK)
 			return r;
 	} else if (b->loaded_open) {
-		if ((b->repaired = cut_noted(b)) == -1)
-			return ST_FAIL;
+		if ((r = cut_made(b)) != ST_OK)
+			return r;
 	} else if ((fd = cut_open(b->st)) == -2)
 		return ST_FAIL;
 	else if (fd >= 0) {

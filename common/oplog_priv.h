@@ -236,10 +236,14 @@ int	oplog_head_check(const struct oplog_head *, const unsigned char k[32], long 
 	    int format);
 
 /* The bytes a writer killed between its cut and its repair record cut
- * after head_seq, as oplog.cut notes them (jukisec-log(5) "Writing"); 0
- * when there is no note, or one of another seq (stale); -1 when oplog.cut
- * is refused, said.  *there set to 1 when there is a note at all. */
-long long oplog_cut_noted(struct store *, long long head_seq, int *there);
+ * after the open head at head_seq and head_size, as oplog.cut notes them
+ * (jukisec-log(5) "Writing"), in a log now log_size bytes long: a log
+ * still the size the note gives has kept the bytes after the head, which
+ * are left out.  0 when there is no note, one of another seq (stale) or
+ * one that does not add up; -1 when oplog.cut is refused, said.  *there
+ * set to 1 when there is a note at all; *at to the note's size, or -1. */
+long long oplog_cut_noted(struct store *, long long head_seq, long long head_size,
+	    long long log_size, long long *at, int *there);
 
 /* log-append --recover (oplog_recover.c): af (begun over oplog.csv)
  * holds the log's prefix p describes (p->kepoch = its last epoch, one

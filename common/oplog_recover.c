@@ -494,39 +494,46 @@ restore_header(struct store *st, const struct oplog_vkey *vk,
  * hmac verifies, else -1: a writer cuts whatever follows an open head,
  * and so would cut the recover record renamed into place after it
  * (oplog_rebuild).  A slot that does not verify stays as found until the
- * record naming it is in the log.  *seq: the open head's, else -1. */
+ * record naming it is in the log.  *seq, *size: the open head's, else -1. */
 static int
-open_slot(struct store *st, const struct oplog_vkey *vk, int format, long long *seq)
+open_slot(struct store *st, const struct oplog_vkey *vk, int format, long long *seq,
+    long long *size)
 {
 	struct oplog_heads hs;
 	const char *why;
 	struct oplog_head *h;
 
-	*seq = -1;
+	*seq = *size = -1;
 	if (oplog_heads_read(st, &hs, &why) == -1 || oplog_heads_pick(&hs) != NULL)
 		return -1;
 	h = &hs.h[hs.pick];
 	if (h->version != 2 || !h->open)
 		return -1;
 	*seq = h->seq;
+	*size = h->size;
 	return oplog_head_check(h, vk->k0, 0, format) == -1 ? -1 : hs.pick;
 }
 
 /* A writer killed between its cut and its repair record left its open
- * head at seq and oplog.cut, which its next writer logs; the rebuild
- * rewrites that head and removes the note, so the findings name the cut.
- * Without an open head, seq is the last record kept: a recovery killed
- * after it closed that head and before its rename leaves the log ending
- * at the note's seq, which a committed repair would have moved past, so
- * the note still stands.
+ * head at seq and size and oplog.cut, which its next writer logs; the
+ * rebuild rewrites that head and removes the note, so the findings name
+ * the cut.  Without an open head, seq and size are the last record kept:
+ * a recovery killed after it closed that head and before its rename
+ * leaves the log ending at the note's seq, which a committed repair
+ * would have moved past, so the note still stands.  Bytes a writer noted
+ * but was killed before cutting are still in the log: the findings name
+ * them with the rest of what does not verify, not here.
  * ST_OK, or ST_FAIL when oplog.cut is refused (as writers refuse it). */
 static int
-writer_cut(struct store *st, long long seq, char *findings)
+writer_cut(struct store *st, long long seq, long long size, char *findings)
 {
-	long long removed;
+	struct stat sb;
+	long long removed, at;
 	int there = 0;
 
-	if ((removed = oplog_cut_noted(st, seq, &there)) == 0)
+	if (fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		sb.st_size = -1;
+	if ((removed = oplog_cut_noted(st, seq, size, sb.st_size, &at, &there)) == 0)
 		return ST_OK;
 	if (removed == -1)
 		return ST_FAIL;
@@ -547,10 +554,11 @@ rebuild(struct store *st, const struct oplog_vkey *vk,
 	struct oplog_rec rec;
 	unsigned char *k;
 	char *detail;
-	long long seq;
-	int r, first = open_slot(st, vk, res->format, &seq);
+	long long seq, size;
+	int r, first = open_slot(st, vk, res->format, &seq, &size);
 
-	if ((r = writer_cut(st, seq != -1 ? seq : res->good.seq, findings)) != ST_OK ||
+	if ((r = writer_cut(st, seq != -1 ? seq : res->good.seq,
+	    seq != -1 ? size : res->good.end, findings)) != ST_OK ||
 	    (r = copy_log(st, path, 0, 0, res->good.end, &af)) != ST_OK)
 		return r;
 	good_head(res, &p);

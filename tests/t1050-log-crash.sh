@@ -76,6 +76,103 @@ test_expect_success 'the repairing append: a kill at every step, or in every wri
 '
 crash_say
 
+# A cut is noted in oplog.cut before it is made, and the repair record
+# counts what the note says with what the next writer cuts (jukisec-log(5)
+# "Writing"): every byte once.  A writer killed between its note and its
+# cut leaves the bytes the note counts, which the next cuts and counts
+# once, not twice.  One killed after its cut, before its record, leaves N
+# bytes no record names; a second writer killed in its batch leaves M
+# bytes after the head, and the next logs N+M, M == N too, and as many
+# when killed between its own note and cut.
+# open_head: "SEQ SIZE" of the open head; after_head: the bytes after it.
+open_head() {
+	tr "\\000" "\\n" <"$S/oplog.head" |
+	    sed -n "s/.* open seq=\([0-9]*\) .* size=\([0-9]*\) .*/\1 \2/p"
+}
+after_head() { set -- $(open_head) && echo $(($(wc -c <"$S/oplog.csv") - $2)); }
+# repaired N: one repair record, of N bytes after the open head's seq
+# ($seq); oplog.cut gone; the log verifies.
+repaired() {
+	grep ",-,repair," "$S/oplog.csv" >rep && test "$(wc -l <rep)" -eq 1 &&
+	grep -q ",-,repair,oplog.csv,ok,removed=$1 bytes after seq $seq," rep ||
+	    { echo "want removed=$1 after seq $seq:" >&2; cat rep >&2; return 1; }
+	! test -e "$S/oplog.cut" && lv >/dev/null
+}
+repairer() { la -u clerk01 -a view -o repairer -r ok; }
+# cut_unmade SAVED CMD...: $S a copy of SAVED, CMD killed after its note,
+# before its cut.
+cut_unmade() {
+	_s=$1; shift
+	crash_after "$_s" "$S" "oplog\\.cut\$" ftruncate "oplog\\.csv\$" "$@"
+}
+# killed_in SAVED K TORN CMD...: $S a copy of SAVED, CMD killed at its
+# Kth write of oplog.csv (TORN=1: within it).
+killed_in() {
+	_s=$1 _k=$2 _t=$3; shift 3
+	rm -rf "$S" && cp -a "$_s" "$S" && crash_trace "$@" >/dev/null 2>&1 &&
+	_n=$(awk -v k="$_k" "/ write .*oplog.csv/ && ++i == k { print \$1; exit }" "$TMP/crash.trace") &&
+	test -n "$_n" && rm -rf "$S" && cp -a "$_s" "$S" &&
+	crash_at "$_n" "$_t" "$@" </dev/null >/dev/null 2>&1
+}
+# sum_case: $S as a writer killed in its batch left it, N cut before:
+# the next writer logs N+M, and so does the one after a writer killed
+# between its note and its cut of the M bytes.
+sum_case() {
+	N=$(cat "$TMP/tail.n") M=$(after_head) && set -- $(open_head) && seq=$1 &&
+	rm -rf "$TMP/left" && cp -a "$S" "$TMP/left" &&
+	la -u after -a check >/dev/null && repaired $((N + M)) &&
+	cut_unmade "$TMP/left" repairer && test "$(after_head)" -eq "$M" &&
+	la -u after -a check >/dev/null && repaired $((N + M))
+}
+awk 'BEGIN { for (j = 0; j < 40000; j++) print "clerk04,print,big,ok,record " j " of a batch past the read-ahead" }' >big.in
+big() { la --stdin <"$TMP/big.in"; }
+
+test_expect_success 'setup: a batch killed in its first write, N bytes after its open head' '
+	killed_in "$TMP/saved" 1 1 batch && test "$(after_head)" -gt 0 &&
+	after_head >"$TMP/tail.n" && rm -rf "$TMP/tail" && mv "$S" "$TMP/tail"
+'
+
+test_expect_success 'a writer killed between its note and its cut: the next logs the N bytes once' '
+	N=$(cat "$TMP/tail.n") && cut_unmade "$TMP/tail" repairer &&
+	test "$(after_head)" -eq "$N" && set -- $(open_head) && seq=$1 &&
+	grep -q "^seq=$seq removed=$N[ $]" "$S/oplog.cut" &&
+	la -u after -a check >/dev/null && repaired "$N"
+'
+
+test_expect_success 'setup: a writer killed right after its cut, its record not written' '
+	rm -rf "$S" && cp -a "$TMP/tail" "$S" && crash_trace repairer >/dev/null 2>&1 &&
+	n=$(awk "\$2 == \"ftruncate\" { print \$1 + 1; exit }" "$TMP/crash.trace") &&
+	rm -rf "$S" && cp -a "$TMP/tail" "$S" && crash_at "$n" 0 repairer &&
+	test "$(after_head)" -eq 0 && test -e "$S/oplog.cut" &&
+	rm -rf "$TMP/cutdone" && mv "$S" "$TMP/cutdone"
+'
+
+test_expect_success 'N cut, the next writer killed in its batch leaving M != N: N+M logged' '
+	killed_in "$TMP/cutdone" 2 0 big && test "$(after_head)" -ne "$(cat "$TMP/tail.n")" &&
+	sum_case
+'
+
+test_expect_success 'N cut, the next writer killed in its batch leaving M == N: N+M logged' '
+	killed_in "$TMP/cutdone" 1 1 batch && test "$(after_head)" -eq "$(cat "$TMP/tail.n")" &&
+	sum_case
+'
+
+test_expect_success 'a writer that cut N killed in its own batch leaving M == N: N+M logged' '
+	killed_in "$TMP/tail" 1 1 batch && test "$(after_head)" -eq "$(cat "$TMP/tail.n")" &&
+	sum_case
+'
+
+# A note written before size= was (seq=S removed=N) counts whole, as then.
+test_expect_success 'an oplog.cut without size=: its N added to the cut, as before' '
+	N=$(cat "$TMP/tail.n") &&
+	rm -rf "$S" && cp -a "$TMP/tail" "$S" && set -- $(open_head) && seq=$1 &&
+	(umask 077 && echo "seq=$seq removed=7" >"$S/oplog.cut") &&
+	la -u after -a check >/dev/null && repaired $((N + 7)) &&
+	rm -rf "$S" && cp -a "$TMP/cutdone" "$S" &&
+	(umask 077 && echo "seq=$seq removed=$N" >"$S/oplog.cut") &&
+	la -u after -a check >/dev/null && repaired "$N"
+'
+
 # A batch refused past the read-ahead (a bad last line, after 30,000 good
 # ones) has written its open head over the head's other slot, then its
 # records: it cuts them, syncs, and puts the slot back (log-append(1): a
