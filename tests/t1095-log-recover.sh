@@ -305,6 +305,22 @@ test_expect_success 'the same, the recovery killed between closing the head and 
 	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
 '
 
+# A writer killed between its note and its cut leaves the bytes its note
+# counts after the head, the log still the size the note gives: the
+# recovery saves them as bytes that do not verify, and names in the
+# note's part only what was cut before (here 60 of 73), not twice.
+test_expect_success 'a cut noted and not made, the key lost: the recover record names each byte once' '
+	restore good && cp "$S/oplog.head" saved.head &&
+	forge intent "$S" saved.head "$S/oplog.key" &&
+	cat garbage.line >>"$S/oplog.csv" &&
+	printf "seq=%s removed=73 size=%s\n" $((GOOD - 2)) "$(wc -c <"$S/oplog.csv")" >"$S/oplog.cut" &&
+	rm "$S/oplog.key" && rec_ >out &&
+	grep -q "; 13 bytes after seq $((GOOD - 2)) did not verify .*; oplog.cut: removed=60 bytes after seq $((GOOD - 2))\$" out &&
+	grep -q ",-,recover,oplog.csv,ok,.*; oplog.cut: removed=60 bytes after seq $((GOOD - 2))[\",]" "$S/oplog.csv" &&
+	! test -e "$S/oplog.cut" &&
+	la -u clerk01 -a auth -o after -r ok && lv >/dev/null
+'
+
 # Nothing to cut, a head slot forged: the record that names it reaches
 # the log before a slot is written, so a kill never loses the finding.
 after_head_kill() {
