@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gcrypt.h>
@@ -195,6 +196,32 @@ cred_dummy(const struct conf *c, const char *pw, size_t len, struct jerr *e)
 	    c->kdf_parallelism, tag, e);
 	wipe(tag, sizeof tag);
 	return r;
+}
+
+/* Slack over the blocks for what libgcrypt's Argon2 allocates beside
+ * them, so that memory the check found is memory the derivation gets. */
+#define KDF_SLACK	(1024 * 1024)
+
+int
+cred_room(const struct conf *c, const char *phc, struct jerr *e)
+{
+	struct phc	 h;
+	size_t		 n = (size_t)c->kdf_memory_kib;
+	void		*p;
+
+	if (phc != NULL && phc_parse(phc, &h) == 0 && h.m > n)
+		n = h.m;
+	wipe(&h, sizeof h);
+	n = n * 1024 + KDF_SLACK;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED) {
+		jerr_say(e, ST_FAIL, _("Argon2id: %s"),
+		    gcry_strerror(gcry_error_from_errno(errno)));
+		return -1;
+	}
+	munmap(p, n);
+	return 0;
 }
 
 int

@@ -39,6 +39,13 @@ int	cred_verify(const char *phc, const char *pw, size_t len);
 int	cred_check(const struct conf *, const char *phc, const char *pw,
 	    size_t len, struct jerr *e);	/* 1, 0, -1 malformed, -2 the KDF
 					 * failed (said in e) */
+/* Whether the memory of the attempt's costliest derivation can be had:
+ * conf's cost, or the stored hash phc's (NULL: none) when higher, and a
+ * little over.  Asked before any derivation, so that a caller's address
+ * space limit (ulimit -v) fails every password of every id whose hash
+ * costs no more than conf's alike: 0, or -1 said in e ("Argon2id:
+ * REASON", as a derivation that failed). */
+int	cred_room(const struct conf *, const char *phc, struct jerr *e);
 /* 1 when phc's parameters are not conf's (re-hash on the next login). */
 int	cred_stale(const char *phc, const struct conf *);
 /* Runs the KDF on pw with conf's cost and throws the result away, so an

@@ -194,17 +194,39 @@ count_room(struct store *st, const struct attempt *a)
 	return store_room(st, REGISTER_FILE, size + note + OPLOG_LINE_MAX);
 }
 
+/* The signals a caller can send (Ctrl-C, kill, a hangup, SIGXFSZ)
+ * blocked, the mask before into *old: between the count and its record
+ * they would leave the count moved with no record (R5.2, R6); taken once
+ * both are written.  Not earlier: one sent while the run waits for a
+ * lock ends it with nothing counted.  The faults of the code itself stay
+ * deliverable. */
+static void
+hold_signals(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
 /* Under the log lock: the log brought to where the "auth" record alone is
  * left to write, as `log-append --seal` brings it (what a crash left
  * completed, the seals of every ended epoch written, the key file moved
  * past them); then room shown for the count's note, a new register and a
  * log line; then a changed count saved as a register change whose record
  * is rec (*saved set once the save is tried: a failure can come after its
- * note or its rename).  ST_OK; ST_FAIL with *err the errno of a disk that
- * cannot record, or -1 when the log refused in its own words, said. */
+ * note or its rename), the signals held from there (into *held).  ST_OK;
+ * ST_FAIL with *err the errno of a disk that cannot record, or -1 when
+ * the log refused in its own words, said. */
 static int
 settle_count(struct store *st, struct register_ *reg,
-    const struct attempt *a, int changed, int64_t now, int *err, int *saved)
+    const struct attempt *a, int changed, int64_t now, int *err, int *saved,
+    sigset_t *held)
 {
 	struct jerr	 e = JERR_INIT, s = JERR_INIT, *caller = st->err;
 	int		 r;
@@ -225,6 +247,7 @@ settle_count(struct store *st, struct register_ *reg,
 		*err = errno;
 		return ST_FAIL;
 	}
+	hold_signals(held);
 	st->err = &e;		/* the save's own message goes nowhere */
 	*saved = changed;
 	r = changed ? register_commit_count(st, reg, &a->rec) : ST_OK;
@@ -247,7 +270,8 @@ settle_count(struct store *st, struct register_ *reg,
  * refuse is said in the log's words (exit 3), nothing written. */
 static int
 write_count(struct store *st, struct register_ *reg,
-    const struct attempt *a, int changed, int64_t now, int *saved)
+    const struct attempt *a, int changed, int64_t now, int *saved,
+    sigset_t *held)
 {
 	int	 err, r;
 
@@ -256,7 +280,8 @@ write_count(struct store *st, struct register_ *reg,
 		r = ST_FAIL;
 	} else if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
 		return ST_FAIL;
-	else if ((r = settle_count(st, reg, a, changed, now, &err, saved)) !=
+	else if ((r = settle_count(st, reg, a, changed, now, &err, saved,
+	    held)) !=
 	    ST_OK)
 		store_unlock(st, STORE_LOCK_LOG);
 	if (r != ST_OK && err != -1)
@@ -328,24 +353,6 @@ log_attempt(struct store *st, const struct oplog_rec *rec, int64_t now,
 	else
 		jerr_pass(caller, &e);
 	return r;
-}
-
-/* The signals a caller can send (Ctrl-C, kill, a hangup, SIGXFSZ)
- * blocked into *old: between the count and its record they would leave
- * the count moved with no record (R5.2, R6); taken once both are
- * written.  The faults of the code itself stay deliverable. */
-static void
-hold_signals(sigset_t *old)
-{
-	sigset_t all;
-
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGABRT);
-	pthread_sigmask(SIG_BLOCK, &all, old);
 }
 
 /* The attempt counted on o (NULL: no row to count on): its status. */
@@ -443,8 +450,9 @@ record(struct store *st, struct attempt *a)
 		before = *o;
 	status = count(st, a, o, now, &changed);
 	detail = auth_record(a, status);
-	hold_signals(&held);
-	if ((r = write_count(st, &reg, a, changed, now, &saved)) == ST_OK)
+	/* the mask as it is, put back as it is when nothing was held */
+	pthread_sigmask(SIG_BLOCK, NULL, &held);
+	if ((r = write_count(st, &reg, a, changed, now, &saved, &held)) == ST_OK)
 		r = log_attempt(st, &a->rec, now, &kept);
 	if (saved)
 		r = count_done(st, &reg, o, &before, r, r != ST_OK && !kept);
@@ -576,6 +584,9 @@ check_password(struct store *st, struct attempt *a, int pwfd,
 	free(prompt);
 	if (r != ST_OK && r != ST_USAGE)
 		return r;
+	/* before anything is decided: the same for every password */
+	if (cred_room(&st->conf, *cred, st->err) == -1)
+		return kdf_failed(st, a);
 	/* Argon2 refuses an empty input, and enrolment never stores one
 	 * nor one over PW_MAX bytes (ST_USAGE: nothing was kept of it): a
 	 * deny, logged and counted, the same for known and unknown ids. */

@@ -87,4 +87,39 @@ test_expect_success SMALLAS 'ulimit -v under the KDF'"'"'s memory: exit 3, one l
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# Under the limit the memory asked for is the larger of jukisec.conf's
+# cost and the stored hash's, so that a hash stored under a lower cost
+# (jukisec.conf raised since: padded to conf's work) is not told from an
+# unknown id, whose dummy derivation has conf's cost; an empty password,
+# never derived, is refused the same way.  65,536 KiB under a limit of
+# 50,000: tanaka's 19,456 would fit, conf's does not.
+test_expect_success SMALLAS 'a hash cheaper than jukisec.conf: the same exit 3 as an unknown id, an empty password too' '
+	conf_set "$D" kdf_memory_kib 65536 && pw empty "" &&
+	n=$(field tanaka failed) &&
+	e=$(log_count auth error "reason=kdf-failed") &&
+	printf "%s\n" "auth-check: Argon2id: Cannot allocate memory" >want &&
+	for u in tanaka:tanaka tanaka:wrong nosuch:wrong tanaka:empty nosuch:empty; do
+		(ulimit -v 50000 && exec auth-check -d "$D" -u ${u%%:*} \
+		    --password-fd 3 3<"$TMP/pw.${u#*:}") 2>err; rc=$?
+		test $rc = 3 && test_cmp want err || { echo "$u: rc $rc" >&2; exit 1; }
+	done &&
+	test "$(field tanaka failed)" = "$n" &&
+	test "$(log_count auth error "reason=kdf-failed")" = $((e + 5)) &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
+# A signal while the attempt waits for the log's lock, before anything is
+# counted, ends the run there: nothing counted, no record (the signals are
+# held from the count on, not while the run waits).
+test_expect_success 'SIGTERM while waiting for the log lock: nothing counted, no record' '
+	n=$(field tanaka failed) && cp "$D/oplog.csv" log.before || exit 1
+	flock "$D/oplog.lock" sleep 3 & lp=$!
+	sleep 0.3
+	auth-check -d "$D" -u tanaka --password-fd 3 3<"$TMP/pw.wrong" 2>/dev/null & ap=$!
+	sleep 1.5; kill -TERM $ap; wait $ap; rc=$?
+	wait $lp
+	test $rc = 143 &&
+	test "$(field tanaka failed)" = "$n" && cmp log.before "$D/oplog.csv"
+'
+
 test_done
