@@ -132,7 +132,12 @@ rehash(struct store *st, struct attempt *a)
 }
 
 /* 1 when the credential file of id still holds what the attempt checked:
- * read again under the register lock, compared in constant time. */
+ * read again under the register lock, compared in constant time; 0 when
+ * it holds something else or is gone; -1 when it cannot be read (said).
+ * Read for every attempt on a credential, whatever the password: were it
+ * read for a right one only, its failure (a caller's ulimit -n, one
+ * descriptor short) would be a line more than a wrong password gets,
+ * with nothing counted or logged: a free guess (R5.2). */
 static int
 same_credential(struct store *st, const struct attempt *a)
 {
@@ -140,12 +145,31 @@ same_credential(struct store *st, const struct attempt *a)
 	size_t	 n = 0;
 	int	 same;
 
-	if (cred_read(st, a->id, a->method == METHOD_PASSWORD ? "phc" : "tmpl",
-	    &cur, &n) != ST_OK)
+	switch (cred_read(st, a->id, a->method == METHOD_PASSWORD ?
+	    "phc" : "tmpl", &cur, &n)) {
+	case ST_OK:
+		break;
+	case ST_NO:
 		return 0;
+	default:
+		return -1;
+	}
 	same = n == a->credlen && ct_equal(cur, a->cred, n);
 	cred_free(cur, n);
 	return same;
+}
+
+/* A credential file that is a FIFO, a device or unsafe, planted as the
+ * credential, or one that cannot be read again under the register lock:
+ * an operational failure, refused and logged, not counted (exit 3). */
+static int
+unreadable(struct store *st, const struct attempt *a)
+{
+	(void)oplog_log(st, "-", "auth", a->id, "error",
+	    "method=%s reason=credential-unreadable%s%s",
+	    method_name(a->method), a->need_manager ? " check=manager" : "",
+	    a->where);
+	return ST_FAIL;
 }
 
 /* Why a decision made on the first read no longer holds on the row the
@@ -153,11 +177,11 @@ same_credential(struct store *st, const struct attempt *a)
  * expired, re-enrolled or reset while we computed.  NULL when it holds:
  * it holds only for the credential the register has now (fail safe). */
 static const char *
-changed_since(struct store *st, const struct attempt *a,
-    const struct operator *o, int64_t now)
+changed_since(const struct attempt *a, const struct operator *o, int64_t now,
+    int same)
 {
 	if (o != NULL && operator_active(o, now) && o->method == a->method &&
-	    (!a->ok || same_credential(st, a)))
+	    (!a->ok || same == 1))
 		return NULL;
 	return o == NULL ? "unknown-id" :
 	    o->method != a->method ? "method-changed" :
@@ -357,13 +381,13 @@ log_attempt(struct store *st, const struct oplog_rec *rec, int64_t now,
 
 /* The attempt counted on o (NULL: no row to count on): its status. */
 static int
-count(struct store *st, struct attempt *a, struct operator *o, int64_t now,
-    int *changed)
+count(const struct store *st, struct attempt *a, struct operator *o,
+    int64_t now, int same, int *changed)
 {
 	const char	*why;
 
 	*changed = 0;
-	if (a->known && (why = changed_since(st, a, o, now)) != NULL) {
+	if (a->known && (why = changed_since(a, o, now, same)) != NULL) {
 		a->ok = 0;
 		a->reason = why;
 		return ST_NO;
@@ -433,7 +457,7 @@ record(struct store *st, struct attempt *a)
 	struct operator	*o, before = { 0 };
 	char		*detail;
 	int64_t		 now;
-	int		 r, changed, saved = 0, kept = 0, status;
+	int		 r, changed, saved = 0, kept = 0, status, same = 0;
 
 	/* the count only: no reconcile here, register changes do that */
 	if ((r = register_lock(st)) != ST_OK) {
@@ -448,7 +472,13 @@ record(struct store *st, struct attempt *a)
 	o = a->known ? register_find(&reg, a->id) : NULL;
 	if (o != NULL)
 		before = *o;
-	status = count(st, a, o, now, &changed);
+	if (o != NULL && a->cred != NULL &&
+	    (same = same_credential(st, a)) == -1) {
+		r = unreadable(st, a);
+		register_end(st, &reg);
+		return r;
+	}
+	status = count(st, a, o, now, same, &changed);
 	detail = auth_record(a, status);
 	/* the mask as it is, put back as it is when nothing was held */
 	pthread_sigmask(SIG_BLOCK, NULL, &held);
@@ -539,18 +569,6 @@ change_late(struct store *st, struct attempt *a)
 	return r;
 }
 
-/* A credential file that is a FIFO, a device or unsafe, planted as the
- * credential: an operational failure, refused at once and logged (exit 3). */
-static int
-unreadable(struct store *st, const struct attempt *a)
-{
-	(void)oplog_log(st, "-", "auth", a->id, "error",
-	    "method=%s reason=credential-unreadable%s%s",
-	    method_name(a->method), a->need_manager ? " check=manager" : "",
-	    a->where);
-	return ST_FAIL;
-}
-
 /* The KDF could not run (libgcrypt refused kdf_memory_kib, as under a
  * caller's memory limit): an operational failure, the same for every
  * password and every id, logged and not counted (exit 3), never a wrong
@@ -625,14 +643,16 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 
 	if ((r = cred_read(st, a->id, "tmpl", cred, n)) == ST_FAIL)
 		return unreadable(st, a);
-	if (r == ST_NO)
+	if (r == ST_NO) {
 		a->reason = "credential-missing";
-	else if ((r = bio_verify(st, a->id, a->method, &bo, *cred, *n,
-	    &a->reason)) == ST_OK) {
+		return ST_OK;
+	}
+	a->cred = *cred;	/* read again for every finger (same_credential) */
+	a->credlen = *n;
+	if ((r = bio_verify(st, a->id, a->method, &bo, *cred, *n,
+	    &a->reason)) == ST_OK)
 		a->ok = 1;
-		a->cred = *cred;
-		a->credlen = *n;
-	} else if (r == ST_FAIL) {
+	else if (r == ST_FAIL) {
 		(void)oplog_log(st, "-", "auth", a->id, "error",
 		    "method=%s reason=%s%s%s", method_name(a->method),
 		    a->reason ? a->reason : "device",

@@ -87,6 +87,32 @@ test_expect_success SMALLAS 'ulimit -v under the KDF'"'"'s memory: exit 3, one l
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# ulimit -n N: the caller's descriptor limit.  Whatever N, the right
+# password and a wrong one get the same exit status and the same lines
+# unless the attempt was recorded: an answer that differs unrecorded is
+# a guess that costs nothing (R5.2).  The hash was read again under the
+# register lock for a right password only, so at one N only its second
+# read failed, one line more than a wrong password got, both exit 3,
+# nothing counted.
+test_expect_success 'ulimit -n: no limit tells a right password from a wrong one unrecorded' '
+	n=4; while [ $n -le 16 ]; do
+		for p in wrong tanaka; do
+			before=$(wc -l <"$D/oplog.csv") &&
+			r=0; (ulimit -n $n; exec auth-check -d "$D" -u tanaka --password-fd 3 \
+			    3<"$TMP/pw.$p") 2>"err.$p" || r=$?
+			echo $r >"rc.$p" &&
+			if [ "$(wc -l <"$D/oplog.csv")" != "$before" ]; then
+				echo recorded >"rc.$p"; : >"err.$p"
+			fi
+		done
+		test_cmp rc.wrong rc.tanaka && test_cmp err.wrong err.tanaka ||
+		    { echo "ulimit -n $n" >&2; exit 1; }
+		n=$((n + 1))
+	done &&
+	log-verify -d "$D" -k "$D.key" >/dev/null &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
 # Under the limit the memory asked for is the larger of jukisec.conf's
 # cost and the stored hash's, so that a hash stored under a lower cost
 # (jukisec.conf raised since: padded to conf's work) is not told from an
