@@ -2,7 +2,8 @@
  * util.c — process setup and the small helpers every tool shares.
  *
  * Invariants: jukisec_setup() (or _lazy) runs before anything else in main(), so by the
- * time a tool reads a secret the umask is 077, core dumps are off, SIGCHLD
+ * time a tool opens a file descriptors 0-2 are open, by the time it reads a
+ * secret the umask is 077, core dumps are off, SIGCHLD
  * has its default action (so children can be waited for) and libgcrypt's
  * secure (locked, wiped-on-free) memory pool exists.  Allocation failure
  * exits ST_FAIL in mem.c and nowhere else.  Standard output is checked
@@ -12,6 +13,7 @@
  * writes (options, jukisec.conf), not even a sign or a leading zero.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -127,10 +129,34 @@ warm_stack(void)
 	    MADV_POPULATE_WRITE);
 }
 
+/*
+ * Descriptors 0, 1 and 2 held if the caller closed them: else the next
+ * files we open take their numbers, and a message for standard error
+ * lands in the state file that got 2 (a refused log's line in that log).
+ * /dev/null is opened so that the stream still fails as a closed one
+ * does (EBADF): standard input write-only, the others read-only.
+ * Inherited by children, as the closed ones were.  A /dev/null that
+ * cannot be had leaves nothing to write to: exit 3, silent.
+ */
+static void
+hold_std_fds(void)
+{
+	int	 fd, h;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if ((h = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)) != fd)
+			_exit(ST_FAIL);
+	}
+}
+
 static void
 setup(int lazy)
 {
 	struct rlimit rl = { 0, 0 };
+
+	hold_std_fds();
 
 	if (atexit(stdout_at_exit) != 0)
 		errx(ST_FAIL, "atexit");

@@ -113,6 +113,20 @@ test_expect_success 'ulimit -n: no limit tells a right password from a wrong one
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# Descriptors 0, 1 and 2 closed by the caller (<&- >&- 2>&-): the files a
+# tool opens would take their numbers, and a message meant for standard
+# error would land in the state file that got descriptor 2: the line
+# refusing a damaged log was appended to that log.
+test_expect_success 'standard descriptors closed: no message lands in a state file' '
+	init_state "$TMP/s2" && log-append -d "$TMP/s2" -u ops -a x 2>/dev/null &&
+	printf "x,y\n" >>"$TMP/s2/oplog.csv" && cp "$TMP/s2/oplog.csv" log.before &&
+	test_must_fail 3 log-append -d "$TMP/s2" -u ops -a y <&- >&- 2>&- &&
+	cmp log.before "$TMP/s2/oplog.csv" &&
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 1 auth-check -d "$D" -u tanaka --password-fd 3 \
+	    3<"$TMP/pw.wrong" <&- >&- 2>&- &&
+	test "$(wc -l <"$D/oplog.csv")" = $(($(wc -l <log.before) + 1)) &&
+	! grep -q "denied\$" "$D"/* 2>/dev/null
 # Under the limit the memory asked for is the larger of jukisec.conf's
 # cost and the stored hash's, so that a hash stored under a lower cost
 # (jukisec.conf raised since: padded to conf's work) is not told from an
