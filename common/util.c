@@ -151,6 +151,42 @@ hold_std_fds(void)
 	}
 }
 
+/*
+ * The environment that would have glibc load from a directory the caller
+ * chose, honoured for a process that is not set-user-ID, which a tool is
+ * even when run for someone with fewer rights (sudo keeps LANGUAGE and
+ * LC_*): gettext joins each LANGUAGE entry, "../../tmp/x" too, to the
+ * catalogue directory fixed at build time, and a catalogue's
+ * translations are the formats of our messages (%n writes memory); a
+ * locale variable naming a path loads locale data from it; GCONV_PATH
+ * loads character-set modules (code) for the conversions gettext makes.
+ * All removed before the locale is set.  LOCPATH (locale data, no code,
+ * no formats) stays: the tests run under a locale they build there.
+ */
+static void
+scrub_env(void)
+{
+	extern char	**environ;
+	char		 *name;
+	const char	 *e, *eq;
+	size_t		  i = 0;
+
+	(void)unsetenv("GCONV_PATH");
+	while ((e = environ[i]) != NULL) {
+		eq = strchr(e, '=');
+		if (eq == NULL || strchr(eq, '/') == NULL ||
+		    (strncmp(e, "LC_", 3) != 0 && strncmp(e, "LANG=", 5) != 0 &&
+		    strncmp(e, "LANGUAGE=", 9) != 0)) {
+			i++;
+			continue;
+		}
+		name = xstrndup(e, (size_t)(eq - e));
+		if (unsetenv(name) == -1)	/* else environ[i] is the next */
+			i++;
+		free(name);
+	}
+}
+
 static void
 setup(int lazy)
 {
@@ -170,6 +206,7 @@ setup(int lazy)
 	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
 		err(ST_FAIL, "signal");
 
+	scrub_env();
 	jukisec_locale(lazy);
 	umask(077);
 

@@ -162,4 +162,30 @@ test_expect_success 'SIGTERM while waiting for the log lock: nothing counted, no
 	test "$(field tanaka failed)" = "$n" && cmp log.before "$D/oplog.csv"
 '
 
+# C.UTF-8: a locale not C, under which gettext reads LANGUAGE.
+test_lazy_prereq CUTF8 '
+	locale -a 2>/dev/null | grep -Eqix "c\.utf-?8" || { echo "no C.UTF-8 locale"; exit 1; }
+	command -v msgfmt >/dev/null || { echo "msgfmt not installed (gettext, make deps)"; exit 1; }'
+
+# The catalogue's directory is fixed at build time, but gettext joins a
+# LANGUAGE entry to it as a path: with "../" in it, a catalogue the caller
+# wrote, whose translations are the formats of our messages (%n writes
+# memory).  A caller with fewer rights than the tool's (sudo keeps
+# LANGUAGE and LC_*) must not choose them.
+test_expect_success CUTF8 'LANGUAGE naming a directory: the message is our own' '
+	mkdir -p evil/LC_MESSAGES &&
+	printf "%s\n" "msgid \"\"" "msgstr \"Content-Type: text/plain; charset=UTF-8\\n\"" \
+	    "msgid \"missing %s\"" "msgstr \"EVIL %s\"" >evil.po &&
+	msgfmt -o evil/LC_MESSAGES/jukisec.mo evil.po &&
+	up=../../../../../../../../../../../../../../../.. &&
+	test_must_fail 2 env LC_ALL=C.UTF-8 LANGUAGE=$up$TMP/evil \
+	    auth-check -d "$D" 2>err &&
+	head -1 err >err1 && echo "auth-check: missing -u" >want &&
+	test_cmp want err1 &&
+	test_must_fail 2 env LC_ALL=C.UTF-8 LANGUAGE=xx:$up$TMP/evil \
+	    log-append -d "$D" -a x 2>err &&
+	head -1 err >err1 && echo "log-append: missing -u" >want &&
+	test_cmp want err1
+'
+
 test_done
