@@ -4,7 +4,11 @@
  * Invariants:
  *  - Nothing is read from a directory or file that someone else could have
  *    written: owner is the caller or root, no group/world write bit (a
- *    0750 directory with a dedicated group is fine).  A reader in that
+ *    0750 directory with a dedicated group is fine).  The way to the state
+ *    directory is held to the same rule (every directory and link on it,
+ *    the way to each link's target too; a sticky directory may be open to
+ *    others): whoever may rename an entry on it could put another
+ *    directory in the state directory's place.  A reader in that
  *    group takes the directory's owner for the caller: only that user and
  *    root can put a file in a directory no one else may write.  Files are
  *    opened relative to the directory fd with O_NOFOLLOW and must be
@@ -23,6 +27,7 @@
  *    new one is complete on disk.  Any failure unlinks the temporary.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,11 +144,133 @@ dir_is_empty(int fd)
 	return empty;
 }
 
+/* A directory on the way to the state directory: nobody but its owner
+ * (root or ours) can rename an entry of it, unless it is sticky. */
+static int
+way_trusted(const struct stat *sb, uid_t owner)
+{
+	return (sb->st_uid == 0 || sb->st_uid == owner) &&
+	    ((sb->st_mode & 022) == 0 || (sb->st_mode & S_ISVTX));
+}
+
+static int way_check(const char *, uid_t, int, char **, struct stat *);
+
+/* The entry p on the way: ours or root's (in a sticky directory its
+ * owner may still rename it); when a symbolic link, the way to its target
+ * checked (the target itself is the caller's).  0 or way_check's -1. */
+static int
+link_way(const char *p, uid_t owner, int depth, char **bad, struct stat *sb)
+{
+	char	*link, *to, *slash;
+	ssize_t	 n;
+	int	 r;
+
+	if (lstat(p, sb) == -1)
+		return 0;	/* gone: the open says so */
+	if (sb->st_uid != 0 && sb->st_uid != owner) {
+		*bad = xstrdup(p);
+		return -1;
+	}
+	if (!S_ISLNK(sb->st_mode))
+		return 0;
+	link = xmalloc(PATH_MAX);
+	if ((n = readlink(p, link, PATH_MAX - 1)) == -1) {
+		free(link);
+		return -1;
+	}
+	link[n] = '\0';
+	if (link[0] == '/' || (slash = strrchr(p, '/')) == NULL)
+		to = xstrdup(link);	/* relative to "." when p is */
+	else
+		to = xasprintf("%.*s/%s", (int)(slash - p), p, link);
+	r = way_check(to, owner, depth + 1, bad, sb);
+	free(to);
+	free(link);
+	return r;
+}
+
+/*
+ * Every directory a lookup of path passes through before its last
+ * component, the way to each link's target included, is trusted
+ * (way_trusted): else whoever may rename its entries puts another
+ * directory of ours or root's in the state directory's place (an old
+ * copy: the register before a lock or a revocation).  Checked by name
+ * before the state directory is opened: a swap meanwhile needs a
+ * directory this check saw, and refused.  0; -1 with *bad (to free) the
+ * directory not trusted and *sb its stat; -1 with *bad NULL and errno
+ * when the way cannot be read (ELOOP: links within links).
+ */
+static int
+way_check(const char *path, uid_t owner, int depth, char **bad,
+    struct stat *sb)
+{
+	char	*p, *end, *q;
+	int	 r = 0;
+
+	*bad = NULL;
+	if (depth > 8) {
+		errno = ELOOP;
+		return -1;
+	}
+	p = xstrdup(path);
+	for (end = p + strlen(p); end > p + 1 && end[-1] == '/'; )
+		*--end = '\0';
+	/* q: where the prefix looked in ends; the first is / or . */
+	for (q = p; r == 0 && q != NULL; q = strchr(q + 1, '/')) {
+		if (q != p)
+			*q = '\0';
+		if (stat(q == p ? (*p == '/' ? "/" : ".") : p, sb) == -1)
+			r = -1;
+		else if (!way_trusted(sb, owner))
+			r = -1, *bad = xstrdup(q == p ? (*p == '/' ? "/" : ".") : p);
+		else if (q != p)
+			r = link_way(p, owner, depth, bad, sb);
+		if (q != p)
+			*q = '/';
+	}
+	if (r == 0)
+		r = link_way(p, owner, depth, bad, sb);
+	free(p);
+	return r;
+}
+
+/* The way to st->dir (way_check) for owner, refused in the words of the
+ * state directory's own refusal, naming the directory on the way. */
+static int
+way_refused(struct store *st, uid_t owner)
+{
+	struct stat	 sb;
+	char		*bad, *where;
+
+	if (way_check(st->dir, owner, 0, &bad, &sb) == 0)
+		return 0;
+	if (bad == NULL) {
+		if (errno == ENOENT)	/* said as the open says it */
+			return 0;
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
+		return -1;
+	}
+	where = xasprintf("%s (in %s)", st->dir, bad);
+	if (sb.st_uid != 0 && sb.st_uid != owner)
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: refusing a state directory owned by uid %lu"),
+		    where, (unsigned long)sb.st_uid);
+	else
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: refusing a group- or world-writable state directory"),
+		    where);
+	free(where);
+	free(bad);
+	return -1;
+}
+
 static int
 open_dir(struct store *st, int flags)
 {
 	struct stat sb;
 
+	if ((flags & STORE_CREATE) && way_refused(st, geteuid()) == -1)
+		return ST_FAIL;
 	if ((flags & STORE_CREATE) && mkdir(st->dir, 0700) == -1 && errno != EEXIST) {
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
@@ -174,6 +301,8 @@ open_dir(struct store *st, int flags)
 		    st->dir);
 		return ST_FAIL;
 	}
+	if (way_refused(st, st->owner) == -1)
+		return ST_FAIL;
 	if (flags & STORE_CREATE) {
 		switch (dir_is_empty(st->dirfd)) {
 		case -1:

@@ -41,6 +41,27 @@ test_expect_success ROOT,NOBODY 'a directory owned by another user is refused' '
 	one_line_matching err "$TMP/theirs: refusing a state directory owned by uid [0-9]+"
 '
 
+# Whoever may rename entries of a directory on the way to the state
+# directory can put another directory in its place (an old copy of it,
+# owned by root: the register before a lock or a revocation): the way
+# there is held to the state directory's own rule, a link's target's
+# way too; a sticky directory (/tmp) lets no one rename another's entry.
+test_expect_success ROOT,NOBODY 'a state directory in a directory another user owns or may write is refused' '
+	mkdir "$TMP/p" "$TMP/q" && cp -a "$D" "$TMP/p/state" && chown nobody "$TMP/p" &&
+	ln -s "$TMP/p" "$TMP/q/via" &&
+	nlog=$(wc -l <"$TMP/p/state/oplog.csv") &&
+	test_must_fail 3 log-append -d "$TMP/p/state" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $TMP/p/state \(in $TMP/p\): refusing a state directory owned by uid [0-9]+\$" &&
+	test_must_fail 3 log-append -d "$TMP/q/via/state/" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $TMP/q/via/state/ \(in $TMP/q/via\): refusing a state directory owned by uid [0-9]+\$" &&
+	chown root "$TMP/p" && chmod 777 "$TMP/p" &&
+	test_must_fail 3 log-append -d "$TMP/p/state" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $TMP/p/state \(in $TMP/p\): refusing a group- or world-writable state directory\$" &&
+	test "$(wc -l <"$TMP/p/state/oplog.csv")" = "$nlog" &&
+	chmod 1777 "$TMP/p" && log-append -d "$TMP/q/via/state" -u alice -a check &&
+	chmod 755 "$TMP/p" && (cd "$TMP/p" && log-append -d state -u alice -a check)
+'
+
 test_expect_success 'a symlinked state directory is refused' '
 	ln -s "$D" "$TMP/link" &&
 	test_must_fail 3 log-append -d "$TMP/link" -u alice -a check 2>err &&
