@@ -235,14 +235,27 @@ way_check(const char *path, uid_t owner, int depth, char **bad,
 }
 
 /* The way to st->dir (way_check) for owner, refused in the words of the
- * state directory's own refusal, naming the directory on the way. */
+ * state directory's own refusal, naming the directory on the way.  A
+ * relative one's way starts at /, through the working directory: whoever
+ * owns a directory above it may rename what is below. */
 static int
 way_refused(struct store *st, uid_t owner)
 {
 	struct stat	 sb;
-	char		*bad, *where;
+	char		*bad, *where, *cwd, *path = NULL;
+	int		 r;
 
-	if (way_check(st->dir, owner, 0, &bad, &sb) == 0)
+	if (st->dir[0] != '/') {
+		if ((cwd = getcwd(NULL, 0)) == NULL) {
+			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
+			return -1;
+		}
+		path = xasprintf("%s/%s", cwd, st->dir);
+		free(cwd);
+	}
+	r = way_check(path != NULL ? path : st->dir, owner, 0, &bad, &sb);
+	free(path);
+	if (r == 0)
 		return 0;
 	if (bad == NULL) {
 		if (errno == ENOENT)	/* said as the open says it */

@@ -62,6 +62,14 @@ test_expect_success ROOT,NOBODY 'a state directory in a directory another user o
 	chmod 755 "$TMP/p" && (cd "$TMP/p" && log-append -d state -u alice -a check)
 '
 
+# A relative state directory's way starts at /, not at the working
+# directory: the owner of a directory above it may rename what is below.
+test_expect_success ROOT,NOBODY 'a relative state directory under a directory another user owns is refused' '
+	mkdir -p "$TMP/r/a" && cp -a "$D" "$TMP/r/a/state" && chown nobody "$TMP/r" &&
+	(cd "$TMP/r/a" && test_must_fail 3 log-append -d state -u alice -a check) 2>err &&
+	one_line_matching err "^log-append: state \(in $TMP/r\): refusing a state directory owned by uid [0-9]+\$"
+'
+
 test_expect_success 'a symlinked state directory is refused' '
 	ln -s "$D" "$TMP/link" &&
 	test_must_fail 3 log-append -d "$TMP/link" -u alice -a check 2>err &&
