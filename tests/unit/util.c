@@ -12,49 +12,37 @@
 #include "jukisec.h"
 #include "tap.h"
 
+typedef int parser(const char *, long long, long long, long long *,
+    const char **);
+
 static void
-num_ok(const char *s, long long lo, long long hi, long long want)
+parsed_ok(parser *f, const char *name, const char *s, long long lo,
+    long long hi, long long want)
 {
 	const char *e = "unset";
 	long long v = -7;
 
-	ok(parse_num(s, lo, hi, &v, &e) == 0 && v == want && e == NULL,
-	    "parse_num(\"%s\") = %lld", s, want);
+	ok(f(s, lo, hi, &v, &e) == 0 && v == want && e == NULL,
+	    "%s(\"%s\") = %lld", name, s, want);
 }
 
 static void
-num_bad(const char *s, long long lo, long long hi, const char *why, int eno)
+parsed_bad(parser *f, const char *name, const char *s, long long lo,
+    long long hi, const char *why, int eno)
 {
 	const char *e = NULL;
 	long long v = -7;
 
 	errno = 0;
-	ok(parse_num(s, lo, hi, &v, &e) == -1 && v == -7 && e != NULL &&
+	ok(f(s, lo, hi, &v, &e) == -1 && v == -7 && e != NULL &&
 	    strcmp(e, why) == 0 && errno == eno,
-	    "parse_num(\"%s\", %lld, %lld): %s", s, lo, hi, why);
+	    "%s(\"%s\", %lld, %lld): %s", name, s, lo, hi, why);
 }
 
-static void
-dec_ok(const char *s, long long lo, long long hi, long long want)
-{
-	const char *e = "unset";
-	long long v = -7;
-
-	ok(parse_decimal(s, lo, hi, &v, &e) == 0 && v == want && e == NULL,
-	    "parse_decimal(\"%s\") = %lld", s, want);
-}
-
-static void
-dec_bad(const char *s, long long lo, long long hi, const char *why, int eno)
-{
-	const char *e = NULL;
-	long long v = -7;
-
-	errno = 0;
-	ok(parse_decimal(s, lo, hi, &v, &e) == -1 && v == -7 && e != NULL &&
-	    strcmp(e, why) == 0 && errno == eno,
-	    "parse_decimal(\"%s\", %lld, %lld): %s", s, lo, hi, why);
-}
+#define num_ok(...)	parsed_ok(parse_num, "parse_num", __VA_ARGS__)
+#define num_bad(...)	parsed_bad(parse_num, "parse_num", __VA_ARGS__)
+#define dec_ok(...)	parsed_ok(parse_decimal, "parse_decimal", __VA_ARGS__)
+#define dec_bad(...)	parsed_bad(parse_decimal, "parse_decimal", __VA_ARGS__)
 
 int
 main(void)
