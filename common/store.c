@@ -153,20 +153,24 @@ way_trusted(const struct stat *sb, uid_t owner)
 	    ((sb->st_mode & 022) == 0 || (sb->st_mode & S_ISVTX));
 }
 
-static int way_check(const char *, uid_t, int, char **, struct stat *);
+static int way_check(const char *, uid_t, int, char **, struct stat *, int);
 
 /* The entry p on the way: ours or root's (in a sticky directory its
  * owner may still rename it); when a symbolic link, the way to its target
- * checked (the target itself is the caller's).  0 or way_check's -1. */
+ * checked (the target itself is the caller's).  0 or way_check's -1.
+ * p gone is 0 only with gone_ok: the state directory not made yet, which
+ * the open that follows reports; anywhere else a lookup found it a moment
+ * ago, and its owner renamed it away. */
 static int
-link_way(const char *p, uid_t owner, int depth, char **bad, struct stat *sb)
+link_way(const char *p, uid_t owner, int depth, char **bad, struct stat *sb,
+    int gone_ok)
 {
 	char	*link, *to, *slash;
 	ssize_t	 n;
 	int	 r;
 
 	if (lstat(p, sb) == -1)
-		return 0;	/* gone: the open says so */
+		return errno == ENOENT && gone_ok ? 0 : -1;
 	if (sb->st_uid != 0 && sb->st_uid != owner) {
 		*bad = xstrdup(p);
 		return -1;
@@ -183,7 +187,7 @@ link_way(const char *p, uid_t owner, int depth, char **bad, struct stat *sb)
 		to = xstrdup(link);	/* relative to "." when p is */
 	else
 		to = xasprintf("%.*s/%s", (int)(slash - p), p, link);
-	r = way_check(to, owner, depth + 1, bad, sb);
+	r = way_check(to, owner, depth + 1, bad, sb, 0);
 	free(to);
 	free(link);
 	return r;
@@ -195,14 +199,16 @@ link_way(const char *p, uid_t owner, int depth, char **bad, struct stat *sb)
  * (way_trusted): else whoever may rename its entries puts another
  * directory of ours or root's in the state directory's place (an old
  * copy: the register before a lock or a revocation).  Checked by name
- * before the state directory is opened: a swap meanwhile needs a
- * directory this check saw, and refused.  0; -1 with *bad (to free) the
+ * after the state directory is opened (before too when it is made): a
+ * swap before the open needs a directory this check sees, or finds gone
+ * (way_refused), and refuses.  0; -1 with *bad (to free) the
  * directory not trusted and *sb its stat; -1 with *bad NULL and errno
- * when the way cannot be read (ELOOP: links within links).
+ * when the way cannot be read (ELOOP: links within links).  gone_ok: the
+ * last component may be missing (link_way).
  */
 static int
 way_check(const char *path, uid_t owner, int depth, char **bad,
-    struct stat *sb)
+    struct stat *sb, int gone_ok)
 {
 	char	*p, *end, *q;
 	int	 r = 0;
@@ -224,12 +230,12 @@ way_check(const char *path, uid_t owner, int depth, char **bad,
 		else if (!way_trusted(sb, owner))
 			r = -1, *bad = xstrdup(q == p ? (*p == '/' ? "/" : ".") : p);
 		else if (q != p)
-			r = link_way(p, owner, depth, bad, sb);
+			r = link_way(p, owner, depth, bad, sb, 0);
 		if (q != p)
 			*q = '/';
 	}
 	if (r == 0)
-		r = link_way(p, owner, depth, bad, sb);
+		r = link_way(p, owner, depth, bad, sb, gone_ok);
 	free(p);
 	return r;
 }
@@ -237,9 +243,12 @@ way_check(const char *path, uid_t owner, int depth, char **bad,
 /* The way to st->dir (way_check) for owner, refused in the words of the
  * state directory's own refusal, naming the directory on the way.  A
  * relative one's way starts at /, through the working directory: whoever
- * owns a directory above it may rename what is below. */
+ * owns a directory above it may rename what is below.  opened: the
+ * directory is open, so a way that is no longer there was renamed away
+ * after the open by whoever could (refused); before the open, a missing
+ * directory is left to mkdir or open to report. */
 static int
-way_refused(struct store *st, uid_t owner)
+way_refused(struct store *st, uid_t owner, int opened)
 {
 	struct stat	 sb;
 	char		*bad, *where, *cwd, *path = NULL;
@@ -253,12 +262,13 @@ way_refused(struct store *st, uid_t owner)
 		path = xasprintf("%s/%s", cwd, st->dir);
 		free(cwd);
 	}
-	r = way_check(path != NULL ? path : st->dir, owner, 0, &bad, &sb);
+	r = way_check(path != NULL ? path : st->dir, owner, 0, &bad, &sb,
+	    !opened);
 	free(path);
 	if (r == 0)
 		return 0;
 	if (bad == NULL) {
-		if (errno == ENOENT)	/* said as the open says it */
+		if (errno == ENOENT && !opened)	/* said as the open says it */
 			return 0;
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return -1;
@@ -282,7 +292,7 @@ open_dir(struct store *st, int flags)
 {
 	struct stat sb;
 
-	if ((flags & STORE_CREATE) && way_refused(st, geteuid()) == -1)
+	if ((flags & STORE_CREATE) && way_refused(st, geteuid(), 0) == -1)
 		return ST_FAIL;
 	if ((flags & STORE_CREATE) && mkdir(st->dir, 0700) == -1 && errno != EEXIST) {
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
@@ -314,7 +324,7 @@ open_dir(struct store *st, int flags)
 		    st->dir);
 		return ST_FAIL;
 	}
-	if (way_refused(st, st->owner) == -1)
+	if (way_refused(st, st->owner, 1) == -1)
 		return ST_FAIL;
 	if (flags & STORE_CREATE) {
 		switch (dir_is_empty(st->dirfd)) {

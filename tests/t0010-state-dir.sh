@@ -70,6 +70,31 @@ test_expect_success ROOT,NOBODY 'a relative state directory under a directory an
 	one_line_matching err "^log-append: state \(in $TMP/r\): refusing a state directory owned by uid [0-9]+\$"
 '
 
+# The way is looked at after the state directory is opened: a directory
+# on it that a lookup then finds gone was there for the open and has been
+# renamed since, by whoever may rename it, who may as well have put it
+# back after swapping what is below.  Refused, not left to the open.
+# One renames $TMP/g to and fro while log-append runs; the runs that catch
+# it gone took the directory without its way (exit 0, a record appended).
+test_expect_success ROOT,NOBODY 'a directory on the way renamed away after the open is refused' '
+	mkdir "$TMP/g" && cp -a "$D" "$TMP/g/state" && chown nobody "$TMP/g" &&
+	nlog=$(wc -l <"$TMP/g/state/oplog.csv") || exit 1
+	python3 -c "import os, sys, time
+a, b = sys.argv[1], sys.argv[1] + \".away\"
+end = time.monotonic() + 30
+while time.monotonic() < end and not os.path.exists(sys.argv[2]):
+    os.rename(a, b); os.rename(b, a)
+" "$TMP/g" "$TMP/g.stop" &
+	pid=$! n=0 ok=0
+	while [ $n -lt 300 ]; do
+		log-append -d "$TMP/g/state" -u alice -a check 2>/dev/null && ok=$((ok + 1))
+		n=$((n + 1))
+	done
+	: >"$TMP/g.stop" && wait $pid &&
+	test $ok = 0 &&
+	test "$(wc -l <"$TMP/g/state/oplog.csv")" = "$nlog"
+'
+
 test_expect_success 'a symlinked state directory is refused' '
 	ln -s "$D" "$TMP/link" &&
 	test_must_fail 3 log-append -d "$TMP/link" -u alice -a check 2>err &&
