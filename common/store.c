@@ -240,6 +240,21 @@ way_check(const char *path, uid_t owner, int depth, char **bad,
 	return r;
 }
 
+/* A state directory refused, or one on its way (what names both): owned
+ * by another (owned) or open to others, in the same words for both. */
+static void
+say_refused(struct store *st, const char *what, int owned, uid_t uid)
+{
+	if (owned)
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: refusing a state directory owned by uid %lu"),
+		    what, (unsigned long)uid);
+	else
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: refusing a group- or world-writable state directory"),
+		    what);
+}
+
 /* The way to st->dir (way_check) for owner, refused in the words of the
  * state directory's own refusal, naming the directory on the way.  A
  * relative one's way starts at /, through the working directory: whoever
@@ -274,14 +289,7 @@ way_refused(struct store *st, uid_t owner, int opened)
 		return -1;
 	}
 	where = xasprintf("%s (in %s)", st->dir, bad);
-	if (sb.st_uid != 0 && sb.st_uid != owner)
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: refusing a state directory owned by uid %lu"),
-		    where, (unsigned long)sb.st_uid);
-	else
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: refusing a group- or world-writable state directory"),
-		    where);
+	say_refused(st, where, sb.st_uid != 0 && sb.st_uid != owner, sb.st_uid);
 	free(where);
 	free(bad);
 	return -1;
@@ -291,6 +299,7 @@ static int
 open_dir(struct store *st, int flags)
 {
 	struct stat sb;
+	int	 other;
 
 	if ((flags & STORE_CREATE) && way_refused(st, geteuid(), 0) == -1)
 		return ST_FAIL;
@@ -312,16 +321,8 @@ open_dir(struct store *st, int flags)
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	}
-	if (dir_owner(st, &sb, flags) == -1) {
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: refusing a state directory owned by uid %lu"),
-		    st->dir, (unsigned long)sb.st_uid);
-		return ST_FAIL;
-	}
-	if (sb.st_mode & 022) {
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: refusing a group- or world-writable state directory"),
-		    st->dir);
+	if ((other = dir_owner(st, &sb, flags) == -1) || (sb.st_mode & 022)) {
+		say_refused(st, st->dir, other, sb.st_uid);
 		return ST_FAIL;
 	}
 	if (way_refused(st, st->owner, 1) == -1)
