@@ -107,4 +107,42 @@ test_expect_success 'a manager'"'"'s change killed before its register, after a 
 	counted tanaka boss && ! test -e "$D/operators.pending"
 '
 
+# The account stack alone (pam_jukisec in an "account" line, another
+# module authenticating): a kill between the note of the attempt that
+# locks and the register left a register that does not say locked yet.
+# The module settles the note before it answers, as every register writer
+# does, so the lock is in force at once (R5.2); it does not go by the
+# register alone until the next auth-check.
+PC=$JUKISEC_BUILD/tests/pamclient MOD=$JUKISEC_BUILD/pam_jukisec.so
+acct() {
+	mkdir -p -m 700 "$TMP/pam.d" &&
+	echo "account required $MOD dir=$D terminal=term02" >"$TMP/pam.d/acct" &&
+	"$PC" -c "$TMP/pam.d" -A acct "$1" </dev/null >"$TMP/pc.out" 2>"$TMP/pc.err"
+}
+test_expect_success 'pam_jukisec account, killed between the locking count note and the register: PAM_PERM_DENIED' '
+	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
+	test -e "$D/operators.pending" && test "$(field tanaka failed)" = 4 &&
+	test_must_fail 6 acct tanaka &&
+	grep -qx "pam_acct_mgmt PAM_PERM_DENIED" "$TMP/pc.out" &&
+	grep -qx "ERROR_MSG tanaka is locked out: see the Security Manager" "$TMP/pc.out" &&
+	test "$(field tanaka failed)" = 5 && ! test -e "$D/operators.pending" &&
+	test "$(log_count auth locked "settled=interrupted\$")" = 1 &&
+	grep -q ",term02,-,auth,tanaka,locked," "$D/oplog.csv" &&
+	counted tanaka boss && log-verify -d "$D" -k "$D.key" >/dev/null
+'
+
+test_expect_success 'pam_jukisec account: a note it cannot settle answers PAM_AUTHINFO_UNAVAIL' '
+	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
+	chmod 644 "$D/oplog.key" &&
+	test_must_fail 9 acct tanaka &&
+	grep -qx "pam_acct_mgmt PAM_AUTHINFO_UNAVAIL" "$TMP/pc.out" &&
+	test -e "$D/operators.pending" && chmod 600 "$D/oplog.key"
+'
+
+test_expect_success 'pam_jukisec account, no note: the register alone, nothing logged' '
+	rm -rf "$D" && cp -a "$TMP/saved4" "$D" && cp "$D/oplog.csv" before.csv &&
+	acct tanaka && grep -qx "pam_acct_mgmt PAM_SUCCESS" "$TMP/pc.out" &&
+	test_cmp before.csv "$D/oplog.csv"
+'
+
 test_done
