@@ -12,6 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-crash.sh"
+. "$SRCDIR/tests/lib-audit.sh"
 
 test_expect_success 'set up: a manager with a failure, an operator with two' '
 	reg_state && bootstrap && add_pw tanaka && pw wrong Not-The-Pw-42 &&
@@ -143,6 +144,20 @@ test_expect_success 'pam_jukisec account, no note: the register alone, nothing l
 	rm -rf "$D" && cp -a "$TMP/saved4" "$D" && cp "$D/oplog.csv" before.csv &&
 	acct tanaka && grep -qx "pam_acct_mgmt PAM_SUCCESS" "$TMP/pc.out" &&
 	test_cmp before.csv "$D/oplog.csv"
+'
+
+# Until a register writer settles it, operators.pending means the log may
+# lack a record and the register may not yet show a count (R6, R5.2): the
+# committee is told, as for incidents.pending.  The audit only reads.
+test_expect_success 'jukisec-audit: operators.pending left by a kill, register-changes names it (WARN)' '
+	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
+	confirm_items_off && cp "$D/oplog.csv" before.csv &&
+	audit_run && test "$ast" = 0 &&
+	expect register-changes "WARN operators.pending" &&
+	detail register-changes | grep -qF "operators.pending: a register change whose operation-log record is not settled (a writer was interrupted); the next operator-add, operator-mod, operator-revoke or auth-check settles it" &&
+	test -e "$D/operators.pending" && test_cmp before.csv "$D/oplog.csv" &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	audit_run && expect register-changes "PASS "
 '
 
 test_done
