@@ -4,11 +4,15 @@
  * success and failure from the log), filtered for cron ("whose authority
  * ends this month").  Never a secret: credential files are not even opened.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "jukisec.h"
 #include "clock.h"
 #include "register.h"
+#include "register_txn.h"
 #include "tool.h"
 
 enum { O_EXPIRING = 256 };
@@ -62,6 +66,23 @@ static const struct tool cmd = {
 	    "\t[--expiring DAYS] [--now TIME]\n"), opts, 0, opt, 0
 };
 
+/* operators.pending, which a register writer killed between its note and
+ * its log record left: the register read may be the one before a change
+ * already decided (the count of an attempt that locks someone), which a
+ * writer settles, never this reader.  An empty file is no note. */
+static void
+say_unsettled(const struct store *st)
+{
+	struct stat sb;
+
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_size > 0)
+		warnx(_("%s/%s: a register change not settled yet (a writer was "
+		    "interrupted); what is printed may not show it until the next "
+		    "operator-add, operator-mod, operator-revoke or auth-check"),
+		    st->dir, PENDING_FILE);
+}
+
 static int
 run(struct own *o, const struct tool_args *a)
 {
@@ -94,6 +115,7 @@ run(struct own *o, const struct tool_args *a)
 			return r;
 		}
 	}
+	say_unsettled(&st);
 	register_print(&reg, &o->flt, fmt, &st.conf, now, seen);
 	free(seen);
 	register_free(&reg);

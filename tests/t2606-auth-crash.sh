@@ -160,4 +160,16 @@ test_expect_success 'jukisec-audit: operators.pending left by a kill, register-c
 	audit_run && expect register-changes "PASS "
 '
 
+# operator-list only reads: with a note left, the register it prints may
+# not show the change yet (a lock, here), and standard error says so.
+test_expect_success 'operator-list: operators.pending left by a kill, one line on stderr, exit 0' '
+	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
+	operator-list -d "$D" >out 2>err &&
+	echo "operator-list: $D/operators.pending: a register change not settled yet (a writer was interrupted); what is printed may not show it until the next operator-add, operator-mod, operator-revoke or auth-check" >want &&
+	test_cmp want err && grep -q "^tanaka " out &&
+	test -e "$D/operators.pending" &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	operator-list -d "$D" -l >out 2>err && test ! -s err && grep -q "^tanaka " out
+'
+
 test_done
