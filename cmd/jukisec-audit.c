@@ -142,7 +142,11 @@ main(int argc, char *argv[])
 
 	memset(&w, 0, sizeof(w));
 	w.byfd = -1;
-	w.o.ja = lang_env_ja();
+	/* the default from the environment as it is once tool_parse has
+	 * removed the locale variables that name a path */
+	w.o.ja = -1;
 	tool_parse(&cmd, argc, argv, &w, &a);
+	if (w.o.ja == -1)
+		w.o.ja = lang_env_ja();
 	return tool_exit(run(&w, &a));
 }

@@ -64,6 +64,17 @@ test_expect_success 'Japanese is the default under a ja locale (LANG), English u
 	sed -n 1p r3 | grep -q "compliance report"
 '
 
+# The locale variables that name a path are removed at start (ENVIRONMENT):
+# the report's default language is read after, as the messages' is.
+test_expect_success 'a locale variable naming a path does not choose the report language' '
+	env -u LC_MESSAGES LC_ALL=ja_JP.UTF-8/x LANG=C jukisec-audit -d "$D" --now $NOW >r4 &&
+	sed -n 1p r4 | grep -q "compliance report" &&
+	env -u LC_ALL -u LC_MESSAGES LANG=ja/../x jukisec-audit -d "$D" --now $NOW >r5 &&
+	sed -n 1p r5 | grep -q "compliance report" &&
+	env -u LC_MESSAGES LC_ALL=ja_JP.UTF-8/x LANG=C jukisec-audit -d "$D" --now $NOW --lang ja >r6 &&
+	sed -n 1p r6 | grep -q "遵守状況報告書"
+'
+
 test_expect_success 'CSV: header, one row per check, read by mlr' '
 	jukisec-audit -d "$D" --now $NOW --format csv >r.csv &&
 	sed -n 1p r.csv | grep -qx "rule,check,status,subjects,detail" &&
