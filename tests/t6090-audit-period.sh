@@ -166,6 +166,15 @@ test_expect_success 'bad periods and authors are usage errors (status 2, one lin
 	grep -qx "jukisec-audit: --author nobody: not in the register" err
 '
 
+# A register that does not read (here an id twice) is its own FAIL: the
+# author is then not checked, and is named by id only.
+test_expect_success '--author under a register that does not read: named by id, exit 1' '
+	rm -rf dup && cp -a "$D" dup && sed -n 2p dup/operators.csv >>dup/operators.csv &&
+	test_must_fail 1 jukisec-audit -d dup --now $NOW --lang en --author nobody >r 2>err &&
+	grep -q "^Prepared by: *id nobody (name unknown: the register cannot be read)\$" r &&
+	! grep -q "not in the register" err
+'
+
 # A date at the end of the range whose instant is not: the period's end
 # named, with the last (or first) date that works there.
 test_expect_success '--until 9999-12-31 at or west of UTC, --since 0001-01-01 east of it: named' '
