@@ -954,6 +954,26 @@ oplog_add_checked(struct oplog_batch *b, const struct oplog_rec *rec)
 	return add(b, rec);
 }
 
+/* A seal is there to forget the keys of the epochs it ends: seals written
+ * with no room left for the key file would leave the key of an ended
+ * epoch on the disk, the log ahead of it (jukisec-log(5) "Keys"), and a
+ * record committed by a writer that then fails for the key file would be
+ * logged twice by a caller that retries.  So when the key moves, every
+ * commit shows the directory to have room for what it has still to write
+ * (the seals, made in memory, and the batch's records) and a new key file,
+ * with a block to spare (a log line's 8 KiB): else nothing is written.
+ * Not a guarantee against others filling the disk meanwhile, which leaves
+ * the key behind as a crash does, for the next writer to move. */
+static int
+seal_room(struct oplog_batch *b, long long target)
+{
+	if (target == b->disk_epoch ||
+	    store_room(b->st, OPLOG_KEYFILE, (off_t)b->out.len + OPLOG_LINE_MAX) == 0)
+		return ST_OK;
+	jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_KEYFILE);
+	return ST_FAIL;
+}
+
 int
 oplog_commit(struct oplog_batch *b)
 {
@@ -969,7 +989,8 @@ oplog_commit_time(struct oplog_batch *b, int64_t *last)
 
 	/* Seal what has ended even when the batch added nothing (--seal). */
 	target = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, clamp(b));
-	if ((r = catch_up(b, target, 0)) != ST_OK)
+	if ((r = catch_up(b, target, 0)) != ST_OK ||
+	    (r = seal_room(b, target)) != ST_OK)
 		goto fail;
 	/* One ordinary record and no seal, repair or key to save: the log's
 	 * fdatasync is the one sync; the head follows unsynced, and if a crash
@@ -1117,29 +1138,6 @@ oplog_append_time(struct store *st, const struct oplog_rec *rec, size_t n,
 	return append(st, rec, n, time_now_ms(), last);
 }
 
-/* A seal is there to forget the keys of the epochs it ends: seals written
- * with no room left for the key file would leave the key of an ended
- * epoch on the disk, the log ahead of it (jukisec-log(5) "Keys").  So when
- * the key moves, the seals are made in memory first and the directory
- * shown to have room for them and a new key file, with a block to spare
- * (a log line's 8 KiB): else nothing is written.  Not a guarantee against
- * others filling the disk meanwhile, which leaves the key behind as a
- * crash does, for the next writer to move. */
-static int
-seal_room(struct oplog_batch *b)
-{
-	long long target = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, clamp(b));
-	int r;
-
-	if ((r = catch_up(b, target, 0)) != ST_OK)
-		return r;
-	if (target == b->disk_epoch ||
-	    store_room(b->st, OPLOG_KEYFILE, (off_t)b->out.len + OPLOG_LINE_MAX) == 0)
-		return ST_OK;
-	jerr_say_errno(b->st->err, ST_FAIL, "%s/%s", b->st->dir, OPLOG_KEYFILE);
-	return ST_FAIL;
-}
-
 int
 oplog_seal_at(struct store *st, int64_t now)
 {
@@ -1148,10 +1146,6 @@ oplog_seal_at(struct store *st, int64_t now)
 
 	if ((r = oplog_begin(st, now, &b)) != ST_OK)
 		return r;
-	if ((r = seal_room(b)) != ST_OK) {
-		oplog_abort(b);
-		return r;
-	}
 	return oplog_commit(b);
 }
 

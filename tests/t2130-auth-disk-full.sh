@@ -222,6 +222,23 @@ test_expect_success FAKETIME 'log-append --seal, 2 h idle, 12 KiB left: nothing 
 	same && key_current
 '
 
+# Any append whose key moves: the same room first, else nothing written.
+# Written with no room for the key file, the seals and the record were
+# committed and the tool still failed (exit 3): a retrying script logged
+# the record twice, and oplog.key kept the ended epochs' key.
+test_expect_success FAKETIME 'log-append, one record or a batch, 2 h idle, 12 KiB left: exit 3, nothing written' '
+	D=$E/s M=$E &&
+	snap && fill 12 &&
+	at 2026-12-01T11:00:30Z log-append -d "$D" -t t2 -u u1 -a view 2>err;
+	_s=$?; test $_s = 3 &&
+	one_line_matching err "^log-append: $D/oplog.key: No space left on device\$" &&
+	printf "u1,view,,ok,\nu1,view,,ok,\n" >batch &&
+	at 2026-12-01T11:00:30Z log-append -d "$D" -t t2 --stdin <batch 2>err;
+	_s=$?; rm -f "$M/fill"; test $_s = 3 &&
+	one_line_matching err "^log-append: $D/oplog.key: No space left on device\$" &&
+	same && key_current
+'
+
 test_expect_success FAKETIME '8 h idle, 12 KiB left: the seals do not fit: the same line, nothing counted' '
 	idle 2026-12-01T17:00:30Z 479
 '
