@@ -66,8 +66,9 @@ static const struct tool cmd = {
 	opts, 0, opt, 0
 };
 
+/* jukisec.conf and the log's files (jukisec-log(5) "Files") */
 static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",
-    "oplog.head" };
+    "oplog.head", "oplog.cut" };
 
 static int
 initialised(const char *dir)

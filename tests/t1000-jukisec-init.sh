@@ -43,6 +43,16 @@ test_expect_success 'an initialised directory is refused (exit 1) and left uncha
 	test_cmp before after
 '
 
+# Any of the log's files (jukisec-log(5) "Files"), oplog.cut too: what is
+# left of a log is the log, not an empty directory to start another in.
+test_expect_success 'a directory with only the log'"'"'s oplog.cut is refused as initialised (exit 1)' '
+	mkdir -m 700 cut && echo "seq=3 removed=10 size=100" >cut/oplog.cut &&
+	chmod 600 cut/oplog.cut &&
+	test_must_fail 1 jukisec-init -d "$TMP/cut" >out 2>err &&
+	test ! -s out && one_line_matching err "already initialised" &&
+	test "$(ls cut)" = oplog.cut
+'
+
 test_expect_success 'JUKISEC_DIR is honoured' '
 	JUKISEC_DIR=$TMP/e jukisec-init >k2 2>/dev/null &&
 	test -f e/oplog.csv
