@@ -160,7 +160,7 @@ run(struct own *w, const struct tool_args *a)
 	}
 
 	/* Files are read without a state directory, as log-verify does. */
-	if (a->argc == 0 || a->dir != NULL || getenv("JUKISEC_DIR") != NULL) {
+	if (a->argc == 0 || store_dir_named(a->dir)) {
 		if ((r = store_open(&st, a->dir, NULL, STORE_READER)) != ST_OK)
 			return r;
 		stp = &st;

@@ -116,7 +116,7 @@ run(struct own *ow, const struct tool_args *a)
 	o.nanchors = ow->nanchors;
 
 	/* Archives verify on a machine without a state directory. */
-	if (a->argc == 0 || a->dir != NULL || getenv("JUKISEC_DIR") != NULL) {
+	if (a->argc == 0 || store_dir_named(a->dir)) {
 		if ((r = store_open(&st, a->dir, NULL, STORE_READER)) != ST_OK)
 			return r;
 		stp = &st;

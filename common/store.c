@@ -400,6 +400,14 @@ store_open(struct store *st, const char *dir, const char *terminal, int flags)
 }
 
 int
+store_dir_named(const char *dir)
+{
+	const char *env = getenv("JUKISEC_DIR");
+
+	return dir != NULL || (env != NULL && *env != '\0');
+}
+
+int
 store_open_err(struct store *st, const char *dir, const char *terminal,
     int flags, struct jerr *e)
 {

@@ -80,6 +80,10 @@ struct store {
  * JUKISEC_TERMINAL, or gethostname; a caller whose terminal comes from
  * elsewhere (PAM_RHOST, a module option) checks it first, below. */
 int	store_open(struct store *, const char *dir, const char *terminal, int flags);
+/* Whether a state directory is named: DIR (-d), else a JUKISEC_DIR that
+ * is not empty, as store_open reads them; else the default is taken, and
+ * a reader of files (log-verify, log-show) opens none. */
+int	store_dir_named(const char *dir);
 /* The same with st->err set to e first: the message is kept in *e (start
  * from JERR_INIT), not printed, and so are those of every later call
  * given this store. */

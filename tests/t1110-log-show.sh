@@ -319,6 +319,8 @@ test_expect_success '--now with -k: the unsealed epochs of the live log, and rec
 	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
 	log-show -k s.key --now 2027-06-01T00:00:00Z s/oplog.csv >out 2>err &&
 	test ! -s err && test_cmp s/oplog.csv out &&
+	JUKISEC_DIR= log-show -k s.key --now 2027-06-01T00:00:00Z s/oplog.csv >out 2>err &&
+	test ! -s err && test_cmp s/oplog.csv out &&
 	first=$(grep -n ",sato,print," s/oplog.csv | cut -d: -f1) &&
 	test_must_fail 1 ls_ -k s.key --now 2027-02-28T23:00:00Z >out 2>err &&
 	one_line_matching err "dated after the verification time 2027-02-28T23:00:00.000Z" &&
