@@ -20,8 +20,12 @@ test_expect_success 'success: one line with count, epoch range and head' '
 	test_cmp want out
 '
 
-test_expect_success 'the key from standard input' '
-	lv -k - --now $NOW <key >out && grep -q "^ok: 4 records" out
+test_expect_success 'the key from standard input; a file there others may read is refused' '
+	lv -k - --now $NOW <key >out && grep -q "^ok: 4 records" out &&
+	cp key key644 && chmod 644 key644 &&
+	test_must_fail 3 lv -k - --now $NOW <key644 >out 2>err &&
+	one_line_matching err "^log-verify: <stdin>: readable by group or others; chmod 600 it\$" &&
+	test ! -s out
 '
 
 test_expect_success '--head prints the anchor; --anchor checks it' '

@@ -214,8 +214,12 @@ test_expect_success 'a password not read or refused: the option and descriptor n
 		operator-add -d "$D" -b boss -i y -n Y -m password --reason r \
 		    --instructions-given 2026-11-01 "$@"
 	}
+	nrec=$(wc -l <"$D/oplog.csv") &&
 	test_must_fail 3 add --by-password-fd 7 --password-fd 3 3<"$TMP/pw.y" 2>err &&
 	one_line_matching err "^operator-add: --by-password-fd 7: Bad file descriptor\$" &&
+	tail -n +$((nrec + 1)) "$D/oplog.csv" | cut -d, -f4-8 >rec &&
+	echo "-,operator-add,y,error,by=boss role=operator method=password" >want &&
+	test_cmp want rec &&
 	test_must_fail 3 add --by-password-fd 4 --password-fd 7 4<"$TMP/pw.boss" 2>err &&
 	one_line_matching err "^operator-add: --password-fd 7: Bad file descriptor\$" &&
 	test_must_fail 3 add --by-password-fd 4 --password-fd 5 4<"$TMP/pw.boss" 5<"$D" 2>err &&
