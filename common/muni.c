@@ -399,7 +399,7 @@ muni_conf_set(struct muni *m, const char *key, const char *v, const char **why)
 	*why = NULL;
 	if (strncmp(key, "confirm.", 8) == 0) {
 		if (!confirm_id_ok(key + 8)) {
-			*why = N_("the id after \"confirm.\" is 1 to 32 of a-z 0-9 -");
+			*why = N_("the id after \"confirm.\" is 1 to 32 of a-z 0-9 -, not beginning with -");
 			return -1;
 		}
 		if ((ci = confirm_find(m, key + 8)) == NULL)
@@ -444,7 +444,7 @@ muni_conf_set(struct muni *m, const char *key, const char *v, const char **why)
 		return -1;
 	}
 	if (article_parse(v, &m->article[i]) == -1) {
-		*why = N_("not an article 第N条, 第N条第P項 or 第N条のM第P項 (ASCII digits)");
+		*why = N_("not an article 第N条, 第N条第P項, 第N条のM or 第N条のM第P項 (ASCII digits)");
 		return -1;
 	}
 	return 0;

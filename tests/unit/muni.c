@@ -55,6 +55,7 @@ main(void)
 	    "general_manager = 住基ネット総括管理者\n"
 	    "article.R9.1 = 第24条の2第1項\n"
 	    "article.R6 = 第20条\n"
+	    "article.R5.5 = 第24条の3\n"
 	    "confirm.server-room = 6 R7 サーバ室の入退室記録の確認 | server-room entry log checked\n"
 	    "confirm.contract-6 = off\n"
 	    "confirm.cctv = 3 R8(2) サーバ室の漏水検知器の点検 | water detectors checked\n", &c, &msg);
@@ -65,6 +66,8 @@ main(void)
 	is_str(ref(&c, REF_R9_1, 3, 1), "第24条の2第1項第3号", "a branch article (ja)");
 	is_str(ref(&c, REF_R9_1, 3, 0), "Art. 24-2(1)(3)", "a branch article (en)");
 	is_str(ref(&c, REF_R6, 0, 1), "第20条", "an article without paragraph");
+	is_str(ref(&c, REF_R5_5, 0, 1), "第24条の3", "a branch article without paragraph (ja)");
+	is_str(ref(&c, REF_R5_5, 0, 0), "Art. 24-3", "a branch article without paragraph (en)");
 	is_num((long long)muni_confirm_count(&c), 8, "one item dropped, one added");
 	ok(muni_confirm_find(&c, "contract-6") == NULL, "the dropped item is gone");
 	ci = muni_confirm_find(&c, "server-room");
@@ -81,13 +84,13 @@ main(void)
 	refused("mayor = 市長\x1b[2J\n", "1: mayor: contains a control character");
 	refused("mayor = 市長\nmayor = 区長\n", "2: mayor: set twice");
 	refused("article.R9.1 = 9条\n",
-	    "1: article.R9.1: not an article 第N条, 第N条第P項 or 第N条のM第P項 (ASCII digits)");
+	    "1: article.R9.1: not an article 第N条, 第N条第P項, 第N条のM or 第N条のM第P項 (ASCII digits)");
 	refused("article.R9.1 = 第９条\n",
-	    "1: article.R9.1: not an article 第N条, 第N条第P項 or 第N条のM第P項 (ASCII digits)");
+	    "1: article.R9.1: not an article 第N条, 第N条第P項, 第N条のM or 第N条のM第P項 (ASCII digits)");
 	refused("article.R9.1 = 第9条第1項第2号\n",
-	    "1: article.R9.1: not an article 第N条, 第N条第P項 or 第N条のM第P項 (ASCII digits)");
+	    "1: article.R9.1: not an article 第N条, 第N条第P項, 第N条のM or 第N条のM第P項 (ASCII digits)");
 	refused("article.R9.1 = 第0条\n",
-	    "1: article.R9.1: not an article 第N条, 第N条第P項 or 第N条のM第P項 (ASCII digits)");
+	    "1: article.R9.1: not an article 第N条, 第N条第P項, 第N条のM or 第N条のM第P項 (ASCII digits)");
 	refused("article.R13 = 第13条\n", "1: article.R13: unknown key");
 	refused("confirm.x = 0 R7 text\n", "1: confirm.x: months not a number from 1 to 120");
 	refused("confirm.x = 12 R99 text\n",
@@ -102,8 +105,10 @@ main(void)
 	    "does not have (R5.3(1-2), R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
 	refused("confirm.x = 12 R12(6) text\n", "1: confirm.x: an item the requirement "
 	    "does not have (R5.3(1-2), R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
+	refused("confirm.-x = 12 R7 text\n",
+	    "1: confirm.-x: the id after \"confirm.\" is 1 to 32 of a-z 0-9 -, not beginning with -");
 	refused("confirm.Bad = off\n",
-	    "1: confirm.Bad: the id after \"confirm.\" is 1 to 32 of a-z 0-9 -");
+	    "1: confirm.Bad: the id after \"confirm.\" is 1 to 32 of a-z 0-9 -, not beginning with -");
 	refused("confirm.x = off\nconfirm.x = off\n", "2: confirm.x: set twice");
 	refused("committee = caf\xc3\n", "1: committee: invalid UTF-8");
 
