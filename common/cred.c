@@ -7,8 +7,10 @@
  * does not parse exactly is refused, never guessed at.  Derived tags are
  * compared with ct_equal and wiped.  Credential files are replaced only
  * through atomic_begin/commit in credentials/ (0700) with mode 0600 and
- * destroyed with destroy_file (overwrite, fsync, unlink).  The caller
- * holds STORE_LOCK_REGISTER for every write or destroy.
+ * destroyed with destroy_file (overwrite, fsync, unlink); one replaced
+ * keeps a second name until then (cred_keep), since a rename over it
+ * only unlinks it.  The caller holds STORE_LOCK_REGISTER for every write
+ * or destroy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -388,6 +390,16 @@ cred_destroy_say(struct store *st, const char *name)
 		    "%s/%s/%s", st->dir, CRED_DIR, name);
 }
 
+/* destroy_file of credentials/NAME, its failure said. */
+static int
+destroy_one(struct store *st, int dfd, const char *name)
+{
+	if (destroy_file(dfd, name) == 0)
+		return ST_OK;
+	cred_destroy_say(st, name);
+	return ST_FAIL;
+}
+
 int
 cred_destroy(struct store *st, const char *id, const char *only)
 {
@@ -402,12 +414,88 @@ cred_destroy(struct store *st, const char *id, const char *only)
 		if (only != NULL && strcmp(only, ext[i]) != 0)
 			continue;
 		name = cred_name(id, ext[i]);
-		if (destroy_file(dfd, name) == -1) {
-			cred_destroy_say(st, name);
+		if (destroy_one(st, dfd, name) != ST_OK)
 			r = ST_FAIL;
-		}
 		free(name);
 	}
+	close(dfd);
+	return r;
+}
+
+/* ID.EXT.old: the ext "old" is no method's, so the name is never live. */
+static char *
+cred_old_name(const char *id, const char *ext)
+{
+	return xasprintf("%s.%s.old", id, ext);
+}
+
+int
+cred_keep(struct store *st, const char *id, const char *ext)
+{
+	char	*name, *old;
+	int	 dfd, r = ST_OK;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return errno == ENOENT ? ST_OK : ST_FAIL;
+	name = cred_name(id, ext);
+	old = cred_old_name(id, ext);
+	/* synced before the rename that replaces ID.EXT: else a crash could
+	 * keep the rename and lose the name, the old bytes freed unwritten */
+	if (linkat(dfd, name, dfd, old, 0) == -1) {
+		if (errno != ENOENT)	/* ENOENT: no old file to keep */
+			r = ST_FAIL;
+	} else if (fsync_dir(dfd) == -1)
+		r = ST_FAIL;
+	if (r != ST_OK)
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
+		    old);
+	free(old);
+	free(name);
+	close(dfd);
+	return r;
+}
+
+int
+cred_unkeep(struct store *st, const char *id, const char *ext)
+{
+	struct stat sa, sb;
+	char	*name, *old;
+	int	 dfd, r = ST_OK;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return errno == ENOENT ? ST_OK : ST_FAIL;
+	name = cred_name(id, ext);
+	old = cred_old_name(id, ext);
+	if (fstatat(dfd, old, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT)
+			r = ST_FAIL;
+	} else if (fstatat(dfd, name, &sa, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+	    (unlinkat(dfd, old, 0) == -1 || fsync_dir(dfd) == -1))
+		r = ST_FAIL;
+	if (r != ST_OK)
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
+		    old);
+	free(old);
+	free(name);
+	close(dfd);
+	return r;
+}
+
+int
+cred_destroy_old(struct store *st, const char *id, const char *old,
+    const char *ext)
+{
+	char	*name;
+	int	 dfd, r;
+
+	if (strcmp(old, ext) != 0)
+		return cred_destroy(st, id, old);
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return errno == ENOENT ? ST_OK : ST_FAIL;
+	name = cred_old_name(id, ext);
+	r = destroy_one(st, dfd, name);
+	free(name);
 	close(dfd);
 	return r;
 }

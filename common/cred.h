@@ -66,6 +66,24 @@ int	cred_write(struct store *, const char *id, const char *ext,
 int	cred_read(struct store *, const char *id, const char *ext,
 	    char **data, size_t *len);
 int	cred_destroy(struct store *, const char *id, const char *ext);
+/* A credential replaced in place (credentials/ID.EXT renamed over) would
+ * leave its old bytes on disk, and readable through any other hard link:
+ * cred_keep gives the old file the second name credentials/ID.EXT.old
+ * (never live: the reconcile destroys it when a kill leaves it) before
+ * the replacement, so that it is destroyed as a revoked one is once the
+ * change is committed.  ST_OK also when there is no old file. */
+int	cred_keep(struct store *, const char *id, const char *ext);
+/* ID.EXT.old removed when it is another name of the credential in force
+ * (the replacement not made): nothing old to destroy.  Else it is left,
+ * for cred_destroy_old or the reconcile. */
+int	cred_unkeep(struct store *, const char *id, const char *ext);
+/* After a committed change that gave id the credential ID.EXT: the one
+ * it had before destroyed, ID.OLD when the method moved to another file,
+ * else the bytes cred_keep kept (ST_OK when none); cred_destroy's
+ * failure, an old file with other hard links (unlinked, not destroyed)
+ * included. */
+int	cred_destroy_old(struct store *, const char *id, const char *old,
+	    const char *ext);
 /* The line for destroy_file's failure on credentials/NAME, errno as it
  * left it: a file with other hard links was unlinked, never written, and
  * says so (its bytes live on under the other name: not destroyed). */

@@ -836,8 +836,9 @@ cred_live(struct operator **v, size_t n, const char *name)
 	free(key.id);
 	if (found == NULL || operator_revoked(o = *found))
 		return 0;
-	if (!operator_method_known(o))
-		return 1;	/* keep both kinds until the row is repaired */
+	if (!operator_method_known(o))	/* both kinds until it is repaired */
+		return strcmp(dot + 1, "phc") == 0 ||
+		    strcmp(dot + 1, "tmpl") == 0;
 	ext = o->method == METHOD_PASSWORD ? "phc" : "tmpl";
 	return strcmp(dot + 1, ext) == 0;
 }
