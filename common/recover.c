@@ -153,6 +153,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	struct operator	*o;
 	char		*detail;
 	struct oplog_rec rec = { "-", "recover", a->id, "ok", NULL };
+	const char	*ext;
 	int		 r, done = 0;
 
 	if ((r = register_open(st, &reg)) != ST_OK)
@@ -169,13 +170,18 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 		r = ST_FAIL;
 	} else {
 		operator_unlock(o);
+		ext = m == METHOD_PASSWORD ? "phc" : "tmpl";
 		r = cred->len == 0 ? register_commit_logged(st, &reg, &rec) :
-		    register_commit_cred(st, &reg, &rec,
-		    m == METHOD_PASSWORD ? "phc" : "tmpl", cred->p, cred->len);
-		done = r == ST_OK;
+		    register_commit_cred(st, &reg, &rec, ext, cred->p,
+		    cred->len);
+		/* committed: the log must say so; the credential replaced
+		 * is destroyed as operator-mod destroys it */
+		if ((done = r == ST_OK) && cred->len != 0)
+			r = cred_destroy_old(st, a->id, ext, ext);
 	}
-	if (oplog_log_recover(st, a->id, r == ST_OK ? "ok" : "error", "%s",
-	    detail) != ST_OK) {
+	if (oplog_log_recover(st, a->id, r == ST_OK || done ? "ok" : "error",
+	    "%s%s", detail, done && r != ST_OK ?
+	    " (old credential not destroyed)" : "") != ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;
 	} else if (done && register_logged(st) != ST_OK)

@@ -495,9 +495,9 @@ mod_commit(struct store *st, struct register_ *reg, struct modjob *j,
 	    j->m == METHOD_PASSWORD ? "phc" : "tmpl", j->cred.p, j->cred.len);
 }
 
-/* The change under the gate's lock.  A move of method destroys the old
- * credential after the commit, unless it was the file the new one
- * replaced: fingerprint and external both keep ID.tmpl. */
+/* The change under the gate's lock.  A new credential destroys the old
+ * one after the commit: the other file on a move between password and a
+ * biometric, else the one it replaced (cred_keep). */
 static int
 mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 {
@@ -541,9 +541,10 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 			operator_unlock(o);
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
-			if ((m == METHOD_PASSWORD) != (old == METHOD_PASSWORD))
-				r = cred_destroy(st, a->id,
-				    old == METHOD_PASSWORD ? "phc" : "tmpl");
+			if (j->newcred)
+				r = cred_destroy_old(st, a->id,
+				    old == METHOD_PASSWORD ? "phc" : "tmpl",
+				    m == METHOD_PASSWORD ? "phc" : "tmpl");
 		}
 	}
 	if (oplog_log(st, a->by, "operator-mod", a->id,

@@ -11,9 +11,11 @@
  * register's alone: a change that replaces a credential names the
  * credential's hash, which decides whether it was made (the credential
  * is replaced before the row), and holds the register after it, put in
- * place when only the credential was.  The gate's count of an attempt
- * (register_commit_count) holds the register after it too, and is always
- * completed: its note in place, the attempt was decided.
+ * place when only the credential was; the credential replaced keeps a
+ * second name meanwhile (cred_keep), destroyed once the change is made.
+ * The gate's count of an attempt (register_commit_count) holds the
+ * register after it too, and is always completed: its note in place, the
+ * attempt was decided.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,6 +110,11 @@ register_made(struct store *st, const struct pending_kind *k,
 
 	if (*p->ext == '\0' && p->reg.len == 0)
 		return pending_by_hash(st, k, p);
+	/* the old credential's second name (cred_keep), when it is still
+	 * the one in force, is no old credential: it goes, made or not; one
+	 * replaced stays for the reconcile to destroy */
+	if (*p->ext && cred_unkeep(st, p->rec.object, p->ext) != ST_OK)
+		return -1;
 	if (pending_file_hash(st, REGISTER_FILE, reg) != ST_OK ||
 	    (*p->ext && cred_sha(st, p->rec.object, p->ext, cred) != ST_OK))
 		return -1;
@@ -254,7 +261,12 @@ register_commit_cred(struct store *st, const struct register_ *reg,
 	if ((r = register_change_begin(st, reg, rec, ext, cred, credlen, &t)) !=
 	    ST_OK)
 		return r;
-	if ((r = cred_write(st, rec->object, ext, cred, credlen)) != ST_OK) {
+	/* the old credential keeps a second name until the caller, the
+	 * change committed, destroys it (cred_destroy_old); a kill first
+	 * leaves it to the next settlement and reconcile */
+	if ((r = cred_keep(st, rec->object, ext)) != ST_OK ||
+	    (r = cred_write(st, rec->object, ext, cred, credlen)) != ST_OK) {
+		(void)cred_unkeep(st, rec->object, ext);
 		register_change_abort(st, &t);
 		return r;
 	}

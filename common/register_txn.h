@@ -61,7 +61,8 @@ int	register_change_begin(struct store *, const struct register_ *,
 int	register_change_commit(struct store *, struct register_txn *);
 /* register_change_begin, cred_write of credentials/ID.EXT (ID: rec's
  * object), register_change_commit; or _abort when the credential could not
- * be written. */
+ * be written.  The file replaced is kept as ID.EXT.old (cred_keep): the
+ * caller destroys it once ST_OK (cred_destroy_old), before its record. */
 int	register_commit_cred(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec, const char *ext, const void *cred,
 	    size_t credlen);

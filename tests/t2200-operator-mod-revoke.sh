@@ -40,6 +40,40 @@ test_expect_success 'reset-password: the old one stops working at once' '
 	test_must_fail 1 auth tanaka old 2>/dev/null
 '
 
+# operator-mod(1): the old credential is destroyed once the new one is in
+# force, as a revocation destroys one: a descriptor still open on the old
+# file finds zeros, not the old hash.
+test_expect_success 'reset-password: the old hash is overwritten, not only renamed over' '
+	exec 7<"$D/credentials/tanaka.phc" &&
+	grep -q "^.argon2id" /proc/self/fd/7 &&
+	pw tanaka tanaka-secret-3 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --reset-password \
+	    --password-fd 3 3<"$TMP/pw.tanaka" 4<"$TMP/pw.boss" 2>err &&
+	test ! -s err &&
+	test -z "$(tr -d "\\000" </proc/self/fd/7)" &&
+	! ls "$D/credentials" | grep -v "\\.phc\$" &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	grep ",operator-mod,tanaka," "$D/oplog.csv" | tail -1 |
+	    grep -q ",ok,changed: reset-password,"
+'
+
+# One with another hard link (made before, outside the state) is not
+# zeroed through it: it keeps the old hash, so the old credential was not
+# destroyed, said as a revocation or a move of method says it (exit 3,
+# "(old credential not destroyed)"); the new password is in force.
+test_expect_success 'reset-password: a hard-linked old hash is reported not destroyed' '
+	ln "$D/credentials/tanaka.phc" linked.phc && cp linked.phc linked.want &&
+	pw tanaka tanaka-secret-4 &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
+	    --reset-password --password-fd 3 3<"$TMP/pw.tanaka" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: $D/credentials/tanaka\\.phc\\.old: has other hard links: unlinked, not overwritten\$" &&
+	cmp linked.want linked.phc &&
+	! ls "$D/credentials" | grep -v "\\.phc\$" &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	grep ",operator-mod,tanaka," "$D/oplog.csv" | tail -1 |
+	    grep -q ",ok,changed: reset-password (old credential not destroyed),"
+'
+
 # operator-mod(1): a new credential refused after the manager's check
 # changes nothing, and is logged as the change it was for.
 test_expect_success 'a new password refused after the check: logged refused, nothing changed' '

@@ -142,6 +142,19 @@ test_expect_success 'a lost password: --reset-password with the key replaces it'
 	test_must_fail 1 auth boss "$TMP/pw.boss" 2>/dev/null
 '
 
+# As operator-mod(1): the hash replaced is destroyed once the change is
+# committed; one with another hard link keeps its bytes there, and is
+# reported not destroyed (exit 3, logged so), the new one in force.
+test_expect_success '--recover --reset-password: a hard-linked old hash is reported not destroyed' '
+	ln "$D/credentials/boss.phc" linked.phc && cp linked.phc linked.want &&
+	test_must_fail 3 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --password-fd 3 3<pw2 2>err &&
+	one_line_matching err "^operator-mod: $D/credentials/boss\\.phc\\.old: has other hard links: unlinked, not overwritten\$" &&
+	cmp linked.want linked.phc && ! test -e "$D/credentials/boss.phc.old" &&
+	tail -1 "$D/oplog.csv" | grep -q ",recover,boss,ok,uid=$(id -u) changed: unlock reset-password (old credential not destroyed)," &&
+	auth boss "$TMP/pw.newboss"
+'
+
 test_expect_success 'a revoked manager is not brought back' '
 	operator-add -d "$D" -b boss --by-password-fd 4 -i deputy -n deputy -r manager \
 	    -m password --reason "no reader" --instructions-given 2026-11-20 \

@@ -426,4 +426,31 @@ test_expect_success 'a failed --reenroll of an external person: logged refused o
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
+# operator-mod(1): the old template is destroyed only after the new
+# enrolment succeeded, as a revocation destroys one: a descriptor still
+# open on the old file finds zeros.  One with another hard link keeps
+# its bytes there: reported not destroyed (exit 3, logged so), the new
+# template in force all the same.
+test_expect_success '--reenroll: the old template overwritten; a hard-linked one reported' '
+	hand ueda-right && mode "" &&
+	exec 7<state/credentials/big.tmpl &&
+	test -n "$(tr -d "\\000" </proc/self/fd/7 | head -c 8)" &&
+	printf "%s\\n" ueda-right big-2 >xv/queue &&
+	operator-mod -b ueda -i big --reenroll 2>err &&
+	! grep -v "^xverifier: " err &&
+	test -z "$(tr -d "\\000" </proc/self/fd/7 | head -c 8)" &&
+	logged operator-mod big ok "changed: reenroll," &&
+	hand big-2 && auth-check -u big 2>err &&
+	ln state/credentials/big.tmpl linked.tmpl && cp linked.tmpl linked.want &&
+	printf "%s\\n" ueda-right big-3 >xv/queue &&
+	test_must_fail 3 operator-mod -b ueda -i big --reenroll 2>err &&
+	grep -v "^xverifier: " err >err.own &&
+	one_line_matching err.own "^operator-mod: $TMP/state/credentials/big\\.tmpl\\.old: has other hard links: unlinked, not overwritten\$" &&
+	cmp linked.want linked.tmpl &&
+	! ls state/credentials | grep -v "\\.\\(tmpl\\|phc\\)\$" &&
+	logged operator-mod big ok "changed: reenroll (old credential not destroyed)," &&
+	hand big-3 && auth-check -u big 2>err &&
+	hand ueda-right
+'
+
 test_done
