@@ -123,6 +123,37 @@ test_expect_success 'a bad lock time: locked until --unlock repairs it' '
 	test -z "$(field tanaka locked_at)" && auth tanaka "$TMP/pw.tanaka"
 '
 
+# The hand edit the committee must see: a bad lock time on a row that
+# says "no".  It is a lock that never lifts by itself, as every bad lock
+# time, and no writer of another row (a login, an addition, a change)
+# may write it away: only a change that sets the lock (--unlock) does.
+test_expect_success 'a bad lock time on a row not locked: kept by every other writer, audited' '
+	regcol suzuki failed 0 && regcol suzuki locked no &&
+	regcol suzuki locked_at zz && n=$(line suzuki) &&
+	kept() { test "$(field suzuki locked),$(field suzuki locked_at)" = no,zz; } &&
+	test_must_fail 1 auth tanaka /dev/null 2>/dev/null && kept &&
+	auth tanaka "$TMP/pw.tanaka" 2>/dev/null && kept &&
+	add_pw sato 2>/dev/null && kept &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n T \
+	    4<"$TMP/pw.boss" 2>/dev/null && kept &&
+	test_must_fail 1 jukisec-audit -d "$D" --format csv >a.csv 2>/dev/null &&
+	grep "register-rows-complete" a.csv | grep -q "FAIL.*operators.csv:$n"
+'
+
+test_expect_success 'that row is locked until --unlock repairs it' '
+	n=$(line suzuki) &&
+	test_must_fail 4 auth suzuki "$TMP/pw.suzuki" 2>err &&
+	grep -q "operators.csv:$n: field locked_at: invalid value; treated as a lock of unknown time until repaired\$" err &&
+	grep -q "suzuki is locked out" err &&
+	test "$(field suzuki locked),$(field suzuki locked_at)" = no,zz &&
+	operator-list -d "$D" 2>/dev/null | grep -q "^suzuki .* locked " &&
+	operator-list -d "$D" -l 2>/dev/null | grep -q "^suzuki " &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i suzuki --unlock \
+	    4<"$TMP/pw.boss" 2>/dev/null &&
+	test "$(field suzuki locked),$(field suzuki locked_at),$(field suzuki failed)" = no,,0 &&
+	auth suzuki "$TMP/pw.suzuki" 2>err && test ! -s err
+'
+
 test_expect_success 'a bad time in incidents.csv costs its row: FILE:LINE, new incidents still recorded' '
 	incident-report -d "$D" -b boss --by-password-fd 3 new --type other \
 	    --cause fire --summary first 3<"$TMP/pw.boss" >id1 &&
