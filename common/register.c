@@ -168,9 +168,17 @@ stand_in(struct operator *o, int c)
 	case C_REVAT:	o->revoked_at = TIME_MIN; return N_("revoked");
 	case C_FAILED:	o->failed = OPERATOR_FAILED_MAX; return N_("at the maximum");
 	case C_LOCKED:	o->locked = 1; o->locked_at = TIME_NONE; return N_("locked");
-	default:	o->locked_at = TIME_NONE;
-		/* the time of a lock the row does not have: nothing to stand for */
-		return o->locked ? N_("a lock of unknown time") : N_("empty (the row is not locked)");
+	default:
+		/* A lock time that does not read back is a lock that never
+		 * lifts by itself, whatever the locked column says: a row
+		 * that says "no" with a time was edited, and its lock is in
+		 * doubt.  A "no" is kept with the time, to be written back as
+		 * the file had it (locked_text). */
+		if (!o->locked)
+			o->raw[C_LOCKED] = xstrdup("no");
+		o->locked = 1;
+		o->locked_at = TIME_NONE;
+		return N_("a lock of unknown time");
 	}
 }
 
@@ -188,6 +196,18 @@ stand_in_kept(const struct operator *o, int c)
 	case C_LOCKED:	return o->locked;
 	default:	return o->locked && o->locked_at == TIME_NONE;
 	}
+}
+
+/* The locked column as the file holds it: its own damaged value, or the
+ * "no" of a row held locked for its damaged lock time, while that stand-in
+ * stands (until a change sets the lock: --unlock); else the row's lock. */
+static const char *
+locked_text(const struct operator *o)
+{
+	if (o->raw != NULL && o->raw[C_LOCKED] != NULL &&
+	    stand_in_kept(o, (o->bad & 1u << C_LOCKED) ? C_LOCKED : C_LOCKAT))
+		return o->raw[C_LOCKED];
+	return o->locked ? "yes" : "no";
 }
 
 /* Reads column c of f into o; 0, or -1 when the value does not read back. */
@@ -736,6 +756,8 @@ fmt_time(int64_t t, char *buf)
 const char *
 register_text(const struct operator *o, int c, char *buf)
 {
+	if (c == C_LOCKED)
+		return locked_text(o);
 	if ((o->bad & 1u << c) && stand_in_kept(o, c))
 		return o->raw[c];
 	switch (c) {
@@ -756,7 +778,6 @@ register_text(const struct operator *o, int c, char *buf)
 	case C_FAILED:
 		snprintf(buf, TIME_BUFSZ, "%lld", o->failed);
 		return buf;
-	case C_LOCKED:		return o->locked ? "yes" : "no";
 	case C_TITLE:		return o->title;
 	default:		return fmt_time(o->locked_at, buf);
 	}

@@ -41,7 +41,9 @@ struct operator {
 	 * its row, not the register: bit c of bad is column c, which holds a
 	 * fail-safe stand-in (expired, revoked, locked, an operator, ...),
 	 * and raw[c] the text, written back as it was until a change sets
-	 * the field (operator-mod -e, --unlock). */
+	 * the field (operator-mod -e, --unlock).  A bad locked_at is a lock
+	 * of unknown time even on a row that says "no": that "no" is then
+	 * raw[locked], without its bit (it read back). */
 	unsigned	bad;
 	char		**raw;			/* NULL when bad == 0 */
 	size_t		line;			/* line in operators.csv, 0 new */

@@ -135,7 +135,8 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	regcol boss locked_at zzz &&
 	operator-list -d "$D" -a >t 2>err &&
 	test "$(grep -c "field .*: invalid value; treated as .* until repaired\$" err)" = 5 &&
-	grep -q ":[0-9]*: field locked_at: invalid value; treated as empty (the row is not locked) until repaired\$" err &&
+	grep -q ":[0-9]*: field locked_at: invalid value; treated as a lock of unknown time until repaired\$" err &&
+	grep -q "^boss .* locked " t &&
 	grep -q "^tanaka .* palm  *2026-13-01  *boss  *garbage\\\\x1b\[2J  *damaged " t &&
 	! grep "^tanaka " t | grep -q "password exception" &&
 	grep -q "^ab .*revoked yesterday by boss: left, for good" t &&
@@ -156,6 +157,7 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	    assert t["method"] == "palm", t
 	    assert a["revoked_at"] == "yesterday", a
 	    assert got["boss"]["locked_at"] == "zzz", got["boss"]
+	    assert got["boss"]["locked"] in ("no", False), got["boss"]
 	EOF
 '
 
