@@ -482,6 +482,25 @@ cred_unkeep(struct store *st, const char *id, const char *ext)
 	return r;
 }
 
+void
+cred_old_drop(struct store *st, const char *id, const char *ext)
+{
+	struct stat sb;
+	char	*old;
+	int	 dfd;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return;
+	old = cred_old_name(id, ext);
+	/* one link: destroy_file overwrites it; with more it would only
+	 * unlink it, unsaid: left to the reconcile, which says so */
+	if (fstatat(dfd, old, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && sb.st_nlink == 1)
+		(void)destroy_file(dfd, old);
+	free(old);
+	close(dfd);
+}
+
 int
 cred_destroy_old(struct store *st, const char *id, const char *old,
     const char *ext)

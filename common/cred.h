@@ -84,6 +84,12 @@ int	cred_unkeep(struct store *, const char *id, const char *ext);
  * included. */
 int	cred_destroy_old(struct store *, const char *id, const char *old,
 	    const char *ext);
+/* After a crash, a change that replaced credentials/ID.EXT found made by
+ * the writer that settles its note (auth-check and the PAM module too):
+ * ID.EXT.old destroyed at once, quietly, when it is a regular file of one
+ * link; else left for the next change's reconcile, which destroys it or
+ * logs it as not destroyed. */
+void	cred_old_drop(struct store *, const char *id, const char *ext);
 /* The line for destroy_file's failure on credentials/NAME, errno as it
  * left it: a file with other hard links was unlinked, never written, and
  * says so (its bytes live on under the other name: not destroyed). */

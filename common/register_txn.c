@@ -107,6 +107,7 @@ register_made(struct store *st, const struct pending_kind *k,
     struct pending *p)
 {
 	char reg[65], cred[65];
+	int made;
 
 	if (*p->ext == '\0' && p->reg.len == 0)
 		return pending_by_hash(st, k, p);
@@ -122,14 +123,21 @@ register_made(struct store *st, const struct pending_kind *k,
 	 * gate's count is decided once its note is written: completed, so
 	 * that a kill that leaves no answer leaves no attempt unrecorded
 	 * either (the answer's timing could have told it). */
-	if (*p->ext && strcmp(cred, p->credhash) != 0) {
-		if (strcmp(reg, p->before) == 0)
-			return 0;
-	} else if (strcmp(reg, p->after) == 0)
-		return 1;
+	if (*p->ext && strcmp(cred, p->credhash) != 0)
+		made = strcmp(reg, p->before) == 0 ? 0 : -2;
+	else if (strcmp(reg, p->after) == 0)
+		made = 1;
 	else if (strcmp(reg, p->before) == 0)
-		return put_after(st, p);
-	return pending_neither(st, k);
+		made = put_after(st, p);
+	else
+		made = -2;
+	if (made == -2)
+		return pending_neither(st, k);
+	/* made: the credential it replaced goes now, by whichever writer
+	 * settles (an auth-check, say), not at the next change only */
+	if (made == 1 && *p->ext)
+		cred_old_drop(st, p->rec.object, p->ext);
+	return made;
 }
 
 int

@@ -119,6 +119,20 @@ test_expect_success 'operator-mod --reset-password: a kill at every step, or in 
 '
 crash_say
 
+# after_settle: the next auth-check (an unknown id: it changes nothing of
+# its own) settles what the kill left; the credential the reset replaced
+# goes then, made or not, not only at the next add, mod or revoke: the
+# log says the reset was done, and the old hash is not left on the disk.
+after_settle() {
+	test_must_fail 1 auth nobody "$TMP/pw.op" 2>/dev/null &&
+	! test -e "$D/operators.pending" &&
+	! test -e "$D/credentials/base.phc.old"
+}
+
+test_expect_success 'operator-mod --reset-password killed at every step: the next auth-check leaves no base.phc.old' '
+	crash_every "$TMP/saved" "$D" after_settle reset
+'
+
 test_expect_success 'operator-revoke: a kill at every step, or in every write' '
 	crash_every "$TMP/saved" "$D" "after_crash revoke" revoke
 '
