@@ -429,6 +429,20 @@ cred_old_name(const char *id, const char *ext)
 	return xasprintf("%s.%s.old", id, ext);
 }
 
+/* The end of cred_keep and cred_unkeep: a failure said, naming
+ * credentials/ID.EXT.old; the names freed, the directory closed. */
+static int
+old_done(struct store *st, int dfd, char *name, char *old, int r)
+{
+	if (r != ST_OK)
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
+		    old);
+	free(old);
+	free(name);
+	close(dfd);
+	return r;
+}
+
 int
 cred_keep(struct store *st, const char *id, const char *ext)
 {
@@ -446,13 +460,7 @@ cred_keep(struct store *st, const char *id, const char *ext)
 			r = ST_FAIL;
 	} else if (fsync_dir(dfd) == -1)
 		r = ST_FAIL;
-	if (r != ST_OK)
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
-		    old);
-	free(old);
-	free(name);
-	close(dfd);
-	return r;
+	return old_done(st, dfd, name, old, r);
 }
 
 int
@@ -473,13 +481,7 @@ cred_unkeep(struct store *st, const char *id, const char *ext)
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
 	    (unlinkat(dfd, old, 0) == -1 || fsync_dir(dfd) == -1))
 		r = ST_FAIL;
-	if (r != ST_OK)
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
-		    old);
-	free(old);
-	free(name);
-	close(dfd);
-	return r;
+	return old_done(st, dfd, name, old, r);
 }
 
 void
