@@ -104,8 +104,9 @@ test_expect_success 'a refused oplog.head: one line from each register tool too'
 '
 
 # Open to others, as the page draws the line: the files that hold secrets
-# or personal data (a credential, the register, oplog.key) are refused
-# when group or others may read them; the others only when they may write.
+# (a credential, oplog.key) are refused when group or others may read
+# them, the register (personal data) when others may; the others only
+# when they may write.
 test_expect_success 'readable by others: a credential or the register refused, the conf and log files not' '
 	for f in jukisec.conf oplog.csv oplog.head oplog.lock register.lock; do
 		chmod 644 "$D/$f" && auth tanaka "$TMP/pw.tanaka" && chmod 600 "$D/$f" || exit 1
@@ -114,7 +115,8 @@ test_expect_success 'readable by others: a credential or the register refused, t
 	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>err &&
 	one_line_matching err "tanaka.phc: not owned by us or root, or open to others: refused" &&
 	chmod 600 "$D/credentials/tanaka.phc" && chmod 644 "$D/operators.csv" &&
-	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>err && chmod 600 "$D/operators.csv" &&
+	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>err && chmod 640 "$D/operators.csv" &&
+	auth tanaka "$TMP/pw.tanaka" && chmod 600 "$D/operators.csv" &&
 	chmod 644 "$D/oplog.key" &&
 	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>err && chmod 600 "$D/oplog.key" &&
 	one_line_matching err "oplog.key: readable by group or others; chmod 600 it"
