@@ -113,7 +113,7 @@ register_made(struct store *st, const struct pending_kind *k,
 		return pending_by_hash(st, k, p);
 	/* the old credential's second name (cred_keep), when it is still
 	 * the one in force, is no old credential: it goes, made or not; one
-	 * replaced stays for the reconcile to destroy */
+	 * replaced is destroyed below once the change is found made */
 	if (*p->ext && cred_unkeep(st, p->rec.object, p->ext) != ST_OK)
 		return -1;
 	if (pending_file_hash(st, REGISTER_FILE, reg) != ST_OK ||
