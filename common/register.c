@@ -398,19 +398,19 @@ file_form(int fd)
 	return fm;
 }
 
-static int	load(struct store *, struct register_ *, struct jerr *,
+static int	load(struct store *, struct register_ *, struct jerr *, off_t peek,
 		    const char *const *, size_t);
 
 int
 register_load(struct store *st, struct register_ *reg)
 {
-	return load(st, reg, st->err, NULL, 0);
+	return load(st, reg, st->err, 0, NULL, 0);
 }
 
 int
 register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 {
-	return load(st, reg, e, NULL, 0);
+	return load(st, reg, e, 0, NULL, 0);
 }
 
 static int
@@ -419,18 +419,32 @@ by_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int
-register_load_ids(struct store *st, struct register_ *reg,
-    const char *const *ids, size_t n)
+static int
+load_ids(struct store *st, struct register_ *reg, const char *const *ids,
+    size_t n, off_t peek)
 {
 	const char **v = xcalloc(n + 1, sizeof *v);
 	int r;
 
 	memcpy(v, ids, n * sizeof *v);
 	qsort(v, n, sizeof *v, by_str);
-	r = load(st, reg, st->err, v, n);
+	r = load(st, reg, st->err, peek, v, n);
 	free(v);
 	return r;
+}
+
+int
+register_load_ids(struct store *st, struct register_ *reg,
+    const char *const *ids, size_t n)
+{
+	return load_ids(st, reg, ids, n, 0);
+}
+
+int
+register_peek_ids(struct store *st, struct register_ *reg,
+    const char *const *ids, size_t n, off_t max)
+{
+	return load_ids(st, reg, ids, n, max);
 }
 
 int
@@ -519,10 +533,11 @@ register_open(struct store *st)
  * by row, check duplicates: one pass with one clean-up.  With want (n
  * sorted ids), register_load_ids'. */
 static int
-load(struct store *st, struct register_ *reg, struct jerr *e,
+load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
     const char *const *want, size_t nwant)
 {
-	struct jerr	 m;
+	struct jerr	 m, said = JERR_INIT;
+	struct stat	 sb;
 	struct csv_reader *r;
 	struct csv_record *rec;
 	struct operator	 o;
@@ -538,6 +553,8 @@ load(struct store *st, struct register_ *reg, struct jerr *e,
 	reg->n = reg->damaged = 0;
 	/* a missing register: the hash of no bytes */
 	snprintf(reg->sha256, sizeof(reg->sha256), "%s", SHA256_EMPTY);
+	if (peek)
+		e = &said;	/* anything said makes it a failure below */
 	path = xasprintf("%s/%s", st->dir, REGISTER_FILE);
 	if ((fd = register_open(st)) == -1) {
 		if (errno == ENOENT) {
@@ -546,6 +563,11 @@ load(struct store *st, struct register_ *reg, struct jerr *e,
 		}
 		open_safe_err(&m, ST_FAIL, path);
 		jerr_say(e, m.code, "%s", m.msg);
+		free(path);
+		return ST_FAIL;
+	}
+	if (peek && (fstat(fd, &sb) == -1 || sb.st_size > peek)) {
+		close(fd);
 		free(path);
 		return ST_FAIL;
 	}
@@ -597,7 +619,10 @@ load(struct store *st, struct register_ *reg, struct jerr *e,
 		jerr_say_errno(e, ST_FAIL, "%s", path);
 		ret = ST_FAIL;
 	}
-	loads++;
+	if (peek && said.msg[0] != '\0')
+		ret = ST_FAIL;	/* for the caller to load it again and say it */
+	else
+		loads++;
 	free(lines);
 	csvr_close(r);
 	fclose(fp);

@@ -11,6 +11,7 @@
 #define REGISTER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include "method.h"
 #include "store.h"
 
@@ -75,6 +76,13 @@ int	register_load_err(struct store *, struct register_ *, struct jerr *e);
  * names a few of them. */
 int	register_load_ids(struct store *, struct register_ *,
 	    const char *const *ids, size_t n);
+/* The same without a word, for a caller that cannot say it now
+ * (log-append while it holds the log lock, whose stderr may block), and
+ * only for a register of at most max bytes: ST_OK when the load had
+ * nothing to say, else ST_FAIL with nothing kept (a larger register too),
+ * and register_load_ids says it.  Damage not yet told stays to tell. */
+int	register_peek_ids(struct store *, struct register_ *,
+	    const char *const *ids, size_t n, off_t max);
 void	register_free(struct register_ *);
 /* STABLE: the row with this id, or NULL. */
 struct operator *register_find(struct register_ *, const char *id);

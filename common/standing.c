@@ -109,28 +109,45 @@ needed(const struct conf *c, const char *const *who, size_t n, size_t *first,
 }
 
 void
-standing_warn(struct store *st, int64_t now, const char *const *who,
-    const char *const *where, size_t n)
+standing_read(struct standing *s, struct store *st, const char *const *who,
+    size_t n)
 {
-	struct register_ reg;
-	struct operator	*o;
-	const char	*why, **ids = xcalloc(n + 1, sizeof *ids);
-	size_t		*first = xcalloc(n + 1, sizeof *first), k, m;
+	const char **ids = xcalloc(n + 1, sizeof *ids);
 
-	memset(&reg, 0, sizeof reg);
-	if ((m = needed(&st->conf, who, n, first, ids)) > 0 &&
-	    register_load_ids(st, &reg, ids, m) != ST_OK) {
-		jerr_say(st->err, ST_OK, _("the operators could "
-		    "not be checked against the register "
-		    "(R5.4); recorded"));
-		m = 0;
-	}
+	memset(s, 0, sizeof *s);
+	s->first = xcalloc(n + 1, sizeof *s->first);
+	s->m = needed(&st->conf, who, n, s->first, ids);
+	s->read = s->m == 0 || register_peek_ids(st, &s->reg, ids, s->m, STANDING_PEEK_MAX) == ST_OK;
 	free(ids);
-	for (k = 0; k < m; k++) {
-		size_t i = first[k];
+}
 
-		if ((why = standing(&reg, &st->conf, who[i], now)) == NULL &&
-		    (o = register_find(&reg, who[i])) != NULL &&
+void
+standing_say(struct standing *s, struct store *st, int64_t now,
+    const char *const *who, const char *const *where, size_t n)
+{
+	struct operator	*o;
+	const char	*why, **ids;
+	size_t		 k;
+
+	if (!s->read) {
+		free(s->first);
+		memset(s, 0, sizeof *s);
+		ids = xcalloc(n + 1, sizeof *ids);
+		s->first = xcalloc(n + 1, sizeof *s->first);
+		if ((s->m = needed(&st->conf, who, n, s->first, ids)) > 0 &&
+		    register_load_ids(st, &s->reg, ids, s->m) != ST_OK) {
+			jerr_say(st->err, ST_OK, _("the operators could "
+			    "not be checked against the register "
+			    "(R5.4); recorded"));
+			s->m = 0;
+		}
+		free(ids);
+	}
+	for (k = 0; k < s->m; k++) {
+		size_t i = s->first[k];
+
+		if ((why = standing(&s->reg, &st->conf, who[i], now)) == NULL &&
+		    (o = register_find(&s->reg, who[i])) != NULL &&
 		    operator_locked(o, &st->conf, now))
 			why = N_("locked");
 		if (why == NULL)
@@ -144,6 +161,23 @@ standing_warn(struct store *st, int64_t now, const char *const *who,
 			    "active registered person (%s); recorded "
 			    "(R5.4)"), who[i], _(why));
 	}
-	register_free(&reg);
-	free(first);
+	standing_free(s);
+}
+
+void
+standing_free(struct standing *s)
+{
+	register_free(&s->reg);
+	free(s->first);
+	memset(s, 0, sizeof *s);
+}
+
+void
+standing_warn(struct store *st, int64_t now, const char *const *who,
+    const char *const *where, size_t n)
+{
+	struct standing s;
+
+	memset(&s, 0, sizeof s);
+	standing_say(&s, st, now, who, where, n);
 }

@@ -35,4 +35,27 @@ void	standing_span(const struct operator *o, int64_t *from, int64_t *until);
 void	standing_warn(struct store *, int64_t now, const char *const *who,
 	    const char *const *where, size_t n);
 
+/* standing_warn in two steps, for log-append to read the register in the
+ * time the disk takes its records (oplog_while_syncing): standing_read
+ * reads it and says nothing; standing_say, once they are durable, says
+ * what standing_warn says, reading the register again when the first
+ * read had something to say (damage, a failure) or was not made (s
+ * zeroed).  who and n the same in both; s is freed (standing_free). */
+/* standing_read's largest register: about what the disk takes a record
+ * in to parse (some 120 operators), so that the log lock is held no
+ * longer than before; a larger one is read by standing_say. */
+#define STANDING_PEEK_MAX	(16 * 1024)
+struct standing {
+	struct register_ reg;
+	size_t		*first;		/* needed()'s indexes into who */
+	size_t		 m;		/* their number */
+	int		 read;		/* reg holds their rows */
+};
+void	standing_read(struct standing *, struct store *, const char *const *who,
+	    size_t n);
+void	standing_say(struct standing *, struct store *, int64_t now,
+	    const char *const *who, const char *const *where, size_t n);
+/* What standing_read kept, when nothing is to be said (the append failed). */
+void	standing_free(struct standing *);
+
 #endif
