@@ -81,6 +81,8 @@ struct oplog_batch {
 	long long	recovered;	/* -1, or the head's seq before prune_recover */
 	int		head_format;	/* the format the heads read were written for; 0 */
 	struct buf	out;
+	void		(*during)(void *);	/* oplog_while_syncing's */
+	void		*during_arg;
 };
 
 static const char *
@@ -980,6 +982,13 @@ oplog_commit(struct oplog_batch *b)
 	return oplog_commit_time(b, NULL);
 }
 
+void
+oplog_while_syncing(struct oplog_batch *b, void (*fn)(void *), void *arg)
+{
+	b->during = fn;
+	b->during_arg = arg;
+}
+
 /* Long: the durable steps of a commit, in crash-safe order. */
 int
 oplog_commit_time(struct oplog_batch *b, int64_t *last)
@@ -1006,6 +1015,15 @@ oplog_commit_time(struct oplog_batch *b, int64_t *last)
 		b->intent = 1;
 	if ((r = flush(b)) != ST_OK)
 		goto fail;
+	if (b->written > 0 && b->during != NULL) {
+		/* The records' writeback started (a hint: the fdatasync
+		 * below is what makes them durable), the caller's work runs
+		 * in the time the disk takes them. */
+		(void)sync_file_range(b->fd, b->start_size, b->written,
+		    SYNC_FILE_RANGE_WRITE);
+		b->during(b->during_arg);
+		b->during = NULL;
+	}
 	if (b->written > 0 && fdatasync(b->fd) == -1) {
 		jerr_say_errno(b->st->err, ST_FAIL,
 		    "%s/%s", b->st->dir, OPLOG_FILE);

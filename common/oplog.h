@@ -128,6 +128,13 @@ int	oplog_commit(struct oplog_batch *);
 /* The same, and on ST_OK *last as oplog_append_time's. */
 int	oplog_commit_time(struct oplog_batch *, int64_t *last);
 void	oplog_abort(struct oplog_batch *);
+/* fn(arg) called once by the commit, in the time the disk takes the
+ * batch's records: written and their writeback started, not yet durable
+ * (log-append reads the register for its R5.4 check then).  Not called
+ * when the commit writes no record or fails first.  It runs under the log
+ * lock: nothing that may block (a message on stderr) and nothing that
+ * depends on the commit. */
+void	oplog_while_syncing(struct oplog_batch *, void (*fn)(void *), void *arg);
 
 /* jukisec-init: creates oplog.key, oplog.csv with the genesis record and
  * oplog.head (none may exist); writes the verification key line

@@ -171,13 +171,3 @@ standing_free(struct standing *s)
 	free(s->first);
 	memset(s, 0, sizeof *s);
 }
-
-void
-standing_warn(struct store *st, int64_t now, const char *const *who,
-    const char *const *where, size_t n)
-{
-	struct standing s;
-
-	memset(&s, 0, sizeof s);
-	standing_say(&s, st, now, who, where, n);
-}

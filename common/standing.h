@@ -26,24 +26,22 @@ const char *standing_of(const struct operator *o, int64_t t);
  * INT64_MAX, which no record has. */
 void	standing_span(const struct operator *o, int64_t *from, int64_t *until);
 
-/* log-append, once the records are durable: one line on stderr for each
- * distinct operator of the n names (where[i] "<stdin>:LINE" or NULL) who is
- * not an active, unlocked registered person at now, the time they were
- * recorded at (oplog_append_time).  Reads the register without a lock (it is
- * replaced atomically); never fails the append: a register that cannot
- * be read is one line more. */
-void	standing_warn(struct store *, int64_t now, const char *const *who,
-	    const char *const *where, size_t n);
-
-/* standing_warn in two steps, for log-append to read the register in the
- * time the disk takes its records (oplog_while_syncing): standing_read
- * reads it and says nothing; standing_say, once they are durable, says
- * what standing_warn says, reading the register again when the first
- * read had something to say (damage, a failure) or was not made (s
- * zeroed).  who and n the same in both; s is freed (standing_free). */
-/* standing_read's largest register: about what the disk takes a record
- * in to parse (some 120 operators), so that the log lock is held no
- * longer than before; a larger one is read by standing_say. */
+/*
+ * log-append's check, in two steps so that the register is read in the
+ * time the disk takes the records (oplog_while_syncing).  standing_read
+ * reads it and says nothing: only a register of at most
+ * STANDING_PEEK_MAX bytes (about what a record's write hides; a larger
+ * one would hold the log lock longer than before), and only when it has
+ * nothing to say.  standing_say, once the records are durable and the
+ * log unlocked: one line on stderr for each distinct operator of the n
+ * names (where[i] "<stdin>:LINE" or NULL) who is not an active, unlocked
+ * registered person at now, the time they were recorded at
+ * (oplog_commit_time), reading the register first (with its words, damage
+ * and failures) if standing_read did not keep it, or s is zeroed.  The
+ * register is read without a lock (it is replaced atomically); never
+ * fails the append: a register that cannot be read is one line more.
+ * who and n the same in both; s is freed (standing_free).
+ */
 #define STANDING_PEEK_MAX	(16 * 1024)
 struct standing {
 	struct register_ reg;

@@ -26,8 +26,8 @@ test_expect_success 'what one append runs lies in .text.hot_append' '
 	nm "$LA" >syms &&
 	for f in gcry_check_version _gcry_md_init _gcry_secmem_init_internal \
 	    _gcry_sha256_transform_intel_shaext _gpg_err_init csv_parse tool_parse \
-	    store_open oplog_append_time tail_header_check mac_record register_load_ids \
-	    standing_warn; do
+	    store_open oplog_commit_time tail_header_check mac_record register_peek_ids \
+	    standing_read standing_say; do
 		a=$(awk -v f="$f" "\$3 == f { print \$1; exit }" syms) &&
 		test -n "$a" || { echo "no symbol $f" >&2; return 1; }
 		test $((0x$a)) -ge $((0x$1)) && test $((0x$a)) -lt $((0x$1 + 0x$2)) ||

@@ -116,6 +116,44 @@ test_expect_success 'a damaged value of the operator named: its fail-safe stand-
 	    "^log-append: operator tanaka is not an active registered person \(expired\); $R54LINE"
 '
 
+# log-append reads the register while the disk takes its record, under the
+# log lock; what it says (here a damaged value, then ghost) waits until the
+# lock is let go, so that a stderr nobody reads (a cron job's full pipe)
+# holds up no other writer of the log: the second append gets the lock
+# within lock_timeout_ms while the first is stuck on its first message.
+test_expect_success 'said with the log unlocked: a stderr nobody reads holds up no other writer' '
+	regcol ito failed many && conf_set "$D" lock_timeout_ms 3000 &&
+	rm -f "$TMP/full" && mkfifo "$TMP/full" && exec 7<>"$TMP/full" &&
+	python3 -c "
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+try:
+    while True:
+        os.write(fd, b\"x\")
+except BlockingIOError:
+    pass
+" "$TMP/full" &&
+	{ AT=2030-02-05T09:05:00Z la -u ghost -a view -o stuck 2>&7 & } &&
+	p=$! && n=0 &&
+	while ! grep -q ",ghost,view,stuck," "$D/oplog.csv" && [ $n -lt 500 ]; do
+		sleep 0.01; n=$((n + 1))
+	done
+	AT=2030-02-05T09:06:00Z la -u tanaka -a view -o free 2>err2
+	st2=$?
+	dd bs=65536 count=1 iflag=fullblock <&7 >/dev/null 2>&1
+	wait $p
+	st1=$?
+	dd bs=65536 count=1 iflag=nonblock <&7 >err 2>/dev/null
+	exec 7>&-
+	cp -p "$TMP/operators.good" "$D/operators.csv" &&
+	conf_set "$D" lock_timeout_ms 10000 &&
+	test "$st1 $st2" = "0 0" &&
+	one_line_matching err2 "field failed: invalid value" &&
+	grep -q ",tanaka,view,free," "$D/oplog.csv" &&
+	two_lines "field failed: invalid value" \
+	    "^log-append: operator ghost is not an active registered person \(unknown\); $R54LINE"
+'
+
 test_expect_success 'a batch naming many: each registered one judged by its own row, each other once, in input order' '
 	python3 - "$D/operators.csv" <<-\EOF &&
 	import csv, sys
@@ -152,6 +190,37 @@ test_expect_success 'a batch naming many: each registered one judged by its own 
 	EOF
 	test_cmp want err &&
 	test "$(grep -c ",cs01,op[0-9]*,view,,ok," "$D/oplog.csv")" = 41
+'
+
+# The register is read while the disk takes the record only when it is
+# small (standing.h STANDING_PEEK_MAX, 16 KiB): a larger one would hold the
+# log lock longer than the write does, and is read once it is let go.  The
+# same words either way.  strace -y names each read's file.
+regread() {
+	strace -y -e trace=read,fdatasync -o trace log-append -d "$D" -t cs01 \
+	    -u "$1" -a view 2>err && awk "
+		/fdatasync\\(.*oplog.csv/ { synced = 1 }
+		/^read\\(.*operators.csv/ { print synced ? \"after\" : \"before\"; exit }" trace
+}
+test_expect_success STRACE_MEM 'a small register is read while the record goes to disk, a large one after: the same words' '
+	test "$(regread ghost)" = before &&
+	one_line_matching err "operator ghost is not an active registered person \\(unknown\\)" &&
+	python3 - "$D/operators.csv" <<-\EOF &&
+	import csv, sys
+	p = sys.argv[1]
+	rows = list(csv.reader(open(p, newline="")))
+	h, t = rows[0], [r for r in rows[1:] if r[0] == "tanaka"][0]
+	for i in range(200):
+	    r = list(t)
+	    r[h.index("id")] = "big%03d" % i
+	    rows.append(r)
+	csv.writer(open(p, "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+	test "$(wc -c <"$D/operators.csv")" -gt 16384 &&
+	test "$(regread ghost)" = after &&
+	one_line_matching err "operator ghost is not an active registered person \\(unknown\\)" &&
+	test "$(regread big150)" = after && test ! -s err &&
+	cp -p "$TMP/operators.good" "$D/operators.csv"
 '
 
 test_expect_success 'decided at the time the record was written at: the log last record, when the clock is behind it' '
