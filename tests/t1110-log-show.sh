@@ -159,6 +159,22 @@ test_expect_success '-k: at the first bad record it stops, names it, exits 1' '
 	log-show -d bad --operator sato | grep -q "3"
 '
 
+test_expect_success '-k: the heading comes with the first record shown, or once the chain verified: none before a failure' '
+	for f in csv raw table json; do
+		test_must_fail 1 log-show -d bad -k s.key --now 2027-04-01T00:00:00Z \
+		    --operator sato --action print --format $f >out 2>err &&
+		one_line_matching err "MAC mismatch" && test ! -s out || return 1
+	done &&
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --operator nobody >out &&
+	head -n 1 s/oplog.csv >want && test_cmp want out &&
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --operator nobody --format raw >out &&
+	test_cmp want out &&
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --operator nobody --format table >out &&
+	test "$(wc -l <out)" = 1 && grep -q "^SEQ  *TIME" out &&
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --operator nobody --format json >out &&
+	test ! -s out
+'
+
 test_expect_success '-k: a cut tail fails against the head, after the records' '
 	cp -a s cut && head -n -1 s/oplog.csv >cut/oplog.csv &&
 	test_must_fail 1 log-show -d cut -k s.key --now 2027-04-01T00:00:00Z >out 2>err &&
