@@ -294,6 +294,12 @@ sink_record(void *arg, const struct oplog_record *r)
 	c->after = r->seq;
 	if (c->res.format != 0)		/* standard input's header row, read now */
 		show_out_format(c->out, c->res.format);
+	/* A collector's copy that starts after seq 0 gets no header row in
+	 * raw output, -k or not: its first record may not be shown, and
+	 * log-verify takes a file with one for a log or an archive, whose
+	 * first record must be seq 0 or a checkpoint's. */
+	if (c->res.copy && c->res.first_seq > 0)
+		show_out_headerless(c->out);
 	if (show_match_record(&c->o->f, r))
 		show_out_record(c->out, r);
 	return show_out_held(c->out) > (1 << 20) ? 1 : 0;

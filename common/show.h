@@ -76,6 +76,10 @@ struct show_out *show_out_new(const struct show_opts *, int hold);
  * row, shown without -k), which raw output does not name.  A header row
  * not yet written takes a later format (the one -k verified under). */
 void	show_out_format(struct show_out *, int format);
+/* The first file shown has no header row (a copy): raw output gets none
+ * either, whatever its format (-k knows it), so that all of a copy shown
+ * raw is a copy that log-verify(1) verifies as it did the input. */
+void	show_out_headerless(struct show_out *);
 /* Adds a record (a parsed one; seq for holding). */
 void	show_out_record(struct show_out *, const struct oplog_record *);
 /* Records up to seq have verified: they may go. */

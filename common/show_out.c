@@ -38,6 +38,7 @@ struct show_out {
 	size_t		ready;		/* q[q0..ready) have verified */
 	int		hold, headed, failed;
 	int		format;		/* the log's */
+	int		headerless;	/* show_out_headerless() */
 	size_t		hdr_end;	/* b[0..hdr_end) the header row, held */
 	long long	upto, last;
 	struct show_table *t;
@@ -45,6 +46,19 @@ struct show_out {
 	struct show_count *c;
 	struct show_syslog *sl;
 };
+
+void
+show_out_headerless(struct show_out *out)
+{
+	out->headerless = 1;
+}
+
+/* The format the header row names: 0 (none) in raw output of a copy. */
+static int
+header_format(const struct show_out *out)
+{
+	return out->headerless && out->o->fmt == SHOW_RAW ? 0 : out->format;
+}
 
 void
 show_out_format(struct show_out *out, int format)
@@ -55,7 +69,8 @@ show_out_format(struct show_out *out, int format)
 	 * after its first record was rendered: a header row still held is
 	 * made again (both formats' are as long; JSON names the MAC in
 	 * every record, and keeps the first guess). */
-	if (out->hdr_end > 0 && out->sent == 0 && format != out->format) {
+	if (out->hdr_end > 0 && out->sent == 0 && format != out->format &&
+	    header_format(out) != 0) {
 		show_render_header(out->o->fmt, format, &b);
 		if (b.len == out->hdr_end)
 			memcpy(out->b.p, b.p, b.len);
@@ -137,7 +152,7 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 		return;
 	}
 	if (!out->headed && out->sl == NULL) {
-		show_render_header(out->o->fmt, out->format, &out->b);
+		show_render_header(out->o->fmt, header_format(out), &out->b);
 		out->hdr_end = out->b.len;
 		enqueue(out, -1, 0);
 		out->headed = 1;
@@ -282,7 +297,7 @@ show_out_end(struct show_out *out)
 		enqueue(out, -1, start);
 		out->ready = out->nq;
 	} else if (!out->headed && out->sl == NULL && out->t == NULL) {
-		show_render_header(out->o->fmt, out->format, &out->b);
+		show_render_header(out->o->fmt, header_format(out), &out->b);
 		enqueue(out, -1, start);
 		out->ready = out->nq;
 		out->headed = 1;

@@ -27,9 +27,10 @@ static const char *const colname[OPLOG_NFIELDS] = {
 };
 
 /* The log's own header row: its last column names the format.  Raw
- * output of a copy whose format is not known (0) has none, as the copy
- * had none: a header row naming the other format would fail the records
- * under log-verify, which finds a copy's format itself. */
+ * output of a copy (format 0 here: show_out_headerless) has none, as the
+ * copy had none: with one, log-verify would take it for a log or an
+ * archive, whose first record must be seq 0 or a checkpoint's, and a
+ * header row naming the other format would fail the records. */
 void
 show_render_header(enum show_format fmt, int format, struct buf *b)
 {
