@@ -222,9 +222,10 @@ json(struct operator **sel, size_t n, const struct register_ *reg,
 		for (j = 0; j < NFIELDS; j++) {
 			printf("%s\"%s\":", j ? "," : "", register_cols[j]);
 			/* failed a number, locked a boolean, unset times null;
-			 * a damaged value stays the string it is */
-			if (j == 14 && strspn(f[j], "0123456789") == strlen(f[j]) &&
-			    *f[j] != '\0')
+			 * a damaged value stays the string it is, digits too
+			 * (a count past the ceiling) */
+			if (j == 14 && register_damaged(sel[i], j) == NULL &&
+			    strspn(f[j], "0123456789") == strlen(f[j]) && *f[j] != '\0')
 				fputs(f[j], stdout);
 			else if (j == 15 && (strcmp(f[j], "yes") == 0 ||
 			    strcmp(f[j], "no") == 0))

@@ -161,6 +161,22 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	EOF
 '
 
+# json gives failed as a number only when it reads back: a damaged one made
+# of digits (past the ceiling) is its string, as every damaged value, so
+# that a script that checks the type sees the damage.
+test_expect_success 'json: a damaged failed of digits stays a string; one that reads back is a number' '
+	cp -a "$D" "$TMP/dmg2" && D=$TMP/dmg2 &&
+	regcol tanaka failed 1000000001 &&
+	operator-list -d "$D" -a -f json >j 2>err &&
+	grep -q ":[0-9]*: field failed: invalid value; treated as at the maximum until repaired\$" err &&
+	python3 - j <<-\EOF
+	import json, sys
+	objs = {o["id"]: o for o in json.load(open(sys.argv[1]))}
+	assert objs["tanaka"]["failed"] == "1000000001", objs["tanaka"]
+	assert type(objs["boss"]["failed"]) is int, objs["boss"]
+	EOF
+'
+
 test_expect_success 'an empty register lists just the header' '
 	reg_state "$TMP/empty" && operator-list -d "$TMP/empty" -f csv >e &&
 	test "$(wc -l <e)" = 1 &&
