@@ -347,9 +347,13 @@ main(int argc, char *argv[])
 {
 	struct own w = { { NULL, -1, -1, -1, 0, 0, TIME_NONE, -1, 0, 0, 0, NULL,
 	    NULL }, { NULL, -1, 0, NULL, 0 }, NULL, NULL, NULL, NULL, 0, -1, -1,
-	    inc_lang_default(), 0, -1 };
+	    -1, 0, -1 };
 	struct tool_args a;
 
+	/* the default from the environment as it is once tool_parse has
+	 * removed the locale variables that name a path */
 	tool_parse(&cmd, argc, argv, &w, &a);
+	if (w.lang == -1)
+		w.lang = inc_lang_default();
 	return tool_exit(run(&w, &a));
 }

@@ -94,6 +94,17 @@ test_expect_success 'the language follows LC_ALL, then LC_MESSAGES, then LANG' '
 	test "$(LC_ALL=ja_JP.UTF-8 incident-report -d "$D89" show 1989-0001 --lang en | head -1)" = "$E"
 '
 
+# The locale variables that name a path are removed at start (ENVIRONMENT):
+# the report's default language is read after, as the messages' is.
+test_expect_success 'a locale variable naming a path does not choose the report language' '
+	s() { env -u LC_MESSAGES "$@" incident-report -d "$D89" show 1989-0001 \
+	    --now 1989-01-08T01:00:00Z | head -1; } &&
+	J="住民基本台帳ネットワークシステム 重大障害等報告書" E="Juki-net serious incident report" &&
+	test "$(s LC_ALL=/x LANG=ja_JP.UTF-8)" = "$J" &&
+	test "$(s LC_ALL=ja/x LANG=C)" = "$E" &&
+	test "$(s LC_ALL=ja_JP.UTF-8/x LANG=C)" = "$E"
+'
+
 test_expect_success 'an unknown --lang or --format lists the valid ones' '
 	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --lang fr 2>err &&
 	one_line_matching err "^incident-report: --lang fr: unknown \(valid: en, ja\)$" &&

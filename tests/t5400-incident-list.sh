@@ -35,6 +35,17 @@ test_expect_success 'the table lists all three, aligned, in English or Japanese'
 	grep -q "^2026-0002  対応中  その他    令和8年11月25日 09:00  6     -         B reported$" t
 '
 
+# The locale variables that name a path are removed at start (ENVIRONMENT):
+# the table's default language is read after, as the messages' is.
+test_expect_success 'a locale variable naming a path does not choose the table language' '
+	env -u LC_MESSAGES LC_ALL=/x LANG=ja_JP.UTF-8 incident-report -d "$D" list >t &&
+	head -1 t | grep -q "^番号  *状態  " &&
+	env -u LC_MESSAGES LC_ALL=ja/x LANG=C incident-report -d "$D" list >t &&
+	head -1 t | grep -q "^ID  *STATUS  " &&
+	env -u LC_MESSAGES LC_ALL=ja/x LANG=C incident-report -d "$D" list --lang ja >t &&
+	head -1 t | grep -q "^番号  *状態  "
+'
+
 test_expect_success '--open leaves the closed one out' '
 	ls_ --open --format csv >c &&
 	test "$(mlr --icsv --onidx cut -f id c | tr "\n" " ")" = "2026-0001 2026-0002 "

@@ -36,6 +36,22 @@ test_expect_success 'the report is in Japanese under a ja locale' '
 	head -1 "$TMP/got.2026-0001.vendor-contacted" | grep -q "^住民基本台帳ネットワークシステム 重大障害等報告書$"
 '
 
+# The locale variables that name a path are removed at start (ENVIRONMENT):
+# the report sent is in the language show prints under the same variables.
+test_expect_success 'a locale variable naming a path: the report sent and show agree' '
+	J="住民基本台帳ネットワークシステム 重大障害等報告書" E="Juki-net serious incident report" &&
+	(unset LC_MESSAGES; export LC_ALL=/x LANG=ja_JP.UTF-8 &&
+	    istep 2026-0001 mayor-reported 2>err &&
+	    incident-report -d "$D" show 2026-0001 >show.ja) &&
+	test "$(head -1 "$TMP/got.2026-0001.mayor-reported")" = "$J" &&
+	test "$(head -1 show.ja)" = "$J" &&
+	(unset LC_MESSAGES; export LC_ALL=ja/x LANG=C &&
+	    istep 2026-0001 general-manager-reported 2>err &&
+	    incident-report -d "$D" show 2026-0001 >show.en) &&
+	test "$(head -1 "$TMP/got.2026-0001.general-manager-reported")" = "$E" &&
+	test "$(head -1 show.en)" = "$E"
+'
+
 test_expect_success 'a failing command: exit 3, the incident recorded, the failure logged' '
 	conf_set "$D" notify_command "cat >/dev/null; exit 7" &&
 	test_must_fail 3 inew --type other --cause water --summary "leak from the ceiling" >out 2>err &&
