@@ -31,6 +31,7 @@ struct ctx {
 	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
 	int		warned;		/* a gap before the first record was said */
 	int		sniff;		/* standard input first, format not known yet */
+	int		handed;		/* a record reached sink_record() */
 	struct oplog_verifier *ver;
 	struct oplog_verify_result res;
 	int		status;
@@ -294,12 +295,16 @@ sink_record(void *arg, const struct oplog_record *r)
 	c->after = r->seq;
 	if (c->res.format != 0)		/* standard input's header row, read now */
 		show_out_format(c->out, c->res.format);
-	/* A collector's copy that starts after seq 0 gets no header row in
-	 * raw output, -k or not: its first record may not be shown, and
-	 * log-verify takes a file with one for a log or an archive, whose
-	 * first record must be seq 0 or a checkpoint's. */
-	if (c->res.copy && c->res.first_seq > 0)
+	/* A collector's copy whose first record is not shown (no checkpoint
+	 * explains it, or none could be read ahead to) gets no header row in
+	 * raw output: with one, log-verify would take the output for a
+	 * pruned log whose first record no checkpoint explains; without, it
+	 * verifies it as a copy.  Seen at the first record handed here, all
+	 * of them without a filter (with one, the output is no copy). */
+	if (!c->handed && c->res.copy && r->seq != c->res.first_seq &&
+	    !show_filter_any(&c->o->f))
 		show_out_headerless(c->out);
+	c->handed = 1;
 	if (show_match_record(&c->o->f, r))
 		show_out_record(c->out, r);
 	return show_out_held(c->out) > (1 << 20) ? 1 : 0;
