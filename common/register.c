@@ -820,6 +820,19 @@ operator_method_known(const struct operator *o)
 	return !(o->bad & 1u << C_METHOD);
 }
 
+void
+operator_set_method(struct operator *o, enum method m)
+{
+	o->method = m;
+	/* stand_in_kept cannot tell the stand-in from a password set now:
+	 * the bit goes, and the file's text with it */
+	if (o->bad & 1u << C_METHOD) {
+		o->bad &= ~(1u << C_METHOD);
+		free(o->raw[C_METHOD]);
+		o->raw[C_METHOD] = NULL;
+	}
+}
+
 int
 register_write(struct store *st, const struct register_ *reg,
     struct atomic_file *af)

@@ -94,6 +94,9 @@ int	operator_active(const struct operator *, int64_t now);
 int	operator_revoked(const struct operator *);
 /* 0 when the row's method did not read back: nobody is admitted on it. */
 int	operator_method_known(const struct operator *);
+/* Sets the row's method, which then reads back: a damaged one is repaired
+ * (operator-mod -m), even to password, its stand-in's value. */
+void	operator_set_method(struct operator *, enum method);
 
 /* The columns of operators.csv, in order (also operator-list -f csv);
  * title last: it came last, so a script that counts columns keeps them,

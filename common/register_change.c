@@ -339,6 +339,8 @@ struct modjob {
 	struct opchange	*a;
 	struct buf	 cred;
 	enum method	 m, old;
+	int		 known;		/* old read back: else no method at all */
+	int		 move;		/* to m from another method, or from none */
 	int		 newcred;
 	int		 credfail;	/* credential_new's failure, or ST_OK */
 	const char	*why;		/* its reason, or NULL */
@@ -396,13 +398,24 @@ opchange_mod_usage(struct opchange *c, struct jerr *e)
 	return bio_finger_check(c->bio.finger, e);
 }
 
-/* What -m (m, the person's method now old) allows of the other options,
- * and that something changes: ST_OK or ST_USAGE after a message. */
+/* What -m (j->m, a move or not) allows of the other options, and that
+ * something changes: ST_OK or ST_USAGE after a message.  A method that
+ * does not read back is no method, not its stand-in (register.c): nothing
+ * of a method is changed on it, and any -m is a move that makes the new
+ * method's credential, as from another method (operator-mod(1)). */
 static int
-mod_options(struct store *st, const struct opchange *a, enum method m,
-    enum method old)
+mod_options(struct store *st, const struct opchange *a,
+    const struct modjob *j)
 {
-	if (m == METHOD_PASSWORD && old != METHOD_PASSWORD &&
+	enum method m = j->m;
+
+	if (!j->known && !j->move && (a->reset || a->reenrol || a->reason ||
+	    a->instr)) {
+		jerr_say(st->err, ST_USAGE, _("%s: no method (the register's value "
+		    "does not read back): -m repairs it"), a->id);
+		return ST_USAGE;
+	}
+	if (m == METHOD_PASSWORD && j->move &&
 	    (a->reason == NULL || a->instr == NULL)) {
 		jerr_say(st->err, ST_USAGE, _("-m password needs --reason and "
 		    "--instructions-given (R5.3 proviso)"));
@@ -412,7 +425,7 @@ mod_options(struct store *st, const struct opchange *a, enum method m,
 		return misfit(st->err, MISFIT_PW);
 	if (m == METHOD_PASSWORD && a->reenrol)
 		return misfit(st->err, MISFIT_REENROL);
-	if (a->pwfd != -1 && (m != METHOD_PASSWORD || (m == old && !a->reset)))
+	if (a->pwfd != -1 && (m != METHOD_PASSWORD || (!j->move && !a->reset)))
 		return misfit(st->err, MISFIT_PWFD);
 	if ((a->bio.finger || a->bio.device) && m == METHOD_EXTERNAL) {
 		/* --reenroll of an external person: known from the register */
@@ -421,9 +434,9 @@ mod_options(struct store *st, const struct opchange *a, enum method m,
 		return ST_USAGE;
 	}
 	if ((a->bio.finger || a->bio.device) && (m == METHOD_PASSWORD ||
-	    (m == old && !a->reenrol)))
+	    (!j->move && !a->reenrol)))
 		return misfit(st->err, MISFIT_BIO);
-	if (m == old && !a->unlock && !a->reset && !a->reenrol && !a->reason &&
+	if (!j->move && !a->unlock && !a->reset && !a->reenrol && !a->reason &&
 	    !a->instr && !a->name && !a->section && !a->title && !a->have_exp) {
 		jerr_say(st->err, ST_USAGE, _("-m %s: %s already uses it; "
 		    "nothing to change"), a->method, a->id);
@@ -441,7 +454,6 @@ mod_prepare(struct store *st, void *arg)
 	struct opchange	*a = j->a;
 	struct register_ reg;
 	struct operator	*o;
-	enum method	 m, old;
 	int		 r;
 
 	if ((r = register_load(st, &reg)) != ST_OK)
@@ -452,30 +464,32 @@ mod_prepare(struct store *st, void *arg)
 		register_free(&reg);
 		return ST_NO;
 	}
-	old = o->method;
+	j->old = o->method;
+	j->known = operator_method_known(o);
 	register_free(&reg);
-	m = a->method ? a->m : old;	/* parsed by opchange_mod_usage */
-	if ((r = mod_options(st, a, m, old)) != ST_OK)
+	j->m = a->method ? a->m : j->old;	/* parsed by opchange_mod_usage */
+	j->move = j->m != j->old || (a->method && !j->known);
+	if ((r = mod_options(st, a, j)) != ST_OK)
 		return r;
-	j->m = m;
-	j->old = old;
-	j->newcred = m != old || a->reset || a->reenrol;
+	j->newcred = j->move || a->reset || a->reenrol;
 	/* a refusal is kept, not returned: mod_change logs it once the
 	 * manager is admitted (add_prepare's rule) */
 	if (j->newcred)
-		j->credfail = credential_new(st, a->id, m, a->pwfd, &a->bio,
+		j->credfail = credential_new(st, a->id, j->m, a->pwfd, &a->bio,
 		    &j->cred, &j->why);
 	return ST_OK;
 }
 
 /* operator-mod's record detail: what changed, in words a script reads. */
 static char *
-mod_detail(const struct opchange *a, enum method m, enum method old)
+mod_detail(const struct modjob *j)
 {
+	const struct opchange *a = j->a;
+
 	return xasprintf("changed:%s%s%s%s%s%s%s%s%s%s%s",
 	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
-	    a->reenrol ? " reenroll" : "", m != old ? " method=" : "",
-	    m != old ? method_name(m) : "", a->reason ? " reason" : "",
+	    a->reenrol ? " reenroll" : "", j->move ? " method=" : "",
+	    j->move ? method_name(j->m) : "", a->reason ? " reason" : "",
 	    a->instr ? " instructions-given" : "", a->name ? " name" : "",
 	    a->section ? " section" : "", a->title ? " title" : "",
 	    a->have_exp ? " expires" : "");
@@ -495,29 +509,49 @@ mod_commit(struct store *st, struct register_ *reg, struct modjob *j,
 	    j->m == METHOD_PASSWORD ? "phc" : "tmpl", j->cred.p, j->cred.len);
 }
 
-/* The change under the gate's lock.  A new credential destroys the old
- * one after the commit: the other file on a move between password and a
- * biometric, else the one it replaced (cred_keep). */
+/* The credential a new one leaves, destroyed once the change is
+ * committed: the other file on a move between password and a biometric,
+ * else the one it replaced (cred_keep); after a method that did not read
+ * back, both, as either may be the person's (register.c's cred_live). */
+static int
+mod_drop_old(struct store *st, const struct modjob *j)
+{
+	const char *ext = j->m == METHOD_PASSWORD ? "phc" : "tmpl";
+	const char *other = j->m == METHOD_PASSWORD ? "tmpl" : "phc";
+	int	 r;
+
+	if (j->known)
+		return cred_destroy_old(st, j->a->id,
+		    j->old == METHOD_PASSWORD ? "phc" : "tmpl", ext);
+	r = cred_destroy_old(st, j->a->id, ext, ext);
+	if (cred_destroy(st, j->a->id, other) != ST_OK)
+		r = ST_FAIL;
+	return r;
+}
+
+/* The change under the gate's lock; a new credential destroys the old
+ * one after the commit (mod_drop_old). */
 static int
 mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 {
 	struct opchange	*a = j->a;
 	struct operator	*o;
-	enum method	 m = j->m, old = j->old;
+	enum method	 m = j->m;
 	char		*detail;
 	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
 	int		 r, done = 0;
 
-	rec.detail = detail = mod_detail(a, m, old);
+	rec.detail = detail = mod_detail(j);
 	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
 		;	/* an orphan left: refused, logged below as an error */
 	else if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
-	    o->method != old) {
+	    o->method != j->old || operator_method_known(o) != j->known) {
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
 		r = ST_FAIL;
 	} else {
-		o->method = m;
+		if (j->move)
+			operator_set_method(o, m);
 		if (m != METHOD_PASSWORD) {
 			register_set(o, &o->exception_reason, "");
 			register_set(o, &o->approved_by, "");
@@ -542,9 +576,7 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
 			if (j->newcred)
-				r = cred_destroy_old(st, a->id,
-				    old == METHOD_PASSWORD ? "phc" : "tmpl",
-				    m == METHOD_PASSWORD ? "phc" : "tmpl");
+				r = mod_drop_old(st, j);
 		}
 	}
 	if (oplog_log(st, a->by, "operator-mod", a->id,
@@ -573,7 +605,7 @@ mod_refused(struct store *st, const struct modjob *j)
 	char	*detail;
 	int	 k;
 
-	detail = mod_detail(a, j->m, j->old);
+	detail = mod_detail(j);
 	k = oplog_log(st, a->by, "operator-mod", a->id,
 	    j->credfail == ST_FAIL ? "error" : "refused", "%s%s%s", detail,
 	    j->why ? " reason=" : "", j->why ? j->why : "");
@@ -595,8 +627,8 @@ mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 int
 operator_mod(struct store *st, struct opchange *a)
 {
-	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 0,
-			    ST_OK, NULL };
+	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 1, 0,
+			    0, ST_OK, NULL };
 	struct gate_change gc = { mod_prepare, mod_change, &j };
 	int		 r;
 

@@ -119,6 +119,85 @@ test_expect_success '-m naming the method in use, alone, is nothing to change (e
 	test "$(log_count operator-mod error "")" = 0
 '
 
+# operator-mod(1), "The register's damaged values": a method that does
+# not read back is no method (its stand-in, password, only denies), not
+# the password method.  Nothing of a method is changed on it, and any -m
+# is a move, with the new credential and, to password, the R5.3 proviso.
+# (A state of its own: the repairs below change its rows.)
+damaged_state() {
+	D=$TMP/s6 && reg_state "$D" && bootstrap && add_pw op1 && add_pw op2 &&
+	regcol op1 method zz
+}
+DAMAGED="^operator-mod: $TMP/s6/operators.csv:[0-9]*: field method: invalid value; treated as denied until repaired\$"
+
+test_expect_success 'a method that does not read back: no option of a method, -m password needs the proviso' '
+	damaged_state && pw new op1-secret-2 &&
+	cp "$D/operators.csv" reg.before && cp "$D/credentials/op1.phc" phc.before &&
+	test -z "$(grep ",operator-mod," "$D/oplog.csv")" &&
+	for args in "--reset-password --password-fd 3" "--reason newr" \
+	    "--instructions-given 2026-12-01" "--reenroll" "-n X --reason newr"; do
+		test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 \
+		    -i op1 $args 3<"$TMP/pw.new" 4<"$TMP/pw.boss" 2>err &&
+		grep -v -- "$DAMAGED" err >msg &&
+		one_line_matching msg "^operator-mod: op1: no method \(the register.s value does not read back\): -m repairs it\$" ||
+		{ echo "in: $args" >&2; return 1; }
+	done &&
+	for args in "" "--password-fd 3" "--reason newr --password-fd 3"; do
+		test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 \
+		    -i op1 -m password $args 3<"$TMP/pw.new" 4<"$TMP/pw.boss" 2>err &&
+		grep -v -- "$DAMAGED" err >msg &&
+		one_line_matching msg "^operator-mod: -m password needs --reason and --instructions-given \(R5.3 proviso\)\$" ||
+		{ echo "in: -m password $args" >&2; return 1; }
+	done &&
+	cmp reg.before "$D/operators.csv" && cmp phc.before "$D/credentials/op1.phc" &&
+	test -z "$(grep ",operator-mod," "$D/oplog.csv")" &&
+	test_must_fail 1 auth op1 "$TMP/pw.new" 2>/dev/null
+'
+
+test_expect_success '-m password repairs it: a new password, the proviso, the record' '
+	D=$TMP/s6 && pw new op1-secret-2 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i op1 -m password \
+	    --reason newr --instructions-given 2026-12-01 --password-fd 3 \
+	    3<"$TMP/pw.new" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "$DAMAGED" &&
+	grep "^op1," "$D/operators.csv" | grep -q "^op1,op1,,operator,password,newr,boss,2026-12-01," &&
+	grep ",operator-mod,op1," "$D/oplog.csv" | tail -1 |
+	    grep -q ",boss,operator-mod,op1,ok,changed: method=password reason instructions-given," &&
+	test "$(ls "$D/credentials" | grep "^op1\\.")" = op1.phc &&
+	auth op1 "$TMP/pw.new" 2>err && test ! -s err &&
+	test_must_fail 1 auth op1 "$TMP/pw.op1" 2>/dev/null
+'
+
+XV_DIR=$TMP/xv
+export XV_DIR
+test_expect_success '-m external repairs it: the exception dropped, the password destroyed' '
+	D=$TMP/s6 && regcol op2 method zz &&
+	mkdir -m 700 "$XV_DIR" && echo op2-hand >"$XV_DIR/hand" &&
+	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i op2 -m external \
+	    4<"$TMP/pw.boss" 2>err &&
+	grep -q -- "$DAMAGED" err &&
+	grep "^op2," "$D/operators.csv" | grep -q "^op2,op2,,operator,external,,,," &&
+	grep ",operator-mod,op2," "$D/oplog.csv" | tail -1 |
+	    grep -q ",boss,operator-mod,op2,ok,changed: method=external," &&
+	test "$(ls "$D/credentials" | grep "^op2\\.")" = op2.tmpl &&
+	auth-check -d "$D" -u op2 2>err && ! grep -q "invalid value" err &&
+	test "$(log_count register-reconcile removed "")" = 0
+'
+
+# Either file may be the damaged row's (cred_live keeps both): a repair
+# destroys the one the new method does not use, with the change, not the
+# next writer's reconcile.
+test_expect_success 'a repair from a template to password destroys the template' '
+	D=$TMP/s6 && regcol op2 method zz && pw op2 op2-secret-2 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i op2 -m password \
+	    --reason r2 --instructions-given 2026-12-01 --password-fd 3 \
+	    3<"$TMP/pw.op2" 4<"$TMP/pw.boss" 2>err &&
+	test "$(ls "$D/credentials" | grep "^op2\\.")" = op2.phc &&
+	auth op2 "$TMP/pw.op2" &&
+	test "$(log_count register-reconcile removed "")" = 0
+'
+
 test_expect_success '--reenroll is for biometric methods' '
 	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --reenroll 4<"$TMP/pw.boss" 2>err && grep -q "reenroll" err
