@@ -6,7 +6,8 @@
  * Invariants:
  *  - The authority is the machine's, not the register's: the caller is
  *    root or the state directory's owner, and proves to hold the offline
- *    log verification key: the live log must verify under it, whole.  A
+ *    log verification key: the live log must verify under it, whole, at
+ *    the time the recovery decides and records at (clock_decision).  A
  *    wrong or unreadable key, or a log that does not verify, changes
  *    nothing (ST_NO), and is logged.
  *  - Only a registered, not revoked manager is recovered: unlocked and, on
@@ -29,12 +30,12 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "oplog.h"
 #include "oplog_verify.h"
 #include "register_change.h"
 #include "register_txn.h"
-#include "timeutil.h"
 
 static int
 authorised(struct store *st)
@@ -45,9 +46,10 @@ authorised(struct store *st)
 	    (fstat(st->dirfd, &sb) == 0 && sb.st_uid == geteuid());
 }
 
-/* ST_OK when the live log verifies under the key in keyfile. */
+/* ST_OK when the live log verifies under the key in keyfile, at now. */
 static int
-key_proves(struct store *st, const char *keyfile, const char **why)
+key_proves(struct store *st, const char *keyfile, int64_t now,
+    const char **why)
 {
 	struct oplog_vkey	*vk;
 	struct oplog_verify_opts vo;
@@ -62,7 +64,7 @@ key_proves(struct store *st, const char *keyfile, const char **why)
 	}
 	res = xcalloc(1, sizeof *res);
 	memset(&vo, 0, sizeof vo);
-	vo.now = time_now_ms();
+	vo.now = now;
 	r = oplog_verify(st, vk, &vo, res);
 	oplog_vkey_free(vk);
 	if (res->err.code != ST_OK)
@@ -224,6 +226,7 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	struct buf	 cred = { NULL, 0, 0 };
 	const char	*why = NULL;
 	enum method	 m;
+	int64_t		 now;
 	int		 r;
 
 	if (!authorised(st)) {
@@ -239,7 +242,13 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	 * way back would fail when nobody has used the system for a while */
 	if ((r = oplog_seal(st)) != ST_OK)
 		return r;
-	if ((r = key_proves(st, keyfile, &why)) != ST_OK)
+	/* the proof at the time the recovery's records carry, never before
+	 * the log's last (clock.h): with a clock set back, the raw clock
+	 * would find the log "dated after the verification time" and refuse
+	 * the right key as a wrong one */
+	if ((r = clock_decision(st, &now)) != ST_OK)
+		return r;
+	if ((r = key_proves(st, keyfile, now, &why)) != ST_OK)
 		return why != NULL ? refused(st, a->id, why, ST_NO) : r;
 	if ((r = register_load(st, &reg)) != ST_OK)
 		return r;

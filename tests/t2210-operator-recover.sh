@@ -264,4 +264,27 @@ test_expect_success 'after a quiet spell (weeks with no record) the right key re
 	log-verify -d "$D" --key-file "$D.key" --now "$later" >/dev/null
 '
 
+# operator-mod(1): what it records and decides happens at the clock's
+# time, never before the log's last record; so does the key's proof.  A
+# clock set back behind the log (a dead RTC battery, a clock that ran
+# ahead put right) does not refuse the right key as a wrong one: the log
+# is verified at the time its records will carry.  A wrong key is still
+# one.
+test_expect_success FAKETIME 'a clock set back behind the log: the right key recovers, a wrong one does not' '
+	ahead=$(date -u -d "+60 days" +%Y-%m-%dT%H:%M:%SZ) &&
+	at "$ahead" operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
+	last=$(tail -1 "$D/oplog.csv" | cut -d, -f2) &&
+	nd=$(log_count recover denied "reason=wrong-key") &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i boss \
+	    --key-file "$TMP/other.key" 2>err &&
+	grep -q "other.key: the log does not verify under this key" err &&
+	test "$(log_count recover denied "reason=wrong-key")" = $((nd + 1)) &&
+	operator-mod -d "$D" --recover -i boss --key-file - <"$D.key" 2>err &&
+	test ! -s err &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,ok,uid=$(id -u) changed: unlock," &&
+	test "$(log_count recover denied "reason=wrong-key")" = $((nd + 1)) &&
+	printf "%s\n" "$last" "$(tail -1 "$D/oplog.csv" | cut -d, -f2)" | sort -c &&
+	log-verify -d "$D" --key-file "$D.key" --now "$ahead" >/dev/null
+'
+
 test_done
