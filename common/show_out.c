@@ -226,7 +226,8 @@ push(struct show_out *out, int all)
 		end = out->q[out->ready - 1].end;
 		if (!all && end - out->sent < FLUSHSZ)
 			return 0;
-		if (out_all(out->b.p + out->sent, end - out->sent,
+		/* nothing to write (JSON's empty heading): b.p may be NULL */
+		if (end > out->sent && out_all(out->b.p + out->sent, end - out->sent,
 		    out->o->err) == -1) {
 			out->failed = 1;
 			return -1;
@@ -249,7 +250,7 @@ push(struct show_out *out, int all)
 	end = out->q0 < out->nq ? out->q[out->q0].start : out->b.len;
 	if (out->sl != NULL)
 		out->sent = end;
-	if (out->sent == out->b.len || out->sent >= FLUSHSZ) {
+	if (out->sent > 0 && (out->sent == out->b.len || out->sent >= FLUSHSZ)) {
 		memmove(out->b.p, out->b.p + out->sent, out->b.len - out->sent);
 		for (h = out->q + out->q0; h < out->q + out->nq; h++) {
 			h->start -= out->sent;
