@@ -55,8 +55,8 @@ def cutoff(p, days):
 
 class Verifier:
     def __init__(self, keyline, now):
-        m = re.fullmatch(r"jukisec-log-key v1 t0=(\S+) epoch_seconds=(\d+) k0=([0-9a-f]{64})", keyline)
-        if not m:
+        m = re.fullmatch(r"jukisec-log-key v1 t0=(\S+) epoch_seconds=(\S+) k0=([0-9a-f]{64})", keyline)
+        if not m or not DEC_RE.match(m.group(2)):
             raise Bad("not a verification key")
         self.t0, self.L, self.k0 = ms(m.group(1)), int(m.group(2)), bytes.fromhex(m.group(3))
         self.now = now
@@ -278,7 +278,8 @@ def main(argv):
                            else argv[1].replace("Z", ".000Z")), argv[2:]
         elif argv[0] == "--dir":
             d, argv = argv[1], argv[2:]
-    v = Verifier(open(argv[0]).read().strip(), now)
+    keyline = open(argv[0]).read()
+    v = Verifier(keyline[:-1] if keyline.endswith("\n") else keyline, now)
     files = argv[1:] or [os.path.join(d, "oplog.csv")]
     livepath = os.path.join(d, "oplog.csv") if d else None
     head = None
@@ -318,8 +319,10 @@ def main(argv):
         except OSError:
             kt = None
         if kt:
-            m = re.fullmatch(r"jukisec-log-epoch-key v1 t0=(\S+) epoch_seconds=(\d+) epoch=(\d+) key=([0-9a-f]{64})\n", kt)
-            if not m or ms(m.group(1)) != v.t0 or int(m.group(2)) != v.L:
+            m = re.fullmatch(r"jukisec-log-epoch-key v1 t0=(\S+) epoch_seconds=(\S+) epoch=(\S+) key=([0-9a-f]{64})\n", kt)
+            if not m or not DEC_RE.match(m.group(2)) or not DEC_RE.match(m.group(3)):
+                raise Bad("oplog.key: malformed")
+            if ms(m.group(1)) != v.t0 or int(m.group(2)) != v.L:
                 raise Bad("oplog.key: another log's")
             if int(m.group(3)) > head["kepoch"]:
                 raise Bad("oplog.key: ahead of the head")
