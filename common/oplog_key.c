@@ -24,6 +24,10 @@
 #include "ttyread.h"
 #include "oplog_priv.h"
 
+/* The longest epoch a key file may carry: a hundred years, far past the 30
+ * days jukisec-init allows (a bound on what is read, not a setting). */
+#define KEY_EPOCH_MAX	(100LL * 365 * 86400)
+
 const char *
 kv_get(const char *line, const char *key, size_t *len)
 {
@@ -42,28 +46,49 @@ kv_get(const char *line, const char *key, size_t *len)
 	return NULL;
 }
 
-static int
-kv_num(const char *line, const char *key, long long min, long long max, long long *out)
+/* The value of the token " KEY=VALUE" at *p and its length; *p moves to
+ * the space after it or to the line's end.  NULL when the next token is
+ * not KEY's: a key line has one spelling (jukisec-log(5) "Keys"), its
+ * tokens in one order, one space before each, none after the last, so that
+ * the tools and a verifier built from the page accept the same lines. */
+static const char *
+kv_next(const char **p, const char *key, size_t *len)
 {
-	const char *v, *errstr;
-	char buf[24];
+	size_t kl = strlen(key);
+	const char *v;
+
+	if (**p != ' ' || strncmp(*p + 1, key, kl) != 0 || (*p)[kl + 1] != '=')
+		return NULL;
+	v = *p + kl + 2;
+	*len = strcspn(v, " ");
+	*p = v + *len;
+	return v;
+}
+
+/* A number as every number of the log's files is written (no sign, no
+ * leading zero: oplog_decimal), from min to max. */
+static int
+kv_num(const char **p, const char *key, long long min, long long max, long long *out)
+{
+	const char *v;
+	long long n;
 	size_t len;
 
-	if ((v = kv_get(line, key, &len)) == NULL || len == 0 || len >= sizeof(buf))
+	if ((v = kv_next(p, key, &len)) == NULL || oplog_decimal(v, len, &n) == -1 ||
+	    n < min || n > max)
 		return -1;
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	return parse_num(buf, min, max, out, &errstr);
+	*out = n;
+	return 0;
 }
 
 static int
-kv_time(const char *line, const char *key, int64_t *out)
+kv_time(const char **p, const char *key, int64_t *out)
 {
 	char buf[TIME_BUFSZ], back[TIME_BUFSZ];
 	const char *v;
 	size_t len;
 
-	if ((v = kv_get(line, key, &len)) == NULL || len >= sizeof(buf))
+	if ((v = kv_next(p, key, &len)) == NULL || len >= sizeof(buf))
 		return -1;
 	memcpy(buf, v, len);
 	buf[len] = '\0';
@@ -74,25 +99,53 @@ kv_time(const char *line, const char *key, int64_t *out)
 }
 
 static int
-kv_hex(const char *line, const char *key, unsigned char *out, size_t n)
+kv_hex(const char **p, const char *key, unsigned char *out, size_t n)
 {
 	const char *v;
 	size_t len;
 
-	if ((v = kv_get(line, key, &len)) == NULL)
+	if ((v = kv_next(p, key, &len)) == NULL)
 		return -1;
 	return hex_decode(v, len, out, n);
 }
 
+/* "PREFIX t0=TIME epoch_seconds=L", where both key lines begin: *p past
+ * it, 0; or -1. */
 static int
-count_tokens(const char *s)
+key_start(const char **p, const char *prefix, int64_t *t0, long long *epoch_seconds)
 {
-	int n = 1;
+	size_t n = strlen(prefix);
 
-	for (; *s; s++)
-		if (*s == ' ')
-			n++;
-	return n;
+	if (strncmp(*p, prefix, n) != 0)
+		return -1;
+	*p += n;
+	if (kv_time(p, "t0", t0) == -1 ||
+	    kv_num(p, "epoch_seconds", 1, KEY_EPOCH_MAX, epoch_seconds) == -1)
+		return -1;
+	return 0;
+}
+
+/* "jukisec-log-epoch-key v1 t0=TIME epoch_seconds=L epoch=E key=HEX",
+ * exactly: 0, or -1. */
+static int
+epoch_key_parse(const char *p, struct oplog_key *k)
+{
+	if (key_start(&p, "jukisec-log-epoch-key v1", &k->t0, &k->epoch_seconds) == -1 ||
+	    kv_num(&p, "epoch", 0, 1LL << 40, &k->epoch) == -1 ||
+	    kv_hex(&p, "key", k->k, 32) == -1 || *p != '\0')
+		return -1;
+	return 0;
+}
+
+/* "jukisec-log-key v1 t0=TIME epoch_seconds=L k0=HEX", exactly, as
+ * jukisec-init printed it: 0, or -1. */
+static int
+vkey_parse(const char *p, struct oplog_vkey *vk)
+{
+	if (key_start(&p, "jukisec-log-key v1", &vk->t0, &vk->epoch_seconds) == -1 ||
+	    kv_hex(&p, "k0", vk->k0, 32) == -1 || *p != '\0')
+		return -1;
+	return 0;
 }
 
 struct oplog_key *
@@ -172,7 +225,6 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 {
 	struct stat sb;
 	char *buf;
-	long long t;
 	int fd, n, rc = ST_NO;
 
 	*why = NULL;	/* _() only on failure: it sets up a deferred locale */
@@ -191,13 +243,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	}
 	buf = xmalloc_secure(512);
 	if ((n = read_line_fd(fd, buf, 512, 0, why)) == 0 &&
-	    strncmp(buf, "jukisec-log-epoch-key v1 ", 25) == 0 &&
-	    count_tokens(buf) == 6 &&
-	    kv_time(buf, "t0", &k->t0) == 0 &&
-	    kv_num(buf, "epoch_seconds", 1, 100LL * 365 * 86400, &k->epoch_seconds) == 0 &&
-	    kv_num(buf, "epoch", 0, 1LL << 40, &t) == 0 &&
-	    kv_hex(buf, "key", k->k, 32) == 0) {
-		k->epoch = t;
+	    epoch_key_parse(buf, k) == 0) {
 		rc = ST_OK;
 		*why = NULL;
 	} else if (n == -1)
@@ -294,12 +340,7 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	buf = xmalloc_secure(512);
 	vk = xcalloc_secure(1, sizeof(*vk));
 	if ((isatty(fd) ? read_line_tty(fd, buf, 512, &why) :
-	    read_line_fd(fd, buf, 512, 1, &why)) == 0 &&
-	    strncmp(buf, "jukisec-log-key v1 ", 19) == 0 &&
-	    count_tokens(buf) == 5 &&
-	    kv_time(buf, "t0", &vk->t0) == 0 &&
-	    kv_num(buf, "epoch_seconds", 1, 100LL * 365 * 86400, &vk->epoch_seconds) == 0 &&
-	    kv_hex(buf, "k0", vk->k0, 32) == 0)
+	    read_line_fd(fd, buf, 512, 1, &why)) == 0 && vkey_parse(buf, vk) == 0)
 		ok = 1;
 	else
 		jerr_set(e, ST_USAGE, _("%s: %s"), name, why);

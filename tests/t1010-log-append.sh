@@ -351,6 +351,25 @@ test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
 	at 2026-01-03T06:00:00Z la -u a -a b
 '
 
+# jukisec-log(5) "Keys": oplog.key has one form, its tokens in that order,
+# its numbers without sign or leading zero.  A writer that read any other
+# spelling would go on from a key file that a verifier built from the page
+# refuses: the writer refuses it first (exit 3), nothing written.
+test_expect_success 'oplog.key in another order or spelling is malformed (exit 3), log untouched' '
+	cp s/oplog.key key.bak && cp s/oplog.csv before.csv && cp s/oplog.head head.bak &&
+	for e in "s/ epoch=\([0-9]*\) / epoch=+\1 /" "s/ epoch=\([0-9]*\) / epoch=0\1 /" \
+	    "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
+	    "s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
+	    "s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/"; do
+		sed "$e" key.bak >s/oplog.key && ! cmp -s key.bak s/oplog.key &&
+		test_must_fail 3 la -u a -a b 2>err &&
+		one_line_matching err "^log-append: $TMP/s/oplog.key: malformed\$" &&
+		test_must_fail 3 la --seal 2>err &&
+		cmp before.csv s/oplog.csv && cmp head.bak s/oplog.head || return 1
+	done &&
+	cp key.bak s/oplog.key && at 2026-01-03T06:00:00Z la -u a -a c
+'
+
 test_expect_success 'a key file left behind by a crash is evolved by the next --seal' '
 	cp s/oplog.key old.key &&
 	at 2026-01-05T01:00:00Z la --seal && grep -q " epoch=4 " s/oplog.key &&

@@ -8,6 +8,7 @@ at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>/dev/null
 chmod 600 key
 la() { log-append -d "$TMP/s" -t cs01 "$@"; }
 lv() { log-verify -d "$TMP/s" "$@"; }
+indep() { python3 "$SRCDIR/tests/indepverify.py" "$@"; }
 at 2026-01-01T09:00:00Z la -u tanaka -a print 2>/dev/null
 at 2026-01-02T09:00:00Z la -u sato -a view 2>/dev/null
 NOW=2026-01-02T10:00:00Z
@@ -79,6 +80,30 @@ test_expect_success 'a malformed key exits 2, a missing one 3' '
 	test_must_fail 2 lv -k junk 2>err &&
 	grep -q "not a jukisec log verification key" err &&
 	test_must_fail 3 lv -k nonexistent 2>err
+'
+
+# jukisec-log(5) "Keys": the key line is the one jukisec-init prints, its
+# tokens in that order, one space apart, its number as every number of the
+# log's files (no sign, no leading zero).  A verifier built from the page
+# refuses any other spelling of it; so does this one, from a file and from
+# standard input, with log-show -k too.
+test_expect_success 'the key line in another order or spelling: exit 2, not a key' '
+	for e in "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
+	    "s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\) \(k0=.*\)\$/\1 \4 \3 \2/" \
+	    "s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\)/\1 \3 \2/" \
+	    "s/ k0=/  k0=/" "s/\$/ /" "s/epoch_seconds=/epoch_seconds= /" "s/ v1 / v01 /"; do
+		sed "$e" key >kb && chmod 600 kb && ! cmp -s key kb &&
+		test_must_fail 2 lv -k kb --now $NOW >out 2>err &&
+		one_line_matching err "^log-verify: kb: not a jukisec log verification key\$" &&
+		test_must_fail 2 lv -k - --now $NOW <kb >out 2>err &&
+		one_line_matching err "^log-verify: <stdin>: not a jukisec log verification key\$" &&
+		test_must_fail 2 log-show -d "$TMP/s" -k kb --now $NOW >out 2>err &&
+		one_line_matching err "^log-show: kb: not a jukisec log verification key\$" &&
+		test ! -s out &&
+		test_must_fail 1 indep --now $NOW --dir "$TMP/s" kb >out &&
+		grep -qx "bad: not a verification key" out || return 1
+	done &&
+	indep --now $NOW --dir "$TMP/s" key >out && grep -qx "ok 5" out
 '
 
 test_expect_success 'the key line saved without its final LF is read, two lines are not' '
@@ -326,6 +351,26 @@ test_expect_success 'oplog.key: missing is not checked; garbled fails (1); unsaf
 	test_must_fail 3 lv -k key --now $N 2>err &&
 	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it$" &&
 	chmod 600 s/oplog.key && lv -k key --now $N >out
+'
+
+# jukisec-log(5) rule 8: oplog.key is one line of the form of "Keys",
+# read as strictly as the verification key: another order of its tokens,
+# a sign or a leading zero in a number is a malformed key file.
+test_expect_success 'oplog.key in another order or spelling: malformed (1)' '
+	N=2026-01-05T10:00:00Z && cp s/oplog.key key.good &&
+	for e in "s/ epoch=\([0-9]*\) / epoch=+\1 /" "s/ epoch=\([0-9]*\) / epoch=0\1 /" \
+	    "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
+	    "s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
+	    "s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/" \
+	    "s/ key=/  key=/" "s/\$/ /"; do
+		sed "$e" key.good >s/oplog.key && ! cmp -s key.good s/oplog.key &&
+		test_must_fail 1 lv -k key --now $N >out 2>err &&
+		one_line_matching err "^log-verify: oplog.key: malformed\$" &&
+		test_must_fail 1 indep --now $N --dir "$TMP/s" key >out &&
+		grep -qx "bad: oplog.key: malformed" out || return 1
+	done &&
+	cp key.good s/oplog.key && lv -k key --now $N >out &&
+	indep --now $N --dir "$TMP/s" key >out && grep -q "^ok " out
 '
 
 # The refusal before the walk and the check of the key's epoch at the end

@@ -107,6 +107,26 @@ test_expect_success 'a key open to others, a file that is no key: the reason is 
 	test ! -s "$TMP/a.err"
 '
 
+# jukisec-log(5) "Keys": the key line in the order and spelling
+# jukisec-init printed it, as log-verify reads it, from a file or from
+# standard input.
+test_expect_success 'a key line in another order or spelling is no key' '
+	for e in "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
+	    "s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\) \(k0=.*\)\$/\1 \4 \3 \2/"; do
+		sed "$e" "$D.key" >"$TMP/loose.key" && chmod 600 "$TMP/loose.key" &&
+		! cmp -s "$D.key" "$TMP/loose.key" &&
+		audit_run --key-file "$TMP/loose.key" &&
+		test "$ast" -eq 1 &&
+		detail log-verify | grep -qF "$TMP/loose.key: not a jukisec log verification key" &&
+		ast=0 &&
+		jukisec-audit -d "$D" --key-file - --format csv <"$TMP/loose.key" >"$TMP/a.csv" \
+		    2>"$TMP/a.err" || ast=$?
+		test "$ast" -eq 1 &&
+		detail log-verify | grep -qF "<stdin>: not a jukisec log verification key" &&
+		test ! -s "$TMP/a.err" || return 1
+	done
+'
+
 test_expect_success 'a key file that is a FIFO or a symbolic link: log-verify FAILs naming it, never a wait' '
 	mkfifo "$TMP/kfifo" && ln -s "$D.key" "$TMP/klink" &&
 	ast=0 &&

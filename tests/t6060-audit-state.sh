@@ -118,6 +118,21 @@ test_expect_success 'without the genesis record the epoch is read from oplog.key
 	detail conf-values | grep -q "was created with epoch_seconds = 172800, so its key"
 '
 
+# oplog.key read as the verifier reads it (jukisec-log(5) "Keys"): one
+# spelled otherwise tells the audit no epoch length, and the setting is
+# all there is.
+test_expect_success 'an oplog.key spelled otherwise does not say the epoch' '
+	E=$TMP/ep && D=$E && cp "$E/oplog.key" key.save &&
+	for e in "s/epoch_seconds=/epoch_seconds=0/" "s/epoch_seconds=/epoch_seconds=+/" \
+	    "s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /"; do
+		sed "$e" key.save >"$E/oplog.key" && ! cmp -s key.save "$E/oplog.key" &&
+		audit_run &&
+		! detail conf-values | grep -q "epoch_seconds = 172800" || return 1
+	done &&
+	cp key.save "$E/oplog.key" && audit_run &&
+	detail conf-values | grep -q "was created with epoch_seconds = 172800, so its key"
+'
+
 test_expect_success 'a retention below a year never gets as far as a report (exit 3)' '
 	conf_set "$D" retain_days 364 &&
 	test_must_fail 3 jukisec-audit -d "$D" >out 2>err &&
