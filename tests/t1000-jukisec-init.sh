@@ -142,6 +142,31 @@ test_expect_success '--epoch is bounded as jukisec.conf(5) says: 60 to 2592000 s
 	    grep -q "range 60 to 2592000"
 '
 
+# The two key lines are read as strictly as jukisec-log(5) writes them
+# (t1020, t1010): what jukisec-init writes, at either end of the epoch
+# length and in either log format, must read back, by the verifier (from a
+# file and from standard input), log-show -k and the writers, also once
+# the key has evolved.
+test_expect_success 'the key lines written read back: epoch lengths 60 and 2592000, formats 1 and 2' '
+	for f in 1 2; do
+		for n in 60 2592000; do
+			d=$TMP/rt$f-$n && later=2026-01-01T00:03:30Z &&
+			if [ $n = 2592000 ]; then later=2026-03-05T00:00:00Z; fi &&
+			at 2026-01-01T00:00:00Z "$JUKISEC_BUILD/jukisec-init" -d "$d" --format $f \
+			    --epoch $n >"$d.key" 2>/dev/null && chmod 600 "$d.key" &&
+			grep -Eqx "jukisec-log-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=$n k0=[0-9a-f]{64}" "$d.key" &&
+			log-verify -d "$d" -k "$d.key" --now 2026-01-01T00:00:01Z >out &&
+			at $later log-append -d "$d" -t cs01 -u a -a b 2>/dev/null &&
+			grep -Eqx "jukisec-log-epoch-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=$n epoch=[1-9] key=[0-9a-f]{64}" "$d/oplog.key" &&
+			at $later log-append -d "$d" -t cs01 -u a -a c 2>/dev/null &&
+			log-verify -d "$d" -k "$d.key" --now $later >out &&
+			log-verify -d "$d" -k - --now $later <"$d.key" >out &&
+			log-show -d "$d" -k "$d.key" --now $later --format csv >out &&
+			test "$(tail -1 out | cut -d, -f5)" = c || return 1
+		done
+	done
+'
+
 # SECONDS as jukisec.conf takes epoch_seconds: decimal digits, no sign,
 # no leading zero; nothing is created for a refused one.
 test_expect_success '--epoch: a sign, a leading zero, a blank or another base is refused (2)' '
