@@ -226,9 +226,8 @@ push(struct show_out *out, int all)
 		end = out->q[out->ready - 1].end;
 		if (!all && end - out->sent < FLUSHSZ)
 			return 0;
-		/* nothing to write (JSON's empty heading): b.p may be NULL */
 		if (end > out->sent && out_all(out->b.p + out->sent, end - out->sent,
-		    out->o->err) == -1) {
+		    out->o->err) == -1) {	/* JSON's empty heading: b.p NULL */
 			out->failed = 1;
 			return -1;
 		}
