@@ -820,6 +820,12 @@ operator_method_known(const struct operator *o)
 	return !(o->bad & 1u << C_METHOD);
 }
 
+int
+operator_password(const struct operator *o)
+{
+	return o->method == METHOD_PASSWORD && operator_method_known(o);
+}
+
 void
 operator_set_method(struct operator *o, enum method m)
 {

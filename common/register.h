@@ -94,6 +94,9 @@ int	operator_active(const struct operator *, int64_t now);
 int	operator_revoked(const struct operator *);
 /* 0 when the row's method did not read back: nobody is admitted on it. */
 int	operator_method_known(const struct operator *);
+/* 1 when the row's method reads back as password (an exception of R5.3):
+ * not for a damaged one, whose stand-in only looks like it. */
+int	operator_password(const struct operator *);
 /* Sets the row's method, which then reads back: a damaged one is repaired
  * (operator-mod -m), even to password, its stand-in's value. */
 void	operator_set_method(struct operator *, enum method);

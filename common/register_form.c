@@ -72,6 +72,19 @@ cell(const struct operator *o, int col, char *s)
 	return esc_str(raw);
 }
 
+/* 理由: the revocation's, else the password exception's.  A method that
+ * does not read back is no method, not its stand-in, password: it has no
+ * exception, whatever the row's reason column still holds. */
+static const char *
+reason(const struct operator *o)
+{
+	if (operator_revoked(o))
+		return o->revoked_reason;
+	if (operator_password(o))
+		return o->exception_reason;
+	return "";
+}
+
 static char *
 who(const struct register_ *reg, const char *id)
 {
@@ -118,8 +131,7 @@ register_form(struct operator **sel, size_t n, const struct register_ *reg,
 		c[i][F_REGBY] = who(reg, o->registered_by);
 		c[i][F_REVAT] = cell(o, REGISTER_REVAT, day(o->revoked_at));
 		c[i][F_REVBY] = who(reg, o->revoked_by);
-		c[i][F_REASON] = esc_str(operator_revoked(o) ? o->revoked_reason :
-		    o->method == METHOD_PASSWORD ? o->exception_reason : "");
+		c[i][F_REASON] = esc_str(reason(o));
 		for (j = 0; j < NF; j++)
 			if ((k = text_width_utf8(c[i][j])) > w[j])
 				w[j] = k;

@@ -150,8 +150,7 @@ note(const struct cells *x, const struct operator *o)
 		}
 		n = xasprintf(x->word[W_REVNOTE], at, o->revoked_by,
 		    o->revoked_reason);
-	} else if (o->method == METHOD_PASSWORD && operator_method_known(o))
-		/* not the stand-in a damaged method reads as */
+	} else if (operator_password(o))	/* not a damaged method's stand-in */
 		n = xasprintf(x->word[W_PWNOTE], o->exception_reason,
 		    o->approved_by, o->instructions_date);
 	else

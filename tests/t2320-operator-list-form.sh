@@ -61,6 +61,33 @@ test_expect_success 'the manager'"'"'s 区分 is the city'"'"'s security_manager
 	test_cmp want rows
 '
 
+# operator-list(1): a method that does not read back is printed as the
+# file holds it, and it is no method (operator-mod(1), "The register's
+# damaged values"): its stand-in, password, has no exception, so 理由 is
+# empty, as the table has no exception note; a revocation still says why.
+test_expect_success 'a method that does not read back: as the file holds it, no exception reason' '
+	D=$TMP/dmg && at 2026-11-01T00:00:00Z reg_state "$D" &&
+	at 2026-11-01T00:00:00Z bootstrap &&
+	at 2026-11-02T01:00:00Z add_pw kato -n "加藤 三郎" -s 市民課 &&
+	at 2026-11-03T01:00:00Z add_pw ito -n "伊藤 四郎" -s 税務課 &&
+	regcol kato method zz &&
+	TZ=Asia/Tokyo operator-list -d "$D" -f form --now 2026-12-01T00:00:00Z \
+	    >form5 2>err &&
+	one_line_matching err "^operator-list: $D/operators.csv:3: field method: invalid value; treated as denied until repaired\$" &&
+	sed -e 1,5d -e "s/ *\$//" form5 >rows &&
+	cat >want <<-\EOW &&
+	番号  所属    職名  氏名       確認方法                区分                登録日          登録者  取消日  取消者  理由
+	1                   Boss       識別符号及びパスワード  セキュリティ責任者  令和8年11月1日  Boss                    no reader yet
+	2     市民課        加藤 三郎  zz                      操作者              令和8年11月2日  Boss
+	3     税務課        伊藤 四郎  識別符号及びパスワード  操作者              令和8年11月3日  Boss                    injured finger
+	EOW
+	test_cmp want rows &&
+	at 2026-11-20T01:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \
+	    -i kato --reason "人事異動" 4<"$TMP/pw.boss" 2>/dev/null &&
+	TZ=Asia/Tokyo operator-list -d "$D" -a -f form --now 2026-12-01T00:00:00Z \
+	    2>/dev/null | grep "加藤 三郎" | grep -q "  zz  .*  人事異動\$"
+'
+
 test_expect_success 'an unknown format is still a usage error' '
 	test_must_fail 2 operator-list -d "$D" -f forms 2>err &&
 	grep -q "^usage: operator-list \[-al\] \[-d DIR\] \[-f table|csv|json|form\]" err
