@@ -176,10 +176,52 @@ creds_unread(struct audit *a, const struct creds *cr)
 	    "点検できません: credentials/ を読み込めません。"));
 }
 
+/* The credential file of a method that reads back (operator_method_known). */
 static const char *
 wanted_ext(const struct operator *op)
 {
 	return op->method == METHOD_PASSWORD ? EXT_PHC : EXT_TMPL;
+}
+
+/*
+ * A method that does not read back is no method, not its stand-in,
+ * password, which only denies (register.c): R5.3 and R5.4 find no
+ * exception and no credential on it, only a person nobody is admitted as
+ * (the damage itself is register-rows-complete's FAIL).  An item, and the
+ * sentence a check's summary adds when it has one.
+ */
+static void
+no_method(struct audit *a, const struct operator *op)
+{
+	check_item(a, op->id, L(a, "%s: no method: the method on "
+	    "operators.csv:%zu does not read back; denied until repaired "
+	    "(operator-mod -m)",
+	    "%s: 確認方法がありません: operators.csv の %zu 行目の確認方法を"
+	    "読み取れません。修正 (operator-mod -m) されるまで拒否として扱います"),
+	    op->id, op->line);
+}
+
+static const char *
+no_method_summary(const struct audit *a)
+{
+	return L(a, "Some active persons have no method that the register "
+	    "reads back: nobody is admitted on them until it is repaired.",
+	    "登録簿から確認方法を読み取れない有効な者がいます。修正されるまで"
+	    "認証されません。");
+}
+
+/* Ends a check whose bad summary is s, when bad, and no_method_summary's
+ * sentence after it, when nomethod. */
+static void
+end_with_no_method(struct audit *a, enum audit_status status, size_t bad,
+    const char *s, size_t nomethod, const char *good)
+{
+	if (bad == 0 && nomethod == 0)
+		check_end(a, AUDIT_PASS, "%s", good);
+	else
+		check_end(a, status, "%s%s%s", bad ? s : "",
+		    bad && nomethod ? " " : "",
+		    nomethod ? no_method_summary(a) : "");
 }
 
 /* Long: the four R5.1 findings over the loaded register, one
@@ -305,7 +347,7 @@ check_methods(struct audit *a, const struct creds *cr)
 {
 	struct register_ *r = &a->reg;
 	int64_t	 now = a->o->now;
-	size_t	 i, bad = 0, nexc = 0, thr;
+	size_t	 i, bad = 0, nexc = 0, nometh = 0, thr;
 	int	 y, m, d;
 	char	 date[64], *who, *by, *text;
 	const char *why;
@@ -314,7 +356,14 @@ check_methods(struct audit *a, const struct creds *cr)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (!operator_active(op, now) || op->method != METHOD_PASSWORD)
+		if (!operator_active(op, now))
+			continue;
+		if (!operator_method_known(op)) {
+			no_method(a, op);
+			nometh++;
+			continue;
+		}
+		if (op->method != METHOD_PASSWORD)
 			continue;
 		why = NULL;
 		if (*op->exception_reason == '\0')
@@ -341,9 +390,10 @@ check_methods(struct audit *a, const struct creds *cr)
 			bad++;
 		}
 	}
-	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
+	end_with_no_method(a, AUDIT_FAIL, bad,
 	    L(a, "Some persons are confirmed by identification code and password without meeting the proviso's conditions.",
-	    "ただし書の要件を満たさずに識別符号及びパスワードにより確認する方法による者がいます。") :
+	    "ただし書の要件を満たさずに識別符号及びパスワードにより確認する方法による者がいます。"),
+	    nometh,
 	    L(a, "Every active person is confirmed by matching information, or by identification code and password meeting the proviso's conditions.",
 	    "有効な者はすべて照合情報により確認し、又はただし書の要件を満たして識別符号及びパスワードにより確認する方法によっています。"));
 
@@ -351,7 +401,7 @@ check_methods(struct audit *a, const struct creds *cr)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (!operator_active(op, now) || op->method != METHOD_PASSWORD)
+		if (!operator_active(op, now) || !operator_password(op))
 			continue;
 		day(a, op->instructions_date, date, sizeof(date));
 		who = person_label(r, op->id, a->o->ja);
@@ -373,21 +423,27 @@ check_methods(struct audit *a, const struct creds *cr)
 		creds_unread(a, cr);
 		return;
 	}
-	bad = 0;
+	bad = nometh = 0;
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (!operator_active(op, now) ||
-		    cred_exists(cr, op->id, wanted_ext(op)))
+		if (!operator_active(op, now))
+			continue;
+		if (!operator_method_known(op)) {
+			no_method(a, op);
+			nometh++;
+			continue;
+		}
+		if (cred_exists(cr, op->id, wanted_ext(op)))
 			continue;
 		check_item(a, op->id, L(a, "%s: no %s/%s%s (%s)",
 		    "%s: %s/%s%s がありません (%s)"), op->id, CRED_DIR, op->id,
 		    wanted_ext(op), method_name(op->method));
 		bad++;
 	}
-	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, "%s", bad ?
+	end_with_no_method(a, AUDIT_WARN, bad,
 	    L(a, "Some active persons have no credential and cannot authenticate.",
-	    "照合情報がなく認証できない有効な者がいます。") :
+	    "照合情報がなく認証できない有効な者がいます。"), nometh,
 	    L(a, "Every active person has the credential of their method.",
 	    "有効な者はすべて認証方式の照合情報を持っています。"));
 }
@@ -413,7 +469,11 @@ check_stale(struct audit *a, const struct creds *cr)
 		for (k = 0; k < 2; k++) {
 			if (!cred_exists(cr, op->id, ext[k]))
 				continue;
-			if (active && strcmp(ext[k], wanted_ext(op)) == 0)
+			/* either kind may be the person's while the method
+			 * does not read back: kept, as register_reconcile
+			 * keeps it (cred_live), until -m repairs it */
+			if (active && (!operator_method_known(op) ||
+			    strcmp(ext[k], wanted_ext(op)) == 0))
 				continue;
 			check_item(a, op->id, L(a,
 			    "%s: %s/%s%s remains (%s)",

@@ -188,4 +188,77 @@ test_expect_success 'R5.2: failures older than the window are not counted' '
 	expect auth-bursts "PASS "
 '
 
+# A method that does not read back is no method, not its stand-in,
+# password (operator-mod(1), "The register's damaged values"): nobody is
+# admitted on the row.  R5.3 counts no exception on it and fails it as a
+# person confirmed by no method; R5.4 neither asks for nor accepts a .phc,
+# it says the person cannot authenticate; R5.5 keeps either kind of
+# material, as every writer does, until -m repairs the method.
+# ito: a password person's row, its method made zz; sato: a template and no
+# exception columns, its method made palm; suzuki: a password person.
+DMG=$TMP/dmg
+NOMETHOD='no method: the method on operators.csv:[0-9]* does not read back; denied until repaired \(operator-mod -m\)'
+test_expect_success 'set up: a method that does not read back next to a password person' '
+	D=$DMG && audit_state && add_pw suzuki && add_pw ito && add_pw sato &&
+	regcol ito method zz &&
+	regcol sato method palm && regcol sato exception_reason "" &&
+	regcol sato approved_by "" && regcol sato instructions_date "" &&
+	mv "$D/$C/sato.phc" "$D/$C/sato.tmpl"
+'
+
+test_expect_success 'R5.3: no exception on a method that does not read back, and a FAIL for it' '
+	D=$DMG && audit_run &&
+	test "$ast" -eq 1 &&
+	expect register-rows-complete "FAIL ito sato" &&
+	expect biometric-or-exception "FAIL ito sato" &&
+	detail biometric-or-exception >d &&
+	grep -Eq "ito: $NOMETHOD" d && grep -Eq "sato: $NOMETHOD" d &&
+	! grep -q "without a reason\|proviso" d &&
+	grep -q "^Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\." d &&
+	expect password-exceptions "PASS boss suzuki" &&
+	detail password-exceptions | grep -q "^2 person(s) confirmed by identification code and password"
+'
+
+test_expect_success 'R5.3: with a proviso failure too, both are said' '
+	D=$DMG && cp "$D/operators.csv" reg.dmg &&
+	regcol suzuki exception_reason "" &&
+	audit_run &&
+	cp reg.dmg "$D/operators.csv" &&
+	expect biometric-or-exception "FAIL suzuki ito sato" &&
+	detail biometric-or-exception >d &&
+	grep -q "^Some persons are confirmed by identification code and password without meeting the proviso.s conditions\. Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\. " d &&
+	grep -q "suzuki: identification code and password without a reason" d
+'
+
+test_expect_success 'R5.4: no credential asked for or accepted on a method that does not read back' '
+	D=$DMG && audit_run &&
+	expect credential-present "WARN ito sato" &&
+	detail credential-present >d &&
+	grep -Eq "ito: $NOMETHOD" d && grep -Eq "sato: $NOMETHOD" d &&
+	! grep -q "\.phc" d &&
+	grep -q "^Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\." d &&
+	mv "$D/$C/suzuki.phc" suzuki.phc && audit_run &&
+	mv suzuki.phc "$D/$C/suzuki.phc" &&
+	expect credential-present "WARN suzuki ito sato" &&
+	detail credential-present | grep -q "^Some active persons have no credential and cannot authenticate\. Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\. suzuki: no credentials/suzuki.phc (password); ito: "
+'
+
+test_expect_success 'R5.5: either kind of material is kept until the method is repaired' '
+	D=$DMG && cp "$D/$C/ito.phc" "$D/$C/ito.tmpl" && audit_run &&
+	rm "$D/$C/ito.tmpl" &&
+	expect stale-credentials "PASS " && expect orphan-credentials "PASS "
+'
+
+test_expect_success 'repaired by -m: the person is checked by the method again' '
+	D=$DMG && pw sato2 sato-secret-2 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i sato -m password \
+	    --reason "no reader" --instructions-given 2026-11-20 --password-fd 3 \
+	    3<"$TMP/pw.sato2" 4<"$TMP/pw.boss" 2>/dev/null &&
+	audit_run &&
+	expect biometric-or-exception "FAIL ito" &&
+	expect password-exceptions "PASS boss suzuki sato" &&
+	expect credential-present "WARN ito" &&
+	expect stale-credentials "PASS "
+'
+
 test_done
