@@ -142,6 +142,22 @@ test_expect_success 'unknown person: the account stack says PAM_USER_UNKNOWN' '
 	test_must_fail 10 pc nobody /dev/null -A && said "pam_acct_mgmt PAM_USER_UNKNOWN"
 '
 
+# A method that does not read back is no method (operator-mod(1), "The
+# register's damaged values"), not its stand-in, password: the password
+# the row had admits nobody, in either stack, and the warning about the
+# row is the module's to log, never the host's stderr.
+test_expect_success 'a method that does not read back: auth and account admit nobody' '
+	add_pw kudo && regcol kudo method zz &&
+	test_must_fail 7 pc kudo "$TMP/pw.kudo" -s &&
+	said "pam_authenticate PAM_AUTH_ERR" &&
+	said "ERROR_MSG authentication denied" && quiet &&
+	test "$(log_count auth denied reason=register-row-damaged)" = 1 &&
+	! grep -q ",auth,kudo,ok," "$D/oplog.csv" &&
+	test_must_fail 6 pc kudo /dev/null -A &&
+	said "pam_acct_mgmt PAM_PERM_DENIED" && quiet &&
+	pc tanaka "$TMP/pw.tanaka" -a && said "pam_acct_mgmt PAM_SUCCESS"
+'
+
 test_expect_success 'PAM_SILENT: no message, the same codes' '
 	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -q &&
 	! grep -q "^ERROR_MSG" "$TMP/pc.out" &&
