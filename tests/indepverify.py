@@ -17,7 +17,7 @@ from osslgmac import gmac
 HEADER = "seq,time,terminal,operator,action,object,result,detail,epoch,hmac_v1".split(",")
 HEADERS = {1: HEADER, 2: HEADER[:9] + ["gmac_v2"]}
 FUTURE = 10 * 60 * 1000
-TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$")
 DEC_RE = re.compile(r"(0|[1-9][0-9]{0,17})$")
 
 class Bad(Exception):
@@ -26,7 +26,10 @@ class Bad(Exception):
 def ms(s):
     if not TIME_RE.match(s):
         raise Bad("time %r not in the record form" % s)
-    d = datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    try:
+        d = datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise Bad("time %r is no date" % s)
     return int(d.timestamp() * 1000 + 0.5)
 
 def dec(s):
@@ -200,14 +203,20 @@ class Verifier:
         self.cp_last = last
 
 def parse_head(line):
+    """A slot's line in the one spelling of "Head", or None: the tokens in
+    that order, one space apart, each number as every number of the log's
+    files."""
     m = re.fullmatch(r"jukisec-log-head v2 (open )?seq=(\S+) epoch=(\S+) erecs=(\S+) count=(\S+) "
                      r"size=(\S+) time=(\S+) mac=([0-9a-f]{64}) kepoch=(\S+) hmac=([0-9a-f]{64})", line)
     if not m:
         return None
     h = dict(open=bool(m.group(1)), time=m.group(7), mac=m.group(8), hmac=m.group(10))
-    for k, i in (("seq", 2), ("epoch", 3), ("erecs", 4), ("count", 5), ("size", 6), ("kepoch", 9)):
-        h[k] = dec(m.group(i))
-    ms(h["time"])
+    try:
+        for k, i in (("seq", 2), ("epoch", 3), ("erecs", 4), ("count", 5), ("size", 6), ("kepoch", 9)):
+            h[k] = dec(m.group(i))
+        ms(h["time"])
+    except Bad:
+        return None
     return h
 
 def head_hmac(v, h):
@@ -230,7 +239,7 @@ def read_heads(v, path):
         lf = s.find(b"\n")
         if lf < 0 or s[lf + 1:].strip(b"\0"):
             raise Bad("oplog.head: slot %d" % i)
-        h = parse_head(s[:lf].decode())
+        h = parse_head(s[:lf].decode("ascii", "replace"))
         if h is None:
             raise Bad("oplog.head: slot %d" % i)
         heads.append(h)
