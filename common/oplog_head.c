@@ -16,10 +16,14 @@
  * to, and a lost write leaves the open head, both good states);
  * when a commit moves kepoch, the slot left behind is re-signed under the
  * new key before the key file moves.  Version 1 heads (before kepoch) are
- * read, for the verifier; writers refuse them (log-append --recover).
+ * read, for the verifier; writers refuse them (log-append --recover).  A
+ * slot is read in the one spelling the page gives it, which is what
+ * oplog_head_format writes: every reader, the writers too, and a verifier
+ * built from the page then take the same slots.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,58 +32,58 @@
 #include "timeutil.h"
 #include "oplog_priv.h"
 
+/* A number of a head: oplog_decimal's, bounded by its 18 digits alone. */
 static int
-num(const char *line, const char *key, long long *out)
+num(const char **p, const char *key, long long *out)
 {
-	const char *v;
-	size_t len;
-
-	if ((v = kv_get(line, key, &len)) == NULL)
-		return -1;
-	return oplog_decimal(v, len, out);
+	return kv_num(p, key, 0, LLONG_MAX, out);
 }
 
-/* Version 1: "jukisec-log-head v1 [open ]seq= epoch= erecs= count= size=
- * time= mac= hmac=".  Version 2 adds "kepoch=" before hmac=. */
+/* "jukisec-log-head vV" and, only there, " open": *p past them, or -1. */
+static int
+head_start(const char **p, struct oplog_head *hd)
+{
+	if (strncmp(*p, "jukisec-log-head v2", 19) == 0)
+		hd->version = 2;
+	else if (strncmp(*p, "jukisec-log-head v1", 19) == 0)
+		hd->version = 1;
+	else
+		return -1;
+	*p += 19;
+	hd->open = strncmp(*p, " open ", 6) == 0;
+	if (hd->open)
+		*p += 5;
+	return 0;
+}
+
+/*
+ * Version 2: "jukisec-log-head v2 [open ]seq=S epoch=E erecs=R count=C
+ * size=B time=TIME mac=HEX kepoch=K hmac=HEX"; version 1 (read only) the
+ * same under "v1" without kepoch= (an older writer's "open " too, which
+ * its hmac does not cover).  Exactly so, as oplog_head_format writes it:
+ * the hmac covers the values, not the line, and a reader that took the
+ * tokens in another order or spelling would go by a head that a verifier
+ * built from jukisec-log(5) "Head" refuses.
+ */
 const char *
 oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 {
-	char t[TIME_BUFSZ], back[TIME_BUFSZ];
-	const char *v;
-	size_t len, i, sp = 0;
+	const char *p = line;
 
-	for (i = 0; i < n; i++)
-		if (line[i] == ' ')
-			sp++;
-	if (strlen(line) != n)
-		return _("malformed head");
-	if (strncmp(line, "jukisec-log-head v2 ", 20) == 0)
-		hd->version = 2;
-	else if (strncmp(line, "jukisec-log-head v1 ", 20) == 0)
-		hd->version = 1;
-	else
-		return _("malformed head");
-	hd->open = strncmp(line + 20, "open ", 5) == 0;
-	if (sp != 9u + hd->open + (hd->version == 2) ||
-	    num(line, "seq", &hd->seq) || num(line, "epoch", &hd->epoch) ||
-	    num(line, "erecs", &hd->erecs) || num(line, "count", &hd->count) ||
-	    num(line, "size", &hd->size) ||
-	    (v = kv_get(line, "time", &len)) == NULL || len >= sizeof(t))
+	if (strlen(line) != n || head_start(&p, hd) == -1 ||
+	    num(&p, "seq", &hd->seq) == -1 ||
+	    num(&p, "epoch", &hd->epoch) == -1 ||
+	    num(&p, "erecs", &hd->erecs) == -1 ||
+	    num(&p, "count", &hd->count) == -1 ||
+	    num(&p, "size", &hd->size) == -1 ||
+	    kv_time(&p, "time", &hd->time) == -1 ||
+	    kv_hex(&p, "mac", hd->mac, OPLOG_MACLEN) == -1)
 		return _("malformed head");
 	if (hd->version == 1)
 		hd->kepoch = hd->epoch;
-	else if (num(line, "kepoch", &hd->kepoch))
+	else if (num(&p, "kepoch", &hd->kepoch) == -1)
 		return _("malformed head");
-	memcpy(t, v, len);
-	t[len] = '\0';
-	if (time_parse(t, &hd->time) == -1)
-		return _("malformed head");
-	time_format(hd->time, back);
-	if (strcmp(t, back) != 0 ||
-	    (v = kv_get(line, "mac", &len)) == NULL ||
-	    hex_decode(v, len, hd->mac, OPLOG_MACLEN) == -1 ||
-	    (v = kv_get(line, "hmac", &len)) == NULL ||
-	    hex_decode(v, len, hd->hmac, OPLOG_MACLEN) == -1)
+	if (kv_hex(&p, "hmac", hd->hmac, OPLOG_MACLEN) == -1 || *p != '\0')
 		return _("malformed head");
 	return NULL;
 }

@@ -10,7 +10,8 @@
  * writer killed before the rename left (oplog_tmp_clear).  Key text is
  * written unbuffered from secure memory so no stdio buffer keeps a copy.
  * oplog.key and the verification key file are refused when group or
- * others may read them.
+ * others may read them.  The token reader (kv_*) reads the log's one-line
+ * files, the head's slots too (oplog_head.c), in the page's one spelling.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,30 +29,13 @@
  * days jukisec-init allows (a bound on what is read, not a setting). */
 #define KEY_EPOCH_MAX	(100LL * 365 * 86400)
 
-const char *
-kv_get(const char *line, const char *key, size_t *len)
-{
-	size_t kl = strlen(key);
-	const char *p = line, *e;
-
-	while ((p = strchr(p, ' ')) != NULL) {
-		p++;
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			p += kl + 1;
-			e = strchr(p, ' ');
-			*len = e ? (size_t)(e - p) : strlen(p);
-			return p;
-		}
-	}
-	return NULL;
-}
-
 /* The value of the token " KEY=VALUE" at *p and its length; *p moves to
  * the space after it or to the line's end.  NULL when the next token is
- * not KEY's: a key line has one spelling (jukisec-log(5) "Keys"), its
- * tokens in one order, one space before each, none after the last, so that
- * the tools and a verifier built from the page accept the same lines. */
-static const char *
+ * not KEY's: a key line and a head line have one spelling each
+ * (jukisec-log(5) "Keys", "Head"), their tokens in one order, one space
+ * before each, none after the last, so that the tools and a verifier built
+ * from the page accept the same lines. */
+const char *
 kv_next(const char **p, const char *key, size_t *len)
 {
 	size_t kl = strlen(key);
@@ -67,7 +51,7 @@ kv_next(const char **p, const char *key, size_t *len)
 
 /* A number as every number of the log's files is written (no sign, no
  * leading zero: oplog_decimal), from min to max. */
-static int
+int
 kv_num(const char **p, const char *key, long long min, long long max, long long *out)
 {
 	const char *v;
@@ -81,7 +65,8 @@ kv_num(const char **p, const char *key, long long min, long long max, long long 
 	return 0;
 }
 
-static int
+/* A time in the one form of the log's files (time_format's). */
+int
 kv_time(const char **p, const char *key, int64_t *out)
 {
 	char buf[TIME_BUFSZ], back[TIME_BUFSZ];
@@ -98,7 +83,8 @@ kv_time(const char **p, const char *key, int64_t *out)
 	return strcmp(buf, back) == 0 ? 0 : -1;
 }
 
-static int
+/* n bytes as 2n lowercase hex digits. */
+int
 kv_hex(const char **p, const char *key, unsigned char *out, size_t n)
 {
 	const char *v;

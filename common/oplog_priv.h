@@ -256,7 +256,13 @@ int	oplog_rebuild(struct store *, const struct oplog_vkey *, const struct oplog_
 	    int sealed, const unsigned char k[32], const struct oplog_rec *rec, int64_t now,
 	    struct atomic_file *af, int first);
 
-/* "key=value" token helpers for the one-line files. */
-const char *kv_get(const char *line, const char *key, size_t *len);
+/* The one-line files' " KEY=VALUE" tokens, read in the page's order
+ * (oplog_key.c): each reads the token at *p, which must be KEY's, and
+ * moves *p past it; 0 (the value, for kv_next), or -1 (NULL).  A line is
+ * whole when *p then is at its end. */
+const char *kv_next(const char **p, const char *key, size_t *len);
+int	kv_num(const char **p, const char *key, long long min, long long max, long long *out);
+int	kv_time(const char **p, const char *key, int64_t *out);
+int	kv_hex(const char **p, const char *key, unsigned char *out, size_t n);
 
 #endif

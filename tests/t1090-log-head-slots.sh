@@ -288,6 +288,126 @@ test_expect_success 'a version 1 head rolled back behind the key file: refused, 
 	restore good
 '
 
+# jukisec-log(5) "Head": a slot is one line in one spelling, its tokens in
+# the page's order, one space apart, "open " only after "v2 ", its numbers
+# as every number of the log's files (no sign, no leading zero), nothing
+# after the last token but the LF and the NULs.  The hmac covers the
+# values, not the line, so a head with two tokens swapped keeps a valid
+# hmac: a reader that took it would go by a head that a verifier built
+# from the page refuses.  Every reader refuses such a slot as one that
+# does not parse, as the independent verifier does.
+indep() { python3 "$SRCDIR/tests/indepverify.py" --now "$T" --dir "$S" "$S.key"; }
+# respell N SED: slot N's line through sed, written back NUL-padded; it
+# must change.
+respell() {
+	slot "$1" >line.old && sed "$2" line.old >line && ! cmp -s line.old line &&
+	{ cat line; dd if=/dev/zero bs=512 count=1 2>/dev/null; } |
+	    dd of="$S/oplog.head" bs=512 count=1 seek="$1" conv=notrunc iflag=fullblock 2>/dev/null
+}
+# swaps N: a sed expression for each two neighbouring tokens of slot N
+# after "jukisec-log-head v2", that swaps them.
+swaps() {
+	_k=2 && _w=$(slot "$1" | wc -w) &&
+	while [ $_k -le $((_w - 2)) ]; do
+		printf "%s\n" "s/^\(\([^ ]* \)\{$_k\}\)\([^ ]*\) \([^ ]*\)/\1\4 \3/" &&
+		_k=$((_k + 1))
+	done
+}
+# unparsed N: slot N does not parse for any reader: the writer refuses
+# (exit 3, nothing written), log-verify fails (1) naming it, and so does
+# the independent verifier.
+unparsed() {
+	refused "^log-append: $S/oplog.head: slot $1: malformed head; run log-verify, then log-append --recover\$" &&
+	one_line_matching err "^log-verify: oplog.head: slot $1: malformed head\$" &&
+	test_must_fail 1 indep >iv && grep -qx "bad: oplog.head: slot $1" iv
+}
+
+test_expect_success 'a head with two tokens swapped keeps its hmac, and no reader takes it' '
+	restore good &&
+	sn=$(newer) && so=$((1 - sn)) && swaps $sn >swaps && test $(wc -l <swaps) -eq 8 &&
+	while read -r e; do
+		respell $sn "$e" && unparsed $sn && restore good || return 1
+	done <swaps &&
+	respell $so "$(sed -n 1p swaps)" && unparsed $so && restore good &&
+	respell $so "$(sed -n 7p swaps)" && unparsed $so && restore good &&
+	lv >/dev/null && indep >iv && grep -q "^ok " iv
+'
+
+test_expect_success 'a swapped head: log-show, log-prune and the audit refuse it as malformed' '
+	restore good &&
+	sn=$(newer) && respell $sn "$(swaps $sn | sed -n 1p)" &&
+	test_must_fail 1 log-show -d "$S" --now "$T" >out 2>err &&
+	one_line_matching err "^log-show: $S/oplog.head: slot $sn: malformed head\$" &&
+	test_must_fail 1 log-show -d "$S" -k "$S.key" --now "$T" >out 2>err &&
+	one_line_matching err "^log-show: oplog.head: slot $sn: malformed head\$" &&
+	test_must_fail 3 at "$T" log-prune -d "$S" --discard 2>err &&
+	one_line_matching err "^log-prune: $S/oplog.head: slot $sn: malformed head; run log-verify, then log-append --recover\$" &&
+	ast=0 && at "$T" jukisec-audit -d "$S" --key-file "$S.key" --format csv >a.csv 2>err || ast=$? &&
+	test $ast -eq 1 && test ! -s err &&
+	grep -q "^R6,log-head,FAIL,oplog.head," a.csv &&
+	grep "^R6,log-verify,FAIL," a.csv | grep -qF "oplog.head: slot $sn: malformed head" &&
+	restore good
+'
+
+test_expect_success 'an open head: "open " right after "v2 " and nowhere else' '
+	restore good &&
+	cp "$S/oplog.head" saved.head && forge intent "$S" saved.head "$S/oplog.key" &&
+	if slot 0 | grep -q " v2 open "; then sn=0; else sn=1; fi &&
+	slot $sn | grep -q "^jukisec-log-head v2 open seq=$(lastseq) " &&
+	lv >/dev/null && indep >iv && grep -q "^ok " iv && save open &&
+	swaps $sn >swaps && test $(wc -l <swaps) -eq 9 &&
+	while read -r e; do
+		respell $sn "$e" && unparsed $sn && restore open || return 1
+	done <swaps &&
+	for e in "s/ v2 open / v2  open /" "s/ v2 open / v2 open  /" "s/ v2 open / v2 opened /" \
+	    "s/ v2 open / v2 OPEN /" "s/ v2 open / v2 /; s/\$/ open/"; do
+		respell $sn "$e" && unparsed $sn && restore open || return 1
+	done &&
+	so=$((1 - sn)) && respell $so "s/ seq=\([0-9]*\) / seq=\1 open /" && unparsed $so &&
+	restore good
+'
+
+# Each spelling of one slot that is not the page's: blanks, signs, leading
+# zeros, a number too long, a time or a MAC in another form, anything
+# after the last token.
+test_expect_success 'blanks, signs, leading zeros, anything after the last token: malformed' '
+	restore good &&
+	so=$((1 - $(newer))) &&
+	for e in "s/ seq=/  seq=/" "s/ kepoch=/  kepoch=/" "s/^/ /" "s/ v2 / v2  /" \
+	    "s/ erecs=/	erecs=/" "s/ count=/ count=+/" "s/ seq=/ seq=0/" "s/ size=/ size=00/" \
+	    "s/ kepoch=/ kepoch=-/" "s/ epoch=0 / epoch=00 /; s/ epoch=1 / epoch=01 /" \
+	    "s/ seq=/ seq=1000000000000000000/" "s/ count=/ count= /" \
+	    "s/ time=\([^ ]*\)Z / time=\1z /" "s/ time=\([^ ]*\)\.\([0-9]*\)Z / time=\1.\2000Z /" \
+	    "s/ mac=\([0-9a-f]\)/ mac=\1\1/" "s/ mac=\([0-9]*\)[a-f]/ mac=\1A/" \
+	    "s/\$/ /" "s/\$/x/" "s/\$/ x=1/" "s/\$/\r/" "s/ hmac=/ hmac=\"/; s/\$/\"/" \
+	    "s/^jukisec-log-head v2 /jukisec-log-head v02 /" "s/ v2 / v3 /"; do
+		respell $so "$e" && unparsed $so && restore good || return 1
+	done
+'
+
+# A version 1 head (an older log's) has one spelling too; its file may be
+# one line, and a slot that does not parse is ignored (jukisec-log(5)
+# "Head"): a line spelled otherwise is no head.
+test_expect_success 'a version 1 head in another order or spelling is no head' '
+	restore good &&
+	forge headv1 "$S" "$(lastseq)" "$S/oplog.key" && lv >/dev/null && save v1 &&
+	for e in "s/ \(seq=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
+	    "s/ \(mac=[0-9a-f]*\) \(hmac=[0-9a-f]*\)\$/ \2 \1/" \
+	    "s/ \(size=[0-9]*\) \(time=[^ ]*\) / \2 \1 /" \
+	    "s/ v1 / v1 open /; s/ \(open\) \(seq=[0-9]*\) / \2 \1 /" \
+	    "s/ count=/ count=0/" "s/ seq=/  seq=/" "s/\$/ /" "s/ mac=/ kepoch=1 mac=/"; do
+		sed "$e" "$TMP/v1/oplog.head" >"$S/oplog.head" &&
+		! cmp -s "$S/oplog.head" "$TMP/v1/oplog.head" &&
+		test_must_fail 1 lv 2>err &&
+		one_line_matching err "^log-verify: oplog.head: malformed head\$" &&
+		test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
+		one_line_matching err "^log-append: $S/oplog.head: malformed head; run log-verify, then log-append --recover\$" &&
+		restore v1 || return 1
+	done &&
+	sed "s/ v1 / v1 open /" "$TMP/v1/oplog.head" >"$S/oplog.head" && lv >/dev/null &&
+	restore good
+'
+
 # Writers killed at every step of an append: t1050 (tests/lib-crash.sh).
 
 test_done
