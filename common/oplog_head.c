@@ -88,12 +88,13 @@ oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 	return NULL;
 }
 
-/* One slot: a line, LF, NULs to the slot's end (or the file's). */
+/* One slot: a line, LF, NULs to the slot's end; only a version 1 head
+ * may end at the file's end instead (an older log's one-line file). */
 const char *
 oplog_head_slot_parse(const char *p, size_t n, struct oplog_head *hd)
 {
 	char line[OPLOG_HEADSLOT];
-	const char *lf;
+	const char *lf, *why;
 	size_t i;
 
 	if (n == 0)
@@ -107,7 +108,10 @@ oplog_head_slot_parse(const char *p, size_t n, struct oplog_head *hd)
 			return _("malformed head");
 	memcpy(line, p, lf - p);
 	line[lf - p] = '\0';
-	return oplog_head_parse(line, lf - p, hd);
+	if ((why = oplog_head_parse(line, lf - p, hd)) == NULL && hd->version == 2 &&
+	    n != OPLOG_HEADSLOT)
+		return _("malformed head");
+	return why;
 }
 
 int

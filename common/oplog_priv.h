@@ -219,8 +219,8 @@ int	oplog_head_write(struct store *, struct oplog_head *, int to,
  * 0, or -1 saying nothing. */
 int	oplog_head_put(struct store *, int to, const char [OPLOG_HEADSLOT]);
 /* A head line (n bytes, NUL-terminated), or a slot of n <= OPLOG_HEADSLOT
- * bytes as oplog.head holds it (the line, LF, NULs), into hd: NULL, or why
- * it is not one. */
+ * bytes as oplog.head holds it (the line, LF, NULs; all OPLOG_HEADSLOT of
+ * them for version 2), into hd: NULL, or why it is not one. */
 const char *oplog_head_parse(const char *, size_t, struct oplog_head *);
 const char *oplog_head_slot_parse(const char *, size_t, struct oplog_head *);
 /* hd as a version 2 slot: the line oplog_head_write writes, LF, NULs. */

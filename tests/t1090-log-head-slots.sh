@@ -385,6 +385,19 @@ test_expect_success 'blanks, signs, leading zeros, anything after the last token
 	done
 '
 
+# A version 2 slot is 512 bytes, its line padded with NULs to the slot's
+# end: a file cut inside slot 1, even after its LF, holds no second head.
+test_expect_success 'a version 2 slot cut short of its 512 bytes does not parse' '
+	restore good &&
+	for len in $((512 + $(slot 1 | wc -c))) 1000 1023; do
+		truncate -s $len "$S/oplog.head" &&
+		refused "^log-append: $S/oplog.head: slot 1: malformed head; run log-verify, then log-append --recover\$" &&
+		one_line_matching err "^log-verify: oplog.head: slot 1: malformed head\$" &&
+		test_must_fail 1 indep >iv && grep -qx "bad: oplog.head: not two slots" iv &&
+		restore good || return 1
+	done
+'
+
 # A version 1 head (an older log's) has one spelling too; its file may be
 # one line, and a slot that does not parse is ignored (jukisec-log(5)
 # "Head"): a line spelled otherwise is no head.
