@@ -129,6 +129,109 @@ test_gmac(void)
 	mac_close(&m);
 }
 
+static int
+head_same(const struct oplog_head *a, const struct oplog_head *b)
+{
+	return a->version == b->version && a->open == b->open && a->seq == b->seq &&
+	    a->epoch == b->epoch && a->erecs == b->erecs && a->count == b->count &&
+	    a->size == b->size && a->kepoch == b->kepoch && a->time == b->time &&
+	    memcmp(a->mac, b->mac, OPLOG_MACLEN) == 0 &&
+	    memcmp(a->hmac, b->hmac, OPLOG_MACLEN) == 0;
+}
+
+/* A line that oplog_head_parse refuses: line with `del` bytes at `at`
+ * replaced by `ins`. */
+static int
+head_refused(const char *line, size_t at, size_t del, const char *ins)
+{
+	char buf[2 * OPLOG_HEADSLOT];
+	struct oplog_head h;
+
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)at, line, ins, line + at + del);
+	return oplog_head_parse(buf, strlen(buf), &h) != NULL;
+}
+
+/* jukisec-log(5) "Head": what oplog_head_format writes reads back, open
+ * and closed, at both ends of every value's range, and is the one
+ * spelling read: a blank more or less anywhere, two tokens swapped, a
+ * sign or a leading zero, anything after the last token is no head. */
+static void
+test_head_spelling(void)
+{
+	static const long long nums[] = { 0, 7, 999999999999999999LL };
+	static const int64_t times[] = { TIME_MIN, 0, TIME_MAX };
+	static const char *const num[] = { " seq=", " epoch=", " erecs=", " count=", " size=",
+	    " kepoch=" };
+	static const char *const pre[] = { "+", "-", "0", " " };
+	struct oplog_head h, back;
+	char slot[OPLOG_HEADSLOT], again[OPLOG_HEADSLOT], swapped[OPLOG_HEADSLOT];
+	char *sp, *t, *e;
+	int bad = 0, n = 0, open, i, j;
+	size_t len, k;
+
+	for (open = 0; open < 2; open++)
+		for (i = 0; i < 3; i++)
+			for (j = 0; j < 3; j++, n++) {
+				memset(&h, 0, sizeof(h));
+				h.version = 2, h.open = open, h.time = times[j];
+				h.seq = nums[i], h.epoch = nums[(i + 1) % 3];
+				h.erecs = nums[(i + 2) % 3], h.count = nums[i];
+				h.size = nums[(i + 1) % 3], h.kepoch = nums[(i + 2) % 3];
+				memset(h.mac, 0x0f * i, OPLOG_MACLEN);
+				memset(h.hmac, 0xf0 >> j, OPLOG_MACLEN);
+				oplog_head_format(&h, slot);
+				memset(&back, 0, sizeof(back));
+				bad += oplog_head_slot_parse(slot, sizeof(slot), &back) != NULL ||
+				    !head_same(&h, &back);
+				oplog_head_format(&back, again);
+				bad += memcmp(slot, again, sizeof(slot)) != 0;
+			}
+	ok(bad == 0, "oplog_head_format's %d slots, open and closed, at the ends of the ranges, "
+	    "read back as written", n);
+
+	oplog_head_format(&h, slot);	/* the last: open, the largest time */
+	len = strchr(slot, '\n') - slot;
+	slot[len] = '\0';
+	ok(!head_refused(slot, 0, 0, "") && !head_refused(slot, 20, 5, ""),
+	    "the line as written reads, and without \"open \"");
+	for (k = 0, bad = 0; k <= len; k++)
+		bad += !head_refused(slot, k, 0, " ");
+	for (sp = slot; (sp = strchr(sp, ' ')) != NULL; sp++)
+		bad += !head_refused(slot, sp - slot, 1, "") + !head_refused(slot, sp - slot, 1, "\t");
+	ok(bad == 0, "a blank more or less anywhere, a tab for a blank: no head");
+
+	/* tokens A and B after "jukisec-log-head v2", sp before A, t before B */
+	for (bad = 0, n = 0, sp = slot + 19; (t = strchr(sp + 1, ' ')) != NULL; sp = t, n++) {
+		e = t + 1 + strcspn(t + 1, " ");
+		snprintf(swapped, sizeof(swapped), "%.*s %.*s", (int)(e - t - 1), t + 1,
+		    (int)(t - sp - 1), sp + 1);
+		bad += !head_refused(slot, sp + 1 - slot, e - sp - 1, swapped);
+	}
+	ok(bad == 0 && n == 9, "each of the %d swaps of two neighbouring tokens: no head", n);
+
+	for (i = 0, bad = 0; i < 6; i++)
+		for (k = 0; k < sizeof(pre) / sizeof(pre[0]); k++)
+			bad += !head_refused(slot, strstr(slot, num[i]) - slot + strlen(num[i]), 0,
+			    pre[k]);
+	ok(bad == 0, "a sign, a leading zero or a blank before a number: no head");
+	ok(head_refused(slot, len, 0, "x") && head_refused(slot, len, 0, " x=1") &&
+	    head_refused(slot, len, 0, "\r") && head_refused(slot, 0, 0, "x") &&
+	    head_refused(slot, strstr(slot, " seq=") - slot, 0, " open"),
+	    "anything before the first token or after the last, \"open\" twice: no head");
+
+	/* version 1: "v1", no kepoch= (an older writer's open head too) */
+	slot[18] = '1';
+	sp = strstr(slot, " kepoch=");
+	e = strchr(sp + 1, ' ');
+	ok(head_refused(slot, 0, 0, "") && !head_refused(slot, sp - slot, e - sp, ""),
+	    "a version 1 head reads without kepoch=, not with it");
+	memmove(sp, e, strlen(e) + 1);
+	ok(oplog_head_parse(slot, strlen(slot), &back) == NULL && back.version == 1 &&
+	    back.open && back.kepoch == back.epoch && !head_refused(slot, 20, 5, "") &&
+	    head_refused(slot, strstr(slot, " epoch=") - slot, 0, " epoch=0"),
+	    "a version 1 head reads, open or not, its K its epoch; its tokens once each");
+}
+
 int
 main(void)
 {
@@ -292,5 +395,6 @@ main(void)
 	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	test_epoch_is();
 	test_gmac();
+	test_head_spelling();
 	return tap_done();
 }
