@@ -8,8 +8,10 @@
  *
  * Asserts: a refused file says why (the configuration with "fuzz:LINE: ",
  * the key file with "fuzz: "); an accepted head written back by the log's
- * own writer (oplog_head_format) parses back to the same head; an accepted
- * key's epoch length is within the page's bounds.
+ * own writer (oplog_head_format) parses back to the same head, and an
+ * accepted version 2 slot is byte for byte that slot (a head has one
+ * spelling, jukisec-log(5) "Head"); an accepted key's epoch length is
+ * within the page's bounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -55,6 +57,8 @@ head(const uint8_t *data, size_t size)
 	    oplog_head_slot_parse((const char *)data, size, &h) != NULL)
 		return;
 	oplog_head_format(&h, slot);
+	if (h.version == 2 && (size != sizeof(slot) || memcmp(slot, data, size) != 0))
+		abort();
 	memset(&back, 0, sizeof(back));
 	if (oplog_head_slot_parse(slot, sizeof(slot), &back) != NULL ||
 	    back.version != 2 || back.open != h.open || back.seq != h.seq ||
