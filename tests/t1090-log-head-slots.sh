@@ -385,6 +385,21 @@ test_expect_success 'blanks, signs, leading zeros, anything after the last token
 	done
 '
 
+# The page's spelling at the ends of its ranges (18 digits, the first and
+# the last millisecond of the time format) is a head to both verifiers:
+# each fails on what the head says, neither calls the slot malformed.
+test_expect_success 'the page.s spelling at its extremes parses for log-verify and indepverify' '
+	restore good &&
+	so=$((1 - $(newer))) &&
+	for t in 0001-01-01T00:00:00.000Z 9999-12-31T23:59:59.999Z; do
+		respell $so "s/ seq=[0-9]* epoch=[0-9]* erecs=[0-9]* count=[0-9]* size=[0-9]* time=[^ ]* / seq=999999999999999999 epoch=999999999999999999 erecs=999999999999999999 count=0 size=999999999999999999 time=$t /" &&
+		test_must_fail 1 lv 2>err && ! grep -q "malformed" err &&
+		test_must_fail 1 indep >iv && ! grep -q "^bad: oplog.head: slot" iv &&
+		test_must_fail 3 la -u clerk01 -a auth -r ok 2>err && ! grep -q "malformed" err &&
+		restore good || return 1
+	done
+'
+
 # A version 2 slot is 512 bytes, its line padded with NULs to the slot's
 # end: a file cut inside slot 1, even after its LF, holds no second head.
 test_expect_success 'a version 2 slot cut short of its 512 bytes does not parse' '
