@@ -127,7 +127,7 @@ struct vstate {
 	struct oplog_key *fkey;		/* oplog.key as read before the head */
 	int		fkey_r;		/* its oplog_key_read(): ST_FAIL, not read */
 	const char	*fkey_why;	/* ST_NO: why, a message's static text */
-	char		head_msg[64];
+	char		head_msg[192];
 	int		head_seen, other_seen;
 	int		stable;		/* the failure needs no look under the lock */
 	long long	end;		/* just past the last record of the last file */
@@ -1311,6 +1311,8 @@ check_slots(struct vstate *v, int format)
 {
 	unsigned char *k = xmalloc_secure(32);
 	long long from = 0;
+	/* a seal's head names the next epoch */
+	long long late = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, v->o->now) + 1;
 	int i, s, bad[2] = { 0, 0 };
 
 	memcpy(k, v->vk->k0, 32);
@@ -1318,6 +1320,18 @@ check_slots(struct vstate *v, int format)
 		s = i ^ (v->hs.h[1].kepoch < v->hs.h[0].kepoch);
 		if (v->hs.why[s] != NULL)	/* an older log's one-line head */
 			continue;
+		/* the key is evolved to K before its hmac is checked: a K past
+		 * the verification time's epoch (which no writer writes) would
+		 * take as many HMACs as it says, for a head refused anyway */
+		if (!v->o->any_time && v->hs.h[s].kepoch > late) {
+			if (v->head_why == NULL) {
+				snprintf(v->head_msg, sizeof(v->head_msg),
+				    _("slot %d: names key epoch %lld, beyond the "
+				    "verification time's %lld"), s, v->hs.h[s].kepoch, late - 1);
+				v->head_why = v->head_msg;
+			}
+			continue;
+		}
 		if (v->hs.h[s].kepoch > from) {
 			oplog_key_at(k, from, v->hs.h[s].kepoch, k);
 			from = v->hs.h[s].kepoch;

@@ -215,6 +215,29 @@ open(p, \"w\").write(re.sub(r\" epoch=[0-9]+ key=[0-9a-f]{64}\", \" epoch=%d key
 	refused "hmac does not verify" && restore good
 '
 
+# A slot's K is where the reader evolves the key to before it checks the
+# slot's hmac: one beyond the verification time's epoch (which no writer
+# writes, and no record after it can carry) is refused as it is, not after
+# evolving K0 that far (10^12 HMACs: hours).
+test_expect_success 'a slot naming a key epoch beyond the verification time: refused at once' '
+	restore good && n=$(newer) &&
+	python3 -c "
+import re, sys
+p, n = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, \"rb\").read())
+s = b[n * 512:(n + 1) * 512].rstrip(b\"\\0\").decode()
+s = re.sub(r\" kepoch=[0-9]+ \", \" kepoch=999999999999 \", s)
+b[n * 512:(n + 1) * 512] = s.encode().ljust(512, b\"\\0\")
+open(p, \"wb\").write(b)
+" "$S/oplog.head" $n &&
+	slot $n | grep -q " kepoch=999999999999 " &&
+	test_must_fail 1 timeout 20 log-verify -d "$S" -k "$S.key" --now "$T" 2>err &&
+	one_line_matching err "^log-verify: oplog.head: slot $n: names key epoch 999999999999, beyond the verification time.s [0-9]*\$" &&
+	test_must_fail 3 at "$T" timeout 20 log-append -d "$S" -t cs01 -u - -a probe 2>err &&
+	grep -q "beyond the clock" err &&
+	restore good
+'
+
 test_expect_success 'log-verify checks each slot under the key of its own epoch, and names the forged one' '
 	restore good &&
 	n=$(newer) && o=$((1 - n)) &&
