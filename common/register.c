@@ -748,7 +748,8 @@ register_managers(const struct register_ *reg, int64_t now)
 
 	for (i = 0; i < reg->n; i++)
 		if (reg->op[i].role == ROLE_MANAGER &&
-		    operator_active(&reg->op[i], now))
+		    operator_active(&reg->op[i], now) &&
+		    operator_method_known(&reg->op[i]))
 			n++;
 	return n;
 }

@@ -200,7 +200,9 @@ enum operator_count operator_count_attempt(struct operator *,
 /* Lifts the lock and clears the count (operator-mod --unlock, --recover,
  * an automatic unlock). */
 void	operator_unlock(struct operator *);
-/* Active managers at time now (jukisec-audit's count). */
+/* Active managers at time now whose method reads back (jukisec-audit's
+ * count): one on a damaged method admits nobody, and only another manager
+ * can repair it. */
 size_t	register_managers(const struct register_ *, int64_t now);
 /* Managers who can act at time now under c, except when not NULL: those
  * the gate admits as a manager (active, not locked, a method that reads

@@ -33,6 +33,21 @@ test_expect_success 'a sound register passes three R5.1 checks; one manager is a
 	detail register-readable | grep -q "3 row(s), 3 active"
 '
 
+# A manager whose method does not read back cannot act (nobody is admitted
+# on it, and only another manager can repair it with operator-mod -m): not
+# counted, as operator-revoke does not count one as the last who can act.
+test_expect_success 'register-active-manager counts no manager whose method does not read back' '
+	cp reg.save "$D/operators.csv" && regcol suzuki role manager &&
+	audit_run && expect register-active-manager "PASS " &&
+	detail register-active-manager | grep -q "^2 active Security Manager(s) registered" &&
+	regcol suzuki method zz && audit_run &&
+	expect register-active-manager "WARN " &&
+	regcol boss method zz && audit_run &&
+	expect register-active-manager "FAIL " &&
+	detail register-active-manager | grep -q "^No active Security Manager is registered" &&
+	cp reg.save "$D/operators.csv"
+'
+
 test_expect_success 'a malformed row: FAIL naming the line; the rest not checked' '
 	echo "garbage" >>"$D/operators.csv" &&
 	audit_run &&
