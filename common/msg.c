@@ -18,11 +18,20 @@
 
 static int deferred;		/* jukisec_setup_lazy(), not yet set up */
 
+/*
+ * The messages come out in UTF-8, like the names and details the tools
+ * print beside them, whatever the character type: under LC_MESSAGES=ja_JP
+ * with LC_CTYPE=C gettext would turn every Japanese character into "?".
+ * The C library's own texts (strerror, getopt) follow, so that one line
+ * is never half Japanese and half "?".
+ */
 static void
 locale_setup(void)
 {
 	setlocale(LC_ALL, "");
 	bindtextdomain("jukisec", LOCALEDIR);
+	bind_textdomain_codeset("jukisec", "UTF-8");
+	bind_textdomain_codeset("libc", "UTF-8");
 	textdomain("jukisec");
 }
 

@@ -48,6 +48,21 @@ if test_have_prereq MOUNTNS,LOCALEDIR; then
 		one_line_matching err "^auth-check: .*/nostate: 状態ディレクトリがありません（jukisec-init を実行してください）$"
 	'
 
+	# The messages are UTF-8 like everything else the tools print, also
+	# when only LC_MESSAGES asks for Japanese and the character type is
+	# the C locale's ASCII (gettext would otherwise print "???").
+	test_expect_success 'under LC_MESSAGES=ja_JP.UTF-8 alone the messages are Japanese UTF-8' '
+		test_must_fail 3 ja_run env -u LC_ALL LANG=C LC_MESSAGES=ja_JP.UTF-8 \
+		    auth-check -d "$TMP/nostate" -u alice 2>err </dev/null &&
+		one_line_matching err "^auth-check: .*/nostate: 状態ディレクトリがありません（jukisec-init を実行してください）$" &&
+		ja_run env -u LC_ALL LANG=C LC_MESSAGES=ja_JP.UTF-8 operator-list --help >out &&
+		grep -q "^使用法: operator-list" out &&
+		jukisec-init -d "$TMP/ja-lcm" -t term01 >/dev/null 2>&1 && rm "$TMP/ja-lcm/oplog.key" &&
+		test_must_fail 3 ja_run env -u LC_ALL LANG=C LC_MESSAGES=ja_JP.UTF-8 \
+		    log-append -d "$TMP/ja-lcm" -t term01 -u ghost -a view 2>err &&
+		one_line_matching err "^log-append: .*/oplog.key: そのようなファイルやディレクトリはありません$"
+	'
+
 	test_expect_success 'under ja_JP.UTF-8 --help prints the Japanese usage line on stdout' '
 		ja_run log-prune --help >out 2>err &&
 		test ! -s err &&
