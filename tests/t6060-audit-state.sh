@@ -31,11 +31,37 @@ test_expect_success 'a group-readable key FAILs: keys are 0600 only' '
 	chmod 600 "$D/oplog.key"
 '
 
-test_expect_success 'a group-readable credential FAILs' '
-	chmod 640 "$D/credentials/suzuki.phc" &&
-	audit_run &&
-	expect state-modes "FAIL credentials/suzuki.phc" &&
-	chmod 600 "$D/credentials/suzuki.phc"
+# credentials/ and its files are the owner's alone (operator-add(1): 0600,
+# in a 0700 directory): every tool that reads them refuses one that grants
+# the group or others anything, and the audit must not pass what nobody
+# can authenticate against.
+test_expect_success 'a credential open to the group or others FAILs, as the tools refuse it' '
+	for m in 640 604 660; do
+		chmod $m "$D/credentials/suzuki.phc" &&
+		audit_run &&
+		test_must_fail 3 auth suzuki "$TMP/pw.suzuki" >/dev/null 2>auth.err &&
+		chmod 600 "$D/credentials/suzuki.phc" &&
+		expect state-modes "FAIL credentials/suzuki.phc" &&
+		test "$ast" -eq 1 &&
+		detail state-modes | grep -q " credentials/suzuki.phc has mode 0$m (at most 0600)\$" &&
+		grep -q "credentials/suzuki.phc: not owned by us or root, or open to others: refused" auth.err ||
+		return 1
+	done
+'
+
+test_expect_success 'a credentials/ open to the group or others FAILs, as the tools refuse it' '
+	for m in 750 710 701 770; do
+		chmod $m "$D/credentials" &&
+		audit_run &&
+		test_must_fail 3 auth suzuki "$TMP/pw.suzuki" >/dev/null 2>auth.err &&
+		chmod 700 "$D/credentials" &&
+		expect state-modes "FAIL credentials" &&
+		test "$ast" -eq 1 &&
+		detail state-modes | grep -q " credentials has mode 0$m (at most 0700)\$" &&
+		grep -q "/credentials: unsafe owner or mode (want 0700)" auth.err ||
+		return 1
+	done &&
+	audit_run && expect state-modes "PASS " && auth suzuki "$TMP/pw.suzuki"
 '
 
 test_expect_success 'a world-readable state directory FAILs' '
