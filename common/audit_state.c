@@ -6,7 +6,8 @@
  * Invariants: modes are read with fstat/fstatat without following links;
  * the directory may be 0700 or 0750 (a dedicated group reads), files 0600
  * or 0640, key files and credentials/ contents 0600 only; credentials/
- * itself a directory, named as none when it is not; everything owned by
+ * itself a directory, named as none when it is not, of CRED_DIR_MODE at
+ * most (the tools refuse it otherwise); everything owned by
  * root or the user store.c trusts (the caller, or the directory's owner
  * for a member of its group).  store.c refuses writable-by-others state
  * outright; this check is stricter and only reports.  What this user may
@@ -82,7 +83,7 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[2])
 	struct dirent *de;
 	struct stat sb;
 	char	*path;
-	int	 sub, dfd, denied = 0;
+	int	 sub, dfd, cred, denied = 0;
 	size_t	*bad = &n[0];
 
 	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
@@ -101,8 +102,12 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[2])
 		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 			denied |= is_denied(errno);
 		else if (S_ISDIR(sb.st_mode)) {
-			mode_item(a, path, &sb, 0750, bad);
-			if (keys_only || strcmp(de->d_name, CRED_DIR) != 0)
+			/* credentials/ held to cred_dir's rule, not the
+			 * group's 0750: a PASS the tools refuse is a state
+			 * nobody can authenticate against */
+			cred = !keys_only && strcmp(de->d_name, CRED_DIR) == 0;
+			mode_item(a, path, &sb, cred ? CRED_DIR_MODE : 0750, bad);
+			if (!cred)
 				;
 			else if ((sub = openat(fd, de->d_name, O_RDONLY |
 			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1) {

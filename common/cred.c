@@ -261,7 +261,7 @@ cred_dir(struct store *st, int create)
 	struct stat sb;
 	int	 fd;
 
-	if (create && mkdirat(st->dirfd, CRED_DIR, 0700) == -1 &&
+	if (create && mkdirat(st->dirfd, CRED_DIR, CRED_DIR_MODE) == -1 &&
 	    errno != EEXIST) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, CRED_DIR);
 		return -1;
@@ -275,7 +275,7 @@ cred_dir(struct store *st, int create)
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1 || (sb.st_uid != st->owner && sb.st_uid != 0) ||
-	    (sb.st_mode & 077) != 0) {
+	    (sb.st_mode & 0777 & ~CRED_DIR_MODE) != 0) {
 		jerr_say(st->err, ST_FAIL,
 		    _("%s/%s: unsafe owner or mode (want 0700)"), st->dir,
 		    CRED_DIR);

@@ -19,6 +19,11 @@
 
 #define PW_MAX		1024	/* longest password accepted, bytes */
 #define CRED_DIR	"credentials"
+/* credentials/ is the owner's alone: made with this mode, and refused by
+ * cred_dir when it grants more (any group or world bit), as its files
+ * are by open_safe's rule for a secret.  jukisec-audit (state-modes)
+ * holds it to this, so that it never passes one the tools refuse. */
+#define CRED_DIR_MODE	0700
 /* Largest credential file read: a sealed template of TMPL_MAX (1 MiB)
  * clear bytes and tmpl.c's 33 bytes of header, nonce and tag. */
 #define CRED_FILE_MAX	((1 << 20) + 64)

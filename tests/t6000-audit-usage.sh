@@ -206,14 +206,17 @@ test_expect_success SETPRIV 'the owner audits the same state: the credential fin
 	expect orphan-credentials "FAIL ghost.phc" && expect state-modes "PASS "
 '
 
-# Listed but not searchable (0740): the names are read, the modes not.
+# Listed but not searchable (0740): the names are read, the modes not;
+# credentials/ itself, open to the group, is one the owner's tools
+# refuse (cred_dir), a FAIL.
 test_expect_success SETPRIV 'a member who may list credentials/ but not search it' '
 	chmod 740 "$G/credentials" &&
 	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
 	chmod 700 "$G/credentials" && rm "$G/credentials/ghost.phc" &&
 	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
 	expect credential-present "PASS " && expect orphan-credentials "FAIL ghost.phc" &&
-	expect state-modes "WARN credentials"
+	expect state-modes "FAIL credentials credentials" &&
+	test "$(detail state-modes)" = "Some files of the records can be read or changed by others. credentials has mode 0740 (at most 0700); credentials: not checked: this user (uid 65534) may not read it"
 '
 
 test_expect_success SETPRIV 'a member is refused what is open to others or someone else'"'"'s, as the owner is' '
