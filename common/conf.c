@@ -194,13 +194,15 @@ conf_system_actor(const struct conf *c, const char *name)
 	return 0;
 }
 
-/* One "key = value" line; NULL, or the reason it is wrong. */
+/* NULL when v is a value k takes (a number's in *n), else the reason,
+ * in msg when it quotes v.  The one check of a value: the file read
+ * (set_key) and the file jukisec-init is about to write
+ * (conf_init_problem). */
 static const char *
-set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
+value_problem(const struct key *k, const char *v, size_t vlen, long long *n,
     char *msg, size_t msgsz)
 {
 	const char *errstr, *why;
-	long long n;
 
 	if ((why = text_problem(v, LINE_MAX_LEN, 0)) != NULL)
 		return why;
@@ -211,7 +213,7 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 			snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
 			return msg;
 		}
-		if (parse_decimal(v, k->min, k->max, &n, &errstr) == -1) {
+		if (parse_decimal(v, k->min, k->max, n, &errstr) == -1) {
 			if (errno == EINVAL)
 				snprintf(msg, msgsz, _("\"%s\" is not a number"), v);
 			else if (strcmp(errstr, "too small") == 0)
@@ -221,7 +223,6 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 				snprintf(msg, msgsz, _("%s is above the maximum %lld"), v, k->max);
 			return msg;
 		}
-		*num_at(c, k) = n;
 		return NULL;
 	}
 	if ((k->type == PATH && *v != '\0' && *v != '/') ||
@@ -231,6 +232,23 @@ set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
 		return _("not a file name: it ends in \"/\"");
 	if (k->type == LIST && !actor_list_ok(v))
 		return _("not a comma-separated list of names (A-Z a-z 0-9 . _ -)");
+	return NULL;
+}
+
+/* One "key = value" line; NULL, or the reason it is wrong. */
+static const char *
+set_key(struct conf *c, const struct key *k, const char *v, size_t vlen,
+    char *msg, size_t msgsz)
+{
+	const char *why;
+	long long n;
+
+	if ((why = value_problem(k, v, vlen, &n, msg, msgsz)) != NULL)
+		return why;
+	if (k->type == NUM) {
+		*num_at(c, k) = n;
+		return NULL;
+	}
 	free(*str_at(c, k));
 	*str_at(c, k) = xstrdup(v);
 	return NULL;
@@ -366,6 +384,36 @@ int
 conf_load_fp(struct conf *c, FILE *fp, const char *path)
 {
 	return conf_load_err(c, fp, path, NULL);
+}
+
+/* The values conf_write_init writes that depend on statedir (template_key,
+ * DIR/template.key) must read back: a file the tools refuse would leave
+ * a log whose key was printed and no tool to use it.  Each is checked as
+ * conf_load checks it, its line "key = value" within LINE_MAX_LEN. */
+char *
+conf_init_problem(const char *statedir)
+{
+	const char *why;
+	char *v, *bad = NULL, msg[256];
+	size_t i, room;
+	long long n;
+
+	for (i = 0; i < NKEYS && bad == NULL; i++) {
+		if (keys[i].type == NUM)
+			continue;	/* a constant, or --epoch's, in range */
+		v = default_str(&keys[i], statedir);
+		room = LINE_MAX_LEN - strlen(keys[i].name) - strlen(" = ");
+		if (strlen(v) > room) {
+			snprintf(msg, sizeof(msg), _("longer than %zu bytes"), room);
+			why = msg;
+		} else
+			why = value_problem(&keys[i], v, strlen(v), &n, msg,
+			    sizeof(msg));
+		if (why != NULL)
+			bad = xasprintf("%s %s: %s", keys[i].name, v, why);
+		free(v);
+	}
+	return bad;
 }
 
 int

@@ -61,6 +61,12 @@ int	conf_load_err(struct conf *, FILE *, const char *path, struct jerr *e);
 /* 1 when name is "-" or one of conf system_actors (R5.4 exempts them). */
 int	conf_system_actor(const struct conf *, const char *name);
 
+/* NULL when the file conf_write_init writes for statedir (absolute) is
+ * one conf_load reads; else, malloc'd, "KEY VALUE: reason" for the first
+ * line it would refuse (a state directory's name with a control character
+ * or not UTF-8, or too long for its template_key line). */
+char	*conf_init_problem(const char *statedir);
+
 /* Writes the commented default file that jukisec-init installs. */
 int	conf_write_defaults(FILE *, const char *statedir);
 /* The same with the operation log's epoch length, fixed for the life of

@@ -9,6 +9,33 @@
 #include "tap.h"
 #include "conftext.h"
 
+/* conf_init_problem says of statedir what conf_load says of the file
+ * conf_write_defaults writes for it: the same check, not a second copy. */
+static void
+init_agrees(const char *statedir, const char *want, const char *what)
+{
+	struct conf c;
+	const char *msg;
+	char *why = conf_init_problem(statedir);
+	FILE *fp = fopen(path, "w");
+	int st;
+
+	ok(conf_write_defaults(fp, statedir) == 0, "%s: written", what);
+	fclose(fp);
+	conf_defaults(&c, "/st");
+	capture_begin();
+	st = conf_load(&c, path);
+	msg = capture_end();
+	ok((why == NULL) == (st == ST_OK), "%s: conf_init_problem agrees with "
+	    "conf_load (%s)", what, *msg != '\0' ? msg : "loads");
+	if (want == NULL)
+		ok(why == NULL, "%s: no problem", what);
+	else
+		is_str(why, want, what);
+	free(why);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -90,6 +117,34 @@ main(void)
 	    "1: template_key: not a file name: it ends in \"/\"");
 	refused("external_verifier = bin/palm\n", "1: external_verifier: not an absolute path");
 	refused("notify_command = caf\xc3\n", "1: notify_command: invalid UTF-8");
+
+	/* jukisec-init's state directory, named in template_key */
+	init_agrees("/var/lib/jukisec", NULL, "the default directory");
+	init_agrees("/a b/\xe7\x8a\xb6\xe6\x85\x8b", NULL, "a blank, kanji");
+	init_agrees("/a\tb", "template_key /a\tb/template.key: contains a control character",
+	    "a tab");
+	init_agrees("/a\nb", "template_key /a\nb/template.key: contains a line break",
+	    "a line feed");
+	init_agrees("/a\xc2\x85" "b", "template_key /a\xc2\x85" "b/template.key: "
+	    "contains a control character", "U+0085");
+	init_agrees("/caf\xe9", "template_key /caf\xe9/template.key: invalid UTF-8",
+	    "not UTF-8");
+	init_agrees("st", "template_key template.key: not an absolute path",
+	    "a relative directory");
+	{
+		/* "template_key = DIR/template.key" in 4096 bytes: DIR 4068 */
+		char dlong[4070], want[4200];
+
+		memset(dlong, 'a', sizeof(dlong));
+		dlong[0] = '/';
+		dlong[4068] = '\0';
+		init_agrees(dlong, NULL, "a directory of 4068 bytes");
+		dlong[4068] = 'a';
+		dlong[4069] = '\0';
+		snprintf(want, sizeof(want), "template_key %s/template.key: "
+		    "longer than 4081 bytes", dlong);
+		init_agrees(dlong, want, "a directory of 4069 bytes");
+	}
 
 	capture_begin();
 	conf_defaults(&c, "/st");
