@@ -86,11 +86,13 @@ initialised(const char *dir)
 	return found;
 }
 
+/* jukisec.conf, with the directory's absolute path and the log's epoch
+ * length. */
 static int
-init(struct store *st, int64_t now, const struct init_opts *o)
+write_conf(struct store *st, long long epoch)
 {
 	struct atomic_file af;
-	char *vkey, *abs;
+	char *abs;
 	int r;
 
 	/* Paths in jukisec.conf must not depend on the caller's cwd. */
@@ -103,7 +105,7 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 		free(abs);
 		return ST_FAIL;
 	}
-	r = conf_write_init(af.fp, abs, o->epoch);
+	r = conf_write_init(af.fp, abs, epoch);
 	free(abs);
 	if (r == -1) {
 		warn("%s/jukisec.conf", st->dir);
@@ -117,6 +119,17 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 		(void)destroy_file(st->dirfd, "jukisec.conf");
 		return ST_FAIL;
 	}
+	return ST_OK;
+}
+
+static int
+init(struct store *st, int64_t now, const struct init_opts *o)
+{
+	char *vkey;
+	int r;
+
+	if ((r = write_conf(st, o->epoch)) != ST_OK)
+		return r;
 	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);
 	r = oplog_create(st, now, o->epoch, (int)o->format, vkey);
 	if (r == ST_OK) {
