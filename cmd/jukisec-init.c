@@ -2,9 +2,12 @@
  * jukisec-init — creates a state directory: jukisec.conf with its commented
  * defaults, the operation log with its keys and genesis record (R6), and
  * prints the log verification key once, for the Security Manager to keep
- * offline.  An initialised directory is refused and left as it was.
+ * offline.  An initialised directory is refused and left as it was; so
+ * is one whose path jukisec.conf cannot hold (conf_init_problem).
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +89,43 @@ initialised(const char *dir)
 	return found;
 }
 
+/* The absolute path dir has, or will have once store_open makes it in
+ * its parent: what jukisec.conf is to name.  NULL (errno) when that
+ * cannot be known: dir is not there and its parent cannot be resolved
+ * either, when mkdir fails too. */
+static char *
+abs_dir(const char *dir)
+{
+	char *d, *b, *parent, *r;
+
+	if ((r = realpath(dir, NULL)) != NULL || errno != ENOENT)
+		return r;
+	d = xstrdup(dir);
+	b = xstrdup(dir);
+	if ((parent = realpath(dirname(d), NULL)) != NULL)
+		r = xasprintf("%s/%s", strcmp(parent, "/") == 0 ? "" : parent,
+		    basename(b));
+	free(parent);
+	free(d);
+	free(b);
+	return r;
+}
+
+/* jukisec.conf names the template key by the state directory's absolute
+ * path: a path it cannot hold would leave a log and a printed key that no
+ * tool can use.  A usage error, as the name given cannot be used. */
+static int
+nameable(const char *dir, const char *abs)
+{
+	char *why;
+
+	if ((why = conf_init_problem(abs)) == NULL)
+		return ST_OK;
+	warnx(_("%s: cannot be a state directory: %s"), dir, why);
+	free(why);
+	return ST_USAGE;
+}
+
 /* jukisec.conf, with the directory's absolute path and the log's epoch
  * length. */
 static int
@@ -99,6 +139,11 @@ write_conf(struct store *st, long long epoch)
 	if ((abs = realpath(st->dir, NULL)) == NULL) {
 		warn("%s", st->dir);
 		return ST_FAIL;
+	}
+	/* run() checked the path it foresaw; this is the one written */
+	if ((r = nameable(st->dir, abs)) != ST_OK) {
+		free(abs);
+		return r;
 	}
 	if (atomic_begin(&af, st->dirfd, "jukisec.conf", 0600) == -1) {
 		warn("%s/jukisec.conf", st->dir);
@@ -163,6 +208,7 @@ run(const struct init_opts *o, const struct tool_args *a)
 {
 	struct store st;
 	const char *dir = a->dir;
+	char *abs;
 	int r;
 
 	if (dir == NULL || *dir == '\0')
@@ -173,6 +219,15 @@ run(const struct init_opts *o, const struct tool_args *a)
 		warnx(_("%s: already initialised; nothing changed"), dir);
 		return ST_NO;
 	}
+	/* before anything is made */
+	if ((abs = abs_dir(dir)) == NULL) {
+		warn("%s", dir);
+		return ST_FAIL;
+	}
+	r = nameable(dir, abs);
+	free(abs);
+	if (r != ST_OK)
+		return r;
 	if ((r = store_open(&st, dir, a->terminal, STORE_CREATE | STORE_NOCONF)) != ST_OK)
 		return r;
 	r = init(&st, time_now_ms(), o);

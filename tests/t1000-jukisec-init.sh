@@ -179,6 +179,68 @@ test_expect_success '--epoch: a sign, a leading zero, a blank or another base is
 	done
 '
 
+# jukisec.conf names the template key by the state directory's absolute
+# path (template_key = DIR/template.key), read back as every other value:
+# a directory whose path jukisec.conf cannot hold there would get a log and
+# a printed key that no tool can use.  Refused (2) before anything is made,
+# in one line naming the directory and what jukisec.conf would refuse.
+# RTMP: $TMP resolved, as the value written is.
+RTMP=$(cd "$TMP" && pwd -P)
+init_refused() {	# DIR DIR-AS-SHOWN VALUE-AS-SHOWN REASON (regexes)
+	{ test_must_fail 2 jukisec-init -d "$1" -t cs01 >"$TMP/init.out" 2>"$TMP/init.err" ||
+	    { cat "$TMP/init.err" >&2; return 1; }; } &&
+	test ! -s "$TMP/init.out" &&
+	one_line_matching "$TMP/init.err" "^jukisec-init: $2: cannot be a state directory: template_key $3/template\\.key: $4\$"
+}
+test_expect_success 'a name jukisec.conf cannot hold (tab, line feed, U+0085, not UTF-8): exit 2, one line, nothing made' '
+	d=$TMP/a$(printf "\t")b &&
+	init_refused "$d" "$TMP/a\\\\x09b" "$RTMP/a\\\\x09b" "contains a control character" &&
+	test ! -e "$d" &&
+	d=$TMP/a$(printf "\nb") &&
+	init_refused "$d" "$TMP/a\\\\x0ab" "$RTMP/a\\\\x0ab" "contains a line break" &&
+	test ! -e "$d" &&
+	d=$TMP/a$(printf "\302\205")b &&
+	init_refused "$d" "$TMP/a\\\\u0085b" "$RTMP/a\\\\u0085b" "contains a control character" &&
+	test ! -e "$d" &&
+	d=$TMP/caf$(printf "\351") &&
+	init_refused "$d" "$TMP/caf\\\\xe9" "$RTMP/caf\\\\xe9" "invalid UTF-8" &&
+	test ! -e "$d"
+'
+
+test_expect_success 'an existing empty directory of such a name is left as it was: no step taken' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	d=$TMP/e$(printf "\t")f && mkdir -m 755 "$d" &&
+	crash_trace init_refused "$d" "$TMP/e\\\\x09f" "$RTMP/e\\\\x09f" "contains a control character" &&
+	test ! -s "$TMP/crash.trace" &&
+	test "$(stat -c %a "$d")" = 755 && test -z "$(ls -A "$d")"
+'
+
+test_expect_success 'the path written is the resolved one: a relative DIR in such a cwd, a link to such a name' '
+	mkdir -m 700 "$TMP/c$(printf "\t")d" &&
+	(cd "$TMP/c$(printf "\t")d" &&
+	init_refused s s "$RTMP/c\\\\x09d/s" "contains a control character") &&
+	test ! -e "$TMP/c$(printf "\t")d/s" &&
+	ln -s "c$(printf "\t")d" "$TMP/ln" &&
+	init_refused "$TMP/ln/s" "$TMP/ln/s" "$RTMP/c\\\\x09d/s" "contains a control character" &&
+	test ! -e "$TMP/c$(printf "\t")d/s"
+'
+
+# The line "template_key = DIR/template.key" within the 4096 bytes of a
+# jukisec.conf line: DIR of 4068 bytes is the longest.
+test_expect_success 'a path too long for the template_key line: exit 2, nothing made; one byte less initialises' '
+	p=$RTMP && z=$(printf "%0200d" 0) &&
+	while [ ${#p} -lt 3820 ]; do p=$p/$z; done &&
+	mkdir -p "$p" &&
+	b=$(printf "%0$((4068 - ${#p} - 1))d" 0) &&
+	d=$p/${b}1 && test ${#d} = 4069 &&
+	init_refused "$d" "$d" "$d" "longer than 4081 bytes" &&
+	test ! -e "$d" &&
+	d=$p/$b &&
+	jukisec-init -d "$d" >long.key 2>/dev/null &&
+	test "$(grep "^template_key = " "$d/jukisec.conf" | wc -c)" = 4097 &&
+	operator-list -d "$d" >/dev/null
+'
+
 # A disk that fails jukisec-init at any one of its steps or syncs (the
 # sync of the directory after jukisec.conf's rename too): exit 3, one line
 # naming the file, no key line, and the directory left empty, so that the
