@@ -302,7 +302,7 @@ write_count(struct store *st, struct register_ *reg,
 	if (oplog_writable(st) == -1) {
 		err = errno;
 		r = ST_FAIL;
-	} else if (store_lock(st, STORE_LOCK_LOG) != ST_OK)
+	} else if (oplog_lock(st) != ST_OK)
 		return ST_FAIL;
 	else if ((r = settle_count(st, reg, a, changed, now, &err, saved,
 	    held)) !=

@@ -888,6 +888,21 @@ repair_record(struct oplog_batch *b, const char *file, const char *detail)
 }
 
 int
+oplog_lock(struct store *st)
+{
+	if (st->log_refused)	/* said: oplog_begin */
+		return ST_FAIL;
+	/* A lock file refused is the log refused, as a head refused is; a
+	 * lock not had within lock_timeout_ms would be waited for again, and
+	 * said again, for a record of a run that has failed already. */
+	if (store_lock(st, STORE_LOCK_LOG) != ST_OK) {
+		st->log_refused = 1;
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+int
 oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 {
 	struct oplog_batch *b;
@@ -908,7 +923,7 @@ oplog_begin(struct store *st, int64_t now, struct oplog_batch **bp)
 	b->key = oplog_key_new();
 	mac_open(&b->mac);
 	if (st->lockfd[STORE_LOCK_LOG] == -1) {
-		if ((r = store_lock(st, STORE_LOCK_LOG)) != ST_OK) {
+		if ((r = oplog_lock(st)) != ST_OK) {
 			release(b);
 			return r;
 		}

@@ -112,6 +112,12 @@ int	oplog_settle_at(struct store *, int64_t now);
  * a file every writer refuses (a link, not a regular file, not ours or
  * open to others, missing) included: oplog_settle_at names it so. */
 int	oplog_writable(struct store *);
+/* STORE_LOCK_LOG taken for a writer, as oplog_begin takes it: ST_OK, or
+ * ST_FAIL said to st->err.  Once the log was found unusable in this run
+ * (st->log_refused) it fails at once, quietly; a lock that cannot be had
+ * (its file refused, an I/O error, lock_timeout_ms run out) makes it so:
+ * said once, waited for once. */
+int	oplog_lock(struct store *);
 /* 0 when oplog.csv may grow by a record (OPLOG_LINE_MAX) under the
  * caller's file size limit, else -1 with errno EFBIG (store_fits). */
 int	oplog_fits(struct store *);

@@ -45,9 +45,10 @@ struct store {
 	/* 1 when the last try for the lock ran out of lock_timeout_ms:
 	 * another process holds it (not a file refused or an I/O error) */
 	int		timed_out[STORE_NLOCKS];
-	int		log_refused;	/* oplog_begin found the log unusable
-					 * and said why: later records fail
-					 * without saying it again */
+	int		log_refused;	/* oplog_begin found the log unusable,
+					 * or oplog_lock its lock, and said
+					 * why: later records fail without
+					 * saying it again */
 	int		reader;		/* STORE_READER: shared locks, read-only */
 	uid_t		owner;		/* what the files' owner must be (or
 					 * root): ours, once, or for a reader

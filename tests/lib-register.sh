@@ -110,3 +110,35 @@ log_count() {
 	NF_ > 7 && F[5] == ENVIRON["_la"] && F[7] == ENVIRON["_lr"] && F[8] ~ ENVIRON["_lp"] { n++ }
 	END { print n + 0 }' "$D/oplog.csv")
 }
+
+# by_tools_one_line PATTERN [WRAPPER...]: every tool a manager's -b
+# reaches (operator-add, with boss's password and with a wrong one,
+# operator-mod, operator-revoke of tanaka, incident-report new), run under
+# WRAPPER when given, exits 3 with one line on stderr matching PATTERN:
+# a failure of the log said once, operator-add's own record of the
+# attempt included (t2100, t2120, t2130).
+by_tools_one_line() {
+	_bp=$1; shift
+	pw byadd byadd-secret-1 && pw bywrong Not-The-Pw-42 || return 1
+	for _bt in add add-wrong mod revoke incident; do
+		_bf=$TMP/pw.boss
+		[ $_bt = add-wrong ] && _bf=$TMP/pw.bywrong
+		case $_bt in
+		add*) test_must_fail 3 "$@" operator-add -d "$D" -b boss \
+		    --by-password-fd 4 -i byadd -n byadd -m password --reason r \
+		    --instructions-given "$INSTR_PW" --password-fd 3 \
+		    3<"$TMP/pw.byadd" 4<"$_bf" 2>"$TMP/by.err" ;;
+		mod) test_must_fail 3 "$@" operator-mod -d "$D" -b boss \
+		    --by-password-fd 4 -i tanaka -s x 4<"$TMP/pw.boss" \
+		    2>"$TMP/by.err" ;;
+		revoke) test_must_fail 3 "$@" operator-revoke -d "$D" -b boss \
+		    --by-password-fd 4 -i tanaka --reason x 4<"$TMP/pw.boss" \
+		    2>"$TMP/by.err" ;;
+		incident) test_must_fail 3 "$@" incident-report new -d "$D" \
+		    -b boss --by-password-fd 4 --type other --cause other \
+		    --summary x 4<"$TMP/pw.boss" 2>"$TMP/by.err" ;;
+		esac &&
+		one_line_matching "$TMP/by.err" "$_bp" ||
+		    { echo "($_bt)" >&2; return 1; }
+	done
+}

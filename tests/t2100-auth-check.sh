@@ -299,6 +299,25 @@ test_expect_success 'the register lock held too long: exit 3, logged register-bu
 	conf_set "$D" lock_timeout_ms 10000
 '
 
+# The log's lock held past lock_timeout_ms: the attempt cannot be
+# recorded, said once, in the lock's words, by auth-check and every tool
+# a manager's -b reaches (operator-add's own record of the attempt is not
+# waited for again); nothing counted or logged.
+test_expect_success 'the log lock held too long: exit 3, one line from every tool, not counted' '
+	conf_set "$D" lock_timeout_ms 200 &&
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before || exit 1
+	( flock 9 && : >held && exec sleep 30 ) 9>>"$D/oplog.lock" & holder=$!
+	i=0; until test -e held; do i=$((i + 1)); test $i -lt 200 || exit 1; sleep 0.02; done &&
+	test_must_fail 3 auth tanaka "$TMP/pw.wrong" 2>err &&
+	one_line_matching err "^auth-check: lock timeout: $D/oplog.lock\$" &&
+	by_tools_one_line "^[a-z-]+: lock timeout: $D/oplog.lock\$"
+	st=$?
+	kill $holder; wait $holder; rm -f held
+	test $st = 0 &&
+	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
+	conf_set "$D" lock_timeout_ms 10000
+'
+
 # A log file that writers refuse (the lock, head or key open to others)
 # is found before the register is written: exit 3 with the file's one
 # line, nothing counted and nothing logged.  Counted, a wrong password
