@@ -488,6 +488,11 @@ record(struct store *st, struct attempt *a)
 		r = count_done(st, &reg, o, &before, r, r != ST_OK && !kept);
 	free(detail);
 	if (r != ST_OK) {
+		/* Said, in the line of an attempt that cannot be recorded or
+		 * in the log's words: the log takes no more records in this
+		 * run (operator-add's own of the attempt), which would say
+		 * the same failure again in a file's words. */
+		st->log_refused = 1;
 		pthread_sigmask(SIG_SETMASK, &held, NULL);
 		register_end(st, &reg);
 		return ST_FAIL;

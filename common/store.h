@@ -46,9 +46,10 @@ struct store {
 	 * another process holds it (not a file refused or an I/O error) */
 	int		timed_out[STORE_NLOCKS];
 	int		log_refused;	/* oplog_begin found the log unusable,
-					 * or oplog_lock its lock, and said
-					 * why: later records fail without
-					 * saying it again */
+					 * oplog_lock its lock, or the gate
+					 * an attempt it cannot record, and
+					 * said why: later records fail
+					 * without saying it again */
 	int		reader;		/* STORE_READER: shared locks, read-only */
 	uid_t		owner;		/* what the files' owner must be (or
 					 * root): ours, once, or for a reader

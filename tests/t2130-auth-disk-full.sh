@@ -137,7 +137,9 @@ ro() {
 
 # A record cannot be written, the count could: whatever the password or
 # the id, the line of a disk that cannot record, nothing counted (a wrong
-# password raised the count, a right one reset it, with no record).
+# password raised the count, a right one reset it, with no record).  Said
+# once by every tool a manager's -b reaches: operator-add's own record of
+# the attempt does not say the log's failure again in the file's words.
 for f in oplog.csv oplog.head; do
 test_expect_success MOUNTNS "$f alone read-only: the same line for all, nothing counted" '
 	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
@@ -148,9 +150,8 @@ test_expect_success MOUNTNS "$f alone read-only: the same line for all, nothing 
 		    --password-fd 3 3<"$TMP/pw.${a#*:}" 2>err &&
 		test_cmp want err || exit 1
 	done &&
-	test_must_fail 3 ro "$D/'$f'" operator-mod -d "$D" -b boss --by-password-fd 4 \
-	    -i tanaka -s x 4<"$TMP/pw.boss" 2>err &&
-	one_line_matching err "^operator-mod: $D: the attempt cannot be recorded \(Read-only file system\): denied\$" &&
+	by_tools_one_line "^[a-z-]+: $D: the attempt cannot be recorded \(Read-only file system\): denied\$" \
+	    ro "$D/'$f'" &&
 	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
 	auth tanaka "$TMP/pw.tanaka"
 '
