@@ -69,6 +69,16 @@ if test_have_prereq MOUNTNS,LOCALEDIR; then
 		grep -q "^使用法: log-prune \[-n\] \[-q | -v\]" out
 	'
 
+	test_expect_success 'under ja_JP.UTF-8 every tool begins its usage with the same word' '
+		for t in auth-check incident-report jukisec-audit jukisec-init log-append \
+		    log-prune log-show log-verify operator-add operator-list operator-mod \
+		    operator-revoke; do
+			ja_run $t --help >out 2>err || return 1
+			head -n 1 out | grep -q "^使用法: $t" ||
+				{ echo "$t: $(head -n 1 out)"; return 1; }
+		done
+	'
+
 	test_expect_success 'under ja_JP.UTF-8 a usage error names the option in Japanese, status 2' '
 		test_must_fail 2 ja_run log-prune -d "$TMP/nostate" --retain 30 2>err &&
 		grep -q "^log-prune: --retain 30: 365 日未満です。R6 により操作履歴は 1 年間保存します$" err
