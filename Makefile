@@ -344,8 +344,10 @@ install: all
 # is not part of make check (a whole second build), .ci/run runs it.
 DEBBUILD = $(BUILD)/deb
 # make deps for check-deb: debhelper (dh, compat 13) builds the package,
-# lintian checks it.
-DEBS += debhelper lintian
+# lintian checks it; tests/deb-check.sh reads the installed Japanese page
+# with man (man-db) and checks the installed units with systemd-analyze
+# (systemd), and says it skipped them where they are missing.
+DEBS += debhelper lintian man-db systemd
 # t0098 loads the installed completion through bash-completion's loader.
 DEBS += bash-completion
 deb:
