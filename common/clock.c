@@ -85,9 +85,11 @@ clock_log_last(struct store *st, int64_t *t)
 		    line_time(start, (size_t)(end - start), t) == 0)
 			return ST_OK;
 	}
+	/* The log has a genesis record at least: it was emptied or cut (a
+	 * logrotate copytruncate), and the way back is the writers'. */
 	jerr_say(st->err, ST_FAIL,
-	    _("%s/%s: no last record to take the time from"), st->dir,
-	    LOG_FILE);
+	    _("%s/%s: %s; run log-verify, then log-append --recover"), st->dir,
+	    LOG_FILE, _("no last record to take the time from"));
 	return ST_FAIL;
 }
 

@@ -144,4 +144,16 @@ test_expect_success 'a register of the 16-column form is read, and rewritten wit
 	at 2030-06-04T00:00:00Z auth abe "$TMP/pw.abe"
 '
 
+# The clock's floor is the log's last record: a log emptied (logrotate's
+# copytruncate, README) has none, and the gate says what the other writers
+# say of a log cut short: the way back (jukisec-log(5), Recovery).
+test_expect_success 'an emptied log: exit 3, the way back named, nothing counted' '
+	cp "$D/operators.csv" reg.before &&
+	cp "$D/oplog.csv" "$TMP/oplog.save" && : >"$D/oplog.csv" &&
+	test_must_fail 3 at 2030-06-05T00:00:00Z auth sato "$TMP/pw.sato" 2>err;
+	r=$?; cp "$TMP/oplog.save" "$D/oplog.csv" && test $r = 0 &&
+	one_line_matching err "^auth-check: $D/oplog.csv: no last record to take the time from; run log-verify, then log-append --recover\$" &&
+	test_cmp reg.before "$D/operators.csv"
+'
+
 test_done
