@@ -148,6 +148,107 @@ test_expect_success 'a forged head (hmac) is caught' '
 	one_line_matching err "head hmac does not verify"
 '
 
+# Someone who can write the state directory may put a symbolic link, a
+# FIFO or a directory in place of oplog.csv or oplog.head, or open one to
+# others: what the tools refuse there is what was left, tampering (exit 1,
+# the refusal's one line), never followed, read or waited on; a cron job
+# that reads 3 as "try again later" would miss it.  The key file's
+# refusals stay operational (3), as log-verify(1) says.
+# plant FILE KIND: the good log, then FILE (in s/) put aside in FILE.real
+# and replaced by KIND; unplant FILE puts it back.
+plant() {
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	mv "s/$1" "s/$1.real" &&
+	case $2 in
+	link) ln -s "$1.real" "s/$1" ;;
+	fifo) mkfifo -m 600 "s/$1" ;;
+	dir) mkdir -m 700 "s/$1" ;;
+	open) cp -p "s/$1.real" "s/$1" && chmod 622 "s/$1" ;;
+	owner) cp -p "s/$1.real" "s/$1" && chmod 600 "s/$1" && chown nobody "s/$1" ;;
+	esac
+}
+unplant() { rm -rf "s/$1" && mv "s/$1.real" "s/$1"; }
+# refused_as FILE KIND STATUS [OPERAND]: log-verify of the planted state
+# (OPERAND: the live log named as the chain's file) exits STATUS with one
+# line naming FILE in the words of jukisec-log(5) "Files".
+refused_as() {
+	case $2 in
+	link) _w="a symbolic link: refused" ;;
+	open|owner) _w="not owned by us or root, or open to others: refused" ;;
+	*) _w="not a regular file: refused" ;;
+	esac
+	plant "$1" "$2" &&
+	{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW ${4:+"$4"} >out 2>err; _st=$?; } &&
+	unplant "$1" &&
+	{ test $_st = "$3" || { echo "$1 $2: exit $_st, want $3" >&2; return 1; }; } &&
+	test ! -s out &&
+	one_line_matching err "^log-verify: $1: $_w\$"
+}
+
+test_expect_success 'oplog.head or oplog.csv replaced by a link, a FIFO or a directory, or opened to others: tampering (1), one line, no wait' '
+	for f in oplog.head oplog.csv; do
+		for k in link fifo dir open; do
+			refused_as $f $k 1 || return 1
+		done
+	done
+'
+
+test_expect_success ROOT,NOBODY 'oplog.head or oplog.csv of another user, mode 600: tampering (1)' '
+	refused_as oplog.head owner 1 && refused_as oplog.csv owner 1
+'
+
+# log-verify(1): the head is checked when the chain's last file is the
+# live log of DIR; named so, a planted oplog.csv is refused as the live
+# log, not followed to another file and verified as a copy without its
+# head, nor waited on as a FIFO.
+test_expect_success 'the live log named as the last file, planted or its head planted: tampering (1), no wait' '
+	for k in link fifo dir open; do
+		refused_as oplog.csv $k 1 "$TMP/s/oplog.csv" &&
+		refused_as oplog.head $k 1 "$TMP/s/oplog.csv" || return 1
+	done &&
+	log-verify -d "$TMP/s" -k key --now $NOW "$TMP/s/oplog.csv" >out &&
+	grep -q "oplog.head matches\$" out
+'
+
+# A file the caller names is the caller's: a link of theirs is followed
+# and a FIFO read as a pipe (log-verify(1): bash's <(zcat ...)).
+test_expect_success 'a FILE operand that is the caller'"'"'s link or FIFO is read as before' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	cp good.csv copy.csv && ln -sf copy.csv copy.link &&
+	log-verify -k key --now $NOW copy.link >out && grep -q "no head checked\$" out &&
+	ln -sf "$TMP/s/oplog.csv" live.link &&
+	log-verify -d "$TMP/s" -k key --now $NOW live.link >out &&
+	grep -q "oplog.head matches\$" out &&
+	rm -f copy.fifo && mkfifo copy.fifo && { cat good.csv >copy.fifo & } &&
+	timeout 10 log-verify -k key --now $NOW copy.fifo >out && wait &&
+	grep -q "no head checked\$" out
+'
+
+test_expect_success 'oplog.key replaced by a link, a FIFO or a directory: still an operational failure (3)' '
+	for k in link fifo dir; do
+		cp -p s/oplog.key key.real && mv s/oplog.key s/key.real &&
+		case $k in
+		link) ln -s key.real s/oplog.key ;;
+		fifo) mkfifo -m 600 s/oplog.key ;;
+		dir) mkdir -m 700 s/oplog.key ;;
+		esac &&
+		{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+		rm -rf s/oplog.key && mv s/key.real s/oplog.key &&
+		test $st = 3 && test ! -s out &&
+		case $k in
+		link) one_line_matching err "^log-verify: oplog.key: a symbolic link: refused\$" ;;
+		*) one_line_matching err "^log-verify: oplog.key: not a regular file: refused\$" ;;
+		esac || { echo "$k: exit $st" >&2; return 1; }
+	done
+'
+
+test_expect_success ROOT,NOBODY 'oplog.key of another user: still an operational failure (3)' '
+	cp -p s/oplog.key key.real && chown nobody s/oplog.key &&
+	{ log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+	cp -p key.real s/oplog.key && test $st = 3 &&
+	one_line_matching err "^log-verify: oplog.key: not owned by us or root, or open to others: refused\$"
+'
+
 test_expect_success 'the log still verifies after all this when restored' '
 	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
 	log-verify -d "$TMP/s" -k key --now $NOW >out
