@@ -706,10 +706,16 @@ open_safe_why(int err)
 	return strerror(err);
 }
 
+int
+open_safe_refused(int err)
+{
+	return err == ELOOP || err == EINVAL || err == EPERM;
+}
+
 void
 open_safe_err(struct jerr *e, int code, const char *path)
 {
-	if (errno == ELOOP || errno == EINVAL || errno == EPERM)
+	if (open_safe_refused(errno))
 		jerr_set(e, code, "%s: %s", path, open_safe_why(errno));
 	else
 		jerr_errno(e, code, "%s", path);

@@ -143,6 +143,9 @@ void	open_safe_say(struct jerr *to, const char *path);
 void	open_safe_err(struct jerr *e, int code, const char *path);
 /* The same words without the path, for the errno err open_safe left. */
 const char *open_safe_why(int err);
+/* 1 when err is open_safe's refusal of the file itself, for its type,
+ * owner or mode (ELOOP, EINVAL, EPERM), not a failure to open it. */
+int	open_safe_refused(int err);
 
 /* open_safe in the state directory, not secret. */
 int	store_openat(struct store *, const char *name, int flags, mode_t mode);
