@@ -144,7 +144,11 @@ run(struct own *ow, const struct tool_args *a)
 		warnx("%s:%zu: %s", res.bad_file, res.bad_line, res.reason);
 	else
 		warnx("%s: %s", *res.bad_file ? res.bad_file : "oplog.csv", res.reason);
-	return r;
+	/* A link, FIFO or directory in place of oplog.csv or oplog.head, or
+	 * one opened to others, is what someone who could write DIR left:
+	 * tampering, as a missing head is, not a failure to try again later.
+	 * Key files, I/O and the lock stay operational. */
+	return res.refused ? ST_NO : r;
 }
 
 int

@@ -1397,12 +1397,14 @@ open_live(struct vstate *v, struct store *st)
 			v->file = OPLOG_HEADFILE;
 			return bad(v, NULL, "%s", why);
 		}
+		v->res->refused = open_safe_refused(v->hs.err);
 		return io_fail(v, OPLOG_HEADFILE, why);
 	}
 	v->file = OPLOG_FILE;
 	if ((fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			return bad(v, NULL, "%s", strerror(errno));
+		v->res->refused = open_safe_refused(errno);
 		return io_fail(v, OPLOG_FILE, open_safe_why(errno));
 	}
 	/* A bad head is reported after the records: a wrong key shows as

@@ -318,6 +318,12 @@ struct oplog_verify_result {
 	size_t		bad_line;		/* 0: not a record (head, anchor, file) */
 	long long	bad_seq;		/* -1: unknown */
 	char		reason[256];
+	/* ST_FAIL for oplog.csv or oplog.head of the live log that open_safe
+	 * refused for its type, owner or mode (a link, a FIFO, a directory,
+	 * a device; another's, or open to others), as every tool refuses it:
+	 * neither followed nor read, what someone who could write the state
+	 * directory left there; log-verify takes it for tampering */
+	int		refused;
 	/* what failed that is not the log's (the log lock, taken to tell a
 	 * writer's window from a failure): code ST_OK when nothing did; the
 	 * verifier prints nothing; a tool prints it alone, not bad_file and
