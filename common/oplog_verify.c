@@ -1566,32 +1566,72 @@ before_live(struct vstate *v, struct vsave *pre)
 	return 0;
 }
 
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether file i is the live log of st: the chain's last file, open on
+ * DIR/oplog.csv (fd; standard input too) or, before it is opened (fd -1),
+ * named so: its own entry, or the one it leads to, is DIR/oplog.csv's.
+ * That entry is looked at without following it, so that a link, a FIFO
+ * or a directory planted there is refused as the live log (open_live),
+ * not followed to a file verified as a copy without its head, nor waited
+ * on as a FIFO; a caller's own link or FIFO elsewhere is theirs. */
+static int
+is_live(struct store *st, const struct vstate *v, size_t i, int fd)
+{
+	const struct oplog_verify_opts *o = v->o;
+	const char *path = o->files[i];
+	struct stat lsb, sb;
+
+	if (i != o->nfiles - 1 || st == NULL || o->prefix || v->res->copy ||
+	    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	if (fd != -1)
+		return fstat(fd, &sb) == 0 && same_file(&sb, &lsb);
+	return strcmp(path, "-") != 0 &&
+	    ((lstat(path, &sb) == 0 && same_file(&sb, &lsb)) ||
+	    (stat(path, &sb) == 0 && same_file(&sb, &lsb)));
+}
+
+/* The live log as file i, the chain's last: the files before it as they
+ * were left (before_live). */
+static int
+open_live_at(struct store *st, struct vstate *v, size_t i, struct vsave *pre)
+{
+	int fd;
+
+	if (i > 0 && before_live(v, pre) == -1)
+		return -1;
+	if ((fd = open_live(v, st)) == -1)
+		return -1;
+	v->live = 1;
+	v->file = v->o->files[i];
+	return fd;
+}
+
 /* Opens file i of the chain: fd, or -1 (res says why). */
 static int
 open_file(struct store *st, struct vstate *v, size_t i, struct vsave *pre)
 {
 	const struct oplog_verify_opts *o = v->o;
-	struct stat lsb, fsb;
 	int fd;
 
 	v->live = o->nfiles == 0;
 	if (v->live)
 		return open_live(v, st);
 	v->file = strcmp(o->files[i], "-") == 0 ? "<stdin>" : o->files[i];
+	if (is_live(st, v, i, -1))
+		return open_live_at(st, v, i, pre);
 	fd = strcmp(o->files[i], "-") == 0 ? dup(STDIN_FILENO) :
 	    open(o->files[i], O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return io_fail(v, v->file, strerror(errno));
-	if (i == o->nfiles - 1 && st && !o->prefix && !v->res->copy && fstat(fd, &fsb) == 0 &&
-	    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    fsb.st_dev == lsb.st_dev && fsb.st_ino == lsb.st_ino) {
+	if (is_live(st, v, i, fd)) {
 		close(fd);
-		if (i > 0 && before_live(v, pre) == -1)
-			return -1;
-		if ((fd = open_live(v, st)) == -1)
-			return -1;
-		v->live = 1;
-		v->file = o->files[i];
+		return open_live_at(st, v, i, pre);
 	}
 	return fd;
 }
