@@ -15,7 +15,9 @@
  * from the register's present lock (locked_at on): a lock whose records
  * were pruned is still seen while it lasts.  A log that cannot be read is
  * a FAIL.  The records found are kept (the first R54_ITEMS, the rest
- * counted) and listed by audit_r54() after the pass.
+ * counted) and listed by audit_r54() after the pass, each by its number
+ * and its operator by the 職名 and 氏名 the register holds (person.h; the
+ * id of a name it does not hold), the id the item's subject.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "oplog_verify.h"
+#include "person.h"
 #include "standing.h"
 #include "timeutil.h"
 
@@ -433,7 +436,7 @@ void
 audit_r54(struct audit *a)
 {
 	struct r54	*w = a->r54;
-	char		 date[64], subj[64];
+	char		 date[64], subj[64], *who;
 	const char	*why;
 	long long	 i;
 
@@ -447,14 +450,16 @@ audit_r54(struct audit *a)
 	for (i = 0; i < w->bad && i < R54_ITEMS; i++) {
 		why = w->item[i].why;
 		audit_date(a, w->item[i].time, date, sizeof(date));
+		who = person_label(&a->reg, w->item[i].op, a->o->ja);
 		check_item(a, w->item[i].op, L(a,
-		    "seq %lld, %s, terminal %s, operator %s: %s",
-		    "seq %lld、%s、端末機 %s、操作者 %s: %s"), w->item[i].seq, date,
-		    w->item[i].terminal, w->item[i].op, a->o->ja ?
+		    "record %lld, %s, terminal %s, operator %s: %s",
+		    "通番 %lld、%s、端末機 %s、操作者 %s: %s"), w->item[i].seq, date,
+		    w->item[i].terminal, who, a->o->ja ?
 		    (strcmp(why, "unknown") == 0 ? "登録簿にない" :
 		    strcmp(why, "revoked") == 0 ? "取消済み" :
 		    strcmp(why, "expired") == 0 ? "有効期限切れ" : "ロック中") :
 		    why);
+		free(who);
 	}
 	if (!w->read) {
 		/* the subject the line, as the other log checks give it */

@@ -12,7 +12,10 @@
  * Only a credentials/ that is not there (ENOENT) holds no material: one
  * that does not open (this user may not read it, it is a file or a
  * symbolic link) is never taken for an empty one, and the checks that
- * need it say they were not checked (creds_unread).
+ * need it say they were not checked (creds_unread).  An item names its
+ * person by the 職名 and 氏名 the register holds (person.h; its subject
+ * keeps the id, for the machine forms), the method and the credential in
+ * the regulation's words, never by a file name (issue 14).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -183,6 +186,35 @@ wanted_ext(const struct operator *op)
 	return op->method == METHOD_PASSWORD ? EXT_PHC : EXT_TMPL;
 }
 
+/* A method in the regulation's words, as the report's register changes
+ * (audit_changes.c) say it. */
+static const char *
+method_words(const struct audit *a, enum method m)
+{
+	static const char *const w[][2] = {
+		{ "fingerprint", "指紋(照合情報)" },
+		{ "identification code and password", "識別符号及びパスワード" },
+		{ "external verifier", "外部の照合装置(照合情報)" },
+	};
+
+	return L(a, w[m][0], w[m][1]);
+}
+
+/* The method a credential file of op serves: op's own when it is the
+ * file of that method, else what a file of its kind is for (a template
+ * serves a fingerprint or an external verifier: the register no longer
+ * says which). */
+static const char *
+cred_method(const struct audit *a, const struct operator *op, const char *ext)
+{
+	if (operator_method_known(op) && strcmp(ext, wanted_ext(op)) == 0)
+		return method_words(a, op->method);
+	if (strcmp(ext, EXT_PHC) == 0)
+		return method_words(a, METHOD_PASSWORD);
+	return L(a, "fingerprint or external verifier",
+	    "指紋又は外部の照合装置(照合情報)");
+}
+
 /*
  * A method that does not read back is no method, not its stand-in,
  * password, which only denies (register.c): R5.3 and R5.4 find no
@@ -193,12 +225,15 @@ wanted_ext(const struct operator *op)
 static void
 no_method(struct audit *a, const struct operator *op)
 {
+	char	*who = person_label(&a->reg, op->id, a->o->ja);
+
 	check_item(a, op->id, L(a, "%s: no method: the method on "
 	    "operators.csv:%zu does not read back; denied until repaired "
 	    "(operator-mod -m)",
 	    "%s: 確認方法がありません: operators.csv の %zu 行目の確認方法を"
 	    "読み取れません。修正 (operator-mod -m) されるまで拒否として扱います"),
-	    op->id, op->line);
+	    who, op->line);
+	free(who);
 }
 
 static const char *
@@ -385,7 +420,9 @@ check_methods(struct audit *a, const struct creds *cr)
 		if (why != NULL) {
 			/* a format: it may name the manager */
 			text = xasprintf(why, audit_manager(a));
-			check_item(a, op->id, "%s: %s", op->id, text);
+			who = person_label(r, op->id, a->o->ja);
+			check_item(a, op->id, "%s: %s", who, text);
+			free(who);
 			free(text);
 			bad++;
 		}
@@ -436,9 +473,11 @@ check_methods(struct audit *a, const struct creds *cr)
 		}
 		if (cred_exists(cr, op->id, wanted_ext(op)))
 			continue;
-		check_item(a, op->id, L(a, "%s: no %s/%s%s (%s)",
-		    "%s: %s/%s%s がありません (%s)"), op->id, CRED_DIR, op->id,
-		    wanted_ext(op), method_name(op->method));
+		who = person_label(r, op->id, a->o->ja);
+		check_item(a, op->id, L(a, "%s: no credential (method: %s)",
+		    "%s: 照合情報がありません(確認方法: %s)"), who,
+		    method_words(a, op->method));
+		free(who);
 		bad++;
 	}
 	end_with_no_method(a, AUDIT_WARN, bad,
@@ -456,6 +495,7 @@ check_stale(struct audit *a, const struct creds *cr)
 	const char *ext[] = { EXT_PHC, EXT_TMPL };
 	size_t	 i, bad = 0;
 	int	 k, active;
+	char	*who;
 
 	check_begin(a, "R5.5", "stale-credentials");
 	if (cr->err) {
@@ -475,13 +515,16 @@ check_stale(struct audit *a, const struct creds *cr)
 			if (active && (!operator_method_known(op) ||
 			    strcmp(ext[k], wanted_ext(op)) == 0))
 				continue;
+			who = person_label(r, op->id, a->o->ja);
 			check_item(a, op->id, L(a,
-			    "%s: %s/%s%s remains (%s)",
-			    "%s: %s/%s%s が残っています (%s)"),
-			    op->id, CRED_DIR, op->id, ext[k],
+			    "%s: the credential remains (method: %s; %s)",
+			    "%s: 照合情報が残っています(確認方法: %s、%s)"),
+			    who, cred_method(a, op, ext[k]),
 			    operator_revoked(op) ? L(a, "revoked", "取消済み") :
 			    !active ? L(a, "expired", "有効期限切れ") :
-			    L(a, "not the registered method", "登録された方式ではない"));
+			    L(a, "not the registered method",
+			    "登録された確認方法ではない"));
+			free(who);
 			bad++;
 		}
 	}
@@ -510,8 +553,10 @@ check_material(struct audit *a)
 		    op->expires > now)
 			continue;
 		audit_date(a, op->expires, date, sizeof(date));
+		who = person_label(r, op->id, a->o->ja);
 		check_item(a, op->id, L(a, "%s: expired %s, not revoked",
-		    "%s: %s に期限切れ、取消されていません"), op->id, date);
+		    "%s: %s に期限切れ、取消されていません"), who, date);
+		free(who);
 		bad++;
 	}
 	check_end(a, bad ? AUDIT_WARN : AUDIT_PASS, "%s", bad ?

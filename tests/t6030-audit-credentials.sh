@@ -75,7 +75,7 @@ test_expect_success 'R5.4: an active person without a credential: WARN' '
 	mv "$D/$C/suzuki.phc" suzuki.phc &&
 	audit_run &&
 	expect credential-present "WARN suzuki" &&
-	detail credential-present | grep -q "suzuki: no credentials/suzuki.phc (password)" &&
+	detail credential-present | grep -qF "suzuki: no credential (method: identification code and password)" &&
 	mv suzuki.phc "$D/$C/suzuki.phc"
 '
 
@@ -108,7 +108,7 @@ test_expect_success 'R5.5: revocation destroys the material; a copy put back FAI
 	audit_run &&
 	test "$ast" -eq 1 &&
 	expect stale-credentials "FAIL tanaka" &&
-	detail stale-credentials | grep -q "tanaka: credentials/tanaka.phc remains (revoked)" &&
+	detail stale-credentials | grep -qF "tanaka: the credential remains (method: identification code and password; revoked)" &&
 	rm "$D/$C/tanaka.phc"
 '
 
@@ -116,7 +116,7 @@ test_expect_success 'R5.5: material of a method not registered FAILs' '
 	cp "$D/$C/suzuki.phc" "$D/$C/suzuki.tmpl" &&
 	audit_run &&
 	expect stale-credentials "FAIL suzuki" &&
-	detail stale-credentials | grep -q "suzuki: credentials/suzuki.tmpl remains (not the registered method)" &&
+	detail stale-credentials | grep -qF "suzuki: the credential remains (method: fingerprint or external verifier; not the registered method)" &&
 	rm "$D/$C/suzuki.tmpl"
 '
 
@@ -154,7 +154,7 @@ test_expect_success 'R5.5: past expiry and not revoked: WARN, and its material F
 	expect expired-not-revoked "WARN kato" &&
 	detail expired-not-revoked | grep -q "kato: expired 2027-01-01 00:00, not revoked" &&
 	expect stale-credentials "FAIL kato" &&
-	detail stale-credentials | grep -q "kato: credentials/kato.phc remains (expired)"
+	detail stale-credentials | grep -qF "kato: the credential remains (method: identification code and password; expired)"
 '
 
 test_expect_success 'R5.2: a person locked out after repeated failures is listed' '
@@ -240,7 +240,7 @@ test_expect_success 'R5.4: no credential asked for or accepted on a method that 
 	mv "$D/$C/suzuki.phc" suzuki.phc && audit_run &&
 	mv suzuki.phc "$D/$C/suzuki.phc" &&
 	expect credential-present "WARN suzuki ito sato" &&
-	detail credential-present | grep -q "^Some active persons have no credential and cannot authenticate\. Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\. suzuki: no credentials/suzuki.phc (password); ito: "
+	detail credential-present | grep -q "^Some active persons have no credential and cannot authenticate\. Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\. suzuki: no credential (method: identification code and password); ito: "
 '
 
 test_expect_success 'R5.5: either kind of material is kept until the method is repaired' '

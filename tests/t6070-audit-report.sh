@@ -120,4 +120,96 @@ assert x[\"summary\"].startswith(\"登録簿を読み込めます\"), x
 "
 '
 
+# Issue 14: the committee's document names every person by the 職名 and 氏名
+# the register holds (person.h), never by a login id, and says the
+# credential and the method in words, not by a file name or the register's
+# English method word; a person the register does not hold keeps the id,
+# as every check says it.  The machine forms keep the ids as subjects.
+# a1, 主事 山田 花子: credential gone, approved by "nobody"; a2, 鈴木 一郎
+# (no title): expired at the end of 2026-12-10, its credential left, and a
+# record logged in its name after that, and one by ghost, whom the
+# register does not hold.
+P=$TMP/people
+mod() { at_AT operator-mod -d "$D" -b boss --by-password-fd 4 "$@" 4<"$TMP/pw.boss"; }
+test_expect_success 'set up: 主事 山田 花子 without a credential, 鈴木 一郎 expired' '
+	D=$P && AT=2026-11-25T09:00:00Z &&
+	at_AT audit_state && at_AT add_pw a1 && at_AT add_pw a2 &&
+	mod -i boss --title 市民課長 &&
+	mod -i a1 --name "山田 花子" --title 主事 &&
+	mod -i a2 --name "鈴木 一郎" && mod -i a2 --expires 2026-12-10 &&
+	mv "$D/credentials/a1.phc" "$TMP/a1.phc" &&
+	regcol a1 approved_by nobody &&
+	at 2026-12-20T09:00:00Z log-append -d "$D" -t vm -u a2 -a print \
+	    -o juminhyo -r ok 2>/dev/null &&
+	at 2026-12-20T09:05:00Z log-append -d "$D" -t vm -u ghost -a print 2>/dev/null
+'
+
+# items FILE SUMMARY: the item lines of the text report FILE under the
+# finding whose sentence begins with SUMMARY.
+items() {
+	sed -n "/^  \[[^]]*\] $2/,/^  \[/p" "$1" | sed -n "s/^      - //p"
+}
+
+test_expect_success 'Japanese: the five findings name 主事 山田 花子 and 鈴木 一郎, in words' '
+	D=$P && test_must_fail 1 jukisec-audit -d "$D" --now 2026-12-21T00:00:00Z \
+	    --lang ja >r.ja &&
+	items r.ja "ただし書の要件を満たさずに" >i1 &&
+	echo "主事 山田 花子: 承認者が登録されたセキュリティ責任者ではありません" >want &&
+	test_cmp want i1 &&
+	items r.ja "照合情報がなく認証できない" >i2 &&
+	echo "主事 山田 花子: 照合情報がありません(確認方法: 識別符号及びパスワード)" >want &&
+	test_cmp want i2 &&
+	items r.ja "端末機を操作できない者" >i3 &&
+	grep -Eqx "通番 [0-9]+、令和8年12月20日 09:00、端末機 vm、操作者 鈴木 一郎: 有効期限切れ" i3 &&
+	grep -Eqx "通番 [0-9]+、令和8年12月20日 09:05、端末機 vm、操作者 登録簿に記載のない者\\(ID ghost\\): 登録簿にない" i3 &&
+	test "$(wc -l <i3)" -eq 2 &&
+	items r.ja "利用できない者の照合情報" >i4 &&
+	echo "鈴木 一郎: 照合情報が残っています(確認方法: 識別符号及びパスワード、有効期限切れ)" >want &&
+	test_cmp want i4 &&
+	items r.ja "有効期限を過ぎても" >i5 &&
+	echo "鈴木 一郎: 令和8年12月11日 00:00 に期限切れ、取消されていません" >want &&
+	test_cmp want i5 &&
+	cat i1 i2 i3 i4 i5 >all &&
+	! grep -E "(^|[^[:alnum:]])a[12]([^[:alnum:]]|\$)|credentials|\.phc|seq|password|fingerprint|external" all &&
+	! grep -E "(^|[^[:alnum:]])a[12]([^[:alnum:]]|\$)|credentials/|\.phc|seq |\(password\)" r.ja
+'
+
+test_expect_success 'English: the same persons by name and title; one not in the register keeps the id' '
+	D=$P && test_must_fail 1 jukisec-audit -d "$D" --now 2026-12-21T00:00:00Z \
+	    --lang en >r.en &&
+	items r.en "Some persons are confirmed" >i1 &&
+	echo "山田 花子 (主事): approved by someone who is not a registered Security Manager" >want &&
+	test_cmp want i1 &&
+	items r.en "Some active persons have no credential" >i2 &&
+	echo "山田 花子 (主事): no credential (method: identification code and password)" >want &&
+	test_cmp want i2 &&
+	items r.en "The log records operations by persons" >i3 &&
+	grep -Eqx "record [0-9]+, 2026-12-20 09:00, terminal vm, operator 鈴木 一郎: expired" i3 &&
+	items r.en "Credential material of persons" >i4 &&
+	echo "鈴木 一郎: the credential remains (method: identification code and password; expired)" >want &&
+	test_cmp want i4 &&
+	items r.en "Persons past their expiry date" >i5 &&
+	echo "鈴木 一郎: expired 2026-12-11 00:00, not revoked" >want &&
+	test_cmp want i5 &&
+	grep -Eqx "record [0-9]+, 2026-12-20 09:05, terminal vm, operator not in the register \\(id ghost\\): unknown" i3 &&
+	grep -qx "      - 山田 花子 (主事): approved by not in the register (id nobody), instructed 2026-11-20: injured finger" r.en
+'
+
+test_expect_success 'the machine forms keep the ids as subjects' '
+	D=$P && audit_run --now 2026-12-21T00:00:00Z --lang ja &&
+	expect biometric-or-exception "FAIL a1" &&
+	expect credential-present "WARN a1" &&
+	expect stale-credentials "FAIL a2" &&
+	expect expired-not-revoked "WARN a2" &&
+	expect log-operators-authorized "FAIL a2 ghost" &&
+	detail credential-present | grep -q " 主事 山田 花子: 照合情報がありません" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-12-21T00:00:00Z --format json >r.json &&
+	python3 -c "import json
+f={x[\"check\"]:x for x in json.load(open(\"r.json\"))[\"findings\"]}
+i=f[\"log-operators-authorized\"][\"items\"]
+assert [x[\"subject\"] for x in i]==[\"a2\",\"ghost\"], i
+assert \"鈴木 一郎\" in i[0][\"text\"] and \"a2\" not in i[0][\"text\"], i
+"
+'
+
 test_done

@@ -65,7 +65,7 @@ test_expect_success 'jukisec-audit: R5.4 FAIL with the records of ghost, sato, i
 	test "$ast" = 1 &&
 	expect log-operators-authorized "FAIL ghost sato ito tanaka ghost ghost" &&
 	detail log-operators-authorized >d &&
-	grep -q "seq [0-9]*, 2030-01-01 09:10, terminal cs01, operator ghost: unknown" d &&
+	grep -q "record [0-9]*, 2030-01-01 09:10, terminal cs01, operator not in the register (id ghost): unknown" d &&
 	grep -q "operator sato: revoked" d && grep -q "operator ito: expired" d &&
 	grep -q "operator tanaka: locked" d &&
 	! grep -q "operator cron" d && ! grep -q "operator -:" d

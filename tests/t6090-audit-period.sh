@@ -140,7 +140,7 @@ test_expect_success 'an invented city: every finding that names the manager name
 	cp "$D/jukisec.conf" conf.save && cp "$D/operators.csv" reg.save &&
 	conf_set "$D" lockout_unlock_minutes 30 && regcol suzuki approved_by tanaka &&
 	audit_run --now $NOW --since 2026-10-01 &&
-	detail biometric-or-exception | grep -q "suzuki: approved by someone who is not a registered Juki-net Manager" &&
+	detail biometric-or-exception | grep -q "鈴木 一郎 (主任): approved by someone who is not a registered Juki-net Manager" &&
 	detail conf-values | grep -q "lockout_unlock_minutes = 30: a lock-out ends without the Juki-net Manager (Art. 21(2))" &&
 	detail register-changes | grep -q "Boss (市民課長): registered: as Juki-net Manager, " &&
 	! grep -n "Security Manager" "$TMP/a.csv" &&
