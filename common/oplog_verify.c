@@ -136,10 +136,12 @@ struct vstate {
 	ino_t		snap_ino;
 };
 
-/* Reports the first bad record: one the MAC worker found before this one
- * takes precedence, so the report never depends on the threads. */
+/* Reports the first bad record, of kind k: one the MAC worker found
+ * before this one takes precedence, so the report never depends on the
+ * threads. */
 static int
-badl(struct vstate *v, size_t line, long long seq, const char *fmt, va_list ap)
+badl(struct vstate *v, size_t line, long long seq, enum oplog_bad k,
+    const char *fmt, va_list ap)
 {
 	const char *file;
 
@@ -149,6 +151,7 @@ badl(struct vstate *v, size_t line, long long seq, const char *fmt, va_list ap)
 		snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", file);
 		v->res->bad_line = line;
 		v->res->bad_seq = seq;
+		v->res->bad_kind = OPLOG_BAD_MAC;
 		snprintf(v->res->reason, sizeof(v->res->reason), "%s",
 		    _("MAC mismatch: record changed, or wrong key"));
 		return -1;
@@ -156,6 +159,7 @@ badl(struct vstate *v, size_t line, long long seq, const char *fmt, va_list ap)
 	snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", v->file ? v->file : "");
 	v->res->bad_line = line;
 	v->res->bad_seq = seq;
+	v->res->bad_kind = k;
 	vsnprintf(v->res->reason, sizeof(v->res->reason), fmt, ap);
 	return -1;
 }
@@ -167,7 +171,21 @@ bad(struct vstate *v, const struct oplog_record *r, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = badl(v, r ? r->line : 0, r ? r->seq : -1, fmt, ap);
+	ret = badl(v, r ? r->line : 0, r ? r->seq : -1, OPLOG_BAD_RULE, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* bad() of a record, of a kind other than the form's (enum oplog_bad). */
+static int
+bad_as(struct vstate *v, const struct oplog_record *r, enum oplog_bad k,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = badl(v, r->line, r->seq, k, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -179,7 +197,7 @@ bad_line(struct vstate *v, size_t line, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = badl(v, line, -1, fmt, ap);
+	ret = badl(v, line, -1, OPLOG_BAD_RULE, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -251,7 +269,8 @@ check_mac(struct vstate *v, const struct oplog_record *r, const unsigned char *p
 			return 0;
 		}
 	}
-	return bad(v, r, _("MAC mismatch: record changed, or wrong key"));
+	return bad_as(v, r, OPLOG_BAD_MAC,
+	    _("MAC mismatch: record changed, or wrong key"));
 }
 
 static int
@@ -262,9 +281,11 @@ check_genesis(struct vstate *v, const struct oplog_record *r)
 	snprintf(d, sizeof(d), "format=%d epoch_seconds=%lld", v->format, v->vk->epoch_seconds);
 	if (!is(r, OF_OPERATOR, "-") || !is(r, OF_ACTION, "genesis") ||
 	    !is(r, OF_OBJECT, "") || !is(r, OF_RESULT, "ok") || !is(r, OF_DETAIL, d))
-		return bad(v, r, _("seq 0 is not a genesis record for this key"));
+		return bad_as(v, r, OPLOG_BAD_MAC,
+		    _("seq 0 is not a genesis record for this key"));
 	if (r->time != v->vk->t0)
-		return bad(v, r, _("genesis time differs from the key's t0"));
+		return bad_as(v, r, OPLOG_BAD_MAC,
+		    _("genesis time differs from the key's t0"));
 	return 0;
 }
 
@@ -277,10 +298,12 @@ check_seal(struct vstate *v, const struct oplog_record *r)
 	if (!is(r, OF_OBJECT, obj) || !is(r, OF_RESULT, "ok") ||
 	    r->time != oplog_epoch_end(v->vk->t0, v->vk->epoch_seconds, r->epoch) ||
 	    r->len[OF_DETAIL] < 8 || memcmp(r->field[OF_DETAIL], "records=", 8) != 0)
-		return bad(v, r, _("malformed seal of epoch %lld"), r->epoch);
+		return bad_as(v, r, OPLOG_BAD_SEAL,
+		    _("malformed seal of epoch %lld"), r->epoch);
 	snprintf(d, sizeof(d), "records=%lld", v->cur_n);
 	if (v->epoch_whole && !is(r, OF_DETAIL, d))
-		return bad(v, r, _("seal says %s, epoch %lld has %lld records"),
+		return bad_as(v, r, OPLOG_BAD_SEAL,
+		    _("seal says %s, epoch %lld has %lld records"),
 		    r->field[OF_DETAIL], r->epoch, v->cur_n);
 	return 0;
 }
@@ -387,12 +410,15 @@ check_first_kept(struct vstate *v, const struct oplog_record *f, const struct cp
 	long long ce = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, c->cutoff);
 
 	if (f->time < c->cutoff)
-		return bad(v, f, _("kept by a log-prune whose cutoff %s is after it"), c->co);
+		return bad_as(v, f, OPLOG_BAD_PRUNE,
+		    _("kept by a log-prune whose cutoff %s is after it"), c->co);
 	if (f->epoch > ce)
-		return bad(v, f, _("first kept record is in epoch %lld, after the cutoff's "
+		return bad_as(v, f, OPLOG_BAD_PRUNE,
+		    _("first kept record is in epoch %lld, after the cutoff's "
 		    "epoch %lld: more was removed than the cutoff allows"), f->epoch, ce);
 	if (f->time < c->cut_time)
-		return bad(v, f, _("first record is older than the cut record"));
+		return bad_as(v, f, OPLOG_BAD_PRUNE,
+		    _("first record is older than the cut record"));
 	return 0;
 }
 
@@ -406,11 +432,14 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 	int ran;
 
 	if (!(ran = parse_ran(r, &c) == 0) && parse_cp(r, &c) == -1)
-		return bad(v, r, "%s", _("malformed log-prune checkpoint"));
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    "%s", _("malformed log-prune checkpoint"));
 	if (c.days < PRUNE_MIN_DAYS)
-		return bad(v, r, _("log-prune kept only %lld days (R6: at least 365)"), c.days);
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune kept only %lld days (R6: at least 365)"), c.days);
 	if (c.cutoff > prune_cutoff(r->time, c.days))
-		return bad(v, r, _("log-prune cutoff %s is less than %lld days (or a "
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune cutoff %s is less than %lld days (or a "
 		    "calendar year) before its record"), c.co, c.days);
 	/* A run that removed nothing: no more to check (records before its
 	 * cutoff may stay, too short to remove); it is no checkpoint. */
@@ -420,23 +449,29 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		return 0;
 	}
 	if (c.first > c.last || c.last + 1 >= r->seq || c.kept != r->seq - 1 - c.last)
-		return bad(v, r, _("log-prune removed=%lld-%lld kept=%lld does not fit its "
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune removed=%lld-%lld kept=%lld does not fit its "
 		    "seq %lld"), c.first, c.last, c.kept, r->seq);
 	if (v->have_cp ? c.first != v->cp_last + 1 : v->res->first_seq == 0 && c.first != 0)
-		return bad(v, r, _("log-prune removed from seq %lld, the log then began at %lld"),
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune removed from seq %lld, the log then began at %lld"),
 		    c.first, v->have_cp ? v->cp_last + 1 : 0);
 	if (c.cut_time >= c.cutoff)
-		return bad(v, r, _("log-prune removed record %lld of %s, not before its cutoff %s"),
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune removed record %lld of %s, not before its cutoff %s"),
 		    c.last, c.ct, c.co);
 	if (c.cut_time < v->vk->t0)
-		return bad(v, r, _("log-prune cut_time %s is before the log began"), c.ct);
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune cut_time %s is before the log began"), c.ct);
 	if (v->live && c.last >= v->live_first)
-		return bad(v, r, _("log-prune claims records %lld-%lld removed, the log holds %lld"),
+		return bad_as(v, r, OPLOG_BAD_PRUNE,
+		    _("log-prune claims records %lld-%lld removed, the log holds %lld"),
 		    c.first, c.last, v->live_first);
 	for (i = 0; i < v->nseg; i++) {
 		if (v->seg[i].last_seq == c.last && (!ct_equal(v->seg[i].last_mac, c.cut_mac,
 		    OPLOG_MACLEN) || v->seg[i].last_time != c.cut_time))
-			return bad(v, r, _("log-prune cut_mac or cut_time differs from record %lld"),
+			return bad_as(v, r, OPLOG_BAD_PRUNE,
+			    _("log-prune cut_mac or cut_time differs from record %lld"),
 			    c.last);
 		if (v->seg[i].first_seq == c.last + 1 && (!v->pend || v->pend->rec.seq != c.last + 1)) {
 			struct oplog_record f;
@@ -467,7 +502,8 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		mac_record(&pm, c.cut_mac, (const char *const *)p->field, p->len, p->mac, m);
 		mac_close(&pm);
 		if (!ct_equal(m, p->mac, OPLOG_MACLEN))
-			return bad(v, p, _("MAC mismatch: record changed, or wrong key"));
+			return bad_as(v, p, OPLOG_BAD_MAC,
+			    _("MAC mismatch: record changed, or wrong key"));
 		v->file = file;
 		if (v->pend->start)
 			v->res->start_unshown = p->seq;
@@ -541,29 +577,33 @@ step(struct vstate *v, const struct oplog_record *r)
 
 	if (v->have_prev) {
 		if (v->res->copy && r->seq > v->prev.seq + 1)
-			return bad(v, r, r->seq == v->prev.seq + 2 ?
+			return bad_as(v, r, OPLOG_BAD_SEQ, r->seq == v->prev.seq + 2 ?
 			    _("seq %lld follows %lld: record %lld is missing") :
 			    _("seq %lld follows %lld: records %lld to %lld are missing"),
 			    r->seq, v->prev.seq, v->prev.seq + 1, r->seq - 1);
 		if (r->seq != v->prev.seq + 1)
-			return bad(v, r, _("seq %lld follows %lld: a record is missing, inserted or moved"),
+			return bad_as(v, r, OPLOG_BAD_SEQ,
+			    _("seq %lld follows %lld: a record is missing, inserted or moved"),
 			    r->seq, v->prev.seq);
 		if (r->time < v->prev.time)
-			return bad(v, r, _("time goes back from the previous record"));
+			return bad_as(v, r, OPLOG_BAD_TIME,
+			    _("time goes back from the previous record"));
 	}
 	if (r->len[OF_TERMINAL] == 0 || r->len[OF_OPERATOR] == 0 || r->len[OF_ACTION] == 0)
 		return bad(v, r, _("field %s: empty"), r->len[OF_TERMINAL] == 0 ? "terminal" :
 		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
 	if (!oplog_epoch_is(v->vk->t0, v->vk->epoch_seconds, r->epoch, r->time)) {
 		want = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, r->time);
-		return bad(v, r, _("epoch %lld does not match the time (epoch %lld)"),
+		return bad_as(v, r, OPLOG_BAD_TIME,
+		    _("epoch %lld does not match the time (epoch %lld)"),
 		    r->epoch, want);
 	}
 	/* A key holder can date records ahead (he can evolve the key): what
 	 * lies in the future is not trusted, checkpoints least of all. */
 	if (!o->any_time && r->time > o->now + OPLOG_FUTURE_MS) {
 		time_format(o->now, tm);
-		return bad(v, r, _("dated after the verification time %s"), tm);
+		return bad_as(v, r, OPLOG_BAD_TIME,
+		    _("dated after the verification time %s"), tm);
 	}
 	if (!v->have_prev) {
 		res->first_seq = r->seq;
@@ -579,17 +619,20 @@ step(struct vstate *v, const struct oplog_record *r)
 	} else {
 		if (r->epoch != v->prev.epoch) {
 			if (!v->prev.seal)
-				return bad(v, r, _("epoch %lld begins but epoch %lld has no seal"),
+				return bad_as(v, r, OPLOG_BAD_SEAL,
+				    _("epoch %lld begins but epoch %lld has no seal"),
 				    r->epoch, v->prev.epoch);
 			if (r->epoch != v->prev.epoch + 1)
-				return bad(v, r, _("epochs %lld to %lld are missing"),
+				return bad_as(v, r, OPLOG_BAD_SEQ,
+				    _("epochs %lld to %lld are missing"),
 				    v->prev.epoch + 1, r->epoch - 1);
 			v->cur_n = 0;
 			v->epoch_whole = 1;
 		} else if (v->prev.seal)
-			return bad(v, r, _("record after the seal of its epoch"));
+			return bad_as(v, r, OPLOG_BAD_SEQ,
+			    _("record after the seal of its epoch"));
 		if (is(r, OF_OPERATOR, "-") && is(r, OF_ACTION, "genesis"))
-			return bad(v, r, _("a second genesis record"));
+			return bad_as(v, r, OPLOG_BAD_SEQ, _("a second genesis record"));
 		if (v->q)
 			macq_push(v->q, v->prev.mac, r, v->file);
 		else if (check_mac(v, r, v->prev.mac) == -1)
@@ -602,7 +645,8 @@ step(struct vstate *v, const struct oplog_record *r)
 	for (i = 0; i < o->nanchors; i++)
 		if (r->seq == o->anchors[i].seq) {
 			if (!ct_equal(r->mac, o->anchors[i].mac, OPLOG_MACLEN))
-				return bad(v, r, _("MAC differs from the anchor's"));
+				return bad_as(v, r, OPLOG_BAD_MAC,
+				    _("MAC differs from the anchor's"));
 			v->anchor_seen[i] = 1;
 		}
 	v->have_prev = 1;
@@ -764,21 +808,25 @@ head_record(struct vstate *v, const struct oplog_record *r, long long end)
 	if (v->hs.why[!v->hs.pick] == NULL && r->seq == o->seq && !v->other_seen) {
 		if (!ct_equal(r->mac, o->mac, OPLOG_MACLEN) || r->time != o->time ||
 		    r->epoch != o->epoch)
-			return bad(v, r, _("differs from the record oplog.head's other slot names"));
+			return bad_as(v, r, OPLOG_BAD_HEAD,
+			    _("differs from the record oplog.head's other slot names"));
 		v->other_seen = 1;
 	}
 	if (r->seq != h->seq)
 		return 0;
 	if (!ct_equal(r->mac, h->mac, OPLOG_MACLEN) || r->time != h->time || r->epoch != h->epoch)
-		return bad(v, r, _("differs from the record oplog.head names: head rolled back, "
+		return bad_as(v, r, OPLOG_BAD_HEAD,
+		    _("differs from the record oplog.head names: head rolled back, "
 		    "or the record replaced"));
 	if (end != h->size || v->live_count != h->count ||
 	    (v->epoch_whole && v->cur_n != h->erecs))
-		return bad(v, r, _("oplog.head says size %lld, count %lld, erecs %lld here; the "
+		return bad_as(v, r, OPLOG_BAD_HEAD,
+		    _("oplog.head says size %lld, count %lld, erecs %lld here; the "
 		    "log has %lld, %lld, %lld"), h->size, h->count, h->erecs, end,
 		    v->live_count, v->cur_n);
 	if (h->version == 2 && h->kepoch != r->epoch + v->prev.seal)
-		return bad(v, r, _("oplog.head names key epoch %lld after this record"), h->kepoch);
+		return bad_as(v, r, OPLOG_BAD_HEAD,
+		    _("oplog.head names key epoch %lld after this record"), h->kepoch);
 	/* a version 1 head has no kepoch: its K is the page's all the same,
 	 * E or E+1 after a seal, which the key file may not pass */
 	if (h->version == 1)
@@ -798,7 +846,8 @@ unfinished(struct vstate *v, const struct oplog_record *r)
 
 	if (v->head_why != NULL || !h->open || r->seq != h->seq + 1)
 		return 0;
-	bad(v, r, _("after an open head: an unfinished append (the next append "
+	bad_as(v, r, OPLOG_BAD_UNFINISHED,
+	    _("after an open head: an unfinished append (the next append "
 	    "removes it and logs a repair)"));
 	return 1;
 }
@@ -1684,7 +1733,8 @@ run_end(struct vstate *v)
 		v->res->copy_start = v->pend->rec.seq;
 	} else if (v->pend) {
 		v->file = v->pend->file;
-		return bad(v, &v->pend->rec, _("pruned log without checkpoint"));
+		return bad_as(v, &v->pend->rec, OPLOG_BAD_SEQ,
+		    _("pruned log without checkpoint"));
 	}
 	for (i = 0; i < o->nanchors; i++)
 		if (!v->anchor_seen[i]) {

@@ -284,6 +284,22 @@ struct oplog_good {
 	unsigned char	mac[OPLOG_MACLEN];
 };
 
+/* What the first bad record broke, in a few kinds: a document says it in
+ * words of its own language by them (jukisec-audit --lang), where reason
+ * is the verifier's sentence in the process's. */
+enum oplog_bad {
+	OPLOG_BAD_RULE,		/* a rule of the records' form */
+	OPLOG_BAD_MAC,		/* its MAC, or a genesis record or an anchor it
+				 * does not match: changed, or another key */
+	OPLOG_BAD_SEQ,		/* records missing, inserted or moved at it */
+	OPLOG_BAD_TIME,		/* its time: before the previous record's, not
+				 * its epoch's, after the verification time */
+	OPLOG_BAD_SEAL,		/* a seal malformed, miscounted or missing */
+	OPLOG_BAD_PRUNE,	/* a log-prune that does not hold */
+	OPLOG_BAD_HEAD,		/* not what oplog.head says */
+	OPLOG_BAD_UNFINISHED	/* after an open head: an append unfinished */
+};
+
 struct oplog_verify_result {
 	int		status;		/* ST_OK, ST_NO (tampering), ST_FAIL (I/O) */
 	int		format;		/* the log's, 1 or 2; 0: no record read */
@@ -317,6 +333,7 @@ struct oplog_verify_result {
 	char		bad_file[256];
 	size_t		bad_line;		/* 0: not a record (head, anchor, file) */
 	long long	bad_seq;		/* -1: unknown */
+	enum oplog_bad	bad_kind;		/* with a bad_seq: what it broke */
 	char		reason[256];
 	/* ST_FAIL for oplog.csv or oplog.head of the live log that open_safe
 	 * refused for its type, owner or mode (a link, a FIFO, a directory,

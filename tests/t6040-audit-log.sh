@@ -78,6 +78,32 @@ test_expect_success 'a changed record: log-verify FAILs naming its seq' '
 	cp log.save "$D/oplog.csv"
 '
 
+# Issue 14: the Japanese document says what the key found in its own
+# words, whatever the locale (a cron job runs under C.UTF-8, where the
+# verifier's own sentence is English): no file name, line or "MAC".  The
+# English text keeps the verifier's sentence.
+test_expect_success 'a changed record in Japanese: in words, under any locale' '
+	edit "$D/oplog.csv" "r[:5]+[\"juminhyo-all\"]+r[6:] if r[5]==\"juminhyo\" else r" &&
+	for l in C C.UTF-8; do
+		env LC_ALL=$l jukisec-audit -d "$D" --key-file "$D.key" --lang ja \
+		    >r.$l; echo $? >>st
+	done &&
+	jukisec-audit -d "$D" --key-file "$D.key" --lang en >r.en; echo $? >>st &&
+	cp log.save "$D/oplog.csv" &&
+	printf "1\n1\n1\n" >want && test_cmp want st &&
+	echo "      - 通番 2 の記録が書き換えられたか、検証鍵が違います" >want &&
+	for l in C C.UTF-8; do
+		sed -n "/^  \[不適合\] 検証鍵で記録を確認できません/{n;p;}" r.$l >item &&
+		test_cmp want item &&
+		! grep -q "oplog\|MAC\|mismatch\|行目" r.$l || return 1
+	done &&
+	grep -qx "      - record 2 (oplog.csv line 4): MAC mismatch: record changed, or wrong key" r.en &&
+	edit "$D/oplog.csv" "None if r[0]==\"1\" else r" &&
+	env LC_ALL=C.UTF-8 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.ja;
+	cp log.save "$D/oplog.csv" &&
+	grep -qx "      - 通番 2 の記録の前後で、記録が欠けているか、挿入又は移動されています" r.ja
+'
+
 test_expect_success 'another state'"'"'s key: log-verify FAILs' '
 	D=$TMP/other && reg_state && chmod 600 "$D.key" &&
 	D=$TMP/state && audit_run --key-file "$TMP/other.key" &&
