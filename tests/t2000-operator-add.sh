@@ -391,7 +391,7 @@ test_expect_success 'instructions given today: accepted; a day after today: exit
 	! grep -q "instructions dated in the future" a.csv &&
 	test_must_fail 1 jukisec-audit -d "$D" --format csv \
 	    --now 2030-01-05T23:59:59+09:00 >a.csv &&
-	grep -q "t1: instructions dated in the future" a.csv
+	grep -q "T1: instructions dated in the future" a.csv
 '
 
 test_expect_success 'a new password read from a descriptor is one line' '
