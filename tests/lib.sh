@@ -333,6 +333,36 @@ csv_awk() {
 	'"$_cp" "$@"
 }
 
+# fds_free N FREE CMD...: CMD started as a caller may start it, under a
+# descriptor limit of N (ulimit -n) with every descriptor from 3 to
+# N-FREE-1 open (its own, such as a password's, or else /dev/null left
+# open), so that FREE are free, at the top.
+fds_free() {
+	python3 -c '
+import os, resource, shutil, sys
+n, free = int(sys.argv[1]), int(sys.argv[2])
+prog = shutil.which(sys.argv[3]) or sys.argv[3]
+null = os.open("/dev/null", os.O_RDONLY)
+for i in range(3, n - free):
+    try:
+        os.fstat(i)
+    except OSError:
+        os.dup2(null, i)
+if not 3 <= null < n - free:
+    os.close(null)
+resource.setrlimit(resource.RLIMIT_NOFILE,
+    (n, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+os.execv(prog, sys.argv[3:])' "$@"
+}
+
+# fd_limits: "N:FREE" pairs for fds_free: every limit from 4 to 26
+# alone, then a limit of 64 with from 0 to 22 descriptors free (the rest
+# held by the caller, which a look at the limit would take for room).
+fd_limits() {
+	_n=4; while [ $_n -le 26 ]; do echo $_n:$((_n - 4)); _n=$((_n + 1)); done
+	_n=0; while [ $_n -le 22 ]; do echo 64:$_n; _n=$((_n + 1)); done
+}
+
 # A fresh initialised state directory at $1 (default $TMP/state); the log
 # verification key goes to $1.key.
 init_state() {
