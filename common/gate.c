@@ -13,6 +13,10 @@
  *    KDF work on the password as a known one (cred_check pads a hash of
  *    less work up to the configured cost) and print the same message; the
  *    reason goes only to the operation log.
+ *  - The descriptors the longest path holds at once are shown free before
+ *    the register is read (gate_fds): a caller's ulimit -n, or the
+ *    descriptors it left open, stop every attempt there alike, never at
+ *    a file that only a registered id opens.
  *  - The decision is atomic with the credential: the one checked is read
  *    again under the register lock that counts, and anything else there (a
  *    reset or re-enrolment committed meanwhile) is a deny.
@@ -78,6 +82,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jukisec.h"
 #include "bio.h"
@@ -90,6 +95,20 @@
 #include "register.h"
 #include "register_txn.h"
 #include "timeutil.h"
+
+/*
+ * The most descriptors an attempt holds at once, beyond those open when
+ * it begins, on its longest path (strace, the tests' paths): a
+ * fingerprint 9 on libfprint's virtual reader (GLib's and libusb's event
+ * descriptors and timer, two udev sockets, the directories walked to find
+ * the reader), an external verifier 7 (the program's directory, the pipes
+ * of its standard input and error, the one its exec reports on), a
+ * password 4 (the register's and the log's locks, a new file and its read
+ * back), the crash remnants, seals and re-hash on the way included.  The
+ * rest is for what a USB reader adds to the virtual one: its device node
+ * and libusb's own.
+ */
+#define GATE_FDS	16
 
 struct attempt {
 	const char	*id;
@@ -667,24 +686,46 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 	return ST_OK;
 }
 
+/* Without it the first file one descriptor short was a registered id's
+ * credential, read before the prompt: its name said, exit 3, and no
+ * password asked, where an unknown id was asked and denied (R5.2: an
+ * answer that tells the ids apart). */
+int
+gate_fds(struct store *st)
+{
+	int	 fd[GATE_FDS], n, e = 0;
+
+	for (n = 0; n < GATE_FDS; n++)
+		if ((fd[n] = fcntl(st->dirfd, F_DUPFD_CLOEXEC, 0)) == -1) {
+			e = errno;
+			break;
+		}
+	for (int i = 0; i < n; i++)
+		close(fd[i]);
+	if (n == GATE_FDS)
+		return ST_OK;
+	errno = e;
+	jerr_say_errno(st->err, ST_FAIL, _("%d free file descriptors needed"),
+	    GATE_FDS);
+	return ST_FAIL;
+}
+
 static int
 authenticate(struct store *st, const char *id, int pwfd, const char *from,
     int need_manager, const char *where, const struct gate_change *change)
 {
 	struct register_ reg;
 	struct operator	*o;
-	struct attempt	 a;
+	struct attempt	 a = { .id = id, .method = METHOD_PASSWORD,
+			    .need_manager = need_manager,
+			    .where = where != NULL ? where : "" };
 	char		*pw = NULL, *cred = NULL;
 	size_t		 n = 0;
 	int64_t		 now;
 	int		 r, asked = 0;
 
-	memset(&a, 0, sizeof a);
-	a.id = id;
-	a.need_manager = need_manager;
-	a.where = where != NULL ? where : "";
-	a.method = METHOD_PASSWORD;
-	if ((r = clock_decision(st, &now)) != ST_OK ||
+	if ((r = gate_fds(st)) != ST_OK ||
+	    (r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK)
 		return r;
 	o = register_find(&reg, id);

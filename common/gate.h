@@ -26,6 +26,16 @@
 int	gate_auth(struct store *, const char *id, int pwfd, const char *from,
 	    const char *where);
 
+/* Before anything of an attempt depends on the id: ST_OK when the
+ * descriptors its longest path holds at once are free, taken and given
+ * back (F_DUPFD_CLOEXEC: those a caller left open below its limit count
+ * as taken, as a look at RLIMIT_NOFILE would not), else ST_FAIL after one
+ * line, "N free file descriptors needed: ERROR", the same for every id
+ * and password.  Nothing logged: the log needs them too.  gate_auth and
+ * manager_change begin with it; the PAM module before an id no register
+ * can hold is answered. */
+int	gate_fds(struct store *);
+
 /* A change a manager makes under the lock that counts their attempt.
  * prepare, when not NULL, runs after the credential verified on an
  * unlocked row, before the lock (a new credential, which may wait for a

@@ -306,6 +306,10 @@ authenticate(struct call *c)
 		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
 	if ((r = open_state(c)) != PAM_SUCCESS)
 		return r;
+	/* as gate_auth begins: an id no register can hold is not told from
+	 * the others by a limit either */
+	if (gate_fds(&c->st) != ST_OK)
+		return PAM_AUTHINFO_UNAVAIL;
 	if ((why = operator_id_problem(user)) != NULL)
 		return refuse_invalid(c, user, why);
 	w = where(c->pamh);

@@ -114,6 +114,80 @@ test_expect_success 'ulimit -n: no limit tells a right password from a wrong one
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# answer N:FREE ID REASON CMD...: CMD (a wrong password of ID) under
+# fds_free N FREE; its exit status, its lines and how many records it
+# wrote in ans.ID, and the record, when one was written, the one that a
+# run without a limit writes: denied, reason=REASON.
+answer() {
+	_nf=$1 _id=$2 _why=$3; shift 3
+	_l=$(wc -l <"$D/oplog.csv") && _r=0 &&
+	fds_free ${_nf%:*} ${_nf#*:} "$@" 2>"err.$_id" || _r=$?
+	_w=$(($(wc -l <"$D/oplog.csv") - _l)) &&
+	{ echo "exit $_r, $_w records"; cat "err.$_id"; } >"ans.$_id" &&
+	if [ $_w != 0 ]; then
+		tail -1 "$D/oplog.csv" | grep -q ",auth,$_id,denied,method=password reason=$_why$CHECK,"
+	fi
+}
+
+test_expect_success 'set up: sato revoked' '
+	add_pw sato && operator-revoke -d "$D" -b boss --by-password-fd 4 \
+	    -i sato --reason transfer 4<"$TMP/pw.boss"
+'
+
+# "An unknown, revoked or expired id gets the same message [...] so an
+# answer never tells a registered id from an unknown one" (auth-check(1)).
+# The hash was read before anything else of the attempt needed a
+# descriptor: one short, tanaka's read failed (its file named, and the
+# log's), an unknown id's later on another file; on a terminal the
+# registered id was not even asked for a password.  Under every limit,
+# and with the caller's descriptors left open under an ample one, tanaka
+# (active), sato (revoked) and nobody answer alike, recorded as without
+# a limit or all refused at once, nothing logged or counted.
+FDLINE="^auth-check: [0-9]+ free file descriptors needed: Too many open files\$"
+test_expect_success 'ulimit -n, descriptors left open: a registered id answers as an unknown one' '
+	auth tanaka "$TMP/pw.tanaka" && seen=0 &&
+	for nf in $(fd_limits); do
+		CHECK= &&
+		answer $nf tanaka wrong-password auth-check -d "$D" -u tanaka \
+		    --password-fd 3 3<"$TMP/pw.wrong" &&
+		answer $nf sato revoked auth-check -d "$D" -u sato \
+		    --password-fd 3 3<"$TMP/pw.wrong" &&
+		answer $nf nobody unknown-id auth-check -d "$D" -u nobody \
+		    --password-fd 3 3<"$TMP/pw.wrong" &&
+		test_cmp ans.tanaka ans.sato && test_cmp ans.tanaka ans.nobody &&
+		counted tanaka || { echo "ulimit -n ${nf%:*}, ${nf#*:} free" >&2; exit 1; }
+		if grep -Eq "$FDLINE" err.tanaka; then
+			seen=$((seen + 1)) &&
+			test "$(head -1 ans.tanaka)" = "exit 3, 0 records" &&
+			test "$(wc -l <err.tanaka)" = 1 || exit 1
+		fi
+		auth tanaka "$TMP/pw.tanaka" || exit 1
+	done &&
+	test $seen -ge 2 && log-verify -d "$D" -k "$D.key" >/dev/null
+'
+
+# The check of a manager's -b is the same gate: boss (a manager), tanaka
+# (not one) and nobody answer alike.
+test_expect_success 'ulimit -n: a manager'"'"'s -b answers as an unknown id'"'"'s' '
+	seen=0 &&
+	for nf in $(fd_limits); do
+		CHECK=" check=manager" &&
+		answer $nf boss wrong-password operator-mod -d "$D" -b boss \
+		    --by-password-fd 3 -i tanaka -s S 3<"$TMP/pw.wrong" &&
+		answer $nf tanaka not-manager operator-mod -d "$D" -b tanaka \
+		    --by-password-fd 3 -i tanaka -s S 3<"$TMP/pw.wrong" &&
+		answer $nf nobody unknown-id operator-mod -d "$D" -b nobody \
+		    --by-password-fd 3 -i tanaka -s S 3<"$TMP/pw.wrong" &&
+		test_cmp ans.boss ans.tanaka && test_cmp ans.boss ans.nobody &&
+		counted boss || { echo "ulimit -n ${nf%:*}, ${nf#*:} free" >&2; exit 1; }
+		if grep -q "free file descriptors needed" err.boss; then
+			seen=$((seen + 1))
+		fi
+		auth boss "$TMP/pw.boss" || exit 1
+	done &&
+	test $seen -ge 2
+'
+
 # Descriptors 0, 1 and 2 closed by the caller (<&- >&- 2>&-): the files a
 # tool opens would take their numbers, and a message meant for standard
 # error would land in the state file that got descriptor 2: the line

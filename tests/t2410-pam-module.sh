@@ -142,6 +142,40 @@ test_expect_success 'unknown person: the account stack says PAM_USER_UNKNOWN' '
 	test_must_fail 10 pc nobody /dev/null -A && said "pam_acct_mgmt PAM_USER_UNKNOWN"
 '
 
+# A host inherits its caller's descriptor limit (su, a setuid host, is
+# started by the user), and the module runs the gate's code: one
+# descriptor short, tanaka's hash could not be read and the module
+# answered without asking for a password, where sato (revoked) and
+# nobody were asked.  Under every limit, and with the host's descriptors
+# left open under an ample one: the same conversation and result for a
+# registered id, a revoked one, an unknown one and one no register can
+# hold (which is not logged), recorded alike, the host's stderr the same.
+test_expect_success 'ulimit -n, descriptors left open: the same conversation for a registered id and an unknown one' '
+	seen=0 &&
+	for nf in $(fd_limits); do
+		for u in tanaka sato nobody bad/id; do
+			l=$(wc -l <"$D/oplog.csv") && r=0 &&
+			fds_free ${nf%:*} ${nf#*:} "$PC" -c "$TMP/pam.d" -i 3 svc "$u" \
+			    3<"$TMP/pw.wrong" >"$TMP/pc.out" 2>"$TMP/pc.err" || r=$?
+			w=$(($(wc -l <"$D/oplog.csv") - l)) &&
+			{ echo "status $r"; cat "$TMP/pc.out" "$TMP/pc.err"; } |
+			    sed "s|$u|ID|g" >"ans.${u%/*}" &&
+			case $u in bad/id) ;; *) echo "$w records" >>"ans.$u" ;; esac
+		done
+		sed "\$d" ans.tanaka >ans.notlogged &&
+		test_cmp ans.tanaka ans.sato && test_cmp ans.tanaka ans.nobody &&
+		test_cmp ans.notlogged ans.bad && counted tanaka &&
+		! grep -q "$D" ans.tanaka ||
+		    { echo "ulimit -n ${nf%:*}, ${nf#*:} free" >&2; exit 1; }
+		if grep -qx "ERROR_MSG $UNAVAIL" ans.tanaka &&
+		    ! grep -q PROMPT ans.tanaka; then
+			seen=$((seen + 1))
+		fi
+		pc tanaka "$TMP/pw.tanaka" || exit 1
+	done &&
+	test $seen -ge 2
+'
+
 # A method that does not read back is no method (operator-mod(1), "The
 # register's damaged values"), not its stand-in, password: the password
 # the row had admits nobody, in either stack, and the warning about the

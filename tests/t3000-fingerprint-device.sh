@@ -137,6 +137,34 @@ test_expect_success 'G_MESSAGES_DEBUG does not reach stdout' '
 	grep -q "libfprint" err
 '
 
+# The descriptors the reader takes (libfprint's and GLib's: event
+# descriptors, udev sockets, the directories walked to find the reader)
+# are found free before the register is read, with those of every other
+# path: under a limit, or with a caller's descriptors left open under an
+# ample one, the right finger is admitted as without a limit, or
+# auth-check stops before it prompts, exit 3, nothing logged or counted.
+test_expect_success 'ulimit -n, descriptors left open: admitted as without a limit, or exit 3 before the prompt' '
+	seen=0 &&
+	for nf in $(fd_limits); do
+		new_reader device && finger "SCAN alice" &&
+		l=$(wc -l <state/oplog.csv) &&
+		r=0 && fds_free ${nf%:*} ${nf#*:} auth-check -u alice 2>err || r=$?
+		peer_done
+		if [ $r = 0 ]; then
+			logged auth alice ok ""
+		else
+			{ test $r = 3 || test $r = 127; } &&
+			test "$(wc -l <state/oplog.csv)" = $l &&
+			! grep -q "place your finger\\|reader" err
+		fi || { echo "ulimit -n ${nf%:*}, ${nf#*:} free: exit $r" >&2; cat err >&2; exit 1; }
+		if grep -Eqx "auth-check: [0-9]+ free file descriptors needed: Too many open files" err; then
+			seen=$((seen + 1))
+		fi
+	done &&
+	test $seen -ge 2 &&
+	test "$(mlr --icsv --onidx filter '"'"'$id == "alice"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no"
+'
+
 test_expect_success 'operator-mod --reenroll replaces the template' '
 	new_reader device &&
 	cp state/credentials/alice.tmpl old.tmpl &&
