@@ -192,18 +192,20 @@ unreadable(struct store *st, const struct attempt *a)
 }
 
 /* Why a decision made on the first read no longer holds on the row the
- * register has now: gone (a register restored from backup), revoked,
- * expired, re-enrolled or reset while we computed.  NULL when it holds:
- * it holds only for the credential the register has now (fail safe). */
+ * register has now: gone (a register restored from backup), a row the
+ * gate cannot trust (its exception blanked), revoked, expired,
+ * re-enrolled or reset while we computed.  NULL when it holds: it holds
+ * only for the credential the register has now (fail safe). */
 static const char *
 changed_since(const struct attempt *a, const struct operator *o, int64_t now,
     int same)
 {
 	if (o != NULL && operator_active(o, now) && o->method == a->method &&
-	    (!a->ok || same == 1))
+	    operator_method_usable(o) && (!a->ok || same == 1))
 		return NULL;
 	return o == NULL ? "unknown-id" :
 	    o->method != a->method ? "method-changed" :
+	    !operator_method_usable(o) ? "register-row-damaged" :
 	    operator_revoked(o) ? "revoked" :
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
@@ -540,7 +542,7 @@ why_unknown(const struct operator *o, int need_manager, int64_t now)
 {
 	if (o == NULL)
 		return "unknown-id";
-	if (!operator_method_known(o))
+	if (!operator_method_usable(o))
 		return "register-row-damaged";
 	if (operator_revoked(o))
 		return "revoked";

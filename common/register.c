@@ -749,7 +749,7 @@ register_managers(const struct register_ *reg, int64_t now)
 	for (i = 0; i < reg->n; i++)
 		if (reg->op[i].role == ROLE_MANAGER &&
 		    operator_active(&reg->op[i], now) &&
-		    operator_method_known(&reg->op[i]))
+		    operator_method_usable(&reg->op[i]))
 			n++;
 	return n;
 }
@@ -764,7 +764,7 @@ register_managers_able(const struct register_ *reg, const struct conf *c,
 	for (o = reg->op; o < reg->op + reg->n; o++)
 		if (o != except && o->role == ROLE_MANAGER &&
 		    operator_active(o, now) && !operator_locked(o, c, now) &&
-		    operator_method_known(o))
+		    operator_method_usable(o))
 			n++;
 	return n;
 }
@@ -825,6 +825,18 @@ int
 operator_password(const struct operator *o)
 {
 	return o->method == METHOD_PASSWORD && operator_method_known(o);
+}
+
+int
+operator_method_usable(const struct operator *o)
+{
+	int y, m, d;
+
+	/* a password without its proviso recorded is no exception: a hand
+	 * edit or a restore, which must not admit on the password alone */
+	return operator_method_known(o) && (o->method != METHOD_PASSWORD ||
+	    (*o->exception_reason != '\0' && *o->approved_by != '\0' &&
+	    date_parse(o->instructions_date, &y, &m, &d) == 0));
 }
 
 void

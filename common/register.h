@@ -97,6 +97,13 @@ int	operator_method_known(const struct operator *);
 /* 1 when the row's method reads back as password (an exception of R5.3):
  * not for a damaged one, whose stand-in only looks like it. */
 int	operator_password(const struct operator *);
+/* 1 when a person may be admitted on the row's method: it reads back,
+ * and a password is a recorded R5.3 exception (a reason, the manager who
+ * approved it, the day of the two instructions as a date), as operator-add
+ * and operator-mod -m password write it.  0: nobody is admitted on the
+ * row (the gate's register-row-damaged, operator-list's "damaged"),
+ * whose blanks jukisec-audit FAILs. */
+int	operator_method_usable(const struct operator *);
 /* Sets the row's method, which then reads back: a damaged one is repaired
  * (operator-mod -m), even to password, its stand-in's value. */
 void	operator_set_method(struct operator *, enum method);
@@ -200,14 +207,15 @@ enum operator_count operator_count_attempt(struct operator *,
 /* Lifts the lock and clears the count (operator-mod --unlock, --recover,
  * an automatic unlock). */
 void	operator_unlock(struct operator *);
-/* Active managers at time now whose method reads back (jukisec-audit's
- * count): one on a damaged method admits nobody, and only another manager
- * can repair it. */
+/* Active managers at time now on a method the gate admits on
+ * (operator_method_usable; jukisec-audit's count): one on a damaged method
+ * or an unrecorded exception admits nobody, and only another manager can
+ * repair it. */
 size_t	register_managers(const struct register_ *, int64_t now);
 /* Managers who can act at time now under c, except when not NULL: those
- * the gate admits as a manager (active, not locked, a method that reads
- * back).  The register must keep one (operator-revoke): a locked manager
- * is unlocked only by another. */
+ * the gate admits as a manager (active, not locked, a method it admits
+ * on: operator_method_usable).  The register must keep one
+ * (operator-revoke): a locked manager is unlocked only by another. */
 size_t	register_managers_able(const struct register_ *, const struct conf *,
 	    int64_t now, const struct operator *except);
 /* Appends a row with every string "" and returns it. */

@@ -127,11 +127,12 @@ cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t 
 	for (i = 0; i < 4; i++)
 		if ((raw = register_damaged(o, col[i])) != NULL)
 			x->c[cell[i]] = shown(&x->esc[3 + i], raw);
-	/* a row whose method does not read back admits nobody (the gate's
-	 * register-row-damaged): not "active", whatever else it holds; a
-	 * revocation, never undone, still comes first */
+	/* a row whose method does not read back, or a password that records
+	 * no exception, admits nobody (the gate's register-row-damaged): not
+	 * "active", whatever else it holds; a revocation, never undone,
+	 * still comes first */
 	x->c[9] = x->word[operator_revoked(o) ? W_REVOKED :
-	    !operator_method_known(o) ? W_DAMAGED :
+	    !operator_method_usable(o) ? W_DAMAGED :
 	    !operator_active(o, now) ? W_EXPIRED :
 	    operator_locked(o, cf, now) ? W_LOCKED : W_ACTIVE];
 }

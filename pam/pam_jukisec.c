@@ -371,7 +371,7 @@ account(struct call *c)
 	o = register_find(&reg, user);
 	if (o == NULL)
 		r = PAM_USER_UNKNOWN;
-	else if (!operator_method_known(o))
+	else if (!operator_method_usable(o))
 		r = PAM_PERM_DENIED;	/* a damaged row admits no one */
 	else if (!operator_active(o, now)) {
 		conv_error(_("%s may no longer operate this terminal "

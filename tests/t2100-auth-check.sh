@@ -120,6 +120,41 @@ test_expect_success 'a corrupt PHC string is a deny, never a guess' '
 	cp saved.phc "$D/credentials/short.phc"
 '
 
+# auth-check(1) admits "the password of a recorded R5.3 exception".  A
+# password row whose exception columns are blank, or whose instructions
+# date is no date (a hand edit, a bad restore: operator-add and
+# operator-mod never write one), records no exception: jukisec-audit
+# FAILs it, and the gate denies it as a row it cannot trust, like an
+# unknown id: the same answer, the right password included, not counted,
+# reason register-row-damaged.  A manager's -b on such a row likewise.
+# operator-mod repairs it.
+test_expect_success 'a password row that records no exception: denied as an unknown id, not counted' '
+	cp "$D/operators.csv" reg.save && n=0 && f=$(field short failed) &&
+	for cv in exception_reason: approved_by: instructions_date: \
+	    instructions_date:2026-13-01 instructions_date:soon; do
+		regcol short ${cv%%:*} "${cv#*:}" &&
+		for p in short wrong; do
+			test_must_fail 1 auth short "$TMP/pw.$p" 2>err &&
+			test_cmp "$TMP/denied.msg" err && n=$((n + 1)) &&
+			tail -1 "$D/oplog.csv" | grep -q ",-,auth,short,denied,method=password reason=register-row-damaged," ||
+			{ echo "$cv, pw.$p" >&2; exit 1; }
+		done
+		cp reg.save "$D/operators.csv" || exit 1
+	done &&
+	test "$(field short failed)" = "$f" &&
+	test "$(log_count auth denied "reason=register-row-damaged")" = $n &&
+	regcol boss approved_by "" &&
+	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i short \
+	    -s S 4<"$TMP/pw.boss" 2>/dev/null &&
+	tail -1 "$D/oplog.csv" | grep -q ",auth,boss,denied,method=password reason=register-row-damaged check=manager," &&
+	cp reg.save "$D/operators.csv" &&
+	regcol short exception_reason "" && regcol short approved_by "" &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i short \
+	    --reason "cannot use the reader" 4<"$TMP/pw.boss" &&
+	test "$(field short approved_by)" = boss &&
+	auth short "$TMP/pw.short"
+'
+
 test_expect_success 'an unknown id takes as long as a wrong password (dummy KDF)' '
 	conf_set "$D" kdf_memory_kib 65536 && conf_set "$D" kdf_time 3 &&
 	add_pw slow &&
@@ -268,6 +303,23 @@ test_expect_success 'a row gone while the KDF ran is a deny, never a default adm
 	test $rc = 1 &&
 	test "$(log_count auth denied "reason=unknown-id")" -ge 1 &&
 	grep ",auth,kato," "$D/oplog.csv" | tail -1 | grep -q ",denied,"
+'
+
+# The same row checked again under the register lock that counts: an
+# exception blanked while the password was typed admits no one.
+test_expect_success 'an exception blanked while the KDF ran is a deny, never an admit' '
+	cp "$D/operators.csv" reg.full && rm -f pwpipe && mkfifo pwpipe &&
+	auth-check -d "$D" -u kato --password-fd 3 3<>pwpipe 2>err6 & pid=$!
+	i=0; until cut -d" " -f2,3 /proc/$pid/stat | grep -qx "(auth-check) S"; do
+		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
+	done &&
+	cp reg.full reg.tmp && csv_set reg.tmp kato exception_reason "" &&
+	chmod 600 reg.tmp && mv reg.tmp "$D/operators.csv"
+	cat "$TMP/pw.kato" >pwpipe; wait $pid; rc=$?
+	cp reg.full "$D/operators.csv" &&
+	test $rc = 1 && test "$(field kato failed)" = 0 &&
+	grep ",auth,kato," "$D/oplog.csv" | tail -1 |
+	    grep -q ",-,auth,kato,denied,method=password reason=register-row-damaged,"
 '
 
 test_expect_success 'the log holds no password' '

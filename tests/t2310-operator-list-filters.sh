@@ -50,6 +50,26 @@ test_expect_success 'the table calls that row damaged, not active: auth-check ad
 	test "$(log_count auth denied "reason=register-row-damaged")" = 1
 '
 
+# A password row that records no exception (operator-add and operator-mod
+# never write one) admits nobody either: the table, the audit and the
+# gate agree on it.
+test_expect_success 'a password row that records no exception: damaged in the table, FAIL in the audit, denied' '
+	D=$TMP/palm && add_pw e8 && regcol e8 approved_by "" &&
+	operator-list -d "$D" >table 2>err &&
+	grep -q "^e8 .* password  *[0-9-]* [0-9:]*  *boss  *never  *damaged  *password exception" table &&
+	test "$(operator-list -d "$D" -m password -f csv | ids)" = "boss e8 " &&
+	test_must_fail 1 jukisec-audit -d "$D" >audit 2>/dev/null &&
+	grep -q "e8: identification code and password without an approving manager" audit &&
+	test_must_fail 1 auth e8 "$TMP/pw.e8" 2>/dev/null &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,auth,e8,denied,method=password reason=register-row-damaged," &&
+	cp "$D/operators.csv" reg.save && regcol boss instructions_date "" &&
+	operator-list -d "$D" >table 2>/dev/null &&
+	grep -q "^boss .* never  *damaged " table &&
+	test_must_fail 1 jukisec-audit -d "$D" >audit 2>/dev/null &&
+	grep -q "No active Security Manager is registered" audit &&
+	cp reg.save "$D/operators.csv"
+'
+
 test_expect_success '--expiring DAYS: active persons whose authority ends within DAYS days' '
 	test "$(operator-list -d "$D" --now $ASOF --expiring 31 -f csv | ids)" = "tanaka kato " &&
 	test "$(operator-list -d "$D" --now $ASOF --expiring 10 -f csv | ids)" = "kato " &&

@@ -192,6 +192,19 @@ test_expect_success 'a method that does not read back: auth and account admit no
 	pc tanaka "$TMP/pw.tanaka" -a && said "pam_acct_mgmt PAM_SUCCESS"
 '
 
+# A password row that records no exception (its reason, approver or
+# instructions date blank) admits nobody either, in either stack: the
+# gate's register-row-damaged, as jukisec-audit FAILs it.
+test_expect_success 'a password row that records no exception: auth and account admit nobody' '
+	add_pw ito && regcol ito exception_reason "" &&
+	test_must_fail 7 pc ito "$TMP/pw.ito" -s &&
+	said "pam_authenticate PAM_AUTH_ERR" &&
+	said "ERROR_MSG authentication denied" && quiet &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,auth,ito,denied,method=password reason=register-row-damaged" &&
+	test_must_fail 6 pc ito /dev/null -A &&
+	said "pam_acct_mgmt PAM_PERM_DENIED" && quiet
+'
+
 test_expect_success 'PAM_SILENT: no message, the same codes' '
 	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -q &&
 	! grep -q "^ERROR_MSG" "$TMP/pc.out" &&
