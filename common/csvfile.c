@@ -15,7 +15,7 @@
 int
 csvfile_read(struct store *st, const char *name, struct buf *raw)
 {
-	return csvfile_read_err(st, name, raw, NULL);
+	return csvfile_read_err(st, name, raw, st->err);
 }
 
 int

@@ -16,8 +16,10 @@
 #include "store.h"
 
 /* The bytes of DIR/name into raw (raw->len 0 when the file is missing).
- * ST_OK, or ST_FAIL after a message naming the file: on stderr, or in
- * *e with csvfile_read_err (jerr_say: e NULL prints). */
+ * ST_OK, or ST_FAIL after a message naming the file: to the store's own
+ * error target (st->err: the PAM module's, never the host's stderr; a
+ * tool's prints), or in *e with csvfile_read_err (jerr_say: e NULL
+ * prints). */
 int	csvfile_read(struct store *, const char *name, struct buf *raw);
 int	csvfile_read_err(struct store *, const char *name, struct buf *raw,
 	    struct jerr *e);

@@ -243,6 +243,17 @@ test_expect_success 'an unsafe register file: told by the module, not on stderr;
 	test "$(grep -c ",auth," "$D/oplog.csv")" = "$n"
 '
 
+# The note of a register change (operators.pending) is read through the
+# same error target: one the module refuses is told the same way.
+test_expect_success 'an unsafe operators.pending: told by the module, not on stderr; fail closed' '
+	n=$(grep -c ",auth," "$D/oplog.csv") &&
+	printf "x\n" >"$D/operators.pending" && chmod 666 "$D/operators.pending" &&
+	{ pc tanaka "$TMP/pw.tanaka" -s; r=$?; rm -f "$D/operators.pending"; } &&
+	test $r = 9 && said "pam_authenticate PAM_AUTHINFO_UNAVAIL" &&
+	said "ERROR_MSG $UNAVAIL" && quiet &&
+	test "$(grep -c ",auth," "$D/oplog.csv")" = "$n"
+'
+
 # The register lock held by another process past lock_timeout_ms: the
 # attempt cannot be counted, so not admitted; the module says the line
 # of an unusable state, and the log has the attempt (reason register-busy).
