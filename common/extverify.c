@@ -5,10 +5,12 @@
  * Invariants:
  *  - The program is conf external_verifier, an absolute path, run with
  *    execv (no shell, no PATH search) as "PROGRAM enrol ID" or "PROGRAM
- *    verify ID".  It and its directory must be owned by us or root and
- *    not group- or world-writable, since its exit status admits people;
- *    it may not be a symbolic link (its target's directory would go
- *    unchecked), and it is run from the directory checked (trusted_dir).
+ *    verify ID".  It must be executable by our effective uid (a
+ *    set-user-ID host's real uid is its caller's); it and its directory
+ *    must be owned by us or root and not group- or world-writable,
+ *    since its exit status admits people; it may not be a symbolic link
+ *    (its target's directory would go unchecked), and it is run from the
+ *    directory checked (trusted_dir).
  *    Its stderr is the user's terminal (for its prompts), or under a
  *    conversation (the PAM module) relayed to it line by line; no other
  *    descriptor of ours leaks into it (close_range).  Under a
@@ -185,7 +187,10 @@ configured(struct store *st)
 		    _("external_verifier %s is not an absolute path"), prog);
 		return -1;
 	}
-	if (access(prog, X_OK) == -1) {
+	/* by the effective uid, as execve judges it: a set-user-ID host's
+	 * (su) real uid, its caller's, may not even reach root's 0700
+	 * directory */
+	if (faccessat(AT_FDCWD, prog, X_OK, AT_EACCESS) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    _("external verifier %s"), prog);
 		return -1;

@@ -463,6 +463,36 @@ test_expect_success 'external: a verifier that cannot be run: PAM_AUTHINFO_UNAVA
 	tail -1 "$D/oplog.csv" | grep -q ",-,auth,vein,error,method=external reason=verifier not run,"
 '
 
+# su and sudo run the verifier with the caller's real uid and effective
+# uid 0: whether it may be run is the effective uid's question, as for
+# execve(2).  Root's verifier of mode 0700 or 0755 in root's 0700
+# directory, which the caller cannot even reach, is run; one that is not
+# executable is still "no verifier".  sh -p: dash run with a real uid
+# not its effective one would otherwise drop to the real one.
+test_expect_success SETUIDHOST,NOSAN 'external: a set-user-ID host runs root'"'"'s verifier in root'"'"'s 0700 directory' '
+	mkdir -m 700 "$TMP/xvr" &&
+	printf "#!/bin/sh -p\nXV_DIR=%s exec /bin/sh -p \"%s\" \"\$@\"\n" \
+	    "$TMP/xv" "$SRCDIR/tests/xverifier.sh" >"$TMP/xvr/v" &&
+	conf_set "$D" external_verifier "$TMP/xvr/v" && st=0 &&
+	for m in 700 755 600; do
+		chmod $m "$TMP/xvr/v" &&
+		{ setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    /proc/self/fd/5 -c "$TMP/pam.d" -i 3 -s svc vein \
+		    3</dev/null 5<"$TMP/.suid-pc" >"$TMP/pc.out" 2>"$TMP/pc.err"
+		  r=$?; } && quiet && ! grep "^state " "$TMP/pc.out" &&
+		case $m in
+		600)	test $r = 9 &&
+			said "pam_authenticate PAM_AUTHINFO_UNAVAIL" &&
+			tail -1 "$D/oplog.csv" | grep -q ",-,auth,vein,error,method=external reason=no verifier," ;;
+		*)	test $r = 0 && said "pam_authenticate PAM_SUCCESS" &&
+			said "TEXT_INFO xverifier: verify vein, present your hand" &&
+			tail -1 "$D/oplog.csv" | grep -q ",vein,auth,vein,ok,method=external reason=ok" ;;
+		esac || { echo "mode $m:" >&2; cat "$TMP/pc.out" >&2; st=1; break; }
+	done
+	conf_set "$D" external_verifier "$TMP/xv/v" &&
+	test $st = 0 && test "$(field vein failed)" = 0
+'
+
 # pamtester reads only /etc/pam.d: it runs in a mount namespace of its own
 # with $TMP/pam.d mounted there; the real directory is never written.
 ptns() {
