@@ -50,15 +50,18 @@ enum { RUN_OK = SPAWN_OK, RUN_TIMEOUT = SPAWN_TIMEOUT, RUN_TOOBIG = SPAWN_TOOBIG
 	RUN_ERR = SPAWN_ERR };
 
 /* A line of the verifier's stderr (its instructions to the person) said
- * through the conversation, escaped: a PAM host's PAM_TEXT_INFO. */
+ * through the conversation, escaped: a PAM host's PAM_TEXT_INFO.  All
+ * len bytes: a NUL among them is \x00, not the end of what it said. */
 static void
-relay(void *arg, const char *line)
+relay(void *arg, const char *line, size_t len)
 {
-	char *e = esc_str(line);
+	struct buf b = { NULL, 0, 0 };
 
 	(void)arg;
-	conv_info("%s", e);
-	free(e);
+	esc_buf(&b, line, len, 0);
+	buf_add(&b, "", 1);
+	conv_info("%s", b.p);
+	buf_free(&b);
 }
 
 /* Under a conversation the environment is the PAM host's, and a

@@ -123,14 +123,16 @@ struct run {
 	size_t		inoff, cap;
 	unsigned char	**out;		/* NULL: read and dropped */
 	size_t		*outlen;
-	char		line[SPAWN_LINE + 1];	/* its stderr's line so far */
+	char		line[SPAWN_LINE];	/* its stderr's line so far */
 	size_t		llen;
 	pid_t		pid;
 	int		pidfd;		/* at_exit: readable at its exit, or -1 */
 };
 
-/* Reads what its stderr has and says each whole line (a full buffer is a
- * line too); at its end the rest, then closes it. */
+/* Reads what its stderr has and says each whole line, every byte of it;
+ * a full buffer is said when the line goes on past it (so a line of
+ * exactly SPAWN_LINE bytes is one piece, not one and an empty one); at
+ * its end the rest, then closes it. */
 static void
 hear(struct run *r)
 {
@@ -138,20 +140,17 @@ hear(struct run *r)
 	ssize_t n = read(r->ep[0], buf, sizeof buf);
 
 	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || r->llen == SPAWN_LINE) {
+			r->s->say(r->s->sayarg, r->line, r->llen);
+			r->llen = 0;
+		}
 		if (buf[i] != '\n')
 			r->line[r->llen++] = buf[i];
-		if (buf[i] == '\n' || r->llen == SPAWN_LINE) {
-			r->line[r->llen] = '\0';
-			r->s->say(r->s->sayarg, r->line);
-			r->llen = 0;
-		}
 	}
 	if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
-		if (r->llen > 0) {
-			r->line[r->llen] = '\0';
-			r->s->say(r->s->sayarg, r->line);
-			r->llen = 0;
-		}
+		if (r->llen > 0)
+			r->s->say(r->s->sayarg, r->line, r->llen);
+		r->llen = 0;
 		close(r->ep[0]);
 		r->ep[0] = -1;
 	}

@@ -30,10 +30,12 @@ struct spawn {
 	int		 at_exit;
 	long long	 timeout_ms;	/* the whole run, waiting for its exit too */
 	struct jerr	*err;		/* our failures: jerr_say, NULL prints */
-	/* Its stderr line by line to say(sayarg, line) (no LF, at most
-	 * SPAWN_LINE bytes: a longer one comes in pieces) instead of ours;
+	/* Its stderr line by line to say(sayarg, line, len) instead of
+	 * ours: the len bytes of a line as written (NUL among them too; no
+	 * LF, no terminating NUL), at most SPAWN_LINE: a longer one comes in
+	 * pieces, and an LF right after a full piece ends it, no empty line.
 	 * NULL: its stderr is ours. */
-	void		(*say)(void *, const char *);
+	void		(*say)(void *, const char *, size_t);
 	void		*sayarg;
 };
 #define SPAWN_LINE	512

@@ -463,6 +463,26 @@ test_expect_success 'external: a verifier that cannot be run: PAM_AUTHINFO_UNAVA
 	tail -1 "$D/oplog.csv" | grep -q ",-,auth,vein,error,method=external reason=verifier not run,"
 '
 
+# Its standard error, as the person is told it: one TEXT_INFO a line, a
+# line over 512 bytes in pieces of 512 with no empty message after a full
+# one, every byte kept (a NUL escaped like the other control bytes, a
+# backslash doubled: the escaping's own rule).  pamclient doubles the
+# backslashes again.
+test_expect_success 'external: its lines in 512-byte pieces, nothing empty, a NUL escaped' '
+	printf "#!/bin/sh\ncat \"%s\" >&2\n" "$TMP/xv/talk" >"$TMP/xv/talker" &&
+	chmod 700 "$TMP/xv/talker" &&
+	a=$(printf "%0512d" 0 | tr 0 a) && b=$(printf "%0512d" 0 | tr 0 b) &&
+	printf "%s\n%sc\n%s%s\nnul\000after\nback\\\\slash\n" \
+	    "$a" "$a" "$a" "$b" >"$TMP/xv/talk" &&
+	printf "TEXT_INFO %s\n" "$a" "$a" c "$a" "$b" "nul\\\\x00after" \
+	    "back\\\\\\\\slash" >want &&
+	conf_set "$D" external_verifier "$TMP/xv/talker" &&
+	{ pc vein /dev/null -s; r=$?; } &&
+	conf_set "$D" external_verifier "$TMP/xv/v" &&
+	test $r = 0 && said "pam_authenticate PAM_SUCCESS" && quiet &&
+	grep "^TEXT_INFO" "$TMP/pc.out" >got && test_cmp want got
+'
+
 # su and sudo run the verifier with the caller's real uid and effective
 # uid 0: whether it may be run is the effective uid's question, as for
 # execve(2).  Root's verifier of mode 0700 or 0755 in root's 0700
