@@ -165,18 +165,32 @@ creds_unread(struct audit *a, const struct creds *cr)
 
 	if ((cr->err == EACCES || cr->err == EPERM) &&
 	    fstat(a->st->dirfd, &sb) == 0 && sb.st_uid != me) {
-		check_end(a, AUDIT_WARN, L(a,
-		    "Not checked: credentials/ cannot be read by this user (uid %lu); run the audit as the state's owner (uid %lu) to check the credentials.",
-		    "点検できません: この利用者(uid %lu)は credentials/ を読み込めません。照合情報を点検するには、状態ディレクトリの所有者(uid %lu)として監査を実行してください。"),
-		    me, (unsigned long)sb.st_uid);
+		/* the uids for whoever runs it, in the English text; the
+		 * Japanese is the committee's, in words (issue 14) */
+		if (a->o->ja)
+			check_end(a, AUDIT_WARN, "%s", "点検できません: この利用者"
+			    "は照合情報を読み込めません。照合情報を点検するには、"
+			    "状態ディレクトリの所有者として監査を実行してください。");
+		else
+			check_end(a, AUDIT_WARN, "Not checked: credentials/ "
+			    "cannot be read by this user (uid %lu); run the audit "
+			    "as the state's owner (uid %lu) to check the "
+			    "credentials.", me, (unsigned long)sb.st_uid);
 		return;
 	}
-	/* a symbolic link said as open_safe refuses one */
-	check_item(a, CRED_DIR, "%s/%s: %s", a->st->dir, CRED_DIR,
-	    cr->err == ELOOP ? open_safe_why(ELOOP) : strerror(cr->err));
+	/* a symbolic link said as open_safe refuses one; in Japanese in
+	 * words, not the path and the locale's strerror */
+	if (a->o->ja)
+		check_item(a, CRED_DIR, "照合情報の保存場所%s",
+		    cr->err == ELOOP ? "がシンボリックリンクのため、拒否しました" :
+		    cr->err == ENOTDIR ? "がディレクトリではありません" :
+		    "を開けません");
+	else
+		check_item(a, CRED_DIR, "%s/%s: %s", a->st->dir, CRED_DIR,
+		    cr->err == ELOOP ? open_safe_why(ELOOP) : strerror(cr->err));
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: credentials/ cannot be read.",
-	    "点検できません: credentials/ を読み込めません。"));
+	    "点検できません: 照合情報を読み込めません。"));
 }
 
 /* The credential file of a method that reads back (operator_method_known). */
@@ -200,6 +214,15 @@ method_words(const struct audit *a, enum method m)
 	return L(a, w[m][0], w[m][1]);
 }
 
+/* What a template serves: a fingerprint or an external verifier (the
+ * register alone says which). */
+static const char *
+method_words_tmpl(const struct audit *a)
+{
+	return L(a, "fingerprint or external verifier",
+	    "指紋又は外部の照合装置(照合情報)");
+}
+
 /* The method a credential file of op serves: op's own when it is the
  * file of that method, else what a file of its kind is for (a template
  * serves a fingerprint or an external verifier: the register no longer
@@ -211,8 +234,16 @@ cred_method(const struct audit *a, const struct operator *op, const char *ext)
 		return method_words(a, op->method);
 	if (strcmp(ext, EXT_PHC) == 0)
 		return method_words(a, METHOD_PASSWORD);
-	return L(a, "fingerprint or external verifier",
-	    "指紋又は外部の照合装置(照合情報)");
+	return method_words_tmpl(a);
+}
+
+/* op's row as the Japanese document counts it, the header row not
+ * counted (登録簿の N 件目の行), where the English text and the tools'
+ * messages give operators.csv's line. */
+static size_t
+row_number(const struct operator *op)
+{
+	return op->line > 1 ? op->line - 1 : 0;
 }
 
 /*
@@ -220,19 +251,53 @@ cred_method(const struct audit *a, const struct operator *op, const char *ext)
  * password, which only denies (register.c): R5.3 and R5.4 find no
  * exception and no credential on it, only a person nobody is admitted as
  * (the damage itself is register-rows-complete's FAIL).  An item, and the
- * sentence a check's summary adds when it has one.
+ * sentence a check's summary adds when it has one.  The Japanese says the
+ * repair as what the Security Manager does, the English as the command.
  */
 static void
 no_method(struct audit *a, const struct operator *op)
 {
 	char	*who = person_label(&a->reg, op->id, a->o->ja);
 
-	check_item(a, op->id, L(a, "%s: no method: the method on "
-	    "operators.csv:%zu does not read back; denied until repaired "
-	    "(operator-mod -m)",
-	    "%s: 確認方法がありません: operators.csv の %zu 行目の確認方法を"
-	    "読み取れません。修正 (operator-mod -m) されるまで拒否として扱います"),
-	    who, op->line);
+	if (a->o->ja)
+		check_item(a, op->id, "%s: 確認方法がありません: 登録簿の %zu "
+		    "件目の行の確認方法を読み取れません。%sが確認方法を設定し"
+		    "直すまで拒否として扱います", who, row_number(op),
+		    audit_manager(a));
+	else
+		check_item(a, op->id, "%s: no method: the method on "
+		    "operators.csv:%zu does not read back; denied until "
+		    "repaired (operator-mod -m)", who, op->line);
+	free(who);
+}
+
+/* An item of register-rows-complete, what is wrong with op's row.  The
+ * English names the row by the id the tools take (operator-mod -i) and
+ * operators.csv's line; the Japanese by the person's title and name
+ * (person.h), a row without a name by its place in the register. */
+static void
+row_item(struct audit *a, const struct operator *op, const char *why)
+{
+	char	*who;
+
+	if (!a->o->ja) {
+		if (op->bad)
+			check_item(a, op->id, "%s: operators.csv:%zu holds a "
+			    "value that does not read back; held as expired, "
+			    "revoked, locked or denied until repaired", op->id,
+			    op->line);
+		else
+			check_item(a, op->id, "%s: %s", op->id, why);
+		return;
+	}
+	who = *op->name == '\0' ? xasprintf("登録簿の %zu 件目の行",
+	    row_number(op)) : person_label(&a->reg, op->id, 1);
+	if (op->bad)
+		check_item(a, op->id, "%s: 登録簿の %zu 件目の行に読み取れない値が"
+		    "あります。修正されるまで期限切れ・取消・ロック・拒否として"
+		    "扱います", who, row_number(op));
+	else
+		check_item(a, op->id, "%s: %s", who, why);
 	free(who);
 }
 
@@ -300,14 +365,11 @@ check_register(struct audit *a)
 
 		why = NULL;
 		if ((why = operator_id_problem(op->id)) != NULL)
-			;
+			/* the reason is the catalogue's, in the locale's
+			 * language: the Japanese says it in its own words */
+			why = L(a, why, "識別符号の形式が正しくありません");
 		else if (op->bad) {
-			check_item(a, op->id, L(a, "%s: operators.csv:%zu holds a "
-			    "value that does not read back; held as expired, "
-			    "revoked, locked or denied until repaired",
-			    "%s: operators.csv の %zu 行目に読み取れない値があります。"
-			    "修正されるまで期限切れ・取消・ロック・拒否として扱います"),
-			    op->id, op->line);
+			row_item(a, op, NULL);
 			bad++;
 			continue;
 		} else if (*op->name == '\0')
@@ -323,7 +385,7 @@ check_register(struct audit *a)
 			why = L(a, "revoked by someone but no revocation time",
 			    "取消者があるのに取消日時がありません");
 		if (why != NULL) {
-			check_item(a, op->id, "%s: %s", op->id, why);
+			row_item(a, op, why);
 			bad++;
 		}
 	}
@@ -589,6 +651,29 @@ check_material(struct audit *a)
 	    "ロックされ%2$sの対応を待つ者 %1$zu 名。"), bad, audit_manager(a));
 }
 
+/* An item of orphan-credentials: the file name in English; in Japanese
+ * the credential of id, of kind ext (EXT_PHC or EXT_TMPL), as person.h
+ * names someone the register does not hold, and the method it serves;
+ * id NULL: name is no credential's, and only its name says which. */
+static void
+orphan_item(struct audit *a, const char *name, const char *id,
+    const char *ext)
+{
+	char	*who;
+
+	if (!a->o->ja)
+		check_item(a, name, "%s/%s has no register row", CRED_DIR, name);
+	else if (id == NULL)
+		check_item(a, name, "照合情報でないファイル %s があります", name);
+	else {
+		who = person_label(&a->reg, id, 1);
+		check_item(a, name, "%sの照合情報(確認方法: %s)があります", who,
+		    strcmp(ext, EXT_PHC) == 0 ? method_words(a, METHOD_PASSWORD) :
+		    method_words_tmpl(a));
+		free(who);
+	}
+}
+
 /* R5.4: a credential file must belong to a register row.  In the
  * listing's order (sorted), so that a report does not depend on the
  * order the file system keeps the directory in. */
@@ -597,6 +682,7 @@ check_orphans(struct audit *a, const struct creds *cr)
 {
 	size_t	 i, bad = 0;
 	char	*id, *dot;
+	const char *ext;
 	int	 ok;
 
 	check_begin(a, "R5.4", "orphan-credentials");
@@ -609,16 +695,15 @@ check_orphans(struct audit *a, const struct creds *cr)
 			continue;
 		id = xstrdup(cr->name[i]);
 		ok = 0;
+		ext = NULL;
 		if ((dot = strrchr(id, '.')) != NULL && dot != id &&
 		    (strcmp(dot, EXT_PHC) == 0 || strcmp(dot, EXT_TMPL) == 0)) {
+			ext = strcmp(dot, EXT_PHC) == 0 ? EXT_PHC : EXT_TMPL;
 			*dot = '\0';
 			ok = register_find(&a->reg, id) != NULL;
 		}
 		if (!ok) {
-			check_item(a, cr->name[i], L(a,
-			    "%s/%s has no register row",
-			    "%s/%s に対応する登録簿の行がありません"),
-			    CRED_DIR, cr->name[i]);
+			orphan_item(a, cr->name[i], ext != NULL ? id : NULL, ext);
 			bad++;
 		}
 		free(id);

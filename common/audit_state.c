@@ -47,8 +47,14 @@ mode_item(struct audit *a, const char *path, const struct stat *sb,
     mode_t allowed, size_t *bad)
 {
 	if (sb->st_uid != a->st->owner && sb->st_uid != 0) {
-		check_item(a, path, L(a, "%s is owned by uid %lu",
-		    "%s の所有者が uid %lu です"), path, (unsigned long)sb->st_uid);
+		/* the uid for whoever repairs it, in the English text; the
+		 * Japanese says whose it should be (issue 14) */
+		if (a->o->ja)
+			check_item(a, path, "%s の所有者が、状態ディレクトリの"
+			    "所有者でもシステム管理者でもありません", path);
+		else
+			check_item(a, path, "%s is owned by uid %lu", path,
+			    (unsigned long)sb->st_uid);
 		(*bad)++;
 	} else if ((sb->st_mode & 07777 & ~allowed) != 0) {
 		check_item(a, path, L(a, "%s has mode %04o (at most %04o)",
@@ -62,9 +68,12 @@ mode_item(struct audit *a, const char *path, const struct stat *sb,
 static void
 unchecked_item(struct audit *a, const char *path, size_t *unchecked)
 {
-	check_item(a, path, L(a, "%s: not checked: this user (uid %lu) may not read it",
-	    "%s: この利用者(uid %lu)は読み込めないため点検していません"), path,
-	    (unsigned long)geteuid());
+	if (a->o->ja)
+		check_item(a, path, "%s: この利用者は読み込めないため点検して"
+		    "いません", path);
+	else
+		check_item(a, path, "%s: not checked: this user (uid %lu) may "
+		    "not read it", path, (unsigned long)geteuid());
 	(*unchecked)++;
 }
 
@@ -266,7 +275,7 @@ check_conf(struct audit *a)
 	    "%s", fail + warn ? L(a, "The settings weaken controls the regulation asks for.",
 	    "設定が規程の求める対策を弱めています。") : odd ?
 	    L(a, "jukisec.conf does not say what the operation log uses.",
-	    "jukisec.conf の設定が操作履歴で使われているものと異なります。") :
+	    "設定が操作履歴で使われているものと異なります。") :
 	    L(a, "The settings keep the regulation's floors.",
 	    "設定は規程の求める水準を満たしています。"));
 }

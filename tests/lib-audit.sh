@@ -54,3 +54,11 @@ confirm_items_off() {
 		echo "confirm.$_i = off" >>"$D/jukisec.conf" || return 1
 	done
 }
+
+# ja_words FILE: no line of the Japanese report FILE names a file, a tool
+# or an id where the committee reads it (issue 14): operators.csv, oplog,
+# .csv, operator-mod, log-append, uid, seq; the lines that do on stderr.
+ja_words() {
+	! grep -n 'operators\.csv\|oplog\|\.csv\|operator-mod\|log-append\|uid\|seq' \
+	    "$1" >&2
+}

@@ -189,7 +189,8 @@ test_expect_success SETPRIV 'a member: the credential checks say they were not c
 	test "$(grep -cxF "  [WARN] $NOTCHK" r.txt)" -eq 3 &&
 	! grep "no credential" r.txt &&
 	member jukisec-audit -d "$G" --lang ja >r.txt &&
-	test "$(grep -cx "  \[要確認\] 点検できません: この利用者(uid 65534)は credentials/ を読み込めません。照合情報を点検するには、状態ディレクトリの所有者(uid 0)として監査を実行してください。" r.txt)" -eq 3 &&
+	test "$(grep -cx "  \[要確認\] 点検できません: この利用者は照合情報を読み込めません。照合情報を点検するには、状態ディレクトリの所有者として監査を実行してください。" r.txt)" -eq 3 &&
+	! grep -q "credentials/" r.txt && ja_words r.txt &&
 	! grep "照合情報がありません" r.txt &&
 	member jukisec-audit -d "$G" --format json >r.json &&
 	python3 -c "import json,sys

@@ -97,6 +97,30 @@ test_expect_success 'a revocation without who and why FAILs' '
 	detail register-rows-complete | grep -q "tanaka: revoked without who or why"
 '
 
+# Issue 14: the Japanese document names a row by its place in the
+# register (登録簿の N 件目の行, the header not counted) and its person by
+# title and name, never by operators.csv, a line of it or a login id,
+# whatever the locale (lib.sh runs LC_ALL=C).
+test_expect_success 'register-rows-complete in Japanese: the register'"'"'s words, no file or id' '
+	cp reg.save "$D/operators.csv" &&
+	setcol tanaka name "田中 一郎" && setcol tanaka title 主事 &&
+	setcol tanaka expires someday && setcol suzuki name "" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-26T00:00:00Z \
+	    --lang ja >r.ja &&
+	env LC_ALL=C.UTF-8 jukisec-audit -d "$D" --now 2026-11-26T00:00:00Z \
+	    --lang ja >r.utf8;
+	cp reg.save "$D/operators.csv" &&
+	test_cmp r.ja r.utf8 &&
+	sed -n "/^  \[不適合\] 登録簿に記載の不備な行があります。/,/^  \[/s/^      - //p" \
+	    r.ja >items &&
+	cat >want <<-\EOW &&
+	登録簿の 2 件目の行: 氏名がありません
+	主事 田中 一郎: 登録簿の 3 件目の行に読み取れない値があります。修正されるまで期限切れ・取消・ロック・拒否として扱います
+	EOW
+	test_cmp want items &&
+	ja_words r.ja
+'
+
 test_expect_success 'no active Security Manager once the only one expires' '
 	D=$TMP/s2 && reg_state &&
 	pw chief chief-secret-1 &&

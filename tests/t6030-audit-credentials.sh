@@ -99,6 +99,23 @@ test_expect_success 'R5.4: several such files are named in sorted order, whateve
 	rm "$D/$C/zz.phc" "$D/$C/aa.tmpl" "$D/$C/stray" "$D/$C/mm.phc"
 '
 
+# Issue 14: the Japanese document says the credentials in the
+# regulation's words (照合情報), not credentials/ and a file name.
+test_expect_success 'R5.4 in Japanese: a credential of nobody in the register, in words' '
+	cp "$D/$C/suzuki.phc" "$D/$C/ghost.phc" &&
+	cp "$D/$C/suzuki.phc" "$D/$C/ghost2.tmpl" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
+	rm "$D/$C/ghost.phc" "$D/$C/ghost2.tmpl" &&
+	sed -n "/^  \[不適合\] 登録簿にない者の照合情報ファイルがあります。/,/^  \[/s/^      - //p" \
+	    r.ja >items &&
+	cat >want <<-\EOW &&
+	登録簿に記載のない者(ID ghost)の照合情報(確認方法: 識別符号及びパスワード)があります
+	登録簿に記載のない者(ID ghost2)の照合情報(確認方法: 指紋又は外部の照合装置(照合情報))があります
+	EOW
+	test_cmp want items &&
+	! grep -q "credentials" r.ja && ja_words r.ja
+'
+
 test_expect_success 'R5.5: revocation destroys the material; a copy put back FAILs' '
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --reason transferred 4<"$TMP/pw.boss" &&
@@ -144,6 +161,23 @@ test_expect_success 'R5.4, R5.5: a credentials that is a file or a symbolic link
 	cp file.csv "$TMP/a.csv" && ast=$fst &&
 	unread_creds "Not a directory" &&
 	audit_run && expect orphan-credentials "PASS "
+'
+
+# In Japanese, whatever the locale: the place of the credentials in words,
+# not credentials/, its path or the system's reason (state-modes, about
+# the files themselves, names the file).
+test_expect_success 'R5.4, R5.5 in Japanese: credentials that cannot be read, in words' '
+	mv "$D/$C" creds && printf x >"$D/$C" && chmod 600 "$D/$C" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.file;
+	rm "$D/$C" && ln -s "$TMP/creds" "$D/$C" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.link;
+	rm "$D/$C" && mv creds "$D/$C" &&
+	for f in r.file r.link; do
+		test "$(grep -cx "  \[不適合\] 点検できません: 照合情報を読み込めません。" $f)" = 3 &&
+		! grep -q "credentials/\|$D" $f && ja_words $f || return 1
+	done &&
+	test "$(grep -cx "      - 照合情報の保存場所がディレクトリではありません" r.file)" = 3 &&
+	test "$(grep -cx "      - 照合情報の保存場所がシンボリックリンクのため、拒否しました" r.link)" = 3
 '
 
 test_expect_success 'R5.5: past expiry and not revoked: WARN, and its material FAILs' '
@@ -228,6 +262,21 @@ test_expect_success 'R5.3: with a proviso failure too, both are said' '
 	detail biometric-or-exception >d &&
 	grep -q "^Some persons are confirmed by identification code and password without meeting the proviso.s conditions\. Some active persons have no method that the register reads back: nobody is admitted on them until it is repaired\. " d &&
 	grep -q "suzuki: identification code and password without a reason" d
+'
+
+# Issue 14: in the Japanese document the row is the register's (the
+# header not counted) and the repair what the Security Manager does, not
+# operators.csv and a command line, whatever the locale.
+test_expect_success 'no method in Japanese: the register'"'"'s row, the manager'"'"'s repair' '
+	D=$DMG &&
+	for l in C C.UTF-8; do
+		test_must_fail 1 env LC_ALL=$l jukisec-audit -d "$D" --lang ja >r.$l &&
+		grep -qx "      - ito: 確認方法がありません: 登録簿の 3 件目の行の確認方法を読み取れません。セキュリティ責任者が確認方法を設定し直すまで拒否として扱います" r.$l &&
+		grep -qx "      - sato: 確認方法がありません: 登録簿の 4 件目の行の確認方法を読み取れません。セキュリティ責任者が確認方法を設定し直すまで拒否として扱います" r.$l &&
+		test "$(grep -c "確認方法を読み取れません" r.$l)" = 4 &&
+		grep -qx "      - ito: 登録簿の 3 件目の行に読み取れない値があります。修正されるまで期限切れ・取消・ロック・拒否として扱います" r.$l &&
+		ja_words r.$l || return 1
+	done
 '
 
 test_expect_success 'R5.4: no credential asked for or accepted on a method that does not read back' '

@@ -103,7 +103,10 @@ test_expect_success ROOT 'a file owned by someone else FAILs' '
 	audit_run &&
 	expect state-modes "FAIL notes" &&
 	detail state-modes | grep -q "notes is owned by uid 65534" &&
-	rm "$D/notes"
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
+	rm "$D/notes" &&
+	grep -qx "      - notes の所有者が、状態ディレクトリの所有者でもシステム管理者でもありません" r.ja &&
+	ja_words r.ja
 '
 
 test_expect_success 'an automatic unlock weakens controls; a key epoch the log does not use is named: WARN' '
@@ -119,7 +122,10 @@ test_expect_success 'an automatic unlock weakens controls; a key epoch the log d
 	audit_run &&
 	expect conf-values "WARN epoch_seconds" &&
 	detail conf-values | grep -q "^jukisec.conf does not say what the operation log uses\. " &&
-	cp conf.save "$D/jukisec.conf"
+	jukisec-audit -d "$D" --lang ja >r.ja &&
+	cp conf.save "$D/jukisec.conf" &&
+	grep -qx "  \[要確認\] 設定が操作履歴で使われているものと異なります。" r.ja &&
+	! grep -q "jukisec\.conf" r.ja
 '
 
 # jukisec.conf(5): the epoch is the log's, fixed at jukisec-init --epoch.
