@@ -143,13 +143,16 @@ pending_left(struct audit *a)
 	if (fstatat(a->st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    sb.st_size == 0)
 		return 0;
-	check_item(a, PENDING_FILE, L(a,
-	    "%s: a register change whose operation-log record is not settled (a "
-	    "writer was interrupted); the next operator-add, operator-mod, "
-	    "operator-revoke or auth-check settles it",
-	    "%s: 操作履歴への記録が確定していない登録簿の変更があります(書込みが中断されました)。"
-	    "次の operator-add、operator-mod、operator-revoke 又は auth-check で確定します"),
-	    PENDING_FILE);
+	/* the Japanese, the committee's, says what settles it in words */
+	if (a->o->ja)
+		check_item(a, PENDING_FILE, "%s", "操作履歴への記録が確定して"
+		    "いない登録簿の変更があります(書込みが中断されました)。次に"
+		    "登録簿を変更し、又は操作者を認証する際に確定します");
+	else
+		check_item(a, PENDING_FILE, "%s: a register change whose "
+		    "operation-log record is not settled (a writer was "
+		    "interrupted); the next operator-add, operator-mod, "
+		    "operator-revoke or auth-check settles it", PENDING_FILE);
 	return 1;
 }
 

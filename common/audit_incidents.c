@@ -56,11 +56,16 @@ pending_left(struct audit *a)
 	if (fstatat(a->st->dirfd, INC_PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    sb.st_size == 0)
 		return 0;
-	check_item(a, INC_PENDING_FILE, L(a,
-	    "%s: an event whose operation-log record is not settled (a writer "
-	    "was interrupted); the next incident-report new or step settles it",
-	    "%s: 操作履歴への記録が確定していない事態の記録があります(書込みが中断されました)。"
-	    "次の incident-report new 又は step で確定します"), INC_PENDING_FILE);
+	/* the Japanese, the committee's, says what settles it in words */
+	if (a->o->ja)
+		check_item(a, INC_PENDING_FILE, "%s", "操作履歴への記録が確定"
+		    "していない事態の記録があります(書込みが中断されました)。"
+		    "次に事態又は対応を記録する際に確定します");
+	else
+		check_item(a, INC_PENDING_FILE, "%s: an event whose "
+		    "operation-log record is not settled (a writer was "
+		    "interrupted); the next incident-report new or step settles "
+		    "it", INC_PENDING_FILE);
 	return 1;
 }
 

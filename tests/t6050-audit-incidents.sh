@@ -99,4 +99,18 @@ test_expect_success 'incidents.pending left by a killed writer: incidents-open n
 	expect incidents-open "WARN 2026-0002"
 '
 
+# Issue 14: the Japanese document says when such a note is settled as what
+# is done next, not by file and tool names.  operators.pending, the
+# register's note, alike (register-changes; t2606 leaves a real one).
+test_expect_success 'the notes of an interrupted writer in Japanese: in words' '
+	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
+	printf "x\n" >"$D/operators.pending" &&
+	chmod 600 "$D/incidents.pending" "$D/operators.pending" &&
+	jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja;
+	rm "$D/incidents.pending" "$D/operators.pending" &&
+	grep -qx "      - 操作履歴への記録が確定していない事態の記録があります(書込みが中断されました)。次に事態又は対応を記録する際に確定します" r.ja &&
+	grep -qx "      - 操作履歴への記録が確定していない登録簿の変更があります(書込みが中断されました)。次に登録簿を変更し、又は操作者を認証する際に確定します" r.ja &&
+	! grep -q "pending\|incident-report\|auth-check" r.ja && ja_words r.ja
+'
+
 test_done
