@@ -103,8 +103,10 @@ void	audit_log(struct audit *);		/* R5.2 bursts, R6 */
 void	audit_r54(struct audit *);		/* R5.4 operators in the log */
 /* R5.4's share of audit_log's pass (audit_r54.c): _new once the register
  * is read, _see each record in file order, _end when the pass ends (why:
- * NULL at the log's end); _wants is pure (any thread): a record it does
- * not want may be skipped unless _run says a run must be seen. */
+ * NULL at the log's end, else the item that says where and why it
+ * stopped, in the report's language); _wants is pure (any thread): a
+ * record it does not want may be skipped unless _run says a run must be
+ * seen. */
 struct oplog_record;
 struct r54;
 struct r54 *r54_new(struct audit *);

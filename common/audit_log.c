@@ -343,13 +343,37 @@ walk_start(struct audit *a, struct walk *w)
 	read_head(a, w);
 }
 
-/* The log could not be opened: why. */
+/* Where reading the log stopped, as the Japanese document says it (issue
+ * 14): a row by its place after the header, as the register's are
+ * counted (登録簿の N 件目の行), and what is wrong with it in words,
+ * whatever the locale the reader's sentence is in; no file, line or
+ * reason.  line 0: the log did not open; torn: bytes after the last LF
+ * stopped it; io: a read failed.  malloc'd. */
+static char *
+unread_ja(size_t line, size_t torn, int io)
+{
+	if (line == 0)
+		return xstrdup("操作履歴がないか、開けません");
+	if (io)
+		return xstrdup("操作履歴の読込みに失敗しました");
+	if (line == 1)
+		return xstrdup("操作履歴の見出しの行がないか、形式に合いません");
+	if (torn > 0)
+		return xasprintf("操作履歴の %zu 件目の行が途中で終わっています"
+		    "(書込みが完了していません)", line - 1);
+	return xasprintf("操作履歴の %zu 件目の行が記録の形式に合いません",
+	    line - 1);
+}
+
+/* The log could not be opened: why.  w->error is the item every check
+ * the log stops gives, in the report's language. */
 static void
 walk_unread(struct audit *a, struct walk *w, const char *why)
 {
-	w->error = xasprintf("%s/oplog.csv: %s", a->st->dir, why);
+	w->error = a->o->ja ? unread_ja(0, 0, 0) :
+	    xasprintf("%s/oplog.csv: %s", a->st->dir, why);
 	if (a->r54 != NULL)
-		r54_end(a->r54, 0, why);
+		r54_end(a->r54, 0, w->error);
 }
 
 static void
@@ -378,11 +402,12 @@ walk_log(struct audit *a, struct walk *w)
 		see(a, w, r);
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
-		w->error = xasprintf("oplog.csv:%zu: %s", line, why);
 		w->errline = line;
 		w->torn = oplog_reader_torn(rd);
+		w->error = a->o->ja ? unread_ja(line, w->torn, io) :
+		    xasprintf("oplog.csv:%zu: %s", line, why);
 		if (a->r54 != NULL)
-			r54_end(a->r54, line, why);
+			r54_end(a->r54, line, w->error);
 	} else {
 		w->ok = 1;
 		if (a->r54 != NULL)
@@ -566,23 +591,51 @@ static const char *const bad_ja[] = {
 _Static_assert(sizeof(bad_ja) / sizeof(bad_ja[0]) == OPLOG_BAD_UNFINISHED + 1,
     "a Japanese sentence for every kind of enum oplog_bad");
 
+/* A file the verifier names with no record, as the Japanese document
+ * says it: the copy of the last record, the log's key or the log, and
+ * whether it could not be read (ST_FAIL) or does not hold (what the walk
+ * that followed found tells a missing or malformed head, a log that does
+ * not open); the verifier's sentence is the English text's. */
+static const char *
+file_ja(const struct walk *w, const struct oplog_verify_result *res,
+    const char *file)
+{
+	if (strcmp(file, OPLOG_HEADFILE) == 0)
+		return res->status == ST_FAIL ? "最終記録の控えを読み込めません" :
+		    !w->head_ok ? "最終記録の控えがないか、形式が正しくありません" :
+		    "操作履歴の末尾が最終記録の控えと一致しないか、控えを検証鍵で"
+		    "確認できません";
+	if (strcmp(file, OPLOG_KEYFILE) == 0)
+		return res->status == ST_FAIL ? "操作履歴の鍵を読み込めません" :
+		    "操作履歴の鍵が検証鍵と対応しません(形式の誤り、別の操作履歴の"
+		    "鍵、又は以前の写しに戻された操作履歴)";
+	if (strcmp(file, OPLOG_FILE) == 0 && !w->ok && w->errline == 0)
+		return w->error;	/* unread_ja(): it does not open */
+	return res->status == ST_FAIL ? "操作履歴を読み込めません" :
+	    "操作履歴を検証鍵で最後まで確認できません(記録がないか、終了した"
+	    "区切り期間に区切り記録がありません)";
+}
+
 /* The item of a log that does not verify: the first bad record by its
  * seq (in Japanese, what it broke by bad_ja); a line read as no record
  * (it does not parse: no seq) by file and line; a torn tail, to which the
  * verifier gives no line (it takes it for a writer's window first and
  * tries again), by the line it starts on as the walk that follows found
  * it, so that log-verify names it as the other log checks do; else the
- * file, its path in the text as the walk's findings give it.  A failure that is not the log's (the log lock) is its
- * message alone, which names the file (struct oplog_verify_result). */
+ * file, its path in the text as the walk's findings give it.  A failure
+ * that is not the log's (the log lock) is its message alone, which names
+ * the file (struct oplog_verify_result).  The Japanese says each in words
+ * whatever the locale (unread_ja, file_ja), the subjects are the same. */
 static void
 verify_item(struct audit *a, const struct walk *w,
     const struct oplog_verify_result *res)
 {
 	const char *file = *res->bad_file ? res->bad_file : "oplog.csv";
-	char	 subj[300];
+	char	 subj[300], *t;
 
 	if (res->err.code != ST_OK)
-		check_item(a, file, "%s", res->err.msg);
+		check_item(a, file, "%s", a->o->ja ? "操作履歴への書込みの終了を"
+		    "待てず、検証を終えられませんでした" : res->err.msg);
 	else if (res->bad_line > 0 && res->bad_seq >= 0) {
 		snprintf(subj, sizeof(subj), "seq %lld", res->bad_seq);
 		if (a->o->ja)
@@ -592,11 +645,21 @@ verify_item(struct audit *a, const struct walk *w,
 			    res->bad_seq, file, res->bad_line, res->reason);
 	} else if (res->bad_line > 0) {
 		snprintf(subj, sizeof(subj), "%s:%zu", file, res->bad_line);
-		check_item(a, subj, "%s:%zu: %s", file, res->bad_line, res->reason);
+		t = a->o->ja ? unread_ja(res->bad_line, 0, 0) :
+		    xasprintf("%s: %s", subj, res->reason);
+		check_item(a, subj, "%s", t);
+		free(t);
 	} else if (w->torn > 0 && strcmp(file, "oplog.csv") == 0) {
 		snprintf(subj, sizeof(subj), "%s:%zu", file, w->errline);
-		check_item(a, subj, "%s: %s", subj, res->reason);
-	} else
+		t = !a->o->ja ? xasprintf("%s: %s", subj, res->reason) :
+		    w->errline <= 1 ? unread_ja(w->errline, w->torn, 0) :
+		    xasprintf("操作履歴の %zu 件目の行は完了していない追記です(次の"
+		    "追記の際に取り除かれ、その旨が記録されます)", w->errline - 1);
+		check_item(a, subj, "%s", t);
+		free(t);
+	} else if (a->o->ja)
+		check_item(a, file, "%s", file_ja(w, res, file));
+	else
 		check_item(a, file, "%s/%s: %s", a->st->dir, file, res->reason);
 }
 
@@ -621,7 +684,11 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		return;
 	}
 	if (j->state == KEY_UNREAD) {
-		check_item(a, a->o->keyfile, "%s", j->err.msg);
+		/* the reader's message names the path, in the locale's
+		 * language: the Japanese says it in words */
+		check_item(a, a->o->keyfile, "%s", a->o->ja ? "指定された検証鍵を"
+		    "読み込めません(ファイルがないか、種類又は権限が正しくないか、"
+		    "検証鍵ではありません)" : j->err.msg);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key cannot be read.",
 		    "検証鍵を読み込めません。"));

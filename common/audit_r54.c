@@ -81,7 +81,8 @@ struct r54 {
 	struct bad	 item[R54_ITEMS];
 	long long	 bad;		/* all found, listed or not */
 	int		 read;		/* the pass ended: 1 at the log's end */
-	size_t		 line;		/* else where it stopped, and why */
+	size_t		 line;		/* else where it stopped (0: not
+					 * opened), and its item's text */
 	char		*why;
 };
 
@@ -422,7 +423,8 @@ r54_see(struct r54 *w, const struct oplog_record *r)
 }
 
 /* The pass ended: at the log's end (why NULL), or at line (0: the log
- * could not be opened) for why. */
+ * could not be opened); why is then the item that says so, in the
+ * report's language, as every check the log stops gives it. */
 void
 r54_end(struct r54 *w, size_t line, const char *why)
 {
@@ -464,8 +466,7 @@ audit_r54(struct audit *a)
 	if (!w->read) {
 		/* the subject the line, as the other log checks give it */
 		snprintf(subj, sizeof(subj), "oplog.csv:%zu", w->line);
-		check_item(a, w->line ? subj : "oplog.csv", "%s: %s",
-		    w->line ? subj : "oplog.csv", w->why);
+		check_item(a, w->line ? subj : "oplog.csv", "%s", w->why);
 	}
 	if (w->bad > R54_ITEMS)
 		check_item(a, "oplog.csv", L(a, "and %lld more records",

@@ -133,6 +133,17 @@ test_expect_success 'a key open to others, a file that is no key: the reason is 
 	test ! -s "$TMP/a.err"
 '
 
+# In Japanese, whatever the locale: the key given that cannot be read is
+# said in words, not by its path and the reader's sentence.
+test_expect_success 'a key file that cannot be read, in Japanese: in words, no path' '
+	for k in "$TMP/nokey" "$TMP/open.key" "$TMP/bad.key"; do
+		test_must_fail 1 jukisec-audit -d "$D" --key-file "$k" --lang ja >r.ja &&
+		sed -n "/^  \[不適合\] 検証鍵を読み込めません。/{n;s/^      - //p;}" r.ja >item &&
+		echo "指定された検証鍵を読み込めません(ファイルがないか、種類又は権限が正しくないか、検証鍵ではありません)" >want &&
+		test_cmp want item && ! grep -q "$TMP" r.ja && ja_words r.ja || return 1
+	done
+'
+
 # jukisec-log(5) "Keys": the key line in the order and spelling
 # jukisec-init printed it, as log-verify reads it, from a file or from
 # standard input.
@@ -293,9 +304,31 @@ test_expect_success 'a log that does not parse, with the key: log-verify names t
 	unparsed 1 "1,\$d" &&
 	detail log-verify | grep -q " oplog.csv:1: empty file, no header row\$" &&
 	sed -i "5s/,ok,/,ok\xff,/" "$D/oplog.csv" &&
-	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.ja &&
+	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang en >r.en &&
 	cp log.save "$D/oplog.csv" &&
-	grep -qx "      - oplog.csv:5: field result: invalid UTF-8" r.ja
+	grep -qx "      - oplog.csv:5: field result: invalid UTF-8" r.en
+'
+
+# Issue 14: in the Japanese document, whatever the locale, a line that is
+# no record is the log's row by its place (the header not counted), as
+# the register's are, in words: not oplog.csv, its line or the reader's
+# sentence, in every check it stops, with the key and without.
+test_expect_success 'a log that does not parse, in Japanese: its row in words' '
+	sed -i "5s/,ok,/,ok\xff,/" "$D/oplog.csv" &&
+	for l in C C.UTF-8; do
+		test_must_fail 1 env LC_ALL=$l jukisec-audit -d "$D" \
+		    --key-file "$D.key" --lang ja >r.$l || return 1
+	done &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.nokey &&
+	cp log.save "$D/oplog.csv" && sed -i 1d "$D/oplog.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.head;
+	cp log.save "$D/oplog.csv" &&
+	for f in r.C r.C.UTF-8 r.nokey; do
+		test "$(grep -cx "      - 操作履歴の 4 件目の行が記録の形式に合いません" $f)" = 9 &&
+		ja_words $f || return 1
+	done &&
+	test "$(grep -cx "      - 操作履歴の見出しの行がないか、形式に合いません" r.head)" = 9 &&
+	ja_words r.head
 '
 
 # The text report prints an item's text, not its subject: the text names
@@ -321,6 +354,35 @@ test_expect_success 'a log or head that cannot be read, with the key: log-verify
 	done
 '
 
+# In Japanese, whatever the locale: the file in words (the copy of the
+# last record, the operation history), not its path and the system's or
+# the verifier's sentence.
+test_expect_success 'a log or head that cannot be read, in Japanese: in words, no path' '
+	mv "$D/oplog.head" moved &&
+	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.nohead;
+	mv moved "$D/oplog.head" && mv "$D/oplog.csv" moved &&
+	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.nolog;
+	mv moved "$D/oplog.csv" &&
+	rm "$D/oplog.head" && ln -s "$TMP/head.save" "$D/oplog.head" &&
+	test_must_fail 1 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.link;
+	rm "$D/oplog.head" && cp head.save "$D/oplog.head" && chmod 600 "$D/oplog.head" &&
+	sed -i "\$d" "$D/oplog.csv" &&
+	test_must_fail 1 env LC_ALL=C.UTF-8 jukisec-audit -d "$D" --key-file "$D.key" \
+	    --lang ja >r.cut;
+	cp log.save "$D/oplog.csv" &&
+	item() { sed -n "/^  \[不適合\] 検証鍵で記録を確認できません/{n;s/^      - //p;}" "$1"; } &&
+	test "$(item r.nohead)" = "最終記録の控えがないか、形式が正しくありません" &&
+	test "$(item r.link)" = "最終記録の控えを読み込めません" &&
+	test "$(item r.nolog)" = "操作履歴がないか、開けません" &&
+	test "$(item r.cut)" = "操作履歴の末尾が最終記録の控えと一致しないか、控えを検証鍵で確認できません" &&
+	test "$(grep -cx "      - 操作履歴がないか、開けません" r.nolog)" = 9 &&
+	for f in r.nohead r.nolog r.link r.cut; do
+		# but state-modes, about the files themselves, names the link
+		grep -vx "      - oplog.head は通常のファイルではありません" $f >$f.w &&
+		! grep -q "$D" $f && ja_words $f.w || return 1
+	done
+'
+
 # Bytes after the last LF (an unfinished append, or a writer at work,
 # which the key's reading tries again) are named by the line they start
 # on, with the key as without it and as log-head names them in the same
@@ -335,6 +397,21 @@ test_expect_success 'a torn tail: every check it stops FAILs naming its line, wi
 	cp log.save "$D/oplog.csv" &&
 	grep -qx "      - oplog.csv:6: 6 bytes after the last record: an unfinished append (the next append cuts it and logs a repair)" r.txt &&
 	audit_run --key-file "$D.key" && test "$ast" -eq 0
+'
+
+# In Japanese, whatever the locale: the torn row by its place, in words;
+# with the key, log-verify says it is an unfinished append.
+test_expect_success 'a torn tail in Japanese: its row in words, with the key and without' '
+	printf "9,2026" >>"$D/oplog.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.nokey &&
+	test_must_fail 1 env LC_ALL=C.UTF-8 jukisec-audit -d "$D" --key-file "$D.key" \
+	    --lang ja >r.key;
+	cp log.save "$D/oplog.csv" &&
+	torn="      - 操作履歴の 5 件目の行が途中で終わっています(書込みが完了していません)" &&
+	test "$(grep -cxF "$torn" r.nokey)" = 9 &&
+	test "$(grep -cxF "$torn" r.key)" = 8 &&
+	grep -qxF "      - 操作履歴の 5 件目の行は完了していない追記です(次の追記の際に取り除かれ、その旨が記録されます)" r.key &&
+	ja_words r.nokey && ja_words r.key
 '
 
 test_expect_success 'appends running during the audit never make it FAIL' '
