@@ -126,6 +126,10 @@ void	audit_changes_see(struct audit *, int64_t at, const char *by,
  * stopped, NULL when it read the log to its end. */
 void	audit_changes(struct audit *, const char *subject, const char *why);
 void	audit_changes_free(struct audit *);
+/* The words of a change's detail ("changed: unlock reset-password", an
+ * operator-add's fields) in the report's language, ", "-joined; tokens it
+ * does not know are left out.  malloc'd, "" for none. */
+char	*audit_change_words(const struct audit *, const char *detail);
 void	audit_state(struct audit *);		/* modes, owners, conf */
 
 /* Rendering (audit_render.c).  Findings are sorted by the article of

@@ -81,15 +81,48 @@ audit_changes_see(struct audit *a, int64_t at, const char *by,
 	c->detail = xstrdup(detail);
 }
 
+char *
+audit_change_words(const struct audit *a, const char *detail)
+{
+	struct buf b = { 0 };
+	const char *p = detail, *s;
+	char	*tok, *w;
+	size_t	 k, n = 0;
+
+	if (strncmp(p, "changed:", 8) == 0)
+		p += 8;
+	while (*(p += strspn(p, " ")) != '\0') {
+		tok = xstrndup(p, strcspn(p, " "));
+		p += strlen(tok);
+		for (k = 0; k < NWORD; k++)
+			if (strcmp(word[k].tok, tok) == 0)
+				break;
+		free(tok);
+		if (k == NWORD)
+			continue;
+		if (n++) {
+			s = L(a, ", ", "、");
+			buf_add(&b, s, strlen(s));
+		}
+		w = xasprintf(L(a, word[k].en, word[k].ja), audit_manager(a));
+		buf_add(&b, w, strlen(w));
+		free(w);
+		if (word[k].tok[0] == '(')
+			break;
+	}
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
 /* The detail in words: known words translated, a revocation's reason
  * kept as written (it is the manager's own text). */
 static char *
 what(const struct audit *a, const struct audit_change *c)
 {
 	struct buf b = { 0 };
-	const char *p, *s;
-	char	*tok, *w;
-	size_t	 k, n;
+	const char *s;
+	char	*w;
+	size_t	 k;
 
 	for (k = 0; strcmp(verb[k].action, c->action) != 0; k++)
 		;
@@ -105,27 +138,12 @@ what(const struct audit *a, const struct audit_change *c)
 		buf_add(&b, "", 1);
 		return b.p;
 	}
-	p = c->detail;
-	if (strncmp(p, "changed:", 8) == 0)
-		p += 8;
-	n = 0;
-	while (*(p += strspn(p, " ")) != '\0') {
-		tok = xstrndup(p, strcspn(p, " "));
-		p += strlen(tok);
-		for (k = 0; k < NWORD; k++)
-			if (strcmp(word[k].tok, tok) == 0)
-				break;
-		free(tok);
-		if (k == NWORD)
-			continue;
-		s = n++ ? L(a, ", ", "、") : ": ";
-		buf_add(&b, s, strlen(s));
-		w = xasprintf(L(a, word[k].en, word[k].ja), audit_manager(a));
+	w = audit_change_words(a, c->detail);
+	if (*w != '\0') {
+		buf_add(&b, ": ", 2);
 		buf_add(&b, w, strlen(w));
-		free(w);
-		if (word[k].tok[0] == '(')
-			break;
 	}
+	free(w);
 	buf_add(&b, "", 1);
 	return b.p;
 }

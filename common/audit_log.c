@@ -963,14 +963,60 @@ check_bursts(struct audit *a, const struct walk *w)
 	    n, burst, days);
 }
 
+/* An operator-mod --recover detail, "uid=N changed: unlock ..." or
+ * "uid=N reason=WHY" (WHY as operator-mod(1) lists them), as the Japanese
+ * document says it: what was changed, or why it was refused, in words;
+ * the uid (the account that ran it) and the tokens are the English
+ * text's (issue 14).  malloc'd, "" for a detail of another form. */
+static char *
+recover_words_ja(const struct audit *a, const char *detail)
+{
+	static const char *const why[][2] = {
+		{ "not-authorised", "権限のない利用者による実行" },
+		{ "key-unreadable", "検証鍵を読み込めない" },
+		{ "wrong-key", "操作履歴が検証鍵で確認できない" },
+		{ "unknown-id", "登録簿にない" },
+		{ "revoked", "取消済み" },
+		{ "not-manager", "%sではない" },
+		{ "register-row-damaged", "登録簿の行を読み取れない" },
+		{ "not-password", "識別符号及びパスワードにより確認する者ではない" },
+		{ "not-biometric", "照合情報により確認する者ではない" },
+		{ "not-fingerprint", "指紋により確認する者ではない" },
+		{ "password-refused", "新しいパスワードが受け付けられなかった" },
+		{ "enrolment-refused", "照合情報の登録が受け付けられなかった" },
+	};
+	const char *p = detail;
+	char	*w, *t;
+	size_t	 k;
+
+	if (strncmp(p, "uid=", 4) == 0)
+		p += 4 + strcspn(p + 4, " ");
+	p += strspn(p, " ");
+	if (strncmp(p, "changed:", 8) == 0)
+		return audit_change_words(a, p);
+	if (strncmp(p, "reason=", 7) != 0)
+		return xstrdup("");
+	for (k = 0; k < sizeof(why) / sizeof(why[0]); k++)
+		if (strcmp(p + 7, why[k][0]) == 0) {
+			/* a format: it may name the manager */
+			w = xasprintf(why[k][1], audit_manager(a));
+			t = xasprintf("理由: %s", w);
+			free(w);
+			return t;
+		}
+	return xstrdup("");
+}
+
 /* One recover record as an item.  Two tools write one (jukisec-log(5)):
  * operator-mod --recover, object the manager's id, detail "uid=N ...";
  * log-append --recover, object oplog.csv, detail "by uid=N: ...".  The
- * detail tells them apart: an operator's id may be oplog.csv. */
+ * detail tells them apart: an operator's id may be oplog.csv.  The
+ * English text names the command and shows the detail as recorded; the
+ * Japanese says the recovery and its detail in words. */
 static void
 recovery_item(struct audit *a, const struct recov *v)
 {
-	char	 d[64], subj[32], *who;
+	char	 d[64], subj[32], *who, *w;
 	const char *res = v->result, *done;
 
 	audit_date(a, v->time, d, sizeof(d));
@@ -979,18 +1025,22 @@ recovery_item(struct audit *a, const struct recov *v)
 	    strcmp(res, "denied") == 0 ? L(a, "refused", "拒否") :
 	    L(a, "failed", "失敗");
 	if (strncmp(v->detail, "by uid=", 7) == 0) {
-		check_item(a, subj, L(a,
-		    "%s: recovery of the operation log (log-append --recover) at terminal %s, %s (%s)",
-		    "%s: 操作履歴の回復 (log-append --recover)(端末機 %s)、%s(%s)"),
-		    d, v->terminal, done, v->detail);
+		if (a->o->ja)
+			check_item(a, subj, "%s: 検証鍵で確認できた記録までを残す"
+			    "操作履歴の回復(端末機 %s)、%s", d, v->terminal, done);
+		else
+			check_item(a, subj, "%s: recovery of the operation log "
+			    "(log-append --recover) at terminal %s, %s (%s)", d,
+			    v->terminal, done, v->detail);
 		return;
 	}
 	who = person_label(a->reg_ok ? &a->reg : NULL, v->object, a->o->ja);
-	check_item(a, subj, L(a,
-	    "%s: recovery of %s at terminal %s, %s (%s)",
-	    "%s: %s の回復(端末機 %s)、%s(%s)"), d, who, v->terminal, done,
-	    v->detail);
+	w = a->o->ja ? recover_words_ja(a, v->detail) : xstrdup(v->detail);
+	check_item(a, subj, L(a, "%s: recovery of %s at terminal %s, %s%s%s%s",
+	    "%s: %s の回復(端末機 %s)、%s%s%s%s"), d, who, v->terminal, done,
+	    *w ? L(a, " (", "(") : "", w, *w ? ")" : "");
 	free(who);
+	free(w);
 }
 
 /* R5.1, R6: the log verification key used to recover (operator-mod

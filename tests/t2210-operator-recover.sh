@@ -247,7 +247,9 @@ test_expect_success 'a recovery of the log is listed as such, a manager oplog.cs
 	test "$(grep -c ": recovery of oplog.csv.* at terminal [^ ]*, done (uid=$u changed: unlock)$" en)" = 1 &&
 	! grep -qF "(id oplog.csv)" en &&
 	jukisec-audit -d "$D" --key-file "$D.key" --lang ja >ja &&
-	test "$(grep -c ": 操作履歴の回復 (log-append --recover)(端末機 [^ ]*)、実施(by uid=$u: key: " ja)" = 1 &&
+	test "$(grep -c ": 検証鍵で確認できた記録までを残す操作履歴の回復(端末機 [^ ]*)、実施\$" ja)" = 1 &&
+	test "$(grep -c ": oplog.csv の回復(端末機 [^ ]*)、実施(ロックの解除)\$" ja)" = 1 &&
+	! grep -q "uid\|log-append\|reason=" ja &&
 	grep -q "検証鍵によるセキュリティ責任者または操作履歴の回復の実施または試行が [0-9]* 件" ja
 '
 

@@ -518,4 +518,37 @@ test_expect_success 'a log older than the retention and never pruned: FAIL' '
 	detail log-prune-recent | grep -q "no pruning is recorded; the history begins 2025-09-01 00:00"
 '
 
+# R5.1 manager-recoveries in Japanese, whatever the locale: what was done
+# or why it was refused in words, the log's recovery as what it keeps;
+# not the command line, the uid or the reason's token (issue 14), which
+# the English text keeps.
+test_expect_success 'recoveries in Japanese: in words, no command, uid or token' '
+	D=$TMP/recov && audit_state &&
+	JUKISEC_TERMINAL=t9 && export JUKISEC_TERMINAL &&
+	operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i boss \
+	    --key-file "$TMP/other.key" 2>/dev/null &&
+	test_must_fail 1 operator-mod -d "$D" --recover -i nobody \
+	    --key-file "$D.key" 2>/dev/null &&
+	rm "$D/oplog.key" &&
+	log-append -d "$D" --recover --key-file "$D.key" >/dev/null &&
+	jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.ja &&
+	env LC_ALL=C.UTF-8 jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.utf8 &&
+	jukisec-audit -d "$D" --key-file "$D.key" --lang en >r.en &&
+	sed -n "/の回復の実施または試行が 4 件あります。\$/,/^  \[/s/^      - .*[0-9]: //p" \
+	    r.ja >items &&
+	cat >want <<-\EOW &&
+	Boss の回復(端末機 t9)、実施(ロックの解除)
+	Boss の回復(端末機 t9)、拒否(理由: 操作履歴が検証鍵で確認できない)
+	登録簿に記載のない者(ID nobody) の回復(端末機 t9)、拒否(理由: 登録簿にない)
+	検証鍵で確認できた記録までを残す操作履歴の回復(端末機 t9)、実施
+	EOW
+	test_cmp want items &&
+	sed -n "/の回復の実施または試行が 4 件あります。\$/,/^  \[/s/^      - .*[0-9]: //p" \
+	    r.utf8 >items && test_cmp want items &&
+	ja_words r.ja &&
+	grep -q "^      - .*: recovery of the operation log (log-append --recover) at terminal t9, done (by uid=$(id -u): " r.en &&
+	grep -q "^      - .*: recovery of Boss at terminal t9, refused (uid=$(id -u) reason=wrong-key)\$" r.en
+'
+
 test_done
