@@ -65,7 +65,11 @@ audit_confirm(struct audit *a)
 		snprintf(what, sizeof(what), a->o->ja ? "%s: %s" : "%s: %s", art,
 		    it->text[a->o->ja ? 0 : 1]);
 		if (!ok) {
-			check_item(a, "confirmations.csv", "%s", e.msg);
+			/* the loader's message names the file and its line,
+			 * in the locale's language: in Japanese in words */
+			check_item(a, "confirmations.csv", "%s", a->o->ja ?
+			    "確認の記録を開けないか、その内容が確認の記録の形式に"
+			    "合いません" : e.msg);
 			check_end(a, AUDIT_FAIL, L(a,
 			    "%s: not checked: the record of confirmations cannot be read.",
 			    "%s: 確認の記録を読み込めないため点検できません。"), what);

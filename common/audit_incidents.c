@@ -69,6 +69,16 @@ pending_left(struct audit *a)
 	return 1;
 }
 
+/* The item of incidents.csv that does not read: the loader's message
+ * (the file, its line, in the locale's language) in English; in Japanese,
+ * in words, whatever the locale (issue 14). */
+static void
+unread_item(struct audit *a, const struct jerr *e)
+{
+	check_item(a, "incidents.csv", "%s", a->o->ja ? "事態の記録を開けないか、"
+	    "その内容が事態の記録の形式に合いません" : e->msg);
+}
+
 /* Long: three R9 findings (open, overdue, in the period) over one
  * load of incidents.csv, one check_begin ... check_end block each, in the
  * report's order. */
@@ -84,28 +94,29 @@ audit_incidents(struct audit *a)
 
 	if (incidents_load_err(a->st, &in, &e) != ST_OK) {
 		check_begin(a, "R9", "incidents-open");
-		check_item(a, "incidents.csv", "%s", e.msg);
+		unread_item(a, &e);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The record of incidents cannot be read.",
 		    "事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-overdue");
-		check_item(a, "incidents.csv", "%s", e.msg);
+		unread_item(a, &e);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not checked: the record of incidents cannot be read.",
 		    "点検できません: 事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-period");
-		check_item(a, "incidents.csv", "%s", e.msg);
+		unread_item(a, &e);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The incidents of the period cannot be listed: the record of incidents cannot be read.",
 		    "事態の記録を読み込めないため、対象期間の事態を示せません。"));
 		return;
 	}
 	check_begin(a, "R9", "incidents-open");
-	if (in.damaged)
-		check_item(a, "incidents.csv", L(a,
-		    "%zu row(s) do not read back and are left out, the first: %s",
-		    "読み取れない行が %zu 行あり除外しています。最初のもの: %s"),
-		    in.damaged, e.msg);
+	if (in.damaged && a->o->ja)
+		check_item(a, "incidents.csv", "事態の記録に読み取れない行が %zu "
+		    "行あり、除外しています", in.damaged);
+	else if (in.damaged)
+		check_item(a, "incidents.csv", "%zu row(s) do not read back and "
+		    "are left out, the first: %s", in.damaged, e.msg);
 	unsettled = pending_left(a);
 	for (i = 0; i < in.n; i++) {
 		struct incident *inc = &in.inc[i];

@@ -35,11 +35,21 @@
 #define EXT_PHC		".phc"
 #define EXT_TMPL	".tmpl"
 
+/* The item of a register that does not read: the loader's message (the
+ * file, its line, in the locale's language) in English; in Japanese, in
+ * words, whatever the locale (issue 14). */
+static void
+unread_item(struct audit *a)
+{
+	check_item(a, "operators.csv", "%s", a->o->ja ? "登録簿を開けないか、"
+	    "その内容が登録簿の形式に合いません" : a->reg_error.msg);
+}
+
 static void
 not_checked(struct audit *a, const char *rule, const char *check)
 {
 	check_begin(a, rule, check);
-	check_item(a, "operators.csv", "%s", a->reg_error.msg);
+	unread_item(a);
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: the register could not be read.",
 	    "点検できません: 登録簿を読み込めませんでした。"));
@@ -736,7 +746,7 @@ audit_register(struct audit *a)
 
 	if (!a->reg_ok) {
 		check_begin(a, "R5.1", "register-readable");
-		check_item(a, "operators.csv", "%s", a->reg_error.msg);
+		unread_item(a);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The register cannot be read.",
 		    "登録簿を読み込めません。"));

@@ -60,6 +60,17 @@ test_expect_success 'a malformed row: FAIL naming the line; the rest not checked
 	expect stale-credentials "FAIL operators.csv"
 '
 
+# Issue 14: in Japanese, whatever the locale, the register that cannot be
+# read is said in words in every finding it stops, not by the loader's
+# sentence with the file's path and line.
+test_expect_success 'a register that cannot be read, in Japanese: in words, no path' '
+	cp reg.save "$D/operators.csv" && echo "garbage" >>"$D/operators.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
+	cp reg.save "$D/operators.csv" &&
+	test "$(grep -cx "      - 登録簿を開けないか、その内容が登録簿の形式に合いません" r.ja)" = 11 &&
+	! grep -q "$D" r.ja && ja_words r.ja
+'
+
 test_expect_success 'a duplicated id: FAIL naming the line and the id' '
 	cp reg.save "$D/operators.csv" &&
 	grep "^suzuki," reg.save >>"$D/operators.csv" &&

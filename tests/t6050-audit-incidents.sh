@@ -73,6 +73,19 @@ test_expect_success 'an unreadable incidents.csv FAILs the three checks, naming 
 	cp inc.save "$D/incidents.csv"
 '
 
+# In Japanese, whatever the locale: the record of incidents that cannot
+# be read, and a row left out, in words, not by the loader's sentence.
+test_expect_success 'incidents.csv that cannot be read, in Japanese: in words, no path' '
+	echo "broken" >>"$D/incidents.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja;
+	sed "\$s/^\([^,]*\),\([^,]*\),[^,]*,/\1,\2,someday,/" inc.save >"$D/incidents.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r2.ja;
+	cp inc.save "$D/incidents.csv" &&
+	test "$(grep -cx "      - 事態の記録を開けないか、その内容が事態の記録の形式に合いません" r.ja)" = 3 &&
+	grep -qx "      - 事態の記録に読み取れない行が 1 行あり、除外しています" r2.ja &&
+	! grep -q "$D" r.ja r2.ja && ja_words r.ja && ja_words r2.ja
+'
+
 test_expect_success 'a bad value costs its row: incidents-open names the first, stderr stays empty' '
 	sed "\$s/^\([^,]*\),\([^,]*\),[^,]*,/\1,\2,someday,/" inc.save >"$D/incidents.csv" &&
 	incident-report -d "$D" list --format csv >/dev/null 2>err &&
