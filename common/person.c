@@ -21,6 +21,10 @@ person_label(const struct register_ *reg, const char *id, int ja)
 	if (o == NULL)
 		return xasprintf(ja ? "登録簿に記載のない者(ID %s)" :
 		    "not in the register (id %s)", id);
+	/* a name blanked by hand (a damaged row): the id, never a blank */
+	if (*o->name == '\0')
+		return xasprintf(ja ? "ID %s(登録簿に氏名がありません)" :
+		    "id %s (no name in the register)", id);
 	if (*o->title == '\0')
 		return xstrdup(o->name);
 	return ja ? xasprintf("%s %s", o->title, o->name) :
