@@ -88,7 +88,10 @@ target_problem(const struct operator *o, const struct opchange *a)
 		return "revoked";
 	if (o->role != ROLE_MANAGER)
 		return "not-manager";
-	if (!operator_method_known(o))
+	/* as the gate judges the row: a method that does not read back, or a
+	 * password that records no R5.3 exception, admits nobody, so a
+	 * recovery would be logged "ok" and restore nothing */
+	if (!operator_method_usable(o))
 		return "register-row-damaged";
 	if (a->reset && o->method != METHOD_PASSWORD)
 		return "not-password";
@@ -127,8 +130,9 @@ say_problem(struct store *st, const char *id, const char *why)
 		{ "revoked", N_("%s: revoked") },
 		{ "not-manager", N_("%s: not a Security Manager: only a manager "
 		    "is recovered") },
-		{ "register-row-damaged", N_("%s: the register row does not "
-		    "read back") },
+		{ "register-row-damaged", N_("%s: the register row admits "
+		    "nobody: a method that does not read back, or a password "
+		    "without its R5.3 exception") },
 		{ "not-password", N_("%s: --reset-password belongs to the "
 		    "password method") },
 		{ "not-biometric", N_("%s: --reenroll belongs to fingerprint and "
@@ -256,7 +260,7 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	if ((why = target_problem(o, a)) != NULL) {
 		/* the wrong credential option for a manager is a usage error */
 		r = o != NULL && o->role == ROLE_MANAGER &&
-		    !operator_revoked(o) && operator_method_known(o) ?
+		    !operator_revoked(o) && operator_method_usable(o) ?
 		    ST_USAGE : ST_NO;
 		register_free(&reg);
 		say_problem(st, a->id, why);

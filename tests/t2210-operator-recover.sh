@@ -165,6 +165,20 @@ test_expect_success 'a revoked manager is not brought back' '
 	grep -q "deputy: revoked" err
 '
 
+# A password manager whose row records no R5.3 exception (a reason or an
+# approver blanked by hand, a date that is not one) is admitted by no gate:
+# a recovery would be logged "ok" and restore nothing, so it is refused as
+# the gate refuses the row.
+test_expect_success 'a manager row that records no R5.3 exception is not recovered: exit 1, denied' '
+	rm -rf "$TMP/nox" && cp -a "$D" "$TMP/nox" &&
+	csv_set "$TMP/nox/operators.csv" boss exception_reason "" &&
+	cp "$TMP/nox/operators.csv" reg.before &&
+	test_must_fail 1 operator-mod -d "$TMP/nox" --recover -i boss --key-file "$D.key" 2>err &&
+	one_line_matching err "^operator-mod: boss: " &&
+	tail -1 "$TMP/nox/oplog.csv" | grep -q ",recover,boss,denied,uid=[0-9]* reason=register-row-damaged," &&
+	test_cmp reg.before "$TMP/nox/operators.csv"
+'
+
 test_expect_success 'an expired manager is recovered (exit 0) and stays expired' '
 	D=$TMP/expired && reg_state "$D" &&
 	operator-add -d "$D" -i boss -n Boss -r manager -m password \
