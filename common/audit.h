@@ -97,6 +97,11 @@ const char *audit_manager(const struct audit *);
 /* Date for people in the report's language (local time; 和暦 in ja). */
 void	audit_date(const struct audit *, int64_t ms, char *buf, size_t len);
 
+/* The endings of a credential file's name in credentials/ (ID.phc, a
+ * password's; ID.tmpl, a template's): the checks that name its person. */
+#define EXT_PHC		".phc"
+#define EXT_TMPL	".tmpl"
+
 /* The checks, in report order. */
 void	audit_register(struct audit *);		/* R5.1, R5.3–R5.5 */
 void	audit_log(struct audit *);		/* R5.2 bursts, R6 */

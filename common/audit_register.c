@@ -32,9 +32,6 @@
 #include "person.h"
 #include "timeutil.h"
 
-#define EXT_PHC		".phc"
-#define EXT_TMPL	".tmpl"
-
 /* The item of a register that does not read: the loader's message (the
  * file, its line, in the locale's language) in English; in Japanese, in
  * words, whatever the locale (issue 14). */

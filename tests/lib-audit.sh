@@ -55,10 +55,14 @@ confirm_items_off() {
 	done
 }
 
-# ja_words FILE: no line of the Japanese report FILE names a file, a tool
-# or an id where the committee reads it (issue 14): operators.csv, oplog,
-# .csv, operator-mod, log-append, uid, seq; the lines that do on stderr.
+# ja_words FILE: no line of the Japanese report FILE names a file, a tool,
+# a setting's key or an id where the committee reads it (issue 14):
+# operators.csv, oplog, .csv, credentials, .phc, .tmpl, .key, .head,
+# jukisec.conf, a key such as lockout_unlock_minutes, operator-mod,
+# log-append, uid, seq, a mode (のモード), the test's directory; the lines
+# that do on stderr.
 ja_words() {
-	! grep -n 'operators\.csv\|oplog\|\.csv\|operator-mod\|log-append\|uid\|seq' \
-	    "$1" >&2
+	! grep -n -e 'operators\.csv\|oplog\|\.csv\|credentials\|\.phc\|\.tmpl' \
+	    -e '\.key\|\.head\|jukisec\.conf\|[a-z]_[a-z]\|operator-mod\|log-append' \
+	    -e 'uid\|seq\|のモード' -e "$TMP" "$1" >&2
 }

@@ -190,6 +190,7 @@ test_expect_success SETPRIV 'a member: the credential checks say they were not c
 	! grep "no credential" r.txt &&
 	member jukisec-audit -d "$G" --lang ja >r.txt &&
 	test "$(grep -cx "  \[要確認\] 点検できません: この利用者は照合情報を読み込めません。照合情報を点検するには、状態ディレクトリの所有者として監査を実行してください。" r.txt)" -eq 3 &&
+	grep -qx "      - 照合情報の保存場所は、この利用者では読み込めないため点検していません" r.txt &&
 	! grep -q "credentials/" r.txt && ja_words r.txt &&
 	! grep "照合情報がありません" r.txt &&
 	member jukisec-audit -d "$G" --format json >r.json &&

@@ -165,7 +165,7 @@ test_expect_success 'R5.4, R5.5: a credentials that is a file or a symbolic link
 
 # In Japanese, whatever the locale: the place of the credentials in words,
 # not credentials/, its path or the system's reason (state-modes, about
-# the files themselves, names the file).
+# the files themselves, says it too, in the same words).
 test_expect_success 'R5.4, R5.5 in Japanese: credentials that cannot be read, in words' '
 	mv "$D/$C" creds && printf x >"$D/$C" && chmod 600 "$D/$C" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.file;
@@ -176,7 +176,8 @@ test_expect_success 'R5.4, R5.5 in Japanese: credentials that cannot be read, in
 		test "$(grep -cx "  \[不適合\] 点検できません: 照合情報を読み込めません。" $f)" = 3 &&
 		! grep -q "credentials/\|$D" $f && ja_words $f || return 1
 	done &&
-	test "$(grep -cx "      - 照合情報の保存場所がディレクトリではありません" r.file)" = 3 &&
+	test "$(grep -cx "      - 照合情報の保存場所がディレクトリではありません" r.file)" = 4 &&
+	test "$(grep -cx "      - 照合情報の保存場所がディレクトリではありません" r.link)" = 1 &&
 	test "$(grep -cx "      - 照合情報の保存場所がシンボリックリンクのため、拒否しました" r.link)" = 3
 '
 

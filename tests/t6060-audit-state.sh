@@ -105,8 +105,52 @@ test_expect_success ROOT 'a file owned by someone else FAILs' '
 	detail state-modes | grep -q "notes is owned by uid 65534" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
 	rm "$D/notes" &&
-	grep -qx "      - notes の所有者が、状態ディレクトリの所有者でもシステム管理者でもありません" r.ja &&
+	grep -qx "      - 状態ディレクトリの中のその他のファイルの所有者が、状態ディレクトリの所有者でもシステム管理者でもありません" r.ja &&
 	ja_words r.ja
+'
+
+# state_items FILE: the items of state-modes in the Japanese report FILE,
+# sorted (the walk keeps the directory's order).
+state_items() {
+	sed -n "/^  \[不適合\] 記録のファイルに、権限のない者が/,/^  \[/s/^      - //p" \
+	    "$1" | sort
+}
+
+# Issue 14: the committee's document says each file by what it holds and
+# what is wrong in words, whatever the locale: no path, file name, mode
+# or id (the English text and the subjects keep them).
+test_expect_success 'in Japanese each file is said by what it holds, the fault in words' '
+	add_pw tanaka -n "田中 二郎" --title 主事 &&
+	chmod 755 "$D" && chmod 644 "$D/credentials/tanaka.phc" &&
+	chmod 604 "$D/oplog.key" && chmod 700 "$D/oplog.head" &&
+	mkdir "$D/sub" && chmod 755 "$D/sub" &&
+	ln -s /etc/passwd "$D/credentials/link.phc" &&
+	echo x >"$D/credentials/notes.txt" && chmod 620 "$D/credentials/notes.txt" &&
+	ln -s /etc/passwd "$D/notes" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja &&
+	audit_run;
+	chmod 700 "$D" && chmod 600 "$D/credentials/tanaka.phc" "$D/oplog.key" \
+	    "$D/oplog.head" &&
+	rm -r "$D/sub" "$D/notes" "$D/credentials/link.phc" "$D/credentials/notes.txt" &&
+	state_items r.ja >items &&
+	sort >want <<-\EOW &&
+	状態ディレクトリを、権限のない者が読み取れます
+	操作履歴の鍵を、権限のない者が読み取れます
+	最終記録の控えに、許されていない権限が設定されています
+	状態ディレクトリの中のディレクトリを、権限のない者が読み取れます
+	状態ディレクトリの中のその他のファイルは通常のファイルではありません
+	主事 田中 二郎の照合情報を、権限のない者が読み取れます
+	登録簿に記載のない者の照合情報は通常のファイルではありません
+	照合情報の保存場所の中のその他のファイルを、権限のない者が書き換えられます
+	EOW
+	test_cmp want items &&
+	! grep "[A-Za-z0-9]" items &&
+	ja_words r.ja &&
+	detail state-modes | grep -q " credentials/tanaka.phc has mode 0644 (at most 0600)\(;\|\$\)" &&
+	finding state-modes | tr " " "\n" | sort >got &&
+	printf "%s\n" FAIL "$D" oplog.key oplog.head sub notes credentials/tanaka.phc \
+	    credentials/link.phc credentials/notes.txt | sort >want &&
+	test_cmp want got
 '
 
 test_expect_success 'an automatic unlock weakens controls; a key epoch the log does not use is named: WARN' '
