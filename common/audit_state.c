@@ -16,6 +16,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,19 +276,32 @@ check_modes(struct audit *a)
 		    "記録のファイルは本システムのほかは読み書きできないよう保護されています。"));
 }
 
-/* key = v: need, citing the municipality's article of ref (-1: none). */
-static void
+/* key = v: need, citing the municipality's article of ref (-1: none).
+ * The English text names jukisec.conf's key for whoever edits it; the
+ * Japanese, the committee's, says the setting and its value in words,
+ * jafmt (issue 14: no key in the document). */
+static void __attribute__((format(printf, 7, 8)))
 conf_item(struct audit *a, const char *key, long long v, int ref,
-    const char *need, size_t *n)
+    const char *need, size_t *n, const char *jafmt, ...)
 {
-	char	 cite[128] = "";
+	char	 cite[128] = "", *ja;
+	va_list	 ap;
 
 	if (ref >= 0)
 		muni_cite(&a->st->conf, (enum muni_ref)ref, 0, a->o->ja, cite,
 		    sizeof(cite));
-	check_item(a, key, L(a, "setting %s = %lld: %s%s%s%s",
-	    "設定 %s = %lld: %s%s%s%s"), key, v, need, *cite ? L(a, " (", "(") : "",
-	    cite, *cite ? ")" : "");
+	if (!a->o->ja)
+		check_item(a, key, "setting %s = %lld: %s%s%s%s", key, v, need,
+		    *cite ? " (" : "", cite, *cite ? ")" : "");
+	else {
+		va_start(ap, jafmt);
+		if (vasprintf(&ja, jafmt, ap) == -1)
+			err(ST_FAIL, NULL);
+		va_end(ap);
+		check_item(a, key, "%s%s%s%s", ja, *cite ? "(" : "", cite,
+		    *cite ? ")" : "");
+		free(ja);
+	}
 	(*n)++;
 }
 
@@ -324,16 +339,17 @@ conf_epoch(struct audit *a, size_t *warn, size_t *odd)
 
 	if (len == 0 || len == set) {
 		if (set > EPOCH_SECONDS_MAX)
-			conf_item(a, "epoch_seconds", set, REF_R6, L(a,
+			conf_item(a, "epoch_seconds", set, REF_R6,
 			    "the key of the operation history is kept longer than a day",
-			    "操作履歴の鍵が1日を超えて保持されます"), warn);
+			    warn, "操作履歴の区切り期間の設定(%lld秒)により、"
+			    "操作履歴の鍵が1日を超えて保持されます", set);
 		return;
 	}
 	if (len > EPOCH_SECONDS_MAX)
 		muni_cite(&a->st->conf, REF_R6, 0, a->o->ja, cite, sizeof(cite));
 	check_item(a, "epoch_seconds", L(a,
 	    "setting epoch_seconds = %lld is not the log's: the operation history was created with epoch_seconds = %lld%s%s%s%s",
-	    "設定 epoch_seconds = %lld は操作履歴のものではありません: 操作履歴は epoch_seconds = %lld で作成されています%s%s%s%s"),
+	    "操作履歴の区切り期間の設定(%lld秒)は、操作履歴が使っている区切り期間(%lld秒)と異なります%s%s%s%s"),
 	    set, len, len > EPOCH_SECONDS_MAX ? L(a,
 	    ", so its key is kept longer than a day",
 	    "。操作履歴の鍵が1日を超えて保持されます") : "",
@@ -350,30 +366,39 @@ check_conf(struct audit *a)
 
 	check_begin(a, "STATE", "conf-values");
 	if (c->retain_days < PRUNE_MIN_DAYS)
-		conf_item(a, "retain_days", c->retain_days, REF_R6, L(a,
-		    "the operation history is kept one year at least",
-		    "操作履歴は少なくとも1年間保存します"), &fail);
+		conf_item(a, "retain_days", c->retain_days, REF_R6,
+		    "the operation history is kept one year at least", &fail,
+		    "操作履歴の保存期間の設定(%lld日)が1年に足りません。"
+		    "操作履歴は少なくとも1年間保存します", c->retain_days);
 	if (c->kdf_memory_kib < KDF_MEMORY_FLOOR)
-		conf_item(a, "kdf_memory_kib", c->kdf_memory_kib, -1, L(a,
+		conf_item(a, "kdf_memory_kib", c->kdf_memory_kib, -1,
 		    "passwords are stored with less protection than the accepted floor (19456 KiB)",
-		    "パスワードの保存時の保護が一般に求められる水準(19456 KiB)に達していません"), &fail);
+		    &fail, "パスワードの保存時の保護に使う記憶容量の設定(%lld KiB)"
+		    "が、一般に求められる水準(19456 KiB)に達していません",
+		    c->kdf_memory_kib);
 	if (c->kdf_time < KDF_TIME_FLOOR)
-		conf_item(a, "kdf_time", c->kdf_time, -1, L(a,
+		conf_item(a, "kdf_time", c->kdf_time, -1,
 		    "passwords are stored with less protection than the accepted floor (2 passes)",
-		    "パスワードの保存時の保護が一般に求められる水準(2 回)に達していません"), &fail);
+		    &fail, "パスワードの保存時の保護の繰返し回数の設定(%lld回)が、"
+		    "一般に求められる水準(2回)に達していません", c->kdf_time);
 	if (c->password_min_length < PASSWORD_LENGTH_FLOOR)
-		conf_item(a, "password_min_length", c->password_min_length, REF_R5_3, L(a,
-		    "passwords shorter than 8 characters are accepted",
-		    "8文字未満のパスワードを認めています"), &fail);
+		conf_item(a, "password_min_length", c->password_min_length,
+		    REF_R5_3, "passwords shorter than 8 characters are accepted",
+		    &fail, "パスワードの最小文字数の設定(%lld文字)により、"
+		    "8文字未満のパスワードを認めています",
+		    c->password_min_length);
 	if (c->lockout_threshold < 1)
-		conf_item(a, "lockout_threshold", c->lockout_threshold, REF_R5_2, L(a,
-		    "repeated failures never lock the operator out",
-		    "確認の失敗を繰り返しても操作できなくなりません"), &fail);
+		conf_item(a, "lockout_threshold", c->lockout_threshold, REF_R5_2,
+		    "repeated failures never lock the operator out", &fail,
+		    "ロックまでの失敗回数の設定(%lld回)により、確認の失敗を"
+		    "繰り返しても操作できなくなりません", c->lockout_threshold);
 	if (c->lockout_unlock_minutes != 0) {
-		need = xasprintf(L(a, "a lock-out ends without the %s",
-		    "ロックが%sの解除を待たずに解けます"), audit_manager(a));
+		need = xasprintf("a lock-out ends without the %s",
+		    audit_manager(a));
 		conf_item(a, "lockout_unlock_minutes", c->lockout_unlock_minutes,
-		    REF_R5_2, need, &warn);
+		    REF_R5_2, need, &warn, "ロックの自動解除(%lld分)の設定に"
+		    "より、ロックが%sの解除を待たずに解けます",
+		    c->lockout_unlock_minutes, audit_manager(a));
 		free(need);
 	}
 	conf_epoch(a, &warn, &odd);

@@ -153,6 +153,14 @@ test_expect_success 'in Japanese each file is said by what it holds, the fault i
 	test_cmp want got
 '
 
+# conf_items FILE SUMMARY: the items of conf-values in the Japanese
+# report FILE, under its sentence SUMMARY.
+conf_items() {
+	sed -n "/^  \[[^]]*\] $2/,/^  \[/s/^      - //p" "$1"
+}
+
+# Issue 14: the Japanese items say each setting in words, with its value
+# and unit, never jukisec.conf's key.
 test_expect_success 'an automatic unlock weakens controls; a key epoch the log does not use is named: WARN' '
 	cp "$D/jukisec.conf" conf.save &&
 	conf_set "$D" lockout_unlock_minutes 30 &&
@@ -162,6 +170,14 @@ test_expect_success 'an automatic unlock weakens controls; a key epoch the log d
 	expect conf-values "WARN lockout_unlock_minutes epoch_seconds" &&
 	detail conf-values | grep -q "setting lockout_unlock_minutes = 30: a lock-out ends without the Security Manager (Art. 5(2))" &&
 	detail conf-values | grep -q "setting epoch_seconds = 172800 is not the log.s: the operation history was created with epoch_seconds = 86400$" &&
+	jukisec-audit -d "$D" --lang ja >r.ja &&
+	conf_items r.ja "設定が規程の求める対策を弱めています。" >items &&
+	cat >want <<-\EOW &&
+	ロックの自動解除(30分)の設定により、ロックがセキュリティ責任者の解除を待たずに解けます(規程第5条第2項)
+	操作履歴の区切り期間の設定(172800秒)は、操作履歴が使っている区切り期間(86400秒)と異なります
+	EOW
+	test_cmp want items &&
+	! grep "[A-Za-z_]" items && ja_words r.ja &&
 	conf_set "$D" lockout_unlock_minutes 0 &&
 	audit_run &&
 	expect conf-values "WARN epoch_seconds" &&
@@ -179,10 +195,15 @@ test_expect_success 'a long key epoch of the log WARNs, whatever jukisec.conf sa
 	D=$E && audit_run &&
 	expect conf-values "WARN epoch_seconds" &&
 	detail conf-values | grep -q "setting epoch_seconds = 172800: the key of the operation history is kept longer than a day (Art. 6)$" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja &&
+	test "$(conf_items r.ja "設定が規程の求める対策を弱めています。")" = "操作履歴の区切り期間の設定(172800秒)により、操作履歴の鍵が1日を超えて保持されます(規程第6条)" &&
 	conf_set "$E" epoch_seconds 86400 &&
 	audit_run &&
 	expect conf-values "WARN epoch_seconds" &&
-	detail conf-values | grep -q "^The settings weaken controls the regulation asks for\. setting epoch_seconds = 86400 is not the log.s: the operation history was created with epoch_seconds = 172800, so its key is kept longer than a day (Art\. 6)$"
+	detail conf-values | grep -q "^The settings weaken controls the regulation asks for\. setting epoch_seconds = 86400 is not the log.s: the operation history was created with epoch_seconds = 172800, so its key is kept longer than a day (Art\. 6)$" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja &&
+	test "$(conf_items r.ja "設定が規程の求める対策を弱めています。")" = "操作履歴の区切り期間の設定(86400秒)は、操作履歴が使っている区切り期間(172800秒)と異なります。操作履歴の鍵が1日を超えて保持されます(規程第6条)" &&
+	ja_words r.ja
 '
 
 test_expect_success 'without the genesis record the epoch is read from oplog.key' '
