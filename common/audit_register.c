@@ -661,7 +661,8 @@ check_material(struct audit *a)
 /* An item of orphan-credentials: the file name in English; in Japanese
  * the credential of id, of kind ext (EXT_PHC or EXT_TMPL), as person.h
  * names someone the register does not hold, and the method it serves;
- * id NULL: name is no credential's, and only its name says which. */
+ * id NULL: name is no credential's, said so without its name (issue 14:
+ * no file name in the committee's document; the subject keeps it). */
 static void
 orphan_item(struct audit *a, const char *name, const char *id,
     const char *ext)
@@ -671,7 +672,8 @@ orphan_item(struct audit *a, const char *name, const char *id,
 	if (!a->o->ja)
 		check_item(a, name, "%s/%s has no register row", CRED_DIR, name);
 	else if (id == NULL)
-		check_item(a, name, "照合情報でないファイル %s があります", name);
+		check_item(a, name, "%s", "照合情報の保存場所に照合情報でない"
+		    "ものがあります");
 	else {
 		who = person_label(&a->reg, id, 1);
 		check_item(a, name, "%sの照合情報(確認方法: %s)があります", who,

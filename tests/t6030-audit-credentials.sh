@@ -100,20 +100,23 @@ test_expect_success 'R5.4: several such files are named in sorted order, whateve
 '
 
 # Issue 14: the Japanese document says the credentials in the
-# regulation's words (照合情報), not credentials/ and a file name.
+# regulation's words (照合情報), not credentials/ and a file name; a file
+# there that is no credential is said so, without its name.
 test_expect_success 'R5.4 in Japanese: a credential of nobody in the register, in words' '
 	cp "$D/$C/suzuki.phc" "$D/$C/ghost.phc" &&
 	cp "$D/$C/suzuki.phc" "$D/$C/ghost2.tmpl" &&
+	echo x >"$D/$C/notes.txt" && chmod 600 "$D/$C/notes.txt" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
-	rm "$D/$C/ghost.phc" "$D/$C/ghost2.tmpl" &&
+	rm "$D/$C/ghost.phc" "$D/$C/ghost2.tmpl" "$D/$C/notes.txt" &&
 	sed -n "/^  \[不適合\] 登録簿にない者の照合情報ファイルがあります。/,/^  \[/s/^      - //p" \
 	    r.ja >items &&
 	cat >want <<-\EOW &&
 	登録簿に記載のない者(ID ghost)の照合情報(確認方法: 識別符号及びパスワード)があります
 	登録簿に記載のない者(ID ghost2)の照合情報(確認方法: 指紋又は外部の照合装置(照合情報))があります
+	照合情報の保存場所に照合情報でないものがあります
 	EOW
 	test_cmp want items &&
-	! grep -q "credentials" r.ja && ja_words r.ja
+	! grep -q "credentials\|notes" r.ja && ja_words r.ja
 '
 
 test_expect_success 'R5.5: revocation destroys the material; a copy put back FAILs' '
