@@ -621,10 +621,19 @@ check_material(struct audit *a)
 		if (operator_revoked(op) || op->expires == TIME_NONE ||
 		    op->expires > now)
 			continue;
-		audit_date(a, op->expires, date, sizeof(date));
 		who = person_label(r, op->id, a->o->ja);
-		check_item(a, op->id, L(a, "%s: expired %s, not revoked",
-		    "%s: %s に期限切れ、取消されていません"), who, date);
+		/* an expiry that did not read stands in as the earliest
+		 * time (register.h): said so, never as a year 1 */
+		if (register_damaged(op, REGISTER_EXPIRES) != NULL)
+			check_item(a, op->id, L(a,
+			    "%s: the expiry date cannot be read, not revoked",
+			    "%s: 有効期限を読み取れません。取消されていません"),
+			    who);
+		else {
+			audit_date(a, op->expires, date, sizeof(date));
+			check_item(a, op->id, L(a, "%s: expired %s, not revoked",
+			    "%s: %s に期限切れ、取消されていません"), who, date);
+		}
 		free(who);
 		bad++;
 	}

@@ -195,6 +195,22 @@ test_expect_success 'R5.5: past expiry and not revoked: WARN, and its material F
 	detail stale-credentials | grep -qF "kato: the credential remains (method: identification code and password; expired)"
 '
 
+# A hand-damaged expiry stands in as expired (operator-list(1)): the
+# finding says it does not read, never the stand-in's year 1.
+test_expect_success 'R5.5: an expiry that does not read: WARN, said so in both languages' '
+	cp "$D/operators.csv" reg.save &&
+	regcol kato expires tomorrow &&
+	audit_run --now 2027-01-05T00:00:00Z &&
+	expect expired-not-revoked "WARN kato" &&
+	test "$(detail expired-not-revoked)" = "Persons past their expiry date are still in force in the register. kato: the expiry date cannot be read, not revoked" &&
+	jukisec-audit -d "$D" --now 2027-01-05T00:00:00Z --lang ja >r.ja;
+	sed -n "/^  \[要確認\] 有効期限を過ぎても/,/^  \[/s/^      - //p" r.ja >items &&
+	echo "kato: 有効期限を読み取れません。取消されていません" >want &&
+	test_cmp want items &&
+	! grep -q "0001\|西暦1年\|元年" r.ja &&
+	cp reg.save "$D/operators.csv"
+'
+
 test_expect_success 'R5.2: a person locked out after repeated failures is listed' '
 	audit_run && expect locked-operators "PASS " &&
 	pw wrong wrong-password-1 &&
