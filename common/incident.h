@@ -217,8 +217,9 @@ enum inc_lang inc_lang_default(void);
 int	render_report(FILE *, struct store *, const struct incident *,
 	    enum inc_format, enum inc_lang, int64_t now);
 /* Writes the list; hours >= 0 selects overdue incidents only. */
-int	render_list(FILE *, const struct incidents *, enum inc_format,
-	    enum inc_lang, int open_only, long long hours, int64_t now);
+int	render_list(FILE *, const struct conf *, const struct incidents *,
+	    enum inc_format, enum inc_lang, int open_only, long long hours,
+	    int64_t now);
 /* show (id != NULL) or list on stdout, reading incidents.csv without a
  * lock; fmt < 0 = the mode's default.  ST_OK, ST_NO (no such incident),
  * ST_FAIL. */

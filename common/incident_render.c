@@ -115,6 +115,19 @@ static const struct {
 	    NULL, NULL, 4 },
 };
 
+/* A step's name for people without its article: "市長へ報告". */
+static const char *
+step_what(const struct conf *cf, int step, enum inc_lang lang, char *buf,
+    size_t len)
+{
+	const int ja = lang == INC_JA;
+
+	snprintf(buf, len, ja ? step_text[step].ja : step_text[step].en,
+	    step_text[step].name < 0 ? "" :
+	    muni_name(cf, (enum muni_name)step_text[step].name, ja));
+	return buf;
+}
+
 const char *
 inc_step_text(const struct conf *cf, int step, enum inc_lang lang, char *buf,
     size_t len)
@@ -123,9 +136,7 @@ inc_step_text(const struct conf *cf, int step, enum inc_lang lang, char *buf,
 	char	 what[512], cite[128];
 	const char *law = ja ? step_text[step].law_ja : step_text[step].law_en;
 
-	snprintf(what, sizeof(what), ja ? step_text[step].ja : step_text[step].en,
-	    step_text[step].name < 0 ? "" :
-	    muni_name(cf, (enum muni_name)step_text[step].name, ja));
+	step_what(cf, step, lang, what, sizeof(what));
 	if (step_text[step].ref >= 0)
 		law = muni_cite(cf, (enum muni_ref)step_text[step].ref,
 		    step_text[step].item, ja, cite, sizeof(cite));
@@ -688,17 +699,24 @@ cell(FILE *fp, const char *s, size_t w)
 		putc(' ', fp);
 }
 
+/* The steps of set, joined by sep: their names (cf NULL, the machine
+ * formats) or, for the Japanese table, the words of the 報告書 without
+ * the article (issue 14: no English id in a Japanese document). */
 static void
-steps_words(char *buf, size_t len, unsigned set, const char *sep)
+steps_words(char *buf, size_t len, unsigned set, const char *sep,
+    const struct conf *cf)
 {
-	size_t i;
+	char	 w[512];
+	size_t	 i;
 
 	buf[0] = '\0';
 	for (i = 0; i < NSTEPS; i++)
 		if (set & BIT(i)) {
 			if (buf[0] != '\0')
 				strncat(buf, sep, len - strlen(buf) - 1);
-			strncat(buf, inc_step_names[i], len - strlen(buf) - 1);
+			strncat(buf, cf == NULL ? inc_step_names[i] :
+			    step_what(cf, (int)i, INC_JA, w, sizeof(w)),
+			    len - strlen(buf) - 1);
 		}
 }
 
@@ -773,14 +791,15 @@ list_json_row(FILE *fp, const struct incident *inc, unsigned o, unsigned l,
 
 /* Long: two passes, measure then print, a row an incident. */
 int
-render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
-    enum inc_lang lang, int open_only, long long hours, int64_t now)
+render_list(FILE *fp, const struct conf *cf, const struct incidents *all,
+    enum inc_format fmt, enum inc_lang lang, int open_only, long long hours,
+    int64_t now)
 {
 	static const char *const hdr[] = { "id", "status", "type", "cause",
 		"detected", "reported", "by", "disconnected", "outstanding",
 		"overdue", "summary" };
 	const char *th[7];
-	char out[512], late[512];
+	char out[512], late[1024];
 	size_t i, j, w[6] = { 0 };
 	int pass, first = 1;
 	FILE *to = fp;
@@ -817,8 +836,13 @@ render_list(FILE *fp, const struct incidents *all, enum inc_format fmt,
 				continue;
 			if (hours >= 0 && l == 0)
 				continue;
-			steps_words(out, sizeof(out), o, fmt == FMT_TABLE ? "," : " ");
-			steps_words(late, sizeof(late), l, fmt == FMT_TABLE ? "," : " ");
+			steps_words(out, sizeof(out), o, fmt == FMT_TABLE ? "," : " ",
+			    NULL);
+			if (fmt == FMT_TABLE && lang == INC_JA)
+				steps_words(late, sizeof(late), l, "、", cf);
+			else
+				steps_words(late, sizeof(late), l,
+				    fmt == FMT_TABLE ? "," : " ", NULL);
 			if (fmt == FMT_TABLE)
 				list_table_row(fp, inc, lang, o, late, w, pass);
 			else if (fmt == FMT_CSV)
@@ -847,7 +871,7 @@ incident_print(struct store *st, const char *id, int fmt, enum inc_lang lang,
 	if ((r = incidents_load(st, &all)) != ST_OK)
 		return r;
 	if (id == NULL)
-		r = render_list(stdout, &all, fmt < 0 ? FMT_TABLE : fmt, lang,
+		r = render_list(stdout, &st->conf, &all, fmt < 0 ? FMT_TABLE : fmt, lang,
 		    open_only, hours, now) == 0 ? ST_OK : ST_FAIL;
 	else if ((inc = incident_find(&all, id)) == NULL) {
 		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);

@@ -92,6 +92,20 @@ test_expect_success 'an incident without a cause: empty in the CSV, null in the 
 	json_true "d[\"cause\"] is None" <j
 '
 
+# The Japanese table names the steps as the 報告書 does (issue 14: no
+# English id in a Japanese document); CSV and JSON keep the step names.
+test_expect_success 'the Japanese table names the overdue steps in Japanese, joined with 、' '
+	inew --detected 2026-11-25T09:00:00Z --type theft --unlawful-purpose --summary "E stolen" >/dev/null &&
+	ls_ --overdue 2 --lang ja --now 2027-01-30T00:00:00Z >t &&
+	grep -q "^2026-0001 .*  市長へ報告、総括責任者へ報告  *A, unreported$" t &&
+	grep -q "^2026-0005 .*  市長へ報告、総括責任者へ報告、個人情報保護委員会へ速報、個人情報保護委員会へ確報  E stolen$" t &&
+	! grep -E "[a-z]-[a-z]|ppc|mayor|manager" t &&
+	ls_ --overdue 2 --lang ja --format csv --now 2027-01-30T00:00:00Z >c &&
+	test "$(mlr --icsv --onidx filter "\$id == \"2026-0005\"" then cut -f overdue c)" = "mayor-reported general-manager-reported ppc-preliminary ppc-final" &&
+	ls_ --overdue 2 --lang ja --format json --now 2027-01-30T00:00:00Z >j &&
+	json_true "d[0][\"overdue\"] == [\"mayor-reported\", \"general-manager-reported\"]" <j
+'
+
 test_expect_success 'bad --overdue values and options of other modes are refused' '
 	test_must_fail 2 ls_ --overdue -1 2>err &&
 	one_line_matching err "^incident-report: --overdue -1: too small" &&
