@@ -9,7 +9,8 @@
  *
  * Invariants: the register's own fields only, never a credential, each
  * shown escaped (esc.h: a hand edit cannot drive the terminal or the
- * printer); columns padded by display width (text.h), a field never cut.
+ * printer), a value that does not read back as 読み取れない値, never the
+ * file's text; columns padded by display width (text.h), a field never cut.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ static const char *const method_ja[] = { "指紋(照合情報)",
 	"識別符号及びパスワード", "照合情報(外部の照合装置)" };
 /* an operator's 区分 is the regulation's word, which no setting names */
 #define OPERATOR_JA	"操作者"
+/* a value that does not read back, as jukisec-audit says it */
+#define DAMAGED_JA	"読み取れない値"
 
 /* A local day in 和暦 ("" for TIME_NONE). */
 static char *
@@ -59,17 +62,17 @@ shown(char *s)
 	return e;
 }
 
-/* Column col's cell s, or, when the value did not read back, the value
- * as operators.csv holds it (never its stand-in); the caller frees. */
+/* Column col's cell s, or, when the value did not read back, the audit's
+ * words for it: never its stand-in, and never the raw value, which the
+ * table shows for the repair (the form is a Japanese document, issue 14);
+ * the caller frees. */
 static char *
 cell(const struct operator *o, int col, char *s)
 {
-	const char *raw;
-
-	if ((raw = register_damaged(o, col)) == NULL)
+	if (register_damaged(o, col) == NULL)
 		return s;
 	free(s);
-	return esc_str(raw);
+	return xstrdup(DAMAGED_JA);
 }
 
 /* 理由: the revocation's, else the password exception's.  A method that

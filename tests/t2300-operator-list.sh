@@ -127,7 +127,9 @@ test_expect_success 'a register from before the title column is read, and rewrit
 	EOF
 '
 
-test_expect_success 'a damaged value shows as the file holds it, in every format, never its stand-in' '
+# The form is a Japanese document (issue 14): 読み取れない値 there, the
+# file's value in the table, CSV and JSON, for the repair.
+test_expect_success 'a damaged value shows as the file holds it (the form: 読み取れない値), never its stand-in' '
 	cp -a "$D" "$TMP/dmg" && D=$TMP/dmg &&
 	esc=$(printf "\033") &&
 	regcol tanaka expires "garbage${esc}[2J" && regcol tanaka registered_at 2026-13-01 &&
@@ -142,7 +144,8 @@ test_expect_success 'a damaged value shows as the file holds it, in every format
 	grep -q "^ab .*revoked yesterday by boss: left, for good" t &&
 	! grep -q "$esc" t && ! grep -q "0-12-31\|0000-" t &&
 	operator-list -d "$D" -a -f form >f 2>/dev/null &&
-	grep -q " palm .* 2026-13-01 " f && grep -q " yesterday " f &&
+	! grep -q "palm\|2026-13-01\|yesterday" f &&
+	test "$(grep -o 読み取れない値 f | wc -l)" = 3 &&
 	! grep -q "$esc" f && ! grep -q "0-12-31\|0000-\|元年\|紀元" f &&
 	operator-list -d "$D" -a -f csv >c 2>/dev/null &&
 	operator-list -d "$D" -a -f json >j 2>/dev/null &&

@@ -61,11 +61,13 @@ test_expect_success 'the manager'"'"'s 区分 is the city'"'"'s security_manager
 	test_cmp want rows
 '
 
-# operator-list(1): a method that does not read back is printed as the
-# file holds it, and it is no method (operator-mod(1), "The register's
-# damaged values"): its stand-in, password, has no exception, so 理由 is
-# empty, as the table has no exception note; a revocation still says why.
-test_expect_success 'a method that does not read back: as the file holds it, no exception reason' '
+# operator-list(1): a method that does not read back is no method
+# (operator-mod(1), "The register's damaged values"): its stand-in,
+# password, has no exception, so 理由 is empty, as the table has no
+# exception note; a revocation still says why.  The form is a Japanese
+# document (issue 14: no raw value of the file in it): the cell says
+# 読み取れない値, the audit's words, where the table shows the file's value.
+test_expect_success 'a method that does not read back: 読み取れない値, no exception reason' '
 	D=$TMP/dmg && at 2026-11-01T00:00:00Z reg_state "$D" &&
 	at 2026-11-01T00:00:00Z bootstrap &&
 	at 2026-11-02T01:00:00Z add_pw kato -n "加藤 三郎" -s 市民課 &&
@@ -78,14 +80,26 @@ test_expect_success 'a method that does not read back: as the file holds it, no 
 	cat >want <<-\EOW &&
 	番号  所属    職名  氏名       確認方法                区分                登録日          登録者  取消日  取消者  理由
 	1                   Boss       識別符号及びパスワード  セキュリティ責任者  令和8年11月1日  Boss                    no reader yet
-	2     市民課        加藤 三郎  zz                      操作者              令和8年11月2日  Boss
+	2     市民課        加藤 三郎  読み取れない値          操作者              令和8年11月2日  Boss
 	3     税務課        伊藤 四郎  識別符号及びパスワード  操作者              令和8年11月3日  Boss                    injured finger
 	EOW
 	test_cmp want rows &&
+	! grep -q zz form5 &&
+	operator-list -d "$D" 2>/dev/null | grep -q "^kato .* zz " &&
 	at 2026-11-20T01:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \
 	    -i kato --reason "人事異動" 4<"$TMP/pw.boss" 2>/dev/null &&
 	TZ=Asia/Tokyo operator-list -d "$D" -a -f form --now 2026-12-01T00:00:00Z \
-	    2>/dev/null | grep "加藤 三郎" | grep -q "  zz  .*  人事異動\$"
+	    2>/dev/null | grep "加藤 三郎" | grep -q "  読み取れない値  .*  人事異動\$"
+'
+
+test_expect_success 'a role, a method and a registration day that do not read back: 読み取れない値' '
+	D=$TMP/dmg &&
+	regcol ito method bogus && regcol ito role chief && regcol ito registered_at x &&
+	TZ=Asia/Tokyo operator-list -d "$D" -f form --now 2026-12-01T00:00:00Z \
+	    >form6 2>/dev/null &&
+	grep "伊藤 四郎" form6 >row &&
+	grep -q "  読み取れない値  *読み取れない値  *読み取れない値  *Boss *\$" row &&
+	! grep -E "bogus|chief|  x  " form6
 '
 
 test_expect_success 'an unknown format is still a usage error' '
