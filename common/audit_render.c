@@ -102,16 +102,19 @@ render_head(const struct audit *a, FILE *out, const char *author)
 	const struct conf *cf = &a->st->conf;
 	const struct period *p = &a->o->per;
 	const int ja = a->o->ja;
-	char	 date[64], d1[48], d2[48], cite[128];
+	char	 date[128], d1[48], d2[48], cite[128], tz[64];
 	size_t	 n[3];
 	struct tm tm;
 	time_t	 t = a->o->now / 1000;
 
 	count(a, n);
 	audit_date(a, a->o->now, date, sizeof(date));
-	if (localtime_r(&t, &tm) != NULL && tm.tm_zone != NULL)
-		snprintf(date + strlen(date), sizeof(date) - strlen(date), " %s",
-		    tm.tm_zone);
+	if (localtime_r(&t, &tm) != NULL) {
+		era_zone(&tm, ja, tz, sizeof(tz));
+		if (*tz != '\0')
+			snprintf(date + strlen(date), sizeof(date) - strlen(date),
+			    ja ? "(%s)" : " %s", tz);
+	}
 	era_day(p->y1, p->m1, p->d1, a->o->ja, d1, sizeof(d1));
 	era_day(p->y2, p->m2, p->d2, a->o->ja, d2, sizeof(d2));
 	muni_cite(cf, REF_R12, 0, ja, cite, sizeof(cite));

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "era.h"
@@ -121,4 +122,31 @@ era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
 		snprintf(buf, len, "%s %02d:%02d", d, tm.tm_hour, tm.tm_min);
 	else
 		snprintf(buf, len, "%s", d);
+}
+
+void
+era_zone(const struct tm *tm, int ja, char *buf, size_t len)
+{
+	long	 off = tm->tm_gmtoff, h, m;
+
+	if (!ja) {
+		snprintf(buf, len, "%s", tm->tm_zone != NULL ? tm->tm_zone : "");
+		return;
+	}
+	if (off == 0) {
+		snprintf(buf, len, "協定世界時");
+		return;
+	}
+	if (off == 9 * 3600 && tm->tm_zone != NULL &&
+	    strcmp(tm->tm_zone, "JST") == 0) {
+		snprintf(buf, len, "日本標準時");
+		return;
+	}
+	h = (off < 0 ? -off : off) / 3600;
+	m = (off < 0 ? -off : off) % 3600 / 60;
+	if (m != 0)
+		snprintf(buf, len, "協定世界時%c%ld時間%ld分", off < 0 ? '-' : '+',
+		    h, m);
+	else
+		snprintf(buf, len, "協定世界時%c%ld時間", off < 0 ? '-' : '+', h);
 }

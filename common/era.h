@@ -8,7 +8,7 @@
  * the table is open-ended.  Dates before 明治 have no era here: the calls
  * answer -1 and the caller prints the Gregorian date.  No allocation; only
  * era_local_tm() and era_when() read the local time zone.  The one place
- * a date is written for people: the 報告書, the compliance report and the
+ * a date, and its time zone (era_zone()), is written for people: the 報告書, the compliance report and the
  * register's form all call era_day() or era_when().
  */
 #ifndef ERA_H
@@ -54,5 +54,11 @@ int	era_local_tm(int64_t ms, struct tm *);
 /* The local day of ms for people (era_day), with " HH:MM" when
  * with_time; "?" when it cannot be represented. */
 void	era_when(int64_t ms, int ja, int with_time, char *buf, size_t len);
+
+/* The time zone of a local tm for people: its abbreviation when !ja
+ * ("JST"); in Japanese, words and never the abbreviation (issue 14):
+ * 協定世界時 for an offset of 0, 日本標準時 for JST, else the offset from
+ * UTC, 協定世界時+9時間, 協定世界時-3時間30分. */
+void	era_zone(const struct tm *, int ja, char *buf, size_t len);
 
 #endif

@@ -287,11 +287,11 @@ text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
     const struct incident *inc, enum inc_lang lang, int64_t now)
 {
 	const int ja = lang == INC_JA;
-	char b1[128], tz[16] = "", *p;
+	char b1[128], tz[64] = "", *p;
 	struct tm tm;
 
 	if (era_local_tm(now, &tm))
-		strftime(tz, sizeof(tz), "%Z", &tm);
+		era_zone(&tm, ja, tz, sizeof(tz));
 	fprintf(fp, "%s\n\n", L(lang,
 	    "Juki-net serious incident report",
 	    "住民基本台帳ネットワークシステム 重大障害等報告書"));

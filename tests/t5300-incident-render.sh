@@ -117,9 +117,24 @@ test_expect_success 'an unknown --lang or --format lists the valid ones' '
 test_expect_success 'times are shown in local time (TZ), stored in UTC' '
 	TZ=Asia/Tokyo incident-report -d "$D" show 2019-0001 --lang ja --now 2019-05-08T00:00:00Z >tokyo.txt &&
 	grep -q "^検知日時: 令和元年5月1日 00:00$" tokyo.txt &&
-	grep -q "^(時刻はJST)$" tokyo.txt &&
+	grep -q "^(時刻は日本標準時)$" tokyo.txt &&
+	! grep -q "JST\|UTC" tokyo.txt &&
+	TZ=Asia/Tokyo incident-report -d "$D" show 2019-0001 --lang en --now 2019-05-08T00:00:00Z >tokyo.en &&
+	grep -q "^(times are local, JST)$" tokyo.en &&
 	grep -q "^検知日時: 平成31年4月30日 15:00$" ja.txt &&
 	grep -q "2019-0001,new,2019-04-30T15:30:00.000Z,boss,2019-04-30T15:00:00.000Z," "$D/incidents.csv"
+'
+
+# Issue 14: no English abbreviation in the Japanese document: the zone in
+# words, one without a Japanese name by its offset from UTC.
+test_expect_success 'the Japanese report names the time zone in words' '
+	z() { TZ=$1 incident-report -d "$D" show 2019-0001 --lang ja \
+	    --now 2019-05-08T00:00:00Z | sed -n "s/^(時刻は\(.*\))$/\1/p"; } &&
+	test "$(z UTC)" = 協定世界時 &&
+	test "$(z Asia/Tokyo)" = 日本標準時 &&
+	test "$(z Asia/Kathmandu)" = 協定世界時+5時間45分 &&
+	test "$(z America/St_Johns)" = 協定世界時-2時間30分 &&
+	test "$(z Europe/Paris)" = 協定世界時+2時間
 '
 
 test_expect_success 'show of an unknown incident: exit 1' '

@@ -43,7 +43,12 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 test_expect_success 'text (Japanese): --lang ja, 和暦 in local time, no check name' '
 	TZ=Asia/Tokyo jukisec-audit -d "$D" --now $NOW --lang ja >r.ja &&
 	sed -n 1p r.ja | grep -qx "国分寺市 住基ネット セキュリティ対策 遵守状況報告書" &&
-	grep -q "^作成日時: *令和8年11月26日 18:30 JST" r.ja &&
+	grep -qx "作成日時: *令和8年11月26日 18:30(日本標準時)" r.ja &&
+	! grep -q "JST\|UTC" r.ja &&
+	TZ=UTC jukisec-audit -d "$D" --now $NOW --lang ja >r.utc &&
+	grep -qx "作成日時: *令和8年11月26日 09:30(協定世界時)" r.utc &&
+	TZ=Asia/Kathmandu jukisec-audit -d "$D" --now $NOW --lang ja >r.npt &&
+	grep -qx "作成日時: *令和8年11月26日 15:15(協定世界時+5時間45分)" r.npt &&
 	grep -qx "対象期間: 令和8年10月1日から令和8年10月31日まで" r.ja &&
 	grep -q "^概要: 点検 25 件 — 適合 22、要確認 3、不適合 0" r.ja &&
 	grep -qx "対応を要する項目:" r.ja &&
