@@ -244,15 +244,6 @@ cred_method(const struct audit *a, const struct operator *op, const char *ext)
 	return method_words_tmpl(a);
 }
 
-/* op's row as the Japanese document counts it, the header row not
- * counted (登録簿の N 件目の行), where the English text and the tools'
- * messages give operators.csv's line. */
-static size_t
-row_number(const struct operator *op)
-{
-	return op->line > 1 ? op->line - 1 : 0;
-}
-
 /*
  * A method that does not read back is no method, not its stand-in,
  * password, which only denies (register.c): R5.3 and R5.4 find no
@@ -269,7 +260,7 @@ no_method(struct audit *a, const struct operator *op)
 	if (a->o->ja)
 		check_item(a, op->id, "%s: 確認方法がありません: 登録簿の %zu "
 		    "件目の行の確認方法を読み取れません。%sが確認方法を設定し"
-		    "直すまで拒否として扱います", who, row_number(op),
+		    "直すまで拒否として扱います", who, operator_row(op),
 		    audit_manager(a));
 	else
 		check_item(a, op->id, "%s: no method: the method on "
@@ -298,11 +289,11 @@ row_item(struct audit *a, const struct operator *op, const char *why)
 		return;
 	}
 	who = *op->name == '\0' ? xasprintf("登録簿の %zu 件目の行",
-	    row_number(op)) : person_label(&a->reg, op->id, 1);
+	    operator_row(op)) : person_label(&a->reg, op->id, 1);
 	if (op->bad)
 		check_item(a, op->id, "%s: 登録簿の %zu 件目の行に読み取れない値が"
 		    "あります。修正されるまで期限切れ・取消・ロック・拒否として"
-		    "扱います", who, row_number(op));
+		    "扱います", who, operator_row(op));
 	else
 		check_item(a, op->id, "%s: %s", who, why);
 	free(who);

@@ -815,6 +815,12 @@ register_damaged(const struct operator *o, int c)
 	return (o->bad & 1u << c) ? o->raw[c] : NULL;
 }
 
+size_t
+operator_row(const struct operator *o)
+{
+	return o->line > 1 ? o->line - 1 : 0;
+}
+
 int
 operator_method_known(const struct operator *o)
 {

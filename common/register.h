@@ -94,6 +94,10 @@ int	operator_active(const struct operator *, int64_t now);
 int	operator_revoked(const struct operator *);
 /* 0 when the row's method did not read back: nobody is admitted on it. */
 int	operator_method_known(const struct operator *);
+/* The row's place in the register as the documents count it, the header
+ * not counted (登録簿の N 件目の行), where the tools' messages give
+ * operators.csv's line; 0 for a row not read from the file. */
+size_t	operator_row(const struct operator *);
 /* 1 when the row's method reads back as password (an exception of R5.3):
  * not for a damaged one, whose stand-in only looks like it. */
 int	operator_password(const struct operator *);

@@ -218,16 +218,20 @@ assert \"鈴木 一郎\" in i[0][\"text\"] and \"a2\" not in i[0][\"text\"], i
 '
 
 # A row whose name was blanked by hand is a damaged row (register-rows-
-# complete); where another check names that person, it is by the id, said
-# to have no name, never an empty label.
-test_expect_success 'a row without a name: named by its id, said to have none' '
+# complete); where another check names that person, it is by the row's
+# place in the register, as register-rows-complete names it (header not
+# counted), said to have no name: never an empty label, never the login
+# id (issue 14).
+test_expect_success 'a row without a name: named by its place in the register, said to have none' '
 	rm -rf "$TMP/noname" && cp -a "$P" "$TMP/noname" && D=$TMP/noname &&
 	regcol a1 name "" && regcol a1 title "" &&
 	test_must_fail 1 jukisec-audit -d "$D" --now 2026-12-21T00:00:00Z --lang ja >r.ja &&
-	grep -q "^      - ID a1(登録簿に氏名がありません): 承認者" r.ja &&
+	grep -q "^      - 氏名の記載のない者(登録簿の 2 件目の行): 承認者" r.ja &&
+	grep -q "^      - 登録簿の 2 件目の行: 氏名がありません" r.ja &&
 	! grep -q "^      - : " r.ja &&
+	! grep -E "(^|[^[:alnum:]])a1([^[:alnum:]]|\$)" r.ja &&
 	test_must_fail 1 jukisec-audit -d "$D" --now 2026-12-21T00:00:00Z --lang en >r.en &&
-	grep -q "^      - id a1 (no name in the register): approved by" r.en &&
+	grep -q "^      - a person with no name in the register (row 2): approved by" r.en &&
 	! grep -q "^      - : " r.en
 '
 
