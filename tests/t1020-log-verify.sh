@@ -268,6 +268,39 @@ test_expect_success 'a missing or garbled head is damage: exit 1, one message' '
 	mv head.bak s/oplog.head && lv -k key --now $NOW >out
 '
 
+# A second file refused does not hide the damage (t1030 plants each kind):
+# the log lock, taken after a failure to rule out a writer at work, its
+# refusal after the damage's line; oplog.key, read first, not at all.
+# log-show -k says the same (its page: a head that does not verify, 1).
+test_expect_success 'a missing head with the lock or oplog.key refused too: still damage (1), its line first' '
+	mv s/oplog.head head.bak &&
+	mv s/oplog.lock lock.bak && ln -s "$TMP/nowhere" s/oplog.lock &&
+	{ lv -k key --now $NOW >out 2>err; st=$?; } &&
+	{ log-show -d "$TMP/s" -k key --now $NOW >shown 2>show.err; sst=$?; } &&
+	rm s/oplog.lock && mv lock.bak s/oplog.lock && chmod 644 s/oplog.key &&
+	{ lv -k key --now $NOW >kout 2>kerr; kst=$?; } &&
+	chmod 600 s/oplog.key && mv head.bak s/oplog.head &&
+	test $st = 1 && test ! -s out && test "$(wc -l <err)" = 2 &&
+	head -n 1 err | grep -q "^log-verify: oplog.head: No such file or directory\$" &&
+	sed -n 2p err | grep -Fxq "log-verify: $TMP/s/oplog.lock: a symbolic link: refused" &&
+	test $sst = 1 && test "$(wc -l <show.err)" = 2 &&
+	head -n 1 show.err | grep -q "^log-show: oplog.head: No such file or directory\$" &&
+	test $kst = 1 && test ! -s kout &&
+	one_line_matching kerr "^log-verify: oplog.head: No such file or directory\$" &&
+	lv -k key --now $NOW >out
+'
+
+test_expect_success 'the lock or oplog.key refused alone, the log in order: the key 3, the lock not taken' '
+	chmod 644 s/oplog.key &&
+	{ lv -k key --now $NOW >out 2>err; st=$?; } &&
+	chmod 600 s/oplog.key && test $st = 3 && test ! -s out &&
+	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it\$" &&
+	mv s/oplog.lock lock.bak && ln -s "$TMP/nowhere" s/oplog.lock &&
+	{ lv -k key --now $NOW >out 2>err; st=$?; } &&
+	rm s/oplog.lock && mv lock.bak s/oplog.lock &&
+	test $st = 0 && test ! -s err && grep -q "oplog.head matches\$" out
+'
+
 # A head or log that is there but that this caller may not read (EACCES:
 # not the file refused for its type, owner or mode, which is tampering,
 # t1030) is an operational failure.  Root reads any file: as root, a member

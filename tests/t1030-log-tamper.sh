@@ -171,12 +171,16 @@ unplant() { rm -rf "s/$1" && mv "s/$1.real" "s/$1"; }
 # refused_as FILE KIND STATUS [OPERAND]: log-verify of the planted state
 # (OPERAND: the live log named as the chain's file) exits STATUS with one
 # line naming FILE in the words of jukisec-log(5) "Files".
-refused_as() {
-	case $2 in
-	link) _w="a symbolic link: refused" ;;
-	open|owner) _w="not owned by us or root, or open to others: refused" ;;
-	*) _w="not a regular file: refused" ;;
+# words KIND: the refusal of a file planted as KIND.
+words() {
+	case $1 in
+	link) echo "a symbolic link: refused" ;;
+	open|owner) echo "not owned by us or root, or open to others: refused" ;;
+	*) echo "not a regular file: refused" ;;
 	esac
+}
+refused_as() {
+	_w=$(words "$2") &&
 	plant "$1" "$2" &&
 	{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW ${4:+"$4"} >out 2>err; _st=$?; } &&
 	unplant "$1" &&
@@ -247,6 +251,119 @@ test_expect_success ROOT,NOBODY 'oplog.key of another user: still an operational
 	{ log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
 	cp -p key.real s/oplog.key && test $st = 3 &&
 	one_line_matching err "^log-verify: oplog.key: not owned by us or root, or open to others: refused\$"
+'
+
+# A second file planted does not hide the first damage or plant.  The
+# log lock, taken after a failure to rule out a writer at work, and
+# oplog.key, read first, are operational when refused alone (3): planted
+# as well, the log's verdict stands (1), its line first; the lock's
+# refusal may follow it.  A cron job that reads 3 as "try again later"
+# would otherwise miss the tampering, and be told the wrong file.
+# plant_lock KIND: s/oplog.lock replaced by KIND (plant's kinds).
+plant_lock() {
+	rm -rf s/oplog.lock &&
+	case $1 in
+	link) ln -s "$TMP/elsewhere" s/oplog.lock ;;
+	fifo) mkfifo -m 600 s/oplog.lock ;;
+	dir) mkdir -m 700 s/oplog.lock ;;
+	open) : >s/oplog.lock && chmod 622 s/oplog.lock ;;
+	owner) : >s/oplog.lock && chmod 600 s/oplog.lock && chown nobody s/oplog.lock ;;
+	esac
+}
+unplant_lock() { rm -rf s/oplog.lock && : >s/oplog.lock && chmod 600 s/oplog.lock; }
+# damaged_lock EDIT PATTERN KIND: the good log changed by EDIT and the
+# lock planted as KIND: exit 1, the damage's line (PATTERN) first, then
+# the lock's refusal, nothing else.
+damaged_lock() {
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head && eval "$1" &&
+	plant_lock "$3" &&
+	{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; _st=$?; } &&
+	unplant_lock &&
+	{ test $_st = 1 || { echo "lock $3: exit $_st, want 1" >&2; cat err >&2; return 1; }; } &&
+	test ! -s out && test "$(wc -l <err)" = 2 &&
+	head -n 1 err | grep -Eq -- "^log-verify: $2" &&
+	sed -n 2p err | grep -Fxq -- "log-verify: $TMP/s/oplog.lock: $(words "$3")" &&
+	test ! -e "$TMP/elsewhere" || { cat err >&2; return 1; }
+}
+
+test_expect_success 'a truncated tail or a missing head, and the lock planted: tampering (1), its line first' '
+	for k in link fifo dir open; do
+		damaged_lock "sed -i \"\\\$d\" s/oplog.csv" \
+		    "oplog.head: the log ends at seq 9, the head says 10: tail truncated\$" $k &&
+		damaged_lock "rm s/oplog.head" "oplog.head: No such file or directory\$" $k || return 1
+	done
+'
+
+test_expect_success ROOT,NOBODY 'a truncated tail, and the lock another user'"'"'s: tampering (1)' '
+	damaged_lock "sed -i \"\\\$d\" s/oplog.csv" "oplog.head: .*tail truncated\$" owner
+'
+
+test_expect_success 'the lock planted alone, the log in order: verified, the lock not taken (as before)' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	for k in link fifo dir open; do
+		plant_lock $k &&
+		{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+		unplant_lock && test $st = 0 && test ! -s err &&
+		grep -q "oplog.head matches\$" out || { echo "lock $k: exit $st" >&2; return 1; }
+	done
+'
+
+test_expect_success 'a truncated tail while a writer holds the lock past lock_timeout_ms: still 3, the lock named' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head && sed -i "\$d" s/oplog.csv &&
+	cp -p s/jukisec.conf conf.save &&
+	sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 300/" s/jukisec.conf &&
+	rm -f held && { (flock 9 && : >held && exec sleep 30) 9>>s/oplog.lock & echo $! >holder; } &&
+	i=0 && while [ ! -e held ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done &&
+	{ log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+	kill "$(cat holder)" && cp -p conf.save s/jukisec.conf &&
+	test $st = 3 && test ! -s out &&
+	one_line_matching err "^log-verify: lock timeout: $TMP/s/oplog.lock\$"
+'
+
+# plant_key KIND: s/oplog.key put aside in okey.real, KIND in its place
+# (mode: open to others, 644); unplant_key puts it back.
+plant_key() {
+	mv s/oplog.key okey.real &&
+	case $1 in
+	mode) cp -p okey.real s/oplog.key && chmod 644 s/oplog.key ;;
+	link) ln -s ../okey.real s/oplog.key ;;
+	fifo) mkfifo -m 600 s/oplog.key ;;
+	dir) mkdir -m 700 s/oplog.key ;;
+	esac
+}
+unplant_key() { rm -rf s/oplog.key && mv okey.real s/oplog.key; }
+# planted_key FILE KIND KEY: FILE planted as KIND (or, KIND gone, removed)
+# and oplog.key as KEY: exit 1, FILE's one line.
+planted_key() {
+	case $2 in
+	gone) _w="No such file or directory" &&
+		cp good.csv s/oplog.csv && cp good.head s/oplog.head && mv "s/$1" "s/$1.real" ;;
+	*) _w=$(words "$2") && plant "$1" "$2" ;;
+	esac &&
+	plant_key "$3" &&
+	{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; _st=$?; } &&
+	unplant_key && unplant "$1" &&
+	{ test $_st = 1 || { echo "$1 $2, key $3: exit $_st, want 1" >&2; cat err >&2; return 1; }; } &&
+	test ! -s out &&
+	one_line_matching err "^log-verify: $1: $_w\$"
+}
+
+test_expect_success 'oplog.csv or oplog.head planted or removed, and oplog.key refused: tampering (1), the log named' '
+	for f in oplog.csv oplog.head; do
+		for k in link fifo dir open gone; do
+			for m in mode link fifo dir; do
+				planted_key $f $k $m || return 1
+			done
+		done
+	done
+'
+
+test_expect_success 'oplog.key refused alone, the log in order: still 3' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	plant_key mode &&
+	{ log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+	unplant_key && test $st = 3 && test ! -s out &&
+	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it\$"
 '
 
 test_expect_success 'the log still verifies after all this when restored' '

@@ -207,6 +207,30 @@ test_expect_success 'records cut from the tail: log-head FAILs' '
 	cp log.save "$D/oplog.csv"
 '
 
+# The log lock, taken after a failure to rule out a writer at work, or
+# oplog.key planted as well hides nothing: the finding is the log's.
+test_expect_success 'records cut from the tail and the log lock planted: log-verify FAILs with the tail'"'"'s reason' '
+	sed -i "\$d" "$D/oplog.csv" &&
+	mv "$D/oplog.lock" lock.save && ln -s "$TMP/nowhere" "$D/oplog.lock" &&
+	audit_run --key-file "$D.key" &&
+	rm "$D/oplog.lock" && mv lock.save "$D/oplog.lock" && cp log.save "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL oplog.head" &&
+	detail log-verify | grep -q "the log ends at seq 2, the head says 3: tail truncated" &&
+	! detail log-verify | grep -q "oplog.lock"
+'
+
+test_expect_success 'the log a symbolic link and oplog.key open to others: log-verify FAILs naming the log' '
+	mv "$D/oplog.csv" log.real && ln -s "$TMP/log.real" "$D/oplog.csv" &&
+	chmod 644 "$D/oplog.key" &&
+	audit_run --key-file "$D.key" &&
+	chmod 600 "$D/oplog.key" && rm "$D/oplog.csv" && mv log.real "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	finding log-verify | grep -q "^FAIL oplog.csv" &&
+	detail log-verify | grep -q "oplog.csv: a symbolic link: refused" &&
+	! detail log-verify | grep -q "oplog.key"
+'
+
 test_expect_success 'a head naming another MAC: log-head FAILs' '
 	sed -i "s/ mac=[0-9a-f]*/ mac=$(printf "%064d" 0)/" "$D/oplog.head" &&
 	audit_run &&
