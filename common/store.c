@@ -556,7 +556,7 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 	char *path;
 	int fd;
 
-	st->timed_out[which] = 0;
+	st->timed_out[which] = st->lock_refused[which] = 0;
 	if (st->lockfd[which] != -1)
 		return ST_OK;
 	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
@@ -570,6 +570,7 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 			st->lockfd[which] = STORE_LOCK_ABSENT;
 			return ST_OK;
 		}
+		st->lock_refused[which] = open_safe_refused(errno);
 		path = xasprintf("%s/%s", st->dir, lockname[which]);
 		open_safe_err(e, ST_FAIL, path);
 		free(path);

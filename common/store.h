@@ -45,6 +45,10 @@ struct store {
 	/* 1 when the last try for the lock ran out of lock_timeout_ms:
 	 * another process holds it (not a file refused or an I/O error) */
 	int		timed_out[STORE_NLOCKS];
+	/* 1 when the last try found the lock file itself refused for its
+	 * type, owner or mode (open_safe_refused): planted, since every
+	 * writer refuses it too; not a timeout or an I/O error */
+	int		lock_refused[STORE_NLOCKS];
 	int		log_refused;	/* oplog_begin found the log unusable,
 					 * oplog_lock its lock, or the gate
 					 * an attempt it cannot record, and
