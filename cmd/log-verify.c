@@ -135,8 +135,9 @@ run(struct own *ow, const struct tool_args *a)
 		report(&res, ow->head);
 		return ST_OK;
 	}
-	/* The lock failed: that is the one line, not the log's reason. */
-	if (res.err.code != ST_OK)
+	/* The lock failed (a writer may be at work): that is the one line,
+	 * not the log's reason. */
+	if (res.err.code != ST_OK && res.status == ST_FAIL)
 		return jerr_warn(&res.err);
 	if (res.bad_line && res.bad_seq >= 0)
 		warnx(_("%s:%zu: seq %lld: %s"), res.bad_file, res.bad_line, res.bad_seq, res.reason);
@@ -144,6 +145,9 @@ run(struct own *ow, const struct tool_args *a)
 		warnx("%s:%zu: %s", res.bad_file, res.bad_line, res.reason);
 	else
 		warnx("%s: %s", *res.bad_file ? res.bad_file : "oplog.csv", res.reason);
+	/* a lock file planted as well: after the failure, which stands */
+	if (res.err.code != ST_OK)
+		(void)jerr_warn(&res.err);
 	/* A link, FIFO or directory in place of oplog.csv or oplog.head, or
 	 * one opened to others, is what someone who could write DIR left:
 	 * tampering, as a missing head is, not a failure to try again later.

@@ -623,8 +623,10 @@ file_ja(const struct walk *w, const struct oplog_verify_result *res,
  * tries again), by the line it starts on as the walk that follows found
  * it, so that log-verify names it as the other log checks do; else the
  * file, its path in the text as the walk's findings give it.  A failure
- * that is not the log's (the log lock) is its message alone, which names
- * the file (struct oplog_verify_result).  The Japanese says each in words
+ * that is not the log's (the log lock timed out, or did not open) is its
+ * message alone, which names the file (struct oplog_verify_result); a
+ * lock file planted leaves the log's item, and is the protection check's
+ * finding.  The Japanese says each in words
  * whatever the locale (unread_ja, file_ja), the subjects are the same. */
 static void
 verify_item(struct audit *a, const struct walk *w,
@@ -633,7 +635,7 @@ verify_item(struct audit *a, const struct walk *w,
 	const char *file = *res->bad_file ? res->bad_file : "oplog.csv";
 	char	 subj[300], *t;
 
-	if (res->err.code != ST_OK)
+	if (res->err.code != ST_OK && res->status == ST_FAIL)
 		check_item(a, file, "%s", a->o->ja ? "操作履歴への書込みの終了を"
 		    "待てず、検証を終えられませんでした" : res->err.msg);
 	else if (res->bad_line > 0 && res->bad_seq >= 0) {

@@ -2039,6 +2039,11 @@ verify_tries(struct store *st, const struct oplog_vkey *vk,
 			return res->status;
 		if ((k = unmoved(st, &v, &res->err)) == 1)
 			return res->status;
+		/* A lock file refused for its type, owner or mode was planted:
+		 * no writer takes it either, so none is at work.  The failure
+		 * stands, res->err said after it, not in its place. */
+		if (k == -1 && st->lock_refused[STORE_LOCK_LOG])
+			return res->status;
 		if (k == -1) {
 			res->status = ST_FAIL;
 			snprintf(res->bad_file, sizeof(res->bad_file), "%s", "oplog.lock");

@@ -343,8 +343,11 @@ struct oplog_verify_result {
 	int		refused;
 	/* what failed that is not the log's (the log lock, taken to tell a
 	 * writer's window from a failure): code ST_OK when nothing did; the
-	 * verifier prints nothing; a tool prints it alone, not bad_file and
-	 * reason, which then say it in short ("oplog.lock", "lock timeout") */
+	 * verifier prints nothing.  With status ST_FAIL (a timeout: a writer
+	 * may be at work; an I/O error) a tool prints it alone, not bad_file
+	 * and reason, which then say it in short ("oplog.lock", "lock
+	 * timeout"); with ST_NO (a lock file refused for its type, owner or
+	 * mode: planted, the failure stands) after the failure's line */
 	struct jerr	err;
 };
 

@@ -381,7 +381,8 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	}
 	if (res->status == ST_FAIL && res->reason[0] == '\0')
 		return ST_FAIL;		/* the output failed, and said so */
-	if (res->err.code != ST_OK) {	/* the log lock: its line alone */
+	/* the log lock timed out (a writer may be at work): its line alone */
+	if (res->err.code != ST_OK && res->status == ST_FAIL) {
 		jerr_say(c->err, res->err.code, "%s", res->err.msg);
 		return res->err.code;
 	}
@@ -394,6 +395,9 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	else
 		jerr_say(c->err, res->status, "%s: %s", *res->bad_file ?
 		    res->bad_file : "oplog.csv", res->reason);
+	/* a lock file planted as well: after the failure, which stands */
+	if (res->err.code != ST_OK)
+		jerr_say(c->err, res->err.code, "%s", res->err.msg);
 	return res->status;
 }
 
