@@ -1397,12 +1397,13 @@ check_slots(struct vstate *v, int format)
 		}
 }
 
-/* oplog.key, opened and read once, before the head: one refused for its
- * mode, owner or type is an operational failure (exit 3) found before any
- * record is walked, so that log-show -k shows none; whether it holds the
- * key of its epoch is checked at the end (check_keyfile).  Writers save
- * the head before the key, so a key read before the head is never ahead
- * of it but for a log put back. */
+/* oplog.key, opened and read once, before the head: -1 when it is
+ * refused for its mode, owner or type, an operational failure (exit 3)
+ * that open_live says once the head and the log are found in place, before
+ * any record is walked, so that log-show -k shows none; whether it holds
+ * the key of its epoch is checked at the end (check_keyfile).  Writers
+ * save the head before the key, so a key read before the head is never
+ * ahead of it but for a log put back. */
 static int
 keyfile_read(struct vstate *v, struct store *st)
 {
@@ -1412,9 +1413,7 @@ keyfile_read(struct vstate *v, struct store *st)
 	v->fkey = oplog_key_new();
 	v->fkey_r = oplog_key_read(st, v->fkey, &v->fkey_why);
 	err = errno;
-	if (v->fkey_r == ST_FAIL && err != ENOENT && err != EACCES)
-		return io_fail(v, OPLOG_KEYFILE, v->fkey_why);
-	return 0;
+	return v->fkey_r == ST_FAIL && err != ENOENT && err != EACCES ? -1 : 0;
 }
 
 /* The format the live log's first line names, its values read as any
@@ -1433,14 +1432,17 @@ quoted_format(int fd)
 	return oplog_header_values(buf, (size_t)(lf + 1 - buf));
 }
 
+/* The live log, its head and key file read.  A head or log missing or
+ * refused is said before a key file refused: the one is tampering (or
+ * damage), the other operational, and a key file planted as well must
+ * not hide the first. */
 static int
 open_live(struct vstate *v, struct store *st)
 {
 	const char *why;
-	int fd;
+	int fd, key;
 
-	if (keyfile_read(v, st) == -1)
-		return -1;
+	key = keyfile_read(v, st);
 	if (oplog_heads_read(st, &v->hs, &why) == -1) {
 		if (v->hs.err == ENOENT) {
 			v->file = OPLOG_HEADFILE;
@@ -1455,6 +1457,10 @@ open_live(struct vstate *v, struct store *st)
 			return bad(v, NULL, "%s", strerror(errno));
 		v->res->refused = open_safe_refused(errno);
 		return io_fail(v, OPLOG_FILE, open_safe_why(errno));
+	}
+	if (key == -1) {
+		close(fd);
+		return io_fail(v, OPLOG_KEYFILE, v->fkey_why);
 	}
 	/* A bad head is reported after the records: a wrong key shows as
 	 * the first record's MAC, not as the head's.  The head's tag names
