@@ -90,6 +90,31 @@ report(const struct oplog_verify_result *res, int head)
 	putchar('\n');
 }
 
+/* Why the log does not verify, r the verifier's status: the status. */
+static int
+failed(const struct oplog_verify_result *res, int r)
+{
+	/* The lock failed (a writer may be at work): that is the one line,
+	 * not the log's reason. */
+	if (res->err.code != ST_OK && res->status == ST_FAIL)
+		return jerr_warn(&res->err);
+	if (res->bad_line && res->bad_seq >= 0)
+		warnx(_("%s:%zu: seq %lld: %s"), res->bad_file, res->bad_line,
+		    res->bad_seq, res->reason);
+	else if (res->bad_line)
+		warnx("%s:%zu: %s", res->bad_file, res->bad_line, res->reason);
+	else
+		warnx("%s: %s", *res->bad_file ? res->bad_file : "oplog.csv", res->reason);
+	/* a lock file planted as well: after the failure, which stands */
+	if (res->err.code != ST_OK)
+		(void)jerr_warn(&res->err);
+	/* A link, FIFO or directory in place of oplog.csv or oplog.head, or
+	 * one opened to others, is what someone who could write DIR left:
+	 * tampering, as a missing head is, not a failure to try again later.
+	 * Key files, I/O and a lock that times out stay operational. */
+	return res->refused ? ST_NO : r;
+}
+
 static int
 run(struct own *ow, const struct tool_args *a)
 {
@@ -135,24 +160,7 @@ run(struct own *ow, const struct tool_args *a)
 		report(&res, ow->head);
 		return ST_OK;
 	}
-	/* The lock failed (a writer may be at work): that is the one line,
-	 * not the log's reason. */
-	if (res.err.code != ST_OK && res.status == ST_FAIL)
-		return jerr_warn(&res.err);
-	if (res.bad_line && res.bad_seq >= 0)
-		warnx(_("%s:%zu: seq %lld: %s"), res.bad_file, res.bad_line, res.bad_seq, res.reason);
-	else if (res.bad_line)
-		warnx("%s:%zu: %s", res.bad_file, res.bad_line, res.reason);
-	else
-		warnx("%s: %s", *res.bad_file ? res.bad_file : "oplog.csv", res.reason);
-	/* a lock file planted as well: after the failure, which stands */
-	if (res.err.code != ST_OK)
-		(void)jerr_warn(&res.err);
-	/* A link, FIFO or directory in place of oplog.csv or oplog.head, or
-	 * one opened to others, is what someone who could write DIR left:
-	 * tampering, as a missing head is, not a failure to try again later.
-	 * Key files, I/O and the lock stay operational. */
-	return res.refused ? ST_NO : r;
+	return failed(&res, r);
 }
 
 int
