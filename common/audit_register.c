@@ -435,6 +435,23 @@ day(const struct audit *a, const char *s, char *buf, size_t len)
 		era_day(y, m, d, a->o->ja, buf, len);
 }
 
+/* 1 for an active person whose method reads back; an active one whose
+ * method does not is said (no_method) and counted in *nometh, for each
+ * of the R5.3 and R5.4 checks that list persons by method. */
+static int
+active_with_method(struct audit *a, const struct operator *op, int64_t now,
+    size_t *nometh)
+{
+	if (!operator_active(op, now))
+		return 0;
+	if (!operator_method_known(op)) {
+		no_method(a, op);
+		(*nometh)++;
+		return 0;
+	}
+	return 1;
+}
+
 /* Long: the R5.3 and R5.4 findings on how each person is confirmed,
  * one check_begin ... check_end block each, in the report's order. */
 static void
@@ -451,13 +468,8 @@ check_methods(struct audit *a, const struct creds *cr)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (!operator_active(op, now))
+		if (!active_with_method(a, op, now, &nometh))
 			continue;
-		if (!operator_method_known(op)) {
-			no_method(a, op);
-			nometh++;
-			continue;
-		}
 		if (op->method != METHOD_PASSWORD)
 			continue;
 		why = NULL;
@@ -524,13 +536,8 @@ check_methods(struct audit *a, const struct creds *cr)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (!operator_active(op, now))
+		if (!active_with_method(a, op, now, &nometh))
 			continue;
-		if (!operator_method_known(op)) {
-			no_method(a, op);
-			nometh++;
-			continue;
-		}
 		if (cred_exists(cr, op->id, wanted_ext(op)))
 			continue;
 		who = person_label(r, op->id, a->o->ja);
