@@ -129,20 +129,40 @@ struct run {
 	int		pidfd;		/* at_exit: readable at its exit, or -1 */
 };
 
+/* Where a full piece of a line ends: before a UTF-8 character its last
+ * bytes only begin (the piece after carries it whole), else at its end. */
+static size_t
+piece_end(const char *p, size_t n)
+{
+	size_t i = n, k = 0, need;
+	unsigned char c;
+
+	while (i > 0 && k < 3 && ((unsigned char)p[i - 1] & 0xc0) == 0x80)
+		i--, k++;
+	if (i == 0)
+		return n;
+	c = (unsigned char)p[i - 1];
+	need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+	return c >= 0xc2 && c <= 0xf4 && need > k ? i - 1 : n;
+}
+
 /* Reads what its stderr has and says each whole line, every byte of it;
  * a full buffer is said when the line goes on past it (so a line of
- * exactly SPAWN_LINE bytes is one piece, not one and an empty one); at
- * its end the rest, then closes it. */
+ * exactly SPAWN_LINE bytes is one piece, not one and an empty one), cut
+ * between two characters; at its end the rest, then closes it. */
 static void
 hear(struct run *r)
 {
 	char buf[SPAWN_LINE];
 	ssize_t n = read(r->ep[0], buf, sizeof buf);
+	size_t end;
 
 	for (ssize_t i = 0; i < n; i++) {
 		if (buf[i] == '\n' || r->llen == SPAWN_LINE) {
-			r->s->say(r->s->sayarg, r->line, r->llen);
-			r->llen = 0;
+			end = buf[i] == '\n' ? r->llen : piece_end(r->line, r->llen);
+			r->s->say(r->s->sayarg, r->line, end);
+			memmove(r->line, r->line + end, r->llen - end);
+			r->llen -= end;
 		}
 		if (buf[i] != '\n')
 			r->line[r->llen++] = buf[i];

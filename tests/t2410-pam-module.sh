@@ -483,6 +483,20 @@ test_expect_success 'external: its lines in 512-byte pieces, nothing empty, a NU
 	grep "^TEXT_INFO" "$TMP/pc.out" >got && test_cmp want got
 '
 
+# A piece ends where a character does: the Japanese prompt that crosses
+# the 512th byte is not cut in the middle of its bytes (two pieces of
+# \x escapes), it begins the next piece whole.
+test_expect_success 'external: a 512-byte piece is not cut inside a UTF-8 character' '
+	a=$(printf "%0511d" 0 | tr 0 a) &&
+	printf "%s指を置いてください\n%s\n" "$a" "$a" >"$TMP/xv/talk" &&
+	printf "TEXT_INFO %s\n" "$a" "指を置いてください" "$a" >want &&
+	conf_set "$D" external_verifier "$TMP/xv/talker" &&
+	{ pc vein /dev/null -s; r=$?; } &&
+	conf_set "$D" external_verifier "$TMP/xv/v" &&
+	test $r = 0 && said "pam_authenticate PAM_SUCCESS" && quiet &&
+	grep "^TEXT_INFO" "$TMP/pc.out" >got && test_cmp want got
+'
+
 # su and sudo run the verifier with the caller's real uid and effective
 # uid 0: whether it may be run is the effective uid's question, as for
 # execve(2).  Root's verifier of mode 0700 or 0755 in root's 0700
