@@ -53,8 +53,7 @@ pw_read(int fd, const char *from, const char *prompt, int confirm,
 			r = ttyread_hidden(tty, _("Again: "), q, PW_MAX + 1);
 			if (r == 0 && (strlen(p) != strlen(q) ||
 			    !ct_equal(p, q, strlen(p)))) {
-				jerr_say(e, ST_USAGE, _("the two passwords "
-				    "differ"));
+				say_refused(e, from, _("the two passwords differ"));
 				st = ST_USAGE;
 				goto out;
 			}

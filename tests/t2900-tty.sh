@@ -22,7 +22,8 @@ test_expect_success 'two different entries: exit 2, nothing registered' '
 	test_must_fail 2 "$PTY" tty-secret-1 abcdefgh-1 abcdefgh-2 -- operator-add \
 	    -d "$D" -b boss -i x -n X -m password --reason r \
 	    --instructions-given 2026-11-01 >screen &&
-	grep -q "differ" screen && ! grep -q "^x," "$D/operators.csv"
+	grep -q "operator-add: /dev/tty: the two passwords differ" screen &&
+	! grep -q "^x," "$D/operators.csv"
 '
 
 test_expect_success 'too short from the terminal: exit 2, /dev/tty and the key named' '
