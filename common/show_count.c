@@ -171,9 +171,12 @@ show_count_render(struct show_count *c, enum show_format fmt, struct buf *b)
 	len[1] = 5;
 	if (fmt == SHOW_CSV)
 		csv_format_record(b, f, len, 2);
-	w = text_width(_(keyhead[c->key]));
-	/* The log's values by their UTF-8 width whatever the locale, the
+	/* As wide as the heading, each value and the "total" row's word;
+	 * the log's values by their UTF-8 width whatever the locale, the
 	 * headings by the locale's (show_render.c). */
+	w = text_width(_(keyhead[c->key]));
+	if ((k = text_width(_("total"))) > w)
+		w = k;
 	for (i = 0; fmt == SHOW_TABLE && i < n; i++)
 		if ((k = shown_width(&tmp, c->s[i].key, c->s[i].len)) > w)
 			w = k;

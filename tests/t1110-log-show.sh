@@ -132,6 +132,13 @@ test_expect_success 'summaries in every format, combined with filters' '
 	printf "ACTION  COUNT\nauth    1\nprint   1\ntotal   2\n" >want && test_cmp want out
 '
 
+# The column is as wide as its widest cell, the word "total" among them:
+# no day matched is still a table, not "total0".
+test_expect_success 'a table summary with no row keeps its total apart' '
+	ls_ --summary day --operator nobody --format table >out &&
+	printf "DAY    COUNT\ntotal  0\n" >want && test_cmp want out
+'
+
 test_expect_success 'the day summary counts local days' '
 	TZ=Asia/Tokyo ls_ --summary day --operator tanaka >out &&
 	printf "day,count\n2027-02-28,1\n2027-03-01,1\n2027-04-01,1\n" >want && test_cmp want out &&
