@@ -39,6 +39,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,14 +266,38 @@ cut_open(struct store *st)
 	return -2;
 }
 
+/* The note's one line, "seq=S removed=N size=Z" and its LF, read as
+ * every file of the log is (kv_num: no sign, no leading zero), N above 0;
+ * a note without size= (written before it) has *size -1.  0, or -1 when
+ * the note does not read so. */
+static int
+cut_parse(const char *buf, long long *seq, long long *removed, long long *size)
+{
+	char line[96];
+	const char *p = line, *lf = strchr(buf, '\n');
+	size_t n;
+
+	if (lf == NULL || lf[1] != '\0' || (n = (size_t)(lf - buf)) + 2 > sizeof(line))
+		return -1;
+	line[0] = ' ';		/* kv_num reads " KEY=VALUE" tokens */
+	memcpy(line + 1, buf, n);
+	line[n + 1] = '\0';
+	*size = -1;
+	if (kv_num(&p, "seq", 0, LLONG_MAX, seq) == -1 ||
+	    kv_num(&p, "removed", 1, LLONG_MAX, removed) == -1 ||
+	    (*p != '\0' && kv_num(&p, "size", 0, LLONG_MAX, size) == -1))
+		return -1;
+	return *p == '\0' ? 0 : -1;
+}
+
 long long
 oplog_cut_noted(struct store *st, long long head_seq, long long head_size,
     long long log_size, long long *at, int *there)
 {
 	char buf[96];
-	long long seq, removed, size = -1;
+	long long seq, removed, size;
 	ssize_t n;
-	int fd, k;
+	int fd;
 
 	*at = -1;
 	if ((fd = cut_open(st)) < 0)
@@ -281,10 +306,9 @@ oplog_cut_noted(struct store *st, long long head_seq, long long head_size,
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	/* A note without size= (written before it) counts whole, as then. */
-	if ((k = sscanf(buf, "seq=%lld removed=%lld size=%lld", &seq, &removed,
-	    &size)) < 2 || seq != head_seq || removed <= 0 ||
-	    (k == 3 && (size < head_size || size - head_size > removed)))
+	/* Any other note is stale; one without size= counts whole, as then. */
+	if (cut_parse(buf, &seq, &removed, &size) == -1 || seq != head_seq ||
+	    (size != -1 && (size < head_size || size - head_size > removed)))
 		return 0;
 	*at = size;
 	return size == log_size ? removed - (size - head_size) : removed;

@@ -194,6 +194,35 @@ test_expect_success 'an oplog.cut that is a symbolic link or open to others: exi
 	rm s/oplog.cut && at 2026-01-01T10:35:00Z la -u tanaka -a after && verify
 '
 
+# The note is read as every file of the log is (jukisec-log(5) "Files"):
+# its numbers with no sign or leading zero, nothing else on its line, a
+# count of bytes above 0, a size from the head's to the count beyond it.
+# Any other note is stale, removed, and no repair is logged for it.  The
+# state: a torn tail cut by a refused batch, its note left, the head open.
+test_expect_success 'an oplog.cut in another spelling is stale: removed, no repair logged' '
+	jukisec-init -d "$TMP/sc" -t cs01 >keyc 2>/dev/null && chmod 600 keyc &&
+	printf "1,2026-01-01T10:31:00.000Z,torn" >>sc/oplog.csv &&
+	{ big 40000; printf "%065d,act,,,\n" 0; } >in &&
+	test_must_fail 2 log-append -d "$TMP/sc" --stdin <in 2>/dev/null &&
+	IFS=" " read -r q r z <sc/oplog.cut && q=${q#seq=} r=${r#removed=} z=${z#size=} &&
+	test "$q" = 0 && test "$r" -gt 0 && cp -a sc sc.kept &&
+	for note in "seq=+$q removed=$r size=$z" "seq=$q removed=0$r size=$z" \
+	    "seq=$q removed=${r}junk size=$z" "seq=$q removed=0 size=$z" \
+	    "seq=$q removed=$r size=$((z + r + 1))" "seq=$q removed=$r size=$((z - 1))" \
+	    " seq=$q removed=$r size=$z" "seq=$q removed=$r size=$z extra=1" \
+	    "seq=$((q + 1)) removed=$r size=$z"; do
+		rm -rf sc && cp -a sc.kept sc && printf "%s\n" "$note" >sc/oplog.cut &&
+		log-append -d "$TMP/sc" -u - -a next && ! test -e sc/oplog.cut &&
+		! grep -q ",-,repair," sc/oplog.csv || return 1
+	done &&
+	for note in "seq=$q removed=$r size=$z" "seq=$q removed=$r"; do
+		rm -rf sc && cp -a sc.kept sc && printf "%s\n" "$note" >sc/oplog.cut &&
+		log-append -d "$TMP/sc" -u - -a next && ! test -e sc/oplog.cut &&
+		grep -q ",-,repair,oplog.csv,ok,removed=$r bytes after seq $q," sc/oplog.csv &&
+		log-verify -d "$TMP/sc" -k keyc >/dev/null || return 1
+	done
+'
+
 test_expect_success 'SIGKILL while a large batch streams: the next writer cuts it, logs a repair' '
 	jukisec-init -d "$TMP/s2" -t cs02 >key2 2>/dev/null && chmod 600 key2 &&
 	cp s2/oplog.csv before2.csv &&
