@@ -277,22 +277,37 @@ where(pam_handle_t *pamh)
 	return b.p;
 }
 
-/* An id no register can hold: asked and answered as an unknown one. */
+/* An id no register can hold: asked and answered as an unknown one is
+ * (gate.c check_password), its reason only to syslog.  Whether the
+ * derivation's memory can be had is shown once the password is read,
+ * the empty and over-long one included, and a derivation that cannot run
+ * is the gate's operational failure, PAM_AUTHINFO_UNAVAIL with report()'s
+ * line: under a caller's ulimit -v a deny here, where every id the gate
+ * runs cannot be decided, told the id's form. */
 static int
 refuse_invalid(struct call *c, const char *user, const char *why)
 {
 	char	*pw = NULL, *prompt;
+	int	 r;
 
 	pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
 	prompt = xasprintf(_("Password for %s: "), user);
-	if (conv_secret(-1, NULL, prompt, &pw) == ST_OK && *pw != '\0')
-		cred_dummy(&c->st.conf, pw, strlen(pw), c->st.err);
+	r = conv_secret(-1, NULL, prompt, &pw);
 	free(prompt);
+	if (r == ST_OK || r == ST_USAGE) {
+		if (cred_room(&c->st.conf, NULL, c->st.err) == -1 ||
+		    (r == ST_OK && *pw != '\0' &&
+		    cred_dummy(&c->st.conf, pw, strlen(pw), c->st.err) == -1))
+			r = ST_FAIL;
+		else
+			r = ST_NO;
+	}
 	pw_free(pw);
-	if (c->conv_failed)
-		return PAM_CONV_ERR;
-	conv_error(_("authentication denied"));
-	return PAM_AUTH_ERR;
+	if (r == ST_NO) {
+		conv_error(_("authentication denied"));
+		return PAM_AUTH_ERR;
+	}
+	return c->conv_failed ? PAM_CONV_ERR : PAM_AUTHINFO_UNAVAIL;
 }
 
 static int

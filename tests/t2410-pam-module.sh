@@ -176,6 +176,38 @@ test_expect_success 'ulimit -n, descriptors left open: the same conversation for
 	test $seen -ge 2
 '
 
+# A host inherits its caller's address-space limit too, under which the
+# KDF's kdf_memory_kib (19,456 here) cannot be had: the gate's operational
+# failure for a registered id and an unknown one alike, the memory shown
+# before anything is decided, the empty and over-long password included.
+# An id no register can hold was asked and denied (its dummy derivation's
+# failure ignored): PAM_AUTH_ERR where every id the gate runs got
+# PAM_AUTHINFO_UNAVAIL, an answer that told the id's form.  Now the same
+# prompt, message and result, recorded as the gate records (an id no
+# register can hold is not logged), nothing counted.
+test_expect_success NOSAN 'ulimit -v under the KDF'"'"'s memory: PAM_AUTHINFO_UNAVAIL for every id and password alike' '
+	pw empty "" && python3 -c "print(\"p\" * 1025)" >"$TMP/pw.over" &&
+	n=$(field tanaka failed) && e=$(log_count auth error reason=kdf-failed) &&
+	for p in wrong empty over; do
+		for u in tanaka nobody bad/id; do
+			r=0 &&
+			(ulimit -v 25000 && exec "$PC" -c "$TMP/pam.d" -i 3 svc "$u" \
+			    3<"$TMP/pw.$p" >"$TMP/pc.out" 2>"$TMP/pc.err") || r=$?
+			{ echo "status $r"; cat "$TMP/pc.out" "$TMP/pc.err"; } |
+			    sed "s|$u|ID|g" >"ans.${u%/*}"
+		done
+		test_cmp ans.tanaka ans.nobody && test_cmp ans.tanaka ans.bad &&
+		grep -qx "status 9" ans.tanaka &&
+		grep -qx "ERROR_MSG $UNAVAIL" ans.tanaka &&
+		grep -qx "pam_authenticate PAM_AUTHINFO_UNAVAIL" ans.tanaka ||
+		    { echo "password $p:" >&2; cat ans.tanaka ans.bad >&2; exit 1; }
+	done &&
+	test "$(field tanaka failed)" = "$n" &&
+	test "$(log_count auth error reason=kdf-failed)" = $((e + 6)) &&
+	! grep -q ",auth,bad/id," "$D/oplog.csv" &&
+	pc tanaka "$TMP/pw.tanaka" && said "pam_authenticate PAM_SUCCESS"
+'
+
 # A method that does not read back is no method (operator-mod(1), "The
 # register's damaged values"), not its stand-in, password: the password
 # the row had admits nobody, in either stack, and the warning about the
