@@ -18,7 +18,8 @@ if [ ! -x "$PC" ] || ! command -v test_lazy_prereq >/dev/null 2>&1; then
 fi
 
 # An ASan build of the module loads only into an ASan host (pamclient of
-# the same build), not into the system's pamtester.
+# the same build), not into the system's pamtester; and that host, its
+# shadow memory reserved, does not start under a low ulimit -v.
 test_lazy_prereq NOSAN '
 	! nm -D "$MOD" | grep -q " U __asan" ||
 	    { echo "the module is an ASan build: pamtester cannot load it"; exit 1; }'
