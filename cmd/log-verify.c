@@ -105,7 +105,10 @@ failed(const struct oplog_verify_result *res, int r)
 		warnx("%s:%zu: %s", res->bad_file, res->bad_line, res->reason);
 	else
 		warnx("%s: %s", *res->bad_file ? res->bad_file : "oplog.csv", res->reason);
-	/* a lock file planted as well: after the failure, which stands */
+	/* oplog.key or a lock file planted as well: after the failure,
+	 * which stands */
+	if (res->status == ST_NO && res->key_refused[0] != '\0')
+		warnx("oplog.key: %s", res->key_refused);
 	if (res->err.code != ST_OK)
 		(void)jerr_warn(&res->err);
 	/* A link, FIFO or directory in place of oplog.csv or oplog.head, or

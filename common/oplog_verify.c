@@ -1398,12 +1398,12 @@ check_slots(struct vstate *v, int format)
 }
 
 /* oplog.key, opened and read once, before the head: -1 when it is
- * refused for its mode, owner or type, an operational failure (exit 3)
- * that open_live says once the head and the log are found in place, before
- * any record is walked, so that log-show -k shows none; whether it holds
- * the key of its epoch is checked at the end (check_keyfile).  Writers
- * save the head before the key, so a key read before the head is never
- * ahead of it but for a log put back. */
+ * refused for its mode, owner or type, an operational failure that
+ * open_live notes once the head and the log are found in place and
+ * run_end says once everything else verifies (key_refused); whether it
+ * holds the key of its epoch is checked at the end (check_keyfile).
+ * Writers save the head before the key, so a key read before the head is
+ * never ahead of it but for a log put back. */
 static int
 keyfile_read(struct vstate *v, struct store *st)
 {
@@ -1433,9 +1433,10 @@ quoted_format(int fd)
 }
 
 /* The live log, its head and key file read.  A head or log missing or
- * refused is said before a key file refused: the one is tampering (or
- * damage), the other operational, and a key file planted as well must
- * not hide the first. */
+ * refused is said alone, a key file refused only noted (run_end says
+ * it): the one is tampering (or damage), the other operational, and a
+ * key file planted as well must not hide the first, nor a record that
+ * fails after it (someone who changed records could chmod oplog.key). */
 static int
 open_live(struct vstate *v, struct store *st)
 {
@@ -1458,10 +1459,9 @@ open_live(struct vstate *v, struct store *st)
 		v->res->refused = open_safe_refused(errno);
 		return io_fail(v, OPLOG_FILE, open_safe_why(errno));
 	}
-	if (key == -1) {
-		close(fd);
-		return io_fail(v, OPLOG_KEYFILE, v->fkey_why);
-	}
+	if (key == -1)
+		snprintf(v->res->key_refused, sizeof(v->res->key_refused), "%s",
+		    v->fkey_why);
 	/* A bad head is reported after the records: a wrong key shows as
 	 * the first record's MAC, not as the head's.  The head's tag names
 	 * the log's format: the one of the archives before it, else its
@@ -1763,6 +1763,9 @@ run_end(struct vstate *v)
 		return bad(v, NULL, _("epochs %lld to %lld unsealed: the log stops at %s "
 		    "(tail cut, or no log-append --seal from cron)"), covered, now_e - 1, tm);
 	}
+	/* the log verifies: oplog.key refused is the failure now (exit 3) */
+	if (v->res->key_refused[0] != '\0')
+		return io_fail(v, OPLOG_KEYFILE, v->res->key_refused);
 	return 0;
 }
 

@@ -341,6 +341,15 @@ struct oplog_verify_result {
 	 * neither followed nor read, what someone who could write the state
 	 * directory left there; log-verify takes it for tampering */
 	int		refused;
+	/* oplog.key refused for its type, owner or mode (a link, a FIFO, a
+	 * directory; another's, or open to others; jukisec-log(5) "Files")
+	 * with oplog.head and oplog.csv in place: why, else "".  Set before
+	 * any record is walked.  It is operational, and said after the
+	 * log's own failure, which stands: the failure itself (ST_FAIL,
+	 * bad_file oplog.key) only when every record, the head and the
+	 * seals verify; with ST_NO a tool says "oplog.key: " and it after
+	 * the failure's line, before err's */
+	char		key_refused[128];
 	/* what failed that is not the log's (the log lock, taken to tell a
 	 * writer's window from a failure): code ST_OK when nothing did; the
 	 * verifier prints nothing.  With status ST_FAIL (a timeout: a writer

@@ -293,6 +293,11 @@ sink_record(void *arg, const struct oplog_record *r)
 	if (c->byseq && r->seq <= c->after)
 		return 0;
 	c->after = r->seq;
+	/* oplog.key refused (noted before the first record): no record is
+	 * shown, whether the log then fails (1) or the key is the failure
+	 * (3), as log-verify's verdict is said and nothing else */
+	if (c->res.key_refused[0] != '\0')
+		return 0;
 	if (c->res.format != 0)		/* standard input's header row, read now */
 		show_out_format(c->out, c->res.format);
 	/* A collector's copy whose first record is not shown (no checkpoint
@@ -346,6 +351,40 @@ sink_verified(void *arg, long long seq)
 	return show_out_step(c->out) == -1 ? -1 : 0;
 }
 
+/* Why the log did not verify, in log-verify's lines and with its exit
+ * status: the status. */
+static int
+not_verified(struct ctx *c)
+{
+	const struct oplog_verify_result *res = &c->res;
+	int status;
+
+	if (res->status == ST_FAIL && res->reason[0] == '\0')
+		return ST_FAIL;		/* the output failed, and said so */
+	/* the log lock timed out (a writer may be at work): its line alone */
+	if (res->err.code != ST_OK && res->status == ST_FAIL) {
+		jerr_say(c->err, res->err.code, "%s", res->err.msg);
+		return res->err.code;
+	}
+	status = res->status;
+	if (res->bad_line && res->bad_seq >= 0)
+		jerr_say(c->err, status, _("%s:%zu: seq %lld: %s"),
+		    res->bad_file, res->bad_line, res->bad_seq, res->reason);
+	else if (res->bad_line)
+		jerr_say(c->err, status, "%s:%zu: %s", res->bad_file,
+		    res->bad_line, res->reason);
+	else
+		jerr_say(c->err, status, "%s: %s", *res->bad_file ?
+		    res->bad_file : "oplog.csv", res->reason);
+	/* oplog.key or a lock file planted as well: after the failure,
+	 * which stands */
+	if (status == ST_NO && res->key_refused[0] != '\0')
+		jerr_say(c->err, ST_FAIL, "oplog.key: %s", res->key_refused);
+	if (res->err.code != ST_OK)
+		jerr_say(c->err, res->err.code, "%s", res->err.msg);
+	return status;
+}
+
 static int
 verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 {
@@ -366,39 +405,19 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	vo.nfiles = c->o->nfiles;
 	vo.now = c->o->now;
 	vo.sink = &sink;
-	if (oplog_verify(st, vk, &vo, res) == ST_OK) {
-		if (res->copy_start >= 0 && res->copy_start > after)
-			jerr_say(c->err, ST_OK, _("seq %lld: the copy starts "
-			    "here; that record cannot be verified and is not "
-			    "shown"), res->copy_start);
-		/* not silent: the record verified, yet was not shown */
-		if (res->start_unshown >= 0 && res->start_unshown > after)
-			jerr_say(c->err, ST_OK, _("seq %lld: verified only by a "
-			    "checkpoint further on, which standard input cannot "
-			    "be read ahead to; that record is not shown (give "
-			    "the copy as a file)"), res->start_unshown);
-		return ST_OK;
-	}
-	if (res->status == ST_FAIL && res->reason[0] == '\0')
-		return ST_FAIL;		/* the output failed, and said so */
-	/* the log lock timed out (a writer may be at work): its line alone */
-	if (res->err.code != ST_OK && res->status == ST_FAIL) {
-		jerr_say(c->err, res->err.code, "%s", res->err.msg);
-		return res->err.code;
-	}
-	if (res->bad_line && res->bad_seq >= 0)
-		jerr_say(c->err, res->status, _("%s:%zu: seq %lld: %s"),
-		    res->bad_file, res->bad_line, res->bad_seq, res->reason);
-	else if (res->bad_line)
-		jerr_say(c->err, res->status, "%s:%zu: %s", res->bad_file,
-		    res->bad_line, res->reason);
-	else
-		jerr_say(c->err, res->status, "%s: %s", *res->bad_file ?
-		    res->bad_file : "oplog.csv", res->reason);
-	/* a lock file planted as well: after the failure, which stands */
-	if (res->err.code != ST_OK)
-		jerr_say(c->err, res->err.code, "%s", res->err.msg);
-	return res->status;
+	if (oplog_verify(st, vk, &vo, res) != ST_OK)
+		return not_verified(c);
+	if (res->copy_start >= 0 && res->copy_start > after)
+		jerr_say(c->err, ST_OK, _("seq %lld: the copy starts "
+		    "here; that record cannot be verified and is not "
+		    "shown"), res->copy_start);
+	/* not silent: the record verified, yet was not shown */
+	if (res->start_unshown >= 0 && res->start_unshown > after)
+		jerr_say(c->err, ST_OK, _("seq %lld: verified only by a "
+		    "checkpoint further on, which standard input cannot "
+		    "be read ahead to; that record is not shown (give "
+		    "the copy as a file)"), res->start_unshown);
+	return ST_OK;
 }
 
 /* --follow: the live log as it grows, across prunes. */

@@ -301,6 +301,31 @@ test_expect_success 'the lock or oplog.key refused alone, the log in order: the 
 	test $st = 0 && test ! -s err && grep -q "oplog.head matches\$" out
 '
 
+# oplog.key refused with oplog.head and oplog.csv in place: the records
+# (and the epochs' seals) come first, as for the lock.  A record changed
+# or epochs left unsealed are the verdict (1), their line first, the
+# key's refusal after it; log-show -k says the same and shows nothing.
+# Someone who tampers records must not turn the verdict into 3 with a
+# chmod of oplog.key.
+test_expect_success 'a record changed or epochs unsealed, and oplog.key refused: the log'"'"'s failure (1), its line first, the key'"'"'s after' '
+	cp s/oplog.csv log.bak && sed -i "3s/,tanaka,/,tanakb,/" s/oplog.csv &&
+	chmod 644 s/oplog.key &&
+	{ lv -k key --now $NOW >out 2>err; st=$?; } &&
+	{ log-show -d "$TMP/s" -k key --now $NOW >shown 2>show.err; sst=$?; } &&
+	cp log.bak s/oplog.csv &&
+	{ lv -k key --now 2026-01-05T00:00:00Z >uout 2>uerr; ust=$?; } &&
+	chmod 600 s/oplog.key &&
+	test $st = 1 && test ! -s out && test "$(wc -l <err)" = 2 &&
+	head -n 1 err | grep -q "^log-verify: oplog.csv:3: seq 1: MAC mismatch: record changed, or wrong key\$" &&
+	sed -n 2p err | grep -q "^log-verify: oplog.key: readable by group or others; chmod 600 it\$" &&
+	test $sst = 1 && test ! -s shown && sed "s/^log-verify:/log-show:/" err >want.err &&
+	test_cmp want.err show.err &&
+	test $ust = 1 && test ! -s uout && test "$(wc -l <uerr)" = 2 &&
+	head -n 1 uerr | grep -Eq "^log-verify: oplog.csv: epochs [0-9]+ to 3 unsealed" &&
+	sed -n 2p uerr | grep -q "^log-verify: oplog.key: readable by group or others; chmod 600 it\$" &&
+	lv -k key --now $NOW >out
+'
+
 # A head or log that is there but that this caller may not read (EACCES:
 # not the file refused for its type, owner or mode, which is tampering,
 # t1030) is an operational failure.  Root reads any file: as root, a member

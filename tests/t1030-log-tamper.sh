@@ -358,6 +358,51 @@ test_expect_success 'oplog.csv or oplog.head planted or removed, and oplog.key r
 	done
 '
 
+# keywords KIND: the refusal of oplog.key planted as KIND (plant_key's).
+keywords() {
+	case $1 in
+	mode) echo "readable by group or others; chmod 600 it" ;;
+	*) words "$1" ;;
+	esac
+}
+# damaged_key EDIT PATTERN KIND [LOCK]: the good log changed by EDIT,
+# oplog.key planted as KIND (and the lock as LOCK): log-verify and
+# log-show -k exit 1, the damage's line (PATTERN) first, then the key's
+# refusal, then the lock's, nothing else; log-show shows no record.
+damaged_key() {
+	_lk=${4-} && cp good.csv s/oplog.csv && cp good.head s/oplog.head && eval "$1" &&
+	plant_key "$3" && { test -z "$_lk" || plant_lock "$_lk"; } &&
+	{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; _st=$?; } &&
+	{ timeout 10 log-show -d "$TMP/s" -k key --now $NOW >shown 2>show.err; _sst=$?; } &&
+	unplant_key && { test -z "$_lk" || unplant_lock; } &&
+	{ test "$_st $_sst" = "1 1" || { echo "key $3: exit $_st, log-show $_sst, want 1" >&2;
+		cat err show.err >&2; return 1; }; } &&
+	_n=2 && { test -z "$_lk" || _n=3; } &&
+	test ! -s out && test ! -s shown && test "$(wc -l <err)" = $_n &&
+	head -n 1 err | grep -Eq -- "^log-verify: $2" &&
+	sed -n 2p err | grep -Fxq -- "log-verify: oplog.key: $(keywords "$3")" &&
+	{ test -z "$_lk" || sed -n 3p err | grep -Fxq -- "log-verify: $TMP/s/oplog.lock: $(words "$_lk")"; } &&
+	sed "s/^log-verify:/log-show:/" err >want.err && test_cmp want.err show.err
+}
+
+test_expect_success 'a record changed, a tail cut or bytes appended, and oplog.key refused: tampering (1), the log'"'"'s line first' '
+	for m in mode link fifo dir; do
+		damaged_key "sed -i \"7s/,sato,/,satp,/\" s/oplog.csv" \
+		    "oplog.csv:7: seq 5: MAC mismatch: record changed, or wrong key\$" $m &&
+		damaged_key "sed -i \"\\\$d\" s/oplog.csv" \
+		    "oplog.head: the log ends at seq 9, the head says 10: tail truncated\$" $m &&
+		damaged_key "printf junk >>s/oplog.csv" \
+		    "oplog.csv: 4 bytes after the last record: an unfinished append" $m || return 1
+	done
+'
+
+test_expect_success 'a tail cut, and oplog.key and the lock planted: tampering (1), the log, the key, then the lock' '
+	for k in link open; do
+		damaged_key "sed -i \"\\\$d\" s/oplog.csv" \
+		    "oplog.head: the log ends at seq 9, the head says 10: tail truncated\$" mode $k || return 1
+	done
+'
+
 test_expect_success 'oplog.key refused alone, the log in order: still 3' '
 	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
 	plant_key mode &&

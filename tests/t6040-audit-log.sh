@@ -220,6 +220,17 @@ test_expect_success 'records cut from the tail and the log lock planted: log-ver
 	! detail log-verify | grep -q "oplog.lock"
 '
 
+test_expect_success 'records cut from the tail and oplog.key open to others: log-verify FAILs with the tail'"'"'s reason' '
+	sed -i "\$d" "$D/oplog.csv" && chmod 644 "$D/oplog.key" &&
+	audit_run --key-file "$D.key" &&
+	chmod 600 "$D/oplog.key" && cp log.save "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL oplog.head" &&
+	detail log-verify | grep -q "the log ends at seq 2, the head says 3: tail truncated" &&
+	! detail log-verify | grep -q "oplog.key" &&
+	expect state-modes "FAIL oplog.key"
+'
+
 test_expect_success 'the log a symbolic link and oplog.key open to others: log-verify FAILs naming the log' '
 	mv "$D/oplog.csv" log.real && ln -s "$TMP/log.real" "$D/oplog.csv" &&
 	chmod 644 "$D/oplog.key" &&
