@@ -366,7 +366,11 @@ not_verified(struct ctx *c)
 		jerr_say(c->err, res->err.code, "%s", res->err.msg);
 		return res->err.code;
 	}
-	status = res->status;
+	/* oplog.csv or oplog.head refused for its type, owner or mode was
+	 * left by someone who could write the state directory: a log that
+	 * does not verify, as log-verify takes it, not a failure to try
+	 * again later */
+	status = res->refused ? ST_NO : res->status;
 	if (res->bad_line && res->bad_seq >= 0)
 		jerr_say(c->err, status, _("%s:%zu: seq %lld: %s"),
 		    res->bad_file, res->bad_line, res->bad_seq, res->reason);

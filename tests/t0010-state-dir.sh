@@ -157,8 +157,8 @@ plant_log() {
 }
 unplant_log() { rm -rf "$D/$1" && mv "$TMP/$1.real" "$D/$1"; }
 # refused_by_all FILE WORDS: each log tool exits 3 with one line, FILE:
-# WORDS, but log-verify, for which the refusal is tampering (1); the audit
-# reports them on FILE.
+# WORDS, but log-verify and log-show -k, for which the refusal is
+# tampering (1); the audit reports them on FILE.
 refused_by_all() {
 	_f=$1 _w=$2
 	for _t in append verify show show-k prune; do
@@ -167,7 +167,7 @@ refused_by_all() {
 		append) set -- log-append -u alice -a check ;;
 		verify) set -- log-verify -k "$D.key"; _st=1 ;;
 		show) set -- log-show ;;
-		show-k) set -- log-show -k "$D.key" ;;
+		show-k) set -- log-show -k "$D.key"; _st=1 ;;
 		prune) set -- log-prune -n --discard ;;
 		esac
 		_p=$1; shift

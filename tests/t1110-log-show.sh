@@ -337,6 +337,24 @@ test_expect_success '-k: an oplog.key every writer refuses stops it before any r
 	test ! -s out
 '
 
+# log-show -k verifies by the rules of log-verify(1): oplog.csv or
+# oplog.head planted (a link, a FIFO, open to others) is what someone who
+# could write the state directory left, a log that does not verify (1),
+# with log-verify's line; never 3, which a cron job reads as "try again".
+test_expect_success '-k: oplog.csv or oplog.head planted: 1 and the line log-verify gives, no record' '
+	for p in "chmod 666 planted/oplog.csv" "chmod 666 planted/oplog.head" \
+	    "mv planted/oplog.csv log.real && ln -s \"$PWD/log.real\" planted/oplog.csv" \
+	    "rm planted/oplog.csv && mkfifo -m 600 planted/oplog.csv" \
+	    "mv planted/oplog.head head.real && ln -s \"$PWD/head.real\" planted/oplog.head"; do
+		rm -rf planted && cp -a s planted && eval "$p" &&
+		{ timeout 10 log-verify -d planted -k s.key --now 2027-04-01T00:00:00Z >out 2>want.err; vst=$?; } &&
+		{ timeout 10 log-show -d planted -k s.key --now 2027-04-01T00:00:00Z >out 2>err; st=$?; } &&
+		{ test "$vst $st" = "1 1" || { echo "$p: log-verify $vst, log-show $st" >&2; return 1; }; } &&
+		test ! -s out && grep -q "refused\$" want.err &&
+		sed -i "s/^log-verify:/log-show:/" want.err && test_cmp want.err err || return 1
+	done
+'
+
 test_expect_success '--now with -k: the unsealed epochs of the live log, and records dated after it' '
 	test_must_fail 1 ls_ -k s.key --now 2027-06-01T00:00:00Z >out 2>err &&
 	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
