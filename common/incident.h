@@ -190,11 +190,24 @@ int	incident_personal(const struct incident *);
 
 /* Bit (1 << step) for every step R9 (and the APPI) still require. */
 unsigned incident_outstanding(const struct incident *);
-/* Bit (1 << step) for every required step late at now: the immediate R9.1
- * reports to the Mayor and the General Security Manager more than hours
- * after detection (hours < 0: not checked), and the APPI reports past their
- * deadlines.  0 for a closed incident. */
+/* The deadline of a report, its last millisecond in time: the immediate
+ * R9.1 reports to the Mayor and the General Security Manager hours after
+ * detection (hours < 0: none), the APPI reports struct appi's when the duty
+ * applies.  TIME_NONE for a step without one. */
+int64_t	incident_due(const struct incident *, enum inc_step, long long hours);
+/* The event that made a step, the one show reports: its last; for the
+ * preliminary report without one, the final report, which answers both.
+ * NULL when none. */
+const struct inc_event *incident_made(const struct incident *, enum inc_step);
+/* Bit (1 << step) for every required step late at now: the reports with a
+ * deadline (incident_due) outstanding after it.  0 for a closed incident. */
 unsigned incident_overdue(const struct incident *, int64_t now, long long hours);
+/* Bit (1 << step) for every report with a deadline (incident_due) made
+ * after it (incident_made): a breach even when made good. */
+unsigned incident_made_late(const struct incident *, long long hours);
+/* Bit (1 << step) for every report of R9.1 or the APPI the incident was
+ * closed (--force) without.  0 for an open incident. */
+unsigned incident_closed_without(const struct incident *);
 /* The R9 contradictions of recording step q at now: NULL when the step may
  * be recorded, else the reason (in buf when it has to be composed). */
 const char *incident_step_problem(const struct incident *,

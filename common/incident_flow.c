@@ -182,23 +182,76 @@ incident_outstanding(const struct incident *inc)
 	return need & ~done_steps(inc);
 }
 
+/* The reports with a deadline: R9.1's immediate ones, the APPI's. */
+#define REPORTS	(BIT(STEP_MAYOR) | BIT(STEP_GM) | BIT(STEP_PPC_PRELIMINARY) | \
+	BIT(STEP_PPC_FINAL))
+
+int64_t
+incident_due(const struct incident *inc, enum inc_step step, long long hours)
+{
+	struct appi a;
+
+	switch (step) {
+	case STEP_MAYOR:
+	case STEP_GM:
+		/* late from the instant hours after detection on */
+		return hours < 0 ? TIME_NONE : inc->detected + hours * 3600000LL - 1;
+	case STEP_PPC_PRELIMINARY:
+	case STEP_PPC_FINAL:
+		if (!incident_appi(inc, &a))
+			return TIME_NONE;
+		return step == STEP_PPC_PRELIMINARY ? a.prelim_due : a.final_due;
+	default:
+		return TIME_NONE;
+	}
+}
+
+const struct inc_event *
+incident_made(const struct incident *inc, enum inc_step step)
+{
+	const struct inc_event *e = incident_last(inc, step);
+
+	if (e == NULL && step == STEP_PPC_PRELIMINARY)
+		e = incident_last(inc, STEP_PPC_FINAL);
+	return e;
+}
+
 unsigned
 incident_overdue(const struct incident *inc, int64_t now, long long hours)
 {
 	unsigned out = incident_outstanding(inc), late = 0;
-	struct appi a;
+	int64_t due;
+	int s;
 
 	if (incident_closed(inc))
 		return 0;
-	if (hours >= 0 && now - inc->detected >= hours * 3600000LL)
-		late |= out & (BIT(STEP_MAYOR) | BIT(STEP_GM));
-	if (incident_appi(inc, &a)) {
-		if (now > a.prelim_due)
-			late |= out & BIT(STEP_PPC_PRELIMINARY);
-		if (now > a.final_due)
-			late |= out & BIT(STEP_PPC_FINAL);
-	}
+	for (s = 0; s < NSTEPS; s++)
+		if ((out & BIT(s)) && (due = incident_due(inc, s, hours)) !=
+		    TIME_NONE && now > due)
+			late |= BIT(s);
 	return late;
+}
+
+unsigned
+incident_made_late(const struct incident *inc, long long hours)
+{
+	const struct inc_event *e;
+	unsigned late = 0;
+	int64_t due;
+	int s;
+
+	for (s = 0; s < NSTEPS; s++)
+		if ((REPORTS & BIT(s)) && (due = incident_due(inc, s, hours)) !=
+		    TIME_NONE && (e = incident_made(inc, s)) != NULL && e->at > due)
+			late |= BIT(s);
+	return late;
+}
+
+unsigned
+incident_closed_without(const struct incident *inc)
+{
+	/* no step follows closed: what is outstanding then never comes */
+	return incident_closed(inc) ? incident_outstanding(inc) & REPORTS : 0;
 }
 
 /* Long: one case a step, the R9 rules in the regulation's order, read top

@@ -220,13 +220,11 @@ appi_text(FILE *fp, const struct incident *inc, enum inc_lang lang, int64_t now)
 		fputs(L(lang, ")\n", ")\n"), fp);
 	}
 	for (i = 0; duty && i < 2; i++) {
-		int64_t due = i == 0 ? a.prelim_due : a.final_due;
+		int64_t due = incident_due(inc, due_steps[i], -1);
 		int days = i == 0 ? INC_PRELIM_DAYS :
 		    inc->unlawful ? INC_FINAL_DAYS_UNLAWFUL : INC_FINAL_DAYS;
 
-		e = incident_last(inc, due_steps[i]);
-		if (i == 0 && e == NULL)
-			e = incident_last(inc, STEP_PPC_FINAL);
+		e = incident_made(inc, due_steps[i]);
 		fprintf(fp, L(lang, "  %s due: %s (day %d counting the day of detection): ",
 		    "  %s期限: %sまで(検知日を1日目として%d日目): "),
 		    i == 0 ? L(lang, "Preliminary report", "速報") :
