@@ -1,11 +1,15 @@
 /*
  * audit_incidents.c — R9 in the audit: serious incidents still open with
  * steps outstanding, and the immediate reports (R9.1: to the Mayor and the
- * General Security Manager; APPI reports after a leak) that are late.
+ * General Security Manager; APPI reports after a leak) that are late: still
+ * outstanding, or, for the incidents of the period, made after their
+ * deadlines or never made because the incident was closed without them.
  *
- * Invariants: the state of an incident is what incident.c computes from
- * incidents.csv (incident_outstanding, incident_overdue); nothing is
- * recomputed here.  Steps are named by their incident-report(1) spellings.
+ * Invariants: the state of an incident and its deadlines are what
+ * incident_flow.c computes from incidents.csv (incident_outstanding,
+ * incident_overdue, incident_due, incident_made); nothing is recomputed
+ * here, so the audit and incident-report show agree on what is late.
+ * Steps are named for people (steps()), never by their spellings.
  */
 #include <sys/stat.h>
 
@@ -19,7 +23,7 @@
 #include "incident.h"
 
 /* R9.1 says "immediately" (直ちに); a report not made within this many
- * hours of detection is overdue. */
+ * hours of detection is late (incident_due), overdue while not made. */
 #define AUDIT_REPORT_HOURS	24
 
 /* The steps of bits by their names for people, in the report's language. */
@@ -41,6 +45,47 @@ steps(const struct audit *a, unsigned bits)
 		}
 	buf_add(&b, "", 1);
 	return b.p;
+}
+
+/* The reports of bits made late, each with when it was due and when it
+ * was made (incident_due, incident_made), in the report's language. */
+static char *
+late_steps(const struct audit *a, const struct incident *inc, unsigned bits)
+{
+	struct buf b = { 0 };
+	const char *sep = L(a, "; ", "、");
+	char	 name[768], due[64], made[64], *t;
+	int	 s;
+
+	for (s = 0; s < NSTEPS; s++) {
+		if (!(bits & 1u << s))
+			continue;
+		if (b.len)
+			buf_add(&b, sep, strlen(sep));
+		inc_step_text(&a->st->conf, s, a->o->ja ? INC_JA : INC_EN,
+		    name, sizeof(name));
+		audit_date(a, incident_due(inc, s, AUDIT_REPORT_HOURS), due,
+		    sizeof(due));
+		audit_date(a, incident_made(inc, s)->at, made, sizeof(made));
+		t = xasprintf(L(a, "%s (due %s, made %s)", "%s(期限 %s、実施 %s)"),
+		    name, due, made);
+		buf_add(&b, t, strlen(t));
+		free(t);
+	}
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
+/* An incident of the period: recorded, detected or closed in it, open or
+ * not (one reported and closed on the same day is one like any other). */
+static int
+of_period(const struct audit *a, const struct incident *inc)
+{
+	const struct period *p = &a->o->per;
+	const struct inc_event *closed = incident_last(inc, STEP_CLOSED);
+
+	return period_has(p, inc->recorded) || period_has(p, inc->detected) ||
+	    (closed != NULL && period_has(p, closed->at));
 }
 
 /* incidents.pending, which a writer killed between incidents.csv and its
@@ -79,16 +124,89 @@ unread_item(struct audit *a, const struct jerr *e)
 	    "その内容が事態の記録の形式に合いません" : e->msg);
 }
 
+/* The sentence of incidents-overdue: one for each kind of item there is. */
+static void
+overdue_end(struct audit *a, size_t nover, size_t nlate, size_t nskip)
+{
+	char	 sum[512];
+
+	if (nover + nlate + nskip == 0) {
+		check_end(a, AUDIT_PASS, "%s", L(a,
+		    "No required report is overdue.",
+		    "期限を過ぎた報告はありません。"));
+		return;
+	}
+	/* a breach of R9.1 or the APPI is one even when made good later */
+	snprintf(sum, sizeof(sum), "%s%s%s%s%s",
+	    nover ? L(a, "Reports the regulation requires at once are overdue.",
+	    "直ちに行うべき報告が期限を過ぎています。") : "",
+	    nover && nlate ? L(a, " ", "") : "",
+	    nlate ? L(a, "Required reports were made after their deadlines.",
+	    "期限を過ぎてから行われた報告があります。") : "",
+	    (nover || nlate) && nskip ? L(a, " ", "") : "",
+	    nskip ? L(a, "Incidents were closed without required reports.",
+	    "必要な報告を行わないまま終結した事態があります。") : "");
+	check_end(a, AUDIT_FAIL, "%s", sum);
+}
+
+/* The reports of R9.1 and the APPI not made in time: those outstanding past
+ * their deadlines, of any incident; of the incidents of the period, those
+ * made after their deadlines and those the incident was closed without. */
+static void
+audit_overdue(struct audit *a, const struct incidents *in)
+{
+	const struct inc_event *closed;
+	char	*s, date[64], end[64];
+	size_t	 i, nover = 0, nlate = 0, nskip = 0;
+	unsigned bits;
+
+	check_begin(a, "R9", "incidents-overdue");
+	for (i = 0; i < in->n; i++) {
+		const struct incident *inc = &in->inc[i];
+
+		audit_date(a, inc->detected, date, sizeof(date));
+		if ((bits = incident_overdue(inc, a->o->now,
+		    AUDIT_REPORT_HOURS)) != 0) {
+			s = steps(a, bits);
+			check_item(a, inc->id, L(a, "%s (detected %s): late: %s",
+			    "%s(%s 検知): 期限超過: %s"), inc->id, date, s);
+			free(s);
+			nover++;
+		}
+		if (!of_period(a, inc))
+			continue;
+		if ((bits = incident_made_late(inc, AUDIT_REPORT_HOURS)) != 0) {
+			s = late_steps(a, inc, bits);
+			check_item(a, inc->id, L(a, "%s (detected %s): made late: %s",
+			    "%s(%s 検知): 期限後の実施: %s"), inc->id, date, s);
+			free(s);
+			nlate++;
+		}
+		if ((bits = incident_closed_without(inc)) != 0) {
+			closed = incident_last(inc, STEP_CLOSED);
+			audit_date(a, closed->at, end, sizeof(end));
+			s = steps(a, bits);
+			check_item(a, inc->id, L(a,
+			    "%s (detected %s, closed %s): closed without: %s",
+			    "%s(%s 検知、%s 終結): 未実施のまま終結: %s"), inc->id,
+			    date, end, s);
+			free(s);
+			nskip++;
+		}
+	}
+	overdue_end(a, nover, nlate, nskip);
+}
+
 /* Long: three R9 findings (open, overdue, in the period) over one
- * load of incidents.csv, one check_begin ... check_end block each, in the
- * report's order. */
+ * load of incidents.csv, one check_begin ... check_end block each (the
+ * last two in their functions), in the report's order. */
 void
 audit_incidents(struct audit *a)
 {
 	struct incidents in = { 0 };
 	struct jerr e = JERR_INIT;
 	char	*s, date[64];
-	size_t	 i, nopen = 0, nout = 0, nlate = 0;
+	size_t	 i, nopen = 0, nout = 0;
 	unsigned bits;
 	int	 unsettled;
 
@@ -140,35 +258,15 @@ audit_incidents(struct audit *a)
 	    "%zu incident(s) open, %zu with steps outstanding.",
 	    "対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"), nopen, nout);
 
-	check_begin(a, "R9", "incidents-overdue");
-	for (i = 0; i < in.n; i++) {
-		struct incident *inc = &in.inc[i];
-
-		if ((bits = incident_overdue(inc, a->o->now,
-		    AUDIT_REPORT_HOURS)) == 0)
-			continue;
-		audit_date(a, inc->detected, date, sizeof(date));
-		s = steps(a, bits);
-		check_item(a, inc->id, L(a, "%s (detected %s): late: %s",
-		    "%s(%s 検知): 期限超過: %s"), inc->id, date, s);
-		free(s);
-		nlate++;
-	}
-	check_end(a, nlate ? AUDIT_FAIL : AUDIT_PASS, "%s", nlate ?
-	    L(a, "Reports the regulation requires at once are overdue.",
-	    "直ちに行うべき報告が期限を過ぎています。") :
-	    L(a, "No required report is overdue.",
-	    "期限を過ぎた報告はありません。"));
+	audit_overdue(a, &in);
 	audit_period_incidents(a, &in);
 	incidents_free(&in);
 }
 
-/* Every incident recorded, detected or closed in the period, open or not:
- * one reported and closed on the same day is listed like any other. */
+/* Every incident of the period (of_period). */
 void
 audit_period_incidents(struct audit *a, const struct incidents *in)
 {
-	const struct period *p = &a->o->per;
 	const struct inc_event *closed;
 	enum inc_lang lang = a->o->ja ? INC_JA : INC_EN;
 	char	 det[64], end[64], *s;
@@ -179,10 +277,9 @@ audit_period_incidents(struct audit *a, const struct incidents *in)
 	for (i = 0; i < in->n; i++) {
 		const struct incident *inc = &in->inc[i];
 
-		closed = incident_last(inc, STEP_CLOSED);
-		if (!period_has(p, inc->recorded) && !period_has(p, inc->detected) &&
-		    (closed == NULL || !period_has(p, closed->at)))
+		if (!of_period(a, inc))
 			continue;
+		closed = incident_last(inc, STEP_CLOSED);
 		n++;
 		audit_date(a, inc->detected, det, sizeof(det));
 		if (closed != NULL) {

@@ -126,4 +126,91 @@ test_expect_success 'the notes of an interrupted writer in Japanese: in words' '
 	! grep -q "pending\|incident-report\|auth-check" r.ja && ja_words r.ja
 '
 
+# R9.1 and the APPI broken and made good later are broken all the same:
+# for the incidents of the period (those incidents-period lists), a report
+# made after its deadline, with when it was due and when it was made, and
+# a report the incident was closed (--force) without, are listed as
+# incident-report show says "late".  The deadlines are show's and list
+# --overdue's: 24 hours after detection for R9.1, the APPI's days.  In
+# Tokyo, as the committee reads dates.
+D=$TMP/late
+TZ=Asia/Tokyo
+export TZ
+
+test_expect_success 'late reports: a November in Tokyo' '
+	at 2026-11-01T09:00:00+09:00 audit_state &&
+	at 2026-11-02T09:00:00+09:00 inc new --type other --summary "late report" >id &&
+	at 2026-11-02T09:05:00+09:00 inc new --type other --summary "forced close" >>id &&
+	at 2026-11-02T09:10:00+09:00 inc new --type leak --persons 500 --summary "late ppc" >>id &&
+	at 2026-11-02T09:20:00+09:00 inc new --type other --summary "in time" >>id &&
+	test "$(cat id)" = "2026-0001
+2026-0002
+2026-0003
+2026-0004" &&
+	at 2026-11-02T10:00:00+09:00 inc step 2026-0004 --step mayor-reported &&
+	at 2026-11-03T09:19:00+09:00 inc step 2026-0004 --step general-manager-reported &&
+	at 2026-11-03T15:00:00+09:00 inc step 2026-0001 --step mayor-reported &&
+	at 2026-11-03T15:01:00+09:00 inc step 2026-0001 --step general-manager-reported &&
+	at 2026-11-03T16:00:00+09:00 inc step 2026-0002 --step closed --force \
+	    --note "closed without reports" &&
+	at 2026-11-10T10:00:00+09:00 inc step 2026-0003 --step mayor-reported &&
+	at 2026-11-10T10:00:00+09:00 inc step 2026-0003 --step general-manager-reported &&
+	at 2026-11-10T10:01:00+09:00 inc step 2026-0003 --step ppc-preliminary &&
+	incident-report -d "$D" show 2026-0003 --now 2026-11-10T12:00:00+09:00 >show &&
+	grep -q "Preliminary report due: 2026-11-04 .*: made 2026-11-10 10:01, late" show
+'
+
+late_now=2026-11-10T12:00:00+09:00
+test_expect_success 'an R9.1 report made 30 hours after detection: FAIL, when due and when made' '
+	audit_run --now $late_now --since 2026-11-01 &&
+	test "$ast" -eq 1 &&
+	finding incidents-overdue | grep -q "^FAIL .*2026-0001" &&
+	detail incidents-overdue | grep -q " 2026-0001 (detected 2026-11-02 09:00): made late: reported to the Mayor (Art. 9(1)) (due 2026-11-03 08:59, made 2026-11-03 15:00); reported to the General Security Manager (Art. 9(1)) (due 2026-11-03 08:59, made 2026-11-03 15:01); 2026-0002 "
+'
+
+test_expect_success 'a PPC preliminary report made after day 3: FAIL, as show says late' '
+	audit_run --now $late_now --since 2026-11-01 &&
+	detail incidents-overdue | grep -q "2026-0003 (detected 2026-11-02 09:10): made late: reported to the Mayor (Art. 9(1)) (due 2026-11-03 09:09, made 2026-11-10 10:00); reported to the General Security Manager (Art. 9(1)) (due 2026-11-03 09:09, made 2026-11-10 10:00); preliminary report to the PPC (APPI Art. 68(1)) (due 2026-11-04 23:59, made 2026-11-10 10:01)"
+'
+
+test_expect_success 'an incident closed with --force before its R9.1 reports: FAIL, closed without' '
+	audit_run --now $late_now --since 2026-11-01 &&
+	detail incidents-overdue | grep -q "2026-0002 (detected 2026-11-02 09:05, closed 2026-11-03 16:00): closed without: reported to the Mayor (Art. 9(1)); reported to the General Security Manager (Art. 9(1))" &&
+	expect incidents-overdue "FAIL 2026-0001 2026-0002 2026-0003" &&
+	detail incidents-overdue | grep -q "^Required reports were made after their deadlines\. Incidents were closed without required reports\. 2026-0001 "
+'
+
+test_expect_success 'the late and skipped reports in Japanese: in words, dates as the report gives them' '
+	test_must_fail 1 jukisec-audit -d "$D" --now $late_now --since 2026-11-01 --lang ja >r.ja &&
+	grep -qx "  \[不適合\] 期限を過ぎてから行われた報告があります。必要な報告を行わないまま終結した事態があります。" r.ja &&
+	grep -qx "      - 2026-0001(令和8年11月2日 09:00 検知): 期限後の実施: 市長へ報告(規程第9条第1項)(期限 令和8年11月3日 08:59、実施 令和8年11月3日 15:00)、総括責任者へ報告(規程第9条第1項)(期限 令和8年11月3日 08:59、実施 令和8年11月3日 15:01)" r.ja &&
+	grep -qx "      - 2026-0002(令和8年11月2日 09:05 検知、令和8年11月3日 16:00 終結): 未実施のまま終結: 市長へ報告(規程第9条第1項)、総括責任者へ報告(規程第9条第1項)" r.ja &&
+	grep -q "^      - 2026-0003(令和8年11月2日 09:10 検知): 期限後の実施: .*、個人情報保護委員会へ速報(個人情報保護法第68条第1項)(期限 令和8年11月4日 23:59、実施 令和8年11月10日 10:01)\$" r.ja &&
+	! grep -n "mayor-reported\|general-manager-reported\|ppc-preliminary\|--force\|incident-report" r.ja >&2 &&
+	ja_words r.ja
+'
+
+# December: November's incidents are outside the period.  What is still
+# outstanding past its deadline is listed whatever the period (the final
+# report of the leak, due on day 30); what was late and is made is not.
+# A report made 24 hours after detection is late, one a minute less is not.
+test_expect_success 'outside the period: listed only while outstanding; 24 hours is late' '
+	at 2026-12-01T09:00:00+09:00 inc new --type other --summary "December" >id &&
+	at 2026-12-01T10:00:00+09:00 inc step 2026-0005 --step mayor-reported &&
+	at 2026-12-02T08:59:00+09:00 inc step 2026-0005 --step general-manager-reported &&
+	at 2026-12-03T09:00:00+09:00 inc new --type other --summary "December, late" >>id &&
+	test "$(cat id)" = "2026-0005
+2026-0006" &&
+	at 2026-12-03T10:00:00+09:00 inc step 2026-0006 --step general-manager-reported &&
+	at 2026-12-04T09:00:00+09:00 inc step 2026-0006 --step mayor-reported &&
+	audit_run --now 2026-12-10T12:00:00+09:00 --since 2026-12-01 &&
+	expect incidents-overdue "FAIL 2026-0003 2026-0006" &&
+	detail incidents-overdue | grep -qx "Reports the regulation requires at once are overdue\. Required reports were made after their deadlines\. 2026-0003 (detected 2026-11-02 09:10): late: final report to the PPC (APPI Art\. 68(1)); 2026-0006 (detected 2026-12-03 09:00): made late: reported to the Mayor (Art\. 9(1)) (due 2026-12-04 08:59, made 2026-12-04 09:00)" &&
+	at 2026-12-10T13:00:00+09:00 inc step 2026-0003 --step ppc-final &&
+	audit_run --now 2026-12-10T14:00:00+09:00 --since 2026-12-01 &&
+	expect incidents-overdue "FAIL 2026-0006" &&
+	detail incidents-overdue | grep -q "^Required reports were made after their deadlines\. 2026-0006 " &&
+	expect incidents-period "WARN 2026-0005 2026-0006"
+'
+
 test_done

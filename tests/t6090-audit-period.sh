@@ -25,6 +25,8 @@ test_expect_success 'set up: October registrations, November changes and a same-
 	    -i suzuki --section 市民課 --title 主任 4<"$TMP/pw.boss" &&
 	at 2026-11-12T10:00:00Z inc new --type leak --cause other --nature fault \
 	    --persons 3 --summary "住民票の写しの誤送付" --detected 2026-11-12T09:30:00Z >id &&
+	at 2026-11-12T10:05:00Z inc step "$(cat id)" --step mayor-reported &&
+	at 2026-11-12T10:10:00Z inc step "$(cat id)" --step general-manager-reported &&
 	at 2026-11-12T17:00:00Z inc step "$(cat id)" --step closed --force \
 	    --note "回収済み" &&
 	at 2026-11-20T16:00:00Z operator-revoke -d "$D" -b boss --by-password-fd 4 \

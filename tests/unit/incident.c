@@ -1,6 +1,6 @@
 /* Unit tests for common/incident_flow.c's computed state: the APPI deadlines in
- * local days (a DST change included), outstanding and overdue steps, on
- * incidents built in memory. */
+ * local days (a DST change included), outstanding and overdue steps, the
+ * reports made late or closed without, on incidents built in memory. */
 #include <stdlib.h>
 #include <time.h>
 
@@ -27,7 +27,7 @@ due_is(int64_t got, const char *want, const char *what)
 	is_str(buf, want, what);
 }
 
-static struct inc_event ev[4];
+static struct inc_event ev[8];
 
 static void
 leak(struct incident *inc, const char *detected, long long persons)
@@ -113,5 +113,34 @@ main(void)
 	ok(incident_closed(&inc) &&
 	    incident_overdue(&inc, t("2027-01-01T00:00:00Z"), 0) == 0,
 	    "closed: nothing overdue");
+	ok(incident_closed_without(&inc) == (1U << STEP_GM |
+	    1U << STEP_PPC_PRELIMINARY | 1U << STEP_PPC_FINAL),
+	    "closed without: the reports not made, not the other steps");
+	ok(incident_made_late(&inc, 2) == 0 && incident_made_late(&inc, 0) ==
+	    1U << STEP_MAYOR, "made late: the Mayor's report after HOURS only");
+
+	leak(&inc, "2026-11-01T10:00:00Z", 200);
+	due_is(incident_due(&inc, STEP_MAYOR, 24), "2026-11-02T09:59:59.999Z",
+	    "due: R9.1, the last ms before HOURS");
+	ok(incident_due(&inc, STEP_GM, -1) == TIME_NONE &&
+	    incident_due(&inc, STEP_JLIS, 24) == TIME_NONE,
+	    "due: none without HOURS, none for a step without a deadline");
+	incident_appi(&inc, &a);
+	ok(incident_due(&inc, STEP_PPC_PRELIMINARY, -1) == a.prelim_due &&
+	    incident_due(&inc, STEP_PPC_FINAL, -1) == a.final_due,
+	    "due: the APPI reports, struct appi's");
+	add(&inc, STEP_MAYOR, "2026-11-02T09:59:59.999Z");
+	add(&inc, STEP_GM, "2026-11-02T10:00:00Z");
+	add(&inc, STEP_PPC_FINAL, "2026-11-05T10:00:00Z");
+	ok(incident_made(&inc, STEP_PPC_PRELIMINARY) == &ev[2],
+	    "made: a final report without a preliminary one answers both");
+	ok(incident_made_late(&inc, 24) == (1U << STEP_GM |
+	    1U << STEP_PPC_PRELIMINARY),
+	    "made late: at HOURS, and the preliminary answered after day 3");
+	ok(incident_closed_without(&inc) == 0, "open: closed without nothing");
+	inc.persons = 100;
+	ok(incident_due(&inc, STEP_PPC_FINAL, -1) == TIME_NONE &&
+	    incident_made_late(&inc, 24) == 1U << STEP_GM,
+	    "no APPI duty: no APPI deadline");
 	return tap_done();
 }
