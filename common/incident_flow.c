@@ -266,7 +266,10 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 	char t[TIME_BUFSZ];
 	size_t i;
 
-	if ((e = incident_last(inc, STEP_CLOSED)) != NULL) {
+	/* R12(2)(4)'s countermeasures are often decided after the close:
+	 * the one step a closed incident still takes. */
+	if ((e = incident_last(inc, STEP_CLOSED)) != NULL &&
+	    q->step != STEP_COUNTERMEASURES) {
 		time_format(e->at, t);
 		snprintf(buf, len, _("incident %s was closed at %s"), inc->id, t);
 		return buf;

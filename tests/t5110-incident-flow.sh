@@ -60,6 +60,24 @@ test_expect_success 'any step on a closed incident is refused' '
 	done
 '
 
+# R12(2)(4)'s countermeasures are often decided after the incident is
+# closed: the one step a closed incident still takes, so that the report
+# the Mayor signs does not say 未了 there for good.
+test_expect_success 'countermeasures may be given after closed, no other step' '
+	incident-report -d "$D" show 2026-0001 --format json |
+	json_true "\"countermeasures\" not in d[\"outstanding\"]" &&
+	incident-report -d "$D" show 2026-0001 --lang ja $N >r &&
+	grep -A1 "再発防止策・今後の対応" r | grep -q "未了" &&
+	istep 2026-0001 countermeasures --note "procedure revised" &&
+	incident-report -d "$D" show 2026-0001 --lang ja $N >r &&
+	! grep -A1 "再発防止策・今後の対応" r | grep -q "未了" &&
+	grep -A1 "再発防止策・今後の対応" r | grep -q "procedure revised" &&
+	incident-report -d "$D" show 2026-0001 --format json |
+	json_true "d[\"status\"] == \"closed\" and d[\"events\"][-1][\"step\"] == \"countermeasures\"" &&
+	refused 2026-0001 countermeasures "countermeasures needs --note saying what is done to prevent a recurrence \(R12\)$" &&
+	refused 2026-0001 investigated "^incident-report: 2026-0001 investigated: incident 2026-0001 was closed at 2026-11-25T12:00:00.000Z$"
+'
+
 test_expect_success '--force with a note closes with steps outstanding, and says so' '
 	istep 2026-0002 closed --force --note "handed over to the prefecture" &&
 	incident-report -d "$D" show 2026-0002 --lang en $N >r &&
@@ -72,7 +90,7 @@ test_expect_success '--force with a note closes with steps outstanding, and says
 test_expect_success 'each step is an operation-log record with its time' '
 	test "$(inc_log ok "^step=disconnected at=2026-11-25T09:40:00.000Z note=unauthorised")" = 1 &&
 	test "$(inc_log ok "^step=closed at=2026-11-25T12:00:00.000Z forced note=handed")" = 1 &&
-	test "$(inc_log ok "^step=")" = 13
+	test "$(inc_log ok "^step=")" = 14
 '
 
 test_expect_success 'steps other than those checked may repeat (a second report)' '
