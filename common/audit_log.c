@@ -607,6 +607,8 @@ file_ja(const struct walk *w, const struct oplog_verify_result *res,
 		    "確認できません";
 	if (strcmp(file, OPLOG_KEYFILE) == 0)
 		return res->status == ST_FAIL ? "操作履歴の鍵を読み込めません" :
+		    res->key_missing ? "操作履歴の鍵がありません(以前の写しに"
+		    "戻された操作履歴が見過ごされるおそれがあります)" :
 		    "操作履歴の鍵が検証鍵と対応しません(形式の誤り、別の操作履歴の"
 		    "鍵、又は以前の写しに戻された操作履歴)";
 	if (strcmp(file, OPLOG_FILE) == 0 && !w->ok && w->errline == 0)

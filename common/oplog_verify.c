@@ -126,6 +126,7 @@ struct vstate {
 	const char	*head_why;	/* the slots break the rules: why */
 	struct oplog_key *fkey;		/* oplog.key as read before the head */
 	int		fkey_r;		/* its oplog_key_read(): ST_FAIL, not read */
+	int		fkey_err;	/* then its errno */
 	const char	*fkey_why;	/* ST_NO: why, a message's static text */
 	char		head_msg[192];
 	int		head_seen, other_seen;
@@ -1312,8 +1313,10 @@ check_head(struct vstate *v)
 
 /* oplog.key as keyfile_read() found it: the key of its epoch, which is
  * not ahead of the head (a log and head put back from an earlier epoch).
- * One that is not there, or that this user may not open, is not checked;
- * a garbled one is damage, not passed over in silence. */
+ * One that this user may not open is not checked; one that is not there
+ * fails, since removing it is how that rollback would pass without the
+ * key (writers refuse it too); a garbled one is damage, not passed over
+ * in silence. */
 static int
 check_keyfile(struct vstate *v)
 {
@@ -1323,7 +1326,12 @@ check_keyfile(struct vstate *v)
 	int ret = 0;
 
 	v->file = OPLOG_KEYFILE;
-	if (v->fkey_r == ST_FAIL || k == NULL)	/* not read: not checked */
+	if (v->fkey_r == ST_FAIL && v->fkey_err == ENOENT) {
+		v->res->key_missing = 1;
+		ret = bad(v, NULL, "%s", _("missing: a log and head put back from "
+		    "an earlier copy would pass unseen"));
+	}
+	else if (v->fkey_r == ST_FAIL || k == NULL)	/* not read: not checked */
 		;
 	else if (v->fkey_r != ST_OK)
 		ret = bad(v, NULL, "%s", v->fkey_why);
@@ -1412,7 +1420,7 @@ keyfile_read(struct vstate *v, struct store *st)
 	oplog_key_free(v->fkey);
 	v->fkey = oplog_key_new();
 	v->fkey_r = oplog_key_read(st, v->fkey, &v->fkey_why);
-	err = errno;
+	v->fkey_err = err = errno;
 	return v->fkey_r == ST_FAIL && err != ENOENT && err != EACCES ? -1 : 0;
 }
 

@@ -350,6 +350,9 @@ struct oplog_verify_result {
 	 * seals verify; with ST_NO a tool says "oplog.key: " and it after
 	 * the failure's line, before err's */
 	char		key_refused[128];
+	/* oplog.key not there (ENOENT) while the head and the log are: the
+	 * failure, bad_file oplog.key, once every record verifies */
+	int		key_missing;
 	/* what failed that is not the log's (the log lock, taken to tell a
 	 * writer's window from a failure): code ST_OK when nothing did; the
 	 * verifier prints nothing.  With status ST_FAIL (a timeout: a writer

@@ -325,9 +325,11 @@ def main(argv):
         keyfile = os.path.join(d, "oplog.key")
         try:
             kt = open(keyfile).read()
+        except FileNotFoundError:
+            raise Bad("oplog.key: missing")
         except OSError:
             kt = None
-        if kt:
+        if kt is not None:
             m = re.fullmatch(r"jukisec-log-epoch-key v1 t0=(\S+) epoch_seconds=(\S+) epoch=(\S+) key=([0-9a-f]{64})\n", kt)
             if not m or not DEC_RE.match(m.group(2)) or not DEC_RE.match(m.group(3)):
                 raise Bad("oplog.key: malformed")

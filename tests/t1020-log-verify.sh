@@ -412,9 +412,14 @@ test_expect_success 'a torn tail found with seals due: the repair names the seq 
 
 # jukisec-log(5): when oplog.key can be read, it is this log's key of its
 # epoch; the tools refuse it (exit 3) when group or others may read it.
-test_expect_success 'oplog.key: missing is not checked; garbled fails (1); unsafe mode is refused (3)' '
+# A missing one fails: removing it is how a log and head put back from an
+# earlier epoch would pass without the key (writers refuse it: exit 3).
+test_expect_success 'oplog.key: missing fails (1); garbled fails (1); unsafe mode is refused (3)' '
 	N=2026-01-05T10:00:00Z && cp s/oplog.key key.good &&
-	rm s/oplog.key && lv -k key --now $N >out &&
+	rm s/oplog.key && test_must_fail 1 lv -k key --now $N 2>err &&
+	one_line_matching err "^log-verify: oplog.key: missing: a log and head put back from an earlier copy would pass unseen$" &&
+	test_must_fail 1 log-show -d "$TMP/s" -k key --now $N >out 2>err &&
+	one_line_matching err "^log-show: oplog.key: missing: a log and head put back from an earlier copy would pass unseen$" &&
 	echo garbage >s/oplog.key && chmod 600 s/oplog.key &&
 	test_must_fail 1 lv -k key --now $N 2>err &&
 	one_line_matching err "^log-verify: oplog.key: malformed$" &&

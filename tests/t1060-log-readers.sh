@@ -133,7 +133,8 @@ test_expect_success 'both verifiers fail the same tampering' '
 	agree 1 "tail cut" tail_cut &&
 	agree 1 "archive changed" archive_changed "$A $P/oplog.csv" &&
 	agree 1 "first record changed" first_changed &&
-	agree 1 "key file ahead of the head" key_ahead
+	agree 1 "key file ahead of the head" key_ahead &&
+	agree 1 "key file removed" "rm $P/oplog.key"
 '
 
 # jukisec-log(5) "Verification", rule 1: the header row is required of

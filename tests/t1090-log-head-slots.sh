@@ -100,6 +100,16 @@ test_expect_success 'log and head put back from an earlier key epoch: the key is
 	restore good
 '
 
+# The same rollback, its key file removed too (no key needed to do it):
+# the verifiers fail it, as the writers refuse it.
+test_expect_success 'log and head put back from an earlier key epoch, oplog.key removed: fails' '
+	restore good &&
+	cp "$TMP/day0/oplog.csv" "$TMP/day0/oplog.head" "$S/" && rm "$S/oplog.key" &&
+	test_must_fail 1 lv 2>err &&
+	one_line_matching err "^log-verify: oplog.key: missing: a log and head put back from an earlier copy would pass unseen$" &&
+	restore good
+'
+
 test_expect_success 'an anchor taken earlier catches a rollback within the epoch' '
 	restore good &&
 	lv --head >anchor && save before &&

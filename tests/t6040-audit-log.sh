@@ -586,4 +586,16 @@ test_expect_success 'recoveries in Japanese: in words, no command, uid or token'
 	grep -q "^      - .*: recovery of Boss at terminal t9, refused (uid=$(id -u) reason=wrong-key)\$" r.en
 '
 
+# oplog.key removed (how a log put back from an earlier epoch would pass
+# without the key): log-verify fails it, and the audit says so, in
+# Japanese in words.
+test_expect_success 'oplog.key missing: log-verify FAIL, said in words in Japanese' '
+	D=$TMP/nokey && audit_state && rm "$D/oplog.key" &&
+	{ jukisec-audit -d "$D" --key-file "$D.key" --format csv >r.csv; true; } &&
+	grep -q "^R6,log-verify,FAIL,oplog.key,.*oplog.key: missing: a log and head put back from an earlier copy would pass unseen\"\$" r.csv &&
+	{ jukisec-audit -d "$D" --key-file "$D.key" --lang ja >r.ja; true; } &&
+	grep -q "^      - 操作履歴の鍵がありません(以前の写しに戻された操作履歴が見過ごされるおそれがあります)\$" r.ja &&
+	ja_words r.ja
+'
+
 test_done
