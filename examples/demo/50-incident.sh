@@ -4,42 +4,34 @@
 # Sourced by examples/demo/run.
 
 scene "A data leak: the R9 flow and the report (R9, APPI Art. 68)"
-if [ ! -f "$DIR/jukisec.conf" ]; then
-	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
-fi
-if [ ! -f "$TMP/pw.kacho" ]; then
-	# run without the register scene: the Security Manager kacho first
-	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
-	operator-add -d "$DIR" -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager \
-	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
-	    --password-fd 3 3<"$TMP/pw.kacho"
-fi
-printf '%s\n' "# ir = incident-report -b kacho --by-password-fd 3: the manager's password on descriptor 3, never argv"
-ir() { incident-report -b kacho --by-password-fd 3 "$@" 3<"$TMP/pw.kacho"; }
+need_kacho
+printf '%s\n' "# ir = incident-report -b kacho: kacho's finger on the reader verifies the manager at every step"
+ir() { incident-report -b kacho "$@"; }
 
 printf '%s\n' "# A USB memory with 120 residents' records is missing; the Security Manager records it:"
 printf '%s\n' "\$ incident-report new -b kacho --type leak --nature negligence --level 3 --persons 120 --summary '...'"
-INC=$(ir new --type leak --nature negligence --level 3 \
+next_kacho
+INC=$(onreader "$KF" -- ir new --type leak --nature negligence --level 3 \
     --persons 120 --summary '住民票データを含むUSBメモリの所在不明')
 printf '%s\n' "$INC"
 
 printf '%s\n' "# J-LIS and the maintenance contractor respond; the Mayor and the General Security Manager are told (R9.1):"
 for s in jlis-contacted vendor-contacted mayor-reported general-manager-reported; do
-	run ir step "$INC" --step "$s"
+	bykacho ir step "$INC" --step "$s"
 done
 
 printf '%s\n' "# Reconnecting before any disconnection is a contradiction, refused (exit 2):"
-run ir step "$INC" --step reconnected || printf '%s\n' "# exit status $?"
+bykacho ir step "$INC" --step reconnected || printf '%s\n' "# exit status $?"
 
 printf '%s\n' "# The Mayor investigates and orders the CS disconnected from the prefectural server (R9.2):"
-run ir step "$INC" --step investigated --note '持ち出し記録と操作履歴を確認'
-run ir step "$INC" --step disconnected \
+bykacho ir step "$INC" --step investigated --note '持ち出し記録と操作履歴を確認'
+bykacho ir step "$INC" --step disconnected \
     --note '市民の権利利益の侵害のおそれが明白かつ差し迫っているため'
 
 printf '%s\n' "# The General Security Manager reports to both committees (R9.3); the PPC gets the preliminary report:"
-run ir step "$INC" --step committee-reported
-run ir step "$INC" --step pic-committee-reported
-run ir step "$INC" --step ppc-preliminary
+bykacho ir step "$INC" --step committee-reported
+bykacho ir step "$INC" --step pic-committee-reported
+bykacho ir step "$INC" --step ppc-preliminary
 
 printf '%s\n' "# What is still open, for the cron job that mails it:"
 run env TZ=Asia/Tokyo incident-report list --open

@@ -2,19 +2,11 @@
 # Sourced by examples/demo/run after the day's work; ends the demo.
 
 scene "The Security Committee's compliance report (R12(2))"
-if [ ! -f "$DIR/jukisec.conf" ]; then
-	# run alone: a minimal state, so the report has something to read
-	jukisec-init -d "$DIR" >"$KEY" 2>/dev/null
-	printf 'kacho-secret-1\n' >"$TMP/pw.kacho"
-	operator-add -d "$DIR" -i kacho -n '国分 太郎' -s '市民課' --title '市民課長' -r manager \
-	    -m password --reason 'reader on order' --instructions-given 2026-11-01 \
-	    --password-fd 3 3<"$TMP/pw.kacho"
-fi
+need_kacho
 chmod 600 "$KEY"
 
 printf '%s\n' "# The committee saw the server room's entry book; the Security Manager records it (R7):"
-run jukisec-audit --confirm server-room -b kacho --by-password-fd 3 \
-    --note "入退室記録簿を確認" 3<"$TMP/pw.kacho"
+bykacho jukisec-audit --confirm server-room -b kacho --note "入退室記録簿を確認"
 
 printf '%s\n' "# The report for today's period, by the Security Manager (LANG=ja_JP.UTF-8 gives Japanese with 和暦 dates):"
 audit_status=0
