@@ -125,4 +125,40 @@ test_expect_success 'enrolment never creates a key outside the state directory' 
 	! test -e s2/credentials/root.tmpl
 '
 
+# jukisec.conf(5) template_key: a key inside the state directory is made
+# by the first enrolment only.  With templates sealed, a key gone missing
+# is never replaced by the next enrolment (every person enrolled before
+# would be denied as a corrupt template, counted and locked out): exit 3,
+# the words of a verification, nothing enrolled.  The reviewer's sequence.
+test_expect_success 'a lost key with templates sealed: the next enrolment fails, no new key' '
+	S=$TMP/s3 && init_state "$S" &&
+	conf_set kdf_memory_kib 19456 "$S" && conf_set kdf_time 2 "$S" &&
+	printf "deputy-pass-123\n" >pw.m2 && chmod 600 pw.m2 &&
+	new_reader device &&
+	finger "SCAN boss" "SCAN boss" "SCAN boss" "SCAN boss" "SCAN boss" &&
+	operator-add -d "$S" -i boss -n Boss -r manager -m fingerprint 2>err &&
+	peer_done && test -f "$S/template.key" && cp "$S/template.key" s3.key &&
+	new_reader device && finger "SCAN boss" &&
+	operator-add -d "$S" -b boss -i deputy -n Deputy -r manager -m password \
+	    --reason r --instructions-given 2026-11-20 --password-fd 3 3<pw.m2 2>err &&
+	peer_done && rm "$S/template.key" &&
+	new_reader device && finger "SCAN boss" &&
+	test_must_fail 3 auth-check -d "$S" -u boss 2>err &&
+	peer_done &&
+	grep -q "^auth-check: template key $S/template.key is missing\$" err &&
+	new_reader device &&
+	finger "SCAN op1" "SCAN op1" "SCAN op1" "SCAN op1" "SCAN op1" &&
+	test_must_fail 3 operator-add -d "$S" -b deputy --by-password-fd 4 -i op1 \
+	    -n Op1 -m fingerprint 4<pw.m2 2>err &&
+	peer_done &&
+	one_line_matching err "^operator-add: template key $S/template.key is missing\$" &&
+	! test -e "$S/template.key" && ! grep -q "^op1," "$S/operators.csv" &&
+	tail -1 "$S/oplog.csv" | grep -q ",deputy,operator-add,op1,error,role=operator method=fingerprint," &&
+	cp s3.key "$S/template.key" &&
+	for i in 1 2 3 4 5; do
+		new_reader device && finger "SCAN boss" &&
+		auth-check -d "$S" -u boss 2>err && peer_done || return 1
+	done
+'
+
 test_done

@@ -470,4 +470,80 @@ test_expect_success '--reenroll: the old template overwritten; a hard-linked one
 	hand ueda-right
 '
 
+# jukisec.conf(5) template_key: the key is made by the first enrolment,
+# when no sealed template exists yet.  Once templates are sealed under it
+# a new key would orphan every one (each person then denied as a corrupt
+# template, counted, locked out), so a key missing from the state
+# directory is what it is at a verification: exit 3 with the same words,
+# nothing enrolled or registered, the attempt logged as an error; for
+# operator-add, operator-mod --reenroll and -m, and --recover --reenroll.
+K=$TMP/k
+klast() { tail -1 "$K/oplog.csv" | grep -q -- "$1" || { tail -2 "$K/oplog.csv" >&2; return 1; }; }
+kfailed() { mlr --icsv --onidx filter '$id == "'"$1"'"' then cut -o -f failed,locked "$K/operators.csv"; }
+test_expect_success 'template key: the first enrolment on a fresh state makes it' '
+	init_state "$K" && conf_set external_verifier "$SRCDIR/tests/xverifier.sh" "$K" &&
+	conf_set kdf_memory_kib 19456 "$K" && conf_set kdf_time 2 "$K" &&
+	! test -e "$K/template.key" && mode "" && hand boss-right &&
+	operator-add -d "$K" -i boss -n Boss -r manager -m external 2>err &&
+	test "$(stat -c "%a %s" "$K/template.key")" = "600 32" &&
+	cp "$K/template.key" k.key.saved &&
+	printf "deputy-pass-123\n" >pw.dep && chmod 600 pw.dep &&
+	operator-add -d "$K" -b boss -i deputy -n Deputy -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 3<pw.dep 2>err &&
+	operator-add -d "$K" -b deputy --by-password-fd 4 -i pwop -n Pwop -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 3<pw.dep 4<pw.dep 2>err
+'
+
+test_expect_success 'template key missing with templates sealed: exit 3, never made anew' '
+	rm "$K/template.key" && cp "$K/credentials/boss.tmpl" boss.tmpl.want &&
+	miss="template key $K/template.key is missing\$" &&
+	test_must_fail 3 auth-check -d "$K" -u boss 2>err &&
+	one_line_matching err "^auth-check: $miss" &&
+	klast ",-,auth,boss,error,method=external reason=template key unavailable," &&
+	hand op1-right &&
+	test_must_fail 3 operator-add -d "$K" -b deputy --by-password-fd 4 -i op1 \
+	    -n Op1 -m external 4<pw.dep 2>err &&
+	one_line_matching err "^operator-add: $miss" &&
+	klast ",deputy,operator-add,op1,error,role=operator method=external," &&
+	! grep -q "^op1," "$K/operators.csv" && ! test -e "$K/credentials/op1.tmpl" &&
+	! test -e "$K/template.key" &&
+	hand boss-right &&
+	test_must_fail 3 operator-mod -d "$K" -b deputy --by-password-fd 4 -i boss \
+	    --reenroll 4<pw.dep 2>err &&
+	one_line_matching err "^operator-mod: $miss" &&
+	klast ",deputy,operator-mod,boss,error,changed: reenroll," &&
+	! test -e "$K/template.key" &&
+	test_must_fail 3 operator-mod -d "$K" -b deputy --by-password-fd 4 -i pwop \
+	    -m external 4<pw.dep 2>err &&
+	one_line_matching err "^operator-mod: $miss" &&
+	klast ",deputy,operator-mod,pwop,error,changed: method=external," &&
+	grep -q "^pwop,.*,password," "$K/operators.csv" &&
+	! test -e "$K/template.key" &&
+	test_must_fail 3 operator-mod -d "$K" --recover -i boss --key-file "$K.key" \
+	    --reenroll 2>err &&
+	one_line_matching err "^operator-mod: $miss" &&
+	klast ",-,recover,boss,error,uid=$(id -u) changed: unlock reenroll," &&
+	! test -e "$K/template.key" &&
+	cmp boss.tmpl.want "$K/credentials/boss.tmpl" &&
+	test "$(kfailed boss)" = "0 no" &&
+	cp k.key.saved "$K/template.key" && auth-check -d "$K" -u boss 2>err
+'
+
+# The way back without the old key: every sealed template gone (each
+# person moved to a password, or revoked), the next enrolment is a first
+# one again.
+test_expect_success 'template key missing, no template left: the next enrolment makes a new one' '
+	rm "$K/template.key" &&
+	operator-mod -d "$K" -b deputy --by-password-fd 4 -i boss -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<pw.dep 4<pw.dep 2>err &&
+	! ls "$K/credentials" | grep -q "\\.tmpl" &&
+	hand op2-right &&
+	operator-add -d "$K" -b deputy --by-password-fd 4 -i op2 -n Op1 -m external \
+	    4<pw.dep 2>err &&
+	test "$(stat -c "%a %s" "$K/template.key")" = "600 32" &&
+	! cmp -s k.key.saved "$K/template.key" &&
+	auth-check -d "$K" -u op2 2>err
+'
+
 test_done
