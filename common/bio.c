@@ -3,10 +3,11 @@
  * between the libfprint reader (fp.c) and the external verifier
  * (extverify.c), with every template sealed by tmpl.c.
  *
- * Invariants: the template key is loaded (and, inside the state directory,
- * created) before the person is asked for a finger, so a missing key never
- * wastes an enrolment; a clear template never outlives the call and is
- * wiped; every path that is not a positive match returns a denial.
+ * Invariants: the template key is loaded (and, inside the state directory
+ * while no template is sealed, created) before the person is asked for a
+ * finger, so a missing key never wastes an enrolment; a clear template
+ * never outlives the call and is wiped; every path that is not a positive
+ * match returns a denial.
  */
 #include "jukisec.h"
 #include "bioint.h"

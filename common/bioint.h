@@ -25,9 +25,11 @@ void	secret_free(struct secret *);
 #define TMPL_MAX	(1024 * 1024)	/* largest clear template accepted */
 
 /* Loads the template key named by conf template_key into secure memory.
- * create: make it (32 random bytes, 0600) when it is missing and its path is
- * inside the state directory; a key elsewhere (removable media) is never
- * created.  ST_OK or ST_FAIL. */
+ * create: make it (32 random bytes, 0600) when it is missing, its path is
+ * inside the state directory and no template is sealed yet (credentials/
+ * holds no ID.tmpl); a key elsewhere (removable media), or one whose
+ * templates exist, is never created: "missing", as without create.  ST_OK
+ * or ST_FAIL. */
 int	tmpl_key_load(struct store *, int create, unsigned char **key);
 void	tmpl_key_free(unsigned char *);
 

@@ -12,15 +12,18 @@
  *  - The key file holds exactly 32 bytes, is a regular file not reached
  *    through a symbolic link, owned by us or root and not readable or
  *    writable by group or others (open_safe: a FIFO in its place is
- *    refused at once).  It is created only on
- *    enrolment and only inside the state directory: a key configured
- *    elsewhere (removable media) that is missing is an error, never
- *    silently replaced, since a new key would orphan every template.
+ *    refused at once).  It is created only on enrolment, only inside the
+ *    state directory and only while no template is sealed (credentials/
+ *    holds no ID.tmpl): a new key would orphan every template, each
+ *    person then denied as a corrupt one, counted and locked out.  So a
+ *    missing key is an error whenever a template exists or the key is
+ *    configured elsewhere (removable media), never silently replaced.
  *    Creation is crash-safe: a full temporary file is linked into place,
  *    so the key is either absent or whole.
  *  - The key lives in libgcrypt secure memory; clear templates are wiped
  *    before they are freed.  No template byte is ever printed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -148,6 +151,40 @@ key_unopened(struct store *st, const char *path, int hint)
 	free(what);
 }
 
+/* Whether credentials/ holds a sealed template: a file ID.tmpl, of the
+ * fingerprint and external methods alike (cred.h).  ID.tmpl.old, kept only
+ * to be destroyed, is never read again: a new key orphans nothing of it.
+ * 1, 0 (none, or no credentials/), or -1 after a message. */
+static int
+tmpl_sealed(struct store *st)
+{
+	static const char ext[] = ".tmpl";
+	struct dirent *d;
+	DIR	*dir;
+	size_t	 n;
+	int	 dfd, r = 0;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, CRED_DIR);
+		close(dfd);
+		return -1;
+	}
+	errno = 0;
+	while (r == 0 && (d = readdir(dir)) != NULL) {
+		n = strlen(d->d_name);
+		r = n >= sizeof ext - 1 &&
+		    strcmp(d->d_name + n - (sizeof ext - 1), ext) == 0;
+	}
+	if (r == 0 && errno != 0) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, CRED_DIR);
+		r = -1;
+	}
+	closedir(dir);
+	return r;
+}
+
 int
 tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 {
@@ -179,9 +216,18 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 	fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	if (fd == -1 && errno == ENOENT && create && inside) {
-		if (key_create(dirfd, base, path, st->err) != ST_OK)
+		switch (tmpl_sealed(st)) {
+		case 0:
+			if (key_create(dirfd, base, path, st->err) != ST_OK)
+				goto out;
+			fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
+			break;
+		case 1:		/* missing, as a verification finds it */
+			errno = ENOENT;
+			break;
+		default:
 			goto out;
-		fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
+		}
 	}
 	if (fd == -1) {
 		key_unopened(st, path, !inside);

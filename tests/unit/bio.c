@@ -47,7 +47,7 @@ test_seal(struct store *st)
 	struct secret back = { 0 };
 	struct buf b = { 0 }, b2 = { 0 };
 	const char *why;
-	char p[256], other[160], *cfg;
+	char p[256], other[160], cd[160], tf[192], *cfg;
 	struct stat sb;
 	size_t i;
 	int bad = 0, r;
@@ -110,6 +110,36 @@ test_seal(struct store *st)
 	r = tmpl_key_load(st, 1, &key);
 	ok(r == ST_FAIL && strstr(capture_end(), "not exactly 32 bytes") != NULL,
 	    "key of the wrong size: refused, not replaced");
+
+	/* a new key would orphan every template sealed under the lost one */
+	snprintf(cd, sizeof cd, "%s/credentials", dir);
+	snprintf(tf, sizeof tf, "%s/alice.tmpl.old", cd);
+	unlink(p);
+	mkdir(cd, 0700);
+	put(tf, "sealed", 0600);
+	ok(tmpl_key_load(st, 1, &key) == ST_OK && access(p, F_OK) == 0,
+	    "only a template kept for destruction: the key is made");
+	tmpl_key_free(key);
+	unlink(p);
+	snprintf(tf, sizeof tf, "%s/alice.tmpl", cd);
+	put(tf, "sealed", 0600);
+	capture_begin();
+	r = tmpl_key_load(st, 1, &key);
+	ok(r == ST_FAIL && strstr(capture_end(), "template.key is missing") !=
+	    NULL && access(p, F_OK) == -1,
+	    "a template sealed: a missing key is never made anew");
+	chmod(cd, 0750);
+	capture_begin();
+	r = tmpl_key_load(st, 1, &key);
+	ok(r == ST_FAIL && strstr(capture_end(), "unsafe owner or mode") !=
+	    NULL && access(p, F_OK) == -1,
+	    "credentials/ unreadable as the tools require: no key made");
+	chmod(cd, 0700);
+	unlink(tf);
+	snprintf(tf, sizeof tf, "%s/alice.tmpl.old", cd);
+	unlink(tf);
+	rmdir(cd);
+	put(p, "short", 0600);
 
 	snprintf(other, sizeof other, "%s/media", root);
 	mkdir(other, 0700);
