@@ -185,6 +185,19 @@ tmpl_sealed(struct store *st)
 	return r;
 }
 
+/* A missing key made, unless a template is sealed: then it stays
+ * missing, which the caller's open finds as a verification does (a new
+ * key would orphan every template).  ST_OK, or ST_FAIL after a message. */
+static int
+key_make(struct store *st, int dirfd, const char *base, const char *path)
+{
+	int k;
+
+	if ((k = tmpl_sealed(st)) == -1)
+		return ST_FAIL;
+	return k == 1 ? ST_OK : key_create(dirfd, base, path, st->err);
+}
+
 int
 tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 {
@@ -216,18 +229,9 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 	fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	if (fd == -1 && errno == ENOENT && create && inside) {
-		switch (tmpl_sealed(st)) {
-		case 0:
-			if (key_create(dirfd, base, path, st->err) != ST_OK)
-				goto out;
-			fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
-			break;
-		case 1:		/* missing, as a verification finds it */
-			errno = ENOENT;
-			break;
-		default:
+		if (key_make(st, dirfd, base, path) != ST_OK)
 			goto out;
-		}
+		fd = open_safe(dirfd, base, O_RDONLY, 0, 1);
 	}
 	if (fd == -1) {
 		key_unopened(st, path, !inside);
