@@ -3,7 +3,8 @@
 # terminal and a collector, started here with the shipped configurations
 # (examples/rsyslog) pointed at sockets, ports and files under $TMP: the
 # history of a terminal pruned twice, its follower killed and restarted
-# in between, arrives at the collector whole, once, and verifies.
+# in between, arrives at the collector whole, once, and verifies; a line
+# another local user writes to the terminal's socket does not arrive.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-show.sh"
 
@@ -14,10 +15,16 @@ if [ ! -x "$RSYSLOGD" ]; then
 fi
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p term coll copies
-# The shipped configurations, with this test's paths and port, and no
-# module or input of the system's own syslog.
+mkdir -p coll copies
+# The socket's directory as examples/rsyslog/jukisec-ship.tmpfiles makes
+# /run/jukisec (checked below): the shipper's alone, here the test's user.
+# $TMP may be searched by anyone, as /run: only that directory guards it.
+mkdir -m 700 term && chmod 711 "$TMP"
+# The shipped configurations, with this test's paths and port, the test's
+# user as the shipper (as README, "First day" step 8, fills in jukisec's),
+# and no module or input of the system's own syslog.
 sed -e "s|/run/jukisec/oplog.sock|$TMP/term/oplog.sock|" \
+    -e "s|JUKISEC_SHIP_UID|$(id -u)|" \
     -e "s|collector.example.lg.jp|127.0.0.1|" -e "s|port=\"6514\"|port=\"$PORT\"|" \
     -e "s|/var/spool/rsyslog|$TMP/term|" \
     -e "s|^global(|global(workDirectory=\"$TMP/term\" localHostName=\"cs01\" |" \
@@ -66,6 +73,41 @@ test_expect_success 'the follower ships the log; the collector writes each recor
 	follower &&
 	wait_for has_seq "$(last_seq)" &&
 	tail -n +2 s/oplog.csv >want && test_cmp want copies/cs01.csv
+'
+
+# rsyslog makes the socket 0666 (imuxsock has no mode parameter): its
+# directory, and the filter on the sender's uid that the kernel reports,
+# each keep another local user's line out of the collector's copy, where
+# log-verify would stop at it and no genuine record after it would verify.
+test_lazy_prereq SETPRIV '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to run as another user (uid $(id -u))"; exit 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null ||
+	    { echo "setpriv cannot drop privileges here"; exit 1; }'
+# inject: uid 65534 sends a record of its own making, as logger -u
+# term/oplog.sock -t jukisec-oplog would (logger says nothing and exits 0
+# when it cannot connect); exit 1 and PermissionError when it may not.
+inject() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"<86>Dec  4 20:30:00 jukisec-oplog: " + sys.argv[1].encode(), "term/oplog.sock")' \
+	    "99999,2026-12-04T20:30:00.000Z,cs01,mallory,view,1,ok,,0,$(printf '%064d' 0)"
+}
+
+test_expect_success 'the shipped tmpfiles.d line makes /run/jukisec the shipping user'"'"'s alone' '
+	grep -v "^#" "$SRCDIR/examples/rsyslog/jukisec-ship.tmpfiles" >tmpf &&
+	echo "d /run/jukisec 0700 jukisec jukisec -" >want && test_cmp want tmpf
+'
+
+test_expect_success SETPRIV 'another user cannot reach the socket in its directory' '
+	test_must_fail 1 inject 2>err && grep -q "^PermissionError:" err
+'
+
+test_expect_success SETPRIV 'the directory opened by mistake: the uid filter keeps the line out' '
+	chmod 755 term && inject; st=$?; chmod 700 term && test "$st" = 0 &&
+	rec s "2024-06-02 10:00:00" after-inject 2 &&
+	wait_for has_seq "$(last_seq)" &&
+	! grep mallory copies/cs01.csv
 '
 
 test_expect_success 'killed, records appended, pruned, restarted: nothing repeated or lost' '
