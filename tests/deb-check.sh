@@ -49,6 +49,8 @@ test_expect_success 'it holds every tool, page, catalogue, completion, unit and 
 		grep -E "/usr/local/bin[/:]" &&
 	printf "%s\n" /usr/share/doc/jukisec/examples/cron/jukisec \
 		/usr/share/doc/jukisec/examples/pam/jukisec \
+		/usr/share/doc/jukisec/examples/rsyslog/terminal.conf \
+		/usr/lib/tmpfiles.d/jukisec-ship.conf \
 		/usr/share/doc/jukisec/README.gz /usr/share/doc/jukisec/copyright >>want &&
 	sort want >want.s && grep -vx -f files want.s >missing;
 	cat missing >&2 && test ! -s missing
@@ -127,6 +129,18 @@ if [ -n "$root_ok" ]; then
 		[ "$(cut -d: -f7 pw)" = /usr/sbin/nologin ] &&
 		in_root test -x /usr/bin/log-verify
 	'
+
+	# The shipping socket's directory, as systemd-tmpfiles makes it at boot
+	# (and the postinst, through debhelper, at installation).
+	if in_root sh -c "command -v systemd-tmpfiles" >/dev/null 2>&1; then
+		test_expect_success 'systemd-tmpfiles makes /run/jukisec the jukisec user'"'"'s alone' '
+			in_root systemd-tmpfiles --create jukisec-ship.conf &&
+			in_root stat -c "%U %G %a" /run/jukisec >st &&
+			echo "jukisec jukisec 700" >want && test_cmp want st
+		'
+	else
+		test_skip 'systemd-tmpfiles makes /run/jukisec' 'systemd-tmpfiles not installed'
+	fi
 
 	test_expect_success 'the installed jukisec-init makes the compiled-in /var/lib/jukisec' '
 		in_root sh -c "umask 077 && jukisec-init >/root/jukisec.key" &&
