@@ -4,6 +4,7 @@
  * cursor to standard output or syslog.  The work is in common/show*.c.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -186,8 +187,18 @@ main(int argc, char *argv[])
 {
 	struct own	 w;
 	struct tool_args a;
+	int		 r, sig;
 
 	memset(&w, 0, sizeof(w));
 	tool_parse(&cmd, argc, argv, &w, &a);
-	return tool_exit(run(&w, &a));
+	r = tool_exit(run(&w, &a));
+	/* Stopped (SIGTERM, SIGINT, SIGHUP) after the record it was handing
+	 * on and the cursor: a follower's end, exit 0; a run without
+	 * --follow did not reach the end of the log, and ends by the signal,
+	 * as a run without --cursor-file does at once. */
+	if (r == ST_OK && (sig = show_stopped()) != 0 && !w.o.follow) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return r;
 }

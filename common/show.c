@@ -10,6 +10,9 @@
  * still under way, which a repair may remove, are never handed on.
  * Records at or before the cursor (the last seq handed on) are skipped,
  * so a follower restarted, or a prune's rename in between, repeats none.
+ * With --follow or --cursor-file a stop signal (show_stop_catch) ends the
+ * reading between two records; the output then hands on nothing more, and
+ * the cursor is made durable as at the end of the log.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@ struct ctx {
 	int		warned;		/* a gap before the first record was said */
 	int		sniff;		/* standard input first, format not known yet */
 	int		handed;		/* a record reached sink_record() */
+	int		stopped;	/* the sink said stop: stopped, not failed */
 	struct oplog_verifier *ver;
 	struct oplog_verify_result res;
 	int		status;
@@ -192,7 +196,7 @@ read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last
 		oplog_reader_resume(rd, at->offset, at->line);
 	else if (!live)
 		oplog_reader_copy(rd);
-	while (st == ST_OK) {
+	while (st == ST_OK && !show_stopped()) {
 		if (last >= 0 && c->after >= last)
 			break;
 		k = oplog_reader_line(rd, &line, &len);
@@ -289,6 +293,10 @@ sink_record(void *arg, const struct oplog_record *r)
 {
 	struct ctx *c = arg;
 
+	if (show_stopped()) {
+		c->stopped = 1;
+		return -1;
+	}
 	gap(c, r->seq);
 	if (c->byseq && r->seq <= c->after)
 		return 0;
@@ -348,7 +356,13 @@ sink_verified(void *arg, long long seq)
 	if (c->res.format != 0)
 		show_out_format(c->out, c->res.format);
 	show_out_verified(c->out, seq);
-	return show_out_step(c->out) == -1 ? -1 : 0;
+	if (show_out_step(c->out) == -1)
+		return -1;
+	if (show_stopped()) {
+		c->stopped = 1;
+		return -1;
+	}
+	return 0;
 }
 
 /* Why the log did not verify, in log-verify's lines and with its exit
@@ -359,8 +373,9 @@ not_verified(struct ctx *c)
 	const struct oplog_verify_result *res = &c->res;
 	int status;
 
+	/* the output failed, and said so, or log-show was stopped */
 	if (res->status == ST_FAIL && res->reason[0] == '\0')
-		return ST_FAIL;		/* the output failed, and said so */
+		return c->stopped ? ST_OK : ST_FAIL;
 	/* the log lock timed out (a writer may be at work): its line alone */
 	if (res->err.code != ST_OK && res->status == ST_FAIL) {
 		jerr_say(c->err, res->err.code, "%s", res->err.msg);
@@ -444,6 +459,8 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 			r = ST_FAIL;
 			break;
 		}
+		if (show_stopped())
+			break;		/* a follower's end: ST_OK */
 		if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
 			break;
 		if (fd == -1 || fstatat(st->dirfd, "oplog.csv", &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
@@ -509,23 +526,31 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	if (o->cursor &&
 	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
 		return r;
+	/* where the shipping stands is kept: a stop ends it cleanly */
+	if (c.byseq && show_stop_catch(c.err) == -1)
+		return ST_FAIL;
 	c.out = show_out_new(o, vk != NULL);
 	c.sniff = vk == NULL && o->nfiles > 0 && strcmp(o->files[0], "-") == 0;
 	r = log_format(st, o);
 	show_out_format(c.out, r == 0 && vk != NULL ? 1 : r);	/* -k: a guess, made good */
 	if (show_out_flush(c.out) == -1) {
-		show_out_free(c.out);
-		return ST_FAIL;
+		r = ST_FAIL;
+		goto out;
 	}
 	r = vk != NULL ? verified(st, vk, &c) : unverified(st, &c);
 	if (r == ST_OK && o->cursor)
 		r = cursor_ahead(st, &c);
-	if (r == ST_OK && o->follow)
+	if (r == ST_OK && o->follow && !show_stopped())
 		r = follow(st, vk, &c);
+	/* stopped: the end hands on nothing (show_out.c), and makes the
+	 * cursor durable */
 	if (r == ST_OK && show_out_end(c.out) == -1)
 		r = ST_FAIL;
 	else if (r != ST_OK)
 		(void)show_out_flush(c.out);
+out:
+	if (c.byseq)
+		show_stop_release();
 	oplog_verifier_free(c.ver);
 	show_out_free(c.out);
 	return r;

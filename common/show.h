@@ -126,7 +126,8 @@ struct show_syslog *show_syslog_open(const char *socket, struct jerr *);
 /* The severity of a record's message: info, notice for denied, warning
  * for any other result but ok. */
 int	show_syslog_severity(const struct oplog_record *);
-/* Sends one record's line (no LF); 0, or -1 after a message. */
+/* Sends one record's line (no LF); 0, 1 when log-show was stopped while
+ * the send waited (not sent), or -1 after a message. */
 int	show_syslog_send(struct show_syslog *, int severity, const char *line, size_t len);
 void	show_syslog_close(struct show_syslog *);
 
@@ -137,6 +138,13 @@ void	show_syslog_close(struct show_syslog *);
 int	show_cursor_read(const char *path, long long *seq, struct jerr *);
 int	show_cursor_write(const char *path, long long seq, int sync,
 	    struct jerr *);
+/* SIGTERM, SIGINT and SIGHUP (those not ignored) caught for a clean stop
+ * (show_follow.c): catch is 0, or -1 with a message said; stopped is the
+ * signal caught, else 0; release puts the handlers back (stopped still
+ * says). */
+int	show_stop_catch(struct jerr *);
+int	show_stopped(void);
+void	show_stop_release(void);
 /* Refuses an output path inside the state directory (exit 2; the
  * message said to st->err). */
 int	show_path_outside(struct store *, const char *path, const char *what);

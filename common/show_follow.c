@@ -11,11 +11,17 @@
  * a long timeout only as a safety net: no busy loop.  Following is by seq,
  * never by byte offset alone, so a prune that renames a shorter file over
  * oplog.csv neither stops the follower nor makes it repeat a record.
+ * SIGTERM (systemctl stop, restart), SIGINT and SIGHUP stop it between two
+ * records: the one being handed on is finished and the cursor replaced,
+ * nothing more goes, and the cursor is made durable as at any exit; only
+ * SIGKILL (or a second stop signal) can leave a record sent and the
+ * cursor before it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -145,6 +151,76 @@ show_path_outside(struct store *st, const char *path, const char *what)
 	return ST_OK;
 }
 
+/*
+ * Stopping.  The handler notes the signal and writes a byte to a pipe that
+ * show_wait() polls beside inotify, so that a wait ends at once even when
+ * the signal comes just before poll(2), or on another thread (the workers
+ * of a verification a block per core).  No SA_RESTART: a send waiting on
+ * a full socket returns EINTR.  SA_RESETHAND: a second signal kills, for
+ * a write that hangs.  A signal ignored at start stays ignored (nohup: a
+ * follower started so goes on after a hangup).
+ */
+static const int stopsigs[] = { SIGHUP, SIGINT, SIGTERM };
+#define NSTOP	(sizeof(stopsigs) / sizeof(stopsigs[0]))
+
+static volatile sig_atomic_t stopsig;
+static int stopfd[2] = { -1, -1 };
+static struct sigaction stopold[NSTOP];
+static int stopset[NSTOP];
+
+static void
+on_stop(int sig)
+{
+	int saved = errno;
+
+	stopsig = sig;
+	(void)!write(stopfd[1], "", 1);
+	errno = saved;
+}
+
+int
+show_stop_catch(struct jerr *e)
+{
+	struct sigaction sa;
+	size_t i;
+
+	stopsig = 0;
+	if (pipe2(stopfd, O_CLOEXEC | O_NONBLOCK) == -1) {
+		jerr_say_errno(e, ST_FAIL, "pipe");
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < NSTOP; i++)
+		stopset[i] = sigaction(stopsigs[i], NULL, &stopold[i]) == 0 &&
+		    stopold[i].sa_handler != SIG_IGN &&
+		    sigaction(stopsigs[i], &sa, NULL) == 0;
+	return 0;
+}
+
+int
+show_stopped(void)
+{
+	return stopsig;
+}
+
+void
+show_stop_release(void)
+{
+	size_t i;
+
+	for (i = 0; i < NSTOP; i++)
+		if (stopset[i])
+			(void)sigaction(stopsigs[i], &stopold[i], NULL);
+	for (i = 0; i < 2; i++)
+		if (stopfd[i] != -1) {
+			close(stopfd[i]);
+			stopfd[i] = -1;
+		}
+}
+
 struct show_wait {
 	int	fd;
 };
@@ -169,14 +245,15 @@ show_wait_new(struct store *st, struct jerr *e)
 	return w;
 }
 
-/* Waits until something in the directory changed (or a minute passed). */
+/* Waits until something in the directory changed, log-show is stopped
+ * (the pipe has a byte, or poll was interrupted), or a minute passed. */
 void
 show_wait(struct show_wait *w)
 {
-	struct pollfd p = { w->fd, POLLIN, 0 };
+	struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { stopfd[0], POLLIN, 0 } };
 	char buf[4096] __attribute__((aligned(8)));
 
-	if (poll(&p, 1, 60000) > 0)
+	if (poll(p, 2, 60000) > 0 && p[0].revents != 0)
 		while (read(w->fd, buf, sizeof(buf)) > 0)
 			;
 }

@@ -9,6 +9,9 @@
  * --cursor-file the file is replaced atomically after every record handed
  * on (sent, or written and flushed), and made durable before log-show
  * waits or exits; the cursor never names a record that was not handed on.
+ * Once log-show is stopped (show_stopped) nothing more is handed on: the
+ * piece being written is written whole, the message being sent is sent
+ * (or, still waiting for room, not), and its cursor replaced.
  * Standard output is written with write(2) in large pieces; a failed
  * write is one message and exit 3.
  */
@@ -197,8 +200,32 @@ out_all(const char *p, size_t n, struct jerr *e)
 	return 0;
 }
 
+/* Sends the records that may go, one message each, each followed by the
+ * cursor; once stopped, none more (the one waiting for room neither). */
+static int
+send_ready(struct show_out *out)
+{
+	struct held *h;
+	int k;
+
+	for (; out->q0 < out->ready && !show_stopped(); out->q0++) {
+		h = &out->q[out->q0];
+		if ((k = show_syslog_send(out->sl, h->sev, out->b.p + h->start,
+		    h->end - h->start - 1)) == 1)
+			break;		/* stopped, not sent */
+		if (k == -1 ||
+		    (out->o->cursor && show_cursor_write(out->o->cursor, h->seq, 0,
+		    out->o->err) == -1)) {
+			out->failed = 1;
+			return -1;
+		}
+		out->last = h->seq;
+	}
+	return 0;
+}
+
 /* Hands on the records that may go: written in one piece, or sent one
- * message each, then the cursor. */
+ * message each, then the cursor; none once stopped. */
 static int
 push(struct show_out *out, int all)
 {
@@ -208,20 +235,11 @@ push(struct show_out *out, int all)
 
 	if (out->failed)
 		return -1;
-	if (out->q0 == out->ready)
+	if (out->q0 == out->ready || show_stopped())
 		return 0;
 	if (out->sl != NULL) {
-		for (; out->q0 < out->ready; out->q0++) {
-			h = &out->q[out->q0];
-			if (show_syslog_send(out->sl, h->sev, out->b.p + h->start,
-			    h->end - h->start - 1) == -1 ||
-			    (out->o->cursor && show_cursor_write(out->o->cursor, h->seq, 0,
-			    out->o->err) == -1)) {
-				out->failed = 1;
-				return -1;
-			}
-			out->last = h->seq;
-		}
+		if (send_ready(out) == -1)
+			return -1;
 	} else {
 		end = out->q[out->ready - 1].end;
 		if (!all && end - out->sent < FLUSHSZ)

@@ -13,6 +13,7 @@
  * message, and rsyslog must accept it (maxMessageSize, see
  * examples/rsyslog).  A refused send is an error, not a retry: the
  * cursor stays on the last record sent and the service manager restarts.
+ * A send waiting on a full socket when log-show is stopped is not retried.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -94,8 +95,13 @@ show_syslog_send(struct show_syslog *s, int sev, const char *line, size_t len)
 		return -1;
 	}
 	memcpy(s->msg + n, line, len);
-	while ((k = send(s->fd, s->msg, n + len, 0)) == -1 && errno == EINTR)
+	/* a datagram goes whole or not at all: stopped while the socket is
+	 * full, it has not gone, and the cursor stays before it */
+	while ((k = send(s->fd, s->msg, n + len, 0)) == -1 && errno == EINTR &&
+	    !show_stopped())
 		;
+	if (k == -1 && errno == EINTR)
+		return 1;
 	if (k == -1) {
 		jerr_say_errno(s->err, ST_FAIL, "%s", s->path);
 		return -1;
