@@ -128,6 +128,16 @@ struct attempt {
 	struct oplog_rec rec;		/* its "auth" record, once decided */
 };
 
+/* The attempt's "error" record (an operational failure, not counted):
+ * why, then check= and where. */
+static void
+log_error(struct store *st, const struct attempt *a, const char *why)
+{
+	(void)oplog_log(st, "-", "auth", a->id, "error",
+	    "method=%s reason=%s%s%s", method_name(a->method), why,
+	    a->need_manager ? " check=manager" : "", a->where);
+}
+
 /* Under the register lock: re-hashes with conf's cost when the stored hash
  * has another cost and has not changed since it was verified. */
 static void
@@ -184,10 +194,7 @@ same_credential(struct store *st, const struct attempt *a)
 static int
 unreadable(struct store *st, const struct attempt *a)
 {
-	(void)oplog_log(st, "-", "auth", a->id, "error",
-	    "method=%s reason=credential-unreadable%s%s",
-	    method_name(a->method), a->need_manager ? " check=manager" : "",
-	    a->where);
+	log_error(st, a, "credential-unreadable");
 	return ST_FAIL;
 }
 
@@ -344,9 +351,7 @@ static void
 busy(struct store *st, const struct attempt *a)
 {
 	if (st->timed_out[STORE_LOCK_REGISTER])
-		(void)oplog_log(st, "-", "auth", a->id, "error",
-		    "method=%s reason=register-busy%s%s", method_name(a->method),
-		    a->need_manager ? " check=manager" : "", a->where);
+		log_error(st, a, "register-busy");
 }
 
 /* The attempt's "auth" record into a->rec, decided before the count: a
@@ -602,9 +607,7 @@ change_late(struct store *st, struct attempt *a)
 static int
 kdf_failed(struct store *st, const struct attempt *a)
 {
-	(void)oplog_log(st, "-", "auth", a->id, "error",
-	    "method=%s reason=kdf-failed%s%s", method_name(a->method),
-	    a->need_manager ? " check=manager" : "", a->where);
+	log_error(st, a, "kdf-failed");
 	return ST_FAIL;
 }
 
@@ -679,10 +682,7 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 	    &a->reason)) == ST_OK)
 		a->ok = 1;
 	else if (r == ST_FAIL) {
-		(void)oplog_log(st, "-", "auth", a->id, "error",
-		    "method=%s reason=%s%s%s", method_name(a->method),
-		    a->reason ? a->reason : "device",
-		    a->need_manager ? " check=manager" : "", a->where);
+		log_error(st, a, a->reason ? a->reason : "device");
 		return ST_FAIL;
 	}
 	return ST_OK;
