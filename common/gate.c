@@ -13,6 +13,12 @@
  *    KDF work on the password as a known one (cred_check pads a hash of
  *    less work up to the configured cost) and print the same message; the
  *    reason goes only to the operation log.
+ *  - An id no register can hold (operator_id_problem; the PAM user name
+ *    is not checked before the gate) runs an unknown id's path whole: the
+ *    same prompt, KDF work, locks, room and writability checks, so that
+ *    a state that cannot decide, count or log an attempt answers it as
+ *    it answers an unknown id.  Only its records are left out: such an
+ *    id is never written to the log (pam_jukisec(8): syslog alone).
  *  - The descriptors the longest path holds at once are shown free before
  *    the register is read (gate_fds): a caller's ulimit -n, or the
  *    descriptors it left open, stop every attempt there alike, never at
@@ -125,17 +131,19 @@ struct attempt {
 	const struct gate_change *change;	/* run under the count's lock */
 	int		 result;	/* the change's, or its prepare's */
 	const char	*where;		/* " tty=... rhost=..." or "" */
+	int		 unlogged;	/* an id no register can hold: no record */
 	struct oplog_rec rec;		/* its "auth" record, once decided */
 };
 
 /* The attempt's "error" record (an operational failure, not counted):
- * why, then check= and where. */
+ * why, then check= and where.  None for an id no register can hold. */
 static void
 log_error(struct store *st, const struct attempt *a, const char *why)
 {
-	(void)oplog_log(st, "-", "auth", a->id, "error",
-	    "method=%s reason=%s%s%s", method_name(a->method), why,
-	    a->need_manager ? " check=manager" : "", a->where);
+	if (!a->unlogged)
+		(void)oplog_log(st, "-", "auth", a->id, "error",
+		    "method=%s reason=%s%s%s", method_name(a->method), why,
+		    a->need_manager ? " check=manager" : "", a->where);
 }
 
 /* Under the register lock: re-hashes with conf's cost when the stored hash
@@ -230,7 +238,9 @@ unrecordable(int err)
  * the log's line, as ever, and the count's note, at once.  The note is
  * the register after and the record in hex: bounded by what the caller
  * gave (the id, where), not by what was decided, so the answer is the
- * same for every password.  0, or -1 with errno. */
+ * same for every password; the id taken at most as long as a register
+ * holds one, so that one no register can hold asks what an unknown id
+ * of that length asks.  0, or -1 with errno. */
 static int
 count_room(struct store *st, const struct attempt *a)
 {
@@ -241,7 +251,7 @@ count_room(struct store *st, const struct attempt *a)
 		size = sb.st_size;
 	/* the fields, hex: operator, object (the id), detail (where and
 	 * 128 for the rest); then the names, the seq and two hashes */
-	note = size + 2 * (2 * (off_t)strlen(a->id) +
+	note = size + 2 * (2 * (off_t)strnlen(a->id, OPERATOR_ID_MAX) +
 	    (off_t)strlen(a->where) + 128) + 256;
 	return store_room(st, REGISTER_FILE, size + note + OPLOG_LINE_MAX);
 }
@@ -508,7 +518,10 @@ record(struct store *st, struct attempt *a)
 	detail = auth_record(a, status);
 	/* the mask as it is, put back as it is when nothing was held */
 	pthread_sigmask(SIG_BLOCK, NULL, &held);
-	if ((r = write_count(st, &reg, a, changed, now, &saved, &held)) == ST_OK)
+	r = write_count(st, &reg, a, changed, now, &saved, &held);
+	if (r == ST_OK && a->unlogged)	/* shown recordable; not written */
+		store_unlock(st, STORE_LOCK_LOG);
+	else if (r == ST_OK)
 		r = log_attempt(st, &a->rec, now, &kept);
 	if (saved)
 		r = count_done(st, &reg, o, &before, r, r != ST_OK && !kept);
@@ -688,11 +701,17 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 	return ST_OK;
 }
 
-/* Without it the first file one descriptor short was a registered id's
- * credential, read before the prompt: its name said, exit 3, and no
- * password asked, where an unknown id was asked and denied (R5.2: an
- * answer that tells the ids apart). */
-int
+/* Before anything of an attempt depends on the id: ST_OK when the
+ * descriptors its longest path holds at once are free, taken and given
+ * back (F_DUPFD_CLOEXEC: those a caller left open below its limit count
+ * as taken, as a look at RLIMIT_NOFILE would not), else ST_FAIL after one
+ * line, "N free file descriptors needed: ERROR", the same for every id
+ * and password.  Nothing logged: the log needs them too.  Without it the
+ * first file one descriptor short was a registered id's credential, read
+ * before the prompt: its name said, exit 3, and no password asked, where
+ * an unknown id was asked and denied (R5.2: an answer that tells the ids
+ * apart). */
+static int
 gate_fds(struct store *st)
 {
 	int	 fd[GATE_FDS], n, e = 0;
@@ -720,7 +739,8 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	struct operator	*o;
 	struct attempt	 a = { .id = id, .method = METHOD_PASSWORD,
 			    .need_manager = need_manager,
-			    .where = where != NULL ? where : "" };
+			    .where = where != NULL ? where : "",
+			    .unlogged = operator_id_problem(id) != NULL };
 	char		*pw = NULL, *cred = NULL;
 	size_t		 n = 0;
 	int64_t		 now;
@@ -730,7 +750,7 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	    (r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK)
 		return r;
-	o = register_find(&reg, id);
+	o = a.unlogged ? NULL : register_find(&reg, id);
 	a.reason = why_unknown(o, need_manager, now);
 	a.known = a.reason == NULL;
 	if (a.known) {

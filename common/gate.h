@@ -16,7 +16,10 @@
  * The gate (R5.2-R5.4): authenticates id with its registered method,
  * counts the attempt under the register lock, logs it (action "auth") and
  * returns ST_OK, ST_NO, ST_LOCKED or ST_FAIL.  Unknown, revoked and expired
- * ids run a dummy KDF and get the same message as a wrong password.  pwfd
+ * ids run a dummy KDF and get the same message as a wrong password.  An
+ * id no register can hold (operator_id_problem) runs an unknown id's path
+ * and gets its answers, in a state that cannot decide, count or log the
+ * attempt too, and is never written to the log: no record of it.  pwfd
  * < 0 reads from the terminal (or the conversation, conv.h); from names
  * where the password comes from in messages (pw_source).  where, when
  * not NULL, is appended to each record's detail (" tty=X rhost=Y", escaped
@@ -25,16 +28,6 @@
  */
 int	gate_auth(struct store *, const char *id, int pwfd, const char *from,
 	    const char *where);
-
-/* Before anything of an attempt depends on the id: ST_OK when the
- * descriptors its longest path holds at once are free, taken and given
- * back (F_DUPFD_CLOEXEC: those a caller left open below its limit count
- * as taken, as a look at RLIMIT_NOFILE would not), else ST_FAIL after one
- * line, "N free file descriptors needed: ERROR", the same for every id
- * and password.  Nothing logged: the log needs them too.  gate_auth and
- * manager_change begin with it; the PAM module before an id no register
- * can hold is answered. */
-int	gate_fds(struct store *);
 
 /* A change a manager makes under the lock that counts their attempt.
  * prepare, when not NULL, runs after the credential verified on an

@@ -277,39 +277,6 @@ where(pam_handle_t *pamh)
 	return b.p;
 }
 
-/* An id no register can hold: asked and answered as an unknown one is
- * (gate.c check_password), its reason only to syslog.  Whether the
- * derivation's memory can be had is shown once the password is read,
- * the empty and over-long one included, and a derivation that cannot run
- * is the gate's operational failure, PAM_AUTHINFO_UNAVAIL with report()'s
- * line: under a caller's ulimit -v a deny here, where every id the gate
- * runs cannot be decided, told the id's form. */
-static int
-refuse_invalid(struct call *c, const char *user, const char *why)
-{
-	char	*pw = NULL, *prompt;
-	int	 r;
-
-	pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
-	prompt = xasprintf(_("Password for %s: "), user);
-	r = conv_secret(-1, NULL, prompt, &pw);
-	free(prompt);
-	if (r == ST_OK || r == ST_USAGE) {
-		if (cred_room(&c->st.conf, NULL, c->st.err) == -1 ||
-		    (r == ST_OK && *pw != '\0' &&
-		    cred_dummy(&c->st.conf, pw, strlen(pw), c->st.err) == -1))
-			r = ST_FAIL;
-		else
-			r = ST_NO;
-	}
-	pw_free(pw);
-	if (r == ST_NO) {
-		conv_error(_("authentication denied"));
-		return PAM_AUTH_ERR;
-	}
-	return c->conv_failed ? PAM_CONV_ERR : PAM_AUTHINFO_UNAVAIL;
-}
-
 static int
 authenticate(struct call *c)
 {
@@ -321,15 +288,18 @@ authenticate(struct call *c)
 		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
 	if ((r = open_state(c)) != PAM_SUCCESS)
 		return r;
-	/* as gate_auth begins: an id no register can hold is not told from
-	 * the others by a limit either */
-	if (gate_fds(&c->st) != ST_OK)
-		return PAM_AUTHINFO_UNAVAIL;
-	if ((why = operator_id_problem(user)) != NULL)
-		return refuse_invalid(c, user, why);
+	/* An id no register can hold goes through the gate as an unknown one
+	 * (the same prompt, derivation, checks and answers, a broken state's
+	 * included), which leaves it out of the log: its reason is syslog's
+	 * alone.  Answered here, it was denied where a state that cannot
+	 * decide, count or log failed every other id: its form told.  Said
+	 * after the gate: syslog's socket, opened by a first message, is a
+	 * descriptor the gate's count of free ones would miss for it alone. */
 	w = where(c->pamh);
 	r = gate_auth(&c->st, user, -1, NULL, w);
 	free(w);
+	if ((why = operator_id_problem(user)) != NULL)
+		pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
 	switch (r) {
 	case ST_OK:	return PAM_SUCCESS;
 	case ST_NO:

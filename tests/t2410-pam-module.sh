@@ -337,6 +337,218 @@ test_expect_success MOUNTNS 'a log that cannot be written: no password admitted 
 	pc tanaka "$TMP/pw.tanaka" && test "$(field tanaka failed)" = 0
 '
 
+# An id no register can hold ("bad/id") is answered as an unknown id is,
+# in every state the gate cannot decide, count or log an attempt in: it
+# was asked and denied (PAM_AUTH_ERR) where an unknown id got
+# PAM_AUTHINFO_UNAVAIL, an answer that told the id's form exactly when
+# the terminal was broken.  alike STATUS [WRAP...]: nobody and bad/id,
+# each run as WRAP... pamclient (WRAP builds the state for the one run),
+# with the same status (STATUS), conversation and host stderr, the id
+# read as ID (ans.nobody, ans.bad); bad/id never in the log.
+alike() {
+	_want=$1; shift
+	for _u in nobody bad/id; do
+		_r=0
+		"$@" "$PC" -c "$TMP/pam.d" -i 3 svc "$_u" 3<"$TMP/pw.wrong" \
+		    >"$TMP/pc.out" 2>"$TMP/pc.err" || _r=$?
+		{ echo "status $_r"; cat "$TMP/pc.out" "$TMP/pc.err"; } |
+		    sed "s|$_u|ID|g" >"ans.${_u%/*}"
+	done
+	test_cmp ans.nobody ans.bad && grep -qx "status $_want" ans.nobody &&
+	! grep -q ",bad/id," "$D/oplog.csv"
+}
+
+# ns SNIPPET CMD...: CMD in a mount namespace of its own, after SNIPPET
+# (D is the state directory there).
+ns() {
+	_s=$1; shift
+	D=$D unshare -m sh -c 'mount --make-rprivate / && eval "$1" && shift &&
+	    exec "$@"' sh "$_s" "$@"
+}
+
+# held LOCK CMD...: CMD while another process holds LOCK past
+# lock_timeout_ms.
+held() {
+	_l=$1; shift
+	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/$_l" & _h=$!
+	_i=0
+	until test -e held; do
+		_i=$((_i + 1)); test $_i -lt 200 || break; sleep 0.02
+	done
+	"$@"; _hr=$?
+	{ kill $_h; wait $_h; } 2>/dev/null; rm -f held
+	return $_hr
+}
+
+# fsize CMD...: CMD under a file size limit the log cannot grow under.
+fsize() { sh -c 'ulimit -f 1 && exec "$@"' sh "$@"; }
+
+test_expect_success 'an id no register can hold: denied as an unknown id is' '
+	alike 7 && grep -qx "ERROR_MSG authentication denied" ans.bad
+'
+
+test_expect_success 'an unsafe register: an id no register can hold gets PAM_AUTHINFO_UNAVAIL too' '
+	chmod g+w "$D/operators.csv" && { alike 9; r=$?; } &&
+	chmod g-w "$D/operators.csv" && test $r = 0 &&
+	grep -qx "ERROR_MSG $UNAVAIL" ans.bad
+'
+
+test_expect_success 'a register that is a symlink: the same answer for both' '
+	mv "$D/operators.csv" "$TMP/reg.real" &&
+	ln -s "$TMP/reg.real" "$D/operators.csv" && { alike 9; r=$?; } &&
+	rm "$D/operators.csv" && mv "$TMP/reg.real" "$D/operators.csv" &&
+	test $r = 0
+'
+
+test_expect_success 'an unsafe operators.pending: the same answer for both' '
+	printf "x\n" >"$D/operators.pending" && chmod 666 "$D/operators.pending" &&
+	{ alike 9; r=$?; rm -f "$D/operators.pending"; } && test $r = 0
+'
+
+for f in oplog.csv oplog.key; do
+test_expect_success "a refused $f (open to its group): the same answer for both" '
+	mode=$(stat -c %a "$D/'$f'") && chmod g+rw "$D/'$f'" &&
+	{ alike 9; r=$?; chmod "$mode" "$D/'$f'"; } && test $r = 0
+'
+done
+
+test_expect_success 'oplog.head a symlink: the same answer for both' '
+	mv "$D/oplog.head" "$TMP/head.real" &&
+	ln -s "$TMP/head.real" "$D/oplog.head" && { alike 9; r=$?; } &&
+	rm "$D/oplog.head" && mv "$TMP/head.real" "$D/oplog.head" &&
+	test $r = 0
+'
+
+test_expect_success 'a log emptied (copytruncate): the same answer for both' '
+	cp -p "$D/oplog.csv" log.saved && : >"$D/oplog.csv" &&
+	{ alike 9; r=$?; cat log.saved >"$D/oplog.csv"; } && test $r = 0
+'
+
+for l in register.lock oplog.lock; do
+test_expect_success "$l held past lock_timeout_ms: the same answer for both" '
+	conf_set "$D" lock_timeout_ms 200 && { alike 9 held '$l'; r=$?; } &&
+	conf_set "$D" lock_timeout_ms 10000 && test $r = 0
+'
+done
+
+test_expect_success 'a file size limit the log cannot grow under: the same answer for both' '
+	alike 9 fsize
+'
+
+test_expect_success MOUNTNS 'the log read-only: the same answer for both' '
+	alike 9 ns "mount --bind \"\$D/oplog.csv\" \"\$D/oplog.csv\" &&
+	    mount -o remount,bind,ro \"\$D/oplog.csv\""
+'
+
+test_expect_success MOUNTNS 'the state directory read-only: the same answer for both' '
+	alike 9 ns "mount --bind \"\$D\" \"\$D\" && mount -o remount,bind,ro \"\$D\""
+'
+
+test_expect_success MOUNTNS 'a full disk: the same answer for both' '
+	alike 9 ns "mkdir -p \"\$D.orig\" && mount --bind \"\$D\" \"\$D.orig\" &&
+	    mount -t tmpfs -o size=4m,mode=700 tmpfs \"\$D\" &&
+	    cp -a \"\$D.orig/.\" \"\$D/\" &&
+	    { dd if=/dev/zero of=\"\$D/fill\" bs=4k 2>/dev/null; true; }"
+'
+
+# syslogged CMD...: CMD with a syslog of its own, /dev/log on a /dev of a
+# mount namespace (the real one untouched, its nodes bound in from
+# /mnt), each message a line of $TMP/syslog, without its priority and
+# time; its status CMD's.  With N set, CMD runs under ulimit -n N.
+cat >"$TMP/syslogd.py" <<'PY'
+# Bound once ready: SIGTERM (the run is over) ends it when nothing more
+# has come for 0.1 s, every message the run sent read first.
+import signal, socket, sys
+done = []
+signal.signal(signal.SIGTERM, lambda *_: done.append(1))
+out = open(sys.argv[1], "ab", buffering=0)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.settimeout(0.1)
+s.bind("/dev/log")
+while True:
+    try:
+        out.write(s.recv(65536) + b"\n")
+    except socket.timeout:
+        if done:
+            break
+PY
+syslogged() {
+	: >"$TMP/syslog.raw"
+	T=$TMP N=${N:-} unshare -m sh -c 'mount --make-rprivate / &&
+	    mount -t tmpfs tmpfs /mnt && mkdir /mnt/dev &&
+	    mount --rbind /dev /mnt/dev &&
+	    mount -t tmpfs -o mode=755 tmpfs /dev || exit 70
+	    for n in null zero full random urandom tty; do
+		: >"/dev/$n" && mount --bind "/mnt/dev/$n" "/dev/$n" || exit 70
+	    done
+	    for n in shm pts; do
+		mkdir "/dev/$n" && mount --rbind "/mnt/dev/$n" "/dev/$n" || exit 70
+	    done
+	    ln -s /proc/self/fd /dev/fd || exit 70
+	    python3 "$T/syslogd.py" "$T/syslog.raw" & l=$!
+	    i=0; until test -S /dev/log; do
+		i=$((i + 1)); test $i -lt 500 || exit 70; sleep 0.01
+	    done
+	    if [ -n "$N" ]; then (ulimit -n "$N" && exec "$@"); else "$@"; fi
+	    r=$?; kill $l; wait $l; exit $r' sh "$@"
+	_sr=$?
+	sed "s/^<[0-9]*>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* //" \
+	    "$TMP/syslog.raw" >"$TMP/syslog"
+	return $_sr
+}
+
+# with_syslog: alike's answers with what the module of each run said to
+# syslog (PAM's own lines left out: at a low descriptor limit they come
+# and go with the host's descriptors), an id no register can hold's
+# notice taken out of ans.bad (one at most).
+with_syslog() {
+	for _u in nobody bad/id; do
+		_r=0
+		syslogged "$@" "$PC" -c "$TMP/pam.d" -i 3 svc "$_u" \
+		    3<"$TMP/pw.wrong" >"$TMP/pc.out" 2>"$TMP/pc.err" || _r=$?
+		{ echo "status $_r"; cat "$TMP/pc.out" "$TMP/pc.err"
+		  grep -F "pam_jukisec(" "$TMP/syslog"; } |
+		    sed "s|$_u|ID|g" >"ans.${_u%/*}"
+	done
+	notice="pamclient: pam_jukisec(svc:auth): user ID: only A-Z a-z 0-9 . _ - allowed" &&
+	test "$(grep -cxF "$notice" ans.bad)" -le 1 &&
+	grep -vxF "$notice" ans.bad >ans.bad.rest &&
+	test_cmp ans.nobody ans.bad.rest ||
+	    { cat ans.nobody ans.bad >&2; return 1; }
+}
+
+test_expect_success MOUNTNS 'syslog: an id no register can hold gets the cause an unknown id gets, and its notice' '
+	chmod g+w "$D/operators.csv" && { with_syslog; r=$?; } &&
+	chmod g-w "$D/operators.csv" && test $r = 0 &&
+	grep -qx "status 9" ans.nobody && grep -qxF "$notice" ans.bad &&
+	grep -q "operators.csv: .*refused" ans.nobody
+'
+
+# A host with a syslog keeps its socket open once something logged: an id
+# no register can hold's notice, were it logged before the gate, would
+# hold a descriptor the gate's count of free ones then missed, and at the
+# limit that leaves 16 free that id alone would be refused before the
+# prompt.  With an "other" service PAM itself logs nothing before the
+# module, as on a host.
+test_expect_success MOUNTNS 'ulimit -n with a syslog: the same answer for an unknown id and one no register can hold' '
+	service other "auth required pam_deny.so" "account required pam_deny.so" &&
+	seen=0 &&
+	for N in $(seq 4 26); do
+		N=$N with_syslog || { echo "ulimit -n $N" >&2; exit 1; }
+		if grep -qx "ERROR_MSG $UNAVAIL" ans.nobody &&
+		    ! grep -q PROMPT ans.nobody; then
+			seen=$((seen + 1))
+		fi
+	done &&
+	test $seen -ge 2
+'
+
+test_expect_success 'after the broken states: no id no register can hold logged, tanaka admitted' '
+	! grep -q ",bad/id," "$D/oplog.csv" &&
+	pc tanaka "$TMP/pw.tanaka" && said "pam_authenticate PAM_SUCCESS" &&
+	log-verify -d "$D" --key-file "$D.key" >/dev/null
+'
+
 test_expect_success 'an unknown option: PAM_SERVICE_ERR, never an admission' '
 	service typo "auth required MOD dri=$D" &&
 	SVC=typo test_must_fail 3 pc tanaka "$TMP/pw.tanaka" &&
