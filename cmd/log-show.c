@@ -135,6 +135,7 @@ run(struct own *w, const struct tool_args *a)
 {
 	struct show_opts *o = &w->o;
 	struct store st, *stp = NULL;
+	char *live = NULL;
 	struct oplog_vkey *vk = NULL;
 	struct jerr e;
 	int r;
@@ -160,9 +161,13 @@ run(struct own *w, const struct tool_args *a)
 		tool_usage(&cmd, ST_USAGE);
 	}
 
-	/* Files are read without a state directory, as log-verify does. */
-	if (a->argc == 0 || store_dir_named(a->dir)) {
-		if ((r = store_open(&st, a->dir, NULL, STORE_READER)) != ST_OK)
+	/* Files are read without a state directory, as log-verify does, but
+	 * a last one that is a state directory's oplog.csv, its live log. */
+	if (a->argc == 0 || store_dir_named(a->dir) ||
+	    (live = store_live_dir(a->argv[a->argc - 1])) != NULL) {
+		r = store_open(&st, live != NULL ? live : a->dir, NULL, STORE_READER);
+		free(live);
+		if (r != ST_OK)
 			return r;
 		stp = &st;
 	}

@@ -122,6 +122,7 @@ static int
 run(struct own *ow, const struct tool_args *a)
 {
 	struct store st, *stp = NULL;
+	char *live = NULL;
 	struct oplog_verify_opts o;
 	struct oplog_verify_result res;
 	struct oplog_vkey *vk;
@@ -143,9 +144,13 @@ run(struct own *ow, const struct tool_args *a)
 	o.anchors = ow->anchors;
 	o.nanchors = ow->nanchors;
 
-	/* Archives verify on a machine without a state directory. */
-	if (a->argc == 0 || store_dir_named(a->dir)) {
-		if ((r = store_open(&st, a->dir, NULL, STORE_READER)) != ST_OK)
+	/* Archives verify on a machine without a state directory; a last
+	 * file that is a state directory's oplog.csv is its live log. */
+	if (a->argc == 0 || store_dir_named(a->dir) ||
+	    (live = store_live_dir(a->argv[a->argc - 1])) != NULL) {
+		r = store_open(&st, live != NULL ? live : a->dir, NULL, STORE_READER);
+		free(live);
+		if (r != ST_OK)
 			return r;
 		stp = &st;
 	}

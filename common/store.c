@@ -407,6 +407,28 @@ store_dir_named(const char *dir)
 	return dir != NULL || (env != NULL && *env != '\0');
 }
 
+char *
+store_live_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+	char	*dir, *conf;
+	int	 here;
+
+	if (strcmp(slash != NULL ? slash + 1 : path, "oplog.csv") != 0)
+		return NULL;
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	conf = xasprintf("%s/jukisec.conf", dir);
+	here = lstat(conf, &sb) == 0;
+	free(conf);
+	if (!here) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
 int
 store_open_err(struct store *st, const char *dir, const char *terminal,
     int flags, struct jerr *e)

@@ -90,6 +90,11 @@ int	store_open(struct store *, const char *dir, const char *terminal, int flags)
  * is not empty, as store_open reads them; else the default is taken, and
  * a reader of files (log-verify, log-show) opens none. */
 int	store_dir_named(const char *dir);
+/* The state directory whose live log path names: a path whose last
+ * component is oplog.csv, beside a jukisec.conf (malloc'd), else NULL.
+ * Files given without -d or JUKISEC_DIR: the last one, so named, is that
+ * directory's live log, its head and key file checked (log-verify(1)). */
+char	*store_live_dir(const char *path);
 /* The same with st->err set to e first: the message is kept in *e (start
  * from JERR_INIT), not printed, and so are those of every later call
  * given this store. */

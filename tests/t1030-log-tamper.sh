@@ -80,6 +80,24 @@ test_expect_success 'a truncated tail is caught against the head' '
 	tampered "sed -i \"\\\$d\" s/oplog.csv" "oplog.head: the log ends at seq 9, the head says 10: tail truncated"
 '
 
+# The pages' own commands name the live log by its path, without -d:
+# the last file that is a state directory's oplog.csv is its live log,
+# head and key file checked, as with -d (log-verify(1), log-show(1)).
+test_expect_success 'a truncated tail is caught when the live log is named without -d' '
+	cp good.csv s/oplog.csv && sed -i "\$d" s/oplog.csv &&
+	for tool in log-verify log-show; do
+		test_must_fail 1 env -u JUKISEC_DIR $tool -k key --now $NOW "$TMP/s/oplog.csv" \
+		    >/dev/null 2>err &&
+		one_line_matching err "^$tool: oplog.head: the log ends at seq 9, the head says 10: tail truncated\$" ||
+		return 1
+	done &&
+	cp good.csv s/oplog.csv && cp s/oplog.csv plain.csv &&
+	env -u JUKISEC_DIR log-verify -k key --now $NOW "$TMP/s/oplog.csv" >out &&
+	grep -q "oplog.head matches" out &&
+	env -u JUKISEC_DIR log-verify -k key --now $NOW plain.csv >out &&
+	grep -q "no head checked" out
+'
+
 test_expect_success 'a truncated tail with the head rolled back is caught against an anchor' '
 	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
 	log-verify -d "$TMP/s" -k key --head --now $NOW >anchor &&

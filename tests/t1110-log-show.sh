@@ -358,10 +358,14 @@ test_expect_success '-k: oplog.csv or oplog.head planted: 1 and the line log-ver
 test_expect_success '--now with -k: the unsealed epochs of the live log, and records dated after it' '
 	test_must_fail 1 ls_ -k s.key --now 2027-06-01T00:00:00Z >out 2>err &&
 	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
-	log-show -k s.key --now 2027-06-01T00:00:00Z s/oplog.csv >out 2>err &&
+	cp s/oplog.csv plain.csv &&
+	log-show -k s.key --now 2027-06-01T00:00:00Z plain.csv >out 2>err &&
 	test ! -s err && test_cmp s/oplog.csv out &&
-	JUKISEC_DIR= log-show -k s.key --now 2027-06-01T00:00:00Z s/oplog.csv >out 2>err &&
+	JUKISEC_DIR= log-show -k s.key --now 2027-06-01T00:00:00Z plain.csv >out 2>err &&
 	test ! -s err && test_cmp s/oplog.csv out &&
+	test_must_fail 1 env JUKISEC_DIR= log-show -k s.key --now 2027-06-01T00:00:00Z \
+	    s/oplog.csv >out 2>err &&
+	one_line_matching err "oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
 	first=$(grep -n ",sato,print," s/oplog.csv | cut -d: -f1) &&
 	test_must_fail 1 ls_ -k s.key --now 2027-02-28T23:00:00Z >out 2>err &&
 	one_line_matching err "dated after the verification time 2027-02-28T23:00:00.000Z" &&
