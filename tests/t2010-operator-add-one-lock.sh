@@ -48,6 +48,21 @@ test_expect_success 'an orphan credential is reconciled between the auth and the
 	last 3 >got && test_cmp want got
 '
 
+# jukisec.conf(5) lets template_key be any absolute path: one kept in
+# credentials/ is the key, not a credential without its row, and a
+# register change must not destroy it (every template would be lost).
+test_expect_success 'a template key kept in credentials/ is not reconciled away' '
+	(umask 077 && head -c 32 /dev/urandom >"$D/credentials/template.key") &&
+	cp "$D/credentials/template.key" key.copy &&
+	conf_set "$D" template_key "$D/credentials/template.key" &&
+	add_pw keyholder &&
+	cmp key.copy "$D/credentials/template.key" &&
+	! grep -q ",register-reconcile,template.key," "$D/oplog.csv" &&
+	jukisec-audit -d "$D" --format csv >audit.csv;
+	grep -q "^R5.4,orphan-credentials,PASS," audit.csv &&
+	conf_set "$D" template_key "$D/template.key"
+'
+
 test_expect_success 'a duplicate id is refused and logged after the auth' '
 	test_must_fail 1 add_pw alice 2>err &&
 	one_line_matching err "alice: id already in the register" &&
