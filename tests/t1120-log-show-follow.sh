@@ -188,6 +188,115 @@ test_expect_success '--follow -k --now: the new records are judged as of --now, 
 '
 
 
+# A log pruned once already, followed with -k across the next prunes, as
+# the nightly job prunes every log older than a year: the follower's
+# verifier goes on from the chain the first pass verified, the last
+# checkpoint included, so a genuine prune verifies as log-verify verifies
+# the log afterwards, and a checkpoint forged with the current key
+# (tests/logforge.py) fails as log-verify fails it.
+init_at p "2023-01-01 00:00:00"
+rec p "2023-01-02 09:00:00" old0 2
+rec p "2023-01-11 22:00:00" old1 2
+rec p "2023-01-11 23:15:00" old2 2
+rec p "2023-01-11 23:45:00" old3 2
+rec p "2023-03-01 09:00:00" spring 2
+at "2024-01-06 00:00:00" log-append -d p --seal &&
+    at "2024-01-06 00:00:00" log-prune -d p -a "$TMP/p-arch.csv" >/dev/null
+rec p "2024-01-06 01:00:00" kept 2
+at "2024-01-11 23:00:00" log-append -d p --seal
+PNOW=2024-01-12T00:00:00Z
+# pfollow DIR OUT: a -k follower of DIR at $PNOW in the background.
+pfollow() {
+	log-show -d "$TMP/$1" -k "$TMP/p.key" --follow --now $PNOW --format raw \
+	    >"$2" 2>>f.err &
+	echo $! >f.pid
+}
+# pprune DIR TIME: the nightly job on DIR at TIME.
+pprune() {
+	at "$2" log-append -d "$1" --seal &&
+	    at "$2" log-prune -d "$1" -a "$TMP/$1-arch.csv" >/dev/null
+}
+plast() { tail -n 1 "$1/oplog.csv" | cut -d, -f1; }
+# shown_or_gone OUT SEQ: the follower showed SEQ last, or exited.
+shown_or_gone() { out_has "$1" "$2" || ! kill -0 "$(cat f.pid)" 2>/dev/null; }
+# applied FORGED DIR: the forger's log renamed over DIR's, as log-prune
+# renames its new log in, then its head and key (renamed in too: the
+# follower reads the head at any moment).
+applied() {
+	for _f in oplog.csv oplog.head oplog.key; do
+		cp -p "$1/$_f" "$2/$_f.new" && mv "$2/$_f.new" "$2/$_f" || return 1
+	done
+}
+
+# p0: p as the nightly job leaves it two prunes on (the test below acts
+# that out under a follower), for the forgers further down.
+cp -a p p0 && pprune p0 "2024-01-11 23:10:00" && rec p0 "2024-01-11 23:20:00" between 1 &&
+    pprune p0 "2024-01-11 23:30:00"
+
+test_expect_success '--follow -k across two prunes of a pruned log: it goes on, every record verified' '
+	: >f.err && first=$(sed -n 2p p/oplog.csv | cut -d, -f1) && test "$first" -gt 0 &&
+	pfollow p outp && wait_for shown_or_gone outp "$(plast p)" &&
+	pprune p "2024-01-11 23:10:00" && ! has p old1 && has p old2 &&
+	wait_for shown_or_gone outp "$(plast p)" &&
+	rec p "2024-01-11 23:20:00" between 1 &&
+	pprune p "2024-01-11 23:30:00" && ! has p old2 && has p old3 &&
+	wait_for shown_or_gone outp "$(plast p)" &&
+	kill -0 "$(cat f.pid)" && out_has outp "$(plast p)" &&
+	kill "$(cat f.pid)" && { wait "$(cat f.pid)"; test $? = 0; } &&
+	test ! -s f.err &&
+	{ grep -v "^seq," p-arch.csv | awk -F, -v f="$first" "\$1 >= f"; tail -n +2 p/oplog.csv; } >want.csv &&
+	grep -v "^seq," outp >got.csv && test_cmp want.csv got.csv &&
+	log-verify -d p -k p.key --now $PNOW >/dev/null
+'
+
+# forged_follow NAME LAST TIME CUTOFF [CUT_TIME]: a follower of a copy of
+# p0, then a checkpoint of logforge.py checkpoint (in a copy) renamed in.
+forged_follow() {
+	rm -rf "$1" "$1.q" && cp -a p0 "$1" && cp -a p0 "$1.q" && : >f.err &&
+	pfollow "$1" "out-$1" && wait_for out_has "out-$1" "$(plast "$1")" &&
+	python3 "$SRCDIR/tests/logforge.py" checkpoint "$1.q" "$2" "$3" "$4" ${5:-}
+}
+
+test_expect_success '--follow -k: a checkpoint a genuine prune could have made verifies (control)' '
+	forged_follow fc auto 2024-01-11T23:50:00.000Z 2023-01-11T23:50:00.000Z &&
+	applied fc.q fc && ! has fc old3 &&
+	wait_for shown_or_gone out-fc "$(plast fc)" &&
+	kill -0 "$(cat f.pid)" && kill "$(cat f.pid)" && { wait "$(cat f.pid)"; test $? = 0; } &&
+	test ! -s f.err && log-verify -d fc -k p.key --now $PNOW >/dev/null
+'
+
+test_expect_success '--follow -k: a forged checkpoint cutting records younger than a year fails as log-verify fails it' '
+	last=$(awk -F, "\$6 == \"kept\" { s = \$1 } END { print s }" p0/oplog.csv) &&
+	forged_follow fy "$last" 2024-01-11T23:50:00.000Z 2023-01-11T23:50:00.000Z \
+	    2023-01-11T00:00:00.000Z &&
+	applied fy.q fy &&
+	wait_for test -s f.err && { wait "$(cat f.pid)"; test $? = 1; } &&
+	test_must_fail 1 log-verify -d fy -k p.key --now $PNOW 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:2: seq $((last + 1)): first kept record is in epoch [0-9]+, after the cutoff.s epoch [0-9]+: more was removed than the cutoff allows\$" &&
+	sed "s/^log-verify:/log-show:/" err >want && test_cmp want f.err
+'
+
+test_expect_success '--follow -k: a forged checkpoint with a wrong cut_mac fails at the first kept record' '
+	forged_follow fm auto 2024-01-11T23:50:00.000Z 2023-01-11T23:50:00.000Z &&
+	python3 "$SRCDIR/tests/logforge.py" last fm.q/oplog.key fm.q/oplog.csv \
+	    "re.sub(r\"cut_mac=\\S+\", \"cut_mac=\" + \"0\" * 64, d)" &&
+	first=$(sed -n 2p fm.q/oplog.csv | cut -d, -f1) &&
+	applied fm.q fm &&
+	wait_for test -s f.err && { wait "$(cat f.pid)"; test $? = 1; } &&
+	one_line_matching f.err "^log-show: oplog.csv:2: seq $first: MAC mismatch: record changed, or wrong key\$"
+'
+
+test_expect_success '--follow -k: a forged checkpoint whose removed= does not go on from the last one fails' '
+	forged_follow fr auto 2024-01-11T23:50:00.000Z 2023-01-11T23:50:00.000Z &&
+	from=$(sed -n 2p fr/oplog.csv | cut -d, -f1) &&
+	python3 "$SRCDIR/tests/logforge.py" last fr.q/oplog.key fr.q/oplog.csv \
+	    "re.sub(r\"removed=[0-9]+-\", \"removed=%d-\" % (int(a[0]) + 1), d)" "$from" &&
+	applied fr.q fr &&
+	wait_for test -s f.err && { wait "$(cat f.pid)"; test $? = 1; } &&
+	one_line_matching f.err "^log-show: oplog.csv:[0-9]+: seq [0-9]+: log-prune removed from seq $((from + 1)), the log then began at $from\$"
+'
+
+
 test_seed 1120
 
 # slow OUT: standard input appended to OUT, 64 KiB every 5 ms: a pipe that
