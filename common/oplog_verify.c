@@ -537,8 +537,13 @@ keep_pending(struct vstate *v, const struct oplog_record *r)
 	p->file = v->file;
 	if ((p->key = gcry_malloc_secure(32)) == NULL)
 		errx(ST_FAIL, _("out of secure memory"));
-	key_to(v, r->epoch);
-	memcpy(p->key, v->k, 32);
+	/* K(its epoch), from K0 again when the key went on past it: a
+	 * follower's, given the first record a prune kept (oplog_verifier_live) */
+	if (v->kepoch <= r->epoch) {
+		key_to(v, r->epoch);
+		memcpy(p->key, v->k, 32);
+	} else
+		oplog_key_at(v->vk->k0, 0, r->epoch, p->key);
 	v->pend = p;
 }
 
@@ -1839,6 +1844,8 @@ vstate_end(struct vstate *v)
 	memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
 	c->seal = v->prev.seal;
 	c->whole = v->epoch_whole;
+	c->first = v->res->first_seq;
+	c->cp_last = v->have_cp ? v->cp_last : -1;
 }
 
 static void
@@ -1985,8 +1992,34 @@ oplog_verifier_new(const struct oplog_vkey *vk, const struct oplog_chain *from,
 	memcpy(v->prev.mac, from->mac, OPLOG_MACLEN);
 	v->cur_n = from->erecs;
 	v->epoch_whole = from->whole;
+	/* What check_prune() looks back to: the last checkpoint (or a start
+	 * at seq 0), and the live log, which begins where the chain did
+	 * until a prune renames a new one in. */
+	res->first_seq = from->first;
+	v->have_cp = from->cp_last >= 0;
+	v->cp_last = from->cp_last;
+	v->live = 1;
+	v->live_first = from->first;
 	res->end = *from;
 	return ver;
+}
+
+void
+oplog_verifier_live(struct oplog_verifier *ver, const struct oplog_record *r,
+    const char *file)
+{
+	struct vstate *v = &ver->v;
+
+	if (r->seq == v->live_first)
+		return;		/* the start verified before */
+	/* A new start, which the checkpoint that explains it must chain
+	 * (check_prune); the one before, if unexplained, is gone with its
+	 * file, as from a verification of the log now. */
+	pending_free(v->pend);
+	v->pend = NULL;
+	v->live_first = r->seq;
+	v->file = file;
+	keep_pending(v, r);
 }
 
 int

@@ -208,12 +208,17 @@ struct oplog_sink {
 	void	(*skipped)(void *, long long first, long long last);
 };
 
-/* Where a verified chain ends, to go on from (log-show --follow -k). */
+/* Where a verified chain ends, to go on from (log-show --follow -k): its
+ * last record, and what the rules of the records after it look back to
+ * (a log-prune checkpoint's removed= goes on from the last one's, or from
+ * seq 0 in a log never pruned). */
 struct oplog_chain {
 	long long	seq, epoch, erecs;	/* erecs: records of epoch so far */
 	int64_t		time;
 	unsigned char	mac[OPLOG_MACLEN];
 	int		seal, whole;		/* whole: erecs counts the whole epoch */
+	long long	first;			/* the chain's first record */
+	long long	cp_last;		/* the last checkpoint's LAST, or -1 */
 };
 
 /* A record the log must hold: an anchor, or any record seen elsewhere
@@ -372,12 +377,19 @@ int	oplog_verify(struct store *, const struct oplog_vkey *,
  * each record added is checked at once, MAC included; add returns 0 or -1
  * (res says why, as for oplog_verify; res->end follows the last good one).
  * Records dated after *now fail; now NULL: after the clock as each record
- * is added. */
+ * is added.  The chain began where the live log begins (from->first). */
 struct oplog_verifier;
 struct oplog_verifier *oplog_verifier_new(const struct oplog_vkey *,
 	    const struct oplog_chain *from, const int64_t *now,
 	    struct oplog_verify_result *);
 int	oplog_verifier_add(struct oplog_verifier *, const struct oplog_record *,
+	    const char *file);
+/* The live log, read from its start again (a prune renamed a new one in),
+ * begins with r, in file: a checkpoint added from then on that explains
+ * that start is held to it as log-verify holds the log's checkpoint to its
+ * first record (its MAC chained from cut_mac, the cutoff's bounds), and
+ * none may claim records the log holds.  r need not be added. */
+void	oplog_verifier_live(struct oplog_verifier *, const struct oplog_record *r,
 	    const char *file);
 void	oplog_verifier_free(struct oplog_verifier *);
 

@@ -37,6 +37,8 @@ struct ctx {
 	int		handed;		/* a record reached sink_record() */
 	int		stopped;	/* the sink said stop: stopped, not failed */
 	struct oplog_verifier *ver;
+	int		start;		/* ver: the live log read from its start,
+					 * its first record next */
 	struct oplog_verify_result res;
 	int		status;
 	struct jerr	*err;		/* o->err */
@@ -92,6 +94,14 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 		    name, r->line, r->seq, r->len[OF_TERMINAL] == 0 ? "terminal" :
 		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
 		return ST_NO;
+	}
+	/* after a prune's rename, the start its checkpoint must explain;
+	 * handed on before, most often */
+	if (c->start) {
+		c->start = 0;
+		oplog_verifier_live(c->ver, r, name);
+		if (c->byseq && r->seq <= c->after)
+			return 0;
 	}
 	gap(c, r->seq);
 	if (c->byseq && r->seq <= c->after)
@@ -180,7 +190,8 @@ passed(struct spot *at, const struct oplog_reader *rd)
 /*
  * Reads fd from *at on, up to the record of seq last (-1: to the end),
  * and leaves *at just past the last record taken.  With a verifier
- * every record after the cursor goes through it, selected or not.
+ * every record after the cursor goes through it, selected or not, and
+ * the first one of a live log read from its start (c->start).
  */
 static int
 read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last, int live)
@@ -210,7 +221,7 @@ read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last
 		if (seq_of(line, len, &seq) == 0) {
 			if (last >= 0 && seq > last)
 				break;
-			if (c->byseq && seq <= c->after) {
+			if (c->byseq && seq <= c->after && !c->start) {
 				passed(at, rd);
 				continue;
 			}
@@ -474,6 +485,7 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 				break;
 			}
 			memset(&at, 0, sizeof(at));
+			c->start = c->ver != NULL;
 		}
 		if (c->after < seq && (r = read_fd(c, fd, "oplog.csv", &at, seq, 1)) != ST_OK)
 			break;
