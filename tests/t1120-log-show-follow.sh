@@ -196,9 +196,9 @@ test_expect_success '--follow -k --now: the new records are judged as of --now, 
 # (tests/logforge.py) fails as log-verify fails it.
 init_at p "2023-01-01 00:00:00"
 rec p "2023-01-02 09:00:00" old0 2
-rec p "2023-01-11 22:00:00" old1 2
-rec p "2023-01-11 23:15:00" old2 2
-rec p "2023-01-11 23:45:00" old3 2
+padded p "2023-01-11 22:00:00" 2 old1 x	# each run removes more than
+padded p "2023-01-11 23:15:00" 2 old2 x	# a checkpoint's length
+padded p "2023-01-11 23:45:00" 2 old3 x
 rec p "2023-03-01 09:00:00" spring 2
 at "2024-01-06 00:00:00" log-append -d p --seal &&
     at "2024-01-06 00:00:00" log-prune -d p -a "$TMP/p-arch.csv" >/dev/null
