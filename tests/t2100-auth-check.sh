@@ -393,4 +393,29 @@ test_expect_success "a refused $f: exit 3, one line, nothing counted or logged" 
 '
 done
 
+# How long a denial takes must not tell a registered id from an unknown
+# one (auth-check(1), pam_jukisec(8)): a known id's count writes its note
+# and the register before its record, and an attempt with no row to count
+# does the same disk work on files no tool reads.  strace -c counts the
+# syncs and renames of each (the threshold raised, so none locks).
+# syncs ID PWFILE: "N fsync N fdatasync N rename" of one denied attempt.
+syncs() {
+	strace -f -c -o "$TMP/sc" -e trace=fsync,fdatasync,renameat,renameat2,rename \
+	    auth-check -d "$D" -u "$1" --password-fd 3 3<"$2" 2>/dev/null
+	test $? = 1 || return 1
+	awk '$NF ~ /^(fsync|fdatasync|rename|renameat|renameat2)$/ {
+		n[$NF == "fsync" || $NF == "fdatasync" ? $NF : "rename"] += $4 }
+	END { printf "%d fsync %d fdatasync %d rename\n",
+		n["fsync"], n["fdatasync"], n["rename"] }' "$TMP/sc"
+}
+test_expect_success STRACE 'a denial does the same syncs and renames for a known and an unknown id' '
+	conf_set "$D" lockout_threshold 100 &&
+	known=$(syncs tanaka "$TMP/pw.wrong") && unknown=$(syncs nobody "$TMP/pw.wrong") &&
+	empty=$(syncs nobody /dev/null) && kempty=$(syncs tanaka /dev/null) &&
+	echo "known: $known; unknown: $unknown; empty: $kempty / $empty" >&2 &&
+	test "$known" = "$unknown" && test "$kempty" = "$empty" &&
+	test "$known" != "0 fsync 0 fdatasync 0 rename" &&
+	auth tanaka "$TMP/pw.tanaka" && conf_set "$D" lockout_threshold 5
+'
+
 test_done
