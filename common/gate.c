@@ -13,6 +13,14 @@
  *    KDF work on the password as a known one (cred_check pads a hash of
  *    less work up to the configured cost) and print the same message; the
  *    reason goes only to the operation log.
+ *  - A denial with no row to count (unknown, revoked, expired, a row
+ *    that admits nobody, no manager for --by, an id no register can
+ *    hold) does the disk work of a count all the same, in its place
+ *    before the record (register_pad_count: the same writes, syncs and
+ *    renames, on operators.pad, which no tool reads): how long a denial
+ *    takes tells no registered id from another (auth-check(1),
+ *    pam_jukisec(8)).  A crash leaves at most that file, removed by the
+ *    next register_lock.
  *  - An id no register can hold (operator_id_problem; the PAM user name
  *    is not checked before the gate) runs an unknown id's path whole: the
  *    same prompt, KDF work, locks, room and writability checks, so that
@@ -132,6 +140,7 @@ struct attempt {
 	int		 result;	/* the change's, or its prepare's */
 	const char	*where;		/* " tty=... rhost=..." or "" */
 	int		 unlogged;	/* an id no register can hold: no record */
+	int		 pad;		/* a denial with nothing to count */
 	struct oplog_rec rec;		/* its "auth" record, once decided */
 };
 
@@ -311,8 +320,9 @@ settle_count(struct store *st, struct register_ *reg,
 	}
 	hold_signals(held);
 	st->err = &e;		/* the save's own message goes nowhere */
-	*saved = changed;
-	r = changed ? register_commit_count(st, reg, &a->rec) : ST_OK;
+	*saved = changed || a->pad;
+	r = changed ? register_commit_count(st, reg, &a->rec) :
+	    a->pad ? register_pad_count(st, reg, &a->rec) : ST_OK;
 	st->err = caller;
 	*err = errno;
 	return r;
@@ -464,17 +474,19 @@ uncount(struct store *st, struct register_ *reg, struct operator *o,
  * removed, the count saved back first when its record failed (undo).  A
  * note that cannot go after the record is a disk that cannot record: the
  * same line and exit 3 (fail safe), the count kept with its record (the
- * next writer finds the record and removes the note). */
+ * next writer finds the record and removes the note).  A pad goes as
+ * the note goes, with nothing to save back. */
 static int
 count_done(struct store *st, struct register_ *reg, struct operator *o,
-    const struct operator *before, int r, int undo)
+    const struct operator *before, int r, int undo, int pad)
 {
 	struct jerr	 e = JERR_INIT, *caller = st->err;
 
-	if (undo)
+	if (undo && !pad)
 		uncount(st, reg, o, before);
 	st->err = &e;
-	if (register_logged(st) != ST_OK && r == ST_OK) {
+	if ((pad ? register_padded(st) : register_logged(st)) != ST_OK &&
+	    r == ST_OK) {
 		jerr_say(caller, ST_FAIL,
 		    _("%s: the attempt cannot be recorded (%s): denied"),
 		    st->dir, strerror(e.errnum));
@@ -515,6 +527,8 @@ record(struct store *st, struct attempt *a)
 		return r;
 	}
 	status = count(st, a, o, now, same, &changed);
+	/* nothing counted on a denial: the count's work done all the same */
+	a->pad = status == ST_NO && !changed;
 	detail = auth_record(a, status);
 	/* the mask as it is, put back as it is when nothing was held */
 	pthread_sigmask(SIG_BLOCK, NULL, &held);
@@ -524,7 +538,8 @@ record(struct store *st, struct attempt *a)
 	else if (r == ST_OK)
 		r = log_attempt(st, &a->rec, now, &kept);
 	if (saved)
-		r = count_done(st, &reg, o, &before, r, r != ST_OK && !kept);
+		r = count_done(st, &reg, o, &before, r, r != ST_OK && !kept,
+		    a->pad);
 	free(detail);
 	if (r != ST_OK) {
 		/* Said, in the line of an attempt that cannot be recorded or

@@ -862,14 +862,20 @@ int
 register_write(struct store *st, const struct register_ *reg,
     struct atomic_file *af)
 {
+	return register_write_as(st, reg, af, REGISTER_FILE);
+}
+
+int
+register_write_as(struct store *st, const struct register_ *reg,
+    struct atomic_file *af, const char *name)
+{
 	const char	*f[NCOLS];
 	char		 buf[NCOLS][TIME_BUFSZ];
 	size_t		 i;
 	int		 c;
 
-	if (atomic_begin(af, st->dirfd, REGISTER_FILE, 0600) == -1) {
-		jerr_say_errno(st->err, ST_FAIL,
-		    "%s/%s", st->dir, REGISTER_FILE);
+	if (atomic_begin(af, st->dirfd, name, 0600) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 		return ST_FAIL;
 	}
 	atomic_keep_group(af);
@@ -885,7 +891,7 @@ register_write(struct store *st, const struct register_ *reg,
 		goto fail;
 	return ST_OK;
 fail:
-	jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
+	jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
 	atomic_abort(af);
 	return ST_FAIL;
 }

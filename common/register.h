@@ -235,6 +235,10 @@ int	register_reconcile(struct store *, struct register_ *, const char *who);
 struct atomic_file;
 int	register_write(struct store *, const struct register_ *,
 	    struct atomic_file *);
+/* register_write to a temporary file that atomic_commit renames to name
+ * in the state directory instead (the gate's pad, register_txn.h). */
+int	register_write_as(struct store *, const struct register_ *,
+	    struct atomic_file *, const char *name);
 int	register_save(struct store *, const struct register_ *);
 /* SHA-256 of the whole file fd (read from offset 0), in hex, its bytes
  * added to copy unless NULL: the register a change starts from, and the

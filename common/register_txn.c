@@ -15,7 +15,11 @@
  * second name meanwhile (cred_keep), destroyed once the change is made.
  * The gate's count of an attempt (register_commit_count) holds the
  * register after it too, and is always completed: its note in place, the
- * attempt was decided.
+ * attempt was decided.  A denial with nothing to count does the same
+ * disk work on operators.pad, which no tool reads (register_pad_count):
+ * a note and a register written as the count's, committed onto that one
+ * name in the same order, removed after the record; a pad a kill left is
+ * removed at the next lock, and settles nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +46,15 @@ static const struct pending_kind register_kind = {
 	N_("%s/%s: the register is neither the one before nor the one "
 	    "after the change it names; look at both, then remove it"),
 	"register-reconcile", register_made
+};
+
+/* The count's work, done for no count (register_pad_count): the note
+ * and the register go to PAD_FILE, the note first, as a count's go to
+ * operators.pending and operators.csv.  Never settled: no message of its
+ * own, no "made". */
+static const struct pending_kind pad_kind = {
+	PAD_FILE, PAD_FILE, "jukisec-register-pending v1", NULL, NULL,
+	NULL, NULL, NULL, NULL
 };
 
 /* SHA-256 of what af's temporary file holds, in hex; its bytes added to
@@ -143,6 +156,9 @@ register_made(struct store *st, const struct pending_kind *k,
 int
 register_settle(struct store *st)
 {
+	/* a pad a kill left holds nothing to settle: it goes, best effort
+	 * (a disk that cannot remove it writes nothing else either) */
+	(void)atomic_clear(st->dirfd, PAD_FILE, 0);
 	return pending_settle(st, &register_kind);
 }
 
@@ -184,13 +200,14 @@ register_begin(struct store *st, struct register_ *reg, const char *who)
 	return r;
 }
 
-/* The new register to a temporary file and the note naming it (the
- * register after in it too when hold is 1); its hash into after unless
- * NULL. */
+/* The new register to a temporary file of k's file and k's note naming
+ * it (the register after in it too when hold is 1); its hash into after
+ * unless NULL. */
 static int
-note_begin(struct store *st, const struct register_ *reg,
-    const struct oplog_rec *rec, const char *ext, const void *cred,
-    size_t credlen, int hold, struct register_txn *t, char *after)
+note_begin(struct store *st, const struct pending_kind *k,
+    const struct register_ *reg, const struct oplog_rec *rec, const char *ext,
+    const void *cred, size_t credlen, int hold, struct register_txn *t,
+    char *after)
 {
 	struct pending p;
 	int r = ST_FAIL;
@@ -200,7 +217,7 @@ note_begin(struct store *st, const struct register_ *reg,
 	p.seq = oplog_head_seq(st);
 	/* the register as loaded under this lock: its bytes are still there */
 	memcpy(p.before, reg->sha256, sizeof(p.before));
-	if (register_write(st, reg, &t->af) != ST_OK)
+	if (register_write_as(st, reg, &t->af, k->file) != ST_OK)
 		return ST_FAIL;
 	if (temp_read(&t->af, p.after, hold ? &p.reg : NULL) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
@@ -210,7 +227,7 @@ note_begin(struct store *st, const struct register_ *reg,
 		snprintf(p.ext, sizeof(p.ext), "%s", ext);
 		pending_sha256(cred, credlen, p.credhash);
 	}
-	r = pending_write(st, &register_kind, &p);
+	r = pending_write(st, k, &p);
 	if (after != NULL)
 		memcpy(after, p.after, sizeof(p.after));
 out:
@@ -225,8 +242,8 @@ register_change_begin(struct store *st, const struct register_ *reg,
     const struct oplog_rec *rec, const char *ext, const void *cred,
     size_t credlen, struct register_txn *t)
 {
-	return note_begin(st, reg, rec, ext, cred, credlen, ext != NULL, t,
-	    NULL);
+	return note_begin(st, &register_kind, reg, rec, ext, cred, credlen,
+	    ext != NULL, t, NULL);
 }
 
 int
@@ -288,12 +305,60 @@ register_commit_count(struct store *st, struct register_ *reg,
 	struct register_txn t;
 	char after[65];
 
-	if (note_begin(st, reg, rec, NULL, NULL, 0, 1, &t, after) != ST_OK ||
+	if (note_begin(st, &register_kind, reg, rec, NULL, NULL, 0, 1, &t,
+	    after) != ST_OK ||
 	    register_change_commit(st, &t) != ST_OK)
 		return ST_FAIL;
 	/* a change made next under this lock names this as its before */
 	memcpy(reg->sha256, after, sizeof(after));
 	return ST_OK;
+}
+
+/* A field's length in '-': the pad is the note's size, never who. */
+static char *
+blank(const char *s)
+{
+	size_t	 n = strlen(s);
+	char	*b = xmalloc(n + 1);
+
+	memset(b, '-', n);
+	b[n] = '\0';
+	return b;
+}
+
+int
+register_pad_count(struct store *st, const struct register_ *reg,
+    const struct oplog_rec *rec)
+{
+	struct register_txn t;
+	struct oplog_rec b;
+	int r = ST_FAIL;
+
+	b.operator = blank(rec->operator);
+	b.action = blank(rec->action);
+	b.object = blank(rec->object);
+	b.result = blank(rec->result);
+	b.detail = blank(rec->detail);
+	if (note_begin(st, &pad_kind, reg, &b, NULL, NULL, 0, 1, &t, NULL) ==
+	    ST_OK) {
+		if (atomic_commit(&t.af) == 0)
+			r = ST_OK;
+		else
+			jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir,
+			    PAD_FILE);
+	}
+	free((char *)b.operator);
+	free((char *)b.action);
+	free((char *)b.object);
+	free((char *)b.result);
+	free((char *)b.detail);
+	return r;
+}
+
+int
+register_padded(struct store *st)
+{
+	return pending_remove(st, &pad_kind);
 }
 
 int

@@ -11,6 +11,9 @@
 /* The file that holds a change between the register's rename and its log
  * record (jukisec-log(5), "Register changes"). */
 #define PENDING_FILE	"operators.pending"
+/* The file a denial with nothing to count writes instead (gate.c), read
+ * by no tool. */
+#define PAD_FILE	"operators.pad"
 
 /* STORE_LOCK_REGISTER taken, then a change that a crash left between its
  * register and its log record settled (register_settle).  ST_OK with the
@@ -76,6 +79,18 @@ void	register_change_abort(struct store *, struct register_txn *);
  * saved back when the record failed. */
 int	register_commit_count(struct store *, struct register_ *,
 	    const struct oplog_rec *rec);
+/* A denial with no row to count (an unknown, revoked or expired id, a
+ * row that admits nobody, no manager for --by): the disk work of
+ * register_commit_count for reg unchanged, that its time tell nothing
+ * (auth-check(1), pam_jukisec(8)).  The same writes of the same sizes
+ * (rec's fields as '-', so that the file holds no id), syncs and renames
+ * in the same order, onto PAD_FILE, which no tool reads and
+ * register_lock removes: operators.csv, operators.pending and the log
+ * are left as they are.  The gate calls register_padded where a count
+ * calls register_logged, which removes PAD_FILE the same way. */
+int	register_pad_count(struct store *, const struct register_ *,
+	    const struct oplog_rec *rec);
+int	register_padded(struct store *);
 int	register_logged(struct store *);
 void	register_end(struct store *, struct register_ *);
 
