@@ -80,6 +80,26 @@ test_expect_success 'operator-mod -b, the right password resetting a failure, an
 '
 crash_say
 
+# An unknown id counts nothing, but does a count's disk work on
+# operators.pad (t2100): a kill anywhere in it leaves the register as it
+# was, no note, nothing operator-list or log-verify trips over, and the
+# pad, if left, goes with the next register writer.
+unknown() { auth nobody "$TMP/pw.wrong"; status 1; }
+after_pad() {
+	cmp "$TMP/saved/operators.csv" "$D/operators.csv" &&
+	! test -e "$D/operators.pending" &&
+	operator-list -d "$D" >/dev/null 2>"$TMP/list.err" && test ! -s "$TMP/list.err" &&
+	log-verify -d "$D" -k "$D.key" >/dev/null &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	! test -e "$D/operators.pad" && ! test -e "$D/operators.pending" &&
+	cmp "$TMP/saved/operators.csv" "$D/operators.csv" && counted tanaka boss
+}
+test_expect_success 'auth-check, an unknown id: a kill at every step of its pad' '
+	crash_every "$TMP/saved" "$D" after_pad unknown &&
+	grep -q "operators.pad\$" "$TMP/crash.steps"
+'
+crash_say
+
 # A kill after the count's register and before its record, one by one:
 # the record follows with the settling run, marked so (its time and
 # terminal are the settling run's).
