@@ -107,4 +107,71 @@ test_expect_success 'a symlink in place of a lock file is refused, by a reader t
 	rm "$D/oplog.lock"
 '
 
+# README "First day" 8 gives the state directory's group read access (the
+# shipping user, a clerk), and flock(2) needs only a read-only descriptor:
+# a member that could open a lock file, or the directory that log-prune
+# locked, could hold it for good and deny every login, record and prune.
+# The lock files are the owner's alone (0600; one step 8 made 0640 is made
+# 0600 again by the owner's next writer), log-prune's lock is prune.lock,
+# as private.  G: the state shared as step 8 shares it with group 65534;
+# grab LOCK HOW: uid 65534 in that group alone tries to hold LOCK (flock
+# -s or -x) for 10 s; $TMP/m/tried says it is done trying.
+G=$TMP/grp
+test_lazy_prereq MEMBER '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to run as a member of the state'"'"'s group (uid $(id -u))"; exit 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null ||
+	    { echo "setpriv cannot run as uid 65534 here"; exit 1; }'
+grab() {
+	rm -f "$TMP/m/tried"
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '
+		if command exec 9<"$1" 2>/dev/null; then flock "$2" 9; fi
+		: >"$3"; exec sleep 10' sh "$1" "$2" "$TMP/m/tried" &
+	echo $! >"$TMP/holder"
+	i=0
+	while [ ! -e "$TMP/m/tried" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -e "$TMP/m/tried" ]
+}
+
+test_expect_success MEMBER 'set up a state shared with its group as README "First day" 8 says' '
+	init_state "$G" &&
+	sed "s/^lock_timeout_ms = .*/lock_timeout_ms = 1000/; s/^kdf_memory_kib = .*/kdf_memory_kib = 19456/; s/^kdf_time = .*/kdf_time = 2/" \
+	    "$G/jukisec.conf" >c && cat c >"$G/jukisec.conf" &&
+	printf "boss-secret-1\n" >pw.boss && chmod 600 pw.boss &&
+	operator-add -d "$G" -i boss -n Boss -r manager -m password \
+	    --reason r --instructions-given 2026-01-01 --password-fd 3 3<pw.boss &&
+	chmod 755 "$TMP" && mkdir -m 777 m && chgrp -R 65534 "$G" && chmod 750 "$G" &&
+	find "$G" -maxdepth 1 -type f ! -name "*.key" -exec chmod 640 {} + &&
+	auth-check -d "$G" -u boss --password-fd 3 3<pw.boss &&
+	stat -c "%a %n" "$G/register.lock" "$G/oplog.lock" >modes &&
+	printf "600 %s\n" "$G/register.lock" "$G/oplog.lock" >want &&
+	test_cmp want modes
+'
+
+test_expect_success MEMBER 'a member cannot hold the register lock against a login' '
+	grab "$G/register.lock" -s &&
+	auth-check -d "$G" -u boss --password-fd 3 3<pw.boss &&
+	release
+'
+
+test_expect_success MEMBER 'a member cannot hold the log lock against a record' '
+	grab "$G/oplog.lock" -x &&
+	log-append -d "$G" -u boss -a check &&
+	grep -q ",check," "$G/oplog.csv" &&
+	release
+'
+
+test_expect_success MEMBER 'a member cannot hold log-prune off by locking the directory' '
+	grab "$G" -s &&
+	log-prune -d "$G" -a "$TMP/arch.csv" &&
+	release &&
+	test "$(stat -c %a "$G/prune.lock")" = 600
+'
+
+test_expect_success MEMBER 'lock files a writer makes in a shared directory are 0600' '
+	rm "$G/register.lock" "$G/oplog.lock" &&
+	auth-check -d "$G" -u boss --password-fd 3 3<pw.boss &&
+	stat -c "%a %n" "$G/register.lock" "$G/oplog.lock" >modes &&
+	test_cmp want modes
+'
+
 test_done
