@@ -27,7 +27,9 @@
  *    the lock the bytes appended meanwhile are copied and oplog_replace()
  *    adds the checkpoint, renames and commits the head.  A crash at any
  *    instant leaves the old log or the new one; the next run removes the
- *    stale temporary.  One prune at a time: flock(2) on the directory.
+ *    stale temporary.  One prune at a time: flock(2) on PRUNE_LOCK, the
+ *    owner's alone (store_lock_open): not on the directory, which a
+ *    member of its group may open and hold.
  *  - A run that fails leaves the log as it was: every check that can
  *    refuse it (the archive opened and matched to the log, the clock, the
  *    head, the scan) comes before the log is written to; the seals of the
@@ -659,12 +661,12 @@ clock_plausible(struct store *st, const struct prune_opts *o)
 }
 
 static int
-dir_lock(struct store *st)
+run_lock(struct store *st)
 {
 	int fd;
 
-	if ((fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
+	if ((fd = store_lock_open(st, PRUNE_LOCK)) == -1) {
+		store_open_say(st, st->err, PRUNE_LOCK);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -1006,7 +1008,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	fname = xasprintf("%s/%s", st->dir, OPLOG_FILE);
 
 	if (!o->dry_run) {
-		if ((lockfd = dir_lock(st)) == -1)
+		if ((lockfd = run_lock(st)) == -1)
 			goto out;
 		if (unlinkat(st->dirfd, PRUNE_TMP, 0) == -1 && errno != ENOENT) {
 			jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, PRUNE_TMP);

@@ -11,6 +11,8 @@
 #include "store.h"
 
 #define PRUNE_MIN_DAYS	CONF_RETAIN_MIN	/* R6: the history is kept one year at least */
+/* One log-prune at a time: its lock file, the owner's alone (0600). */
+#define PRUNE_LOCK	"prune.lock"
 
 struct prune_opts {
 	long long	retain_days;	/* >= PRUNE_MIN_DAYS */

@@ -17,10 +17,12 @@
  *    order, never waited for longer than lock_timeout_ms (exit 3 names the
  *    lock file, so an operator can see who holds it with fuser(1)).  A
  *    reader's are shared, on read-only fds: flock needs no write access,
- *    and a group member or a read-only mount has none (store.h).
+ *    and a read-only mount has none (store.h).  The lock files are the
+ *    owner's alone (store_lock_open): a member of the directory's group
+ *    who could open one could hold it for good, and every writer with it.
  *  - A file a writer makes here is 0600, or 0640 with the directory's
  *    group when the directory grants its group read (store_share_new, the
- *    one rule); a key or a credential is always 0600.  A file replaced
+ *    one rule); a key, a credential or a lock file is always 0600.  A file replaced
  *    keeps its group and 0640 if its group reads it (atomic_keep_group).
  *  - atomic_commit: fflush, fsync, fclose (each checked), renameat, fsync of
  *    the directory.  Until renameat the old file is untouched; after it the
@@ -528,13 +530,13 @@ store_lock(struct store *st, enum store_lock which)
 
 /* The lock file opened as st locks: a writer's read-write, made when
  * missing; a reader's read-only, never made.  fd, or -1 with errno as
- * open_safe's (a reader's ENOENT: missing). */
+ * open_safe's (a reader's ENOENT: missing; EACCES: not ours to open). */
 static int
 lock_open(struct store *st, enum store_lock which)
 {
 	if (st->reader)
 		return store_openat(st, lockname[which], O_RDONLY, 0);
-	return store_openat_new(st, lockname[which], O_RDWR, 0600);
+	return store_lock_open(st, lockname[which]);
 }
 
 /* flock(2) on fd, shared for a reader, else exclusive, waiting at most
@@ -592,6 +594,12 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 			st->lockfd[which] = STORE_LOCK_ABSENT;
 			return ST_OK;
 		}
+		/* A member of the directory's group may not open it (the
+		 * owner's alone): it reads without it, as the files are. */
+		if (st->reader && errno == EACCES) {
+			st->lockfd[which] = STORE_LOCK_DENIED;
+			return ST_OK;
+		}
 		st->lock_refused[which] = open_safe_refused(errno);
 		path = xasprintf("%s/%s", st->dir, lockname[which]);
 		open_safe_err(e, ST_FAIL, path);
@@ -609,7 +617,7 @@ store_unlock(struct store *st, enum store_lock which)
 {
 	if (st->lockfd[which] == -1)
 		return;
-	if (st->lockfd[which] != STORE_LOCK_ABSENT)
+	if (st->lockfd[which] >= 0)
 		close(st->lockfd[which]);	/* releases the flock */
 	st->lockfd[which] = -1;
 }
@@ -622,7 +630,8 @@ store_unlock_stands(struct store *st, enum store_lock which)
 
 	store_unlock(st, which);
 	/* Anything but "still no such file" may be a writer's: it does
-	 * not stand. */
+	 * not stand.  Read without a lock denied to us, nothing tells
+	 * (STORE_LOCK_DENIED): it stands as it was read. */
 	return !absent || (fstatat(st->dirfd, lockname[which], &sb,
 	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT);
 }
@@ -771,8 +780,11 @@ store_openat_st(struct store *st, const char *name, int flags, mode_t mode,
 	return open_safe_uid(st->dirfd, name, flags, mode, 0, st->owner, sb);
 }
 
-int
-store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
+/* store_openat_new, the file made now shared by store_share_new when
+ * share is 1, else left as made. */
+static int
+openat_new(struct store *st, const char *name, int flags, mode_t mode,
+    int share)
 {
 	struct stat sb;
 	int fd, tries;
@@ -790,13 +802,40 @@ store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
 		}
 		fd = store_openat_st(st, name, flags | O_CREAT | O_EXCL, mode, &sb);
 		if (fd != -1) {
-			store_share_new(st->dirfd, fd);
+			if (share)
+				store_share_new(st->dirfd, fd);
 			return fd;
 		}
 		if (errno != EEXIST || (flags & O_EXCL))
 			return -1;
 	}
 	return -1;
+}
+
+int
+store_openat_new(struct store *st, const char *name, int flags, mode_t mode)
+{
+	return openat_new(st, name, flags, mode, 1);
+}
+
+int
+store_lock_open(struct store *st, const char *name)
+{
+	struct stat sb;
+	int fd;
+
+	/* Made 0600 and never shared; one that README "First day" 8 (or
+	 * anyone) made 0640 is made 0600 again, by its owner (or root):
+	 * else refused as open to others. */
+	if ((fd = openat_new(st, name, O_RDWR, 0600, 0)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || ((sb.st_mode & 077) != 0 &&
+	    fchmod(fd, 0600) == -1)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 /* 0 when a file may grow to end bytes under the caller's file size limit

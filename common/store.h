@@ -16,8 +16,10 @@
  *    lock.  Locks are released by store_close() or process exit.
  *  - A writer's lock is exclusive, on the file opened for writing (made
  *    when missing).  A reader's is shared, on the file opened read-only,
- *    so that a group member and a read-only copy can be read; a reader
- *    never makes a lock file.  One that is missing is held by its absence
+ *    so that a read-only copy can be read; a reader never makes a lock
+ *    file.  The lock files are the owner's alone (store_lock_open): a
+ *    member of the directory's group may not open them and reads without
+ *    them (STORE_LOCK_DENIED).  One that is missing is held by its absence
  *    (STORE_LOCK_ABSENT): every writer makes the file before it changes
  *    anything the lock guards, so none was at work when the reader found
  *    it missing, and store_unlock_stands() tells whether one began since.
@@ -77,6 +79,10 @@ struct store {
 
 /* lockfd of a reader's lock whose file was missing (store_lock). */
 #define STORE_LOCK_ABSENT	(-2)
+/* lockfd of a reader's lock whose file it may not open (EACCES: a member
+ * of the directory's group, the file the owner's alone): read without
+ * it, and nothing says whether a writer was at work meanwhile. */
+#define STORE_LOCK_DENIED	(-3)
 
 /* Resolves and opens the directory, checks its owner and mode, loads
  * jukisec.conf and resolves the terminal name.  dir and terminal may be NULL.
@@ -120,7 +126,8 @@ void	store_unlock(struct store *, enum store_lock);
 /* store_unlock for a reader, which then asks whether what it read under
  * the lock stands: 1, or 0 when the lock was held by its file's absence
  * and the file is there now (a writer made it, and may have been at work
- * while the reader read). */
+ * while the reader read).  A lock denied (STORE_LOCK_DENIED): 1, since
+ * nothing tells. */
 int	store_unlock_stands(struct store *, enum store_lock);
 /* For a function that runs under a lock its caller holds (and leaves to
  * the caller to release): the lock not held is a programming error, and
@@ -161,6 +168,12 @@ int	store_openat(struct store *, const char *name, int flags, mode_t mode);
 /* The same, with the fstat it checked in *sb: no second fstat. */
 int	store_openat_st(struct store *, const char *name, int flags, mode_t mode,
 	    struct stat *sb);
+/* A lock file a writer opens read-write, made when missing: the owner's
+ * alone, 0600, never shared; one there with group or other bits is made
+ * 0600 (flock(2) needs only a read-only descriptor, and a reader that
+ * holds one holds every writer off).  fd, or -1 with errno as open_safe's
+ * (EPERM: open to others, and not ours to make 0600). */
+int	store_lock_open(struct store *, const char *name);
 /* store_openat for a writer's file made when missing (flags without
  * O_CREAT; with O_EXCL, only made): one made now follows store_share_new;
  * one there already is left as it is.  Never for a secret. */
