@@ -5,7 +5,8 @@
  *
  * Invariants: modes are read with fstat/fstatat without following links;
  * the directory may be 0700 or 0750 (a dedicated group reads), files 0600
- * or 0640, key files and credentials/ contents 0600 only; credentials/
+ * or 0640, key files, lock files and credentials/ contents 0600 only (a
+ * lock file the group may open, it may hold against every writer); credentials/
  * itself a directory, named as none when it is not, of CRED_DIR_MODE at
  * most (the tools refuse it otherwise); everything owned by
  * root or the user store.c trusts (the caller, or the directory's owner
@@ -45,6 +46,13 @@ is_key(const char *name)
 	return strcmp(name, "oplog.key") == 0 || strcmp(name, "template.key") == 0;
 }
 
+static int
+is_lock(const char *name)
+{
+	return strcmp(name, "register.lock") == 0 ||
+	    strcmp(name, "oplog.lock") == 0 || strcmp(name, PRUNE_LOCK) == 0;
+}
+
 /* What each file of the state directory holds, as the committee's
  * document says it (issue 14: no file name in the Japanese text); the
  * English text keeps the path. */
@@ -64,6 +72,7 @@ static const struct held {
 	{ "jukisec.conf",	"設定" },
 	{ "register.lock",	"登録簿の同時の書込みを防ぐためのファイル" },
 	{ "oplog.lock",		"操作履歴の同時の書込みを防ぐためのファイル" },
+	{ PRUNE_LOCK,		"操作履歴の切り詰めの同時の実行を防ぐためのファイル" },
 	{ CRED_DIR,		"照合情報の保存場所" },
 };
 
@@ -188,7 +197,8 @@ file_item(struct audit *a, const char *path, const char *what,
 		(*bad)++;
 	} else
 		mode_item(a, path, what, sb,
-		    keys_only || is_key(name) ? 0600 : 0640, bad);
+		    keys_only || is_key(name) || is_lock(name) ? 0600 : 0640,
+		    bad);
 }
 
 /* Checks the entries of directory fd (named prefix in messages); n[0]

@@ -2047,7 +2047,10 @@ oplog_verifier_free(struct oplog_verifier *ver)
 /* 1 if the live log is, under the log lock, as the failed verification saw
  * it (its head's bytes, its inode and size): then no writer was in flight
  * and the failure stands; 0 if it moved; -1 if the lock failed (*e says
- * why). */
+ * why).  A member of the state directory's group may not open oplog.lock
+ * (the owner's alone, STORE_LOCK_DENIED) and looks without it: a writer
+ * half way through its write is not waited for, and a failure in what it
+ * has written so far stands if the log has not moved since. */
 static int
 unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 {
