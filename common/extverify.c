@@ -6,11 +6,13 @@
  *  - The program is conf external_verifier, an absolute path, run with
  *    execv (no shell, no PATH search) as "PROGRAM enrol ID" or "PROGRAM
  *    verify ID".  It must be executable by our effective uid (a
- *    set-user-ID host's real uid is its caller's); it and its directory
- *    must be owned by us or root and not group- or world-writable,
- *    since its exit status admits people; it may not be a symbolic link
- *    (its target's directory would go unchecked), and it is run from the
- *    directory checked (trusted_dir).
+ *    set-user-ID host's real uid is its caller's), and runs wholly as
+ *    it, real ids too (spawn.c), whatever its #! interpreter does with
+ *    ids that differ: the caller can neither trace nor signal it.  It
+ *    and its directory must be owned by us or root and not group- or
+ *    world-writable, since its exit status admits people; it may not
+ *    be a symbolic link (its target's directory would go unchecked),
+ *    and it is run from the directory checked (trusted_dir).
  *    Its stderr is the user's terminal (for its prompts), or under a
  *    conversation (the PAM module) relayed to it line by line; no other
  *    descriptor of ours leaks into it (close_range).  Under a

@@ -2,13 +2,16 @@
  * spawn.c — a program run with a deadline: what the external verifier and
  * notify_command share (spawn.h).
  *
- * Invariants: execv only (no PATH search); in the child stdin, stdout and
- * stderr are set and every other descriptor closed (close_range), SIGPIPE
- * back to its default; the parent ignores SIGPIPE while it writes and puts
- * its disposition back.  A program that could not be run (the child's
- * set-up or execv failing, whatever errno, a missing #! interpreter too)
- * is told to the parent through a close-on-exec pipe: SPAWN_ERR with our
- * message, never an exit status the program did not give.  The deadline
+ * Invariants: execv only (no PATH search); the program runs wholly as our
+ * effective user and group, its real and saved ids set to them (under a
+ * set-user-ID host, out of the caller's reach); in the child stdin,
+ * stdout and stderr are set and every other descriptor closed
+ * (close_range), SIGPIPE back to its default; the parent ignores SIGPIPE
+ * while it writes and puts its disposition back.  A program that could
+ * not be run (the child's set-up or execv failing, whatever errno, a
+ * missing #! interpreter too) is told to the parent through a
+ * close-on-exec pipe: SPAWN_ERR with our message, never an exit status
+ * the program did not give.  The deadline
  * bounds the whole run, the wait for the exit included; past it the
  * program (its group when it has one) is killed with SIGKILL and reaped:
  * no zombie, no pipe left open.  A run with at_exit ends at the
@@ -67,6 +70,23 @@ not_run(int report)
 	_exit(127);
 }
 
+/* The program runs wholly as our effective user: its real and saved ids
+ * too.  Under a set-user-ID host (su: real ids the caller's, effective
+ * ids root's) a #!/bin/sh would otherwise drop to the real ones, and so
+ * would what it execs: a verifier the caller could trace (made to exit
+ * 0, its memory read for the template) or signal.  The group first,
+ * the usual order: once the uid is set, the right to set a gid can be
+ * gone.  A failure is the program not run. */
+static int
+become_effective(void)
+{
+	uid_t	 uid = geteuid();
+	gid_t	 gid = getegid();
+
+	return setresgid(gid, gid, gid) == -1 || setresuid(uid, uid, uid) == -1 ?
+	    -1 : 0;
+}
+
 /* report (>= 3, close-on-exec) stays open until execv: closed by it, or
  * written to by not_run when the program could not be run. */
 static void
@@ -75,6 +95,8 @@ child(const struct spawn *s, int in, int out, int errfd, int report,
 {
 	size_t i;
 
+	if (become_effective() == -1)
+		not_run(report);
 	if (s->dotname != NULL && fchdir(s->dirfd) == -1)
 		not_run(report);
 	/* Out of the terminal's foreground group, a Ctrl-C that kills us

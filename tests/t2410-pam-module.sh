@@ -772,6 +772,41 @@ test_expect_success SETUIDHOST,NOSAN 'external: a set-user-ID host runs root'"'"
 	test $st = 0 && test "$(field vein failed)" = 0
 '
 
+# And it runs wholly as root, its real ids too: a plain #!/bin/sh (the
+# page's own example) run with the caller's real ids drops to them, and so
+# does what it execs, the vendor's program, which the caller could then
+# trace (make it exit 0, read the template in its memory) or signal.
+# The host here is pamclient run by setpriv as nobody with effective ids
+# 0, the gid too (the same build's: an ASan one runs it as well); the
+# program exec'd says its ids, then whether nobody may read its
+# environment (what ptrace(2) allows) or signal it.
+test_expect_success SETUIDHOST 'external: under a set-user-ID host the verifier runs wholly as the effective user' '
+	mkdir -p -m 700 "$TMP/xvr" &&
+	cat >"$TMP/xvr/ids" <<-\EOF &&
+	#!/bin/sh
+	echo "sh $(id -ru) $(id -u) $(id -rg) $(id -g)" >&2
+	exec /bin/sh -s <<"END"
+	tr "\t" " " </proc/self/status | grep "^[UG]id:" >&2
+	for how in "cat /proc/$$/environ" "kill -0 $$"; do
+		setpriv --reuid=65534 --regid=65534 --keep-groups $how \
+		    >/dev/null 2>&1 && echo "nobody may ${how%% *}" >&2
+	done
+	exit 0
+	END
+	EOF
+	chmod 700 "$TMP/xvr/ids" &&
+	conf_set "$D" external_verifier "$TMP/xvr/ids" &&
+	{ setpriv --ruid=nobody --euid=0 --rgid=nogroup --egid=0 --clear-groups \
+	    "$PC" -c "$TMP/pam.d" -i 3 -s svc vein 3</dev/null \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err"; r=$?; } &&
+	conf_set "$D" external_verifier "$TMP/xv/v" &&
+	printf "TEXT_INFO %s\n" "sh 0 0 0 0" "Uid: 0 0 0 0" "Gid: 0 0 0 0" >want &&
+	grep "^TEXT_INFO" "$TMP/pc.out" >got && test_cmp want got &&
+	test $r = 0 && said "pam_authenticate PAM_SUCCESS" && quiet &&
+	! grep "^state " "$TMP/pc.out" &&
+	tail -1 "$D/oplog.csv" | grep -q ",vein,auth,vein,ok,method=external reason=ok"
+'
+
 # pamtester reads only /etc/pam.d: it runs in a mount namespace of its own
 # with $TMP/pam.d mounted there; the real directory is never written.
 ptns() {
