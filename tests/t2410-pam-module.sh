@@ -746,11 +746,10 @@ test_expect_success 'external: a 512-byte piece is not cut inside a UTF-8 charac
 # uid 0: whether it may be run is the effective uid's question, as for
 # execve(2).  Root's verifier of mode 0700 or 0755 in root's 0700
 # directory, which the caller cannot even reach, is run; one that is not
-# executable is still "no verifier".  sh -p: dash run with a real uid
-# not its effective one would otherwise drop to the real one.
+# executable is still "no verifier".
 test_expect_success SETUIDHOST,NOSAN 'external: a set-user-ID host runs root'"'"'s verifier in root'"'"'s 0700 directory' '
 	mkdir -m 700 "$TMP/xvr" &&
-	printf "#!/bin/sh -p\nXV_DIR=%s exec /bin/sh -p \"%s\" \"\$@\"\n" \
+	printf "#!/bin/sh\nXV_DIR=%s exec /bin/sh \"%s\" \"\$@\"\n" \
 	    "$TMP/xv" "$SRCDIR/tests/xverifier.sh" >"$TMP/xvr/v" &&
 	conf_set "$D" external_verifier "$TMP/xvr/v" && st=0 &&
 	for m in 700 755 600; do
