@@ -496,7 +496,10 @@ count_done(struct store *st, struct register_ *reg, struct operator *o,
 	return r;
 }
 
-/* Counts the attempt on a fresh read under the register lock and logs it. */
+/* Counts the attempt on a fresh read under the register lock and logs it.
+ * Long: the count, its padding, the record and their undo in the one order
+ * R5.2 and R6 require, under the locks and with signals held; split, that
+ * order would be spread over functions that each hold half a lock. */
 static int
 record(struct store *st, struct attempt *a)
 {
