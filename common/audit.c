@@ -20,6 +20,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "csvio.h"
+#include "register_txn.h"
 
 /* Article by article; within one, the software's checks in the order they
  * ran, then the committee's confirmation items in the order of their
@@ -94,6 +95,8 @@ audit_run(const struct audit_opts *o, FILE *out)
 		store_close(&st);
 		return ST_USAGE;
 	}
+	/* under the lock: a note seen later may be a writer's at work */
+	a.reg_pending = store_note_left(&st, PENDING_FILE, STORE_LOCK_REGISTER);
 	audit_register(&a);
 	audit_incidents(&a);
 	audit_confirm(&a);

@@ -67,6 +67,7 @@ struct audit {
 	size_t		n;
 	struct register_ reg;
 	int		reg_ok;		/* the register parsed */
+	int		reg_pending;	/* operators.pending left (store_note_left) */
 	struct jerr	reg_error;	/* why it did not */
 	int		log_keyed;	/* 0 no key given, 1 the MACs verified,
 					 * -1 a key was given and nothing verified */

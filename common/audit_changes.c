@@ -156,10 +156,7 @@ what(const struct audit *a, const struct audit_change *c)
 static int
 pending_left(struct audit *a)
 {
-	struct stat sb;
-
-	if (fstatat(a->st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    sb.st_size == 0)
+	if (!a->reg_pending)
 		return 0;
 	/* the Japanese, the committee's, says what settles it in words */
 	if (a->o->ja)

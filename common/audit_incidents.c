@@ -96,10 +96,7 @@ of_period(const struct audit *a, const struct incident *inc)
 static int
 pending_left(struct audit *a)
 {
-	struct stat sb;
-
-	if (fstatat(a->st->dirfd, INC_PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    sb.st_size == 0)
+	if (!store_note_left(a->st, INC_PENDING_FILE, STORE_LOCK_REGISTER))
 		return 0;
 	/* the Japanese, the committee's, says what settles it in words */
 	if (a->o->ja)

@@ -129,6 +129,14 @@ void	store_unlock(struct store *, enum store_lock);
  * while the reader read).  A lock denied (STORE_LOCK_DENIED): 1, since
  * nothing tells. */
 int	store_unlock_stands(struct store *, enum store_lock);
+/* Whether a writer's note NAME (operators.pending, incidents.pending),
+ * which lives only while its writer works under lock WHICH, was left by
+ * one that was interrupted: 1, else 0 (none, empty, or a writer's at
+ * work).  Held, or missing for all, the lock tells at once; a reader the
+ * lock file is denied to (a member of the state's group) looks again for
+ * up to lock_timeout_ms, and a note that goes or is replaced meanwhile
+ * was a writer's at work. */
+int	store_note_left(struct store *, const char *name, enum store_lock which);
 /* For a function that runs under a lock its caller holds (and leaves to
  * the caller to release): the lock not held is a programming error, and
  * the process exits 3 at once, before anything is read or written. */
