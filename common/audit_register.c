@@ -696,25 +696,19 @@ orphan_item(struct audit *a, const char *name, const char *id,
 static void
 check_orphans(struct audit *a, const struct creds *cr)
 {
-	struct stat sb, ksb;
 	size_t	 i, bad = 0;
 	char	*id, *dot;
 	const char *ext;
-	int	 ok, key;
+	int	 ok;
 
 	check_begin(a, "R5.4", "orphan-credentials");
 	if (cr->err) {
 		creds_unread(a, cr);
 		return;
 	}
-	/* the template key, when jukisec.conf keeps it here, is no
-	 * credential (register_reconcile leaves it too) */
-	key = stat(a->st->conf.template_key, &ksb) == 0 && S_ISREG(ksb.st_mode);
 	for (i = 0; i < cr->n; i++) {
 		if (strcmp(cr->name[i], ".") == 0 || strcmp(cr->name[i], "..") == 0 ||
-		    (key && cr->cfd != -1 && fstatat(cr->cfd, cr->name[i], &sb,
-		    AT_SYMLINK_NOFOLLOW) == 0 && sb.st_dev == ksb.st_dev &&
-		    sb.st_ino == ksb.st_ino))
+		    (cr->cfd != -1 && cred_is_template_key(a->st, cr->cfd, cr->name[i])))
 			continue;
 		id = xstrdup(cr->name[i]);
 		ok = 0;

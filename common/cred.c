@@ -529,3 +529,13 @@ cred_free(char *p, size_t n)
 	wipe(p, n);
 	gcry_free(p);
 }
+
+int
+cred_is_template_key(const struct store *st, int dfd, const char *name)
+{
+	struct stat sb, ksb;
+
+	return stat(st->conf.template_key, &ksb) == 0 && S_ISREG(ksb.st_mode) &&
+	    fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_dev == ksb.st_dev && sb.st_ino == ksb.st_ino;
+}

@@ -64,6 +64,10 @@ int	cred_dummy(const struct conf *, const char *pw, size_t len,
  * -1 with a message said to st->err (printed when NULL), as every
  * function below. */
 int	cred_dir(struct store *, int create);
+/* Whether NAME in credentials/ (dfd) is the template key jukisec.conf
+ * names (by its inode): kept there, it is no credential without its row,
+ * and destroying it would lose every template (jukisec.conf(5)). */
+int	cred_is_template_key(const struct store *, int dfd, const char *name);
 /* credentials/ID.EXT: write atomically (0600), read whole (ST_NO when
  * absent), destroy (ext NULL: both files of id). */
 int	cred_write(struct store *, const char *id, const char *ext,

@@ -940,9 +940,8 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	struct operator	**v;
 	DIR		*d;
 	char		**gone = NULL;
-	struct stat	 sb, ksb;
 	size_t		 i, n = 0;
-	int		 dfd, saved, key, r = ST_OK;
+	int		 dfd, saved, r = ST_OK;
 
 	if ((dfd = cred_dir(st, 0)) == -1)
 		return errno == ENOENT ? ST_OK : ST_FAIL;
@@ -952,15 +951,10 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 		return ST_FAIL;
 	}
 	v = sorted_rows(reg);
-	/* jukisec.conf(5) lets the template key lie anywhere: kept here, it
-	 * is no credential without its row, and destroying it would lose
-	 * every template. */
-	key = stat(st->conf.template_key, &ksb) == 0 && S_ISREG(ksb.st_mode);
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
 		    cred_live(v, reg->n, e->d_name) ||
-		    (key && fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    sb.st_dev == ksb.st_dev && sb.st_ino == ksb.st_ino))
+		    cred_is_template_key(st, dfd, e->d_name))
 			continue;
 		gone = xrealloc(gone, (n + 1) * sizeof *gone);
 		gone[n++] = xstrdup(e->d_name);
