@@ -200,8 +200,26 @@ render_sign(const struct audit *a, FILE *out, const char *author)
 	fprintf(out, "%s", a->o->ja ? "\n以上\n" : "\nEnd of report.\n");
 }
 
+/* s on the current line of the text, whatever it holds: a file name is the
+ * state directory's data, and one with a line break in it printed as it is
+ * made a line of its own, which could read as a finding.  out is the
+ * document's stream over raw (esc_open), flushed first to keep the order;
+ * s goes to raw escaped as one line (esc.h), then end ends the line. */
 static void
-render_text(const struct audit *a, FILE *out)
+text_line(FILE *out, FILE *raw, const char *s, const char *end)
+{
+	struct buf b = { 0 };
+
+	esc_buf(&b, s, strlen(s), ESC_LINE);
+	fflush(out);
+	fwrite(b.p, 1, b.len, raw);
+	buf_free(&b);
+	fputs(end, out);
+}
+
+/* out: the escaping stream over raw (esc.h). */
+static void
+render_text(const struct audit *a, FILE *out, FILE *raw)
 {
 	const struct finding *f;
 	const char *const *st = a->o->ja ? status_ja : status_en;
@@ -222,8 +240,8 @@ render_text(const struct audit *a, FILE *out)
 				if ((int)a->f[i].status == s) {
 					heading(a, audit_rule_rank(a->f[i].rule),
 					    head, sizeof(head));
-					fprintf(out, "  [%s] %s — %s\n", st[s], head,
-					    a->f[i].summary);
+					fprintf(out, "  [%s] %s — ", st[s], head);
+					text_line(out, raw, a->f[i].summary, "\n");
 				}
 	}
 	for (k = 0; k < NARTICLE; k++) {
@@ -237,9 +255,12 @@ render_text(const struct audit *a, FILE *out)
 				heading(a, k, head, sizeof(head));
 				fprintf(out, "\n%s\n", head);
 			}
-			fprintf(out, "  [%s] %s\n", st[f->status], f->summary);
-			for (j = 0; j < f->nitem; j++)
-				fprintf(out, "      - %s\n", f->item[j].text);
+			fprintf(out, "  [%s] ", st[f->status]);
+			text_line(out, raw, f->summary, "\n");
+			for (j = 0; j < f->nitem; j++) {
+				fputs("      - ", out);
+				text_line(out, raw, f->item[j].text, "\n");
+			}
 		}
 	}
 	render_terms(a, out);
@@ -346,7 +367,7 @@ audit_render(const struct audit *a, FILE *out)
 		/* the committee's document: log fields (terminal names among
 		 * them) are shown, never obeyed by the terminal (esc.h) */
 		esc = esc_open(out);
-		render_text(a, esc);
+		render_text(a, esc, out);
 		if (fclose(esc) == EOF)
 			return -1;
 	}

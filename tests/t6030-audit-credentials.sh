@@ -330,4 +330,16 @@ test_expect_success 'repaired by -m: the person is checked by the method again' 
 	expect stale-credentials "PASS "
 '
 
+# A file name is data: one with a line break in it printed raw made a line
+# of its own in the committee's document, which could read as a finding.
+test_expect_success 'a file name with a line break stays on its item line in the text' '
+	D=$DMG && nl=$(printf "x\n  [PASS] All good") &&
+	touch "$D/$C/$nl" && chmod 600 "$D/$C/$nl" &&
+	{ jukisec-audit -d "$D" --lang en >t 2>/dev/null; st=$?; } &&
+	rm -f "$D/$C/$nl" &&
+	test "$st" -eq 1 &&
+	! grep -q "^  \[PASS\] All good" t &&
+	grep -q "^      - .*x\\\\x0a  \[PASS\] All good" t
+'
+
 test_done
