@@ -212,6 +212,71 @@ if [ -n "$root_ok" ]; then
 		test_cmp before after &&
 		in_root getent group jukisec >/dev/null
 	'
+
+	# An upgrade or a reinstall keeps running the timers the Security
+	# Manager enabled; a fresh install neither enables nor starts them (they
+	# fail until jukisec-init has made a state directory).  The root is made
+	# to look booted with systemd to the maintainer scripts: /run/systemd/system,
+	# no policy-rc.d (a container's denies every action), and a systemctl
+	# that logs its arguments; an enable it also does, offline, so that
+	# deb-systemd-helper finds the links a real one makes.  An upgrade that
+	# stops the timers leaves them stopped until the next boot, the audit's
+	# too, and so unnoticed (issue 17).
+	if in_root test -x /usr/bin/systemctl; then
+		TIMERS="jukisec-seal.timer jukisec-prune.timer jukisec-audit.timer"
+		NEXT=${VERSION}+1
+		test_expect_success 'with systemd running, a fresh install enables and starts no timer' '
+			in_root sh -c "mkdir -p /run/systemd/system && rm -f /usr/sbin/policy-rc.d &&
+				mv /usr/bin/systemctl /usr/bin/systemctl.real" &&
+			printf "%s\n" "#!/bin/sh" "echo \"\$*\" >>/root/systemctl.log" \
+				"[ \"\$1\" = enable ] || exit 0" "shift; [ \"\$1\" = --now ] && shift" \
+				"exec systemctl.real --root=/ enable \"\$@\"" |
+				in_root sh -c "cat >/usr/bin/systemctl && chmod 755 /usr/bin/systemctl" &&
+			in_root sh -c ": >/root/systemctl.log" &&
+			in_root dpkg -i "$DEB" >&2 &&
+			in_root cat /root/systemctl.log >log && cat log >&2 &&
+			! grep jukisec log &&
+			in_root find /etc/systemd/system -name "jukisec-*" >links &&
+			cat links >&2 && test ! -s links
+		'
+
+		test_expect_success 'the Security Manager enables and starts the timers' '
+			in_root systemctl enable --now $TIMERS >&2 &&
+			for t in $TIMERS; do
+				in_root test -L /etc/systemd/system/timers.target.wants/$t || exit 1
+			done
+		'
+
+		# upgraded_to V: dpkg -i of version V ran, and the maintainer scripts
+		# stopped no timer, restarted the running ones (in case a unit file
+		# changed), and left them enabled.
+		upgraded_to() {
+			in_root dpkg-query -W -f="\${Version}" jukisec >v && test "$(cat v)" = "$1" &&
+			in_root cat /root/systemctl.log >log && cat log >&2 &&
+			! grep -E "(^| )(stop|disable|mask)( |\$)" log &&
+			for t in $TIMERS; do
+				grep -E "(^| )(try-restart|restart) (.* )?$t( |\$)" log &&
+				in_root test -L /etc/systemd/system/timers.target.wants/$t || return 1
+			done
+		}
+
+		test_expect_success 'an upgrade keeps the enabled timers running' '
+			dpkg-deb -R "$JUKISEC_DEB" bump &&
+			sed -i "s/^Version: .*/Version: $NEXT/" bump/DEBIAN/control &&
+			dpkg-deb -Zgzip -b bump "$TMP/ov/u/pkg/jukisec_${NEXT}_amd64.deb" >&2 &&
+			in_root sh -c ": >/root/systemctl.log" &&
+			in_root dpkg -i "/pkg/jukisec_${NEXT}_amd64.deb" >&2 &&
+			upgraded_to "$NEXT"
+		'
+
+		test_expect_success 'a reinstall keeps the enabled timers running' '
+			in_root sh -c ": >/root/systemctl.log" &&
+			in_root dpkg -i "/pkg/jukisec_${NEXT}_amd64.deb" >&2 &&
+			upgraded_to "$NEXT"
+		'
+	else
+		test_skip 'upgrade and reinstall keep the enabled timers running' 'systemctl (systemd) not installed'
+	fi
 else
 	test_skip 'install in a throw-away root' "$why"
 fi
