@@ -274,6 +274,17 @@ if [ -n "$root_ok" ]; then
 			in_root dpkg -i "/pkg/jukisec_${NEXT}_amd64.deb" >&2 &&
 			upgraded_to "$NEXT"
 		'
+
+		# Removed, the units' files are gone: a timer left loaded would
+		# fire a service that no longer exists until the next boot.
+		test_expect_success 'dpkg -r stops the timers' '
+			in_root sh -c ": >/root/systemctl.log" &&
+			in_root dpkg -r jukisec >&2 &&
+			in_root cat /root/systemctl.log >log && cat log >&2 &&
+			for t in $TIMERS; do
+				grep -E "(^| )stop (.* )?$t( |\$)" log || return 1
+			done
+		'
 	else
 		test_skip 'upgrade and reinstall keep the enabled timers running' 'systemctl (systemd) not installed'
 	fi
