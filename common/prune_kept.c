@@ -20,7 +20,8 @@
  *  - One copy thread at most, writing only the new log, and joined
  *    before anything is synced or committed.  The archive is written
  *    meanwhile, so the two files' writes interleave differently from
- *    run to run (tests/crashpoint.c counts steps atomically).
+ *    run to run (tests/crashpoint.c makes the threads take turns, so
+ *    that a crash test's step N is one call).
  *  - The old log's page cache, which the kernel frees when the replaced
  *    file is closed, is freed while the run waits for the disk instead
  *    (prune_drop_start): the same work, done when a processor is idle.

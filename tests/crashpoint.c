@@ -38,14 +38,26 @@
  * A failure is one-shot: the steps after it go on (a tool's clean-up
  * after a failing disk is the point), and the process keeps running.
  * Only the process that loaded this, not a fork of it, counts steps.
- * Steps two threads make at once are counted atomically: their order
- * may differ from run to run (log-prune writes its archive and its new
- * log at once), their number does not.
+ *
+ * Threads take turns, so that step N is the same call in every run (and
+ * what the files hold at a kill is the same): the main thread makes its
+ * steps while it runs, any other thread only while the main thread waits
+ * for it, in pthread_join(3) or pthread_cond_wait(3), and the main
+ * thread's next step waits until that thread's step is done.  log-prune's
+ * copy of the kept records, started on a thread while the main thread
+ * writes the archive, so makes its steps when the main thread joins it,
+ * after the archive's; log-append's writer thread makes its steps while
+ * the reader waits for it to take the next buffer.  This holds for a tool
+ * in which one thread at a time besides the main one makes steps and
+ * none waits for the main thread while it holds what the main thread
+ * needs: every jukisec tool (a thread started and never joined would
+ * make no step).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,6 +70,7 @@
 #include <unistd.h>
 
 static pid_t owner;
+static pthread_t main_thread;
 static unsigned long step, crash_at, fail_at, sync_n, fail_sync;
 static int torn, fail_errno = EIO, fail_fd = -1;
 static char logpath[4096], synclog[4096];
@@ -99,6 +112,7 @@ crash_init(void)
 	const char *s;
 
 	owner = getpid();
+	main_thread = pthread_self();
 	if ((s = getenv("JUKISEC_CRASH_AT")) != NULL)
 		crash_at = strtoul(s, NULL, 10);
 	if ((s = getenv("JUKISEC_CRASH_TORN")) != NULL)
@@ -176,6 +190,106 @@ trace(const char *to, unsigned long n0, const char *call, int dirfd,
 }
 
 /*
+ * The turn (see the top): turn_mu guards main_waits (the main thread is in
+ * pthread_join or pthread_cond_wait), others (steps of other threads under
+ * way) and the counts.  The main thread's own waits go to the real
+ * functions through cond_wait_real.
+ */
+static pthread_mutex_t turn_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_cv = PTHREAD_COND_INITIALIZER;
+static int main_waits, others;
+static __thread int in_turn;	/* this thread's step under way: step_end ends it */
+
+static int
+cond_wait_real(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+	static int (*f)(pthread_cond_t *, pthread_mutex_t *);
+
+	/* The unversioned name may bind the old condition variables' ABI. */
+	if (f == NULL && (f = dlvsym(RTLD_NEXT, "pthread_cond_wait", "GLIBC_2.3.2")) == NULL)
+		f = real("pthread_cond_wait");
+	return f(cv, mu);
+}
+
+static int
+is_main(void)
+{
+	return pthread_equal(pthread_self(), main_thread);
+}
+
+/* Takes the turn for a step of the calling thread; turn_mu held after. */
+static void
+turn_take(void)
+{
+	pthread_mutex_lock(&turn_mu);
+	if (is_main()) {
+		while (others > 0)
+			cond_wait_real(&turn_cv, &turn_mu);
+		return;
+	}
+	while (main_waits == 0)
+		cond_wait_real(&turn_cv, &turn_mu);
+	others++;
+	in_turn = 1;
+}
+
+/* After the call of a step (or a sync): another thread's turn ends.
+ * Returns r, errno kept. */
+static long
+step_end(long r)
+{
+	int e = errno;
+
+	if (in_turn) {
+		in_turn = 0;
+		pthread_mutex_lock(&turn_mu);
+		others--;
+		pthread_cond_broadcast(&turn_cv);
+		pthread_mutex_unlock(&turn_mu);
+	}
+	errno = e;
+	return r;
+}
+
+/* The main thread waits: another thread may make its steps meanwhile. */
+static void
+main_wait(int d)
+{
+	if (getpid() != owner || !is_main())
+		return;
+	pthread_mutex_lock(&turn_mu);
+	main_waits += d;
+	pthread_cond_broadcast(&turn_cv);
+	pthread_mutex_unlock(&turn_mu);
+}
+
+int
+pthread_join(pthread_t th, void **ret)
+{
+	static int (*f)(pthread_t, void **);
+	int e = errno, r;
+
+	if (f == NULL)
+		f = real("pthread_join");
+	errno = e;
+	main_wait(1);
+	r = f(th, ret);
+	main_wait(-1);
+	return r;
+}
+
+int
+pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+	int r;
+
+	main_wait(1);
+	r = cond_wait_real(cv, mu);
+	main_wait(-1);
+	return r;
+}
+
+/*
  * Dies as SIGKILL would have it, but first removes what libfaketime (lib.sh
  * at) keeps for this process in /dev/shm and removes at its exit only:
  * the test leaves nothing outside its directory.
@@ -209,8 +323,10 @@ at_step(const char *call, int dirfd, const char *path, int fd, size_t tear)
 
 	if (getpid() != owner)
 		return STEP_GO;
-	n = __atomic_add_fetch(&step, 1, __ATOMIC_SEQ_CST);
+	turn_take();
+	n = ++step;
 	trace(logpath, n, call, dirfd, path, fd, tear);
+	pthread_mutex_unlock(&turn_mu);
 	errno = e;
 	if (fd != -1 && fd == fail_fd) {
 		fail_fd = -1;
@@ -242,8 +358,10 @@ at_sync(const char *call, int fd)
 
 	if (getpid() != owner)
 		return STEP_GO;
-	n = __atomic_add_fetch(&sync_n, 1, __ATOMIC_SEQ_CST);
+	turn_take();
+	n = ++sync_n;
 	trace(synclog, n, call, -1, NULL, fd, 0);
+	pthread_mutex_unlock(&turn_mu);
 	errno = e;
 	if (fail_sync == 0 || n != fail_sync)
 		return STEP_GO;
@@ -337,8 +455,8 @@ open(const char *path, int flags, ...)
 	if (f == NULL)
 		f = real("open");
 	if (open_step("open", AT_FDCWD, path, flags) == STEP_FAIL)
-		return -1;
-	return f(path, flags, mode);
+		return step_end(-1);
+	return step_end(f(path, flags, mode));
 }
 
 int
@@ -351,8 +469,8 @@ open64(const char *path, int flags, ...)
 	if (f == NULL)
 		f = real("open64");
 	if (open_step("open", AT_FDCWD, path, flags) == STEP_FAIL)
-		return -1;
-	return f(path, flags, mode);
+		return step_end(-1);
+	return step_end(f(path, flags, mode));
 }
 
 int
@@ -365,8 +483,8 @@ openat(int dirfd, const char *path, int flags, ...)
 	if (f == NULL)
 		f = real("openat");
 	if (open_step("openat", dirfd, path, flags) == STEP_FAIL)
-		return -1;
-	return f(dirfd, path, flags, mode);
+		return step_end(-1);
+	return step_end(f(dirfd, path, flags, mode));
 }
 
 int
@@ -379,8 +497,8 @@ openat64(int dirfd, const char *path, int flags, ...)
 	if (f == NULL)
 		f = real("openat64");
 	if (open_step("openat", dirfd, path, flags) == STEP_FAIL)
-		return -1;
-	return f(dirfd, path, flags, mode);
+		return step_end(-1);
+	return step_end(f(dirfd, path, flags, mode));
 }
 
 int
@@ -391,8 +509,8 @@ creat(const char *path, mode_t mode)
 	if (f == NULL)
 		f = real("creat");
 	if (open_step("creat", AT_FDCWD, path, O_CREAT | O_TRUNC) == STEP_FAIL)
-		return -1;
-	return f(path, mode);
+		return step_end(-1);
+	return step_end(f(path, mode));
 }
 
 /* After the first part of a torn write: the kill, or in fail mode the
@@ -416,11 +534,11 @@ write(int fd, const void *buf, size_t n)
 	if (n > 0 && is_regular(fd))
 		switch (at_step("write", -1, NULL, fd, tear_at(write_off(fd), n))) {
 		case STEP_FAIL:
-			return -1;
+			return step_end(-1);
 		case STEP_TEAR:
-			return torn_end(f(fd, buf, tear_at(write_off(fd), n)));
+			return step_end(torn_end(f(fd, buf, tear_at(write_off(fd), n))));
 		}
-	return f(fd, buf, n);
+	return step_end(f(fd, buf, n));
 }
 
 ssize_t
@@ -433,11 +551,11 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 	if (n > 0 && is_regular(fd))
 		switch (at_step("pwrite", -1, NULL, fd, tear_at(off, n))) {
 		case STEP_FAIL:
-			return -1;
+			return step_end(-1);
 		case STEP_TEAR:
-			return torn_end(f(fd, buf, tear_at(off, n), off));
+			return step_end(torn_end(f(fd, buf, tear_at(off, n), off)));
 		}
-	return f(fd, buf, n, off);
+	return step_end(f(fd, buf, n, off));
 }
 
 ssize_t
@@ -455,8 +573,8 @@ writev(int fd, const struct iovec *iov, int cnt)
 		f = real("writev");
 	if (cnt > 0 && is_regular(fd) &&
 	    at_step("writev", -1, NULL, fd, 0) == STEP_FAIL)
-		return -1;
-	return f(fd, iov, cnt);
+		return step_end(-1);
+	return step_end(f(fd, iov, cnt));
 }
 
 ssize_t
@@ -469,15 +587,15 @@ copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t n,
 	if (f == NULL)
 		f = real("copy_file_range");
 	if (n == 0)
-		return f(in, inoff, out, outoff, n, flags);
+		return step_end(f(in, inoff, out, outoff, n, flags));
 	tear = tear_at(outoff != NULL ? *outoff : write_off(out), n);
 	switch (at_step("copy_file_range", -1, NULL, out, tear)) {
 	case STEP_FAIL:
-		return -1;
+		return step_end(-1);
 	case STEP_TEAR:
-		return torn_end(f(in, inoff, out, outoff, tear, flags));
+		return step_end(torn_end(f(in, inoff, out, outoff, tear, flags)));
 	}
-	return f(in, inoff, out, outoff, n, flags);
+	return step_end(f(in, inoff, out, outoff, n, flags));
 }
 
 int
@@ -488,8 +606,8 @@ ftruncate(int fd, off_t len)
 	if (f == NULL)
 		f = real("ftruncate");
 	if (at_step("ftruncate", -1, NULL, fd, 0) == STEP_FAIL)
-		return -1;
-	return f(fd, len);
+		return step_end(-1);
+	return step_end(f(fd, len));
 }
 
 int
@@ -506,8 +624,8 @@ rename(const char *from, const char *to)
 	if (f == NULL)
 		f = real("rename");
 	if (at_step("rename", AT_FDCWD, to, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(from, to);
+		return step_end(-1);
+	return step_end(f(from, to));
 }
 
 int
@@ -518,8 +636,8 @@ renameat(int fromfd, const char *from, int tofd, const char *to)
 	if (f == NULL)
 		f = real("renameat");
 	if (at_step("renameat", tofd, to, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(fromfd, from, tofd, to);
+		return step_end(-1);
+	return step_end(f(fromfd, from, tofd, to));
 }
 
 int
@@ -530,8 +648,8 @@ renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned int f
 	if (f == NULL)
 		f = real("renameat2");
 	if (at_step("renameat2", tofd, to, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(fromfd, from, tofd, to, flags);
+		return step_end(-1);
+	return step_end(f(fromfd, from, tofd, to, flags));
 }
 
 int
@@ -542,8 +660,8 @@ link(const char *from, const char *to)
 	if (f == NULL)
 		f = real("link");
 	if (at_step("link", AT_FDCWD, to, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(from, to);
+		return step_end(-1);
+	return step_end(f(from, to));
 }
 
 int
@@ -554,8 +672,8 @@ linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 	if (f == NULL)
 		f = real("linkat");
 	if (at_step("linkat", tofd, to, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(fromfd, from, tofd, to, flags);
+		return step_end(-1);
+	return step_end(f(fromfd, from, tofd, to, flags));
 }
 
 int
@@ -566,8 +684,8 @@ unlink(const char *path)
 	if (f == NULL)
 		f = real("unlink");
 	if (at_step("unlink", AT_FDCWD, path, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(path);
+		return step_end(-1);
+	return step_end(f(path));
 }
 
 int
@@ -578,8 +696,8 @@ unlinkat(int dirfd, const char *path, int flags)
 	if (f == NULL)
 		f = real("unlinkat");
 	if (at_step("unlinkat", dirfd, path, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(dirfd, path, flags);
+		return step_end(-1);
+	return step_end(f(dirfd, path, flags));
 }
 
 int
@@ -591,8 +709,8 @@ mkdir(const char *path, mode_t mode)
 		f = real("mkdir");
 	if (!exists(AT_FDCWD, path))
 		if (at_step("mkdir", AT_FDCWD, path, -1, 0) == STEP_FAIL)
-			return -1;
-	return f(path, mode);
+			return step_end(-1);
+	return step_end(f(path, mode));
 }
 
 int
@@ -604,8 +722,8 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 		f = real("mkdirat");
 	if (!exists(dirfd, path))
 		if (at_step("mkdirat", dirfd, path, -1, 0) == STEP_FAIL)
-			return -1;
-	return f(dirfd, path, mode);
+			return step_end(-1);
+	return step_end(f(dirfd, path, mode));
 }
 
 int
@@ -616,8 +734,8 @@ rmdir(const char *path)
 	if (f == NULL)
 		f = real("rmdir");
 	if (at_step("rmdir", AT_FDCWD, path, -1, 0) == STEP_FAIL)
-		return -1;
-	return f(path);
+		return step_end(-1);
+	return step_end(f(path));
 }
 
 /* The syncs: a count of their own (JUKISEC_FAIL_SYNC). */
@@ -629,8 +747,8 @@ fsync(int fd)
 	if (f == NULL)
 		f = real("fsync");
 	if (at_sync("fsync", fd) == STEP_FAIL)
-		return -1;
-	return f(fd);
+		return step_end(-1);
+	return step_end(f(fd));
 }
 
 int
@@ -641,8 +759,8 @@ fdatasync(int fd)
 	if (f == NULL)
 		f = real("fdatasync");
 	if (at_sync("fdatasync", fd) == STEP_FAIL)
-		return -1;
-	return f(fd);
+		return step_end(-1);
+	return step_end(f(fd));
 }
 
 int
@@ -653,6 +771,6 @@ syncfs(int fd)
 	if (f == NULL)
 		f = real("syncfs");
 	if (at_sync("syncfs", fd) == STEP_FAIL)
-		return -1;
-	return f(fd);
+		return step_end(-1);
+	return step_end(f(fd));
 }

@@ -120,4 +120,32 @@ test_expect_success 'a prune that archives while it scans: a kill at every step,
 '
 crash_say
 
+# A prune whose kept records are copied by a thread while the scan writes
+# the archive (two batches of 30,000 records a month apart, in epochs of
+# 30 days): the two files' steps interleave differently from run to run
+# unless the crash points number them in one order.  Five traces of the
+# same prune are one trace, so that a kill at step N is a kill at the
+# same call every time.
+W=$TMP/wpar
+S=$W/s A=$W/archive.csv
+mkdir "$W" &&
+at 2025-10-01T00:00:00Z jukisec-init -d "$S" -t cs01 --epoch 2592000 >"$S.key" 2>/dev/null &&
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf "tanaka,view,%d,ok,detail %d\n", i, i }' >"$TMP/recs.csv" &&
+at 2025-10-02T10:00:00Z log-append -d "$S" --stdin <"$TMP/recs.csv" 2>/dev/null &&
+at 2025-11-20T10:00:00Z log-append -d "$S" --stdin <"$TMP/recs.csv" 2>/dev/null &&
+at 2026-11-01T10:00:00Z log-append -d "$S" --seal
+cp -a "$W" "$TMP/par"
+prune_par() { at 2026-11-01T10:00:00Z log-prune -d "$S" --archive "$A"; }
+
+test_expect_success 'a prune that copies on two threads: its steps in one order, every run' '
+	for i in 1 2 3 4 5; do
+		rm -rf "$W" && cp -a "$TMP/par" "$W" &&
+		crash_trace prune_par >/dev/null 2>&1 &&
+		sed "s|$W/||" "$TMP/crash.trace" >trace.$i || return 1
+		[ $i = 1 ] || test_cmp trace.1 trace.$i || return 1
+	done &&
+	grep -q " copy_file_range s/.tmp-log-prune" trace.1 &&
+	grep -q " write archive.csv" trace.1
+'
+
 test_done
