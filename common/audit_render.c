@@ -102,7 +102,7 @@ render_head(const struct audit *a, FILE *out, const char *author)
 	const struct conf *cf = &a->st->conf;
 	const struct period *p = &a->o->per;
 	const int ja = a->o->ja;
-	char	 date[128], d1[48], d2[48], cite[128], tz[64];
+	char	 date[128], d1[48], d2[48], fy[48], cite[128], tz[64];
 	size_t	 n[3];
 	struct tm tm;
 	time_t	 t = a->o->now / 1000;
@@ -117,6 +117,7 @@ render_head(const struct audit *a, FILE *out, const char *author)
 	}
 	era_day(p->y1, p->m1, p->d1, a->o->ja, d1, sizeof(d1));
 	era_day(p->y2, p->m2, p->d2, a->o->ja, d2, sizeof(d2));
+	era_fiscal(p->fiscal, ja, fy, sizeof(fy));
 	muni_cite(cf, REF_R12, 0, ja, cite, sizeof(cite));
 	if (ja) {
 		fprintf(out, "%s 住基ネット セキュリティ対策 遵守状況報告書\n",
@@ -126,15 +127,8 @@ render_head(const struct audit *a, FILE *out, const char *author)
 		fprintf(out, "根拠: %s(%s)\n", muni_name(cf, MN_REGULATION, 1),
 		    muni_name(cf, MN_NUMBER, 1));
 		fprintf(out, "対象期間: %sから%sまで", d1, d2);
-		if (p->fiscal > 0) {
-			int	 ey;
-			const struct era *e = era_lookup(p->fiscal, 4, 1, &ey);
-
-			if (e != NULL)
-				fprintf(out, "(%s%d年度)", e->name, ey);
-			else
-				fprintf(out, "(%d年度)", p->fiscal);
-		}
+		if (p->fiscal > 0)
+			fprintf(out, "(%s)", fy);
 		fprintf(out, "\n作成日時: %s\n", date);
 		fprintf(out, "作成者: %s\n", author ? author : "");
 		fprintf(out, "操作履歴の検証: %s\n\n", a->log_keyed > 0 ?
@@ -154,7 +148,7 @@ render_head(const struct audit *a, FILE *out, const char *author)
 		    muni_name(cf, MN_NUMBER, 0));
 		fprintf(out, "Period:       %s to %s", d1, d2);
 		if (p->fiscal > 0)
-			fprintf(out, " (fiscal year %d)", p->fiscal);
+			fprintf(out, " (%s)", fy);
 		fprintf(out, "\nDate:         %s\n", date);
 		fprintf(out, "Prepared by:  %s\n", author ? author : "");
 		fprintf(out, "Log verified: %s\n\n", a->log_keyed > 0 ?

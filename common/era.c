@@ -99,6 +99,23 @@ era_day(int y, int m, int d, int ja, char *buf, size_t len)
 		snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
+void
+era_fiscal(int fy, int ja, char *buf, size_t len)
+{
+	const struct era *e;
+	int ey;
+
+	/* The era of the year's last day: 令和 for all of 2019. */
+	if (!ja)
+		snprintf(buf, len, "fiscal year %d", fy);
+	else if ((e = era_lookup(fy, 12, 31, &ey)) == NULL)
+		snprintf(buf, len, "%d年度", fy);
+	else if (ey == 1)
+		snprintf(buf, len, "%s元年度", e->name);
+	else
+		snprintf(buf, len, "%s%d年度", e->name, ey);
+}
+
 int
 era_local_tm(int64_t ms, struct tm *tm)
 {

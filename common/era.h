@@ -9,7 +9,8 @@
  * answer -1 and the caller prints the Gregorian date.  No allocation; only
  * era_local_tm() and era_when() read the local time zone.  The one place
  * a date, and its time zone (era_zone()), is written for people: the 報告書, the compliance report and the
- * register's form all call era_day() or era_when().
+ * register's form all call era_day() or era_when(), and a fiscal year
+ * era_fiscal().
  */
 #ifndef ERA_H
 #define ERA_H
@@ -46,6 +47,12 @@ int	era_format(int y, int m, int d, char *buf, size_t len);
 /* A day for people: 和暦 (ERA_GANNEN) when ja, else, or before 明治,
  * YYYY-MM-DD. */
 void	era_day(int y, int m, int d, int ja, char *buf, size_t len);
+
+/* A fiscal year (年度, April to March) for people: when ja, named as its
+ * calendar year is at that year's end, 元 for year 1 (2019, which began
+ * in 平成31年, is 令和元年度; 1989 平成元年度), or "1867年度" before
+ * 明治; else "fiscal year 2019". */
+void	era_fiscal(int fy, int ja, char *buf, size_t len);
 
 /* The local broken-down time of ms since the epoch (floored); 0 when the
  * time cannot be represented. */

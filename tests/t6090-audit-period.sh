@@ -79,6 +79,22 @@ test_expect_success 'October'"'"'s registrations are in October'"'"'s report, no
 	expect register-changes "PASS boss boss suzuki tanaka suzuki tanaka"
 '
 
+# A fiscal year is named as its calendar year is: 2019 is 令和元年 (the
+# year 令和 began, in April still 平成31年), so its 年度 is 令和元年度;
+# year 1 is 元年 here as in every date (era.c).
+test_expect_success 'the fiscal year in 和暦: 平成元年度, 令和元年度, as era.c writes year 1' '
+	jukisec-audit -d "$D" --now $NOW --fiscal-year 1989 --lang ja >r.ja;
+	grep -qx "対象期間: 平成元年4月1日から平成2年3月31日まで(平成元年度)" r.ja &&
+	jukisec-audit -d "$D" --now $NOW --fiscal-year 2019 --lang ja >r.ja;
+	grep -qx "対象期間: 平成31年4月1日から令和2年3月31日まで(令和元年度)" r.ja &&
+	jukisec-audit -d "$D" --now $NOW --fiscal-year 2026 --lang ja >r.ja;
+	grep -qx "対象期間: 令和8年4月1日から令和9年3月31日まで(令和8年度)" r.ja &&
+	jukisec-audit -d "$D" --now $NOW --fiscal-year 1988 --lang ja >r.ja;
+	grep -qx "対象期間: 昭和63年4月1日から平成元年3月31日まで(昭和63年度)" r.ja &&
+	jukisec-audit -d "$D" --now $NOW --fiscal-year 2019 --lang en >r.txt;
+	grep -qx "Period:       2019-04-01 to 2020-03-31 (fiscal year 2019)" r.txt
+'
+
 test_expect_success 'the header tells the truth about verification' '
 	jukisec-audit -d "$D" --now $NOW >r.txt;
 	grep -qx "Log verified: no: not checked with the verification key (the records'"'"' form only)" r.txt &&

@@ -1,4 +1,5 @@
-/* era.c unit test (TAP): every era boundary, 元年, styles, refusals. */
+/* era.c unit test (TAP): every era boundary, 元年, styles, refusals,
+ * fiscal years. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,22 @@ is(int y, int m, int d, enum era_style s, const char *want)
 	else {
 		printf("not ok %d - %04d-%02d-%02d: got '%s' (%d), want '%s'\n",
 		    n, y, m, d, buf, r, want ? want : "(none)");
+		failed++;
+	}
+}
+
+/* era_fiscal: a 年度 named as its calendar year is, 元 for year 1. */
+static void
+fy(int y, int ja, const char *want)
+{
+	char buf[64];
+
+	era_fiscal(y, ja, buf, sizeof(buf));
+	n++;
+	if (strcmp(buf, want) == 0)
+		printf("ok %d - fiscal year %d -> %s\n", n, y, want);
+	else {
+		printf("not ok %d - fiscal year %d: got '%s', want '%s'\n", n, y, buf, want);
 		failed++;
 	}
 }
@@ -45,6 +62,14 @@ main(void)
 	is(2023, 2, 29, ERA_GANNEN, NULL);
 	is(2026, 13, 1, ERA_GANNEN, NULL);
 	is(2026, 4, 31, ERA_NUMERIC, NULL);
+	fy(1989, 1, "平成元年度");
+	fy(1988, 1, "昭和63年度");
+	fy(2018, 1, "平成30年度");
+	fy(2019, 1, "令和元年度");
+	fy(2026, 1, "令和8年度");
+	fy(1868, 1, "明治元年度");
+	fy(1867, 1, "1867年度");
+	fy(2019, 0, "fiscal year 2019");
 	n++;
 	if (era_format(2026, 11, 25, small, sizeof(small)) == -1 && small[0] == '\0')
 		printf("ok %d - too small a buffer is refused and left empty\n", n);
