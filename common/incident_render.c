@@ -671,26 +671,13 @@ render_report(FILE *fp, struct store *st, const struct incident *inc,
 	return ferror(fp) ? -1 : 0;
 }
 
-/* Display width: CJK (3- and 4-byte UTF-8) counts 2 columns. */
-static size_t
-width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		w += c >= 0xe0 ? 2 : 1;
-	}
-	return w;
-}
-
+/* A cell of the list's table, padded to w + 2 columns: widths are
+ * text_width_utf8's (wcwidth under C.UTF-8), as the table's language is
+ * --lang's, not the locale's. */
 static void
 cell(FILE *fp, const char *s, size_t w)
 {
-	size_t n = width(s);
+	size_t n = text_width_utf8(s);
 
 	fputs(s, fp);
 	while (n++ < w + 2)
@@ -737,8 +724,8 @@ list_table_row(FILE *fp, const struct incident *inc, enum inc_lang lang,
 	row[4] = nout;
 	row[5] = late[0] ? late : "-";
 	for (j = 0; j < 6; j++) {
-		if (pass == 0 && width(row[j]) > w[j])
-			w[j] = width(row[j]);
+		if (pass == 0 && text_width_utf8(row[j]) > w[j])
+			w[j] = text_width_utf8(row[j]);
 		if (pass == 1)
 			cell(fp, row[j], w[j]);
 	}
@@ -824,7 +811,7 @@ render_list(FILE *fp, const struct conf *cf, const struct incidents *all,
 			fprintf(fp, "%s\n", th[6]);
 		}
 		for (j = 0; pass == 0 && j < 6; j++)
-			w[j] = width(th[j]);
+			w[j] = text_width_utf8(th[j]);
 		for (i = 0; i < all->n; i++) {
 			const struct incident *inc = &all->inc[i];
 			unsigned o = incident_outstanding(inc);

@@ -106,6 +106,22 @@ test_expect_success 'the Japanese table names the overdue steps in Japanese, joi
 	json_true "d[0][\"overdue\"] == [\"mayor-reported\", \"general-manager-reported\"]" <j
 '
 
+# A municipality's name in half-width kana is one column a character
+# (wcwidth, text.c), not two: the Japanese table's summaries start under
+# its heading.
+test_expect_success 'the Japanese table stays aligned with a name in half-width kana' '
+	cp "$D/jukisec.conf" conf.save &&
+	echo "mayor = ｺｸﾌﾞﾝｼﾞ市長 | Mayor" >>"$D/jukisec.conf" &&
+	ls_ --overdue 2 --lang ja --now 2027-01-30T00:00:00Z >t;
+	cp conf.save "$D/jukisec.conf" &&
+	grep -q "^2026-0001 .*  ｺｸﾌﾞﾝｼﾞ市長へ報告、総括責任者へ報告  *A, unreported$" t &&
+	python3 -c "import sys, unicodedata as u
+def w(s): return sum(2 if u.east_asian_width(c) in \"WF\" else 1 for c in s)
+t = open(sys.argv[1], encoding=\"utf-8\").read().splitlines()
+at = [w(l[:l.index(m)]) for l, m in zip(t, [\"概要\", \"A, unreported\", \"D no cause\", \"E stolen\"])]
+assert len(set(at)) == 1, at" t || { cat t; false; }
+'
+
 test_expect_success 'bad --overdue values and options of other modes are refused' '
 	test_must_fail 2 ls_ --overdue -1 2>err &&
 	one_line_matching err "^incident-report: --overdue -1: too small" &&
