@@ -62,6 +62,7 @@ void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	*xaligned_alloc(size_t align, size_t);
 /* The same in libgcrypt's secure memory (free with gcry_free). */
 void	*xmalloc_secure(size_t);
 void	*xcalloc_secure(size_t, size_t);

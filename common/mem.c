@@ -64,6 +64,18 @@ xcalloc_secure(size_t n, size_t size)
 	return p;
 }
 
+/* Aligned to align (a power of two; n a multiple of it), as
+ * aligned_alloc(3): for data laid out by cache lines; free(3) frees it. */
+void *
+xaligned_alloc(size_t align, size_t n)
+{
+	void *p;
+
+	if ((p = aligned_alloc(align, n ? n : align)) == NULL)
+		oom();
+	return p;
+}
+
 void *
 xmalloc(size_t n)
 {

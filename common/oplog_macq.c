@@ -118,16 +118,14 @@ macq_start(const unsigned char k0[32], int format)
 	if (par_threads() < 2)
 		return NULL;
 	/* malloc(3) aligns to 16 bytes only: the lines must be the cache's */
-	if ((q = aligned_alloc(LINE, sizeof(*q))) == NULL)
-		err(ST_FAIL, NULL);
+	q = xaligned_alloc(LINE, sizeof(*q));
 	memset(q, 0, sizeof(*q));
 	q->pushed = q->done = -1;
 	for (i = 0; i < 2; i++) {
 		q->b[i].job = xcalloc(QJOBS, sizeof(struct job));
 		q->b[i].buf = xmalloc(QBYTES);
 	}
-	if ((q->k = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	q->k = xmalloc_secure(32);
 	memcpy(q->k, k0, 32);
 	mac_open_verify(&q->mac);
 	mac_format(&q->mac, format);

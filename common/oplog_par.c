@@ -357,8 +357,7 @@ work(void *arg)
 	 * other's (one address space); 2.5 ms of a 64 MiB run, measured. */
 	oplog_reader_warm(rd, p->size - p->begin + OPLOG_LINE_MAX);
 	warm_stack();
-	if ((wk.k = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	wk.k = xmalloc_secure(32);
 	memcpy(wk.k, p->ctx->k0, 32);
 	wk.kepoch = 0;
 	mac_open_verify(&wk.mac);

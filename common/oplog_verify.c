@@ -535,8 +535,7 @@ keep_pending(struct vstate *v, const struct oplog_record *r)
 		s += r->len[i] + 1;
 	}
 	p->file = v->file;
-	if ((p->key = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	p->key = xmalloc_secure(32);
 	/* K(its epoch), from K0 again when the key went on past it: a
 	 * follower's, given the first record a prune kept (oplog_verifier_live) */
 	if (v->kepoch <= r->epoch) {
@@ -1346,8 +1345,7 @@ check_keyfile(struct vstate *v)
 		ret = bad(v, NULL, _("key of epoch %lld is ahead of the head's (epoch %lld): "
 		    "the log and its head were put back from an earlier copy"), k->epoch, h->kepoch);
 	else {
-		if ((want = gcry_malloc_secure(32)) == NULL)
-			errx(ST_FAIL, _("out of secure memory"));
+		want = xmalloc_secure(32);
 		/* from the walk's key when it is not past the file's */
 		if (v->kepoch <= k->epoch)
 			oplog_key_at(v->k, v->kepoch, k->epoch, want);
@@ -1826,8 +1824,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->skip_upto = -1;
 	v->confirm = -1;
 	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
-	if ((v->k = gcry_malloc_secure(32)) == NULL)
-		errx(ST_FAIL, _("out of secure memory"));
+	v->k = xmalloc_secure(32);
 	memcpy(v->k, vk->k0, 32);
 	mac_open_verify(&v->mac);
 }

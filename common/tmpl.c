@@ -237,11 +237,7 @@ tmpl_key_load(struct store *st, int create, unsigned char **keyp)
 		key_unopened(st, path, !inside);
 		goto out;
 	}
-	*keyp = gcry_malloc_secure(TMPL_KEYLEN);
-	if (*keyp == NULL) {
-		jerr_say(st->err, ST_FAIL, _("out of secure memory"));
-		goto out;
-	}
+	*keyp = xmalloc_secure(TMPL_KEYLEN);
 	rc = key_read(fd, path, *keyp, st->err);
 out:
 	if (rc != ST_OK) {

@@ -94,8 +94,7 @@ say_secret(void *arg, const char *prompt, char **pw)
 		    PW_MAX);
 		return ST_USAGE;
 	}
-	if ((p = gcry_malloc_secure(PW_MAX + 1)) == NULL)
-		errx(ST_FAIL, "out of secure memory");
+	p = xmalloc_secure(PW_MAX + 1);
 	memcpy(p, resp, n + 1);
 	wipe(resp, n);
 	free(resp);

@@ -12,6 +12,15 @@ test_expect_success 'common/ and cmd/: no cycle, every tool with its modules' '
 	! grep -q "^links operator-list: .*\(enrol\|fp\|bio\)" graph
 '
 
+# Memory that cannot be had ends the process in mem.c and nowhere else
+# (one message, the PAM module's bail): no other file of common/, cmd/ or
+# pam/ calls the allocators whose failure mem.c's x* functions handle.
+test_expect_success 'only mem.c calls the secure and aligned allocators' '
+	(cd "$SRCDIR" && grep -lE "gcry_(malloc|calloc)_secure *\(|(^|[^x_])aligned_alloc *\(" \
+	    common/*.c cmd/*.c pam/*.c) >callers &&
+	echo common/mem.c | test_cmp - callers
+'
+
 # tree: a copy of the script in a tree of two modules, a and b, a calling
 # b; with "cycle", b calls a back.
 tree() {
