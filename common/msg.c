@@ -5,8 +5,10 @@
  *
  * Invariants: the set-up runs at most once a process, and never inside a
  * PAM host (pam_jukisec calls neither setup, so jukisec_msg does nothing
- * there); calls nothing of the suite, so every module can reach it.
+ * there); a deferred one leaves errno as it was; calls nothing of the
+ * suite, so every module can reach it.
  */
+#include <errno.h>
 #include <libintl.h>
 #include <locale.h>
 
@@ -44,12 +46,17 @@ jukisec_locale(int lazy)
 		locale_setup();
 }
 
+/* Keeps errno: the first message is often warn(_("...")), whose errno
+ * text must be the failure's, not that of a locale file not found. */
 void
 jukisec_msg(void)
 {
+	int e = errno;
+
 	if (deferred) {
 		deferred = 0;
 		locale_setup();
+		errno = e;
 	}
 }
 

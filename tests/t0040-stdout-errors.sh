@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every tool checks its standard output on every exit, -V and --help
-# included: output lost to a full disk is exit 3, never 0.
+# included: output lost to a full disk is exit 3, never 0, and says why.
 . "$(dirname "$0")/lib.sh"
 
 tools=$(cd "$JUKISEC_BUILD" && for f in *; do
@@ -20,6 +20,18 @@ for t in $tools; do
 		test_must_fail 3 $t --help >/dev/full 2>err &&
 		one_line_matching err "^$t: write error: standard output" &&
 		$t -V >out && test -s out
+	'
+done
+
+# The reason is the write's: a locale set up at the first message
+# (log-append's, msg.c) must not replace errno before the message reads it.
+for t in $tools; do
+	test_expect_success "$t -V and --help to a full disk under C.UTF-8: the write's reason" '
+		for o in -V --help; do
+			LC_ALL= LANG=C.UTF-8 test_must_fail 3 $t $o >/dev/full 2>err &&
+			one_line_matching err "^$t: write error: standard output: No space left on device\$" ||
+			    return 1
+		done
 	'
 done
 
