@@ -64,6 +64,10 @@
  *    (the next writer takes it in): a count and its record go together.
  *    The note goes in either case; a note that cannot go after its
  *    record is the same line too (the next writer finds the record).
+ *  - A count a kill left in operators.pending is settled (put in force,
+ *    its record logged) only once the log has passed the same checks,
+ *    under its lock (gate_lock): settled first, it was put in force in a
+ *    state whose log then refused its record, a count no record showed.
  *  - Locks in the order every tool takes them, the register's before the
  *    log's (store.c refuses the other order): no process waits for the
  *    register's while it holds the log's, so no two wait for each other.
@@ -289,17 +293,12 @@ hold_signals(sigset_t *old)
  * left to write, as `log-append --seal` brings it (what a crash left
  * completed, the seals of every ended epoch written, the key file moved
  * past them); then room shown for the count's note, a new register and a
- * log line; then a changed count saved as a register change whose record
- * is rec (*saved set once the save is tried: a failure can come after its
- * note or its rename), the signals held from there (into *held).  ST_OK;
- * ST_FAIL with *err the errno of a disk that cannot record, or -1 when
- * the log refused in its own words, said. */
+ * log line.  ST_OK; ST_FAIL with *err the errno of a disk that cannot
+ * record, or -1 when the log refused in its own words, said. */
 static int
-settle_count(struct store *st, struct register_ *reg,
-    const struct attempt *a, int changed, int64_t now, int *err, int *saved,
-    sigset_t *held)
+log_fit(struct store *st, const struct attempt *a, int64_t now, int *err)
 {
-	struct jerr	 e = JERR_INIT, s = JERR_INIT, *caller = st->err;
+	struct jerr	 s = JERR_INIT, *caller = st->err;
 	int		 r;
 
 	st->err = &s;
@@ -318,22 +317,27 @@ settle_count(struct store *st, struct register_ *reg,
 		*err = errno;
 		return ST_FAIL;
 	}
-	hold_signals(held);
-	st->err = &e;		/* the save's own message goes nowhere */
-	*saved = changed || a->pad;
-	r = changed ? register_commit_count(st, reg, &a->rec) :
-	    a->pad ? register_pad_count(st, reg, &a->rec) : ST_OK;
-	st->err = caller;
-	*err = errno;
-	return r;
+	return ST_OK;
+}
+
+/* The line of an attempt that cannot be recorded, for a disk that cannot
+ * take a write (err), ST_FAIL; a refusal (-1) was said in its own words. */
+static int
+unrecorded(struct store *st, int err)
+{
+	if (err != -1)
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: the attempt cannot be recorded (%s): denied"),
+		    st->dir, strerror(err));
+	return ST_FAIL;
 }
 
 /* R5.2, R6: no attempt goes uncounted or unlogged, and none is counted
- * that the log cannot take.  Every attempt, its count changed or not,
- * first shows the log's files to open for writing, then under the log's
- * lock (held on ST_OK, for the caller's record) writes what the log owes
- * before the record, shows room for the count and the record, and only
- * then writes a changed count.  Writing, room or the save failing denies
+ * that the log cannot take.  Before anything is written to the register,
+ * its count changed or not, every attempt shows the log's files to open
+ * for writing, then under the log's lock (held on ST_OK, for the caller's
+ * record) writes what the log owes before the record and shows room for
+ * the count and the record (log_fit).  Writing or room failing denies
  * with exit 3 and one line, the same words for all: on a full, read-only
  * or failing disk, or a log on a read-only mount of its own, the answer
  * must not tell a right password from a wrong one, nor a known id from an
@@ -341,26 +345,48 @@ settle_count(struct store *st, struct register_ *reg,
  * not deny only those whose count did not change.  A log that writers
  * refuse is said in the log's words (exit 3), nothing written. */
 static int
+log_ready(struct store *st, const struct attempt *a, int64_t now)
+{
+	int	 err;
+
+	if (oplog_writable(st) == -1)
+		return unrecorded(st, errno);
+	if (oplog_lock(st) != ST_OK)
+		return ST_FAIL;
+	if (log_fit(st, a, now, &err) != ST_OK) {
+		store_unlock(st, STORE_LOCK_LOG);
+		return unrecorded(st, err);
+	}
+	return ST_OK;
+}
+
+/* The log shown ready (log_ready), then a changed count saved as a
+ * register change whose record is a->rec (*saved set once the save is
+ * tried: a failure can come after its note or its rename), the signals
+ * held from there (into *held).  The save failing is the line of a disk
+ * that cannot record, its own message going nowhere.  ST_OK with the log
+ * lock held, for the caller's record; else ST_FAIL, said. */
+static int
 write_count(struct store *st, struct register_ *reg,
     const struct attempt *a, int changed, int64_t now, int *saved,
     sigset_t *held)
 {
-	int	 err, r;
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	int		 r, err;
 
-	if (oplog_writable(st) == -1) {
-		err = errno;
-		r = ST_FAIL;
-	} else if (oplog_lock(st) != ST_OK)
+	if (log_ready(st, a, now) != ST_OK)
 		return ST_FAIL;
-	else if ((r = settle_count(st, reg, a, changed, now, &err, saved,
-	    held)) !=
-	    ST_OK)
-		store_unlock(st, STORE_LOCK_LOG);
-	if (r != ST_OK && err != -1)
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: the attempt cannot be recorded (%s): denied"),
-		    st->dir, strerror(err));
-	return r;
+	hold_signals(held);
+	st->err = &e;
+	*saved = changed || a->pad;
+	r = changed ? register_commit_count(st, reg, &a->rec) :
+	    a->pad ? register_pad_count(st, reg, &a->rec) : ST_OK;
+	err = errno;
+	st->err = caller;
+	if (r == ST_OK)
+		return ST_OK;
+	store_unlock(st, STORE_LOCK_LOG);
+	return unrecorded(st, err);
 }
 
 /* The register lock held by another process past lock_timeout_ms: the
@@ -372,6 +398,46 @@ busy(struct store *st, const struct attempt *a)
 {
 	if (st->timed_out[STORE_LOCK_REGISTER])
 		log_error(st, a, "register-busy");
+}
+
+/* STORE_LOCK_REGISTER taken for the count, and what a kill left in
+ * operators.pending settled as every register writer settles it
+ * (register_settle), but only once the log is shown ready for the
+ * settlement's record as for the count's (log_ready; its lock held until
+ * that record is written).  Settled first, the register was put in force
+ * before a log that refused its record was found: a count no record
+ * showed, and a line in the log's words where the gate says its own.
+ * The settlement failing on a disk that cannot record is the gate's line
+ * too.  ST_OK with the register lock held; else unlocked, said. */
+static int
+gate_lock(struct store *st, const struct attempt *a)
+{
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	struct stat	 sb;
+	int64_t		 t;
+	int		 r;
+
+	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK) {
+		busy(st, a);
+		return r;
+	}
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT)
+		r = register_settle(st);	/* a pad a kill left, no more */
+	else if ((r = clock_decision(st, &t)) == ST_OK &&
+	    (r = log_ready(st, a, t)) == ST_OK) {
+		st->err = &e;
+		r = register_settle(st);
+		st->err = caller;
+		store_unlock(st, STORE_LOCK_LOG);
+		if (r != ST_OK && unrecordable(e.errnum))
+			r = unrecorded(st, e.errnum);
+		else
+			jerr_pass(caller, &e);
+	}
+	if (r != ST_OK)
+		store_unlock(st, STORE_LOCK_REGISTER);
+	return r;
 }
 
 /* The attempt's "auth" record into a->rec, decided before the count: a
@@ -511,10 +577,8 @@ record(struct store *st, struct attempt *a)
 	int		 r, changed, saved = 0, kept = 0, status, same = 0;
 
 	/* the count only: no reconcile here, register changes do that */
-	if ((r = register_lock(st)) != ST_OK) {
-		busy(st, a);
+	if ((r = gate_lock(st, a)) != ST_OK)
 		return r;
-	}
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK) {
 		store_unlock(st, STORE_LOCK_REGISTER);
@@ -808,6 +872,23 @@ out:
 	if (r != ST_OK)
 		return r == ST_LOCKED && need_manager ? ST_NO : r;
 	return a.ok ? a.result : ST_NO;
+}
+
+int
+gate_settle(struct store *st)
+{
+	/* no record of its own: none for a register lock not had in time */
+	struct attempt	 a = { .id = "", .where = "", .unlogged = 1 };
+	struct stat	 sb;
+	int		 r;
+
+	/* without a note, no lock waited for: the register alone decides */
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT)
+		return ST_OK;
+	if ((r = gate_lock(st, &a)) == ST_OK)
+		store_unlock(st, STORE_LOCK_REGISTER);
+	return r;
 }
 
 int

@@ -29,6 +29,15 @@
 int	gate_auth(struct store *, const char *id, int pwfd, const char *from,
 	    const char *where);
 
+/* For a decision that writes nothing of its own (pam_jukisec's account
+ * check), before it reads the register: a change a kill left in
+ * operators.pending settled, under the register's lock, once the log is
+ * shown to take its record as an attempt's is; said as gate_auth says a
+ * state that cannot record an attempt; without a note, no lock is
+ * waited for.  ST_OK, or ST_FAIL after a message, the register as it
+ * was; no lock held either way. */
+int	gate_settle(struct store *);
+
 /* A change a manager makes under the lock that counts their attempt.
  * prepare, when not NULL, runs after the credential verified on an
  * unlocked row, before the lock (a new credential, which may wait for a

@@ -28,8 +28,6 @@
  *  - Allocation failure, fatal in the tools, ends the call with
  *    PAM_BUF_ERR (conv bail) after the state directory is closed.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <gcrypt.h>
 #include <locale.h>
 #include <setjmp.h>
@@ -53,7 +51,6 @@
 #include "esc.h"
 #include "gate.h"
 #include "register.h"
-#include "register_txn.h"
 #include "store.h"
 
 #define WHERE_MAX	200	/* bytes of PAM_TTY, PAM_RHOST kept in a record */
@@ -314,26 +311,6 @@ authenticate_call(struct call *c)
 	return report(c, authenticate(c));
 }
 
-/* The register as decided: a change that a kill left in operators.pending
- * (the gate's count of the attempt that locks someone, say) settled first,
- * under the register's lock, as every register writer settles it; without
- * a note, the register alone, no lock waited for.  ST_OK, or not after a
- * message (a note that cannot be settled decides nothing). */
-static int
-load_settled(struct call *c, struct register_ *reg)
-{
-	struct stat sb;
-	int r;
-
-	if (fstatat(c->st.dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
-	    errno == ENOENT)
-		return register_load(&c->st, reg);
-	if ((r = register_lock(&c->st)) != ST_OK)
-		return r;
-	store_unlock(&c->st, STORE_LOCK_REGISTER);
-	return register_load(&c->st, reg);
-}
-
 static int
 account(struct call *c)
 {
@@ -349,8 +326,15 @@ account(struct call *c)
 		return r;
 	if (operator_id_problem(user) != NULL)
 		return PAM_USER_UNKNOWN;
-	if (clock_decision(&c->st, &now) != ST_OK ||
-	    load_settled(c, &reg) != ST_OK)
+	/* The register as decided: a change that a kill left in
+	 * operators.pending (the gate's count of the attempt that locks
+	 * someone, say) settled first, once the log is shown to take its
+	 * record, as the gate settles it; the decision made after it, never
+	 * before the log's last record.  Anything that cannot be read or
+	 * settled decides nothing. */
+	if (gate_settle(&c->st) != ST_OK ||
+	    clock_decision(&c->st, &now) != ST_OK ||
+	    register_load(&c->st, &reg) != ST_OK)
 		return PAM_AUTHINFO_UNAVAIL;
 	o = register_find(&reg, user);
 	if (o == NULL)

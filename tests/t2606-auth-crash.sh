@@ -128,6 +128,23 @@ test_expect_success 'a manager'"'"'s change killed before its register, after a 
 	counted tanaka boss && ! test -e "$D/operators.pending"
 '
 
+# noted: $D as a kill between the locking count's note and its register
+# left it; snap: its files saved; same: nothing written since.
+noted() {
+	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
+	test -e "$D/operators.pending" && test "$(field tanaka failed)" = 4
+}
+snap() {
+	for _f in operators.csv operators.pending oplog.csv oplog.head; do
+		cp "$D/$_f" "$TMP/$_f.before" || return 1
+	done
+}
+same() {
+	for _f in operators.csv operators.pending oplog.csv oplog.head; do
+		cmp "$TMP/$_f.before" "$D/$_f" || return 1
+	done
+}
+
 # The account stack alone (pam_jukisec in an "account" line, another
 # module authenticating): a kill between the note of the attempt that
 # locks and the register left a register that does not say locked yet.
@@ -135,10 +152,12 @@ test_expect_success 'a manager'"'"'s change killed before its register, after a 
 # does, so the lock is in force at once (R5.2); it does not go by the
 # register alone until the next auth-check.
 PC=$JUKISEC_BUILD/tests/pamclient MOD=$JUKISEC_BUILD/pam_jukisec.so
+# acct USER [WRAP...]: the account stack for USER, run under WRAP.
 acct() {
+	_u=$1; shift
 	mkdir -p -m 700 "$TMP/pam.d" &&
 	echo "account required $MOD dir=$D terminal=term02" >"$TMP/pam.d/acct" &&
-	"$PC" -c "$TMP/pam.d" -A acct "$1" </dev/null >"$TMP/pc.out" 2>"$TMP/pc.err"
+	"$@" "$PC" -c "$TMP/pam.d" -A acct "$_u" </dev/null >"$TMP/pc.out" 2>"$TMP/pc.err"
 }
 test_expect_success 'pam_jukisec account, killed between the locking count note and the register: PAM_PERM_DENIED' '
 	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
@@ -154,10 +173,79 @@ test_expect_success 'pam_jukisec account, killed between the locking count note 
 
 test_expect_success 'pam_jukisec account: a note it cannot settle answers PAM_AUTHINFO_UNAVAIL' '
 	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
-	chmod 644 "$D/oplog.key" &&
+	chmod 644 "$D/oplog.key" && snap &&
 	test_must_fail 9 acct tanaka &&
 	grep -qx "pam_acct_mgmt PAM_AUTHINFO_UNAVAIL" "$TMP/pc.out" &&
-	test -e "$D/operators.pending" && chmod 600 "$D/oplog.key"
+	same && chmod 600 "$D/oplog.key"
+'
+
+# The note a kill left is settled only once the log is shown to take its
+# record, as the gate shows it before a count (auth-check(1)).  Settled
+# first, a log that could not take the record left the count in force in
+# the register with no record (exit 3, the note kept), and said so in the
+# words of the settlement, not the gate's.
+# unsettled LINE [WRAP...]: with the note, an unknown id's auth-check under
+# WRAP exits 3 with LINE alone, the line it has without a note, and writes
+# nothing.
+unsettled() {
+	_l=$1; shift
+	snap && printf "%s\n" "$_l" >want &&
+	test_must_fail 3 "$@" auth-check -d "$D" -u nobody --password-fd 3 \
+	    3<"$TMP/pw.wrong" 2>err &&
+	test_cmp want err && same
+}
+# settled: the log put right, the next run settles the note as ever.
+settled() {
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(field tanaka failed)" = 5 && ! test -e "$D/operators.pending" &&
+	test "$(log_count auth locked "settled=interrupted\$")" = 1 &&
+	counted tanaka boss && log-verify -d "$D" -k "$D.key" >/dev/null
+}
+ro() {
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$1" &&
+	    mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$@"
+}
+fsize() { sh -c 'ulimit -f 1 && exec "$@"' sh "$@"; }
+
+test_expect_success 'a note left, oplog.key open to its group: the key'"'"'s line, nothing settled' '
+	noted && chmod 640 "$D/oplog.key" &&
+	unsettled "auth-check: $D/oplog.key: readable by group or others; chmod 600 it" &&
+	chmod 600 "$D/oplog.key" && settled
+'
+
+test_expect_success 'a note left, oplog.key a symlink: the key'"'"'s line, nothing settled' '
+	noted && mv "$D/oplog.key" "$D/key.real" && ln -s key.real "$D/oplog.key" &&
+	unsettled "auth-check: $D/oplog.key: a symbolic link: refused" &&
+	rm "$D/oplog.key" && mv "$D/key.real" "$D/oplog.key" && settled
+'
+
+for f in oplog.csv oplog.head; do
+test_expect_success MOUNTNS "a note left, $f read-only: the line of an attempt that cannot be recorded, nothing settled" '
+	noted &&
+	unsettled "auth-check: $D: the attempt cannot be recorded (Read-only file system): denied" \
+	    ro "$D/'$f'" &&
+	settled
+'
+done
+
+test_expect_success 'a note left, a file size limit the log cannot grow under: the same line, nothing settled' '
+	noted &&
+	unsettled "auth-check: $D: the attempt cannot be recorded (File too large): denied" fsize &&
+	settled
+'
+
+test_expect_success 'a note left, oplog.csv open to its group: refused before anything is written, as ever' '
+	noted && chmod 620 "$D/oplog.csv" &&
+	unsettled "auth-check: $D/oplog.csv: not owned by us or root, or open to others: refused" &&
+	chmod 600 "$D/oplog.csv" && settled
+'
+
+test_expect_success MOUNTNS 'pam_jukisec account, a note left, oplog.csv read-only: PAM_AUTHINFO_UNAVAIL, nothing settled' '
+	noted && snap &&
+	test_must_fail 9 acct tanaka ro "$D/oplog.csv" &&
+	grep -qx "pam_acct_mgmt PAM_AUTHINFO_UNAVAIL" "$TMP/pc.out" &&
+	grep -qx "ERROR_MSG authentication is not available now: see the Security Manager" "$TMP/pc.out" &&
+	same && settled
 '
 
 test_expect_success 'pam_jukisec account, no note: the register alone, nothing logged' '
