@@ -324,19 +324,21 @@ account(struct call *c)
 		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
 	if ((r = open_state(c)) != PAM_SUCCESS)
 		return r;
-	if (operator_id_problem(user) != NULL)
-		return PAM_USER_UNKNOWN;
 	/* The register as decided: a change that a kill left in
 	 * operators.pending (the gate's count of the attempt that locks
 	 * someone, say) settled first, once the log is shown to take its
 	 * record, as the gate settles it; the decision made after it, never
 	 * before the log's last record.  Anything that cannot be read or
-	 * settled decides nothing. */
+	 * settled decides nothing.  An id no register can hold is answered
+	 * as an unknown one only then: answered first, it was
+	 * PAM_USER_UNKNOWN where a state that cannot decide failed every
+	 * other id (authenticate()). */
 	if (gate_settle(&c->st) != ST_OK ||
 	    clock_decision(&c->st, &now) != ST_OK ||
 	    register_load(&c->st, &reg) != ST_OK)
 		return PAM_AUTHINFO_UNAVAIL;
-	o = register_find(&reg, user);
+	o = operator_id_problem(user) != NULL ? NULL :
+	    register_find(&reg, user);
 	if (o == NULL)
 		r = PAM_USER_UNKNOWN;
 	else if (!operator_method_usable(o))
