@@ -16,9 +16,10 @@
  *    lock: after rename(2) they see the old or the new file, never a torn
  *    row, and a corrupt file is refused before anything is added to it.
  *    Incidents are rare (tens a year), so copying the file costs nothing.
- *  - The request itself (new_problem; a step's text, id, and the
- *    incident's existence) is checked before the manager is asked, so a
- *    usage error is no attempt; it is checked again under the lock.  So
+ *  - The request itself (new_problem; a step's text, id, the rules that
+ *    hold whatever the record, and the incident's existence) is checked
+ *    before the manager is asked, so a usage error is no attempt; it is
+ *    checked again under the lock.  So
  *    is incidents.csv read: a file that does not read costs no attempt,
  *    and its rows left out are said there, once.
  *  - Lock order REGISTER then LOG: the operation-log record (action
@@ -77,21 +78,6 @@ incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
 	return ST_OK;
 }
 
-/* The length of the run at s of the bytes of `sp` and of U+3000, the
- * ideographic space a Japanese keyboard types for a space (strspn(3)). */
-static size_t
-blank_span(const char *s, const char *sp)
-{
-	const char *p = s;
-
-	for (;;) {
-		p += strspn(p, sp);
-		if (strncmp(p, "\xe3\x80\x80", 3) != 0)
-			return (size_t)(p - s);
-		p += 3;
-	}
-}
-
 /* The request of `new` against itself and the clock: ST_OK, or ST_USAGE
  * after one line.  Pure: the same before the manager is asked and again
  * under the lock, where now is never earlier (clock_decision). */
@@ -102,7 +88,7 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		return ST_USAGE;
 	/* spaces only say nothing, as a blank --detail-file (a tab is
 	 * refused above) */
-	if (n->summary[blank_span(n->summary, " ")] == '\0') {
+	if (n->summary[inc_blank_span(n->summary, " ")] == '\0') {
 		jerr_say(e, ST_USAGE, _("--summary: empty"));
 		return ST_USAGE;
 	}
@@ -158,16 +144,25 @@ incident_new_check(struct store *st, const struct inc_new *n, int at_now)
 	return r;
 }
 
-/* A step's request without the file: its text and the id's form. */
+/* A step's request without the file: its text, the id's form, and the
+ * rules that hold whatever the record (--force, the note a step needs). */
 static int
 step_request_problem(struct store *st, const char *id,
     const struct inc_step_req *q)
 {
+	const char *why;
+
 	if (incident_check_text(NULL, q, st->err) != ST_OK)
 		return ST_USAGE;
 	if (!incident_file_id_ok(id)) {
 		jerr_say(st->err, ST_USAGE, _("%s: not an incident id "
 		    "(YYYY-NNNN)"), id);
+		return ST_USAGE;
+	}
+	if ((why = incident_force_problem(q)) != NULL ||
+	    (why = incident_note_problem(q)) != NULL) {
+		jerr_say(st->err, ST_USAGE, _("%s %s: %s"), id,
+		    inc_step_names[q->step], why);
 		return ST_USAGE;
 	}
 	return ST_OK;
@@ -381,7 +376,8 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	f[C_RECORDED] = rec;
 	f[C_BY] = q->by;
 	f[C_AT] = at;
-	f[C_NOTE] = q->note != NULL ? q->note : "";
+	/* a note of spaces only is none (incident_note_given) */
+	f[C_NOTE] = incident_note_given(q->note) ? q->note : "";
 	f[C_FORCED] = q->force ? "yes" : "no";
 	status = write_logged(st, &raw, f, xasprintf("step=%s at=%s%s%s%s",
 	    name, at, q->force ? " forced" : "", f[C_NOTE][0] ? " note=" : "",
@@ -463,7 +459,7 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 	b.len = j;
 	/* blank only if the run of blanks reaches the terminator we added:
 	 * a NUL byte in the file is detail_problem's to name */
-	if (blank_span(b.p, " \t\n") == b.len - 1) {
+	if (inc_blank_span(b.p, " \t\n") == b.len - 1) {
 		jerr_say(e, ST_USAGE, _("%s: empty"), path);
 		buf_free(&b);
 		return ST_USAGE;

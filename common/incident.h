@@ -57,6 +57,11 @@ int	inc_type_personal(int type);
  * loss, a theft or an unauthorized access is no fault. */
 int	inc_type_has_cause(int type);
 
+/* The length of the run at s of the bytes of sp and of U+3000, the
+ * ideographic space a Japanese keyboard types for a space (strspn(3)):
+ * text of blanks only says nothing. */
+size_t	inc_blank_span(const char *s, const char *sp);
+
 /* Index of s in names, or -1. */
 int	inc_name_index(const char *const *names, const char *s);
 /* "a, b, c" for messages listing the valid values (static buffer). */
@@ -208,8 +213,18 @@ unsigned incident_made_late(const struct incident *, long long hours);
 /* Bit (1 << step) for every report of R9.1 or the APPI the incident was
  * closed (--force) without.  0 for an open incident. */
 unsigned incident_closed_without(const struct incident *);
-/* The R9 contradictions of recording step q at now: NULL when the step may
- * be recorded, else the reason (in buf when it has to be composed). */
+/* 1 when a note says something: given, and not of spaces only (U+3000
+ * too).  A note that says nothing is no note, on input and read back. */
+int	incident_note_given(const char *note);
+/* The rules of a step that hold whatever the record, so that breaking
+ * one is a usage error (nothing asked, nothing logged): --force with
+ * closed only; the note disconnected (the Mayor's grounds, R9.2),
+ * countermeasures (R12) and a forced close need.  NULL, or the reason. */
+const char *incident_force_problem(const struct inc_step_req *q);
+const char *incident_note_problem(const struct inc_step_req *q);
+/* The R9 contradictions of recording step q at now, against the record
+ * (the request itself passed the two above): NULL when the step may be
+ * recorded, else the reason (in buf when it has to be composed). */
 const char *incident_step_problem(const struct incident *,
 	    const struct inc_step_req *q, int64_t now, char *buf, size_t len);
 

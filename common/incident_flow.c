@@ -71,6 +71,26 @@ inc_name_list(const char *const *names)
 	return buf;
 }
 
+size_t
+inc_blank_span(const char *s, const char *sp)
+{
+	const char *p = s;
+
+	for (;;) {
+		p += strspn(p, sp);
+		if (strncmp(p, "\xe3\x80\x80", 3) != 0)
+			return (size_t)(p - s);
+		p += 3;
+	}
+}
+
+int
+incident_note_given(const char *note)
+{
+	/* a tab is refused in a note before (text_problem) */
+	return note != NULL && note[inc_blank_span(note, " ")] != '\0';
+}
+
 const struct inc_event *
 incident_last(const struct incident *inc, enum inc_step step)
 {
@@ -254,6 +274,32 @@ incident_closed_without(const struct incident *inc)
 	return incident_closed(inc) ? incident_outstanding(inc) & REPORTS : 0;
 }
 
+const char *
+incident_force_problem(const struct inc_step_req *q)
+{
+	if (q->force && q->step != STEP_CLOSED)
+		return _("--force applies to --step closed only");
+	return NULL;
+}
+
+const char *
+incident_note_problem(const struct inc_step_req *q)
+{
+	if (incident_note_given(q->note))
+		return NULL;
+	switch (q->step) {
+	case STEP_DISCONNECTED:
+		return _("disconnected needs --note with the Mayor's grounds (R9.2)");
+	case STEP_COUNTERMEASURES:
+		return _("countermeasures needs --note saying what is done to prevent a recurrence (R12)");
+	case STEP_CLOSED:
+		/* closing over outstanding steps says why, or not at all */
+		return q->force ? _("--force needs --note saying why") : NULL;
+	default:
+		return NULL;
+	}
+}
+
 /* Long: one case a step, the R9 rules in the regulation's order, read top
  * to bottom; split, the order of the checks would be lost. */
 const char *
@@ -274,8 +320,6 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 		snprintf(buf, len, _("incident %s was closed at %s"), inc->id, t);
 		return buf;
 	}
-	if (q->force && q->step != STEP_CLOSED)
-		return _("--force applies to --step closed only");
 	if (q->at > now)
 		return _("--at is in the future");
 	if (q->at < inc->detected) {
@@ -304,8 +348,6 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 			return _("disconnected before mayor-reported: the Mayor orders it on the report (R9.2)");
 		if (incident_disconnected(inc))
 			return _("already disconnected");
-		if (q->note == NULL || q->note[0] == '\0')
-			return _("disconnected needs --note with the Mayor's grounds (R9.2)");
 		break;
 	case STEP_RECONNECTED:
 		if (!incident_disconnected(inc))
@@ -320,13 +362,7 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 			return buf;
 		}
 		break;
-	case STEP_COUNTERMEASURES:
-		if (q->note == NULL || q->note[0] == '\0')
-			return _("countermeasures needs --note saying what is done to prevent a recurrence (R12)");
-		break;
 	case STEP_CLOSED:
-		if (q->force && (q->note == NULL || q->note[0] == '\0'))
-			return _("--force needs --note saying why");
 		if ((out = incident_outstanding(inc)) != 0 && !q->force) {
 			snprintf(buf, len, _("cannot close: still outstanding:"));
 			for (i = 0; i < NSTEPS; i++)

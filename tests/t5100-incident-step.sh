@@ -83,8 +83,47 @@ test_expect_success '--force is for closed only, and needs a note' '
 	refused 2026-0001 closed "--force needs --note saying why$" --force
 '
 
-test_expect_success 'each refusal was logged with result refused' '
-	test "$(inc_log refused "^step=")" -ge 12
+test_expect_success 'each refusal the record makes was logged with result refused' '
+	test "$(inc_log refused "^step=")" = 11 &&
+	test "$(inc_log refused "^step=.* --force")" = 0
+'
+
+# What depends on the request alone is a usage error (nothing asked,
+# nothing logged), as a bad --note is: --force with another step than
+# closed, and the note that disconnected, countermeasures and a forced
+# close need.  The wrong password would make it exit 1 if it were asked.
+test_expect_success 'a step wrong in itself is refused before the manager is asked' '
+	cp "$D/oplog.csv" log.before && cp "$D/incidents.csv" before &&
+	printf "wrong-password\n" >"$TMP/pw.bad" && chmod 600 "$TMP/pw.bad" &&
+	for a in "investigated --force:--force applies to --step closed only" \
+	    "closed --force:--force needs --note saying why" \
+	    "countermeasures:countermeasures needs --note saying what is done to prevent a recurrence \(R12\)" \
+	    "disconnected:disconnected needs --note with the Mayor.s grounds \(R9.2\)"; do
+		s=${a%%:*} &&
+		test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 3 \
+		    step 2026-0001 --step $s 3<"$TMP/pw.bad" >out 2>err &&
+		one_line_matching err "^incident-report: 2026-0001 ${s%% *}: ${a#*:}\$" &&
+		test ! -s out || return 1
+	done &&
+	cmp "$D/oplog.csv" log.before && cmp "$D/incidents.csv" before
+'
+
+# Spaces only (U+3000 too) say nothing: a note that is required is missing.
+test_expect_success 'a note of blanks is no note' '
+	cp "$D/oplog.csv" log.before &&
+	for b in " " "   " "　" " 　 "; do
+		refused 2026-0001 closed "^incident-report: 2026-0001 closed: --force needs --note saying why\$" \
+		    --force --note "$b" &&
+		refused 2026-0001 countermeasures "countermeasures needs --note saying what is done to prevent a recurrence \(R12\)\$" \
+		    --note "$b" &&
+		refused 2026-0001 disconnected "disconnected needs --note with the Mayor.s grounds \(R9.2\)\$" \
+		    --note "$b" || return 1
+	done &&
+	cmp "$D/oplog.csv" log.before &&
+	istep 2026-0001 jlis-contacted --note " 　" &&
+	incident-report -d "$D" show 2026-0001 --format json |
+	json_true "d[\"events\"][-1][\"step\"] == \"jlis-contacted\" and d[\"events\"][-1][\"note\"] == \"\"" &&
+	test "$(inc_log ok "^step=jlis-contacted at=[^ ]*\$")" = 1
 '
 
 test_done
