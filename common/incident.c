@@ -437,7 +437,9 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 || b.len + (size_t)n > INC_DETAIL_MAX) {
+		/* the limit is the detail's as kept, CRLF as LF (below):
+		 * more than twice the limit cannot come within it */
+		if (n == -1 || b.len + (size_t)n > 2 * INC_DETAIL_MAX) {
 			if (n == -1)
 				jerr_say_errno(e, ST_USAGE, "%s", path);
 			else
@@ -457,6 +459,12 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 		if (!(b.p[i] == '\r' && b.p[i + 1] == '\n'))
 			b.p[j++] = b.p[i];
 	b.len = j;
+	if (b.len - 1 > INC_DETAIL_MAX) {
+		jerr_say(e, ST_USAGE, _("%s: longer than %d bytes"), path,
+		    INC_DETAIL_MAX);
+		buf_free(&b);
+		return ST_USAGE;
+	}
 	/* blank only if the run of blanks reaches the terminator we added:
 	 * a NUL byte in the file is detail_problem's to name */
 	if (inc_blank_span(b.p, " \t\n") == b.len - 1) {

@@ -325,6 +325,22 @@ test_expect_success 'a detail file over 65536 bytes is refused' '
 	    --type other --cause fire --summary s --detail-file big
 '
 
+# CRLF line ends are kept as LF, so the limit is the detail's once stored:
+# 64 lines of 1023 bytes and CRLF are 65600 bytes read, 65536 kept.
+test_expect_success 'the detail limit counts the detail as stored, CRLF as LF' '
+	python3 -c "import sys; sys.stdout.buffer.write(((b\"x\" * 1023) + b\"\r\n\") * 64)" >crlf &&
+	test "$(wc -c <crlf)" = 65600 &&
+	inew --type other --cause fire --summary crlf --detail-file crlf >id &&
+	incident-report -d "$D" show "$(cat id)" --format json |
+	json_true "len(d[\"detail\"].encode()) == 65536 and \"\\r\" not in d[\"detail\"]" &&
+	{ cat crlf && printf x; } >crlf1 &&
+	bad_new "^incident-report: crlf1: longer than 65536 bytes$" \
+	    --type other --cause fire --summary s --detail-file crlf1 &&
+	python3 -c "import sys; sys.stdout.buffer.write(b\"\r\n\" * 65537)" >crlf2 &&
+	bad_new "^incident-report: -: longer than 65536 bytes$" \
+	    --type other --cause fire --summary s --detail-file - <crlf2
+'
+
 test_expect_success 'an unsafe incidents.csv (group-writable, symlink) is refused: exit 3' '
 	chmod 620 "$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&
