@@ -84,6 +84,10 @@ incident_check_text(const struct inc_new *n, const struct inc_step_req *q,
 static int
 new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 {
+	char buf[256];
+	const char *why;
+	int col;
+
 	if (incident_check_text(n, NULL, e) != ST_OK)
 		return ST_USAGE;
 	/* spaces only say nothing, as a blank --detail-file (a tab is
@@ -92,31 +96,8 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		jerr_say(e, ST_USAGE, _("--summary: empty"));
 		return ST_USAGE;
 	}
-	if (n->detected > now) {
-		jerr_say(e, ST_USAGE, _("--detected is in the future"));
-		return ST_USAGE;
-	}
-	if (n->occurred != TIME_NONE && n->occurred > n->detected) {
-		jerr_say(e, ST_USAGE, _("--occurred is after --detected"));
-		return ST_USAGE;
-	}
-	if (n->cause >= 0 && !inc_type_has_cause(n->type)) {
-		jerr_say(e, ST_USAGE, _("--cause names the cause of a fault "
-		    "(R8): not for --type %s"), inc_type_names[n->type]);
-		return ST_USAGE;
-	}
-	if (!inc_type_personal(n->type) && n->type != TYPE_UNAUTHORIZED &&
-	    (n->persons >= 0 || n->sensitive || n->financial || n->unlawful)) {
-		jerr_say(e, ST_USAGE, _("--persons, --sensitive, --financial and "
-		    "--unlawful-purpose apply to --type leak, loss, theft and "
-		    "unauthorized-access only"));
-		return ST_USAGE;
-	}
-	if (n->type == TYPE_UNAUTHORIZED && n->persons < 0 &&
-	    (n->sensitive || n->financial || n->unlawful)) {
-		jerr_say(e, ST_USAGE, _("--type unauthorized-access: "
-		    "--sensitive, --financial and --unlawful-purpose need "
-		    "--persons N (personal data reached)"));
+	if ((why = incident_new_rule(n, now, buf, sizeof(buf), &col)) != NULL) {
+		jerr_say(e, ST_USAGE, "%s", why);
 		return ST_USAGE;
 	}
 	return ST_OK;

@@ -10,9 +10,16 @@
  *    never the file; a file that is not CSV of this form is refused.
  *  - A value reads back only if the tools would take it on input: the
  *    rule of esc.h and the limits of its option for free text (as
- *    incident_check_text), a time with its time of day (time_arg), an id
- *    incident_file_id_ok accepts; so nothing reaches show, list or the
- *    audit that new and step would refuse.
+ *    incident_check_text), blanks only as empty, a time with its time of
+ *    day (time_arg), a number as its option takes it (parse_decimal), an
+ *    id incident_file_id_ok accepts; and a row only if the tool that
+ *    writes it would have: a `new` row by the rules between its values
+ *    (incident_new_rule, its recording time the clock), a step row by
+ *    step's rules against its incident's rows before it, read so far
+ *    (incident_force_problem, incident_note_problem,
+ *    incident_step_problem), so a step that only a row left out allowed
+ *    is left out too.  So nothing reaches show, list or the audit that
+ *    new and step would refuse.
  *  - A missing file is no incidents (jukisec-init makes none); an empty
  *    one is refused, as operators.csv is: writers never leave one.
  *  - incident_file_append writes the old bytes unchanged plus one row with
@@ -79,14 +86,21 @@ incident_file_id_ok(const char *s)
 }
 
 /* A free-text column as its option takes it (incident_check_text): NULL
- * or the reason, *col set.  needed: empty is refused. */
+ * or the reason, *col set.  Blanks only (spaces, U+3000; tabs and line
+ * ends too where multiline) are empty, as new and --detail-file take
+ * them: refused when needed, or when given at all (a detail). */
 static const char *
 text_bad(char **f, int c, size_t max, int multiline, int needed, int *col)
 {
+	const char *why;
+
 	*col = c;
-	if (needed && *f[c] == '\0')
+	if ((why = text_problem(f[c], max, multiline)) != NULL)
+		return why;
+	if ((needed || *f[c] != '\0') &&
+	    f[c][inc_blank_span(f[c], multiline ? " \t\r\n" : " ")] == '\0')
 		return _("empty");
-	return text_problem(f[c], max, multiline);
+	return NULL;
 }
 
 static int
@@ -99,10 +113,13 @@ yesno(const char *s)
 	return -1;
 }
 
-/* Fills inc from a `new` row; NULL, or the reason with *col set. */
+/* Fills inc from a `new` row recorded at `recorded`; NULL, or the reason
+ * (in buf when composed) with *col set. */
 static const char *
-parse_new(struct incident *inc, char **f, int *col)
+parse_new(struct incident *inc, char **f, int64_t recorded, char *buf,
+    size_t len, int *col)
 {
+	struct inc_new n;
 	long long v;
 	const char *es, *why;
 
@@ -116,13 +133,16 @@ parse_new(struct incident *inc, char **f, int *col)
 	inc->nature = -1;
 	if (*f[C_NATURE] && (inc->nature = inc_name_index(inc_nature_names, f[C_NATURE])) < 0)
 		return _("unknown nature");
+	/* numbers as --level and --persons take them: no sign, no leading
+	 * zero */
 	*col = C_LEVEL;
-	if (*f[C_LEVEL] && parse_num(f[C_LEVEL], 1, 4, &v, &es) == -1)
+	if (*f[C_LEVEL] && parse_decimal(f[C_LEVEL], 1, 4, &v, &es) == -1)
 		return _("not a level 1-4");
 	inc->level = *f[C_LEVEL] ? (int)v : 0;
 	*col = C_PERSONS;
 	inc->persons = -1;
-	if (*f[C_PERSONS] && parse_num(f[C_PERSONS], 0, 1000000000, &inc->persons, &es) == -1)
+	if (*f[C_PERSONS] && parse_decimal(f[C_PERSONS], 0, 1000000000,
+	    &inc->persons, &es) == -1)
 		return _("not a number of persons");
 	if ((inc->sensitive = yesno(f[*col = C_SENSITIVE])) < 0 ||
 	    (inc->financial = yesno(f[*col = C_FINANCIAL])) < 0 ||
@@ -135,43 +155,76 @@ parse_new(struct incident *inc, char **f, int *col)
 	if ((why = text_bad(f, C_SUMMARY, INC_SUMMARY_MAX, 0, 1, col)) != NULL ||
 	    (why = text_bad(f, C_DETAIL, INC_DETAIL_MAX, 1, 0, col)) != NULL)
 		return why;
+	/* the request new would have taken, at the time it was recorded */
+	memset(&n, 0, sizeof(n));
+	n.by = inc->by;
+	n.type = inc->type;
+	n.cause = inc->cause;
+	n.nature = inc->nature;
+	n.level = inc->level;
+	n.detected = inc->detected;
+	n.occurred = inc->occurred;
+	n.persons = inc->persons;
+	n.sensitive = inc->sensitive;
+	n.financial = inc->financial;
+	n.unlawful = inc->unlawful;
+	n.summary = f[C_SUMMARY];
+	if ((why = incident_new_rule(&n, recorded, buf, len, col)) != NULL)
+		return why;
 	inc->summary = xstrdup(f[C_SUMMARY]);
 	inc->detail = xstrdup(f[C_DETAIL]);
 	return NULL;
 }
 
-/* Adds a step row's event to inc; NULL, or the reason with *col set. */
+/* Adds a step row's event to inc, if step would have recorded it then
+ * (now: its recording time) after the rows of inc read so far; NULL, or
+ * the reason (in buf when composed) with *col set. */
 static const char *
 parse_step(struct incident *inc, char **f, int64_t recorded, int64_t at,
-    int *col)
+    char *buf, size_t len, int *col)
 {
+	struct inc_step_req q;
 	struct inc_event *ev;
-	int step, forced;
 	const char *why;
 
+	memset(&q, 0, sizeof(q));
 	*col = C_EVENT;
-	if ((step = inc_name_index(inc_step_names, f[C_EVENT])) < 0)
+	if ((q.step = inc_name_index(inc_step_names, f[C_EVENT])) < 0)
 		return _("unknown event");
 	if (inc == NULL)
 		return _("a step before the incident's new event");
-	if ((why = text_bad(f, C_NOTE, INC_NOTE_MAX, 0, 0, col)) != NULL)
+	*col = C_NOTE;
+	if ((why = text_problem(f[C_NOTE], INC_NOTE_MAX, 0)) != NULL)
 		return why;
-	if ((forced = yesno(f[*col = C_FORCED])) < 0)
+	if ((q.force = yesno(f[*col = C_FORCED])) < 0)
 		return _("not yes or no");
+	q.by = f[C_BY];
+	q.at = at;
+	/* a note of spaces only is none, as step takes it */
+	q.note = incident_note_given(f[C_NOTE]) ? f[C_NOTE] : "";
+	if ((why = incident_force_problem(&q)) != NULL)
+		return why;
+	*col = C_NOTE;
+	if ((why = incident_note_problem(&q)) != NULL)
+		return why;
+	*col = C_EVENT;
+	if ((why = incident_step_problem(inc, &q, recorded, buf, len)) != NULL)
+		return why;
 	inc->ev = xrealloc(inc->ev, (inc->nev + 1) * sizeof(*inc->ev));
 	ev = &inc->ev[inc->nev++];
-	ev->step = step;
+	ev->step = q.step;
 	ev->recorded = recorded;
 	ev->at = at;
 	ev->by = xstrdup(f[C_BY]);
-	ev->note = xstrdup(f[C_NOTE]);
-	ev->forced = forced;
+	ev->note = xstrdup(q.note);
+	ev->forced = q.force;
 	return NULL;
 }
 
-/* Adds a row to all; NULL, or the reason (translated) with *col set. */
+/* Adds a row to all; NULL, or the reason (translated; in buf when
+ * composed) with *col set. */
 static const char *
-parse_row(struct incidents *all, char **f, int *col)
+parse_row(struct incidents *all, char **f, char *buf, size_t len, int *col)
 {
 	struct incident *inc;
 	int64_t recorded, at;
@@ -187,7 +240,7 @@ parse_row(struct incidents *all, char **f, int *col)
 	inc = incident_find(all, f[C_ID]);
 	*col = C_EVENT;
 	if (strcmp(f[C_EVENT], "new") != 0)
-		return parse_step(inc, f, recorded, at, col);
+		return parse_step(inc, f, recorded, at, buf, len, col);
 	if (inc != NULL)
 		return _("a second new event for this incident");
 	all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));
@@ -197,7 +250,7 @@ parse_row(struct incidents *all, char **f, int *col)
 	inc->recorded = recorded;
 	inc->detected = at;
 	inc->by = xstrdup(f[C_BY]);
-	if ((why = parse_new(inc, f, col)) != NULL) {
+	if ((why = parse_new(inc, f, recorded, buf, len, col)) != NULL) {
 		free(inc->by);
 		free(inc->summary);
 		return why;
@@ -232,6 +285,7 @@ parse_rows(struct buf *b, const char *path, struct incidents *all,
 	struct csv_record *rec;
 	FILE *fp;
 	const char *why;
+	char buf[512];
 	int col, rv;
 
 	if ((fp = fmemopen(b->p, b->len, "r")) == NULL)
@@ -243,7 +297,8 @@ parse_rows(struct buf *b, const char *path, struct incidents *all,
 	while ((rv = csvr_next(r, &rec)) == 1) {
 		col = (int)rec->bad_field;
 		if ((why = rec->bad_why) != NULL ||
-		    (why = parse_row(all, rec->field, &col)) != NULL)
+		    (why = parse_row(all, rec->field, buf, sizeof(buf),
+		    &col)) != NULL)
 			leave_out(all, rec, path, col, why, e);
 	}
 	csvr_close(r);

@@ -16,6 +16,15 @@ enum { C_ID, C_EVENT, C_RECORDED, C_BY, C_AT, C_OCCURRED, C_TYPE, C_CAUSE,
 	C_NATURE, C_LEVEL, C_PERSONS, C_SENSITIVE, C_FINANCIAL, C_UNLAWFUL,
 	C_SUMMARY, C_DETAIL, C_NOTE, C_FORCED, NCOLS };
 
+/* The rules between the values of a new incident n and the clock (now:
+ * the recording's), which new checks before the manager is asked and
+ * again under the lock, and the reader on every `new` row, so that
+ * nothing new would refuse is read back.  NULL, or the reason (in buf
+ * when it has to be composed) with *col the column it is about.  The
+ * text (incident_check_text) is checked before. */
+const char *incident_new_rule(const struct inc_new *n, int64_t now, char *buf,
+	    size_t len, int *col);
+
 /* Reads the file's bytes into raw (when not NULL) and its incidents, as
  * incidents_load does. */
 /* Messages to *e (jerr_say: NULL prints them). */

@@ -1,12 +1,15 @@
 /*
  * incident_flow.c — the R9 flow computed from an incident's events: the
  * names of kinds, causes and steps, what is outstanding and late, the APPI
- * duty and its deadlines, and the contradictions a new step would make.
+ * duty and its deadlines, the rules between a new incident's values, and
+ * the contradictions a new step would make.
  *
  * Invariants:
  *  - Nothing here reads or writes a file: every answer is computed from a
- *    struct incident (incident_file.c reads them), so show, list, the
- *    audit and the writer of a step agree by construction.
+ *    struct incident (incident_file.c reads them) or a request, so show,
+ *    list, the audit, the writer of a step or incident and the reader of
+ *    its row agree by construction (incident_file.h only names the
+ *    column a rule of new is about).
  *  - The name tables are the command-line and incidents.csv spellings,
  *    indexed by incident.h's enums and NULL-terminated.
  *  - Deadlines are the end of a local day, the day of detection day 1.
@@ -17,6 +20,7 @@
 #include <time.h>
 
 #include "incident.h"
+#include "incident_file.h"
 #include "jukisec.h"
 #include "timeutil.h"
 
@@ -298,6 +302,38 @@ incident_note_problem(const struct inc_step_req *q)
 	default:
 		return NULL;
 	}
+}
+
+const char *
+incident_new_rule(const struct inc_new *n, int64_t now, char *buf, size_t len,
+    int *col)
+{
+	*col = C_AT;
+	if (n->detected > now)
+		return _("--detected is in the future");
+	*col = C_OCCURRED;
+	if (n->occurred != TIME_NONE && n->occurred > n->detected)
+		return _("--occurred is after --detected");
+	*col = C_CAUSE;
+	if (n->cause >= 0 && !inc_type_has_cause(n->type)) {
+		snprintf(buf, len, _("--cause names the cause of a fault "
+		    "(R8): not for --type %s"), inc_type_names[n->type]);
+		return buf;
+	}
+	/* the column of the first option given that the kind does not take */
+	*col = n->persons >= 0 ? C_PERSONS : n->sensitive ? C_SENSITIVE :
+	    n->financial ? C_FINANCIAL : C_UNLAWFUL;
+	if (!inc_type_personal(n->type) && n->type != TYPE_UNAUTHORIZED &&
+	    (n->persons >= 0 || n->sensitive || n->financial || n->unlawful))
+		return _("--persons, --sensitive, --financial and "
+		    "--unlawful-purpose apply to --type leak, loss, theft and "
+		    "unauthorized-access only");
+	if (n->type == TYPE_UNAUTHORIZED && n->persons < 0 &&
+	    (n->sensitive || n->financial || n->unlawful))
+		return _("--type unauthorized-access: "
+		    "--sensitive, --financial and --unlawful-purpose need "
+		    "--persons N (personal data reached)");
+	return NULL;
 }
 
 /* Long: one case a step, the R9 rules in the regulation's order, read top

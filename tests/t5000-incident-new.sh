@@ -282,6 +282,41 @@ test_expect_success 'a value new or step would refuse costs its row when read ba
 	left_out "/^2026-0027,/2026-0000,/" incident "not an id YYYY-NNNN"
 '
 
+# The rules new checks between a request's values, and its numbers as the
+# options take them, hold for a row read back: what new would refuse is
+# left out, not shown.
+test_expect_success 'a new row whose values new would refuse together is left out' '
+	left_out "/,other,fire,,,,/,other,fire,,03,,/" level "not a level 1-4" &&
+	left_out "/,other,fire,,,,/,other,fire,,+2,,/" level "not a level 1-4" &&
+	left_out "/,other,fire,,,,/,leak,fire,,,+5,/" persons "not a number of persons" &&
+	left_out "/,other,fire,,,,/,leak,fire,,,0120,/" persons "not a number of persons" &&
+	left_out "/,other,fire,,,,/,leak,fire,,,-0,/" persons "not a number of persons" &&
+	left_out "/,no,no,no,[^,]*,/,no,no,no,　,/" summary "empty" &&
+	left_out "/,no,no,no,[^,]*,/,no,no,no, 　 ,/" summary "empty" &&
+	left_out "/,no,no,no,\([^,]*\),,/,no,no,no,\1, 　 ,/" detail "empty" &&
+	left_out "/,no,no,no,\([^,]*\),,/,no,no,no,\1,\" \t\r\n　\n\",/" detail "empty" &&
+	left_out "/,boss,\([^,]*\),,other,/,boss,\1,2026-11-25T10:00:00.001Z,other,/" \
+	    occurred "--occurred is after --detected" &&
+	left_out "/,boss,[^,]*,,other,/,boss,2026-11-25T10:00:00.001Z,,other,/" \
+	    at "--detected is in the future" &&
+	left_out "/,other,fire,/,loss,fire,/" cause \
+	    "--cause names the cause of a fault \(R8\): not for --type loss" &&
+	left_out "/,other,fire,,,,/,other,fire,,,5,/" persons \
+	    "--persons, --sensitive, --financial and --unlawful-purpose apply to --type leak, loss, theft and unauthorized-access only" &&
+	left_out "/,no,no,no,/,no,yes,no,/" financial \
+	    "--persons, --sensitive, --financial and --unlawful-purpose apply to --type leak, loss, theft and unauthorized-access only" &&
+	left_out "/,other,fire,,,,no,/,unauthorized-access,,,,,yes,/" sensitive \
+	    "--type unauthorized-access: --sensitive, --financial and --unlawful-purpose need --persons N \(personal data reached\)"
+'
+
+test_expect_success 'the same row with values new takes is read' '
+	cp "$D/incidents.csv" good &&
+	sed -i "\$s/,other,fire,,,,no,no,no,/,leak,fire,,3,120,yes,no,no,/" "$D/incidents.csv" &&
+	incident-report -d "$D" show 2026-0027 --format json >j 2>err && test ! -s err &&
+	json_true "d[\"level\"] == 3 and d[\"appi\"][\"persons\"] == 120" <j &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+'
+
 test_expect_success 'a row that is not CSV of this form still stops the reader (exit 3)' '
 	cp "$D/incidents.csv" good && echo "broken" >>"$D/incidents.csv" &&
 	test_must_fail 3 incident-report -d "$D" list 2>err &&

@@ -126,4 +126,66 @@ test_expect_success 'a note of blanks is no note' '
 	test "$(inc_log ok "^step=jlis-contacted at=[^ ]*\$")" = 1
 '
 
+# A step row is read back by the rules step checks, against the rows of
+# its incident before it: what step would refuse is left out, and so is
+# a later row that only a row left out allowed.
+add_row() {
+	python3 - "$D/incidents.csv" "$@" <<-\EOF
+	import csv, sys
+	p, i, s, rec, at, note, forced = sys.argv[1:]
+	with open(p, "a", newline="") as f:
+	    csv.writer(f, lineterminator="\n").writerow(
+	        [i, s, rec, "boss", at] + [""] * 11 + [note, forced])
+	EOF
+}
+
+# step_left_out FIELD REASON STEP [AT [NOTE [FORCED]]]: that row added by
+# hand to 2026-0002 (recorded at noon) is left out by list and show, one
+# line naming FIELD and REASON; the file put back after.
+step_left_out() {
+	_f=$1 _r=$2; shift 2
+	cp "$D/incidents.csv" good &&
+	add_row 2026-0002 "$1" 2026-11-25T12:00:00.000Z "${2:-2026-11-25T10:00:00.000Z}" \
+	    "${3:-}" "${4:-no}" &&
+	_n=$(wc -l <"$D/incidents.csv") &&
+	incident-report -d "$D" list --format csv >l 2>err &&
+	one_line_matching err "incidents.csv:$_n: field $_f: $_r \(row left out\)\$" &&
+	incident-report -d "$D" show 2026-0002 --format json >j 2>err &&
+	one_line_matching err "incidents.csv:$_n: field $_f: $_r \(row left out\)\$" &&
+	json_true "d[\"events\"] == []" <j &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+}
+
+test_expect_success 'a step row step would refuse is left out when read back' '
+	AT=2026-11-25T12:00:00Z inew $D0 --type other --cause other --summary second >id &&
+	test "$(cat id)" = 2026-0002 &&
+	step_left_out note "disconnected needs --note with the Mayor.s grounds \(R9.2\)" disconnected &&
+	step_left_out note "disconnected needs --note with the Mayor.s grounds \(R9.2\)" disconnected "" "   " &&
+	step_left_out event "disconnected before mayor-reported: the Mayor orders it on the report \(R9.2\)" \
+	    disconnected "" grounds &&
+	step_left_out note "countermeasures needs --note saying what is done to prevent a recurrence \(R12\)" \
+	    countermeasures "" "　" &&
+	step_left_out forced "--force applies to --step closed only" investigated "" "" yes &&
+	step_left_out note "--force needs --note saying why" closed "" " " yes &&
+	step_left_out event "cannot close: still outstanding: jlis-contacted vendor-contacted mayor-reported general-manager-reported investigated committee-reported pic-committee-reported \(--force with --note to close anyway\)" closed &&
+	step_left_out event "--at is before the incident was detected \(2026-11-25T09:00:00.000Z\)" \
+	    jlis-contacted 2026-11-25T08:59:59.999Z &&
+	step_left_out event "--at is in the future" jlis-contacted 2026-11-25T12:00:00.001Z &&
+	step_left_out event "ppc-final applies to incidents concerning personal data \(--persons\) only" ppc-final
+'
+
+test_expect_success 'a row that only a row left out allowed is left out too, each said' '
+	cp "$D/incidents.csv" good &&
+	add_row 2026-0002 mayor-reported 2026-11-25T12:00:00.000Z 2026-11-25T10:00:00.000Z "" maybe &&
+	add_row 2026-0002 investigated 2026-11-25T12:00:00.000Z 2026-11-25T10:00:00.000Z "" no &&
+	add_row 2026-0002 jlis-contacted 2026-11-25T12:00:00.000Z 2026-11-25T10:00:00.000Z " 　" no &&
+	n=$(wc -l <"$D/incidents.csv") &&
+	incident-report -d "$D" show 2026-0002 --format json >j 2>err &&
+	test "$(wc -l <err)" = 2 &&
+	grep -q "incidents.csv:$((n - 2)): field forced: not yes or no (row left out)\$" err &&
+	grep -q "incidents.csv:$((n - 1)): field event: investigated before mayor-reported: .* (row left out)\$" err &&
+	json_true "[(e[\"step\"], e[\"note\"]) for e in d[\"events\"]] == [(\"jlis-contacted\", \"\")]" <j &&
+	cp good "$D/incidents.csv" && chmod 600 "$D/incidents.csv"
+'
+
 test_done
