@@ -1644,7 +1644,10 @@ same_file(const struct stat *a, const struct stat *b)
  * That entry is looked at without following it, so that a link, a FIFO
  * or a directory planted there is refused as the live log (open_live),
  * not followed to a file verified as a copy without its head, nor waited
- * on as a FIFO; a caller's own link or FIFO elsewhere is theirs. */
+ * on as a FIFO; a caller's own link or FIFO elsewhere is theirs.  Whatever
+ * the files before it are: a first one read as a collector's copy (its
+ * header row deleted, perhaps) must not spare the log its head, key file
+ * and epochs, or a tail cut would pass. */
 static int
 is_live(struct store *st, const struct vstate *v, size_t i, int fd)
 {
@@ -1652,7 +1655,7 @@ is_live(struct store *st, const struct vstate *v, size_t i, int fd)
 	const char *path = o->files[i];
 	struct stat lsb, sb;
 
-	if (i != o->nfiles - 1 || st == NULL || o->prefix || v->res->copy ||
+	if (i != o->nfiles - 1 || st == NULL || o->prefix ||
 	    fstatat(st->dirfd, OPLOG_FILE, &lsb, AT_SYMLINK_NOFOLLOW) == -1)
 		return 0;
 	if (fd != -1)

@@ -29,6 +29,41 @@ test_expect_success 'the archive verifies alone, and archive then log as one cha
 	lv arch.csv "$TMP/s/oplog.csv" >out && grep -q "seq 0-.*oplog.head matches, pruned" out
 '
 
+# log-verify(1): the live log named as the chain's last file gets its head,
+# key file, epochs and planted-file checks whatever the first file is.  A
+# first archive whose header row is deleted reads as a collector's copy;
+# someone who can write the archives and the state directory must not cut
+# the log's tail, delete that row, and pass the nightly chain check.
+# cv DIR FILE...: log-verify -d DIR of the header-less archive, then FILEs.
+cv() { _d=$1; shift; log-verify -d "$TMP/$_d" -k key --now $NOW nh.csv "$@"; }
+
+test_expect_success 'a first file without its header row (a copy) spares the live log no check' '
+	tail -n +2 arch.csv >nh.csv && rm -rf c0 && cp -a s c0 &&
+	at 2026-04-01T00:30:00Z log-append -d "$TMP/c0" -t cs01 -u tanaka -a print -o late 2>/dev/null &&
+	cv c0 "$TMP/c0/oplog.csv" >out && grep -q "oplog.head matches, pruned, a copy\$" out &&
+	log-verify -k key --now $NOW nh.csv c0/oplog.csv >out && grep -q "oplog.head matches" out &&
+	rm -rf c && cp -a c0 c && sed -i "\$d" c/oplog.csv &&
+	test_must_fail 1 cv c "$TMP/c/oplog.csv" 2>err &&
+	one_line_matching err "^log-verify: oplog.head: the log ends at seq [0-9]+, the head says [0-9]+: tail truncated\$" &&
+	test_must_fail 1 log-verify -k key --now $NOW nh.csv c/oplog.csv 2>err &&
+	one_line_matching err "oplog.head: .*: tail truncated\$" &&
+	rm c/oplog.key && test_must_fail 1 cv c "$TMP/c/oplog.csv" 2>err &&
+	one_line_matching err "tail truncated\$" &&
+	rm -rf c && cp -a c0 c && rm c/oplog.key &&
+	test_must_fail 1 cv c "$TMP/c/oplog.csv" 2>err &&
+	one_line_matching err "^log-verify: oplog.key: missing: " &&
+	test_must_fail 1 log-verify -d "$TMP/c0" -k key --now 2026-04-05T00:00:00Z \
+	    nh.csv "$TMP/c0/oplog.csv" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv: epochs [0-9]+ to [0-9]+ unsealed" &&
+	rm -rf c && cp -a c0 c && mv c/oplog.csv c/old.csv && ln -s old.csv c/oplog.csv &&
+	test_must_fail 1 cv c "$TMP/c/oplog.csv" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv: a symbolic link: refused\$" &&
+	rm c/oplog.csv && mkfifo -m 600 c/oplog.csv &&
+	test_must_fail 1 timeout 10 log-verify -d "$TMP/c" -k key --now $NOW \
+	    nh.csv "$TMP/c/oplog.csv" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv: not a regular file: refused\$"
+'
+
 test_expect_success 'archive and log concatenated into one file (a header row between) verify' '
 	cat arch.csv pruned.csv >both.csv &&
 	test "$(grep -c ^seq, both.csv)" -eq 2 &&
