@@ -17,7 +17,10 @@
  * no writer moved it meanwhile, so appends never make a false alarm; with
  * a sink too, which the pass after does not hand again what it already got.
  * That pass starts from the state the files named before the live log
- * left (struct vsave), which are not read again.
+ * left (struct vsave), which are not read again.  A live log that a
+ * log-prune renamed in while those files were read, beginning after the
+ * records it moved, is no false alarm either: an operational failure to
+ * run again, once the log verifies alone (pruned_meanwhile).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +138,15 @@ struct vstate {
 	int64_t		snap_size;	/* the live log's size at its end */
 	dev_t		snap_dev;
 	ino_t		snap_ino;
+	/* the live log named after other files: DIR/oplog.csv's entry
+	 * before the first of them was read, whether the log opened is
+	 * another file (renamed in since), and then the first seq missing
+	 * where it meets them, or -1 (at_seam) */
+	int		start_known;
+	dev_t		start_dev;
+	ino_t		start_ino;
+	int		replaced;
+	long long	seam;
 };
 
 /* Reports the first bad record, of kind k: one the MAC worker found
@@ -880,6 +892,19 @@ settle(struct vstate *v)
 	    (!v->have_prev || v->prev.seq < v->hs.h[v->hs.pick].seq);
 }
 
+/* The live log's first record does not follow the files named before it,
+ * and the log is not the file it was when they began to be read: a
+ * log-prune that committed meanwhile moved the records between them to
+ * an archive, past what was read of it (verify_tries() looks). */
+static void
+at_seam(struct vstate *v, const struct oplog_record *r)
+{
+	if (v->replaced && v->live_count == 1 && v->have_prev &&
+	    r->seq > v->prev.seq + 1 && v->res->bad_seq == r->seq &&
+	    v->res->bad_kind == OPLOG_BAD_SEQ)
+		v->seam = v->prev.seq + 1;
+}
+
 /* What one record read from fd, its line ending at offset end, feeds: the
  * rules, the sink, the observer, segments, the good prefix, the head.  0,
  * or -1 (res says why). */
@@ -890,8 +915,10 @@ take(struct vstate *v, const struct oplog_record *r, int fd, long long end, int 
 		v->live_first = r->seq;
 	if ((v->live && unfinished(v, r)) || step(v, r) == -1 ||
 	    found_again(v, r) == -1 || (v->o->sink && hand(v, r, fd, end) == -1)) {
-		if (v->live)
+		if (v->live) {
 			settle(v);
+			at_seam(v, r);
+		}
 		return -1;
 	}
 	if (v->o->observer)
@@ -1665,17 +1692,36 @@ is_live(struct store *st, const struct vstate *v, size_t i, int fd)
 	    (stat(path, &sb) == 0 && same_file(&sb, &lsb)));
 }
 
+/* DIR/oplog.csv's entry before the chain's first file is read, when the
+ * live log may come last after others: a log-prune that renames a new log
+ * in while they are read is told by it (open_live_at). */
+static void
+live_before(struct store *st, struct vstate *v)
+{
+	struct stat sb;
+
+	if (st == NULL || v->o->nfiles < 2 || v->o->prefix ||
+	    fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	v->start_known = 1;
+	v->start_dev = sb.st_dev;
+	v->start_ino = sb.st_ino;
+}
+
 /* The live log as file i, the chain's last: the files before it as they
  * were left (before_live). */
 static int
 open_live_at(struct store *st, struct vstate *v, size_t i, struct vsave *pre)
 {
+	struct stat sb;
 	int fd;
 
 	if (i > 0 && before_live(v, pre) == -1)
 		return -1;
 	if ((fd = open_live(v, st)) == -1)
 		return -1;
+	v->replaced = i > 0 && v->start_known && (fstat(fd, &sb) == -1 ||
+	    sb.st_dev != v->start_dev || sb.st_ino != v->start_ino);
 	v->live = 1;
 	v->file = v->o->files[i];
 	return fd;
@@ -1717,7 +1763,8 @@ run(struct store *st, struct vstate *v, struct vsave *pre)
 	if (pre->taken) {
 		vsave_back(v, pre);
 		i = n - 1;
-	}
+	} else
+		live_before(st, v);
 	for (; i < n; i++) {
 		if ((fd = open_file(st, v, i, pre)) == -1)
 			return -1;
@@ -1826,6 +1873,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->handed = -1;
 	v->skip_upto = -1;
 	v->confirm = -1;
+	v->seam = -1;
 	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
 	v->k = xmalloc_secure(32);
 	memcpy(v->k, vk->k0, 32);
@@ -2071,6 +2119,9 @@ unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 	return same;
 }
 
+static int pruned_meanwhile(struct store *, const struct oplog_vkey *,
+    const struct oplog_verify_opts *, struct oplog_verify_result *, long long);
+
 static int
 verify_tries(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res,
@@ -2087,6 +2138,8 @@ verify_tries(struct store *st, const struct oplog_vkey *vk,
 			*res = before;
 			return res->status;
 		}
+		if (res->status == ST_NO && v.seam >= 0)
+			return pruned_meanwhile(st, vk, o, res, v.seam);
 		if (res->status != ST_NO || !v.live || v.stable || st == NULL || o->prefix ||
 		    tries == TRIES || (o->sink && carry_out(&v, &c) == -1))
 			return res->status;
@@ -2106,6 +2159,45 @@ verify_tries(struct store *st, const struct oplog_vkey *vk,
 		}
 		before = *res;
 	}
+}
+
+/* The chain's live log was renamed in while the files before it were read,
+ * and begins after records they lack, seq on (at_seam).  A log-prune that
+ * committed meanwhile leaves just that: what was read of the archive ends
+ * where the old log began, the new log begins after the records it moved.
+ * Then the log verifies alone, its head, key file and seals too, and the
+ * checkpoint that explains its start removed records from seq on: not
+ * tampering, but no chain to verify either, an operational failure to run
+ * again (ST_FAIL).  Else the failure res holds stands. */
+static int
+pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res,
+    long long seq)
+{
+	struct oplog_verify_opts lo;
+	struct oplog_verify_result *lr = xmalloc(sizeof(*lr));
+	struct vsave pre;
+	long long first, last;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.now = o->now;
+	lo.any_time = o->any_time;
+	lo.inline_macs = o->inline_macs;
+	pre.taken = 0;
+	if (verify_tries(st, vk, &lo, lr, &pre) == ST_OK &&
+	    sscanf(lr->start_checkpoint, "removed=%lld-%lld ", &first, &last) == 2 &&
+	    first == seq) {
+		res->status = ST_FAIL;
+		res->bad_line = 0;
+		res->bad_seq = -1;
+		snprintf(res->reason, sizeof(res->reason), _("pruned while the files "
+		    "before it were read (log-prune removed records %lld-%lld): verify "
+		    "again"), first, last);
+	}
+	if (pre.taken)
+		vsave_free(&pre);
+	free(lr);
+	return res->status;
 }
 
 int

@@ -232,4 +232,65 @@ test_expect_success 'a changed first record of the pruned log fails at that reco
 	one_line_matching err "f.csv:2: seq [0-9]+: MAC mismatch"
 '
 
+# A chain check that a prune overtakes (log-verify(1)): the archive comes
+# through a FIFO in two parts, and between them log-prune moves the log's
+# first records to the archive and renames a new log in.  The archive as
+# read ends where the old log began, the new log begins after the records
+# moved: no tampering, but no chain either.  Exit 3, one line: run again.
+# Records really missing where the archive meets the log still fail (1).
+QNOW=2026-07-01T01:00:00Z
+# drained FD: waits until the reader of the FIFO open on FD has read all
+# that was written to it.
+drained() {
+	python3 -c 'import array, fcntl, sys, termios, time
+b = array.array("i", [1])
+for _ in range(4000):
+    fcntl.ioctl(int(sys.argv[1]), termios.FIONREAD, b)
+    if b[0] == 0:
+        sys.exit(0)
+    time.sleep(0.005)
+sys.exit(1)' "$1"
+}
+# overtaken ARCHIVE CMD: log-verify -d q of ARCHIVE through a FIFO, then
+# of q/oplog.csv, CMD run once it has read the first 40 lines of ARCHIVE
+# (and is waiting for more); its status in st, its output in out, err.
+overtaken() {
+	rm -f ff st && mkfifo ff || return 1
+	{ timeout 30 log-verify -d "$TMP/q" -k key --now $QNOW - "$TMP/q/oplog.csv" \
+	    <ff >out 2>err; echo $? >st; } &
+	exec 7>ff
+	head -n 40 "$1" >&7 && drained 7 && eval "$2"
+	_r=$?
+	tail -n +41 "$1" >&7
+	exec 7>&-
+	wait
+	return $_r
+}
+# ended N: log-verify ended with status N (else what it said, on stderr).
+ended() { test "$(cat st)" = "$1" || { echo "exit $(cat st), want $1:" >&2; cat err >&2; false; }; }
+prune_q() { prune "$TMP/q" 2026-07-01T00:00:00Z -t cs01 -a "$TMP/q.arch"; }
+swap_q() { cp -p q/oplog.csv q/new && mv q/new q/oplog.csv; }
+seam="q/oplog.csv:2: seq [0-9]+: seq [0-9]+ follows [0-9]+: a record is missing, inserted or moved\$"
+
+test_expect_success 'a chain check that log-prune overtakes: exit 3, verify again (no false alarm)' '
+	rm -rf q && cp -a s q && cp arch.csv q.arch && test "$(wc -l <arch.csv)" -gt 80 &&
+	overtaken arch.csv prune_q &&
+	ended 3 && test ! -s out &&
+	one_line_matching err "^log-verify: .*q/oplog.csv: pruned while the files before it were read \(log-prune removed records [0-9]+-[0-9]+\): verify again\$" &&
+	log-verify -d "$TMP/q" -k key --now $QNOW - "$TMP/q/oplog.csv" <q.arch >out &&
+	grep -q "oplog.head matches, pruned\$" out
+'
+
+test_expect_success 'records really missing where the archive meets the log: still 1, the log replaced meanwhile or not' '
+	sed "\$d" arch.csv >cut.csv &&
+	rm -rf q && cp -a s q && cp arch.csv q.arch && overtaken cut.csv prune_q &&
+	ended 1 && one_line_matching err "$seam" &&
+	rm -rf q && cp -a s q && overtaken cut.csv swap_q &&
+	ended 1 && one_line_matching err "$seam" &&
+	rm -rf q && cp -a s q && overtaken arch.csv "sed -i 2d q/oplog.csv" &&
+	ended 1 && one_line_matching err "$seam" &&
+	rm -rf q && cp -a s q && overtaken cut.csv : &&
+	ended 1 && one_line_matching err "$seam"
+'
+
 test_done
