@@ -154,10 +154,14 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 			table_rows(out);
 		return;
 	}
+	/* The header row goes with the record it heads, not before it: a
+	 * verifier whose MACs are a batch behind hands records on before an
+	 * earlier one fails, and a failure before the first record shown
+	 * leaves standard output empty, whatever the number of cores. */
 	if (!out->headed && out->sl == NULL) {
 		show_render_header(out->o->fmt, header_format(out), &out->b);
 		out->hdr_end = out->b.len;
-		enqueue(out, -1, 0);
+		enqueue(out, r->seq, 0);
 		out->headed = 1;
 	}
 	start = out->b.len;
