@@ -5,9 +5,12 @@
  * Invariants: records are read through oplog_reader (without -k, a line
  * that no filter selects is skipped after a look at the fields the
  * filters name) or verified through oplog_verify with a sink (with -k:
- * the whole chain, then only verified records go out).  The live log is
- * read up to its committed end (the head's seq): records of an append
- * still under way, which a repair may remove, are never handed on.
+ * the whole chain, then only verified records go out).  Without -k the
+ * live log is read up to its committed end (the head's seq): records of
+ * an append still under way, which a repair may remove, are never handed
+ * on.  With -k it is read as log-verify reads it, to its end: records
+ * after a closed head (a head a power loss left behind, which writers
+ * bring up to date) verify and are shown, records after an open head fail.
  * Records at or before the cursor (the last seq handed on) are skipped,
  * so a follower restarted, or a prune's rename in between, repeats none.
  * With --follow or --cursor-file a stop signal (show_stop_catch) ends the
@@ -31,6 +34,9 @@ struct ctx {
 	const struct show_opts *o;
 	struct show_out	*out;
 	long long	after;		/* the last seq read (or the cursor's) */
+	long long	end;		/* the live log's end as this run read it:
+					 * with -k its last record that verified,
+					 * without the committed end (the head's) */
 	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
 	int		warned;		/* a gap before the first record was said */
 	int		sniff;		/* standard input first, format not known yet */
@@ -287,6 +293,7 @@ unverified(struct store *st, struct ctx *c)
 		return ST_OK;
 	if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
 		return r;
+	c->end = seq;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, c->err, "oplog.csv");
 		return ST_FAIL;
@@ -437,6 +444,7 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	vo.sink = &sink;
 	if (oplog_verify(st, vk, &vo, res) != ST_OK)
 		return not_verified(c);
+	c->end = res->last_seq;
 	if (res->copy_start >= 0 && res->copy_start > after)
 		jerr_say(c->err, ST_OK, _("seq %lld: the copy starts "
 		    "here; that record cannot be verified and is not "
@@ -504,24 +512,21 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 }
 
 /*
- * A cursor past the log's committed end belongs to another log, or the
- * log was put back from a copy: said once on stderr, since nothing is
- * handed on until the log passes it (its records up to there never are).
+ * A cursor past the log's end as this run read it belongs to another log,
+ * or the log was put back from a copy: said once on stderr, since nothing
+ * is handed on until the log passes it (its records up to there never
+ * are).  The end read, not the head's seq: after a power loss the head may
+ * be behind records that writers take in, which -k verifies and shows.
+ * A run stopped before the end says nothing.
  */
-static int
-cursor_ahead(struct store *st, struct ctx *c)
+static void
+cursor_ahead(struct ctx *c)
 {
-	long long seq, size;
-	int r;
-
-	if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
-		return r;
-	if (c->after > seq)
+	if (c->after > c->end && !show_stopped())
 		jerr_say(c->err, ST_OK, _("the cursor names seq %lld, past the "
 		    "log's last record %lld (another log's cursor, or the log "
 		    "was put back): records up to %lld will not be shown"),
-		    c->after, seq, c->after);
-	return ST_OK;
+		    c->after, c->end, c->after);
 }
 
 int
@@ -533,7 +538,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.err = o->err;
-	c.after = -1;
+	c.after = c.end = -1;
 	c.byseq = o->follow || o->cursor != NULL;
 	if (o->cursor &&
 	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
@@ -551,7 +556,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	}
 	r = vk != NULL ? verified(st, vk, &c) : unverified(st, &c);
 	if (r == ST_OK && o->cursor)
-		r = cursor_ahead(st, &c);
+		cursor_ahead(&c);
 	if (r == ST_OK && o->follow && !show_stopped())
 		r = follow(st, vk, &c);
 	/* stopped: the end hands on nothing (show_out.c), and makes the
