@@ -35,6 +35,12 @@
  *			  with JUKISEC_FAIL_ERRNO, as a write-back error
  *			  reports itself, the data written or not
  *   JUKISEC_SYNC_LOG=F	  each sync appends "N CALL PATH" to F
+ *   JUKISEC_HOOK_AT=N	  before the Nth open(2) or openat(2) of a file
+ *   JUKISEC_HOOK_NAME=B  whose last path component is B, whatever its
+ *   JUKISEC_HOOK_RUN=C	  flags, the shell command C runs (system(3)) and
+ *			  is waited for: what a writer may do between two
+ *			  reads of a reader that holds no lock, made at that
+ *			  moment in every run (not a step; no kill)
  * A failure is one-shot: the steps after it go on (a tool's clean-up
  * after a failing disk is the point), and the process keeps running.
  * Only the process that loaded this, not a fork of it, counts steps.
@@ -74,6 +80,8 @@ static pthread_t main_thread;
 static unsigned long step, crash_at, fail_at, sync_n, fail_sync;
 static int torn, fail_errno = EIO, fail_fd = -1;
 static char logpath[4096], synclog[4096];
+static unsigned long hook_at, hook_n;
+static char hook_name[256], hook_run[4096];
 
 /* at_step's answer: go on, tear the write, or fail the call. */
 enum { STEP_GO, STEP_TEAR, STEP_FAIL };
@@ -128,6 +136,12 @@ crash_init(void)
 		    strcmp(s, "EDQUOT") == 0 ? EDQUOT : EIO;
 	if ((s = getenv("JUKISEC_SYNC_LOG")) != NULL)
 		snprintf(synclog, sizeof(synclog), "%s", s);
+	if ((s = getenv("JUKISEC_HOOK_AT")) != NULL)
+		hook_at = strtoul(s, NULL, 10);
+	if ((s = getenv("JUKISEC_HOOK_NAME")) != NULL)
+		snprintf(hook_name, sizeof(hook_name), "%s", s);
+	if ((s = getenv("JUKISEC_HOOK_RUN")) != NULL)
+		snprintf(hook_run, sizeof(hook_run), "%s", s);
 	unsetenv("JUKISEC_CRASH_AT");
 	unsetenv("JUKISEC_CRASH_TORN");
 	unsetenv("JUKISEC_CRASH_LOG");
@@ -135,6 +149,9 @@ crash_init(void)
 	unsetenv("JUKISEC_FAIL_SYNC");
 	unsetenv("JUKISEC_FAIL_ERRNO");
 	unsetenv("JUKISEC_SYNC_LOG");
+	unsetenv("JUKISEC_HOOK_AT");
+	unsetenv("JUKISEC_HOOK_NAME");
+	unsetenv("JUKISEC_HOOK_RUN");
 	scrub_preload();
 }
 
@@ -418,6 +435,26 @@ exists(int dirfd, const char *path)
 	return r;
 }
 
+/* JUKISEC_HOOK_RUN before the JUKISEC_HOOK_AT'th open of a file named
+ * JUKISEC_HOOK_NAME: once, in the process that loaded this. */
+static void
+open_hook(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int e = errno;
+
+	if (hook_at == 0 || getpid() != owner ||
+	    strcmp(base != NULL ? base + 1 : path, hook_name) != 0 ||
+	    __atomic_add_fetch(&hook_n, 1, __ATOMIC_SEQ_CST) != hook_at)
+		return;
+	if (system(hook_run) != 0) {
+		static const char m[] = "crashpoint: JUKISEC_HOOK_RUN failed\n";
+		syscall(SYS_write, 2, m, sizeof(m) - 1);
+		_exit(99);
+	}
+	errno = e;
+}
+
 /* An open that creates or truncates is a step; opening what is there is
  * not.  Returns at_step's answer. */
 static int
@@ -425,6 +462,7 @@ open_step(const char *call, int dirfd, const char *path, int flags)
 {
 	int there;
 
+	open_hook(path);
 	if (!(flags & (O_CREAT | O_TRUNC)))
 		return STEP_GO;
 	there = exists(dirfd, path);

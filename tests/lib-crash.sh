@@ -19,6 +19,7 @@ crash_env() {
 	LD_PRELOAD=${LD_PRELOAD:+$LD_PRELOAD:}$CRASHPOINT
 	export LD_PRELOAD JUKISEC_CRASH_AT JUKISEC_CRASH_TORN JUKISEC_CRASH_LOG
 	export JUKISEC_FAIL_AT JUKISEC_FAIL_SYNC JUKISEC_FAIL_ERRNO JUKISEC_SYNC_LOG
+	export JUKISEC_HOOK_AT JUKISEC_HOOK_NAME JUKISEC_HOOK_RUN
 }
 
 # crash_trace CMD...: runs CMD whole with its steps listed, one a line
@@ -41,6 +42,19 @@ crash_at() {
 	(JUKISEC_CRASH_AT=$1 JUKISEC_CRASH_TORN=$2 JUKISEC_CRASH_LOG=
 	shift 2; crash_env; "$@")
 	[ $? -eq 137 ]
+}
+
+# hook_open N NAME SHELLCMD CMD...: runs the program CMD with the shell
+# command SHELLCMD run, and waited for, just before CMD's Nth open of a
+# file whose last path component is NAME: a writer's move between two
+# reads of a reader that holds no lock (the head read, then the log
+# opened), at the same moment every run.  CMD is exec'd (in the
+# background, $! is its pid); returns its status.
+hook_open() {
+	(JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG=
+	JUKISEC_FAIL_AT=0 JUKISEC_FAIL_SYNC=0 JUKISEC_SYNC_LOG=
+	JUKISEC_HOOK_AT=$1 JUKISEC_HOOK_NAME=$2 JUKISEC_HOOK_RUN=$3
+	shift 3; crash_env; exec "$@")
 }
 
 # crash_after SAVED DIR NOTE CALL PATH CMD...: DIR made a copy of SAVED
