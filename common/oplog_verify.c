@@ -12,10 +12,12 @@
  * reported, with its file, line and seq; nothing after it is read.  A MAC
  * is compared only after the cheaper structural rules, so a wrong key shows
  * as a MAC mismatch on the first record it touches.  The live log is read
- * to its end, past its head (appends in flight are verified like the rest);
- * a failure of the live log is reported only once the log lock shows that
- * no writer moved it meanwhile, so appends never make a false alarm; with
- * a sink too, which the pass after does not hand again what it already got.
+ * to its end, past its head (appends in flight are verified like the rest),
+ * but a sink is handed its records only up to the head's (struct
+ * vstate's sink_upto); a failure of the live log is reported only once the
+ * log lock shows that no writer moved it meanwhile, so appends never make
+ * a false alarm; with a sink too, which the pass after does not hand again
+ * what it already got.
  * That pass starts from the state the files named before the live log
  * left (struct vsave), which are not read again.  A live log that a
  * log-prune renamed in while those files were read, beginning after the
@@ -24,6 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +125,15 @@ struct vstate {
 	int		confirmed;	/* the carry's record was found again */
 	int		diverged;	/* it was not: what was shown is not
 					 * the log verified now */
+	/* sink: the last seq it may be handed, the live log's committed end
+	 * (its head's record, read before it; LLONG_MAX before the live
+	 * log).  The records after a closed head are a power loss's, which
+	 * the next writer takes in, or an append in flight, which its writer
+	 * may still remove (a batch whose open head came after the head was
+	 * read, a record whose sync fails): no reader without the log lock
+	 * can tell, so they are verified but not handed on. */
+	long long	sink_upto;
+	struct oplog_chain at_head;	/* the chain at the head's record */
 	/* the live log */
 	struct oplog_heads hs;		/* as read before the log */
 	int		live;		/* the file being read is the live log */
@@ -764,6 +776,8 @@ progress(struct vstate *v, long long upto)
 
 	if (v->pend && !v->pend->early && !v->pend->start)
 		return 0;
+	if (upto > v->sink_upto)
+		upto = v->sink_upto;
 	if (upto <= v->shown)
 		return 0;
 	v->shown = upto;
@@ -783,7 +797,7 @@ give(struct vstate *v, const struct oplog_record *r)
 	const struct oplog_sink *s = v->o->sink;
 	int k;
 
-	if (r->seq <= v->skip_upto)
+	if (r->seq <= v->skip_upto || r->seq > v->sink_upto)
 		return 0;
 	if (v->confirm >= 0 && !v->confirmed) {
 		v->diverged = 1;	/* past the carry's record, not met */
@@ -814,6 +828,21 @@ hand(struct vstate *v, const struct oplog_record *r, int fd, long long offset)
 	if (k == 1 && v->q && macq_drain(v->q, &line, &seq, &file))
 		return bad(v, NULL, "%s", "");	/* reports the worker's record */
 	return progress(v, v->q ? macq_done(v->q) : r->seq);
+}
+
+/* The chain as it stands after the last record stepped. */
+static void
+chain_at(const struct vstate *v, struct oplog_chain *c)
+{
+	c->seq = v->prev.seq;
+	c->epoch = v->prev.epoch;
+	c->erecs = v->cur_n;
+	c->time = v->prev.time;
+	memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
+	c->seal = v->prev.seal;
+	c->whole = v->epoch_whole;
+	c->first = v->res->first_seq;
+	c->cp_last = v->have_cp ? v->cp_last : -1;
 }
 
 /* The live log's record that a head slot names, where the head says it is. */
@@ -849,6 +878,7 @@ head_record(struct vstate *v, const struct oplog_record *r, long long end)
 	if (h->version == 1)
 		v->hs.h[v->hs.pick].kepoch = r->epoch + v->prev.seal;
 	v->head_seen = 1;
+	chain_at(v, &v->at_head);
 	return 0;
 }
 
@@ -1026,6 +1056,8 @@ sink_skip(struct vstate *v, long long first, long long last)
 
 	if (first <= v->skip_upto)
 		first = v->skip_upto + 1;
+	if (last > v->sink_upto)
+		last = v->sink_upto;
 	if (first <= last) {
 		s->skipped(s->arg, first, last);
 		v->handed = last;
@@ -1063,7 +1095,7 @@ sink_run(struct vstate *v, const struct par_block *b, const struct par_item *it,
 		next = pw->seq + 1;
 	}
 	sink_skip(v, next, it->last.seq);
-	if (it->last.seq > v->handed)
+	if (it->last.seq > v->handed && it->last.seq <= v->sink_upto)
 		v->handed = it->last.seq;
 	return progress(v, it->last.seq);
 }
@@ -1506,6 +1538,9 @@ open_live(struct vstate *v, struct store *st)
 	 * header row's (a damaged one fails on its own). */
 	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
 		check_slots(v, v->format != 0 ? v->format : quoted_format(fd) == 2 ? 2 : 1);
+	/* no committed end without a head: none of the live log's records */
+	v->sink_upto = v->head_why == NULL ? v->hs.h[v->hs.pick].seq :
+	    v->have_prev ? v->prev.seq : -1;
 	return fd;
 }
 
@@ -1874,6 +1909,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->skip_upto = -1;
 	v->confirm = -1;
 	v->seam = -1;
+	v->sink_upto = LLONG_MAX;
 	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
 	v->k = xmalloc_secure(32);
 	memcpy(v->k, vk->k0, 32);
@@ -1883,17 +1919,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 static void
 vstate_end(struct vstate *v)
 {
-	struct oplog_chain *c = &v->res->end;
-
-	c->seq = v->prev.seq;
-	c->epoch = v->prev.epoch;
-	c->erecs = v->cur_n;
-	c->time = v->prev.time;
-	memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
-	c->seal = v->prev.seal;
-	c->whole = v->epoch_whole;
-	c->first = v->res->first_seq;
-	c->cp_last = v->have_cp ? v->cp_last : -1;
+	chain_at(v, &v->res->end);
 }
 
 static void
@@ -1928,7 +1954,8 @@ carry_in(struct vstate *v, const struct carry *from)
 /* For a sink, what a failed pass leaves to the next one (struct carry):
  * 0, or -1 when it cannot: records handed on and not verified (a MAC
  * failed: never a writer's doing; or a pruned first record unexplained),
- * or the last one handed on is not the last one stepped. */
+ * or the last one handed on is neither the last one stepped nor the
+ * head's (those after it verified, not handed on). */
 static int
 carry_out(const struct vstate *v, struct carry *c)
 {
@@ -1937,10 +1964,13 @@ carry_out(const struct vstate *v, struct carry *c)
 	if (last > v->shown)
 		return -1;
 	if (last > c->seq) {
-		if (!v->have_prev || v->prev.seq != last)
+		if (v->have_prev && v->prev.seq == last)
+			memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
+		else if (v->head_seen && v->at_head.seq == last)
+			memcpy(c->mac, v->at_head.mac, OPLOG_MACLEN);
+		else
 			return -1;
 		c->seq = last;
-		memcpy(c->mac, v->prev.mac, OPLOG_MACLEN);
 	}
 	c->shown = v->shown;
 	return 0;
@@ -1968,6 +1998,8 @@ sink_end(struct vstate *v)
 		upto = -1;
 	else
 		upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v->prev.seq;
+	if (upto > v->sink_upto)
+		upto = v->sink_upto;
 	if (upto > v->shown) {
 		v->shown = upto;
 		v->o->sink->verified(v->o->sink->arg, upto);
@@ -2006,6 +2038,7 @@ verify_once(struct store *st, const struct oplog_vkey *vk,
 	sink_end(v);
 	if (v->have_prev)
 		vstate_end(v);
+	res->committed = v->head_seen ? v->at_head : res->end;
 	macq_stop(v->q);
 	v->q = NULL;
 	vstate_free(v);

@@ -184,7 +184,13 @@ void	oplog_vkey_free(struct oplog_vkey *);
  * that every record handed on up to seq has verified, MAC included; show
  * nothing before that.  record() returns 0 to go on, 1 to have the queued MAC
  * checks finished first (verified() follows; for a caller holding output),
- * -1 to stop (the result is then ST_FAIL with an empty reason).  Each record
+ * -1 to stop (the result is then ST_FAIL with an empty reason).  The live
+ * log's records are handed on up to its committed end, the record its head
+ * (read before it) names, as a reader without -k reads it: those after a
+ * closed head are verified, not handed on (a power loss's, which the next
+ * writer takes in, or an append in flight that its writer may still
+ * remove: no reader without the log lock can tell), nor are any with a
+ * head that does not verify.  Each record
  * is handed on once: when the live log fails after its head and the log
  * lock shows that a writer moved it, the log is verified again from its
  * start (after the files named before it, as the first pass left them:
@@ -332,6 +338,9 @@ struct oplog_verify_result {
 	 * on, then a checkpoint verified it; its seq, or -1. */
 	long long	start_unshown;
 	struct oplog_chain end;			/* the last record's chain state */
+	/* the live log's at its head's record, the last one a sink is handed
+	 * (log-show --follow -k goes on from it); else end's */
+	struct oplog_chain committed;
 	long long	end_offset;		/* just past it in the last file */
 	struct oplog_good good;
 	/* on failure: */

@@ -5,14 +5,18 @@
  * Invariants: records are read through oplog_reader (without -k, a line
  * that no filter selects is skipped after a look at the fields the
  * filters name) or verified through oplog_verify with a sink (with -k:
- * the whole chain, then only verified records go out).  Without -k the
- * live log is read up to its committed end (the head's seq): records of
- * an append still under way, which a repair may remove, are never handed
- * on.  With -k it is read as log-verify reads it, to its end: records
- * after a closed head (a head a power loss left behind, which writers
- * bring up to date) verify and are shown, records after an open head fail.
- * Records at or before the cursor (the last seq handed on) are skipped,
- * so a follower restarted, or a prune's rename in between, repeats none.
+ * the whole chain, then only verified records go out).  The live log's
+ * records are handed on up to its committed end (the record its head
+ * names, the head read before the log): those of an append still under
+ * way, which its writer or a repair may remove, never are.  With -k the
+ * log is verified as log-verify reads it, to its end: records after a
+ * closed head (a head a power loss left behind, which writers bring up to
+ * date, or an append in flight: a reader without the lock cannot tell)
+ * verify but are handed on only once a head names them, records after an
+ * open head fail.  Records at or before the cursor (the last seq handed
+ * on) are skipped, so a follower restarted, or a prune's rename in
+ * between, repeats none; --follow -k goes on verifying from the head's
+ * record, the records up to the cursor included, unshown.
  * With --follow or --cursor-file a stop signal (show_stop_catch) ends the
  * reading between two records; the output then hands on nothing more, and
  * the cursor is made durable as at the end of the log.
@@ -35,14 +39,18 @@ struct ctx {
 	struct show_out	*out;
 	long long	after;		/* the last seq read (or the cursor's) */
 	long long	end;		/* the live log's end as this run read it:
-					 * with -k its last record that verified,
-					 * without the committed end (the head's) */
+					 * with -k its last record that verified
+					 * (shown or not), without the committed
+					 * end (the head's) */
 	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
 	int		warned;		/* a gap before the first record was said */
 	int		sniff;		/* standard input first, format not known yet */
 	int		handed;		/* a record reached sink_record() */
 	int		stopped;	/* the sink said stop: stopped, not failed */
 	struct oplog_verifier *ver;
+	long long	chained;	/* ver: the last seq it took, at or
+					 * before after (the cursor may name a
+					 * record past the committed end) */
 	int		start;		/* ver: the live log read from its start,
 					 * its first record next */
 	struct oplog_verify_result res;
@@ -88,9 +96,18 @@ report_reader(struct ctx *c, struct oplog_reader *rd, const char *name)
 	return io ? ST_FAIL : ST_NO;
 }
 
-/* One record read without -k (already past the filters).  Its form was
- * checked by the reader but for the fields jukisec-log(5) wants not empty,
- * which log-verify checks in its walk: a malformed record here too. */
+/* The records a follower passes over unparsed: without -k those handed
+ * on, with -k those its verifier took. */
+static long long
+passed_seq(const struct ctx *c)
+{
+	return c->ver != NULL ? c->chained : c->after;
+}
+
+/* One record read without -k (already past the filters), or with -k by
+ * --follow (every record after the chain).  Its form was checked by the
+ * reader but for the fields jukisec-log(5) wants not empty, which
+ * log-verify checks in its walk: a malformed record here too. */
 static int
 take(struct ctx *c, const struct oplog_record *r, const char *name)
 {
@@ -102,32 +119,34 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 		return ST_NO;
 	}
 	/* after a prune's rename, the start its checkpoint must explain;
-	 * handed on before, most often */
+	 * verified before, most often */
 	if (c->start) {
 		c->start = 0;
 		oplog_verifier_live(c->ver, r, name);
-		if (c->byseq && r->seq <= c->after)
+		if (c->byseq && r->seq <= c->chained)
 			return 0;
 	}
 	gap(c, r->seq);
-	if (c->byseq && r->seq <= c->after)
-		return 0;
-	if (c->ver != NULL) {
+	/* records up to the cursor that the chain has not reached yet
+	 * (past the committed end when the run began) are verified, not
+	 * shown again */
+	if (c->ver != NULL && r->seq > c->chained) {
 		if (oplog_verifier_add(c->ver, r, name) == -1) {
 			jerr_say(c->err, ST_NO, _("%s:%zu: seq %lld: %s"),
 			    c->res.bad_file, c->res.bad_line, c->res.bad_seq,
 			    c->res.reason);
 			return ST_NO;
 		}
-		c->after = r->seq;
-		if (!show_match_record(&c->o->f, r))
-			return 0;
-		show_out_record(c->out, r);
-		show_out_verified(c->out, r->seq);
-	} else {
-		c->after = r->seq;
-		show_out_record(c->out, r);
+		c->chained = r->seq;
 	}
+	if (c->byseq && r->seq <= c->after)
+		return 0;
+	c->after = r->seq;
+	if (c->ver != NULL && !show_match_record(&c->o->f, r))
+		return 0;
+	show_out_record(c->out, r);
+	if (c->ver != NULL)
+		show_out_verified(c->out, r->seq);
 	return show_out_step(c->out) == -1 ? ST_FAIL : ST_OK;
 }
 
@@ -227,7 +246,7 @@ read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last
 		if (seq_of(line, len, &seq) == 0) {
 			if (last >= 0 && seq > last)
 				break;
-			if (c->byseq && seq <= c->after && !c->start) {
+			if (c->byseq && seq <= passed_seq(c) && !c->start) {
 				passed(at, rd);
 				continue;
 			}
@@ -458,7 +477,8 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	return ST_OK;
 }
 
-/* --follow: the live log as it grows, across prunes. */
+/* --follow: the live log as it grows, across prunes; with -k verified
+ * on from the chain at the committed end the first pass read. */
 static int
 follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 {
@@ -470,9 +490,11 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 
 	if ((w = show_wait_new(st, c->err)) == NULL)
 		return ST_FAIL;
-	if (vk != NULL)
-		c->ver = oplog_verifier_new(vk, &c->res.end,
+	if (vk != NULL) {
+		c->chained = c->res.committed.seq;
+		c->ver = oplog_verifier_new(vk, &c->res.committed,
 		    c->o->now_given ? &c->o->now : NULL, &c->res);
+	}
 	for (;;) {
 		if (show_out_flush(c->out) == -1) {
 			r = ST_FAIL;
@@ -516,8 +538,9 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
  * or the log was put back from a copy: said once on stderr, since nothing
  * is handed on until the log passes it (its records up to there never
  * are).  The end read, not the head's seq: after a power loss the head may
- * be behind records that writers take in, which -k verifies and shows.
- * A run stopped before the end says nothing.
+ * be behind records that writers take in, which -k verifies (and shows
+ * once a head names them), and a run before it may have shown them.  A
+ * run stopped before the end says nothing.
  */
 static void
 cursor_ahead(struct ctx *c)
