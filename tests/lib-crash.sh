@@ -44,17 +44,23 @@ crash_at() {
 	[ $? -eq 137 ]
 }
 
-# hook_open N NAME SHELLCMD CMD...: runs the program CMD with the shell
-# command SHELLCMD run, and waited for, just before CMD's Nth open of a
-# file whose last path component is NAME: a writer's move between two
-# reads of a reader that holds no lock (the head read, then the log
-# opened), at the same moment every run.  CMD is exec'd (in the
-# background, $! is its pid); returns its status.
-hook_open() {
-	(JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG=
+# hook_env N NAME SHELLCMD: the environment, in this shell, in which a
+# program runs the shell command SHELLCMD, and waits for it, just before
+# its Nth open of a file whose last path component is NAME: a writer's
+# move between two reads of a reader that holds no lock (the head read,
+# then the log opened), at the same moment every run.  In the background:
+# (hook_env N NAME SHELLCMD; exec CMD...) & -- $! is CMD's pid.
+hook_env() {
+	JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG=
 	JUKISEC_FAIL_AT=0 JUKISEC_FAIL_SYNC=0 JUKISEC_SYNC_LOG=
 	JUKISEC_HOOK_AT=$1 JUKISEC_HOOK_NAME=$2 JUKISEC_HOOK_RUN=$3
-	shift 3; crash_env; exec "$@")
+	crash_env
+}
+
+# hook_open N NAME SHELLCMD CMD...: runs CMD in hook_env's environment;
+# returns its status.
+hook_open() {
+	(hook_env "$1" "$2" "$3"; shift 3; "$@")
 }
 
 # crash_after SAVED DIR NOTE CALL PATH CMD...: DIR made a copy of SAVED

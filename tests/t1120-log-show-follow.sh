@@ -183,8 +183,8 @@ test_expect_success '-k --cursor-file: a batch begun after the head was read is 
 test_expect_success '--follow -k: a batch begun after the head was read is not shown; the repair is' '
 	for f in "" "--operator clerk01"; do
 		in_flight ro &&
-		{ hook_open 2 oplog.csv "$copy_in" log-show -d "$TMP/ro" -k rp.key \
-		    --now 2025-07-02T00:10:00Z --follow --format raw $f >ro.out 2>ro.err &
+		{ (hook_env 2 oplog.csv "$copy_in"; exec log-show -d "$TMP/ro" -k rp.key \
+		    --now 2025-07-02T00:10:00Z --follow --format raw $f) >ro.out 2>ro.err &
 		  echo $! >f.pid; } &&
 		wait_for out_has ro.out 1 && cmp rk/oplog.csv ro/oplog.csv &&
 		rec ro "2025-07-02 00:03:00" c1 && wait_for out_has ro.out 3; st=$?;
