@@ -238,15 +238,6 @@ changed_since(const struct attempt *a, const struct operator *o, int64_t now,
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
 
-/* The errno of a disk that cannot take a write: full (or over quota), an
- * I/O error, a read-only mount, a file we may not write. */
-static int
-unrecordable(int err)
-{
-	return err == ENOSPC || err == EDQUOT || err == EFBIG || err == EIO ||
-	    err == EROFS || err == EACCES;
-}
-
 /* Room for a changed count, asked of every attempt: the new register and
  * the log's line, as ever, and the count's note, at once.  The note is
  * the register after and the record in hex: bounded by what the caller
@@ -304,7 +295,7 @@ log_fit(struct store *st, const struct attempt *a, int64_t now, int *err)
 	st->err = &s;
 	r = oplog_seal_at(st, now);
 	st->err = caller;
-	if (r != ST_OK && unrecordable(s.errnum)) {
+	if (r != ST_OK && store_unwritable(s.errnum)) {
 		*err = s.errnum;
 		return ST_FAIL;
 	}
@@ -430,7 +421,7 @@ gate_lock(struct store *st, const struct attempt *a)
 		r = register_settle(st);
 		st->err = caller;
 		store_unlock(st, STORE_LOCK_LOG);
-		if (r != ST_OK && unrecordable(e.errnum))
+		if (r != ST_OK && store_unwritable(e.errnum))
 			r = unrecorded(st, e.errnum);
 		else
 			jerr_pass(caller, &e);
@@ -482,7 +473,7 @@ log_attempt(struct store *st, const struct oplog_rec *rec, int64_t now,
 	st->err = caller;
 	store_unlock(st, STORE_LOCK_LOG);
 	/* the same line as a disk that failed before the count */
-	if (r != ST_OK && unrecordable(e.errnum))
+	if (r != ST_OK && store_unwritable(e.errnum))
 		jerr_say(caller, ST_FAIL,
 		    _("%s: the attempt cannot be recorded (%s): denied"),
 		    st->dir, strerror(e.errnum));

@@ -889,6 +889,13 @@ store_fits(struct store *st, const char *name, off_t extra)
 }
 
 int
+store_unwritable(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == EFBIG || err == EIO ||
+	    err == EROFS || err == EACCES;
+}
+
+int
 store_room(struct store *st, const char *name, off_t extra)
 {
 	struct stat sb;

@@ -260,6 +260,11 @@ int	store_room(struct store *, const char *name, off_t extra);
  * limit (RLIMIT_FSIZE; store_room checks its own), else -1 with errno
  * (EFBIG): a limit the log cannot take a record under is a full disk. */
 int	store_fits(struct store *, const char *name, off_t extra);
+/* 1 when err is the errno of a disk that cannot take a write: full (or
+ * over quota, or past the caller's file size limit), an I/O error, a
+ * read-only mount, a file we may not write; else 0.  A writer that
+ * finds the log or the register so cannot record what it would change. */
+int	store_unwritable(int err);
 
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);
