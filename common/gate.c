@@ -66,8 +66,9 @@
  *    record is the same line too (the next writer finds the record).
  *  - A count a kill left in operators.pending is settled (put in force,
  *    its record logged) only once the log has passed the same checks,
- *    under its lock (gate_lock): settled first, it was put in force in a
- *    state whose log then refused its record, a count no record showed.
+ *    under its lock, as every register writer settles it (register_lock,
+ *    gate_lock): settled first, it was put in force in a state whose log
+ *    then refused its record, a count no record showed.
  *  - Locks in the order every tool takes them, the register's before the
  *    log's (store.c refuses the other order): no process waits for the
  *    register's while it holds the log's, so no two wait for each other.
@@ -238,14 +239,15 @@ changed_since(const struct attempt *a, const struct operator *o, int64_t now,
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
 
-/* Room for a changed count, asked of every attempt: the new register and
- * the log's line, as ever, and the count's note, at once.  The note is
- * the register after and the record in hex: bounded by what the caller
- * gave (the id, where), not by what was decided, so the answer is the
- * same for every password; the id taken at most as long as a register
- * holds one, so that one no register can hold asks what an unknown id
- * of that length asks.  0, or -1 with errno. */
-static int
+/* Room for a changed count, asked of every attempt, in bytes beyond a
+ * rewrite of the register (store_room): the new register and the log's
+ * line, as ever, and the count's note, at once.  The note is the register
+ * after and the record in hex: bounded by what the caller gave (the id,
+ * where), not by what was decided, so the answer is the same for every
+ * password; the id taken at most as long as a register holds one, so
+ * that one no register can hold asks what an unknown id of that length
+ * asks. */
+static off_t
 count_room(struct store *st, const struct attempt *a)
 {
 	struct stat	 sb;
@@ -257,7 +259,7 @@ count_room(struct store *st, const struct attempt *a)
 	 * 128 for the rest); then the names, the seq and two hashes */
 	note = size + 2 * (2 * (off_t)strnlen(a->id, OPERATOR_ID_MAX) +
 	    (off_t)strlen(a->where) + 128) + 256;
-	return store_room(st, REGISTER_FILE, size + note + OPLOG_LINE_MAX);
+	return size + note + OPLOG_LINE_MAX;
 }
 
 /* The signals a caller can send (Ctrl-C, kill, a hangup, SIGXFSZ)
@@ -280,37 +282,6 @@ hold_signals(sigset_t *old)
 	pthread_sigmask(SIG_BLOCK, &all, old);
 }
 
-/* Under the log lock: the log brought to where the "auth" record alone is
- * left to write, as `log-append --seal` brings it (what a crash left
- * completed, the seals of every ended epoch written, the key file moved
- * past them); then room shown for the count's note, a new register and a
- * log line.  ST_OK; ST_FAIL with *err the errno of a disk that cannot
- * record, or -1 when the log refused in its own words, said. */
-static int
-log_fit(struct store *st, const struct attempt *a, int64_t now, int *err)
-{
-	struct jerr	 s = JERR_INIT, *caller = st->err;
-	int		 r;
-
-	st->err = &s;
-	r = oplog_seal_at(st, now);
-	st->err = caller;
-	if (r != ST_OK && store_unwritable(s.errnum)) {
-		*err = s.errnum;
-		return ST_FAIL;
-	}
-	jerr_pass(caller, &s);	/* a refusal, or a warning */
-	if (r != ST_OK) {
-		*err = -1;
-		return ST_FAIL;
-	}
-	if (count_room(st, a) == -1 || oplog_fits(st) == -1) {
-		*err = errno;
-		return ST_FAIL;
-	}
-	return ST_OK;
-}
-
 /* The line of an attempt that cannot be recorded, for a disk that cannot
  * take a write (err), ST_FAIL; a refusal (-1) was said in its own words. */
 static int
@@ -328,7 +299,8 @@ unrecorded(struct store *st, int err)
  * its count changed or not, every attempt shows the log's files to open
  * for writing, then under the log's lock (held on ST_OK, for the caller's
  * record) writes what the log owes before the record and shows room for
- * the count and the record (log_fit).  Writing or room failing denies
+ * the count and the record (register_log_ready, which register_lock runs
+ * before it settles a note too).  Writing or room failing denies
  * with exit 3 and one line, the same words for all: on a full, read-only
  * or failing disk, or a log on a read-only mount of its own, the answer
  * must not tell a right password from a wrong one, nor a known id from an
@@ -340,14 +312,9 @@ log_ready(struct store *st, const struct attempt *a, int64_t now)
 {
 	int	 err;
 
-	if (oplog_writable(st) == -1)
-		return unrecorded(st, errno);
-	if (oplog_lock(st) != ST_OK)
-		return ST_FAIL;
-	if (log_fit(st, a, now, &err) != ST_OK) {
-		store_unlock(st, STORE_LOCK_LOG);
+	if (register_log_ready(st, now, REGISTER_FILE, count_room(st, a),
+	    &err) != ST_OK)
 		return unrecorded(st, err);
-	}
 	return ST_OK;
 }
 
@@ -391,43 +358,23 @@ busy(struct store *st, const struct attempt *a)
 		log_error(st, a, "register-busy");
 }
 
-/* STORE_LOCK_REGISTER taken for the count, and what a kill left in
- * operators.pending settled as every register writer settles it
- * (register_settle), but only once the log is shown ready for the
- * settlement's record as for the count's (log_ready; its lock held until
- * that record is written).  Settled first, the register was put in force
- * before a log that refused its record was found: a count no record
- * showed, and a line in the log's words where the gate says its own.
- * The settlement failing on a disk that cannot record is the gate's line
- * too.  ST_OK with the register lock held; else unlocked, said. */
+/* STORE_LOCK_REGISTER taken for the count (or a late change), and what a
+ * kill left in operators.pending settled as every register writer
+ * settles it, only once the log is shown to take the settlement's record
+ * (register_lock_err).  A log that cannot, or a settlement failing on a
+ * disk that cannot record, is the gate's line, the same for every
+ * attempt; a register lock not had in time is logged (busy).  ST_OK with
+ * the register lock held; else unlocked, said. */
 static int
 gate_lock(struct store *st, const struct attempt *a)
 {
-	struct jerr	 e = JERR_INIT, *caller = st->err;
-	struct stat	 sb;
-	int64_t		 t;
-	int		 r;
+	int	 r, err;
 
-	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK) {
-		busy(st, a);
-		return r;
-	}
-	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
-	    errno == ENOENT)
-		r = register_settle(st);	/* a pad a kill left, no more */
-	else if ((r = clock_decision(st, &t)) == ST_OK &&
-	    (r = log_ready(st, a, t)) == ST_OK) {
-		st->err = &e;
-		r = register_settle(st);
-		st->err = caller;
-		store_unlock(st, STORE_LOCK_LOG);
-		if (r != ST_OK && store_unwritable(e.errnum))
-			r = unrecorded(st, e.errnum);
-		else
-			jerr_pass(caller, &e);
-	}
-	if (r != ST_OK)
-		store_unlock(st, STORE_LOCK_REGISTER);
+	if ((r = register_lock_err(st, &err)) == ST_OK)
+		return ST_OK;
+	if (err != 0)
+		return unrecorded(st, err);
+	busy(st, a);
 	return r;
 }
 
@@ -660,10 +607,8 @@ change_late(struct store *st, struct attempt *a)
 	if ((a->result = prepare(st, change)) != ST_OK)
 		return ST_OK;		/* admitted: the result is the prepare's */
 	/* record() logged "ok": a change not made must say why (R6) */
-	if ((r = register_lock(st)) != ST_OK) {
-		busy(st, a);
+	if ((r = gate_lock(st, a)) != ST_OK)
 		return r;
-	}
 	if ((r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK) {
 		store_unlock(st, STORE_LOCK_REGISTER);

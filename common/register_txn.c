@@ -7,7 +7,13 @@
  * replaced atomically and synced; operators.csv replaced; the record
  * logged; the note removed.  Every register_lock settles a note a crash
  * left before anything else reads the register to change it; a change
- * not made is withdrawn in the log (register-reconcile).  What is the
+ * not made is withdrawn in the log (register-reconcile).  A note is
+ * settled only once the log is shown to take its record, under the log's
+ * lock (register_log_ready, the checks the gate makes before a count):
+ * settled first, a change was put in force (a count, a credential's row)
+ * before a log that then refused its record was found, a change in force
+ * that no record showed; so a log that cannot take it leaves the register
+ * and the note as the crash left them.  What is the
  * register's alone: a change that replaces a credential names the
  * credential's hash, which decides whether it was made (the credential
  * is replaced before the row), and holds the register after it, put in
@@ -21,6 +27,8 @@
  * name in the same order, removed after the record; a pad a kill left is
  * removed at the next lock, and settles nothing.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,9 +37,11 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "csvfile.h"
 #include "jerr.h"
+#include "oplog_verify.h"
 #include "pending.h"
 #include "register_txn.h"
 
@@ -163,14 +173,97 @@ register_settle(struct store *st)
 }
 
 int
-register_lock(struct store *st)
+register_log_ready(struct store *st, int64_t now, const char *name,
+    off_t extra, int *err)
 {
-	int r;
+	struct jerr	 s = JERR_INIT, *caller = st->err;
+	int		 r;
 
+	*err = -1;
+	if (oplog_writable(st) == -1) {
+		*err = errno;
+		r = ST_FAIL;
+	} else if ((r = oplog_lock(st)) != ST_OK)
+		;	/* said, the log refused for this run */
+	else {
+		st->err = &s;
+		r = oplog_seal_at(st, now);
+		st->err = caller;
+		if (r != ST_OK && store_unwritable(s.errnum))
+			*err = s.errnum;
+		else
+			jerr_pass(caller, &s);	/* a refusal, or a warning */
+		if (r == ST_OK && (store_room(st, name, extra) == -1 ||
+		    oplog_fits(st) == -1)) {
+			*err = errno;
+			r = ST_FAIL;
+		}
+		if (r != ST_OK)
+			store_unlock(st, STORE_LOCK_LOG);
+	}
+	/* said once: the caller's own record would say it again */
+	if (r != ST_OK)
+		st->log_refused = 1;
+	return r;
+}
+
+/* Under the register lock, a note there: settled under the log's lock
+ * once the log is shown to take its record, and room for the register
+ * after it (the note holds it when the settlement puts it in place) and a
+ * record.  ST_OK; ST_FAIL with *err as register_lock_err's. */
+static int
+settle_logged(struct store *st, int *err)
+{
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	int64_t		 now;
+	int		 r;
+
+	if ((r = clock_decision(st, &now)) != ST_OK ||
+	    (r = register_log_ready(st, now, PENDING_FILE, OPLOG_LINE_MAX,
+	    err)) != ST_OK)
+		return r;
+	st->err = &e;
+	r = register_settle(st);
+	st->err = caller;
+	store_unlock(st, STORE_LOCK_LOG);
+	if (r != ST_OK && store_unwritable(e.errnum)) {
+		*err = e.errnum;
+		st->log_refused = 1;
+	} else
+		jerr_pass(caller, &e);
+	return r;
+}
+
+int
+register_lock_err(struct store *st, int *err)
+{
+	struct stat	 sb;
+	int		 r;
+
+	*err = 0;
 	if ((r = store_lock(st, STORE_LOCK_REGISTER)) != ST_OK)
 		return r;
-	if ((r = register_settle(st)) != ST_OK)
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT)
+		r = register_settle(st);	/* a pad a kill left, no more */
+	else
+		r = settle_logged(st, err);
+	if (*err == -1)
+		*err = 0;	/* said in the log's own words */
+	if (r != ST_OK)
 		store_unlock(st, STORE_LOCK_REGISTER);
+	return r;
+}
+
+int
+register_lock(struct store *st)
+{
+	int	 r, err;
+
+	if ((r = register_lock_err(st, &err)) != ST_OK && err != 0)
+		jerr_say(st->err, ST_FAIL, _("%s: the pending register change "
+		    "cannot be recorded (%s): not settled"), st->dir,
+		    strerror(err));
 	return r;
 }
 

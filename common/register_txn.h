@@ -15,10 +15,36 @@
  * by no tool. */
 #define PAD_FILE	"operators.pad"
 
+/* Before a writer writes anything whose record must follow (the gate's
+ * count, a settlement): DIR/oplog.csv and oplog.head shown to open for
+ * writing (oplog_writable); then, under STORE_LOCK_LOG, the log brought
+ * to where that record alone is left to write at now, as `log-append
+ * --seal` brings it (what a crash left completed, the seals of every
+ * ended epoch written, the key file moved past them); then room shown
+ * for a rewrite of DIR/name and extra bytes (store_room), and for a log
+ * line under the caller's file size limit (oplog_fits).  ST_OK with the
+ * log lock held.  Else ST_FAIL, the log lock not held and the log taking
+ * no more records in this run (st->log_refused): *err the errno of a disk
+ * that cannot record (store_unwritable; a file that does not open for
+ * writing, whatever its errno), nothing said, for the caller to say in
+ * its words; or -1 when the log refused in its own words, said. */
+int	register_log_ready(struct store *, int64_t now, const char *name,
+	    off_t extra, int *err);
+
 /* STORE_LOCK_REGISTER taken, then a change that a crash left between its
- * register and its log record settled (register_settle).  ST_OK with the
- * lock held; otherwise unlocked, after a message. */
+ * register and its log record settled (register_settle), but only once
+ * the log is shown to take its record (register_log_ready, room for the
+ * note's register and a record), under the log's lock: a log that
+ * cannot leaves the register and the note as they are.  ST_OK with the
+ * lock held; otherwise unlocked, after a message: for a disk that cannot
+ * record the settlement (the log shown unready, or the settlement failing
+ * so), "DIR: the pending register change cannot be recorded (ERROR): not
+ * settled". */
 int	register_lock(struct store *);
+/* register_lock for a caller that says a disk that cannot record in its
+ * own words (the gate): then ST_FAIL with *err that errno, nothing said;
+ * else *err 0 (ST_OK, or a failure said). */
+int	register_lock_err(struct store *, int *err);
 
 /* Under the lock: when operators.pending is there, the change it names is
  * settled: operators.csv is the one after it, so the change was made, and

@@ -240,6 +240,103 @@ test_expect_success 'a note left, oplog.csv open to its group: refused before an
 	chmod 600 "$D/oplog.csv" && settled
 '
 
+# Every other writer of the register settles such a note only once the
+# log is shown to take its record, as the gate does: operator-add,
+# operator-mod, operator-revoke and incident-report through the
+# manager's -b check, which is the gate's, and operator-mod --recover,
+# which no gate precedes (root with the verification key).  Settled
+# first, the recovery put the count in force and then found the log
+# unusable (exit 3, the register showing a count no record showed), and
+# operator-add, its own record of the attempt refused by the same log,
+# said the failure a second time in the file's words, and wrote that
+# record to an oplog.csv whose head could not follow.
+pw new new-secret-1
+# writer TOOL [WRAP...]: TOOL run under WRAP as a manager runs it on $D;
+# recover: operator-mod --recover of boss.
+writer() {
+	_w=$1; shift
+	case $_w in
+	operator-add) "$@" operator-add -d "$D" -b boss --by-password-fd 4 \
+	    -i new -n New -m password --reason r --instructions-given "$INSTR_PW" \
+	    --password-fd 3 3<"$TMP/pw.new" 4<"$TMP/pw.boss" ;;
+	operator-mod) "$@" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka -s x 4<"$TMP/pw.boss" ;;
+	operator-revoke) "$@" operator-revoke -d "$D" -b boss \
+	    --by-password-fd 4 -i tanaka --reason x 4<"$TMP/pw.boss" ;;
+	incident-report) "$@" incident-report new -d "$D" -b boss \
+	    --by-password-fd 4 --type other --cause other --summary x \
+	    4<"$TMP/pw.boss" ;;
+	recover) "$@" operator-mod -d "$D" --recover -i boss --key-file "$D.key" ;;
+	esac
+}
+WRITERS="operator-add operator-mod operator-revoke incident-report recover"
+# unsettled_by HOW: for every writer, $D as the kill left it (noted once,
+# copied), its log made unusable HOW (key: oplog.key open to its group;
+# link: a symlink; csv, head: that file read-only; fsize: a file size
+# limit); the writer exits 3 with the line it gives for that log failure,
+# alone, and writes nothing.  Then the log put right, the next run
+# settles the note as ever.
+unsettled_by() {
+	for _t in $WRITERS; do
+		rm -rf "$D" && cp -a "$TMP/noted" "$D" && _wrap= &&
+		case $1 in
+		key) chmod 640 "$D/oplog.key" ;;
+		link) mv "$D/oplog.key" "$D/key.real" && ln -s key.real "$D/oplog.key" ;;
+		csv|head) _wrap="ro $D/oplog.$1" ;;
+		fsize) _wrap=fsize ;;
+		esac &&
+		snap && writer_line "$_t" "$1" >want &&
+		{ test_must_fail 3 writer "$_t" $_wrap 2>err &&
+		    test_cmp want err && same; } ||
+		    { echo "($_t)" >&2; return 1; }
+	done &&
+	case $1 in
+	key) chmod 600 "$D/oplog.key" ;;
+	link) rm "$D/oplog.key" && mv "$D/key.real" "$D/oplog.key" ;;
+	esac && settled
+}
+# writer_line TOOL HOW: the line TOOL gives when the log fails HOW: the
+# gate's for the -b tools; --recover writes the seals owed before its
+# key's proof, so oplog.key and a read-only oplog.csv are refused there,
+# and anything else is said as a change that cannot be recorded.
+writer_line() {
+	_p=$1
+	[ "$1" = recover ] && _p=operator-mod
+	case $1:$2 in
+	*:key) echo "$_p: $D/oplog.key: readable by group or others; chmod 600 it" ;;
+	*:link) echo "$_p: $D/oplog.key: a symbolic link: refused" ;;
+	recover:csv) echo "$_p: $D/oplog.csv: Read-only file system" ;;
+	recover:head) echo "$_p: $D: the pending register change cannot be recorded (Read-only file system): not settled" ;;
+	recover:fsize) echo "$_p: $D: the pending register change cannot be recorded (File too large): not settled" ;;
+	*:csv|*:head) echo "$_p: $D: the attempt cannot be recorded (Read-only file system): denied" ;;
+	*:fsize) echo "$_p: $D: the attempt cannot be recorded (File too large): denied" ;;
+	esac
+}
+
+test_expect_success 'set up: the note a kill left, for every writer' '
+	noted && rm -rf "$TMP/noted" && cp -a "$D" "$TMP/noted"
+'
+
+test_expect_success 'every writer, a note left, oplog.key open to its group: the key'"'"'s line, nothing settled' '
+	unsettled_by key
+'
+
+test_expect_success 'every writer, a note left, oplog.key a symlink: the key'"'"'s line, nothing settled' '
+	unsettled_by link
+'
+
+test_expect_success MOUNTNS 'every writer, a note left, oplog.csv read-only: its line, nothing settled' '
+	unsettled_by csv
+'
+
+test_expect_success MOUNTNS 'every writer, a note left, oplog.head read-only: its line, nothing settled' '
+	unsettled_by head
+'
+
+test_expect_success 'every writer, a note left, a file size limit the log cannot grow under: its line, nothing settled' '
+	unsettled_by fsize
+'
+
 test_expect_success MOUNTNS 'pam_jukisec account, a note left, oplog.csv read-only: PAM_AUTHINFO_UNAVAIL, nothing settled' '
 	noted && snap &&
 	test_must_fail 9 acct tanaka ro "$D/oplog.csv" &&
