@@ -139,6 +139,27 @@ test_expect_success 'killed before incidents.csv: the note goes, nothing is logg
 	one_record_each
 '
 
+# The note is settled under the lock that counted the manager's attempt,
+# after its record: a log that cannot take a record refuses the attempt
+# first (the gate's line, or the refused file's), so nothing of the note
+# is settled, as for the register's (t2606): incidents.csv, the note and
+# the log as the kill left them, until the log is put right.
+test_expect_success 'killed after incidents.csv, before its record; oplog.key open to its group: nothing settled' '
+	kill_step write "oplog.csv\$" && chmod 640 "$D/oplog.key" &&
+	for f in incidents.csv incidents.pending oplog.csv oplog.head; do
+		cp "$D/$f" "$f.before" || exit 1
+	done &&
+	test_must_fail 3 irb step 2026-0001 --step vendor-contacted 2>err &&
+	echo "incident-report: $D/oplog.key: readable by group or others; chmod 600 it" >want &&
+	test_cmp want err &&
+	for f in incidents.csv incidents.pending oplog.csv oplog.head; do
+		cmp "$f.before" "$D/$f" || exit 1
+	done &&
+	chmod 600 "$D/oplog.key" && irb step 2026-0001 --step vendor-contacted &&
+	! test -e "$D/incidents.pending" && test "$(jlis_records)" -eq 1 &&
+	one_record_each
+'
+
 test_expect_success 'an incidents.csv that is neither before nor after: refused, note kept' '
 	kill_step write "oplog.csv\$" &&
 	sed -i "s/CS down/CS up/" "$D/incidents.csv" &&
