@@ -925,14 +925,22 @@ settle(struct vstate *v)
 /* The live log's first record does not follow the files named before it,
  * and the log is not the file it was when they began to be read: a
  * log-prune that committed meanwhile moved the records between them to
- * an archive, past what was read of it (verify_tries() looks). */
+ * an archive, past what was read of it (verify_tries() looks).  Only if
+ * every anchor they should hold was found in them, as a verification of
+ * them all would have. */
 static void
 at_seam(struct vstate *v, const struct oplog_record *r)
 {
-	if (v->replaced && v->live_count == 1 && v->have_prev &&
-	    r->seq > v->prev.seq + 1 && v->res->bad_seq == r->seq &&
-	    v->res->bad_kind == OPLOG_BAD_SEQ)
-		v->seam = v->prev.seq + 1;
+	size_t i;
+
+	if (!v->replaced || v->live_count != 1 || !v->have_prev ||
+	    r->seq <= v->prev.seq + 1 || v->res->bad_seq != r->seq ||
+	    v->res->bad_kind != OPLOG_BAD_SEQ)
+		return;
+	for (i = 0; i < v->o->nanchors; i++)
+		if (v->o->anchors[i].seq <= v->prev.seq && !v->anchor_seen[i])
+			return;
+	v->seam = v->prev.seq + 1;
 }
 
 /* What one record read from fd, its line ending at offset end, feeds: the
@@ -2198,10 +2206,11 @@ verify_tries(struct store *st, const struct oplog_vkey *vk,
  * and begins after records they lack, seq on (at_seam).  A log-prune that
  * committed meanwhile leaves just that: what was read of the archive ends
  * where the old log began, the new log begins after the records it moved.
- * Then the log verifies alone, its head, key file and seals too, and the
- * checkpoint that explains its start removed records from seq on: not
- * tampering, but no chain to verify either, an operational failure to run
- * again (ST_FAIL).  Else the failure res holds stands. */
+ * Then the log verifies alone, its head, key file, seals and the anchors
+ * past seq too, and the checkpoint that explains its start removed
+ * records from seq on: not tampering, but no chain to verify either, an
+ * operational failure to run again (ST_FAIL).  Else the failure res
+ * holds stands. */
 static int
 pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res,
@@ -2209,13 +2218,20 @@ pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
 {
 	struct oplog_verify_opts lo;
 	struct oplog_verify_result *lr = xmalloc(sizeof(*lr));
+	struct oplog_anchor *an = xcalloc(o->nanchors + 1, sizeof(*an));
 	struct vsave pre;
 	long long first, last;
+	size_t i;
 
 	memset(&lo, 0, sizeof(lo));
 	lo.now = o->now;
 	lo.any_time = o->any_time;
 	lo.inline_macs = o->inline_macs;
+	/* those before seq were found in the files read (at_seam) */
+	for (i = 0; i < o->nanchors; i++)
+		if (o->anchors[i].seq >= seq)
+			an[lo.nanchors++] = o->anchors[i];
+	lo.anchors = an;
 	pre.taken = 0;
 	if (verify_tries(st, vk, &lo, lr, &pre) == ST_OK &&
 	    sscanf(lr->start_checkpoint, "removed=%lld-%lld ", &first, &last) == 2 &&
@@ -2229,6 +2245,7 @@ pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
 	}
 	if (pre.taken)
 		vsave_free(&pre);
+	free(an);
 	free(lr);
 	return res->status;
 }

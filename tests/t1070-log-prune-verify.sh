@@ -254,10 +254,11 @@ sys.exit(1)' "$1"
 # overtaken ARCHIVE CMD: log-verify -d q of ARCHIVE through a FIFO, then
 # of q/oplog.csv, CMD run once it has read the first 40 lines of ARCHIVE
 # (and is waiting for more); its status in st, its output in out, err.
+# With --anchor A1 and A2 when they are set.
 overtaken() {
 	rm -f ff st && mkfifo ff || return 1
-	{ timeout 30 log-verify -d "$TMP/q" -k key --now $QNOW - "$TMP/q/oplog.csv" \
-	    <ff >out 2>err; echo $? >st; } &
+	{ timeout 30 log-verify -d "$TMP/q" -k key --now $QNOW ${A1:+"--anchor=$A1"} \
+	    ${A2:+"--anchor=$A2"} - "$TMP/q/oplog.csv" <ff >out 2>err; echo $? >st; } &
 	exec 7>ff
 	head -n 40 "$1" >&7 && drained 7 && eval "$2"
 	_r=$?
@@ -292,5 +293,21 @@ test_expect_success 'records really missing where the archive meets the log: sti
 	rm -rf q && cp -a s q && overtaken cut.csv : &&
 	ended 1 && one_line_matching err "$seam"
 '
+
+# Anchors hold when a prune overtakes the check: one of the archive as it
+# was found there, one of the new log is checked on the log verified
+# alone, and one that does not match it is the failure it is without a
+# prune (1).
+test_expect_success 'a prune overtakes a check with anchors: 3 when they hold, else 1' '
+	A1=$(awk -F, "\$1 == 50 { print \"jukisec-log-anchor v1 seq=50 mac=\" \$10 }" arch.csv) &&
+	A2=$(log-verify -d "$TMP/s" -k key --now $NOW --head) &&
+	case $A2 in "jukisec-log-anchor v1 seq="*) ;; *) false ;; esac &&
+	rm -rf q && cp -a s q && cp arch.csv q.arch && overtaken arch.csv prune_q &&
+	ended 3 && one_line_matching err "verify again\$" &&
+	A2=$(echo "$A2" | sed "s/mac=.*/mac=$(printf %064d 0)/") &&
+	rm -rf q && cp -a s q && cp arch.csv q.arch && overtaken arch.csv prune_q &&
+	ended 1 && one_line_matching err "$seam"
+'
+A1= A2=
 
 test_done
