@@ -22,7 +22,9 @@
  * left (struct vsave), which are not read again.  A live log that a
  * log-prune renamed in while those files were read, beginning after the
  * records it moved, is no false alarm either: an operational failure to
- * run again, once the log verifies alone (pruned_meanwhile).
+ * run again, once the log verifies alone and the log and head in place
+ * when the check began show that the files were whole then (live_before,
+ * pruned_meanwhile).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -150,13 +152,16 @@ struct vstate {
 	int64_t		snap_size;	/* the live log's size at its end */
 	dev_t		snap_dev;
 	ino_t		snap_ino;
-	/* the live log named after other files: DIR/oplog.csv's entry
-	 * before the first of them was read, whether the log opened is
-	 * another file (renamed in since), and then the first seq missing
-	 * where it meets them, or -1 (at_seam) */
+	/* the live log named after other files: DIR/oplog.csv before the
+	 * first of them was read (live_before), its inode, its first seq and
+	 * the seq its head named when the head then held, or -1; whether the
+	 * log opened is another file (renamed in since), and then the first
+	 * seq missing where it meets them, or -1 (at_seam) */
 	int		start_known;
 	dev_t		start_dev;
 	ino_t		start_ino;
+	long long	start_first;
+	long long	start_head;
 	int		replaced;
 	long long	seam;
 };
@@ -536,6 +541,7 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		v->pend = NULL;
 		snprintf(v->res->start_checkpoint, sizeof(v->res->start_checkpoint), "%s",
 		    r->field[OF_DETAIL]);
+		v->res->start_checkpoint_seq = r->seq;
 	}
 	v->have_cp = 1;
 	v->cp_last = c.last;
@@ -926,8 +932,9 @@ settle(struct vstate *v)
  * and the log is not the file it was when they began to be read: a
  * log-prune that committed meanwhile moved the records between them to
  * an archive, past what was read of it (verify_tries() looks).  Only if
- * every anchor they should hold was found in them, as a verification of
- * them all would have. */
+ * they were whole then: the log in place began right after them, its
+ * head held (live_before), and every anchor they should hold was found
+ * in them, as a verification of them all would have. */
 static void
 at_seam(struct vstate *v, const struct oplog_record *r)
 {
@@ -935,7 +942,8 @@ at_seam(struct vstate *v, const struct oplog_record *r)
 
 	if (!v->replaced || v->live_count != 1 || !v->have_prev ||
 	    r->seq <= v->prev.seq + 1 || v->res->bad_seq != r->seq ||
-	    v->res->bad_kind != OPLOG_BAD_SEQ)
+	    v->res->bad_kind != OPLOG_BAD_SEQ || v->start_head < 0 ||
+	    v->start_first != v->prev.seq + 1)
 		return;
 	for (i = 0; i < v->o->nanchors; i++)
 		if (v->o->anchors[i].seq <= v->prev.seq && !v->anchor_seen[i])
@@ -1735,20 +1743,85 @@ is_live(struct store *st, const struct vstate *v, size_t i, int fd)
 	    (stat(path, &sb) == 0 && same_file(&sb, &lsb)));
 }
 
-/* DIR/oplog.csv's entry before the chain's first file is read, when the
- * live log may come last after others: a log-prune that renames a new log
- * in while they are read is told by it (open_live_at). */
+/* The seq oplog.head named as the check began (hs, read after the key
+ * file k and before the log fd, as open_live reads them), when it shows
+ * the log in place then, not a head and log put back from an earlier
+ * copy, which whoever may write the state directory can rename in: the
+ * slot the rules pick verifies under its key (of the format fd's header
+ * row names), which is not behind oplog.key's, the key of its epoch (k
+ * NULL: this user may not read it, not checked, as check_keyfile does
+ * not); else -1. */
+static long long
+start_head(const struct vstate *v, struct oplog_heads *hs, const struct oplog_key *k,
+    int fd)
+{
+	const struct oplog_head *h;
+	unsigned char *kk;
+	long long late, from = 0, seq = -1;
+
+	if (oplog_heads_pick(hs) != NULL)
+		return -1;
+	h = &hs->h[hs->pick];
+	/* no more key steps than check_slots() takes */
+	late = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, v->o->now) + 1;
+	if ((!v->o->any_time && h->kepoch > late) || (k != NULL &&
+	    (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds ||
+	    k->epoch > h->kepoch)))
+		return -1;
+	kk = xmalloc_secure(32);
+	oplog_key_at(v->vk->k0, 0, k != NULL ? k->epoch : 0, kk);
+	if (k != NULL)
+		from = k->epoch;
+	if ((k == NULL || ct_equal(kk, k->k, 32)) &&
+	    oplog_head_check(h, kk, from, quoted_format(fd) == 2 ? 2 : 1) == 0)
+		seq = h->seq;
+	wipe(kk, 32);
+	gcry_free(kk);
+	return seq;
+}
+
+/* DIR/oplog.csv before the chain's first file is read, when the live log
+ * comes last after others: its inode, which a log-prune that renames a
+ * new log in while they are read changes (open_live_at); its first seq,
+ * and its head's when the head holds (start_head): they tell a prune
+ * meanwhile from a log renamed over by a copy of itself, or by one put
+ * back, while the files lack what a prune moved before (at_seam,
+ * pruned_meanwhile). */
 static void
 live_before(struct store *st, struct vstate *v)
 {
+	struct oplog_key *k;
+	struct oplog_heads hs;
+	struct oplog_reader *rd;
+	struct oplog_record *r;
 	struct stat sb;
+	const char *why;
+	int fd, kr, hr;
 
 	if (st == NULL || v->o->nfiles < 2 || v->o->prefix ||
-	    fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+	    !is_live(st, v, v->o->nfiles - 1, -1))
 		return;
-	v->start_known = 1;
-	v->start_dev = sb.st_dev;
-	v->start_ino = sb.st_ino;
+	k = oplog_key_new();
+	if ((kr = oplog_key_read(st, k, &why)) == ST_FAIL && errno == EACCES) {
+		oplog_key_free(k);
+		k = NULL;
+		kr = ST_OK;
+	}
+	hr = oplog_heads_read(st, &hs, &why);
+	if ((fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) != -1) {
+		v->start_known = 1;
+		v->start_dev = sb.st_dev;
+		v->start_ino = sb.st_ino;
+		if (kr == ST_OK && hr == 0)
+			v->start_head = start_head(v, &hs, k, fd);
+		rd = oplog_reader_open(fd, OPLOG_FILE);
+		oplog_reader_single(rd);
+		if (oplog_reader_next(rd, &r) == 1)
+			v->start_first = r->seq;
+		oplog_reader_close(rd);
+		close(fd);
+	}
+	oplog_key_free(k);
 }
 
 /* The live log as file i, the chain's last: the files before it as they
@@ -1907,6 +1980,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	res->bad_seq = -1;
 	res->copy_start = -1;
 	res->start_unshown = -1;
+	res->start_checkpoint_seq = -1;
 	memset(v, 0, sizeof(*v));
 	v->vk = vk;
 	v->o = o;
@@ -1918,6 +1992,7 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	v->confirm = -1;
 	v->seam = -1;
 	v->sink_upto = LLONG_MAX;
+	v->start_first = v->start_head = -1;
 	v->anchor_seen = xcalloc(o->nanchors + 1, 1);
 	v->k = xmalloc_secure(32);
 	memcpy(v->k, vk->k0, 32);
@@ -2161,7 +2236,8 @@ unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 }
 
 static int pruned_meanwhile(struct store *, const struct oplog_vkey *,
-    const struct oplog_verify_opts *, struct oplog_verify_result *, long long);
+    const struct oplog_verify_opts *, struct oplog_verify_result *, long long,
+    long long);
 
 static int
 verify_tries(struct store *st, const struct oplog_vkey *vk,
@@ -2180,7 +2256,7 @@ verify_tries(struct store *st, const struct oplog_vkey *vk,
 			return res->status;
 		}
 		if (res->status == ST_NO && v.seam >= 0)
-			return pruned_meanwhile(st, vk, o, res, v.seam);
+			return pruned_meanwhile(st, vk, o, res, v.seam, v.start_head);
 		if (res->status != ST_NO || !v.live || v.stable || st == NULL || o->prefix ||
 		    tries == TRIES || (o->sink && carry_out(&v, &c) == -1))
 			return res->status;
@@ -2203,18 +2279,21 @@ verify_tries(struct store *st, const struct oplog_vkey *vk,
 }
 
 /* The chain's live log was renamed in while the files before it were read,
- * and begins after records they lack, seq on (at_seam).  A log-prune that
- * committed meanwhile leaves just that: what was read of the archive ends
- * where the old log began, the new log begins after the records it moved.
- * Then the log verifies alone, its head, key file, seals and the anchors
- * past seq too, and the checkpoint that explains its start removed
- * records from seq on: not tampering, but no chain to verify either, an
- * operational failure to run again (ST_FAIL).  Else the failure res
- * holds stands. */
+ * and begins after records they lack, seq on, where the log in place
+ * when they began to be read began, and whose head named record head
+ * (at_seam).  A log-prune that committed meanwhile leaves just that: what
+ * was read of the archive ends where the old log began, the new log
+ * begins after the records it moved.  Then the log verifies alone, its
+ * head, key file, seals and the anchors past seq too, and the checkpoint
+ * that explains its start removed records from seq on and came after
+ * that head, not before the check began: not tampering, but no chain to
+ * verify either, an operational failure to run again (ST_FAIL).  Else
+ * the failure res holds stands (an archive that lacks what a prune moved
+ * long ago, the log renamed over by a copy of itself meanwhile). */
 static int
 pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res,
-    long long seq)
+    long long seq, long long head)
 {
 	struct oplog_verify_opts lo;
 	struct oplog_verify_result *lr = xmalloc(sizeof(*lr));
@@ -2235,7 +2314,7 @@ pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
 	pre.taken = 0;
 	if (verify_tries(st, vk, &lo, lr, &pre) == ST_OK &&
 	    sscanf(lr->start_checkpoint, "removed=%lld-%lld ", &first, &last) == 2 &&
-	    first == seq) {
+	    first == seq && lr->start_checkpoint_seq > head) {
 		res->status = ST_FAIL;
 		res->bad_line = 0;
 		res->bad_seq = -1;

@@ -323,8 +323,10 @@ struct oplog_verify_result {
 	int64_t		last_prune_time;
 	int		last_prune_removed;	/* it is a checkpoint */
 	/* detail of the checkpoint that explains where a pruned log starts
-	 * (its LAST is the first record's seq - 1); "" if none */
+	 * (its LAST is the first record's seq - 1); "" if none; and the
+	 * seq of its record, or -1 */
 	char		start_checkpoint[OPLOG_DETAIL_MAX + 1];
+	long long	start_checkpoint_seq;
 	int		head_checked;		/* the live log's head was compared */
 	/* A first file that begins with a record, not the header row, is a
 	 * collector's copy (records as log-show --syslog shipped them): it may

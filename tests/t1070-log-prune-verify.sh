@@ -294,6 +294,46 @@ test_expect_success 'records really missing where the archive meets the log: sti
 	ended 1 && one_line_matching err "$seam"
 '
 
+# The same look, without a prune: an archive whose last part, the records
+# a prune moved long before the check, was deleted, and the log renamed
+# over by a copy of itself while the archive is read.  The log that was in
+# place when the check began did not begin where the archive as read ends,
+# and its checkpoint was there already (the head then named it or a later
+# record): records missing, 1, however often the copy is renamed in.  The
+# same with the log and head from before that prune put back for the
+# check's start (an old copy: the key file, which nobody without the key
+# can put back, is ahead of that head), or a head forged for it.
+# put_back: q's own log and head renamed in again (planted ones were there).
+put_back() {
+	cp -p p2/oplog.head q/h.new && mv q/h.new q/oplog.head &&
+	cp -p p2/oplog.csv q/new && mv q/new q/oplog.csv
+}
+seam2="q/oplog.csv:2: seq [0-9]+: seq [0-9]+ follows $(seqs arch.csv | tail -1): a record is missing, inserted or moved\$"
+
+test_expect_success 'an archive without the records an old prune moved, the log swapped meanwhile: still 1' '
+	cp -a s p2 && cp arch.csv p2.arch &&
+	prune "$TMP/p2" 2026-07-01T00:00:00Z -t cs01 -a "$TMP/p2.arch" &&
+	test "$(head -n $(wc -l <arch.csv) p2.arch)" = "$(cat arch.csv)" &&
+	test "$(wc -l <p2.arch)" -gt "$(wc -l <arch.csv)" &&
+	log-verify -d "$TMP/p2" -k key --now $QNOW p2.arch "$TMP/p2/oplog.csv" >out &&
+	grep -q "oplog.head matches, pruned\$" out &&
+	rm -rf q && cp -a p2 q && overtaken arch.csv swap_q &&
+	ended 1 && one_line_matching err "$seam2" &&
+	rm -rf q && cp -a p2 q && overtaken arch.csv : &&
+	ended 1 && one_line_matching err "$seam2"
+'
+
+test_expect_success 'the log and head from before that prune planted for the start of the check: still 1' '
+	rm -rf q && cp -a p2 q && cp -p s/oplog.csv s/oplog.head q/ &&
+	overtaken arch.csv put_back &&
+	ended 1 && one_line_matching err "$seam2" &&
+	e=$(sed -n "s/.* epoch=\([0-9]*\) .*/\1/p" p2/oplog.key) && test -n "$e" &&
+	rm -rf q && cp -a p2 q && cp -p s/oplog.csv s/oplog.head q/ &&
+	sed -i "s/ kepoch=[0-9]* / kepoch=$e /g" q/oplog.head &&
+	! cmp -s q/oplog.head s/oplog.head && overtaken arch.csv put_back &&
+	ended 1 && one_line_matching err "$seam2"
+'
+
 # Anchors hold when a prune overtakes the check: one of the archive as it
 # was found there, one of the new log is checked on the log verified
 # alone, and one that does not match it is the failure it is without a
