@@ -41,6 +41,11 @@
  *			  is waited for: what a writer may do between two
  *			  reads of a reader that holds no lock, made at that
  *			  moment in every run (not a step; no kill)
+ *   JUKISEC_CRASH_STOP=F at step N (JUKISEC_CRASH_AT) the process does not
+ *			  die: it writes its pid to F and stops (SIGSTOP);
+ *			  continued (SIGCONT), it makes the step and goes
+ *			  on: another process runs in that instant, as long
+ *			  as the test takes (wait for state T, then CONT)
  * A failure is one-shot: the steps after it go on (a tool's clean-up
  * after a failing disk is the point), and the process keeps running.
  * Only the process that loaded this, not a fork of it, counts steps.
@@ -79,7 +84,7 @@ static pid_t owner;
 static pthread_t main_thread;
 static unsigned long step, crash_at, fail_at, sync_n, fail_sync;
 static int torn, fail_errno = EIO, fail_fd = -1;
-static char logpath[4096], synclog[4096];
+static char logpath[4096], synclog[4096], stopfile[4096];
 static unsigned long hook_at, hook_n;
 static char hook_name[256], hook_run[4096];
 
@@ -142,6 +147,8 @@ crash_init(void)
 		snprintf(hook_name, sizeof(hook_name), "%s", s);
 	if ((s = getenv("JUKISEC_HOOK_RUN")) != NULL)
 		snprintf(hook_run, sizeof(hook_run), "%s", s);
+	if ((s = getenv("JUKISEC_CRASH_STOP")) != NULL)
+		snprintf(stopfile, sizeof(stopfile), "%s", s);
 	unsetenv("JUKISEC_CRASH_AT");
 	unsetenv("JUKISEC_CRASH_TORN");
 	unsetenv("JUKISEC_CRASH_LOG");
@@ -152,6 +159,7 @@ crash_init(void)
 	unsetenv("JUKISEC_HOOK_AT");
 	unsetenv("JUKISEC_HOOK_NAME");
 	unsetenv("JUKISEC_HOOK_RUN");
+	unsetenv("JUKISEC_CRASH_STOP");
 	scrub_preload();
 }
 
@@ -325,6 +333,24 @@ die(void)
 		pause();
 }
 
+/* Stops the whole process until a SIGCONT, its pid in stopfile first
+ * (raw system calls: no step of its own). */
+static void
+stop(void)
+{
+	char pid[32];
+	int n, fd;
+
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	fd = (int)syscall(SYS_openat, AT_FDCWD, stopfile,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		syscall(SYS_write, fd, pid, (size_t)n);
+		syscall(SYS_close, fd);
+	}
+	kill(getpid(), SIGSTOP);
+}
+
 /*
  * at_step: called before a step; counts it and, at the chosen one, dies
  * or fails.  tear: the bytes a write can be torn after (0: it cannot be).
@@ -360,6 +386,11 @@ at_step(const char *call, int dirfd, const char *path, int fd, size_t tear)
 	}
 	if (crash_at == 0 || n != crash_at)
 		return STEP_GO;
+	if (stopfile[0] != '\0') {
+		stop();
+		errno = e;
+		return STEP_GO;
+	}
 	if (torn && tear > 0)
 		return STEP_TEAR;
 	die();

@@ -17,7 +17,7 @@ CRASHPOINT=$JUKISEC_BUILD/tests/crashpoint.so
 # LD_PRELOAD already there (at's libfaketime: write "at TIME crash_at ...").
 crash_env() {
 	LD_PRELOAD=${LD_PRELOAD:+$LD_PRELOAD:}$CRASHPOINT
-	export LD_PRELOAD JUKISEC_CRASH_AT JUKISEC_CRASH_TORN JUKISEC_CRASH_LOG
+	export LD_PRELOAD JUKISEC_CRASH_AT JUKISEC_CRASH_TORN JUKISEC_CRASH_LOG JUKISEC_CRASH_STOP
 	export JUKISEC_FAIL_AT JUKISEC_FAIL_SYNC JUKISEC_FAIL_ERRNO JUKISEC_SYNC_LOG
 	export JUKISEC_HOOK_AT JUKISEC_HOOK_NAME JUKISEC_HOOK_RUN
 }
@@ -62,6 +62,29 @@ hook_env() {
 hook_open() {
 	(hook_env "$1" "$2" "$3"; shift 3; "$@")
 }
+
+# crash_stop N FILE CMD...: runs CMD stopped (SIGSTOP) before its step N,
+# its pid written to FILE, until crash_go FILE; returns CMD's status.  Run
+# it in the background: another process runs in that instant (crash_stopped
+# FILE waits for it to be there).
+crash_stop() {
+	(JUKISEC_CRASH_AT=$1 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG= JUKISEC_CRASH_STOP=$2
+	shift 2; crash_env; "$@")
+}
+# crash_stopped FILE: the process of crash_stop FILE has stopped (10 s at
+# most is waited for it).
+crash_stopped() {
+	_cw=0
+	while [ $_cw -lt 1000 ]; do
+		[ -s "$1" ] && [ "$(sed -n 's/.*) \(.\) .*/\1/p' "/proc/$(cat "$1")/stat" 2>/dev/null)" = T ] &&
+		    return 0
+		sleep 0.01
+		_cw=$((_cw + 1))
+	done
+	return 1
+}
+# crash_go FILE: that process goes on.
+crash_go() { kill -CONT "$(cat "$1")"; }
 
 # crash_after SAVED DIR NOTE CALL PATH CMD...: DIR made a copy of SAVED
 # and CMD killed there before its first step CALL on a path matching PATH
