@@ -29,7 +29,10 @@
  *    instant leaves the old log or the new one; the next run removes the
  *    stale temporary.  One prune at a time: flock(2) on PRUNE_LOCK, the
  *    owner's alone (store_lock_open): not on the directory, which a
- *    member of its group may open and hold.
+ *    member of its group may open and hold.  The owner's chain checks
+ *    (log-verify ARCHIVE... DIR/oplog.csv) hold it shared: the archive
+ *    file gets the records before the log loses them, and a check read
+ *    in between would see the archive run past the log's start.
  *  - A run that fails leaves the log as it was: every check that can
  *    refuse it (the archive opened and matched to the log, the clock, the
  *    head, the scan) comes before the log is written to; the seals of the
@@ -660,24 +663,44 @@ clock_plausible(struct store *st, const struct prune_opts *o)
 	return ST_FAIL;
 }
 
+/* Whether the prune lock, which fd failed to take exclusive, is held
+ * shared only: by chain checks (log-verify(1)), not by another run.  A
+ * shared lock taken on fd tells, and is let go at once. */
+static int
+checks_only(int fd)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+		return 0;
+	(void)flock(fd, LOCK_UN);
+	return 1;
+}
+
+/* One run at a time: another that holds the lock is said at once.  A
+ * chain check of log-verify holds it shared while it reads the archives
+ * and the log (this run writes the archive before it replaces the log):
+ * waited for as other locks are, lock_timeout_ms at most. */
 static int
 run_lock(struct store *st)
 {
+	struct jerr e;
 	int fd;
 
 	if ((fd = store_lock_open(st, PRUNE_LOCK)) == -1) {
 		store_open_say(st, st->err, PRUNE_LOCK);
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			jerr_say(st->err, ST_FAIL, _("%s: another log-prune is running"), st->dir);
-		else
-			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno != EWOULDBLOCK)
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
+	else if (!checks_only(fd))
+		jerr_say(st->err, ST_FAIL, _("%s: another log-prune is running"), st->dir);
+	else if (store_flock_wait(st, fd, LOCK_EX, PRUNE_LOCK, &e) == ST_OK)
+		return fd;
+	else
+		jerr_say(st->err, e.code, "%s", e.msg);
+	close(fd);
+	return -1;
 }
 
 struct appended {

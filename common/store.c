@@ -539,27 +539,22 @@ lock_open(struct store *st, enum store_lock which)
 	return store_lock_open(st, lockname[which]);
 }
 
-/* flock(2) on fd, shared for a reader, else exclusive, waiting at most
- * lock_timeout_ms.  ST_OK, or ST_FAIL with *e set and fd closed. */
-static int
-lock_wait(struct store *st, enum store_lock which, int fd, struct jerr *e)
+int
+store_flock_wait(struct store *st, int fd, int how, const char *name, struct jerr *e)
 {
 	struct timespec nap;
 	long long start, waited, step = 1;
-	int how = st->reader ? LOCK_SH : LOCK_EX;
 
 	start = mono_ms();
 	while (flock(fd, how | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			jerr_errno(e, ST_FAIL, "%s/%s", st->dir, lockname[which]);
-			close(fd);
+			jerr_errno(e, ST_FAIL, "%s/%s", st->dir, name);
 			return ST_FAIL;
 		}
 		waited = mono_ms() - start;
 		if (waited >= st->conf.lock_timeout_ms) {
-			jerr_set(e, ST_FAIL, _("lock timeout: %s/%s"), st->dir, lockname[which]);
-			st->timed_out[which] = 1;
-			close(fd);
+			jerr_set(e, ST_FAIL, _("lock timeout: %s/%s"), st->dir, name);
+			errno = EWOULDBLOCK;
 			return ST_FAIL;
 		}
 		/* Back off 1, 2, 4 ... 64 ms, never past the deadline. */
@@ -572,6 +567,19 @@ lock_wait(struct store *st, enum store_lock which, int fd, struct jerr *e)
 			step *= 2;
 	}
 	return ST_OK;
+}
+
+/* flock(2) on fd, shared for a reader, else exclusive, waiting at most
+ * lock_timeout_ms.  ST_OK, or ST_FAIL with *e set and fd closed. */
+static int
+lock_wait(struct store *st, enum store_lock which, int fd, struct jerr *e)
+{
+	if (store_flock_wait(st, fd, st->reader ? LOCK_SH : LOCK_EX,
+	    lockname[which], e) == ST_OK)
+		return ST_OK;
+	st->timed_out[which] = errno == EWOULDBLOCK;
+	close(fd);
+	return ST_FAIL;
 }
 
 int

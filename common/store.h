@@ -123,6 +123,13 @@ int	store_lock(struct store *, enum store_lock);
  * returned. */
 int	store_lock_err(struct store *, enum store_lock, struct jerr *e);
 void	store_unlock(struct store *, enum store_lock);
+/* The bounded wait of store_lock for a lock file of another tool that the
+ * caller opened (log-prune's prune.lock): flock(2) HOW (LOCK_SH or
+ * LOCK_EX) on fd, waited for at most lock_timeout_ms.  ST_OK, or ST_FAIL
+ * with *e set ("lock timeout: DIR/NAME", errno EWOULDBLOCK; or the error)
+ * and fd left open. */
+int	store_flock_wait(struct store *, int fd, int how, const char *name,
+	    struct jerr *e);
 /* store_unlock for a reader, which then asks whether what it read under
  * the lock stands: 1, or 0 when the lock was held by its file's absence
  * and the file is there now (a writer made it, and may have been at work
