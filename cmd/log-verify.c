@@ -143,6 +143,8 @@ run(struct own *ow, const struct tool_args *a)
 	o.nfiles = a->argc;
 	o.anchors = ow->anchors;
 	o.nanchors = ow->nanchors;
+	/* The nightly chain check: no log-prune runs while it reads. */
+	o.prune_lock = 1;
 
 	/* Archives verify on a machine without a state directory; a last
 	 * file that is a state directory's oplog.csv is its live log. */

@@ -32,6 +32,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1727,9 +1728,8 @@ same_file(const struct stat *a, const struct stat *b)
  * header row deleted, perhaps) must not spare the log its head, key file
  * and epochs, or a tail cut would pass. */
 static int
-is_live(struct store *st, const struct vstate *v, size_t i, int fd)
+is_live(struct store *st, const struct oplog_verify_opts *o, size_t i, int fd)
 {
-	const struct oplog_verify_opts *o = v->o;
 	const char *path = o->files[i];
 	struct stat lsb, sb;
 
@@ -1799,7 +1799,7 @@ live_before(struct store *st, struct vstate *v)
 	int fd, kr, hr;
 
 	if (st == NULL || v->o->nfiles < 2 || v->o->prefix ||
-	    !is_live(st, v, v->o->nfiles - 1, -1))
+	    !is_live(st, v->o, v->o->nfiles - 1, -1))
 		return;
 	k = oplog_key_new();
 	if ((kr = oplog_key_read(st, k, &why)) == ST_FAIL && errno == EACCES) {
@@ -1854,13 +1854,13 @@ open_file(struct store *st, struct vstate *v, size_t i, struct vsave *pre)
 	if (v->live)
 		return open_live(v, st);
 	v->file = strcmp(o->files[i], "-") == 0 ? "<stdin>" : o->files[i];
-	if (is_live(st, v, i, -1))
+	if (is_live(st, o, i, -1))
 		return open_live_at(st, v, i, pre);
 	fd = strcmp(o->files[i], "-") == 0 ? dup(STDIN_FILENO) :
 	    open(o->files[i], O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return io_fail(v, v->file, strerror(errno));
-	if (is_live(st, v, i, fd)) {
+	if (is_live(st, o, i, fd)) {
 		close(fd);
 		return open_live_at(st, v, i, pre);
 	}
@@ -2329,16 +2329,72 @@ pruned_meanwhile(struct store *st, const struct oplog_vkey *vk,
 	return res->status;
 }
 
+/* With prune_lock, a chain that ends in the live log is read under
+ * DIR/prune.lock, shared: log-prune holds it for its whole run, and an
+ * archive file gets the records it removes before the log loses them, so
+ * a check in between would read the archive run past the log's start, or
+ * cut back by a run that failed.  The lock is taken before any file is
+ * read, so before oplog.lock (unmoved), in log-prune's order.  The fd, or
+ * -1 when there is none to take: a member of the directory's group may not
+ * open it (the owner's alone, and then pruned_meanwhile tells what it
+ * can); none yet (no prune ran here); one refused for its type, owner or
+ * mode, which every log-prune refuses too.  -2: no lock (*e says why). */
+static int
+prune_hold(struct store *st, const struct oplog_verify_opts *o, struct jerr *e)
+{
+	const char *last;
+	int fd;
+
+	if (!o->prune_lock || st == NULL || o->nfiles < 2 || o->prefix)
+		return -1;
+	last = o->files[o->nfiles - 1];
+	if (!is_live(st, o, o->nfiles - 1, strcmp(last, "-") == 0 ? STDIN_FILENO : -1))
+		return -1;
+	if ((fd = store_openat(st, PRUNE_LOCK, O_RDONLY, 0)) == -1) {
+		if (errno == EACCES || errno == ENOENT || open_safe_refused(errno))
+			return -1;
+		store_open_say(st, e, PRUNE_LOCK);
+		return -2;
+	}
+	if (store_flock_wait(st, fd, LOCK_SH, PRUNE_LOCK, e) != ST_OK) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+/* The prune lock not had: the one failure, ST_FAIL; a tool prints e,
+ * bad_file and reason say it in short, as for oplog.lock. */
+static int
+prune_unheld(struct oplog_verify_result *res, const struct jerr *e)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = ST_FAIL;
+	res->bad_seq = -1;
+	res->copy_start = -1;
+	res->start_unshown = -1;
+	snprintf(res->bad_file, sizeof(res->bad_file), "%s", PRUNE_LOCK);
+	snprintf(res->reason, sizeof(res->reason), "%s",
+	    e->errnum ? strerror(e->errnum) : _("lock timeout"));
+	res->err = *e;
+	return ST_FAIL;
+}
+
 int
 oplog_verify(struct store *st, const struct oplog_vkey *vk,
     const struct oplog_verify_opts *o, struct oplog_verify_result *res)
 {
 	struct vsave pre;
-	int r;
+	struct jerr e = JERR_INIT;
+	int r, lockfd;
 
+	if ((lockfd = prune_hold(st, o, &e)) == -2)
+		return prune_unheld(res, &e);
 	pre.taken = 0;
 	r = verify_tries(st, vk, o, res, &pre);
 	if (pre.taken)
 		vsave_free(&pre);
+	if (lockfd != -1)
+		close(lockfd);	/* releases the flock */
 	return r;
 }

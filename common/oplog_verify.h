@@ -283,6 +283,11 @@ struct oplog_verify_opts {
 	int		prefix;		/* files are read as they are (no head,
 					 * no second try): the longest prefix
 					 * that verifies ends up in res->good */
+	int		prune_lock;	/* files ending in the live log: read
+					 * under DIR/prune.lock, shared, when
+					 * the caller may open it, so that no
+					 * log-prune runs meanwhile; waited for
+					 * lock_timeout_ms at most (log-verify) */
 };
 
 /* With prefix: the last record of the longest prefix that verifies. */

@@ -238,7 +238,15 @@ test_expect_success 'a changed first record of the pruned log fails at that reco
 # read ends where the old log began, the new log begins after the records
 # moved: no tampering, but no chain either.  Exit 3, one line: run again.
 # Records really missing where the archive meets the log still fail (1).
-QNOW=2026-07-01T01:00:00Z
+# The owner's (or root's) chain check holds prune.lock shared, so no prune
+# overtakes it: that is a member of the state directory's group, who may
+# not open the lock (t0020), run as uid 65534 (setpriv, util-linux).
+QNOW=2026-07-01T01:00:00Z QPT=2026-07-01T00:00:00Z
+test_lazy_prereq MEMBER '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to run as a member of the state'"'"'s group (uid $(id -u))"; exit 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null ||
+	    { echo "setpriv cannot run as uid 65534 here"; exit 1; }'
+member() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # drained FD: waits until the reader of the FIFO open on FD has read all
 # that was written to it.
 drained() {
@@ -251,13 +259,14 @@ for _ in range(4000):
     time.sleep(0.005)
 sys.exit(1)' "$1"
 }
-# overtaken ARCHIVE CMD: log-verify -d q of ARCHIVE through a FIFO, then
-# of q/oplog.csv, CMD run once it has read the first 40 lines of ARCHIVE
-# (and is waiting for more); its status in st, its output in out, err.
-# With --anchor A1 and A2 when they are set.
+# overtaken ARCHIVE CMD [WHO]: log-verify -d q of ARCHIVE through a FIFO,
+# then of q/oplog.csv, CMD run once it has read the first 40 lines of
+# ARCHIVE (and is waiting for more); its status in st, its output in out,
+# err.  WHO: the command it runs under (member), else the caller's.  With
+# --anchor A1 and A2 when they are set.
 overtaken() {
 	rm -f ff st && mkfifo ff || return 1
-	{ timeout 30 log-verify -d "$TMP/q" -k key --now $QNOW ${A1:+"--anchor=$A1"} \
+	{ ${3:-} timeout 30 log-verify -d "$TMP/q" -k ${3:+m}key --now $QNOW ${A1:+"--anchor=$A1"} \
 	    ${A2:+"--anchor=$A2"} - "$TMP/q/oplog.csv" <ff >out 2>err; echo $? >st; } &
 	exec 7>ff
 	head -n 40 "$1" >&7 && drained 7 && eval "$2"
@@ -269,28 +278,123 @@ overtaken() {
 }
 # ended N: log-verify ended with status N (else what it said, on stderr).
 ended() { test "$(cat st)" = "$1" || { echo "exit $(cat st), want $1:" >&2; cat err >&2; false; }; }
-prune_q() { prune "$TMP/q" 2026-07-01T00:00:00Z -t cs01 -a "$TMP/q.arch"; }
+prune_q() { prune "$TMP/q" $QPT -t cs01 -a "$TMP/q.arch"; }
 swap_q() { cp -p q/oplog.csv q/new && mv q/new q/oplog.csv; }
 seam="q/oplog.csv:2: seq [0-9]+: seq [0-9]+ follows [0-9]+: a record is missing, inserted or moved\$"
+# q: a copy of s; shared: its group 65534 reads it (README "First day" 8),
+# the lock files and oplog.key the owner's alone, as writers leave them.
+fresh_q() { rm -rf q && cp -a s q && cp arch.csv q.arch; }
+shared_q() {
+	fresh_q && chgrp -R 65534 q && chmod 750 q &&
+	find q -maxdepth 1 -type f ! -name oplog.key ! -name "*.lock" -exec chmod 640 {} +
+}
 
-test_expect_success 'a chain check that log-prune overtakes: exit 3, verify again (no false alarm)' '
-	rm -rf q && cp -a s q && cp arch.csv q.arch && test "$(wc -l <arch.csv)" -gt 80 &&
-	overtaken arch.csv prune_q &&
+test_expect_success MEMBER 'a member of the group: a chain check that log-prune overtakes: exit 3, verify again (no false alarm)' '
+	chmod 755 "$TMP" && cp key mkey && chown 65534 mkey &&
+	shared_q && test "$(wc -l <arch.csv)" -gt 80 &&
+	overtaken arch.csv prune_q member &&
 	ended 3 && test ! -s out &&
 	one_line_matching err "^log-verify: .*q/oplog.csv: pruned while the files before it were read \(log-prune removed records [0-9]+-[0-9]+\): verify again\$" &&
 	log-verify -d "$TMP/q" -k key --now $QNOW - "$TMP/q/oplog.csv" <q.arch >out &&
 	grep -q "oplog.head matches, pruned\$" out
 '
 
-test_expect_success 'records really missing where the archive meets the log: still 1, the log replaced meanwhile or not' '
+test_expect_success MEMBER 'records really missing where the archive meets the log: still 1, the log replaced meanwhile or not' '
 	sed "\$d" arch.csv >cut.csv &&
-	rm -rf q && cp -a s q && cp arch.csv q.arch && overtaken cut.csv prune_q &&
+	shared_q && overtaken cut.csv prune_q member &&
 	ended 1 && one_line_matching err "$seam" &&
-	rm -rf q && cp -a s q && overtaken cut.csv swap_q &&
+	shared_q && overtaken cut.csv swap_q member &&
 	ended 1 && one_line_matching err "$seam" &&
-	rm -rf q && cp -a s q && overtaken arch.csv "sed -i 2d q/oplog.csv" &&
+	shared_q && overtaken arch.csv "sed -i 2d q/oplog.csv" member &&
 	ended 1 && one_line_matching err "$seam" &&
-	rm -rf q && cp -a s q && overtaken cut.csv : &&
+	shared_q && overtaken cut.csv : member &&
+	ended 1 && one_line_matching err "$seam" &&
+	fresh_q && overtaken cut.csv : &&
+	ended 1 && one_line_matching err "$seam"
+'
+
+# The owner's chain check and log-prune -a FILE never overlap: log-prune
+# writes the archive file before it replaces the log, and a check in
+# between read the archive past the log's start (exit 1, a false alarm).
+# stopped_prune: log-prune of q (after its seal) stopped by tests/crashpoint.c
+# just after its last write to q.arch, before it replaces the log; its pid
+# in stop.  resumed: it went on and succeeded.
+. "$SRCDIR/tests/lib-crash.sh"
+stopped_prune() {
+	fresh_q && at $QPT log-append -d "$TMP/q" --seal && rm -rf q0 && cp -a q q0 &&
+	at $QPT crash_trace log-prune -d "$TMP/q" -t cs01 -a "$TMP/q.arch" >/dev/null 2>&1 &&
+	_n=$(awk "/q\\.arch/ { n = \$1 } END { print n + 1 }" crash.trace) &&
+	rm -rf q && cp -a q0 q && cp arch.csv q.arch && rm -f stop pst &&
+	{ { at $QPT crash_stop $_n "$TMP/stop" log-prune -d "$TMP/q" -t cs01 -a "$TMP/q.arch" \
+	    >/dev/null 2>&1; echo $? >pst; } & } &&
+	crash_stopped stop &&
+	test "$(wc -l <q.arch)" -gt "$(wc -l <arch.csv)" && cmp q0/oplog.csv q/oplog.csv
+}
+resumed() { crash_go stop; wait; test "$(cat pst)" = 0; }
+# chain [WHO]: the nightly check of q.arch and q/oplog.csv in the
+# background, its status in st once done.
+chain() {
+	rm -f st && { { ${1:-} timeout 30 log-verify -d "$TMP/q" -k ${1:+m}key --now $QNOW \
+	    "$TMP/q.arch" "$TMP/q/oplog.csv" >out 2>err; echo $? >st; } & }
+}
+# settled SECONDS: st is there within SECONDS (else 1).
+settled() {
+	_i=0
+	while [ ! -e st ] && [ $_i -lt $(($1 * 100)) ]; do sleep 0.01; _i=$((_i + 1)); done
+	test -e st
+}
+
+test_expect_success 'the owner checks the chain while log-prune has written the archive: it waits, then verifies' '
+	stopped_prune && chain && { settled 1; early=$?; resumed; } &&
+	ended 0 && test $early != 0 && test ! -s err && grep -q "oplog.head matches, pruned\$" out &&
+	log-verify -d "$TMP/q" -k key --now $QNOW q.arch q/oplog.csv >out &&
+	grep -q "oplog.head matches, pruned\$" out
+'
+
+test_expect_success 'the owner waits lock_timeout_ms for a prune at most: exit 3, lock timeout' '
+	stopped_prune &&
+	sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 200/" q/jukisec.conf &&
+	grep -q "^lock_timeout_ms = 200\$" q/jukisec.conf && chain && { settled 5; r=$?; resumed; } &&
+	test $r = 0 && ended 3 && test ! -s out &&
+	one_line_matching err "^log-verify: lock timeout: $TMP/q/prune.lock\$"
+'
+
+test_expect_success 'another log-prune is still refused at once' '
+	stopped_prune && { test_must_fail 3 at $QPT log-prune -d "$TMP/q" -t cs01 -a "$TMP/q.arch" \
+	    2>perr; r=$?; resumed; } && test $r = 0 &&
+	one_line_matching perr "^log-prune: $TMP/q: another log-prune is running\$"
+'
+
+# The rest of the archive reaches the check a second after log-prune
+# starts, which without the lock is done by then (exit 3 above).
+test_expect_success 'log-prune waits for the owner'"'"'s chain check, then prunes' '
+	fresh_q && at $QPT log-append -d "$TMP/q" --seal &&
+	log-verify -d "$TMP/q" -k key --now $QNOW q.arch q/oplog.csv >before &&
+	rm -f ff st && mkfifo ff &&
+	{ { timeout 30 log-verify -d "$TMP/q" -k key --now $QNOW - "$TMP/q/oplog.csv" \
+	    <ff >out 2>err; echo $? >st; } & } &&
+	exec 7>ff && head -n 40 arch.csv >&7 && drained 7 &&
+	{ { sleep 1; tail -n +41 arch.csv >&7; } & } &&
+	exec 7>&- && { prune_q >pout 2>&1; r=$?; wait; } && test $r = 0 && test ! -s pout &&
+	ended 0 && test ! -s err && test_cmp before out &&
+	test "$(wc -l <q.arch)" -gt "$(wc -l <arch.csv)" &&
+	log-verify -d "$TMP/q" -k key --now $QNOW q.arch q/oplog.csv >out &&
+	grep -q "oplog.head matches, pruned\$" out && ! test_cmp before out >/dev/null
+'
+
+test_expect_success 'log-prune waits lock_timeout_ms for a chain check at most: exit 3, nothing pruned' '
+	fresh_q && sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 200/" q/jukisec.conf &&
+	grep -q "^lock_timeout_ms = 200\$" q/jukisec.conf &&
+	overtaken arch.csv "test_must_fail 3 prune_q 2>perr" && ended 0 &&
+	one_line_matching perr "^log-prune: lock timeout: $TMP/q/prune.lock\$" &&
+	cmp arch.csv q.arch && tail -1 q/oplog.csv | grep -vq ",log-prune,"
+'
+
+test_expect_success MEMBER 'a member of the group does not wait for a prune (it may not open prune.lock)' '
+	stopped_prune && chgrp -R 65534 q q.arch && chmod 750 q && chmod 640 q.arch &&
+	find q -maxdepth 1 -type f ! -name oplog.key ! -name "*.lock" -exec chmod 640 {} + &&
+	test "$(stat -c %a q/prune.lock)" = 600 &&
+	chain member && { settled 5; r=$?; resumed; } && test $r = 0 &&
 	ended 1 && one_line_matching err "$seam"
 '
 
@@ -338,14 +442,16 @@ test_expect_success 'the log and head from before that prune planted for the sta
 # was found there, one of the new log is checked on the log verified
 # alone, and one that does not match it is the failure it is without a
 # prune (1).
-test_expect_success 'a prune overtakes a check with anchors: 3 when they hold, else 1' '
+# As a member of the group: the owner's check holds prune.lock, which
+# the prune waits for, so only a member's is overtaken.
+test_expect_success MEMBER 'a prune overtakes a check with anchors: 3 when they hold, else 1' '
 	A1=$(awk -F, "\$1 == 50 { print \"jukisec-log-anchor v1 seq=50 mac=\" \$10 }" arch.csv) &&
 	A2=$(log-verify -d "$TMP/s" -k key --now $NOW --head) &&
 	case $A2 in "jukisec-log-anchor v1 seq="*) ;; *) false ;; esac &&
-	rm -rf q && cp -a s q && cp arch.csv q.arch && overtaken arch.csv prune_q &&
+	shared_q && chmod 600 q.arch && overtaken arch.csv prune_q member &&
 	ended 3 && one_line_matching err "verify again\$" &&
 	A2=$(echo "$A2" | sed "s/mac=.*/mac=$(printf %064d 0)/") &&
-	rm -rf q && cp -a s q && cp arch.csv q.arch && overtaken arch.csv prune_q &&
+	shared_q && chmod 600 q.arch && overtaken arch.csv prune_q member &&
 	ended 1 && one_line_matching err "$seam"
 '
 A1= A2=
