@@ -24,7 +24,10 @@
  * records it moved, is no false alarm either: an operational failure to
  * run again, once the log verifies alone and the log and head in place
  * when the check began show that the files were whole then (live_before,
- * pruned_meanwhile).
+ * pruned_meanwhile).  log-verify reads such a chain under prune.lock,
+ * shared, when it may open it (prune_hold), so that no prune overlaps it
+ * at all: pruned_meanwhile is for a member of the directory's group, who
+ * may not.
  */
 #include <errno.h>
 #include <fcntl.h>

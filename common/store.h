@@ -10,10 +10,12 @@
  *    (SPEC: a dedicated group) trusts the directory's owner in place of
  *    itself: that user's files and root's, no one else's.  Files are opened
  *    with O_NOFOLLOW relative to the directory fd and must be regular files.
- *  - Lock order: STORE_LOCK_REGISTER before STORE_LOCK_LOG.  Each lock is a
- *    flock(2) on its own file in the directory, taken with a bounded wait
- *    (conf lock_timeout_ms); a timeout is ST_FAIL with a message naming the
- *    lock.  Locks are released by store_close() or process exit.
+ *  - Lock order: log-prune's prune.lock (which log-verify's chain checks
+ *    hold shared) before STORE_LOCK_REGISTER before STORE_LOCK_LOG.  Each
+ *    lock is a flock(2) on its own file in the directory, taken with a
+ *    bounded wait (conf lock_timeout_ms); a timeout is ST_FAIL with a
+ *    message naming the lock.  Locks are released by store_close() or
+ *    process exit.
  *  - A writer's lock is exclusive, on the file opened for writing (made
  *    when missing).  A reader's is shared, on the file opened read-only,
  *    so that a read-only copy can be read; a reader never makes a lock
