@@ -6,7 +6,9 @@
  * written as PHC strings with unpadded standard base64; a PHC string that
  * does not parse exactly is refused, never guessed at.  Derived tags are
  * compared with ct_equal and wiped.  Credential files are replaced only
- * through atomic_begin/commit in credentials/ (0700) with mode 0600 and
+ * through atomic_begin_as/commit in credentials/ (0700) with mode 0600,
+ * by way of CRED_TMP (one a kill left is destroyed first, and by the next
+ * writer that takes the lock, store_lock), and
  * destroyed with destroy_file (overwrite, fsync, unlink); one replaced
  * keeps a second name until then (cred_keep), since a rename over it
  * only unlinks it.  The caller holds STORE_LOCK_REGISTER for every write
@@ -304,7 +306,8 @@ cred_write(struct store *st, const char *id, const char *ext,
 	if ((dfd = cred_dir(st, 1)) == -1)
 		return ST_FAIL;
 	name = cred_name(id, ext);
-	if (atomic_begin(&af, dfd, name, 0600) == -1) {
+	if (atomic_clear(dfd, CRED_TMP, 1) == -1 ||
+	    atomic_begin_as(&af, dfd, name, CRED_TMP, 0600) == -1) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s/%s", st->dir, CRED_DIR, name);
 		r = ST_FAIL;

@@ -19,6 +19,10 @@
 
 #define PW_MAX		1024	/* longest password accepted, bytes */
 #define CRED_DIR	"credentials"
+/* The temporary file of every credential written, in credentials/: one
+ * name, since the register lock lets one be written at a time, and no
+ * ID.phc or ID.tmpl (store.c's list removes one a kill left). */
+#define CRED_TMP	".tmp-credential"
 /* credentials/ is the owner's alone: made with this mode, and refused by
  * cred_dir when it grants more (any group or world bit), as its files
  * are by open_safe's rule for a secret.  jukisec-audit (state-modes)

@@ -219,10 +219,11 @@ fail:
 
 /*
  * Only a writer under the log lock makes these, each under its fixed name
- * (atomic_begin_as), so one that is there when a writer takes the lock is
- * what a writer killed before its rename left: without this it would stay
- * for good.  A random .tmp- name is never removed: register writers make
- * theirs under the other lock, meanwhile.  The key's is overwritten
+ * (atomic_begin_as, store_room), so one that is there when a writer takes
+ * the lock is what a writer killed before its rename left: without this
+ * it would stay for good.  The register lock's are removed by whoever
+ * takes that lock (store_lock): a register writer may be making one
+ * meanwhile.  The key's is overwritten
  * before it goes (destroy_file): it holds the key of an epoch the log has
  * left or is leaving, which nothing on the terminal may keep (jukisec-log(5)
  * "Keys").  Looked for first, so that a writer with nothing to remove
@@ -231,7 +232,8 @@ fail:
 int
 oplog_tmp_clear(struct store *st)
 {
-	static const char *const tmp[] = { OPLOG_KEYTMP, OPLOG_CUTTMP, OPLOG_RECOVERTMP };
+	static const char *const tmp[] = { OPLOG_KEYTMP, OPLOG_CUTTMP,
+	    OPLOG_RECOVERTMP, STORE_ROOM_TMP };
 	size_t i;
 
 	for (i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)

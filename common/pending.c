@@ -89,9 +89,16 @@ pending_write(struct store *st, const struct pending_kind *k,
 	const char *v;
 	char *hex;
 	size_t i;
+	int r;
 
-	if ((k->notetmp != NULL ? atomic_begin_as(&af, st->dirfd, k->note,
-	    k->notetmp, 0600) : atomic_begin(&af, st->dirfd, k->note, 0600)) == -1)
+	/* a name of its own cleared first, as atomic_begin clears its own:
+	 * the gate's pad does a count's work, call for call */
+	if (k->notetmp != NULL)
+		r = atomic_clear(st->dirfd, k->notetmp, 0) == -1 ? -1 :
+		    atomic_begin_as(&af, st->dirfd, k->note, k->notetmp, 0600);
+	else
+		r = atomic_begin(&af, st->dirfd, k->note, 0600);
+	if (r == -1)
 		goto fail;
 	atomic_keep_group(&af);
 	fprintf(af.fp, "%s seq=%lld before=%s after=%s", k->magic, p->seq,

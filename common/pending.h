@@ -35,7 +35,8 @@ struct pending_kind {
 	const char	*magic;		/* the note's first words */
 	/* the fixed names of the file's and the note's temporary files
 	 * (atomic_begin_as), which pending_settle removes when a writer
-	 * killed before its rename left them; NULL: a random name */
+	 * killed before its rename left them; NULL: atomic_begin's (".tmp-"
+	 * and the name), which store_lock removes */
 	const char	*filetmp, *notetmp;
 	/* N_() messages, "%s/%s" the directory and the note: a note that
 	 * does not read; a file neither the one before nor the one after */

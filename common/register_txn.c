@@ -45,8 +45,9 @@
 #include "pending.h"
 #include "register_txn.h"
 
-/* The register's kind of note (pending.h): random temporary names, as
- * before; a change not made is withdrawn in the log. */
+/* The register's kind of note (pending.h): atomic_begin's temporary
+ * names, which store_lock removes when a kill left them; a change not
+ * made is withdrawn in the log. */
 static int register_made(struct store *, const struct pending_kind *,
     struct pending *);
 static const struct pending_kind register_kind = {
@@ -61,9 +62,11 @@ static const struct pending_kind register_kind = {
 /* The count's work, done for no count (register_pad_count): the note
  * and the register go to PAD_FILE, the note first, as a count's go to
  * operators.pending and operators.csv.  Never settled: no message of its
- * own, no "made". */
+ * own, no "made".  The note's temporary file has a name of its own: the
+ * register's is atomic_begin's for PAD_FILE, and both are there at once. */
 static const struct pending_kind pad_kind = {
-	PAD_FILE, PAD_FILE, "jukisec-register-pending v1", NULL, NULL,
+	PAD_FILE, PAD_FILE, "jukisec-register-pending v1", NULL,
+	".tmp-" PAD_FILE ".note",
 	NULL, NULL, NULL, NULL
 };
 

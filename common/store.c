@@ -27,6 +27,10 @@
  *  - atomic_commit: fflush, fsync, fclose (each checked), renameat, fsync of
  *    the directory.  Until renameat the old file is untouched; after it the
  *    new one is complete on disk.  Any failure unlinks the temporary.
+ *  - Temporary files have fixed names (tmp_names), each made under one
+ *    lock, so that one a writer killed before its rename left is removed
+ *    by the next writer that takes that lock: never a random name, which
+ *    nothing could tell from a file at work and which stayed for good.
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -56,6 +59,41 @@
 #define TERMINAL_MAX	64	/* OPLOG_ID_MAX: the terminal goes into every log record */
 
 static const char *const lockname[STORE_NLOCKS] = { "register.lock", "oplog.lock" };
+
+/*
+ * Every temporary file of the suite in the state directory (and
+ * credentials/), by the lock it is made under (jukisec-log(5) "Files").
+ * atomic_begin's are ".tmp-" and the name of the file they replace; the
+ * pad's note and a credential have names of their own (atomic_begin_as),
+ * the pad's note since it and the pad are begun onto one name, a
+ * credential so that no ID.phc or ID.tmpl is ever one.  The register
+ * lock's are removed here, when a writer takes it (store_lock): a writer
+ * that does not replace the file a killed one left removes its temporary
+ * all the same (an auth-check, one a killed operator-mod left).  The log
+ * lock's go in oplog_tmp_clear, as every log writer begins (the key's
+ * overwritten first); .tmp-log-prune with the next log-prune, whose lock
+ * it is made under.  secret: a credential, overwritten before it goes
+ * (destroy_file, R5.5).
+ */
+static const struct tmp_name {
+	const char	*name;
+	int		 lock;		/* removed here when taken; -1: elsewhere */
+	int		 secret;
+} tmp_names[] = {
+	{ ".tmp-operators.csv",		STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-operators.pending",	STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-operators.pad",		STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-operators.pad.note",	STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-incidents.csv",		STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-incidents.pending",	STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-confirmations.csv",	STORE_LOCK_REGISTER, 0 },
+	{ "credentials/.tmp-credential", STORE_LOCK_REGISTER, 1 },
+	{ ".tmp-oplog.key",		-1, 1 },
+	{ ".tmp-oplog.cut",		-1, 0 },
+	{ ".tmp-log-recover",		-1, 0 },
+	{ STORE_ROOM_TMP,		-1, 0 },
+	{ ".tmp-log-prune",		-1, 0 },
+};
 
 /* The owner and mode checks of check_fd_safe against euid: 0, or -1
  * with errno EPERM. */
@@ -528,6 +566,54 @@ store_lock(struct store *st, enum store_lock which)
 	return ST_OK;
 }
 
+/* One temporary file of tmp_names, path in the state directory or in a
+ * directory of it, removed when it is there: 0, or -1 with errno. */
+static int
+tmp_clear(struct store *st, const char *path, int secret)
+{
+	const char *slash = strchr(path, '/');
+	char	*sub;
+	int	 fd, r;
+
+	if (slash == NULL)
+		return atomic_clear(st->dirfd, path, secret);
+	sub = xstrndup(path, (size_t)(slash - path));
+	fd = openat(st->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	free(sub);
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	r = atomic_clear(fd, slash + 1, secret);
+	close(fd);
+	return r;
+}
+
+/* A writer that has just taken lock which: what a writer killed under it
+ * left of its temporary files, removed.  Best effort: a disk that cannot
+ * remove one writes nothing else either, and one that stays refuses the
+ * write that needs its name (atomic_begin). */
+static void
+tmp_clear_lock(struct store *st, enum store_lock which)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tmp_names) / sizeof(tmp_names[0]); i++)
+		if (tmp_names[i].lock == (int)which)
+			(void)tmp_clear(st, tmp_names[i].name,
+			    tmp_names[i].secret);
+}
+
+int
+store_tmp_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tmp_names) / sizeof(tmp_names[0]); i++)
+		if (strcmp(tmp_names[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* The lock file opened as st locks: a writer's read-write, made when
  * missing; a reader's read-only, never made.  fd, or -1 with errno as
  * open_safe's (a reader's ENOENT: missing; EACCES: not ours to open). */
@@ -617,6 +703,8 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 	if (lock_wait(st, which, fd, e) != ST_OK)
 		return ST_FAIL;
 	st->lockfd[which] = fd;
+	if (!st->reader)
+		tmp_clear_lock(st, which);
 	return ST_OK;
 }
 
@@ -907,7 +995,6 @@ int
 store_room(struct store *st, const char *name, off_t extra)
 {
 	struct stat sb;
-	char	 tmp[64];
 	off_t	 want = extra;
 	int	 fd, e;
 
@@ -918,11 +1005,12 @@ store_room(struct store *st, const char *name, off_t extra)
 	fd = openat(st->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR ||
 	    errno == EINVAL)) {
-		snprintf(tmp, sizeof tmp, ".tmp-room-%ld", (long)getpid());
-		fd = openat(st->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd != -1)
-			(void)unlinkat(st->dirfd, tmp, 0);
+		/* its fixed name, under the log lock: one there is what a
+		 * kill before the unlink left */
+		if (atomic_clear(st->dirfd, STORE_ROOM_TMP, 0) == 0 &&
+		    (fd = openat(st->dirfd, STORE_ROOM_TMP, O_RDWR | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) != -1)
+			(void)unlinkat(st->dirfd, STORE_ROOM_TMP, 0);
 	}
 	if (fd == -1)
 		return -1;
@@ -986,24 +1074,16 @@ atomic_open(struct atomic_file *af, const char *name, mode_t mode)
 int
 atomic_begin(struct atomic_file *af, int dirfd, const char *name, mode_t mode)
 {
-	unsigned char r[8];
-	int tries;
+	char tmp[sizeof(af->tmpname)];
 
 	memset(af, 0, sizeof(*af));
-	af->dirfd = dirfd;
-	for (tries = 0; tries < 100; tries++) {
-		if (getrandom(r, sizeof(r), 0) != sizeof(r))
-			return -1;
-		snprintf(af->tmpname, sizeof(af->tmpname),
-		    ".tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
-		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
-		if (atomic_open(af, name, mode) == 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
+	if (snprintf(tmp, sizeof(tmp), ".tmp-%s", name) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	af->tmpname[0] = '\0';
-	return -1;
+	if (atomic_clear(dirfd, tmp, 0) == -1)
+		return -1;
+	return atomic_begin_as(af, dirfd, name, tmp, mode);
 }
 
 int

@@ -28,6 +28,10 @@
  *  - The register lock guards operators.csv, the credential files and
  *    incidents.csv; the log lock guards oplog.csv and its head and key
  *    files.  A register change holds both while it appends its log record.
+ *  - Every temporary file in the directory has a fixed name, made only
+ *    under the lock that owns it (store.c's list, jukisec-log(5) "Files"):
+ *    one a writer killed before its rename left is removed by the next
+ *    writer that takes that lock.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -119,7 +123,10 @@ void	store_terminal_say(struct jerr *e, const char *from, const char *why);
 
 /* Bounded-wait lock: exclusive, or a reader's shared (held by the file's
  * absence when it is missing).  ST_OK or ST_FAIL ("lock timeout:
- * DIR/NAME", said to st->err). */
+ * DIR/NAME", said to st->err).  A writer that has the register lock has
+ * first removed the temporary files of that lock a killed writer left
+ * (store.c's list; best effort: one that stays refuses the write that
+ * needs its name). */
 int	store_lock(struct store *, enum store_lock);
 /* The same, printing nothing: on failure *e says why and its code is
  * returned. */
@@ -217,11 +224,18 @@ struct atomic_file {
 	char	tmpname[64];
 	FILE	*fp;		/* write the new content here */
 };
+/* The temporary's name is fixed: ".tmp-" and name.  The caller holds the
+ * lock that owns name (store.h's invariants; jukisec-init, the directory
+ * it has just made), so one there is what a writer killed before its
+ * rename left: removed (atomic_clear), then the file made afresh
+ * (O_EXCL, O_NOFOLLOW).  A random name would stay for good.  0, or -1
+ * with errno (ENAMETOOLONG: no such name fits), af->fp NULL. */
 int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode);
-/* atomic_begin with the temporary's name fixed, for a file that only the
- * holders of one lock replace: a writer killed before its rename leaves
- * that name, which the next holder removes (a random one would stay for
- * good).  -1 with errno EEXIST when it is there: nothing made. */
+/* atomic_begin with the temporary's name given, for a file that only the
+ * holders of one lock replace and whose name atomic_begin's would not
+ * serve: a writer killed before its rename leaves that name, which the
+ * next holder removes.  -1 with errno EEXIST when it is there: nothing
+ * made. */
 int	atomic_begin_as(struct atomic_file *, int dirfd, const char *name,
 	    const char *tmpname, mode_t mode);
 /* Under that lock: a temporary file of atomic_begin_as that a writer
@@ -257,10 +271,18 @@ void	atomic_abort(struct atomic_file *);	/* errno kept */
  * destroyed. */
 int	destroy_file(int dirfd, const char *name);
 
+/* 1 when name, an entry of the state directory, is one of the temporary
+ * files of store.c's list: a writer's at work, or one the next writer
+ * that takes its lock removes; else 0. */
+int	store_tmp_known(const char *name);
+/* The temporary file of store_room where O_TMPFILE is not to be had. */
+#define STORE_ROOM_TMP	".tmp-room"
+
 /* 0 when the state directory can take a rewrite of file name (its size)
  * plus extra bytes now: space reserved with posix_fallocate(2) in an
- * unnamed temporary file (O_TMPFILE, else a named one unlinked at once),
- * then released.  -1 with errno (ENOSPC, EDQUOT, EROFS, EIO, EFBIG past
+ * unnamed temporary file (O_TMPFILE, else STORE_ROOM_TMP, unlinked at
+ * once), then released.  Under the log lock, which owns STORE_ROOM_TMP.
+ * -1 with errno (ENOSPC, EDQUOT, EROFS, EIO, EFBIG past
  * the caller's file size limit ...).  The
  * gate asks before it admits anyone, so that an attempt it could not have
  * counted is never an admission (fail closed, R5.2, R6). */

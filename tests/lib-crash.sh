@@ -145,8 +145,9 @@ crash_say() {
 
 # crash_no_tmp DIR: after the next writer, no temporary file a killed one
 # made is left in DIR (jukisec-log(5) "Keys": the key file's holds the key
-# of an epoch the log has left, which no file may keep).  Only where no
-# register writer runs beside: theirs have random names.
+# of an epoch the log has left, which no file may keep; "Files": every
+# temporary name is fixed, and removed by the next writer that takes the
+# lock it is made under).
 crash_no_tmp() {
 	_left=$(ls -A "$1" | grep "^\.tmp-")
 	[ -z "$_left" ] || { echo "left in $1:" $_left >&2; return 1; }

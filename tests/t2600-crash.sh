@@ -50,7 +50,9 @@ reconciled() {
 }
 
 # after_crash WHAT: the register reads; the next change (a section set on
-# boss) succeeds and reconciles; the change is whole or absent:
+# boss) succeeds and reconciles, and leaves no temporary file of the
+# killed one (a copy of the register, a credential); the change is whole
+# or absent:
 #  add     "new" is absent, or live and signs in with its password;
 #  reset   "base" has its old credential, or signs in with the new password;
 #  revoke  "gone" is live with its credential intact, or revoked without.
@@ -58,7 +60,7 @@ after_crash() {
 	live >/dev/null && k=$((k + 1)) &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
 	    4<"$TMP/pw.boss" >/dev/null &&
-	reconciled &&
+	reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
 	case $1 in
 	add) if live | grep -q "^new "; then auth new "$TMP/pw.op" >/dev/null; fi ;;
 	reset) cmp -s "$D/credentials/base.phc" "$TMP/saved/credentials/base.phc" ||
@@ -102,7 +104,8 @@ after_recover() {
 	then _pw=$TMP/pw.boss; else _pw=$TMP/pw.op; fi &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
 	    4<"$_pw" >/dev/null &&
-	reconciled && logged recover &&
+	reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
+	logged recover &&
 	echo "step $crash_step torn=$crash_torn: whole, logged once"
 }
 
@@ -122,14 +125,17 @@ crash_say
 # after_settle: the next auth-check (an unknown id: it changes nothing of
 # its own) settles what the kill left; the credential the reset replaced
 # goes then, made or not, not only at the next add, mod or revoke: the
-# log says the reset was done, and the old hash is not left on the disk.
+# log says the reset was done, and the old hash is not left on the disk,
+# nor a temporary file of the killed writer (a copy of the register, of
+# its note, of the new hash).
 after_settle() {
 	test_must_fail 1 auth nobody "$TMP/pw.op" 2>/dev/null &&
 	! test -e "$D/operators.pending" &&
-	! test -e "$D/credentials/base.phc.old"
+	! test -e "$D/credentials/base.phc.old" &&
+	crash_no_tmp "$D" && crash_no_tmp "$D/credentials"
 }
 
-test_expect_success 'operator-mod --reset-password killed at every step: the next auth-check leaves no base.phc.old' '
+test_expect_success 'operator-mod --reset-password killed at every step: the next auth-check leaves no base.phc.old, no temporary file' '
 	crash_every "$TMP/saved" "$D" after_settle reset
 '
 

@@ -39,11 +39,14 @@ modb() {
 modb_wrong() { modb wrong x; status 1; }
 
 # after_kill: the next auth-check (unknown id: it counts nothing of its
-# own) settles what the kill left; then the counts agree with the log, the
-# log verifies, no note is left, and a wrong password is counted as ever.
+# own) settles what the kill left, and removes the temporary files it
+# left (a copy of the register among them); then the counts agree with
+# the log, the log verifies, no note is left, and a wrong password is
+# counted as ever.
 after_kill() {
 	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>"$TMP/next.err" ||
 	    { cat "$TMP/next.err" >&2; return 1; }
+	crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
 	counted tanaka boss &&
 	log-verify -d "$D" -k "$D.key" >/dev/null &&
 	! test -e "$D/operators.pending" &&
@@ -83,7 +86,7 @@ crash_say
 # An unknown id counts nothing, but does a count's disk work on
 # operators.pad (t2100): a kill anywhere in it leaves the register as it
 # was, no note, nothing operator-list or log-verify trips over, and the
-# pad, if left, goes with the next register writer.
+# pad and its temporary files, if left, go with the next register writer.
 unknown() { auth nobody "$TMP/pw.wrong"; status 1; }
 after_pad() {
 	cmp "$TMP/saved/operators.csv" "$D/operators.csv" &&
@@ -92,6 +95,7 @@ after_pad() {
 	log-verify -d "$D" -k "$D.key" >/dev/null &&
 	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
 	! test -e "$D/operators.pad" && ! test -e "$D/operators.pending" &&
+	crash_no_tmp "$D" &&
 	cmp "$TMP/saved/operators.csv" "$D/operators.csv" && counted tanaka boss
 }
 test_expect_success 'auth-check, an unknown id: a kill at every step of its pad' '

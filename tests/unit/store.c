@@ -9,6 +9,10 @@
 #include <time.h>
 
 #include "jukisec.h"
+#include "cred.h"
+#include "incident_file.h"
+#include "oplog_priv.h"
+#include "register_txn.h"
 #include "store.h"
 #include "tap.h"
 
@@ -128,6 +132,85 @@ share_new(struct store *st, const char *dir)
 	unlinkat(st->dirfd, "new2", 0);
 	unlinkat(st->dirfd, "new3", 0);
 	unlinkat(st->dirfd, "new4", 0);
+}
+
+/* Temporary files under fixed names (store.h): atomic_begin's is .tmp-
+ * and the name, a stale one removed first; a writer that takes the
+ * register lock removes the lock's (credentials/'s overwritten), a
+ * reader nothing; the names the modules use are store.c's list. */
+static void
+tmp_names(struct store *st, const char *dir)
+{
+	static const char *const mine[] = { ".tmp-" REGISTER_FILE,
+	    ".tmp-" PENDING_FILE, ".tmp-" PAD_FILE, ".tmp-" PAD_FILE ".note",
+	    INC_TMP, ".tmp-" INC_PENDING_FILE, ".tmp-confirmations.csv",
+	    OPLOG_KEYTMP, OPLOG_CUTTMP, OPLOG_RECOVERTMP, STORE_ROOM_TMP,
+	    ".tmp-log-prune" };
+	struct atomic_file af;
+	struct store rd;
+	char	 cred[600], longname[80];
+	size_t	 i;
+	int	 n = entries(dir), fd;
+
+	put(dir, ".tmp-data", "a killed writer's\n", 0600);
+	ok(atomic_begin(&af, st->dirfd, "data", 0600) == 0 &&
+	    strcmp(af.tmpname, ".tmp-data") == 0,
+	    "atomic_begin: .tmp- and the name, a stale one removed first");
+	is_num(entries(dir), n + 1, "  one temporary, made afresh");
+	is_str(slurp(st->dirfd, ".tmp-data"), "", "  empty");
+	fputs("fixed\n", af.fp);
+	ok(atomic_commit(&af) == 0 && entries(dir) == n, "  renamed into place");
+	is_str(slurp(st->dirfd, "data"), "fixed\n", "  its content");
+	mkdirat(st->dirfd, ".tmp-data", 0700);
+	errno = 0;
+	ok(atomic_begin(&af, st->dirfd, "data", 0600) == -1 && af.fp == NULL &&
+	    errno == EISDIR, "one that cannot be removed refuses the write");
+	is_str(slurp(st->dirfd, "data"), "fixed\n", "  the file as it was");
+	unlinkat(st->dirfd, ".tmp-data", AT_REMOVEDIR);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	errno = 0;
+	ok(atomic_begin(&af, st->dirfd, longname, 0600) == -1 &&
+	    errno == ENAMETOOLONG, "a name whose temporary's does not fit: ENAMETOOLONG");
+
+	for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+		if (!store_tmp_known(mine[i]))
+			break;
+	ok(i == sizeof(mine) / sizeof(mine[0]), "store.c lists the modules' names (%s)",
+	    i < sizeof(mine) / sizeof(mine[0]) ? mine[i] : "all");
+	ok(!store_tmp_known(".tmp-93b6325e58a29c91") && !store_tmp_known("data"),
+	    "  and no other");
+
+	snprintf(cred, sizeof(cred), "%s/credentials", dir);
+	mkdir(cred, 0700);
+	n++;
+	snprintf(cred, sizeof(cred), "%s/credentials/" CRED_TMP, dir);
+	put(dir, ".tmp-" REGISTER_FILE, "copy of the register\n", 0600);
+	put(dir, ".tmp-" PAD_FILE ".note", "pad note\n", 0600);
+	put(dir, OPLOG_CUTTMP, "cut\n", 0600);
+	put(dir, "credentials/" CRED_TMP, "$argon2id$...\n", 0600);
+	fd = open(cred, O_RDONLY);
+	ok(store_open(&rd, dir, NULL, STORE_READER) == ST_OK &&
+	    store_lock(&rd, STORE_LOCK_REGISTER) == ST_OK &&
+	    entries(dir) == n + 3 && access(cred, F_OK) == 0, "a reader that takes the register lock removes nothing");
+	store_close(&rd);
+	ok(store_lock(st, STORE_LOCK_REGISTER) == ST_OK && entries(dir) == n + 1 &&
+	    access(cred, F_OK) == -1 && errno == ENOENT,
+	    "a writer that takes it removes its temporary files");
+	{
+		char b[32] = "x";
+		ssize_t k = pread(fd, b, sizeof(b), 0);
+		ok(k == 14 && memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 14) == 0,
+		    "  a credential's overwritten first");
+	}
+	close(fd);
+	is_str(slurp(st->dirfd, OPLOG_CUTTMP), "cut\n", "  not the log lock's");
+	store_unlock(st, STORE_LOCK_REGISTER);
+	unlinkat(st->dirfd, OPLOG_CUTTMP, 0);
+	unlinkat(st->dirfd, "data", 0);
+	unlinkat(st->dirfd, "register.lock", 0);
+	snprintf(cred, sizeof(cred), "%s/credentials", dir);
+	rmdir(cred);
 }
 
 int
@@ -335,6 +418,7 @@ main(void)
 	is_num(entries(dir), 10, "and removes its temporary");
 
 	share_new(&st, dir);
+	tmp_names(&st, dir);
 
 	/* Destruction. */
 	put(dir, "cred", "secret-material", 0600);
