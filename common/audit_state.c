@@ -13,7 +13,10 @@
  * for a member of its group).  store.c refuses writable-by-others state
  * outright; this check is stricter and only reports.  What this user may
  * not look into (credentials/ for a member of the group: it stays the
- * owner's alone) is named as not checked, never passed.
+ * owner's alone) is named as not checked, never passed.  A .tmp- file
+ * that is none of the writers' own (store_tmp_known) is named too, a
+ * WARN: no writer removes it (orphan-credentials names those of
+ * credentials/).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -181,6 +184,26 @@ is_denied(int e)
 	return e == EACCES || e == EPERM;
 }
 
+/* A temporary file of the state directory that no writer removes: what
+ * a writer of an older version (a random name) left when it was killed
+ * before its rename, a copy of the register or of a note.  The writers'
+ * own (store_tmp_known) are a writer's at work, or go with the next
+ * writer.  Such a file is an item, counted in *left. */
+static void
+leftover_item(struct audit *a, const char *path, const char *name,
+    size_t *left)
+{
+	if (strncmp(name, ".tmp-", 5) != 0 || store_tmp_known(name))
+		return;
+	if (a->o->ja)
+		check_item(a, path, "%s", "状態ディレクトリの中に、中断された"
+		    "書込みが残した一時ファイルがあります");
+	else
+		check_item(a, path, "%s: a temporary file an interrupted writer "
+		    "left, which no writer removes", path);
+	(*left)++;
+}
+
 /* An entry of a directory walked that is no directory: credentials/ as
  * a file, a link or device, else its mode. */
 static void
@@ -202,9 +225,10 @@ file_item(struct audit *a, const char *path, const char *what,
 }
 
 /* Checks the entries of directory fd (named prefix in messages); n[0]
- * counts the bad ones, n[1] what could not be looked at. */
+ * counts the bad ones, n[1] what could not be looked at, n[2] the
+ * temporary files left (leftover_item). */
 static void
-walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[2])
+walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[3])
 {
 	DIR	*dp;
 	struct dirent *de;
@@ -248,8 +272,11 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[2])
 				close(sub);
 			} else if (is_denied(errno))
 				unchecked_item(a, path, what, &n[1]);
-		} else
+		} else {
+			if (!keys_only)
+				leftover_item(a, path, de->d_name, &n[2]);
 			file_item(a, path, what, de->d_name, keys_only, &sb, bad);
+		}
 		free(what);
 		free(path);
 	}
@@ -264,7 +291,7 @@ static void
 check_modes(struct audit *a)
 {
 	struct stat sb;
-	size_t	 n[2] = { 0, 0 };
+	size_t	 n[3] = { 0, 0, 0 };
 
 	check_begin(a, "STATE", "state-modes");
 	if (fstat(a->st->dirfd, &sb) == 0)
@@ -275,6 +302,10 @@ check_modes(struct audit *a)
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Some files of the records can be read or changed by others.",
 		    "記録のファイルに、権限のない者が読み書きできるものがあります。"));
+	else if (n[2])
+		check_end(a, AUDIT_WARN, "%s", L(a,
+		    "Temporary files that no writer removes are left in the state directory; look at them, then remove them.",
+		    "状態ディレクトリに、どの書込みでも消されない一時ファイルが残っています。中身を確かめてから削除してください。"));
 	else if (n[1])
 		/* as credential-present when credentials/ is the owner's alone */
 		check_end(a, AUDIT_WARN, "%s", L(a,

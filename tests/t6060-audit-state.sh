@@ -109,6 +109,51 @@ test_expect_success ROOT 'a file owned by someone else FAILs' '
 	ja_words r.ja
 '
 
+# The writers' temporary files have fixed names, each removed by the next
+# writer that takes the lock it is made under (jukisec-log(5) "Files"): one
+# there is a writer's at work, or goes with the next writer.  Any other
+# .tmp- file (a random name, a writer of an older version killed before
+# its rename: a copy of the register, of a note) no writer removes: named,
+# WARN, in English and, by what it is, in Japanese.
+TMPS=".tmp-operators.csv .tmp-operators.pending .tmp-operators.pad
+.tmp-operators.pad.note .tmp-incidents.csv .tmp-incidents.pending
+.tmp-confirmations.csv .tmp-oplog.key .tmp-oplog.cut .tmp-log-recover
+.tmp-room .tmp-log-prune"
+test_expect_success 'a temporary file no writer removes WARNs, naming it' '
+	for f in .tmp-93b6325e58a29c91 .tmp-room-4242; do
+		printf "id,name\n" >"$D/$f" && chmod 600 "$D/$f" || return 1
+	done &&
+	audit_run &&
+	test "$ast" -eq 0 &&
+	finding state-modes | tr " " "\n" | sort >got &&
+	printf "%s\n" WARN .tmp-93b6325e58a29c91 .tmp-room-4242 | sort >want &&
+	test_cmp want got &&
+	detail state-modes | grep -q "^Temporary files that no writer removes are left in the state directory; look at them, then remove them\. " &&
+	detail state-modes | grep -q " \.tmp-93b6325e58a29c91: a temporary file an interrupted writer left, which no writer removes\(;\|\$\)" &&
+	jukisec-audit -d "$D" --lang ja >r.ja &&
+	grep -qx "  \[要確認\] 状態ディレクトリに、どの書込みでも消されない一時ファイルが残っています。中身を確かめてから削除してください。" r.ja &&
+	test "$(grep -cx "      - 状態ディレクトリの中に、中断された書込みが残した一時ファイルがあります" r.ja)" = 2 &&
+	ja_words r.ja &&
+	test_must_fail 1 auth nobody "$TMP/pw.boss" 2>/dev/null &&
+	audit_run && finding state-modes | tr " " "\n" | sort >got &&
+	test_cmp want got &&
+	rm "$D/.tmp-93b6325e58a29c91" "$D/.tmp-room-4242" &&
+	audit_run && expect state-modes "PASS "
+'
+
+test_expect_success 'the writers'"'"' own temporary files pass, and the next writer removes them' '
+	for f in $TMPS; do
+		printf "x\n" >"$D/$f" && chmod 600 "$D/$f" || return 1
+	done &&
+	printf "x\n" >"$D/credentials/.tmp-credential" &&
+	chmod 600 "$D/credentials/.tmp-credential" &&
+	audit_run && expect state-modes "PASS " &&
+	test_must_fail 1 auth nobody "$TMP/pw.boss" 2>/dev/null &&
+	ls -A "$D" "$D/credentials" | grep "^\.tmp-" >left &&
+	echo .tmp-log-prune >want && test_cmp want left &&
+	rm "$D/.tmp-log-prune"
+'
+
 # state_items FILE: the items of state-modes in the Japanese report FILE,
 # sorted (the walk keeps the directory's order).
 state_items() {
