@@ -355,7 +355,11 @@ deb:
 	tar -cf - --exclude-vcs --exclude='./build*' --exclude='./debian/jukisec' \
 		--exclude='./debian/.debhelper' --exclude='./debian/tmp' . | \
 		tar -xf - -C $(DEBBUILD)/src
-	cd $(DEBBUILD)/src && DEB_BUILD_OPTIONS="parallel=2 $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b
+	# The package's own build, not this one's: a BUILD (or CC, CFLAGS...)
+	# given to this make would reach debian/rules' make through MAKEFLAGS,
+	# and an absolute BUILD made its clean remove this very copy.
+	cd $(DEBBUILD)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD \
+		DEB_BUILD_OPTIONS="parallel=2 $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b
 	ls $(DEBBUILD)/jukisec_$(VERSION)_*.deb
 
 check-deb: deps deb
