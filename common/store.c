@@ -20,6 +20,10 @@
  *    and a read-only mount has none (store.h).  The lock files are the
  *    owner's alone (store_lock_open): a member of the directory's group
  *    who could open one could hold it for good, and every writer with it.
+ *  - Nor may a process hold one stopped: from the first lock taken to the
+ *    last let go, the job-control stops are blocked and, in a set-user-ID
+ *    host, the real and saved uid are 0 (guard_on), so that neither the
+ *    caller's terminal nor the caller's kill(2) stops the holder.
  *  - A file a writer makes here is 0600, or 0640 with the directory's
  *    group when the directory grants its group read (store_share_new, the
  *    one rule); a key, a credential or a lock file is always 0600.  A file replaced
@@ -32,14 +36,19 @@
  *    by the next writer that takes that lock: never a random name, which
  *    nothing could tell from a file at work and which stayed for good.
  */
+#include <linux/capability.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -554,6 +563,88 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* 1 when the process may set its uids to any value (CAP_SETUID in its
+ * effective set): what it takes to give the real uid back. */
+static int
+can_setuid(void)
+{
+	struct __user_cap_header_struct	h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	d[_LINUX_CAPABILITY_U32S_3];
+
+	return syscall(SYS_capget, &h, d) == 0 &&
+	    (d[CAP_TO_INDEX(CAP_SETUID)].effective & CAP_TO_MASK(CAP_SETUID));
+}
+
+/*
+ * Before the first lock of st is waited for, the process is made one
+ * that only root can stop while it holds a lock.  A stopped holder holds
+ * every writer off past lock_timeout_ms, every auth-check, PAM and --by
+ * attempt denied (exit 3), for as long as the one who stopped it
+ * pleases: the lock files are 0600 for that reason.
+ *  - The stops a terminal sends (Ctrl-Z's SIGTSTP, SIGTTIN, SIGTTOU) are
+ *    blocked: one sent meanwhile stops the process once the last lock
+ *    is let go (guard_off), the gate's own hold of every signal ending
+ *    under the register lock included.
+ *  - SIGSTOP cannot be blocked.  In a set-user-ID host (su, sudo: real
+ *    uid the caller's, effective 0) the caller may send it: kill(2) lets
+ *    a sender signal a process whose real or saved uid is the sender's.
+ *    The real and saved uid are made 0 for the time, and the caller's
+ *    kill is refused (EPERM); the terminal's signals still come (above).
+ *    Made 0 only where they can be given back (CAP_SETUID): a real uid
+ *    0 left behind would be a root caller to the host and the modules
+ *    after this one (pam_rootok).  Without it the lock is not taken.
+ * ST_OK, or ST_FAIL with *e set and nothing changed.
+ */
+static int
+guard_on(struct store *st, enum store_lock which, struct jerr *e)
+{
+	sigset_t	 stops;
+	uid_t		 r, eu, s;
+
+	if (st->guarded)
+		return ST_OK;
+	if (getresuid(&r, &eu, &s) == 0 && eu == 0 && (r != 0 || s != 0)) {
+		if (!can_setuid() || setresuid(0, 0, 0) == -1) {
+			jerr_set(e, ST_FAIL, _("%s/%s: a set-user-ID host "
+			    "without CAP_SETUID may not hold it"), st->dir,
+			    lockname[which]);
+			return ST_FAIL;
+		}
+		st->guard_ids = 1;
+		st->guard_ruid = r;
+		st->guard_suid = s;
+	}
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTSTP);
+	sigaddset(&stops, SIGTTIN);
+	sigaddset(&stops, SIGTTOU);
+	pthread_sigmask(SIG_BLOCK, &stops, &st->guard_mask);
+	st->guarded = 1;
+	return ST_OK;
+}
+
+/* Once st holds no lock: the uids and the signal mask as guard_on found
+ * them, the uids first (a stop held meanwhile is taken after both).
+ * Uids that cannot be given back end the process: never a host left
+ * with a real uid 0 it did not have. */
+static void
+guard_off(struct store *st)
+{
+	int i;
+
+	for (i = 0; i < STORE_NLOCKS; i++)
+		if (st->lockfd[i] != -1)
+			return;
+	if (!st->guarded)
+		return;
+	if (st->guard_ids &&
+	    setresuid(st->guard_ruid, 0, st->guard_suid) == -1)
+		abort();
+	st->guard_ids = 0;
+	st->guarded = 0;
+	pthread_sigmask(SIG_SETMASK, &st->guard_mask, NULL);
+}
+
 int
 store_lock(struct store *st, enum store_lock which)
 {
@@ -679,6 +770,8 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 		return ST_OK;
 	if (which == STORE_LOCK_REGISTER && st->lockfd[STORE_LOCK_LOG] != -1)
 		errx(ST_FAIL, "internal error: register lock taken after log lock");
+	if (guard_on(st, which, e) != ST_OK)
+		return ST_FAIL;
 	if ((fd = lock_open(st, which)) == -1) {
 		/* A reader that may not or cannot make it (a group member,
 		 * a read-only copy) reads without it: no writer is at work,
@@ -698,10 +791,13 @@ store_lock_err(struct store *st, enum store_lock which, struct jerr *e)
 		path = xasprintf("%s/%s", st->dir, lockname[which]);
 		open_safe_err(e, ST_FAIL, path);
 		free(path);
+		guard_off(st);
 		return ST_FAIL;
 	}
-	if (lock_wait(st, which, fd, e) != ST_OK)
+	if (lock_wait(st, which, fd, e) != ST_OK) {
+		guard_off(st);
 		return ST_FAIL;
+	}
 	st->lockfd[which] = fd;
 	if (!st->reader)
 		tmp_clear_lock(st, which);
@@ -716,6 +812,7 @@ store_unlock(struct store *st, enum store_lock which)
 	if (st->lockfd[which] >= 0)
 		close(st->lockfd[which]);	/* releases the flock */
 	st->lockfd[which] = -1;
+	guard_off(st);
 }
 
 int

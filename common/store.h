@@ -16,6 +16,11 @@
  *    bounded wait (conf lock_timeout_ms); a timeout is ST_FAIL with a
  *    message naming the lock.  Locks are released by store_close() or
  *    process exit.
+ *  - A process holds no lock stopped, as far as it can help it: from its
+ *    first lock to its last the job-control stops (SIGTSTP, SIGTTIN,
+ *    SIGTTOU) are blocked, taken once the last goes, and a set-user-ID
+ *    host's real and saved uid are 0, so that its caller's SIGSTOP is
+ *    refused; both put back as they were (store.c guard_on).
  *  - A writer's lock is exclusive, on the file opened for writing (made
  *    when missing).  A reader's is shared, on the file opened read-only,
  *    so that a read-only copy can be read; a reader never makes a lock
@@ -38,6 +43,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <signal.h>
 #include "conf.h"
 #include "jerr.h"
 
@@ -63,6 +69,11 @@ struct store {
 					 * said why: later records fail
 					 * without saying it again */
 	int		reader;		/* STORE_READER: shared locks, read-only */
+	/* While st holds a lock (store.c guard_on): the signal mask, and in
+	 * a set-user-ID host the real and saved uid, to put back after */
+	int		guarded, guard_ids;
+	sigset_t	guard_mask;
+	uid_t		guard_ruid, guard_suid;
 	uid_t		owner;		/* what the files' owner must be (or
 					 * root): ours, once, or for a reader
 					 * through the directory's group, the

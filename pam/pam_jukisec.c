@@ -22,6 +22,10 @@
  *    before returning), stdio (nothing on the path prints: diagnostics go
  *    to pam_syslog, never to stderr).  libgcrypt is initialised only when
  *    nobody did before; libfprint is loaded only for a fingerprint user (fp.c).
+ *  - A set-user-ID host (su, sudo) has real and saved uid 0 while the
+ *    module holds a lock of the state, and the job-control stops
+ *    blocked, so that its caller cannot stop it there and hold every
+ *    attempt off (store.c guard_on); its ids and mask put back after.
  *  - The environment is not an input: the state directory is dir= or the
  *    compiled-in one, the terminal terminal= or the host name; a setuid
  *    host's caller cannot point the module at a register of their own.

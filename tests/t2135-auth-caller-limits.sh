@@ -64,6 +64,75 @@ test_expect_success STRACE "SIG$sig once the count is written: the record follow
 '
 done
 
+# holds LOCK PID: PID holds the flock(2) on $D/LOCK (/proc/locks: one
+# that waits for it shows "->" there).
+holds() {
+	_ino=$(stat -c %i "$D/$1") &&
+	awk -v p="$2" -v i=":$_ino\$" '$2 == "FLOCK" && $5 == p && $6 ~ i { f = 1 }
+	    END { exit !f }' /proc/locks
+}
+
+# until_holds LOCK PID: waits (5 s at most) until PID holds $D/LOCK.
+until_holds() {
+	_i=0
+	until holds "$1" "$2"; do
+		_i=$((_i + 1)); [ $_i -lt 250 ] || return 1; sleep 0.02
+	done
+}
+
+# A lock is never held by a process stopped at its terminal: Ctrl-Z
+# (SIGTSTP) while an attempt held the register's lock stopped it there,
+# and every other attempt, auth-check, PAM or a manager's --by, waited
+# past lock_timeout_ms (exit 3) until it was let go on.  The stop is
+# taken once the last lock is gone.  First while the attempt waits for
+# the log's lock (held here), before anything is counted; then while its
+# count is written (the renameat(2) of the register delayed 1 s by
+# strace), all signals held: the held SIGTSTP came the moment the gate
+# let the signals go, under the register's lock still.
+test_expect_success 'set up: ueda' '
+	add_pw ueda
+'
+
+test_expect_success 'SIGTSTP while the register lock is held: taken once no lock is' '
+	conf_set "$D" lock_timeout_ms 2000 && rm -f held locks || exit 1
+	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/oplog.lock" & h=$!
+	i=0; until test -e held; do
+		i=$((i + 1)); [ $i -lt 250 ] || break; sleep 0.02
+	done
+	auth-check -d "$D" -u ueda --password-fd 3 3<"$TMP/pw.wrong" \
+	    2>/dev/null & ap=$!
+	until_holds register.lock $ap && kill -TSTP $ap && sleep 0.3 &&
+	grep "^State:" /proc/$ap/status >state.held
+	kill $h; wait $h
+	sleep 0.5; grep "^State:" /proc/$ap/status >state.after
+	{ holds register.lock $ap || holds oplog.lock $ap; } && echo held >locks
+	auth ueda "$TMP/pw.ueda" 2>err; r=$?
+	kill -CONT $ap; wait $ap; rc=$?
+	conf_set "$D" lock_timeout_ms 10000
+	cat state.held state.after err >&2
+	! grep -q "stopped" state.held && grep -q "stopped" state.after &&
+	test ! -e locks && test $r = 0 && test ! -s err && test $rc = 1
+'
+
+test_expect_success STRACE 'SIGTSTP while the count is written: taken once no lock is' '
+	conf_set "$D" lock_timeout_ms 2000 && n=$(field ueda failed) || exit 1
+	strace -o /dev/null -e trace=renameat -e inject=renameat:delay_exit=1000000 \
+	    auth-check -d "$D" -u ueda --password-fd 3 3<"$TMP/pw.wrong" \
+	    2>/dev/null & sp=$!
+	i=0; until [ "$(field ueda failed)" != "$n" ]; do
+		i=$((i + 1)); [ $i -lt 1000 ] || break; sleep 0.01
+	done
+	ap=$(ps -o pid= --ppid $sp | tr -d " ") &&
+	grep "^SigBlk:" /proc/$ap/status >sigblk && kill -TSTP $ap &&
+	sleep 1.5 && auth ueda "$TMP/pw.ueda" 2>err; r=$?
+	kill -CONT $ap; wait $sp; rc=$?
+	conf_set "$D" lock_timeout_ms 10000
+	cat sigblk err >&2
+	b=$(awk "{ print substr(\$2, 9) }" sigblk) &&
+	test $(((0x$b >> 14) & 1)) = 1 &&	# SIGTERM held: the count
+	test $r = 0 && test ! -s err && test $rc = 1
+'
+
 # SMALLAS: the tools start under an address-space limit of 16,000 KiB,
 # under which the KDF's kdf_memory_kib (19,456 here) cannot be had (an
 # ASan build reserves its shadow memory and cannot start at all).

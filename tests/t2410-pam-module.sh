@@ -813,6 +813,63 @@ test_expect_success SETUIDHOST 'external: under a set-user-ID host the verifier 
 	tail -1 "$D/oplog.csv" | grep -q ",vein,auth,vein,ok,method=external reason=ok"
 '
 
+# holds LOCK PID: PID holds the flock(2) on $D/LOCK (/proc/locks: one
+# that waits for it shows "->" there).
+holds() {
+	_ino=$(stat -c %i "$D/$1") &&
+	awk -v p="$2" -v i=":$_ino\$" '$2 == "FLOCK" && $5 == p && $6 ~ i { f = 1 }
+	    END { exit !f }' /proc/locks
+}
+
+# The caller of a set-user-ID host (su, sudo) may signal it: its real uid
+# is the caller's, and kill(2) asks no more.  SIGSTOP, which no process
+# can hold, stopped it while the module held the register's lock, and
+# every auth-check and PAM attempt waited past lock_timeout_ms (exit 3)
+# for as long as the caller pleased.  While the module holds a lock its
+# real and saved uids are 0: the caller's kill is refused (EPERM); after
+# it they are the caller's again (-s).  The lock here is the register's,
+# held while the module waits for the log's, which another process holds.
+test_expect_success SETUIDHOST 'a set-user-ID host: its caller cannot stop it while it holds a lock' '
+	add_pw mori && rm -f held || exit 1
+	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/oplog.lock" & h=$!
+	i=0; until test -e held; do
+		i=$((i + 1)); [ $i -lt 250 ] || break; sleep 0.02
+	done
+	setpriv --ruid=nobody --euid=0 --rgid=nogroup --egid=0 --clear-groups \
+	    "$PC" -c "$TMP/pam.d" -i 3 -s svc mori 3<"$TMP/pw.mori" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err" & p=$!
+	i=0; until holds register.lock $p; do
+		i=$((i + 1)); [ $i -lt 250 ] || break; sleep 0.02
+	done
+	grep "^Uid:" /proc/$p/status >uids
+	setpriv --reuid=65534 --regid=65534 --clear-groups kill -STOP $p \
+	    2>kill.err && echo stopped >kill.err
+	grep "^State:" /proc/$p/status >pstate
+	kill -CONT $p; kill $h; wait $h; wait $p; r=$?
+	cat uids pstate kill.err >&2
+	printf "Uid:\t0\t0\t0\t0\n" >want && test_cmp want uids &&
+	grep -q "not permitted" kill.err && ! grep -q stopped pstate &&
+	test $r = 0 && said "pam_authenticate PAM_SUCCESS" &&
+	! grep "^state " "$TMP/pc.out" && quiet
+'
+
+# Real uid 0 is taken only where it can be given back (CAP_SETUID): a
+# host left with it would be a root caller to itself and to the modules
+# after this one (pam_rootok).  Without it no lock is taken: the attempt
+# is not decided (PAM_AUTHINFO_UNAVAIL), syslog says why, nothing is
+# counted or logged, and the ids are as they were (-s).
+test_expect_success SETUIDHOST,MOUNTNS 'a set-user-ID host without CAP_SETUID: no lock, not decided, the ids as they were' '
+	n=$(field mori failed) && cp "$D/oplog.csv" log.before || exit 1
+	syslogged setpriv --ruid=nobody --euid=0 --rgid=nogroup --egid=0 \
+	    --clear-groups --bounding-set=-setuid \
+	    "$PC" -c "$TMP/pam.d" -i 3 -s svc mori 3<"$TMP/pw.wrong" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err"; r=$?
+	test $r = 9 && said "pam_authenticate PAM_AUTHINFO_UNAVAIL" &&
+	said "ERROR_MSG $UNAVAIL" && ! grep "^state " "$TMP/pc.out" && quiet &&
+	grep -qF "pam_jukisec(svc:auth): $D/register.lock: a set-user-ID host without CAP_SETUID may not hold it" "$TMP/syslog" &&
+	test "$(field mori failed)" = "$n" && cmp log.before "$D/oplog.csv"
+'
+
 # pamtester reads only /etc/pam.d: it runs in a mount namespace of its own
 # with $TMP/pam.d mounted there; the real directory is never written.
 ptns() {
