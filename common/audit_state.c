@@ -184,16 +184,17 @@ is_denied(int e)
 	return e == EACCES || e == EPERM;
 }
 
-/* A temporary file of the state directory that no writer removes: what
- * a writer of an older version (a random name) left when it was killed
- * before its rename, a copy of the register or of a note.  The writers'
- * own (store_tmp_known) are a writer's at work, or go with the next
- * writer.  Such a file is an item, counted in *left. */
+/* A temporary file of the state directory or of credentials/ that no
+ * writer removes: what a writer of an older version (a random name) left
+ * when it was killed before its rename, a copy of the register, of a note
+ * or of a credential.  The writers' own (store_tmp_known, by the path in
+ * the directory) are a writer's at work, or go with the next writer.
+ * Such a file is an item, counted in *left. */
 static void
 leftover_item(struct audit *a, const char *path, const char *name,
     size_t *left)
 {
-	if (strncmp(name, ".tmp-", 5) != 0 || store_tmp_known(name))
+	if (strncmp(name, ".tmp-", 5) != 0 || store_tmp_known(path))
 		return;
 	if (a->o->ja)
 		check_item(a, path, "%s", "状態ディレクトリの中に、中断された"
@@ -273,8 +274,7 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[3])
 			} else if (is_denied(errno))
 				unchecked_item(a, path, what, &n[1]);
 		} else {
-			if (!keys_only)
-				leftover_item(a, path, de->d_name, &n[2]);
+			leftover_item(a, path, de->d_name, &n[2]);
 			file_item(a, path, what, de->d_name, keys_only, &sb, bad);
 		}
 		free(what);

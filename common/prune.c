@@ -678,12 +678,14 @@ checks_only(int fd)
 /* One run at a time: another that holds the lock is said at once.  A
  * chain check of log-verify holds it shared while it reads the archives
  * and the log (this run writes the archive before it replaces the log):
- * waited for as other locks are, lock_timeout_ms at most. */
+ * waited for as other locks are, lock_timeout_ms at most, and looked at
+ * again at each try, so that a run that took the lock meanwhile (it too
+ * waited for the check) is said as at once, not waited for. */
 static int
 run_lock(struct store *st)
 {
 	struct jerr e;
-	int fd;
+	int fd, r;
 
 	if ((fd = store_lock_open(st, PRUNE_LOCK)) == -1) {
 		store_open_say(st, st->err, PRUNE_LOCK);
@@ -693,9 +695,10 @@ run_lock(struct store *st)
 		return fd;
 	if (errno != EWOULDBLOCK)
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
-	else if (!checks_only(fd))
+	else if (!checks_only(fd) || (r = store_flock_wait_while(st, fd, LOCK_EX,
+	    PRUNE_LOCK, checks_only, &e)) == ST_NO)
 		jerr_say(st->err, ST_FAIL, _("%s: another log-prune is running"), st->dir);
-	else if (store_flock_wait(st, fd, LOCK_EX, PRUNE_LOCK, &e) == ST_OK)
+	else if (r == ST_OK)
 		return fd;
 	else
 		jerr_say(st->err, e.code, "%s", e.msg);

@@ -719,6 +719,13 @@ lock_open(struct store *st, enum store_lock which)
 int
 store_flock_wait(struct store *st, int fd, int how, const char *name, struct jerr *e)
 {
+	return store_flock_wait_while(st, fd, how, name, NULL, e);
+}
+
+int
+store_flock_wait_while(struct store *st, int fd, int how, const char *name,
+    int (*go_on)(int), struct jerr *e)
+{
 	struct timespec nap;
 	long long start, waited, step = 1;
 
@@ -728,6 +735,8 @@ store_flock_wait(struct store *st, int fd, int how, const char *name, struct jer
 			jerr_errno(e, ST_FAIL, "%s/%s", st->dir, name);
 			return ST_FAIL;
 		}
+		if (go_on != NULL && !go_on(fd))
+			return ST_NO;
 		waited = mono_ms() - start;
 		if (waited >= st->conf.lock_timeout_ms) {
 			jerr_set(e, ST_FAIL, _("lock timeout: %s/%s"), st->dir, name);

@@ -150,6 +150,11 @@ void	store_unlock(struct store *, enum store_lock);
  * and fd left open. */
 int	store_flock_wait(struct store *, int fd, int how, const char *name,
 	    struct jerr *e);
+/* The same, asking go_on(fd) after each try that found the lock held:
+ * ST_NO, *e untouched, as soon as it says 0 (the holder is not one to
+ * wait for). */
+int	store_flock_wait_while(struct store *, int fd, int how, const char *name,
+	    int (*go_on)(int), struct jerr *e);
 /* store_unlock for a reader, which then asks whether what it read under
  * the lock stands: 1, or 0 when the lock was held by its file's absence
  * and the file is there now (a writer made it, and may have been at work

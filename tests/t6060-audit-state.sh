@@ -141,6 +141,18 @@ test_expect_success 'a temporary file no writer removes WARNs, naming it' '
 	audit_run && expect state-modes "PASS "
 '
 
+# One in credentials/ would be a copy of a credential (R5.5).
+test_expect_success 'one in credentials/ WARNs too, named by its path there' '
+	printf "x\n" >"$D/credentials/.tmp-5c0ffee0c0ffee00" &&
+	chmod 600 "$D/credentials/.tmp-5c0ffee0c0ffee00" &&
+	audit_run &&
+	finding state-modes | tr " " "\n" | sort >got &&
+	printf "%s\n" WARN credentials/.tmp-5c0ffee0c0ffee00 | sort >want &&
+	rm "$D/credentials/.tmp-5c0ffee0c0ffee00" &&
+	test_cmp want got &&
+	detail state-modes | grep -q " credentials/\.tmp-5c0ffee0c0ffee00: a temporary file an interrupted writer left, which no writer removes\$"
+'
+
 test_expect_success 'the writers'"'"' own temporary files pass, and the next writer removes them' '
 	for f in $TMPS; do
 		printf "x\n" >"$D/$f" && chmod 600 "$D/$f" || return 1

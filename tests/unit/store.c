@@ -213,6 +213,13 @@ tmp_names(struct store *st, const char *dir)
 	rmdir(cred);
 }
 
+static int
+never(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -419,6 +426,24 @@ main(void)
 
 	share_new(&st, dir);
 	tmp_names(&st, dir);
+
+	/* A wait that asks after each try whether to go on (log-prune's for
+	 * chain checks): ST_NO as soon as the holder is not one to wait for. */
+	{
+		struct jerr e = { 0 };
+		int held = openat(st.dirfd, "w.lock", O_RDWR | O_CREAT, 0600),
+		    mine = openat(st.dirfd, "w.lock", O_RDWR);
+
+		ok(flock(held, LOCK_EX | LOCK_NB) == 0, "a lock held exclusive");
+		ok(store_flock_wait_while(&st, mine, LOCK_EX, "w.lock", never, &e) ==
+		    ST_NO && e.code == 0, "  a wait told not to go on: ST_NO, no message");
+		flock(held, LOCK_UN);
+		ok(store_flock_wait_while(&st, mine, LOCK_EX, "w.lock", never, &e) ==
+		    ST_OK, "  once free it is taken without asking");
+		close(held);
+		close(mine);
+		unlinkat(st.dirfd, "w.lock", 0);
+	}
 
 	/* Destruction. */
 	put(dir, "cred", "secret-material", 0600);
