@@ -94,8 +94,8 @@ test_expect_success 'set up: ueda' '
 '
 
 test_expect_success 'SIGTSTP while the register lock is held: taken once no lock is' '
-	conf_set "$D" lock_timeout_ms 2000 && rm -f held locks || exit 1
-	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/oplog.lock" & h=$!
+	conf_set "$D" lock_timeout_ms 6000 && rm -f held locks || exit 1
+	( flock 9 && : >held && exec sleep 30 ) 9>>"$D/oplog.lock" & h=$!
 	i=0; until test -e held; do
 		i=$((i + 1)); [ $i -lt 250 ] || break; sleep 0.02
 	done
@@ -115,7 +115,7 @@ test_expect_success 'SIGTSTP while the register lock is held: taken once no lock
 '
 
 test_expect_success STRACE 'SIGTSTP while the count is written: taken once no lock is' '
-	conf_set "$D" lock_timeout_ms 2000 && n=$(field ueda failed) || exit 1
+	conf_set "$D" lock_timeout_ms 6000 && n=$(field ueda failed) || exit 1
 	strace -o /dev/null -e trace=renameat -e inject=renameat:delay_exit=1000000 \
 	    auth-check -d "$D" -u ueda --password-fd 3 3<"$TMP/pw.wrong" \
 	    2>/dev/null & sp=$!
