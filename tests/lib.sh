@@ -225,6 +225,15 @@ test_must_fail() {
 
 # test_stderr_matches PATTERN: the last command's stderr (in $TMP/err) has
 # exactly one line and it matches the extended regex PATTERN.
+# files_save FILE...: copies of $D's FILEs kept aside; files_same FILE...:
+# each is as its copy (nothing written since).
+files_save() {
+	for _f; do cp "$D/$_f" "$TMP/saved.$_f" || return 1; done
+}
+files_same() {
+	for _f; do cmp "$TMP/saved.$_f" "$D/$_f" || return 1; done
+}
+
 one_line_matching() {
 	n=$(wc -l <"$1")
 	if [ "$n" -ne 1 ]; then echo "want one line in $1, got $n:" >&2; cat "$1" >&2; return 1; fi

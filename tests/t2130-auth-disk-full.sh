@@ -174,16 +174,8 @@ test_expect_success FAKETIME 'set up: a log of one-minute epochs, last written a
 
 # snap: copies of the register and the log's files; same: they are as
 # the copies.
-snap() {
-	for _f in operators.csv oplog.csv oplog.head oplog.key; do
-		cp "$D/$_f" "$_f.before" || return 1
-	done
-}
-same() {
-	for _f in operators.csv oplog.csv oplog.head oplog.key; do
-		cmp "$_f.before" "$D/$_f" || return 1
-	done
-}
+snap() { files_save operators.csv oplog.csv oplog.head oplog.key; }
+same() { files_same operators.csv oplog.csv oplog.head oplog.key; }
 
 # key_current: oplog.key holds the key of the epoch the log is in (its
 # last record's, the next one after a seal), never one the log has left.

@@ -138,16 +138,8 @@ noted() {
 	crash_after "$TMP/saved4" "$D" "operators.pending\$" renameat "operators.csv\$" locks &&
 	test -e "$D/operators.pending" && test "$(field tanaka failed)" = 4
 }
-snap() {
-	for _f in operators.csv operators.pending oplog.csv oplog.head; do
-		cp "$D/$_f" "$TMP/$_f.before" || return 1
-	done
-}
-same() {
-	for _f in operators.csv operators.pending oplog.csv oplog.head; do
-		cmp "$TMP/$_f.before" "$D/$_f" || return 1
-	done
-}
+snap() { files_save operators.csv operators.pending oplog.csv oplog.head; }
+same() { files_same operators.csv operators.pending oplog.csv oplog.head; }
 
 # The account stack alone (pam_jukisec in an "account" line, another
 # module authenticating): a kill between the note of the attempt that
