@@ -277,10 +277,22 @@ where(pam_handle_t *pamh)
 	return b.p;
 }
 
+/* An id no register can hold: its reason is syslog's alone, said once
+ * the state was read (its answer is an unknown id's, the log never has
+ * it), at auth and at account alike. */
+static void
+id_notice(struct call *c, const char *user)
+{
+	const char *why;
+
+	if ((why = operator_id_problem(user)) != NULL)
+		pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
+}
+
 static int
 authenticate(struct call *c)
 {
-	const char	*user, *why;
+	const char	*user;
 	char		*w;
 	int		 r;
 
@@ -298,8 +310,7 @@ authenticate(struct call *c)
 	w = where(c->pamh);
 	r = gate_auth(&c->st, user, -1, NULL, w);
 	free(w);
-	if ((why = operator_id_problem(user)) != NULL)
-		pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
+	id_notice(c, user);
 	switch (r) {
 	case ST_OK:	return PAM_SUCCESS;
 	case ST_NO:
@@ -339,8 +350,11 @@ account(struct call *c)
 	 * other id (authenticate()). */
 	if (gate_settle(&c->st) != ST_OK ||
 	    clock_decision(&c->st, &now) != ST_OK ||
-	    register_load(&c->st, &reg) != ST_OK)
+	    register_load(&c->st, &reg) != ST_OK) {
+		id_notice(c, user);
 		return PAM_AUTHINFO_UNAVAIL;
+	}
+	id_notice(c, user);
 	o = operator_id_problem(user) != NULL ? NULL :
 	    register_find(&reg, user);
 	if (o == NULL)

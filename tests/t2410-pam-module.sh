@@ -531,6 +531,13 @@ test_expect_success MOUNTNS 'syslog: an id no register can hold gets the cause a
 	grep -q "operators.csv: .*refused" ans.nobody
 '
 
+test_expect_success MOUNTNS 'syslog: the account check says an id no register can hold too' '
+	_r=0; syslogged "$PC" -c "$TMP/pam.d" -A svc bad/id >pc.out 2>pc.err || _r=$?
+	cat pc.out pc.err "$TMP/syslog" >&2
+	test $_r = 10 &&
+	grep -qxF "pamclient: pam_jukisec(svc:account): user bad/id: only A-Z a-z 0-9 . _ - allowed" "$TMP/syslog"
+'
+
 # A host with a syslog keeps its socket open once something logged: an id
 # no register can hold's notice, were it logged before the gate, would
 # hold a descriptor the gate's count of free ones then missed, and at the
