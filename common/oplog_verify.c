@@ -1974,9 +1974,9 @@ macq_worth(struct store *st, const struct oplog_verify_opts *o)
 	return !o->inline_macs && par_threads() >= 2 && big_enough(st, o);
 }
 
+/* A result that says nothing yet: ST_OK, every seq unknown. */
 static void
-vstate_init(struct vstate *v, const struct oplog_vkey *vk,
-    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+res_init(struct oplog_verify_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->status = ST_OK;
@@ -1984,6 +1984,13 @@ vstate_init(struct vstate *v, const struct oplog_vkey *vk,
 	res->copy_start = -1;
 	res->start_unshown = -1;
 	res->start_checkpoint_seq = -1;
+}
+
+static void
+vstate_init(struct vstate *v, const struct oplog_vkey *vk,
+    const struct oplog_verify_opts *o, struct oplog_verify_result *res)
+{
+	res_init(res);
 	memset(v, 0, sizeof(*v));
 	v->vk = vk;
 	v->o = o;
@@ -2371,11 +2378,8 @@ prune_hold(struct store *st, const struct oplog_verify_opts *o, struct jerr *e)
 static int
 prune_unheld(struct oplog_verify_result *res, const struct jerr *e)
 {
-	memset(res, 0, sizeof(*res));
+	res_init(res);
 	res->status = ST_FAIL;
-	res->bad_seq = -1;
-	res->copy_start = -1;
-	res->start_unshown = -1;
 	snprintf(res->bad_file, sizeof(res->bad_file), "%s", PRUNE_LOCK);
 	snprintf(res->reason, sizeof(res->reason), "%s",
 	    e->errnum ? strerror(e->errnum) : _("lock timeout"));
