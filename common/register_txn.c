@@ -210,6 +210,18 @@ register_log_ready(struct store *st, int64_t now, const char *name,
 	return r;
 }
 
+int
+register_change_ready(struct store *st, const char *name, off_t extra,
+    int *err)
+{
+	int64_t	 now;
+
+	*err = -1;	/* a clock that cannot be decided is said */
+	if (clock_decision(st, &now) != ST_OK)
+		return ST_FAIL;
+	return register_log_ready(st, now, name, extra, err);
+}
+
 /* Under the register lock, a note there: settled under the log's lock
  * once the log is shown to take its record, and room for the register
  * after it (the note holds it when the settlement puts it in place) and a
@@ -218,11 +230,9 @@ static int
 settle_logged(struct store *st, int *err)
 {
 	struct jerr	 e = JERR_INIT, *caller = st->err;
-	int64_t		 now;
 	int		 r;
 
-	if ((r = clock_decision(st, &now)) != ST_OK ||
-	    (r = register_log_ready(st, now, PENDING_FILE, OPLOG_LINE_MAX,
+	if ((r = register_change_ready(st, PENDING_FILE, OPLOG_LINE_MAX,
 	    err)) != ST_OK)
 		return r;
 	st->err = &e;

@@ -30,6 +30,12 @@
  * its words; or -1 when the log refused in its own words, said. */
 int	register_log_ready(struct store *, int64_t now, const char *name,
 	    off_t extra, int *err);
+/* register_log_ready at the decision time (clock_decision), for a change
+ * that no gate's checks preceded, under the register lock: a settlement,
+ * operator-mod --recover's own change.  The same answers; a time that
+ * cannot be decided is ST_FAIL with *err -1, said. */
+int	register_change_ready(struct store *, const char *name, off_t extra,
+	    int *err);
 
 /* STORE_LOCK_REGISTER taken, then a change that a crash left between its
  * register and its log record settled (register_settle), but only once
