@@ -17,13 +17,18 @@
  *  - The new credential is made before the register lock (an enrolment
  *    waits for a finger), written under the lock after the row was read
  *    again, before the row; the change and its record go through
- *    operators.pending like every register change (register_txn.h).
+ *    operators.pending like every register change (register_txn.h), and
+ *    nothing is written until the log is shown, under its lock, to take
+ *    the record, as every writer shows it (register_change_ready): a log
+ *    that cannot leaves the register, the credential and the log as they
+ *    were, exit 3 and one line.
  *  - Every attempt past the option check is the log's special record
  *    "recover" (operator "-", jukisec-log(5)), naming the uid; the
  *    terminal is the record's own field.  log-append cannot write one.
  *    The new password or template is read last, after the key and the
  *    target: one refused or unreadable is such an attempt too.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,10 +152,37 @@ say_problem(struct store *st, const char *id, const char *why)
 			jerr_say(st->err, ST_NO, _(m[i].msg), id);
 }
 
-/* Under the register lock: the row again, the credential, the row, the
- * record, each step announced in operators.pending (register_txn.h) so
- * that a crash leaves a recovery the log shows exactly when it is in
- * force. */
+/* Under the register lock, before the change: the log shown to take its
+ * record, as every register writer shows it (register_change_ready), with
+ * room beyond a rewrite of the register for the note (the record, and
+ * with a new credential the register after it), the credential and the
+ * record's line.  Written first, a log that then refused the record left
+ * the unlock in force and its note for the next writer, and no record.
+ * ST_OK with the log lock held, for the record; else ST_FAIL, nothing
+ * written, said in one line (or in the log's own words), and the log
+ * takes no more records in this run. */
+static int
+recover_ready(struct store *st, const struct buf *cred)
+{
+	struct stat	 sb;
+	off_t		 extra = (off_t)cred->len + 2 * OPLOG_LINE_MAX;
+	int		 err;
+
+	if (cred->len != 0 &&
+	    fstatat(st->dirfd, REGISTER_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		extra += sb.st_size;
+	if (register_change_ready(st, REGISTER_FILE, extra, &err) == ST_OK)
+		return ST_OK;
+	if (err != -1)
+		jerr_say(st->err, ST_FAIL, _("%s: the recovery cannot be "
+		    "recorded (%s): nothing changed"), st->dir, strerror(err));
+	return ST_FAIL;
+}
+
+/* Under the register lock: the row again, the log shown ready, the
+ * credential, the row, the record, each step announced in
+ * operators.pending (register_txn.h) so that a crash leaves a recovery
+ * the log shows exactly when it is in force. */
 static int
 recover_locked(struct store *st, struct opchange *a, enum method m,
     const struct buf *cred)
@@ -160,7 +192,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	char		*detail;
 	struct oplog_rec rec = { "-", "recover", a->id, "ok", NULL };
 	const char	*ext;
-	int		 r, done = 0;
+	int		 r, done = 0, ready = 0;
 
 	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
@@ -174,7 +206,8 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
 		r = ST_FAIL;
-	} else {
+	} else if ((r = recover_ready(st, cred)) == ST_OK) {
+		ready = 1;
 		operator_unlock(o);
 		ext = m == METHOD_PASSWORD ? "phc" : "tmpl";
 		r = cred->len == 0 ? register_commit_logged(st, &reg, &rec) :
@@ -192,6 +225,8 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 			r = ST_FAIL;
 	} else if (done && register_logged(st) != ST_OK)
 		r = ST_FAIL;
+	if (ready)
+		store_unlock(st, STORE_LOCK_LOG);
 	free(detail);
 	register_end(st, &reg);
 	return r;

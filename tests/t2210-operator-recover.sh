@@ -124,6 +124,47 @@ test_expect_success 'log-append cannot write a recover record' '
 	grep -q "reserved for the log" err
 '
 
+# The recovery's own change, with no note left by another writer, is made
+# only once the log is shown to take its record, as every writer's
+# (auth-check(1), register_log_ready): written first, a log that then
+# refused the record left the unlock in force in operators.csv, its note
+# kept for the next writer, and no record of it (exit 3).  Now the
+# register, the credential and the log stay as they were, no note is
+# left, and one line says what failed, as the gate says it for operator-mod
+# without --recover.
+ro() {
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$1" &&
+	    mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$@"
+}
+fsize() { sh -c 'ulimit -f 1 && exec "$@"' sh "$@"; }
+# unrecorded ERROR [WRAP...]: --recover of boss, and --recover
+# --reset-password, under WRAP exit 3 with the one line, and write nothing.
+unrecorded() {
+	_e=$1; shift &&
+	printf "%s\n" "operator-mod: $D: the recovery cannot be recorded ($_e): nothing changed" >want &&
+	files_save operators.csv oplog.csv oplog.head &&
+	cp "$D/credentials/boss.phc" phc.before &&
+	test_must_fail 3 "$@" operator-mod -d "$D" --recover -i boss \
+	    --key-file "$D.key" 2>err &&
+	test_cmp want err && files_same operators.csv oplog.csv oplog.head &&
+	pw newboss "boss-new-secret-2" && cat "$TMP/pw.newboss" "$TMP/pw.newboss" >pw2 &&
+	test_must_fail 3 "$@" operator-mod -d "$D" --recover -i boss \
+	    --key-file "$D.key" --reset-password --password-fd 3 3<pw2 2>err &&
+	test_cmp want err &&
+	files_same operators.csv oplog.csv oplog.head &&
+	cmp phc.before "$D/credentials/boss.phc" &&
+	! test -e "$D/operators.pending" && ! test -e "$D/credentials/boss.phc.old" &&
+	test "$(field boss locked)" = yes
+}
+
+test_expect_success MOUNTNS 'oplog.head read-only: exit 3, one line, the register and the log as they were' '
+	unrecorded "Read-only file system" ro "$D/oplog.head"
+'
+
+test_expect_success 'a file size limit the log cannot grow under: exit 3, one line, nothing changed' '
+	unrecorded "File too large" fsize
+'
+
 test_expect_success 'the right key: unlocked, count reset, nothing else changed, logged' '
 	operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
 	test "$(field boss locked)" = no && test "$(field boss failed)" = 0 &&
