@@ -528,4 +528,25 @@ test_expect_success 'usage is the SYNOPSIS of log-show(1); the page is lint clea
 	mandoc -Tlint -W warning "$SRCDIR/man/log-show.1" >lint 2>&1; test ! -s lint
 '
 
+# A local time that comes twice (Europe/Berlin, 2027-10-31: 02:00-02:59
+# CEST, then again CET) is its first occurrence, for --since and --until
+# alike; --until ends with the first of the two minutes.  mktime's own
+# pick (tm_isdst -1) was the second for some times, and --until took the
+# next minute's, which lies past the fold.  The same in New York, where
+# 01:00-01:59 comes twice on 2027-11-07.
+init_at f "2027-10-30 00:00:00"
+for t in "2027-10-31 00:30:30" "2027-10-31 01:30:30" "2027-10-31 02:30:30" \
+    "2027-11-07 05:30:30" "2027-11-07 06:30:30"; do
+	at "$t" log-append -d f -t cs01 -u clerk01 -a view -o x -r ok -m "$t" || exit 1
+done
+test_expect_success 'a local time that comes twice is its first occurrence' '
+	fold() { _z=$1; shift; TZ=$_z log-show -d "$TMP/f" --action view "$@" |
+	    cut -d, -f8 | sed 1d | tr "\n" " "; } &&
+	test "$(fold Europe/Berlin --until "2027-10-31 02:30")" = "2027-10-31 00:30:30 " &&
+	test "$(fold Europe/Berlin --since "2027-10-31 02:30" --until "2027-10-31 02:59")" = "2027-10-31 00:30:30 " &&
+	test "$(fold Europe/Berlin --since "2027-10-31 02:00" --until 2027-10-31)" = "2027-10-31 00:30:30 2027-10-31 01:30:30 2027-10-31 02:30:30 " &&
+	test "$(fold America/New_York --since 2027-11-07 --until "2027-11-07 01:59")" = "2027-11-07 05:30:30 " &&
+	test "$(fold America/New_York --since "2027-11-07 01:30")" = "2027-11-07 05:30:30 2027-11-07 06:30:30 "
+'
+
 test_done
