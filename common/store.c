@@ -54,6 +54,7 @@
 #include <dirent.h>
 
 #include "jukisec.h"
+#include "cred.h"
 #include "csvio.h"
 #include "esc.h"
 #include "store.h"
@@ -75,14 +76,15 @@ static const char *const lockname[STORE_NLOCKS] = { "register.lock", "oplog.lock
  * atomic_begin's are ".tmp-" and the name of the file they replace; the
  * pad's note and a credential have names of their own (atomic_begin_as),
  * the pad's note since it and the pad are begun onto one name, a
- * credential so that no ID.phc or ID.tmpl is ever one.  The register
- * lock's are removed here, when a writer takes it (store_lock): a writer
- * that does not replace the file a killed one left removes its temporary
- * all the same (an auth-check, one a killed operator-mod left).  The log
+ * credential so that no ID.phc or ID.tmpl is ever one, the template key
+ * since jukisec.conf names it (tmpl.c).  The register lock's are removed
+ * here, when a writer takes it (store_lock): a writer that does not
+ * replace the file a killed one left removes its temporary all the same
+ * (an auth-check, one a killed operator-mod left).  The log
  * lock's go in oplog_tmp_clear, as every log writer begins (the key's
  * overwritten first); .tmp-log-prune with the next log-prune, whose lock
  * it is made under.  secret: a credential, overwritten before it goes
- * (destroy_file, R5.5).
+ * (destroy_file, R5.5), as is the template key's.
  */
 static const struct tmp_name {
 	const char	*name;
@@ -97,6 +99,7 @@ static const struct tmp_name {
 	{ ".tmp-incidents.pending",	STORE_LOCK_REGISTER, 0 },
 	{ ".tmp-confirmations.csv",	STORE_LOCK_REGISTER, 0 },
 	{ "credentials/.tmp-credential", STORE_LOCK_REGISTER, 1 },
+	{ TMPL_KEY_TMP,			STORE_LOCK_REGISTER, 1 },
 	{ ".tmp-oplog.key",		-1, 1 },
 	{ ".tmp-oplog.cut",		-1, 0 },
 	{ ".tmp-log-recover",		-1, 0 },

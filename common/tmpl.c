@@ -18,8 +18,11 @@
  *    person then denied as a corrupt one, counted and locked out.  So a
  *    missing key is an error whenever a template exists or the key is
  *    configured elsewhere (removable media), never silently replaced.
- *    Creation is crash-safe: a full temporary file is linked into place,
- *    so the key is either absent or whole.
+ *    Creation is crash-safe and made under the register lock: a full
+ *    temporary file of a fixed name (TMPL_KEY_TMP) is linked into place,
+ *    so the key is either absent or whole, two first enrolments at once
+ *    seal with one key, and a temporary file a kill left goes with the
+ *    next writer that takes that lock.
  *  - The key lives in libgcrypt secure memory; clear templates are wiped
  *    before they are freed.  No template byte is ever printed.
  */
@@ -90,17 +93,17 @@ key_read(int fd, const char *path, unsigned char *key, struct jerr *e)
 	return ST_OK;
 }
 
+/* The key made as TMPL_KEY_TMP, whole and synced, then linked into
+ * place.  Under the register lock (key_make), whose taking removed one a
+ * kill left (store.c's list), so O_EXCL finds none there. */
 static int
 key_create(int dirfd, const char *base, const char *path, struct jerr *e)
 {
 	unsigned char *k;
-	char *tmp;
 	int fd, rc = -1;
 
-	tmp = xasprintf(".%s.new.%ld", base, (long)getpid());
-	(void)unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	fd = openat(dirfd, TMPL_KEY_TMP, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		goto out;
 	k = gcry_random_bytes_secure(TMPL_KEYLEN, GCRY_STRONG_RANDOM);
@@ -109,19 +112,18 @@ key_create(int dirfd, const char *base, const char *path, struct jerr *e)
 	tmpl_key_free(k);
 	if (close(fd) == -1)
 		rc = -1;
-	/* link(2), not rename(2): a concurrent creator's key must win, not be
-	 * replaced after it sealed a template with it. */
-	if (rc == 0 && linkat(dirfd, tmp, dirfd, base, 0) == -1 &&
+	/* link(2), not rename(2): a key there is never replaced, not even
+	 * one put there by hand, without the lock. */
+	if (rc == 0 && linkat(dirfd, TMPL_KEY_TMP, dirfd, base, 0) == -1 &&
 	    errno != EEXIST)
 		rc = -1;
-	(void)unlinkat(dirfd, tmp, 0);
+	(void)unlinkat(dirfd, TMPL_KEY_TMP, 0);
 	if (rc == 0)
 		rc = fsync_dir(dirfd);
 out:
 	if (rc == -1)
 		jerr_say_errno(e, ST_FAIL,
 		    _("cannot create template key %s"), path);
-	free(tmp);
 	return rc == 0 ? ST_OK : ST_FAIL;
 }
 
@@ -187,15 +189,31 @@ tmpl_sealed(struct store *st)
 
 /* A missing key made, unless a template is sealed: then it stays
  * missing, which the caller's open finds as a verification does (a new
- * key would orphan every template).  ST_OK, or ST_FAIL after a message. */
+ * key would orphan every template).  Under the register lock, which
+ * guards the templates the key seals (store.h), taken here unless the
+ * caller holds it: anything there under that name now (a key another
+ * enrolment made meanwhile, which both then seal with) is left to the
+ * caller's open, and no template is sealed while the lock is held.
+ * ST_OK, or ST_FAIL after a message. */
 static int
 key_make(struct store *st, int dirfd, const char *base, const char *path)
 {
-	int k;
+	struct stat sb;
+	int held = st->lockfd[STORE_LOCK_REGISTER] != -1;
+	int k, rc;
 
-	if ((k = tmpl_sealed(st)) == -1)
+	if (!held && store_lock(st, STORE_LOCK_REGISTER) != ST_OK)
 		return ST_FAIL;
-	return k == 1 ? ST_OK : key_create(dirfd, base, path, st->err);
+	if (fstatat(dirfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT)
+		rc = ST_OK;
+	else if ((k = tmpl_sealed(st)) == -1)
+		rc = ST_FAIL;
+	else
+		rc = k == 1 ? ST_OK : key_create(dirfd, base, path, st->err);
+	if (!held)
+		store_unlock(st, STORE_LOCK_REGISTER);
+	return rc;
 }
 
 int

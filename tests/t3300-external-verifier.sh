@@ -546,4 +546,66 @@ test_expect_success 'template key missing, no template left: the next enrolment 
 	auth-check -d "$K" -u op2 2>err
 '
 
+# The template key is made under the register lock, which guards the
+# credentials it seals (store.h), as a fixed temporary .tmp-template.key
+# linked into place: two first enrolments at once end with one key that
+# both sealed with, and one killed between the temporary and its link
+# leaves a name that the next writer under that lock removes (never a
+# pid-named .template.key.new.PID that nobody removes).
+C=$TMP/c
+cadd() {	# cadd ID: operator-add ID -m external on $C, by deputy
+	operator-add -d "$C" -b deputy --by-password-fd 4 -i "$1" -n "$1" \
+	    -m external 4<pw.dep
+}
+no_key_tmp() {	# nothing of a key's temporary in $C
+	crash_no_tmp "$C" &&
+	! ls -A "$C" | grep "template\\.key\\.new" &&
+	test "$(stat -c "%a %s" "$C/template.key")" = "600 32"
+}
+test_expect_success 'template key: a first enrolment of a fresh state, saved' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	init_state "$C" && conf_set external_verifier "$SRCDIR/tests/xverifier.sh" "$C" &&
+	conf_set kdf_memory_kib 19456 "$C" && conf_set kdf_time 2 "$C" &&
+	conf_set lock_timeout_ms 30000 "$C" &&
+	mode "" && hand same-hand &&
+	operator-add -d "$C" -i deputy -n Deputy -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 --password-fd 3 3<pw.dep 2>err &&
+	! test -e "$C/template.key" &&
+	rm -rf c.saved && cp -a "$C" c.saved
+'
+
+test_expect_success 'template key: two first enrolments at once, one key that both used' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$C" && cp -a c.saved "$C" &&
+	crash_trace cadd op1 2>/dev/null &&
+	n=$(awk "\$2 == \"linkat\" && \$3 ~ /template\\.key\$/ { print \$1; exit }" "$TMP/crash.trace") &&
+	test -n "$n" &&
+	rm -rf "$C" && cp -a c.saved "$C" && rm -f a.pid a.rc b.rc || return 1
+	(crash_stop "$n" "$TMP/a.pid" cadd op1 2>a.err; echo $? >a.rc) &
+	crash_stopped "$TMP/a.pid" &&
+	test "$(ls -A "$C" | grep "template")" = .tmp-template.key; r=$?
+	(cadd op2 2>b.err; echo $? >b.rc) &
+	sleep 1; test $r = 0 && ! test -s b.rc; r=$?
+	crash_go "$TMP/a.pid"; wait
+	test $r = 0 &&
+	test "$(cat a.rc) $(cat b.rc)" = "0 0" &&
+	no_key_tmp &&
+	auth-check -d "$C" -u op1 2>err && auth-check -d "$C" -u op2 2>err
+'
+
+test_expect_success 'template key: killed before its link, the next enrolment makes it, nothing left' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	crash_after c.saved "$C" "template\\.key" linkat "template\\.key" cadd op1 &&
+	! test -e "$C/template.key" &&
+	cadd op2 2>err && no_key_tmp && auth-check -d "$C" -u op2 2>err
+'
+
+test_expect_success 'template key: killed after its link, the next enrolment keeps it, nothing left' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	crash_after c.saved "$C" "template\\.key" unlinkat "template\\.key" cadd op1 &&
+	cp "$C/template.key" c.key &&
+	cadd op2 2>err && no_key_tmp && cmp c.key "$C/template.key" &&
+	auth-check -d "$C" -u op2 2>err
+'
+
 test_done
