@@ -14,9 +14,9 @@
  * outright; this check is stricter and only reports.  What this user may
  * not look into (credentials/ for a member of the group: it stays the
  * owner's alone) is named as not checked, never passed.  A .tmp- file
- * that is none of the writers' own (store_tmp_known) is named too, a
- * WARN: no writer removes it (orphan-credentials names those of
- * credentials/).
+ * that is none of the writers' own (store_tmp_known), or the template
+ * key's pid-named temporary of an older version, is named too, a WARN:
+ * no writer removes it (orphan-credentials names those of credentials/).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -184,6 +184,34 @@ is_denied(int e)
 	return e == EACCES || e == EPERM;
 }
 
+/* 1 when path is the template key's temporary file of an older version,
+ * ".KEY.new.PID" beside the key in the state directory (KEY the last
+ * component of template_key), made under no lock: a kill left a copy of
+ * the key, or a key never used, which no writer removes (they remove
+ * TMPL_KEY_TMP, its fixed name now). */
+static int
+key_tmp_old(const struct audit *a, const char *path)
+{
+	const char *key = a->st->conf.template_key, *slash, *p;
+	size_t n;
+
+	if (path[0] != '.' || strchr(path, '/') != NULL)
+		return 0;
+	slash = strrchr(key, '/');
+	key = slash != NULL ? slash + 1 : key;
+	n = strlen(key);
+	if (n == 0 || strncmp(path + 1, key, n) != 0 ||
+	    strncmp(path + 1 + n, ".new.", 5) != 0)
+		return 0;
+	p = path + 1 + n + 5;
+	if (*p == '\0')
+		return 0;
+	for (; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
 /* A temporary file of the state directory or of credentials/ that no
  * writer removes: what a writer of an older version (a random name) left
  * when it was killed before its rename, a copy of the register, of a note
@@ -194,7 +222,8 @@ static void
 leftover_item(struct audit *a, const char *path, const char *name,
     size_t *left)
 {
-	if (strncmp(name, ".tmp-", 5) != 0 || store_tmp_known(path))
+	if ((strncmp(name, ".tmp-", 5) != 0 || store_tmp_known(path)) &&
+	    !key_tmp_old(a, path))
 		return;
 	if (a->o->ja)
 		check_item(a, path, "%s", "状態ディレクトリの中に、中断された"

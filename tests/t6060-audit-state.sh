@@ -118,7 +118,7 @@ test_expect_success ROOT 'a file owned by someone else FAILs' '
 TMPS=".tmp-operators.csv .tmp-operators.pending .tmp-operators.pad
 .tmp-operators.pad.note .tmp-incidents.csv .tmp-incidents.pending
 .tmp-confirmations.csv .tmp-oplog.key .tmp-oplog.cut .tmp-log-recover
-.tmp-room .tmp-log-prune"
+.tmp-room .tmp-log-prune .tmp-template.key"
 test_expect_success 'a temporary file no writer removes WARNs, naming it' '
 	for f in .tmp-93b6325e58a29c91 .tmp-room-4242; do
 		printf "id,name\n" >"$D/$f" && chmod 600 "$D/$f" || return 1
@@ -164,6 +164,22 @@ test_expect_success 'the writers'"'"' own temporary files pass, and the next wri
 	ls -A "$D" "$D/credentials" | grep "^\.tmp-" >left &&
 	echo .tmp-log-prune >want && test_cmp want left &&
 	rm "$D/.tmp-log-prune"
+'
+
+# A template key's temporary of an older version was named by its pid
+# (.template.key.new.PID), made under no lock: one a kill left, a copy of
+# the key or a key never used, no writer removes.  Named, WARN, as the
+# .tmp- files no writer removes; the key itself and another dot file pass.
+test_expect_success 'a pid-named template key temporary WARNs, naming it' '
+	(umask 077 && head -c 32 /dev/urandom >"$D/.template.key.new.4242" &&
+	    head -c 32 /dev/urandom >"$D/.template.key.new.x") &&
+	audit_run &&
+	finding state-modes | tr " " "\n" | sort >got &&
+	printf "%s\n" WARN .template.key.new.4242 | sort >want &&
+	test_cmp want got &&
+	detail state-modes | grep -q " \.template\.key\.new\.4242: a temporary file an interrupted writer left, which no writer removes\(;\|\$\)" &&
+	rm "$D/.template.key.new.4242" "$D/.template.key.new.x" &&
+	audit_run && expect state-modes "PASS "
 '
 
 # state_items FILE: the items of state-modes in the Japanese report FILE,
