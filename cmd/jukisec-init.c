@@ -3,7 +3,10 @@
  * defaults, the operation log with its keys and genesis record (R6), and
  * prints the log verification key once, for the Security Manager to keep
  * offline.  An initialised directory is refused and left as it was; so
- * is one whose path jukisec.conf cannot hold (conf_init_problem).
+ * is one whose path jukisec.conf cannot hold (conf_init_problem), and one
+ * another jukisec-init is at work on.  A directory that holds only the
+ * .tmp-jukisec.conf of a jukisec-init killed before its rename is
+ * initialised, the leftover removed (store.c STORE_CREATE).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -180,20 +180,53 @@ dir_owner(struct store *st, const struct stat *sb, int flags)
 	return sb->st_uid == 0 ? 0 : -1;
 }
 
+/* jukisec.conf's temporary file (atomic_begin): the first jukisec-init
+ * makes, and the one a jukisec-init killed before its rename leaves alone
+ * in the directory. */
+#define INIT_TMP	".tmp-jukisec.conf"
+
+/* For jukisec-init: 1 when directory fd is empty, 2 when it holds nothing
+ * but INIT_TMP as a regular file (no state has that alone), else 0; -1
+ * with errno. */
 static int
 dir_is_empty(int fd)
 {
 	struct dirent *de;
+	struct stat sb;
 	DIR *d;
 	int empty = 1, nfd;
 
 	if ((nfd = dup(fd)) == -1 || (d = fdopendir(nfd)) == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (empty == 1 && strcmp(de->d_name, INIT_TMP) == 0 &&
+		    fstatat(fd, INIT_TMP, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode))
+			empty = 2;
+		else
 			empty = 0;
+	}
 	closedir(d);
 	return empty;
+}
+
+/* jukisec-init's hold on the directory it initialises, until it exits
+ * (store_close): a second one refuses it at once, so that the temporary
+ * file a first one is writing is never taken for one a kill left.  ST_OK,
+ * or ST_FAIL after a message. */
+static int
+init_hold(struct store *st)
+{
+	if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0)
+		return ST_OK;
+	if (errno == EWOULDBLOCK)
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: another jukisec-init is at work on it"), st->dir);
+	else
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
+	return ST_FAIL;
 }
 
 /* A directory on the way to the state directory: nobody but its owner
@@ -380,6 +413,8 @@ open_dir(struct store *st, int flags)
 	if (way_refused(st, st->owner, 1) == -1)
 		return ST_FAIL;
 	if (flags & STORE_CREATE) {
+		if (init_hold(st) != ST_OK)
+			return ST_FAIL;
 		switch (dir_is_empty(st->dirfd)) {
 		case -1:
 			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
@@ -388,6 +423,14 @@ open_dir(struct store *st, int flags)
 			jerr_say(st->err, ST_FAIL,
 			    _("%s: exists and is not empty"), st->dir);
 			return ST_FAIL;
+		case 2:
+			/* a jukisec-init killed before jukisec.conf's rename:
+			 * none is at work (init_hold), so it is gone */
+			if (atomic_clear(st->dirfd, INIT_TMP, 0) == -1) {
+				jerr_say_errno(st->err, ST_FAIL, "%s/%s",
+				    st->dir, INIT_TMP);
+				return ST_FAIL;
+			}
 		}
 		if (fchmod(st->dirfd, 0700) == -1) {
 			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);

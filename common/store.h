@@ -85,7 +85,11 @@ struct store {
 };
 
 /* Flags for store_open. */
-#define STORE_CREATE	0x1	/* jukisec-init: create the directory 0700; must not exist or be empty */
+#define STORE_CREATE	0x1	/* jukisec-init: create the directory 0700; must
+				 * not exist, or be empty but for the
+				 * .tmp-jukisec.conf a killed jukisec-init
+				 * left (removed); held (flock) until
+				 * store_close, a second one refused */
 #define STORE_NOCONF	0x2	/* do not read jukisec.conf (init before writing it) */
 #define STORE_NOENV	0x4	/* not $JUKISEC_DIR, $JUKISEC_TERMINAL (pam_jukisec) */
 #define STORE_READER	0x8	/* a reader, which writes nothing here: no
@@ -241,9 +245,9 @@ struct atomic_file {
 	FILE	*fp;		/* write the new content here */
 };
 /* The temporary's name is fixed: ".tmp-" and name.  The caller holds the
- * lock that owns name (store.h's invariants; jukisec-init, the directory
- * it has just made), so one there is what a writer killed before its
- * rename left: removed (atomic_clear), then the file made afresh
+ * lock that owns name (store.h's invariants; jukisec-init, its hold on
+ * the directory it initialises), so one there is what a writer killed
+ * before its rename left: removed (atomic_clear), then the file made afresh
  * (O_EXCL, O_NOFOLLOW).  A random name would stay for good.  0, or -1
  * with errno (ENAMETOOLONG: no such name fits), af->fp NULL. */
 int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode);

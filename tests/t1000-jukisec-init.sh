@@ -261,4 +261,51 @@ test_expect_success 'a failing step or sync: exit 3, nothing left, the next run 
 	fail_every "$TMP/fi.empty" "$TMP/fi" ENOSPC after_init_fault init_fails
 '
 
+# A jukisec-init killed before jukisec.conf's rename leaves the directory
+# it made with .tmp-jukisec.conf alone, which no real state holds: the next
+# run removes it and initialises (jukisec-init(1)).  Anything else there is
+# refused as before, the leftover with it; and while a jukisec-init is at
+# work on the directory (it holds a lock on it until it exits) a second
+# one refuses it in one line, taking nothing away from the first.
+test_expect_success 'killed before jukisec.conf is in place: the next run initialises' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	mkdir -m 700 "$TMP/ki.empty" &&
+	crash_after "$TMP/ki.empty" "$TMP/ki" "tmp-jukisec" renameat "jukisec\\.conf" \
+	    jukisec-init -d "$TMP/ki" &&
+	test "$(ls -A "$TMP/ki")" = .tmp-jukisec.conf &&
+	(umask 077 && jukisec-init -d "$TMP/ki" >"$TMP/ki.key" 2>err) &&
+	crash_no_tmp "$TMP/ki" &&
+	log-verify -d "$TMP/ki" -k "$TMP/ki.key" >/dev/null
+'
+
+test_expect_success 'the leftover with anything else, or not a file: refused, left as it was' '
+	mkdir -m 700 "$TMP/kj" && printf "x\n" >"$TMP/kj/.tmp-jukisec.conf" &&
+	: >"$TMP/kj/notes" &&
+	test_must_fail 3 jukisec-init -d "$TMP/kj" >out 2>err &&
+	one_line_matching err "^jukisec-init: $TMP/kj: exists and is not empty\$" &&
+	test "$(ls -A "$TMP/kj" | tr "\n" " ")" = ".tmp-jukisec.conf notes " &&
+	rm "$TMP/kj/notes" "$TMP/kj/.tmp-jukisec.conf" &&
+	ln -s /etc/passwd "$TMP/kj/.tmp-jukisec.conf" &&
+	test_must_fail 3 jukisec-init -d "$TMP/kj" >out 2>err &&
+	one_line_matching err "^jukisec-init: $TMP/kj: exists and is not empty\$" &&
+	test -L "$TMP/kj/.tmp-jukisec.conf" && ! test -s out
+'
+
+test_expect_success 'a jukisec-init at work: a second one refuses in one line, the first goes on' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/ki" && crash_trace jukisec-init -d "$TMP/ki" >/dev/null 2>&1 &&
+	n=$(awk "\$2 == \"renameat\" { print \$1; exit }" "$TMP/crash.trace") &&
+	rm -rf "$TMP/ki" "$TMP/ki.pid" "$TMP/ki.rc" || return 1
+	(crash_stop "$n" "$TMP/ki.pid" jukisec-init -d "$TMP/ki" >"$TMP/ki.key" 2>/dev/null
+	echo $? >"$TMP/ki.rc") &
+	crash_stopped "$TMP/ki.pid" &&
+	test "$(ls -A "$TMP/ki")" = .tmp-jukisec.conf &&
+	test_must_fail 3 jukisec-init -d "$TMP/ki" >out 2>err; r=$?
+	crash_go "$TMP/ki.pid"; wait
+	test $r = 0 && test "$(cat "$TMP/ki.rc")" = 0 &&
+	one_line_matching err "^jukisec-init: $TMP/ki: another jukisec-init is at work on it\$" &&
+	! test -s out &&
+	log-verify -d "$TMP/ki" -k "$TMP/ki.key" >/dev/null
+'
+
 test_done
