@@ -47,6 +47,7 @@ struct show_out {
 	struct show_table *t;
 	long long	tseq;		/* last seq in the table's rows */
 	struct show_count *c;
+	long long	cseq;		/* last seq counted in the summary */
 	struct show_syslog *sl;
 };
 
@@ -90,7 +91,7 @@ show_out_new(const struct show_opts *o, int hold)
 	out->format = 1;
 	out->o = o;
 	out->hold = hold;
-	out->upto = out->last = out->tseq = -1;
+	out->upto = out->last = out->tseq = out->cseq = -1;
 	if (o->summary != SHOW_NOKEY)
 		out->c = show_count_new(o->summary);
 	else if (o->syslog != NULL) {
@@ -145,6 +146,7 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 		int f = show_key_field(out->o->summary);
 
 		show_count_add(out->c, r->field[f], r->len[f], r->time);
+		out->cseq = r->seq;
 		return;
 	}
 	if (out->t != NULL) {
@@ -310,8 +312,11 @@ show_out_end(struct show_out *out)
 	size_t start = out->b.len;
 
 	if (out->c != NULL) {
+		/* the records counted are handed on: the cursor moves past
+		 * them, but never past what verified (-k) */
 		show_count_render(out->c, out->o->fmt, &out->b);
-		enqueue(out, -1, start);
+		enqueue(out, out->hold && out->upto < out->cseq ? out->upto :
+		    out->cseq, start);
 		out->ready = out->nq;
 	} else if (out->t != NULL && out->tseq < 0) {
 		/* no record: the head row alone still tells the columns */

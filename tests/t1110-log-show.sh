@@ -139,6 +139,31 @@ test_expect_success 'a table summary with no row keeps its total apart' '
 	printf "DAY    COUNT\ntotal  0\n" >want && test_cmp want out
 '
 
+# --summary with --cursor-file: each run counts what came since the last,
+# and moves the cursor past what it counted (it stayed where it was, so
+# every run counted the same records again); with -k never past what
+# verified.
+test_expect_success 'a summary with a cursor counts what came since, and moves the cursor' '
+	print=$(($(grep -n ",sato,print," s/oplog.csv | cut -d: -f1) - 2)) &&
+	auth=$(($(grep -n ",sato,auth," s/oplog.csv | cut -d: -f1) - 2)) &&
+	printf "seq=%s\n" $((print - 1)) >sum.cur &&
+	ls_ --summary action --operator sato --cursor-file "$TMP/sum.cur" >out &&
+	printf "action,count\nauth,1\nprint,1\n" >want && test_cmp want out &&
+	printf "seq=%s\n" "$auth" >want && test_cmp want sum.cur &&
+	ls_ --summary action --operator sato --cursor-file "$TMP/sum.cur" >out &&
+	printf "action,count\n" >want && test_cmp want out &&
+	printf "seq=%s\n" "$auth" >want && test_cmp want sum.cur &&
+	printf "seq=%s\n" $((last - 1)) >sum.cur &&
+	ls_ --summary operator --cursor-file "$TMP/sum.cur" >out &&
+	printf "operator,count\ntanaka,1\n" >want && test_cmp want out &&
+	printf "seq=%s\n" "$last" >want && test_cmp want sum.cur &&
+	printf "seq=%s\n" $((print - 1)) >sum.cur &&
+	ls_ -k s.key --now 2027-04-01T00:00:00Z --summary action --operator sato \
+	    --cursor-file "$TMP/sum.cur" >out &&
+	printf "action,count\nauth,1\nprint,1\n" >want && test_cmp want out &&
+	printf "seq=%s\n" "$auth" >want && test_cmp want sum.cur
+'
+
 test_expect_success 'the day summary counts local days' '
 	TZ=Asia/Tokyo ls_ --summary day --operator tanaka >out &&
 	printf "day,count\n2027-02-28,1\n2027-03-01,1\n2027-04-01,1\n" >want && test_cmp want out &&
