@@ -21,7 +21,9 @@
  *  - The archive is written and fsynced before the log is replaced, and a
  *    record already in the archive (a prune killed after its archive write)
  *    is not written to it again: the archive's last seq is read first, and
- *    its MAC must match the log's record of that seq.
+ *    its MAC must match the log's record of that seq.  An archive that
+ *    ends at or past the first record the run keeps (a killed run's, with
+ *    a later cut) is refused: the two files would hold those records both.
  *  - The log lock is held only at the end: the bulk copy goes to the
  *    temporary file .tmp-log-prune while writers go on appending; under
  *    the lock the bytes appended meanwhile are copied and oplog_replace()
@@ -526,6 +528,33 @@ archive_match(struct archive *a, const struct tail_key *k)
 	}
 	a->matched = 1;
 	return 0;
+}
+
+/*
+ * An archive whose last record is one this run keeps holds records a
+ * killed run archived under a later cut (a shorter retention, a later
+ * clock): pruned to this run's cut, they would be in archive and log both,
+ * and the chain of the two would break at the log's first record, a false
+ * alarm at every check after.  The cut is not moved to the archive's end:
+ * the records past this run's cut are younger than its retention (R6,
+ * -r), and nothing on disk says what the killed run decided.  So the run
+ * refuses, before it writes: ST_FAIL after one line, or ST_OK.
+ */
+static int
+archive_ahead(const struct archive *a, const struct prune_result *res,
+    const struct oplog_head *head)
+{
+	long long keep;
+
+	if (a == NULL || !a->matched)
+		return ST_OK;
+	keep = res->removed > 0 ? res->last_removed + 1 : head->seq - head->count + 1;
+	if (a->last_seq < keep)
+		return ST_OK;
+	jerr_say(a->err, ST_FAIL, _("%s: ends at seq %lld, past this run's cut (it keeps seq %lld on): "
+	    "records a killed prune archived; run log-prune with that prune's retention, "
+	    "or cut the archive back to before seq %lld"), a->name, a->last_seq, keep, keep);
+	return ST_FAIL;
 }
 
 /*
@@ -1070,6 +1099,9 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	if (scan(&r, fname, a, res, &cut, &keep_off, st->err) == -1)
 		goto out;
 	defer_short(st, keep_off, res, a);
+	/* Known once the cut is (a deferred run keeps every record). */
+	if (archive_ahead(a, res, &head) != ST_OK)
+		goto out;
 	/* The rest of the archive is written while the thread may still copy. */
 	if (a != NULL && res->archived > 0 && archive_copy(a, r.fd, a->copied, keep_off) == -1)
 		goto out;

@@ -6,7 +6,9 @@
 # through every write.  After each kill the log verifies, or it is a
 # swapped log whose head the next writer completes, or a torn seal the
 # next writer cuts; no record is lost
-# (each is in the log or the archive) and none is in the log twice; the
+# (each is in the log or the archive) and none is in the log twice; a run
+# under a longer retention refuses an archive that holds records it keeps,
+# or prunes to one chain; the
 # next run completes the prune, and then every record is in exactly one of
 # log and archive, and archive + log verify as one chain.
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +65,7 @@ after_crash() {
 	    sort -u >both.seqs &&
 	seq 0 "$2" | sort | comm -23 - both.seqs >lost &&
 	test ! -s lost || { echo "records lost: $(cat lost)" >&2; return 1; }
+	longer "$1" || return 1
 	# the next run completes the prune
 	at "$1" log-prune -d "$S" -a "$A" >/dev/null || return 1
 	crash_no_tmp "$S" &&
@@ -71,6 +74,45 @@ after_crash() {
 	_t=$(lastt "$S/oplog.csv") &&
 	verify "$S" "$_t" "$A" "$S/oplog.csv" >/dev/null &&
 	echo "step $crash_step torn=$crash_torn: $(wc -l <all.seqs) records once"
+}
+
+# settled OLD NEW: the log NEW is OLD, or OLD with what a crash left
+# completed (the seals of an open head, a repair), as any writer does first.
+settled() {
+	head -n "$(wc -l <"$1")" "$2" | cmp -s "$1" - &&
+	tail -n +"$(($(wc -l <"$1") + 1))" "$2" | awk -F, '$5 != "seal" && $5 != "repair" { exit 1 }'
+}
+
+# longer NOW: a run at NOW under a longer retention (-r 366) keeps records
+# the killed run had archived (its cut is a day earlier).  It refuses in
+# one line, before it writes (but for completing what the kill left), when the archive ends at or past
+# the first record it keeps (a false alarm of log-verify else: "seq N
+# follows M"), and prunes once the archive is cut back as the line says;
+# else it prunes.  Archive and log then verify as one chain.
+longer() {
+	cp "$S/oplog.csv" log.before && { [ ! -e "$A" ] || whole "$A" >arch.before; } &&
+	_c=$(date -u -d "$(echo "${1%Z}" | tr T " ") UTC 366 days ago" +%Y-%m-%dT%H:%M:%S.000Z) &&
+	_keep=$(awk -F, -v c="$_c" '$1 != "seq" && $2 >= c { print $1; exit }' "$S/oplog.csv") &&
+	_last= && { [ ! -e "$A" ] ||
+	    _last=$(whole "$A" | awk -F, '$1 != "seq" { s = $1 } END { print s }'); } || return 1
+	at "$1" log-prune -d "$S" -a "$A" -r 366 >longer.out 2>longer.err
+	_rc=$?
+	if [ -n "$_last" ] && [ "$_last" -ge "$_keep" ]; then
+		echo "log-prune: $A: ends at seq $_last, past this run's cut (it keeps seq $_keep on): records a killed prune archived; run log-prune with that prune's retention, or cut the archive back to before seq $_keep" >longer.want &&
+		test $_rc = 3 && test_cmp longer.want longer.err &&
+		settled log.before "$S/oplog.csv" && cmp -s arch.before "$A" ||
+		    { echo "-r 366 over an archive to $_last (keeps $_keep): exit $_rc" >&2; cat longer.err >&2; return 1; }
+		echo "step $crash_step torn=$crash_torn: -r 366 refused (archive to $_last, keeps $_keep)"
+		# as the line says: the archive cut back (the log has the rest)
+		awk -F, -v k="$_keep" '$1 == "seq" || $1 < k' arch.before >"$A" &&
+		at "$1" log-prune -d "$S" -a "$A" -r 366 >/dev/null &&
+		verify "$S" "$(lastt "$S/oplog.csv")" "$A" "$S/oplog.csv" >/dev/null ||
+		    { echo "-r 366 after the archive was cut back: not one chain" >&2; return 1; }
+	else
+		test $_rc = 0 && test ! -s longer.err &&
+		verify "$S" "$(lastt "$S/oplog.csv")" "$A" "$S/oplog.csv" >/dev/null ||
+		    { echo "-r 366: exit $_rc, or archive and log no longer one chain" >&2; cat longer.err >&2; return 1; }
+	fi
 }
 
 prune1() { at $NOW1 log-prune -d "$S" -a "$A"; }
