@@ -429,6 +429,128 @@ test_expect_success 'oplog.key refused alone, the log in order: still 3' '
 	one_line_matching err "^log-verify: oplog.key: readable by group or others; chmod 600 it\$"
 '
 
+# jukisec.conf planted, removed or garbled does not hide the damage
+# either: log-verify reads the log with the compiled defaults (it needs
+# lock_timeout_ms alone), the log's verdict stands (1), its line first,
+# the conf's after it; alone, the log in order, the conf's problem is
+# the operational failure it was (3).  Someone who changed records must
+# not turn the verdict into 3, or into a pass, by writing DIR.
+# plant_conf KIND: s/jukisec.conf put aside in conf.real, KIND in its
+# place: mode (666), gone, bad (a line it refuses appended), fifo, link.
+plant_conf() {
+	mv s/jukisec.conf conf.real &&
+	case $1 in
+	mode) cp -p conf.real s/jukisec.conf && chmod 666 s/jukisec.conf ;;
+	gone) ;;
+	bad) cp -p conf.real s/jukisec.conf && echo "no_such_key = 1" >>s/jukisec.conf ;;
+	fifo) mkfifo -m 600 s/jukisec.conf ;;
+	link) ln -s ../conf.real s/jukisec.conf ;;
+	esac
+}
+unplant_conf() { rm -rf s/jukisec.conf && mv conf.real s/jukisec.conf; }
+# confwords KIND: the line that says jukisec.conf planted as KIND.
+confwords() {
+	case $1 in
+	mode) echo "$TMP/s/jukisec.conf: not owned by us or root, or open to others: refused" ;;
+	gone) echo "$TMP/s/jukisec.conf: missing (state directory not initialised?)" ;;
+	bad) echo "$TMP/s/jukisec.conf:$(($(wc -l <conf.real) + 1)): no_such_key: unknown key" ;;
+	*) echo "$TMP/s/jukisec.conf: $(words "$1")" ;;
+	esac
+}
+# lv_where WHERE: log-verify -k key of the state s, named by -d (WHERE
+# dir), JUKISEC_DIR (env), or its live log as the operand WHERE.
+lv_where() {
+	case $1 in
+	dir) timeout 10 log-verify -d "$TMP/s" -k key --now $NOW ;;
+	env) JUKISEC_DIR="$TMP/s" timeout 10 log-verify -k key --now $NOW ;;
+	*) timeout 10 log-verify -k key --now $NOW "$1" ;;
+	esac
+}
+# damaged_conf EDIT PATTERN KIND [WHERE]: the good log changed by EDIT,
+# jukisec.conf planted as KIND: log-verify (lv_where) exits 1, the
+# damage's line (PATTERN) first, then the conf's, nothing else.
+damaged_conf() {
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head && eval "$1" &&
+	plant_conf "$3" && _w=$(confwords "$3") &&
+	{ lv_where "${4:-dir}" >out 2>err; _st=$?; } &&
+	unplant_conf &&
+	{ test $_st = 1 || { echo "conf $3 ${4:-dir}: exit $_st, want 1" >&2; cat err >&2; return 1; }; } &&
+	test ! -s out && test "$(wc -l <err)" = 2 &&
+	head -n 1 err | grep -Eq -- "^log-verify: $2" &&
+	sed -n 2p err | grep -Fxq -- "log-verify: $_w" || { cat err >&2; return 1; }
+}
+
+test_expect_success 'a record changed or a tail cut, and jukisec.conf planted, removed or garbled: tampering (1), the log'"'"'s line first' '
+	for k in mode gone bad fifo link; do
+		damaged_conf "sed -i \"7s/,sato,/,satp,/\" s/oplog.csv" \
+		    "oplog.csv:7: seq 5: MAC mismatch: record changed, or wrong key\$" $k &&
+		damaged_conf "sed -i \"\\\$d\" s/oplog.csv" \
+		    "oplog.head: the log ends at seq 9, the head says 10: tail truncated\$" $k || return 1
+	done
+'
+
+test_expect_success 'the same through JUKISEC_DIR and with the live log named' '
+	for k in mode gone bad; do
+		damaged_conf "sed -i \"7s/,sato,/,satp,/\" s/oplog.csv" \
+		    "oplog.csv:7: seq 5: MAC mismatch: record changed, or wrong key\$" $k env &&
+		damaged_conf "sed -i \"7s/,sato,/,satp,/\" s/oplog.csv" \
+		    "oplog.csv:7: seq 5: MAC mismatch: record changed, or wrong key\$" $k \
+		    "$TMP/s/oplog.csv" || return 1
+	done
+'
+
+# log-verify(1): a last FILE that is a state directory's live log has its
+# head checked, so that a cut tail fails; removing jukisec.conf alone
+# must not make it a plain file verified without its head.  Beside an
+# oplog.head or an oplog.key it is still the live log.
+test_expect_success 'the live log named, its tail cut and jukisec.conf removed: still its head checked (1)' '
+	for k in gone mode bad; do
+		damaged_conf "head -n -3 good.csv >s/oplog.csv" \
+		    "oplog.head: the log ends at seq 8, the head says 10: tail truncated\$" $k \
+		    "$TMP/s/oplog.csv" &&
+		damaged_conf "head -n -3 good.csv >s/oplog.csv" \
+		    "oplog.head: the log ends at seq 8, the head says 10: tail truncated\$" $k \
+		    s/oplog.csv || return 1
+	done &&
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head && plant_conf gone &&
+	mv s/oplog.head head.real &&
+	{ log-verify -k key --now $NOW s/oplog.csv >out 2>err; st=$?; } &&
+	mv head.real s/oplog.head && mv s/oplog.key key.real &&
+	{ log-verify -k key --now $NOW s/oplog.csv >kout 2>kerr; kst=$?; } &&
+	mv key.real s/oplog.key && unplant_conf &&
+	test $st = 1 && test ! -s out &&
+	head -n 1 err | grep -q "^log-verify: oplog.head: No such file or directory\$" &&
+	test $kst = 1 && test ! -s kout &&
+	head -n 1 kerr | grep -q "^log-verify: oplog.key: missing: " &&
+	log-verify -k key --now $NOW s/oplog.csv >out && grep -q "oplog.head matches\$" out
+'
+
+test_expect_success 'jukisec.conf planted, removed or garbled alone, the log in order: still 3, its line alone' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	for k in mode gone bad fifo link; do
+		plant_conf $k && w=$(confwords $k) &&
+		{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+		{ timeout 10 log-verify -k key --now $NOW "$TMP/s/oplog.csv" >pout 2>perr; pst=$?; } &&
+		unplant_conf &&
+		test "$st $pst" = "3 3" && test ! -s out && test ! -s pout &&
+		one_line_matching err "^log-verify: " && grep -Fxq -- "log-verify: $w" err &&
+		test_cmp err perr || { echo "conf $k: exit $st $pst" >&2; cat err perr >&2; return 1; }
+	done
+'
+
+# Every file planted at once: each said, in the order they are read.
+test_expect_success 'a tail cut, jukisec.conf and oplog.key planted, the lock planted: the log, the conf, the key, the lock' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head && sed -i "\$d" s/oplog.csv &&
+	plant_conf mode && plant_key mode && plant_lock link &&
+	{ timeout 10 log-verify -d "$TMP/s" -k key --now $NOW >out 2>err; st=$?; } &&
+	unplant_lock && unplant_key && unplant_conf &&
+	test $st = 1 && test ! -s out && test "$(wc -l <err)" = 4 &&
+	sed -n 1p err | grep -q "^log-verify: oplog.head: the log ends at seq 9, the head says 10: tail truncated\$" &&
+	sed -n 2p err | grep -Fxq "log-verify: $(confwords mode)" &&
+	sed -n 3p err | grep -Fxq "log-verify: oplog.key: readable by group or others; chmod 600 it" &&
+	sed -n 4p err | grep -Fxq "log-verify: $TMP/s/oplog.lock: a symbolic link: refused"
+'
+
 test_expect_success 'the log still verifies after all this when restored' '
 	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
 	log-verify -d "$TMP/s" -k key --now $NOW >out
