@@ -90,14 +90,19 @@ report(const struct oplog_verify_result *res, int head)
 	putchar('\n');
 }
 
-/* Why the log does not verify, r the verifier's status: the status. */
+/* Why the log does not verify, r the verifier's status, conf why
+ * jukisec.conf was not read (code ST_OK when it was): the status. */
 static int
-failed(const struct oplog_verify_result *res, int r)
+failed(const struct oplog_verify_result *res, int r, const struct jerr *conf)
 {
 	/* The lock failed (a writer may be at work): that is the one line,
 	 * not the log's reason. */
-	if (res->err.code != ST_OK && res->status == ST_FAIL)
-		return jerr_warn(&res->err);
+	if (res->err.code != ST_OK && res->status == ST_FAIL) {
+		r = jerr_warn(&res->err);
+		if (conf->code != ST_OK)
+			(void)jerr_warn(conf);
+		return r;
+	}
 	if (res->bad_line && res->bad_seq >= 0)
 		warnx(_("%s:%zu: seq %lld: %s"), res->bad_file, res->bad_line,
 		    res->bad_seq, res->reason);
@@ -105,8 +110,10 @@ failed(const struct oplog_verify_result *res, int r)
 		warnx("%s:%zu: %s", res->bad_file, res->bad_line, res->reason);
 	else
 		warnx("%s: %s", *res->bad_file ? res->bad_file : "oplog.csv", res->reason);
-	/* oplog.key or a lock file planted as well: after the failure,
-	 * which stands */
+	/* jukisec.conf, oplog.key or a lock file planted as well: after the
+	 * failure, which stands, in the order they were read */
+	if (conf->code != ST_OK)
+		(void)jerr_warn(conf);
 	if (res->status == ST_NO && res->key_refused[0] != '\0')
 		warnx("oplog.key: %s", res->key_refused);
 	if (res->err.code != ST_OK)
@@ -114,7 +121,8 @@ failed(const struct oplog_verify_result *res, int r)
 	/* A link, FIFO or directory in place of oplog.csv or oplog.head, or
 	 * one opened to others, is what someone who could write DIR left:
 	 * tampering, as a missing head is, not a failure to try again later.
-	 * Key files, I/O and a lock that times out stay operational. */
+	 * Key files, jukisec.conf, I/O and a lock that times out stay
+	 * operational. */
 	return res->refused ? ST_NO : r;
 }
 
@@ -126,7 +134,7 @@ run(struct own *ow, const struct tool_args *a)
 	struct oplog_verify_opts o;
 	struct oplog_verify_result res;
 	struct oplog_vkey *vk;
-	struct jerr e;
+	struct jerr e, conf = JERR_INIT;
 	int r, i;
 
 	memset(&o, 0, sizeof(o));
@@ -147,13 +155,17 @@ run(struct own *ow, const struct tool_args *a)
 	o.prune_lock = 1;
 
 	/* Archives verify on a machine without a state directory; a last
-	 * file that is a state directory's oplog.csv is its live log. */
+	 * file that is a state directory's oplog.csv is its live log.  Its
+	 * jukisec.conf refused, missing or malformed does not stop the check
+	 * (STORE_CONFSOFT): the log's verdict first, the conf's after it. */
 	if (a->argc == 0 || store_dir_named(a->dir) ||
 	    (live = store_live_dir(a->argv[a->argc - 1])) != NULL) {
-		r = store_open(&st, live != NULL ? live : a->dir, NULL, STORE_READER);
+		r = store_open(&st, live != NULL ? live : a->dir, NULL,
+		    STORE_READER | STORE_CONFSOFT);
 		free(live);
 		if (r != ST_OK)
 			return r;
+		conf = st.conf_err;
 		stp = &st;
 	}
 	if ((vk = oplog_vkey_open(ow->keyfile, &e)) == NULL) {
@@ -166,11 +178,15 @@ run(struct own *ow, const struct tool_args *a)
 	free(ow->anchors);
 	if (stp)
 		store_close(stp);
+	/* the log verifies: jukisec.conf not read is the failure (exit 3),
+	 * as oplog.key refused is */
+	if (r == ST_OK && conf.code != ST_OK)
+		return jerr_warn(&conf);
 	if (r == ST_OK) {
 		report(&res, ow->head);
 		return ST_OK;
 	}
-	return failed(&res, r);
+	return failed(&res, r, &conf);
 }
 
 int

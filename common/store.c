@@ -502,21 +502,41 @@ store_dir_named(const char *dir)
 	return dir != NULL || (env != NULL && *env != '\0');
 }
 
+/* The state files beside the log that make a directory a state
+ * directory (jukisec-log(5) "Files"): removing one of them alone does not
+ * make it something else. */
+static const char *const beside_log[] = { "jukisec.conf", "oplog.head",
+    "oplog.key" };
+
+/* 1 when one of names is in dirfd (as a directory entry: a link or a
+ * FIFO counts, whatever it is). */
+static int
+holds_any(int dirfd, const char *const *names, size_t n)
+{
+	struct stat sb;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (fstatat(dirfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			return 1;
+	return 0;
+}
+
 char *
 store_live_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	struct stat sb;
-	char	*dir, *conf;
-	int	 here;
+	char	*dir;
+	int	 fd, here;
 
 	if (strcmp(slash != NULL ? slash + 1 : path, "oplog.csv") != 0)
 		return NULL;
 	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
 	    xstrndup(path, (size_t)(slash - path));
-	conf = xasprintf("%s/jukisec.conf", dir);
-	here = lstat(conf, &sb) == 0;
-	free(conf);
+	here = (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1 &&
+	    holds_any(fd, beside_log, sizeof(beside_log) / sizeof(beside_log[0]));
+	if (fd != -1)
+		close(fd);
 	if (!here) {
 		free(dir);
 		return NULL;
@@ -524,15 +544,67 @@ store_live_dir(const char *path)
 	return dir;
 }
 
-int
-store_open_err(struct store *st, const char *dir, const char *terminal,
-    int flags, struct jerr *e)
+/* jukisec.conf read over the defaults, its failure said to e. */
+static int
+conf_read(struct store *st, struct jerr *e)
 {
 	struct stat sb;
 	char *path, *cbuf;
 	size_t n;
 	FILE *fp;
-	int fd, ret, i;
+	int fd, ret;
+
+	path = xasprintf("%s/jukisec.conf", st->dir);
+	if ((fd = store_openat_st(st, "jukisec.conf", O_RDONLY, 0, &sb)) == -1) {
+		if (errno == ENOENT)
+			jerr_say(e, ST_FAIL,
+			    _("%s: missing (state directory not initialised?)"), path);
+		else
+			open_safe_say(e, path);
+		free(path);
+		return ST_FAIL;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		err(ST_FAIL, "%s", path);
+	/* A buffer the file's size: one read and the one that says the end,
+	 * not stdio's fstat and a read a block. */
+	n = sb.st_size < CONF_BUF_MAX ? (size_t)sb.st_size + 1 : CONF_BUF_MAX;
+	cbuf = xmalloc(n);
+	if (setvbuf(fp, cbuf, _IOFBF, n) != 0)
+		err(ST_FAIL, "%s", path);
+	ret = conf_load_err(&st->conf, fp, path, e);
+	fclose(fp);
+	free(cbuf);
+	free(path);
+	return ret;
+}
+
+/* STORE_CONFSOFT: a conf that did not read is kept in st->conf_err, the
+ * defaults put back over what it set before its bad line, in a directory
+ * that holds its log, head or key; in one that holds none of them, not
+ * initialised, it stays the failure.  ST_OK or ST_FAIL. */
+static int
+conf_soft(struct store *st, struct jerr *e)
+{
+	static const char *const log[] = { "oplog.csv", "oplog.head",
+	    "oplog.key" };
+
+	if (conf_read(st, &st->conf_err) == ST_OK)
+		return ST_OK;
+	if (!holds_any(st->dirfd, log, sizeof(log) / sizeof(log[0]))) {
+		jerr_pass(e, &st->conf_err);
+		return ST_FAIL;
+	}
+	conf_free(&st->conf);
+	conf_defaults(&st->conf, st->dir);
+	return ST_OK;
+}
+
+int
+store_open_err(struct store *st, const char *dir, const char *terminal,
+    int flags, struct jerr *e)
+{
+	int ret, i;
 
 	memset(st, 0, sizeof(*st));
 	st->err = e;
@@ -554,29 +626,7 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 	if (flags & STORE_NOCONF)
 		return ST_OK;
 
-	path = xasprintf("%s/jukisec.conf", st->dir);
-	if ((fd = store_openat_st(st, "jukisec.conf", O_RDONLY, 0, &sb)) == -1) {
-		if (errno == ENOENT)
-			jerr_say(e, ST_FAIL,
-			    _("%s: missing (state directory not initialised?)"), path);
-		else
-			open_safe_say(e, path);
-		free(path);
-		ret = ST_FAIL;
-		goto fail;
-	}
-	if ((fp = fdopen(fd, "r")) == NULL)
-		err(ST_FAIL, "%s", path);
-	/* A buffer the file's size: one read and the one that says the end,
-	 * not stdio's fstat and a read a block. */
-	n = sb.st_size < CONF_BUF_MAX ? (size_t)sb.st_size + 1 : CONF_BUF_MAX;
-	cbuf = xmalloc(n);
-	if (setvbuf(fp, cbuf, _IOFBF, n) != 0)
-		err(ST_FAIL, "%s", path);
-	ret = conf_load_err(&st->conf, fp, path, e);
-	fclose(fp);
-	free(cbuf);
-	free(path);
+	ret = flags & STORE_CONFSOFT ? conf_soft(st, e) : conf_read(st, e);
 	if (ret == ST_OK)
 		return ST_OK;
 fail:

@@ -82,6 +82,9 @@ struct store {
 	 * jerr_say): NULL, the tools', printed at once as warn(3) would;
 	 * else kept there, the first failure first (the PAM module's). */
 	struct jerr	*err;
+	/* With STORE_CONFSOFT: why jukisec.conf was not read (code ST_FAIL,
+	 * conf its compiled defaults), else code ST_OK. */
+	struct jerr	conf_err;
 };
 
 /* Flags for store_open. */
@@ -97,6 +100,15 @@ struct store {
 				 * $JUKISEC_TERMINAL stops only the tools that
 				 * write it; shared locks on read-only fds, and
 				 * a group member's reading is accepted */
+#define STORE_CONFSOFT	0x10	/* jukisec.conf refused, missing or
+				 * malformed in a state directory that holds
+				 * its log or head (else not initialised):
+				 * the compiled defaults stand and why is
+				 * kept in conf_err, said by the caller after
+				 * the log's own verdict (log-verify,
+				 * jukisec-audit): someone who could write
+				 * the directory must not hide the log's
+				 * damage behind the conf */
 
 /* lockfd of a reader's lock whose file was missing (store_lock). */
 #define STORE_LOCK_ABSENT	(-2)
@@ -118,7 +130,9 @@ int	store_open(struct store *, const char *dir, const char *terminal, int flags)
  * a reader of files (log-verify, log-show) opens none. */
 int	store_dir_named(const char *dir);
 /* The state directory whose live log path names: a path whose last
- * component is oplog.csv, beside a jukisec.conf (malloc'd), else NULL.
+ * component is oplog.csv, beside a jukisec.conf, an oplog.head or an
+ * oplog.key (malloc'd), else NULL: the conf removed alone leaves it the
+ * live log, its head checked.
  * Files given without -d or JUKISEC_DIR: the last one, so named, is that
  * directory's live log, its head and key file checked (log-verify(1)). */
 char	*store_live_dir(const char *path);
