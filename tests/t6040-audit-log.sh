@@ -78,6 +78,51 @@ test_expect_success 'a changed record: log-verify FAILs naming its seq' '
 	cp log.save "$D/oplog.csv"
 '
 
+# jukisec.conf planted, removed or garbled does not hide the log's
+# damage (as for log-verify, t1030): the report needs the settings and is
+# not made (exit 3 for the conf alone, as before), but the log's checks
+# that need none of them are made, and what FAILs is said first, the
+# conf's line after it, exit 1.  Someone who changed records must not
+# turn the verdict into "could not be read" by writing DIR.
+test_expect_success 'a changed record or a cut tail, and jukisec.conf planted: exit 1, the log first' '
+	cp "$D/jukisec.conf" conf.save &&
+	for k in mode gone bad; do
+		for e in change cut; do
+			case $e in
+			change) edit "$D/oplog.csv" "r[:5]+[\"juminhyo-all\"]+r[6:] if r[5]==\"juminhyo\" else r"
+				want="^jukisec-audit: R6 log-verify: seq 2: record 2 \(oplog.csv line 4\): MAC mismatch" ;;
+			cut) sed -i "\$d" "$D/oplog.csv"
+				want="^jukisec-audit: R6 log-verify: oplog.head: $D/oplog.head: the log ends at seq 2, the head says 3: tail truncated\$"
+				nwant="^jukisec-audit: R6 log-head: seq 3: the copy of the last record names record 3 but the history ends at record 2\$" ;;
+			esac &&
+			case $k in
+			mode) chmod 666 "$D/jukisec.conf" ;;
+			gone) rm "$D/jukisec.conf" ;;
+			bad) echo "no_such_key = 1" >>"$D/jukisec.conf" ;;
+			esac &&
+			{ jukisec-audit -d "$D" --key-file "$D.key" --format csv >out 2>err; st=$?; } &&
+			{ jukisec-audit -d "$D" --format csv >nout 2>nerr; nst=$?; } &&
+			cp log.save "$D/oplog.csv" && cp conf.save "$D/jukisec.conf" &&
+			chmod 600 "$D/jukisec.conf" &&
+			{ test $st = 1 && test ! -s out && head -n 1 err | grep -Eq -- "$want" &&
+			  tail -n 1 err | grep -q "^jukisec-audit: $D/jukisec.conf"; } ||
+			    { echo "$k $e: exit $st" >&2; cat err >&2; return 1; }
+			if [ $e = cut ]; then
+				test $nst = 1 && test ! -s nout &&
+				head -n 1 nerr | grep -Eq -- "$nwant" &&
+				tail -n 1 nerr | grep -q "^jukisec-audit: $D/jukisec.conf" ||
+				    { echo "$k $e, no key: exit $nst" >&2; cat nerr >&2; return 1; }
+			fi
+		done || return 1
+	done &&
+	chmod 666 "$D/jukisec.conf" &&
+	{ jukisec-audit -d "$D" --key-file "$D.key" >out 2>err; st=$?; } &&
+	chmod 600 "$D/jukisec.conf" &&
+	test $st = 3 && test ! -s out &&
+	one_line_matching err "^jukisec-audit: $D/jukisec.conf: not owned by us or root, or open to others: refused\$" &&
+	audit_run --key-file "$D.key" && test "$ast" -eq 0
+'
+
 # Issue 14: the Japanese document says what the key found in its own
 # words, whatever the locale (a cron job runs under C.UTF-8, where the
 # verifier's own sentence is English): no file name, line or "MAC".  The
