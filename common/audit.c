@@ -67,6 +67,47 @@ audit_free(struct audit *a)
 		register_free(&a->reg);
 }
 
+/* The log's checks that need no setting: what a changed record, a cut
+ * tail or a missing seal FAILs. */
+static int
+log_damage(const struct finding *f)
+{
+	return f->status == AUDIT_FAIL && strcmp(f->rule, "R6") == 0 &&
+	    (strcmp(f->check, "log-verify") == 0 ||
+	    strcmp(f->check, "log-seals") == 0 ||
+	    strcmp(f->check, "log-head") == 0);
+}
+
+/*
+ * jukisec.conf refused, missing or malformed (STORE_CONFSOFT): no report,
+ * which would cite settings that are not the municipality's, but the
+ * log is checked with the defaults all the same, so that whoever could
+ * write DIR does not hide the log's damage behind the conf.  Each item
+ * of the log's checks that FAIL is said, then the conf's line: ST_NO;
+ * else the conf's line alone, ST_FAIL, as before.
+ */
+static int
+conf_unread(struct audit *a)
+{
+	const struct finding *f;
+	size_t	 i, j;
+	int	 status = ST_FAIL;
+
+	audit_log(a);
+	for (i = 0; i < a->n; i++) {
+		if (!log_damage(f = &a->f[i]))
+			continue;
+		status = ST_NO;
+		for (j = 0; j < f->nitem; j++)
+			warnx("%s %s: %s: %s", f->rule, f->check,
+			    f->item[j].subject, f->item[j].text);
+		if (f->nitem == 0)
+			warnx("%s %s: %s", f->rule, f->check, f->summary);
+	}
+	(void)jerr_warn(&a->st->conf_err);
+	return status;
+}
+
 int
 audit_run(const struct audit_opts *o, FILE *out)
 {
@@ -79,8 +120,14 @@ audit_run(const struct audit_opts *o, FILE *out)
 	memset(&a, 0, sizeof(a));
 	a.o = o;
 	a.st = &st;
-	if (store_open(&st, o->dir, NULL, STORE_READER) != ST_OK)
+	if (store_open(&st, o->dir, NULL, STORE_READER | STORE_CONFSOFT) != ST_OK)
 		return ST_FAIL;
+	if (st.conf_err.code != ST_OK) {
+		status = conf_unread(&a);
+		audit_free(&a);
+		store_close(&st);
+		return status;
+	}
 	if (store_lock(&st, STORE_LOCK_REGISTER) != ST_OK) {
 		store_close(&st);
 		return ST_FAIL;
