@@ -336,15 +336,53 @@ incident_new_rule(const struct inc_new *n, int64_t now, char *buf, size_t len,
 	return NULL;
 }
 
+/* Of the events of the steps in set, the one with the earliest --at, or
+ * with latest the latest; NULL when none.  By time, not file order: a
+ * step recorded late is dated back. */
+static const struct inc_event *
+event_at(const struct incident *inc, unsigned set, int latest)
+{
+	const struct inc_event *e = NULL;
+	size_t i;
+
+	for (i = 0; i < inc->nev; i++)
+		if ((set & BIT(inc->ev[i].step)) && (e == NULL ||
+		    (latest ? inc->ev[i].at > e->at : inc->ev[i].at < e->at)))
+			e = &inc->ev[i];
+	return e;
+}
+
+/* The step q dated before e, which it comes after (R9's order holds in
+ * the times the report gives, not only in the order of recording): the
+ * reason, or NULL. */
+static const char *
+dated_before(const struct inc_step_req *q, const struct inc_event *e,
+    char *buf, size_t len)
+{
+	char t[TIME_BUFSZ];
+
+	if (e == NULL || q->at >= e->at)
+		return NULL;
+	time_format(e->at, t);
+	snprintf(buf, len, _("--at is before %s (%s)"), inc_step_names[e->step], t);
+	return buf;
+}
+
 /* Long: one case a step, the R9 rules in the regulation's order, read top
- * to bottom; split, the order of the checks would be lost. */
+ * to bottom; split, the order of the checks would be lost.  A step that
+ * needs another recorded first is not dated before it either: before the
+ * Mayor's first report (investigated, disconnected), the General Security
+ * Manager's (the committees), the last reconnection (a new disconnection),
+ * the last preliminary report (ppc-final), any step but countermeasures
+ * (closed: none follows it; countermeasures, decided before or after the
+ * close, are recorded whenever). */
 const char *
 incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
     int64_t now, char *buf, size_t len)
 {
 	unsigned done = done_steps(inc), out;
 	const struct inc_event *e;
-	const char *name = inc_step_names[q->step];
+	const char *name = inc_step_names[q->step], *why;
 	char t[TIME_BUFSZ];
 	size_t i;
 
@@ -374,17 +412,24 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 		}
 		if (q->step == STEP_PPC_PRELIMINARY && incident_last(inc, STEP_PPC_FINAL))
 			return _("ppc-preliminary after ppc-final");
+		if (q->step == STEP_PPC_FINAL)
+			return dated_before(q, event_at(inc,
+			    BIT(STEP_PPC_PRELIMINARY), 1), buf, len);
 		break;
 	case STEP_INVESTIGATED:
 		if (!(done & BIT(STEP_MAYOR)))
 			return _("investigated before mayor-reported: the Mayor investigates on the report (R9.2)");
-		break;
+		return dated_before(q, event_at(inc, BIT(STEP_MAYOR), 0), buf, len);
 	case STEP_DISCONNECTED:
 		if (!(done & BIT(STEP_MAYOR)))
 			return _("disconnected before mayor-reported: the Mayor orders it on the report (R9.2)");
 		if (incident_disconnected(inc))
 			return _("already disconnected");
-		break;
+		if ((why = dated_before(q, event_at(inc, BIT(STEP_MAYOR), 0),
+		    buf, len)) != NULL)
+			return why;
+		return dated_before(q, event_at(inc, BIT(STEP_RECONNECTED), 1),
+		    buf, len);
 	case STEP_RECONNECTED:
 		if (!incident_disconnected(inc))
 			return _("reconnected before disconnected");
@@ -397,7 +442,7 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 			snprintf(buf, len, _("%s before general-manager-reported: the General Security Manager reports to the committees (R9.3)"), name);
 			return buf;
 		}
-		break;
+		return dated_before(q, event_at(inc, BIT(STEP_GM), 0), buf, len);
 	case STEP_CLOSED:
 		if ((out = incident_outstanding(inc)) != 0 && !q->force) {
 			snprintf(buf, len, _("cannot close: still outstanding:"));
@@ -410,7 +455,8 @@ incident_step_problem(const struct incident *inc, const struct inc_step_req *q,
 			    len - strlen(buf) - 1);
 			return buf;
 		}
-		break;
+		return dated_before(q, event_at(inc, ~BIT(STEP_COUNTERMEASURES),
+		    1), buf, len);
 	default:
 		break;
 	}

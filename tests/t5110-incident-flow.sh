@@ -36,7 +36,7 @@ test_expect_success 'the R9 flow: every step is recorded with its time and who' 
 
 test_expect_success 'disconnected needs the Mayor'"'"'s grounds; not twice in a row' '
 	inew $D0 --type other --cause other --summary second >id2 &&
-	istep 2026-0002 mayor-reported &&
+	istep 2026-0002 mayor-reported --at 2026-11-25T09:50:00Z &&
 	refused 2026-0002 disconnected "disconnected needs --note with the Mayor.s grounds \(R9.2\)$" &&
 	istep 2026-0002 disconnected --at 2026-11-25T10:00:00Z --note "rights at risk" &&
 	refused 2026-0002 disconnected "already disconnected$" --note again &&
@@ -133,6 +133,66 @@ test_expect_success 'the worked example of incident-report(1) runs as written' '
 test_expect_success 'the operation log still verifies; incidents.csv is 0600' '
 	chmod 600 "$D.key" && log-verify -d "$D" -k "$D.key" --now 2026-11-28T00:00:01Z &&
 	test "$(stat -c %a "$D/incidents.csv")" = 600
+'
+
+# The rules compare the --at times, not only the order of recording: the
+# reviewer's record (every command exit 0) had the Mayor investigate at
+# 10:00 and order the disconnection at 09:30 though told at 15:00.
+AT=2026-12-05T00:00:00+09:00
+test_expect_success 'a step dated before a step it depends on is refused and logged' '
+	inew --type leak --persons 200 --summary order \
+	    --detected 2026-12-04T09:00:00+09:00 >id.order &&
+	x=$(cat id.order) &&
+	istep $x mayor-reported --at 2026-12-04T15:00:00+09:00 &&
+	refused $x investigated "^incident-report: $x investigated: --at is before mayor-reported \(2026-12-04T06:00:00.000Z\)$" \
+	    --at 2026-12-04T10:00:00+09:00 &&
+	refused $x disconnected "^incident-report: $x disconnected: --at is before mayor-reported \(2026-12-04T06:00:00.000Z\)$" \
+	    --note order --at 2026-12-04T09:30:00+09:00 &&
+	test "$(inc_log refused "^step=investigated --at is before mayor-reported \(2026-12-04T06:00:00.000Z\)$")" = 1 &&
+	test "$(inc_log refused "^step=disconnected --at is before mayor-reported")" = 1 &&
+	istep $x mayor-reported --at 2026-12-04T16:00:00+09:00 --note "second report" &&
+	istep $x investigated --at 2026-12-04T15:00:00+09:00 &&
+	istep $x general-manager-reported --at 2026-12-04T16:00:00+09:00 &&
+	for s in committee-reported pic-committee-reported; do
+		refused $x $s "^incident-report: $x $s: --at is before general-manager-reported \(2026-12-04T07:00:00.000Z\)$" \
+		    --at 2026-12-04T11:00:00+09:00 || return 1
+	done &&
+	istep $x committee-reported --at 2026-12-04T16:00:00+09:00 &&
+	istep $x ppc-preliminary --at 2026-12-04T14:00:00+09:00 &&
+	refused $x ppc-final "^incident-report: $x ppc-final: --at is before ppc-preliminary \(2026-12-04T05:00:00.000Z\)$" \
+	    --at 2026-12-04T12:00:00+09:00 &&
+	istep $x ppc-final --at 2026-12-04T14:00:00+09:00 &&
+	refused $x ppc-preliminary "^incident-report: $x ppc-preliminary: ppc-preliminary after ppc-final$" \
+	    --at 2026-12-04T13:00:00+09:00 &&
+	incident-report -d "$D" show $x --format json >j &&
+	json_true "[e[\"step\"] for e in d[\"events\"]] == [\"mayor-reported\",\"mayor-reported\",\"investigated\",\"general-manager-reported\",\"committee-reported\",\"ppc-preliminary\",\"ppc-final\"]" <j
+'
+
+test_expect_success 'a disconnection dated before the last reconnection is refused' '
+	x=$(cat id.order) &&
+	istep $x disconnected --note "first order" --at 2026-12-04T17:00:00+09:00 &&
+	refused $x reconnected "^incident-report: $x reconnected: --at is before the disconnection$" \
+	    --at 2026-12-04T16:30:00+09:00 &&
+	istep $x reconnected --at 2026-12-04T18:00:00+09:00 &&
+	refused $x disconnected "^incident-report: $x disconnected: --at is before reconnected \(2026-12-04T09:00:00.000Z\)$" \
+	    --note "second order" --at 2026-12-04T17:30:00+09:00 &&
+	istep $x disconnected --note "second order" --at 2026-12-04T18:00:00+09:00 &&
+	istep $x reconnected --at 2026-12-04T19:00:00+09:00
+'
+
+# Nothing follows closed but countermeasures (decided before or after the
+# close, recorded whenever): a close dated before a step it ends is not.
+test_expect_success 'closed dated before a step recorded is refused, --force or not' '
+	x=$(cat id.order) &&
+	refused $x closed "^incident-report: $x closed: --at is before reconnected \(2026-12-04T10:00:00.000Z\)$" \
+	    --force --note "handed over" --at 2026-12-04T18:30:00+09:00 &&
+	istep $x countermeasures --note "new procedure" --at 2026-12-04T23:00:00+09:00 &&
+	istep $x closed --force --note "handed over" --at 2026-12-04T19:00:00+09:00 &&
+	istep $x countermeasures --note "decided before the close" --at 2026-12-04T18:30:00+09:00 &&
+	refused $x countermeasures "^incident-report: $x countermeasures: --at is before the incident was detected \(2026-12-04T00:00:00.000Z\)$" \
+	    --note "too early" --at 2026-12-04T08:00:00+09:00 &&
+	incident-report -d "$D" show $x --format json |
+	json_true "d[\"status\"] == \"closed\""
 '
 
 test_done
