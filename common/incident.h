@@ -242,7 +242,9 @@ const char *inc_step_text(const struct conf *, int step, enum inc_lang,
 const char *inc_type_label(int type, enum inc_lang);
 /* ja when LC_ALL, else LC_MESSAGES, else LANG begins with "ja". */
 enum inc_lang inc_lang_default(void);
-/* Writes the formal report; 0, or -1 on a write error. */
+/* Writes the formal report; 0, -1 on a write error, or -2 (nothing
+ * written) when the text's register cannot be read, said to st->err by
+ * register_load: the text names people by name only (person.h). */
 int	render_report(FILE *, struct store *, const struct incident *,
 	    enum inc_format, enum inc_lang, int64_t now);
 /* Writes the list; hours >= 0 selects overdue incidents only. */

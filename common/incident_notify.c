@@ -81,11 +81,15 @@ incident_notify(struct store *st, const char *id, const char *by,
 	}
 	if ((fp = open_memstream(&text, &len)) == NULL)
 		err(ST_FAIL, "open_memstream");
-	render_report(fp, st, inc, FMT_TEXT, inc_lang_default(), now);
+	/* no report (the register unread, said): none sent, as a failure */
+	rv = render_report(fp, st, inc, FMT_TEXT, inc_lang_default(), now);
 	if (fclose(fp) != 0)
 		err(ST_FAIL, "open_memstream");
 	incidents_free(&all);
-	rv = run_notify(cmd, id, event, text, len);
+	if (rv == 0)
+		rv = run_notify(cmd, id, event, text, len);
+	else
+		rv = -1;
 	free(text);
 	if (rv == 0)
 		return ST_OK;

@@ -645,7 +645,6 @@ render_report(FILE *fp, struct store *st, const struct incident *inc,
 {
 	struct register_ reg;
 	FILE	*esc;
-	int	 reg_ok;
 
 	switch (fmt) {
 	case FMT_CSV:
@@ -657,13 +656,13 @@ render_report(FILE *fp, struct store *st, const struct incident *inc,
 		break;
 	default:
 		/* for people: what the data holds is shown, never obeyed;
-		 * people by name: a register that cannot be read is said so
-		 * in the text (person.h), the report is made all the same */
-		reg_ok = register_load(st, &reg) == ST_OK;
+		 * people by name, never by login id (issue 14): without the
+		 * register no report, not one that names them by id */
+		if (register_load(st, &reg) != ST_OK)
+			return -2;
 		esc = esc_open(fp);
-		report_text(esc, &st->conf, reg_ok ? &reg : NULL, inc, lang, now);
-		if (reg_ok)
-			register_free(&reg);
+		report_text(esc, &st->conf, &reg, inc, lang, now);
+		register_free(&reg);
 		if (fclose(esc) == EOF)
 			return -1;
 		break;

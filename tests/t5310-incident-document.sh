@@ -94,4 +94,20 @@ test_expect_success 'an invented city: its officers, committees and articles, no
 	! grep -n "国分寺\|規程第9条\|規程第12条\|^市長 様" w.ja
 '
 
+# A document names people, never by login id (issue 14): a register that
+# cannot be read makes no report at all, corrupt state (exit 3).
+test_expect_success 'an unreadable register: exit 3, one line naming it, no document' '
+	cp "$D/operators.csv" reg.save &&
+	echo garbage >"$D/operators.csv" && chmod 600 "$D/operators.csv" &&
+	for l in ja en; do
+		test_must_fail 3 show 2026-0001 --lang $l >out 2>err &&
+		one_line_matching err "operators\.csv" &&
+		test ! -s out || return 1
+	done &&
+	show 2026-0001 --format json | json_true "d[\"by\"] == \"boss\"" &&
+	cp reg.save "$D/operators.csv" &&
+	show 2026-0001 --lang ja >r.ja &&
+	grep -q "^作成者 職名・氏名  Boss  *印\$" r.ja
+'
+
 test_done
