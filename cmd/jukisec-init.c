@@ -222,8 +222,14 @@ run(const struct init_opts *o, const struct tool_args *a)
 		warnx(_("%s: already initialised; nothing changed"), dir);
 		return ST_NO;
 	}
-	/* before anything is made */
-	if ((abs = abs_dir(dir)) == NULL) {
+	/* before anything is made; a path past PATH_MAX is one that
+	 * jukisec.conf cannot hold either: the same usage error */
+	if ((abs = abs_dir(dir)) == NULL && errno == ENAMETOOLONG) {
+		warnx(_("%s: cannot be a state directory: %s"), dir,
+		    strerror(ENAMETOOLONG));
+		return ST_USAGE;
+	}
+	if (abs == NULL) {
 		warn("%s", dir);
 		return ST_FAIL;
 	}

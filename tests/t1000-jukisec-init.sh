@@ -241,6 +241,23 @@ test_expect_success 'a path too long for the template_key line: exit 2, nothing 
 	operator-list -d "$d" >/dev/null
 '
 
+# Past PATH_MAX the path cannot even be resolved (realpath: ENAMETOOLONG):
+# that is the same name jukisec.conf cannot hold, a usage error, whether
+# its parent is there or not, or it is relative to a deep cwd.
+longdir_refused() {	# DIR
+	test_must_fail 2 jukisec-init -d "$1" -t cs01 >"$TMP/init.out" 2>"$TMP/init.err" &&
+	test ! -s "$TMP/init.out" &&
+	one_line_matching "$TMP/init.err" "^jukisec-init: .*: cannot be a state directory: File name too long\$"
+}
+test_expect_success 'a path past PATH_MAX: exit 2, the same usage error, nothing made' '
+	p=$RTMP && z=$(printf "%0200d" 0) &&
+	while [ ${#p} -lt 3900 ]; do p=$p/$z; done &&
+	mkdir -p "$p/$z" &&
+	longdir_refused "$p/$z/$z" && test ! -e "$p/$z/$z" &&
+	longdir_refused "$p/$z/$z/$z" && test ! -e "$p/$z/$z" &&
+	(cd "$p" && longdir_refused "$z/$z") && test ! -e "$p/$z/$z"
+'
+
 # A disk that fails jukisec-init at any one of its steps or syncs (the
 # sync of the directory after jukisec.conf's rename too): exit 3, one line
 # naming the file, no key line, and the directory left empty, so that the
