@@ -111,13 +111,22 @@ check_mode(const struct oplog_rec *o, int seal, int in, int rec,
 
 /* The distinct operators of a batch, each with the line it first appears
  * on, for standing_say() once the batch is durable (R5.4): a hash set,
- * so memory grows with the operators named, not with the records. */
+ * so memory grows with the operators named, not with the records; and
+ * past the first OPS_SAID, only with those the register has (issue 15:
+ * bounded whatever the batch).  The lines naming anybody else after
+ * those are counted, and said in one line. */
+#define OPS_SAID	1000
 struct ops {
 	const char	**who;
 	char		**where;
 	size_t		n, cap;
 	size_t		*slot;		/* index + 1 into who, 0 empty */
 	size_t		nslot;		/* a power of 2, more than 2 n */
+	struct store	*st;		/* once open: the register past OPS_SAID */
+	struct register_ reg;		/* as read then, quietly */
+	const char	**ids;		/* its ids, sorted */
+	int		 regread;	/* 0 not yet, 1 read, -1 refused */
+	size_t		 rest, restline; /* the lines counted, the first's */
 };
 
 static size_t
@@ -130,6 +139,47 @@ ops_hash(const char *s)
 	return h;
 }
 
+static int
+by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether the register has who, read once (without a word: standing_say
+ * reads it again and says what there is to say) the first time it is
+ * asked.  A register that cannot be read has nobody; standing_say then
+ * says that the operators could not be checked. */
+static int
+registered(struct ops *o, const char *who)
+{
+	size_t i;
+
+	if (o->regread == 0) {
+		o->regread = register_load_quiet(o->st, &o->reg) == ST_OK ? 1 : -1;
+		o->ids = xcalloc(o->reg.n + 1, sizeof *o->ids);
+		for (i = 0; i < o->reg.n; i++)
+			o->ids[i] = o->reg.op[i].id;
+		qsort(o->ids, o->reg.n, sizeof *o->ids, by_str);
+	}
+	return bsearch(&who, o->ids, o->reg.n, sizeof *o->ids, by_str) != NULL;
+}
+
+/* Past the first OPS_SAID operators, whether who is to be kept: not a
+ * system actor, and in the register; the others are counted. */
+static int
+ops_keep(struct ops *o, const char *who, size_t line)
+{
+	if (o->n < OPS_SAID)
+		return 1;
+	if (conf_system_actor(&o->st->conf, who))
+		return 0;
+	if (registered(o, who))
+		return 1;
+	if (o->rest++ == 0)
+		o->restline = line;
+	return 0;
+}
+
 static void
 ops_see(struct ops *o, const char *who, size_t line)
 {
@@ -139,6 +189,8 @@ ops_see(struct ops *o, const char *who, size_t line)
 	    i = (i + 1) & (o->nslot - 1))
 		if (strcmp(o->who[o->slot[i] - 1], who) == 0)
 			return;
+	if (!ops_keep(o, who, line))
+		return;
 	if (2 * (o->n + 1) >= o->nslot) {
 		o->nslot = o->nslot ? 2 * o->nslot : 64;
 		o->slot = xcalloc(o->nslot, sizeof(*o->slot));
@@ -175,6 +227,23 @@ ops_free(struct ops *o)
 	free(o->who);
 	free(o->where);
 	free(o->slot);
+	free(o->ids);
+	register_free(&o->reg);
+}
+
+/* What the count of ops_keep has to say, once standing_say has said the
+ * rest: when the register it was read against could be read. */
+static void
+ops_say_rest(const struct ops *o, struct store *st)
+{
+	char where[64];
+
+	if (o->rest == 0 || o->regread != 1)
+		return;
+	snprintf(where, sizeof where, "<stdin>:%zu", o->restline);
+	jerr_say(st->err, ST_OK, _("%s: and %zu more lines from here on name "
+	    "operators not in the register (unknown); recorded (R5.4)"),
+	    where, o->rest);
 }
 
 /* The next record of standard input into o, checked: 1, 0 at the end, or
@@ -246,16 +315,16 @@ add_packed(struct oplog_batch *bt, const char *p, size_t n)
 	return r;
 }
 
-/* Reads checked records into b, packed, until the end of input or
- * PRELOCK bytes: 1 if more may follow, 0 at the end, or -1 with *status
- * set. */
+/* Reads checked records into b, packed, until the end of input, PRELOCK
+ * bytes or OPS_SAID operators (the next needs the register, so the store
+ * open): 1 if more may follow, 0 at the end, or -1 with *status set. */
 static int
 read_head(struct csv_reader *r, struct buf *b, size_t *n, struct ops *ops, int *status)
 {
 	struct oplog_rec o;
 	int k;
 
-	while (b->len < PRELOCK) {
+	while (b->len < PRELOCK && ops->n < OPS_SAID) {
 		if ((k = next_rec(r, &o, ops, status)) != 1)
 			return k;
 		pack(b, &o);
@@ -459,9 +528,13 @@ append_batch(struct store *st, struct csv_reader *r, struct buf *b, size_t n, in
 	if ((status = add_packed(bt, b->p, n)) != ST_OK)
 		goto abort;
 	buf_free(b);
+	ops->st = st;
 	if (more && (status = add_rest(bt, r, ops)) != ST_OK)
 		goto abort;
-	return commit_say(bt, st, ops->who, (const char *const *)ops->where, ops->n);
+	if ((status = commit_say(bt, st, ops->who, (const char *const *)ops->where,
+	    ops->n)) == ST_OK)
+		ops_say_rest(ops, st);
+	return status;
 abort:
 	oplog_abort(bt);
 	return status;

@@ -413,6 +413,14 @@ register_load_err(struct store *st, struct register_ *reg, struct jerr *e)
 	return load(st, reg, e, 0, NULL, 0);
 }
 
+/* peek -1: any size, nothing said, and what there is to say left to the
+ * next load (loads not counted) */
+int
+register_load_quiet(struct store *st, struct register_ *reg)
+{
+	return load(st, reg, NULL, -1, NULL, 0);
+}
+
 static int
 by_str(const void *a, const void *b)
 {
@@ -566,7 +574,7 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 		free(path);
 		return ST_FAIL;
 	}
-	if (peek && (fstat(fd, &sb) == -1 || sb.st_size > peek)) {
+	if (peek > 0 && (fstat(fd, &sb) == -1 || sb.st_size > peek)) {
 		close(fd);
 		free(path);
 		return ST_FAIL;
@@ -619,9 +627,9 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 		jerr_say_errno(e, ST_FAIL, "%s", path);
 		ret = ST_FAIL;
 	}
-	if (peek && said.msg[0] != '\0')
+	if (peek > 0 && said.msg[0] != '\0')
 		ret = ST_FAIL;	/* for the caller to load it again and say it */
-	else
+	else if (peek == 0)
 		loads++;
 	free(lines);
 	csvr_close(r);

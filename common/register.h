@@ -83,6 +83,10 @@ int	register_load_ids(struct store *, struct register_ *,
  * and register_load_ids says it.  Damage not yet told stays to tell. */
 int	register_peek_ids(struct store *, struct register_ *,
 	    const char *const *ids, size_t n, off_t max);
+/* The register read whole as register_load reads it, but without a word
+ * and at any size: damage is left for the next load to tell.  ST_OK, or
+ * ST_FAIL with nothing kept (register_load would refuse it). */
+int	register_load_quiet(struct store *, struct register_ *);
 void	register_free(struct register_ *);
 /* STABLE: the row with this id, or NULL. */
 struct operator *register_find(struct register_ *, const char *id);

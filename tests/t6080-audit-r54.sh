@@ -192,6 +192,29 @@ test_expect_success 'a batch naming many: each registered one judged by its own 
 	test "$(grep -c ",cs01,op[0-9]*,view,,ok," "$D/oplog.csv")" = 41
 '
 
+# A batch's memory stays bounded whatever its size (issue 15), however
+# many operators it names: the first 1000 are judged and said one by one
+# as above, later ones only when the register has them (it bounds them),
+# and the lines naming anyone else past those are counted, said once.
+test_expect_success 'a batch naming 200000 operators: bounded memory, the registered ones judged, the rest counted once' '
+	awk "BEGIN { for (i = 1; i <= 200000; i++)
+		if (i == 100000) print \"sato,view,,ok,\"
+		else if (i == 100001) print \"cron,backup,,ok,\"
+		else if (i == 100002) print \"tanaka,view,,ok,\"
+		else if (i == 150000) print \"ghost5,view,,ok,\"
+		else print \"ghost\" i \",view,,ok,\" }" >in &&
+	AT=2030-02-06T10:00:00Z command time -f %M -o rss \
+	    log-append -d "$D" -t cs01 --stdin <in 2>err &&
+	{ [ -n "${ASAN_OPTIONS:-}" ] || test "$(cat rss)" -le 16384 ||
+	    { echo "peak RSS $(cat rss) KiB" >&2; false; }; } &&
+	awk "BEGIN { for (i = 1; i <= 1000; i++)
+		printf \"log-append: <stdin>:%d: operator ghost%d is not an active registered person (unknown); recorded (R5.4)\\n\", i, i
+		print \"log-append: <stdin>:100000: operator sato is not an active registered person (revoked); recorded (R5.4)\"
+		print \"log-append: <stdin>:1001: and 198996 more lines from here on name operators not in the register (unknown); recorded (R5.4)\" }" >want &&
+	test_cmp want err &&
+	test "$(grep -Ec ",cs01,[a-z0-9]+,(view|backup),,ok,," "$D/oplog.csv")" -ge 200000
+'
+
 # The register is read while the disk takes the record only when it is
 # small (standing.h STANDING_PEEK_MAX, 16 KiB): a larger one would hold the
 # log lock longer than the write does, and is read once it is let go.  The
