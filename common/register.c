@@ -8,7 +8,9 @@
  * 16 or 17 fields, are read too and rewritten in the current form by the
  * next change) and rewritten only whole, through
  * atomic_begin/commit, under STORE_LOCK_REGISTER.  A missing operators.csv
- * is an empty register; one others may read is refused (register_open).
+ * is an empty register only while the log shows none ever held anyone
+ * (jukisec-init makes none), else missing state; one others may read is
+ * refused (register_open).
  * Credential files follow the crash order "credential before row" on add
  * and "row before credential" on revoke, so
  * a crash can leave only a credential without a live row, which
@@ -537,6 +539,28 @@ register_open(struct store *st)
 	return fd;
 }
 
+/* No operators.csv.  jukisec-init makes none, so a state that never held
+ * anyone has none: an empty register.  Once the log shows one held
+ * someone, rows are never deleted: a missing one is missing state,
+ * refused whole, never read as empty (no bootstrap, no credential
+ * reconciled away, ids not free again, nobody listed as gone). */
+static int
+missing(struct store *st, struct register_ *reg, const char *path,
+    struct jerr *e)
+{
+	switch (register_history(st, e)) {
+	case 0:
+		reg->missing = 1;
+		return ST_OK;
+	case 1:
+		jerr_say(e, ST_FAIL, _("%s: missing, but the operation log "
+		    "records changes to it"), path);
+		return ST_FAIL;
+	default:
+		return ST_FAIL;		/* said */
+	}
+}
+
 /* Long: open, pick the file's form (three column layouts), read row
  * by row, check duplicates: one pass with one clean-up.  With want (n
  * sorted ids), register_load_ids'. */
@@ -559,15 +583,21 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 
 	reg->op = NULL;
 	reg->n = reg->damaged = 0;
+	reg->missing = 0;
 	/* a missing register: the hash of no bytes */
 	snprintf(reg->sha256, sizeof(reg->sha256), "%s", SHA256_EMPTY);
 	if (peek)
 		e = &said;	/* anything said makes it a failure below */
 	path = xasprintf("%s/%s", st->dir, REGISTER_FILE);
 	if ((fd = register_open(st)) == -1) {
-		if (errno == ENOENT) {
+		if (errno == ENOENT && !peek) {
+			ret = missing(st, reg, path, e);
 			free(path);
-			return ST_OK;
+			return ret;
+		}
+		if (errno == ENOENT) {	/* the log's to answer: not now */
+			free(path);
+			return ST_FAIL;
 		}
 		open_safe_err(&m, ST_FAIL, path);
 		jerr_say(e, m.code, "%s", m.msg);
@@ -951,6 +981,11 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	size_t		 i, n = 0;
 	int		 dfd, saved, r = ST_OK;
 
+	/* No register, no row to judge a credential by: a state that never
+	 * held anyone (load's missing) has only what a crashed bootstrap
+	 * left, reconciled by the first change once there is a register. */
+	if (reg->missing)
+		return ST_OK;
 	if ((dfd = cred_dir(st, 0)) == -1)
 		return errno == ENOENT ? ST_OK : ST_FAIL;
 	if ((d = fdopendir(dfd)) == NULL) {

@@ -59,14 +59,19 @@ struct register_ {
 	size_t		n;
 	size_t		damaged;		/* rows with bad != 0 */
 	char		sha256[65];		/* of the bytes loaded, hex */
+	int		missing;		/* no operators.csv: a state that
+						 * never held anyone */
 };
 
 /* STABLE: reads operators.csv (caller holds STORE_LOCK_REGISTER when it will
  * write back).  A row with a bad value is kept, damaged (see struct
  * operator), after one line "FILE:LINE: field NAME: ..." on stderr.
  * ST_OK, or ST_FAIL naming file and line (not CSV, a bad id, a duplicate
- * id).  _err prints nothing: *e (from JERR_INIT) ends with the failure, else
- * the first damaged value's line (jerr_say). */
+ * id).  A missing operators.csv (jukisec-init makes none) is an empty
+ * register, missing set, only while the log shows no register ever held
+ * anyone (register_history); else ST_FAIL naming it.  _err prints
+ * nothing: *e (from JERR_INIT) ends with the failure, else the first
+ * damaged value's line (jerr_say). */
 int	register_load(struct store *, struct register_ *);
 int	register_load_err(struct store *, struct register_ *, struct jerr *e);
 /* register_load's pass with the same checks and messages (every row is
@@ -79,8 +84,9 @@ int	register_load_ids(struct store *, struct register_ *,
 /* The same without a word, for a caller that cannot say it now
  * (log-append while it holds the log lock, whose stderr may block), and
  * only for a register of at most max bytes: ST_OK when the load had
- * nothing to say, else ST_FAIL with nothing kept (a larger register too),
- * and register_load_ids says it.  Damage not yet told stays to tell. */
+ * nothing to say, else ST_FAIL with nothing kept (a larger register too,
+ * and a missing one, whose answer is the log's), and register_load_ids
+ * says it.  Damage not yet told stays to tell. */
 int	register_peek_ids(struct store *, struct register_ *,
 	    const char *const *ids, size_t n, off_t max);
 /* The register read whole as register_load reads it, but without a word
@@ -159,6 +165,13 @@ struct register_seen {
  * ST_OK, or ST_FAIL after a message. */
 int	register_seen(struct store *, const struct register_ *,
 	    struct register_seen *);
+/* 1 when the operation log shows the register has held someone: a record
+ * only a register with rows makes (operator-add, operator-mod,
+ * operator-revoke, recover or auth with result ok), a log pruned (what it held
+ * before is gone: assumed) or cut short of its head.  0 when it shows
+ * none, -1 when it cannot be read (said to e).  Rows are never deleted:
+ * a register that held someone and holds nobody now was replaced. */
+int	register_history(struct store *, struct jerr *e);
 /* Prints the rows f selects on stdout: a table with each person's state
  * at time now under cf, or CSV or JSON with the columns above and, when
  * seen is not NULL, last_success and last_failure.  The caller checks

@@ -246,9 +246,50 @@ add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	return add_locked(st, reg, j);
 }
 
-/* The bootstrap of the first manager: no gate, a lock of its own.  Of
- * the two refusals without -b, the register's manager is named first: it
- * is the reason whatever -r says. */
+/* The bootstrap is for a register that never held anyone, and rows are
+ * never deleted: one with no manager where the log shows someone was
+ * registered is an emptied or older copy put in place of the register,
+ * whose bootstrap would hand it to whoever runs operator-add and
+ * reconcile every person's credential away.  ST_OK, else ST_FAIL said. */
+static int
+never_held(struct store *st)
+{
+	switch (register_history(st, st->err)) {
+	case 0:
+		return ST_OK;
+	case 1:
+		jerr_say(st->err, ST_FAIL, _("%s/%s: holds no manager, but the "
+		    "operation log records changes to it: no bootstrap"),
+		    st->dir, REGISTER_FILE);
+		return ST_FAIL;
+	default:
+		return ST_FAIL;		/* said */
+	}
+}
+
+/* The bootstrap's checks on reg: ST_OK, or the refusal said.  Of the two
+ * refusals without -b, the register's manager is named first: it is the
+ * reason whatever -r says. */
+static int
+first_open(struct store *st, const struct register_ *reg, enum role role)
+{
+	if (had_manager(reg)) {
+		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
+		    "-b is required"));
+		return ST_USAGE;
+	}
+	if (role != ROLE_MANAGER) {
+		jerr_say(st->err, ST_USAGE, _("-b is required (only the first "
+		    "manager registers without it)"));
+		return ST_USAGE;
+	}
+	return never_held(st);
+}
+
+/* The bootstrap of the first manager: no gate, a lock of its own.  The
+ * checks are made before the credential is asked for, and again under
+ * the lock before the reconcile: a register replaced meanwhile loses no
+ * credential to it. */
 static int
 add_first(struct store *st, struct addjob *j)
 {
@@ -258,18 +299,10 @@ add_first(struct store *st, struct addjob *j)
 	/* fail before asking for a credential */
 	if ((r = register_load(st, &reg)) != ST_OK)
 		return r;
-	r = had_manager(&reg);
+	r = first_open(st, &reg, j->a->r);
 	register_free(&reg);
-	if (r) {
-		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
-		    "-b is required"));
-		return ST_USAGE;
-	}
-	if (j->a->r != ROLE_MANAGER) {
-		jerr_say(st->err, ST_USAGE, _("-b is required (only the first "
-		    "manager registers without it)"));
-		return ST_USAGE;
-	}
+	if (r != ST_OK)
+		return r;
 	/* No manager's check is logged before this change, which would find
 	 * a log that writers refuse: found here, before the credential, so
 	 * that the register never holds a change the log cannot record. */
@@ -279,9 +312,11 @@ add_first(struct store *st, struct addjob *j)
 	/* a refusal of the bootstrap is add_unlogged's: nobody acted */
 	if ((r = add_prepare(st, j)) != ST_OK || (r = j->fail) != ST_OK)
 		return r;
-	if ((r = register_begin(st, &reg, j->a->id)) != ST_OK)
+	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
-	if ((r = clock_decision(st, &j->now)) != ST_OK) {
+	if ((r = first_open(st, &reg, j->a->r)) != ST_OK ||
+	    (r = register_reconcile(st, &reg, j->a->id)) != ST_OK ||
+	    (r = clock_decision(st, &j->now)) != ST_OK) {
 		register_end(st, &reg);
 		return r;
 	}

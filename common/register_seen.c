@@ -8,6 +8,8 @@
  * failure (an error is the terminal's, not the person's).  Ids are found
  * by binary search, so the read stays linear in the log.  A log that
  * cannot be read is ST_FAIL: no row claims "never" it cannot show.
+ * register_history reads it the same way for whether any register ever
+ * held someone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "oplog.h"
 #include "oplog_verify.h"
 #include "register.h"
 #include "timeutil.h"
@@ -108,4 +111,64 @@ register_seen(struct store *st, const struct register_ *reg,
 	oplog_reader_close(rd);
 	close(fd);
 	return n == -1 ? ST_FAIL : ST_OK;
+}
+
+/* 1 when r is a record only a register with rows makes: a change to it
+ * made, or a person admitted. */
+static int
+held_record(const struct oplog_record *r)
+{
+	static const char *const act[] = { "operator-add", "operator-mod",
+	    "operator-revoke", "recover", "auth" };
+	size_t	 i;
+
+	if (strcmp(r->field[OF_RESULT], "ok") != 0)
+		return 0;
+	for (i = 0; i < sizeof(act) / sizeof(act[0]); i++)
+		if (strcmp(r->field[OF_ACTION], act[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Read as register_seen reads the log: whole, no lock.  Only a register
+ * that is missing or empty asks, so auth-check's common path never
+ * reads the log here. */
+int
+register_history(struct store *st, struct jerr *e)
+{
+	struct oplog_reader *rd;
+	struct oplog_record *r;
+	const char	*why;
+	long long	 last = -1, head;
+	size_t		 line;
+	int		 fd, n = 0, io, held = 0;
+
+	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
+		store_open_say(st, e, "oplog.csv");
+		return -1;
+	}
+	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
+		jerr_say_errno(e, ST_FAIL, "%s/oplog.csv", st->dir);
+		close(fd);
+		return -1;
+	}
+	while (!held && (n = oplog_reader_next(rd, &r)) == 1) {
+		/* a pruned log starts after seq 0: what it held is gone */
+		held = (last == -1 && r->seq != 0) || held_record(r);
+		last = r->seq;
+	}
+	if (!held && n == -1 && oplog_reader_torn(rd) > 0)
+		n = 0;
+	if (!held && n == -1) {
+		why = oplog_reader_error(rd, &line, &io);
+		jerr_say(e, ST_FAIL, "%s/oplog.csv:%zu: %s", st->dir, line, why);
+		held = -1;
+	}
+	/* a log cut short of the record its head names may have lost the
+	 * very records asked for */
+	else if (!held && (head = oplog_head_seq(st)) != -1 && last < head)
+		held = 1;
+	oplog_reader_close(rd);
+	close(fd);
+	return held;
 }

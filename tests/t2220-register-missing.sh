@@ -1,0 +1,117 @@
+#!/bin/sh
+# A register that is missing, or emptied, where the log shows it held
+# persons (R5.1: rows are never deleted, ids never reused).  jukisec-init
+# makes no operators.csv: a state that never held anyone has none, and
+# reads as an empty register.  Once the log records a register change, a
+# missing operators.csv is missing state for every tool that reads it:
+# exit 3 with one line naming it, nothing reconciled (no credential
+# destroyed), no bootstrap, never an empty listing.  The bootstrap is
+# refused, too, on a register that holds nobody when the log shows
+# someone was registered (an emptied copy put in its place).
+. "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/lib-register.sh"
+
+MISSING="operators.csv: missing, but the operation log records changes to it"
+
+# evil_boot: the bootstrap of a manager "evil" (exit status as it ends).
+evil_boot() {
+	pw evil evil-secret-1 &&
+	operator-add -d "$D" -t term01 -i evil -n Evil -r manager -m password \
+	    --reason r --instructions-given "$INSTR_BOOT" --password-fd 3 \
+	    3<"$TMP/pw.evil"
+}
+
+test_expect_success 'a state that never held anyone: no register, an empty listing' '
+	reg_state && test ! -e "$D/operators.csv" &&
+	operator-list -d "$D" -f csv >out &&
+	test "$(wc -l <out)" = 1 &&
+	test_must_fail 1 auth nobody /dev/null 2>/dev/null
+'
+
+test_expect_success 'set up: boss, tanaka and sato registered' '
+	bootstrap && add_pw tanaka && add_pw sato &&
+	ls "$D/credentials" >creds.before &&
+	test "$(wc -l <creds.before)" = 3
+'
+
+test_expect_success 'missing: the bootstrap is refused, nothing reconciled or logged as done' '
+	mv "$D/operators.csv" "$TMP/operators.bak" &&
+	nrec=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 3 evil_boot 2>err &&
+	one_line_matching err "$MISSING" &&
+	ls "$D/credentials" >creds.after && test_cmp creds.before creds.after &&
+	test ! -e "$D/operators.csv" &&
+	test "$(log_count register-reconcile removed "")" = 0 &&
+	test "$(log_count operator-add ok bootstrap)" = 1 &&
+	test "$(wc -l <"$D/oplog.csv")" -le $((nrec + 1))
+'
+
+test_expect_success 'missing: an old id is not registered again' '
+	pw boss2 boss-secret-2 &&
+	test_must_fail 3 operator-add -d "$D" -i boss -n Boss -r manager \
+	    -m password --reason r --instructions-given "$INSTR_BOOT" \
+	    --password-fd 3 3<"$TMP/pw.boss2" 2>err &&
+	one_line_matching err "$MISSING" &&
+	test "$(cat "$D/credentials/boss.phc")" != "" &&
+	test ! -e "$D/operators.csv"
+'
+
+test_expect_success 'missing: operator-list exit 3, one line, no empty table' '
+	for f in table csv json form; do
+		test_must_fail 3 operator-list -d "$D" -f $f >out 2>err &&
+		one_line_matching err "$MISSING" && test ! -s out || return 1
+	done
+'
+
+test_expect_success 'missing: auth-check exit 3, nobody admitted' '
+	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>err &&
+	one_line_matching err "$MISSING"
+'
+
+test_expect_success 'missing: every -b tool exits 3, one line' '
+	by_tools_one_line "$MISSING" &&
+	ls "$D/credentials" >creds.after && test_cmp creds.before creds.after
+'
+
+test_expect_success 'missing: log-append records, and says R5.4 was not checked' '
+	log-append -d "$D" -t cs01 -u tanaka -a print -o x -r ok 2>err &&
+	grep -q "$MISSING" err &&
+	grep -q "could not be checked against the register" err &&
+	! grep -q "not an active registered person" err
+'
+
+test_expect_success 'missing: jukisec-audit FAILs and names it' '
+	test_must_fail 1 jukisec-audit -d "$D" >r 2>&1 &&
+	grep -q "$MISSING" r
+'
+
+test_expect_success 'the register put back: everything reads as before' '
+	mv "$TMP/operators.bak" "$D/operators.csv" &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	ls "$D/credentials" >creds.after && test_cmp creds.before creds.after
+'
+
+test_expect_success 'an emptied register (its header only): no bootstrap, nothing destroyed' '
+	cp "$D/operators.csv" "$TMP/operators.bak" &&
+	head -1 "$TMP/operators.bak" >"$D/operators.csv" &&
+	test_must_fail 3 evil_boot 2>err && cat err &&
+	one_line_matching err "operators.csv: holds no manager, but the operation log records changes to it: no bootstrap$" &&
+	ls "$D/credentials" >creds.after && test_cmp creds.before creds.after &&
+	test "$(log_count register-reconcile removed "")" = 0 &&
+	! grep -q "^evil," "$D/operators.csv" &&
+	mv "$TMP/operators.bak" "$D/operators.csv"
+'
+
+# A bootstrap a crash cut after its credential, before its row, leaves a
+# credential and no register: the next bootstrap destroys nothing on a
+# missing register; the first change once there is one reconciles it.
+test_expect_success 'never held anyone: a leftover credential waits for a register' '
+	D=$TMP/fresh && reg_state "$D" &&
+	mkdir -m 700 "$D/credentials" && echo x >"$D/credentials/ghost.phc" &&
+	chmod 600 "$D/credentials/ghost.phc" &&
+	bootstrap && test -e "$D/credentials/ghost.phc" &&
+	add_pw tanaka && test ! -e "$D/credentials/ghost.phc" &&
+	test "$(log_count register-reconcile removed "")" = 1
+'
+
+test_done
