@@ -9,7 +9,8 @@
  * then last_success and last_failure from the log (register_seen.c);
  * JSON has the same keys, null for an unset expiry, revocation or lock;
  * the table shows times in local time and pads by display width (kanji
- * count two columns).  A value that did not read back is printed as the
+ * count two columns).  Every format gives the lock in effect at the
+ * listing's time (in_effect), never one an automatic unlock has lifted.  A value that did not read back is printed as the
  * file holds it in every format (escaped for people), never its
  * stand-in.
  */
@@ -37,6 +38,23 @@ fields(const struct operator *o, const char *f[NFIELDS],
 	for (c = 0; c < NFIELDS; c++)
 		if ((f[c] = register_damaged(o, c)) == NULL)
 			f[c] = register_text(o, c, t[c]);
+}
+
+/* The row as CSV and JSON give it: with the lock in effect at now, as the
+ * table's state and -l decide it (operator_locked).  A lock whose
+ * automatic unlock is due is none, and its count cleared, as the gate's
+ * next attempt makes it (operator_count_attempt) before it counts: a
+ * copy in *tmp, the register left as it is.  A lock that does not lift
+ * by itself (of unknown time, damaged) is the row's own. */
+static const struct operator *
+in_effect(const struct operator *o, const struct conf *cf, int64_t now,
+    struct operator *tmp)
+{
+	if (!o->locked || operator_locked(o, cf, now))
+		return o;
+	*tmp = *o;
+	operator_unlock(tmp);
+	return tmp;
 }
 
 /* An expiry for people: a local midnight is the end of the day before it,
@@ -209,22 +227,24 @@ seen_time(int64_t t, char buf[TIME_BUFSZ])
 
 static void
 json(struct operator **sel, size_t n, const struct register_ *reg,
-    const struct register_seen *seen)
+    const struct conf *cf, int64_t now, const struct register_seen *seen)
 {
+	struct operator	 tmp;
+	const struct operator *o;
 	const char	*f[NFIELDS];
 	char		 t[NFIELDS][TIME_BUFSZ];
 	size_t		 i, j;
 
 	putchar('[');
 	for (i = 0; i < n; i++) {
-		fields(sel[i], f, t);
+		fields(o = in_effect(sel[i], cf, now, &tmp), f, t);
 		printf(i ? ",\n{" : "\n{");
 		for (j = 0; j < NFIELDS; j++) {
 			printf("%s\"%s\":", j ? "," : "", register_cols[j]);
 			/* failed a number, locked a boolean, unset times null;
 			 * a damaged value stays the string it is, digits too
 			 * (a count past the ceiling) */
-			if (j == 14 && register_damaged(sel[i], j) == NULL &&
+			if (j == 14 && register_damaged(o, j) == NULL &&
 			    strspn(f[j], "0123456789") == strlen(f[j]) && *f[j] != '\0')
 				fputs(f[j], stdout);
 			else if (j == 15 && (strcmp(f[j], "yes") == 0 ||
@@ -297,6 +317,7 @@ register_print(const struct register_ *reg, const struct register_filter *flt,
 {
 	static const char *const seencols[2] = { "last_success", "last_failure" };
 	struct operator	**sel;
+	struct operator	 tmp;
 	const char	*f[NFIELDS + 2];
 	char		 t[NFIELDS + 2][TIME_BUFSZ];
 	size_t		 i, k, nf = NFIELDS + (seen != NULL ? 2 : 0);
@@ -314,7 +335,7 @@ register_print(const struct register_ *reg, const struct register_filter *flt,
 			f[i] = i < NFIELDS ? register_cols[i] : seencols[i - NFIELDS];
 		csv_write_record(stdout, f, nf);
 		for (i = 0; i < k; i++) {
-			fields(sel[i], f, t);
+			fields(in_effect(sel[i], cf, now, &tmp), f, t);
 			if (seen != NULL) {
 				f[NFIELDS] = seen_time(seen[sel[i] -
 				    reg->op].success, t[NFIELDS]);
@@ -324,6 +345,6 @@ register_print(const struct register_ *reg, const struct register_filter *flt,
 			csv_write_record(stdout, f, nf);
 		}
 	} else
-		json(sel, k, reg, seen);
+		json(sel, k, reg, cf, now, seen);
 	free(sel);
 }

@@ -102,6 +102,41 @@ test_expect_success '--locked: only persons locked out now' '
 	operator-list -d "$D" --locked >table && grep -q "^yamada .* locked" table
 '
 
+# lockcols: yamada's failed, locked and locked_at, from CSV on stdin.
+lockcols() { mlr --icsv --onidx --ofs , filter '$id == "yamada"' then cut -o -f failed,locked,locked_at; }
+
+# operator-list(1): CSV and JSON give the lock in effect, as the table's
+# STATE and -l do: a lock whose automatic unlock is due is none (the gate
+# lifts it, and clears the count, at the next attempt).  The register
+# itself is left as it is.
+test_expect_success 'an automatic unlock due: CSV and JSON say unlocked, as the table and -l' '
+	operator-list -d "$D" -f csv | lockcols >before &&
+	grep -q "^5,yes,20" before &&
+	conf_set "$D" lockout_unlock_minutes 1 &&
+	operator-list -d "$D" --now $ASOF >table &&
+	grep -q "^yamada .* active" table &&
+	test "$(operator-list -d "$D" --now $ASOF -l -f csv | ids)" = "" &&
+	test "$(operator-list -d "$D" --now $ASOF -f csv | lockcols)" = "0,no," &&
+	operator-list -d "$D" --now $ASOF -f json >list.json &&
+	python3 -c "import json,sys
+d = {r[\"id\"]: r for r in json.load(open(sys.argv[1]))}
+y = d[\"yamada\"]
+assert y[\"locked\"] is False and y[\"locked_at\"] is None and y[\"failed\"] == 0, y" list.json &&
+	operator-list -d "$D" -f csv | lockcols >now &&
+	test_cmp before now &&
+	test "$(field yamada locked)" = yes &&
+	conf_set "$D" lockout_unlock_minutes 0
+'
+
+test_expect_success FAKETIME 'the same on the clock (faketime): unlocked once the minutes passed' '
+	conf_set "$D" lockout_unlock_minutes 1 &&
+	test "$(at 2099-01-01T00:00:00Z operator-list -d "$D" -f csv | lockcols)" = "0,no," &&
+	test "$(at 2099-01-01T00:00:00Z operator-list -d "$D" -f json | grep -c "\"locked\":true")" = 0 &&
+	test "$(at 2099-01-01T00:00:00Z operator-list -d "$D" -l -f csv | ids)" = "" &&
+	test "$(operator-list -d "$D" -f csv | lockcols)" = "$(cat before)" &&
+	conf_set "$D" lockout_unlock_minutes 0
+'
+
 test_expect_success '--expiring lists a locked person (the authority still ends), never a revoked one' '
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i yamada -e 2099-12-25 \
 	    4<"$TMP/pw.boss" &&
