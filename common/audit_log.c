@@ -932,12 +932,102 @@ check_head(struct audit *a, const struct walk *w)
 		    "操作履歴は最終記録の控え(通番 %lld)まで揃っています。"), w->head_seq);
 }
 
+/* What a burst is counted by (R5.2, issue 7 "by person and terminal"):
+ * one person at one terminal; one person at any terminal; one terminal,
+ * any person tried at it. */
+enum burst_by { BY_PAIR, BY_PERSON, BY_TERMINAL };
+
+/* One item of auth-bursts, saying which kind it is; k: the pairs a
+ * person's or a terminal's failures span. */
+static void
+burst_item(struct audit *a, const struct burst *b, enum burst_by by, size_t k)
+{
+	char	 d1[64], d2[64], *subj, *who = NULL;
+
+	audit_date(a, b->first, d1, sizeof(d1));
+	audit_date(a, b->last, d2, sizeof(d2));
+	if (by != BY_TERMINAL)
+		who = person_label(a->reg_ok ? &a->reg : NULL, b->who, a->o->ja);
+	if (by == BY_PAIR) {
+		subj = xasprintf("%s@%s", b->who, b->terminal);
+		check_item(a, subj, L(a,
+		    "%s at terminal %s: %lld failed authentications from %s to %s",
+		    "%s(端末機 %s): 認証失敗 %lld 回(%s〜%s)"), who,
+		    b->terminal, b->n, d1, d2);
+	} else if (by == BY_PERSON) {
+		subj = xasprintf("%s@*", b->who);
+		check_item(a, subj, L(a,
+		    "%s at any terminal (%zu terminals): %lld failed authentications from %s to %s",
+		    "%s(どの端末機でも、%zu 台): 認証失敗 %lld 回(%s〜%s)"), who, k,
+		    b->n, d1, d2);
+	} else {
+		subj = xasprintf("*@%s", b->terminal);
+		check_item(a, subj, L(a,
+		    "terminal %s, any person (%zu ids): %lld failed authentications from %s to %s",
+		    "端末機 %s(どの者でも、%zu 名): 認証失敗 %lld 回(%s〜%s)"),
+		    b->terminal, k, b->n, d1, d2);
+	}
+	free(who);
+	free(subj);
+}
+
+static int
+by_who(const void *x, const void *y)
+{
+	return strcmp((*(struct burst *const *)x)->who,
+	    (*(struct burst *const *)y)->who);
+}
+
+static int
+by_terminal(const void *x, const void *y)
+{
+	return strcmp((*(struct burst *const *)x)->terminal,
+	    (*(struct burst *const *)y)->terminal);
+}
+
+/* The pairs' failures summed by person or by terminal (sorted: one pass
+ * however many ids were tried), an item for each total of burst or more
+ * that spans more than one pair: one pair's alone is that pair's item
+ * already.  Fail closed: ids tried one at a time at many terminals, or
+ * many ids at one, are a burst too.  The number of items. */
+static size_t
+burst_sums(struct audit *a, const struct walk *w, enum burst_by by,
+    long long burst)
+{
+	struct burst **p, s;
+	size_t	 i, j, n = 0;
+
+	if (w->nb == 0)
+		return 0;
+	p = xcalloc(w->nb, sizeof(*p));
+	for (i = 0; i < w->nb; i++)
+		p[i] = &w->b[i];
+	qsort(p, w->nb, sizeof(*p), by == BY_PERSON ? by_who : by_terminal);
+	for (i = 0; i < w->nb; i = j) {
+		s = *p[i];
+		for (j = i + 1; j < w->nb && (by == BY_PERSON ?
+		    strcmp(p[j]->who, s.who) : strcmp(p[j]->terminal,
+		    s.terminal)) == 0; j++) {
+			s.n += p[j]->n;
+			if (p[j]->first < s.first)
+				s.first = p[j]->first;
+			if (p[j]->last > s.last)
+				s.last = p[j]->last;
+		}
+		if (j - i > 1 && s.n >= burst) {
+			burst_item(a, &s, by, j - i);
+			n++;
+		}
+	}
+	free(p);
+	return n;
+}
+
 static void
 check_bursts(struct audit *a, const struct walk *w)
 {
 	long long burst = a->st->conf.audit_auth_burst;
 	long long days = a->st->conf.audit_auth_window_days;
-	char	 d1[64], d2[64], *subj, *who;
 	size_t	 i, n = 0;
 
 	check_begin(a, "R5.2", "auth-bursts");
@@ -945,22 +1035,13 @@ check_bursts(struct audit *a, const struct walk *w)
 		not_read(a, w);
 		return;
 	}
-	for (i = 0; i < w->nb; i++) {
-		if (w->b[i].n < burst)
-			continue;
-		audit_date(a, w->b[i].first, d1, sizeof(d1));
-		audit_date(a, w->b[i].last, d2, sizeof(d2));
-		subj = xasprintf("%s@%s", w->b[i].who, w->b[i].terminal);
-		who = person_label(a->reg_ok ? &a->reg : NULL, w->b[i].who,
-		    a->o->ja);
-		check_item(a, subj, L(a,
-		    "%s at terminal %s: %lld failed authentications from %s to %s",
-		    "%s(端末機 %s): 認証失敗 %lld 回(%s〜%s)"), who,
-		    w->b[i].terminal, w->b[i].n, d1, d2);
-		free(who);
-		free(subj);
-		n++;
-	}
+	for (i = 0; i < w->nb; i++)
+		if (w->b[i].n >= burst) {
+			burst_item(a, &w->b[i], BY_PAIR, 1);
+			n++;
+		}
+	n += burst_sums(a, w, BY_PERSON, burst);
+	n += burst_sums(a, w, BY_TERMINAL, burst);
 	check_end(a, n ? AUDIT_WARN : AUDIT_PASS, L(a,
 	    "%zu burst(s) of %lld or more failed authentications in the last %lld days.",
 	    "直近 %3$lld 日間に %2$lld 回以上の認証失敗の集中が %1$zu 件あります。"),

@@ -242,6 +242,29 @@ test_expect_success 'R5.2: failures older than the window are not counted' '
 	expect auth-bursts "PASS "
 '
 
+# jukisec-audit(1) auth-bursts, issue 7 ("by person and terminal"): one
+# id tried at many terminals, and many ids at one terminal, are bursts
+# too (fail closed, R5.2), each item saying which it is (t1: suzuki's five
+# and ghost2's one); a person's or a terminal's failures that are one
+# pair's already are that pair's item.
+test_expect_success 'R5.2: one id at six terminals, six ids at one terminal: bursts' '
+	for t in t1 t2 t3 t4 t5 t6; do auth ghost2 "$TMP/pw.wrong" -t $t 2>/dev/null; done;
+	for i in 1 2 3 4 5 6; do auth a$i "$TMP/pw.wrong" -t tz 2>/dev/null; done;
+	audit_run &&
+	expect auth-bursts "WARN suzuki@t1 ghost2@* *@t1 *@tz" &&
+	detail auth-bursts >d &&
+	grep -q "(id ghost2) at any terminal (6 terminals): 6 failed authentications from " d &&
+	grep -q "terminal tz, any person (6 ids): 6 failed authentications from " d &&
+	grep -q "terminal t1, any person (2 ids): 6 failed authentications from " d &&
+	grep -q "^4 burst(s) of 5 or more failed authentications in the last 30 days" d &&
+	jukisec-audit -d "$D" --lang ja >r.ja;
+	grep -q "^      - .*(ID ghost2)(どの端末機でも、6 台): 認証失敗 6 回(" r.ja &&
+	grep -q "^      - 端末機 tz(どの者でも、6 名): 認証失敗 6 回(" r.ja &&
+	conf_set "$D" audit_auth_burst 7 &&
+	audit_run && expect auth-bursts "PASS " &&
+	conf_set "$D" audit_auth_burst 5
+'
+
 # A method that does not read back is no method, not its stand-in,
 # password (operator-mod(1), "The register's damaged values"): nobody is
 # admitted on the row.  R5.3 counts no exception on it and fails it as a
