@@ -72,6 +72,7 @@ static const struct held {
 	{ "incidents.csv",	"事態の記録" },
 	{ "incidents.pending",	"事態の記録の変更の控え" },
 	{ "confirmations.csv",	"確認の記録" },
+	{ "confirmations.pending", "確認の記録の変更の控え" },
 	{ "jukisec.conf",	"設定" },
 	{ "register.lock",	"登録簿の同時の書込みを防ぐためのファイル" },
 	{ "oplog.lock",		"操作履歴の同時の書込みを防ぐためのファイル" },

@@ -1,6 +1,17 @@
 /*
  * confirm.c — confirmations.csv and jukisec-audit --confirm (confirm.h).
+ *
+ * Invariants: a row and its "confirm" record are kept whole as
+ * incidents.csv's events are (pending.h): under the register lock the
+ * gate counted the manager's attempt under, the log is shown to take the
+ * record first (register_log_ready, its lock held to the record), then a
+ * note confirmations.pending a killed writer left is settled, the file is
+ * read and checked, the note written, the file replaced, the record
+ * logged and the note removed.  A kill between the file and its record
+ * leaves the note, which the next --confirm settles before it reads the
+ * file, and the audit does not pass the item meanwhile (audit_confirm.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,14 +21,28 @@
 #include "gate.h"
 #include "muni.h"
 #include "oplog.h"
+#include "oplog_verify.h"
+#include "pending.h"
 #include "register.h"
+#include "register_txn.h"
 #include "timeutil.h"
-
-#define CONFIRM_FILE	"confirmations.csv"
 
 enum { C_ITEM, C_AT, C_BY, C_NOTE, NCOLS };
 static const char *const cols[NCOLS + 1] = { "item", "confirmed_at", "by",
 	"note", NULL };
+
+/* confirmations.csv's kind of note (pending.h): atomic_begin's temporary
+ * names, which store_lock removes; a row not added leaves nothing to log
+ * (the manager confirms again). */
+static const struct pending_kind confirm_kind = {
+	CONFIRM_FILE, CONFIRM_PENDING_FILE, "jukisec-confirm-pending v1", NULL,
+	NULL,
+	N_("%s/%s: not a pending confirmation; look at it and "
+	    "confirmations.csv, then remove it"),
+	N_("%s/%s: confirmations.csv is neither the one before nor the one "
+	    "after the confirmation it names; look at both, then remove it"),
+	NULL, NULL
+};
 
 static int
 item_ok(const char *s)
@@ -139,33 +164,68 @@ struct job {
 	const char	*item, *by, *note;
 };
 
-/* Under the register lock that counted the manager's attempt. */
+/* The row of j at now appended to confirmations.csv (raw: its bytes,
+ * read and checked under this lock) and logged, whole, through
+ * confirmations.pending. */
+static int
+append_logged(struct store *st, const struct job *j, const struct buf *raw,
+    int64_t now)
+{
+	struct oplog_rec rec = { j->by, "confirm", j->item, "ok", NULL };
+	char	 at[TIME_BUFSZ], *b = NULL, *detail;
+	const char *row[NCOLS];
+	size_t	 n = 0;
+	int	 r;
+
+	time_format(now, at);
+	row[C_ITEM] = j->item;
+	row[C_AT] = at;
+	row[C_BY] = j->by;
+	row[C_NOTE] = j->note;
+	if (csvfile_after(raw, cols, row, NCOLS, &b, &n) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, CONFIRM_FILE);
+		free(b);
+		return ST_FAIL;
+	}
+	rec.detail = detail = xasprintf("%s%s", *j->note ? "note=" : "", j->note);
+	if ((r = pending_replace(st, &confirm_kind, raw, b, n, &rec)) == ST_OK &&
+	    (r = oplog_append_at(st, &rec, 1, now)) == ST_OK)
+		r = pending_remove(st, &confirm_kind);
+	free(detail);
+	free(b);
+	return r;
+}
+
+/* Under the register lock that counted the manager's attempt: the log
+ * shown to take the record (room for the file, its note and the record),
+ * its lock held to the record, so that no row goes in that the log then
+ * refuses; what a killed writer left settled; then the row. */
 static int
 change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct job *j = arg;
 	struct confirmations all;
 	struct buf raw;
-	char	 at[TIME_BUFSZ];
-	const char *row[NCOLS];
-	int	 r;
+	int	 r, err;
 
 	(void)reg;
-	if ((r = csvfile_read(st, CONFIRM_FILE, &raw)) != ST_OK)
-		return r;
-	if ((r = parse(st, &raw, &all, NULL)) == ST_OK) {
-		time_format(now, at);
-		row[C_ITEM] = j->item;
-		row[C_AT] = at;
-		row[C_BY] = j->by;
-		row[C_NOTE] = j->note;
-		if ((r = csvfile_append(st, CONFIRM_FILE, &raw, cols, row,
-		    NCOLS)) == ST_OK)
-			r = oplog_log(st, j->by, "confirm", j->item, "ok",
-			    "%s%s", *j->note ? "note=" : "", j->note);
-		confirmations_free(&all);
+	if (register_log_ready(st, now, CONFIRM_FILE,
+	    CONFIRM_NOTE_MAX + 3 * OPLOG_LINE_MAX, &err) != ST_OK) {
+		if (err != -1)
+			jerr_say(st->err, ST_FAIL, _("%s: the confirmation cannot "
+			    "be recorded (%s): not recorded"), st->dir,
+			    strerror(err));
+		return ST_FAIL;
 	}
-	buf_free(&raw);
+	if ((r = pending_settle(st, &confirm_kind)) == ST_OK &&
+	    (r = csvfile_read(st, CONFIRM_FILE, &raw)) == ST_OK) {
+		if ((r = parse(st, &raw, &all, NULL)) == ST_OK) {
+			r = append_logged(st, j, &raw, now);
+			confirmations_free(&all);
+		}
+		buf_free(&raw);
+	}
+	store_unlock(st, STORE_LOCK_LOG);
 	return r;
 }
 

@@ -13,7 +13,8 @@
  * period the tamper-evident log corroborates the file.
  *
  * Invariants: rows are only ever added (csvfile.h), under
- * STORE_LOCK_REGISTER held by the gate that verified the manager; the file
+ * STORE_LOCK_REGISTER held by the gate that verified the manager, each
+ * with its record whole through confirmations.pending (pending.h); the file
  * is read strictly (header, item ids, times, manager ids), a bad row is an
  * error naming file, line and field.
  */
@@ -25,6 +26,9 @@
 #include "store.h"
 
 #define CONFIRM_NOTE_MAX	1024
+#define CONFIRM_FILE		"confirmations.csv"
+/* A row between confirmations.csv and its log record (pending.h). */
+#define CONFIRM_PENDING_FILE	"confirmations.pending"
 
 struct confirmation {
 	char	*item, *by, *note;

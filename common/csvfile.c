@@ -54,32 +54,22 @@ csvfile_read_err(struct store *st, const char *name, struct buf *raw,
 }
 
 int
-csvfile_append(struct store *st, const char *name, const struct buf *raw,
-    const char *const *cols, const char *const *row, size_t n)
+csvfile_after(const struct buf *raw, const char *const *cols,
+    const char *const *row, size_t n, char **out, size_t *len)
 {
-	struct atomic_file af;
+	FILE	*fp;
 	int	 rv = 0;
 
-	if (atomic_begin(&af, st->dirfd, name, 0600) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
-		return ST_FAIL;
-	}
-	atomic_keep_group(&af);
+	if ((fp = open_memstream(out, len)) == NULL)
+		err(ST_FAIL, "open_memstream");
 	if (raw->len == 0)
-		rv = csv_write_record(af.fp, cols, n);
-	else if (fwrite(raw->p, 1, raw->len, af.fp) != raw->len ||
-	    (raw->p[raw->len - 1] != '\n' && putc('\n', af.fp) == EOF))
+		rv = csv_write_record(fp, cols, n);
+	else if (fwrite(raw->p, 1, raw->len, fp) != raw->len ||
+	    (raw->p[raw->len - 1] != '\n' && putc('\n', fp) == EOF))
 		rv = -1;
 	if (rv == 0)
-		rv = csv_write_record(af.fp, row, n);
-	if (rv == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
-		atomic_abort(&af);
-		return ST_FAIL;
-	}
-	if (atomic_commit(&af) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, name);
-		return ST_FAIL;
-	}
-	return ST_OK;
+		rv = csv_write_record(fp, row, n);
+	if (fclose(fp) == EOF)
+		rv = -1;
+	return rv;
 }

@@ -1,7 +1,8 @@
 /*
  * csvfile.h — the small append-only CSV files of the state directory
  * (confirmations.csv; incidents.csv keeps its own reader): read whole,
- * replaced whole with one row more.
+ * replaced whole with one row more (the bytes after made here, the file
+ * replaced with its note by pending_replace).
  *
  * Invariants: the caller holds STORE_LOCK_REGISTER around read and append,
  * and validates every row it read before appending (a corrupt file is
@@ -24,9 +25,11 @@ int	csvfile_read(struct store *, const char *name, struct buf *raw);
 int	csvfile_read_err(struct store *, const char *name, struct buf *raw,
 	    struct jerr *e);
 
-/* Replaces DIR/name (mode 0600) with raw, or the header cols when raw is
- * empty, then row.  ST_OK or ST_FAIL after a message. */
-int	csvfile_append(struct store *, const char *name, const struct buf *raw,
-	    const char *const *cols, const char *const *row, size_t n);
+/* The file after a row is appended: raw, or the header cols when raw is
+ * empty, then row, into *out (malloc'd, *len bytes), for the caller to
+ * replace the file with through its note (pending.h).  0, or -1 with
+ * errno. */
+int	csvfile_after(const struct buf *raw, const char *const *cols,
+	    const char *const *row, size_t n, char **out, size_t *len);
 
 #endif

@@ -23,7 +23,7 @@
  *  - A missing file is no incidents (jukisec-init makes none); an empty
  *    one is refused, as operators.csv is: writers never leave one.
  *  - incident_file_append writes the old bytes unchanged plus one row with
- *    atomic_begin_as/commit (the fixed name .tmp-incidents.csv); the
+ *    pending_replace (the fixed name .tmp-incidents.csv); the
  *    caller holds STORE_LOCK_REGISTER.  The row and its log record are
  *    kept whole by the note incidents.pending (pending.h), written before
  *    the rename and removed after the record (incident_file_logged); the
@@ -382,28 +382,6 @@ incident_find(struct incidents *all, const char *id)
 	return NULL;
 }
 
-/* incidents.csv as it will be: raw (or the header row, when raw is empty)
- * and the row f, into *out (malloc'd).  0, or -1 with errno. */
-static int
-file_after(const struct buf *raw, const char *const *f, char **out, size_t *n)
-{
-	FILE *fp;
-	int rv = 0;
-
-	if ((fp = open_memstream(out, n)) == NULL)
-		err(ST_FAIL, "open_memstream");
-	if (raw->len == 0)
-		rv = csv_write_record(fp, cols, NCOLS);
-	else if (fwrite(raw->p, 1, raw->len, fp) != raw->len ||
-	    (raw->p[raw->len - 1] != '\n' && putc('\n', fp) == EOF))
-		rv = -1;
-	if (rv == 0)
-		rv = csv_write_record(fp, f, NCOLS);
-	if (fclose(fp) == EOF)
-		rv = -1;
-	return rv;
-}
-
 int
 incident_file_settle(struct store *st)
 {
@@ -414,41 +392,18 @@ int
 incident_file_append(struct store *st, const struct buf *raw,
     const char *const *f, const struct oplog_rec *rec)
 {
-	struct atomic_file af;
-	struct pending p;
 	char *b = NULL;
 	size_t n = 0;
+	int r;
 
-	memset(&p, 0, sizeof(p));
-	p.rec = *rec;
-	p.seq = oplog_head_seq(st);
-	/* the bytes read under this lock, which are still there */
-	pending_sha256(raw->p, raw->len, p.before);
-	if (file_after(raw, f, &b, &n) == -1 ||
-	    atomic_begin_as(&af, st->dirfd, INC_FILE, INC_TMP, 0600) == -1) {
+	if (csvfile_after(raw, cols, f, NCOLS, &b, &n) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
 		free(b);
 		return ST_FAIL;
 	}
-	pending_sha256(b, n, p.after);
-	atomic_keep_group(&af);
-	if (fwrite(b, 1, n, af.fp) != n || fflush(af.fp) == EOF) {
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
-		atomic_abort(&af);
-		free(b);
-		return ST_FAIL;
-	}
+	r = pending_replace(st, &inc_kind, raw, b, n, rec);
 	free(b);
-	if (pending_write(st, &inc_kind, &p) != ST_OK) {
-		atomic_abort(&af);
-		return ST_FAIL;
-	}
-	if (atomic_commit(&af) == -1) {
-		/* the note stays: the next writer settles it */
-		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
-		return ST_FAIL;
-	}
-	return ST_OK;
+	return r;
 }
 
 int

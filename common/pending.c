@@ -122,6 +122,45 @@ fail:
 	return ST_FAIL;
 }
 
+int
+pending_replace(struct store *st, const struct pending_kind *k,
+    const struct buf *raw, const char *b, size_t n, const struct oplog_rec *rec)
+{
+	struct atomic_file af;
+	struct pending p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	p.rec = *rec;
+	p.seq = oplog_head_seq(st);
+	/* the bytes read under this lock, which are still there */
+	pending_sha256(raw->p, raw->len, p.before);
+	pending_sha256(b, n, p.after);
+	r = k->filetmp != NULL ?
+	    atomic_begin_as(&af, st->dirfd, k->file, k->filetmp, 0600) :
+	    atomic_begin(&af, st->dirfd, k->file, 0600);
+	if (r == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, k->file);
+		return ST_FAIL;
+	}
+	atomic_keep_group(&af);
+	if (fwrite(b, 1, n, af.fp) != n || fflush(af.fp) == EOF) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, k->file);
+		atomic_abort(&af);
+		return ST_FAIL;
+	}
+	if (pending_write(st, k, &p) != ST_OK) {
+		atomic_abort(&af);
+		return ST_FAIL;
+	}
+	if (atomic_commit(&af) == -1) {
+		/* the note stays: the next writer settles it */
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, k->file);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
 /* A field as hex back into text: lowercase digits only, no NUL. */
 static int
 unhex(const char *s, size_t n, char **out)

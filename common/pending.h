@@ -2,8 +2,9 @@
  * pending.h — a change of a state file and the log record that says so,
  * whole (R6): a note written before the change, settled by the next
  * writer when a crash left it (jukisec-log(5), "Register changes").  The
- * register's operators.pending (register_txn.c) and incidents.csv's
- * incidents.pending (incident_file.c) are two kinds of one note.
+ * register's operators.pending (register_txn.c), incidents.csv's
+ * incidents.pending (incident_file.c) and confirmations.csv's
+ * confirmations.pending (confirm.c) are three kinds of one note.
  */
 #ifndef PENDING_H
 #define PENDING_H
@@ -64,6 +65,17 @@ int	pending_write(struct store *, const struct pending_kind *,
 /* The note removed and the directory synced, once the record is logged
  * (or the change abandoned).  ST_OK, or ST_FAIL after a message. */
 int	pending_remove(struct store *, const struct pending_kind *);
+
+/* The kind's file replaced by the n bytes b, after the note that names
+ * rec (the change's log record), the log head's seq and the file before
+ * (raw, the bytes read under the lock) and after: the file written to
+ * its temporary name, the note written and synced, then the rename.  The
+ * caller then logs rec and calls pending_remove.  ST_OK, or ST_FAIL after
+ * a message (the note kept when only the rename failed: the next writer
+ * settles it). */
+int	pending_replace(struct store *, const struct pending_kind *,
+	    const struct buf *raw, const char *b, size_t n,
+	    const struct oplog_rec *rec);
 
 /* Under the lock, before the file is read to be changed: the kind's
  * temporary files a killed writer left removed, then the note, when there

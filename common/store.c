@@ -98,6 +98,7 @@ static const struct tmp_name {
 	{ ".tmp-incidents.csv",		STORE_LOCK_REGISTER, 0 },
 	{ ".tmp-incidents.pending",	STORE_LOCK_REGISTER, 0 },
 	{ ".tmp-confirmations.csv",	STORE_LOCK_REGISTER, 0 },
+	{ ".tmp-confirmations.pending",	STORE_LOCK_REGISTER, 0 },
 	{ "credentials/.tmp-credential", STORE_LOCK_REGISTER, 1 },
 	{ TMPL_KEY_TMP,			STORE_LOCK_REGISTER, 1 },
 	{ ".tmp-oplog.key",		-1, 1 },

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-audit.sh"
+. "$SRCDIR/tests/lib-crash.sh"
 
 confirm() { jukisec-audit -d "$D" -b boss --by-password-fd 4 "$@" 4<"$TMP/pw.boss"; }
 
@@ -174,6 +175,103 @@ test_expect_success 'a damaged confirmations.csv: every item FAILs, exit 1; it i
 	at 2027-05-27T01:00:00Z test_must_fail 3 confirm --confirm server-room 2>err &&
 	test_cmp c.bad "$D/confirmations.csv" &&
 	cp c.save "$D/confirmations.csv"
+'
+
+
+# Kills of --confirm (tests/lib-crash.sh): the row and its "confirm" record
+# are kept whole through confirmations.pending, as incidents.csv's events
+# through incidents.pending (jukisec-log(5), "Register changes"): a kill
+# between them leaves the note, the audit does not PASS the item until it
+# is settled, and the next --confirm settles it first (SPEC: every change
+# writes a log record).
+CR=$TMP/crash KEY=$D.key
+AT=2027-06-01T00:00:00Z
+crash_untorn='oplog.*'
+kconfirm() {
+	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-6 \
+	    --note killed 4<"$TMP/pw.boss"
+}
+
+# rows, records: each row of confirmations.csv, and each "confirm" record
+# of the log, as "ITEM NOTE", in order; one_record_each: the same.
+rows() { csv_awk '!h { h = 1; next } NF_ { print F[1], F[4] }' "$D/confirmations.csv"; }
+records() {
+	csv_awk 'NF_ > 7 && F[5] == "confirm" && F[7] == "ok" {
+	    d = F[8]; sub(/^note=/, "", d); print F[6], d }' "$D/oplog.csv"
+}
+one_record_each() { rows >rows && records >records && test_cmp rows records; }
+
+# after_kill: the audit PASSes contract-6 only when its row has its
+# record; the next --confirm settles what the kill left, then every row
+# has its one record and no note or temporary file is left.
+after_kill() {
+	audit_run --now 2027-06-01T00:00:01Z &&
+	{ ! finding contract-6 | grep -q "^PASS" ||
+	    test "$(log_count confirm ok "^note=killed\$")" = 1; } &&
+	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 \
+	    4<"$TMP/pw.boss" &&
+	one_record_each && crash_no_tmp "$D" && ! test -e "$D/confirmations.pending"
+}
+
+test_expect_success 'jukisec-audit --confirm: a kill at every step' '
+	rm -rf "$CR.saved" && cp -a "$D" "$CR.saved" && D=$CR &&
+	crash_every "$CR.saved" "$D" after_kill kconfirm
+'
+crash_say
+
+kill_step() {
+	crash_after "$CR.saved" "$D" "confirmations.pending\$" "$1" "$2" kconfirm &&
+	test -e "$D/confirmations.pending"
+}
+
+test_expect_success 'killed after confirmations.csv, before its record: WARN, the next --confirm logs it first' '
+	D=$CR && kill_step write "oplog.csv\$" &&
+	grep -q "^contract-6,.*,boss,killed\$" "$D/confirmations.csv" &&
+	test "$(log_count confirm ok "^note=killed\$")" = 0 &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	finding contract-6 | grep -q "^WARN .*confirmations.pending" &&
+	detail contract-6 >d &&
+	grep -q ", not yet recorded in the operation history\. killed; confirmations.pending: a confirmation whose operation-log record is not settled (a writer was interrupted); the next jukisec-audit --confirm settles it\$" d &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2027-06-01T00:00:01Z --lang ja >r.ja;
+	grep -q "^  \[要確認\] 規程第11条第6号: .*(確認者 Boss)。操作履歴への記録は確定していません。\$" r.ja &&
+	grep -qx "      - 操作履歴への記録が確定していない確認の記録があります(書込みが中断されました)。次に確認を記録する際に確定します" r.ja &&
+	ja_words r.ja &&
+	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" &&
+	! test -e "$D/confirmations.pending" &&
+	records | tail -n 2 >last &&
+	printf "contract-6 killed\ncontract-5 \n" | test_cmp - last &&
+	one_record_each &&
+	audit_run --now 2027-06-01T00:00:01Z && expect contract-6 "PASS boss" &&
+	at_AT log-verify -d "$D" -k "$KEY" >/dev/null
+'
+
+test_expect_success 'killed after the record, before the note went: not logged twice' '
+	D=$CR && kill_step unlinkat "confirmations.pending\$" &&
+	test "$(log_count confirm ok "^note=killed\$")" = 1 &&
+	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" &&
+	test "$(log_count confirm ok "^note=killed\$")" = 1 && one_record_each
+'
+
+test_expect_success 'killed before confirmations.csv: the note goes, nothing is logged for it' '
+	D=$CR && kill_step renameat "confirmations.csv\$" &&
+	! grep -q ",killed\$" "$D/confirmations.csv" &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	! finding contract-6 | grep -q "^PASS" &&
+	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" &&
+	! test -e "$D/confirmations.pending" && crash_no_tmp "$D" &&
+	test "$(log_count confirm ok "^note=killed\$")" = 0 && one_record_each
+'
+
+# A disk that fails one step or one sync: exit 3 in one line naming the
+# directory or a file, and then all a kill must leave (after_kill).
+after_fault() {
+	{ test "$fail_rc" = 0 || { test "$fail_rc" = 3 &&
+	    one_line_matching "$TMP/fail.err" "^jukisec-audit: $D(/[a-z.-]+)?: "; }; } &&
+	after_kill
+}
+
+test_expect_success 'jukisec-audit --confirm: every step and sync failing (EIO)' '
+	D=$CR && fail_every "$CR.saved" "$D" EIO after_fault kconfirm
 '
 
 test_done
