@@ -20,6 +20,7 @@
 #include "jukisec.h"
 #include "oplog.h"
 #include "oplog_verify.h"
+#include "oplog_tail.h"
 #include "register.h"
 #include "timeutil.h"
 
@@ -139,6 +140,7 @@ register_history(struct store *st, struct jerr *e)
 	struct oplog_reader *rd;
 	struct oplog_record *r;
 	const char	*why;
+	char		*path;
 	long long	 last = -1, head;
 	size_t		 line;
 	int		 fd, n = 0, io, held = 0;
@@ -147,6 +149,16 @@ register_history(struct store *st, struct jerr *e)
 		store_open_say(st, e, "oplog.csv");
 		return -1;
 	}
+	/* a header row every writer refuses is said in the writers' words,
+	 * as the writer asking would say it next */
+	path = xasprintf("%s/oplog.csv", st->dir);
+	n = tail_header_check(fd, path, e);
+	free(path);
+	if (n == -1) {
+		close(fd);
+		return -1;
+	}
+	n = 0;
 	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
 		jerr_say_errno(e, ST_FAIL, "%s/oplog.csv", st->dir);
 		close(fd);
