@@ -126,6 +126,19 @@ failed(const struct oplog_verify_result *res, int r, const struct jerr *conf)
 	return res->refused ? ST_NO : r;
 }
 
+/* Standard input is one thing: the key or one file of the chain. */
+static void
+stdin_once(const struct own *ow, const struct tool_args *a)
+{
+	int i, n;
+
+	for (i = 0, n = strcmp(ow->keyfile, "-") == 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], "-") == 0 && n++ > 0) {
+			warnx(_("standard input (-) given twice"));
+			tool_usage(&cmd, ST_USAGE);
+		}
+}
+
 static int
 run(struct own *ow, const struct tool_args *a)
 {
@@ -135,18 +148,13 @@ run(struct own *ow, const struct tool_args *a)
 	struct oplog_verify_result res;
 	struct oplog_vkey *vk;
 	struct jerr e, conf = JERR_INIT;
-	int r, i;
+	int r;
 
 	memset(&o, 0, sizeof(o));
 	o.now = a->now_given ? a->now : time_now_ms();
 	if (usage_missing(ow->keyfile, "-k"))
 		tool_usage(&cmd, ST_USAGE);
-	/* Standard input is one thing: the key or one file of the chain. */
-	for (i = 0, r = strcmp(ow->keyfile, "-") == 0; i < a->argc; i++)
-		if (strcmp(a->argv[i], "-") == 0 && r++ > 0) {
-			warnx(_("standard input (-) given twice"));
-			tool_usage(&cmd, ST_USAGE);
-		}
+	stdin_once(ow, a);
 	o.files = (const char *const *)a->argv;
 	o.nfiles = a->argc;
 	o.anchors = ow->anchors;

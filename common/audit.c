@@ -84,7 +84,8 @@ log_damage(const struct finding *f)
  * log is checked with the defaults all the same, so that whoever could
  * write DIR does not hide the log's damage behind the conf.  Each item
  * of the log's checks that FAIL is said, then the conf's line: ST_NO;
- * else the conf's line alone, ST_FAIL, as before.
+ * else the conf's line alone, ST_FAIL, as before.  The audit and the
+ * store are freed.
  */
 static int
 conf_unread(struct audit *a)
@@ -105,6 +106,8 @@ conf_unread(struct audit *a)
 			warnx("%s %s: %s", f->rule, f->check, f->summary);
 	}
 	(void)jerr_warn(&a->st->conf_err);
+	audit_free(a);
+	store_close(a->st);
 	return status;
 }
 
@@ -122,12 +125,8 @@ audit_run(const struct audit_opts *o, FILE *out)
 	a.st = &st;
 	if (store_open(&st, o->dir, NULL, STORE_READER | STORE_CONFSOFT) != ST_OK)
 		return ST_FAIL;
-	if (st.conf_err.code != ST_OK) {
-		status = conf_unread(&a);
-		audit_free(&a);
-		store_close(&st);
-		return status;
-	}
+	if (st.conf_err.code != ST_OK)
+		return conf_unread(&a);
 	if (store_lock(&st, STORE_LOCK_REGISTER) != ST_OK) {
 		store_close(&st);
 		return ST_FAIL;
