@@ -93,8 +93,9 @@ parse(struct store *st, const struct buf *raw, struct confirmations *all,
 	while ((k = csvr_next(r, &rec)) == 1) {
 		memset(&c, 0, sizeof(c));
 		if ((why = parse_row(&c, rec->field, &col)) != NULL) {
-			jerr_say(e, ST_FAIL, _("%s:%zu: field %s: %s"), path,
-			    rec->line, cols[col], _(why));
+			jerr_say_at(e, ST_FAIL, rec->line, JERR_VALUE,
+			    _("%s:%zu: field %s: %s"), path, rec->line,
+			    cols[col], _(why));
 			status = ST_FAIL;
 			break;
 		}

@@ -34,7 +34,7 @@ csvfile_read_err(struct store *st, const char *name, struct buf *raw,
 			return ST_OK;
 		path = xasprintf("%s/%s", st->dir, name);
 		open_safe_err(&m, ST_FAIL, path);
-		jerr_say(e, m.code, "%s", m.msg);
+		jerr_pass(e, &m);
 		free(path);
 		return ST_FAIL;
 	}

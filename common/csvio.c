@@ -75,10 +75,12 @@ fail(struct csv_reader *r, size_t field, const char *reason)
 		return;
 	r->failed = 1;
 	if (field == (size_t)-1)
-		jerr_say(r->err, ST_FAIL, "%s:%zu: %s", r->filename, r->rec_line, reason);
+		jerr_say_at(r->err, ST_FAIL, r->rec_line, JERR_FORM,
+		    "%s:%zu: %s", r->filename, r->rec_line, reason);
 	else
-		jerr_say(r->err, ST_FAIL, _("%s:%zu: field %s: %s"), r->filename,
-		    r->rec_line, col_name(r, field), reason);
+		jerr_say_at(r->err, ST_FAIL, r->rec_line, JERR_FORM,
+		    _("%s:%zu: field %s: %s"), r->filename, r->rec_line,
+		    col_name(r, field), reason);
 }
 
 /* A CR that no LF follows: inside the field it ended (at a line's start,

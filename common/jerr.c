@@ -18,6 +18,8 @@ vset(struct jerr *e, int code, int errnum, const char *fmt, va_list ap)
 
 	e->code = code;
 	e->errnum = errnum >= 0 ? errnum : 0;
+	e->line = 0;
+	e->cause = e->errnum;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	if (errnum >= 0) {	/* warn(3)'s form */
 		n = strlen(e->msg);
@@ -105,4 +107,20 @@ jerr_pass(struct jerr *e, const struct jerr *from)
 		jerr_warn(from);
 	else if (takes(e, from->code))
 		*e = *from;
+}
+
+void
+jerr_say_at(struct jerr *e, int code, size_t line, int cause,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 taken = e != NULL && takes(e, code);
+
+	va_start(ap, fmt);
+	vsay(e, code, -1, fmt, ap);
+	va_end(ap);
+	if (taken) {
+		e->line = line;
+		e->cause = cause;
+	}
 }

@@ -19,7 +19,20 @@ struct jerr {
 	int	code;		/* ST_* of jukisec.h; ST_OK: no error */
 	char	msg[1024];	/* without the program name */
 	int	errnum;		/* the errno msg ends with (warn's form), else 0 */
+	/* What is wrong, for a reader that says it in its own words (the
+	 * audit's Japanese, issue 14) rather than quote msg: line, the line
+	 * of the file msg names (FILE:LINE:), else 0; cause, the errno of a
+	 * file that did not open or that open_safe refused (ELOOP, EINVAL,
+	 * EPERM), or a JERR_* below, or 0 when not known. */
+	size_t	line;
+	int	cause;
 };
+
+/* The causes inside a file (negative: no errno is). */
+#define JERR_FORM	(-1)	/* not in the file's form (CSV, fields, header) */
+#define JERR_VALUE	(-2)	/* a field's value does not read back */
+#define JERR_DUP	(-3)	/* an id an earlier row holds */
+#define JERR_OPEN	(-4)	/* readable by group or others: refused */
 
 /* Sets code and the message printf'd from fmt (warnx's form). */
 void	jerr_set(struct jerr *, int code, const char *fmt, ...)
@@ -39,12 +52,15 @@ int	jerr_warn(const struct jerr *);
  * already, a warning (ST_OK) is kept only when nothing is.  So *e ends
  * with the first failure, else the first warning.  Start from JERR_INIT.
  */
-#define JERR_INIT	{ 0, "", 0 }
+#define JERR_INIT	{ 0, "", 0, 0, 0 }
 void	jerr_say(struct jerr *e, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	jerr_say_errno(struct jerr *e, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* What from holds, said to e as jerr_say says it, its errnum kept. */
 void	jerr_pass(struct jerr *e, const struct jerr *from);
+/* jerr_say with the line and the cause of what it says (above). */
+void	jerr_say_at(struct jerr *e, int code, size_t line, int cause,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

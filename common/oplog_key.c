@@ -321,6 +321,7 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	}
 	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077)) {
 		jerr_set(e, ST_FAIL, _("%s: readable by group or others; chmod 600 it"), name);
+		e->cause = JERR_OPEN;
 		return NULL;
 	}
 	buf = xmalloc_secure(512);
@@ -328,8 +329,10 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	if ((isatty(fd) ? read_line_tty(fd, buf, 512, &why) :
 	    read_line_fd(fd, buf, 512, 1, &why)) == 0 && vkey_parse(buf, vk) == 0)
 		ok = 1;
-	else
+	else {
 		jerr_set(e, ST_USAGE, _("%s: %s"), name, why);
+		e->cause = JERR_FORM;
+	}
 	wipe(buf, 512);
 	gcry_free(buf);
 	if (!ok) {

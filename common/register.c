@@ -348,8 +348,9 @@ check_duplicates(struct register_ *reg, const size_t *lines, const char *path,
 		if (strcmp(v[i - 1]->id, v[i]->id) == 0) {
 			a = lines[v[i - 1] - reg->op];
 			b = lines[v[i] - reg->op];
-			jerr_say(e, ST_FAIL, _("%s:%zu: field id: duplicate id %s"),
-			    path, a > b ? a : b, v[i]->id);
+			jerr_say_at(e, ST_FAIL, a > b ? a : b, JERR_DUP,
+			    _("%s:%zu: field id: duplicate id %s"), path,
+			    a > b ? a : b, v[i]->id);
 			r = ST_FAIL;
 		}
 	free(v);
@@ -600,7 +601,7 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 			return ST_FAIL;
 		}
 		open_safe_err(&m, ST_FAIL, path);
-		jerr_say(e, m.code, "%s", m.msg);
+		jerr_pass(e, &m);
 		free(path);
 		return ST_FAIL;
 	}
@@ -626,8 +627,9 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 		    sizeof *want, by_str) != NULL;
 		if ((bad = row_parse(rec, fm, path, loads > 0, full, &o,
 		    e)) != NULL) {
-			jerr_say(e, ST_FAIL, _("%s:%zu: field %s: invalid value"),
-			    path, rec->line, bad);
+			jerr_say_at(e, ST_FAIL, rec->line, JERR_VALUE,
+			    _("%s:%zu: field %s: invalid value"), path,
+			    rec->line, bad);
 			ret = ST_FAIL;
 			break;
 		}

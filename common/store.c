@@ -1069,9 +1069,12 @@ open_safe_refused(int err)
 void
 open_safe_err(struct jerr *e, int code, const char *path)
 {
-	if (open_safe_refused(errno))
-		jerr_set(e, code, "%s: %s", path, open_safe_why(errno));
-	else
+	int	 err = errno;
+
+	if (open_safe_refused(err)) {
+		jerr_set(e, code, "%s: %s", path, open_safe_why(err));
+		e->cause = err;		/* for words of the refusal */
+	} else
 		jerr_errno(e, code, "%s", path);
 }
 
