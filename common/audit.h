@@ -91,6 +91,14 @@ void	check_item(struct audit *, const char *subject, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	check_end(struct audit *, enum audit_status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Why a file did not read, from what e says of it (jerr.h: its line,
+ * its cause), in the committee's words whatever the locale (issue 14):
+ * a row by its place after the header (登録簿の N 件目の行), a refusal
+ * or a fault by what it is; no path, line or errno's text.  file: the
+ * file as the document calls it, form: what it should be ("登録簿";
+ * "指定された検証鍵", "検証鍵").  malloc'd. */
+char	*audit_unread_ja(const struct jerr *, const char *file,
+	    const char *form);
 /* The Security Manager's title in the report's language: a finding that
  * names the officer takes it from the settings (muni.h), as the report's
  * heading names the committee. */

@@ -10,6 +10,7 @@
  * report's text is chosen per language with L(), not gettext, because
  * --lang must give a Japanese report whatever catalogue is installed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +72,43 @@ check_end(struct audit *a, enum audit_status status, const char *fmt, ...)
 	a->cur->summary = vformat(fmt, ap);
 	va_end(ap);
 	a->cur = NULL;
+}
+
+/* Long: one sentence per line and cause a reader says (jerr.h); a table
+ * would hide which of them names the row. */
+char *
+audit_unread_ja(const struct jerr *e, const char *file, const char *form)
+{
+	if (e->line > 1 && e->cause == JERR_DUP)
+		return xasprintf("%sの %zu 件目の行の識別符号が、それより前の行の"
+		    "識別符号と重複しています", file, e->line - 1);
+	if (e->line > 1 && e->cause == JERR_VALUE)
+		return xasprintf("%sの %zu 件目の行に読み取れない値があります",
+		    file, e->line - 1);
+	if (e->line > 1)
+		return xasprintf("%sの %zu 件目の行が%sの形式に合いません", file,
+		    e->line - 1, form);
+	if (e->line == 1)
+		return xasprintf("%sの見出しの行がないか、形式に合いません", file);
+	switch (e->cause) {
+	case ENOENT:
+		return xasprintf("%sがありません", file);
+	case EACCES:
+		return xasprintf("%sを読む権限がありません", file);
+	case EPERM:
+		return xasprintf("%sの所有者又は権限が正しくないため、読込みを"
+		    "拒否しました", file);
+	case JERR_OPEN:
+		return xasprintf("%sはグループ又は他の利用者も読めるため、読込み"
+		    "を拒否しました", file);
+	case ELOOP:
+		return xasprintf("%sはシンボリックリンクのため、読込みを拒否しま"
+		    "した", file);
+	case EINVAL:
+		return xasprintf("%sは通常のファイルではないため、読込みを拒否し"
+		    "ました", file);
+	case JERR_FORM:
+		return xasprintf("%sの内容が%sの形式に合いません", file, form);
+	}
+	return xasprintf("%sを読み込めません", file);
 }

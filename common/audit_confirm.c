@@ -115,12 +115,17 @@ audit_confirm(struct audit *a)
 	struct confirmations all;
 	struct jerr e = JERR_INIT;
 	const struct confirmation *left;
-	char	 art[128], what[1024];
+	char	*why = NULL, art[128], what[1024];
 	size_t	 i, n = muni_confirm_count(cf);
 	int	 ok;
 
 	ok = confirmations_load_err(a->st, &all, &e) == ST_OK;
 	left = ok ? unsettled(a, &all) : NULL;
+	/* the loader's message names the file and its line, in the
+	 * locale's language: in Japanese the row and the fault in words */
+	if (!ok)
+		why = a->o->ja ? audit_unread_ja(&e, "確認の記録", "確認の記録") :
+		    xstrdup(e.msg);
 	for (i = 0; i < n; i++) {
 		it = muni_confirm_at(cf, i);
 		check_begin(a, rule(it->ref), it->id);
@@ -129,11 +134,7 @@ audit_confirm(struct audit *a)
 		snprintf(what, sizeof(what), a->o->ja ? "%s: %s" : "%s: %s", art,
 		    it->text[a->o->ja ? 0 : 1]);
 		if (!ok) {
-			/* the loader's message names the file and its line,
-			 * in the locale's language: in Japanese in words */
-			check_item(a, "confirmations.csv", "%s", a->o->ja ?
-			    "確認の記録を開けないか、その内容が確認の記録の形式に"
-			    "合いません" : e.msg);
+			check_item(a, "confirmations.csv", "%s", why);
 			check_end(a, AUDIT_FAIL, L(a,
 			    "%s: not checked: the record of confirmations cannot be read.",
 			    "%s: 確認の記録を読み込めないため点検できません。"), what);
@@ -149,4 +150,5 @@ audit_confirm(struct audit *a)
 	}
 	if (ok)
 		confirmations_free(&all);
+	free(why);
 }

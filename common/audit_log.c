@@ -667,6 +667,23 @@ verify_item(struct audit *a, const struct walk *w,
 		check_item(a, file, "%s/%s: %s", a->st->dir, file, res->reason);
 }
 
+/* The key given that does not read: the reader's message names the
+ * path, in the locale's language; the Japanese says what is wrong with
+ * it in words (a key that is not there, one others may read, ...). */
+static void
+key_unread_item(struct audit *a, const struct keyjob *j)
+{
+	char	*t;
+
+	if (!a->o->ja) {
+		check_item(a, a->o->keyfile, "%s", j->err.msg);
+		return;
+	}
+	t = audit_unread_ja(&j->err, "指定された検証鍵", "検証鍵");
+	check_item(a, a->o->keyfile, "%s", t);
+	free(t);
+}
+
 static void
 check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 {
@@ -688,11 +705,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 		return;
 	}
 	if (j->state == KEY_UNREAD) {
-		/* the reader's message names the path, in the locale's
-		 * language: the Japanese says it in words */
-		check_item(a, a->o->keyfile, "%s", a->o->ja ? "指定された検証鍵を"
-		    "読み込めません(ファイルがないか、種類又は権限が正しくないか、"
-		    "検証鍵ではありません)" : j->err.msg);
+		key_unread_item(a, j);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The verification key cannot be read.",
 		    "検証鍵を読み込めません。"));

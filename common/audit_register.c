@@ -33,13 +33,20 @@
 #include "timeutil.h"
 
 /* The item of a register that does not read: the loader's message (the
- * file, its line, in the locale's language) in English; in Japanese, in
- * words, whatever the locale (issue 14). */
+ * file, its line, in the locale's language) in English; in Japanese, its
+ * row and what is wrong in words, whatever the locale (issue 14). */
 static void
 unread_item(struct audit *a)
 {
-	check_item(a, "operators.csv", "%s", a->o->ja ? "登録簿を開けないか、"
-	    "その内容が登録簿の形式に合いません" : a->reg_error.msg);
+	char	*t;
+
+	if (!a->o->ja) {
+		check_item(a, "operators.csv", "%s", a->reg_error.msg);
+		return;
+	}
+	t = audit_unread_ja(&a->reg_error, "登録簿", "登録簿");
+	check_item(a, "operators.csv", "%s", t);
+	free(t);
 }
 
 static void
@@ -269,27 +276,30 @@ no_method(struct audit *a, const struct operator *op)
 	free(who);
 }
 
-/* An item of register-rows-complete, what is wrong with op's row.  The
- * English names the row by the id the tools take (operator-mod -i) and
- * operators.csv's line; the Japanese by the person's title and name
- * (person.h), a row without a name by its place in the register. */
+/* An item of register-rows-complete, what is wrong with op's row: in
+ * both languages the person by the title and name the register holds
+ * (person.h), a row without a name by its place in the register, never
+ * the login id alone (issue 14; the subject keeps it).  The English says
+ * operators.csv's line to repair. */
 static void
 row_item(struct audit *a, const struct operator *op, const char *why)
 {
 	char	*who;
 
+	who = *op->name != '\0' ? person_label(&a->reg, op->id, a->o->ja) :
+	    xasprintf(L(a, "row %zu of the register", "登録簿の %zu 件目の行"),
+	    operator_row(op));
 	if (!a->o->ja) {
 		if (op->bad)
 			check_item(a, op->id, "%s: operators.csv:%zu holds a "
 			    "value that does not read back; held as expired, "
-			    "revoked, locked or denied until repaired", op->id,
+			    "revoked, locked or denied until repaired", who,
 			    op->line);
 		else
-			check_item(a, op->id, "%s: %s", op->id, why);
+			check_item(a, op->id, "%s: %s", who, why);
+		free(who);
 		return;
 	}
-	who = *op->name == '\0' ? xasprintf("登録簿の %zu 件目の行",
-	    operator_row(op)) : person_label(&a->reg, op->id, 1);
 	if (op->bad)
 		check_item(a, op->id, "%s: 登録簿の %zu 件目の行に読み取れない値が"
 		    "あります。修正されるまで期限切れ・取消・ロック・拒否として"

@@ -59,10 +59,17 @@ confirm_items_off() {
 # a setting's key or an id where the committee reads it (issue 14):
 # operators.csv, oplog, .csv, credentials, .phc, .tmpl, .key, .head,
 # jukisec.conf, a key such as lockout_unlock_minutes, operator-mod,
-# log-append, uid, seq, a mode (のモード), the test's directory; the lines
-# that do on stderr.
+# log-append, uid, seq, a mode (のモード), the test's directory (but on
+# the header line that names the state directory: body); the lines that
+# do on stderr.
 ja_words() {
-	! grep -n -e 'operators\.csv\|oplog\|\.csv\|credentials\|\.phc\|\.tmpl' \
+	! body "$1" | grep -n -e 'operators\.csv\|oplog\|\.csv\|credentials\|\.phc\|\.tmpl' \
 	    -e '\.key\|\.head\|jukisec\.conf\|[a-z]_[a-z]\|operator-mod\|log-append' \
-	    -e 'uid\|seq\|のモード' -e "$TMP" "$1" >&2
+	    -e 'uid\|seq\|のモード' -e "$TMP" >&2
+}
+
+# body FILE: the text report FILE without the header line that names the
+# state directory audited (Issue 7), the one place a path belongs.
+body() {
+	grep -v -e '^State dir:    ' -e '^状態ディレクトリ: ' "$1"
 }

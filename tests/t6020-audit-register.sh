@@ -67,8 +67,34 @@ test_expect_success 'a register that cannot be read, in Japanese: in words, no p
 	cp reg.save "$D/operators.csv" && echo "garbage" >>"$D/operators.csv" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
 	cp reg.save "$D/operators.csv" &&
-	test "$(grep -cx "      - 登録簿を開けないか、その内容が登録簿の形式に合いません" r.ja)" = 11 &&
-	! grep -q "$D" r.ja && ja_words r.ja
+	test "$(grep -cx "      - 登録簿の 4 件目の行が登録簿の形式に合いません" r.ja)" = 11 &&
+	! body r.ja | grep -q "$D" && ja_words r.ja
+'
+
+# The page: a register that does not read is said by what is wrong with
+# it, its row by its place (登録簿の N 件目の行), not by one sentence for
+# every fault.
+test_expect_success 'a register that cannot be read, in Japanese: the row and the fault' '
+	cp reg.save "$D/operators.csv" && grep "^suzuki," reg.save >>"$D/operators.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.dup;
+	cp reg.save "$D/operators.csv" && sed -i "s/^tanaka,/,/" "$D/operators.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.id;
+	cp reg.save "$D/operators.csv" && sed -i 1d "$D/operators.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.head;
+	cp reg.save "$D/operators.csv" && chmod 604 "$D/operators.csv" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.mode;
+	chmod 600 "$D/operators.csv" &&
+	for f in dup id head mode; do
+		sed -n "/^  \[不適合\] 登録簿を読み込めません。/{n;s/^      - //p;}" \
+		    r.$f >>items && ja_words r.$f || return 1
+	done &&
+	cat >want <<-\EOW &&
+	登録簿の 4 件目の行の識別符号が、それより前の行の識別符号と重複しています
+	登録簿の 3 件目の行に読み取れない値があります
+	登録簿の見出しの行がないか、形式に合いません
+	登録簿の所有者又は権限が正しくないため、読込みを拒否しました
+	EOW
+	test_cmp want items
 '
 
 test_expect_success 'a duplicated id: FAIL naming the line and the id' '
@@ -97,7 +123,7 @@ test_expect_success 'a row without a name: register-rows-complete FAILs naming i
 	test "$ast" -eq 1 &&
 	expect register-readable "PASS " &&
 	expect register-rows-complete "FAIL tanaka" &&
-	detail register-rows-complete | grep -q "tanaka: no name"
+	detail register-rows-complete | grep -q "row 3 of the register: no name"
 '
 
 test_expect_success 'a revocation without who and why FAILs' '
@@ -130,6 +156,28 @@ test_expect_success 'register-rows-complete in Japanese: the register'"'"'s word
 	EOW
 	test_cmp want items &&
 	ja_words r.ja
+'
+
+# Issue 14 and the page, in English too: an item names a person by the
+# name and title the register holds, a row without a name by its place,
+# never by the login id alone.
+test_expect_success 'register-rows-complete in English: names and rows, no login id' '
+	cp reg.save "$D/operators.csv" &&
+	setcol boss name "" &&
+	setcol suzuki name "Ichiro Suzuki" && setcol suzuki title Chief &&
+	setcol suzuki method zz &&
+	setcol tanaka name "Taro Tanaka" &&
+	setcol tanaka revoked_at 2026-11-21T00:00:00.000Z &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang en >r.en;
+	cp reg.save "$D/operators.csv" &&
+	sed -n "/^  \[FAIL\] Some register rows are incomplete\./,/^  \[/s/^      - //p" \
+	    r.en >items &&
+	cat >want <<-\EOW &&
+	row 1 of the register: no name
+	Ichiro Suzuki (Chief): operators.csv:3 holds a value that does not read back; held as expired, revoked, locked or denied until repaired
+	Taro Tanaka: revoked without who or why
+	EOW
+	test_cmp want items
 '
 
 test_expect_success 'no active Security Manager once the only one expires' '

@@ -179,14 +179,22 @@ test_expect_success 'a key open to others, a file that is no key: the reason is 
 '
 
 # In Japanese, whatever the locale: the key given that cannot be read is
-# said in words, not by its path and the reader's sentence.
+# said in words, not by its path and the reader's sentence, and by what
+# is wrong with it (the page), not one sentence for every fault.
 test_expect_success 'a key file that cannot be read, in Japanese: in words, no path' '
-	for k in "$TMP/nokey" "$TMP/open.key" "$TMP/bad.key"; do
+	mkdir -p "$TMP/keydir" && rm -f items &&
+	for k in "$TMP/nokey" "$TMP/open.key" "$TMP/bad.key" "$TMP/keydir"; do
 		test_must_fail 1 jukisec-audit -d "$D" --key-file "$k" --lang ja >r.ja &&
-		sed -n "/^  \[不適合\] 検証鍵を読み込めません。/{n;s/^      - //p;}" r.ja >item &&
-		echo "指定された検証鍵を読み込めません(ファイルがないか、種類又は権限が正しくないか、検証鍵ではありません)" >want &&
-		test_cmp want item && ! grep -q "$TMP" r.ja && ja_words r.ja || return 1
-	done
+		sed -n "/^  \[不適合\] 検証鍵を読み込めません。/{n;s/^      - //p;}" r.ja >>items &&
+		! body r.ja | grep -q "$TMP" && ja_words r.ja || return 1
+	done &&
+	cat >want <<-\EOW &&
+	指定された検証鍵がありません
+	指定された検証鍵はグループ又は他の利用者も読めるため、読込みを拒否しました
+	指定された検証鍵の内容が検証鍵の形式に合いません
+	指定された検証鍵は通常のファイルではないため、読込みを拒否しました
+	EOW
+	test_cmp want items
 '
 
 # jukisec-log(5) "Keys": the key line in the order and spelling
@@ -459,7 +467,7 @@ test_expect_success 'a log or head that cannot be read, in Japanese: in words, n
 	for f in r.nohead r.nolog r.link r.cut; do
 		# but state-modes, about the files themselves, names the link
 		grep -vx "      - oplog.head は通常のファイルではありません" $f >$f.w &&
-		! grep -q "$D" $f && ja_words $f.w || return 1
+		! body $f | grep -q "$D" && ja_words $f.w || return 1
 	done
 '
 
