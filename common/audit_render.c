@@ -94,10 +94,12 @@ heading(const struct audit *a, size_t k, char *buf, size_t len)
 	    a->o->ja ? article[k].ja : article[k].en);
 }
 
+static void text_line(FILE *, FILE *, const char *, const char *);
+
 /* Long: the report's header lines in the order they are printed, in
- * both languages. */
+ * both languages.  out: the escaping stream over raw (esc.h). */
 static void
-render_head(const struct audit *a, FILE *out, const char *author)
+render_head(const struct audit *a, FILE *out, FILE *raw, const char *author)
 {
 	const struct conf *cf = &a->st->conf;
 	const struct period *p = &a->o->per;
@@ -126,6 +128,8 @@ render_head(const struct audit *a, FILE *out, const char *author)
 		fprintf(out, "宛先: %s(%s)\n", muni_name(cf, MN_COMMITTEE, 1), cite);
 		fprintf(out, "根拠: %s(%s)\n", muni_name(cf, MN_REGULATION, 1),
 		    muni_name(cf, MN_NUMBER, 1));
+		fputs("状態ディレクトリ: ", out);
+		text_line(out, raw, a->st->dir, "\n");
 		fprintf(out, "対象期間: %sから%sまで", d1, d2);
 		if (p->fiscal > 0)
 			fprintf(out, "(%s)", fy);
@@ -146,6 +150,8 @@ render_head(const struct audit *a, FILE *out, const char *author)
 		    cite);
 		fprintf(out, "Under:        %s (%s)\n", muni_name(cf, MN_REGULATION, 0),
 		    muni_name(cf, MN_NUMBER, 0));
+		fputs("State dir:    ", out);
+		text_line(out, raw, a->st->dir, "\n");
 		fprintf(out, "Period:       %s to %s", d1, d2);
 		if (p->fiscal > 0)
 			fprintf(out, " (%s)", fy);
@@ -224,7 +230,7 @@ render_text(const struct audit *a, FILE *out, FILE *raw)
 	if (a->o->author != NULL)
 		author = person_label(a->reg_ok ? &a->reg : NULL, a->o->author,
 		    a->o->ja);
-	render_head(a, out, author);
+	render_head(a, out, raw, author);
 	count(a, n);
 	if (n[1] + n[2] > 0) {
 		fprintf(out, "%s\n", a->o->ja ? "\n対応を要する項目:" :
@@ -262,6 +268,29 @@ render_text(const struct audit *a, FILE *out, FILE *raw)
 	free(author);
 }
 
+/* s as the machine forms carry it: escaped as the text is (esc.h, one
+ * line), so that a file name that is not UTF-8, the state directory's
+ * data, still gives UTF-8 a parser reads, and in the same form as the
+ * document shows it.  malloc'd. */
+static char *
+machine(const char *s)
+{
+	struct buf b = { 0 };
+
+	esc_buf(&b, s, strlen(s), ESC_LINE);
+	buf_add(&b, "", 1);
+	return b.p;
+}
+
+static void
+json_text(FILE *out, const char *s)
+{
+	char	*t = machine(s);
+
+	json_put_string(out, t);
+	free(t);
+}
+
 static void
 join(const struct finding *f, struct buf *subj, struct buf *det)
 {
@@ -287,6 +316,7 @@ render_csv(const struct audit *a, FILE *out)
 	const char *row[5];
 	struct buf subj, det;
 	size_t	 i;
+	char	*s, *d;
 
 	csv_write_record(out, head, 5);
 	for (i = 0; i < a->n; i++) {
@@ -296,9 +326,11 @@ render_csv(const struct audit *a, FILE *out)
 		row[0] = a->f[i].rule;
 		row[1] = a->f[i].check;
 		row[2] = status_en[a->f[i].status];
-		row[3] = subj.p;
-		row[4] = det.p;
+		row[3] = s = machine(subj.p);
+		row[4] = d = machine(det.p);
 		csv_write_record(out, row, 5);
+		free(s);
+		free(d);
 		buf_free(&subj);
 		buf_free(&det);
 	}
@@ -316,7 +348,7 @@ render_json(const struct audit *a, FILE *out)
 	fprintf(out, "{\"report\":\"jukisec-audit\",\"version\":1,\"generated\":");
 	json_put_string(out, t);
 	fprintf(out, ",\"state_dir\":");
-	json_put_string(out, a->st->dir);
+	json_text(out, a->st->dir);
 	fprintf(out, ",\"period\":{\"from\":\"%04d-%02d-%02d\",\"until\":"
 	    "\"%04d-%02d-%02d\"}", a->o->per.y1, a->o->per.m1, a->o->per.d1,
 	    a->o->per.y2, a->o->per.m2, a->o->per.d2);
@@ -331,13 +363,13 @@ render_json(const struct audit *a, FILE *out)
 		fprintf(out, ",\"check\":");
 		json_put_string(out, f->check);
 		fprintf(out, ",\"status\":\"%s\",\"summary\":", status_en[f->status]);
-		json_put_string(out, f->summary);
+		json_text(out, f->summary);
 		fprintf(out, ",\"items\":[");
 		for (j = 0; j < f->nitem; j++) {
 			fprintf(out, "%s{\"subject\":", j ? "," : "");
-			json_put_string(out, f->item[j].subject);
+			json_text(out, f->item[j].subject);
 			fprintf(out, ",\"text\":");
-			json_put_string(out, f->item[j].text);
+			json_text(out, f->item[j].text);
 			fprintf(out, "}");
 		}
 		fprintf(out, "]}");

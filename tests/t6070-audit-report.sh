@@ -18,7 +18,8 @@ test_expect_success 'text (English): title, addressee, period, date, verificatio
 	grep -qx "Date:         2026-11-26 09:30 UTC" r.txt &&
 	grep -qx "Log verified: no: not checked with the verification key (the records'"'"' form only)" r.txt &&
 	grep -qx "Summary: 25 checks: 22 PASS, 3 WARN, 0 FAIL." r.txt &&
-	! grep -q "$D" r.txt &&
+	grep -qxF "State dir:    $D" r.txt &&
+	! body r.txt | grep -q "$D" &&
 	grep "^[A-Z]" r.txt | sed -n "/^Art\./p;/^Protection of/p" >heads &&
 	cat >want <<-\EOW &&
 	Art. 5(1): the operator register
@@ -50,6 +51,7 @@ test_expect_success 'text (Japanese): --lang ja, 和暦 in local time, no check 
 	TZ=Asia/Kathmandu jukisec-audit -d "$D" --now $NOW --lang ja >r.npt &&
 	grep -qx "作成日時: *令和8年11月26日 15:15(協定世界時+5時間45分)" r.npt &&
 	grep -qx "対象期間: 令和8年10月1日から令和8年10月31日まで" r.ja &&
+	grep -qxF "状態ディレクトリ: $D" r.ja &&
 	grep -q "^概要: 点検 25 件 — 適合 22、要確認 3、不適合 0" r.ja &&
 	grep -qx "対応を要する項目:" r.ja &&
 	grep -q "^  \[要確認\] 規程第6条 操作履歴の保存 — 保存期間経過後の記録の整理はまだ" r.ja &&
@@ -123,6 +125,32 @@ x=[f for f in r[\"findings\"] if f[\"check\"]==\"register-readable\"][0]
 assert x[\"status\"]==\"PASS\" and \"登録簿\" not in x[\"check\"], x
 assert x[\"summary\"].startswith(\"登録簿を読み込めます\"), x
 "
+'
+
+# A file name in the state directory is the directory's data, any bytes:
+# the machine forms stay UTF-8 a parser reads, the bytes that are not
+# escaped as the text escapes them (esc.h), the state directory's path too.
+test_expect_success 'CSV and JSON: a file name that is not UTF-8 is escaped, as in the text' '
+	E="$TMP/d$(printf "\377")" && cp -a "$D" "$E" &&
+	touch "$E/credentials/x$(printf "\377\376")y" &&
+	test_must_fail 1 jukisec-audit -d "$E" --now $NOW --format json >u.json &&
+	test_must_fail 1 jukisec-audit -d "$E" --now $NOW --format csv >u.csv &&
+	test_must_fail 1 jukisec-audit -d "$E" --now $NOW >u.txt &&
+	grep -qF "credentials/x\xff\xfey has no register row" u.txt &&
+	grep -qxF "State dir:    $TMP/d\xff" u.txt &&
+	cat >u.py <<-\EOP &&
+	import csv, json, sys
+	r = json.load(open("u.json", encoding="utf-8"))
+	assert r["state_dir"] == sys.argv[1] + "/d\\xff", r["state_dir"]
+	o = [x for x in r["findings"] if x["check"] == "orphan-credentials"][0]
+	assert [i["subject"] for i in o["items"]] == ["x\\xff\\xfey"], o
+	assert o["items"][0]["text"] == "credentials/x\\xff\\xfey has no register row", o
+	c = [x for x in csv.DictReader(open("u.csv", encoding="utf-8", newline=""))
+	    if x["check"] == "orphan-credentials"][0]
+	assert c["subjects"] == "x\\xff\\xfey", c
+	assert c["detail"].endswith(" credentials/x\\xff\\xfey has no register row"), c
+	EOP
+	python3 u.py "$TMP"
 '
 
 # Issue 14: the committee's document names every person by the 職名 and 氏名
