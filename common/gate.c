@@ -116,16 +116,18 @@
 #include "timeutil.h"
 
 /*
- * The most descriptors an attempt holds at once, beyond those open when
- * it begins, on its longest path (strace, the tests' paths): a
- * fingerprint 9 on libfprint's virtual reader (GLib's and libusb's event
- * descriptors and timer, two udev sockets, the directories walked to find
- * the reader), an external verifier 7 (the program's directory, the pipes
- * of its standard input and error, the one its exec reports on), a
- * password 4 (the register's and the log's locks, a new file and its read
- * back), the crash remnants, seals and re-hash on the way included.  The
- * rest is for what a USB reader adds to the virtual one: its device node
- * and libusb's own.
+ * The most descriptors an attempt holds at once, beyond those its caller
+ * had open, on its longest path (strace, the tests' paths): the state
+ * directory's, open before the gate, and then a fingerprint 9 on
+ * libfprint's virtual reader (GLib's and libusb's event descriptors and
+ * timer, two udev sockets, the directories walked to find the reader),
+ * an external verifier 7 (the program's directory, the pipes of its
+ * standard input and error, the one its exec reports on), a password 4
+ * (the register's and the log's locks, a new file and its read back),
+ * the crash remnants, seals and re-hash on the way included.  The rest
+ * is for what a USB reader adds to the virtual one: its device node and
+ * libusb's own.  The number the pages give a caller, who counts the
+ * directory's descriptor as one the attempt holds.
  */
 #define GATE_FDS	16
 
@@ -732,16 +734,17 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 static int
 gate_fds(struct store *st)
 {
-	int	 fd[GATE_FDS], n, e = 0;
+	/* the state directory's is held already: one of GATE_FDS */
+	int	 fd[GATE_FDS - 1], n, e = 0;
 
-	for (n = 0; n < GATE_FDS; n++)
+	for (n = 0; n < GATE_FDS - 1; n++)
 		if ((fd[n] = fcntl(st->dirfd, F_DUPFD_CLOEXEC, 0)) == -1) {
 			e = errno;
 			break;
 		}
 	for (int i = 0; i < n; i++)
 		close(fd[i]);
-	if (n == GATE_FDS)
+	if (n == GATE_FDS - 1)
 		return ST_OK;
 	errno = e;
 	jerr_say_errno(st->err, ST_FAIL, _("%d free file descriptors needed"),

@@ -364,6 +364,21 @@ resource.setrlimit(resource.RLIMIT_NOFILE,
 os.execv(prog, sys.argv[3:])' "$@"
 }
 
+# fds_at N CMD...: CMD with descriptors 0 to 3 open (3 the caller's, such
+# as a password's) and every other one closed, under a descriptor limit
+# of N: N - 4 free, exactly, whatever the test's caller left open.
+fds_at() {
+	python3 -c '
+import os, resource, shutil, sys
+n = int(sys.argv[1])
+prog = shutil.which(sys.argv[2]) or sys.argv[2]
+os.fstat(3)
+os.closerange(4, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+resource.setrlimit(resource.RLIMIT_NOFILE,
+    (n, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+os.execv(prog, sys.argv[2:])' "$@"
+}
+
 # fd_limits: "N:FREE" pairs for fds_free: every limit from 4 to 26
 # alone, then a limit of 64 with from 0 to 22 descriptors free (the rest
 # held by the caller, which a look at the limit would take for room).

@@ -261,6 +261,26 @@ test_expect_success 'ulimit -n: a manager'"'"'s -b answers as an unknown id'"'"'
 	test $seen -ge 2
 '
 
+# "the 16 file descriptors the longest attempt holds at once are taken
+# and given back; short of them [...] exit 3" (auth-check(1)): 16 counted
+# from the caller's side, the state directory's own descriptor among
+# them.  The probe took 16 beyond that directory's, so a caller with 16
+# free got exit 3 and needed 17.  At the edge, 0 to 3 open (3 the
+# password): a limit of 20 admits, 19 is the one line.
+test_expect_success 'exactly 16 free descriptors: admitted; 15: exit 3, the one line' '
+	auth tanaka "$TMP/pw.tanaka" &&
+	fds_at 20 auth-check -d "$D" -u tanaka --password-fd 3 \
+	    3<"$TMP/pw.tanaka" 2>err && test ! -s err &&
+	l=$(wc -l <"$D/oplog.csv") &&
+	for u in tanaka:tanaka tanaka:wrong nobody:wrong; do
+		r=0; fds_at 19 auth-check -d "$D" -u ${u%%:*} --password-fd 3 \
+		    3<"$TMP/pw.${u#*:}" 2>err || r=$?
+		test $r = 3 && one_line_matching err "$FDLINE" &&
+		grep -q "^auth-check: 16 free" err || { echo "$u: rc $r" >&2; exit 1; }
+	done &&
+	test "$(wc -l <"$D/oplog.csv")" = "$l" && counted tanaka
+'
+
 # Descriptors 0, 1 and 2 closed by the caller (<&- >&- 2>&-): the files a
 # tool opens would take their numbers, and a message meant for standard
 # error would land in the state file that got descriptor 2: the line

@@ -209,6 +209,24 @@ test_expect_success NOSAN 'ulimit -v under the KDF'"'"'s memory: PAM_AUTHINFO_UN
 	pc tanaka "$TMP/pw.tanaka" && said "pam_authenticate PAM_SUCCESS"
 '
 
+# "fewer than 16 file descriptors are free below the host's limit"
+# (pam_jukisec(8)) is PAM_AUTHINFO_UNAVAIL: 16 counted from the host's
+# side, the state directory's descriptor the module opens among them.
+# The probe took 16 beyond it, so a host with 16 free was refused.  At
+# the edge, the host holding 0 to 3 (3 its answers): a limit of 20
+# admits, 19 is refused before any prompt, for every id alike.
+test_expect_success 'exactly 16 free descriptors in the host: admitted; 15: refused before any prompt' '
+	fds_at 20 "$PC" -c "$TMP/pam.d" -i 3 svc tanaka 3<"$TMP/pw.tanaka" \
+	    >"$TMP/pc.out" 2>"$TMP/pc.err" && said "pam_authenticate PAM_SUCCESS" &&
+	for u in tanaka:tanaka tanaka:wrong nobody:wrong; do
+		r=0 && fds_at 19 "$PC" -c "$TMP/pam.d" -i 3 svc ${u%%:*} \
+		    3<"$TMP/pw.${u#*:}" \
+		    >"$TMP/pc.out" 2>"$TMP/pc.err" || r=$?
+		test $r = 9 && said "ERROR_MSG $UNAVAIL" &&
+		! grep -q PROMPT "$TMP/pc.out" || { echo "$u: status $r" >&2; exit 1; }
+	done
+'
+
 # A method that does not read back is no method (operator-mod(1), "The
 # register's damaged values"), not its stand-in, password: the password
 # the row had admits nobody, in either stack, and the warning about the
