@@ -190,14 +190,41 @@ cred_stale(const char *phc, const struct conf *c)
 
 static const unsigned char dummy_salt[SALT_LEN] = "jukisec-dummy-16";
 
+void
+cred_cost_init(struct cred_cost *k, const struct conf *c)
+{
+	k->m = k->room = (unsigned long)c->kdf_memory_kib;
+	k->t = (unsigned long)c->kdf_time;
+	k->p = (unsigned long)c->kdf_parallelism;
+}
+
+void
+cred_cost_add(struct cred_cost *k, const char *phc)
+{
+	struct phc	 h;
+
+	if (phc_parse(phc, &h) == 0) {
+		/* Argon2id's time is about proportional to memory x passes */
+		if ((unsigned long long)h.m * h.t >
+		    (unsigned long long)k->m * k->t) {
+			k->m = h.m;
+			k->t = h.t;
+			k->p = h.p;
+		}
+		if (h.m > k->room)
+			k->room = h.m;
+	}
+	wipe(&h, sizeof h);
+}
+
 int
-cred_dummy(const struct conf *c, const char *pw, size_t len, struct jerr *e)
+cred_dummy(const struct cred_cost *k, const char *pw, size_t len,
+    struct jerr *e)
 {
 	unsigned char tag[TAG_LEN];
 	int	 r;
 
-	r = argon2id(pw, len, dummy_salt, c->kdf_memory_kib, c->kdf_time,
-	    c->kdf_parallelism, tag, e);
+	r = argon2id(pw, len, dummy_salt, k->m, k->t, k->p, tag, e);
 	wipe(tag, sizeof tag);
 	return r;
 }
@@ -207,10 +234,10 @@ cred_dummy(const struct conf *c, const char *pw, size_t len, struct jerr *e)
 #define KDF_SLACK	(1024 * 1024)
 
 int
-cred_room(const struct conf *c, const char *phc, struct jerr *e)
+cred_room(const struct cred_cost *k, const char *phc, struct jerr *e)
 {
 	struct phc	 h;
-	size_t		 n = (size_t)c->kdf_memory_kib;
+	size_t		 n = k->room;
 	void		*p;
 
 	if (phc != NULL && phc_parse(phc, &h) == 0 && h.m > n)
@@ -229,8 +256,8 @@ cred_room(const struct conf *c, const char *phc, struct jerr *e)
 }
 
 int
-cred_check(const struct conf *c, const char *phc, const char *pw, size_t len,
-    struct jerr *e)
+cred_check(const struct cred_cost *k, const char *phc, const char *pw,
+    size_t len, struct jerr *e)
 {
 	struct phc	 h;
 	unsigned char	 tag[TAG_LEN];
@@ -239,18 +266,18 @@ cred_check(const struct conf *c, const char *phc, const char *pw, size_t len,
 	int		 r;
 
 	if (phc_parse(phc, &h) == -1)
-		return cred_dummy(c, pw, len, e) == -1 ? -2 : -1;
+		return cred_dummy(k, pw, len, e) == -1 ? -2 : -1;
 	r = argon2id(pw, len, h.salt, h.m, h.t, h.p, tag, e) == -1 ? -2 :
 	    ct_equal(tag, h.tag, TAG_LEN);
-	/* Argon2id's time is about proportional to memory x passes: the
-	 * rest of conf's work, in conf's passes (to within t KiB-passes) */
-	want = (unsigned long long)c->kdf_memory_kib * c->kdf_time;
+	/* the rest of the costliest work, in its passes (to within t
+	 * KiB-passes), never more memory than it: the room asked for */
+	want = (unsigned long long)k->m * k->t;
 	have = (unsigned long long)h.m * h.t;
 	if (r >= 0 && have < want) {
-		m = (unsigned long)((want - have) / c->kdf_time);
-		floor = 8 * (unsigned long)c->kdf_parallelism;
+		m = (unsigned long)((want - have) / k->t);
+		floor = 8 * k->p;
 		(void)argon2id(pw, len, dummy_salt, m < floor ? floor : m,
-		    c->kdf_time, c->kdf_parallelism, tag, e);
+		    k->t, k->p, tag, e);
 	}
 	wipe(tag, sizeof tag);
 	wipe(&h, sizeof h);

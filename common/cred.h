@@ -44,27 +44,43 @@ int	cred_hash(const struct conf *, const char *pw, size_t len, char **phc,
 	    struct jerr *e);
 /* 1 match, 0 no match, -1 malformed PHC string (constant-time compare). */
 int	cred_verify(const char *phc, const char *pw, size_t len);
-/* cred_verify for the gate: a hash of less work than conf's cost is
- * followed by a throw-away derivation of the difference, and a malformed
- * one by cred_dummy, so that every attempt costs at least conf's work
- * (memory x passes) whatever the stored hash holds (R5.4: timing does not
- * tell a registered id from an unknown one). */
-int	cred_check(const struct conf *, const char *phc, const char *pw,
+/* The cost every password attempt of the gate pays, whatever the id
+ * (R5.4: the time of a derivation tells no id from another, whatever
+ * cost a stored hash has): the parameters of the costliest derivation
+ * (memory x passes) among jukisec.conf's and every stored hash's, and
+ * the most memory any of them asks for.  A hash stored under a higher
+ * cost than conf's (conf lowered since; re-hashed at the next admission)
+ * raises it for everyone until then. */
+struct cred_cost {
+	unsigned long	 m, t, p;	/* the costliest: KiB, passes, lanes */
+	unsigned long	 room;		/* the most KiB of any */
+};
+/* conf's cost; then raised by each stored hash phc (cred_cost_add: one
+ * that does not parse adds nothing). */
+void	cred_cost_init(struct cred_cost *, const struct conf *);
+void	cred_cost_add(struct cred_cost *, const char *phc);
+/* cred_verify for the gate: a hash of less work than cost's is followed
+ * by a throw-away derivation of the difference, and a malformed one by
+ * cred_dummy, so that every attempt costs cost's work whatever the
+ * stored hash holds (R5.4: timing does not tell a registered id from an
+ * unknown one). */
+int	cred_check(const struct cred_cost *, const char *phc, const char *pw,
 	    size_t len, struct jerr *e);	/* 1, 0, -1 malformed, -2 the KDF
 					 * failed (said in e) */
 /* Whether the memory of the attempt's costliest derivation can be had:
- * conf's cost, or the stored hash phc's (NULL: none) when higher, and a
- * little over.  Asked before any derivation, so that a caller's address
- * space limit (ulimit -v) fails every password of every id whose hash
- * costs no more than conf's alike: 0, or -1 said in e ("Argon2id:
+ * cost's room, or the stored hash phc's (NULL: none) when higher (one
+ * stored since cost was read), and a little over.  Asked before any
+ * derivation, so that a caller's address space limit (ulimit -v) fails
+ * every password of every id alike: 0, or -1 said in e ("Argon2id:
  * REASON", as a derivation that failed). */
-int	cred_room(const struct conf *, const char *phc, struct jerr *e);
+int	cred_room(const struct cred_cost *, const char *phc, struct jerr *e);
 /* 1 when phc's parameters are not conf's (re-hash on the next login). */
 int	cred_stale(const char *phc, const struct conf *);
-/* Runs the KDF on pw with conf's cost and throws the result away, so an
- * unknown person takes as long as a known one (R5.4).  0, or -1 when the
- * KDF failed (its memory refused, said in e). */
-int	cred_dummy(const struct conf *, const char *pw, size_t len,
+/* Runs the KDF on pw with cost's costliest parameters and throws the
+ * result away, so an unknown person takes as long as a known one
+ * (R5.4).  0, or -1 when the KDF failed (its memory refused, said in
+ * e). */
+int	cred_dummy(const struct cred_cost *, const char *pw, size_t len,
 	    struct jerr *e);
 
 /* The credentials/ directory fd (created 0700 if create), checked: a

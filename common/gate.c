@@ -10,9 +10,12 @@
  *    under the lock that counts: never before the log's last record, so a
  *    clock set back re-admits and unlocks no one.
  *  - Unknown, revoked, expired and (for --by) non-manager ids run the same
- *    KDF work on the password as a known one (cred_check pads a hash of
- *    less work up to the configured cost) and print the same message; the
- *    reason goes only to the operation log.
+ *    KDF work on the password as a known one and print the same message;
+ *    the reason goes only to the operation log.  That work is the
+ *    costliest among jukisec.conf's and every stored hash's (kdf_cost,
+ *    read for every attempt): the dummy runs it, cred_check pads a hash
+ *    of less work up to it, so that a hash stored before the cost was
+ *    lowered tells its id from no other either.
  *  - A denial with no row to count (unknown, revoked, expired, a row
  *    that admits nobody, no manager for --by, an id no register can
  *    hold) does the disk work of a count all the same, in its place
@@ -146,6 +149,7 @@ struct attempt {
 	const struct gate_change *change;	/* run under the count's lock */
 	int		 result;	/* the change's, or its prepare's */
 	const char	*where;		/* " tty=... rhost=..." or "" */
+	struct cred_cost cost;		/* every password attempt's KDF work */
 	int		 unlogged;	/* an id no register can hold: no record */
 	int		 pad;		/* a denial with nothing to count */
 	struct oplog_rec rec;		/* its "auth" record, once decided */
@@ -665,7 +669,7 @@ check_password(struct store *st, struct attempt *a, int pwfd,
 	if (r != ST_OK && r != ST_USAGE)
 		return r;
 	/* before anything is decided: the same for every password */
-	if (cred_room(&st->conf, *cred, st->err) == -1)
+	if (cred_room(&a->cost, *cred, st->err) == -1)
 		return kdf_failed(st, a);
 	/* Argon2 refuses an empty input, and enrolment never stores one
 	 * nor one over PW_MAX bytes (ST_USAGE: nothing was kept of it): a
@@ -677,9 +681,9 @@ check_password(struct store *st, struct attempt *a, int pwfd,
 		if (a->known && *cred != NULL)
 			a->reason = "empty-password";
 	} else if (*cred == NULL) {
-		if (cred_dummy(&st->conf, *pw, strlen(*pw), st->err) == -1)
+		if (cred_dummy(&a->cost, *pw, strlen(*pw), st->err) == -1)
 			return kdf_failed(st, a);
-	} else if ((v = cred_check(&st->conf, *cred, *pw, strlen(*pw),
+	} else if ((v = cred_check(&a->cost, *cred, *pw, strlen(*pw),
 	    st->err)) == 1) {
 		a->ok = 1;
 		if (cred_stale(*cred, &st->conf)) {
@@ -752,6 +756,32 @@ gate_fds(struct store *st)
 	return ST_FAIL;
 }
 
+/* The KDF work of every password attempt (cred_cost): jukisec.conf's
+ * cost raised by every stored hash of the register's password rows,
+ * whatever their state, read for every attempt alike, whatever the id
+ * (its time tells none).  A hash that cannot be read adds nothing, quietly:
+ * its own id's attempt says so (unreadable).  The descriptors are two at
+ * a time, within gate_fds's. */
+static void
+kdf_cost(struct store *st, const struct register_ *reg, struct cred_cost *k)
+{
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	char		*phc;
+	size_t		 i, n;
+
+	cred_cost_init(k, &st->conf);
+	st->err = &e;
+	for (i = 0; i < reg->n; i++) {
+		phc = NULL;
+		n = 0;
+		if (reg->op[i].method == METHOD_PASSWORD &&
+		    cred_read(st, reg->op[i].id, "phc", &phc, &n) == ST_OK)
+			cred_cost_add(k, phc);
+		cred_free(phc, n);
+	}
+	st->err = caller;
+}
+
 static int
 authenticate(struct store *st, const char *id, int pwfd, const char *from,
     int need_manager, const char *where, const struct gate_change *change)
@@ -771,6 +801,7 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	    (r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK)
 		return r;
+	kdf_cost(st, &reg, &a.cost);
 	o = a.unlogged ? NULL : register_find(&reg, id);
 	a.reason = why_unknown(o, need_manager, now);
 	a.known = a.reason == NULL;

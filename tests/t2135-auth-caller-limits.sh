@@ -316,6 +316,30 @@ test_expect_success SMALLAS 'a hash cheaper than jukisec.conf: the same exit 3 a
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# The other way: a hash stored under a higher cost than jukisec.conf's
+# now has (lowered since, down to the floor: re-hashed only at the next
+# admission) asks for its own memory, and an unknown id's dummy asked for
+# conf's: under a limit between the two, tanaka got exit 3 and nosuch and
+# sato (revoked) exit 1, an answer that told a registered id.  The memory
+# every attempt asks for is the most that any stored hash or conf asks.
+test_expect_success SMALLAS 'a hash costlier than jukisec.conf: the same exit 3 for every id' '
+	conf_set "$D" kdf_memory_kib 65536 && auth tanaka "$TMP/pw.tanaka" &&
+	grep -q "m=65536," "$D/credentials/tanaka.phc" &&
+	conf_set "$D" kdf_memory_kib 19456 &&
+	n=$(field tanaka failed) &&
+	e=$(log_count auth error "reason=kdf-failed") &&
+	printf "%s\n" "auth-check: Argon2id: Cannot allocate memory" >want &&
+	for u in tanaka:tanaka tanaka:wrong nosuch:wrong sato:wrong; do
+		(ulimit -v 50000 && exec auth-check -d "$D" -u ${u%%:*} \
+		    --password-fd 3 3<"$TMP/pw.${u#*:}") 2>err; rc=$?
+		test $rc = 3 && test_cmp want err || { echo "$u: rc $rc" >&2; exit 1; }
+	done &&
+	test "$(field tanaka failed)" = "$n" &&
+	test "$(log_count auth error "reason=kdf-failed")" = $((e + 4)) &&
+	auth tanaka "$TMP/pw.tanaka" &&
+	grep -q "m=19456," "$D/credentials/tanaka.phc"
+'
+
 # A signal while the attempt waits for the log's lock, before anything is
 # counted, ends the run there: nothing counted, no record (the signals are
 # held from the count on, not while the run waits).

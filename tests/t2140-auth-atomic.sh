@@ -3,9 +3,11 @@
 # reset committed while a login waits for the password or runs its key
 # derivation makes that login a deny (the hash is read again under the
 # register lock that counts).  And the derivation does not tell a
-# registered id from an unknown one, whatever cost the stored hash has: a
-# hash of less work is padded up to the configured cost, counted here
-# through the derivations libgcrypt is asked for (tests/kdfspy.c), not timed.
+# registered id from an unknown one, whatever cost the stored hash has:
+# every attempt does the work of the costliest among the configured cost
+# and every stored hash's (a hash of less work padded up to it), counted
+# here through the derivations libgcrypt is asked for (tests/kdfspy.c),
+# not timed.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
@@ -104,6 +106,29 @@ test_expect_success 'a success re-hashes to the configured cost, both ways' '
 	auth bob "$TMP/pw.new" &&
 	grep -q "m=19456,t=2," "$D/credentials/bob.phc" &&
 	test "$(log_count auth rehashed "m=19456 t=2")" = 1
+'
+# The other way: jukisec.conf's cost lowered (down to the floor) while a
+# hash of more work is stored: that id ran its own cost, an unknown id
+# conf's, 4 to 6 times less.  Every attempt now does the work of the
+# costliest among conf's and every stored hash's: the unknown id, the id
+# of the costly hash and one of a hash at conf's cost alike.
+test_expect_success 'after the cost is lowered, an unknown id does the work of the costliest stored hash' '
+	conf_set "$D" kdf_memory_kib 65536 && conf_set "$D" kdf_time 3 &&
+	auth bob "$TMP/pw.new" && grep -q "m=65536,t=3," "$D/credentials/bob.phc" &&
+	conf_set "$D" kdf_memory_kib 19456 && conf_set "$D" kdf_time 2 &&
+	want=$((65536 * 3)) &&
+	unknown=$(work nobody "$TMP/pw.wrong") &&
+	costly=$(work bob "$TMP/pw.wrong") &&
+	cheap=$(work alice "$TMP/pw.wrong") &&
+	echo "KDF work: unknown $unknown, known (m=65536 t=3 hash) $costly, known (conf cost hash) $cheap, costliest $want" &&
+	test "$unknown" -eq "$want" && test "$costly" -eq "$want" &&
+	test "$cheap" -le "$want" && test $((want - cheap)) -lt 3
+'
+
+test_expect_success 'once that hash is re-hashed, an attempt costs conf'"'"'s work again' '
+	auth bob "$TMP/pw.new" && grep -q "m=19456,t=2," "$D/credentials/bob.phc" &&
+	test "$(work nobody "$TMP/pw.wrong")" -eq $((19456 * 2)) &&
+	test "$(work alice "$TMP/pw.wrong")" -eq $((19456 * 2))
 '
 else
 	test_skip 'KDF work of known and unknown ids' "cannot build tests/kdfspy.c: $(head -1 cc.err)"

@@ -209,6 +209,27 @@ test_expect_success NOSAN 'ulimit -v under the KDF'"'"'s memory: PAM_AUTHINFO_UN
 	pc tanaka "$TMP/pw.tanaka" && said "pam_authenticate PAM_SUCCESS"
 '
 
+# A hash stored under a higher cost than jukisec.conf's now has (lowered
+# since) asked for its own memory, an unknown id's dummy for conf's: under
+# a limit between the two, tanaka got PAM_AUTHINFO_UNAVAIL and nobody
+# PAM_AUTH_ERR.  Every attempt now asks for the most any stored hash or
+# conf asks for: the same answer for every id.
+test_expect_success NOSAN 'a hash costlier than jukisec.conf under ulimit -v: the same answer for every id' '
+	conf_set "$D" kdf_memory_kib 65536 && pc tanaka "$TMP/pw.tanaka" &&
+	grep -q "m=65536," "$D/credentials/tanaka.phc" &&
+	conf_set "$D" kdf_memory_kib 19456 &&
+	for u in tanaka nobody bad/id; do
+		r=0 &&
+		(ulimit -v 50000 && exec "$PC" -c "$TMP/pam.d" -i 3 svc "$u" \
+		    3<"$TMP/pw.wrong" >"$TMP/pc.out" 2>"$TMP/pc.err") || r=$?
+		{ echo "status $r"; cat "$TMP/pc.out" "$TMP/pc.err"; } |
+		    sed "s|$u|ID|g" >"ans.${u%/*}"
+	done &&
+	test_cmp ans.tanaka ans.nobody && test_cmp ans.tanaka ans.bad &&
+	grep -qx "pam_authenticate PAM_AUTHINFO_UNAVAIL" ans.tanaka &&
+	pc tanaka "$TMP/pw.tanaka" && grep -q "m=19456," "$D/credentials/tanaka.phc"
+'
+
 # "fewer than 16 file descriptors are free below the host's limit"
 # (pam_jukisec(8)) is PAM_AUTHINFO_UNAVAIL: 16 counted from the host's
 # side, the state directory's descriptor the module opens among them.
