@@ -8,9 +8,10 @@
  * 16 or 17 fields, are read too and rewritten in the current form by the
  * next change) and rewritten only whole, through
  * atomic_begin/commit, under STORE_LOCK_REGISTER.  A missing operators.csv
- * is an empty register only while the log shows none ever held anyone
- * (jukisec-init makes none), else missing state; one others may read is
- * refused (register_open).
+ * is an empty register (jukisec-init makes none) unless the state keeps a
+ * credential or operators.pending and the log shows a register held
+ * someone (register_history): then it is missing state.  One others may
+ * read is refused (register_open).
  * Credential files follow the crash order "credential before row" on add
  * and "row before credential" on revoke, so
  * a crash can leave only a credential without a live row, which
@@ -541,10 +542,13 @@ register_open(struct store *st)
 }
 
 /* No operators.csv.  jukisec-init makes none, so a state that never held
- * anyone has none: an empty register.  Once the log shows one held
- * someone, rows are never deleted: a missing one is missing state,
- * refused whole, never read as empty (no bootstrap, no credential
- * reconciled away, ids not free again, nobody listed as gone). */
+ * anyone has none: an empty register.  Once one held someone, rows are
+ * never deleted: a missing one is missing state, refused whole, never
+ * read as empty (no bootstrap, no credential reconciled away, ids not
+ * free again, nobody listed as gone).  It held someone when the state
+ * keeps a credential (a bootstrapped register keeps its last manager's)
+ * or a note, and the log shows it; the log alone does not say so, as
+ * log-append writes its records before any bootstrap too. */
 static int
 missing(struct store *st, struct register_ *reg, const char *path,
     struct jerr *e)

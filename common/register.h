@@ -68,8 +68,8 @@ struct register_ {
  * operator), after one line "FILE:LINE: field NAME: ..." on stderr.
  * ST_OK, or ST_FAIL naming file and line (not CSV, a bad id, a duplicate
  * id).  A missing operators.csv (jukisec-init makes none) is an empty
- * register, missing set, only while the log shows no register ever held
- * anyone (register_history); else ST_FAIL naming it.  _err prints
+ * register, missing set, unless register_history says one held someone;
+ * then ST_FAIL naming it.  _err prints
  * nothing: *e (from JERR_INIT) ends with the failure, else the first
  * damaged value's line (jerr_say). */
 int	register_load(struct store *, struct register_ *);
@@ -85,7 +85,7 @@ int	register_load_ids(struct store *, struct register_ *,
  * (log-append while it holds the log lock, whose stderr may block), and
  * only for a register of at most max bytes: ST_OK when the load had
  * nothing to say, else ST_FAIL with nothing kept (a larger register too,
- * and a missing one, whose answer is the log's), and register_load_ids
+ * and a missing one, register_history's to answer), and register_load_ids
  * says it.  Damage not yet told stays to tell. */
 int	register_peek_ids(struct store *, struct register_ *,
 	    const char *const *ids, size_t n, off_t max);
@@ -165,12 +165,15 @@ struct register_seen {
  * ST_OK, or ST_FAIL after a message. */
 int	register_seen(struct store *, const struct register_ *,
 	    struct register_seen *);
-/* 1 when the operation log shows the register has held someone: a record
- * only a register with rows makes (operator-add, operator-mod,
- * operator-revoke, recover or auth with result ok), a log pruned (what it held
- * before is gone: assumed) or cut short of its head.  0 when it shows
- * none, -1 when it cannot be read (said to e).  Rows are never deleted:
- * a register that held someone and holds nobody now was replaced. */
+/* 1 when the register has held someone: the state keeps a credential
+ * file (credentials/ID.phc, ID.tmpl, ID.EXT.old; a credentials/ that
+ * cannot be read may) or operators.pending, and the operation log shows
+ * one: a record a register with rows makes (operator-add, operator-mod,
+ * operator-revoke, recover or auth with result ok), a log pruned (what
+ * it held before is gone: assumed) or cut short of its head.  0 when either shows none (no log read without the
+ * first: log-append writes those records before any bootstrap too), -1
+ * when the log cannot be read (said to e).  Rows are never deleted: a
+ * register that held someone and holds nobody now was replaced. */
 int	register_history(struct store *, struct jerr *e);
 /* Prints the rows f selects on stdout: a table with each person's state
  * at time now under cf, or CSV or JSON with the columns above and, when

@@ -247,8 +247,10 @@ add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 }
 
 /* The bootstrap is for a register that never held anyone, and rows are
- * never deleted: one with no manager where the log shows someone was
- * registered is an emptied or older copy put in place of the register,
+ * never deleted: one with no manager where a credential or note is kept
+ * and the log shows someone was registered (register_history: a log
+ * record alone is no proof, log-append writes it before any bootstrap
+ * too) is an emptied or older copy put in place of the register,
  * whose bootstrap would hand it to whoever runs operator-add and
  * reconcile every person's credential away.  ST_OK, else ST_FAIL said. */
 static int

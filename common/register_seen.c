@@ -9,19 +9,25 @@
  * by binary search, so the read stays linear in the log.  A log that
  * cannot be read is ST_FAIL: no row claims "never" it cannot show.
  * register_history reads it the same way for whether any register ever
- * held someone.
+ * held someone, once what a register leaves outside itself (a credential,
+ * operators.pending) says one may have: log-append writes the records it
+ * counts, and only the tools write these files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jukisec.h"
 #include "oplog.h"
 #include "oplog_verify.h"
 #include "oplog_tail.h"
+#include "cred.h"
 #include "register.h"
+#include "register_txn.h"
 #include "timeutil.h"
 
 static const struct register_ *sorting;
@@ -131,9 +137,75 @@ held_record(const struct oplog_record *r)
 	return 0;
 }
 
+/* 1 when NAME is a credential's (cred.h): ID.phc or ID.tmpl, or the
+ * ID.EXT.old a replacement keeps; not a temporary file (".tmp-"). */
+static int
+cred_name(const char *name)
+{
+	static const char *const ext[] = { ".phc", ".tmpl", ".phc.old",
+	    ".tmpl.old" };
+	size_t	 i, n = strlen(name), k;
+
+	if (name[0] == '.')
+		return 0;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (n > (k = strlen(ext[i])) && strcmp(name + n - k, ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when credentials/ holds a credential file, a regular one (the
+ * template key kept there counts too: it only sends the caller to the
+ * log), 0 when it holds none or is missing.  One that cannot be read
+ * (a reader of the group: it is the owner's alone) may hold one: 1. */
+static int
+creds_kept(struct store *st)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*d;
+	int		 fd, kept = 0;
+
+	fd = openat(st->dirfd, CRED_DIR,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return errno != ENOENT;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 1;
+	}
+	while (!kept && (errno = 0, de = readdir(d)) != NULL)
+		kept = cred_name(de->d_name) &&
+		    fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode);
+	if (de == NULL && errno != 0)
+		kept = 1;
+	closedir(d);
+	return kept;
+}
+
+/* 1 when the state keeps what a register that held someone leaves
+ * outside operators.csv: a credential (the last active manager cannot be
+ * revoked, so a bootstrapped register keeps one) or operators.pending (a
+ * change under way).  Only the tools write these, under the state
+ * directory's owner; a crashed bootstrap's credential alone is one, with
+ * no record in the log yet. */
+static int
+traces_kept(struct store *st)
+{
+	struct stat	 sb;
+
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT)
+		return 1;
+	return creds_kept(st);
+}
+
 /* Read as register_seen reads the log: whole, no lock.  Only a register
  * that is missing or empty asks, so auth-check's common path never
- * reads the log here. */
+ * reads the log here; nor does a state that keeps no credential and no
+ * note (traces_kept), whatever its log holds: log-append may write every
+ * record counted below, before any register was made. */
 int
 register_history(struct store *st, struct jerr *e)
 {
@@ -145,6 +217,8 @@ register_history(struct store *st, struct jerr *e)
 	size_t		 line;
 	int		 fd, n = 0, io, held = 0;
 
+	if (!traces_kept(st))
+		return 0;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, e, "oplog.csv");
 		return -1;

@@ -7,9 +7,14 @@
 # exit 3 with one line naming it, nothing reconciled (no credential
 # destroyed), no bootstrap, never an empty listing.  The bootstrap is
 # refused, too, on a register that holds nobody when the log shows
-# someone was registered (an emptied copy put in its place).
+# someone was registered (an emptied copy put in its place).  Both ask
+# first for what a register leaves outside itself: a credential in
+# credentials/ or operators.pending (a bootstrapped register keeps its
+# last manager's credential); without one, no log record, which
+# log-append can write, shuts the state out.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-crash.sh"
 
 MISSING="operators.csv: missing, but the operation log records changes to it"
 
@@ -28,7 +33,25 @@ test_expect_success 'a state that never held anyone: no register, an empty listi
 	test_must_fail 1 auth nobody /dev/null 2>/dev/null
 '
 
+# appends D: the ordinary records log-append may write before the first
+# bootstrap, of each kind register_history counts (jukisec-log(5)).
+appends() {
+	log-append -d "$1" -u cardapp -a auth -o cardreader -r ok -m x 2>/dev/null &&
+	log-append -d "$1" -u boss -a operator-add -o boss -r ok -m x 2>/dev/null &&
+	log-append -d "$1" -u x -a recover -o boss -r ok -m x 2>/dev/null
+}
+
+test_expect_success 'log-append records before the first bootstrap shut nothing out' '
+	appends "$D" &&
+	operator-list -d "$D" -f csv >out && test "$(wc -l <out)" = 1 &&
+	test_must_fail 1 auth nobody /dev/null 2>/dev/null &&
+	log-append -d "$D" -u cardapp -a print -o x -r ok -m y 2>err &&
+	! grep -q "missing, but" err &&
+	bootstrap && test "$(field boss role)" = manager
+'
+
 test_expect_success 'set up: boss, tanaka and sato registered' '
+	rm -rf "$D" "$D.key" && reg_state &&
 	bootstrap && add_pw tanaka && add_pw sato &&
 	ls "$D/credentials" >creds.before &&
 	test "$(wc -l <creds.before)" = 3
@@ -112,6 +135,27 @@ test_expect_success 'never held anyone: a leftover credential waits for a regist
 	bootstrap && test -e "$D/credentials/ghost.phc" &&
 	add_pw tanaka && test ! -e "$D/credentials/ghost.phc" &&
 	test "$(log_count register-reconcile removed "")" = 1
+'
+
+# A bootstrap killed after its credential, before its note and row, where
+# log-append wrote records first: a credential kept and a log that shows
+# a register change is a lost one-manager register to every reader (the
+# records are ones log-append can write, the credential one a register
+# keeps), so it is refused whole, nothing destroyed.  The Security
+# Manager, who knows no register was ever made, removes the credential;
+# then the bootstrap runs.
+test_expect_success 'a killed bootstrap after log-append records: refused until its credential goes' '
+	D=$TMP/killed && reg_state "$D" && appends "$D" &&
+	cp -a "$D" "$TMP/killed.saved" &&
+	crash_after "$TMP/killed.saved" "$D" "credentials/boss.phc\$" \
+	    openat "operators.pending\$" bootstrap &&
+	test -f "$D/credentials/boss.phc" && test ! -e "$D/operators.csv" &&
+	test ! -e "$D/operators.pending" &&
+	test_must_fail 3 bootstrap 2>err && one_line_matching err "$MISSING" &&
+	test_must_fail 3 operator-list -d "$D" >out 2>err && test ! -s out &&
+	test -f "$D/credentials/boss.phc" &&
+	rm "$D/credentials/boss.phc" && bootstrap &&
+	test "$(field boss role)" = manager
 '
 
 test_done
