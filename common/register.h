@@ -170,7 +170,8 @@ int	register_seen(struct store *, const struct register_ *,
  * cannot be read may) or operators.pending, and the operation log shows
  * one: a record a register with rows makes (operator-add, operator-mod,
  * operator-revoke, recover or auth with result ok), a log pruned (what
- * it held before is gone: assumed) or cut short of its head.  0 when either shows none (no log read without the
+ * it held before is gone: assumed), cut short of its head, or with a head
+ * that does not read.  0 when either shows none (no log read without the
  * first: log-append writes those records before any bootstrap too), -1
  * when the log cannot be read (said to e).  Rows are never deleted: a
  * register that held someone and holds nobody now was replaced. */

@@ -251,8 +251,9 @@ register_history(struct store *st, struct jerr *e)
 		held = -1;
 	}
 	/* a log cut short of the record its head names may have lost the
-	 * very records asked for */
-	else if (!held && (head = oplog_head_seq(st)) != -1 && last < head)
+	 * very records asked for; a head that does not read may hide such a
+	 * cut (the log cut and the head removed with it) */
+	else if (!held && ((head = oplog_head_seq(st)) == -1 || last < head))
 		held = 1;
 	oplog_reader_close(rd);
 	close(fd);

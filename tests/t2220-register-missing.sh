@@ -158,4 +158,17 @@ test_expect_success 'a killed bootstrap after log-append records: refused until 
 	test "$(field boss role)" = manager
 '
 
+# The log cut to its header and genesis and its head removed: the cut
+# cannot be measured against a head, so a head that does not read is
+# history too while credentials are kept.
+test_expect_success 'the log cut short and its head removed: still missing state' '
+	D=$TMP/cut && reg_state "$D" && bootstrap && add_pw tanaka &&
+	head -2 "$D/oplog.csv" >"$TMP/cut.csv" && cat "$TMP/cut.csv" >"$D/oplog.csv" &&
+	rm "$D/oplog.head" "$D/operators.csv" &&
+	test_must_fail 3 operator-list -d "$D" -f csv >out 2>err &&
+	one_line_matching err "$MISSING" && test ! -s out &&
+	test_must_fail 3 evil_boot 2>err && one_line_matching err "$MISSING" &&
+	test -f "$D/credentials/tanaka.phc" && test ! -e "$D/operators.csv"
+'
+
 test_done
