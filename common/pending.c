@@ -330,6 +330,21 @@ pending_by_hash(struct store *st, const struct pending_kind *k,
 	return pending_neither(st, k);
 }
 
+int
+pending_look(struct store *st, const struct pending_kind *k, char *object,
+    size_t size)
+{
+	struct pending p;
+	int r;
+
+	if ((r = pending_read(st, k, &p)) <= 0)
+		return r == 0 ? PENDING_NONE : -1;
+	if ((r = pending_by_hash(st, k, &p)) != -1)
+		snprintf(object, size, "%s", p.rec.object);
+	pending_free(&p);
+	return r == -1 ? -1 : r ? PENDING_AFTER : PENDING_BEFORE;
+}
+
 /* The record of a change that was made: the log's own "recover" record
  * of operator-mod --recover is written as such; any other special record
  * is refused as log-append would refuse it.  The gate's count (a note

@@ -93,4 +93,15 @@ int	pending_by_hash(struct store *, const struct pending_kind *,
 /* The kind's "neither" message; -1. */
 int	pending_neither(struct store *, const struct pending_kind *);
 
+/* For a reader, which settles nothing (the audit): what the kind's note
+ * says of the file as it is now, by the file's hash whatever the kind's
+ * made: PENDING_NONE no note (an empty file is none, as for the writers);
+ * PENDING_BEFORE the change it names was not made; PENDING_AFTER it was,
+ * its record maybe not logged; with a note, its record's object in
+ * object (size bytes, cut).  -1 after the message a writer would refuse
+ * the note with (one that does not read, a file that is neither). */
+enum { PENDING_NONE, PENDING_BEFORE, PENDING_AFTER };
+int	pending_look(struct store *, const struct pending_kind *,
+	    char *object, size_t size);
+
 #endif
