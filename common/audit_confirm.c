@@ -44,23 +44,30 @@ due(int64_t at, int months)
 	return (int64_t)mktime(&tm) * 1000 + (at - (int64_t)t * 1000);
 }
 
-/* The confirmation that confirmations.pending may hold without its log
- * record (confirm.h): the last row, the one a writer killed between the
- * file and the record appended, until the next jukisec-audit --confirm
- * settles it (R6, SPEC: every change writes a log record).  NULL when
- * there is no note; an empty file is no note, as for the writers.  The
- * audit only reads: it settles nothing. */
-static const struct confirmation *
-unsettled(struct audit *a, const struct confirmations *all)
+/* What confirmations.pending says of the file loaded (confirm_note), read
+ * once: nothing until a note is left, one a writer at work is not
+ * (store_note_left); the audit only reads, it settles nothing. */
+struct note {
+	enum confirm_note what;
+	char	 item[128];	/* CONFIRM_NOT_MADE: the item not confirmed */
+	struct jerr e;		/* CONFIRM_BAD: the writers' refusal */
+};
+
+static void
+note_read(struct audit *a, const struct confirmations *all, struct note *n)
 {
-	if (all->n == 0 ||
-	    !store_note_left(a->st, CONFIRM_PENDING_FILE, STORE_LOCK_REGISTER))
-		return NULL;
-	return &all->c[all->n - 1];
+	memset(n, 0, sizeof(*n));
+	n->what = CONFIRM_NO_NOTE;
+	if (store_note_left(a->st, CONFIRM_PENDING_FILE, STORE_LOCK_REGISTER))
+		n->what = confirm_note(a->st, all, n->item, sizeof(n->item),
+		    &n->e);
 }
 
-/* The item of an unsettled confirmation; the Japanese, the committee's,
- * says what settles it in words. */
+/* The item of an unsettled confirmation (CONFIRM_HELD: the last row, the
+ * one a writer killed between the file and its record left, until the
+ * next jukisec-audit --confirm settles it; R6, SPEC: every change writes a
+ * log record); the Japanese, the committee's, says what settles it in
+ * words. */
 static void
 unsettled_item(struct audit *a)
 {
@@ -75,32 +82,66 @@ unsettled_item(struct audit *a)
 		    CONFIRM_PENDING_FILE);
 }
 
+/* The note's item on item it, 1, when the note concerns it: a
+ * confirmation of it killed before the file was replaced, not made (the
+ * committee believes it made); or, for every item, a note the writers
+ * refuse, so that no confirmation can be recorded until it is looked at
+ * and the file may have been replaced by someone else. */
+static int
+note_item(struct audit *a, const struct confirm_item *it, const struct note *n)
+{
+	if (n->what == CONFIRM_NOT_MADE && strcmp(n->item, it->id) == 0) {
+		if (a->o->ja)
+			check_item(a, CONFIRM_PENDING_FILE, "%s", "この項目の"
+			    "確認を記録する書込みが中断され、確認は記録されて"
+			    "いません。改めて確認を記録してください");
+		else
+			check_item(a, CONFIRM_PENDING_FILE, "%s: an interrupted "
+			    "jukisec-audit --confirm of %s was not made; confirm "
+			    "it again (the next --confirm removes the note)",
+			    CONFIRM_PENDING_FILE, it->id);
+		return 1;
+	}
+	if (n->what != CONFIRM_BAD)
+		return 0;
+	/* the writer's words name the directory: in Japanese, in words */
+	check_item(a, CONFIRM_PENDING_FILE, "%s", a->o->ja ? "確認の記録の"
+	    "変更の控えが読み取れないか、確認の記録と合いません。両方を調べて"
+	    "から控えを削除してください" : n->e.msg);
+	return 1;
+}
+
 /* The finding of item it, whose last confirmation is c; held: c may lack
- * its log record yet (unsettled), so it passes nothing. */
+ * its log record yet (CONFIRM_HELD), so it passes nothing; nor does it
+ * when the note concerns the item (note_item). */
 static void
 confirmed(struct audit *a, const struct confirm_item *it,
-    const struct confirmation *c, const char *what, int held)
+    const struct confirmation *c, const char *what, int held,
+    const struct note *n)
 {
 	char	*who, date[64];
+	int	 noted;
 
 	audit_date(a, c->at, date, sizeof(date));
 	who = person_label(a->reg_ok ? &a->reg : NULL, c->by, a->o->ja);
 	if (*c->note != '\0')
 		check_item(a, c->by, "%s", c->note);
-	if (held) {
+	if (held)
 		unsettled_item(a);
+	noted = note_item(a, it, n);	/* 0 when held */
+	if (held)
 		check_end(a, AUDIT_WARN, L(a,
 		    "%s: confirmed %s by %s, not yet recorded in the operation history.",
 		    "%s: %s に確認(確認者 %s)。操作履歴への記録は確定していません。"),
 		    what, date, who);
 	/* as old as the interval is old enough (jukisec-audit(1)) */
-	} else if (a->o->now >= due(c->at, it->months))
+	else if (a->o->now >= due(c->at, it->months))
 		check_end(a, AUDIT_WARN, L(a,
 		    "%s: last confirmed %s by %s, %d month(s) or more ago.",
 		    "%s: 最後の確認は %s(確認者 %s)で、%d か月以上前です。"),
 		    what, date, who, it->months);
 	else
-		check_end(a, AUDIT_PASS, L(a,
+		check_end(a, noted ? AUDIT_WARN : AUDIT_PASS, L(a,
 		    "%s: confirmed %s by %s.", "%s: %s に確認(確認者 %s)。"),
 		    what, date, who);
 	free(who);
@@ -114,13 +155,13 @@ audit_confirm(struct audit *a)
 	const struct confirmation *c;
 	struct confirmations all;
 	struct jerr e = JERR_INIT;
-	const struct confirmation *left;
+	struct note note;
 	char	*why = NULL, art[128], what[1024];
 	size_t	 i, n = muni_confirm_count(cf);
 	int	 ok;
 
-	ok = confirmations_load_err(a->st, &all, &e) == ST_OK;
-	left = ok ? unsettled(a, &all) : NULL;
+	if ((ok = confirmations_load_err(a->st, &all, &e) == ST_OK))
+		note_read(a, &all, &note);
 	/* the loader's message names the file and its line, in the
 	 * locale's language: in Japanese the row and the fault in words */
 	if (!ok)
@@ -141,12 +182,14 @@ audit_confirm(struct audit *a)
 			continue;
 		}
 		if ((c = confirmation_last(&all, it->id, a->o->now)) == NULL) {
+			(void)note_item(a, it, &note);
 			check_end(a, AUDIT_WARN, L(a,
 			    "%s: not confirmed yet.", "%s: まだ確認されていません。"),
 			    what);
 			continue;
 		}
-		confirmed(a, it, c, what, c == left);
+		confirmed(a, it, c, what, note.what == CONFIRM_HELD &&
+		    c == &all.c[all.n - 1], &note);
 	}
 	if (ok)
 		confirmations_free(&all);

@@ -161,6 +161,28 @@ confirmation_last(const struct confirmations *all, const char *item,
 	return last;
 }
 
+enum confirm_note
+confirm_note(struct store *st, const struct confirmations *all, char *item,
+    size_t size, struct jerr *e)
+{
+	struct jerr *caller = st->err;
+	int	 r;
+
+	st->err = e;
+	r = pending_look(st, &confirm_kind, item, size);
+	/* the one after ends with the note's row: a note that names
+	 * another item is not the writer's */
+	if (r == PENDING_AFTER && (all->n == 0 ||
+	    strcmp(all->c[all->n - 1].item, item) != 0)) {
+		jerr_say(e, ST_FAIL, _(confirm_kind.garbled), st->dir,
+		    confirm_kind.note);
+		r = -1;
+	}
+	st->err = caller;
+	return r == -1 ? CONFIRM_BAD : r == PENDING_AFTER ? CONFIRM_HELD :
+	    r == PENDING_BEFORE ? CONFIRM_NOT_MADE : CONFIRM_NO_NOTE;
+}
+
 struct job {
 	const char	*item, *by, *note;
 };

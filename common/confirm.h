@@ -50,6 +50,19 @@ void	confirmations_free(struct confirmations *);
 const struct confirmation *confirmation_last(const struct confirmations *,
 	    const char *item, int64_t until);
 
+/* For the audit, which settles nothing: what confirmations.pending says
+ * of all, confirmations.csv as loaded under the register lock, by the
+ * file's hash (pending_look).  CONFIRM_HELD: the file is the one after,
+ * so its last row, the note's item, may lack its log record;
+ * CONFIRM_NOT_MADE: the one before, so the note's confirmation, of the
+ * item in item (size bytes), was not made; CONFIRM_BAD: the words a
+ * writer would refuse the note with, in *e (a note that does not read, a
+ * file that is neither, a last row not the note's). */
+enum confirm_note { CONFIRM_NO_NOTE, CONFIRM_HELD, CONFIRM_NOT_MADE,
+	CONFIRM_BAD };
+enum confirm_note confirm_note(struct store *, const struct confirmations *,
+	    char *item, size_t size, struct jerr *e);
+
 /* jukisec-audit --confirm ITEM --by ID: item must be one of jukisec.conf's;
  * the manager is verified as every --by is (gate.c manager_change: the
  * attempt counted and logged), and under the lock that counted it the row

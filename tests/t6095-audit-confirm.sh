@@ -263,6 +263,73 @@ test_expect_success 'killed before confirmations.csv: the note goes, nothing is 
 	test "$(log_count confirm ok "^note=killed\$")" = 0 && one_record_each
 '
 
+# The note against confirmations.csv's bytes (pending.h): a server-room
+# row logged first, then contract-6 killed, so the last row is not the
+# note's unless the kill came after the replace.
+first_then() {
+	rm -rf "$CR.first" && cp -a "$CR.saved" "$CR.first" &&
+	(D=$CR.first && at_AT confirm --confirm server-room --note first) &&
+	crash_after "$CR.first" "$D" "confirmations.pending\$" "$1" "$2" kconfirm &&
+	test -e "$D/confirmations.pending" &&
+	test "$(log_count confirm ok "^note=first\$")" = 1
+}
+
+test_expect_success 'killed before the replace: the row before is not held; the note says contract-6 was not made' '
+	D=$CR && first_then renameat "confirmations.csv\$" &&
+	test "$(rows | tail -n 1)" = "server-room first" &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	expect server-room "PASS boss" &&
+	expect contract-6 "WARN confirmations.pending" &&
+	detail contract-6 >d &&
+	grep -q ": not confirmed yet\. confirmations.pending: an interrupted jukisec-audit --confirm of contract-6 was not made; confirm it again (the next --confirm removes the note)\$" d &&
+	! detail server-room | grep -q "not yet recorded" &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2027-06-01T00:00:01Z --lang ja >r.ja &&
+	grep -q "^  \[適合\] 規程第7条: .*(確認者 Boss)。\$" r.ja &&
+	grep -qx "      - この項目の確認を記録する書込みが中断され、確認は記録されていません。改めて確認を記録してください" r.ja &&
+	! grep -q "操作履歴への記録は確定していません" r.ja && ja_words r.ja &&
+	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" &&
+	! test -e "$D/confirmations.pending" && one_record_each &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	! detail contract-6 | grep -q "confirmations.pending"
+'
+
+test_expect_success 'killed after the replace: the last row, the note'"'"'s, is held, and no other' '
+	D=$CR && first_then write "oplog.csv\$" &&
+	test "$(rows | tail -n 1)" = "contract-6 killed" &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	expect server-room "PASS boss" &&
+	finding contract-6 | grep -q "^WARN .*confirmations.pending" &&
+	detail contract-6 | grep -q ", not yet recorded in the operation history\. killed; confirmations.pending: a confirmation whose operation-log record is not settled"
+'
+
+# Someone else's change after the kill: the writers refuse the note (exit
+# 3, its words), and the audit WARNs every item in the same words.
+test_expect_success 'confirmations.csv neither before nor after the note: every item WARNs, as the writers refuse' '
+	D=$CR && first_then renameat "confirmations.csv\$" &&
+	printf "server-room,2027-05-31T00:00:00.000Z,boss,forged\n" >>"$D/confirmations.csv" &&
+	refusal="$D/confirmations.pending: confirmations.csv is neither the one before nor the one after the confirmation it names; look at both, then remove it" &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	test "$ast" -eq 0 && test ! -s "$TMP/a.err" &&
+	expect server-room "WARN boss confirmations.pending" &&
+	expect contract-6 "WARN confirmations.pending" &&
+	detail server-room | grep -qF "first; $refusal" &&
+	detail contract-1 | grep -qF "not confirmed yet. $refusal" &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2027-06-01T00:00:01Z --lang ja >r.ja &&
+	test "$(grep -cx "      - 確認の記録の変更の控えが読み取れないか、確認の記録と合いません。両方を調べてから控えを削除してください" r.ja)" = 8 &&
+	ja_words r.ja &&
+	at_AT test_must_fail 3 jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" 2>err &&
+	grep -qF "jukisec-audit: $refusal" err
+'
+
+test_expect_success 'a note that does not read: every item WARNs in the writers'"'"' words' '
+	D=$CR && first_then renameat "confirmations.csv\$" &&
+	echo garbage >"$D/confirmations.pending" &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	test "$ast" -eq 0 && test ! -s "$TMP/a.err" &&
+	expect server-room "WARN boss confirmations.pending" &&
+	detail contract-6 | grep -qF "not confirmed yet. $D/confirmations.pending: not a pending confirmation; look at it and confirmations.csv, then remove it"
+'
+
 # A disk that fails one step or one sync: exit 3 in one line naming the
 # directory or a file, and then all a kill must leave (after_kill).
 after_fault() {
