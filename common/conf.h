@@ -77,6 +77,15 @@ int	conf_write_init(FILE *, const char *statedir, long long epoch_seconds);
 /* retain_days' range, log-prune --retain's too (R6: one year at least). */
 #define CONF_RETAIN_MIN	365
 #define CONF_RETAIN_MAX	36500
+/* The Argon2id cost's ranges (R5.3: the OWASP floor up), and a stored
+ * hash's too: one outside them is none the tools wrote, and refused
+ * (cred.c), never a cost that every password attempt pays. */
+#define CONF_KDF_MEMORY_MIN	19456
+#define CONF_KDF_MEMORY_MAX	4194304
+#define CONF_KDF_TIME_MIN	2
+#define CONF_KDF_TIME_MAX	100
+#define CONF_KDF_PAR_MIN	1
+#define CONF_KDF_PAR_MAX	64
 
 void	conf_free(struct conf *);
 
