@@ -112,25 +112,54 @@ struct phc {
 	unsigned char	 salt[SALT_LEN], tag[TAG_LEN];
 };
 
+/* After the bytes key, a decimal number as cred_hash writes it (no sign,
+ * space or leading zero) within [lo, hi], then the byte end: the number,
+ * *s moved past end; 0 on any deviation (no range here holds 0). */
+static unsigned long
+phc_num(const char **s, const char *key, unsigned long lo, unsigned long hi,
+    char end)
+{
+	const char *p = *s;
+	unsigned long v = 0;
+	size_t	 k = strlen(key);
+
+	if (strncmp(p, key, k) != 0 || p[k] < '1' || p[k] > '9')
+		return 0;
+	for (p += k; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (unsigned long)(*p - '0')) > hi)
+			return 0;	/* before v * 10 could wrap */
+	if (*p != end || v < lo)
+		return 0;
+	*s = p + 1;
+	return v;
+}
+
+/* The cost is held to jukisec.conf's ranges: a stored hash outside them
+ * is none the tools wrote, and every password attempt pays the costliest
+ * stored hash's work (cred_cost_add): a planted t=1000 would slow every
+ * login, not only its own id's.  One newline may end the string. */
 static int
 phc_parse(const char *s, struct phc *h)
 {
 	const char *salt, *tag;
-	int	 n = 0;
+	size_t	 n;
 
-	if (sscanf(s, "$argon2id$v=19$m=%lu,t=%lu,p=%lu$%n", &h->m, &h->t,
-	    &h->p, &n) != 3 || n == 0)
+	if ((h->m = phc_num(&s, "$argon2id$v=19$m=", CONF_KDF_MEMORY_MIN,
+	    CONF_KDF_MEMORY_MAX, ',')) == 0 ||
+	    (h->t = phc_num(&s, "t=", CONF_KDF_TIME_MIN, CONF_KDF_TIME_MAX,
+	    ',')) == 0 ||
+	    (h->p = phc_num(&s, "p=", CONF_KDF_PAR_MIN, CONF_KDF_PAR_MAX,
+	    '$')) == 0)
 		return -1;
-	if (h->m < 8 || h->m > 4194304 || h->t < 1 || h->t > 1000 ||
-	    h->p < 1 || h->p > 64)
-		return -1;
-	salt = s + n;
+	salt = s;
 	if ((tag = strchr(salt, '$')) == NULL)
 		return -1;
 	if (b64_decode(salt, tag - salt, h->salt, SALT_LEN) == -1)
 		return -1;
 	tag++;
-	if (b64_decode(tag, strcspn(tag, "\n"), h->tag, TAG_LEN) == -1)
+	n = strcspn(tag, "\n");
+	if (b64_decode(tag, n, h->tag, TAG_LEN) == -1 ||
+	    (tag[n] != '\0' && strcmp(tag + n, "\n") != 0))
 		return -1;
 	return 0;
 }

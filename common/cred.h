@@ -35,6 +35,11 @@
 /* Largest credential file read: a sealed template of TMPL_MAX (1 MiB)
  * clear bytes and tmpl.c's 33 bytes of header, nonce and tag. */
 #define CRED_FILE_MAX	((1 << 20) + 64)
+/* The longest credentials/ID.phc that can hold a hash: the PHC string of
+ * the most cost jukisec.conf allows (conf.h), 16 bytes of salt and 32 of
+ * tag in unpadded base64, and the one newline cred.c takes after it. */
+#define PHC_MAX		(sizeof "$argon2id$v=19$m=4194304,t=100,p=64$" - 1 + \
+			    22 + 1 + 43 + 1)
 
 /* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
  * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL.

@@ -130,6 +130,25 @@ test_expect_success 'once that hash is re-hashed, an attempt costs conf'"'"'s wo
 	test "$(work nobody "$TMP/pw.wrong")" -eq $((19456 * 2)) &&
 	test "$(work alice "$TMP/pw.wrong")" -eq $((19456 * 2))
 '
+
+# A stored hash outside jukisec.conf's ranges (kdf_memory_kib
+# 19456..4194304, kdf_time 2..100, kdf_parallelism 1..64) is none the
+# tools write: planted, it added its work to every attempt (m=500 t=1000
+# p=64 made every login slow) and was checked for its own id.  It is
+# corrupt: its id denied so (logged, counted), nothing added for anyone.
+test_expect_success 'a planted hash out of jukisec.conf'"'"'s ranges: corrupt for its id, no work for anyone' '
+	add_pw carol && cp "$D/credentials/carol.phc" carol.good &&
+	n=$(log_count auth denied "reason=credential-corrupt") &&
+	for c in m=500,t=1000,p=64 m=19456,t=101,p=1 m=19455,t=2,p=1 m=19456,t=1,p=1; do
+		sed "s/m=19456,t=2,p=1/$c/" carol.good >"$D/credentials/carol.phc" &&
+		grep -q "$c" "$D/credentials/carol.phc" &&
+		test "$(work nobody "$TMP/pw.wrong")" -eq $((19456 * 2)) &&
+		test "$(work carol "$TMP/pw.carol")" -eq $((19456 * 2)) ||
+		{ echo "$c: work $(cat kdf.log)" >&2; exit 1; }
+	done &&
+	test "$(log_count auth denied "reason=credential-corrupt")" = $((n + 4)) &&
+	cp carol.good "$D/credentials/carol.phc" && auth carol "$TMP/pw.carol"
+'
 else
 	test_skip 'KDF work of known and unknown ids' "cannot build tests/kdfspy.c: $(head -1 cc.err)"
 fi

@@ -20,6 +20,68 @@ rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
 	return type == FTW_DP ? rmdir(p) : unlink(p);
 }
 
+/* phc with its cost "m=19456,t=2,p=1" replaced by cost, then tail. */
+static char *
+with_cost(const char *phc, const char *cost, const char *tail)
+{
+	const char *rest = strchr(phc + 15, '$');
+	return xasprintf("$argon2id$v=19$%s%s%s", cost, rest, tail);
+}
+
+/* Whether phc parses, as the gate's cost sees it: m, t and p taken. */
+static int
+cost_of(const char *phc, unsigned long m, unsigned long t, unsigned long p)
+{
+	struct conf c = { .kdf_memory_kib = 19456, .kdf_time = 2,
+	    .kdf_parallelism = 1 };
+	struct cred_cost k;
+
+	cred_cost_init(&k, &c);
+	cred_cost_add(&k, phc);
+	return k.m == m && k.t == t && k.p == p && k.room == m;
+}
+
+/* A stored hash is held to jukisec.conf's ranges and to the numbers as
+ * cred_hash writes them: one out of them is corrupt, never a cost every
+ * attempt pays (the gate's kdf_cost reads every row's). */
+static void
+bounds(const char *phc)
+{
+	static const char *const bad[] = {
+		"m=19455,t=2,p=1", "m=4194305,t=2,p=1", "m=500,t=1000,p=64",
+		"m=19456,t=1,p=1", "m=19456,t=101,p=1", "m=19456,t=2,p=0",
+		"m=19456,t=2,p=65", "m=019456,t=2,p=1", "m=19456,t=+2,p=1",
+		"m= 19456,t=2,p=1", "m=19456,t=02,p=1", "m=18446744073709551617,t=2,p=1",
+		"m=19456,t=-2,p=1",
+	};
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		s = with_cost(phc, bad[i], "");
+		ok(cred_verify(s, "right-password", 14) == -1 &&
+		    cost_of(s, 19456, 2, 1),
+		    "%s is corrupt and adds nothing to the cost", bad[i]);
+		free(s);
+	}
+	s = with_cost(phc, "m=4194304,t=100,p=64", "\n");
+	is_num(strlen(s), PHC_MAX, "PHC_MAX is the most cost, a newline ended");
+	ok(cost_of(s, 4194304, 100, 64), "the most jukisec.conf allows parses");
+	free(s);
+	s = with_cost(phc, "m=19456,t=2,p=1", "\nx");
+	is_num(cred_verify(s, "right-password", 14), -1,
+	    "bytes after the newline are refused");
+	free(s);
+	s = with_cost(phc, "m=19456,t=2,p=1", "x");
+	is_num(cred_verify(s, "right-password", 14), -1,
+	    "bytes after the tag are refused");
+	free(s);
+	s = with_cost(phc, "m=19456,t=2,p=1", "\n");
+	is_num(cred_verify(s, "right-password", 14), 1,
+	    "one newline after the tag is taken");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -44,6 +106,7 @@ main(void)
 	    "cred_hash writes an Argon2id PHC string");
 	is_num(cred_verify(phc, "right-password", 14), 1, "right password");
 	is_num(cred_verify(phc, "wrong-password", 14), 0, "wrong password");
+	bounds(phc);
 	phc[strlen(phc) - 1] ^= 1;
 	is_num(cred_verify(phc, "right-password", 14), -1,
 	    "a non-canonical tag is refused, not guessed at");
