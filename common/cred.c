@@ -382,47 +382,86 @@ cred_write(struct store *st, const char *id, const char *ext,
 	return r;
 }
 
+/* credentials/ID.EXT opened for reading (open_safe's rule for a secret):
+ * the descriptor, or -1 with *r ST_NO (absent) or ST_FAIL (said). */
+static int
+cred_open(struct store *st, const char *id, const char *ext, int *r)
+{
+	char	*name, *path;
+	int	 dfd, fd;
+
+	*r = ST_FAIL;
+	if ((dfd = cred_dir(st, 0)) == -1) {
+		*r = errno == ENOENT ? ST_NO : ST_FAIL;
+		return -1;
+	}
+	name = cred_name(id, ext);
+	if ((fd = open_safe(dfd, name, O_RDONLY, 0, 1)) == -1) {
+		*r = errno == ENOENT ? ST_NO : ST_FAIL;
+		if (*r == ST_FAIL) {
+			path = xasprintf("%s/%s/%s", st->dir, CRED_DIR, name);
+			open_safe_say(st->err, path);
+			free(path);
+		}
+	}
+	free(name);
+	close(dfd);
+	return fd;
+}
+
+/* Up to max bytes of fd into p: the count, short only at the end of the
+ * file or on an error. */
+static size_t
+read_upto(int fd, char *p, size_t max)
+{
+	size_t	 n = 0;
+	ssize_t	 k;
+
+	while (n < max && (k = read(fd, p + n, max - n)) > 0)
+		n += (size_t)k;
+	return n;
+}
+
 int
 cred_read(struct store *st, const char *id, const char *ext, char **data,
     size_t *len)
 {
 	struct stat sb;
-	char	*name, *path, *p = NULL;
-	ssize_t	 k;
-	size_t	 n = 0;
-	int	 dfd, fd, r = ST_FAIL;
+	char	*path, *p = NULL;
+	size_t	 n, size;
+	int	 fd, r;
 
-	if ((dfd = cred_dir(st, 0)) == -1)
-		return errno == ENOENT ? ST_NO : ST_FAIL;
-	name = cred_name(id, ext);
-	path = xasprintf("%s/%s/%s", st->dir, CRED_DIR, name);
-	if ((fd = open_safe(dfd, name, O_RDONLY, 0, 1)) == -1) {
-		r = errno == ENOENT ? ST_NO : ST_FAIL;
-		if (r == ST_FAIL)
-			open_safe_say(st->err, path);
-		goto out;
-	}
-	if (fstat(fd, &sb) == -1 || sb.st_size > CRED_FILE_MAX) {
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: oversized credential file"), path);
-		goto out;
-	}
-	/* A hash in the secure pool; a sealed template is ciphertext, up to
-	 * CRED_FILE_MAX bytes, more than that pool holds: libgcrypt's
-	 * ordinary memory, which cred_free wipes and gcry_free frees too. */
-	if (strcmp(ext, "phc") == 0)
-		p = xmalloc_secure((size_t)sb.st_size + 1);
-	else if ((p = gcry_malloc((size_t)sb.st_size + 1)) == NULL) {
+	if ((fd = cred_open(st, id, ext, &r)) == -1)
+		return r;
+	r = ST_FAIL;
+	path = xasprintf("%s/%s/%s.%s", st->dir, CRED_DIR, id, ext);
+	if (fstat(fd, &sb) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s", path);
 		goto out;
 	}
-	while (n < (size_t)sb.st_size &&
-	    (k = read(fd, p + n, (size_t)sb.st_size - n)) > 0)
-		n += (size_t)k;
-	if (n != (size_t)sb.st_size) {
+	size = (size_t)sb.st_size;
+	/* A hash in the secure pool (64 KiB); one longer than any hash is
+	 * neither read nor allocated at its length (the pool would run out,
+	 * and the process with it): it reads as "", which no parse takes,
+	 * its own id denied as corrupt.  A sealed template is
+	 * ciphertext, up to CRED_FILE_MAX bytes, more than that pool holds:
+	 * libgcrypt's ordinary memory, which cred_free wipes and gcry_free
+	 * frees too. */
+	if (strcmp(ext, "phc") == 0) {
+		if (size > PHC_MAX)
+			size = 0;
+		p = xmalloc_secure(size + 1);
+	} else if (sb.st_size > CRED_FILE_MAX) {
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: oversized credential file"), path);
+		goto out;
+	} else if ((p = gcry_malloc(size + 1)) == NULL) {
+		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+		goto out;
+	}
+	if ((n = read_upto(fd, p, size)) != size) {
 		jerr_say(st->err, ST_FAIL, _("%s: short read"), path);
-		wipe(p, n);
-		gcry_free(p);
+		cred_free(p, n);
 		goto out;
 	}
 	p[n] = '\0';
@@ -430,12 +469,26 @@ cred_read(struct store *st, const char *id, const char *ext, char **data,
 	*len = n;
 	r = ST_OK;
 out:
-	if (fd != -1)
-		close(fd);
+	close(fd);
 	free(path);
-	free(name);
-	close(dfd);
 	return r;
+}
+
+int
+cred_read_phc(struct store *st, const char *id, char buf[PHC_BUF])
+{
+	size_t	 n;
+	int	 fd, r;
+
+	*buf = '\0';
+	if ((fd = cred_open(st, id, "phc", &r)) == -1)
+		return r;
+	/* one byte over tells a longer file: none of a hash */
+	if ((n = read_upto(fd, buf, PHC_MAX + 1)) > PHC_MAX)
+		n = 0;
+	buf[n] = '\0';
+	close(fd);
+	return ST_OK;
 }
 
 void

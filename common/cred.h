@@ -40,6 +40,8 @@
  * tag in unpadded base64, and the one newline cred.c takes after it. */
 #define PHC_MAX		(sizeof "$argon2id$v=19$m=4194304,t=100,p=64$" - 1 + \
 			    22 + 1 + 43 + 1)
+/* cred_read_phc's buffer: a byte over PHC_MAX tells a longer file; NUL. */
+#define PHC_BUF		(PHC_MAX + 2)
 
 /* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
  * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL.
@@ -103,6 +105,11 @@ int	cred_write(struct store *, const char *id, const char *ext,
 	    const void *, size_t);
 int	cred_read(struct store *, const char *id, const char *ext,
 	    char **data, size_t *len);
+/* A hash file longer than PHC_MAX is none: cred_read and cred_read_phc
+ * read it as "", which no parse takes (its id's credential corrupt),
+ * unread and unallocated.  cred_read_phc reads credentials/ID.phc into
+ * the caller's buf, for the gate's cost, which reads every row's. */
+int	cred_read_phc(struct store *, const char *id, char buf[PHC_BUF]);
 int	cred_destroy(struct store *, const char *id, const char *ext);
 /* A credential replaced in place (credentials/ID.EXT renamed over) would
  * leave its old bytes on disk, and readable through any other hard link:

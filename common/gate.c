@@ -760,26 +760,26 @@ gate_fds(struct store *st)
  * cost raised by every stored hash of the register's password rows,
  * whatever their state, read for every attempt alike, whatever the id
  * (its time tells none).  A hash that cannot be read adds nothing, quietly:
- * its own id's attempt says so (unreadable).  The descriptors are two at
- * a time, within gate_fds's. */
+ * its own id's attempt says so (unreadable); nor does one that does not
+ * parse (out of jukisec.conf's ranges) or is longer than any hash (read
+ * no further: corrupt for its id alone).  One buffer for every row, so
+ * that no row's file runs the secure pool out for every id.  The
+ * descriptors are two at a time, within gate_fds's. */
 static void
 kdf_cost(struct store *st, const struct register_ *reg, struct cred_cost *k)
 {
 	struct jerr	 e = JERR_INIT, *caller = st->err;
-	char		*phc;
-	size_t		 i, n;
+	char		*phc = xmalloc_secure(PHC_BUF);
+	size_t		 i;
 
 	cred_cost_init(k, &st->conf);
 	st->err = &e;
-	for (i = 0; i < reg->n; i++) {
-		phc = NULL;
-		n = 0;
+	for (i = 0; i < reg->n; i++)
 		if (reg->op[i].method == METHOD_PASSWORD &&
-		    cred_read(st, reg->op[i].id, "phc", &phc, &n) == ST_OK)
+		    cred_read_phc(st, reg->op[i].id, phc) == ST_OK)
 			cred_cost_add(k, phc);
-		cred_free(phc, n);
-	}
 	st->err = caller;
+	cred_free(phc, PHC_BUF);
 }
 
 static int

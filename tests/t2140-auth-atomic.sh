@@ -153,4 +153,21 @@ else
 	test_skip 'KDF work of known and unknown ids' "cannot build tests/kdfspy.c: $(head -1 cc.err)"
 fi
 
+# Every attempt reads every password row's hash (the costliest work): one
+# file far longer than any hash (200,000 bytes; the longest valid is 103),
+# read whole into the secure memory pool (64 KiB), ended every password
+# attempt of every id with exit 3 "out of secure memory", nothing logged.
+# It is refused unread: corrupt for its own id, nothing for the others.
+test_expect_success 'an oversized hash file: corrupt for its id, every other id answered' '
+	add_pw dave && cp "$D/credentials/dave.phc" dave.good &&
+	head -c 200000 /dev/zero | tr "\0" A >"$D/credentials/dave.phc" &&
+	n=$(log_count auth denied "reason=credential-corrupt") &&
+	auth bob "$TMP/pw.new" && auth boss "$TMP/pw.boss" &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>err.nobody &&
+	test_must_fail 1 auth dave "$TMP/pw.dave" 2>err.dave &&
+	sed "s/nobody/dave/g" err.nobody >want && test_cmp want err.dave &&
+	test "$(log_count auth denied "reason=credential-corrupt")" = $((n + 1)) &&
+	cp dave.good "$D/credentials/dave.phc" && auth dave "$TMP/pw.dave"
+'
+
 test_done

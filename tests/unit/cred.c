@@ -82,6 +82,44 @@ bounds(const char *phc)
 	free(s);
 }
 
+/* A hash file longer than any hash is refused unread (the secure pool is
+ * 64 KiB): read as the empty credential, which no parse takes, so that
+ * its own id is denied as corrupt and the process goes on. */
+static void
+oversized(struct store *st, const char *phc)
+{
+	static char big[200000];
+	char	*data, *s;
+	size_t	 n;
+	int	 r;
+
+	memset(big, 'A', sizeof big);
+	r = ST_FAIL;
+	ok(cred_write(st, "big", "phc", big, sizeof big) == ST_OK &&
+	    (r = cred_read(st, "big", "phc", &data, &n)) == ST_OK &&
+	    n == 0 && *data == '\0', "a 200,000-byte hash file reads empty");
+	if (r == ST_OK)
+		cred_free(data, n);
+	s = with_cost(phc, "m=19456,t=2,p=1", "\n");
+	memset(big, 'A', PHC_MAX + 1);
+	memcpy(big, s, strlen(s));	/* a hash, then 'A's to one byte over */
+	r = ST_FAIL;
+	ok(cred_write(st, "big", "phc", big, PHC_MAX + 1) == ST_OK &&
+	    (r = cred_read(st, "big", "phc", &data, &n)) == ST_OK &&
+	    n == 0, "PHC_MAX + 1 bytes read empty");
+	if (r == ST_OK)
+		cred_free(data, n);
+	memcpy(big, s, strlen(s));
+	memset(big + strlen(s), 'A', PHC_MAX - strlen(s));
+	r = ST_FAIL;
+	ok(cred_write(st, "big", "phc", big, PHC_MAX) == ST_OK &&
+	    (r = cred_read(st, "big", "phc", &data, &n)) == ST_OK &&
+	    n == PHC_MAX, "PHC_MAX bytes read whole");
+	if (r == ST_OK)
+		cred_free(data, n);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -122,6 +160,7 @@ main(void)
 		cred_free(data, n);
 	is_num(cred_read(&st, "nobody", "phc", &data, &n), ST_NO,
 	    "a missing credential is ST_NO");
+	oversized(&st, phc);
 
 	snprintf(path, sizeof(path), "%s/%s", dir, CRED_DIR);
 	chmod(path, 0755);
