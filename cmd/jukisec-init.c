@@ -148,7 +148,9 @@ write_conf(struct store *st, long long epoch)
 		free(abs);
 		return r;
 	}
-	if (atomic_begin(&af, st->dirfd, "jukisec.conf", 0600) == -1) {
+	/* on the file store_open holds, which a second jukisec-init
+	 * refuses to take for a kill's (store_init_begin) */
+	if (store_init_begin(st, &af) == -1) {
 		warn("%s/jukisec.conf", st->dir);
 		free(abs);
 		return ST_FAIL;
@@ -197,9 +199,11 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	}
 	/* A log nobody can verify, or half a state directory (a full disk),
 	 * is worse than none: undo, so jukisec-init can simply be run
-	 * again. */
+	 * again.  jukisec.conf, the file held (store_init_begin), goes
+	 * last: until then a second jukisec-init finds the directory
+	 * initialised, and cannot begin in it while this one undoes. */
 	if (r != ST_OK)
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		for (size_t i = sizeof(files) / sizeof(files[0]); i-- > 0; )
 			(void)destroy_file(st->dirfd, files[i]);
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);

@@ -181,14 +181,26 @@ dir_owner(struct store *st, const struct stat *sb, int flags)
 	return sb->st_uid == 0 ? 0 : -1;
 }
 
-/* jukisec.conf's temporary file (atomic_begin): the first jukisec-init
- * makes, and the one a jukisec-init killed before its rename leaves alone
- * in the directory. */
+/* jukisec.conf's temporary file: jukisec-init's hold (init_hold), which
+ * it writes in place (store_init_begin), and the one a jukisec-init killed
+ * before its rename leaves alone in the directory. */
 #define INIT_TMP	".tmp-jukisec.conf"
 
+/* 1 when sb is an INIT_TMP a jukisec-init of ours could have made: a
+ * regular file of ours, 0600 or less, one name.  Only we (and root) can
+ * open it; any other (open to others, another user's, another name of the
+ * same bytes elsewhere) someone else may hold open and locked, and it is
+ * no kill's leftover either. */
+static int
+init_tmp_ours(const struct stat *sb)
+{
+	return S_ISREG(sb->st_mode) && sb->st_uid == geteuid() &&
+	    (sb->st_mode & 077) == 0 && sb->st_nlink == 1;
+}
+
 /* For jukisec-init: 1 when directory fd is empty, 2 when it holds nothing
- * but INIT_TMP as a regular file (no state has that alone), else 0; -1
- * with errno. */
+ * but INIT_TMP, one of ours (no state has that alone), else 0; -1 with
+ * errno. */
 static int
 dir_is_empty(int fd)
 {
@@ -204,7 +216,7 @@ dir_is_empty(int fd)
 			continue;
 		if (empty == 1 && strcmp(de->d_name, INIT_TMP) == 0 &&
 		    fstatat(fd, INIT_TMP, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(sb.st_mode))
+		    init_tmp_ours(&sb))
 			empty = 2;
 		else
 			empty = 0;
@@ -213,21 +225,117 @@ dir_is_empty(int fd)
 	return empty;
 }
 
-/* jukisec-init's hold on the directory it initialises, until it exits
- * (store_close): a second one refuses it at once, so that the temporary
- * file a first one is writing is never taken for one a kill left.  ST_OK,
+/* The directory empty but for an INIT_TMP of ours (dir_is_empty): ST_OK,
  * or ST_FAIL after a message. */
+static int
+init_empty(struct store *st)
+{
+	switch (dir_is_empty(st->dirfd)) {
+	case -1:
+		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
+		return ST_FAIL;
+	case 0:
+		jerr_say(st->err, ST_FAIL, _("%s: exists and is not empty"),
+		    st->dir);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+/* The hold let go of (store_close): INIT_TMP goes if it is still the file
+ * held (made here, or a kill's, ours either way; not once renamed to
+ * jukisec.conf, nor another jukisec-init's made since), then the hold. */
+static void
+init_drop(struct store *st)
+{
+	struct stat held, now;
+
+	if (fstat(st->initfd, &held) == 0 &&
+	    fstatat(st->dirfd, INIT_TMP, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+		(void)unlinkat(st->dirfd, INIT_TMP, 0);
+	close(st->initfd);
+	st->initfd = -1;
+}
+
+/*
+ * jukisec-init's hold on the directory it initialises, until it exits
+ * (store_close): an exclusive flock on INIT_TMP, made if missing, so that
+ * a second one refuses the directory at once and the temporary file a
+ * first one is writing is never taken for one a kill left.  Not a lock on
+ * the directory: whoever may open that (a 0755 one, or through a
+ * descriptor from before the chmod 0700) would hold every jukisec-init
+ * off for as long as they pleased; INIT_TMP only we can open
+ * (init_tmp_ours).  Held, a kill's content is ours to drop.  ST_OK, or
+ * ST_FAIL after a message.
+ */
 static int
 init_hold(struct store *st)
 {
-	if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0)
-		return ST_OK;
-	if (errno == EWOULDBLOCK)
-		jerr_say(st->err, ST_FAIL,
-		    _("%s: another jukisec-init is at work on it"), st->dir);
-	else
-		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
-	return ST_FAIL;
+	struct stat sb;
+	int fd, e;
+
+	fd = openat(st->dirfd, INIT_TMP, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INIT_TMP);
+		return ST_FAIL;
+	}
+	if (fstat(fd, &sb) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INIT_TMP);
+		close(fd);
+		return ST_FAIL;
+	}
+	if (!init_tmp_ours(&sb)) {	/* put there since dir_is_empty */
+		close(fd);
+		jerr_say(st->err, ST_FAIL, _("%s: exists and is not empty"),
+		    st->dir);
+		return ST_FAIL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			jerr_say(st->err, ST_FAIL,
+			    _("%s: another jukisec-init is at work on it"),
+			    st->dir);
+		else {
+			errno = e;
+			jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir,
+			    INIT_TMP);
+		}
+		return ST_FAIL;
+	}
+	st->initfd = fd;	/* held: store_close lets go of it */
+	if (ftruncate(fd, 0) == -1 || fchmod(fd, 0600) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INIT_TMP);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+int
+store_init_begin(struct store *st, struct atomic_file *af)
+{
+	int fd;
+
+	memset(af, 0, sizeof(*af));
+	if (st->initfd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	/* a second descriptor of the one held: its fclose (atomic_commit,
+	 * atomic_abort) lets go of nothing */
+	if ((fd = fcntl(st->initfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return -1;
+	if ((af->fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	af->dirfd = st->dirfd;
+	snprintf(af->tmpname, sizeof(af->tmpname), "%s", INIT_TMP);
+	af->name = xstrdup("jukisec.conf");
+	return 0;
 }
 
 /* A directory on the way to the state directory: nobody but its owner
@@ -414,25 +522,12 @@ open_dir(struct store *st, int flags)
 	if (way_refused(st, st->owner, 1) == -1)
 		return ST_FAIL;
 	if (flags & STORE_CREATE) {
-		if (init_hold(st) != ST_OK)
+		/* before INIT_TMP is made, and again once it is held: another
+		 * jukisec-init may have renamed its own to jukisec.conf
+		 * meanwhile.  A failure's store_close lets go of the hold. */
+		if (init_empty(st) != ST_OK || init_hold(st) != ST_OK ||
+		    init_empty(st) != ST_OK)
 			return ST_FAIL;
-		switch (dir_is_empty(st->dirfd)) {
-		case -1:
-			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
-			return ST_FAIL;
-		case 0:
-			jerr_say(st->err, ST_FAIL,
-			    _("%s: exists and is not empty"), st->dir);
-			return ST_FAIL;
-		case 2:
-			/* a jukisec-init killed before jukisec.conf's rename:
-			 * none is at work (init_hold), so it is gone */
-			if (atomic_clear(st->dirfd, INIT_TMP, 0) == -1) {
-				jerr_say_errno(st->err, ST_FAIL, "%s/%s",
-				    st->dir, INIT_TMP);
-				return ST_FAIL;
-			}
-		}
 		if (fchmod(st->dirfd, 0700) == -1) {
 			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 			return ST_FAIL;
@@ -610,7 +705,7 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 	memset(st, 0, sizeof(*st));
 	st->err = e;
 	st->reader = (flags & STORE_READER) != 0;
-	st->dirfd = -1;
+	st->dirfd = st->initfd = -1;
 	for (i = 0; i < STORE_NLOCKS; i++)
 		st->lockfd[i] = -1;
 	if ((dir == NULL || *dir == '\0') && !(flags & STORE_NOENV))
@@ -642,9 +737,13 @@ store_close(struct store *st)
 
 	for (i = STORE_NLOCKS - 1; i >= 0; i--)
 		store_unlock(st, i);
+	/* jukisec-init's hold: a .tmp-jukisec.conf never renamed to
+	 * jukisec.conf (a failure before, or no store_init_begin) goes */
+	if (st->initfd != -1)
+		init_drop(st);
 	if (st->dirfd != -1)
 		close(st->dirfd);
-	st->dirfd = -1;
+	st->dirfd = st->initfd = -1;
 	free(st->dir);
 	free(st->terminal);
 	st->dir = st->terminal = NULL;

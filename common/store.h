@@ -52,6 +52,9 @@ enum store_lock { STORE_LOCK_REGISTER, STORE_LOCK_LOG, STORE_NLOCKS };
 struct store {
 	char		*dir;		/* path as given, for messages */
 	int		dirfd;
+	int		initfd;		/* STORE_CREATE: .tmp-jukisec.conf,
+					 * held (flock) until store_close;
+					 * else -1 */
 	char		*terminal;	/* -t, $JUKISEC_TERMINAL, else host name */
 	struct conf	conf;
 	int		lockfd[STORE_NLOCKS];	/* -1 when not held, else the
@@ -91,8 +94,11 @@ struct store {
 #define STORE_CREATE	0x1	/* jukisec-init: create the directory 0700; must
 				 * not exist, or be empty but for the
 				 * .tmp-jukisec.conf a killed jukisec-init
-				 * left (removed); held (flock) until
-				 * store_close, a second one refused */
+				 * left (ours, 0600, one name; emptied);
+				 * that file, made if missing, held (flock,
+				 * initfd) until store_close, a second one
+				 * refused; store_close removes it unless
+				 * store_init_begin's commit renamed it */
 #define STORE_NOCONF	0x2	/* do not read jukisec.conf (init before writing it) */
 #define STORE_NOENV	0x4	/* not $JUKISEC_DIR, $JUKISEC_TERMINAL (pam_jukisec) */
 #define STORE_READER	0x8	/* a reader, which writes nothing here: no
@@ -259,12 +265,18 @@ struct atomic_file {
 	FILE	*fp;		/* write the new content here */
 };
 /* The temporary's name is fixed: ".tmp-" and name.  The caller holds the
- * lock that owns name (store.h's invariants; jukisec-init, its hold on
- * the directory it initialises), so one there is what a writer killed
- * before its rename left: removed (atomic_clear), then the file made afresh
- * (O_EXCL, O_NOFOLLOW).  A random name would stay for good.  0, or -1
- * with errno (ENAMETOOLONG: no such name fits), af->fp NULL. */
+ * lock that owns name (store.h's invariants), so one there is what a
+ * writer killed before its rename left: removed (atomic_clear), then the
+ * file made afresh (O_EXCL, O_NOFOLLOW).  A random name would stay for
+ * good.  0, or -1 with errno (ENAMETOOLONG: no such name fits), af->fp
+ * NULL. */
 int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode);
+/* jukisec-init's jukisec.conf (STORE_CREATE): begun on the
+ * .tmp-jukisec.conf store_open holds, emptied, not on a file made afresh,
+ * so that the hold stays with the file through its rename to jukisec.conf
+ * and no second jukisec-init takes a new one for a kill's.  0, or -1 with
+ * errno, af->fp NULL. */
+int	store_init_begin(struct store *, struct atomic_file *);
 /* atomic_begin with the temporary's name given, for a file that only the
  * holders of one lock replace and whose name atomic_begin's would not
  * serve: a writer killed before its rename leaves that name, which the

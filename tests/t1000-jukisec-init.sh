@@ -266,7 +266,7 @@ test_expect_success 'a path past PATH_MAX: exit 2, the same usage error, nothing
 init_fails() { (umask 077 && jukisec-init -d "$TMP/fi" >"$TMP/fi.key"); }
 after_init_fault() {
 	test "$fail_rc" = 3 &&
-	one_line_matching "$TMP/fail.err" "^jukisec-init: $TMP/fi/[a-z.]+: " &&
+	one_line_matching "$TMP/fail.err" "^jukisec-init: $TMP/fi/[a-z.-]+: " &&
 	! test -s "$TMP/fi.key" &&
 	test -z "$(ls -A "$TMP/fi")" &&
 	init_fails 2>/dev/null && log-verify -d "$TMP/fi" -k "$TMP/fi.key" >/dev/null
@@ -323,6 +323,76 @@ test_expect_success 'a jukisec-init at work: a second one refuses in one line, t
 	one_line_matching err "^jukisec-init: $TMP/ki: another jukisec-init is at work on it\$" &&
 	! test -s out &&
 	log-verify -d "$TMP/ki" -k "$TMP/ki.key" >/dev/null
+'
+
+# The hold that tells a jukisec-init at work from a kill's leftover is on
+# something only the user running it can open.  Another user who can
+# open the directory (0755 is accepted: not group- or world-writable), a
+# descriptor opened before a chmod 0700 too, holds no jukisec-init off
+# with a lock on it.  HOLD uid 65534 (setpriv, util-linux) tries to hold
+# PATH (flock HOW) for 30 s; $TMP/m/tried says it is done trying.
+test_lazy_prereq OTHERUSER '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to run as uid 65534 (uid $(id -u))"; exit 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null ||
+	    { echo "setpriv cannot run as uid 65534 here"; exit 1; }'
+hold() {	# PATH HOW
+	rm -f "$TMP/m/tried"
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '
+		if command exec 9<"$1" 2>/dev/null; then flock "$2" 9; fi
+		: >"$3"; exec sleep 30' sh "$1" "$2" "$TMP/m/tried" &
+	echo $! >"$TMP/holder"
+	i=0
+	while [ ! -e "$TMP/m/tried" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -e "$TMP/m/tried" ]
+}
+release() {
+	[ -s "$TMP/holder" ] && kill "$(cat "$TMP/holder")" 2>/dev/null
+	rm -f "$TMP/holder"; wait
+}
+trap 'release; faketime_litter; rm -rf "$TMP"' EXIT
+
+test_expect_success OTHERUSER 'another user locking the directory holds no jukisec-init off' '
+	chmod 755 "$TMP" && mkdir -m 777 "$TMP/m" &&
+	for how in -s -x; do
+		rm -rf "$TMP/p" && mkdir -m 755 "$TMP/p" &&
+		hold "$TMP/p" $how &&
+		(umask 077 && jukisec-init -d "$TMP/p" -t term01 >"$TMP/p.key" 2>err) ||
+		    { cat err >&2; release; return 1; }
+		release &&
+		log-verify -d "$TMP/p" -k "$TMP/p.key" >/dev/null || return 1
+	done
+'
+
+test_expect_success OTHERUSER 'nor does a descriptor opened before the chmod 0700, a kill'"'"'s leftover beside it' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/p" && mkdir -m 755 "$TMP/p" && hold "$TMP/p" -s &&
+	chmod 700 "$TMP/p" && printf "x\n" >"$TMP/p/.tmp-jukisec.conf" &&
+	chmod 600 "$TMP/p/.tmp-jukisec.conf" &&
+	{ (umask 077 && jukisec-init -d "$TMP/p" -t term01 >"$TMP/p.key" 2>err); r=$?; release; } &&
+	test $r = 0 && crash_no_tmp "$TMP/p" &&
+	log-verify -d "$TMP/p" -k "$TMP/p.key" >/dev/null
+'
+
+# A .tmp-jukisec.conf that no jukisec-init made (open to others, another
+# user's, another name of the same file) is not a kill's leftover: another
+# user could hold it open; refused as anything else is, left as it was.
+test_expect_success 'a .tmp-jukisec.conf no jukisec-init made: refused, left as it was' '
+	mkdir -m 700 "$TMP/kl" && hows="644 640 604 ln" &&
+	if [ "$(id -u)" -eq 0 ]; then hows="$hows chown"; fi &&
+	for how in $hows; do
+		rm -f "$TMP/kl/.tmp-jukisec.conf" "$TMP/kl.link" &&
+		(umask 077 && printf "x\n" >"$TMP/kl/.tmp-jukisec.conf") &&
+		case $how in
+		ln) ln "$TMP/kl/.tmp-jukisec.conf" "$TMP/kl.link" ;;
+		chown) chown 65534 "$TMP/kl/.tmp-jukisec.conf" ;;
+		*) chmod $how "$TMP/kl/.tmp-jukisec.conf" ;;
+		esac &&
+		test_must_fail 3 jukisec-init -d "$TMP/kl" >out 2>err &&
+		one_line_matching err "^jukisec-init: $TMP/kl: exists and is not empty\$" &&
+		test "$(ls -A "$TMP/kl")" = .tmp-jukisec.conf &&
+		test "$(cat "$TMP/kl/.tmp-jukisec.conf")" = x && ! test -s out ||
+		    { echo "with $how" >&2; return 1; }
+	done
 '
 
 test_done
