@@ -345,6 +345,28 @@ pending_look(struct store *st, const struct pending_kind *k, char *object,
 	return r == -1 ? -1 : r ? PENDING_AFTER : PENDING_BEFORE;
 }
 
+int
+pending_first(struct store *st, const char *note, const char *magic,
+    char *object, size_t size)
+{
+	const struct pending_kind k = { NULL, note, magic, NULL, NULL,
+	    "%s/%s", "%s/%s", NULL, NULL };
+	struct jerr	 quiet = JERR_INIT, *caller = st->err;
+	struct pending	 p;
+	int		 r;
+
+	st->err = &quiet;
+	r = pending_read(st, &k, &p);
+	st->err = caller;
+	if (r <= 0)
+		return r;
+	r = strcmp(p.before, SHA256_EMPTY) == 0;
+	if (r)
+		snprintf(object, size, "%s", p.rec.object);
+	pending_free(&p);
+	return r;
+}
+
 /* The record of a change that was made: the log's own "recover" record
  * of operator-mod --recover is written as such; any other special record
  * is refused as log-append would refuse it.  The gate's count (a note

@@ -101,6 +101,12 @@ int	pending_neither(struct store *, const struct pending_kind *);
  * object (size bytes, cut).  -1 after the message a writer would refuse
  * the note with (one that does not read, a file that is neither). */
 enum { PENDING_NONE, PENDING_BEFORE, PENDING_AFTER };
+/* For a reader, in silence: 1 when DIR/note (its first words magic)
+ * names the first change of its file, one made when the file held
+ * nothing (a bootstrap), its record's object in object (size bytes,
+ * cut); 0 no note, or another change; -1 a note that does not read. */
+int	pending_first(struct store *, const char *note, const char *magic,
+	    char *object, size_t size);
 int	pending_look(struct store *, const struct pending_kind *,
 	    char *object, size_t size);
 

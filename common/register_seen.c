@@ -26,6 +26,7 @@
 #include "oplog_verify.h"
 #include "oplog_tail.h"
 #include "cred.h"
+#include "pending.h"
 #include "register.h"
 #include "register_txn.h"
 #include "timeutil.h"
@@ -154,12 +155,22 @@ cred_name(const char *name)
 	return 0;
 }
 
+/* 1 when name is one of id's credential files (id "": none is). */
+static int
+cred_of(const char *name, const char *id)
+{
+	size_t	 n = strlen(id);
+
+	return n > 0 && strncmp(name, id, n) == 0 && name[n] == '.';
+}
+
 /* 1 when credentials/ holds a credential file, a regular one (the
  * template key kept there counts too: it only sends the caller to the
- * log), 0 when it holds none or is missing.  One that cannot be read
- * (a reader of the group: it is the owner's alone) may hold one: 1. */
+ * log), not one of skip's, 0 when it holds none or is missing.  One that
+ * cannot be read (a reader of the group: it is the owner's alone) may
+ * hold one: 1. */
 static int
-creds_kept(struct store *st)
+creds_kept(struct store *st, const char *skip)
 {
 	struct dirent	*de;
 	struct stat	 sb;
@@ -175,7 +186,7 @@ creds_kept(struct store *st)
 		return 1;
 	}
 	while (!kept && (errno = 0, de = readdir(d)) != NULL)
-		kept = cred_name(de->d_name) &&
+		kept = cred_name(de->d_name) && !cred_of(de->d_name, skip) &&
 		    fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISREG(sb.st_mode);
 	if (de == NULL && errno != 0)
@@ -189,16 +200,31 @@ creds_kept(struct store *st)
  * revoked, so a bootstrapped register keeps one) or operators.pending (a
  * change under way).  Only the tools write these, under the state
  * directory's owner; a crashed bootstrap's credential alone is one, with
- * no record in the log yet. */
+ * no record in the log yet.  But a note of the register's first change
+ * (a bootstrap: the register before it held nothing), with the register
+ * still missing, is a bootstrap a kill cut: neither it nor its person's
+ * credential is a register's trace; the writer's lock settles it.  A
+ * note that does not read is one (said to no one: the writer says it). */
 static int
 traces_kept(struct store *st)
 {
 	struct stat	 sb;
+	char		 first[OPLOG_OBJECT_MAX + 1] = "";
+	int		 f;
 
-	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    errno != ENOENT)
-		return 1;
-	return creds_kept(st);
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT)
+			return 1;
+	} else {
+		if (fstatat(st->dirfd, REGISTER_FILE, &sb,
+		    AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			return 1;
+		f = pending_first(st, PENDING_FILE, PENDING_MAGIC, first,
+		    sizeof(first));
+		if (f != 1)
+			return 1;
+	}
+	return creds_kept(st, first);
 }
 
 /* Read as register_seen reads the log: whole, no lock.  Only a register

@@ -50,8 +50,10 @@
  * made is withdrawn in the log. */
 static int register_made(struct store *, const struct pending_kind *,
     struct pending *);
+static int register_made_as(struct store *, const struct pending_kind *,
+    struct pending *);
 static const struct pending_kind register_kind = {
-	REGISTER_FILE, PENDING_FILE, "jukisec-register-pending v1", NULL, NULL,
+	REGISTER_FILE, PENDING_FILE, PENDING_MAGIC, NULL, NULL,
 	N_("%s/%s: not a pending register change; look at it and the "
 	    "register, then remove it"),
 	N_("%s/%s: the register is neither the one before nor the one "
@@ -65,7 +67,7 @@ static const struct pending_kind register_kind = {
  * own, no "made".  The note's temporary file has a name of its own: the
  * register's is atomic_begin's for PAD_FILE, and both are there at once. */
 static const struct pending_kind pad_kind = {
-	PAD_FILE, PAD_FILE, "jukisec-register-pending v1", NULL,
+	PAD_FILE, PAD_FILE, PENDING_MAGIC, NULL,
 	".tmp-" PAD_FILE ".note",
 	NULL, NULL, NULL, NULL
 };
@@ -125,11 +127,56 @@ put_after(struct store *st, const struct pending *p)
 	    strcmp(reg, p->after) == 0 ? 1 : -1;
 }
 
+/* A first change of the register (a bootstrap: the register before it
+ * held nothing) that was not made, the register still missing: no row
+ * can own a credential, so the one its person's change wrote before its
+ * row is an orphan for sure, destroyed now and logged as the reconcile
+ * logs it.  Left, it would look like a register's trace to every reader
+ * (register_history) once the log holds records, and refuse the next
+ * bootstrap for good.  Best effort: one not destroyed is the reconcile's
+ * once there is a register. */
+static void
+first_withdrawn(struct store *st, const struct pending *p)
+{
+	static const char *const ext[] = { "phc", "tmpl" };
+	struct stat	 sb;
+	char		*name;
+	size_t		 i;
+	int		 dfd;
+
+	if (strcmp(p->before, SHA256_EMPTY) != 0 ||
+	    fstatat(st->dirfd, REGISTER_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT || (dfd = cred_dir(st, 0)) == -1)
+		return;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		name = xasprintf("%s.%s", p->rec.object, ext[i]);
+		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode) && destroy_file(dfd, name) == 0)
+			(void)oplog_log(st, p->rec.operator, "register-reconcile",
+			    name, "removed", "credential file without a live "
+			    "register row");
+		free(name);
+	}
+	close(dfd);
+}
+
 /* Whether the pending change was made: 1 made (the register after is in
  * place, put there now if only the credential was, or if it is the
  * gate's count), 0 not made, -1 after a message (neither: refused). */
 static int
 register_made(struct store *st, const struct pending_kind *k,
+    struct pending *p)
+{
+	int made = register_made_as(st, k, p);
+
+	if (made == 0)
+		first_withdrawn(st, p);
+	return made;
+}
+
+/* register_made's decision. */
+static int
+register_made_as(struct store *st, const struct pending_kind *k,
     struct pending *p)
 {
 	char reg[65], cred[65];

@@ -11,6 +11,8 @@
 /* The file that holds a change between the register's rename and its log
  * record (jukisec-log(5), "Register changes"). */
 #define PENDING_FILE	"operators.pending"
+/* The first words of its note (pending.h) */
+#define PENDING_MAGIC	"jukisec-register-pending v1"
 /* The file a denial with nothing to count writes instead (gate.c), read
  * by no tool. */
 #define PAD_FILE	"operators.pad"

@@ -43,7 +43,7 @@ appends() {
 
 test_expect_success 'log-append records before the first bootstrap shut nothing out' '
 	appends "$D" &&
-	operator-list -d "$D" -f csv >out && test "$(wc -l <out)" = 1 &&
+	operator-list -d "$D" -f csv >lst && test "$(wc -l <lst)" = 1 &&
 	test_must_fail 1 auth nobody /dev/null 2>/dev/null &&
 	log-append -d "$D" -u cardapp -a print -o x -r ok -m y 2>err &&
 	! grep -q "missing, but" err &&
@@ -156,6 +156,26 @@ test_expect_success 'a killed bootstrap after log-append records: refused until 
 	test -f "$D/credentials/boss.phc" &&
 	rm "$D/credentials/boss.phc" && bootstrap &&
 	test "$(field boss role)" = manager
+'
+
+# A bootstrap killed once its note is written, before its row, where
+# log-append wrote records first: the note names the register's first
+# change (the register before it held nothing), so it and its person's
+# credential are no trace of a register that held someone; the next
+# writer's lock settles it.  It was refused for good, its credential
+# removed by hand or not.
+test_expect_success 'a bootstrap killed after its note, after log-append records: the next one settles it' '
+	D=$TMP/noted && reg_state "$D" && appends "$D" &&
+	cp -a "$D" "$TMP/noted.saved" &&
+	crash_after "$TMP/noted.saved" "$D" "operators.pending\$" \
+	    renameat "operators.csv\$" bootstrap &&
+	test -f "$D/operators.pending" && test ! -e "$D/operators.csv" &&
+	operator-list -d "$D" -f csv >lst && test "$(wc -l <lst)" = 1 &&
+	bootstrap && test ! -e "$D/operators.pending" &&
+	test "$(field boss role)" = manager &&
+	grep -q ",boss,register-reconcile,boss,withdrawn," "$D/oplog.csv" &&
+	grep -q ",register-reconcile,boss.phc,removed," "$D/oplog.csv" &&
+	auth-check -d "$D" -u boss --password-fd 3 3<"$TMP/pw.boss"
 '
 
 # The log cut to its header and genesis and its head removed: the cut
