@@ -4,7 +4,8 @@
  * prints the log verification key once, for the Security Manager to keep
  * offline.  An initialised directory is refused and left as it was; so
  * is one whose path jukisec.conf cannot hold (conf_init_problem), and one
- * another jukisec-init is at work on.  A directory that holds only the
+ * another jukisec-init is at work on, before its rename of jukisec.conf
+ * (store.c) or after it (conf_held).  A directory that holds only the
  * .tmp-jukisec.conf of a jukisec-init killed before its rename is
  * initialised, the leftover removed (store.c STORE_CREATE).
  */
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,7 +79,7 @@ static const char *const files[] = { "jukisec.conf", "oplog.csv", "oplog.key",
     "oplog.head", "oplog.cut" };
 
 static int
-initialised(const char *dir)
+holds_any(const char *dir)
 {
 	struct stat sb;
 	char *p;
@@ -90,6 +92,55 @@ initialised(const char *dir)
 		free(p);
 	}
 	return found;
+}
+
+/* 1 when another jukisec-init holds dir's jukisec.conf, 0 when none does
+ * (or there is none), -1 with errno.  Past its rename a jukisec-init at
+ * work still holds it (store_init_begin: the flock goes with the file)
+ * until it exits, through an undo that removes jukisec.conf last.  No
+ * other tool locks jukisec.conf: a state a run finished, or was killed
+ * in, is never held.  Shared: a reader's shared lock holds nothing off. */
+static int
+conf_held(const char *dir)
+{
+	char *p;
+	int fd, r = 0, e;
+
+	p = xasprintf("%s/jukisec.conf", dir);
+	fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	free(p);
+	if (fd == -1)	/* ELOOP: a link, which no jukisec-init makes */
+		return errno == ENOENT || errno == ELOOP ? 0 : -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+		r = errno == EWOULDBLOCK ? 1 : -1;
+	e = errno;
+	close(fd);	/* lets go of the lock, if taken */
+	errno = e;
+	return r;
+}
+
+/* ST_OK when dir holds none of files, else ST_NO (initialised) or
+ * ST_FAIL after a message.  Never "initialised" while another jukisec-init
+ * is at work on it: that one may yet fail and remove all it made. */
+static int
+initialised(const char *dir)
+{
+	if (!holds_any(dir))
+		return ST_OK;
+	switch (conf_held(dir)) {
+	case 1:
+		warnx(_("%s: another jukisec-init is at work on it"), dir);
+		return ST_FAIL;
+	case -1:
+		warn("%s/jukisec.conf", dir);
+		return ST_FAIL;
+	}
+	/* all gone since: the end of an undo, not a state (store_open
+	 * then holds the directory as for any other run) */
+	if (!holds_any(dir))
+		return ST_OK;
+	warnx(_("%s: already initialised; nothing changed"), dir);
+	return ST_NO;
 }
 
 /* The absolute path dir has, or will have once store_open makes it in
@@ -200,8 +251,9 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	/* A log nobody can verify, or half a state directory (a full disk),
 	 * is worse than none: undo, so jukisec-init can simply be run
 	 * again.  jukisec.conf, the file held (store_init_begin), goes
-	 * last: until then a second jukisec-init finds the directory
-	 * initialised, and cannot begin in it while this one undoes. */
+	 * last: until then a second jukisec-init finds it held, refuses the
+	 * directory as one at work on (conf_held), and cannot begin in it
+	 * while this one undoes. */
 	if (r != ST_OK)
 		for (size_t i = sizeof(files) / sizeof(files[0]); i-- > 0; )
 			(void)destroy_file(st->dirfd, files[i]);
@@ -222,10 +274,8 @@ run(const struct init_opts *o, const struct tool_args *a)
 		dir = getenv("JUKISEC_DIR");
 	if (dir == NULL || *dir == '\0')
 		dir = STATEDIR;
-	if (initialised(dir)) {
-		warnx(_("%s: already initialised; nothing changed"), dir);
-		return ST_NO;
-	}
+	if ((r = initialised(dir)) != ST_OK)
+		return r;
 	/* before anything is made; a path past PATH_MAX is one that
 	 * jukisec.conf cannot hold either: the same usage error */
 	if ((abs = abs_dir(dir)) == NULL && errno == ENAMETOOLONG) {

@@ -325,6 +325,44 @@ test_expect_success 'a jukisec-init at work: a second one refuses in one line, t
 	log-verify -d "$TMP/ki" -k "$TMP/ki.key" >/dev/null
 '
 
+# Past its rename the first run holds jukisec.conf itself (the flock goes
+# with the file), and its log may still fail and be undone: a reader of the
+# key gone removes every file it made, jukisec.conf last.  Until it exits,
+# a second one refuses the directory as at work (exit 3), never as
+# initialised (exit 1), which the first may yet leave empty.  busy_at STEP
+# KEY stops the first run before STEP, its key printed to a file (ok) or
+# failing to print (gone: /dev/full, as a reader gone), runs the second,
+# then lets the first go on.
+busy_at() {
+	rm -rf "$TMP/kb" "$TMP/kb.pid" "$TMP/kb.rc" "$TMP/kb.key" || return 1
+	if [ "$2" = ok ]; then key=$TMP/kb.key; else key=/dev/full; fi
+	(umask 077; crash_stop "$1" "$TMP/kb.pid" jukisec-init -d "$TMP/kb" >"$key" 2>/dev/null
+	echo $? >"$TMP/kb.rc") &
+	crash_stopped "$TMP/kb.pid" || { wait; return 1; }
+	test_must_fail 3 jukisec-init -d "$TMP/kb" >out 2>err; r=$?
+	crash_go "$TMP/kb.pid"; wait
+	test $r = 0 &&
+	one_line_matching err "^jukisec-init: $TMP/kb: another jukisec-init is at work on it\$" &&
+	! test -s out &&
+	if [ "$2" = ok ]; then
+		test "$(cat "$TMP/kb.rc")" = 0 &&
+		log-verify -d "$TMP/kb" -k "$TMP/kb.key" >/dev/null
+	else
+		test "$(cat "$TMP/kb.rc")" = 3 && test -z "$(ls -A "$TMP/kb")"
+	fi || { echo "stopped before step $1, key $2" >&2; return 1; }
+}
+test_expect_success 'past its rename, a jukisec-init at work or undoing: a second one refuses it (exit 3)' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/kb" && crash_trace jukisec-init -d "$TMP/kb" >/dev/null 2>&1 &&
+	ren=$(awk "\$2 == \"renameat\" && \$3 ~ /jukisec\\.conf\$/ { print \$1; exit }" "$TMP/crash.trace") &&
+	last=$(awk "END { print \$1 }" "$TMP/crash.trace") &&
+	rm -rf "$TMP/kb" && { crash_trace jukisec-init -d "$TMP/kb" >/dev/full 2>/dev/null; [ $? = 3 ]; } &&
+	undo=$(awk "\$2 == \"unlinkat\" && \$3 ~ /jukisec\\.conf\$/ { print \$1 }" "$TMP/crash.trace") &&
+	test -n "$ren" && test -n "$undo" && test "$undo" -gt "$last" &&
+	busy_at $((ren + 1)) ok && busy_at "$last" ok &&
+	busy_at $((ren + 1)) gone && busy_at "$undo" gone
+'
+
 # The hold that tells a jukisec-init at work from a kill's leftover is on
 # something only the user running it can open.  Another user who can
 # open the directory (0755 is accepted: not group- or world-writable), a
