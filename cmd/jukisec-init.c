@@ -103,6 +103,7 @@ holds_any(const char *dir)
 static int
 conf_held(const char *dir)
 {
+	struct stat sb;
 	char *p;
 	int fd, r = 0, e;
 
@@ -111,7 +112,15 @@ conf_held(const char *dir)
 	free(p);
 	if (fd == -1)	/* ELOOP: a link, which no jukisec-init makes */
 		return errno == ENOENT || errno == ELOOP ? 0 : -1;
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+	/* a run at work holds a file only its user can open (0600, ours,
+	 * one name); one shared with a group is a finished state, whoever
+	 * in the group locks it */
+	if (fstat(fd, &sb) == -1)
+		r = -1;
+	else if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 077) != 0 || sb.st_nlink != 1)
+		r = 0;
+	else if (flock(fd, LOCK_SH | LOCK_NB) == -1)
 		r = errno == EWOULDBLOCK ? 1 : -1;
 	e = errno;
 	close(fd);	/* lets go of the lock, if taken */
@@ -216,8 +225,10 @@ write_conf(struct store *st, long long epoch)
 	if (atomic_commit(&af) == -1) {
 		warn("%s/jukisec.conf", st->dir);
 		/* the rename may be done, only the directory's sync failed:
-		 * a file left would make the next run refuse the directory */
-		(void)destroy_file(st->dirfd, "jukisec.conf");
+		 * a file left would make the next run refuse the directory;
+		 * but only the one held, never another run's */
+		if (store_init_held(st, "jukisec.conf"))
+			(void)destroy_file(st->dirfd, "jukisec.conf");
 		return ST_FAIL;
 	}
 	return ST_OK;
@@ -256,7 +267,9 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	 * while this one undoes. */
 	if (r != ST_OK)
 		for (size_t i = sizeof(files) / sizeof(files[0]); i-- > 0; )
-			(void)destroy_file(st->dirfd, files[i]);
+			if (strcmp(files[i], "jukisec.conf") != 0 ||
+			    store_init_held(st, files[i]))
+				(void)destroy_file(st->dirfd, files[i]);
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);
 	return r;

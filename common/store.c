@@ -209,8 +209,14 @@ dir_is_empty(int fd)
 	DIR *d;
 	int empty = 1, nfd;
 
-	if ((nfd = dup(fd)) == -1 || (d = fdopendir(nfd)) == NULL)
+	/* a description of its own: a dup shares the read position, so a
+	 * second look read from the end and found the directory empty */
+	if ((nfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
+	if ((d = fdopendir(nfd)) == NULL) {
+		close(nfd);
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -272,7 +278,7 @@ init_drop(struct store *st)
 static int
 init_hold(struct store *st)
 {
-	struct stat sb;
+	struct stat sb, now;
 	int fd, e;
 
 	fd = openat(st->dirfd, INIT_TMP, O_RDWR | O_CREAT | O_NOFOLLOW |
@@ -306,12 +312,40 @@ init_hold(struct store *st)
 		}
 		return ST_FAIL;
 	}
+	/* Held, but maybe no longer INIT_TMP: opened while another run
+	 * held it, the lock had once that run renamed it to jukisec.conf
+	 * and exited.  That is a directory another run made. */
+	if (fstatat(st->dirfd, INIT_TMP, &now, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    now.st_dev != sb.st_dev || now.st_ino != sb.st_ino) {
+		close(fd);
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: another jukisec-init is at work on it"), st->dir);
+		return ST_FAIL;
+	}
 	st->initfd = fd;	/* held: store_close lets go of it */
-	if (ftruncate(fd, 0) == -1 || fchmod(fd, 0600) == -1) {
+	return ST_OK;
+}
+
+/* The hold's content dropped (a kill's, ours), once the directory is
+ * found empty but for it again.  ST_OK, or ST_FAIL after a message. */
+static int
+init_take(struct store *st)
+{
+	if (ftruncate(st->initfd, 0) == -1 || fchmod(st->initfd, 0600) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INIT_TMP);
 		return ST_FAIL;
 	}
 	return ST_OK;
+}
+
+int
+store_init_held(struct store *st, const char *name)
+{
+	struct stat held, now;
+
+	return st->initfd != -1 && fstat(st->initfd, &held) == 0 &&
+	    fstatat(st->dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    held.st_dev == now.st_dev && held.st_ino == now.st_ino;
 }
 
 int
@@ -526,7 +560,7 @@ open_dir(struct store *st, int flags)
 		 * jukisec-init may have renamed its own to jukisec.conf
 		 * meanwhile.  A failure's store_close lets go of the hold. */
 		if (init_empty(st) != ST_OK || init_hold(st) != ST_OK ||
-		    init_empty(st) != ST_OK)
+		    init_empty(st) != ST_OK || init_take(st) != ST_OK)
 			return ST_FAIL;
 		if (fchmod(st->dirfd, 0700) == -1) {
 			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);

@@ -433,4 +433,41 @@ test_expect_success 'a .tmp-jukisec.conf no jukisec-init made: refused, left as 
 	done
 '
 
+# A member of a group the state is shared with (0750, jukisec.conf 0640,
+# README "First day" step 8) may lock jukisec.conf: that is no run at
+# work (a run holds a file only its user can open), so an initialised
+# directory is still "already initialised", exit 1, not exit 3 for as
+# long as the member pleases.
+test_expect_success OTHERUSER 'a group member locking a shared jukisec.conf: still initialised, exit 1' '
+	rm -rf "$TMP/g" && mkdir -m 700 "$TMP/g" && chmod 755 "$TMP" &&
+	mkdir -p -m 777 "$TMP/m" &&
+	(umask 077 && jukisec-init -d "$TMP/g/s" -t term01 >"$TMP/g.key" 2>/dev/null) &&
+	chmod 755 "$TMP/g" && chgrp -R 65534 "$TMP/g/s" && chmod 750 "$TMP/g/s" &&
+	chmod 640 "$TMP/g/s/jukisec.conf" &&
+	hold "$TMP/g/s/jukisec.conf" -x &&
+	{ jukisec-init -d "$TMP/g/s" -t term01 >out 2>err; r=$?; release; } &&
+	test $r = 1 && test ! -s out &&
+	echo "jukisec-init: $TMP/g/s: already initialised; nothing changed" >want &&
+	test_cmp want err
+'
+
+# Two runs at once where the second opened .tmp-jukisec.conf while the
+# first held it, and takes the lock only once the first renamed it to
+# jukisec.conf and exited (strace delays its flock): the second looked
+# again at a directory it read from its end through a dup, found it
+# empty, emptied the first run's jukisec.conf and removed it in its undo.
+# Now it finds that what it holds is no longer .tmp-jukisec.conf and
+# refuses (exit 3); the first run's state stays whole.
+test_expect_success STRACE 'a second run whose lock comes after the first run finished: refused, the state whole' '
+	rm -rf "$TMP/r" && mkdir -m 700 "$TMP/r" &&
+	(strace -f -o /dev/null -e trace=flock -e inject=flock:delay_enter=3000000 \
+	    jukisec-init -d "$TMP/r/s" -t termB >b.key 2>b.err; echo $? >b.rc) &
+	i=0; until [ -e "$TMP/r/s/.tmp-jukisec.conf" ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done &&
+	(umask 077 && jukisec-init -d "$TMP/r/s" -t termA >a.key 2>/dev/null) &&
+	wait && test "$(cat b.rc)" = 3 && test ! -s b.key &&
+	echo "jukisec-init: $TMP/r/s: another jukisec-init is at work on it" >want &&
+	test_cmp want b.err && test -s "$TMP/r/s/jukisec.conf" && chmod 600 a.key &&
+	log-verify -d "$TMP/r/s" -k a.key >/dev/null
+'
+
 test_done
