@@ -138,30 +138,41 @@ held_record(const struct oplog_record *r)
 	return 0;
 }
 
-/* 1 when NAME is a credential's (cred.h): ID.phc or ID.tmpl, or the
- * ID.EXT.old a replacement keeps; not a temporary file (".tmp-"). */
+/* The suffixes of a credential's file (cred.h): ID.phc or ID.tmpl, or
+ * the ID.EXT.old a replacement keeps. */
+static const char *const cred_ext[] = { ".phc", ".tmpl", ".phc.old",
+    ".tmpl.old" };
+#define NCRED_EXT	(sizeof(cred_ext) / sizeof(cred_ext[0]))
+
+/* 1 when NAME is a credential's; not a temporary file (".tmp-"). */
 static int
 cred_name(const char *name)
 {
-	static const char *const ext[] = { ".phc", ".tmpl", ".phc.old",
-	    ".tmpl.old" };
 	size_t	 i, n = strlen(name), k;
 
 	if (name[0] == '.')
 		return 0;
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-		if (n > (k = strlen(ext[i])) && strcmp(name + n - k, ext[i]) == 0)
+	for (i = 0; i < NCRED_EXT; i++)
+		if (n > (k = strlen(cred_ext[i])) &&
+		    strcmp(name + n - k, cred_ext[i]) == 0)
 			return 1;
 	return 0;
 }
 
-/* 1 when name is one of id's credential files (id "": none is). */
+/* 1 when name is one of id's credential files (id "": none is): the id,
+ * then exactly a credential's suffix, so that the files of an id that
+ * begins with it and a dot ("a.b" for "a") are not taken for its. */
 static int
 cred_of(const char *name, const char *id)
 {
-	size_t	 n = strlen(id);
+	size_t	 i, n = strlen(id);
 
-	return n > 0 && strncmp(name, id, n) == 0 && name[n] == '.';
+	if (n == 0 || strncmp(name, id, n) != 0)
+		return 0;
+	for (i = 0; i < NCRED_EXT; i++)
+		if (strcmp(name + n, cred_ext[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* 1 when credentials/ holds a credential file, a regular one (the
