@@ -148,14 +148,18 @@ by_str(const void *a, const void *b)
 /* Whether the register has who, read once (without a word: standing_say
  * reads it again and says what there is to say) the first time it is
  * asked.  A register that cannot be read has nobody; standing_say then
- * says that the operators could not be checked. */
+ * says that the operators could not be checked.  A missing one, which
+ * the quiet read leaves to the log, is read as every reader reads it: an
+ * empty register while no credential says one held someone. */
 static int
 registered(struct ops *o, const char *who)
 {
+	struct jerr quiet = JERR_INIT;
 	size_t i;
 
 	if (o->regread == 0) {
-		o->regread = register_load_quiet(o->st, &o->reg) == ST_OK ? 1 : -1;
+		o->regread = register_load_quiet(o->st, &o->reg) == ST_OK ||
+		    register_load_err(o->st, &o->reg, &quiet) == ST_OK ? 1 : -1;
 		o->ids = xcalloc(o->reg.n + 1, sizeof *o->ids);
 		for (i = 0; i < o->reg.n; i++)
 			o->ids[i] = o->reg.op[i].id;

@@ -215,6 +215,20 @@ test_expect_success 'a batch naming 200000 operators: bounded memory, the regist
 	test "$(grep -Ec ",cs01,[a-z0-9]+,(view|backup),,ok,," "$D/oplog.csv")" -ge 200000
 '
 
+# The same count on a state that never held anyone (no register yet, read
+# as an empty one): the quiet read past the first 1000 left a missing
+# register to the log's answer and counted nothing, so 500 records of
+# unknown operators went in without a word.
+test_expect_success 'a batch past 1000 operators before any register: the rest counted once' '
+	rm -rf "$TMP/nr" && jukisec-init -d "$TMP/nr" -t cs01 >/dev/null 2>&1 &&
+	awk "BEGIN { for (i = 1; i <= 1500; i++) print \"op\" i \",note,obj,ok,d\" }" |
+	    log-append -d "$TMP/nr" -t cs01 --stdin 2>err &&
+	test "$(wc -l <err)" = 1001 &&
+	tail -n 1 err >last &&
+	echo "log-append: <stdin>:1001: and 500 more lines from here on name operators not in the register (unknown); recorded (R5.4)" >want &&
+	test_cmp want last
+'
+
 # The register is read while the disk takes the record only when it is
 # small (standing.h STANDING_PEEK_MAX, 16 KiB): a larger one would hold the
 # log lock longer than the write does, and is read once it is let go.  The
