@@ -205,7 +205,8 @@ test_expect_success 'a backlog shipped, its follower stopped (TERM, INT, HUP) an
 		sleep "0.0$(( $(rand) % 9 + 1 ))" &&
 		{ stopped $sig; echo "$sig $? $(cat cursor)" >>stops; } || return 1
 	done &&
-	follower_dfl && wait_for has_seq "$(last_seq)" &&
+	follower_dfl && wait_for catching "$(cat follower.pid)" &&
+	wait_for has_seq "$(last_seq)" &&
 	{ stopped TERM; echo "TERM $? $(cat cursor)" >>stops; } &&
 	cut -d, -f1 copies/cs01.csv >seqs &&
 	seq 0 "$(last_seq)" >allseqs && test_cmp allseqs seqs &&
