@@ -178,6 +178,22 @@ test_expect_success 'a bootstrap killed after its note, after log-append records
 	auth-check -d "$D" -u boss --password-fd 3 3<"$TMP/pw.boss"
 '
 
+# The credentials a bootstrap killed after its note leaves out of the
+# traces are its person's own, matched by the id exactly: those of an id
+# that begins with it and a dot (boss.x for boss) are another person's,
+# a trace of a register that held them (b40dfd9; the prefix was enough).
+test_expect_success 'a first change note leaves out its own credentials only, not another id'"'"'s' '
+	D=$TMP/noted2 && reg_state "$D" && appends "$D" &&
+	cp -a "$D" "$TMP/noted2.saved" &&
+	crash_after "$TMP/noted2.saved" "$D" "operators.pending\$" \
+	    renameat "operators.csv\$" bootstrap &&
+	echo x >"$D/credentials/boss.x.phc" && chmod 600 "$D/credentials/boss.x.phc" &&
+	test_must_fail 3 operator-list -d "$D" -f csv >lst 2>err && test ! -s lst &&
+	one_line_matching err "$MISSING" &&
+	rm "$D/credentials/boss.x.phc" &&
+	operator-list -d "$D" -f csv >lst && test "$(wc -l <lst)" = 1
+'
+
 # The log cut to its header and genesis and its head removed: the cut
 # cannot be measured against a head, so a head that does not read is
 # history too while credentials are kept.
