@@ -117,8 +117,7 @@ conf_held(const char *dir)
 	 * in the group locks it */
 	if (fstat(fd, &sb) == -1)
 		r = -1;
-	else if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
-	    (sb.st_mode & 077) != 0 || sb.st_nlink != 1)
+	else if (!store_init_ours(&sb))
 		r = 0;
 	else if (flock(fd, LOCK_SH | LOCK_NB) == -1)
 		r = errno == EWOULDBLOCK ? 1 : -1;

@@ -186,13 +186,13 @@ dir_owner(struct store *st, const struct stat *sb, int flags)
  * before its rename leaves alone in the directory. */
 #define INIT_TMP	".tmp-jukisec.conf"
 
-/* 1 when sb is an INIT_TMP a jukisec-init of ours could have made: a
- * regular file of ours, 0600 or less, one name.  Only we (and root) can
- * open it; any other (open to others, another user's, another name of the
- * same bytes elsewhere) someone else may hold open and locked, and it is
- * no kill's leftover either. */
-static int
-init_tmp_ours(const struct stat *sb)
+/* An INIT_TMP (or the jukisec.conf it became) a jukisec-init of ours
+ * could have made and hold: a regular file of ours, 0600 or less, one
+ * name.  Only we (and root) can open it; any other (open to others,
+ * another user's, another name of the same bytes elsewhere) someone else
+ * may hold open and locked, and it is no kill's leftover either. */
+int
+store_init_ours(const struct stat *sb)
 {
 	return S_ISREG(sb->st_mode) && sb->st_uid == geteuid() &&
 	    (sb->st_mode & 077) == 0 && sb->st_nlink == 1;
@@ -222,7 +222,7 @@ dir_is_empty(int fd)
 			continue;
 		if (empty == 1 && strcmp(de->d_name, INIT_TMP) == 0 &&
 		    fstatat(fd, INIT_TMP, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    init_tmp_ours(&sb))
+		    store_init_ours(&sb))
 			empty = 2;
 		else
 			empty = 0;
@@ -272,7 +272,7 @@ init_drop(struct store *st)
  * the directory: whoever may open that (a 0755 one, or through a
  * descriptor from before the chmod 0700) would hold every jukisec-init
  * off for as long as they pleased; INIT_TMP only we can open
- * (init_tmp_ours).  Held, a kill's content is ours to drop.  ST_OK, or
+ * (store_init_ours).  Held, a kill's content is ours to drop.  ST_OK, or
  * ST_FAIL after a message.
  */
 static int
@@ -292,7 +292,7 @@ init_hold(struct store *st)
 		close(fd);
 		return ST_FAIL;
 	}
-	if (!init_tmp_ours(&sb)) {	/* put there since dir_is_empty */
+	if (!store_init_ours(&sb)) {	/* put there since dir_is_empty */
 		close(fd);
 		jerr_say(st->err, ST_FAIL, _("%s: exists and is not empty"),
 		    st->dir);

@@ -277,6 +277,9 @@ int	atomic_begin(struct atomic_file *, int dirfd, const char *name, mode_t mode)
  * and no second jukisec-init takes a new one for a kill's.  0, or -1 with
  * errno, af->fp NULL. */
 int	store_init_begin(struct store *, struct atomic_file *);
+/* 1 when sb is a file a jukisec-init of ours could make and hold: a
+ * regular file of ours, 0600 or less, one name. */
+int	store_init_ours(const struct stat *);
 /* 1 when DIR/name is the file jukisec-init holds (the one it made, so
  * the only one its undo may remove), else 0. */
 int	store_init_held(struct store *, const char *name);
