@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "csvio.h"
 #include "incident.h"
+#include "pending.h"
 
 /* R9.1 says "immediately" (直ちに); a report not made within this many
  * hours of detection is late (incident_due), overdue while not made. */
@@ -88,26 +89,50 @@ of_period(const struct audit *a, const struct incident *inc)
 	    (closed != NULL && period_has(p, closed->at));
 }
 
-/* incidents.pending, which a writer killed between incidents.csv and its
- * log record left (incident_file.h): an item, 1, until the next
+/* incidents.pending, which a writer killed between its note and its log
+ * record left (incident_file.h): an item, 1, until the next
  * incident-report new or step settles it, since incidents are rare and
- * meanwhile the log may lack an event's record (R6).  An empty file is no
- * note, as for the writers. */
+ * meanwhile the log may lack an event's record (R6), or an event the
+ * recorder believes recorded was not.  An empty file is no note, as for
+ * the writers; the Japanese, the committee's, says what settles it in
+ * words. */
 static int
 pending_left(struct audit *a)
 {
+	struct jerr e = JERR_INIT;
+
 	if (!store_note_left(a->st, INC_PENDING_FILE, STORE_LOCK_REGISTER))
 		return 0;
-	/* the Japanese, the committee's, says what settles it in words */
-	if (a->o->ja)
-		check_item(a, INC_PENDING_FILE, "%s", "操作履歴への記録が確定"
-		    "していない事態の記録があります(書込みが中断されました)。"
-		    "次に事態又は対応を記録する際に確定します");
-	else
-		check_item(a, INC_PENDING_FILE, "%s: an event whose "
-		    "operation-log record is not settled (a writer was "
-		    "interrupted); the next incident-report new or step settles "
-		    "it", INC_PENDING_FILE);
+	switch (incidents_note(a->st, &e)) {
+	case PENDING_NONE:
+		return 0;
+	case PENDING_BEFORE:
+		if (a->o->ja)
+			check_item(a, INC_PENDING_FILE, "%s", "事態又は対応を記録"
+			    "する書込みが中断され、記録されていません。改めて記録"
+			    "してください(次の記録の際に控えは削除されます)");
+		else
+			check_item(a, INC_PENDING_FILE, "%s: an interrupted "
+			    "incident-report new or step was not made; record it "
+			    "again (the next new or step removes the note)",
+			    INC_PENDING_FILE);
+		return 1;
+	case PENDING_AFTER:
+		if (a->o->ja)
+			check_item(a, INC_PENDING_FILE, "%s", "操作履歴への記録が"
+			    "確定していない事態の記録があります(書込みが中断されま"
+			    "した)。次に事態又は対応を記録する際に確定します");
+		else
+			check_item(a, INC_PENDING_FILE, "%s: an event whose "
+			    "operation-log record is not settled (a writer was "
+			    "interrupted); the next incident-report new or step "
+			    "settles it", INC_PENDING_FILE);
+		return 1;
+	}
+	/* the writers' words name the directory: in Japanese, in words */
+	check_item(a, INC_PENDING_FILE, "%s", a->o->ja ? "事態の記録の変更の控え"
+	    "が読み取れないか、事態の記録と合いません。両方を調べてから控えを"
+	    "削除してください" : e.msg);
 	return 1;
 }
 

@@ -132,6 +132,12 @@ struct inc_step_req {
  * ends with the failure, else the first row left out (jerr_say). */
 int	incidents_load(struct store *, struct incidents *);
 int	incidents_load_err(struct store *, struct incidents *, struct jerr *e);
+/* What a note incidents.pending left says of incidents.csv, read only
+ * (pending.h): PENDING_BEFORE, the event it names was not recorded (the
+ * next writer removes the note); PENDING_AFTER, the file has it and its
+ * log record is not settled (the next writer settles it); PENDING_NONE;
+ * or -1 after the writers' refusal to *e. */
+int	incidents_note(struct store *, struct jerr *e);
 void	incidents_free(struct incidents *);
 struct incident *incident_find(struct incidents *, const char *id);
 

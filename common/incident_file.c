@@ -407,6 +407,19 @@ incident_file_append(struct store *st, const struct buf *raw,
 }
 
 int
+incidents_note(struct store *st, struct jerr *e)
+{
+	struct jerr *caller = st->err;
+	char	 object[128];
+	int	 r;
+
+	st->err = e;
+	r = pending_look(st, &inc_kind, object, sizeof(object));
+	st->err = caller;
+	return r;
+}
+
+int
 incident_file_logged(struct store *st)
 {
 	return pending_remove(st, &inc_kind);

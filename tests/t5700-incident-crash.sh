@@ -9,6 +9,7 @@
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-incident.sh"
 . "$SRCDIR/tests/lib-crash.sh"
+. "$SRCDIR/tests/lib-audit.sh"
 
 AT=2026-11-25T12:00:00Z
 # The log's own torn writes are t1050's; incidents.csv is written by rename.
@@ -107,9 +108,21 @@ kill_step() {
 }
 jlis_records() { grep -c ",boss,incident,2026-0001,ok,step=jlis-contacted at=" "$D/oplog.csv"; }
 
+# inc_item: the audit's words on incidents.pending under incidents-open
+# (the committee is told what the note means until the next writer).
+inc_item() {
+	audit_run --now 2026-11-25T12:00:01Z &&
+	finding incidents-open | grep -q "^WARN incidents.pending" &&
+	detail incidents-open | grep -qF "incidents.pending: $1"
+}
+
 test_expect_success 'killed after incidents.csv, before its record: the next step logs it first' '
 	kill_step write "oplog.csv\$" &&
 	test "$(jlis_records)" -eq 0 &&
+	inc_item "an event whose operation-log record is not settled (a writer was interrupted); the next incident-report new or step settles it" &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2026-11-25T12:00:01Z --lang ja >r.ja;
+	grep -qx "      - 操作履歴への記録が確定していない事態の記録があります(書込みが中断されました)。次に事態又は対応を記録する際に確定します" r.ja &&
+	ja_words r.ja &&
 	irb step 2026-0001 --step vendor-contacted &&
 	! test -e "$D/incidents.pending" &&
 	test "$(jlis_records)" -eq 1 &&
@@ -130,6 +143,10 @@ test_expect_success 'killed after the record, before the note went: not logged t
 test_expect_success 'killed before incidents.csv: the note goes, nothing is logged for it' '
 	kill_step renameat "incidents.csv\$" &&
 	test -e "$D/.tmp-incidents.csv" &&
+	inc_item "an interrupted incident-report new or step was not made; record it again (the next new or step removes the note)" &&
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2026-11-25T12:00:01Z --lang ja >r.ja;
+	grep -qx "      - 事態又は対応を記録する書込みが中断され、記録されていません。改めて記録してください(次の記録の際に控えは削除されます)" r.ja &&
+	ja_words r.ja &&
 	cp "$D/oplog.csv" log.before &&
 	irb new --type other --cause water --summary next >nid &&
 	test "$(cat nid)" = 2026-0002 &&

@@ -97,31 +97,32 @@ test_expect_success 'a bad value costs its row: incidents-open names the first, 
 	cp inc.save "$D/incidents.csv"
 '
 
-# A writer killed between incidents.csv and its log record leaves
-# incidents.pending, which only the next incident-report new or step
-# settles (incidents are rare): until then the log may lack an event's
-# record, which the committee is told.
-test_expect_success 'incidents.pending left by a killed writer: incidents-open names it (WARN)' '
+# A writer killed between its note incidents.pending and its log record
+# leaves the note, which only the next incident-report new or step settles
+# (incidents are rare): until then the log may lack an event's record, or
+# the event was not made, which the committee is told (t5700 leaves real
+# notes of both).  A note the writers refuse is named by their refusal.
+test_expect_success 'incidents.pending the writers refuse: incidents-open names it (WARN)' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	chmod 600 "$D/incidents.pending" &&
 	audit_run --now 2026-11-27T10:00:00Z &&
 	expect incidents-open "WARN incidents.pending 2026-0002" &&
-	detail incidents-open | grep -qF "incidents.pending: an event whose operation-log record is not settled (a writer was interrupted); the next incident-report new or step settles it" &&
+	detail incidents-open | grep -qF "$D/incidents.pending: not a pending incident event; look at it and incidents.csv, then remove it" &&
 	rm "$D/incidents.pending" &&
 	audit_run --now 2026-11-27T10:00:00Z &&
 	expect incidents-open "WARN 2026-0002"
 '
 
-# Issue 14: the Japanese document says when such a note is settled as what
-# is done next, not by file and tool names.  operators.pending, the
-# register's note, alike (register-changes; t2606 leaves a real one).
+# Issue 14: the Japanese document says what such a note asks as what is
+# done, not by file and tool names.  operators.pending, the register's
+# note, alike (register-changes; t2606 leaves a real one).
 test_expect_success 'the notes of an interrupted writer in Japanese: in words' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	printf "x\n" >"$D/operators.pending" &&
 	chmod 600 "$D/incidents.pending" "$D/operators.pending" &&
 	jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja;
 	rm "$D/incidents.pending" "$D/operators.pending" &&
-	grep -qx "      - 操作履歴への記録が確定していない事態の記録があります(書込みが中断されました)。次に事態又は対応を記録する際に確定します" r.ja &&
+	grep -qx "      - 事態の記録の変更の控えが読み取れないか、事態の記録と合いません。両方を調べてから控えを削除してください" r.ja &&
 	grep -qx "      - 操作履歴への記録が確定していない登録簿の変更があります(書込みが中断されました)。次に登録簿を変更し、又は操作者を認証する際に確定します" r.ja &&
 	! grep -q "pending\|incident-report\|auth-check" r.ja && ja_words r.ja
 '
