@@ -691,7 +691,18 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 
 	check_begin(a, "R6", "log-verify");
 	if (j->state == KEY_NONE) {
-		if (w->ok)
+		if (w->ok && w->records != w->last_seq - w->first_seq + 1) {
+			/* numbers follow each other: one missing or repeated
+			 * is tampering or damage, key or not */
+			check_item(a, "oplog.csv", L(a,
+			    "%lld records read, but numbers %lld to %lld are %lld: records are missing or repeated",
+			    "記録 %lld 件を読み込みましたが、通番 %lld〜%lld は %lld 件です(記録の欠落又は重複)"),
+			    w->records, w->first_seq, w->last_seq,
+			    w->last_seq - w->first_seq + 1);
+			check_end(a, AUDIT_FAIL, "%s", L(a,
+			    "The records' numbers do not follow each other.",
+			    "記録の通番が連続していません。"));
+		} else if (w->ok)
 			check_end(a, AUDIT_WARN, L(a,
 			    "Not checked with the verification key: %lld records (numbers %lld to %lld) read without error.",
 			    "検証鍵による確認は行っていません。記録 %lld 件(通番 %lld〜%lld)を誤りなく読み込めました。"),
@@ -926,11 +937,16 @@ check_head(struct audit *a, const struct walk *w)
 	snprintf(subj, sizeof(subj), "seq %lld", w->head_seq);
 	if (!w->ok)
 		error_item(a, w);
-	else if (w->last_seq < w->head_seq || w->size < w->head_size)
+	else if (w->last_seq < w->head_seq)
 		check_item(a, subj, L(a,
 		    "the copy of the last record names record %lld but the history ends at record %lld",
 		    "最終記録の控えは通番 %lld ですが操作履歴は通番 %lld で終わっています"),
 		    w->head_seq, w->last_seq);
+	else if (w->size < w->head_size)
+		check_item(a, subj, L(a,
+		    "the history is %lld bytes shorter than the copy of the last record says: records were removed or cut",
+		    "操作履歴が最終記録の控えの示す長さより %lld バイト短くなっています(記録の削除又は切り詰め)"),
+		    w->head_size - w->size);
 	else if (!w->head_found)
 		check_item(a, subj, L(a,
 		    "record %lld differs from the copy of the last record",

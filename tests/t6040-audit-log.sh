@@ -260,6 +260,26 @@ test_expect_success 'records cut from the tail: log-head FAILs' '
 	cp log.save "$D/oplog.csv"
 '
 
+# A record removed from the middle: the head's record is there, but the
+# log is shorter than the head says, and without the key the numbers no
+# longer follow each other; each item says which (the committee acts on
+# it), the sentence of a cut tail is not theirs.
+test_expect_success 'a record removed from the middle: log-head and log-verify FAIL, saying so' '
+	sed -i "/^2,/d" "$D/oplog.csv" &&
+	audit_run &&
+	cp log.save "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	expect log-head "FAIL seq 3" &&
+	n=$(grep "^2," log.save | wc -c) &&
+	detail log-head | grep -q "the history is $n bytes shorter than the copy of the last record says: records were removed or cut\$" &&
+	! detail log-head | grep -q "names record" &&
+	expect log-verify "FAIL oplog.csv" &&
+	detail log-verify | grep -q "^The records. numbers do not follow each other\. 3 records read, but numbers 0 to 3 are 4: records are missing or repeated\$" &&
+	audit_run &&
+	expect log-verify "WARN " &&
+	detail log-verify | grep -q "read without error\.\$"
+'
+
 # The log lock, taken after a failure to rule out a writer at work, or
 # oplog.key planted as well hides nothing: the finding is the log's.
 test_expect_success 'records cut from the tail and the log lock planted: log-verify FAILs with the tail'"'"'s reason' '
