@@ -62,6 +62,7 @@ audit_free(struct audit *a)
 	}
 	free(a->f);
 	audit_changes_free(a);
+	audit_confirm_free(a);
 	r54_free(a->r54);
 	if (a->reg_ok)
 		register_free(&a->reg);
@@ -143,9 +144,12 @@ audit_run(const struct audit_opts *o, FILE *out)
 	}
 	/* under the lock: a note seen later may be a writer's at work */
 	a.reg_pending = store_note_left(&st, PENDING_FILE, STORE_LOCK_REGISTER);
+	if (a.reg_pending && !register_pending_made(&st, a.reg_pending_id,
+	    sizeof(a.reg_pending_id)))
+		a.reg_pending_id[0] = '\0';
 	audit_register(&a);
 	audit_incidents(&a);
-	audit_confirm(&a);
+	audit_confirm_load(&a);
 	/* Read without register.lock (missing, and a reader makes none):
 	 * a writer that made it meanwhile may have been half way. */
 	if (!store_unlock_stands(&st, STORE_LOCK_REGISTER)) {
@@ -158,6 +162,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 		return ST_FAIL;
 	}
 	audit_log(&a);
+	audit_confirm(&a);	/* after the log: each row's record */
 	audit_r54(&a);
 	audit_state(&a);
 

@@ -44,6 +44,22 @@ struct audit_change {
 	char	*by, *id, *action, *detail;
 };
 
+/* What the log says of a register row (audit_changes.c): the seq of its
+ * ok operator-add and operator-revoke records, -1 none, and the role the
+ * add record gave (ROLE_*, -1 unknown). */
+struct audit_rowlog {
+	long long	 add, revoke;
+	int		 role;
+};
+
+/* An ok operator-add or operator-revoke record whose id the register
+ * lacks (rows are never deleted). */
+struct audit_stray {
+	long long	 seq;
+	char		*id;
+	int		 revoke;
+};
+
 /* What a finding names: an operator, a file, a record ("seq 12"). */
 struct audit_item {
 	char	*subject;
@@ -71,8 +87,18 @@ struct audit {
 	struct jerr	reg_error;	/* why it did not */
 	int		log_keyed;	/* 0 no key given, 1 the MACs verified,
 					 * -1 a key was given and nothing verified */
+	char		reg_pending_id[OPERATOR_ID_MAX + 1];
+					/* the object of the change a note left
+					 * made, its record maybe not logged; "" */
 	struct audit_change *chg;	/* register changes in the period (R5.5) */
 	size_t		nchg;
+	struct audit_rowlog *rowlog;	/* per row of reg, NULL until a record */
+	struct audit_stray *stray;
+	size_t		nstray;
+	int64_t		log_first;	/* the first kept record's time, TIME_NONE:
+					 * no record */
+	int		log_whole;	/* the log's pass read it to its end */
+	struct audit_cfm *cfm;		/* confirmations.csv (audit_confirm.c) */
 	struct r54	*r54;		/* R5.4 as the log's pass saw it */
 	long long	log_esec;	/* the log's key epoch length as its pass
 					 * read it (genesis, two seals), 0 unknown */
@@ -131,7 +157,16 @@ void	r54_see(struct r54 *, const struct oplog_record *);
 void	r54_end(struct r54 *, size_t line, const char *why);
 void	r54_free(struct r54 *);
 void	audit_incidents(struct audit *);	/* R9 */
-void	audit_confirm(struct audit *);		/* R7, R10, R11: by hand */
+/* R7, R10, R11, by hand: _load under the register lock (the file and
+ * its note), _see each "confirm" record of the log's pass (_reset when
+ * the pass starts again), then the findings once the log was read. */
+struct audit_cfm;
+void	audit_confirm_load(struct audit *);
+void	audit_confirm_see(struct audit *, int64_t at, const char *by,
+	    const char *item, const char *result);
+void	audit_confirm_reset(struct audit *);
+void	audit_confirm(struct audit *);
+void	audit_confirm_free(struct audit *);
 void	audit_period_incidents(struct audit *, const struct incidents *);
 void	audit_changes_see(struct audit *, int64_t at, const char *by,
 	    const char *action, const char *id, const char *result,
@@ -139,6 +174,10 @@ void	audit_changes_see(struct audit *, int64_t at, const char *by,
 /* R5.5 in the period; subject and why: where and why the log's pass
  * stopped, NULL when it read the log to its end. */
 void	audit_changes(struct audit *, const char *subject, const char *why);
+/* Each ok operator-add or operator-revoke record of the whole log, for
+ * what the register should hold (rows are never deleted). */
+void	audit_changes_log(struct audit *, long long seq, const char *action,
+	    const char *id, const char *result, const char *detail);
 void	audit_changes_free(struct audit *);
 /* The words of a change's detail ("changed: unlock reset-password", an
  * operator-add's fields) in the report's language, ", "-joined; tokens it

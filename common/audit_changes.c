@@ -21,6 +21,7 @@
 #include "csvio.h"
 #include "person.h"
 #include "register_txn.h"
+#include "timeutil.h"
 
 static const struct {
 	const char	*action, *en, *ja;
@@ -79,6 +80,59 @@ audit_changes_see(struct audit *a, int64_t at, const char *by,
 	c->id = xstrdup(id);
 	c->action = xstrdup(action);
 	c->detail = xstrdup(detail);
+}
+
+/* The role an operator-add record's detail gives ("role=manager ..."),
+ * -1 when it names none it knows. */
+static int
+added_role(const char *detail)
+{
+	const char *p;
+	enum role r;
+	char	*w;
+	int	 k;
+
+	for (p = detail; (p = strstr(p, "role=")) != NULL; p++)
+		if (p == detail || p[-1] == ' ')
+			break;
+	if (p == NULL)
+		return -1;
+	w = xstrndup(p + 5, strcspn(p + 5, " "));
+	k = role_parse(w, &r) == 0 ? (int)r : -1;
+	free(w);
+	return k;
+}
+
+void
+audit_changes_log(struct audit *a, long long seq, const char *action,
+    const char *id, const char *result, const char *detail)
+{
+	struct operator *o;
+	struct audit_rowlog *l;
+	int	 revoke = strcmp(action, "operator-revoke") == 0;
+	size_t	 i;
+
+	if (!a->reg_ok || strcmp(result, "ok") != 0 ||
+	    (!revoke && strcmp(action, "operator-add") != 0))
+		return;
+	if (a->rowlog == NULL) {
+		a->rowlog = xcalloc(a->reg.n + 1, sizeof(*a->rowlog));
+		for (i = 0; i < a->reg.n; i++)
+			a->rowlog[i] = (struct audit_rowlog){ -1, -1, -1 };
+	}
+	if ((o = register_find(&a->reg, id)) == NULL) {
+		a->stray = xrealloc(a->stray, (a->nstray + 1) * sizeof(*a->stray));
+		a->stray[a->nstray++] = (struct audit_stray){ seq, xstrdup(id),
+		    revoke };
+		return;
+	}
+	l = &a->rowlog[o - a->reg.op];
+	if (revoke)
+		l->revoke = seq;
+	else {
+		l->add = seq;
+		l->role = added_role(detail);
+	}
 }
 
 char *
@@ -171,13 +225,118 @@ pending_left(struct audit *a)
 	return 1;
 }
 
+/* The change a note left made (operators.pending) may lack its record
+ * yet: pending_left's WARN says so, not a FAIL here too. */
+static int
+held(const struct audit *a, const char *id)
+{
+	return a->reg_pending && strcmp(a->reg_pending_id, id) == 0;
+}
+
+/* 1 when the log covers t: at or after its first kept record (those
+ * before it were pruned; a change of then has its record no more). */
+static int
+covered(const struct audit *a, int64_t t)
+{
+	return a->log_first != TIME_NONE && t != TIME_NONE && t >= a->log_first;
+}
+
+/* Row o's changes the log covers without their record: a row added or
+ * revoked by hand (R5.1; SPEC: every change writes a record). */
+static size_t
+row_unlogged(struct audit *a, const struct operator *o,
+    const struct audit_rowlog *l, const char *who)
+{
+	char	 date[64];
+	size_t	 n = 0;
+
+	if (l->add < 0 && covered(a, o->registered_at) && !held(a, o->id)) {
+		audit_date(a, o->registered_at, date, sizeof(date));
+		check_item(a, o->id, L(a, "%s: registered %s, after the "
+		    "operation history begins, without its operator-add record",
+		    "%s: %s に登録されていますが、操作履歴に登録の記録がありません"),
+		    who, date);
+		n++;
+	}
+	if (l->revoke < 0 && operator_revoked(o) &&
+	    register_damaged(o, REGISTER_REVAT) == NULL &&
+	    covered(a, o->revoked_at) && !held(a, o->id)) {
+		audit_date(a, o->revoked_at, date, sizeof(date));
+		check_item(a, o->id, L(a, "%s: revoked %s, after the operation "
+		    "history begins, without its operator-revoke record",
+		    "%s: %s に取り消されていますが、操作履歴に取消しの記録がありません"),
+		    who, date);
+		n++;
+	}
+	return n;
+}
+
+/* Row o against its records: a revocation undone, a role changed (no
+ * tool does either); a role that does not read back is not compared. */
+static size_t
+row_contrary(struct audit *a, const struct operator *o,
+    const struct audit_rowlog *l, const char *who)
+{
+	const char *op = L(a, "operator", "操作者");
+	size_t	 n = 0;
+
+	if (l->revoke >= 0 && !operator_revoked(o)) {
+		check_item(a, o->id, L(a, "%s: revoked by the operation history "
+		    "(seq %lld), not revoked in the register",
+		    "%s: 操作履歴によれば取り消されていますが、登録簿では取り消されていません"),
+		    who, l->revoke);
+		n++;
+	}
+	if (l->add >= 0 && l->role != -1 && l->role != (int)o->role &&
+	    register_damaged(o, REGISTER_ROLE) == NULL) {
+		check_item(a, o->id, L(a, "%s: %s in the register, registered "
+		    "as %s by the operation history (seq %lld)",
+		    "%s: 登録簿では%sですが、操作履歴によれば%sとして登録されました"),
+		    who, o->role == ROLE_MANAGER ? audit_manager(a) : op,
+		    l->role == ROLE_MANAGER ? audit_manager(a) : op, l->add);
+		n++;
+	}
+	return n;
+}
+
+/* Where the register and the whole log (not the period's) disagree:
+ * each row, then each record whose row is gone (rows are never
+ * deleted).  The number of items. */
+static size_t
+hand_items(struct audit *a)
+{
+	static const struct audit_rowlog none = { -1, -1, -1 };
+	const struct audit_rowlog *l;
+	const struct audit_stray *s;
+	char	*who;
+	size_t	 i, n = 0;
+
+	for (i = 0; i < a->reg.n; i++) {
+		l = a->rowlog != NULL ? &a->rowlog[i] : &none;
+		who = person_label(&a->reg, a->reg.op[i].id, a->o->ja);
+		n += row_unlogged(a, &a->reg.op[i], l, who);
+		n += row_contrary(a, &a->reg.op[i], l, who);
+		free(who);
+	}
+	for (i = 0; i < a->nstray; i++, n++) {
+		s = &a->stray[i];
+		check_item(a, s->id, L(a, "%s: %s by the operation history "
+		    "(seq %lld), not in the register: a row was deleted",
+		    "ID %s の者: 操作履歴によれば%sが、登録簿にその行がありません(行が削除されています)"),
+		    s->id, a->o->ja ? (s->revoke ? "取り消されています" :
+		    "登録されています") : s->revoke ? "revoked" : "registered",
+		    s->seq);
+	}
+	return n;
+}
+
 void
 audit_changes(struct audit *a, const char *subject, const char *why)
 {
 	const struct register_ *reg = a->reg_ok ? &a->reg : NULL;
 	const struct audit_change *c;
 	char	 date[64], *who, *by, *w;
-	size_t	 i;
+	size_t	 i, hand = 0;
 	int	 unsettled;
 
 	check_begin(a, "R5.5", "register-changes");
@@ -193,6 +352,9 @@ audit_changes(struct audit *a, const char *subject, const char *why)
 		free(by);
 		free(w);
 	}
+	/* a log read in part would make rows after its end look unlogged */
+	if (subject == NULL && a->reg_ok)
+		hand = hand_items(a);
 	unsettled = pending_left(a);
 	if (subject != NULL) {
 		/* after the changes read before it, the place that stopped
@@ -201,7 +363,12 @@ audit_changes(struct audit *a, const char *subject, const char *why)
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not all changes can be listed: the operation history cannot be read to its end.",
 		    "操作履歴を最後まで読み込めないため、変更をすべては示せません。"));
-	} else
+	} else if (hand > 0)
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%zu change(s) of the register in the period, as the operation history records them; %zu place(s) where the register and the operation history disagree: changed outside the tools.",
+		    "対象期間中の登録簿の変更は操作履歴によれば %zu 件です。登録簿と操作履歴の合わない箇所が %zu 件あり、ツールによらずに変更されています。"),
+		    a->nchg, hand);
+	else
 		check_end(a, unsettled ? AUDIT_WARN : AUDIT_PASS, L(a,
 		    "%zu change(s) of the register in the period, as the operation history records them.",
 		    "対象期間中の登録簿の変更は操作履歴によれば %zu 件です。"), a->nchg);
@@ -219,4 +386,12 @@ audit_changes_free(struct audit *a)
 		free(a->chg[i].detail);
 	}
 	free(a->chg);
+	for (i = 0; i < a->nstray; i++)
+		free(a->stray[i].id);
+	free(a->stray);
+	free(a->rowlog);
+	a->chg = NULL;
+	a->stray = NULL;
+	a->rowlog = NULL;
+	a->nchg = a->nstray = 0;
 }

@@ -18,6 +18,7 @@
 #include "confirm.h"
 #include "muni.h"
 #include "person.h"
+#include "timeutil.h"
 
 /* The rule a finding is filed under: R9.1-R9.3 are the article R9. */
 static const char *
@@ -111,16 +112,111 @@ note_item(struct audit *a, const struct confirm_item *it, const struct note *n)
 	return 1;
 }
 
+/* confirmations.csv as read under the register lock, its note, and
+ * which rows a "confirm" record of the log's pass was seen for. */
+struct audit_cfm {
+	struct confirmations all;
+	int		 ok;		/* it read */
+	struct jerr	 e;		/* else why */
+	struct note	 note;
+	unsigned char	*logged;	/* per row of all */
+};
+
+void
+audit_confirm_load(struct audit *a)
+{
+	struct audit_cfm *m = xcalloc(1, sizeof(*m));
+
+	m->e = (struct jerr)JERR_INIT;
+	if ((m->ok = confirmations_load_err(a->st, &m->all, &m->e) == ST_OK)) {
+		note_read(a, &m->all, &m->note);
+		m->logged = xcalloc(m->all.n + 1, 1);
+	}
+	a->cfm = m;
+}
+
+/* A "confirm" record: the first row not yet matched that it records
+ * (its item and who; the row is written before its record, at or before
+ * its time), one row a record. */
+void
+audit_confirm_see(struct audit *a, int64_t at, const char *by,
+    const char *item, const char *result)
+{
+	struct audit_cfm *m = a->cfm;
+	const struct confirmation *c;
+	size_t	 i;
+
+	if (m == NULL || !m->ok || strcmp(result, "ok") != 0)
+		return;
+	for (i = 0; i < m->all.n; i++) {
+		c = &m->all.c[i];
+		if (!m->logged[i] && c->at <= at && strcmp(c->item, item) == 0 &&
+		    strcmp(c->by, by) == 0) {
+			m->logged[i] = 1;
+			return;
+		}
+	}
+}
+
+void
+audit_confirm_reset(struct audit *a)
+{
+	if (a->cfm != NULL && a->cfm->ok)
+		memset(a->cfm->logged, 0, a->cfm->all.n + 1);
+}
+
+void
+audit_confirm_free(struct audit *a)
+{
+	if (a->cfm == NULL)
+		return;
+	if (a->cfm->ok)
+		confirmations_free(&a->cfm->all);
+	free(a->cfm->logged);
+	free(a->cfm);
+	a->cfm = NULL;
+}
+
+/* Row c (index i) against the register and the log: 1 with its FAIL item
+ * when its by is no Security Manager in the register, or the log covers
+ * it, read whole, without its "confirm" record (a row written by hand);
+ * a held row's record is pending (unsettled_item says so). */
+static int
+forged(struct audit *a, const struct confirmation *c, size_t i, int held)
+{
+	struct operator *o = a->reg_ok ? register_find(&a->reg, c->by) : NULL;
+	char	*who;
+
+	if (a->reg_ok && (o == NULL || o->role != ROLE_MANAGER)) {
+		who = o != NULL ? person_label(&a->reg, c->by, a->o->ja) :
+		    xasprintf(L(a, "id %s", "ID %s の者"), c->by);
+		check_item(a, CONFIRM_FILE, L(a, "confirmations.csv row %zu: by "
+		    "%s, who is not a %s in the register",
+		    "確認の記録の %zu 件目の行: 確認者 %s は登録簿の%sではありません"),
+		    i + 1, who, audit_manager(a));
+		free(who);
+		return 1;
+	}
+	if (held || !a->log_whole || a->cfm->logged[i] ||
+	    a->log_first == TIME_NONE || c->at < a->log_first)
+		return 0;
+	check_item(a, CONFIRM_FILE, L(a, "confirmations.csv row %zu: no "
+	    "\"confirm\" record of it in the operation history",
+	    "確認の記録の %zu 件目の行: 操作履歴にこの確認の記録がありません"),
+	    i + 1);
+	return 1;
+}
+
 /* The finding of item it, whose last confirmation is c; held: c may lack
  * its log record yet (CONFIRM_HELD), so it passes nothing; nor does it
- * when the note concerns the item (note_item). */
+ * when the note concerns the item (note_item); a row forged FAILs. */
 static void
 confirmed(struct audit *a, const struct confirm_item *it,
-    const struct confirmation *c, const char *what, int held,
-    const struct note *n)
+    const struct confirmation *c, const char *what, int held)
 {
+	const struct note *n = &a->cfm->note;
 	char	*who, date[64];
-	int	 noted;
+	int	 noted, bad;
 
 	audit_date(a, c->at, date, sizeof(date));
 	who = person_label(a->reg_ok ? &a->reg : NULL, c->by, a->o->ja);
@@ -129,7 +225,13 @@ confirmed(struct audit *a, const struct confirm_item *it,
 	if (held)
 		unsettled_item(a);
 	noted = note_item(a, it, n);	/* 0 when held */
-	if (held)
+	bad = forged(a, c, (size_t)(c - a->cfm->all.c), held);
+	if (bad)
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%s: confirmed %s by %s, not as the tools record a confirmation.",
+		    "%s: %s に確認(確認者 %s)とありますが、記録の手順によらない記録です。"),
+		    what, date, who);
+	else if (held)
 		check_end(a, AUDIT_WARN, L(a,
 		    "%s: confirmed %s by %s, not yet recorded in the operation history.",
 		    "%s: %s に確認(確認者 %s)。操作履歴への記録は確定していません。"),
@@ -153,20 +255,16 @@ audit_confirm(struct audit *a)
 	const struct conf *cf = &a->st->conf;
 	const struct confirm_item *it;
 	const struct confirmation *c;
-	struct confirmations all;
-	struct jerr e = JERR_INIT;
-	struct note note;
+	const struct confirmations *all = &a->cfm->all;
 	char	*why = NULL, art[128], what[1024];
 	size_t	 i, n = muni_confirm_count(cf);
-	int	 ok;
+	int	 ok = a->cfm->ok;
 
-	if ((ok = confirmations_load_err(a->st, &all, &e) == ST_OK))
-		note_read(a, &all, &note);
 	/* the loader's message names the file and its line, in the
 	 * locale's language: in Japanese the row and the fault in words */
 	if (!ok)
-		why = a->o->ja ? audit_unread_ja(&e, "確認の記録", "確認の記録") :
-		    xstrdup(e.msg);
+		why = a->o->ja ? audit_unread_ja(&a->cfm->e, "確認の記録",
+		    "確認の記録") : xstrdup(a->cfm->e.msg);
 	for (i = 0; i < n; i++) {
 		it = muni_confirm_at(cf, i);
 		check_begin(a, rule(it->ref), it->id);
@@ -181,17 +279,15 @@ audit_confirm(struct audit *a)
 			    "%s: 確認の記録を読み込めないため点検できません。"), what);
 			continue;
 		}
-		if ((c = confirmation_last(&all, it->id, a->o->now)) == NULL) {
-			(void)note_item(a, it, &note);
+		if ((c = confirmation_last(all, it->id, a->o->now)) == NULL) {
+			(void)note_item(a, it, &a->cfm->note);
 			check_end(a, AUDIT_WARN, L(a,
 			    "%s: not confirmed yet.", "%s: まだ確認されていません。"),
 			    what);
 			continue;
 		}
-		confirmed(a, it, c, what, note.what == CONFIRM_HELD &&
-		    c == &all.c[all.n - 1], &note);
+		confirmed(a, it, c, what, a->cfm->note.what == CONFIRM_HELD &&
+		    c == &all->c[all->n - 1]);
 	}
-	if (ok)
-		confirmations_free(&all);
 	free(why);
 }

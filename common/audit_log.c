@@ -256,6 +256,12 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 		audit_changes_see(a, r->time, r->field[OF_OPERATOR],
 		    r->field[OF_ACTION], r->field[OF_OBJECT], r->field[OF_RESULT],
 		    r->field[OF_DETAIL]);
+	if (r->len[OF_ACTION] > 9 && memcmp(r->field[OF_ACTION], "operator-", 9) == 0)
+		audit_changes_log(a, r->seq, r->field[OF_ACTION],
+		    r->field[OF_OBJECT], r->field[OF_RESULT], r->field[OF_DETAIL]);
+	if (IS(r, OF_ACTION, "confirm"))
+		audit_confirm_see(a, r->time, r->field[OF_OPERATOR],
+		    r->field[OF_OBJECT], r->field[OF_RESULT]);
 	if (a->r54 != NULL)
 		r54_see(a->r54, r);
 }
@@ -280,7 +286,8 @@ wants(const struct audit *a, const struct walk *w, const struct oplog_record *r)
 	    (IS(r, OF_ACTION, "recover") || IS(r, OF_ACTION, "log-prune")))
 		return 1;
 	if ((r->len[OF_RESULT] == 6 && act == 4 && auth_failed(a, r)) ||
-	    (act > 9 && memcmp(r->field[OF_ACTION], "operator-", 9) == 0))
+	    (act > 9 && memcmp(r->field[OF_ACTION], "operator-", 9) == 0) ||
+	    (act == 7 && IS(r, OF_ACTION, "confirm")))
 		return 1;
 	return a->r54 != NULL && r54_wants(a->r54, r);
 }
@@ -327,8 +334,6 @@ walk_reset(struct audit *a, struct walk *w)
 		free(w->rv[i].detail);
 	}
 	audit_changes_free(a);
-	a->chg = NULL;
-	a->nchg = 0;
 	free(w->checkpoint);
 	free(w->error);
 	memset(w, 0, sizeof(*w));
@@ -338,6 +343,7 @@ static void
 walk_start(struct audit *a, struct walk *w)
 {
 	walk_reset(a, w);
+	audit_confirm_reset(a);	/* kept after the walk: audit_confirm's */
 	if (a->r54 != NULL)
 		r54_reset(a->r54);
 	read_head(a, w);
@@ -1195,6 +1201,10 @@ audit_log(struct audit *a)
 	check_prune(a, &w);
 	check_seals(a, &w);
 	check_head(a, &w);
+	/* a log that holds its genesis covers all time: nothing was before */
+	a->log_first = w.records == 0 ? TIME_NONE : w.first_seq == 0 ?
+	    TIME_MIN : w.first_time;
+	a->log_whole = w.ok;
 	audit_changes(a, w.ok ? NULL : error_subject(&w, subj, sizeof(subj)),
 	    w.error);
 	a->log_esec = w.esec;	/* for conf-values (audit_state.c) */

@@ -526,3 +526,15 @@ register_end(struct store *st, struct register_ *reg)
 	register_free(reg);
 	store_unlock(st, STORE_LOCK_REGISTER);
 }
+
+int
+register_pending_made(struct store *st, char *object, size_t size)
+{
+	struct jerr quiet = JERR_INIT, *caller = st->err;
+	int	 r;
+
+	st->err = &quiet;
+	r = pending_look(st, &register_kind, object, size);
+	st->err = caller;
+	return r == PENDING_AFTER;
+}

@@ -126,6 +126,10 @@ int	register_pad_count(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec);
 int	register_padded(struct store *);
 int	register_logged(struct store *);
+/* For a reader, which settles nothing (the audit), under the lock: 1
+ * when operators.pending names a change that was made, its record maybe
+ * not logged, its object in object (size bytes); else 0, in silence. */
+int	register_pending_made(struct store *, char *object, size_t size);
 void	register_end(struct store *, struct register_ *);
 
 #endif
