@@ -112,6 +112,19 @@ conf_unread(struct audit *a)
 	return status;
 }
 
+/* Under the lock: a note seen later may be a writer's at work; the
+ * object of the change it left made, whose record register-changes
+ * leaves to the note's WARN. */
+static void
+pending_read(struct audit *a)
+{
+	a->reg_pending = store_note_left(a->st, PENDING_FILE,
+	    STORE_LOCK_REGISTER);
+	if (a->reg_pending && !register_pending_made(a->st, a->reg_pending_id,
+	    sizeof(a->reg_pending_id)))
+		a->reg_pending_id[0] = '\0';
+}
+
 int
 audit_run(const struct audit_opts *o, FILE *out)
 {
@@ -142,11 +155,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 		store_close(&st);
 		return ST_USAGE;
 	}
-	/* under the lock: a note seen later may be a writer's at work */
-	a.reg_pending = store_note_left(&st, PENDING_FILE, STORE_LOCK_REGISTER);
-	if (a.reg_pending && !register_pending_made(&st, a.reg_pending_id,
-	    sizeof(a.reg_pending_id)))
-		a.reg_pending_id[0] = '\0';
+	pending_read(&a);
 	audit_register(&a);
 	audit_incidents(&a);
 	audit_confirm_load(&a);
