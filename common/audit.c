@@ -118,11 +118,10 @@ conf_unread(struct audit *a)
 static void
 pending_read(struct audit *a)
 {
-	a->reg_pending = store_note_left(a->st, PENDING_FILE,
-	    STORE_LOCK_REGISTER);
-	if (a->reg_pending && !register_pending_made(a->st, a->reg_pending_id,
-	    sizeof(a->reg_pending_id)))
-		a->reg_pending_id[0] = '\0';
+	a->reg_pending_id[0] = '\0';
+	if (store_note_left(a->st, PENDING_FILE, STORE_LOCK_REGISTER))
+		a->reg_pending = register_note(a->st, &a->reg_note,
+		    a->reg_pending_id, sizeof(a->reg_pending_id));
 }
 
 int

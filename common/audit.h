@@ -83,8 +83,10 @@ struct audit {
 	size_t		n;
 	struct register_ reg;
 	int		reg_ok;		/* the register parsed */
-	int		reg_pending;	/* operators.pending left (store_note_left) */
 	struct jerr	reg_error;	/* why it did not */
+	int		reg_pending;	/* operators.pending left (store_note_left):
+					 * 1, or -1 a note the writers refuse */
+	struct jerr	reg_note;	/* why they refuse it */
 	int		log_keyed;	/* 0 no key given, 1 the MACs verified,
 					 * -1 a key was given and nothing verified */
 	char		reg_pending_id[OPERATOR_ID_MAX + 1];

@@ -205,13 +205,23 @@ what(const struct audit *a, const struct audit_change *c)
 /* operators.pending, which a register writer killed between its note and
  * its log record left (register_txn.h): an item, 1, until the next writer
  * settles it, since meanwhile the log may lack a change's record and the
- * register may not yet show a count (R6, R5.2).  An empty file is no
- * note, as for the writers.  The audit only reads: it settles nothing. */
+ * register may not yet show a count (R6, R5.2); one the writers refuse
+ * (one that does not read, an empty one too, or a register that is
+ * neither) in their words, since no writer settles it until a person
+ * has.  The audit only reads: it settles nothing. */
 static int
 pending_left(struct audit *a)
 {
 	if (!a->reg_pending)
 		return 0;
+	if (a->reg_pending == -1) {
+		/* the writers' words name the directory: in Japanese, in
+		 * words */
+		check_item(a, PENDING_FILE, "%s", a->o->ja ? "登録簿の変更の控え"
+		    "が読み取れないか、登録簿と合いません。両方を調べてから控えを"
+		    "削除してください" : a->reg_note.msg);
+		return 1;
+	}
 	/* the Japanese, the committee's, says what settles it in words */
 	if (a->o->ja)
 		check_item(a, PENDING_FILE, "%s", "操作履歴への記録が確定して"

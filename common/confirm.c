@@ -69,10 +69,13 @@ parse_row(struct confirmation *c, char **f, int *col)
 	return NULL;
 }
 
-/* Parses raw (the file's bytes) into all; the error to *e (jerr_say). */
+/* Parses raw (the file's bytes; there: 0 when the file is missing) into
+ * all; the error to *e (jerr_say).  A missing file is no confirmations
+ * yet; an empty one is refused, as incidents.csv and operators.csv are:
+ * the writer writes the header with the first row, and never leaves one. */
 static int
-parse(struct store *st, const struct buf *raw, struct confirmations *all,
-    struct jerr *e)
+parse(struct store *st, const struct buf *raw, int there,
+    struct confirmations *all, struct jerr *e)
 {
 	struct csv_reader *r;
 	struct csv_record *rec;
@@ -83,9 +86,15 @@ parse(struct store *st, const struct buf *raw, struct confirmations *all,
 	int	 k, col, status = ST_OK;
 
 	memset(all, 0, sizeof(*all));
-	if (raw->len == 0)
+	if (!there)
 		return ST_OK;
 	path = xasprintf("%s/%s", st->dir, CONFIRM_FILE);
+	if (raw->len == 0) {
+		jerr_say_at(e, ST_FAIL, 1, JERR_FORM, "%s:1: %s", path,
+		    _("no header line"));
+		free(path);
+		return ST_FAIL;
+	}
 	if ((fp = fmemopen(raw->p, raw->len, "r")) == NULL)
 		err(ST_FAIL, "fmemopen");
 	r = csvr_open(fp, path, cols, NCOLS, 0, 1, CONFIRM_NOTE_MAX);
@@ -123,12 +132,13 @@ confirmations_load_err(struct store *st, struct confirmations *all,
     struct jerr *e)
 {
 	struct buf raw;
-	int	 r;
+	int	 r, there;
 
 	memset(all, 0, sizeof(*all));
-	if ((r = csvfile_read_err(st, CONFIRM_FILE, &raw, e)) != ST_OK)
+	if ((r = csvfile_read_there(st, CONFIRM_FILE, &raw, &there, e)) !=
+	    ST_OK)
 		return r;
-	r = parse(st, &raw, all, e);
+	r = parse(st, &raw, there, all, e);
 	buf_free(&raw);
 	return r;
 }
@@ -229,7 +239,7 @@ change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	struct job *j = arg;
 	struct confirmations all;
 	struct buf raw;
-	int	 r, err;
+	int	 r, err, there;
 
 	(void)reg;
 	if (register_log_ready(st, now, CONFIRM_FILE,
@@ -241,8 +251,9 @@ change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 		return ST_FAIL;
 	}
 	if ((r = pending_settle(st, &confirm_kind)) == ST_OK &&
-	    (r = csvfile_read(st, CONFIRM_FILE, &raw)) == ST_OK) {
-		if ((r = parse(st, &raw, &all, NULL)) == ST_OK) {
+	    (r = csvfile_read_there(st, CONFIRM_FILE, &raw, &there,
+	    st->err)) == ST_OK) {
+		if ((r = parse(st, &raw, there, &all, NULL)) == ST_OK) {
 			r = append_logged(st, j, &raw, now);
 			confirmations_free(&all);
 		}

@@ -22,6 +22,15 @@ int
 csvfile_read_err(struct store *st, const char *name, struct buf *raw,
     struct jerr *e)
 {
+	int	 there;
+
+	return csvfile_read_there(st, name, raw, &there, e);
+}
+
+int
+csvfile_read_there(struct store *st, const char *name, struct buf *raw,
+    int *there, struct jerr *e)
+{
 	struct jerr m;
 	char	 chunk[8192], *path;
 	ssize_t	 n;
@@ -29,6 +38,7 @@ csvfile_read_err(struct store *st, const char *name, struct buf *raw,
 
 	raw->p = NULL;
 	raw->len = raw->cap = 0;
+	*there = 0;
 	if ((fd = store_openat(st, name, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			return ST_OK;
@@ -38,6 +48,7 @@ csvfile_read_err(struct store *st, const char *name, struct buf *raw,
 		free(path);
 		return ST_FAIL;
 	}
+	*there = 1;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)

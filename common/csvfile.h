@@ -24,6 +24,10 @@
 int	csvfile_read(struct store *, const char *name, struct buf *raw);
 int	csvfile_read_err(struct store *, const char *name, struct buf *raw,
 	    struct jerr *e);
+/* As csvfile_read_err, *there 0 when the file is missing, else 1: a
+ * file there but empty is not a missing one (writers never leave one). */
+int	csvfile_read_there(struct store *, const char *name, struct buf *raw,
+	    int *there, struct jerr *e);
 
 /* The file after a row is appended: raw, or the header cols when raw is
  * empty, then row, into *out (malloc'd, *len bytes), for the caller to

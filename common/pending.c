@@ -247,7 +247,7 @@ pending_parse(const struct pending_kind *k, struct buf *raw, struct pending *p)
 	size_t k3 = 0, mlen = strlen(k->magic);
 	int ok = 0;
 
-	if ((nl = memchr(raw->p, '\n', raw->len)) == NULL) {
+	if (raw->len == 0 || (nl = memchr(raw->p, '\n', raw->len)) == NULL) {
 		line = xstrdup("");
 	} else {
 		line = xstrndup(raw->p, (size_t)(nl - raw->p));
@@ -265,22 +265,23 @@ out:
 	return ok;
 }
 
-/* 1 with *p filled, 0 when there is no note, -1 after a message. */
+/* 1 with *p filled, 0 when there is no note, -1 after a message.  An
+ * empty note is one that does not read: no writer leaves one (the note is
+ * synced under its temporary name before the rename), and taken for none
+ * it would hide a change in force whose record was never logged. */
 static int
 pending_read(struct store *st, const struct pending_kind *k, struct pending *p)
 {
 	struct buf raw;
 	char msg[256];
 	const char *why;
-	int ok;
+	int ok, there;
 
 	memset(p, 0, sizeof(*p));
-	if (csvfile_read(st, k->note, &raw) != ST_OK)
+	if (csvfile_read_there(st, k->note, &raw, &there, st->err) != ST_OK)
 		return -1;
-	if (raw.len == 0) {
-		buf_free(&raw);
+	if (!there)
 		return 0;
-	}
 	ok = pending_parse(k, &raw, p);
 	buf_free(&raw);
 	/* a record the log would refuse is refused now, before the file is

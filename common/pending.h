@@ -95,8 +95,8 @@ int	pending_neither(struct store *, const struct pending_kind *);
 
 /* For a reader, which settles nothing (the audit): what the kind's note
  * says of the file as it is now, by the file's hash whatever the kind's
- * made: PENDING_NONE no note (an empty file is none, as for the writers);
- * PENDING_BEFORE the change it names was not made; PENDING_AFTER it was,
+ * made: PENDING_NONE no note (an empty file is one that does not read, as
+ * for the writers); PENDING_BEFORE the change it names was not made; PENDING_AFTER it was,
  * its record maybe not logged; with a note, its record's object in
  * object (size bytes, cut).  -1 after the message a writer would refuse
  * the note with (one that does not read, a file that is neither). */

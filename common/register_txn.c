@@ -223,6 +223,21 @@ register_settle(struct store *st)
 }
 
 int
+register_note(struct store *st, struct jerr *e, char *object, size_t size)
+{
+	struct jerr *caller = st->err;
+	char	 o[OPLOG_OBJECT_MAX + 1];
+	int	 r;
+
+	st->err = e;
+	r = pending_look(st, &register_kind, o, sizeof(o));
+	st->err = caller;
+	if (r == PENDING_AFTER)
+		snprintf(object, size, "%s", o);
+	return r == -1 ? -1 : r != PENDING_NONE;
+}
+
+int
 register_log_ready(struct store *st, int64_t now, const char *name,
     off_t extra, int *err)
 {
@@ -527,14 +542,3 @@ register_end(struct store *st, struct register_ *reg)
 	store_unlock(st, STORE_LOCK_REGISTER);
 }
 
-int
-register_pending_made(struct store *st, char *object, size_t size)
-{
-	struct jerr quiet = JERR_INIT, *caller = st->err;
-	int	 r;
-
-	st->err = &quiet;
-	r = pending_look(st, &register_kind, object, size);
-	st->err = caller;
-	return r == PENDING_AFTER;
-}

@@ -61,6 +61,14 @@ int	register_lock_err(struct store *, int *err);
  * says so.  Then the file is removed.  ST_OK, or ST_FAIL after a message
  * (a register that is neither: someone replaced it; the file is kept). */
 int	register_settle(struct store *);
+/* For a reader, which settles nothing (the audit): 1 when operators.pending
+ * reads and names a change of the register as it is, before or after
+ * (after: a change made, its record maybe not logged, its object copied
+ * to object, size bytes; before: object untouched); 0 no note; -1 after
+ * the message the writers would refuse the note with to *e (one that
+ * does not read, empty too; a register that is neither). */
+int	register_note(struct store *, struct jerr *e, char *object,
+	    size_t size);
 
 /*
  * register_begin: register_lock, the register loaded and reconciled with
@@ -126,10 +134,6 @@ int	register_pad_count(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec);
 int	register_padded(struct store *);
 int	register_logged(struct store *);
-/* For a reader, which settles nothing (the audit), under the lock: 1
- * when operators.pending names a change that was made, its record maybe
- * not logged, its object in object (size bytes); else 0, in silence. */
-int	register_pending_made(struct store *, char *object, size_t size);
 void	register_end(struct store *, struct register_ *);
 
 #endif

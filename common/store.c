@@ -1075,15 +1075,14 @@ store_note_left(struct store *st, const char *name, enum store_lock which)
 	struct stat sb, now;
 	long long waited;
 
-	if (fstatat(st->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    sb.st_size == 0)
+	if (fstatat(st->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 		return 0;
 	if (st->lockfd[which] != STORE_LOCK_DENIED)
 		return 1;
 	for (waited = 0; waited < st->conf.lock_timeout_ms; waited += 10) {
 		nanosleep(&step, NULL);
 		if (fstatat(st->dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    now.st_size == 0 || now.st_ino != sb.st_ino ||
+		    now.st_ino != sb.st_ino ||
 		    now.st_mtim.tv_sec != sb.st_mtim.tv_sec ||
 		    now.st_mtim.tv_nsec != sb.st_mtim.tv_nsec)
 			return 0;

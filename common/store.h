@@ -187,11 +187,12 @@ int	store_flock_wait_while(struct store *, int fd, int how, const char *name,
 int	store_unlock_stands(struct store *, enum store_lock);
 /* Whether a writer's note NAME (operators.pending, incidents.pending),
  * which lives only while its writer works under lock WHICH, was left by
- * one that was interrupted: 1, else 0 (none, empty, or a writer's at
- * work).  Held, or missing for all, the lock tells at once; a reader the
- * lock file is denied to (a member of the state's group) looks again for
- * up to lock_timeout_ms, and a note that goes or is replaced meanwhile
- * was a writer's at work. */
+ * one that was interrupted: 1, else 0 (none, or a writer's at work).  An
+ * empty one is left too, as damage: writers rename a note synced whole.
+ * Held, or missing for all, the lock tells at once; a reader the lock
+ * file is denied to (a member of the state's group) looks again for up
+ * to lock_timeout_ms, and a note that goes or is replaced meanwhile was a
+ * writer's at work. */
 int	store_note_left(struct store *, const char *name, enum store_lock which);
 /* For a function that runs under a lock its caller holds (and leaves to
  * the caller to release): the lock not held is a programming error, and

@@ -77,6 +77,27 @@ test_expect_success 'a pending file that does not parse: refused, file kept' '
 	test -e "$D/operators.pending" && cmp "$D/operators.csv" "$TMP/reg.before"
 '
 
+# No writer leaves an empty note: it is written to its temporary name,
+# synced and only then renamed.  An empty one is damage, refused as one
+# that does not parse; here it stands where a change in force awaits its
+# record, which "no note" would never log.  The audit says the refusal.
+test_expect_success 'an empty pending file: refused, file kept; the audit says so' '
+	kill_add write "oplog.csv\$" && : >"$D/operators.pending" &&
+	cp "$D/operators.csv" "$TMP/reg.before" && cp "$D/oplog.csv" "$TMP/log.before" &&
+	test_must_fail 3 auth base "$TMP/pw.base" 2>err &&
+	one_line_matching err "^auth-check: $D/operators.pending: not a pending register change; look at it and the register, then remove it\$" &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i base -s x \
+	    4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: $D/operators.pending: not a pending register change" &&
+	test -e "$D/operators.pending" && test ! -s "$D/operators.pending" &&
+	cmp "$D/operators.csv" "$TMP/reg.before" && cmp "$D/oplog.csv" "$TMP/log.before" &&
+	jukisec-audit -d "$D" --format csv >a.csv 2>a.err;
+	grep -q "^R5.5,register-changes,WARN,.*$D/operators.pending: not a pending register change; look at it and the register, then remove it" a.csv &&
+	! grep -q "a register change whose operation-log record is not settled" a.csv &&
+	jukisec-audit -d "$D" --lang ja >r.ja 2>a.err;
+	grep -qx "      - 登録簿の変更の控えが読み取れないか、登録簿と合いません。両方を調べてから控えを削除してください" r.ja
+'
+
 # A record the log would refuse (a line break in a field, as a hand or a
 # bug could leave) is refused before anything is settled, naming the
 # file, its line and the field.

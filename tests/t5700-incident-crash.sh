@@ -197,4 +197,20 @@ test_expect_success 'a note that does not parse: refused, note kept' '
 	test ! -s out && test -e "$D/incidents.pending" && cmp "$D/incidents.csv" inc.before
 '
 
+# No writer leaves an empty note (written to its temporary name, synced,
+# then renamed): an empty one is damage, refused as one that does not
+# parse, never taken for no note, which would leave the event in force
+# without its record; the audit says the writers' refusal.
+test_expect_success 'an empty note: refused, note kept; the audit says so' '
+	kill_step write "oplog.csv\$" && : >"$D/incidents.pending" &&
+	cp "$D/incidents.csv" inc.before && cp "$D/oplog.csv" log.before &&
+	test_must_fail 3 irb step 2026-0001 --step vendor-contacted 2>err &&
+	one_line_matching err "^incident-report: $D/incidents.pending: not a pending incident event; look at it and incidents.csv, then remove it\$" &&
+	test_must_fail 3 irb new --type other --cause water --summary next 2>err >out &&
+	test ! -s out &&
+	test -e "$D/incidents.pending" && cmp "$D/incidents.csv" inc.before &&
+	! diff log.before "$D/oplog.csv" | grep -q ",incident," &&
+	inc_item "not a pending incident event; look at it and incidents.csv, then remove it"
+'
+
 test_done

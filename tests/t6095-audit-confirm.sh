@@ -330,6 +330,44 @@ test_expect_success 'a note that does not read: every item WARNs in the writers'
 	detail contract-6 | grep -qF "not confirmed yet. $D/confirmations.pending: not a pending confirmation; look at it and confirmations.csv, then remove it"
 '
 
+# No writer leaves an empty note (written to its temporary name, synced,
+# then renamed): an empty one is damage, refused as one that does not
+# read, never taken for no note, which would leave the row in force
+# without its record.
+test_expect_success 'an empty note: refused as one that does not read, by the writers and the audit' '
+	D=$CR && kill_step write "oplog.csv\$" && : >"$D/confirmations.pending" &&
+	cp "$D/confirmations.csv" c.before && cp "$D/oplog.csv" log.before &&
+	refusal="$D/confirmations.pending: not a pending confirmation; look at it and confirmations.csv, then remove it" &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	test "$ast" -eq 0 && test ! -s "$TMP/a.err" &&
+	finding contract-6 | grep -q "^WARN .*confirmations.pending" &&
+	detail contract-6 | grep -qF "$refusal" &&
+	at_AT test_must_fail 3 jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^jukisec-audit: $refusal\$" &&
+	test -e "$D/confirmations.pending" && test ! -s "$D/confirmations.pending" &&
+	cmp "$D/confirmations.csv" c.before &&
+	! diff log.before "$D/oplog.csv" | grep -q ",confirm,"
+'
+
+# A missing confirmations.csv is none yet; an empty one is damage (the
+# writer writes the header with the first row), refused as incidents.csv
+# and operators.csv are: every item FAILs, --confirm writes nothing.
+test_expect_success 'an empty confirmations.csv: every item FAILs; --confirm refuses it, nothing written' '
+	D=$CR && rm -rf "$D" && cp -a "$CR.saved" "$D" &&
+	: >"$D/confirmations.csv" && cp "$D/oplog.csv" log.before &&
+	audit_run --now 2027-06-01T00:00:01Z &&
+	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
+	expect server-room "FAIL confirmations.csv" &&
+	expect contract-6 "FAIL confirmations.csv" &&
+	detail server-room | grep -qF "$D/confirmations.csv:1: no header line" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2027-06-01T00:00:01Z --lang ja >r.ja &&
+	test "$(grep -cx "      - 確認の記録の見出しの行がないか、形式に合いません" r.ja)" = 8 &&
+	at_AT test_must_fail 3 jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^jukisec-audit: $D/confirmations.csv:1: no header line\$" &&
+	test ! -s "$D/confirmations.csv" && ! test -e "$D/confirmations.pending" &&
+	! diff log.before "$D/oplog.csv" | grep -q ",confirm,"
+'
+
 # A disk that fails one step or one sync: exit 3 in one line naming the
 # directory or a file, and then all a kill must leave (after_kill).
 after_fault() {
