@@ -69,14 +69,14 @@ static const struct tool cmd = {
 /* operators.pending, which a register writer killed between its note and
  * its log record left: the register read may be the one before a change
  * already decided (the count of an attempt that locks someone), which a
- * writer settles, never this reader.  An empty file is no note. */
+ * writer settles, never this reader.  An empty file is a note too, one
+ * the writers refuse: no writer leaves one. */
 static void
 say_unsettled(const struct store *st)
 {
 	struct stat sb;
 
-	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    sb.st_size > 0)
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		warnx(_("%s/%s: a register change not settled yet (a writer was "
 		    "interrupted); what is printed may not show it until the next "
 		    "operator-add, operator-mod, operator-revoke or auth-check"),

@@ -91,6 +91,8 @@ test_expect_success 'an empty pending file: refused, file kept; the audit says s
 	one_line_matching err "^operator-mod: $D/operators.pending: not a pending register change" &&
 	test -e "$D/operators.pending" && test ! -s "$D/operators.pending" &&
 	cmp "$D/operators.csv" "$TMP/reg.before" && cmp "$D/oplog.csv" "$TMP/log.before" &&
+	operator-list -d "$D" >/dev/null 2>err &&
+	one_line_matching err "^operator-list: $D/operators.pending: a register change not settled yet" &&
 	jukisec-audit -d "$D" --format csv >a.csv 2>a.err;
 	grep -q "^R5.5,register-changes,WARN,.*$D/operators.pending: not a pending register change; look at it and the register, then remove it" a.csv &&
 	! grep -q "a register change whose operation-log record is not settled" a.csv &&

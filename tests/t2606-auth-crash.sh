@@ -356,6 +356,9 @@ test_expect_success 'jukisec-audit: operators.pending left by a kill, register-c
 	audit_run && test "$ast" = 0 &&
 	expect register-changes "WARN operators.pending" &&
 	detail register-changes | grep -qF "operators.pending: a register change whose operation-log record is not settled (a writer was interrupted); the next operator-add, operator-mod, operator-revoke or auth-check settles it" &&
+	jukisec-audit -d "$D" --lang ja >r.ja &&
+	grep -qx "      - 操作履歴への記録が確定していない登録簿の変更があります(書込みが中断されました)。次に登録簿を変更し、又は操作者を認証する際に確定します" r.ja &&
+	ja_words r.ja &&
 	test -e "$D/operators.pending" && test_cmp before.csv "$D/oplog.csv" &&
 	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
 	audit_run && expect register-changes "PASS "

@@ -161,7 +161,8 @@ test_expect_success SETPRIV 'a member of the state'"'"'s group runs every reader
 # without it: an operators.pending it finds may be a writer's at work (a
 # count of a wrong password makes one for a few ms), not one a killed
 # writer left.  It looks again for up to lock_timeout_ms: a note that goes
-# meanwhile is not reported; one that stays is.
+# meanwhile is not reported; one that stays is (this one does not read:
+# in the writers' words).
 test_expect_success SETPRIV 'a member does not report a writer'"'"'s operators.pending at work, only one left' '
 	G2=$TMP/grp2 && rm -rf "$G2" && cp -a "$G" "$G2" &&
 	test "$(stat -c %a "$G2/register.lock")" = 600 &&
@@ -176,7 +177,7 @@ test_expect_success SETPRIV 'a member does not report a writer'"'"'s operators.p
 	{ grep -v "^lock_timeout_ms" "$G2/jukisec.conf" && echo "lock_timeout_ms = 300"; } >conf.new &&
 	cat conf.new >"$G2/jukisec.conf" &&
 	member jukisec-audit -d "$G2" --key-file member.key --format csv >a2.csv 2>a2.err;
-	grep -q "operators.pending: a register change whose operation-log record is not settled" a2.csv
+	grep -q "operators.pending: not a pending register change; look at it and the register, then remove it" a2.csv
 '
 
 # log-verify looks again under the log lock at a failure past the head

@@ -115,7 +115,8 @@ test_expect_success 'incidents.pending the writers refuse: incidents-open names 
 
 # Issue 14: the Japanese document says what such a note asks as what is
 # done, not by file and tool names.  operators.pending, the register's
-# note, alike (register-changes; t2606 leaves a real one).
+# note, alike (register-changes; t2606 leaves a real one): one that does
+# not read, as the writers refuse it.
 test_expect_success 'the notes of an interrupted writer in Japanese: in words' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	printf "x\n" >"$D/operators.pending" &&
@@ -123,7 +124,7 @@ test_expect_success 'the notes of an interrupted writer in Japanese: in words' '
 	jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja;
 	rm "$D/incidents.pending" "$D/operators.pending" &&
 	grep -qx "      - 事態の記録の変更の控えが読み取れないか、事態の記録と合いません。両方を調べてから控えを削除してください" r.ja &&
-	grep -qx "      - 操作履歴への記録が確定していない登録簿の変更があります(書込みが中断されました)。次に登録簿を変更し、又は操作者を認証する際に確定します" r.ja &&
+	grep -qx "      - 登録簿の変更の控えが読み取れないか、登録簿と合いません。両方を調べてから控えを削除してください" r.ja &&
 	! grep -q "pending\|incident-report\|auth-check" r.ja && ja_words r.ja
 '
 
