@@ -94,7 +94,8 @@ test_expect_success 'an empty pending file: refused, file kept; the audit says s
 	operator-list -d "$D" >/dev/null 2>err &&
 	one_line_matching err "^operator-list: $D/operators.pending: a register change not settled yet" &&
 	jukisec-audit -d "$D" --format csv >a.csv 2>a.err;
-	grep -q "^R5.5,register-changes,WARN,.*$D/operators.pending: not a pending register change; look at it and the register, then remove it" a.csv &&
+	grep -q "^R5.5,register-changes,FAIL,.*$D/operators.pending: not a pending register change; look at it and the register, then remove it" a.csv &&
+	grep -q "^R5.5,register-changes,FAIL,new operators.pending,.*: registered .*, after the operation history begins, without its operator-add record" a.csv &&
 	! grep -q "a register change whose operation-log record is not settled" a.csv &&
 	jukisec-audit -d "$D" --lang ja >r.ja 2>a.err;
 	grep -qx "      - 登録簿の変更の控えが読み取れないか、登録簿と合いません。両方を調べてから控えを削除してください" r.ja

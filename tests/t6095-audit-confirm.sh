@@ -339,9 +339,11 @@ test_expect_success 'an empty note: refused as one that does not read, by the wr
 	cp "$D/confirmations.csv" c.before && cp "$D/oplog.csv" log.before &&
 	refusal="$D/confirmations.pending: not a pending confirmation; look at it and confirmations.csv, then remove it" &&
 	audit_run --now 2027-06-01T00:00:01Z &&
-	test "$ast" -eq 0 && test ! -s "$TMP/a.err" &&
-	finding contract-6 | grep -q "^WARN .*confirmations.pending" &&
+	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
+	finding contract-5 | grep -q "^WARN confirmations.pending" &&
+	finding contract-6 | grep -q "^FAIL .*confirmations.pending" &&
 	detail contract-6 | grep -qF "$refusal" &&
+	detail contract-6 | grep -qF "no \"confirm\" record of it" &&
 	at_AT test_must_fail 3 jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" 2>err &&
 	one_line_matching err "^jukisec-audit: $refusal\$" &&
 	test -e "$D/confirmations.pending" && test ! -s "$D/confirmations.pending" &&
