@@ -5,11 +5,12 @@
 #
 #   logforge.py cut DIR SEQ
 #       cut oplog.csv after record SEQ (no key needed)
-#   logforge.py head DIR SLOT SEQ [open] [KEYFILE]
+#   logforge.py head DIR SLOT SEQ [open] [kepoch=K] [KEYFILE]
 #       write into SLOT a head naming record SEQ of oplog.csv as the log's
 #       end; its hmac under KEYFILE (an oplog.key, the current key), else
 #       64 zeros (an intruder without the key); in the format of the head
-#       file found there (version 1 for an older jukisec)
+#       file found there (version 1 for an older jukisec); its kepoch K,
+#       else the record's epoch (+1 after a seal) as a writer's head has it
 #   logforge.py headv1 DIR SEQ KEYFILE
 #       replace oplog.head by the one-line version 1 head of an older
 #       jukisec naming record SEQ, its hmac under K(epoch) from KEYFILE
@@ -127,7 +128,10 @@ def cmd_cut(d, seq):
 def cmd_head(d, slot, seq, *rest):
     h = state(d, int(seq))
     h["open"] = "open" in rest
-    keys = [r for r in rest if r != "open"]
+    for r in rest:
+        if r.startswith("kepoch="):
+            h["kepoch"] = int(r[7:])
+    keys = [r for r in rest if r != "open" and not r.startswith("kepoch=")]
     if b"head v1 " in open(os.path.join(d, "oplog.head"), "rb").read():
         # the format of the jukisec that wrote this state (no kepoch)
         assert not keys, "v1 heads are forged without the key here"
