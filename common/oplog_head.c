@@ -156,16 +156,17 @@ oplog_heads_read(struct store *st, struct oplog_heads *hs, const char **why)
 /*
  * The slot rules of jukisec-log(5) "Head"; sets hs->pick.  Version 2: both
  * slots parse, at most one is open, two closed heads never share a seq, the
- * head is the higher seq (the open one on a tie) and the other slot's
- * kepoch is not above the head's.  Version 1: the higher parseable seq.
- * NULL, or why not (a static string naming the slot).
+ * head is the higher seq (the open one on a tie), neither slot's kepoch is
+ * below its own epoch (K(E) MACed its record: a writer held at least that)
+ * and the other slot's kepoch is not above the head's.  Version 1: the
+ * higher parseable seq.  NULL, or why not (a static string naming the slot).
  */
 const char *
 oplog_heads_pick(struct oplog_heads *hs)
 {
 	static char msg[128];
 	struct oplog_head *a = &hs->h[0], *b = &hs->h[1];
-	int v1 = (hs->why[0] == NULL && a->version == 1) || (hs->why[1] == NULL && b->version == 1);
+	int i, v1 = (hs->why[0] == NULL && a->version == 1) || (hs->why[1] == NULL && b->version == 1);
 
 	if (hs->why[0] && hs->why[1]) {
 		snprintf(msg, sizeof(msg), "%s", hs->why[0]);
@@ -187,6 +188,12 @@ oplog_heads_pick(struct oplog_heads *hs)
 		return _("both slots hold an open head");
 	if (a->seq == b->seq && !a->open && !b->open)
 		return _("both slots hold a closed head of the same seq");
+	for (i = 0; i < 2; i++)
+		if (hs->h[i].kepoch < hs->h[i].epoch) {
+			snprintf(msg, sizeof(msg), _("slot %d: names key epoch %lld, below "
+			    "its epoch %lld"), i, hs->h[i].kepoch, hs->h[i].epoch);
+			return msg;
+		}
 	hs->pick = b->seq > a->seq || (b->seq == a->seq && b->open) ? 1 : 0;
 	if (hs->h[!hs->pick].kepoch > hs->h[hs->pick].kepoch)
 		return _("the older slot names a later key epoch");

@@ -243,6 +243,9 @@ def read_heads(v, path):
         if h is None:
             raise Bad("oplog.head: slot %d" % i)
         heads.append(h)
+    for i, h in enumerate(heads):
+        if h["kepoch"] < h["epoch"]:
+            raise Bad("oplog.head: K below E in slot %d" % i)
     a, b = heads
     if a["open"] and b["open"]:
         raise Bad("oplog.head: two open heads")

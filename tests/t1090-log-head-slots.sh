@@ -13,6 +13,7 @@ init_at "$S" 2026-01-01T00:00:00Z
 forge() { python3 "$SRCDIR/tests/logforge.py" "$@"; }
 la() { at "$T" log-append -d "$S" -t cs01 "$@"; }
 lv() { log-verify -d "$S" -k "$S.key" --now "$T" "$@"; }
+indep() { python3 "$SRCDIR/tests/indepverify.py" --now "$T" --dir "$S" "$S.key"; }
 # slot N: slot N's line (NULs dropped).  tear N: slot N made unreadable.
 slot() { dd if="$S/oplog.head" bs=512 skip="$1" count=1 2>/dev/null | tr -d '\000'; }
 tear() { printf 'xxxx' | dd of="$S/oplog.head" bs=1 seek=$(($1 * 512)) conv=notrunc 2>/dev/null; }
@@ -107,6 +108,26 @@ test_expect_success 'log and head put back from an earlier key epoch, oplog.key 
 	cp "$TMP/day0/oplog.csv" "$TMP/day0/oplog.head" "$S/" && rm "$S/oplog.key" &&
 	test_must_fail 1 lv 2>err &&
 	one_line_matching err "^log-verify: oplog.key: missing: a log and head put back from an earlier copy would pass unseen$" &&
+	restore good
+'
+
+# A slot names the key epoch its writer held after the append, never
+# below its record's (K(E) MACed that record): one that does is forged,
+# however its hmac verifies under the K it names.  Every reader refuses it
+# as it refuses a slot that breaks the other slot rules.
+test_expect_success 'a slot whose K is below its own E: every reader refuses it' '
+	restore good &&
+	n=$(newer) && o=$((1 - n)) &&
+	cp "$TMP/day0/oplog.key" "$S/oplog.key" &&
+	forge head "$S" $o $((SEAL + 1)) kepoch=0 "$TMP/day0/oplog.key" &&
+	slot $o | grep -q " epoch=1 .* kepoch=0 " &&
+	refused "^log-append: $S/oplog.head: slot $o: names key epoch 0, below its epoch 1; run log-verify, then log-append --recover\$" &&
+	one_line_matching err "^log-verify: oplog.head: slot $o: names key epoch 0, below its epoch 1\$" &&
+	test_must_fail 1 indep >iv && grep -qx "bad: oplog.head: K below E in slot $o" iv &&
+	test_must_fail 1 log-show -d "$S" --now "$T" >out 2>err &&
+	one_line_matching err "^log-show: $S/oplog.head: slot $o: names key epoch 0, below its epoch 1\$" &&
+	test_must_fail 3 at "$T" log-prune -d "$S" --discard 2>err &&
+	one_line_matching err "^log-prune: $S/oplog.head: slot $o: names key epoch 0, below its epoch 1;" &&
 	restore good
 '
 
@@ -329,7 +350,6 @@ test_expect_success 'a version 1 head rolled back behind the key file: refused, 
 # hmac: a reader that took it would go by a head that a verifier built
 # from the page refuses.  Every reader refuses such a slot as one that
 # does not parse, as the independent verifier does.
-indep() { python3 "$SRCDIR/tests/indepverify.py" --now "$T" --dir "$S" "$S.key"; }
 # respell N SED: slot N's line through sed, written back NUL-padded; it
 # must change.
 respell() {
