@@ -1395,15 +1395,17 @@ check_head(struct vstate *v)
 }
 
 /* oplog.key as keyfile_read() found it: the key of its epoch, which is
- * not ahead of the head (a log and head put back from an earlier epoch).
- * One that this user may not open is not checked; one that is not there
- * fails, since removing it is how that rollback would pass without the
- * key (writers refuse it too); a garbled one is damage, not passed over
- * in silence. */
+ * not ahead of the head (a log and head put back from an earlier epoch)
+ * nor of the other slot (a slot of an earlier epoch put back beside the
+ * head: every writer refuses a key ahead of either slot, since it re-signs
+ * the slot left behind before it moves the key).  One that this user may
+ * not open is not checked; one that is not there fails, since removing it
+ * is how that rollback would pass without the key (writers refuse it too);
+ * a garbled one is damage, not passed over in silence. */
 static int
 check_keyfile(struct vstate *v)
 {
-	const struct oplog_head *h = &v->hs.h[v->hs.pick];
+	const struct oplog_head *h = &v->hs.h[v->hs.pick], *o = &v->hs.h[!v->hs.pick];
 	struct oplog_key *k = v->fkey;
 	unsigned char *want;
 	int ret = 0;
@@ -1423,7 +1425,12 @@ check_keyfile(struct vstate *v)
 	else if ((h->version == 2 || v->head_seen) && k->epoch > h->kepoch)
 		ret = bad(v, NULL, _("key of epoch %lld is ahead of the head's (epoch %lld): "
 		    "the log and its head were put back from an earlier copy"), k->epoch, h->kepoch);
-	else {
+	else if (h->version == 2 && k->epoch > o->kepoch) {
+		/* a version 2 head's other slot parses and names its K */
+		v->file = OPLOG_HEADFILE;
+		ret = bad(v, NULL, _("slot %d: names key epoch %lld, behind oplog.key's "
+		    "epoch %lld: put back from an earlier copy"), o->slot, o->kepoch, k->epoch);
+	} else {
 		want = xmalloc_secure(32);
 		/* from the walk's key when it is not past the file's */
 		if (v->kepoch <= k->epoch)
@@ -1751,9 +1758,9 @@ is_live(struct store *st, const struct oplog_verify_opts *o, size_t i, int fd)
  * the log in place then, not a head and log put back from an earlier
  * copy, which whoever may write the state directory can rename in: the
  * slot the rules pick verifies under its key (of the format fd's header
- * row names), which is not behind oplog.key's, the key of its epoch (k
- * NULL: this user may not read it, not checked, as check_keyfile does
- * not); else -1. */
+ * row names), which, nor a version 2 head's other slot's, is not behind
+ * oplog.key's, the key of its epoch (k NULL: this user may not read it,
+ * not checked, as check_keyfile does not); else -1. */
 static long long
 start_head(const struct vstate *v, struct oplog_heads *hs, const struct oplog_key *k,
     int fd)
@@ -1769,7 +1776,8 @@ start_head(const struct vstate *v, struct oplog_heads *hs, const struct oplog_ke
 	late = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, v->o->now) + 1;
 	if ((!v->o->any_time && h->kepoch > late) || (k != NULL &&
 	    (k->t0 != v->vk->t0 || k->epoch_seconds != v->vk->epoch_seconds ||
-	    k->epoch > h->kepoch)))
+	    k->epoch > h->kepoch ||
+	    (h->version == 2 && k->epoch > hs->h[!hs->pick].kepoch))))
 		return -1;
 	kk = xmalloc_secure(32);
 	oplog_key_at(v->vk->k0, 0, k != NULL ? k->epoch : 0, kk);

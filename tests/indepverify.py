@@ -340,6 +340,8 @@ def main(argv):
                 raise Bad("oplog.key: another log's")
             if int(m.group(3)) > head["kepoch"]:
                 raise Bad("oplog.key: ahead of the head")
+            if int(m.group(3)) > other["kepoch"]:
+                raise Bad("oplog.key: ahead of a slot")
             if v.key(int(m.group(3))).hex() != m.group(4):
                 raise Bad("oplog.key: not K(epoch)")
         covered = v.prev[2] + v.prev[3]

@@ -111,6 +111,29 @@ test_expect_success 'log and head put back from an earlier key epoch, oplog.key 
 	restore good
 '
 
+# jukisec-log(5) "Head": the slot that is not the head names a K from its
+# own E up to the head's, and the key file is never ahead of either slot
+# (a writer re-signs the slot left behind before it moves oplog.key).  A
+# genuine slot of an earlier key epoch copied back beside the head (no key
+# needed, only an old copy of oplog.head) is what every writer refuses:
+# log-verify, log-show -k and the audit fail it too, naming oplog.head.
+test_expect_success 'a genuine slot of an earlier key epoch put back beside the head: fails' '
+	restore good &&
+	n=$(newer) && o=$((1 - n)) &&
+	dd if="$TMP/day0/oplog.head" of="$S/oplog.head" bs=512 skip=$o seek=$o count=1 \
+	    conv=notrunc 2>/dev/null &&
+	slot $o | grep -q " epoch=0 .* kepoch=0 " && slot $n | grep -q " kepoch=1 " &&
+	refused "oplog.key: key of epoch 1 is ahead of the head.s \(epoch 0\): files restored or replaced" &&
+	one_line_matching err "^log-verify: oplog.head: slot $o: names key epoch 0, behind oplog.key.s epoch 1: put back from an earlier copy\$" &&
+	test_must_fail 1 indep >iv && grep -qx "bad: oplog.key: ahead of a slot" iv &&
+	test_must_fail 1 log-show -d "$S" -k "$S.key" --now "$T" >out 2>err &&
+	one_line_matching err "^log-show: oplog.head: slot $o: names key epoch 0, behind oplog.key.s epoch 1" &&
+	ast=0 && at "$T" jukisec-audit -d "$S" --key-file "$S.key" --format csv >a.csv 2>err || ast=$? &&
+	test $ast -eq 1 &&
+	grep "^R6,log-verify,FAIL," a.csv | grep -qF "oplog.head: slot $o: names key epoch 0, behind" &&
+	restore good
+'
+
 # A slot names the key epoch its writer held after the append, never
 # below its record's (K(E) MACed that record): one that does is forged,
 # however its hmac verifies under the K it names.  Every reader refuses it
@@ -274,6 +297,7 @@ test_expect_success 'log-verify checks each slot under the key of its own epoch,
 	n=$(newer) && o=$((1 - n)) &&
 	forge head "$S" $o $((SEAL - 1)) "$TMP/day0/oplog.key" &&
 	slot $o | grep -q " kepoch=0 hmac=" && slot $n | grep -q " kepoch=1 hmac=" &&
+	cp "$TMP/day0/oplog.key" "$S/oplog.key" &&	# as a crash leaves it: key not moved yet
 	lv >/dev/null && save mixed &&
 	forge head "$S" $o $((SEAL - 1)) &&
 	test_must_fail 1 lv 2>err &&
