@@ -306,6 +306,36 @@ read_line_tty(int fd, char *buf, size_t cap, const char **why)
 	return r == 1 ? -2 : r;
 }
 
+/*
+ * What a key may come from: a regular file (its mode judged by the
+ * caller), a pipe or a socket (another program's output), a terminal
+ * (typed in).  Anything else is refused in open_regular's words for a
+ * file named so: a directory, or a device such as /dev/null, which would
+ * read as an empty key.  A descriptor open for writing only cannot be
+ * read at all: standard input closed by the caller (util.c holds it with
+ * /dev/null, write-only) or 0>>FILE.  Either is exit 3, as a named key
+ * that cannot be read is; only a key read whole that is not one is 2.
+ */
+static int
+key_unreadable(int fd, const struct stat *sb, const char *name, struct jerr *e)
+{
+	int fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_ACCMODE) == O_WRONLY) {
+		if (fl != -1)
+			errno = EBADF;
+		jerr_errno(e, ST_FAIL, "%s", name);
+		return 1;
+	}
+	if (!S_ISREG(sb->st_mode) && !S_ISFIFO(sb->st_mode) &&
+	    !S_ISSOCK(sb->st_mode) && !isatty(fd)) {
+		errno = EINVAL;
+		open_safe_err(e, ST_FAIL, name);
+		return 1;
+	}
+	return 0;
+}
+
 struct oplog_vkey *
 oplog_vkey_read(int fd, const char *name, struct jerr *e)
 {
@@ -313,12 +343,14 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	struct stat sb;
 	char *buf;
 	const char *why = _("not a jukisec log verification key");
-	int ok = 0;
+	int ok = 0, r;
 
 	if (fstat(fd, &sb) == -1) {
 		jerr_errno(e, ST_FAIL, "%s", name);
 		return NULL;
 	}
+	if (key_unreadable(fd, &sb, name, e))
+		return NULL;
 	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077)) {
 		jerr_set(e, ST_FAIL, _("%s: readable by group or others; chmod 600 it"), name);
 		e->cause = JERR_OPEN;
@@ -326,8 +358,11 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	}
 	buf = xmalloc_secure(512);
 	vk = xcalloc_secure(1, sizeof(*vk));
-	if ((isatty(fd) ? read_line_tty(fd, buf, 512, &why) :
-	    read_line_fd(fd, buf, 512, 1, &why)) == 0 && vkey_parse(buf, vk) == 0)
+	r = isatty(fd) ? read_line_tty(fd, buf, 512, &why) :
+	    read_line_fd(fd, buf, 512, 1, &why);
+	if (r == -1)		/* read(2) failed: an I/O error, not the key's */
+		jerr_errno(e, ST_FAIL, "%s", name);
+	else if (r == 0 && vkey_parse(buf, vk) == 0)
 		ok = 1;
 	else {
 		jerr_set(e, ST_USAGE, _("%s: %s"), name, why);

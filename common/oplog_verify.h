@@ -164,8 +164,9 @@ struct oplog_vkey {
 	long long	epoch_seconds;
 	unsigned char	k0[32];
 };
-/* Reads the key line from fd (a file refused when group/other can read it
- * unless it is not a regular file, as for --key-file -).  Returns a
+/* Reads the key line from fd (a regular file refused when group/other can
+ * read it; a pipe, a socket or a terminal taken, as for --key-file -;
+ * anything else refused, as is fd open for writing only).  Returns a
  * gcry_malloc_secure'd key, or NULL with *e set (ST_FAIL, or ST_USAGE for
  * a file that is not a key); prints nothing, but for a terminal: there
  * the key is typed in, after a prompt, with echo off, Enter ending it. */

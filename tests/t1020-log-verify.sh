@@ -127,6 +127,28 @@ test_expect_success 'a key file that is a FIFO, a directory or a symbolic link: 
 	cat key | lv -k - --now $NOW >out && grep -q "^ok: " out
 '
 
+# A key that cannot be read is an operational failure (exit 3) wherever
+# it comes from: standard input closed, open for writing only, a
+# directory or a device there is what a named file of that kind is.
+test_expect_success 'a key on standard input that cannot be read: exit 3 in every reader of the key' '
+	mkdir -p kdir && chmod 700 kdir && : >kw && chmod 600 kw &&
+	for t in "log-verify -d $TMP/s -k -" "log-show -d $TMP/s -k -" \
+	    "log-append -d $TMP/s --recover --key-file -"; do
+		p=${t%% *} &&
+		test_must_fail 3 $t <&- >out 2>err &&
+		one_line_matching err "^$p: <stdin>: Bad file descriptor\$" &&
+		test_must_fail 3 $t 0>>kw >out 2>err &&
+		one_line_matching err "^$p: <stdin>: Bad file descriptor\$" &&
+		test_must_fail 3 $t <kdir >out 2>err &&
+		one_line_matching err "^$p: <stdin>: not a regular file: refused\$" &&
+		test_must_fail 3 $t </dev/null >out 2>err &&
+		one_line_matching err "^$p: <stdin>: not a regular file: refused\$" &&
+		test ! -s out || return 1
+	done &&
+	test ! -s kw &&
+	cat key | lv -k - --now $NOW >out && grep -q "^ok: " out
+'
+
 test_expect_success 'a wrong key always fails, at the genesis record' '
 	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/other" >key2 2>/dev/null &&
 	chmod 600 key2 &&
