@@ -35,4 +35,19 @@ for t in $tools; do
 	'
 done
 
+# A reader gone (EPIPE) is a write error like any other: exit 3 and one
+# line, from every tool that prints what a pipe may carry on; never a
+# SIGPIPE death without a word (141 to the shell).
+init_state "$TMP/s"
+test_expect_success 'standard output with its reader gone: exit 3, one line, every tool that prints records' '
+	for c in "operator-list" "operator-list --format csv" "jukisec-audit" \
+	    "log-show" "log-show --format json" "log-show --format table" \
+	    "log-show -k $TMP/s.key" "log-verify -k $TMP/s.key"; do
+		no_reader $c -d "$TMP/s" 2>err &&
+		test "$(cat "$TMP/no_reader.rc")" = 3 &&
+		one_line_matching err "^${c%% *}: (write error: )?standard output: Broken pipe\$" ||
+		    { echo "$c: $(cat "$TMP/no_reader.rc")" >&2; return 1; }
+	done
+'
+
 test_done
