@@ -523,6 +523,20 @@ way_refused(struct store *st, uid_t owner, int opened)
 	return -1;
 }
 
+/* 1 when path's last name is a symbolic link: O_NOFOLLOW with
+ * O_DIRECTORY refuses one as ENOTDIR ("Not a directory"), which says the
+ * opposite of what is there to whoever reads the message. */
+static int
+is_link(const char *path)
+{
+	struct stat sb;
+	int saved = errno, r;
+
+	r = lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode);
+	errno = saved;
+	return r;
+}
+
 static int
 open_dir(struct store *st, int flags)
 {
@@ -541,6 +555,9 @@ open_dir(struct store *st, int flags)
 			jerr_say(st->err, ST_FAIL,
 			    _("%s: no such state directory (run jukisec-init)"),
 			    st->dir);
+		else if (is_link(st->dir))
+			jerr_say_at(st->err, ST_FAIL, 0, ELOOP, "%s: %s", st->dir,
+			    open_safe_why(ELOOP));
 		else
 			jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;

@@ -101,6 +101,24 @@ test_expect_success 'a symlinked state directory is refused' '
 	one_line_matching err "$TMP/link"
 '
 
+# In jukisec-log(5)'s words for a refused file, not open(2)'s ENOTDIR,
+# which says the opposite of what is there.
+test_expect_success 'a symlinked state directory: "a symbolic link: refused" from every tool' '
+	mkdir "$TMP/real1" && ln -s real1 "$TMP/link1" &&
+	test_must_fail 3 jukisec-init -d "$TMP/link1" >/dev/null 2>err &&
+	one_line_matching err "^jukisec-init: $TMP/link1: a symbolic link: refused\$" &&
+	test -z "$(ls -A "$TMP/real1")" &&
+	for c in "operator-list" "log-verify -k $D.key" \
+	    "log-show" "jukisec-audit" "log-append -u alice -a check"; do
+		test_must_fail 3 $c -d "$TMP/link" >/dev/null 2>err &&
+		one_line_matching err "^${c%% *}: $TMP/link: a symbolic link: refused\$" ||
+		    return 1
+	done &&
+	JUKISEC_DIR=$TMP/link test_must_fail 3 log-append -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $TMP/link: a symbolic link: refused\$" &&
+	log-verify -d "$D" -k "$D.key" >/dev/null
+'
+
 test_expect_success 'a missing directory is named' '
 	test_must_fail 3 log-append -d "$TMP/none" -u alice -a check 2>err &&
 	one_line_matching err "$TMP/none: no such state directory"
