@@ -8,7 +8,8 @@
  * sends it where it sends diagnostics.  Nobody captures stderr.
  *
  * Invariants: code is ST_OK until a jerr_set()/jerr_errno(); msg is
- * always a NUL-terminated string, cut (never overflowed) when too long;
+ * always a NUL-terminated string, cut in the middle ("...", never
+ * overflowed) when too long, so that the reason ending it stays;
  * its text is the one warn(3)/warnx(3) would have printed, so a tool's
  * stderr is the same byte for byte (escaping happens when it is printed).
  */

@@ -119,6 +119,20 @@ test_expect_success 'a symlinked state directory: "a symbolic link: refused" fro
 	log-verify -d "$D" -k "$D.key" >/dev/null
 '
 
+# A name longer than PATH_MAX: the message keeps its reason, the name cut
+# in the middle, in one line; what a name of 300 bytes gets too.
+test_expect_success 'a state directory named past PATH_MAX: one line that still says why' '
+	long=$(printf "a%.0s" $(seq 5000)) &&
+	for c in "operator-list" "log-verify -k $D.key" "log-show" "jukisec-audit" \
+	    "log-append -u alice -a check"; do
+		test_must_fail 3 $c -d "$long" >/dev/null 2>err &&
+		one_line_matching err "^${c%% *}: a+[.][.][.]a+: File name too long\$" &&
+		test "$(wc -c <err)" -le 1100 || return 1
+	done &&
+	test_must_fail 3 operator-list -d "$(printf "a%.0s" $(seq 300))" 2>err &&
+	one_line_matching err "^operator-list: a{300}: File name too long\$"
+'
+
 test_expect_success 'a missing directory is named' '
 	test_must_fail 3 log-append -d "$TMP/none" -u alice -a check 2>err &&
 	one_line_matching err "$TMP/none: no such state directory"
