@@ -246,7 +246,8 @@ change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	    CONFIRM_NOTE_MAX + 3 * OPLOG_LINE_MAX, &err) != ST_OK) {
 		if (err != -1)
 			jerr_say(st->err, ST_FAIL, _("%s: the confirmation cannot "
-			    "be recorded (%s): not recorded"), st->dir,
+			    "be recorded (%s): not recorded"),
+			    register_unrecorded_at(st),
 			    strerror(err));
 		return ST_FAIL;
 	}

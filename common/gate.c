@@ -296,7 +296,7 @@ unrecorded(struct store *st, int err)
 	if (err != -1)
 		jerr_say(st->err, ST_FAIL,
 		    _("%s: the attempt cannot be recorded (%s): denied"),
-		    st->dir, strerror(err));
+		    register_unrecorded_at(st), strerror(err));
 	return ST_FAIL;
 }
 

@@ -107,11 +107,12 @@ int	oplog_seal_at(struct store *, int64_t now);
  * completed as oplog_seal_at() would; a log in order is left as it is. */
 int	oplog_settle_at(struct store *, int64_t now);
 /* oplog.csv and oplog.head, which a record is written to, opened for
- * writing as a writer opens them, and closed: -1 with errno when one
- * cannot be written (a read-only mount of its own, EACCES, EIO), else 0,
- * a file every writer refuses (a link, not a regular file, not ours or
- * open to others, missing) included: oplog_settle_at names it so. */
-int	oplog_writable(struct store *);
+ * writing as a writer opens them, and closed: -1 with errno and *name
+ * the file when one cannot be written (a read-only mount of its own,
+ * EACCES, an immutable or append-only file's EPERM, EIO), else 0, a file
+ * every writer refuses (a link, not a regular file, not ours or open to
+ * others, missing) included: oplog_settle_at names it so. */
+int	oplog_writable(struct store *, const char **name);
 /* STORE_LOCK_LOG taken for a writer, as oplog_begin takes it: ST_OK, or
  * ST_FAIL said to st->err.  Once the log was found unusable in this run
  * (st->log_refused) it fails at once, quietly; a lock that cannot be had

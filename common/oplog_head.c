@@ -286,8 +286,33 @@ oplog_head_seq(struct store *st)
 	return oplog_head_read(st, &hd, &why) == -1 ? -1 : hd.seq;
 }
 
+/*
+ * open_safe says EPERM for a file it refuses for its owner or mode, which
+ * the writer's own path refuses later in those words; the kernel says it
+ * too, for an immutable or append-only file (chattr(1)), which that path
+ * opens for reading only until after the count and its record.  Told
+ * apart by the open without those checks: the kernel's EPERM fails it
+ * again, and is a file that cannot be written.  1 when the file that
+ * did not open (errno) is one the writer's path refuses in its words.
+ */
+static int
+refused_later(struct store *st, const char *name, int flags)
+{
+	int	 fd;
+
+	if (errno == EPERM &&
+	    (fd = open_regular(st->dirfd, name, flags)) != -1) {
+		close(fd);
+		errno = EPERM;
+		return 1;
+	}
+	/* the kernel's EPERM, or the file's own errno when it changed
+	 * between the two opens */
+	return errno == ELOOP || errno == EINVAL || errno == ENOENT;
+}
+
 int
-oplog_writable(struct store *st)
+oplog_writable(struct store *st, const char **name)
 {
 	static const struct { const char *name; int flags; } f[] = {
 		{ OPLOG_FILE, O_RDWR | O_APPEND }, { OPLOG_HEADFILE, O_RDWR }
@@ -295,12 +320,14 @@ oplog_writable(struct store *st)
 	size_t i;
 	int fd;
 
+	*name = NULL;
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if ((fd = store_openat(st, f[i].name, f[i].flags, 0)) != -1)
 			close(fd);
-		else if (errno != ELOOP && errno != EINVAL && errno != EPERM &&
-		    errno != ENOENT)
+		else if (!refused_later(st, f[i].name, f[i].flags)) {
+			*name = f[i].name;
 			return -1;
+		}
 	return 0;
 }
 

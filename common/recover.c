@@ -175,7 +175,8 @@ recover_ready(struct store *st, const struct buf *cred)
 		return ST_OK;
 	if (err != -1)
 		jerr_say(st->err, ST_FAIL, _("%s: the recovery cannot be "
-		    "recorded (%s): nothing changed"), st->dir, strerror(err));
+		    "recorded (%s): nothing changed"),
+		    register_unrecorded_at(st), strerror(err));
 	return ST_FAIL;
 }
 

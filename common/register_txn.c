@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +246,7 @@ register_log_ready(struct store *st, int64_t now, const char *name,
 	int		 r;
 
 	*err = -1;
-	if (oplog_writable(st) == -1) {
+	if (oplog_writable(st, &st->unwritable) == -1) {
 		*err = errno;
 		r = ST_FAIL;
 	} else if ((r = oplog_lock(st)) != ST_OK)
@@ -270,6 +271,17 @@ register_log_ready(struct store *st, int64_t now, const char *name,
 	if (r != ST_OK)
 		st->log_refused = 1;
 	return r;
+}
+
+const char *
+register_unrecorded_at(struct store *st)
+{
+	static char	 path[PATH_MAX];
+
+	if (st->unwritable == NULL)
+		return st->dir;
+	snprintf(path, sizeof(path), "%s/%s", st->dir, st->unwritable);
+	return path;
 }
 
 int
@@ -337,7 +349,7 @@ register_lock(struct store *st)
 
 	if ((r = register_lock_err(st, &err)) != ST_OK && err != 0)
 		jerr_say(st->err, ST_FAIL, _("%s: the pending register change "
-		    "cannot be recorded (%s): not settled"), st->dir,
+		    "cannot be recorded (%s): not settled"), register_unrecorded_at(st),
 		    strerror(err));
 	return r;
 }

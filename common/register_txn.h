@@ -32,6 +32,10 @@
  * its words; or -1 when the log refused in its own words, said. */
 int	register_log_ready(struct store *, int64_t now, const char *name,
 	    off_t extra, int *err);
+/* Where the caller's line of a disk that cannot record puts it: DIR, or
+ * DIR/FILE for the log file that register_log_ready found not to open
+ * for writing (st->unwritable). */
+const char *register_unrecorded_at(struct store *);
 /* register_log_ready at the decision time (clock_decision), for a change
  * that no gate's checks preceded, under the register lock: a settlement,
  * operator-mod --recover's own change.  The same answers; a time that

@@ -136,7 +136,8 @@ ro() {
 }
 
 # A record cannot be written, the count could: whatever the password or
-# the id, the line of a disk that cannot record, nothing counted (a wrong
+# the id, the line of a disk that cannot record, naming the file that
+# does not open for writing, nothing counted (a wrong
 # password raised the count, a right one reset it, with no record).  Said
 # once by every tool a manager's -b reaches: operator-add's own record of
 # the attempt does not say the log's failure again in the file's words.
@@ -144,17 +145,54 @@ for f in oplog.csv oplog.head; do
 test_expect_success MOUNTNS "$f alone read-only: the same line for all, nothing counted" '
 	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
 	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
-	printf "%s\n" "auth-check: $D: the attempt cannot be recorded (Read-only file system): denied" >want &&
+	printf "%s\n" "auth-check: $D/'$f': the attempt cannot be recorded (Read-only file system): denied" >want &&
 	for a in tanaka:wrong tanaka:wrong tanaka:tanaka nobody:wrong; do
 		test_must_fail 3 ro "$D/'$f'" auth-check -d "$D" -u "${a%%:*}" \
 		    --password-fd 3 3<"$TMP/pw.${a#*:}" 2>err &&
 		test_cmp want err || exit 1
 	done &&
-	by_tools_one_line "^[a-z-]+: $D: the attempt cannot be recorded \(Read-only file system\): denied\$" \
+	by_tools_one_line "^[a-z-]+: $D/'$f': the attempt cannot be recorded \(Read-only file system\): denied\$" \
 	    ro "$D/'$f'" &&
 	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
 	auth tanaka "$TMP/pw.tanaka"
 '
+done
+
+# An immutable or append-only log file (chattr(1)): the kernel refuses
+# its open for writing with EPERM, which is not the owner or mode refusal
+# that open_safe calls EPERM too.  Taken for that refusal, it let the
+# attempt be counted and logged before the head failed (a wrong password
+# counted, an admission logged, exit 3).  The line of a log that cannot
+# record, naming the file, before anything is counted.  Skipped where the
+# file system keeps no such attributes.
+test_lazy_prereq CHATTR '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (uid $(id -u))"; exit 1; }
+	: >"$TMP/.chattr" && chattr +a "$TMP/.chattr" 2>/dev/null ||
+	    { echo "chattr +a not supported on $TMP"; exit 1; }
+	chattr -a "$TMP/.chattr"'
+for f in oplog.head oplog.csv; do
+for a in a i; do
+test_expect_success CHATTR "$f chattr +$a: the same line for all, nothing counted or logged" '
+	D=$TMP/c$a &&
+	rm -rf "$D" && reg_state && bootstrap && add_pw tanaka &&
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
+	chattr +'$a' "$D/'$f'" &&
+	case '$f$a' in
+	oplog.csva) ;;	# appended to as ever: not refused
+	*) printf "%s\n" "auth-check: $D/'$f': the attempt cannot be recorded (Operation not permitted): denied" >want ;;
+	esac &&
+	for w in tanaka:wrong tanaka:tanaka nobody:wrong; do
+		if [ '$f$a' = oplog.csva ]; then break; fi
+		test_must_fail 3 auth "${w%%:*}" "$TMP/pw.${w#*:}" 2>err;
+		s=$?; test_cmp want err && test $s = 0 || { chattr -'$a' "$D/'$f'"; exit 1; }
+	done;
+	chattr -'$a' "$D/'$f'" &&
+	cmp reg.before "$D/operators.csv" && cmp log.before "$D/oplog.csv" &&
+	test "$(field tanaka failed)" = 1 &&
+	auth tanaka "$TMP/pw.tanaka" && test "$(field tanaka failed)" = 0
+'
+done
 done
 
 # A log idle for hours owes a seal for every epoch that ended (one a

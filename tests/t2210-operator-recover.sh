@@ -137,11 +137,12 @@ ro() {
 	    mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$@"
 }
 fsize() { sh -c 'ulimit -f 1 && exec "$@"' sh "$@"; }
-# unrecorded ERROR [WRAP...]: --recover of boss, and --recover
-# --reset-password, under WRAP exit 3 with the one line, and write nothing.
+# unrecorded WHERE ERROR [WRAP...]: --recover of boss, and --recover
+# --reset-password, under WRAP exit 3 with the one line (WHERE: the file
+# that does not open for writing, or the directory), and write nothing.
 unrecorded() {
-	_e=$1; shift &&
-	printf "%s\n" "operator-mod: $D: the recovery cannot be recorded ($_e): nothing changed" >want &&
+	_w=$1 _e=$2; shift 2 &&
+	printf "%s\n" "operator-mod: $_w: the recovery cannot be recorded ($_e): nothing changed" >want &&
 	files_save operators.csv oplog.csv oplog.head &&
 	cp "$D/credentials/boss.phc" phc.before &&
 	test_must_fail 3 "$@" operator-mod -d "$D" --recover -i boss \
@@ -158,11 +159,11 @@ unrecorded() {
 }
 
 test_expect_success MOUNTNS 'oplog.head read-only: exit 3, one line, the register and the log as they were' '
-	unrecorded "Read-only file system" ro "$D/oplog.head"
+	unrecorded "$D/oplog.head" "Read-only file system" ro "$D/oplog.head"
 '
 
 test_expect_success 'a file size limit the log cannot grow under: exit 3, one line, nothing changed' '
-	unrecorded "File too large" fsize
+	unrecorded "$D" "File too large" fsize
 '
 
 test_expect_success 'the right key: unlocked, count reset, nothing else changed, logged' '

@@ -218,7 +218,7 @@ test_expect_success 'a note left, oplog.key a symlink: the key'"'"'s line, nothi
 for f in oplog.csv oplog.head; do
 test_expect_success MOUNTNS "a note left, $f read-only: the line of an attempt that cannot be recorded, nothing settled" '
 	noted &&
-	unsettled "auth-check: $D: the attempt cannot be recorded (Read-only file system): denied" \
+	unsettled "auth-check: $D/'$f': the attempt cannot be recorded (Read-only file system): denied" \
 	    ro "$D/'$f'" &&
 	settled
 '
@@ -302,9 +302,9 @@ writer_line() {
 	*:key) echo "$_p: $D/oplog.key: readable by group or others; chmod 600 it" ;;
 	*:link) echo "$_p: $D/oplog.key: a symbolic link: refused" ;;
 	recover:csv) echo "$_p: $D/oplog.csv: Read-only file system" ;;
-	recover:head) echo "$_p: $D: the pending register change cannot be recorded (Read-only file system): not settled" ;;
+	recover:head) echo "$_p: $D/oplog.head: the pending register change cannot be recorded (Read-only file system): not settled" ;;
 	recover:fsize) echo "$_p: $D: the pending register change cannot be recorded (File too large): not settled" ;;
-	*:csv|*:head) echo "$_p: $D: the attempt cannot be recorded (Read-only file system): denied" ;;
+	*:csv|*:head) echo "$_p: $D/oplog.$2: the attempt cannot be recorded (Read-only file system): denied" ;;
 	*:fsize) echo "$_p: $D: the attempt cannot be recorded (File too large): denied" ;;
 	esac
 }
