@@ -264,11 +264,14 @@ tail_format(int fd)
 
 /*
  * The last record line of fd before size: *key filled, 1; 0 if there is
- * none; -1 on error (errno).  *lfend gets the offset just past the last LF.
+ * none; -1 on error (errno).  *lfend gets the offset just past the last LF,
+ * *at that line's; a line longer than the window is EFBIG, *at -1 and
+ * *lfend its end (the line's number is all a caller can say of it).
  * Header rows (archive chunks) are skipped.
  */
 int
-tail_record(int fd, long long size, struct tail_key *k, long long *lfend)
+tail_record(int fd, long long size, struct tail_key *k, long long *lfend,
+    long long *at)
 {
 	static char win[4 * OPLOG_LINE_MAX];
 	long long base;
@@ -286,13 +289,16 @@ tail_record(int fd, long long size, struct tail_key *k, long long *lfend)
 	for (e = n; e > 0 && win[e - 1] != '\n'; e--)
 		;
 	*lfend = base + (long long)e;
+	*at = -1;
 	while (e > 0) {
 		for (s = e - 1; s > 0 && win[s - 1] != '\n'; s--)
 			;
 		if (s == 0 && base > 0) {
+			*lfend = base + (long long)e;
 			errno = EFBIG;
 			return -1;
 		}
+		*at = base + (long long)s;
 		if (!tail_is_header(win + s, e - s))
 			return tail_parse_key(win + s, e - s, k) == NULL ? 1 : (errno = EINVAL, -1);
 		e = s;
@@ -338,7 +344,7 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 	struct tail_key prev, first;
 	unsigned char mac[OPLOG_MACLEN];
 	char *p, *scratch = NULL, hex[2 * OPLOG_MACLEN + 1], want[64];
-	long long lfend;
+	long long lfend, at;
 	size_t n;
 	int ret = ST_NO, format;
 
@@ -357,7 +363,7 @@ prune_recover(struct store *st, struct oplog_head *hd, const unsigned char k[32]
 	    tail_lines_next(&r, &p, &n) != 1 || tail_parse_key(p, n, &first) != NULL ||
 	    first.seq == 0 || (lfend = sb.st_size) < r.off ||
 	    (p = last_line(r.fd, lfend, sizeof(OPLOG_HEADER), r.buf, TAIL_BUFSZ)) == NULL ||
-	    tail_record(r.fd, lfend - (long long)strlen(p) - 1, &prev, &lfend) != 1 ||
+	    tail_record(r.fd, lfend - (long long)strlen(p) - 1, &prev, &lfend, &at) != 1 ||
 	    prev.seq != hd->seq || strcmp(prev.mac, hex) != 0)
 		goto out;
 	snprintf(want, sizeof(want), "-%lld ", first.seq - 1);

@@ -44,8 +44,11 @@ int	tail_header_check(int fd, const char *fname, struct jerr *);
 /* The format fd's header row names (1 or 2), else 0; quiet. */
 int	tail_format(int fd);
 /* The last record line of fd before size: *key filled, 1; 0 if there is
- * none; -1 on error (errno).  *lfend gets the offset just past the last
- * LF.  Header rows (archive chunks) are skipped. */
-int	tail_record(int fd, long long size, struct tail_key *, long long *lfend);
+ * none; -1 on error (errno; EINVAL: that line is no record, EFBIG: it is
+ * longer than the window read).  *lfend gets the offset just past the
+ * last LF, *at that line's offset; with EFBIG, *at -1 and *lfend that
+ * line's end.  Header rows (archive chunks) are skipped. */
+int	tail_record(int fd, long long size, struct tail_key *, long long *lfend,
+	    long long *at);
 
 #endif

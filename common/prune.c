@@ -173,12 +173,82 @@ archive_headed(int fd)
 	return tail_is_header(buf, lf + 1 - buf) != 0;
 }
 
+/* The LFs in fd before end: the number of the line ending there; 0 when
+ * they cannot be read.  Only for a message: an archive is read whole only
+ * when it is refused. */
+static size_t
+lines_before(int fd, long long end)
+{
+	static char buf[64 << 10];
+	long long off = 0;
+	size_t lines = 0;
+	const char *p, *q;
+	ssize_t n;
+
+	while (off < end) {
+		n = pread(fd, buf, end - off < (long long)sizeof(buf) ?
+		    (size_t)(end - off) : sizeof(buf), off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		for (p = buf, q = buf + n; (p = memchr(p, '\n', q - p)) != NULL; p++)
+			lines++;
+		off += n;
+	}
+	return lines;
+}
+
+/*
+ * The archive's last record, at offset at (-1: longer than tail_record's
+ * window) up to end, read as log-verify reads a line: the run appends
+ * after it, and an archive that log-verify refuses at that line would
+ * refuse every record the run adds.  0, or -1 after the reader's words,
+ * "FILE:LINE: why" (a field named when one is the problem).
+ */
+static int
+archive_last(struct archive *a, long long at, long long end)
+{
+	struct oplog_reader *rd;
+	struct oplog_record *rec;
+	char why[256];
+	int k, io = 0;
+
+	if (at == -1)
+		snprintf(why, sizeof(why), "%s", _("line too long"));
+	else {
+		rd = oplog_reader_open(a->fd, a->name);
+		oplog_reader_want(rd, tail_format(a->fd));
+		oplog_reader_single(rd);	/* a header row is no record */
+		oplog_reader_resume(rd, at, 1);	/* not the header row's */
+		oplog_reader_limit(rd, end);
+		if ((k = oplog_reader_next(rd, &rec)) == 1)
+			why[0] = '\0';
+		else
+			snprintf(why, sizeof(why), "%s", k == 0 ? _("not a record") :
+			    oplog_reader_error(rd, NULL, &io));
+		oplog_reader_close(rd);
+		if (why[0] == '\0')
+			return 0;
+		if (io) {
+			jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"),
+			    a->name, why);
+			return -1;
+		}
+		jerr_say(a->err, ST_FAIL, "%s:%zu: %s", a->name,
+		    lines_before(a->fd, at) + 1, why);
+		return -1;
+	}
+	jerr_say(a->err, ST_FAIL, "%s:%zu: %s", a->name, lines_before(a->fd, end), why);
+	return -1;
+}
+
 static int
 archive_open(struct archive *a, const char *name, struct jerr *err)
 {
 	struct stat sb;
 	struct tail_key k;
-	long long lfend;
+	long long lfend, at;
 	int r;
 
 	memset(a, 0, sizeof(*a));
@@ -199,11 +269,16 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		jerr_say(a->err, ST_FAIL, _("%s:1: not an operation log (header row)"), name);
 		return -1;
 	}
-	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend)) == -1) {
+	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend, &at)) == -1 &&
+	    errno != EINVAL && errno != EFBIG) {
 		jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"), name,
-		    errno == EINVAL ? _("not a log archive") : strerror(errno));
+		    strerror(errno));
 		return -1;
 	}
+	/* What tail_record took for a record (its seq, time and MAC), and
+	 * what it did not, read as log-verify reads it, for its line */
+	if (r != 0 && archive_last(a, at, lfend) == -1)
+		return -1;
 	/* A prune killed while writing the archive left a partial line. */
 	if (lfend < sb.st_size && ftruncate(a->fd, lfend) == -1) {
 		jerr_say_errno(a->err, ST_FAIL, "%s", name);

@@ -79,6 +79,39 @@ test_expect_success 'an archive that ends past the log' '
 	refused "past.csv: ends at seq 100000, past the log.s end" -a "$TMP/arch/past.csv"
 '
 
+# damaged HOW: other.save with its last record damaged HOW, 0600, as
+# arch/dmg.csv.  The prune appends after that record and log-verify then
+# refuses the archive there: refused first, in one line naming the line
+# (and the field) as log-verify reads it, the archive as it was.  huge:
+# longer than the window log-prune reads the archive's end through.
+damaged() {
+	case $1 in
+	extra) sed "\$s/,/,x,/" other.save ;;
+	missing) sed "\$s/^\([^,]*,[^,]*\),[^,]*,/\1,/" other.save ;;
+	seq) sed "\$s/^[0-9]*,/18x,/" other.save ;;
+	long|huge) awk -v n="$(wc -l <other.save)" -v w="$([ $1 = long ] && echo 9000 || echo 40000)" '
+		NR == n { p = ""; while (length(p) < w) p = p "x"; sub(/,ok,/, ",ok," p) }
+		{ print }' other.save ;;
+	nul) sed "\$s/,ok,/,ok,N/" other.save | tr N "\000" ;;
+	utf8) sed "\$s/,ok,/,ok,\o377/" other.save ;;
+	quote) sed "\$s/,ok,/,ok,a\"b/" other.save ;;
+	ms) sed "\$s/^\([0-9]*,[^,]*\)\.[0-9][0-9][0-9]Z,/\1Z,/" other.save ;;
+	esac >arch/dmg.csv && chmod 600 arch/dmg.csv &&
+	! cmp -s arch/dmg.csv other.save && cp arch/dmg.csv dmg.before
+}
+for how in extra:"not valid CSV with 10 fields" missing:"9 fields, want 10" \
+    seq:"field seq: not a decimal number" long:"line too long" \
+    nul:"contains a NUL byte" utf8:"field detail: invalid UTF-8" \
+    quote:"not valid CSV with 10 fields" huge:"line too long" \
+    ms:"field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ"; do
+test_expect_success "an archive whose last record is damaged: ${how%%:*}" '
+	n=$(wc -l <other.save) &&
+	damaged '"${how%%:*}"' &&
+	refused "^log-prune: $TMP/arch/dmg.csv:$n: '"${how#*:}"'\$" -a "$TMP/arch/dmg.csv" &&
+	cmp arch/dmg.csv dmg.before
+'
+done
+
 test_expect_success 'an oplog.key group or others may read or write' '
 	for m in 660 640 620; do
 		case $m in 660|640) msg="readable by group or others; chmod 600 it" ;;
