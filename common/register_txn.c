@@ -276,7 +276,7 @@ register_log_ready(struct store *st, int64_t now, const char *name,
 const char *
 register_unrecorded_at(struct store *st)
 {
-	static char	 path[PATH_MAX];
+	static _Thread_local char path[PATH_MAX];
 
 	if (st->unwritable == NULL)
 		return st->dir;
