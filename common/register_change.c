@@ -372,6 +372,13 @@ operator_add(struct store *st, struct opchange *a)
 	return r;
 }
 
+/* The fields of a row an operator-mod option sets (mod_changes). */
+enum {
+	MOD_UNLOCK = 1 << 0, MOD_REASON = 1 << 1, MOD_INSTR = 1 << 2,
+	MOD_NAME = 1 << 3, MOD_SECTION = 1 << 4, MOD_TITLE = 1 << 5,
+	MOD_EXPIRES = 1 << 6
+};
+
 struct modjob {
 	struct opchange	*a;
 	struct buf	 cred;
@@ -381,6 +388,7 @@ struct modjob {
 	int		 newcred;
 	int		 credfail;	/* credential_new's failure, or ST_OK */
 	const char	*why;		/* its reason, or NULL */
+	unsigned	 set;		/* the MOD_ fields that change */
 };
 
 /* The options that a credential made by another method would leave
@@ -482,6 +490,57 @@ mod_options(struct store *st, const struct opchange *a,
 	return ST_OK;
 }
 
+/* The MOD_ fields the options given set to a value o does not hold
+ * already: one that names the row's value changes nothing and is no part
+ * of the record, which lists what changed (operator-mod(1)).  A damaged
+ * expiry or lock state holds a stand-in no option names (past, locked),
+ * so setting it is a change.  The manager's own lock is no change: the
+ * gate admitted them unlocked, and their success cleared the count. */
+static unsigned
+mod_changes(const struct opchange *a, const struct operator *o)
+{
+	unsigned set = 0;
+
+	if (a->unlock && strcmp(a->id, a->by) != 0 &&
+	    (o->locked || o->failed != 0 || o->locked_at != TIME_NONE))
+		set |= MOD_UNLOCK;
+	if (a->reason && strcmp(a->reason, o->exception_reason) != 0)
+		set |= MOD_REASON;
+	if (a->instr && strcmp(a->instr, o->instructions_date) != 0)
+		set |= MOD_INSTR;
+	if (a->name && strcmp(a->name, o->name) != 0)
+		set |= MOD_NAME;
+	if (a->section && strcmp(a->section, o->section) != 0)
+		set |= MOD_SECTION;
+	if (a->title && strcmp(a->title, o->title) != 0)
+		set |= MOD_TITLE;
+	if (a->have_exp && a->exp != o->expires)
+		set |= MOD_EXPIRES;
+	return set;
+}
+
+/* ST_OK when the call changes something; else, as -m naming the method
+ * in use (mod_options), nothing to change: ST_USAGE after one line
+ * naming the options, each of which found the row as it would set it. */
+static int
+mod_something(struct store *st, const struct modjob *j)
+{
+	const struct opchange *a = j->a;
+	char	*opts;
+
+	if (j->move || a->reset || a->reenrol || j->set != 0)
+		return ST_OK;
+	opts = xasprintf("%s%s%s%s%s%s%s%s", a->unlock ? ", -u" : "",
+	    a->method ? ", -m" : "", a->reason ? ", --reason" : "",
+	    a->instr ? ", --instructions-given" : "", a->name ? ", -n" : "",
+	    a->section ? ", -s" : "", a->title ? ", --title" : "",
+	    a->have_exp ? ", -e" : "");
+	jerr_say(st->err, ST_USAGE, _("%s: %s: already so; nothing to change"),
+	    a->id, opts + 2);
+	free(opts);
+	return ST_USAGE;
+}
+
 /* After the manager's credential verified, before the lock: the checks
  * and the new credential (an enrolment may wait for a finger). */
 static int
@@ -503,10 +562,12 @@ mod_prepare(struct store *st, void *arg)
 	}
 	j->old = o->method;
 	j->known = operator_method_known(o);
+	j->set = mod_changes(a, o);
 	register_free(&reg);
 	j->m = a->method ? a->m : j->old;	/* parsed by opchange_mod_usage */
 	j->move = j->m != j->old || (a->method && !j->known);
-	if ((r = mod_options(st, a, j)) != ST_OK)
+	if ((r = mod_options(st, a, j)) != ST_OK ||
+	    (r = mod_something(st, j)) != ST_OK)
 		return r;
 	j->newcred = j->move || a->reset || a->reenrol;
 	/* a refusal is kept, not returned: mod_change logs it once the
@@ -522,14 +583,17 @@ static char *
 mod_detail(const struct modjob *j)
 {
 	const struct opchange *a = j->a;
+	unsigned set = j->set;
 
 	return xasprintf("changed:%s%s%s%s%s%s%s%s%s%s%s",
-	    a->unlock ? " unlock" : "", a->reset ? " reset-password" : "",
-	    a->reenrol ? " reenroll" : "", j->move ? " method=" : "",
-	    j->move ? method_name(j->m) : "", a->reason ? " reason" : "",
-	    a->instr ? " instructions-given" : "", a->name ? " name" : "",
-	    a->section ? " section" : "", a->title ? " title" : "",
-	    a->have_exp ? " expires" : "");
+	    set & MOD_UNLOCK ? " unlock" : "",
+	    a->reset ? " reset-password" : "", a->reenrol ? " reenroll" : "",
+	    j->move ? " method=" : "", j->move ? method_name(j->m) : "",
+	    set & MOD_REASON ? " reason" : "",
+	    set & MOD_INSTR ? " instructions-given" : "",
+	    set & MOD_NAME ? " name" : "", set & MOD_SECTION ? " section" : "",
+	    set & MOD_TITLE ? " title" : "",
+	    set & MOD_EXPIRES ? " expires" : "");
 }
 
 /* The row as changed in reg, and the new credential if there is one:
@@ -578,11 +642,16 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
 	int		 r, done = 0;
 
+	/* what changes is the row's under the lock: the record says that */
+	if ((o = register_find(reg, a->id)) != NULL)
+		j->set = mod_changes(a, o);
 	rec.detail = detail = mod_detail(j);
 	if ((r = register_reconcile(st, reg, a->by)) != ST_OK)
 		;	/* an orphan left: refused, logged below as an error */
-	else if ((o = register_find(reg, a->id)) == NULL || operator_revoked(o) ||
-	    o->method != j->old || operator_method_known(o) != j->known) {
+	else if (o == NULL || operator_revoked(o) ||
+	    o->method != j->old || operator_method_known(o) != j->known ||
+	    (!j->move && !j->newcred && j->set == 0)) {
+		/* the last: mod_prepare found something to change */
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
 		r = ST_FAIL;
@@ -593,22 +662,22 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 			register_set(o, &o->exception_reason, "");
 			register_set(o, &o->approved_by, "");
 			register_set(o, &o->instructions_date, "");
-		} else if (a->reason || a->instr) {
-			if (a->reason)
+		} else if (j->move || (j->set & (MOD_REASON | MOD_INSTR))) {
+			if (j->set & MOD_REASON)
 				register_set(o, &o->exception_reason, a->reason);
-			if (a->instr)
+			if (j->set & MOD_INSTR)
 				register_set(o, &o->instructions_date, a->instr);
 			register_set(o, &o->approved_by, a->by);
 		}
-		if (a->name)
+		if (j->set & MOD_NAME)
 			register_set(o, &o->name, a->name);
-		if (a->section)
+		if (j->set & MOD_SECTION)
 			register_set(o, &o->section, a->section);
-		if (a->title)
+		if (j->set & MOD_TITLE)
 			register_set(o, &o->title, a->title);
-		if (a->have_exp)
+		if (j->set & MOD_EXPIRES)
 			o->expires = a->exp;
-		if (a->unlock)
+		if (j->set & MOD_UNLOCK)
 			operator_unlock(o);
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
@@ -616,8 +685,8 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 				r = mod_drop_old(st, j);
 		}
 	}
-	if (oplog_log(st, a->by, "operator-mod", a->id,
-	    r == ST_OK || done ? "ok" : "error", "%s%s", detail,
+	if (oplog_log(st, a->by, "operator-mod", a->id, done ? "ok" :
+	    r == ST_FAIL ? "error" : "refused", "%s%s", detail,
 	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
 	    ST_OK) {
 		if (r == ST_OK)
@@ -665,7 +734,7 @@ int
 operator_mod(struct store *st, struct opchange *a)
 {
 	struct modjob	 j = { a, { 0 }, METHOD_PASSWORD, METHOD_PASSWORD, 1, 0,
-			    0, ST_OK, NULL };
+			    0, ST_OK, NULL, 0 };
 	struct gate_change gc = { mod_prepare, mod_change, &j };
 	int		 r;
 

@@ -119,6 +119,61 @@ test_expect_success '-m naming the method in use, alone, is nothing to change (e
 	test "$(log_count operator-mod error "")" = 0
 '
 
+# operator-mod(1): the record lists what changed.  An option that names
+# the value the row already has changes nothing and is left out of it; a
+# call where every option does so is nothing to change, as -m naming the
+# method in use (exit 2 after the manager's check, only its auth record
+# logged, the register as it was).
+# nochange ID OPTS ARGS...: operator-mod -i ID ARGS by boss is that
+# refusal, naming OPTS.
+nochange() {
+	_nid=$1 _nopts=$2; shift 2
+	cp "$D/operators.csv" reg.before &&
+	_nmod=$(grep -c ",operator-mod," "$D/oplog.csv") &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i "$_nid" "$@" 4<"$TMP/pw.boss" 2>err &&
+	one_line_matching err "^operator-mod: $_nid: $_nopts: already so; nothing to change\$" &&
+	cmp reg.before "$D/operators.csv" &&
+	test "$(grep -c ",operator-mod," "$D/oplog.csv")" = "$_nmod" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,auth,boss,ok,"
+}
+
+test_expect_success 'a value the row already has is nothing to change (exit 2, nothing written)' '
+	test "$(field tanaka section)" = 市民課 && test -z "$(field tanaka expires)" &&
+	nochange tanaka -s -s 市民課 &&
+	nochange tanaka -n -n "田中 一郎" &&
+	nochange tanaka -e -e never &&
+	nochange tanaka -u -u &&
+	nochange tanaka "--reason, --instructions-given" --reason "newer reason" \
+	    --instructions-given 2026-12-02 &&
+	nochange tanaka "-u, -m, -n, -s, -e" -u -m password -n "田中 一郎" \
+	    -s 市民課 -e never &&
+	nochange boss -u -u
+'
+
+test_expect_success 'only what changed is recorded; a repeat of it is nothing to change' '
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -s 市民課 \
+	    --title 主任 -u -e 2031-03-31 4<"$TMP/pw.boss" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,tanaka,ok,changed: title expires," &&
+	nochange tanaka "--title, -e" --title 主任 -e 2031-03-31 &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -e never \
+	    --reason "newer reason" --instructions-given 2026-12-03 4<"$TMP/pw.boss" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,tanaka,ok,changed: instructions-given expires," &&
+	test "$(field tanaka instructions_date)" = 2026-12-03 && test -z "$(field tanaka expires)"
+'
+
+# -u lifts a lockout and clears the count: on a row with failures counted
+# and no lockout, clearing the count is the change.
+test_expect_success '-u on failures counted but no lockout clears them; then nothing to change' '
+	pw wrong not-the-password &&
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(field tanaka failed)" = 1 && test "$(field tanaka locked)" = no &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -u 4<"$TMP/pw.boss" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,tanaka,ok,changed: unlock," &&
+	test "$(field tanaka failed)" = 0 &&
+	nochange tanaka -u -u
+'
+
 # operator-mod(1), "The register's damaged values": a method that does
 # not read back is no method (its stand-in, password, only denies), not
 # the password method.  Nothing of a method is changed on it, and any -m
