@@ -596,6 +596,29 @@ mod_detail(const struct modjob *j)
 	    set & MOD_EXPIRES ? " expires" : "");
 }
 
+/* operator-revoke's rule at the end of a manager's authority: a new
+ * expiry for o is refused (ST_NO after a message) when no other manager
+ * could act at it: one active then, so one whose own authority ends
+ * first does not count, and not locked out then (a lock that lifts by
+ * itself before counts), on a method the gate admits.  Else the register
+ * would be left, at that end, to managers nobody can unlock or extend:
+ * --recover lifts no expiry, and the bootstrap is for the first manager
+ * only. */
+static int
+mod_strands(struct store *st, const struct register_ *reg,
+    const struct operator *o, const struct modjob *j)
+{
+	const struct opchange *a = j->a;
+
+	if (!(j->set & MOD_EXPIRES) || a->exp == TIME_NONE ||
+	    o->role != ROLE_MANAGER ||
+	    register_managers_able(reg, &st->conf, a->exp, o) != 0)
+		return ST_OK;
+	jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
+	    "expire"), a->id);
+	return ST_NO;
+}
+
 /* The row as changed in reg, and the new credential if there is one:
  * announced in operators.pending first, so that a crash after the
  * credential is replaced and before the row is completed by the next
@@ -655,7 +678,9 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
 		r = ST_FAIL;
-	} else {
+	} else if ((r = mod_strands(st, reg, o, j)) != ST_OK)
+		;	/* said; logged below as refused */
+	else {
 		if (j->move)
 			operator_set_method(o, m);
 		if (m != METHOD_PASSWORD) {

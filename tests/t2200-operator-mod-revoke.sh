@@ -174,6 +174,78 @@ test_expect_success '-u on failures counted but no lockout clears them; then not
 	nochange tanaka -u -u
 '
 
+# operator-revoke(1)'s rule, for an end of authority: a manager's -e is
+# refused when no other manager could act at that end (one active then,
+# not locked out then, on a method the gate admits).  A manager whose own
+# authority ends first counts only until then.  (A state of its own, in
+# Tokyo's time: boss and hosa are the managers, hosa locked out.)
+expiry_state() {
+	D=$TMP/s7 && TZ=Asia/Tokyo && export TZ && AT=2027-02-01T09:00:00+09:00 &&
+	at_AT reg_state "$D" && conf_set "$D" lockout_threshold 1 &&
+	at_AT bootstrap && at_AT add_pw hosa -r manager &&
+	pw wrong not-the-password &&
+	test_must_fail 4 at_AT auth hosa "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(field hosa locked)" = yes
+}
+# modat WHEN ARGS...: operator-mod by boss at local time WHEN (2027).
+modat() {
+	_mw=$1; shift
+	at "2027-$_mw+09:00" operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    "$@" 4<"$TMP/pw.boss"
+}
+LASTMGR="^operator-mod: boss: the last active manager cannot expire\$"
+
+test_expect_success 'the only manager who can act cannot be given an end: the other is locked' '
+	expiry_state &&
+	test_must_fail 1 modat 02-05T09:00:00 -i boss -e 2027-02-05 2>err &&
+	one_line_matching err "$LASTMGR" &&
+	test -z "$(field boss expires)" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,boss,refused,changed: expires," &&
+	test_must_fail 1 modat 02-05T09:00:00 -i boss -e 2027-02-05T12:00:00+09:00 \
+	    -s 総務課 2>err &&
+	one_line_matching err "$LASTMGR" &&
+	test -z "$(field boss expires)" && test -z "$(field boss section)"
+'
+
+test_expect_success 'an end for the other manager stands while boss can act' '
+	D=$TMP/s7 && TZ=Asia/Tokyo && export TZ &&
+	modat 02-05T09:00:00 -i hosa -e 2027-02-05 &&
+	test "$(field hosa expires)" = 2027-02-05T15:00:00.000Z &&
+	test_must_fail 1 modat 02-05T09:00:00 -i boss -e 2027-03-31 2>err &&
+	one_line_matching err "$LASTMGR"
+'
+
+test_expect_success 'a manager counts for another only until their own end' '
+	D=$TMP/s7 && TZ=Asia/Tokyo && export TZ &&
+	modat 02-05T09:00:00 -i hosa -u -e 2027-02-10 &&
+	test_must_fail 1 modat 02-05T09:00:00 -i boss -e 2027-02-10 2>err &&
+	one_line_matching err "$LASTMGR" &&
+	modat 02-05T09:00:00 -i boss -e 2027-02-09 &&
+	test_must_fail 1 modat 02-05T09:10:00 -i hosa -e 2027-02-09 2>err &&
+	one_line_matching err "^operator-mod: hosa: the last active manager cannot expire\$" &&
+	test_must_fail 1 modat 02-05T09:10:00 -i hosa -e 2027-03-31 2>err &&
+	one_line_matching err "^operator-mod: hosa: the last active manager cannot expire\$" &&
+	test "$(field hosa expires)" = 2027-02-10T15:00:00.000Z &&
+	modat 02-05T09:20:00 -i hosa -e never &&
+	at 2027-02-10T09:00:00+09:00 operator-mod -d "$D" -b hosa --by-password-fd 4 \
+	    -i hosa -s 総務課 4<"$TMP/pw.hosa"
+'
+
+test_expect_success 'the only manager cannot end their own authority; a lock that lifts by then counts' '
+	D=$TMP/s8 && TZ=Asia/Tokyo && export TZ && AT=2027-02-01T09:00:00+09:00 &&
+	at_AT reg_state "$D" && at_AT bootstrap &&
+	test_must_fail 1 modat 02-05T09:00:00 -i boss -e 2027-12-31 2>err &&
+	one_line_matching err "$LASTMGR" && test -z "$(field boss expires)" &&
+	conf_set "$D" lockout_threshold 1 && conf_set "$D" lockout_unlock_minutes 60 &&
+	AT=2027-02-05T09:00:00+09:00 && at_AT add_pw hosa -r manager &&
+	pw wrong not-the-password &&
+	test_must_fail 4 at 2027-02-05T09:01:00+09:00 auth hosa "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 1 modat 02-05T09:02:00 -i boss -e 2027-02-05T09:30:00+09:00 2>err &&
+	one_line_matching err "$LASTMGR" &&
+	modat 02-05T09:02:00 -i boss -e 2027-02-05 &&
+	test "$(field boss expires)" = 2027-02-05T15:00:00.000Z
+'
+
 # operator-mod(1), "The register's damaged values": a method that does
 # not read back is no method (its stand-in, password, only denies), not
 # the password method.  Nothing of a method is changed on it, and any -m
