@@ -653,6 +653,37 @@ mod_drop_old(struct store *st, const struct modjob *j)
 	return r;
 }
 
+/* The fields of o that j changes (j->set, and the method moved), set. */
+static void
+mod_apply(struct operator *o, const struct modjob *j)
+{
+	const struct opchange *a = j->a;
+
+	if (j->move)
+		operator_set_method(o, j->m);
+	if (j->m != METHOD_PASSWORD) {
+		register_set(o, &o->exception_reason, "");
+		register_set(o, &o->approved_by, "");
+		register_set(o, &o->instructions_date, "");
+	} else if (j->move || (j->set & (MOD_REASON | MOD_INSTR))) {
+		if (j->set & MOD_REASON)
+			register_set(o, &o->exception_reason, a->reason);
+		if (j->set & MOD_INSTR)
+			register_set(o, &o->instructions_date, a->instr);
+		register_set(o, &o->approved_by, a->by);
+	}
+	if (j->set & MOD_NAME)
+		register_set(o, &o->name, a->name);
+	if (j->set & MOD_SECTION)
+		register_set(o, &o->section, a->section);
+	if (j->set & MOD_TITLE)
+		register_set(o, &o->title, a->title);
+	if (j->set & MOD_EXPIRES)
+		o->expires = a->exp;
+	if (j->set & MOD_UNLOCK)
+		operator_unlock(o);
+}
+
 /* The change under the gate's lock; a new credential destroys the old
  * one after the commit (mod_drop_old). */
 static int
@@ -660,7 +691,6 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 {
 	struct opchange	*a = j->a;
 	struct operator	*o;
-	enum method	 m = j->m;
 	char		*detail;
 	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
 	int		 r, done = 0;
@@ -681,29 +711,7 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 	} else if ((r = mod_strands(st, reg, o, j)) != ST_OK)
 		;	/* said; logged below as refused */
 	else {
-		if (j->move)
-			operator_set_method(o, m);
-		if (m != METHOD_PASSWORD) {
-			register_set(o, &o->exception_reason, "");
-			register_set(o, &o->approved_by, "");
-			register_set(o, &o->instructions_date, "");
-		} else if (j->move || (j->set & (MOD_REASON | MOD_INSTR))) {
-			if (j->set & MOD_REASON)
-				register_set(o, &o->exception_reason, a->reason);
-			if (j->set & MOD_INSTR)
-				register_set(o, &o->instructions_date, a->instr);
-			register_set(o, &o->approved_by, a->by);
-		}
-		if (j->set & MOD_NAME)
-			register_set(o, &o->name, a->name);
-		if (j->set & MOD_SECTION)
-			register_set(o, &o->section, a->section);
-		if (j->set & MOD_TITLE)
-			register_set(o, &o->title, a->title);
-		if (j->set & MOD_EXPIRES)
-			o->expires = a->exp;
-		if (j->set & MOD_UNLOCK)
-			operator_unlock(o);
+		mod_apply(o, j);
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
 			if (j->newcred)
