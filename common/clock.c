@@ -17,10 +17,13 @@
 
 #include "jukisec.h"
 #include "clock.h"
+#include "oplog_priv.h"
 #include "oplog_verify.h"
+#include "prune_kept.h"
 #include "timeutil.h"
 
 #define LOG_FILE	"oplog.csv"
+#define DOUBT_MS	(CLOCK_DOUBT_DAYS * 86400000LL)
 
 /* The time field of one record line "SEQ,TIME,...": -1 if not one. */
 static int
@@ -105,6 +108,103 @@ clock_decision(struct store *st, int64_t *now)
 	if (*now < last)
 		*now = last;
 	return ST_OK;
+}
+
+/* The end of the first epoch the log has not sealed (the head's key
+ * epoch): ST_OK, or ST_FAIL after a message. */
+static int
+unsealed_end(struct store *st, const struct oplog_head *hd, int64_t *end)
+{
+	struct oplog_key *k = oplog_key_new();
+	int r;
+
+	if ((r = oplog_key_load(st, k)) == ST_OK)
+		*end = oplog_epoch_end(k->t0, k->epoch_seconds, hd->kepoch);
+	oplog_key_free(k);
+	return r;
+}
+
+/* 1 for a seal record (jukisec-log(5), "Special records"). */
+static int
+is_seal(const struct oplog_record *rec)
+{
+	return strcmp(rec->field[OF_OPERATOR], "-") == 0 &&
+	    strcmp(rec->field[OF_ACTION], "seal") == 0;
+}
+
+/* The records of fd from time from on, up to size: ST_NO with *late and
+ * *seen at the first seal written too late (clock_corroborated), else
+ * ST_OK and *run the first of the seals that end the log (-1: none);
+ * ST_FAIL after a message. */
+static int
+scan_seals(struct store *st, int fd, long long size, int64_t from,
+    int64_t *run, int64_t *late, int64_t *seen)
+{
+	struct oplog_reader	*rd;
+	struct oplog_record	*rec;
+	const char		*why;
+	long long		 off;
+	size_t			 line;
+	int			 r;
+
+	/* a guess by time, or the whole log when there is none */
+	if ((off = prune_guess(fd, size, from)) == -1)
+		off = 0;
+	rd = oplog_reader_open(fd, LOG_FILE);
+	oplog_reader_seek(rd, off);
+	oplog_reader_limit(rd, size);
+	*run = -1;
+	while ((r = oplog_reader_next(rd, &rec)) == 1) {
+		if (rec->time < from)
+			continue;
+		if (is_seal(rec)) {
+			if (*run == -1)
+				*run = rec->time;
+		} else if (*run != -1 && rec->time - *run > DOUBT_MS) {
+			*late = *run;
+			*seen = rec->time;
+			break;
+		} else
+			*run = -1;
+	}
+	if (r == -1) {
+		why = oplog_reader_error(rd, &line, NULL);
+		jerr_say(st->err, ST_FAIL, "%s/%s:%zu: %s", st->dir, LOG_FILE,
+		    line, why);
+	}
+	oplog_reader_close(rd);
+	return r == -1 ? ST_FAIL : r == 1 ? ST_NO : ST_OK;
+}
+
+int
+clock_corroborated(struct store *st, int64_t from, int64_t now,
+    int64_t *late, int64_t *seen)
+{
+	struct oplog_head	 hd;
+	const char		*why;
+	int64_t			 run, end;
+	int			 fd, r;
+
+	if (oplog_head_read(st, &hd, &why) == -1) {
+		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, "oplog.head",
+		    why);
+		return ST_FAIL;
+	}
+	if ((r = unsealed_end(st, &hd, &end)) != ST_OK)
+		return r;
+	if ((fd = store_openat(st, LOG_FILE, O_RDONLY, 0)) == -1) {
+		store_open_say(st, st->err, LOG_FILE);
+		return ST_FAIL;
+	}
+	r = scan_seals(st, fd, hd.size, from, &run, late, seen);
+	close(fd);
+	if (r != ST_OK)
+		return r;
+	/* seals at the end, and the epochs not sealed yet, are written by
+	 * now at the latest */
+	*late = run != -1 ? run : end;
+	*seen = now;
+	return now - *late > DOUBT_MS ? ST_NO : ST_OK;
 }
 
 int

@@ -26,6 +26,26 @@ int	clock_decision(struct store *, int64_t *now);
  * ST_OK, or ST_FAIL after a message. */
 int	clock_log_last(struct store *, int64_t *t);
 
+/* A clock more than this many days past what the log shows is doubted:
+ * log-prune refuses, the gate lifts no automatic lock (jukisec-log(5),
+ * "Pruning"; auth-check(1)).  The hourly seal keeps a healthy log within
+ * an epoch of the clock. */
+#define CLOCK_DOUBT_DAYS	7
+
+/* Whether the log corroborates the clock from time from up to now (the
+ * decision's time): ST_OK when it does; ST_NO when it shows a jump, *late
+ * set to the end of the epoch whose seal came more than CLOCK_DOUBT_DAYS
+ * after it and *seen to the time by which it was written; ST_FAIL after a
+ * message (the log, its head or key cannot be read).  A seal's time is
+ * its epoch's end, not when it was written: that is bounded by the next
+ * record that is not a seal (its writer's time), or by now for seals at
+ * the end of the log and for epochs not sealed yet.  A writer under a
+ * clock moved ahead seals every epoch in between at once: the first of
+ * them is a jump; cron's hourly seal, and the nightly log-prune's record,
+ * are none.  Reads without a lock, up to what the head commits. */
+int	clock_corroborated(struct store *, int64_t from, int64_t now,
+	    int64_t *late, int64_t *seen);
+
 /* --now TIME of a read-only tool.  ST_OK, or ST_USAGE after one line. */
 int	asof_parse(const char *arg, int64_t *now);
 

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "clock.h"
 #include "store.h"
 
 #define PRUNE_MIN_DAYS	CONF_RETAIN_MIN	/* R6: the history is kept one year at least */
@@ -39,8 +40,9 @@ struct prune_result {
 int64_t	prune_cutoff(int64_t now, long long days);
 
 /* A clock more than this many days past the end of the key epoch the log
- * has reached is doubted: log-prune refuses (jukisec-log(5), "Pruning"). */
-#define PRUNE_CLOCK_DAYS	7
+ * has reached is doubted: log-prune refuses (jukisec-log(5), "Pruning").
+ * The gate's bound too (clock.h). */
+#define PRUNE_CLOCK_DAYS	CLOCK_DOUBT_DAYS
 
 /*
  * For writers finding DIR/oplog.csv shorter than its open head hd: a prune

@@ -757,12 +757,12 @@ operator_unlock(struct operator *o)
 
 enum operator_count
 operator_count_attempt(struct operator *o, const struct conf *c, int64_t now,
-    int ok, int *changed)
+    int ok, int keep, int *changed)
 {
 	struct operator	before = *o;
 	enum operator_count what;
 
-	if (o->locked && !operator_locked(o, c, now))
+	if (o->locked && !keep && !operator_locked(o, c, now))
 		operator_unlock(o);		/* automatic unlock is due */
 	/* attempts while locked count too, unchecked; the count stops at a
 	 * ceiling the register can always be read back at */

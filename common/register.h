@@ -223,12 +223,13 @@ enum operator_count {
 };
 /* Counts an attempt on the row at time now (ok: its credential verified),
  * for a caller holding STORE_LOCK_REGISTER on a fresh read: an automatic
- * unlock that is due is made first; failures and attempts while locked
+ * unlock that is due is made first, unless keep (the clock is in doubt:
+ * the lock stands); failures and attempts while locked
  * add one to failed (up to OPERATOR_FAILED_MAX), a success on an unlocked
  * row clears it, the failure that reaches conf lockout_threshold locks the
  * row since now.  *changed is 1 when the row must be written back. */
 enum operator_count operator_count_attempt(struct operator *,
-	    const struct conf *, int64_t now, int ok, int *changed);
+	    const struct conf *, int64_t now, int ok, int keep, int *changed);
 /* Lifts the lock and clears the count (operator-mod --unlock, --recover,
  * an automatic unlock). */
 void	operator_unlock(struct operator *);

@@ -67,6 +67,50 @@ test_expect_success 'lockout_unlock_minutes: the lock lifts that long after it b
 	test "$(field sato failed)" = 0
 '
 
+# The automatic unlock and a clock a year ahead (SPEC): the lock lifts only
+# when the log corroborates the clock, cron's seals every epoch (a quiet
+# weekend) but no jump: neither at the first attempt under the wrong clock
+# nor at the next, after that attempt sealed the epochs up to it.
+test_expect_success 'lockout_unlock_minutes: a clock a year ahead lifts no lock, now or later' '
+	D=$TMP/j && AT=2030-08-01T09:00:00Z &&
+	at_AT reg_state && at_AT bootstrap && at_AT add_pw tanaka &&
+	conf_set "$D" lockout_unlock_minutes 30 && conf_set "$D" lockout_threshold 2 &&
+	test_must_fail 1 at 2030-08-01T10:00:00Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 at 2030-08-01T10:00:01Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 at 2031-09-05T10:00:00Z auth tanaka "$TMP/pw.tanaka" 2>err &&
+	one_line_matching err "^auth-check: tanaka is locked out: see the Security Manager\$" &&
+	test "$(field tanaka locked)" = yes &&
+	test_must_fail 4 at 2031-09-05T10:01:00Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	at 2031-09-05T10:02:00Z log-append -d "$D" --seal &&
+	test_must_fail 4 at 2031-09-06T10:00:00Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	test "$(field tanaka locked)" = yes &&
+	at 2031-09-06T10:05:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka --unlock 4<"$TMP/pw.boss" &&
+	at 2031-09-06T10:06:00Z auth tanaka "$TMP/pw.tanaka"
+'
+
+test_expect_success 'a quiet weekend sealed by cron: the lock lifts on Monday' '
+	D=$TMP/j &&
+	test_must_fail 1 at 2031-09-12T17:00:00Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 at 2031-09-12T17:00:01Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	for d in 13 14 15; do
+		at 2031-09-${d}T00:17:00Z log-append -d "$D" --seal || exit 1
+	done &&
+	at 2031-09-15T08:30:00Z auth tanaka "$TMP/pw.tanaka" &&
+	test "$(field tanaka locked)" = no && test "$(field tanaka failed)" = 0
+'
+
+test_expect_success 'a machine off for ten days: the lock waits for a manager' '
+	D=$TMP/j &&
+	test_must_fail 1 at 2031-09-19T17:00:00Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 at 2031-09-19T17:00:01Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	at 2031-09-29T08:17:00Z log-append -d "$D" --seal &&
+	test_must_fail 4 at 2031-09-29T08:30:00Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	at 2031-09-29T08:35:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka --unlock 4<"$TMP/pw.boss" &&
+	at 2031-09-29T08:36:00Z auth tanaka "$TMP/pw.tanaka"
+'
+
 test_expect_success 'a revocation made under a clock at 1970 stands' '
 	D=$TMP/u &&
 	at_AT() { at 2030-06-02T09:00:00Z "$@"; } && at_AT add_pw ito &&
