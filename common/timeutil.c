@@ -17,7 +17,6 @@
 #include "jukisec.h"
 #include "timeutil.h"
 
-#define MS_PER_DAY	86400000LL
 
 int64_t
 time_now_ms(void)

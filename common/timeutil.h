@@ -19,6 +19,8 @@
  * and reads back. */
 #define TIME_MIN	(-62135596800000LL)	/* 0001-01-01T00:00:00.000Z */
 #define TIME_MAX	(253402300799999LL)	/* 9999-12-31T23:59:59.999Z */
+/* Milliseconds in a day of UTC (no leap second, jukisec-log(5)). */
+#define MS_PER_DAY	86400000LL
 
 /* Current time from clock_gettime(CLOCK_REALTIME), raised to TIME_MIN (a
  * decision raises it further, clock.h); a clock past TIME_MAX is fatal
