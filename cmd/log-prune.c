@@ -91,6 +91,10 @@ summary(FILE *fp, const struct prune_opts *o, const struct prune_result *r)
 	else
 		fprintf(fp, _("nothing before %s to remove, kept %lld, oldest kept %s\n"),
 		    cut, r->kept, old);
+	if (r->silent > 0)
+		fprintf(fp, _("cutoff moved back %.1f days: stretches of over %d days "
+		    "with only seals in the log (a machine off, or a clock set ahead)\n"),
+		    (double)r->silent / MS_PER_DAY, PRUNE_CLOCK_DAYS);
 }
 
 static int
@@ -142,6 +146,7 @@ run(struct own *w, const struct tool_args *a)
 		return ret;
 	o.retain_days = retain != NULL ? days : st.conf.retain_days;
 	o.now = time_now_ms();
+	o.discard = w->discard;
 	ret = prune_run(&st, &o, &res);
 	if (ret == ST_OK && !w->quiet && (w->verbose || o.dry_run))
 		summary(o.archive != NULL && strcmp(o.archive, "-") == 0 &&

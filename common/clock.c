@@ -132,13 +132,13 @@ is_seal(const struct oplog_record *rec)
 	    strcmp(rec->field[OF_ACTION], "seal") == 0;
 }
 
-/* The records of fd from time from on, up to size: ST_NO with *late and
- * *seen at the first seal written too late (clock_corroborated), else
- * ST_OK and *run the first of the seals that end the log (-1: none);
- * ST_FAIL after a message. */
+/* The records of fd from time from on, up to size: fn called for each
+ * stretch of seals alone longer than DOUBT_MS (clock_silences) and ST_NO
+ * when it returns nonzero; else ST_OK with *run the first of the seals
+ * that end the log (-1: none).  ST_FAIL after a message. */
 static int
 scan_seals(struct store *st, int fd, long long size, int64_t from,
-    int64_t *run, int64_t *late, int64_t *seen)
+    clock_silence_fn *fn, void *arg, int64_t *run)
 {
 	struct oplog_reader	*rd;
 	struct oplog_record	*rec;
@@ -160,16 +160,15 @@ scan_seals(struct store *st, int fd, long long size, int64_t from,
 		if (is_seal(rec)) {
 			if (*run == -1)
 				*run = rec->time;
-		} else if (*run != -1 && rec->time - *run > DOUBT_MS) {
-			*late = *run;
-			*seen = rec->time;
+			continue;
+		}
+		if (*run != -1 && rec->time - *run > DOUBT_MS && fn(arg, *run, rec->time))
 			break;
-		} else
-			*run = -1;
+		*run = -1;
 	}
 	if (r == -1) {
 		why = oplog_reader_error(rd, &line, NULL);
-		jerr_say(st->err, ST_FAIL, "%s/%s:%zu: %s", st->dir, LOG_FILE,
+		jerr_say(st->err, ST_FAIL, _("%s/%s:%zu: %s; run log-verify"), st->dir, LOG_FILE,
 		    line, why);
 	}
 	oplog_reader_close(rd);
@@ -177,10 +176,39 @@ scan_seals(struct store *st, int fd, long long size, int64_t from,
 }
 
 int
+clock_silences(struct store *st, int fd, long long size, int64_t now,
+    clock_silence_fn *fn, void *arg)
+{
+	int64_t	 run;
+	int	 r;
+
+	r = scan_seals(st, fd, size, INT64_MIN, fn, arg, &run);
+	if (r == ST_OK && run != -1 && now - run > DOUBT_MS && fn(arg, run, now))
+		r = ST_NO;
+	return r;
+}
+
+/* The first stretch: where clock_corroborated stops. */
+struct first {
+	int64_t	*late, *seen;
+};
+
+static int
+first(void *arg, int64_t start, int64_t end)
+{
+	struct first *f = arg;
+
+	*f->late = start;
+	*f->seen = end;
+	return 1;
+}
+
+int
 clock_corroborated(struct store *st, int64_t from, int64_t now,
     int64_t *late, int64_t *seen)
 {
 	struct oplog_head	 hd;
+	struct first		 f = { late, seen };
 	const char		*why;
 	int64_t			 run, end;
 	int			 fd, r;
@@ -196,7 +224,7 @@ clock_corroborated(struct store *st, int64_t from, int64_t now,
 		store_open_say(st, st->err, LOG_FILE);
 		return ST_FAIL;
 	}
-	r = scan_seals(st, fd, hd.size, from, &run, late, seen);
+	r = scan_seals(st, fd, hd.size, from, first, &f, &run);
 	close(fd);
 	if (r != ST_OK)
 		return r;

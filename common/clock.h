@@ -46,6 +46,20 @@ int	clock_log_last(struct store *, int64_t *t);
 int	clock_corroborated(struct store *, int64_t from, int64_t now,
 	    int64_t *late, int64_t *seen);
 
+/* Called by clock_silences for a stretch from start to end; nonzero
+ * stops the walk. */
+typedef int clock_silence_fn(void *arg, int64_t start, int64_t end);
+
+/* Each stretch of more than CLOCK_DOUBT_DAYS in which the log of fd, up
+ * to size, holds only seals, oldest first: fn(arg, start, end), start the
+ * first seal's time, end the next other record's, or now for the seals
+ * that end the log (the bounds clock_corroborated puts on when seals were
+ * written).  A machine that was off, or a writer under a clock moved
+ * ahead.  ST_OK, ST_NO when fn stopped it, ST_FAIL after a message naming
+ * the line.  fd's offset is left alone. */
+int	clock_silences(struct store *, int fd, long long size, int64_t now,
+	    clock_silence_fn *fn, void *arg);
+
 /* --now TIME of a read-only tool.  ST_OK, or ST_USAGE after one line. */
 int	asof_parse(const char *arg, int64_t *now);
 

@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "oplog.h"
 #include "oplog_priv.h"
 #include "oplog_tail.h"
@@ -63,7 +64,6 @@
 #include "timeutil.h"
 
 #define PRUNE_TMP	".tmp-log-prune"
-#define MS_PER_DAY	86400000LL
 /* The longest checkpoint line but for its terminal field (each field at
  * its widest: 20-digit numbers, 24-byte times, 64-digit MACs). */
 #define CHECKPOINT_MAX	512
@@ -1090,6 +1090,52 @@ open_log(struct store *st, const char *fname, const struct oplog_head *head)
 	return fd;
 }
 
+/* The silences clock_silences finds, oldest first. */
+struct silences {
+	struct { int64_t end, len; } *s;
+	size_t	n, cap;
+};
+
+static int
+silence_add(void *arg, int64_t start, int64_t end)
+{
+	struct silences *l = arg;
+
+	if (l->n == l->cap)
+		l->s = xrealloc(l->s, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof(*l->s));
+	l->s[l->n].end = end;
+	l->s[l->n++].len = end - start;
+	return 0;
+}
+
+/*
+ * What --discard removes is gone, so its cutoff takes the clock only as
+ * far as the log bears it out.  A stretch of more than PRUNE_CLOCK_DAYS
+ * with seals alone (clock_silences) may be a machine that was off, or a
+ * writer that jumped it under a clock set ahead (clock_plausible() sees
+ * only the present): the records before it are judged as if it had not
+ * passed.  From the newest back, while the cutoff (from now less the
+ * stretches counted) is not after a stretch's end, that stretch counts.
+ * res->cutoff and res->silent set; ST_FAIL after a message.
+ */
+static int
+discard_cutoff(struct store *st, int fd, long long size,
+    const struct prune_opts *o, struct prune_result *res)
+{
+	struct silences l = { NULL, 0, 0 };
+	int64_t held = 0;
+	int r;
+
+	if ((r = clock_silences(st, fd, size, o->now, silence_add, &l)) == ST_OK) {
+		while (l.n > 0 && prune_cutoff(o->now - held, o->retain_days) <= l.s[l.n - 1].end)
+			held += l.s[--l.n].len;
+		res->cutoff = prune_cutoff(o->now - held, o->retain_days);
+		res->silent = held;
+	}
+	free(l.s);
+	return r;
+}
+
 /* The log replaced by its records from keep_off on (in af already if the
  * early copy holds them), behind the checkpoint record of cut (commit()),
  * under the log lock, once the archive a (NULL for none) is on disk. */
@@ -1165,6 +1211,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		goto out;
 	ret = ST_FAIL;
 	if ((r.fd = open_log(st, fname, &head)) == -1)
+		goto out;
+	if (o->discard && discard_cutoff(st, r.fd, head.size, o, res) != ST_OK)
 		goto out;
 	r.buf = xmalloc(TAIL_BUFSZ);
 	r.limit = head.size;

@@ -20,6 +20,7 @@ struct prune_opts {
 	int64_t		now;		/* ms, the clock: the cutoff and the checkpoint's time */
 	const char	*archive;	/* NULL, a path, or "-" for stdout */
 	int		dry_run;
+	int		discard;	/* the cutoff moved back past silences */
 };
 
 struct prune_result {
@@ -32,6 +33,7 @@ struct prune_result {
 	long long	archived;	/* records written to the archive */
 	long long	kept;		/* records left before the checkpoint */
 	int64_t		oldest_kept;	/* time of the first kept record, -1 if none */
+	int64_t		silent;		/* ms the cutoff moved back (discard) */
 };
 
 /* The cutoff for a retention of days at now: now - days*86400 s, moved

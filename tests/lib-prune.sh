@@ -20,6 +20,21 @@ rec() {
 	done | at "$2" log-append -d "$1" --stdin
 }
 
+# live DIR FROM TO: a terminal in use from FROM to before TO: a record of
+# clerk01 (object "tick") every 6 days, so that the log has no stretch of
+# seals alone longer than 7 days, which log-prune --discard counts as time
+# that may not have passed (a machine off, or a clock jumped ahead).
+live() {
+	python3 -c 'import sys, datetime as d
+f = lambda s: d.datetime.fromisoformat(s.replace("Z", "").replace(" ", "T"))
+t, end = f(sys.argv[1]) + d.timedelta(days=6), f(sys.argv[2])
+while t < end:
+	print(t.strftime("%Y-%m-%dT%H:%M:%SZ"))
+	t += d.timedelta(days=6)' "$2" "$3" | while read -r _lt; do
+		echo clerk01,view,tick,ok, | at "$_lt" log-append -d "$1" --stdin || return 1
+	done
+}
+
 # time_of DIR LABEL: the time of the first record with object LABEL.
 time_of() { awk -F, -v l="$2" '$6 == l { print $2; exit }' "$1/oplog.csv"; }
 

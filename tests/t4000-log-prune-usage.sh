@@ -6,6 +6,7 @@
 S=$TMP/s
 init_at "$S"
 rec "$S" "2022-02-01 09:00:00" OLD 2
+live "$S" "2022-02-01 09:00:00" "2023-06-01 09:00:00"
 rec "$S" "2023-06-01 09:00:00" NEW 2
 cp "$S/oplog.csv" "$TMP/orig.csv"
 
@@ -124,7 +125,9 @@ test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 	sed "3s/^[0-9]*,/x,/" keep.csv >"$S/oplog.csv" &&
 	cp "$S/oplog.csv" broken.csv &&
 	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard 2>err.txt &&
-	one_line_matching err.txt "oplog.csv:3: bad seq" &&
+	one_line_matching err.txt "oplog.csv:3: field seq: not a decimal number; run log-verify\$" &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/a3.csv" 2>err.txt &&
+	one_line_matching err.txt "oplog.csv:3: bad seq; run log-verify\$" &&
 	cmp "$S/oplog.csv" broken.csv &&
 	rm -rf "$S" && mv keep "$S"
 '

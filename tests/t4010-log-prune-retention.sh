@@ -7,9 +7,14 @@
 
 S=$TMP/s
 init_at "$S"
+# A terminal in use throughout (live): --discard counts a longer silence.
+live "$S" "2022-01-01 00:00:00" "2022-06-01 12:00:00"
 rec "$S" "2022-06-01 12:00:00" A		# A to a year later: no 29 Feb
+live "$S" "2022-06-01 12:00:00" "2023-02-28 13:00:00"
 rec "$S" "2023-02-28 13:00:00" D		# a year before 2024-02-29
+live "$S" "2023-02-28 13:00:00" "2023-06-01 12:00:00"
 rec "$S" "2023-06-01 12:00:00" B		# B to a year later: 2024-02-29 between
+live "$S" "2023-06-01 12:00:00" "2024-08-01 12:00:00"
 rec "$S" "2024-08-01 12:00:00" C
 TA=$(time_of "$S" A) TB=$(time_of "$S" B)
 SA=$(awk -F, '$6 == "A" { print $1 }' "$S/oplog.csv")
@@ -106,11 +111,19 @@ test_expect_success 'file times play no part: an old mtime removes nothing more'
 	has "$TMP/m0" A
 '
 
-test_expect_success 'a log quiet for years: its seals stay from the cutoff on, the log verifies' '
-	fresh e0 && prune "$TMP/e0" 2030-01-01T00:00:00Z -v --discard >out.txt &&
+test_expect_success 'a log quiet for years: archived, its seals stay from the cutoff on, the log verifies' '
+	fresh e0 && prune "$TMP/e0" 2030-01-01T00:00:00Z -v -a "$TMP/e0.csv" >out.txt &&
 	! has "$TMP/e0" C &&
 	sed -n 2p "$TMP/e0/oplog.csv" | grep -q "^[0-9]*,2029-01-01T[0-9:.]*Z,[^,]*,-,seal," &&
 	verify "$TMP/e0" 2030-01-01T00:00:00Z >/dev/null
+'
+
+test_expect_success '--discard takes years of seals alone as time that may not have passed' '
+	fresh e1 && prune "$TMP/e1" 2030-01-01T00:00:00Z -v --discard >out.txt &&
+	has "$TMP/e1" C && ! has "$TMP/e1" B &&
+	grep -q "before 2023-08-01T23:59:59.999Z), kept [0-9]*, oldest kept 2023-08-01T23:59:59.999Z" out.txt &&
+	grep -q "^cutoff moved back 1978.0 days: stretches of over 7 days with only seals" out.txt &&
+	verify "$TMP/e1" 2030-01-01T00:00:00Z >/dev/null
 '
 
 test_expect_success 'running it again removes nothing more, and adds its record' '

@@ -142,7 +142,9 @@ test_expect_success 'log-prune -a - >> FILE (an O_APPEND standard output): chunk
 # record says so (log-prune(1) EXIT STATUS).
 test_expect_success 'log-prune -a -, its reader gone: exit 3, one line, the log as it was' '
 	rm -rf p && init_at "$TMP/p" &&
-	rec "$TMP/p" "2022-03-01 09:00:00" A 3 && rec "$TMP/p" "2023-09-01 09:00:00" C 3 &&
+	rec "$TMP/p" "2022-03-01 09:00:00" A 3 &&
+	live "$TMP/p" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
+	rec "$TMP/p" "2023-09-01 09:00:00" C 3 &&
 	at "$N2" log-append -d "$TMP/p" --seal && cp -a "$TMP/p" p.save &&
 	no_reader at "$N2" log-prune -d "$TMP/p" -a - 2>err &&
 	test "$(cat "$TMP/no_reader.rc")" = 3 &&
@@ -195,7 +197,9 @@ test_expect_success 'zcat ARCHIVE.gz | log-verify --key-file KEY - LOG works, fr
 
 test_expect_success 'without the archive the pruned log alone still verifies' '
 	rm -rf n && init_at "$TMP/n" &&
-	rec "$TMP/n" "2022-03-01 09:00:00" A 3 && rec "$TMP/n" "2023-09-01 09:00:00" C 3 &&
+	rec "$TMP/n" "2022-03-01 09:00:00" A 3 &&
+	live "$TMP/n" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
+	rec "$TMP/n" "2023-09-01 09:00:00" C 3 &&
 	prune "$TMP/n" "$N2" --discard && ! has "$TMP/n" A &&
 	verify n "$N2" >/dev/null
 '
@@ -212,13 +216,16 @@ if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "
 if [ -n "$G" ]; then
 	test_expect_success 'a group-readable log (0750 directory, 0640 files) stays so after a prune' '
 		rm -rf g && init_at "$TMP/g" &&
-		rec "$TMP/g" "2022-03-01 09:00:00" A 3 && rec "$TMP/g" "2023-09-01 09:00:00" C 3 &&
+		rec "$TMP/g" "2022-03-01 09:00:00" A 3 &&
+		live "$TMP/g" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
+		rec "$TMP/g" "2023-09-01 09:00:00" C 3 &&
 		chgrp -R "$G" "$TMP/g" && chmod 750 "$TMP/g" &&
 		chmod 640 "$TMP/g/oplog.csv" "$TMP/g/oplog.head" &&
 		prune "$TMP/g" "$N2" --discard && ! has "$TMP/g" A &&
 		test "$(stat -c "%a %g" "$TMP/g/oplog.csv")" = "640 $G" &&
 		verify g "$N2" >/dev/null &&
 		chmod 600 "$TMP/g/oplog.csv" &&
+		live "$TMP/g" "2023-09-01 09:00:00" "2024-09-01 09:00:00" &&
 		rec "$TMP/g" "2024-09-01 09:00:00" D 3 &&
 		prune "$TMP/g" 2025-01-01T00:00:00Z --discard && ! has "$TMP/g" C &&
 		test "$(stat -c %a "$TMP/g/oplog.csv")" = 600

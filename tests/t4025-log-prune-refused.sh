@@ -8,6 +8,7 @@
 S=$TMP/s
 init_at "$S"
 rec "$S" "2022-03-01 09:00:00" A 20
+live "$S" "2022-03-01 09:00:00" "2023-03-01 09:00:00"
 rec "$S" "2023-03-01 09:00:00" C 5
 # Two and a half days on: the seals of 1 and 2 March are due.
 NOW=2023-03-03T12:00:00Z

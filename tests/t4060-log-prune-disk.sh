@@ -8,6 +8,7 @@
 S=$TMP/s
 init_at "$S"
 rec "$S" "2022-03-01 09:00:00" A 20
+live "$S" "2022-03-01 09:00:00" "2023-06-01 10:00:00"
 padded "$S" "2023-06-01 10:00:00" 1000 big record
 NOW=2023-06-01T10:30:00Z
 
@@ -39,7 +40,9 @@ test_expect_success 'after the failures a normal run prunes, the archive verifie
 P=$TMP/p N2=2023-09-01T10:30:00Z
 init_at "$P"
 rec "$P" "2022-03-01 09:00:00" A 10
+live "$P" "2022-03-01 09:00:00" "2022-09-01 09:00:00"
 rec "$P" "2022-09-01 09:00:00" B 10
+live "$P" "2022-09-01 09:00:00" "2023-09-01 09:00:00"
 rec "$P" "2023-09-01 09:00:00" C 3
 prune "$P" 2023-03-02T00:00:00Z -a "$TMP/pa.csv"
 at "$N2" log-append -d "$P" --seal
@@ -102,6 +105,7 @@ if mount -t tmpfs -o size=4m,mode=700 tmpfs "$M" 2>/dev/null; then
 	trap 'umount "$M" 2>/dev/null; rm -rf "$TMP"' EXIT
 	rm -rf "$TMP/s2" && init_at "$TMP/s2"
 	rec "$TMP/s2" "2022-03-01 09:00:00" A 20
+	live "$TMP/s2" "2022-03-01 09:00:00" "2023-06-01 10:00:00"
 	padded "$TMP/s2" "2023-06-01 10:00:00" 1000 big record
 	cp -a "$TMP/s2" "$M/s" && cp -p "$TMP/s2.key" "$M/s.key"
 

@@ -3,8 +3,10 @@
 # clock set a year ahead.  The nightly prune refuses while the clock is far
 # past the key epoch the log has reached; if another writer moved the log
 # there first, what the prune removes goes to the archive, where nothing is
-# lost, and the dates ahead show in log-verify.  A quiet log sealed by cron
-# never trips the check.
+# lost, and the dates ahead show in log-verify; --discard, which loses what
+# it removes, takes every stretch of more than 7 days with seals alone as
+# time that may not have passed.  A quiet log sealed by cron never trips
+# the check.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
 
@@ -33,6 +35,53 @@ test_expect_success 'a writer first under the wrong clock: the prune archives, n
 	verify "$S" 2026-06-11T04:00:00Z "$A" "$S/oplog.csv" >/dev/null &&
 	test_must_fail 1 verify "$S" 2025-06-12T00:00:00Z "$A" "$S/oplog.csv" 2>err &&
 	grep -q "dated after the verification time 2025-06-12T00:00:00.000Z" err
+'
+
+# A terminal in use from 2025-01-01 (a record every 6 days) to 2025-06-10,
+# sealed by cron that morning.
+L=$TMP/l
+init_at "$L" 2025-01-01T00:00:00Z
+live "$L" 2025-01-01T00:00:00Z 2025-06-10T10:00:00Z
+rec "$L" "2025-06-10 10:00:00" m06 3
+at 2025-06-10T11:17:00Z log-append -d "$L" --seal
+cp -a "$L" lgood && cp -p "$L.key" lgood.key
+
+test_expect_success '--discard after a writer under a clock a year ahead: nothing is lost' '
+	at 2026-06-11T02:17:00Z log-append -d "$L" --seal &&
+	at 2026-06-11T03:30:00Z log-prune -d "$L" -v --discard >out &&
+	has "$L" m06 && test "$(sed -n 2p "$L/oplog.csv" | cut -d, -f1)" = 0 &&
+	grep -q "^nothing before 2024-06-1[01]T.* to remove" out &&
+	grep -q "^cutoff moved back 36[56]\.[0-9] days: stretches of over 7 days with only seals in the log" out &&
+	verify "$L" 2026-06-11T04:00:00Z >/dev/null
+'
+
+test_expect_success '--discard after a record under that clock: nothing is lost either' '
+	rm -rf "$L" && cp -a lgood "$L" &&
+	rec "$L" "2026-06-11 02:17:00" ahead &&
+	at 2026-06-11T03:30:00Z log-prune -d "$L" --discard &&
+	has "$L" m06 && test "$(sed -n 2p "$L/oplog.csv" | cut -d, -f1)" = 0
+'
+
+test_expect_success '--discard after a machine off for 23 days: those records stay 23 days longer' '
+	O=$TMP/o && init_at "$O" 2025-01-01T00:00:00Z &&
+	live "$O" 2025-01-01T00:00:00Z 2025-03-01T00:00:00Z &&
+	rec "$O" "2025-03-20 10:00:00" back &&
+	live "$O" "2025-03-20 10:00:00" 2026-03-15T03:00:00Z &&
+	cp -a "$O" o2 && cp -p "$O.key" o2.key &&
+	at 2026-03-15T03:30:00Z log-prune -d "$O" -n --discard >out &&
+	grep -q "^would remove .*before 2025-02-19T17:29:59.999Z)" out &&
+	grep -q "^cutoff moved back 23\.4 days" out &&
+	at 2026-03-15T03:30:00Z log-prune -d "$O" -n >out &&
+	grep -q "^would remove .*before 2025-03-15T03:30:00.000Z)" out &&
+	prune "$O" 2026-03-15T03:30:00Z -v --discard >out &&
+	grep -q "before 2025-02-19T17:29:59.999Z), kept [0-9]*, oldest kept 2025-02-19T23:59:59.999Z" out &&
+	grep -q "^cutoff moved back 23\.4 days: stretches of over 7 days with only seals" out &&
+	grep -q ",2025-02-24T00:00:00.000Z,[^,]*,clerk01,view,tick," "$O/oplog.csv" &&
+	! grep -q ",2025-02-18T00:00:00.000Z,[^,]*,clerk01,view,tick," "$O/oplog.csv" &&
+	verify "$O" 2026-03-15T04:00:00Z >/dev/null &&
+	prune "$TMP/o2" 2026-03-15T03:30:00Z -v -a "$TMP/o2.csv" >out &&
+	grep -q "before 2025-03-15T03:30:00.000Z)" out && ! grep -q "^cutoff moved back" out &&
+	! grep -q ",2025-02-24T00:00:00.000Z,[^,]*,clerk01,view,tick," "$TMP/o2/oplog.csv"
 '
 
 test_expect_success 'a quiet log sealed by cron: the prune runs night after night' '

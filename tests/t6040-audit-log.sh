@@ -572,7 +572,7 @@ test_expect_success 'a log begun 2025-09-01, pruned by cron on 2026-11-20' '
 	rec "$P" 2025-09-01T10:00:00Z old 3 &&
 	rec "$P" 2025-12-01T10:00:00Z mid 2 &&
 	at 2026-11-20T03:00:00Z log-append -d "$P" --seal &&
-	at 2026-11-20T03:00:00Z log-prune -q -d "$P" --discard &&
+	at 2026-11-20T03:00:00Z log-prune -q -d "$P" -a "$TMP/pruned-archive.csv" &&
 	! has "$P" old && has "$P" mid
 '
 

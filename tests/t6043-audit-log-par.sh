@@ -67,7 +67,7 @@ b=0
 while [ $b -lt 30 ]; do
 	batch $b | at "$(day $b) 10:00:00" log-append -d "$D" -t term01 --stdin 2>err >/dev/null || { cat err >&2; exit 1; }
 	case $b in
-	20|29) at "$(day $b) 11:00:00" log-prune -q -d "$D" -r 365 --discard || exit 1 ;;
+	20|29) at "$(day $b) 11:00:00" log-prune -q -d "$D" -r 365 -a "$TMP/archive.csv" || exit 1 ;;
 	esac
 	b=$((b + 1))
 done
