@@ -281,9 +281,11 @@ ended() { test "$(cat st)" = "$1" || { echo "exit $(cat st), want $1:" >&2; cat 
 prune_q() { prune "$TMP/q" $QPT -t cs01 -a "$TMP/q.arch"; }
 swap_q() { cp -p q/oplog.csv q/new && mv q/new q/oplog.csv; }
 seam="q/oplog.csv:2: seq [0-9]+: seq [0-9]+ follows [0-9]+: a record is missing, inserted or moved\$"
-# q: a copy of s; shared: its group 65534 reads it (README "First day" 8),
-# the lock files and oplog.key the owner's alone, as writers leave them.
-fresh_q() { rm -rf q && cp -a s q && cp arch.csv q.arch; }
+# q: a copy of s, q.arch made anew (a member's test leaves it the group's,
+# which log-prune refuses); shared: its group 65534 reads it (README
+# "First day" 8), the lock files and oplog.key the owner's alone, as
+# writers leave them.
+fresh_q() { rm -rf q q.arch && cp -a s q && cp arch.csv q.arch; }
 shared_q() {
 	fresh_q && chgrp -R 65534 q && chmod 750 q &&
 	find q -maxdepth 1 -type f ! -name oplog.key ! -name "*.lock" -exec chmod 640 {} +
