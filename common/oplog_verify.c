@@ -2381,6 +2381,19 @@ prune_hold(struct store *st, const struct oplog_verify_opts *o, struct jerr *e)
 	return fd;
 }
 
+int
+oplog_prune_hold(struct store *st, const char *const *files, size_t nfiles,
+    struct jerr *e)
+{
+	struct oplog_verify_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.files = files;
+	o.nfiles = nfiles;
+	o.prune_lock = 1;
+	return prune_hold(st, &o, e);
+}
+
 /* The prune lock not had: the one failure, ST_FAIL; a tool prints e,
  * bad_file and reason say it in short, as for oplog.lock. */
 static int

@@ -390,6 +390,16 @@ struct oplog_verify_result {
 int	oplog_verify(struct store *, const struct oplog_vkey *,
 	    const struct oplog_verify_opts *, struct oplog_verify_result *);
 
+/* DIR/prune.lock taken as oplog_verify takes it with prune_lock, by a
+ * reader of the chain that reads more than the verifier does (log-show:
+ * its first line read ahead for the format, the files without -k):
+ * shared, when files are two or more and the last is st's live log and
+ * the caller may open it, waited for lock_timeout_ms at most.  The fd to
+ * close once the chain is read; -1 when there is none to take; -2 when
+ * it was not had (*e says why: a lock timeout, an I/O error). */
+int	oplog_prune_hold(struct store *, const char *const *files, size_t nfiles,
+	    struct jerr *);
+
 /* Goes on verifying after a chain that ended at *from (log-show --follow):
  * each record added is checked at once, MAC included; add returns 0 or -1
  * (res says why, as for oplog_verify; res->end follows the last good one).

@@ -32,9 +32,10 @@
  *    stale temporary.  One prune at a time: flock(2) on PRUNE_LOCK, the
  *    owner's alone (store_lock_open): not on the directory, which a
  *    member of its group may open and hold.  The owner's chain checks
- *    (log-verify ARCHIVE... DIR/oplog.csv) hold it shared: the archive
- *    file gets the records before the log loses them, and a check read
- *    in between would see the archive run past the log's start.
+ *    and reads (log-verify, log-show ARCHIVE... DIR/oplog.csv) hold it
+ *    shared: the archive file gets the records before the log loses
+ *    them, and a check read in between would see the archive run past
+ *    the log's start.
  *  - A run that fails leaves the log as it was: every check that can
  *    refuse it (the archive opened and matched to the log, the clock, the
  *    head, the scan) comes before the log is written to; the seals of the

@@ -17,6 +17,8 @@
  * on) are skipped, so a follower restarted, or a prune's rename in
  * between, repeats none; --follow -k goes on verifying from the head's
  * record, the records up to the cursor included, unshown.
+ * Files that end in the live log are read under prune.lock, shared, as
+ * log-verify reads them; the live log alone and a follower do not take it.
  * With --follow or --cursor-file a stop signal (show_stop_catch) ends the
  * reading between two records; the output then hands on nothing more, and
  * the cursor is made durable as at the end of the log.
@@ -556,7 +558,8 @@ int
 show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *o)
 {
 	struct ctx c;
-	int r;
+	struct jerr e = JERR_INIT;
+	int r, lockfd = -1;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -570,6 +573,18 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	if (c.byseq && show_stop_catch(c.err) == -1)
 		return ST_FAIL;
 	c.out = show_out_new(o, vk != NULL);
+	/* Files that end in the live log are read under prune.lock, as
+	 * log-verify reads them: a log-prune between its archive write and
+	 * its rename would show the archive run past the log's start (with
+	 * -k a false failure, without the records moved shown twice).  Not
+	 * the live log alone, nor a follower (no files): the file opened
+	 * stays whole when a prune renames a new one in, and they must not
+	 * keep the nightly prune waiting. */
+	if ((lockfd = oplog_prune_hold(st, o->files, o->nfiles, &e)) == -2) {
+		jerr_pass(c.err, &e);
+		r = e.code;
+		goto out;
+	}
 	c.sniff = vk == NULL && o->nfiles > 0 && strcmp(o->files[0], "-") == 0;
 	r = log_format(st, o);
 	show_out_format(c.out, r == 0 && vk != NULL ? 1 : r);	/* -k: a guess, made good */
@@ -578,6 +593,9 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 		goto out;
 	}
 	r = vk != NULL ? verified(st, vk, &c) : unverified(st, &c);
+	if (lockfd != -1)
+		close(lockfd);	/* the files are read: a prune may go on */
+	lockfd = -1;
 	if (r == ST_OK && o->cursor)
 		cursor_ahead(&c);
 	if (r == ST_OK && o->follow && !show_stopped())
@@ -589,6 +607,8 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	else if (r != ST_OK)
 		(void)show_out_flush(c.out);
 out:
+	if (lockfd != -1)
+		close(lockfd);
 	if (c.byseq)
 		show_stop_release();
 	oplog_verifier_free(c.ver);

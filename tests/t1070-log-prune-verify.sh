@@ -400,6 +400,79 @@ test_expect_success MEMBER 'a member of the group does not wait for a prune (it 
 	ended 1 && one_line_matching err "$seam"
 '
 
+# log-show of the same chain (log-show(1)) holds prune.lock as the owner's
+# check does: read between the archive write and the rename, the archive
+# runs past the log's start, and with -k that was a false alarm (1),
+# without it the records moved were shown twice.
+# show_chain ARGS...: log-show -d q ARGS of q.arch and q/oplog.csv in the
+# background, its status in st once done, its output in so, se.
+show_chain() {
+	rm -f st && { { timeout 30 log-show -d "$TMP/q" --now $QNOW "$@" \
+	    "$TMP/q.arch" "$TMP/q/oplog.csv" >so 2>se; echo $? >st; } & }
+}
+# shown N: log-show ended with status N (else what it said, on stderr).
+shown() { test "$(cat st)" = "$1" || { echo "exit $(cat st), want $1:" >&2; cat se >&2; false; }; }
+# once ARGS...: so shows no seq twice, and is what log-show ARGS shows of
+# the chain now.
+once() {
+	_twice=$(cut -d, -f1 so | sort | uniq -d | tr "\n" " ")
+	test -z "$_twice" || { echo "shown twice: $_twice" | cut -c1-200 >&2; return 1; }
+	log-show -d "$TMP/q" --now $QNOW "$@" q.arch q/oplog.csv >want && test_cmp want so
+}
+
+test_expect_success 'log-show -k of the chain while log-prune has written the archive: it waits, then shows it' '
+	stopped_prune && show_chain -k key && { settled 1; early=$?; resumed; } &&
+	shown 0 && test ! -s se && once -k key && test $early != 0 &&
+	grep -q ",log-prune,.*,removed=" so
+'
+
+test_expect_success 'log-show of the chain without -k waits too: no record shown twice' '
+	stopped_prune && show_chain && { settled 1; early=$?; resumed; } &&
+	shown 0 && test ! -s se && once && test $early != 0
+'
+
+test_expect_success 'log-show waits lock_timeout_ms for a prune at most: exit 3, lock timeout' '
+	for k in "-k key" ""; do
+		stopped_prune &&
+		sed -i "s/^lock_timeout_ms = .*/lock_timeout_ms = 200/" q/jukisec.conf &&
+		show_chain $k && { settled 5; r=$?; resumed; } && test $r = 0 &&
+		shown 3 && test ! -s so &&
+		one_line_matching se "^log-show: lock timeout: $TMP/q/prune.lock\$" || exit 1
+	done
+'
+
+# Only a chain that ends in the live log waits: the live log alone (a
+# prune renames it whole), one file, and archives alone do not, nor does
+# a follower, which reads the live log only.
+test_expect_success 'log-show of the live log alone, or of archives, does not wait for a prune' '
+	stopped_prune && {
+		timeout 5 log-show -d "$TMP/q" >o1 &&
+		timeout 5 log-show -d "$TMP/q" -k key --now $QNOW >o2 &&
+		timeout 5 log-show -d "$TMP/q" -k key --now $QNOW q/oplog.csv >o3 &&
+		timeout 5 log-show -d "$TMP/q" -k key --now $QNOW q.arch >o4 &&
+		timeout 5 log-show -d "$TMP/q" arch.csv q.arch >o5
+		r=$?; resumed; } && test $r = 0 &&
+	cmp o1 q0/oplog.csv && test_cmp o1 o2 && test_cmp o1 o3 && test -s o4 && test -s o5
+'
+
+# soon SECONDS CMD...: CMD succeeds within SECONDS (polled).
+soon() {
+	_s=$1; shift; _i=0
+	until "$@"; do
+		[ $_i -lt $((_s * 100)) ] || return 1
+		sleep 0.01; _i=$((_i + 1))
+	done
+}
+
+test_expect_success 'log-show --follow does not keep log-prune waiting' '
+	stopped_prune && rm -f fo &&
+	{ timeout 30 log-show -d "$TMP/q" --follow >fo 2>ferr & fpid=$!; } &&
+	{ soon 10 cmp -s fo q0/oplog.csv; r=$?; crash_go stop; } &&
+	{ test $r = 0 && soon 10 test -s pst &&
+	    soon 10 grep -q ",log-prune,.*,removed=[0-9]" fo; r=$?; kill $fpid; wait; } &&
+	test $r = 0 && test "$(cat pst)" = 0 && test ! -s ferr
+'
+
 # The same look, without a prune: an archive whose last part, the records
 # a prune moved long before the check, was deleted, and the log renamed
 # over by a copy of itself while the archive is read.  The log that was in
