@@ -42,7 +42,11 @@
  *    reset or re-enrolment committed meanwhile) is a deny.
  *  - Nothing is admitted that could not have been counted, and nothing
  *    counted that the log could not record: before the register is
- *    written the log's files are shown to open for writing, then, under
+ *    written the register and the pad are shown to be names a rename may
+ *    replace (register_replaceable: not immutable, append-only or a
+ *    mount point, in a directory that lets names go), whichever of the
+ *    two this attempt writes, and the log's files to open for writing,
+ *    then, under
  *    the log's lock, the log is brought to where the "auth" record alone
  *    is left to write (what a crash left completed, the seals of every
  *    ended epoch written and the key file moved past them, as
@@ -305,12 +309,15 @@ unrecorded(struct store *st, int err)
 
 /* R5.2, R6: no attempt goes uncounted or unlogged, and none is counted
  * that the log cannot take.  Before anything is written to the register,
- * its count changed or not, every attempt shows the log's files to open
- * for writing, then under the log's lock (held on ST_OK, for the caller's
- * record) writes what the log owes before the record and shows room for
- * the count and the record (register_log_ready, which register_lock runs
- * before it settles a note too).  Writing or room failing denies
- * with exit 3 and one line, the same words for all: on a full, read-only
+ * its count changed or not, every attempt shows the register and the pad
+ * to be replaceable, both, whichever it writes (a count refused where a
+ * pad goes through told a registered id by its answer), and the log's
+ * files to open for writing, then under the log's lock (held on ST_OK,
+ * for the caller's record) writes what the log owes before the record
+ * and shows room for the count and the record (register_log_ready, which
+ * register_lock runs before it settles a note too).  A name that cannot
+ * be replaced, writing or room failing denies with exit 3 and one line,
+ * the same words for all: on a full, read-only
  * or failing disk, or a log on a read-only mount of its own, the answer
  * must not tell a right password from a wrong one, nor a known id from an
  * unknown one, and a disk with room for a save but not for the check must
@@ -321,6 +328,10 @@ log_ready(struct store *st, const struct attempt *a, int64_t now)
 {
 	int	 err;
 
+	/* first, before the log's seals: the count's rename and the pad's,
+	 * whichever this attempt makes, shown possible for both */
+	if (register_replaceable(st, &st->unwritable) == -1)
+		return unrecorded(st, errno);
 	if (register_log_ready(st, now, REGISTER_FILE, count_room(st, a),
 	    &err) != ST_OK)
 		return unrecorded(st, err);

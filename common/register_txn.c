@@ -273,6 +273,66 @@ register_log_ready(struct store *st, int64_t now, const char *name,
 	return r;
 }
 
+/*
+ * 0 when a rename onto DIR/name (atomic_commit's) is one the kernel does
+ * not refuse before it is tried, the file missing included; else -1 with
+ * errno.  An immutable or append-only file (chattr(1)) fails an open for
+ * writing with EPERM, as it fails the rename: open_regular, without
+ * open_safe's owner and mode checks, so that EPERM is the kernel's; the
+ * file's mode, which no rename asks, is not looked at (EACCES).  A mount
+ * point (EBUSY) and a directory (EISDIR) open for writing as nothing
+ * tells: statx says them.
+ */
+static int
+entry_replaceable(struct store *st, const char *name)
+{
+	struct statx	 sx;
+	int		 fd;
+
+	if (statx(st->dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (sx.stx_attributes & sx.stx_attributes_mask &
+	    STATX_ATTR_MOUNT_ROOT) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (S_ISDIR(sx.stx_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (!S_ISREG(sx.stx_mode))	/* a link, a FIFO: the rename replaces it */
+		return 0;
+	if ((fd = open_regular(st->dirfd, name, O_WRONLY)) != -1) {
+		close(fd);
+		return 0;
+	}
+	return errno == EPERM || errno == EROFS ? -1 : 0;
+}
+
+int
+register_replaceable(struct store *st, const char **name)
+{
+	static const char *const f[] = { REGISTER_FILE, PAD_FILE };
+	struct statx	 sx;
+	size_t		 i;
+
+	/* the directory: names come, none goes (+a), or none comes (+i) */
+	*name = NULL;
+	if (statx(st->dirfd, "", AT_EMPTY_PATH, 0, &sx) == -1)
+		return -1;
+	if (sx.stx_attributes & sx.stx_attributes_mask &
+	    (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND)) {
+		errno = EPERM;
+		return -1;
+	}
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (entry_replaceable(st, f[i]) == -1) {
+			*name = f[i];
+			return -1;
+		}
+	return 0;
+}
+
 const char *
 register_unrecorded_at(struct store *st)
 {

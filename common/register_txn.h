@@ -32,9 +32,19 @@
  * its words; or -1 when the log refused in its own words, said. */
 int	register_log_ready(struct store *, int64_t now, const char *name,
 	    off_t extra, int *err);
+/* Before the gate counts an attempt, whatever the attempt turns out to
+ * be: 0 when the directory lets a name be replaced (neither immutable nor
+ * append-only) and DIR/operators.csv and DIR/operators.pad, where a count
+ * and a pad are renamed (atomic_commit), are files a rename may replace
+ * (missing, or not immutable, append-only, a mount point or a directory).
+ * Else -1 with errno and *name the file (NULL: the directory), for the
+ * line of a disk that cannot record (register_unrecorded_at): a count
+ * refused where a pad is not, or the other way round, would tell a
+ * registered id, or a right password, by how the attempt ends. */
+int	register_replaceable(struct store *, const char **name);
 /* Where the caller's line of a disk that cannot record puts it: DIR, or
  * DIR/FILE for the log file that register_log_ready found not to open
- * for writing (st->unwritable). */
+ * for writing, or the file register_replaceable named (st->unwritable). */
 const char *register_unrecorded_at(struct store *);
 /* register_log_ready at the decision time (clock_decision), for a change
  * that no gate's checks preceded, under the register lock: a settlement,

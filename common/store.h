@@ -72,7 +72,8 @@ struct store {
 					 * said why: later records fail
 					 * without saying it again */
 	/* register_log_ready: the log file that did not open for writing,
-	 * for the caller's line (register_unrecorded_at); else NULL */
+	 * or register_replaceable's file, for the caller's line
+	 * (register_unrecorded_at); else NULL */
 	const char	*unwritable;
 	int		reader;		/* STORE_READER: shared locks, read-only */
 	/* While st holds a lock (store.c guard_on): the signal mask, and in

@@ -97,14 +97,15 @@ test_expect_success 'a taken id is refused before the new credential is asked fo
 
 # The gate's read of the manager, the check of the id before the new
 # password is asked for (an early answer), and the read under the one
-# lock that counts the manager and adds the row.
+# lock that counts the manager and adds the row.  (The gate also opens it
+# for writing, without reading, to show it can be replaced: not counted.)
 test_expect_success STRACE,STRACE_MEM 'the register is read three times, its lock taken once' '
 	pw erin erin-secret-1 &&
 	strace -f -e trace=openat -o trace operator-add -d "$D" -b boss \
 	    --by-password-fd 4 -i erin -n Erin -m password --reason r \
 	    --instructions-given 2026-11-20 --password-fd 3 \
 	    3<"$TMP/pw.erin" 4<"$TMP/pw.boss" &&
-	test "$(grep -c "\"operators.csv\"" trace)" = 3 &&
+	test "$(grep -c "\"operators.csv\", O_RDONLY" trace)" = 3 &&
 	test "$(grep -c "\"register.lock\"" trace)" = 1
 '
 

@@ -200,6 +200,91 @@ test_expect_success CHATTR 'oplog.csv chattr +a: admitted, the record appended' 
 	test "$(cmp -n "$(wc -c <log.before)" log.before "$D/oplog.csv" && echo same)" = same
 '
 
+# A register or a pad that cannot be replaced: operators.csv or a pad a
+# kill left immutable or append-only (chattr(1), the kernel's EPERM on
+# the rename, not open_safe's), a directory that takes new names but lets
+# none go (chattr +a), operators.csv a mount point (EBUSY).  The count's
+# rename failed after its note (a wrong password, or a right one that
+# resets a count: exit 3, a note left) while an unknown id's pad went
+# through (exit 1, denied), or the pad failed alone: the answer told a
+# registered id, and a right password, from the rest.  Shown before
+# anything is counted, whatever the attempt: the line of a disk that
+# cannot record, naming the file, exit 3 for all, nothing written or
+# logged; a password and a template (an external verifier, the
+# fingerprint's path) alike.
+XV_DIR=$TMP/xv
+export XV_DIR
+# fixed_state NAME: $D a fresh state (NAME its directory) with tanaka
+# (one failure counted, that the right password resets) and ueda (-m
+# external), and the hand of ueda presented.
+fixed_state() {
+	D=$TMP/r-$1 &&
+	reg_state && bootstrap && add_pw tanaka &&
+	mkdir -p "$XV_DIR" && echo ueda-right >"$XV_DIR/hand" &&
+	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	operator-add -d "$D" -b boss --by-password-fd 4 -i ueda -n Ueda \
+	    -m external 4<"$TMP/pw.boss" 2>/dev/null &&
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	test "$(field tanaka failed)" = 1
+}
+# fixed_answers WHERE ERROR [WRAP...]: a wrong password, the right one,
+# an unknown id, ueda's hand and another's, under WRAP: each exit 3 with
+# the one line (WHERE: DIR or DIR/FILE), the external attempts after the
+# verifier's own; nothing written to the directory (its names, the
+# register, the log), no count moved.
+fixed_answers() {
+	_w=$1 _e=$2; shift 2 &&
+	printf "%s\n" "auth-check: $_w: the attempt cannot be recorded ($_e): denied" >want &&
+	{ echo "xverifier: verify ueda, present your hand" && cat want; } >want.x &&
+	ls -A "$D" >names.before && files_save operators.csv oplog.csv oplog.head &&
+	_bad= &&
+	for _a in tanaka:wrong tanaka:tanaka nobody:wrong ueda:ueda-right ueda:other; do
+		case $_a in
+		ueda:*) echo "${_a#*:}" >"$XV_DIR/hand" &&
+			test_must_fail 3 "$@" auth-check -d "$D" -u ueda 2>err &&
+			cmp -s want.x err ;;
+		*) test_must_fail 3 "$@" auth-check -d "$D" -u "${_a%%:*}" \
+			    --password-fd 3 3<"$TMP/pw.${_a#*:}" 2>err &&
+			cmp -s want err ;;
+		esac || { _bad="$_bad $_a"; cat err >&2; }
+	done &&
+	echo ueda-right >"$XV_DIR/hand" &&
+	{ test -z "$_bad" || { echo "answered otherwise:$_bad" >&2; return 1; }; } &&
+	ls -A "$D" >names.after && test_cmp names.before names.after &&
+	files_same operators.csv oplog.csv oplog.head
+}
+# fixed_lifted: the attribute gone, every attempt answers as ever.
+fixed_lifted() {
+	test "$(field tanaka failed)" = 1 &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	auth tanaka "$TMP/pw.tanaka" && test "$(field tanaka failed)" = 0 &&
+	auth-check -d "$D" -u ueda 2>/dev/null &&
+	test "$(log_count auth ok "^method=password reason=ok\$")" = 1
+}
+for fa in operators.csv:i operators.csv:a operators.pad:i .:a; do
+f=${fa%:*} a=${fa#*:}
+test_expect_success CHATTR "$f chattr +$a: the same line for all, nothing counted, written or logged" '
+	fixed_state "'$f-$a'" &&
+	w=$D && { [ '$f' = . ] || w=$D/'$f'; } &&
+	{ [ '$f' != operators.pad ] || : >"$D/'$f'"; } &&
+	chattr +'$a' "$D/'$f'" &&
+	fixed_answers "$w" "Operation not permitted"; s=$?
+	chattr -'$a' "$D/'$f'" && test $s = 0 && fixed_lifted
+'
+done
+
+# mountpoint CMD...: CMD with operators.csv a mount point of its own (a
+# bind mount of itself, writable), in a mount namespace of its own.
+mountpoint() {
+	unshare -m sh -c 'mount --make-rprivate / &&
+	    mount --bind "$1" "$1" && shift && exec "$@"' sh "$D/operators.csv" "$@"
+}
+test_expect_success MOUNTNS,CHATTR 'operators.csv a mount point: the same line for all, nothing written' '
+	fixed_state mount &&
+	fixed_answers "$D/operators.csv" "Device or resource busy" mountpoint &&
+	fixed_lifted
+'
+
 # A log idle for hours owes a seal for every epoch that ended (one a
 # minute here) and a key file moved past them.  The gate writes them
 # before the count, and only with room for them and the key file.  Written
