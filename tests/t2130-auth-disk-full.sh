@@ -270,7 +270,9 @@ test_expect_success CHATTR "$f chattr +$a: the same line for all, nothing counte
 	w=$D && { [ '$f' = . ] || w=$D/'$f'; } &&
 	{ [ '$f' != operators.pad ] || : >"$D/'$f'"; } &&
 	chattr +'$a' "$D/'$f'" &&
-	fixed_answers "$w" "Operation not permitted"; s=$?
+	fixed_answers "$w" "Operation not permitted" &&
+	by_tools_one_line "^[a-z-]+: $w: the attempt cannot be recorded \(Operation not permitted\): denied\$" &&
+	files_same operators.csv oplog.csv oplog.head; s=$?
 	chattr -'$a' "$D/'$f'" && test $s = 0 && fixed_lifted
 '
 done
