@@ -813,6 +813,14 @@ register_managers_able(const struct register_ *reg, const struct conf *c,
 	return n;
 }
 
+int
+register_end_strands(const struct register_ *reg, const struct conf *c,
+    const struct operator *o, int64_t end)
+{
+	return o->role == ROLE_MANAGER && operator_active(o, end) &&
+	    register_managers_able(reg, c, end, o) == 0;
+}
+
 static const char *
 fmt_time(int64_t t, char *buf)
 {

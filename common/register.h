@@ -244,6 +244,14 @@ size_t	register_managers(const struct register_ *, int64_t now);
  * (operator-revoke): a locked manager is unlocked only by another. */
 size_t	register_managers_able(const struct register_ *, const struct conf *,
 	    int64_t now, const struct operator *except);
+/* 1 when an end of o's authority at time end (a revocation's: now; a new
+ * expiry's: that end) leaves no manager who can act then: o a manager
+ * whose row, as it stands, keeps the authority at end, and no other who
+ * can act at end (register_managers_able).  An end the row does not
+ * outlast (a later one, or o's past) takes no authority away: it leaves
+ * at no moment fewer managers who can act. */
+int	register_end_strands(const struct register_ *, const struct conf *,
+	    const struct operator *o, int64_t end);
 /* Appends a row with every string "" and returns it. */
 struct operator *register_append(struct register_ *, const char *id);
 

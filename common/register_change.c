@@ -596,14 +596,16 @@ mod_detail(const struct modjob *j)
 	    set & MOD_EXPIRES ? " expires" : "");
 }
 
-/* operator-revoke's rule at the end of a manager's authority: a new
- * expiry for o is refused (ST_NO after a message) when no other manager
- * could act at it: one active then, so one whose own authority ends
- * first does not count, and not locked out then (a lock that lifts by
- * itself before counts), on a method the gate admits.  Else the register
- * would be left, at that end, to managers nobody can unlock or extend:
- * --recover lifts no expiry, and the bootstrap is for the first manager
- * only. */
+/* operator-revoke's rule at the end of a manager's authority
+ * (register_end_strands): a new expiry for o is refused (ST_NO after a
+ * message) when it takes away authority the row gives o at that end and
+ * no other manager could act at it: one active then, so one whose own
+ * authority ends first does not count, and not locked out then (a lock
+ * that lifts by itself before counts), on a method the gate admits.  Else
+ * the register would be left, at that end, to managers nobody can unlock
+ * or extend: --recover lifts no expiry, and the bootstrap is for the
+ * first manager only.  A later end than the present one takes none away,
+ * so the last manager can always move their end on, never back. */
 static int
 mod_strands(struct store *st, const struct register_ *reg,
     const struct operator *o, const struct modjob *j)
@@ -611,8 +613,7 @@ mod_strands(struct store *st, const struct register_ *reg,
 	const struct opchange *a = j->a;
 
 	if (!(j->set & MOD_EXPIRES) || a->exp == TIME_NONE ||
-	    o->role != ROLE_MANAGER ||
-	    register_managers_able(reg, &st->conf, a->exp, o) != 0)
+	    !register_end_strands(reg, &st->conf, o, a->exp))
 		return ST_OK;
 	jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
 	    "expire"), a->id);
@@ -802,8 +803,7 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	} else if (operator_revoked(o)) {
 		jerr_say(st->err, ST_NO, _("%s: already revoked"), j->id);
 		r = ST_NO;
-	} else if (o->role == ROLE_MANAGER &&
-	    register_managers_able(reg, &st->conf, now, o) == 0) {
+	} else if (register_end_strands(reg, &st->conf, o, now)) {
 		/* counted as the gate admits managers: the one who can act
 		 * would leave only locked or damaged ones, whom no manager
 		 * can unlock (only root with the log key, --recover) */

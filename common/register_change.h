@@ -57,8 +57,10 @@ int	opchange_mod_usage(struct opchange *, struct jerr *e);
  * verifies the manager c->by (its attempt logged and counted; a locked
  * manager is ST_NO), makes the change under the register lock and logs
  * it, at clock_decision()'s time.  operator_add without a manager is the
- * bootstrap of the first manager.  ST_OK, ST_NO, ST_USAGE or ST_FAIL
- * after a message.
+ * bootstrap of the first manager.  A manager's new end (operator_mod)
+ * that would leave no manager who can act at it is ST_NO
+ * (register_end_strands).  ST_OK, ST_NO, ST_USAGE or ST_FAIL after a
+ * message.
  */
 int	operator_add(struct store *, struct opchange *);
 int	operator_mod(struct store *, struct opchange *);
@@ -68,7 +70,7 @@ int	operator_mod(struct store *, struct opchange *);
  * id's authority at clock_decision()'s time: the row records when, by whom
  * and why (reason checked by the caller: field_check), then the credential
  * is destroyed; the row stays and its id is never reused.  A manager is
- * not revoked when no other could act (register_managers_able: a locked
+ * not revoked when no other could act (register_end_strands: a locked
  * or damaged one does not count).  ST_OK, ST_NO (denied, no such operator,
  * already revoked, the last manager), ST_USAGE or ST_FAIL after a message.
  */
