@@ -271,21 +271,32 @@ never_held(struct store *st)
 
 /* The bootstrap's checks on reg: ST_OK, or the refusal said.  Of the two
  * refusals without -b, the register's manager is named first: it is the
- * reason whatever -r says. */
+ * reason whatever -r says.  Last, operator-mod's -e rule
+ * (register_end_strands): no other manager could act at the first one's
+ * end, and after it nothing could repair the register (no bootstrap once
+ * it held a manager, --recover lifts no expiry), so any end is refused. */
 static int
-first_open(struct store *st, const struct register_ *reg, enum role role)
+first_open(struct store *st, const struct register_ *reg,
+    const struct opchange *a)
 {
+	int	 r;
+
 	if (had_manager(reg)) {
 		jerr_say(st->err, ST_USAGE, _("the register has a manager: "
 		    "-b is required"));
 		return ST_USAGE;
 	}
-	if (role != ROLE_MANAGER) {
+	if (a->r != ROLE_MANAGER) {
 		jerr_say(st->err, ST_USAGE, _("-b is required (only the first "
 		    "manager registers without it)"));
 		return ST_USAGE;
 	}
-	return never_held(st);
+	if ((r = never_held(st)) != ST_OK || !a->have_exp ||
+	    a->exp == TIME_NONE)
+		return r;
+	jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
+	    "expire"), a->id);
+	return ST_NO;
 }
 
 /* The bootstrap of the first manager: no gate, a lock of its own.  The
@@ -301,7 +312,7 @@ add_first(struct store *st, struct addjob *j)
 	/* fail before asking for a credential */
 	if ((r = register_load(st, &reg)) != ST_OK)
 		return r;
-	r = first_open(st, &reg, j->a->r);
+	r = first_open(st, &reg, j->a);
 	register_free(&reg);
 	if (r != ST_OK)
 		return r;
@@ -316,7 +327,7 @@ add_first(struct store *st, struct addjob *j)
 		return r;
 	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
-	if ((r = first_open(st, &reg, j->a->r)) != ST_OK ||
+	if ((r = first_open(st, &reg, j->a)) != ST_OK ||
 	    (r = register_reconcile(st, &reg, j->a->id)) != ST_OK ||
 	    (r = clock_decision(st, &j->now)) != ST_OK) {
 		register_end(st, &reg);

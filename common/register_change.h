@@ -57,10 +57,10 @@ int	opchange_mod_usage(struct opchange *, struct jerr *e);
  * verifies the manager c->by (its attempt logged and counted; a locked
  * manager is ST_NO), makes the change under the register lock and logs
  * it, at clock_decision()'s time.  operator_add without a manager is the
- * bootstrap of the first manager.  A manager's new end (operator_mod)
- * that would leave no manager who can act at it is ST_NO
- * (register_end_strands).  ST_OK, ST_NO, ST_USAGE or ST_FAIL after a
- * message.
+ * bootstrap of the first manager.  A manager's end that would leave no
+ * manager who can act at it is ST_NO (register_end_strands; the
+ * bootstrap's, any end: nothing is logged).  ST_OK, ST_NO, ST_USAGE or
+ * ST_FAIL after a message.
  */
 int	operator_add(struct store *, struct opchange *);
 int	operator_mod(struct store *, struct opchange *);

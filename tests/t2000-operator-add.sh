@@ -73,6 +73,33 @@ test_expect_success 'bootstrap: a refused or unreadable password is logged, noth
 	! grep -qs "^boss," "$D/operators.csv"
 '
 
+# operator-mod(1)'s -e rule at the bootstrap: no other manager could act
+# at the first manager's end, and after it nothing could repair the
+# register (no second bootstrap, --recover lifts no expiry).  Refused
+# before the credential is asked for, as the bootstrap's other refusals,
+# and nothing is logged: nobody acted.  A first person who is no manager
+# is told that first.
+test_expect_success 'bootstrap: no end for the first manager (exit 1, nothing logged)' '
+	nrec=$(wc -l <"$D/oplog.csv") && pw first first-secret-1 &&
+	for e in 2030-01-01 2030-01-01T00:00:00Z; do
+		test_must_fail 1 operator-add -d "$D" -i boss -n B -r manager \
+		    -m password --reason r --instructions-given 2026-11-01 -e $e \
+		    --password-fd 3 3<"$TMP/pw.first" 2>err &&
+		one_line_matching err "^operator-add: boss: the last active manager cannot expire\$" ||
+		return 1
+	done &&
+	test_must_fail 1 operator-add -d "$D" -i boss -n B -r manager -m password \
+	    --reason r --instructions-given 2026-11-01 -e 2030-01-01 \
+	    --password-fd 9 2>err &&
+	one_line_matching err "^operator-add: boss: the last active manager cannot expire\$" &&
+	test_must_fail 2 operator-add -d "$D" -i boss -n B -m password --reason r \
+	    --instructions-given 2026-11-01 -e 2030-01-01 --password-fd 3 \
+	    3<"$TMP/pw.first" 2>err &&
+	one_line_matching err "^operator-add: -b is required \(only the first manager registers without it\)\$" &&
+	test "$(wc -l <"$D/oplog.csv")" = $nrec &&
+	! grep -qs "^boss," "$D/operators.csv" && test ! -e "$D/credentials/boss.phc"
+'
+
 test_expect_success 'bootstrap: the first manager needs no --by, logged as bootstrap' '
 	bootstrap &&
 	test "$(field boss role)" = manager &&
@@ -121,11 +148,17 @@ test_expect_success 'no -b once there is a manager: the same line with any -r, n
 	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv"
 '
 
+# (Each end given while the other manager could act at it.)
 test_expect_success 'no bootstrap once every manager has expired' '
-	reg_state "$TMP/s2" && pw m3 m3-secret-1 &&
+	reg_state "$TMP/s2" && pw m3 m3-secret-1 && pw m3b m3b-secret-1 &&
 	operator-add -d "$TMP/s2" -i m3 -n M3 -r manager -m password \
-	    --reason r --instructions-given 2026-11-01 -e 2030-01-01 \
+	    --reason r --instructions-given 2026-11-01 \
 	    --password-fd 3 3<"$TMP/pw.m3" &&
+	operator-add -d "$TMP/s2" -b m3 --by-password-fd 4 -i m3b -n M3b \
+	    -r manager -m password --reason r --instructions-given 2026-11-01 \
+	    -e 2030-01-01 --password-fd 3 3<"$TMP/pw.m3b" 4<"$TMP/pw.m3" &&
+	operator-mod -d "$TMP/s2" -b m3 --by-password-fd 4 -i m3 -e 2029-12-31 \
+	    4<"$TMP/pw.m3" &&
 	cp "$TMP/s2/operators.csv" s2.before &&
 	test_must_fail 2 at 2030-06-01T00:00:00Z operator-add -d "$TMP/s2" -i m4 \
 	    -n M4 -r manager -m password --reason r --instructions-given 2026-11-01 \
