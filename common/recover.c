@@ -18,16 +18,18 @@
  *    waits for a finger), written under the lock after the row was read
  *    again, before the row; the change and its record go through
  *    operators.pending like every register change (register_txn.h), and
- *    nothing is written until the log is shown, under its lock, to take
- *    the record, as every writer shows it (register_change_ready): a log
- *    that cannot leaves the register, the credential and the log as they
- *    were, exit 3 and one line.
+ *    nothing is written until the register is shown to be a name a
+ *    rename may replace, as the gate shows it (register_replaceable), and
+ *    the log, under its lock, to take the record, as every writer shows
+ *    it (register_change_ready): either failing leaves the register, the
+ *    credential and the log as they were, exit 3 and one line.
  *  - Every attempt past the option check is the log's special record
  *    "recover" (operator "-", jukisec-log(5)), naming the uid; the
  *    terminal is the record's own field.  log-append cannot write one.
  *    The new password or template is read last, after the key and the
  *    target: one refused or unreadable is such an attempt too.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,12 +154,15 @@ say_problem(struct store *st, const char *id, const char *why)
 			jerr_say(st->err, ST_NO, _(m[i].msg), id);
 }
 
-/* Under the register lock, before the change: the log shown to take its
- * record, as every register writer shows it (register_change_ready), with
- * room beyond a rewrite of the register for the note (the record, and
- * with a new credential the register after it), the credential and the
- * record's line.  Written first, a log that then refused the record left
- * the unlock in force and its note for the next writer, and no record.
+/* Under the register lock, before the change: the register shown to be
+ * a name a rename may replace, as the gate shows it before a count
+ * (register_replaceable), then the log to take its record, as every
+ * register writer shows it (register_change_ready), with room beyond a
+ * rewrite of the register for the note (the record, and with a new
+ * credential the register after it), the credential and the record's
+ * line.  Written first, a register that then refused its rename (chattr
+ * +i or +a) left the new credential and the note for the next writer,
+ * and a log that refused the record the unlock in force with no record.
  * ST_OK with the log lock held, for the record; else ST_FAIL, nothing
  * written, said in one line (or in the log's own words), and the log
  * takes no more records in this run. */
@@ -171,7 +176,11 @@ recover_ready(struct store *st, const struct buf *cred)
 	if (cred->len != 0 &&
 	    fstatat(st->dirfd, REGISTER_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		extra += sb.st_size;
-	if (register_change_ready(st, REGISTER_FILE, extra, &err) == ST_OK)
+	if (register_replaceable(st, &st->unwritable) == -1) {
+		err = errno;
+		st->log_refused = 1;	/* a disk that cannot record */
+	} else if (register_change_ready(st, REGISTER_FILE, extra, &err) ==
+	    ST_OK)
 		return ST_OK;
 	if (err != -1)
 		jerr_say(st->err, ST_FAIL, _("%s: the recovery cannot be "

@@ -19,6 +19,7 @@
  * commits the row before it destroys the credential (register.c's crash
  * order) and is never undone: the row and its id stay (R5.1).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,12 +270,35 @@ never_held(struct store *st)
 	}
 }
 
+/* The register shown to be a name a rename may replace, as the gate
+ * shows it (register_replaceable): one that is not (chattr +i or +a, a
+ * mount point) refused the bootstrap's rename after its credential and
+ * note were written, and left both with an "error" record.  ST_OK; else
+ * a disk that cannot record, said as the rename says it, ST_FAIL, and
+ * the log takes no record of the run: nothing written. */
+static int
+first_replaceable(struct store *st)
+{
+	const char *at;
+	int	 err;
+
+	if (register_replaceable(st, &st->unwritable) == 0)
+		return ST_OK;
+	err = errno;
+	at = register_unrecorded_at(st);
+	errno = err;
+	jerr_say_errno(st->err, ST_FAIL, "%s", at);
+	st->log_refused = 1;
+	return ST_FAIL;
+}
+
 /* The bootstrap's checks on reg: ST_OK, or the refusal said.  Of the two
  * refusals without -b, the register's manager is named first: it is the
- * reason whatever -r says.  Last, operator-mod's -e rule
+ * reason whatever -r says.  Then operator-mod's -e rule
  * (register_end_strands): no other manager could act at the first one's
  * end, and after it nothing could repair the register (no bootstrap once
- * it held a manager, --recover lifts no expiry), so any end is refused. */
+ * it held a manager, --recover lifts no expiry), so any end is refused.
+ * Last, a register that cannot be replaced (first_replaceable). */
 static int
 first_open(struct store *st, const struct register_ *reg,
     const struct opchange *a)
@@ -291,12 +315,14 @@ first_open(struct store *st, const struct register_ *reg,
 		    "manager registers without it)"));
 		return ST_USAGE;
 	}
-	if ((r = never_held(st)) != ST_OK || !a->have_exp ||
-	    a->exp == TIME_NONE)
+	if ((r = never_held(st)) != ST_OK)
 		return r;
-	jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
-	    "expire"), a->id);
-	return ST_NO;
+	if (a->have_exp && a->exp != TIME_NONE) {
+		jerr_say(st->err, ST_NO, _("%s: the last active manager cannot "
+		    "expire"), a->id);
+		return ST_NO;
+	}
+	return first_replaceable(st);
 }
 
 /* The bootstrap of the first manager: no gate, a lock of its own.  The

@@ -33,14 +33,20 @@
 int	register_log_ready(struct store *, int64_t now, const char *name,
 	    off_t extra, int *err);
 /* Before the gate counts an attempt, whatever the attempt turns out to
- * be: 0 when the directory lets a name be replaced (neither immutable nor
- * append-only) and DIR/operators.csv and DIR/operators.pad, where a count
- * and a pad are renamed (atomic_commit), are files a rename may replace
+ * be, and before a change that no gate's checks preceded writes anything
+ * (the bootstrap, operator-mod --recover): 0 when the directory lets a
+ * name be replaced (neither immutable nor append-only) and
+ * DIR/operators.csv and DIR/operators.pad, where a count, a change and
+ * a pad are renamed (atomic_commit), are files a rename may replace
  * (missing, or not immutable, append-only, a mount point or a directory).
  * Else -1 with errno and *name the file (NULL: the directory), for the
  * line of a disk that cannot record (register_unrecorded_at): a count
  * refused where a pad is not, or the other way round, would tell a
- * registered id, or a right password, by how the attempt ends. */
+ * registered id, or a right password, by how the attempt ends; a change
+ * refused at its rename left its credential and its note behind.  Both
+ * names for every caller: one check, the same answer for each.  A note
+ * a kill left is not its: its settlement fails at the rename it needs,
+ * the note kept for the next writer. */
 int	register_replaceable(struct store *, const char **name);
 /* Where the caller's line of a disk that cannot record puts it: DIR, or
  * DIR/FILE for the log file that register_log_ready found not to open

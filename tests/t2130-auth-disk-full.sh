@@ -289,6 +289,69 @@ test_expect_success MOUNTNS,CHATTR 'operators.csv a mount point: the same line f
 	fixed_lifted
 '
 
+# The changes no gate precedes, on a register or a pad that cannot be
+# replaced: operator-mod --recover wrote its note (operators.pending)
+# and, with --reset-password, the new credential, then failed on the
+# rename (exit 3, the note left for the next writer, an "error" record);
+# the bootstrap wrote the credential, its note and a record the same
+# way.  Both now show the names replaceable first, as the gate does:
+# one line naming the file, exit 3, nothing written or logged.
+for fa in operators.csv:i operators.csv:a operators.pad:i .:a; do
+f=${fa%:*} a=${fa#*:}
+test_expect_success CHATTR "$f chattr +$a: --recover is one line, nothing written or logged" '
+	fixed_state "rec-'$f-$a'" && pw new new-secret-Pw-1 &&
+	w=$D && { [ '$f' = . ] || w=$D/'$f'; } &&
+	{ [ '$f' != operators.pad ] || : >"$D/'$f'"; } &&
+	ls -A "$D" >names.before && ls -A "$D/credentials" >creds.before &&
+	files_save operators.csv oplog.csv oplog.head &&
+	chattr +'$a' "$D/'$f'" && s=0 &&
+	for o in "" "--reset-password --password-fd 3"; do
+		test_must_fail 3 operator-mod -d "$D" --recover -i boss \
+		    --key-file "$D.key" $o 3<"$TMP/pw.new" 2>err &&
+		one_line_matching err "^operator-mod: $w: the recovery cannot be recorded \(Operation not permitted\): nothing changed\$" ||
+		    { s=1; break; }
+	done &&
+	ls -A "$D" >names.after && ls -A "$D/credentials" >creds.after &&
+	test_cmp names.before names.after && test_cmp creds.before creds.after &&
+	files_same operators.csv oplog.csv oplog.head; s=$((s + $?))
+	chattr -'$a' "$D/'$f'" && test $s = 0 &&
+	operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --password-fd 3 3<"$TMP/pw.new" &&
+	test ! -e "$D/operators.pending" && auth boss "$TMP/pw.new" &&
+	test "$(log_count recover ok "^uid=0 changed: unlock reset-password\$")" = 1
+'
+done
+
+# boot_state NAME: $D a fresh state (NAME its directory) that never held
+# anyone, with an operators.csv of its header alone when the register is
+# to be one that cannot be replaced.  names: the names in $D but the
+# lock files, which every writer makes that finds none.
+names() { ls -A "$D" | grep -v "\.lock\$"; }
+boot_state() {
+	D=$TMP/b-$1 && reg_state &&
+	case $1 in
+	operators.csv-*) head -n 1 "$M/s/operators.csv" >"$D/operators.csv" &&
+		chmod 600 "$D/operators.csv" ;;
+	esac
+}
+for fa in operators.csv:i operators.csv:a operators.pad:i .:a; do
+f=${fa%:*} a=${fa#*:}
+test_expect_success CHATTR "$f chattr +$a: the bootstrap is one line, nothing written or logged" '
+	boot_state "'$f-$a'" &&
+	w=$D && { [ '$f' = . ] || w=$D/'$f'; } &&
+	{ [ '$f' != operators.pad ] || : >"$D/'$f'"; } &&
+	names >names.before && files_save oplog.csv oplog.head &&
+	chattr +'$a' "$D/'$f'" &&
+	bootstrap 2>err; s=$?
+	chattr -'$a' "$D/'$f'" && test $s = 3 &&
+	one_line_matching err "^operator-add: $w: Operation not permitted\$" &&
+	names >names.after && test_cmp names.before names.after &&
+	files_same oplog.csv oplog.head &&
+	bootstrap && test ! -e "$D/operators.pending" &&
+	test "$(field boss role)" = manager && auth boss "$TMP/pw.boss"
+'
+done
+
 # A log idle for hours owes a seal for every epoch that ended (one a
 # minute here) and a key file moved past them.  The gate writes them
 # before the count, and only with room for them and the key file.  Written
