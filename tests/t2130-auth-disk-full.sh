@@ -8,6 +8,7 @@
 # reason, otherwise.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
+. "$SRCDIR/tests/lib-crash.sh"
 
 # M: a 1 MiB tmpfs for the state; E: one of 512 KiB for a log of
 # one-minute epochs.
@@ -351,6 +352,49 @@ test_expect_success CHATTR "$f chattr +$a: the bootstrap is one line, nothing wr
 	test "$(field boss role)" = manager && auth boss "$TMP/pw.boss"
 '
 done
+
+# A count a kill left in operators.pending, its rename not made, with
+# operators.csv immutable: every writer settles it first, which puts the
+# count in force by that rename, and fails there, before any decision:
+# one line naming the register, exit 3, the same for a wrong password,
+# the right one, an unknown id, an external verifier's hand, every
+# manager's -b and --recover.  The note stays as it is, nothing is
+# counted, and once the attribute is gone the next writer settles it:
+# the count the killed attempt made in force, with its record.
+# auths: the number of "auth" records in the log.  denied: tanaka's
+# wrong password, a success when denied (crash_after traces it whole),
+# a kill's 137 passed on.
+auths() { csv_awk 'NF_ > 7 && F[5] == "auth" { n++ } END { print n + 0 }' "$D/oplog.csv"; }
+denied() { auth tanaka "$TMP/pw.wrong" 2>/dev/null; _r=$?; [ $_r = 1 ] || return $_r; }
+test_expect_success CHATTR 'a count a kill left, operators.csv chattr +i: the same line for all, the note kept' '
+	fixed_state noted && cp -a "$D" "$TMP/noted.saved" &&
+	crash_after "$TMP/noted.saved" "$D" "operators.pending\$" renameat \
+	    "operators.csv\$" denied &&
+	test -e "$D/operators.pending" && test "$(field tanaka failed)" = 1 &&
+	files_save operators.csv operators.pending oplog.csv oplog.head &&
+	na=$(auths) && line="$D/operators.csv: Operation not permitted" &&
+	printf "auth-check: %s\n" "$line" >want &&
+	{ echo "xverifier: verify ueda, present your hand" && cat want; } >want.x &&
+	chattr +i "$D/operators.csv" && s=0 &&
+	for w in tanaka:wrong tanaka:tanaka boss:boss nobody:wrong; do
+		test_must_fail 3 auth "${w%%:*}" "$TMP/pw.${w#*:}" 2>err &&
+		test_cmp want err || { s=1; break; }
+	done &&
+	test_must_fail 3 auth-check -d "$D" -u ueda 2>err && test_cmp want.x err &&
+	files_same operators.csv operators.pending oplog.csv oplog.head &&
+	by_tools_one_line "^[a-z-]+: $line\$" &&
+	test_must_fail 3 operator-mod -d "$D" --recover -i boss \
+	    --key-file "$D.key" 2>err &&
+	one_line_matching err "^operator-mod: $line\$" &&
+	files_same operators.csv operators.pending && test "$(auths)" = "$na"
+	s=$((s + $?))
+	chattr -i "$D/operators.csv" && test $s = 0 &&
+	test_must_fail 1 auth nobody "$TMP/pw.wrong" 2>/dev/null &&
+	test ! -e "$D/operators.pending" && test "$(field tanaka failed)" = 2 &&
+	counted tanaka &&
+	test "$(log_count auth denied "settled=interrupted")" = 1 &&
+	log-verify -d "$D" -k "$D.key" >/dev/null
+'
 
 # A log idle for hours owes a seal for every epoch that ended (one a
 # minute here) and a key file moved past them.  The gate writes them
