@@ -110,20 +110,6 @@ clock_decision(struct store *st, int64_t *now)
 	return ST_OK;
 }
 
-/* The end of the first epoch the log has not sealed (the head's key
- * epoch): ST_OK, or ST_FAIL after a message. */
-static int
-unsealed_end(struct store *st, const struct oplog_head *hd, int64_t *end)
-{
-	struct oplog_key *k = oplog_key_new();
-	int r;
-
-	if ((r = oplog_key_load(st, k)) == ST_OK)
-		*end = oplog_epoch_end(k->t0, k->epoch_seconds, hd->kepoch);
-	oplog_key_free(k);
-	return r;
-}
-
 /* 1 for a seal record (jukisec-log(5), "Special records"). */
 static int
 is_seal(const struct oplog_record *rec)
@@ -132,13 +118,20 @@ is_seal(const struct oplog_record *rec)
 	    strcmp(rec->field[OF_ACTION], "seal") == 0;
 }
 
-/* The records of fd from time from on, up to size: fn called for each
- * stretch of seals alone longer than DOUBT_MS (clock_silences) and ST_NO
- * when it returns nonzero; else ST_OK with *run the first of the seals
- * that end the log (-1: none).  ST_FAIL after a message. */
+/*
+ * The records of fd up to size from time from on (INT64_MIN: all of
+ * them, their lines counted from the header row): fn called for each
+ * stretch of more than DOUBT_MS between two records that are not seals,
+ * and ST_NO when it returns nonzero; else ST_OK with *last the time of
+ * the last record that is not a seal (-1: none).  ST_FAIL after a
+ * message naming the line.  Seals do not count: a writer that finds the
+ * clock past its epoch writes the seals of every epoch in between at
+ * once, each dated at its epoch's end, so that they fill a jump with
+ * times the clock never read.
+ */
 static int
-scan_seals(struct store *st, int fd, long long size, int64_t from,
-    clock_silence_fn *fn, void *arg, int64_t *run)
+scan_quiet(struct store *st, int fd, long long size, int64_t from,
+    clock_silence_fn *fn, void *arg, int64_t *last)
 {
 	struct oplog_reader	*rd;
 	struct oplog_record	*rec;
@@ -147,29 +140,29 @@ scan_seals(struct store *st, int fd, long long size, int64_t from,
 	size_t			 line;
 	int			 r;
 
-	/* a guess by time, or the whole log when there is none */
-	if ((off = prune_guess(fd, size, from)) == -1)
-		off = 0;
 	rd = oplog_reader_open(fd, LOG_FILE);
-	oplog_reader_seek(rd, off);
+	/* a guess by time, or the whole log when there is none; the first
+	 * record's guess is line 2 */
+	if ((off = prune_guess(fd, size, from)) == -1)
+		oplog_reader_seek(rd, 0);
+	else if (from == INT64_MIN)
+		oplog_reader_resume(rd, off, 1);
+	else
+		oplog_reader_seek(rd, off);
 	oplog_reader_limit(rd, size);
-	*run = -1;
+	*last = -1;
 	while ((r = oplog_reader_next(rd, &rec)) == 1) {
-		if (rec->time < from)
+		if (rec->time < from || is_seal(rec))
 			continue;
-		if (is_seal(rec)) {
-			if (*run == -1)
-				*run = rec->time;
-			continue;
-		}
-		if (*run != -1 && rec->time - *run > DOUBT_MS && fn(arg, *run, rec->time))
+		if (*last != -1 && rec->time - *last > DOUBT_MS &&
+		    fn(arg, *last, rec->time))
 			break;
-		*run = -1;
+		*last = rec->time;
 	}
 	if (r == -1) {
 		why = oplog_reader_error(rd, &line, NULL);
-		jerr_say(st->err, ST_FAIL, _("%s/%s:%zu: %s; run log-verify"), st->dir, LOG_FILE,
-		    line, why);
+		jerr_say(st->err, ST_FAIL, _("%s/%s:%zu: %s; run log-verify"),
+		    st->dir, LOG_FILE, line, why);
 	}
 	oplog_reader_close(rd);
 	return r == -1 ? ST_FAIL : r == 1 ? ST_NO : ST_OK;
@@ -179,11 +172,12 @@ int
 clock_silences(struct store *st, int fd, long long size, int64_t now,
     clock_silence_fn *fn, void *arg)
 {
-	int64_t	 run;
+	int64_t	 last;
 	int	 r;
 
-	r = scan_seals(st, fd, size, INT64_MIN, fn, arg, &run);
-	if (r == ST_OK && run != -1 && now - run > DOUBT_MS && fn(arg, run, now))
+	r = scan_quiet(st, fd, size, INT64_MIN, fn, arg, &last);
+	if (r == ST_OK && last != -1 && now - last > DOUBT_MS &&
+	    fn(arg, last, now))
 		r = ST_NO;
 	return r;
 }
@@ -210,7 +204,7 @@ clock_corroborated(struct store *st, int64_t from, int64_t now,
 	struct oplog_head	 hd;
 	struct first		 f = { late, seen };
 	const char		*why;
-	int64_t			 run, end;
+	int64_t			 last;
 	int			 fd, r;
 
 	if (oplog_head_read(st, &hd, &why) == -1) {
@@ -218,19 +212,17 @@ clock_corroborated(struct store *st, int64_t from, int64_t now,
 		    why);
 		return ST_FAIL;
 	}
-	if ((r = unsealed_end(st, &hd, &end)) != ST_OK)
-		return r;
 	if ((fd = store_openat(st, LOG_FILE, O_RDONLY, 0)) == -1) {
 		store_open_say(st, st->err, LOG_FILE);
 		return ST_FAIL;
 	}
-	r = scan_seals(st, fd, hd.size, from, first, &f, &run);
+	r = scan_quiet(st, fd, hd.size, from, first, &f, &last);
 	close(fd);
 	if (r != ST_OK)
 		return r;
-	/* seals at the end, and the epochs not sealed yet, are written by
-	 * now at the latest */
-	*late = run != -1 ? run : end;
+	/* from the last record that is not a seal (the lock's own, at
+	 * least) to now */
+	*late = last != -1 ? last : from;
 	*seen = now;
 	return now - *late > DOUBT_MS ? ST_NO : ST_OK;
 }

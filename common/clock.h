@@ -32,33 +32,31 @@ int	clock_log_last(struct store *, int64_t *t);
  * an epoch of the clock. */
 #define CLOCK_DOUBT_DAYS	7
 
-/* Whether the log corroborates the clock from time from up to now (the
- * decision's time): ST_OK when it does; ST_NO when it shows a jump, *late
- * set to the end of the epoch whose seal came more than CLOCK_DOUBT_DAYS
- * after it and *seen to the time by which it was written; ST_FAIL after a
- * message (the log, its head or key cannot be read).  A seal's time is
- * its epoch's end, not when it was written: that is bounded by the next
- * record that is not a seal (its writer's time), or by now for seals at
- * the end of the log and for epochs not sealed yet.  A writer under a
- * clock moved ahead seals every epoch in between at once: the first of
- * them is a jump; cron's hourly seal, and the nightly log-prune's record,
- * are none.  Reads without a lock, up to what the head commits. */
-int	clock_corroborated(struct store *, int64_t from, int64_t now,
-	    int64_t *late, int64_t *seen);
-
 /* Called by clock_silences for a stretch from start to end; nonzero
  * stops the walk. */
 typedef int clock_silence_fn(void *arg, int64_t start, int64_t end);
 
-/* Each stretch of more than CLOCK_DOUBT_DAYS in which the log of fd, up
- * to size, holds only seals, oldest first: fn(arg, start, end), start the
- * first seal's time, end the next other record's, or now for the seals
- * that end the log (the bounds clock_corroborated puts on when seals were
- * written).  A machine that was off, or a writer under a clock moved
- * ahead.  ST_OK, ST_NO when fn stopped it, ST_FAIL after a message naming
- * the line.  fd's offset is left alone. */
+/* Each stretch of more than CLOCK_DOUBT_DAYS between two records of the
+ * log of fd, up to size, that are not seals (seals between them or
+ * none), and from the last such record to now, oldest first: fn(arg,
+ * start, end).  A machine that was off, or a writer under a clock moved
+ * ahead: its seals, dated at the end of each epoch it sealed at once,
+ * fill the jump with times no clock read, so they do not count.  ST_OK,
+ * ST_NO when fn stopped it, ST_FAIL after a message naming the line.
+ * fd's offset is left alone. */
 int	clock_silences(struct store *, int fd, long long size, int64_t now,
 	    clock_silence_fn *fn, void *arg);
+
+/* Whether the log corroborates the clock from time from up to now (the
+ * decision's time): ST_OK when it does; ST_NO when the records that are
+ * not seals, from from on and then now, have a stretch of more than
+ * CLOCK_DOUBT_DAYS between two of them (clock_silences), *late and *seen
+ * set to its ends; ST_FAIL after a message (the log or its head cannot be
+ * read).  cron's hourly seal is no record here; the nightly log-prune's
+ * is, and so is every login.  Reads without a lock, up to what the head
+ * commits. */
+int	clock_corroborated(struct store *, int64_t from, int64_t now,
+	    int64_t *late, int64_t *seen);
 
 /* --now TIME of a read-only tool.  ST_OK, or ST_USAGE after one line. */
 int	asof_parse(const char *arg, int64_t *now);

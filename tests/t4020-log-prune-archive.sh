@@ -227,6 +227,7 @@ if [ -n "$G" ]; then
 		chmod 600 "$TMP/g/oplog.csv" &&
 		live "$TMP/g" "2023-09-01 09:00:00" "2024-09-01 09:00:00" &&
 		rec "$TMP/g" "2024-09-01 09:00:00" D 3 &&
+		live "$TMP/g" "2024-09-01 09:00:00" "2025-01-01 00:00:00" &&
 		prune "$TMP/g" 2025-01-01T00:00:00Z --discard && ! has "$TMP/g" C &&
 		test "$(stat -c %a "$TMP/g/oplog.csv")" = 600
 	'
