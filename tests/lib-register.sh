@@ -142,3 +142,18 @@ by_tools_one_line() {
 		    { echo "($_bt)" >&2; return 1; }
 	done
 }
+
+# blocked_read PID FD: waits until PID sleeps in a system call on
+# descriptor FD (the read of a password from a FIFO), at most 10 s.  Where
+# /proc/PID/syscall is not readable (ptrace restrictions), sleeping at all
+# is taken as the sign.
+blocked_read() {
+	_i=0
+	while :; do
+		_s=$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null) &&
+		{ _a=$(cut -d" " -f2 "/proc/$1/syscall" 2>/dev/null) ||
+		    _a=0x$2; } &&
+		[ "$_s" = S ] && [ "$_a" = "0x$2" ] && return 0
+		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
+	done
+}

@@ -14,21 +14,6 @@ last() {
 	END { for (i = m - ENVIRON["_n"] + 1; i <= m; i++) if (i > 0) print r[i] }' "$D/oplog.csv")
 }
 
-# blocked PID FD: waits until PID sleeps in a system call on descriptor FD
-# (the read of a password from a FIFO), at most 10 s.  Where
-# /proc/PID/syscall is not readable (ptrace restrictions), sleeping at all
-# is taken as the sign, as in t2100.
-blocked() {
-	_i=0
-	while :; do
-		_s=$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null) &&
-		{ _a=$(cut -d" " -f2 "/proc/$1/syscall" 2>/dev/null) ||
-		    _a=0x$2; } &&
-		[ "$_s" = S ] && [ "$_a" = "0x$2" ] && return 0
-		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
-	done
-}
-
 # manager ID: registers ID as a manager (password ID-secret-1).
 manager() { add_pw "$1" -r manager; }
 
@@ -45,7 +30,7 @@ test_expect_success 'operator-mod: a manager revoked while the new password is r
 	{ operator-mod -d "$D" -b m2 --by-password-fd 4 -i alice \
 	    --reset-password --password-fd 3 4<"$TMP/pw.m2" 3<>fifo 2>err \
 	    & } && pid=$! &&
-	blocked $pid 3 &&
+	blocked_read $pid 3 &&
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m2 \
 	    --reason "moved to another office" 4<"$TMP/pw.boss" &&
 	cat "$TMP/pw.new" >fifo; wait $pid; rc=$? &&
@@ -63,7 +48,7 @@ test_expect_success 'operator-mod: a manager locked while the new password is re
 	{ operator-mod -d "$D" -b m3 --by-password-fd 4 -i alice \
 	    --reset-password --password-fd 3 4<"$TMP/pw.m3" 3<>fifo 2>err \
 	    & } && pid=$! &&
-	blocked $pid 3 &&
+	blocked_read $pid 3 &&
 	test_must_fail 4 auth m3 "$TMP/pw.wrong" 2>/dev/null &&
 	test -n "$(field m3 locked_at)" &&
 	cat "$TMP/pw.new" >fifo; wait $pid; rc=$? &&
@@ -87,7 +72,7 @@ test_expect_success 'operator-revoke: a manager revoked while asked for a passwo
 	manager m5 && rm -f fifo && mkfifo fifo &&
 	{ operator-revoke -d "$D" -b m5 --by-password-fd 4 -i alice \
 	    --reason "left the section" 4<>fifo 2>err & } && pid=$! &&
-	blocked $pid 4 &&
+	blocked_read $pid 4 &&
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m5 \
 	    --reason "transferred" 4<"$TMP/pw.boss" &&
 	cat "$TMP/pw.m5" >fifo; wait $pid; rc=$? &&
@@ -104,7 +89,7 @@ test_expect_success 'incident-report new: a manager revoked while asked for a pa
 	{ incident-report -d "$D" -b m6 --by-password-fd 4 new --type other \
 	    --cause fire --summary "smoke in the server room" 4<>fifo \
 	    >out 2>err & } && pid=$! &&
-	blocked $pid 4 &&
+	blocked_read $pid 4 &&
 	operator-revoke -d "$D" -b boss --by-password-fd 4 -i m6 \
 	    --reason "transferred" 4<"$TMP/pw.boss" &&
 	cat "$TMP/pw.m6" >fifo; wait $pid; rc=$? &&
@@ -122,7 +107,7 @@ test_expect_success 'incident-report step: a manager locked while asked for a pa
 	manager m7 && rm -f fifo && mkfifo fifo &&
 	{ incident-report -d "$D" -b m7 --by-password-fd 4 step "$id" \
 	    --step jlis-contacted 4<>fifo >out 2>err & } && pid=$! &&
-	blocked $pid 4 &&
+	blocked_read $pid 4 &&
 	test_must_fail 4 auth m7 "$TMP/pw.wrong" 2>/dev/null &&
 	cat "$TMP/pw.m7" >fifo; wait $pid; rc=$? &&
 	test $rc = 1 &&
@@ -136,7 +121,7 @@ test_expect_success 'a manager locked at first and unlocked while asked is re-ch
 	test_must_fail 4 auth m8 "$TMP/pw.wrong" 2>/dev/null &&
 	{ operator-revoke -d "$D" -b m8 --by-password-fd 4 -i bob \
 	    --reason "left" 4<>fifo 2>err & } && pid=$! &&
-	blocked $pid 4 &&
+	blocked_read $pid 4 &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i m8 -u \
 	    4<"$TMP/pw.boss" &&
 	cat "$TMP/pw.m8" >fifo; wait $pid; rc=$? &&
@@ -159,14 +144,14 @@ test_expect_success 'a manager unlocked while asked, the register lock then busy
 	{ operator-mod -d "$D" -b m11 --by-password-fd 4 -i alice \
 	    --reset-password --password-fd 3 4<>fifo 3<>fifo3 2>err \
 	    & } && pid=$! &&
-	blocked $pid 4 &&
+	blocked_read $pid 4 &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i m11 -u \
 	    4<"$TMP/pw.boss" &&
 	cat "$TMP/pw.m11" >fifo &&
 	i=0; until grep -q ",auth,m11,ok," "$D/oplog.csv"; do
 		i=$((i + 1)); [ $i -lt 1000 ] || exit 1; sleep 0.01
 	done
-	blocked $pid 3 || exit 1
+	blocked_read $pid 3 || exit 1
 	( flock 9 && : >held && exec sleep 5 ) 9>>"$D/register.lock" & holder=$!
 	i=0; until test -e held; do i=$((i + 1)); test $i -lt 200 || exit 1; sleep 0.02; done
 	cat "$TMP/pw.new" >fifo3; wait $pid; rc=$?
@@ -193,8 +178,8 @@ add_bg() {
 
 # adding M ID: add_bg, M's password given, until ID's new one is read.
 adding() {
-	add_bg "$1" "$2" && blocked $pid 4 && cat "$TMP/pw.$1" >fifo &&
-	blocked $pid 3
+	add_bg "$1" "$2" && blocked_read $pid 4 && cat "$TMP/pw.$1" >fifo &&
+	blocked_read $pid 3
 }
 
 # add_denied M ID PWFILE: PWFILE given as ID's new password, the
@@ -244,7 +229,7 @@ test_expect_success 'operator-mod: a refused new password of a manager locked me
 	{ operator-mod -d "$D" -b m15 --by-password-fd 4 -i alice \
 	    --reset-password --password-fd 3 4<"$TMP/pw.m15" 3<>fifo 2>err \
 	    & } && pid=$! &&
-	blocked $pid 3 &&
+	blocked_read $pid 3 &&
 	test_must_fail 4 auth m15 "$TMP/pw.wrong" 2>/dev/null &&
 	echo abc >fifo; wait $pid; rc=$? &&
 	test $rc = 1 &&
@@ -257,14 +242,14 @@ test_expect_success 'operator-mod: a refused new password of a manager locked me
 # check too: failed, it is "denied", not the new password "refused".
 test_expect_success 'operator-add: a manager unlocked while asked, locked again while the new password is read, is denied' '
 	manager m16 && test_must_fail 4 auth m16 "$TMP/pw.wrong" 2>/dev/null &&
-	add_bg m16 race4 && blocked $pid 4 &&
+	add_bg m16 race4 && blocked_read $pid 4 &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i m16 -u \
 	    4<"$TMP/pw.boss" &&
 	cat "$TMP/pw.m16" >fifo &&
 	i=0; until grep -q ",auth,m16,ok," "$D/oplog.csv"; do
 		i=$((i + 1)); [ $i -lt 1000 ] || exit 1; sleep 0.01
 	done
-	blocked $pid 3 || exit 1
+	blocked_read $pid 3 || exit 1
 	test_must_fail 4 auth m16 "$TMP/pw.wrong" 2>/dev/null &&
 	add_denied m16 race4 "$TMP/pw.race4" &&
 	one_line_matching err "authentication denied" &&

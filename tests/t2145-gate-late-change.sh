@@ -18,21 +18,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 
-# blocked PID FD: waits until PID sleeps in a system call on descriptor FD
-# (the read of a password from a FIFO), at most 10 s.  Where
-# /proc/PID/syscall is not readable (ptrace restrictions), sleeping at all
-# is taken as the sign, as in t2020.
-blocked() {
-	_i=0
-	while :; do
-		_s=$(cut -d" " -f3 "/proc/$1/stat" 2>/dev/null) &&
-		{ _a=$(cut -d" " -f2 "/proc/$1/syscall" 2>/dev/null) ||
-		    _a=0x$2; } &&
-		[ "$_s" = S ] && [ "$_a" = "0x$2" ] && return 0
-		_i=$((_i + 1)); [ $_i -lt 1000 ] || return 1; sleep 0.01
-	done
-}
-
 # late ID PWFILE CMD...: auth-check -u ID with its password read from a
 # FIFO; once it sleeps reading it (the row and the credential read), CMD
 # makes the change, then PWFILE's password is written.  The status in
@@ -49,7 +34,7 @@ late() {
 		auth-check -d "$D" -u "$_id" --password-fd 3 3<>fifo 2>err &
 	fi
 	_pid=$!
-	if ! blocked $_pid 3 || ! "$@"; then
+	if ! blocked_read $_pid 3 || ! "$@"; then
 		echo "late: auth-check not held, or the change failed" >&2
 		kill $_pid; wait $_pid; return 1
 	fi
