@@ -140,7 +140,7 @@ test_expect_success 'a changed record in Japanese: in words, under any locale' '
 	for l in C C.UTF-8; do
 		sed -n "/^  \[不適合\] 検証鍵で記録を確認できません/{n;p;}" r.$l >item &&
 		test_cmp want item &&
-		! grep -q "oplog\|MAC\|mismatch\|行目" r.$l || return 1
+		! body r.$l | grep -q "oplog\|MAC\|mismatch\|行目" || return 1
 	done &&
 	grep -qx "      - record 2 (oplog.csv line 4): MAC mismatch: record changed, or wrong key" r.en &&
 	edit "$D/oplog.csv" "None if r[0]==\"1\" else r" &&

@@ -112,7 +112,7 @@ test_expect_success 'the Japanese text: articles, no check id, no R label, no fi
 	grep -qx "国分寺市 住基ネット セキュリティ対策 遵守状況報告書" r.ja &&
 	grep -qx "規程第5条第5項 異動等の際の速やかな設定及び取消し" r.ja &&
 	grep -qx "規程第9条 重大な事態への対応" r.ja &&
-	! grep -n "R[0-9]\|register-\|incidents-\|log-\|\.csv\|oplog\|seq \|head\|エポック\|--" r.ja
+	! body r.ja | grep -n "R[0-9]\|register-\|incidents-\|log-\|\.csv\|oplog\|seq \|head\|エポック\|--"
 '
 
 test_expect_success 'the signature block: author by title and name, checker blank, 和暦 date' '
