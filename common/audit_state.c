@@ -141,27 +141,36 @@ mode_item(struct audit *a, const char *path, const char *what,
     const struct stat *sb, mode_t allowed, size_t *bad)
 {
 	mode_t	 excess = sb->st_mode & 07777 & ~allowed;
+	int	 owner = sb->st_uid != a->st->owner && sb->st_uid != 0;
+	char	 mode[64] = "";
 
-	if (sb->st_uid != a->st->owner && sb->st_uid != 0) {
-		/* the uid for whoever repairs it, in the English text; the
-		 * Japanese says whose it should be (issue 14) */
-		if (a->o->ja)
+	if (!owner && excess == 0)
+		return;
+	/* the uid and the modes for whoever repairs it, in the English
+	 * text; the Japanese says whose it should be and what the mode
+	 * lets others do (issue 14); an entry with both faults one item */
+	if (a->o->ja) {
+		if (owner && excess != 0)
+			check_item(a, path, "%sの所有者が、状態ディレクトリの"
+			    "所有者でもシステム管理者でもなく、その%s%s", what,
+			    what, excess_words(excess));
+		else if (owner)
 			check_item(a, path, "%sの所有者が、状態ディレクトリの"
 			    "所有者でもシステム管理者でもありません", what);
 		else
-			check_item(a, path, "%s is owned by uid %lu", path,
-			    (unsigned long)sb->st_uid);
-		(*bad)++;
-	} else if (excess != 0) {
-		/* the modes for whoever repairs it; the Japanese in words */
-		if (a->o->ja)
 			check_item(a, path, "%s%s", what, excess_words(excess));
+	} else {
+		if (excess != 0)
+			snprintf(mode, sizeof(mode), "mode %04o (at most %04o)",
+			    (unsigned)(sb->st_mode & 07777), (unsigned)allowed);
+		if (owner)
+			check_item(a, path, "%s is owned by uid %lu%s%s", path,
+			    (unsigned long)sb->st_uid, excess ? " and has " : "",
+			    mode);
 		else
-			check_item(a, path, "%s has mode %04o (at most %04o)",
-			    path, (unsigned)(sb->st_mode & 07777),
-			    (unsigned)allowed);
-		(*bad)++;
+			check_item(a, path, "%s has %s", path, mode);
 	}
+	(*bad)++;
 }
 
 /* path (what: its Japanese words), which this user may not look into:

@@ -109,6 +109,19 @@ test_expect_success ROOT 'a file owned by someone else FAILs' '
 	ja_words r.ja
 '
 
+# Both faults of one entry are one item naming both: the owner's fault
+# hid the mode's, which whoever repairs the owner would leave as it is.
+test_expect_success ROOT 'a file owned by someone else and open to others: one item, both faults' '
+	touch "$D/notes" && chmod 666 "$D/notes" && chown 65534 "$D/notes" &&
+	audit_run &&
+	jukisec-audit -d "$D" --lang ja >r.ja;
+	rm "$D/notes" &&
+	expect state-modes "FAIL notes" &&
+	detail state-modes | grep -q " notes is owned by uid 65534 and has mode 0666 (at most 0640)\$" &&
+	grep -qx "      - 状態ディレクトリの中のその他のファイルの所有者が、状態ディレクトリの所有者でもシステム管理者でもなく、その状態ディレクトリの中のその他のファイルを、権限のない者が読み書きできます" r.ja &&
+	ja_words r.ja
+'
+
 # The writers' temporary files have fixed names, each removed by the next
 # writer that takes the lock it is made under (jukisec-log(5) "Files"): one
 # there is a writer's at work, or goes with the next writer.  Any other
