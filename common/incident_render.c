@@ -428,10 +428,12 @@ text_disconnection(FILE *fp, const struct conf *cf, const struct incident *inc,
 				    when(e->at, lang, 1, b1, sizeof(b1)),
 				    muni_name(cf, MN_MAYOR, ja), e->note);
 			else if (e->step == STEP_RECONNECTED)
-				fprintf(fp, ja ? "  %s %sの判断により結合を再開: %s\n" :
-				    "  reconnected %s by order of the %s: %s\n",
+				/* its note is optional: no colon before none */
+				fprintf(fp, ja ? "  %s %sの判断により結合を再開%s%s\n" :
+				    "  reconnected %s by order of the %s%s%s\n",
 				    when(e->at, lang, 1, b1, sizeof(b1)),
-				    muni_name(cf, MN_MAYOR, ja), e->note);
+				    muni_name(cf, MN_MAYOR, ja),
+				    e->note[0] != '\0' ? ": " : "", e->note);
 		}
 		if (incident_disconnected(inc))
 			fprintf(fp, "  %s\n", L(lang, "still disconnected", "切断中"));

@@ -68,6 +68,17 @@ test_expect_success 'both decisions on the disconnection, with their notes' '
 	test_cmp want disc
 '
 
+# A reconnection's note is optional: none given, no colon left hanging.
+test_expect_success 'a reconnection without a note: no colon after the decision' '
+	AT=2026-11-13T09:03:00Z istep 2026-0001 disconnected --at 2026-11-12T08:00:00Z \
+	    --note "再発の疑い" &&
+	AT=2026-11-13T09:04:00Z istep 2026-0001 reconnected --at 2026-11-12T09:00:00Z &&
+	show 2026-0001 --lang ja >r2.ja && show 2026-0001 --lang en >r2.en &&
+	grep -qx "  令和8年11月12日 09:00 市長の判断により結合を再開" r2.ja &&
+	grep -qx "  reconnected 2026-11-12 09:00 by order of the Mayor" r2.en &&
+	grep -qx "  令和8年11月12日 08:00 市長の判断により切断: 再発の疑い" r2.ja
+'
+
 test_expect_success 'the Japanese text: steps in words, people by name, no id, signature block' '
 	! grep -n "[a-z][a-z]*-[a-z][a-z-]*\|boss\|op1" r.ja &&
 	grep -q "^  令和8年11月10日 10:10  市長へ報告(規程第9条第1項)  Boss\$" r.ja &&
