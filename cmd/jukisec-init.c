@@ -241,8 +241,16 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 
 	if ((r = write_conf(st, o->epoch)) != ST_OK)
 		return r;
+	/* The log's lock, made once jukisec.conf is in place (a kill before
+	 * leaves .tmp-jukisec.conf alone, which the next run takes) and held
+	 * until this run exits: a writer or reader that opens the state
+	 * meanwhile waits for it (lock_timeout_ms), then finds the log
+	 * whole, or after an undo none (exit 3).  It never writes a record,
+	 * "durable", to a log the undo then removes, nor reads one half
+	 * made; one that took the lock first finds no log (exit 3). */
 	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);
-	r = oplog_create(st, now, o->epoch, (int)o->format, vkey);
+	if ((r = store_lock(st, STORE_LOCK_LOG)) == ST_OK)
+		r = oplog_create(st, now, o->epoch, (int)o->format, vkey);
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call;
 		 * a reader gone (EPIPE, SIGPIPE ignored in main) is a write
@@ -264,11 +272,13 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	 * last: until then a second jukisec-init finds it held, refuses the
 	 * directory as one at work on (conf_held), and cannot begin in it
 	 * while this one undoes. */
-	if (r != ST_OK)
+	if (r != ST_OK) {
+		(void)unlinkat(st->dirfd, "oplog.lock", 0);
 		for (size_t i = sizeof(files) / sizeof(files[0]); i-- > 0; )
 			if (strcmp(files[i], "jukisec.conf") != 0 ||
 			    store_init_held(st, files[i]))
 				(void)destroy_file(st->dirfd, files[i]);
+	}
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);
 	return r;

@@ -363,6 +363,51 @@ test_expect_success 'past its rename, a jukisec-init at work or undoing: a secon
 	busy_at $((ren + 1)) gone && busy_at "$undo" gone
 '
 
+# A writer meets a jukisec-init at work past its rename: jukisec.conf is
+# there, and once the log is made the writer found it ready.  It appended
+# its record and exited 0 ("durable"), and the undo of a run whose key
+# could not be printed then removed it with the log, the directory left
+# holding a lock file no run would initialise.  The log's lock is held
+# from before the log is made until the run exits: the writer waits, then
+# appends to the whole log, or finds none (exit 3) and the directory
+# empty.  appended_during STEP KEY: the first run stopped before STEP (ok:
+# its key printed, stopped before oplog.key's rename; gone: a reader gone,
+# stopped as its undo begins), a log-append run until it exits or holds
+# oplog.lock open (waiting for its lock), then the first let go on.
+appended_during() {
+	rm -rf "$TMP/kw" "$TMP/kw.pid" "$TMP/kw.rc" "$TMP/kw.key" || return 1
+	if [ "$2" = ok ]; then _k=$TMP/kw.key; else _k=/dev/full; fi
+	(umask 077; crash_stop "$1" "$TMP/kw.pid" jukisec-init -d "$TMP/kw" >"$_k" 2>/dev/null
+	echo $? >"$TMP/kw.rc") &
+	crash_stopped "$TMP/kw.pid" || { wait; return 1; }
+	log-append -d "$TMP/kw" -u - -a during 2>"$TMP/kw.err" & ap=$!
+	_i=0
+	while kill -0 $ap 2>/dev/null &&
+	    ! ls -l "/proc/$ap/fd" 2>/dev/null | grep -q "/kw/oplog\.lock\$" &&
+	    [ $_i -lt 500 ]; do
+		sleep 0.02; _i=$((_i + 1))
+	done
+	crash_go "$TMP/kw.pid"; wait $ap; ar=$?; wait
+	if [ "$2" = ok ]; then
+		test "$(cat "$TMP/kw.rc")" = 0 && test $ar = 0 &&
+		test "$(csv_awk "NF_ > 7 { print F[5] }" "$TMP/kw/oplog.csv" | tail -n +2 | tr "\n" " ")" = "genesis during " &&
+		log-verify -d "$TMP/kw" -k "$TMP/kw.key" >/dev/null
+	else
+		test "$(cat "$TMP/kw.rc")" = 3 && test $ar = 3 &&
+		test -z "$(ls -A "$TMP/kw")" &&
+		(umask 077; jukisec-init -d "$TMP/kw" >"$TMP/kw.key" 2>/dev/null) &&
+		log-verify -d "$TMP/kw" -k "$TMP/kw.key" >/dev/null
+	fi || { echo "stopped before step $1, key $2: log-append $ar" >&2; cat "$TMP/kw.err" >&2; return 1; }
+}
+test_expect_success 'a writer during a jukisec-init past its rename waits: its record kept, or exit 3 after an undo' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/kw" && crash_trace jukisec-init -d "$TMP/kw" >/dev/full 2>/dev/null; [ $? = 3 ] &&
+	undo=$(awk "\$2 == \"unlinkat\" { print \$1; exit }" "$TMP/crash.trace") &&
+	ren=$(awk "\$2 == \"renameat\" && \$3 ~ /oplog\\.key\$/ { print \$1 }" "$TMP/crash.trace") &&
+	test -n "$undo" && test -n "$ren" &&
+	appended_during "$undo" gone && appended_during "$ren" ok
+'
+
 # The hold that tells a jukisec-init at work from a kill's leftover is on
 # something only the user running it can open.  Another user who can
 # open the directory (0755 is accepted: not group- or world-writable), a

@@ -317,7 +317,9 @@ test_expect_success SETPRIV 'a state owned by a user, not root: its group reads 
 # registered: what the writers make after it (the register, incidents,
 # confirmations) is the directory group's to read, 0640, as what was
 # there; the keys, the lock files and credentials/ stay the owner's alone
-# (store.h store_share_new, store_lock_open).  E: that state; modes E: "MODE GROUP NAME"
+# (store.h store_share_new, store_lock_open; oplog.lock, which
+# jukisec-init makes, takes chgrp -R's group at 0600, nobody's to open
+# but the owner's).  E: that state; modes E: "MODE GROUP NAME"
 # of every file and directory in it but the log key.
 E=$TMP/early
 modes() { (cd "$1" && find . -mindepth 1 ! -name oplog.key -exec stat -c "%a %g %n" {} + | sort -k 3); }
@@ -343,7 +345,7 @@ test_expect_success SETPRIV 'shared at once after jukisec-init: the files made l
 	640 65534 ./operators.csv
 	640 65534 ./oplog.csv
 	640 65534 ./oplog.head
-	600 0 ./oplog.lock
+	600 65534 ./oplog.lock
 	600 0 ./register.lock
 	EOW
 	test_cmp want got &&
