@@ -270,7 +270,11 @@ where(pam_handle_t *pamh)
 		s = xasprintf(" %s=", it[i].key);
 		buf_add(&b, s, strlen(s));
 		free(s);
+		/* a character the cut would split goes whole: its first
+		 * part would be escaped as bytes that are not UTF-8 */
 		n = strnlen(v, WHERE_MAX);
+		while (n > 0 && (((const unsigned char *)v)[n] & 0xc0) == 0x80)
+			n--;
 		esc_buf(&b, v, n, ESC_WORD);
 	}
 	buf_add(&b, "", 1);

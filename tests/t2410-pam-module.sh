@@ -85,6 +85,18 @@ test_expect_success 'tty and rhost are escaped into the detail: no forged key, n
 	log-verify -d "$D" --key-file "$D.key" >/dev/null
 '
 
+# At most 200 bytes of each, cut before a character it would split (the
+# first bytes of one would be escaped as bytes that are not UTF-8), then
+# escaped: the word grows by three bytes for each byte escaped.
+test_expect_success 'tty and rhost: 200 bytes, never half a character, then escaped' '
+	e=$(printf "\303\251") && t=a$(i=0; while [ $i -lt 100 ]; do printf %s "$e"; i=$((i + 1)); done) &&
+	sp=$(printf "%100s" "") &&
+	pc tanaka "$TMP/pw.tanaka" -t "$t" -r "$sp" &&
+	want=" tty=${t%$e} rhost=$(printf "%100s" "" | sed "s/ /\\\\x20/g")," &&
+	tail -1 "$D/oplog.csv" | grep -qF "$want" &&
+	log-verify -d "$D" --key-file "$D.key" >/dev/null
+'
+
 test_expect_success 'wrong password: PAM_AUTH_ERR, one message, counted and logged' '
 	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -s &&
 	said "pam_authenticate PAM_AUTH_ERR" &&
