@@ -969,6 +969,19 @@ oplog_genesis_format(const char *line, size_t len)
 }
 
 const char *
+oplog_header_over(int f, const char *line, size_t len)
+{
+	static _Thread_local char msg[96];
+	int g = oplog_genesis_format(line, len);
+
+	if (g == 0 || g == f)
+		return NULL;
+	snprintf(msg, sizeof(msg), _("a header row of format %d over a genesis record "
+	    "of format %d"), f, g);
+	return msg;
+}
+
+const char *
 oplog_reader_error(const struct oplog_reader *r, size_t *line, int *io)
 {
 	if (line)

@@ -228,23 +228,26 @@ int
 tail_header_check(int fd, const char *fname, struct jerr *e)
 {
 	char buf[512];		/* the row, CR LF, and a genesis record */
-	const char *lf, *lf2;
+	const char *lf, *lf2, *why;
 	ssize_t got;
-	int f, g;
+	int f;
 
 	if ((got = pread(fd, buf, sizeof(buf), 0)) == -1) {
 		jerr_say_errno(e, ST_FAIL, "%s", fname);
 		return -1;
 	}
 	if ((lf = memchr(buf, '\n', got)) == NULL || (f = tail_is_header(buf, lf + 1 - buf)) == 0) {
-		jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), fname);
+		/* log-append --recover puts the header row back, as for
+		 * the other format's below */
+		jerr_say(e, ST_FAIL, _("%s:1: %s; run log-verify, then log-append --recover"),
+		    fname, _("not an operation log (header row)"));
 		return -1;
 	}
 	lf++;
 	if ((lf2 = memchr(lf, '\n', buf + got - lf)) != NULL &&
-	    (g = oplog_genesis_format(lf, lf2 - lf)) != 0 && g != f) {
-		jerr_say(e, ST_FAIL, _("%s:1: a header row of format %d over a genesis record "
-		    "of format %d; run log-verify, then log-append --recover"), fname, f, g);
+	    (why = oplog_header_over(f, lf, lf2 - lf)) != NULL) {
+		jerr_say(e, ST_FAIL, _("%s:1: %s; run log-verify, then log-append --recover"),
+		    fname, why);
 		return -1;
 	}
 	return f;

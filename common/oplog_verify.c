@@ -307,11 +307,36 @@ check_mac(struct vstate *v, const struct oplog_record *r, const unsigned char *p
 	    _("MAC mismatch: record changed, or wrong key"));
 }
 
+/* A genesis record of the other format than the header row above it
+ * (line 2 under line 1) is the header row's fault when the record
+ * verifies under its own format: line 1 is named, in the words writers
+ * refuse it with (oplog_header_over), and there log-append --recover
+ * puts the header row back.  Else the record is the bad one. */
+static int
+header_over(struct vstate *v, const struct oplog_record *r)
+{
+	char line[OPLOG_LINE_MAX + 1];
+	const char *why;
+	int ok;
+
+	if (r->line != 2 || v->guessed || r->rawlen > OPLOG_LINE_MAX)
+		return 0;
+	oplog_record_line(r, line);
+	if ((why = oplog_header_over(v->format, line, r->rawlen)) == NULL)
+		return 0;
+	mac_format(&v->mac, 3 - v->format);
+	ok = mac_ok(v, r, v->prev.mac);
+	mac_format(&v->mac, v->format);
+	return ok ? bad_line(v, 1, "%s", why) : 0;
+}
+
 static int
 check_genesis(struct vstate *v, const struct oplog_record *r)
 {
 	char d[48];
 
+	if (header_over(v, r) == -1)
+		return -1;
 	snprintf(d, sizeof(d), "format=%d epoch_seconds=%lld", v->format, v->vk->epoch_seconds);
 	if (!is(r, OF_OPERATOR, "-") || !is(r, OF_ACTION, "genesis") ||
 	    !is(r, OF_OBJECT, "") || !is(r, OF_RESULT, "ok") || !is(r, OF_DETAIL, d))

@@ -128,6 +128,11 @@ int	oplog_line_field(const char *line, size_t len, int f, const char **val,
  * seq 0 genesis with unquoted fields, or names neither.  Writers hold the
  * header row to it; log-show takes a copy's format from it. */
 int	oplog_genesis_format(const char *line, size_t len);
+/* NULL, or why a header row of format f cannot stand over the line (len
+ * bytes) after it: a genesis record of the other format.  The words every
+ * writer (tail_header_check) and log-verify say at line 1; the reply
+ * lasts until the thread's next call. */
+const char *oplog_header_over(int f, const char *line, size_t len);
 
 /* The one spelling of a number in the log's files and log-show's cursor:
  * decimal, no sign, no leading zero, at most 18 digits.  0, or -1.

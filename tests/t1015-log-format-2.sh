@@ -187,6 +187,35 @@ test_expect_success 'a header row changed to the other format over a genesis: wr
 	log-verify -d "$TMP/flip" -k "$F1.key" --now "$T" >/dev/null
 '
 
+# log-verify names the header row, not the genesis record or the key, in
+# the writers' words (exit 1, as for any damage): the live log, a copy of
+# it, an archive, and jukisec-audit --key-file, which verifies the same
+# way.  Only a genesis record that verifies under its own format clears
+# it: one changed instead is still the bad record.
+test_expect_success 'a header row changed to the other format over a genesis: log-verify names line 1 as writers do' '
+	rm -rf "$TMP/vflip" && cp -a "$F1" "$TMP/vflip" && sed -i "1s/hmac_v1\$/gmac_v2/" "$TMP/vflip/oplog.csv" &&
+	w="a header row of format 2 over a genesis record of format 1" &&
+	test_must_fail 1 log-verify -d "$TMP/vflip" -k "$F1.key" --now "$T" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:1: $w\$" &&
+	cp "$TMP/vflip/oplog.csv" vflip.csv &&
+	test_must_fail 1 log-verify -k "$F1.key" --now "$T" vflip.csv 2>err &&
+	one_line_matching err "^log-verify: vflip.csv:1: $w\$" &&
+	{ at "$T" jukisec-audit -d "$TMP/vflip" --key-file "$F1.key" --lang en >out 2>&1 || :; } &&
+	grep -q "^ *- oplog.csv:1: $w\$" out &&
+	sed "1s/gmac_v2\$/hmac_v1/" "$A" >a1.csv &&
+	test_must_fail 1 log-verify -k "$S.key" --now "$T" a1.csv "$S/oplog.csv" 2>err &&
+	one_line_matching err "^log-verify: a1.csv:1: a header row of format 1 over a genesis record of format 2\$" &&
+	rm -rf "$TMP/v2" && at 2022-01-01T00:00:00Z jukisec-init -d "$TMP/v2" --format 2 >"$TMP/v2.key" 2>/dev/null &&
+	chmod 600 "$TMP/v2.key" && sed -i "1s/gmac_v2\$/hmac_v1/" "$TMP/v2/oplog.csv" &&
+	test_must_fail 1 log-verify -d "$TMP/v2" -k "$TMP/v2.key" --now "$T" 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:1: a header row of format 1 over a genesis record of format 2\$" &&
+	sed "2s/,format=1 /,format=2 /" "$F1/oplog.csv" >g2.csv &&
+	test_must_fail 1 log-verify -k "$F1.key" --now "$T" g2.csv 2>err &&
+	one_line_matching err "^log-verify: g2.csv:2: seq 0: " &&
+	test_must_fail 1 log-verify -k "$TMP/v2.key" --now "$T" vflip.csv 2>err &&
+	one_line_matching err "^log-verify: vflip.csv:2: seq 0: "
+'
+
 test_expect_success 'a pruned log: its header row changed to the other format is refused by the head, and put back' '
 	rm -rf "$TMP/pflip" && cp -a "$S" "$TMP/pflip" && ! grep -q ",genesis," "$TMP/pflip/oplog.csv" &&
 	sed -i "1s/gmac_v2\$/hmac_v1/" "$TMP/pflip/oplog.csv" && cp "$TMP/pflip/oplog.csv" pflipped.csv &&

@@ -228,10 +228,12 @@ test_expect_success 'after a prune the line is still the one the head counts, no
 # one pread of its length at offset 0, the cost of an append unchanged.  A
 # file that does not begin with it is not an operation log (a collector's
 # copy starts with a record, but none is ever a writer's oplog.csv).
+# log-append --recover puts the header row back, and the refusal says so
+# as the others do.
 test_expect_success 'a changed header row: every writer refuses it with log-prune.s line' '
 	restore good &&
 	sed -i "1s/_v[12]\$/_v3/" "$S/oplog.csv" && save nohdr &&
-	hdr="$S/oplog.csv:1: not an operation log \(header row\)\$" &&
+	hdr="$S/oplog.csv:1: not an operation log \(header row\); run log-verify, then log-append --recover\$" &&
 	refused "^log-append: $hdr" &&
 	test_must_fail 3 la --seal 2>err && one_line_matching err "^log-append: $hdr" &&
 	echo "clerk01,auth,x,ok," | test_must_fail 3 la --stdin 2>err &&
@@ -249,6 +251,9 @@ test_expect_success 'a changed header row: every writer refuses it with log-prun
 	    --reason "no reader yet" --instructions-given 2026-01-01 --password-fd 3 3<pw 2>err &&
 	grep -Eq "^operator-add: $hdr" err && ! test -s "$S/operators.csv" &&
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/nohdr/$f" || exit 1; done &&
+	test_must_fail 1 lv 2>err && one_line_matching err "^log-verify: oplog.csv:1: missing header row\$" &&
+	at "$T" log-append -d "$S" --recover --key-file "$S.key" >out &&
+	grep -q "header row restored (line 1 saved to oplog-header-" out && lv >/dev/null &&
 	restore good
 '
 
