@@ -179,13 +179,16 @@ run(struct own *o, const struct tool_args *a)
 	}
 	if (usage_missing(c->by, "-b"))
 		tool_usage(&cmd, ST_USAGE);
+	/* the options checked first: --password-fd, --finger or --device
+	 * alone is the option's own usage error, as with another change,
+	 * not "nothing to change" (operator-mod(1)) */
+	if ((r = check(c)) != ST_OK)
+		return r;
 	if (!c->unlock && !c->reset && !c->reenrol && !c->method && !c->name &&
 	    !c->section && !c->title && !c->expires && !c->reason && !c->instr) {
 		warnx(_("nothing to change"));
 		tool_usage(&cmd, ST_USAGE);
 	}
-	if ((r = check(c)) != ST_OK)
-		return r;
 	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
 		return r;
 	r = operator_mod(&st, c);

@@ -15,6 +15,25 @@ test_expect_success 'mod needs -b, -i and something to change' '
 	grep -q "nothing to change" err
 '
 
+# operator-mod(1): --password-fd without a new password, --finger or
+# --device without a fingerprint enrolment, is a usage error naming the
+# option, alone as with another change: never "nothing to change".
+test_expect_success 'an option without its pairing is named, alone or not (exit 2)' '
+	cp "$D/operators.csv" reg.before &&
+	for args in "--password-fd 3" "--password-fd 3 -s y"; do
+		test_must_fail 2 operator-mod -d "$D" -b boss -i tanaka $args \
+		    3</dev/null 2>err &&
+		grep -q "^operator-mod: --password-fd belongs to a new password (-m password, --reset-password)\$" err &&
+		! grep -q "nothing to change" err || { echo "in: $args" >&2; return 1; }
+	done &&
+	for args in "--finger left-thumb" "--device x" "--finger left-thumb -s y"; do
+		test_must_fail 2 operator-mod -d "$D" -b boss -i tanaka $args 2>err &&
+		grep -q "^operator-mod: --finger and --device belong to a fingerprint enrolment (-m fingerprint, --reenroll)\$" err &&
+		! grep -q "nothing to change" err || { echo "in: $args" >&2; return 1; }
+	done &&
+	cmp reg.before "$D/operators.csv"
+'
+
 test_expect_success 'name, section, expiry, expiry never' '
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -n "田中 一郎" \
 	    -s 市民課 -e 2031-03-31 4<"$TMP/pw.boss" &&
