@@ -529,7 +529,8 @@ mod_options(struct store *st, const struct opchange *a,
 
 /* The MOD_ fields the options given set to a value o does not hold
  * already: one that names the row's value changes nothing and is no part
- * of the record, which lists what changed (operator-mod(1)).  A damaged
+ * of the record, which lists what changed (operator-mod(1)), unless the
+ * row's approver changes with it.  A damaged
  * expiry or lock state holds a stand-in no option names (past, locked),
  * so setting it is a change.  The manager's own lock is no change: the
  * gate admitted them unlocked, and their success cleared the count. */
@@ -545,6 +546,12 @@ mod_changes(const struct opchange *a, const struct operator *o)
 		set |= MOD_REASON;
 	if (a->instr && strcmp(a->instr, o->instructions_date) != 0)
 		set |= MOD_INSTR;
+	/* -b becomes the exception's approver (mod_apply): on a row another
+	 * manager approved, or nobody (approved_by blanked, which records
+	 * no exception), the options that approve it change the row even
+	 * when they name its values, and are recorded */
+	if ((a->reason || a->instr) && strcmp(a->by, o->approved_by) != 0)
+		set |= (a->reason ? MOD_REASON : 0) | (a->instr ? MOD_INSTR : 0);
 	if (a->name && strcmp(a->name, o->name) != 0)
 		set |= MOD_NAME;
 	if (a->section && strcmp(a->section, o->section) != 0)

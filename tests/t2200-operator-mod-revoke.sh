@@ -127,6 +127,32 @@ test_expect_success 'a new reason is logged as reason; the approver is the manag
 	grep -q "田中 一郎: changed: reason for identification code and password, date of the two instructions, by Boss" r.txt
 '
 
+# operator-mod(1): a row whose approved_by is empty records no R5.3
+# exception (operator-list: damaged; the gate admits nobody); another
+# manager repairs it with --reason and --instructions-given, becoming its
+# approver, even when both name the values the row has.  So does a
+# re-approval by a manager other than the one the row names.
+test_expect_success 'a blanked approver is repaired by --reason and --instructions-given' '
+	add_pw a2 &&
+	regcol a2 approved_by "" &&
+	test_must_fail 1 auth a2 "$TMP/pw.a2" 2>/dev/null &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i a2 \
+	    --reason "injured finger" --instructions-given "$INSTR_PW" \
+	    4<"$TMP/pw.boss" &&
+	test "$(field a2 approved_by)" = boss &&
+	test "$(field a2 exception_reason)" = "injured finger" &&
+	test "$(field a2 instructions_date)" = "$INSTR_PW" &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,a2,ok,changed: reason instructions-given," &&
+	auth a2 "$TMP/pw.a2" &&
+	regcol a2 approved_by nobody &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i a2 \
+	    --reason "injured finger" 4<"$TMP/pw.boss" &&
+	test "$(field a2 approved_by)" = boss &&
+	tail -1 "$D/oplog.csv" | grep -q ",boss,operator-mod,a2,ok,changed: reason," &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i a2 --reason done \
+	    4<"$TMP/pw.boss"
+'
+
 test_expect_success '-m naming the method in use, alone, is nothing to change (exit 2, not logged)' '
 	cp "$D/operators.csv" before &&
 	nok=$(log_count operator-mod ok "") &&
