@@ -95,7 +95,7 @@ audit_unread_ja(const struct jerr *e, const char *file, const char *form)
 		return xasprintf("%sがありません", file);
 	case EACCES:
 		return xasprintf("%sを読む権限がありません", file);
-	case EPERM:
+	case JERR_UNSAFE:
 		return xasprintf("%sの所有者又は権限が正しくないため、読込みを"
 		    "拒否しました", file);
 	case JERR_OPEN:

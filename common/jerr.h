@@ -24,7 +24,7 @@ struct jerr {
 	 * audit's Japanese, issue 14) rather than quote msg: line, the line
 	 * of the file msg names (FILE:LINE:), else 0; cause, the errno of a
 	 * file that did not open or that open_safe refused (ELOOP, EINVAL,
-	 * EPERM), or a JERR_* below, or 0 when not known. */
+	 * JERR_UNSAFE), or a JERR_* below, or 0 when not known. */
 	size_t	line;
 	int	cause;
 };
@@ -34,6 +34,10 @@ struct jerr {
 #define JERR_VALUE	(-2)	/* a field's value does not read back */
 #define JERR_DUP	(-3)	/* an id an earlier row holds */
 #define JERR_OPEN	(-4)	/* readable by group or others: refused */
+/* open_safe's refusal of a file's owner or mode, as its errno too: no
+ * errno of the kernel's, whose EPERM (an immutable or append-only file)
+ * is a failure to open, said as strerror says it (store.h) */
+#define JERR_UNSAFE	(-5)
 
 /* Sets code and the message printf'd from fmt (warnx's form). */
 void	jerr_set(struct jerr *, int code, const char *fmt, ...)

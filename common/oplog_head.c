@@ -287,28 +287,17 @@ oplog_head_seq(struct store *st)
 }
 
 /*
- * open_safe says EPERM for a file it refuses for its owner or mode, which
- * the writer's own path refuses later in those words; the kernel says it
- * too, for an immutable or append-only file (chattr(1)), which that path
- * opens for reading only until after the count and its record.  Told
- * apart by the open without those checks: the kernel's EPERM fails it
- * again, and is a file that cannot be written.  1 when the file that
- * did not open (errno) is one the writer's path refuses in its words.
+ * 1 when the file that did not open (errno) is one the writer's path
+ * refuses later in its own words: open_safe's refusal of its type, owner
+ * or mode (JERR_UNSAFE, never the kernel's EPERM), or a file missing.
+ * The kernel's EPERM, for an immutable or append-only file (chattr(1)),
+ * which that path opens for reading only until after the count and its
+ * record, is a file that cannot be written: 0.
  */
 static int
-refused_later(struct store *st, const char *name, int flags)
+refused_later(void)
 {
-	int	 fd;
-
-	if (errno == EPERM &&
-	    (fd = open_regular(st->dirfd, name, flags)) != -1) {
-		close(fd);
-		errno = EPERM;
-		return 1;
-	}
-	/* the kernel's EPERM, or the file's own errno when it changed
-	 * between the two opens */
-	return errno == ELOOP || errno == EINVAL || errno == ENOENT;
+	return open_safe_refused(errno) || errno == ENOENT;
 }
 
 int
@@ -324,7 +313,7 @@ oplog_writable(struct store *st, const char **name)
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if ((fd = store_openat(st, f[i].name, f[i].flags, 0)) != -1)
 			close(fd);
-		else if (!refused_later(st, f[i].name, f[i].flags)) {
+		else if (!refused_later()) {
 			*name = f[i].name;
 			return -1;
 		}

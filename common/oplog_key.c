@@ -194,7 +194,7 @@ key_refused(struct store *st, int err)
 	struct stat sb;
 	const char *why;
 
-	if (err == EPERM && fstatat(st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (err == JERR_UNSAFE && fstatat(st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (sb.st_uid == st->owner || sb.st_uid == 0) && (sb.st_mode & 044))
 		why = _("readable by group or others; chmod 600 it");
 	else
@@ -205,7 +205,7 @@ key_refused(struct store *st, int err)
 
 /* Quiet: ST_OK; ST_NO when its text is not a key file's; or ST_FAIL when
  * it cannot be opened, is refused or cannot be read, errno saying why
- * (EPERM: refused).  *why in words. */
+ * (JERR_UNSAFE: refused).  *why in words. */
 int
 oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 {
@@ -224,7 +224,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	if (sb.st_mode & 077) {
 		*why = _("readable by group or others; chmod 600 it");
 		close(fd);
-		errno = EPERM;
+		errno = JERR_UNSAFE;
 		return ST_FAIL;
 	}
 	buf = xmalloc_secure(512);

@@ -525,7 +525,8 @@ keep_wanted(struct register_ *reg)
  * the group that reads the state, and the audit FAILs more (state-modes).
  * A register anyone may read tells who uses the password exception and
  * who is near a lockout; refused, not narrowed by the next writer in
- * silence.  fd, or -1 with errno as open_safe's (EPERM: open to others). */
+ * silence.  fd, or -1 with errno as open_safe's (JERR_UNSAFE: open to
+ * others). */
 static int
 register_open(struct store *st)
 {
@@ -535,7 +536,7 @@ register_open(struct store *st)
 	if ((fd = store_openat_st(st, REGISTER_FILE, O_RDONLY, 0, &sb)) != -1 &&
 	    (sb.st_mode & S_IRWXO) != 0) {
 		close(fd);
-		errno = EPERM;
+		errno = JERR_UNSAFE;
 		return -1;
 	}
 	return fd;

@@ -109,13 +109,13 @@ static const struct tmp_name {
 };
 
 /* The owner and mode checks of check_fd_safe against euid: 0, or -1
- * with errno EPERM. */
+ * with errno JERR_UNSAFE, which no kernel call leaves. */
 static int
 check_stat_uid(const struct stat *sb, int allow_group_read, uid_t euid)
 {
 	if ((sb->st_uid != euid && sb->st_uid != 0) ||
 	    (sb->st_mode & (allow_group_read ? 022 : 077)) != 0) {
-		errno = EPERM;
+		errno = JERR_UNSAFE;
 		return -1;
 	}
 	return 0;
@@ -1158,7 +1158,7 @@ open_safe_uid(int dirfd, const char *name, int flags, mode_t mode, int secret,
 		return -1;
 	if (check_stat_uid(sb, !secret, euid) == -1) {
 		close(fd);
-		errno = EPERM;
+		errno = JERR_UNSAFE;
 		return -1;
 	}
 	return fd;
@@ -1203,7 +1203,7 @@ open_safe_why(int err)
 		return _("a symbolic link: refused");
 	case EINVAL:
 		return _("not a regular file: refused");
-	case EPERM:
+	case JERR_UNSAFE:
 		return _("not owned by us or root, or open to others: refused");
 	}
 	return strerror(err);
@@ -1212,7 +1212,7 @@ open_safe_why(int err)
 int
 open_safe_refused(int err)
 {
-	return err == ELOOP || err == EINVAL || err == EPERM;
+	return err == ELOOP || err == EINVAL || err == JERR_UNSAFE;
 }
 
 void
@@ -1306,7 +1306,7 @@ store_lock_open(struct store *st, const char *name)
 	if (fstat(fd, &sb) == -1 || ((sb.st_mode & 077) != 0 &&
 	    fchmod(fd, 0600) == -1)) {
 		close(fd);
-		errno = EPERM;
+		errno = JERR_UNSAFE;
 		return -1;
 	}
 	return fd;

@@ -210,8 +210,10 @@ void	store_held(const struct store *, enum store_lock);
  * a regular file, owned by us or root, not group/world-writable (secret:
  * no group/world bit at all); O_NONBLOCK is cleared again.  Returns fd, or
  * -1 with errno: ELOOP a symbolic link, EINVAL not a regular file (FIFO,
- * device, directory: openat's EISDIR too), EPERM owner or mode, else
- * openat's.  dirfd may be AT_FDCWD.
+ * device, directory: openat's EISDIR too), JERR_UNSAFE (jerr.h) owner or
+ * mode, else openat's (EPERM the kernel's own: an immutable or
+ * append-only file opened for writing, which no owner or mode explains).
+ * dirfd may be AT_FDCWD.
  */
 int	open_safe(int dirfd, const char *name, int flags, mode_t mode, int secret);
 /* open_safe for a file the user names on the command line (a verification
@@ -229,7 +231,7 @@ void	open_safe_err(struct jerr *e, int code, const char *path);
 /* The same words without the path, for the errno err open_safe left. */
 const char *open_safe_why(int err);
 /* 1 when err is open_safe's refusal of the file itself, for its type,
- * owner or mode (ELOOP, EINVAL, EPERM), not a failure to open it. */
+ * owner or mode (ELOOP, EINVAL, JERR_UNSAFE), not a failure to open it. */
 int	open_safe_refused(int err);
 
 /* open_safe in the state directory, not secret. */
@@ -241,7 +243,7 @@ int	store_openat_st(struct store *, const char *name, int flags, mode_t mode,
  * alone, 0600, never shared; one there with group or other bits is made
  * 0600 (flock(2) needs only a read-only descriptor, and a reader that
  * holds one holds every writer off).  fd, or -1 with errno as open_safe's
- * (EPERM: open to others, and not ours to make 0600). */
+ * (JERR_UNSAFE: open to others, and not ours to make 0600). */
 int	store_lock_open(struct store *, const char *name);
 /* store_openat for a writer's file made when missing (flags without
  * O_CREAT; with O_EXCL, only made): one made now follows store_share_new;
@@ -253,8 +255,8 @@ void	store_open_say(const struct store *, struct jerr *to, const char *name);
 
 /* Checks an open fd the way open_safe does.  allow_group_read 1: no
  * group/world write bit (state files); 0: no group/world bit at all
- * (secret keys).  0 ok, -1 with errno (EINVAL not a regular file, EPERM
- * owner or mode). */
+ * (secret keys).  0 ok, -1 with errno (EINVAL not a regular file,
+ * JERR_UNSAFE owner or mode). */
 int	check_fd_safe(int fd, int allow_group_read);
 
 /*

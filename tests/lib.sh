@@ -121,6 +121,15 @@ test_lazy_prereq FAKETIME '
 test_lazy_prereq MOUNTNS '
 	[ "$(id -u)" -eq 0 ] || { echo "needs root to mount in a private namespace"; exit 1; }
 	unshare -m true 2>/dev/null || { echo "unshare -m not permitted here"; exit 1; }'
+# CHATTR: an immutable or append-only file (chattr(1) +i, +a) in $TMP,
+# which the kernel refuses to open for writing with EPERM.
+test_lazy_prereq CHATTR '
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (uid $(id -u))"; exit 1; }
+	for _x in a i; do
+		: >"$TMP/.chattr" && chattr +$_x "$TMP/.chattr" 2>/dev/null ||
+		    { echo "chattr +$_x not supported on $TMP"; exit 1; }
+		chattr -$_x "$TMP/.chattr" || exit 1
+	done'
 
 # test_have_prereq NAME[,NAME...]: all are there.  Otherwise
 # $prereq_missing says which was not, and why ("missing NAME: why").

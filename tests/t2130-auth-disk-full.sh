@@ -165,14 +165,7 @@ done
 # attempt be counted and logged before the head failed (a wrong password
 # counted, an admission logged, exit 3).  The line of a log that cannot
 # record, naming the file, before anything is counted.  Skipped where the
-# file system keeps no such attributes.
-test_lazy_prereq CHATTR '
-	[ "$(id -u)" -eq 0 ] || { echo "needs root (uid $(id -u))"; exit 1; }
-	for _x in a i; do
-		: >"$TMP/.chattr" && chattr +$_x "$TMP/.chattr" 2>/dev/null ||
-		    { echo "chattr +$_x not supported on $TMP"; exit 1; }
-		chattr -$_x "$TMP/.chattr" || exit 1
-	done'
+# file system keeps no such attributes (CHATTR, lib.sh).
 for fa in oplog.head:a oplog.head:i oplog.csv:i; do
 f=${fa%:*} a=${fa#*:}
 test_expect_success CHATTR "$f chattr +$a: the same line for all, nothing counted or logged" '
