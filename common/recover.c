@@ -154,6 +154,44 @@ say_problem(struct store *st, const char *id, const char *why)
 			jerr_say(st->err, ST_NO, _(m[i].msg), id);
 }
 
+/* The line of a recovery the state cannot record (errno err, the file
+ * st->unwritable): ST_FAIL, and the log takes no more records in this
+ * run (a disk that cannot record). */
+static int
+unrecorded(struct store *st, int err)
+{
+	st->log_refused = 1;
+	jerr_say(st->err, ST_FAIL, _("%s: the recovery cannot be recorded "
+	    "(%s): nothing changed"), register_unrecorded_at(st),
+	    strerror(err));
+	return ST_FAIL;
+}
+
+/* Before the seal writes to the log: oplog.csv and oplog.head shown to
+ * open for writing, as register_log_ready shows them.  One the kernel
+ * will not open so (read-only, chattr +i: EPERM) is said as the page
+ * says it, in the line of a pending change another writer left, which
+ * is settled first (register_lock), else of the recovery, not as the
+ * seal's open failing.  ST_OK, or ST_FAIL said. */
+static int
+log_writable(struct store *st)
+{
+	struct stat	 sb;
+	int		 err;
+
+	if (oplog_writable(st, &st->unwritable) == 0)
+		return ST_OK;
+	err = errno;
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT)
+		return unrecorded(st, err);
+	st->log_refused = 1;
+	jerr_say(st->err, ST_FAIL, _("%s: the pending register change "
+	    "cannot be recorded (%s): not settled"),
+	    register_unrecorded_at(st), strerror(err));
+	return ST_FAIL;
+}
+
 /* Under the register lock, before the change: the register shown to be
  * a name a rename may replace, as the gate shows it before a count
  * (register_replaceable), then the log to take its record, as every
@@ -176,17 +214,11 @@ recover_ready(struct store *st, const struct buf *cred)
 	if (cred->len != 0 &&
 	    fstatat(st->dirfd, REGISTER_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		extra += sb.st_size;
-	if (register_replaceable(st, &st->unwritable) == -1) {
-		err = errno;
-		st->log_refused = 1;	/* a disk that cannot record */
-	} else if (register_change_ready(st, REGISTER_FILE, extra, &err) ==
-	    ST_OK)
+	if (register_replaceable(st, &st->unwritable) == -1)
+		return unrecorded(st, errno);
+	if (register_change_ready(st, REGISTER_FILE, extra, &err) == ST_OK)
 		return ST_OK;
-	if (err != -1)
-		jerr_say(st->err, ST_FAIL, _("%s: the recovery cannot be "
-		    "recorded (%s): nothing changed"),
-		    register_unrecorded_at(st), strerror(err));
-	return ST_FAIL;
+	return err != -1 ? unrecorded(st, err) : ST_FAIL;
 }
 
 /* Under the register lock: the row again, the log shown ready, the
@@ -286,6 +318,8 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 			    "owner of %s may recover a manager"), st->dir);
 		return r;
 	}
+	if ((r = log_writable(st)) != ST_OK)
+		return r;
 	/* epochs that ended with no record are sealed first, as by any
 	 * writer: else the right key fails for their want of seals, and the
 	 * way back would fail when nobody has used the system for a while */

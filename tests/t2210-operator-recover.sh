@@ -162,8 +162,21 @@ test_expect_success MOUNTNS 'oplog.head read-only: exit 3, one line, the registe
 	unrecorded "$D/oplog.head" "Read-only file system" ro "$D/oplog.head"
 '
 
+test_expect_success MOUNTNS 'oplog.csv read-only: exit 3, one line, the register and the log as they were' '
+	unrecorded "$D/oplog.csv" "Read-only file system" ro "$D/oplog.csv"
+'
+
 test_expect_success 'a file size limit the log cannot grow under: exit 3, one line, nothing changed' '
 	unrecorded "$D" "File too large" fsize
+'
+
+# An immutable log (chattr +i): the kernel's EPERM, said as its errno, as
+# for oplog.head, never as open_safe's refusal of the file's owner or
+# mode (the file is root's, 0600).
+test_expect_success CHATTR 'oplog.csv immutable: exit 3, the kernel'"'"'s error, nothing changed' '
+	chattr +i "$D/oplog.csv" &&
+	{ unrecorded "$D/oplog.csv" "Operation not permitted"; s=$?; } &&
+	chattr -i "$D/oplog.csv" && test $s = 0
 '
 
 test_expect_success 'the right key: unlocked, count reset, nothing else changed, logged' '

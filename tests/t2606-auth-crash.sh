@@ -293,16 +293,16 @@ unsettled_by() {
 }
 # writer_line TOOL HOW: the line TOOL gives when the log fails HOW: the
 # gate's for the -b tools; --recover writes the seals owed before its
-# key's proof, so oplog.key and a read-only oplog.csv are refused there,
-# and anything else is said as a change that cannot be recorded.
+# key's proof, so oplog.key is refused there, and anything else is said
+# as a change that cannot be recorded (a log file that does not open for
+# writing before the seals too: operator-mod(1)).
 writer_line() {
 	_p=$1
 	[ "$1" = recover ] && _p=operator-mod
 	case $1:$2 in
 	*:key) echo "$_p: $D/oplog.key: readable by group or others; chmod 600 it" ;;
 	*:link) echo "$_p: $D/oplog.key: a symbolic link: refused" ;;
-	recover:csv) echo "$_p: $D/oplog.csv: Read-only file system" ;;
-	recover:head) echo "$_p: $D/oplog.head: the pending register change cannot be recorded (Read-only file system): not settled" ;;
+	recover:csv|recover:head) echo "$_p: $D/oplog.$2: the pending register change cannot be recorded (Read-only file system): not settled" ;;
 	recover:fsize) echo "$_p: $D: the pending register change cannot be recorded (File too large): not settled" ;;
 	*:csv|*:head) echo "$_p: $D/oplog.$2: the attempt cannot be recorded (Read-only file system): denied" ;;
 	*:fsize) echo "$_p: $D: the attempt cannot be recorded (File too large): denied" ;;
