@@ -398,6 +398,40 @@ gate_lock(struct store *st, const struct attempt *a)
 	return r;
 }
 
+/* A manager's change reads what the manager brings (a new password, a
+ * finger) before the count, which then waits for no typing (prepare):
+ * only once the attempt is shown recordable as record() shows it, a
+ * kill's note settled first, then the log and the room.  On a disk that
+ * cannot record, a right password read the new one before its count
+ * failed and a wrong one did not, nothing counted: guesses without end,
+ * told apart by that read.  Now both fail here or in record() with the
+ * same line, nothing read.  The register lock is taken here only for a
+ * note: the count and the change stay under record()'s one lock.  A disk
+ * that fills between the two is record()'s to refuse.  ST_OK with no lock
+ * held; else said, the log refused for the run as record() leaves it. */
+static int
+recordable(struct store *st, const struct attempt *a)
+{
+	struct stat	 sb;
+	int64_t		 now;
+	int		 r;
+
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT) {
+		if ((r = gate_lock(st, a)) != ST_OK)
+			return r;
+		store_unlock(st, STORE_LOCK_REGISTER);
+	}
+	if ((r = clock_decision(st, &now)) != ST_OK)
+		return r;
+	if ((r = log_ready(st, a, now)) != ST_OK) {
+		st->log_refused = 1;
+		return r;
+	}
+	store_unlock(st, STORE_LOCK_LOG);
+	return ST_OK;
+}
+
 /* The attempt's "auth" record into a->rec, decided before the count: a
  * changed count's note holds it.  Its detail, allocated, returned. */
 static char *
@@ -617,6 +651,20 @@ prepare(struct store *st, const struct gate_change *change)
 {
 	return change->prepare != NULL ? change->prepare(st, change->arg) :
 	    ST_OK;
+}
+
+/* A change's first half, once the attempt is shown recordable: ST_OK,
+ * the prepare's answer in a->result, or recordable()'s failure. */
+static int
+prepared(struct store *st, struct attempt *a, const struct gate_change *change)
+{
+	int r;
+
+	if ((r = recordable(st, a)) != ST_OK)
+		return r;
+	if ((a->result = prepare(st, change)) == ST_OK)
+		a->change = change;
+	return ST_OK;
 }
 
 static const char *
@@ -858,8 +906,8 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	 * denied: a locked manager is not asked for anything more */
 	if (change != NULL && a.ok && !a.locked) {
 		asked = 1;
-		if ((a.result = prepare(st, change)) == ST_OK)
-			a.change = change;
+		if ((r = prepared(st, &a, change)) != ST_OK)
+			goto out;
 	}
 	r = record(st, &a);
 	if (r == ST_OK && a.ok && change != NULL && !asked) {

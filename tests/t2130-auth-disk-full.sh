@@ -70,6 +70,27 @@ test_expect_success 'full: a manager'"'"'s -b check is exit 3 and changes nothin
 	cmp reg.before "$D/operators.csv"
 '
 
+# A change reads what the manager brings (operator-add's new password)
+# only once the attempt is shown recordable.  On a full disk a right
+# manager password read the new one before its count failed, a wrong one
+# did not, and nothing was counted: guesses without end, told apart by
+# that read.  newpw_read PWFILE: operator-add -b boss, its password from
+# PWFILE, the new one on descriptor 3 of a shell that keeps it open:
+# "STATUS OFFSET", the offset how much of the new password was read.
+newpw_read() {
+	sh -c 'exec 3<"$1"; shift; "$@" 2>/dev/null
+	    echo "$? $(sed -n "s/^pos:[[:space:]]*//p" /proc/$$/fdinfo/3)"' sh \
+	    "$TMP/pw.byadd" operator-add -d "$D" -b boss --by-password-fd 4 \
+	    -i byadd -n byadd -m password --reason r \
+	    --instructions-given "$INSTR_PW" --password-fd 3 4<"$1"
+}
+test_expect_success 'full: a -b change reads nothing more for a right password than a wrong one' '
+	pw byadd byadd-secret-1 &&
+	test "$(newpw_read "$TMP/pw.wrong")" = "3 0" &&
+	test "$(newpw_read "$TMP/pw.boss")" = "3 0" &&
+	cmp reg.before "$D/operators.csv"
+'
+
 test_expect_success 'with room again: admitted and logged as before' '
 	rm -f "$M/fill" &&
 	auth tanaka "$TMP/pw.tanaka" &&
@@ -266,6 +287,8 @@ test_expect_success CHATTR "$f chattr +$a: the same line for all, nothing counte
 	chattr +'$a' "$D/'$f'" &&
 	fixed_answers "$w" "Operation not permitted" &&
 	by_tools_one_line "^[a-z-]+: $w: the attempt cannot be recorded \(Operation not permitted\): denied\$" &&
+	test "$(newpw_read "$TMP/pw.wrong")" = "3 0" &&
+	test "$(newpw_read "$TMP/pw.boss")" = "3 0" &&
 	files_same operators.csv oplog.csv oplog.head; s=$?
 	chattr -'$a' "$D/'$f'" && test $s = 0 && fixed_lifted
 '
@@ -376,6 +399,11 @@ test_expect_success CHATTR 'a count a kill left, operators.csv chattr +i: the sa
 	test_must_fail 3 auth-check -d "$D" -u ueda 2>err && test_cmp want.x err &&
 	files_same operators.csv operators.pending oplog.csv oplog.head &&
 	by_tools_one_line "^[a-z-]+: $line\$" &&
+	test "$(newpw_read "$TMP/pw.wrong")" = "3 0" &&
+	tail -n 1 "$D/oplog.csv" | cut -d, -f3-8 >rec.wrong &&
+	test "$(newpw_read "$TMP/pw.boss")" = "3 0" &&
+	tail -n 1 "$D/oplog.csv" | cut -d, -f3-8 >rec.boss &&
+	test_cmp rec.wrong rec.boss &&
 	test_must_fail 3 operator-mod -d "$D" --recover -i boss \
 	    --key-file "$D.key" 2>err &&
 	one_line_matching err "^operator-mod: $line\$" &&
