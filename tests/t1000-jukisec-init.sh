@@ -333,12 +333,19 @@ test_expect_success 'a jukisec-init at work: a second one refuses in one line, t
 # KEY stops the first run before STEP, its key printed to a file (ok) or
 # failing to print (gone: /dev/full, as a reader gone), runs the second,
 # then lets the first go on.
+# init_stopped NAME STEP KEY: jukisec-init -d $TMP/NAME in the background,
+# stopped before STEP, its key printed to $TMP/NAME.key (KEY ok) or failing
+# to print (gone: /dev/full, as a reader gone), its status to $TMP/NAME.rc
+# once let go (crash_go $TMP/NAME.pid).
+init_stopped() {
+	rm -rf "$TMP/$1" "$TMP/$1.pid" "$TMP/$1.rc" "$TMP/$1.key" || return 1
+	if [ "$3" = ok ]; then _k=$TMP/$1.key; else _k=/dev/full; fi
+	(umask 077; crash_stop "$2" "$TMP/$1.pid" jukisec-init -d "$TMP/$1" >"$_k" 2>/dev/null
+	echo $? >"$TMP/$1.rc") &
+	crash_stopped "$TMP/$1.pid" || { wait; return 1; }
+}
 busy_at() {
-	rm -rf "$TMP/kb" "$TMP/kb.pid" "$TMP/kb.rc" "$TMP/kb.key" || return 1
-	if [ "$2" = ok ]; then key=$TMP/kb.key; else key=/dev/full; fi
-	(umask 077; crash_stop "$1" "$TMP/kb.pid" jukisec-init -d "$TMP/kb" >"$key" 2>/dev/null
-	echo $? >"$TMP/kb.rc") &
-	crash_stopped "$TMP/kb.pid" || { wait; return 1; }
+	init_stopped kb "$1" "$2" || return 1
 	test_must_fail 3 jukisec-init -d "$TMP/kb" >out 2>err; r=$?
 	crash_go "$TMP/kb.pid"; wait
 	test $r = 0 &&
@@ -375,11 +382,7 @@ test_expect_success 'past its rename, a jukisec-init at work or undoing: a secon
 # stopped as its undo begins), a log-append run until it exits or holds
 # oplog.lock open (waiting for its lock), then the first let go on.
 appended_during() {
-	rm -rf "$TMP/kw" "$TMP/kw.pid" "$TMP/kw.rc" "$TMP/kw.key" || return 1
-	if [ "$2" = ok ]; then _k=$TMP/kw.key; else _k=/dev/full; fi
-	(umask 077; crash_stop "$1" "$TMP/kw.pid" jukisec-init -d "$TMP/kw" >"$_k" 2>/dev/null
-	echo $? >"$TMP/kw.rc") &
-	crash_stopped "$TMP/kw.pid" || { wait; return 1; }
+	init_stopped kw "$1" "$2" || return 1
 	log-append -d "$TMP/kw" -u - -a during 2>"$TMP/kw.err" & ap=$!
 	_i=0
 	while kill -0 $ap 2>/dev/null &&
