@@ -736,7 +736,9 @@ head_format(struct oplog_batch *b, const struct oplog_head *o, const struct oplo
 }
 
 /* Both head slots, checked under the key in hand before anything is
- * trusted (jukisec-log(5) "Writing", step 1). */
+ * trusted (jukisec-log(5) "Writing", step 1).  Opened for writing: a head
+ * the kernel will not let us write (immutable, a read-only mount) is
+ * refused here, before a record is appended that it could not count. */
 static int
 load_head(struct oplog_batch *b)
 {
@@ -746,7 +748,7 @@ load_head(struct oplog_batch *b)
 	long long now_e;
 	int r;
 
-	if (oplog_heads_read(b->st, &hs, &why) == -1) {
+	if (oplog_heads_read(b->st, &hs, O_RDWR, &why) == -1) {
 		jerr_say(b->st->err, ST_FAIL,
 		    "%s/%s: %s", b->st->dir, OPLOG_HEADFILE, why);
 		return ST_FAIL;

@@ -115,14 +115,14 @@ oplog_head_slot_parse(const char *p, size_t n, struct oplog_head *hd)
 }
 
 int
-oplog_heads_read(struct store *st, struct oplog_heads *hs, const char **why)
+oplog_heads_read(struct store *st, struct oplog_heads *hs, int oflags, const char **why)
 {
 	ssize_t n;
 	size_t got = 0, len;
 	int fd, i;
 
 	memset(hs, 0, sizeof(*hs));
-	if ((fd = store_openat(st, OPLOG_HEADFILE, O_RDONLY, 0)) == -1) {
+	if ((fd = store_openat(st, OPLOG_HEADFILE, oflags, 0)) == -1) {
 		hs->err = errno;
 		*why = open_safe_why(errno);
 		return -1;
@@ -206,7 +206,7 @@ oplog_head_read(struct store *st, struct oplog_head *hd, const char **why)
 {
 	struct oplog_heads hs;
 
-	if (oplog_heads_read(st, &hs, why) == -1)
+	if (oplog_heads_read(st, &hs, O_RDONLY, why) == -1)
 		return -1;
 	if ((*why = oplog_heads_pick(&hs)) != NULL)
 		return -1;

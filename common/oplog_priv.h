@@ -203,9 +203,12 @@ int	oplog_key_save(struct store *, const struct oplog_key *);
  * that a killed writer left, removed (the key's overwritten first).
  * ST_OK, or ST_FAIL after a message naming the file. */
 int	oplog_tmp_clear(struct store *);
-/* Reads both slots (quiet): 0, or -1 with *why (open_safe_why's words
- * when it did not open) and hs->err set. */
-int	oplog_heads_read(struct store *, struct oplog_heads *, const char **why);
+/* Reads both slots (quiet), the file opened with oflags (a writer's
+ * O_RDWR: a head it could not then write refuses before anything is
+ * written): 0, or -1 with *why (open_safe_why's words when it did not
+ * open, else strerror's) and hs->err set. */
+int	oplog_heads_read(struct store *, struct oplog_heads *, int oflags,
+	    const char **why);
 /* The slot rules of jukisec-log(5) "Head": NULL and hs->pick set, or why. */
 const char *oplog_heads_pick(struct oplog_heads *);
 /* Both in one, for readers that want only the head. */

@@ -15,6 +15,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -893,7 +894,7 @@ oplog_committed(struct store *st, long long *seq, long long *size)
 
 	/* one that cannot be opened or read is an operational failure; one
 	 * read whole that is no head, damage (log-verify's exit 1) */
-	if (oplog_heads_read(st, &hs, &reason) == -1) {
+	if (oplog_heads_read(st, &hs, O_RDONLY, &reason) == -1) {
 		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, OPLOG_HEADFILE,
 		    reason);
 		return ST_FAIL;

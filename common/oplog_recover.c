@@ -124,7 +124,7 @@ head_problem(struct store *st, const struct oplog_vkey *vk, const struct oplog_v
 	size_t want;
 	int fd, i;
 
-	if (oplog_heads_read(st, &hs, &why) == -1 || (why = oplog_heads_pick(&hs)) != NULL)
+	if (oplog_heads_read(st, &hs, O_RDONLY, &why) == -1 || (why = oplog_heads_pick(&hs)) != NULL)
 		return why;
 	h = &hs.h[hs.pick];
 	if (h->version != 2)
@@ -504,7 +504,7 @@ open_slot(struct store *st, const struct oplog_vkey *vk, int format, long long *
 	struct oplog_head *h;
 
 	*seq = *size = -1;
-	if (oplog_heads_read(st, &hs, &why) == -1 || oplog_heads_pick(&hs) != NULL)
+	if (oplog_heads_read(st, &hs, O_RDONLY, &why) == -1 || oplog_heads_pick(&hs) != NULL)
 		return -1;
 	h = &hs.h[hs.pick];
 	if (h->version != 2 || !h->open)

@@ -1566,7 +1566,7 @@ open_live(struct vstate *v, struct store *st)
 	int fd, key;
 
 	key = keyfile_read(v, st);
-	if (oplog_heads_read(st, &v->hs, &why) == -1) {
+	if (oplog_heads_read(st, &v->hs, O_RDONLY, &why) == -1) {
 		if (v->hs.err == ENOENT) {
 			v->file = OPLOG_HEADFILE;
 			return bad(v, NULL, "%s", why);
@@ -1843,7 +1843,7 @@ live_before(struct store *st, struct vstate *v)
 		k = NULL;
 		kr = ST_OK;
 	}
-	hr = oplog_heads_read(st, &hs, &why);
+	hr = oplog_heads_read(st, &hs, O_RDONLY, &why);
 	if ((fd = store_openat_st(st, OPLOG_FILE, O_RDONLY, 0, &sb)) != -1) {
 		v->start_known = 1;
 		v->start_dev = sb.st_dev;
@@ -2268,7 +2268,7 @@ unmoved(struct store *st, const struct vstate *v, struct jerr *e)
 
 	if (store_lock_err(st, STORE_LOCK_LOG, e) != ST_OK)
 		return -1;
-	same = oplog_heads_read(st, &now, &why) == 0 && now.nraw == v->hs.nraw &&
+	same = oplog_heads_read(st, &now, O_RDONLY, &why) == 0 && now.nraw == v->hs.nraw &&
 	    memcmp(now.raw, v->hs.raw, now.nraw) == 0 &&
 	    fstatat(st->dirfd, OPLOG_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    sb.st_dev == v->snap_dev && sb.st_ino == v->snap_ino && sb.st_size == v->snap_size;
