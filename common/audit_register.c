@@ -292,9 +292,10 @@ row_item(struct audit *a, const struct operator *op, const char *why)
 	if (!a->o->ja) {
 		if (op->bad)
 			check_item(a, op->id, "%s: operators.csv:%zu holds a "
-			    "value that does not read back; held as expired, "
-			    "revoked, locked or denied until repaired", who,
-			    op->line);
+			    "value that does not read back; held to the safe "
+			    "side until repaired (expired, revoked, locked, "
+			    "denied, an operator, or registered at a time not "
+			    "known)", who, op->line);
 		else
 			check_item(a, op->id, "%s: %s", who, why);
 		free(who);
@@ -302,8 +303,9 @@ row_item(struct audit *a, const struct operator *op, const char *why)
 	}
 	if (op->bad)
 		check_item(a, op->id, "%s: 登録簿の %zu 件目の行に読み取れない値が"
-		    "あります。修正されるまで期限切れ・取消・ロック・拒否として"
-		    "扱います", who, operator_row(op));
+		    "あります。修正されるまで安全な側(期限切れ・取消・ロック・"
+		    "拒否・操作者・登録日時不明)として扱います", who,
+		    operator_row(op));
 	else
 		check_item(a, op->id, "%s: %s", who, why);
 	free(who);

@@ -152,7 +152,7 @@ test_expect_success 'register-rows-complete in Japanese: the register'"'"'s word
 	    r.ja >items &&
 	cat >want <<-\EOW &&
 	登録簿の 2 件目の行: 氏名がありません
-	主事 田中 一郎: 登録簿の 3 件目の行に読み取れない値があります。修正されるまで期限切れ・取消・ロック・拒否として扱います
+	主事 田中 一郎: 登録簿の 3 件目の行に読み取れない値があります。修正されるまで安全な側(期限切れ・取消・ロック・拒否・操作者・登録日時不明)として扱います
 	EOW
 	test_cmp want items &&
 	ja_words r.ja
@@ -174,7 +174,7 @@ test_expect_success 'register-rows-complete in English: names and rows, no login
 	    r.en >items &&
 	cat >want <<-\EOW &&
 	row 1 of the register: no name
-	Ichiro Suzuki (Chief): operators.csv:3 holds a value that does not read back; held as expired, revoked, locked or denied until repaired
+	Ichiro Suzuki (Chief): operators.csv:3 holds a value that does not read back; held to the safe side until repaired (expired, revoked, locked, denied, an operator, or registered at a time not known)
 	Taro Tanaka: revoked without who or why
 	EOW
 	test_cmp want items
