@@ -735,6 +735,22 @@ head_format(struct oplog_batch *b, const struct oplog_head *o, const struct oplo
 	return 0;
 }
 
+/* 1 when the key file's schedule (t0, epoch_seconds) puts the record of
+ * each slot that parses in the epoch the slot names, as the writer that
+ * wrote it did: one edited by hand, the key left as it is, would have
+ * us seal on another schedule and move the key past the real one. */
+static int
+schedule_fits(const struct oplog_key *k, const struct oplog_heads *hs)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (hs->why[i] == NULL &&
+		    oplog_epoch_of(k->t0, k->epoch_seconds, hs->h[i].time) != hs->h[i].epoch)
+			return 0;
+	return 1;
+}
+
 /* Both head slots, checked under the key in hand before anything is
  * trusted (jukisec-log(5) "Writing", step 1).  Opened for writing: a head
  * the kernel will not let us write (immutable, a read-only mount) is
@@ -770,6 +786,8 @@ load_head(struct oplog_batch *b)
 	if (b->key->epoch > o->kepoch)
 		return refuse(b, OPLOG_KEYFILE, _("key of epoch %lld is ahead of the head's "
 		    "(epoch %lld): files restored or replaced?"), b->key->epoch, o->kepoch);
+	if (!schedule_fits(b->key, &hs))
+		return refuse(b, OPLOG_KEYFILE, "%s", _("the key of another log"));
 	now_e = oplog_epoch_of(b->key->t0, b->key->epoch_seconds, b->now);
 	if (h->kepoch > (now_e > b->key->epoch ? now_e : b->key->epoch) + 1)
 		return refuse(b, OPLOG_HEADFILE, _("names key epoch %lld, beyond the clock's %lld"),
@@ -796,11 +814,18 @@ static int
 check_header(struct oplog_batch *b)
 {
 	char *path = xasprintf("%s/%s", b->st->dir, OPLOG_FILE);
-	int r = tail_header_check(b->fd, path, b->st->err);
+	int64_t t0;
+	long long es;
+	int r = tail_header_check(b->fd, path, b->st->err, &t0, &es);
 
 	free(path);
 	if (r == -1)
 		return ST_FAIL;
+	/* the genesis record, where the log still has it, names the
+	 * schedule: a key file edited to another t0 or epoch_seconds would
+	 * have us seal on it (log-verify: "the key of another log") */
+	if (es != 0 && (t0 != b->key->t0 || es != b->key->epoch_seconds))
+		return refuse(b, OPLOG_KEYFILE, "%s", _("the key of another log"));
 	if (b->head_format != 0 && r != b->head_format) {
 		jerr_say(b->st->err, ST_FAIL, _("%s/%s:1: a header row of format %d under a head "
 		    "of format %d; run log-verify, then log-append --recover"), b->st->dir,

@@ -16,6 +16,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -967,6 +968,27 @@ oplog_genesis_format(const char *line, size_t len)
 	    memcmp(v, "format=", 7) != 0 || v[8] != ' ')
 		return 0;
 	return v[7] == '1' ? 1 : v[7] == '2' ? 2 : 0;
+}
+
+int
+oplog_genesis_schedule(const char *line, size_t len, int64_t *t0, long long *es)
+{
+	char buf[40];
+	const char *v, *errstr;
+	size_t k;
+
+	if (oplog_genesis_format(line, len) == 0 ||
+	    oplog_line_field(line, len, OF_TIME, &v, &k) == -1 || k >= sizeof(buf))
+		return 0;
+	memcpy(buf, v, k);
+	buf[k] = '\0';
+	if (time_parse(buf, t0) == -1 ||
+	    oplog_line_field(line, len, OF_DETAIL, &v, &k) == -1 ||
+	    k < 23 || k - 23 >= sizeof(buf) || memcmp(v + 9, "epoch_seconds=", 14) != 0)
+		return 0;
+	memcpy(buf, v + 23, k - 23);
+	buf[k - 23] = '\0';
+	return parse_decimal(buf, 1, LLONG_MAX, es, &errstr) == 0;
 }
 
 const char *

@@ -225,7 +225,7 @@ tail_is_header(const char *p, size_t n)
  * would have writers MAC in it, making a log of two formats.
  */
 int
-tail_header_check(int fd, const char *fname, struct jerr *e)
+tail_header_check(int fd, const char *fname, struct jerr *e, int64_t *t0, long long *es)
 {
 	char buf[512];		/* the row, CR LF, and a genesis record */
 	const char *lf, *lf2, *why;
@@ -250,6 +250,8 @@ tail_header_check(int fd, const char *fname, struct jerr *e)
 		    fname, why);
 		return -1;
 	}
+	if (es != NULL && (lf2 == NULL || !oplog_genesis_schedule(lf, lf2 - lf, t0, es)))
+		*es = 0;
 	return f;
 }
 

@@ -39,8 +39,11 @@ const char *tail_parse_key(const char *p, size_t n, struct tail_key *);
 /* The log's format (1 or 2) when the line is its header row, else 0. */
 int	tail_is_header(const char *p, size_t n);
 /* The log's format (1 or 2) when fd begins with its header row; -1
- * after a message naming fname's line 1. */
-int	tail_header_check(int fd, const char *fname, struct jerr *);
+ * after a message naming fname's line 1.  With es not NULL, *t0 and *es
+ * get the schedule of a genesis record on line 2 (oplog_genesis_schedule)
+ * when the same read holds it whole, else *es is 0. */
+int	tail_header_check(int fd, const char *fname, struct jerr *, int64_t *t0,
+	    long long *es);
 /* The format fd's header row names (1 or 2), else 0; quiet. */
 int	tail_format(int fd);
 /* The last record line of fd before size: *key filled, 1; 0 if there is

@@ -128,6 +128,10 @@ int	oplog_line_field(const char *line, size_t len, int f, const char **val,
  * seq 0 genesis with unquoted fields, or names neither.  Writers hold the
  * header row to it; log-show takes a copy's format from it. */
 int	oplog_genesis_format(const char *line, size_t len);
+/* The schedule a genesis record names (its time, t0, and its detail's
+ * epoch_seconds), read as oplog_genesis_format reads: 1 with *t0 and *es
+ * set, 0 when the line is no such genesis or either does not read. */
+int	oplog_genesis_schedule(const char *line, size_t len, int64_t *t0, long long *es);
 /* NULL, or why a header row of format f cannot stand over the line (len
  * bytes) after it: a genesis record of the other format.  The words every
  * writer (tail_header_check) and log-verify say at line 1; the reply

@@ -653,7 +653,7 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 	char *p;
 	int more, kept = 0, f, af;
 
-	if ((f = tail_header_check(r->fd, fname, e)) == -1)
+	if ((f = tail_header_check(r->fd, fname, e, NULL, NULL)) == -1)
 		return -1;
 	if (a != NULL && (a->format = f) != 0 && !a->fresh && (af = tail_format(a->fd)) != f) {
 		/* a log keeps one format, and its archives are its records */

@@ -263,7 +263,7 @@ register_history(struct store *st, struct jerr *e)
 	/* a header row every writer refuses is said in the writers' words,
 	 * as the writer asking would say it next */
 	path = xasprintf("%s/oplog.csv", st->dir);
-	n = tail_header_check(fd, path, e);
+	n = tail_header_check(fd, path, e, NULL, NULL);
 	free(path);
 	if (n == -1) {
 		close(fd);

@@ -111,6 +111,25 @@ test_expect_success 'log and head put back from an earlier key epoch, oplog.key 
 	restore good
 '
 
+# oplog.key's schedule (t0=, epoch_seconds=) edited by hand, its key left
+# as it is: the writers took it, sealed on the new schedule (epochs of 60
+# seconds: seals for every minute since t0 and the key moved on, the real
+# key gone) and broke the log.  Refused as log-verify names it: the head's
+# times are not in its epochs under that schedule, or the genesis record
+# names another t0 or epoch_seconds (a t0 one millisecond off).
+for e in "s/epoch_seconds=86400/epoch_seconds=60/" \
+    "s/t0=2026-01-01T00:00:00.000Z/t0=2025-12-28T00:00:00.000Z/" \
+    "s/t0=2026-01-01T00:00:00.000Z/t0=2026-01-01T00:00:00.001Z/"; do
+test_expect_success "oplog.key's schedule edited by hand ($e): refused, nothing written" '
+	restore good &&
+	grep -q "t0=2026-01-01T00:00:00.000Z epoch_seconds=86400 " "$S/oplog.key" &&
+	sed -i "'"$e"'" "$S/oplog.key" &&
+	refused "oplog.key: the key of another log; run log-verify, then log-append --recover" &&
+	one_line_matching err "^log-verify: oplog.key: the key of another log\$" &&
+	restore good
+'
+done
+
 # jukisec-log(5) "Head": the slot that is not the head names a K from its
 # own E up to the head's, and the key file is never ahead of either slot
 # (a writer re-signs the slot left behind before it moves oplog.key).  A
