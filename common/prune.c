@@ -41,6 +41,9 @@
  *    head, the scan) comes before the log is written to; the seals of the
  *    epochs that ended go in with the run's record.  Only what a crash
  *    left is completed first, as every writer does (oplog_settle_at).
+ *    A usage error (an archive in the state directory) leaves the
+ *    directory byte for byte as it was: it is found before the prune
+ *    lock's file is made.
  *  - Every real run that succeeds ends with a log-prune record: the
  *    checkpoint, or, when nothing was removed, one appended as every
  *    record is (removed=0); a dry run writes nothing.
@@ -1184,6 +1187,11 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	res->first_removed = res->last_removed = res->oldest_kept = -1;
 	fname = xasprintf("%s/%s", st->dir, OPLOG_FILE);
 
+	/* A usage error leaves the state as it was: checked before the
+	 * prune lock's file is made. */
+	if (o->archive != NULL && (ret = archive_outside(st, o->archive)) != ST_OK)
+		goto out;
+	ret = ST_FAIL;
 	if (!o->dry_run) {
 		if ((lockfd = run_lock(st)) == -1)
 			goto out;
@@ -1193,8 +1201,6 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 		}
 	}
 	ret = ST_OK;
-	if (o->archive != NULL && (ret = archive_outside(st, o->archive)) != ST_OK)
-		goto out;
 	/* Nothing is written while the clock is in doubt (a dry run writes
 	 * nothing, and shows what the clock would remove). */
 	if (!o->dry_run && (ret = clock_plausible(st, o)) != ST_OK)

@@ -191,6 +191,19 @@ test_expect_success 'an archive below the state directory in a directory not mad
 	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/sub" && test ! -e "$S/nosuch"
 '
 
+test_expect_success 'a usage error leaves the state as it was: no prune.lock made (2)' '
+	init_at "$TMP/fresh" && F=$TMP/fresh &&
+	test ! -e "$F/prune.lock" &&
+	ls -A "$F" >before.txt && cp -a "$F" fresh.save &&
+	for args in "-a $F/arch" "-a $F/sub/arch" "-a $F/oplog.key" "--discard -r 364" \
+	    "--discard -t $(printf %065d 0)"; do
+		test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$F" $args 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: " || exit 1
+		ls -A "$F" | cmp -s - before.txt || { ls -A "$F"; exit 1; }
+	done &&
+	diff -r fresh.save "$F"
+'
+
 test_expect_success '-q keeps even a dry run silent' '
 	at 2023-06-02T00:00:00Z log-prune -d "$S" -n -q >out.txt 2>err.txt &&
 	test ! -s out.txt && test ! -s err.txt
