@@ -225,7 +225,9 @@ field_parse(const char **f, int c, struct operator *o)
 	case C_REGAT:	return parse_time_field(f[c], &o->registered_at);
 	case C_EXPIRES:	return parse_time_field(f[c], &o->expires);
 	case C_REVAT:	return parse_time_field(f[c], &o->revoked_at);
-	case C_FAILED:	return parse_num(f[c], 0, OPERATOR_FAILED_MAX,
+	/* Spelt as the suite writes a count: "+1", "04" or "-0" is a
+	 * hand edit, not a count (a value out of range fails as well). */
+	case C_FAILED:	return parse_decimal(f[c], 0, OPERATOR_FAILED_MAX,
 			    &o->failed, &e);
 	case C_LOCKED:
 		if (strcmp(f[c], "yes") != 0 && strcmp(f[c], "no") != 0)

@@ -10,7 +10,8 @@
  * at exit as well as by fshut_stdout(), so no path exits 0 after losing
  * output.  parse_num accepts only an optional sign and decimal digits: no
  * blanks, no hex, no trailing junk; parse_decimal, for what a person
- * writes (options, jukisec.conf), not even a sign or a leading zero.
+ * writes (options, jukisec.conf) or edits (operators.csv's failed), not
+ * even a sign or a leading zero.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -180,6 +180,33 @@ test_expect_success 'json: a damaged failed of digits stays a string; one that r
 	EOF
 '
 
+# A count has one spelling (util.c parse_decimal): "+1", "04" and "-0" name
+# no count, though strtoll reads one.  Each is a damaged value (operator-
+# mod(1), "The register's damaged values"): said once, the row held at the
+# maximum (the next failure locks it), the value written back as the file
+# holds it by every writer until --unlock sets the field.
+test_expect_success 'a failed of +1, 04 or -0 is damaged: at the maximum, kept as it was until --unlock' '
+	cp -a "$D" "$TMP/dmg3" && D=$TMP/dmg3 &&
+	ln=$(grep -n "^tanaka," "$D/operators.csv" | cut -d: -f1) &&
+	for v in +1 04 -0; do
+		regcol tanaka failed "$v" &&
+		operator-list -d "$D" -a -f json >j 2>err &&
+		one_line_matching err "^operator-list: $D/operators.csv:$ln: field failed: invalid value; treated as at the maximum until repaired\$" &&
+		python3 -c "import json, sys
+o = {o[\"id\"]: o for o in json.load(open(sys.argv[1]))}[\"tanaka\"]
+assert o[\"failed\"] == sys.argv[2], o" j "$v" &&
+		test_must_fail 1 auth boss /dev/null 2>/dev/null &&
+		test "$(field tanaka failed),$(field tanaka locked)" = "$v,no" &&
+		test_must_fail 4 auth tanaka /dev/null 2>/dev/null &&
+		test "$(field tanaka failed),$(field tanaka locked)" = "$v,yes" &&
+		test_must_fail 4 auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+		operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka --unlock \
+		    4<"$TMP/pw.boss" 2>/dev/null &&
+		test "$(field tanaka failed),$(field tanaka locked)" = 0,no &&
+		auth tanaka "$TMP/pw.tanaka" 2>err && test ! -s err || { echo "failed=$v" >&2; exit 1; }
+	done
+'
+
 test_expect_success 'an empty register lists just the header' '
 	reg_state "$TMP/empty" && operator-list -d "$TMP/empty" -f csv >e &&
 	test "$(wc -l <e)" = 1 &&
