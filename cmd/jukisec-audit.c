@@ -73,7 +73,11 @@ opt(void *p, int ch, char *arg)
 			return TOOL_USAGE;
 		}
 		break;
-	case O_KEYFILE: w->o.keyfile = arg; break;
+	case O_KEYFILE:
+		if (usage_empty(arg, "--key-file"))
+			return TOOL_USAGE;
+		w->o.keyfile = arg;
+		break;
 	case O_LANG:
 		w->report_opt = "lang";
 		if (strcmp(arg, "ja") != 0 && strcmp(arg, "en") != 0) {

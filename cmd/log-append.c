@@ -63,7 +63,11 @@ opt(void *p, int ch, char *arg)
 	case O_SEAL: w->seal = 1; break;
 	case O_STDIN: w->in = 1; break;
 	case O_RECOVER: w->rec = 1; break;
-	case O_KEYFILE: w->keyfile = arg; break;
+	case O_KEYFILE:
+		if (usage_empty(arg, "--key-file"))
+			return TOOL_USAGE;
+		w->keyfile = arg;
+		break;
 	}
 	return ST_OK;
 }

@@ -46,10 +46,8 @@ opt(void *p, int ch, char *arg)
 
 	switch (ch) {
 	case 'a':
-		if (*arg == '\0') {
-			warnx(_("%s: empty"), "-a");
+		if (usage_empty(arg, "-a"))
 			return TOOL_USAGE;
-		}
 		w->o.archive = arg;
 		break;
 	case 'n': w->o.dry_run = 1; break;

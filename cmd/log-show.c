@@ -80,7 +80,11 @@ opt(void *p, int ch, char *arg)
 	struct show_opts *o = &w->o;
 
 	switch (ch) {
-	case 'k': w->keyfile = arg; break;
+	case 'k':
+		if (usage_empty(arg, "-k"))
+			return TOOL_USAGE;
+		w->keyfile = arg;
+		break;
 	case O_SINCE: return time_opt("--since", arg, 0, o->f.since);
 	case O_UNTIL: return time_opt("--until", arg, 1, o->f.until);
 	case O_OPERATOR: return value(&o->f.eq[OF_OPERATOR], "--operator", arg);
@@ -103,8 +107,16 @@ opt(void *p, int ch, char *arg)
 		}
 		break;
 	case O_FOLLOW: o->follow = 1; break;
-	case O_CURSOR: o->cursor = arg; break;
-	case O_SYSLOG: o->syslog = arg ? arg : "/dev/log"; break;
+	case O_CURSOR:
+		if (usage_empty(arg, "--cursor-file"))
+			return TOOL_USAGE;
+		o->cursor = arg;
+		break;
+	case O_SYSLOG:
+		if (arg != NULL && usage_empty(arg, "--syslog"))
+			return TOOL_USAGE;
+		o->syslog = arg ? arg : "/dev/log";
+		break;
 	}
 	return ST_OK;
 }
@@ -130,6 +142,18 @@ stdin_twice(const char *keyfile, const struct tool_args *a)
 	return 0;
 }
 
+/* A FILE "": said before the files before it are shown. */
+static int
+file_empty(const struct tool_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->argc; i++)
+		if (usage_empty(a->argv[i], "FILE"))
+			return 1;
+	return 0;
+}
+
 static int
 run(struct own *w, const struct tool_args *a)
 {
@@ -144,6 +168,8 @@ run(struct own *w, const struct tool_args *a)
 	o->now_given = a->now_given;
 	o->files = (const char *const *)a->argv;
 	o->nfiles = a->argc;
+	if (file_empty(a))
+		tool_usage(&cmd, ST_USAGE);
 	if (stdin_twice(w->keyfile, a)) {
 		warnx(_("standard input (-) given twice"));
 		tool_usage(&cmd, ST_USAGE);

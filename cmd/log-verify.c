@@ -41,7 +41,11 @@ opt(void *p, int ch, char *arg)
 	struct own *o = p;
 
 	switch (ch) {
-	case 'k': o->keyfile = arg; break;
+	case 'k':
+		if (usage_empty(arg, "-k"))
+			return TOOL_USAGE;
+		o->keyfile = arg;
+		break;
 	case O_ANCHOR:
 		o->anchors = xrealloc(o->anchors, (o->nanchors + 1) * sizeof(*o->anchors));
 		if (oplog_anchor_parse(arg, &o->anchors[o->nanchors].seq,
@@ -126,12 +130,16 @@ failed(const struct oplog_verify_result *res, int r, const struct jerr *conf)
 	return res->refused ? ST_NO : r;
 }
 
-/* Standard input is one thing: the key or one file of the chain. */
+/* Standard input is one thing: the key or one file of the chain.  A
+ * FILE "" is no file: said as the operand, not as open(2)'s error. */
 static void
 stdin_once(const struct own *ow, const struct tool_args *a)
 {
 	int i, n;
 
+	for (i = 0; i < a->argc; i++)
+		if (usage_empty(a->argv[i], "FILE"))
+			tool_usage(&cmd, ST_USAGE);
 	for (i = 0, n = strcmp(ow->keyfile, "-") == 0; i < a->argc; i++)
 		if (strcmp(a->argv[i], "-") == 0 && n++ > 0) {
 			warnx(_("standard input (-) given twice"));

@@ -62,7 +62,11 @@ opt(void *p, int ch, char *arg)
 	case O_RESET: o->c.reset = 1; break;
 	case O_REENROL: o->c.reenrol = 1; break;
 	case O_RECOVER: o->recover = 1; break;
-	case O_KEYFILE: o->keyfile = arg; break;
+	case O_KEYFILE:
+		if (usage_empty(arg, "--key-file"))
+			return TOOL_USAGE;
+		o->keyfile = arg;
+		break;
 	default: return opchange_opt(&o->c, ch, arg) == -1 ? TOOL_USAGE : ST_OK;
 	}
 	return ST_OK;

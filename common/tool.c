@@ -111,10 +111,9 @@ getopt_tables(const struct tool *t, struct option **longp)
 static const char *
 not_empty(const struct tool *t, const char *opt, const char *arg)
 {
-	if (*arg != '\0')
-		return arg;
-	warnx(_("%s: empty"), opt);
-	tool_usage(t, ST_USAGE);
+	if (usage_empty(arg, opt))
+		tool_usage(t, ST_USAGE);
+	return arg;
 }
 
 /* One option the skeleton knows: 1 taken, 0 the tool's own. */
@@ -195,6 +194,18 @@ usage_missing(const void *given, const char *opt)
 	if (given != NULL)
 		return 0;
 	warnx(_("missing %s"), opt);
+	return 1;
+}
+
+/* An empty name is no file and no socket: said as the option, before
+ * anything is opened, not as open(2)'s ": No such file or directory"
+ * after the tool has read, printed or logged what came first. */
+int
+usage_empty(const char *arg, const char *opt)
+{
+	if (*arg != '\0')
+		return 0;
+	warnx(_("%s: empty"), opt);
 	return 1;
 }
 

@@ -64,9 +64,11 @@ void	tool_usage(const struct tool *t, int status) __attribute__((noreturn));
 
 /* Each returns 1 after one line saying what is wrong, 0 if nothing is:
  * an operand where none may be ("extra argument X"), a required option
- * not given ("missing OPT"). */
+ * not given ("missing OPT"), an empty value ("OPT: empty"; OPT an
+ * operand's name, FILE, for an operand). */
 int	usage_extra(int argc, char *const argv[]);
 int	usage_missing(const void *given, const char *opt);
+int	usage_empty(const char *arg, const char *opt);
 
 /* The status to exit with: status, or ST_FAIL when it was ST_OK and
  * standard output could not be written (fshut_stdout; a closed

@@ -162,6 +162,44 @@ test_expect_success 'an empty -d: "-d: empty", then the synopsis; nothing create
 	test ! -e "$JUKISEC_DIR"
 '
 
+# An empty FILE is no file: "OPT: empty" as for -d, exit 2, before
+# anything is read, printed or written.  Without it, log-show
+# --cursor-file "" printed the whole log, then failed (exit 3); -k "",
+# a FILE "" and --syslog= failed on a file or socket named "", and
+# jukisec-audit --key-file "" made that failure a finding of its report.
+# A state directory with a record and its key, so that nothing else
+# stops a tool first.  Each case: the option as the line names it,
+# then the command, the empty value last as "".
+cat >empties <<'EOF'
+--cursor-file|log-show -d $S --cursor-file ""
+--cursor-file|log-show -d $S --cursor-file=""
+-k|log-show -d $S -k ""
+-k|log-show -d $S --key-file=""
+--syslog|log-show -d $S --follow --syslog=""
+FILE|log-show -d $S ""
+FILE|log-show -k $S.key $S/oplog.csv ""
+-k|log-verify -d $S -k ""
+-k|log-verify -d $S --key-file=""
+FILE|log-verify -k $S.key ""
+FILE|log-verify -k $S.key "" $S/oplog.csv
+--key-file|log-append -d $S --recover --key-file ""
+--key-file|operator-mod -d $S --recover -i boss --key-file ""
+--key-file|jukisec-audit -d $S --key-file ""
+--key-file|jukisec-audit -d $S --key-file=""
+EOF
+
+test_expect_success 'an empty FILE, option or operand: "OPT: empty", exit 2; nothing read, shown or written' '
+	S=$TMP/emptystate && init_state "$S" && cp -a "$S" saved &&
+	while IFS="|" read -r o cmd; do
+		t=${cmd%% *}
+		synopsis help.$t >syn &&
+		{ echo "$t: $o: empty"; cat syn; } >want &&
+		eval "test_must_fail 2 $cmd" >out 2>err </dev/null &&
+		test ! -s out && test_cmp want err &&
+		diff -r saved "$S" || { echo "in: $cmd" >&2; exit 1; }
+	done <empties
+'
+
 # SPEC: errors are "PROGRAM: message"; the program, not the path it was
 # run by (a cron job or a script names tools by their full path).
 test_expect_success 'run by its path, a tool still names itself: getopt_long'"'"'s line too' '
