@@ -12,14 +12,15 @@
  *    rule of esc.h and the limits of its option for free text (as
  *    incident_check_text), blanks only as empty, a time with its time of
  *    day (time_arg), a number as its option takes it (parse_decimal), an
- *    id incident_file_id_ok accepts; and a row only if the tool that
- *    writes it would have: a `new` row by the rules between its values
- *    (incident_new_rule, its recording time the clock), a step row by
- *    step's rules against its incident's rows before it, read so far
- *    (incident_force_problem, incident_note_problem,
- *    incident_step_problem), so a step that only a row left out allowed
- *    is left out too.  So nothing reaches show, list or the audit that
- *    new and step would refuse.
+ *    id incident_file_id_ok accepts, a by operator_id_problem accepts
+ *    (-b's rule); and a row only if the tool that writes it would have:
+ *    a `new` row by the rules between its values (incident_new_rule, its
+ *    recording time the clock) and with no forced value (new writes
+ *    none), a step row by step's rules against its incident's rows
+ *    before it, read so far (incident_force_problem,
+ *    incident_note_problem, incident_step_problem), so a step that only
+ *    a row left out allowed is left out too.  So nothing reaches show,
+ *    list or the audit that new and step would refuse.
  *  - A missing file is no incidents (jukisec-init makes none); an empty
  *    one is refused, as operators.csv is: writers never leave one.
  *  - incident_file_append writes the old bytes unchanged plus one row with
@@ -45,6 +46,7 @@
 #include "jerr.h"
 #include "oplog.h"
 #include "pending.h"
+#include "register.h"
 #include "timeutil.h"
 
 static const char *const cols[NCOLS + 1] = { "incident", "event", "recorded",
@@ -237,12 +239,21 @@ parse_row(struct incidents *all, char **f, char *buf, size_t len, int *col)
 		return _("not an RFC 3339 time");
 	if ((why = text_bad(f, C_BY, OPLOG_ID_MAX, 0, 1, col)) != NULL)
 		return why;
+	/* -b of new and step is an operator id, and the reason the
+	 * confirmations.csv reader gives for one that is not */
+	if (operator_id_problem(f[C_BY]) != NULL)
+		return _("not an operator id");
 	inc = incident_find(all, f[C_ID]);
 	*col = C_EVENT;
 	if (strcmp(f[C_EVENT], "new") != 0)
 		return parse_step(inc, f, recorded, at, buf, len, col);
 	if (inc != NULL)
 		return _("a second new event for this incident");
+	/* new writes forced empty: it takes no --force, and says so */
+	if (*f[*col = C_FORCED] != '\0') {
+		snprintf(buf, len, _("--%s: not with %s"), "force", "new");
+		return buf;
+	}
 	all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));
 	inc = &all->inc[all->n];
 	memset(inc, 0, sizeof(*inc));

@@ -279,7 +279,17 @@ test_expect_success 'a value new or step would refuse costs its row when read ba
 	left_out "/,no,no,no,[^,]*,/,no,no,no,a$(printf "\033")[2Jb,/" summary "contains a control character" &&
 	left_out "/,new,[^,]*,/,new,2026-11-25,/" recorded "not an RFC 3339 time" &&
 	left_out "/,\(2026-[^,]*\),boss,/,\1,boss$(printf "\302\233"),/" by "contains a control character" &&
-	left_out "/^2026-0027,/2026-0000,/" incident "not an id YYYY-NNNN"
+	left_out "/^2026-0027,/2026-0000,/" incident "not an id YYYY-NNNN" &&
+	left_out "/,\(2026-[^,]*\),boss,/,\1,-bad id\/..,/" by "not an operator id" &&
+	left_out "/,\(2026-[^,]*\),boss,/,\1,boss id,/" by "not an operator id"
+'
+
+# A new row's forced is empty, as new writes it: new takes no --force.
+test_expect_success 'a new row with a forced value is left out, as new --force is refused' '
+	tail -1 "$D/incidents.csv" | grep -q "^2026-0027,new,.*,\$" &&
+	left_out "/,\$/,maybe/" forced "--force: not with new" &&
+	left_out "/,\$/,no/" forced "--force: not with new" &&
+	left_out "/,\$/,yes/" forced "--force: not with new"
 '
 
 # The rules new checks between a request's values, and its numbers as the

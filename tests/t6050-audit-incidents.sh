@@ -97,6 +97,21 @@ test_expect_success 'a bad value costs its row: incidents-open names the first, 
 	cp inc.save "$D/incidents.csv"
 '
 
+# A by that no register can hold is a row new or step would refuse (-b
+# is checked as an operator id), as confirmations.csv refuses it: not an
+# incident the committee is shown as open.
+test_expect_success 'a row whose by is not an operator id is left out: incidents-open FAILs' '
+	sed "\$s/^\([^,]*,[^,]*,[^,]*\),[^,]*,/\1,-bad id\/..,/" inc.save >"$D/incidents.csv" &&
+	incident-report -d "$D" list --format csv >/dev/null 2>err &&
+	one_line_matching err "incidents.csv:[0-9]*: field by: not an operator id \(row left out\)\$" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	test "$ast" -eq 1 &&
+	finding incidents-open | grep -q "^FAIL " &&
+	detail incidents-open | grep -qF "field by: not an operator id (row left out)" &&
+	test ! -s "$TMP/a.err" &&
+	cp inc.save "$D/incidents.csv"
+'
+
 # A writer killed between its note incidents.pending and its log record
 # leaves the note, which only the next incident-report new or step settles
 # (incidents are rare): until then the log may lack an event's record, or
