@@ -18,6 +18,7 @@
 #include "jukisec.h"
 #include "confirm.h"
 #include "csvfile.h"
+#include "esc.h"
 #include "gate.h"
 #include "muni.h"
 #include "oplog.h"
@@ -53,16 +54,24 @@ item_ok(const char *s)
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
-/* NULL, or the reason with *col set. */
+/* NULL, or the reason (translated) with *col set.  A row reads back only
+ * if --confirm would have written it, as incidents.csv's do: a time with
+ * its time of day (time_arg: a bare date is no instant), a note by the
+ * free-text rule --note is checked by (field_check_err), so nothing
+ * reaches the report that the writer refuses. */
 static const char *
 parse_row(struct confirmation *c, char **f, int *col)
 {
+	const char *why;
+
 	if (!item_ok(f[*col = C_ITEM]))
-		return N_("not an item id");
-	if (time_parse(f[*col = C_AT], &c->at) == -1)
-		return N_("not an RFC 3339 time");
+		return _("not an item id");
+	if (time_arg(f[*col = C_AT], &c->at) == -1)
+		return _("not an RFC 3339 time");
 	if (operator_id_problem(f[*col = C_BY]) != NULL)
-		return N_("not an operator id");
+		return _("not an operator id");
+	if ((why = text_problem(f[*col = C_NOTE], CONFIRM_NOTE_MAX, 0)) != NULL)
+		return why;
 	c->item = xstrdup(f[C_ITEM]);
 	c->by = xstrdup(f[C_BY]);
 	c->note = xstrdup(f[C_NOTE]);
@@ -104,7 +113,7 @@ parse(struct store *st, const struct buf *raw, int there,
 		if ((why = parse_row(&c, rec->field, &col)) != NULL) {
 			jerr_say_at(e, ST_FAIL, rec->line, JERR_VALUE,
 			    _("%s:%zu: field %s: %s"), path, rec->line,
-			    cols[col], _(why));
+			    cols[col], why);
 			status = ST_FAIL;
 			break;
 		}

@@ -15,8 +15,9 @@
  * Invariants: rows are only ever added (csvfile.h), under
  * STORE_LOCK_REGISTER held by the gate that verified the manager, each
  * with its record whole through confirmations.pending (pending.h); the file
- * is read strictly (header, item ids, times, manager ids), a bad row is an
- * error naming file, line and field.
+ * is read strictly (header, item ids, times with their time of day,
+ * manager ids, notes by --note's free-text rule: only what --confirm
+ * writes), a bad row is an error naming file, line and field.
  */
 #ifndef CONFIRM_H
 #define CONFIRM_H

@@ -178,6 +178,35 @@ test_expect_success 'a damaged confirmations.csv: every item FAILs, exit 1; it i
 	cp c.save "$D/confirmations.csv"
 '
 
+# A row reads back only if --confirm would have written it: a note by the
+# free-text rule (--note refuses a control character, exit 2), a time with
+# its time of day (a bare date is no instant, as incidents.csv's reader
+# and time_arg say).  Otherwise it is damage, as above: every item FAILs
+# naming the line and field, and --confirm does not extend the file.
+test_expect_success 'a note with a control character, a confirmed_at without its time of day: damage' '
+	cp "$D/confirmations.csv" c.save &&
+	test_must_fail 2 confirm --confirm server-room --note "$(printf "a\033")" 2>err &&
+	one_line_matching err "^jukisec-audit: --note: contains a control character\$" &&
+	line=$(($(wc -l <c.save) + 1)) &&
+	for row in "server-room,2027-05-26T00:00:00.000Z,boss,$(printf "a\033b")/note: contains a control character" \
+	    "server-room,2026-12-05,boss,/confirmed_at: not an RFC 3339 time"
+	do
+		cp c.save "$D/confirmations.csv" &&
+		printf "%s\n" "${row%/*}" >>"$D/confirmations.csv" &&
+		audit_run --now 2027-05-27T00:00:00Z &&
+		test "$ast" -eq 1 &&
+		expect server-room "FAIL confirmations.csv" &&
+		expect contract-6 "FAIL confirmations.csv" &&
+		detail server-room | grep -qF "$D/confirmations.csv:$line: field ${row##*/}" &&
+		cp "$D/confirmations.csv" c.bad &&
+		at 2027-05-27T01:00:00Z test_must_fail 3 confirm --confirm server-room 2>err &&
+		one_line_matching err "^jukisec-audit: .*confirmations.csv:$line: field ${row##*/}\$" &&
+		test_cmp c.bad "$D/confirmations.csv" ||
+		    { cp c.save "$D/confirmations.csv"; return 1; }
+	done &&
+	cp c.save "$D/confirmations.csv"
+'
+
 
 # Kills of --confirm (tests/lib-crash.sh): the row and its "confirm" record
 # are kept whole through confirmations.pending, as incidents.csv's events
