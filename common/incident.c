@@ -135,11 +135,8 @@ step_request_problem(struct store *st, const char *id,
 
 	if (incident_check_text(NULL, q, st->err) != ST_OK)
 		return ST_USAGE;
-	if (!incident_file_id_ok(id)) {
-		jerr_say(st->err, ST_USAGE, _("%s: not an incident id "
-		    "(YYYY-NNNN)"), id);
+	if (incident_id_check(id, st->err) != ST_OK)
 		return ST_USAGE;
-	}
 	if ((why = incident_force_problem(q)) != NULL ||
 	    (why = incident_note_problem(q)) != NULL) {
 		jerr_say(st->err, ST_USAGE, _("%s %s: %s"), id,

@@ -140,6 +140,11 @@ int	incidents_load_err(struct store *, struct incidents *, struct jerr *e);
 int	incidents_note(struct store *, struct jerr *e);
 void	incidents_free(struct incidents *);
 struct incident *incident_find(struct incidents *, const char *id);
+/* The form of an incident id given on the command line, which every mode
+ * that takes one checks before it looks the id up (step, show): a
+ * malformed id is a usage error, not an incident nobody has.  ST_OK, or
+ * ST_USAGE after "ID: not an incident id (YYYY-NNNN)" to *e (jerr_say). */
+int	incident_id_check(const char *id, struct jerr *e);
 
 /* The free text of a new incident (n) or a step (q), checked by the rule
  * of esc.h before the manager is asked for anything: ST_OK, or ST_USAGE
@@ -258,8 +263,8 @@ int	render_list(FILE *, const struct conf *, const struct incidents *,
 	    enum inc_format, enum inc_lang, int open_only, long long hours,
 	    int64_t now);
 /* show (id != NULL) or list on stdout, reading incidents.csv without a
- * lock; fmt < 0 = the mode's default.  ST_OK, ST_NO (no such incident),
- * ST_FAIL. */
+ * lock; fmt < 0 = the mode's default.  ST_OK, ST_USAGE (a malformed id:
+ * incident_id_check), ST_NO (no such incident), ST_FAIL. */
 int	incident_print(struct store *, const char *id, int fmt, enum inc_lang,
 	    int open_only, long long hours, int64_t now);
 

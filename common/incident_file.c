@@ -87,6 +87,15 @@ incident_file_id_ok(const char *s)
 	return strncmp(s, "0000", 4) != 0 && strcmp(s + 5, "0000") != 0;
 }
 
+int
+incident_id_check(const char *id, struct jerr *e)
+{
+	if (incident_file_id_ok(id))
+		return ST_OK;
+	jerr_say(e, ST_USAGE, _("%s: not an incident id (YYYY-NNNN)"), id);
+	return ST_USAGE;
+}
+
 /* A free-text column as its option takes it (incident_check_text): NULL
  * or the reason, *col set.  Blanks only (spaces, U+3000; tabs and line
  * ends too where multiline) are empty, as new and --detail-file take

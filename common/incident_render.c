@@ -854,6 +854,9 @@ incident_print(struct store *st, const char *id, int fmt, enum inc_lang lang,
 	struct incident *inc;
 	int r;
 
+	/* as step: a malformed id is a usage error before anything is read */
+	if (id != NULL && incident_id_check(id, st->err) != ST_OK)
+		return ST_USAGE;
 	if ((r = incidents_load(st, &all)) != ST_OK)
 		return r;
 	if (id == NULL)

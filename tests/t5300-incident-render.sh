@@ -142,6 +142,16 @@ test_expect_success 'show of an unknown incident: exit 1' '
 	one_line_matching err "^incident-report: 2019-0099: no such incident$"
 '
 
+# A malformed id is a usage error for every mode that takes one: show
+# says what step says (t5100), not that no incident has it.
+test_expect_success 'show of a malformed id: exit 2, the line step gives, nothing shown' '
+	for id in 2026-001 26-1 2019-0000 2019-00001; do
+		test_must_fail 2 incident-report -d "$D" show "$id" >out 2>err &&
+		one_line_matching err "^incident-report: $id: not an incident id \(YYYY-NNNN\)$" &&
+		test ! -s out || return 1
+	done
+'
+
 test_expect_success 'a report to a full disk does not exit 0' '
 	if [ -w /dev/full ]; then
 		test_must_fail 3 incident-report -d "$D" show 2019-0001 >/dev/full 2>err
