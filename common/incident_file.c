@@ -15,8 +15,8 @@
  *    id incident_file_id_ok accepts, a by operator_id_problem accepts
  *    (-b's rule); and a row only if the tool that writes it would have:
  *    a `new` row by the rules between its values (incident_new_rule, its
- *    recording time the clock) and with no forced value (new writes
- *    none), a step row by step's rules against its incident's rows
+ *    recording time the clock) and with no note or forced value (new
+ *    writes neither), a step row by step's rules against its incident's rows
  *    before it, read so far (incident_force_problem,
  *    incident_note_problem, incident_step_problem), so a step that only
  *    a row left out allowed is left out too.  So nothing reaches show,
@@ -258,9 +258,11 @@ parse_row(struct incidents *all, char **f, char *buf, size_t len, int *col)
 		return parse_step(inc, f, recorded, at, buf, len, col);
 	if (inc != NULL)
 		return _("a second new event for this incident");
-	/* new writes forced empty: it takes no --force, and says so */
-	if (*f[*col = C_FORCED] != '\0') {
-		snprintf(buf, len, _("--%s: not with %s"), "force", "new");
+	/* new writes note and forced empty: it takes neither --note nor
+	 * --force, and says so */
+	if (*f[*col = C_NOTE] != '\0' || *f[*col = C_FORCED] != '\0') {
+		snprintf(buf, len, _("--%s: not with %s"), *col == C_NOTE ? "note" :
+		    "force", "new");
 		return buf;
 	}
 	all->inc = xrealloc(all->inc, (all->n + 1) * sizeof(*all->inc));

@@ -284,7 +284,13 @@ test_expect_success 'a value new or step would refuse costs its row when read ba
 	left_out "/,\(2026-[^,]*\),boss,/,\1,boss id,/" by "not an operator id"
 '
 
-# A new row's forced is empty, as new writes it: new takes no --force.
+# A new row's note and forced are empty, as new writes them: new takes
+# neither --note nor --force.
+test_expect_success 'a new row with a note is left out, as new --note is refused' '
+	tail -1 "$D/incidents.csv" | grep -q "^2026-0027,new,.*,,\$" &&
+	left_out "/,,\$/,a note,/" note "--note: not with new"
+'
+
 test_expect_success 'a new row with a forced value is left out, as new --force is refused' '
 	tail -1 "$D/incidents.csv" | grep -q "^2026-0027,new,.*,\$" &&
 	left_out "/,\$/,maybe/" forced "--force: not with new" &&
