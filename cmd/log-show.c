@@ -142,18 +142,6 @@ stdin_twice(const char *keyfile, const struct tool_args *a)
 	return 0;
 }
 
-/* A FILE "": said before the files before it are shown. */
-static int
-file_empty(const struct tool_args *a)
-{
-	int i;
-
-	for (i = 0; i < a->argc; i++)
-		if (usage_empty(a->argv[i], "FILE"))
-			return 1;
-	return 0;
-}
-
 static int
 run(struct own *w, const struct tool_args *a)
 {
@@ -168,7 +156,8 @@ run(struct own *w, const struct tool_args *a)
 	o->now_given = a->now_given;
 	o->files = (const char *const *)a->argv;
 	o->nfiles = a->argc;
-	if (file_empty(a))
+	/* a FILE "": said before the files before it are shown */
+	if (usage_empty_operands(a->argc, a->argv))
 		tool_usage(&cmd, ST_USAGE);
 	if (stdin_twice(w->keyfile, a)) {
 		warnx(_("standard input (-) given twice"));

@@ -137,9 +137,8 @@ stdin_once(const struct own *ow, const struct tool_args *a)
 {
 	int i, n;
 
-	for (i = 0; i < a->argc; i++)
-		if (usage_empty(a->argv[i], "FILE"))
-			tool_usage(&cmd, ST_USAGE);
+	if (usage_empty_operands(a->argc, a->argv))
+		tool_usage(&cmd, ST_USAGE);
 	for (i = 0, n = strcmp(ow->keyfile, "-") == 0; i < a->argc; i++)
 		if (strcmp(a->argv[i], "-") == 0 && n++ > 0) {
 			warnx(_("standard input (-) given twice"));

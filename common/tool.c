@@ -210,6 +210,17 @@ usage_empty(const char *arg, const char *opt)
 }
 
 int
+usage_empty_operands(int argc, char *const argv[])
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (usage_empty(argv[i], "FILE"))
+			return 1;
+	return 0;
+}
+
+int
 tool_exit(int status)
 {
 	int r;

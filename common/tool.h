@@ -69,6 +69,8 @@ void	tool_usage(const struct tool *t, int status) __attribute__((noreturn));
 int	usage_extra(int argc, char *const argv[]);
 int	usage_missing(const void *given, const char *opt);
 int	usage_empty(const char *arg, const char *opt);
+/* The same for FILE operands: 1 after "FILE: empty" for the first "". */
+int	usage_empty_operands(int argc, char *const argv[]);
 
 /* The status to exit with: status, or ST_FAIL when it was ST_OK and
  * standard output could not be written (fshut_stdout; a closed
