@@ -57,6 +57,26 @@ utf8(const unsigned char *p, size_t n, unsigned *cp)
 	return k;
 }
 
+size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t	 i = max;
+	unsigned cp;
+	int	 k;
+
+	if (len <= max)
+		return len;
+	/* back over at most 3 continuation bytes to the byte that would
+	 * start the character; a stray continuation byte is no character */
+	while (i > 0 && max - i < 3 && (p[i] & 0xc0) == 0x80)
+		i--;
+	if (i == max || p[i] < 0xc2)
+		return max;
+	k = utf8(p + i, len - i, &cp);
+	return k > 0 && i + k > max ? i : max;
+}
+
 /* 1 when code point c may not be shown as it is (LF and TAB when
  * lines_ok). */
 static int

@@ -32,6 +32,10 @@ struct buf;
  * ESC_LINE). */
 #define ESC_WORD	2
 void	esc_buf(struct buf *, const char *s, size_t len, int flags);
+/* The most bytes of s (len of them), at most max, that end between two
+ * characters: a cut inside one valid UTF-8 character moves back to its
+ * start; bytes that are not UTF-8 are cut as bytes. */
+size_t	utf8_cut(const char *s, size_t len, size_t max);
 
 /* The escaped form of s, malloc'd (LF and TAB kept). */
 char	*esc_str(const char *s);

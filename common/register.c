@@ -585,7 +585,6 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 	char		*path;
 	FILE		*fp;
 	size_t		 cap = 0, *lines = NULL;
-	static int	 loads;		/* damage is told once a process */
 	enum form	 fm;
 	int		 fd, k, full, ret = ST_OK;
 
@@ -632,7 +631,7 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 		memset(&o, 0, sizeof o);
 		full = want == NULL || bsearch(&rec->field[C_ID], want, nwant,
 		    sizeof *want, by_str) != NULL;
-		if ((bad = row_parse(rec, fm, path, loads > 0, full, &o,
+		if ((bad = row_parse(rec, fm, path, st->reg_loads > 0, full, &o,
 		    e)) != NULL) {
 			jerr_say_at(e, ST_FAIL, rec->line, JERR_VALUE,
 			    _("%s:%zu: field %s: invalid value"), path,
@@ -669,7 +668,7 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 	if (peek > 0 && said.msg[0] != '\0')
 		ret = ST_FAIL;	/* for the caller to load it again and say it */
 	else if (peek == 0)
-		loads++;
+		st->reg_loads++;
 	free(lines);
 	csvr_close(r);
 	fclose(fp);

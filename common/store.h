@@ -75,6 +75,9 @@ struct store {
 	 * or register_replaceable's file, for the caller's line
 	 * (register_unrecorded_at); else NULL */
 	const char	*unwritable;
+	/* registers loaded (register.c): a damaged row is told at the
+	 * first, once a store, so once a PAM call as once a tool's run */
+	int		reg_loads;
 	int		reader;		/* STORE_READER: shared locks, read-only */
 	/* While st holds a lock (store.c guard_on): the signal mask, and in
 	 * a set-user-ID host the real and saved uid, to put back after */

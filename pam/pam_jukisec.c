@@ -272,9 +272,7 @@ where(pam_handle_t *pamh)
 		free(s);
 		/* a character the cut would split goes whole: its first
 		 * part would be escaped as bytes that are not UTF-8 */
-		n = strnlen(v, WHERE_MAX);
-		while (n > 0 && (((const unsigned char *)v)[n] & 0xc0) == 0x80)
-			n--;
+		n = utf8_cut(v, strnlen(v, WHERE_MAX + 4), WHERE_MAX);
 		esc_buf(&b, v, n, ESC_WORD);
 	}
 	buf_add(&b, "", 1);

@@ -97,6 +97,19 @@ test_expect_success 'tty and rhost: 200 bytes, never half a character, then esca
 	log-verify -d "$D" --key-file "$D.key" >/dev/null
 '
 
+# Bytes that are not UTF-8 are no character to keep whole: the cut stays
+# at 200 bytes (it used to back over every stray continuation byte, to an
+# empty value).
+test_expect_success 'tty and rhost: bytes that are not UTF-8 are cut at 200' '
+	x=$(printf "\\200") &&
+	t=$(i=0; while [ $i -lt 300 ]; do printf "\\200"; i=$((i + 1)); done) &&
+	a=$(printf "%199s" "" | tr " " a) &&
+	pc tanaka "$TMP/pw.tanaka" -t "$t" -r "$a$t" &&
+	want=" tty=$(printf "%200s" "" | sed "s/ /\\\\x80/g") rhost=$a\\x80," &&
+	tail -1 "$D/oplog.csv" | grep -qF "$want" &&
+	log-verify -d "$D" --key-file "$D.key" >/dev/null
+'
+
 test_expect_success 'wrong password: PAM_AUTH_ERR, one message, counted and logged' '
 	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -s &&
 	said "pam_authenticate PAM_AUTH_ERR" &&
@@ -592,6 +605,23 @@ test_expect_success MOUNTNS 'syslog: the account check says an id no register ca
 	cat pc.out pc.err "$TMP/syslog" >&2
 	test $_r = 10 &&
 	grep -qxF "pamclient: pam_jukisec(svc:account): user bad/id: only A-Z a-z 0-9 . _ - allowed" "$TMP/syslog"
+'
+
+# pam_jukisec(8), Diagnostics: a damaged value's warning is the first of
+# the call, each call: a host that authenticates and then checks the
+# account in one process (a display manager runs for days) hears it at
+# both, not at its first call only.
+test_expect_success MOUNTNS 'syslog: a damaged row is told at each call of one host' '
+	regcol sato role boss &&
+	_r=0; syslogged "$PC" -c "$TMP/pam.d" -i 3 -a svc tanaka \
+	    3<"$TMP/pw.tanaka" >pc.out 2>pc.err || _r=$?
+	regcol sato role operator
+	cat pc.out pc.err "$TMP/syslog" >&2
+	test $_r = 0 &&
+	for c in auth account; do
+		test "$(grep -c "^pamclient: pam_jukisec(svc:$c): .*operators.csv:[0-9]*: field role: invalid value" "$TMP/syslog")" = 1 ||
+		    exit 1
+	done
 '
 
 # A host with a syslog keeps its socket open once something logged: an id

@@ -80,5 +80,16 @@ main(void)
 	is_str(p, "あz\\x1b", "a stream: a character across two writes");
 	free(p);
 
+	/* utf8_cut: a character the cut would split goes whole; bytes that
+	 * are not UTF-8 (stray continuation bytes) are cut as bytes. */
+	ok(utf8_cut("abc", 3, 5) == 3, "utf8_cut: shorter than max: all");
+	ok(utf8_cut("aあ", 4, 2) == 1, "utf8_cut: inside a character: before it");
+	ok(utf8_cut("aあ", 4, 4) == 4, "utf8_cut: at its end: all");
+	ok(utf8_cut("a\xf0\x9f\x98\x80" "b", 6, 4) == 1, "utf8_cut: a 4-byte character");
+	ok(utf8_cut("\x80\x80\x80\x80\x80", 5, 3) == 3, "utf8_cut: stray continuations: at max");
+	ok(utf8_cut("aa\x80\x80", 4, 3) == 3, "utf8_cut: a stray continuation after ASCII");
+	ok(utf8_cut("a\xe3\x81z", 4, 2) == 2, "utf8_cut: an incomplete character: as bytes");
+	ok(utf8_cut("a\xc0\xaf", 3, 2) == 2, "utf8_cut: an overlong form: as bytes");
+
 	return tap_done();
 }
