@@ -181,7 +181,7 @@ number(const char *opt, const char *s, long long min, long long max)
 	const char *es;
 
 	if (parse_decimal(s, min, max, &v, &es) == -1)
-		errx(ST_USAGE, _("%s %s: %s (%lld-%lld)"), opt, s, es, min, max);
+		errx(ST_USAGE, _("%s %s: %s (%lld-%lld)"), opt, s, _(es), min, max);
 	return v;
 }
 

@@ -54,14 +54,14 @@ opt(void *p, int ch, char *arg)
 	/* jukisec.conf(5): epoch_seconds, fixed for the life of the log. */
 	if (ch == O_EPOCH && parse_decimal(arg, CONF_EPOCH_MIN, CONF_EPOCH_MAX, &o->epoch,
 	    &errstr) == -1) {
-		warnx(_("--epoch %s: %s (%d to %d seconds)"), arg, errstr,
+		warnx(_("--epoch %s: %s (%d to %d seconds)"), arg, _(errstr),
 		    CONF_EPOCH_MIN, CONF_EPOCH_MAX);
 		return ST_USAGE;
 	}
 	/* A format is named, not counted: "02" or "+2" names none. */
 	if (ch == O_FORMAT) {
 		if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0) {
-			warnx(_("--format %s: %s (1 or 2)"), arg, "invalid");
+			warnx(_("--format %s: %s (1 or 2)"), arg, _("invalid"));
 			return ST_USAGE;
 		}
 		o->format = arg[0] - '0';

@@ -120,7 +120,7 @@ run(struct own *w, const struct tool_args *a)
 			return ST_USAGE;
 		}
 		if (errstr != NULL) {
-			warnx(_("--retain %s: %s"), retain, errstr);
+			warnx(_("--retain %s: %s"), retain, _(errstr));
 			return ST_USAGE;
 		}
 		if (days < PRUNE_MIN_DAYS) {

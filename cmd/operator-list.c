@@ -52,7 +52,7 @@ opt(void *p, int ch, char *arg)
 		break;
 	case O_EXPIRING:
 		if (parse_decimal(arg, 0, 36500, &o->flt.expiring, &e) == -1) {
-			warnx(_("--expiring %s: days, 0 to 36500: %s"), arg, e);
+			warnx(_("--expiring %s: days, 0 to 36500: %s"), arg, _(e));
 			return TOOL_USAGE;
 		}
 		break;

@@ -68,7 +68,8 @@ void	*xmalloc_secure(size_t);
 void	*xcalloc_secure(size_t, size_t);
 
 /* Parses a decimal integer in [min, max]; 0 on success, -1 (errno set,
- * *errstr "invalid"/"too small"/"too large") otherwise.  strtonum(3) style. */
+ * *errstr "invalid"/"too small"/"too large", untranslated: print _(*errstr))
+ * otherwise.  strtonum(3) style. */
 int	parse_num(const char *, long long min, long long max, long long *out,
 	    const char **errstr);
 /* The same for a number a person writes (an option, jukisec.conf): decimal

@@ -280,12 +280,12 @@ parse_num(const char *s, long long min, long long max, long long *out,
 	if (*end != '\0')
 		goto invalid;
 	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
-		*errstr = "too small";
+		*errstr = N_("too small");
 		errno = ERANGE;
 		return -1;
 	}
 	if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
-		*errstr = "too large";
+		*errstr = N_("too large");
 		errno = ERANGE;
 		return -1;
 	}
@@ -293,7 +293,7 @@ parse_num(const char *s, long long min, long long max, long long *out,
 	*errstr = NULL;
 	return 0;
 invalid:
-	*errstr = "invalid";
+	*errstr = N_("invalid");
 	errno = EINVAL;
 	return -1;
 }
@@ -310,7 +310,7 @@ parse_decimal(const char *s, long long min, long long max, long long *out,
 
 	if (*d == '\0' || strspn(d, "0123456789") != strlen(d) ||
 	    (d[0] == '0' && (d[1] != '\0' || d != s))) {
-		*errstr = "invalid";
+		*errstr = N_("invalid");
 		errno = EINVAL;
 		return -1;
 	}

@@ -84,6 +84,19 @@ if test_have_prereq MOUNTNS,LOCALEDIR; then
 		grep -q "^log-prune: --retain 30: 365 日未満です。R6 により操作履歴は 1 年間保存します$" err
 	'
 
+	# parse_num()'s reasons ("invalid", "too small", "too large") are
+	# words of a message too: no English in a Japanese one.
+	test_expect_success 'under ja_JP.UTF-8 a number out of range or misspelt is said in Japanese' '
+		for a in "operator-list --expiring 05" "operator-list --expiring 36501" \
+		    "incident-report list --overdue -1" "jukisec-init --epoch 59" \
+		    "jukisec-init --format 3" "log-prune -a x --retain 99999999999999999999"; do
+			test_must_fail 2 ja_run $a -d "$TMP/nostate" 2>err || return 1
+			if grep -E "invalid|too (small|large)" err; then return 1; fi
+			grep -q "不正な数\|小さすぎる\|大きすぎる" err ||
+			    { cat err; return 1; }
+		done
+	'
+
 	# log-append sets the locale up only when a message is made
 	# (jukisec_setup_lazy): the message after a durable append, and a C
 	# library error text made before any catalogue lookup, still come
