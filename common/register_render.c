@@ -25,10 +25,12 @@
 #include "text.h"
 #include "timeutil.h"
 
-enum { NFIELDS = REGISTER_NCOLS };
+enum { NFIELDS = REGISTER_NCOLS, COL_FAILED = 14, COL_LOCKED = 15 };
 
 /* The row's fields as operators.csv holds them (times RFC 3339 UTC, ""
- * when unset, a damaged value as it was). */
+ * when unset, a damaged value as it was), but for the lock: yes when the
+ * row is held locked, as the table's state says it, a "no" beside a lock
+ * time that does not read back included (its lock never lifts). */
 static void
 fields(const struct operator *o, const char *f[NFIELDS],
     char t[NFIELDS][TIME_BUFSZ])
@@ -37,7 +39,8 @@ fields(const struct operator *o, const char *f[NFIELDS],
 
 	for (c = 0; c < NFIELDS; c++)
 		if ((f[c] = register_damaged(o, c)) == NULL)
-			f[c] = register_text(o, c, t[c]);
+			f[c] = c == COL_LOCKED ? (o->locked ? "yes" : "no") :
+			    register_text(o, c, t[c]);
 }
 
 /* The row as CSV and JSON give it: with the lock in effect at now, as the
@@ -244,10 +247,10 @@ json(struct operator **sel, size_t n, const struct register_ *reg,
 			/* failed a number, locked a boolean, unset times null;
 			 * a damaged value stays the string it is, digits too
 			 * (a count past the ceiling) */
-			if (j == 14 && register_damaged(o, j) == NULL &&
+			if (j == COL_FAILED && register_damaged(o, j) == NULL &&
 			    strspn(f[j], "0123456789") == strlen(f[j]) && *f[j] != '\0')
 				fputs(f[j], stdout);
-			else if (j == 15 && (strcmp(f[j], "yes") == 0 ||
+			else if (j == COL_LOCKED && (strcmp(f[j], "yes") == 0 ||
 			    strcmp(f[j], "no") == 0))
 				fputs(*f[j] == 'y' ? "true" : "false", stdout);
 			else if (*f[j] == '\0' && (j == 10 || j == 11 ||
