@@ -127,6 +127,9 @@ void	check_end(struct audit *, enum audit_status, const char *fmt, ...)
  * "指定された検証鍵", "検証鍵").  malloc'd. */
 char	*audit_unread_ja(const struct jerr *, const char *file,
 	    const char *form);
+/* The item of a check the unread register leaves unchecked: operators.csv
+ * and why it did not read (a->reg_error; in Japanese, in words). */
+void	audit_register_unread(struct audit *);
 /* The Security Manager's title in the report's language: a finding that
  * names the officer takes it from the settings (muni.h), as the report's
  * heading names the committee. */

@@ -373,6 +373,13 @@ audit_changes(struct audit *a, const char *subject, const char *why)
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not all changes can be listed: the operation history cannot be read to its end.",
 		    "操作履歴を最後まで読み込めないため、変更をすべては示せません。"));
+	} else if (!a->reg_ok) {
+		/* the rows the log's records would be compared with */
+		audit_register_unread(a);
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%zu change(s) of the register in the period, as the operation history records them; not checked against the register: it could not be read.",
+		    "対象期間中の登録簿の変更は操作履歴によれば %zu 件です。登録簿を読み込めないため、登録簿と照合できません。"),
+		    a->nchg);
 	} else if (hand > 0)
 		check_end(a, AUDIT_FAIL, L(a,
 		    "%zu change(s) of the register in the period, as the operation history records them; %zu place(s) where the register and the operation history disagree: changed outside the tools.",

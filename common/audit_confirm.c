@@ -231,7 +231,13 @@ confirmed(struct audit *a, const struct confirm_item *it,
 		    "%s: confirmed %s by %s, not as the tools record a confirmation.",
 		    "%s: %s に確認(確認者 %s)とありますが、記録の手順によらない記録です。"),
 		    what, date, who);
-	else if (held)
+	else if (!a->reg_ok) {	/* whether by is a manager: unknown */
+		audit_register_unread(a);
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%s: confirmed %s by %s; not checked: the register could not be read.",
+		    "%s: %s に確認(確認者 %s)とありますが、登録簿を読み込めないため点検できません。"),
+		    what, date, who);
+	} else if (held)
 		check_end(a, AUDIT_WARN, L(a,
 		    "%s: confirmed %s by %s, not yet recorded in the operation history.",
 		    "%s: %s に確認(確認者 %s)。操作履歴への記録は確定していません。"),

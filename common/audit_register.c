@@ -35,8 +35,8 @@
 /* The item of a register that does not read: the loader's message (the
  * file, its line, in the locale's language) in English; in Japanese, its
  * row and what is wrong in words, whatever the locale (issue 14). */
-static void
-unread_item(struct audit *a)
+void
+audit_register_unread(struct audit *a)
 {
 	char	*t;
 
@@ -53,7 +53,7 @@ static void
 not_checked(struct audit *a, const char *rule, const char *check)
 {
 	check_begin(a, rule, check);
-	unread_item(a);
+	audit_register_unread(a);
 	check_end(a, AUDIT_FAIL, "%s", L(a,
 	    "Not checked: the register could not be read.",
 	    "点検できません: 登録簿を読み込めませんでした。"));
@@ -765,7 +765,7 @@ audit_register(struct audit *a)
 
 	if (!a->reg_ok) {
 		check_begin(a, "R5.1", "register-readable");
-		unread_item(a);
+		audit_register_unread(a);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The register cannot be read.",
 		    "登録簿を読み込めません。"));

@@ -67,7 +67,7 @@ test_expect_success 'a register that cannot be read, in Japanese: in words, no p
 	cp reg.save "$D/operators.csv" && echo "garbage" >>"$D/operators.csv" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
 	cp reg.save "$D/operators.csv" &&
-	test "$(grep -cx "      - 登録簿の 4 件目の行が登録簿の形式に合いません" r.ja)" = 11 &&
+	test "$(grep -cx "      - 登録簿の 4 件目の行が登録簿の形式に合いません" r.ja)" = 12 &&
 	! body r.ja | grep -q "$D" && ja_words r.ja
 '
 

@@ -86,6 +86,24 @@ test_expect_success 'a confirmation is recorded, logged and shown with date and 
 	grep -qx "      - 入退室記録簿を確認した" r.ja
 '
 
+# "A check whose input cannot be read is a FAIL, never a silent pass":
+# whether the confirmer is a Security Manager is the register's to say,
+# and register-changes compares the log with the register.  With the
+# register unreadable both FAIL, naming operators.csv (they passed).
+test_expect_success 'a register that cannot be read: a confirmed item and register-changes FAIL, not checked' '
+	cp "$D/operators.csv" reg.save && echo "broken,row" >>"$D/operators.csv" &&
+	audit_run --now 2026-12-01T00:00:00Z --since 2026-11-01;
+	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2026-12-01T00:00:00Z --lang ja >r.ja;
+	cp reg.save "$D/operators.csv" &&
+	test "$ast" -eq 1 &&
+	expect server-room "FAIL boss operators.csv" &&
+	detail server-room | grep -q "confirmed 2026-11-25 01:00 by id boss (name unknown: the register cannot be read); not checked: the register could not be read\. 入退室記録簿を確認した; .*operators.csv:[0-9]*: " &&
+	finding register-changes | grep -q "^FAIL .*operators.csv" &&
+	detail register-changes | grep -q "change(s) of the register in the period, as the operation history records them; not checked against the register: it could not be read\." &&
+	grep -q "^  \[不適合\] 規程第7条: .*: 令和8年11月25日 10:00 に確認(確認者 ID boss(登録簿を読み込めないため氏名不明))とありますが、登録簿を読み込めないため点検できません。\$" r.ja &&
+	grep -q "登録簿を読み込めないため、登録簿と照合できません。\$" r.ja && ja_words r.ja
+'
+
 # jukisec-audit(1): WARN when the last confirmation "is as old as the
 # item's interval"; the message says so, not "more than".
 test_expect_success 'as old as its interval (12 months): WARN, 12 month(s) or more ago' '
