@@ -35,7 +35,7 @@ static const struct tool_opt opts[] = {
 	{ "follow",	no_argument,	   O_FOLLOW, "    --follow",	N_("wait for new records and show them") },
 	{ "cursor-file", required_argument, O_CURSOR, "    --cursor-file=FILE", N_("resume after the record this file names") },
 	{ "syslog",	optional_argument, O_SYSLOG, "    --syslog[=SOCKET]", N_("send the lines to syslog (default /dev/log)") },
-	{ "now",	required_argument, TOOL_NOW, "    --now=TIME",	N_("verify and show as of TIME (RFC 3339)") },
+	{ "now",	required_argument, TOOL_NOW, "    --now=TIME",	N_("with -k, verify as of TIME (RFC 3339)") },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
