@@ -17,9 +17,17 @@
  * refused is logged only under that lock, once the manager is admitted: a
  * manager denied there is denied, whatever else failed.  A revocation
  * commits the row before it destroys the credential (register.c's crash
- * order) and is never undone: the row and its id stay (R5.1).
+ * order) and is never undone: the row and its id stay (R5.1).  Before
+ * a change writes anything (an orphan destroyed, a credential, the note,
+ * the register) the log is shown to take its record, its lock held from
+ * there to the record (change_ready): the gate's lock goes after the
+ * manager's "auth" record, and a log another process then holds past
+ * lock_timeout_ms, or refuses, or has no room for, changes nothing.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +36,7 @@
 #include "cred.h"
 #include "gate.h"
 #include "oplog.h"
+#include "oplog_verify.h"
 #include "register_change.h"
 #include "register_txn.h"
 #include "timeutil.h"
@@ -88,6 +97,41 @@ struct addjob {
 	int		 fail;		/* why no credential was made, or ST_OK */
 	const char	*why;		/* credential_new's reason, or NULL */
 };
+
+/*
+ * Under the register lock, before the change writes anything: the
+ * register shown to be a name a rename may replace, as the gate shows it
+ * (register_replaceable), and the log to take the change's record at
+ * now (register_log_ready), with room beyond a rewrite of the register
+ * for the note (the register after it, with a credential), a credential
+ * of credlen bytes and the records.  Shown only at the record, a log
+ * busy, refused or full found the change in force with no record, its
+ * note left for the next writer (exit 3 after the change: fail closed is
+ * the other way round).  ST_OK with the log lock held, to the record;
+ * else ST_FAIL, nothing written, said in one line (or in the log's own
+ * words), the log taking no more records in this run.
+ */
+static int
+change_ready(struct store *st, int64_t now, size_t credlen)
+{
+	struct stat	 sb;
+	off_t		 extra = (off_t)credlen + 3 * OPLOG_LINE_MAX;
+	int		 err;
+
+	if (fstatat(st->dirfd, REGISTER_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		extra += sb.st_size;
+	if (register_replaceable(st, &st->unwritable) == -1) {
+		err = errno;
+		st->log_refused = 1;
+	} else if (register_log_ready(st, now, REGISTER_FILE, extra, &err) ==
+	    ST_OK)
+		return ST_OK;
+	if (err != -1)
+		jerr_say(st->err, ST_FAIL, _("%s: the change cannot be recorded "
+		    "(%s): nothing changed"), register_unrecorded_at(st),
+		    strerror(err));
+	return ST_FAIL;
+}
 
 /* ST_NO after a message when id is in reg: ids are never reused (R5.1). */
 static int
@@ -241,10 +285,14 @@ add_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 	int		 r;
 
 	j->now = now;
-	if (j->fail == ST_OK &&
-	    (r = register_reconcile(st, reg, j->a->by)) != ST_OK)
+	if ((r = change_ready(st, now, j->cred.len)) != ST_OK)
 		return r;
-	return add_locked(st, reg, j);
+	/* a reconcile refused is add_unlogged's record, as before */
+	if (j->fail != ST_OK ||
+	    (r = register_reconcile(st, reg, j->a->by)) == ST_OK)
+		r = add_locked(st, reg, j);
+	store_unlock(st, STORE_LOCK_LOG);
+	return r;
 }
 
 /* The bootstrap is for a register that never held anyone, and rows are
@@ -354,12 +402,14 @@ add_first(struct store *st, struct addjob *j)
 	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
 	if ((r = first_open(st, &reg, j->a)) != ST_OK ||
-	    (r = register_reconcile(st, &reg, j->a->id)) != ST_OK ||
-	    (r = clock_decision(st, &j->now)) != ST_OK) {
+	    (r = clock_decision(st, &j->now)) != ST_OK ||
+	    (r = change_ready(st, j->now, j->cred.len)) != ST_OK) {
 		register_end(st, &reg);
 		return r;
 	}
-	r = add_locked(st, &reg, j);
+	if ((r = register_reconcile(st, &reg, j->a->id)) == ST_OK)
+		r = add_locked(st, &reg, j);
+	store_unlock(st, STORE_LOCK_LOG);
 	register_end(st, &reg);
 	return r;
 }
@@ -803,9 +853,15 @@ static int
 mod_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 {
 	struct modjob	*j = arg;
+	int		 r;
 
-	(void)now;
-	return j->credfail != ST_OK ? mod_refused(st, j) : mod_made(st, reg, j);
+	if (j->credfail != ST_OK)
+		return mod_refused(st, j);
+	if ((r = change_ready(st, now, j->cred.len)) != ST_OK)
+		return r;
+	r = mod_made(st, reg, j);
+	store_unlock(st, STORE_LOCK_LOG);
+	return r;
 }
 
 int
@@ -828,12 +884,11 @@ struct revjob {
 	const char	*by, *id, *reason;
 };
 
-/* The gate's change: under the lock that counted the manager's attempt,
- * so a manager revoked or locked meanwhile revokes no one. */
+/* The revocation, the log shown ready (rev_change). */
 static int
-rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
+rev_made(struct store *st, struct register_ *reg, int64_t now,
+    struct revjob *j)
 {
-	struct revjob	*j = arg;
 	struct operator	*o;
 	struct oplog_rec rec = { j->by, "operator-revoke", j->id, "ok",
 	    j->reason };
@@ -874,6 +929,20 @@ rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
 			r = ST_FAIL;
 	} else if (done && register_logged(st) != ST_OK)
 		r = ST_FAIL;
+	return r;
+}
+
+/* The gate's change: under the lock that counted the manager's attempt,
+ * so a manager revoked or locked meanwhile revokes no one. */
+static int
+rev_change(struct store *st, struct register_ *reg, int64_t now, void *arg)
+{
+	int	 r;
+
+	if ((r = change_ready(st, now, 0)) != ST_OK)
+		return r;
+	r = rev_made(st, reg, now, arg);
+	store_unlock(st, STORE_LOCK_LOG);
 	return r;
 }
 
