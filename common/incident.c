@@ -27,7 +27,11 @@
  *    and its record kept whole by incidents.pending (incident_file.h):
  *    a kill between them leaves a note that the next writer settles
  *    before it reads the file.  A step the R9 flow refuses is logged too
- *    (result `refused`).
+ *    (result `refused`).  Before the note, the settlement or the row,
+ *    the log is shown to take the record, its lock held from there to
+ *    the record (event_ready): the gate lets it go after the manager's
+ *    "auth" record, and a log another process then holds past
+ *    lock_timeout_ms, or refuses, or has no room for, writes nothing.
  *  - The file's format is incident_file.c's, the R9 flow (what a step may
  *    follow) incident_flow.c's, notify_command incident_notify.c's.
  */
@@ -44,6 +48,8 @@
 #include "incident_file.h"
 #include "jukisec.h"
 #include "oplog.h"
+#include "oplog_verify.h"
+#include "register_txn.h"
 #include "timeutil.h"
 
 /* Fields end up on terminals and printers: beyond csv_field_problem, no
@@ -185,6 +191,29 @@ reload(struct store *st, struct buf *raw, struct incidents *all)
 	return status;
 }
 
+/* Under the register lock, before anything is written (a killed
+ * writer's note settled, the note, the row): the log shown to take the
+ * event's record at now (register_log_ready), with room beyond a
+ * rewrite of incidents.csv for a row of about row bytes, its note and
+ * the records.  Shown only at the record, a log busy, refused or full
+ * found the row in place with no record, its note left for the next
+ * writer.  ST_OK with the log lock held, to the record; else ST_FAIL,
+ * nothing written, said in one line (or in the log's own words). */
+static int
+event_ready(struct store *st, int64_t now, size_t row)
+{
+	int	 err;
+
+	if (register_log_ready(st, now, INC_FILE, (off_t)(2 * row) +
+	    3 * OPLOG_LINE_MAX, &err) == ST_OK)
+		return ST_OK;
+	if (err != -1)
+		jerr_say(st->err, ST_FAIL, _("%s: the event cannot be recorded "
+		    "(%s): not recorded"), register_unrecorded_at(st),
+		    strerror(err));
+	return ST_FAIL;
+}
+
 /* The next id of year: one more than the highest of the year in all,
  * damaged rows' ids included.  ST_OK, or ST_FAIL when none is left. */
 static int
@@ -298,8 +327,14 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		jerr_say(st->err, ST_USAGE, _("--now is out of range"));
 		return ST_USAGE;
 	}
-	if ((status = reload(st, &raw, &all)) != ST_OK)
+	/* a row's bytes: its free text, and the rest short */
+	if ((status = event_ready(st, now, strlen(n->summary) + (n->detail ?
+	    strlen(n->detail) : 0) + 1024)) != ST_OK)
 		return status;
+	if ((status = reload(st, &raw, &all)) != ST_OK) {
+		store_unlock(st, STORE_LOCK_LOG);
+		return status;
+	}
 	if ((status = next_id(st, &all, tm.tm_year + 1900, id)) != ST_OK)
 		goto out;
 	new_row(&r, n, id, now);
@@ -311,6 +346,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	if (!written)
 		id[0] = '\0';
 out:
+	store_unlock(st, STORE_LOCK_LOG);
 	incidents_free(&all);
 	buf_free(&raw);
 	return status;
@@ -331,8 +367,13 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	store_held(st, STORE_LOCK_REGISTER);
 	if ((status = step_request_problem(st, id, q)) != ST_OK)
 		return status;
-	if ((status = reload(st, &raw, &all)) != ST_OK)
+	if ((status = event_ready(st, now, (q->note ? strlen(q->note) : 0) +
+	    1024)) != ST_OK)
 		return status;
+	if ((status = reload(st, &raw, &all)) != ST_OK) {
+		store_unlock(st, STORE_LOCK_LOG);
+		return status;
+	}
 	if ((inc = incident_find(&all, id)) == NULL) {
 		jerr_say(st->err, ST_NO, _("%s: no such incident"), id);
 		status = ST_NO;
@@ -361,6 +402,7 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	    name, at, q->force ? " forced" : "", f[C_NOTE][0] ? " note=" : "",
 	    f[C_NOTE]), NULL);
 out:
+	store_unlock(st, STORE_LOCK_LOG);
 	incidents_free(&all);
 	buf_free(&raw);
 	return status;
