@@ -7,7 +7,8 @@
  * another jukisec-init is at work on, before its rename of jukisec.conf
  * (store.c) or after it (conf_held).  A directory that holds only the
  * .tmp-jukisec.conf of a jukisec-init killed before its rename is
- * initialised, the leftover removed (store.c STORE_CREATE).
+ * initialised, the leftover removed (store.c STORE_CREATE).  The log is
+ * of use only once its key is printed (oplog_create_done).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -245,7 +246,8 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	 * leaves .tmp-jukisec.conf alone, which the next run takes) and held
 	 * until this run exits: a writer or reader that opens the state
 	 * meanwhile waits for it (lock_timeout_ms), then finds the log
-	 * whole, or after an undo none (exit 3).  It never writes a record,
+	 * whole, or after an undo none, or after a kill no oplog.key
+	 * (exit 3 both).  It never writes a record,
 	 * "durable", to a log the undo then removes, nor reads one half
 	 * made; one that took the lock first finds no log (exit 3). */
 	vkey = xmalloc_secure(OPLOG_VKEY_BUFSZ);
@@ -261,19 +263,26 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 			    "%s left uninitialised"), st->dir);
 			clearerr(stdout);	/* said: tool_exit must not again */
 			r = ST_FAIL;
-		} else
+		} else if ((r = oplog_create_done(st)) == ST_OK)
+			/* only now of use: a kill before leaves no
+			 * oplog.key, which every writer needs */
 			warnx(_("the line on standard output is the log "
 			    "verification key: keep it offline; it is stored "
 			    "nowhere else"));
+		else	/* printed, and the undo below removes its log */
+			warnx(_("%s left uninitialised; the line printed is "
+			    "no log's key"), st->dir);
 	}
 	/* A log nobody can verify, or half a state directory (a full disk),
 	 * is worse than none: undo, so jukisec-init can simply be run
-	 * again.  jukisec.conf, the file held (store_init_begin), goes
-	 * last: until then a second jukisec-init finds it held, refuses the
-	 * directory as one at work on (conf_held), and cannot begin in it
-	 * while this one undoes. */
+	 * again (a kill, which cannot undo, leaves no oplog.key).
+	 * jukisec.conf, the file held (store_init_begin), goes last: until
+	 * then a second jukisec-init finds it held, refuses the directory as
+	 * one at work on (conf_held), and cannot begin in it while this one
+	 * undoes. */
 	if (r != ST_OK) {
 		(void)unlinkat(st->dirfd, "oplog.lock", 0);
+		(void)destroy_file(st->dirfd, OPLOG_KEYTMP);
 		for (size_t i = sizeof(files) / sizeof(files[0]); i-- > 0; )
 			if (strcmp(files[i], "jukisec.conf") != 0 ||
 			    store_init_held(st, files[i]))

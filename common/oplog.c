@@ -1388,7 +1388,7 @@ oplog_create(struct store *st, int64_t now, long long epoch_seconds, int format,
 	open.open = 1;
 	if (oplog_head_write(st, &b->hd, 0, &b->mac, 0) != ST_OK ||
 	    oplog_head_write(st, &open, 1, &b->mac, 1) != ST_OK ||
-	    oplog_key_save(st, b->key) != ST_OK)
+	    oplog_key_stage(st, b->key) != ST_OK)
 		goto out;
 	r = ST_OK;
 out:
@@ -1396,6 +1396,17 @@ out:
 		wipe(vkey, OPLOG_VKEY_BUFSZ);
 	release(b);
 	return r;
+}
+
+int
+oplog_create_done(struct store *st)
+{
+	if (renameat(st->dirfd, OPLOG_KEYTMP, st->dirfd, OPLOG_KEYFILE) == -1 ||
+	    fsync_dir(st->dirfd) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, OPLOG_KEYFILE);
+		return ST_FAIL;
+	}
+	return ST_OK;
 }
 
 /* Long: the durable steps of a replacement, in crash-safe order. */

@@ -143,11 +143,19 @@ void	oplog_abort(struct oplog_batch *);
  * depends on the commit. */
 void	oplog_while_syncing(struct oplog_batch *, void (*fn)(void *), void *arg);
 
-/* jukisec-init: creates oplog.key, oplog.csv with the genesis record and
- * oplog.head (none may exist); writes the verification key line
- * (jukisec-log(5)) to vkey, which must hold OPLOG_VKEY_BUFSZ bytes. */
+/* jukisec-init: creates oplog.csv with the genesis record, oplog.head
+ * and oplog.key's first key under its temporary name (none may exist);
+ * writes the verification key line (jukisec-log(5)) to vkey, which must
+ * hold OPLOG_VKEY_BUFSZ bytes.  The log is of use only once
+ * oplog_create_done puts oplog.key in place: every writer needs it, and
+ * jukisec-init calls it only once the verification key is printed, so
+ * that no kill leaves a log that writers take and nobody can verify. */
 #define OPLOG_VKEY_BUFSZ 160
 int	oplog_create(struct store *, int64_t now, long long epoch_seconds, int format,
 	    char *vkey);
+int	oplog_create_done(struct store *);
+/* The temporary name of oplog.key: what oplog_create leaves for
+ * oplog_create_done, a secret (destroy_file) until then. */
+#define OPLOG_KEYTMP	".tmp-oplog.key"
 
 #endif

@@ -15,6 +15,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -255,8 +257,30 @@ oplog_key_load(struct store *st, struct oplog_key *k)
 	return ST_OK;
 }
 
-int
-oplog_key_save(struct store *st, const struct oplog_key *k)
+/* af's content synced and closed, the file left under its temporary
+ * name: 0, or -1 with errno, the temporary removed. */
+static int
+key_sync(struct atomic_file *af)
+{
+	if (fflush(af->fp) == EOF || fsync(fileno(af->fp)) == -1) {
+		atomic_abort(af);
+		return -1;
+	}
+	if (fclose(af->fp) == EOF) {
+		af->fp = NULL;
+		atomic_abort(af);
+		return -1;
+	}
+	af->fp = NULL;
+	free(af->name);
+	af->name = NULL;
+	return 0;
+}
+
+/* k's line written to OPLOG_KEYTMP, renamed to oplog.key when put,
+ * else left synced under the temporary name (oplog_key_stage). */
+static int
+key_write(struct store *st, const struct oplog_key *k, int put)
 {
 	struct atomic_file af;
 	char *buf, t[TIME_BUFSZ], hex[65];
@@ -279,7 +303,7 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 			    "%s/%s", st->dir, OPLOG_KEYFILE);
 			atomic_abort(&af);
 			rc = ST_FAIL;
-		} else if (atomic_commit(&af) == -1) {
+		} else if ((put ? atomic_commit(&af) : key_sync(&af)) == -1) {
 			jerr_say_errno(st->err, ST_FAIL,
 			    "%s/%s", st->dir, OPLOG_KEYFILE);
 			rc = ST_FAIL;
@@ -288,6 +312,18 @@ oplog_key_save(struct store *st, const struct oplog_key *k)
 	wipe(buf, 512);
 	gcry_free(buf);
 	return rc;
+}
+
+int
+oplog_key_save(struct store *st, const struct oplog_key *k)
+{
+	return key_write(st, k, 1);
+}
+
+int
+oplog_key_stage(struct store *st, const struct oplog_key *k)
+{
+	return key_write(st, k, 0);
 }
 
 /* The verification key typed at a terminal (- as the key file): one line

@@ -16,7 +16,6 @@
 #define OPLOG_CUTFILE	"oplog.cut"	/* a cut between its head and its record */
 /* The temporary files of writers under the log lock, fixed names that the
  * next writer removes when a killed one left them (oplog_tmp_clear). */
-#define OPLOG_KEYTMP	".tmp-oplog.key"	/* oplog.key's successor */
 #define OPLOG_CUTTMP	".tmp-oplog.cut"
 #define OPLOG_RECOVERTMP ".tmp-log-recover"	/* the log with its header row back */
 #define OPLOG_EVOLVE	"jukisec-log-v1 evolve"
@@ -199,6 +198,10 @@ void	oplog_key_free(struct oplog_key *);
 int	oplog_key_load(struct store *, struct oplog_key *);
 int	oplog_key_read(struct store *, struct oplog_key *, const char **why);	/* quiet; ST_NO: garbled */
 int	oplog_key_save(struct store *, const struct oplog_key *);
+/* save's file written and synced under OPLOG_KEYTMP alone, not renamed:
+ * jukisec-init's first key (oplog_create_done renames it).  ST_OK or
+ * ST_FAIL after a message. */
+int	oplog_key_stage(struct store *, const struct oplog_key *);
 /* Under the log lock, before a writer writes: the temporary files above
  * that a killed writer left, removed (the key's overwritten first).
  * ST_OK, or ST_FAIL after a message naming the file. */
