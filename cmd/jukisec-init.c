@@ -7,9 +7,11 @@
  * another jukisec-init is at work on, before its rename of jukisec.conf
  * (store.c) or after it (conf_held).  A directory that holds only the
  * .tmp-jukisec.conf of a jukisec-init killed before its rename is
- * initialised, the leftover removed (store.c STORE_CREATE).  The log is
- * of use only once its key is printed (oplog_create_done).
+ * initialised, the leftover removed (store.c STORE_CREATE); so is one
+ * that holds what a jukisec-init killed after it left (take_leftovers):
+ * the log is of use only once its key is printed (oplog_create_done).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -128,12 +130,160 @@ conf_held(const char *dir)
 	return r;
 }
 
-/* ST_OK when dir holds none of files, else ST_NO (initialised) or
- * ST_FAIL after a message.  Never "initialised" while another jukisec-init
- * is at work on it: that one may yet fail and remove all it made. */
+/* What a jukisec-init makes before its key is printed, oplog.key never
+ * among them (init), with their temporary names and the key's: all that
+ * a run killed past its rename can leave.  Nothing else is ever taken. */
+static const char *const made[] = { "jukisec.conf", "oplog.csv",
+    "oplog.head", "oplog.lock" };
+
+static int
+made_name(const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, OPLOG_KEYTMP) == 0)
+		return 1;
+	if (strncmp(name, ".tmp-", 5) == 0)
+		name += 5;
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (strcmp(name, made[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when directory dfd holds made_name's alone, else 0; -1 with errno. */
+static int
+only_made(int dfd)
+{
+	struct dirent *de;
+	DIR *d;
+	int nfd, r = 1;
+
+	/* a description of its own, read from its start (store.c's
+	 * dir_is_empty) */
+	if ((nfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(nfd)) == NULL) {
+		close(nfd);
+		return -1;
+	}
+	while (r == 1 && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 && !made_name(de->d_name))
+			r = 0;
+	closedir(d);
+	return r;
+}
+
+/* 1 when dfd's oplog.csv, if any, holds no more than a run makes: the
+ * header row and the genesis record, two lines at most; else 0 (records
+ * appended once: a used log whose oplog.key went, never a leftover), -1
+ * with errno. */
+static int
+log_unused(int dfd)
+{
+	char buf[4096];
+	ssize_t n = 0;
+	int fd, e, lines = 0;
+
+	if ((fd = openat(dfd, "oplog.csv", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	while (lines <= 2 && (n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	e = errno;
+	close(fd);
+	errno = e;
+	return n == -1 ? -1 : lines <= 2;
+}
+
+/* The leftovers removed, the key's temporary file overwritten first (the
+ * key of a log nobody will have), jukisec.conf last, under the caller's
+ * lock on it.  A .tmp-jukisec.conf stays for store_open, which takes a
+ * kill's and refuses a run's at work.  0, or -1 with errno. */
+static int
+drop_made(int dfd)
+{
+	static const char *const order[] = { ".tmp-oplog.csv",
+	    ".tmp-oplog.head", ".tmp-oplog.lock", "oplog.csv", "oplog.head",
+	    "oplog.lock", "jukisec.conf" };
+	size_t i;
+
+	if (destroy_file(dfd, OPLOG_KEYTMP) == -1 && errno != EMLINK)
+		return -1;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (unlinkat(dfd, order[i], 0) == -1 && errno != ENOENT)
+			return -1;
+	return fsync_dir(dfd);
+}
+
+/* take_leftovers' refusal of a directory another run has: ST_FAIL. */
+static int
+at_work(const char *dir)
+{
+	warnx(_("%s: another jukisec-init is at work on it"), dir);
+	return ST_FAIL;
+}
+
+/* What a jukisec-init killed past its rename left, taken away: a
+ * jukisec.conf of ours (store_init_ours) that no run holds, and beside it
+ * made_name's alone, so no oplog.key: its log never took a record, nor
+ * its key a reader.  Looked at and removed under an exclusive lock on
+ * jukisec.conf, which a run at work holds (conf_held) and a second run
+ * taking them would: neither loses what the other makes.  ST_OK when
+ * removed (the directory as a kill before the rename leaves it), ST_NO
+ * when dir holds something else (initialised), ST_FAIL after a message. */
+static int
+take_leftovers(const char *dir)
+{
+	struct stat sb, now;
+	int dfd, cfd, taken, r = ST_NO;
+
+	/* unopened: initialised as before (store_open would refuse it) */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return ST_NO;
+	cfd = openat(dfd, "jukisec.conf", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	/* a state's, whoever may lock it shared, is refused unlocked */
+	if (cfd == -1 || fstat(cfd, &sb) == -1 || !store_init_ours(&sb) ||
+	    only_made(dfd) != 1)
+		goto out;
+	if (flock(cfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			r = at_work(dir);
+		goto out;
+	}
+	/* gone or replaced since: another run took them, and is at work;
+	 * else looked at again, under the lock */
+	if (fstatat(dfd, "jukisec.conf", &now, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    now.st_dev != sb.st_dev || now.st_ino != sb.st_ino) {
+		r = at_work(dir);
+		goto out;
+	}
+	if ((taken = only_made(dfd)) == 1)
+		taken = log_unused(dfd);
+	if (taken == 1)
+		taken = drop_made(dfd) == 0 ? 1 : -1;
+	if (taken == -1)
+		warn("%s", dir);
+	r = taken == 1 ? ST_OK : taken == 0 ? ST_NO : ST_FAIL;
+out:
+	if (cfd != -1)
+		close(cfd);	/* lets go of the lock */
+	close(dfd);
+	return r;
+}
+
+/* ST_OK when dir holds none of files, or a kill's leftovers now removed,
+ * else ST_NO (initialised) or ST_FAIL after a message.  Never
+ * "initialised" while another jukisec-init is at work on it: that one may
+ * yet fail and remove all it made. */
 static int
 initialised(const char *dir)
 {
+	int r;
+
 	if (!holds_any(dir))
 		return ST_OK;
 	switch (conf_held(dir)) {
@@ -148,6 +298,8 @@ initialised(const char *dir)
 	 * then holds the directory as for any other run) */
 	if (!holds_any(dir))
 		return ST_OK;
+	if ((r = take_leftovers(dir)) != ST_NO)
+		return r;
 	warnx(_("%s: already initialised; nothing changed"), dir);
 	return ST_NO;
 }
@@ -265,7 +417,8 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 			r = ST_FAIL;
 		} else if ((r = oplog_create_done(st)) == ST_OK)
 			/* only now of use: a kill before leaves no
-			 * oplog.key, which every writer needs */
+			 * oplog.key, which every writer needs, and the
+			 * next run takes what is left (take_leftovers) */
 			warnx(_("the line on standard output is the log "
 			    "verification key: keep it offline; it is stored "
 			    "nowhere else"));
@@ -275,11 +428,11 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 	}
 	/* A log nobody can verify, or half a state directory (a full disk),
 	 * is worse than none: undo, so jukisec-init can simply be run
-	 * again (a kill, which cannot undo, leaves no oplog.key).
-	 * jukisec.conf, the file held (store_init_begin), goes last: until
-	 * then a second jukisec-init finds it held, refuses the directory as
-	 * one at work on (conf_held), and cannot begin in it while this one
-	 * undoes. */
+	 * again (a kill, which cannot undo, leaves no oplog.key: the next
+	 * run takes the rest, take_leftovers).  jukisec.conf, the file held
+	 * (store_init_begin), goes last: until then a second jukisec-init
+	 * finds it held, refuses the directory as one at work on
+	 * (conf_held), and cannot begin in it while this one undoes. */
 	if (r != ST_OK) {
 		(void)unlinkat(st->dirfd, "oplog.lock", 0);
 		(void)destroy_file(st->dirfd, OPLOG_KEYTMP);

@@ -419,6 +419,78 @@ test_expect_success 'a writer during a jukisec-init past its rename waits: its r
 	appended_during "$undo" gone && appended_during "$ren" ok
 '
 
+# A jukisec-init killed anywhere leaves no log that writers take but no
+# one can verify: oplog.key, which every writer needs, is put in place
+# only after the verification key is printed.  After a kill at any step a
+# writer appends nothing (exit 3), and the next jukisec-init takes what
+# the killed one made for its leftovers, removes them and initialises
+# (jukisec-init(1)); the key it prints verifies the log.
+after_init_kill() {
+	{ log-append -d "$TMP/kc" -u - -a after 2>"$TMP/kc.err"; ar=$?; } &&
+	test $ar = 3 &&
+	! grep -q ",after," "$TMP/kc/oplog.csv" 2>/dev/null &&
+	! test -e "$TMP/kc/oplog.key" &&
+	(umask 077 && jukisec-init -d "$TMP/kc" >"$TMP/kc.key" 2>"$TMP/kc.err") &&
+	crash_no_tmp "$TMP/kc" &&
+	log-verify -d "$TMP/kc" -k "$TMP/kc.key" >/dev/null ||
+	    { echo "log-append $ar" >&2; cat "$TMP/kc.err" >&2; return 1; }
+}
+test_expect_success 'killed at any step: no writer appends, the next run initialises' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	mkdir -m 700 "$TMP/kc.empty" &&
+	crash_every "$TMP/kc.empty" "$TMP/kc" after_init_kill \
+	    jukisec-init -d "$TMP/kc" &&
+	crash_say
+'
+
+# The outside tester's case: the key's write to standard output blocks
+# (a pipe nobody reads, full), a writer waits for oplog.lock, and the run
+# is killed.  No key was printed: the writer appends nothing (exit 3), and
+# the next run initialises.
+test_expect_success 'killed while printing the key, a writer waiting: nothing appended, exit 3' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/kf" && mkfifo "$TMP/kf.fifo" &&
+	exec 7<>"$TMP/kf.fifo" && head -c 65536 /dev/zero >&7 &&
+	{ jukisec-init -d "$TMP/kf" >&7 2>/dev/null & ip=$!; } &&
+	i=0 && until [ -e "$TMP/kf/.tmp-oplog.key" ] || [ -e "$TMP/kf/oplog.key" ] ||
+	    [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done &&
+	sleep 0.2 && kill -0 $ip &&
+	{ log-append -d "$TMP/kf" -u - -a during 2>"$TMP/kf.err" & ap=$!; } &&
+	i=0 && until ls -l "/proc/$ap/fd" 2>/dev/null | grep -q "/kf/oplog\.lock\$" ||
+	    [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done &&
+	kill -9 $ip; wait $ip; wait $ap; ar=$?
+	exec 7>&-
+	test $ar = 3 && ! grep -q ",during," "$TMP/kf/oplog.csv" &&
+	(umask 077 && jukisec-init -d "$TMP/kf" >"$TMP/kf.key" 2>err) &&
+	crash_no_tmp "$TMP/kf" &&
+	log-verify -d "$TMP/kf" -k "$TMP/kf.key" >/dev/null ||
+	    { echo "log-append $ar" >&2; cat "$TMP/kf.err" err >&2; return 1; }
+'
+
+# Only a killed run's own files are taken for leftovers: with anything
+# a used state holds beside them (oplog.key, the register, credentials/),
+# or a log with a record past its genesis (a used log whose oplog.key
+# went), the directory stays "already initialised", left as it was.
+test_expect_success 'a killed run'"'"'s files with anything else: already initialised, unchanged' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/kd" && crash_trace jukisec-init -d "$TMP/kd" >/dev/null 2>&1 &&
+	hn=$(awk "\$2 == \"openat\" && \$3 ~ /oplog\\.head\$/ { print \$1; exit }" "$TMP/crash.trace") &&
+	test -n "$hn" &&
+	for extra in oplog.key operators.csv credentials notes .tmp-notes record; do
+		rm -rf "$TMP/kd" && { crash_at "$hn" 0 jukisec-init -d "$TMP/kd" >/dev/null 2>&1; } &&
+		case $extra in
+		credentials) mkdir -m 700 "$TMP/kd/$extra" ;;
+		record) echo "1,x" >>"$TMP/kd/oplog.csv" ;;
+		*) (umask 077 && echo x >"$TMP/kd/$extra") ;;
+		esac &&
+		ls -A "$TMP/kd" >before &&
+		test_must_fail 1 jukisec-init -d "$TMP/kd" >out 2>err &&
+		one_line_matching err "^jukisec-init: $TMP/kd: already initialised; nothing changed\$" &&
+		ls -A "$TMP/kd" >after && test_cmp before after && ! test -s out ||
+		    { echo "with $extra" >&2; return 1; }
+	done
+'
+
 # The hold that tells a jukisec-init at work from a kill's leftover is on
 # something only the user running it can open.  Another user who can
 # open the directory (0755 is accepted: not group- or world-writable), a
