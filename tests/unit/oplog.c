@@ -258,6 +258,8 @@ main(void)
 	    conf_write_defaults(af.fp, base) == 0 && atomic_commit(&af) == 0, "jukisec.conf");
 	vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ);
 	is_num(oplog_create(&st, t0, 86400, 1, vkey), ST_OK, "oplog_create");
+	/* the key printed, as jukisec-init prints it before this */
+	is_num(oplog_create_done(&st), ST_OK, "oplog_create_done");
 	ok(strncmp(vkey, "jukisec-log-key v1 t0=2099-01-01T00:00:00.000Z epoch_seconds=86400 k0=", 70) == 0 &&
 	    strlen(vkey) == 70 + 64 + 1, "the verification key line");
 	path = xasprintf("%s.key", base);

@@ -87,6 +87,7 @@ main(void)
 	vkey = gcry_malloc_secure(OPLOG_VKEY_BUFSZ);
 	start = time_now_ms() - 59950;
 	is_num(oplog_create(&st, start, 60, 1, vkey), ST_OK, "oplog_create, 60 s epochs");
+	is_num(oplog_create_done(&st), ST_OK, "oplog_create_done");
 	if (pipe(tmp) == -1 || write(tmp[1], vkey, strlen(vkey)) != (ssize_t)strlen(vkey))
 		return 3;
 	close(tmp[1]);
