@@ -134,9 +134,10 @@ warm_stack(void)
  * Descriptors 0, 1 and 2 held if the caller closed them: else the next
  * files we open take their numbers, and a message for standard error
  * lands in the state file that got 2 (a refused log's line in that log).
- * /dev/null is opened so that the stream still fails as a closed one
- * does (EBADF): standard input write-only, the others read-only.
- * Inherited by children, as the closed ones were.  A /dev/null that
+ * /dev/null is opened O_PATH so that reading and writing still fail as
+ * on a closed one (EBADF): a closed standard output given as a
+ * password's descriptor is no empty password.  Inherited by children,
+ * as the closed ones were.  A /dev/null that
  * cannot be had leaves nothing to write to: exit 3, silent.
  */
 static void
@@ -147,7 +148,7 @@ hold_std_fds(void)
 	for (fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
 			continue;
-		if ((h = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)) != fd)
+		if ((h = open("/dev/null", O_PATH)) != fd)
 			_exit(ST_FAIL);
 	}
 }

@@ -268,6 +268,19 @@ test_expect_success 'an unreadable descriptor: the option and the descriptor nam
 	test "$(field tanaka failed)" = "$failed"
 '
 
+# A closed standard output or error given as the password's descriptor
+# reads as a closed one, not as /dev/null's end of file: an empty
+# password counted on every run of a script started so (a manager locked
+# out by a cron job).  The one line goes to a standard error still open.
+test_expect_success 'a closed stdout or stderr as --password-fd: Bad file descriptor, nothing counted' '
+	failed=$(field tanaka failed) && lines=$(wc -l <"$D/oplog.csv") &&
+	test_must_fail 3 auth-check -d "$D" -u tanaka --password-fd 1 >&- 2>err &&
+	one_line_matching err "^auth-check: --password-fd 1: Bad file descriptor\$" &&
+	{ auth-check -d "$D" -u tanaka --password-fd 2 2>&-; test $? = 3; } &&
+	test "$(field tanaka failed)" = "$failed" &&
+	test "$(wc -l <"$D/oplog.csv")" = "$lines"
+'
+
 # No stored password is longer than 1024 bytes (enrolment refuses one):
 # a longer answer is a wrong one, and the attempt is logged and counted
 # like every other (R5.2, R6), not turned away unrecorded.
