@@ -348,8 +348,8 @@ read_line_tty(int fd, char *buf, size_t cap, const char **why)
  * (typed in).  Anything else is refused in open_regular's words for a
  * file named so: a directory, or a device such as /dev/null, which would
  * read as an empty key.  A descriptor open for writing only cannot be
- * read at all: standard input closed by the caller (util.c holds it with
- * /dev/null, write-only) or 0>>FILE.  Either is exit 3, as a named key
+ * read at all, nor one opened O_PATH: standard input closed by the caller
+ * (util.c holds it with /dev/null, O_PATH) or 0>>FILE.  Either is exit 3, as a named key
  * that cannot be read is; only a key read whole that is not one is 2.
  */
 static int
@@ -357,7 +357,8 @@ key_unreadable(int fd, const struct stat *sb, const char *name, struct jerr *e)
 {
 	int fl;
 
-	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_ACCMODE) == O_WRONLY) {
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_ACCMODE) == O_WRONLY ||
+	    (fl & O_PATH)) {
 		if (fl != -1)
 			errno = EBADF;
 		jerr_errno(e, ST_FAIL, "%s", name);
