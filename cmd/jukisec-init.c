@@ -131,10 +131,12 @@ conf_held(const char *dir)
 }
 
 /* What a jukisec-init makes before its key is printed, oplog.key never
- * among them (init), with their temporary names and the key's: all that
- * a run killed past its rename can leave.  Nothing else is ever taken. */
+ * among them (init), and the lock files a writer that then failed on the
+ * missing oplog.key made (auth-check's register.lock, log-prune's
+ * prune.lock), with their temporary names and the key's: all that a run
+ * killed past its rename can leave.  Nothing else is ever taken. */
 static const char *const made[] = { "jukisec.conf", "oplog.csv",
-    "oplog.head", "oplog.lock" };
+    "oplog.head", "oplog.lock", "register.lock", "prune.lock" };
 
 static int
 made_name(const char *name)
@@ -206,8 +208,9 @@ static int
 drop_made(int dfd)
 {
 	static const char *const order[] = { ".tmp-oplog.csv",
-	    ".tmp-oplog.head", ".tmp-oplog.lock", "oplog.csv", "oplog.head",
-	    "oplog.lock", "jukisec.conf" };
+	    ".tmp-oplog.head", ".tmp-oplog.lock", ".tmp-register.lock",
+	    ".tmp-prune.lock", "oplog.csv", "oplog.head", "oplog.lock",
+	    "register.lock", "prune.lock", "jukisec.conf" };
 	size_t i;
 
 	if (destroy_file(dfd, OPLOG_KEYTMP) == -1 && errno != EMLINK)
