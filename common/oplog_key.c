@@ -257,26 +257,6 @@ oplog_key_load(struct store *st, struct oplog_key *k)
 	return ST_OK;
 }
 
-/* af's content synced and closed, the file left under its temporary
- * name: 0, or -1 with errno, the temporary removed. */
-static int
-key_sync(struct atomic_file *af)
-{
-	if (fflush(af->fp) == EOF || fsync(fileno(af->fp)) == -1) {
-		atomic_abort(af);
-		return -1;
-	}
-	if (fclose(af->fp) == EOF) {
-		af->fp = NULL;
-		atomic_abort(af);
-		return -1;
-	}
-	af->fp = NULL;
-	free(af->name);
-	af->name = NULL;
-	return 0;
-}
-
 /* k's line written to OPLOG_KEYTMP, renamed to oplog.key when put,
  * else left synced under the temporary name (oplog_key_stage). */
 static int
@@ -303,11 +283,12 @@ key_write(struct store *st, const struct oplog_key *k, int put)
 			    "%s/%s", st->dir, OPLOG_KEYFILE);
 			atomic_abort(&af);
 			rc = ST_FAIL;
-		} else if ((put ? atomic_commit(&af) : key_sync(&af)) == -1) {
+		} else if ((put ? atomic_commit(&af) : atomic_sync(&af)) == -1) {
 			jerr_say_errno(st->err, ST_FAIL,
 			    "%s/%s", st->dir, OPLOG_KEYFILE);
 			rc = ST_FAIL;
-		}
+		} else if (!put)
+			free(af.name);	/* renamed by oplog_create_done */
 	}
 	wipe(buf, 512);
 	gcry_free(buf);

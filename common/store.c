@@ -1484,7 +1484,7 @@ atomic_keep_group(struct atomic_file *af)
 }
 
 int
-atomic_commit(struct atomic_file *af)
+atomic_sync(struct atomic_file *af)
 {
 	int e;
 
@@ -1498,17 +1498,29 @@ atomic_commit(struct atomic_file *af)
 		goto fail;
 	}
 	af->fp = NULL;
-	if (renameat(af->dirfd, af->tmpname, af->dirfd, af->name) == -1) {
-		e = errno;
-		goto fail;
-	}
-	free(af->name);
-	af->name = NULL;
-	return fsync_dir(af->dirfd);
+	return 0;
 fail:
 	atomic_abort(af);
 	errno = e;
 	return -1;
+}
+
+int
+atomic_commit(struct atomic_file *af)
+{
+	int e;
+
+	if (atomic_sync(af) == -1)
+		return -1;
+	if (renameat(af->dirfd, af->tmpname, af->dirfd, af->name) == -1) {
+		e = errno;
+		atomic_abort(af);
+		errno = e;
+		return -1;
+	}
+	free(af->name);
+	af->name = NULL;
+	return fsync_dir(af->dirfd);
 }
 
 int

@@ -306,6 +306,11 @@ int	atomic_begin_as(struct atomic_file *, int dirfd, const char *name,
  * to remove changes nothing on disk.  0, or -1 with errno. */
 int	atomic_clear(int dirfd, const char *tmpname, int secret);
 int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on failure */
+/* atomic_commit's first half: the content flushed, synced and closed,
+ * the file left under its temporary name for the caller to rename
+ * later (jukisec-init's first oplog.key); 0, or -1 with errno, the
+ * temporary removed. */
+int	atomic_sync(struct atomic_file *);
 /* After atomic_begin of a state file people may read (the log, the
  * register, incidents, confirmations; never a key or a credential): when
  * the file replaced is readable by its group (a 0750 state directory with
