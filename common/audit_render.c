@@ -64,6 +64,7 @@ static const char *const status_ja[] = { "適合", "要確認", "不適合" };
 void
 audit_date(const struct audit *a, int64_t ms, char *buf, size_t len)
 {
+	era_reference(a->o->now);
 	era_when(ms, a->o->ja, 1, buf, len);
 }
 

@@ -124,19 +124,39 @@ era_local_tm(int64_t ms, struct tm *tm)
 	return localtime_r(&s, tm) != NULL;
 }
 
+/* The UTC offset of the time a document is dated, whose zone it names
+ * once at its head (era_reference). */
+static int	 ref_set;
+static long	 ref_off;
+
+void
+era_reference(int64_t ms)
+{
+	struct tm tm;
+
+	if ((ref_set = era_local_tm(ms, &tm)))
+		ref_off = tm.tm_gmtoff;
+}
+
 void
 era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
 {
 	struct tm tm;
-	char	 d[48];
+	char	 d[48], z[64] = "";
 
 	if (!era_local_tm(ms, &tm)) {
 		snprintf(buf, len, "?");
 		return;
 	}
 	era_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, ja, d, sizeof(d));
+	if (with_time && ref_set && tm.tm_gmtoff != ref_off) {
+		z[0] = ja ? '(' : ' ';
+		era_zone(&tm, ja, z + 1, sizeof(z) - 2);
+		if (ja)
+			strcat(z, ")");
+	}
 	if (with_time)
-		snprintf(buf, len, "%s %02d:%02d", d, tm.tm_hour, tm.tm_min);
+		snprintf(buf, len, "%s %02d:%02d%s", d, tm.tm_hour, tm.tm_min, z);
 	else
 		snprintf(buf, len, "%s", d);
 }

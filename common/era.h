@@ -58,8 +58,14 @@ void	era_fiscal(int fy, int ja, char *buf, size_t len);
  * time cannot be represented. */
 int	era_local_tm(int64_t ms, struct tm *);
 
+/* The time a document is dated: its zone, named once at the document's
+ * head, is the one era_when() leaves unnamed. */
+void	era_reference(int64_t ms);
+
 /* The local day of ms for people (era_day), with " HH:MM" when
- * with_time; "?" when it cannot be represented. */
+ * with_time, then the zone of ms (era_zone: " EDT", "(協定世界時-4時間)")
+ * when its offset from UTC is not that of the time era_reference() was
+ * given (summer time); "?" when it cannot be represented. */
 void	era_when(int64_t ms, int ja, int with_time, char *buf, size_t len);
 
 /* The time zone of a local tm for people: its abbreviation when !ja

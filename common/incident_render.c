@@ -648,6 +648,7 @@ render_report(FILE *fp, struct store *st, const struct incident *inc,
 	struct register_ reg;
 	FILE	*esc;
 
+	era_reference(now);
 	switch (fmt) {
 	case FMT_CSV:
 		if (report_csv(fp, inc, now) != 0)
@@ -790,6 +791,7 @@ render_list(FILE *fp, const struct conf *cf, const struct incidents *all,
 	int pass, first = 1;
 	FILE *to = fp;
 
+	era_reference(now);
 	if (fmt == FMT_TABLE)
 		fp = esc_open(to);	/* for people: escaped (esc.h) */
 

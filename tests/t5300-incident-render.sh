@@ -137,6 +137,26 @@ test_expect_success 'the Japanese report names the time zone in words' '
 	test "$(z Europe/Paris)" = 協定世界時+2時間
 '
 
+# A zone with summer time: the head names the zone at the report's date,
+# and a time in the other offset names its own, or the document would
+# state it an hour off.
+test_expect_success 'a time whose UTC offset is not the report'"'"'s names its own zone' '
+	NY() { TZ=America/New_York incident-report -d "$D" "$@"; } &&
+	NY show 2019-0001 --lang ja --now 2019-12-02T00:00:00Z >ny.ja &&
+	grep -qx "(時刻は協定世界時-5時間)" ny.ja &&
+	grep -qx "検知日時: 平成31年4月30日 11:00(協定世界時-4時間)" ny.ja &&
+	NY show 2019-0001 --lang en --now 2019-12-02T00:00:00Z >ny.en &&
+	grep -qx "(times are local, EST)" ny.en &&
+	grep -qx "Detected: 2019-04-30 11:00 EDT" ny.en &&
+	NY list --lang en --now 2019-12-02T00:00:00Z >ny.list &&
+	grep -q "^2019-0001 .* 2019-04-30 11:00 EDT " ny.list &&
+	NY show 2019-0001 --lang en --now 2019-05-08T00:00:00Z >ny.may &&
+	grep -qx "(times are local, EDT)" ny.may &&
+	grep -qx "Detected: 2019-04-30 11:00" ny.may &&
+	NY show 2019-0001 --format csv --now 2019-12-02T00:00:00Z >ny.csv &&
+	! grep -q "EDT\|EST" ny.csv
+'
+
 test_expect_success 'show of an unknown incident: exit 1' '
 	test_must_fail 1 incident-report -d "$D" show 2019-0099 2>err &&
 	one_line_matching err "^incident-report: 2019-0099: no such incident$"
