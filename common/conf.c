@@ -294,7 +294,7 @@ conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 	unsigned char seen[NKEYS] = { 0 };
 	size_t cap = 0, lineno = 0, i;
 	ssize_t n;
-	int k, ret = ST_OK;
+	int ret = ST_OK;
 
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
@@ -334,19 +334,16 @@ conf_load_err(struct conf *c, FILE *fp, const char *path, struct jerr *e)
 		for (i = 0; i < NKEYS; i++)
 			if (strcmp(name, keys[i].name) == 0)
 				break;
-		/* the municipality's keys (muni.h): 0 set, -1 bad, 1 none */
-		if (i == NKEYS) {
-			if ((why = text_problem(val, LINE_MAX_LEN, 0)) == NULL)
-				k = muni_conf_set(&c->muni, name, val, &why);
-			else
-				k = -1;
-			if (k == 0)
+		/* the municipality's keys (muni.h); the value is checked only
+		 * once the key is known to exist: an unknown key is reported
+		 * as such whatever follows it (jukisec.conf(5)) */
+		if (i == NKEYS && muni_conf_key(name)) {
+			if ((why = text_problem(val, LINE_MAX_LEN, 0)) == NULL &&
+			    muni_conf_set(&c->muni, name, val, &why) == 0)
 				continue;
-			if (k == -1) {
-				jerr_say(e, ST_FAIL,
-				    "%s:%zu: %s: %s", path, lineno, name, _(why));
-				goto fail;
-			}
+			jerr_say(e, ST_FAIL,
+			    "%s:%zu: %s: %s", path, lineno, name, _(why));
+			goto fail;
 		}
 		if (i == NKEYS) {
 			if (csv_field_problem(name, strlen(name), 64, 0) != NULL)

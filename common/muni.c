@@ -389,60 +389,84 @@ confirm_id_ok(const char *id)
 	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
-int
-muni_conf_set(struct muni *m, const char *key, const char *v, const char **why)
+/* Which municipality key: SLOT_CONFIRM for any "confirm." (its id is
+ * checked when set), a name's index, MUNI_NNAMES + an article's, or -1
+ * for none.  muni_conf_key and muni_conf_set ask the same question. */
+#define SLOT_CONFIRM	(-2)
+static int
+key_slot(const char *key)
 {
-	struct confirm_item *ci;
-	char	*ja, *en;
 	size_t	 i;
 
-	*why = NULL;
-	if (strncmp(key, "confirm.", 8) == 0) {
-		if (!confirm_id_ok(key + 8)) {
-			*why = N_("the id after \"confirm.\" is 1 to 32 of a-z 0-9 -, not beginning with -");
-			return -1;
-		}
-		if ((ci = confirm_find(m, key + 8)) == NULL)
-			ci = confirm_add(m, key + 8);
-		if (ci->seen++) {
-			*why = N_("set twice");
-			return -1;
-		}
-		if ((*why = confirm_parse(ci, v)) != NULL) {
-			/* a new item that did not parse is not kept */
-			if (ci->text[0] == NULL)
-				ci->off = 1;
-			return -1;
-		}
-		return 0;
-	}
+	if (strncmp(key, "confirm.", 8) == 0)
+		return SLOT_CONFIRM;
 	for (i = 0; i < MUNI_NNAMES; i++)
 		if (strcmp(key, names[i].key) == 0)
-			break;
-	if (i < MUNI_NNAMES) {
-		if (m->seen[i]++) {
-			*why = N_("set twice");
-			return -1;
-		}
-		if ((*why = split_text(v, &ja, &en)) != NULL)
-			return -1;
-		free(m->name[i][0]);
-		free(m->name[i][1]);
-		m->name[i][0] = ja;
-		m->name[i][1] = en;
-		return 0;
-	}
+			return (int)i;
 	if (strncmp(key, "article.", 8) != 0)
-		return 1;
+		return -1;
 	for (i = 0; i < MUNI_NREFS; i++)
 		if (strcmp(key + 8, refs[i].label) == 0)
-			break;
-	if (i == MUNI_NREFS)
-		return 1;
-	if (m->seen[MUNI_NNAMES + i]++) {
+			return (int)(MUNI_NNAMES + i);
+	return -1;
+}
+
+int
+muni_conf_key(const char *key)
+{
+	return key_slot(key) != -1;
+}
+
+static int
+confirm_set(struct muni *m, const char *id, const char *v, const char **why)
+{
+	struct confirm_item *ci;
+
+	if (!confirm_id_ok(id)) {
+		*why = N_("the id after \"confirm.\" is 1 to 32 of a-z 0-9 -, not beginning with -");
+		return -1;
+	}
+	if ((ci = confirm_find(m, id)) == NULL)
+		ci = confirm_add(m, id);
+	if (ci->seen++) {
 		*why = N_("set twice");
 		return -1;
 	}
+	if ((*why = confirm_parse(ci, v)) != NULL) {
+		/* a new item that did not parse is not kept */
+		if (ci->text[0] == NULL)
+			ci->off = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+muni_conf_set(struct muni *m, const char *key, const char *v, const char **why)
+{
+	char	*ja, *en;
+	int	 k = key_slot(key);
+	size_t	 i;
+
+	*why = NULL;
+	if (k == SLOT_CONFIRM)
+		return confirm_set(m, key + 8, v, why);
+	if (k == -1)
+		return 1;
+	if (m->seen[k]++) {
+		*why = N_("set twice");
+		return -1;
+	}
+	if (k < MUNI_NNAMES) {
+		if ((*why = split_text(v, &ja, &en)) != NULL)
+			return -1;
+		free(m->name[k][0]);
+		free(m->name[k][1]);
+		m->name[k][0] = ja;
+		m->name[k][1] = en;
+		return 0;
+	}
+	i = (size_t)k - MUNI_NNAMES;
 	if (article_parse(v, &m->article[i]) == -1) {
 		*why = N_("not an article 第N条, 第N条第P項, 第N条のM or 第N条のM第P項 (ASCII digits)");
 		return -1;

@@ -89,9 +89,12 @@ const struct confirm_item *muni_confirm_find(const struct conf *, const char *id
 const char *muni_ref_label(enum muni_ref);
 
 /* For conf.c: defaults, one key, the commented default lines, freeing.
+ * muni_conf_key says whether key is a municipality key (any "confirm."
+ * one is), so that conf.c checks the value of a key that exists only.
  * muni_conf_set returns 0 set, 1 not a municipality key, -1 bad value
  * (*why set; a repeated key is "set twice"). */
 void	muni_conf_defaults(struct muni *);
+int	muni_conf_key(const char *key);
 int	muni_conf_set(struct muni *, const char *key, const char *value,
 	    const char **why);
 int	muni_conf_write(FILE *);

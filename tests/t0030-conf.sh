@@ -237,6 +237,31 @@ test_expect_success 'a control character in a value, or a line not UTF-8, is ref
 	one_line_matching err "^log-append: $D/jukisec.conf:$(lineof fp_device): fp_device: invalid UTF-8\$"
 '
 
+# jukisec.conf(5): an unknown key is an error naming the key, whatever
+# its value: the value of a key that does not exist is never checked (a
+# control character or bad UTF-8 after a typo is still the typo).  A key
+# longer than 64 bytes is not quoted.  A municipality key's value is
+# still checked.
+test_expect_success 'an unknown key with a bad value is reported as unknown' '
+	long=$(printf "%083d" 0 | tr 0 k) &&
+	last=$(($(wc -l <"$D/jukisec.conf.orig") + 1)) &&
+	for v in "a$(printf "\001")b" "a$(printf "\377")b"; do
+		{ cat "$D/jukisec.conf.orig" && echo "foo = $v"; } >"$D/jukisec.conf" &&
+		test_must_fail 3 operator-list -d "$D" 2>err &&
+		one_line_matching err "^operator-list: $D/jukisec.conf:$last: foo: unknown key\$" &&
+		{ cat "$D/jukisec.conf.orig" && echo "$long = $v"; } >"$D/jukisec.conf" &&
+		test_must_fail 3 operator-list -d "$D" 2>err &&
+		one_line_matching err "^operator-list: $D/jukisec.conf:$last: unknown key\$" ||
+		return 1
+	done &&
+	{ cat "$D/jukisec.conf.orig" && echo "mayor = a$(printf "\001")b"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 operator-list -d "$D" 2>err &&
+	one_line_matching err "^operator-list: $D/jukisec.conf:$last: mayor: contains a control character\$" &&
+	{ cat "$D/jukisec.conf.orig" && echo "article.R7 = $(printf "\377")"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 operator-list -d "$D" 2>err &&
+	one_line_matching err "^operator-list: $D/jukisec.conf:$last: article.R7: invalid UTF-8\$"
+'
+
 test_expect_success 'none of the refused runs appended anything' '
 	test "$(grep -c ",check," "$D/oplog.csv")" = 6
 '
