@@ -80,8 +80,8 @@ static const struct key keys[] = {
 	N(audit_auth_window_days, 30, 1, 3650,
 	    "R12(2), R5.2: days of authentication history the audit examines"),
 	N(audit_auth_burst, 5, 1, 1000000,
-	    "R12(2), R5.2: failures of one operator in the window that the\n"
-	    "# audit reports as a burst"),
+	    "R12(2), R5.2: failures in the window the audit reports as a burst,\n"
+	    "# counted per operator and terminal, per operator and per terminal"),
 	N(audit_prune_max_age_days, 3, 1, 366,
 	    "R6, R12(2): the audit FAILs when log-prune has left no record for this long"),
 	S(system_actors, LIST, "",

@@ -35,6 +35,18 @@ test_expect_success 'and its defaults match the man page' '
 	done
 '
 
+# The comment on audit_auth_burst says what jukisec.conf(5) says the
+# audit counts: one operator at one terminal, one operator at any, one
+# terminal of any operators.  The keys' comments fit 80 columns.
+test_expect_success 'the comments say what a key does, within 80 columns' '
+	sed -n "/^audit_auth_window_days = /,/^audit_auth_burst = /p" \
+	    "$D/jukisec.conf.orig" >burst &&
+	grep -q "^# R12(2), R5.2: failures in the window the audit reports as a burst,\$" burst &&
+	grep -q "^# counted per operator and terminal, per operator and per terminal\$" burst &&
+	sed "/^# Municipality/q" "$D/jukisec.conf.orig" | awk "length(\$0) > 79" >long &&
+	test ! -s long
+'
+
 test_expect_success 'retain_days below one year is refused (R6)' '
 	setconf retain_days 364 &&
 	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
