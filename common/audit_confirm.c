@@ -29,18 +29,38 @@ rule(enum muni_ref ref)
 	return strncmp(l, "R9", 2) == 0 ? "R9" : l;
 }
 
+/* Days in month mon (0-11) of year (tm_year's, from 1900). */
+static int
+month_days(int year, int mon)
+{
+	static const int days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int	 y = year + 1900;
+
+	if (mon == 1 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[mon];
+}
+
 /* The end of the interval: months after at, in local calendar months,
  * to the millisecond (a confirmation at 01:00:00.500 is not a year old at
- * 01:00:00.000 a year on). */
+ * 01:00:00.000 a year on).  A day the target month lacks is its last day:
+ * mktime would roll 31 February into March, and a month from 31 January
+ * ends on 28 February, twelve from 29 February 2028 on 28 February 2029. */
 static int64_t
 due(int64_t at, int months)
 {
 	time_t	 t = (time_t)(at / 1000);
 	struct tm tm;
+	int	 last;
 
 	if (localtime_r(&t, &tm) == NULL)
 		return at;
-	tm.tm_mon += months;
+	tm.tm_year += (tm.tm_mon + months) / 12;
+	tm.tm_mon = (tm.tm_mon + months) % 12;
+	if (tm.tm_mday > (last = month_days(tm.tm_year, tm.tm_mon)))
+		tm.tm_mday = last;
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm) * 1000 + (at - (int64_t)t * 1000);
 }

@@ -127,6 +127,26 @@ test_expect_success 'the interval ends to the millisecond of the confirmation' '
 	detail staff-duties | grep -q ", 12 month(s) or more ago\.\$"
 '
 
+# jukisec-audit(1): the interval is in local calendar months.  A month
+# from 31 January ends on the last day of February, not in March; twelve
+# months from 29 February end on 28 February.
+tokyo_audit() { (TZ=Asia/Tokyo && export TZ && audit_run --now "$1"); }
+test_expect_success 'a month from the 31st ends on the last day of a shorter month' '
+	cp -a "$D" "$TMP/eom" && D=$TMP/eom &&
+	echo "confirm.server-room = 1 R7 サーバ室 | the server room" >>"$D/jukisec.conf" &&
+	at 2027-01-31T01:00:00Z confirm --confirm server-room &&
+	tokyo_audit 2027-02-28T00:59:59.999Z &&
+	expect server-room "PASS " &&
+	tokyo_audit 2027-02-28T01:00:00Z &&
+	expect server-room "WARN " &&
+	detail server-room | grep -q ", 1 month(s) or more ago\.\$" &&
+	at 2028-02-29T01:00:00Z confirm --confirm staff-duties &&
+	tokyo_audit 2029-02-28T00:59:59.999Z &&
+	expect staff-duties "PASS " &&
+	tokyo_audit 2029-02-28T01:00:00Z &&
+	expect staff-duties "WARN "
+'
+
 test_expect_success 'a municipality'"'"'s own interval and item' '
 	cp "$D/jukisec.conf" conf.save &&
 	echo "confirm.server-room = 6 R7 サーバ室の鍵の管理 | the server room keys" >>"$D/jukisec.conf" &&
