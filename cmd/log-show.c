@@ -58,6 +58,12 @@ time_opt(const char *name, const char *arg, int until, char out[TIME_BUFSZ])
 		    name, arg);
 		return TOOL_USAGE;
 	}
+	/* until keeps the end's last instant (show.h): an end past the last
+	 * instant the tools handle, as 9999-12-31 has, is no upper limit,
+	 * as a --since before the first is no lower one; its key past
+	 * 9999 would not be the log's 24 bytes and would keep nothing */
+	if (until)
+		t = t - 1 > TIME_MAX ? TIME_MAX : t - 1;
 	time_format(t, out);
 	return ST_OK;
 }

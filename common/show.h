@@ -24,8 +24,9 @@ enum show_format { SHOW_CSV, SHOW_JSON, SHOW_TABLE, SHOW_RAW };
 enum show_key { SHOW_NOKEY, SHOW_OPERATOR, SHOW_ACTION, SHOW_TERMINAL, SHOW_RESULT, SHOW_DAY };
 
 struct show_filter {
-	/* records with since <= time < until, as the log's time text (whose
-	 * byte order is time order); "" when not given */
+	/* records with since <= time <= until (the last instant kept: the
+	 * end of --until's TIME less 1 ms, at most TIME_MAX), as the log's
+	 * time text (whose byte order is time order); "" when not given */
 	char		since[TIME_BUFSZ], until[TIME_BUFSZ];
 	const char	*eq[OPLOG_NFIELDS];	/* exact values: terminal, operator, action, result */
 	const char	*object;		/* a substring of the object */

@@ -3,7 +3,7 @@
  *
  * Invariants: a record passes when every filter given passes (exact values
  * of terminal, operator, action and result; a substring of the object;
- * since <= time < until).  show_match_line() decides from the raw line
+ * since <= time <= until, until the last instant kept).  show_match_line() decides from the raw line
  * alone only when every field up to the one it needs is unquoted, and
  * only ever says "no" to a record that show_match_record() would refuse
  * too: it is a shortcut, never a second rule.  Times compare as the log's
@@ -22,7 +22,7 @@ time_ok(const struct show_filter *f, const char *t, size_t len)
 		return 1;	/* not the log's form: the parse will say so */
 	if (f->since[0] != '\0' && memcmp(t, f->since, 24) < 0)
 		return 0;
-	if (f->until[0] != '\0' && memcmp(t, f->until, 24) >= 0)
+	if (f->until[0] != '\0' && memcmp(t, f->until, 24) > 0)
 		return 0;
 	return 1;
 }

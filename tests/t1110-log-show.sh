@@ -121,6 +121,23 @@ test_expect_success 'times: "YYYY-MM-DD HH:MM" is a local minute, RFC 3339 an in
 	ls_ --since "2027-03-01T09:30:00+09:00" --until "2027-03-01T00:30:01Z" | grep -q ",sato,print,"
 '
 
+# log-show(1) --until: records up to the end of TIME.  The end of the last
+# day, minute or instant these tools handle (9999-12-31T23:59:59.999Z)
+# lies past it: that is no upper limit, every record is shown, as a
+# --since whose day starts before 0001-01-01T00:00Z is no lower one.
+test_expect_success '--until at the top of the range: no upper limit' '
+	ls_ --format raw >all &&
+	for u in 9999-12-31 "9999-12-31 23:59" 9999-12-31T23:59:59.999Z \
+	    9999-12-31T23:59:59.998Z; do
+		TZ=UTC ls_ --until "$u" --format raw >out &&
+		test_cmp all out || return 1
+	done &&
+	TZ=America/New_York ls_ --until 9999-12-31 --format raw >out &&
+	test_cmp all out &&
+	TZ=Asia/Tokyo ls_ --since 0001-01-01 --format raw >out &&
+	test_cmp all out
+'
+
 test_expect_success 'summaries in every format, combined with filters' '
 	ls_ --summary operator >out && printf "operator,count\n-,%s\nito,1\nsato,2\ntanaka,3\n" \
 	    "$(grep -c ",-," s/oplog.csv)" >want && test_cmp want out &&
