@@ -334,6 +334,43 @@ end_with_no_method(struct audit *a, enum audit_status status, size_t bad,
 		    nomethod ? no_method_summary(a) : "");
 }
 
+/*
+ * Why by, the manager named as having registered a row (revoked 0) or
+ * revoked it (1), is not one, else NULL: a valid id (the register's own
+ * rule) naming a row of the register whose role is manager.  Rows are
+ * history: a manager revoked or expired since still counts, and the
+ * bootstrap row names itself.  The role is given once, by operator-add,
+ * and no tool changes it, so a row's role now is its role when it acted;
+ * one that does not read back (held as an operator, to the safe side) is
+ * that row's own finding, not a fault of the rows it names.  malloc'd.
+ */
+static char *
+by_problem(struct audit *a, const char *by, int revoked)
+{
+	struct operator *m;
+	const char *what, *why;
+	char	*who, *s;
+
+	what = revoked ? L(a, "revoking manager", "取消の実施者") :
+	    L(a, "registering manager", "登録者");
+	/* the reason is the catalogue's, as for the row's own id */
+	if ((why = operator_id_problem(by)) != NULL)
+		return a->o->ja ? xasprintf("%sの識別符号の形式が正しくありません",
+		    what) : xasprintf("the %s is not a valid identification "
+		    "code (%s)", what, why);
+	if ((m = register_find(&a->reg, by)) == NULL)
+		return xasprintf(L(a, "the %s is not in the register (id %s)",
+		    "%sが登録簿に記載のない者(ID %s)です"), what, by);
+	if (m->role == ROLE_MANAGER ||
+	    register_damaged(m, REGISTER_ROLE) != NULL)
+		return NULL;
+	who = person_label(&a->reg, by, a->o->ja);
+	s = xasprintf(L(a, "the %s, %s, is not a %s", "%s(%s)は%sではありません"),
+	    what, who, audit_manager(a));
+	free(who);
+	return s;
+}
+
 /* Long: the four R5.1 findings over the loaded register, one
  * check_begin ... check_end block each, in the report's order. */
 static void
@@ -343,6 +380,7 @@ check_register(struct audit *a)
 	int64_t	 now = a->o->now;
 	size_t	 i, j, nact = 0, bad = 0;
 	const char *why;
+	char	*by;
 
 	check_begin(a, "R5.1", "register-readable");
 	for (i = 0; i < r->n; i++)
@@ -373,7 +411,7 @@ check_register(struct audit *a)
 	for (i = 0; i < r->n; i++) {
 		const struct operator *op = &r->op[i];
 
-		why = NULL;
+		why = by = NULL;
 		if ((why = operator_id_problem(op->id)) != NULL)
 			/* the reason is the catalogue's, in the locale's
 			 * language: the Japanese says it in its own words */
@@ -387,10 +425,15 @@ check_register(struct audit *a)
 		else if (op->registered_at == TIME_NONE || *op->registered_by == '\0')
 			why = L(a, "no registration time or registering manager",
 			    "登録日時または登録者がありません");
+		else if ((by = by_problem(a, op->registered_by, 0)) != NULL)
+			why = by;
 		else if (operator_revoked(op) &&
 		    (*op->revoked_by == '\0' || *op->revoked_reason == '\0'))
 			why = L(a, "revoked without who or why",
 			    "取消の実施者または理由がありません");
+		else if (operator_revoked(op) &&
+		    (by = by_problem(a, op->revoked_by, 1)) != NULL)
+			why = by;
 		else if (!operator_revoked(op) && *op->revoked_by != '\0')
 			why = L(a, "revoked by someone but no revocation time",
 			    "取消者があるのに取消日時がありません");
@@ -398,6 +441,7 @@ check_register(struct audit *a)
 			row_item(a, op, why);
 			bad++;
 		}
+		free(by);
 	}
 	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
 	    L(a, "Some register rows are incomplete.",

@@ -180,6 +180,80 @@ test_expect_success 'register-rows-complete in English: names and rows, no login
 	test_cmp want items
 '
 
+# The page: "every row has a valid id, name, registration time and
+# registering manager": the manager who acted, as a valid id naming a row
+# of the register whose role is manager (a role is given once, by
+# operator-add, so the row's role is the one it had then); the same for
+# the manager who revoked a revoked row.  Not merely a non-empty field.
+test_expect_success 'register-rows-complete: a registering manager that is no valid id, nobody or no manager FAILs' '
+	for by in "-bad id!" nobody suzuki; do
+		cp reg.save "$D/operators.csv" && setcol tanaka registered_by "$by" &&
+		audit_run && test "$ast" -eq 1 &&
+		expect register-rows-complete "FAIL tanaka" &&
+		detail register-rows-complete >"d.$by" || return 1
+	done &&
+	cp reg.save "$D/operators.csv" &&
+	grep -q "tanaka: the registering manager is not a valid identification code (may not start with .-. or be .\.. or .\.\..)" "d.-bad id!" &&
+	grep -q "tanaka: the registering manager is not in the register (id nobody)" d.nobody &&
+	grep -q "tanaka: the registering manager, suzuki, is not a Security Manager" d.suzuki
+'
+
+test_expect_success 'register-rows-complete: the manager who revoked a row is checked alike' '
+	for by in "-bad id!" nobody suzuki; do
+		cp reg.save "$D/operators.csv" &&
+		setcol tanaka revoked_at 2026-11-21T00:00:00.000Z &&
+		setcol tanaka revoked_by "$by" && setcol tanaka revoked_reason moved &&
+		audit_run && test "$ast" -eq 1 &&
+		expect register-rows-complete "FAIL tanaka" &&
+		detail register-rows-complete >"d.$by" || return 1
+	done &&
+	grep -q "tanaka: the revoking manager is not a valid identification code" "d.-bad id!" &&
+	grep -q "tanaka: the revoking manager is not in the register (id nobody)" d.nobody &&
+	grep -q "tanaka: the revoking manager, suzuki, is not a Security Manager" d.suzuki &&
+	setcol tanaka revoked_by boss && audit_run &&
+	expect register-rows-complete "PASS " &&
+	cp reg.save "$D/operators.csv"
+'
+
+test_expect_success 'register-rows-complete in Japanese: the registering and revoking manager' '
+	cp reg.save "$D/operators.csv" && setcol suzuki registered_by "-bad id!" &&
+	setcol tanaka registered_by nobody &&
+	setcol tanaka revoked_at 2026-11-21T00:00:00.000Z &&
+	setcol tanaka revoked_by boss && setcol tanaka revoked_reason moved &&
+	add_pw sato && setcol sato revoked_at 2026-11-21T00:00:00.000Z &&
+	setcol sato revoked_by suzuki && setcol sato revoked_reason moved &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
+	cp reg.save "$D/operators.csv" && rm -f "$D/credentials/sato.phc" &&
+	sed -n "/^  \[不適合\] 登録簿に記載の不備な行があります。/,/^  \[/s/^      - //p" \
+	    r.ja >items &&
+	cat >want <<-\EOW &&
+	suzuki: 登録者の識別符号の形式が正しくありません
+	tanaka: 登録者が登録簿に記載のない者(ID nobody)です
+	sato: 取消の実施者(suzuki)はセキュリティ責任者ではありません
+	EOW
+	test_cmp want items && ja_words r.ja
+'
+
+# Rows are history: a manager revoked since still registered and revoked
+# those they did; the bootstrap manager registered themself.  A role that
+# does not read back is the named row's own finding (held as an operator
+# only to the safe side), not a fault of the rows it names.
+test_expect_success 'register-rows-complete: a revoked manager still counts; a damaged role is its own row'"'"'s' '
+	D=$TMP/s4 && audit_state && add_pw deputy -r manager &&
+	pw dtan dtan-secret-1 &&
+	operator-add -d "$D" -b deputy --by-password-fd 4 -i dtan -n Dtan \
+	    -m password --reason "injured finger" --instructions-given "$INSTR_PW" \
+	    --password-fd 3 3<"$TMP/pw.dtan" 4<"$TMP/pw.deputy" &&
+	operator-revoke -d "$D" -b deputy --by-password-fd 4 -i dtan \
+	    --reason moved 4<"$TMP/pw.deputy" &&
+	operator-revoke -d "$D" -b boss --by-password-fd 4 -i deputy \
+	    --reason moved 4<"$TMP/pw.boss" &&
+	test "$(field boss registered_by)" = boss &&
+	audit_run && expect register-rows-complete "PASS " &&
+	regcol deputy role zz && audit_run &&
+	expect register-rows-complete "FAIL deputy"
+'
+
 # (The end given while a deputy could act at it, the deputy revoked
 # since: the bootstrap gives no end.)
 test_expect_success 'no active Security Manager once the only one expires' '
