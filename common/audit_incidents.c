@@ -1,7 +1,8 @@
 /*
  * audit_incidents.c — R9 in the audit: serious incidents still open with
- * steps outstanding, and the immediate reports (R9.1: to the Mayor and the
- * General Security Manager; APPI reports after a leak) that are late: still
+ * steps outstanding, and the reports with a deadline (R9.1's immediate
+ * ones to the Mayor and the General Security Manager; the APPI's after a
+ * leak, by day 3 and day 30) that are late: still
  * outstanding, or, for the incidents of the period, made after their
  * deadlines or never made because the incident was closed without them.
  *
@@ -146,29 +147,50 @@ unread_item(struct audit *a, const struct jerr *e)
 	    "その内容が事態の記録の形式に合いません" : e->msg);
 }
 
-/* The sentence of incidents-overdue: one for each kind of item there is. */
-static void
-overdue_end(struct audit *a, size_t nover, size_t nlate, size_t nskip)
-{
-	char	 sum[512];
+/* The reports R9.1 requires at once (incident_due's hours): the others
+ * with a deadline are the APPI's, which gives days. */
+#define R91_STEPS	(1u << STEP_MAYOR | 1u << STEP_GM)
 
-	if (nover + nlate + nskip == 0) {
+/* The sentence of incidents-overdue: one for each kind of item there is,
+ * nnow incidents with R9.1's immediate reports outstanding, nappi with
+ * the APPI's (only R9.1's are "at once": the PPC's preliminary report
+ * has until day 3). */
+static void
+overdue_end(struct audit *a, size_t nnow, size_t nappi, size_t nlate,
+    size_t nskip)
+{
+	struct buf b = { 0 };
+	const char *s[4], *sep = L(a, " ", "");
+	size_t	 i, n = 0;
+
+	if (nnow)
+		s[n++] = L(a, "Reports the regulation requires at once are "
+		    "overdue.", "直ちに行うべき報告が期限を過ぎています。");
+	if (nappi)
+		s[n++] = L(a, "Reports to the Personal Information Protection "
+		    "Commission are overdue.",
+		    "個人情報保護委員会への報告が期限を過ぎています。");
+	/* a breach of R9.1 or the APPI is one even when made good later */
+	if (nlate)
+		s[n++] = L(a, "Required reports were made after their deadlines.",
+		    "期限を過ぎてから行われた報告があります。");
+	if (nskip)
+		s[n++] = L(a, "Incidents were closed without required reports.",
+		    "必要な報告を行わないまま終結した事態があります。");
+	if (n == 0) {
 		check_end(a, AUDIT_PASS, "%s", L(a,
 		    "No required report is overdue.",
 		    "期限を過ぎた報告はありません。"));
 		return;
 	}
-	/* a breach of R9.1 or the APPI is one even when made good later */
-	snprintf(sum, sizeof(sum), "%s%s%s%s%s",
-	    nover ? L(a, "Reports the regulation requires at once are overdue.",
-	    "直ちに行うべき報告が期限を過ぎています。") : "",
-	    nover && nlate ? L(a, " ", "") : "",
-	    nlate ? L(a, "Required reports were made after their deadlines.",
-	    "期限を過ぎてから行われた報告があります。") : "",
-	    (nover || nlate) && nskip ? L(a, " ", "") : "",
-	    nskip ? L(a, "Incidents were closed without required reports.",
-	    "必要な報告を行わないまま終結した事態があります。") : "");
-	check_end(a, AUDIT_FAIL, "%s", sum);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_add(&b, sep, strlen(sep));
+		buf_add(&b, s[i], strlen(s[i]));
+	}
+	buf_add(&b, "", 1);
+	check_end(a, AUDIT_FAIL, "%s", b.p);
+	free(b.p);
 }
 
 /* The reports of R9.1 and the APPI not made in time: those outstanding past
@@ -179,7 +201,7 @@ audit_overdue(struct audit *a, const struct incidents *in)
 {
 	const struct inc_event *closed;
 	char	*s, date[64], end[64];
-	size_t	 i, nover = 0, nlate = 0, nskip = 0;
+	size_t	 i, nnow = 0, nappi = 0, nlate = 0, nskip = 0;
 	unsigned bits;
 
 	check_begin(a, "R9", "incidents-overdue");
@@ -193,7 +215,8 @@ audit_overdue(struct audit *a, const struct incidents *in)
 			check_item(a, inc->id, L(a, "%s (detected %s): late: %s",
 			    "%s(%s 検知): 期限超過: %s"), inc->id, date, s);
 			free(s);
-			nover++;
+			nnow += (bits & R91_STEPS) != 0;
+			nappi += (bits & ~R91_STEPS) != 0;
 		}
 		if (!of_period(a, inc))
 			continue;
@@ -216,7 +239,7 @@ audit_overdue(struct audit *a, const struct incidents *in)
 			nskip++;
 		}
 	}
-	overdue_end(a, nover, nlate, nskip);
+	overdue_end(a, nnow, nappi, nlate, nskip);
 }
 
 /* Long: three R9 findings (open, overdue, in the period) over one

@@ -1,7 +1,7 @@
 #!/bin/sh
 # jukisec-audit, R9: open incidents with steps outstanding, and the
-# immediate reports (R9.1 to the Mayor and the General Security Manager;
-# the APPI reports after a leak) that are overdue.
+# reports with a deadline (R9.1's immediate ones to the Mayor and the
+# General Security Manager; the APPI's after a leak) that are overdue.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-audit.sh"
@@ -33,7 +33,7 @@ test_expect_success 'the immediate reports not made within 24 hours: FAIL' '
 	audit_run --now 2026-11-26T10:30:00Z &&
 	test "$ast" -eq 1 &&
 	expect incidents-overdue "FAIL 2026-0001" &&
-	detail incidents-overdue | grep -q "2026-0001 (detected 2026-11-25 10:00): late: reported to the Mayor (Art. 9(1)); reported to the General Security Manager (Art. 9(1))$"
+	detail incidents-overdue | grep -qx "Reports the regulation requires at once are overdue\. 2026-0001 (detected 2026-11-25 10:00): late: reported to the Mayor (Art\. 9(1)); reported to the General Security Manager (Art\. 9(1))"
 '
 
 test_expect_success 'once both reports are recorded, nothing is overdue' '
@@ -44,6 +44,8 @@ test_expect_success 'once both reports are recorded, nothing is overdue' '
 	expect incidents-open "WARN 2026-0001"
 '
 
+# The APPI gives its reports days (the preliminary one by day 3), not
+# R9.1's "immediately": the summary says "at once" only of R9.1's.
 test_expect_success 'a leak of 500 persons: the APPI preliminary report is due in 3 days' '
 	at 2026-11-25T12:00:00Z inc new --type leak --cause other --nature misconduct \
 	    --persons 500 --summary "USB stick lost" --detected 2026-11-25T12:00:00Z >id2 &&
@@ -51,7 +53,10 @@ test_expect_success 'a leak of 500 persons: the APPI preliminary report is due i
 	at 2026-11-25T12:20:00Z inc step "$(cat id2)" --step general-manager-reported &&
 	audit_run --now 2026-11-29T12:00:00Z &&
 	expect incidents-overdue "FAIL 2026-0002" &&
-	detail incidents-overdue | grep -q "late: preliminary report to the PPC (APPI Art. 68(1))"
+	detail incidents-overdue | grep -qx "Reports to the Personal Information Protection Commission are overdue\. 2026-0002 (detected 2026-11-25 12:00): late: preliminary report to the PPC (APPI Art\. 68(1))" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-29T12:00:00Z --lang ja >r.ja &&
+	grep -qx "  \[不適合\] 個人情報保護委員会への報告が期限を過ぎています。" r.ja &&
+	! grep -n "直ちに" r.ja >&2
 '
 
 test_expect_success 'a closed incident is neither open nor overdue' '
@@ -222,12 +227,25 @@ test_expect_success 'outside the period: listed only while outstanding; 24 hours
 	at 2026-12-04T09:00:00+09:00 inc step 2026-0006 --step mayor-reported &&
 	audit_run --now 2026-12-10T12:00:00+09:00 --since 2026-12-01 &&
 	expect incidents-overdue "FAIL 2026-0003 2026-0006" &&
-	detail incidents-overdue | grep -qx "Reports the regulation requires at once are overdue\. Required reports were made after their deadlines\. 2026-0003 (detected 2026-11-02 09:10): late: final report to the PPC (APPI Art\. 68(1)); 2026-0006 (detected 2026-12-03 09:00): made late: reported to the Mayor (Art\. 9(1)) (due 2026-12-04 08:59, made 2026-12-04 09:00)" &&
+	detail incidents-overdue | grep -qx "Reports to the Personal Information Protection Commission are overdue\. Required reports were made after their deadlines\. 2026-0003 (detected 2026-11-02 09:10): late: final report to the PPC (APPI Art\. 68(1)); 2026-0006 (detected 2026-12-03 09:00): made late: reported to the Mayor (Art\. 9(1)) (due 2026-12-04 08:59, made 2026-12-04 09:00)" &&
 	at 2026-12-10T13:00:00+09:00 inc step 2026-0003 --step ppc-final &&
 	audit_run --now 2026-12-10T14:00:00+09:00 --since 2026-12-01 &&
 	expect incidents-overdue "FAIL 2026-0006" &&
 	detail incidents-overdue | grep -q "^Required reports were made after their deadlines\. 2026-0006 " &&
 	expect incidents-period "WARN 2026-0005 2026-0006"
+'
+
+# Both kinds overdue: a sentence each, R9.1's "at once" for its own.
+test_expect_success 'R9.1 and APPI reports overdue together: one sentence each' '
+	at 2026-12-20T09:00:00+09:00 inc new --type leak --cause other \
+	    --nature negligence --persons 120 --summary "Mail sent to the wrong list" >id &&
+	test "$(cat id)" = 2026-0007 &&
+	audit_run --now 2026-12-24T09:00:00+09:00 --since 2026-12-20 &&
+	expect incidents-overdue "FAIL 2026-0007" &&
+	detail incidents-overdue | grep -q "^Reports the regulation requires at once are overdue\. Reports to the Personal Information Protection Commission are overdue\. 2026-0007 (detected 2026-12-20 09:00): late: reported to the Mayor (Art\. 9(1)); reported to the General Security Manager (Art\. 9(1)); preliminary report to the PPC (APPI Art\. 68(1))$" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-12-24T09:00:00+09:00 \
+	    --since 2026-12-20 --lang ja >r.ja &&
+	grep -qx "  \[不適合\] 直ちに行うべき報告が期限を過ぎています。個人情報保護委員会への報告が期限を過ぎています。" r.ja
 '
 
 test_done
