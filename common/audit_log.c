@@ -690,6 +690,92 @@ key_unread_item(struct audit *a, const struct keyjob *j)
 	free(t);
 }
 
+/*
+ * oplog.key as the writers take it, for the audit without --key-file
+ * (with it, the verifier checks the file against the head): every writer
+ * needs it, auth-check too, so one missing, no regular file or not read
+ * as a key is a state where nothing is logged and nobody logs in, and the
+ * nightly audit, which runs without the verification key, must FAIL it.
+ * Read as the writers read it (oplog_key_read, wiped).  A member of the
+ * state's group may not open it (it stays the owner's alone) and judges
+ * what fstatat shows; a directory it may not search, state-modes names.
+ * 1 with an item when the writers cannot take it.
+ */
+static int
+writers_key_bad(struct audit *a)
+{
+	struct oplog_key *k;
+	struct stat sb;
+	const char *why = NULL, *ja = "操作履歴の鍵を読み込めないか、形式が正しく"
+	    "ありません";
+	uid_t	 me = geteuid();
+	int	 r, e;
+
+	if (fstatat(a->st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if ((e = errno) == EACCES || e == EPERM)
+			return 0;
+		why = strerror(e);
+		if (e == ENOENT)
+			ja = "操作履歴の鍵がありません";
+	} else if (!S_ISREG(sb.st_mode)) {
+		/* in the writers' words (open_safe refuses it) */
+		why = open_safe_why(S_ISLNK(sb.st_mode) ? ELOOP : EINVAL);
+		ja = "操作履歴の鍵が通常のファイルではありません";
+	} else {
+		k = xcalloc_secure(1, sizeof(*k));
+		r = oplog_key_read(a->st, k, &why);
+		e = errno;
+		wipe(k, sizeof(*k));
+		gcry_free(k);
+		if (r == ST_OK || (r == ST_FAIL && (e == EACCES || e == EPERM) &&
+		    me != 0 && me != sb.st_uid))
+			return 0;
+	}
+	if (a->o->ja)
+		check_item(a, OPLOG_KEYFILE, "%s", ja);
+	else
+		check_item(a, OPLOG_KEYFILE, "%s/%s: %s", a->st->dir,
+		    OPLOG_KEYFILE, why);
+	return 1;
+}
+
+/* log-verify without the key: the records' form, and the writers' key. */
+static void
+check_unkeyed(struct audit *a, const struct walk *w)
+{
+	const char *s = NULL;
+	int	 key = writers_key_bad(a);
+
+	if (!w->ok) {
+		error_item(a, w);
+		s = L(a, "The operation log cannot be read.",
+		    "操作履歴を読み込めません。");
+	} else if (w->records != w->last_seq - w->first_seq + 1) {
+		/* numbers follow each other: one missing or repeated is
+		 * tampering or damage, key or not */
+		check_item(a, "oplog.csv", L(a,
+		    "%lld records read, but numbers %lld to %lld are %lld: records are missing or repeated",
+		    "記録 %lld 件を読み込みましたが、通番 %lld〜%lld は %lld 件です(記録の欠落又は重複)"),
+		    w->records, w->first_seq, w->last_seq,
+		    w->last_seq - w->first_seq + 1);
+		s = L(a, "The records' numbers do not follow each other.",
+		    "記録の通番が連続していません。");
+	} else if (!key) {
+		check_end(a, AUDIT_WARN, L(a,
+		    "Not checked with the verification key: %lld records (numbers %lld to %lld) read without error.",
+		    "検証鍵による確認は行っていません。記録 %lld 件(通番 %lld〜%lld)を誤りなく読み込めました。"),
+		    w->records, w->first_seq, w->last_seq);
+		return;
+	}
+	check_end(a, AUDIT_FAIL, "%s%s%s", key ? L(a,
+	    "The operation log's key is missing or cannot be used: no record "
+	    "can be appended, so nobody can log in; recover it with the "
+	    "verification key (log-append --recover).",
+	    "操作履歴の鍵がないか使えないため、操作履歴に記録できず、誰も認証を"
+	    "受けられません。検証鍵により操作履歴を回復してください。") : "",
+	    key && s != NULL ? L(a, " ", "") : "", s != NULL ? s : "");
+}
+
 static void
 check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 {
@@ -697,28 +783,7 @@ check_verify(struct audit *a, struct walk *w, struct keyjob *j)
 
 	check_begin(a, "R6", "log-verify");
 	if (j->state == KEY_NONE) {
-		if (w->ok && w->records != w->last_seq - w->first_seq + 1) {
-			/* numbers follow each other: one missing or repeated
-			 * is tampering or damage, key or not */
-			check_item(a, "oplog.csv", L(a,
-			    "%lld records read, but numbers %lld to %lld are %lld: records are missing or repeated",
-			    "記録 %lld 件を読み込みましたが、通番 %lld〜%lld は %lld 件です(記録の欠落又は重複)"),
-			    w->records, w->first_seq, w->last_seq,
-			    w->last_seq - w->first_seq + 1);
-			check_end(a, AUDIT_FAIL, "%s", L(a,
-			    "The records' numbers do not follow each other.",
-			    "記録の通番が連続していません。"));
-		} else if (w->ok)
-			check_end(a, AUDIT_WARN, L(a,
-			    "Not checked with the verification key: %lld records (numbers %lld to %lld) read without error.",
-			    "検証鍵による確認は行っていません。記録 %lld 件(通番 %lld〜%lld)を誤りなく読み込めました。"),
-			    w->records, w->first_seq, w->last_seq);
-		else {
-			error_item(a, w);
-			check_end(a, AUDIT_FAIL, "%s", L(a,
-			    "The operation log cannot be read.",
-			    "操作履歴を読み込めません。"));
-		}
+		check_unkeyed(a, w);
 		return;
 	}
 	if (j->state == KEY_UNREAD) {

@@ -231,6 +231,20 @@ test_expect_success SETPRIV 'the owner audits the same state: the credential fin
 	expect orphan-credentials "FAIL ghost.phc" && expect state-modes "PASS "
 '
 
+# oplog.key stays the owner's alone: a member, who may not open it, sees
+# whether it is there and a regular file, enough to FAIL one missing
+# (every writer fails without it) and to pass the healthy one above.
+test_expect_success SETPRIV 'a member without the key: oplog.key missing is a log-verify FAIL' '
+	mv "$G/oplog.key" key.save &&
+	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	mv key.save "$G/oplog.key" &&
+	test "$ast" -eq 1 && test ! -s "$TMP/a.err" &&
+	expect log-verify "FAIL oplog.key" &&
+	detail log-verify | grep -q " $G/oplog.key: No such file or directory\$" &&
+	{ member jukisec-audit -d "$G" --format csv >"$TMP/a.csv" 2>"$TMP/a.err"; ast=$?; } &&
+	expect log-verify "WARN "
+'
+
 # A lock file the group may open, a member may hold against every writer:
 # at most 0600, as a key (the next writer makes it so).
 test_expect_success SETPRIV 'a lock file open to the group: a state-modes FAIL' '

@@ -670,4 +670,46 @@ test_expect_success 'oplog.key missing: log-verify FAIL, said in words in Japane
 	ja_words r.ja
 '
 
+# Every writer needs oplog.key (auth-check too: nobody logs in without
+# it), and the nightly audit runs without the verification key (README
+# "First day" 7): without --key-file, log-verify FAILs an oplog.key that
+# is missing, no regular file or not read as the writers read it, and
+# names the repair.  A healthy state stays a WARN.
+test_expect_success 'no key given, oplog.key missing: log-verify FAILs, as every writer does' '
+	D=$TMP/nokey2 && audit_state &&
+	audit_run && test "$ast" -eq 0 && expect log-verify "WARN " &&
+	rm "$D/oplog.key" &&
+	test_must_fail 3 auth boss "$TMP/pw.boss" 2>err &&
+	audit_run && test "$ast" -eq 1 &&
+	expect log-verify "FAIL oplog.key" &&
+	test "$(detail log-verify)" = "The operation log'"'"'s key is missing or cannot be used: no record can be appended, so nobody can log in; recover it with the verification key (log-append --recover). $D/oplog.key: No such file or directory" &&
+	expect state-modes "PASS " &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja &&
+	grep -qx "  \[不適合\] 操作履歴の鍵がないか使えないため、操作履歴に記録できず、誰も認証を受けられません。検証鍵により操作履歴を回復してください。" r.ja &&
+	grep -qx "      - 操作履歴の鍵がありません" r.ja &&
+	ja_words r.ja &&
+	log-append -d "$D" --recover --key-file "$D.key" >/dev/null &&
+	audit_run && test "$ast" -eq 0 && expect log-verify "WARN "
+'
+
+test_expect_success 'no key given, oplog.key no regular file or no key: log-verify FAILs' '
+	mv "$D/oplog.key" key.save && mkdir "$D/oplog.key" &&
+	audit_run && rmdir "$D/oplog.key" &&
+	test "$ast" -eq 1 && expect log-verify "FAIL oplog.key" &&
+	detail log-verify | grep -q " $D/oplog.key: not a regular file: refused\$" &&
+	ln -s "$TMP/key.save" "$D/oplog.key" && audit_run &&
+	jukisec-audit -d "$D" --lang ja >r.ja;
+	rm "$D/oplog.key" &&
+	test "$ast" -eq 1 && expect log-verify "FAIL oplog.key" &&
+	detail log-verify | grep -q " $D/oplog.key: a symbolic link: refused\$" &&
+	grep -qx "      - 操作履歴の鍵が通常のファイルではありません" r.ja &&
+	echo garbage >"$D/oplog.key" && chmod 600 "$D/oplog.key" && audit_run &&
+	jukisec-audit -d "$D" --lang ja >r.ja;
+	cp key.save "$D/oplog.key" &&
+	test "$ast" -eq 1 && expect log-verify "FAIL oplog.key" &&
+	detail log-verify | grep -q " $D/oplog.key: malformed\$" &&
+	grep -qx "      - 操作履歴の鍵を読み込めないか、形式が正しくありません" r.ja &&
+	audit_run && test "$ast" -eq 0 && expect log-verify "WARN "
+'
+
 test_done
