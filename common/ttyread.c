@@ -37,12 +37,15 @@ on_signal(int sig)
 		fatal = sig;
 }
 
+/* What is read of a line too long before giving up on its end. */
+#define DRAIN_MAX	(64 * 1024)
+
 int
 ttyread_line(int fd, char *p, size_t cap)
 {
 	size_t	 n = 0;
 	ssize_t	 k;
-	char	 c;
+	char	 c = '\0';
 
 	for (;;) {
 		/* checked before each read too: a signal caught just before
@@ -59,14 +62,19 @@ ttyread_line(int fd, char *p, size_t cap)
 		if (k == 0 || c == '\n' || c == '\0')
 			break;
 		if (n == cap - 1) {
-			/* drain the rest of the line so it cannot become input */
-			while ((k = read(fd, &c, 1)) == 1 && c != '\n' && c != '\0')
+			/* drain the rest of the line so it cannot become input
+			 * (typed ahead at a terminal), but no further than
+			 * anyone types: a descriptor that never ends the line
+			 * is not read for ever */
+			for (n = 0; n < DRAIN_MAX && (k = read(fd, &c, 1)) == 1 &&
+			    c != '\n' && c != '\0'; n++)
 				;
 			return 1;
 		}
 		p[n++] = c;
 	}
-	if (n > 0 && p[n - 1] == '\r')
+	/* CR LF ends a line; a CR before a NUL or the end is the line's */
+	if (k == 1 && c == '\n' && n > 0 && p[n - 1] == '\r')
 		n--;
 	p[n] = '\0';
 	return 0;

@@ -13,8 +13,9 @@
 #include <stddef.h>
 
 /* One line from fd into p (cap bytes): ended by LF, CR LF, NUL or end of
- * file, without its end.  0; 1 longer than cap - 1 bytes (the rest of it
- * read and dropped, so that it cannot become input); -1 with errno. */
+ * file, without its end (a CR not before LF is the line's).  0; 1 longer
+ * than cap - 1 bytes (the rest of it, up to 64 KiB more, read and
+ * dropped, so that it cannot become input); -1 with errno. */
 int	ttyread_line(int fd, char *p, size_t cap);
 /* The same from the terminal tty with echo off, after prompt written to
  * it; the end of the line is echoed.  SIGHUP, SIGINT, SIGQUIT or SIGTERM

@@ -302,6 +302,31 @@ test_expect_success 'a password over 1024 bytes: the one-line deny, logged, coun
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# "Nothing is read past PW_MAX bytes" (pwread.c): a descriptor that never
+# ends its line, or never ends, is denied as an over-long password, not
+# read for ever.  The timeout only catches the old behaviour.
+test_expect_success 'a password stream that never ends: denied as over-long, not read for ever' '
+	over=$(log_count auth denied "reason=over-long-password") &&
+	{ yes p | tr -d "\n" | timeout 20 auth-check -d "$D" -u tanaka \
+	    --password-fd 0 2>err; echo $? >rc; } &&
+	test "$(cat rc)" = 1 &&
+	test_cmp "$TMP/denied.msg" err &&
+	test "$(log_count auth denied "reason=over-long-password")" = $((over + 1)) &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
+# The line ends at LF, CR LF, NUL or the end of the input: a CR is dropped
+# only as the CR of a CR LF; before a NUL or the end it is the password's.
+test_expect_success 'a CR ends the password only before a line feed' '
+	p=$(cat "$TMP/pw.tanaka") &&
+	printf "%s\r\n" "$p" >pw.crlf && auth tanaka pw.crlf &&
+	printf "%s\0" "$p" >pw.nul && auth tanaka pw.nul &&
+	printf "%s" "$p" >pw.eof && auth tanaka pw.eof &&
+	printf "%s\r" "$p" >pw.creof && test_must_fail 1 auth tanaka pw.creof 2>/dev/null &&
+	printf "%s\r\0" "$p" >pw.crnul && test_must_fail 1 auth tanaka pw.crnul 2>/dev/null &&
+	auth tanaka "$TMP/pw.tanaka"
+'
+
 test_expect_success 'a row gone while the KDF ran is a deny, never a default admit' '
 	add_pw kato && cp "$D/operators.csv" reg.full &&
 	grep -v "^kato," reg.full >reg.without && mkfifo pwpipe &&
