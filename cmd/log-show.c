@@ -45,11 +45,12 @@ struct own {
 };
 
 static int
-time_opt(const char *name, const char *arg, int until, char out[TIME_BUFSZ])
+time_opt(const char *name, const char *arg, int until, struct show_filter *f)
 {
+	char	*out = until ? f->until : f->since;
 	int64_t t;
 
-	if (out[0] != '\0') {
+	if (out[0] != '\0' || (!until && f->since_past)) {
 		warnx(_("%s given twice"), name);
 		return TOOL_USAGE;
 	}
@@ -64,6 +65,11 @@ time_opt(const char *name, const char *arg, int until, char out[TIME_BUFSZ])
 	 * 9999 would not be the log's 24 bytes and would keep nothing */
 	if (until)
 		t = t - 1 > TIME_MAX ? TIME_MAX : t - 1;
+	else if (t > TIME_MAX) {
+		/* a start after the last instant: every record is before it */
+		f->since_past = 1;
+		return ST_OK;
+	}
 	time_format(t, out);
 	return ST_OK;
 }
@@ -91,8 +97,8 @@ opt(void *p, int ch, char *arg)
 			return TOOL_USAGE;
 		w->keyfile = arg;
 		break;
-	case O_SINCE: return time_opt("--since", arg, 0, o->f.since);
-	case O_UNTIL: return time_opt("--until", arg, 1, o->f.until);
+	case O_SINCE: return time_opt("--since", arg, 0, &o->f);
+	case O_UNTIL: return time_opt("--until", arg, 1, &o->f);
 	case O_OPERATOR: return value(&o->f.eq[OF_OPERATOR], "--operator", arg);
 	case O_ACTION: return value(&o->f.eq[OF_ACTION], "--action", arg);
 	case O_OBJECT: return value(&o->f.object, "--object", arg);

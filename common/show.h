@@ -28,6 +28,7 @@ struct show_filter {
 	 * end of --until's TIME less 1 ms, at most TIME_MAX), as the log's
 	 * time text (whose byte order is time order); "" when not given */
 	char		since[TIME_BUFSZ], until[TIME_BUFSZ];
+	int		since_past;	/* --since after TIME_MAX: none passes */
 	const char	*eq[OPLOG_NFIELDS];	/* exact values: terminal, operator, action, result */
 	const char	*object;		/* a substring of the object */
 };

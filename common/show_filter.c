@@ -20,6 +20,8 @@ time_ok(const struct show_filter *f, const char *t, size_t len)
 {
 	if (len != 24)
 		return 1;	/* not the log's form: the parse will say so */
+	if (f->since_past)
+		return 0;
 	if (f->since[0] != '\0' && memcmp(t, f->since, 24) < 0)
 		return 0;
 	if (f->until[0] != '\0' && memcmp(t, f->until, 24) > 0)
@@ -34,7 +36,7 @@ show_match_line(const struct show_filter *f, const char *line, size_t len)
 	size_t vl;
 	int i;
 
-	if ((f->since[0] || f->until[0]) &&
+	if ((f->since[0] || f->until[0] || f->since_past) &&
 	    oplog_line_field(line, len, OF_TIME, &v, &vl) == 0 && !time_ok(f, v, vl))
 		return 0;
 	for (i = 0; i < OPLOG_NFIELDS; i++)
@@ -56,7 +58,8 @@ show_filter_any(const struct show_filter *f)
 	for (i = 0; i < OPLOG_NFIELDS; i++)
 		if (f->eq[i] != NULL)
 			return 1;
-	return f->since[0] != '\0' || f->until[0] != '\0' || f->object != NULL;
+	return f->since[0] != '\0' || f->until[0] != '\0' || f->since_past ||
+	    f->object != NULL;
 }
 
 int

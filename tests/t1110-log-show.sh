@@ -138,6 +138,18 @@ test_expect_success '--until at the top of the range: no upper limit' '
 	test_cmp all out
 '
 
+# A start past that last instant (a local minute or day that ends in year
+# 10000 west of UTC): every record is before it, so none is shown.
+test_expect_success '--since after the last instant: no record, the header row alone' '
+	ls_ --format raw | head -1 >hdr &&
+	TZ=America/New_York ls_ --since "9999-12-31 23:59" --format raw >out &&
+	test_cmp hdr out &&
+	TZ=America/New_York ls_ --since 9999-12-31 --summary day >out &&
+	echo day,count >want && test_cmp want out &&
+	TZ=UTC ls_ --since 9999-12-31T23:59:59.999Z --format raw >out &&
+	test_cmp hdr out
+'
+
 test_expect_success 'summaries in every format, combined with filters' '
 	ls_ --summary operator >out && printf "operator,count\n-,%s\nito,1\nsato,2\ntanaka,3\n" \
 	    "$(grep -c ",-," s/oplog.csv)" >want && test_cmp want out &&
