@@ -382,8 +382,7 @@ write_conf(struct store *st, long long epoch)
 		/* the rename may be done, only the directory's sync failed:
 		 * a file left would make the next run refuse the directory;
 		 * but only the one held, never another run's */
-		if (store_init_held(st, "jukisec.conf"))
-			(void)destroy_file(st->dirfd, "jukisec.conf");
+		(void)store_init_destroy(st);
 		return ST_FAIL;
 	}
 	return ST_OK;
@@ -440,9 +439,11 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 		(void)unlinkat(st->dirfd, "oplog.lock", 0);
 		(void)destroy_file(st->dirfd, OPLOG_KEYTMP);
 		for (size_t i = sizeof(files) / sizeof(files[0]); i-- > 0; )
-			if (strcmp(files[i], "jukisec.conf") != 0 ||
-			    store_init_held(st, files[i]))
+			if (strcmp(files[i], "jukisec.conf") != 0)
 				(void)destroy_file(st->dirfd, files[i]);
+		/* through the hold: short of descriptors (EMFILE, maybe
+		 * what failed), destroy_file would find none to open it */
+		(void)store_init_destroy(st);
 	}
 	wipe(vkey, OPLOG_VKEY_BUFSZ);
 	gcry_free(vkey);

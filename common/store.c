@@ -348,6 +348,26 @@ store_init_held(struct store *st, const char *name)
 	    held.st_dev == now.st_dev && held.st_ino == now.st_ino;
 }
 
+static int zero_fd(int, off_t);
+
+int
+store_init_destroy(struct store *st)
+{
+	struct stat sb;
+
+	if (!store_init_held(st, "jukisec.conf"))
+		return 0;
+	/* Through the descriptor held, not one of its own (destroy_file):
+	 * the undo of a run short of descriptors (EMFILE) finds none free.
+	 * Another name of the bytes keeps them (destroy_file's rule). */
+	if (fstat(st->initfd, &sb) == -1 || (sb.st_nlink == 1 &&
+	    zero_fd(st->initfd, sb.st_size) == -1))
+		return -1;
+	if (unlinkat(st->dirfd, "jukisec.conf", 0) == -1)
+		return -1;
+	return fsync_dir(st->dirfd);
+}
+
 int
 store_init_begin(struct store *st, struct atomic_file *af)
 {
@@ -1553,13 +1573,33 @@ atomic_abort(struct atomic_file *af)
 	errno = e;
 }
 
+/* fd's first size bytes overwritten with zeros (at their place,
+ * whatever fd's offset) and synced: 0, or -1 with errno. */
+static int
+zero_fd(int fd, off_t size)
+{
+	static const char zero[4096];
+	off_t at;
+	ssize_t n;
+
+	for (at = 0; at < size; at += n) {
+		n = pwrite(fd, zero, size - at < (off_t)sizeof(zero) ?
+		    (size_t)(size - at) : sizeof(zero), at);
+		if (n == -1) {
+			if (errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			return -1;
+		}
+	}
+	return fsync(fd);
+}
+
 int
 destroy_file(int dirfd, const char *name)
 {
-	static const char zero[4096];
 	struct stat sb;
-	off_t left;
-	ssize_t n;
 	int fd, e;
 
 	fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -1580,18 +1620,7 @@ destroy_file(int dirfd, const char *name)
 		errno = EMLINK;
 		return -1;
 	}
-	for (left = sb.st_size; left > 0; left -= n) {
-		n = write(fd, zero, left < (off_t)sizeof(zero) ? (size_t)left :
-		    sizeof(zero));
-		if (n == -1) {
-			if (errno == EINTR) {
-				n = 0;
-				continue;
-			}
-			goto fail;
-		}
-	}
-	if (fsync(fd) == -1)
+	if (zero_fd(fd, sb.st_size) == -1)
 		goto fail;
 	if (close(fd) == -1)
 		return -1;

@@ -293,6 +293,11 @@ int	store_init_ours(const struct stat *);
 /* 1 when DIR/name is the file jukisec-init holds (the one it made, so
  * the only one its undo may remove), else 0. */
 int	store_init_held(struct store *, const char *name);
+/* jukisec.conf, when it is the file held (store_init_held), overwritten
+ * with zeros and removed as destroy_file does, through the descriptor
+ * held: no free one needed.  0 (also when it is not held), or -1 with
+ * errno. */
+int	store_init_destroy(struct store *);
 /* atomic_begin with the temporary's name given, for a file that only the
  * holders of one lock replace and whose name atomic_begin's would not
  * serve: a writer killed before its rename leaves that name, which the

@@ -603,4 +603,30 @@ test_expect_success STRACE 'a second run whose lock comes after the first run fi
 	log-verify -d "$TMP/r/s" -k a.key >/dev/null
 '
 
+# Short of descriptors past jukisec.conf's rename (oplog.csv refused:
+# EMFILE), the undo opened each file it removes and found none free
+# while the log's lock and jukisec.conf were held: jukisec.conf stayed.
+# Every limit: exit 3 with nothing left, or a state made (fds_at: 0 to 3
+# open whatever the job left open, such as fds 10 and 251).
+test_expect_success 'few descriptors: exit 3 leaves nothing, the next run initialises' '
+	hit= &&
+	for n in 5 6 7 8 9 10 11 12 13 14 15; do
+		rm -rf "$TMP/fd" &&
+		fds_at $n jukisec-init -d "$TMP/fd" 3</dev/null >fd.key 2>err
+		r=$?
+		case $r in
+		0)	continue ;;
+		3)	;;
+		*)	echo "limit $n: exit $r"; exit 1 ;;
+		esac
+		test "$(wc -l <err)" = 1 && test ! -s fd.key || exit 1
+		if [ -n "$(ls -A "$TMP/fd" 2>/dev/null)" ]; then
+			echo "limit $n left:"; ls -A "$TMP/fd"; cat err; exit 1
+		fi
+		grep -q "/oplog.csv: Too many open files\$" err && hit=$n
+		jukisec-init -d "$TMP/fd" >fd.key 2>/dev/null || exit 1
+	done &&
+	test -n "$hit"
+'
+
 test_done
