@@ -113,7 +113,7 @@ run(struct own *o, const struct tool_args *a)
 		warnx(_("-u %s: %s"), o->id, why);
 		return ST_USAGE;
 	}
-	if ((r = store_open(&st, a->dir, terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, terminal, STORE_GATE)) != ST_OK)
 		return r;
 	/* pam_exec writes the password on standard input */
 	from = o->pam ? "<stdin>" : pw_source(buf, "--password-fd", o->pwfd);

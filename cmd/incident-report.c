@@ -330,7 +330,7 @@ run(struct own *w, const struct tool_args *a)
 		return ST_USAGE;
 	}
 	if ((r = store_open(&st, a->dir, a->terminal,
-	    mode == SHOW || mode == LIST ? STORE_READER : 0)) != ST_OK)
+	    mode == SHOW || mode == LIST ? STORE_READER : STORE_GATE)) != ST_OK)
 		return r;
 	if (mode == SHOW || mode == LIST)
 		r = incident_print(&st, mode == SHOW ? argv[1] : NULL, w->fmt, w->lang,

@@ -138,7 +138,7 @@ run(struct opchange *o, const struct tool_args *a)
 		tool_usage(&cmd, ST_USAGE);
 	if ((r = check(o)) != ST_OK)
 		return r;
-	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, a->terminal, STORE_GATE)) != ST_OK)
 		return r;
 	r = operator_add(&st, o);
 	store_close(&st);

@@ -193,7 +193,7 @@ run(struct own *o, const struct tool_args *a)
 		warnx(_("nothing to change"));
 		tool_usage(&cmd, ST_USAGE);
 	}
-	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, a->terminal, STORE_GATE)) != ST_OK)
 		return r;
 	r = operator_mod(&st, c);
 	store_close(&st);

@@ -72,7 +72,7 @@ run(struct own *o, const struct tool_args *a)
 	}
 	if (field_check("--reason", o->reason, OPERATOR_REASON_MAX) != ST_OK)
 		return ST_USAGE;
-	if ((r = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, a->dir, a->terminal, STORE_GATE)) != ST_OK)
 		return r;
 	r = operator_revoke(&st, o->by, o->byfd, o->id, o->reason);
 	store_close(&st);

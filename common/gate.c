@@ -139,7 +139,7 @@
  * libusb's own.  The number the pages give a caller, who counts the
  * directory's descriptor as one the attempt holds.
  */
-#define GATE_FDS	16
+#define GATE_FDS	STORE_GATE_FDS
 
 struct attempt {
 	const char	*id;
@@ -824,22 +824,7 @@ check_template(struct store *st, struct attempt *a, char **cred, size_t *n)
 static int
 gate_fds(struct store *st)
 {
-	/* the state directory's is held already: one of GATE_FDS */
-	int	 fd[GATE_FDS - 1], n, e = 0;
-
-	for (n = 0; n < GATE_FDS - 1; n++)
-		if ((fd[n] = fcntl(st->dirfd, F_DUPFD_CLOEXEC, 0)) == -1) {
-			e = errno;
-			break;
-		}
-	for (int i = 0; i < n; i++)
-		close(fd[i]);
-	if (n == GATE_FDS - 1)
-		return ST_OK;
-	errno = e;
-	jerr_say_errno(st->err, ST_FAIL, _("%d free file descriptors needed"),
-	    GATE_FDS);
-	return ST_FAIL;
+	return store_fds_free(st, GATE_FDS);
 }
 
 /* The KDF work of every password attempt (cred_cost): jukisec.conf's

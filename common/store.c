@@ -348,6 +348,30 @@ store_init_held(struct store *st, const char *name)
 	    held.st_dev == now.st_dev && held.st_ino == now.st_ino;
 }
 
+/* F_DUPFD_CLOEXEC: those a caller left open below its limit count as
+ * taken, as a look at RLIMIT_NOFILE would not. */
+int
+store_fds_free(struct store *st, int n)
+{
+	int	 fd[STORE_GATE_FDS], i, got, e = 0;
+
+	if (n > STORE_GATE_FDS)
+		n = STORE_GATE_FDS;
+	for (got = 0; got < n - 1; got++)
+		if ((fd[got] = fcntl(st->dirfd, F_DUPFD_CLOEXEC, 0)) == -1) {
+			e = errno;
+			break;
+		}
+	for (i = 0; i < got; i++)
+		close(fd[i]);
+	if (got == n - 1)
+		return ST_OK;
+	errno = e;
+	jerr_say_errno(st->err, ST_FAIL, _("%d free file descriptors needed"),
+	    n);
+	return ST_FAIL;
+}
+
 static int zero_fd(int, off_t);
 
 int
@@ -792,6 +816,11 @@ store_open_err(struct store *st, const char *dir, const char *terminal,
 		goto fail;
 	if (flags & STORE_NOCONF)
 		return ST_OK;
+	/* before the conf, the first file read: gate_fds's line for every
+	 * id alike, whichever file came first */
+	if ((flags & STORE_GATE) &&
+	    (ret = store_fds_free(st, STORE_GATE_FDS)) != ST_OK)
+		goto fail;
 
 	ret = flags & STORE_CONFSOFT ? conf_soft(st, e) : conf_read(st, e);
 	if (ret == ST_OK)

@@ -113,6 +113,12 @@ struct store {
 				 * $JUKISEC_TERMINAL stops only the tools that
 				 * write it; shared locks on read-only fds, and
 				 * a group member's reading is accepted */
+#define STORE_GATE	0x20	/* a tool or module whose attempt goes
+				 * through the gate: its descriptors
+				 * (store_fds_free, STORE_GATE_FDS) shown
+				 * free before jukisec.conf is read, so
+				 * that a short ulimit -n gets the gate's
+				 * line, not the conf's */
 #define STORE_CONFSOFT	0x10	/* jukisec.conf refused, missing or
 				 * malformed in a state directory that holds
 				 * its log or head (else not initialised):
@@ -298,6 +304,13 @@ int	store_init_held(struct store *, const char *name);
  * held: no free one needed.  0 (also when it is not held), or -1 with
  * errno. */
 int	store_init_destroy(struct store *);
+/* The descriptors a gate attempt holds at once, the state directory's
+ * included (gate.c says what they are). */
+#define STORE_GATE_FDS	16
+/* ST_OK when n descriptors, the state directory's counted as one, can be
+ * taken (and are given back), else ST_FAIL after one line to st->err:
+ * "N free file descriptors needed: ERROR". */
+int	store_fds_free(struct store *, int n);
 /* atomic_begin with the temporary's name given, for a file that only the
  * holders of one lock replace and whose name atomic_begin's would not
  * serve: a writer killed before its rename leaves that name, which the

@@ -231,7 +231,7 @@ open_state(struct call *c)
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	if (store_open_err(&c->st, c->dir != NULL ? c->dir : STATEDIR,
-	    c->terminal, STORE_NOENV, &c->e) != ST_OK)
+	    c->terminal, STORE_NOENV | STORE_GATE, &c->e) != ST_OK)
 		return PAM_AUTHINFO_UNAVAIL;
 	c->st_open = 1;
 	return PAM_SUCCESS;

@@ -281,6 +281,28 @@ test_expect_success 'exactly 16 free descriptors: admitted; 15: exit 3, the one 
 	test "$(wc -l <"$D/oplog.csv")" = "$l" && counted tanaka
 '
 
+# "short of 16 free descriptors every id and password get exit 3 with"
+# the one line (auth-check(1)): with one free, the first file read was
+# jukisec.conf, before the gate, and its name was said.
+# The check comes before it now, for every tool of the gate.
+test_expect_success 'one or two descriptors free: the 16 line, not jukisec.conf'"'"'s' '
+	l=$(wc -l <"$D/oplog.csv") &&
+	for lim in 5 6; do
+		for u in tanaka:tanaka nobody:wrong; do
+			r=0; fds_at $lim auth-check -d "$D" -u ${u%%:*} --password-fd 3 \
+			    3<"$TMP/pw.${u#*:}" 2>err || r=$?
+			test $r = 3 && one_line_matching err "$FDLINE" ||
+			    { echo "$lim $u: rc $r" >&2; cat err >&2; exit 1; }
+		done
+		r=0; fds_at $lim operator-revoke -d "$D" -b boss --by-password-fd 3 \
+		    -i tanaka --reason transfer 3<"$TMP/pw.boss" 2>err || r=$?
+		test $r = 3 && one_line_matching err \
+		    "^operator-revoke: 16 free file descriptors needed: Too many open files\$" ||
+		    { echo "$lim revoke: rc $r" >&2; cat err >&2; exit 1; }
+	done &&
+	test "$(wc -l <"$D/oplog.csv")" = "$l" && counted tanaka
+'
+
 # Descriptors 0, 1 and 2 closed by the caller (<&- >&- 2>&-): the files a
 # tool opens would take their numbers, and a message meant for standard
 # error would land in the state file that got descriptor 2: the line
