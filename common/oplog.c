@@ -1172,11 +1172,11 @@ restore_spare(struct oplog_batch *b)
 void
 oplog_abort(struct oplog_batch *b)
 {
-	/* Under the lock: nobody else has written after start_size. */
-	if (b->fd != -1 && ftruncate(b->fd, b->start_size) == -1)
-		jerr_say_errno(b->st->err, ST_FAIL,
-		    "%s/%s", b->st->dir, OPLOG_FILE);
-	else
+	/* Under the lock: nobody else has written after start_size.  A
+	 * cut that fails says nothing: every abort follows a failure
+	 * already said (often the same one, the disk's), and the next
+	 * writer cuts the tail with a repair record. */
+	if (b->fd == -1 || ftruncate(b->fd, b->start_size) == 0)
 		restore_spare(b);
 	release(b);
 }

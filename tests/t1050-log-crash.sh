@@ -344,4 +344,19 @@ test_expect_success 'smoke: 20 writers killed at random moments, beside a second
 	done <counts
 '
 
+# A sync that fails (said, exit 3) and the cut after it failing too: the
+# cut's failure was said again, the same line twice ("A message is one
+# line on standard error", README).  The next writer cuts the tail.
+test_expect_success 'a failed sync, then a failed cut: one line, exit 3' '
+	init_state "$TMP/cut2" &&
+	r=0; (JUKISEC_CRASH_AT=0 JUKISEC_CRASH_TORN=0 JUKISEC_CRASH_LOG= \
+	    JUKISEC_FAIL_AT=2 JUKISEC_FAIL_SYNC=1 JUKISEC_FAIL_ERRNO=EIO \
+	    JUKISEC_SYNC_LOG=; crash_env; printf "ops,a,x,ok,\n" |
+	    log-append -d "$TMP/cut2" --stdin) 2>err || r=$?
+	{ test $r = 3 || { echo "rc $r"; cat err; exit 1; }; } &&
+	one_line_matching err "/oplog.csv: Input/output error\$" &&
+	log-append -d "$TMP/cut2" -u ops -a y 2>/dev/null &&
+	log-verify -d "$TMP/cut2" -k "$TMP/cut2.key" >/dev/null
+'
+
 test_done
