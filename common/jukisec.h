@@ -66,6 +66,9 @@ void	*xaligned_alloc(size_t align, size_t);
 /* The same in libgcrypt's secure memory (free with gcry_free). */
 void	*xmalloc_secure(size_t);
 void	*xcalloc_secure(size_t, size_t);
+/* What an allocation failure runs before it exits, once (NULL: nothing):
+ * the undo of a file the run made, that a failed run must not leave. */
+void	 mem_on_oom(void (*)(void));
 
 /* Parses a decimal integer in [min, max]; 0 on success, -1 (errno set,
  * *errstr "invalid"/"too small"/"too large", untranslated: print _(*errstr))

@@ -9,7 +9,9 @@
  * (a conversation with a bail, conv.h) it jumps out instead, as err(3)
  * does, for the module must neither print nor end its host.  The
  * out-of-memory path allocates nothing and needs no other module but
- * conv.c, which allocates nothing either.
+ * conv.c, which allocates nothing either; before it, once, it runs the
+ * undo a tool set with mem_on_oom (a file the run made and must not
+ * leave).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,11 +26,24 @@
 #include "conv.h"
 #include "csvio.h"
 
+static void (*oom_undo)(void);
+
+void
+mem_on_oom(void (*undo)(void))
+{
+	__atomic_store_n(&oom_undo, undo, __ATOMIC_SEQ_CST);
+}
+
 static void
 die_oom(const char *why)
 {
 	const char *prog = program_invocation_short_name;
+	void (*undo)(void);
 
+	/* once, whichever thread gets here first; an undo that runs out
+	 * of memory itself comes back here and finds none */
+	if ((undo = __atomic_exchange_n(&oom_undo, NULL, __ATOMIC_SEQ_CST)) != NULL)
+		undo();
 	conv_bail(ST_FAIL, why, 0);	/* returns when there is no bail */
 	(void)!write(STDERR_FILENO, prog, strlen(prog));
 	(void)!write(STDERR_FILENO, ": ", 2);

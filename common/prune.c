@@ -1164,6 +1164,22 @@ replace_log(struct store *st, const struct prune_opts *o, int fd,
 	return ret;
 }
 
+/* The archive of the run in progress and what tells whether the log has
+ * been replaced yet, for an allocation that fails (mem_on_oom): exit 3
+ * before the log is replaced leaves no trace in the archive, as every
+ * other failure does at the label out. */
+static struct {
+	struct archive	*a;
+	struct store	*st;
+	const int	*logfd;
+} oom_run;
+
+static void
+prune_oom(void)
+{
+	archive_abandon(oom_run.a, log_replaced(oom_run.st, *oom_run.logfd));
+}
+
 /* Long: the run's steps in their order of durability (lock, clock, head,
  * scan, archive, replace), every resource freed at the one label out. */
 int
@@ -1213,6 +1229,10 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 			ret = ST_FAIL;
 			goto out;
 		}
+		oom_run.a = a;
+		oom_run.st = st;
+		oom_run.logfd = &r.fd;
+		mem_on_oom(prune_oom);
 	}
 	if ((ret = run_head(st, o, &head)) != ST_OK)
 		goto out;
@@ -1248,6 +1268,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	/* The archive is durable before the log changes (replace_log). */
 	ret = replace_log(st, o, r.fd, keep_off, &head, &cut, res, a, &af);
 out:
+	mem_on_oom(NULL);
 	kept_settle(&k, &guess, 0, NULL, &af);
 	if (af.name != NULL)
 		atomic_abort(&af);

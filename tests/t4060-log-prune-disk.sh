@@ -30,6 +30,35 @@ test_expect_success 'a file-size limit on the archive: exit 3 before the log cha
 	same "$S" before
 '
 
+# Out of memory: every allocation failure exits 3 (mem.c).  Run under
+# address-space limits from where the tool cannot start to where it
+# prunes: a run that fails after it made the archive file must remove it,
+# and an archive that was there stays as it was.  SMALLAS as in t2135.
+test_lazy_prereq SMALLAS '
+	(ulimit -v 16000 && exec log-prune -V) >/dev/null 2>&1 ||
+	    { echo "the tools do not start under ulimit -v 16000 (an ASan build)"; exit 1; }'
+test_expect_success SMALLAS 'out of memory after the archive is made: exit 3, no archive left' '
+	hit=0 &&
+	for v in $(seq 5000 200 12000); do
+		rm -rf c oom.csv && cp -a "$S" c &&
+		(ulimit -v $v; at "$NOW" log-prune -d "$TMP/c" -a "$TMP/oom.csv") 2>err; rc=$?
+		if [ $rc = 3 ] && grep -q "^log-prune: Cannot allocate memory\$" err; then
+			hit=$((hit + 1))
+			test ! -e oom.csv && same c "$S" ||
+			    { echo "ulimit -v $v: archive left or log changed" >&2; exit 1; }
+		fi
+	done &&
+	test $hit -gt 0 &&
+	rm -rf c && cp -a "$S" c && prune "$TMP/c" "$NOW" -a "$TMP/old.csv" &&
+	for v in $(seq 5000 200 12000); do
+		rm -rf c && cp -a "$S" c && cp old.csv oom.csv &&
+		(ulimit -v $v; at "$NOW" log-prune -d "$TMP/c" -a "$TMP/oom.csv") 2>err; rc=$?
+		if [ $rc = 3 ]; then
+			cmp old.csv oom.csv || { echo "ulimit -v $v: archive changed" >&2; exit 1; }
+		fi
+	done
+'
+
 test_expect_success 'after the failures a normal run prunes, the archive verifies' '
 	prune "$S" "$NOW" -a "$TMP/arch.csv" &&
 	! has "$S" A && verify "$S" "$NOW" "$TMP/arch.csv" "$S/oplog.csv" >/dev/null
