@@ -77,6 +77,9 @@ MAN5 = $(wildcard man/*.5)
 MAN8 = $(wildcard man/*.8)
 # pam_jukisec.so: pam/pam_jukisec.c over the same libcommon.a, whose
 # objects are position-independent for it; only pam_sm_* is exported.
+# -z nodelete: pam_end's dlclose leaves it, and so libgcrypt, loaded; a
+# host that runs many transactions would otherwise set libgcrypt up again
+# each time, locking a new secure-memory pool and never freeing the last.
 PAMMOD = $(BUILD)/pam_jukisec.so
 UNITSRC = $(wildcard tests/unit/*.c)
 UNIT = $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -123,7 +126,7 @@ $(BUILD)/log-append: cmd/log-append.ld
 
 $(PAMMOD): pam/pam_jukisec.c pam/pam_jukisec.map $(LIB) $(HDR)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC $(LDFLAGS) -shared \
-		-Wl,-z,relro,-z,now -Wl,--as-needed \
+		-Wl,-z,relro,-z,now,-z,nodelete -Wl,--as-needed \
 		-Wl,--version-script=pam/pam_jukisec.map -o $@ pam/pam_jukisec.c \
 		$(LIB) $(LDLIBS) -lpam
 

@@ -5,7 +5,7 @@
  * /etc/pam.d.
  *
  *	pamclient -c CONFDIR [-aAqs] [-f FILE | -i FD] [-l LOCALE] [-m FILE]
- *	    [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]
+ *	    [-n COUNT] [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]
  *
  * It runs pam_authenticate (and, with -a, pam_acct_mgmt after a success;
  * with -A, pam_acct_mgmt alone) for USER (when left out, a module asks for
@@ -34,6 +34,10 @@
  * fd, locale, rlimit, env, cwd, textdomain.
  * -l LOCALE sets the host's locale (default: from the environment, as
  * login does); -q passes PAM_SILENT; -r and -t set PAM_RHOST and PAM_TTY.
+ * -n COUNT runs the whole transaction, pam_start to pam_end, COUNT times
+ * in this one process, as a long-lived host (a screen locker, a display
+ * manager) does, and then prints "locked N kB", the process's locked
+ * memory (VmLck); the status is the last transaction's.
  *
  * Exit status: 0 when every PAM call returned PAM_SUCCESS; else the value
  * of the first that did not (Linux-PAM's numbering, 1-31: PAM_PERM_DENIED
@@ -505,9 +509,24 @@ static void
 usage(void)
 {
 	fputs("usage: pamclient -c CONFDIR [-aAqs] [-f FILE | -i FD] [-l LOCALE] "
-	    "[-m FILE]\n                 [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]\n",
+	    "[-m FILE]\n                 [-n COUNT] [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]\n",
 	    stderr);
 	exit(EX_USAGE_);
+}
+
+/* -n: the locked memory of this process, from /proc/self/status. */
+static void
+print_locked(void)
+{
+	char line[256];
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		die("/proc/self/status");
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmLck:", 6) == 0)
+			printf("locked %ld kB\n", strtol(line + 6, NULL, 10));
+	fclose(f);
 }
 
 int
@@ -521,6 +540,7 @@ main(int argc, char *argv[])
 		{ "answers-fd", required_argument, NULL, 'i' },
 		{ "locale", required_argument, NULL, 'l' },
 		{ "messages", required_argument, NULL, 'm' },
+		{ "repeat", required_argument, NULL, 'n' },
 		{ "silent", no_argument, NULL, 'q' },
 		{ "rhost", required_argument, NULL, 'r' },
 		{ "check-state", no_argument, NULL, 's' },
@@ -531,12 +551,13 @@ main(int argc, char *argv[])
 	struct pam_conv pc = { conv, NULL };
 	const char *confdir = NULL, *rhost = NULL, *tty = NULL, *locale = "";
 	int acct = 0, auth = 1, check = 0, flags = 0, c, r, status;
+	long n = 1, i;
 	pam_handle_t *h = NULL;
 	char *end;
 	long fd;
 
 	msgs = stdout;
-	while ((c = getopt_long(argc, argv, "Aac:f:i:l:m:qr:st:X:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Aac:f:i:l:m:n:qr:st:X:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'A': acct = 1; auth = 0; break;
 		case 'a': acct = 1; break;
@@ -558,6 +579,12 @@ main(int argc, char *argv[])
 			if ((msgs = fopen(optarg, "we")) == NULL)
 				die(optarg);
 			break;
+		case 'n':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || n < 1 || n > 100000)
+				usage();
+			break;
 		case 'q': flags |= PAM_SILENT; break;
 		case 'r': rhost = optarg; break;
 		case 's': check = 1; break;
@@ -578,21 +605,25 @@ main(int argc, char *argv[])
 	if (check)
 		busy_host();
 
-	r = pam_start_confdir(argv[0], argc > 1 ? argv[1] : NULL, &pc, confdir, &h);
-	if (r != PAM_SUCCESS) {
-		printf("pam_start_confdir %s\n", pam_name(r));
-		return r;
+	for (i = 0; i < n; i++) {
+		r = pam_start_confdir(argv[0], argc > 1 ? argv[1] : NULL, &pc, confdir, &h);
+		if (r != PAM_SUCCESS) {
+			printf("pam_start_confdir %s\n", pam_name(r));
+			return r;
+		}
+		if (rhost && (r = pam_set_item(h, PAM_RHOST, rhost)) != PAM_SUCCESS)
+			printf("pam_set_item %s\n", pam_name(r));
+		if (r == PAM_SUCCESS && tty && (r = pam_set_item(h, PAM_TTY, tty)) != PAM_SUCCESS)
+			printf("pam_set_item %s\n", pam_name(r));
+		if (r == PAM_SUCCESS && auth)
+			r = call(h, "pam_authenticate", pam_authenticate, flags, check);
+		if (r == PAM_SUCCESS && acct)
+			r = call(h, "pam_acct_mgmt", pam_acct_mgmt, flags, check);
+		status = r;
+		pam_end(h, r);
 	}
-	if (rhost && (r = pam_set_item(h, PAM_RHOST, rhost)) != PAM_SUCCESS)
-		printf("pam_set_item %s\n", pam_name(r));
-	if (r == PAM_SUCCESS && tty && (r = pam_set_item(h, PAM_TTY, tty)) != PAM_SUCCESS)
-		printf("pam_set_item %s\n", pam_name(r));
-	if (r == PAM_SUCCESS && auth)
-		r = call(h, "pam_authenticate", pam_authenticate, flags, check);
-	if (r == PAM_SUCCESS && acct)
-		r = call(h, "pam_acct_mgmt", pam_acct_mgmt, flags, check);
-	status = r;
-	pam_end(h, r);
+	if (n > 1)
+		print_locked();
 	if (changes)
 		status = EX_STATE;
 	if (answers)

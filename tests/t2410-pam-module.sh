@@ -176,6 +176,17 @@ test_expect_success 'unknown person: the account stack says PAM_USER_UNKNOWN' '
 # left open under an ample one: the same conversation and result for a
 # registered id, a revoked one, an unknown one and one no register can
 # hold (which is not logged), recorded alike, the host's stderr the same.
+# A long-lived host (a screen locker, a display manager) starts and ends a
+# PAM transaction per login, and pam_end unloads the module and with it
+# libgcrypt; loaded again, it found libgcrypt new and locked another 64 KiB
+# pool, never freed: under RLIMIT_MEMLOCK every login then failed.
+test_expect_success 'a long-lived host: 40 transactions in one process keep one locked pool' '
+	pc tanaka /dev/null -A -n 40 && said "pam_acct_mgmt PAM_SUCCESS" &&
+	locked=$(sed -n "s/^locked \([0-9]*\) kB\$/\1/p" "$TMP/pc.out") &&
+	test -n "$locked" && test "$locked" -le 128 ||
+	    { echo "locked: $locked kB" >&2; exit 1; }
+'
+
 test_expect_success 'ulimit -n, descriptors left open: the same conversation for a registered id and an unknown one' '
 	seen=0 &&
 	for nf in $(fd_limits); do
