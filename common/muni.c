@@ -460,6 +460,16 @@ muni_conf_set(struct muni *m, const char *key, const char *v, const char **why)
 	if (k < MUNI_NNAMES) {
 		if ((*why = split_text(v, &ja, &en)) != NULL)
 			return -1;
+		/* the citation is made in the documents' fixed buffers with
+		 * the article after it (muni_cite): a name that filled them
+		 * would push the article out and cut a character in two */
+		if (k == MN_SHORT && (strlen(ja) > MUNI_SHORT_MAX ||
+		    strlen(en) > MUNI_SHORT_MAX)) {
+			free(ja);
+			free(en);
+			*why = N_("longer than 48 bytes");
+			return -1;
+		}
 		free(m->name[k][0]);
 		free(m->name[k][1]);
 		m->name[k][0] = ja;

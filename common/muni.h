@@ -21,11 +21,14 @@
 
 struct conf;
 
+/* The longest regulation_short, each language: 16 kanji. */
+#define MUNI_SHORT_MAX	48
+
 enum muni_name {
 	MN_MUNICIPALITY,	/* 国分寺市 */
 	MN_REGULATION,		/* the regulation's title */
 	MN_NUMBER,		/* 平成14年訓令第29号 */
-	MN_SHORT,		/* 規程: "規程第9条" */
+	MN_SHORT,		/* 規程: "規程第9条"; MUNI_SHORT_MAX bytes */
 	MN_REGISTER,		/* the register's title (別記様式) */
 	MN_SECURITY_MANAGER,	/* セキュリティ責任者 (Art. 4) */
 	MN_GENERAL_MANAGER,	/* 総括責任者 (Art. 3) */

@@ -274,6 +274,23 @@ test_expect_success 'an unknown key with a bad value is reported as unknown' '
 	one_line_matching err "^operator-list: $D/jukisec.conf:$last: article.R7: invalid UTF-8\$"
 '
 
+# regulation_short is cited before every article in the documents: one
+# too long pushed the article out of the citation and cut a character
+# in two.  48 bytes a language (16 kanji).
+test_expect_success 'a regulation_short over 48 bytes is refused with file, line and key' '
+	last=$(($(wc -l <"$D/jukisec.conf.orig") + 1)) &&
+	k16=$(printf "規%.0s" $(seq 16)) && k17=$(printf "規%.0s" $(seq 17)) &&
+	{ cat "$D/jukisec.conf.orig" && echo "regulation_short = $k16 | $(printf "%048d" 0)"; } >"$D/jukisec.conf" &&
+	operator-list -d "$D" >/dev/null &&
+	for v in "$k17" "$k16 | $(printf "%049d" 0)"; do
+		{ cat "$D/jukisec.conf.orig" && echo "regulation_short = $v"; } >"$D/jukisec.conf" &&
+		test_must_fail 3 operator-list -d "$D" 2>err &&
+		one_line_matching err "^operator-list: $D/jukisec.conf:$last: regulation_short: longer than 48 bytes\$" ||
+		return 1
+	done &&
+	cp "$D/jukisec.conf.orig" "$D/jukisec.conf"
+'
+
 test_expect_success 'none of the refused runs appended anything' '
 	test "$(grep -c ",check," "$D/oplog.csv")" = 6
 '
