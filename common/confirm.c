@@ -313,7 +313,7 @@ confirm_main(const char *dir, const char *terminal, const char *item,
 		warnx(_("-b %s: %s"), by, why);
 		return ST_USAGE;
 	}
-	if ((r = store_open(&st, dir, terminal, 0)) != ST_OK)
+	if ((r = store_open(&st, dir, terminal, STORE_GATE)) != ST_OK)
 		return r;
 	r = confirm_record(&st, item, by, pwfd, note);
 	store_close(&st);

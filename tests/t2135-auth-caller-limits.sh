@@ -299,6 +299,11 @@ test_expect_success 'one or two descriptors free: the 16 line, not jukisec.conf'
 		test $r = 3 && one_line_matching err \
 		    "^operator-revoke: 16 free file descriptors needed: Too many open files\$" ||
 		    { echo "$lim revoke: rc $r" >&2; cat err >&2; exit 1; }
+		r=0; fds_at $lim jukisec-audit -d "$D" --confirm server-room -b boss \
+		    --by-password-fd 3 3<"$TMP/pw.boss" 2>err || r=$?
+		test $r = 3 && one_line_matching err \
+		    "^jukisec-audit: 16 free file descriptors needed: Too many open files\$" ||
+		    { echo "$lim confirm: rc $r" >&2; cat err >&2; exit 1; }
 	done &&
 	test "$(wc -l <"$D/oplog.csv")" = "$l" && counted tanaka
 '
