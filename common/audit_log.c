@@ -699,7 +699,8 @@ key_unread_item(struct audit *a, const struct keyjob *j)
  * Read as the writers read it (oplog_key_read, wiped).  A member of the
  * state's group may not open it (it stays the owner's alone) and judges
  * what fstatat shows; a directory it may not search, state-modes names.
- * 1 with an item when the writers cannot take it.
+ * 1 with an item when the writers cannot take it, 2 when that is only
+ * its mode or owner (nothing to recover).
  */
 static int
 writers_key_bad(struct audit *a)
@@ -709,7 +710,7 @@ writers_key_bad(struct audit *a)
 	const char *why = NULL, *ja = "操作履歴の鍵を読み込めないか、形式が正しく"
 	    "ありません";
 	uid_t	 me = geteuid();
-	int	 r, e;
+	int	 r, e, unsafe = 0;
 
 	if (fstatat(a->st->dirfd, OPLOG_KEYFILE, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
 		if ((e = errno) == EACCES || e == EPERM)
@@ -730,13 +731,17 @@ writers_key_bad(struct audit *a)
 		if (r == ST_OK || (r == ST_FAIL && (e == EACCES || e == EPERM) &&
 		    me != 0 && me != sb.st_uid))
 			return 0;
+		if (r == ST_FAIL && e == JERR_UNSAFE) {
+			unsafe = 1;	/* its mode or owner: no recovery needed */
+			ja = "操作履歴の鍵の所有者又はアクセス権が正しくありません";
+		}
 	}
 	if (a->o->ja)
 		check_item(a, OPLOG_KEYFILE, "%s", ja);
 	else
 		check_item(a, OPLOG_KEYFILE, "%s/%s: %s", a->st->dir,
 		    OPLOG_KEYFILE, why);
-	return 1;
+	return unsafe ? 2 : 1;
 }
 
 /* log-verify without the key: the records' form, and the writers' key. */
@@ -767,7 +772,11 @@ check_unkeyed(struct audit *a, const struct walk *w)
 		    w->records, w->first_seq, w->last_seq);
 		return;
 	}
-	check_end(a, AUDIT_FAIL, "%s%s%s", key ? L(a,
+	check_end(a, AUDIT_FAIL, "%s%s%s", key == 2 ? L(a,
+	    "The writers refuse the operation log's key as it is kept (the "
+	    "item says why): no record can be appended, so nobody can log in.",
+	    "操作履歴の鍵の置き方を書き手が拒否するため(理由は項目のとおり)、"
+	    "操作履歴に記録できず、誰も認証を受けられません。") : key ? L(a,
 	    "The operation log's key is missing or cannot be used: no record "
 	    "can be appended, so nobody can log in; recover it with the "
 	    "verification key (log-append --recover).",

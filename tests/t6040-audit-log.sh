@@ -712,4 +712,18 @@ test_expect_success 'no key given, oplog.key no regular file or no key: log-veri
 	audit_run && test "$ast" -eq 0 && expect log-verify "WARN "
 '
 
+# A key only open to others is not to be recovered: the item says what to
+# do (chmod 600), and the summary does not send anyone to --recover.
+test_expect_success 'no key given, oplog.key open to others: FAIL, the summary names no recovery' '
+	chmod 644 "$D/oplog.key" && audit_run &&
+	jukisec-audit -d "$D" --lang ja >r.ja;
+	chmod 600 "$D/oplog.key" &&
+	test "$ast" -eq 1 && expect log-verify "FAIL oplog.key" &&
+	test "$(detail log-verify)" = "The writers refuse the operation log'"'"'s key as it is kept (the item says why): no record can be appended, so nobody can log in. $D/oplog.key: readable by group or others; chmod 600 it" &&
+	grep -qx "  \[不適合\] 操作履歴の鍵の置き方を書き手が拒否するため(理由は項目のとおり)、操作履歴に記録できず、誰も認証を受けられません。" r.ja &&
+	grep -qx "      - 操作履歴の鍵の所有者又はアクセス権が正しくありません" r.ja &&
+	ja_words r.ja &&
+	audit_run && test "$ast" -eq 0 && expect log-verify "WARN "
+'
+
 test_done
