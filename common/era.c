@@ -142,7 +142,7 @@ void
 era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
 {
 	struct tm tm;
-	char	 d[48], z[64] = "";
+	char	 d[48], zone[64], z[68] = "";
 
 	if (!era_local_tm(ms, &tm)) {
 		snprintf(buf, len, "?");
@@ -150,10 +150,8 @@ era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
 	}
 	era_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, ja, d, sizeof(d));
 	if (with_time && ref_set && tm.tm_gmtoff != ref_off) {
-		z[0] = ja ? '(' : ' ';
-		era_zone(&tm, ja, z + 1, sizeof(z) - 2);
-		if (ja)
-			strcat(z, ")");
+		era_zone(&tm, ja, zone, sizeof(zone));
+		snprintf(z, sizeof(z), ja ? "(%s)" : " %s", zone);
 	}
 	if (with_time)
 		snprintf(buf, len, "%s %02d:%02d%s", d, tm.tm_hour, tm.tm_min, z);
