@@ -322,6 +322,31 @@ test_expect_success 'standard descriptors closed: no message lands in a state fi
 	    3<"$TMP/pw.wrong" <&- >&- 2>&- &&
 	test "$(wc -l <"$D/oplog.csv")" = $(($(wc -l <log.before) + 1)) &&
 	! grep -q "denied\$" "$D"/* 2>/dev/null
+'
+
+# The same with a limit of 3 descriptors: the three held leave none free,
+# and libgcrypt, which opens /proc/sys/crypto/fips_enabled when it
+# starts, aborted (SIGABRT, its own "FATAL" line).  Exit 3 and our line,
+# nothing written.  (With 0 to 2 open and none free, ld.so cannot load
+# the libraries: exit 127 and its own line, before any tool code runs.)
+test_expect_success 'standard descriptors closed under a limit of 3: exit 3, our line, no abort' '
+	cp "$TMP/s2/oplog.csv" log.before && cp "$D/oplog.csv" dlog.before &&
+	for t in "log-append -d $TMP/s2 -u ops -a y" \
+	    "auth-check -d $D -u tanaka --password-fd 0"; do
+		r=0; python3 -c "
+import os, resource, shutil, sys
+prog = shutil.which(sys.argv[1])
+os.close(0); os.close(1)
+resource.setrlimit(resource.RLIMIT_NOFILE,
+    (3, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+os.execv(prog, sys.argv[1:])" $t 2>err || r=$?
+		test $r = 3 && one_line_matching err \
+		    "^${t%% *}: /proc/sys/crypto/fips_enabled: Too many open files\$" ||
+		    { echo "$t: rc $r" >&2; cat err >&2; exit 1; }
+	done &&
+	cmp log.before "$TMP/s2/oplog.csv" && cmp dlog.before "$D/oplog.csv"
+'
+
 # Under the limit the memory asked for is the larger of jukisec.conf's
 # cost and the stored hash's, so that a hash stored under a lower cost
 # (jukisec.conf raised since: padded to conf's work) is not told from an
