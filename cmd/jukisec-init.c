@@ -238,14 +238,19 @@ at_work(const char *dir)
  * removed (the directory as a kill before the rename leaves it), ST_NO
  * when dir holds something else (initialised), ST_FAIL after a message. */
 static int
-take_leftovers(const char *dir)
+take_leftovers(const char *dir, const char *terminal)
 {
+	struct store st;
 	struct stat sb, now;
 	int dfd, cfd, taken, r = ST_NO;
 
-	/* unopened: initialised as before (store_open would refuse it) */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return ST_NO;
+	/* the directory checked as every run checks it (its owner and mode,
+	 * the way to it) before anything in it is taken away: a refused run
+	 * leaves it as it was; then only through the descriptor checked */
+	if ((r = store_open(&st, dir, terminal, STORE_NOCONF)) != ST_OK)
+		return r;
+	r = ST_NO;
+	dfd = st.dirfd;
 	cfd = openat(dfd, "jukisec.conf", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
 	/* a state's, whoever may lock it shared, is refused unlocked */
@@ -274,7 +279,7 @@ take_leftovers(const char *dir)
 out:
 	if (cfd != -1)
 		close(cfd);	/* lets go of the lock */
-	close(dfd);
+	store_close(&st);
 	return r;
 }
 
@@ -283,7 +288,7 @@ out:
  * "initialised" while another jukisec-init is at work on it: that one may
  * yet fail and remove all it made. */
 static int
-initialised(const char *dir)
+initialised(const char *dir, const char *terminal)
 {
 	int r;
 
@@ -301,7 +306,7 @@ initialised(const char *dir)
 	 * then holds the directory as for any other run) */
 	if (!holds_any(dir))
 		return ST_OK;
-	if ((r = take_leftovers(dir)) != ST_NO)
+	if ((r = take_leftovers(dir, terminal)) != ST_NO)
 		return r;
 	warnx(_("%s: already initialised; nothing changed"), dir);
 	return ST_NO;
@@ -462,7 +467,7 @@ run(const struct init_opts *o, const struct tool_args *a)
 		dir = getenv("JUKISEC_DIR");
 	if (dir == NULL || *dir == '\0')
 		dir = STATEDIR;
-	if ((r = initialised(dir)) != ST_OK)
+	if ((r = initialised(dir, a->terminal)) != ST_OK)
 		return r;
 	/* before anything is made; a path past PATH_MAX is one that
 	 * jukisec.conf cannot hold either: the same usage error */

@@ -496,6 +496,33 @@ test_expect_success 'a killed run'"'"'s files with anything else: already initia
 	done
 '
 
+# A killed run's leftovers in a directory store_open refuses (open to
+# its group, or on a way others can rename: a directory of 0777 above it)
+# were removed first and the directory refused after: a refused run had
+# changed it.  The directory is checked as store_open checks it before
+# anything in it is taken away: refused, left as it was.
+test_expect_success 'a killed run'"'"'s files in a refused directory: refused, unchanged' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/kd" && crash_trace jukisec-init -d "$TMP/kd" >/dev/null 2>&1 &&
+	hn=$(awk "\$2 == \"openat\" && \$3 ~ /oplog\\.head\$/ { print \$1; exit }" "$TMP/crash.trace") &&
+	test -n "$hn" && mkdir -m 755 "$TMP/ww" &&
+	for d in "$TMP/kd:group" "$TMP/ww/kd:way"; do
+		rm -rf "${d%:*}" && { crash_at "$hn" 0 jukisec-init -d "${d%:*}" >/dev/null 2>&1; } &&
+		test -e "${d%:*}/jukisec.conf" && ! test -e "${d%:*}/oplog.key" &&
+		case $d in
+		*:group) chmod 770 "${d%:*}"
+			pat="^jukisec-init: ${d%:*}: refusing a group- or world-writable state directory\$" ;;
+		*:way) chmod 777 "$TMP/ww"
+			pat="^jukisec-init: ${d%:*} \\(in $TMP/ww\\): refusing a group- or world-writable state directory\$" ;;
+		esac &&
+		ls -Al --time-style=+ "${d%:*}" >before &&
+		test_must_fail 3 jukisec-init -d "${d%:*}" >out 2>err &&
+		one_line_matching err "$pat" &&
+		ls -Al --time-style=+ "${d%:*}" >after && test_cmp before after &&
+		! test -s out || { echo "${d#*:}" >&2; return 1; }
+	done
+'
+
 # The hold that tells a jukisec-init at work from a kill's leftover is on
 # something only the user running it can open.  Another user who can
 # open the directory (0755 is accepted: not group- or world-writable), a
