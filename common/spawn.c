@@ -6,8 +6,10 @@
  * effective user and group, its real and saved ids set to them (under a
  * set-user-ID host, out of the caller's reach); in the child stdin,
  * stdout and stderr are set and every other descriptor closed
- * (close_range), SIGPIPE back to its default; the parent ignores SIGPIPE
- * while it writes and puts its disposition back.  A program that could
+ * (close_range), SIGPIPE and SIGXFSZ back to their defaults (the tools
+ * ignore them) and SIGTTOU ignored when it has a group of its own;
+ * the parent ignores SIGPIPE while it writes and takes SIGCHLD to its
+ * default for the run, putting both dispositions back after.  A program that could
  * not be run (the child's set-up or execv failing, whatever errno, a
  * missing #! interpreter too) is told to the parent through a
  * close-on-exec pipe: SPAWN_ERR with our message, never an exit status
@@ -115,6 +117,12 @@ child(const struct spawn *s, int in, int out, int errfd, int report,
 		close_range(3, (unsigned)report - 1, 0);
 	close_range((unsigned)report + 1, ~0U, 0);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	/* Its own group is in the terminal's background: with the
+	 * terminal's tostop set, its first prompt on the terminal (stderr)
+	 * would stop it until the deadline, a timeout that counts. */
+	if (s->group)
+		signal(SIGTTOU, SIG_IGN);
 	if (s->env_only)
 		clearenv();
 	for (i = 0; s->env != NULL && s->env[i] != NULL; i++)
@@ -464,13 +472,37 @@ start(struct run *r, int *status, long long deadline)
 	return -1;
 }
 
+/* SIGCHLD at its default from before the fork until the child is reaped:
+ * a PAM host that ignores it (the kernel reaps its children) or whose
+ * handler reaps every child (waitpid(-1)) took the program's exit before
+ * reap could, ECHILD, and a verifier's answer was lost.  The host's
+ * disposition put back after, and a handler of its own called once, as
+ * a SIGCHLD of a child of its own that ended meanwhile would have. */
+static void
+chld_default(struct sigaction *old)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	sigemptyset(&dfl.sa_mask);
+	(void)sigaction(SIGCHLD, &dfl, old);
+}
+
+static void
+chld_restore(const struct sigaction *old)
+{
+	(void)sigaction(SIGCHLD, old, NULL);
+	if ((old->sa_flags & SA_SIGINFO) || (old->sa_handler != SIG_DFL &&
+	    old->sa_handler != SIG_IGN))
+		(void)raise(SIGCHLD);
+}
+
 int
 spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *status)
 {
 	struct run r = { .s = s, .ip = { -1, -1 }, .op = { -1, -1 },
 	    .ep = { -1, -1 }, .out = out, .outlen = outlen, .pidfd = -1 };
 	long long deadline = now_ms() + s->timeout_ms;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old, chld;
 	pid_t pid;
 	int result;
 
@@ -478,8 +510,11 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 		*out = NULL;
 		*outlen = 0;
 	}
-	if ((pid = start(&r, status, deadline)) == -1)
+	chld_default(&chld);
+	if ((pid = start(&r, status, deadline)) == -1) {
+		chld_restore(&chld);
 		return SPAWN_ERR;
+	}
 	r.pid = pid;
 	if (s->at_exit)
 		r.pidfd = pidfd_open(pid, 0);
@@ -489,6 +524,7 @@ spawn_run(const struct spawn *s, unsigned char **out, size_t *outlen, int *statu
 		(void)fcntl(r.ip[1], F_SETFL, O_NONBLOCK);
 	result = reap(s, pid, status, deadline, pump(&r, deadline));
 	(void)sigaction(SIGPIPE, &old, NULL);
+	chld_restore(&chld);
 	close_all(r.ip, r.op, r.ep);
 	if (r.pidfd != -1)
 		close(r.pidfd);

@@ -4,8 +4,8 @@
  * configuration directory (pam_start_confdir), so no test writes into
  * /etc/pam.d.
  *
- *	pamclient -c CONFDIR [-aAqs] [-f FILE | -i FD] [-l LOCALE] [-m FILE]
- *	    [-n COUNT] [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]
+ *	pamclient -c CONFDIR [-aAqs] [-C ign|reap] [-f FILE | -i FD] [-l LOCALE]
+ *	    [-m FILE] [-n COUNT] [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]
  *
  * It runs pam_authenticate (and, with -a, pam_acct_mgmt after a success;
  * with -A, pam_acct_mgmt alone) for USER (when left out, a module asks for
@@ -32,6 +32,10 @@
  * -X WHAT (test of -s itself) changes WHAT from within the first
  * conversation call, i.e. inside pam_authenticate: umask, signal, mask,
  * fd, locale, rlimit, env, cwd, textdomain.
+ * -C ign|reap (--sigchld) makes the host one that ignores SIGCHLD (its
+ * children reaped by the kernel, as a daemon that never waits does) or
+ * one whose SIGCHLD handler reaps every child that exited (waitpid(-1));
+ * set after -s's state, so that -s checks that the modules put it back.
  * -l LOCALE sets the host's locale (default: from the environment, as
  * login does); -q passes PAM_SILENT; -r and -t set PAM_RHOST and PAM_TTY.
  * -n COUNT runs the whole transaction, pam_start to pam_end, COUNT times
@@ -65,6 +69,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -465,6 +470,39 @@ on_signal(int sig)
 	(void)sig;
 }
 
+static void usage(void) __attribute__((noreturn));
+
+/* -C reap: a host that reaps whatever child exited, its own or not. */
+static void
+on_child_reap(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	errno = e;
+}
+
+/* -C: how the host takes its children's exits. */
+static void
+sigchld_host(const char *how)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (strcmp(how, "ign") == 0)
+		sa.sa_handler = SIG_IGN;
+	else if (strcmp(how, "reap") == 0)
+		sa.sa_handler = on_child_reap;
+	else
+		usage();
+	if (sigaction(SIGCHLD, &sa, NULL) == -1)
+		die("sigaction");
+}
+
 /* A host unlike the defaults, so that a module resetting anything shows. */
 static void
 busy_host(void)
@@ -508,8 +546,9 @@ call(pam_handle_t *h, const char *name, int (*fn)(pam_handle_t *, int), int flag
 static void
 usage(void)
 {
-	fputs("usage: pamclient -c CONFDIR [-aAqs] [-f FILE | -i FD] [-l LOCALE] "
-	    "[-m FILE]\n                 [-n COUNT] [-r RHOST] [-t TTY] [-X WHAT] SERVICE [USER]\n",
+	fputs("usage: pamclient -c CONFDIR [-aAqs] [-C ign|reap] [-f FILE | -i FD] "
+	    "[-l LOCALE]\n                 [-m FILE] [-n COUNT] [-r RHOST] [-t TTY] "
+	    "[-X WHAT] SERVICE [USER]\n",
 	    stderr);
 	exit(EX_USAGE_);
 }
@@ -544,12 +583,14 @@ main(int argc, char *argv[])
 		{ "silent", no_argument, NULL, 'q' },
 		{ "rhost", required_argument, NULL, 'r' },
 		{ "check-state", no_argument, NULL, 's' },
+		{ "sigchld", required_argument, NULL, 'C' },
 		{ "tty", required_argument, NULL, 't' },
 		{ "disturb", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pam_conv pc = { conv, NULL };
 	const char *confdir = NULL, *rhost = NULL, *tty = NULL, *locale = "";
+	const char *sigchld = NULL;
 	int acct = 0, auth = 1, check = 0, flags = 0, c, r, status;
 	long n = 1, i;
 	pam_handle_t *h = NULL;
@@ -557,10 +598,11 @@ main(int argc, char *argv[])
 	long fd;
 
 	msgs = stdout;
-	while ((c = getopt_long(argc, argv, "Aac:f:i:l:m:n:qr:st:X:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "AaC:c:f:i:l:m:n:qr:st:X:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'A': acct = 1; auth = 0; break;
 		case 'a': acct = 1; break;
+		case 'C': sigchld = optarg; break;
 		case 'c': confdir = optarg; break;
 		case 'f':
 			if ((answers = fopen(optarg, "re")) == NULL)
@@ -604,6 +646,8 @@ main(int argc, char *argv[])
 	setvbuf(msgs, NULL, _IOLBF, 0);
 	if (check)
 		busy_host();
+	if (sigchld != NULL)
+		sigchld_host(sigchld);
 
 	for (i = 0; i < n; i++) {
 		r = pam_start_confdir(argv[0], argc > 1 ? argv[1] : NULL, &pc, confdir, &h);

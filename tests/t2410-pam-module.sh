@@ -804,6 +804,26 @@ test_expect_success 'external: the verifier gets a fixed PATH, not the host'"'"'
 	! grep -q "PYTHONPATH\|JUKISEC_PROBE\|evil" "$TMP/xv/env"
 '
 
+# A host that ignores SIGCHLD (its children reaped by the kernel, as a
+# daemon that never waits has it) or whose handler reaps every child: the
+# verifier's exit was gone before the module looked for it (ECHILD), and
+# a verifier's answer, yes or no, was "verifier not run", every person of
+# -m external refused there.  For the run the module takes SIGCHLD back
+# to its default, and puts the host's back after (-s checks it).
+test_expect_success 'external: a host that ignores or reaps SIGCHLD: the verifier'"'"'s answer stands' '
+	for how in ign reap; do
+		echo vein-left >"$TMP/xv/hand" &&
+		test_must_fail 7 pc vein /dev/null -s -C $how &&
+		said "pam_authenticate PAM_AUTH_ERR" &&
+		tail -1 "$D/oplog.csv" | grep -q ",auth,vein,denied,method=external " &&
+		echo vein-right >"$TMP/xv/hand" &&
+		pc vein /dev/null -s -C $how && said "pam_authenticate PAM_SUCCESS" &&
+		! grep "^state " "$TMP/pc.out" &&
+		tail -1 "$D/oplog.csv" | grep -q ",vein,auth,vein,ok,method=external reason=ok" ||
+		    { echo "-C $how" >&2; cat "$TMP/pc.out" >&2; tail -1 "$D/oplog.csv" >&2; return 1; }
+	done
+'
+
 # A verifier the kernel will not start (its #! interpreter missing) judged
 # nothing (jukisec-verifier(5), "verifier not run"): not a refusal, not
 # counted, told by the module's line.
