@@ -62,6 +62,54 @@ test_expect_success 'a verifier that hangs is killed at the timeout' '
 	mode ""
 '
 
+# On a terminal with tostop set (stty tostop), a process of a background
+# group that writes to it is stopped (SIGTTOU).  The verifier runs in a
+# group of its own, out of the terminal's foreground: its first prompt
+# stopped it until the timeout, a denial counted against the person.  It
+# runs with SIGTTOU ignored: its prompt is shown and its answer stands.
+test_expect_success 'a terminal with tostop set: the verifier'"'"'s prompt does not stop it' '
+	conf_set external_timeout_seconds 5 &&
+	script -qec "stty tostop; $JUKISEC_BUILD/auth-check -u ueda; echo rc=\$?" \
+	    /dev/null >out </dev/null &&
+	conf_set external_timeout_seconds 30 &&
+	grep -q "xverifier: verify ueda, present your hand" out &&
+	grep -q "^rc=0" out && logged auth ueda ok ""
+'
+
+# The tools ignore SIGPIPE and SIGXFSZ, and an ignored signal stays so
+# across execv: the program got SIGXFSZ ignored (a write past the file
+# size limit an EFBIG, not its default end).  It gets both back at their
+# defaults, and SIGTTOU ignored (above).  SigIgn: SIGPIPE 0x1000, SIGTTOU
+# 0x200000, SIGXFSZ 0x1000000.
+test_expect_success 'the verifier starts with SIGPIPE and SIGXFSZ at their defaults' '
+	printf "#!/bin/sh\nsed -n \"s/^SigIgn:[[:space:]]*//p\" /proc/\$\$/status >&2\n" >xv/sig &&
+	chmod 700 xv/sig && conf_set external_verifier "$TMP/xv/sig" &&
+	auth-check -u ueda 2>err &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	ign=$(sed -n "s/^auth-check: //; /^[0-9a-f]\{16\}\$/p" err) && test -n "$ign" &&
+	test $((0x$ign & 0x1001000)) = 0 && test $((0x$ign & 0x200000)) != 0 ||
+	    { cat err >&2; return 1; }
+'
+
+# A template file over CRED_FILE_MAX (1 MiB and 64 bytes, auth-check(1))
+# is not read: exit 3, its line, logged credential-unreadable, not counted,
+# and nothing is run.  One of exactly that size is read, and is corrupt.
+test_expect_success 'a template over 1 MiB and 64 bytes: exit 3, not counted, nothing run' '
+	cp state/credentials/ueda.tmpl tmpl.saved &&
+	head -c 1048641 /dev/zero >state/credentials/ueda.tmpl &&
+	nd=$(grep -c ",auth,ueda,denied," state/oplog.csv) &&
+	test_must_fail 3 auth-check -u ueda 2>err &&
+	cp tmpl.saved state/credentials/ueda.tmpl &&
+	one_line_matching err "^auth-check: $TMP/state/credentials/ueda.tmpl: oversized credential file\$" &&
+	logged auth ueda error "reason=credential-unreadable" &&
+	test "$(grep -c ",auth,ueda,denied," state/oplog.csv)" = "$nd" &&
+	head -c 1048640 /dev/zero >state/credentials/ueda.tmpl &&
+	test_must_fail 1 auth-check -u ueda 2>err &&
+	cp tmpl.saved state/credentials/ueda.tmpl &&
+	logged auth ueda denied "template corrupt" && auth-check -u ueda ||
+	    { cat err >&2; tail -2 state/oplog.csv >&2; return 1; }
+'
+
 test_expect_success 'no device (exit 3): exit 3, logged, not counted; a -b check says check=manager' '
 	auth-check -u ueda &&
 	mode nodevice &&
