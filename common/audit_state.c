@@ -8,7 +8,8 @@
  * or 0640, key files, lock files and credentials/ contents 0600 only (a
  * lock file the group may open, it may hold against every writer); credentials/
  * itself a directory, named as none when it is not, of CRED_DIR_MODE at
- * most (the tools refuse it otherwise); everything owned by
+ * most (the tools refuse it otherwise), every other state file a regular
+ * file, a directory of its name included; everything owned by
  * root or the user store.c trusts (the caller, or the directory's owner
  * for a member of its group).  store.c refuses writable-by-others state
  * outright; this check is stricter and only reports.  What this user may
@@ -244,8 +245,9 @@ leftover_item(struct audit *a, const char *path, const char *name,
 	(*left)++;
 }
 
-/* An entry of a directory walked that is no directory: credentials/ as
- * a file, a link or device, else its mode. */
+/* An entry of a directory walked that is not walked as a directory
+ * (as_dir): credentials/ as a file, a link or device, or a directory with
+ * a state file's name, else its mode. */
 static void
 file_item(struct audit *a, const char *path, const char *what,
     const char *name, int keys_only, const struct stat *sb, size_t *bad)
@@ -262,6 +264,25 @@ file_item(struct audit *a, const char *path, const char *what,
 		mode_item(a, path, what, sb,
 		    keys_only || is_key(name) || is_lock(name) ? 0600 : 0640,
 		    bad);
+}
+
+/* 1 when entry name of the directory walked, of stat sb, is checked as a
+ * directory: credentials/, or one no state file is named as.  A directory
+ * bearing a state file's name (oplog.lock, operators.csv) is no state
+ * file: every writer refuses it (open_safe: "not a regular file"), so
+ * file_item names it as it names a link or a device there, never as a
+ * sub-directory the group may read. */
+static int
+as_dir(const char *name, int keys_only, const struct stat *sb)
+{
+	size_t	 i;
+
+	if (!S_ISDIR(sb->st_mode))
+		return 0;
+	for (i = 0; !keys_only && i < sizeof(held) / sizeof(held[0]); i++)
+		if (strcmp(name, held[i].name) == 0)
+			return strcmp(name, CRED_DIR) == 0;
+	return 1;
 }
 
 /* Checks the entries of directory fd (named prefix in messages); n[0]
@@ -297,7 +318,7 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[3])
 			continue;
 		}
 		what = held_words(a, de->d_name, keys_only, S_ISDIR(sb.st_mode));
-		if (S_ISDIR(sb.st_mode)) {
+		if (as_dir(de->d_name, keys_only, &sb)) {
 			/* credentials/ held to cred_dir's rule, not the
 			 * group's 0750: a PASS the tools refuse is a state
 			 * nobody can authenticate against */

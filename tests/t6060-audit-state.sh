@@ -82,6 +82,30 @@ test_expect_success 'a symbolic link in the state directory FAILs' '
 	rm "$D/notes"
 '
 
+# A directory bearing a state file's name is no state file: every writer
+# refuses it (open_safe: "not a regular file"), so the audit must not pass
+# it as a sub-directory the group may read.  The names the reviewer found
+# passing, the lock files first (state-modes holds them to 0600).
+test_expect_success 'a directory named as a state file FAILs, as the writers refuse it' '
+	rm "$D/oplog.lock" && mkdir -m 700 "$D/oplog.lock" &&
+	test_must_fail 3 auth suzuki "$TMP/pw.suzuki" >/dev/null 2>auth.err &&
+	grep -q "/oplog.lock: not a regular file: refused" auth.err &&
+	for f in oplog.lock prune.lock operators.pending oplog.cut \
+	    incidents.pending confirmations.csv confirmations.pending template.key; do
+		{ test -e "$D/$f" || mkdir -m 700 "$D/$f"; } &&
+		audit_run &&
+		jukisec-audit -d "$D" --lang ja >r.ja;
+		rmdir "$D/$f" &&
+		expect state-modes "FAIL $f" &&
+		test "$ast" -eq 1 &&
+		detail state-modes | grep -q " $f is not a regular file\$" &&
+		grep -q "^      - .*は通常のファイルではありません\$" r.ja &&
+		ja_words r.ja || return 1
+	done &&
+	auth suzuki "$TMP/pw.suzuki" && test -f "$D/oplog.lock" &&
+	audit_run && expect state-modes "PASS "
+'
+
 # credentials/ is a directory: a file there, 0600 or not, is not one.
 test_expect_success 'a credentials that is a file or a symbolic link FAILs, named as no directory' '
 	mv "$D/credentials" creds &&
