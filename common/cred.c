@@ -317,7 +317,7 @@ int
 cred_dir(struct store *st, int create)
 {
 	struct stat sb;
-	int	 fd;
+	int	 fd, saved;
 
 	if (create && mkdirat(st->dirfd, CRED_DIR, CRED_DIR_MODE) == -1 &&
 	    errno != EEXIST) {
@@ -327,6 +327,18 @@ cred_dir(struct store *st, int create)
 	fd = openat(st->dirfd, CRED_DIR,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
+		saved = errno;
+		/* O_NOFOLLOW with O_DIRECTORY fails a link as ENOTDIR, "Not
+		 * a directory", the opposite of what is there: said as
+		 * open_safe and store.c's open_dir say one */
+		if (saved == ENOTDIR && fstatat(st->dirfd, CRED_DIR, &sb,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)) {
+			jerr_say_at(st->err, ST_FAIL, 0, ELOOP, "%s/%s: %s",
+			    st->dir, CRED_DIR, open_safe_why(ELOOP));
+			errno = ELOOP;
+			return -1;
+		}
+		errno = saved;
 		if (errno != ENOENT || create)
 			jerr_say_errno(st->err, ST_FAIL,
 			    "%s/%s", st->dir, CRED_DIR);

@@ -93,7 +93,8 @@ int	cred_dummy(const struct cred_cost *, const char *pw, size_t len,
 /* The credentials/ directory fd (created 0700 if create), checked: a
  * directory owned by us or root, not group/world-accessible for writing.
  * -1 with a message said to st->err (printed when NULL), as every
- * function below. */
+ * function below; a symbolic link refused as open_safe refuses one
+ * (errno ELOOP), none said when it is missing and not create (ENOENT). */
 int	cred_dir(struct store *, int create);
 /* Whether NAME in credentials/ (dfd) is the template key jukisec.conf
  * names (by its inode): kept there, it is no credential without its row,

@@ -66,6 +66,31 @@ test_expect_success 'a world-readable credentials directory is refused' '
 	chmod 700 "$D/credentials"; grep -q "credentials: unsafe" err && exit $s
 '
 
+# O_DIRECTORY|O_NOFOLLOW fails a link as ENOTDIR, whose strerror ("Not a
+# directory") says the opposite of what is there: said as open_safe says
+# a link, by every tool that opens credentials/, exit 3 as before.
+# operator-list opens it only for a register that is missing.
+test_expect_success 'a credentials directory that is a symlink is refused as one' '
+	mv "$D/credentials" creds && ln -s "$TMP/creds" "$D/credentials" &&
+	pw new new-secret-1 &&
+	said="^[a-z-]*: $D/credentials: a symbolic link: refused\$" &&
+	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>err.auth &&
+	test_must_fail 3 operator-add -d "$D" -b boss --by-password-fd 4 \
+	    -i new -n new -m password --reason r --instructions-given 2026-11-20 \
+	    --password-fd 3 3<"$TMP/pw.new" 4<"$TMP/pw.boss" 2>err.add &&
+	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka -u 4<"$TMP/pw.boss" 2>err.mod &&
+	test_must_fail 3 operator-revoke -d "$D" -b boss --by-password-fd 4 \
+	    -i tanaka --reason r 4<"$TMP/pw.boss" 2>err.revoke &&
+	test_must_fail 1 jukisec-audit -d "$D" --format csv >audit.csv 2>/dev/null;
+	s=$?; rm "$D/credentials"; mv creds "$D/credentials"; test $s -eq 0 &&
+	for t in auth add mod revoke; do
+		one_line_matching err.$t "$said" || exit 1
+	done &&
+	grep -q ",credential-present,FAIL,credentials,.* $D/credentials: a symbolic link: refused\$" audit.csv &&
+	! test -e "$D/credentials/new.phc" && auth tanaka "$TMP/pw.tanaka"
+'
+
 test_expect_success 'a credential that is a symlink is not followed' '
 	mv "$D/credentials/tanaka.phc" real.phc && ln -s "$TMP/real.phc" "$D/credentials/tanaka.phc" &&
 	test_must_fail 3 auth tanaka "$TMP/pw.tanaka" 2>/dev/null; s=$?;
