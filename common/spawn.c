@@ -7,10 +7,10 @@
  * set-user-ID host, out of the caller's reach); in the child stdin,
  * stdout and stderr are set and every other descriptor closed
  * (close_range), SIGPIPE and SIGXFSZ back to their defaults (the tools
- * ignore them) and SIGTTOU ignored when it has a group of its own;
- * the parent ignores SIGPIPE while it writes and takes SIGCHLD to its
- * default for the run, putting both dispositions back after.  A program that could
- * not be run (the child's set-up or execv failing, whatever errno, a
+ * ignore them) and SIGTTOU ignored when it has a group of its own; the
+ * parent ignores SIGPIPE while it writes and takes SIGCHLD to its default
+ * for the run, putting both dispositions back after.  A program that
+ * could not be run (the child's set-up or execv failing, whatever errno, a
  * missing #! interpreter too) is told to the parent through a
  * close-on-exec pipe: SPAWN_ERR with our message, never an exit status
  * the program did not give.  The deadline
