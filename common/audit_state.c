@@ -8,8 +8,9 @@
  * or 0640, key files, lock files and credentials/ contents 0600 only (a
  * lock file the group may open, it may hold against every writer); credentials/
  * itself a directory, named as none when it is not, of CRED_DIR_MODE at
- * most (the tools refuse it otherwise), every other state file a regular
- * file, a directory of its name included; everything owned by
+ * most (the tools refuse it otherwise), every other state file and every
+ * entry of credentials/ a regular file, a directory of its name included;
+ * everything owned by
  * root or the user store.c trusts (the caller, or the directory's owner
  * for a member of its group).  store.c refuses writable-by-others state
  * outright; this check is stricter and only reports.  What this user may
@@ -85,7 +86,8 @@ static const struct held {
  * credentials/, else the state directory; name NULL: that directory
  * itself), dir when it is one; NULL in English.  A credential is its
  * person's, by person_label, never by the id of a row the register does
- * not hold. */
+ * not hold, a directory of its name included: it stands where that
+ * person's credential belongs. */
 static char *
 held_words(struct audit *a, const char *name, int keys_only, int dir)
 {
@@ -100,14 +102,14 @@ held_words(struct audit *a, const char *name, int keys_only, int dir)
 	for (i = 0; !keys_only && i < sizeof(held) / sizeof(held[0]); i++)
 		if (strcmp(name, held[i].name) == 0)
 			return xstrdup(held[i].words);
-	if (dir)
-		return xasprintf("%sの中のディレクトリ", where);
 	if (!keys_only)
-		return xasprintf("%sの中のその他のファイル", where);
+		return xasprintf(dir ? "%sの中のディレクトリ" :
+		    "%sの中のその他のファイル", where);
 	id = xstrdup(name);
 	if ((dot = strrchr(id, '.')) == NULL || dot == id ||
 	    (strcmp(dot, EXT_PHC) != 0 && strcmp(dot, EXT_TMPL) != 0))
-		w = xasprintf("%sの中のその他のファイル", where);
+		w = xasprintf(dir ? "%sの中のディレクトリ" :
+		    "%sの中のその他のファイル", where);
 	else if (*dot = '\0', !a->reg_ok)
 		w = xstrdup("照合情報(登録簿を読み込めないため、誰のものか不明)");
 	else if (register_find(&a->reg, id) == NULL)
@@ -247,7 +249,7 @@ leftover_item(struct audit *a, const char *path, const char *name,
 
 /* An entry of a directory walked that is not walked as a directory
  * (as_dir): credentials/ as a file, a link or device, or a directory with
- * a state file's name, else its mode. */
+ * a state file's name or in credentials/, else its mode. */
 static void
 file_item(struct audit *a, const char *path, const char *what,
     const char *name, int keys_only, const struct stat *sb, size_t *bad)
@@ -271,15 +273,18 @@ file_item(struct audit *a, const char *path, const char *what,
  * bearing a state file's name (oplog.lock, operators.csv) is no state
  * file: every writer refuses it (open_safe: "not a regular file"), so
  * file_item names it as it names a link or a device there, never as a
- * sub-directory the group may read. */
+ * sub-directory the group may read.  So is every directory in
+ * credentials/ (keys_only): each entry there is a credential file (ID.phc,
+ * ID.tmpl, a writer's temporary), which every tool that reads it refuses
+ * as a directory. */
 static int
 as_dir(const char *name, int keys_only, const struct stat *sb)
 {
 	size_t	 i;
 
-	if (!S_ISDIR(sb->st_mode))
+	if (!S_ISDIR(sb->st_mode) || keys_only)
 		return 0;
-	for (i = 0; !keys_only && i < sizeof(held) / sizeof(held[0]); i++)
+	for (i = 0; i < sizeof(held) / sizeof(held[0]); i++)
 		if (strcmp(name, held[i].name) == 0)
 			return strcmp(name, CRED_DIR) == 0;
 	return 1;
@@ -322,7 +327,7 @@ walk(struct audit *a, int fd, const char *prefix, int keys_only, size_t n[3])
 			/* credentials/ held to cred_dir's rule, not the
 			 * group's 0750: a PASS the tools refuse is a state
 			 * nobody can authenticate against */
-			cred = !keys_only && strcmp(de->d_name, CRED_DIR) == 0;
+			cred = strcmp(de->d_name, CRED_DIR) == 0;
 			mode_item(a, path, what, &sb,
 			    cred ? CRED_DIR_MODE : 0750, bad);
 			if (!cred)

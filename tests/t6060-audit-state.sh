@@ -106,6 +106,34 @@ test_expect_success 'a directory named as a state file FAILs, as the writers ref
 	audit_run && expect state-modes "PASS "
 '
 
+# Every entry of credentials/ is a credential file (ID.phc, ID.tmpl, the
+# writers' temporary names), never a directory: a directory there is
+# refused by every tool that reads it ("not a regular file", t2120), so
+# the audit must not pass it as a sub-directory the group may read.  In
+# Japanese a credential's name says whose it is; another, a directory.
+test_expect_success 'a directory in credentials/ FAILs, as the tools refuse it' '
+	mv "$D/credentials/suzuki.phc" suzuki.phc &&
+	mkdir -m 700 "$D/credentials/suzuki.phc" &&
+	test_must_fail 3 auth suzuki "$TMP/pw.suzuki" >/dev/null 2>auth.err &&
+	grep -q "credentials/suzuki.phc: not a regular file: refused\$" auth.err &&
+	for f in suzuki.phc suzuki.tmpl .tmp-credential sub; do
+		{ test -e "$D/credentials/$f" || mkdir -m 700 "$D/credentials/$f"; } &&
+		audit_run &&
+		jukisec-audit -d "$D" --lang ja >r.ja;
+		rmdir "$D/credentials/$f" &&
+		expect state-modes "FAIL credentials/$f" &&
+		test "$ast" -eq 1 &&
+		detail state-modes | grep -q " credentials/$f is not a regular file\$" &&
+		grep -q "^      - .*は通常のファイルではありません\$" r.ja &&
+		ja_words r.ja && cp r.ja "r.ja.$f" || return 1
+	done &&
+	grep -qx "      - suzukiの照合情報は通常のファイルではありません" r.ja.suzuki.phc &&
+	grep -qx "      - 照合情報の保存場所の中のディレクトリは通常のファイルではありません" r.ja.sub &&
+	mv suzuki.phc "$D/credentials/suzuki.phc" &&
+	auth suzuki "$TMP/pw.suzuki" &&
+	audit_run && expect state-modes "PASS "
+'
+
 # credentials/ is a directory: a file there, 0600 or not, is not one.
 test_expect_success 'a credentials that is a file or a symbolic link FAILs, named as no directory' '
 	mv "$D/credentials" creds &&
