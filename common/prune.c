@@ -43,7 +43,9 @@
  *    left is completed first, as every writer does (oplog_settle_at).
  *    A usage error (an archive in the state directory) leaves the
  *    directory byte for byte as it was: it is found before the prune
- *    lock's file is made.
+ *    lock's file is made.  A log with no head or no key is a state
+ *    jukisec-init has not finished (log_here), said as store.c says a
+ *    missing jukisec.conf.
  *  - Every real run that succeeds ends with a log-prune record: the
  *    checkpoint, or, when nothing was removed, one appended as every
  *    record is (removed=0); a dry run writes nothing.
@@ -737,6 +739,39 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 }
 
 /*
+ * ST_OK when the log's head, and with key its key file, are there (one
+ * that fails otherwise, refused or unreadable, is said by the call that
+ * opens it); else ST_FAIL, the first missing said in store.c's words for
+ * a missing jukisec.conf.  A run that opens the state while jukisec-init
+ * makes it (jukisec.conf in place, the log not yet: t4025) finds them
+ * missing, and the kernel's "No such file or directory" from the writer's
+ * open reads as a damaged log.  Looked at, not the open's errno: the
+ * writer's path (oplog_settle_at) says its failures itself, in the words
+ * every writer shares.  run_head looks under the log lock, which
+ * jukisec-init makes the log under: what the writer's open then finds.
+ */
+static int
+log_here(struct store *st, int key)
+{
+	static const char *const f[] = { OPLOG_HEADFILE, OPLOG_KEYFILE };
+	struct stat sb;
+	char	*path;
+	size_t	 i;
+
+	for (i = 0; i < (key ? 2 : 1); i++) {
+		if (fstatat(st->dirfd, f[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT)
+			continue;
+		path = xasprintf("%s/%s", st->dir, f[i]);
+		jerr_say(st->err, ST_FAIL,
+		    _("%s: missing (state directory not initialised?)"), path);
+		free(path);
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+/*
  * A prune removes what the clock says is a year old: a clock set a year
  * ahead would remove today's history.  The log has a clock of its own: the
  * key epoch it has reached, which a healthy log keeps current (cron seals
@@ -755,6 +790,8 @@ clock_plausible(struct store *st, const struct prune_opts *o)
 
 	if (oplog_head_read(st, &hd, &why) == -1)
 		return ST_OK;	/* the writer's checks report it */
+	if (log_here(st, 1) != ST_OK)
+		return ST_FAIL;
 	k = oplog_key_new();
 	r = oplog_key_load(st, k);
 	e = r == ST_OK ? oplog_epoch_end(k->t0, k->epoch_seconds, hd.kepoch) : 0;
@@ -897,18 +934,17 @@ record_run(struct store *st, const struct prune_opts *o, struct prune_result *re
  * the head as every writer does, under the log lock, and completes what a
  * crash left; a log in order is not written to (the seals come with the
  * run's record, after its checks).  A dry run takes no lock and writes
- * nothing, as readers. */
+ * nothing, as readers, and reads no key. */
 static int
 run_head(struct store *st, const struct prune_opts *o, struct oplog_head *head)
 {
 	const char *why;
-	int ret = ST_OK;
+	int ret;
 
-	if (!o->dry_run) {
-		if ((ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
-			return ret;
+	if (!o->dry_run && (ret = store_lock(st, STORE_LOCK_LOG)) != ST_OK)
+		return ret;
+	if ((ret = log_here(st, !o->dry_run)) == ST_OK && !o->dry_run)
 		ret = oplog_settle_at(st, o->now);
-	}
 	if (ret == ST_OK && oplog_head_read(st, head, &why) == -1) {
 		jerr_say(st->err, ST_FAIL, "%s/%s: %s", st->dir, "oplog.head", why);
 		ret = ST_FAIL;

@@ -166,4 +166,50 @@ test_expect_success 'the same run with a good archive seals, prunes and verifies
 	verify "$S" "$NOW" "$TMP/arch/good.csv" "$S/oplog.csv" >/dev/null
 '
 
+# A state whose log has no head or no key is one jukisec-init has not
+# finished (or a kill left): said in the words of a missing jukisec.conf,
+# exit 3, not the kernel's "No such file or directory", which reads as a
+# log damaged.  Nothing written, no archive left; a dry run, which reads
+# no key, says a missing head the same way.
+missing() { echo "^log-prune: $TMP/$1: missing \\(state directory not initialised\\?\\)\$"; }
+test_expect_success 'an oplog.head or oplog.key missing: said as a state not initialised' '
+	for f in oplog.head oplog.key; do
+		rm -rf m && cp -a before m && rm "m/$f" &&
+		test_must_fail 3 at "$NOW" log-prune -d "$TMP/m" -a "$TMP/arch/m.csv" 2>err.txt &&
+		one_line_matching err.txt "$(missing m/$f)" &&
+		cmp m/oplog.csv before/oplog.csv && test ! -e arch/m.csv &&
+		test_must_fail 3 at "$NOW" log-prune -d "$TMP/m" --discard 2>err.txt &&
+		one_line_matching err.txt "$(missing m/$f)" &&
+		cmp m/oplog.csv before/oplog.csv || return 1
+	done &&
+	cmp m/oplog.head before/oplog.head &&
+	rm -rf m && cp -a before m && rm m/oplog.head &&
+	test_must_fail 3 at "$NOW" log-prune -d "$TMP/m" -n --discard 2>err.txt &&
+	one_line_matching err.txt "$(missing m/oplog.head)"
+'
+
+# The race itself, at the same step every run: a log-prune started while
+# jukisec-init (stopped there) is past its rename of jukisec.conf but has
+# not taken the log's lock, which the prune then takes (no head yet), or
+# has printed the key but not put oplog.key in place.  The init then
+# finishes, its log whole.
+test_expect_success 'a log-prune during a jukisec-init: the same words' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf ri && crash_trace jukisec-init -d "$TMP/ri" >/dev/null 2>&1 &&
+	conf=$(awk "\$2 == \"renameat\" && \$3 ~ /jukisec\\.conf\$/ { print \$1; exit }" "$TMP/crash.trace") &&
+	key=$(awk "\$2 == \"renameat\" && \$3 ~ /oplog\\.key\$/ { print \$1 }" "$TMP/crash.trace") &&
+	test -n "$conf" && test -n "$key" &&
+	for step in $((conf + 1)):oplog.head $key:oplog.key; do
+		rm -rf ri ri.pid &&
+		{ (umask 077; crash_stop ${step%:*} "$TMP/ri.pid" jukisec-init \
+		    -d "$TMP/ri" >ri.key 2>/dev/null; echo $? >ri.rc) & } &&
+		crash_stopped "$TMP/ri.pid" || { wait; return 1; }
+		pr=0 && log-prune -d "$TMP/ri" --discard 2>err.txt || pr=$?
+		crash_go "$TMP/ri.pid"; wait
+		test $pr = 3 && one_line_matching err.txt "$(missing ri/${step#*:})" &&
+		test "$(cat ri.rc)" = 0 &&
+		log-verify -d "$TMP/ri" -k ri.key >/dev/null || return 1
+	done
+'
+
 test_done
