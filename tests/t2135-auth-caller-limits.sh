@@ -329,7 +329,12 @@ test_expect_success 'standard descriptors closed: no message lands in a state fi
 # starts, aborted (SIGABRT, its own "FATAL" line).  Exit 3 and our line,
 # nothing written.  (With 0 to 2 open and none free, ld.so cannot load
 # the libraries: exit 127 and its own line, before any tool code runs.)
-test_expect_success 'standard descriptors closed under a limit of 3: exit 3, our line, no abort' '
+# NOSAN: not an ASan build, whose runtime, before any tool code, loops
+# for ever on a descriptor it cannot dup under a limit of 3.
+test_lazy_prereq NOSAN '
+	! nm "$JUKISEC_BUILD/auth-check" 2>/dev/null | grep -q " __asan_init\$" ||
+	    { echo "an ASan build: its runtime cannot start with no descriptor free"; exit 1; }'
+test_expect_success NOSAN 'standard descriptors closed under a limit of 3: exit 3, our line, no abort' '
 	cp "$TMP/s2/oplog.csv" log.before && cp "$D/oplog.csv" dlog.before &&
 	for t in "log-append -d $TMP/s2 -u ops -a y" \
 	    "auth-check -d $D -u tanaka --password-fd 0"; do
