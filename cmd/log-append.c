@@ -447,6 +447,9 @@ add_rest(struct oplog_batch *bt, struct csv_reader *r, struct ops *ops)
 	size_t n = 0;
 	int k, status = ST_OK;
 
+	/* the deferred locale set up before a second thread can print:
+	 * setlocale is no call for two threads at once (jukisec_msg) */
+	jukisec_msg();
 	if (oplog_cores() < 2 || pthread_create(&th, NULL, writer, &pp) != 0) {
 		while ((k = next_rec(r, &o, ops, &status)) == 1)
 			if ((status = oplog_add_checked(bt, &o)) != ST_OK)
