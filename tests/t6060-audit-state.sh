@@ -82,6 +82,21 @@ test_expect_success 'a symbolic link in the state directory FAILs' '
 	rm "$D/notes"
 '
 
+# dir_fails SUB NAME: a directory SUB/NAME (SUB empty, or credentials/)
+# made when missing, audited in both languages, then removed: state-modes
+# FAILs it as not a regular file, in words ja_words takes.
+dir_fails() {
+	{ test -e "$D/$1$2" || mkdir -m 700 "$D/$1$2"; } &&
+	audit_run &&
+	jukisec-audit -d "$D" --lang ja >r.ja;
+	rmdir "$D/$1$2" &&
+	expect state-modes "FAIL $1$2" &&
+	test "$ast" -eq 1 &&
+	detail state-modes | grep -q " $1$2 is not a regular file\$" &&
+	grep -q "^      - .*は通常のファイルではありません\$" r.ja &&
+	ja_words r.ja
+}
+
 # A directory bearing a state file's name is no state file: every writer
 # refuses it (open_safe: "not a regular file"), so the audit must not pass
 # it as a sub-directory the group may read.  The names the reviewer found
@@ -92,15 +107,7 @@ test_expect_success 'a directory named as a state file FAILs, as the writers ref
 	grep -q "/oplog.lock: not a regular file: refused" auth.err &&
 	for f in oplog.lock prune.lock operators.pending oplog.cut \
 	    incidents.pending confirmations.csv confirmations.pending template.key; do
-		{ test -e "$D/$f" || mkdir -m 700 "$D/$f"; } &&
-		audit_run &&
-		jukisec-audit -d "$D" --lang ja >r.ja;
-		rmdir "$D/$f" &&
-		expect state-modes "FAIL $f" &&
-		test "$ast" -eq 1 &&
-		detail state-modes | grep -q " $f is not a regular file\$" &&
-		grep -q "^      - .*は通常のファイルではありません\$" r.ja &&
-		ja_words r.ja || return 1
+		dir_fails "" $f || return 1
 	done &&
 	auth suzuki "$TMP/pw.suzuki" && test -f "$D/oplog.lock" &&
 	audit_run && expect state-modes "PASS "
@@ -117,15 +124,7 @@ test_expect_success 'a directory in credentials/ FAILs, as the tools refuse it' 
 	test_must_fail 3 auth suzuki "$TMP/pw.suzuki" >/dev/null 2>auth.err &&
 	grep -q "credentials/suzuki.phc: not a regular file: refused\$" auth.err &&
 	for f in suzuki.phc suzuki.tmpl .tmp-credential sub; do
-		{ test -e "$D/credentials/$f" || mkdir -m 700 "$D/credentials/$f"; } &&
-		audit_run &&
-		jukisec-audit -d "$D" --lang ja >r.ja;
-		rmdir "$D/credentials/$f" &&
-		expect state-modes "FAIL credentials/$f" &&
-		test "$ast" -eq 1 &&
-		detail state-modes | grep -q " credentials/$f is not a regular file\$" &&
-		grep -q "^      - .*は通常のファイルではありません\$" r.ja &&
-		ja_words r.ja && cp r.ja "r.ja.$f" || return 1
+		dir_fails credentials/ $f && cp r.ja "r.ja.$f" || return 1
 	done &&
 	grep -qx "      - suzukiの照合情報は通常のファイルではありません" r.ja.suzuki.phc &&
 	grep -qx "      - 照合情報の保存場所の中のディレクトリは通常のファイルではありません" r.ja.sub &&
