@@ -113,9 +113,11 @@ child(const struct spawn *s, int in, int out, int errfd, int report,
 	if (in == -1 || dup2(in, 0) == -1 || dup2(s->out_to_stderr ? 2 : out, 1) == -1 ||
 	    (errfd != -1 && dup2(errfd, 2) == -1))
 		not_run(report);
-	if (report > 3)
-		close_range(3, (unsigned)report - 1, 0);
-	close_range((unsigned)report + 1, ~0U, 0);
+	/* Where they cannot be closed (ENOSYS: a kernel before 5.9), the
+	 * program is not run: one of ours or the host's would leak into it. */
+	if ((report > 3 && close_range(3, (unsigned)report - 1, 0) == -1) ||
+	    close_range((unsigned)report + 1, ~0U, 0) == -1)
+		not_run(report);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	/* Its own group is in the terminal's background: with the

@@ -91,6 +91,24 @@ test_expect_success 'the verifier starts with SIGPIPE and SIGXFSZ at their defau
 	    { cat err >&2; return 1; }
 '
 
+# The program gets descriptors 0 to 2 alone (jukisec-verifier(5)): not one
+# its caller left open without close-on-exec (fd 7 here).  Where they
+# cannot be closed (close_range failing, as on a kernel before 5.9;
+# injected), it is not run: exit 3, "cannot be run", not counted.
+test_expect_success STRACE 'the verifier gets descriptors 0 to 2 alone, or is not run' '
+	printf "#!/bin/sh\nls -l /proc/\$\$/fd/ >&2\nexit 0\n" >xv/fds &&
+	chmod 700 xv/fds && conf_set external_verifier "$TMP/xv/fds" &&
+	: >leaked && auth-check -u ueda 2>err 7<leaked &&
+	grep -q "/xv/fds\$" err && ! grep -q leaked err &&
+	test_must_fail 3 strace -f -o /dev/null -e trace=close_range \
+	    -e inject=close_range:error=ENOSYS auth-check -u ueda 2>err 7<leaked &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh" &&
+	! grep -q leaked err &&
+	grep -qx "auth-check: $TMP/xv/fds: cannot be run: Function not implemented" err &&
+	logged auth ueda error "method=external reason=verifier not run," &&
+	test "$(mlr --icsv --onidx filter '"'"'$id == "ueda"'"'"' then cut -o -f failed,locked state/operators.csv)" = "0 no"
+'
+
 # A template file over CRED_FILE_MAX (1 MiB and 64 bytes, auth-check(1))
 # is not read: exit 3, its line, logged credential-unreadable, not counted,
 # and nothing is run.  One of exactly that size is read, and is corrupt.
