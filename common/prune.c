@@ -317,9 +317,10 @@ name_parent(char *dir)
 	if (*dir == '\0' || strcmp(last, "..") == 0 || strcmp(dir, ".") == 0 ||
 	    strcmp(dir, "/") == 0)
 		return -1;
-	if (p == NULL)
-		strcpy(dir, ".");	/* "x": one byte at least */
-	else
+	if (p == NULL) {	/* "x": room for ".", NUL */
+		dir[0] = '.';
+		dir[1] = '\0';
+	} else
 		p[p == dir] = '\0';
 	return 0;
 }
