@@ -657,6 +657,11 @@ step(struct vstate *v, const struct oplog_record *r)
 		return bad(v, r, _("field %s: empty"), r->len[OF_TERMINAL] == 0 ? "terminal" :
 		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
 	if (!oplog_epoch_is(v->vk->t0, v->vk->epoch_seconds, r->epoch, r->time)) {
+		/* A genesis record dated off the key's t0 (another log's
+		 * key, most often) is wrong there, not in its epoch. */
+		if (!v->have_prev && r->seq == 0 && r->time != v->vk->t0)
+			return bad_as(v, r, OPLOG_BAD_MAC,
+			    _("genesis time differs from the key's t0"));
 		want = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, r->time);
 		return bad_as(v, r, OPLOG_BAD_TIME,
 		    _("epoch %lld does not match the time (epoch %lld)"),

@@ -144,6 +144,20 @@ test_expect_success 'a record whose epoch does not match its time' '
 	    "oplog.csv:8: seq 6: epoch 1 does not match the time \\(epoch 2\\)"
 '
 
+# The key of another log (made a second or two days later or earlier) is
+# a wrong key for this one, and said so at the genesis record, not as an
+# epoch that does not match its time (the other key's epochs).
+test_expect_success 'another log'"'"'s key, made later or earlier: the genesis time is named' '
+	cp good.csv s/oplog.csv && cp good.head s/oplog.head &&
+	for t in 2026-01-01T00:00:01Z 2026-01-03T00:00:00Z 2025-12-29T00:00:00Z; do
+		rm -rf other && at $t jukisec-init -d "$TMP/other" -t cs01 >okey 2>/dev/null &&
+		chmod 600 okey &&
+		test_must_fail 1 log-verify -d "$TMP/s" -k okey --now $NOW 2>err &&
+		one_line_matching err "^log-verify: oplog.csv:2: seq 0: genesis time differs from the key'"'"'s t0\$" ||
+		return 1
+	done
+'
+
 test_expect_success 'a record moved into the next epoch (time and epoch both changed)' '
 	tampered "sed -i \"7s/2026-01-02T09/2026-01-03T09/; 7s/,looked 09,1,/,looked 09,2,/\" s/oplog.csv" \
 	    "oplog.csv:7: seq 5: epochs 1 to 1 are missing"
