@@ -307,7 +307,7 @@ run(struct own *w, const struct tool_args *a)
 	}
 	if (argc >= 1 && (mode = inc_name_index(modes, argv[0])) >= 0 &&
 	    (mode == NEW || mode == STEP) && (w->seen & M(O_NOW)))
-		return clock_refused();
+		return tool_now_refused(1);
 	mode = check_mode(argc, argv, w->seen, w->by, a->terminal, n, q,
 	    w->fmt);
 	if (!(w->seen & M(O_NOW)))

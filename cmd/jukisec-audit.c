@@ -111,7 +111,7 @@ run(struct own *w, const struct tool_args *a)
 	    a->terminal != NULL) {
 		/* a confirmation changes state: the clock decides (clock.h) */
 		if (a->now_given)
-			return clock_refused();
+			return tool_now_refused(1);
 		if (usage_missing(w->item, "--confirm") || usage_missing(w->by, "-b"))
 			tool_usage(&cmd, ST_USAGE);
 		if (o->keyfile || o->author || w->since || w->until || w->fiscal) {

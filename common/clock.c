@@ -1,12 +1,11 @@
 /*
- * clock.c — "now" for decisions, and --now for the read-only tools.
+ * clock.c — "now" for decisions, from the clock and the operation log.
  *
  * Invariants: a decision's time never goes back past the operation log's
  * last record (the log's times never decrease, jukisec-log(5)), whatever
  * the clock says; the log is read without a lock, from its last complete
- * line (a torn tail a killed writer left is not a record).  Only the
- * read-only tools parse a --now; every other tool that sees one refuses it
- * with the one message below.
+ * line (a torn tail a killed writer left is not a record).  --now is the
+ * command line's (tool.c): only the read-only tools parse one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -225,21 +224,4 @@ clock_corroborated(struct store *st, int64_t from, int64_t now,
 	*late = last != -1 ? last : from;
 	*seen = now;
 	return now - *late > DOUBT_MS ? ST_NO : ST_OK;
-}
-
-int
-asof_parse(const char *arg, int64_t *now)
-{
-	if (time_arg(arg, now) == -1) {
-		warnx(_("--now %s: not an RFC 3339 time"), arg);
-		return ST_USAGE;
-	}
-	return ST_OK;
-}
-
-int
-clock_refused(void)
-{
-	warnx(_("--now: the clock is not an input of this tool"));
-	return ST_USAGE;
 }

@@ -2,13 +2,13 @@
  * clock.h — where "now" comes from.
  *
  * Tools that admit people or change state take it from the clock alone:
- * they have no --now, and refuse one (clock_refused).  Their decisions use
- * clock_decision(): the clock, but never earlier than the operation log's
+ * they have no --now, and refuse one (tool.h, tool_now_refused).  Their
+ * decisions use clock_decision(): the clock, but never earlier than the operation log's
  * last record, so a clock set back (a dead RTC battery boots at 1970) can
  * neither lift a lock nor re-admit an expired or revoked person.  The
  * read-only tools (log-verify, jukisec-audit, operator-list,
  * incident-report show/list) may be asked "as of" another time with
- * --now TIME, parsed here with one wording.
+ * --now TIME, parsed by tool.c with one wording.
  */
 #ifndef CLOCK_H
 #define CLOCK_H
@@ -57,12 +57,5 @@ int	clock_silences(struct store *, int fd, long long size, int64_t now,
  * commits. */
 int	clock_corroborated(struct store *, int64_t from, int64_t now,
 	    int64_t *late, int64_t *seen);
-
-/* --now TIME of a read-only tool.  ST_OK, or ST_USAGE after one line. */
-int	asof_parse(const char *arg, int64_t *now);
-
-/* --now given to a tool that admits people or changes state: one line
- * saying the clock is not its input; returns ST_USAGE. */
-int	clock_refused(void);
 
 #endif

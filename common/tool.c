@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
-#include "clock.h"
+#include "timeutil.h"
 #include "tool.h"
 
 /* Every tool takes these; they end each --help. */
@@ -117,6 +117,25 @@ not_empty(const struct tool *t, const char *opt, const char *arg)
 }
 
 /* One option the skeleton knows: 1 taken, 0 the tool's own. */
+/* --now TIME of a read-only tool: ST_OK, or ST_USAGE after one line. */
+static int
+asof_parse(const char *arg, int64_t *now)
+{
+	if (time_arg(arg, now) == -1) {
+		warnx(_("--now %s: not an RFC 3339 time"), arg);
+		return ST_USAGE;
+	}
+	return ST_OK;
+}
+
+int
+tool_now_refused(int change)
+{
+	warnx("%s", change ? _("--now: the clock is not an input of a change") :
+	    _("--now: the clock is not an input of this tool"));
+	return ST_USAGE;
+}
+
 static int
 common_opt(const struct tool *t, int ch, struct tool_args *a)
 {
@@ -138,7 +157,7 @@ common_opt(const struct tool *t, int ch, struct tool_args *a)
 		a->now_given = 1;
 		return 1;
 	case TOOL_NOW_REFUSED:
-		exit(clock_refused());
+		exit(tool_now_refused(0));
 	case '?':
 		tool_usage(t, ST_USAGE);
 	}

@@ -13,8 +13,8 @@
 /* Option values the skeleton takes itself; a tool's own are its short
  * letter or an enum from 256 up. */
 enum {
-	TOOL_NOW = 0x10000,	/* --now TIME: as of TIME (clock.h asof_parse) */
-	TOOL_NOW_REFUSED	/* --now: refused, the clock decides (clock_refused) */
+	TOOL_NOW = 0x10000,	/* --now TIME: as of TIME (tool.c asof_parse) */
+	TOOL_NOW_REFUSED	/* --now: refused, the clock decides (tool_now_refused) */
 };
 /* 'd' (-d, --dir DIR) and 't' (-t, --terminal TERMINAL) are the
  * skeleton's too, into struct tool_args; an empty one is a usage error. */
@@ -71,6 +71,11 @@ int	usage_missing(const void *given, const char *opt);
 int	usage_empty(const char *arg, const char *opt);
 /* The same for FILE operands: 1 after "FILE: empty" for the first "". */
 int	usage_empty_operands(int argc, char *const argv[]);
+
+/* --now given where the clock decides: one line, "the clock is not an
+ * input of this tool", or with change set "... of a change" (a tool that
+ * takes --now as "as of" in its other modes); returns ST_USAGE. */
+int	tool_now_refused(int change);
 
 /* The status to exit with: status, or ST_FAIL when it was ST_OK and
  * standard output could not be written (fshut_stdout; a closed

@@ -175,6 +175,7 @@ test_expect_success 'usage errors: unknown item (listed), --now, a bad note, no 
 	test_must_fail 2 confirm --confirm server-rooms 2>err &&
 	one_line_matching err "^jukisec-audit: --confirm server-rooms: not an item of jukisec.conf \(items: server-room, staff-duties, contract-1, contract-2, contract-3, contract-4, contract-5, contract-6\)$" &&
 	test_must_fail 2 confirm --confirm server-room --now 2027-05-27T00:00:00Z 2>err &&
+	one_line_matching err "^jukisec-audit: --now: the clock is not an input of a change\$" &&
 	test_must_fail 2 confirm --confirm server-room --note "$(printf "a\tb")" 2>err &&
 	grep -q "^jukisec-audit: --note" err &&
 	test_must_fail 2 jukisec-audit -d "$D" --confirm server-room 2>err &&
