@@ -138,7 +138,7 @@ run(struct own *w, const struct tool_args *a)
 	if ((o.archive != NULL) + w->discard != 1 && !(o.dry_run && !w->discard)) {
 		warnx("%s", w->discard ? _("--archive and --discard exclude each other") :
 		    _("where should the removed records go? --archive FILE, or --discard"));
-		return ST_USAGE;
+		tool_usage(&cmd, ST_USAGE);
 	}
 	if ((ret = store_open(&st, a->dir, a->terminal, 0)) != ST_OK)
 		return ret;

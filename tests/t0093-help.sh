@@ -98,6 +98,8 @@ log-append --recover|log-append: --recover needs --key-file (the log verificatio
 log-append --seal --key-file k|log-append: --key-file is for --recover only
 log-append -u x -a y extra|log-append: extra argument: extra
 log-prune -q -v --discard|log-prune: -q and -v exclude each other
+log-prune|log-prune: where should the removed records go? --archive FILE, or --discard
+log-prune -a x --discard|log-prune: --archive and --discard exclude each other
 log-prune --discard extra|log-prune: extra argument: extra
 log-prune --archive=|log-prune: -a: empty
 log-show --follow file|log-show: --follow and --cursor-file read the live log, not files
