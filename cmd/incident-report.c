@@ -271,10 +271,9 @@ record(struct own *w, struct store *st, int mode, char *argv[])
 	if ((r = mode == NEW ? incident_new_check(st, j.n, j.at_now) :
 	    incident_step_check(st, j.id, j.q)) != ST_OK)
 		return r;
-	/* A reader gone from standard output (EPIPE) costs the id's line
-	 * only, said in one line (exit 3): a SIGPIPE death there would skip
-	 * notify_command for an incident already recorded. */
-	signal(SIGPIPE, SIG_IGN);
+	/* A reader gone from standard output (EPIPE, SIGPIPE ignored since
+	 * jukisec_setup) costs the id's line only, said in one line (exit
+	 * 3), not notify_command for an incident already recorded. */
 	if ((r = manager_change(st, w->by, w->byfd, &gc)) == ST_OK &&
 	    mode == STEP)
 		r = incident_notify(st, j.id, w->by, inc_step_names[j.q->step],

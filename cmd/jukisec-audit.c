@@ -153,9 +153,5 @@ main(int argc, char *argv[])
 	tool_parse(&cmd, argc, argv, &w, &a);
 	if (w.o.ja == -1)
 		w.o.ja = lang_env_ja();
-	/* The report a cron job mails or ships: a reader gone (EPIPE) is a
-	 * write error said in one line, exit 3, not a death without a word.
-	 * The commands it runs get SIGPIPE back (spawn.c). */
-	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(&w, &a));
 }

@@ -414,7 +414,7 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 		r = oplog_create(st, now, o->epoch, (int)o->format, vkey);
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call;
-		 * a reader gone (EPIPE, SIGPIPE ignored in main) is a write
+		 * a reader gone (EPIPE, SIGPIPE ignored from the start) is a write
 		 * that failed, not a death that leaves the files. */
 		setvbuf(stdout, NULL, _IONBF, 0);
 		if (fputs(vkey, stdout) == EOF) {
@@ -498,6 +498,5 @@ main(int argc, char *argv[])
 	struct tool_args a;
 
 	tool_parse(&cmd, argc, argv, &o, &a);
-	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(&o, &a));
 }

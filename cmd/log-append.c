@@ -635,8 +635,5 @@ main(int argc, char *argv[])
 	struct tool_args a;
 
 	tool_parse(&cmd, argc, argv, &w, &a);
-	/* --recover's summary follows a recovery already made: a reader gone
-	 * (EPIPE) is a write error said in one line at exit, exit 3. */
-	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(&w, &a));
 }

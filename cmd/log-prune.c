@@ -160,9 +160,5 @@ main(int argc, char *argv[])
 	struct tool_args a;
 
 	tool_parse(&cmd, argc, argv, &w, &a);
-	/* A reader gone (EPIPE) is a write error said in one line, exit 3:
-	 * records archived to standard output fail the run before the log
-	 * changes; a -v summary after it fails at exit, the prune made. */
-	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(&w, &a));
 }

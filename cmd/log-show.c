@@ -223,10 +223,6 @@ main(int argc, char *argv[])
 
 	memset(&w, 0, sizeof(w));
 	tool_parse(&cmd, argc, argv, &w, &a);
-	/* A reader gone (EPIPE) is a write error said in one line, exit 3,
-	 * as the page says, not a death without a word: a follower so ended
-	 * leaves its cursor on the last record handed on (show_out.c). */
-	signal(SIGPIPE, SIG_IGN);
 	r = tool_exit(run(&w, &a));
 	/* Stopped (SIGTERM, SIGINT, SIGHUP) after the record it was handing
 	 * on and the cursor: a follower's end, exit 0; a run without

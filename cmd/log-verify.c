@@ -211,8 +211,5 @@ main(int argc, char *argv[])
 	struct tool_args a;
 
 	tool_parse(&cmd, argc, argv, &o, &a);
-	/* The summary or anchor (--head) a cron job ships: a reader gone
-	 * (EPIPE) is a write error said in one line at exit, exit 3. */
-	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(&o, &a));
 }

@@ -131,8 +131,5 @@ main(int argc, char *argv[])
 	struct tool_args a;
 
 	tool_parse(&cmd, argc, argv, &o, &a);
-	/* The list piped to head or a pager: a reader gone (EPIPE) is a
-	 * write error said in one line at exit, exit 3, as the page says. */
-	signal(SIGPIPE, SIG_IGN);
 	return tool_exit(run(&o, &a));
 }

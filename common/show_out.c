@@ -200,7 +200,7 @@ static int
 out_all(const char *p, size_t n, struct jerr *e)
 {
 	if (write_all(STDOUT_FILENO, p, n) == -1) {
-		jerr_say_errno(e, ST_FAIL, "%s", _("standard output"));
+		jerr_say_errno(e, ST_FAIL, "%s", _("write error: standard output"));
 		return -1;
 	}
 	return 0;

@@ -239,6 +239,12 @@ setup(int lazy)
 	 * SIGXFSZ killing the tool between two writes that belong together. */
 	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
 		err(ST_FAIL, "signal");
+	/* The same for a reader gone (EPIPE): a write error like any other,
+	 * said in one line and exit 3 (standard output at exit, a record
+	 * stream at once), never a death without a word between a change and
+	 * its record.  What the tools run gets it back (spawn.c). */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(ST_FAIL, "signal");
 
 	scrub_env();
 	jukisec_locale(lazy);
