@@ -34,6 +34,9 @@ static const unsigned long long allowed[] = {	/* new, step, show, list */
 enum { NEW, STEP, SHOW, LIST };
 static const char *const modes[] = { "new", "step", "show", "list", NULL };
 static const char *const formats[] = { "text", "csv", "json", "table", NULL };
+/* what an unknown --format is told, by mode: the SYNOPSIS's */
+static const char *const show_formats[] = { "text", "csv", "json", NULL };
+static const char *const list_formats[] = { "table", "csv", "json", NULL };
 static const char *const langs[] = { "en", "ja", NULL };
 
 static const struct tool_opt opts[] = {
@@ -95,12 +98,12 @@ stray_opt(unsigned long long stray)
 	return "?";
 }
 
-/* The mode of the operands and the options it needs; else usage() after
- * saying what is wrong. */
+/* The mode of the operands and the options it needs, and *fmt that of
+ * --format fmtarg (or -1); else usage() after saying what is wrong. */
 static int
 check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
     const char *terminal, const struct inc_new *n,
-    const struct inc_step_req *q, int fmt)
+    const struct inc_step_req *q, const char *fmtarg, int *fmt)
 {
 	int mode, need;
 
@@ -144,9 +147,12 @@ check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
 	}
 	if (mode == STEP && usage_missing(q->step < 0 ? NULL : q, "--step"))
 		tool_usage(&cmd, ST_USAGE);
-	if ((fmt == FMT_TEXT && mode == LIST) ||
-	    (fmt == FMT_TABLE && mode == SHOW)) {
-		warnx(_("--format %s: not with %s"), formats[fmt], modes[mode]);
+	if (fmtarg != NULL && (*fmt = inc_name_index(formats, fmtarg)) < 0)
+		errx(ST_USAGE, _("%s %s: unknown (valid: %s)"), "--format", fmtarg,
+		    inc_name_list(mode == SHOW ? show_formats : list_formats));
+	if ((*fmt == FMT_TEXT && mode == LIST) ||
+	    (*fmt == FMT_TABLE && mode == SHOW)) {
+		warnx(_("--format %s: not with %s"), formats[*fmt], modes[mode]);
 		tool_usage(&cmd, ST_USAGE);
 	}
 	return mode;
@@ -188,7 +194,7 @@ number(const char *opt, const char *s, long long min, long long max)
 struct own {
 	struct inc_new		 n;
 	struct inc_step_req	 q;
-	const char		*by, *detail, *detected, *at;
+	const char		*by, *detail, *detected, *at, *fmtarg;
 	unsigned long long	 seen;		/* M() of each option given */
 	long long		 hours;
 	int			 fmt, lang, open_only, byfd;
@@ -223,7 +229,7 @@ opt(void *p, int ch, char *arg)
 	case O_AT: w->at = arg; break;
 	case O_NOTE: w->q.note = arg; break;
 	case O_FORCE: w->q.force = 1; break;
-	case O_FORMAT: w->fmt = pick("--format", formats, arg); break;
+	case O_FORMAT: w->fmtarg = arg; break;	/* the mode's (check_mode) */
 	case O_LANG: w->lang = pick("--lang", langs, arg); break;
 	case O_OPEN: w->open_only = 1; break;
 	case O_OVERDUE: w->hours = number("--overdue", arg, 0, 100000); break;
@@ -308,7 +314,7 @@ run(struct own *w, const struct tool_args *a)
 	    (mode == NEW || mode == STEP) && (w->seen & M(O_NOW)))
 		return tool_now_refused(1);
 	mode = check_mode(argc, argv, w->seen, w->by, a->terminal, n, q,
-	    w->fmt);
+	    w->fmtarg, &w->fmt);
 	if (!(w->seen & M(O_NOW)))
 		now = time_now_ms();
 	if (w->detected != NULL)
@@ -345,8 +351,8 @@ int
 main(int argc, char *argv[])
 {
 	struct own w = { { NULL, -1, -1, -1, 0, 0, TIME_NONE, -1, 0, 0, 0, NULL,
-	    NULL }, { NULL, -1, 0, NULL, 0 }, NULL, NULL, NULL, NULL, 0, -1, -1,
-	    -1, 0, -1 };
+	    NULL }, { NULL, -1, 0, NULL, 0 }, NULL, NULL, NULL, NULL, NULL, 0, -1,
+	    -1, -1, 0, -1 };
 	struct tool_args a;
 
 	/* the default from the environment as it is once tool_parse has

@@ -105,11 +105,17 @@ test_expect_success 'a locale variable naming a path does not choose the report 
 	test "$(s LC_ALL=ja_JP.UTF-8/x LANG=C)" = "$E"
 '
 
+# The formats listed are the mode's (the SYNOPSIS): text for show, table
+# for list, wherever the option stands.
 test_expect_success 'an unknown --lang or --format lists the valid ones' '
 	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --lang fr 2>err &&
 	one_line_matching err "^incident-report: --lang fr: unknown \(valid: en, ja\)$" &&
 	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --format xml 2>err &&
-	one_line_matching err "^incident-report: --format xml: unknown \(valid: text, csv, json, table\)$" &&
+	one_line_matching err "^incident-report: --format xml: unknown \(valid: text, csv, json\)$" &&
+	test_must_fail 2 incident-report -d "$D89" --format xml show 1989-0001 2>err &&
+	one_line_matching err "^incident-report: --format xml: unknown \(valid: text, csv, json\)$" &&
+	test_must_fail 2 incident-report -d "$D89" list --format xml 2>err &&
+	one_line_matching err "^incident-report: --format xml: unknown \(valid: table, csv, json\)$" &&
 	test_must_fail 2 incident-report -d "$D89" show 1989-0001 --format table 2>err &&
 	grep -q "^usage:" err
 '
