@@ -89,13 +89,23 @@ show_cursor_write(const char *path, long long seq, int sync,
 		unlink(tmp);
 		goto out;
 	}
+	/* the rename made durable too: a cursor a power loss could take
+	 * back would hand records on again */
 	if (sync) {
 		if ((slash = strrchr(dir, '/')) != NULL)
 			*(slash == dir ? slash + 1 : slash) = '\0';
-		if ((dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-			(void)fsync(dfd);
-			close(dfd);
+		else {		/* "x": room for ".", NUL */
+			dir[0] = '.';
+			dir[1] = '\0';
 		}
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+		    fsync_dir(dfd) == -1) {
+			jerr_say_errno(e, ST_FAIL, "%s", dir);
+			if (dfd != -1)
+				close(dfd);
+			goto out;
+		}
+		close(dfd);
 	}
 	ret = 0;
 out:

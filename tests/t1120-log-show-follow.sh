@@ -241,6 +241,18 @@ test_expect_success 'a FIFO left where the cursor is written (FILE.tmp) is repla
 	test "$(cat c7)" = "seq=$(last_seq)" && test ! -e c7.tmp
 '
 
+# The cursor is durable when the run ends: its file's data and the
+# directory's rename.  A directory that cannot be synced (EIO, injected)
+# is exit 3 naming it, not a cursor a power loss may take back unsaid.
+test_expect_success STRACE 'the cursor'"'"'s directory that cannot be synced: exit 3, named' '
+	mkdir cd8 &&
+	test_must_fail 3 strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=EIO \
+	    log-show -d s --cursor-file "$TMP/cd8/c8" --format raw >out 2>err &&
+	one_line_matching err "^log-show: $TMP/cd8: Input/output error\$" &&
+	log-show -d s --cursor-file "$TMP/cd8/c8" --format raw >out &&
+	test "$(cat cd8/c8)" = "seq=$(last_seq)"
+'
+
 test_expect_success '--follow -k: the log verified first, then each new record' '
 	follow out5 -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
 	wait_for out_has out5 "$(last_seq)" &&
