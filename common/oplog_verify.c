@@ -663,6 +663,12 @@ step(struct vstate *v, const struct oplog_record *r)
 			return bad_as(v, r, OPLOG_BAD_MAC,
 			    _("genesis time differs from the key's t0"));
 		want = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, r->time);
+		/* the first record read, later ones being checked against
+		 * it: as likely another key's epochs as a record changed */
+		if (!v->have_prev)
+			return bad_as(v, r, OPLOG_BAD_TIME,
+			    _("epoch %lld does not match the time (epoch %lld): "
+			    "record changed, or wrong key"), r->epoch, want);
 		return bad_as(v, r, OPLOG_BAD_TIME,
 		    _("epoch %lld does not match the time (epoch %lld)"),
 		    r->epoch, want);

@@ -158,6 +158,21 @@ test_expect_success 'another log'"'"'s key, made later or earlier: the genesis t
 	done
 '
 
+# Where the first record read is not the genesis (a pruned log, a
+# collector's copy that starts later), the other key's epochs fail it:
+# said as a MAC mismatch is, the record changed or the key wrong.
+test_expect_success 'another log'"'"'s key on a copy that starts after seq 0: record or key named' '
+	sed -n "7,\$p" good.csv >copy.csv &&
+	log-verify -k key --now $NOW copy.csv >out &&
+	for t in 2026-01-03T00:00:00Z 2025-12-29T00:00:00Z; do
+		rm -rf other && at $t jukisec-init -d "$TMP/other" -t cs01 >okey 2>/dev/null &&
+		chmod 600 okey &&
+		test_must_fail 1 log-verify -k okey --now $NOW copy.csv 2>err &&
+		one_line_matching err "^log-verify: copy.csv:1: seq 5: epoch 1 does not match the time \(epoch -?[0-9]+\): record changed, or wrong key\$" ||
+		return 1
+	done
+'
+
 test_expect_success 'a record moved into the next epoch (time and epoch both changed)' '
 	tampered "sed -i \"7s/2026-01-02T09/2026-01-03T09/; 7s/,looked 09,1,/,looked 09,2,/\" s/oplog.csv" \
 	    "oplog.csv:7: seq 5: epochs 1 to 1 are missing"
