@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "cred.h"
 #include "gate.h"
 #include "register.h"

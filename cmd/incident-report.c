@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "cred.h"
 #include "gate.h"
 #include "incident.h"

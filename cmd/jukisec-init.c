@@ -25,7 +25,6 @@
 #include <gcrypt.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "conf.h"
 #include "oplog.h"
 #include "store.h"

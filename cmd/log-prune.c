@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "prune.h"
 #include "store.h"
 #include "timeutil.h"

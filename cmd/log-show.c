@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "oplog_verify.h"
 #include "show.h"
 #include "store.h"

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "oplog_verify.h"
 #include "store.h"
 #include "timeutil.h"

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
 #include "tool.h"

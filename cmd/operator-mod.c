@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "register_change.h"
 #include "timeutil.h"
 #include "tool.h"

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "clock.h"
 #include "cred.h"
 #include "register_change.h"
 #include "tool.h"

@@ -294,8 +294,10 @@ show_out_flush(struct show_out *out)
 		return -1;
 	if (out->o->cursor && out->last >= 0 &&
 	    show_cursor_write(out->o->cursor, out->last, 1,
-	    out->o->err) == -1)
+	    out->o->err) == -1) {
+		out->failed = 1;	/* said once: a later flush is silent */
 		return -1;
+	}
 	return 0;
 }
 

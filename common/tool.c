@@ -116,7 +116,6 @@ not_empty(const struct tool *t, const char *opt, const char *arg)
 	return arg;
 }
 
-/* One option the skeleton knows: 1 taken, 0 the tool's own. */
 /* --now TIME of a read-only tool: ST_OK, or ST_USAGE after one line. */
 static int
 asof_parse(const char *arg, int64_t *now)
@@ -136,6 +135,7 @@ tool_now_refused(int change)
 	return ST_USAGE;
 }
 
+/* One option the skeleton knows: 1 taken, 0 the tool's own. */
 static int
 common_opt(const struct tool *t, int ch, struct tool_args *a)
 {

@@ -243,12 +243,17 @@ test_expect_success 'a FIFO left where the cursor is written (FILE.tmp) is repla
 
 # The cursor is durable when the run ends: its file's data and the
 # directory's rename.  A directory that cannot be synced (EIO, injected)
-# is exit 3 naming it, not a cursor a power loss may take back unsaid.
+# is exit 3 naming it, not a cursor a power loss may take back unsaid;
+# said once, also by a follower (whose end flushes again).
 test_expect_success STRACE 'the cursor'"'"'s directory that cannot be synced: exit 3, named' '
 	mkdir cd8 &&
 	test_must_fail 3 strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=EIO \
 	    log-show -d s --cursor-file "$TMP/cd8/c8" --format raw >out 2>err &&
-	one_line_matching err "^log-show: $TMP/cd8: Input/output error\$" &&
+	one_line_matching err "^log-show: $TMP/cd8/c8: syncing its directory: Input/output error\$" &&
+	mkdir cd10 &&
+	test_must_fail 3 timeout 10 strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=EIO \
+	    log-show -d s --follow --cursor-file "$TMP/cd10/c10" --format raw >out 2>err &&
+	one_line_matching err "^log-show: $TMP/cd10/c10: syncing its directory: Input/output error\$" &&
 	log-show -d s --cursor-file "$TMP/cd8/c8" --format raw >out &&
 	test "$(cat cd8/c8)" = "seq=$(last_seq)"
 '
