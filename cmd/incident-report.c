@@ -147,8 +147,9 @@ check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
 	if (mode == STEP && usage_missing(q->step < 0 ? NULL : q, "--step"))
 		tool_usage(&cmd, ST_USAGE);
 	if (fmtarg != NULL && (*fmt = inc_name_index(formats, fmtarg)) < 0)
-		errx(ST_USAGE, _("%s %s: unknown (valid: %s)"), "--format", fmtarg,
-		    inc_name_list(mode == SHOW ? show_formats : list_formats));
+		errx(ST_USAGE, _("%s %s: unknown (valid: %s)"), "--format",
+		    fmtarg, inc_name_list(mode == SHOW ? show_formats :
+		    list_formats));
 	if ((*fmt == FMT_TEXT && mode == LIST) ||
 	    (*fmt == FMT_TABLE && mode == SHOW)) {
 		warnx(_("--format %s: not with %s"), formats[*fmt], modes[mode]);
@@ -228,7 +229,7 @@ opt(void *p, int ch, char *arg)
 	case O_AT: w->at = arg; break;
 	case O_NOTE: w->q.note = arg; break;
 	case O_FORCE: w->q.force = 1; break;
-	case O_FORMAT: w->fmtarg = arg; break;	/* the mode's (check_mode) */
+	case O_FORMAT: w->fmtarg = arg; break;	/* checked in check_mode */
 	case O_LANG: w->lang = pick("--lang", langs, arg); break;
 	case O_OPEN: w->open_only = 1; break;
 	case O_OVERDUE: w->hours = number("--overdue", arg, 0, 100000); break;

@@ -413,8 +413,8 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 		r = oplog_create(st, now, o->epoch, (int)o->format, vkey);
 	if (r == ST_OK) {
 		/* Unbuffered: no stdio copy of the key outlives this call;
-		 * a reader gone (EPIPE, SIGPIPE ignored from the start) is a write
-		 * that failed, not a death that leaves the files. */
+		 * a reader gone (EPIPE, SIGPIPE ignored from the start) is a
+		 * write that failed, not a death that leaves the files. */
 		setvbuf(stdout, NULL, _IONBF, 0);
 		if (fputs(vkey, stdout) == EOF) {
 			warn(_("cannot print the log verification key; "

@@ -3,9 +3,10 @@
  *
  * Tools that admit people or change state take it from the clock alone:
  * they have no --now, and refuse one (tool.h, tool_now_refused).  Their
- * decisions use clock_decision(): the clock, but never earlier than the operation log's
- * last record, so a clock set back (a dead RTC battery boots at 1970) can
- * neither lift a lock nor re-admit an expired or revoked person.  The
+ * decisions use clock_decision(): the clock, but never earlier than the
+ * operation log's last record, so a clock set back (a dead RTC battery
+ * boots at 1970) can neither lift a lock nor re-admit an expired or
+ * revoked person.  The
  * read-only tools (log-verify, jukisec-audit, operator-list,
  * incident-report show/list) may be asked "as of" another time with
  * --now TIME, parsed by tool.c with one wording.

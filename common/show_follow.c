@@ -100,7 +100,8 @@ show_cursor_write(const char *path, long long seq, int sync,
 		}
 		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 		    fsync_dir(dfd) == -1) {
-			jerr_say_errno(e, ST_FAIL, _("%s: syncing its directory"), path);
+			jerr_say_errno(e, ST_FAIL,
+			    _("%s: syncing its directory"), path);
 			if (dfd != -1)
 				close(dfd);
 			goto out;
