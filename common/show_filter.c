@@ -150,10 +150,12 @@ show_time_arg(const char *s, int until, int64_t *ms)
 	}
 	if (strchr(s, 'T') == NULL && strchr(s, 't') == NULL)
 		return -1;
-	if (time_parse(s, ms) == -1)
+	if (time_parse_wide(s, ms) == -1)
 		return -1;
 	if (until)
 		(*ms)++;
+	else if (*ms < TIME_MIN)
+		*ms = TIME_MIN;	/* before the first instant: no lower bound */
 	return 0;
 }
 

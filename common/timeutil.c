@@ -149,7 +149,7 @@ time_arg(const char *s, int64_t *ms)
 }
 
 int
-time_parse(const char *s, int64_t *ms)
+time_parse_wide(const char *s, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac = 0, n, oh, om, sign;
 	int64_t t;
@@ -193,7 +193,18 @@ time_parse(const char *s, int64_t *ms)
 	} else {
 		return -1;
 	}
-	if (*s != '\0' || t < TIME_MIN || t > TIME_MAX)
+	if (*s != '\0')
+		return -1;
+	*ms = t;
+	return 0;
+}
+
+int
+time_parse(const char *s, int64_t *ms)
+{
+	int64_t t;
+
+	if (time_parse_wide(s, &t) == -1 || t < TIME_MIN || t > TIME_MAX)
 		return -1;
 	*ms = t;
 	return 0;

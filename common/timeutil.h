@@ -32,6 +32,10 @@ int64_t	time_now_ms(void);
  * are checked (Feb 30 is an error), and the instant, after its offset, must
  * lie in TIME_MIN..TIME_MAX.  0 ok, -1 invalid. */
 int	time_parse(const char *, int64_t *ms);
+/* time_parse() without its range check: the written date is in the years
+ * 0001-9999, its instant up to a day outside them (9999-12-31T23:00-01:00),
+ * for a bound of a filter that then stands for no bound (log-show). */
+int	time_parse_wide(const char *, int64_t *ms);
 /* A time a person gives on the command line (--now, --occurred ...): an
  * RFC 3339 date and time, time_parse() without its bare date, which is
  * not a time (a date people type is a local calendar day, never UTC

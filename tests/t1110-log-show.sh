@@ -135,7 +135,16 @@ test_expect_success '--until at the top of the range: no upper limit' '
 	TZ=America/New_York ls_ --until 9999-12-31 --format raw >out &&
 	test_cmp all out &&
 	TZ=Asia/Tokyo ls_ --since 0001-01-01 --format raw >out &&
-	test_cmp all out
+	test_cmp all out &&
+	# the same instants written in RFC 3339 with an offset
+	for t in 9999-12-31T23:00:00-01:00 9999-12-31T23:59:59.999-00:01; do
+		ls_ --until "$t" --format raw >out &&
+		test_cmp all out || return 1
+	done &&
+	ls_ --since 0001-01-01T00:30:00+01:00 --format raw >out &&
+	test_cmp all out &&
+	ls_ --until 0001-01-01T00:30:00+01:00 --format raw >out &&
+	head -1 all >hdr && test_cmp hdr out
 '
 
 # A start past that last instant (a local minute or day that ends in year
@@ -147,7 +156,13 @@ test_expect_success '--since after the last instant: no record, the header row a
 	TZ=America/New_York ls_ --since 9999-12-31 --summary day >out &&
 	echo day,count >want && test_cmp want out &&
 	TZ=UTC ls_ --since 9999-12-31T23:59:59.999Z --format raw >out &&
-	test_cmp hdr out
+	test_cmp hdr out &&
+	ls_ --since 9999-12-31T23:59:59.999-01:00 --format raw >out &&
+	test_cmp hdr out &&
+	ls_ --since 9999-12-31T23:30:00-00:30 --summary day >out &&
+	echo day,count >want && test_cmp want out &&
+	test_must_fail 2 ls_ --since 10000-01-01T00:00:00Z 2>err &&
+	grep -q "not a time" err
 '
 
 test_expect_success 'summaries in every format, combined with filters' '
