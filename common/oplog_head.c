@@ -39,6 +39,15 @@ num(const char **p, const char *key, long long *out)
 	return kv_num(p, key, 0, LLONG_MAX, out);
 }
 
+/* A head whose token KEY is missing, misplaced or does not read: the
+ * message names it (SPEC: file, line and field). */
+static const char *
+bad_token(struct oplog_head *hd, const char *key)
+{
+	hd->field = key;
+	return _("malformed head");
+}
+
 /* "jukisec-log-head vV" and, only there, " open": *p past them, or -1. */
 static int
 head_start(const char **p, struct oplog_head *hd)
@@ -68,23 +77,28 @@ head_start(const char **p, struct oplog_head *hd)
 const char *
 oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 {
+	static const char *const name[] = { "seq", "epoch", "erecs", "count", "size" };
+	long long *val[] = { &hd->seq, &hd->epoch, &hd->erecs, &hd->count, &hd->size };
 	const char *p = line;
+	size_t i;
 
-	if (strlen(line) != n || head_start(&p, hd) == -1 ||
-	    num(&p, "seq", &hd->seq) == -1 ||
-	    num(&p, "epoch", &hd->epoch) == -1 ||
-	    num(&p, "erecs", &hd->erecs) == -1 ||
-	    num(&p, "count", &hd->count) == -1 ||
-	    num(&p, "size", &hd->size) == -1 ||
-	    kv_time(&p, "time", &hd->time) == -1 ||
-	    kv_hex(&p, "mac", hd->mac, OPLOG_MACLEN) == -1)
+	hd->field = NULL;
+	if (strlen(line) != n || head_start(&p, hd) == -1)
 		return _("malformed head");
+	for (i = 0; i < sizeof(name) / sizeof(name[0]); i++)
+		if (num(&p, name[i], val[i]) == -1)
+			return bad_token(hd, name[i]);
+	if (kv_time(&p, "time", &hd->time) == -1)
+		return bad_token(hd, "time");
+	if (kv_hex(&p, "mac", hd->mac, OPLOG_MACLEN) == -1)
+		return bad_token(hd, "mac");
 	if (hd->version == 1)
 		hd->kepoch = hd->epoch;
 	else if (num(&p, "kepoch", &hd->kepoch) == -1)
-		return _("malformed head");
+		return bad_token(hd, "kepoch");
+	/* anything after the hmac's 64 digits is its token's too */
 	if (kv_hex(&p, "hmac", hd->hmac, OPLOG_MACLEN) == -1 || *p != '\0')
-		return _("malformed head");
+		return bad_token(hd, "hmac");
 	return NULL;
 }
 
@@ -97,6 +111,7 @@ oplog_head_slot_parse(const char *p, size_t n, struct oplog_head *hd)
 	const char *lf, *why;
 	size_t i;
 
+	hd->field = NULL;
 	if (n == 0)
 		return _("empty slot");
 	if (n > OPLOG_HEADSLOT)
@@ -148,9 +163,26 @@ oplog_heads_read(struct store *st, struct oplog_heads *hs, int oflags, const cha
 		hs->why[i] = oplog_head_slot_parse(hs->raw + i * OPLOG_HEADSLOT, len, &hs->h[i]);
 		hs->h[i].slot = i;
 	}
-	if (got > 2 * OPLOG_HEADSLOT)
+	if (got > 2 * OPLOG_HEADSLOT) {
 		hs->why[0] = hs->why[1] = _("longer than two slots");
+		hs->h[0].field = hs->h[1].field = NULL;
+	}
 	return 0;
+}
+
+/* Why slot i did not parse, "slot I: " first when named, its token last
+ * when one did not read. */
+static void
+slot_why(char *msg, size_t n, const struct oplog_heads *hs, int i, int named)
+{
+	char slot[32] = "";
+
+	if (named)
+		snprintf(slot, sizeof(slot), _("slot %d: "), i);
+	if (hs->h[i].field != NULL)
+		snprintf(msg, n, _("%s%s (field %s)"), slot, hs->why[i], hs->h[i].field);
+	else
+		snprintf(msg, n, "%s%s", slot, hs->why[i]);
 }
 
 /*
@@ -169,7 +201,7 @@ oplog_heads_pick(struct oplog_heads *hs)
 	int i, v1 = (hs->why[0] == NULL && a->version == 1) || (hs->why[1] == NULL && b->version == 1);
 
 	if (hs->why[0] && hs->why[1]) {
-		snprintf(msg, sizeof(msg), "%s", hs->why[0]);
+		slot_why(msg, sizeof(msg), hs, 0, 0);
 		return msg;
 	}
 	if (v1) {
@@ -180,8 +212,7 @@ oplog_heads_pick(struct oplog_heads *hs)
 		return NULL;
 	}
 	if (hs->why[0] || hs->why[1]) {
-		snprintf(msg, sizeof(msg), _("slot %d: %s"), hs->why[0] ? 0 : 1,
-		    hs->why[0] ? hs->why[0] : hs->why[1]);
+		slot_why(msg, sizeof(msg), hs, hs->why[0] ? 0 : 1, 1);
 		return msg;
 	}
 	if (a->open && b->open)

@@ -98,42 +98,70 @@ kv_hex(const char **p, const char *key, unsigned char *out, size_t n)
 }
 
 /* "PREFIX t0=TIME epoch_seconds=L", where both key lines begin: *p past
- * it, 0; or -1. */
-static int
+ * it, NULL; or the token that does not read ("" for the prefix). */
+static const char *
 key_start(const char **p, const char *prefix, int64_t *t0, long long *epoch_seconds)
 {
 	size_t n = strlen(prefix);
 
 	if (strncmp(*p, prefix, n) != 0)
-		return -1;
+		return "";
 	*p += n;
-	if (kv_time(p, "t0", t0) == -1 ||
-	    kv_num(p, "epoch_seconds", 1, KEY_EPOCH_MAX, epoch_seconds) == -1)
-		return -1;
-	return 0;
+	if (kv_time(p, "t0", t0) == -1)
+		return "t0";
+	if (kv_num(p, "epoch_seconds", 1, KEY_EPOCH_MAX, epoch_seconds) == -1)
+		return "epoch_seconds";
+	return NULL;
 }
 
 /* "jukisec-log-epoch-key v1 t0=TIME epoch_seconds=L epoch=E key=HEX",
- * exactly: 0, or -1. */
-static int
+ * exactly: NULL, or the token that does not read, as key_start (anything
+ * after the key's 64 digits is its token's too). */
+static const char *
 epoch_key_parse(const char *p, struct oplog_key *k)
 {
-	if (key_start(&p, "jukisec-log-epoch-key v1", &k->t0, &k->epoch_seconds) == -1 ||
-	    kv_num(&p, "epoch", 0, 1LL << 40, &k->epoch) == -1 ||
-	    kv_hex(&p, "key", k->k, 32) == -1 || *p != '\0')
-		return -1;
-	return 0;
+	const char *bad;
+
+	if ((bad = key_start(&p, "jukisec-log-epoch-key v1", &k->t0, &k->epoch_seconds)) != NULL)
+		return bad;
+	if (kv_num(&p, "epoch", 0, 1LL << 40, &k->epoch) == -1)
+		return "epoch";
+	if (kv_hex(&p, "key", k->k, 32) == -1 || *p != '\0')
+		return "key";
+	return NULL;
 }
 
 /* "jukisec-log-key v1 t0=TIME epoch_seconds=L k0=HEX", exactly, as
- * jukisec-init printed it: 0, or -1. */
-static int
+ * jukisec-init printed it: NULL, or the token that does not read. */
+static const char *
 vkey_parse(const char *p, struct oplog_vkey *vk)
 {
-	if (key_start(&p, "jukisec-log-key v1", &vk->t0, &vk->epoch_seconds) == -1 ||
-	    kv_hex(&p, "k0", vk->k0, 32) == -1 || *p != '\0')
-		return -1;
-	return 0;
+	const char *bad;
+
+	if ((bad = key_start(&p, "jukisec-log-key v1", &vk->t0, &vk->epoch_seconds)) != NULL)
+		return bad;
+	if (kv_hex(&p, "k0", vk->k0, 32) == -1 || *p != '\0')
+		return "k0";
+	return NULL;
+}
+
+/* Why oplog.key does not read, naming the token that does not (SPEC: the
+ * file and field): whole messages, for the catalogue. */
+static const char *
+key_malformed(const char *bad)
+{
+	static const char *const why[][2] = {
+		{ "t0", N_("malformed (field t0)") },
+		{ "epoch_seconds", N_("malformed (field epoch_seconds)") },
+		{ "epoch", N_("malformed (field epoch)") },
+		{ "key", N_("malformed (field key)") },
+	};
+	size_t i;
+
+	for (i = 0; bad != NULL && i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(bad, why[i][0]) == 0)
+			return _(why[i][1]);
+	return _("malformed");
 }
 
 struct oplog_key *
@@ -212,6 +240,7 @@ int
 oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 {
 	struct stat sb;
+	const char *bad = NULL;
 	char *buf;
 	int fd, n, rc = ST_NO;
 
@@ -231,13 +260,13 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	}
 	buf = xmalloc_secure(512);
 	if ((n = read_line_fd(fd, buf, 512, 0, why)) == 0 &&
-	    epoch_key_parse(buf, k) == 0) {
+	    (bad = epoch_key_parse(buf, k)) == NULL) {
 		rc = ST_OK;
 		*why = NULL;
 	} else if (n == -1)
 		rc = ST_FAIL;
 	if (rc != ST_OK && *why == NULL)
-		*why = _("malformed");
+		*why = key_malformed(bad);
 	wipe(buf, 512);
 	gcry_free(buf);
 	close(fd);
@@ -360,7 +389,7 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	struct oplog_vkey *vk;
 	struct stat sb;
 	char *buf;
-	const char *why = _("not a jukisec log verification key");
+	const char *why = _("not a jukisec log verification key"), *bad;
 	int ok = 0, r;
 
 	if (fstat(fd, &sb) == -1) {
@@ -380,10 +409,13 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	    read_line_fd(fd, buf, 512, 1, &why);
 	if (r == -1)		/* read(2) failed: an I/O error, not the key's */
 		jerr_errno(e, ST_FAIL, "%s", name);
-	else if (r == 0 && vkey_parse(buf, vk) == 0)
+	else if (r == 0 && (bad = vkey_parse(buf, vk)) == NULL)
 		ok = 1;
 	else {
-		jerr_set(e, ST_USAGE, _("%s: %s"), name, why);
+		if (r == 0 && *bad != '\0')
+			jerr_set(e, ST_USAGE, _("%s: %s (field %s)"), name, why, bad);
+		else
+			jerr_set(e, ST_USAGE, _("%s: %s"), name, why);
 		e->cause = JERR_FORM;
 	}
 	wipe(buf, 512);

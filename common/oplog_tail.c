@@ -175,7 +175,8 @@ hex8(const char *p)
 	return ((digit | letter) & high) == high;
 }
 
-/* seq, time and MAC of one line (LF included, CR LF allowed). */
+/* seq, time and MAC of one line (LF included, CR LF allowed): NULL, or
+ * why not, untranslated (N_). */
 const char *
 tail_parse_key(const char *p, size_t n, struct tail_key *k)
 {
@@ -186,19 +187,19 @@ tail_parse_key(const char *p, size_t n, struct tail_key *k)
 		end--;
 	if ((c1 = memchr(p, ',', (size_t)(end - p))) == NULL ||
 	    (c2 = memchr(c1 + 1, ',', (size_t)(end - c1 - 1))) == NULL)
-		return "too few fields";
+		return N_("not valid CSV with 10 fields");
 	if (num_field(p, (size_t)(c1 - p), &k->seq) == -1)
-		return "bad seq";
+		return N_("field seq: not a decimal number");
 	if (parse_time(c1 + 1, (size_t)(c2 - c1 - 1), &k->time) == -1)
-		return "bad time";
+		return N_("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
 	/* The last field is the MAC: 64 lowercase hex digits (no comma)
 	 * after a comma past the time. */
 	last = end - 2 * OPLOG_MACLEN;
 	if (end - c2 <= 2 * OPLOG_MACLEN || last[-1] != ',')
-		return "bad hmac_v1";
+		return N_("last field (the MAC): not 64 lowercase hex digits");
 	for (i = 0; i < 2 * OPLOG_MACLEN; i += 8)
 		if (!hex8(last + i))
-			return "bad hmac_v1";
+			return N_("last field (the MAC): not 64 lowercase hex digits");
 	memcpy(k->mac, last, 2 * OPLOG_MACLEN);
 	k->mac[2 * OPLOG_MACLEN] = '\0';
 	return NULL;

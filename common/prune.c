@@ -684,7 +684,8 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 				why = _("seq out of order");
 			else if (k.time < prev_time)
 				why = _("time goes back");
-		}
+		} else
+			why = _(why);
 		if (why != NULL) {
 			jerr_say(e, ST_FAIL, _("%s:%zu: %s; run log-verify"), fname, r->lineno, why);
 			return -1;

@@ -406,13 +406,18 @@ test_expect_success 'a corrupt head or key is refused (exit 3), log untouched' '
 # refuses: the writer refuses it first (exit 3), nothing written.
 test_expect_success 'oplog.key in another order or spelling is malformed (exit 3), log untouched' '
 	cp s/oplog.key key.bak && cp s/oplog.csv before.csv && cp s/oplog.head head.bak &&
-	for e in "s/ epoch=\([0-9]*\) / epoch=+\1 /" "s/ epoch=\([0-9]*\) / epoch=0\1 /" \
-	    "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
-	    "s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
-	    "s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/"; do
+	# each with the token the message names (SPEC: the field)
+	for fe in "epoch s/ epoch=\([0-9]*\) / epoch=+\1 /" \
+	    "epoch s/ epoch=\([0-9]*\) / epoch=0\1 /" \
+	    "epoch_seconds s/epoch_seconds=/epoch_seconds=+/" \
+	    "epoch_seconds s/epoch_seconds=/epoch_seconds=0/" \
+	    "epoch_seconds s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
+	    "t0 s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/" \
+	    "key s/\$/ /" "t0 s/t0=2/t0=X/"; do
+		f=${fe%% *} e=${fe#* } &&
 		sed "$e" key.bak >s/oplog.key && ! cmp -s key.bak s/oplog.key &&
 		test_must_fail 3 la -u a -a b 2>err &&
-		one_line_matching err "^log-append: $TMP/s/oplog.key: malformed\$" &&
+		one_line_matching err "^log-append: $TMP/s/oplog.key: malformed \(field $f\)\$" &&
 		test_must_fail 3 la --seal 2>err &&
 		cmp before.csv s/oplog.csv && cmp head.bak s/oplog.head || return 1
 	done &&

@@ -88,17 +88,23 @@ test_expect_success 'a malformed key exits 2, a missing one 3' '
 # refuses any other spelling of it; so does this one, from a file and from
 # standard input, with log-show -k too.
 test_expect_success 'the key line in another order or spelling: exit 2, not a key' '
-	for e in "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
-	    "s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\) \(k0=.*\)\$/\1 \4 \3 \2/" \
-	    "s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\)/\1 \3 \2/" \
-	    "s/ k0=/  k0=/" "s/\$/ /" "s/epoch_seconds=/epoch_seconds= /" "s/ v1 / v01 /"; do
+	# each with the token the message names (SPEC: the field), none when
+	# the line does not begin as a key
+	for fe in "epoch_seconds s/epoch_seconds=/epoch_seconds=+/" \
+	    "epoch_seconds s/epoch_seconds=/epoch_seconds=0/" \
+	    "t0 s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\) \(k0=.*\)\$/\1 \4 \3 \2/" \
+	    "t0 s/^\(.* v1\) \(t0=[^ ]*\) \(epoch_seconds=[^ ]*\)/\1 \3 \2/" \
+	    "k0 s/ k0=/  k0=/" "k0 s/\$/ /" "epoch_seconds s/epoch_seconds=/epoch_seconds= /" \
+	    "- s/ v1 / v01 /"; do
+		f=" \\(field ${fe%% *}\\)" e=${fe#* } &&
+		if [ "${fe%% *}" = - ]; then f=; fi &&
 		sed "$e" key >kb && chmod 600 kb && ! cmp -s key kb &&
 		test_must_fail 2 lv -k kb --now $NOW >out 2>err &&
-		one_line_matching err "^log-verify: kb: not a jukisec log verification key\$" &&
+		one_line_matching err "^log-verify: kb: not a jukisec log verification key$f\$" &&
 		test_must_fail 2 lv -k - --now $NOW <kb >out 2>err &&
-		one_line_matching err "^log-verify: <stdin>: not a jukisec log verification key\$" &&
+		one_line_matching err "^log-verify: <stdin>: not a jukisec log verification key$f\$" &&
 		test_must_fail 2 log-show -d "$TMP/s" -k kb --now $NOW >out 2>err &&
-		one_line_matching err "^log-show: kb: not a jukisec log verification key\$" &&
+		one_line_matching err "^log-show: kb: not a jukisec log verification key$f\$" &&
 		test ! -s out &&
 		test_must_fail 1 indep --now $NOW --dir "$TMP/s" kb >out &&
 		grep -qx "bad: not a verification key" out || return 1
@@ -459,14 +465,17 @@ test_expect_success 'oplog.key: missing fails (1); garbled fails (1); unsafe mod
 # a sign or a leading zero in a number is a malformed key file.
 test_expect_success 'oplog.key in another order or spelling: malformed (1)' '
 	N=2026-01-05T10:00:00Z && cp s/oplog.key key.good &&
-	for e in "s/ epoch=\([0-9]*\) / epoch=+\1 /" "s/ epoch=\([0-9]*\) / epoch=0\1 /" \
-	    "s/epoch_seconds=/epoch_seconds=+/" "s/epoch_seconds=/epoch_seconds=0/" \
-	    "s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
-	    "s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/" \
-	    "s/ key=/  key=/" "s/\$/ /"; do
+	for fe in "epoch s/ epoch=\([0-9]*\) / epoch=+\1 /" \
+	    "epoch s/ epoch=\([0-9]*\) / epoch=0\1 /" \
+	    "epoch_seconds s/epoch_seconds=/epoch_seconds=+/" \
+	    "epoch_seconds s/epoch_seconds=/epoch_seconds=0/" \
+	    "epoch_seconds s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
+	    "t0 s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/" \
+	    "key s/ key=/  key=/" "key s/\$/ /"; do
+		f=${fe%% *} e=${fe#* } &&
 		sed "$e" key.good >s/oplog.key && ! cmp -s key.good s/oplog.key &&
 		test_must_fail 1 lv -k key --now $N >out 2>err &&
-		one_line_matching err "^log-verify: oplog.key: malformed\$" &&
+		one_line_matching err "^log-verify: oplog.key: malformed \(field $f\)\$" &&
 		test_must_fail 1 indep --now $N --dir "$TMP/s" key >out &&
 		grep -qx "bad: oplog.key: malformed" out || return 1
 	done &&

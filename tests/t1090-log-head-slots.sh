@@ -22,6 +22,8 @@ newer() { if [ "$(seqof 0)" -gt "$(seqof 1)" ]; then echo 0; else echo 1; fi; }
 lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
 save() { rm -rf "$TMP/$1" && cp -a "$S" "$TMP/$1"; }
 restore() { rm -rf "$S" && cp -a "$TMP/$1" "$S"; }
+# The token a malformed slot's message names, when one did not read.
+F=" ?(\\(field [a-z]+\\))?"
 # refused: the next writer refuses (3) in one line and writes nothing, and
 # log-verify fails (1).
 refused() {
@@ -64,7 +66,7 @@ test_expect_success 'right after a seal the head names the next key epoch' '
 test_expect_success 'finding 1: records cut after a seal, a head naming the seal forged without the key' '
 	restore good &&
 	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && tear 1 &&
-	refused "oplog.head: slot 1: malformed head; run log-verify, then log-append --recover" &&
+	refused "oplog.head: slot 1: malformed head$F; run log-verify, then log-append --recover" &&
 	restore good &&
 	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $((SEAL - 1)) &&
 	refused "oplog.(head: slot [01]: hmac does not verify|key: key of epoch 1 is ahead)" &&
@@ -418,8 +420,8 @@ swaps() {
 # (exit 3, nothing written), log-verify fails (1) naming it, and so does
 # the independent verifier.
 unparsed() {
-	refused "^log-append: $S/oplog.head: slot $1: malformed head; run log-verify, then log-append --recover\$" &&
-	one_line_matching err "^log-verify: oplog.head: slot $1: malformed head\$" &&
+	refused "^log-append: $S/oplog.head: slot $1: malformed head$F; run log-verify, then log-append --recover\$" &&
+	one_line_matching err "^log-verify: oplog.head: slot $1: malformed head$F\$" &&
 	test_must_fail 1 indep >iv && grep -qx "bad: oplog.head: slot $1" iv
 }
 
@@ -438,11 +440,11 @@ test_expect_success 'a swapped head: log-show, log-prune and the audit refuse it
 	restore good &&
 	sn=$(newer) && respell $sn "$(swaps $sn | sed -n 1p)" &&
 	test_must_fail 1 log-show -d "$S" --now "$T" >out 2>err &&
-	one_line_matching err "^log-show: $S/oplog.head: slot $sn: malformed head\$" &&
+	one_line_matching err "^log-show: $S/oplog.head: slot $sn: malformed head$F\$" &&
 	test_must_fail 1 log-show -d "$S" -k "$S.key" --now "$T" >out 2>err &&
-	one_line_matching err "^log-show: oplog.head: slot $sn: malformed head\$" &&
+	one_line_matching err "^log-show: oplog.head: slot $sn: malformed head$F\$" &&
 	test_must_fail 3 at "$T" log-prune -d "$S" --discard 2>err &&
-	one_line_matching err "^log-prune: $S/oplog.head: slot $sn: malformed head; run log-verify, then log-append --recover\$" &&
+	one_line_matching err "^log-prune: $S/oplog.head: slot $sn: malformed head$F; run log-verify, then log-append --recover\$" &&
 	ast=0 && at "$T" jukisec-audit -d "$S" --key-file "$S.key" --format csv >a.csv 2>err || ast=$? &&
 	test $ast -eq 1 && test ! -s err &&
 	grep -q "^R6,log-head,FAIL,oplog.head," a.csv &&
@@ -507,11 +509,30 @@ test_expect_success 'a version 2 slot cut short of its 512 bytes does not parse'
 	restore good &&
 	for len in $((512 + $(slot 1 | wc -c))) 1000 1023; do
 		truncate -s $len "$S/oplog.head" &&
-		refused "^log-append: $S/oplog.head: slot 1: malformed head; run log-verify, then log-append --recover\$" &&
-		one_line_matching err "^log-verify: oplog.head: slot 1: malformed head\$" &&
+		refused "^log-append: $S/oplog.head: slot 1: malformed head$F; run log-verify, then log-append --recover\$" &&
+		one_line_matching err "^log-verify: oplog.head: slot 1: malformed head$F\$" &&
 		test_must_fail 1 indep >iv && grep -qx "bad: oplog.head: not two slots" iv &&
 		restore good || return 1
 	done
+'
+
+# SPEC: a message names the file, line and field: a slot whose token does
+# not read names that token.
+test_expect_success 'a malformed slot names the token that does not read' '
+	restore good &&
+	so=$((1 - $(newer))) &&
+	for fe in "seq s/ seq=/ seq=0/" "erecs s/ erecs=/  erecs=/" "count s/ count=/ count=+/" \
+	    "time s/ time=\([^ ]*\)Z / time=\1z /" "mac s/ mac=\([0-9]*\)[a-f]/ mac=\1A/" \
+	    "kepoch s/ kepoch=/ kepoch=-/" "hmac s/\$/ x=1/" \
+	    "epoch s/ \(epoch=[0-9]*\) \(erecs=[0-9]*\) / \2 \1 /"; do
+		respell $so "${fe#* }" &&
+		refused "^log-append: $S/oplog.head: slot $so: malformed head \\(field ${fe%% *}\\); run log-verify" &&
+		one_line_matching err "^log-verify: oplog.head: slot $so: malformed head \\(field ${fe%% *}\\)\$" &&
+		restore good || return 1
+	done &&
+	respell $so "s/ v2 / v3 /" &&
+	refused "^log-append: $S/oplog.head: slot $so: malformed head; run log-verify" &&
+	restore good
 '
 
 # A version 1 head (an older log's) has one spelling too; its file may be
@@ -528,9 +549,9 @@ test_expect_success 'a version 1 head in another order or spelling is no head' '
 		sed "$e" "$TMP/v1/oplog.head" >"$S/oplog.head" &&
 		! cmp -s "$S/oplog.head" "$TMP/v1/oplog.head" &&
 		test_must_fail 1 lv 2>err &&
-		one_line_matching err "^log-verify: oplog.head: malformed head\$" &&
+		one_line_matching err "^log-verify: oplog.head: malformed head$F\$" &&
 		test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
-		one_line_matching err "^log-append: $S/oplog.head: malformed head; run log-verify, then log-append --recover\$" &&
+		one_line_matching err "^log-append: $S/oplog.head: malformed head$F; run log-verify, then log-append --recover\$" &&
 		restore v1 || return 1
 	done &&
 	sed "s/ v1 / v1 open /" "$TMP/v1/oplog.head" >"$S/oplog.head" && lv >/dev/null &&

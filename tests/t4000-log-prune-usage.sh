@@ -119,6 +119,7 @@ test_expect_success 'a missing state directory fails (3) in one line' '
 	one_line_matching err.txt "nowhere"
 '
 
+# The same words with -a as with --discard, naming the line and field.
 test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 	rm -rf keep && cp -a "$S" keep && cp -p "$S/oplog.csv" keep.csv &&
 	printf "seq,time\n" >"$S/oplog.csv.bad" &&
@@ -127,7 +128,14 @@ test_expect_success 'a log that is not a log is refused (3), nothing changed' '
 	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" --discard 2>err.txt &&
 	one_line_matching err.txt "oplog.csv:3: field seq: not a decimal number; run log-verify\$" &&
 	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/a3.csv" 2>err.txt &&
-	one_line_matching err.txt "oplog.csv:3: bad seq; run log-verify\$" &&
+	one_line_matching err.txt "oplog.csv:3: field seq: not a decimal number; run log-verify\$" &&
+	sed "3s/,[^,]*,/,2023-02-30T00:00:00.000Z,/" keep.csv >"$S/oplog.csv" &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/a3.csv" 2>err.txt &&
+	one_line_matching err.txt "oplog.csv:3: field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ; run log-verify\$" &&
+	sed "3s/[0-9a-f]\$/X/" keep.csv >"$S/oplog.csv" &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/a3.csv" 2>err.txt &&
+	one_line_matching err.txt "oplog.csv:3: last field \\(the MAC\\): not 64 lowercase hex digits; run log-verify\$" &&
+	cp broken.csv "$S/oplog.csv" &&
 	cmp "$S/oplog.csv" broken.csv &&
 	rm -rf "$S" && mv keep "$S"
 '
