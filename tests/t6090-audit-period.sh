@@ -226,6 +226,20 @@ test_expect_success '--fiscal-year: 1 to 9998; outside, exit 2 naming the range'
 	done
 '
 
+# The default period, the month before --now, does not exist when --now
+# is in January 0001 (or begins in year 0 east of UTC): one line, exit 2.
+test_expect_success '--now in the first month of 0001: no last month, one line (2)' '
+	for n in 0001-01-01T00:00:00Z 0001-01-31T23:59:59Z; do
+		test_must_fail 2 jukisec-audit -d "$D" --now $n >out 2>err &&
+		test ! -s out &&
+		one_line_matching err "^jukisec-audit: the month before 0001-01-[0-9T:.]*Z begins before 0001-01-01T00:00:00.000Z: name the period with --since and --until\$" || return 1
+	done &&
+	test_must_fail 2 env TZ=Asia/Tokyo jukisec-audit -d "$D" --now 0001-02-01T00:00:00Z >out 2>err &&
+	one_line_matching err "^jukisec-audit: the month before 0001-02-01T00:00:00.000Z begins" &&
+	TZ=UTC jukisec-audit -d "$D" --now 0001-02-01T00:00:00Z >out 2>err || test $? -eq 1 &&
+	test -s out
+'
+
 # YEAR is a number as the page writes one: 2026, never +2026 or 02026.
 test_expect_success '--fiscal-year: a sign, a leading zero or a blank is refused (2)' '
 	for y in +2026 02026 0002 -0 " 2026" "2026 " 0x7ea 2.026e3; do
