@@ -163,14 +163,22 @@ struct attempt {
 };
 
 /* The attempt's "error" record (an operational failure, not counted):
- * why, then check= and where.  None for an id no register can hold. */
+ * why, then check= and where.  None for an id no register can hold.  The
+ * failure it records was said: a log that refuses the record too (a
+ * member of the state's group, who may not take its lock) adds no second
+ * line (SPEC: one line), and takes no more records in this run. */
 static void
 log_error(struct store *st, const struct attempt *a, const char *why)
 {
-	if (!a->unlogged)
-		(void)oplog_log(st, "-", "auth", a->id, "error",
-		    "method=%s reason=%s%s%s", method_name(a->method), why,
-		    a->need_manager ? " check=manager" : "", a->where);
+	struct jerr	 quiet = JERR_INIT, *said = st->err;
+
+	if (a->unlogged)
+		return;
+	st->err = &quiet;
+	(void)oplog_log(st, "-", "auth", a->id, "error",
+	    "method=%s reason=%s%s%s", method_name(a->method), why,
+	    a->need_manager ? " check=manager" : "", a->where);
+	st->err = said;
 }
 
 /* Under the register lock: re-hashes with conf's cost when the stored hash

@@ -147,6 +147,20 @@ test_expect_success MEMBER 'set up a state shared with its group as README "Firs
 	test_cmp want modes
 '
 
+# SPEC: one failure, one line.  A member reaches neither the credentials
+# nor the log: the credential's line is said, and the log that cannot
+# record the error adds none (exit 3, nothing written).
+test_expect_success MEMBER 'a member checking a password: one line, exit 3, nothing recorded' '
+	cp "$G/oplog.csv" before.csv &&
+	test_must_fail 3 setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    auth-check -d "$G" -u boss --password-fd 3 3<pw.boss 2>err &&
+	one_line_matching err "^auth-check: $G/credentials: Permission denied\$" &&
+	test_must_fail 3 setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    operator-mod -d "$G" -b boss -i boss -s x --by-password-fd 3 3<pw.boss 2>err &&
+	one_line_matching err "^operator-mod: $G/credentials: Permission denied\$" &&
+	cmp before.csv "$G/oplog.csv"
+'
+
 test_expect_success MEMBER 'a member cannot hold the register lock against a login' '
 	grab "$G/register.lock" -s &&
 	auth-check -d "$G" -u boss --password-fd 3 3<pw.boss &&
