@@ -508,4 +508,13 @@ test_expect_success 'seq and epoch: at most 18 digits' '
 	done
 '
 
+# log-verify(1): the live log given as - with standard input redirected
+# from it is that file, its head checked; through a pipe it is a copy.
+test_expect_success 'the live log redirected is the live log; piped, a copy' '
+	lv -k key --now 2026-01-05T10:00:00Z - <s/oplog.csv >out &&
+	grep -q ", oplog.head matches\$" out &&
+	cat s/oplog.csv | lv -k key --now 2026-01-05T10:00:00Z - >out &&
+	grep -q ", no head checked\$" out
+'
+
 test_done
