@@ -131,16 +131,18 @@ run(struct own *w, const struct tool_args *a)
 		tool_usage(&cmd, ST_USAGE);
 	}
 	if (w->fiscal != NULL || w->since != NULL || w->until != NULL)
-		return (w->fiscal != NULL ? period_fiscal(w->fiscal, &o->per, NULL) :
-		    period_dates(w->since, w->until, o->now, a->now_given, &o->per,
-		    NULL)) == -1 ? ST_USAGE : audit_run(o, stdout);
+		return (w->fiscal != NULL ?
+		    period_fiscal(w->fiscal, &o->per, NULL) :
+		    period_dates(w->since, w->until, o->now, a->now_given,
+		    &o->per, NULL)) == -1 ? ST_USAGE : audit_run(o, stdout);
 	if (period_last_month(o->now, &o->per) == -1) {
 		/* --now early in 0001: the last month began before it */
 		char t[TIME_BUFSZ];
 
 		time_format(o->now, t);
-		warnx(_("the month before %s begins before 0001-01-01T00:00:00.000Z: "
-		    "name the period with --since and --until"), t);
+		warnx(_("the month before %s begins before "
+		    "0001-01-01T00:00:00.000Z: name the period with --since "
+		    "and --until"), t);
 		return ST_USAGE;
 	}
 	return audit_run(o, stdout);

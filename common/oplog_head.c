@@ -77,8 +77,10 @@ head_start(const char **p, struct oplog_head *hd)
 const char *
 oplog_head_parse(const char *line, size_t n, struct oplog_head *hd)
 {
-	static const char *const name[] = { "seq", "epoch", "erecs", "count", "size" };
-	long long *val[] = { &hd->seq, &hd->epoch, &hd->erecs, &hd->count, &hd->size };
+	static const char *const name[] = { "seq", "epoch", "erecs", "count",
+		"size" };
+	long long *val[] = { &hd->seq, &hd->epoch, &hd->erecs, &hd->count,
+		&hd->size };
 	const char *p = line;
 	size_t i;
 
@@ -180,7 +182,8 @@ slot_why(char *msg, size_t n, const struct oplog_heads *hs, int i, int named)
 	if (named)
 		snprintf(slot, sizeof(slot), _("slot %d: "), i);
 	if (hs->h[i].field != NULL)
-		snprintf(msg, n, _("%s%s (field %s)"), slot, hs->why[i], hs->h[i].field);
+		snprintf(msg, n, _("%s%s (field %s)"), slot, hs->why[i],
+		    hs->h[i].field);
 	else
 		snprintf(msg, n, "%s%s", slot, hs->why[i]);
 }

@@ -122,7 +122,8 @@ epoch_key_parse(const char *p, struct oplog_key *k)
 {
 	const char *bad;
 
-	if ((bad = key_start(&p, "jukisec-log-epoch-key v1", &k->t0, &k->epoch_seconds)) != NULL)
+	if ((bad = key_start(&p, "jukisec-log-epoch-key v1", &k->t0,
+	    &k->epoch_seconds)) != NULL)
 		return bad;
 	if (kv_num(&p, "epoch", 0, 1LL << 40, &k->epoch) == -1)
 		return "epoch";
@@ -138,7 +139,8 @@ vkey_parse(const char *p, struct oplog_vkey *vk)
 {
 	const char *bad;
 
-	if ((bad = key_start(&p, "jukisec-log-key v1", &vk->t0, &vk->epoch_seconds)) != NULL)
+	if ((bad = key_start(&p, "jukisec-log-key v1", &vk->t0,
+	    &vk->epoch_seconds)) != NULL)
 		return bad;
 	if (kv_hex(&p, "k0", vk->k0, 32) == -1 || *p != '\0')
 		return "k0";
@@ -413,7 +415,8 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 		ok = 1;
 	else {
 		if (r == 0 && *bad != '\0')
-			jerr_set(e, ST_USAGE, _("%s: %s (field %s)"), name, why, bad);
+			jerr_set(e, ST_USAGE, _("%s: %s (field %s)"), name,
+			    why, bad);
 		else
 			jerr_set(e, ST_USAGE, _("%s: %s"), name, why);
 		e->cause = JERR_FORM;

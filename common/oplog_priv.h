@@ -54,7 +54,7 @@ struct oplog_head {
 	unsigned char	hmac[OPLOG_MACLEN];
 	int		open;		/* a batch may follow: bytes after size go */
 	int		slot;		/* 0 or 1: where it was read or written */
-	const char	*field;		/* the token that did not read, or NULL */
+	const char	*field;		/* the token that did not read */
 };
 #define OPLOG_HEADSLOT	512
 

@@ -191,15 +191,18 @@ tail_parse_key(const char *p, size_t n, struct tail_key *k)
 	if (num_field(p, (size_t)(c1 - p), &k->seq) == -1)
 		return N_("field seq: not a decimal number");
 	if (parse_time(c1 + 1, (size_t)(c2 - c1 - 1), &k->time) == -1)
-		return N_("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+		return N_("field time: not in the form "
+		    "YYYY-MM-DDTHH:MM:SS.mmmZ");
 	/* The last field is the MAC: 64 lowercase hex digits (no comma)
 	 * after a comma past the time. */
 	last = end - 2 * OPLOG_MACLEN;
 	if (end - c2 <= 2 * OPLOG_MACLEN || last[-1] != ',')
-		return N_("last field (the MAC): not 64 lowercase hex digits");
+		return N_("last field (the MAC): not 64 lowercase hex "
+		    "digits");
 	for (i = 0; i < 2 * OPLOG_MACLEN; i += 8)
 		if (!hex8(last + i))
-			return N_("last field (the MAC): not 64 lowercase hex digits");
+			return N_("last field (the MAC): not 64 lowercase hex "
+		    "digits");
 	memcpy(k->mac, last, 2 * OPLOG_MACLEN);
 	k->mac[2 * OPLOG_MACLEN] = '\0';
 	return NULL;

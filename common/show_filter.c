@@ -155,7 +155,7 @@ show_time_arg(const char *s, int until, int64_t *ms)
 	if (until)
 		(*ms)++;
 	else if (*ms < TIME_MIN)
-		*ms = TIME_MIN;	/* before the first instant: no lower bound */
+		*ms = TIME_MIN;	/* before the first instant: no bound */
 	return 0;
 }
 
