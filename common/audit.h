@@ -130,6 +130,9 @@ char	*audit_unread_ja(const struct jerr *, const char *file,
 /* The item of a check the unread register leaves unchecked: operators.csv
  * and why it did not read (a->reg_error; in Japanese, in words). */
 void	audit_register_unread(struct audit *);
+/* Check RULE CHECK, which needs the register, when it does not read: a
+ * FAIL whose item is the register's (audit_register_unread). */
+void	audit_not_checked(struct audit *, const char *rule, const char *check);
 /* The Security Manager's title in the report's language: a finding that
  * names the officer takes it from the settings (muni.h), as the report's
  * heading names the committee. */

@@ -442,13 +442,11 @@ audit_r54(struct audit *a)
 	const char	*why;
 	long long	 i;
 
-	check_begin(a, "R5.4", "log-operators-authorized");
-	if (!a->reg_ok || w == NULL) {
-		check_end(a, AUDIT_FAIL, "%s", L(a,
-		    "Not checked: the register cannot be read.",
-		    "点検できません: 登録簿を読み込めません。"));
+	if (!a->reg_ok || w == NULL) {	/* r54_new's only for a register */
+		audit_not_checked(a, "R5.4", "log-operators-authorized");
 		return;
 	}
+	check_begin(a, "R5.4", "log-operators-authorized");
 	for (i = 0; i < w->bad && i < R54_ITEMS; i++) {
 		why = w->item[i].why;
 		audit_date(a, w->item[i].time, date, sizeof(date));

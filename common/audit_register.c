@@ -49,8 +49,8 @@ audit_register_unread(struct audit *a)
 	free(t);
 }
 
-static void
-not_checked(struct audit *a, const char *rule, const char *check)
+void
+audit_not_checked(struct audit *a, const char *rule, const char *check)
 {
 	check_begin(a, rule, check);
 	audit_register_unread(a);
@@ -814,7 +814,7 @@ audit_register(struct audit *a)
 		    "The register cannot be read.",
 		    "登録簿を読み込めません。"));
 		for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-			not_checked(a, later[i][0], later[i][1]);
+			audit_not_checked(a, later[i][0], later[i][1]);
 		return;
 	}
 	cfd = creds_open(a->st->dirfd, &err);

@@ -57,7 +57,10 @@ test_expect_success 'a malformed row: FAIL naming the line; the rest not checked
 	test ! -s "$TMP/a.err" &&
 	expect register-active-manager "FAIL operators.csv" &&
 	detail register-active-manager | grep -q "^Not checked: the register could not be read" &&
-	expect stale-credentials "FAIL operators.csv"
+	expect stale-credentials "FAIL operators.csv" &&
+	expect log-operators-authorized "FAIL operators.csv" &&
+	detail log-operators-authorized | grep -q "^Not checked: the register could not be read" &&
+	detail log-operators-authorized | grep -q "operators.csv:5: "
 '
 
 # Issue 14: in Japanese, whatever the locale, the register that cannot be
@@ -67,7 +70,7 @@ test_expect_success 'a register that cannot be read, in Japanese: in words, no p
 	cp reg.save "$D/operators.csv" && echo "garbage" >>"$D/operators.csv" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja;
 	cp reg.save "$D/operators.csv" &&
-	test "$(grep -cx "      - 登録簿の 4 件目の行が登録簿の形式に合いません" r.ja)" = 12 &&
+	test "$(grep -cx "      - 登録簿の 4 件目の行が登録簿の形式に合いません" r.ja)" = 13 &&
 	! body r.ja | grep -q "$D" && ja_words r.ja
 '
 
