@@ -99,6 +99,8 @@ struct audit {
 	size_t		nstray;
 	int64_t		log_first;	/* the first kept record's time, TIME_NONE:
 					 * no record */
+	int64_t		log_begins;	/* the first kept record's time (its
+					 * genesis's, when held), or TIME_NONE */
 	int		log_whole;	/* the log's pass read it to its end */
 	struct audit_cfm *cfm;		/* confirmations.csv (audit_confirm.c) */
 	struct r54	*r54;		/* R5.4 as the log's pass saw it */

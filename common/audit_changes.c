@@ -251,31 +251,51 @@ covered(const struct audit *a, int64_t t)
 	return a->log_first != TIME_NONE && t != TIME_NONE && t >= a->log_first;
 }
 
+/* The item of a row added (add) or revoked at t by hand, the log
+ * covering t: after the history's first record, or before it when the
+ * log holds its genesis (a date no tool could have written). */
+static void
+unlogged_item(struct audit *a, const struct operator *o, int64_t t,
+    int add, const char *who)
+{
+	static const char *const en[2][2] = {
+		{ "%s: revoked %s, after the operation history begins, "
+		  "without its operator-revoke record",
+		  "%s: revoked %s, before the operation history begins, "
+		  "without its operator-revoke record" },
+		{ "%s: registered %s, after the operation history begins, "
+		  "without its operator-add record",
+		  "%s: registered %s, before the operation history begins, "
+		  "without its operator-add record" } };
+	static const char *const ja[2][2] = {
+		{ "%s: %s に取り消されていますが、操作履歴に取消しの記録がありません",
+		  "%s: 操作履歴の始まりより前の %s に取り消されていますが、操作履歴に取消しの記録がありません" },
+		{ "%s: %s に登録されていますが、操作履歴に登録の記録がありません",
+		  "%s: 操作履歴の始まりより前の %s に登録されていますが、操作履歴に登録の記録がありません" } };
+	char	 date[64];
+	int	 before = a->log_begins != TIME_NONE && t < a->log_begins;
+
+	audit_date(a, t, date, sizeof(date));
+	check_item(a, o->id, L(a, en[add][before], ja[add][before]), who,
+	    date);
+}
+
 /* Row o's changes the log covers without their record: a row added or
  * revoked by hand (R5.1; SPEC: every change writes a record). */
 static size_t
 row_unlogged(struct audit *a, const struct operator *o,
     const struct audit_rowlog *l, const char *who)
 {
-	char	 date[64];
 	size_t	 n = 0;
 
 	if (l->add < 0 && covered(a, o->registered_at) && !held(a, o->id)) {
-		audit_date(a, o->registered_at, date, sizeof(date));
-		check_item(a, o->id, L(a, "%s: registered %s, after the "
-		    "operation history begins, without its operator-add record",
-		    "%s: %s に登録されていますが、操作履歴に登録の記録がありません"),
-		    who, date);
+		unlogged_item(a, o, o->registered_at, 1, who);
 		n++;
 	}
 	if (l->revoke < 0 && operator_revoked(o) &&
 	    register_damaged(o, REGISTER_REVAT) == NULL &&
 	    covered(a, o->revoked_at) && !held(a, o->id)) {
-		audit_date(a, o->revoked_at, date, sizeof(date));
-		check_item(a, o->id, L(a, "%s: revoked %s, after the operation "
-		    "history begins, without its operator-revoke record",
-		    "%s: %s に取り消されていますが、操作履歴に取消しの記録がありません"),
-		    who, date);
+		unlogged_item(a, o, o->revoked_at, 0, who);
 		n++;
 	}
 	return n;

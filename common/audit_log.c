@@ -1280,6 +1280,7 @@ audit_log(struct audit *a)
 	/* a log that holds its genesis covers all time: nothing was before */
 	a->log_first = w.records == 0 ? TIME_NONE : w.first_seq == 0 ?
 	    TIME_MIN : w.first_time;
+	a->log_begins = w.records == 0 ? TIME_NONE : w.first_time;
 	a->log_whole = w.ok;
 	audit_changes(a, w.ok ? NULL : error_subject(&w, subj, sizeof(subj)),
 	    w.error);

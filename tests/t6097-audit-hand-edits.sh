@@ -46,6 +46,21 @@ test_expect_success 'a manager appended by hand: FAIL, no operator-add record' '
 	detail register-changes | grep -q "Eve: registered .*, after the operation history begins, without its operator-add record"
 '
 
+# A row dated before the log's genesis, which the log covers all the same
+# (the page: at any time while the genesis is held), is not said to be
+# after the history begins.
+test_expect_success 'a row appended by hand dated before the genesis: FAIL, before the history' '
+	restore && grep "^boss," "$D/operators.csv" | sed "s/^boss,Boss,/eve,Eve,/" |
+	    sed "s/,20[0-9][0-9]-[0-9-]*T[0-9:.]*Z,/,2020-01-01T00:00:00.000Z,/" >row &&
+	grep -q 2020-01-01 row && cat row >>"$D/operators.csv" &&
+	cp "$D/credentials/boss.phc" "$D/credentials/eve.phc" &&
+	audit_run --key-file "$D.key" && test "$ast" -eq 1 &&
+	expect register-changes "FAIL eve" &&
+	detail register-changes | grep -q "Eve: registered 2020-01-01 [0-9:]*, before the operation history begins, without its operator-add record" &&
+	TZ=UTC jukisec-audit -d "$D" --lang ja >r.ja;
+	grep -q "操作履歴の始まりより前の 2020年\|操作履歴の始まりより前の 令和" r.ja
+'
+
 test_expect_success 'a revocation by hand, and one undone by hand: FAIL each' '
 	restore && regcol suzuki revoked_at "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" &&
 	regcol suzuki revoked_by boss && regcol suzuki revoked_reason gone &&
