@@ -71,11 +71,8 @@ pam_source(struct own *o, const char **terminal)
 		warnx(_("--pam: PAM_USER is not set"));
 		return ST_USAGE;
 	}
-	if ((why = operator_id_problem(o->id)) != NULL) {
-		/* the form of -u's message, nothing in it to translate */
-		warnx("PAM_USER %s: %s", o->id, why);
+	if (operator_id_bad("PAM_USER", o->id, NULL))
 		return ST_USAGE;
-	}
 	if (*terminal == NULL || **terminal == '\0') {
 		if ((*terminal = pam_env(from)) == NULL)
 			*terminal = pam_env(from = "PAM_TTY");
@@ -94,7 +91,7 @@ static int
 run(struct own *o, const struct tool_args *a)
 {
 	struct store	 st;
-	const char	*terminal = a->terminal, *why, *from;
+	const char	*terminal = a->terminal, *from;
 	char		 buf[PW_SOURCE_MAX];
 	int		 r;
 
@@ -108,10 +105,8 @@ run(struct own *o, const struct tool_args *a)
 	if (o->pam) {
 		if ((r = pam_source(o, &terminal)) != ST_OK)
 			return r;
-	} else if ((why = operator_id_problem(o->id)) != NULL) {
-		warnx(_("-u %s: %s"), o->id, why);
+	} else if (operator_id_bad("-u", o->id, NULL))
 		return ST_USAGE;
-	}
 	if ((r = store_open(&st, a->dir, terminal, STORE_GATE)) != ST_OK)
 		return r;
 	/* pam_exec writes the password on standard input */

@@ -67,13 +67,10 @@ static const struct tool cmd = {
 static int
 check(struct opchange *a)
 {
-	const char *why;
 	int	 y, m, d;
 
-	if ((why = operator_id_problem(a->id)) != NULL) {
-		warnx(_("-i %s: %s"), a->id, why);
+	if (operator_id_bad("-i", a->id, NULL))
 		return ST_USAGE;
-	}
 	if (*a->name == '\0') {
 		warnx(_("-n: empty"));
 		return ST_USAGE;

@@ -89,13 +89,10 @@ static const struct tool cmd = {
 static int
 check(struct opchange *a)
 {
-	const char *why;
 	int	 y, m, d;
 
-	if ((why = operator_id_problem(a->id)) != NULL) {
-		warnx(_("-i %s: %s"), a->id, why);
+	if (operator_id_bad("-i", a->id, NULL))
 		return ST_USAGE;
-	}
 	if (a->name && *a->name == '\0') {
 		warnx(_("-n: empty"));
 		return ST_USAGE;
@@ -124,7 +121,6 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
     const char *keyfile)
 {
 	struct store	 st;
-	const char	*why;
 	int		 r;
 
 	/* -u too: --recover unlocks anyway, and its synopsis has no -u */
@@ -139,10 +135,8 @@ recover_main(struct opchange *a, const char *dir, const char *terminal,
 		warnx(_("--recover needs --key-file (the log verification key)"));
 		tool_usage(&cmd, ST_USAGE);
 	}
-	if ((why = operator_id_problem(a->id)) != NULL) {
-		warnx(_("-i %s: %s"), a->id, why);
+	if (operator_id_bad("-i", a->id, NULL))
 		return ST_USAGE;
-	}
 	/* as without --recover, in the same words: an option the credential
 	 * to be made does not take would be ignored, yet a script that gave
 	 * it believed it was used */

@@ -55,16 +55,13 @@ static int
 run(struct own *o, const struct tool_args *a)
 {
 	struct store	 st;
-	const char	*why;
 	int		 r;
 
 	if (usage_missing(o->by, "-b") || usage_missing(o->id, "-i") ||
 	    usage_missing(o->reason, "--reason"))
 		tool_usage(&cmd, ST_USAGE);
-	if ((why = operator_id_problem(o->id)) != NULL) {
-		warnx(_("-i %s: %s"), o->id, why);
+	if (operator_id_bad("-i", o->id, NULL))
 		return ST_USAGE;
-	}
 	if (*o->reason == '\0') {
 		warnx(_("--reason: empty"));
 		return ST_USAGE;

@@ -306,13 +306,10 @@ confirm_main(const char *dir, const char *terminal, const char *item,
     const char *by, int pwfd, const char *note)
 {
 	struct store st;
-	const char *why;
 	int	 r;
 
-	if ((why = operator_id_problem(by)) != NULL) {
-		warnx(_("-b %s: %s"), by, why);
+	if (operator_id_bad("-b", by, NULL))
 		return ST_USAGE;
-	}
 	if ((r = store_open(&st, dir, terminal, STORE_GATE)) != ST_OK)
 		return r;
 	r = confirm_record(&st, item, by, pwfd, note);

@@ -951,13 +951,10 @@ int
 manager_change(struct store *st, const char *by, int pwfd,
     const struct gate_change *change)
 {
-	const char *why;
 	char buf[PW_SOURCE_MAX];
 
-	if ((why = operator_id_problem(by)) != NULL) {
-		jerr_say(st->err, ST_USAGE, _("--by %s: %s"), by, why);
+	if (operator_id_bad("-b", by, st->err))
 		return ST_USAGE;
-	}
 	return authenticate(st, by, pwfd,
 	    pw_source(buf, "--by-password-fd", pwfd), 1, NULL, change);
 }

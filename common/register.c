@@ -115,6 +115,20 @@ id_char(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
+int
+operator_id_bad(const char *opt, const char *id, struct jerr *e)
+{
+	const char *why;
+
+	if ((why = operator_id_problem(id)) == NULL)
+		return 0;
+	if (*id == '\0')
+		jerr_say(e, ST_USAGE, _("%s: %s"), opt, why);
+	else
+		jerr_say(e, ST_USAGE, _("%s %s: %s"), opt, id, why);
+	return 1;
+}
+
 const char *
 operator_id_problem(const char *id)
 {

@@ -204,6 +204,9 @@ int		 method_parse(const char *, enum method *);	/* 0 or -1 */
 /* NULL when id is a valid operator id ([A-Za-z0-9._-], not starting with
  * '-', 1..OPERATOR_ID_MAX bytes), else the reason. */
 const char	*operator_id_problem(const char *);
+/* 1 when id, given with option opt (or from PAM_USER), cannot be an id:
+ * said in one line, "OPT ID: WHY", or "OPT: empty" for none. */
+int		 operator_id_bad(const char *opt, const char *id, struct jerr *);
 /* Checks a free-text option value for the register: ST_OK, or ST_USAGE
  * with "OPTION: reason" said to e (jerr_say); field_check prints it. */
 int		 field_check_err(const char *option, const char *value, size_t max,

@@ -191,6 +191,15 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	one_line_matching err "longer than 32 bytes" &&
 	test_must_fail 2 env PAM_USER="a b" auth-check -d "$D" --pam </dev/null 2>err &&
 	one_line_matching err "only A-Z a-z 0-9" &&
+	test_must_fail 2 auth-check -d "$D" -u "" --password-fd 0 </dev/null 2>err &&
+	one_line_matching err "^auth-check: -u: empty\$" &&
+	test_must_fail 2 operator-add -d "$D" -b "" -i x -n X -m password --reason r \
+	    --instructions-given 2026-01-01 2>err &&
+	one_line_matching err "^operator-add: -b: empty\$" &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -i "" -s x 2>err &&
+	one_line_matching err "^operator-mod: -i: empty\$" &&
+	test_must_fail 2 operator-revoke -d "$D" -b "a b" -i x --reason r 2>err &&
+	one_line_matching err "^operator-revoke: -b a b: only A-Z a-z 0-9 \\. _ - allowed\$" &&
 	cmp log.before "$D/oplog.csv"
 '
 
