@@ -61,7 +61,8 @@ in_effect(const struct operator *o, const struct conf *cf, int64_t now,
 }
 
 /* An expiry for people: a local midnight is the end of the day before it,
- * the last day of authority ("2027-03-31"); another time as such. */
+ * the last day of authority ("2027-03-31"); another time as such, and a
+ * midnight that begins the year 0001 too (no day before it to name). */
 static void
 expiry_local(int64_t t, char buf[TIME_BUFSZ])
 {
@@ -69,11 +70,10 @@ expiry_local(int64_t t, char buf[TIME_BUFSZ])
 	struct tm tm;
 
 	if (t % 1000 == 0 && localtime_r(&s, &tm) != NULL && tm.tm_hour == 0 &&
-	    tm.tm_min == 0 && tm.tm_sec == 0) {
-		s--;
-		if (localtime_r(&s, &tm) != NULL &&
-		    strftime(buf, TIME_BUFSZ, "%Y-%m-%d", &tm) != 0)
-			return;
+	    tm.tm_min == 0 && tm.tm_sec == 0 && (tm.tm_year + 1900 > 1 ||
+	    tm.tm_mon > 0 || tm.tm_mday > 1)) {
+		time_format_local_day(t - 1000, buf);
+		return;
 	}
 	time_format_local(t, buf);
 }

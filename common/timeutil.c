@@ -262,24 +262,43 @@ time_format(int64_t ms, char buf[TIME_BUFSZ])
 	*p = '\0';
 }
 
+/* ms in local time, to the minute, the second (sec) or the day (-1):
+ * four digits of year always, as every date the tools print (strftime's
+ * %Y has no leading zeros: "999-06-01"). */
 static void
-local_fmt(int64_t ms, const char *fmt, char buf[TIME_BUFSZ])
+local_fmt(int64_t ms, int sec, char buf[TIME_BUFSZ])
 {
 	time_t t = (time_t)floordiv(ms, 1000);
 	struct tm tm;
+	int n;
 
-	if (localtime_r(&t, &tm) == NULL || strftime(buf, TIME_BUFSZ, fmt, &tm) == 0)
+	if (localtime_r(&t, &tm) == NULL) {
 		time_format(ms, buf);
+		return;
+	}
+	n = snprintf(buf, TIME_BUFSZ, "%04d-%02d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+	if (sec >= 0)
+		n += snprintf(buf + n, TIME_BUFSZ - n, " %02d:%02d", tm.tm_hour,
+		    tm.tm_min);
+	if (sec > 0)
+		snprintf(buf + n, TIME_BUFSZ - n, ":%02d", tm.tm_sec);
 }
 
 void
 time_format_local(int64_t ms, char buf[TIME_BUFSZ])
 {
-	local_fmt(ms, "%Y-%m-%d %H:%M", buf);
+	local_fmt(ms, 0, buf);
 }
 
 void
 time_format_local_sec(int64_t ms, char buf[TIME_BUFSZ])
 {
-	local_fmt(ms, "%Y-%m-%d %H:%M:%S", buf);
+	local_fmt(ms, 1, buf);
+}
+
+void
+time_format_local_day(int64_t ms, char buf[TIME_BUFSZ])
+{
+	local_fmt(ms, -1, buf);
 }

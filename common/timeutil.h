@@ -63,6 +63,8 @@ void	time_format(int64_t ms, char buf[TIME_BUFSZ]);
  * _sec with seconds, for the operation history. */
 void	time_format_local(int64_t ms, char buf[TIME_BUFSZ]);
 void	time_format_local_sec(int64_t ms, char buf[TIME_BUFSZ]);
+/* The local day of ms, "YYYY-MM-DD". */
+void	time_format_local_day(int64_t ms, char buf[TIME_BUFSZ]);
 
 /* Days from civil date and back (proleptic Gregorian), for retention and eras. */
 int64_t	days_from_civil(int y, int m, int d);

@@ -209,6 +209,23 @@ assert o[\"failed\"] == sys.argv[2], o" j "$v" &&
 	done
 '
 
+# SPEC: times inside the years 0001-9999, shown in local time as every
+# date the tools print, four digits of year: a year before 1000 keeps its
+# leading zeros, and an expiry at the first instant, a local midnight
+# with no day before it, is that time, not a day of year 0.
+test_expect_success 'table: a year before 1000 has four digits; no expiry in year 0' '
+	cp "$D/operators.csv" reg.save &&
+	regcol tanaka registered_at 0999-06-01T12:00:00.000Z &&
+	regcol tanaka expires 0001-01-01T00:00:00.000Z &&
+	TZ=UTC operator-list -d "$D" --all --now 2026-01-01T00:00:00Z >out &&
+	grep "^tanaka " out >row &&
+	grep -q " 0999-06-01 12:00 " row && grep -q " 0001-01-01 00:00 " row &&
+	regcol tanaka expires 0999-06-01T00:00:00.000Z &&
+	TZ=UTC operator-list -d "$D" --all --now 2026-01-01T00:00:00Z >out &&
+	grep "^tanaka " out | grep -q " 0999-05-31 " &&
+	cp reg.save "$D/operators.csv"
+'
+
 test_expect_success 'an empty register lists just the header' '
 	reg_state "$TMP/empty" && operator-list -d "$TMP/empty" -f csv >e &&
 	test "$(wc -l <e)" = 1 &&
