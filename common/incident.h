@@ -217,7 +217,11 @@ int64_t	incident_due(const struct incident *, enum inc_step, long long hours);
  * NULL when none. */
 const struct inc_event *incident_made(const struct incident *, enum inc_step);
 /* Bit (1 << step) for every required step late at now: the reports with a
- * deadline (incident_due) outstanding after it.  0 for a closed incident. */
+ * deadline (incident_due) outstanding after it, also on an incident closed
+ * with --force (what show and list say is overdue). */
+unsigned incident_late(const struct incident *, int64_t now, long long hours);
+/* incident_late of an open incident; 0 for a closed one (the audit's
+ * incidents-overdue, which tells a closed one apart). */
 unsigned incident_overdue(const struct incident *, int64_t now, long long hours);
 /* Bit (1 << step) for every report with a deadline (incident_due) made
  * after it (incident_made): a breach even when made good. */

@@ -196,14 +196,18 @@ incident_outstanding(const struct incident *inc)
 	unsigned need = BIT(STEP_JLIS) | BIT(STEP_VENDOR) | BIT(STEP_MAYOR) |
 	    BIT(STEP_GM) | BIT(STEP_INVESTIGATED) | BIT(STEP_COMMITTEE) |
 	    BIT(STEP_PIC_COMMITTEE);
+	unsigned done = done_steps(inc);
 	struct appi a;
 
-	if (incident_disconnected(inc))
+	/* a reconnection before the last disconnection is no answer to it */
+	if (incident_disconnected(inc)) {
 		need |= BIT(STEP_RECONNECTED);
+		done &= ~BIT(STEP_RECONNECTED);
+	}
 	if (incident_appi(inc, &a))
 		need |= BIT(STEP_PPC_PRELIMINARY) | BIT(STEP_PPC_FINAL) |
 		    BIT(STEP_PERSONS_NOTIFIED);
-	return need & ~done_steps(inc);
+	return need & ~done;
 }
 
 /* The reports with a deadline: R9.1's immediate ones, the APPI's. */
@@ -243,12 +247,16 @@ incident_made(const struct incident *inc, enum inc_step step)
 unsigned
 incident_overdue(const struct incident *inc, int64_t now, long long hours)
 {
+	return incident_closed(inc) ? 0 : incident_late(inc, now, hours);
+}
+
+unsigned
+incident_late(const struct incident *inc, int64_t now, long long hours)
+{
 	unsigned out = incident_outstanding(inc), late = 0;
 	int64_t due;
 	int s;
 
-	if (incident_closed(inc))
-		return 0;
 	for (s = 0; s < NSTEPS; s++)
 		if ((out & BIT(s)) && (due = incident_due(inc, s, hours)) !=
 		    TIME_NONE && now > due)

@@ -569,7 +569,7 @@ report_json(FILE *fp, const struct incident *inc, int64_t now)
 	fputs("],\"outstanding\":", fp);
 	json_steps(fp, incident_outstanding(inc));
 	fputs(",\"overdue\":", fp);
-	json_steps(fp, incident_overdue(inc, now, -1));
+	json_steps(fp, incident_late(inc, now, -1));
 	fputs(",\"appi\":", fp);
 	if (!incident_personal(inc))
 		fputs("null", fp);
@@ -614,7 +614,7 @@ report_csv(FILE *fp, const struct incident *inc, int64_t now)
 {
 	static const char *const hdr[] = { "incident", "step", "status", "at",
 		"by", "due", "note" };
-	unsigned out = incident_outstanding(inc), late = incident_overdue(inc, now, -1);
+	unsigned out = incident_outstanding(inc), late = incident_late(inc, now, -1);
 	struct appi a;
 	int64_t due;
 	size_t i;
@@ -818,7 +818,7 @@ render_list(FILE *fp, const struct conf *cf, const struct incidents *all,
 		for (i = 0; i < all->n; i++) {
 			const struct incident *inc = &all->inc[i];
 			unsigned o = incident_outstanding(inc);
-			unsigned l = incident_overdue(inc, now, hours);
+			unsigned l = incident_late(inc, now, hours);
 
 			if ((open_only || hours >= 0) && incident_closed(inc))
 				continue;

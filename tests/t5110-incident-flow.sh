@@ -195,4 +195,48 @@ test_expect_success 'closed dated before a step recorded is refused, --force or 
 	json_true "d[\"status\"] == \"closed\""
 '
 
+# The R9 flow: reconnected is outstanding while disconnected, also after
+# an earlier reconnection: the CS disconnected again is not answered by
+# it, and closing waits for the new one (or --force).
+test_expect_success 'disconnected again after a reconnection: reconnected outstanding again' '
+	inew $D0 --type other --cause other --summary third >id3 && y=$(cat id3) &&
+	istep $y mayor-reported --at 2026-11-25T09:50:00Z &&
+	istep $y disconnected --at 2026-11-25T10:00:00Z --note "rights at risk" &&
+	istep $y reconnected --at 2026-11-25T10:30:00Z &&
+	incident-report -d "$D" show $y --format json |
+	json_true "\"reconnected\" not in d[\"outstanding\"] and not d[\"disconnected\"]" &&
+	istep $y disconnected --at 2026-11-25T10:40:00Z --note "again" &&
+	incident-report -d "$D" show $y --format json >j &&
+	json_true "\"reconnected\" in d[\"outstanding\"] and d[\"disconnected\"]" <j &&
+	incident-report -d "$D" show $y --lang en >t &&
+	grep -q "^  \[  \] reconnected" t &&
+	for s in jlis-contacted vendor-contacted general-manager-reported investigated \
+	    committee-reported pic-committee-reported; do
+		istep $y $s || return 1
+	done &&
+	test_must_fail 2 istep $y closed 2>err &&
+	one_line_matching err "cannot close: still outstanding: reconnected " &&
+	istep $y reconnected --at 2026-11-25T11:50:00Z &&
+	istep $y closed
+'
+
+# incident-report(1): what is overdue, in list and in show, is an APPI
+# report past its deadline, whatever the format, on an incident closed
+# with --force too (the audit tells that one apart as closed without).
+test_expect_success 'a report past its deadline on a forced close: overdue in every format' '
+	inew $D0 --type leak --persons 150 --summary "forced, report missing" >id4 &&
+	z=$(cat id4) && istep $z closed --force --note "given up" &&
+	L=--now=2027-02-01T00:00:00Z &&
+	incident-report -d "$D" show $z --lang en $L >t &&
+	grep -q "^  Final report due: .*: OVERDUE" t &&
+	incident-report -d "$D" show $z --format csv $L >c &&
+	grep -q "^$z,ppc-final,overdue," c &&
+	incident-report -d "$D" show $z --format json $L |
+	json_true "\"ppc-final\" in d[\"overdue\"] and d[\"status\"] == \"closed\"" &&
+	incident-report -d "$D" list --format json $L |
+	json_true "\"ppc-final\" in [i for i in d if i[\"id\"] == \"$z\"][0][\"overdue\"]" &&
+	incident-report -d "$D" list --overdue 24 --format csv $L >l &&
+	! grep -q "^$z," l
+'
+
 test_done
