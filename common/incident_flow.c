@@ -132,13 +132,14 @@ local_day_end(int64_t t, int days)
 {
 	time_t secs = (time_t)((t >= 0 ? t : t - 999) / 1000);
 	struct tm tm;
+	int64_t end;
 
-	if (localtime_r(&secs, &tm) == NULL)
+	/* the next day's midnight, its first where it comes twice */
+	if (localtime_r(&secs, &tm) == NULL ||
+	    local_wall_ms(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday + days,
+	    0, 0, &end) == -1)
 		return INT64_MAX;
-	tm.tm_mday += days;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000 - 1;
+	return end - 1;
 }
 
 int

@@ -77,54 +77,6 @@ show_match_record(const struct show_filter *f, const struct oplog_record *r)
 	return 1;
 }
 
-/* Local wall-clock time to UTC seconds with tm_isdst as given (-1: the
- * C library's pick); *wall becomes the wall-clock time it names. */
-static time_t
-local_try(int y, int mo, int d, int h, int mi, int isdst, struct tm *wall)
-{
-	memset(wall, 0, sizeof(*wall));
-	wall->tm_year = y - 1900;
-	wall->tm_mon = mo - 1;
-	wall->tm_mday = d;
-	wall->tm_hour = h;
-	wall->tm_min = mi;
-	wall->tm_isdst = isdst;
-	return mktime(wall);
-}
-
-static int
-same_wall(const struct tm *a, const struct tm *b)
-{
-	return a->tm_year == b->tm_year && a->tm_mon == b->tm_mon &&
-	    a->tm_mday == b->tm_mday && a->tm_hour == b->tm_hour &&
-	    a->tm_min == b->tm_min;
-}
-
-/* Local wall-clock time to UTC milliseconds (TZ from the environment).  A
- * time that comes twice, when the clocks go back, is its first occurrence
- * (log-show(1)): mktime's own pick is either, so the wall time it
- * settles on (a day past the month's end, a time in a gap, normalised)
- * is tried as standard and as summer time too, and the earliest instant
- * that reads back as that wall time wins. */
-static int
-local_ms(int y, int mo, int d, int h, int mi, int64_t *ms)
-{
-	struct tm want, got;
-	time_t t, best;
-	int isdst;
-
-	if ((best = local_try(y, mo, d, h, mi, -1, &want)) == (time_t)-1)
-		return -1;	/* never a whole minute */
-	for (isdst = 0; isdst <= 1; isdst++) {
-		t = local_try(want.tm_year + 1900, want.tm_mon + 1,
-		    want.tm_mday, want.tm_hour, want.tm_min, isdst, &got);
-		if (t != (time_t)-1 && t < best && same_wall(&got, &want))
-			best = t;
-	}
-	*ms = (int64_t)best * 1000;
-	return 0;
-}
-
 int
 show_time_arg(const char *s, int until, int64_t *ms)
 {
@@ -133,7 +85,7 @@ show_time_arg(const char *s, int until, int64_t *ms)
 
 	if (strlen(s) == 10 && date_parse(s, &y, &mo, &d) == 0)
 		/* a whole local day: until is the next day's start */
-		return local_ms(y, mo, d + (until != 0), 0, 0, ms);
+		return local_wall_ms(y, mo, d + (until != 0), 0, 0, ms);
 	if (strlen(s) == 16 && s[10] == ' ' && sscanf(s + 11, "%2d:%2d%c", &h, &mi, &tail) == 2 &&
 	    s[13] == ':' && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 &&
 	    s[11] >= '0' && s[11] <= '9' && s[14] >= '0' && s[14] <= '9') {
@@ -142,7 +94,7 @@ show_time_arg(const char *s, int until, int64_t *ms)
 		if (date_parse(date, &y, &mo, &d) == -1)
 			return -1;
 		/* a local minute: until is its end, the first occurrence's */
-		if (local_ms(y, mo, d, h, mi, ms) == -1)
+		if (local_wall_ms(y, mo, d, h, mi, ms) == -1)
 			return -1;
 		if (until)
 			*ms += 60000;

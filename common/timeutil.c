@@ -111,23 +111,65 @@ date_parse(const char *s, int *y, int *m, int *d)
 	return 0;
 }
 
+/* Local wall-clock time to UTC seconds with tm_isdst as given (-1: the
+ * C library's pick); *wall becomes the wall-clock time it names. */
+static time_t
+local_try(int y, int mo, int d, int h, int mi, int isdst, struct tm *wall)
+{
+	memset(wall, 0, sizeof(*wall));
+	wall->tm_year = y - 1900;
+	wall->tm_mon = mo - 1;
+	wall->tm_mday = d;
+	wall->tm_hour = h;
+	wall->tm_min = mi;
+	wall->tm_isdst = isdst;
+	return mktime(wall);
+}
+
+static int
+same_wall(const struct tm *a, const struct tm *b)
+{
+	return a->tm_year == b->tm_year && a->tm_mon == b->tm_mon &&
+	    a->tm_mday == b->tm_mday && a->tm_hour == b->tm_hour &&
+	    a->tm_min == b->tm_min;
+}
+
+/* A time that comes twice, when the clocks go back, is its first
+ * occurrence (log-show(1); a day's end, its next midnight, too, where the
+ * clocks go back across midnight, as in America/Havana): mktime's own
+ * pick is either, so the wall time it
+ * settles on (a day past the month's end, a time in a gap, normalised)
+ * is tried as standard and as summer time too, and the earliest instant
+ * that reads back as that wall time wins. */
+int
+local_wall_ms(int y, int mo, int d, int h, int mi, int64_t *ms)
+{
+	struct tm want, got;
+	time_t t, best;
+	int isdst;
+
+	if ((best = local_try(y, mo, d, h, mi, -1, &want)) == (time_t)-1)
+		return -1;	/* never a whole minute */
+	for (isdst = 0; isdst <= 1; isdst++) {
+		t = local_try(want.tm_year + 1900, want.tm_mon + 1,
+		    want.tm_mday, want.tm_hour, want.tm_min, isdst, &got);
+		if (t != (time_t)-1 && t < best && same_wall(&got, &want))
+			best = t;
+	}
+	*ms = (int64_t)best * 1000;
+	return 0;
+}
+
 int
 local_date_end(int y, int m, int d, int64_t *ms)
 {
-	struct tm tm;
-	time_t	 t;
+	int64_t t;
 
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + 1;		/* mktime carries into the next month */
-	tm.tm_isdst = -1;
-	errno = 0;
-	if ((t = mktime(&tm)) == (time_t)-1 && errno != 0)
+	/* mktime carries the day after into the next month */
+	if (local_wall_ms(y, m, d + 1, 0, 0, &t) == -1 ||
+	    t > TIME_MAX || t < TIME_MIN)
 		return -1;
-	if (t > TIME_MAX / 1000 || t < TIME_MIN / 1000)
-		return -1;
-	*ms = (int64_t)t * 1000;
+	*ms = t;
 	return 0;
 }
 

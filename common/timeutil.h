@@ -45,6 +45,10 @@ int	time_arg(const char *, int64_t *ms);
 /* Strictly "YYYY-MM-DD", range checked; 0 or -1. */
 int	date_parse(const char *, int *y, int *m, int *d);
 
+/* Local wall-clock time y-mo-d h:mi to UTC milliseconds (TZ from the
+ * environment; a day past the month's end, a time in a gap, normalised):
+ * the earliest instant that reads as it.  0, or -1. */
+int	local_wall_ms(int y, int mo, int d, int h, int mi, int64_t *ms);
 /* The first instant after the local calendar day y-m-d (its next local
  * midnight, TZ from the environment, as people read dates): the end of a
  * day of authority.  0, or -1 when it falls outside TIME_MIN..TIME_MAX. */

@@ -138,4 +138,16 @@ test_expect_success 'a loss or theft without --persons takes the APPI grounds; a
 	    --type unauthorized-access --sensitive --summary s
 '
 
+# A local day whose end, the next midnight, comes twice (America/Havana
+# sets its clocks back from 01:00 to 00:00): the day ends at the first,
+# for a deadline (day 3 is 31 October 2026) as for an expiry date.
+test_expect_success 'a day whose midnight comes twice ends at the first one' '
+	inew --detected=2026-10-29T16:00:00Z --type leak --cause other \
+	    --persons 150 --summary havana >idh &&
+	TZ=America/Havana incident-report -d "$D" show "$(cat idh)" --format json |
+	json_true "d[\"appi\"][\"preliminary_due\"] == \"2026-11-01T03:59:59.999Z\"" &&
+	(TZ=America/Havana && export TZ && at_AT add_pw hv -e 2027-11-06) &&
+	test "$(field hv expires)" = 2027-11-07T04:00:00.000Z
+'
+
 test_done
