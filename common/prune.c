@@ -469,6 +469,13 @@ archive_sync(struct archive *a)
 		jerr_say_errno(a->err, ST_FAIL, "%s", a->name);
 		return -1;
 	}
+	/* a file made now: its name on disk too, or a power loss after the
+	 * log's rename could leave the records removed and no archive */
+	if (a->created && fsync_parent(a->name) == -1) {
+		jerr_say_errno(a->err, ST_FAIL, _("%s: syncing its directory"),
+		    a->name);
+		return -1;
+	}
 	return 0;
 }
 

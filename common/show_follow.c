@@ -69,8 +69,8 @@ int
 show_cursor_write(const char *path, long long seq, int sync,
     struct jerr *e)
 {
-	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path), *slash, line[40];
-	int fd = -1, n, ret = -1, dfd;
+	char *tmp = xasprintf("%s.tmp", path), line[40];
+	int fd = -1, n, ret = -1;
 
 	n = snprintf(line, sizeof(line), "seq=%lld\n", seq);
 	/* Made afresh (O_EXCL): what a killed run, or anyone, left at tmp
@@ -91,27 +91,13 @@ show_cursor_write(const char *path, long long seq, int sync,
 	}
 	/* the rename made durable too: a cursor a power loss could take
 	 * back would hand records on again */
-	if (sync) {
-		if ((slash = strrchr(dir, '/')) != NULL)
-			*(slash == dir ? slash + 1 : slash) = '\0';
-		else {		/* "x": room for ".", NUL */
-			dir[0] = '.';
-			dir[1] = '\0';
-		}
-		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-		    fsync_dir(dfd) == -1) {
-			jerr_say_errno(e, ST_FAIL,
-			    _("%s: syncing its directory"), path);
-			if (dfd != -1)
-				close(dfd);
-			goto out;
-		}
-		close(dfd);
+	if (sync && fsync_parent(path) == -1) {
+		jerr_say_errno(e, ST_FAIL, _("%s: syncing its directory"), path);
+		goto out;
 	}
 	ret = 0;
 out:
 	free(tmp);
-	free(dir);
 	return ret;
 }
 

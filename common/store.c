@@ -1453,6 +1453,28 @@ fsync_dir(int dirfd)
 	return 0;
 }
 
+int
+fsync_parent(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+	int dfd, r = -1, e;
+
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else {		/* "x": room for ".", NUL */
+		dir[0] = '.';
+		dir[1] = '\0';
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		r = fsync_dir(dfd);
+		e = errno;
+		close(dfd);
+		errno = e;
+	}
+	free(dir);
+	return r;
+}
+
 /* af->tmpname made, mode, and opened for writing: 0, or -1 with errno
  * (EEXIST: the name is taken, nothing made). */
 static int

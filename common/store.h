@@ -384,6 +384,9 @@ int	store_unwritable(int err);
 
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);
+/* The directory that holds path (".": a name without '/') synced, as
+ * fsync_dir: 0, or -1 with errno. */
+int	fsync_parent(const char *path);
 
 /* All n bytes of p to fd, again after EINTR and short writes: 0, or -1
  * with errno.  The suite's one loop around write(2). */

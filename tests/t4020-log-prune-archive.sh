@@ -235,4 +235,28 @@ else
 	test_skip 'a group-readable log (0750 directory, 0640 files) stays so after a prune' 'missing GROUP: the caller has no second group'
 fi
 
+# log-prune(1): the archive is flushed to disk before the log is replaced;
+# one made by this run has its name in its directory synced too, or a
+# power loss after the log's rename could leave the records removed and
+# no archive.  That sync failing stops the run (exit 3, the log as it
+# was, the new archive removed).
+test_expect_success STRACE 'a new archive: its directory synced before the log is replaced' '
+	init_at "$TMP/s9" && rec "$TMP/s9" "2022-03-01 09:00:00" A 3 &&
+	rec "$TMP/s9" "2023-03-01 09:00:00" B 3 && mkdir -m 700 "$TMP/arch9" &&
+	at "$N1" log-append -d "$TMP/s9" --seal &&
+	cp -a "$TMP/s9" "$TMP/s9.sealed" &&
+	at "$N1" strace -f -y -o tr -e trace=fsync,rename,renameat,renameat2 \
+	    log-prune -d "$TMP/s9" -a "$TMP/arch9/a.csv" &&
+	d=$(grep -n "^[0-9]* *fsync([0-9]*<$TMP/arch9>" tr | cut -d: -f1) &&
+	r=$(grep -n "rename.*\"oplog.csv\"" tr | cut -d: -f1) &&
+	test -n "$d" && test -n "$r" && test "$d" -lt "$r" &&
+	k=$(head -n "$d" tr | grep -c " fsync(") &&
+	rm -rf "$TMP/s9" "$TMP/arch9/a.csv" && cp -a "$TMP/s9.sealed" "$TMP/s9" &&
+	test_must_fail 3 at "$N1" strace -f -o /dev/null -e trace=fsync \
+	    -e inject=fsync:error=EIO:when=$k log-prune -d "$TMP/s9" \
+	    -a "$TMP/arch9/a.csv" 2>err &&
+	one_line_matching err "^log-prune: $TMP/arch9/a.csv: syncing its directory: Input/output error\$" &&
+	cmp "$TMP/s9/oplog.csv" "$TMP/s9.sealed/oplog.csv" && test ! -e "$TMP/arch9/a.csv"
+'
+
 test_done
