@@ -817,6 +817,8 @@ audit_register(struct audit *a)
 			audit_not_checked(a, later[i][0], later[i][1]);
 		return;
 	}
+	/* locks as the gate keeps them at TIME (a clock ahead unlocks none) */
+	register_hold_locks(a->st, &a->reg, a->o->now);
 	cfd = creds_open(a->st->dirfd, &err);
 	creds_read(&cr, cfd, err);
 	check_register(a);

@@ -11,7 +11,7 @@
  *    clock set back re-admits and unlocks no one.  A clock set ahead
  *    unlocks no one either: an automatic unlock that is due is made only
  *    when the log corroborates the clock since the lock began
- *    (lock_stands), else the lock stands until a manager lifts it.
+ *    (operator_lock_stands), else the lock stands until a manager lifts it.
  *  - Unknown, revoked, expired and (for --by) non-manager ids run the same
  *    KDF work on the password as a known one and print the same message;
  *    the reason goes only to the operation log.  That work is the
@@ -491,29 +491,6 @@ log_attempt(struct store *st, const struct oplog_rec *rec, int64_t now,
 	return r;
 }
 
-/* 1 when o is locked at now.  A lock whose automatic lifting is due
- * (lockout_unlock_minutes) stands all the same unless the log corroborates
- * the clock from the lock's time to now (clock_corroborated): a clock a
- * year ahead, or a log another writer moved there, unlocks no one (SPEC).
- * A log that cannot be read corroborates nothing: quiet, the record's own
- * checks say what is wrong with it. */
-static int
-lock_stands(struct store *st, const struct operator *o, int64_t now)
-{
-	struct jerr	 e = JERR_INIT, *caller = st->err;
-	int64_t		 late, seen;
-	int		 r;
-
-	if (!o->locked)
-		return 0;
-	if (operator_locked(o, &st->conf, now))
-		return 1;
-	st->err = &e;
-	r = clock_corroborated(st, o->locked_at, now, &late, &seen);
-	st->err = caller;
-	return r != ST_OK;
-}
-
 /* The attempt counted on o (NULL: no row to count on): its status. */
 static int
 count(struct store *st, struct attempt *a, struct operator *o,
@@ -530,7 +507,7 @@ count(struct store *st, struct attempt *a, struct operator *o,
 	if (o == NULL)
 		return a->ok ? ST_OK : ST_NO;
 	switch (operator_count_attempt(o, &st->conf, now, a->ok,
-	    lock_stands(st, o, now), changed)) {
+	    operator_lock_stands(st, o, now), changed)) {
 	case COUNT_LOCKED_BEFORE:
 		a->ok = 0;
 		a->reason = "locked";
@@ -717,7 +694,7 @@ change_late(struct store *st, struct attempt *a)
 	o = register_find(&reg, a->id);
 	if ((why = why_unknown(o, 1, now)) == NULL && o->method != a->method)
 		why = "method-changed";
-	if (why == NULL && lock_stands(st, o, now))
+	if (why == NULL && operator_lock_stands(st, o, now))
 		why = "locked";
 	if (why == NULL)
 		a->result = change->change(st, &reg, now, change->arg);
@@ -886,7 +863,7 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	a.known = a.reason == NULL;
 	if (a.known) {
 		a.method = o->method;
-		a.locked = lock_stands(st, o, now);
+		a.locked = operator_lock_stands(st, o, now);
 	}
 	register_free(&reg);
 

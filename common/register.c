@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "jukisec.h"
+#include "clock.h"
 #include "cred.h"
 #include "csvio.h"
 #include "esc.h"
@@ -752,6 +753,8 @@ operator_locked(const struct operator *o, const struct conf *c, int64_t now)
 {
 	if (!o->locked)
 		return 0;
+	if (o->lock_held)
+		return 1;
 	/* A lock lifts by itself only from a time it can have begun at: one
 	 * dated before the person was registered (1970 from a dead clock, a
 	 * hand edit) is kept, as an unknown one is: a wrong clock never
@@ -761,6 +764,40 @@ operator_locked(const struct operator *o, const struct conf *c, int64_t now)
 	    now >= o->locked_at + c->lockout_unlock_minutes * 60000)
 		return 0;
 	return 1;
+}
+
+/* 1 when o is locked at now.  A lock whose automatic lifting is due
+ * (lockout_unlock_minutes) stands all the same unless the log corroborates
+ * the clock from the lock's time to now (clock_corroborated): a clock a
+ * year ahead, or a log another writer moved there, unlocks no one (SPEC).
+ * A log that cannot be read corroborates nothing: quiet, the record's own
+ * checks say what is wrong with it. */
+int
+operator_lock_stands(struct store *st, const struct operator *o, int64_t now)
+{
+	struct jerr	 e = JERR_INIT, *caller = st->err;
+	int64_t		 late, seen;
+	int		 r;
+
+	if (!o->locked)
+		return 0;
+	if (operator_locked(o, &st->conf, now))
+		return 1;
+	st->err = &e;
+	r = clock_corroborated(st, o->locked_at, now, &late, &seen);
+	st->err = caller;
+	return r != ST_OK;
+}
+
+void
+register_hold_locks(struct store *st, struct register_ *reg, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n; i++)
+		if (reg->op[i].locked &&
+		    !operator_locked(&reg->op[i], &st->conf, now))
+			reg->op[i].lock_held = operator_lock_stands(st, &reg->op[i], now);
 }
 
 void

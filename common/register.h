@@ -38,6 +38,11 @@ struct operator {
 	long long	failed;			/* consecutive failures (R5.2) */
 	int		locked;			/* locked out (R5.2): yes or no */
 	int64_t		locked_at;		/* since when; TIME_NONE unknown */
+	int		lock_held;		/* a lock whose lifting is due
+						 * that stands all the same: the
+						 * log does not bear the clock
+						 * out (register_hold_locks); not
+						 * stored */
 	/* A value that did not read back (a hand edit, a restore) damages
 	 * its row, not the register: bit c of bad is column c, which holds a
 	 * fail-safe stand-in (expired, revoked, locked, an operator, ...),
@@ -207,6 +212,17 @@ const char	*operator_id_problem(const char *);
 /* 1 when id, given with option opt (or from PAM_USER), cannot be an id:
  * said in one line, "OPT ID: WHY", or "OPT: empty" for none. */
 int		 operator_id_bad(const char *opt, const char *id, struct jerr *);
+/* 1 when o is locked at now as the gate decides it: a lock whose
+ * automatic lifting is due stands unless the log bears the clock out
+ * from the lock's time (clock.h clock_corroborated). */
+int		 operator_lock_stands(struct store *, const struct operator *,
+		    int64_t now);
+/* Every lock of reg whose automatic lifting is due at now but that the
+ * gate keeps marked held (lock_held), so that operator_locked answers as
+ * the gate's next attempt would: for the readers that show or decide a
+ * lock (the PAM account check, operator-list, the audit). */
+void		 register_hold_locks(struct store *, struct register_ *,
+		    int64_t now);
 /* Checks a free-text option value for the register: ST_OK, or ST_USAGE
  * with "OPTION: reason" said to e (jerr_say); field_check prints it. */
 int		 field_check_err(const char *option, const char *value, size_t max,

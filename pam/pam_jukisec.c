@@ -357,6 +357,7 @@ account(struct call *c)
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	id_notice(c, user);
+	register_hold_locks(&c->st, &reg, now);	/* a clock ahead unlocks no one */
 	o = operator_id_problem(user) != NULL ? NULL :
 	    register_find(&reg, user);
 	if (o == NULL)

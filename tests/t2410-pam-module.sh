@@ -1062,4 +1062,30 @@ test_expect_success 'nothing in /etc/pam.d names this test' '
 	! grep -rlF "$TMP" /etc/pam.d
 '
 
+# SPEC: a wrong clock (a year ahead) unlocks no one.  With
+# lockout_unlock_minutes the gate keeps a due lock while the log does not
+# bear the clock out (auth-check(1) "The clock"); the account check, for
+# a stack that admits through another module first, decides the lock as
+# the gate does, and so do operator-list and the audit.
+test_expect_success 'a clock a year ahead: the account check keeps the lock the gate keeps' '
+	D=$TMP/ck && AT=2030-08-01T09:00:00Z &&
+	at_AT reg_state && at_AT bootstrap && at_AT add_pw kato &&
+	conf_set "$D" lockout_unlock_minutes 30 && conf_set "$D" lockout_threshold 2 &&
+	test_must_fail 1 at 2030-08-01T10:00:00Z auth kato "$TMP/pw.wrong" 2>/dev/null &&
+	test_must_fail 4 at 2030-08-01T10:00:01Z auth kato "$TMP/pw.wrong" 2>/dev/null &&
+	service ck "auth required pam_permit.so" "account required MOD dir=$D" &&
+	SVC=ck test_must_fail 6 at 2031-09-05T10:00:00Z pc kato /dev/null -A &&
+	said "pam_acct_mgmt PAM_PERM_DENIED" &&
+	SVC=ck test_must_fail 6 at 2031-09-05T10:00:00Z pc kato /dev/null -a &&
+	said "pam_authenticate PAM_SUCCESS" && said "pam_acct_mgmt PAM_PERM_DENIED" &&
+	at 2031-09-05T10:00:00Z operator-list -d "$D" -l >l && grep -q "^kato " l &&
+	at 2031-09-05T10:00:00Z operator-list -d "$D" -f csv >c &&
+	test "$(mlr --icsv --onidx filter "\$id == \"kato\"" then cut -o -f failed,locked c)" = "2 yes" &&
+	at 2031-09-05T10:00:00Z jukisec-audit -d "$D" --format csv >a 2>/dev/null;
+	grep -q "^R5.2,locked-operators,WARN,kato," a &&
+	SVC=ck at 2030-08-01T10:31:00Z pc kato /dev/null -A &&
+	said "pam_acct_mgmt PAM_SUCCESS" &&
+	at 2030-08-01T10:31:00Z operator-list -d "$D" -l >l && ! grep -q "^kato " l
+'
+
 test_done
