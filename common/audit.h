@@ -99,8 +99,9 @@ struct audit {
 	size_t		nstray;
 	int64_t		log_first;	/* the first kept record's time, TIME_NONE:
 					 * no record */
-	int64_t		log_begins;	/* the first kept record's time (its
-					 * genesis's, when held), or TIME_NONE */
+	/* the first kept record's time (the genesis's, when held), or
+	 * TIME_NONE */
+	int64_t		log_begins;
 	int		log_whole;	/* the log's pass read it to its end */
 	struct audit_cfm *cfm;		/* confirmations.csv (audit_confirm.c) */
 	struct r54	*r54;		/* R5.4 as the log's pass saw it */
@@ -134,7 +135,8 @@ char	*audit_unread_ja(const struct jerr *, const char *file,
 void	audit_register_unread(struct audit *);
 /* Check RULE CHECK, which needs the register, when it does not read: a
  * FAIL whose item is the register's (audit_register_unread). */
-void	audit_not_checked(struct audit *, const char *rule, const char *check);
+void	audit_not_checked(struct audit *, const char *rule,
+	    const char *check);
 /* The Security Manager's title in the report's language: a finding that
  * names the officer takes it from the settings (muni.h), as the report's
  * heading names the committee. */

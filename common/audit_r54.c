@@ -442,7 +442,8 @@ audit_r54(struct audit *a)
 	const char	*why;
 	long long	 i;
 
-	if (!a->reg_ok || w == NULL) {	/* r54_new's only for a register */
+	/* r54_new's only for a register */
+	if (!a->reg_ok || w == NULL) {
 		audit_not_checked(a, "R5.4", "log-operators-authorized");
 		return;
 	}

@@ -614,7 +614,8 @@ report_csv(FILE *fp, const struct incident *inc, int64_t now)
 {
 	static const char *const hdr[] = { "incident", "step", "status", "at",
 		"by", "due", "note" };
-	unsigned out = incident_outstanding(inc), late = incident_late(inc, now, -1);
+	unsigned out = incident_outstanding(inc);
+	unsigned late = incident_late(inc, now, -1);
 	struct appi a;
 	int64_t due;
 	size_t i;

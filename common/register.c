@@ -797,7 +797,8 @@ register_hold_locks(struct store *st, struct register_ *reg, int64_t now)
 	for (i = 0; i < reg->n; i++)
 		if (reg->op[i].locked &&
 		    !operator_locked(&reg->op[i], &st->conf, now))
-			reg->op[i].lock_held = operator_lock_stands(st, &reg->op[i], now);
+			reg->op[i].lock_held = operator_lock_stands(st,
+			    &reg->op[i], now);
 }
 
 void

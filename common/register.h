@@ -38,11 +38,9 @@ struct operator {
 	long long	failed;			/* consecutive failures (R5.2) */
 	int		locked;			/* locked out (R5.2): yes or no */
 	int64_t		locked_at;		/* since when; TIME_NONE unknown */
-	int		lock_held;		/* a lock whose lifting is due
-						 * that stands all the same: the
-						 * log does not bear the clock
-						 * out (register_hold_locks); not
-						 * stored */
+	/* A lock whose lifting is due that stands all the same: the log
+	 * does not bear the clock out (register_hold_locks).  Not stored. */
+	int		lock_held;
 	/* A value that did not read back (a hand edit, a restore) damages
 	 * its row, not the register: bit c of bad is column c, which holds a
 	 * fail-safe stand-in (expired, revoked, locked, an operator, ...),
@@ -211,12 +209,13 @@ int		 method_parse(const char *, enum method *);	/* 0 or -1 */
 const char	*operator_id_problem(const char *);
 /* 1 when id, given with option opt (or from PAM_USER), cannot be an id:
  * said in one line, "OPT ID: WHY", or "OPT: empty" for none. */
-int		 operator_id_bad(const char *opt, const char *id, struct jerr *);
+int		 operator_id_bad(const char *opt, const char *id,
+		    struct jerr *);
 /* 1 when o is locked at now as the gate decides it: a lock whose
  * automatic lifting is due stands unless the log bears the clock out
  * from the lock's time (clock.h clock_corroborated). */
-int		 operator_lock_stands(struct store *, const struct operator *,
-		    int64_t now);
+int		 operator_lock_stands(struct store *,
+		    const struct operator *, int64_t now);
 /* Every lock of reg whose automatic lifting is due at now but that the
  * gate keeps marked held (lock_held), so that operator_locked answers as
  * the gate's next attempt would: for the readers that show or decide a

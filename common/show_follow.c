@@ -92,7 +92,8 @@ show_cursor_write(const char *path, long long seq, int sync,
 	/* the rename made durable too: a cursor a power loss could take
 	 * back would hand records on again */
 	if (sync && fsync_parent(path) == -1) {
-		jerr_say_errno(e, ST_FAIL, _("%s: syncing its directory"), path);
+		jerr_say_errno(e, ST_FAIL, _("%s: syncing its directory"),
+		    path);
 		goto out;
 	}
 	ret = 0;

@@ -357,7 +357,8 @@ account(struct call *c)
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	id_notice(c, user);
-	register_hold_locks(&c->st, &reg, now);	/* a clock ahead unlocks no one */
+	/* as the gate: a clock ahead unlocks no one */
+	register_hold_locks(&c->st, &reg, now);
 	o = operator_id_problem(user) != NULL ? NULL :
 	    register_find(&reg, user);
 	if (o == NULL)
