@@ -243,6 +243,24 @@ files_same() {
 	for _f; do cmp "$TMP/saved.$_f" "$D/$_f" || return 1; done
 }
 
+# key_respellings: oplog.key written otherwise than jukisec-log(5) "Keys"
+# spells it, one per line: the token the tools' message names, then a sed
+# expression that makes it (a sign or a leading zero in a number, two
+# tokens swapped, a doubled blank, a blank after the last).  For the
+# writers (t1010) and the verifier (t1020) alike.
+key_respellings() {
+	cat <<'EOF'
+epoch s/ epoch=\([0-9]*\) / epoch=+\1 /
+epoch s/ epoch=\([0-9]*\) / epoch=0\1 /
+epoch_seconds s/epoch_seconds=/epoch_seconds=+/
+epoch_seconds s/epoch_seconds=/epoch_seconds=0/
+epoch_seconds s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /
+t0 s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)$/\1 \3 \2/
+key s/ key=/  key=/
+key s/$/ /
+EOF
+}
+
 one_line_matching() {
 	n=$(wc -l <"$1")
 	if [ "$n" -ne 1 ]; then echo "want one line in $1, got $n:" >&2; cat "$1" >&2; return 1; fi

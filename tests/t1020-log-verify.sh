@@ -465,20 +465,14 @@ test_expect_success 'oplog.key: missing fails (1); garbled fails (1); unsafe mod
 # a sign or a leading zero in a number is a malformed key file.
 test_expect_success 'oplog.key in another order or spelling: malformed (1)' '
 	N=2026-01-05T10:00:00Z && cp s/oplog.key key.good &&
-	for fe in "epoch s/ epoch=\([0-9]*\) / epoch=+\1 /" \
-	    "epoch s/ epoch=\([0-9]*\) / epoch=0\1 /" \
-	    "epoch_seconds s/epoch_seconds=/epoch_seconds=+/" \
-	    "epoch_seconds s/epoch_seconds=/epoch_seconds=0/" \
-	    "epoch_seconds s/ \(epoch_seconds=[0-9]*\) \(epoch=[0-9]*\) / \2 \1 /" \
-	    "t0 s/^\(.* v1\) \(t0=.*\) \(key=[0-9a-f]*\)\$/\1 \3 \2/" \
-	    "key s/ key=/  key=/" "key s/\$/ /"; do
-		f=${fe%% *} e=${fe#* } &&
+	key_respellings >resp &&
+	while read -r f e <&9; do
 		sed "$e" key.good >s/oplog.key && ! cmp -s key.good s/oplog.key &&
 		test_must_fail 1 lv -k key --now $N >out 2>err &&
 		one_line_matching err "^log-verify: oplog.key: malformed \(field $f\)\$" &&
 		test_must_fail 1 indep --now $N --dir "$TMP/s" key >out &&
 		grep -qx "bad: oplog.key: malformed" out || return 1
-	done &&
+	done 9<resp &&
 	cp key.good s/oplog.key && lv -k key --now $N >out &&
 	indep --now $N --dir "$TMP/s" key >out && grep -q "^ok " out
 '
