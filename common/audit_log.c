@@ -224,7 +224,8 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	w->last_time = r->time;
 	if (w->head_ok && r->seq == w->head_seq)
 		w->head_found = strcmp(r->field[OF_MAC], w->head_mac) == 0;
-	if (sys && IS(r, OF_ACTION, "recover") && r->time <= a->o->now) {
+	if (sys && IS(r, OF_ACTION, "recover") && r->time >= a->o->per.from &&
+	    r->time <= a->o->now) {
 		if (w->nrv < RECOV_MAX) {
 			struct recov *v = &w->rv[w->nrv];
 
@@ -1241,7 +1242,10 @@ recovery_item(struct audit *a, const struct recov *v)
 
 /* R5.1, R6: the log verification key used to recover (operator-mod
  * --recover, bypassing the manager's own authority; log-append --recover,
- * cutting the log back): the committee sees every use and every try. */
+ * cutting the log back): the committee sees every use and every try from
+ * the period's first day up to the report's time (one before the period
+ * was the report of its own period; a WARN never cleared would hide the
+ * next one). */
 static void
 check_recoveries(struct audit *a, const struct walk *w)
 {

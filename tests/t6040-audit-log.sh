@@ -658,6 +658,27 @@ test_expect_success 'recoveries in Japanese: in words, no command, uid or token'
 	grep -q "^      - .*: recovery of Boss at terminal t9, refused (uid=$(id -u) reason=wrong-key)\$" r.en
 '
 
+# R5.1 manager-recoveries lists from the period's first day up to the
+# report's time: a recovery before the period is not the report's (one
+# long past would WARN in every nightly audit until it is pruned), one in
+# it is, and so is one after it, before TIME, which the committee signing
+# the report must know of.
+recover_at() {
+	at "$1" operator-mod -d "$D" --recover -i boss --key-file "$D.key"
+}
+test_expect_success 'recoveries: from the first day of the period up to TIME' '
+	D=$TMP/recper && audit_state && recover_at 2027-01-15T10:00:00Z &&
+	recover_at 2027-02-10T10:00:00Z && recover_at 2027-03-10T10:00:00Z &&
+	jukisec-audit -d "$D" --lang en --now 2027-04-01T00:00:00Z \
+	    --since 2027-02-01 --until 2027-02-28 >r.en &&
+	grep -q "^  \[WARN\] 2 use(s) or attempt(s) in the log " r.en &&
+	grep ": recovery of Boss " r.en | cut -c9-18 >items &&
+	printf "%s\n" 2027-02-10 2027-03-10 >want && test_cmp want items &&
+	jukisec-audit -d "$D" --lang en --now 2027-04-01T00:00:00Z \
+	    --since 2027-03-11 >r.en &&
+	grep -q "^  \[PASS\] 0 use(s) or attempt(s) in the log " r.en
+'
+
 # oplog.key removed (how a log put back from an earlier epoch would pass
 # without the key): log-verify fails it, and the audit says so, in
 # Japanese in words.
