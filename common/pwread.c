@@ -134,8 +134,11 @@ fd_parse(const char *opt, const char *s)
 	long long	 n;
 	const char	*e;
 
+	/* The value is not repeated: a password typed here by mistake
+	 * (--password, getopt_long's abbreviation) would go on to wherever
+	 * standard error is kept. */
 	if (parse_decimal(s, 0, 1023, &n, &e) == -1) {
-		warnx(_("%s %s: not a file descriptor (0-1023)"), opt, s);
+		warnx(_("%s: not a file descriptor (0-1023)"), opt);
 		return -1;
 	}
 	fd_hold((int)n);

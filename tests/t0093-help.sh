@@ -68,8 +68,8 @@ log-append -u tanaka -o juminhyo|log-append: missing -a
 operator-revoke -b boss -i tanaka|operator-revoke: missing --reason
 auth-check|auth-check: missing -u
 auth-check --pam -u x|auth-check: --pam: not with -u or --password-fd
-auth-check -u x --password-fd x|auth-check: --password-fd x: not a file descriptor (0-1023)
-auth-check -u x --password-fd 03|auth-check: --password-fd 03: not a file descriptor (0-1023)
+auth-check -u x --password-fd x|auth-check: --password-fd: not a file descriptor (0-1023)
+auth-check -u x --password-fd 03|auth-check: --password-fd: not a file descriptor (0-1023)
 operator-list --expiring +30|operator-list: --expiring +30: days, 0 to 36500: invalid
 incident-report|incident-report: missing the mode: new, step, show or list
 incident-report frob|incident-report: frob: not new, step, show or list

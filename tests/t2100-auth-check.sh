@@ -210,11 +210,25 @@ test_expect_success '--password-fd N: decimal digits, no sign, no leading zero (
 	for n in +0 00 -0 " 0" "0 " 0x0 1e0 99999999999999999999; do
 		test_must_fail 2 auth-check -d "$D" -u tanaka --password-fd "$n" \
 		    <"$TMP/pw.tanaka" 2>err &&
-		grep -q "^auth-check: --password-fd $n: not a file descriptor (0-1023)\$" err &&
+		grep -q "^auth-check: --password-fd: not a file descriptor (0-1023)\$" err &&
 		test "$(grep -c "^auth-check:" err)" = 1 || return 1
 	done &&
 	cmp log.before "$D/oplog.csv" &&
 	auth-check -d "$D" -u tanaka --password-fd 0 <"$TMP/pw.tanaka"
+'
+
+# A password typed where its descriptor goes (--password, getopt_long's
+# abbreviation of --password-fd) is refused without being repeated: the
+# line goes where standard error is kept (cron's mail, the journal).
+test_expect_success '--password-fd PASSWORD: refused, the value not repeated' '
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 auth-check -d "$D" -u tanaka --password "Hunter-22x" 2>err &&
+	test "$(head -n 1 err)" = "auth-check: --password-fd: not a file descriptor (0-1023)" &&
+	! grep -q Hunter err &&
+	test_must_fail 2 operator-mod -d "$D" -b boss --by-password=Hunter-22x \
+	    -i tanaka -s x 2>err &&
+	test "$(head -n 1 err)" = "operator-mod: --by-password-fd: not a file descriptor (0-1023)" &&
+	! grep -q Hunter err && cmp log.before "$D/oplog.csv"
 '
 
 # A refused id or terminal name is named by where it came from: -u, -t,

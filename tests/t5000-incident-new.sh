@@ -121,7 +121,7 @@ test_expect_success '--level, --persons and --by-password-fd: no sign, no leadin
 	cp "$D/incidents.csv" before && cp "$D/oplog.csv" log.before &&
 	test_must_fail 2 at_AT incident-report -d "$D" -b boss --by-password-fd 04 \
 	    new --type other --summary s 4<"$TMP/pw.boss" >out 2>err &&
-	grep -q "^incident-report: --by-password-fd 04: not a file descriptor (0-1023)\$" err &&
+	grep -q "^incident-report: --by-password-fd: not a file descriptor (0-1023)\$" err &&
 	test ! -s out && cmp "$D/incidents.csv" before && cmp "$D/oplog.csv" log.before
 '
 
