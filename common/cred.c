@@ -487,20 +487,36 @@ out:
 }
 
 int
-cred_read_phc(struct store *st, const char *id, char buf[PHC_BUF])
+cred_phc_dir(struct store *st)
 {
-	size_t	 n;
-	int	 fd, r;
+	return cred_dir(st, 0);
+}
+
+int
+cred_phc_at(int dfd, uid_t euid, const char *id, char buf[PHC_BUF])
+{
+	char		 name[64 + sizeof ".phc"];	/* ids: 32 at most */
+	struct stat	 sb;
+	ssize_t		 n = -1;
+	int		 fd;
 
 	*buf = '\0';
-	if ((fd = cred_open(st, id, "phc", &r)) == -1)
-		return r;
-	/* one byte over tells a longer file: none of a hash */
-	if ((n = read_upto(fd, buf, PHC_MAX + 1)) > PHC_MAX)
-		n = 0;
-	buf[n] = '\0';
+	if ((size_t)snprintf(name, sizeof name, "%s.phc", id) >= sizeof name)
+		return -1;
+	/* O_NONBLOCK as open_regular_st's, against a planted FIFO; left
+	 * set, since a regular file's read ignores it.  One byte over
+	 * PHC_MAX tells a longer file (st_size may have grown since). */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    check_stat_uid(&sb, 0, euid) == 0 && sb.st_size <= (off_t)PHC_MAX)
+		n = read(fd, buf, PHC_MAX + 1);
 	close(fd);
-	return ST_OK;
+	if (n < 0 || n > (ssize_t)PHC_MAX)
+		return -1;
+	buf[n] = '\0';
+	return 0;
 }
 
 void

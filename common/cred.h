@@ -40,7 +40,7 @@
  * tag in unpadded base64, and the one newline cred.c takes after it. */
 #define PHC_MAX		(sizeof "$argon2id$v=19$m=4194304,t=100,p=64$" - 1 + \
 			    22 + 1 + 43 + 1)
-/* cred_read_phc's buffer: a byte over PHC_MAX tells a longer file; NUL. */
+/* cred_phc_at's buffer: a byte over PHC_MAX tells a longer file; NUL. */
 #define PHC_BUF		(PHC_MAX + 2)
 
 /* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
@@ -106,11 +106,17 @@ int	cred_write(struct store *, const char *id, const char *ext,
 	    const void *, size_t);
 int	cred_read(struct store *, const char *id, const char *ext,
 	    char **data, size_t *len);
-/* A hash file longer than PHC_MAX is none: cred_read and cred_read_phc
- * read it as "", which no parse takes (its id's credential corrupt),
- * unread and unallocated.  cred_read_phc reads credentials/ID.phc into
- * the caller's buf, for the gate's cost, which reads every row's. */
-int	cred_read_phc(struct store *, const char *id, char buf[PHC_BUF]);
+/* A hash file longer than PHC_MAX is none: cred_read reads it as "",
+ * which no parse takes (its id's credential corrupt), unread and
+ * unallocated. */
+/* The gate's cost reads every password row's hash, so that is made
+ * cheap: cred_phc_dir opens credentials/ once (the descriptor, or -1,
+ * said as cred_read says it), and cred_phc_at reads dfd's ID.phc into buf
+ * as open_safe reads a secret (regular, euid's or root's, no group or
+ * world bit), in one open, fstat and read: 0, or -1 with buf "" for a
+ * hash that is absent, refused, unreadable or longer than PHC_MAX. */
+int	cred_phc_dir(struct store *);
+int	cred_phc_at(int dfd, uid_t euid, const char *id, char buf[PHC_BUF]);
 int	cred_destroy(struct store *, const char *id, const char *ext);
 /* A credential replaced in place (credentials/ID.EXT renamed over) would
  * leave its old bytes on disk, and readable through any other hard link:

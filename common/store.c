@@ -110,7 +110,7 @@ static const struct tmp_name {
 
 /* The owner and mode checks of check_fd_safe against euid: 0, or -1
  * with errno JERR_UNSAFE, which no kernel call leaves. */
-static int
+int
 check_stat_uid(const struct stat *sb, int allow_group_read, uid_t euid)
 {
 	if ((sb->st_uid != euid && sb->st_uid != 0) ||

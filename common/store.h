@@ -267,6 +267,9 @@ void	store_open_say(const struct store *, struct jerr *to, const char *name);
  * (secret keys).  0 ok, -1 with errno (EINVAL not a regular file,
  * JERR_UNSAFE owner or mode). */
 int	check_fd_safe(int fd, int allow_group_read);
+/* check_fd_safe's owner and mode checks of an fstat against euid, for a
+ * caller that checks many files: 0, or -1 with errno JERR_UNSAFE. */
+int	check_stat_uid(const struct stat *, int allow_group_read, uid_t euid);
 
 /*
  * Atomic replacement of a file in a directory: the new content goes to a
