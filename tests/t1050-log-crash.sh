@@ -207,6 +207,22 @@ test_expect_success 'a refused large batch: a kill at every step, or in every wr
 '
 crash_say
 
+# A disk that refuses the cut of a refused batch: the refusal's exit 2
+# and line all the same (log-append(1)); the bytes stay after the open
+# head, in no record, and the next writer cuts them with a repair record.
+test_expect_success 'a refused batch whose cut the disk refuses: exit 2, the next writer cuts it' '
+	rm -rf "$S" && cp -a "$TMP/saved" "$S" &&
+	crash_trace refused && rm -rf "$S" && cp -a "$TMP/saved" "$S" &&
+	n=$(sed -n "s/^\([0-9]*\) ftruncate .*/\1/p" "$TMP/crash.trace") &&
+	test -n "$n" && r=0 &&
+	fail_at "$n" EIO 0 log-append -d "$S" --stdin <refused.in 2>err || r=$?
+	test "$r" = 2 && one_line_matching err "<stdin>:30001: field detail: missing" &&
+	test "$(wc -c <"$S/oplog.csv")" -gt "$(wc -c <"$TMP/saved/oplog.csv")" &&
+	la -u after -a check 2>/dev/null && lv >/dev/null &&
+	test "$(grep -c ",-,repair," "$S/oplog.csv")" -eq 1 &&
+	test "$(grep -c ",clerk03,print," "$S/oplog.csv")" -eq 0
+'
+
 # What SIGKILL cannot show (the page cache survives it), a power loss
 # could: the slot is put back only after the cut is durable, or a closed
 # head would precede records that chain, which the next writer takes in.
