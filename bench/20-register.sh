@@ -10,7 +10,8 @@
 #    a figure of its own shows what that mapping gains against libgcrypt's
 #    own allocation (a page fault a page)
 #  - operator-list of a 10,000-operator register: its time (goal <= 50 ms)
-#    and vs mlr --icsv --opprint cat of the same CSV
+#    and vs mlr --icsv --opprint cat of the same CSV; jukisec-audit of that
+#    register against operator-list -f csv of it
 #  - operator-add to that register vs two derivations (the manager's check
 #    and the new hash): overhead goal <= 100 ms
 . "$BENCH/lib.sh"
@@ -69,6 +70,10 @@ rows=$(operator-list -d "$D" -f csv | tail -n +2 | wc -l)
 pair time - "operator-list ($rows) vs mlr --opprint cat" \
     'sw -n 5 operator-list -d "$D"' 'sw -n 5 mlr --icsv --opprint cat "$D/operators.csv"'
 fig_ms "operator-list, $rows operators" 50
+# The audit looks up every row (names, approvers, credentials): it must
+# grow with the register as operator-list does, not with its square.
+pair time - "jukisec-audit ($rows) vs operator-list -f csv" \
+    'sw -a jukisec-audit -d "$D"' 'sw operator-list -d "$D" -f csv'
 
 i=0
 add() {

@@ -144,7 +144,8 @@ audit_run(const struct audit_opts *o, FILE *out)
 		store_close(&st);
 		return ST_FAIL;
 	}
-	a.reg_ok = register_load_err(&st, &a.reg, &a.reg_error) == ST_OK;
+	if ((a.reg_ok = register_load_err(&st, &a.reg, &a.reg_error) == ST_OK))
+		register_index(&a.reg);	/* every row is looked up */
 	if (o->author != NULL && a.reg_ok &&
 	    register_find(&a.reg, o->author) == NULL) {
 		jerr_say(st.err, ST_USAGE, _("--author %s: not in the "

@@ -379,6 +379,7 @@ check_register(struct audit *a)
 	struct register_ *r = &a->reg;
 	int64_t	 now = a->o->now;
 	size_t	 i, j, nact = 0, bad = 0;
+	unsigned char *dup;
 	const char *why;
 	char	*by;
 
@@ -391,15 +392,14 @@ check_register(struct audit *a)
 	    r->n, nact);
 
 	check_begin(a, "R5.1", "register-ids-unique");
+	dup = xmalloc(r->n + 1);
+	bad = register_dups(r, dup);
 	for (i = 0; i < r->n; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(r->op[i].id, r->op[j].id) == 0) {
-				check_item(a, r->op[i].id, L(a,
-				    "identification code %s appears more than once.",
-				    "識別符号 %s が重複しています。"), r->op[i].id);
-				bad++;
-				break;
-			}
+		if (dup[i])
+			check_item(a, r->op[i].id, L(a,
+			    "identification code %s appears more than once.",
+			    "識別符号 %s が重複しています。"), r->op[i].id);
+	free(dup);
 	check_end(a, bad ? AUDIT_FAIL : AUDIT_PASS, "%s", bad ?
 	    L(a, "Operators' identification codes are not unique.",
 	    "操作者の識別符号が一意ではありません。") :

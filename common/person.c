@@ -9,16 +9,12 @@
 char *
 person_label(const struct register_ *reg, const char *id, int ja)
 {
-	const struct operator *o = NULL;
-	size_t	 i;
+	const struct operator *o;
 
 	if (reg == NULL)
 		return xasprintf(ja ? "ID %s(登録簿を読み込めないため氏名不明)" :
 		    "id %s (name unknown: the register cannot be read)", id);
-	for (i = 0; i < reg->n && o == NULL; i++)
-		if (strcmp(reg->op[i].id, id) == 0)
-			o = &reg->op[i];
-	if (o == NULL)
+	if ((o = register_get(reg, id)) == NULL)
 		return xasprintf(ja ? "登録簿に記載のない者(ID %s)" :
 		    "not in the register (id %s)", id);
 	/* a name blanked by hand (a damaged row): its place in the register,

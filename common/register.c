@@ -604,6 +604,7 @@ load(struct store *st, struct register_ *reg, struct jerr *e, off_t peek,
 	int		 fd, k, full, ret = ST_OK;
 
 	reg->op = NULL;
+	reg->ix = NULL;
 	reg->n = reg->damaged = 0;
 	reg->missing = 0;
 	/* a missing register: the hash of no bytes */
@@ -701,19 +702,77 @@ register_free(struct register_ *reg)
 	for (i = 0; i < reg->n; i++)
 		row_free(&reg->op[i]);
 	free(reg->op);
+	free(reg->ix);
 	reg->op = NULL;
+	reg->ix = NULL;
 	reg->n = reg->damaged = 0;
+}
+
+/* by_id, ties in the order of the rows: the first of equal ids first. */
+static int
+by_id_row(const void *a, const void *b)
+{
+	const struct operator *x = *(const struct operator *const *)a;
+	const struct operator *y = *(const struct operator *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+void
+register_index(struct register_ *reg)
+{
+	size_t i;
+
+	free(reg->ix);
+	reg->ix = xcalloc(reg->n + 1, sizeof *reg->ix);
+	for (i = 0; i < reg->n; i++)
+		reg->ix[i] = &reg->op[i];
+	qsort(reg->ix, reg->n, sizeof *reg->ix, by_id_row);
+}
+
+const struct operator *
+register_get(const struct register_ *reg, const char *id)
+{
+	size_t lo = 0, hi = reg->n, mid;
+
+	if (reg->ix == NULL) {
+		for (lo = 0; lo < reg->n; lo++)
+			if (strcmp(reg->op[lo].id, id) == 0)
+				return &reg->op[lo];
+		return NULL;
+	}
+	while (lo < hi) {	/* the first row whose id is not below id */
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(reg->ix[mid]->id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < reg->n && strcmp(reg->ix[lo]->id, id) == 0 ?
+	    reg->ix[lo] : NULL;
 }
 
 struct operator *
 register_find(struct register_ *reg, const char *id)
 {
-	size_t i;
+	const struct operator *o = register_get(reg, id);
 
-	for (i = 0; i < reg->n; i++)
-		if (strcmp(reg->op[i].id, id) == 0)
-			return &reg->op[i];
-	return NULL;
+	return o != NULL ? &reg->op[o - reg->op] : NULL;
+}
+
+size_t
+register_dups(const struct register_ *reg, unsigned char *flags)
+{
+	size_t i, n = 0;
+
+	memset(flags, 0, reg->n);
+	for (i = 1; i < reg->n; i++)
+		if (strcmp(reg->ix[i]->id, reg->ix[i - 1]->id) == 0) {
+			flags[reg->ix[i] - reg->op] = 1;
+			n++;
+		}
+	return n;
 }
 
 struct operator *
@@ -723,6 +782,8 @@ register_append(struct register_ *reg, const char *id)
 	const char *f[NCOLS];
 	size_t i;
 
+	free(reg->ix);		/* the rows move */
+	reg->ix = NULL;
 	reg->op = xrealloc(reg->op, (reg->n + 1) * sizeof *o);
 	o = &reg->op[reg->n++];
 	memset(o, 0, sizeof *o);

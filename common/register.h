@@ -64,6 +64,7 @@ struct register_ {
 	char		sha256[65];		/* of the bytes loaded, hex */
 	int		missing;		/* no operators.csv: a state that
 						 * never held anyone */
+	struct operator	**ix;			/* register_index's, or NULL */
 };
 
 /* STABLE: reads operators.csv (caller holds STORE_LOCK_REGISTER when it will
@@ -97,8 +98,17 @@ int	register_peek_ids(struct store *, struct register_ *,
  * ST_FAIL with nothing kept (register_load would refuse it). */
 int	register_load_quiet(struct store *, struct register_ *);
 void	register_free(struct register_ *);
-/* STABLE: the row with this id, or NULL. */
+/* STABLE: the row with this id (the first, in a register read with
+ * duplicates), or NULL; register_get for a register read only.  A walk
+ * of the rows, or a binary search once register_index has sorted them: a
+ * reader that looks up every row (the audit: 10,000 operators) calls it
+ * after the load; register_append and register_free drop the index. */
 struct operator *register_find(struct register_ *, const char *id);
+const struct operator *register_get(const struct register_ *, const char *id);
+void	register_index(struct register_ *);
+/* With the index: flags[i] set for each row whose id an earlier row has,
+ * the others cleared (flags: reg->n of them); the count set. */
+size_t	register_dups(const struct register_ *, unsigned char *flags);
 /* Sets a string field of o (&o->name, ...) to a copy of v. */
 void	register_set(struct operator *o, char **field, const char *v);
 /* STABLE: 1 when active at time now: not revoked, not expired. */

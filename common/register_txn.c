@@ -420,6 +420,7 @@ register_open(struct store *st, struct register_ *reg)
 	int r;
 
 	reg->op = NULL;
+	reg->ix = NULL;
 	reg->n = 0;
 	if ((r = register_lock(st)) != ST_OK)
 		return r;
