@@ -820,27 +820,33 @@ gate_fds(struct store *st)
  * parse (out of jukisec.conf's ranges) or is longer than any hash (read
  * no further: corrupt for its id alone).  One buffer for every row, so
  * that no row's file runs the secure pool out for every id; credentials/
- * opened once, four calls a row (10,000 rows: issue 3's bench).  The
+ * opened once, four calls a row (10,000 rows: issue 3's bench); none
+ * for the attempt of a person whose method derives no key (m).  The
  * descriptors are two at a time, within gate_fds's. */
 static void
-kdf_cost(struct store *st, const struct register_ *reg, struct cred_cost *k)
+kdf_cost(struct store *st, const struct register_ *reg, enum method m,
+    struct cred_cost *k)
 {
 	struct jerr	 e = JERR_INIT, *caller = st->err;
-	char		*phc = xmalloc_secure(PHC_BUF);
+	char		*phc;
 	uid_t		 euid = geteuid();
 	size_t		 i;
 	int		 dfd;
 
 	cred_cost_init(k, &st->conf);
+	if (m != METHOD_PASSWORD)	/* a finger or a verifier: no KDF */
+		return;
 	st->err = &e;
 	dfd = cred_phc_dir(st);
 	st->err = caller;
-	for (i = 0; dfd != -1 && i < reg->n; i++)
+	if (dfd == -1)
+		return;
+	phc = xmalloc_secure(PHC_BUF);
+	for (i = 0; i < reg->n; i++)
 		if (reg->op[i].method == METHOD_PASSWORD &&
 		    cred_phc_at(dfd, euid, reg->op[i].id, phc) == 0)
 			cred_cost_add(k, phc);
-	if (dfd != -1)
-		close(dfd);
+	close(dfd);
 	cred_free(phc, PHC_BUF);
 }
 
@@ -863,7 +869,6 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	    (r = clock_decision(st, &now)) != ST_OK ||
 	    (r = register_load(st, &reg)) != ST_OK)
 		return r;
-	kdf_cost(st, &reg, &a.cost);
 	o = a.unlogged ? NULL : register_find(&reg, id);
 	a.reason = why_unknown(o, need_manager, now);
 	a.known = a.reason == NULL;
@@ -871,6 +876,7 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 		a.method = o->method;
 		a.locked = operator_lock_stands(st, o, now);
 	}
+	kdf_cost(st, &reg, a.method, &a.cost);
 	register_free(&reg);
 
 	r = a.method == METHOD_PASSWORD ?

@@ -674,4 +674,19 @@ test_expect_success 'template key: killed after its link, the next enrolment kee
 	auth-check -d "$C" -u op2 2>err
 '
 
+# The cost of a password attempt reads every stored password hash
+# (auth-check(1)); a palm's attempt derives no key and reads none.
+test_expect_success STRACE 'a palm'"'"'s attempt reads no password hash' '
+	mode "" && hand ueda-right &&
+	printf "%s\n" pw-user-secret-1 >pw.u && chmod 600 pw.u &&
+	operator-add -b ueda -i pwuser -n Pw -m password --reason "no reader" \
+	    --instructions-given 2026-11-01 --password-fd 3 3<pw.u 2>/dev/null &&
+	test -f state/credentials/pwuser.phc &&
+	strace -f -qq -e trace=openat -o trace auth-check -u ueda 2>err &&
+	grep -q "ueda\.tmpl" trace && ! grep -q "\.phc" trace &&
+	strace -f -qq -e trace=openat -o trace auth-check -u pwuser \
+	    --password-fd 3 3<pw.u 2>err &&
+	grep -q "pwuser\.phc" trace
+'
+
 test_done
