@@ -108,8 +108,9 @@ int	cred_read(struct store *, const char *id, const char *ext,
 	    char **data, size_t *len);
 /* A hash file longer than PHC_MAX is none: cred_read reads it as "",
  * which no parse takes (its id's credential corrupt), unread and
- * unallocated. */
-/* The gate's cost reads every password row's hash, so that is made
+ * unallocated.
+ *
+ * The gate's cost reads every password row's hash, so that is made
  * cheap: cred_phc_dir opens credentials/ once (the descriptor, or -1,
  * said as cred_read says it), and cred_phc_at reads dfd's ID.phc into buf
  * as open_safe reads a secret (regular, euid's or root's, no group or

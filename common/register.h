@@ -107,7 +107,7 @@ struct operator *register_find(struct register_ *, const char *id);
 const struct operator *register_get(const struct register_ *, const char *id);
 void	register_index(struct register_ *);
 /* With the index: flags[i] set for each row whose id an earlier row has,
- * the others cleared (flags: reg->n of them); the count set. */
+ * the others cleared (flags: reg->n of them); returns how many are set. */
 size_t	register_dups(const struct register_ *, unsigned char *flags);
 /* Sets a string field of o (&o->name, ...) to a copy of v. */
 void	register_set(struct operator *o, char **field, const char *v);
