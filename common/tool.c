@@ -8,8 +8,9 @@
  * Invariants: --help goes to standard output with status 0 and lists
  * every option the man page lists (t0099); a usage error goes to standard
  * error with status 2, after exactly one line saying what was wrong:
- * getopt_long's own for an unknown option or a missing argument, or the
- * tool's (usage_extra, usage_missing, or a warnx naming the option).
+ * getopt_long's own words for an unknown option or a missing argument
+ * (getopt_refused), or the tool's (usage_extra, usage_missing, or a warnx
+ * naming the option).
  * Option names are printed as they are typed, descriptions translated.
  * The options are parsed in the order given, so the first bad one is the
  * one named.
@@ -86,7 +87,8 @@ getopt_tables(const struct tool *t, struct option **longp)
 	for (o = t->opts; o->name != NULL; o++)
 		n++;
 	lo = *longp = xcalloc(n + 3, sizeof(*lo));
-	p = s = xcalloc(3 * n + 3 * 2 + 1, 1);
+	p = s = xcalloc(1 + 3 * n + 3 * 2 + 1, 1);
+	*p++ = ':';	/* a missing argument returns ':' (getopt_refused) */
 	for (i = 0; i < 2; i++)
 		for (o = tabs[i]; o->name != NULL; o++) {
 			lo->name = o->name;
@@ -101,6 +103,125 @@ getopt_tables(const struct tool *t, struct option **longp)
 				*p++ = ':';
 		}
 	return s;
+}
+
+/*
+ * The long option whose name begins with the N bytes of NAME: the one of
+ * that exact name, else the first that begins so; *ambig is 1 when
+ * another that begins so differs from that first one (as getopt_long
+ * decides an abbreviation is ambiguous).  NULL when none begins so.
+ */
+static const struct option *
+long_match(const struct option *lo, const char *name, size_t n, int *ambig)
+{
+	const struct option *o, *m = NULL;
+
+	*ambig = 0;
+	for (o = lo; o->name != NULL; o++)
+		if (strncmp(o->name, name, n) == 0 && o->name[n] == '\0')
+			return o;
+	for (o = lo; o->name != NULL; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (m == NULL)
+			m = o;
+		else if (o->has_arg != m->has_arg || o->val != m->val)
+			*ambig = 1;
+	}
+	return m;
+}
+
+static int
+val_known(const struct option *lo, int val)
+{
+	for (; lo->name != NULL; lo++)
+		if (lo->val == val)
+			return 1;
+	return 0;
+}
+
+/* The C library's translation of its own message (getopt_long's), not a
+ * message of the suite's catalogue for make po to collect. */
+#define LIBC_(s)	dgettext("libc", s)
+
+/* getopt_long's line for what it refused into f (its words, from its
+ * catalogue "libc"): the long option typed as NAME[=...], or the short
+ * one optopt. */
+static void
+getopt_words(FILE *f, const struct option *lo, int ch, const char *el)
+{
+	const char *p = program_invocation_short_name, *name;
+	const struct option *o, *m;
+	char *typed;
+	size_t n;
+	int ambig;
+
+	if (strncmp(el, "--", 2) != 0 ||
+	    (ch == '?' && optopt != 0 && !val_known(lo, optopt))) {
+		fprintf(f, ch == ':' ?
+		    LIBC_("%s: option requires an argument -- '%c'\n") :
+		    LIBC_("%s: invalid option -- '%c'\n"), p,
+		    optopt != 0 ? optopt : '?');
+		return;
+	}
+	name = el + 2;
+	n = strcspn(name, "=");
+	m = long_match(lo, name, n, &ambig);
+	typed = xstrndup(name, n);
+	if (m == NULL)
+		fprintf(f, LIBC_("%s: unrecognized option '%s%s'\n"),
+		    p, "--", typed);
+	else if (ambig && ch == '?' && optopt == 0) {
+		fprintf(f, LIBC_(
+		    "%s: option '%s%s' is ambiguous; possibilities:"), p, "--",
+		    typed);
+		for (o = lo; o->name != NULL; o++)
+			if (strncmp(o->name, name, n) == 0 && (o == m ||
+			    o->has_arg != m->has_arg || o->val != m->val))
+				fprintf(f, " '--%s'", o->name);
+	} else if (ch == ':')
+		fprintf(f, LIBC_(
+		    "%s: option '%s%s' requires an argument\n"), p, "--",
+		    m->name);
+	else
+		fprintf(f, LIBC_(
+		    "%s: option '%s%s' doesn't allow an argument\n"), p, "--",
+		    m->name);
+	free(typed);
+}
+
+/*
+ * getopt_long's line for an option it refused (CH '?', or ':' for a
+ * missing argument), made here (opterr is 0) and said as every message
+ * is (esc.c: escaped, one line), with getopt_long's words.  getopt_long
+ * wrote the word as typed, whole: what follows a long option's "=" went
+ * to standard error, which cron mails and the journal keeps, a password
+ * typed there by mistake (--passwd=..., or an ambiguous abbreviation)
+ * included, and a control character in it reached the terminal.  An
+ * unknown short option (optopt not in the tables) may be inside a group
+ * (-qz), so argv[optind - 1] is read only for a long option, which
+ * getopt_long has consumed whole.
+ */
+static void
+getopt_refused(const struct option *lo, int ch, char *const argv[])
+{
+	const char *p = program_invocation_short_name;
+	char *m = NULL, *q;
+	size_t len = 0, n = strlen(p);
+	FILE *f;
+
+	jukisec_msg();
+	if ((f = open_memstream(&m, &len)) == NULL)
+		err(ST_FAIL, "open_memstream");
+	getopt_words(f, lo, ch, optind > 0 ? argv[optind - 1] : "");
+	if (fclose(f) != 0)
+		err(ST_FAIL, "open_memstream");
+	q = m;
+	if (strncmp(q, p, n) == 0 && strncmp(q + n, ": ", 2) == 0)
+		q += n + 2;
+	q[strcspn(q, "\n")] = '\0';
+	warnx("%s", q);
+	free(m);
 }
 
 /* -d '': a usage error, not "not given": the default instead
@@ -158,8 +279,6 @@ common_opt(const struct tool *t, int ch, struct tool_args *a)
 		return 1;
 	case TOOL_NOW_REFUSED:
 		exit(tool_now_refused(0));
-	case '?':
-		tool_usage(t, ST_USAGE);
 	}
 	return 0;
 }
@@ -182,7 +301,12 @@ tool_parse(const struct tool *t, int argc, char *argv[], void *own,
 	if (argc > 0)
 		argv[0] = program_invocation_short_name;
 	so = getopt_tables(t, &lo);
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (ch == '?' || ch == ':') {
+			getopt_refused(lo, ch, argv);
+			tool_usage(t, ST_USAGE);
+		}
 		if (common_opt(t, ch, a))
 			continue;
 		if ((r = t->opt(own, ch, optarg)) == TOOL_USAGE)

@@ -144,6 +144,38 @@ test_expect_success 'unknown option, missing argument: getopt_long'"'"'s one lin
 	done
 '
 
+# The same line for every kind of option getopt_long refuses (its words, in
+# its catalogue), but a long option named without what follows its "=":
+# getopt_long repeated the whole word, so a password typed there by mistake
+# went to standard error, which cron mails and the journal keeps.  And
+# escaped as every message is, where getopt_long wrote a control character
+# to the terminal.
+test_expect_success 'a refused option: getopt_long'"'"'s words, a long one named without its "=" value' '
+	Q="'"'"'" S=Typed-Pw-42 &&
+	for t in $TOOLS; do
+		for c in "--passwd=$S|unrecognized option ${Q}--passwd${Q}" \
+		    "--bogus|unrecognized option ${Q}--bogus${Q}" \
+		    "--help=$S|option ${Q}--help${Q} doesn${Q}t allow an argument" \
+		    "--hel=$S|option ${Q}--help${Q} doesn${Q}t allow an argument" \
+		    "--dir|option ${Q}--dir${Q} requires an argument" \
+		    "-Z|invalid option -- ${Q}Z${Q}" \
+		    "-ZV|invalid option -- ${Q}Z${Q}" \
+		    "--=$S|option ${Q}--${Q} is ambiguous; possibilities: ${Q}--help${Q} ${Q}--version${Q} "; do
+			set -- "${c%%|*}"
+			case $c in -ZV*) set -- --dir=x "$@" ;; esac
+			test_must_fail 2 $t "$@" >out 2>err </dev/null &&
+			case $(sed -n 1p err) in "$t: ${c#*|}"*) ;; *) false ;; esac &&
+			! grep -q "$S" err || { echo "in: $t $*" >&2; cat err >&2; exit 1; }
+		done
+	done &&
+	test_must_fail 2 auth-check "$(printf -- "--\\033[2Jx")" "$(printf -- "-\\033")" 2>err &&
+	test "$(sed -n 1p err)" = "auth-check: unrecognized option ${Q}--\\x1b[2Jx${Q}" &&
+	test_must_fail 2 auth-check "$(printf -- "-\\033")" 2>err &&
+	test "$(sed -n 1p err)" = "auth-check: invalid option -- ${Q}\\x1b${Q}" &&
+	test_must_fail 2 auth-check --pa=$S 2>err &&
+	test "$(cat err | sed -n 1p)" = "auth-check: option ${Q}--pa${Q} is ambiguous; possibilities: ${Q}--pam${Q} ${Q}--password-fd${Q}"
+'
+
 # An empty -d is not "not given": the default would be another state
 # directory (jukisec-init -d "" initialised JUKISEC_DIR, else
 # /var/lib/jukisec), without a word.  (An empty -t is "not given", as
@@ -252,6 +284,14 @@ if test_have_prereq MOUNTNS,LOCALEDIR; then
 			LC_ALL=C grep -v "[^ -~]" ja.desc >bad; test ! -s bad ||
 			    { echo "in: $t" >&2; cat bad >&2; exit 1; }
 		done
+	'
+
+	# glibc's catalogue has this line; log-append, which sets its locale
+	# up only for a message, printed it in English.
+	test_expect_success 'under ja_JP.UTF-8 getopt_long'"'"'s line is in the C library'"'"'s Japanese, log-append'"'"'s too' '
+		ja_run sh -c "for t; do \$t -Z 2>&1 >/dev/null | sed -n 1p; done" sh $TOOLS >ja.getopt &&
+		for t in $TOOLS; do echo "$t: 無効なオプション -- '"'"'Z'"'"'"; done >want &&
+		test_cmp want ja.getopt
 	'
 
 	test_expect_success 'under ja_JP.UTF-8 the reason of a usage error is Japanese, then the Japanese synopsis' '
