@@ -16,7 +16,10 @@
  * open head fail.  Records at or before the cursor (the last seq handed
  * on) are skipped, so a follower restarted, or a prune's rename in
  * between, repeats none; --follow -k goes on verifying from the head's
- * record, the records up to the cursor included, unshown.
+ * record, the records up to the cursor included, unshown.  A follower
+ * without -k that reads a new oplog.csv from its start finds there the
+ * record of the last seq it read, or says that the log was put back and
+ * hands on again from the recovery's record (fork_said).
  * Files that end in the live log are read under prune.lock, shared, as
  * log-verify reads them; the live log alone and a follower do not take it.
  * With --follow or --cursor-file a stop signal (show_stop_catch) ends the
@@ -35,6 +38,14 @@
 struct show_wait *show_wait_new(struct store *, struct jerr *);
 void	show_wait(struct show_wait *);
 void	show_wait_free(struct show_wait *);
+
+/* Where a read of a file stopped: just past the last line it took, and
+ * that line's number, which the next read (--follow) counts on from:
+ * messages name a record by its line in the file. */
+struct spot {
+	long long	offset;
+	size_t		line;
+};
 
 struct ctx {
 	const struct show_opts *o;
@@ -58,6 +69,15 @@ struct ctx {
 	struct oplog_verify_result res;
 	int		status;
 	struct jerr	*err;		/* o->err */
+	/* Without -k, the MAC of the record of seq after when this run read
+	 * it (macd), and the last recovery record a read from a file's start
+	 * passed over (rec_seq, -1 none, and where its line begins): a
+	 * follower that reads a new oplog.csv from its start checks that its
+	 * record of seq after is still that one (fork_said()). */
+	unsigned char	mac[OPLOG_MACLEN];
+	int		macd;
+	long long	rec_seq;
+	struct spot	rec_at;
 };
 
 /* The cursor's record was pruned away before it was handed on. */
@@ -106,6 +126,62 @@ passed_seq(const struct ctx *c)
 	return c->ver != NULL ? c->chained : c->after;
 }
 
+/* A read that met, at the last seq read, another record than the one
+ * this run read there (fork_said()). */
+#define SHOW_FORK	100
+
+/* The record of seq after: its MAC kept (without -k: with -k the
+ * verifier checks the chain itself), from its parse or from its line's
+ * last field, which is never quoted. */
+static void
+after_record(struct ctx *c, const struct oplog_record *r)
+{
+	c->after = r->seq;
+	memcpy(c->mac, r->mac, OPLOG_MACLEN);
+	c->macd = c->ver == NULL;
+}
+
+static int
+line_mac(const char *line, size_t len, unsigned char mac[OPLOG_MACLEN])
+{
+	const char *comma = memrchr(line, ',', len);
+
+	return comma == NULL ? -1 : hex_decode(comma + 1,
+	    len - (size_t)(comma + 1 - line), mac, OPLOG_MACLEN);
+}
+
+static void
+after_line(struct ctx *c, long long seq, const char *line, size_t len)
+{
+	c->after = seq;
+	c->macd = c->ver == NULL && line_mac(line, len, c->mac) == 0;
+}
+
+/* A record a read by seq passes over, handed on before (its line
+ * beginning at *before, where the read stands): a recovery's is
+ * remembered; the one of seq after must be the record this run read
+ * there, else SHOW_FORK. */
+static int
+passed_over(struct ctx *c, const struct spot *before, long long seq,
+    const char *line, size_t len)
+{
+	unsigned char mac[OPLOG_MACLEN];
+	const char *v;
+	size_t n;
+
+	if (oplog_line_field(line, len, OF_OPERATOR, &v, &n) == 0 &&
+	    n == 1 && *v == '-' &&
+	    oplog_line_field(line, len, OF_ACTION, &v, &n) == 0 &&
+	    n == 7 && memcmp(v, "recover", 7) == 0) {
+		c->rec_seq = seq;
+		c->rec_at = *before;
+	}
+	if (seq != c->after || !c->macd)
+		return ST_OK;
+	return line_mac(line, len, mac) == 0 &&
+	    memcmp(mac, c->mac, OPLOG_MACLEN) == 0 ? ST_OK : SHOW_FORK;
+}
+
 /* One record read without -k (already past the filters), or with -k by
  * --follow (every record after the chain).  Its form was checked by the
  * reader but for the fields jukisec-log(5) wants not empty, which
@@ -143,7 +219,7 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 	}
 	if (c->byseq && r->seq <= c->after)
 		return 0;
-	c->after = r->seq;
+	after_record(c, r);
 	if (c->ver != NULL && !show_match_record(&c->o->f, r))
 		return 0;
 	show_out_record(c->out, r);
@@ -199,14 +275,6 @@ sniff(struct ctx *c, struct oplog_reader *rd, const char *line, size_t len)
 	show_out_format(c->out, f != 0 ? f : line != NULL ? line_format(line, len) : 1);
 }
 
-/* Where a read of a file stopped: just past the last line it took, and
- * that line's number, which the next read (--follow) counts on from:
- * messages name a record by its line in the file. */
-struct spot {
-	long long	offset;
-	size_t		line;
-};
-
 static void
 passed(struct spot *at, const struct oplog_reader *rd)
 {
@@ -249,12 +317,15 @@ read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last
 			if (last >= 0 && seq > last)
 				break;
 			if (c->byseq && seq <= passed_seq(c) && !c->start) {
+				st = passed_over(c, at, seq, line, len);
+				if (st != ST_OK)
+					break;
 				passed(at, rd);
 				continue;
 			}
 			if (c->ver == NULL && !show_match_line(&c->o->f, line, len)) {
 				gap(c, seq);
-				c->after = seq;
+				after_line(c, seq, line, len);
 				passed(at, rd);
 				continue;
 			}
@@ -271,7 +342,7 @@ read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last
 			st = take(c, r, name);
 		else if (k == 1 && (!c->byseq || r->seq > c->after)) {
 			gap(c, r->seq);
-			c->after = r->seq;
+			after_record(c, r);
 		}
 		passed(at, rd);
 	}
@@ -340,6 +411,7 @@ sink_record(void *arg, const struct oplog_record *r)
 	if (c->byseq && r->seq <= c->after)
 		return 0;
 	c->after = r->seq;
+	c->macd = 0;
 	/* oplog.key refused (noted before the first record): no record is
 	 * shown, whether the log then fails (1) or the key is the failure
 	 * (3), as log-verify's verdict is said and nothing else */
@@ -385,6 +457,7 @@ sink_skipped(void *arg, long long first, long long last)
 		first = c->after + 1;
 	gap(c, first);
 	c->after = last;
+	c->macd = 0;
 }
 
 static int
@@ -479,6 +552,36 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	return ST_OK;
 }
 
+/*
+ * A follower that reads a new oplog.csv from its start (a prune's rename,
+ * or a log put back from a copy and recovered: jukisec-log(5)) met at
+ * the last seq read another record than the one it read there: the
+ * records from the recovery's on are a new history, whose seqs the old
+ * one handed on hid.  Said on stderr; handed on again from the recovery's
+ * record, or without one (another log) nothing up to that seq, as for a
+ * cursor past the end.  A run that starts from a cursor file cannot tell:
+ * the file names a seq alone.
+ */
+static void
+fork_said(struct ctx *c, struct spot *at)
+{
+	long long from = c->rec_seq;
+
+	if (from >= 0 && from <= c->after) {
+		jerr_say(c->err, ST_OK, _("seq %lld of the new oplog.csv is "
+		    "not the record handed on as seq %lld (the log was put "
+		    "back from a copy): handing on again from seq %lld, its "
+		    "recovery"), c->after, c->after, from);
+		c->after = from - 1;
+		*at = c->rec_at;
+	} else
+		jerr_say(c->err, ST_OK, _("seq %lld of the new oplog.csv is "
+		    "not the record handed on as seq %lld (another log, or the "
+		    "log was put back from a copy): records up to %lld will "
+		    "not be shown"), c->after, c->after, c->after);
+	c->macd = 0;
+}
+
 /* --follow: the live log as it grows, across prunes; with -k verified
  * on from the chain at the committed end the first pass read. */
 static int
@@ -518,8 +621,14 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 			}
 			memset(&at, 0, sizeof(at));
 			c->start = c->ver != NULL;
+			c->rec_seq = -1;
 		}
-		if (c->after < seq && (r = read_fd(c, fd, "oplog.csv", &at, seq, 1)) != ST_OK)
+		if (c->after < seq && (r = read_fd(c, fd, "oplog.csv", &at,
+		    seq, 1)) == SHOW_FORK) {
+			fork_said(c, &at);
+			r = read_fd(c, fd, "oplog.csv", &at, seq, 1);
+		}
+		if (r != ST_OK)
 			break;
 		if (c->after >= seq) {
 			if (show_out_flush(c->out) == -1) {
@@ -564,7 +673,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.err = o->err;
-	c.after = c.end = -1;
+	c.after = c.end = c.rec_seq = -1;
 	c.byseq = o->follow || o->cursor != NULL;
 	if (o->cursor &&
 	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)

@@ -83,6 +83,51 @@ test_expect_success 'a cursor past the log'"'"'s end (another log'"'"'s, or the 
 	echo "seq=$last" >c6 && log-show -d s --cursor-file "$TMP/c6" >out 2>err && test ! -s err
 '
 
+# The README's restore: oplog.csv put back from a backup, then log-append
+# --recover.  The records from the recovery's on reuse seqs the follower
+# handed on from the old history; reading the new file from its start, it
+# finds another record at its last seq, says so and hands on again from
+# the recovery's record.  (A prune's rename, above, never says it: f.err
+# stays empty there.)
+test_expect_success 'a follower across a log put back from a copy and recovered: said, every new record handed on' '
+	(umask 077; jukisec-init -d "$TMP/rb" >rb.key 2>/dev/null) &&
+	for i in 1 2 3; do log-append -d rb -u - -a a -o $i || exit 1; done &&
+	cp rb/oplog.csv rb.backup &&
+	for i in 4 5; do log-append -d rb -u - -a a -o $i || exit 1; done &&
+	{ log-show -d "$TMP/rb" --follow --format raw --cursor-file "$TMP/rb.cur" \
+	    >rb.out 2>rb.err & echo $! >f.pid; } &&
+	wait_for cursor_is rb.cur 5 &&
+	cp rb.backup rb/oplog.csv &&
+	log-append -d rb --recover --key-file rb.key 2>/dev/null &&
+	log-append -d rb -u - -a b -o 6 && log-append -d rb -u - -a b -o 7 &&
+	wait_for out_has rb.out 6 &&
+	kill "$(cat f.pid)" && wait "$(cat f.pid)" &&
+	one_line_matching rb.err "^log-show: seq 5 of the new oplog.csv is not the record handed on as seq 5 \(the log was put back from a copy\): handing on again from seq 4, its recovery\$" &&
+	grep -v "^seq," rb.out | cut -d, -f1,5 >got &&
+	printf "%s\n" 0,genesis 1,a 2,a 3,a 4,a 5,a 4,recover 5,b 6,b >want &&
+	test_cmp want got &&
+	tail -n 3 rb/oplog.csv >want.csv && tail -n 3 rb.out >got.csv &&
+	test_cmp want.csv got.csv && cursor_is rb.cur 6
+'
+
+test_expect_success 'a follower whose log is replaced by another log: said, nothing up to its seq handed on' '
+	(umask 077; jukisec-init -d "$TMP/othr" >othr.key 2>/dev/null) &&
+	for i in 1 2 3 4 5 6 7 8 9; do log-append -d othr -u - -a c -o $i || exit 1; done &&
+	: >rb.err &&
+	{ log-show -d "$TMP/rb" --follow --format raw --cursor-file "$TMP/rb.cur" \
+	    >rb.out2 2>rb.err & echo $! >f.pid; } &&
+	log-append -d rb -u - -a d -o 8 && wait_for out_has rb.out2 7 &&
+	kill -STOP "$(cat f.pid)" &&
+	cp othr/oplog.key othr/oplog.head rb/ && cp othr/oplog.csv rb/.new &&
+	mv rb/.new rb/oplog.csv &&
+	kill -CONT "$(cat f.pid)" &&
+	wait_for out_has rb.out2 9 &&
+	kill "$(cat f.pid)" && wait "$(cat f.pid)" &&
+	one_line_matching rb.err "^log-show: seq 7 of the new oplog.csv is not the record handed on as seq 7 \(another log, or the log was put back from a copy\): records up to 7 will not be shown\$" &&
+	grep -v "^seq," rb.out2 | cut -d, -f1,5 >got &&
+	printf "%s\n" 7,d 8,c 9,c >want && test_cmp want got
+'
+
 # After a power loss the head may be behind the log (jukisec-log(5)
 # "Writing": a single record's head is not synced); the records after a
 # closed head are committed ones the next writer takes in.  A reader that
