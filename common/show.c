@@ -34,6 +34,7 @@
 
 #include "jukisec.h"
 #include "show.h"
+#include "oplog_tail.h"
 
 struct show_wait *show_wait_new(struct store *, struct jerr *);
 void	show_wait(struct show_wait *);
@@ -367,8 +368,10 @@ static int
 unverified(struct store *st, struct ctx *c)
 {
 	const struct show_opts *o = c->o;
+	struct tail_key key;
 	struct spot at;
-	long long seq, size;
+	struct stat sb;
+	long long seq, size, lfend, lat;
 	size_t i;
 	int fd, r;
 
@@ -390,6 +393,13 @@ unverified(struct store *st, struct ctx *c)
 		store_open_say(st, c->err, "oplog.csv");
 		return ST_FAIL;
 	}
+	/* A log shorter than its head says (put back from a copy, not yet
+	 * recovered: the writers refuse it) ends at its last record: a
+	 * cursor after that is past its end (cursor_ahead). */
+	if (c->byseq && fstat(fd, &sb) == 0 && sb.st_size < size &&
+	    tail_record(fd, sb.st_size, &key, &lfend, &lat) == 1 &&
+	    key.seq < seq)
+		c->end = key.seq;
 	memset(&at, 0, sizeof(at));
 	r = read_fd(c, fd, "oplog.csv", &at, seq, 1);
 	close(fd);

@@ -83,6 +83,26 @@ test_expect_success 'a cursor past the log'"'"'s end (another log'"'"'s, or the 
 	echo "seq=$last" >c6 && log-show -d s --cursor-file "$TMP/c6" >out 2>err && test ! -s err
 '
 
+# Before the recovery, a log put back from a copy is shorter than its
+# head says (the writers refuse it): its end is its last record, not the
+# head's seq, and a cursor past it is said as above.
+test_expect_success 'a log put back, not yet recovered (shorter than its head): a cursor past its last record is said' '
+	(umask 077; jukisec-init -d "$TMP/putbk" >putbk.key 2>/dev/null) &&
+	for i in 1 2 3; do log-append -d putbk -u - -a a -o $i || exit 1; done &&
+	cp putbk/oplog.csv putbk.backup &&
+	for i in 4 5; do log-append -d putbk -u - -a a -o $i || exit 1; done &&
+	log-show -d putbk --format raw --cursor-file "$TMP/putbk.cur" >/dev/null &&
+	cursor_is putbk.cur 5 &&
+	cp putbk.backup putbk/oplog.csv &&
+	log-show -d putbk --format raw --cursor-file "$TMP/putbk.cur" >out 2>err &&
+	test "$(grep -cv "^seq," out)" = 0 &&
+	one_line_matching err "the cursor names seq 5, past the log.s last record 3 " &&
+	cursor_is putbk.cur 5 &&
+	echo seq=2 >putbk.cur2 &&
+	log-show -d putbk --format raw --cursor-file "$TMP/putbk.cur2" >out 2>err &&
+	test ! -s err && cursor_is putbk.cur2 3
+'
+
 # The README's restore: oplog.csv put back from a backup, then log-append
 # --recover.  The records from the recovery's on reuse seqs the follower
 # handed on from the old history; reading the new file from its start, it
