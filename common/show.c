@@ -55,7 +55,8 @@ struct ctx {
 	long long	end;		/* the live log's end as this run read it:
 					 * with -k its last record that verified
 					 * (shown or not), without the committed
-					 * end (the head's) */
+					 * end (the head's, or the last record
+					 * of a log shorter than the head says) */
 	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
 	int		warned;		/* a gap before the first record was said */
 	int		sniff;		/* standard input first, format not known yet */
