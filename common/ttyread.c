@@ -62,6 +62,21 @@ ttyread_line(int fd, char *p, size_t cap)
 		if (k == 0 || c == '\n' || c == '\0')
 			break;
 		if (n == cap - 1) {
+			/* the CR of a CR LF is no byte too many: a line of
+			 * cap - 1 bytes ends there too */
+			if (c == '\r') {
+				while ((k = read(fd, &c, 1)) == -1 &&
+				    errno == EINTR && !fatal && !stop)
+					;
+				if (k == -1)
+					return -1;
+				if (k == 1 && c == '\n') {
+					p[n] = '\0';
+					return 0;
+				}
+				if (k == 0 || c == '\0')
+					return 1;
+			}
 			/* drain the rest of the line so it cannot become input
 			 * (typed ahead at a terminal), but no further than
 			 * anyone types: a descriptor that never ends the line

@@ -350,6 +350,28 @@ test_expect_success 'a CR ends the password only before a line feed' '
 	auth tanaka "$TMP/pw.tanaka"
 '
 
+# The longest password there is (1024 bytes) ends at a CR LF too: the CR
+# in the byte past it is not yet a byte too many.  The same reader takes
+# the new password of an enrolment (operator-mod --reset-password).
+test_expect_success 'a 1024-byte password ended by CR LF: admitted, and set' '
+	python3 -c "print(\"q\" * 1024)" >"$TMP/pw.max" && add_pw maxlen &&
+	printf "%s\r\n" "$(cat "$TMP/pw.max")" >pw.maxcrlf &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i maxlen --reset-password \
+	    --password-fd 3 3<pw.maxcrlf 4<"$TMP/pw.boss" &&
+	auth maxlen pw.maxcrlf && auth maxlen "$TMP/pw.max" &&
+	over=$(log_count auth denied "reason=over-long-password") &&
+	printf "%s\r" "$(cat "$TMP/pw.max")" >pw.maxcr &&
+	printf "%s\rx\n" "$(cat "$TMP/pw.max")" >pw.maxcrx &&
+	printf "%s\r\0" "$(cat "$TMP/pw.max")" >pw.maxcrnul &&
+	for f in pw.maxcr pw.maxcrx pw.maxcrnul; do
+		test_must_fail 1 auth maxlen $f 2>err && test_cmp "$TMP/denied.msg" err ||
+		exit 1
+	done &&
+	test "$(log_count auth denied "reason=over-long-password")" = $((over + 3)) &&
+	operator-mod -d "$D" -b boss --by-password-fd 4 -i maxlen --unlock \
+	    4<"$TMP/pw.boss" && auth maxlen pw.maxcrlf
+'
+
 test_expect_success 'a row gone while the KDF ran is a deny, never a default admit' '
 	add_pw kato && cp "$D/operators.csv" reg.full &&
 	grep -v "^kato," reg.full >reg.without && mkfifo pwpipe &&
