@@ -60,6 +60,8 @@ struct walk {
 	size_t		 errline;	/* the line that stopped it, 0 none */
 	size_t		 torn;		/* bytes after the last LF stopped it: how many */
 	long long	records, first_seq, last_seq;
+	int		jumped;		/* keyless: a seq did not follow */
+	long long	jump_prev, jump_seq;	/* the first one, and before */
 	int64_t		first_time, last_time;
 	/* seals: epochs the log passed without their seal */
 	long long	prev_epoch, unsealed, ngaps;
@@ -405,8 +407,15 @@ walk_log(struct audit *a, struct walk *w)
 		close(fd);
 		return;
 	}
-	while ((k = oplog_reader_next(rd, &r)) == 1)
+	while ((k = oplog_reader_next(rd, &r)) == 1) {
+		if (w->records > 0 && r->seq != w->last_seq + 1 &&
+		    !w->jumped) {
+			w->jumped = 1;
+			w->jump_prev = w->last_seq;
+			w->jump_seq = r->seq;
+		}
 		see(a, w, r);
+	}
 	if (k == -1) {
 		why = oplog_reader_error(rd, &line, &io);
 		w->errline = line;
@@ -764,6 +773,16 @@ check_unkeyed(struct audit *a, const struct walk *w)
 		    "記録 %lld 件を読み込みましたが、通番 %lld〜%lld は %lld 件です(記録の欠落又は重複)"),
 		    w->records, w->first_seq, w->last_seq,
 		    w->last_seq - w->first_seq + 1);
+		s = L(a, "The records' numbers do not follow each other.",
+		    "記録の通番が連続していません。");
+	} else if (w->jumped) {
+		/* as many as the numbers, yet one removed and another
+		 * repeated, or two swapped */
+		check_item(a, "oplog.csv", L(a,
+		    "%lld records read, numbers %lld to %lld, but seq %lld follows %lld: records are missing, repeated or moved",
+		    "記録 %lld 件(通番 %lld〜%lld)を読み込みましたが、通番 %lld が通番 %lld の次にあります(記録の欠落、重複又は入替え)"),
+		    w->records, w->first_seq, w->last_seq, w->jump_seq,
+		    w->jump_prev);
 		s = L(a, "The records' numbers do not follow each other.",
 		    "記録の通番が連続していません。");
 	} else if (!key) {

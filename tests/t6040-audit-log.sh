@@ -279,6 +279,30 @@ test_expect_success 'a record removed from the middle: log-head and log-verify F
 	detail log-verify | grep -q "read without error\.\$"
 '
 
+# As many records as numbers, yet not in order: one removed and another
+# written twice in its place, or two swapped.  Without the key the
+# numbers still show it (jukisec-audit(1), R6 log-verify).
+test_expect_success 'a record replaced by a copy, or two swapped: log-verify FAILs without the key' '
+	awk -F, "\$1 == 2 { print prev; next } { print; prev = \$0 }" log.save >"$D/oplog.csv" &&
+	cut -d, -f1 "$D/oplog.csv" | tr "\n" " " | grep -qx "seq 0 1 1 3 " &&
+	audit_run &&
+	cp log.save "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL oplog.csv" &&
+	detail log-verify | grep -q "^The records. numbers do not follow each other\. 4 records read, numbers 0 to 3, but seq 1 follows 1: records are missing, repeated or moved\$" &&
+	awk -F, "\$1 == 1 { one = \$0; next } { print } \$1 == 2 { print one }" log.save >"$D/oplog.csv" &&
+	cut -d, -f1 "$D/oplog.csv" | tr "\n" " " | grep -qx "seq 0 2 1 3 " &&
+	audit_run &&
+	jukisec-audit -d "$D" --format csv --lang ja >ja.csv 2>/dev/null
+	cp log.save "$D/oplog.csv" &&
+	test "$ast" -eq 1 &&
+	expect log-verify "FAIL oplog.csv" &&
+	detail log-verify | grep -q "but seq 2 follows 0: records are missing, repeated or moved\$" &&
+	grep -q "通番 2 が通番 0 の次にあります" ja.csv &&
+	audit_run &&
+	expect log-verify "WARN "
+'
+
 # The log lock, taken after a failure to rule out a writer at work, or
 # oplog.key planted as well hides nothing: the finding is the log's.
 test_expect_success 'records cut from the tail and the log lock planted: log-verify FAILs with the tail'"'"'s reason' '
