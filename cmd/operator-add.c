@@ -67,6 +67,7 @@ static const struct tool cmd = {
 static int
 check(struct opchange *a)
 {
+	const char *miss;
 	int	 y, m, d;
 
 	if (operator_id_bad("-i", a->id, NULL))
@@ -87,13 +88,10 @@ check(struct opchange *a)
 		warnx(_("-m %s: not fingerprint, password or external"), a->method);
 		return ST_USAGE;
 	}
-	if (a->m == METHOD_PASSWORD && (a->reason == NULL || !*a->reason ||
-	    a->instr == NULL)) {
+	if (a->m == METHOD_PASSWORD && (miss =
+	    opchange_proviso_missing(a)) != NULL) {
 		/* R5.3 proviso: the exception needs both */
-		warnx(_("-m password needs %s (R5.3 proviso)"),
-		    a->reason && *a->reason ? _("--instructions-given DATE") :
-		    a->instr ? _("--reason TEXT") :
-		    _("--reason TEXT and --instructions-given DATE"));
+		warnx(_("-m password needs %s (R5.3 proviso)"), miss);
 		return ST_USAGE;
 	}
 	if (a->m != METHOD_PASSWORD && (a->reason || a->instr)) {

@@ -59,6 +59,17 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 	return 0;
 }
 
+const char *
+opchange_proviso_missing(const struct opchange *c)
+{
+	int reason = c->reason != NULL && *c->reason != '\0';
+
+	if (reason && c->instr != NULL)
+		return NULL;
+	return reason ? _("--instructions-given DATE") : c->instr ?
+	    _("--reason TEXT") : _("--reason TEXT and --instructions-given DATE");
+}
+
 int
 opchange_expiry(struct opchange *c, int never_ok, struct jerr *e)
 {
@@ -540,6 +551,7 @@ mod_options(struct store *st, const struct opchange *a,
     const struct modjob *j)
 {
 	enum method m = j->m;
+	const char *miss;
 
 	if (!j->known && !j->move && (a->reset || a->reenrol || a->reason ||
 	    a->instr)) {
@@ -547,10 +559,10 @@ mod_options(struct store *st, const struct opchange *a,
 		    "does not read back): -m repairs it"), a->id);
 		return ST_USAGE;
 	}
-	if (m == METHOD_PASSWORD && j->move &&
-	    (a->reason == NULL || a->instr == NULL)) {
-		jerr_say(st->err, ST_USAGE, _("-m password needs --reason and "
-		    "--instructions-given (R5.3 proviso)"));
+	if (m == METHOD_PASSWORD && j->move && (miss =
+	    opchange_proviso_missing(a)) != NULL) {
+		jerr_say(st->err, ST_USAGE, _("-m password needs %s (R5.3 "
+		    "proviso)"), miss);
 		return ST_USAGE;
 	}
 	if (m != METHOD_PASSWORD && (a->reason || a->instr || a->reset))

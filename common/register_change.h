@@ -42,6 +42,12 @@ int	opchange_expiry(struct opchange *, int never_ok, struct jerr *e);
  * error). */
 int	opchange_opt(struct opchange *, int ch, const char *arg);
 
+/* -m password's R5.3 proviso: NULL when c has both a --reason (not
+ * empty) and --instructions-given, else the words that name what is
+ * missing, for "-m password needs %s (R5.3 proviso)": operator-add and
+ * operator-mod say it alike. */
+const char *opchange_proviso_missing(const struct opchange *c);
+
 /* operator-mod, before store_open: parses -m into c->m and refuses
  * (ST_USAGE, one line said to e) what argv alone shows wrong whatever
  * the person's method: an unknown -m or --finger, an option the

@@ -335,11 +335,16 @@ test_expect_success 'a method that does not read back: no option of a method, -m
 		one_line_matching msg "^operator-mod: op1: no method \(the register.s value does not read back\): -m repairs it\$" ||
 		{ echo "in: $args" >&2; return 1; }
 	done &&
-	for args in "" "--password-fd 3" "--reason newr --password-fd 3"; do
+	# named as operator-add names them: what is missing only
+	for c in ":--reason TEXT and --instructions-given DATE" \
+	    "--password-fd 3:--reason TEXT and --instructions-given DATE" \
+	    "--reason newr --password-fd 3:--instructions-given DATE" \
+	    "--instructions-given 2026-11-20 --password-fd 3:--reason TEXT"; do
+		args=${c%%:*} words=${c#*:}
 		test_must_fail 2 operator-mod -d "$D" -b boss --by-password-fd 4 \
 		    -i op1 -m password $args 3<"$TMP/pw.new" 4<"$TMP/pw.boss" 2>err &&
 		grep -v -- "$DAMAGED" err >msg &&
-		one_line_matching msg "^operator-mod: -m password needs --reason and --instructions-given \(R5.3 proviso\)\$" ||
+		one_line_matching msg "^operator-mod: -m password needs $words \(R5.3 proviso\)\$" ||
 		{ echo "in: -m password $args" >&2; return 1; }
 	done &&
 	cmp reg.before "$D/operators.csv" && cmp phc.before "$D/credentials/op1.phc" &&
