@@ -239,7 +239,7 @@ csvr_errto(struct csv_reader *r, struct jerr *e)
 static void
 feed(struct csv_reader *r, const char *p, size_t n)
 {
-	size_t field;
+	size_t field, max;
 	int cr = r->after_cr;
 
 	if (!r->in_record && !r->complete && !r->after_cr) {
@@ -260,10 +260,14 @@ feed(struct csv_reader *r, const char *p, size_t n)
 	r->fed += n;
 	if (p[n - 1] == '\n')
 		r->line++;
-	/* A field growing past the limit inside a long line. */
-	if (!r->failed && r->parser.entry_pos > r->maxfield)
-		fail(r, r->nfields < r->ncols ? r->nfields : (size_t)-1,
-		    csv_field_problem("", r->maxfield + 1, r->maxfield, 0));
+	/* A field growing past the longest limit inside a long line: named
+	 * with its own limit. */
+	if (!r->failed && r->parser.entry_pos > r->maxfield) {
+		field = r->nfields < r->ncols ? r->nfields : (size_t)-1;
+		max = r->colmax && field != (size_t)-1 ? r->colmax[field] :
+		    r->maxfield;
+		fail(r, field, csv_field_problem("", max + 1, max, 0));
+	}
 }
 
 /* The most fields feed_plain() splits a line into; more go to libcsv. */

@@ -52,6 +52,18 @@ test_expect_success 'a bad line refuses the whole batch, naming line and field (
 	batch_refused "^log-append: <stdin>:3: field operator: longer than 64 bytes$"
 '
 
+# A field that outgrows the longest any field may be (detail's 2048
+# bytes) before its line ends, or with no line end at all, is named with
+# its own limit all the same.
+test_expect_success 'a field far over its limit, or cut by the end of input, names its own limit' '
+	{ echo "a,b,c,d,e"; head -c 70000 /dev/zero | tr "\\0" x; echo ",act,,,"; } >in &&
+	batch_refused "^log-append: <stdin>:2: field operator: longer than 64 bytes$" &&
+	{ echo "a,b,c,d,e"; printf "op,act,"; head -c 70000 /dev/zero | tr "\\0" x; echo ",,"; } >in &&
+	batch_refused "^log-append: <stdin>:2: field object: longer than 256 bytes$" &&
+	{ echo "a,b,c,d,e"; head -c 3000 /dev/zero | tr "\\0" x; } >in &&
+	batch_refused "^log-append: <stdin>:2: field operator: longer than 64 bytes$"
+'
+
 test_expect_success 'oversized detail (over 2048 bytes)' '
 	{ echo "a,b,c,d,e"; printf "op,act,,,%02049d\n" 0; } >in &&
 	batch_refused "<stdin>:2: field detail"
