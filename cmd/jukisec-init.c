@@ -199,6 +199,55 @@ log_unused(int dfd)
 	return n == -1 ? -1 : lines <= 2;
 }
 
+/* The most a jukisec.conf as conf_write_init writes it holds. */
+#define CONF_WRITTEN_MAX	(64 * 1024)
+
+/* 1 when the jukisec.conf at cfd is, byte for byte, the one a run for
+ * dir writes (conf_write_init, with the epoch_seconds it names): a kill's
+ * leftover, not a file somebody wrote or edited, whose settings an init
+ * would replace with the defaults without a word; else 0, -1 with errno. */
+static int
+conf_as_written(int cfd, const char *dir)
+{
+	static const char key[] = "\nepoch_seconds = ";
+	char *buf = xmalloc(CONF_WRITTEN_MAX + 1), *at, *end, *want = NULL;
+	char *abs = NULL;
+	size_t wantlen = 0;
+	ssize_t n;
+	long long epoch;
+	FILE *fp;
+	int r = 0;
+
+	if ((n = pread(cfd, buf, CONF_WRITTEN_MAX + 1, 0)) == -1 ||
+	    (abs = realpath(dir, NULL)) == NULL) {
+		r = -1;
+		goto out;
+	}
+	buf[n] = '\0';
+	if (n > CONF_WRITTEN_MAX || (size_t)n != strlen(buf) ||
+	    (at = strstr(buf, key)) == NULL)
+		goto out;
+	errno = 0;
+	epoch = strtoll(at + sizeof(key) - 1, &end, 10);
+	if (errno != 0 || *end != '\n')
+		goto out;
+	if ((fp = open_memstream(&want, &wantlen)) == NULL) {
+		r = -1;
+		goto out;
+	}
+	r = conf_write_init(fp, abs, epoch);
+	if (fclose(fp) == EOF || r == -1) {
+		r = -1;
+		goto out;
+	}
+	r = wantlen == (size_t)n && memcmp(want, buf, wantlen) == 0;
+out:
+	free(want);
+	free(abs);
+	free(buf);
+	return r;
+}
+
 /* The leftovers removed, the key's temporary file overwritten first (the
  * key of a log nobody will have), jukisec.conf last, under the caller's
  * lock on it.  A .tmp-jukisec.conf stays for store_open, which takes a
@@ -270,6 +319,8 @@ take_leftovers(const char *dir, const char *terminal)
 	}
 	if ((taken = only_made(dfd)) == 1)
 		taken = log_unused(dfd);
+	if (taken == 1)
+		taken = conf_as_written(cfd, dir);
 	if (taken == 1)
 		taken = drop_made(dfd) == 0 ? 1 : -1;
 	if (taken == -1)

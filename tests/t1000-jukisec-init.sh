@@ -496,6 +496,33 @@ test_expect_success 'a killed run'"'"'s files with anything else: already initia
 	done
 '
 
+# A jukisec.conf is a killed run's only as that run wrote it: one written
+# by hand (settings prepared before the init), or a killed run's edited
+# since, holds settings somebody chose, which an init would replace with
+# the defaults without a word.  Already initialised, left as it was.
+test_expect_success 'a jukisec.conf written or edited by hand: already initialised, unchanged' '
+	. "$SRCDIR/tests/lib-crash.sh" &&
+	rm -rf "$TMP/kh" && mkdir -m 700 "$TMP/kh" &&
+	(umask 077 && printf "retain_days = 2557\nlockout_threshold = 3\n" >"$TMP/kh/jukisec.conf") &&
+	cp "$TMP/kh/jukisec.conf" conf.before &&
+	test_must_fail 1 jukisec-init -d "$TMP/kh" >out 2>err &&
+	one_line_matching err "^jukisec-init: $TMP/kh: already initialised; nothing changed\$" &&
+	cmp conf.before "$TMP/kh/jukisec.conf" && test "$(ls -A "$TMP/kh")" = jukisec.conf &&
+	! test -s out &&
+	rm -rf "$TMP/kd" && crash_trace jukisec-init -d "$TMP/kd" >/dev/null 2>&1 &&
+	hn=$(awk "\$2 == \"openat\" && \$3 ~ /oplog\\.head\$/ { print \$1; exit }" "$TMP/crash.trace") &&
+	rm -rf "$TMP/kd" && { crash_at "$hn" 0 jukisec-init -d "$TMP/kd" >/dev/null 2>&1; } &&
+	sed -i "s/^retain_days = .*/retain_days = 2557/" "$TMP/kd/jukisec.conf" &&
+	cp "$TMP/kd/jukisec.conf" conf.before && ls -A "$TMP/kd" >before &&
+	test_must_fail 1 jukisec-init -d "$TMP/kd" >out 2>err &&
+	one_line_matching err "^jukisec-init: $TMP/kd: already initialised; nothing changed\$" &&
+	cmp conf.before "$TMP/kd/jukisec.conf" && ls -A "$TMP/kd" >after &&
+	test_cmp before after &&
+	rm -rf "$TMP/kd" && { crash_at "$hn" 0 jukisec-init -d "$TMP/kd" >/dev/null 2>&1; } &&
+	(umask 077 && jukisec-init -d "$TMP/kd" >"$TMP/kd.key") &&
+	log-verify -d "$TMP/kd" -k "$TMP/kd.key" >/dev/null
+'
+
 # A killed run's leftovers in a directory store_open refuses (open to
 # its group, or on a way others can rename: a directory of 0777 above it)
 # were removed first and the directory refused after: a refused run had
