@@ -412,7 +412,11 @@ add_first(struct store *st, struct addjob *j)
 		return r;
 	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
-	if ((r = first_open(st, &reg, j->a)) != ST_OK ||
+	/* a manager registered meanwhile (another bootstrap): the usage
+	 * error the look before would have found, no attempt, not logged */
+	if ((r = first_open(st, &reg, j->a)) == ST_USAGE)
+		j->asked = 0;
+	if (r != ST_OK ||
 	    (r = clock_decision(st, &j->now)) != ST_OK ||
 	    (r = change_ready(st, j->now, j->cred.len)) != ST_OK) {
 		register_end(st, &reg);

@@ -148,6 +148,26 @@ test_expect_success 'no -b once there is a manager: the same line with any -r, n
 	cmp log.before "$D/oplog.csv" && cmp reg.before "$D/operators.csv"
 '
 
+# Two bootstraps at once: the one that finds, under the lock, the manager
+# the other registered meanwhile is the same usage error, not a refused
+# password (operator-add(1): "refused" is the new credential refused).
+test_expect_success 'a bootstrap that finds a manager registered meanwhile: exit 2, nothing logged' '
+	D=$TMP/race && reg_state "$D" && mkfifo pwfifo &&
+	{ operator-add -d "$D" -i ma -n A -r manager -m password --reason r \
+	    --instructions-given "$INSTR_BOOT" --password-fd 3 3<>pwfifo \
+	    2>err.a & pa=$!; } &&
+	# it asks for its password once the register showed no manager
+	i=0; until cut -d" " -f2,3 /proc/$pa/stat | grep -qx "(operator-add) S"; do
+		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
+	done &&
+	bootstrap && printf "aaaaaaaa-1\n" >pwfifo &&
+	{ wait $pa; test $? = 2; } &&
+	one_line_matching err.a "^operator-add: the register has a manager: -b is required\$" &&
+	test "$(grep -c ",operator-add," "$D/oplog.csv")" = 1 &&
+	grep -q ",boss,operator-add,boss,ok," "$D/oplog.csv" &&
+	test -z "$(field ma id)" && test ! -e "$D/credentials/ma.phc"
+'
+
 # (Each end given while the other manager could act at it.)
 test_expect_success 'no bootstrap once every manager has expired' '
 	reg_state "$TMP/s2" && pw m3 m3-secret-1 && pw m3b m3b-secret-1 &&
