@@ -625,7 +625,8 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		goto out;
 	if (!res->good.ok) {
 		jerr_say(st->err, ST_NO, _("%s: no record verifies with this key from the log's start (%s); "
-		    "nothing changed"), path, res->reason);
+		    "nothing changed"), path, *res->reason != '\0' ? res->reason :
+		    _("no record after the header row"));
 		r = ST_NO;
 		goto out;
 	}

@@ -192,7 +192,10 @@ test_expect_success 'no genesis after the first line, or another log'"'"'s key: 
 	test_must_fail 1 la --recover --key-file "$TMP/o.key" 2>err &&
 	one_line_matching err "no record verifies with this key from the log.s start \(missing header row\); nothing changed$" &&
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken2/$f" || exit 1; done &&
-	test -z "$(ls -a "$S" | grep -e "^\.tmp-" -e "^oplog-")"
+	test -z "$(ls -a "$S" | grep -e "^\.tmp-" -e "^oplog-")" &&
+	restore good && head -n 1 "$S/oplog.csv" >hdr && cat hdr >"$S/oplog.csv" &&
+	test_must_fail 1 rec_ 2>err &&
+	one_line_matching err "no record verifies with this key from the log.s start \(no record after the header row\); nothing changed$"
 '
 
 # A kill at any step leaves the damaged log or the restored one (a
