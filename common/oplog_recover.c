@@ -597,6 +597,15 @@ settle_header(struct store *st, const struct oplog_vkey *vk, const char *path,
 	return ST_OK;
 }
 
+/* Why no record verifies from the log's start: the verifier's reason;
+ * a log that holds its header row alone leaves it none. */
+static const char *
+none_why(const struct oplog_verify_result *res)
+{
+	return *res->reason != '\0' ? res->reason :
+	    _("no record after the header row");
+}
+
 int
 oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
     char *summary, size_t cap)
@@ -625,8 +634,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		goto out;
 	if (!res->good.ok) {
 		jerr_say(st->err, ST_NO, _("%s: no record verifies with this key from the log's start (%s); "
-		    "nothing changed"), path, *res->reason != '\0' ? res->reason :
-		    _("no record after the header row"));
+		    "nothing changed"), path, none_why(res));
 		r = ST_NO;
 		goto out;
 	}
