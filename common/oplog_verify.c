@@ -1979,7 +1979,8 @@ run_end(struct vstate *v)
 		return 0;
 	if (check_head(v) == -1 || check_keyfile(v) == -1)
 		return -1;
-	now_e = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds, o->now);
+	now_e = oplog_epoch_of(v->vk->t0, v->vk->epoch_seconds,
+	    o->sealed_given ? o->sealed_at : o->now);
 	covered = v->prev.epoch + v->prev.seal;
 	if (covered < now_e - 1) {
 		time_format(v->prev.time, tm);

@@ -288,6 +288,10 @@ struct oplog_verify_opts {
 	int64_t		now;		/* the verification time: "epochs
 					 * unsealed", records dated after it */
 	int		any_time;	/* no rule about records dated after now */
+	int		sealed_given;	/* "epochs unsealed" as of sealed_at, not
+					 * now (jukisec-audit --now in the past,
+					 * now being the clock's) */
+	int64_t		sealed_at;
 	int		inline_macs;	/* no second core: the first bad record
 					 * is the one the pass stopped at */
 	int		prefix;		/* files are read as they are (no head,

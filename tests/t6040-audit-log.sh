@@ -303,6 +303,20 @@ test_expect_success 'a record replaced by a copy, or two swapped: log-verify FAI
 	expect log-verify "WARN "
 '
 
+# --now: the audit as of TIME reads the log as it is now, and records
+# written since a TIME in the past are the log's, not tampering: a month
+# audited after the fact with the key verifies (jukisec-audit(1) --now).
+test_expect_success 'as of a past TIME with the key: the records written since verify' '
+	P=$TMP/past &&
+	(umask 077 && at "$(date -u -d "-3 hours" +%FT%TZ)" jukisec-init -d "$P" -t t1 >"$P.key" 2>/dev/null) &&
+	at "$(date -u -d "-150 minutes" +%FT%TZ)" log-append -d "$P" -u - -a before &&
+	log-append -d "$P" -u - -a since &&
+	T=$(date -u -d "-2 hours" +%FT%TZ) &&
+	{ jukisec-audit -d "$P" --now "$T" --key-file "$P.key" --format csv >p.csv; true; } &&
+	mlr --icsv --onidx --ofs " " filter "\$check == \"log-verify\"" then cut -o -f status,subjects p.csv >got &&
+	echo "PASS " >want && test_cmp want got
+'
+
 # The log lock, taken after a failure to rule out a writer at work, or
 # oplog.key planted as well hides nothing: the finding is the log's.
 test_expect_success 'records cut from the tail and the log lock planted: log-verify FAILs with the tail'"'"'s reason' '
