@@ -674,6 +674,22 @@ cursor_ahead(struct ctx *c)
 		    c->after, c->end, c->after);
 }
 
+/* The cursor read, then replaced as it is (or, none yet, tried) before
+ * anything is handed on: a run that could hand records on but not keep
+ * its place would hand the same ones on at every run. */
+static int
+cursor_start(struct ctx *c)
+{
+	int r;
+
+	if (c->o->cursor == NULL)
+		return ST_OK;
+	if ((r = show_cursor_read(c->o->cursor, &c->after, c->err)) != ST_OK)
+		return r;
+	return show_cursor_write(c->o->cursor, c->after, 1, c->err) == -1 ?
+	    ST_FAIL : ST_OK;
+}
+
 int
 show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *o)
 {
@@ -686,8 +702,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 	c.err = o->err;
 	c.after = c.end = c.rec_seq = -1;
 	c.byseq = o->follow || o->cursor != NULL;
-	if (o->cursor &&
-	    (r = show_cursor_read(o->cursor, &c.after, c.err)) != ST_OK)
+	if ((r = cursor_start(&c)) != ST_OK)
 		return r;
 	/* where the shipping stands is kept: a stop ends it cleanly */
 	if (c.byseq && show_stop_catch(c.err) == -1)

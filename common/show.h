@@ -136,7 +136,9 @@ void	show_syslog_close(struct show_syslog *);
 /* The cursor file (show_follow.c): the last seq handed on.  read: ST_OK
  * (-1 in *seq when the file does not exist), else the status with a
  * message said to the jerr (jerr_say).  write: atomic (temporary file,
- * rename); sync also makes it durable.  0, or -1 with a message said. */
+ * rename); sync also makes it durable; seq -1 is a trial of a cursor
+ * there is none of yet: its temporary file made, written, synced and
+ * removed.  0, or -1 with a message said. */
 int	show_cursor_read(const char *path, long long *seq, struct jerr *);
 int	show_cursor_write(const char *path, long long seq, int sync,
 	    struct jerr *);

@@ -72,7 +72,7 @@ show_cursor_write(const char *path, long long seq, int sync,
 	char *tmp = xasprintf("%s.tmp", path), line[40];
 	int fd = -1, n, ret = -1;
 
-	n = snprintf(line, sizeof(line), "seq=%lld\n", seq);
+	n = snprintf(line, sizeof(line), "seq=%lld\n", seq < 0 ? 0 : seq);
 	/* Made afresh (O_EXCL): what a killed run, or anyone, left at tmp
 	 * (a FIFO would hang a cron job) is removed, never opened. */
 	if ((unlink(tmp) == -1 && errno != ENOENT) ||
@@ -81,6 +81,13 @@ show_cursor_write(const char *path, long long seq, int sync,
 		jerr_say_errno(e, ST_FAIL, "%s", tmp);
 		if (fd != -1)
 			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (seq < 0) {		/* the trial: nothing to put in place */
+		ret = close(fd);
+		if (ret == -1)
+			jerr_say_errno(e, ST_FAIL, "%s", tmp);
 		unlink(tmp);
 		goto out;
 	}

@@ -97,6 +97,11 @@ test_lazy_prereq ROOT '
 	[ "$(id -u)" -eq 0 ] || { echo "needs root (uid $(id -u))"; exit 1; }'
 test_lazy_prereq NOBODY '
 	id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 1; }'
+# TMPFS: a small tmpfs of a test's own can be mounted (a full disk).
+test_lazy_prereq TMPFS '
+	mkdir -p "$TMP/.tmpfs-probe" &&
+	mount -t tmpfs -o size=8k tmpfs "$TMP/.tmpfs-probe" 2>/dev/null &&
+	umount "$TMP/.tmpfs-probe" || { echo "cannot mount a tmpfs (not root?)"; exit 1; }'
 test_lazy_prereq STRACE '
 	command -v strace >/dev/null || { echo "strace not installed (make deps)"; exit 1; }
 	strace -o /dev/null true 2>/dev/null ||

@@ -306,6 +306,28 @@ test_expect_success 'a FIFO left where the cursor is written (FILE.tmp) is repla
 	test "$(cat c7)" = "seq=$(last_seq)" && test ! -e c7.tmp
 '
 
+# A cursor that cannot be replaced is found before anything is handed
+# on: found after, each run would hand the same records on again, and the
+# collector's copy would hold them twice (a record out of place).
+test_expect_success TMPFS 'a cursor that cannot be written (a full disk): exit 3, nothing handed on' '
+	mkdir -m 700 "$TMP/cfull" &&
+	mount -t tmpfs -o size=8k,mode=700 tmpfs "$TMP/cfull" &&
+	{ head -c 65536 /dev/zero >"$TMP/cfull/fill" 2>/dev/null; true; } &&
+	{ log-show -d s --cursor-file "$TMP/cfull/c" --format raw >out1 2>err1
+	  echo $? >rc1; } &&
+	echo "seq=0" >"$TMP/cfull/c0" 2>/dev/null;
+	{ test -s "$TMP/cfull/c0" || { rm -f "$TMP/cfull/fill" && echo "seq=0" >"$TMP/cfull/c0" &&
+	    head -c 65536 /dev/zero >"$TMP/cfull/fill" 2>/dev/null; true; }; } &&
+	{ log-show -d s --follow --cursor-file "$TMP/cfull/c0" --format raw >out2 2>err2
+	  echo $? >rc2; } &&
+	cat "$TMP/cfull/c0" >c0 && ls -A "$TMP/cfull" >left; umount "$TMP/cfull" &&
+	test "$(cat rc1)" = 3 && test ! -s out1 &&
+	one_line_matching err1 "^log-show: $TMP/cfull/c.tmp: No space left on device\$" &&
+	test "$(cat rc2)" = 3 && test ! -s out2 &&
+	one_line_matching err2 "^log-show: $TMP/cfull/c0.tmp: No space left on device\$" &&
+	test "$(cat c0)" = seq=0 && printf "%s\n" c0 fill >want && test_cmp want left
+'
+
 # The cursor is durable when the run ends: its file's data and the
 # directory's rename.  A directory that cannot be synced (EIO, injected)
 # is exit 3 naming it, not a cursor a power loss may take back unsaid;
