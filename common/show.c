@@ -59,7 +59,8 @@ struct ctx {
 					 * of a log shorter than the head says) */
 	int		byseq;		/* skip records at or before it: --follow, --cursor-file */
 	int		warned;		/* a gap before the first record was said */
-	int		sniff;		/* standard input first, format not known yet */
+	int		sniff;		/* a stream first (first_streamed), format
+					 * not known yet */
 	int		handed;		/* a record reached sink_record() */
 	int		stopped;	/* the sink said stop: stopped, not failed */
 	struct oplog_verifier *ver;
@@ -240,9 +241,23 @@ line_format(const char *line, size_t len)
 	return f != 0 ? f : oplog_genesis_format(line, len);
 }
 
+/* 1 when the first file is read as a stream, opened once, by the
+ * reader: standard input, or a file that is no regular one (a FIFO,
+ * such as a decompressing pipeline's).  Opened before to learn its
+ * format, a FIFO let its waiting writer go on, whose bytes written
+ * before the reader's open were lost, and that open waited for ever. */
+static int
+first_streamed(const struct show_opts *o)
+{
+	struct stat sb;
+
+	return o->nfiles > 0 && (strcmp(o->files[0], "-") == 0 ||
+	    (stat(o->files[0], &sb) == 0 && !S_ISREG(sb.st_mode)));
+}
+
 /* The format the first file's (or the live log's) first line names;
- * 1 for standard input, not read ahead: sniff() decides it as it
- * streams. */
+ * 1 for a stream (first_streamed), not read ahead: sniff() decides it as
+ * it streams. */
 static int
 log_format(struct store *st, const struct show_opts *o)
 {
@@ -251,7 +266,7 @@ log_format(struct store *st, const struct show_opts *o)
 	ssize_t got;
 	int fd, f = 1;
 
-	if (o->nfiles > 0 && strcmp(o->files[0], "-") == 0)
+	if (first_streamed(o))
 		return 1;
 	fd = o->nfiles > 0 ? open(o->files[0], O_RDONLY | O_CLOEXEC | O_NONBLOCK) :
 	    st != NULL ? store_openat(st, "oplog.csv", O_RDONLY, 0) : -1;
@@ -720,7 +735,7 @@ show_run(struct store *st, const struct oplog_vkey *vk, const struct show_opts *
 		r = e.code;
 		goto out;
 	}
-	c.sniff = vk == NULL && o->nfiles > 0 && strcmp(o->files[0], "-") == 0;
+	c.sniff = vk == NULL && first_streamed(o);
 	r = log_format(st, o);
 	show_out_format(c.out, r == 0 && vk != NULL ? 1 : r);	/* -k: a guess, made good */
 	if (show_out_flush(c.out) == -1) {

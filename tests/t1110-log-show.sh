@@ -540,6 +540,25 @@ test_expect_success 'unverified output to a terminal says so once; to a pipe not
 	ls_ --operator nobody 2>err >/dev/null && test ! -s err
 '
 
+# A FIFO named as FILE (a decompressing pipeline's) is read once, as a
+# stream, like standard input: opened once more only to learn its format,
+# it let its waiting writer go on, and what that wrote before the second
+# open was lost while the second open waited for ever.
+test_expect_success 'a FIFO given as FILE: read once, whole, never waited on for ever' '
+	mkfifo ff && i=0 &&
+	while [ $i -lt 12 ]; do
+		{ cat s/oplog.csv >ff 2>/dev/null & cp=$!; } &&
+		sleep 0.05 &&
+		{ timeout 10 log-show ff --format raw >fo 2>fe; echo $? >frc; } &&
+		{ kill $cp 2>/dev/null; wait $cp; true; } &&
+		test "$(cat frc)" = 0 && cmp s/oplog.csv fo && test ! -s fe ||
+		{ echo "run $i: exit $(cat frc)" >&2; cat fe >&2; exit 1; }
+		i=$((i + 1))
+	done &&
+	{ cat s/oplog.csv >ff & } && ls_ --format json ff >fj && wait &&
+	ls_ --format json >want.json && test_cmp want.json fj
+'
+
 test_expect_success 'usage errors exit 2 with one line' '
 	test_must_fail 2 ls_ --format xml 2>err && grep -q "^log-show: --format" err &&
 	test_must_fail 2 ls_ --summary month 2>err && grep -q "^log-show: --summary" err &&
