@@ -318,24 +318,24 @@ lint: $(BIN:%=$(BUILD)/%) $(BUILD)/man/stamp
 		tail -1 $(BUILD)/funclen.out; exit $$st
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 \
+	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 \
 		$(DESTDIR)$(MANPREFIX)/man8 $(DESTDIR)$(PAMDIR)
 	for b in $(BIN); do install -m 755 $(BUILD)/$$b $(DESTDIR)$(BINDIR)/$$b; done
 	install -m 644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_jukisec.so
 	for m in $(MAN8); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man8/; done
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man1/; done
 	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man5/; done
-	mkdir -p $(DESTDIR)$(COMPDIR)
+	install -d -m 755 $(DESTDIR)$(COMPDIR)
 	install -m 644 $(BUILD)/jukisec.bash $(DESTDIR)$(COMPDIR)/jukisec
 	for b in $(BIN); do ln -sf jukisec $(DESTDIR)$(COMPDIR)/$$b || exit 1; done
 	for l in $(MANLANGS); do for s in 1 5 8; do \
-		mkdir -p $(DESTDIR)$(MANPREFIX)/$$l/man$$s && \
+		install -d -m 755 $(DESTDIR)$(MANPREFIX)/$$l/man$$s && \
 		for m in $(BUILD)/man/$$l/man$$s/*.$$s; do \
 			install -m 644 $$m $(DESTDIR)$(MANPREFIX)/$$l/man$$s/ || exit 1; \
 		done || exit 1; \
 	done; done
 	for l in $(PO:po/%.po=%); do \
-		mkdir -p $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -d -m 755 $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 		install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/jukisec.mo \
 			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
 	done

@@ -59,4 +59,17 @@ test_expect_success 'another LINK relinks log-append; the same LINK does not' '
 	test "$(cat b2/link)" = "$other"
 '
 
+# The directories make install creates are 0755 whatever the installer's
+# umask: under a hardened root's (027, 077) the catalogues, the pages and
+# the completion would be root's alone, and everyone else would get
+# English messages without a word.
+test_expect_success 'make install under umask 077: every directory it makes is 0755' '
+	(umask 077 &&
+	 make -C "$SRCDIR" --no-print-directory -s -o all BUILD="$JUKISEC_BUILD" \
+		$built PREFIX=/usr DESTDIR="$TMP/inst077" install) >&2 &&
+	find "$TMP/inst077" -type d ! -perm 755 >bad && test_cmp /dev/null bad &&
+	find "$TMP/inst077" -type d -path "*/ja/LC_MESSAGES" | grep -q . &&
+	find "$TMP/inst077" -type d -path "*/bash-completion/completions" | grep -q .
+'
+
 test_done
