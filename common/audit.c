@@ -19,6 +19,7 @@
 
 #include "jukisec.h"
 #include "audit.h"
+#include "oplog.h"
 #include "csvio.h"
 #include "register_txn.h"
 
@@ -124,6 +125,18 @@ pending_read(struct audit *a)
 		    a->reg_pending_id, sizeof(a->reg_pending_id));
 }
 
+/* The register, indexed, and the log's head as the register was read:
+ * under STORE_LOCK_REGISTER, which a change holds until its record is in,
+ * so the head names the last change the register shows. */
+static void
+read_register(struct audit *a)
+{
+	if ((a->reg_ok = register_load_err(a->st, &a->reg, &a->reg_error) ==
+	    ST_OK))
+		register_index(&a->reg);	/* every row is looked up */
+	a->reg_seq = oplog_head_seq(a->st);
+}
+
 int
 audit_run(const struct audit_opts *o, FILE *out)
 {
@@ -144,8 +157,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 		store_close(&st);
 		return ST_FAIL;
 	}
-	if ((a.reg_ok = register_load_err(&st, &a.reg, &a.reg_error) == ST_OK))
-		register_index(&a.reg);	/* every row is looked up */
+	read_register(&a);
 	if (o->author != NULL && a.reg_ok &&
 	    register_find(&a.reg, o->author) == NULL) {
 		jerr_say(st.err, ST_USAGE, _("--author %s: not in the "

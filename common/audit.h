@@ -83,6 +83,9 @@ struct audit {
 	size_t		n;
 	struct register_ reg;
 	int		reg_ok;		/* the register parsed */
+	long long	reg_seq;	/* the log's head as the register was
+					 * read (under its lock): later records
+					 * are later changes; -1 not known */
 	struct jerr	reg_error;	/* why it did not */
 	int		reg_pending;	/* operators.pending left (store_note_left):
 					 * 1, or -1 a note the writers refuse */

@@ -112,8 +112,11 @@ audit_changes_log(struct audit *a, long long seq, const char *action,
 	int	 revoke = strcmp(action, "operator-revoke") == 0;
 	size_t	 i;
 
+	/* a change after the register was read is not in it (a manager at
+	 * work while the audit reads the log): no disagreement */
 	if (!a->reg_ok || strcmp(result, "ok") != 0 ||
-	    (!revoke && strcmp(action, "operator-add") != 0))
+	    (!revoke && strcmp(action, "operator-add") != 0) ||
+	    (a->reg_seq >= 0 && seq > a->reg_seq))
 		return;
 	if (a->rowlog == NULL) {
 		a->rowlog = xcalloc(a->reg.n + 1, sizeof(*a->rowlog));

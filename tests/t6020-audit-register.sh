@@ -288,4 +288,24 @@ test_expect_success 'a deputy manager: register-active-manager PASS with 2' '
 	detail register-active-manager | grep -q "^2 active Security Manager(s) registered"
 '
 
+# A manager's change committed while the audit reads the log, after it
+# read the register (a busy terminal at night): its record is later than
+# the register the audit read, not a register changed outside the tools.
+# strace holds the audit for 3 s at its first opening of oplog.csv after
+# it took the register lock (the openat's number found by a first run).
+test_expect_success STRACE 'a change made while the audit reads the log: no false "changed outside the tools"' '
+	D=$TMP/arace && audit_state && add_pw first &&
+	strace -f -o first.trace -e trace=openat,flock jukisec-audit -d "$D" \
+	    --format csv >/dev/null 2>&1;
+	n=$(awk "/flock\\(.*LOCK_SH/ { on = 1 } /openat\\(/ { k++ } on && /\"oplog.csv\"/ { print k; exit }" first.trace) &&
+	test -n "$n" &&
+	{ strace -f -o /dev/null -e trace=openat \
+	    -e inject=openat:delay_enter=3000000:when=$n \
+	    jukisec-audit -d "$D" --format csv >race.csv 2>race.err; echo $? >race.rc; } &
+	sleep 1 && add_pw racer && wait &&
+	cp race.csv "$TMP/a.csv" && expect register-changes "PASS " &&
+	test "$(field racer id)" = racer &&
+	audit_run && expect register-changes "PASS "
+'
+
 test_done
