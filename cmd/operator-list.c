@@ -71,13 +71,24 @@ static const struct tool cmd = {
  * its log record left: the register read may be the one before a change
  * already decided (the count of an attempt that locks someone), which a
  * writer settles, never this reader.  An empty file is a note too, one
- * the writers refuse: no writer leaves one. */
+ * the writers refuse: no writer leaves one.  A note that is there lives
+ * while its writer works under the register lock: only then is the lock
+ * taken (shared, lock_timeout_ms at most), to tell a writer at work from
+ * one interrupted; a lock not had says the note, as it cannot tell. */
 static void
-say_unsettled(const struct store *st)
+say_unsettled(struct store *st)
 {
 	struct stat sb;
+	struct jerr e = JERR_INIT;
+	int left = 1;
 
-	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(st->dirfd, PENDING_FILE, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	if (store_lock_err(st, STORE_LOCK_REGISTER, &e) == ST_OK) {
+		left = store_note_left(st, PENDING_FILE, STORE_LOCK_REGISTER);
+		store_unlock(st, STORE_LOCK_REGISTER);
+	}
+	if (left)
 		warnx(_("%s/%s: a register change not settled yet (a writer was "
 		    "interrupted); what is printed may not show it until the next "
 		    "operator-add, operator-mod, operator-revoke or auth-check"),

@@ -101,6 +101,24 @@ test_expect_success 'an empty pending file: refused, file kept; the audit says s
 	grep -qx "      - 登録簿の変更の控えが読み取れないか、登録簿と合いません。両方を調べてから控えを削除してください" r.ja
 '
 
+# operators.pending lives while its writer works under the register
+# lock: seen then, it is a writer at work, not one interrupted.  The
+# lock tells them apart (operator-list waits for it, lock_timeout_ms at
+# most); the note left by a killed writer is still said (above).
+test_expect_success 'a note a writer at work holds: operator-list says nothing of it' '
+	rm -rf "$D" && cp -a "$TMP/saved" "$D" && rm -f started &&
+	{ flock -x "$D/register.lock" sh -c ": >\"$D/operators.pending\" && : >started &&
+	    sleep 1 && rm \"$D/operators.pending\"" & fp=$!; } &&
+	i=0; until [ -e started ]; do
+		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
+	done &&
+	operator-list -d "$D" >out 2>err && wait $fp &&
+	test ! -s err && test -s out &&
+	: >"$D/operators.pending" && operator-list -d "$D" >/dev/null 2>err &&
+	rm "$D/operators.pending" &&
+	one_line_matching err "^operator-list: $D/operators.pending: a register change not settled yet"
+'
+
 # A record the log would refuse (a line break in a field, as a hand or a
 # bug could leave) is refused before anything is settled, naming the
 # file, its line and the field.
