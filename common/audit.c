@@ -127,14 +127,17 @@ pending_read(struct audit *a)
 
 /* The register, indexed, and the log's head as the register was read:
  * under STORE_LOCK_REGISTER, which a change holds until its record is in,
- * so the head names the last change the register shows. */
+ * so the head names the last change the register shows.  Not when the
+ * lock could not be had (a member of the state's group): a change may
+ * then be half way, its row in and its record not yet. */
 static void
 read_register(struct audit *a)
 {
 	if ((a->reg_ok = register_load_err(a->st, &a->reg, &a->reg_error) ==
 	    ST_OK))
 		register_index(&a->reg);	/* every row is looked up */
-	a->reg_seq = oplog_head_seq(a->st);
+	a->reg_seq = a->st->lockfd[STORE_LOCK_REGISTER] >= 0 ?
+	    oplog_head_seq(a->st) : -1;
 }
 
 int
