@@ -24,8 +24,9 @@
 #define LOG_FILE	"oplog.csv"
 #define DOUBT_MS	(CLOCK_DOUBT_DAYS * 86400000LL)
 
-/* The time field of one record line "SEQ,TIME,...": -1 if not one. */
-static int
+/* The time field of one record line "SEQ,TIME,...": NULL, or why the
+ * line is no record (the field named, the words of log-verify). */
+static const char *
 line_time(const char *s, size_t n, int64_t *t)
 {
 	char	 buf[TIME_BUFSZ + 8];
@@ -34,14 +35,61 @@ line_time(const char *s, size_t n, int64_t *t)
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
 	if (i == 0 || i == n || s[i] != ',')
-		return -1;
+		return _("field seq: not a decimal number");
 	for (j = ++i; j < n && s[j] != ','; j++)
 		;
 	if (j == n || j - i >= sizeof buf)
-		return -1;
+		return _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
 	memcpy(buf, s + i, j - i);
 	buf[j - i] = '\0';
-	return time_parse(buf, t);
+	return time_parse(buf, t) == 0 ? NULL : _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+}
+
+/* The number of the line that starts at byte at of fd (buf holding the
+ * bytes from off on): a log too long for buf is read again, on this way
+ * to an error only. */
+static long long
+line_number(int fd, const char *buf, off_t off, off_t at)
+{
+	char		 b[65536];
+	long long	 lines = 1;
+	off_t		 o = 0;
+	ssize_t		 n;
+	const char	*p, *e;
+
+	if (off == 0) {
+		for (p = buf, e = buf + at; (p = memchr(p, '\n', e - p)) != NULL; p++)
+			lines++;
+		return lines;
+	}
+	while (o < at && (n = pread(fd, b, at - o < (off_t)sizeof b ?
+	    (size_t)(at - o) : sizeof b, o)) > 0) {
+		for (p = b, e = b + n; (p = memchr(p, '\n', e - p)) != NULL; p++)
+			lines++;
+		o += n;
+	}
+	return o == at ? lines : -1;
+}
+
+/* Why the log has no last record to take the time from, said: the last
+ * complete line named when it is no record, the way back either way (a
+ * log emptied or cut, say by logrotate's copytruncate, has a genesis
+ * record at least, and the way back is the writers'). */
+static int
+no_last(struct store *st, int fd, const char *buf, off_t off, const char *start,
+    const char *why)
+{
+	long long line = why == NULL ? 0 : line_number(fd, buf, off, off + (start - buf));
+
+	if (line > 1)
+		jerr_say(st->err, ST_FAIL, _("%s/%s:%lld: %s; run log-verify, then log-append --recover"),
+		    st->dir, LOG_FILE, line, why);
+	else
+		jerr_say(st->err, ST_FAIL,
+		    _("%s/%s: %s; run log-verify, then log-append --recover"), st->dir,
+		    LOG_FILE, _("no last record to take the time from"));
+	close(fd);
+	return ST_FAIL;
 }
 
 int
@@ -52,7 +100,8 @@ clock_log_last(struct store *st, int64_t *t)
 	char		*path;
 	off_t		 off;
 	ssize_t		 n;
-	char		*end, *start;
+	const char	*why = NULL;
+	char		*end, *start = buf;
 	int		 fd;
 
 	if ((fd = store_openat(st, LOG_FILE, O_RDONLY, 0)) == -1) {
@@ -68,7 +117,6 @@ clock_log_last(struct store *st, int64_t *t)
 	}
 	off = sb.st_size > (off_t)sizeof buf ? sb.st_size - (off_t)sizeof buf : 0;
 	n = pread(fd, buf, (size_t)(sb.st_size - off), off);
-	close(fd);
 	if (n != sb.st_size - off) {
 		if (n == -1)
 			jerr_say_errno(st->err, ST_FAIL,
@@ -76,6 +124,7 @@ clock_log_last(struct store *st, int64_t *t)
 		else
 			jerr_say(st->err, ST_FAIL,
 			    _("%s/%s: short read"), st->dir, LOG_FILE);
+		close(fd);
 		return ST_FAIL;
 	}
 	/* the last complete line: up to the last LF, from the LF before it */
@@ -83,16 +132,14 @@ clock_log_last(struct store *st, int64_t *t)
 	if (end != NULL) {
 		start = memrchr(buf, '\n', (size_t)(end - buf));
 		start = start != NULL ? start + 1 : buf;
-		if ((start > buf || off == 0) &&
-		    line_time(start, (size_t)(end - start), t) == 0)
+		if (start == buf && off != 0)
+			why = _("line too long");
+		else if ((why = line_time(start, (size_t)(end - start), t)) == NULL) {
+			close(fd);
 			return ST_OK;
+		}
 	}
-	/* The log has a genesis record at least: it was emptied or cut (a
-	 * logrotate copytruncate), and the way back is the writers'. */
-	jerr_say(st->err, ST_FAIL,
-	    _("%s/%s: %s; run log-verify, then log-append --recover"), st->dir,
-	    LOG_FILE, _("no last record to take the time from"));
-	return ST_FAIL;
+	return no_last(st, fd, buf, off, start, why);
 }
 
 int
