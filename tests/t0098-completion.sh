@@ -262,9 +262,12 @@ test_expect_success 'step names: exactly those of the sources' '
 	comp incident-report step x --step "" >got && test_cmp want got
 '
 
-test_expect_success 'directories for -d, values for --lang, --method, --format' '
+test_expect_success 'directories for -d, files for --syslog=, values for --lang, --method, --format' '
 	mkdir -p sub/dir1 && : >sub/file &&
 	comp log-verify -d sub/ >got && echo sub/dir1 | test_cmp - got &&
+	comp log-show --syslog=sub/ >got &&
+	printf "%s\n" --syslog=sub/dir1 --syslog=sub/file | test_cmp - got &&
+	comp log-show --syslog "" >got && ! grep -q sub got &&
 	comp jukisec-audit --lang= >got && printf "%s\n" --lang=en --lang=ja | test_cmp - got &&
 	comp operator-add -m "" >got && printf "%s\n" external fingerprint password | test_cmp - got &&
 	comp log-show --format "" >got && printf "%s\n" csv json raw table | test_cmp - got
