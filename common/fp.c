@@ -12,7 +12,9 @@
  *    fingerprint reader found", before anything is written.
  *  - A stored print is checked before libfprint sees it: longer than the
  *    "FP3" magic and starting with it (fp_print_deserialize asserts on short
- *    input), then fp_print_compatible with the open device.
+ *    input), its data of the shape its print type calls for (print_parses:
+ *    libfprint aborts on another), then fp_print_compatible with the open
+ *    device.
  *  - Prompts go to the person (conv_info: stderr, or the PAM conversation)
  *    when the device asks for the finger (finger-status NEEDED), one per
  *    scan; retry reasons as libfprint reports them.  GLib's
@@ -55,7 +57,10 @@
 	X(g_object_is_floating) X(g_object_ref) X(g_object_ref_sink) \
 	X(g_object_unref) X(g_signal_connect_data) \
 	X(g_signal_handler_disconnect) X(g_source_remove) X(g_timeout_add) \
-	X(g_timeout_add_seconds)
+	X(g_timeout_add_seconds) X(g_variant_get_child_value) \
+	X(g_variant_get_int32) X(g_variant_get_normal_form) \
+	X(g_variant_get_variant) X(g_variant_is_of_type) \
+	X(g_variant_new_from_data) X(g_variant_ref_sink) X(g_variant_unref)
 
 static struct {
 #define X(f)	__typeof__(f) *f;
@@ -135,6 +140,14 @@ fp_lib_open(struct jerr *to)
 #define g_source_remove			(*fpl.g_source_remove)
 #define g_timeout_add			(*fpl.g_timeout_add)
 #define g_timeout_add_seconds		(*fpl.g_timeout_add_seconds)
+#define g_variant_get_child_value	(*fpl.g_variant_get_child_value)
+#define g_variant_get_int32		(*fpl.g_variant_get_int32)
+#define g_variant_get_normal_form	(*fpl.g_variant_get_normal_form)
+#define g_variant_get_variant		(*fpl.g_variant_get_variant)
+#define g_variant_is_of_type		(*fpl.g_variant_is_of_type)
+#define g_variant_new_from_data		(*fpl.g_variant_new_from_data)
+#define g_variant_ref_sink		(*fpl.g_variant_ref_sink)
+#define g_variant_unref			(*fpl.g_variant_unref)
 
 struct session {
 	FpContext	*ctx;
@@ -462,6 +475,47 @@ fp_enrol(struct store *st, const char *id, const struct bio_opts *o,
 	return rc;
 }
 
+/*
+ * Whether t is a print fp_print_deserialize can take without aborting the
+ * process: the "FP3" magic, then the print's GVariant (in its normal
+ * form, as libfprint reads it) whose data has the shape its print type
+ * calls for, a variant for a raw print and "(a(aiaiai))" for an NBIS one,
+ * as fp_print_serialize writes them.  libfprint checks the outer form
+ * only and reaches into the data unchecked: data of another shape (a
+ * print from another libfprint, damage under a valid seal) is a GLib
+ * error, SIGTRAP, in the middle of a login.
+ */
+static int
+print_parses(const struct secret *t)
+{
+	GVariant *v, *n, *c, *d;
+	unsigned char *copy;
+	int ok = 0;
+
+	if (t->len <= 3 || memcmp(t->p, "FP3", 3) != 0)
+		return 0;
+	copy = xmalloc(t->len - 3);	/* aligned, as GVariant wants */
+	memcpy(copy, t->p + 3, t->len - 3);
+	v = g_variant_ref_sink(g_variant_new_from_data(
+	    (const GVariantType *)"(issbymsmsia{sv}v)", copy, t->len - 3,
+	    FALSE, NULL, NULL));
+	n = g_variant_get_normal_form(v);
+	c = g_variant_get_child_value(n, 0);
+	ok = g_variant_get_int32(c);
+	g_variant_unref(c);
+	c = g_variant_get_child_value(n, 9);
+	d = g_variant_get_variant(c);
+	ok = (ok == 1 && g_variant_is_of_type(d, G_VARIANT_TYPE_VARIANT)) ||
+	    (ok == 2 && g_variant_is_of_type(d, (const GVariantType *)"(a(aiaiai))"));
+	g_variant_unref(d);
+	g_variant_unref(c);
+	g_variant_unref(n);
+	g_variant_unref(v);
+	explicit_bzero(copy, t->len - 3);
+	free(copy);
+	return ok;
+}
+
 /* Long: libfprint's open, load, claim, verify, close, in order. */
 int
 fp_verify(struct store *st, const char *id, const struct bio_opts *o,
@@ -477,8 +531,7 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 		*reason = "no reader";
 		return ST_FAIL;
 	}
-	/* fp_print_deserialize asserts on 3 bytes or less. */
-	if (t->len <= 3 || memcmp(t->p, "FP3", 3) != 0 ||
+	if (!print_parses(t) ||
 	    (p = fp_print_deserialize(t->p, t->len, &e)) == NULL) {
 		jerr_say(st->err, ST_NO,
 		    _("fingerprint template of %s is not a libfprint print%s%s"),

@@ -302,6 +302,21 @@ test_reader(struct store *st)
 	capture_end();
 	ok(r == ST_NO && strcmp(why, "template corrupt") == 0,
 	    "FP3 then garbage: libfprint refuses it, denied");
+	/* FP3 and a raw print's type, then what is no print: libfprint takes
+	 * the type, reaches into the data unchecked, and aborts the process
+	 * (a GLib error, SIGTRAP) when nothing checked it first. */
+	for (int k = 1; k <= 2; k++) {
+		free(junk.p);
+		junk.p = xmalloc(30);
+		memcpy(junk.p, "FP3\0\0\0\0garbage-garbage-garbage", 30);
+		junk.p[3] = (unsigned char)k;
+		junk.len = 30;
+		capture_begin();
+		r = fp_verify(st, "erin", NULL, &junk, &why);
+		capture_end();
+		ok(r == ST_NO && strcmp(why, "template corrupt") == 0,
+		    "FP3, print type %d, data of another shape: denied, no abort", k);
+	}
 	secret_free(&junk);
 }
 
