@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "jukisec.h"
+#include "esc.h"
 #include "register_change.h"
 #include "timeutil.h"
 #include "tool.h"
@@ -72,7 +73,7 @@ check(struct opchange *a)
 
 	if (operator_id_bad("-i", a->id, NULL))
 		return ST_USAGE;
-	if (*a->name == '\0') {
+	if (text_blank(a->name)) {
 		warnx(_("-n: empty"));
 		return ST_USAGE;
 	}

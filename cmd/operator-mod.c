@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "esc.h"
 #include "register_change.h"
 #include "timeutil.h"
 #include "tool.h"
@@ -93,11 +94,11 @@ check(struct opchange *a)
 
 	if (operator_id_bad("-i", a->id, NULL))
 		return ST_USAGE;
-	if (a->name && *a->name == '\0') {
+	if (a->name && text_blank(a->name)) {
 		warnx(_("-n: empty"));
 		return ST_USAGE;
 	}
-	if (a->reason && *a->reason == '\0') {
+	if (a->reason && text_blank(a->reason)) {
 		warnx(_("--reason: empty"));
 		return ST_USAGE;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jukisec.h"
+#include "esc.h"
 #include "cred.h"
 #include "register_change.h"
 #include "tool.h"
@@ -62,7 +63,7 @@ run(struct own *o, const struct tool_args *a)
 		tool_usage(&cmd, ST_USAGE);
 	if (operator_id_bad("-i", o->id, NULL))
 		return ST_USAGE;
-	if (*o->reason == '\0') {
+	if (text_blank(o->reason)) {
 		warnx(_("--reason: empty"));
 		return ST_USAGE;
 	}

@@ -28,6 +28,7 @@
 #include "jukisec.h"
 #include "audit.h"
 #include "cred.h"
+#include "esc.h"
 #include "era.h"
 #include "person.h"
 #include "timeutil.h"
@@ -529,7 +530,7 @@ check_methods(struct audit *a, const struct creds *cr)
 		if (op->method != METHOD_PASSWORD)
 			continue;
 		why = NULL;
-		if (*op->exception_reason == '\0')
+		if (text_blank(op->exception_reason))
 			why = L(a, "identification code and password without a reason",
 			    "理由のない識別符号及びパスワードによる確認");
 		else if (*op->approved_by == '\0')

@@ -112,6 +112,17 @@ text_problem(const char *s, size_t max, int multiline)
 	return NULL;
 }
 
+int
+text_blank(const char *s)
+{
+	for (;;) {
+		s += strspn(s, " ");
+		if (strncmp(s, "\xe3\x80\x80", 3) != 0)
+			return *s == '\0';
+		s += 3;
+	}
+}
+
 /* Appends the escaped form of p[0..n) to b; returns how many bytes were
  * taken (fewer than n only when !final and a sequence is cut short). */
 static size_t

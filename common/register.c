@@ -1008,7 +1008,7 @@ operator_method_usable(const struct operator *o)
 	/* a password without its proviso recorded is no exception: a hand
 	 * edit or a restore, which must not admit on the password alone */
 	return operator_method_known(o) && (o->method != METHOD_PASSWORD ||
-	    (*o->exception_reason != '\0' && *o->approved_by != '\0' &&
+	    (!text_blank(o->exception_reason) && *o->approved_by != '\0' &&
 	    date_parse(o->instructions_date, &y, &m, &d) == 0));
 }
 

@@ -34,6 +34,7 @@
 #include "jukisec.h"
 #include "clock.h"
 #include "cred.h"
+#include "esc.h"
 #include "gate.h"
 #include "oplog.h"
 #include "oplog_verify.h"
@@ -62,7 +63,7 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 const char *
 opchange_proviso_missing(const struct opchange *c)
 {
-	int reason = c->reason != NULL && *c->reason != '\0';
+	int reason = c->reason != NULL && !text_blank(c->reason);
 
 	if (reason && c->instr != NULL)
 		return NULL;

@@ -634,7 +634,7 @@ open_dir(struct store *st, int flags)
 const char *
 store_terminal_problem(const char *terminal)
 {
-	if (*terminal == '\0')
+	if (text_blank(terminal))
 		return _("empty");
 	/* the one rule for free text (esc.h): the name goes into every
 	 * log record */

@@ -66,6 +66,38 @@ test_expect_success 'reasons (operator-add, operator-mod, operator-revoke)' '
 	refused_all operator-revoke -d "$D" -b boss -i tanaka --reason BAD
 '
 
+# Text of spaces only (U+3000, the ideographic space, too) says nothing:
+# a name, a reason, a summary or a terminal name of them is refused as
+# empty, by every tool alike (incident-report's rule for a summary).
+printf '%s\n' " " "   " "　" " 　 " >"$TMP/blank"
+blank_all() {	# blank_all PATTERN CMD...: BAD each blank, exit 2, PATTERN said
+	_p=$1; shift
+	cp "$D/operators.csv" r.before && cp "$D/oplog.csv" l.before &&
+	while IFS= read -r v; do
+		bad_run "$v" "$@" 2>err </dev/null || return 1
+		one_line_matching err "$_p" || return 1
+	done <"$TMP/blank" &&
+	cmp r.before "$D/operators.csv" && cmp l.before "$D/oplog.csv"
+}
+
+test_expect_success 'spaces only (U+3000 too) is empty: names, reasons, summaries, terminals' '
+	blank_all "^operator-add: -n: empty\$" operator-add -d "$D" -b boss -i x -n BAD \
+	    -m password --reason r --instructions-given 2026-11-01 &&
+	blank_all "needs --reason TEXT .R5.3 proviso.\$" operator-add -d "$D" -b boss -i x \
+	    -n X -m password --reason BAD --instructions-given 2026-11-01 &&
+	blank_all "^operator-mod: -n: empty\$" operator-mod -d "$D" -b boss -i tanaka -n BAD &&
+	blank_all "^operator-mod: --reason: empty\$" operator-mod -d "$D" -b boss -i tanaka \
+	    --reason BAD &&
+	blank_all "^operator-revoke: --reason: empty\$" operator-revoke -d "$D" -b boss \
+	    -i tanaka --reason BAD &&
+	blank_all "^incident-report: --summary: empty\$" incident-report -d "$D" -b boss new \
+	    --type other --cause fire --summary BAD &&
+	blank_all "^auth-check: -t: invalid terminal name: empty\$" auth-check -d "$D" -t BAD \
+	    -u tanaka --password-fd 0 &&
+	blank_all "^log-append: -t: invalid terminal name: empty\$" log-append -d "$D" -t BAD \
+	    -u a -a b
+'
+
 test_expect_success 'summaries and notes (incident-report new, step)' '
 	refused_all incident-report -d "$D" -b boss new --type other --cause fire \
 	    --summary BAD &&
