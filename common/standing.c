@@ -148,7 +148,7 @@ standing_say(struct standing *s, struct store *st, int64_t now,
 
 		if ((why = standing(&s->reg, &st->conf, who[i], now)) == NULL &&
 		    (o = register_find(&s->reg, who[i])) != NULL &&
-		    operator_locked(o, &st->conf, now))
+		    operator_lock_stands(st, o, now))
 			why = N_("locked");
 		if (why == NULL)
 			continue;

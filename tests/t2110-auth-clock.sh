@@ -100,12 +100,14 @@ test_expect_success 'a quiet weekend sealed by cron: the lock lifts on Monday' '
 	test "$(field tanaka locked)" = no && test "$(field tanaka failed)" = 0
 '
 
-test_expect_success 'a machine off for ten days: the lock waits for a manager' '
+test_expect_success 'a machine off for ten days: the lock waits for a manager, log-append says it stands' '
 	D=$TMP/j &&
 	test_must_fail 1 at 2031-09-19T17:00:00Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
 	test_must_fail 4 at 2031-09-19T17:00:01Z auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
 	at 2031-09-29T08:17:00Z log-append -d "$D" --seal &&
 	test_must_fail 4 at 2031-09-29T08:30:00Z auth tanaka "$TMP/pw.tanaka" 2>/dev/null &&
+	at 2031-09-29T08:31:00Z log-append -d "$D" -u tanaka -a view 2>err &&
+	one_line_matching err "^log-append: operator tanaka is not an active registered person .locked.; recorded .R5.4.\$" &&
 	at 2031-09-29T08:35:00Z operator-mod -d "$D" -b boss --by-password-fd 4 \
 	    -i tanaka --unlock 4<"$TMP/pw.boss" &&
 	at 2031-09-29T08:36:00Z auth tanaka "$TMP/pw.tanaka"
