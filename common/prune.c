@@ -325,16 +325,39 @@ name_parent(char *dir)
 	return 0;
 }
 
+/* 1 if sb is one of the state directory's files (a hard link to one), or
+ * the directory itself; its parent ("..") is not one of them. */
+static int
+state_file(struct store *st, const struct stat *sb)
+{
+	struct stat se;
+	struct dirent *de;
+	DIR *d;
+	int fd, in = 0;
+
+	if ((fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, "..") != 0 &&
+		    fstatat(st->dirfd, de->d_name, &se, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    se.st_dev == sb->st_dev && se.st_ino == sb->st_ino)
+			in = 1;
+	closedir(d);
+	return in;
+}
+
 /* 1 if path lies in the state directory (or below it), or is one of its
  * files under another name (a hard link); sd: the directory's stat. */
 static int
 in_state(struct store *st, const struct stat *sd, const char *path)
 {
 	struct stat sb, se;
-	struct dirent *de;
 	char *dir, *p;
-	DIR *d;
-	int fd, in = 0;
+	int in = 0;
 
 	if (strchr(path, '/') == NULL)
 		dir = xstrdup(".");	/* also for "": no copy into a short buffer */
@@ -362,19 +385,7 @@ in_state(struct store *st, const struct stat *sd, const char *path)
 			break;
 	}
 	free(dir);
-	if (!in && lstat(path, &sb) == 0 &&
-	    (fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		if ((d = fdopendir(fd)) == NULL)
-			close(fd);
-		else {
-			while ((de = readdir(d)) != NULL)
-				if (fstatat(st->dirfd, de->d_name, &se, AT_SYMLINK_NOFOLLOW) == 0 &&
-				    se.st_dev == sb.st_dev && se.st_ino == sb.st_ino)
-					in = 1;
-			closedir(d);
-		}
-	}
-	return in;
+	return in || (lstat(path, &sb) == 0 && state_file(st, &sb));
 }
 
 /* What the symbolic link path points to, as a path from here; NULL if
@@ -402,13 +413,16 @@ link_target(const char *path)
 static int
 archive_outside(struct store *st, const char *name)
 {
-	struct stat sd;
+	struct stat sd, so;
 	char *path, *next;
 	int hops, ret = ST_OK;
 
-	if (strcmp(name, "-") == 0 || fstat(st->dirfd, &sd) == -1)
+	if (fstat(st->dirfd, &sd) == -1)
 		return ST_OK;
-	path = xstrdup(name);
+	/* standard output sent to one of them: log-prune -a - >>DIR/oplog.csv */
+	path = strcmp(name, "-") != 0 ? xstrdup(name) : NULL;
+	if (path == NULL && fstat(STDOUT_FILENO, &so) == 0 && state_file(st, &so))
+		ret = ST_USAGE;
 	/* The links followed as open(2) would, up to its limit. */
 	for (hops = 0; path != NULL && hops <= 40; hops++) {
 		if (in_state(st, &sd, path)) {

@@ -172,6 +172,21 @@ test_expect_success 'an archive inside the state directory, or naming a state fi
 	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/archive.csv"
 '
 
+# Standard output is the archive with -a -: sent to the log itself, the
+# prune would write its removed records into the live log.  The state
+# directory's parent is no file of it: a directory, refused as one (3).
+test_expect_success '-a - with standard output a state file is refused (2); the parent is no state file' '
+	cp "$S/oplog.csv" before.csv &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a - 2>err.txt >>"$S/oplog.csv" &&
+	one_line_matching err.txt "^log-prune: --archive -: inside the state directory .*, or one of its files" &&
+	cmp "$S/oplog.csv" before.csv &&
+	test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$(dirname "$S")" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: .*: not a regular file: refused" &&
+	(cd "$(dirname "$S")" && test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a .) 2>err.txt &&
+	one_line_matching err.txt "^log-prune: \.: not a regular file: refused" &&
+	cmp "$S/oplog.csv" orig.csv
+'
+
 test_expect_success 'a symbolic link naming a state file, or into the directory, is refused (2)' '
 	mkdir -p links && cp "$S/oplog.head" head.save &&
 	ln -s "$S/oplog.head" links/abs.csv &&
