@@ -64,6 +64,7 @@ audit_free(struct audit *a)
 	free(a->f);
 	audit_changes_free(a);
 	audit_confirm_free(a);
+	audit_incidents_free(a);
 	r54_free(a->r54);
 	if (a->reg_ok)
 		register_free(&a->reg);
@@ -172,7 +173,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 	}
 	pending_read(&a);
 	audit_register(&a);
-	audit_incidents(&a);
+	audit_incidents_load(&a);
 	audit_confirm_load(&a);
 	/* Read without register.lock (missing, and a reader makes none):
 	 * a writer that made it meanwhile may have been half way. */
@@ -186,6 +187,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 		return ST_FAIL;
 	}
 	audit_log(&a);
+	audit_incidents(&a);	/* after the log: each record's row */
 	audit_confirm(&a);	/* after the log: each row's record */
 	audit_r54(&a);
 	audit_state(&a);

@@ -107,6 +107,7 @@ struct audit {
 	int64_t		log_begins;
 	int		log_whole;	/* the log's pass read it to its end */
 	struct audit_cfm *cfm;		/* confirmations.csv (audit_confirm.c) */
+	struct audit_inc *inc;		/* incidents.csv (audit_incidents.c) */
 	struct r54	*r54;		/* R5.4 as the log's pass saw it */
 	long long	log_esec;	/* the log's key epoch length as its pass
 					 * read it (genesis, two seals), 0 unknown */
@@ -171,7 +172,16 @@ int	r54_run(const struct r54 *);
 void	r54_see(struct r54 *, const struct oplog_record *);
 void	r54_end(struct r54 *, size_t line, const char *why);
 void	r54_free(struct r54 *);
-void	audit_incidents(struct audit *);	/* R9 */
+/* R9: _load under the register lock (incidents.csv and its note),
+ * _seen each ok "incident" record of the log's pass (_reset when the pass
+ * starts again), then the findings once the log was read. */
+struct audit_inc;
+void	audit_incidents_load(struct audit *);
+void	audit_incident_seen(struct audit *, long long seq, const char *id,
+	    const char *detail);
+void	audit_incidents_reset(struct audit *);
+void	audit_incidents(struct audit *);
+void	audit_incidents_free(struct audit *);
 /* R7, R10, R11, by hand: _load under the register lock (the file and
  * its note), _see each "confirm" record of the log's pass (_reset when
  * the pass starts again), then the findings once the log was read. */

@@ -90,6 +90,29 @@ of_period(const struct audit *a, const struct incident *inc)
 	    (closed != NULL && period_has(p, closed->at));
 }
 
+/* One "incident" record of the log's pass, result ok: an event
+ * incidents.csv must hold (its row is written before its record, and
+ * rows are never removed). */
+struct inc_logged {
+	long long	seq;
+	char		id[INC_ID_LEN + 1];
+	int		step;		/* enum inc_step, -1 the new report */
+};
+
+/* incidents.csv and its note as read under the register lock, and the
+ * incident records of the log's pass. */
+struct audit_inc {
+	struct incidents in;
+	struct jerr	 e;		/* why it did not read, or the first
+					 * row left out */
+	int		 ok;
+	int		 note;		/* incidents_note's answer, or
+					 * PENDING_NONE when no note is left */
+	struct jerr	 note_e;
+	struct inc_logged *log;
+	size_t		 nlog, cap;
+};
+
 /* incidents.pending, which a writer killed between its note and its log
  * record left (incident_file.h): an item, 1, until the next
  * incident-report new or step settles it, since incidents are rare and
@@ -98,13 +121,11 @@ of_period(const struct audit *a, const struct incident *inc)
  * the writers; the Japanese, the committee's, says what settles it in
  * words. */
 static int
-pending_left(struct audit *a)
+pending_say(struct audit *a)
 {
-	struct jerr e = JERR_INIT;
+	const struct audit_inc *m = a->inc;
 
-	if (!store_note_left(a->st, INC_PENDING_FILE, STORE_LOCK_REGISTER))
-		return 0;
-	switch (incidents_note(a->st, &e)) {
+	switch (m->note) {
 	case PENDING_NONE:
 		return 0;
 	case PENDING_BEFORE:
@@ -133,7 +154,7 @@ pending_left(struct audit *a)
 	/* the writers' words name the directory: in Japanese, in words */
 	check_item(a, INC_PENDING_FILE, "%s", a->o->ja ? "事態の記録の変更の控え"
 	    "が読み取れないか、事態の記録と合いません。両方を調べてから控えを"
-	    "削除してください" : e.msg);
+	    "削除してください" : m->note_e.msg);
 	return 1;
 }
 
@@ -242,47 +263,171 @@ audit_overdue(struct audit *a, const struct incidents *in)
 	overdue_end(a, nnow, nappi, nlate, nskip);
 }
 
+void
+audit_incidents_load(struct audit *a)
+{
+	struct audit_inc *m = xcalloc(1, sizeof(*m));
+
+	m->e = (struct jerr)JERR_INIT;
+	m->note_e = (struct jerr)JERR_INIT;
+	m->ok = incidents_load_err(a->st, &m->in, &m->e) == ST_OK;
+	m->note = PENDING_NONE;
+	if (m->ok && store_note_left(a->st, INC_PENDING_FILE, STORE_LOCK_REGISTER))
+		m->note = incidents_note(a->st, &m->note_e);
+	a->inc = m;
+}
+
+void
+audit_incident_seen(struct audit *a, long long seq, const char *id,
+    const char *detail)
+{
+	struct audit_inc *m = a->inc;
+	struct inc_logged *l;
+	char	 name[64];
+	size_t	 n;
+
+	/* later records are later events, not in the file as it was read */
+	if (m == NULL || !m->ok || a->reg_seq < 0 || seq > a->reg_seq ||
+	    strlen(id) != INC_ID_LEN)
+		return;
+	if (m->nlog == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 16;
+		m->log = xrealloc(m->log, m->cap * sizeof(*m->log));
+	}
+	l = &m->log[m->nlog];
+	l->seq = seq;
+	memcpy(l->id, id, INC_ID_LEN + 1);
+	if (strncmp(detail, "new ", 4) == 0)
+		l->step = -1;
+	else if (strncmp(detail, "step=", 5) == 0 &&
+	    (n = strcspn(detail + 5, " ")) < sizeof(name)) {
+		memcpy(name, detail + 5, n);
+		name[n] = '\0';
+		if ((l->step = inc_name_index(inc_step_names, name)) < 0)
+			return;
+	} else
+		return;
+	m->nlog++;
+}
+
+void
+audit_incidents_reset(struct audit *a)
+{
+	if (a->inc != NULL)
+		a->inc->nlog = 0;
+}
+
+void
+audit_incidents_free(struct audit *a)
+{
+	if (a->inc == NULL)
+		return;
+	if (a->inc->ok)
+		incidents_free(&a->inc->in);
+	free(a->inc->log);
+	free(a->inc);
+	a->inc = NULL;
+}
+
+/* How many of the incident's rows hold the event of l: the new report
+ * once, a step as often as it was recorded. */
+static size_t
+rows_of(const struct incident *inc, const struct inc_logged *l)
+{
+	size_t	 i, n = 0;
+
+	if (l->step < 0)
+		return 1;
+	for (i = 0; i < inc->nev; i++)
+		n += (int)inc->ev[i].step == l->step;
+	return n;
+}
+
+/* The events the log records that incidents.csv does not hold (a row
+ * removed, the file put back from an older copy): an item each, their
+ * number.  A record beyond the rows its event has (the k-th of its id and
+ * event where the file holds fewer) is one; an id whose rows are left
+ * out as damaged is said there, not here. */
+static size_t
+missing_rows(struct audit *a)
+{
+	const struct audit_inc *m = a->inc;
+	const struct inc_logged *l, *k;
+	const struct incident *inc;
+	char	 what[768];
+	size_t	 i, j, seen, nmiss = 0;
+
+	for (i = 0; i < m->nlog; i++) {
+		l = &m->log[i];
+		for (j = 0; j < m->in.nbad_id; j++)
+			if (strcmp(m->in.bad_id[j], l->id) == 0)
+				break;
+		if (j < m->in.nbad_id)
+			continue;
+		for (j = 0, seen = 0; j <= i; j++) {
+			k = &m->log[j];
+			seen += strcmp(k->id, l->id) == 0 && k->step == l->step;
+		}
+		if ((inc = incident_find((struct incidents *)&m->in, l->id)) != NULL &&
+		    seen <= rows_of(inc, l))
+			continue;
+		if (l->step < 0)
+			snprintf(what, sizeof(what), "%s", L(a, "its report (new)",
+			    "最初の報告"));
+		else
+			inc_step_text(&a->st->conf, l->step, a->o->ja ? INC_JA :
+			    INC_EN, what, sizeof(what));
+		check_item(a, l->id, L(a,
+		    "%s: the operation history records %s (record %lld), which incidents.csv does not hold: a row was removed, or the file replaced by an older copy",
+		    "%s: 操作履歴に記録された%s(記録 %lld)が事態の記録にありません。行が削除されたか、古い写しに置き換えられています"),
+		    l->id, what, l->seq);
+		nmiss++;
+	}
+	return nmiss;
+}
+
 /* Long: three R9 findings (open, overdue, in the period) over one
  * load of incidents.csv, one check_begin ... check_end block each (the
  * last two in their functions), in the report's order. */
 void
 audit_incidents(struct audit *a)
 {
-	struct incidents in = { 0 };
-	struct jerr e = JERR_INIT;
+	struct audit_inc *m = a->inc;
+	struct incidents *in = &m->in;
 	char	*s, date[64];
-	size_t	 i, nopen = 0, nout = 0;
+	size_t	 i, nopen = 0, nout = 0, nmiss;
 	unsigned bits;
 	int	 unsettled;
 
-	if (incidents_load_err(a->st, &in, &e) != ST_OK) {
+	if (!m->ok) {
 		check_begin(a, "R9", "incidents-open");
-		unread_item(a, &e);
+		unread_item(a, &m->e);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The record of incidents cannot be read.",
 		    "事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-overdue");
-		unread_item(a, &e);
+		unread_item(a, &m->e);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Not checked: the record of incidents cannot be read.",
 		    "点検できません: 事態の記録を読み込めません。"));
 		check_begin(a, "R9", "incidents-period");
-		unread_item(a, &e);
+		unread_item(a, &m->e);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "The incidents of the period cannot be listed: the record of incidents cannot be read.",
 		    "事態の記録を読み込めないため、対象期間の事態を示せません。"));
 		return;
 	}
 	check_begin(a, "R9", "incidents-open");
-	if (in.damaged && a->o->ja)
+	if (in->damaged && a->o->ja)
 		check_item(a, "incidents.csv", "事態の記録に読み取れない行が %zu "
-		    "行あり、除外しています", in.damaged);
-	else if (in.damaged)
+		    "行あり、除外しています", in->damaged);
+	else if (in->damaged)
 		check_item(a, "incidents.csv", "%zu row(s) do not read back and "
-		    "are left out, the first: %s", in.damaged, e.msg);
-	unsettled = pending_left(a);
-	for (i = 0; i < in.n; i++) {
-		struct incident *inc = &in.inc[i];
+		    "are left out, the first: %s", in->damaged, m->e.msg);
+	nmiss = missing_rows(a);
+	unsettled = pending_say(a);
+	for (i = 0; i < in->n; i++) {
+		struct incident *inc = &in->inc[i];
 
 		if (incident_closed(inc))
 			continue;
@@ -298,14 +443,19 @@ audit_incidents(struct audit *a)
 		free(s);
 		nout++;
 	}
-	check_end(a, in.damaged ? AUDIT_FAIL : nout || unsettled ? AUDIT_WARN :
-	    AUDIT_PASS, L(a,
-	    "%zu incident(s) open, %zu with steps outstanding.",
-	    "対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"), nopen, nout);
+	if (nmiss)
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%zu event(s) the operation history records are missing from the record of incidents; %zu incident(s) open, %zu with steps outstanding.",
+		    "操作履歴に記録された事態又は対応 %zu 件が事態の記録にありません。対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"),
+		    nmiss, nopen, nout);
+	else
+		check_end(a, in->damaged ? AUDIT_FAIL : nout || unsettled ?
+		    AUDIT_WARN : AUDIT_PASS, L(a,
+		    "%zu incident(s) open, %zu with steps outstanding.",
+		    "対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"), nopen, nout);
 
-	audit_overdue(a, &in);
-	audit_period_incidents(a, &in);
-	incidents_free(&in);
+	audit_overdue(a, in);
+	audit_period_incidents(a, in);
 }
 
 /* Every incident of the period (of_period). */

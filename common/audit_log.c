@@ -265,6 +265,9 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 	if (IS(r, OF_ACTION, "confirm"))
 		audit_confirm_see(a, r->time, r->field[OF_OPERATOR],
 		    r->field[OF_OBJECT], r->field[OF_RESULT]);
+	if (IS(r, OF_ACTION, "incident") && IS(r, OF_RESULT, "ok"))
+		audit_incident_seen(a, r->seq, r->field[OF_OBJECT],
+		    r->field[OF_DETAIL]);
 	if (a->r54 != NULL)
 		r54_see(a->r54, r);
 }
@@ -290,7 +293,8 @@ wants(const struct audit *a, const struct walk *w, const struct oplog_record *r)
 		return 1;
 	if ((r->len[OF_RESULT] == 6 && act == 4 && auth_failed(a, r)) ||
 	    (act > 9 && memcmp(r->field[OF_ACTION], "operator-", 9) == 0) ||
-	    (act == 7 && IS(r, OF_ACTION, "confirm")))
+	    (act == 7 && IS(r, OF_ACTION, "confirm")) ||
+	    (act == 8 && IS(r, OF_ACTION, "incident")))
 		return 1;
 	return a->r54 != NULL && r54_wants(a->r54, r);
 }
@@ -347,6 +351,7 @@ walk_start(struct audit *a, struct walk *w)
 {
 	walk_reset(a, w);
 	audit_confirm_reset(a);	/* kept after the walk: audit_confirm's */
+	audit_incidents_reset(a);	/* and audit_incidents' */
 	if (a->r54 != NULL)
 		r54_reset(a->r54);
 	read_head(a, w);

@@ -122,6 +122,28 @@ test_expect_success 'a row whose by is not an operator id is left out: incidents
 # (incidents are rare): until then the log may lack an event's record, or
 # the event was not made, which the committee is told (t5700 leaves real
 # notes of both).  A note the writers refuse is named by their refusal.
+# An event is in incidents.csv before its record is in the log, and rows
+# are never removed: a record whose row is gone (a hand edit, the file put
+# back from an older copy) is an incident hidden from the report.
+test_expect_success 'an event the log records and incidents.csv lacks: incidents-open FAILs' '
+	cp "$D/incidents.csv" inc.save2 &&
+	grep -q "^2026-0001,closed," inc.save2 &&
+	grep -v "^2026-0001,closed," inc.save2 >"$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	test "$ast" -eq 1 &&
+	finding incidents-open | grep -q "^FAIL 2026-0001" &&
+	detail incidents-open | grep -q "^1 event(s) the operation history records are missing from the record of incidents; " &&
+	detail incidents-open | grep -q "2026-0001: the operation history records closed (record [0-9]*), which incidents.csv does not hold: a row was removed, or the file replaced by an older copy" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja &&
+	grep -q "2026-0001: 操作履歴に記録された終結(記録 [0-9]*)が事態の記録にありません" r.ja &&
+	grep -v "^2026-0001," inc.save2 >"$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	detail incidents-open | grep -q "2026-0001: the operation history records its report (new) (record [0-9]*)" &&
+	cp inc.save2 "$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	! finding incidents-open | grep -q "^FAIL"
+'
+
 test_expect_success 'incidents.pending the writers refuse: incidents-open names it (WARN)' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	chmod 600 "$D/incidents.pending" &&
