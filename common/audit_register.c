@@ -455,6 +455,15 @@ check_register(struct audit *a)
 	if (j == 0)
 		check_end(a, AUDIT_FAIL, L(a, "No active %s is registered.",
 		    "有効な%sが登録されていません。"), audit_manager(a));
+	else if (register_managers_able(r, &a->st->conf, now, NULL) == 0)
+		/* as the gate holds the locks (register_hold_locks) */
+		check_end(a, AUDIT_WARN, L(a,
+		    "%1$zu active %2$s(s) registered, all locked out: nobody "
+		    "can change the register or record an incident until one "
+		    "is unlocked with the log verification key.",
+		    "有効な%2$s %1$zu 名が登録されていますが、全員がロックされ"
+		    "ています。操作履歴の検証鍵でロックを解くまで、登録簿の変更"
+		    "も事態の記録もできません。"), j, audit_manager(a));
 	else if (j == 1)
 		/* one manager locked or gone and nobody can change the
 		 * register or record an incident: a single point of failure */

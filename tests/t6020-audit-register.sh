@@ -48,6 +48,21 @@ test_expect_success 'register-active-manager counts no manager whose method does
 	cp reg.save "$D/operators.csv"
 '
 
+# Every manager locked out: nobody can change the register or record an
+# incident until the way back (operator-mod --recover), whatever their
+# number; one of two locked still leaves one who can act.
+test_expect_success 'register-active-manager: every manager locked out is a WARN' '
+	cp reg.save "$D/operators.csv" && regcol suzuki role manager &&
+	regcol suzuki locked yes && audit_run &&
+	expect register-active-manager "PASS " &&
+	regcol boss locked yes && audit_run &&
+	expect register-active-manager "WARN " &&
+	detail register-active-manager | grep -qx "2 active Security Manager(s) registered, all locked out: nobody can change the register or record an incident until one is unlocked with the log verification key\." &&
+	cp reg.save "$D/operators.csv" && regcol boss locked yes && audit_run &&
+	detail register-active-manager | grep -q "^1 active Security Manager(s) registered, all locked out" &&
+	cp reg.save "$D/operators.csv"
+'
+
 test_expect_success 'a malformed row: FAIL naming the line; the rest not checked' '
 	echo "garbage" >>"$D/operators.csv" &&
 	audit_run &&
