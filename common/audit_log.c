@@ -972,13 +972,23 @@ check_prune(struct audit *a, const struct walk *w)
 		    "Expired records have not been pruned yet; the history, begun %s, is younger than the retention period.",
 		    "保存期間経過後の記録の整理はまだ行われていません。操作履歴(%s 開始)は保存期間より新しいものです。"),
 		    date);
-	else {
+	else if (w->first_seq == 0) {
 		check_item(a, "log-prune", L(a,
 		    "no pruning is recorded; the history begins %s",
 		    "記録の整理の記録がありません。操作履歴の開始は %s です"), date);
 		check_end(a, AUDIT_FAIL, "%s", L(a,
 		    "Expired records were never pruned although the history is older than the retention period.",
 		    "操作履歴が保存期間より古いのに、記録の整理が一度も行われていません。"));
+	} else {
+		/* its age unknown: records before the first kept one went
+		 * without a prune that says so (log-retention names them) */
+		check_item(a, "log-prune", L(a,
+		    "no pruning is recorded; the history begins at record %1$lld, %2$s",
+		    "記録の整理の記録がありません。操作履歴は %2$s の記録(通番 %1$lld)から始まっています"),
+		    w->first_seq, date);
+		check_end(a, AUDIT_FAIL, "%s", L(a,
+		    "The history does not begin with its first record and no pruning is recorded: records were removed from its start.",
+		    "操作履歴が最初の記録から始まっておらず、記録の整理の記録もありません。先頭の記録が取り除かれています。"));
 	}
 }
 

@@ -663,6 +663,21 @@ test_expect_success 'a log older than the retention and never pruned: FAIL' '
 	detail log-prune-recent | grep -q "no pruning is recorded; the history begins 2025-09-01 00:00"
 '
 
+# A log whose first records went without a prune is of no known age: not
+# "older than the retention", whatever its first kept record's date.
+test_expect_success 'a young log whose first records were removed: log-prune-recent says so' '
+	Y=$TMP/young && init_at "$Y" 2026-11-01T00:00:00Z &&
+	rec "$Y" 2026-11-01T10:00:00Z x &&
+	rec "$Y" 2026-11-20T10:00:00Z y &&
+	D=$Y && edit "$Y/oplog.csv" "None if r[0]==\"0\" else r" &&
+	audit_run --now 2026-11-20T12:00:00Z &&
+	test "$ast" -eq 1 &&
+	expect log-prune-recent "FAIL log-prune" &&
+	detail log-prune-recent | grep -q "^The history does not begin with its first record and no pruning is recorded: records were removed from its start\." &&
+	detail log-prune-recent | grep -q "no pruning is recorded; the history begins at record 1, 2026-11-01 10:00" &&
+	! detail log-prune-recent | grep -q "older than the retention"
+'
+
 # R5.1 manager-recoveries in Japanese, whatever the locale: what was done
 # or why it was refused in words, the log's recovery as what it keeps;
 # not the command line, the uid or the reason's token (issue 14), which
