@@ -230,7 +230,7 @@ append_logged(struct store *st, const struct job *j, const struct buf *raw,
 		return ST_FAIL;
 	}
 	rec.detail = detail = xasprintf("%s%s", *j->note ? "note=" : "", j->note);
-	if ((r = pending_replace(st, &confirm_kind, raw, b, n, &rec)) == ST_OK &&
+	if ((r = pending_replace(st, &confirm_kind, raw, b, n, &rec, NULL)) == ST_OK &&
 	    (r = oplog_append_at(st, &rec, 1, now)) == ST_OK)
 		r = pending_remove(st, &confirm_kind);
 	free(detail);

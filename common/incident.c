@@ -248,19 +248,36 @@ next_id(struct store *st, const struct incidents *all, int year,
  * incidents.csv, and its record, action incident, result ok and detail
  * (freed here), logged: whole, through incidents.pending.  ST_OK, or the
  * status after a message; *written (unless NULL) 1 when the row is in the
- * file. */
+ * file.  A failure after the row went in (the directory's sync, the
+ * record's write) leaves the record to the note, and says so: the event
+ * is recorded, and recording it again would make it twice. */
 static int
 write_logged(struct store *st, const struct buf *raw, const char *const *f,
     char *detail, int *written)
 {
 	struct oplog_rec rec = { f[C_BY], "incident", f[C_ID], "ok", detail };
-	int r;
+	struct jerr e = JERR_INIT, *caller = st->err;
+	int r, in, logged = 0;
 
-	r = incident_file_append(st, raw, f, &rec);
-	if (written != NULL)
-		*written = r == ST_OK;
-	if (r == ST_OK && (r = oplog_append(st, &rec, 1)) == ST_OK)
+	st->err = &e;	/* one line, said below */
+	r = incident_file_append(st, raw, f, &rec, &in);
+	if (r == ST_OK && (r = oplog_append(st, &rec, 1)) == ST_OK) {
+		logged = 1;
 		r = incident_file_logged(st);
+	}
+	st->err = caller;
+	if (in && !logged)
+		jerr_say(caller, ST_FAIL, _("%s; %s/%s holds %s %s: its "
+		    "operation-log record is written by the next incident-report "
+		    "new or step, do not record it again"), e.msg, st->dir,
+		    INC_FILE, f[C_ID], f[C_EVENT]);
+	else if (in && r != ST_OK)	/* the note's removal */
+		jerr_say(caller, ST_FAIL, _("%s; %s %s is recorded, do not record "
+		    "it again"), e.msg, f[C_ID], f[C_EVENT]);
+	else if (e.code != ST_OK || e.msg[0] != '\0')
+		jerr_pass(caller, &e);
+	if (written != NULL)
+		*written = in;
 	free(detail);
 	return r;
 }

@@ -412,18 +412,19 @@ incident_file_settle(struct store *st)
 
 int
 incident_file_append(struct store *st, const struct buf *raw,
-    const char *const *f, const struct oplog_rec *rec)
+    const char *const *f, const struct oplog_rec *rec, int *in)
 {
 	char *b = NULL;
 	size_t n = 0;
 	int r;
 
+	*in = 0;
 	if (csvfile_after(raw, cols, f, NCOLS, &b, &n) == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, INC_FILE);
 		free(b);
 		return ST_FAIL;
 	}
-	r = pending_replace(st, &inc_kind, raw, b, n, rec);
+	r = pending_replace(st, &inc_kind, raw, b, n, rec, in);
 	free(b);
 	return r;
 }

@@ -40,9 +40,10 @@ int	incident_file_settle(struct store *);
  * the lock) plus the row f of NCOLS fields, atomically, after the note
  * that names rec (the row's log record) and the file before and after.
  * The caller then logs rec and calls incident_file_logged, which removes
- * the note.  ST_OK or ST_FAIL after a message. */
+ * the note.  ST_OK or ST_FAIL after a message; *in 1 when the file in
+ * place holds the row, ST_FAIL included (pending_replace). */
 int	incident_file_append(struct store *, const struct buf *raw,
-	    const char *const *f, const struct oplog_rec *rec);
+	    const char *const *f, const struct oplog_rec *rec, int *in);
 int	incident_file_logged(struct store *);
 /* 1 when s is an incident id YYYY-NNNN. */
 int	incident_file_id_ok(const char *s);

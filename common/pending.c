@@ -124,12 +124,15 @@ fail:
 
 int
 pending_replace(struct store *st, const struct pending_kind *k,
-    const struct buf *raw, const char *b, size_t n, const struct oplog_rec *rec)
+    const struct buf *raw, const char *b, size_t n, const struct oplog_rec *rec,
+    int *in)
 {
 	struct atomic_file af;
 	struct pending p;
-	int r;
+	int r, dummy;
 
+	in = in != NULL ? in : &dummy;
+	*in = 0;
 	memset(&p, 0, sizeof(p));
 	p.rec = *rec;
 	p.seq = oplog_head_seq(st);
@@ -155,9 +158,11 @@ pending_replace(struct store *st, const struct pending_kind *k,
 	}
 	if (atomic_commit(&af) == -1) {
 		/* the note stays: the next writer settles it */
+		*in = atomic_renamed(&af);
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, k->file);
 		return ST_FAIL;
 	}
+	*in = 1;
 	return ST_OK;
 }
 

@@ -72,10 +72,11 @@ int	pending_remove(struct store *, const struct pending_kind *);
  * its temporary name, the note written and synced, then the rename.  The
  * caller then logs rec and calls pending_remove.  ST_OK, or ST_FAIL after
  * a message (the note kept when only the rename failed: the next writer
- * settles it). */
+ * settles it).  *in (unless NULL): 1 when the file in place is the new
+ * one, ST_FAIL included (the directory not synced after the rename). */
 int	pending_replace(struct store *, const struct pending_kind *,
 	    const struct buf *raw, const char *b, size_t n,
-	    const struct oplog_rec *rec);
+	    const struct oplog_rec *rec, int *in);
 
 /* Under the lock, before the file is read to be changed: the kind's
  * temporary files a killed writer left removed, then the note, when there

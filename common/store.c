@@ -1595,6 +1595,13 @@ atomic_commit(struct atomic_file *af)
 }
 
 int
+atomic_renamed(const struct atomic_file *af)
+{
+	/* the rename frees name and keeps tmpname; an abort clears both */
+	return af->name == NULL && af->tmpname[0] != '\0';
+}
+
+int
 atomic_clear(int dirfd, const char *tmpname, int secret)
 {
 	struct stat sb;

@@ -327,6 +327,9 @@ int	atomic_begin_as(struct atomic_file *, int dirfd, const char *name,
  * to remove changes nothing on disk.  0, or -1 with errno. */
 int	atomic_clear(int dirfd, const char *tmpname, int secret);
 int	atomic_commit(struct atomic_file *);	/* 0 or -1 with errno; temp removed on failure */
+/* 1 when atomic_commit renamed the file into place, also when it then
+ * failed (syncing the directory): readers see the new file. */
+int	atomic_renamed(const struct atomic_file *);
 /* atomic_commit's first half: the content flushed, synced and closed,
  * the file left under its temporary name for the caller to rename
  * later (jukisec-init's first oplog.key); 0, or -1 with errno, the

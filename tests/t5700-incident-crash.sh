@@ -82,12 +82,28 @@ test_expect_success 'incident-report step: a kill at every step' '
 '
 crash_say
 
+# fault_said WHAT: an exit 3 after the event went into incidents.csv says
+# it is recorded (else a manager who trusts the status records it twice),
+# and one before says nothing of the kind.
+fault_said() {
+	case $1 in
+	new) _in=$(ids | grep -cx 2026-0002) ;;
+	step) _in=$(grep -c "^2026-0001,jlis-contacted," "$D/incidents.csv") ;;
+	esac
+	if [ "$_in" -gt 0 ]; then
+		grep -q "; .*2026-000[12] [a-z-]*[: ].*do not record it again\$" "$TMP/fail.err"
+	else
+		! grep -q "do not record it again" "$TMP/fail.err"
+	fi || { echo "$fail_step: in=$_in: $(cat "$TMP/fail.err")" >&2; return 1; }
+}
+
 # A disk that fails one step or one sync (fail_every): exit 3 in one line
 # naming the file, the manager's count untouched, the log verifying, and
 # then all a kill must leave (after_crash).
 after_fault() {
 	test "$fail_rc" = 3 &&
 	one_line_matching "$TMP/fail.err" "^incident-report: $D(/[a-z.-]+)?: " &&
+	fault_said "$1" &&
 	test "$(field boss failed)" = 0 &&
 	at_AT log-verify -d "$D" -k "$D.key" >/dev/null &&
 	crash_step=$fail_step after_crash "$1" >/dev/null
