@@ -447,10 +447,23 @@ test_expect_success 'JUKISEC_DIR names the directory when -d is absent' '
 	grep -q "^R5.1,register-readable,PASS" out
 '
 
-test_expect_success 'a report that cannot be written exits 3' '
+# Status 3 whatever the report holds: a small CSV report with a FAIL in
+# it, still in stdio's buffer when the audit ends, is lost all the same.
+test_expect_success 'a report that cannot be written exits 3, a FAIL in it or not' '
 	if test -w /dev/full; then
 		test_must_fail 3 jukisec-audit -d "$D" >/dev/full 2>err
-	fi
+	fi &&
+	E=$TMP/smallfail && init_state "$E" >/dev/null 2>&1 &&
+	log-append -d "$E" -u ghost -a view 2>/dev/null &&
+	jukisec-audit -d "$E" --format csv >small.csv; test $? = 1 &&
+	test "$(wc -c <small.csv)" -lt 4096 &&
+	for f in csv json text; do
+		test_must_fail 3 jukisec-audit -d "$E" --format $f >&- 2>err || exit 1
+		one_line_matching err "^jukisec-audit: write error: standard output" || exit 1
+		if test -w /dev/full; then
+			test_must_fail 3 jukisec-audit -d "$E" --format $f >/dev/full 2>err || exit 1
+		fi
+	done
 '
 
 test_expect_success '-V prints the version' '
