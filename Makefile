@@ -239,7 +239,8 @@ check: deps
 # tests/tap-tee keeps each test's TAP in $(BUILD)/tap, from which
 # tests/skip-summary says at the end what was skipped and why; the status
 # is prove's.  tests/cpu-summary then names the tests that took the most
-# CPU (the suite must stay under 3 minutes on 2 cores).  SEED=N (in the environment or on the command line) replays
+# CPU (the suite is meant to stay under 3 minutes on 2 cores, and does
+# not: README, "Measuring").  SEED=N (in the environment or on the command line) replays
 # the random SIGKILL loops.
 # prove runs the files in the order given, two at a time: the costliest
 # go first (the cpu: line of a run names them), so that the two cores are
