@@ -141,6 +141,18 @@ read_register(struct audit *a)
 	    oplog_head_seq(a->st) : -1;
 }
 
+/* 1 after a usage error when --author names nobody in the register. */
+static int
+author_unknown(struct audit *a)
+{
+	if (a->o->author == NULL || !a->reg_ok ||
+	    register_find(&a->reg, a->o->author) != NULL)
+		return 0;
+	jerr_say(a->st->err, ST_USAGE, _("--author %s: not in the register"),
+	    a->o->author);
+	return 1;
+}
+
 int
 audit_run(const struct audit_opts *o, FILE *out)
 {
@@ -162,10 +174,7 @@ audit_run(const struct audit_opts *o, FILE *out)
 		return ST_FAIL;
 	}
 	read_register(&a);
-	if (o->author != NULL && a.reg_ok &&
-	    register_find(&a.reg, o->author) == NULL) {
-		jerr_say(st.err, ST_USAGE, _("--author %s: not in the "
-		    "register"), o->author);
+	if (author_unknown(&a)) {
 		store_unlock(&st, STORE_LOCK_REGISTER);
 		audit_free(&a);
 		store_close(&st);

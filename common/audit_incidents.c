@@ -108,6 +108,9 @@ struct audit_inc {
 	int		 ok;
 	int		 note;		/* incidents_note's answer, or
 					 * PENDING_NONE when no note is left */
+	long long	 bound;		/* the log's head before the file was
+					 * read: records up to it have their
+					 * rows in it; -1 not known */
 	struct jerr	 note_e;
 	struct inc_logged *log;
 	size_t		 nlog, cap;
@@ -270,6 +273,10 @@ audit_incidents_load(struct audit *a)
 
 	m->e = (struct jerr)JERR_INIT;
 	m->note_e = (struct jerr)JERR_INIT;
+	/* a row goes in before its record, and the head moves after it:
+	 * the head read first bounds the records whose rows are read next,
+	 * with the register lock or without it */
+	m->bound = oplog_head_seq(a->st);
 	m->ok = incidents_load_err(a->st, &m->in, &m->e) == ST_OK;
 	m->note = PENDING_NONE;
 	if (m->ok && store_note_left(a->st, INC_PENDING_FILE, STORE_LOCK_REGISTER))
@@ -287,7 +294,7 @@ audit_incident_seen(struct audit *a, long long seq, const char *id,
 	size_t	 n;
 
 	/* later records are later events, not in the file as it was read */
-	if (m == NULL || !m->ok || a->reg_seq < 0 || seq > a->reg_seq ||
+	if (m == NULL || !m->ok || m->bound < 0 || seq > m->bound ||
 	    strlen(id) != INC_ID_LEN)
 		return;
 	if (m->nlog == m->cap) {
@@ -357,6 +364,10 @@ missing_rows(struct audit *a)
 	char	 what[768];
 	size_t	 i, j, seen, nmiss = 0;
 
+	/* a row left out whose id does not read may hold any event: the
+	 * rows left out are said, the events not compared */
+	if (m->in.damaged > m->in.nbad_id)
+		return 0;
 	for (i = 0; i < m->nlog; i++) {
 		l = &m->log[i];
 		for (j = 0; j < m->in.nbad_id; j++)

@@ -325,29 +325,44 @@ name_parent(char *dir)
 	return 0;
 }
 
-/* 1 if sb is one of the state directory's files (a hard link to one), or
- * the directory itself; its parent ("..") is not one of them. */
+/* 1 if sb is a file in the directory dfd or below it, depth levels at
+ * most (a hard link to one, stdout sent to one), or the directory itself;
+ * its parent ("..") is not.  dfd is closed. */
 static int
-state_file(struct store *st, const struct stat *sb)
+below(int dfd, const struct stat *sb, int depth)
 {
 	struct stat se;
 	struct dirent *de;
 	DIR *d;
 	int fd, in = 0;
 
-	if ((fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return 0;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
 		return 0;
 	}
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, "..") != 0 &&
-		    fstatat(st->dirfd, de->d_name, &se, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    se.st_dev == sb->st_dev && se.st_ino == sb->st_ino)
+	while (!in && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), de->d_name, &se, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (se.st_dev == sb->st_dev && se.st_ino == sb->st_ino)
 			in = 1;
+		else if (S_ISDIR(se.st_mode) && strcmp(de->d_name, ".") != 0 &&
+		    depth > 0 && (fd = openat(dirfd(d), de->d_name, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1)
+			in = below(fd, sb, depth - 1);
+	}
 	closedir(d);
 	return in;
+}
+
+/* 1 if sb is one of the state directory's files, credentials/ and what
+ * else lies below it included, or the directory itself. */
+static int
+state_file(struct store *st, const struct stat *sb)
+{
+	int fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd != -1 && below(fd, sb, 4);
 }
 
 /* 1 if path lies in the state directory (or below it), or is one of its
@@ -356,10 +371,14 @@ static int
 in_state(struct store *st, const struct stat *sd, const char *path)
 {
 	struct stat sb, se;
+	const char *base = strrchr(path, '/');
 	char *dir, *p;
 	int in = 0;
 
-	if (strchr(path, '/') == NULL)
+	base = base != NULL ? base + 1 : path;
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		dir = xstrdup(path);	/* a directory named by itself: DIR/.. */
+	else if (strchr(path, '/') == NULL)
 		dir = xstrdup(".");	/* also for "": no copy into a short buffer */
 	else {
 		dir = xstrdup(path);

@@ -184,7 +184,28 @@ test_expect_success '-a - with standard output a state file is refused (2); the 
 	one_line_matching err.txt "^log-prune: .*: not a regular file: refused" &&
 	(cd "$(dirname "$S")" && test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a .) 2>err.txt &&
 	one_line_matching err.txt "^log-prune: \.: not a regular file: refused" &&
+	for a in "$S/.." "$S/../$(basename "$S")/.."; do
+		test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$a" 2>err.txt || exit 1
+		one_line_matching err.txt "^log-prune: .*: not a regular file: refused" || exit 1
+	done &&
+	(cd "$S" && test_must_fail 3 at 2023-06-02T00:00:00Z log-prune -d "$S" -a ..) 2>err.txt &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$S/." 2>err.txt &&
 	cmp "$S/oplog.csv" orig.csv
+'
+
+# A file below the state directory (a credential) is one of its files
+# too: standard output sent to it, or a hard link to it as FILE.
+test_expect_success '-a - into a credential, or a hard link to one, is refused (2)' '
+	mkdir -p "$S/credentials" && echo "a secret" >"$S/credentials/zz.phc" &&
+	cp "$S/credentials/zz.phc" cred.before &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a - 2>err.txt \
+	    >>"$S/credentials/zz.phc" &&
+	one_line_matching err.txt "^log-prune: --archive -: inside the state directory" &&
+	ln "$S/credentials/zz.phc" "$TMP/cred-link.csv" &&
+	test_must_fail 2 at 2023-06-02T00:00:00Z log-prune -d "$S" -a "$TMP/cred-link.csv" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --archive .*/cred-link.csv: inside the state directory" &&
+	cmp cred.before "$S/credentials/zz.phc" && cmp "$S/oplog.csv" orig.csv &&
+	rm "$TMP/cred-link.csv" "$S/credentials/zz.phc"
 '
 
 test_expect_success 'a symbolic link naming a state file, or into the directory, is refused (2)' '
