@@ -71,15 +71,43 @@ line_number(int fd, const char *buf, off_t off, off_t at)
 	return o == at ? lines : -1;
 }
 
+/* Why line s (n bytes) of fd's log is no record, in log-verify's own
+ * words (its reader's parse, in the log's format as its header row
+ * names it); NULL if that parse finds none.  Only on the way to an
+ * error: the scratch is touched then. */
+static const char *
+record_words(int fd, const char *s, size_t n)
+{
+	static char	 scratch[OPLOG_LINE_MAX + 16];
+	struct oplog_record rec;
+	char		 head[512];
+	ssize_t		 h;
+
+	if (n > OPLOG_LINE_MAX)
+		return _("line too long");
+	h = pread(fd, head, sizeof(head) - 1, 0);
+	head[h > 0 ? h : 0] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	return oplog_parse_line_fmt(s, n, scratch, &rec,
+	    strstr(head, "gmac_v2") != NULL ? 2 : 1);
+}
+
 /* Why the log has no last record to take the time from, said: the last
  * complete line named when it is no record, the way back either way (a
  * log emptied or cut, say by logrotate's copytruncate, has a genesis
  * record at least, and the way back is the writers'). */
 static int
 no_last(struct store *st, int fd, const char *buf, off_t off, const char *start,
-    const char *why)
+    const char *end, const char *why)
 {
 	long long line = why == NULL ? 0 : line_number(fd, buf, off, off + (start - buf));
+	const char *words;
+
+	/* a line too long for the buffer is said as such; a shorter one in
+	 * the reader's words, which name its field or its count of them */
+	if (line > 1 && end != NULL && strcmp(why, _("line too long")) != 0 &&
+	    (words = record_words(fd, start, (size_t)(end - start))) != NULL)
+		why = words;
 
 	if (line > 1)
 		jerr_say(st->err, ST_FAIL, _("%s/%s:%lld: %s; run log-verify, then log-append --recover"),
@@ -132,14 +160,14 @@ clock_log_last(struct store *st, int64_t *t)
 	if (end != NULL) {
 		start = memrchr(buf, '\n', (size_t)(end - buf));
 		start = start != NULL ? start + 1 : buf;
-		if (start == buf && off != 0)
+		if ((start == buf && off != 0) || end - start > OPLOG_LINE_MAX)
 			why = _("line too long");
 		else if ((why = line_time(start, (size_t)(end - start), t)) == NULL) {
 			close(fd);
 			return ST_OK;
 		}
 	}
-	return no_last(st, fd, buf, off, start, why);
+	return no_last(st, fd, buf, off, start, end, why);
 }
 
 int

@@ -203,16 +203,22 @@ test_expect_success 'an emptied log: exit 3, the way back named, nothing counted
 '
 
 # A last line that is no record (a cut or an editor's damage) is named as
-# log-verify names it, its line and field, and still nothing is counted.
+# log-verify names it, its line and field (or its count of fields), and
+# still nothing is counted.
 test_expect_success 'a damaged last line: exit 3, its line and field named, nothing counted' '
 	cp "$D/operators.csv" reg.before &&
 	cp "$D/oplog.csv" "$TMP/oplog.save" &&
-	n=$(($(wc -l <"$D/oplog.csv") + 1)) &&
-	echo "$n,yesterday,term01,sato,view,x,ok,,0,00" >>"$D/oplog.csv" &&
+	ln=$(($(wc -l <"$D/oplog.csv") + 1)) &&
+	echo "$ln,yesterday,term01,sato,view,x,ok,,0,00" >>"$D/oplog.csv" &&
 	test_must_fail 3 at 2030-06-05T00:00:00Z auth sato "$TMP/pw.sato" 2>err;
 	r=$?; cp "$TMP/oplog.save" "$D/oplog.csv" && test $r = 0 &&
-	one_line_matching err "^auth-check: $D/oplog.csv:$n: field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ; run log-verify, then log-append --recover\$" &&
+	one_line_matching err "^auth-check: $D/oplog.csv:$ln: field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ; run log-verify, then log-append --recover\$" &&
 	test_cmp reg.before "$D/operators.csv" &&
+	cp "$TMP/oplog.save" "$D/oplog.csv" &&
+	echo "$ln,2030-06-05T00:00:00.000Z" >>"$D/oplog.csv" &&
+	test_must_fail 3 at 2030-06-05T00:00:00Z auth sato "$TMP/pw.sato" 2>err;
+	r=$?; cp "$TMP/oplog.save" "$D/oplog.csv" && test $r = 0 &&
+	one_line_matching err "^auth-check: $D/oplog.csv:$ln: 2 fields, want 10; run log-verify, then log-append --recover\$" &&
 	head -n 1 "$TMP/oplog.save" >"$D/oplog.csv" &&
 	test_must_fail 3 at 2030-06-05T00:00:00Z auth sato "$TMP/pw.sato" 2>err;
 	r=$?; cp "$TMP/oplog.save" "$D/oplog.csv" && test $r = 0 &&
