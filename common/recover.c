@@ -234,7 +234,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	char		*detail;
 	struct oplog_rec rec = { "-", "recover", a->id, "ok", NULL };
 	const char	*ext;
-	int		 r, done = 0, ready = 0;
+	int		 r, done = 0, ready = 0, renamed = 0;
 
 	if ((r = register_open(st, &reg)) != ST_OK)
 		return r;
@@ -259,9 +259,11 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 		 * is destroyed as operator-mod destroys it */
 		if ((done = r == ST_OK) && cred->len != 0)
 			r = cred_destroy_old(st, a->id, ext, ext);
+		else if (!done)	/* in, not synced: it stands */
+			done = renamed = st->reg_renamed;
 	}
 	if (oplog_log_recover(st, a->id, r == ST_OK || done ? "ok" : "error",
-	    "%s%s", detail, done && r != ST_OK ?
+	    "%s%s", detail, done && !renamed && r != ST_OK ?
 	    " (old credential not destroyed)" : "") != ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;

@@ -252,7 +252,7 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	    role_name(a->r), method_name(a->m), j->why ? " reason=" : "",
 	    j->why ? j->why : "", a->by ? "" : " bootstrap");
 	struct oplog_rec rec = { who, "operator-add", a->id, "ok", detail };
-	int		 r;
+	int		 r, done = 0;
 
 	if ((r = j->fail) != ST_OK || (r = id_taken(st, reg, a->id)) != ST_OK)
 		;	/* said: add_prepare's, or an id taken meanwhile */
@@ -277,14 +277,16 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 			register_set(o, &o->instructions_date, a->instr);
 		}
 		r = register_commit_logged(st, reg, &rec);
+		/* the row is in, its directory not synced: it stands */
+		done = r == ST_OK || st->reg_renamed;
 	}
 	j->logged = 1;
-	if (oplog_log(st, who, "operator-add", a->id, r == ST_OK ? "ok" :
+	if (oplog_log(st, who, "operator-add", a->id, done ? "ok" :
 	    r == ST_FAIL ? "error" : "refused", "%s", detail) != ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;
-	} else if (r == ST_OK)
-		r = register_logged(st);
+	} else if (done && register_logged(st) != ST_OK)
+		r = ST_FAIL;
 	free(detail);
 	return r;
 }
@@ -805,7 +807,7 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 	struct operator	*o;
 	char		*detail;
 	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
-	int		 r, done = 0;
+	int		 r, done = 0, renamed = 0;
 
 	/* what changes is the row's under the lock: the record says that */
 	if ((o = register_find(reg, a->id)) != NULL)
@@ -828,11 +830,12 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 			done = 1;	/* committed: the log must say so */
 			if (j->newcred)
 				r = mod_drop_old(st, j);
-		}
+		} else	/* in, not synced: it stands, its note's record */
+			done = renamed = st->reg_renamed;
 	}
 	if (oplog_log(st, a->by, "operator-mod", a->id, done ? "ok" :
 	    r == ST_FAIL ? "error" : "refused", "%s%s", detail,
-	    done && r != ST_OK ? " (old credential not destroyed)" : "") !=
+	    done && !renamed && r != ST_OK ? " (old credential not destroyed)" : "") !=
 	    ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;
@@ -909,7 +912,7 @@ rev_made(struct store *st, struct register_ *reg, int64_t now,
 	struct operator	*o;
 	struct oplog_rec rec = { j->by, "operator-revoke", j->id, "ok",
 	    j->reason };
-	int		 r, done = 0;
+	int		 r, done = 0, renamed = 0;
 
 	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
 		;	/* an orphan left: refused, logged below as an error */
@@ -935,12 +938,13 @@ rev_made(struct store *st, struct register_ *reg, int64_t now,
 		if ((r = register_commit_logged(st, reg, &rec)) == ST_OK) {
 			done = 1;
 			r = cred_destroy(st, j->id, NULL);
-		}
+		} else	/* in, not synced: it stands, its note's record */
+			done = renamed = st->reg_renamed;
 	}
 	/* once the row is committed the revocation stands: the log says so
 	 * even when the credential could not be destroyed yet */
 	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
-	    r == ST_FAIL ? "error" : "refused", "%s%s", j->reason, done && r != ST_OK ?
+	    r == ST_FAIL ? "error" : "refused", "%s%s", j->reason, done && !renamed && r != ST_OK ?
 	    " (credential not destroyed)" : "") != ST_OK) {
 		if (r == ST_OK)
 			r = ST_FAIL;

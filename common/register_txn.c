@@ -453,6 +453,7 @@ note_begin(struct store *st, const struct pending_kind *k,
 	struct pending p;
 	int r = ST_FAIL;
 
+	st->reg_renamed = 0;
 	memset(&p, 0, sizeof(p));
 	p.rec = *rec;
 	p.seq = oplog_head_seq(st);
@@ -490,8 +491,10 @@ register_change_begin(struct store *st, const struct register_ *reg,
 int
 register_change_commit(struct store *st, struct register_txn *t)
 {
+	st->reg_renamed = 0;
 	if (atomic_commit(&t->af) == -1) {
 		/* the pending file stays: the next writer settles it */
+		st->reg_renamed = atomic_renamed(&t->af);
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s", st->dir, REGISTER_FILE);
 		return ST_FAIL;
 	}

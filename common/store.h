@@ -78,6 +78,10 @@ struct store {
 	/* registers loaded (register.c): a damaged row is told at the
 	 * first, once a store, so once a PAM call as once a tool's run */
 	int		reg_loads;
+	/* register_change_commit: 1 when the register in place is the new
+	 * one although the commit failed after its rename (the directory's
+	 * sync): the change stands, and its log record is to be written */
+	int		reg_renamed;
 	int		reader;		/* STORE_READER: shared locks, read-only */
 	/* While st holds a lock (store.c guard_on): the signal mask, and in
 	 * a set-user-ID host the real and saved uid, to put back after */

@@ -95,11 +95,25 @@ test_expect_success 'operator-mod -b, a wrong manager password: every step and s
 test_expect_success 'operator-mod -b and its change: every step and sync failing' '
 	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\"" modb boss x
 '
+# change_said ACTION ID IN: once the next writer has run, the change the
+# register shows (IN: 1 it is made) has its one "ok" record and no
+# "error" one; a change not made has no "ok" record.  A failure after the
+# register was replaced leaves the change made: never logged as an error.
+change_said() {
+	_ok=$(grep -c ",$1,$2,ok," "$D/oplog.csv") _err=$(grep -c ",$1,$2,error," "$D/oplog.csv")
+	if [ "$3" = 1 ]; then [ "$_ok" = 1 ] && [ "$_err" = 0 ]; else [ "$_ok" = 0 ]; fi ||
+	    { echo "$fail_step: $1 $2 made=$3: $_ok ok, $_err error" >&2; return 1; }
+}
+add_said() { change_said operator-add new "$(grep -c "^new," "$D/operators.csv")"; }
+revoke_said() {
+	change_said operator-revoke gone "$([ -n "$(field gone revoked_at)" ] && echo 1)"
+}
+
 test_expect_success 'operator-add -b: every step and sync failing' '
-	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\"" addb
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\" && add_said" addb
 '
 test_expect_success 'operator-revoke -b: every step and sync failing' '
-	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\"" revokeb
+	fail_every "$TMP/saved" "$D" EIO "after_fault \"\$NEXT_MOD\" && revoke_said" revokeb
 '
 
 test_done
