@@ -19,17 +19,20 @@ test_expect_success 'set up' '
 	reg_state && bootstrap && add_pw tanaka && pw x x-secret-123
 '
 
-# refused_all CMD...: CMD with each bad value in place of BAD (in any word)
-# exits 2 with
-# one line "... contains a control character", and the state is unchanged.
-refused_all() {
+# values_all FILE PATTERN CMD...: CMD with each value of FILE (one a line)
+# in place of BAD (in any word) exits 2 with one line matching PATTERN,
+# and the state is unchanged.
+values_all() {
+	_f=$1 _p=$2; shift 2
 	cp "$D/operators.csv" r.before && cp "$D/oplog.csv" l.before &&
 	while IFS= read -r v; do
 		bad_run "$v" "$@" 2>err </dev/null || return 1
-		one_line_matching err "contains a control character" || return 1
-	done <"$TMP/bad" &&
+		one_line_matching err "$_p" || return 1
+	done <"$_f" &&
 	cmp r.before "$D/operators.csv" && cmp l.before "$D/oplog.csv"
 }
+# refused_all CMD...: each bad value, "... contains a control character".
+refused_all() { values_all "$TMP/bad" "contains a control character" "$@"; }
 
 # bad_run V CMD...: CMD with V in place of BAD in each word must exit 2.
 # The words are rebuilt in the function's own arguments: no quoting, no
@@ -70,15 +73,7 @@ test_expect_success 'reasons (operator-add, operator-mod, operator-revoke)' '
 # a name, a reason, a summary or a terminal name of them is refused as
 # empty, by every tool alike (incident-report's rule for a summary).
 printf '%s\n' " " "   " "　" " 　 " >"$TMP/blank"
-blank_all() {	# blank_all PATTERN CMD...: BAD each blank, exit 2, PATTERN said
-	_p=$1; shift
-	cp "$D/operators.csv" r.before && cp "$D/oplog.csv" l.before &&
-	while IFS= read -r v; do
-		bad_run "$v" "$@" 2>err </dev/null || return 1
-		one_line_matching err "$_p" || return 1
-	done <"$TMP/blank" &&
-	cmp r.before "$D/operators.csv" && cmp l.before "$D/oplog.csv"
-}
+blank_all() { values_all "$TMP/blank" "$@"; }	# blank_all PATTERN CMD...
 
 test_expect_success 'spaces only (U+3000 too) is empty: names, reasons, summaries, terminals' '
 	blank_all "^operator-add: -n: empty\$" operator-add -d "$D" -b boss -i x -n BAD \
