@@ -112,15 +112,23 @@ text_problem(const char *s, size_t max, int multiline)
 	return NULL;
 }
 
+size_t
+text_blank_span(const char *s, const char *sp)
+{
+	const char *p = s;
+
+	for (;;) {
+		p += strspn(p, sp);
+		if (strncmp(p, "\xe3\x80\x80", 3) != 0)
+			return (size_t)(p - s);
+		p += 3;
+	}
+}
+
 int
 text_blank(const char *s)
 {
-	for (;;) {
-		s += strspn(s, " ");
-		if (strncmp(s, "\xe3\x80\x80", 3) != 0)
-			return *s == '\0';
-		s += 3;
-	}
+	return s[text_blank_span(s, " ")] == '\0';
 }
 
 /* Appends the escaped form of p[0..n) to b; returns how many bytes were

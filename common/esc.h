@@ -22,9 +22,12 @@
  * UTF-8, no NUL, at most max bytes, none of the characters above (LF and
  * TAB allowed when multiline).  NULL when fine, else the reason. */
 const char *text_problem(const char *, size_t max, int multiline);
-/* 1 when s says nothing: empty, or spaces only (U+3000, the ideographic
- * space, too).  Such a name, reason or terminal is refused as empty, as
- * incident-report refuses such a summary: the same rule everywhere. */
+/* The length of the run at s of the bytes of sp and of U+3000, the
+ * ideographic space a Japanese keyboard types for a space (strspn(3)). */
+size_t	text_blank_span(const char *s, const char *sp);
+/* 1 when s says nothing: empty, or spaces only (U+3000 too).  Such a
+ * name, reason, summary, note or terminal is refused as empty: the same
+ * rule everywhere. */
 int	text_blank(const char *s);
 
 /* Appends the escaped form of s[0..len) to b; with ESC_LINE the result is

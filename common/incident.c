@@ -98,7 +98,7 @@ new_problem(const struct inc_new *n, int64_t now, struct jerr *e)
 		return ST_USAGE;
 	/* spaces only say nothing, as a blank --detail-file (a tab is
 	 * refused above) */
-	if (n->summary[inc_blank_span(n->summary, " ")] == '\0') {
+	if (text_blank(n->summary)) {
 		jerr_say(e, ST_USAGE, _("--summary: empty"));
 		return ST_USAGE;
 	}
@@ -504,7 +504,7 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 	}
 	/* blank only if the run of blanks reaches the terminator we added:
 	 * a NUL byte in the file is detail_problem's to name */
-	if (inc_blank_span(b.p, " \t\n") == b.len - 1) {
+	if (text_blank_span(b.p, " \t\n") == b.len - 1) {
 		jerr_say(e, ST_USAGE, _("%s: empty"), path);
 		buf_free(&b);
 		return ST_USAGE;

@@ -57,10 +57,6 @@ int	inc_type_personal(int type);
  * loss, a theft or an unauthorized access is no fault. */
 int	inc_type_has_cause(int type);
 
-/* The length of the run at s of the bytes of sp and of U+3000, the
- * ideographic space a Japanese keyboard types for a space (strspn(3)):
- * text of blanks only says nothing. */
-size_t	inc_blank_span(const char *s, const char *sp);
 
 /* Index of s in names, or -1. */
 int	inc_name_index(const char *const *names, const char *s);

@@ -109,7 +109,7 @@ text_bad(char **f, int c, size_t max, int multiline, int needed, int *col)
 	if ((why = text_problem(f[c], max, multiline)) != NULL)
 		return why;
 	if ((needed || *f[c] != '\0') &&
-	    f[c][inc_blank_span(f[c], multiline ? " \t\r\n" : " ")] == '\0')
+	    f[c][text_blank_span(f[c], multiline ? " \t\r\n" : " ")] == '\0')
 		return _("empty");
 	return NULL;
 }

@@ -22,6 +22,7 @@
 #include "incident.h"
 #include "incident_file.h"
 #include "jukisec.h"
+#include "esc.h"
 #include "timeutil.h"
 
 const char *const inc_type_names[] = { "unrecoverable", "leak", "loss",
@@ -75,24 +76,11 @@ inc_name_list(const char *const *names)
 	return buf;
 }
 
-size_t
-inc_blank_span(const char *s, const char *sp)
-{
-	const char *p = s;
-
-	for (;;) {
-		p += strspn(p, sp);
-		if (strncmp(p, "\xe3\x80\x80", 3) != 0)
-			return (size_t)(p - s);
-		p += 3;
-	}
-}
-
 int
 incident_note_given(const char *note)
 {
 	/* a tab is refused in a note before (text_problem) */
-	return note != NULL && note[inc_blank_span(note, " ")] != '\0';
+	return note != NULL && !text_blank(note);
 }
 
 const struct inc_event *
