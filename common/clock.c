@@ -24,9 +24,8 @@
 #define LOG_FILE	"oplog.csv"
 #define DOUBT_MS	(CLOCK_DOUBT_DAYS * 86400000LL)
 
-/* The time field of one record line "SEQ,TIME,...": NULL, or why the
- * line is no record (the field named, the words of log-verify). */
-static const char *
+/* The time field of one record line "SEQ,TIME,...": -1 if not one. */
+static int
 line_time(const char *s, size_t n, int64_t *t)
 {
 	char	 buf[TIME_BUFSZ + 8];
@@ -35,14 +34,14 @@ line_time(const char *s, size_t n, int64_t *t)
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
 	if (i == 0 || i == n || s[i] != ',')
-		return _("field seq: not a decimal number");
+		return -1;
 	for (j = ++i; j < n && s[j] != ','; j++)
 		;
 	if (j == n || j - i >= sizeof buf)
-		return _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+		return -1;
 	memcpy(buf, s + i, j - i);
 	buf[j - i] = '\0';
-	return time_parse(buf, t) == 0 ? NULL : _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+	return time_parse(buf, t);
 }
 
 /* The number of the line that starts at byte at of fd (buf holding the
@@ -93,26 +92,25 @@ record_words(int fd, const char *s, size_t n)
 }
 
 /* Why the log has no last record to take the time from, said: the last
- * complete line named when it is no record, the way back either way (a
- * log emptied or cut, say by logrotate's copytruncate, has a genesis
- * record at least, and the way back is the writers'). */
+ * complete line (start to end) named, in log-verify's words, when it is
+ * no record; else, a log emptied or cut (say by logrotate's
+ * copytruncate) or holding its header row alone, that there is none.
+ * The way back either way is the writers'.  cut: the line began before
+ * buf, longer than any record. */
 static int
 no_last(struct store *st, int fd, const char *buf, off_t off, const char *start,
-    const char *end, const char *why)
+    const char *end, int cut)
 {
-	long long line = why == NULL ? 0 : line_number(fd, buf, off, off + (start - buf));
-	const char *words;
+	long long line = end == NULL ? 0 : line_number(fd, buf, off, off + (start - buf));
+	const char *why;
 
-	/* a line too long for the buffer is said as such; a shorter one in
-	 * the reader's words, which name its field or its count of them */
-	if (line > 1 && end != NULL && strcmp(why, _("line too long")) != 0 &&
-	    (words = record_words(fd, start, (size_t)(end - start))) != NULL)
-		why = words;
-
-	if (line > 1)
+	if (line > 1) {
+		if ((why = cut ? _("line too long") : record_words(fd, start,
+		    (size_t)(end - start))) == NULL)
+			why = _("field time: not in the form YYYY-MM-DDTHH:MM:SS.mmmZ");
 		jerr_say(st->err, ST_FAIL, _("%s/%s:%lld: %s; run log-verify, then log-append --recover"),
 		    st->dir, LOG_FILE, line, why);
-	else
+	} else
 		jerr_say(st->err, ST_FAIL,
 		    _("%s/%s: %s; run log-verify, then log-append --recover"), st->dir,
 		    LOG_FILE, _("no last record to take the time from"));
@@ -128,7 +126,6 @@ clock_log_last(struct store *st, int64_t *t)
 	char		*path;
 	off_t		 off;
 	ssize_t		 n;
-	const char	*why = NULL;
 	char		*end, *start = buf;
 	int		 fd;
 
@@ -155,19 +152,19 @@ clock_log_last(struct store *st, int64_t *t)
 		close(fd);
 		return ST_FAIL;
 	}
-	/* the last complete line: up to the last LF, from the LF before it */
+	/* the last complete line: up to the last LF, from the LF before it;
+	 * one longer than a record is none (record_words says so) */
 	end = memrchr(buf, '\n', (size_t)n);
 	if (end != NULL) {
 		start = memrchr(buf, '\n', (size_t)(end - buf));
 		start = start != NULL ? start + 1 : buf;
-		if ((start == buf && off != 0) || end - start > OPLOG_LINE_MAX)
-			why = _("line too long");
-		else if ((why = line_time(start, (size_t)(end - start), t)) == NULL) {
+		if ((start > buf || off == 0) && end - start <= OPLOG_LINE_MAX &&
+		    line_time(start, (size_t)(end - start), t) == 0) {
 			close(fd);
 			return ST_OK;
 		}
 	}
-	return no_last(st, fd, buf, off, start, end, why);
+	return no_last(st, fd, buf, off, start, end, start == buf && off != 0);
 }
 
 int
