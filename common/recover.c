@@ -234,6 +234,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	char		*detail;
 	struct oplog_rec rec = { "-", "recover", a->id, "ok", NULL };
 	const char	*ext;
+	struct jerr	 said = JERR_INIT, *caller = st->err;
 	int		 r, done = 0, ready = 0, renamed = 0;
 
 	if ((r = register_open(st, &reg)) != ST_OK)
@@ -252,6 +253,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 		ready = 1;
 		operator_unlock(o);
 		ext = m == METHOD_PASSWORD ? "phc" : "tmpl";
+		st->err = &said;	/* one line: register_change_log */
 		r = cred->len == 0 ? register_commit_logged(st, &reg, &rec) :
 		    register_commit_cred(st, &reg, &rec, ext, cred->p,
 		    cred->len);
@@ -262,13 +264,11 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 		else if (!done)	/* in, not synced: it stands */
 			done = renamed = st->reg_renamed;
 	}
-	if (oplog_log_recover(st, a->id, r == ST_OK || done ? "ok" : "error",
-	    "%s%s", detail, done && !renamed && r != ST_OK ?
-	    " (old credential not destroyed)" : "") != ST_OK) {
-		if (r == ST_OK)
-			r = ST_FAIL;
-	} else if (done && register_logged(st) != ST_OK)
-		r = ST_FAIL;
+	rec.result = r == ST_OK || done ? "ok" : "error";
+	rec.detail = xasprintf("%s%s", detail, done && !renamed && r != ST_OK ?
+	    " (old credential not destroyed)" : "");
+	r = register_change_log(st, caller, &said, r, done, &rec, 1);
+	free((char *)rec.detail);
 	if (ready)
 		store_unlock(st, STORE_LOCK_LOG);
 	free(detail);

@@ -252,6 +252,7 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 	    role_name(a->r), method_name(a->m), j->why ? " reason=" : "",
 	    j->why ? j->why : "", a->by ? "" : " bootstrap");
 	struct oplog_rec rec = { who, "operator-add", a->id, "ok", detail };
+	struct jerr	 said = JERR_INIT, *caller = st->err;
 	int		 r, done = 0;
 
 	if ((r = j->fail) != ST_OK || (r = id_taken(st, reg, a->id)) != ST_OK)
@@ -276,17 +277,14 @@ add_locked(struct store *st, struct register_ *reg, struct addjob *j)
 			register_set(o, &o->approved_by, who);
 			register_set(o, &o->instructions_date, a->instr);
 		}
+		st->err = &said;	/* one line: register_change_log */
 		r = register_commit_logged(st, reg, &rec);
 		/* the row is in, its directory not synced: it stands */
 		done = r == ST_OK || st->reg_renamed;
 	}
 	j->logged = 1;
-	if (oplog_log(st, who, "operator-add", a->id, done ? "ok" :
-	    r == ST_FAIL ? "error" : "refused", "%s", detail) != ST_OK) {
-		if (r == ST_OK)
-			r = ST_FAIL;
-	} else if (done && register_logged(st) != ST_OK)
-		r = ST_FAIL;
+	rec.result = done ? "ok" : r == ST_FAIL ? "error" : "refused";
+	r = register_change_log(st, caller, &said, r, done, &rec, 0);
 	free(detail);
 	return r;
 }
@@ -807,6 +805,7 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 	struct operator	*o;
 	char		*detail;
 	struct oplog_rec rec = { a->by, "operator-mod", a->id, "ok", NULL };
+	struct jerr	 said = JERR_INIT, *caller = st->err;
 	int		 r, done = 0, renamed = 0;
 
 	/* what changes is the row's under the lock: the record says that */
@@ -826,6 +825,7 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 		;	/* said; logged below as refused */
 	else {
 		mod_apply(o, j);
+		st->err = &said;	/* one line: register_change_log */
 		if ((r = mod_commit(st, reg, j, &rec)) == ST_OK) {
 			done = 1;	/* committed: the log must say so */
 			if (j->newcred)
@@ -833,14 +833,11 @@ mod_made(struct store *st, struct register_ *reg, struct modjob *j)
 		} else	/* in, not synced: it stands, its note's record */
 			done = renamed = st->reg_renamed;
 	}
-	if (oplog_log(st, a->by, "operator-mod", a->id, done ? "ok" :
-	    r == ST_FAIL ? "error" : "refused", "%s%s", detail,
-	    done && !renamed && r != ST_OK ? " (old credential not destroyed)" : "") !=
-	    ST_OK) {
-		if (r == ST_OK)
-			r = ST_FAIL;
-	} else if (done && register_logged(st) != ST_OK)
-		r = ST_FAIL;
+	rec.result = done ? "ok" : r == ST_FAIL ? "error" : "refused";
+	rec.detail = xasprintf("%s%s", detail, done && !renamed && r != ST_OK ?
+	    " (old credential not destroyed)" : "");
+	r = register_change_log(st, caller, &said, r, done, &rec, 0);
+	free((char *)rec.detail);
 	free(detail);
 	return r;
 }
@@ -912,6 +909,7 @@ rev_made(struct store *st, struct register_ *reg, int64_t now,
 	struct operator	*o;
 	struct oplog_rec rec = { j->by, "operator-revoke", j->id, "ok",
 	    j->reason };
+	struct jerr	 said = JERR_INIT, *caller = st->err;
 	int		 r, done = 0, renamed = 0;
 
 	if ((r = register_reconcile(st, reg, j->by)) != ST_OK)
@@ -935,6 +933,7 @@ rev_made(struct store *st, struct register_ *reg, int64_t now,
 		register_set(o, &o->revoked_reason, j->reason);
 		/* row first: a crash now leaves a credential that the next
 		 * register_begin destroys, never a live row without one */
+		st->err = &said;	/* one line: register_change_log */
 		if ((r = register_commit_logged(st, reg, &rec)) == ST_OK) {
 			done = 1;
 			r = cred_destroy(st, j->id, NULL);
@@ -943,13 +942,11 @@ rev_made(struct store *st, struct register_ *reg, int64_t now,
 	}
 	/* once the row is committed the revocation stands: the log says so
 	 * even when the credential could not be destroyed yet */
-	if (oplog_log(st, j->by, "operator-revoke", j->id, done ? "ok" :
-	    r == ST_FAIL ? "error" : "refused", "%s%s", j->reason, done && !renamed && r != ST_OK ?
-	    " (credential not destroyed)" : "") != ST_OK) {
-		if (r == ST_OK)
-			r = ST_FAIL;
-	} else if (done && register_logged(st) != ST_OK)
-		r = ST_FAIL;
+	rec.result = done ? "ok" : r == ST_FAIL ? "error" : "refused";
+	rec.detail = xasprintf("%s%s", j->reason, done && !renamed &&
+	    r != ST_OK ? " (credential not destroyed)" : "");
+	r = register_change_log(st, caller, &said, r, done, &rec, 0);
+	free((char *)rec.detail);
 	return r;
 }
 

@@ -611,6 +611,35 @@ register_logged(struct store *st)
 	return pending_remove(st, &register_kind);
 }
 
+int
+register_change_log(struct store *st, struct jerr *caller,
+    struct jerr *said, int r, int done, const struct oplog_rec *rec,
+    int own)
+{
+	int logged;
+
+	logged = (own ? oplog_log_recover(st, rec->object, rec->result, "%s",
+	    rec->detail) : oplog_log(st, rec->operator, rec->action,
+	    rec->object, rec->result, "%s", rec->detail)) == ST_OK;
+	if (!logged) {
+		if (r == ST_OK)
+			r = ST_FAIL;
+	} else if (done && register_logged(st) != ST_OK)
+		r = ST_FAIL;
+	st->err = caller;
+	if (!done || r == ST_OK)
+		jerr_pass(caller, said);
+	else if (logged)
+		jerr_say(caller, ST_FAIL, _("%s; the change to %s is made and "
+		    "logged, do not make it again"), said->msg, rec->object);
+	else
+		jerr_say(caller, ST_FAIL, _("%s; %s/%s holds the change to %s: "
+		    "its operation-log record is written by the next auth-check "
+		    "or change of the register, do not make it again"),
+		    said->msg, st->dir, REGISTER_FILE, rec->object);
+	return r;
+}
+
 void
 register_end(struct store *st, struct register_ *reg)
 {

@@ -154,6 +154,20 @@ int	register_pad_count(struct store *, const struct register_ *,
 	    const struct oplog_rec *rec);
 int	register_padded(struct store *);
 int	register_logged(struct store *);
+/*
+ * The end of a register change (operator-add, -mod, -revoke, --recover):
+ * rec logged (own: --recover's special record), then, the change made
+ * (done), the note removed (register_logged).  st->err was &said from the
+ * commit on, and is caller again after.  A change made whose run still
+ * fails (the directory's sync after operators.csv was replaced, an old
+ * credential, the record, the note) says so in one line, after said's
+ * first error: who writes its record when this run could not, and not
+ * to make it again (incident-report's rule).  Else said is passed on.
+ * Returns r, or ST_FAIL when the record or the note failed.
+ */
+int	register_change_log(struct store *, struct jerr *caller,
+	    struct jerr *said, int r, int done,
+	    const struct oplog_rec *rec, int own);
 void	register_end(struct store *, struct register_ *);
 
 #endif

@@ -85,7 +85,7 @@ test_expect_success 'reset-password: a hard-linked old hash is reported not dest
 	pw tanaka tanaka-secret-4 &&
 	test_must_fail 3 operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka \
 	    --reset-password --password-fd 3 3<"$TMP/pw.tanaka" 4<"$TMP/pw.boss" 2>err &&
-	one_line_matching err "^operator-mod: $D/credentials/tanaka\\.phc\\.old: has other hard links: unlinked, not overwritten\$" &&
+	one_line_matching err "^operator-mod: $D/credentials/tanaka\\.phc\\.old: has other hard links: unlinked, not overwritten; the change to tanaka is made and logged, do not make it again\$" &&
 	cmp linked.want linked.phc &&
 	! ls "$D/credentials" | grep -v "\\.phc\$" &&
 	auth tanaka "$TMP/pw.tanaka" &&
@@ -577,7 +577,7 @@ test_expect_success 'a hard-linked credential is unlinked, never overwritten' '
 	ln "$D/credentials/kondo.phc" outside.phc && cp outside.phc outside.want &&
 	test_must_fail 3 operator-revoke -d "$D" -b m2 --by-password-fd 4 -i kondo \
 	    --reason left 4<"$TMP/pw.m2" 2>err &&
-	one_line_matching err "^operator-revoke: $D/credentials/kondo.phc: has other hard links: unlinked, not overwritten\$" &&
+	one_line_matching err "^operator-revoke: $D/credentials/kondo.phc: has other hard links: unlinked, not overwritten; the change to kondo is made and logged, do not make it again\$" &&
 	cmp outside.want outside.phc && ! test -e "$D/credentials/kondo.phc" &&
 	test -n "$(field kondo revoked_at)" &&
 	grep ",operator-revoke,kondo," "$D/oplog.csv" | tail -1 |

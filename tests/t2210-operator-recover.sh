@@ -204,7 +204,7 @@ test_expect_success '--recover --reset-password: a hard-linked old hash is repor
 	ln "$D/credentials/boss.phc" linked.phc && cp linked.phc linked.want &&
 	test_must_fail 3 operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
 	    --reset-password --password-fd 3 3<pw2 2>err &&
-	one_line_matching err "^operator-mod: $D/credentials/boss\\.phc\\.old: has other hard links: unlinked, not overwritten\$" &&
+	one_line_matching err "^operator-mod: $D/credentials/boss\\.phc\\.old: has other hard links: unlinked, not overwritten; the change to boss is made and logged, do not make it again\$" &&
 	cmp linked.want linked.phc && ! test -e "$D/credentials/boss.phc.old" &&
 	tail -1 "$D/oplog.csv" | grep -q ",recover,boss,ok,uid=$(id -u) changed: unlock reset-password (old credential not destroyed)," &&
 	auth boss "$TMP/pw.newboss"
