@@ -177,8 +177,8 @@ void	r54_free(struct r54 *);
  * starts again), then the findings once the log was read. */
 struct audit_inc;
 void	audit_incidents_load(struct audit *);
-void	audit_incident_seen(struct audit *, long long seq, const char *id,
-	    const char *detail);
+void	audit_incident_seen(struct audit *, long long seq, const char *by,
+	    const char *id, const char *detail);
 void	audit_incidents_reset(struct audit *);
 void	audit_incidents(struct audit *);
 void	audit_incidents_free(struct audit *);

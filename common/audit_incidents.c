@@ -97,6 +97,7 @@ struct inc_logged {
 	long long	seq;
 	char		id[INC_ID_LEN + 1];
 	int		step;		/* enum inc_step, -1 the new report */
+	char		*by, *detail;	/* the record's operator and detail */
 };
 
 /* incidents.csv and its note as read under the register lock, and the
@@ -285,8 +286,8 @@ audit_incidents_load(struct audit *a)
 }
 
 void
-audit_incident_seen(struct audit *a, long long seq, const char *id,
-    const char *detail)
+audit_incident_seen(struct audit *a, long long seq, const char *by,
+    const char *id, const char *detail)
 {
 	struct audit_inc *m = a->inc;
 	struct inc_logged *l;
@@ -314,14 +315,23 @@ audit_incident_seen(struct audit *a, long long seq, const char *id,
 			return;
 	} else
 		return;
+	l->by = xstrdup(by);
+	l->detail = xstrdup(detail);
 	m->nlog++;
 }
 
 void
 audit_incidents_reset(struct audit *a)
 {
-	if (a->inc != NULL)
-		a->inc->nlog = 0;
+	size_t i;
+
+	if (a->inc == NULL)
+		return;
+	for (i = 0; i < a->inc->nlog; i++) {
+		free(a->inc->log[i].by);
+		free(a->inc->log[i].detail);
+	}
+	a->inc->nlog = 0;
 }
 
 void
@@ -329,6 +339,7 @@ audit_incidents_free(struct audit *a)
 {
 	if (a->inc == NULL)
 		return;
+	audit_incidents_reset(a);
 	if (a->inc->ok)
 		incidents_free(&a->inc->in);
 	free(a->inc->log);
@@ -350,13 +361,42 @@ rows_of(const struct incident *inc, const struct inc_logged *l)
 	return n;
 }
 
+/* 1 when the row of inc that holds the event of l, the k-th of its id
+ * and event, reads as l's record says: the detail incident-report logged
+ * with it (incident_record_detail) and the record's operator. */
+static int
+held_as_logged(const struct incident *inc, const struct inc_logged *l,
+    size_t k)
+{
+	const struct inc_event *ev = NULL;
+	const char *by = inc->by;
+	char	*d;
+	size_t	 i;
+	int	 same;
+
+	if (l->step >= 0) {
+		for (i = 0; i < inc->nev; i++)
+			if ((int)inc->ev[i].step == l->step && --k == 0)
+				break;
+		ev = &inc->ev[i];	/* k <= rows_of(inc, l) */
+		by = ev->by;
+	}
+	d = incident_record_detail(inc, ev);
+	same = strcmp(d, l->detail) == 0 && strcmp(by, l->by) == 0;
+	free(d);
+	return same;
+}
+
 /* The events the log records that incidents.csv does not hold (a row
- * removed, the file put back from an older copy): an item each, their
- * number.  A record beyond the rows its event has (the k-th of its id and
- * event where the file holds fewer) is one; an id whose rows are left
- * out as damaged is said there, not here. */
+ * removed, the file put back from an older copy), or holds otherwise than
+ * their records (a row changed: a time, the persons, the summary, a note):
+ * an item each, their number, and in *nchanged the number of the second.
+ * A record beyond the rows its event has (the k-th of its id and event
+ * where the file holds fewer) is missing; the k-th row of its event is
+ * compared with it.  An id whose rows are left out as damaged is said
+ * there, not here. */
 static size_t
-missing_rows(struct audit *a)
+missing_rows(struct audit *a, size_t *nchanged)
 {
 	const struct audit_inc *m = a->inc;
 	const struct inc_logged *l, *k;
@@ -364,6 +404,7 @@ missing_rows(struct audit *a)
 	char	 what[768];
 	size_t	 i, j, seen, nmiss = 0;
 
+	*nchanged = 0;
 	/* a row left out whose id does not read may hold any event: the
 	 * rows left out are said, the events not compared */
 	if (m->in.damaged > m->in.nbad_id)
@@ -379,8 +420,9 @@ missing_rows(struct audit *a)
 			k = &m->log[j];
 			seen += strcmp(k->id, l->id) == 0 && k->step == l->step;
 		}
-		if ((inc = incident_find((struct incidents *)&m->in, l->id)) != NULL &&
-		    seen <= rows_of(inc, l))
+		inc = incident_find((struct incidents *)&m->in, l->id);
+		if (inc != NULL && seen <= rows_of(inc, l) &&
+		    held_as_logged(inc, l, seen))
 			continue;
 		if (l->step < 0)
 			snprintf(what, sizeof(what), "%s", L(a, "its report (new)",
@@ -388,6 +430,14 @@ missing_rows(struct audit *a)
 		else
 			inc_step_text(&a->st->conf, l->step, a->o->ja ? INC_JA :
 			    INC_EN, what, sizeof(what));
+		if (inc != NULL && seen <= rows_of(inc, l)) {
+			check_item(a, l->id, L(a,
+			    "%s: incidents.csv holds %s otherwise than the operation history records it (record %lld): the row was changed, or the file replaced by another copy",
+			    "%s: 事態の記録の%sが操作履歴の記録(記録 %lld)と異なります。行が書き換えられたか、別の写しに置き換えられています"),
+			    l->id, what, l->seq);
+			(*nchanged)++;
+			continue;
+		}
 		check_item(a, l->id, L(a,
 		    "%s: the operation history records %s (record %lld), which incidents.csv does not hold: a row was removed, or the file replaced by an older copy",
 		    "%s: 操作履歴に記録された%s(記録 %lld)が事態の記録にありません。行が削除されたか、古い写しに置き換えられています"),
@@ -406,7 +456,7 @@ audit_incidents(struct audit *a)
 	struct audit_inc *m = a->inc;
 	struct incidents *in = &m->in;
 	char	*s, date[64];
-	size_t	 i, nopen = 0, nout = 0, nmiss;
+	size_t	 i, nopen = 0, nout = 0, nmiss, nchanged;
 	unsigned bits;
 	int	 unsettled;
 
@@ -435,7 +485,7 @@ audit_incidents(struct audit *a)
 	else if (in->damaged)
 		check_item(a, "incidents.csv", "%zu row(s) do not read back and "
 		    "are left out, the first: %s", in->damaged, m->e.msg);
-	nmiss = missing_rows(a);
+	nmiss = missing_rows(a, &nchanged);
 	unsettled = pending_say(a);
 	for (i = 0; i < in->n; i++) {
 		struct incident *inc = &in->inc[i];
@@ -454,7 +504,12 @@ audit_incidents(struct audit *a)
 		free(s);
 		nout++;
 	}
-	if (nmiss)
+	if (nchanged)
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%zu event(s) the operation history records are missing from the record of incidents and %zu held there otherwise; %zu incident(s) open, %zu with steps outstanding.",
+		    "操作履歴に記録された事態又は対応のうち %zu 件が事態の記録になく、%zu 件が記録と異なります。対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"),
+		    nmiss, nchanged, nopen, nout);
+	else if (nmiss)
 		check_end(a, AUDIT_FAIL, L(a,
 		    "%zu event(s) the operation history records are missing from the record of incidents; %zu incident(s) open, %zu with steps outstanding.",
 		    "操作履歴に記録された事態又は対応 %zu 件が事態の記録にありません。対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"),

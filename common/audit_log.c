@@ -266,8 +266,8 @@ see(struct audit *a, struct walk *w, const struct oplog_record *r)
 		audit_confirm_see(a, r->time, r->field[OF_OPERATOR],
 		    r->field[OF_OBJECT], r->field[OF_RESULT]);
 	if (IS(r, OF_ACTION, "incident") && IS(r, OF_RESULT, "ok"))
-		audit_incident_seen(a, r->seq, r->field[OF_OBJECT],
-		    r->field[OF_DETAIL]);
+		audit_incident_seen(a, r->seq, r->field[OF_OPERATOR],
+		    r->field[OF_OBJECT], r->field[OF_DETAIL]);
 	if (a->r54 != NULL)
 		r54_see(a->r54, r);
 }

@@ -355,11 +355,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 	if ((status = next_id(st, &all, tm.tm_year + 1900, id)) != ST_OK)
 		goto out;
 	new_row(&r, n, id, now);
-	status = write_logged(st, &raw, r.f, xasprintf(
-	    "new type=%s cause=%s%s%s detected=%s summary=%s",
-	    inc_type_names[n->type], n->cause >= 0 ? inc_cause_names[n->cause] : "",
-	    n->persons >= 0 ? " persons=" : "", r.persons, r.det, n->summary),
-	    &written);
+	status = write_logged(st, &raw, r.f, inc_row_detail(r.f), &written);
 	if (!written)
 		id[0] = '\0';
 out:
@@ -415,9 +411,7 @@ incident_step(struct store *st, const char *id, const struct inc_step_req *q,
 	/* a note of spaces only is none (incident_note_given) */
 	f[C_NOTE] = incident_note_given(q->note) ? q->note : "";
 	f[C_FORCED] = q->force ? "yes" : "no";
-	status = write_logged(st, &raw, f, xasprintf("step=%s at=%s%s%s%s",
-	    name, at, q->force ? " forced" : "", f[C_NOTE][0] ? " note=" : "",
-	    f[C_NOTE]), NULL);
+	status = write_logged(st, &raw, f, inc_row_detail(f), NULL);
 out:
 	store_unlock(st, STORE_LOCK_LOG);
 	incidents_free(&all);

@@ -136,6 +136,11 @@ int	incidents_load_err(struct store *, struct incidents *, struct jerr *e);
 int	incidents_note(struct store *, struct jerr *e);
 void	incidents_free(struct incidents *);
 struct incident *incident_find(struct incidents *, const char *id);
+/* The detail of the operation-log record that incident-report wrote with
+ * the row of ev (NULL: the incident's new report), as the row reads now:
+ * the record's own when the row is unchanged, so that jukisec-audit tells
+ * a row changed since from its record.  Freed by the caller. */
+char	*incident_record_detail(const struct incident *, const struct inc_event *ev);
 /* The form of an incident id given on the command line, which every mode
  * that takes one checks before it looks the id up (step, show): a
  * malformed id is a usage error, not an incident nobody has.  ST_OK, or

@@ -232,6 +232,46 @@ parse_step(struct incident *inc, char **f, int64_t recorded, int64_t at,
 	return NULL;
 }
 
+char *
+inc_row_detail(const char *const *f)
+{
+	if (strcmp(f[C_EVENT], "new") == 0)
+		return xasprintf("new type=%s cause=%s%s%s detected=%s summary=%s",
+		    f[C_TYPE], f[C_CAUSE], *f[C_PERSONS] ? " persons=" : "",
+		    f[C_PERSONS], f[C_AT], f[C_SUMMARY]);
+	return xasprintf("step=%s at=%s%s%s%s", f[C_EVENT], f[C_AT],
+	    strcmp(f[C_FORCED], "yes") == 0 ? " forced" : "",
+	    *f[C_NOTE] ? " note=" : "", f[C_NOTE]);
+}
+
+char *
+incident_record_detail(const struct incident *inc, const struct inc_event *ev)
+{
+	const char *f[NCOLS];
+	char	 at[TIME_BUFSZ], persons[24] = "";
+	int	 i;
+
+	for (i = 0; i < NCOLS; i++)
+		f[i] = "";
+	if (ev == NULL) {
+		time_format(inc->detected, at);
+		if (inc->persons >= 0)
+			snprintf(persons, sizeof(persons), "%lld", inc->persons);
+		f[C_EVENT] = "new";
+		f[C_TYPE] = inc_type_names[inc->type];
+		f[C_CAUSE] = inc->cause >= 0 ? inc_cause_names[inc->cause] : "";
+		f[C_PERSONS] = persons;
+		f[C_SUMMARY] = inc->summary;
+	} else {
+		time_format(ev->at, at);
+		f[C_EVENT] = inc_step_names[ev->step];
+		f[C_NOTE] = ev->note;
+		f[C_FORCED] = ev->forced ? "yes" : "no";
+	}
+	f[C_AT] = at;
+	return inc_row_detail(f);
+}
+
 /* Adds a row to all; NULL, or the reason (translated; in buf when
  * composed) with *col set. */
 static const char *

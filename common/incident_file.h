@@ -45,6 +45,10 @@ int	incident_file_settle(struct store *);
 int	incident_file_append(struct store *, const struct buf *raw,
 	    const char *const *f, const struct oplog_rec *rec, int *in);
 int	incident_file_logged(struct store *);
+/* The detail of the row f's operation-log record (action incident,
+ * result ok): what incident-report logs with the row, and what
+ * incident_record_detail gives back for it once read. */
+char	*inc_row_detail(const char *const *f);
 /* 1 when s is an incident id YYYY-NNNN. */
 int	incident_file_id_ok(const char *s);
 

@@ -161,6 +161,48 @@ test_expect_success 'the same without the register lock; a row whose id does not
 	cp inc.save2 "$D/incidents.csv"
 '
 
+# incidents.csv has no MAC: a row changed after its record (fewer
+# persons, a report dated earlier, to hide a duty or a late report) is
+# told from the log's record of it, which says what the row said.
+edit_inc() {
+	python3 - "$D/incidents.csv" "$@" <<-\PY
+	import csv, sys
+	path, ident, event, col, value = sys.argv[1:]
+	rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
+	h = rows[0]
+	for r in rows[1:]:
+	    if r[0] == ident and r[1] == event:
+	        r[h.index(col)] = value
+	csv.writer(open(path, "w", newline="", encoding="utf-8"),
+	    lineterminator="\n").writerows(rows)
+	PY
+}
+
+test_expect_success 'a row changed since its record: incidents-open FAILs, naming the event' '
+	edit_inc 2026-0002 new persons 50 &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	test "$ast" -eq 1 &&
+	finding incidents-open | grep -q "^FAIL 2026-0002" &&
+	detail incidents-open | grep -q "^0 event(s) the operation history records are missing from the record of incidents and 1 held there otherwise; " &&
+	detail incidents-open | grep -q "2026-0002: incidents.csv holds its report (new) otherwise than the operation history records it (record [0-9]*): the row was changed, or the file replaced by another copy" &&
+	edit_inc 2026-0002 mayor-reported at 2026-11-25T12:05:00.000Z &&
+	edit_inc 2026-0002 mayor-reported by boss2 &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	detail incidents-open | grep -q "and 2 held there otherwise; " &&
+	detail incidents-open | grep -q "2026-0002: incidents.csv holds reported to the Mayor (Art. 9(1)) otherwise than the operation history records it (record [0-9]*)" &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja &&
+	grep -q "2026-0002: 事態の記録の市長へ報告(規程第9条第1項)が操作履歴の記録(記録 [0-9]*)と異なります。" r.ja &&
+	cp inc.save2 "$D/incidents.csv" &&
+	edit_inc 2026-0001 new summary "CS power supply failed (minor)" &&
+	grep -v "^2026-0001,closed," "$D/incidents.csv" >inc.cut &&
+	cp inc.cut "$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	detail incidents-open | grep -q "^1 event(s) the operation history records are missing from the record of incidents and 1 held there otherwise; " &&
+	cp inc.save2 "$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	! finding incidents-open | grep -q "^FAIL"
+'
+
 test_expect_success 'incidents.pending the writers refuse: incidents-open names it (WARN)' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	chmod 600 "$D/incidents.pending" &&
