@@ -49,6 +49,19 @@ steps(const struct audit *a, unsigned bits)
 	return b.p;
 }
 
+/* A deadline as the report shows it: the last whole minute before the
+ * instant a report is late from (incident_due gives the last instant in
+ * time).  A detection at 09:00:30 is due at 08:59 the next day, not at
+ * 09:00, the minute a report ten seconds late is made in. */
+static int64_t
+due_minute(int64_t due)
+{
+	const int64_t min = 60000;
+	int64_t late = due + 1;
+
+	return late - ((late % min) + min) % min - min;
+}
+
 /* The reports of bits made late, each with when it was due and when it
  * was made (incident_due, incident_made), in the report's language. */
 static char *
@@ -66,8 +79,8 @@ late_steps(const struct audit *a, const struct incident *inc, unsigned bits)
 			buf_add(&b, sep, strlen(sep));
 		inc_step_text(&a->st->conf, s, a->o->ja ? INC_JA : INC_EN,
 		    name, sizeof(name));
-		audit_date(a, incident_due(inc, s, AUDIT_REPORT_HOURS), due,
-		    sizeof(due));
+		audit_date(a, due_minute(incident_due(inc, s,
+		    AUDIT_REPORT_HOURS)), due, sizeof(due));
 		audit_date(a, incident_made(inc, s)->at, made, sizeof(made));
 		t = xasprintf(L(a, "%s (due %s, made %s)", "%s(期限 %s、実施 %s)"),
 		    name, due, made);

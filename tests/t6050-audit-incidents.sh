@@ -329,4 +329,19 @@ test_expect_success 'R9.1 and APPI reports overdue together: one sentence each' 
 	grep -qx "  \[不適合\] 直ちに行うべき報告が期限を過ぎています。個人情報保護委員会への報告が期限を過ぎています。" r.ja
 '
 
+# A detection with seconds: the report ten seconds late is made in the
+# minute the deadline falls in, which the item does not show as its due
+# minute (the last whole minute before, as for a detection on the minute).
+test_expect_success 'a detection at 09:00:30: due at 08:59 the next day, late at 09:00:40' '
+	at 2026-12-26T10:00:00+09:00 inc new --type other --summary "seconds" \
+	    --detected 2026-12-26T09:00:30+09:00 >id &&
+	test "$(cat id)" = 2026-0008 &&
+	at 2026-12-27T10:00:00+09:00 inc step 2026-0008 --step mayor-reported \
+	    --at 2026-12-27T09:00:40+09:00 &&
+	at 2026-12-27T10:00:00+09:00 inc step 2026-0008 --step general-manager-reported \
+	    --at 2026-12-27T09:00:20+09:00 &&
+	audit_run --now 2026-12-28T09:00:00+09:00 --since 2026-12-26 &&
+	detail incidents-overdue | grep -q "2026-0008 (detected 2026-12-26 09:00): made late: reported to the Mayor (Art\. 9(1)) (due 2026-12-27 08:59, made 2026-12-27 09:00)\$"
+'
+
 test_done
