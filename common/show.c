@@ -37,7 +37,7 @@
 #include "oplog_tail.h"
 
 struct show_wait *show_wait_new(struct store *, struct jerr *);
-void	show_wait(struct show_wait *);
+void	show_wait(struct show_wait *, int ms);
 void	show_wait_free(struct show_wait *);
 
 /* Where a read of a file stopped: just past the last line it took, and
@@ -506,9 +506,8 @@ sink_verified(void *arg, long long seq)
 /* Why the log did not verify, in log-verify's lines and with its exit
  * status: the status. */
 static int
-not_verified(struct ctx *c)
+not_verified(struct ctx *c, const struct oplog_verify_result *res)
 {
-	const struct oplog_verify_result *res = &c->res;
 	int status;
 
 	/* the output failed, and said so, or log-show was stopped */
@@ -563,7 +562,7 @@ verified(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	vo.now = c->o->now;
 	vo.sink = &sink;
 	if (oplog_verify(st, vk, &vo, res) != ST_OK)
-		return not_verified(c);
+		return not_verified(c, res);
 	c->end = res->last_seq;
 	if (res->copy_start >= 0 && res->copy_start > after)
 		jerr_say(c->err, ST_OK, _("seq %lld: the copy starts "
@@ -608,6 +607,66 @@ fork_said(struct ctx *c, struct spot *at)
 	c->macd = 0;
 }
 
+/* Bytes after the head's end that a follower with -k saw stay there over
+ * a wait (struct past): no writer is committing them.  A line forged
+ * after the last append stops every writer, and a follower that waited
+ * for the head would wait for ever, saying nothing: they are verified as a
+ * run started now verifies the live log (oplog_verify, which looks again
+ * under the log lock), once for each end of the file and head.  Records
+ * after a closed head (a power loss) verify, and are shown when the next
+ * append commits them. */
+#define PAST_WAIT_MS	1000
+
+struct past {
+	long long	 size, seq;	/* the file's end and the head's seq */
+	int		 seen, checked;
+};
+
+static int
+past_head(struct store *st, const struct oplog_vkey *vk, struct ctx *c,
+    int fd, long long seq, long long size, struct past *p)
+{
+	struct oplog_verify_opts vo;
+	struct oplog_verify_result res;
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1 || sb.st_size <= size) {
+		p->seen = 0;
+		return ST_OK;
+	}
+	if (!p->seen || p->size != sb.st_size || p->seq != seq) {
+		/* a writer may be between its lines and its head */
+		*p = (struct past){ sb.st_size, seq, 1, 0 };
+		return ST_OK;
+	}
+	if (p->checked)
+		return ST_OK;
+	p->checked = 1;
+	memset(&vo, 0, sizeof(vo));
+	vo.now = c->o->now;
+	if (oplog_verify(st, vk, &vo, &res) == ST_OK)
+		return ST_OK;
+	return not_verified(c, &res);
+}
+
+/* Nothing committed is left to read: the output flushed, with -k the
+ * bytes past the head looked at (past_head), then a wait for the state
+ * directory to change. */
+static int
+idle(struct store *st, const struct oplog_vkey *vk, struct ctx *c,
+    struct show_wait *w, int fd, long long seq, long long size,
+    struct past *p)
+{
+	int r;
+
+	if (show_out_flush(c->out) == -1)
+		return ST_FAIL;
+	if (vk != NULL && (r = past_head(st, vk, c, fd, seq, size, p)) != ST_OK)
+		return r;
+	show_wait(w, p->seen && !p->checked ? PAST_WAIT_MS : 60000);
+	return ST_OK;
+}
+
 /* --follow: the live log as it grows, across prunes; with -k verified
  * on from the chain at the committed end the first pass read. */
 static int
@@ -616,6 +675,7 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 	struct show_wait *w;
 	struct stat sb, fsb;
 	struct spot at = { 0, 0 };
+	struct past past = { 0, 0, 0, 0 };
 	long long seq, size;
 	int fd = -1, r = ST_OK;
 
@@ -656,13 +716,9 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 		}
 		if (r != ST_OK)
 			break;
-		if (c->after >= seq) {
-			if (show_out_flush(c->out) == -1) {
-				r = ST_FAIL;
-				break;
-			}
-			show_wait(w);
-		}
+		if (c->after >= seq && (r = idle(st, vk, c, w, fd, seq, size,
+		    &past)) != ST_OK)
+			break;
 	}
 	if (fd != -1)
 		close(fd);

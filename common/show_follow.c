@@ -251,14 +251,14 @@ show_wait_new(struct store *st, struct jerr *e)
 }
 
 /* Waits until something in the directory changed, log-show is stopped
- * (the pipe has a byte, or poll was interrupted), or a minute passed. */
+ * (the pipe has a byte, or poll was interrupted), or ms passed. */
 void
-show_wait(struct show_wait *w)
+show_wait(struct show_wait *w, int ms)
 {
 	struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { stopfd[0], POLLIN, 0 } };
 	char buf[4096] __attribute__((aligned(8)));
 
-	if (poll(p, 2, 60000) > 0 && p[0].revents != 0)
+	if (poll(p, 2, ms) > 0 && p[0].revents != 0)
 		while (read(w->fd, buf, sizeof(buf)) > 0)
 			;
 }

@@ -374,6 +374,23 @@ test_expect_success '--follow -k: a bad record read after waits is named by its 
 	one_line_matching f.err "^log-show: oplog.csv:$line: seq $seq: MAC mismatch"
 '
 
+# A line after the head that no writer commits (a record forged after the
+# last append: every writer now refuses the log) fails the follower as it
+# fails a run started then, once the head has stayed where it was for a
+# moment: it does not wait for a head that never comes.
+test_expect_success '--follow -k: a line forged after the head is named, exit 1, not waited on' '
+	: >f.err &&
+	follow outf -k "$TMP/s.key" --now 2025-07-02T00:00:00Z &&
+	wait_for out_has outf "$(last_seq)" &&
+	cp s/oplog.csv good.csv &&
+	seq=$(($(last_seq) + 1)) && line=$(($(wc -l <s/oplog.csv) + 1)) &&
+	tail -n 1 good.csv | awk -F, -v OFS=, "{ \$1 = \$1 + 1; \$6 = \"FORGED\"; print }" >>s/oplog.csv &&
+	wait_for test -s f.err &&
+	{ wait "$(cat f.pid)"; test $? = 1; } && cat good.csv >s/oplog.csv &&
+	one_line_matching f.err "^log-show: oplog.csv:$line: seq $seq: MAC mismatch" &&
+	cmp outf good.csv
+'
+
 test_expect_success '--follow without -k: an empty field read after waits is named by its line in the file' '
 	: >f.err &&
 	follow out7 &&
