@@ -299,6 +299,22 @@ passed(struct spot *at, const struct oplog_reader *rd)
 	at->line = oplog_reader_lines(rd);
 }
 
+/* A reader of fd from *at on: a file given as a copy may be read, the
+ * live log as writers read it (a header row on line 1 only). */
+static struct oplog_reader *
+reader_at(int fd, const char *name, const struct spot *at, int live)
+{
+	struct oplog_reader *rd = oplog_reader_open(fd, name);
+
+	if (at->offset > 0)
+		oplog_reader_resume(rd, at->offset, at->line);
+	else if (!live)
+		oplog_reader_copy(rd);
+	if (live)
+		oplog_reader_single(rd);
+	return rd;
+}
+
 /*
  * Reads fd from *at on, up to the record of seq last (-1: to the end),
  * and leaves *at just past the last record taken.  With a verifier
@@ -308,17 +324,13 @@ passed(struct spot *at, const struct oplog_reader *rd)
 static int
 read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last, int live)
 {
-	struct oplog_reader *rd = oplog_reader_open(fd, name);
+	struct oplog_reader *rd = reader_at(fd, name, at, live);
 	struct oplog_record *r;
 	const char *line;
 	size_t len;
 	long long seq;
 	int k, st = ST_OK;
 
-	if (at->offset > 0)
-		oplog_reader_resume(rd, at->offset, at->line);
-	else if (!live)
-		oplog_reader_copy(rd);
 	while (st == ST_OK && !show_stopped()) {
 		if (last >= 0 && c->after >= last)
 			break;
