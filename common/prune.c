@@ -1153,7 +1153,10 @@ log_replaced(struct store *st, int fd)
 }
 
 /* oplog.csv opened for reading, at least as long as head says; -1 after
- * a message. */
+ * a message.  A shorter one under an open head is what a prune stopped
+ * between its rename and its head leaves, which a real run completed
+ * before (oplog_settle_at) and a dry run, taking no lock, cannot: said as
+ * such, not as damage. */
 static int
 open_log(struct store *st, const char *fname, const struct oplog_head *head)
 {
@@ -1164,8 +1167,13 @@ open_log(struct store *st, const char *fname, const struct oplog_head *head)
 		open_safe_say(st->err, fname);
 		return -1;
 	}
-	if (sb.st_size < head->size) {
+	if (sb.st_size < head->size && head->open)
+		jerr_say(st->err, ST_FAIL, _("%s: shorter than its head says, as a "
+		    "log-prune stopped after its rename leaves it: the next writer "
+		    "or log-prune completes the head (-n does not)"), fname);
+	else if (sb.st_size < head->size)
 		jerr_say(st->err, ST_FAIL, _("%s: shorter than its head says; run log-verify"), fname);
+	if (sb.st_size < head->size) {
 		close(fd);
 		return -1;
 	}

@@ -45,6 +45,22 @@ test_expect_success 'the next log-append completes the head, logs a repair, appe
 	verify "$TMP/k1" $NOW >/dev/null
 '
 
+# A dry run takes no lock and writes nothing: it cannot complete the head,
+# and says what the state is (no damage to look into), changing nothing;
+# a real run then completes it.
+test_expect_success 'log-prune -n in that state: exit 3, the interrupted prune named, nothing changed' '
+	killed k7 &&
+	cp "$TMP/k7/oplog.csv" "$TMP/k7/oplog.head" . &&
+	test_must_fail 3 at $NOW log-prune -d "$TMP/k7" -n >out 2>err &&
+	one_line_matching err "^log-prune: $TMP/k7/oplog.csv: shorter than its head says, as a log-prune stopped after its rename leaves it: the next writer or log-prune completes the head \(-n does not\)\$" &&
+	test ! -s out &&
+	cmp oplog.csv "$TMP/k7/oplog.csv" && cmp oplog.head "$TMP/k7/oplog.head" &&
+	at $NOW log-prune -d "$TMP/k7" --discard &&
+	grep -q ",-,repair,oplog.head,ok,head moved from seq " "$TMP/k7/oplog.csv" &&
+	at $NOW log-prune -d "$TMP/k7" -n >out &&
+	verify "$TMP/k7" $NOW >/dev/null
+'
+
 test_expect_success 'a batch from --stdin recovers too, and the next prune runs' '
 	killed k2 &&
 	at $NOW log-append -d "$TMP/k2" --stdin <<-IN &&
