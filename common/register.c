@@ -1006,9 +1006,11 @@ operator_method_usable(const struct operator *o)
 	int y, m, d;
 
 	/* a password without its proviso recorded is no exception: a hand
-	 * edit or a restore, which must not admit on the password alone */
+	 * edit or a restore, which must not admit on the password alone;
+	 * its approver is a manager's id, at least one in form */
 	return operator_method_known(o) && (o->method != METHOD_PASSWORD ||
-	    (!text_blank(o->exception_reason) && *o->approved_by != '\0' &&
+	    (!text_blank(o->exception_reason) &&
+	    operator_id_problem(o->approved_by) == NULL &&
 	    date_parse(o->instructions_date, &y, &m, &d) == 0));
 }
 

@@ -122,7 +122,8 @@ test_expect_success 'a corrupt PHC string is a deny, never a guess' '
 
 # auth-check(1) admits "the password of a recorded R5.3 exception".  A
 # password row whose exception columns are blank, or whose instructions
-# date is no date (a reason of spaces only, U+3000 too, is none: a hand
+# date is no date, or an approver that is no operator id (a reason of
+# spaces only, U+3000 too, is none, and so is an approver of one: a hand
 # edit, a bad restore: operator-add and
 # operator-mod never write one), records no exception: jukisec-audit
 # FAILs it, and the gate denies it as a row it cannot trust, like an
@@ -131,8 +132,8 @@ test_expect_success 'a corrupt PHC string is a deny, never a guess' '
 # operator-mod repairs it.
 test_expect_success 'a password row that records no exception: denied as an unknown id, not counted' '
 	cp "$D/operators.csv" reg.save && n=0 && f=$(field short failed) &&
-	for cv in exception_reason: exception_reason:　　 approved_by: \
-	    instructions_date: instructions_date:2026-13-01 instructions_date:soon; do
+	for cv in exception_reason: exception_reason:　　 approved_by: approved_by:　 \
+	    approved_by:- instructions_date: instructions_date:2026-13-01 instructions_date:soon; do
 		regcol short ${cv%%:*} "${cv#*:}" &&
 		for p in short wrong; do
 			test_must_fail 1 auth short "$TMP/pw.$p" 2>err &&
