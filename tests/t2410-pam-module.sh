@@ -677,6 +677,16 @@ test_expect_success 'the environment is not an input: JUKISEC_DIR does not move 
 	! grep -q ",auth," "$TMP/other/oplog.csv"
 '
 
+# A terminal= of spaces only is not empty (which means the host name)
+# and names no terminal either: as auth-check's -t, refused.
+test_expect_success 'terminal= of spaces only: no terminal name, authentication not available' '
+	n=$(grep -c ",auth," "$D/oplog.csv") &&
+	service blank "auth required MOD dir=$D [terminal=   ]" &&
+	SVC=blank test_must_fail 9 pc tanaka "$TMP/pw.tanaka" &&
+	said "ERROR_MSG $UNAVAIL" &&
+	test "$(grep -c ",auth," "$D/oplog.csv")" = "$n"
+'
+
 test_expect_success 'stacked twice: libgcrypt initialised once, both admit' '
 	service twice "auth required MOD dir=$D terminal=cs-term-1" \
 	    "auth required MOD dir=$D terminal=cs-term-2" &&
