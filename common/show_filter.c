@@ -77,6 +77,21 @@ show_match_record(const struct show_filter *f, const struct oplog_record *r)
 	return 1;
 }
 
+/* 1 when the RFC 3339 time s has a fraction of a second finer than the
+ * milliseconds the log writes (time_parse_wide drops those digits): a
+ * --since of 05:00:00.9995 is after a record at 05:00:00.999. */
+static int
+finer_than_ms(const char *s)
+{
+	const char *p = strchr(s, '.');
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	n = strspn(p + 1, "0123456789");
+	return n > 3 && strspn(p + 4, "0") < n - 3;
+}
+
 int
 show_time_arg(const char *s, int until, int64_t *ms)
 {
@@ -106,7 +121,9 @@ show_time_arg(const char *s, int until, int64_t *ms)
 		return -1;
 	if (until)
 		(*ms)++;
-	else if (*ms < TIME_MIN)
+	else if (finer_than_ms(s))
+		(*ms)++;	/* records at or after it: the next millisecond on */
+	if (!until && *ms < TIME_MIN)
 		*ms = TIME_MIN;	/* before the first instant: no bound */
 	return 0;
 }

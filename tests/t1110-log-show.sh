@@ -149,6 +149,19 @@ test_expect_success '--until at the top of the range: no upper limit' '
 
 # A start past that last instant (a local minute or day that ends in year
 # 10000 west of UTC): every record is before it, so none is shown.
+# The log writes milliseconds; a bound with finer digits is an instant
+# inside one: --since keeps the records at or after it (the next
+# millisecond on), --until those at or before it.
+test_expect_success '--since finer than a millisecond: the record of the millisecond before it is not shown' '
+	t=$(grep ",before March," s/oplog.csv | cut -d, -f2) && b=${t%Z} &&
+	test "$(ls_ --since "${b}5Z" --format raw | grep -c ",before March,")" = 0 &&
+	test "$(ls_ --since "${b}000001Z" --format raw | grep -c ",before March,")" = 0 &&
+	test "$(ls_ --since "${b}0Z" --format raw | grep -c ",before March,")" = 1 &&
+	test "$(ls_ --since "${b}000000Z" --format raw | grep -c ",before March,")" = 1 &&
+	test "$(ls_ --until "${b}5Z" --format raw | grep -c ",before March,")" = 1 &&
+	test "$(ls_ --since "${b}5+00:00" --format raw | grep -c ",before March,")" = 0
+'
+
 test_expect_success '--since after the last instant: no record, the header row alone' '
 	ls_ --format raw | head -1 >hdr &&
 	TZ=America/New_York ls_ --since "9999-12-31 23:59" --format raw >out &&
