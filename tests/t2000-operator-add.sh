@@ -257,6 +257,21 @@ test_expect_success 'the manager verified, the new password refused or unreadabl
 	! grep -q "^y," "$D/operators.csv"
 '
 
+# A register that does not read stops the gate before any check: no auth
+# record, and the attempt is an error record all the same.
+test_expect_success 'a register that does not read: an error record, no auth record' '
+	cp "$D/operators.csv" reg.save && nrec=$(wc -l <"$D/oplog.csv") &&
+	echo short,row >>"$D/operators.csv" && line=$(wc -l <"$D/operators.csv") &&
+	test_must_fail 3 operator-add -d "$D" -b boss --by-password-fd 4 -i y2 -n Y \
+	    -m password --reason r --instructions-given 2026-11-01 --password-fd 3 \
+	    3<"$TMP/pw.y" 4<"$TMP/pw.boss" 2>err &&
+	cp reg.save "$D/operators.csv" &&
+	one_line_matching err "^operator-add: $D/operators.csv:$line: field section: missing" &&
+	tail -n +$((nrec + 1)) "$D/oplog.csv" | cut -d, -f4-8 >rec &&
+	echo "-,operator-add,y2,error,by=boss role=operator method=password" >want &&
+	test_cmp want rec
+'
+
 # The credential cannot be written (a read-only credentials/): an error,
 # not a refusal of the person, and nothing registered.
 # The manager's password and the new one are told apart by the option
