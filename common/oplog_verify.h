@@ -327,7 +327,9 @@ enum oplog_bad {
 	OPLOG_BAD_SEAL,		/* a seal malformed, miscounted or missing */
 	OPLOG_BAD_PRUNE,	/* a log-prune that does not hold */
 	OPLOG_BAD_HEAD,		/* not what oplog.head says */
-	OPLOG_BAD_UNFINISHED	/* after an open head: an append unfinished */
+	OPLOG_BAD_UNFINISHED	/* an append unfinished, which the next one
+				 * repairs: a record after an open head, or
+				 * (no seq) bytes after the last line */
 };
 
 struct oplog_verify_result {

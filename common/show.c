@@ -626,7 +626,9 @@ fork_said(struct ctx *c, struct spot *at)
  * run started now verifies the live log (oplog_verify, which looks again
  * under the log lock), once for each end of the file and head.  Records
  * after a closed head (a power loss) verify, and are shown when the next
- * append commits them. */
+ * append commits them; an unfinished append (a writer killed mid-way),
+ * which the next append repairs, and a writer that holds the log lock
+ * past lock_timeout_ms are waited for, as before the look. */
 #define PAST_WAIT_MS	1000
 
 struct past {
@@ -656,8 +658,13 @@ past_head(struct store *st, const struct oplog_vkey *vk, struct ctx *c,
 	p->checked = 1;
 	memset(&vo, 0, sizeof(vo));
 	vo.now = c->o->now;
-	if (oplog_verify(st, vk, &vo, &res) == ST_OK)
+	if (oplog_verify(st, vk, &vo, &res) == ST_OK ||
+	    (res.status == ST_NO && res.bad_kind == OPLOG_BAD_UNFINISHED))
 		return ST_OK;
+	if (res.status == ST_FAIL && res.err.code != ST_OK) {
+		p->checked = 0;		/* the lock timed out: look again */
+		return ST_OK;
+	}
 	return not_verified(c, &res);
 }
 

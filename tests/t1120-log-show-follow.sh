@@ -423,6 +423,23 @@ test_expect_success '--follow -k --now: the new records are judged as of --now, 
 '
 
 
+# Bytes a writer killed mid-line left after the head are no forgery: the
+# next append cuts them and logs a repair (jukisec-log(5)), so a follower
+# that finds them there keeps waiting, as it did before it looked.
+test_expect_success '--follow -k: a torn line after the head waits for the append that repairs it' '
+	: >f.err &&
+	follow outt -k "$TMP/s.key" --now 2025-07-02T01:00:00Z &&
+	wait_for out_has outt "$(last_seq)" &&
+	printf "%s,2025-07-02T00:3" "$(($(last_seq) + 1))" >>s/oplog.csv &&
+	sleep 2.5 && kill -0 "$(cat f.pid)" &&
+	rec s "2025-07-02 00:40:00" after-torn 1 &&
+	wait_for out_has outt "$(last_seq)" &&
+	tail -n 2 outt | head -n 1 | grep -q ",-,repair,oplog.csv,ok,removed=" &&
+	kill "$(cat f.pid)" && { wait "$(cat f.pid)"; test $? = 0; } &&
+	test ! -s f.err && cmp outt s/oplog.csv
+'
+
+
 # A log pruned once already, followed with -k across the next prunes, as
 # the nightly job prunes every log older than a year: the follower's
 # verifier goes on from the chain the first pass verified, the last
