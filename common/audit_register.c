@@ -372,6 +372,27 @@ by_problem(struct audit *a, const char *by, int revoked)
 	return s;
 }
 
+/* Why op's password row records no R5.3 exception (operator-mod(1), "The
+ * register's damaged values"): the English names operators.csv's line and
+ * column, the Japanese the row and what is missing.  malloc'd. */
+static char *
+exception_damage(struct audit *a, const struct operator *op)
+{
+	const char *f = operator_exception_damage(op);
+
+	if (!a->o->ja)
+		return xasprintf("operators.csv:%zu: field %s: records no R5.3 "
+		    "exception; nobody is admitted on the row until another "
+		    "manager repairs it (operator-mod --reason, "
+		    "--instructions-given)", op->line, f);
+	return xasprintf("登録簿の %zu 件目の行の%sを読み取れず、識別符号及び"
+	    "パスワードによる確認の例外が記載されていません。他の%sが修正する"
+	    "まで認証されません", operator_row(op),
+	    strcmp(f, "exception_reason") == 0 ? "理由" :
+	    strcmp(f, "approved_by") == 0 ? "承認者" : "指示日",
+	    audit_manager(a));
+}
+
 /* Long: the four R5.1 findings over the loaded register, one
  * check_begin ... check_end block each, in the report's order. */
 static void
@@ -421,7 +442,9 @@ check_register(struct audit *a)
 			row_item(a, op, NULL);
 			bad++;
 			continue;
-		} else if (*op->name == '\0')
+		} else if (operator_exception_damage(op) != NULL)
+			why = by = exception_damage(a, op);
+		else if (*op->name == '\0')
 			why = L(a, "no name", "氏名がありません");
 		else if (op->registered_at == TIME_NONE || *op->registered_by == '\0')
 			why = L(a, "no registration time or registering manager",
@@ -576,7 +599,10 @@ check_methods(struct audit *a, const struct creds *cr)
 	for (i = 0; i < r->n; i++) {
 		struct operator *op = &r->op[i];
 
-		if (!operator_active(op, now) || !operator_password(op))
+		/* a row that records no exception admits nobody: not one
+		 * in force (biometric-or-exception FAILs it) */
+		if (!operator_active(op, now) || !operator_password(op) ||
+		    operator_exception_damage(op) != NULL)
 			continue;
 		day(a, op->instructions_date, date, sizeof(date));
 		who = person_label(r, op->id, a->o->ja);

@@ -1000,18 +1000,29 @@ operator_password(const struct operator *o)
 	return o->method == METHOD_PASSWORD && operator_method_known(o);
 }
 
-int
-operator_method_usable(const struct operator *o)
+const char *
+operator_exception_damage(const struct operator *o)
 {
 	int y, m, d;
 
+	if (!operator_password(o))
+		return NULL;
 	/* a password without its proviso recorded is no exception: a hand
 	 * edit or a restore, which must not admit on the password alone;
 	 * its approver is a manager's id, at least one in form */
-	return operator_method_known(o) && (o->method != METHOD_PASSWORD ||
-	    (!text_blank(o->exception_reason) &&
-	    operator_id_problem(o->approved_by) == NULL &&
-	    date_parse(o->instructions_date, &y, &m, &d) == 0));
+	if (text_blank(o->exception_reason))
+		return "exception_reason";
+	if (operator_id_problem(o->approved_by) != NULL)
+		return "approved_by";
+	if (date_parse(o->instructions_date, &y, &m, &d) != 0)
+		return "instructions_date";
+	return NULL;
+}
+
+int
+operator_method_usable(const struct operator *o)
+{
+	return operator_method_known(o) && operator_exception_damage(o) == NULL;
 }
 
 void

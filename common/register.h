@@ -131,6 +131,10 @@ int	operator_password(const struct operator *);
  * row (the gate's register-row-damaged, operator-list's "damaged"),
  * whose blanks jukisec-audit FAILs. */
 int	operator_method_usable(const struct operator *);
+/* On a row whose method reads back as password, the column whose value
+ * keeps it from recording an R5.3 exception ("exception_reason",
+ * "approved_by", "instructions_date", in that order), else NULL. */
+const char *operator_exception_damage(const struct operator *);
 /* Sets the row's method, which then reads back: a damaged one is repaired
  * (operator-mod -m), even to password, its stand-in's value. */
 void	operator_set_method(struct operator *, enum method);

@@ -48,6 +48,33 @@ test_expect_success 'R5.3: a password without an exception reason FAILs' '
 	cp reg.save "$D/operators.csv"
 '
 
+# operator-mod(1), "The register's damaged values": a password row whose
+# reason is blank, whose approver is no operator id or whose instructions
+# day is no date records no exception and admits nobody (the gate's
+# register-row-damaged).  It is no exception in force, and the register
+# check names its line and column.
+test_expect_success 'R5.3: a row that records no exception is not one in force; its line is named' '
+	for f in "exception_reason=" "exception_reason=　" "approved_by=" \
+	    "approved_by= " "instructions_date=2026-02-30"; do
+		setcol suzuki "${f%%=*}" "${f#*=}" &&
+		audit_run && test "$ast" -eq 1 &&
+		expect password-exceptions "PASS boss tanaka" &&
+		detail password-exceptions | grep -q "^2 person(s) confirmed" &&
+		expect register-rows-complete "FAIL suzuki" &&
+		detail register-rows-complete | grep -qF "suzuki: operators.csv:3: field ${f%%=*}: records no R5.3 exception; nobody is admitted on the row until another manager repairs it (operator-mod --reason, --instructions-given)" &&
+		expect biometric-or-exception "FAIL suzuki" &&
+		cp reg.save "$D/operators.csv" || return 1
+	done
+'
+
+test_expect_success 'the same in Japanese: the row and what does not read back' '
+	setcol suzuki approved_by "" &&
+	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja &&
+	cp reg.save "$D/operators.csv" &&
+	grep -qx "      - suzuki: 登録簿の 2 件目の行の承認者を読み取れず、識別符号及びパスワードによる確認の例外が記載されていません。他のセキュリティ責任者が修正するまで認証されません" r.ja &&
+	ja_words r.ja
+'
+
 test_expect_success 'R5.3: an exception approved by a non-manager FAILs' '
 	setcol suzuki approved_by tanaka &&
 	audit_run &&
