@@ -219,7 +219,10 @@ getopt_refused(const struct option *lo, int ch, char *const argv[])
 	q = m;
 	if (strncmp(q, p, n) == 0 && strncmp(q + n, ": ", 2) == 0)
 		q += n + 2;
-	q[strcspn(q, "\n")] = '\0';
+	/* getopt_long's line ends in its one line feed; one typed in the
+	 * option's name is the name's, which warnx escapes */
+	if ((n = strlen(q)) > 0 && q[n - 1] == '\n')
+		q[n - 1] = '\0';
 	warnx("%s", q);
 	free(m);
 }

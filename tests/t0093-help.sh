@@ -170,6 +170,8 @@ test_expect_success 'a refused option: getopt_long'"'"'s words, a long one named
 	done &&
 	test_must_fail 2 auth-check "$(printf -- "--\\033[2Jx")" "$(printf -- "-\\033")" 2>err &&
 	test "$(sed -n 1p err)" = "auth-check: unrecognized option ${Q}--\\x1b[2Jx${Q}" &&
+	test_must_fail 2 log-verify "$(printf -- "--bo\\ngus")" 2>err &&
+	test "$(sed -n 1p err)" = "log-verify: unrecognized option ${Q}--bo\\x0agus${Q}" &&
 	test_must_fail 2 auth-check "$(printf -- "-\\033")" 2>err &&
 	test "$(sed -n 1p err)" = "auth-check: invalid option -- ${Q}\\x1b${Q}" &&
 	test_must_fail 2 auth-check --pa=$S 2>err &&
