@@ -527,6 +527,19 @@ say_refused(struct store *st, const char *what, int owned, uid_t uid)
 		    what);
 }
 
+/* 1 when a and b name the same path, trailing slashes aside. */
+static int
+same_dir(const char *a, const char *b)
+{
+	size_t	 n = strlen(a), m = strlen(b);
+
+	while (n > 1 && a[n - 1] == '/')
+		n--;
+	while (m > 1 && b[m - 1] == '/')
+		m--;
+	return n == m && memcmp(a, b, n) == 0;
+}
+
 /* The way to st->dir (way_check) for owner, refused in the words of the
  * state directory's own refusal, naming the directory on the way.  A
  * relative one's way starts at /, through the working directory: whoever
@@ -551,16 +564,18 @@ way_refused(struct store *st, uid_t owner, int opened)
 	}
 	r = way_check(path != NULL ? path : st->dir, owner, 0, &bad, &sb,
 	    !opened);
-	free(path);
-	if (r == 0)
-		return 0;
-	if (bad == NULL) {
-		if (errno == ENOENT && !opened)	/* said as the open says it */
-			return 0;
+	if (r == 0 || bad == NULL) {
+		free(path);
+		if (r == 0 || (errno == ENOENT && !opened))
+			return 0;	/* a missing one said as the open says it */
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return -1;
 	}
-	where = xasprintf("%s (in %s)", st->dir, bad);
+	/* the state directory itself (jukisec-init checks it before its
+	 * mkdir) is named alone, as the other tools' check names it */
+	where = same_dir(bad, path != NULL ? path : st->dir) ?
+	    xstrdup(st->dir) : xasprintf("%s (in %s)", st->dir, bad);
+	free(path);
 	say_refused(st, where, sb.st_uid != 0 && sb.st_uid != owner, sb.st_uid);
 	free(where);
 	free(bad);

@@ -545,6 +545,21 @@ test_expect_success 'a killed run'"'"'s files in a refused directory: refused, u
 	done
 '
 
+# The state directory itself refused before jukisec-init makes anything
+# in it: named alone, as every other tool names it, not "in" itself.
+test_expect_success 'an empty state directory of another user or open to its group: named alone' '
+	mkdir -m 700 own && chown 65534 own && mkdir -m 770 grp &&
+	for d in "$TMP/own" own/ "$TMP/grp/" grp; do
+		case $d in
+		*own*) why="refusing a state directory owned by uid 65534" ;;
+		*) why="refusing a group- or world-writable state directory" ;;
+		esac &&
+		test_must_fail 3 jukisec-init -d "$d" >out 2>err &&
+		echo "jukisec-init: $d: $why" | test_cmp - err &&
+		! test -s out && test -z "$(ls -A "${d%/}")" || return 1
+	done
+'
+
 # The hold that tells a jukisec-init at work from a kill's leftover is on
 # something only the user running it can open.  Another user who can
 # open the directory (0755 is accepted: not group- or world-writable), a
