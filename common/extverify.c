@@ -161,9 +161,22 @@ trusted_dir(struct store *st, const char *prog)
 		close(fd);
 		return -1;
 	}
-	ok = fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(sb.st_mode) && owned(&sb) &&
-	    fstat(fd, &sb) == 0 && owned(&sb);
+	/* a value ending in "/" names no file in its directory */
+	if (*base != '\0' &&
+	    fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		jerr_say_errno(st->err, ST_FAIL, _("external verifier %s"), prog);
+		close(fd);
+		return -1;
+	}
+	if (*base == '\0' || !S_ISREG(sb.st_mode)) {
+		dir = xasprintf(_("external verifier %s"), prog);
+		jerr_say(st->err, ST_FAIL, "%s: %s", dir,
+		    _("not a regular file: refused"));
+		free(dir);
+		close(fd);
+		return -1;
+	}
+	ok = owned(&sb) && fstat(fd, &sb) == 0 && owned(&sb);
 	if (!ok) {
 		jerr_say(st->err, ST_FAIL, _("external verifier %s: refusing a "
 		    "program or directory not owned by us or root, or group- "

@@ -361,12 +361,16 @@ confirm_parse(struct confirm_item *ci, const char *v)
 	}
 	free(num);
 	v = sp + 1;
-	if ((sp = strchr(v, ' ')) == NULL ||
-	    (k = ref_parse(v, (size_t)(sp - v), &r, &item)) == -1)
+	sp = strchr(v, ' ');
+	k = ref_parse(v, sp != NULL ? (size_t)(sp - v) : strlen(v), &r, &item);
+	if (k == -1)
 		return N_("not an R-number of the regulation (R5.1 ... R12, e.g. R11(3))");
 	if (k == -2)
 		return N_("an item the requirement does not have (R5.3(1-2), "
 		    "R8(1-8), R9.1(1-3), R11(1-6), R12(1-5); no other has items)");
+	if (sp == NULL)
+		return N_("no text after the R-number (\"MONTHS R-NUMBER "
+		    "Japanese [| English]\")");
 	if ((why = split_text(sp + 1, &ja, &en)) != NULL)
 		return why;
 	ci->off = 0;

@@ -217,6 +217,15 @@ read_line_fd(int fd, char *buf, size_t cap, int lf_optional, const char **why)
 	return 0;
 }
 
+/* Why a key file of mode m (a key group or others have any permission
+ * on) is refused: in the words of what they may do with it. */
+static const char *
+key_mode_why(mode_t m)
+{
+	return m & 044 ? _("readable by group or others; chmod 600 it") :
+	    _("open to group or others; chmod 600 it");
+}
+
 /* Why oplog.key did not open (errno err), in open_safe's words; a key
  * group or others may read in the words of the mode check below, also
  * when they may write it too. */
@@ -255,7 +264,7 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	 * 0640 state file is fine, a 0640 key is not (the owner and the
 	 * file's type store_openat_st checked). */
 	if (sb.st_mode & 077) {
-		*why = _("readable by group or others; chmod 600 it");
+		*why = key_mode_why(sb.st_mode);
 		close(fd);
 		errno = JERR_UNSAFE;
 		return ST_FAIL;
@@ -401,7 +410,7 @@ oplog_vkey_read(int fd, const char *name, struct jerr *e)
 	if (key_unreadable(fd, &sb, name, e))
 		return NULL;
 	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077)) {
-		jerr_set(e, ST_FAIL, _("%s: readable by group or others; chmod 600 it"), name);
+		jerr_set(e, ST_FAIL, "%s: %s", name, key_mode_why(sb.st_mode));
 		e->cause = JERR_OPEN;
 		return NULL;
 	}

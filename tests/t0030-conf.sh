@@ -171,6 +171,16 @@ test_expect_success 'a confirmation item outside its requirement'"'"'s items is 
 		one_line_matching err "^log-append: $D/jukisec.conf:$n: confirm.x: an item the requirement does not have " ||
 		return 1
 	done &&
+	for v in "12 R11(3)" "12 R7" "12 R7 " "12 R9.1"; do
+		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = $v"; } >"$D/jukisec.conf" &&
+		n=$(wc -l <"$D/jukisec.conf") &&
+		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+		one_line_matching err "^log-append: $D/jukisec.conf:$n: confirm.x: no text after the R-number \(\"MONTHS R-NUMBER Japanese \[\| English\]\"\)\$" ||
+		return 1
+	done &&
+	{ cat "$D/jukisec.conf.orig" && echo "confirm.x = 12 R13 text"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "confirm.x: not an R-number of the regulation" &&
 	for m in +12 012; do
 		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = $m R7 text"; } >"$D/jukisec.conf" &&
 		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&

@@ -75,6 +75,18 @@ test_expect_success 'a key file readable by others is refused (exit 3)' '
 	chmod 640 key644 && test_must_fail 3 lv -k key644 2>err
 '
 
+# SPEC: a key file group or others may write is refused too; the line says
+# what they may do, not that they may read it.
+test_expect_success 'a key file group or others may write or run, not read: refused in those words' '
+	for m in 620 602 610; do
+		cp key key$m && chmod $m key$m &&
+		test_must_fail 3 lv -k key$m 2>err &&
+		one_line_matching err "^log-verify: key$m: open to group or others; chmod 600 it\$" &&
+		test_must_fail 3 log-show -d s -k key$m >out 2>err &&
+		one_line_matching err "^log-show: key$m: open to group or others; chmod 600 it\$" || return 1
+	done
+'
+
 test_expect_success 'a malformed key exits 2, a missing one 3' '
 	echo "not a key" >junk && chmod 600 junk &&
 	test_must_fail 2 lv -k junk 2>err &&

@@ -396,6 +396,21 @@ test_expect_success 'a symbolic link as external_verifier is refused, never run'
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
+# A value that names a directory, a FIFO, nothing, or ends in "/" is
+# refused as what it is, not as a program others may write (a root-owned
+# 0755 directory sent the manager to chown and chmod a sound one).
+test_expect_success 'a verifier that is no regular file, or not there: refused as such, never run' '
+	mkdir -m 755 xv/kinds xv/kinds/sub && mkfifo -m 755 xv/kinds/fifo &&
+	for v in "sub|not a regular file: refused" "fifo|not a regular file: refused" \
+	    "|not a regular file: refused" "gone|No such file or directory"; do
+		conf_set external_verifier "$TMP/xv/kinds/${v%%|*}" &&
+		test_must_fail 3 auth-check -u ueda 2>err &&
+		echo "auth-check: external verifier $TMP/xv/kinds/${v%%|*}: ${v#*|}" | test_cmp - err &&
+		logged auth ueda error "reason=no verifier," || return 1
+	done &&
+	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
+'
+
 # gone PID: the process has ended (it may stay a zombie until its new
 # parent reaps it); SIGKILL is delivered soon after kill(2) returns.
 gone() {
