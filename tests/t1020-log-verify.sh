@@ -305,6 +305,9 @@ test_expect_success 'a missing or garbled head is damage: exit 1, one message' '
 	echo junk >s/oplog.head &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	one_line_matching err "oplog.head: malformed head" &&
+	cp head.bak s/oplog.head && printf "\\0" >>s/oplog.head &&
+	test_must_fail 1 lv -k key --now $NOW 2>err &&
+	one_line_matching err "^log-verify: oplog.head: longer than two slots\$" &&
 	mv head.bak s/oplog.head && lv -k key --now $NOW >out
 '
 
