@@ -96,13 +96,14 @@ table_row(const char *const c[TCOLS], const size_t *w, const char *note)
 /* A row's cells, made twice: once to measure them, once to print them,
  * so that what a row takes lives only while it is made (10,000 rows kept
  * as cells were megabytes, a page fault each 4 KiB).  The escaped name,
- * section and title, and a damaged value as the file holds it, go into
+ * section, title and registering manager, and a damaged value as the
+ * file holds it, go into
  * esc[], reused from row to row; word[] holds the translated words and
  * notes, looked up once, not for every row (the notes' formats are
  * checked against their msgids by msgfmt --check). */
 enum { W_NEVER, W_REVOKED, W_DAMAGED, W_EXPIRED, W_LOCKED, W_ACTIVE,
 	W_REVNOTE, W_PWNOTE, NWORDS };
-enum { NESC = 7 };
+enum { NESC = 8 };
 
 struct cells {
 	const char	*c[TCOLS];
@@ -142,7 +143,10 @@ cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t 
 		x->c[1 + i] = shown(&x->esc[i], s[i]);
 	x->c[0] = o->id;
 	x->c[4] = role_name(o->role); x->c[5] = method_name(o->method);
-	x->c[6] = x->t[0]; x->c[7] = o->registered_by; x->c[8] = x->t[1];
+	x->c[6] = x->t[0]; x->c[8] = x->t[1];
+	/* the registering manager is the file's text (an id the register
+	 * loads is one in form; this is not): a hand edit holds anything */
+	x->c[7] = shown(&x->esc[7], o->registered_by);
 	/* a value that does not read back: as the file holds it, never its
 	 * stand-in (an expiry of year 0, a method it does not have) */
 	for (i = 0; i < 4; i++)

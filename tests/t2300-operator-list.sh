@@ -166,6 +166,20 @@ test_expect_success 'a damaged value shows as the file holds it (the form: шкнуБ
 	EOF
 '
 
+# operator-list(1): text from the register is shown, never obeyed, in
+# every cell of the table: a hand-edited registering manager (BY) reached
+# the terminal raw, escape sequences and a right-to-left override included.
+test_expect_success 'the table escapes BY too: a hand edit is shown, never obeyed' '
+	cp -a "$D" "$TMP/by" && D=$TMP/by &&
+	esc=$(printf "\033") rlo=$(printf "\342\200\256") &&
+	regcol tanaka registered_by "${esc}]0;pwned$(printf "\007")${esc}[2J" &&
+	regcol ab registered_by "${rlo}evil" &&
+	operator-list -d "$D" -a >t 2>err &&
+	! grep -q "$esc" t && ! grep -q "$rlo" t && ! grep -q "$(printf "\007")" t &&
+	grep -q "^tanaka .* \\\\x1b\]0;pwned\\\\x07\\\\x1b\[2J " t &&
+	grep -q "^ab .* \\\\u202eevil " t
+'
+
 # json gives failed as a number only when it reads back: a damaged one made
 # of digits (past the ceiling) is its string, as every damaged value, so
 # that a script that checks the type sees the damage.
