@@ -231,8 +231,32 @@ dir_is_empty(int fd)
 	return empty;
 }
 
+/* 1 when another jukisec-init holds the directory: its INIT_TMP, or the
+ * jukisec.conf that became, one of ours, locked (init_hold).  Only ours:
+ * a file another user can open says nothing of a run of ours. */
+static int
+init_busy(struct store *st)
+{
+	static const char *const held[] = { INIT_TMP, "jukisec.conf" };
+	struct stat sb;
+	size_t	 i;
+	int	 fd, busy = 0;
+
+	for (i = 0; i < 2 && !busy; i++) {
+		fd = openat(st->dirfd, held[i], O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		busy = fstat(fd, &sb) == 0 && store_init_ours(&sb) &&
+		    flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+		close(fd);	/* and a lock it took with it */
+	}
+	return busy;
+}
+
 /* The directory empty but for an INIT_TMP of ours (dir_is_empty): ST_OK,
- * or ST_FAIL after a message. */
+ * or ST_FAIL after a message: one another run fills is "at work", as
+ * init_hold says it, not "not empty". */
 static int
 init_empty(struct store *st)
 {
@@ -241,8 +265,9 @@ init_empty(struct store *st)
 		jerr_say_errno(st->err, ST_FAIL, "%s", st->dir);
 		return ST_FAIL;
 	case 0:
-		jerr_say(st->err, ST_FAIL, _("%s: exists and is not empty"),
-		    st->dir);
+		jerr_say(st->err, ST_FAIL, init_busy(st) ?
+		    _("%s: another jukisec-init is at work on it") :
+		    _("%s: exists and is not empty"), st->dir);
 		return ST_FAIL;
 	}
 	return ST_OK;
@@ -294,8 +319,9 @@ init_hold(struct store *st)
 	}
 	if (!store_init_ours(&sb)) {	/* put there since dir_is_empty */
 		close(fd);
-		jerr_say(st->err, ST_FAIL, _("%s: exists and is not empty"),
-		    st->dir);
+		jerr_say(st->err, ST_FAIL, init_busy(st) ?
+		    _("%s: another jukisec-init is at work on it") :
+		    _("%s: exists and is not empty"), st->dir);
 		return ST_FAIL;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {

@@ -667,6 +667,30 @@ test_expect_success STRACE 'a second run whose lock comes after the first run fi
 	log-verify -d "$TMP/r/s" -k a.key >/dev/null
 '
 
+# The other order: the second run found the directory empty (so not
+# initialised), and reaches its own check only once the first has put
+# jukisec.conf in place and is still at work (strace holds the second at
+# its mkdir until then, and the first in its syncs after).  It said
+# "exists and is not empty"; the first run holds the directory, so it is
+# "at work", as jukisec-init(1) says a second run is refused.
+test_expect_success STRACE 'a second run that looks once the first filled the directory: at work, not "not empty"' '
+	rm -rf "$TMP/r2" && mkdir -m 700 "$TMP/r2" &&
+	{ strace -o /dev/null -e trace=mkdir -e inject=mkdir:delay_enter=1500000 \
+	    jukisec-init -d "$TMP/r2/s" -t termB >b.key 2>b.err & } && sp=$! &&
+	i=0 && until c=$(pgrep -P $sp) &&
+	    [ "$(cut -d" " -f1 "/proc/$c/syscall" 2>/dev/null)" = 83 ]; do
+		[ $i -lt 250 ] || { echo "second run never reached its mkdir" >&2; exit 1; }
+		sleep 0.02; i=$((i + 1))
+	done &&
+	(umask 077 && strace -o /dev/null -e trace=fdatasync \
+	    -e inject=fdatasync:delay_enter=1000000 \
+	    jukisec-init -d "$TMP/r2/s" -t termA >a.key 2>/dev/null) &&
+	{ wait $sp; test $? = 3; } && test ! -s b.key &&
+	echo "jukisec-init: $TMP/r2/s: another jukisec-init is at work on it" >want &&
+	test_cmp want b.err && chmod 600 a.key &&
+	log-verify -d "$TMP/r2/s" -k a.key >/dev/null
+'
+
 # Short of descriptors past jukisec.conf's rename (oplog.csv refused:
 # EMFILE), the undo opened each file it removes and found none free
 # while the log's lock and jukisec.conf were held: jukisec.conf stayed.
