@@ -47,16 +47,19 @@ chmod 700 "$TMP"
 # Debian's libfaketime (0.9.10) makes /dev/shm/sem.faketime_sem_PID and
 # /dev/shm/faketime_shm_PID in every process it is preloaded into (at()
 # below) and removes them at that process's exit: one that a test kills
-# leaves them behind, in every run, and the faketime(1) wrapper then
-# refuses to start under that process id.  Those made since the file
-# began whose process is gone are removed at its end.
-: >"$TMP/.begun"
+# leaves them behind, in every run, and libfaketime then refuses to start
+# under that process id ("ft_shm_create(), shm_open failed: File exists"):
+# with pid_max at 32768 a later process gets it soon, and a test fails
+# for a kill long before it, in this run or another (a hand-run test, a
+# CI job before).  Those whose process is gone, whatever their age, are
+# removed when the file begins and at its end.
 faketime_litter() {
-	find /dev/shm -maxdepth 1 -newer "$TMP/.begun" \( -name 'sem.faketime_sem_*' \
+	find /dev/shm -maxdepth 1 \( -name 'sem.faketime_sem_*' \
 	    -o -name 'faketime_shm_*' \) 2>/dev/null | while read -r _f; do
 		[ -d "/proc/${_f##*_}" ] || rm -f "$_f"
 	done
 }
+faketime_litter
 trap 'faketime_litter; rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 3
 

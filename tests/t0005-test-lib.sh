@@ -167,4 +167,19 @@ test_expect_success 'tests/tap-tee runs a script that is not executable, as prov
 	grep -qx "ok 1 - plain" out && grep -qx "ok 1 - plain" kept/plain.sh.tap
 '
 
+# libfaketime refuses a process id whose /dev/shm file a killed process
+# left, and pid_max 32768 hands it out again soon: litter of a process
+# that is gone goes, whatever its age; a live process keeps its own.
+test_expect_success 'faketime litter of a gone process is removed, a live one kept' '
+	dead=$(sh -c "echo \$\$") && { sleep 60 & } && live=$! &&
+	for p in $dead $live; do
+		: >/dev/shm/faketime_shm_$p && : >/dev/shm/sem.faketime_sem_$p &&
+		touch -d 2020-01-01 /dev/shm/faketime_shm_$p || return 1
+	done &&
+	faketime_litter &&
+	test ! -e /dev/shm/faketime_shm_$dead && test ! -e /dev/shm/sem.faketime_sem_$dead &&
+	test -e /dev/shm/faketime_shm_$live && test -e /dev/shm/sem.faketime_sem_$live &&
+	kill $live && rm -f /dev/shm/faketime_shm_$live /dev/shm/sem.faketime_sem_$live
+'
+
 test_done
