@@ -207,6 +207,22 @@ test_expect_success 'five wrong fingers in a row lock the person out (R5.2)' '
 	peer_done
 '
 
+# auth-check(1), Lockout: a locked person is still asked for a finger, but
+# only when the template opens; one that does not is said, no finger is
+# asked for, and the attempt is still the locked deny.
+test_expect_success 'locked, with a template that does not open: no prompt, said, denied as locked' '
+	new_reader device &&
+	cp state/credentials/alice.tmpl alice.tmpl &&
+	cp state/credentials/boss.tmpl state/credentials/alice.tmpl &&
+	n=$(wc -l <state/oplog.csv) &&
+	test_must_fail 4 auth-check -u alice 2>err; st=$?
+	cp alice.tmpl state/credentials/alice.tmpl && test $st = 0 &&
+	test $(wc -l <state/oplog.csv) = $((n + 1)) &&
+	grep -q "template of alice is corrupt or belongs to someone else" err &&
+	! grep -q "place your" err &&
+	logged auth alice locked "reason=locked"
+'
+
 test_expect_success 'operator-revoke destroys the template' '
 	new_reader device &&
 	finger "SCAN boss" &&
