@@ -129,6 +129,25 @@ owned(const struct stat *sb)
 	    (sb->st_mode & 022) == 0;
 }
 
+/* The program refused (why, else errno's words), fd closed: -1. */
+static int
+refused(struct store *st, const char *prog, int fd, const char *why)
+{
+	int	 e = errno;
+	char	*what = xasprintf(_("external verifier %s"), prog);
+
+	if (why != NULL)
+		jerr_say(st->err, ST_FAIL, "%s: %s", what, why);
+	else {
+		errno = e;
+		jerr_say_errno(st->err, ST_FAIL, "%s", what);
+	}
+	free(what);
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 /* The program and the directory holding it are owned by us or root and
  * writable by nobody else (a sticky /tmp is no help: another user may
  * have created the name first).  The program must not be a symbolic
@@ -144,40 +163,22 @@ trusted_dir(struct store *st, const char *prog)
 	const char *base = strrchr(prog, '/') + 1;
 	char	*dir = xstrndup(prog, (size_t)(base - prog));
 	struct stat sb;
-	int	 fd, ok;
+	int	 fd;
 
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
-	if (fd == -1) {
-		jerr_say_errno(st->err, ST_FAIL, _("external verifier %s"), prog);
-		return -1;
-	}
+	if (fd == -1)
+		return refused(st, prog, -1, NULL);
 	if (fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(sb.st_mode)) {
-		dir = xasprintf(_("external verifier %s"), prog);
-		jerr_say(st->err, ST_FAIL, "%s: %s", dir,
-		    _("a symbolic link: refused"));
-		free(dir);
-		close(fd);
-		return -1;
-	}
+	    S_ISLNK(sb.st_mode))
+		return refused(st, prog, fd, _("a symbolic link: refused"));
 	/* a value ending in "/" names no file in its directory */
 	if (*base != '\0' &&
-	    fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-		jerr_say_errno(st->err, ST_FAIL, _("external verifier %s"), prog);
-		close(fd);
-		return -1;
-	}
-	if (*base == '\0' || !S_ISREG(sb.st_mode)) {
-		dir = xasprintf(_("external verifier %s"), prog);
-		jerr_say(st->err, ST_FAIL, "%s: %s", dir,
-		    _("not a regular file: refused"));
-		free(dir);
-		close(fd);
-		return -1;
-	}
-	ok = owned(&sb) && fstat(fd, &sb) == 0 && owned(&sb);
-	if (!ok) {
+	    fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return refused(st, prog, fd, NULL);
+	if (*base == '\0' || !S_ISREG(sb.st_mode))
+		return refused(st, prog, fd, _("not a regular file: refused"));
+	if (!owned(&sb) || fstat(fd, &sb) == -1 || !owned(&sb)) {
 		jerr_say(st->err, ST_FAIL, _("external verifier %s: refusing a "
 		    "program or directory not owned by us or root, or group- "
 		    "or world-writable"), prog);
