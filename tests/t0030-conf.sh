@@ -163,28 +163,27 @@ test_expect_success 'a number with a leading zero is refused, 0 itself is not' '
 	operator-list -d "$D" >/dev/null
 '
 
+# confirm_refused VALUE PATTERN: jukisec.conf with "confirm.x = VALUE" as
+# its last line is refused (exit 3), one line matching PATTERN, after
+# "FILE:LINE: confirm.x: " for that line.
+confirm_refused() {
+	{ cat "$D/jukisec.conf.orig" && echo "confirm.x = $1"; } >"$D/jukisec.conf" &&
+	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
+	one_line_matching err "^log-append: $D/jukisec.conf:$(wc -l <"$D/jukisec.conf"): confirm.x: $2"
+}
+
 test_expect_success 'a confirmation item outside its requirement'"'"'s items is refused' '
 	for ref in "R11(7)" "R8(9)" "R9.1(4)" "R12(6)" "R5.3(3)" "R7(1)" "R5.1(1)"; do
-		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = 12 $ref text"; } >"$D/jukisec.conf" &&
-		n=$(wc -l <"$D/jukisec.conf") &&
-		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-		one_line_matching err "^log-append: $D/jukisec.conf:$n: confirm.x: an item the requirement does not have " ||
+		confirm_refused "12 $ref text" "an item the requirement does not have " ||
 		return 1
 	done &&
 	for v in "12 R11(3)" "12 R7" "12 R7 " "12 R9.1"; do
-		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = $v"; } >"$D/jukisec.conf" &&
-		n=$(wc -l <"$D/jukisec.conf") &&
-		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-		one_line_matching err "^log-append: $D/jukisec.conf:$n: confirm.x: no text after the R-number \(\"MONTHS R-NUMBER Japanese \[\| English\]\"\)\$" ||
+		confirm_refused "$v" "no text after the R-number \(\"MONTHS R-NUMBER Japanese \[\| English\]\"\)\$" ||
 		return 1
 	done &&
-	{ cat "$D/jukisec.conf.orig" && echo "confirm.x = 12 R13 text"; } >"$D/jukisec.conf" &&
-	test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-	one_line_matching err "confirm.x: not an R-number of the regulation" &&
+	confirm_refused "12 R13 text" "not an R-number of the regulation" &&
 	for m in +12 012; do
-		{ cat "$D/jukisec.conf.orig" && echo "confirm.x = $m R7 text"; } >"$D/jukisec.conf" &&
-		test_must_fail 3 log-append -d "$D" -u alice -a check 2>err &&
-		one_line_matching err "confirm.x: months not a number from 1 to 120" ||
+		confirm_refused "$m R7 text" "months not a number from 1 to 120" ||
 		return 1
 	done &&
 	{ cat "$D/jukisec.conf.orig" &&
