@@ -57,6 +57,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jukisec.h"
@@ -115,6 +116,43 @@ prune_cutoff(int64_t now, long long days)
 	else
 		yearago = days_from_civil(y - 1, m, d) * MS_PER_DAY + ms;
 	return yearago < cut ? yearago : cut;
+}
+
+/*
+ * The same local date and time one calendar year before now (TZ from the
+ * environment: the year people keep the history by, SPEC), 29 February's
+ * being 1 March 00:00 local; the earliest instant that reads so.  East of
+ * UTC, around 29 February, it is earlier than prune_cutoff's UTC year.
+ * INT64_MAX when it cannot be told (a year before 0001).
+ */
+static int64_t
+local_year_ago(int64_t now)
+{
+	time_t	 s = (time_t)(now >= 0 ? now / 1000 : (now - 999) / 1000);
+	struct tm tm;
+	int64_t	 ms;
+
+	if (localtime_r(&s, &tm) == NULL)
+		return INT64_MAX;
+	if (tm.tm_mon == 1 && tm.tm_mday == 29)
+		return local_wall_ms(tm.tm_year + 1899, 3, 1, 0, 0, &ms) == 0 ?
+		    ms : INT64_MAX;
+	if (local_wall_ms(tm.tm_year + 1899, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, &ms) == -1)
+		return INT64_MAX;
+	return ms + (int64_t)tm.tm_sec * 1000 + (now - (int64_t)s * 1000);
+}
+
+/* log-prune's cutoff: prune_cutoff's, or a local calendar year's when
+ * that is earlier, so that nothing goes before it is a year old in either
+ * calendar (R6); a verifier, whatever its zone, checks prune_cutoff's
+ * bound alone, which this never passes. */
+static int64_t
+run_cutoff(int64_t now, long long days)
+{
+	int64_t c = prune_cutoff(now, days), l = local_year_ago(now);
+
+	return l < c ? l : c;
 }
 
 #define ARCHIVE_FLAGS	(O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
@@ -1217,9 +1255,9 @@ discard_cutoff(struct store *st, int fd, long long size,
 	int r;
 
 	if ((r = clock_silences(st, fd, size, o->now, silence_add, &l)) == ST_OK) {
-		while (l.n > 0 && prune_cutoff(o->now - held, o->retain_days) <= l.s[l.n - 1].end)
+		while (l.n > 0 && run_cutoff(o->now - held, o->retain_days) <= l.s[l.n - 1].end)
 			held += l.s[--l.n].len;
-		res->cutoff = prune_cutoff(o->now - held, o->retain_days);
+		res->cutoff = run_cutoff(o->now - held, o->retain_days);
 		res->silent = held;
 	}
 	free(l.s);
@@ -1285,7 +1323,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	memset(&af, 0, sizeof(af));
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
-	res->cutoff = prune_cutoff(o->now, o->retain_days);
+	res->cutoff = run_cutoff(o->now, o->retain_days);
 	res->first_removed = res->last_removed = res->oldest_kept = -1;
 	fname = xasprintf("%s/%s", st->dir, OPLOG_FILE);
 

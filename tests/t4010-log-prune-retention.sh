@@ -85,6 +85,35 @@ test_expect_success 'on 29 February a year back is 1 March 00:00, so the cutoff 
 	verify "$TMP/z3" $VNOW >/dev/null
 '
 
+# A Japanese city keeps its history by its own calendar (R6): on 29
+# February in Japan time a year back is 1 March 00:00 there, 15:00 UTC the
+# day before, and nothing younger goes, although the UTC year would take
+# the nine hours after it; west of UTC the UTC year is the earlier and
+# holds.  log-verify, in any zone, takes both prunes.
+tz_prune() { (TZ=$1; export TZ; shift; prune "$@"); }
+test_expect_success 'on 29 February the cutoff is a year back in local time too, when that is earlier' '
+	init_at "$TMP/j" "2023-02-28 12:00:00" &&
+	rec "$TMP/j" "2023-02-28 14:00:00" OLD 20 &&
+	rec "$TMP/j" "2023-02-28 20:00:00" JST 20 &&
+	rec "$TMP/j" "2023-03-01 04:00:00" EST 20 &&
+	for z in tokyo utc york; do
+		rm -rf "$TMP/j$z" && cp -a "$TMP/j" "$TMP/j$z" && cp -p "$TMP/j.key" "$TMP/j$z.key" || exit 1
+	done &&
+	tz_prune Asia/Tokyo "$TMP/jtokyo" 2024-02-29T01:00:00Z -v -a "$TMP/jtokyo.csv" >out.txt &&
+	grep -q "before 2023-02-28T15:00:00.000Z" out.txt &&
+	! has "$TMP/jtokyo" OLD && has "$TMP/jtokyo" JST &&
+	tz_prune UTC "$TMP/jutc" 2024-02-29T01:00:00Z -v -a "$TMP/jutc.csv" >out.txt &&
+	grep -q "before 2023-03-01T00:00:00.000Z" out.txt &&
+	! has "$TMP/jutc" JST && has "$TMP/jutc" EST &&
+	tz_prune America/New_York "$TMP/jyork" 2024-03-01T04:30:00Z -v -a "$TMP/jyork.csv" >out.txt &&
+	grep -q "before 2023-03-01T04:30:00.000Z" out.txt &&
+	! has "$TMP/jyork" EST &&
+	for z in tokyo utc york; do
+		(TZ=America/New_York; export TZ; verify "$TMP/j$z" 2024-03-01T05:00:00Z) >/dev/null &&
+		(TZ=Asia/Tokyo; export TZ; verify "$TMP/j$z" 2024-03-01T05:00:00Z) >/dev/null || exit 1
+	done
+'
+
 test_expect_success '--retain 366 across 29 February: 366 days + 1 ms goes' '
 	fresh y3 && NOW=$(ms "$TB" $((366 * DAY + 1))) &&
 	prune "$TMP/y3" "$NOW" -r 366 --discard && ! has "$TMP/y3" B &&
