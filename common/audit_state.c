@@ -262,10 +262,20 @@ file_item(struct audit *a, const char *path, const char *what,
 		check_item(a, path, L(a, "%s is not a regular file",
 		    "%sは通常のファイルではありません"), a->o->ja ? what : path);
 		(*bad)++;
-	} else
+	} else {
 		mode_item(a, path, what, sb,
 		    keys_only || is_key(name) || is_lock(name) ? 0600 : 0640,
 		    bad);
+		/* what the writers replace or destroy by one name (the
+		 * log's evolving key, a credential) lives on under another */
+		if (sb->st_nlink > 1 && (keys_only || strcmp(name, "oplog.key") == 0)) {
+			check_item(a, path, L(a, "%s has other hard links: "
+			    "what it held stays under them when it is replaced",
+			    "%sに別のハードリンクがあり、書き換えても元の内容がその名前で残ります"),
+			    a->o->ja ? what : path);
+			(*bad)++;
+		}
+	}
 }
 
 /* 1 when entry name of the directory walked, of stat sb, is checked as a

@@ -263,8 +263,12 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	/* Whoever reads the current key can forge this epoch's records: a
 	 * 0640 state file is fine, a 0640 key is not (the owner and the
 	 * file's type store_openat_st checked). */
-	if (sb.st_mode & 077) {
-		*why = key_mode_why(sb.st_mode);
+	/* Evolving the key renames over one name: another would keep every
+	 * key the file held, K0 included (forward security, jukisec-log(5)). */
+	if ((sb.st_mode & 077) || sb.st_nlink != 1) {
+		*why = sb.st_mode & 077 ? key_mode_why(sb.st_mode) :
+		    _("has other hard links, which would keep the keys of past "
+		    "epochs: remove them");
 		close(fd);
 		errno = JERR_UNSAFE;
 		return ST_FAIL;

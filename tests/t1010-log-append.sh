@@ -389,6 +389,17 @@ test_expect_success 'a group-readable oplog.key is refused (exit 3), nothing wri
 	cmp before.csv s/oplog.csv
 '
 
+# Evolving the key renames the new one over oplog.key: a second name
+# would keep the old key, K0 included, and with it the past epochs'
+# records forgeable (jukisec-log(5), "Keys").
+test_expect_success 'an oplog.key with another hard link is refused (exit 3), nothing written' '
+	cp s/oplog.csv before.csv && ln s/oplog.key keep.key &&
+	test_must_fail 3 la -u a -a b 2>err; s=$?; rm -f keep.key &&
+	test $s = 0 &&
+	one_line_matching err "^log-append: .*/oplog.key: has other hard links, which would keep the keys of past epochs: remove them\$" &&
+	cmp before.csv s/oplog.csv
+'
+
 test_expect_success 'a group-writable oplog.key is refused (exit 3) in the words of its mode' '
 	cp s/oplog.csv before.csv &&
 	for m in 660 606 620 602; do

@@ -31,6 +31,21 @@ test_expect_success 'a group-readable key FAILs: keys are 0600 only' '
 	chmod 600 "$D/oplog.key"
 '
 
+# A second name for what the writers replace by one: the log's evolving
+# key (every past key would stay) or a credential (the old hash would).
+test_expect_success 'a key or credential with another hard link FAILs, in both languages' '
+	ln "$D/oplog.key" "$TMP/keep.key" && ln "$D/credentials/suzuki.phc" "$TMP/keep.phc" &&
+	audit_run && rm -f "$TMP/keep.key" "$TMP/keep.phc" &&
+	test "$ast" -eq 1 &&
+	expect state-modes "FAIL credentials/suzuki.phc oplog.key" &&
+	detail state-modes | grep -q " oplog.key has other hard links: what it held stays under them when it is replaced" &&
+	detail state-modes | grep -q " credentials/suzuki.phc has other hard links" &&
+	ln "$D/oplog.key" "$TMP/keep.key" &&
+	{ jukisec-audit -d "$D" --lang ja >ja.txt || test $? = 1; } && rm -f "$TMP/keep.key" &&
+	grep -q "操作履歴の鍵に別のハードリンクがあり、書き換えても元の内容がその名前で残ります" ja.txt &&
+	audit_run && expect state-modes "PASS "
+'
+
 # credentials/ and its files are the owner's alone (operator-add(1): 0600,
 # in a 0700 directory): every tool that reads them refuses one that grants
 # the group or others anything, and the audit must not pass what nobody
