@@ -2,8 +2,9 @@
  * register_seen.c — when each person last passed and last failed the gate,
  * as far back as the operation log reaches (operator-list -f csv|json).
  *
- * Invariants: oplog.csv is read once, from its start, without a lock
- * (readers take none, jukisec-log(5)); only "auth" records count, their
+ * Invariants: oplog.csv is read once, from its start to the record its
+ * head names, without a lock (readers take none, jukisec-log(5)): what
+ * follows is not committed; only "auth" records count, their
  * object being the id tried: result ok is a success, denied or locked a
  * failure (an error is the terminal's, not the person's).  Ids are found
  * by binary search, so the read stays linear in the log.  A log that
@@ -81,11 +82,17 @@ register_seen(struct store *st, const struct register_ *reg,
 	struct oplog_record *r;
 	const char	*why, *res;
 	size_t		*ix, i, line;
+	long long	 end, size;
 	long		 k;
 	int		 fd, n, io;
 
 	for (i = 0; i < reg->n; i++)
 		seen[i].success = seen[i].failure = TIME_NONE;
+	/* The head first: records after it are an append not committed
+	 * (jukisec-log(5)), whose writer is at work or was killed and which
+	 * the next writer removes: no attempt, as log-show reads it. */
+	if (oplog_committed(st, &end, &size) != ST_OK)
+		return ST_FAIL;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, st->err, "oplog.csv");
 		return ST_FAIL;
@@ -97,6 +104,8 @@ register_seen(struct store *st, const struct register_ *reg,
 	}
 	ix = index_of(reg);
 	while ((n = oplog_reader_next(rd, &r)) == 1) {
+		if (r->seq > end)
+			break;
 		if (strcmp(r->field[OF_ACTION], "auth") != 0 ||
 		    (k = find(reg, ix, r->field[OF_OBJECT])) == -1)
 			continue;
