@@ -1,6 +1,6 @@
 #!/bin/sh
 # operator-mod --recover: the way back for a locked or lost sole Security
-# Manager (R5.1).  Root (or the state directory's owner) with the offline
+# Manager (R5.1).  The state directory's owner (root for one root owns) with the offline
 # log verification key unlocks the manager and, on request, replaces the
 # credential; nothing else.  Every try is the log's "recover" record, and
 # jukisec-audit lists them.
@@ -285,13 +285,17 @@ else
 	test_skip "$other_test" "needs root and setpriv (uid $(id -u))"
 fi
 
-owner_test='the state directory'"'"'s owner may recover; the log says which uid'
+owner_test='the state directory'"'"'s owner may recover, the log says which uid; root is refused another'"'"'s state (exit 3), nothing recorded'
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	test_expect_success "$owner_test" '
 		chown -R nobody "$D" && chmod 755 "$TMP" &&
 		cp "$D.key" nb.key && chown nobody nb.key &&
 		su -s /bin/sh nobody -c "PATH=$PATH operator-mod -d $D --recover -i boss --key-file $TMP/nb.key" &&
 		tail -1 "$D/oplog.csv" | grep -q ",recover,boss,ok,uid=$(id -u nobody) changed: unlock," &&
+		cp "$D/oplog.csv" log.before &&
+		test_must_fail 3 operator-mod -d "$D" --recover -i boss --key-file "$D.key" 2>err &&
+		one_line_matching err "^operator-mod: $D: refusing a state directory owned by uid $(id -u nobody)\$" &&
+		test_cmp log.before "$D/oplog.csv" &&
 		chown -R 0 "$D"
 	'
 else
