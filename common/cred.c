@@ -169,7 +169,10 @@ cred_hash(const struct conf *c, const char *pw, size_t len, char **phc,
     struct jerr *e)
 {
 	unsigned char	 salt[SALT_LEN], tag[TAG_LEN];
-	struct buf	 b = { 0 };
+	/* sized for the longest hash: never moved by a realloc, which
+	 * would leave a copy of the tag in freed memory (callers wipe the
+	 * one they get) */
+	struct buf	 b = { xmalloc(PHC_BUF), 0, PHC_BUF };
 	char		*head;
 
 	gcry_randomize(salt, sizeof salt, GCRY_STRONG_RANDOM);
@@ -379,7 +382,7 @@ cred_write(struct store *st, const char *id, const char *ext,
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s/%s", st->dir, CRED_DIR, name);
 		r = ST_FAIL;
-	} else if (fwrite(p, 1, n, af.fp) != n) {
+	} else if ((af.secret = 1, fwrite(p, 1, n, af.fp)) != n) {
 		jerr_say_errno(st->err, ST_FAIL,
 		    "%s/%s/%s", st->dir, CRED_DIR, name);
 		atomic_abort(&af);

@@ -44,7 +44,8 @@
 #define PHC_BUF		(PHC_MAX + 2)
 
 /* Argon2id of pw with a fresh 16-byte salt and conf's cost, as a PHC string
- * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd).  ST_OK or ST_FAIL.
+ * "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (malloc'd, never moved: the
+ * caller wipes it before free).  ST_OK or ST_FAIL.
  * Here and below, e is where libgcrypt's failure is said (jerr_say: NULL
  * prints it): the caller's st->err. */
 int	cred_hash(const struct conf *, const char *pw, size_t len, char **phc,
@@ -163,6 +164,11 @@ int	pw_read(int fd, const char *from, const char *prompt, int confirm,
 int	pw_check_length(const char *pw, long long min, const char *from,
 	    struct jerr *e);
 void	pw_free(char *);
+/* A buffer for a password (PW_MAX + 1 bytes of secure memory), for
+ * pw_free; pw_abandon wipes and frees every one this thread has not
+ * freed: a PAM call that bailed out (conv.h). */
+char	*pw_alloc(void);
+void	pw_abandon(void);
 /* Where a password is read from, as pw_read's messages name it: "OPT N"
  * for the descriptor fd that option opt gave, /dev/tty when fd < 0; buf
  * holds the former. */

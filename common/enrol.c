@@ -37,6 +37,7 @@ credential_new(struct store *st, const char *id, enum method m, int pwfd,
 	pw_free(pw);
 	if (r == ST_OK) {
 		buf_add(out, phc, strlen(phc));
+		wipe(phc, strlen(phc));
 		free(phc);
 	}
 	return r;

@@ -191,14 +191,25 @@ rehash(struct store *st, struct attempt *a)
 
 	if (cred_read(st, a->id, "phc", &cur, &n) != ST_OK)
 		return;
+	/* The weaker hash goes as every replaced credential does (cred.c):
+	 * kept under a second name over the rename, then overwritten with
+	 * zeros, synced and unlinked; a kill between leaves it to the next
+	 * register writer's reconcile. */
 	if (strcmp(cur, a->phc) == 0 &&
 	    cred_hash(&st->conf, a->pw, strlen(a->pw), &phc,
-	    st->err) == ST_OK &&
-	    cred_write(st, a->id, "phc", phc, strlen(phc)) == ST_OK)
-		(void)oplog_log(st, a->id, "auth", a->id, "rehashed",
-		    "kdf cost now m=%lld t=%lld p=%lld",
-		    st->conf.kdf_memory_kib, st->conf.kdf_time,
-		    st->conf.kdf_parallelism);
+	    st->err) == ST_OK && cred_keep(st, a->id, "phc") == ST_OK) {
+		if (cred_write(st, a->id, "phc", phc, strlen(phc)) != ST_OK)
+			(void)cred_unkeep(st, a->id, "phc");
+		else {
+			(void)oplog_log(st, a->id, "auth", a->id, "rehashed",
+			    "kdf cost now m=%lld t=%lld p=%lld",
+			    st->conf.kdf_memory_kib, st->conf.kdf_time,
+			    st->conf.kdf_parallelism);
+			cred_old_drop(st, a->id, "phc");
+		}
+	}
+	if (phc != NULL)
+		wipe(phc, strlen(phc));
 	free(phc);
 	cred_free(cur, n);
 }

@@ -3,7 +3,9 @@
  * (jukisec-log(5) "Keys").
  *
  * Invariants: a key lives only in libgcrypt secure memory and in the 0600
- * file oplog.key, which holds the current epoch's key alone; K(e+1) =
+ * file oplog.key, which holds the current epoch's key alone (and in the
+ * MAC handles of a verifier, in ordinary memory for speed: oplog_mac.c
+ * mac_open_verify; wiped when closed); K(e+1) =
  * HMAC-SHA256(K(e), "jukisec-log-v1 evolve") so evolution is one-way and the
  * old key is wiped in memory and replaced on disk by rename, from
  * OPLOG_KEYTMP: a fixed name, so that the next writer destroys one that a
@@ -322,6 +324,7 @@ key_write(struct store *st, const struct oplog_key *k, int put)
 		rc = ST_FAIL;
 	} else {
 		setvbuf(af.fp, NULL, _IONBF, 0);
+		af.secret = 1;
 		if (fwrite(buf, 1, n, af.fp) != (size_t)n) {
 			jerr_say_errno(st->err, ST_FAIL,
 			    "%s/%s", st->dir, OPLOG_KEYFILE);

@@ -37,7 +37,7 @@ pw_read(int fd, const char *from, const char *prompt, int confirm,
 
 	if (from == NULL)
 		from = "/dev/tty";
-	p = xmalloc_secure(PW_MAX + 1);
+	p = pw_alloc();
 	if (fd >= 0)
 		r = ttyread_line(fd, p, PW_MAX + 1);
 	else {
@@ -49,7 +49,7 @@ pw_read(int fd, const char *from, const char *prompt, int confirm,
 		}
 		r = ttyread_hidden(tty, prompt, p, PW_MAX + 1);
 		if (r == 0 && confirm) {
-			q = xmalloc_secure(PW_MAX + 1);
+			q = pw_alloc();
 			r = ttyread_hidden(tty, _("Again: "), q, PW_MAX + 1);
 			if (r == 0 && (strlen(p) != strlen(q) ||
 			    !ct_equal(p, q, strlen(p)))) {
@@ -93,13 +93,49 @@ pw_check_length(const char *pw, long long min, const char *from,
 	return ST_USAGE;
 }
 
+/* The buffers pw_alloc handed out and pw_free has not taken back, this
+ * thread's (two at most are live at once: a manager's and a new one):
+ * a PAM call that bails out of the gate (conv.c) leaves the frames that
+ * would have freed them, and pw_abandon wipes them instead. */
+#define PW_LIVE	4
+static _Thread_local char *live[PW_LIVE];
+
+char *
+pw_alloc(void)
+{
+	char	*p = xmalloc_secure(PW_MAX + 1);
+	size_t	 i;
+
+	for (i = 0; i < PW_LIVE; i++)
+		if (live[i] == NULL) {
+			live[i] = p;
+			break;
+		}
+	return p;
+}
+
 void
 pw_free(char *p)
 {
+	size_t i;
+
 	if (p == NULL)
 		return;
+	for (i = 0; i < PW_LIVE; i++)
+		if (live[i] == p)
+			live[i] = NULL;
 	wipe(p, PW_MAX + 1);
 	gcry_free(p);
+}
+
+void
+pw_abandon(void)
+{
+	size_t i;
+
+	for (i = 0; i < PW_LIVE; i++)
+		if (live[i] != NULL)
+			pw_free(live[i]);
 }
 
 const char *

@@ -1664,8 +1664,10 @@ atomic_abort(struct atomic_file *af)
 	if (af->fp != NULL)
 		fclose(af->fp);
 	af->fp = NULL;
+	/* a secret synced and then not renamed (the rename failed) is
+	 * zeroed as a killed writer's is by the next one */
 	if (af->tmpname[0] != '\0')
-		unlinkat(af->dirfd, af->tmpname, 0);
+		(void)atomic_clear(af->dirfd, af->tmpname, af->secret);
 	af->tmpname[0] = '\0';
 	free(af->name);
 	af->name = NULL;

@@ -286,6 +286,8 @@ struct atomic_file {
 	char	*name;
 	char	tmpname[64];
 	FILE	*fp;		/* write the new content here */
+	int	secret;		/* set by the caller: an abort zeroes the
+				 * temporary before it unlinks it (destroy_file) */
 };
 /* The temporary's name is fixed: ".tmp-" and name.  The caller holds the
  * lock that owns name (store.h's invariants), so one there is what a

@@ -95,7 +95,7 @@ say_secret(void *arg, const char *prompt, char **pw)
 		    PW_MAX);
 		return ST_USAGE;
 	}
-	p = xmalloc_secure(PW_MAX + 1);
+	p = pw_alloc();
 	memcpy(p, resp, n + 1);
 	wipe(resp, n);
 	free(resp);
@@ -399,6 +399,9 @@ run(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	}
 	if ((r = begin(c, pamh, flags, argc, argv)) == PAM_SUCCESS) {
 		if (setjmp(c->bail) != 0) {
+			/* the gate's frames are gone: the password they held
+			 * is wiped here, not left in the host's pool */
+			pw_abandon();
 			pam_syslog(pamh, LOG_CRIT, "%s", c->fatal);
 			r = end(c, PAM_BUF_ERR);
 		} else

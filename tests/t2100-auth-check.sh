@@ -95,11 +95,17 @@ test_expect_success 'revoked: the same message as a wrong password' '
 	test "$(log_count auth denied "reason=revoked")" = 1
 '
 
-test_expect_success 'a hash weaker than jukisec.conf is re-hashed on success' '
+# The weaker hash is destroyed as every replaced credential is (operator-mod(1)):
+# read through a descriptor opened before, it is zeros afterwards, and no
+# second name of it is left.
+test_expect_success 'a hash weaker than jukisec.conf is re-hashed on success, the old one destroyed' '
 	grep -q "m=19456,t=2," "$D/credentials/tanaka.phc" &&
 	conf_set "$D" kdf_time 3 &&
+	exec 7<"$D/credentials/tanaka.phc" &&
 	auth tanaka "$TMP/pw.tanaka" &&
 	grep -q "m=19456,t=3," "$D/credentials/tanaka.phc" &&
+	test "$(tr -d "\\000" <&7 | wc -c)" = 0 && exec 7<&- &&
+	test ! -e "$D/credentials/tanaka.phc.old" &&
 	test "$(log_count auth rehashed "t=3")" = 1 &&
 	auth tanaka "$TMP/pw.tanaka" &&
 	conf_set "$D" kdf_time 2

@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include <gcrypt.h>
 
 #include "jukisec.h"
 #include "conv.h"
+#include "cred.h"
 #include "tap.h"
 
 /* Under AddressSanitizer an allocation that fails aborts the process
@@ -58,6 +60,27 @@ calloc_under_bail(void)
 	return r;
 }
 
+/* pw_alloc's buffer holding a password, then an allocation that fails
+ * under the bail, as one in the gate would (a PAM call): the frame that
+ * would have freed it is gone; *held is where it was. */
+static int
+pw_under_bail(char **held)
+{
+	volatile int r;
+
+	fatal[0] = '\0';
+	conv_set(&c);
+	if ((r = setjmp(bail)) == 0) {
+		char *p = pw_alloc();
+
+		strcpy(p, "correct horse battery");
+		*held = p;
+		free(xcalloc(SIZE_MAX / 2 + 1, 2));
+		conv_set(NULL);
+	}
+	return r;
+}
+
 int
 main(void)
 {
@@ -76,6 +99,22 @@ main(void)
 	is_str(capture_end(), "", "out of memory under a bail: nothing printed");
 	is_num(r, ST_FAIL, "out of memory under a bail: jumps out with 3");
 	is_str(fatal, strerror(ENOMEM), "its message kept");
+	/* pam_jukisec's bail: pw_abandon wipes and frees what the gate held.
+	 * Were it left, the locked pool (64 KiB) would run dry long before
+	 * 200 calls, each a KiB. */
+	{
+		char	*held = NULL;
+		int	 i, fine = 1, wiped = 1;
+
+		for (i = 0; i < 200 && fine; i++) {
+			fine = pw_under_bail(&held) == ST_FAIL &&
+			    strcmp(fatal, strerror(ENOMEM)) == 0;
+			pw_abandon();
+			wiped &= held != NULL && held[0] == '\0';
+		}
+		ok(fine, "a password held at 200 bails: pw_abandon frees it each time");
+		ok(wiped, "  and it is wiped");
+	}
 	/* the tools: no conversation, one line and exit 3 */
 	fflush(NULL);
 	capture_begin();

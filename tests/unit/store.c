@@ -423,6 +423,26 @@ main(void)
 	fputs("x", af.fp);
 	ok(atomic_commit(&af) == -1 && errno == EISDIR, "commit fails when rename fails");
 	is_num(entries(dir), 10, "and removes its temporary");
+	/* A secret's temporary (a credential, the log's key) that its rename
+	 * did not take is zeroed before it goes: read through a descriptor
+	 * opened before, its bytes are zeros; an ordinary one's stay. */
+	for (r = 0; r <= 1; r++) {
+		char got[12];
+
+		ok(atomic_begin(&af, st.dirfd, "adir", 0600) == 0 &&
+		    (af.secret = r, fputs("secret-bytes", af.fp)) >= 0 &&
+		    fflush(af.fp) == 0, "begin a %s over a directory",
+		    r ? "secret" : "file");
+		fd = openat(st.dirfd, af.tmpname, O_RDONLY);
+		ok(atomic_commit(&af) == -1 && errno == EISDIR &&
+		    entries(dir) == 10, "  its rename fails; the temporary removed");
+		memset(got, 'x', sizeof(got));
+		ok(fd != -1 && pread(fd, got, sizeof(got), 0) == (ssize_t)sizeof(got) &&
+		    memcmp(got, r ? "\0\0\0\0\0\0\0\0\0\0\0\0" : "secret-bytes",
+		    sizeof(got)) == 0, r ? "  a secret's bytes zeroed first" :
+		    "  an ordinary file's left as they were");
+		close(fd);
+	}
 
 	share_new(&st, dir);
 	tmp_names(&st, dir);
