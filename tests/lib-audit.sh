@@ -47,9 +47,9 @@ no_fail() {
 }
 
 # confirm_items_off: drops the committee's confirmation items of
-# jukisec.conf (R7, R10, R11), for tests about the other findings.
+# jukisec.conf (R7, R8, R10, R11), for tests about the other findings.
 confirm_items_off() {
-	for _i in server-room staff-duties contract-1 contract-2 contract-3 \
+	for _i in server-room fault-measures staff-duties contract-1 contract-2 contract-3 \
 	    contract-4 contract-5 contract-6; do
 		echo "confirm.$_i = off" >>"$D/jukisec.conf" || return 1
 	done

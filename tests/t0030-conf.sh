@@ -209,7 +209,7 @@ test_expect_success 'comments, blank lines and missing keys are fine' '
 test_expect_success 'the municipality lines, uncommented, load: the defaults are what they say' '
 	sed "s/^# \([a-z][a-zA-Z0-9_.-]* = \)/\1/" "$D/jukisec.conf.orig" >"$D/jukisec.conf" &&
 	test "$(grep -c "^article\.R[0-9.]* = 第" "$D/jukisec.conf")" = 14 &&
-	test "$(grep -c "^confirm\.[a-z0-9-]* = 12 R" "$D/jukisec.conf")" = 8 &&
+	test "$(grep -c "^confirm\.[a-z0-9-]* = 12 R" "$D/jukisec.conf")" = 9 &&
 	log-append -d "$D" -u alice -a check
 '
 

@@ -17,13 +17,14 @@ test_expect_success 'set up: the default items of the regulation' '
 	at 2026-11-20T09:00:00Z bootstrap
 '
 
-test_expect_success 'eight items, none confirmed yet: WARN, filed under R7, R10, R11' '
+test_expect_success 'nine items, none confirmed yet: WARN, filed under R7, R8, R10, R11' '
 	audit_run --now 2026-11-21T00:00:00Z &&
 	test "$ast" -eq 0 &&
-	mlr --icsv --onidx filter "\$rule =~ \"^R(7|10|11)\$\"" then cut -o -f rule,check,status \
+	mlr --icsv --onidx filter "\$rule =~ \"^R(7|8|10|11)\$\"" then cut -o -f rule,check,status \
 	    "$TMP/a.csv" >items &&
 	cat >want <<-\EOW &&
 	R7 server-room WARN
+	R8 fault-measures WARN
 	R10 staff-duties WARN
 	R11 contract-1 WARN
 	R11 contract-2 WARN
@@ -36,6 +37,7 @@ test_expect_success 'eight items, none confirmed yet: WARN, filed under R7, R10,
 	detail server-room | grep -q "^Art. 7: the rules on managing and entering the server room are kept: not confirmed yet\.$" &&
 	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2026-11-21T00:00:00Z --lang ja >r.ja &&
 	grep -qx "規程第11条 委託を行う場合の措置" r.ja &&
+	grep -q "^  \[要確認\] 規程第8条: 住基ネットに対する障害(電気的及び機械的障害、.*落雷その他)を防止し、及び障害が発生した場合の対策を図る措置が講じられていること: まだ確認されていません。\$" r.ja &&
 	grep -q "^  \[要確認\] 規程第11条第3号: 受託者との契約に、情報の秘密保持に関する事項が明示されていること: まだ確認されていません。\$" r.ja
 '
 
@@ -173,7 +175,7 @@ test_expect_success 'a wrong password: exit 1, nothing recorded, the attempt log
 test_expect_success 'usage errors: unknown item (listed), --now, a bad note, no -b (exit 2, nothing recorded)' '
 	rows=$(wc -l <"$D/confirmations.csv") &&
 	test_must_fail 2 confirm --confirm server-rooms 2>err &&
-	one_line_matching err "^jukisec-audit: --confirm server-rooms: not an item of jukisec.conf \(items: server-room, staff-duties, contract-1, contract-2, contract-3, contract-4, contract-5, contract-6\)$" &&
+	one_line_matching err "^jukisec-audit: --confirm server-rooms: not an item of jukisec.conf \(items: server-room, fault-measures, staff-duties, contract-1, contract-2, contract-3, contract-4, contract-5, contract-6\)$" &&
 	test_must_fail 2 confirm --confirm server-room --now 2027-05-27T00:00:00Z 2>err &&
 	one_line_matching err "^jukisec-audit: --now: the clock is not an input of a change\$" &&
 	test_must_fail 2 confirm --confirm server-room --note "$(printf "a\tb")" 2>err &&
@@ -208,7 +210,7 @@ test_expect_success 'a damaged confirmations.csv: every item FAILs, exit 1; it i
 	detail server-room | grep -q "confirmations.csv:[0-9]*: field confirmed_at: not an RFC 3339 time" &&
 	test_must_fail 1 jukisec-audit -d "$D" --lang ja >r.ja &&
 	n=$(($(wc -l <"$D/confirmations.csv") - 1)) &&
-	test "$(grep -cx "      - 確認の記録の $n 件目の行に読み取れない値があります" r.ja)" = 8 &&
+	test "$(grep -cx "      - 確認の記録の $n 件目の行に読み取れない値があります" r.ja)" = 9 &&
 	! body r.ja | grep -q "$D" && ja_words r.ja &&
 	test ! -s "$TMP/a.err" &&
 	cp "$D/confirmations.csv" c.bad &&
@@ -383,7 +385,7 @@ test_expect_success 'confirmations.csv neither before nor after the note: every 
 	detail server-room | grep -qF "first; $refusal" &&
 	detail contract-1 | grep -qF "not confirmed yet. $refusal" &&
 	TZ=Asia/Tokyo jukisec-audit -d "$D" --now 2027-06-01T00:00:01Z --lang ja >r.ja &&
-	test "$(grep -cx "      - 確認の記録の変更の控えが読み取れないか、確認の記録と合いません。両方を調べてから控えを削除してください" r.ja)" = 8 &&
+	test "$(grep -cx "      - 確認の記録の変更の控えが読み取れないか、確認の記録と合いません。両方を調べてから控えを削除してください" r.ja)" = 9 &&
 	ja_words r.ja &&
 	at_AT test_must_fail 3 jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" 2>err &&
 	grep -qF "jukisec-audit: $refusal" err
@@ -431,7 +433,7 @@ test_expect_success 'an empty confirmations.csv: every item FAILs; --confirm ref
 	expect contract-6 "FAIL confirmations.csv" &&
 	detail server-room | grep -qF "$D/confirmations.csv:1: no header line" &&
 	test_must_fail 1 jukisec-audit -d "$D" --now 2027-06-01T00:00:01Z --lang ja >r.ja &&
-	test "$(grep -cx "      - 確認の記録の見出しの行がないか、形式に合いません" r.ja)" = 8 &&
+	test "$(grep -cx "      - 確認の記録の見出しの行がないか、形式に合いません" r.ja)" = 9 &&
 	at_AT test_must_fail 3 jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" 2>err &&
 	one_line_matching err "^jukisec-audit: $D/confirmations.csv:1: no header line\$" &&
 	test ! -s "$D/confirmations.csv" && ! test -e "$D/confirmations.pending" &&
