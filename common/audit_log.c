@@ -82,6 +82,7 @@ struct walk {
 					 * verify, -2 the key could not be read */
 	/* head */
 	int		head_ok;	/* oplog.head was read */
+	int		head_open;	/* a batch may follow it */
 	long long	head_seq, head_size;
 	char		head_mac[2 * OPLOG_MACLEN + 1];
 	int		head_found;	/* the log holds head_seq with head_mac */
@@ -125,6 +126,7 @@ read_head(struct audit *a, struct walk *w)
 		return;
 	w->head_seq = hd.seq;
 	w->head_size = hd.size;
+	w->head_open = hd.open;
 	hex_encode(hd.mac, OPLOG_MACLEN, w->head_mac);
 	w->head_ok = 1;
 }
@@ -413,11 +415,13 @@ walk_log(struct audit *a, struct walk *w)
 		return;
 	}
 	while ((k = oplog_reader_next(rd, &r)) == 1) {
-		/* after the head read before the log: an append not
+		/* after an open head read before the log: a batch not
 		 * committed, its writer at work or killed (the next one
-		 * removes it), no record yet, as the verifier hands none on;
-		 * read on for a tail that tears */
-		if (w->head_ok && r->seq > w->head_seq)
+		 * removes it), no record yet, as the verifier takes none;
+		 * read on for a tail that tears.  After a closed head they
+		 * count: a power loss's, or one record's append before its
+		 * head, which the next writer takes in */
+		if (w->head_ok && w->head_open && r->seq > w->head_seq)
 			continue;
 		if (w->records > 0 && r->seq != w->last_seq + 1 &&
 		    !w->jumped) {
@@ -761,8 +765,10 @@ writers_key_bad(struct audit *a)
 		    me != 0 && me != sb.st_uid))
 			return 0;
 		if (r == ST_FAIL && e == JERR_UNSAFE) {
-			unsafe = 1;	/* its mode or owner: no recovery needed */
-			ja = "操作履歴の鍵の所有者又はアクセス権が正しくありません";
+			unsafe = 1;	/* its mode, owner or links: no recovery needed */
+			ja = sb.st_nlink > 1 ?
+			    "操作履歴の鍵に別のハードリンクがあり、過去の鍵がその名前で残ります" :
+			    "操作履歴の鍵の所有者又はアクセス権が正しくありません";
 		}
 	}
 	if (a->o->ja)

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -604,6 +605,24 @@ cred_keep(struct store *st, const char *id, const char *ext)
 	} else if (fsync_dir(dfd) == -1)
 		r = ST_FAIL;
 	return old_done(st, dfd, name, old, r);
+}
+
+int
+cred_links(struct store *st, const char *id, const char *ext)
+{
+	struct stat sb;
+	char	*name;
+	int	 dfd, n = 0;
+
+	if ((dfd = cred_dir(st, 0)) == -1)
+		return 0;
+	name = cred_name(id, ext);
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode))
+		n = sb.st_nlink > INT_MAX ? INT_MAX : (int)sb.st_nlink;
+	free(name);
+	close(dfd);
+	return n;
 }
 
 int

@@ -127,6 +127,9 @@ int	cred_destroy(struct store *, const char *id, const char *ext);
  * the replacement, so that it is destroyed as a revoked one is once the
  * change is committed.  ST_OK also when there is no old file. */
 int	cred_keep(struct store *, const char *id, const char *ext);
+/* The number of names credentials/ID.EXT has (st_nlink), 0 when it is not
+ * a regular file there or cannot be looked at. */
+int	cred_links(struct store *, const char *id, const char *ext);
 /* ID.EXT.old removed when it is another name of the credential in force
  * (the replacement not made): nothing old to destroy.  Else it is left,
  * for cred_destroy_old or the reconcile. */

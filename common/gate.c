@@ -148,8 +148,9 @@ struct attempt {
 	int		 ok;
 	const char	*reason;
 	int		 need_manager;
-	const char	*pw;		/* set on success when a re-hash is due */
+	const char	*pw;		/* set on a password's success */
 	const char	*phc;		/* the hash pw was verified against */
+	int		 stale;		/* of another cost: a re-hash is due */
 	const char	*cred;		/* the credential checked, as read */
 	size_t		 credlen;
 	int		 locked;	/* locked at the first read */
@@ -181,21 +182,31 @@ log_error(struct store *st, const struct attempt *a, const char *why)
 	st->err = said;
 }
 
-/* Under the register lock: re-hashes with conf's cost when the stored hash
- * has another cost and has not changed since it was verified. */
+/* Under the register lock, after a password's success: what a kill in an
+ * earlier re-hash left goes (a second name of the hash in force, or the
+ * old hash), then the hash is re-hashed with conf's cost when it has
+ * another and has not changed since it was verified. */
 static void
 rehash(struct store *st, struct attempt *a)
 {
+	struct jerr e = JERR_INIT, *caller = st->err;
 	char	*cur = NULL, *phc = NULL;
 	size_t	 n;
 
-	if (cred_read(st, a->id, "phc", &cur, &n) != ST_OK)
+	/* Quiet: a re-hash that cannot be made waits for a later login, the
+	 * attempt recorded and admitted all the same.  The weaker hash goes
+	 * as every replaced credential does (cred.c): kept under a second
+	 * name over the rename, then overwritten with zeros, synced and
+	 * unlinked.  A hash with another hard link is not re-hashed: its
+	 * bytes would stay under that name. */
+	st->err = &e;
+	(void)cred_unkeep(st, a->id, "phc");
+	cred_old_drop(st, a->id, "phc");
+	if (!a->stale || cred_read(st, a->id, "phc", &cur, &n) != ST_OK) {
+		st->err = caller;
 		return;
-	/* The weaker hash goes as every replaced credential does (cred.c):
-	 * kept under a second name over the rename, then overwritten with
-	 * zeros, synced and unlinked; a kill between leaves it to the next
-	 * register writer's reconcile. */
-	if (strcmp(cur, a->phc) == 0 &&
+	}
+	if (strcmp(cur, a->phc) == 0 && cred_links(st, a->id, "phc") == 1 &&
 	    cred_hash(&st->conf, a->pw, strlen(a->pw), &phc,
 	    st->err) == ST_OK && cred_keep(st, a->id, "phc") == ST_OK) {
 		if (cred_write(st, a->id, "phc", phc, strlen(phc)) != ST_OK)
@@ -208,6 +219,7 @@ rehash(struct store *st, struct attempt *a)
 			cred_old_drop(st, a->id, "phc");
 		}
 	}
+	st->err = caller;
 	if (phc != NULL)
 		wipe(phc, strlen(phc));
 	free(phc);
@@ -768,10 +780,9 @@ check_password(struct store *st, struct attempt *a, int pwfd,
 	} else if ((v = cred_check(&a->cost, *cred, *pw, strlen(*pw),
 	    st->err)) == 1) {
 		a->ok = 1;
-		if (cred_stale(*cred, &st->conf)) {
-			a->pw = *pw;
-			a->phc = *cred;
-		}
+		a->pw = *pw;
+		a->phc = *cred;
+		a->stale = cred_stale(*cred, &st->conf);
 	} else if (v == -2)
 		return kdf_failed(st, a);
 	else

@@ -888,7 +888,7 @@ oplog_reader_next(struct oplog_reader *r, struct oplog_record **out)
 }
 
 int
-oplog_committed(struct store *st, long long *seq, long long *size)
+oplog_committed(struct store *st, long long *seq, long long *size, int *open)
 {
 	struct oplog_heads hs;
 	const char *reason;
@@ -907,6 +907,8 @@ oplog_committed(struct store *st, long long *seq, long long *size)
 	}
 	*seq = hs.h[hs.pick].seq;
 	*size = hs.h[hs.pick].size;
+	if (open != NULL)
+		*open = hs.h[hs.pick].open;
 	return ST_OK;
 }
 

@@ -109,9 +109,12 @@ int	oplog_reader_line(struct oplog_reader *, const char **line, size_t *len);
 int	oplog_reader_parse(struct oplog_reader *, struct oplog_record **rec);
 
 /* Where the committed live log ends (its head): the last record's seq and
- * the file's size there.  ST_OK; ST_FAIL after a message when oplog.head
- * cannot be opened or read, ST_NO when what it holds is no head. */
-int	oplog_committed(struct store *, long long *seq, long long *size);
+ * the file's size there, and, when open is not NULL, whether the head is
+ * open (a batch may follow it, which the next writer removes if its writer
+ * is gone).  ST_OK; ST_FAIL after a message when oplog.head cannot be
+ * opened or read, ST_NO when what it holds is no head. */
+int	oplog_committed(struct store *, long long *seq, long long *size,
+	    int *open);
 
 /* Appends the record's line as it was read, byte for byte, and an LF. */
 struct buf;

@@ -122,8 +122,11 @@ prune_cutoff(int64_t now, long long days)
  * The same local date and time one calendar year before now (TZ from the
  * environment: the year people keep the history by, SPEC), 29 February's
  * being 1 March 00:00 local; the earliest instant that reads so.  East of
- * UTC, around 29 February, it is earlier than prune_cutoff's UTC year.
- * INT64_MAX when it cannot be told (a year before 0001).
+ * UTC, on a local 29 February or 1 March, it is earlier than
+ * prune_cutoff's UTC year; on other days the two differ only where summer
+ * time began or ended on another day a year before, by its hour, which
+ * would move the cutoff back as the clock moves on: those days take the
+ * UTC year alone.  INT64_MAX when it is not asked or cannot be told.
  */
 static int64_t
 local_year_ago(int64_t now)
@@ -132,7 +135,8 @@ local_year_ago(int64_t now)
 	struct tm tm;
 	int64_t	 ms;
 
-	if (localtime_r(&s, &tm) == NULL)
+	if (localtime_r(&s, &tm) == NULL ||
+	    !((tm.tm_mon == 1 && tm.tm_mday == 29) || (tm.tm_mon == 2 && tm.tm_mday == 1)))
 		return INT64_MAX;
 	if (tm.tm_mon == 1 && tm.tm_mday == 29)
 		return local_wall_ms(tm.tm_year + 1899, 3, 1, 0, 0, &ms) == 0 ?

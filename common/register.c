@@ -1113,6 +1113,59 @@ cred_live(struct operator **v, size_t n, const char *name)
 	return strcmp(dot + 1, ext) == 0;
 }
 
+/* 1 when name, ending in ".old", is another name of the file it was kept
+ * from (cred_keep): the same inode as name without ".old". */
+static int
+kept_name(int dfd, const char *name)
+{
+	struct stat sa, sb;
+	size_t	 len = strlen(name);
+	char	*live;
+	int	 same;
+
+	if (len <= 4 || strcmp(name + len - 4, ".old") != 0)
+		return 0;
+	live = xstrndup(name, len - 4);
+	same = fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fstatat(dfd, live, &sa, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino;
+	free(live);
+	return same;
+}
+
+/* One file of credentials/ that no live row holds.  ID.EXT.old that is
+ * another name of ID.EXT is a replacement a kill cut short before its
+ * rename (an auth-check's re-hash, which leaves no note): the name goes,
+ * nothing else, as cred_unkeep takes it back.  Any other is destroyed,
+ * and the log says so; one that cannot be refuses the change this writer
+ * was to make, the log saying why in words no locale changes. */
+static int
+reconcile_one(struct store *st, int dfd, const char *name, const char *who)
+{
+	int saved;
+
+	if (kept_name(dfd, name)) {
+		if (unlinkat(dfd, name, 0) == 0 && fsync_dir(dfd) == 0)
+			return ST_OK;
+		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
+		    name);
+		return ST_FAIL;
+	}
+	if (destroy_file(dfd, name) == -1) {
+		saved = errno;
+		cred_destroy_say(st, name);
+		(void)oplog_log(st, who, "register-reconcile", name, "error",
+		    "credential file without a live register row, not "
+		    "destroyed (%s)", strerrorname_np(saved) != NULL ?
+		    strerrorname_np(saved) : "?");
+		return ST_FAIL;
+	}
+	return oplog_log(st, who, "register-reconcile", name, "removed",
+	    "credential file without a live register row") == ST_OK ?
+	    ST_OK : ST_FAIL;
+}
+
 int
 register_reconcile(struct store *st, struct register_ *reg, const char *who)
 {
@@ -1121,7 +1174,7 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	DIR		*d;
 	char		**gone = NULL;
 	size_t		 i, n = 0;
-	int		 dfd, saved, r = ST_OK;
+	int		 dfd, r = ST_OK;
 
 	/* No register, no row to judge a credential by: a state that never
 	 * held anyone (load's missing) has only what a crashed bootstrap
@@ -1146,19 +1199,7 @@ register_reconcile(struct store *st, struct register_ *reg, const char *who)
 	}
 	free(v);
 	for (i = 0; i < n; i++) {
-		if (destroy_file(dirfd(d), gone[i]) == -1) {
-			/* The change this writer was to make is refused: the
-			 * log says why, in words no locale changes. */
-			saved = errno;
-			cred_destroy_say(st, gone[i]);
-			(void)oplog_log(st, who, "register-reconcile", gone[i],
-			    "error", "credential file without a live register "
-			    "row, not destroyed (%s)", strerrorname_np(saved) != NULL ?
-			    strerrorname_np(saved) : "?");
-			r = ST_FAIL;
-		} else if (oplog_log(st, who, "register-reconcile", gone[i],
-		    "removed", "credential file without a live register row") !=
-		    ST_OK)
+		if (reconcile_one(st, dirfd(d), gone[i], who) != ST_OK)
 			r = ST_FAIL;
 		free(gone[i]);
 	}

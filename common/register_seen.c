@@ -2,9 +2,9 @@
  * register_seen.c — when each person last passed and last failed the gate,
  * as far back as the operation log reaches (operator-list -f csv|json).
  *
- * Invariants: oplog.csv is read once, from its start to the record its
- * head names, without a lock (readers take none, jukisec-log(5)): what
- * follows is not committed; only "auth" records count, their
+ * Invariants: oplog.csv is read once, from its start, to the record its
+ * head names when the head is open (a batch not committed may follow),
+ * without a lock (readers take none, jukisec-log(5)); only "auth" records count, their
  * object being the id tried: result ok is a success, denied or locked a
  * failure (an error is the terminal's, not the person's).  Ids are found
  * by binary search, so the read stays linear in the log.  A log that
@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,15 +85,19 @@ register_seen(struct store *st, const struct register_ *reg,
 	size_t		*ix, i, line;
 	long long	 end, size;
 	long		 k;
-	int		 fd, n, io;
+	int		 fd, n, io, open;
 
 	for (i = 0; i < reg->n; i++)
 		seen[i].success = seen[i].failure = TIME_NONE;
-	/* The head first: records after it are an append not committed
-	 * (jukisec-log(5)), whose writer is at work or was killed and which
-	 * the next writer removes: no attempt, as log-show reads it. */
-	if (oplog_committed(st, &end, &size) != ST_OK)
+	/* The head first: records after an open one are a batch not
+	 * committed (jukisec-log(5)), whose writer is at work or was killed
+	 * and which the next writer removes: no attempt.  After a closed
+	 * head they count, as the audit counts them: a power loss's, or one
+	 * record's append before its head, which the next writer takes in. */
+	if (oplog_committed(st, &end, &size, &open) != ST_OK)
 		return ST_FAIL;
+	if (!open)
+		end = LLONG_MAX;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, st->err, "oplog.csv");
 		return ST_FAIL;

@@ -414,7 +414,7 @@ unverified(struct store *st, struct ctx *c)
 	}
 	if (o->nfiles > 0)
 		return ST_OK;
-	if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
+	if ((r = oplog_committed(st, &seq, &size, NULL)) != ST_OK)
 		return r;
 	c->end = seq;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
@@ -712,7 +712,7 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 		}
 		if (show_stopped())
 			break;		/* a follower's end: ST_OK */
-		if ((r = oplog_committed(st, &seq, &size)) != ST_OK)
+		if ((r = oplog_committed(st, &seq, &size, NULL)) != ST_OK)
 			break;
 		if (fd == -1 || fstatat(st->dirfd, "oplog.csv", &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    fstat(fd, &fsb) == -1 || sb.st_ino != fsb.st_ino || sb.st_dev != fsb.st_dev) {

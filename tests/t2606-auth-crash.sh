@@ -83,6 +83,39 @@ test_expect_success 'operator-mod -b, the right password resetting a failure, an
 '
 crash_say
 
+# A right password when jukisec.conf asks for a costlier hash: the re-hash
+# (auth-check(1)) keeps the old hash under a second name over its rename,
+# which a kill can leave, a second name of the hash in force or the old
+# hash alone.  After each kill: the next right login says nothing, admits,
+# re-hashes and destroys what was left; a register change is made, no
+# credential file but the live ones is left, and the log verifies.
+rehashed() {
+	auth tanaka "$TMP/pw.tanaka" 2>"$TMP/next.err" && test ! -s "$TMP/next.err" &&
+	grep -q "m=19456,t=3," "$D/credentials/tanaka.phc" &&
+	ls "$D/credentials" | sort >"$TMP/have" &&
+	printf "boss.phc\ntanaka.phc\n" >"$TMP/want" && test_cmp "$TMP/want" "$TMP/have" &&
+	log-verify -d "$D" -k "$D.key" >/dev/null
+}
+after_rehash_kill() {
+	{ rehashed || { cat "$TMP/next.err" >&2; false; }; } &&
+	rm -rf "$TMP/rk" && cp -a "$TMP/rehash" "$TMP/rk" || return 1
+}
+test_expect_success 'auth-check, a re-hash at a new cost: a kill at every step; the next login finishes it, a register change after the kill is made' '
+	cp -a "$TMP/saved" "$TMP/rehash" && conf_set "$TMP/rehash" kdf_time 3 &&
+	crash_every "$TMP/rehash" "$D" after_rehash_kill right &&
+	grep -q "linkat .*/tanaka.phc.old\$" "$TMP/crash.steps" &&
+	while read -r n call path tear; do
+		rm -rf "$D" && cp -a "$TMP/rehash" "$D" &&
+		crash_at "$n" 0 right </dev/null >/dev/null 2>&1 &&
+		operator-mod -d "$D" -b boss --by-password-fd 4 -i tanaka -s "after $n" \
+		    4<"$TMP/pw.boss" 2>"$TMP/mod.err" ||
+		    { echo "step $n $call: the change after the kill"; cat "$TMP/mod.err"; exit 1; } >&2
+		test ! -s "$TMP/mod.err" && ! ls "$D/credentials" | grep -q "\.old\$" &&
+		rehashed || { echo "after step $n $call" >&2; exit 1; }
+	done <"$TMP/crash.steps"
+'
+crash_say
+
 # An unknown id counts nothing, but does a count's disk work on
 # operators.pad (t2100): a kill anywhere in it leaves the register as it
 # was, no note, nothing operator-list or log-verify trips over, and the

@@ -1,11 +1,13 @@
 #!/bin/sh
-# Records after the head are an append not committed (jukisec-log(5)
+# Records after an open head are a batch not committed (jukisec-log(5)
 # "Verification"): its writer is at work or was killed, and the next
 # writer removes them.  No reader counts them: log-show shows none,
 # operator-list takes no last_success or last_failure from them, and
 # jukisec-audit, with or without the key, neither counts them nor
 # FAILs what they say (an unregistered operator, R5.4), while the writer
-# works and after it was killed.  The next append removes them.
+# works and after it was killed.  The next append removes them.  After a
+# closed head (a head write a power loss lost) they count: the next
+# writer takes them in.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-register.sh"
 . "$SRCDIR/tests/lib-audit.sh"
@@ -76,6 +78,24 @@ test_expect_success 'a batch half written after the head, its writer at work, th
 	readers &&
 	log-append -d "$D" -t cs01 -u boss -a view -o resident/2 2>la.err && cat la.err &&
 	! grep -q "never committed" "$D/oplog.csv" &&
+	log-verify -d "$D" -k "$D.key" >/dev/null
+'
+
+# The head written before the last two appends put back: what a power
+# loss that kept the records and lost the head write leaves.
+test_expect_success 'records after a closed head count: operator-list and the audit take them, as the next writer does' '
+	cp "$D/oplog.head" head.before &&
+	log-append -d "$D" -t cs01 -u ghost -a view -o resident/3 2>/dev/null &&
+	auth suzuki "$TMP/pw.suzuki" &&
+	cp head.before "$D/oplog.head" &&
+	last=$(awk -F, "\$5 == \"auth\" && \$6 == \"suzuki\" { t = \$2 } END { print t }" "$D/oplog.csv") &&
+	test "$(last_ok)" = "$last" && test "$last" != "$ok_at" &&
+	audit_run --since "$today" && test "$ast" = 1 &&
+	expect log-operators-authorized "FAIL ghost" &&
+	audit_run --since "$today" --key-file "$D.key" &&
+	expect log-operators-authorized "FAIL ghost" &&
+	log-append -d "$D" -t cs01 -u boss -a view -o resident/4 &&
+	grep -q ",ghost,view,resident/3," "$D/oplog.csv" &&
 	log-verify -d "$D" -k "$D.key" >/dev/null
 '
 
