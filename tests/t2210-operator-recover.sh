@@ -372,4 +372,22 @@ test_expect_success FAKETIME 'a clock set back behind the log: the right key rec
 	log-verify -d "$D" --key-file "$D.key" --now "$ahead" >/dev/null
 '
 
+# operator-mod(1): a try stopped by a signal while it waits for the new
+# password, after the key was taken, ends by that signal with no record;
+# nothing changes, and the next try is recorded as ever.
+test_expect_success '--recover stopped by a signal at the new password: ends by it, no record, nothing changed' '
+	D=$TMP/sig && reg_state "$D" && chmod 600 "$D.key" && bootstrap &&
+	cp "$D/oplog.csv" log.before && cp "$D/operators.csv" reg.before &&
+	cp "$D/credentials/boss.phc" phc.before &&
+	rm -f fifo && mkfifo fifo &&
+	{ operator-mod -d "$D" --recover -i boss --key-file "$D.key" \
+	    --reset-password --password-fd 3 3<>fifo 2>err & } && pid=$! &&
+	blocked_read $pid 3 && { kill -TERM $pid; wait $pid; rc=$?; } &&
+	test $rc = 143 &&
+	test_cmp log.before "$D/oplog.csv" && test_cmp reg.before "$D/operators.csv" &&
+	cmp phc.before "$D/credentials/boss.phc" &&
+	operator-mod -d "$D" --recover -i boss --key-file "$D.key" &&
+	tail -1 "$D/oplog.csv" | grep -q ",-,recover,boss,ok,uid=$(id -u) changed: unlock,"
+'
+
 test_done
