@@ -626,24 +626,30 @@ cred_links(struct store *st, const char *id, const char *ext)
 }
 
 int
-cred_unkeep(struct store *st, const char *id, const char *ext)
+cred_unkeep_at(int dfd, const char *name, const char *old)
 {
 	struct stat sa, sb;
+
+	if (fstatat(dfd, old, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstatat(dfd, name, &sa, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino)
+		return 0;
+	return unlinkat(dfd, old, 0) == -1 || fsync_dir(dfd) == -1 ? -1 : 1;
+}
+
+int
+cred_unkeep(struct store *st, const char *id, const char *ext)
+{
 	char	*name, *old;
-	int	 dfd, r = ST_OK;
+	int	 dfd;
 
 	if ((dfd = cred_dir(st, 0)) == -1)
 		return errno == ENOENT ? ST_OK : ST_FAIL;
 	name = cred_name(id, ext);
 	old = cred_old_name(id, ext);
-	if (fstatat(dfd, old, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno != ENOENT)
-			r = ST_FAIL;
-	} else if (fstatat(dfd, name, &sa, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
-	    (unlinkat(dfd, old, 0) == -1 || fsync_dir(dfd) == -1))
-		r = ST_FAIL;
-	return old_done(st, dfd, name, old, r);
+	return old_done(st, dfd, name, old,
+	    cred_unkeep_at(dfd, name, old) == -1 ? ST_FAIL : ST_OK);
 }
 
 void

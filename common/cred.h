@@ -134,6 +134,10 @@ int	cred_links(struct store *, const char *id, const char *ext);
  * (the replacement not made): nothing old to destroy.  Else it is left,
  * for cred_destroy_old or the reconcile. */
 int	cred_unkeep(struct store *, const char *id, const char *ext);
+/* The same in credentials/ (dfd) for the names name and old: 1 when old
+ * was another name of name and is gone, 0 when it is absent or another
+ * file (left), -1 with errno. */
+int	cred_unkeep_at(int dfd, const char *name, const char *old);
 /* After a committed change that gave id the credential ID.EXT: the one
  * it had before destroyed, ID.OLD when the method moved to another file,
  * else the bytes cred_keep kept (ST_OK when none); cred_destroy's

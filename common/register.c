@@ -1113,27 +1113,6 @@ cred_live(struct operator **v, size_t n, const char *name)
 	return strcmp(dot + 1, ext) == 0;
 }
 
-/* 1 when name, ending in ".old", is another name of the file it was kept
- * from (cred_keep): the same inode as name without ".old". */
-static int
-kept_name(int dfd, const char *name)
-{
-	struct stat sa, sb;
-	size_t	 len = strlen(name);
-	char	*live;
-	int	 same;
-
-	if (len <= 4 || strcmp(name + len - 4, ".old") != 0)
-		return 0;
-	live = xstrndup(name, len - 4);
-	same = fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    fstatat(dfd, live, &sa, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(sb.st_mode) && sa.st_dev == sb.st_dev &&
-	    sa.st_ino == sb.st_ino;
-	free(live);
-	return same;
-}
-
 /* One file of credentials/ that no live row holds.  ID.EXT.old that is
  * another name of ID.EXT is a replacement a kill cut short before its
  * rename (an auth-check's re-hash, which leaves no note): the name goes,
@@ -1143,11 +1122,18 @@ kept_name(int dfd, const char *name)
 static int
 reconcile_one(struct store *st, int dfd, const char *name, const char *who)
 {
-	int saved;
+	size_t	 len = strlen(name);
+	char	*live;
+	int	 saved, k = 0;
 
-	if (kept_name(dfd, name)) {
-		if (unlinkat(dfd, name, 0) == 0 && fsync_dir(dfd) == 0)
-			return ST_OK;
+	if (len > 4 && strcmp(name + len - 4, ".old") == 0) {
+		live = xstrndup(name, len - 4);
+		k = cred_unkeep_at(dfd, live, name);
+		free(live);
+	}
+	if (k == 1)
+		return ST_OK;
+	if (k == -1) {
 		jerr_say_errno(st->err, ST_FAIL, "%s/%s/%s", st->dir, CRED_DIR,
 		    name);
 		return ST_FAIL;
