@@ -40,7 +40,7 @@ opt(void *p, int ch, char *arg)
 	case 'u': o->id = arg; break;
 	case O_PWFD:
 		if ((o->pwfd = fd_parse("--password-fd", arg)) == -1)
-			return TOOL_USAGE;
+			return ST_USAGE;
 		break;
 	case O_PAM: o->pam = 1; break;
 	}

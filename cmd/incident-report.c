@@ -211,7 +211,7 @@ opt(void *p, int ch, char *arg)
 	case 'b': w->by = arg; break;
 	case O_BYFD:
 		if ((w->byfd = fd_parse("--by-password-fd", arg)) == -1)
-			return TOOL_USAGE;
+			return ST_USAGE;
 		break;
 	case O_TYPE: w->n.type = pick("--type", inc_type_names, arg); break;
 	case O_CAUSE: w->n.cause = pick("--cause", inc_cause_names, arg); break;

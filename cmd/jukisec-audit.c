@@ -53,7 +53,7 @@ opt(void *p, int ch, char *arg)
 	case 'b': w->by = arg; break;
 	case O_BYFD:
 		if ((w->byfd = fd_parse("--by-password-fd", arg)) == -1)
-			return TOOL_USAGE;
+			return ST_USAGE;
 		break;
 	case O_CONFIRM: w->item = arg; break;
 	case O_NOTE: w->note = arg; break;
@@ -69,19 +69,19 @@ opt(void *p, int ch, char *arg)
 			w->o.format = AUDIT_JSON;
 		else {
 			warnx(_("--format: %s: not text, csv or json"), arg);
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		break;
 	case O_KEYFILE:
 		if (usage_empty(arg, "--key-file"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		w->o.keyfile = arg;
 		break;
 	case O_LANG:
 		w->report_opt = "lang";
 		if (strcmp(arg, "ja") != 0 && strcmp(arg, "en") != 0) {
 			warnx(_("--lang: %s: not ja or en"), arg);
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		w->o.ja = strcmp(arg, "ja") == 0;
 		break;

@@ -65,7 +65,7 @@ opt(void *p, int ch, char *arg)
 	case O_RECOVER: w->rec = 1; break;
 	case O_KEYFILE:
 		if (usage_empty(arg, "--key-file"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		w->keyfile = arg;
 		break;
 	}

@@ -46,7 +46,7 @@ opt(void *p, int ch, char *arg)
 	switch (ch) {
 	case 'a':
 		if (usage_empty(arg, "-a"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		w->o.archive = arg;
 		break;
 	case 'n': w->o.dry_run = 1; break;

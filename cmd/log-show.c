@@ -51,12 +51,12 @@ time_opt(const char *name, const char *arg, int until, struct show_filter *f)
 
 	if (out[0] != '\0' || (!until && f->since_past)) {
 		warnx(_("%s given twice"), name);
-		return TOOL_USAGE;
+		return ST_USAGE;
 	}
 	if (show_time_arg(arg, until, &t) == -1) {
 		warnx(_("%s: not a time (RFC 3339, YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"): %s"),
 		    name, arg);
-		return TOOL_USAGE;
+		return ST_USAGE;
 	}
 	/* until keeps the end's last instant (show.h): an end past the last
 	 * instant the tools handle, as 9999-12-31 has, is no upper limit,
@@ -78,7 +78,7 @@ value(const char **slot, const char *name, const char *arg)
 {
 	if (*slot != NULL) {
 		warnx(_("%s given twice"), name);
-		return TOOL_USAGE;
+		return ST_USAGE;
 	}
 	*slot = arg;
 	return ST_OK;
@@ -93,7 +93,7 @@ opt(void *p, int ch, char *arg)
 	switch (ch) {
 	case 'k':
 		if (usage_empty(arg, "-k"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		w->keyfile = arg;
 		break;
 	case O_SINCE: return time_opt("--since", arg, 0, &o->f);
@@ -106,7 +106,7 @@ opt(void *p, int ch, char *arg)
 	case O_FORMAT:
 		if (show_format_parse(arg, &o->fmt) == -1) {
 			warnx(_("--format: csv, json, table or raw, not %s"), arg);
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		w->fmt = arg;
 		break;
@@ -114,18 +114,18 @@ opt(void *p, int ch, char *arg)
 		if (show_key_parse(arg, &o->summary) == -1) {
 			warnx(_("--summary: operator, action, terminal, result or day, not %s"),
 			    arg);
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		break;
 	case O_FOLLOW: o->follow = 1; break;
 	case O_CURSOR:
 		if (usage_empty(arg, "--cursor-file"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		o->cursor = arg;
 		break;
 	case O_SYSLOG:
 		if (arg != NULL && usage_empty(arg, "--syslog"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		o->syslog = arg ? arg : "/dev/log";
 		break;
 	}
@@ -169,7 +169,7 @@ run(struct own *w, const struct tool_args *a)
 	o->nfiles = a->argc;
 	/* a FILE "": said before the files before it are shown */
 	if (usage_empty_operands(a->argc, a->argv))
-		tool_usage(&cmd, ST_USAGE);
+		return ST_USAGE;
 	if (stdin_twice(w->keyfile, a)) {
 		warnx(_("standard input (-) given twice"));
 		tool_usage(&cmd, ST_USAGE);

@@ -42,7 +42,7 @@ opt(void *p, int ch, char *arg)
 	switch (ch) {
 	case 'k':
 		if (usage_empty(arg, "-k"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		o->keyfile = arg;
 		break;
 	case O_ANCHOR:
@@ -50,7 +50,7 @@ opt(void *p, int ch, char *arg)
 		if (oplog_anchor_parse(arg, &o->anchors[o->nanchors].seq,
 		    o->anchors[o->nanchors].mac) == -1) {
 			warnx(_("--anchor: not a jukisec-log-anchor line"));
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		o->nanchors++;
 		break;
@@ -137,7 +137,7 @@ stdin_once(const struct own *ow, const struct tool_args *a)
 	int i, n;
 
 	if (usage_empty_operands(a->argc, a->argv))
-		tool_usage(&cmd, ST_USAGE);
+		exit(ST_USAGE);
 	for (i = 0, n = strcmp(ow->keyfile, "-") == 0; i < a->argc; i++)
 		if (strcmp(a->argv[i], "-") == 0 && n++ > 0) {
 			warnx(_("standard input (-) given twice"));

@@ -44,7 +44,7 @@ opt(void *p, int ch, char *arg)
 	case 'n': a->name = arg; break;
 	case 'r': a->role = arg; break;
 	case 's': a->section = arg; break;
-	default: return opchange_opt(a, ch, arg) == -1 ? TOOL_USAGE : ST_OK;
+	default: return opchange_opt(a, ch, arg) == -1 ? ST_USAGE : ST_OK;
 	}
 	return ST_OK;
 }

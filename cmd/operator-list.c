@@ -46,14 +46,14 @@ opt(void *p, int ch, char *arg)
 	case 'm':
 		if (method_parse(arg, &o->flt.method) == -1) {
 			warnx(_("-m %s: not fingerprint, password or external"), arg);
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		o->flt.have_method = 1;
 		break;
 	case O_EXPIRING:
 		if (parse_decimal(arg, 0, 36500, &o->flt.expiring, &e) == -1) {
 			warnx(_("--expiring %s: days, 0 to 36500: %s"), arg, _(e));
-			return TOOL_USAGE;
+			return ST_USAGE;
 		}
 		break;
 	case 'f': o->format = arg; break;
@@ -107,7 +107,7 @@ run(struct own *o, const struct tool_args *a)
 
 	if (register_format_parse(o->format, &fmt) == -1) {
 		warnx(_("-f %s: not table, csv, json or form"), o->format);
-		tool_usage(&cmd, ST_USAGE);
+		return ST_USAGE;
 	}
 	if ((r = store_open(&st, a->dir, NULL, STORE_READER)) != ST_OK)
 		return r;

@@ -64,10 +64,10 @@ opt(void *p, int ch, char *arg)
 	case O_RECOVER: o->recover = 1; break;
 	case O_KEYFILE:
 		if (usage_empty(arg, "--key-file"))
-			return TOOL_USAGE;
+			return ST_USAGE;
 		o->keyfile = arg;
 		break;
-	default: return opchange_opt(&o->c, ch, arg) == -1 ? TOOL_USAGE : ST_OK;
+	default: return opchange_opt(&o->c, ch, arg) == -1 ? ST_USAGE : ST_OK;
 	}
 	return ST_OK;
 }

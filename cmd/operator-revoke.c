@@ -41,7 +41,7 @@ opt(void *p, int ch, char *arg)
 	case O_REASON: o->reason = arg; break;
 	case O_BYFD:
 		if ((o->byfd = fd_parse("--by-password-fd", arg)) == -1)
-			return TOOL_USAGE;
+			return ST_USAGE;
 		break;
 	}
 	return ST_OK;

@@ -227,16 +227,16 @@ getopt_refused(const struct option *lo, int ch, char *const argv[])
 	free(m);
 }
 
-/* -d '': a usage error, not "not given": the default instead
+/* -d '': a usage error (one line), not "not given": the default instead
  * (JUKISEC_DIR, /var/lib/jukisec) would be another state directory than
  * the one meant, without a word (jukisec-init -d '' initialised it).  An
  * empty -t stays "not given", as log-append(1) has always said: the
  * terminal's name then comes from JUKISEC_TERMINAL or the host. */
 static const char *
-not_empty(const struct tool *t, const char *opt, const char *arg)
+not_empty(const char *opt, const char *arg)
 {
 	if (usage_empty(arg, opt))
-		tool_usage(t, ST_USAGE);
+		exit(ST_USAGE);
 	return arg;
 }
 
@@ -270,7 +270,7 @@ common_opt(const struct tool *t, int ch, struct tool_args *a)
 		print_version();
 		exit(fshut_stdout());
 	case 'd':
-		a->dir = not_empty(t, "-d", optarg);
+		a->dir = not_empty("-d", optarg);
 		return 1;
 	case 't':
 		a->terminal = optarg;
@@ -312,9 +312,7 @@ tool_parse(const struct tool *t, int argc, char *argv[], void *own,
 		}
 		if (common_opt(t, ch, a))
 			continue;
-		if ((r = t->opt(own, ch, optarg)) == TOOL_USAGE)
-			tool_usage(t, ST_USAGE);
-		if (r != ST_OK)
+		if ((r = t->opt(own, ch, optarg)) != ST_OK)
 			exit(r);
 	}
 	free(so);

@@ -32,15 +32,14 @@ struct tool {
 	const char		*synopsis;	/* N_(): the man page's SYNOPSIS */
 	const struct tool_opt	*opts;		/* in --help's order */
 	int			 operands;	/* 0: an operand is a usage error */
-	/* A tool option into the tool's own struct: ST_OK, TOOL_USAGE after
-	 * one line saying what is wrong, or a status to exit with at once. */
+	/* A tool option into the tool's own struct: ST_OK, or a status to
+	 * exit with at once (ST_USAGE after one line saying what is wrong
+	 * with the value: no synopsis, which is for a wrong set of options). */
 	int			(*opt)(void *own, int ch, char *arg);
 	/* 1: the locale and the catalogue set up at the first message, not
 	 * at start (jukisec_setup_lazy: log-append, whose start-up counts) */
 	int			 lazy_locale;
 };
-
-#define TOOL_USAGE	(-1)
 
 /* What the skeleton parsed; the operands left after the options. */
 struct tool_args {

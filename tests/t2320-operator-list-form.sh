@@ -102,9 +102,9 @@ test_expect_success 'a role, a method and a registration day that do not read ba
 	! grep -E "bogus|chief|  x  " form6
 '
 
-test_expect_success 'an unknown format is still a usage error' '
+test_expect_success 'an unknown format is still a usage error, in one line' '
 	test_must_fail 2 operator-list -d "$D" -f forms 2>err &&
-	grep -q "^usage: operator-list \[-al\] \[-d DIR\] \[-f table|csv|json|form\]" err
+	one_line_matching err "^operator-list: -f forms: not table, csv, json or form\$"
 '
 
 test_done
