@@ -23,10 +23,6 @@
  * name, since the register lock lets one be written at a time, and no
  * ID.phc or ID.tmpl (store.c's list removes one a kill left). */
 #define CRED_TMP	".tmp-credential"
-/* The template key's temporary file, in the state directory: made under
- * the register lock, as the credentials it seals are (tmpl.c), so one a
- * kill left goes with the next holder (store.c's list). */
-#define TMPL_KEY_TMP	".tmp-template.key"
 /* credentials/ is the owner's alone: made with this mode, and refused by
  * cred_dir when it grants more (any group or world bit), as its files
  * are by open_safe's rule for a secret.  jukisec-audit (state-modes)

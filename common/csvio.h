@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "field.h"
+#include "mem.h"
 
 struct csv_reader;
 
@@ -74,22 +76,6 @@ int	csvr_torn(const struct csv_reader *);
 long long csvr_offset(const struct csv_reader *);
 
 void	csvr_close(struct csv_reader *);	/* does not fclose */
-
-/* Validates one field outside a reader (option values that go into CSV):
- * UTF-8, no NUL, at most max bytes, no CR/LF unless multiline.  Returns NULL
- * if fine, else a static reason ("invalid UTF-8", "contains a line break",
- * "longer than N bytes") for the caller's message. */
-const char *csv_field_problem(const char *, size_t len, size_t max, int multiline);
-
-/* Growable byte buffer for building output before one write(2). */
-struct buf {
-	char	*p;
-	size_t	len, cap;
-};
-void	buf_add(struct buf *, const void *, size_t);
-/* n more bytes at the end of b, for the caller to fill. */
-char	*buf_extend(struct buf *, size_t n);
-void	buf_free(struct buf *);
 
 /* Appends one CSV record (fields quoted as needed, LF end). */
 void	csv_format_record(struct buf *, const char *const *field, const size_t *len, size_t n);

@@ -1,6 +1,6 @@
 /*
  * field.c — the one rule every field of the state's CSV files obeys,
- * checked on what goes in (csvio.h csv_field_problem): valid UTF-8, no NUL,
+ * checked on what goes in (field.h csv_field_problem): valid UTF-8, no NUL,
  * no line break unless multi-line, at most a given length.  Pure: it calls
  * nothing of the suite, so esc.c's text rule can build on it.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "jukisec.h"
-#include "csvio.h"
+#include "field.h"
 
 /* 1 when the 8 bytes at p need no look one by one: ASCII, no NUL, and
  * no CR or LF unless multiline (SWAR: a byte b is zero iff (b - 1) & ~b

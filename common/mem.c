@@ -24,7 +24,7 @@
 
 #include "jukisec.h"
 #include "conv.h"
-#include "csvio.h"
+#include "mem.h"
 
 static void (*oom_undo)(void);
 

@@ -54,7 +54,6 @@
 #include <dirent.h>
 
 #include "jukisec.h"
-#include "cred.h"
 #include "csvio.h"
 #include "esc.h"
 #include "store.h"

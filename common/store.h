@@ -47,6 +47,11 @@
 #include "conf.h"
 #include "jerr.h"
 
+/* The template key's temporary file, in the state directory: made under
+ * the register lock, as the credentials it seals are (tmpl.c), so one a
+ * kill left goes with the next holder (store.c's list of temporaries). */
+#define TMPL_KEY_TMP	".tmp-template.key"
+
 enum store_lock { STORE_LOCK_REGISTER, STORE_LOCK_LOG, STORE_NLOCKS };
 
 struct store {
