@@ -83,7 +83,11 @@ test_expect_success 'a clock past 9999: exit 3, one line, nothing written' '
 	test_must_fail 3 env LD_PRELOAD="$FAKETIME_LIB" FAKETIME=+3000000d \
 	    FAKETIME_DONT_FAKE_MONOTONIC=1 auth-check -d "$D" -u tanaka \
 	    --password-fd 3 3<"$TMP/pw.tanaka" 2>err &&
-	cmp log.before "$D/oplog.csv"
+	cmp log.before "$D/oplog.csv" &&
+	test_must_fail 3 env LD_PRELOAD="$FAKETIME_LIB" FAKETIME=+3000000d \
+	    FAKETIME_DONT_FAKE_MONOTONIC=1 log-verify -d "$D" -k "$D.key" >out 2>err &&
+	one_line_matching err "^log-verify: the clock reads a time after 9999-12-31: refused\$" &&
+	test ! -s out
 '
 
 test_expect_success 'a bad expiry put in by hand: FILE:LINE once, the row denied, the rest works' '
