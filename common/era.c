@@ -159,13 +159,40 @@ era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
 		snprintf(buf, len, "%s", d);
 }
 
+/* A zone abbreviation as the tz database writes them: capitals ("JST",
+ * "EDT") or an offset ("+0545", "-03").  A TZ the C library could not
+ * load leaves a word of it ("Asia" of Asia/Tokio, "nonsense") or
+ * nothing, with the offset of UTC. */
+static int
+abbreviation(const char *z)
+{
+	if (z == NULL || *z == '\0')
+		return 0;
+	for (; *z != '\0'; z++)
+		if (!(*z >= 'A' && *z <= 'Z') && !(*z >= '0' && *z <= '9') &&
+		    *z != '+' && *z != '-')
+			return 0;
+	return 1;
+}
+
 void
 era_zone(const struct tm *tm, int ja, char *buf, size_t len)
 {
 	long	 off = tm->tm_gmtoff, h, m;
 
+	if (!ja && abbreviation(tm->tm_zone)) {
+		snprintf(buf, len, "%s", tm->tm_zone);
+		return;
+	}
+	h = (off < 0 ? -off : off) / 3600;
+	m = (off < 0 ? -off : off) % 3600 / 60;
 	if (!ja) {
-		snprintf(buf, len, "%s", tm->tm_zone != NULL ? tm->tm_zone : "");
+		if (off == 0)
+			snprintf(buf, len, "UTC");
+		else if (m != 0)
+			snprintf(buf, len, "UTC%c%ld:%02ld", off < 0 ? '-' : '+', h, m);
+		else
+			snprintf(buf, len, "UTC%c%ld", off < 0 ? '-' : '+', h);
 		return;
 	}
 	if (off == 0) {
@@ -177,8 +204,6 @@ era_zone(const struct tm *tm, int ja, char *buf, size_t len)
 		snprintf(buf, len, "日本標準時");
 		return;
 	}
-	h = (off < 0 ? -off : off) / 3600;
-	m = (off < 0 ? -off : off) % 3600 / 60;
 	if (m != 0)
 		snprintf(buf, len, "協定世界時%c%ld時間%ld分", off < 0 ? '-' : '+',
 		    h, m);
