@@ -652,7 +652,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 	if ((why = key_problem(st, vk, res)) != NULL)
 		note(findings, "key: %s", why);
 	if (*findings == '\0') {
-		snprintf(summary, cap, _("%s verifies with its head and key: nothing to recover"),
+		snprintf(summary, cap, _("%s, its head and its key are as a writer expects: nothing to recover"),
 		    path);
 		r = ST_OK;
 		goto out;

@@ -28,7 +28,7 @@ for i in 1 2 3; do la -u clerk01 -a auth -o "b$i" -r ok; done
 save good
 
 test_expect_success 'a healthy log: nothing to recover, nothing changed' '
-	rec_ >out && grep -q "verifies with its head and key: nothing to recover" out &&
+	rec_ >out && grep -q ", its head and its key are as a writer expects: nothing to recover" out &&
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/good/$f" || exit 1; done &&
 	test -z "$(ls "$S" | grep oplog-cut)"
 '
