@@ -29,6 +29,16 @@ test_expect_success 'the archive verifies alone, and archive then log as one cha
 	lv arch.csv "$TMP/s/oplog.csv" >out && grep -q "seq 0-.*oplog.head matches, pruned" out
 '
 
+# log-verify(1) --anchor: an anchor kept from before a routine prune names
+# a record the log no longer holds; its archive holds it.
+test_expect_success 'an anchor of a pruned record: status 1, unless its archive comes first' '
+	sed -n 3p unpruned/oplog.csv | grep -q "^1," &&
+	a="jukisec-log-anchor v1 seq=1 mac=$(sed -n 3p unpruned/oplog.csv | sed "s/.*,//")" &&
+	test_must_fail 1 lv --anchor "$a" >out 2>err &&
+	one_line_matching err ": the log starts at seq [0-9]+, after the anchor.s seq 1 \(pruned\): use a newer anchor\$" &&
+	lv --anchor "$a" arch.csv "$TMP/s/oplog.csv" >out
+'
+
 # log-verify(1): the live log named as the chain's last file gets its head,
 # key file, epochs and planted-file checks whatever the first file is.  A
 # first archive whose header row is deleted reads as a collector's copy;
