@@ -159,20 +159,26 @@ era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
 		snprintf(buf, len, "%s", d);
 }
 
-/* A zone abbreviation as the tz database writes them: capitals ("JST",
- * "EDT") or an offset ("+0545", "-03").  A TZ the C library could not
- * load leaves a word of it ("Asia" of Asia/Tokio, "nonsense") or
- * nothing, with the offset of UTC. */
-static int
-abbreviation(const char *z)
+/* The abbreviation of a zone to print in English, or NULL for none.  A
+ * TZ the C library could not load is UTC, but leaves as its name a word
+ * of TZ, whatever its spelling ("Asia" of Asia/Tokio, "JST" of a bare
+ * JST, "nonsense") or nothing: at UTC's offset only the tz database's
+ * own names for it are taken. */
+static const char *
+abbreviation(const struct tm *tm)
 {
+	static const char *const utc[] = { "UTC", "GMT", "WET" };
+	const char *z = tm->tm_zone;
+	size_t i;
+
 	if (z == NULL || *z == '\0')
-		return 0;
-	for (; *z != '\0'; z++)
-		if (!(*z >= 'A' && *z <= 'Z') && !(*z >= '0' && *z <= '9') &&
-		    *z != '+' && *z != '-')
-			return 0;
-	return 1;
+		return NULL;
+	if (tm->tm_gmtoff != 0)
+		return z;
+	for (i = 0; i < sizeof(utc) / sizeof(utc[0]); i++)
+		if (strcmp(z, utc[i]) == 0)
+			return z;
+	return NULL;
 }
 
 void
@@ -180,8 +186,8 @@ era_zone(const struct tm *tm, int ja, char *buf, size_t len)
 {
 	long	 off = tm->tm_gmtoff, h, m;
 
-	if (!ja && abbreviation(tm->tm_zone)) {
-		snprintf(buf, len, "%s", tm->tm_zone);
+	if (!ja && abbreviation(tm) != NULL) {
+		snprintf(buf, len, "%s", abbreviation(tm));
 		return;
 	}
 	h = (off < 0 ? -off : off) / 3600;

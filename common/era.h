@@ -69,9 +69,10 @@ void	era_reference(int64_t ms);
 void	era_when(int64_t ms, int ja, int with_time, char *buf, size_t len);
 
 /* The time zone of a local tm for people: its abbreviation when !ja
- * ("JST"), or, when TZ gives none that reads as one ("Asia" or "" from
- * a zone the system does not have, which the C library takes as UTC),
- * UTC and the offset ("UTC", "UTC+5:45"); in Japanese, words and never the abbreviation (issue 14):
+ * ("JST", "ChST"), but UTC for any at UTC's offset other than UTC, GMT
+ * and WET (a TZ the system does not have is UTC to the C library, named
+ * by a word of TZ: "Asia", "JST"), and UTC and the offset when it has
+ * none ("UTC+5:45"); in Japanese, words and never the abbreviation (issue 14):
  * 協定世界時 for an offset of 0, 日本標準時 for JST, else the offset from
  * UTC, 協定世界時+9時間, 協定世界時-3時間30分. */
 void	era_zone(const struct tm *, int ja, char *buf, size_t len);
