@@ -220,7 +220,11 @@ opt(void *p, int ch, char *arg)
 	case O_LEVEL: w->n.level = (int)number("--level", arg, 1, 4); break;
 	case O_OCCURRED: w->n.occurred = when("--occurred", arg); break;
 	case O_DETECTED: w->detected = arg; break;
-	case O_DETAIL: w->detail = arg; break;
+	case O_DETAIL:
+		if (usage_empty(arg, "--detail-file"))
+			return ST_USAGE;
+		w->detail = arg;
+		break;
 	case O_PERSONS: w->n.persons = number("--persons", arg, 0, 1000000000); break;
 	case O_SENSITIVE: w->n.sensitive = 1; break;
 	case O_FINANCIAL: w->n.financial = 1; break;

@@ -163,7 +163,8 @@ era_when(int64_t ms, int ja, int with_time, char *buf, size_t len)
  * TZ the C library could not load is UTC, but leaves as its name a word
  * of TZ, whatever its spelling ("Asia" of Asia/Tokio, "JST" of a bare
  * JST, "nonsense") or nothing: at UTC's offset only the tz database's
- * own names for it are taken. */
+ * own names for it are taken, and those names are taken at no other
+ * (TZ=UTC-9 is Japan's offset under UTC's name: "UTC+9"). */
 static const char *
 abbreviation(const struct tm *tm)
 {
@@ -173,12 +174,10 @@ abbreviation(const struct tm *tm)
 
 	if (z == NULL || *z == '\0')
 		return NULL;
-	if (tm->tm_gmtoff != 0)
-		return z;
 	for (i = 0; i < sizeof(utc) / sizeof(utc[0]); i++)
 		if (strcmp(z, utc[i]) == 0)
-			return z;
-	return NULL;
+			return tm->tm_gmtoff == 0 ? z : NULL;
+	return tm->tm_gmtoff != 0 ? z : NULL;
 }
 
 void

@@ -148,6 +148,7 @@ incident-report list --format xml|incident-report: --format xml: unknown (valid:
 operator-add -i x -n X -m password --password-fd x|operator-add: --password-fd: not a file descriptor (0-1023)
 operator-revoke -i x -b boss --reason r --by-password-fd -1|operator-revoke: --by-password-fd: not a file descriptor (0-1023)
 log-verify -k k --anchor x|log-verify: --anchor: not a jukisec-log-anchor line
+incident-report new -b boss --type other --summary s --detail-file=|incident-report: --detail-file: empty
 EOF
 
 test_expect_success 'a bad value of an option: exit 2, the reason in one line, nothing else' '

@@ -157,6 +157,8 @@ test_expect_success 'the English report: a TZ the system does not have is named 
 	test "$(z JST)" = UTC &&
 	test "$(z ASIA/TOKYO)" = UTC &&
 	test "$(z abc-9)" = abc &&
+	test "$(z UTC-9)" = UTC+9 &&
+	test "$(z GMT-5:30)" = UTC+5:30 &&
 	test "$(z Pacific/Guam)" = ChST &&
 	test "$(z Africa/Abidjan)" = GMT &&
 	test "$(z Asia/Tokyo)" = JST &&
