@@ -184,9 +184,10 @@ void
 era_zone(const struct tm *tm, int ja, char *buf, size_t len)
 {
 	long	 off = tm->tm_gmtoff, h, m;
+	const char *z = ja ? NULL : abbreviation(tm);
 
-	if (!ja && abbreviation(tm) != NULL) {
-		snprintf(buf, len, "%s", abbreviation(tm));
+	if (z != NULL) {
+		snprintf(buf, len, "%s", z);
 		return;
 	}
 	h = (off < 0 ? -off : off) / 3600;

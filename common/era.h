@@ -72,7 +72,8 @@ void	era_when(int64_t ms, int ja, int with_time, char *buf, size_t len);
  * ("JST", "ChST"), but UTC for any at UTC's offset other than UTC, GMT
  * and WET (a TZ the system does not have is UTC to the C library, named
  * by a word of TZ: "Asia", "JST"), and UTC and the offset when it has
- * none ("UTC+5:45"); in Japanese, words and never the abbreviation (issue 14):
+ * none or takes one of those three at another offset ("UTC+9" of
+ * TZ=UTC-9); in Japanese, words and never the abbreviation (issue 14):
  * 協定世界時 for an offset of 0, 日本標準時 for JST, else the offset from
  * UTC, 協定世界時+9時間, 協定世界時-3時間30分. */
 void	era_zone(const struct tm *, int ja, char *buf, size_t len);
