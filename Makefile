@@ -89,7 +89,7 @@ PO = $(wildcard po/*.po)
 MO = $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/jukisec.mo)
 
 # Test programs that are not tests themselves (prove does not run them).
-TESTPROG = $(BUILD)/tests/pamclient $(BUILD)/tests/crashpoint.so
+TESTPROG = $(BUILD)/tests/pamclient $(BUILD)/tests/crashpoint.so $(BUILD)/tests/fdsetup
 
 all: $(BIN:%=$(BUILD)/%) $(PAMMOD) $(UNIT) $(TESTPROG) $(MO)
 
@@ -146,6 +146,14 @@ $(BUILD)/tests/pamclient: tests/pamclient.c
 $(BUILD)/tests/crashpoint.so: tests/crashpoint.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+
+# The descriptors and limit a caller gives a tool, set up before exec
+# (tests/fdsetup.c, for tests/lib.sh's fds_free and fds_at).  Built
+# without $(CFLAGS), as crashpoint.so: a sanitizer's runtime has no place
+# in the process that lays the descriptors out for the tool it execs.
+$(BUILD)/tests/fdsetup: tests/fdsetup.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -o $@ $<
 
 $(BUILD)/locale/%/LC_MESSAGES/jukisec.mo: po/%.po
 	@mkdir -p $(@D)
