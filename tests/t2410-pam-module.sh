@@ -666,9 +666,9 @@ syslog_alike() {
 with_syslog_at() {
 	N= && syslogged sh -c 'pc=$1 t=$2; shift 2
 	    for N; do for u in nobody bad/id; do
-		r=0; (ulimit -n "$N" && exec "$pc" -c "$t/pam.d" -i 3 svc "$u" \
+		r=0; (ulimit -n "$N" && exec "$pc" -c "$t/pam.d" -i 3 svc "$u") \
 		    3<"$t/pw.wrong" >"$t/pc.out.$N.${u%/*}" \
-		    2>"$t/pc.err.$N.${u%/*}") || r=$?
+		    2>"$t/pc.err.$N.${u%/*}" || r=$?
 		echo "$r" >"$t/pc.rc.$N.${u%/*}" &&
 		logger -d -u /dev/log "with_syslog_at: end of a run" || exit 70
 	    done; done' sh "$PC" "$TMP" "$@" || return 1
