@@ -148,9 +148,13 @@ crash_say() {
 # of an epoch the log has left, which no file may keep; "Files": every
 # temporary name is fixed, and removed by the next writer that takes the
 # lock it is made under).
+# (A glob, not ls | grep: it runs after every kill, and costs no process.)
 crash_no_tmp() {
-	_left=$(ls -A "$1" | grep "^\.tmp-")
-	[ -z "$_left" ] || { echo "left in $1:" $_left >&2; return 1; }
+	_left=
+	for _f in "$1"/.tmp-*; do
+		if [ -e "$_f" ] || [ -L "$_f" ]; then _left="$_left ${_f##*/}"; fi
+	done
+	[ -z "$_left" ] || { echo "left in $1:$_left" >&2; return 1; }
 }
 
 # Fault injection: a step or a sync fails with an errno instead of a kill
@@ -199,7 +203,9 @@ fail_every() {
 			[ $_ft = 0 ] || [ -n "$_ftear" ] || continue
 			[ $_fk = step ] || [ $_ft = 0 ] || continue
 			[ "$_fpath" != "$_fd" ] || _fpath=$_fd/.
-			fail_step="$([ $_fk = sync ] && echo s)$_fn $_fcall ${_fpath#"$_fd"/}$([ $_ft = 1 ] && echo " torn")"
+			fail_step="$_fn $_fcall ${_fpath#"$_fd"/}"	# no $(...): a fork a call
+			[ $_fk = step ] || fail_step=s$fail_step
+			[ $_ft = 0 ] || fail_step="$fail_step torn"
 			rm -rf "$_fd" && cp -a "$_fs" "$_fd" && eval "${fail_reset:-:}" || return 1
 			if [ $_fk = step ]; then
 				fail_at "$_fn" "$_fe" $_ft "$@" </dev/null >/dev/null 2>"$TMP/fail.err"

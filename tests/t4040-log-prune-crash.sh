@@ -26,16 +26,15 @@ for i in 0 1 2; do
 done
 padded "$S" "2022-06-01 10:00:00" 100 big record 100
 
-lastt() { tail -1 "$1" | cut -d, -f2; }
-lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
+# The checks below run after each of some 60 kills: what a pipeline of
+# tail, cut, sort, uniq and comm did per check is one awk, or parameter
+# expansion, each.
+# lastt FILE: $_lt set to the time of FILE's last record.
+lastt() { _lt=$(tail -n 1 "$1") && _lt=${_lt#*,} && _lt=${_lt%%,*}; }
+# torn FILE: its last line is not whole (the substitution drops a final LF).
+torn() { [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; }
 # whole FILE: its complete lines (a torn last line left out).
-whole() {
-	if [ -s "$1" ] && [ "$(tail -c 1 "$1" | od -An -c | tr -d " ")" != '\n' ]; then
-		sed '$d' "$1"
-	else
-		cat "$1"
-	fi
-}
+whole() { if torn "$1"; then sed '$d' "$1"; else cat "$1"; fi; }
 
 # The first prune, after the hourly seal, removes day 0; the second, a
 # day later and with no seal since, removes day 1 and seals first itself
@@ -49,8 +48,8 @@ cp -a "$W" "$TMP/second"
 # after_crash NOW LAST: what every kill at NOW must leave (LAST: the last
 # seq before the prune).
 after_crash() {
-	_t=$(lastt "$S/oplog.csv")
-	if ! verify "$S" "$_t" >/dev/null 2>"$TMP/verr"; then
+	lastt "$S/oplog.csv" || return 1
+	if ! verify "$S" "$_lt" >/dev/null 2>"$TMP/verr"; then
 		# a swapped log whose head, or a torn seal that, any writer
 		# completes or cuts (a logged repair)
 		grep -Eq "head|an unfinished append" "$TMP/verr" ||
@@ -58,22 +57,35 @@ after_crash() {
 		at "$1" log-append -d "$S" -u cron -a after-kill >/dev/null &&
 		verify "$S" "$1" >/dev/null || return 1
 	fi
-	seqs "$S/oplog.csv" | sort -n >log.seqs &&
-	test -z "$(uniq -d log.seqs)" ||
-	    { echo "a record twice in the log" >&2; return 1; }
-	{ seqs "$S/oplog.csv"; [ -e "$A" ] && whole "$A" | awk -F, '$1 != "seq" { print $1 }'; } |
-	    sort -u >both.seqs &&
-	seq 0 "$2" | sort | comm -23 - both.seqs >lost &&
-	test ! -s lost || { echo "records lost: $(cat lost)" >&2; return 1; }
+	# no seq twice in the log; none of 0..LAST in neither the log nor the
+	# archive's whole lines (a torn last line is held back until the next)
+	_torn=0 && set -- "$1" "$2" "$S/oplog.csv" &&
+	if [ -e "$A" ]; then set -- "$@" "$A" && ! torn "$A" || _torn=1; fi &&
+	awk -F, -v logf="$S/oplog.csv" -v last="$2" -v torn=$_torn '
+	    FILENAME == logf { if ($1 != "seq") { if (inlog[$1]++) twice = 1; have[$1] = 1 }; next }
+	    { if (FNR > 1 && p != "seq") have[p] = 1; p = $1 }
+	    END {
+		if (FNR > 0 && FILENAME != logf && !torn && p != "seq") have[p] = 1
+		if (twice) { print "a record twice in the log" >"/dev/stderr"; exit 1 }
+		for (i = 0; i <= last; i++) if (!(i in have)) l = l " " i
+		if (l != "") { print "records lost:" l >"/dev/stderr"; exit 1 }
+	    }' "$3" ${4:+"$4"} || return 1
 	longer "$1" || return 1
-	# the next run completes the prune
+	# the next run completes the prune: then every seq from 0 to the
+	# log's last is in log or archive exactly once, and nothing else
 	at "$1" log-prune -d "$S" -a "$A" >/dev/null || return 1
 	crash_no_tmp "$S" &&
-	{ seqs "$S/oplog.csv"; seqs "$A"; } | sort -n >all.seqs &&
-	seq 0 "$(lastseq)" | test_cmp - all.seqs &&
-	_t=$(lastt "$S/oplog.csv") &&
-	verify "$S" "$_t" "$A" "$S/oplog.csv" >/dev/null &&
-	echo "step $crash_step torn=$crash_torn: $(wc -l <all.seqs) records once"
+	_r=$(awk -F, -v logf="$S/oplog.csv" '
+	    $1 != "seq" { n[$1]++; all++ }
+	    FILENAME == logf { s = $1; t = $2 }
+	    END {
+		for (i = 0; i <= s; i++) if (n[i] != 1) {
+			print "seq " i ": " n[i] + 0 " times in log and archive" >"/dev/stderr"; exit 1 }
+		if (all != s + 1) { print all " records for seqs 0-" s >"/dev/stderr"; exit 1 }
+		print t, all
+	    }' "$S/oplog.csv" "$A") &&
+	verify "$S" "${_r% *}" "$A" "$S/oplog.csv" >/dev/null &&
+	echo "step $crash_step torn=$crash_torn: ${_r#* } records once"
 }
 
 # settled OLD NEW: the log NEW is OLD, or OLD with what a crash left
@@ -90,11 +102,20 @@ settled() {
 # follows M"), and prunes once the archive is cut back as the line says;
 # else it prunes.  Archive and log then verify as one chain.
 longer() {
-	cp "$S/oplog.csv" log.before && { [ ! -e "$A" ] || whole "$A" >arch.before; } &&
-	_c=$(date -u -d "$(echo "${1%Z}" | tr T " ") UTC 366 days ago" +%Y-%m-%dT%H:%M:%S.000Z) &&
-	_keep=$(awk -F, -v c="$_c" '$1 != "seq" && $2 >= c { print $1; exit }' "$S/oplog.csv") &&
-	_last= && { [ ! -e "$A" ] ||
-	    _last=$(whole "$A" | awk -F, '$1 != "seq" { s = $1 } END { print s }'); } || return 1
+	_ab= && cp "$S/oplog.csv" log.before &&
+	{ [ ! -e "$A" ] || { whole "$A" >arch.before && _ab=arch.before; }; } || return 1
+	# the cut of NOW (one of two) less 366 days, kept from the last kill
+	if [ "$1" != "${_lc_in-}" ]; then
+		_lc=${1%Z} && _lc=$(date -u -d "${_lc%T*} ${_lc#*T} UTC 366 days ago" +%Y-%m-%dT%H:%M:%S.000Z) &&
+		_lc_in=$1 || return 1
+	fi
+	# the first seq it keeps, and the archive's last whole one (none: -)
+	_r=$(awk -F, -v c="$_lc" '
+	    FILENAME == ARGV[1] { if (keep == "" && $1 != "seq" && $2 >= c) keep = $1; next }
+	    $1 != "seq" { last = $1 }
+	    END { print keep, (last == "" ? "-" : last) }' log.before $_ab) &&
+	_keep=${_r% *} _last=${_r#* } && [ -n "$_keep" ] || return 1
+	[ "$_last" != - ] || _last=
 	at "$1" log-prune -d "$S" -a "$A" -r 366 >longer.out 2>longer.err
 	_rc=$?
 	if [ -n "$_last" ] && [ "$_last" -ge "$_keep" ]; then
@@ -106,11 +127,11 @@ longer() {
 		# as the line says: the archive cut back (the log has the rest)
 		awk -F, -v k="$_keep" '$1 == "seq" || $1 < k' arch.before >"$A" &&
 		at "$1" log-prune -d "$S" -a "$A" -r 366 >/dev/null &&
-		verify "$S" "$(lastt "$S/oplog.csv")" "$A" "$S/oplog.csv" >/dev/null ||
+		lastt "$S/oplog.csv" && verify "$S" "$_lt" "$A" "$S/oplog.csv" >/dev/null ||
 		    { echo "-r 366 after the archive was cut back: not one chain" >&2; return 1; }
 	else
 		test $_rc = 0 && test ! -s longer.err &&
-		verify "$S" "$(lastt "$S/oplog.csv")" "$A" "$S/oplog.csv" >/dev/null ||
+		lastt "$S/oplog.csv" && verify "$S" "$_lt" "$A" "$S/oplog.csv" >/dev/null ||
 		    { echo "-r 366: exit $_rc, or archive and log no longer one chain" >&2; cat longer.err >&2; return 1; }
 	fi
 }
