@@ -42,9 +42,11 @@ live() {
 }
 
 # reconciled: every live row has its credential and no credential is
-# without a live row.
+# without a live row.  The rows are $TMP/live's: live run once after the
+# next change, for the checks after it that read them (an operator-list
+# and an awk a check, after each of some 80 kills).
 reconciled() {
-	live | awk '{ print $1 ($2 == "password" ? ".phc" : ".tmpl") }' | sort >"$TMP/want" &&
+	awk '{ print $1 ($2 == "password" ? ".phc" : ".tmpl") }' "$TMP/live" | sort >"$TMP/want" &&
 	ls "$D/credentials" | sort >"$TMP/have" &&
 	test_cmp "$TMP/want" "$TMP/have"
 }
@@ -60,12 +62,13 @@ after_crash() {
 	live >/dev/null && k=$((k + 1)) &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
 	    4<"$TMP/pw.boss" >/dev/null &&
+	live >"$TMP/live" &&
 	reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
 	case $1 in
-	add) if live | grep -q "^new "; then auth new "$TMP/pw.op" >/dev/null; fi ;;
+	add) if grep -q "^new " "$TMP/live"; then auth new "$TMP/pw.op" >/dev/null; fi ;;
 	reset) cmp -s "$D/credentials/base.phc" "$TMP/saved/credentials/base.phc" ||
 	     auth base "$TMP/pw.op" >/dev/null ;;
-	revoke) if live | grep -q "^gone "; then
+	revoke) if grep -q "^gone " "$TMP/live"; then
 	     cmp "$D/credentials/gone.phc" "$TMP/saved/credentials/gone.phc"
 	     else ! test -e "$D/credentials/gone.phc"; fi ;;
 	esac &&
@@ -73,17 +76,17 @@ after_crash() {
 	echo "step $crash_step torn=$crash_torn: whole, logged once"
 }
 
-# logged WHAT: once the next change has run, the log shows the change
-# exactly when the register has it, and once (R6: a change killed after
-# its register was replaced and before its record is settled by the next
-# register writer, jukisec-log(5) "Register changes").
+# logged WHAT: once the next change has run (its rows in $TMP/live), the
+# log shows the change exactly when the register has it, and once (R6: a
+# change killed after its register was replaced and before its record is
+# settled by the next register writer, jukisec-log(5) "Register changes").
 logged() {
 	case $1 in
-	add) made=$(live | grep -c "^new ") pat=",operator-add,new,ok," ;;
+	add) made=$(grep -c "^new " "$TMP/live") pat=",operator-add,new,ok," ;;
 	reset) if cmp -s "$D/credentials/base.phc" "$TMP/saved/credentials/base.phc"
 	     then made=0; else made=1; fi
 	     pat=",operator-mod,base,ok,changed: reset-password" ;;
-	revoke) if live | grep -q "^gone "; then made=0; else made=1; fi
+	revoke) if grep -q "^gone " "$TMP/live"; then made=0; else made=1; fi
 	     pat=",operator-revoke,gone,ok," ;;
 	recover) if cmp -s "$D/credentials/boss.phc" "$TMP/saved/credentials/boss.phc"
 	     then made=0; else made=1; fi
@@ -104,7 +107,7 @@ after_recover() {
 	then _pw=$TMP/pw.boss; else _pw=$TMP/pw.op; fi &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
 	    4<"$_pw" >/dev/null &&
-	reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
+	live >"$TMP/live" && reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
 	logged recover &&
 	echo "step $crash_step torn=$crash_torn: whole, logged once"
 }
