@@ -136,15 +136,26 @@ test_expect_success 'log-prune -a - >> FILE (an O_APPEND standard output): chunk
 	grep -q "^ok: [0-9]* records, seq 0-" vout
 '
 
+# lived DIR: a log begun 2022-01-01, records A on 2022-03-01, a terminal
+# in use until 2023-09-01 (lib-prune.sh live: 91 appends, each under
+# faketime) and records C then; its key in DIR.key.  Three tests need
+# that history and change it apart: it is made once, then copied (cp -a).
+lived() {
+	if [ ! -d "$TMP/lived" ]; then
+		init_at "$TMP/lived" &&
+		rec "$TMP/lived" "2022-03-01 09:00:00" A 3 &&
+		live "$TMP/lived" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
+		rec "$TMP/lived" "2023-09-01 09:00:00" C 3 || return 1
+	fi
+	rm -rf "$1" && cp -a "$TMP/lived" "$1" && cp -p "$TMP/lived.key" "$1.key"
+}
+
 # A reader gone from the pipe is a write error (EPIPE), never a SIGPIPE
 # death without a word: before the log changes, nothing is removed (the
 # records are still in the log); after it, the prune stands and its
 # record says so (log-prune(1) EXIT STATUS).
 test_expect_success 'log-prune -a -, its reader gone: exit 3, one line, the log as it was' '
-	rm -rf p && init_at "$TMP/p" &&
-	rec "$TMP/p" "2022-03-01 09:00:00" A 3 &&
-	live "$TMP/p" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
-	rec "$TMP/p" "2023-09-01 09:00:00" C 3 &&
+	lived "$TMP/p" &&
 	at "$N2" log-append -d "$TMP/p" --seal && cp -a "$TMP/p" p.save &&
 	no_reader at "$N2" log-prune -d "$TMP/p" -a - 2>err &&
 	test "$(cat "$TMP/no_reader.rc")" = 3 &&
@@ -196,10 +207,7 @@ test_expect_success 'zcat ARCHIVE.gz | log-verify --key-file KEY - LOG works, fr
 '
 
 test_expect_success 'without the archive the pruned log alone still verifies' '
-	rm -rf n && init_at "$TMP/n" &&
-	rec "$TMP/n" "2022-03-01 09:00:00" A 3 &&
-	live "$TMP/n" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
-	rec "$TMP/n" "2023-09-01 09:00:00" C 3 &&
+	lived "$TMP/n" &&
 	prune "$TMP/n" "$N2" --discard && ! has "$TMP/n" A &&
 	verify n "$N2" >/dev/null
 '
@@ -215,10 +223,7 @@ test_expect_success 'the log without its checkpoint fails verification' '
 if [ "$(id -u)" -eq 0 ]; then G=65534; else G=$(id -G | tr " " "\n" | grep -vx "$(id -g)" | head -n 1); fi
 if [ -n "$G" ]; then
 	test_expect_success 'a group-readable log (0750 directory, 0640 files) stays so after a prune' '
-		rm -rf g && init_at "$TMP/g" &&
-		rec "$TMP/g" "2022-03-01 09:00:00" A 3 &&
-		live "$TMP/g" "2022-03-01 09:00:00" "2023-09-01 09:00:00" &&
-		rec "$TMP/g" "2023-09-01 09:00:00" C 3 &&
+		lived "$TMP/g" &&
 		chgrp -R "$G" "$TMP/g" && chmod 750 "$TMP/g" &&
 		chmod 640 "$TMP/g/oplog.csv" "$TMP/g/oplog.head" &&
 		prune "$TMP/g" "$N2" --discard && ! has "$TMP/g" A &&
