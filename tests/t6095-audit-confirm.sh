@@ -264,13 +264,25 @@ kconfirm() {
 }
 
 # rows, records: each row of confirmations.csv, and each "confirm" record
-# of the log, as "ITEM NOTE", in order; one_record_each: the same.
+# of the log, as "ITEM NOTE", in order; one_record_each: the same, both
+# read by one csv_awk (it runs in every crash and fault case), which
+# prints them side by side where they differ.
 rows() { csv_awk '!h { h = 1; next } NF_ { print F[1], F[4] }' "$D/confirmations.csv"; }
 records() {
 	csv_awk 'NF_ > 7 && F[5] == "confirm" && F[7] == "ok" {
 	    d = F[8]; sub(/^note=/, "", d); print F[6], d }' "$D/oplog.csv"
 }
-one_record_each() { rows >rows && records >records && test_cmp rows records; }
+one_record_each() {
+	csv_awk 'FILENAME == ARGV[1] && !h { h = 1; next }
+	FILENAME == ARGV[1] && NF_ { r[++nr] = F[1] " " F[4] }
+	FILENAME == ARGV[2] && NF_ > 7 && F[5] == "confirm" && F[7] == "ok" {
+	    d = F[8]; sub(/^note=/, "", d); c[++nc] = F[6] " " d }
+	END { for (i = 1; i <= nr || i <= nc; i++)
+		if (i > nr || i > nc || r[i] != c[i]) {
+		    print "row " i ": " (i <= nr ? r[i] : "(none)") "; record: " (i <= nc ? c[i] : "(none)")
+		    bad = 1 }
+	    exit bad }' "$D/confirmations.csv" "$D/oplog.csv" >&2
+}
 
 # after_kill: the audit PASSes contract-6 only when its row has its
 # record; the next --confirm settles what the kill left, then every row
