@@ -86,45 +86,72 @@ test_expect_success 'the pruned log without its checkpoint fails' '
 	one_line_matching err "nocp.csv:2: seq [0-9]+: pruned log without checkpoint"
 '
 
-# forge KEYFILE LOG SED-LIKE-PY: rewrites the last record's detail with
-# the given Python expression and re-MACs it with the current key.
-forge() { python3 "$SRCDIR/tests/logforge.py" last "$@"; }
+# forge_each KEYFILE LOG PREFIX: for each line "NAME EXPR" of stdin,
+# PREFIX.NAME.csv is LOG with its last record's detail rewritten by the
+# Python expression EXPR (over d, the detail) and MACed again with the
+# current key (logforge.py last).  One python3 runs logforge.py for all
+# of them (runpy, as from the command line each time): a start of it costs
+# 150 ms (ctypes, libcrypto), and the tests below need twenty forgeries.
+forge_each() {
+	python3 -c '
+import runpy, shutil, sys
+key, log, prefix, script = sys.argv[1:]
+sys.path.insert(0, script.rsplit("/", 1)[0])
+for line in sys.stdin.read().splitlines():
+    name, expr = line.split(" ", 1)
+    shutil.copyfile(log, prefix + "." + name + ".csv")
+    sys.argv = [script, "last", key, prefix + "." + name + ".csv", expr]
+    runpy.run_path(script, run_name="__main__")' "$1" "$2" "$3" "$SRCDIR/tests/logforge.py"
+}
 
+# forged NAME MESSAGE: the forgery fg.NAME.csv, as f.csv, fails with MESSAGE.
 forged() {
-	cp pruned.csv f.csv && forge s/oplog.key f.csv "$1" &&
+	cp "fg.$1.csv" f.csv &&
 	test_must_fail 1 log-verify -k key f.csv 2>err &&
 	one_line_matching err "$2"
 }
 
+# The forgeries of the pruned log the tests below verify, made here.
 test_expect_success 'the forger re-MACs correctly (control: unchanged detail verifies)' '
-	cp pruned.csv f.csv && forge s/oplog.key f.csv "d" &&
-	cmp f.csv pruned.csv
+	forge_each s/oplog.key pruned.csv fg <<-\EOF &&
+	same d
+	r300 d.replace("retain_days=365", "retain_days=300")
+	cutoff d.replace("cutoff=2025-04-01T00:00:00.000Z", "cutoff=2025-04-02T00:00:00.000Z")
+	cut_time re.sub(r"cut_time=\S+", "cut_time=2025-04-01T00:00:00.000Z", d)
+	cut_mac re.sub(r"cut_mac=\S+", "cut_mac=" + "0" * 64, d)
+	extra d + " extra"
+	kept re.sub(r"kept=[0-9]+", "kept=1", d)
+	removed re.sub(r"removed=0-", "removed=1-", d)
+	before_t0 re.sub(r"cut_time=\S+", "cut_time=2024-03-10T10:00:00.000Z", d)
+	zero365 d.replace("retain_days=365", "retain_days=0365")
+	cutoff_s d.replace("cutoff=2025-04-01T00:00:00.000Z", "cutoff=2025-04-01T00:00:00Z")
+	space d + " "
+	EOF
+	cmp fg.same.csv pruned.csv
 '
 
 test_expect_success 'a checkpoint keeping under 365 days fails (R6)' '
-	forged "d.replace(\"retain_days=365\", \"retain_days=300\")" "kept only 300 days"
+	forged r300 "kept only 300 days"
 '
 
 test_expect_success 'a cutoff later than the checkpoint time minus the retention fails' '
-	forged "d.replace(\"cutoff=2025-04-01T00:00:00.000Z\", \"cutoff=2025-04-02T00:00:00.000Z\")" \
-	    "cutoff 2025-04-02T00:00:00.000Z is less than 365 days"
+	forged cutoff "cutoff 2025-04-02T00:00:00.000Z is less than 365 days"
 '
 
 test_expect_success 'a cut record not before the cutoff fails' '
-	forged "re.sub(r\"cut_time=\\S+\", \"cut_time=2025-04-01T00:00:00.000Z\", d)" "not before its cutoff"
+	forged cut_time "not before its cutoff"
 '
 
 test_expect_success 'a wrong cut_mac leaves the first record unverified' '
-	forged "re.sub(r\"cut_mac=\\S+\", \"cut_mac=\" + \"0\" * 64, d)" "f.csv:2: seq [0-9]+: MAC mismatch"
+	forged cut_mac "f.csv:2: seq [0-9]+: MAC mismatch"
 '
 
 test_expect_success 'a malformed checkpoint fails' '
-	forged "d + \" extra\"" "malformed log-prune checkpoint"
+	forged extra "malformed log-prune checkpoint"
 '
 
 test_expect_success 'a cut_mac that differs from the archive is caught when both are given' '
-	cp pruned.csv f.csv &&
-	forge s/oplog.key f.csv "re.sub(r\"cut_mac=\\S+\", \"cut_mac=\" + \"0\" * 64, d)" &&
+	cp fg.cut_mac.csv f.csv &&
 	test_must_fail 1 log-verify -k key arch.csv f.csv 2>err &&
 	one_line_matching err "cut_mac or cut_time differs from record"
 '
@@ -162,27 +189,25 @@ test_expect_success 'key holder: a cut that a genuine prune allows verifies (the
 '
 
 test_expect_success 'a checkpoint whose kept= or removed= range does not fit its place fails' '
-	cp pruned.csv f.csv && forge s/oplog.key f.csv "re.sub(r\"kept=[0-9]+\", \"kept=1\", d)" &&
+	cp fg.kept.csv f.csv &&
 	test_must_fail 1 log-verify -k key f.csv 2>err &&
 	one_line_matching err "does not fit its seq" &&
-	cp pruned.csv f.csv && forge s/oplog.key f.csv "re.sub(r\"removed=0-\", \"removed=1-\", d)" &&
+	cp fg.removed.csv f.csv &&
 	test_must_fail 1 log-verify -k key arch.csv f.csv 2>err &&
 	one_line_matching err "log-prune removed from seq 1, the log then began at 0"
 '
 
 test_expect_success 'a checkpoint with a cut_time before t0 fails' '
-	forged "re.sub(r\"cut_time=\\S+\", \"cut_time=2024-03-10T10:00:00.000Z\", d)" \
-	    "cut_time 2024-03-10T10:00:00.000Z is before the log began"
+	forged before_t0 "cut_time 2024-03-10T10:00:00.000Z is before the log began"
 '
 
 test_expect_success 'a checkpoint number with a leading zero, or a time of another form, fails' '
-	forged "d.replace(\"retain_days=365\", \"retain_days=0365\")" "malformed log-prune checkpoint" &&
-	forged "d.replace(\"cutoff=2025-04-01T00:00:00.000Z\", \"cutoff=2025-04-01T00:00:00Z\")" \
-	    "malformed log-prune checkpoint"
+	forged zero365 "malformed log-prune checkpoint" &&
+	forged cutoff_s "malformed log-prune checkpoint"
 '
 
 test_expect_success 'a checkpoint with a space after its last token fails' '
-	forged "d + \" \"" "malformed log-prune checkpoint" &&
+	forged space "malformed log-prune checkpoint" &&
 	test_must_fail 1 python3 "$SRCDIR/tests/indepverify.py" key f.csv >/dev/null
 '
 
@@ -203,37 +228,47 @@ test_expect_success 'a run that removes nothing: its record verifies, with both 
 	indep --now $RNOW key arch.csv ran.csv >out && grep -q "^ok " out
 '
 
-# ran_forged EXPR MESSAGE: the removed=0 record rewritten by EXPR over d and
-# re-MACed with the current key fails with MESSAGE, and the independent
-# verifier rejects it too.
+# ran_forged NAME MESSAGE: rf.NAME.csv, the removed=0 record rewritten
+# (forge_each) and re-MACed with the current key, as f.csv, fails with
+# MESSAGE, and the independent verifier rejects it too.
 ran_forged() {
-	cp ran.csv f.csv && forge ran/oplog.key f.csv "$1" &&
+	cp "rf.$1.csv" f.csv &&
 	test_must_fail 1 log-verify -k key --now $RNOW f.csv 2>err &&
 	one_line_matching err "$2" &&
 	test_must_fail 1 indep --now $RNOW key f.csv >/dev/null
 }
 
+# The forgeries of the removed=0 record the tests below verify, made here.
 test_expect_success 'removed=0: the forger control verifies' '
-	cp ran.csv f.csv && forge ran/oplog.key f.csv "d" && cmp f.csv ran.csv &&
+	forge_each ran/oplog.key ran.csv rf <<-\EOF &&
+	same d
+	r300 d.replace("retain_days=365", "retain_days=300")
+	cutoff d.replace("cutoff=2025-04-02T00:00:00.000Z", "cutoff=2025-04-02T00:00:00.001Z")
+	kept d + " kept=3"
+	space d + " "
+	removed00 d.replace("removed=0", "removed=00")
+	order "retain_days=365 removed=0 cutoff=2025-04-02T00:00:00.000Z"
+	time_s d.replace("00.000Z", "00Z")
+	EOF
+	cp rf.same.csv f.csv && cmp f.csv ran.csv &&
 	indep --now $RNOW key f.csv >/dev/null
 '
 
 test_expect_success 'removed=0 keeping under 365 days fails (R6)' '
-	ran_forged "d.replace(\"retain_days=365\", \"retain_days=300\")" "kept only 300 days"
+	ran_forged r300 "kept only 300 days"
 '
 
 test_expect_success 'removed=0 with a cutoff later than its time minus the retention fails' '
-	ran_forged "d.replace(\"cutoff=2025-04-02T00:00:00.000Z\", \"cutoff=2025-04-02T00:00:00.001Z\")" \
+	ran_forged cutoff \
 	    "cutoff 2025-04-02T00:00:00.001Z is less than 365 days .or a calendar year. before its record"
 '
 
 test_expect_success 'removed=0 with another token, order or form fails as malformed' '
-	ran_forged "d + \" kept=3\"" "malformed log-prune checkpoint" &&
-	ran_forged "d + \" \"" "malformed log-prune checkpoint" &&
-	ran_forged "d.replace(\"removed=0\", \"removed=00\")" "malformed log-prune checkpoint" &&
-	ran_forged "\"retain_days=365 removed=0 cutoff=2025-04-02T00:00:00.000Z\"" \
-	    "malformed log-prune checkpoint" &&
-	ran_forged "d.replace(\"00.000Z\", \"00Z\")" "malformed log-prune checkpoint"
+	ran_forged kept "malformed log-prune checkpoint" &&
+	ran_forged space "malformed log-prune checkpoint" &&
+	ran_forged removed00 "malformed log-prune checkpoint" &&
+	ran_forged order "malformed log-prune checkpoint" &&
+	ran_forged time_s "malformed log-prune checkpoint"
 '
 
 test_expect_success 'a changed first record of the pruned log fails at that record' '
