@@ -91,26 +91,30 @@ test_expect_success 'each tool accepts every option offered (no getopt complaint
 NONE=$TMP/ctx/file/state
 CONTEXTS='. "$1"; NONE=$2
 
-# sample TOOL OPTION: an argument for OPTION where the completion offers none.
+# sample TOOL OPTION: in smp, an argument for OPTION where the completion
+# offers none (a variable, not $(sample): a fork of this bash costs more
+# than the rest of a call).
 sample() {
+	local smp0
 	case $1:$2 in
 	jukisec-audit:--since|jukisec-audit:--until|*:--expires|*:--instructions-given)
-		echo 2026-01-01 ;;
-	jukisec-audit:--fiscal-year) echo 2025 ;;
+		smp=2026-01-01 ;;
+	jukisec-audit:--fiscal-year) smp=2025 ;;
 	*:--now|*:--since|*:--until|*:--at|*:--occurred|*:--detected)
-		echo 2026-01-01T00:00:00Z ;;
-	*:--key-file|*:--detail-file|*:--archive|*:--cursor-file) echo file ;;
-	*:--by-password-fd) echo 3 ;;
-	*:--password-fd) echo 4 ;;
-	*:--level|*:--persons|*:--overdue) echo 1 ;;
-	*:--epoch) echo 60 ;;
-	*:--expiring) echo 30 ;;
-	*:--retain) echo 400 ;;
-	*:--type) echo leak ;;
-	*:--cause) echo fire ;;
-	*:--finger) echo right-index-finger ;;
-	*:--anchor) echo "jukisec-log-anchor v1 seq=1 mac=$(printf %064d 0)" ;;
-	*) echo x ;;
+		smp=2026-01-01T00:00:00Z ;;
+	*:--key-file|*:--detail-file|*:--archive|*:--cursor-file) smp=file ;;
+	*:--by-password-fd) smp=3 ;;
+	*:--password-fd) smp=4 ;;
+	*:--level|*:--persons|*:--overdue) smp=1 ;;
+	*:--epoch) smp=60 ;;
+	*:--expiring) smp=30 ;;
+	*:--retain) smp=400 ;;
+	*:--type) smp=leak ;;
+	*:--cause) smp=fire ;;
+	*:--finger) smp=right-index-finger ;;
+	*:--anchor) printf -v smp0 %064d 0
+		smp="jukisec-log-anchor v1 seq=1 mac=$smp0" ;;
+	*) smp=x ;;
 	esac
 }
 
@@ -132,7 +136,7 @@ offered() {
 		*:--help|*:--version|*:--dir=) ;;	# the line has -d $NONE
 		0:*=)	OPT+=("${o%=}") VAL+=(=) ;;
 		*:*=)	c "$@" "${o%=}" ""
-			[ "${#COMPREPLY[@]}" -gt 0 ] || COMPREPLY=("$(sample "$1" "${o%=}")")
+			[ "${#COMPREPLY[@]}" -gt 0 ] || { sample "$1" "${o%=}"; COMPREPLY=("$smp"); }
 			[ "$n" = 1 ] && COMPREPLY=("${COMPREPLY[0]}")
 			for v in "${COMPREPLY[@]}"; do OPT+=("${o%=}") VAL+=("$v"); done ;;
 		*)	OPT+=("$o") VAL+=("") ;;
@@ -147,17 +151,38 @@ taken() {
 	[ "$st" -ne 2 ] && [ "$st" -lt 128 ]
 }
 
+# refix ARGS...: what did last time (fix) is offered after ARGS, with
+# that first value (else the sample), and the tool takes the line with it.
+# Asked alone, it spares offered -1 (a completion per option that takes
+# a value) for most lines that need one more option.
+refix() {
+	local o
+	[ -n "${fix[0]-}" ] || return 1
+	c "$@" --
+	for o in "${COMPREPLY[@]}"; do
+		case $o in
+		"${fix[0]}")	[ "${#fix[@]}" = 1 ] || return 1 ;;
+		"${fix[0]}=")	[ "${#fix[@]}" = 2 ] || return 1
+			c "$@" "${fix[0]}" ""
+			[ "${#COMPREPLY[@]}" -gt 0 ] || { sample "$1" "${fix[0]}"; COMPREPLY=("$smp"); }
+			[ "${COMPREPLY[0]}" = "${fix[1]}" ] || return 1 ;;
+		*)	continue ;;
+		esac
+		taken "$@" "${fix[@]}"
+		return
+	done
+	return 1
+}
+
 # completes TOOL ARGS...: the tool takes the line, or the line with one
 # more option offered after it (what did last time first); else says why.
 completes() {
-	local why i
+	local why i l=
 	taken "$@" && return 0
-	why="$*: status $st: $(head -n 1 ../err)"
+	IFS= read -r l <../err
+	why="$*: status $st: $l"
+	refix "$@" && return 0
 	offered -1 "$@"
-	for i in "${!OPT[@]}"; do
-		[ "${OPT[i]}" = "${fix[0]-}" ] && [ "${VAL[i]}" = "${fix[1]-}" ] &&
-		    taken "$@" "${fix[@]}" && return 0
-	done
 	for i in "${!OPT[@]}"; do
 		fix=("${OPT[i]}" ${VAL[i]:+"${VAL[i]}"})
 		taken "$@" "${fix[@]}" && return 0
@@ -181,7 +206,8 @@ while read -r tool base; do
 			[[ $paired == *" ${opt2[j]} "* ]] && continue
 			if [ "${val2[j]}" = = ]; then
 				c "${one[@]}" "${opt2[j]}" ""
-				val2[j]=${COMPREPLY[0]-$(sample "$tool" "${opt2[j]}")}
+				sample "$tool" "${opt2[j]}"
+				val2[j]=${COMPREPLY[0]-$smp}
 			fi
 			completes "${one[@]}" "${opt2[j]}" ${val2[j]:+"${val2[j]}"} || exit 1
 		done
