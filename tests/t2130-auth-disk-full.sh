@@ -187,12 +187,28 @@ done
 # counted, an admission logged, exit 3).  The line of a log that cannot
 # record, naming the file, before anything is counted.  Skipped where the
 # file system keeps no such attributes (CHATTR, lib.sh).
+# state_copy FIXTURE NAME: $D a copy of the state $TMP/FIXTURE at
+# $TMP/NAME, its key at $D.key, jukisec.conf's template_key its own.  The
+# fixture is made the first time it is asked for, by mk_FIXTURE in a
+# fresh state: one bootstrap and enrolment for the file, where each test
+# made its own (password checks that are not what these tests are about).
+state_copy() {
+	test -d "$TMP/$1" ||
+	    { (D=$TMP/$1.tmp && reg_state && "mk_$1") &&
+	    mv "$TMP/$1.tmp.key" "$TMP/$1.key" && mv "$TMP/$1.tmp" "$TMP/$1"; } ||
+	    return 1
+	D=$TMP/$2 && cp -a "$TMP/$1" "$D" && cp "$TMP/$1.key" "$D.key" &&
+	conf_set "$D" template_key "$D/template.key"
+}
+# mk_counted: boss, and tanaka with one failure counted.
+mk_counted() {
+	bootstrap && add_pw tanaka &&
+	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null
+}
 for fa in oplog.head:a oplog.head:i oplog.csv:i; do
 f=${fa%:*} a=${fa#*:}
 test_expect_success CHATTR "$f chattr +$a: the same line for all, nothing counted or logged" '
-	D=$TMP/c-'$f-$a' &&
-	reg_state && bootstrap && add_pw tanaka &&
-	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	state_copy counted "c-'$f-$a'" &&
 	cp "$D/operators.csv" reg.before && cp "$D/oplog.csv" log.before &&
 	printf "%s\n" "auth-check: $D/'$f': the attempt cannot be recorded (Operation not permitted): denied" >want &&
 	chattr +'$a' "$D/'$f'" && s=0 &&
@@ -233,15 +249,16 @@ XV_DIR=$TMP/xv
 export XV_DIR
 # fixed_state NAME: $D a fresh state (NAME its directory) with tanaka
 # (one failure counted, that the right password resets) and ueda (-m
-# external), and the hand of ueda presented.
-fixed_state() {
-	D=$TMP/r-$1 &&
-	reg_state && bootstrap && add_pw tanaka &&
-	mkdir -p "$XV_DIR" && echo ueda-right >"$XV_DIR/hand" &&
+# external), and the hand of ueda presented: a copy (state_copy).
+mk_fixed() {
+	mk_counted &&
 	conf_set "$D" external_verifier "$SRCDIR/tests/xverifier.sh" &&
 	operator-add -d "$D" -b boss --by-password-fd 4 -i ueda -n Ueda \
-	    -m external 4<"$TMP/pw.boss" 2>/dev/null &&
-	test_must_fail 1 auth tanaka "$TMP/pw.wrong" 2>/dev/null &&
+	    -m external 4<"$TMP/pw.boss" 2>/dev/null
+}
+fixed_state() {
+	mkdir -p "$XV_DIR" && echo ueda-right >"$XV_DIR/hand" &&
+	state_copy fixed "r-$1" &&
 	test "$(field tanaka failed)" = 1
 }
 # fixed_answers WHERE ERROR [WRAP...]: a wrong password, the right one,
