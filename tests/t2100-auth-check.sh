@@ -74,15 +74,60 @@ test_expect_success 'the manager unlocks; the right password works again' '
 	test "$(log_count operator-mod ok unlock)" = 1
 '
 
+# regs SAVED OUT SPEC...: for the Nth SPEC, OUT.N is SAVED with fields
+# set as csv_set (lib-register.sh) sets them, SPEC their list, ID:COL:VAL
+# joined by commas: one python3 run for them all, where regcol started
+# one a change.
+regs() {
+	python3 - "$@" <<-\EOF
+	import csv, sys
+	src, out = sys.argv[1:3]
+	for n, spec in enumerate(sys.argv[3:], 1):
+	    rows = list(csv.reader(open(src, newline="")))
+	    for part in spec.split(","):
+	        key, col, val = part.split(":", 2)
+	        if col not in rows[0]: sys.exit("regs: no column " + col)
+	        i = rows[0].index(col)
+	        for r in rows[1:]:
+	            if r[0] == key: r[i] = val
+	    csv.writer(open("%s.%d" % (out, n), "w", newline=""), lineterminator="\n").writerows(rows)
+	EOF
+}
+# last_is TEXT: the last line of oplog.csv holds TEXT (tail -1 | grep -q,
+# by read and case).
+last_is() {
+	while IFS= read -r _ll || [ -n "$_ll" ]; do _last=$_ll; done <"$D/oplog.csv"
+	case $_last in *"$1"*) return 0 ;; esac
+	echo "last record: $_last" >&2; return 1
+}
+
+# reps C N: C N times and a newline (python3 -c "print(C * N)", in
+# builtins).
+reps() {
+	_r= _s=$1 _k=$2
+	while [ "$_k" -gt 0 ]; do
+		[ $((_k % 2)) = 0 ] || _r=$_r$_s
+		_s=$_s$_s _k=$((_k / 2))
+	done
+	printf "%s\n" "$_r"
+}
+# sleeping PID: auth-check PID sleeps (cut -f2,3 | grep of /proc/PID/stat,
+# by read and case).
+sleeping() {
+	read -r _st <"/proc/$1/stat" && case $_st in "$1 (auth-check) S "*) ;; *) false ;; esac
+}
+
 # auth-check(1): the flag "locked" is the lock; locked_at only says when
 # it began, and no value there (none, or 1970: t2110) means "not locked".
 test_expect_success 'the locked flag decides, not locked_at; a lock of no time never lifts' '
 	add_pw kudo &&
-	regcol kudo locked yes && regcol kudo locked_at "" &&
+	regs "$D/operators.csv" reg.kudo kudo:locked:yes,kudo:locked_at: &&
+	cp reg.kudo.1 "$D/operators.csv" &&
 	conf_set "$D" lockout_unlock_minutes 1 &&
 	test_must_fail 4 auth kudo "$TMP/pw.kudo" 2>/dev/null &&
 	test "$(log_count auth locked "method=password reason=locked\$")" -ge 1 &&
-	regcol kudo locked no && regcol kudo locked_at 2026-01-01T00:00:00.000Z &&
+	regs "$D/operators.csv" reg.kudo kudo:locked:no,kudo:locked_at:2026-01-01T00:00:00.000Z &&
+	cp reg.kudo.1 "$D/operators.csv" &&
 	auth kudo "$TMP/pw.kudo" &&
 	conf_set "$D" lockout_unlock_minutes 0
 '
@@ -138,25 +183,30 @@ test_expect_success 'a corrupt PHC string is a deny, never a guess' '
 # operator-mod repairs it.
 test_expect_success 'a password row that records no exception: denied as an unknown id, not counted' '
 	cp "$D/operators.csv" reg.save && n=0 && f=$(field short failed) &&
-	for cv in exception_reason: exception_reason:　　 approved_by: approved_by:　 \
-	    approved_by:- instructions_date: instructions_date:2026-13-01 instructions_date:soon; do
-		regcol short ${cv%%:*} "${cv#*:}" &&
+	cvs="exception_reason: exception_reason:　　 approved_by: approved_by:　
+	    approved_by:- instructions_date: instructions_date:2026-13-01 instructions_date:soon" &&
+	set -- && for cv in $cvs; do set -- "$@" "short:$cv"; done &&
+	regs reg.save reg.cv "$@" boss:approved_by: \
+	    short:exception_reason:,short:approved_by: &&
+	k=0 &&
+	for cv in $cvs; do
+		k=$((k + 1)) &&
+		cp reg.cv.$k "$D/operators.csv" &&
 		for p in short wrong; do
 			test_must_fail 1 auth short "$TMP/pw.$p" 2>err &&
 			test_cmp "$TMP/denied.msg" err && n=$((n + 1)) &&
-			tail -1 "$D/oplog.csv" | grep -q ",-,auth,short,denied,method=password reason=register-row-damaged," ||
+			last_is ",-,auth,short,denied,method=password reason=register-row-damaged," ||
 			{ echo "$cv, pw.$p" >&2; exit 1; }
 		done
 		cp reg.save "$D/operators.csv" || exit 1
 	done &&
 	test "$(field short failed)" = "$f" &&
 	test "$(log_count auth denied "reason=register-row-damaged")" = $n &&
-	regcol boss approved_by "" &&
+	cp reg.cv.9 "$D/operators.csv" &&
 	test_must_fail 1 operator-mod -d "$D" -b boss --by-password-fd 4 -i short \
 	    -s S 4<"$TMP/pw.boss" 2>/dev/null &&
-	tail -1 "$D/oplog.csv" | grep -q ",auth,boss,denied,method=password reason=register-row-damaged check=manager," &&
-	cp reg.save "$D/operators.csv" &&
-	regcol short exception_reason "" && regcol short approved_by "" &&
+	last_is ",auth,boss,denied,method=password reason=register-row-damaged check=manager," &&
+	cp reg.cv.10 "$D/operators.csv" &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i short \
 	    --reason "cannot use the reader" 4<"$TMP/pw.boss" &&
 	test "$(field short approved_by)" = boss &&
@@ -194,7 +244,7 @@ test_expect_success 'usage: -u required, bad id, bad fd' '
 	test_must_fail 2 env -u PAM_USER auth-check -d "$D" --pam </dev/null 2>err &&
 	one_line_matching err "^auth-check: --pam: PAM_USER is not set\$" &&
 	test_must_fail 2 env PAM_USER= auth-check -d "$D" --pam </dev/null 2>/dev/null &&
-	test_must_fail 2 auth-check -d "$D" -u "$(printf "a%.0s" $(seq 33))" \
+	test_must_fail 2 auth-check -d "$D" -u "$(reps a 33)" \
 	    --password-fd 0 </dev/null 2>err &&
 	one_line_matching err "longer than 32 bytes" &&
 	test_must_fail 2 env PAM_USER="a b" auth-check -d "$D" --pam </dev/null 2>err &&
@@ -245,7 +295,7 @@ test_expect_success '--password-fd PASSWORD: refused, the value not repeated' '
 # bytes is refused, even a real host's (it would not fit the log's
 # terminal field): exit 2, nothing logged.
 test_expect_success 'a refused id or terminal name is named by its source, nothing logged' '
-	long=$(printf "a%.0s" $(seq 70)).example.jp && cp "$D/oplog.csv" log.before &&
+	long=$(reps a 70).example.jp && cp "$D/oplog.csv" log.before &&
 	test_must_fail 2 env PAM_USER=ta/naka auth-check -d "$D" --pam </dev/null 2>err &&
 	one_line_matching err "^auth-check: PAM_USER ta/naka: only A-Z a-z 0-9 \. _ - allowed\$" &&
 	test_must_fail 2 env PAM_USER=tanaka PAM_RHOST=$long PAM_TTY=pts/4 \
@@ -316,7 +366,7 @@ test_expect_success 'a closed stdout or stderr as --password-fd: Bad file descri
 # a longer answer is a wrong one, and the attempt is logged and counted
 # like every other (R5.2, R6), not turned away unrecorded.
 test_expect_success 'a password over 1024 bytes: the one-line deny, logged, counted' '
-	python3 -c "print(\"p\" * 1025)" >"$TMP/pw.long" &&
+	reps p 1025 >"$TMP/pw.long" &&
 	failed=$(field tanaka failed) &&
 	test_must_fail 1 auth tanaka "$TMP/pw.long" 2>err &&
 	test_cmp "$TMP/denied.msg" err &&
@@ -326,7 +376,7 @@ test_expect_success 'a password over 1024 bytes: the one-line deny, logged, coun
 	test_must_fail 1 auth nobody "$TMP/pw.long" 2>err &&
 	test_cmp "$TMP/denied.msg" err &&
 	test "$(log_count auth denied "reason=unknown-id")" = $((unknown + 1)) &&
-	python3 -c "print(\"p\" * 1024)" >"$TMP/pw.1024" &&
+	reps p 1024 >"$TMP/pw.1024" &&
 	test_must_fail 1 auth tanaka "$TMP/pw.1024" 2>err &&
 	test "$(log_count auth denied "reason=wrong-password")" -ge 1 &&
 	test "$(log_count auth denied "reason=over-long-password")" = 1 &&
@@ -362,7 +412,7 @@ test_expect_success 'a CR ends the password only before a line feed' '
 # in the byte past it is not yet a byte too many.  The same reader takes
 # the new password of an enrolment (operator-mod --reset-password).
 test_expect_success 'a 1024-byte password ended by CR LF: admitted, and set' '
-	python3 -c "print(\"q\" * 1024)" >"$TMP/pw.max" && add_pw maxlen &&
+	reps q 1024 >"$TMP/pw.max" && add_pw maxlen &&
 	printf "%s\r\n" "$(cat "$TMP/pw.max")" >pw.maxcrlf &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i maxlen --reset-password \
 	    --password-fd 3 3<pw.maxcrlf 4<"$TMP/pw.boss" &&
@@ -385,7 +435,7 @@ test_expect_success 'a row gone while the KDF ran is a deny, never a default adm
 	grep -v "^kato," reg.full >reg.without && mkfifo pwpipe &&
 	auth-check -d "$D" -u kato --password-fd 3 3<>pwpipe 2>err6 & pid=$!
 	# it has read the register once it sleeps on the fifo
-	i=0; until cut -d" " -f2,3 /proc/$pid/stat | grep -qx "(auth-check) S"; do
+	i=0; until sleeping $pid; do
 		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
 	done &&
 	cp reg.without reg.tmp && chmod 600 reg.tmp && mv reg.tmp "$D/operators.csv"
@@ -401,7 +451,7 @@ test_expect_success 'a row gone while the KDF ran is a deny, never a default adm
 test_expect_success 'an exception blanked while the KDF ran is a deny, never an admit' '
 	cp "$D/operators.csv" reg.full && rm -f pwpipe && mkfifo pwpipe &&
 	auth-check -d "$D" -u kato --password-fd 3 3<>pwpipe 2>err6 & pid=$!
-	i=0; until cut -d" " -f2,3 /proc/$pid/stat | grep -qx "(auth-check) S"; do
+	i=0; until sleeping $pid; do
 		i=$((i + 1)); test $i -lt 500 || exit 1; sleep 0.01
 	done &&
 	cp reg.full reg.tmp && csv_set reg.tmp kato exception_reason "" &&
