@@ -74,14 +74,31 @@ logged_fails() {
 	END { print n + 0 }' "$D/oplog.csv")
 }
 
-# counted ID...: each ID's failed count is the failures its records show.
+# counted ID...: each ID's failed count is the failures its records show
+# (field and logged_fails of each ID, in one csv_awk over both files: it
+# runs after every fault and kill of the crash tests).
 counted() {
-	for _c; do
-		[ "$(field "$_c" failed)" = "$(logged_fails "$_c")" ] || {
-			echo "$_c: failed=$(field "$_c" failed), logged $(logged_fails "$_c")" >&2
-			return 1
-		}
-	done
+	(_ids=" $* "; export _ids; csv_awk '
+	FILENAME != cur { cur = FILENAME; file++; h = 0 }
+	file == 1 && !h && NF_ { h = 1; for (k = 1; k <= NF_; k++) col[F[k]] = k
+		if (!("failed" in col) || !("id" in col)) { print "counted: no column failed" >"/dev/stderr"; bad = 2; exit 2 }
+		next }
+	file == 1 && NF_ && index(ENVIRON["_ids"], " " F[col["id"]] " ") {
+		_r = F[col["id"]]; reg[_r] = nreg[_r]++ ? reg[_r] "\n" F[col["failed"]] : F[col["failed"]] }
+	file == 2 && NF_ > 7 && F[5] == "auth" {
+		if (F[7] == "ok") n[F[6]] = 0
+		else if (F[8] ~ /reason=(wrong-password|locked)( |$)/) n[F[6]]++ }
+	file == 2 && NF_ > 7 && F[5] == "operator-mod" && F[8] ~ /unlock/ { n[F[6]] = 0 }
+	END {
+		if (bad == 2) exit 2
+		k = split(ENVIRON["_ids"], ids, " ")
+		for (i = 1; i <= k; i++)
+			if ((reg[ids[i]] "") != (n[ids[i]] + 0 "")) {
+				print ids[i] ": failed=" reg[ids[i]] ", logged " (n[ids[i]] + 0) >"/dev/stderr"
+				bad = 1
+			}
+		exit bad
+	}' "$D/operators.csv" "$D/oplog.csv")
 }
 
 # csv_set FILE KEY COLUMN VALUE: sets one field of the row whose first

@@ -269,9 +269,12 @@ key s/$/ /
 EOF
 }
 
+# one_line_matching FILE ERE: FILE is one line, ended by a newline, and it
+# matches ERE (the shell's read counts the lines: no wc per call).
 one_line_matching() {
-	n=$(wc -l <"$1")
-	if [ "$n" -ne 1 ]; then echo "want one line in $1, got $n:" >&2; cat "$1" >&2; return 1; fi
+	if ! { IFS= read -r _l1 && ! IFS= read -r _l2 && [ -z "$_l2" ]; } <"$1"; then
+		echo "want one line in $1, got $(wc -l <"$1"):" >&2; cat "$1" >&2; return 1
+	fi
 	grep -Eq -- "$2" "$1" || { echo "'$(cat "$1")' does not match '$2'" >&2; return 1; }
 }
 
