@@ -22,6 +22,16 @@ SA=$(awk -F, '$6 == "A" { print $1 }' "$S/oplog.csv")
 # The log ends 2024-08-01: prunes at earlier times give it no earlier end,
 # and it is verified after its last record.
 VNOW=2024-08-01T13:00:00Z
+# The instants the tests prune at, ms "$TA|$TB" DELTA as lib-prune.sh's ms
+# gives them, from one python3 (ms starts one each).
+eval "$(python3 -c 'import sys, datetime as d
+a = sys.argv[1:]
+for i in range(0, len(a), 3):
+	t = d.datetime.strptime(a[i + 1], "%Y-%m-%dT%H:%M:%S.%fZ") + d.timedelta(milliseconds=int(a[i + 2]))
+	print("%s=%s" % (a[i], t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)))' \
+    A_1 "$TA" 1 \
+    A_365d "$TA" $((365 * DAY)) A_365d_m1 "$TA" $((365 * DAY - 1)) A_365d_p1 "$TA" $((365 * DAY + 1)) \
+    B_365d_p1 "$TB" $((365 * DAY + 1)) B_366d "$TB" $((366 * DAY)) B_366d_p1 "$TB" $((366 * DAY + 1)))"
 
 # fresh N: a copy of the built state as $TMP/N (with N.key).
 fresh() { rm -rf "$TMP/$1"; cp -a "$S" "$TMP/$1" && cp -p "$S.key" "$TMP/$1.key"; }
@@ -35,7 +45,7 @@ test_expect_success 'the log spans 2022-2024 and verifies' '
 '
 
 test_expect_success 'a record exactly 365 days old stays, the one before goes' '
-	fresh x0 && NOW=$(ms "$TA" $((365 * DAY))) &&
+	fresh x0 && NOW=$A_365d &&
 	prune "$TMP/x0" "$NOW" -v --discard >out.txt &&
 	has "$TMP/x0" A && test "$(first_seq "$TMP/x0")" -eq "$SA" &&
 	grep -q "removed $SA records (seq 0-$((SA - 1)), before $TA), kept [0-9]*, oldest kept $TA" out.txt &&
@@ -44,30 +54,30 @@ test_expect_success 'a record exactly 365 days old stays, the one before goes' '
 '
 
 test_expect_success 'one millisecond younger than 365 days: stays' '
-	fresh x1 && NOW=$(ms "$TA" $((365 * DAY - 1))) &&
+	fresh x1 && NOW=$A_365d_m1 &&
 	prune "$TMP/x1" "$NOW" --discard &&
 	has "$TMP/x1" A && test "$(first_seq "$TMP/x1")" -eq "$SA" &&
 	verify "$TMP/x1" $VNOW >/dev/null
 '
 
 test_expect_success 'one millisecond older than 365 days: goes' '
-	fresh x2 && NOW=$(ms "$TA" $((365 * DAY + 1))) &&
+	fresh x2 && NOW=$A_365d_p1 &&
 	prune "$TMP/x2" "$NOW" --discard &&
 	! has "$TMP/x2" A && test "$(first_seq "$TMP/x2")" -eq $((SA + 1)) &&
 	verify "$TMP/x2" $VNOW >/dev/null
 '
 
 test_expect_success 'across 29 February 365 days + 1 ms is not yet a year: stays' '
-	fresh y0 && NOW=$(ms "$TB" $((365 * DAY + 1))) &&
+	fresh y0 && NOW=$B_365d_p1 &&
 	prune "$TMP/y0" "$NOW" -v --discard >out.txt &&
 	has "$TMP/y0" B && grep -q "before 2023-05-31T12:00:00" out.txt &&
 	verify "$TMP/y0" $VNOW >/dev/null
 '
 
 test_expect_success 'across 29 February: exactly a calendar year stays, 1 ms more goes' '
-	fresh y1 && NOW=$(ms "$TB" $((366 * DAY))) &&
+	fresh y1 && NOW=$B_366d &&
 	prune "$TMP/y1" "$NOW" --discard && has "$TMP/y1" B &&
-	fresh y2 && NOW=$(ms "$TB" $((366 * DAY + 1))) &&
+	fresh y2 && NOW=$B_366d_p1 &&
 	prune "$TMP/y2" "$NOW" --discard && ! has "$TMP/y2" B &&
 	verify "$TMP/y2" $VNOW >/dev/null
 '
@@ -116,7 +126,7 @@ test_expect_success 'on 29 February the cutoff is a year back in local time too,
 '
 
 test_expect_success '--retain 366 across 29 February: 366 days + 1 ms goes' '
-	fresh y3 && NOW=$(ms "$TB" $((366 * DAY + 1))) &&
+	fresh y3 && NOW=$B_366d_p1 &&
 	prune "$TMP/y3" "$NOW" -r 366 --discard && ! has "$TMP/y3" B &&
 	tail -1 "$TMP/y3/oplog.csv" | grep -q "retain_days=366 " &&
 	verify "$TMP/y3" $VNOW >/dev/null
@@ -137,7 +147,7 @@ test_expect_success 'without --now the clock decides (faketime)' '
 
 test_expect_success 'file times play no part: an old mtime removes nothing more' '
 	fresh m0 && touch -d 2001-01-01 "$TMP/m0/oplog.csv" &&
-	prune "$TMP/m0" "$(ms "$TA" $((365 * DAY)))" --discard &&
+	prune "$TMP/m0" "$A_365d" --discard &&
 	has "$TMP/m0" A
 '
 
@@ -158,11 +168,11 @@ test_expect_success '--discard takes years of seals alone as time that may not h
 
 test_expect_success 'running it again removes nothing more, and adds its record' '
 	cp "$TMP/x2/oplog.csv" before.csv &&
-	prune "$TMP/x2" "$(ms "$TA" $((365 * DAY + 1)))" -v --discard >out.txt &&
+	prune "$TMP/x2" "$A_365d_p1" -v --discard >out.txt &&
 	grep -q "^nothing before" out.txt &&
 	cmp -n "$(wc -c <before.csv)" before.csv "$TMP/x2/oplog.csv" &&
 	test "$(wc -l <"$TMP/x2/oplog.csv")" -eq $(($(wc -l <before.csv) + 1)) &&
-	tail -1 "$TMP/x2/oplog.csv" | grep -q ",-,log-prune,oplog.csv,ok,removed=0 cutoff=$(ms "$TA" 1) retain_days=365," &&
+	tail -1 "$TMP/x2/oplog.csv" | grep -q ",-,log-prune,oplog.csv,ok,removed=0 cutoff=$A_1 retain_days=365," &&
 	verify "$TMP/x2" $VNOW >/dev/null
 '
 
