@@ -8,11 +8,23 @@ S=$TMP/s A=$TMP/archive.csv
 init_at "$S"
 # the writers are jobs, not persons of the register (R5.4: no word of them)
 sed -i "s/^system_actors = .*/system_actors = w1,w2,w3,w4/" "$S/jukisec.conf"
+# 40 days of 10 records each (objects b0 ... b39), as rec would append
+# them, for a third of the CPU: the 40 instants from one date(1), already
+# in at()'s form (local time: TZ is UTC here), each batch written by the
+# shell and appended by log-append under libfaketime as at() runs it.
 i=0
-while [ $i -lt 40 ]; do
-	rec "$S" "$(date -u -d "2022-01-02 + $i days" "+%Y-%m-%d 10:00:00")" "b$i" 10
-	i=$((i + 1))
-done
+while [ $i -lt 40 ]; do echo "2022-01-02 + $i days"; i=$((i + 1)); done |
+    date -f - "+%Y-%m-%d 10:00:00.000" | {
+	i=0
+	while read -r t; do
+		j=0
+		while [ $j -lt 10 ]; do echo "clerk01,print,b$i,ok,copy $j"; j=$((j + 1)); done >b.in
+		LD_PRELOAD=$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD} FAKETIME=$t \
+		    FAKETIME_DONT_FAKE_MONOTONIC=1 log-append -d "$S" --stdin <b.in || exit 1
+		i=$((i + 1))
+	done
+	[ $i = 40 ]
+} || exit 3
 # 1 MB kept by every prune, so each copy takes a while.
 padded "$S" "2022-06-01 10:00:00" 1000 big record
 
