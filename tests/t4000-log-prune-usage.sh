@@ -2,7 +2,6 @@
 # log-prune: usage, refusals (R6: never under 365 days), bad state.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 S=$TMP/s
 init_at "$S"

@@ -4,7 +4,6 @@
 # 365 days there: R6), with --now and with the clock (faketime).
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 S=$TMP/s
 init_at "$S"

@@ -4,7 +4,6 @@
 # exit 3 in one line, oplog.csv and oplog.head byte for byte as they were.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 S=$TMP/s
 init_at "$S"

@@ -8,7 +8,6 @@
 # removed record out of order fails the run with the log untouched.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 # old, new and many middle records of 1000 bytes, at NOW all but the old
 # ones younger than the retention.

@@ -7,7 +7,6 @@
 # refused with nothing changed.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 S=$TMP/s
 init_at "$S"

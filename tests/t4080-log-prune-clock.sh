@@ -9,7 +9,6 @@
 # the check.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 S=$TMP/s A=$TMP/arch/oplog-archive.csv
 mkdir -m 700 "$TMP/arch"

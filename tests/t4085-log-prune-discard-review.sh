@@ -10,7 +10,6 @@
 # records between the steps, is not seen: log-prune(1) says so.)
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
-. "$SRCDIR/tests/lib-prune-live.sh"	# live, for less CPU
 
 # tick DIR TIME: the log holds the tick record of live at TIME.
 tick() { grep -q ",$2,[^,]*,clerk01,view,tick," "$1/oplog.csv"; }
