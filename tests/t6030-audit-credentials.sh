@@ -36,24 +36,6 @@ for n,a in enumerate(sys.argv[2:],1):
     w.writeheader(); w.writerows(dict(r,**{c:v}) if r["id"]==i else r for r in rows)' "$@"
 }
 C=credentials
-# finding and detail (lib-audit.sh) start one mlr each, ~20 ms of CPU, and
-# a test asks a report for five of them: one mlr reads the report once
-# instead (audit_run, or a_index after a report is copied into a.csv),
-# each check's "STATUS SUBJECTS" and detail into files of their own that
-# finding and detail print, as lib-audit.sh's would.
-audit_run() {
-	ast=0
-	jukisec-audit -d "$D" --format csv "$@" >"$TMP/a.csv" 2>"$TMP/a.err" || ast=$?
-	a_index || rm -rf "$TMP/a.idx"
-}
-a_index() {
-	rm -rf "$TMP/a.idx" && mkdir "$TMP/a.idx" &&
-	mlr -S --icsv --ojson put -q -s d="$TMP/a.idx" '
-	    print > @d . "/" . $check . ".f", $status . " " . $subjects;
-	    print > @d . "/" . $check . ".d", $detail' "$TMP/a.csv"
-}
-finding() { [ ! -f "$TMP/a.idx/$1.f" ] || cat "$TMP/a.idx/$1.f"; }
-detail() { [ ! -f "$TMP/a.idx/$1.d" ] || cat "$TMP/a.idx/$1.d"; }
 
 # (The state of the method tests below, $DMG, begins as this one before
 # tanaka: a copy spares its bootstrap and suzuki's registration.)
@@ -232,7 +214,7 @@ test_expect_success 'R5.4, R5.5: a credentials that is a file or a symbolic link
 	audit_run &&
 	rm "$D/$C" && mv creds "$D/$C" &&
 	unread_creds "a symbolic link: refused" &&
-	cp file.csv "$TMP/a.csv" && a_index && ast=$fst &&
+	cp file.csv "$TMP/a.csv" && ast=$fst &&
 	unread_creds "Not a directory" &&
 	audit_run && expect orphan-credentials "PASS "
 '
