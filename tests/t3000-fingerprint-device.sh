@@ -143,23 +143,9 @@ test_expect_success 'G_MESSAGES_DEBUG does not reach stdout' '
 # path: under a limit, or with a caller's descriptors left open under an
 # ample one, the right finger is admitted as without a limit, or
 # auth-check stops before it prompts, exit 3, nothing logged or counted.
-# The 46 cases cost two python3 starts each with fds_free and a peer per
-# case (9 s of CPU): one peer (fpeer.py loop) serves every opening of the
-# one reader in turn, a run that stops before it opens the reader takes no
-# turn; and fds_bash does what lib.sh's fds_free does (the caller's
-# descriptors kept, /dev/null on the others from 3 to N-FREE-1, then the
-# soft limit N) in a bash, which dash cannot (no descriptor above 9).
-fds_bash() {
-	bash -c '
-	i=3
-	while [ $i -lt $(($1 - $2)) ]; do
-		[ -e /proc/self/fd/$i ] || eval "exec $i</dev/null" || exit 125
-		i=$((i + 1))
-	done
-	ulimit -Sn "$1" || exit 125
-	shift 2
-	exec "$@"' fds_bash "$@"
-}
+# One peer (fpeer.py loop) serves every opening of the one reader in turn
+# (a peer per case was a python3 start each); a run that stops before it
+# opens the reader takes no turn.
 test_expect_success 'ulimit -n, descriptors left open: admitted as without a limit, or exit 3 before the prompt' '
 	seen=0 &&
 	new_reader device || exit 1
@@ -167,7 +153,7 @@ test_expect_success 'ulimit -n, descriptors left open: admitted as without a lim
 	peer=$!
 	for nf in $(fd_limits); do
 		l=$(wc -l <state/oplog.csv) &&
-		r=0 && fds_bash ${nf%:*} ${nf#*:} auth-check -u alice 2>err || r=$?
+		r=0 && fds_free ${nf%:*} ${nf#*:} auth-check -u alice 2>err || r=$?
 		if [ $r = 0 ]; then
 			logged auth alice ok ""
 		else
