@@ -34,6 +34,11 @@ SEAL=$(lastseq)
 T=2026-01-02T09:00:00Z
 for i in 1 2 3; do la -u clerk01 -a auth -o "b$i" -r ok; done
 save good
+# good forged as the tests below forge it, once each (python3 starts):
+# cut after the seal, slot 0 naming it (forged1), slot 1 too, open
+# (forged2).
+forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && save forged1 &&
+forge head "$S" 1 $SEAL open && save forged2 && restore good
 
 test_expect_success 'a healthy log: nothing to recover, nothing changed' '
 	rec_ >out && grep -q ", its head and its key are as a writer expects: nothing to recover" out &&
@@ -42,7 +47,7 @@ test_expect_success 'a healthy log: nothing to recover, nothing changed' '
 '
 
 test_expect_success 'a recovery whose summary has no reader: made, exit 3, one line' '
-	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	restore forged2 &&
 	no_reader rec_ 2>err &&
 	test "$(cat "$TMP/no_reader.rc")" = 3 &&
 	one_line_matching err "^log-append: write error: standard output: Broken pipe\$" &&
@@ -50,7 +55,7 @@ test_expect_success 'a recovery whose summary has no reader: made, exit 3, one l
 '
 
 test_expect_success 'after a forged head (finding 1): the head is rewritten, the finding logged' '
-	forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	restore forged2 &&
 	test_must_fail 3 la -u clerk01 -a auth -r ok 2>err &&
 	rec_ >out &&
 	grep -q "recovered: kept seq 0-$SEAL; head: slot [01]: hmac does not verify" out &&
@@ -112,12 +117,12 @@ test_expect_success 'a version 1 head (an older jukisec) is converted' '
 '
 
 test_expect_success 'the key may come on standard input' '
-	restore good && forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && forge head "$S" 1 $SEAL open &&
+	restore forged2 &&
 	la --recover --key-file - <"$S.key" >out && grep -q "recovered" out && lv >/dev/null
 '
 
 test_expect_success 'another log'"'"'s verification key: exit 1, nothing changed' '
-	restore good && forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && save broken &&
+	restore forged1 && save broken &&
 	test_must_fail 1 la --recover --key-file "$TMP/o.key" 2>err &&
 	one_line_matching err "no record verifies with this key from the log.s start" &&
 	for f in oplog.csv oplog.head oplog.key; do cmp "$S/$f" "$TMP/broken/$f" || exit 1; done
@@ -135,7 +140,7 @@ test_expect_success 'usage: --recover needs --key-file and nothing else' '
 '
 
 test_expect_success 'a key file that is a FIFO or a symbolic link: exit 3 naming it, never a wait, nothing changed' '
-	restore good && forge cut "$S" $SEAL && forge head "$S" 0 $SEAL && save broken &&
+	restore forged1 && save broken &&
 	mkfifo "$TMP/kfifo" && ln -s "$S.key" "$TMP/klink" &&
 	test_must_fail 3 timeout 10 log-append -d "$S" -t cs01 --recover --key-file "$TMP/kfifo" 2>err &&
 	one_line_matching err "^log-append: $TMP/kfifo: not a regular file: refused$" &&
