@@ -5,19 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/lib-prune.sh"
 
-# live DIR FROM TO, as lib-prune.sh's (a record of clerk01, object
-# "tick", every 6 days from FROM to before TO), its times from one awk
-# and libfaketime preloaded here: at() would start a date(1) for each of
-# the 170 different times of this file, python3 for each list.
-live() {
-	awk -v from="$2" -v to="$3" 'function t(s) { gsub(/[-:TZ]/, " ", s); return mktime(s) }
-	BEGIN { end = t(to); for (x = t(from) + 6 * 86400; x < end; x += 6 * 86400)
-		print strftime("%Y-%m-%d %H:%M:%S", x, 1) }' | while read -r _ld _lt; do
-		echo clerk01,view,tick,ok, | LD_PRELOAD=$FAKETIME_LIB FAKETIME="$_ld $_lt" \
-		    FAKETIME_DONT_FAKE_MONOTONIC=1 log-append -d "$1" --stdin || return 1
-	done
-}
-
 S=$TMP/s
 init_at "$S"
 rec "$S" "2022-03-01 09:00:00" A 20
