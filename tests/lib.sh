@@ -319,12 +319,23 @@ at() {
 	    { echo "at: faketime is not installed (make deps)" >&2; return 3; }
 	# libfaketime reads local time (TZ): the instant in those terms.  The
 	# last conversion is kept: a test's clock is often the same many times.
+	# Under TZ=UTC (lib.sh's) a UTC time is only respelled, without a
+	# date(1) for each new instant.
+	_D='[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' _T='[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
 	if [ "$1" != "${_at_in-}" ] || [ "$TZ" != "${_at_tz-}" ]; then
-		case $1 in
-		*[Zz]|*[+-][0-9][0-9]:[0-9][0-9]) _at=$1 ;;
-		*) _at="$1 UTC" ;;
+		case $TZ/$1 in
+		UTC/$_D[T\ ]$_T.[0-9][0-9][0-9]Z | UTC/$_D\ $_T.[0-9][0-9][0-9])
+			_at=${1%Z} ;;
+		UTC/$_D[T\ ]${_T}Z | UTC/$_D\ $_T)
+			_at=${1%Z}.000 ;;
+		*)
+			case $1 in
+			*[Zz]|*[+-][0-9][0-9]:[0-9][0-9]) _at=$1 ;;
+			*) _at="$1 UTC" ;;
+			esac
+			_at=$(date -d "$_at" "+%Y-%m-%d %H:%M:%S.%3N") || return 3 ;;
 		esac
-		_at=$(date -d "$_at" "+%Y-%m-%d %H:%M:%S.%3N") || return 3
+		case $_at in *T*) _at="${_at%%T*} ${_at#*T}" ;; esac
 		_at_in=$1 _at_tz=$TZ _at_out=$_at
 	fi
 	_at=$_at_out; shift
