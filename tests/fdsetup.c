@@ -13,7 +13,9 @@
  *
  * Nothing else is touched: a descriptor the caller left open above the
  * range stays open, as it would for any caller.  CMD is looked up in PATH.
- * Exit 125 when the setup fails, 127 when CMD cannot be run, else CMD's.
+ * Exit 125 when the setup fails, 124 when CMD cannot be run (not 127,
+ * which a tool the dynamic loader cannot start under a limit exits with),
+ * else CMD's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,9 +46,13 @@ static int number(const char *s)
 	return (int)v;
 }
 
-static int is_open(int fd)
+/* Open, and open still after exec (a descriptor marked close-on-exec
+ * would leave a hole in what CMD gets). */
+static int is_held(int fd)
 {
-	return fcntl(fd, F_GETFD) != -1;
+	int fl = fcntl(fd, F_GETFD);
+
+	return fl != -1 && !(fl & FD_CLOEXEC);
 }
 
 static void limit(int n)
@@ -70,7 +76,7 @@ static void fill(int top)
 	if (null < 0)
 		fail("/dev/null");
 	for (fd = 3; fd < top; fd++)
-		if (!is_open(fd) && dup2(null, fd) < 0)
+		if (!is_held(fd) && dup2(null, fd) < 0)
 			fail("dup2");
 	if (null < 3 || null >= top)
 		close(null);
@@ -110,7 +116,7 @@ int main(int argc, char **argv)
 		fill(n - number(argv[3]));
 		i = 4;
 	} else if (strcmp(argv[1], "at") == 0) {
-		if (!is_open(3))
+		if (!is_held(3))
 			fail("descriptor 3");
 		close_above_3();
 		i = 3;
@@ -123,5 +129,5 @@ int main(int argc, char **argv)
 	limit(n);
 	execvp(argv[i], argv + i);
 	fprintf(stderr, "fdsetup: %s: %s\n", argv[i], strerror(errno));
-	return 127;
+	return 124;
 }

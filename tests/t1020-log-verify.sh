@@ -25,7 +25,7 @@ for line in open(sys.argv[2]):
         try:
             runpy.run_path(script, run_name="__main__")
         except SystemExit as e:
-            st = e.code if isinstance(e.code, int) else 1
+            st = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
     print(st, out.getvalue().rstrip("\n").replace("\n", " | "))' \
 	    "$SRCDIR/tests/indepverify.py" "$1"
 }

@@ -96,7 +96,8 @@ regs() {
 # last_is TEXT: the last line of oplog.csv holds TEXT (tail -1 | grep -q,
 # by read and case).
 last_is() {
-	while IFS= read -r _ll || [ -n "$_ll" ]; do _last=$_ll; done <"$D/oplog.csv"
+	_last=
+	while IFS= read -r _ll || [ -n "$_ll" ]; do _last=$_ll; done <"$D/oplog.csv" || return 1
 	case $_last in *"$1"*) return 0 ;; esac
 	echo "last record: $_last" >&2; return 1
 }

@@ -207,15 +207,18 @@ answer() {
 # answers otherwise).  Only a limit under which a record was written can
 # have moved it: the right password, admitted, puts it back.  Where
 # nothing was written (most limits), nothing may have changed either: the
-# register and ID's hash are as the last admission left them, which
-# takes no KDF run, and neither does counted: the count and the log are
-# as when it last held.
+# register, ID's hash, the log and its head are as the last admission
+# left them and no temporary file is left, which takes no KDF run, and
+# neither does counted: the count and the log are as when it last held.
 reset() {
 	if [ "$l" != "$l0" ]; then
 		auth "$1" "$TMP/pw.$1" && l=$(wc -l <"$D/oplog.csv") &&
-		cp "$D/operators.csv" reg.ok && cp "$D/credentials/$1.phc" phc.ok
+		cp "$D/operators.csv" reg.ok && cp "$D/credentials/$1.phc" phc.ok &&
+		cp "$D/oplog.csv" log.ok && cp "$D/oplog.head" head.ok
 	else
-		cmp reg.ok "$D/operators.csv" && cmp phc.ok "$D/credentials/$1.phc"
+		cmp reg.ok "$D/operators.csv" && cmp phc.ok "$D/credentials/$1.phc" &&
+		cmp log.ok "$D/oplog.csv" && cmp head.ok "$D/oplog.head" &&
+		for _t in "$D"/.tmp-*; do [ ! -e "$_t" ] || { echo "$_t left" >&2; return 1; }; done
 	fi
 }
 
