@@ -101,6 +101,30 @@ counted() {
 	}' "$D/operators.csv" "$D/oplog.csv")
 }
 
+# ok_save ID: copies of what ID's last admission left (the register, ID's
+# hash, the log and its head), for ok_same.
+ok_save() {
+	cp "$D/operators.csv" reg.ok && cp "$D/credentials/$1.phc" phc.ok &&
+	cp "$D/oplog.csv" log.ok && cp "$D/oplog.head" head.ok
+}
+
+# ok_same ID: all four as ok_save left them, and no temporary file in $D.
+ok_same() {
+	cmp reg.ok "$D/operators.csv" && cmp phc.ok "$D/credentials/$1.phc" &&
+	cmp log.ok "$D/oplog.csv" && cmp head.ok "$D/oplog.head" &&
+	for _t in "$D"/.tmp-*; do [ ! -e "$_t" ] || { echo "$_t left" >&2; return 1; }; done
+}
+
+# creds: $_cr, the names in $D/credentials as ls lists them (not those
+# that begin with a dot, sorted), by a glob: no process.
+creds() {
+	_cr=
+	for _c in "$D"/credentials/*; do
+		[ -e "$_c" ] || [ -L "$_c" ] || continue
+		_cr="$_cr${_cr:+ }${_c##*/}"
+	done
+}
+
 # csv_set FILE KEY COLUMN VALUE: sets one field of the row whose first
 # field is KEY, by hand, as an editor, an old copy or an intruder with the
 # file would (a column FILE does not have is left alone).

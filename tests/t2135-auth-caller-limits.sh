@@ -213,12 +213,9 @@ answer() {
 reset() {
 	if [ "$l" != "$l0" ]; then
 		auth "$1" "$TMP/pw.$1" && l=$(wc -l <"$D/oplog.csv") &&
-		cp "$D/operators.csv" reg.ok && cp "$D/credentials/$1.phc" phc.ok &&
-		cp "$D/oplog.csv" log.ok && cp "$D/oplog.head" head.ok
+		ok_save "$1"
 	else
-		cmp reg.ok "$D/operators.csv" && cmp phc.ok "$D/credentials/$1.phc" &&
-		cmp log.ok "$D/oplog.csv" && cmp head.ok "$D/oplog.head" &&
-		for _t in "$D"/.tmp-*; do [ ! -e "$_t" ] || { echo "$_t left" >&2; return 1; }; done
+		ok_same "$1"
 	fi
 }
 

@@ -230,12 +230,9 @@ same_answers() {
 reset() {
 	if [ "$l" != "$l0" ]; then
 		pc tanaka "$TMP/pw.tanaka" && l=$(wc -l <"$D/oplog.csv") &&
-		cp "$D/operators.csv" reg.ok && cp "$D/credentials/tanaka.phc" phc.ok &&
-		cp "$D/oplog.csv" log.ok && cp "$D/oplog.head" head.ok
+		ok_save tanaka
 	else
-		cmp reg.ok "$D/operators.csv" && cmp phc.ok "$D/credentials/tanaka.phc" &&
-		cmp log.ok "$D/oplog.csv" && cmp head.ok "$D/oplog.head" &&
-		for _t in "$D"/.tmp-*; do [ ! -e "$_t" ] || { echo "$_t left" >&2; return 1; }; done
+		ok_same tanaka
 	fi
 }
 

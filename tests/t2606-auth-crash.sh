@@ -122,14 +122,6 @@ crash_say
 # hash alone.  After each kill: the next right login says nothing, admits,
 # re-hashes and destroys what was left; a register change is made, no
 # credential file but the live ones is left, and the log verifies.
-# creds: the names in credentials, as ls lists them (a glob: no process).
-creds() {
-	_cr=
-	for _c in "$D"/credentials/*; do
-		[ -e "$_c" ] || [ -L "$_c" ] || continue
-		_cr="$_cr${_cr:+ }${_c##*/}"
-	done
-}
 rehashed() {
 	auth tanaka "$TMP/pw.tanaka" 2>"$TMP/next.err" && test ! -s "$TMP/next.err" &&
 	{ _t3=; while IFS= read -r _l || [ -n "$_l" ]; do

@@ -95,13 +95,8 @@ one_line_err() {
 # credentials (ls's: not those that begin with a dot, sorted) are
 # want_creds.
 reconciled() {
-	_have=
-	for _c in "$D"/credentials/*; do
-		[ -e "$_c" ] || [ -L "$_c" ] || continue
-		_have="$_have${_have:+ }${_c##*/}"
-	done
-	[ "$_have" = "$want_creds" ] ||
-	    { echo "credentials: want [$want_creds], have [$_have]" >&2; false; }
+	creds && [ "$_cr" = "$want_creds" ] ||
+	    { echo "credentials: want [$want_creds], have [$_cr]" >&2; false; }
 }
 
 # no_tmp DIR: crash_no_tmp DIR (lib-crash.sh) by a glob.
