@@ -143,20 +143,6 @@ crash_say() {
 	say "steps: $(awk '{ sub(".*/", "", $3); printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3 }' "$TMP/crash.steps")"
 }
 
-# crash_no_tmp DIR: after the next writer, no temporary file a killed one
-# made is left in DIR (jukisec-log(5) "Keys": the key file's holds the key
-# of an epoch the log has left, which no file may keep; "Files": every
-# temporary name is fixed, and removed by the next writer that takes the
-# lock it is made under).
-# (A glob, not ls | grep: it runs after every kill, and costs no process.)
-crash_no_tmp() {
-	_left=
-	for _f in "$1"/.tmp-*; do
-		if [ -e "$_f" ] || [ -L "$_f" ]; then _left="$_left ${_f##*/}"; fi
-	done
-	[ -z "$_left" ] || { echo "left in $1:$_left" >&2; return 1; }
-}
-
 # Fault injection: a step or a sync fails with an errno instead of a kill
 # (the disk full, over quota or failing), and the tool goes on to handle
 # it; what it leaves is checked as after a kill.

@@ -111,8 +111,7 @@ ok_save() {
 # ok_same ID: all four as ok_save left them, and no temporary file in $D.
 ok_same() {
 	cmp reg.ok "$D/operators.csv" && cmp phc.ok "$D/credentials/$1.phc" &&
-	cmp log.ok "$D/oplog.csv" && cmp head.ok "$D/oplog.head" &&
-	for _t in "$D"/.tmp-*; do [ ! -e "$_t" ] || { echo "$_t left" >&2; return 1; }; done
+	cmp log.ok "$D/oplog.csv" && cmp head.ok "$D/oplog.head" && no_tmp "$D"
 }
 
 # creds: $_cr, the names in $D/credentials as ls lists them (not those

@@ -251,6 +251,20 @@ files_same() {
 	for _f; do cmp "$TMP/saved.$_f" "$D/$_f" || return 1; done
 }
 
+# no_tmp DIR: no temporary file of the tools (.tmp-*) is left in DIR: after
+# a kill, the next writer's (jukisec-log(5) "Keys": the key file's holds
+# the key of an epoch the log has left, which no file may keep; "Files":
+# every temporary name is fixed, and removed by the next writer that
+# takes the lock it is made under).  A glob, not ls | grep: the crash
+# tests run it after every kill, and it costs no process.
+no_tmp() {
+	_left=
+	for _f in "$1"/.tmp-*; do
+		if [ -e "$_f" ] || [ -L "$_f" ]; then _left="$_left ${_f##*/}"; fi
+	done
+	[ -z "$_left" ] || { echo "left in $1:$_left" >&2; return 1; }
+}
+
 # key_respellings: oplog.key written otherwise than jukisec-log(5) "Keys"
 # spells it, one per line: the token the tools' message names, then a sed
 # expression that makes it (a sign or a leading zero in a number, two

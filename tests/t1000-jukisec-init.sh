@@ -269,13 +269,6 @@ empty() {
 		echo "left in $1: ${_e##*/}" >&2; return 1
 	done
 }
-# no_tmp DIR: crash_no_tmp's check (no .tmp-* left in DIR).
-no_tmp() {
-	for _e in "$1"/.tmp-*; do
-		[ -e "$_e" ] || [ -L "$_e" ] || continue
-		echo "left in $1: ${_e##*/}" >&2; return 1
-	done
-}
 # Past the key's print (oplog.key's rename, the directory's sync after
 # it) the key printed is of no log: a second line says so.  Otherwise
 # one line, "jukisec-init: $TMP/fi/NAME: ..." with NAME of [a-z.-]+.
@@ -315,7 +308,7 @@ test_expect_success 'killed before jukisec.conf is in place: the next run initia
 	    jukisec-init -d "$TMP/ki" &&
 	test "$(ls -A "$TMP/ki")" = .tmp-jukisec.conf &&
 	(umask 077 && jukisec-init -d "$TMP/ki" >"$TMP/ki.key" 2>err) &&
-	crash_no_tmp "$TMP/ki" &&
+	no_tmp "$TMP/ki" &&
 	log-verify -d "$TMP/ki" -k "$TMP/ki.key" >/dev/null
 '
 
@@ -486,7 +479,7 @@ test_expect_success 'killed while printing the key, a writer waiting: nothing ap
 	exec 7>&-
 	test $ar = 3 && ! grep -q ",during," "$TMP/kf/oplog.csv" &&
 	(umask 077 && jukisec-init -d "$TMP/kf" >"$TMP/kf.key" 2>err) &&
-	crash_no_tmp "$TMP/kf" &&
+	no_tmp "$TMP/kf" &&
 	log-verify -d "$TMP/kf" -k "$TMP/kf.key" >/dev/null ||
 	    { echo "log-append $ar" >&2; cat "$TMP/kf.err" err >&2; return 1; }
 '
@@ -628,7 +621,7 @@ test_expect_success OTHERUSER 'nor does a descriptor opened before the chmod 070
 	chmod 700 "$TMP/p" && printf "x\n" >"$TMP/p/.tmp-jukisec.conf" &&
 	chmod 600 "$TMP/p/.tmp-jukisec.conf" &&
 	{ (umask 077 && jukisec-init -d "$TMP/p" -t term01 >"$TMP/p.key" 2>err); r=$?; release; } &&
-	test $r = 0 && crash_no_tmp "$TMP/p" &&
+	test $r = 0 && no_tmp "$TMP/p" &&
 	log-verify -d "$TMP/p" -k "$TMP/p.key" >/dev/null
 '
 

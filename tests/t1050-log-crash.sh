@@ -31,7 +31,7 @@ after_crash() {
 	la -u after -a check >/dev/null &&
 	lv >/dev/null &&
 	{ n=$(grep -c ",$1," "$S/oplog.csv"); [ "$n" -eq 0 ] || [ "$n" -eq "$2" ]; } &&
-	crash_no_tmp "$S" &&
+	no_tmp "$S" &&
 	echo "step $crash_step torn=$crash_torn: $n of $2 there, verify said $v"
 }
 
@@ -254,7 +254,7 @@ after_seal() {
 	at $T2 log-append -d "$TMP/e" -u after -a check >/dev/null &&
 	log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2 >/dev/null &&
 	test "$(grep -c ",-,seal," "$TMP/e/oplog.csv")" -eq 2 &&
-	crash_no_tmp "$TMP/e" &&
+	no_tmp "$TMP/e" &&
 	echo "step $crash_step torn=$crash_torn: sealed once"
 }
 
@@ -272,7 +272,7 @@ after_crossing() {
 	log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2 >/dev/null &&
 	test "$(grep -c ",-,seal," "$TMP/e/oplog.csv")" -eq 2 &&
 	test "$(grep -c ",crossing," "$TMP/e/oplog.csv")" -le 1 &&
-	crash_no_tmp "$TMP/e" &&
+	no_tmp "$TMP/e" &&
 	echo "step $crash_step torn=$crash_torn: sealed once"
 }
 
@@ -300,7 +300,7 @@ after_fault() {
 	{ $3 >/dev/null 2>&1; [ $? -le 1 ]; } &&
 	eval "$4" >/dev/null && $3 >/dev/null &&
 	{ n=$(grep -c ",$5," "$1/oplog.csv"); [ "$n" -eq 0 ] || [ "$n" -eq "$6" ]; } &&
-	crash_no_tmp "$1"
+	no_tmp "$1"
 }
 lve() { log-verify -d "$TMP/e" -k "$TMP/e.key" --now $T2; }
 after_e() { at $T2 log-append -d "$TMP/e" -u after -a check; }
@@ -323,7 +323,7 @@ after_recover_fault() {
 	{ [ "$fail_rc" = 3 ] || { [ "$fail_rc" = 0 ] && lv >/dev/null; }; } &&
 	one_line_matching "$TMP/fail.err" "^log-append: $S/[A-Za-z.0-9-]+: " &&
 	la --recover --key-file "$S.key" >/dev/null && lv >/dev/null &&
-	la -u after -a check && lv >/dev/null && crash_no_tmp "$S" &&
+	la -u after -a check && lv >/dev/null && no_tmp "$S" &&
 	! test -e "$S/oplog.cut"
 }
 test_expect_success 'a failing step or sync: --recover' '

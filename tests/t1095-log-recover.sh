@@ -17,14 +17,6 @@ rec_() { la --recover --key-file "$S.key" "$@"; }
 save() { rm -rf "$TMP/$1" && cp -a "$S" "$TMP/$1"; }
 restore() { rm -rf "$S" && cp -a "$TMP/$1" "$S"; }
 lastseq() { tail -1 "$S/oplog.csv" | cut -d, -f1; }
-# no_tmp DIR: crash_no_tmp's check (no .tmp-* left in DIR) with a glob:
-# the checks after each of the 250 kills below start no ls and grep.
-no_tmp() {
-	for _e in "$1"/.tmp-*; do
-		[ -e "$_e" ] || [ -L "$_e" ] || continue
-		echo "left in $1: ${_e##*/}" >&2; return 1
-	done
-}
 
 T=2026-01-01T09:00:00Z
 for i in 1 2 3; do la -u clerk01 -a auth -o "a$i" -r ok; done

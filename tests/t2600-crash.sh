@@ -63,7 +63,7 @@ after_crash() {
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
 	    4<"$TMP/pw.boss" >/dev/null &&
 	live >"$TMP/live" &&
-	reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
+	reconciled && no_tmp "$D" && no_tmp "$D/credentials" &&
 	case $1 in
 	add) if grep -q "^new " "$TMP/live"; then auth new "$TMP/pw.op" >/dev/null; fi ;;
 	reset) cmp -s "$D/credentials/base.phc" "$TMP/saved/credentials/base.phc" ||
@@ -107,7 +107,7 @@ after_recover() {
 	then _pw=$TMP/pw.boss; else _pw=$TMP/pw.op; fi &&
 	operator-mod -d "$D" -b boss --by-password-fd 4 -i boss -s "課$k" \
 	    4<"$_pw" >/dev/null &&
-	live >"$TMP/live" && reconciled && crash_no_tmp "$D" && crash_no_tmp "$D/credentials" &&
+	live >"$TMP/live" && reconciled && no_tmp "$D" && no_tmp "$D/credentials" &&
 	logged recover &&
 	echo "step $crash_step torn=$crash_torn: whole, logged once"
 }
@@ -135,7 +135,7 @@ after_settle() {
 	test_must_fail 1 auth nobody "$TMP/pw.op" 2>/dev/null &&
 	! test -e "$D/operators.pending" &&
 	! test -e "$D/credentials/base.phc.old" &&
-	crash_no_tmp "$D" && crash_no_tmp "$D/credentials"
+	no_tmp "$D" && no_tmp "$D/credentials"
 }
 
 test_expect_success 'operator-mod --reset-password killed at every step: the next auth-check leaves no base.phc.old, no temporary file' '

@@ -63,13 +63,6 @@ counts() {
 		exit bad
 	}' "$D/operators.csv" "$D/oplog.csv") && failed=${_cx#failed=}
 }
-# no_tmp DIR: crash_no_tmp DIR (lib-crash.sh) by a glob.
-no_tmp() {
-	for _t in "$1"/.tmp-*; do
-		[ -e "$_t" ] || [ -L "$_t" ] || continue
-		echo "left in $1: ${_t##*/}" >&2; return 1
-	done
-}
 
 # after_kill: the next auth-check (unknown id: it counts nothing of its
 # own) settles what the kill left, and removes the temporary files it

@@ -99,14 +99,6 @@ reconciled() {
 	    { echo "credentials: want [$want_creds], have [$_cr]" >&2; false; }
 }
 
-# no_tmp DIR: crash_no_tmp DIR (lib-crash.sh) by a glob.
-no_tmp() {
-	for _t in "$1"/.tmp-*; do
-		[ -e "$_t" ] || [ -L "$_t" ] || continue
-		echo "left in $1: ${_t##*/}" >&2; return 1
-	done
-}
-
 # after_fault NEXT [SAID]: what a failing call must leave.  Exit 3 with
 # one line naming $D; the log verifies, the register reads, every count
 # has its records (then SAID, a shell command on those facts); then NEXT

@@ -639,7 +639,7 @@ cadd() {	# cadd ID: operator-add ID -m external on $C, by deputy
 	    -m external 4<pw.dep
 }
 no_key_tmp() {	# nothing of a key's temporary in $C
-	crash_no_tmp "$C" &&
+	no_tmp "$C" &&
 	! ls -A "$C" | grep "template\\.key\\.new" &&
 	test "$(stat -c "%a %s" "$C/template.key")" = "600 32"
 }

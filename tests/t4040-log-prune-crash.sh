@@ -74,7 +74,7 @@ after_crash() {
 	# the next run completes the prune: then every seq from 0 to the
 	# log's last is in log or archive exactly once, and nothing else
 	at "$1" log-prune -d "$S" -a "$A" >/dev/null || return 1
-	crash_no_tmp "$S" &&
+	no_tmp "$S" &&
 	_r=$(awk -F, -v logf="$S/oplog.csv" '
 	    $1 != "seq" { n[$1]++; all++ }
 	    FILENAME == logf { s = $1; t = $2 }

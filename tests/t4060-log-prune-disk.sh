@@ -125,7 +125,7 @@ after_fault() {
 	*) false ;;
 	esac &&
 	at "$N2" log-prune -d "$P" "$@" >/dev/null && ! has "$P" B &&
-	test ! -e "$P/.tmp-log-prune" && crash_no_tmp "$P"
+	test ! -e "$P/.tmp-log-prune" && no_tmp "$P"
 }
 test_expect_success 'a failing step or sync: --discard (EIO), -a (ENOSPC, writes torn)' '
 	. "$SRCDIR/tests/lib-crash.sh" &&

@@ -67,7 +67,7 @@ after_crash() {
 	esac &&
 	irb new --type other --cause water --summary next >nid &&
 	read -r nid <nid && case " $_ids" in *" $nid "*) false ;; esac &&
-	one_record_each && crash_no_tmp "$D" && ! test -e "$D/incidents.pending" &&
+	one_record_each && no_tmp "$D" && ! test -e "$D/incidents.pending" &&
 	echo "step $crash_step: ${_ids}then $nid"
 }
 
@@ -165,7 +165,7 @@ test_expect_success 'killed before incidents.csv: the note goes, nothing is logg
 	cp "$D/oplog.csv" log.before &&
 	irb new --type other --cause water --summary next >nid &&
 	test "$(cat nid)" = 2026-0002 &&
-	! test -e "$D/incidents.pending" && crash_no_tmp "$D" &&
+	! test -e "$D/incidents.pending" && no_tmp "$D" &&
 	test "$(jlis_records)" -eq 0 && ! grep -q "jlis-contacted" "$D/incidents.csv" &&
 	test "$(diff log.before "$D/oplog.csv" | grep -c "^>")" -eq 2 &&
 	one_record_each

@@ -293,7 +293,7 @@ after_kill() {
 	    test "$(log_count confirm ok "^note=killed\$")" = 1; } &&
 	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 \
 	    4<"$TMP/pw.boss" &&
-	one_record_each && crash_no_tmp "$D" && ! test -e "$D/confirmations.pending"
+	one_record_each && no_tmp "$D" && ! test -e "$D/confirmations.pending"
 }
 
 test_expect_success 'jukisec-audit --confirm: a kill at every step' '
@@ -341,7 +341,7 @@ test_expect_success 'killed before confirmations.csv: the note goes, nothing is 
 	audit_run --now 2027-06-01T00:00:01Z &&
 	! finding contract-6 | grep -q "^PASS" &&
 	at_AT jukisec-audit -d "$D" -b boss --by-password-fd 4 --confirm contract-5 4<"$TMP/pw.boss" &&
-	! test -e "$D/confirmations.pending" && crash_no_tmp "$D" &&
+	! test -e "$D/confirmations.pending" && no_tmp "$D" &&
 	test "$(log_count confirm ok "^note=killed\$")" = 0 && one_record_each
 '
 
