@@ -602,7 +602,7 @@ check_methods(struct audit *a, const struct creds *cr)
 		/* a row that records no exception admits nobody: not one
 		 * in force (biometric-or-exception FAILs it) */
 		if (!operator_active(op, now) || !operator_password(op) ||
-		    operator_exception_damage(op) != NULL)
+		    !register_row_usable(r, op, now))
 			continue;
 		day(a, op->instructions_date, date, sizeof(date));
 		who = person_label(r, op->id, a->o->ja);

@@ -270,15 +270,15 @@ unreadable(struct store *st, const struct attempt *a)
  * re-enrolled or reset while we computed.  NULL when it holds: it holds
  * only for the credential the register has now (fail safe). */
 static const char *
-changed_since(const struct attempt *a, const struct operator *o, int64_t now,
-    int same)
+changed_since(const struct attempt *a, const struct register_ *reg,
+    const struct operator *o, int64_t now, int same)
 {
 	if (o != NULL && operator_active(o, now) && o->method == a->method &&
-	    operator_method_usable(o) && (!a->ok || same == 1))
+	    register_row_usable(reg, o, now) && (!a->ok || same == 1))
 		return NULL;
 	return o == NULL ? "unknown-id" :
 	    o->method != a->method ? "method-changed" :
-	    !operator_method_usable(o) ? "register-row-damaged" :
+	    !register_row_usable(reg, o, now) ? "register-row-damaged" :
 	    operator_revoked(o) ? "revoked" :
 	    !operator_active(o, now) ? "expired" : "credential-changed";
 }
@@ -516,13 +516,13 @@ log_attempt(struct store *st, const struct oplog_rec *rec, int64_t now,
 
 /* The attempt counted on o (NULL: no row to count on): its status. */
 static int
-count(struct store *st, struct attempt *a, struct operator *o,
-    int64_t now, int same, int *changed)
+count(struct store *st, struct attempt *a, const struct register_ *reg,
+    struct operator *o, int64_t now, int same, int *changed)
 {
 	const char	*why;
 
 	*changed = 0;
-	if (a->known && (why = changed_since(a, o, now, same)) != NULL) {
+	if (a->known && (why = changed_since(a, reg, o, now, same)) != NULL) {
 		a->ok = 0;
 		a->reason = why;
 		return ST_NO;
@@ -617,7 +617,7 @@ record(struct store *st, struct attempt *a)
 		register_end(st, &reg);
 		return r;
 	}
-	status = count(st, a, o, now, same, &changed);
+	status = count(st, a, &reg, o, now, same, &changed);
 	/* nothing counted on a denial: the count's work done all the same */
 	a->pad = status == ST_NO && !changed;
 	detail = auth_record(a, status);
@@ -676,11 +676,12 @@ prepared(struct store *st, struct attempt *a, const struct gate_change *change)
 }
 
 static const char *
-why_unknown(const struct operator *o, int need_manager, int64_t now)
+why_unknown(const struct register_ *reg, const struct operator *o,
+    int need_manager, int64_t now)
 {
 	if (o == NULL)
 		return "unknown-id";
-	if (!operator_method_usable(o))
+	if (!register_row_usable(reg, o, now))
 		return "register-row-damaged";
 	if (operator_revoked(o))
 		return "revoked";
@@ -715,7 +716,7 @@ change_late(struct store *st, struct attempt *a)
 		return r;
 	}
 	o = register_find(&reg, a->id);
-	if ((why = why_unknown(o, 1, now)) == NULL && o->method != a->method)
+	if ((why = why_unknown(&reg, o, 1, now)) == NULL && o->method != a->method)
 		why = "method-changed";
 	if (why == NULL && operator_lock_stands(st, o, now))
 		why = "locked";
@@ -892,7 +893,7 @@ authenticate(struct store *st, const char *id, int pwfd, const char *from,
 	    (r = register_load(st, &reg)) != ST_OK)
 		return r;
 	o = a.unlogged ? NULL : register_find(&reg, id);
-	a.reason = why_unknown(o, need_manager, now);
+	a.reason = why_unknown(&reg, o, need_manager, now);
 	a.known = a.reason == NULL;
 	if (a.known) {
 		a.method = o->method;

@@ -87,7 +87,8 @@ key_proves(struct store *st, const char *keyfile, int64_t now,
 }
 
 static const char *
-target_problem(const struct operator *o, const struct opchange *a)
+target_problem(const struct register_ *reg, const struct operator *o,
+    const struct opchange *a, int64_t now)
 {
 	if (o == NULL)
 		return "unknown-id";
@@ -98,7 +99,7 @@ target_problem(const struct operator *o, const struct opchange *a)
 	/* as the gate judges the row: a method that does not read back, or a
 	 * password that records no R5.3 exception, admits nobody, so a
 	 * recovery would be logged "ok" and restore nothing */
-	if (!operator_method_usable(o))
+	if (!register_row_usable(reg, o, now))
 		return "register-row-damaged";
 	if (a->reset && o->method != METHOD_PASSWORD)
 		return "not-password";
@@ -227,7 +228,7 @@ recover_ready(struct store *st, const struct buf *cred)
  * the log shows exactly when it is in force. */
 static int
 recover_locked(struct store *st, struct opchange *a, enum method m,
-    const struct buf *cred)
+    const struct buf *cred, int64_t now)
 {
 	struct register_ reg;
 	struct operator	*o;
@@ -245,7 +246,7 @@ recover_locked(struct store *st, struct opchange *a, enum method m,
 	o = register_find(&reg, a->id);
 	if ((r = register_reconcile(st, &reg, "-")) != ST_OK)
 		;	/* an orphan left: refused, logged below as an error */
-	else if (target_problem(o, a) != NULL || o->method != m) {
+	else if (target_problem(&reg, o, a, now) != NULL || o->method != m) {
 		jerr_say(st->err, ST_FAIL, _("%s: changed by someone else "
 		    "meanwhile"), a->id);
 		r = ST_FAIL;
@@ -338,10 +339,10 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	if ((r = register_load(st, &reg)) != ST_OK)
 		return r;
 	o = register_find(&reg, a->id);
-	if ((why = target_problem(o, a)) != NULL) {
+	if ((why = target_problem(&reg, o, a, now)) != NULL) {
 		/* the wrong credential option for a manager is a usage error */
 		r = o != NULL && o->role == ROLE_MANAGER &&
-		    !operator_revoked(o) && operator_method_usable(o) ?
+		    !operator_revoked(o) && register_row_usable(&reg, o, now) ?
 		    ST_USAGE : ST_NO;
 		register_free(&reg);
 		say_problem(st, a->id, why);
@@ -352,7 +353,7 @@ operator_recover(struct store *st, struct opchange *a, const char *keyfile)
 	if ((a->reset || a->reenrol) &&
 	    (r = recover_cred(st, a, m, &cred)) != ST_OK)
 		return r;
-	r = recover_locked(st, a, m, &cred);
+	r = recover_locked(st, a, m, &cred, now);
 	wipe(cred.p, cred.len);
 	buf_free(&cred);
 	return r;

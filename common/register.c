@@ -908,7 +908,7 @@ register_managers(const struct register_ *reg, int64_t now)
 	for (i = 0; i < reg->n; i++)
 		if (reg->op[i].role == ROLE_MANAGER &&
 		    operator_active(&reg->op[i], now) &&
-		    operator_method_usable(&reg->op[i]))
+		    register_row_usable(reg, &reg->op[i], now))
 			n++;
 	return n;
 }
@@ -923,7 +923,7 @@ register_managers_able(const struct register_ *reg, const struct conf *c,
 	for (o = reg->op; o < reg->op + reg->n; o++)
 		if (o != except && o->role == ROLE_MANAGER &&
 		    operator_active(o, now) && !operator_locked(o, c, now) &&
-		    operator_method_usable(o))
+		    register_row_usable(reg, o, now))
 			n++;
 	return n;
 }
@@ -1023,6 +1023,28 @@ int
 operator_method_usable(const struct operator *o)
 {
 	return operator_method_known(o) && operator_exception_damage(o) == NULL;
+}
+
+int
+register_row_usable(const struct register_ *reg, const struct operator *o,
+    int64_t now)
+{
+	const struct operator *by;
+	int y, m, d;
+
+	if (!operator_method_usable(o))
+		return 0;
+	if (!operator_password(o))
+		return 1;
+	/* the exception's two facts only a hand edit gets wrong, as
+	 * jukisec-audit's biometric-or-exception FAILs them: a manager of
+	 * this register approved it (revoked since or not), and the day of
+	 * the instructions has come (operator-add refuses a later one) */
+	by = register_get(reg, o->approved_by);
+	if (by == NULL || by->role != ROLE_MANAGER)
+		return 0;
+	(void)date_parse(o->instructions_date, &y, &m, &d);
+	return !local_date_future(y, m, d, now);
 }
 
 void

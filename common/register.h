@@ -135,6 +135,14 @@ int	operator_method_usable(const struct operator *);
  * keeps it from recording an R5.3 exception ("exception_reason",
  * "approved_by", "instructions_date", in that order), else NULL. */
 const char *operator_exception_damage(const struct operator *);
+/* 1 when the gate admits on o's row of reg at time now: its method is
+ * usable (operator_method_usable), and a password's exception was approved
+ * by a manager of reg, its instructions dated no later than now's local
+ * day.  What operator-add and operator-mod never write (a hand edit)
+ * and jukisec-audit FAILs: 0, nobody admitted (register-row-damaged,
+ * operator-list's "damaged"). */
+int	register_row_usable(const struct register_ *, const struct operator *,
+	    int64_t now);
 /* Sets the row's method, which then reads back: a damaged one is repaired
  * (operator-mod -m), even to password, its stand-in's value. */
 void	operator_set_method(struct operator *, enum method);
@@ -266,13 +274,13 @@ enum operator_count operator_count_attempt(struct operator *,
  * an automatic unlock). */
 void	operator_unlock(struct operator *);
 /* Active managers at time now on a method the gate admits on
- * (operator_method_usable; jukisec-audit's count): one on a damaged method
+ * (register_row_usable; jukisec-audit's count): one on a damaged method
  * or an unrecorded exception admits nobody, and only another manager can
  * repair it. */
 size_t	register_managers(const struct register_ *, int64_t now);
 /* Managers who can act at time now under c, except when not NULL: those
  * the gate admits as a manager (active, not locked, a method it admits
- * on: operator_method_usable).  The register must keep one
+ * on: register_row_usable).  The register must keep one
  * (operator-revoke): a locked manager is unlocked only by another. */
 size_t	register_managers_able(const struct register_ *, const struct conf *,
 	    int64_t now, const struct operator *except);

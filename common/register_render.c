@@ -123,7 +123,8 @@ shown(struct buf *b, const char *s)
 }
 
 static void
-cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t now)
+cells(struct cells *x, const struct register_ *reg, const struct operator *o,
+    const struct conf *cf, int64_t now)
 {
 	static const int col[4] = { REGISTER_ROLE, REGISTER_METHOD,
 	    REGISTER_REGAT, REGISTER_EXPIRES }, cell[4] = { 4, 5, 6, 8 };
@@ -157,7 +158,7 @@ cells(struct cells *x, const struct operator *o, const struct conf *cf, int64_t 
 	 * "active", whatever else it holds; a revocation, never undone,
 	 * still comes first */
 	x->c[9] = x->word[operator_revoked(o) ? W_REVOKED :
-	    !operator_method_usable(o) ? W_DAMAGED :
+	    !register_row_usable(reg, o, now) ? W_DAMAGED :
 	    !operator_active(o, now) ? W_EXPIRED :
 	    operator_locked(o, cf, now) ? W_LOCKED : W_ACTIVE];
 }
@@ -188,7 +189,8 @@ note(const struct cells *x, const struct operator *o)
 
 /* Long: the widths measured over every row, then the rows printed. */
 static void
-table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
+table(struct operator **sel, size_t n, const struct register_ *reg,
+    const struct conf *cf, int64_t now)
 {
 	static const char *const head[TCOLS] = { N_("ID"), N_("NAME"),
 	    N_("SECTION"), N_("TITLE"), N_("ROLE"), N_("METHOD"), N_("REGISTERED"),
@@ -208,14 +210,14 @@ table(struct operator **sel, size_t n, const struct conf *cf, int64_t now)
 	for (j = 0; j < TCOLS; j++)
 		w[j] = text_width(h[j] = _(head[j]));
 	for (i = 0; i < n; i++) {
-		cells(&x, sel[i], cf, now);
+		cells(&x, reg, sel[i], cf, now);
 		for (j = 0; j < TCOLS; j++)
 			if ((k = text_width(x.c[j])) > w[j])
 				w[j] = k;
 	}
 	table_row(h, w, _("NOTE"));
 	for (i = 0; i < n; i++) {
-		cells(&x, sel[i], cf, now);
+		cells(&x, reg, sel[i], cf, now);
 		table_row(x.c, w, s = note(&x, sel[i]));
 		free(s);
 	}
@@ -334,7 +336,7 @@ register_print(const struct register_ *reg, const struct register_filter *flt,
 		if (selected(&reg->op[i], flt, cf, now))
 			sel[k++] = &reg->op[i];
 	if (fmt == REGISTER_TABLE) {
-		table(sel, k, cf, now);
+		table(sel, k, reg, cf, now);
 	} else if (fmt == REGISTER_FORM) {
 		register_form(sel, k, reg, cf, now);
 	} else if (fmt == REGISTER_CSV) {

@@ -106,13 +106,17 @@ test_expect_success 'R5.3: an exception approved by a non-manager FAILs' '
 	audit_run &&
 	expect biometric-or-exception "FAIL suzuki" &&
 	detail biometric-or-exception | grep -q "suzuki: approved by someone who is not a registered Security Manager" &&
+	# the gate admits nobody on it (auth-check(1)): no exception in force
+	! detail password-exceptions | grep -q "suzuki" &&
+	detail password-exceptions | grep -q "tanaka: approved by" &&
 	cp reg.save "$D/operators.csv"
 '
 
 test_expect_success 'R5.3: instructions dated after the audit FAIL' '
 	audit_run --now 2026-11-19T00:00:00Z &&
 	expect biometric-or-exception "FAIL suzuki tanaka" &&
-	detail biometric-or-exception | grep -q "tanaka: instructions dated in the future"
+	detail biometric-or-exception | grep -q "tanaka: instructions dated in the future" &&
+	! detail password-exceptions | grep -q "tanaka"
 '
 
 # The instructions date is a local calendar day: in Tokyo, 08:30 on the
