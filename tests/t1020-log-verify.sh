@@ -10,24 +10,10 @@ la() { log-append -d "$TMP/s" -t cs01 "$@"; }
 lv() { log-verify -d "$TMP/s" "$@"; }
 indep() { python3 "$SRCDIR/tests/indepverify.py" "$@"; }
 # indep_each FILE: indepverify.py once for each line of FILE (its
-# arguments, blank-separated), all in one python3 (a start costs more
-# than a small log's verification): a line "STATUS OUTPUT" for each run,
-# its exit status and what it printed, as indep would have.
+# arguments, blank-separated), all in one python3 (pyrun.py): a line
+# "STATUS OUTPUT" for each run, its exit status and what it printed.
 indep_each() {
-	python3 -c '
-import contextlib, io, runpy, sys
-script = sys.argv[1]
-sys.path.insert(0, script.rsplit("/", 1)[0])
-for line in open(sys.argv[2]):
-    sys.argv = [script] + line.split()
-    out, st = io.StringIO(), 0
-    with contextlib.redirect_stdout(out):
-        try:
-            runpy.run_path(script, run_name="__main__")
-        except SystemExit as e:
-            st = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
-    print(st, out.getvalue().rstrip("\n").replace("\n", " | "))' \
-	    "$SRCDIR/tests/indepverify.py" "$1"
+	tr " " "\t" <"$1" | python3 "$SRCDIR/tests/pyrun.py" "$SRCDIR/tests/indepverify.py"
 }
 at 2026-01-01T09:00:00Z la -u tanaka -a print 2>/dev/null
 at 2026-01-02T09:00:00Z la -u sato -a view 2>/dev/null

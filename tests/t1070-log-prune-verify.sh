@@ -90,18 +90,13 @@ test_expect_success 'the pruned log without its checkpoint fails' '
 # PREFIX.NAME.csv is LOG with its last record's detail rewritten by the
 # Python expression EXPR (over d, the detail) and MACed again with the
 # current key (logforge.py last).  One python3 runs logforge.py for all
-# of them (runpy, as from the command line each time): a start of it costs
-# 150 ms (ctypes, libcrypto), and the tests below need twenty forgeries.
+# of them (pyrun.py): a start of it costs 150 ms (ctypes, libcrypto), and
+# the tests below need twenty forgeries.
 forge_each() {
-	python3 -c '
-import runpy, shutil, sys
-key, log, prefix, script = sys.argv[1:]
-sys.path.insert(0, script.rsplit("/", 1)[0])
-for line in sys.stdin.read().splitlines():
-    name, expr = line.split(" ", 1)
-    shutil.copyfile(log, prefix + "." + name + ".csv")
-    sys.argv = [script, "last", key, prefix + "." + name + ".csv", expr]
-    runpy.run_path(script, run_name="__main__")' "$1" "$2" "$3" "$SRCDIR/tests/logforge.py"
+	while read -r _n _e; do
+		printf '@cp\t%s\t%s\nlast\t%s\t%s\t%s\n' "$2" "$3.$_n.csv" \
+		    "$1" "$3.$_n.csv" "$_e" || return 1
+	done | python3 "$SRCDIR/tests/pyrun.py" -e "$SRCDIR/tests/logforge.py"
 }
 
 # forged NAME MESSAGE: the forgery fg.NAME.csv, as f.csv, fails with MESSAGE.

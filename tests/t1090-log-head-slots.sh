@@ -12,16 +12,12 @@ S=$TMP/s
 init_at "$S" 2026-01-01T00:00:00Z
 forge() { python3 "$SRCDIR/tests/logforge.py" "$@"; }
 # forges CMD ARG... [-- CMD ARG...]...: forge's commands in turn, as
-# forge ... && forge ... does, in one python3 (its start costs more than
-# the command).
+# forge ... && forge ... does, in one python3 (pyrun.py: its start costs
+# more than the command).
 forges() {
-	python3 -c 'import os, runpy, sys
-prog, a = sys.argv[1], sys.argv[2:]
-sys.path.insert(0, os.path.dirname(prog))
-while a:
-	n = a.index("--") if "--" in a else len(a)
-	sys.argv, a = [prog] + a[:n], a[n + 1:]
-	runpy.run_path(prog)' "$SRCDIR/tests/logforge.py" "$@"
+	for _a; do
+		if [ "$_a" = -- ]; then echo; else printf '%s\t' "$_a"; fi
+	done | sed 's/\t$//' | python3 "$SRCDIR/tests/pyrun.py" -e "$SRCDIR/tests/logforge.py"
 }
 la() { at "$T" log-append -d "$S" -t cs01 "$@"; }
 lv() { log-verify -d "$S" -k "$S.key" --now "$T" "$@"; }
@@ -460,25 +456,12 @@ indep_later() {
 	_ik=$((_ik + 1)) && cp "$S/oplog.head" "head.$_ik" && echo "head.$_ik $1" >>heads.list
 }
 indep_all() {
-	python3 - "$SRCDIR/tests/indepverify.py" "$T" "$S" <<'EOF' || return 1
-import contextlib, io, os, runpy, shutil, sys
-prog, now, d = sys.argv[1:4]
-sys.path.insert(0, os.path.dirname(prog))
-bad = 0
-for line in open("heads.list"):
-	f, want = line.rstrip("\n").split(" ", 1)
-	shutil.copyfile(f, os.path.join(d, "oplog.head"))
-	sys.argv, out, rc = [prog, "--now", now, "--dir", d, d + ".key"], io.StringIO(), 0
-	with contextlib.redirect_stdout(out):
-		try:
-			runpy.run_path(prog, run_name="__main__")
-		except SystemExit as e:
-			rc = e.code
-	if rc != 1 or out.getvalue() != want + "\n":
-		print("%s: indepverify exit %s: %r, want 1: %r" % (f, rc, out.getvalue(), want), file=sys.stderr)
-		bad = 1
-sys.exit(bad)
-EOF
+	while read -r _f _w; do
+		printf '@cp\t%s\t%s\n--now\t%s\t--dir\t%s\t%s\n' "$_f" "$S/oplog.head" \
+		    "$T" "$S" "$S.key" && echo "1 $_w" >&3 || return 1
+	done <heads.list 3>heads.want |
+	python3 "$SRCDIR/tests/pyrun.py" "$SRCDIR/tests/indepverify.py" >heads.out &&
+	test_cmp heads.want heads.out || return 1
 	rm -f heads.list head.*
 }
 
