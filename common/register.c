@@ -1039,12 +1039,14 @@ register_row_usable(const struct register_ *reg, const struct operator *o,
 	/* the exception's two facts only a hand edit gets wrong, as
 	 * jukisec-audit's biometric-or-exception FAILs them: a manager of
 	 * this register approved it (revoked since or not), and the day of
-	 * the instructions has come (operator-add refuses a later one) */
+	 * the instructions has come, in some zone: operator-add refuses a
+	 * day after its own zone's today, and the manager's zone may be
+	 * east of the gate's */
 	by = register_get(reg, o->approved_by);
 	if (by == NULL || by->role != ROLE_MANAGER)
 		return 0;
 	(void)date_parse(o->instructions_date, &y, &m, &d);
-	return !local_date_future(y, m, d, now);
+	return !date_future_everywhere(y, m, d, now);
 }
 
 void

@@ -258,6 +258,14 @@ floordiv(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+int
+date_future_everywhere(int y, int m, int d, int64_t now)
+{
+	/* UTC+14 (Kiribati's Line Islands) is the first zone to reach a day */
+	return days_from_civil(y, m, d) >
+	    floordiv(now + 14 * 3600000LL, MS_PER_DAY);
+}
+
 /* v as exactly n decimal digits at p (0 <= v < 10^n). */
 static char *
 put_digits(char *p, int v, int n)

@@ -59,6 +59,11 @@ int	local_date_end(int y, int m, int d, int64_t *ms);
  * rule for "a date in the future", so that jukisec-audit never FAILs a
  * date operator-add or operator-mod accepted at the same time. */
 int	local_date_future(int y, int m, int d, int64_t now);
+/* 1 when the calendar day y-m-d has not begun in any zone at now: it is
+ * after the day of now at UTC+14, the first zone to reach a day.  A date
+ * no operator-add anywhere wrote at now (the gate's judgement of a hand
+ * edit, which a manager's zone east of the gate's must not meet). */
+int	date_future_everywhere(int y, int m, int d, int64_t now);
 
 /* Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void	time_format(int64_t ms, char buf[TIME_BUFSZ]);

@@ -285,10 +285,19 @@ where(pam_handle_t *pamh)
 static void
 id_notice(struct call *c, const char *user)
 {
-	const char *why;
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*why;
 
-	if ((why = operator_id_problem(user)) != NULL)
-		pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", user, why);
+	if ((why = operator_id_problem(user)) == NULL)
+		return;
+	/* the user is the caller's text, a login prompt's: escaped to one
+	 * line as any value a message quotes (a line feed would forge a
+	 * line of syslog's), cut as a record's tty is */
+	esc_buf(&b, user, utf8_cut(user, strnlen(user, WHERE_MAX + 4),
+	    WHERE_MAX), ESC_LINE);
+	buf_add(&b, "", 1);
+	pam_syslog(c->pamh, LOG_NOTICE, "user %s: %s", b.p, why);
+	free(b.p);
 }
 
 static int
@@ -363,7 +372,7 @@ account(struct call *c)
 	    register_find(&reg, user);
 	if (o == NULL)
 		r = PAM_USER_UNKNOWN;
-	else if (!operator_method_usable(o))
+	else if (!register_row_usable(&reg, o, now))
 		r = PAM_PERM_DENIED;	/* a damaged row admits no one */
 	else if (!operator_active(o, now)) {
 		conv_error(_("%s may no longer operate this terminal "

@@ -228,13 +228,13 @@ test_expect_success 'a password row that records no exception: denied as an unkn
 # What only a hand edit writes and jukisec-audit's biometric-or-exception
 # FAILs is no recorded exception either: an approver who is no manager of
 # this register (an id in form no row has, an operator's), instructions
-# dated after today (a local calendar day, as operator-add refuses it).
+# dated on a day that has begun nowhere (the day after tomorrow, UTC).
 # The gate denies it as it denies a blank: register-row-damaged, the
 # unknown id's answer, not counted; operator-list says "damaged"; a
 # manager's row approved so admits no -b either.
 test_expect_success 'a password row the audit FAILs (approver no manager, instructions ahead): denied, not counted' '
 	cp "$D/operators.csv" reg.save && n=0 && f=$(field short failed) &&
-	ahead=$(date -d "+1 day" +%F) &&
+	ahead=$(date -u -d "+2 days" +%F) &&
 	cvs="approved_by:nobody approved_by:tanaka instructions_date:$ahead" &&
 	set -- && for cv in $cvs; do set -- "$@" "short:$cv"; done &&
 	regs reg.save reg.fa "$@" boss:approved_by:nobody &&
@@ -246,6 +246,22 @@ test_expect_success 'a password row the audit FAILs (approver no manager, instru
 	last_is ",auth,boss,denied,method=password reason=register-row-damaged check=manager," &&
 	cp reg.save "$D/operators.csv" &&
 	auth short "$TMP/pw.short"
+'
+
+# The day of the instructions is judged where a day begins first, UTC+14:
+# operator-add refuses a day after its own zone's today, and a manager
+# east of the terminal writes a day that is theirs already; a new
+# exception is not shut out for hours.  A day begun nowhere is a hand
+# edit.  In a copy of the state, three days on (the gate's clock only
+# moves forward).
+test_expect_success 'an instructions date begun at UTC+14 admits, one begun nowhere does not' '
+	rm -rf d2 && cp -a "$D" d2 &&
+	x=$(date -u -d "+3 days" +%F) && next=$(date -u -d "$x +1 day" +%F) &&
+	(D=$PWD/d2 && regcol short instructions_date "$next" &&
+	 test_must_fail 1 at "${x}T09:59:59Z" auth short "$TMP/pw.short" 2>/dev/null &&
+	 last_is ",-,auth,short,denied,method=password reason=register-row-damaged," &&
+	 at "${x}T10:00:00Z" auth short "$TMP/pw.short" &&
+	 last_is ",short,auth,short,ok,method=password reason=ok,")
 '
 
 test_expect_success 'an unknown id takes as long as a wrong password (dummy KDF)' '

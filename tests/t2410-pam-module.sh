@@ -360,6 +360,25 @@ test_expect_success 'a password row that records no exception: auth and account 
 	said "pam_acct_mgmt PAM_PERM_DENIED" && quiet
 '
 
+# So does one whose exception the audit FAILs for what only a hand edit
+# writes: an approver who is no manager of the register, instructions
+# dated on a day begun nowhere yet (auth-check(1)).
+test_expect_success 'an exception approved by no manager, or instructed the day after tomorrow: auth and account admit nobody' '
+	regcol ito exception_reason "injured finger" &&
+	for cv in approved_by=nobody approved_by=tanaka \
+	    instructions_date=$(date -u -d "+2 days" +%F); do
+		cp "$D/operators.csv" reg.keep &&
+		regcol ito "${cv%%=*}" "${cv#*=}" &&
+		test_must_fail 7 pc ito "$TMP/pw.ito" -s &&
+		said "pam_authenticate PAM_AUTH_ERR" &&
+		tail -1 "$D/oplog.csv" | grep -q ",-,auth,ito,denied,method=password reason=register-row-damaged" &&
+		test_must_fail 6 pc ito /dev/null -A &&
+		said "pam_acct_mgmt PAM_PERM_DENIED" &&
+		cp reg.keep "$D/operators.csv" || { echo "$cv" >&2; return 1; }
+	done &&
+	pc ito "$TMP/pw.ito" -a && said "pam_acct_mgmt PAM_SUCCESS"
+'
+
 test_expect_success 'PAM_SILENT: no message, the same codes' '
 	test_must_fail 7 pc tanaka "$TMP/pw.wrong" -q &&
 	! grep -q "^ERROR_MSG" "$TMP/pc.out" &&
@@ -710,11 +729,17 @@ test_expect_success MOUNTNS 'syslog: an id no register can hold gets the cause a
 	grep -q "operators.csv: .*refused" ans.nobody
 '
 
+# The user is the caller's text: a line feed in it would forge a line
+# of syslog's own, so the notice quotes it escaped, one line.
 test_expect_success MOUNTNS 'syslog: the account check says an id no register can hold too' '
 	_r=0; syslogged "$PC" -c "$TMP/pam.d" -A svc bad/id >pc.out 2>pc.err || _r=$?
 	cat pc.out pc.err "$TMP/syslog" >&2
 	test $_r = 10 &&
-	grep -qxF "pamclient: pam_jukisec(svc:account): user bad/id: only A-Z a-z 0-9 . _ - allowed" "$TMP/syslog"
+	grep -qxF "pamclient: pam_jukisec(svc:account): user bad/id: only A-Z a-z 0-9 . _ - allowed" "$TMP/syslog" &&
+	u=$(printf "x\\nJan  1 00:00:00 vm sshd[1]: Accepted password for root") &&
+	_r=0 && { syslogged "$PC" -c "$TMP/pam.d" -A svc "$u" >pc.out 2>pc.err || _r=$?; } &&
+	test $_r = 10 && ! grep -q "^Jan  1 00:00:00 vm sshd" "$TMP/syslog" &&
+	grep -qxF "pamclient: pam_jukisec(svc:account): user x\\x0aJan  1 00:00:00 vm sshd[1]: Accepted password for root: longer than 32 bytes" "$TMP/syslog"
 '
 
 # pam_jukisec(8), Diagnostics: a damaged value's warning is the first of
