@@ -23,6 +23,7 @@
 #include "csvio.h"
 #include "incident.h"
 #include "pending.h"
+#include "timeutil.h"
 
 /* R9.1 says "immediately" (直ちに); a report not made within this many
  * hours of detection is late (incident_due), overdue while not made. */
@@ -460,6 +461,72 @@ missing_rows(struct audit *a, size_t *nchanged)
 	return nmiss;
 }
 
+/* How many ok "incident" records of the log's pass hold event step (-1:
+ * the new report) of id. */
+static size_t
+logged_of(const struct audit_inc *m, const char *id, int step)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < m->nlog; i++)
+		n += m->log[i].step == step && strcmp(m->log[i].id, id) == 0;
+	return n;
+}
+
+/* Row event (-1: the new report) of inc, the k-th of its id and event,
+ * written at t: an item when the log, read whole and covering t, holds
+ * fewer records of that id and event than k (a row written by hand, or
+ * the file replaced by another copy: a row goes in before its record,
+ * both under the register lock the file was read under).  1 when said. */
+static int
+unlogged(struct audit *a, const struct incident *inc, int step, size_t k,
+    int64_t t)
+{
+	char	 what[768], date[64];
+
+	if (t < a->log_first || logged_of(a->inc, inc->id, step) >= k)
+		return 0;
+	if (step < 0)
+		snprintf(what, sizeof(what), "%s", L(a, "its report (new)",
+		    "最初の報告"));
+	else
+		inc_step_text(&a->st->conf, step, a->o->ja ? INC_JA : INC_EN,
+		    what, sizeof(what));
+	audit_date(a, t, date, sizeof(date));
+	check_item(a, inc->id, L(a,
+	    "%s: incidents.csv holds %s, written %s, which the operation history does not record: a row was added by hand, or the file replaced by another copy",
+	    "%s: 事態の記録の%s(%s 記録)が操作履歴に記録されていません。行が手で書き加えられたか、別の写しに置き換えられています"),
+	    inc->id, what, date);
+	return 1;
+}
+
+/* The rows of incidents.csv the log's pass has no record of (unlogged):
+ * an item each, their number.  Nothing is said while a writer's note is
+ * left (its event may lack its record: pending_say), while the log was
+ * not read whole, or of what was written before its first kept record. */
+static size_t
+unlogged_rows(struct audit *a)
+{
+	const struct audit_inc *m = a->inc;
+	const struct incident *inc;
+	size_t	 i, j, k, nth, n = 0;
+
+	if (m->note != PENDING_NONE || m->bound < 0 || !a->log_whole ||
+	    a->log_first == TIME_NONE)
+		return 0;
+	for (i = 0; i < m->in.n; i++) {
+		inc = &m->in.inc[i];
+		n += unlogged(a, inc, -1, 1, inc->recorded);
+		for (j = 0; j < inc->nev; j++) {
+			for (k = 0, nth = 0; k <= j; k++)
+				nth += inc->ev[k].step == inc->ev[j].step;
+			n += unlogged(a, inc, (int)inc->ev[j].step, nth,
+			    inc->ev[j].recorded);
+		}
+	}
+	return n;
+}
+
 /* Long: three R9 findings (open, overdue, in the period) over one
  * load of incidents.csv, one check_begin ... check_end block each (the
  * last two in their functions), in the report's order. */
@@ -469,7 +536,7 @@ audit_incidents(struct audit *a)
 	struct audit_inc *m = a->inc;
 	struct incidents *in = &m->in;
 	char	*s, date[64];
-	size_t	 i, nopen = 0, nout = 0, nmiss, nchanged;
+	size_t	 i, nopen = 0, nout = 0, nmiss, nchanged, nadded;
 	unsigned bits;
 	int	 unsettled;
 
@@ -499,6 +566,7 @@ audit_incidents(struct audit *a)
 		check_item(a, "incidents.csv", "%zu row(s) do not read back and "
 		    "are left out, the first: %s", in->damaged, m->e.msg);
 	nmiss = missing_rows(a, &nchanged);
+	nadded = unlogged_rows(a);
 	unsettled = pending_say(a);
 	for (i = 0; i < in->n; i++) {
 		struct incident *inc = &in->inc[i];
@@ -517,7 +585,12 @@ audit_incidents(struct audit *a)
 		free(s);
 		nout++;
 	}
-	if (nchanged)
+	if (nadded)
+		check_end(a, AUDIT_FAIL, L(a,
+		    "%zu event(s) in the record of incidents are not in the operation history, %zu it records are missing there and %zu held there otherwise; %zu incident(s) open, %zu with steps outstanding.",
+		    "事態の記録にある事態又は対応のうち %zu 件が操作履歴に記録されておらず、操作履歴に記録されたもののうち %zu 件が事態の記録になく、%zu 件が記録と異なります。対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"),
+		    nadded, nmiss, nchanged, nopen, nout);
+	else if (nchanged)
 		check_end(a, AUDIT_FAIL, L(a,
 		    "%zu event(s) the operation history records are missing from the record of incidents and %zu held there otherwise; %zu incident(s) open, %zu with steps outstanding.",
 		    "操作履歴に記録された事態又は対応のうち %zu 件が事態の記録になく、%zu 件が記録と異なります。対応中の事態 %zu 件、うち未了の手順があるもの %zu 件。"),

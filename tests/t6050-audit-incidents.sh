@@ -203,6 +203,28 @@ test_expect_success 'a row changed since its record: incidents-open FAILs, namin
 	! finding incidents-open | grep -q "^FAIL"
 '
 
+# The other way: a row the log, read whole, has no record of.  incidents.csv
+# carries no MAC: rows written by hand (an R9.1 report said made, an
+# incident closed) turned an overdue FAIL into a PASS.  Every row is
+# written before its record, under the register lock the audit reads the
+# file under; the k-th row of an id and event needs k records of them.
+test_expect_success 'a row the log has no record of (written by hand): incidents-open FAILs, naming it' '
+	cp inc.save2 "$D/incidents.csv" &&
+	grep "^2026-0002,mayor-reported," inc.save2 >>"$D/incidents.csv" &&
+	grep "^2026-0001,new," inc.save2 | sed "s/^2026-0001,/2026-0009,/" >>"$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	test "$ast" -eq 1 &&
+	finding incidents-open | grep -q "^FAIL 2026-0002 2026-0009" &&
+	detail incidents-open | grep -q "^2 event(s) in the record of incidents are not in the operation history, 0 it records are missing there and 0 held there otherwise; " &&
+	detail incidents-open | grep -q "2026-0002: incidents.csv holds reported to the Mayor (Art. 9(1)), written 2026-11-2[0-9] [0-9:]*, which the operation history does not record: a row was added by hand, or the file replaced by another copy" &&
+	detail incidents-open | grep -q "2026-0009: incidents.csv holds its report (new), written " &&
+	test_must_fail 1 jukisec-audit -d "$D" --now 2026-11-27T10:00:00Z --lang ja >r.ja &&
+	grep -q "2026-0009: 事態の記録の最初の報告(.* 記録)が操作履歴に記録されていません。行が手で書き加えられたか、別の写しに置き換えられています" r.ja &&
+	cp inc.save2 "$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	! finding incidents-open | grep -q "^FAIL"
+'
+
 test_expect_success 'incidents.pending the writers refuse: incidents-open names it (WARN)' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	chmod 600 "$D/incidents.pending" &&
