@@ -175,6 +175,8 @@ when(const char *opt, const char *s)
 {
 	int64_t t;
 
+	if (usage_empty(s, opt))	/* not "OPT : ...": as -d '' */
+		exit(ST_USAGE);
 	if (time_arg(s, &t) == -1)
 		errx(ST_USAGE, _("%s %s: not an RFC 3339 time"), opt, s);
 	return t;

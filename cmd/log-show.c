@@ -53,6 +53,8 @@ time_opt(const char *name, const char *arg, int until, struct show_filter *f)
 		warnx(_("%s given twice"), name);
 		return ST_USAGE;
 	}
+	if (usage_empty(arg, name))
+		return ST_USAGE;
 	if (show_time_arg(arg, until, &t) == -1) {
 		warnx(_("%s: not a time (RFC 3339, YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"): %s"),
 		    name, arg);

@@ -244,6 +244,8 @@ not_empty(const char *opt, const char *arg)
 static int
 asof_parse(const char *arg, int64_t *now)
 {
+	if (usage_empty(arg, "--now"))	/* "--now : ...", said as -d '' is */
+		return ST_USAGE;
 	if (time_arg(arg, now) == -1) {
 		warnx(_("--now %s: not an RFC 3339 time"), arg);
 		return ST_USAGE;

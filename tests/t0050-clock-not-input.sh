@@ -76,6 +76,26 @@ test_expect_success 'their --now has one wording for a bad time' '
 	one_line_matching err "^incident-report: --now 2026-02-30: not an RFC 3339 time\$"
 '
 
+# An empty time is said as an empty -d is ("--now: empty"), not as a value
+# with nothing between the option and its colon.
+test_expect_success 'an empty --now, --occurred or --detected: the option, empty' '
+	for t in "log-verify -k $D.key" jukisec-audit operator-list "incident-report list"; do
+		test_must_fail 2 $t -d "$D" --now= 2>err &&
+		one_line_matching err "^${t%% *}: --now: empty\$" &&
+		test_must_fail 2 $t -d "$D" --now "" 2>err &&
+		one_line_matching err "^${t%% *}: --now: empty\$" || exit 1
+	done &&
+	for o in --occurred --detected; do
+		test_must_fail 2 incident-report -d "$D" new -b nobody --by-password-fd 3 \
+		    --type other --summary x $o "" 3</dev/null 2>err &&
+		one_line_matching err "^incident-report: $o: empty\$" || exit 1
+	done &&
+	for o in --since --until; do
+		test_must_fail 2 log-show -d "$D" $o "" 2>err &&
+		one_line_matching err "^log-show: $o: empty\$" || exit 1
+	done
+'
+
 # A date alone is no time: read as UTC midnight it named the wrong day's
 # start east of Greenwich, where SPEC makes a date a person types a local
 # calendar day.  Every option that takes a TIME refuses it.
