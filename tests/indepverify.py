@@ -100,6 +100,11 @@ class Verifier:
         seq, t, e = dec(f[0]), ms(f[1]), dec(f[8])
         if not f[2] or not f[3] or not f[4]:
             raise Bad("seq %d: an empty terminal, operator or action" % seq)
+        for name, x, most in zip(FIELDS, f[2:8], LIMITS):
+            if len(x.encode("utf-8")) > most:
+                raise Bad("seq %d: %s longer than %d bytes" % (seq, name, most))
+            if any(c in x for c in "\0\r\n"):
+                raise Bad("seq %d: %s holds a NUL, CR or LF" % (seq, name))
         if not re.fullmatch(r"[0-9a-f]{64}", f[9]):
             raise Bad("seq %d: the MAC field" % seq)
         if self.format is None:
@@ -257,6 +262,10 @@ def read_heads(v, path):
         raise Bad("oplog.head: other slot's K")
     return h, o
 
+# "Records": the byte limits of terminal ... detail.
+FIELDS = ("terminal", "operator", "action", "object", "result", "detail")
+LIMITS = (64, 64, 64, 256, 64, 2048)
+
 def rows(v, data):
     """(record fields, new segment, offset after) per line; header rows skipped,
     each naming v's format."""
@@ -265,7 +274,14 @@ def rows(v, data):
     off, seg, out = 0, True, []
     for n, raw in enumerate(data.split(b"\n")[:-1]):
         off += len(raw) + 1
-        f = next(csv.reader([raw.decode("utf-8").rstrip("\r")]), [])
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Bad("line %d: not UTF-8" % (n + 1))
+        try:
+            f = next(csv.reader([text.rstrip("\r")]), [])
+        except csv.Error as e:
+            raise Bad("line %d: %s" % (n + 1, e))
         fmt = [k for k, h in HEADERS.items() if f == h]
         if fmt:
             if v.format is None:
@@ -353,4 +369,7 @@ try:
     print(main(sys.argv[1:]))
 except Bad as e:
     print("bad:", e)
+    sys.exit(1)
+except OSError as e:                # a file missing or unreadable
+    print("bad: %s: %s" % (e.filename, e.strerror))
     sys.exit(1)

@@ -533,6 +533,30 @@ test_expect_success 'seq and epoch: at most 18 digits' '
 	done
 '
 
+# jukisec-log(5), Records: a field over its limit is no record, its MAC
+# right or not, for log-verify and for the verifier written from the page
+# alone; at the limit it is one.  A line that is not UTF-8, a file that is
+# not there: the independent verifier says bad, as log-verify fails.
+test_expect_success 'a detail over 2048 bytes with its MAC right: both verifiers refuse it' '
+	N=2026-01-05T10:00:00Z &&
+	for n in 2049 2048; do
+		cp s/oplog.csv long.$n.csv &&
+		python3 "$SRCDIR/tests/logforge.py" last s/oplog.key long.$n.csv "\"y\" * $n" ||
+		return 1
+	done &&
+	test_must_fail 1 log-verify -k key --now $N long.2049.csv 2>err &&
+	one_line_matching err "^log-verify: long.2049.csv:[0-9]*: field detail: longer than 2048 bytes\$" &&
+	test_must_fail 1 indep --now $N key long.2049.csv >out &&
+	test "$(cat out)" = "bad: seq $(($(wc -l <long.2049.csv) - 2)): detail longer than 2048 bytes" &&
+	log-verify -k key --now $N long.2048.csv >/dev/null &&
+	indep --now $N key long.2048.csv >out && grep -q "^ok " out &&
+	sed "\$s/yy/y\xff/" long.2048.csv >bad8.csv &&
+	test_must_fail 1 indep --now $N key bad8.csv >out &&
+	test "$(cat out)" = "bad: line $(wc -l <bad8.csv): not UTF-8" &&
+	test_must_fail 1 indep --now $N key nosuch.csv >out &&
+	test "$(cat out)" = "bad: nosuch.csv: No such file or directory"
+'
+
 # log-verify(1): the live log given as - with standard input redirected
 # from it is that file, its head checked; through a pipe it is a copy.
 test_expect_success 'the live log redirected is the live log; piped, a copy' '
