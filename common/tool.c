@@ -288,6 +288,26 @@ common_opt(const struct tool *t, int ch, struct tool_args *a)
 	return 0;
 }
 
+/* The tool's own name, its synopsis's first word, in place of argv[0]'s:
+ * every message begins with it, and a caller's argv[0] (exec -a, a
+ * symbolic link) with a control character in it reached the terminal raw,
+ * or named another tool ("a\nlog-show"), in front of the escaped rest. */
+static void
+own_name(const struct tool *t)
+{
+	static char name[32];
+	const char *s = t->synopsis;
+	size_t n;
+
+	if (strncmp(s, "usage: ", 7) == 0)
+		s += 7;
+	if ((n = strcspn(s, " \n")) > 0 && n < sizeof(name)) {
+		memcpy(name, s, n);
+		name[n] = '\0';
+		program_invocation_short_name = name;
+	}
+}
+
 void
 tool_parse(const struct tool *t, int argc, char *argv[], void *own,
     struct tool_args *a)
@@ -296,13 +316,14 @@ tool_parse(const struct tool *t, int argc, char *argv[], void *own,
 	char *so;
 	int ch, r;
 
+	own_name(t);
 	if (t->lazy_locale)
 		jukisec_setup_lazy();
 	else
 		jukisec_setup();
 	memset(a, 0, sizeof(*a));
 	/* getopt_long names argv[0] in its messages: the program, as every
-	 * other message does, not the path a script ran it by. */
+	 * other message does (own_name), not the path a script ran it by. */
 	if (argc > 0)
 		argv[0] = program_invocation_short_name;
 	so = getopt_tables(t, &lo);

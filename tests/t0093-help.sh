@@ -286,6 +286,26 @@ test_expect_success 'run by its path, a tool still names itself: getopt_long'"'"
 	done
 '
 
+# Nor the name a caller chose for it (exec -a, a link): one with a control
+# character in it reached the terminal raw in front of the escaped rest,
+# and "a<LF>log-show" made one tool's message another's line.
+test_expect_success 'run by a name with ESC or LF in it, a tool still names itself' '
+	ESC=$(printf "\033") LF="
+" &&
+	for t in $TOOLS; do
+		rm -rf nm && mkdir nm &&
+		ln -s "$JUKISEC_BUILD/$t" "nm/x${ESC}[2Jy" &&
+		ln -s "$JUKISEC_BUILD/$t" "nm/a${LF}log-show" &&
+		for n in "x${ESC}[2Jy" "a${LF}log-show"; do
+			test_must_fail 2 "nm/$n" --bogus >out 2>err </dev/null &&
+			line1 err && test "$l" = "$t: unrecognized option '"'"'--bogus'"'"'" &&
+			! grep -q "$ESC" err && "nm/$n" -V >out &&
+			test "$(cat out)" = "jukisec $t $(sed -n "s/^VERSION *= *//p" "$SRCDIR/Makefile")" ||
+			{ echo "in: $t" >&2; cat err out >&2; exit 1; }
+		done
+	done
+'
+
 test_expect_success 'every page: ENVIRONMENT, FILES, EXIT STATUS, EXAMPLES in that order' '
 	for p in $TOOLS pam_jukisec; do
 		f=$(ls "$SRCDIR"/man/$p.[18]) &&
