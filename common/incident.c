@@ -459,23 +459,31 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 	int fd;
 
 	*out = NULL;
-	if (strcmp(path, "-") == 0)
+	/* standard input named as every tool names it; a file that cannot be
+	 * opened or read is an operational failure (exit 3), as log-append
+	 * --stdin's, not invalid input */
+	if (strcmp(path, "-") == 0) {
 		fd = 0;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		jerr_say_errno(e, ST_USAGE, "%s", path);
-		return ST_USAGE;
+		path = "<stdin>";
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", path);
+		return ST_FAIL;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1) {
+			jerr_say_errno(e, ST_FAIL, "%s", path);
+			if (fd != 0)
+				close(fd);
+			buf_free(&b);
+			return ST_FAIL;
+		}
 		/* the limit is the detail's as kept, CRLF as LF (below):
 		 * more than twice the limit cannot come within it */
-		if (n == -1 || b.len + (size_t)n > 2 * INC_DETAIL_MAX) {
-			if (n == -1)
-				jerr_say_errno(e, ST_USAGE, "%s", path);
-			else
-				jerr_say(e, ST_USAGE, _("%s: longer than %d bytes"),
-				    path, INC_DETAIL_MAX);
+		if (b.len + (size_t)n > 2 * INC_DETAIL_MAX) {
+			jerr_say(e, ST_USAGE, _("%s: longer than %d bytes"),
+			    path, INC_DETAIL_MAX);
 			if (fd != 0)
 				close(fd);
 			buf_free(&b);

@@ -177,9 +177,10 @@ int	incident_new(struct store *, const struct inc_new *, int64_t now,
 int	incident_step(struct store *, const char *id, const struct inc_step_req *,
 	    int64_t now);
 
-/* Reads --detail-file ("-" = stdin): UTF-8, CRLF line ends kept as LF, at
- * most INC_DETAIL_MAX bytes so kept.  ST_OK with *out allocated, or
- * ST_USAGE with its message said to e. */
+/* Reads --detail-file ("-" = stdin, named "<stdin>"): UTF-8, CRLF line
+ * ends kept as LF, at most INC_DETAIL_MAX bytes so kept.  ST_OK with *out
+ * allocated; ST_USAGE (what it holds) or ST_FAIL (it cannot be opened or
+ * read) with its message said to e. */
 int	incident_read_detail(const char *path, char **out, struct jerr *e);
 
 /* Pipes the rendered report into conf notify_command (R9: the reports go

@@ -165,22 +165,35 @@ test_expect_success 'invalid UTF-8 in the summary or the detail is refused' '
 	bad_new "^incident-report: bad: empty$" \
 	    --type other --cause fire --summary s --detail-file bad &&
 	printf " \n\t\r\n\n" >bad &&
-	bad_new "^incident-report: -: empty$" \
+	bad_new "^incident-report: <stdin>: empty$" \
 	    --type other --cause fire --summary s --detail-file - <bad &&
 	printf "one\ntwo\nthree\0\n" >bad &&
-	bad_new "^incident-report: -:3: contains a NUL byte$" \
+	bad_new "^incident-report: <stdin>:3: contains a NUL byte$" \
 	    --type other --cause fire --summary s --detail-file - <bad &&
 	printf "\0abc\n" >bad &&
 	bad_new "^incident-report: bad:1: contains a NUL byte$" \
 	    --type other --cause fire --summary s --detail-file bad &&
 	printf " \t\0\n" >bad &&
-	bad_new "^incident-report: -:1: contains a NUL byte$" \
+	bad_new "^incident-report: <stdin>:1: contains a NUL byte$" \
 	    --type other --cause fire --summary s --detail-file - <bad &&
 	printf "\n \n\0\n" >bad &&
 	bad_new "^incident-report: bad:3: contains a NUL byte$" \
 	    --type other --cause fire --summary s --detail-file bad &&
-	bad_new "^incident-report: nonexistent: No such file" \
-	    --type other --cause fire --summary s --detail-file nonexistent
+	cp "$D/incidents.csv" before && cp "$D/oplog.csv" log.before &&
+	# not through inew: libfaketime (at_AT) would take the closed 0
+	for f in nonexistent . -; do
+		test_must_fail 3 incident-report -d "$D" -b boss --by-password-fd 3 \
+		    new --type other --cause fire --summary s --detail-file $f \
+		    >out 2>err 3<"$TMP/pw.boss" 0<&- &&
+		case $f in
+		nonexistent) w="nonexistent: No such file or directory" ;;
+		.) w=".: Is a directory" ;;
+		-) w="<stdin>: Bad file descriptor" ;;
+		esac &&
+		one_line_matching err "^incident-report: $w\$" && test ! -s out &&
+		cmp "$D/incidents.csv" before && cmp "$D/oplog.csv" log.before ||
+		{ echo "--detail-file $f" >&2; exit 1; }
+	done
 '
 
 test_expect_success 'the APPI options belong to leaks' '
@@ -388,7 +401,7 @@ test_expect_success 'the detail limit counts the detail as stored, CRLF as LF' '
 	bad_new "^incident-report: crlf1: longer than 65536 bytes$" \
 	    --type other --cause fire --summary s --detail-file crlf1 &&
 	python3 -c "import sys; sys.stdout.buffer.write(b\"\r\n\" * 65537)" >crlf2 &&
-	bad_new "^incident-report: -: longer than 65536 bytes$" \
+	bad_new "^incident-report: <stdin>: longer than 65536 bytes$" \
 	    --type other --cause fire --summary s --detail-file - <crlf2
 '
 
