@@ -449,14 +449,46 @@ detail_problem(const char *path, char *p, size_t n, struct jerr *e)
 	}
 }
 
+/* The bytes of fd into b, NUL-terminated: ST_OK; ST_FAIL when it cannot
+ * be read (said, with path); ST_USAGE when it holds more than the detail
+ * as kept can (CRLF as LF: more than twice the limit cannot come within
+ * it).  fd is closed unless it is 0. */
+static int
+read_whole(int fd, const char *path, struct buf *b, struct jerr *e)
+{
+	char	 chunk[8192];
+	ssize_t	 n;
+	int	 r = ST_OK;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			jerr_say_errno(e, r = ST_FAIL, "%s", path);
+			break;
+		}
+		if (b->len + (size_t)n > 2 * INC_DETAIL_MAX) {
+			jerr_say(e, r = ST_USAGE, _("%s: longer than %d bytes"),
+			    path, INC_DETAIL_MAX);
+			break;
+		}
+		buf_add(b, chunk, (size_t)n);
+	}
+	if (fd != 0)
+		close(fd);
+	if (r != ST_OK)
+		buf_free(b);
+	else
+		buf_add(b, "", 1);
+	return r;
+}
+
 int
 incident_read_detail(const char *path, char **out, struct jerr *e)
 {
 	struct buf b = { NULL, 0, 0 };
-	char chunk[8192];
 	size_t i, j;
-	ssize_t n;
-	int fd;
+	int fd, r;
 
 	*out = NULL;
 	/* standard input named as every tool names it; a file that cannot be
@@ -469,31 +501,8 @@ incident_read_detail(const char *path, char **out, struct jerr *e)
 		jerr_say_errno(e, ST_FAIL, "%s", path);
 		return ST_FAIL;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			jerr_say_errno(e, ST_FAIL, "%s", path);
-			if (fd != 0)
-				close(fd);
-			buf_free(&b);
-			return ST_FAIL;
-		}
-		/* the limit is the detail's as kept, CRLF as LF (below):
-		 * more than twice the limit cannot come within it */
-		if (b.len + (size_t)n > 2 * INC_DETAIL_MAX) {
-			jerr_say(e, ST_USAGE, _("%s: longer than %d bytes"),
-			    path, INC_DETAIL_MAX);
-			if (fd != 0)
-				close(fd);
-			buf_free(&b);
-			return ST_USAGE;
-		}
-		buf_add(&b, chunk, (size_t)n);
-	}
-	if (fd != 0)
-		close(fd);
-	buf_add(&b, "", 1);
+	if ((r = read_whole(fd, path, &b, e)) != ST_OK)
+		return r;
 	for (i = j = 0; i < b.len; i++)		/* CRLF -> LF */
 		if (!(b.p[i] == '\r' && b.p[i + 1] == '\n'))
 			b.p[j++] = b.p[i];
