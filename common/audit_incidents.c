@@ -395,7 +395,10 @@ held_as_logged(const struct incident *inc, const struct inc_logged *l,
 		ev = &inc->ev[i];	/* k <= rows_of(inc, l) */
 		by = ev->by;
 	}
-	d = incident_record_detail(inc, ev);
+	/* a record an earlier incident-report wrote holds fewer values: it
+	 * is compared on those */
+	d = incident_record_detail(inc, ev, ev == NULL &&
+	    incident_detail_legacy(l->detail));
 	same = strcmp(d, l->detail) == 0 && strcmp(by, l->by) == 0;
 	free(d);
 	return same;

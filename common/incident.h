@@ -139,8 +139,14 @@ struct incident *incident_find(struct incidents *, const char *id);
 /* The detail of the operation-log record that incident-report wrote with
  * the row of ev (NULL: the incident's new report), as the row reads now:
  * the record's own when the row is unchanged, so that jukisec-audit tells
- * a row changed since from its record.  Freed by the caller. */
-char	*incident_record_detail(const struct incident *, const struct inc_event *ev);
+ * a row changed since from its record; legacy: in the form an earlier
+ * incident-report wrote a new report's (incident_detail_legacy).  Freed
+ * by the caller. */
+char	*incident_record_detail(const struct incident *, const struct inc_event *ev,
+	    int legacy);
+/* 1 when detail is a new report's record in the earlier form, which held
+ * the type, cause, persons, detection and summary only. */
+int	incident_detail_legacy(const char *detail);
 /* The form of an incident id given on the command line, which every mode
  * that takes one checks before it looks the id up (step, show): a
  * malformed id is a usage error, not an incident nobody has.  ST_OK, or

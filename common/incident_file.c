@@ -232,35 +232,82 @@ parse_step(struct incident *inc, char **f, int64_t recorded, int64_t at,
 	return NULL;
 }
 
-char *
-inc_row_detail(const char *const *f)
+/* A new report's record holds every value of its row, so that
+ * jukisec-audit finds a row changed since: the flags that decide the APPI
+ * duty and its deadlines, the long detail by its SHA-256, the summary
+ * last (free text).  legacy: the detail incident-report wrote before
+ * (type, cause, persons, detection and summary only), which the audit
+ * still compares a record of that form with. */
+static char *
+row_detail(const char *const *f, int legacy)
 {
-	if (strcmp(f[C_EVENT], "new") == 0)
+	char	 h[65] = "";		/* pending_sha256 */
+
+	if (strcmp(f[C_EVENT], "new") != 0)
+		return xasprintf("step=%s at=%s%s%s%s", f[C_EVENT], f[C_AT],
+		    strcmp(f[C_FORCED], "yes") == 0 ? " forced" : "",
+		    *f[C_NOTE] ? " note=" : "", f[C_NOTE]);
+	if (legacy)
 		return xasprintf("new type=%s cause=%s%s%s detected=%s summary=%s",
 		    f[C_TYPE], f[C_CAUSE], *f[C_PERSONS] ? " persons=" : "",
 		    f[C_PERSONS], f[C_AT], f[C_SUMMARY]);
-	return xasprintf("step=%s at=%s%s%s%s", f[C_EVENT], f[C_AT],
-	    strcmp(f[C_FORCED], "yes") == 0 ? " forced" : "",
-	    *f[C_NOTE] ? " note=" : "", f[C_NOTE]);
+	if (*f[C_DETAIL] != '\0')
+		pending_sha256(f[C_DETAIL], strlen(f[C_DETAIL]), h);
+	return xasprintf("new type=%s cause=%s%s%s detected=%s occurred=%s "
+	    "nature=%s level=%s sensitive=%s financial=%s unlawful-purpose=%s "
+	    "detail-sha256=%s summary=%s", f[C_TYPE], f[C_CAUSE],
+	    *f[C_PERSONS] ? " persons=" : "", f[C_PERSONS], f[C_AT],
+	    f[C_OCCURRED], f[C_NATURE], f[C_LEVEL], f[C_SENSITIVE],
+	    f[C_FINANCIAL], f[C_UNLAWFUL], h, f[C_SUMMARY]);
 }
 
 char *
-incident_record_detail(const struct incident *inc, const struct inc_event *ev)
+inc_row_detail(const char *const *f)
+{
+	return row_detail(f, 0);
+}
+
+int
+incident_detail_legacy(const char *detail)
+{
+	const char *end = strstr(detail, " summary=");
+
+	/* the values before the summary hold no blank: its first " summary="
+	 * is where the free text begins */
+	return strncmp(detail, "new ", 4) == 0 && end != NULL &&
+	    memmem(detail, (size_t)(end - detail), " sensitive=", 11) == NULL;
+}
+
+char *
+incident_record_detail(const struct incident *inc, const struct inc_event *ev,
+    int legacy)
 {
 	const char *f[NCOLS];
-	char	 at[TIME_BUFSZ], persons[24] = "";
+	char	 at[TIME_BUFSZ], occ[TIME_BUFSZ] = "", persons[24] = "",
+		 level[12] = "";
 	int	 i;
 
 	for (i = 0; i < NCOLS; i++)
 		f[i] = "";
 	if (ev == NULL) {
 		time_format(inc->detected, at);
+		if (inc->occurred != TIME_NONE)
+			time_format(inc->occurred, occ);
 		if (inc->persons >= 0)
 			snprintf(persons, sizeof(persons), "%lld", inc->persons);
+		if (inc->level > 0)
+			snprintf(level, sizeof(level), "%d", inc->level);
 		f[C_EVENT] = "new";
 		f[C_TYPE] = inc_type_names[inc->type];
 		f[C_CAUSE] = inc->cause >= 0 ? inc_cause_names[inc->cause] : "";
+		f[C_OCCURRED] = occ;
+		f[C_NATURE] = inc->nature >= 0 ? inc_nature_names[inc->nature] : "";
+		f[C_LEVEL] = level;
 		f[C_PERSONS] = persons;
+		f[C_SENSITIVE] = inc->sensitive ? "yes" : "no";
+		f[C_FINANCIAL] = inc->financial ? "yes" : "no";
+		f[C_UNLAWFUL] = inc->unlawful ? "yes" : "no";
+		f[C_DETAIL] = inc->detail;
 		f[C_SUMMARY] = inc->summary;
 	} else {
 		time_format(ev->at, at);
@@ -269,7 +316,7 @@ incident_record_detail(const struct incident *inc, const struct inc_event *ev)
 		f[C_FORCED] = ev->forced ? "yes" : "no";
 	}
 	f[C_AT] = at;
-	return inc_row_detail(f);
+	return row_detail(f, legacy);
 }
 
 /* Adds a row to all; NULL, or the reason (translated; in buf when

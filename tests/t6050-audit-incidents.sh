@@ -225,6 +225,58 @@ test_expect_success 'a row the log has no record of (written by hand): incidents
 	! finding incidents-open | grep -q "^FAIL"
 '
 
+# The new report's record holds every value of its row: the APPI flags,
+# the time it occurred, its nature and level, the detail text by its
+# SHA-256.  A flag flipped by hand (to move a duty or its deadline) is a
+# row changed since its record.
+test_expect_success 'a new report'"'"'s flags, nature, level, occurrence or detail changed: FAIL' '
+	while IFS=: read -r c v; do
+		cp inc.save2 "$D/incidents.csv" &&
+		edit_inc 2026-0002 new "$c" "$v" &&
+		audit_run --now 2026-11-27T10:00:00Z &&
+		detail incidents-open | grep -q "2026-0002: incidents.csv holds its report (new) otherwise than the operation history records it" ||
+		{ echo "$c=$v" >&2; exit 1; }
+	done <<-\EOF &&
+	sensitive:yes
+	financial:yes
+	unlawful_purpose:yes
+	nature:negligence
+	level:2
+	occurred:2026-11-25T11:00:00.000Z
+	detail:the stick was found in the car park
+	EOF
+	cp inc.save2 "$D/incidents.csv" &&
+	audit_run --now 2026-11-27T10:00:00Z &&
+	! finding incidents-open | grep -q "^FAIL"
+'
+
+# A record an earlier incident-report wrote held the type, cause,
+# persons, detection and summary only: it is compared on those (a copy
+# of the state, a row and such a record added).
+test_expect_success 'a new report recorded in the earlier form is compared on what it holds' '
+	rm -rf d9 && cp -a "$D" d9 &&
+	python3 - d9/incidents.csv >legacy <<-\PY &&
+	import csv, sys
+	rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+	h = rows[0]
+	r = [x for x in rows[1:] if x[0] == "2026-0002" and x[1] == "new"][0][:]
+	r[0] = "2026-0009"
+	g = dict(zip(h, r))
+	print("new type=%s cause=%s%s detected=%s summary=%s" % (g["type"], g["cause"],
+	    " persons=" + g["persons"] if g["persons"] else "", g["at"], g["summary"]))
+	csv.writer(open(sys.argv[1], "a", newline="", encoding="utf-8"),
+	    lineterminator="\n").writerow(r)
+	PY
+	at 2026-11-27T09:00:00Z log-append -d "$PWD/d9" -u boss -a incident \
+	    -o 2026-0009 -r ok -m "$(cat legacy)" 2>/dev/null &&
+	(D=$PWD/d9 && audit_run --now 2026-11-27T10:00:00Z &&
+	 ! detail incidents-open | grep -q "2026-0009: incidents.csv holds" &&
+	 ! detail incidents-open | grep -q "2026-0009: the operation history records" &&
+	 edit_inc 2026-0009 new summary "another summary" &&
+	 audit_run --now 2026-11-27T10:00:00Z &&
+	 detail incidents-open | grep -q "2026-0009: incidents.csv holds its report (new) otherwise")
+'
+
 test_expect_success 'incidents.pending the writers refuse: incidents-open names it (WARN)' '
 	printf "jukisec-incident-pending v1 seq=1\n" >"$D/incidents.pending" &&
 	chmod 600 "$D/incidents.pending" &&
