@@ -135,7 +135,7 @@ main(void)
 	    "time (years 0001-9999) or never", "opchange_expiry: not a date");
 	same(note, ST_USAGE, "--note: contains a control character",
 	    "field_check_err: a control character");
-	same(detail, ST_USAGE, "/nonexistent/detail: No such file or directory",
+	same(detail, ST_FAIL, "/nonexistent/detail: No such file or directory",
 	    "incident_read_detail: warn's form, strerror included");
 	same(password, ST_USAGE, "--password-fd 3: password longer than 1024 bytes",
 	    "pw_read: too long");
