@@ -308,9 +308,10 @@ audit_incident_seen(struct audit *a, long long seq, const char *by,
 	char	 name[64];
 	size_t	 n;
 
-	/* later records are later events, not in the file as it was read */
-	if (m == NULL || !m->ok || m->bound < 0 || seq > m->bound ||
-	    strlen(id) != INC_ID_LEN)
+	/* every ok record of the pass: one after the bound may be the
+	 * record of a row read after it (unlogged_rows); missing_rows, which
+	 * asks a row of each record, leaves those out */
+	if (m == NULL || !m->ok || m->bound < 0 || strlen(id) != INC_ID_LEN)
 		return;
 	if (m->nlog == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 16;
@@ -428,6 +429,9 @@ missing_rows(struct audit *a, size_t *nchanged)
 		return 0;
 	for (i = 0; i < m->nlog; i++) {
 		l = &m->log[i];
+		/* later records are later events, not in the file as read */
+		if (l->seq > m->bound)
+			continue;
 		for (j = 0; j < m->in.nbad_id; j++)
 			if (strcmp(m->in.bad_id[j], l->id) == 0)
 				break;
@@ -479,8 +483,11 @@ logged_of(const struct audit_inc *m, const char *id, int step)
 /* Row event (-1: the new report) of inc, the k-th of its id and event,
  * written at t: an item when the log, read whole and covering t, holds
  * fewer records of that id and event than k (a row written by hand, or
- * the file replaced by another copy: a row goes in before its record,
- * both under the register lock the file was read under).  1 when said. */
+ * the file replaced by another copy).  A writer's note goes in before its
+ * row and out after its record, and the log is read to its end after the
+ * file and the note: a row read has its record in the pass, or its note
+ * was read (unlogged_rows says nothing then), with the register lock or
+ * without it (a group member's).  1 when said. */
 static int
 unlogged(struct audit *a, const struct incident *inc, int step, size_t k,
     int64_t t)

@@ -95,6 +95,12 @@ period_dates(const char *since, const char *until, int64_t now,
 	int	 y1, m1, d1, y2, m2, d2;
 
 	p->fiscal = 0;
+	/* an empty one is said as -d '' is, not as "--since : ..." */
+	if ((since != NULL && *since == '\0') || (until != NULL && *until == '\0')) {
+		jerr_say(e, ST_USAGE, _("%s: empty"), since != NULL &&
+		    *since == '\0' ? "--since" : "--until");
+		return -1;
+	}
 	if (since != NULL && date_parse(since, &y1, &m1, &d1) == -1) {
 		jerr_say(e, ST_USAGE, _("--since %s: not a date YYYY-MM-DD"), since);
 		return -1;
@@ -136,6 +142,10 @@ period_fiscal(const char *year, struct period *p, struct jerr *e)
 	long long y;
 	const char *es;
 
+	if (*year == '\0') {
+		jerr_say(e, ST_USAGE, _("%s: empty"), "--fiscal-year");
+		return -1;
+	}
 	if (parse_decimal(year, 1, 9998, &y, &es) == -1 ||
 	    set(p, (int)y, 4, 1, (int)y + 1, 3, 31) == -1) {
 		jerr_say(e, ST_USAGE, _("--fiscal-year %s: not a year from 1 "

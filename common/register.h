@@ -137,8 +137,8 @@ int	operator_method_usable(const struct operator *);
 const char *operator_exception_damage(const struct operator *);
 /* 1 when the gate admits on o's row of reg at time now: its method is
  * usable (operator_method_usable), and a password's exception was approved
- * by a manager of reg, its instructions dated no later than now's local
- * day.  What operator-add and operator-mod never write (a hand edit)
+ * by a manager of reg, its instructions dated no later than now's day at
+ * UTC+14 (date_future_everywhere).  What operator-add and operator-mod never write (a hand edit)
  * and jukisec-audit FAILs: 0, nobody admitted (register-row-damaged,
  * operator-list's "damaged"). */
 int	register_row_usable(const struct register_ *, const struct operator *,

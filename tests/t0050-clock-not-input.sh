@@ -78,7 +78,7 @@ test_expect_success 'their --now has one wording for a bad time' '
 
 # An empty time is said as an empty -d is ("--now: empty"), not as a value
 # with nothing between the option and its colon.
-test_expect_success 'an empty --now, --occurred or --detected: the option, empty' '
+test_expect_success 'an empty --now, --occurred, --detected, --since, --until or --fiscal-year: the option, empty' '
 	for t in "log-verify -k $D.key" jukisec-audit operator-list "incident-report list"; do
 		test_must_fail 2 $t -d "$D" --now= 2>err &&
 		one_line_matching err "^${t%% *}: --now: empty\$" &&
@@ -93,6 +93,10 @@ test_expect_success 'an empty --now, --occurred or --detected: the option, empty
 	for o in --since --until; do
 		test_must_fail 2 log-show -d "$D" $o "" 2>err &&
 		one_line_matching err "^log-show: $o: empty\$" || exit 1
+	done &&
+	for o in --since --until --fiscal-year; do
+		test_must_fail 2 jukisec-audit -d "$D" $o "" 2>err &&
+		one_line_matching err "^jukisec-audit: $o: empty\$" || exit 1
 	done
 '
 
