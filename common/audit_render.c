@@ -139,7 +139,7 @@ render_head(const struct audit *a, FILE *out, FILE *raw, const char *author)
 		fprintf(out, "操作履歴の検証: %s\n\n", a->log_keyed > 0 ?
 		    "検証鍵により、記録が書き換えられていないことを確認しました" :
 		    a->log_keyed < 0 ?
-		    "検証鍵による確認ができませんでした(不適合。下記の第6条の項を参照)" :
+		    "検証鍵による確認ができませんでした(不適合。下記の操作履歴の保存の項を参照)" :
 		    "検証鍵による確認は行っていません(記録の形式のみ点検)");
 		fprintf(out, "概要: 点検 %zu 件 — 適合 %zu、要確認 %zu、不適合 %zu\n",
 		    a->n, n[0], n[1], n[2]);

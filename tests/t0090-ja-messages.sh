@@ -35,6 +35,25 @@ test_expect_success 'a translation keeps the conversions of its message in order
 	grep -q "^\"Plural-Forms: nplurals=1; plural=0;" "$SRCDIR/po/ja.po"
 '
 
+# A requirement number (R5.3, R9(1)) is the digest's label, the same in
+# every municipality: a translation keeps it, never a regulation's own
+# article ("第9条第3項" is Kokubunji's; another city's jukisec.conf names
+# its own, which the documents take from there).
+test_expect_success 'a translation keeps the requirement numbers of its message' '
+	python3 - "$SRCDIR/po/ja.po" <<-\EOF
+	import re, sys
+	text = open(sys.argv[1], encoding="utf-8").read()
+	bad = 0
+	for mid, mstr in re.findall(r"\nmsgid ((?:\".*\"\n)+)msgstr ((?:\".*\"\n?)+)", text):
+	    a, b = ("".join(re.findall(r"\"(.*)\"", x)) for x in (mid, mstr))
+	    for lab in sorted(set(re.findall(r"\bR\d+(?:\.\d+)?(?:\(\d+\))?", a))):
+	        if lab not in b:
+	            print("%s lost in: %s" % (lab, a), file=sys.stderr)
+	            bad = 1
+	sys.exit(bad)
+	EOF
+'
+
 if test_have_prereq MOUNTNS,LOCALEDIR; then
 	test_expect_success 'localedef builds ja_JP.UTF-8 (once per build directory)' 'ja_locale'
 

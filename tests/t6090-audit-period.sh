@@ -101,7 +101,7 @@ test_expect_success 'the header tells the truth about verification' '
 	jukisec-audit -d "$D" --now $NOW --key-file "$D.key" >r.txt &&
 	grep -qx "Log verified: with the verification key: the records are unchanged" r.txt &&
 	test_must_fail 1 jukisec-audit -d "$D" --now $NOW --key-file "$D.kye" --lang ja >r.ja &&
-	grep -qx "操作履歴の検証: 検証鍵による確認ができませんでした(不適合。下記の第6条の項を参照)" r.ja &&
+	grep -qx "操作履歴の検証: 検証鍵による確認ができませんでした(不適合。下記の操作履歴の保存の項を参照)" r.ja &&
 	! grep -q "記録が書き換えられていないことを確認しました" r.ja &&
 	test_must_fail 1 jukisec-audit -d "$D" --now $NOW --key-file "$D.kye" --format json >r.json &&
 	python3 -c "import json; r=json.load(open(\"r.json\")); assert r[\"log_key\"] is True and r[\"log_verified\"] is False, r"
