@@ -88,6 +88,16 @@ bounds_say(int y1, int m1, int d1, int y2, int m2, int d2, struct jerr *e)
 	return -1;
 }
 
+/* 1 after "OPT: empty" when s is: said as -d '' is, not as "OPT : ...". */
+static int
+empty(const char *s, const char *opt, struct jerr *e)
+{
+	if (*s != '\0')
+		return 0;
+	jerr_say(e, ST_USAGE, _("%s: empty"), opt);
+	return 1;
+}
+
 int
 period_dates(const char *since, const char *until, int64_t now,
     int now_given, struct period *p, struct jerr *e)
@@ -95,12 +105,9 @@ period_dates(const char *since, const char *until, int64_t now,
 	int	 y1, m1, d1, y2, m2, d2;
 
 	p->fiscal = 0;
-	/* an empty one is said as -d '' is, not as "--since : ..." */
-	if ((since != NULL && *since == '\0') || (until != NULL && *until == '\0')) {
-		jerr_say(e, ST_USAGE, _("%s: empty"), since != NULL &&
-		    *since == '\0' ? "--since" : "--until");
+	if ((since != NULL && empty(since, "--since", e)) ||
+	    (until != NULL && empty(until, "--until", e)))
 		return -1;
-	}
 	if (since != NULL && date_parse(since, &y1, &m1, &d1) == -1) {
 		jerr_say(e, ST_USAGE, _("--since %s: not a date YYYY-MM-DD"), since);
 		return -1;
@@ -142,10 +149,8 @@ period_fiscal(const char *year, struct period *p, struct jerr *e)
 	long long y;
 	const char *es;
 
-	if (*year == '\0') {
-		jerr_say(e, ST_USAGE, _("%s: empty"), "--fiscal-year");
+	if (empty(year, "--fiscal-year", e))
 		return -1;
-	}
 	if (parse_decimal(year, 1, 9998, &y, &es) == -1 ||
 	    set(p, (int)y, 4, 1, (int)y + 1, 3, 31) == -1) {
 		jerr_say(e, ST_USAGE, _("--fiscal-year %s: not a year from 1 "

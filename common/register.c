@@ -1019,8 +1019,10 @@ operator_exception_damage(const struct operator *o)
 	return NULL;
 }
 
-int
-operator_method_usable(const struct operator *o)
+/* The row alone: its method reads back, and a password's exception
+ * columns are filled in (register_row_usable asks the register the rest). */
+static int
+method_usable(const struct operator *o)
 {
 	return operator_method_known(o) && operator_exception_damage(o) == NULL;
 }
@@ -1032,7 +1034,7 @@ register_row_usable(const struct register_ *reg, const struct operator *o,
 	const struct operator *by;
 	int y, m, d;
 
-	if (!operator_method_usable(o))
+	if (!method_usable(o))
 		return 0;
 	if (!operator_password(o))
 		return 1;

@@ -124,23 +124,17 @@ size_t	operator_row(const struct operator *);
 /* 1 when the row's method reads back as password (an exception of R5.3):
  * not for a damaged one, whose stand-in only looks like it. */
 int	operator_password(const struct operator *);
-/* 1 when a person may be admitted on the row's method: it reads back,
- * and a password is a recorded R5.3 exception (a reason, the manager who
- * approved it, the day of the two instructions as a date), as operator-add
- * and operator-mod -m password write it.  0: nobody is admitted on the
- * row (the gate's register-row-damaged, operator-list's "damaged"),
- * whose blanks jukisec-audit FAILs. */
-int	operator_method_usable(const struct operator *);
 /* On a row whose method reads back as password, the column whose value
  * keeps it from recording an R5.3 exception ("exception_reason",
  * "approved_by", "instructions_date", in that order), else NULL. */
 const char *operator_exception_damage(const struct operator *);
-/* 1 when the gate admits on o's row of reg at time now: its method is
- * usable (operator_method_usable), and a password's exception was approved
- * by a manager of reg, its instructions dated no later than now's day at
- * UTC+14 (date_future_everywhere).  What operator-add and operator-mod never write (a hand edit)
- * and jukisec-audit FAILs: 0, nobody admitted (register-row-damaged,
- * operator-list's "damaged"). */
+/* 1 when the gate admits on o's row of reg at time now: its method reads
+ * back, and a password is a recorded R5.3 exception (a reason, an
+ * approver who is a manager of reg, the day of the two instructions a
+ * date no later than now's day at UTC+14: date_future_everywhere), as
+ * operator-add and operator-mod -m password write it.  0: nobody is
+ * admitted on the row (the gate's register-row-damaged, operator-list's
+ * "damaged"): a hand edit, which jukisec-audit FAILs. */
 int	register_row_usable(const struct register_ *, const struct operator *,
 	    int64_t now);
 /* Sets the row's method, which then reads back: a damaged one is repaired
