@@ -63,44 +63,63 @@ struct oplog_reader {
 
 static _Thread_local char why[192];
 
-/* Splits a line into unquoted values; returns the field count or -1. */
+/* The CSV value at *pp unquoted into out, or only passed over when out is
+ * NULL; its length, *pp left at the comma or the end after it; -1 if it
+ * is not RFC 4180. */
+static long
+value(const char **pp, const char *end, char *out)
+{
+	const char *p = *pp, *q;
+	long n = 0;
+
+	if (p < end && *p == '"') {
+		for (p++;; p = q + 2) {
+			if ((q = memchr(p, '"', end - p)) == NULL)
+				return -1;
+			if (out != NULL)
+				memcpy(out + n, p, q - p);
+			n += q - p;
+			if (q + 1 == end || q[1] != '"') {
+				p = q + 1;
+				break;
+			}
+			if (out != NULL)
+				out[n] = '"';
+			n++;
+		}
+	} else {
+		/* Fields are short: one pass copying beats two memchr calls. */
+		for (; p < end && *p != ','; p++, n++) {
+			if (*p == '"')
+				return -1;
+			if (out != NULL)
+				out[n] = *p;
+		}
+	}
+	*pp = p;
+	return n;
+}
+
+/* Splits a line into unquoted values, the first max kept; returns the
+ * count of them all (a line of more says how many), or -1. */
 static int
 split(const char *p, size_t len, char *out, char **field, size_t *flen, int max)
 {
-	const char *end = p + len, *q;
-	int n = 0;
+	const char *end = p + len;
+	long l;
+	int n;
 
-	for (;;) {
-		if (n == max)
+	for (n = 0;; n++) {
+		if ((l = value(&p, end, n < max ? out : NULL)) == -1)
 			return -1;
-		field[n] = out;
-		if (p < end && *p == '"') {
-			for (p++;;) {
-				if ((q = memchr(p, '"', end - p)) == NULL)
-					return -1;
-				memcpy(out, p, q - p);
-				out += q - p;
-				if (q + 1 < end && q[1] == '"') {
-					*out++ = '"';
-					p = q + 2;
-				} else {
-					p = q + 1;
-					break;
-				}
-			}
-		} else {
-			/* Fields are short: one pass copying beats two memchr calls. */
-			for (; p < end && *p != ','; p++) {
-				if (*p == '"')
-					return -1;
-				*out++ = *p;
-			}
+		if (n < max) {
+			field[n] = out;
+			flen[n] = l;
+			out[l] = '\0';
+			out += l + 1;
 		}
-		flen[n] = out - field[n];
-		*out++ = '\0';
-		n++;
 		if (p == end)
-			return n;
+			return n + 1;
 		if (*p != ',')
 			return -1;
 		p++;
@@ -616,17 +635,19 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 	if (inplace && memchr(line, '"', len) == NULL) {
 		p = (char *)line;
 		end = p + len;
-		for (n = 0;; p = q + 1) {
-			if (n == OPLOG_NFIELDS)
-				return _("not valid CSV with 10 fields");
+		/* the fields past the tenth only counted */
+		for (n = 0;; n++, p = q + 1) {
 			if ((q = memchr(p, ',', end - p)) == NULL)
 				q = end;
-			rec->field[n] = p;
-			rec->len[n++] = q - p;
-			*q = '\0';
+			if (n < OPLOG_NFIELDS) {
+				rec->field[n] = p;
+				rec->len[n] = q - p;
+				*q = '\0';
+			}
 			if (q == end)
 				break;
 		}
+		n++;
 	} else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
 		return _("not valid CSV with 10 fields");
 	if (n != OPLOG_NFIELDS) {

@@ -183,6 +183,17 @@ test_expect_success 'bytes appended after the last record' '
 	tampered "printf junk >>s/oplog.csv" "oplog.csv: 4 bytes after the last record: an unfinished append"
 '
 
+# A line of more fields than ten is counted as one of fewer is: the
+# count, not a CSV error (the line is RFC 4180); a quoted field anywhere
+# in it too.
+test_expect_success 'a record with a field too many names its count' '
+	tampered "sed -i \"7s/,view,/,view,x,/\" s/oplog.csv" "oplog.csv:7: 11 fields, want 10" &&
+	tampered "sed -i \"7s/,view,/,view,x,y,/\" s/oplog.csv" "oplog.csv:7: 12 fields, want 10" &&
+	tampered "sed -i \"7s/,view,/,\\\"vi,ew\\\",x,/\" s/oplog.csv" "oplog.csv:7: 11 fields, want 10" &&
+	tampered "sed -i \"7s/,looked 09,/,looked 09,\\\"a\\\"\\\"b\\\",/\" s/oplog.csv" "oplog.csv:7: 11 fields, want 10" &&
+	tampered "sed -i \"7s/,view,/,view,x\\\"y,/\" s/oplog.csv" "oplog.csv:7: not valid CSV with 10 fields"
+'
+
 test_expect_success 'a forged head (hmac) is caught' '
 	cp good.csv s/oplog.csv &&
 	sed -i "s/count=[0-9]*/count=99/" s/oplog.head &&

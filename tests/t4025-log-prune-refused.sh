@@ -100,7 +100,7 @@ damaged() {
 	esac >arch/dmg.csv && chmod 600 arch/dmg.csv &&
 	! cmp -s arch/dmg.csv other.save && cp arch/dmg.csv dmg.before
 }
-for how in extra:"not valid CSV with 10 fields" missing:"9 fields, want 10" \
+for how in extra:"11 fields, want 10" missing:"9 fields, want 10" \
     seq:"field seq: not a decimal number" long:"line too long" \
     nul:"contains a NUL byte" utf8:"field detail: invalid UTF-8" \
     quote:"not valid CSV with 10 fields" huge:"line too long" \
