@@ -172,11 +172,9 @@ trusted_dir(struct store *st, const char *prog)
 	if (fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(sb.st_mode))
 		return refused(st, prog, fd, _("a symbolic link: refused"));
-	/* a value ending in "/" names no file in its directory */
-	if (*base != '\0' &&
-	    fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+	if (fstatat(fd, base, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 		return refused(st, prog, fd, NULL);
-	if (*base == '\0' || !S_ISREG(sb.st_mode))
+	if (!S_ISREG(sb.st_mode))
 		return refused(st, prog, fd, _("not a regular file: refused"));
 	if (!owned(&sb) || fstat(fd, &sb) == -1 || !owned(&sb)) {
 		jerr_say(st->err, ST_FAIL, _("external verifier %s: refusing a "
@@ -194,6 +192,7 @@ static int
 configured(struct store *st)
 {
 	const char *prog = st->conf.external_verifier;
+	int	 fd;
 
 	if (prog == NULL || prog[0] == '\0') {
 		jerr_say(st->err, ST_FAIL,
@@ -206,15 +205,18 @@ configured(struct store *st)
 		    _("external_verifier %s is not an absolute path"), prog);
 		return -1;
 	}
-	/* by the effective uid, as execve judges it: a set-user-ID host's
-	 * (su) real uid, its caller's, may not even reach root's 0700
-	 * directory */
-	if (faccessat(AT_FDCWD, prog, X_OK, AT_EACCESS) == -1) {
-		jerr_say_errno(st->err, ST_FAIL,
-		    _("external verifier %s"), prog);
+	/* a value ending in "/" names no file, whatever its directory holds */
+	if (prog[strlen(prog) - 1] == '/')
+		return refused(st, prog, -1, _("not a regular file: refused"));
+	if ((fd = trusted_dir(st, prog)) == -1)
 		return -1;
-	}
-	return trusted_dir(st, prog);
+	/* executable by the effective uid, as execve judges it (a
+	 * set-user-ID host's real uid, its caller's, may not even reach
+	 * root's 0700 directory); after the kind of file, so that a FIFO is
+	 * refused as one whatever its mode */
+	if (faccessat(fd, strrchr(prog, '/') + 1, X_OK, AT_EACCESS) == -1)
+		return refused(st, prog, fd, NULL);
+	return fd;
 }
 
 static const char *

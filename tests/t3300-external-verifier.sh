@@ -396,13 +396,18 @@ test_expect_success 'a symbolic link as external_verifier is refused, never run'
 	conf_set external_verifier "$SRCDIR/tests/xverifier.sh"
 '
 
-# A value that names a directory, a FIFO, nothing, or ends in "/" is
-# refused as what it is, not as a program others may write (a root-owned
-# 0755 directory sent the manager to chown and chmod a sound one).
+# A value that names a directory, a FIFO (executable or not), nothing, or
+# ends in "/" (a program's name too) is refused as what it is, not as a
+# program others may write (a root-owned 0755 directory sent the manager
+# to chown and chmod a sound one); a program we may not run, as that.
 test_expect_success 'a verifier that is no regular file, or not there: refused as such, never run' '
 	mkdir -m 755 xv/kinds xv/kinds/sub && mkfifo -m 755 xv/kinds/fifo &&
+	mkfifo -m 644 xv/kinds/rfifo && cp "$SRCDIR/tests/xverifier.sh" xv/kinds/prog &&
+	chmod 755 xv/kinds/prog && cp xv/kinds/prog xv/kinds/noexec && chmod 600 xv/kinds/noexec &&
 	for v in "sub|not a regular file: refused" "fifo|not a regular file: refused" \
-	    "|not a regular file: refused" "gone|No such file or directory"; do
+	    "|not a regular file: refused" "gone|No such file or directory" \
+	    "rfifo|not a regular file: refused" "prog/|not a regular file: refused" \
+	    "noexec|Permission denied"; do
 		conf_set external_verifier "$TMP/xv/kinds/${v%%|*}" &&
 		test_must_fail 3 auth-check -u ueda 2>err &&
 		echo "auth-check: external verifier $TMP/xv/kinds/${v%%|*}: ${v#*|}" | test_cmp - err &&
