@@ -179,6 +179,19 @@ oplog_header_values(const char *p, size_t n)
 	return is_header(field, len, split(p, n, out, field, len, OPLOG_NFIELDS));
 }
 
+int
+oplog_header_fd(int fd)
+{
+	char	 buf[OPLOG_HEADER_QMAX + 2];
+	const char *lf;
+	ssize_t	 got;
+
+	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
+	    (lf = memchr(buf, '\n', (size_t)got)) == NULL)
+		return 0;
+	return oplog_header_values(buf, (size_t)(lf + 1 - buf));
+}
+
 const char *
 oplog_header_row(int format)
 {

@@ -1551,22 +1551,6 @@ keyfile_read(struct vstate *v, struct store *st)
 	return v->fkey_r == ST_FAIL && err != ENOENT && err != EACCES ? -1 : 0;
 }
 
-/* The format the live log's first line names, its values read as any
- * RFC 4180 quoting of them (a reader's view, jukisec-log(5) "Records"),
- * or 0. */
-static int
-quoted_format(int fd)
-{
-	char	 buf[OPLOG_HEADER_QMAX + 2];
-	const char *lf;
-	ssize_t	 got;
-
-	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
-	    (lf = memchr(buf, '\n', (size_t)got)) == NULL)
-		return 0;
-	return oplog_header_values(buf, (size_t)(lf + 1 - buf));
-}
-
 /* The live log, its head and key file read.  A head or log missing or
  * refused is said alone, a key file refused only noted (run_end says
  * it): the one is tampering (or damage), the other operational, and a
@@ -1602,7 +1586,7 @@ open_live(struct vstate *v, struct store *st)
 	 * the log's format: the one of the archives before it, else its
 	 * header row's (a damaged one fails on its own). */
 	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
-		check_slots(v, v->format != 0 ? v->format : quoted_format(fd) == 2 ? 2 : 1);
+		check_slots(v, v->format != 0 ? v->format : oplog_header_fd(fd) == 2 ? 2 : 1);
 	/* no committed end without a head: none of the live log's records */
 	v->sink_upto = v->head_why == NULL ? v->hs.h[v->hs.pick].seq :
 	    v->have_prev ? v->prev.seq : -1;
@@ -1822,7 +1806,7 @@ start_head(const struct vstate *v, struct oplog_heads *hs, const struct oplog_ke
 	if (k != NULL)
 		from = k->epoch;
 	if ((k == NULL || ct_equal(kk, k->k, 32)) &&
-	    oplog_head_check(h, kk, from, quoted_format(fd) == 2 ? 2 : 1) == 0)
+	    oplog_head_check(h, kk, from, oplog_header_fd(fd) == 2 ? 2 : 1) == 0)
 		seq = h->seq;
 	wipe(kk, 32);
 	gcry_free(kk);

@@ -204,21 +204,21 @@ fail:
 	return -1;
 }
 
-/* 0 when fd's first line is whole and not a header row (either format's):
- * an archive that starts otherwise is refused before its end is read, as
+/* 0 when fd's first line is whole and not a header row (either format's,
+ * any RFC 4180 quoting of its values, as a reader takes it): an archive
+ * that starts otherwise is refused before its end is read, as
  * log-prune(1) names it.  Empty, or a first line a kill left partial, is
  * for the caller. */
 static int
 archive_headed(int fd)
 {
-	char buf[sizeof(OPLOG_HEADER) + 1];	/* the row, CR LF */
-	const char *lf;
+	char buf[OPLOG_HEADER_QMAX + 2];
 	ssize_t got;
 
 	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
-	    (lf = memchr(buf, '\n', got)) == NULL)
+	    memchr(buf, '\n', got) == NULL)
 		return got >= 0 && (size_t)got < sizeof(buf);
-	return tail_is_header(buf, lf + 1 - buf) != 0;
+	return oplog_header_fd(fd) != 0;
 }
 
 /* The LFs in fd before end: the number of the line ending there; 0 when
@@ -266,12 +266,18 @@ archive_last(struct archive *a, long long at, long long end)
 		snprintf(why, sizeof(why), "%s", _("line too long"));
 	else {
 		rd = oplog_reader_open(a->fd, a->name);
-		oplog_reader_want(rd, tail_format(a->fd));
+		oplog_reader_want(rd, oplog_header_fd(a->fd));
 		oplog_reader_single(rd);	/* a header row is no record */
 		oplog_reader_resume(rd, at, 1);	/* not the header row's */
 		oplog_reader_limit(rd, end);
-		if ((k = oplog_reader_next(rd, &rec)) == 1)
+		if ((k = oplog_reader_next(rd, &rec)) == 1) {
+			/* tail_record's fixed form aside (a value quoted
+			 * otherwise), the record's seq and MAC are these */
 			why[0] = '\0';
+			a->last_seq = rec->seq;
+			memcpy(a->last_mac, rec->field[OF_MAC], 2 * OPLOG_MACLEN);
+			a->last_mac[2 * OPLOG_MACLEN] = '\0';
+		}
 		else
 			snprintf(why, sizeof(why), "%s", k == 0 ? _("not a record") :
 			    oplog_reader_error(rd, NULL, &io));
@@ -323,6 +329,10 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		    strerror(errno));
 		return -1;
 	}
+	/* the first line is the header row (archive_headed), quoted otherwise
+	 * than tail_record knows it: no record */
+	if (r == -1 && errno == EINVAL && at == 0)
+		r = 0;
 	/* What tail_record took for a record (its seq, time and MAC), and
 	 * what it did not, read as log-verify reads it, for its line */
 	if (r != 0 && archive_last(a, at, lfend) == -1)
@@ -743,7 +753,7 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 
 	if ((f = tail_header_check(r->fd, fname, e, NULL, NULL)) == -1)
 		return -1;
-	if (a != NULL && (a->format = f) != 0 && !a->fresh && (af = tail_format(a->fd)) != f) {
+	if (a != NULL && (a->format = f) != 0 && !a->fresh && (af = oplog_header_fd(a->fd)) != f) {
 		/* a log keeps one format, and its archives are its records */
 		if (af == 0)
 			jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), a->name);

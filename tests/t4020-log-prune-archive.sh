@@ -86,6 +86,48 @@ test_expect_success 'a partial last line in the archive is cut before appending'
 	verify u 2024-09-01T09:30:00Z "$TMP/ua.csv" "$TMP/u/oplog.csv" >/dev/null
 '
 
+# requoted HOW SRC DST: the archive SRC as another CSV writer rewrote it:
+# its last record with seq and MAC quoted (lastq), its header row quoted
+# (headq), or every value quoted (all).
+requoted() {
+	case $1 in
+	lastq) sed "\$s/^\([0-9]*\),/\"\1\",/; \$s/,\([0-9a-f]*\)\$/,\"\1\"/" "$2" ;;
+	headq) sed "1s/[^,]*/\"&\"/g" "$2" ;;
+	all) python3 -c "import csv, sys
+w = csv.writer(sys.stdout, quoting=csv.QUOTE_ALL, lineterminator=chr(10))
+w.writerows(csv.reader(open(sys.argv[1], newline=str())))" "$2" ;;
+	esac >"$3" && chmod 600 "$3"
+}
+
+# A reader takes any RFC 4180 quoting of an archive's values
+# (jukisec-log(5)): log-prune reads the archive's header row and last
+# record as log-verify does.  ta.once holds records t-before's log still
+# has (a prune killed before the log changed): none is written twice.
+for how in lastq headq all; do
+test_expect_success "an archive requoted by another CSV writer ($how): appended after, nothing twice" '
+	rm -rf v && cp -a t-before v && cp -p "$S.key" v.key &&
+	requoted '$how' ta.once va.csv && ! cmp -s va.csv ta.once &&
+	verify v 2024-09-01T09:30:00Z va.csv >/dev/null &&
+	prune "$TMP/v" 2024-09-01T09:30:00Z -a "$TMP/va.csv" &&
+	python3 -c "import csv, sys
+s = [r[0] for r in csv.reader(open(sys.argv[1], newline=str())) if r[0] != \"seq\"]
+assert len(s) == len(set(s)), \"a seq twice\"" va.csv &&
+	verify v 2024-09-01T09:30:00Z "$TMP/va.csv" "$TMP/v/oplog.csv" >/dev/null
+'
+done
+
+test_expect_success 'an archive of its header row alone, quoted: the records follow it' '
+	for q in plain quoted; do
+		rm -rf v && cp -a t-before v && cp -p "$S.key" v.key &&
+		head -1 "$A" >hdr.csv && chmod 600 hdr.csv &&
+		if [ $q = quoted ]; then requoted headq hdr.csv va.csv; else cp -p hdr.csv va.csv; fi &&
+		prune "$TMP/v" 2024-09-01T09:30:00Z -a "$TMP/va.csv" &&
+		test "$(grep -c "seq" va.csv)" -eq 1 &&
+		sed 1d va.csv >va.$q && test -s va.$q || return 1
+	done &&
+	cmp va.plain va.quoted && head -1 va.csv | grep -q "^\"seq\","
+'
+
 test_expect_success 'the archive of another log is refused (3), the log untouched' '
 	rm -rf o && init_at "$TMP/o" &&
 	rec "$TMP/o" "2022-03-01 09:00:00" X 3 && rec "$TMP/o" "2023-09-01 09:00:00" Y &&
