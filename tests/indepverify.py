@@ -322,6 +322,9 @@ def main(argv):
             seq, t, e, seal = v.record(f, seg, live)
             if live:
                 count += 1
+                # "Verification": when the head is open, no record after its
+                if seen and head["open"]:
+                    raise Bad("seq %d: after an open head" % seq)
                 if seq == other["seq"] and (f[9] != other["mac"] or f[1] != other["time"] or e != other["epoch"]):
                     raise Bad("seq %d: the other slot's record" % seq)
                 if seq == head["seq"]:

@@ -441,6 +441,7 @@ test_expect_success 'a batch after an open head (a writer killed before its comm
 	line=$(($(wc -l <before.csv) + 1)) &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
 	one_line_matching err "^log-verify: oplog.csv:$line: seq $((seq + 1)): after an open head: an unfinished append \(the next append removes it and logs a repair\)" &&
+	test_must_fail 1 indep --now $NOW --dir s key >iv && grep -qx "bad: seq $((seq + 1)): after an open head" iv &&
 	test_must_fail 1 lv -k key --head --now $NOW >anchor 2>err &&
 	test ! -s anchor &&
 	test_must_fail 1 log-show -d "$TMP/s" -k key --now $NOW --format csv >shown 2>err &&
