@@ -45,11 +45,13 @@
 #define FP_FUNCS \
 	X(fp_context_new) X(fp_context_get_devices) X(fp_device_close_sync) \
 	X(fp_device_enroll_sync) X(fp_device_error_quark) \
-	X(fp_device_get_driver) X(fp_device_get_finger_status) \
+	X(fp_device_get_device_id) X(fp_device_get_driver) \
+	X(fp_device_get_finger_status) \
 	X(fp_device_get_name) X(fp_device_get_nr_enroll_stages) \
 	X(fp_device_is_open) X(fp_device_open_sync) X(fp_device_retry_quark) \
 	X(fp_device_verify_sync) X(fp_print_compatible) \
-	X(fp_print_deserialize) X(fp_print_get_driver) X(fp_print_new) \
+	X(fp_print_deserialize) X(fp_print_get_device_id) \
+	X(fp_print_get_driver) X(fp_print_new) \
 	X(fp_print_serialize) X(fp_print_set_finger) X(fp_print_set_username) \
 	X(g_cancellable_cancel) X(g_cancellable_new) X(g_clear_error) \
 	X(g_error_free) X(g_free) X(g_log_set_writer_func) \
@@ -107,6 +109,7 @@ fp_lib_open(struct jerr *to)
 #define fp_device_close_sync		(*fpl.fp_device_close_sync)
 #define fp_device_enroll_sync		(*fpl.fp_device_enroll_sync)
 #define fp_device_error_quark		(*fpl.fp_device_error_quark)
+#define fp_device_get_device_id		(*fpl.fp_device_get_device_id)
 #define fp_device_get_driver		(*fpl.fp_device_get_driver)
 #define fp_device_get_finger_status	(*fpl.fp_device_get_finger_status)
 #define fp_device_get_name		(*fpl.fp_device_get_name)
@@ -117,6 +120,7 @@ fp_lib_open(struct jerr *to)
 #define fp_device_verify_sync		(*fpl.fp_device_verify_sync)
 #define fp_print_compatible		(*fpl.fp_print_compatible)
 #define fp_print_deserialize		(*fpl.fp_print_deserialize)
+#define fp_print_get_device_id		(*fpl.fp_print_get_device_id)
 #define fp_print_get_driver		(*fpl.fp_print_get_driver)
 #define fp_print_new			(*fpl.fp_print_new)
 #define fp_print_serialize		(*fpl.fp_print_serialize)
@@ -516,6 +520,13 @@ print_parses(const struct secret *t)
 	return ok;
 }
 
+/* s, or "?" for a value libfprint left unset */
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "?";
+}
+
 /* Long: libfprint's open, load, claim, verify, close, in order. */
 int
 fp_verify(struct store *st, const char *id, const struct bio_opts *o,
@@ -548,11 +559,14 @@ fp_verify(struct store *st, const char *id, const struct bio_opts *o,
 		return rc;
 	}
 	s.finger = _("finger");
+	/* libfprint ties a print to the reader's driver and device id: a
+	 * unit of the same kind may differ in its id alone, so both are said */
 	if (!fp_print_compatible(p, s.dev)) {
 		jerr_say(st->err, ST_FAIL,
-		    _("fingerprint template of %s was enrolled on a reader of "
-		    "another kind (%s), not %s: re-enrol"), id,
-		    fp_print_get_driver(p), fp_device_get_driver(s.dev));
+		    _("fingerprint template of %s was enrolled on another reader "
+		    "(%s, device %s), not this one (%s, device %s): re-enrol"), id,
+		    fp_print_get_driver(p), nz(fp_print_get_device_id(p)),
+		    fp_device_get_driver(s.dev), nz(fp_device_get_device_id(s.dev)));
 		*reason = "template from another reader";
 		g_object_unref(p);
 		session_end(&s);

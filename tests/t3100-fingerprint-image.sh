@@ -83,7 +83,7 @@ test_expect_success 'a template from another kind of reader: exit 3, re-enrol' '
 	new_reader device &&
 	conf_set fp_device "" &&
 	test_must_fail 3 auth-check -u mori 2>err &&
-	grep -q "another kind (virtual_image), not virtual_device: re-enrol" err &&
+	one_line_matching err "^auth-check: fingerprint template of mori was enrolled on another reader \\(virtual_image, device [^ )]+\\), not this one \\(virtual_device, device [^ )]+\\): re-enrol\$" &&
 	logged auth mori error "template from another reader"
 '
 
