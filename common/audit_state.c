@@ -518,13 +518,15 @@ check_conf(struct audit *a)
 		free(need);
 	}
 	conf_epoch(a, &warn, &odd);
+	/* the regulation by its short name in Japanese, as every citation */
 	check_end(a, fail ? AUDIT_FAIL : warn + odd ? AUDIT_WARN : AUDIT_PASS,
-	    "%s", fail + warn ? L(a, "The settings weaken controls the regulation asks for.",
-	    "設定が規程の求める対策を弱めています。") : odd ?
+	    fail + warn ? L(a, "The settings weaken controls the regulation asks for.",
+	    "設定が%sの求める対策を弱めています。") : odd ?
 	    L(a, "jukisec.conf does not say what the operation log uses.",
 	    "設定が操作履歴で使われているものと異なります。") :
 	    L(a, "The settings keep the regulation's floors.",
-	    "設定は規程の求める水準を満たしています。"));
+	    "設定は%sの求める水準を満たしています。"),
+	    muni_name(&a->st->conf, MN_SHORT, 1));
 }
 
 void
