@@ -150,11 +150,10 @@ check_mode(int argc, char *argv[], unsigned long long seen, const char *by,
 		errx(ST_USAGE, _("%s %s: unknown (valid: %s)"), "--format",
 		    fmtarg, inc_name_list(mode == SHOW ? show_formats :
 		    list_formats));
+	/* a bad value for the mode: its line alone, as an unknown one */
 	if ((*fmt == FMT_TEXT && mode == LIST) ||
-	    (*fmt == FMT_TABLE && mode == SHOW)) {
-		warnx(_("--format %s: not with %s"), formats[*fmt], modes[mode]);
-		tool_usage(&cmd, ST_USAGE);
-	}
+	    (*fmt == FMT_TABLE && mode == SHOW))
+		errx(ST_USAGE, _("--format %s: not with %s"), formats[*fmt], modes[mode]);
 	return mode;
 }
 

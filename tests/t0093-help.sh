@@ -92,7 +92,6 @@ incident-report new -b boss --type other|incident-report: missing --summary
 incident-report new -b boss --summary s|incident-report: missing --type
 incident-report new -b boss --type unrecoverable --summary s|incident-report: --type unrecoverable needs --cause
 incident-report step 2026-0001 -b boss|incident-report: missing --step
-incident-report list --format text|incident-report: --format text: not with list
 jukisec-audit extra|jukisec-audit: extra argument: extra
 jukisec-audit --confirm x|jukisec-audit: missing -b
 jukisec-audit -b boss|jukisec-audit: missing --confirm
@@ -155,6 +154,8 @@ operator-list -m bogus|operator-list: -m bogus: not fingerprint, password or ext
 jukisec-audit --format xml|jukisec-audit: --format: xml: not text, csv or json
 jukisec-audit --lang fr|jukisec-audit: --lang: fr: not ja or en
 incident-report list --format xml|incident-report: --format xml: unknown (valid: table, csv, json)
+incident-report list --format text|incident-report: --format text: not with list
+incident-report show 2026-0001 --format table|incident-report: --format table: not with show
 operator-add -i x -n X -m password --password-fd x|operator-add: --password-fd: not a file descriptor (0-1023)
 operator-revoke -i x -b boss --reason r --by-password-fd -1|operator-revoke: --by-password-fd: not a file descriptor (0-1023)
 log-verify -k k --anchor x|log-verify: --anchor: not a jukisec-log-anchor line

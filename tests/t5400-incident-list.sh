@@ -127,7 +127,8 @@ test_expect_success 'bad --overdue values and options of other modes are refused
 	one_line_matching err "^incident-report: --overdue -1: too small" &&
 	test_must_fail 2 ls_ --overdue soon 2>err &&
 	one_line_matching err "^incident-report: --overdue soon: invalid" &&
-	test_must_fail 2 ls_ --format text 2>err && grep -q "^usage:" err &&
+	test_must_fail 2 ls_ --format text 2>err &&
+	one_line_matching err "^incident-report: --format text: not with list$" &&
 	test_must_fail 2 incident-report -d "$D" show 2026-0001 --overdue 2 2>err && grep -q "^usage:" err &&
 	test_must_fail 2 ls_ extra 2>err && grep -q "^usage:" err
 '
