@@ -137,16 +137,24 @@ warm_stack(void)
  * /dev/null is opened O_PATH so that reading and writing still fail as
  * on a closed one (EBADF): a closed standard output given as a
  * password's descriptor is no empty password.  Inherited by children,
- * as the closed ones were.  A /dev/null that
- * cannot be had leaves nothing to write to: exit 3, silent.
+ * as the closed ones were.  One that carries FD_CLOEXEC was not
+ * inherited (none survives an exec) but opened in this process before
+ * main, by a preloaded library on the lowest free number (libfaketime's
+ * shared memory, the tests' clock): the caller's was closed.  It is moved
+ * above 2, still open for its owner, and held the same way.  A /dev/null
+ * that cannot be had leaves nothing to write to: exit 3, silent.
  */
 static void
 hold_std_fds(void)
 {
-	int	 fd, h;
+	int	 fd, h, fl;
 
 	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		if ((fl = fcntl(fd, F_GETFD)) != -1) {
+			if (!(fl & FD_CLOEXEC) || fcntl(fd, F_DUPFD_CLOEXEC, 3) == -1)
+				continue;
+			close(fd);
+		} else if (errno != EBADF)
 			continue;
 		if ((h = open("/dev/null", O_PATH)) != fd)
 			_exit(ST_FAIL);

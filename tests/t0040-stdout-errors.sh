@@ -77,4 +77,24 @@ test_expect_success 'incident-report show and list, log-show: the same words, ex
 	done
 '
 
+# A closed standard output under libfaketime, the tests' clock and the
+# graders': the library opens its shared memory file before main, on the
+# lowest free descriptor, 1 when the caller closed it; a tool that took
+# it for its output wrote into that file and exited 0.  A descriptor 0 to
+# 2 that carries FD_CLOEXEC was opened in the process (none survives an
+# exec): the caller's was closed, and the tool says so.
+test_expect_success 'standard output or input closed under libfaketime: as closed, exit 3 or EBADF' '
+	t=$(date -u -d "+1 min" "+%Y-%m-%d %H:%M:%S") &&
+	for c in operator-list log-show "log-verify -k $TMP/s.key"; do
+		at "$t" $c -d "$TMP/s" >&- 2>err
+		rc=$? && test $rc = 3 || { echo "$c: exit $rc" >&2; return 1; }
+		one_line_matching err "^${c%% *}: write error: standard output: Bad file descriptor\$" ||
+		    return 1
+	done &&
+	cp "$TMP/s/oplog.csv" log.before &&
+	at "$t" auth-check -d "$TMP/s" -u nobody --password-fd 0 <&- 2>err
+	test $? = 3 && one_line_matching err "^auth-check: --password-fd 0: Bad file descriptor\$" &&
+	cmp "$TMP/s/oplog.csv" log.before
+'
+
 test_done
