@@ -125,7 +125,7 @@ if [ "$MB" -ge 1024 ]; then
 	read -r b _ _ brss _ <"$B/sw.out"
 	echo "1 $t $trss $b $brss" >"$B/pair"
 	note "one run (not alternated) of a 10 M-record batch:"
-	fig_rate 'log-append --stdin 10 M, M records/s' 10000000 1
+	fig_rate 'log-append --stdin 10 M, M records/s' 10000000 -
 	fig_rss 'log-append --stdin 10 M peak RSS' 16
 	rm -f "$B/cat.out" "$B/records.csv"
 fi

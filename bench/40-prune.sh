@@ -97,7 +97,7 @@ n=$(stats 3 | cut -d' ' -f2)
 [ "$n" -gt 0 ] || { echo "bench: no append overlapped a prune" >&2; exit 3; }
 derive '$2 / 1e6'
 set -- $(stats 6)
-emit 'longest append wait during log-prune --archive' "$1" "$2" "$3" ' ms' '<=' 1000 \
+emit 'longest append wait during log-prune --archive' "$1" "$2" "$3" ' ms' - - \
     "longest before it $(fmt_ns "$(stats 4 | cut -d' ' -f1)"), >= $n appends overlapped each prune"
 note "after the last: archive + log verify as one chain"
 rm -rf "$P"

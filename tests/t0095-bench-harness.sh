@@ -51,9 +51,15 @@ test_expect_success 'the figure is the median of the rounds with their min..max,
 	 derive "\$2 / \$4" && stats 6 >stats &&
 	 emit "edge <=" 1.6 1 2 x "<=" 1.6 d && emit "over <=" 1.61 1 2 x "<=" 1.6 d &&
 	 emit "edge >=" 0.45 0 1 x ">=" 0.45 d && emit "under >=" 0.44 0 1 x ">=" 0.45 d &&
-	 emit "none" 3 1 4 " ms" - - d) >figs &&
+	 emit "none" 3 1 4 " ms" - - d &&
+	 emit "near >=" 0.897 0.8 0.95 x ">=" 0.9 d && emit "near <=" 1.604 1.5 1.7 x "<=" 1.6 d &&
+	 emit "near M/s" 0.996 0.9 1.1 " M/s" ">=" 1 d && emit "near MiB" 16.04 16 16.1 " MiB" "<=" 16 d) >figs &&
 	test "$(cat stats)" = "2 1 4" &&
-	test "$(grep -Ec "$FIGURE" figs)" -eq 5 &&
+	test "$(grep -Ec "$FIGURE" figs)" -eq 9 &&
+	grep -Eq "^near >= .* 0\.897x .*goal >= 0\.9x +MISSED " figs &&
+	grep -Eq "^near <= .* 1\.604x .*goal <= 1\.6x +MISSED " figs &&
+	grep -Eq "^near M/s .* 0\.996 M/s .* MISSED " figs &&
+	grep -Eq "^near MiB .* 16\.04 MiB .* MISSED " figs &&
 	grep -Eq "^edge <= .* 1\.60x .*goal <= 1\.6x +met " figs &&
 	grep -Eq "^over <= .* MISSED " figs &&
 	grep -Eq "^edge >= .* met " figs &&
