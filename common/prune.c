@@ -207,18 +207,36 @@ fail:
 /* 0 when fd's first line is whole and not a header row (either format's,
  * any RFC 4180 quoting of its values, as a reader takes it): an archive
  * that starts otherwise is refused before its end is read, as
- * log-prune(1) names it.  Empty, or a first line a kill left partial, is
- * for the caller. */
+ * log-prune(1) names it.  Empty, or the start of a header row a kill cut
+ * short (the one a run writes), is for the caller; any other file without
+ * a line feed is refused. */
 static int
 archive_headed(int fd)
 {
 	char buf[OPLOG_HEADER_QMAX + 2];
 	ssize_t got;
+	size_t h = sizeof(OPLOG_HEADER) - 1;
 
-	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
-	    memchr(buf, '\n', got) == NULL)
-		return got >= 0 && (size_t)got < sizeof(buf);
+	if ((got = pread(fd, buf, sizeof(buf), 0)) == -1)
+		return 0;
+	if (memchr(buf, '\n', got) == NULL)
+		return (size_t)got <= h && (memcmp(buf, OPLOG_HEADER, got) == 0 ||
+		    memcmp(buf, OPLOG_HEADER2, got) == 0);
 	return oplog_header_fd(fd) != 0;
+}
+
+/* 1 when the line of fd from at to end (its LF) is a header row in any
+ * quoting of its values, as a reader takes it. */
+static int
+header_line(int fd, long long at, long long end)
+{
+	char buf[OPLOG_HEADER_QMAX + 2];
+	ssize_t got;
+
+	if (end - at > (long long)sizeof(buf) ||
+	    (got = pread(fd, buf, end - at, at)) != end - at)
+		return 0;
+	return oplog_header_values(buf, (size_t)got) != 0;
 }
 
 /* The LFs in fd before end: the number of the line ending there; 0 when
@@ -297,6 +315,34 @@ archive_last(struct archive *a, long long at, long long end)
 	return -1;
 }
 
+/* tail_record of the archive of size bytes, past a header row quoted
+ * otherwise than tail_record knows it (a chunk's of a run that removed
+ * nothing, the file requoted): the record before it, none before the
+ * first line's.  *lfend is the file's, *at the record's line.  -2 after a
+ * message when it cannot be read. */
+static int
+archive_tail(struct archive *a, long long size, struct tail_key *k,
+    long long *lfend, long long *at)
+{
+	long long end, e2;
+	int r;
+
+	r = tail_record(a->fd, size, k, lfend, at);
+	for (end = *lfend; r == -1 && errno == EINVAL && *at >= 0 &&
+	    header_line(a->fd, *at, end); end = *at) {
+		if (*at == 0)
+			return 0;
+		if ((r = tail_record(a->fd, *at, k, &e2, at)) == 0)
+			return 0;
+	}
+	if (r == -1 && errno != EINVAL && errno != EFBIG) {
+		jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"),
+		    a->name, strerror(errno));
+		return -2;
+	}
+	return r;
+}
+
 static int
 archive_open(struct archive *a, const char *name, struct jerr *err)
 {
@@ -323,16 +369,8 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 		jerr_say(a->err, ST_FAIL, _("%s:1: not an operation log (header row)"), name);
 		return -1;
 	}
-	if ((r = tail_record(a->fd, sb.st_size, &k, &lfend, &at)) == -1 &&
-	    errno != EINVAL && errno != EFBIG) {
-		jerr_say(a->err, ST_FAIL, _("%s: cannot read its last record: %s"), name,
-		    strerror(errno));
+	if ((r = archive_tail(a, sb.st_size, &k, &lfend, &at)) == -2)
 		return -1;
-	}
-	/* the first line is the header row (archive_headed), quoted otherwise
-	 * than tail_record knows it: no record */
-	if (r == -1 && errno == EINVAL && at == 0)
-		r = 0;
 	/* What tail_record took for a record (its seq, time and MAC), and
 	 * what it did not, read as log-verify reads it, for its line */
 	if (r != 0 && archive_last(a, at, lfend) == -1)

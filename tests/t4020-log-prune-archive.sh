@@ -128,6 +128,36 @@ test_expect_success 'an archive of its header row alone, quoted: the records fol
 	cmp va.plain va.quoted && head -1 va.csv | grep -q "^\"seq\","
 '
 
+# A chunk of a run that removed nothing is its header row alone: an
+# archive collected from "log-prune -a -" may end in one, requoted too.
+test_expect_success 'a requoted archive that ends in a header row: appended after its last record' '
+	rm -rf v && cp -a t-before v && cp -p "$S.key" v.key &&
+	{ cat ta.once && head -1 ta.once; } >tb.csv && requoted all tb.csv va.csv &&
+	verify v 2024-09-01T09:30:00Z va.csv >/dev/null &&
+	prune "$TMP/v" 2024-09-01T09:30:00Z -a "$TMP/va.csv" &&
+	python3 -c "import csv, sys
+s = [r[0] for r in csv.reader(open(sys.argv[1], newline=str())) if r[0] != \"seq\"]
+assert len(s) == len(set(s)), \"a seq twice\"" va.csv &&
+	verify v 2024-09-01T09:30:00Z "$TMP/va.csv" "$TMP/v/oplog.csv" >/dev/null
+'
+
+# Only a header row a kill cut short is taken for a partial first line
+# and cut: any other file without a line feed is refused, as it was.
+test_expect_success 'a short file without a line feed is no archive: refused, untouched' '
+	rm -rf w && cp -a t-before w && cp -p "$S.key" w.key &&
+	at 2024-09-01T09:30:00Z log-append -d "$TMP/w" --seal &&
+	for n in 30 100 300; do
+		head -c $n /dev/zero | tr "\000" x >arch/nolf.csv && chmod 600 arch/nolf.csv &&
+		cp arch/nolf.csv nolf.before &&
+		test_must_fail 3 at 2024-09-01T09:30:00Z log-prune -d "$TMP/w" -a "$TMP/arch/nolf.csv" 2>err &&
+		one_line_matching err "nolf.csv:1: not an operation log \(header row\)" &&
+		cmp arch/nolf.csv nolf.before || return 1
+	done &&
+	printf "seq,time,termin" >arch/cut.csv && chmod 600 arch/cut.csv &&
+	prune "$TMP/w" 2024-09-01T09:30:00Z -a "$TMP/arch/cut.csv" &&
+	head -1 arch/cut.csv | grep -qx "$LOG_HEADER"
+'
+
 test_expect_success 'the archive of another log is refused (3), the log untouched' '
 	rm -rf o && init_at "$TMP/o" &&
 	rec "$TMP/o" "2022-03-01 09:00:00" X 3 && rec "$TMP/o" "2023-09-01 09:00:00" Y &&
