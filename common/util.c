@@ -140,9 +140,10 @@ warm_stack(void)
  * as the closed ones were.  One that carries FD_CLOEXEC was not
  * inherited (none survives an exec) but opened in this process before
  * main, by a preloaded library on the lowest free number (libfaketime's
- * shared memory, the tests' clock): the caller's was closed.  It is moved
- * above 2, still open for its owner, and held the same way.  A /dev/null
- * that cannot be had leaves nothing to write to: exit 3, silent.
+ * shared memory, the tests' clock, which it has mapped and no longer
+ * reads through the descriptor): the caller's was closed.  It is closed
+ * and held the same way.  A /dev/null that cannot be had leaves nothing
+ * to write to: exit 3, silent.
  */
 static void
 hold_std_fds(void)
@@ -151,7 +152,7 @@ hold_std_fds(void)
 
 	for (fd = 0; fd <= 2; fd++) {
 		if ((fl = fcntl(fd, F_GETFD)) != -1) {
-			if (!(fl & FD_CLOEXEC) || fcntl(fd, F_DUPFD_CLOEXEC, 3) == -1)
+			if (!(fl & FD_CLOEXEC))
 				continue;
 			close(fd);
 		} else if (errno != EBADF)
