@@ -174,7 +174,7 @@ $(BUILD)/jukisec.bash: completion/jukisec.bash.in completion/spec.awk $(MAN1)
 # Regenerates the template from every _(), N_() and ngettext() in the
 # sources and merges it into each catalogue; new messages then show up
 # untranslated (and fail t0090) until someone translates them.
-XGETTEXT = xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+XGETTEXT = xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --keyword=P_:1,2 \
 	--from-code=UTF-8 -c --add-location=file --package-name=jukisec \
 	--package-version=$(VERSION)
 po:

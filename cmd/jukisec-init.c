@@ -443,6 +443,15 @@ write_conf(struct store *st, long long epoch)
 	return ST_OK;
 }
 
+/* What the line printed is, and where else it is, on standard error. */
+static void
+key_notice(void)
+{
+	warnx(_("the line on standard output is the log verification key: "
+	    "keep it offline; nothing else keeps it once the first epoch ends "
+	    "(oplog.key holds it until then)"));
+}
+
 static int
 init(struct store *st, int64_t now, const struct init_opts *o)
 {
@@ -476,9 +485,7 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 			/* only now of use: a kill before leaves no
 			 * oplog.key, which every writer needs, and the
 			 * next run takes what is left (take_leftovers) */
-			warnx(_("the line on standard output is the log "
-			    "verification key: keep it offline; it is stored "
-			    "nowhere else"));
+			key_notice();
 		else	/* printed, and the undo below removes its log */
 			warnx(_("%s left uninitialised; the line printed is "
 			    "no log's key"), st->dir);

@@ -22,10 +22,14 @@
 
 #define _(s)	jukisec_gettext(s)
 #define N_(s)	(s)
+#define P_(s, p, n)	jukisec_ngettext(s, p, n)
 
 /* dgettext("jukisec", s), after the locale is set up if a tool deferred it
  * (jukisec_setup_lazy). */
 char	*jukisec_gettext(const char *) __attribute__((format_arg(1)));
+/* dngettext("jukisec", s, p, n) alike: the singular or plural of a count. */
+char	*jukisec_ngettext(const char *, const char *, unsigned long)
+	    __attribute__((format_arg(1), format_arg(2)));
 /* Sets up a deferred locale, once: before anything that prints a message
  * or translates an errno (so those come out exactly as with
  * jukisec_setup), and nothing otherwise.  _(), the err(3) family of esc.c

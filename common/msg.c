@@ -66,3 +66,10 @@ jukisec_gettext(const char *s)
 	jukisec_msg();
 	return dgettext("jukisec", s);
 }
+
+char *
+jukisec_ngettext(const char *s, const char *p, unsigned long n)
+{
+	jukisec_msg();
+	return dngettext("jukisec", s, p, n);
+}

@@ -664,7 +664,8 @@ parse(const char *line, size_t len, char *scratch, struct oplog_record *rec, int
 	} else if ((n = split(line, len, scratch, rec->field, rec->len, OPLOG_NFIELDS)) == -1)
 		return _("not valid CSV with 10 fields");
 	if (n != OPLOG_NFIELDS) {
-		snprintf(why, sizeof(why), _("%d fields, want %d"), n, OPLOG_NFIELDS);
+		snprintf(why, sizeof(why), P_("%d field, want %d", "%d fields, want %d",
+		    (unsigned long)n), n, OPLOG_NFIELDS);
 		return why;
 	}
 	return check(rec, 0);

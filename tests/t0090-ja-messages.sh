@@ -14,7 +14,7 @@ test_expect_success 'po/ja.po passes msgfmt --check and is built into $BUILD/loc
 # new or changed message without a translation fails here.
 test_expect_success 'every message in cmd/, common/ and pam/ has a Japanese translation, none fuzzy (else: make po, translate)' '
 	(cd "$SRCDIR" && xgettext --keyword=_ --keyword=N_ \
-		--keyword=ngettext:1,2 --from-code=UTF-8 -o "$TMP/src.pot" \
+		--keyword=ngettext:1,2 --keyword=P_:1,2 --from-code=UTF-8 -o "$TMP/src.pot" \
 		cmd/*.c common/*.c pam/*.c) &&
 	test "$(grep -c "^msgid " src.pot)" -gt 100 &&
 	msgmerge -q --no-fuzzy-matching -o merged.po "$SRCDIR/po/ja.po" src.pot &&

@@ -7,7 +7,7 @@ test_expect_success 'init creates the directory, the files and the key line' '
 	at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t cs01 >key 2>err &&
 	grep -Eqx "jukisec-log-key v1 t0=2026-01-01T00:00:00.000Z epoch_seconds=86400 k0=[0-9a-f]{64}" key &&
 	test "$(wc -l <key)" -eq 1 &&
-	grep -q "keep it offline" err &&
+	grep -q "keep it offline; nothing else keeps it once the first epoch ends (oplog.key holds it until then)" err &&
 	test "$(stat -c %a s)" = 700 &&
 	for f in jukisec.conf oplog.csv oplog.key oplog.head; do
 		test "$(stat -c %a s/$f)" = 600 || exit 1

@@ -179,7 +179,7 @@ test_expect_success 'a record moved into the next epoch (time and epoch both cha
 '
 
 test_expect_success 'bytes appended after the last record' '
-	tampered "echo junk >>s/oplog.csv" "oplog.csv:13: 1 fields, want 10" &&
+	tampered "echo junk >>s/oplog.csv" "oplog.csv:13: 1 field, want 10" &&
 	tampered "printf junk >>s/oplog.csv" "oplog.csv: 4 bytes after the last record: an unfinished append"
 '
 
