@@ -225,18 +225,19 @@ archive_headed(int fd)
 	return oplog_header_fd(fd) != 0;
 }
 
-/* 1 when the line of fd from at to end (its LF) is a header row in any
+/* 1 when the line of fd at offset at is a header row of format f in any
  * quoting of its values, as a reader takes it. */
 static int
-header_line(int fd, long long at, long long end)
+header_line(int fd, long long at, int f)
 {
 	char buf[OPLOG_HEADER_QMAX + 2];
+	const char *lf;
 	ssize_t got;
 
-	if (end - at > (long long)sizeof(buf) ||
-	    (got = pread(fd, buf, end - at, at)) != end - at)
+	if ((got = pread(fd, buf, sizeof(buf), at)) <= 0 ||
+	    (lf = memchr(buf, '\n', got)) == NULL)
 		return 0;
-	return oplog_header_values(buf, (size_t)got) != 0;
+	return f != 0 && oplog_header_values(buf, (size_t)(lf + 1 - buf)) == f;
 }
 
 /* The LFs in fd before end: the number of the line ending there; 0 when
@@ -315,21 +316,21 @@ archive_last(struct archive *a, long long at, long long end)
 	return -1;
 }
 
-/* tail_record of the archive of size bytes, past a header row quoted
- * otherwise than tail_record knows it (a chunk's of a run that removed
- * nothing, the file requoted): the record before it, none before the
- * first line's.  *lfend is the file's, *at the record's line.  -2 after a
- * message when it cannot be read. */
+/* tail_record of the archive of size bytes, past header rows of its
+ * format quoted otherwise than tail_record knows them (a chunk's of a run
+ * that removed nothing, the file requoted): the record before them, none
+ * before the first line's.  One of the other format is left for
+ * archive_last to refuse.  *lfend is the file's, *at the record's line.
+ * -2 after a message when it cannot be read. */
 static int
 archive_tail(struct archive *a, long long size, struct tail_key *k,
     long long *lfend, long long *at)
 {
-	long long end, e2;
-	int r;
+	long long e2;
+	int r, f = oplog_header_fd(a->fd);
 
 	r = tail_record(a->fd, size, k, lfend, at);
-	for (end = *lfend; r == -1 && errno == EINVAL && *at >= 0 &&
-	    header_line(a->fd, *at, end); end = *at) {
+	while (r == -1 && errno == EINVAL && *at >= 0 && header_line(a->fd, *at, f)) {
 		if (*at == 0)
 			return 0;
 		if ((r = tail_record(a->fd, *at, k, &e2, at)) == 0)

@@ -97,13 +97,15 @@ w.writerows(csv.reader(sys.stdin))"
 # requoted HOW SRC DST: the archive SRC as another CSV writer rewrote it:
 # its last record with seq and MAC quoted (lastq), its header row quoted
 # (headq), every value quoted (all), or that and a header row after its
-# last record, a chunk of a run that removed nothing (tailhead).
+# last record, a chunk of a run that removed nothing (tailhead), or two
+# (tailheads).
 requoted() {
 	case $1 in
 	lastq) sed "\$s/^\([0-9]*\),/\"\1\",/; \$s/,\([0-9a-f]*\)\$/,\"\1\"/" "$2" ;;
 	headq) sed "1s/[^,]*/\"&\"/g" "$2" ;;
 	all) quote_all <"$2" ;;
 	tailhead) { cat "$2" && head -1 "$2"; } | quote_all ;;
+	tailheads) { cat "$2" && head -1 "$2" && head -1 "$2"; } | quote_all ;;
 	esac >"$3" && chmod 600 "$3"
 }
 
@@ -111,7 +113,7 @@ requoted() {
 # (jukisec-log(5)): log-prune reads the archive's header row and last
 # record as log-verify does.  ta.once holds records t-before's log still
 # has (a prune killed before the log changed): none is written twice.
-for how in lastq headq all tailhead; do
+for how in lastq headq all tailhead tailheads; do
 test_expect_success "an archive requoted by another CSV writer ($how): appended after, nothing twice" '
 	rm -rf v && cp -a t-before v && cp -p "$S.key" v.key &&
 	requoted '$how' ta.once va.csv && ! cmp -s va.csv ta.once &&
@@ -134,6 +136,16 @@ test_expect_success 'an archive of its header row alone, quoted: the records fol
 		sed 1d va.csv >va.$q && test -s va.$q || return 1
 	done &&
 	cmp va.plain va.quoted && head -1 va.csv | grep -q "^\"seq\","
+'
+
+# A header row of the other format at the end is no chunk of this log's
+# archive: refused, as one at its start is.
+test_expect_success 'a requoted archive that ends in a header row of the other format: refused, untouched' '
+	rm -rf v && cp -a t-before v && cp -p "$S.key" v.key &&
+	{ cat ta.once && head -1 ta.once | sed "s/hmac_v1\$/gmac_v2/"; } >tb.csv && requoted all tb.csv va.csv &&
+	cp va.csv va.before && at 2024-09-01T09:30:00Z log-append -d "$TMP/v" --seal &&
+	test_must_fail 3 at 2024-09-01T09:30:00Z log-prune -d "$TMP/v" -a "$TMP/va.csv" 2>err &&
+	one_line_matching err "va.csv:[0-9]+: " && cmp va.csv va.before
 '
 
 # Only a header row a kill cut short is taken for a partial first line
