@@ -180,13 +180,13 @@ oplog_header_values(const char *p, size_t n)
 }
 
 int
-oplog_header_fd(int fd)
+oplog_header_at(int fd, long long at)
 {
 	char	 buf[OPLOG_HEADER_QMAX + 2];
 	const char *lf;
 	ssize_t	 got;
 
-	if ((got = pread(fd, buf, sizeof(buf), 0)) <= 0 ||
+	if ((got = pread(fd, buf, sizeof(buf), at)) <= 0 ||
 	    (lf = memchr(buf, '\n', (size_t)got)) == NULL)
 		return 0;
 	return oplog_header_values(buf, (size_t)(lf + 1 - buf));

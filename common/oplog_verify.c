@@ -1586,7 +1586,7 @@ open_live(struct vstate *v, struct store *st)
 	 * the log's format: the one of the archives before it, else its
 	 * header row's (a damaged one fails on its own). */
 	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
-		check_slots(v, v->format != 0 ? v->format : oplog_header_fd(fd) == 2 ? 2 : 1);
+		check_slots(v, v->format != 0 ? v->format : oplog_header_at(fd, 0) == 2 ? 2 : 1);
 	/* no committed end without a head: none of the live log's records */
 	v->sink_upto = v->head_why == NULL ? v->hs.h[v->hs.pick].seq :
 	    v->have_prev ? v->prev.seq : -1;
@@ -1806,7 +1806,7 @@ start_head(const struct vstate *v, struct oplog_heads *hs, const struct oplog_ke
 	if (k != NULL)
 		from = k->epoch;
 	if ((k == NULL || ct_equal(kk, k->k, 32)) &&
-	    oplog_head_check(h, kk, from, oplog_header_fd(fd) == 2 ? 2 : 1) == 0)
+	    oplog_head_check(h, kk, from, oplog_header_at(fd, 0) == 2 ? 2 : 1) == 0)
 		seq = h->seq;
 	wipe(kk, 32);
 	gcry_free(kk);

@@ -89,9 +89,9 @@ int	oplog_header_format(const char *, size_t);
  * most OPLOG_HEADER_QMAX bytes), as a reader takes it. */
 #define OPLOG_HEADER_QMAX	512
 int	oplog_header_values(const char *, size_t);
-/* The format that the first line of fd names, read with pread(2) at offset
- * 0 as oplog_header_values() takes it, or 0. */
-int	oplog_header_fd(int fd);
+/* The format that the line of fd at offset at (its first line: 0) names,
+ * read with pread(2) as oplog_header_values() takes it, or 0. */
+int	oplog_header_at(int fd, long long at);
 /* The header row of a log of that format, without its LF. */
 const char *oplog_header_row(int format);
 /* Goes on from byte offset (a line start) with pread(2), leaving the file

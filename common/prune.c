@@ -214,30 +214,16 @@ static int
 archive_headed(int fd)
 {
 	char buf[OPLOG_HEADER_QMAX + 2];
+	const char *lf;
 	ssize_t got;
 	size_t h = sizeof(OPLOG_HEADER) - 1;
 
 	if ((got = pread(fd, buf, sizeof(buf), 0)) == -1)
 		return 0;
-	if (memchr(buf, '\n', got) == NULL)
+	if ((lf = memchr(buf, '\n', got)) == NULL)
 		return (size_t)got <= h && (memcmp(buf, OPLOG_HEADER, got) == 0 ||
 		    memcmp(buf, OPLOG_HEADER2, got) == 0);
-	return oplog_header_fd(fd) != 0;
-}
-
-/* 1 when the line of fd at offset at is a header row of format f in any
- * quoting of its values, as a reader takes it. */
-static int
-header_line(int fd, long long at, int f)
-{
-	char buf[OPLOG_HEADER_QMAX + 2];
-	const char *lf;
-	ssize_t got;
-
-	if ((got = pread(fd, buf, sizeof(buf), at)) <= 0 ||
-	    (lf = memchr(buf, '\n', got)) == NULL)
-		return 0;
-	return f != 0 && oplog_header_values(buf, (size_t)(lf + 1 - buf)) == f;
+	return oplog_header_values(buf, (size_t)(lf + 1 - buf)) != 0;
 }
 
 /* The LFs in fd before end: the number of the line ending there; 0 when
@@ -285,7 +271,7 @@ archive_last(struct archive *a, long long at, long long end)
 		snprintf(why, sizeof(why), "%s", _("line too long"));
 	else {
 		rd = oplog_reader_open(a->fd, a->name);
-		oplog_reader_want(rd, oplog_header_fd(a->fd));
+		oplog_reader_want(rd, oplog_header_at(a->fd, 0));
 		oplog_reader_single(rd);	/* a header row is no record */
 		oplog_reader_resume(rd, at, 1);	/* not the header row's */
 		oplog_reader_limit(rd, end);
@@ -327,10 +313,11 @@ archive_tail(struct archive *a, long long size, struct tail_key *k,
     long long *lfend, long long *at)
 {
 	long long e2;
-	int r, f = oplog_header_fd(a->fd);
+	int r, f = oplog_header_at(a->fd, 0);
 
 	r = tail_record(a->fd, size, k, lfend, at);
-	while (r == -1 && errno == EINVAL && *at >= 0 && header_line(a->fd, *at, f)) {
+	while (r == -1 && errno == EINVAL && *at >= 0 && f != 0 &&
+	    oplog_header_at(a->fd, *at) == f) {
 		if (*at == 0)
 			return 0;
 		if ((r = tail_record(a->fd, *at, k, &e2, at)) == 0)
@@ -792,7 +779,7 @@ scan(struct tail_lines *r, const char *fname, struct archive *a,
 
 	if ((f = tail_header_check(r->fd, fname, e, NULL, NULL)) == -1)
 		return -1;
-	if (a != NULL && (a->format = f) != 0 && !a->fresh && (af = oplog_header_fd(a->fd)) != f) {
+	if (a != NULL && (a->format = f) != 0 && !a->fresh && (af = oplog_header_at(a->fd, 0)) != f) {
 		/* a log keeps one format, and its archives are its records */
 		if (af == 0)
 			jerr_say(e, ST_FAIL, _("%s:1: not an operation log (header row)"), a->name);
