@@ -357,22 +357,38 @@ next_of(const uint64_t *a, const uint64_t *b, size_t p, size_t end)
 	return w * 64 + __builtin_ctzll(m);
 }
 
-/* The sixteen-bit masks of the comma and the quote bytes at p, stored at
- * c and q, shifted right by sh; *lo and *hi keep the least and the
- * greatest byte seen. */
-static inline void
-mark(const char *p, int sh, char *c, char *q, __m128i *lo, __m128i *hi)
+/* The sixteen-bit mask of the bytes of x equal to ch, in the low bits. */
+static inline uint64_t
+eq16(__m128i x, char ch)
 {
-	__m128i x = _mm_loadu_si128((const __m128i *)p);
-	uint16_t cb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(','))) >> sh;
-	uint16_t qb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))) >> sh;
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(ch)));
+}
 
-	/* sixteen bits at a time into the words, in their order (x86 is
-	 * little-endian) */
-	memcpy(c, &cb, 2);
-	memcpy(q, &qb, 2);
-	*lo = _mm_min_epu8(*lo, x);
-	*hi = _mm_max_epu8(*hi, x);
+/* The comma and quote bits of the 1 to 63 bytes at p (n of them), in the
+ * low bits of *c and *q, sixteen at a time and then the last sixteen of
+ * the line (those already seen shifted out), which p + n ends; *lo and
+ * *hi keep the least and the greatest byte seen (some twice). */
+static inline void
+mark_tail(const char *p, size_t n, uint64_t *c, uint64_t *q, __m128i *lo, __m128i *hi)
+{
+	__m128i x;
+	size_t k;
+
+	*c = *q = 0;
+	for (k = 0; k + 16 <= n; k += 16) {
+		x = _mm_loadu_si128((const __m128i *)(p + k));
+		*c |= eq16(x, ',') << k;
+		*q |= eq16(x, '"') << k;
+		*lo = _mm_min_epu8(*lo, x);
+		*hi = _mm_max_epu8(*hi, x);
+	}
+	if (k < n) {
+		x = _mm_loadu_si128((const __m128i *)(p + n - 16));
+		*c |= eq16(x, ',') >> (16 - (n - k)) << k;
+		*q |= eq16(x, '"') >> (16 - (n - k)) << k;
+		*lo = _mm_min_epu8(*lo, x);
+		*hi = _mm_max_epu8(*hi, x);
+	}
 }
 
 /* Sixteen bytes of utf8_common() (those from byte sh on, in the low bits
@@ -518,27 +534,34 @@ static int
 cut(char *line, size_t len, char *scratch, struct oplog_record *rec, int *text)
 {
 	uint64_t cm[LINE_WORDS], qm[LINE_WORDS], quotes = 0;
-	__m128i lo = _mm_set1_epi8(-1), hi = _mm_setzero_si128();
-	size_t cuts[OPLOG_NFIELDS], ncut, i;
+	__m128i lo = _mm_set1_epi8(-1), hi = _mm_setzero_si128(), a, b, c, d;
+	size_t cuts[OPLOG_NFIELDS], ncut, i, w;
 	const size_t nw = (len + 63) / 64;
-	char *c = (char *)cm, *q = (char *)qm;
 
 	if (len < 16 || len > OPLOG_LINE_MAX)
 		return 0;
-	/* the bits past the line's end, clear */
-	cm[nw - 1] = qm[nw - 1] = 0;
-	for (i = 0; i + 16 <= len; i += 16, c += 2, q += 2)
-		mark(line + i, 0, c, q, &lo, &hi);
-	/* The last bytes: the line's last sixteen, those already seen
-	 * shifted out of the masks (lo and hi may see them twice). */
-	if (i < len)
-		mark(line + len - 16, 16 - (len - i), c, q, &lo, &hi);
+	/* A word of bits per 64 bytes, gathered in registers: words stored
+	 * sixteen bits at a time stalled their loads (no store forwarding
+	 * from four stores to one load), 6 ns of a 170-byte line. */
+	for (i = 0, w = 0; i + 64 <= len; i += 64, w++) {
+		a = _mm_loadu_si128((const __m128i *)(line + i));
+		b = _mm_loadu_si128((const __m128i *)(line + i + 16));
+		c = _mm_loadu_si128((const __m128i *)(line + i + 32));
+		d = _mm_loadu_si128((const __m128i *)(line + i + 48));
+		cm[w] = eq16(a, ',') | eq16(b, ',') << 16 | eq16(c, ',') << 32 | eq16(d, ',') << 48;
+		qm[w] = eq16(a, '"') | eq16(b, '"') << 16 | eq16(c, '"') << 32 | eq16(d, '"') << 48;
+		quotes |= qm[w];
+		lo = _mm_min_epu8(lo, _mm_min_epu8(_mm_min_epu8(a, b), _mm_min_epu8(c, d)));
+		hi = _mm_max_epu8(hi, _mm_max_epu8(_mm_max_epu8(a, b), _mm_max_epu8(c, d)));
+	}
+	if (i < len) {
+		mark_tail(line + i, len - i, &cm[w], &qm[w], &lo, &hi);
+		quotes |= qm[w];
+	}
 	/* A byte below 0x20 (a CR, a NUL, any control byte): the general
 	 * path names it or takes it as a value. */
 	if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lo, _mm_set1_epi8(0x1f)), lo)))
 		return 0;
-	for (i = 0; i < nw; i++)
-		quotes |= qm[i];
 	if (quotes == 0) {
 		if (!cut_commas(line, len, cm, nw, rec))
 			return 0;
