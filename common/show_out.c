@@ -46,6 +46,7 @@ struct show_out {
 	long long	upto, last;
 	struct show_table *t;
 	long long	tseq;		/* last seq in the table's rows */
+	long long	trow[SHOW_TABLE_ROWS];	/* each row's seq */
 	struct show_count *c;
 	long long	cseq;		/* last seq counted in the summary */
 	struct show_syslog *sl;
@@ -102,8 +103,9 @@ show_out_new(const struct show_opts *o, int hold)
 	return out;
 }
 
+/* b[start..end) holds records up to seq. */
 static void
-enqueue(struct show_out *out, long long seq, size_t start)
+enqueue_to(struct show_out *out, long long seq, size_t start, size_t end)
 {
 	if (out->nq == out->capq) {
 		if (out->q0 > 0) {
@@ -119,21 +121,35 @@ enqueue(struct show_out *out, long long seq, size_t start)
 	}
 	out->q[out->nq].seq = seq;
 	out->q[out->nq].start = start;
-	out->q[out->nq].end = out->b.len;
+	out->q[out->nq].end = end;
 	out->nq++;
 	if (!out->hold || seq <= out->upto)
 		out->ready = out->nq;
 }
 
 static void
+enqueue(struct show_out *out, long long seq, size_t start)
+{
+	enqueue_to(out, seq, start, out->b.len);
+}
+
+/* The table's rows, written a block at a time (so that its columns line
+ * up) and queued a row each: with -k a record that fails holds back only
+ * the rows after it, rendered while their MACs were a batch behind, never
+ * the verified rows of its block. */
+static void
 table_rows(struct show_out *out)
 {
-	size_t start = out->b.len;
+	size_t start = out->b.len, n = show_table_rows(out->t), i;
+	size_t ends[SHOW_TABLE_ROWS];
 
-	if (show_table_rows(out->t) == 0)
+	if (n == 0)
 		return;
-	show_table_flush(out->t, &out->b);
-	enqueue(out, out->tseq, start);
+	show_table_flush(out->t, &out->b, ends);
+	for (i = 0; i < n; i++) {
+		enqueue_to(out, out->trow[i], start, ends[i]);
+		start = ends[i];
+	}
 }
 
 void
@@ -150,9 +166,10 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 		return;
 	}
 	if (out->t != NULL) {
+		out->trow[show_table_rows(out->t)] = r->seq;
 		show_table_add(out->t, r);
 		out->tseq = r->seq;
-		if (show_table_rows(out->t) >= 256)
+		if (show_table_rows(out->t) >= SHOW_TABLE_ROWS)
 			table_rows(out);
 		return;
 	}
@@ -322,7 +339,7 @@ show_out_end(struct show_out *out)
 		out->ready = out->nq;
 	} else if (out->t != NULL && out->tseq < 0) {
 		/* no record: the head row alone still tells the columns */
-		show_table_flush(out->t, &out->b);
+		show_table_flush(out->t, &out->b, NULL);
 		enqueue(out, -1, start);
 		out->ready = out->nq;
 	} else if (!out->headed && out->sl == NULL && out->t == NULL) {

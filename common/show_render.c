@@ -10,7 +10,7 @@
  * UTF-8 width whatever the locale (the log is UTF-8: 佐藤 is four columns
  * under LC_ALL=C too), the headings, in the locale's codeset, by the
  * locale's.  A table keeps at most
- * TROWS rows before writing them, so its memory is bounded too: column
+ * SHOW_TABLE_ROWS rows before writing them, so its memory is bounded too: column
  * widths are those of the rows seen so far, never narrower than before.
  */
 #include <stdlib.h>
@@ -84,7 +84,6 @@ show_render(enum show_format fmt, int format, const struct oplog_record *r, stru
 /* The table's columns: seq, local time, then these fields, detail last. */
 static const int tcol[] = { OF_TERMINAL, OF_OPERATOR, OF_ACTION, OF_RESULT, OF_OBJECT, OF_DETAIL };
 #define TFIELDS	(2 + sizeof(tcol) / sizeof(tcol[0]))
-#define TROWS	256
 
 struct show_table {
 	struct buf	text;			/* escaped cells, NUL-terminated */
@@ -102,7 +101,7 @@ show_table_new(void)
 	struct show_table *t = xcalloc(1, sizeof(*t));
 	size_t j;
 
-	t->cell = xcalloc(TROWS, sizeof(*t->cell));
+	t->cell = xcalloc(SHOW_TABLE_ROWS, sizeof(*t->cell));
 	for (j = 0; j < TFIELDS; j++)
 		t->w[j] = text_width(_(thead[j]));
 	return t;
@@ -162,7 +161,7 @@ row(struct show_table *t, const char *const c[TFIELDS], int head, struct buf *b)
 }
 
 void
-show_table_flush(struct show_table *t, struct buf *b)
+show_table_flush(struct show_table *t, struct buf *b, size_t *ends)
 {
 	const char *c[TFIELDS];
 	size_t i, j;
@@ -177,6 +176,8 @@ show_table_flush(struct show_table *t, struct buf *b)
 		for (j = 0; j < TFIELDS; j++)
 			c[j] = t->text.p + t->cell[i][j];
 		row(t, c, 0, b);
+		if (ends != NULL)
+			ends[i] = b->len;
 	}
 	t->n = 0;
 	t->text.len = 0;
