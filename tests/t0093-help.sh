@@ -12,8 +12,8 @@ TOOLS=$(for c in "$SRCDIR"/cmd/*.c; do basename "$c" .c; done)
 JUKISEC_DIR=$TMP/none
 export JUKISEC_DIR
 
-# words: whitespace as one blank, none around "|" or before "...".
-words() { tr -s " \t\n" " " | sed "s/^ //; s/ \$//; s/ *| */|/g; s/ \.\.\./.../g"; }
+# words: whitespace as one blank, none around "|".
+words() { tr -s " \t\n" " " | sed "s/^ //; s/ \$//; s/ *| */|/g"; }
 # synopsis FILE / opt_lines FILE: the two parts of a --help.
 synopsis() { sed "/^\$/,\$d" "$1"; }
 opt_lines() { sed "1,/^\$/d" "$1"; }
