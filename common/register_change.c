@@ -41,6 +41,7 @@
 #include "register_change.h"
 #include "register_txn.h"
 #include "timeutil.h"
+#include "tool.h"
 
 int
 opchange_opt(struct opchange *c, int ch, const char *arg)
@@ -50,7 +51,12 @@ opchange_opt(struct opchange *c, int ch, const char *arg)
 	case OPCHANGE_INSTR: c->instr = arg; break;
 	case OPCHANGE_TITLE: c->title = arg; break;
 	case OPCHANGE_FINGER: c->bio.finger = arg; break;
-	case OPCHANGE_DEVICE: c->bio.device = arg; break;
+	case OPCHANGE_DEVICE:
+		/* empty, libfprint's first reader would be taken */
+		if (usage_empty(arg, "--device"))
+			return -1;
+		c->bio.device = arg;
+		break;
 	case OPCHANGE_PWFD:
 		return (c->pwfd = fd_parse("--password-fd", arg)) == -1 ? -1 : 0;
 	case OPCHANGE_BYFD:

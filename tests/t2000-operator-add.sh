@@ -416,6 +416,18 @@ test_expect_success '-m external with --finger or --device: exit 2 before the ma
 	test ! -e "$D/template.key"
 '
 
+# An empty driver name would enrol on whichever reader libfprint finds
+# first: refused as an empty -d is, before the manager is asked.
+test_expect_success '--device with an empty value: exit 2, in operator-add and operator-mod' '
+	cp "$D/oplog.csv" log.before &&
+	test_must_fail 2 operator-add -d "$D" -b boss -i z -n Z -m fingerprint \
+	    --device "" 2>err &&
+	one_line_matching err "^operator-add: --device: empty\$" &&
+	test_must_fail 2 operator-mod -d "$D" -b boss -i boss --reenroll --device= 2>err &&
+	one_line_matching err "^operator-mod: --device: empty\$" &&
+	cmp log.before "$D/oplog.csv"
+'
+
 # A finger name is in argv: one that names no finger is refused before
 # the manager is asked, so even a wrong password is neither logged nor
 # counted, and no template key is made for an enrolment that cannot be.
