@@ -9,9 +9,9 @@
  * (text_escape), columns padded by display width: the log's text by its
  * UTF-8 width whatever the locale (the log is UTF-8: 佐藤 is four columns
  * under LC_ALL=C too), the headings, in the locale's codeset, by the
- * locale's.  A table keeps at most
- * SHOW_TABLE_ROWS rows before writing them, so its memory is bounded too: column
- * widths are those of the rows seen so far, never narrower than before.
+ * locale's.  A table keeps at most SHOW_TABLE_ROWS rows before writing
+ * them, so its memory is bounded too: column widths are those of the rows
+ * seen so far, never narrower than before.
  */
 #include <stdlib.h>
 #include <string.h>
