@@ -113,15 +113,17 @@ int	show_key_field(enum show_key);
 void	show_render_header(enum show_format, int format, struct buf *);
 void	show_render(enum show_format, int format, const struct oplog_record *, struct buf *);
 struct show_table;
-/* The rows a table keeps at most: its caller flushes it when it has
- * that many. */
+/* The rows a table writes at a time, its columns as wide as they and the
+ * rows before need: the table grows past it while rows wait (log-show -k). */
 #define SHOW_TABLE_ROWS	256
 struct show_table *show_table_new(void);
 void	show_table_add(struct show_table *, const struct oplog_record *);
 size_t	show_table_rows(const struct show_table *);
-/* Writes the rows kept so far (the head row first, once) and forgets them;
- * ends, if not NULL, gets where each row ends in b. */
-void	show_table_flush(struct show_table *, struct buf *, size_t *ends);
+/* The bytes of the rows kept. */
+size_t	show_table_held(const struct show_table *);
+/* Writes the first k rows kept (the head row first, once) and forgets
+ * them, keeping the rest; ends, if not NULL, gets where each row ends in b. */
+void	show_table_flush(struct show_table *, struct buf *, size_t k, size_t *ends);
 void	show_table_free(struct show_table *);
 
 /* Syslog shipping (show_syslog.c): one datagram per record.  Its

@@ -46,7 +46,8 @@ struct show_out {
 	long long	upto, last;
 	struct show_table *t;
 	long long	tseq;		/* last seq in the table's rows */
-	long long	trow[SHOW_TABLE_ROWS];	/* each row's seq */
+	long long	*trow;		/* each table row's seq */
+	size_t		trowcap;
 	struct show_count *c;
 	long long	cseq;		/* last seq counted in the summary */
 	struct show_syslog *sl;
@@ -133,23 +134,43 @@ enqueue(struct show_out *out, long long seq, size_t start)
 	enqueue_to(out, seq, start, out->b.len);
 }
 
-/* The table's rows, written a block at a time (so that its columns line
- * up) and queued a row each: with -k a record that fails holds back only
- * the rows after it, rendered while their MACs were a batch behind, never
- * the verified rows of its block. */
+/* The first k of the table's rows, written (the widths theirs and the
+ * earlier rows') and queued a row each. */
 static void
-table_rows(struct show_out *out)
+table_write(struct show_out *out, size_t k)
 {
-	size_t start = out->b.len, n = show_table_rows(out->t), i;
-	size_t ends[SHOW_TABLE_ROWS];
+	size_t start = out->b.len, i, *ends;
 
-	if (n == 0)
+	if (k == 0)
 		return;
-	show_table_flush(out->t, &out->b, ends);
-	for (i = 0; i < n; i++) {
+	ends = xcalloc(k, sizeof(*ends));
+	show_table_flush(out->t, &out->b, k, ends);
+	for (i = 0; i < k; i++) {
 		enqueue_to(out, out->trow[i], start, ends[i]);
 		start = ends[i];
 	}
+	memmove(out->trow, out->trow + k, (show_table_rows(out->t)) * sizeof(*out->trow));
+	free(ends);
+}
+
+/* The table's rows are written SHOW_TABLE_ROWS at a time, once all of
+ * them have verified (-k): rows past a record that then fails, rendered
+ * while their MACs were a batch behind, neither go nor widen a column,
+ * and the blocks, so the columns, are the same on any number of cores.
+ * all: the verified rows of a last, shorter block too. */
+static void
+table_rows(struct show_out *out, int all)
+{
+	size_t n, k;
+
+	while ((n = show_table_rows(out->t)) >= SHOW_TABLE_ROWS &&
+	    (!out->hold || out->trow[SHOW_TABLE_ROWS - 1] <= out->upto))
+		table_write(out, SHOW_TABLE_ROWS);
+	if (!all)
+		return;
+	for (k = 0; k < n && (!out->hold || out->trow[k] <= out->upto); k++)
+		;
+	table_write(out, k);
 }
 
 void
@@ -166,11 +187,14 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 		return;
 	}
 	if (out->t != NULL) {
+		if (show_table_rows(out->t) == out->trowcap) {
+			out->trowcap = out->trowcap ? 2 * out->trowcap : SHOW_TABLE_ROWS;
+			out->trow = xrealloc(out->trow, out->trowcap * sizeof(*out->trow));
+		}
 		out->trow[show_table_rows(out->t)] = r->seq;
 		show_table_add(out->t, r);
 		out->tseq = r->seq;
-		if (show_table_rows(out->t) >= SHOW_TABLE_ROWS)
-			table_rows(out);
+		table_rows(out, 0);
 		return;
 	}
 	/* The header row goes with the record it heads, not before it: a
@@ -197,6 +221,8 @@ void
 show_out_verified(struct show_out *out, long long seq)
 {
 	out->upto = seq;
+	if (out->t != NULL)
+		table_rows(out, 0);
 	while (out->ready < out->nq && out->q[out->ready].seq <= seq)
 		out->ready++;
 }
@@ -204,7 +230,7 @@ show_out_verified(struct show_out *out, long long seq)
 size_t
 show_out_held(const struct show_out *out)
 {
-	return out->b.len - out->sent;
+	return out->b.len - out->sent + (out->t != NULL ? show_table_held(out->t) : 0);
 }
 
 long long
@@ -306,7 +332,7 @@ int
 show_out_flush(struct show_out *out)
 {
 	if (out->t != NULL)
-		table_rows(out);
+		table_rows(out, 1);
 	if (push(out, 1) == -1)
 		return -1;
 	if (out->o->cursor && out->last >= 0 &&
@@ -339,7 +365,7 @@ show_out_end(struct show_out *out)
 		out->ready = out->nq;
 	} else if (out->t != NULL && out->tseq < 0) {
 		/* no record: the head row alone still tells the columns */
-		show_table_flush(out->t, &out->b, NULL);
+		show_table_flush(out->t, &out->b, 0, NULL);
 		enqueue(out, -1, start);
 		out->ready = out->nq;
 	} else if (!out->headed && out->sl == NULL && out->t == NULL) {
@@ -357,6 +383,7 @@ show_out_free(struct show_out *out)
 	if (out == NULL)
 		return;
 	show_table_free(out->t);
+	free(out->trow);
 	show_count_free(out->c);
 	show_syslog_close(out->sl);
 	buf_free(&out->b);

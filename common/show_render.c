@@ -9,9 +9,10 @@
  * (text_escape), columns padded by display width: the log's text by its
  * UTF-8 width whatever the locale (the log is UTF-8: 佐藤 is four columns
  * under LC_ALL=C too), the headings, in the locale's codeset, by the
- * locale's.  A table keeps at most SHOW_TABLE_ROWS rows before writing
- * them, so its memory is bounded too: column widths are those of the rows
- * seen so far, never narrower than before.
+ * locale's.  A table is written SHOW_TABLE_ROWS rows at a time, so its
+ * memory is bounded too (but for rows its caller holds back until they
+ * verify): column widths are those of the rows written so far, never
+ * narrower than before.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,7 @@ static const int tcol[] = { OF_TERMINAL, OF_OPERATOR, OF_ACTION, OF_RESULT, OF_O
 struct show_table {
 	struct buf	text;			/* escaped cells, NUL-terminated */
 	size_t		(*cell)[TFIELDS];	/* offsets into text */
-	size_t		n, w[TFIELDS];
+	size_t		n, cap, w[TFIELDS];
 	int		headed;
 };
 
@@ -101,7 +102,8 @@ show_table_new(void)
 	struct show_table *t = xcalloc(1, sizeof(*t));
 	size_t j;
 
-	t->cell = xcalloc(SHOW_TABLE_ROWS, sizeof(*t->cell));
+	t->cap = SHOW_TABLE_ROWS;
+	t->cell = xcalloc(t->cap, sizeof(*t->cell));
 	for (j = 0; j < TFIELDS; j++)
 		t->w[j] = text_width(_(thead[j]));
 	return t;
@@ -122,16 +124,17 @@ void
 show_table_add(struct show_table *t, const struct oplog_record *r)
 {
 	char tm[TIME_BUFSZ];
-	size_t j, k;
+	size_t j;
 
+	if (t->n == t->cap) {
+		t->cap *= 2;
+		t->cell = xrealloc(t->cell, t->cap * sizeof(*t->cell));
+	}
 	time_format_local_sec(r->time, tm);
 	cell(t, 0, r->field[OF_SEQ], r->len[OF_SEQ], 0);
 	cell(t, 1, tm, strlen(tm), 0);
 	for (j = 2; j < TFIELDS; j++)
 		cell(t, j, r->field[tcol[j - 2]], r->len[tcol[j - 2]], 1);
-	for (j = 0; j < TFIELDS - 1; j++)
-		if ((k = text_width_utf8(t->text.p + t->cell[t->n][j])) > t->w[j])
-			t->w[j] = k;
 	t->n++;
 }
 
@@ -139,6 +142,12 @@ size_t
 show_table_rows(const struct show_table *t)
 {
 	return t->n;
+}
+
+size_t
+show_table_held(const struct show_table *t)
+{
+	return t->text.len;
 }
 
 /* A row of cells c, the log's (UTF-8), or the headings when head. */
@@ -161,26 +170,39 @@ row(struct show_table *t, const char *const c[TFIELDS], int head, struct buf *b)
 }
 
 void
-show_table_flush(struct show_table *t, struct buf *b, size_t *ends)
+show_table_flush(struct show_table *t, struct buf *b, size_t k, size_t *ends)
 {
 	const char *c[TFIELDS];
-	size_t i, j;
+	size_t i, j, w, off;
 
+	/* the columns as wide as the rows written so far need */
+	for (i = 0; i < k; i++)
+		for (j = 0; j < TFIELDS - 1; j++)
+			if ((w = text_width_utf8(t->text.p + t->cell[i][j])) > t->w[j])
+				t->w[j] = w;
 	if (!t->headed) {
 		for (j = 0; j < TFIELDS; j++)
 			c[j] = _(thead[j]);
 		row(t, c, 1, b);
 		t->headed = 1;
 	}
-	for (i = 0; i < t->n; i++) {
+	for (i = 0; i < k; i++) {
 		for (j = 0; j < TFIELDS; j++)
 			c[j] = t->text.p + t->cell[i][j];
 		row(t, c, 0, b);
 		if (ends != NULL)
 			ends[i] = b->len;
 	}
-	t->n = 0;
-	t->text.len = 0;
+	/* the rows kept, to the front */
+	off = k < t->n ? t->cell[k][0] : t->text.len;
+	if (off > 0) {
+		memmove(t->text.p, t->text.p + off, t->text.len - off);
+		t->text.len -= off;
+	}
+	for (i = k; i < t->n; i++)
+		for (j = 0; j < TFIELDS; j++)
+			t->cell[i - k][j] = t->cell[i][j] - off;
+	t->n -= k;
 }
 
 void

@@ -109,6 +109,20 @@ test_expect_success 'table format: every row before a changed record, on any num
 	! grep -q RECORD out
 '
 
+# Nor may those rows widen a column: a block of the table is written
+# once all of its rows have verified, so the columns are the same on any
+# number of cores (a change at seq 1, whose later rows have wider objects;
+# one at line 200, with a filter, whose later rows have longer seqs).
+test_expect_success 'table format: columns as wide as the verified rows need, on any number of cores' '
+	cp -a "$TMP/s" "$TMP/t4" && cp -a "$TMP/s" "$TMP/t5" &&
+	sed -i "3s/record/recorc/" "$TMP/t4/oplog.csv" &&
+	sed -i "200s/record/recorc/" "$TMP/t5/oplog.csv" &&
+	same "$TMP/t4" --format table && test "$(cat st)" = 1 &&
+	test "$(wc -l <out)" -eq 2 &&
+	same "$TMP/t5" --format table && test "$(cat st)" = 1 &&
+	same "$TMP/t5" --operator clerk007 --format table && test "$(cat st)" = 1
+'
+
 # A record of day 1 changed a thousand records before the first one the
 # filter selects (day 2's): the parallel pass goes back to one pass, whose
 # MACs a second core checks a batch behind, so the rules hand records the
