@@ -119,7 +119,8 @@ struct show_table;
 struct show_table *show_table_new(void);
 void	show_table_add(struct show_table *, const struct oplog_record *);
 size_t	show_table_rows(const struct show_table *);
-/* The bytes of the rows kept. */
+/* The seq of row i kept; the bytes of the rows kept. */
+long long show_table_seq(const struct show_table *, size_t i);
 size_t	show_table_held(const struct show_table *);
 /* Writes the first k rows kept (the head row first, once) and forgets
  * them, keeping the rest; ends, if not NULL, gets where each row ends in b. */

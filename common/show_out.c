@@ -46,8 +46,6 @@ struct show_out {
 	long long	upto, last;
 	struct show_table *t;
 	long long	tseq;		/* last seq in the table's rows */
-	long long	*trow;		/* each table row's seq */
-	size_t		trowcap;
 	struct show_count *c;
 	long long	cseq;		/* last seq counted in the summary */
 	struct show_syslog *sl;
@@ -134,23 +132,21 @@ enqueue(struct show_out *out, long long seq, size_t start)
 	enqueue_to(out, seq, start, out->b.len);
 }
 
-/* The first k of the table's rows, written (the widths theirs and the
+/* The first k (at most SHOW_TABLE_ROWS) of the table's rows, written (the widths theirs and the
  * earlier rows') and queued a row each. */
 static void
 table_write(struct show_out *out, size_t k)
 {
-	size_t start = out->b.len, i, *ends;
+	size_t start = out->b.len, i, ends[SHOW_TABLE_ROWS];
+	long long seq[SHOW_TABLE_ROWS];
 
-	if (k == 0)
-		return;
-	ends = xcalloc(k, sizeof(*ends));
+	for (i = 0; i < k; i++)
+		seq[i] = show_table_seq(out->t, i);
 	show_table_flush(out->t, &out->b, k, ends);
 	for (i = 0; i < k; i++) {
-		enqueue_to(out, out->trow[i], start, ends[i]);
+		enqueue_to(out, seq[i], start, ends[i]);
 		start = ends[i];
 	}
-	memmove(out->trow, out->trow + k, (show_table_rows(out->t)) * sizeof(*out->trow));
-	free(ends);
 }
 
 /* The table's rows are written SHOW_TABLE_ROWS at a time, once all of
@@ -164,13 +160,14 @@ table_rows(struct show_out *out, int all)
 	size_t n, k;
 
 	while ((n = show_table_rows(out->t)) >= SHOW_TABLE_ROWS &&
-	    (!out->hold || out->trow[SHOW_TABLE_ROWS - 1] <= out->upto))
+	    (!out->hold || show_table_seq(out->t, SHOW_TABLE_ROWS - 1) <= out->upto))
 		table_write(out, SHOW_TABLE_ROWS);
 	if (!all)
 		return;
-	for (k = 0; k < n && (!out->hold || out->trow[k] <= out->upto); k++)
+	for (k = 0; k < n && (!out->hold || show_table_seq(out->t, k) <= out->upto); k++)
 		;
-	table_write(out, k);
+	if (k > 0)
+		table_write(out, k);
 }
 
 void
@@ -187,11 +184,6 @@ show_out_record(struct show_out *out, const struct oplog_record *r)
 		return;
 	}
 	if (out->t != NULL) {
-		if (show_table_rows(out->t) == out->trowcap) {
-			out->trowcap = out->trowcap ? 2 * out->trowcap : SHOW_TABLE_ROWS;
-			out->trow = xrealloc(out->trow, out->trowcap * sizeof(*out->trow));
-		}
-		out->trow[show_table_rows(out->t)] = r->seq;
 		show_table_add(out->t, r);
 		out->tseq = r->seq;
 		table_rows(out, 0);
@@ -383,7 +375,6 @@ show_out_free(struct show_out *out)
 	if (out == NULL)
 		return;
 	show_table_free(out->t);
-	free(out->trow);
 	show_count_free(out->c);
 	show_syslog_close(out->sl);
 	buf_free(&out->b);

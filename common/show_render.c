@@ -89,6 +89,7 @@ static const int tcol[] = { OF_TERMINAL, OF_OPERATOR, OF_ACTION, OF_RESULT, OF_O
 struct show_table {
 	struct buf	text;			/* escaped cells, NUL-terminated */
 	size_t		(*cell)[TFIELDS];	/* offsets into text */
+	long long	*seq;			/* each row's record's */
 	size_t		n, cap, w[TFIELDS];
 	int		headed;
 };
@@ -104,6 +105,7 @@ show_table_new(void)
 
 	t->cap = SHOW_TABLE_ROWS;
 	t->cell = xcalloc(t->cap, sizeof(*t->cell));
+	t->seq = xcalloc(t->cap, sizeof(*t->seq));
 	for (j = 0; j < TFIELDS; j++)
 		t->w[j] = text_width(_(thead[j]));
 	return t;
@@ -129,7 +131,9 @@ show_table_add(struct show_table *t, const struct oplog_record *r)
 	if (t->n == t->cap) {
 		t->cap *= 2;
 		t->cell = xrealloc(t->cell, t->cap * sizeof(*t->cell));
+		t->seq = xrealloc(t->seq, t->cap * sizeof(*t->seq));
 	}
+	t->seq[t->n] = r->seq;
 	time_format_local_sec(r->time, tm);
 	cell(t, 0, r->field[OF_SEQ], r->len[OF_SEQ], 0);
 	cell(t, 1, tm, strlen(tm), 0);
@@ -142,6 +146,12 @@ size_t
 show_table_rows(const struct show_table *t)
 {
 	return t->n;
+}
+
+long long
+show_table_seq(const struct show_table *t, size_t i)
+{
+	return t->seq[i];
 }
 
 size_t
@@ -199,9 +209,11 @@ show_table_flush(struct show_table *t, struct buf *b, size_t k, size_t *ends)
 		memmove(t->text.p, t->text.p + off, t->text.len - off);
 		t->text.len -= off;
 	}
-	for (i = k; i < t->n; i++)
+	for (i = k; i < t->n; i++) {
 		for (j = 0; j < TFIELDS; j++)
 			t->cell[i - k][j] = t->cell[i][j] - off;
+		t->seq[i - k] = t->seq[i];
+	}
 	t->n -= k;
 }
 
@@ -212,5 +224,6 @@ show_table_free(struct show_table *t)
 		return;
 	buf_free(&t->text);
 	free(t->cell);
+	free(t->seq);
 	free(t);
 }
