@@ -2100,9 +2100,12 @@ carry_out(const struct vstate *v, struct carry *c)
 	return 0;
 }
 
-/* The sink's last word on a pass: every record before the first bad one
- * has verified (the MAC worker stops at its first failure, in file
- * order), unless a pruned first record is still unexplained. */
+/* The sink's last word on a pass: every record stepped (v->prev) has
+ * verified once the MAC worker has checked it, and the worker stops at its
+ * first failure, in file order; unless a pruned first record is still
+ * unexplained.  Not the seq before the bad line's: a line out of place (a
+ * copy of the last record, or of one far back) carries a seq of its own,
+ * and the records before it must still be shown, as one core shows them. */
 static void
 sink_end(struct vstate *v)
 {
@@ -2116,12 +2119,14 @@ sink_end(struct vstate *v)
 	}
 	if (!v->o->sink || !v->have_prev || v->diverged)
 		return;
-	if (res->status == ST_OK)
-		upto = v->prev.seq;
-	else if (v->pend && !v->pend->early && !v->pend->start)
-		upto = -1;
-	else
-		upto = res->bad_seq >= 0 ? res->bad_seq - 1 : v->prev.seq;
+	if (res->status != ST_OK && v->pend && !v->pend->early && !v->pend->start)
+		return;
+	upto = v->prev.seq;
+	if (v->mac_failed) {
+		if (res->bad_seq - 1 < upto)
+			upto = res->bad_seq - 1;
+	} else if (v->q && macq_done(v->q) < upto)
+		upto = macq_done(v->q);	/* not drained: what it has checked */
 	if (upto > v->sink_upto)
 		upto = v->sink_upto;
 	if (upto > v->shown) {
