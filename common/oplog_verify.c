@@ -182,6 +182,10 @@ badl(struct vstate *v, size_t line, long long seq, enum oplog_bad k,
 	v->res->status = ST_NO;
 	if (v->q && macq_drain(v->q, &line, &seq, &file)) {
 		v->mac_failed = 1;
+		/* what settle() would have said at that record on one core */
+		if (v->live)
+			v->stable = v->head_why == NULL &&
+			    seq <= v->hs.h[v->hs.pick].seq;
 		snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", file);
 		v->res->bad_line = line;
 		v->res->bad_seq = seq;
@@ -236,10 +240,17 @@ bad_line(struct vstate *v, size_t line, const char *fmt, ...)
 	return ret;
 }
 
-/* An I/O failure: exit 3, not tampering. */
+/* An I/O failure: exit 3, not tampering; unless the MAC worker found a
+ * record bad before it, which one core finds before it gets here. */
 static int
 io_fail(struct vstate *v, const char *file, const char *why)
 {
+	size_t line;
+	long long seq;
+	const char *f;
+
+	if (v->q && !v->mac_failed && macq_drain(v->q, &line, &seq, &f))
+		return bad(v, NULL, "%s", "");
 	v->res->status = ST_FAIL;
 	snprintf(v->res->bad_file, sizeof(v->res->bad_file), "%s", file);
 	snprintf(v->res->reason, sizeof(v->res->reason), "%s", why);
@@ -964,6 +975,8 @@ found_again(struct vstate *v, const struct oplog_record *r)
 static void
 settle(struct vstate *v)
 {
+	if (v->mac_failed)
+		return;		/* badl() settled it at the worker's record */
 	v->stable = v->head_why == NULL &&
 	    (!v->have_prev || v->prev.seq < v->hs.h[v->hs.pick].seq);
 }
@@ -2101,16 +2114,18 @@ carry_out(const struct vstate *v, struct carry *c)
 }
 
 /* The sink's last word on a pass: every record stepped (v->prev) has
- * verified once the MAC worker has checked it, and the worker stops at its
- * first failure, in file order; unless a pruned first record is still
- * unexplained.  Not the seq before the bad line's: a line out of place (a
+ * verified once the MAC worker has checked those queued (some, as the
+ * genesis, were checked here), and the worker stops at its first failure,
+ * in file order; unless a pruned first record is still unexplained.  Not the seq before the bad line's: a line out of place (a
  * copy of the last record, or of one far back) carries a seq of its own,
  * and the records before it must still be shown, as one core shows them. */
 static void
 sink_end(struct vstate *v)
 {
 	struct oplog_verify_result *res = v->res;
-	long long upto;
+	long long upto, seq;
+	size_t line;
+	const char *file;
 
 	if (v->stopped) {
 		res->status = ST_FAIL;
@@ -2122,11 +2137,11 @@ sink_end(struct vstate *v)
 	if (res->status != ST_OK && v->pend && !v->pend->early && !v->pend->start)
 		return;
 	upto = v->prev.seq;
-	if (v->mac_failed) {
-		if (res->bad_seq - 1 < upto)
-			upto = res->bad_seq - 1;
-	} else if (v->q && macq_done(v->q) < upto)
-		upto = macq_done(v->q);	/* not drained: what it has checked */
+	if (!v->mac_failed && v->q && macq_drain(v->q, &line, &seq, &file) &&
+	    seq - 1 < upto)
+		upto = seq - 1;		/* a failure no report has named */
+	if (v->mac_failed && res->bad_seq - 1 < upto)
+		upto = res->bad_seq - 1;
 	if (upto > v->sink_upto)
 		upto = v->sink_upto;
 	if (upto > v->shown) {

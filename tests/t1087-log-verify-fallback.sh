@@ -1,0 +1,87 @@
+#!/bin/sh
+# When the block-parallel pass finds a fault it goes back to one pass, and
+# on a log of 4 MiB or more that pass checks the MACs on a second core, a
+# batch behind the rules (oplog_macq.c).  What it then reports must be
+# what one core reports (taskset -c 0), where each MAC is checked as its
+# record is read: a changed record before the head's needs no look under
+# the log lock (a writer at work holds it: no lock timeout in its place);
+# a changed record before a FILE that cannot be read is the failure, not
+# the I/O error; and a record checked on the caller's core (the genesis,
+# a pruned log's first) is shown before a fault right after it.
+. "$(dirname "$0")/lib.sh"
+
+[ "$(nproc)" -ge 2 ] ||
+	test_skip_all "one processor: the block-parallel pass is not used here"
+
+NOW=2026-01-04T12:00:00Z
+at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t term01 >key 2>/dev/null
+chmod 600 key
+
+# Three days of 12,000 records, a third quoted: about 6 MiB.
+day() {
+	awk -v d="$1" 'BEGIN { for (i = 0; i < 12000; i++) {
+		det = "day " d " record " i
+		if (i % 3 == 1) det = "\"" det ", 住民票 1通\""
+		printf "clerk%03d,view,juminhyo %08d,ok,%s\n", i % 40, i, det } }' |
+	at "2026-01-0${1}T10:00:00Z" log-append -d "$TMP/s" -t term0$1 --stdin 2>/dev/null
+}
+day 1 && day 2 && day 3 || exit 1
+
+# same CMD...: CMD on one core and on all, stdout, stderr and status alike;
+# leaves out, err and st.
+same() {
+	{ taskset -c 0 "$@" >out1 2>err1; echo $? >st1; } &&
+	{ "$@" >out 2>err; echo $? >st; } &&
+	test_cmp st1 st && test_cmp err1 err && test_cmp out1 out
+}
+
+test_expect_success 'the log is past the size whose MACs a second core checks' '
+	test "$(wc -c <"$TMP/s/oplog.csv")" -gt $((4 * 1048576))
+'
+
+# A writer at work holds the log lock (here for 30 s): a failure in bytes
+# no writer touches stands at once, as on one core, where the rules settle
+# it at the record.
+test_expect_success 'a changed record, a writer holding the lock: reported at once, no lock timeout' '
+	cp -a "$TMP/s" "$TMP/t" &&
+	sed -i "100s/record/recorX/" "$TMP/t/oplog.csv" &&
+	rm -f held && { flock "$TMP/t/oplog.lock" sh -c "echo \$\$ >held.tmp; mv held.tmp held; exec sleep 30" & } &&
+	while [ ! -e held ]; do sleep 0.05; done &&
+	same log-verify -d "$TMP/t" -k key --now $NOW && test "$(cat st)" = 1 &&
+	one_line_matching err "^log-verify: oplog.csv:100: seq 98: MAC mismatch" &&
+	same jukisec-audit -d "$TMP/t" --key-file key --now $NOW \
+	    --since 2026-01-01 --until 2026-01-31 &&
+	test "$(cat st)" = 1 && grep -q "MAC mismatch" out && ! grep -q "lock timeout" out &&
+	same log-show -d "$TMP/t" -k key --now $NOW --operator clerk007 &&
+	test "$(cat st)" = 1 && kill "$(cat held)" && wait
+'
+
+# One core finds the changed record before it reaches the FILE after it.
+test_expect_success 'a changed record, then a FILE that cannot be read: the change, not the I/O error' '
+	sed "30000s/record/recorX/" "$TMP/s/oplog.csv" >arch.csv &&
+	same log-verify -k key --now $NOW arch.csv "$TMP/none" &&
+	test "$(cat st)" = 1 &&
+	one_line_matching err "^log-verify: arch.csv:30000: seq 29998: MAC mismatch" &&
+	same log-verify -k key --now $NOW arch.csv "$TMP" && test "$(cat st)" = 1 &&
+	same log-show -k key --now $NOW --operator clerk007 arch.csv "$TMP/none" &&
+	test "$(cat st)" = 1 &&
+	test "$(wc -l <out)" -eq $(($(head -n 29999 arch.csv | grep -c ",clerk007,") + 1))
+'
+
+# The genesis record's MAC is checked on the caller's core, not queued:
+# a fault on the next line leaves it shown, on any number of cores.
+test_expect_success 'a fault right after the genesis record: the genesis shown, as on one core' '
+	cp -a "$TMP/s" "$TMP/g1" && cp -a "$TMP/s" "$TMP/g2" &&
+	sed -i "3s/^1,/9,/" "$TMP/g1/oplog.csv" &&
+	sed -i "2p" "$TMP/g2/oplog.csv" &&
+	for g in g1 g2; do
+		for f in csv table json raw; do
+			same log-show -d "$TMP/$g" -k key --now $NOW --format $f &&
+			test "$(cat st)" = 1 && test -s out || return 1
+		done &&
+		same log-show -d "$TMP/$g" -k key --now $NOW &&
+		test "$(sed 1d out | cut -d, -f1)" = 0 || return 1
+	done
+'
+
+test_done
