@@ -361,6 +361,28 @@ at() {
 # the gate never decides before the log's last record), else on the clock.
 at_AT() { if [ -n "${AT:-}" ]; then at "$AT" "$@"; else "$@"; fi; }
 
+# log_days DIR N KEY: a state directory made at 2026-01-01T00:00:00Z, its
+# verification key in KEY (mode 0600), then N records on each of 1, 2 and
+# 3 January appended by log-append --stdin at 10:00 UTC from terminal
+# term0DAY: 40 operators in turn, every 11th a print and every 17th
+# denied, a third of the details quoted with Japanese ("day DAY record
+# I"): 170 bytes a record or so, each day after the first opened by the
+# seal of the day before.  The large logs of the tests that compare one
+# core with all.
+log_days() {
+	at 2026-01-01T00:00:00Z jukisec-init -d "$1" -t term01 >"$3" 2>/dev/null &&
+	chmod 600 "$3" || return 1
+	for _d in 1 2 3; do
+		awk -v d=$_d -v n="$2" 'BEGIN { for (i = 0; i < n; i++) {
+			det = "day " d " record " i
+			if (i % 3 == 1) det = "\"" det ", 住民票 1通\""
+			printf "clerk%03d,%s,juminhyo %08d,%s,%s\n", i % 40,
+			    i % 11 ? "view" : "print", i, i % 17 ? "ok" : "denied", det } }' |
+		at "2026-01-0${_d}T10:00:00Z" log-append -d "$1" -t "term0$_d" --stdin 2>/dev/null ||
+		    return 1
+	done
+}
+
 # csv_awk PROGRAM FILE...: awk with the rows of the CSV files, RFC 4180
 # as python's csv module reads them (quoted fields with "" and line breaks
 # inside), split into F[1..NF_] for PROGRAM, which runs once per row

@@ -13,19 +13,10 @@
 
 NOW=2026-01-04T12:00:00Z
 Q=262144
-at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t term01 >key 2>/dev/null
-chmod 600 key
 
 # Three days of 8,000 records, a third quoted: about 3.5 MiB, seals
 # between the days.
-day() {
-	awk -v d="$1" 'BEGIN { for (i = 0; i < 8000; i++) {
-		det = "day " d " record " i
-		if (i % 3 == 1) det = "\"" det ", 住民票 1通\""
-		printf "clerk%03d,view,juminhyo %08d,ok,%s\n", i % 40, i, det } }' |
-	at "2026-01-0${1}T10:00:00Z" log-append -d "$TMP/s" -t term0$1 --stdin 2>/dev/null
-}
-day 1 && day 2 && day 3 || exit 1
+log_days "$TMP/s" 8000 key || exit 1
 SIZE=$(wc -c <s/oplog.csv)
 BEGIN=$(head -n 1 s/oplog.csv | wc -c)
 

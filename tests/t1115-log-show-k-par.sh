@@ -16,20 +16,10 @@
 	test_skip_all "one processor: the block-parallel pass is not used here"
 
 NOW=2026-01-04T12:00:00Z
-at 2026-01-01T00:00:00Z jukisec-init -d "$TMP/s" -t term01 >key 2>/dev/null
-chmod 600 key
 
 # Three days of records, 12,000 a day, 40 operators, a third quoted, some
 # Japanese: a log of about 6 MiB, six blocks, with seals between the days.
-day() {
-	awk -v d="$1" 'BEGIN { for (i = 0; i < 12000; i++) {
-		det = "day " d " record " i
-		if (i % 3 == 1) det = "\"" det ", 住民票 1通\""
-		printf "clerk%03d,%s,juminhyo %08d,%s,%s\n", i % 40,
-		    i % 11 ? "view" : "print", i, i % 17 ? "ok" : "denied", det } }' |
-	at "2026-01-0${1}T10:00:00Z" log-append -d "$TMP/s" -t term0$1 --stdin 2>/dev/null
-}
-day 1 && day 2 && day 3 || exit 1
+log_days "$TMP/s" 12000 key || exit 1
 
 # same DIR-OR-FILES FILTER...: log-show -k with FILTER on all cores and
 # pinned to one; stdout, stderr and status the same.  Leaves out, err, st.
