@@ -903,6 +903,25 @@ chain_at(const struct vstate *v, struct oplog_chain *c)
 }
 
 /* The live log's record that a head slot names, where the head says it is. */
+/* A pruned log's first record that no checkpoint read so far explains
+ * (one that a checkpoint found ahead verified is not; a collector's copy
+ * may begin anywhere). */
+static int
+unexplained(const struct vstate *v)
+{
+	return v->pend && !v->pend->early && !v->res->copy;
+}
+
+static int
+bad_pending(struct vstate *v)
+{
+	v->file = v->pend->file;
+	return bad_as(v, &v->pend->rec, OPLOG_BAD_SEQ, _("pruned log without checkpoint"));
+}
+
+/* The head's record: the head's failures come after the log's first
+ * record's, which comes first in the file (records deleted from the
+ * start of the live log are named there, not at the head). */
 static int
 head_record(struct vstate *v, const struct oplog_record *r, long long end)
 {
@@ -911,24 +930,24 @@ head_record(struct vstate *v, const struct oplog_record *r, long long end)
 	if (v->hs.why[!v->hs.pick] == NULL && r->seq == o->seq && !v->other_seen) {
 		if (!ct_equal(r->mac, o->mac, OPLOG_MACLEN) || r->time != o->time ||
 		    r->epoch != o->epoch)
-			return bad_as(v, r, OPLOG_BAD_HEAD,
+			return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 			    _("differs from the record oplog.head's other slot names"));
 		v->other_seen = 1;
 	}
 	if (r->seq != h->seq)
 		return 0;
 	if (!ct_equal(r->mac, h->mac, OPLOG_MACLEN) || r->time != h->time || r->epoch != h->epoch)
-		return bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("differs from the record oplog.head names: head rolled back, "
 		    "or the record replaced"));
 	if (end != h->size || v->live_count != h->count ||
 	    (v->epoch_whole && v->cur_n != h->erecs))
-		return bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("oplog.head says size %lld, count %lld, erecs %lld here; the "
 		    "log has %lld, %lld, %lld"), h->size, h->count, h->erecs, end,
 		    v->live_count, v->cur_n);
 	if (h->version == 2 && h->kepoch != r->epoch + v->prev.seal)
-		return bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("oplog.head names key epoch %lld after this record"), h->kepoch);
 	/* a version 1 head has no kepoch: its K is the page's all the same,
 	 * E or E+1 after a seal, which the key file may not pass */
@@ -1958,13 +1977,10 @@ run_end(struct vstate *v)
 			return bad(v, NULL, _("no records"));
 		return 0;
 	}
-	if (v->pend && v->res->copy) {
+	if (v->pend && v->res->copy)
 		v->res->copy_start = v->pend->rec.seq;
-	} else if (v->pend) {
-		v->file = v->pend->file;
-		return bad_as(v, &v->pend->rec, OPLOG_BAD_SEQ,
-		    _("pruned log without checkpoint"));
-	}
+	else if (v->pend)
+		return bad_pending(v);
 	for (i = 0; i < o->nanchors; i++)
 		if (!v->anchor_seen[i]) {
 			if (o->anchors[i].seq > v->prev.seq)

@@ -59,6 +59,18 @@ test_expect_success 'a deleted record' '
 	tampered "sed -i 7d s/oplog.csv" "oplog.csv:7: seq 6: seq 6 follows 4"
 '
 
+# The records deleted from the start of the live log: the first bad
+# record is the first one left, which no checkpoint explains, not the
+# head's record (whose size and count no longer match) further on.
+test_expect_success 'the genesis, or the first records, deleted: the first record left named' '
+	tampered "sed -i 2d s/oplog.csv" "oplog.csv:2: seq 1: pruned log without checkpoint" &&
+	tampered "sed -i 2,7d s/oplog.csv" "oplog.csv:2: seq 6: pruned log without checkpoint" &&
+	cp good.csv s/oplog.csv && sed -i 2,4d s/oplog.csv &&
+	test_must_fail 1 log-show -d "$TMP/s" -k key --now $NOW >out 2>err &&
+	one_line_matching err "oplog.csv:2: seq 3: pruned log without checkpoint" &&
+	test ! -s out
+'
+
 test_expect_success 'an inserted record' '
 	tampered "sed -i \"7i 5,2026-01-02T08:00:00.000Z,cs01,evil,view,x,ok,,1,$(printf %064d 0)\" s/oplog.csv" \
 	    "oplog.csv:7: seq 5: MAC mismatch"
