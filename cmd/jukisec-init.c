@@ -452,6 +452,22 @@ key_notice(void)
 	    "(oplog.key holds it until then)"));
 }
 
+/* Standard output a regular file of the caller's (`jukisec-init >key`,
+ * made by the shell under its umask, 0644 under the usual 022): group and
+ * others lose their permissions before the key is in it, as log-verify -k
+ * refuses a key file they may read.  A terminal, a pipe, another's file,
+ * or a file system that keeps no modes is left as it is (log-verify then
+ * says what it refuses). */
+static void
+key_file_private(void)
+{
+	struct stat sb;
+
+	if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_uid == geteuid() && (sb.st_mode & 077) != 0)
+		(void)fchmod(STDOUT_FILENO, sb.st_mode & 0700);
+}
+
 static int
 init(struct store *st, int64_t now, const struct init_opts *o)
 {
@@ -476,6 +492,7 @@ init(struct store *st, int64_t now, const struct init_opts *o)
 		 * a reader gone (EPIPE, SIGPIPE ignored from the start) is a
 		 * write that failed, not a death that leaves the files. */
 		setvbuf(stdout, NULL, _IONBF, 0);
+		key_file_private();
 		if (fputs(vkey, stdout) == EOF) {
 			warn(_("cannot print the log verification key; "
 			    "%s left uninitialised"), st->dir);
