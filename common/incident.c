@@ -49,6 +49,7 @@
 #include "jukisec.h"
 #include "oplog.h"
 #include "oplog_verify.h"
+#include "register.h"
 #include "register_txn.h"
 #include "timeutil.h"
 
@@ -214,17 +215,53 @@ event_ready(struct store *st, int64_t now, size_t row)
 	return ST_FAIL;
 }
 
-/* The next id of year: one more than the highest of the year in all,
- * damaged rows' ids included.  ST_OK, or ST_FAIL when none is left. */
+/* The highest number of the year (prefix "YYYY-") that an event's
+ * record of the log names (action incident, result ok), so far. */
+struct log_ids {
+	char	prefix[16];
+	int	last;
+};
+
 static int
-next_id(struct store *st, const struct incidents *all, int year,
+id_in_log(const struct oplog_record *r, void *arg)
+{
+	struct log_ids *l = arg;
+	const char *es;
+	long long v;
+
+	if (strcmp(r->field[OF_ACTION], "incident") == 0 &&
+	    strcmp(r->field[OF_RESULT], "ok") == 0 &&
+	    strncmp(r->field[OF_OBJECT], l->prefix, 5) == 0 &&
+	    parse_num(r->field[OF_OBJECT] + 5, 0, 9999, &v, &es) == 0 &&
+	    v > l->last)
+		l->last = (int)v;
+	return 0;
+}
+
+/* The next id of year: one more than the highest of the year in all,
+ * damaged rows' ids included; with incidents.csv missing (never made, or
+ * lost), in the log's event records too, so that a lost file never has an
+ * id given again (the log keeps 365 days at least: the year's records,
+ * but on 31 December of a leap year those of its first day).
+ * ST_OK, or ST_FAIL when none is left or the log cannot be read. */
+static int
+next_id(struct store *st, const struct incidents *all, int missing, int year,
     char id[INC_ID_LEN + 1])
 {
+	struct log_ids l;
 	char prefix[16], idbuf[32];
 	size_t i;
+	long long seq;
 	int last = 0;
 
 	snprintf(prefix, sizeof(prefix), "%04d-", year);
+	if (missing) {
+		memcpy(l.prefix, prefix, sizeof(l.prefix));
+		l.last = 0;
+		if (register_log_scan(st, st->err, id_in_log, &l, &seq) == -1)
+			return ST_FAIL;
+		last = l.last;
+	}
 	for (i = 0; i < all->n + all->nbad_id; i++) {
 		const char *iid = i < all->n ? all->inc[i].id : all->bad_id[i - all->n];
 		long long v;
@@ -352,7 +389,7 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		store_unlock(st, STORE_LOCK_LOG);
 		return status;
 	}
-	if ((status = next_id(st, &all, tm.tm_year + 1900, id)) != ST_OK)
+	if ((status = next_id(st, &all, raw.len == 0, tm.tm_year + 1900, id)) != ST_OK)
 		goto out;
 	new_row(&r, n, id, now);
 	status = write_logged(st, &raw, r.f, inc_row_detail(r.f), &written);

@@ -195,6 +195,16 @@ int	register_seen(struct store *, const struct register_ *,
  * when the log cannot be read (said to e).  Rows are never deleted: a
  * register that held someone and holds nobody now was replaced. */
 int	register_history(struct store *, struct jerr *e);
+struct oplog_record;
+/* Each record of oplog.csv to fn in order, the whole file read without a
+ * lock (the caller's locks keep what it asks about in place), its header
+ * row checked in the writers' words; a torn last line ends it, as a
+ * writer cuts it.  fn's first answer other than 0 (the scan stops
+ * there), or 0; -1 when the log cannot be read, said to e.  *last: the
+ * seq of the last record given to fn, or -1. */
+int	register_log_scan(struct store *, struct jerr *e,
+	    int (*fn)(const struct oplog_record *, void *), void *arg,
+	    long long *last);
 /* Prints the rows f selects on stdout: a table with each person's state
  * at time now under cf, or CSV or JSON with the columns above and, when
  * seen is not NULL, last_success and last_failure.  The caller checks

@@ -252,24 +252,18 @@ traces_kept(struct store *st)
 	return creds_kept(st, first);
 }
 
-/* Read as register_seen reads the log: whole, no lock.  Only a register
- * that is missing or empty asks, so auth-check's common path never
- * reads the log here; nor does a state that keeps no credential and no
- * note (traces_kept), whatever its log holds: log-append may write every
- * record counted below, before any register was made. */
 int
-register_history(struct store *st, struct jerr *e)
+register_log_scan(struct store *st, struct jerr *e,
+    int (*fn)(const struct oplog_record *, void *), void *arg, long long *last)
 {
 	struct oplog_reader *rd;
 	struct oplog_record *r;
 	const char	*why;
 	char		*path;
-	long long	 last = -1, head;
 	size_t		 line;
-	int		 fd, n = 0, io, held = 0;
+	int		 fd, n, io, k = 0;
 
-	if (!traces_kept(st))
-		return 0;
+	*last = -1;
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, e, "oplog.csv");
 		return -1;
@@ -283,30 +277,56 @@ register_history(struct store *st, struct jerr *e)
 		close(fd);
 		return -1;
 	}
-	n = 0;
 	if ((rd = oplog_reader_open(fd, "oplog.csv")) == NULL) {
 		jerr_say_errno(e, ST_FAIL, "%s/oplog.csv", st->dir);
 		close(fd);
 		return -1;
 	}
-	while (!held && (n = oplog_reader_next(rd, &r)) == 1) {
-		/* a pruned log starts after seq 0: what it held is gone */
-		held = (last == -1 && r->seq != 0) || held_record(r);
-		last = r->seq;
+	while (k == 0 && (n = oplog_reader_next(rd, &r)) == 1) {
+		k = fn(r, arg);
+		*last = r->seq;
 	}
-	if (!held && n == -1 && oplog_reader_torn(rd) > 0)
-		n = 0;
-	if (!held && n == -1) {
+	if (k == 0 && n == -1 && oplog_reader_torn(rd) == 0) {
 		why = oplog_reader_error(rd, &line, &io);
 		jerr_say(e, ST_FAIL, "%s/oplog.csv:%zu: %s", st->dir, line, why);
-		held = -1;
+		k = -1;
 	}
+	oplog_reader_close(rd);
+	close(fd);
+	return k;
+}
+
+/* register_history's question of one record, after those before it. */
+static int
+held_since(const struct oplog_record *r, void *arg)
+{
+	long long *last = arg;
+	int held;
+
+	/* a pruned log starts after seq 0: what it held is gone */
+	held = (*last == -1 && r->seq != 0) || held_record(r);
+	*last = r->seq;
+	return held;
+}
+
+/* Read as register_seen reads the log: whole, no lock.  Only a register
+ * that is missing or empty asks, so auth-check's common path never
+ * reads the log here; nor does a state that keeps no credential and no
+ * note (traces_kept), whatever its log holds: log-append may write every
+ * record counted below, before any register was made. */
+int
+register_history(struct store *st, struct jerr *e)
+{
+	long long	 prev = -1, last, head;
+	int		 held;
+
+	if (!traces_kept(st))
+		return 0;
+	held = register_log_scan(st, e, held_since, &prev, &last);
 	/* a log cut short of the record its head names may have lost the
 	 * very records asked for; a head that does not read may hide such a
 	 * cut (the log cut and the head removed with it) */
-	else if (!held && ((head = oplog_head_seq(st)) == -1 || last < head))
+	if (held == 0 && ((head = oplog_head_seq(st)) == -1 || last < head))
 		held = 1;
-	oplog_reader_close(rd);
-	close(fd);
 	return held;
 }

@@ -442,4 +442,26 @@ test_expect_success 'ideographic spaces (U+3000, a Japanese keyboard'"'"'s) are 
 	grep -q "　停電　" out
 '
 
+# incidents.csv lost (removed, or put back from a backup older than the
+# first incident): new numbers after the highest id of the year that the
+# log's event records name, never one given before; a record of another
+# year, a refused one and a bad id in the log do not count.  A state of
+# its own, whose clock is 2026.
+test_expect_success 'incidents.csv lost: ids go on after those the log records' '
+	D=$TMP/lost AT=2026-11-26T10:00:00Z &&
+	inc_state && inew --type other --cause fire --summary a >id &&
+	inew --type other --cause fire --summary b >id &&
+	test "$(cat id)" = 2026-0002 &&
+	mv "$D/incidents.csv" lost.csv &&
+	at_AT log-append -d "$D" -u boss -a incident -o 2026-0007 -r ok -m x &&
+	at_AT log-append -d "$D" -u boss -a incident -o 2026-0990 -r refused -m x &&
+	at_AT log-append -d "$D" -u boss -a incident -o 2025-0500 -r ok -m x &&
+	at_AT log-append -d "$D" -u boss -a incident -o 2026-09x9 -r ok -m x &&
+	inew --type other --cause fire --summary "after the loss" >id &&
+	test "$(cat id)" = 2026-0008 && test "$(rows 2026-0008)" = 1 &&
+	test "$(rows 2026-0001)" = 0 &&
+	rm "$D/incidents.csv" && inew --type other --cause fire --summary c >id &&
+	test "$(cat id)" = 2026-0009
+'
+
 test_done
