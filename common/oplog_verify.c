@@ -902,7 +902,6 @@ chain_at(const struct vstate *v, struct oplog_chain *c)
 	c->cp_last = v->have_cp ? v->cp_last : -1;
 }
 
-/* The live log's record that a head slot names, where the head says it is. */
 /* A pruned log's first record that no checkpoint read so far explains
  * (one that a checkpoint found ahead verified is not; a collector's copy
  * may begin anywhere). */
@@ -919,9 +918,10 @@ bad_pending(struct vstate *v)
 	return bad_as(v, &v->pend->rec, OPLOG_BAD_SEQ, _("pruned log without checkpoint"));
 }
 
-/* The head's record: the head's failures come after the log's first
- * record's, which comes first in the file (records deleted from the
- * start of the live log are named there, not at the head). */
+/* The live log's record that a head slot names, where the head says it
+ * is.  A failure here gives way to an unexplained first record's, which
+ * comes first in the file: records deleted from the start of the live log
+ * are named there, not at the head. */
 static int
 head_record(struct vstate *v, const struct oplog_record *r, long long end)
 {
@@ -2132,9 +2132,10 @@ carry_out(const struct vstate *v, struct carry *c)
 /* The sink's last word on a pass: every record stepped (v->prev) has
  * verified once the MAC worker has checked those queued (some, as the
  * genesis, were checked here), and the worker stops at its first failure,
- * in file order; unless a pruned first record is still unexplained.  Not the seq before the bad line's: a line out of place (a
- * copy of the last record, or of one far back) carries a seq of its own,
- * and the records before it must still be shown, as one core shows them. */
+ * in file order; unless a pruned first record is still unexplained.  Not
+ * the seq before the bad line's: a line out of place (a copy of the last
+ * record, or of one far back) carries a seq of its own, and the records
+ * before it must still be shown, as one core shows them. */
 static void
 sink_end(struct vstate *v)
 {
