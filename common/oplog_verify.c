@@ -833,6 +833,10 @@ progress(struct vstate *v, long long upto)
 
 	if (v->pend && !v->pend->early && !v->pend->start)
 		return 0;
+	/* the first record verified through a checkpoint whose own MAC the
+	 * worker has not checked yet: nothing is shown until it has */
+	if (v->q && v->res->start_checkpoint_seq > upto)
+		return 0;
 	if (upto > v->sink_upto)
 		upto = v->sink_upto;
 	if (upto <= v->shown)
@@ -902,13 +906,17 @@ chain_at(const struct vstate *v, struct oplog_chain *c)
 	c->cp_last = v->have_cp ? v->cp_last : -1;
 }
 
-/* A pruned log's first record that no checkpoint read so far explains
- * (one that a checkpoint found ahead verified is not; a collector's copy
- * may begin anywhere). */
+/* A pruned log's first record that no checkpoint explains, read so far
+ * or ahead of end in fd (one that a checkpoint found ahead verified is
+ * not; a collector's copy may begin anywhere): a failure of the head's
+ * record gives way to it, as it comes first in the file. */
 static int
-unexplained(const struct vstate *v)
+unexplained(const struct vstate *v, int fd, long long end)
 {
-	return v->pend && !v->pend->early && !v->res->copy;
+	unsigned char cut[OPLOG_MACLEN];
+
+	return v->pend && !v->pend->early && !v->res->copy &&
+	    find_cut(fd, end, v->pend->rec.seq, cut) != 0;
 }
 
 static int
@@ -919,35 +927,35 @@ bad_pending(struct vstate *v)
 }
 
 /* The live log's record that a head slot names, where the head says it
- * is.  A failure here gives way to an unexplained first record's, which
- * comes first in the file: records deleted from the start of the live log
- * are named there, not at the head. */
+ * is (its line ends at end in fd).  A failure here gives way to an
+ * unexplained first record's: records deleted from the start of the live
+ * log are named there, not at the head. */
 static int
-head_record(struct vstate *v, const struct oplog_record *r, long long end)
+head_record(struct vstate *v, const struct oplog_record *r, int fd, long long end)
 {
 	const struct oplog_head *h = &v->hs.h[v->hs.pick], *o = &v->hs.h[!v->hs.pick];
 
 	if (v->hs.why[!v->hs.pick] == NULL && r->seq == o->seq && !v->other_seen) {
 		if (!ct_equal(r->mac, o->mac, OPLOG_MACLEN) || r->time != o->time ||
 		    r->epoch != o->epoch)
-			return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+			return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 			    _("differs from the record oplog.head's other slot names"));
 		v->other_seen = 1;
 	}
 	if (r->seq != h->seq)
 		return 0;
 	if (!ct_equal(r->mac, h->mac, OPLOG_MACLEN) || r->time != h->time || r->epoch != h->epoch)
-		return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("differs from the record oplog.head names: head rolled back, "
 		    "or the record replaced"));
 	if (end != h->size || v->live_count != h->count ||
 	    (v->epoch_whole && v->cur_n != h->erecs))
-		return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("oplog.head says size %lld, count %lld, erecs %lld here; the "
 		    "log has %lld, %lld, %lld"), h->size, h->count, h->erecs, end,
 		    v->live_count, v->cur_n);
 	if (h->version == 2 && h->kepoch != r->epoch + v->prev.seal)
-		return unexplained(v) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("oplog.head names key epoch %lld after this record"), h->kepoch);
 	/* a version 1 head has no kepoch: its K is the page's all the same,
 	 * E or E+1 after a seal, which the key file may not pass */
@@ -1055,7 +1063,7 @@ take(struct vstate *v, const struct oplog_record *r, int fd, long long end, int 
 		g->seal = v->prev.seal;
 		memcpy(g->mac, r->mac, OPLOG_MACLEN);
 	}
-	if (v->live && v->head_why == NULL && head_record(v, r, end) == -1)
+	if (v->live && v->head_why == NULL && head_record(v, r, fd, end) == -1)
 		return -1;
 	return 0;
 }
@@ -2152,6 +2160,10 @@ sink_end(struct vstate *v)
 	if (!v->o->sink || !v->have_prev || v->diverged)
 		return;
 	if (res->status != ST_OK && v->pend && !v->pend->early && !v->pend->start)
+		return;
+	/* the worker failed the checkpoint that verified the first record,
+	 * or a record before it: none is verified, as on one core */
+	if (v->mac_failed && res->bad_seq <= res->start_checkpoint_seq)
 		return;
 	upto = v->prev.seq;
 	if (!v->mac_failed && v->q && macq_drain(v->q, &line, &seq, &file) &&

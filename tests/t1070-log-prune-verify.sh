@@ -86,6 +86,19 @@ test_expect_success 'the pruned log without its checkpoint fails' '
 	one_line_matching err "nocp.csv:2: seq [0-9]+: pruned log without checkpoint"
 '
 
+# A head put back from a backup taken before the prune: the head's record
+# no longer lies where the head says, while the first record is explained
+# by the checkpoint further on.  The head's record is the first bad one,
+# for log-verify as for log-show -k (which looks ahead for the checkpoint).
+test_expect_success 'a head from before the prune: its record named, not the first record' '
+	rm -rf hp && cp -a s hp && cp pruned.csv hp/oplog.csv &&
+	cp unpruned/oplog.head hp/oplog.head &&
+	test_must_fail 1 log-verify -d "$TMP/hp" -k key --now $NOW 2>err &&
+	one_line_matching err "^log-verify: oplog.csv:[0-9]+: seq [0-9]+: oplog.head says size" &&
+	test_must_fail 1 log-show -d "$TMP/hp" -k key --now $NOW >/dev/null 2>err2 &&
+	sed "s/^log-show:/log-verify:/" err2 | test_cmp err -
+'
+
 # forge_each KEYFILE LOG PREFIX: for each line "NAME EXPR" of stdin,
 # PREFIX.NAME.csv is LOG with its last record's detail rewritten by the
 # Python expression EXPR (over d, the detail) and MACed again with the

@@ -75,4 +75,48 @@ test_expect_success 'a fault right after the genesis record: the genesis shown, 
 	done
 '
 
+# gen LABEL N: N records for log-append --stdin, objects "LABEL I".
+gen() {
+	awk -v p="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++)
+		printf "clerk%03d,view,%s %d,ok,\"rec %d, x\"\n", i % 40, p, i, i }'
+}
+# flip FILE N: the last character of line N of FILE (a MAC's hex digit)
+# changed, the file's mode kept.
+flip() {
+	awk -v n="$2" 'NR == n { c = substr($0, length($0))
+		$0 = substr($0, 1, length($0) - 1) (c == "0" ? "1" : "0") } { print }' "$1" >flip.tmp &&
+	cat flip.tmp >"$1"
+}
+
+# A chain that begins with an archive of a second prune: its first
+# record is verified through the checkpoint of the first prune, in the
+# live log (4 MiB and more: its MACs are checked a batch behind).  That
+# checkpoint's MAC changed: nothing is shown, on any number of cores, as
+# nothing is verified.
+test_expect_success 'the checkpoint that verifies the first record fails: nothing shown' '
+	at 2024-01-01T00:00:00Z jukisec-init -d "$TMP/p" -t term01 >pkey 2>/dev/null &&
+	chmod 600 pkey &&
+	for d in 2024-01 2024-06 2025-01 2025-06; do
+		gen $d 50 | at ${d}-02T10:00:00Z log-append -d "$TMP/p" -t term01 --stdin 2>/dev/null ||
+		    return 1
+	done &&
+	at 2025-07-01T00:00:00Z log-append -d "$TMP/p" --seal &&
+	at 2025-07-01T00:00:00Z log-prune -d "$TMP/p" -a a1.csv &&
+	gen 2026-01 50 | at 2026-01-02T10:00:00Z log-append -d "$TMP/p" -t term01 --stdin 2>/dev/null &&
+	at 2026-03-01T00:00:00Z log-append -d "$TMP/p" --seal &&
+	at 2026-03-01T00:00:00Z log-prune -d "$TMP/p" -a a2.csv &&
+	gen big 50000 | at 2026-03-01T10:00:00Z log-append -d "$TMP/p" -t term01 --stdin 2>/dev/null &&
+	test "$(wc -c <"$TMP/p/oplog.csv")" -gt $((4 * 1048576)) &&
+	n=$(grep -n ",log-prune," "$TMP/p/oplog.csv" | head -n 1 | cut -d: -f1) &&
+	sed -n 2p a2.csv | grep -vq "^0," &&
+	log-show -k pkey --now 2026-03-02T00:00:00Z --format raw a2.csv "$TMP/p/oplog.csv" >out &&
+	test "$(wc -l <out)" -gt 50000 &&
+	flip "$TMP/p/oplog.csv" $n &&
+	for f in raw csv table; do
+		same log-show -k pkey --now 2026-03-02T00:00:00Z --format $f a2.csv "$TMP/p/oplog.csv" &&
+		test "$(cat st)" = 1 && one_line_matching err "oplog.csv:$n: seq [0-9]+: MAC mismatch" &&
+		test ! -s out || return 1
+	done
+'
+
 test_done
