@@ -453,9 +453,9 @@ key_notice(void)
 }
 
 /* Standard output a regular file of the caller's (`jukisec-init >key`,
- * made by the shell under its umask, 0644 under the usual 022): group and
- * others lose their permissions before the key is in it, as log-verify -k
- * refuses a key file they may read.  A terminal, a pipe, another's file,
+ * made by the shell under its umask, 0644 under the usual 022) that group
+ * or others may use: made 0600 before the key is in it, as log-verify -k
+ * refuses a key file they may read (and its owner must read it).  A terminal, a pipe, another's file,
  * or a file system that keeps no modes is left as it is (log-verify then
  * says what it refuses). */
 static void
@@ -465,7 +465,7 @@ key_file_private(void)
 
 	if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    sb.st_uid == geteuid() && (sb.st_mode & 077) != 0)
-		(void)fchmod(STDOUT_FILENO, sb.st_mode & 0700);
+		(void)fchmod(STDOUT_FILENO, S_IRUSR | S_IWUSR);
 }
 
 static int

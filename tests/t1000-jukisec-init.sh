@@ -43,6 +43,9 @@ test_expect_success 'the key saved under umask 022 is made 0600 and verifies as 
 	test "$(stat -c %a u.key)" = 600 &&
 	log-verify -d "$TMP/ku" --key-file u.key >out &&
 	grep -q "^ok: 1 records" out &&
+	: >u4.key && chmod 064 u4.key &&
+	jukisec-init -d "$TMP/ku4" >u4.key 2>/dev/null &&
+	test "$(stat -c %a u4.key)" = 600 && test "$(wc -l <u4.key)" -eq 1 &&
 	(umask 022 && jukisec-init -d "$TMP/ku2" 2>/dev/null | cat >u2.key) &&
 	test "$(stat -c %a u2.key)" = 644 &&
 	test_must_fail 3 log-verify -d "$TMP/ku2" --key-file u2.key 2>err &&
