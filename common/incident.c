@@ -258,7 +258,7 @@ next_id(struct store *st, const struct incidents *all, int missing, int year,
 	if (missing) {
 		memcpy(l.prefix, prefix, sizeof(l.prefix));
 		l.last = 0;
-		if (register_log_scan(st, st->err, id_in_log, &l, &seq) == -1)
+		if (register_log_scan(st, st->err, 1, id_in_log, &l, &seq) == -1)
 			return ST_FAIL;
 		last = l.last;
 	}

@@ -200,9 +200,11 @@ struct oplog_record;
  * lock (the caller's locks keep what it asks about in place), its header
  * row checked in the writers' words; a torn last line ends it, as a
  * writer cuts it.  fn's first answer other than 0 (the scan stops
- * there), or 0; -1 when the log cannot be read, said to e.  *last: the
+ * there), or 0; -1 when the log cannot be read, said to e.  With
+ * skip_bad, a line that does not read as a record (a log changed by hand)
+ * is passed over, and only a log that does not open is -1.  *last: the
  * seq of the last record given to fn, or -1. */
-int	register_log_scan(struct store *, struct jerr *e,
+int	register_log_scan(struct store *, struct jerr *e, int skip_bad,
 	    int (*fn)(const struct oplog_record *, void *), void *arg,
 	    long long *last);
 /* Prints the rows f selects on stdout: a table with each person's state

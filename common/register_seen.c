@@ -252,8 +252,41 @@ traces_kept(struct store *st)
 	return creds_kept(st, first);
 }
 
+/* register_log_scan's way past what does not read: each whole line that
+ * reads as a record, whatever the lines around it (a header row, a line
+ * changed by hand, one too long); the scan ends at the end of the file,
+ * or at a line longer than TAIL_BUFSZ. */
+static int
+scan_lines(int fd, int (*fn)(const struct oplog_record *, void *), void *arg,
+    long long *last)
+{
+	struct tail_lines t;
+	struct oplog_record rec;
+	char	*p, *scratch;
+	size_t	 n;
+	int	 k = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.fd = fd;
+	t.limit = LLONG_MAX;
+	t.buf = xmalloc(TAIL_BUFSZ);
+	scratch = xmalloc(OPLOG_LINE_MAX + 16);
+	while (k == 0 && tail_lines_next(&t, &p, &n) == 1) {
+		n--;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > OPLOG_LINE_MAX || oplog_parse_line(p, n, scratch, &rec) != NULL)
+			continue;
+		k = fn(&rec, arg);
+		*last = rec.seq;
+	}
+	free(scratch);
+	free(t.buf);
+	return k;
+}
+
 int
-register_log_scan(struct store *st, struct jerr *e,
+register_log_scan(struct store *st, struct jerr *e, int skip_bad,
     int (*fn)(const struct oplog_record *, void *), void *arg, long long *last)
 {
 	struct oplog_reader *rd;
@@ -267,6 +300,11 @@ register_log_scan(struct store *st, struct jerr *e,
 	if ((fd = store_openat(st, "oplog.csv", O_RDONLY, 0)) == -1) {
 		store_open_say(st, e, "oplog.csv");
 		return -1;
+	}
+	if (skip_bad) {
+		k = scan_lines(fd, fn, arg, last);
+		close(fd);
+		return k;
 	}
 	/* a header row every writer refuses is said in the writers' words,
 	 * as the writer asking would say it next */
@@ -322,7 +360,7 @@ register_history(struct store *st, struct jerr *e)
 
 	if (!traces_kept(st))
 		return 0;
-	held = register_log_scan(st, e, held_since, &prev, &last);
+	held = register_log_scan(st, e, 0, held_since, &prev, &last);
 	/* a log cut short of the record its head names may have lost the
 	 * very records asked for; a head that does not read may hide such a
 	 * cut (the log cut and the head removed with it) */

@@ -461,7 +461,10 @@ test_expect_success 'incidents.csv lost: ids go on after those the log records' 
 	test "$(cat id)" = 2026-0008 && test "$(rows 2026-0008)" = 1 &&
 	test "$(rows 2026-0001)" = 0 &&
 	rm "$D/incidents.csv" && inew --type other --cause fire --summary c >id &&
-	test "$(cat id)" = 2026-0009
+	test "$(cat id)" = 2026-0009 &&
+	rm "$D/incidents.csv" && sed -i -e "3s/^./x/" -e "4s/,/;/g" "$D/oplog.csv" &&
+	inew --type other --cause fire --summary d >id &&
+	test "$(cat id)" = 2026-0010
 '
 
 test_done
