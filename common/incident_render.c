@@ -279,6 +279,14 @@ report_sign(FILE *fp, const struct register_ *reg, const struct incident *inc,
 	free(p);
 }
 
+/* "the " before an officer's English title; none before a title that
+ * jukisec.conf(5) gives in Japanese only, which stands in both texts. */
+static const char *
+the(const char *title)
+{
+	return (unsigned char)title[0] < 0x80 ? "the " : "";
+}
+
 /* The report's head: to whom, the date, from whom. */
 static void
 text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
@@ -296,9 +304,12 @@ text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
 	if (ja)
 		fprintf(fp, "%s 様\n%s 様\n", muni_name(cf, MN_MAYOR, 1),
 		    muni_name(cf, MN_GENERAL_MANAGER, 1));
-	else
-		fprintf(fp, "To: the %s and the %s\n", muni_name(cf, MN_MAYOR, 0),
-		    muni_name(cf, MN_GENERAL_MANAGER, 0));
+	else {
+		const char *m = muni_name(cf, MN_MAYOR, 0);
+		const char *g = muni_name(cf, MN_GENERAL_MANAGER, 0);
+
+		fprintf(fp, "To: %s%s and %s%s\n", the(m), m, the(g), g);
+	}
 	fprintf(fp, L(lang, "Date: %s\n", "\n%s\n"), when(now, lang, 0, b1, sizeof(b1)));
 	p = who(reg, inc->by, lang);
 	fprintf(fp, ja ? "%s %s\n" : "From: %s %s\n",

@@ -105,6 +105,17 @@ test_expect_success 'an invented city: its officers, committees and articles, no
 	! grep -n "国分寺\|規程第9条\|規程第12条\|^市長 様" w.ja
 '
 
+# An officer's title given in Japanese only stands in the English report
+# too (jukisec.conf(5)), without an English article before it.
+test_expect_success 'a title in Japanese only: the English report names it as it is' '
+	printf "mayor = 若葉台市長\n" >>"$D/jukisec.conf" &&
+	sed -i "/^mayor = 若葉台市長 | /d" "$D/jukisec.conf" &&
+	show 2026-0001 --lang en >w.en &&
+	sed -n 3p w.en >to &&
+	echo "To: 若葉台市長 and the Juki-net Chief Manager" >want &&
+	test_cmp want to
+'
+
 # A document names people, never by login id (issue 14): a register that
 # cannot be read makes no report at all, corrupt state (exit 3).
 test_expect_success 'an unreadable register: exit 3, one line naming it, no document' '
