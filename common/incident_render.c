@@ -45,8 +45,8 @@ static const char *const type_en[NTYPES] = {
 	    "or at risk of it",
 	"Theft of a terminal, medium or document: data leaked outside, "
 	    "or at risk of it",
-	"Unauthorized access, deemed necessary by the %s",
-	"Deemed necessary by the %s" };
+	"Unauthorized access, deemed necessary by %s",
+	"Deemed necessary by %s" };
 static const char *const type_ja[NTYPES] = {
 	"住基ネットの回復不能な異常又は損害",
 	"データの外部への漏えい",
@@ -74,9 +74,10 @@ cited(const struct conf *cf, const char *text, enum muni_ref ref, int item,
     enum inc_lang lang, char *buf, size_t len)
 {
 	const int ja = lang == INC_JA;
-	char	 what[512], cite[128];
+	char	 what[512], cite[128], the[256];
 
-	snprintf(what, sizeof(what), text, muni_name(cf, MN_GENERAL_MANAGER, ja));
+	snprintf(what, sizeof(what), text, ja ? muni_name(cf, MN_GENERAL_MANAGER, 1) :
+	    muni_the(cf, MN_GENERAL_MANAGER, the, sizeof(the)));
 	muni_cite(cf, ref, item, ja, cite, sizeof(cite));
 	snprintf(buf, len, ja ? "%s(%s)" : "%s (%s)", what, cite);
 	return buf;
@@ -96,14 +97,14 @@ static const struct {
 } step_text[NSTEPS] = {
 	{ "地方公共団体情報システム機構へ連絡", "J-LIS contacted", -1, REF_R9_1, NULL, NULL, 0 },
 	{ "保守委託業者へ連絡", "maintenance contractor contacted", -1, REF_R9_1, NULL, NULL, 0 },
-	{ "%sへ報告", "reported to the %s", MN_MAYOR, REF_R9_1, NULL, NULL, 0 },
-	{ "%sへ報告", "reported to the %s", MN_GENERAL_MANAGER, REF_R9_1, NULL, NULL, 0 },
-	{ "%sによる事実関係の調査", "investigated by the %s", MN_MAYOR, REF_R9_2, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to %s", MN_MAYOR, REF_R9_1, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to %s", MN_GENERAL_MANAGER, REF_R9_1, NULL, NULL, 0 },
+	{ "%sによる事実関係の調査", "investigated by %s", MN_MAYOR, REF_R9_2, NULL, NULL, 0 },
 	{ "コミュニケーションサーバと都道府県サーバとの結合の切断",
 	    "communication server disconnected from the prefectural server", -1, REF_R9_2, NULL, NULL, 0 },
 	{ "結合の再開", "reconnected", -1, REF_R9_2, NULL, NULL, 0 },
-	{ "%sへ報告", "reported to the %s", MN_COMMITTEE, REF_R9_3, NULL, NULL, 0 },
-	{ "%sへ報告", "reported to the %s", MN_PIC_COMMITTEE, REF_R9_3, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to %s", MN_COMMITTEE, REF_R9_3, NULL, NULL, 0 },
+	{ "%sへ報告", "reported to %s", MN_PIC_COMMITTEE, REF_R9_3, NULL, NULL, 0 },
 	{ "終結", "closed", -1, -1, NULL, NULL, 0 },
 	{ "個人情報保護委員会へ速報", "preliminary report to the PPC", -1, -1,
 	    "個人情報保護法第68条第1項", "APPI Art. 68(1)", 0 },
@@ -121,10 +122,12 @@ step_what(const struct conf *cf, int step, enum inc_lang lang, char *buf,
     size_t len)
 {
 	const int ja = lang == INC_JA;
+	const enum muni_name n = (enum muni_name)step_text[step].name;
+	char	 the[256];
 
 	snprintf(buf, len, ja ? step_text[step].ja : step_text[step].en,
-	    step_text[step].name < 0 ? "" :
-	    muni_name(cf, (enum muni_name)step_text[step].name, ja));
+	    step_text[step].name < 0 ? "" : ja ? muni_name(cf, n, 1) :
+	    muni_the(cf, n, the, sizeof(the)));
 	return buf;
 }
 
@@ -279,21 +282,13 @@ report_sign(FILE *fp, const struct register_ *reg, const struct incident *inc,
 	free(p);
 }
 
-/* "the " before an officer's English title; none before a title that
- * jukisec.conf(5) gives in Japanese only, which stands in both texts. */
-static const char *
-the(const char *title)
-{
-	return (unsigned char)title[0] < 0x80 ? "the " : "";
-}
-
 /* The report's head: to whom, the date, from whom. */
 static void
 text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
     const struct incident *inc, enum inc_lang lang, int64_t now)
 {
 	const int ja = lang == INC_JA;
-	char b1[128], tz[64] = "", *p;
+	char b1[128], tz[64] = "", t1[256], t2[256], *p;
 	struct tm tm;
 
 	if (era_local_tm(now, &tm))
@@ -304,12 +299,9 @@ text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
 	if (ja)
 		fprintf(fp, "%s 様\n%s 様\n", muni_name(cf, MN_MAYOR, 1),
 		    muni_name(cf, MN_GENERAL_MANAGER, 1));
-	else {
-		const char *m = muni_name(cf, MN_MAYOR, 0);
-		const char *g = muni_name(cf, MN_GENERAL_MANAGER, 0);
-
-		fprintf(fp, "To: %s%s and %s%s\n", the(m), m, the(g), g);
-	}
+	else
+		fprintf(fp, "To: %s and %s\n", muni_the(cf, MN_MAYOR, t1, sizeof(t1)),
+		    muni_the(cf, MN_GENERAL_MANAGER, t2, sizeof(t2)));
 	fprintf(fp, L(lang, "Date: %s\n", "\n%s\n"), when(now, lang, 0, b1, sizeof(b1)));
 	p = who(reg, inc->by, lang);
 	fprintf(fp, ja ? "%s %s\n" : "From: %s %s\n",
@@ -423,7 +415,7 @@ text_disconnection(FILE *fp, const struct conf *cf, const struct incident *inc,
 {
 	const int ja = lang == INC_JA;
 	const struct inc_event *e;
-	char b1[128], cite[128];
+	char b1[128], cite[128], the[256];
 	size_t i;
 
 	muni_cite(cf, REF_R9_2, 0, ja, cite, sizeof(cite));
@@ -435,15 +427,17 @@ text_disconnection(FILE *fp, const struct conf *cf, const struct incident *inc,
 			e = &inc->ev[i];
 			if (e->step == STEP_DISCONNECTED)
 				fprintf(fp, ja ? "  %s %sの判断により切断: %s\n" :
-				    "  disconnected %s by order of the %s: %s\n",
-				    when(e->at, lang, 1, b1, sizeof(b1)),
-				    muni_name(cf, MN_MAYOR, ja), e->note);
+				    "  disconnected %s by order of %s: %s\n",
+				    when(e->at, lang, 1, b1, sizeof(b1)), ja ?
+				    muni_name(cf, MN_MAYOR, 1) : muni_the(cf, MN_MAYOR,
+				    the, sizeof(the)), e->note);
 			else if (e->step == STEP_RECONNECTED)
 				/* its note is optional: no colon before none */
 				fprintf(fp, ja ? "  %s %sの判断により結合を再開%s%s\n" :
-				    "  reconnected %s by order of the %s%s%s\n",
-				    when(e->at, lang, 1, b1, sizeof(b1)),
-				    muni_name(cf, MN_MAYOR, ja),
+				    "  reconnected %s by order of %s%s%s\n",
+				    when(e->at, lang, 1, b1, sizeof(b1)), ja ?
+				    muni_name(cf, MN_MAYOR, 1) : muni_the(cf, MN_MAYOR,
+				    the, sizeof(the)),
 				    e->note[0] != '\0' ? ": " : "", e->note);
 		}
 		if (incident_disconnected(inc))

@@ -102,6 +102,15 @@ muni_name(const struct conf *c, enum muni_name n, int ja)
 }
 
 const char *
+muni_the(const struct conf *c, enum muni_name n, char *buf, size_t len)
+{
+	const char *s = muni_name(c, n, 0);
+
+	snprintf(buf, len, "%s%s", (unsigned char)s[0] < 0x80 ? "the " : "", s);
+	return buf;
+}
+
+const char *
 muni_ref_label(enum muni_ref r)
 {
 	return refs[r].label;

@@ -71,6 +71,9 @@ struct muni {
 
 /* The Japanese (ja 1) or English half of a name setting. */
 const char *muni_name(const struct conf *, enum muni_name, int ja);
+/* The name for an English sentence's "to/by ...": "the Mayor", or a name
+ * given in Japanese only as it stands (no article), in buf. */
+const char *muni_the(const struct conf *, enum muni_name, char *buf, size_t len);
 
 /* The article of ref, with item 号 when item > 0: "第9条第1項第2号", or
  * "Art. 9(1)(2)"; item -1: the article alone, without its paragraph

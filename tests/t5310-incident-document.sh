@@ -113,7 +113,9 @@ test_expect_success 'a title in Japanese only: the English report names it as it
 	show 2026-0001 --lang en >w.en &&
 	sed -n 3p w.en >to &&
 	echo "To: 若葉台市長 and the Juki-net Chief Manager" >want &&
-	test_cmp want to
+	test_cmp want to &&
+	grep -q "reported to 若葉台市長" w.en && grep -q "reported to the Juki-net Chief Manager" w.en &&
+	! grep -n "the 若葉台市長" w.en
 '
 
 # A document names people, never by login id (issue 14): a register that
