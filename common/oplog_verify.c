@@ -120,6 +120,9 @@ struct vstate {
 	long long	par_end;	/* where par_prefix() stopped */
 	size_t		par_lines;	/* lines up to there */
 	int		mac_failed;	/* the worker's failure was reported */
+	int		start_early;	/* the first record, explained by the
+					 * start checkpoint, was verified through
+					 * it read ahead (pending_ahead) */
 	long long	shown;		/* sink: the last seq said verified */
 	int		stopped;	/* sink: record() said stop */
 	long long	handed;		/* sink: the last seq handed on */
@@ -577,6 +580,7 @@ check_prune(struct vstate *v, const struct oplog_record *r)
 		v->file = file;
 		if (v->pend->start)
 			v->res->start_unshown = p->seq;
+		v->start_early = v->pend->early;
 		pending_free(v->pend);
 		v->pend = NULL;
 		snprintf(v->res->start_checkpoint, sizeof(v->res->start_checkpoint), "%s",
@@ -835,7 +839,7 @@ progress(struct vstate *v, long long upto)
 		return 0;
 	/* the first record verified through a checkpoint whose own MAC the
 	 * worker has not checked yet: nothing is shown until it has */
-	if (v->q && v->res->start_checkpoint_seq > upto)
+	if (v->q && !v->start_early && v->res->start_checkpoint_seq > upto)
 		return 0;
 	if (upto > v->sink_upto)
 		upto = v->sink_upto;
@@ -1627,9 +1631,13 @@ open_live(struct vstate *v, struct store *st)
 	 * header row's (a damaged one fails on its own). */
 	if ((v->head_why = oplog_heads_pick(&v->hs)) == NULL)
 		check_slots(v, v->format != 0 ? v->format : oplog_header_at(fd, 0) == 2 ? 2 : 1);
-	/* no committed end without a head: none of the live log's records */
-	v->sink_upto = v->head_why == NULL ? v->hs.h[v->hs.pick].seq :
-	    v->have_prev ? v->prev.seq : -1;
+	/* no committed end without a head: none of the live log's records;
+	 * nor does the head bound the records of the files read before the
+	 * live log (one put back from before a prune may name one of theirs),
+	 * which one core has shown by now */
+	v->sink_upto = v->have_prev ? v->prev.seq : -1;
+	if (v->head_why == NULL && v->hs.h[v->hs.pick].seq > v->sink_upto)
+		v->sink_upto = v->hs.h[v->hs.pick].seq;
 	return fd;
 }
 
@@ -2163,7 +2171,7 @@ sink_end(struct vstate *v)
 		return;
 	/* the worker failed the checkpoint that verified the first record,
 	 * or a record before it: none is verified, as on one core */
-	if (v->mac_failed && res->bad_seq <= res->start_checkpoint_seq)
+	if (v->mac_failed && !v->start_early && res->bad_seq <= res->start_checkpoint_seq)
 		return;
 	upto = v->prev.seq;
 	if (!v->mac_failed && v->q && macq_drain(v->q, &line, &seq, &file) &&

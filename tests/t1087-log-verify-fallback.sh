@@ -119,4 +119,41 @@ test_expect_success 'the checkpoint that verifies the first record fails: nothin
 	done
 '
 
+# A live log pruned once, 4 MiB and more after its checkpoint: its first
+# record is verified through the checkpoint found ahead in the same file
+# (log-show -k reads ahead for it), so a record changed before that
+# checkpoint leaves the records before it shown, on any number of cores.
+# And a head put back from before the prune names a record now in the
+# archive: it bounds the live log's records, not the archive's.
+test_expect_success 'setup: a live log pruned once, a head from before the prune kept aside' '
+	at 2024-01-01T00:00:00Z jukisec-init -d "$TMP/q" -t term01 >qkey 2>/dev/null &&
+	chmod 600 qkey &&
+	echo clerk01,view,old,ok, | at 2024-01-02T10:00:00Z log-append -d "$TMP/q" --stdin 2>/dev/null &&
+	cp "$TMP/q/oplog.head" old.head &&
+	echo clerk01,view,kept,ok, | at 2024-06-02T10:00:00Z log-append -d "$TMP/q" --stdin 2>/dev/null &&
+	at 2025-03-01T00:00:00Z log-append -d "$TMP/q" --seal &&
+	at 2025-03-01T00:00:00Z log-prune -d "$TMP/q" -a qa.csv &&
+	awk "BEGIN { for (i = 0; i < 4500; i++) printf \"clerk02,view,big,ok,%0999d\\n\", i }" |
+	at 2025-03-01T10:00:00Z log-append -d "$TMP/q" --stdin 2>/dev/null &&
+	test "$(wc -c <"$TMP/q/oplog.csv")" -gt $((4 * 1048576))
+'
+
+test_expect_success 'a record before the checkpoint read ahead changed: the records before it, as on one core' '
+	n=$(grep -n ",log-prune," "$TMP/q/oplog.csv" | cut -d: -f1) &&
+	for at in $n $((n - 1)) 200; do
+		rm -rf "$TMP/q2" && cp -a "$TMP/q" "$TMP/q2" && flip "$TMP/q2/oplog.csv" $at &&
+		same log-show -d "$TMP/q2" -k qkey --now 2025-03-02T00:00:00Z &&
+		test "$(cat st)" = 1 && test "$(wc -l <out)" -gt 1 &&
+		same log-show -d "$TMP/q2" -k qkey --now 2025-03-02T00:00:00Z --operator clerk01 &&
+		test "$(wc -l <out)" -eq 2 || return 1
+	done
+'
+
+test_expect_success 'a head from before the prune: the archive'"'"'s records shown, as on one core' '
+	rm -rf "$TMP/q2" && cp -a "$TMP/q" "$TMP/q2" && cp old.head "$TMP/q2/oplog.head" &&
+	same log-show -k qkey --now 2025-03-02T00:00:00Z --format raw qa.csv "$TMP/q2/oplog.csv" &&
+	test "$(cat st)" = 1 &&
+	test "$(tail -n 1 out | cut -d, -f1)" = "$(tail -n 1 qa.csv | cut -d, -f1)"
+'
+
 test_done
