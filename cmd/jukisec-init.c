@@ -455,9 +455,9 @@ key_notice(void)
 /* Standard output a regular file of the caller's (`jukisec-init >key`,
  * made by the shell under its umask, 0644 under the usual 022) that group
  * or others may use: made 0600 before the key is in it, as log-verify -k
- * refuses a key file they may read (and its owner must read it).  A terminal, a pipe, another's file,
- * or a file system that keeps no modes is left as it is (log-verify then
- * says what it refuses). */
+ * refuses a key file they may read (and its owner must read it).  A
+ * terminal, a pipe, another's file, or a file system that keeps no modes
+ * is left as it is (log-verify then says what it refuses). */
 static void
 key_file_private(void)
 {

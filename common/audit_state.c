@@ -509,8 +509,8 @@ check_conf(struct audit *a)
 		    "ロックまでの失敗回数の設定(%lld回)により、確認の失敗を"
 		    "繰り返しても操作できなくなりません", c->lockout_threshold);
 	if (c->lockout_unlock_minutes != 0) {
-		need = xasprintf("a lock-out ends without %s",
-		    muni_the(&a->st->conf, MN_SECURITY_MANAGER, the, sizeof(the)));
+		need = xasprintf("a lock-out ends without %s", muni_the(&a->st->conf,
+		    MN_SECURITY_MANAGER, the, sizeof(the)));
 		conf_item(a, "lockout_unlock_minutes", c->lockout_unlock_minutes,
 		    REF_R5_2, need, &warn, "ロックの自動解除(%lld分)の設定に"
 		    "より、ロックが%sの解除を待たずに解けます",

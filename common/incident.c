@@ -389,7 +389,8 @@ incident_new(struct store *st, const struct inc_new *n, int64_t now,
 		store_unlock(st, STORE_LOCK_LOG);
 		return status;
 	}
-	if ((status = next_id(st, &all, raw.len == 0, tm.tm_year + 1900, id)) != ST_OK)
+	if ((status = next_id(st, &all, raw.len == 0, tm.tm_year + 1900,
+	    id)) != ST_OK)
 		goto out;
 	new_row(&r, n, id, now);
 	status = write_logged(st, &raw, r.f, inc_row_detail(r.f), &written);

@@ -76,7 +76,8 @@ cited(const struct conf *cf, const char *text, enum muni_ref ref, int item,
 	const int ja = lang == INC_JA;
 	char	 what[512], cite[128], the[256];
 
-	snprintf(what, sizeof(what), text, ja ? muni_name(cf, MN_GENERAL_MANAGER, 1) :
+	snprintf(what, sizeof(what), text, ja ?
+	    muni_name(cf, MN_GENERAL_MANAGER, 1) :
 	    muni_the(cf, MN_GENERAL_MANAGER, the, sizeof(the)));
 	muni_cite(cf, ref, item, ja, cite, sizeof(cite));
 	snprintf(buf, len, ja ? "%s(%s)" : "%s (%s)", what, cite);
@@ -300,7 +301,8 @@ text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
 		fprintf(fp, "%s 様\n%s 様\n", muni_name(cf, MN_MAYOR, 1),
 		    muni_name(cf, MN_GENERAL_MANAGER, 1));
 	else
-		fprintf(fp, "To: %s and %s\n", muni_the(cf, MN_MAYOR, t1, sizeof(t1)),
+		fprintf(fp, "To: %s and %s\n",
+		    muni_the(cf, MN_MAYOR, t1, sizeof(t1)),
 		    muni_the(cf, MN_GENERAL_MANAGER, t2, sizeof(t2)));
 	fprintf(fp, L(lang, "Date: %s\n", "\n%s\n"), when(now, lang, 0, b1, sizeof(b1)));
 	p = who(reg, inc->by, lang);

@@ -942,24 +942,28 @@ head_record(struct vstate *v, const struct oplog_record *r, int fd, long long en
 	if (v->hs.why[!v->hs.pick] == NULL && r->seq == o->seq && !v->other_seen) {
 		if (!ct_equal(r->mac, o->mac, OPLOG_MACLEN) || r->time != o->time ||
 		    r->epoch != o->epoch)
-			return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
-			    _("differs from the record oplog.head's other slot names"));
+			return unexplained(v, fd, end) ? bad_pending(v) :
+			    bad_as(v, r, OPLOG_BAD_HEAD, _("differs from the "
+			    "record oplog.head's other slot names"));
 		v->other_seen = 1;
 	}
 	if (r->seq != h->seq)
 		return 0;
 	if (!ct_equal(r->mac, h->mac, OPLOG_MACLEN) || r->time != h->time || r->epoch != h->epoch)
-		return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v, fd, end) ? bad_pending(v) :
+		    bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("differs from the record oplog.head names: head rolled back, "
 		    "or the record replaced"));
 	if (end != h->size || v->live_count != h->count ||
 	    (v->epoch_whole && v->cur_n != h->erecs))
-		return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v, fd, end) ? bad_pending(v) :
+		    bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("oplog.head says size %lld, count %lld, erecs %lld here; the "
 		    "log has %lld, %lld, %lld"), h->size, h->count, h->erecs, end,
 		    v->live_count, v->cur_n);
 	if (h->version == 2 && h->kepoch != r->epoch + v->prev.seal)
-		return unexplained(v, fd, end) ? bad_pending(v) : bad_as(v, r, OPLOG_BAD_HEAD,
+		return unexplained(v, fd, end) ? bad_pending(v) :
+		    bad_as(v, r, OPLOG_BAD_HEAD,
 		    _("oplog.head names key epoch %lld after this record"), h->kepoch);
 	/* a version 1 head has no kepoch: its K is the page's all the same,
 	 * E or E+1 after a seal, which the key file may not pass */
@@ -2171,7 +2175,8 @@ sink_end(struct vstate *v)
 		return;
 	/* the worker failed the checkpoint that verified the first record,
 	 * or a record before it: none is verified, as on one core */
-	if (v->mac_failed && !v->start_early && res->bad_seq <= res->start_checkpoint_seq)
+	if (v->mac_failed && !v->start_early &&
+	    res->bad_seq <= res->start_checkpoint_seq)
 		return;
 	upto = v->prev.seq;
 	if (!v->mac_failed && v->q && macq_drain(v->q, &line, &seq, &file) &&
