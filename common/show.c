@@ -67,6 +67,7 @@ struct ctx {
 	long long	chained;	/* ver: the last seq it took, at or
 					 * before after (the cursor may name a
 					 * record past the committed end) */
+	unsigned char	cmac[OPLOG_MACLEN];	/* ver: that record's MAC */
 	int		start;		/* ver: the live log read from its start,
 					 * its first record next */
 	struct oplog_verify_result res;
@@ -160,13 +161,29 @@ after_line(struct ctx *c, long long seq, const char *line, size_t len)
 	c->macd = c->ver == NULL && line_mac(line, len, c->mac) == 0;
 }
 
+/* With -k, the record of seq the verifier took last, met again in a log
+ * read from its start (a prune's, renamed in): the chain goes on from it,
+ * so it must be that very record, else the records after it are another
+ * history than the one verified and shown.  ST_OK, or ST_NO said. */
+static int
+chain_kept(struct ctx *c, const char *name, size_t line, long long seq,
+    const unsigned char mac[OPLOG_MACLEN])
+{
+	if (seq != c->chained || ct_equal(mac, c->cmac, OPLOG_MACLEN))
+		return ST_OK;
+	jerr_say(c->err, ST_NO, _("%s:%zu: seq %lld: not the record verified "
+	    "as seq %lld before the log was replaced"), name, line, seq, seq);
+	return ST_NO;
+}
+
 /* A record a read by seq passes over, handed on before (its line
- * beginning at *before, where the read stands): a recovery's is
- * remembered; the one of seq after must be the record this run read
- * there, else SHOW_FORK. */
+ * beginning at *before, where the read stands, line number lineno of
+ * name): a recovery's is remembered; the one of seq after must be the
+ * record this run read there, else SHOW_FORK; with -k the one of seq
+ * chained the verifier's (chain_kept). */
 static int
 passed_over(struct ctx *c, const struct spot *before, long long seq,
-    const char *line, size_t len)
+    const char *line, size_t len, const char *name, size_t lineno)
 {
 	unsigned char mac[OPLOG_MACLEN];
 	const char *v;
@@ -178,6 +195,11 @@ passed_over(struct ctx *c, const struct spot *before, long long seq,
 	    n == 7 && memcmp(v, "recover", 7) == 0) {
 		c->rec_seq = seq;
 		c->rec_at = *before;
+	}
+	if (c->ver != NULL && seq == c->chained) {
+		if (line_mac(line, len, mac) == -1)
+			memset(mac, 0, sizeof(mac));
+		return chain_kept(c, name, lineno, seq, mac);
 	}
 	if (seq != c->after || !c->macd)
 		return ST_OK;
@@ -208,6 +230,9 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 			return 0;
 	}
 	gap(c, r->seq);
+	if (c->ver != NULL && c->byseq &&
+	    chain_kept(c, name, r->line, r->seq, r->mac) != ST_OK)
+		return ST_NO;
 	/* records up to the cursor that the chain has not reached yet
 	 * (past the committed end when the run began) are verified, not
 	 * shown again */
@@ -219,6 +244,7 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 			return ST_NO;
 		}
 		c->chained = r->seq;
+		memcpy(c->cmac, r->mac, OPLOG_MACLEN);
 	}
 	if (c->byseq && r->seq <= c->after)
 		return 0;
@@ -346,7 +372,8 @@ read_fd(struct ctx *c, int fd, const char *name, struct spot *at, long long last
 			if (last >= 0 && seq > last)
 				break;
 			if (c->byseq && seq <= passed_seq(c) && !c->start) {
-				st = passed_over(c, at, seq, line, len);
+				st = passed_over(c, at, seq, line, len, name,
+				    oplog_reader_lines(rd));
 				if (st != ST_OK)
 					break;
 				passed(at, rd);
@@ -702,6 +729,7 @@ follow(struct store *st, const struct oplog_vkey *vk, struct ctx *c)
 		return ST_FAIL;
 	if (vk != NULL) {
 		c->chained = c->res.committed.seq;
+		memcpy(c->cmac, c->res.committed.mac, OPLOG_MACLEN);
 		c->ver = oplog_verifier_new(vk, &c->res.committed,
 		    c->o->now_given ? &c->o->now : NULL, &c->res);
 	}

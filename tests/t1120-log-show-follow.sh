@@ -549,6 +549,27 @@ test_expect_success '--follow -k: a forged checkpoint whose removed= does not go
 '
 
 
+# A genuine prune renamed in, but the record the follower verified last
+# changed in it (its MAC's last digit): the chain cannot go on from that
+# record, and the records after it are not shown as verified, as
+# log-verify fails the log afterwards.
+test_expect_success '--follow -k: the record verified last, changed in the log renamed in: exit 1, named' '
+	rm -rf fk fk.q && cp -a p0 fk && cp -a p0 fk.q && : >f.err &&
+	last=$(plast fk) && pfollow fk out-fk && wait_for out_has out-fk "$last" &&
+	pprune fk.q "2024-01-11 23:50:00" &&
+	n=$(grep -n "^$last," fk.q/oplog.csv | cut -d: -f1) && test -n "$n" &&
+	awk -v n="$n" "NR == n { c = substr(\$0, length(\$0))
+		\$0 = substr(\$0, 1, length(\$0) - 1) (c == \"0\" ? \"1\" : \"0\") } { print }" \
+	    fk.q/oplog.csv >flip.tmp && cat flip.tmp >fk.q/oplog.csv &&
+	applied fk.q fk &&
+	wait_for test -s f.err && { wait "$(cat f.pid)"; test $? = 1; } &&
+	one_line_matching f.err "^log-show: oplog.csv:$n: seq $last: not the record verified as seq $last before the log was replaced\$" &&
+	out_has out-fk "$last" &&
+	test_must_fail 1 log-verify -d fk -k p.key --now $PNOW 2>err &&
+	grep -q "seq $last: MAC mismatch" err
+'
+
+
 test_seed 1120
 
 # slow OUT: standard input appended to OUT, 64 KiB every 5 ms: a pipe that
