@@ -221,6 +221,9 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 		    r->len[OF_OPERATOR] == 0 ? "operator" : "action");
 		return ST_NO;
 	}
+	if (c->ver != NULL && c->byseq &&
+	    chain_kept(c, name, r->line, r->seq, r->mac) != ST_OK)
+		return ST_NO;
 	/* after a prune's rename, the start its checkpoint must explain;
 	 * verified before, most often */
 	if (c->start) {
@@ -230,9 +233,6 @@ take(struct ctx *c, const struct oplog_record *r, const char *name)
 			return 0;
 	}
 	gap(c, r->seq);
-	if (c->ver != NULL && c->byseq &&
-	    chain_kept(c, name, r->line, r->seq, r->mac) != ST_OK)
-		return ST_NO;
 	/* records up to the cursor that the chain has not reached yet
 	 * (past the committed end when the run began) are verified, not
 	 * shown again */
