@@ -478,7 +478,7 @@ check_conf(struct audit *a)
 {
 	const struct conf *c = &a->st->conf;
 	size_t	 fail = 0, warn = 0, odd = 0;
-	char	*need, the[256];
+	char	*need, the[MUNI_THE_BUFSZ];
 
 	check_begin(a, "STATE", "conf-values");
 	if (c->retain_days < PRUNE_MIN_DAYS)

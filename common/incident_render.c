@@ -74,7 +74,7 @@ cited(const struct conf *cf, const char *text, enum muni_ref ref, int item,
     enum inc_lang lang, char *buf, size_t len)
 {
 	const int ja = lang == INC_JA;
-	char	 what[512], cite[128], the[256];
+	char	 what[512], cite[128], the[MUNI_THE_BUFSZ];
 
 	snprintf(what, sizeof(what), text, ja ?
 	    muni_name(cf, MN_GENERAL_MANAGER, 1) :
@@ -124,7 +124,7 @@ step_what(const struct conf *cf, int step, enum inc_lang lang, char *buf,
 {
 	const int ja = lang == INC_JA;
 	const enum muni_name n = (enum muni_name)step_text[step].name;
-	char	 the[256];
+	char	 the[MUNI_THE_BUFSZ];
 
 	snprintf(buf, len, ja ? step_text[step].ja : step_text[step].en,
 	    step_text[step].name < 0 ? "" : ja ? muni_name(cf, n, 1) :
@@ -289,7 +289,7 @@ text_head(FILE *fp, const struct conf *cf, const struct register_ *reg,
     const struct incident *inc, enum inc_lang lang, int64_t now)
 {
 	const int ja = lang == INC_JA;
-	char b1[128], tz[64] = "", t1[256], t2[256], *p;
+	char b1[128], tz[64] = "", t1[MUNI_THE_BUFSZ], t2[MUNI_THE_BUFSZ], *p;
 	struct tm tm;
 
 	if (era_local_tm(now, &tm))
@@ -417,7 +417,7 @@ text_disconnection(FILE *fp, const struct conf *cf, const struct incident *inc,
 {
 	const int ja = lang == INC_JA;
 	const struct inc_event *e;
-	char b1[128], cite[128], the[256];
+	char b1[128], cite[128], the[MUNI_THE_BUFSZ];
 	size_t i;
 
 	muni_cite(cf, REF_R9_2, 0, ja, cite, sizeof(cite));

@@ -72,7 +72,10 @@ struct muni {
 /* The Japanese (ja 1) or English half of a name setting. */
 const char *muni_name(const struct conf *, enum muni_name, int ja);
 /* The name for an English sentence's "to/by ...": "the Mayor", or a name
- * given in Japanese only as it stands (no article), in buf. */
+ * given in Japanese only as it stands (no article), in buf, of
+ * MUNI_THE_BUFSZ bytes to hold any (a name is within a jukisec.conf
+ * line, 4096 bytes at most). */
+#define MUNI_THE_BUFSZ	4104
 const char *muni_the(const struct conf *, enum muni_name, char *buf, size_t len);
 
 /* The article of ref, with item 号 when item > 0: "第9条第1項第2号", or
