@@ -258,9 +258,16 @@ oplog_key_read(struct store *st, struct oplog_key *k, const char **why)
 	int fd, n, rc = ST_NO;
 
 	*why = NULL;	/* _() only on failure: it sets up a deferred locale */
-	if ((fd = store_openat_st(st, OPLOG_KEYFILE, O_RDONLY, 0, &sb)) == -1) {
-		*why = key_refused(st, errno);
-		return ST_FAIL;
+	/* A file with no link left was opened just before a writer renamed
+	 * the next epoch's key over it: the name holds that one now. */
+	for (n = 0;; n++) {
+		if ((fd = store_openat_st(st, OPLOG_KEYFILE, O_RDONLY, 0, &sb)) == -1) {
+			*why = key_refused(st, errno);
+			return ST_FAIL;
+		}
+		if (sb.st_nlink != 0 || n == 8)
+			break;
+		close(fd);
 	}
 	/* Whoever reads the current key can forge this epoch's records: a
 	 * 0640 state file is fine, a 0640 key is not (the owner and the
