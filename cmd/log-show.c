@@ -40,6 +40,7 @@ static const struct tool_opt opts[] = {
 
 struct own {
 	struct show_opts o;
+	struct show_cursor cursor;
 	const char	*keyfile, *fmt;
 };
 
@@ -123,7 +124,9 @@ opt(void *p, int ch, char *arg)
 	case O_CURSOR:
 		if (usage_empty(arg, "--cursor-file"))
 			return ST_USAGE;
-		o->cursor = arg;
+		w->cursor.path = arg;
+		w->cursor.dfd = -1;
+		o->cursor = &w->cursor;
 		break;
 	case O_SYSLOG:
 		if (arg != NULL && usage_empty(arg, "--syslog"))
@@ -199,7 +202,7 @@ run(struct own *w, const struct tool_args *a)
 			return r;
 		stp = &st;
 	}
-	if (o->cursor && (r = show_path_outside(stp, o->cursor, "--cursor-file")) != ST_OK)
+	if (o->cursor && (r = show_cursor_open(stp, o->cursor, stp ? stp->err : NULL)) != ST_OK)
 		goto out;
 	if (w->keyfile && (vk = oplog_vkey_open(w->keyfile, &e)) == NULL) {
 		r = jerr_warn(&e);
@@ -210,6 +213,8 @@ run(struct own *w, const struct tool_args *a)
 	r = show_run(stp, vk, o);
 out:
 	oplog_vkey_free(vk);
+	if (o->cursor && o->cursor->dfd != -1)
+		close(o->cursor->dfd);
 	if (stp)
 		store_close(stp);
 	return r;

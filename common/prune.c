@@ -78,6 +78,8 @@
 struct archive {
 	int		fd;
 	const char	*name;
+	int		dfd;		/* its directory, checked (archive_outside) */
+	const char	*base;		/* its name there */
 	long long	last_seq;	/* -1: nothing in it yet */
 	char		last_mac[2 * OPLOG_MACLEN + 1];
 	int		matched;	/* the log has last_seq, same MAC */
@@ -176,8 +178,8 @@ archive_lockfile(struct archive *a, const char *name, struct stat *sb)
 
 	for (tries = 0; tries < 8; tries++) {
 		a->created = 0;
-		if ((fd = open(name, ARCHIVE_FLAGS)) == -1 && errno == ENOENT &&
-		    (fd = open(name, ARCHIVE_FLAGS | O_CREAT | O_EXCL, 0600)) != -1)
+		if ((fd = openat(a->dfd, a->base, ARCHIVE_FLAGS)) == -1 && errno == ENOENT &&
+		    (fd = openat(a->dfd, a->base, ARCHIVE_FLAGS | O_CREAT | O_EXCL, 0600)) != -1)
 			a->created = 1;
 		if (fd == -1 && errno == EEXIST)
 			continue;	/* made meanwhile: open it as it is */
@@ -332,7 +334,8 @@ archive_tail(struct archive *a, long long size, struct tail_key *k,
 }
 
 static int
-archive_open(struct archive *a, const char *name, struct jerr *err)
+archive_open(struct archive *a, const char *name, int dfd, const char *base,
+    struct jerr *err)
 {
 	struct stat sb;
 	struct tail_key k;
@@ -342,6 +345,8 @@ archive_open(struct archive *a, const char *name, struct jerr *err)
 	memset(a, 0, sizeof(*a));
 	a->err = err;
 	a->name = name;
+	a->dfd = dfd;
+	a->base = base;
 	a->last_seq = -1;
 	a->from = a->copied = -1;
 	a->buf = xmalloc(TAIL_BUFSZ);
@@ -505,14 +510,18 @@ link_target(const char *path)
  * An archive inside the state directory, or naming one of its files under
  * another name (a hard link, or a symbolic link to one, which archive_open
  * would refuse as a link), would put removed records where the log's own
- * files live, or overwrite one (issue 11): ST_USAGE after one line.
+ * files live, or overwrite one (issue 11): ST_USAGE after one line.  Then
+ * (*dfd not NULL) its directory opened and checked as a directory, not a
+ * name: the archive is made there, by *base, whatever another user swaps
+ * on the path meanwhile (a link to the state directory put in place of a
+ * directory of it between this check and the open).
  */
 static int
-archive_outside(struct store *st, const char *name)
+archive_outside(struct store *st, const char *name, int *dfd, const char **base)
 {
 	struct stat sd, so;
 	char *path, *next;
-	int hops, ret = ST_OK;
+	int hops, in, ret = ST_OK;
 
 	if (fstat(st->dirfd, &sd) == -1)
 		return ST_OK;
@@ -531,6 +540,19 @@ archive_outside(struct store *st, const char *name)
 		path = next;
 	}
 	free(path);
+	if (ret == ST_OK && dfd != NULL && strcmp(name, "-") != 0) {
+		/* DIR/.. names DIR's parent, a directory open refuses */
+		if ((*dfd = open_parent(name, base)) == -1 ||
+		    (in = strcmp(*base, "..") == 0 ? 0 :
+		    store_dir_within(st, *dfd)) == -1) {
+			open_safe_say(st->err, name);
+			return ST_FAIL;
+		}
+		if (**base == '\0')	/* "DIR/": the directory, refused as one */
+			*base = ".";
+		if (in)
+			ret = ST_USAGE;
+	}
 	if (ret != ST_OK)
 		jerr_say(st->err, ST_USAGE, _("--archive %s: inside the state directory %s, or one of its files; "
 		    "keep the archive elsewhere"), name, st->dir);
@@ -582,7 +604,7 @@ archive_sync(struct archive *a)
 	}
 	/* a file made now: its name on disk too, or a power loss after the
 	 * log's rename could leave the records removed and no archive */
-	if (a->created && fsync_parent(a->name) == -1) {
+	if (a->created && fsync_dir(a->dfd) == -1) {
 		jerr_say_errno(a->err, ST_FAIL, _("%s: syncing its directory"),
 		    a->name);
 		return -1;
@@ -695,10 +717,12 @@ archive_abandon(struct archive *a, int replaced)
 		archive_undo(a);
 		return;
 	}
-	/* Still the file it made under that name (the flock is held). */
-	if (fstat(a->fd, &sa) == 0 && lstat(a->name, &sb) == 0 &&
+	/* Still the file it made under that name (the flock is held), in
+	 * the directory it made it in. */
+	if (fstat(a->fd, &sa) == 0 &&
+	    fstatat(a->dfd, a->base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
-		unlink(a->name);
+		unlinkat(a->dfd, a->base, 0);
 }
 
 /* The line in hand, at log offset off, goes: archived unless the archive
@@ -1356,8 +1380,9 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	struct tail_lines r;
 	struct tail_key cut;
 	char *fname;
+	const char *abase = NULL;
 	long long keep_off, guess = -1;
-	int lockfd = -1, ret = ST_FAIL;
+	int lockfd = -1, adfd = -1, ret = ST_FAIL;
 
 	memset(res, 0, sizeof(*res));
 	memset(&af, 0, sizeof(af));
@@ -1369,7 +1394,8 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 
 	/* A usage error leaves the state as it was: checked before the
 	 * prune lock's file is made. */
-	if (o->archive != NULL && (ret = archive_outside(st, o->archive)) != ST_OK)
+	if (o->archive != NULL && (ret = archive_outside(st, o->archive,
+	    o->dry_run ? NULL : &adfd, &abase)) != ST_OK)
 		goto out;
 	ret = ST_FAIL;
 	if (!o->dry_run) {
@@ -1389,7 +1415,7 @@ prune_run(struct store *st, const struct prune_opts *o, struct prune_result *res
 	 * archive's, then the log lock (replace_log) in every run. */
 	if (o->archive != NULL && !o->dry_run) {
 		a = &arch;
-		if (archive_open(a, o->archive, st->err) == -1) {
+		if (archive_open(a, o->archive, adfd, abase, st->err) == -1) {
 			ret = ST_FAIL;
 			goto out;
 		}
@@ -1444,6 +1470,8 @@ out:
 	if (r.fd != -1)
 		close(r.fd);
 	free(r.buf);
+	if (adfd != -1)
+		close(adfd);
 	if (lockfd != -1)
 		close(lockfd);
 	free(fname);

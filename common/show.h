@@ -33,6 +33,14 @@ struct show_filter {
 	const char	*object;		/* a substring of the object */
 };
 
+/* --cursor-file: its name as given, for messages; its directory, opened
+ * once when it is checked (show_cursor_open), and its name there. */
+struct show_cursor {
+	const char	*path;
+	int		 dfd;
+	const char	*base;
+};
+
 struct show_opts {
 	struct show_filter f;
 	enum show_format fmt;
@@ -40,7 +48,7 @@ struct show_opts {
 	const char *const *files;		/* 0 files: the live log */
 	size_t		nfiles;
 	int		follow;
-	const char	*cursor;		/* --cursor-file, or NULL */
+	struct show_cursor *cursor;		/* --cursor-file, or NULL */
 	const char	*syslog;		/* the socket, or NULL */
 	int64_t		now;			/* for -k on the live log */
 	int		now_given;		/* --now: --follow -k judges the new
@@ -146,8 +154,8 @@ void	show_syslog_close(struct show_syslog *);
  * rename); sync also makes it durable; seq -1 is a trial of a cursor
  * there is none of yet: its temporary file made, written, synced and
  * removed.  0, or -1 with a message said. */
-int	show_cursor_read(const char *path, long long *seq, struct jerr *);
-int	show_cursor_write(const char *path, long long seq, int sync,
+int	show_cursor_read(const struct show_cursor *, long long *seq, struct jerr *);
+int	show_cursor_write(const struct show_cursor *, long long seq, int sync,
 	    struct jerr *);
 /* SIGTERM, SIGINT and SIGHUP (those not ignored) caught for a clean stop
  * (show_follow.c): catch is 0, or -1 with a message said; stopped is the
@@ -156,8 +164,9 @@ int	show_cursor_write(const char *path, long long seq, int sync,
 int	show_stop_catch(struct jerr *);
 int	show_stopped(void);
 void	show_stop_release(void);
-/* Refuses an output path inside the state directory (exit 2; the
- * message said to st->err). */
-int	show_path_outside(struct store *, const char *path, const char *what);
+/* The cursor's directory opened (c->path set, st NULL or the live
+ * log's), and refused inside the state directory: exit 2, the message
+ * said to e.  ST_OK, else the exit status after a message. */
+int	show_cursor_open(struct store *, struct show_cursor *, struct jerr *);
 
 #endif

@@ -32,7 +32,7 @@
 #include "show.h"
 
 int
-show_cursor_read(const char *path, long long *seq, struct jerr *e)
+show_cursor_read(const struct show_cursor *c, long long *seq, struct jerr *e)
 {
 	char buf[64], *nl;
 	ssize_t n;
@@ -41,16 +41,16 @@ show_cursor_read(const char *path, long long *seq, struct jerr *e)
 	*seq = -1;
 	/* open_regular: a FIFO or a device put in its place must not hang a
 	 * cron job; the cursor is the user's file, wherever it is. */
-	if ((fd = open_regular(AT_FDCWD, path, O_RDONLY)) == -1) {
+	if ((fd = open_regular(c->dfd, c->base, O_RDONLY)) == -1) {
 		if (errno == ENOENT)
 			return ST_OK;
-		open_safe_say(e, path);
+		open_safe_say(e, c->path);
 		return ST_FAIL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n == -1) {
-		jerr_say_errno(e, ST_FAIL, "%s", path);
+		jerr_say_errno(e, ST_FAIL, "%s", c->path);
 		return ST_FAIL;
 	}
 	buf[n] = '\0';
@@ -59,48 +59,52 @@ show_cursor_read(const char *path, long long *seq, struct jerr *e)
 	    nl + 1 != buf + n || oplog_decimal(buf + 4, nl - buf - 4, seq) == -1) {
 		*seq = -1;
 		jerr_say(e, ST_USAGE, _("%s:1: not a log-show cursor (seq=N)"),
-		    path);
+		    c->path);
 		return ST_USAGE;
 	}
 	return ST_OK;
 }
 
+/* Made, replaced and removed in the directory opened at the start, by
+ * names in it: a directory of the path swapped since (another user's
+ * /tmp/x made a link to the state directory) cannot send the write
+ * there. */
 int
-show_cursor_write(const char *path, long long seq, int sync,
+show_cursor_write(const struct show_cursor *c, long long seq, int sync,
     struct jerr *e)
 {
-	char *tmp = xasprintf("%s.tmp", path), line[40];
+	char *tmp = xasprintf("%s.tmp", c->base), line[40];
 	int fd = -1, n, ret = -1;
 
 	n = snprintf(line, sizeof(line), "seq=%lld\n", seq < 0 ? 0 : seq);
 	/* Made afresh (O_EXCL): what a killed run, or anyone, left at tmp
 	 * (a FIFO would hang a cron job) is removed, never opened. */
-	if ((unlink(tmp) == -1 && errno != ENOENT) ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
+	if ((unlinkat(c->dfd, tmp, 0) == -1 && errno != ENOENT) ||
+	    (fd = openat(c->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
 	    write_all(fd, line, (size_t)n) == -1 || (sync && fdatasync(fd) == -1)) {
-		jerr_say_errno(e, ST_FAIL, "%s", tmp);
+		jerr_say_errno(e, ST_FAIL, "%s.tmp", c->path);
 		if (fd != -1)
 			close(fd);
-		unlink(tmp);
+		unlinkat(c->dfd, tmp, 0);
 		goto out;
 	}
 	if (seq < 0) {		/* the trial: nothing to put in place */
 		ret = close(fd);
 		if (ret == -1)
-			jerr_say_errno(e, ST_FAIL, "%s", tmp);
-		unlink(tmp);
+			jerr_say_errno(e, ST_FAIL, "%s.tmp", c->path);
+		unlinkat(c->dfd, tmp, 0);
 		goto out;
 	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		jerr_say_errno(e, ST_FAIL, "%s", path);
-		unlink(tmp);
+	if (close(fd) == -1 || renameat(c->dfd, tmp, c->dfd, c->base) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", c->path);
+		unlinkat(c->dfd, tmp, 0);
 		goto out;
 	}
 	/* the rename made durable too: a cursor a power loss could take
 	 * back would hand records on again */
-	if (sync && fsync_parent(path) == -1) {
+	if (sync && fsync_dir(c->dfd) == -1) {
 		jerr_say_errno(e, ST_FAIL, _("%s: syncing its directory"),
-		    path);
+		    c->path);
 		goto out;
 	}
 	ret = 0;
@@ -109,48 +113,29 @@ out:
 	return ret;
 }
 
-/* The directory part of path, resolved. */
-static char *
-real_dir(const char *path)
-{
-	char *d = xstrdup(path), *slash = strrchr(d, '/'), *r;
-
-	if (slash == NULL) {
-		free(d);
-		d = xstrdup(".");
-	} else if (slash == d)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	r = realpath(d, NULL);
-	free(d);
-	return r;
-}
-
+/*
+ * Checked by the directory opened, the one every write goes to, not by
+ * its name (issue: another user's directory on the path, swapped between
+ * a check by name and the writes, put "seq=N" over the register).
+ */
 int
-show_path_outside(struct store *st, const char *path, const char *what)
+show_cursor_open(struct store *st, struct show_cursor *c, struct jerr *e)
 {
-	char *sd, *pd;
-	struct stat a, b;
-	int in;
+	int in = 0;
 
-	if (st == NULL)
-		return ST_OK;
-	if ((pd = real_dir(path)) == NULL) {
-		jerr_say_errno(st->err, ST_FAIL, "%s", path);
+	if ((c->dfd = open_parent(c->path, &c->base)) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", c->path);
 		return ST_FAIL;
 	}
-	sd = realpath(st->dir, NULL);
-	in = sd != NULL && (strcmp(pd, sd) == 0 ||
-	    (strncmp(pd, sd, strlen(sd)) == 0 && pd[strlen(sd)] == '/'));
-	if (!in && stat(pd, &a) == 0 && fstat(st->dirfd, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		in = 1;
-	free(sd);
-	free(pd);
+	if (c->base[0] == '\0')	/* "DIR/": the directory, refused as one */
+		c->base = ".";
+	if (st != NULL && (in = store_dir_within(st, c->dfd)) == -1) {
+		jerr_say_errno(e, ST_FAIL, "%s", c->path);
+		return ST_FAIL;
+	}
 	if (in) {
-		jerr_say(st->err, ST_USAGE, _("%s %s: inside the state directory "
-		    "%s"), what, path, st->dir);
+		jerr_say(e, ST_USAGE, _("%s %s: inside the state directory "
+		    "%s"), "--cursor-file", c->path, st->dir);
 		return ST_USAGE;
 	}
 	return ST_OK;

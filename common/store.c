@@ -1494,25 +1494,53 @@ fsync_dir(int dirfd)
 }
 
 int
-fsync_parent(const char *path)
+open_parent(const char *path, const char **base)
 {
-	char *dir = xstrdup(path), *slash;
-	int dfd, r = -1, e;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd, e;
 
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else {		/* "x": room for ".", NUL */
-		dir[0] = '.';
-		dir[1] = '\0';
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		r = fsync_dir(dfd);
-		e = errno;
-		close(dfd);
-		errno = e;
-	}
+	*base = slash != NULL ? slash + 1 : path;
+	dir = slash == NULL ? xstrdup(".") :
+	    xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	e = errno;
 	free(dir);
-	return r;
+	errno = e;
+	return fd;
+}
+
+int
+store_dir_within(struct store *st, int dfd)
+{
+	struct stat sd, s, p;
+	int cur = dfd, up, depth, in = -1, e;
+
+	if (fstat(st->dirfd, &sd) == -1)
+		return -1;
+	/* O_PATH: a parent is searched, never read (a home directory of
+	 * mode 0711 on the way up). */
+	for (depth = 0; depth < 4096 && in == -1; depth++) {
+		if (fstat(cur, &s) == -1)
+			break;
+		if (s.st_dev == sd.st_dev && s.st_ino == sd.st_ino)
+			in = 1;
+		else if ((up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+			break;
+		else {
+			if (cur != dfd)
+				close(cur);
+			cur = up;
+			if (fstat(cur, &p) == 0 && p.st_dev == s.st_dev &&
+			    p.st_ino == s.st_ino)
+				in = 0;		/* "/": its own parent */
+		}
+	}
+	e = errno;
+	if (cur != dfd)
+		close(cur);
+	errno = in == -1 && depth >= 4096 ? ELOOP : e;
+	return in;
 }
 
 /* af->tmpname made, mode, and opened for writing: 0, or -1 with errno

@@ -401,9 +401,17 @@ int	store_unwritable(int err);
 
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);
-/* The directory that holds path (".": a name without '/') synced, as
- * fsync_dir: 0, or -1 with errno. */
-int	fsync_parent(const char *path);
+/* The directory that holds path (".": a name without '/'), opened for
+ * reading as open(2) reaches it, and *base the rest of path: a file a
+ * tool makes, replaces or removes by a name the user gives is then made,
+ * renamed and removed in this one directory, which a directory of the
+ * path swapped after a check cannot change.  fd, or -1 with errno. */
+int	open_parent(const char *path, const char **base);
+/* 1 if the directory dfd is the state directory or lies below it, 0 if
+ * not: found from dfd itself up through "..", not from a name of it.
+ * -1 with errno when it cannot be told (a parent that cannot be
+ * searched). */
+int	store_dir_within(struct store *, int dfd);
 
 /* All n bytes of p to fd, again after EINTR and short writes: 0, or -1
  * with errno.  The suite's one loop around write(2). */

@@ -689,4 +689,22 @@ test_expect_success 'the cron form stopped (SIGTERM) within a backlog: the next 
 	! grep -v -e "^TERM 143 seq=" -e "^TERM 0 seq=$(last_seq)\$" stops2
 '
 
+# The cursor's directory is checked once, as opened, and every write goes
+# to it: another user's directory on the path, swapped for a link to the
+# state directory while the follower waits, cannot send "seq=N" over the
+# register.
+test_expect_success 'a cursor directory swapped for the state directory meanwhile: the cursor stays where it was checked' '
+	cp -p s/operators.csv reg.before 2>/dev/null || : >reg.before &&
+	mkdir -p sw/real && ln -s real sw/dir &&
+	follow out13 --cursor-file "$TMP/sw/dir/operators.csv" &&
+	wait_for out_has out13 "$(last_seq)" && test -s sw/real/operators.csv &&
+	ln -s "$TMP/s" sw/dir.new && mv -T sw/dir.new sw/dir &&
+	rec s "2025-07-05 00:00:00" swapped 1 &&
+	wait_for out_has out13 "$(last_seq)" &&
+	wait_for cursor_is sw/real/operators.csv "$(last_seq)" &&
+	kill "$(cat f.pid)" && wait "$(cat f.pid)" 2>/dev/null;
+	if test -s reg.before; then cmp reg.before s/operators.csv; else test ! -e s/operators.csv; fi &&
+	test ! -e s/operators.csv.tmp
+'
+
 test_done

@@ -235,6 +235,30 @@ test_expect_success 'an archive below the state directory in a directory not mad
 	cmp "$S/oplog.csv" orig.csv && test ! -e "$S/sub" && test ! -e "$S/nosuch"
 '
 
+# The archive's directory is checked as opened, and the archive made in
+# it: a link put in place of a directory of the path while log-prune waits
+# (here for a chain check's shared prune.lock) cannot send it into the
+# state directory.
+prune_waiting() {
+	for p in /proc/[0-9]*; do
+		test "$(cat "$p/comm" 2>/dev/null)" = log-prune &&
+		    ls -l "$p/fd" 2>/dev/null | grep -q "$1/prune.lock" && return 0
+	done
+	return 1
+}
+test_expect_success 'an archive directory swapped for the state directory meanwhile: the archive stays where it was checked' '
+	init_at "$TMP/sw" && W=$TMP/sw && (umask 077 && : >>"$W/prune.lock") &&
+	mkdir -p swd/real && ln -s real swd/dir &&
+	{ flock -s "$W/prune.lock" sh -c "until test -e go; do sleep 0.05; done" & } &&
+	wait_for_cmd() { i=0; until "$@"; do i=$((i + 1)); test $i -lt 400 || return 1; sleep 0.05; done; } &&
+	wait_for_cmd sh -c "! flock -n -x \"$W/prune.lock\" true" &&
+	{ { at 2022-01-02T00:00:00Z log-prune -d "$W" -a "$TMP/swd/dir/a.csv" 2>perr; echo $? >pst; } & } &&
+	wait_for_cmd prune_waiting "$W" &&
+	ln -s "$W" swd/dir.new && mv -T swd/dir.new swd/dir &&
+	touch go && wait && test "$(cat pst)" = 0 && test ! -s perr &&
+	test ! -e "$W/a.csv" && head -n 1 swd/real/a.csv | grep -q "^seq,"
+'
+
 test_expect_success 'a usage error leaves the state as it was: no prune.lock made (2)' '
 	init_at "$TMP/fresh" && F=$TMP/fresh &&
 	test ! -e "$F/prune.lock" &&

@@ -84,9 +84,15 @@ static char cursor[64];	/* a file that is not a cursor */
 static int
 cursor_read(struct jerr *e)
 {
+	struct show_cursor c = { .path = cursor };
 	long long seq;
+	int r;
 
-	return show_cursor_read(cursor, &seq, e);
+	if ((c.dfd = open_parent(cursor, &c.base)) == -1)
+		return -1;
+	r = show_cursor_read(&c, &seq, e);
+	close(c.dfd);
+	return r;
 }
 
 static int
