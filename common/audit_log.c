@@ -686,7 +686,8 @@ verify_item(struct audit *a, const struct walk *w,
 		else
 			check_item(a, subj, "record %lld (%s line %zu): %s",
 			    res->bad_seq, file, res->bad_line, res->reason);
-	} else if (res->bad_line > 0) {
+	} else if (res->bad_line > 0 && (res->bad_kind != OPLOG_BAD_UNFINISHED ||
+	    w->torn == 0)) {
 		snprintf(subj, sizeof(subj), "%s:%zu", file, res->bad_line);
 		t = a->o->ja ? unread_ja(res->bad_line, 0, 0) :
 		    xasprintf("%s: %s", subj, res->reason);

@@ -1414,7 +1414,7 @@ verify_fd(struct vstate *v, int fd, int first)
 		}
 		if (v->live && v->head_why == NULL && oplog_reader_torn(rd) > 0 &&
 		    end >= v->hs.h[v->hs.pick].size) {
-			bad(v, NULL, _("%zu bytes after the last record: an unfinished append "
+			bad_line(v, line, _("%zu bytes after the last record: an unfinished append "
 			    "(the next append cuts it and logs a repair)"), oplog_reader_torn(rd));
 			if (!v->mac_failed)	/* no record the MAC pass found first */
 				v->res->bad_kind = OPLOG_BAD_UNFINISHED;

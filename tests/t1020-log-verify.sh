@@ -416,7 +416,7 @@ test_expect_success 'a missing state directory exits 3' '
 test_expect_success 'a torn tail left by a killed writer fails until the next append repairs it' '
 	printf "9,2026-01-02T09:40:00.000Z,cs01,x" >>s/oplog.csv &&
 	test_must_fail 1 lv -k key --now $NOW 2>err &&
-	one_line_matching err "oplog.csv: 33 bytes after the last record: an unfinished append" &&
+	one_line_matching err "oplog.csv:$(($(wc -l <s/oplog.csv) + 1)): 33 bytes after the last record: an unfinished append" &&
 	at "2026-01-02 09:50:00" log-append -d "$TMP/s" -t cs01 -u tanaka -a next &&
 	tail -2 s/oplog.csv | head -1 | grep -q ",-,repair,oplog.csv,ok,removed=33 bytes after seq 4,1," &&
 	lv -k key --now $NOW >out
