@@ -394,6 +394,26 @@ test_expect_success 'a version 1 head (an older log): log-verify reads it, write
 	lv >/dev/null
 '
 
+# Two version 1 slots: the higher seq is the head, the v2 rules for two
+# slots (no two open, no two closed of one seq) are not theirs; a v1 slot
+# beside a v2 slot is refused (jukisec-log(5), "Head").
+test_expect_success 'two version 1 slots: the higher seq rules; beside a version 2 slot: refused' '
+	restore good && head -c 512 "$S/oplog.head" >v2.slot &&
+	n=$(lastseq) &&
+	forge headv1 "$S" "$n" "$S/oplog.key" && cp "$S/oplog.head" v1.last &&
+	forge headv1 "$S" "$((n - 1))" "$S/oplog.key" && cp "$S/oplog.head" v1.prev &&
+	truncate -s 512 v1.last v1.prev &&
+	for pair in "v1.prev v1.last" "v1.last v1.prev" "v1.last v1.last"; do
+		cat $pair >"$S/oplog.head" && lv >out || return 1
+		grep -q "oplog.head matches" out || return 1
+	done &&
+	for pair in "v2.slot v1.last" "v1.last v2.slot"; do
+		cat $pair >"$S/oplog.head" && test_must_fail 1 lv 2>err || return 1
+		one_line_matching err "^log-verify: oplog.head: head slots of two versions\$" || return 1
+	done &&
+	restore good
+'
+
 # A version 1 head has no kepoch: its K is the page's, E, or E+1 when its
 # record is a seal, and the key file may not be ahead of it (jukisec-log(5),
 # "Verification"): the log and a v1 head put back from an earlier copy.
