@@ -853,8 +853,11 @@ after_closed(struct oplog_batch *b, long long size)
 	line = b->hd.count + 2;		/* the one after the head's record */
 	if (why != NULL)
 		return refuse_line(b, line, "%s", why);
+	/* log-verify may pass it (it reads past a head by the chain alone):
+	 * say which of a writer's stricter rules it breaks */
 	return refuse_line(b, line, _("a line after the head (seq %lld) that "
-	    "does not chain under the current key"), b->hd.seq);
+	    "no writer takes in: not the next record under the head's key "
+	    "epoch, or a special one"), b->hd.seq);
 }
 
 static int
