@@ -684,7 +684,10 @@ past_head(struct store *st, const struct oplog_vkey *vk, struct ctx *c,
 		return ST_OK;
 	p->checked = 1;
 	memset(&vo, 0, sizeof(vo));
-	vo.now = c->o->now;
+	/* as a run started now: by the clock now, not at the follower's
+	 * start (records written since would be "after the verification
+	 * time"), unless --now fixes it */
+	vo.now = c->o->now_given ? c->o->now : time_now_ms();
 	if (oplog_verify(st, vk, &vo, &res) == ST_OK ||
 	    (res.status == ST_NO && res.bad_kind == OPLOG_BAD_UNFINISHED))
 		return ST_OK;

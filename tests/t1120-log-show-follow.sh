@@ -707,4 +707,24 @@ test_expect_success 'a cursor directory swapped for the state directory meanwhil
 	test ! -e s/operators.csv.tmp
 '
 
+# A -k follower judges what it finds past the head by the clock when it
+# looks (log-show(1), Verification), not by its own start: started at
+# 09:00, a genuine record of 10:00 is no "record dated after the
+# verification time", and a line forged after it is named.  The follower's
+# clock moves (libfaketime reading a file); the writers' is stopped.
+test_expect_success '-k --follow an hour on: bytes past the head are judged by the clock then' '
+	init_at cl "2027-05-06 09:00:00" &&
+	echo "2027-05-06 09:00:00" >clock &&
+	{ LD_PRELOAD=$FT_LIB FAKETIME_TIMESTAMP_FILE=$TMP/clock FAKETIME_NO_CACHE=1 \
+	    FAKETIME_DONT_FAKE_MONOTONIC=1 log-show -d "$TMP/cl" -k "$TMP/cl.key" \
+	    --follow --format raw >out14 2>err14 & echo $! >f.pid; } &&
+	wait_for out_has out14 0 &&
+	echo "2027-05-06 10:00:00" >clock &&
+	at "2027-05-06 10:00:00" log-append -d cl -u clerk01 -a view -o genuine -r ok &&
+	wait_for out_has out14 1 &&
+	tail -n 1 cl/oplog.csv | sed "s/^1,/2,/; s/genuine/forged/" >>cl/oplog.csv &&
+	{ wait "$(cat f.pid)"; test $? = 1; } &&
+	one_line_matching err14 "^log-show: oplog.csv:4: seq 2: MAC mismatch: record changed, or wrong key\$"
+'
+
 test_done
