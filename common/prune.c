@@ -541,16 +541,22 @@ archive_outside(struct store *st, const char *name, int *dfd, const char **base)
 	}
 	free(path);
 	if (ret == ST_OK && dfd != NULL && strcmp(name, "-") != 0) {
-		/* DIR/.. names DIR's parent, a directory open refuses */
-		if ((*dfd = open_parent(name, base)) == -1 ||
-		    (in = strcmp(*base, "..") == 0 ? 0 :
-		    store_dir_within(st, *dfd)) == -1) {
+		if ((*dfd = open_parent(name, base)) == -1) {
 			open_safe_say(st->err, name);
+			return ST_FAIL;
+		}
+		/* DIR/.. names DIR's parent, a directory open refuses */
+		if ((in = strcmp(*base, "..") == 0 ? 0 :
+		    store_dir_within(st, *dfd)) == -1) {
+			jerr_say_errno(st->err, ST_FAIL, "%s", name);
 			return ST_FAIL;
 		}
 		if (**base == '\0')	/* "DIR/": the directory, refused as one */
 			*base = ".";
-		if (in)
+		/* the file there, as the open will find it: a hard link to
+		 * a state file by a path too long for the checks by name */
+		if (in || (fstatat(*dfd, *base, &so, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    state_file(st, &so)))
 			ret = ST_USAGE;
 	}
 	if (ret != ST_OK)

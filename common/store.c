@@ -1487,10 +1487,22 @@ write_all(int fd, const void *buf, size_t n)
 int
 fsync_dir(int dirfd)
 {
+	int fd, r, e;
+
 	/* Some file systems cannot sync a directory; that is not our failure. */
-	if (fsync(dirfd) == -1 && errno != EINVAL)
+	if (fsync(dirfd) == 0 || errno == EINVAL)
+		return 0;
+	if (errno != EBADF)
 		return -1;
-	return 0;
+	/* an O_PATH descriptor (open_parent's of a directory we may not
+	 * read): synced through one opened for reading, if that may be */
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	r = fsync(fd) == -1 && errno != EINVAL ? -1 : 0;
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
 }
 
 int
@@ -1503,7 +1515,11 @@ open_parent(const char *path, const char **base)
 	*base = slash != NULL ? slash + 1 : path;
 	dir = slash == NULL ? xstrdup(".") :
 	    xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_PATH where it may not be read (mode 0311): a file is still made,
+	 * renamed and removed in it, as by its name */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 &&
+	    errno == EACCES)
+		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	e = errno;
 	free(dir);
 	errno = e;
@@ -1514,13 +1530,14 @@ int
 store_dir_within(struct store *st, int dfd)
 {
 	struct stat sd, s, p;
-	int cur = dfd, up, depth, in = -1, e;
+	int cur = dfd, up, in = -1, e;
 
 	if (fstat(st->dirfd, &sd) == -1)
 		return -1;
 	/* O_PATH: a parent is searched, never read (a home directory of
-	 * mode 0711 on the way up). */
-	for (depth = 0; depth < 4096 && in == -1; depth++) {
+	 * mode 0711 on the way up).  Up to "/", however deep: each step
+	 * goes up or stops. */
+	while (in == -1) {
 		if (fstat(cur, &s) == -1)
 			break;
 		if (s.st_dev == sd.st_dev && s.st_ino == sd.st_ino)
@@ -1539,7 +1556,7 @@ store_dir_within(struct store *st, int dfd)
 	e = errno;
 	if (cur != dfd)
 		close(cur);
-	errno = in == -1 && depth >= 4096 ? ELOOP : e;
+	errno = e;
 	return in;
 }
 

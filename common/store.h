@@ -402,7 +402,9 @@ int	store_unwritable(int err);
 /* fsync(2) on a directory fd. */
 int	fsync_dir(int dirfd);
 /* The directory that holds path (".": a name without '/'), opened for
- * reading as open(2) reaches it, and *base the rest of path: a file a
+ * reading as open(2) reaches it (O_PATH when it may be searched and
+ * written, not read: fsync_dir syncs it through "." if it can), and
+ * *base the rest of path: a file a
  * tool makes, replaces or removes by a name the user gives is then made,
  * renamed and removed in this one directory, which a directory of the
  * path swapped after a check cannot change.  fd, or -1 with errno. */

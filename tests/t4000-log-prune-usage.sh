@@ -259,6 +259,41 @@ test_expect_success 'an archive directory swapped for the state directory meanwh
 	test ! -e "$W/a.csv" && head -n 1 swd/real/a.csv | grep -q "^seq,"
 '
 
+# A hard link to a state file at a path longer than PATH_MAX escapes every
+# check by name (lstat fails ENAMETOOLONG): the file in the directory
+# opened is looked at too.
+test_expect_success 'a hard link to a state file by a path past PATH_MAX is refused (2), nothing written' '
+	init_at "$TMP/hl" && H=$TMP/hl && (umask 077 && : >>"$H/register.lock") &&
+	cp "$H/register.lock" hl.lock.before &&
+	d=$(printf "%0190d" 0) && p=long && mkdir long &&
+	for i in $(seq 21); do p=$p/$d; done &&
+	(cd long && for i in $(seq 21); do mkdir "$d" && cd "$d" || exit 1; done &&
+	    ln "$H/register.lock" "$(printf "%0100d" 1)") &&
+	L=$p/$(printf "%0100d" 1) && test ${#L} -gt 4096 &&
+	test_must_fail 2 at 2022-01-02T00:00:00Z log-prune -d "$H" -a "$L" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: --archive .*: inside the state directory .*, or one of its files" &&
+	cmp "$H/register.lock" hl.lock.before && test ! -e "$H/prune.lock"
+'
+
+# A directory its owner may write and search but not read (0311): the
+# archive is made and removed in it as by its name (at the real clock: a
+# log of uid 65534's with nothing to remove yet); a directory that
+# cannot be synced stops a run that made the archive (exit 3, the log as
+# it was, the archive removed).
+test_expect_success NOBODY,ROOT 'an archive in a directory of mode 0311: written there; one made there cannot be synced (3)' '
+	nob() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; } &&
+	chmod 711 "$TMP" && mkdir -m 711 nb && chown nobody nb &&
+	nob jukisec-init -d "$TMP/nb/s" >/dev/null 2>&1 &&
+	nob mkdir -m 311 "$TMP/nb/wx" && nob sh -c ": >\"$TMP/nb/wx/a\"" &&
+	chmod 600 nb/wx/a &&
+	nob log-prune -d "$TMP/nb/s" -a "$TMP/nb/wx/a" 2>err.txt &&
+	test ! -s err.txt && head -n 1 nb/wx/a | grep -q "^seq," &&
+	cp nb/s/oplog.csv nb.before &&
+	test_must_fail 3 nob log-prune -d "$TMP/nb/s" -a "$TMP/nb/wx/b" 2>err.txt &&
+	one_line_matching err.txt "^log-prune: $TMP/nb/wx/b: syncing its directory: Permission denied\$" &&
+	test ! -e nb/wx/b && cmp nb/s/oplog.csv nb.before
+'
+
 test_expect_success 'a usage error leaves the state as it was: no prune.lock made (2)' '
 	init_at "$TMP/fresh" && F=$TMP/fresh &&
 	test ! -e "$F/prune.lock" &&
