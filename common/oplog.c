@@ -856,8 +856,8 @@ after_closed(struct oplog_batch *b, long long size)
 	/* log-verify may pass it (it reads past a head by the chain alone):
 	 * say which of a writer's stricter rules it breaks */
 	return refuse_line(b, line, _("a line after the head (seq %lld) that "
-	    "no writer takes in: not the next record under the head's key "
-	    "epoch, or a special one"), b->hd.seq);
+	    "no writer takes in: not the next record chained under the head's "
+	    "key epoch, or a special one"), b->hd.seq);
 }
 
 static int

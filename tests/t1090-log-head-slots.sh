@@ -229,7 +229,7 @@ test_expect_success 'a whole line after the head that does not chain is refused,
 	cp "$S/oplog.head" old.head && la -u a -a seven && cp old.head "$S/oplog.head" &&
 	sed -i "\$s/,a,seven,/,a,sevem,/" "$S/oplog.csv" &&
 	last=$(wc -l <"$S/oplog.csv") &&
-	refused "oplog.csv:$last: a line after the head \(seq [0-9]+\) that no writer takes in: not the next record under the head.s key epoch, or a special one" &&
+	refused "oplog.csv:$last: a line after the head \(seq [0-9]+\) that no writer takes in: not the next record chained under the head.s key epoch, or a special one" &&
 	restore good
 '
 
