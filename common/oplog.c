@@ -1530,6 +1530,25 @@ rebuild_batch(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 	return b;
 }
 
+/* Without an open head, the slot the kept prefix's closed head goes to:
+ * the one that already holds a closed head of its seq, if one does, so
+ * that no reader without the lock (a member's follower) ever finds two
+ * closed heads of one seq, which the slot rules call damage; else 0. */
+static int
+rebuild_slot(struct store *st, const struct oplog_head *p)
+{
+	struct oplog_heads hs;
+	const char *why;
+	int i;
+
+	if (oplog_heads_read(st, &hs, O_RDONLY, &why) == -1)
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (hs.why[i] == NULL && !hs.h[i].open && hs.h[i].seq == p->seq)
+			return i;
+	return 0;
+}
+
 /*
  * The durable steps of a rebuild, in crash-safe order.  The log changes
  * by one rename, which brings the cut and the record that names it
@@ -1546,7 +1565,7 @@ oplog_rebuild(struct store *st, const struct oplog_vkey *vk, const struct oplog_
 {
 	struct oplog_batch *b = rebuild_batch(st, vk, p, sealed, k, now);
 	struct oplog_head older;
-	int r, to = first == -1 ? 0 : first;
+	int r, to = first == -1 ? rebuild_slot(st, p) : first;
 
 	if ((b->fd = store_openat(st, OPLOG_FILE, O_RDONLY, 0)) == -1) {
 		store_open_say(st, st->err, OPLOG_FILE);

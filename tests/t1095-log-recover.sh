@@ -389,4 +389,25 @@ else
 	test_skip 'in a directory its group reads, the log with its header row back and the line saved are 0640 with that group' 'missing GROUP: the caller has no second group'
 fi
 
+# Without an open head the kept prefix's closed head goes to the slot that
+# holds a closed head of its seq already, never beside it: between that
+# write and the next (the new end's), a reader without the lock (a group
+# member's follower) would find two closed heads of one seq, which the
+# slot rules call damage.  The recovery is killed right there.
+slot_seqs() { for o in 0 512; do dd if="$S/oplog.head" bs=1 skip=$o count=512 2>/dev/null |
+	tr "\000" "\n" | head -n 1 | sed -n "s/.* seq=\([0-9]*\) .*/\1/p"; done; }
+test_expect_success STRACE 'a recovery killed between its two head writes never leaves two closed heads of one seq' '
+	for n in 1 2; do
+		restore good && la -u clerk01 -a auth -o "c$n" -r ok &&
+		{ test $n = 1 || la -u clerk01 -a auth -o "c$n" -r ok; } &&
+		last=$(lastseq) && slot_seqs >before && grep -qx "$last" before &&
+		tail -n 1 "$S/oplog.csv" | sed "s/^$last,/$((last + 1)),/; s/,c$n,/,forged,/" >>"$S/oplog.csv" &&
+		test_must_fail 137 at "$T" strace -f -o /dev/null -e inject=pwrite64:signal=SIGKILL:when=2 \
+		    log-append -d "$S" -t cs01 --recover --key-file "$S.key" &&
+		slot_seqs >after && test "$(sort -u after | wc -l)" = 2 &&
+		lv >out 2>err && grep -q "oplog.head matches" out &&
+		rec_ >/dev/null && lv >/dev/null || return 1
+	done
+'
+
 test_done
