@@ -34,6 +34,7 @@
  * head_problem() names, so that running it again completes it.
  */
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -606,6 +607,29 @@ none_why(const struct oplog_verify_result *res)
 	    _("no record after the header row");
 }
 
+/* The findings go into the recover record, which says them in English
+ * whatever the locale (jukisec-log(5)): the texts they quote (the
+ * verifier's reason, the head's and the key's) are made under
+ * LC_MESSAGES=C.  Only this thread runs while it is switched: the
+ * verifier's workers start and end inside verify_log. */
+static char *
+messages_c(void)
+{
+	char *was;
+
+	jukisec_msg();		/* a deferred set-up would switch it back */
+	was = xstrdup(setlocale(LC_MESSAGES, NULL));
+	setlocale(LC_MESSAGES, "C");
+	return was;
+}
+
+static void
+messages_back(char *was)
+{
+	setlocale(LC_MESSAGES, was);
+	free(was);
+}
+
 int
 oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
     char *summary, size_t cap)
@@ -613,7 +637,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 	struct oplog_verify_result *res = xcalloc(1, sizeof(*res));
 	struct stat sb;
 	const char *why;
-	char *path, findings[NOTE_MAX] = "";
+	char *path, *was, findings[NOTE_MAX] = "";
 	int fd, r;
 
 	*summary = '\0';
@@ -624,7 +648,9 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 	path = xasprintf("%s/%s", st->dir, OPLOG_FILE);
 	if ((r = oplog_tmp_clear(st)) != ST_OK)
 		goto out;
+	was = messages_c();
 	verify_log(vk, path, now, res);
+	messages_back(was);
 	if (res->status == ST_FAIL) {
 		jerr_say(st->err, ST_FAIL, "%s: %s", res->bad_file, res->reason);
 		r = ST_FAIL;
@@ -647,10 +673,12 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 	if (sb.st_size > res->good.end)
 		note(findings, "%lld bytes after seq %lld did not verify (%s)",
 		    (long long)sb.st_size - res->good.end, res->good.seq, res->reason);
+	was = messages_c();
 	if ((why = head_problem(st, vk, res)) != NULL)
 		note(findings, "head: %s", why);
 	if ((why = key_problem(st, vk, res)) != NULL)
 		note(findings, "key: %s", why);
+	messages_back(was);
 	if (*findings == '\0') {
 		snprintf(summary, cap, _("%s, its head and its key are as a writer expects: nothing to recover"),
 		    path);

@@ -410,4 +410,23 @@ test_expect_success STRACE 'a recovery killed between its two head writes never 
 	done
 '
 
+# The recover record says its findings in English whatever the locale
+# (jukisec-log(5), "recover"): the verifier's reason and the head's and
+# key's, quoted in it, were Japanese under ja_JP.UTF-8, for good.
+. "$SRCDIR/tests/lib-ja.sh"
+test_lazy_prereq JALOCALE '
+	[ -n "$LOCALEDIR" ] || { echo "LOCALEDIR not known"; exit 1; }
+	ja_locale >/dev/null 2>&1 ||
+	    { echo "localedef cannot build ja_JP.UTF-8 (locales)"; exit 1; }'
+test_expect_success MOUNTNS,JALOCALE 'under ja_JP.UTF-8 the recover record says its findings in English' '
+	restore good && la -u clerk01 -a auth -o ja1 -r ok && last=$(lastseq) &&
+	tail -n 1 "$S/oplog.csv" | sed "s/^$last,/$((last + 1)),/; s/,ja1,/,forged,/" >>"$S/oplog.csv" &&
+	ja_run env LD_PRELOAD=$FAKETIME_LIB FAKETIME="2026-01-02 09:00:00" \
+	    log-append -d "$S" -t cs01 --recover --key-file "$S.key" >out 2>err &&
+	grep -q "[^ -~]" out &&
+	tail -n 1 "$S/oplog.csv" | grep ",recover,oplog.csv,ok,\"by uid=" >rec &&
+	grep -q "did not verify (MAC mismatch: record changed, or wrong key)" rec &&
+	! grep -q "[^ -~]" rec && lv >/dev/null
+'
+
 test_done
