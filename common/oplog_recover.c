@@ -630,13 +630,32 @@ messages_back(char *was)
 	free(was);
 }
 
+/* What does not fit, of a log of size bytes: the records after the
+ * verified prefix, the head, the key. */
+static void
+find(struct store *st, const struct oplog_vkey *vk,
+    const struct oplog_verify_result *res, long long size, char *findings)
+{
+	const char *why;
+	char *was;
+
+	if (size > res->good.end)
+		note(findings, "%lld bytes after seq %lld did not verify (%s)",
+		    size - res->good.end, res->good.seq, res->reason);
+	was = messages_c();
+	if ((why = head_problem(st, vk, res)) != NULL)
+		note(findings, "head: %s", why);
+	if ((why = key_problem(st, vk, res)) != NULL)
+		note(findings, "key: %s", why);
+	messages_back(was);
+}
+
 int
 oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
     char *summary, size_t cap)
 {
 	struct oplog_verify_result *res = xcalloc(1, sizeof(*res));
 	struct stat sb;
-	const char *why;
 	char *path, *was, findings[NOTE_MAX] = "";
 	int fd, r;
 
@@ -670,15 +689,7 @@ oplog_recover(struct store *st, const struct oplog_vkey *vk, int64_t now,
 		goto out;
 	}
 	close(fd);
-	if (sb.st_size > res->good.end)
-		note(findings, "%lld bytes after seq %lld did not verify (%s)",
-		    (long long)sb.st_size - res->good.end, res->good.seq, res->reason);
-	was = messages_c();
-	if ((why = head_problem(st, vk, res)) != NULL)
-		note(findings, "head: %s", why);
-	if ((why = key_problem(st, vk, res)) != NULL)
-		note(findings, "key: %s", why);
-	messages_back(was);
+	find(st, vk, res, (long long)sb.st_size, findings);
 	if (*findings == '\0') {
 		snprintf(summary, cap, _("%s, its head and its key are as a writer expects: nothing to recover"),
 		    path);
