@@ -93,6 +93,14 @@ show_cursor_write(const struct show_cursor *c, long long seq, int sync,
 		if (ret == -1)
 			jerr_say_errno(e, ST_FAIL, "%s.tmp", c->path);
 		unlinkat(c->dfd, tmp, 0);
+		/* and the directory synced, as every later write will: one
+		 * that cannot be (searched and written, not read) is said
+		 * now, before anything is handed on */
+		if (ret == 0 && sync && fsync_dir(c->dfd) == -1) {
+			jerr_say_errno(e, ST_FAIL, _("%s: syncing its directory"),
+			    c->path);
+			ret = -1;
+		}
 		goto out;
 	}
 	if (close(fd) == -1 || renameat(c->dfd, tmp, c->dfd, c->base) == -1) {

@@ -272,7 +272,13 @@ test_expect_success 'a hard link to a state file by a path past PATH_MAX is refu
 	L=$p/$(printf "%0100d" 1) && test ${#L} -gt 4096 &&
 	test_must_fail 2 at 2022-01-02T00:00:00Z log-prune -d "$H" -a "$L" 2>err.txt &&
 	one_line_matching err.txt "^log-prune: --archive .*: inside the state directory .*, or one of its files" &&
-	cmp "$H/register.lock" hl.lock.before && test ! -e "$H/prune.lock"
+	cmp "$H/register.lock" hl.lock.before && test ! -e "$H/prune.lock" &&
+	sl=$(printf "%0100d" 2) && test ${#p} -gt 3990 &&
+	for t in "$H/oplog.csv" "$H"; do
+		(cd "$p" && ln -sfn "$t" "$sl") || return 1
+		test_must_fail 2 at 2022-01-02T00:00:00Z log-prune -d "$H" -a "$p/$sl" 2>err.txt || return 1
+		one_line_matching err.txt "^log-prune: --archive .*: inside the state directory .*, or one of its files" || return 1
+	done && test ! -e "$H/prune.lock"
 '
 
 # A directory its owner may write and search but not read (0311): the
