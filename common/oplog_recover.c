@@ -34,8 +34,8 @@
  * head_problem() names, so that running it again completes it.
  */
 #include <errno.h>
-#include <locale.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

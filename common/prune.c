@@ -553,12 +553,9 @@ archive_outside(struct store *st, const char *name, int *dfd, const char **base)
 		}
 		if (**base == '\0')	/* "DIR/": the directory, refused as one */
 			*base = ".";
-		/* the file there, as the open will find it, and where a
-		 * link there leads: a hard or symbolic link to a state file
-		 * by a path too long for the checks by name */
-		if (in || (fstatat(*dfd, *base, &so, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    state_file(st, &so)) || (fstatat(*dfd, *base, &so, 0) == 0 &&
-		    state_file(st, &so)))
+		/* the file there, a link followed: a hard or symbolic link
+		 * to a state file by a path too long for the checks by name */
+		if (in || (fstatat(*dfd, *base, &so, 0) == 0 && state_file(st, &so)))
 			ret = ST_USAGE;
 	}
 	if (ret != ST_OK)

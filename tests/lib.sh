@@ -100,6 +100,8 @@ test_lazy_prereq ROOT '
 	[ "$(id -u)" -eq 0 ] || { echo "needs root (uid $(id -u))"; exit 1; }'
 test_lazy_prereq NOBODY '
 	id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 1; }'
+# as_nobody CMD...: CMD as uid and gid 65534, no other group (root only).
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # TMPFS: a small tmpfs of a test's own can be mounted (a full disk).
 test_lazy_prereq TMPFS '
 	mkdir -p "$TMP/.tmpfs-probe" &&

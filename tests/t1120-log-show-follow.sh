@@ -732,12 +732,11 @@ test_expect_success '-k --follow an hour on: bytes past the head are judged by t
 # cursor that cannot be kept is said before anything is handed on
 # (log-show(1)), not after the whole log went out.
 test_expect_success NOBODY,ROOT 'a new cursor in a directory of mode 0311: exit 3 before anything is handed on' '
-	nob() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; } &&
 	chmod 711 "$TMP" && mkdir -m 711 nbc && chown nobody nbc &&
-	nob jukisec-init -d "$TMP/nbc/s" >/dev/null 2>&1 &&
-	nob mkdir -m 311 "$TMP/nbc/wx" &&
+	as_nobody jukisec-init -d "$TMP/nbc/s" >/dev/null 2>&1 &&
+	as_nobody mkdir -m 311 "$TMP/nbc/wx" &&
 	for f in "" --follow; do
-		test_must_fail 3 nob log-show -d "$TMP/nbc/s" $f --format raw \
+		test_must_fail 3 as_nobody log-show -d "$TMP/nbc/s" $f --format raw \
 		    --cursor-file "$TMP/nbc/wx/n" >out15 2>err15 || return 1
 		test ! -s out15 && test ! -e nbc/wx/n && test ! -e nbc/wx/n.tmp || return 1
 		one_line_matching err15 "^log-show: $TMP/nbc/wx/n: syncing its directory: Permission denied\$" || return 1

@@ -287,15 +287,14 @@ test_expect_success 'a hard link to a state file by a path past PATH_MAX is refu
 # cannot be synced stops a run that made the archive (exit 3, the log as
 # it was, the archive removed).
 test_expect_success NOBODY,ROOT 'an archive in a directory of mode 0311: written there; one made there cannot be synced (3)' '
-	nob() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; } &&
 	chmod 711 "$TMP" && mkdir -m 711 nb && chown nobody nb &&
-	nob jukisec-init -d "$TMP/nb/s" >/dev/null 2>&1 &&
-	nob mkdir -m 311 "$TMP/nb/wx" && nob sh -c ": >\"$TMP/nb/wx/a\"" &&
+	as_nobody jukisec-init -d "$TMP/nb/s" >/dev/null 2>&1 &&
+	as_nobody mkdir -m 311 "$TMP/nb/wx" && as_nobody sh -c ": >\"$TMP/nb/wx/a\"" &&
 	chmod 600 nb/wx/a &&
-	nob log-prune -d "$TMP/nb/s" -a "$TMP/nb/wx/a" 2>err.txt &&
+	as_nobody log-prune -d "$TMP/nb/s" -a "$TMP/nb/wx/a" 2>err.txt &&
 	test ! -s err.txt && head -n 1 nb/wx/a | grep -q "^seq," &&
 	cp nb/s/oplog.csv nb.before &&
-	test_must_fail 3 nob log-prune -d "$TMP/nb/s" -a "$TMP/nb/wx/b" 2>err.txt &&
+	test_must_fail 3 as_nobody log-prune -d "$TMP/nb/s" -a "$TMP/nb/wx/b" 2>err.txt &&
 	one_line_matching err.txt "^log-prune: $TMP/nb/wx/b: syncing its directory: Permission denied\$" &&
 	test ! -e nb/wx/b && cmp nb/s/oplog.csv nb.before
 '
